@@ -1,0 +1,9 @@
+/* libawsevents — AWS's event-driven primitives in-process. Includes every
+ * public header. */
+#ifndef AWSEVENTS_AWSEVENTS_H
+#define AWSEVENTS_AWSEVENTS_H
+
+#include "awsevents/common.h"
+#include "awsevents/broker.h"
+
+#endif

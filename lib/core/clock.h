@@ -1,0 +1,32 @@
+/* Internal: the broker clock. Timestamps are epoch milliseconds; deadlines
+ * are on the clock's own timeline (CLOCK_MONOTONIC ms for a real clock,
+ * virtual epoch ms for a manual one) so the wall clock jumping never fires
+ * or delays a timer. */
+#ifndef AEV_CORE_CLOCK_H
+#define AEV_CORE_CLOCK_H
+
+#include <stdint.h>
+
+typedef struct aev__clock {
+  int mode;                  /* AEV_CLOCK_REAL or AEV_CLOCK_MANUAL */
+  _Atomic int64_t manual_ms; /* manual clock: "now" in epoch ms */
+} aev__clock;
+
+void aev__clock_init(aev__clock *c, int mode, int64_t start_ms);
+
+/* Epoch milliseconds ("now" for timestamps). */
+int64_t aev__clock_now_ms(const aev__clock *c);
+
+/* "Now" on the deadline timeline. */
+int64_t aev__clock_mono_ms(const aev__clock *c);
+
+/* Converts a deadline to epoch ms (for aev_broker_next_deadline). */
+int64_t aev__clock_mono_to_epoch(const aev__clock *c, int64_t mono_ms);
+
+/* Manual clock only: sets now (never backwards). */
+void aev__clock_set_manual(aev__clock *c, int64_t ms);
+
+/* Raw CLOCK_MONOTONIC in nanoseconds and milliseconds. */
+int64_t aev__mono_ns(void);
+
+#endif

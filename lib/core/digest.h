@@ -1,0 +1,36 @@
+/* Internal: MD5 (SQS's MD5OfMessageBody, MD5OfMessageAttributes) and SHA-256
+ * (FIFO content-based deduplication), incremental and one-shot. */
+#ifndef AEV_CORE_DIGEST_H
+#define AEV_CORE_DIGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct aev__md5 {
+  uint32_t h[4];
+  uint64_t len;
+  uint8_t buf[64];
+} aev__md5;
+
+void aev__md5_init(aev__md5 *c);
+void aev__md5_update(aev__md5 *c, const void *data, size_t n);
+void aev__md5_final(aev__md5 *c, uint8_t out[16]);
+
+typedef struct aev__sha256 {
+  uint32_t h[8];
+  uint64_t len;
+  uint8_t buf[64];
+} aev__sha256;
+
+void aev__sha256_init(aev__sha256 *c);
+void aev__sha256_update(aev__sha256 *c, const void *data, size_t n);
+void aev__sha256_final(aev__sha256 *c, uint8_t out[32]);
+
+/* One-shot digests as lower-case hex plus NUL: out[33] and out[65]. */
+void aev__md5_hex(const void *data, size_t n, char out[33]);
+void aev__sha256_hex(const void *data, size_t n, char out[65]);
+
+/* Lower-case hex of n bytes into out (2n + 1 bytes). */
+void aev__hex(const uint8_t *bytes, size_t n, char *out);
+
+#endif

@@ -1,0 +1,75 @@
+/* Internal: named resources of a broker, their ARNs and SQS queue URLs, and
+ * the reference counts that keep a resource (and its broker) alive while a
+ * handle to it exists. */
+#ifndef AEV_CORE_REGISTRY_H
+#define AEV_CORE_REGISTRY_H
+
+#include <stddef.h>
+
+struct aev_broker;
+
+typedef enum aev__kind {
+  AEV__KIND_QUEUE,
+  AEV__KIND_TOPIC,
+  AEV__KIND_STREAM,
+  AEV__KIND_DELIVERY,
+  AEV__KIND_BUS,
+  AEV__KIND_FUNCTION,
+  AEV__KIND_MACHINE,
+  AEV__KIND_COUNT
+} aev__kind;
+
+/* The header every named resource embeds as its first member. */
+typedef struct aev__resource {
+  _Atomic long refs;
+  _Atomic int deleted; /* deleted from the registry: calls answer NOT_FOUND */
+  aev__kind kind;
+  struct aev_broker *broker; /* a counted reference */
+  char *name;
+  char *arn;
+  /* Frees the object when the last reference goes (not the header's
+   * strings: the registry does that after destroy returns). */
+  void (*destroy)(struct aev__resource *r);
+  /* Broker shutdown or deletion: cancel timers, wake waiters. May be NULL.
+   * Called without registry locks held. */
+  void (*shutdown)(struct aev__resource *r);
+} aev__resource;
+
+/* Fills the header (one reference, held by the caller) and builds the ARN
+ * for kind: arn:aws:sqs:R:A:NAME, arn:aws:sns:R:A:NAME,
+ * arn:aws:kinesis:R:A:stream/NAME, arn:aws:firehose:R:A:deliverystream/NAME,
+ * arn:aws:events:R:A:event-bus/NAME, arn:aws:lambda:R:A:function:NAME,
+ * arn:aws:states:R:A:stateMachine:NAME. */
+int aev__resource_init(aev__resource *r, struct aev_broker *b, aev__kind kind,
+                       const char *name, void (*destroy)(aev__resource *),
+                       void (*shutdown)(aev__resource *));
+
+void aev__resource_ref(aev__resource *r);
+void aev__resource_unref(aev__resource *r);
+
+/* Adds r (the registry takes its own reference). If a live resource of that
+ * kind and name exists, returns AEV_ERR_EXISTS and, when existing is not
+ * NULL, stores a new reference to it there. No error code is recorded: the
+ * caller decides what AWS says. */
+int aev__registry_add(struct aev_broker *b, aev__resource *r,
+                      aev__resource **existing);
+
+/* Looks up by name, ARN, or (for queues) queue URL. Returns a new reference
+ * or NULL. */
+aev__resource *aev__registry_find(struct aev_broker *b, aev__kind kind,
+                                  const char *name_arn_or_url);
+
+/* Marks r deleted, calls its shutdown hook and drops the registry's
+ * reference. AEV_ERR_NOT_FOUND if it was not registered. */
+int aev__registry_remove(struct aev_broker *b, aev__resource *r);
+
+/* New references to every live resource of kind whose name starts with
+ * prefix (NULL = all), sorted by name. Free with aev__registry_list_free. */
+int aev__registry_list(struct aev_broker *b, aev__kind kind,
+                       const char *prefix, aev__resource ***out, size_t *n);
+void aev__registry_list_free(aev__resource **list, size_t n);
+
+/* https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, malloc'd. */
+char *aev__queue_url(const struct aev_broker *b, const char *name);
+
+#endif

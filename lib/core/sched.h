@@ -1,0 +1,85 @@
+/* Internal: the broker's scheduler (DESIGN §3). One min-heap of timers
+ * ordered by (deadline, arming sequence); a ready queue of tasks; serial
+ * lanes (strands) for work AWS delivers in order; a growable pool for user
+ * handlers. Real clock with workers > 0: one timer thread sleeping on a
+ * CLOCK_MONOTONIC condition variable until the head deadline, and `workers`
+ * threads running ready tasks. Otherwise nothing runs until drain/advance,
+ * which run everything on the caller's thread (workers = 0) or wait for the
+ * workers to reach quiescence. No polling anywhere. */
+#ifndef AEV_CORE_SCHED_H
+#define AEV_CORE_SCHED_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/clock.h"
+
+typedef struct aev__sched aev__sched;
+typedef struct aev__strand aev__strand;
+
+/* A task. cancelled is 0 when it runs for real, 1 when the scheduler shuts
+ * down before running it: the task must then only release what arg holds. */
+typedef void (*aev__task_fn)(void *arg, int cancelled);
+
+/* An intrusive timer, embedded in its owner. When due it is disarmed and its
+ * fn is posted as a task (to its strand if it has one). Cancelling a timer
+ * that already fired does not recall the posted task: owners re-check their
+ * state under their own lock when it runs. */
+typedef struct aev__timer {
+  int64_t deadline; /* on the clock's deadline timeline (aev__clock_mono_ms) */
+  uint64_t seq;     /* arming order, breaks deadline ties */
+  size_t slot;      /* heap index + 1; 0 while not armed */
+  aev__task_fn fn;
+  void *arg;
+  aev__strand *strand; /* NULL: any worker */
+} aev__timer;
+
+int aev__sched_new(aev__clock *clock, int workers, aev__sched **out);
+
+/* Stops accepting work, cancels timers (their fn runs with cancelled = 1),
+ * runs queued tasks with cancelled = 1, waits for running tasks and
+ * handlers, joins the threads and frees the scheduler. */
+void aev__sched_destroy(aev__sched *s);
+
+void aev__timer_init(aev__timer *t, aev__task_fn fn, void *arg,
+                     aev__strand *strand);
+
+/* Arms t for deadline, or moves it there if it is armed already. A deadline
+ * in the past fires at the next opportunity. AEV_ERR_CLOSED after shutdown
+ * began (the timer stays disarmed). */
+int aev__timer_arm(aev__sched *s, aev__timer *t, int64_t deadline);
+
+/* Disarms t. Returns 1 if it was armed (its fn will not run for that
+ * arming), 0 otherwise. */
+int aev__timer_cancel(aev__sched *s, aev__timer *t);
+
+/* Posts fn(arg) to the ready queue, or to strand's lane when strand is not
+ * NULL (at most one task of a strand runs at a time, in posting order).
+ * AEV_ERR_CLOSED after shutdown began: fn is then never called. */
+int aev__sched_post(aev__sched *s, aev__strand *strand, aev__task_fn fn,
+                    void *arg);
+
+/* Posts user code (a handler or callback that may block) to the handler
+ * pool, which grows so a stuck handler never stalls timers or deliveries.
+ * With workers = 0 it runs during drain on the caller's thread. */
+int aev__sched_post_handler(aev__sched *s, aev__task_fn fn, void *arg);
+
+/* A serial lane. Freed once released and idle. */
+aev__strand *aev__strand_new(aev__sched *s);
+void aev__strand_release(aev__strand *st);
+
+/* DESIGN §3 drain and advance. AEV_ERR_BUSY when called from a task of this
+ * scheduler; advance needs a manual clock (AEV_ERR_INVALID otherwise). */
+int aev__sched_drain(aev__sched *s);
+int aev__sched_advance(aev__sched *s, int64_t ms);
+
+/* Earliest armed deadline (deadline timeline). AEV_ERR_NOT_FOUND if none. */
+int aev__sched_next_deadline(aev__sched *s, int64_t *out);
+
+/* Non-zero when the calling thread is running a task or handler of s. */
+int aev__sched_in_task(const aev__sched *s);
+
+/* Number of threads the scheduler has started (timer, workers, handlers). */
+int aev__sched_thread_count(aev__sched *s);
+
+#endif

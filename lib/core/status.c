@@ -1,0 +1,47 @@
+/* The per-thread AWS error code and message of the last failed call, and the
+ * category names of aev_strerror. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/status.h"
+
+static _Thread_local char last_code[64];
+static _Thread_local char last_msg[1024];
+
+int aev__fail(int status, const char *code, const char *fmt, ...) {
+  snprintf(last_code, sizeof last_code, "%s", code ? code : "");
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+  va_end(ap);
+  return status;
+}
+
+int aev__nomem(void) {
+  return aev__fail(AEV_ERR_NOMEM, "InternalFailure", "Out of memory.");
+}
+
+const char *aev_errcode(void) { return last_code; }
+
+const char *aev_errmsg(void) { return last_msg; }
+
+const char *aev_strerror(int status) {
+  static const char *const names[] = {
+      [AEV_OK] = "success",
+      [AEV_ERR_INVALID] = "invalid argument",
+      [AEV_ERR_NOT_FOUND] = "not found",
+      [AEV_ERR_EXISTS] = "already exists",
+      [AEV_ERR_LIMIT] = "limit exceeded",
+      [AEV_ERR_THROTTLED] = "throttled",
+      [AEV_ERR_BUSY] = "busy",
+      [AEV_ERR_NOMEM] = "out of memory",
+      [AEV_ERR_STATE] = "invalid state",
+      [AEV_ERR_UNSUPPORTED] = "unsupported",
+      [AEV_ERR_CLOSED] = "broker closed",
+      [AEV_ERR_INTERNAL] = "internal error",
+  };
+  if (status < 0 || (size_t)status >= sizeof names / sizeof names[0])
+    return "unknown status";
+  return names[status];
+}

@@ -1,0 +1,16 @@
+/* Internal: setting the thread-local AWS error code and message. */
+#ifndef AEV_CORE_STATUS_H
+#define AEV_CORE_STATUS_H
+
+#include "awsevents/common.h"
+
+/* Records code (an AWS error name, copied) and a printf-formatted message as
+ * this thread's last error and returns status, so callers can write
+ * `return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "...", ...);` */
+int aev__fail(int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Returns AEV_ERR_NOMEM after recording the generic out-of-memory error. */
+int aev__nomem(void);
+
+#endif

@@ -1,0 +1,83 @@
+/* Status categories, the thread-local error code/message, version. */
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsevents/common.h"
+#include "core/status.h"
+
+START_TEST(fail_records_code_and_message) {
+  ck_assert_str_eq(aev_errcode(), "");
+  int rc = aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "Value %d for parameter DelaySeconds is invalid. Reason: "
+                     "Must be between 0 and 900.",
+                     901);
+  ck_assert_int_eq(rc, AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValue");
+  ck_assert_str_eq(aev_errmsg(),
+                   "Value 901 for parameter DelaySeconds is invalid. Reason: "
+                   "Must be between 0 and 900.");
+}
+END_TEST
+
+static void *fail_elsewhere(void *arg) {
+  (void)arg;
+  aev__fail(AEV_ERR_NOT_FOUND, "QueueDoesNotExist", "other thread");
+  return NULL;
+}
+
+START_TEST(errors_are_per_thread) {
+  aev__fail(AEV_ERR_LIMIT, "OverLimit", "mine");
+  pthread_t t;
+  pthread_create(&t, NULL, fail_elsewhere, NULL);
+  pthread_join(t, NULL);
+  ck_assert_str_eq(aev_errcode(), "OverLimit");
+  ck_assert_str_eq(aev_errmsg(), "mine");
+}
+END_TEST
+
+START_TEST(nomem_and_strerror) {
+  ck_assert_int_eq(aev__nomem(), AEV_ERR_NOMEM);
+  ck_assert_str_eq(aev_strerror(AEV_ERR_NOMEM), "out of memory");
+  ck_assert_str_eq(aev_strerror(AEV_OK), "success");
+  ck_assert_str_eq(aev_strerror(AEV_ERR_CLOSED), "broker closed");
+  ck_assert_str_eq(aev_strerror(999), "unknown status");
+  ck_assert_str_eq(aev_strerror(-1), "unknown status");
+}
+END_TEST
+
+START_TEST(long_messages_are_truncated_not_overflowed) {
+  char big[4096];
+  memset(big, 'x', sizeof big - 1);
+  big[sizeof big - 1] = 0;
+  aev__fail(AEV_ERR_INVALID, big, "%s", big);
+  ck_assert_uint_lt(strlen(aev_errcode()), 64);
+  ck_assert_uint_lt(strlen(aev_errmsg()), 1024);
+  ck_assert_uint_gt(strlen(aev_errmsg()), 1000);
+}
+END_TEST
+
+START_TEST(version_matches_header) {
+  ck_assert_int_eq(aev_version_number(), AEV_VERSION_NUMBER);
+  ck_assert_str_eq(aev_version_string(), "0.1.0");
+  aev_free(NULL);
+  aev_free(malloc(16));
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("status");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, fail_records_code_and_message);
+  tcase_add_test(tc, errors_are_per_thread);
+  tcase_add_test(tc, nomem_and_strerror);
+  tcase_add_test(tc, long_messages_are_truncated_not_overflowed);
+  tcase_add_test(tc, version_matches_header);
+  suite_add_tcase(s, tc);
+  SRunner *r = srunner_create(s);
+  srunner_run_all(r, CK_NORMAL);
+  int failed = srunner_ntests_failed(r);
+  srunner_free(r);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
