@@ -100,14 +100,18 @@ static const uint8_t md5_x[64] = {
 #define MD5_I(x, y, z) ((y) ^ ((x) | ~(z)))
 #define MD5_STEP(f, a, b, c, d, i, s)                                         \
   (a) = (b) + rotl32((a) + f((b), (c), (d)) + x[md5_x[i]] + md5_t[i], (s))
-/* One round: 16 steps in groups of four, each group rotating a, b, c, d. */
-#define MD5_ROUND(f, base, s0, s1, s2, s3)                                    \
-  for (int i = (base); i < (base) + 16; i += 4) {                             \
-    MD5_STEP(f, a, b, c, d, i, s0);                                           \
-    MD5_STEP(f, d, a, b, c, i + 1, s1);                                       \
-    MD5_STEP(f, c, d, a, b, i + 2, s2);                                       \
-    MD5_STEP(f, b, c, d, a, i + 3, s3);                                       \
-  }
+/* Four steps starting at step i, rotating the roles of a, b, c, d. Written
+ * out rather than looped so every index and shift is a constant. */
+#define MD5_QUAD(f, i, s0, s1, s2, s3)                                        \
+  MD5_STEP(f, a, b, c, d, i, s0);                                             \
+  MD5_STEP(f, d, a, b, c, i + 1, s1);                                         \
+  MD5_STEP(f, c, d, a, b, i + 2, s2);                                         \
+  MD5_STEP(f, b, c, d, a, i + 3, s3)
+#define MD5_ROUND(f, i, s0, s1, s2, s3)                                       \
+  MD5_QUAD(f, i, s0, s1, s2, s3);                                             \
+  MD5_QUAD(f, i + 4, s0, s1, s2, s3);                                         \
+  MD5_QUAD(f, i + 8, s0, s1, s2, s3);                                         \
+  MD5_QUAD(f, i + 12, s0, s1, s2, s3)
 
 static void md5_blocks(uint32_t *h, const uint8_t *p, size_t nblocks) {
   for (; nblocks--; p += 64) {
@@ -115,10 +119,10 @@ static void md5_blocks(uint32_t *h, const uint8_t *p, size_t nblocks) {
     for (int i = 0; i < 16; i++)
       x[i] = load_le32(p + 4 * i);
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
-    MD5_ROUND(MD5_F, 0, 7, 12, 17, 22)
-    MD5_ROUND(MD5_G, 16, 5, 9, 14, 20)
-    MD5_ROUND(MD5_H, 32, 4, 11, 16, 23)
-    MD5_ROUND(MD5_I, 48, 6, 10, 15, 21)
+    MD5_ROUND(MD5_F, 0, 7, 12, 17, 22);
+    MD5_ROUND(MD5_G, 16, 5, 9, 14, 20);
+    MD5_ROUND(MD5_H, 32, 4, 11, 16, 23);
+    MD5_ROUND(MD5_I, 48, 6, 10, 15, 21);
     h[0] += a;
     h[1] += b;
     h[2] += c;

