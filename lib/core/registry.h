@@ -35,6 +35,16 @@ typedef struct aev__resource {
   void (*shutdown)(struct aev__resource *r);
 } aev__resource;
 
+/* The table itself, owned by the broker. */
+typedef struct aev__registry aev__registry;
+int aev__registry_new(aev__registry **out);
+/* Broker destroy: calls every live resource's shutdown hook, then drops the
+ * registry's references. */
+void aev__registry_shutdown(aev__registry *r);
+void aev__registry_free(aev__registry *r);
+/* The broker's registry (lib/core/broker.c). */
+aev__registry *aev__broker_registry(struct aev_broker *b);
+
 /* Fills the header (one reference, held by the caller) and builds the ARN
  * for kind: arn:aws:sqs:R:A:NAME, arn:aws:sns:R:A:NAME,
  * arn:aws:kinesis:R:A:stream/NAME, arn:aws:firehose:R:A:deliverystream/NAME,
