@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/broker.h"
 #include "core/status.h"
 
 /* Serializes an error shape from this thread's last error. Returns NULL
@@ -108,6 +109,14 @@ int aev__api_dispatch(const aev__api_service *const *services, size_t n,
 
 int aev_call(aev_broker *b, const char *service, const char *action,
              const char *request_json, char **response_json) {
+  int rc = b ? aev__broker_check_open(b)
+             : aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                         "aev_call needs a broker.");
+  if (rc) {
+    if (response_json)
+      *response_json = error_json();
+    return rc;
+  }
   return aev__api_dispatch(aev__api_services, aev__api_n_services, b,
                            service, action, request_json, response_json);
 }

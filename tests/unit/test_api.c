@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aevtest.h"
 #include "api/api.h"
 #include "awsevents/broker.h"
+#include "core/broker.h"
 #include "core/status.h"
 
 /* Echoes the request back, so tests see what the action received. */
@@ -82,13 +84,26 @@ static void assert_error(int rc, int want_rc, char *r, const char *code,
   aev_free(r);
 }
 
+static aev_broker *broker;
+
+static void broker_setup(void) {
+  aev_broker_options *o;
+  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
+  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
+  aev_broker_options_set_workers(o, 0);
+  ck_assert_int_eq(aev_broker_new(o, &broker), AEV_OK);
+  aev_broker_options_free(o);
+}
+
+static void broker_teardown(void) { aev_broker_destroy(broker); }
+
 START_TEST(unknown_service) {
   char *r = NULL;
-  int rc = aev_call(NULL, "dynamodb", "PutItem", "{}", &r);
+  int rc = aev_call(broker, "dynamodb", "PutItem", "{}", &r);
   assert_error(rc, AEV_ERR_UNSUPPORTED, r, "UnknownOperationException",
                "Unknown service dynamodb: the services are sqs, sns, "
                "kinesis, firehose, events, states and lambda.");
-  rc = aev_call(NULL, NULL, "PutItem", "{}", &r);
+  rc = aev_call(broker, NULL, "PutItem", "{}", &r);
   ck_assert_int_eq(rc, AEV_ERR_UNSUPPORTED);
   ck_assert_str_eq(aev_errcode(), "UnknownOperationException");
   aev_free(r);
@@ -105,7 +120,7 @@ START_TEST(unknown_action_on_every_known_service) {
     snprintf(want, sizeof want,
              "The operation NoSuchAction is not supported by the %s service.",
              names[i]);
-    int rc = aev_call(NULL, names[i], "NoSuchAction", "{}", &r);
+    int rc = aev_call(broker, names[i], "NoSuchAction", "{}", &r);
     assert_error(rc, AEV_ERR_UNSUPPORTED, r, "UnknownOperationException",
                  want);
   }
@@ -118,7 +133,7 @@ END_TEST
 
 START_TEST(malformed_json) {
   char *r = NULL;
-  int rc = aev_call(NULL, "sqs", "SendMessage", "{\"QueueUrl\": ", &r);
+  int rc = aev_call(broker, "sqs", "SendMessage", "{\"QueueUrl\": ", &r);
   ck_assert_int_eq(rc, AEV_ERR_INVALID);
   ck_assert_str_eq(aev_errcode(), "SerializationException");
   ck_assert_ptr_nonnull(strstr(aev_errmsg(),
@@ -148,6 +163,27 @@ END_TEST
 START_TEST(null_response_pointer) {
   ck_assert_int_eq(call_test("testq", "Echo", "{}", NULL), AEV_ERR_INVALID);
   ck_assert_str_eq(aev_errcode(), "InvalidParameterValue");
+  ck_assert_int_eq(aev_call(broker, "sqs", "X", "{}", NULL), AEV_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(null_broker) {
+  char *r = NULL;
+  int rc = aev_call(NULL, "sqs", "ListQueues", "{}", &r);
+  assert_error(rc, AEV_ERR_INVALID, r, "InvalidParameterValue",
+               "aev_call needs a broker.");
+}
+END_TEST
+
+START_TEST(destroyed_broker) {
+  aev__broker_ref(broker); /* as a handle would, so the memory stays */
+  ck_assert_int_eq(aev_broker_destroy(broker), AEV_OK);
+  char *r = NULL;
+  int rc = aev_call(broker, "sqs", "ListQueues", "{}", &r);
+  assert_error(rc, AEV_ERR_CLOSED, r, "ServiceUnavailable",
+               "The broker has been destroyed.");
+  aev__broker_unref(broker);
+  broker_setup(); /* for the teardown */
 }
 END_TEST
 
@@ -384,6 +420,9 @@ int main(void) {
   tcase_add_test(tc, malformed_json);
   tcase_add_test(tc, non_object_request);
   tcase_add_test(tc, null_response_pointer);
+  tcase_add_test(tc, null_broker);
+  tcase_add_test(tc, destroyed_broker);
+  tcase_add_checked_fixture(tc, broker_setup, broker_teardown);
   suite_add_tcase(s, tc);
   tc = tcase_create("members");
   tcase_add_checked_fixture(tc, setup, teardown);
@@ -398,9 +437,5 @@ int main(void) {
   tcase_add_test(tc, base64_binary_round_trip);
   tcase_add_test(tc, base64_bad_input);
   suite_add_tcase(s, tc);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aev_test_run(s);
 }
