@@ -159,10 +159,11 @@ class Broker:
             if self._handle is None:
                 return
             if getattr(self._local, "depth", 0):
+                # What aev_broker_destroy answers from inside a callback.
                 raise ClientError(error_response(
-                    None, "BrokerBusy",
-                    "A broker cannot be closed from inside its own "
-                    "callback."), "CloseBroker")
+                    None, "InvalidState",
+                    "aev_broker_destroy cannot be called from inside a "
+                    "library callback."), "CloseBroker")
             while self._inflight:
                 self._cond.wait()
             handle, self._handle = self._handle, None
