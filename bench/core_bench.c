@@ -71,8 +71,10 @@ static void note_fired(tbench *t, uint32_t index) {
 
 static void on_timer(void *arg, int cancelled) {
   item *it = arg;
-  if (cancelled) it->owner->failures++;
-  else note_fired(it->owner, it->index);
+  if (cancelled)
+    it->owner->failures++;
+  else
+    note_fired(it->owner, it->index);
 }
 
 static void on_floor(void *arg) {
@@ -106,7 +108,8 @@ static void ours_timer_prepare(void *ctx) {
   tbench *t = ctx;
   t->nfired = 0;
   t->failures = 0;
-  aev__clock_init(&t->clock, AEV_CLOCK_MANUAL, AEV_MANUAL_CLOCK_DEFAULT_START_MS);
+  aev__clock_init(&t->clock, AEV_CLOCK_MANUAL,
+                  AEV_MANUAL_CLOCK_DEFAULT_START_MS);
   if (aev__sched_new(&t->clock, 0, &t->sched) != AEV_OK) exit(1);
   for (uint32_t i = 0; i < N; i++)
     aev__timer_init(&t->items[i].timer, on_timer, &t->items[i], NULL);
@@ -167,8 +170,8 @@ static void floor_timer_run(void *ctx) {
   tbench *t = ctx;
   uint64_t seq = 0;
   for (uint32_t i = 0; i < N; i++)
-    heap_push(t, (node){AEV_MANUAL_CLOCK_DEFAULT_START_MS + t->offset[i],
-                        seq++, on_floor, &t->items[i]});
+    heap_push(t, (node){AEV_MANUAL_CLOCK_DEFAULT_START_MS + t->offset[i], seq++,
+                        on_floor, &t->items[i]});
   while (t->heap_len) {
     node n = heap_pop(t);
     n.fn(n.arg);
@@ -306,7 +309,8 @@ static int libuuid_check(void *ctx, char *note, size_t cap) {
 }
 #endif
 
-/* --- MD5 and SHA-256 hex of distinct 100-byte bodies ----------------------- */
+/* --- MD5 and SHA-256 hex of distinct 100-byte bodies -----------------------
+ */
 
 typedef struct dbench {
   int sha; /* 0: MD5, 1: SHA-256 */
@@ -379,20 +383,27 @@ static void openssl_digest_run(void *ctx) {
 }
 #endif
 
-/* --- main ------------------------------------------------------------------ */
+/* --- main ------------------------------------------------------------------
+ */
 
 static int bench_timers(int runs) {
   tbench *t = xcalloc(1, sizeof *t);
   timers_init(t);
   const bench_case cases[] = {
-      {"ours", "aev__timer_arm each + one aev__sched_advance firing all "
-               "(manual clock, workers 0)",
+      {"ours",
+       "aev__timer_arm each + one aev__sched_advance firing all "
+       "(manual clock, workers 0)",
        ours_timer_prepare, ours_timer_run, timer_check, ours_timer_cleanup, t},
       {"floor", "array min-heap push each, then pop all + fn-pointer call",
        floor_timer_prepare, floor_timer_run, timer_check, NULL, t},
   };
-  bench_group g = {"timer arm + fire", 1, "10,000 distinct deadlines", N, 1,
-                   cases, sizeof cases / sizeof cases[0]};
+  bench_group g = {"timer arm + fire",
+                   1,
+                   "10,000 distinct deadlines",
+                   N,
+                   1,
+                   cases,
+                   sizeof cases / sizeof cases[0]};
   int failed = bench_group_run(&g, runs);
   free(t->heap);
   free(t);
@@ -419,7 +430,12 @@ static int bench_uuids(int runs) {
        libuuid_run, libuuid_check, NULL, u},
 #endif
   };
-  bench_group g = {"UUIDv4 string", 1, "36-char id", N, 2, cases,
+  bench_group g = {"UUIDv4 string",
+                   1,
+                   "36-char id",
+                   N,
+                   2,
+                   cases,
                    sizeof cases / sizeof cases[0]};
   int failed = bench_group_run(&g, runs);
   free(u);
@@ -441,8 +457,9 @@ static int bench_digest(int runs, int sha) {
   size_t valid;
   d->expect = digest_sum(d, &valid);
   const bench_case cases[] = {
-      {"ours", sha ? "aev__sha256_hex (FIPS 180-4, self-contained)"
-                   : "aev__md5_hex (RFC 1321, self-contained)",
+      {"ours",
+       sha ? "aev__sha256_hex (FIPS 180-4, self-contained)"
+           : "aev__md5_hex (RFC 1321, self-contained)",
        NULL, ours_digest_run, digest_check, NULL, d},
 #ifdef HAVE_OPENSSL
       {"baseline: OpenSSL EVP",
@@ -452,8 +469,13 @@ static int bench_digest(int runs, int sha) {
 #endif
   };
   size_t n = sizeof cases / sizeof cases[0];
-  bench_group g = {sha ? "SHA-256 hex" : "MD5 hex", 1, "100 B distinct bodies",
-                   N, n - 1, cases, n};
+  bench_group g = {sha ? "SHA-256 hex" : "MD5 hex",
+                   1,
+                   "100 B distinct bodies",
+                   N,
+                   n - 1,
+                   cases,
+                   n};
   int failed = bench_group_run(&g, runs);
 #ifdef HAVE_OPENSSL
   EVP_MD_CTX_free(d->ctx);
