@@ -12,6 +12,7 @@
 #include "core/ids.h"
 #include "core/sched.h"
 #include "harness.h"
+#include "support.h"
 
 #ifdef HAVE_LIBUUID
 #include <uuid/uuid.h>
@@ -22,15 +23,6 @@
 
 enum { N = 10000, BODY = 100 };
 #define SEED 20240101u
-
-static void *xcalloc(size_t n, size_t size) {
-  void *p = calloc(n, size);
-  if (!p) {
-    fprintf(stderr, "bench: out of memory\n");
-    exit(1);
-  }
-  return p;
-}
 
 /* --- timers: arm N distinct deadlines, then fire them all ---------------- */
 
@@ -93,7 +85,7 @@ static void timers_init(tbench *t) {
     t->offset[j] = x;
   }
   t->span = 7 * (int64_t)N;
-  uint32_t *order = xcalloc(N, sizeof *order);
+  uint32_t *order = bench_calloc(N, sizeof *order);
   for (uint32_t i = 0; i < N; i++) {
     order[(t->offset[i] - 1) / 7] = i;
     t->items[i].owner = t;
@@ -101,7 +93,7 @@ static void timers_init(tbench *t) {
   }
   t->expect = bench_fnv(BENCH_FNV_INIT, order, N * sizeof *order);
   free(order);
-  t->heap = xcalloc(N, sizeof *t->heap);
+  t->heap = bench_calloc(N, sizeof *t->heap);
 }
 
 static void ours_timer_prepare(void *ctx) {
@@ -189,7 +181,7 @@ static int timer_check(void *ctx, char *note, size_t cap) {
 /* --- UUIDv4 strings ------------------------------------------------------ */
 
 typedef struct ubench {
-  char out[N][AEV_UUID_LEN + 1];
+  bench_uuid out[N];
   aev__rng rng;
   aev_broker *broker;
   uint64_t expect; /* checksum of the seeded sequence (floor's output) */
@@ -206,13 +198,7 @@ static void ours_uuid_run(void *ctx) {
 }
 
 static void broker_uuid_prepare(void *ctx) {
-  ubench *u = ctx;
-  aev_broker_options *o;
-  if (aev_broker_options_new(&o) || aev_broker_options_set_seed(o, SEED) ||
-      aev_broker_options_set_workers(o, 0) ||
-      aev_broker_new(o, &u->broker) != AEV_OK)
-    exit(1);
-  aev_broker_options_free(o);
+  ((ubench *)ctx)->broker = bench_broker(SEED);
 }
 
 static void broker_uuid_run(void *ctx) {
@@ -255,26 +241,15 @@ static void floor_uuid_run(void *ctx) {
   }
 }
 
-static int uuid_valid(const char *s) {
-  for (int k = 0; k < AEV_UUID_LEN; k++) {
-    int dash = k == 8 || k == 13 || k == 18 || k == 23;
-    int hexc = (s[k] >= '0' && s[k] <= '9') || (s[k] >= 'a' && s[k] <= 'f');
-    if (dash ? s[k] != '-' : !hexc) return 0;
-  }
-  return s[AEV_UUID_LEN] == 0 && s[14] == '4' && strchr("89ab", s[19]);
-}
-
-static uint64_t uuid_sum(ubench *u, size_t *valid) {
-  *valid = 0;
-  for (size_t i = 0; i < N; i++) *valid += (size_t)uuid_valid(u->out[i]);
+static uint64_t uuid_sum(const ubench *u) {
   return bench_fnv(BENCH_FNV_INIT, u->out, sizeof u->out);
 }
 
 /* Seeded generators must reproduce the floor's exact strings. */
 static int seeded_uuid_check(void *ctx, char *note, size_t cap) {
   ubench *u = ctx;
-  size_t valid;
-  uint64_t sum = uuid_sum(u, &valid);
+  size_t valid = bench_uuids_valid(u->out, N);
+  uint64_t sum = uuid_sum(u);
   snprintf(note, cap, "%zu valid v4, fnv %08x (= floor)", valid,
            (unsigned)(sum >> 32));
   memset(u->out, 0, sizeof u->out); /* the next run must write them again */
@@ -291,18 +266,11 @@ static void libuuid_run(void *ctx) {
   }
 }
 
-static int cmp_uuid(const void *a, const void *b) {
-  return memcmp(a, b, AEV_UUID_LEN);
-}
-
 /* libuuid is not seeded: check format and that no id repeats. */
 static int libuuid_check(void *ctx, char *note, size_t cap) {
   ubench *u = ctx;
-  size_t valid, distinct = 1;
-  uuid_sum(u, &valid);
-  qsort(u->out, N, sizeof u->out[0], cmp_uuid);
-  for (size_t i = 1; i < N; i++)
-    distinct += memcmp(u->out[i - 1], u->out[i], AEV_UUID_LEN) != 0;
+  size_t valid = bench_uuids_valid(u->out, N);
+  size_t distinct = bench_uuids_distinct(u->out, N);
   snprintf(note, cap, "%zu valid v4, %zu distinct", valid, distinct);
   memset(u->out, 0, sizeof u->out);
   return valid != N || distinct != N;
@@ -387,7 +355,7 @@ static void openssl_digest_run(void *ctx) {
  */
 
 static int bench_timers(int runs) {
-  tbench *t = xcalloc(1, sizeof *t);
+  tbench *t = bench_calloc(1, sizeof *t);
   timers_init(t);
   const bench_case cases[] = {
       {"ours",
@@ -411,12 +379,11 @@ static int bench_timers(int runs) {
 }
 
 static int bench_uuids(int runs) {
-  ubench *u = xcalloc(1, sizeof *u);
+  ubench *u = bench_calloc(1, sizeof *u);
   byte_hex_init();
   seeded_prepare(u);
   floor_uuid_run(u);
-  size_t valid;
-  u->expect = uuid_sum(u, &valid);
+  u->expect = uuid_sum(u);
   const bench_case cases[] = {
       {"ours", "aev__uuid4 (xoshiro256**, RFC 4122 v4 string)", seeded_prepare,
        ours_uuid_run, seeded_uuid_check, NULL, u},
@@ -443,7 +410,7 @@ static int bench_uuids(int runs) {
 }
 
 static int bench_digest(int runs, int sha) {
-  dbench *d = xcalloc(1, sizeof *d);
+  dbench *d = bench_calloc(1, sizeof *d);
   d->sha = sha;
   bodies_init(d);
 #ifdef HAVE_OPENSSL

@@ -10,13 +10,14 @@
 #include "core/broker.h"
 #include "core/ids.h"
 #include "harness.h"
+#include "support.h"
 
 enum { THREADS = 2, PER_THREAD = 50000, TOTAL = THREADS * PER_THREAD };
 #define SEED 20240103u
 
 typedef struct cbench {
   aev_broker *b;
-  char (*out)[AEV_UUID_LEN + 1];
+  bench_uuid *out;
   void *(*part_fn)(void *);
 } cbench;
 
@@ -28,25 +29,20 @@ typedef struct part {
 
 static void *broker_part(void *arg) {
   part *p = arg;
-  char(*out)[AEV_UUID_LEN + 1] = p->c->out + (size_t)p->t * PER_THREAD;
+  bench_uuid *out = p->c->out + (size_t)p->t * PER_THREAD;
   for (size_t i = 0; i < PER_THREAD; i++) aev__broker_uuid(p->c->b, out[i]);
   return NULL;
 }
 
 static void *own_part(void *arg) {
   part *p = arg;
-  char(*out)[AEV_UUID_LEN + 1] = p->c->out + (size_t)p->t * PER_THREAD;
+  bench_uuid *out = p->c->out + (size_t)p->t * PER_THREAD;
   for (size_t i = 0; i < PER_THREAD; i++) aev__uuid4(&p->rng, out[i]);
   return NULL;
 }
 
 static void broker_prepare(void *ctx) {
-  cbench *c = ctx;
-  aev_broker_options *o;
-  if (aev_broker_options_new(&o) || aev_broker_options_set_seed(o, SEED) ||
-      aev_broker_options_set_workers(o, 0) || aev_broker_new(o, &c->b))
-    exit(1);
-  aev_broker_options_free(o);
+  ((cbench *)ctx)->b = bench_broker(SEED);
 }
 
 static void broker_cleanup(void *ctx) {
@@ -66,21 +62,10 @@ static void spawn_run(void *ctx) {
   for (int t = 0; t < THREADS; t++) pthread_join(th[t], NULL);
 }
 
-static int cmp_uuid(const void *a, const void *b) {
-  return memcmp(a, b, AEV_UUID_LEN);
-}
-
 static int check(void *ctx, char *note, size_t cap) {
   cbench *c = ctx;
-  size_t valid = 0, distinct = 1;
-  for (size_t i = 0; i < TOTAL; i++) {
-    const char *s = c->out[i];
-    valid += strlen(s) == AEV_UUID_LEN && s[14] == '4' &&
-             strchr("89ab", s[19]) && s[8] == '-' && s[23] == '-';
-  }
-  qsort(c->out, TOTAL, sizeof c->out[0], cmp_uuid);
-  for (size_t i = 1; i < TOTAL; i++)
-    distinct += memcmp(c->out[i - 1], c->out[i], AEV_UUID_LEN) != 0;
+  size_t valid = bench_uuids_valid(c->out, TOTAL);
+  size_t distinct = bench_uuids_distinct(c->out, TOTAL);
   snprintf(note, cap, "%zu valid v4, %zu distinct", valid, distinct);
   memset(c->out, 0, (size_t)TOTAL * sizeof c->out[0]);
   return valid != TOTAL || distinct != TOTAL;
@@ -88,9 +73,8 @@ static int check(void *ctx, char *note, size_t cap) {
 
 int main(void) {
   cbench locked = {.part_fn = broker_part}, own = {.part_fn = own_part};
-  locked.out = calloc(TOTAL, sizeof *locked.out);
-  own.out = calloc(TOTAL, sizeof *own.out);
-  if (!locked.out || !own.out) return 1;
+  locked.out = bench_calloc(TOTAL, sizeof *locked.out);
+  own.out = bench_calloc(TOTAL, sizeof *own.out);
   const bench_case cases[] = {
       {"ours, via broker",
        "aev__broker_uuid on 2 threads sharing the broker's locked generator "

@@ -9,6 +9,7 @@
 #include "core/ids.h"
 #include "core/registry.h"
 #include "harness.h"
+#include "support.h"
 
 enum { N = 10000, FLOOR_BUCKETS = 1 << 15 };
 #define SEED 20240102u
@@ -40,29 +41,15 @@ typedef struct lookup {
 
 static void queue_destroy(aev__resource *res) { free(res); }
 
-static void *xmalloc(size_t n) {
-  void *p = calloc(1, n);
-  if (!p) {
-    fprintf(stderr, "bench: out of memory\n");
-    exit(1);
-  }
-  return p;
-}
-
 static void rbench_init(rbench *r) {
-  aev_broker_options *o;
-  if (aev_broker_options_new(&o) ||
-      aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL) ||
-      aev_broker_options_set_workers(o, 0) || aev_broker_new(o, &r->b))
-    exit(1);
-  aev_broker_options_free(o);
+  r->b = bench_broker(SEED);
   aev__rng rng;
   aev__rng_seed(&rng, SEED);
   for (uint32_t i = 0; i < N; i++) {
     char name[64];
     snprintf(name, sizeof name, "orders-%05u-%012llx", i,
              (unsigned long long)(aev__rng_next(&rng) >> 16));
-    queue *q = xmalloc(sizeof *q);
+    queue *q = bench_calloc(1, sizeof *q);
     q->index = i;
     if (aev__resource_init(&q->hdr, r->b, AEV__KIND_QUEUE, name, queue_destroy,
                            NULL) ||
@@ -133,7 +120,7 @@ static int lookup_check(void *ctx, char *note, size_t cap) {
 }
 
 int main(void) {
-  rbench *r = xmalloc(sizeof *r);
+  rbench *r = bench_calloc(1, sizeof *r);
   rbench_init(r);
   lookup by_name = {r, BY_NAME}, by_arn = {r, BY_ARN}, by_url = {r, BY_URL};
   const bench_case cases[] = {
