@@ -12,6 +12,7 @@
 #include "core/ids.h"
 #include "core/sched.h"
 #include "harness.h"
+#include "support.h"
 
 #ifdef HAVE_LIBUUID
 #include <uuid/uuid.h>
@@ -22,15 +23,6 @@
 
 enum { N = 10000, BODY = 100 };
 #define SEED 20240101u
-
-static void *xcalloc(size_t n, size_t size) {
-  void *p = calloc(n, size);
-  if (!p) {
-    fprintf(stderr, "bench: out of memory\n");
-    exit(1);
-  }
-  return p;
-}
 
 /* --- timers: arm N distinct deadlines, then fire them all ---------------- */
 
@@ -71,8 +63,10 @@ static void note_fired(tbench *t, uint32_t index) {
 
 static void on_timer(void *arg, int cancelled) {
   item *it = arg;
-  if (cancelled) it->owner->failures++;
-  else note_fired(it->owner, it->index);
+  if (cancelled)
+    it->owner->failures++;
+  else
+    note_fired(it->owner, it->index);
 }
 
 static void on_floor(void *arg) {
@@ -91,7 +85,7 @@ static void timers_init(tbench *t) {
     t->offset[j] = x;
   }
   t->span = 7 * (int64_t)N;
-  uint32_t *order = xcalloc(N, sizeof *order);
+  uint32_t *order = bench_calloc(N, sizeof *order);
   for (uint32_t i = 0; i < N; i++) {
     order[(t->offset[i] - 1) / 7] = i;
     t->items[i].owner = t;
@@ -99,14 +93,15 @@ static void timers_init(tbench *t) {
   }
   t->expect = bench_fnv(BENCH_FNV_INIT, order, N * sizeof *order);
   free(order);
-  t->heap = xcalloc(N, sizeof *t->heap);
+  t->heap = bench_calloc(N, sizeof *t->heap);
 }
 
 static void ours_timer_prepare(void *ctx) {
   tbench *t = ctx;
   t->nfired = 0;
   t->failures = 0;
-  aev__clock_init(&t->clock, AEV_CLOCK_MANUAL, AEV_MANUAL_CLOCK_DEFAULT_START_MS);
+  aev__clock_init(&t->clock, AEV_CLOCK_MANUAL,
+                  AEV_MANUAL_CLOCK_DEFAULT_START_MS);
   if (aev__sched_new(&t->clock, 0, &t->sched) != AEV_OK) exit(1);
   for (uint32_t i = 0; i < N; i++)
     aev__timer_init(&t->items[i].timer, on_timer, &t->items[i], NULL);
@@ -167,8 +162,8 @@ static void floor_timer_run(void *ctx) {
   tbench *t = ctx;
   uint64_t seq = 0;
   for (uint32_t i = 0; i < N; i++)
-    heap_push(t, (node){AEV_MANUAL_CLOCK_DEFAULT_START_MS + t->offset[i],
-                        seq++, on_floor, &t->items[i]});
+    heap_push(t, (node){AEV_MANUAL_CLOCK_DEFAULT_START_MS + t->offset[i], seq++,
+                        on_floor, &t->items[i]});
   while (t->heap_len) {
     node n = heap_pop(t);
     n.fn(n.arg);
@@ -186,7 +181,7 @@ static int timer_check(void *ctx, char *note, size_t cap) {
 /* --- UUIDv4 strings ------------------------------------------------------ */
 
 typedef struct ubench {
-  char out[N][AEV_UUID_LEN + 1];
+  bench_uuid out[N];
   aev__rng rng;
   aev_broker *broker;
   uint64_t expect; /* checksum of the seeded sequence (floor's output) */
@@ -203,13 +198,7 @@ static void ours_uuid_run(void *ctx) {
 }
 
 static void broker_uuid_prepare(void *ctx) {
-  ubench *u = ctx;
-  aev_broker_options *o;
-  if (aev_broker_options_new(&o) || aev_broker_options_set_seed(o, SEED) ||
-      aev_broker_options_set_workers(o, 0) ||
-      aev_broker_new(o, &u->broker) != AEV_OK)
-    exit(1);
-  aev_broker_options_free(o);
+  ((ubench *)ctx)->broker = bench_broker(SEED);
 }
 
 static void broker_uuid_run(void *ctx) {
@@ -252,26 +241,15 @@ static void floor_uuid_run(void *ctx) {
   }
 }
 
-static int uuid_valid(const char *s) {
-  for (int k = 0; k < AEV_UUID_LEN; k++) {
-    int dash = k == 8 || k == 13 || k == 18 || k == 23;
-    int hexc = (s[k] >= '0' && s[k] <= '9') || (s[k] >= 'a' && s[k] <= 'f');
-    if (dash ? s[k] != '-' : !hexc) return 0;
-  }
-  return s[AEV_UUID_LEN] == 0 && s[14] == '4' && strchr("89ab", s[19]);
-}
-
-static uint64_t uuid_sum(ubench *u, size_t *valid) {
-  *valid = 0;
-  for (size_t i = 0; i < N; i++) *valid += (size_t)uuid_valid(u->out[i]);
+static uint64_t uuid_sum(const ubench *u) {
   return bench_fnv(BENCH_FNV_INIT, u->out, sizeof u->out);
 }
 
 /* Seeded generators must reproduce the floor's exact strings. */
 static int seeded_uuid_check(void *ctx, char *note, size_t cap) {
   ubench *u = ctx;
-  size_t valid;
-  uint64_t sum = uuid_sum(u, &valid);
+  size_t valid = bench_uuids_valid(u->out, N);
+  uint64_t sum = uuid_sum(u);
   snprintf(note, cap, "%zu valid v4, fnv %08x (= floor)", valid,
            (unsigned)(sum >> 32));
   memset(u->out, 0, sizeof u->out); /* the next run must write them again */
@@ -288,25 +266,19 @@ static void libuuid_run(void *ctx) {
   }
 }
 
-static int cmp_uuid(const void *a, const void *b) {
-  return memcmp(a, b, AEV_UUID_LEN);
-}
-
 /* libuuid is not seeded: check format and that no id repeats. */
 static int libuuid_check(void *ctx, char *note, size_t cap) {
   ubench *u = ctx;
-  size_t valid, distinct = 1;
-  uuid_sum(u, &valid);
-  qsort(u->out, N, sizeof u->out[0], cmp_uuid);
-  for (size_t i = 1; i < N; i++)
-    distinct += memcmp(u->out[i - 1], u->out[i], AEV_UUID_LEN) != 0;
+  size_t valid = bench_uuids_valid(u->out, N);
+  size_t distinct = bench_uuids_distinct(u->out, N);
   snprintf(note, cap, "%zu valid v4, %zu distinct", valid, distinct);
   memset(u->out, 0, sizeof u->out);
   return valid != N || distinct != N;
 }
 #endif
 
-/* --- MD5 and SHA-256 hex of distinct 100-byte bodies ----------------------- */
+/* --- MD5 and SHA-256 hex of distinct 100-byte bodies -----------------------
+ */
 
 typedef struct dbench {
   int sha; /* 0: MD5, 1: SHA-256 */
@@ -379,20 +351,27 @@ static void openssl_digest_run(void *ctx) {
 }
 #endif
 
-/* --- main ------------------------------------------------------------------ */
+/* --- main ------------------------------------------------------------------
+ */
 
 static int bench_timers(int runs) {
-  tbench *t = xcalloc(1, sizeof *t);
+  tbench *t = bench_calloc(1, sizeof *t);
   timers_init(t);
   const bench_case cases[] = {
-      {"ours", "aev__timer_arm each + one aev__sched_advance firing all "
-               "(manual clock, workers 0)",
+      {"ours",
+       "aev__timer_arm each + one aev__sched_advance firing all "
+       "(manual clock, workers 0)",
        ours_timer_prepare, ours_timer_run, timer_check, ours_timer_cleanup, t},
       {"floor", "array min-heap push each, then pop all + fn-pointer call",
        floor_timer_prepare, floor_timer_run, timer_check, NULL, t},
   };
-  bench_group g = {"timer arm + fire", 1, "10,000 distinct deadlines", N, 1,
-                   cases, sizeof cases / sizeof cases[0]};
+  bench_group g = {"timer arm + fire",
+                   1,
+                   "10,000 distinct deadlines",
+                   N,
+                   1,
+                   cases,
+                   sizeof cases / sizeof cases[0]};
   int failed = bench_group_run(&g, runs);
   free(t->heap);
   free(t);
@@ -400,12 +379,11 @@ static int bench_timers(int runs) {
 }
 
 static int bench_uuids(int runs) {
-  ubench *u = xcalloc(1, sizeof *u);
+  ubench *u = bench_calloc(1, sizeof *u);
   byte_hex_init();
   seeded_prepare(u);
   floor_uuid_run(u);
-  size_t valid;
-  u->expect = uuid_sum(u, &valid);
+  u->expect = uuid_sum(u);
   const bench_case cases[] = {
       {"ours", "aev__uuid4 (xoshiro256**, RFC 4122 v4 string)", seeded_prepare,
        ours_uuid_run, seeded_uuid_check, NULL, u},
@@ -419,7 +397,12 @@ static int bench_uuids(int runs) {
        libuuid_run, libuuid_check, NULL, u},
 #endif
   };
-  bench_group g = {"UUIDv4 string", 1, "36-char id", N, 2, cases,
+  bench_group g = {"UUIDv4 string",
+                   1,
+                   "36-char id",
+                   N,
+                   2,
+                   cases,
                    sizeof cases / sizeof cases[0]};
   int failed = bench_group_run(&g, runs);
   free(u);
@@ -427,7 +410,7 @@ static int bench_uuids(int runs) {
 }
 
 static int bench_digest(int runs, int sha) {
-  dbench *d = xcalloc(1, sizeof *d);
+  dbench *d = bench_calloc(1, sizeof *d);
   d->sha = sha;
   bodies_init(d);
 #ifdef HAVE_OPENSSL
@@ -441,8 +424,9 @@ static int bench_digest(int runs, int sha) {
   size_t valid;
   d->expect = digest_sum(d, &valid);
   const bench_case cases[] = {
-      {"ours", sha ? "aev__sha256_hex (FIPS 180-4, self-contained)"
-                   : "aev__md5_hex (RFC 1321, self-contained)",
+      {"ours",
+       sha ? "aev__sha256_hex (FIPS 180-4, self-contained)"
+           : "aev__md5_hex (RFC 1321, self-contained)",
        NULL, ours_digest_run, digest_check, NULL, d},
 #ifdef HAVE_OPENSSL
       {"baseline: OpenSSL EVP",
@@ -452,8 +436,13 @@ static int bench_digest(int runs, int sha) {
 #endif
   };
   size_t n = sizeof cases / sizeof cases[0];
-  bench_group g = {sha ? "SHA-256 hex" : "MD5 hex", 1, "100 B distinct bodies",
-                   N, n - 1, cases, n};
+  bench_group g = {sha ? "SHA-256 hex" : "MD5 hex",
+                   1,
+                   "100 B distinct bodies",
+                   N,
+                   n - 1,
+                   cases,
+                   n};
   int failed = bench_group_run(&g, runs);
 #ifdef HAVE_OPENSSL
   EVP_MD_CTX_free(d->ctx);

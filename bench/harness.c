@@ -85,8 +85,8 @@ int bench_group_run(const bench_group *g, int runs) {
       snprintf(ratio, sizeof ratio, "%.2f", t[c][runs / 2] / base);
     nfailed += failed[c];
     printf("ROW | %s | %s | %s | %d | %s | %zu | %s | %s–%s | %s | %s%s |\n",
-           g->name, k->label, k->what, g->threads, g->payload, g->ops, med,
-           lo, hi, ratio, failed[c] ? "FAILED: " : "", notes[c]);
+           g->name, k->label, k->what, g->threads, g->payload, g->ops, med, lo,
+           hi, ratio, failed[c] ? "FAILED: " : "", notes[c]);
   }
   fflush(stdout);
   free(t);

@@ -21,18 +21,15 @@ static uint64_t splitmix64(uint64_t *x) {
 void aev__rng_seed(aev__rng *r, uint64_t seed) {
   /* splitmix64 never yields four zero words, the one state xoshiro must not
    * start from. */
-  for (int i = 0; i < 4; i++)
-    r->s[i] = splitmix64(&seed);
+  for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
 }
 
 uint64_t aev__rng_os_seed(void) {
   uint64_t seed;
   ssize_t n;
-  do
-    n = getrandom(&seed, sizeof seed, 0);
+  do n = getrandom(&seed, sizeof seed, 0);
   while (n < 0 && errno == EINTR);
-  if (n == (ssize_t)sizeof seed)
-    return seed;
+  if (n == (ssize_t)sizeof seed) return seed;
   /* No getrandom (old kernel, seccomp): mix the time with stack and code
    * addresses, which ASLR varies between runs. */
   struct timespec ts;
@@ -62,8 +59,7 @@ uint64_t aev__rng_below(aev__rng *r, uint64_t bound) {
   uint64_t threshold = (0 - bound) % bound;
   for (;;) {
     uint64_t x = aev__rng_next(r);
-    if (x >= threshold)
-      return x % bound;
+    if (x >= threshold) return x % bound;
   }
 }
 
@@ -94,9 +90,10 @@ void aev__uuid4(aev__rng *r, char out[AEV_UUID_LEN + 1]) {
 }
 
 void aev__token(aev__rng *r, char *out, size_t len) {
-  static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                 "abcdefghijklmnopqrstuvwxyz"
-                                 "0123456789+/";
+  static const char alphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+      "abcdefghijklmnopqrstuvwxyz"
+      "0123456789+/";
   /* 64 symbols: each 6-bit slice of a draw picks one without bias, ten per
    * draw. */
   size_t i = 0;

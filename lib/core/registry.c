@@ -55,7 +55,8 @@ static const char *dns_suffix(const char *region) {
   return strncmp(region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
 }
 
-static char *aprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *aprintf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 static char *aprintf(const char *fmt, ...) {
   va_list ap, again;
@@ -203,10 +204,14 @@ static void unlink_entry(aev__registry *r, entry *e) {
   p = &r->by_arn[e->arn_hash & mask];
   while (*p != e) p = &(*p)->arn_next;
   *p = e->arn_next;
-  if (e->prev) e->prev->next = e->next;
-  else r->first = e->next;
-  if (e->next) e->next->prev = e->prev;
-  else r->last = e->prev;
+  if (e->prev)
+    e->prev->next = e->next;
+  else
+    r->first = e->next;
+  if (e->next)
+    e->next->prev = e->prev;
+  else
+    r->last = e->prev;
   r->count--;
 }
 
@@ -232,8 +237,10 @@ int aev__registry_add(struct aev_broker *b, aev__resource *res,
   } else {
     aev__resource_ref(res);
     e->prev = r->last;
-    if (r->last) r->last->next = e;
-    else r->first = e;
+    if (r->last)
+      r->last->next = e;
+    else
+      r->first = e;
     r->last = e;
     r->count++;
     link_buckets(r, e);
@@ -286,8 +293,7 @@ aev__resource *aev__registry_find(struct aev_broker *b, aev__kind kind,
 int aev__registry_remove(struct aev_broker *b, aev__resource *res) {
   aev__registry *r = aev__broker_registry(b);
   pthread_rwlock_wrlock(&r->lock);
-  entry *e = find_name(r, res->kind, res->name,
-                       key_hash(res->kind, res->name));
+  entry *e = find_name(r, res->kind, res->name, key_hash(res->kind, res->name));
   if (e && e->res == res) {
     unlink_entry(r, e);
     res->deleted = 1;
@@ -308,13 +314,13 @@ static int by_name(const void *a, const void *b) {
   return strcmp(x->name, y->name);
 }
 
-static int listed(const aev__resource *res, aev__kind kind,
-                  const char *prefix, size_t plen) {
+static int listed(const aev__resource *res, aev__kind kind, const char *prefix,
+                  size_t plen) {
   return res->kind == kind && strncmp(res->name, prefix, plen) == 0;
 }
 
-int aev__registry_list(struct aev_broker *b, aev__kind kind,
-                       const char *prefix, aev__resource ***out, size_t *n) {
+int aev__registry_list(struct aev_broker *b, aev__kind kind, const char *prefix,
+                       aev__resource ***out, size_t *n) {
   aev__registry *r = aev__broker_registry(b);
   if (!prefix) prefix = "";
   size_t plen = strlen(prefix);

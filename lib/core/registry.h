@@ -61,7 +61,8 @@ void aev__resource_unref(aev__resource *r);
 /* Adds r (the registry takes its own reference). If a live resource of that
  * kind and name exists, returns AEV_ERR_EXISTS and, when existing is not
  * NULL, stores a new reference to it there. No error code is recorded: the
- * caller decides what AWS says. */
+ * caller decides what AWS says. AEV_ERR_CLOSED (recorded, like
+ * aev__broker_check_open) once the broker's shutdown has begun. */
 int aev__registry_add(struct aev_broker *b, aev__resource *r,
                       aev__resource **existing);
 
@@ -71,7 +72,8 @@ aev__resource *aev__registry_find(struct aev_broker *b, aev__kind kind,
                                   const char *name_arn_or_url);
 
 /* Marks r deleted, calls its shutdown hook and drops the registry's
- * reference. AEV_ERR_NOT_FOUND if it was not registered. */
+ * reference. AEV_ERR_NOT_FOUND (not recorded) if it is not registered,
+ * e.g. removed already. */
 int aev__registry_remove(struct aev_broker *b, aev__resource *r);
 
 /* New references to every live resource of kind whose name starts with

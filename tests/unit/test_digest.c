@@ -144,8 +144,7 @@ static void sha256_pieces(const uint8_t *m, size_t i, size_t j, char hex[65]) {
 
 START_TEST(incremental_equals_one_shot) {
   uint8_t m[SPLIT_LEN];
-  for (size_t i = 0; i < sizeof m; i++)
-    m[i] = (uint8_t)(i * 131 + 7);
+  for (size_t i = 0; i < sizeof m; i++) m[i] = (uint8_t)(i * 131 + 7);
   char md5_whole[33], sha_whole[65], md5[33], sha[65];
   aev__md5_hex(m, sizeof m, md5_whole);
   aev__sha256_hex(m, sizeof m, sha_whole);
@@ -166,8 +165,7 @@ START_TEST(byte_at_a_time_and_null_empty_update) {
   aev__md5 c;
   aev__md5_init(&c);
   aev__md5_update(&c, NULL, 0);
-  for (size_t i = 0; msg[i]; i++)
-    aev__md5_update(&c, msg + i, 1);
+  for (size_t i = 0; msg[i]; i++) aev__md5_update(&c, msg + i, 1);
   uint8_t d[16];
   char hex[33];
   aev__md5_final(&c, d);

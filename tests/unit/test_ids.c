@@ -41,8 +41,7 @@ START_TEST(different_seeds_differ) {
   aev__rng_seed(&a, 1);
   aev__rng_seed(&b, 2);
   int same = 0;
-  for (int i = 0; i < 1000; i++)
-    same += aev__rng_next(&a) == aev__rng_next(&b);
+  for (int i = 0; i < 1000; i++) same += aev__rng_next(&a) == aev__rng_next(&b);
   ck_assert_int_eq(same, 0);
 }
 END_TEST
@@ -83,11 +82,9 @@ START_TEST(uuid_format) {
     ck_assert_msg(strchr("89ab", u[19]) != NULL, "%s: bad variant", u);
   }
   for (int i = 0; i < AEV_UUID_LEN; i++) {
-    if (i == 8 || i == 13 || i == 18 || i == 23)
-      continue;
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
     int distinct = 0;
-    for (int v = 0; v < 16; v++)
-      distinct += seen[i][v] > 0;
+    for (int v = 0; v < 16; v++) distinct += seen[i][v] > 0;
     ck_assert_int_eq(distinct, (i == 14 ? 1 : i == 19 ? 4 : 16));
   }
 }
@@ -103,11 +100,9 @@ START_TEST(uuids_do_not_repeat) {
   ck_assert_ptr_nonnull(u);
   aev__rng r;
   aev__rng_seed(&r, aev__rng_os_seed());
-  for (int i = 0; i < N; i++)
-    aev__uuid4(&r, u[i]);
+  for (int i = 0; i < N; i++) aev__uuid4(&r, u[i]);
   qsort(u, N, sizeof *u, cmp_uuid);
-  for (int i = 1; i < N; i++)
-    ck_assert_str_ne(u[i - 1], u[i]);
+  for (int i = 1; i < N; i++) ck_assert_str_ne(u[i - 1], u[i]);
   free(u);
 }
 END_TEST
@@ -139,8 +134,7 @@ END_TEST
 START_TEST(bounded_draws_in_range) {
   aev__rng r;
   aev__rng_seed(&r, 5);
-  for (int i = 0; i < 1000; i++)
-    ck_assert_uint_eq(aev__rng_below(&r, 1), 0);
+  for (int i = 0; i < 1000; i++) ck_assert_uint_eq(aev__rng_below(&r, 1), 0);
   /* Every value of a small range comes up, roughly equally often (a fixed
    * seed makes this deterministic, not flaky). */
   int count[6] = {0};

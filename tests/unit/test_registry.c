@@ -35,16 +35,16 @@ static thing *thing_new(aev_broker *b, aev__kind kind, const char *name,
   thing *t = calloc(1, sizeof *t);
   ck_assert_ptr_nonnull(t);
   t->c = c;
-  ck_assert_int_eq(aev__resource_init(&t->hdr, b, kind, name, thing_destroy,
-                                      thing_shutdown),
-                   AEV_OK);
+  ck_assert_int_eq(
+      aev__resource_init(&t->hdr, b, kind, name, thing_destroy, thing_shutdown),
+      AEV_OK);
   return t;
 }
 
 /* Creates, registers and releases the caller's reference: the registry's
  * reference keeps it. */
-static aev__resource *thing_add(aev_broker *b, aev__kind kind,
-                                const char *name, counters *c) {
+static aev__resource *thing_add(aev_broker *b, aev__kind kind, const char *name,
+                                counters *c) {
   thing *t = thing_new(b, kind, name, c);
   ck_assert_int_eq(aev__registry_add(b, &t->hdr, NULL), AEV_OK);
   aev__resource_unref(&t->hdr);
@@ -106,8 +106,7 @@ START_TEST(find_by_name_arn_and_url) {
                NULL);
   expect_found(b, AEV__KIND_QUEUE,
                "https://sqs.eu-west-2.amazonaws.com/123456789012/", NULL);
-  expect_found(b, AEV__KIND_QUEUE, "https://sqs.eu-west-2.amazonaws.com",
-               NULL);
+  expect_found(b, AEV__KIND_QUEUE, "https://sqs.eu-west-2.amazonaws.com", NULL);
   expect_found(b, AEV__KIND_QUEUE, "https://orders", NULL);
   expect_found(b, AEV__KIND_QUEUE, "", NULL);
   expect_found(b, AEV__KIND_QUEUE, NULL, NULL);
@@ -118,7 +117,8 @@ START_TEST(find_by_name_arn_and_url) {
                "https://sqs.eu-west-2.amazonaws.com/123456789012/orders", NULL);
 
   char *url = aev__queue_url(b, "orders");
-  ck_assert_str_eq(url, "https://sqs.eu-west-2.amazonaws.com/123456789012/orders");
+  ck_assert_str_eq(url,
+                   "https://sqs.eu-west-2.amazonaws.com/123456789012/orders");
   expect_found(b, AEV__KIND_QUEUE, url, q);
   free(url);
   ck_assert_int_eq(aev_broker_destroy(b), AEV_OK);
@@ -133,8 +133,7 @@ START_TEST(add_existing_returns_it) {
 
   thing *dup = thing_new(b, AEV__KIND_STREAM, "clicks", &c);
   aev__resource *existing = NULL;
-  ck_assert_int_eq(aev__registry_add(b, &dup->hdr, &existing),
-                   AEV_ERR_EXISTS);
+  ck_assert_int_eq(aev__registry_add(b, &dup->hdr, &existing), AEV_ERR_EXISTS);
   ck_assert_ptr_eq(existing, first);
   ck_assert_int_eq(first->refs, 2); /* the registry's + the one returned */
   aev__resource_unref(existing);
@@ -237,7 +236,7 @@ static const char *names_of(aev__resource **list, size_t n, char *buf,
 START_TEST(list_sorted_with_prefix) {
   counters c = {0};
   aev_broker *b = broker_in(NULL, NULL);
-  const char *names[] = {"orders-eu", "billing", "orders", "Orders-x",
+  const char *names[] = {"orders-eu", "billing", "orders",    "Orders-x",
                          "orders-us", "audit",   "orders_dlq"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     thing_add(b, AEV__KIND_QUEUE, names[i], &c);
@@ -308,9 +307,9 @@ START_TEST(arns_of_every_kind) {
       expect_found(b, (aev__kind)other, want[k], NULL);
   }
   thing t;
-  ck_assert_int_eq(aev__resource_init(&t.hdr, b, AEV__KIND_COUNT, "x", NULL,
-                                      NULL),
-                   AEV_ERR_INTERNAL);
+  ck_assert_int_eq(
+      aev__resource_init(&t.hdr, b, AEV__KIND_COUNT, "x", NULL, NULL),
+      AEV_ERR_INTERNAL);
   ck_assert_int_eq(aev_broker_destroy(b), AEV_OK);
   ck_assert_int_eq(c.destroys, AEV__KIND_COUNT);
 }
@@ -322,17 +321,19 @@ START_TEST(partitions_of_china_and_govcloud) {
   aev__resource *q = thing_add(b, AEV__KIND_QUEUE, "q", &c);
   ck_assert_str_eq(q->arn, "arn:aws-cn:sqs:cn-north-1:123456789012:q");
   char *url = aev__queue_url(b, "q");
-  ck_assert_str_eq(url, "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q");
+  ck_assert_str_eq(url,
+                   "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/q");
   expect_found(b, AEV__KIND_QUEUE, url, q);
   free(url);
   ck_assert_int_eq(aev_broker_destroy(b), AEV_OK);
 
   b = broker_in("us-gov-west-1", "123456789012");
   aev__resource *f = thing_add(b, AEV__KIND_FUNCTION, "f", &c);
-  ck_assert_str_eq(f->arn,
-                   "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f");
+  ck_assert_str_eq(
+      f->arn, "arn:aws-us-gov:lambda:us-gov-west-1:123456789012:function:f");
   url = aev__queue_url(b, "q");
-  ck_assert_str_eq(url, "https://sqs.us-gov-west-1.amazonaws.com/123456789012/q");
+  ck_assert_str_eq(url,
+                   "https://sqs.us-gov-west-1.amazonaws.com/123456789012/q");
   free(url);
   ck_assert_int_eq(aev_broker_destroy(b), AEV_OK);
   ck_assert_int_eq(c.destroys, 2);
@@ -388,8 +389,10 @@ static void *race(void *arg) {
   char name[32];
   for (int i = 0; i < PER_THREAD; i++) {
     /* Even i: a name private to this thread; odd i: shared by all. */
-    if (i % 2 == 0) snprintf(name, sizeof name, "t%d-%d", w->id, i);
-    else snprintf(name, sizeof name, "shared-%d", i);
+    if (i % 2 == 0)
+      snprintf(name, sizeof name, "t%d-%d", w->id, i);
+    else
+      snprintf(name, sizeof name, "shared-%d", i);
     thing *t = thing_new(w->b, AEV__KIND_QUEUE, name, w->c);
     aev__resource *existing = NULL;
     int rc = aev__registry_add(w->b, &t->hdr, &existing);
@@ -408,9 +411,9 @@ static void *race(void *arg) {
     if (i % 50 == 0) {
       aev__resource **list;
       size_t n;
-      ck_assert_int_eq(aev__registry_list(w->b, AEV__KIND_QUEUE, "shared-",
-                                          &list, &n),
-                       AEV_OK);
+      ck_assert_int_eq(
+          aev__registry_list(w->b, AEV__KIND_QUEUE, "shared-", &list, &n),
+          AEV_OK);
       aev__registry_list_free(list, n);
     }
   }
