@@ -9,6 +9,7 @@
 #include "api/api.h"
 #include "core/ids.h"
 #include "harness.h"
+#include "support.h"
 
 enum { N = 10000, BODY = 100 };
 #define SEED 20240101u
@@ -122,8 +123,7 @@ static int check(void *ctx, char *note, size_t cap) {
 
 int main(void) {
   int runs = bench_runs();
-  abench *a = calloc(1, sizeof *a);
-  if (!a) return 1;
+  abench *a = bench_calloc(1, sizeof *a);
   requests_init(a);
   floor_run(a);
   a->expect = responses_sum(a);
