@@ -212,7 +212,9 @@ int aev__queue_send(aev_queue *q, const aev__send_req *r, aev__sent *out) {
   new_id(q, m->id);
   m->seq = q->next_seq++;
   m->sent_ms = aev__queue_now_ms(q);
-  m->visible_at = now + (int64_t)(r->delay >= 0 ? r->delay : c->delay) * 1000;
+  /* FIFO queues take no per-message delay: an explicit 0 means the queue's. */
+  int delay = r->delay >= 0 && !c->fifo ? r->delay : c->delay;
+  m->visible_at = now + (int64_t)delay * 1000;
   m->expire_at = now + (int64_t)c->retention * 1000;
   rc = aev__store_add(q, m);
   if (rc == AEV_OK && key) {
