@@ -11,6 +11,7 @@
 #include "core/broker.h"
 #include "core/status.h"
 #include "queue/message.h"
+#include "queue/queue.h"
 #include "queue/redrive.h"
 
 struct aev_receive_options {
@@ -160,6 +161,13 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   free(dlq);
   if (rc == AEV_OK && c.nomem && *n == 0) rc = aev__nomem();
   return rc;
+}
+
+int aev__queue_waiters(aev_queue *q) {
+  pthread_mutex_lock(&q->mu);
+  int n = q->waiters;
+  pthread_mutex_unlock(&q->mu);
+  return n;
 }
 
 /* ---- public API ---- */
