@@ -44,6 +44,7 @@ static int name_ok(const char *name, int *fifo_suffix) {
 
 static void queue_destroy(aev__resource *r) {
   aev_queue *q = (aev_queue *)r;
+  aev__move_tasks_free(q);
   aev__store_free(q);
   aev__fifo_free(q);
   aev__qconf_free(&q->conf);
@@ -62,6 +63,7 @@ static void queue_shutdown(aev__resource *r) {
   q->res.deleted = 1;
   pthread_cond_broadcast(&q->cv);
   pthread_mutex_unlock(&q->mu);
+  aev__move_tasks_shutdown(q);
 }
 
 static int init_sync(aev_queue *q) {

@@ -77,6 +77,10 @@ json_t *aev__message_attributes(const aev_message *m);
  * ListDeadLetterSourceQueues: non-zero when q's DLQ is dlq_arn. */
 int aev__queue_targets_dlq(aev_queue *q, const char *dlq_arn);
 
+/* ListMessageMoveTasks' response object. */
+int aev__queue_list_move_tasks(aev_broker *b, const char *source_arn,
+                               int max_results, json_t **out);
+
 /* Receivers blocked in a long poll right now (tests use it to know a
  * receiver is waiting before they send). */
 int aev__queue_waiters(aev_queue *q);

@@ -116,6 +116,8 @@ struct aev_queue {
   aev__group *ring; /* next group to serve */
   aev__qmap dedup;
   aev__dedup *dd_head, *dd_tail;
+  /* message move tasks out of this queue, newest first */
+  struct aev__move_task *tasks;
 };
 
 /* store.c: message memory, slots, lists and heap (callers hold mu). */
@@ -176,6 +178,11 @@ void aev__queue_wake(aev_queue *q);
 int aev__queue_delete_locked(aev_queue *q, const char *handle, int64_t now);
 int aev__queue_change_visibility_locked(aev_queue *q, const char *handle,
                                         int seconds, int64_t now);
+
+/* movetask.c: cancels the queue's task timers (mu not held) and frees the
+ * task records (destroy). */
+void aev__move_tasks_shutdown(aev_queue *q);
+void aev__move_tasks_free(aev_queue *q);
 
 /* errors.c: SQS's wording. */
 int aev__sqs_no_queue(void);

@@ -198,6 +198,65 @@ START_TEST(policy_validation) {
 }
 END_TEST
 
+START_TEST(move_tasks) {
+  aev_queue *dlq = qt_queue(b, "dlq", NULL), *dst = qt_queue(b, "dst", NULL);
+  aev_queue *q = with_dlq("src", "", aev_queue_arn(dlq), 1);
+  char *h;
+  qt_assert_error(aev_queue_start_move_task(b, aev_queue_arn(q), NULL, 0, &h),
+                  AEV_ERR_INVALID, "InvalidParameterValue",
+                  "Source queue must be configured as a Dead Letter Queue.");
+  qt_assert_error(aev_queue_start_move_task(b, "arn:aws:sqs:us-east-1:000000000000:none", NULL, 0, &h),
+                  AEV_ERR_NOT_FOUND, "ResourceNotFoundException", NULL);
+  qt_assert_error(aev_queue_start_move_task(b, aev_queue_arn(dlq), NULL, 501, &h),
+                  AEV_ERR_INVALID, "InvalidParameterValue", NULL);
+  for (int i = 0; i < 5; i++) qt_send(q, "m");
+  for (int i = 0; i < 5; i++) aev_message_free(recv_vis0(q));
+  for (int i = 0; i < 5; i++) ck_assert_ptr_null(recv_vis0(q));
+  qt_assert_attr(dlq, "ApproximateNumberOfMessages", "5");
+  /* Two a second to the explicit destination. */
+  ck_assert_int_eq(aev_queue_start_move_task(b, aev_queue_arn(dlq), aev_queue_arn(dst), 2, &h), AEV_OK);
+  char *again;
+  qt_assert_error(aev_queue_start_move_task(b, aev_queue_arn(dlq), NULL, 0, &again),
+                  AEV_ERR_INVALID, "UnsupportedOperation", NULL);
+  aev_broker_drain(b);
+  qt_assert_attr(dst, "ApproximateNumberOfMessages", "2");
+  aev_broker_advance(b, 1000);
+  qt_assert_attr(dst, "ApproximateNumberOfMessages", "4");
+  char *list;
+  ck_assert_int_eq(aev_queue_list_move_tasks(b, aev_queue_arn(dlq), 10, &list), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(list, "\"Status\":\"RUNNING\""));
+  ck_assert_ptr_nonnull(strstr(list, "\"ApproximateNumberOfMessagesMoved\":4"));
+  ck_assert_ptr_nonnull(strstr(list, "\"MaxNumberOfMessagesPerSecond\":2"));
+  aev_free(list);
+  int64_t moved = 0;
+  ck_assert_int_eq(aev_queue_cancel_move_task(b, h, &moved), AEV_OK);
+  ck_assert_int_eq(moved, 4);
+  qt_assert_error(aev_queue_cancel_move_task(b, h, &moved), AEV_ERR_INVALID,
+                  "UnsupportedOperation", "Only active tasks can be cancelled.");
+  aev_free(h);
+  aev_broker_advance(b, 5000);
+  qt_assert_attr(dst, "ApproximateNumberOfMessages", "4");
+  /* Without a destination, messages go back to their source queue. */
+  ck_assert_int_eq(aev_queue_start_move_task(b, aev_queue_arn(dlq), NULL, 0, &h), AEV_OK);
+  aev_free(h);
+  aev_broker_advance(b, 1000);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "1");
+  aev_message *m = qt_recv1(q);
+  ck_assert_str_eq(aev_message_system_attribute(m, "ApproximateReceiveCount"), "1");
+  ck_assert_ptr_null(aev_message_system_attribute(m, "DeadLetterQueueSourceArn"));
+  aev_message_free(m);
+  ck_assert_int_eq(aev_queue_list_move_tasks(b, aev_queue_arn(dlq), 10, &list), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(list, "\"Status\":\"COMPLETED\""));
+  ck_assert_ptr_nonnull(strstr(list, "\"Status\":\"CANCELLED\""));
+  aev_free(list);
+  qt_assert_error(aev_queue_cancel_move_task(b, "bm9wZQ==", &moved), AEV_ERR_NOT_FOUND,
+                  "ResourceNotFoundException", NULL);
+  aev_queue_release(q);
+  aev_queue_release(dst);
+  aev_queue_release(dlq);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("queue_redrive");
   TCase *t = tcase_create("redrive");
@@ -208,6 +267,7 @@ static Suite *suite(void) {
   tcase_add_test(t, fifo_dlq_frees_the_group);
   tcase_add_test(t, queues_that_are_each_others_dlq);
   tcase_add_test(t, policy_validation);
+  tcase_add_test(t, move_tasks);
   suite_add_tcase(s, t);
   return s;
 }
