@@ -147,6 +147,20 @@ const char *aev_batch_result_sequence_number(const aev_batch_result *r,
 
 /* ---- sends ---- */
 
+/* SQS rejects the whole batch when a FIFO entry lacks its group or
+ * deduplication id. */
+int aev__batch_fifo_check(const aev_queue *q, const aev__send_req *reqs,
+                          size_t n) {
+  for (size_t i = 0; q->conf.fifo && i < n; i++) {
+    if (!reqs[i].dedup && !q->conf.content_dedup)
+      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                       "The queue should either have ContentBasedDeduplication "
+                       "enabled or MessageDeduplicationId provided explicitly");
+    if (!reqs[i].group) return aev__sqs_missing("MessageGroupId");
+  }
+  return AEV_OK;
+}
+
 int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,
                           const aev__send_req *reqs, aev_batch_result **out) {
   int rc = aev__queue_check(q);
@@ -156,15 +170,7 @@ int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,
     total += reqs[i].len + (reqs[i].attrs ? reqs[i].attrs->size : 0);
   if ((rc = aev__batch_check(n, ids, total, "SendMessageBatchRequestEntry")))
     return rc;
-  /* SQS rejects the whole batch when a FIFO entry lacks its group or
-   * deduplication id. */
-  for (size_t i = 0; q->conf.fifo && i < n; i++) {
-    if (!reqs[i].dedup && !q->conf.content_dedup)
-      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
-                       "The queue should either have ContentBasedDeduplication "
-                       "enabled or MessageDeduplicationId provided explicitly");
-    if (!reqs[i].group) return aev__sqs_missing("MessageGroupId");
-  }
+  if ((rc = aev__batch_fifo_check(q, reqs, n)) != AEV_OK) return rc;
   aev_batch_result *r = result_new(n, ids);
   if (!r) return aev__nomem();
   for (size_t i = 0; i < n; i++) {

@@ -161,6 +161,7 @@ int aev__queue_create(aev_broker *b, const char *name, json_t *attrs,
     return rc;
   }
   aev__qconf_defaults(&q->conf, fifo);
+  q->ready.by_seq = 1;
   q->url = aev__queue_url(b, name);
   q->tags = json_object();
   q->purged_at = INT64_MIN;

@@ -54,6 +54,12 @@ int aev__send_options_request(const aev_send_options *o, const void *body,
 int aev__batch_check(size_t n, const char *const *ids, size_t total_bytes,
                      const char *entry_kind);
 
+/* SendMessageBatch on a FIFO queue: every entry needs a group id and a
+ * deduplication id (or content-based deduplication), or the whole request
+ * fails. */
+int aev__batch_fifo_check(const aev_queue *q, const aev__send_req *reqs,
+                          size_t n);
+
 /* One receive. names NULL with n_names 0 selects every message attribute
  * (the typed API's default); the API layer passes AWS's list. */
 typedef struct aev__recv_req {

@@ -31,14 +31,15 @@ typedef struct aev__msg_ext {
   aev__group *grp;  /* FIFO: the group list the message is on */
 } aev__msg_ext;
 
-/* A stored message, body inline. Standard queues keep it either on the
- * available list (link) or in the pending heap (heap_index); FIFO queues keep
+/* A stored message, body inline. Standard queues keep it on the available
+ * list (link) or in the ready or pending heap (heap_index); FIFO queues keep
  * it on its group's list (link). Everything keeps it on the retention list
  * (all), ordered by expire_at. */
 typedef struct aev__msg {
   struct aev__msg *all_prev, *all_next;
   struct aev__msg *prev, *next;
-  size_t heap_index; /* index + 1 while in the pending heap */
+  size_t heap_index; /* index + 1 while in a heap */
+  int in_ready;      /* which heap: ready (1) or pending (0) */
   int64_t visible_at;  /* deadline timeline ms: delay end / visibility end */
   int64_t expire_at;   /* deadline timeline ms: retention end */
   int64_t sent_ms;     /* epoch ms (SentTimestamp) */
@@ -53,6 +54,13 @@ typedef struct aev__msg {
   size_t len;
   unsigned char body[];
 } aev__msg;
+
+/* A binary min-heap of messages (their heap_index tracks the position). */
+typedef struct aev__mheap {
+  aev__msg **a;
+  size_t n, cap;
+  int by_seq; /* 0: (visible_at, seq), 1: seq */
+} aev__mheap;
 
 struct aev__group {
   aev__qnode node; /* key = name */
@@ -106,11 +114,13 @@ struct aev_queue {
   uint32_t nfree;
   size_t count;
   aev__msg *all_head, *all_tail;
-  /* standard */
+  /* standard: fresh sends on the available list (in seq order), matured
+   * delays and ended visibility timeouts in the ready heap (by seq), so
+   * delivery stays oldest-first; the rest in the pending heap */
   aev__msg *av_head, *av_tail;
-  aev__msg **heap;
-  size_t nheap, heap_cap;
-  size_t heap_inflight; /* heap entries with rx_count > 0 */
+  aev__mheap pending; /* by (visible_at, seq) */
+  aev__mheap ready;   /* by seq */
+  size_t heap_inflight; /* pending entries with rx_count > 0 */
   /* FIFO */
   aev__qmap groups;
   aev__group *ring; /* next group to serve */
@@ -128,11 +138,13 @@ int aev__store_add(aev_queue *q, aev__msg *m); /* slot + retention list */
 void aev__store_remove(aev_queue *q, aev__msg *m);
 /* Detaches m from every structure without freeing it (DLQ moves). */
 void aev__store_unlink(aev_queue *q, aev__msg *m);
-/* Places m where it belongs for its visible_at (available list or heap on
- * standard queues, its group on FIFO queues: FIFO callers link groups). */
+/* Standard queues: places m where it belongs for its visible_at (FIFO
+ * callers link groups instead). */
 void aev__store_place(aev_queue *q, aev__msg *m, int64_t now);
-/* Standard: moves matured heap entries to the available list. */
+/* Standard: moves pending entries whose time has come to the ready heap. */
 void aev__store_mature(aev_queue *q, int64_t now);
+/* Standard: the oldest visible message (after mature), or NULL. */
+aev__msg *aev__store_oldest(aev_queue *q);
 /* Standard: m's visible_at changed while in the heap or available list. */
 void aev__store_reschedule(aev_queue *q, aev__msg *m, int64_t now);
 /* Frees messages whose retention ended. */

@@ -63,10 +63,9 @@ static void deliver(aev_queue *q, collect *c, aev__msg *m) {
 
 static void collect_standard(aev_queue *q, collect *c) {
   aev__store_mature(q, c->now);
-  while (*c->n < (size_t)c->r->max && q->av_head && !c->nomem) {
-    aev__msg *m = q->av_head;
+  aev__msg *m;
+  while (*c->n < (size_t)c->r->max && !c->nomem && (m = aev__store_oldest(q)))
     if (!must_move(q, c, m)) deliver(q, c, m);
-  }
 }
 
 /* Serves groups in ring order; within a group, messages in order up to the

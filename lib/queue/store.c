@@ -1,6 +1,7 @@
 /* A queue's message storage: inline-body allocation, the slot table that
  * receipt handles index, the retention list, and for standard queues the
- * available list plus the pending heap ordered by (visible_at, seq). */
+ * available list, the ready heap (by seq) and the pending heap (by
+ * visible_at, seq), so delivery is oldest-first like SQS's best effort. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,65 +31,68 @@ void aev__msg_free(aev__msg *m) {
   free(m);
 }
 
-/* ---- pending heap (standard queues) ---- */
+/* ---- heaps (standard queues) ---- */
 
-static int before(const aev__msg *a, const aev__msg *b) {
-  return a->visible_at < b->visible_at ||
-         (a->visible_at == b->visible_at && a->seq < b->seq);
+static int before(const aev__mheap *h, const aev__msg *a, const aev__msg *b) {
+  if (!h->by_seq && a->visible_at != b->visible_at)
+    return a->visible_at < b->visible_at;
+  return a->seq < b->seq;
 }
 
-static void heap_set(aev_queue *q, size_t i, aev__msg *m) {
-  q->heap[i] = m;
+static void heap_set(aev__mheap *h, size_t i, aev__msg *m) {
+  h->a[i] = m;
   m->heap_index = i + 1;
 }
 
-static void sift_up(aev_queue *q, size_t i) {
-  aev__msg *m = q->heap[i];
+static void sift_up(aev__mheap *h, size_t i) {
+  aev__msg *m = h->a[i];
   while (i > 0) {
     size_t p = (i - 1) / 2;
-    if (!before(m, q->heap[p])) break;
-    heap_set(q, i, q->heap[p]);
+    if (!before(h, m, h->a[p])) break;
+    heap_set(h, i, h->a[p]);
     i = p;
   }
-  heap_set(q, i, m);
+  heap_set(h, i, m);
 }
 
-static void sift_down(aev_queue *q, size_t i) {
-  aev__msg *m = q->heap[i];
+static void sift_down(aev__mheap *h, size_t i) {
+  aev__msg *m = h->a[i];
   for (;;) {
     size_t c = 2 * i + 1;
-    if (c >= q->nheap) break;
-    if (c + 1 < q->nheap && before(q->heap[c + 1], q->heap[c])) c++;
-    if (!before(q->heap[c], m)) break;
-    heap_set(q, i, q->heap[c]);
+    if (c >= h->n) break;
+    if (c + 1 < h->n && before(h, h->a[c + 1], h->a[c])) c++;
+    if (!before(h, h->a[c], m)) break;
+    heap_set(h, i, h->a[c]);
     i = c;
   }
-  heap_set(q, i, m);
+  heap_set(h, i, m);
 }
 
-static int heap_push(aev_queue *q, aev__msg *m) {
-  if (q->nheap == q->heap_cap) {
-    size_t cap = q->heap_cap ? q->heap_cap * 2 : 64;
-    aev__msg **h = realloc(q->heap, cap * sizeof *h);
-    if (!h) return AEV_ERR_NOMEM;
-    q->heap = h;
-    q->heap_cap = cap;
+static int heap_push(aev_queue *q, aev__mheap *h, aev__msg *m) {
+  if (h->n == h->cap) {
+    size_t cap = h->cap ? h->cap * 2 : 64;
+    aev__msg **a = realloc(h->a, cap * sizeof *a);
+    if (!a) return AEV_ERR_NOMEM;
+    h->a = a;
+    h->cap = cap;
   }
-  heap_set(q, q->nheap++, m);
-  sift_up(q, q->nheap - 1);
-  if (m->rx_count) q->heap_inflight++;
+  heap_set(h, h->n++, m);
+  sift_up(h, h->n - 1);
+  m->in_ready = h->by_seq;
+  if (!h->by_seq && m->rx_count) q->heap_inflight++;
   return AEV_OK;
 }
 
 static void heap_remove(aev_queue *q, aev__msg *m) {
+  aev__mheap *h = m->in_ready ? &q->ready : &q->pending;
   size_t i = m->heap_index - 1;
   m->heap_index = 0;
-  if (m->rx_count) q->heap_inflight--;
-  aev__msg *last = q->heap[--q->nheap];
-  if (i == q->nheap) return;
-  heap_set(q, i, last);
-  sift_up(q, i);
-  sift_down(q, last->heap_index - 1);
+  if (!h->by_seq && m->rx_count) q->heap_inflight--;
+  aev__msg *last = h->a[--h->n];
+  if (i == h->n) return;
+  heap_set(h, i, last);
+  sift_up(h, i);
+  sift_down(h, last->heap_index - 1);
 }
 
 /* ---- available list (standard queues) ---- */
@@ -165,17 +169,34 @@ void aev__store_remove(aev_queue *q, aev__msg *m) {
   aev__msg_free(m);
 }
 
+/* Fresh sends append to the available list; anything older than its tail
+ * (a returning or matured message) goes to the ready heap. */
+static void make_ready(aev_queue *q, aev__msg *m) {
+  if (!q->av_tail || q->av_tail->seq < m->seq) {
+    av_append(q, m);
+  } else if (heap_push(q, &q->ready, m) != AEV_OK) {
+    av_append(q, m);
+  }
+}
+
 void aev__store_place(aev_queue *q, aev__msg *m, int64_t now) {
-  if (m->visible_at > now && heap_push(q, m) == AEV_OK) return;
-  av_append(q, m);
+  if (m->visible_at > now && heap_push(q, &q->pending, m) == AEV_OK) return;
+  make_ready(q, m);
 }
 
 void aev__store_mature(aev_queue *q, int64_t now) {
-  while (q->nheap && q->heap[0]->visible_at <= now) {
-    aev__msg *m = q->heap[0];
+  while (q->pending.n && q->pending.a[0]->visible_at <= now) {
+    aev__msg *m = q->pending.a[0];
     heap_remove(q, m);
-    av_append(q, m);
+    make_ready(q, m);
   }
+}
+
+aev__msg *aev__store_oldest(aev_queue *q) {
+  aev__msg *l = q->av_head, *h = q->ready.n ? q->ready.a[0] : NULL;
+  if (!l) return h;
+  if (!h) return l;
+  return h->seq < l->seq ? h : l;
 }
 
 void aev__store_reschedule(aev_queue *q, aev__msg *m, int64_t now) {
@@ -197,16 +218,17 @@ void aev__store_free(aev_queue *q) {
   aev__store_clear(q);
   free(q->slots);
   free(q->free_slots);
-  free(q->heap);
+  free(q->pending.a);
+  free(q->ready.a);
   q->slots = NULL;
   q->free_slots = NULL;
-  q->heap = NULL;
+  q->pending.a = q->ready.a = NULL;
 }
 
 int64_t aev__store_next_change(aev_queue *q, int64_t now) {
   if (!q->conf.fifo) {
     aev__store_mature(q, now);
-    return q->nheap ? q->heap[0]->visible_at : INT64_MAX;
+    return q->pending.n ? q->pending.a[0]->visible_at : INT64_MAX;
   }
   int64_t next = INT64_MAX;
   for (aev__msg *m = q->all_head; m; m = m->all_next)
