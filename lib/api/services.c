@@ -7,7 +7,7 @@
 #define PENDING(service) (&(const aev__api_service){.name = (service)})
 
 const aev__api_service *const aev__api_services[] = {
-    PENDING("sqs"),    PENDING("sns"),    PENDING("kinesis"),
+    &aev__api_sqs,    PENDING("sns"),    PENDING("kinesis"),
     PENDING("firehose"), PENDING("events"), PENDING("states"),
     PENDING("lambda"),
 };

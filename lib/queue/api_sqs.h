@@ -1,0 +1,51 @@
+/* Internal to lib/queue: the SQS actions of the API layer (JSON-protocol
+ * shapes mapped onto the typed queue API) and their shared helpers. */
+#ifndef AEV_QUEUE_API_SQS_H
+#define AEV_QUEUE_API_SQS_H
+
+#include "api/api.h"
+#include "queue/queue.h"
+#include "queue/queue_impl.h"
+
+#define AEV__SQS_ACTION(name)                                              \
+  int aev__sqs_##name(aev_broker *b, const aev__api_service *svc, json_t *req, \
+                      json_t **resp)
+
+/* The queue a request's QueueUrl names (a new handle). */
+int aev__sqs_queue_of(aev_broker *b, const aev__api_service *svc, json_t *req,
+                      aev_queue **out);
+
+/* An optional integer member read raw (so SQS's own range message applies);
+ * *out keeps its preset when the member is absent. */
+int aev__sqs_opt_int(const aev__api_service *svc, json_t *req,
+                     const char *name, int64_t *out);
+
+/* Batch results in AWS's Successful / Failed shape; empty lists are left
+ * out. fill adds the per-action members of a successful entry. */
+json_t *aev__sqs_batch_json(const aev_batch_result *r,
+                            void (*fill)(json_t *entry,
+                                         const aev_batch_result *r, size_t i));
+
+AEV__SQS_ACTION(create_queue);
+AEV__SQS_ACTION(get_queue_url);
+AEV__SQS_ACTION(delete_queue);
+AEV__SQS_ACTION(purge_queue);
+AEV__SQS_ACTION(get_queue_attributes);
+AEV__SQS_ACTION(set_queue_attributes);
+AEV__SQS_ACTION(list_queues);
+AEV__SQS_ACTION(list_dead_letter_source_queues);
+AEV__SQS_ACTION(tag_queue);
+AEV__SQS_ACTION(untag_queue);
+AEV__SQS_ACTION(list_queue_tags);
+AEV__SQS_ACTION(start_message_move_task);
+AEV__SQS_ACTION(cancel_message_move_task);
+AEV__SQS_ACTION(list_message_move_tasks);
+AEV__SQS_ACTION(send_message);
+AEV__SQS_ACTION(send_message_batch);
+AEV__SQS_ACTION(receive_message);
+AEV__SQS_ACTION(delete_message);
+AEV__SQS_ACTION(delete_message_batch);
+AEV__SQS_ACTION(change_message_visibility);
+AEV__SQS_ACTION(change_message_visibility_batch);
+
+#endif

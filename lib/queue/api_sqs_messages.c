@@ -1,0 +1,332 @@
+/* SQS API actions on messages: SendMessage(Batch), ReceiveMessage,
+ * DeleteMessage(Batch) and ChangeMessageVisibility(Batch), mapped onto the
+ * typed queue API with AWS's JSON-protocol shapes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/digest.h"
+#include "core/status.h"
+#include "queue/api_sqs.h"
+
+#define MAX_BATCH 10
+
+/* One parsed SendMessage(BatchRequestEntry). */
+typedef struct send_in {
+  aev__send_req req;
+  aev__attrs attrs;
+  aev__attrs sys; /* MessageSystemAttributes */
+} send_in;
+
+static int parse_send(const aev__api_service *svc, json_t *req, send_in *in) {
+  memset(in, 0, sizeof *in);
+  in->req.delay = -1;
+  in->req.attrs = &in->attrs;
+  const char *body = NULL;
+  json_t *attrs = NULL, *sys = NULL;
+  int64_t delay = -1;
+  int rc = aev__api_opt_string(svc, req, "MessageBody", &body);
+  if (rc == AEV_OK && !body) rc = aev__sqs_missing("MessageBody");
+  if (rc == AEV_OK) rc = aev__sqs_opt_int(svc, req, "DelaySeconds", &delay);
+  if (rc == AEV_OK && aev__api_has(req, "DelaySeconds") && (delay < 0 || delay > 900))
+    rc = aev__sqs_invalid_int("DelaySeconds", delay, "Must be >= 0 and <= 900, if provided.");
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "MessageGroupId", &in->req.group);
+  if (rc == AEV_OK)
+    rc = aev__api_opt_string(svc, req, "MessageDeduplicationId", &in->req.dedup);
+  if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "MessageAttributes", &attrs);
+  if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "MessageSystemAttributes", &sys);
+  if (rc == AEV_OK) rc = aev__attrs_parse(attrs, &in->attrs);
+  if (rc == AEV_OK && sys) {
+    const char *k;
+    json_t *v;
+    json_object_foreach(sys, k, v) {
+      if (strcmp(k, "AWSTraceHeader"))
+        rc = aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                       "Message system attribute name '%s' is invalid.", k);
+    }
+    in->req.trace = json_string_value(
+        json_object_get(json_object_get(sys, "AWSTraceHeader"), "StringValue"));
+    if (rc == AEV_OK) rc = aev__attrs_parse(sys, &in->sys);
+  }
+  in->req.body = body;
+  in->req.len = body ? strlen(body) : 0;
+  in->req.delay = (int)delay;
+  return rc;
+}
+
+static void free_send(send_in *in) {
+  aev__attrs_free(&in->attrs);
+  aev__attrs_free(&in->sys);
+}
+
+static void put_sent(json_t *o, const aev__sent *s, const send_in *in) {
+  json_object_set_new(o, "MessageId", json_string(s->id));
+  json_object_set_new(o, "MD5OfMessageBody", json_string(s->md5_body));
+  if (in->attrs.count) {
+    /* A deduplicated send answers the MD5 of what it carried. */
+    uint8_t md5[16];
+    char hex[33];
+    aev__attrs_md5(in->attrs.data, in->attrs.len, md5);
+    aev__hex(md5, 16, hex);
+    json_object_set_new(o, "MD5OfMessageAttributes", json_string(hex));
+  }
+  if (in->sys.count) {
+    uint8_t md5[16];
+    char hex[33];
+    aev__attrs_md5(in->sys.data, in->sys.len, md5);
+    aev__hex(md5, 16, hex);
+    json_object_set_new(o, "MD5OfMessageSystemAttributes", json_string(hex));
+  }
+  if (s->seq[0]) json_object_set_new(o, "SequenceNumber", json_string(s->seq));
+}
+
+AEV__SQS_ACTION(send_message) {
+  aev_queue *q;
+  int rc = aev__sqs_queue_of(b, svc, req, &q);
+  if (rc != AEV_OK) return rc;
+  send_in in;
+  aev__sent sent;
+  rc = parse_send(svc, req, &in);
+  if (rc == AEV_OK) rc = aev__queue_send(q, &in.req, &sent);
+  if (rc == AEV_OK) {
+    aev__hex((const uint8_t *)"", 0, sent.md5_attrs);
+    *resp = json_object();
+    put_sent(*resp, &sent, &in);
+  }
+  free_send(&in);
+  aev_queue_release(q);
+  return rc;
+}
+
+static int entries_of(const aev__api_service *svc, json_t *req, const char *kind,
+                      json_t **entries, const char **ids, size_t *n) {
+  int rc = aev__api_req_array(svc, req, "Entries", entries);
+  if (rc != AEV_OK) return rc;
+  *n = json_array_size(*entries);
+  if (*n == 0 || *n > MAX_BATCH) return aev__batch_check(*n, NULL, 0, kind);
+  for (size_t i = 0; i < *n; i++) {
+    ids[i] = json_string_value(json_object_get(json_array_get(*entries, i), "Id"));
+    if (!ids[i]) ids[i] = "";
+  }
+  return AEV_OK;
+}
+
+static void failed_entry(json_t *failed, const char *id) {
+  json_t *e = json_pack("{s:s,s:b,s:s,s:s}", "Id", id, "SenderFault", 1, "Code",
+                        aev_errcode(), "Message", aev_errmsg());
+  json_array_append_new(failed, e);
+}
+
+AEV__SQS_ACTION(send_message_batch) {
+  aev_queue *q;
+  int rc = aev__sqs_queue_of(b, svc, req, &q);
+  if (rc != AEV_OK) return rc;
+  json_t *entries;
+  const char *ids[MAX_BATCH];
+  size_t n = 0;
+  rc = entries_of(svc, req, "SendMessageBatchRequestEntry", &entries, ids, &n);
+  send_in in[MAX_BATCH];
+  int bad[MAX_BATCH];
+  char codes[MAX_BATCH][64], msgs[MAX_BATCH][512];
+  size_t parsed = 0, total = 0;
+  for (; rc == AEV_OK && parsed < n; parsed++) {
+    bad[parsed] = parse_send(svc, json_array_get(entries, parsed), &in[parsed]);
+    snprintf(codes[parsed], sizeof codes[0], "%s", aev_errcode());
+    snprintf(msgs[parsed], sizeof msgs[0], "%s", aev_errmsg());
+    total += in[parsed].req.len + in[parsed].attrs.size;
+  }
+  if (rc == AEV_OK)
+    rc = aev__batch_check(n, ids, total, "SendMessageBatchRequestEntry");
+  if (rc == AEV_OK) {
+    aev__send_req reqs[MAX_BATCH];
+    for (size_t i = 0; i < n; i++) reqs[i] = in[i].req;
+    rc = aev__batch_fifo_check(q, reqs, n);
+  }
+  json_t *ok = json_array(), *failed = json_array();
+  for (size_t i = 0; rc == AEV_OK && i < n; i++) {
+    aev__sent sent;
+    int s = bad[i];
+    if (s != AEV_OK)
+      aev__fail(s, codes[i], "%s", msgs[i]);
+    else
+      s = aev__queue_send(q, &in[i].req, &sent);
+    if (s == AEV_ERR_NOT_FOUND) {
+      rc = s;
+    } else if (s != AEV_OK) {
+      failed_entry(failed, ids[i]);
+    } else {
+      json_t *e = json_pack("{s:s}", "Id", ids[i]);
+      put_sent(e, &sent, &in[i]);
+      json_array_append_new(ok, e);
+    }
+  }
+  for (size_t i = 0; i < parsed; i++) free_send(&in[i]);
+  aev_queue_release(q);
+  if (rc == AEV_OK) {
+    *resp = json_object();
+    if (json_array_size(ok)) json_object_set(*resp, "Successful", ok);
+    if (json_array_size(failed)) json_object_set(*resp, "Failed", failed);
+  }
+  json_decref(ok);
+  json_decref(failed);
+  return rc;
+}
+
+/* ---- ReceiveMessage ---- */
+
+static const char *const system_names[] = {
+    "SenderId", "SentTimestamp", "ApproximateReceiveCount",
+    "ApproximateFirstReceiveTimestamp", "SequenceNumber",
+    "MessageDeduplicationId", "MessageGroupId", "AWSTraceHeader",
+    "DeadLetterQueueSourceArn"};
+#define N_SYSTEM (sizeof system_names / sizeof system_names[0])
+
+/* Marks the system attributes a name list selects. */
+static int select_system(const aev__api_service *svc, json_t *req,
+                         const char *member, int *want) {
+  json_t *names = NULL;
+  int rc = aev__api_opt_array(svc, req, member, &names);
+  size_t i;
+  json_t *v;
+  json_array_foreach(names, i, v) {
+    const char *s = json_string_value(v);
+    if (!s) continue;
+    for (size_t k = 0; k < N_SYSTEM; k++)
+      if (!strcmp(s, "All") || !strcmp(s, system_names[k])) want[k] = 1;
+  }
+  return rc;
+}
+
+static json_t *message_json(aev_message *m, const int *want) {
+  json_t *o = json_object();
+  size_t len;
+  json_object_set_new(o, "MessageId", json_string(aev_message_id(m)));
+  json_object_set_new(o, "ReceiptHandle", json_string(aev_message_receipt_handle(m)));
+  json_object_set_new(o, "MD5OfBody", json_string(aev_message_md5_of_body(m)));
+  const char *body = aev_message_body(m, &len);
+  json_object_set_new(o, "Body", json_stringn(body, len));
+  json_t *attrs = json_object();
+  for (size_t k = 0; k < N_SYSTEM; k++) {
+    const char *v = want[k] ? aev_message_system_attribute(m, system_names[k]) : NULL;
+    if (v) json_object_set_new(attrs, system_names[k], json_string(v));
+  }
+  if (json_object_size(attrs)) json_object_set(o, "Attributes", attrs);
+  json_decref(attrs);
+  json_t *ma = aev__message_attributes(m);
+  if (ma) {
+    json_object_set_new(o, "MD5OfMessageAttributes",
+                        json_string(aev_message_md5_of_attributes(m)));
+    json_object_set_new(o, "MessageAttributes", ma);
+  }
+  return o;
+}
+
+AEV__SQS_ACTION(receive_message) {
+  aev_queue *q;
+  int rc = aev__sqs_queue_of(b, svc, req, &q);
+  if (rc != AEV_OK) return rc;
+  int64_t max = 1, wait = -1, vis = -1;
+  int want[N_SYSTEM] = {0};
+  json_t *names = NULL;
+  rc = aev__sqs_opt_int(svc, req, "MaxNumberOfMessages", &max);
+  if (rc == AEV_OK) rc = aev__sqs_opt_int(svc, req, "WaitTimeSeconds", &wait);
+  if (rc == AEV_OK && aev__api_has(req, "WaitTimeSeconds") && (wait < 0 || wait > 20))
+    rc = aev__sqs_invalid_int("WaitTimeSeconds", wait, "Must be >= 0 and <= 20, if provided.");
+  if (rc == AEV_OK) rc = aev__sqs_opt_int(svc, req, "VisibilityTimeout", &vis);
+  if (rc == AEV_OK && aev__api_has(req, "VisibilityTimeout") && (vis < 0 || vis > 43200))
+    rc = aev__sqs_invalid_int("VisibilityTimeout", vis,
+                              "Must be >= 0 and <= 43200, if provided.");
+  if (rc == AEV_OK) rc = select_system(svc, req, "AttributeNames", want);
+  if (rc == AEV_OK) rc = select_system(svc, req, "MessageSystemAttributeNames", want);
+  if (rc == AEV_OK) rc = aev__api_opt_array(svc, req, "MessageAttributeNames", &names);
+  const char *filter[64];
+  size_t nf = 0;
+  for (size_t i = 0; i < json_array_size(names) && nf < 64; i++) {
+    const char *s = json_string_value(json_array_get(names, i));
+    if (s) filter[nf++] = s;
+  }
+  aev__recv_req r = {.max = (int)max, .wait_ms = wait < 0 ? -1 : wait * 1000,
+                     .visibility = (int)vis, .names = filter, .n_names = nf};
+  if (rc == AEV_OK)
+    rc = aev__api_opt_string(svc, req, "ReceiveRequestAttemptId", &r.attempt_id);
+  aev_message *msgs[10];
+  size_t n = 0;
+  if (rc == AEV_OK) rc = aev__queue_receive(q, &r, msgs, &n);
+  aev_queue_release(q);
+  if (rc != AEV_OK) return rc;
+  *resp = json_object();
+  if (n) {
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+      json_array_append_new(list, message_json(msgs[i], want));
+      aev_message_free(msgs[i]);
+    }
+    json_object_set_new(*resp, "Messages", list);
+  }
+  return AEV_OK;
+}
+
+/* ---- settling ---- */
+
+AEV__SQS_ACTION(delete_message) {
+  aev_queue *q;
+  int rc = aev__sqs_queue_of(b, svc, req, &q);
+  if (rc != AEV_OK) return rc;
+  const char *h;
+  rc = aev__api_req_string(svc, req, "ReceiptHandle", &h);
+  if (rc == AEV_OK) rc = aev_queue_delete_message(q, h);
+  aev_queue_release(q);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+AEV__SQS_ACTION(change_message_visibility) {
+  aev_queue *q;
+  int rc = aev__sqs_queue_of(b, svc, req, &q);
+  if (rc != AEV_OK) return rc;
+  const char *h;
+  int64_t vis = 0;
+  rc = aev__api_req_string(svc, req, "ReceiptHandle", &h);
+  if (rc == AEV_OK && !aev__api_has(req, "VisibilityTimeout"))
+    rc = aev__sqs_missing("VisibilityTimeout");
+  if (rc == AEV_OK) rc = aev__sqs_opt_int(svc, req, "VisibilityTimeout", &vis);
+  if (rc == AEV_OK) rc = aev_queue_change_visibility(q, h, (int)vis);
+  aev_queue_release(q);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int settle_batch(aev_broker *b, const aev__api_service *svc, json_t *req,
+                        json_t **resp, int visibility) {
+  aev_queue *q;
+  int rc = aev__sqs_queue_of(b, svc, req, &q);
+  if (rc != AEV_OK) return rc;
+  json_t *entries;
+  const char *ids[MAX_BATCH], *handles[MAX_BATCH];
+  int secs[MAX_BATCH];
+  size_t n = 0;
+  rc = entries_of(svc, req,
+                  visibility ? "ChangeMessageVisibilityBatchRequestEntry"
+                             : "DeleteMessageBatchRequestEntry",
+                  &entries, ids, &n);
+  for (size_t i = 0; rc == AEV_OK && i < n; i++) {
+    json_t *e = json_array_get(entries, i);
+    handles[i] = json_string_value(json_object_get(e, "ReceiptHandle"));
+    json_t *v = json_object_get(e, "VisibilityTimeout");
+    secs[i] = json_is_integer(v) ? (int)json_integer_value(v) : 0;
+  }
+  aev_batch_result *r = NULL;
+  if (rc == AEV_OK)
+    rc = visibility ? aev_queue_change_visibility_batch(q, n, ids, handles, secs, &r)
+                    : aev_queue_delete_message_batch(q, n, ids, handles, &r);
+  aev_queue_release(q);
+  if (rc == AEV_OK) *resp = aev__sqs_batch_json(r, NULL);
+  aev_batch_result_free(r);
+  return rc;
+}
+
+AEV__SQS_ACTION(delete_message_batch) { return settle_batch(b, svc, req, resp, 0); }
+
+AEV__SQS_ACTION(change_message_visibility_batch) {
+  return settle_batch(b, svc, req, resp, 1);
+}

@@ -1,0 +1,194 @@
+/* SQS API actions on queues: create, lookup, delete, purge, attributes,
+ * listing, tags and message move tasks. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "queue/api_sqs.h"
+
+static json_t *text_to_json(char *text) {
+  json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+  aev_free(text);
+  return j;
+}
+
+AEV__SQS_ACTION(create_queue) {
+  const char *name = NULL;
+  json_t *attrs = NULL, *tags = NULL;
+  int rc = aev__api_req_string(svc, req, "QueueName", &name);
+  if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Attributes", &attrs);
+  if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "tags", &tags);
+  aev_queue *q;
+  if (rc == AEV_OK) rc = aev__queue_create(b, name, attrs, &q);
+  if (rc != AEV_OK) return rc;
+  if (tags && json_object_size(tags)) {
+    char *t = json_dumps(tags, JSON_COMPACT);
+    rc = t ? aev_queue_tag(q, t) : aev__nomem();
+    free(t);
+  }
+  if (rc == AEV_OK) *resp = json_pack("{s:s}", "QueueUrl", aev_queue_url(q));
+  aev_queue_release(q);
+  return rc;
+}
+
+AEV__SQS_ACTION(get_queue_url) {
+  const char *name;
+  int rc = aev__api_req_string(svc, req, "QueueName", &name);
+  aev_queue *q;
+  if (rc == AEV_OK && strchr(name, '/')) rc = aev__sqs_no_queue();
+  if (rc == AEV_OK) rc = aev__queue_find(b, name, &q);
+  if (rc != AEV_OK) return rc;
+  *resp = json_pack("{s:s}", "QueueUrl", aev_queue_url(q));
+  aev_queue_release(q);
+  return AEV_OK;
+}
+
+static int simple(aev_broker *b, const aev__api_service *svc, json_t *req,
+                  json_t **resp, int (*fn)(aev_queue *)) {
+  aev_queue *q;
+  int rc = aev__sqs_queue_of(b, svc, req, &q);
+  if (rc != AEV_OK) return rc;
+  rc = fn(q);
+  aev_queue_release(q);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+AEV__SQS_ACTION(delete_queue) { return simple(b, svc, req, resp, aev_queue_delete); }
+
+AEV__SQS_ACTION(purge_queue) { return simple(b, svc, req, resp, aev_queue_purge); }
+
+AEV__SQS_ACTION(get_queue_attributes) {
+  json_t *names = NULL, *map;
+  aev_queue *q;
+  int rc = aev__sqs_queue_of(b, svc, req, &q);
+  if (rc != AEV_OK) return rc;
+  rc = aev__api_opt_array(svc, req, "AttributeNames", &names);
+  /* No AttributeNames asks for nothing (SQS answers without Attributes). */
+  json_t *none = names ? NULL : json_array();
+  if (rc == AEV_OK) rc = aev__queue_get_attributes(q, names ? names : none, &map);
+  json_decref(none);
+  aev_queue_release(q);
+  if (rc != AEV_OK) return rc;
+  *resp = json_object();
+  if (json_object_size(map)) json_object_set(*resp, "Attributes", map);
+  json_decref(map);
+  return AEV_OK;
+}
+
+AEV__SQS_ACTION(set_queue_attributes) {
+  json_t *attrs;
+  aev_queue *q;
+  int rc = aev__sqs_queue_of(b, svc, req, &q);
+  if (rc != AEV_OK) return rc;
+  rc = aev__api_req_object(svc, req, "Attributes", &attrs);
+  if (rc == AEV_OK) rc = aev__queue_set_attributes(q, attrs);
+  aev_queue_release(q);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+AEV__SQS_ACTION(list_queues) {
+  const char *prefix = NULL, *token = NULL;
+  int64_t max = 0;
+  int rc = aev__api_opt_string(svc, req, "QueueNamePrefix", &prefix);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "NextToken", &token);
+  if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "MaxResults", 1, 1000, &max);
+  char *out;
+  if (rc == AEV_OK) rc = aev_queue_list(b, prefix, (int)max, token, &out);
+  if (rc == AEV_OK) *resp = text_to_json(out);
+  return rc;
+}
+
+AEV__SQS_ACTION(list_dead_letter_source_queues) {
+  const char *token = NULL;
+  int64_t max = 0;
+  aev_queue *q;
+  int rc = aev__sqs_queue_of(b, svc, req, &q);
+  if (rc != AEV_OK) return rc;
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "NextToken", &token);
+  if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "MaxResults", 1, 1000, &max);
+  char *out;
+  if (rc == AEV_OK) rc = aev_queue_list_dead_letter_sources(q, (int)max, token, &out);
+  aev_queue_release(q);
+  if (rc == AEV_OK) *resp = text_to_json(out);
+  return rc;
+}
+
+static int with_json_member(aev_broker *b, const aev__api_service *svc,
+                            json_t *req, json_t **resp, const char *member,
+                            int object, int (*fn)(aev_queue *, const char *)) {
+  json_t *v;
+  aev_queue *q;
+  int rc = aev__sqs_queue_of(b, svc, req, &q);
+  if (rc != AEV_OK) return rc;
+  rc = object ? aev__api_req_object(svc, req, member, &v)
+              : aev__api_req_array(svc, req, member, &v);
+  char *text = rc == AEV_OK ? json_dumps(v, JSON_COMPACT) : NULL;
+  if (rc == AEV_OK) rc = text ? fn(q, text) : aev__nomem();
+  free(text);
+  aev_queue_release(q);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+AEV__SQS_ACTION(tag_queue) {
+  return with_json_member(b, svc, req, resp, "Tags", 1, aev_queue_tag);
+}
+
+AEV__SQS_ACTION(untag_queue) {
+  return with_json_member(b, svc, req, resp, "TagKeys", 0, aev_queue_untag);
+}
+
+AEV__SQS_ACTION(list_queue_tags) {
+  aev_queue *q;
+  int rc = aev__sqs_queue_of(b, svc, req, &q);
+  if (rc != AEV_OK) return rc;
+  char *out;
+  rc = aev_queue_list_tags(q, &out);
+  aev_queue_release(q);
+  if (rc != AEV_OK) return rc;
+  json_t *tags = text_to_json(out);
+  *resp = json_object();
+  if (json_object_size(tags)) json_object_set(*resp, "Tags", tags);
+  json_decref(tags);
+  return AEV_OK;
+}
+
+AEV__SQS_ACTION(start_message_move_task) {
+  const char *src, *dst = NULL;
+  int64_t rate = 0;
+  int rc = aev__api_req_string(svc, req, "SourceArn", &src);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "DestinationArn", &dst);
+  if (rc == AEV_OK) rc = aev__sqs_opt_int(svc, req, "MaxNumberOfMessagesPerSecond", &rate);
+  if (rc == AEV_OK && aev__api_has(req, "MaxNumberOfMessagesPerSecond") && rate < 1)
+    rc = aev__sqs_invalid_int("MaxNumberOfMessagesPerSecond", rate,
+                              "Must be between 1 and 500.");
+  char *handle;
+  if (rc == AEV_OK) rc = aev_queue_start_move_task(b, src, dst, (int)rate, &handle);
+  if (rc != AEV_OK) return rc;
+  *resp = json_pack("{s:s}", "TaskHandle", handle);
+  aev_free(handle);
+  return AEV_OK;
+}
+
+AEV__SQS_ACTION(cancel_message_move_task) {
+  const char *handle;
+  int64_t moved = 0;
+  int rc = aev__api_req_string(svc, req, "TaskHandle", &handle);
+  if (rc == AEV_OK) rc = aev_queue_cancel_move_task(b, handle, &moved);
+  if (rc == AEV_OK)
+    *resp = json_pack("{s:I}", "ApproximateNumberOfMessagesMoved", (json_int_t)moved);
+  return rc;
+}
+
+AEV__SQS_ACTION(list_message_move_tasks) {
+  const char *src;
+  int64_t max = 0;
+  int rc = aev__api_req_string(svc, req, "SourceArn", &src);
+  if (rc == AEV_OK) rc = aev__sqs_opt_int(svc, req, "MaxResults", &max);
+  if (rc == AEV_OK && aev__api_has(req, "MaxResults") && max < 1)
+    rc = aev__sqs_invalid_int("MaxResults", max, "Must be between 1 and 10, if provided.");
+  if (rc == AEV_OK) rc = aev__queue_list_move_tasks(b, src, (int)max, resp);
+  return rc;
+}

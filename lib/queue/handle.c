@@ -1,0 +1,58 @@
+/* Receipt handles as self-describing tokens: base64 of a version byte, the
+ * queue's tag, the message slot, its receive count and the receive's random
+ * nonce. Validating one needs no table: the slot's message must still carry
+ * that nonce. Also formats message ids and sequence numbers. */
+#include <stdio.h>
+#include <string.h>
+
+#include "queue/b64.h"
+#include "queue/queue_impl.h"
+
+#define RAW_LEN 21
+#define VERSION 1
+
+static void put32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+
+void aev__handle_encode(const aev_queue *q, const aev__msg *m, char *out) {
+  uint8_t raw[RAW_LEN];
+  raw[0] = VERSION;
+  put32(raw + 1, q->tag);
+  put32(raw + 5, m->slot);
+  put32(raw + 9, m->rx_count);
+  put32(raw + 13, (uint32_t)m->nonce);
+  put32(raw + 17, (uint32_t)(m->nonce >> 32));
+  aev__qb64_encode(raw, RAW_LEN, out);
+}
+
+int aev__handle_decode(const aev_queue *q, const char *text, uint32_t *slot,
+                       uint64_t *nonce) {
+  if (!text || strlen(text) != AEV__HANDLE_LEN) return -1;
+  uint8_t raw[RAW_LEN + 3];
+  if (aev__qb64_decode(text, AEV__HANDLE_LEN, raw) != RAW_LEN) return -1;
+  if (raw[0] != VERSION || get32(raw + 1) != q->tag) return -1;
+  *slot = get32(raw + 5);
+  *nonce = (uint64_t)get32(raw + 13) | (uint64_t)get32(raw + 17) << 32;
+  return *nonce ? 0 : -1;
+}
+
+void aev__msg_id_format(const uint8_t id[16], char *out) {
+  static const char hex[] = "0123456789abcdef";
+  char *p = out;
+  for (int i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
+    *p++ = hex[id[i] >> 4];
+    *p++ = hex[id[i] & 15];
+  }
+  *p = '\0';
+}
+
+void aev__seq_format(uint64_t seq, char *out) {
+  snprintf(out, 21, "%020llu", (unsigned long long)seq);
+}

@@ -1,0 +1,310 @@
+/* SQS message attributes: validation with SQS's errors, the packed sorted
+ * representation, AWS's MD5OfMessageAttributes, name filters and JSON. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/digest.h"
+#include "core/status.h"
+#include "queue/b64.h"
+#include "queue/msgattr.h"
+
+#define MAX_ATTRIBUTES 10
+#define MAX_NAME 256
+
+static int invalid(const char *fmt, const char *name) {
+  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", fmt, name);
+}
+
+static int name_ok(const char *n, size_t len) {
+  if (len == 0 || len > MAX_NAME || n[0] == '.' || n[len - 1] == '.')
+    return 0;
+  if (strncasecmp(n, "AWS.", 4) == 0 || strncasecmp(n, "Amazon.", 7) == 0)
+    return 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = n[i];
+    if (!(isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.'))
+      return 0;
+    if (c == '.' && i + 1 < len && n[i + 1] == '.') return 0;
+  }
+  return 1;
+}
+
+/* 1 String, 2 Binary, 3 Number; 0 when the type is not AWS's. */
+static int type_kind(const char *t) {
+  static const char *const prefixes[] = {"String", "Binary", "Number"};
+  for (int k = 0; k < 3; k++) {
+    size_t pl = strlen(prefixes[k]);
+    if (strncmp(t, prefixes[k], pl) == 0 &&
+        (t[pl] == '\0' || (t[pl] == '.' && t[pl + 1] != '\0')))
+      return strlen(t) <= MAX_NAME ? k + 1 : 0;
+  }
+  return 0;
+}
+
+/* SQS accepts numbers between -10^128 and 10^126 with up to 38 digits of
+ * precision (ElasticMQ Limits.scala, SQS developer guide). */
+static int number_ok(const char *s) {
+  const char *p = s;
+  if (*p == '+' || *p == '-') p++;
+  int digits = 0;
+  while (isdigit((unsigned char)*p)) p++, digits++;
+  if (*p == '.') {
+    p++;
+    while (isdigit((unsigned char)*p)) p++, digits++;
+  }
+  if (!digits) return 0;
+  if (*p == 'e' || *p == 'E') {
+    p++;
+    if (*p == '+' || *p == '-') p++;
+    if (!isdigit((unsigned char)*p)) return 0;
+    while (isdigit((unsigned char)*p)) p++;
+  }
+  if (*p) return 0;
+  double v = strtod(s, NULL);
+  return v <= 1e126 && v >= -1e128;
+}
+
+typedef struct parsed {
+  const char *name;
+  const char *type;
+  int kind;
+  const uint8_t *value;
+  size_t value_len;
+  uint8_t *owned; /* decoded binary */
+} parsed;
+
+static int cmp_parsed(const void *a, const void *b) {
+  return strcmp(((const parsed *)a)->name, ((const parsed *)b)->name);
+}
+
+static void put32(uint8_t **p, size_t v) {
+  uint32_t x = (uint32_t)v;
+  memcpy(*p, &x, 4);
+  *p += 4;
+}
+
+static uint32_t get32(const uint8_t *p) {
+  uint32_t x;
+  memcpy(&x, p, 4);
+  return x;
+}
+
+static int parse_one(const char *name, json_t *v, parsed *out) {
+  if (!name_ok(name, strlen(name)))
+    return invalid("Message (user) attribute name '%s' is invalid. Names can "
+                   "contain alphanumeric characters, hyphens, underscores and "
+                   "periods, must not start or end with a period, must not "
+                   "contain successive periods and must not start with "
+                   "'AWS.' or 'Amazon.'.",
+                   name);
+  const char *type = json_string_value(json_object_get(v, "DataType"));
+  if (!json_is_object(v) || !type || !*type)
+    return invalid("The message attribute '%s' must contain non-empty "
+                   "message attribute type.",
+                   name);
+  int kind = type_kind(type);
+  if (!kind)
+    return invalid("The type of message (user) attribute '%s' is invalid. "
+                   "You must use only the following supported type prefixes: "
+                   "Binary, Number, String.",
+                   name);
+  out->name = name;
+  out->type = type;
+  out->kind = kind == 2 ? 2 : 1;
+  out->owned = NULL;
+  if (kind == 2) {
+    const char *b = json_string_value(json_object_get(v, "BinaryValue"));
+    if (!b || !*b)
+      return invalid("Message (user) attribute '%s' must contain a non-empty "
+                     "value of type 'Binary'.",
+                     name);
+    size_t bl = strlen(b);
+    out->owned = malloc(bl * 3 / 4 + 3);
+    if (!out->owned) return aev__nomem();
+    long n = aev__qb64_decode(b, bl, out->owned);
+    if (n <= 0) {
+      free(out->owned);
+      out->owned = NULL;
+      return invalid("Message (user) attribute '%s' has an invalid binary "
+                     "value: it must be base64-encoded.",
+                     name);
+    }
+    out->value = out->owned;
+    out->value_len = (size_t)n;
+    return AEV_OK;
+  }
+  const char *s = json_string_value(json_object_get(v, "StringValue"));
+  if (!s || !*s)
+    return invalid(kind == 3 ? "Message (user) attribute '%s' must contain a "
+                               "non-empty value of type 'Number'."
+                             : "Message (user) attribute '%s' must contain a "
+                               "non-empty value of type 'String'.",
+                   name);
+  if (kind == 3 && !number_ok(s))
+    return invalid("Can't cast message (user) attribute '%s' value to "
+                   "number.",
+                   name);
+  out->value = (const uint8_t *)s;
+  out->value_len = strlen(s);
+  return AEV_OK;
+}
+
+int aev__attrs_parse(json_t *obj, aev__attrs *out) {
+  memset(out, 0, sizeof *out);
+  if (!obj || json_is_null(obj)) return AEV_OK;
+  if (!json_is_object(obj))
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "The request must contain non-empty message attribute "
+                     "name.");
+  size_t n = json_object_size(obj);
+  if (n == 0) return AEV_OK;
+  if (n > MAX_ATTRIBUTES)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "Number of message attributes [%zu] exceeds the allowed "
+                     "maximum [%d].",
+                     n, MAX_ATTRIBUTES);
+  parsed p[MAX_ATTRIBUTES];
+  size_t k = 0, total = 0;
+  const char *name;
+  json_t *v;
+  int rc = AEV_OK;
+  json_object_foreach(obj, name, v) {
+    if ((rc = parse_one(name, v, &p[k])) != AEV_OK) break;
+    total += 13 + strlen(name) + strlen(p[k].type) + p[k].value_len;
+    k++;
+  }
+  if (rc == AEV_OK) {
+    qsort(p, k, sizeof p[0], cmp_parsed);
+    uint8_t *blob = malloc(total), *w = blob;
+    if (!blob) rc = aev__nomem();
+    for (size_t i = 0; blob && i < k; i++) {
+      size_t nl = strlen(p[i].name), tl = strlen(p[i].type);
+      put32(&w, nl);
+      memcpy(w, p[i].name, nl), w += nl;
+      put32(&w, tl);
+      memcpy(w, p[i].type, tl), w += tl;
+      *w++ = (uint8_t)p[i].kind;
+      put32(&w, p[i].value_len);
+      memcpy(w, p[i].value, p[i].value_len), w += p[i].value_len;
+      out->size += nl + tl + p[i].value_len;
+    }
+    out->data = blob;
+    out->len = total;
+    out->count = k;
+  }
+  for (size_t i = 0; i < k; i++) free(p[i].owned);
+  if (rc != AEV_OK) memset(out, 0, sizeof *out);
+  return rc;
+}
+
+int aev__attrs_parse_text(const char *text, aev__attrs *out) {
+  memset(out, 0, sizeof *out);
+  if (!text || !*text) return AEV_OK;
+  json_t *obj = json_loads(text, 0, NULL);
+  if (!obj)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "MessageAttributes is not a valid JSON object.");
+  int rc = aev__attrs_parse(obj, out);
+  json_decref(obj);
+  return rc;
+}
+
+void aev__attrs_free(aev__attrs *a) {
+  free(a->data);
+  memset(a, 0, sizeof *a);
+}
+
+int aev__attrs_next(const uint8_t *blob, size_t len, size_t *pos,
+                    aev__attr *out) {
+  if (!blob || *pos >= len) return 0;
+  const uint8_t *p = blob + *pos;
+  out->name_len = get32(p), p += 4;
+  out->name = (const char *)p, p += out->name_len;
+  out->type_len = get32(p), p += 4;
+  out->type = (const char *)p, p += out->type_len;
+  out->kind = *p++;
+  out->value_len = get32(p), p += 4;
+  out->value = p, p += out->value_len;
+  *pos = (size_t)(p - blob);
+  return 1;
+}
+
+static void md5_len_bytes(aev__md5 *c, const void *data, size_t n) {
+  uint8_t be[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8),
+                   (uint8_t)n};
+  aev__md5_update(c, be, 4);
+  aev__md5_update(c, data, n);
+}
+
+void aev__attrs_md5(const uint8_t *blob, size_t len, uint8_t out[16]) {
+  aev__md5 c;
+  aev__md5_init(&c);
+  size_t pos = 0;
+  aev__attr a;
+  while (aev__attrs_next(blob, len, &pos, &a)) {
+    md5_len_bytes(&c, a.name, a.name_len);
+    md5_len_bytes(&c, a.type, a.type_len);
+    uint8_t kind = (uint8_t)a.kind;
+    aev__md5_update(&c, &kind, 1);
+    md5_len_bytes(&c, a.value, a.value_len);
+  }
+  aev__md5_final(&c, out);
+}
+
+int aev__attrs_name_selected(const char *const *filter, size_t n,
+                             const char *name, size_t name_len) {
+  for (size_t i = 0; i < n; i++) {
+    const char *f = filter[i];
+    size_t fl = strlen(f);
+    if (!strcmp(f, "All") || !strcmp(f, ".*") || !strcmp(f, "*")) return 1;
+    if (fl > 2 && f[fl - 2] == '.' && f[fl - 1] == '*') {
+      if (name_len >= fl - 2 && memcmp(name, f, fl - 2) == 0) return 1;
+    } else if (fl == name_len && memcmp(name, f, fl) == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+size_t aev__attrs_filter(const uint8_t *blob, size_t len,
+                         const char *const *filter, size_t n, uint8_t *out) {
+  size_t pos = 0, start = 0, w = 0;
+  aev__attr a;
+  while (aev__attrs_next(blob, len, &pos, &a)) {
+    if (aev__attrs_name_selected(filter, n, a.name, a.name_len)) {
+      memcpy(out + w, blob + start, pos - start);
+      w += pos - start;
+    }
+    start = pos;
+  }
+  return w;
+}
+
+json_t *aev__attrs_to_json(const uint8_t *blob, size_t len) {
+  if (!blob || !len) return NULL;
+  json_t *obj = json_object();
+  size_t pos = 0;
+  aev__attr a;
+  while (obj && aev__attrs_next(blob, len, &pos, &a)) {
+    json_t *v = json_object();
+    json_object_set_new(v, "DataType", json_stringn(a.type, a.type_len));
+    if (a.kind == 2) {
+      char *b = malloc(aev__qb64_len(a.value_len) + 1);
+      if (b) {
+        aev__qb64_encode(a.value, a.value_len, b);
+        json_object_set_new(v, "BinaryValue", json_string(b));
+        free(b);
+      }
+    } else {
+      json_object_set_new(v, "StringValue",
+                          json_stringn((const char *)a.value, a.value_len));
+    }
+    char *name = strndup(a.name, a.name_len);
+    if (name) json_object_set_new(obj, name, v);
+    else json_decref(v);
+    free(name);
+  }
+  return obj;
+}

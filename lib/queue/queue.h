@@ -1,0 +1,94 @@
+/* Internal: what the API layer and other primitives (SNS and EventBridge
+ * targets, Lambda event-source mappings) use of a queue, below the public
+ * typed API: JSON-level attribute calls and the parsed send/receive forms. */
+#ifndef AEV_QUEUE_QUEUE_H
+#define AEV_QUEUE_QUEUE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "awsevents/queue.h"
+#include "queue/msgattr.h"
+
+int aev__queue_create(aev_broker *b, const char *name, json_t *attrs,
+                      aev_queue **out);
+/* By name, URL or ARN; QueueDoesNotExist otherwise. */
+int aev__queue_find(aev_broker *b, const char *name_url_or_arn,
+                    aev_queue **out);
+
+/* names: a JSON array of attribute names or NULL (All). *out: the map. */
+int aev__queue_get_attributes(aev_queue *q, json_t *names, json_t **out);
+int aev__queue_set_attributes(aev_queue *q, json_t *attrs);
+
+/* One message to send. attrs may be NULL; delay -1 means the queue's. */
+typedef struct aev__send_req {
+  const void *body;
+  size_t len;
+  const aev__attrs *attrs;
+  int delay;
+  const char *group;
+  const char *dedup;
+  const char *trace;
+} aev__send_req;
+
+typedef struct aev__sent {
+  char id[AEV_MESSAGE_ID_SIZE];
+  char md5_body[33];
+  char md5_attrs[33]; /* "" without attributes */
+  char seq[AEV_SEQUENCE_NUMBER_SIZE]; /* "" on standard queues */
+} aev__sent;
+
+int aev__queue_send(aev_queue *q, const aev__send_req *r, aev__sent *out);
+
+/* SendMessageBatch on parsed entries (reqs[i] for ids[i]). */
+int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,
+                          const aev__send_req *reqs, aev_batch_result **out);
+
+/* A request from public send options; attrs receives the parsed attributes
+ * (free with aev__attrs_free() after the send). */
+int aev__send_options_request(const aev_send_options *o, const void *body,
+                              size_t len, aev__attrs *attrs, aev__send_req *r);
+
+/* The checks SendMessageBatch applies to the whole request before any
+ * entry: count, id format, distinct ids, total size. */
+int aev__batch_check(size_t n, const char *const *ids, size_t total_bytes,
+                     const char *entry_kind);
+
+/* SendMessageBatch on a FIFO queue: every entry needs a group id and a
+ * deduplication id (or content-based deduplication), or the whole request
+ * fails. */
+int aev__batch_fifo_check(const aev_queue *q, const aev__send_req *reqs,
+                          size_t n);
+
+/* One receive. names NULL with n_names 0 selects every message attribute
+ * (the typed API's default); the API layer passes AWS's list. */
+typedef struct aev__recv_req {
+  int max;
+  int64_t wait_ms; /* -1: the queue's ReceiveMessageWaitTimeSeconds */
+  int visibility;  /* -1: the queue's VisibilityTimeout */
+  const char *const *names;
+  size_t n_names;
+  int all_names;
+  const char *attempt_id;
+} aev__recv_req;
+
+int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
+                       aev_message **out, size_t *n);
+
+/* The received message's selected attributes as AWS's map (new reference)
+ * or NULL. */
+json_t *aev__message_attributes(const aev_message *m);
+
+/* Dead-letter redrive policy of the queue, for the API layer's
+ * ListDeadLetterSourceQueues: non-zero when q's DLQ is dlq_arn. */
+int aev__queue_targets_dlq(aev_queue *q, const char *dlq_arn);
+
+/* ListMessageMoveTasks' response object. */
+int aev__queue_list_move_tasks(aev_broker *b, const char *source_arn,
+                               int max_results, json_t **out);
+
+/* Receivers blocked in a long poll right now (tests use it to know a
+ * receiver is waiting before they send). */
+int aev__queue_waiters(aev_queue *q);
+
+#endif

@@ -1,0 +1,208 @@
+/* Internal to lib/queue: the queue object, its stored messages, FIFO groups
+ * and deduplication entries. Every field below `mu` is guarded by mu. */
+#ifndef AEV_QUEUE_IMPL_H
+#define AEV_QUEUE_IMPL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "awsevents/queue.h"
+#include "core/ids.h"
+#include "core/registry.h"
+#include "queue/qmap.h"
+
+#define AEV__VISIBILITY_MAX 43200
+#define AEV__DEDUP_WINDOW_MS (5 * 60 * 1000)
+#define AEV__PURGE_INTERVAL_MS (60 * 1000)
+#define AEV__INFLIGHT_LIMIT 120000
+
+typedef struct aev__group aev__group;
+
+/* What few messages carry: attributes, FIFO ids, trace header, DLQ source. */
+typedef struct aev__msg_ext {
+  uint8_t *attrs; /* packed, sorted (msgattr.h); NULL when none */
+  size_t attrs_len;
+  uint8_t attrs_md5[16];
+  char *group;      /* MessageGroupId */
+  char *dedup;      /* MessageDeduplicationId (FIFO) */
+  char *trace;      /* AWSTraceHeader */
+  char *dlq_source; /* DeadLetterQueueSourceArn */
+  aev__group *grp;  /* FIFO: the group list the message is on */
+} aev__msg_ext;
+
+/* A stored message, body inline. Standard queues keep it on the available
+ * list (link) or in the ready or pending heap (heap_index); FIFO queues keep
+ * it on its group's list (link). Everything keeps it on the retention list
+ * (all), ordered by expire_at. */
+typedef struct aev__msg {
+  struct aev__msg *all_prev, *all_next;
+  struct aev__msg *prev, *next;
+  size_t heap_index; /* index + 1 while in a heap */
+  int in_ready;      /* which heap: ready (1) or pending (0) */
+  int64_t visible_at;  /* deadline timeline ms: delay end / visibility end */
+  int64_t expire_at;   /* deadline timeline ms: retention end */
+  int64_t sent_ms;     /* epoch ms (SentTimestamp) */
+  int64_t first_rx_ms; /* epoch ms (ApproximateFirstReceiveTimestamp), 0 */
+  uint64_t nonce;      /* of the newest receipt handle; 0 = never received */
+  uint64_t seq;        /* arrival order; the FIFO SequenceNumber */
+  uint32_t slot;
+  uint32_t rx_count;
+  uint8_t id[16];
+  uint8_t md5[16];
+  aev__msg_ext *ext;
+  size_t len;
+  unsigned char body[];
+} aev__msg;
+
+/* A binary min-heap of messages (their heap_index tracks the position). */
+typedef struct aev__mheap {
+  aev__msg **a;
+  size_t n, cap;
+  int by_seq; /* 0: (visible_at, seq), 1: seq */
+} aev__mheap;
+
+struct aev__group {
+  aev__qnode node; /* key = name */
+  aev__group *prev, *next; /* the queue's ring of groups with messages */
+  aev__msg *head, *tail;   /* messages in sequence order */
+  char name[];
+};
+
+typedef struct aev__dedup {
+  aev__qnode node; /* key = scope key (group \x1f id, or id) */
+  struct aev__dedup *next; /* insertion (= expiry) order */
+  int64_t expire_at;
+  uint8_t id[16]; /* MessageId of the accepted message */
+  uint64_t seq;
+  char key[];
+} aev__dedup;
+
+/* Parsed queue attributes. */
+typedef struct aev__qconf {
+  int visibility, delay, retention, max_size, wait;
+  int fifo, content_dedup;
+  int dedup_scope_group;    /* DeduplicationScope=messageGroup */
+  int throughput_per_group; /* FifoThroughputLimit=perMessageGroupId */
+  int sse;                  /* SqsManagedSseEnabled */
+  char *kms_key;            /* KmsMasterKeyId, NULL if unset */
+  int kms_reuse;            /* KmsDataKeyReusePeriodSeconds, 0 if unset */
+  char *policy;             /* Policy text */
+  char *redrive;            /* RedrivePolicy text (normalised) */
+  char *dlq_arn;            /* its deadLetterTargetArn */
+  int max_receive;          /* its maxReceiveCount */
+  char *redrive_allow;      /* RedriveAllowPolicy text */
+} aev__qconf;
+
+struct aev_queue {
+  aev__resource res; /* first: the registry's view */
+  char *url;
+  uint32_t tag; /* receipt handles carry it: another queue's are invalid */
+  pthread_mutex_t mu;
+  pthread_cond_t cv; /* long-poll receivers (CLOCK_MONOTONIC) */
+  int waiters;
+  aev__qconf conf;
+  json_t *tags;
+  int64_t created_s, modified_s;
+  int64_t purged_at; /* deadline timeline ms of the last purge, or INT64_MIN */
+  aev__rng rng;
+  uint64_t next_seq;
+  /* storage */
+  aev__msg **slots;
+  uint32_t nslots, slots_cap;
+  uint32_t *free_slots;
+  uint32_t nfree;
+  size_t count;
+  aev__msg *all_head, *all_tail;
+  /* standard: fresh sends on the available list (in seq order), matured
+   * delays and ended visibility timeouts in the ready heap (by seq), so
+   * delivery stays oldest-first; the rest in the pending heap */
+  aev__msg *av_head, *av_tail;
+  aev__mheap pending; /* by (visible_at, seq) */
+  aev__mheap ready;   /* by seq */
+  size_t heap_inflight; /* pending entries with rx_count > 0 */
+  /* FIFO */
+  aev__qmap groups;
+  aev__group *ring; /* next group to serve */
+  aev__qmap dedup;
+  aev__dedup *dd_head, *dd_tail;
+  /* message move tasks out of this queue, newest first */
+  struct aev__move_task *tasks;
+};
+
+/* store.c: message memory, slots, lists and heap (callers hold mu). */
+aev__msg *aev__msg_new(const void *body, size_t len);
+void aev__msg_free(aev__msg *m);
+int aev__store_add(aev_queue *q, aev__msg *m); /* slot + retention list */
+/* Removes m from every structure and frees it. */
+void aev__store_remove(aev_queue *q, aev__msg *m);
+/* Detaches m from every structure without freeing it (DLQ moves). */
+void aev__store_unlink(aev_queue *q, aev__msg *m);
+/* Standard queues: places m where it belongs for its visible_at (FIFO
+ * callers link groups instead). */
+void aev__store_place(aev_queue *q, aev__msg *m, int64_t now);
+/* Standard: moves pending entries whose time has come to the ready heap. */
+void aev__store_mature(aev_queue *q, int64_t now);
+/* Standard: the oldest visible message (after mature), or NULL. */
+aev__msg *aev__store_oldest(aev_queue *q);
+/* Standard: m's visible_at changed while in the heap or available list. */
+void aev__store_reschedule(aev_queue *q, aev__msg *m, int64_t now);
+/* Frees messages whose retention ended. */
+void aev__store_prune(aev_queue *q, int64_t now);
+/* Frees every message (purge, destroy). */
+void aev__store_clear(aev_queue *q);
+void aev__store_free(aev_queue *q);
+/* Earliest visible_at among messages that are not visible yet, or
+ * INT64_MAX. */
+int64_t aev__store_next_change(aev_queue *q, int64_t now);
+
+/* fifo.c (callers hold mu). */
+int aev__fifo_link(aev_queue *q, aev__msg *m);  /* onto its group's tail */
+void aev__fifo_unlink(aev_queue *q, aev__msg *m);
+/* Looks a dedup key up, pruning expired ones; NULL when not a duplicate. */
+aev__dedup *aev__dedup_find(aev_queue *q, const char *key, int64_t now);
+int aev__dedup_add(aev_queue *q, const char *key, const uint8_t id[16],
+                   uint64_t seq, int64_t now);
+void aev__dedup_clear(aev_queue *q);
+void aev__fifo_free(aev_queue *q);
+
+/* handle.c: receipt handles. */
+#define AEV__HANDLE_LEN 28
+void aev__handle_encode(const aev_queue *q, const aev__msg *m, char *out);
+/* 0 on success: *slot and *nonce; -1 when the text is not a handle of q. */
+int aev__handle_decode(const aev_queue *q, const char *text, uint32_t *slot,
+                       uint64_t *nonce);
+
+/* Formats a 16-byte id as a UUID string (37 bytes). */
+void aev__msg_id_format(const uint8_t id[16], char *out);
+/* Formats a FIFO sequence number (decimal, 20 digits) into out[21]. */
+void aev__seq_format(uint64_t seq, char *out);
+
+/* queue.c */
+int64_t aev__queue_now_mono(const aev_queue *q);
+int64_t aev__queue_now_ms(const aev_queue *q);
+/* AEV_OK, or QueueDoesNotExist after DeleteQueue / broker shutdown. */
+int aev__queue_check(const aev_queue *q);
+/* Wakes long-poll receivers (mu held). */
+void aev__queue_wake(aev_queue *q);
+
+/* settle.c (mu held). */
+int aev__queue_delete_locked(aev_queue *q, const char *handle, int64_t now);
+int aev__queue_change_visibility_locked(aev_queue *q, const char *handle,
+                                        int seconds, int64_t now);
+
+/* movetask.c: cancels the queue's task timers (mu not held) and frees the
+ * task records (destroy). */
+void aev__move_tasks_shutdown(aev_queue *q);
+void aev__move_tasks_free(aev_queue *q);
+
+/* errors.c: SQS's wording. */
+int aev__sqs_no_queue(void);
+int aev__sqs_invalid_value(const char *param, const char *value,
+                           const char *reason);
+int aev__sqs_invalid_int(const char *param, long long value,
+                         const char *reason);
+int aev__sqs_missing(const char *param);
+int aev__sqs_bad_handle(const char *handle);
+
+#endif

@@ -1,0 +1,257 @@
+/* ReceiveMessage: parameter checks, delivery from the available list
+ * (standard) or group heads (FIFO), the dead-letter move at the moment a
+ * receive would exceed maxReceiveCount, and long polling on a CLOCK_MONOTONIC
+ * condition variable whose deadline is the earlier of the wait's end and the
+ * queue's next delay/visibility change, so no timer or polling is needed. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "queue/message.h"
+#include "queue/queue.h"
+#include "queue/redrive.h"
+
+struct aev_receive_options {
+  int visibility;
+  char **names;
+  size_t n_names;
+  int names_set;
+  char *attempt_id;
+};
+
+typedef struct collect {
+  const aev__recv_req *r;
+  int64_t now, now_ms;
+  int vis;
+  int redrive;
+  aev_message **out;
+  size_t *n;
+  aev__msg *moved;
+  int nomem;
+} collect;
+
+static uint64_t new_nonce(aev_queue *q) {
+  uint64_t v;
+  do v = aev__rng_next(&q->rng);
+  while (!v);
+  return v;
+}
+
+/* 1 when m must go to the dead-letter queue instead of being delivered. */
+static int must_move(aev_queue *q, collect *c, aev__msg *m) {
+  if (!c->redrive || m->rx_count < (uint32_t)q->conf.max_receive) return 0;
+  aev__store_unlink(q, m);
+  m->next = c->moved;
+  c->moved = m;
+  return 1;
+}
+
+static void deliver(aev_queue *q, collect *c, aev__msg *m) {
+  m->rx_count++;
+  m->nonce = new_nonce(q);
+  if (!m->first_rx_ms) m->first_rx_ms = c->now_ms;
+  m->visible_at = c->now + (int64_t)c->vis * 1000;
+  if (!q->conf.fifo) aev__store_reschedule(q, m, c->now);
+  /* Out of memory: the message stays in flight and reappears later. */
+  aev_message *msg = aev__message_copy(q, m, c->r);
+  if (msg) c->out[(*c->n)++] = msg;
+  else c->nomem = 1;
+}
+
+static void collect_standard(aev_queue *q, collect *c) {
+  aev__store_mature(q, c->now);
+  aev__msg *m;
+  while (*c->n < (size_t)c->r->max && !c->nomem && (m = aev__store_oldest(q)))
+    if (!must_move(q, c, m)) deliver(q, c, m);
+}
+
+/* Serves groups in ring order; within a group, messages in order up to the
+ * first one that is not visible (in flight or delayed), which blocks the
+ * rest of its group. */
+static void collect_fifo(aev_queue *q, collect *c) {
+  aev__group *g = q->ring;
+  size_t ngroups = q->groups.count;
+  for (size_t i = 0; i < ngroups && g && *c->n < (size_t)c->r->max; i++) {
+    aev__group *next = g->next == g ? NULL : g->next;
+    aev__msg *m = g->head;
+    while (m && m->visible_at <= c->now && *c->n < (size_t)c->r->max &&
+           !c->nomem) {
+      aev__msg *after = m->next;
+      if (!must_move(q, c, m)) deliver(q, c, m);
+      m = after;
+    }
+    g = next ? next : q->ring;
+  }
+  if (g && q->ring) q->ring = g;
+}
+
+static int check(const aev_queue *q, const aev__recv_req *r) {
+  if (r->max < 1 || r->max > 10)
+    return aev__sqs_invalid_int("MaxNumberOfMessages", r->max,
+                                "Must be between 1 and 10, if provided.");
+  if (r->wait_ms > 20000 || r->wait_ms < -1)
+    return aev__sqs_invalid_int("WaitTimeSeconds", r->wait_ms / 1000,
+                                "Must be >= 0 and <= 20, if provided.");
+  if (r->visibility > AEV__VISIBILITY_MAX || r->visibility < -1)
+    return aev__sqs_invalid_int("VisibilityTimeout", r->visibility,
+                                "Must be >= 0 and <= 43200, if provided.");
+  return aev__queue_check(q);
+}
+
+static void wait_until(aev_queue *q, int64_t deadline_ms) {
+  struct timespec ts = {.tv_sec = deadline_ms / 1000,
+                        .tv_nsec = (deadline_ms % 1000) * 1000000};
+  q->waiters++;
+  pthread_cond_timedwait(&q->cv, &q->mu, &ts);
+  q->waiters--;
+}
+
+int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
+                       aev_message **out, size_t *n) {
+  *n = 0;
+  int rc = check(q, r);
+  if (rc != AEV_OK) return rc;
+  int manual = aev_broker_clock_mode(q->res.broker) == AEV_CLOCK_MANUAL;
+  collect c = {.r = r, .out = out, .n = n};
+  char *dlq = NULL;
+
+  pthread_mutex_lock(&q->mu);
+  int64_t wait = r->wait_ms >= 0 ? r->wait_ms : (int64_t)q->conf.wait * 1000;
+  int64_t deadline = aev__queue_now_mono(q) + wait;
+  for (;;) {
+    c.now = aev__queue_now_mono(q);
+    c.now_ms = aev__queue_now_ms(q);
+    c.vis = r->visibility >= 0 ? r->visibility : q->conf.visibility;
+    c.redrive = q->conf.dlq_arn != NULL;
+    if (q->res.deleted) {
+      rc = aev__sqs_no_queue();
+      break;
+    }
+    aev__store_prune(q, c.now);
+    /* SQS refuses short polls past ~120,000 in-flight messages on standard
+     * queues; long polls just return nothing. */
+    if (!q->conf.fifo && q->heap_inflight >= AEV__INFLIGHT_LIMIT) {
+      aev__store_mature(q, c.now);
+      if (q->heap_inflight >= AEV__INFLIGHT_LIMIT) {
+        if (wait == 0)
+          rc = aev__fail(AEV_ERR_LIMIT, "OverLimit",
+                         "Too many messages in flight: the queue has %d "
+                         "in-flight messages.",
+                         AEV__INFLIGHT_LIMIT);
+        break;
+      }
+    }
+    if (q->conf.fifo) collect_fifo(q, &c);
+    else collect_standard(q, &c);
+    if (*n || c.moved || c.nomem || manual || c.now >= deadline) break;
+    int64_t next = aev__store_next_change(q, c.now);
+    wait_until(q, next < deadline ? next : deadline);
+  }
+  if (c.moved && !(dlq = strdup(q->conf.dlq_arn))) c.nomem = 1;
+  pthread_mutex_unlock(&q->mu);
+
+  for (size_t i = 0; i < *n; i++) aev__message_finish(out[i]);
+  if (c.moved)
+    aev__redrive_enqueue(q->res.broker, dlq ? dlq : "", c.moved, q->res.arn,
+                         1, q);
+  free(dlq);
+  if (rc == AEV_OK && c.nomem && *n == 0) rc = aev__nomem();
+  return rc;
+}
+
+int aev__queue_waiters(aev_queue *q) {
+  pthread_mutex_lock(&q->mu);
+  int n = q->waiters;
+  pthread_mutex_unlock(&q->mu);
+  return n;
+}
+
+/* ---- public API ---- */
+
+int aev_receive_options_new(aev_receive_options **out) {
+  aev_receive_options *o = calloc(1, sizeof *o);
+  if (!o) return aev__nomem();
+  o->visibility = -1;
+  *out = o;
+  return AEV_OK;
+}
+
+static void free_names(aev_receive_options *o) {
+  for (size_t i = 0; i < o->n_names; i++) free(o->names[i]);
+  free(o->names);
+  o->names = NULL;
+  o->n_names = 0;
+  o->names_set = 0;
+}
+
+void aev_receive_options_free(aev_receive_options *o) {
+  if (!o) return;
+  free_names(o);
+  free(o->attempt_id);
+  free(o);
+}
+
+int aev_receive_options_set_visibility(aev_receive_options *o, int seconds) {
+  if (seconds < 0 || seconds > AEV__VISIBILITY_MAX)
+    return aev__sqs_invalid_int("VisibilityTimeout", seconds,
+                                "Must be >= 0 and <= 43200, if provided.");
+  o->visibility = seconds;
+  return AEV_OK;
+}
+
+int aev_receive_options_set_attribute_names(aev_receive_options *o,
+                                            const char *names_json) {
+  json_t *a = names_json ? json_loads(names_json, 0, NULL) : NULL;
+  if (!json_is_array(a)) {
+    json_decref(a);
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "MessageAttributeNames must be a JSON array of "
+                     "strings.");
+  }
+  free_names(o);
+  size_t n = json_array_size(a);
+  o->names = calloc(n ? n : 1, sizeof *o->names);
+  int rc = o->names ? AEV_OK : aev__nomem();
+  for (size_t i = 0; rc == AEV_OK && i < n; i++) {
+    const char *s = json_string_value(json_array_get(a, i));
+    if (!s)
+      rc = aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "MessageAttributeNames must be a JSON array of "
+                     "strings.");
+    else if (!(o->names[o->n_names++] = strdup(s)))
+      rc = aev__nomem();
+  }
+  json_decref(a);
+  if (rc != AEV_OK) free_names(o);
+  else o->names_set = 1;
+  return rc;
+}
+
+int aev_receive_options_set_attempt_id(aev_receive_options *o,
+                                       const char *attempt_id) {
+  char *d = attempt_id ? strdup(attempt_id) : NULL;
+  if (attempt_id && !d) return aev__nomem();
+  free(o->attempt_id);
+  o->attempt_id = d;
+  return AEV_OK;
+}
+
+int aev_queue_receive(aev_queue *q, int max, int64_t wait_ms,
+                      const aev_receive_options *opts, aev_message **out,
+                      size_t *n) {
+  aev__recv_req r = {.max = max, .wait_ms = wait_ms < 0 ? -1 : wait_ms,
+                     .visibility = -1, .all_names = 1};
+  if (opts) {
+    r.visibility = opts->visibility;
+    r.attempt_id = opts->attempt_id;
+    if (opts->names_set) {
+      r.names = (const char *const *)opts->names;
+      r.n_names = opts->n_names;
+      r.all_names = 0;
+    }
+  }
+  return aev__queue_receive(q, &r, out, n);
+}

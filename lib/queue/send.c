@@ -1,0 +1,317 @@
+/* SendMessage: body and parameter checks with SQS's errors, MD5s computed
+ * before the lock, FIFO group/deduplication rules, then one short critical
+ * section that stores the message and wakes long-poll receivers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/digest.h"
+#include "core/status.h"
+#include "queue/queue.h"
+#include "queue/queue_impl.h"
+
+struct aev_send_options {
+  char *attrs_json;
+  int delay;
+  char *group;
+  char *dedup;
+  char *trace;
+};
+
+/* SQS accepts #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF in
+ * UTF-8. */
+static int body_ok(const unsigned char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    unsigned c = s[i];
+    if (c < 0x80) {
+      if (c < 0x20 && c != 9 && c != 10 && c != 13) return 0;
+      i++;
+      continue;
+    }
+    unsigned cp, need;
+    if ((c & 0xE0) == 0xC0) cp = c & 0x1F, need = 1;
+    else if ((c & 0xF0) == 0xE0) cp = c & 0x0F, need = 2;
+    else if ((c & 0xF8) == 0xF0) cp = c & 0x07, need = 3;
+    else return 0;
+    for (unsigned k = 1; k <= need; k++) {
+      if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return 0;
+      cp = cp << 6 | (s[i + k] & 0x3F);
+    }
+    if ((need == 1 && cp < 0x80) || (need == 2 && cp < 0x800) ||
+        (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
+      return 0;
+    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
+      return 0;
+    i += need + 1;
+  }
+  return 1;
+}
+
+/* MessageGroupId / MessageDeduplicationId: 1..128 of [!-~]. */
+static int fifo_id_ok(const char *s) {
+  size_t n = strlen(s);
+  if (n < 1 || n > 128) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < '!' || s[i] > '~') return 0;
+  return 1;
+}
+
+static int check_request(const aev_queue *q, const aev__send_req *r) {
+  if (!r->body || r->len == 0) return aev__sqs_missing("MessageBody");
+  if (!body_ok(r->body, r->len))
+    return aev__fail(AEV_ERR_INVALID, "InvalidMessageContents",
+                     "Invalid characters found. Valid unicode characters are "
+                     "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | "
+                     "#x10000 to #x10FFFF");
+  if (r->delay > 900 || r->delay < -1)
+    return aev__sqs_invalid_int("DelaySeconds", r->delay,
+                                "Must be >= 0 and <= 900, if provided.");
+  int fifo = q->conf.fifo;
+  if (fifo && r->delay > 0)
+    return aev__sqs_invalid_int("DelaySeconds", r->delay,
+                                "The request include parameter that is not "
+                                "valid for this queue type.");
+  if (r->group && !fifo_id_ok(r->group))
+    return aev__sqs_invalid_value("MessageGroupId", r->group,
+                                  "MessageGroupId can only include "
+                                  "alphanumeric and punctuation characters. 1 "
+                                  "to 128 in length.");
+  if (r->dedup && !fifo)
+    return aev__sqs_invalid_value("MessageDeduplicationId", r->dedup,
+                                  "The request include parameter that is not "
+                                  "valid for this queue type.");
+  if (r->dedup && !fifo_id_ok(r->dedup))
+    return aev__sqs_invalid_value("MessageDeduplicationId", r->dedup,
+                                  "MessageDeduplicationId can only include "
+                                  "alphanumeric and punctuation characters. 1 "
+                                  "to 128 in length.");
+  if (fifo && !r->dedup && !q->conf.content_dedup)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "The queue should either have ContentBasedDeduplication "
+                     "enabled or MessageDeduplicationId provided explicitly");
+  if (fifo && !r->group) return aev__sqs_missing("MessageGroupId");
+  return AEV_OK;
+}
+
+static char *dup_or_null(const char *s, int *failed) {
+  if (!s) return NULL;
+  char *d = strdup(s);
+  if (!d) *failed = 1;
+  return d;
+}
+
+/* Builds the message (outside the lock): body, MD5s, extension. */
+static aev__msg *build(const aev_queue *q, const aev__send_req *r,
+                       const char *dedup, aev__sent *out) {
+  aev__msg *m = aev__msg_new(r->body, r->len);
+  if (!m) return NULL;
+  aev__md5 c;
+  aev__md5_init(&c);
+  aev__md5_update(&c, r->body, r->len);
+  aev__md5_final(&c, m->md5);
+  aev__hex(m->md5, 16, out->md5_body);
+  out->md5_attrs[0] = '\0';
+  int has_attrs = r->attrs && r->attrs->count;
+  if (!has_attrs && !r->group && !dedup && !r->trace) return m;
+  aev__msg_ext *e = calloc(1, sizeof *e);
+  if (!e) {
+    aev__msg_free(m);
+    return NULL;
+  }
+  m->ext = e;
+  int failed = 0;
+  if (has_attrs) {
+    e->attrs = malloc(r->attrs->len);
+    if (e->attrs) {
+      memcpy(e->attrs, r->attrs->data, r->attrs->len);
+      e->attrs_len = r->attrs->len;
+      aev__attrs_md5(e->attrs, e->attrs_len, e->attrs_md5);
+      aev__hex(e->attrs_md5, 16, out->md5_attrs);
+    } else {
+      failed = 1;
+    }
+  }
+  e->group = dup_or_null(r->group, &failed);
+  e->dedup = q->conf.fifo ? dup_or_null(dedup, &failed) : NULL;
+  e->trace = dup_or_null(r->trace, &failed);
+  if (failed) {
+    aev__msg_free(m);
+    return NULL;
+  }
+  return m;
+}
+
+static void new_id(aev_queue *q, uint8_t id[16]) {
+  uint64_t a = aev__rng_next(&q->rng), b = aev__rng_next(&q->rng);
+  memcpy(id, &a, 8);
+  memcpy(id + 8, &b, 8);
+  id[6] = (uint8_t)((id[6] & 0x0F) | 0x40); /* UUID version 4 */
+  id[8] = (uint8_t)((id[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+}
+
+int aev__queue_send(aev_queue *q, const aev__send_req *r, aev__sent *out) {
+  int rc = aev__queue_check(q);
+  if (rc != AEV_OK) return rc;
+  if ((rc = check_request(q, r)) != AEV_OK) return rc;
+  char sha[65], *key = NULL;
+  const char *dedup = r->dedup;
+  if (q->conf.fifo) {
+    if (!dedup) {
+      aev__sha256_hex(r->body, r->len, sha);
+      dedup = sha;
+    }
+    /* DeduplicationScope=messageGroup: ids are per group. */
+    size_t gl = strlen(r->group), dl = strlen(dedup);
+    key = malloc(gl + dl + 2);
+    if (!key) return aev__nomem();
+    if (q->conf.dedup_scope_group) {
+      memcpy(key, r->group, gl);
+      key[gl] = '\x1f';
+      memcpy(key + gl + 1, dedup, dl + 1);
+    } else {
+      memcpy(key, dedup, dl + 1);
+    }
+  }
+  aev__msg *m = build(q, r, dedup, out);
+  if (!m) {
+    free(key);
+    return aev__nomem();
+  }
+  size_t size = r->len + (r->attrs ? r->attrs->size : 0);
+
+  pthread_mutex_lock(&q->mu);
+  int64_t now = aev__queue_now_mono(q);
+  const aev__qconf *c = &q->conf;
+  if (q->res.deleted) {
+    rc = aev__sqs_no_queue();
+  } else if (size > (size_t)c->max_size) {
+    rc = aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                   "One or more parameters are invalid. Reason: Message must "
+                   "be shorter than %d bytes.",
+                   c->max_size);
+  }
+  if (rc != AEV_OK) {
+    pthread_mutex_unlock(&q->mu);
+    aev__msg_free(m);
+    free(key);
+    return rc;
+  }
+  aev__store_prune(q, now);
+  if (key) {
+    aev__dedup *d = aev__dedup_find(q, key, now);
+    if (d) {
+      /* A duplicate is accepted and answered like the original. */
+      aev__msg_id_format(d->id, out->id);
+      aev__seq_format(d->seq, out->seq);
+      pthread_mutex_unlock(&q->mu);
+      aev__msg_free(m);
+      free(key);
+      return AEV_OK;
+    }
+  }
+  new_id(q, m->id);
+  m->seq = q->next_seq++;
+  m->sent_ms = aev__queue_now_ms(q);
+  /* FIFO queues take no per-message delay: an explicit 0 means the queue's. */
+  int delay = r->delay >= 0 && !c->fifo ? r->delay : c->delay;
+  m->visible_at = now + (int64_t)delay * 1000;
+  m->expire_at = now + (int64_t)c->retention * 1000;
+  rc = aev__store_add(q, m);
+  if (rc == AEV_OK && key) {
+    rc = aev__fifo_link(q, m);
+    if (rc == AEV_OK) rc = aev__dedup_add(q, key, m->id, m->seq, now);
+    if (rc != AEV_OK) aev__store_unlink(q, m);
+  } else if (rc == AEV_OK) {
+    aev__store_place(q, m, now);
+  }
+  if (rc == AEV_OK) {
+    aev__queue_wake(q);
+    aev__msg_id_format(m->id, out->id);
+    if (key) aev__seq_format(m->seq, out->seq);
+    else out->seq[0] = '\0';
+  }
+  pthread_mutex_unlock(&q->mu);
+  if (rc != AEV_OK) aev__msg_free(m);
+  free(key);
+  return rc;
+}
+
+/* ---- public API ---- */
+
+int aev_send_options_new(aev_send_options **out) {
+  aev_send_options *o = calloc(1, sizeof *o);
+  if (!o) return aev__nomem();
+  o->delay = -1;
+  *out = o;
+  return AEV_OK;
+}
+
+void aev_send_options_free(aev_send_options *o) {
+  if (!o) return;
+  free(o->attrs_json);
+  free(o->group);
+  free(o->dedup);
+  free(o->trace);
+  free(o);
+}
+
+static int set_str(char **field, const char *v) {
+  char *d = v ? strdup(v) : NULL;
+  if (v && !d) return aev__nomem();
+  free(*field);
+  *field = d;
+  return AEV_OK;
+}
+
+int aev_send_options_set_attributes(aev_send_options *o, const char *json) {
+  return set_str(&o->attrs_json, json);
+}
+
+int aev_send_options_set_delay(aev_send_options *o, int seconds) {
+  if (seconds < 0 || seconds > 900)
+    return aev__sqs_invalid_int("DelaySeconds", seconds,
+                                "Must be >= 0 and <= 900, if provided.");
+  o->delay = seconds;
+  return AEV_OK;
+}
+
+int aev_send_options_set_group_id(aev_send_options *o, const char *group_id) {
+  return set_str(&o->group, group_id);
+}
+
+int aev_send_options_set_deduplication_id(aev_send_options *o,
+                                          const char *dedup_id) {
+  return set_str(&o->dedup, dedup_id);
+}
+
+int aev_send_options_set_trace_header(aev_send_options *o, const char *trace) {
+  return set_str(&o->trace, trace);
+}
+
+/* Fills a request from options; attrs receives the parsed attributes. */
+int aev__send_options_request(const aev_send_options *o, const void *body, size_t len,
+                              aev__attrs *attrs, aev__send_req *r) {
+  memset(attrs, 0, sizeof *attrs);
+  *r = (aev__send_req){.body = body, .len = len, .delay = -1, .attrs = attrs};
+  if (!o) return AEV_OK;
+  r->delay = o->delay;
+  r->group = o->group;
+  r->dedup = o->dedup;
+  r->trace = o->trace;
+  return aev__attrs_parse_text(o->attrs_json, attrs);
+}
+
+int aev_queue_send(aev_queue *q, const void *body, size_t len,
+                   const aev_send_options *opts, char *message_id,
+                   char *sequence_number) {
+  aev__attrs attrs;
+  aev__send_req r;
+  aev__sent sent;
+  int rc = aev__send_options_request(opts, body, len, &attrs, &r);
+  if (rc == AEV_OK) rc = aev__queue_send(q, &r, &sent);
+  aev__attrs_free(&attrs);
+  if (rc != AEV_OK) return rc;
+  if (message_id) memcpy(message_id, sent.id, AEV_MESSAGE_ID_SIZE);
+  if (sequence_number) memcpy(sequence_number, sent.seq, sizeof sent.seq);
+  return AEV_OK;
+}

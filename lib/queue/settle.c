@@ -1,0 +1,86 @@
+/* DeleteMessage and ChangeMessageVisibility: receipt-handle validation and
+ * SQS's outcomes for stale, expired and garbage handles. */
+#include <stdio.h>
+
+#include "core/status.h"
+#include "queue/queue.h"
+#include "queue/queue_impl.h"
+
+static int expired(const char *handle) {
+  return aev__sqs_invalid_value("ReceiptHandle", handle,
+                                "The receipt handle has expired.");
+}
+
+/* Finds the message a handle names (mu held). NULL: deleted or received
+ * again since (the handle is stale). */
+static aev__msg *lookup(aev_queue *q, uint32_t slot, uint64_t nonce) {
+  if (slot >= q->nslots) return NULL;
+  aev__msg *m = q->slots[slot];
+  return m && m->nonce == nonce ? m : NULL;
+}
+
+int aev__queue_delete_locked(aev_queue *q, const char *handle, int64_t now) {
+  uint32_t slot;
+  uint64_t nonce;
+  if (aev__handle_decode(q, handle, &slot, &nonce) != 0)
+    return aev__sqs_bad_handle(handle);
+  aev__msg *m = lookup(q, slot, nonce);
+  if (!m) {
+    /* Standard: a stale or repeated delete succeeds. FIFO: a handle whose
+     * message was received again has expired. */
+    if (q->conf.fifo && slot < q->nslots && q->slots[slot]) return expired(handle);
+    return AEV_OK;
+  }
+  /* SQS: on a standard queue the newest handle deletes even after its
+   * visibility timeout; on FIFO it has expired by then. */
+  if (q->conf.fifo && m->visible_at <= now) return expired(handle);
+  aev__store_remove(q, m);
+  aev__queue_wake(q); /* a FIFO group may be unblocked */
+  return AEV_OK;
+}
+
+int aev__queue_change_visibility_locked(aev_queue *q, const char *handle,
+                                        int seconds, int64_t now) {
+  if (seconds < 0 || seconds > AEV__VISIBILITY_MAX)
+    return aev__sqs_invalid_int("VisibilityTimeout", seconds,
+                                "Must be between 0 and 43200.");
+  uint32_t slot;
+  uint64_t nonce;
+  if (aev__handle_decode(q, handle, &slot, &nonce) != 0)
+    return aev__sqs_bad_handle(handle);
+  aev__msg *m = lookup(q, slot, nonce);
+  if (!m)
+    return aev__sqs_invalid_value("ReceiptHandle", handle,
+                                  "Message does not exist or is not "
+                                  "available for visibility timeout change.");
+  if (q->conf.fifo && m->visible_at <= now) return expired(handle);
+  m->visible_at = now + (int64_t)seconds * 1000;
+  if (!q->conf.fifo) aev__store_reschedule(q, m, now);
+  aev__queue_wake(q);
+  return AEV_OK;
+}
+
+int aev_queue_delete_message(aev_queue *q, const char *receipt_handle) {
+  int rc = aev__queue_check(q);
+  if (rc != AEV_OK) return rc;
+  if (!receipt_handle || !*receipt_handle) return aev__sqs_missing("ReceiptHandle");
+  pthread_mutex_lock(&q->mu);
+  rc = q->res.deleted ? aev__sqs_no_queue()
+                      : aev__queue_delete_locked(q, receipt_handle,
+                                                 aev__queue_now_mono(q));
+  pthread_mutex_unlock(&q->mu);
+  return rc;
+}
+
+int aev_queue_change_visibility(aev_queue *q, const char *receipt_handle,
+                                int seconds) {
+  int rc = aev__queue_check(q);
+  if (rc != AEV_OK) return rc;
+  if (!receipt_handle || !*receipt_handle) return aev__sqs_missing("ReceiptHandle");
+  pthread_mutex_lock(&q->mu);
+  rc = q->res.deleted ? aev__sqs_no_queue()
+                      : aev__queue_change_visibility_locked(
+                            q, receipt_handle, seconds, aev__queue_now_mono(q));
+  pthread_mutex_unlock(&q->mu);
+  return rc;
+}

@@ -1,0 +1,237 @@
+/* A queue's message storage: inline-body allocation, the slot table that
+ * receipt handles index, the retention list, and for standard queues the
+ * available list, the ready heap (by seq) and the pending heap (by
+ * visible_at, seq), so delivery is oldest-first like SQS's best effort. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "queue/queue_impl.h"
+
+aev__msg *aev__msg_new(const void *body, size_t len) {
+  aev__msg *m = malloc(sizeof *m + len + 1);
+  if (!m) return NULL;
+  memset(m, 0, sizeof *m);
+  memcpy(m->body, body, len);
+  m->body[len] = '\0';
+  m->len = len;
+  return m;
+}
+
+void aev__msg_free(aev__msg *m) {
+  if (!m) return;
+  if (m->ext) {
+    free(m->ext->attrs);
+    free(m->ext->group);
+    free(m->ext->dedup);
+    free(m->ext->trace);
+    free(m->ext->dlq_source);
+    free(m->ext);
+  }
+  free(m);
+}
+
+/* ---- heaps (standard queues) ---- */
+
+static int before(const aev__mheap *h, const aev__msg *a, const aev__msg *b) {
+  if (!h->by_seq && a->visible_at != b->visible_at)
+    return a->visible_at < b->visible_at;
+  return a->seq < b->seq;
+}
+
+static void heap_set(aev__mheap *h, size_t i, aev__msg *m) {
+  h->a[i] = m;
+  m->heap_index = i + 1;
+}
+
+static void sift_up(aev__mheap *h, size_t i) {
+  aev__msg *m = h->a[i];
+  while (i > 0) {
+    size_t p = (i - 1) / 2;
+    if (!before(h, m, h->a[p])) break;
+    heap_set(h, i, h->a[p]);
+    i = p;
+  }
+  heap_set(h, i, m);
+}
+
+static void sift_down(aev__mheap *h, size_t i) {
+  aev__msg *m = h->a[i];
+  for (;;) {
+    size_t c = 2 * i + 1;
+    if (c >= h->n) break;
+    if (c + 1 < h->n && before(h, h->a[c + 1], h->a[c])) c++;
+    if (!before(h, h->a[c], m)) break;
+    heap_set(h, i, h->a[c]);
+    i = c;
+  }
+  heap_set(h, i, m);
+}
+
+static int heap_push(aev_queue *q, aev__mheap *h, aev__msg *m) {
+  if (h->n == h->cap) {
+    size_t cap = h->cap ? h->cap * 2 : 64;
+    aev__msg **a = realloc(h->a, cap * sizeof *a);
+    if (!a) return AEV_ERR_NOMEM;
+    h->a = a;
+    h->cap = cap;
+  }
+  heap_set(h, h->n++, m);
+  sift_up(h, h->n - 1);
+  m->in_ready = h->by_seq;
+  if (!h->by_seq && m->rx_count) q->heap_inflight++;
+  return AEV_OK;
+}
+
+static void heap_remove(aev_queue *q, aev__msg *m) {
+  aev__mheap *h = m->in_ready ? &q->ready : &q->pending;
+  size_t i = m->heap_index - 1;
+  m->heap_index = 0;
+  if (!h->by_seq && m->rx_count) q->heap_inflight--;
+  aev__msg *last = h->a[--h->n];
+  if (i == h->n) return;
+  heap_set(h, i, last);
+  sift_up(h, i);
+  sift_down(h, last->heap_index - 1);
+}
+
+/* ---- available list (standard queues) ---- */
+
+static void av_append(aev_queue *q, aev__msg *m) {
+  m->next = NULL;
+  m->prev = q->av_tail;
+  if (q->av_tail) q->av_tail->next = m;
+  else q->av_head = m;
+  q->av_tail = m;
+}
+
+static void av_unlink(aev_queue *q, aev__msg *m) {
+  if (m->prev) m->prev->next = m->next;
+  else q->av_head = m->next;
+  if (m->next) m->next->prev = m->prev;
+  else q->av_tail = m->prev;
+  m->prev = m->next = NULL;
+}
+
+/* ---- slots and the retention list ---- */
+
+int aev__store_add(aev_queue *q, aev__msg *m) {
+  if (q->nfree) {
+    m->slot = q->free_slots[--q->nfree];
+  } else {
+    if (q->nslots == q->slots_cap) {
+      uint32_t cap = q->slots_cap ? q->slots_cap * 2 : 64;
+      aev__msg **s = realloc(q->slots, cap * sizeof *s);
+      if (!s) return aev__nomem();
+      q->slots = s;
+      uint32_t *f = realloc(q->free_slots, cap * sizeof *f);
+      if (!f) return aev__nomem();
+      q->free_slots = f;
+      q->slots_cap = cap;
+    }
+    m->slot = q->nslots++;
+  }
+  q->slots[m->slot] = m;
+  /* Retention list in expire_at order: sends append; a message moved in from
+   * a source queue may keep an older enqueue time (SQS standard DLQs). */
+  aev__msg *after = q->all_tail;
+  while (after && after->expire_at > m->expire_at) after = after->all_prev;
+  m->all_prev = after;
+  m->all_next = after ? after->all_next : q->all_head;
+  if (m->all_next) m->all_next->all_prev = m;
+  else q->all_tail = m;
+  if (after) after->all_next = m;
+  else q->all_head = m;
+  q->count++;
+  return AEV_OK;
+}
+
+void aev__store_unlink(aev_queue *q, aev__msg *m) {
+  if (q->conf.fifo) {
+    aev__fifo_unlink(q, m);
+  } else if (m->heap_index) {
+    heap_remove(q, m);
+  } else {
+    av_unlink(q, m);
+  }
+  if (m->all_prev) m->all_prev->all_next = m->all_next;
+  else q->all_head = m->all_next;
+  if (m->all_next) m->all_next->all_prev = m->all_prev;
+  else q->all_tail = m->all_prev;
+  m->all_prev = m->all_next = NULL;
+  q->slots[m->slot] = NULL;
+  q->free_slots[q->nfree++] = m->slot;
+  q->count--;
+}
+
+void aev__store_remove(aev_queue *q, aev__msg *m) {
+  aev__store_unlink(q, m);
+  aev__msg_free(m);
+}
+
+/* Fresh sends append to the available list; anything older than its tail
+ * (a returning or matured message) goes to the ready heap. */
+static void make_ready(aev_queue *q, aev__msg *m) {
+  if (!q->av_tail || q->av_tail->seq < m->seq) {
+    av_append(q, m);
+  } else if (heap_push(q, &q->ready, m) != AEV_OK) {
+    av_append(q, m);
+  }
+}
+
+void aev__store_place(aev_queue *q, aev__msg *m, int64_t now) {
+  if (m->visible_at > now && heap_push(q, &q->pending, m) == AEV_OK) return;
+  make_ready(q, m);
+}
+
+void aev__store_mature(aev_queue *q, int64_t now) {
+  while (q->pending.n && q->pending.a[0]->visible_at <= now) {
+    aev__msg *m = q->pending.a[0];
+    heap_remove(q, m);
+    make_ready(q, m);
+  }
+}
+
+aev__msg *aev__store_oldest(aev_queue *q) {
+  aev__msg *l = q->av_head, *h = q->ready.n ? q->ready.a[0] : NULL;
+  if (!l) return h;
+  if (!h) return l;
+  return h->seq < l->seq ? h : l;
+}
+
+void aev__store_reschedule(aev_queue *q, aev__msg *m, int64_t now) {
+  if (m->heap_index) heap_remove(q, m);
+  else av_unlink(q, m);
+  aev__store_place(q, m, now);
+}
+
+void aev__store_prune(aev_queue *q, int64_t now) {
+  while (q->all_head && q->all_head->expire_at <= now)
+    aev__store_remove(q, q->all_head);
+}
+
+void aev__store_clear(aev_queue *q) {
+  while (q->all_head) aev__store_remove(q, q->all_head);
+}
+
+void aev__store_free(aev_queue *q) {
+  aev__store_clear(q);
+  free(q->slots);
+  free(q->free_slots);
+  free(q->pending.a);
+  free(q->ready.a);
+  q->slots = NULL;
+  q->free_slots = NULL;
+  q->pending.a = q->ready.a = NULL;
+}
+
+int64_t aev__store_next_change(aev_queue *q, int64_t now) {
+  if (!q->conf.fifo) {
+    aev__store_mature(q, now);
+    return q->pending.n ? q->pending.a[0]->visible_at : INT64_MAX;
+  }
+  int64_t next = INT64_MAX;
+  for (aev__msg *m = q->all_head; m; m = m->all_next)
+    if (m->visible_at > now && m->visible_at < next) next = m->visible_at;
+  return next;
+}

@@ -1,0 +1,140 @@
+/* Long polling with a real clock: a blocked receiver wakes on a send from
+ * another thread, at the end of a delay, at the end of a visibility timeout,
+ * and when its queue is deleted. The test waits for the receiver to be
+ * blocked (spinning on the waiter count, never sleeping) before it acts, so
+ * each case fails if the wake-up is missing rather than by timing. */
+#include <check.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aevtest.h"
+#include "queue/queue.h"
+#include "queue_support.h"
+
+static aev_broker *b;
+
+static void setup(void) {
+  aev_broker_options *o;
+  aev_broker_options_new(&o);
+  aev_broker_options_set_clock(o, AEV_CLOCK_REAL);
+  aev_broker_options_set_workers(o, 0);
+  ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
+  aev_broker_options_free(o);
+}
+
+static void teardown(void) { aev_broker_destroy(b); }
+
+typedef struct receiver {
+  pthread_t t;
+  aev_queue *q;
+  int64_t wait_ms;
+  int rc;
+  size_t n;
+  aev_message *m[10];
+  char code[64];
+} receiver;
+
+static void *receive_main(void *arg) {
+  receiver *r = arg;
+  r->rc = aev_queue_receive(r->q, 10, r->wait_ms, NULL, r->m, &r->n);
+  strcpy(r->code, aev_errcode());
+  return NULL;
+}
+
+static void start(receiver *r, aev_queue *q, int64_t wait_ms) {
+  memset(r, 0, sizeof *r);
+  r->q = q;
+  r->wait_ms = wait_ms;
+  pthread_create(&r->t, NULL, receive_main, r);
+  while (aev__queue_waiters(q) == 0) sched_yield();
+}
+
+static void finish(receiver *r) {
+  pthread_join(r->t, NULL);
+  for (size_t i = 0; i < r->n; i++) aev_message_free(r->m[i]);
+}
+
+START_TEST(send_wakes_a_blocked_receiver) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  receiver r;
+  start(&r, q, 20000);
+  qt_send(q, "hello");
+  pthread_join(r.t, NULL);
+  ck_assert_int_eq(r.rc, AEV_OK);
+  ck_assert_uint_eq(r.n, 1);
+  ck_assert_str_eq(qt_body(r.m[0]), "hello");
+  aev_message_free(r.m[0]);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(delay_end_wakes_a_blocked_receiver) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  aev_send_options_set_delay(o, 1);
+  receiver r;
+  start(&r, q, 20000);
+  ck_assert_int_eq(aev_queue_send(q, "later", 5, o, NULL, NULL), AEV_OK);
+  finish(&r);
+  ck_assert_int_eq(r.rc, AEV_OK);
+  ck_assert_uint_eq(r.n, 1);
+  aev_send_options_free(o);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(visibility_end_wakes_a_blocked_receiver) {
+  aev_queue *q = qt_queue(b, "q", "{\"VisibilityTimeout\":\"1\"}");
+  qt_send(q, "again");
+  aev_message *first = qt_recv1(q);
+  ck_assert_ptr_nonnull(first);
+  receiver r;
+  start(&r, q, 20000);
+  finish(&r);
+  ck_assert_uint_eq(r.n, 1);
+  aev_message_free(first);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(delete_queue_wakes_a_blocked_receiver) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  receiver r;
+  start(&r, q, 20000);
+  ck_assert_int_eq(aev_queue_delete(q), AEV_OK);
+  finish(&r);
+  ck_assert_int_eq(r.rc, AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(r.code, "QueueDoesNotExist");
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(queue_wait_time_is_the_default) {
+  aev_queue *q = qt_queue(b, "q", "{\"ReceiveMessageWaitTimeSeconds\":\"20\"}");
+  receiver r;
+  start(&r, q, -1);
+  qt_send(q, "x");
+  finish(&r);
+  ck_assert_uint_eq(r.n, 1);
+  aev_queue_release(q);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("queue_longpoll");
+  TCase *t = tcase_create("longpoll");
+  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_set_timeout(t, 30);
+  tcase_add_test(t, send_wakes_a_blocked_receiver);
+  tcase_add_test(t, delay_end_wakes_a_blocked_receiver);
+  tcase_add_test(t, visibility_end_wakes_a_blocked_receiver);
+  tcase_add_test(t, delete_queue_wakes_a_blocked_receiver);
+  tcase_add_test(t, queue_wait_time_is_the_default);
+  suite_add_tcase(s, t);
+  return s;
+}
+
+int main(void) { return aev_test_run(suite()); }

@@ -1,0 +1,559 @@
+/* Standard queues on the manual clock: create/get/delete and name rules,
+ * send/receive/delete, visibility, delay, retention, MD5s, receipt-handle
+ * outcomes, attributes, purge, and every validation error. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aevtest.h"
+#include "queue_support.h"
+
+static aev_broker *b;
+
+static void setup(void) { b = qt_broker(); }
+static void teardown(void) { aev_broker_destroy(b); }
+
+START_TEST(create_get_and_names) {
+  aev_queue *q = qt_queue(b, "orders", NULL), *g;
+  ck_assert_str_eq(aev_queue_name(q), "orders");
+  ck_assert_str_eq(aev_queue_arn(q), "arn:aws:sqs:us-east-1:000000000000:orders");
+  ck_assert_str_eq(aev_queue_url(q),
+                   "https://sqs.us-east-1.amazonaws.com/000000000000/orders");
+  ck_assert_int_eq(aev_queue_get(b, "orders", &g), AEV_OK);
+  ck_assert_ptr_eq(g, q);
+  aev_queue_release(g);
+  ck_assert_int_eq(aev_queue_get(b, aev_queue_arn(q), &g), AEV_OK);
+  aev_queue_release(g);
+  ck_assert_int_eq(aev_queue_get(b, aev_queue_url(q), &g), AEV_OK);
+  aev_queue_release(g);
+  qt_assert_error(aev_queue_get(b, "nope", &g), AEV_ERR_NOT_FOUND,
+                  "QueueDoesNotExist", "The specified queue does not exist.");
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(create_is_idempotent_unless_values_differ) {
+  aev_queue *q = qt_queue(b, "q1", "{\"DelaySeconds\":\"1\",\"ReceiveMessageWaitTimeSeconds\":\"1\"}");
+  aev_queue *same = qt_queue(b, "q1", NULL);
+  ck_assert_ptr_eq(same, q);
+  aev_queue_release(same);
+  same = qt_queue(b, "q1", "{\"DelaySeconds\":\"1\"}");
+  aev_queue_release(same);
+  aev_queue *other;
+  qt_assert_error(aev_queue_create(b, "q1", "{\"DelaySeconds\":\"2\"}", &other),
+                  AEV_ERR_EXISTS, "QueueNameExists",
+                  "A queue already exists with the same name and a different "
+                  "value for attribute DelaySeconds");
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(name_rules) {
+  aev_queue *q;
+  const char *msg = "Can only include alphanumeric characters, hyphens, or "
+                    "underscores. 1 to 80 in length";
+  qt_assert_error(aev_queue_create(b, "bad name", NULL, &q), AEV_ERR_INVALID,
+                  "InvalidParameterValue", msg);
+  char longname[82];
+  memset(longname, 'a', 81);
+  longname[81] = '\0';
+  qt_assert_error(aev_queue_create(b, longname, NULL, &q), AEV_ERR_INVALID,
+                  "InvalidParameterValue", msg);
+  longname[80] = '\0';
+  q = qt_queue(b, longname, NULL);
+  aev_queue_release(q);
+  const char *fifo_msg =
+      "The name of a FIFO queue can only include alphanumeric characters, "
+      "hyphens, or underscores, must end with .fifo suffix and be 1 to 80 in "
+      "length.";
+  qt_assert_error(aev_queue_create(b, "x.fifo", NULL, &q), AEV_ERR_INVALID,
+                  "InvalidParameterValue", fifo_msg);
+  qt_assert_error(aev_queue_create(b, "x", "{\"FifoQueue\":\"true\"}", &q),
+                  AEV_ERR_INVALID, "InvalidParameterValue", fifo_msg);
+  qt_assert_error(aev_queue_create(b, "x", "{\"FifoQueue\":\"false\"}", &q),
+                  AEV_ERR_INVALID, "InvalidAttributeName",
+                  "Unknown Attribute FifoQueue.");
+  qt_assert_error(aev_queue_create(b, "x", "{\"ContentBasedDeduplication\":\"false\"}", &q),
+                  AEV_ERR_INVALID, "InvalidAttributeName",
+                  "Unknown Attribute ContentBasedDeduplication.");
+  qt_assert_error(aev_queue_create(b, "x", "{\"DeduplicationScope\":\"queue\"}", &q),
+                  AEV_ERR_INVALID, "InvalidAttributeName",
+                  "You can specify the DeduplicationScope only when FifoQueue "
+                  "is set to true.");
+  qt_assert_error(aev_queue_create(b, "x", "{\"VisibilityTimeout\":\"43201\"}", &q),
+                  AEV_ERR_INVALID, "InvalidAttributeValue",
+                  "Invalid value for the parameter VisibilityTimeout.");
+  qt_assert_error(aev_queue_create(b, "x", "{\"Bogus\":\"1\"}", &q),
+                  AEV_ERR_INVALID, "InvalidAttributeName",
+                  "Unknown Attribute Bogus.");
+}
+END_TEST
+
+START_TEST(send_receive_delete_round_trip) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char id[AEV_MESSAGE_ID_SIZE], seq[AEV_SEQUENCE_NUMBER_SIZE];
+  ck_assert_int_eq(aev_queue_send(q, "foobar", 6, NULL, id, seq), AEV_OK);
+  ck_assert_int_eq(strlen(id), 36);
+  ck_assert_int_eq(id[14], '4');
+  ck_assert_str_eq(seq, "");
+  aev_message *m = qt_recv1(q);
+  ck_assert_ptr_nonnull(m);
+  size_t len;
+  ck_assert_mem_eq(aev_message_body(m, &len), "foobar", 6);
+  ck_assert_uint_eq(len, 6);
+  ck_assert_str_eq(aev_message_id(m), id);
+  ck_assert_str_eq(aev_message_md5_of_body(m), "3858f62230ac3c915f300c664312c63f");
+  ck_assert_ptr_null(aev_message_md5_of_attributes(m));
+  ck_assert_str_eq(aev_message_system_attribute(m, "ApproximateReceiveCount"), "1");
+  ck_assert_str_eq(aev_message_system_attribute(m, "SentTimestamp"), "1704067200000");
+  ck_assert_str_eq(aev_message_system_attribute(m, "SenderId"), "000000000000");
+  ck_assert_ptr_null(aev_message_system_attribute(m, "SequenceNumber"));
+  ck_assert_ptr_null(qt_recv1(q));
+  ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(m)), AEV_OK);
+  /* A repeated delete of a standard queue's handle succeeds. */
+  ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(m)), AEV_OK);
+  aev_message_free(m);
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  ck_assert_ptr_null(qt_recv1(q));
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(oldest_first_and_max) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char body[16];
+  for (int i = 0; i < 15; i++) {
+    snprintf(body, sizeof body, "m%d", i);
+    qt_send(q, body);
+  }
+  aev_message *m[10];
+  size_t n;
+  ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 10);
+  for (size_t i = 0; i < n; i++) {
+    snprintf(body, sizeof body, "m%zu", i);
+    ck_assert_str_eq(qt_body(m[i]), body);
+    aev_message_free(m[i]);
+  }
+  ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 5);
+  for (size_t i = 0; i < n; i++) aev_message_free(m[i]);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(visibility_expiry_and_extension) {
+  aev_queue *q = qt_queue(b, "q", "{\"VisibilityTimeout\":\"10\"}");
+  qt_send(q, "a");
+  aev_message *m = qt_recv1(q);
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "1");
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "0");
+  aev_broker_advance(b, 9999);
+  ck_assert_ptr_null(qt_recv1(q));
+  aev_broker_advance(b, 1);
+  aev_message *again = qt_recv1(q);
+  ck_assert_ptr_nonnull(again);
+  ck_assert_str_eq(aev_message_system_attribute(again, "ApproximateReceiveCount"), "2");
+  ck_assert_str_eq(aev_message_system_attribute(again, "ApproximateFirstReceiveTimestamp"),
+                   "1704067200000");
+  ck_assert_str_ne(aev_message_receipt_handle(again), aev_message_receipt_handle(m));
+  /* Extend the newest handle: invisible for 100 s from now. */
+  ck_assert_int_eq(aev_queue_change_visibility(q, aev_message_receipt_handle(again), 100), AEV_OK);
+  aev_broker_advance(b, 99000);
+  ck_assert_ptr_null(qt_recv1(q));
+  aev_broker_advance(b, 1000);
+  aev_message *third = qt_recv1(q);
+  ck_assert_ptr_nonnull(third);
+  /* Visibility 0 makes it visible at once. */
+  ck_assert_int_eq(aev_queue_change_visibility(q, aev_message_receipt_handle(third), 0), AEV_OK);
+  aev_message *fourth = qt_recv1(q);
+  ck_assert_ptr_nonnull(fourth);
+  /* The stale handle of the first receive neither fails nor deletes. */
+  ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(m)), AEV_OK);
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "1");
+  ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(fourth)), AEV_OK);
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "0");
+  qt_assert_error(aev_queue_change_visibility(q, aev_message_receipt_handle(fourth), 5),
+                  AEV_ERR_INVALID, "InvalidParameterValue", NULL);
+  ck_assert_ptr_nonnull(strstr(aev_errmsg(), "Message does not exist or is not available for visibility timeout change."));
+  aev_message_free(m);
+  aev_message_free(again);
+  aev_message_free(third);
+  aev_message_free(fourth);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(receive_visibility_override) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  qt_send(q, "a");
+  aev_receive_options *o;
+  aev_receive_options_new(&o);
+  ck_assert_int_eq(aev_receive_options_set_visibility(o, 5), AEV_OK);
+  aev_message *m[1];
+  size_t n;
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, o, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  aev_message_free(m[0]);
+  aev_broker_advance(b, 5000);
+  aev_message *again = qt_recv1(q);
+  ck_assert_ptr_nonnull(again);
+  aev_message_free(again);
+  qt_assert_error(aev_receive_options_set_visibility(o, 43201), AEV_ERR_INVALID,
+                  "InvalidParameterValue", NULL);
+  aev_receive_options_free(o);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(delay_queue_and_message) {
+  aev_queue *q = qt_queue(b, "q", "{\"DelaySeconds\":\"5\"}");
+  qt_send(q, "queue-delay");
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  ck_assert_int_eq(aev_send_options_set_delay(o, 0), AEV_OK);
+  ck_assert_int_eq(aev_queue_send(q, "now", 3, o, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_send_options_set_delay(o, 10), AEV_OK);
+  ck_assert_int_eq(aev_queue_send(q, "later", 5, o, NULL, NULL), AEV_OK);
+  qt_assert_attr(q, "ApproximateNumberOfMessagesDelayed", "2");
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "1");
+  aev_message *m = qt_recv1(q);
+  ck_assert_str_eq(qt_body(m), "now");
+  aev_message_free(m);
+  ck_assert_ptr_null(qt_recv1(q));
+  aev_broker_advance(b, 5000);
+  m = qt_recv1(q);
+  ck_assert_str_eq(qt_body(m), "queue-delay");
+  aev_message_free(m);
+  ck_assert_ptr_null(qt_recv1(q));
+  aev_broker_advance(b, 5000);
+  m = qt_recv1(q);
+  ck_assert_str_eq(qt_body(m), "later");
+  aev_message_free(m);
+  qt_assert_error(aev_send_options_set_delay(o, 901), AEV_ERR_INVALID,
+                  "InvalidParameterValue",
+                  "Value 901 for parameter DelaySeconds is invalid. Reason: "
+                  "Must be >= 0 and <= 900, if provided.");
+  aev_send_options_free(o);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(retention_expiry) {
+  aev_queue *q = qt_queue(b, "q", "{\"MessageRetentionPeriod\":\"60\"}");
+  qt_send(q, "old");
+  aev_broker_advance(b, 30000);
+  qt_send(q, "young");
+  aev_message *m = qt_recv1(q);
+  ck_assert_str_eq(qt_body(m), "old");
+  aev_message_free(m);
+  aev_broker_advance(b, 30000);
+  /* "old" (in flight) has expired; "young" is visible. */
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "1");
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "0");
+  m = qt_recv1(q);
+  ck_assert_str_eq(qt_body(m), "young");
+  aev_message_free(m);
+  aev_broker_advance(b, 30000);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "0");
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "0");
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(message_attributes_and_md5) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  aev_send_options_set_attributes(
+      o, "{\"attribName1\":{\"DataType\":\"String\",\"StringValue\":\"attribValue 1\"}}");
+  ck_assert_int_eq(aev_queue_send(q, "x", 1, o, NULL, NULL), AEV_OK);
+  aev_send_options_set_attributes(
+      o, "{\"attr1\":{\"DataType\":\"Binary\",\"BinaryValue\":\"dHJhY2VwYXJlbnQeMDAtNzc0MDYyZDZjMzcwODFhNWEwYjliNWI4OGUzMDYyN2MtMmQyNDgyMjExZjY0ODlkYS0wMQ==\"}}");
+  ck_assert_int_eq(aev_queue_send(q, "y", 1, o, NULL, NULL), AEV_OK);
+  aev_message *m = qt_recv1(q);
+  ck_assert_str_eq(aev_message_md5_of_attributes(m), "19e27d4e946b072f3f58da80d94fd778");
+  char *json = aev_message_attributes_json(m);
+  ck_assert_str_eq(json, "{\"attribName1\":{\"DataType\":\"String\",\"StringValue\":\"attribValue 1\"}}");
+  aev_free(json);
+  aev_message_free(m);
+  m = qt_recv1(q);
+  ck_assert_str_eq(aev_message_md5_of_attributes(m), "8cbe4db156db8a94db8b801b7addb984");
+  json = aev_message_attributes_json(m);
+  ck_assert_ptr_nonnull(strstr(json, "\"BinaryValue\":\"dHJhY2VwYXJlbnQeMDAtNzc0MDYyZDZjMzcwODFhNWEwYjliNWI4OGUzMDYyN2MtMmQyNDgyMjExZjY0ODlkYS0wMQ==\""));
+  aev_free(json);
+  aev_message_free(m);
+  aev_send_options_free(o);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(attribute_name_filters) {
+  aev_queue *q = qt_queue(b, "q", "{\"VisibilityTimeout\":\"0\"}");
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  aev_send_options_set_attributes(
+      o, "{\"Help.Me\":{\"DataType\":\"String\",\"StringValue\":\"Me\"},"
+         "\"Hello\":{\"DataType\":\"String\",\"StringValue\":\"There\"},"
+         "\"General\":{\"DataType\":\"String\",\"StringValue\":\"Kenobi\"}}");
+  ck_assert_int_eq(aev_queue_send(q, "msg", 3, o, NULL, NULL), AEV_OK);
+  aev_send_options_free(o);
+  struct {
+    const char *names, *md5;
+  } cases[] = {
+      {"[\"All\"]", "4c360f3fdafd970e05fae2f149d997f5"},
+      {"[\"Hello\",\"General\"]", "fca026605781cb4126a1e9044df24232"},
+      {"[\"Foo\",\"Hello\"]", "a311262e065454b75da111d535b8dacd"},
+      {"[\"Hel.*\"]", "83fee93c1bcd8b9a5a923ffacdc636c7"},
+      {"[\"Foo\"]", NULL},
+      {"[]", NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    aev_receive_options *ro;
+    aev_receive_options_new(&ro);
+    ck_assert_int_eq(aev_receive_options_set_attribute_names(ro, cases[i].names), AEV_OK);
+    aev_message *m[1];
+    size_t n;
+    ck_assert_int_eq(aev_queue_receive(q, 1, 0, ro, m, &n), AEV_OK);
+    ck_assert_uint_eq(n, 1);
+    if (cases[i].md5)
+      ck_assert_str_eq(aev_message_md5_of_attributes(m[0]), cases[i].md5);
+    else
+      ck_assert_ptr_null(aev_message_md5_of_attributes(m[0]));
+    aev_message_free(m[0]);
+    aev_receive_options_free(ro);
+  }
+  aev_queue_release(q);
+}
+END_TEST
+
+static void send_attrs_fails(aev_queue *q, const char *attrs, const char *msg) {
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  aev_send_options_set_attributes(o, attrs);
+  qt_assert_error(aev_queue_send(q, "x", 1, o, NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidParameterValue", msg);
+  aev_send_options_free(o);
+}
+
+START_TEST(message_attribute_validation) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  send_attrs_fails(q, "{\"a\":{\"DataType\":\"string\",\"StringValue\":\"v\"}}",
+                   "The type of message (user) attribute 'a' is invalid. You "
+                   "must use only the following supported type prefixes: "
+                   "Binary, Number, String.");
+  send_attrs_fails(q, "{\"a\":{\"DataType\":\"String\",\"StringValue\":\"\"}}",
+                   "Message (user) attribute 'a' must contain a non-empty "
+                   "value of type 'String'.");
+  send_attrs_fails(q, "{\"a\":{\"DataType\":\"Number\",\"StringValue\":\"x1\"}}",
+                   "Can't cast message (user) attribute 'a' value to number.");
+  send_attrs_fails(q, "{\"AWS.a\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}", NULL);
+  send_attrs_fails(q, "{\"a..b\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}", NULL);
+  send_attrs_fails(q, "{\"a\":{\"DataType\":\"Binary\",\"BinaryValue\":\"!!\"}}", NULL);
+  char many[1024] = "{";
+  for (int i = 0; i < 11; i++)
+    snprintf(many + strlen(many), sizeof many - strlen(many),
+             "%s\"a%d\":{\"DataType\":\"Number.int\",\"StringValue\":\"%d\"}",
+             i ? "," : "", i, i);
+  strcat(many, "}");
+  send_attrs_fails(q, many, "Number of message attributes [11] exceeds the allowed maximum [10].");
+  /* Custom type suffixes and numbers within AWS's range are fine. */
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  aev_send_options_set_attributes(o, "{\"n\":{\"DataType\":\"Number.float\",\"StringValue\":\"-1.5e10\"}}");
+  ck_assert_int_eq(aev_queue_send(q, "x", 1, o, NULL, NULL), AEV_OK);
+  aev_send_options_free(o);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(body_and_size_validation) {
+  aev_queue *q = qt_queue(b, "q", "{\"MaximumMessageSize\":\"1024\"}");
+  qt_assert_error(aev_queue_send(q, "", 0, NULL, NULL, NULL), AEV_ERR_INVALID,
+                  "MissingParameter", "The request must contain the parameter MessageBody.");
+  qt_assert_error(aev_queue_send(q, "a\x01", 2, NULL, NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidMessageContents", NULL);
+  qt_assert_error(aev_queue_send(q, "\xff", 1, NULL, NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidMessageContents", NULL);
+  ck_assert_int_eq(aev_queue_send(q, "h\xc3\xa9llo \xf0\x9f\x98\x80\t\n", 13, NULL, NULL, NULL), AEV_OK);
+  char big[1025];
+  memset(big, 'a', sizeof big);
+  qt_assert_error(aev_queue_send(q, big, 1025, NULL, NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidParameterValue",
+                  "One or more parameters are invalid. Reason: Message must be "
+                  "shorter than 1024 bytes.");
+  ck_assert_int_eq(aev_queue_send(q, big, 1024, NULL, NULL, NULL), AEV_OK);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(receive_validation) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  aev_message *m[10];
+  size_t n;
+  qt_assert_error(aev_queue_receive(q, 11, 0, NULL, m, &n), AEV_ERR_INVALID,
+                  "InvalidParameterValue",
+                  "Value 11 for parameter MaxNumberOfMessages is invalid. "
+                  "Reason: Must be between 1 and 10, if provided.");
+  qt_assert_error(aev_queue_receive(q, 0, 0, NULL, m, &n), AEV_ERR_INVALID,
+                  "InvalidParameterValue", NULL);
+  qt_assert_error(aev_queue_receive(q, 1, 21000, NULL, m, &n), AEV_ERR_INVALID,
+                  "InvalidParameterValue",
+                  "Value 21 for parameter WaitTimeSeconds is invalid. Reason: "
+                  "Must be >= 0 and <= 20, if provided.");
+  /* Under the manual clock a long poll returns at once. */
+  ck_assert_int_eq(aev_queue_receive(q, 1, 20000, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 0);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(receipt_handles) {
+  aev_queue *q = qt_queue(b, "q", NULL), *other = qt_queue(b, "other", NULL);
+  qt_assert_error(aev_queue_delete_message(q, "garbage"), AEV_ERR_INVALID,
+                  "ReceiptHandleIsInvalid",
+                  "The input receipt handle \"garbage\" is not a valid receipt handle.");
+  qt_assert_error(aev_queue_change_visibility(q, "garbage", 1), AEV_ERR_INVALID,
+                  "ReceiptHandleIsInvalid", NULL);
+  qt_assert_error(aev_queue_delete_message(q, ""), AEV_ERR_INVALID,
+                  "MissingParameter", NULL);
+  qt_send(q, "a");
+  aev_message *m = qt_recv1(q);
+  /* Another queue's handle is not a handle of this one. */
+  qt_assert_error(aev_queue_delete_message(other, aev_message_receipt_handle(m)),
+                  AEV_ERR_INVALID, "ReceiptHandleIsInvalid", NULL);
+  qt_assert_error(aev_queue_change_visibility(q, aev_message_receipt_handle(m), 43201),
+                  AEV_ERR_INVALID, "InvalidParameterValue", NULL);
+  /* An expired (but newest) handle still deletes on a standard queue. */
+  aev_broker_advance(b, 31000);
+  ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(m)), AEV_OK);
+  ck_assert_ptr_null(qt_recv1(q));
+  aev_message_free(m);
+  aev_queue_release(other);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(attributes_get_set) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char *all;
+  ck_assert_int_eq(aev_queue_get_attributes(q, NULL, &all), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(all, "\"VisibilityTimeout\":\"30\""));
+  ck_assert_ptr_nonnull(strstr(all, "\"MessageRetentionPeriod\":\"345600\""));
+  ck_assert_ptr_nonnull(strstr(all, "\"MaximumMessageSize\":\"1048576\""));
+  ck_assert_ptr_nonnull(strstr(all, "\"SqsManagedSseEnabled\":\"true\""));
+  ck_assert_ptr_nonnull(strstr(all, "\"CreatedTimestamp\":\"1704067200\""));
+  ck_assert_ptr_null(strstr(all, "FifoQueue"));
+  ck_assert_ptr_null(strstr(all, "RedrivePolicy"));
+  aev_free(all);
+  ck_assert_int_eq(aev_queue_set_attributes(q, "{\"VisibilityTimeout\":\"69\",\"DelaySeconds\":\"420\"}"), AEV_OK);
+  qt_assert_attr(q, "VisibilityTimeout", "69");
+  qt_assert_attr(q, "DelaySeconds", "420");
+  qt_assert_error(aev_queue_set_attributes(q, "{\"FifoQueue\":\"true\"}"), AEV_ERR_INVALID,
+                  "InvalidAttributeName", "Unknown Attribute FifoQueue.");
+  qt_assert_error(aev_queue_set_attributes(q, "{\"MessageRetentionPeriod\":\"59\"}"),
+                  AEV_ERR_INVALID, "InvalidAttributeValue", NULL);
+  char *out;
+  qt_assert_error(aev_queue_get_attributes(q, "[\"Nope\"]", &out), AEV_ERR_INVALID,
+                  "InvalidAttributeName", "Unknown Attribute Nope.");
+  aev_broker_advance(b, 5000);
+  ck_assert_int_eq(aev_queue_set_attributes(q, "{\"KmsMasterKeyId\":\"k\"}"), AEV_OK);
+  qt_assert_attr(q, "LastModifiedTimestamp", "1704067205");
+  qt_assert_attr(q, "SqsManagedSseEnabled", "false");
+  qt_assert_attr(q, "KmsDataKeyReusePeriodSeconds", "300");
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(purge_once_per_minute) {
+  aev_queue *q = qt_queue(b, "test-queue-1", NULL);
+  qt_send(q, "a");
+  aev_message *m = qt_recv1(q);
+  qt_send(q, "b");
+  ck_assert_int_eq(aev_queue_purge(q), AEV_OK);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "0");
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "0");
+  qt_assert_error(aev_queue_purge(q), AEV_ERR_THROTTLED, "PurgeQueueInProgress",
+                  "Only one PurgeQueue operation on test-queue-1 is allowed "
+                  "every 60 seconds.");
+  aev_broker_advance(b, 60000);
+  ck_assert_int_eq(aev_queue_purge(q), AEV_OK);
+  aev_message_free(m);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(deleted_queue_handle) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  qt_send(q, "a");
+  ck_assert_int_eq(aev_queue_delete(q), AEV_OK);
+  qt_assert_error(aev_queue_send(q, "a", 1, NULL, NULL, NULL), AEV_ERR_NOT_FOUND,
+                  "QueueDoesNotExist", "The specified queue does not exist.");
+  aev_message *m[1];
+  size_t n;
+  qt_assert_error(aev_queue_receive(q, 1, 0, NULL, m, &n), AEV_ERR_NOT_FOUND,
+                  "QueueDoesNotExist", NULL);
+  qt_assert_error(aev_queue_delete(q), AEV_ERR_NOT_FOUND, "QueueDoesNotExist", NULL);
+  aev_queue *g;
+  qt_assert_error(aev_queue_get(b, "q", &g), AEV_ERR_NOT_FOUND, "QueueDoesNotExist", NULL);
+  aev_queue_release(q);
+  aev_queue_release(NULL);
+}
+END_TEST
+
+START_TEST(tags_and_listing) {
+  aev_queue *q[3] = {qt_queue(b, "a-1", NULL), qt_queue(b, "a-2", NULL),
+                     qt_queue(b, "b-1", NULL)};
+  ck_assert_int_eq(aev_queue_tag(q[0], "{\"team\":\"x\",\"env\":\"dev\"}"), AEV_OK);
+  ck_assert_int_eq(aev_queue_untag(q[0], "[\"env\"]"), AEV_OK);
+  char *s;
+  ck_assert_int_eq(aev_queue_list_tags(q[0], &s), AEV_OK);
+  ck_assert_str_eq(s, "{\"team\":\"x\"}");
+  aev_free(s);
+  ck_assert_int_eq(aev_queue_list(b, "a-", 0, NULL, &s), AEV_OK);
+  ck_assert_str_eq(s, "{\"QueueUrls\":[\"https://sqs.us-east-1.amazonaws.com/000000000000/a-1\",\"https://sqs.us-east-1.amazonaws.com/000000000000/a-2\"]}");
+  aev_free(s);
+  ck_assert_int_eq(aev_queue_list(b, NULL, 2, NULL, &s), AEV_OK);
+  const char *tok = strstr(s, "\"NextToken\":\"");
+  ck_assert_ptr_nonnull(tok);
+  char token[64];
+  sscanf(tok + 13, "%63[^\"]", token);
+  aev_free(s);
+  ck_assert_int_eq(aev_queue_list(b, NULL, 2, token, &s), AEV_OK);
+  ck_assert_str_eq(s, "{\"QueueUrls\":[\"https://sqs.us-east-1.amazonaws.com/000000000000/b-1\"]}");
+  aev_free(s);
+  ck_assert_int_eq(aev_queue_list(b, "zzz", 0, NULL, &s), AEV_OK);
+  ck_assert_str_eq(s, "{}");
+  aev_free(s);
+  for (int i = 0; i < 3; i++) aev_queue_release(q[i]);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("queue_standard");
+  TCase *t = tcase_create("standard");
+  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_add_test(t, create_get_and_names);
+  tcase_add_test(t, create_is_idempotent_unless_values_differ);
+  tcase_add_test(t, name_rules);
+  tcase_add_test(t, send_receive_delete_round_trip);
+  tcase_add_test(t, oldest_first_and_max);
+  tcase_add_test(t, visibility_expiry_and_extension);
+  tcase_add_test(t, receive_visibility_override);
+  tcase_add_test(t, delay_queue_and_message);
+  tcase_add_test(t, retention_expiry);
+  tcase_add_test(t, message_attributes_and_md5);
+  tcase_add_test(t, attribute_name_filters);
+  tcase_add_test(t, message_attribute_validation);
+  tcase_add_test(t, body_and_size_validation);
+  tcase_add_test(t, receive_validation);
+  tcase_add_test(t, receipt_handles);
+  tcase_add_test(t, attributes_get_set);
+  tcase_add_test(t, purge_once_per_minute);
+  tcase_add_test(t, deleted_queue_handle);
+  tcase_add_test(t, tags_and_listing);
+  suite_add_tcase(s, t);
+  return s;
+}
+
+int main(void) { return aev_test_run(suite()); }
