@@ -5,5 +5,6 @@
 
 #include "awsevents/common.h"
 #include "awsevents/broker.h"
+#include "awsevents/pattern.h"
 
 #endif

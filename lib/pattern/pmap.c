@@ -1,0 +1,107 @@
+/* The pattern automaton's hash map: open addressing with linear probing,
+ * keys copied into one growing byte arena. Entries are never deleted: a set
+ * rebuilds its automaton instead (see set.c). */
+#include "pattern/pmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsevents/common.h"
+
+static uint64_t mix(uint64_t h) {
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ULL;
+  h ^= h >> 32;
+  return h;
+}
+
+uint64_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n) {
+  const unsigned char *s = p;
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)a << 32 | b) ^ n;
+  h = mix(h);
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 29;
+    s += 8;
+    n -= 8;
+  }
+  uint64_t w = 0;
+  memcpy(&w, s, n);
+  h = mix((h ^ w) * 0x9e3779b97f4a7c15ULL);
+  return h ? h : 1;
+}
+
+static int same(const pmap *m, const pmap_entry *e, uint64_t h, uint32_t a,
+                uint32_t b, const void *p, size_t n) {
+  return e->h == h && e->a == a && e->b == b && e->klen == n &&
+         (n == 0 || memcmp(m->keys + e->koff, p, n) == 0);
+}
+
+uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
+                        size_t n) {
+  if (!m->cap) return NULL;
+  uint64_t h = aev__pmap_hash(a, b, p, n);
+  size_t mask = m->cap - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    pmap_entry *e = &m->e[i];
+    if (!e->h) return NULL;
+    if (same(m, e, h, a, b, p, n)) return &e->val;
+  }
+}
+
+static int grow(pmap *m) {
+  size_t cap = m->cap ? m->cap * 2 : 16;
+  pmap_entry *e = calloc(cap, sizeof *e);
+  if (!e) return AEV_ERR_NOMEM;
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!m->e[i].h) continue;
+    size_t j = m->e[i].h & (cap - 1);
+    while (e[j].h) j = (j + 1) & (cap - 1);
+    e[j] = m->e[i];
+  }
+  free(m->e);
+  m->e = e;
+  m->cap = cap;
+  return AEV_OK;
+}
+
+int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
+                  uint32_t val, uint32_t **slot, int *added) {
+  uint32_t *found = aev__pmap_get(m, a, b, p, n);
+  if (found) {
+    *slot = found;
+    *added = 0;
+    return AEV_OK;
+  }
+  if ((m->n + 1) * 4 > m->cap * 3 && grow(m)) return AEV_ERR_NOMEM;
+  if (m->klen + n > m->kcap) {
+    size_t kcap = m->kcap ? m->kcap : 256;
+    while (kcap < m->klen + n) kcap *= 2;
+    char *k = realloc(m->keys, kcap);
+    if (!k) return AEV_ERR_NOMEM;
+    m->keys = k;
+    m->kcap = kcap;
+  }
+  if (n) memcpy(m->keys + m->klen, p, n);
+  uint64_t h = aev__pmap_hash(a, b, p, n);
+  size_t mask = m->cap - 1, i = h & mask;
+  while (m->e[i].h) i = (i + 1) & mask;
+  m->e[i] = (pmap_entry){h, a, b, (uint32_t)m->klen, (uint32_t)n, val};
+  m->klen += n;
+  m->n++;
+  *slot = &m->e[i].val;
+  *added = 1;
+  return AEV_OK;
+}
+
+void aev__pmap_free(pmap *m) {
+  free(m->e);
+  free(m->keys);
+  memset(m, 0, sizeof *m);
+}
+
+size_t aev__pmap_memory(const pmap *m) {
+  return m->cap * sizeof(pmap_entry) + m->kcap;
+}
