@@ -102,7 +102,7 @@ static int check_number(cctx *c, double v) {
   if (!(fabs(v) <= SNS_MAX_NUMBER))
     return bad(c, "Numeric values must be between -1.0E9 and 1.0E9, inclusive");
   double scaled = v * 1e5;
-  if (fabs(scaled - nearbyint(scaled)) > 1e-6 * (fabs(scaled) > 1 ? fabs(scaled) : 1))
+  if (fabs(scaled - nearbyint(scaled)) > 1e-6 + fabs(scaled) * 1e-15)
     return bad(c, "Numeric values must have at most 5 digits after the decimal point");
   return AEV_OK;
 }
