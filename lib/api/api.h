@@ -24,12 +24,97 @@ typedef struct aev__api_action {
   aev__api_fn fn;
 } aev__api_action;
 
+/* How a service words a validation failure (the member helpers use it).
+ * QUERY: SQS and SNS, services that began on AWS's query protocol:
+ *   "The request must contain the parameter QueueUrl."
+ *   "Value 901 for parameter DelaySeconds is invalid. Reason: Must be
+ *    between 0 and 900."
+ * JSON: services born on the JSON protocol (Kinesis, Lambda, Step Functions,
+ * EventBridge, Firehose), whose front end reports constraint violations as
+ *   "1 validation error detected: Value '0' at 'limit' failed to satisfy
+ *    constraint: Member must have value greater than or equal to 1" */
+#define AEV_API_STYLE_QUERY 0
+#define AEV_API_STYLE_JSON 1
+
 typedef struct aev__api_service {
   const char *name;         /* "sqs" */
   const char *missing_code; /* error name for a missing required member */
   const char *invalid_code; /* error name for a member of the wrong type */
   const aev__api_action *actions;
   size_t n_actions;
+  int style; /* AEV_API_STYLE_* */
 } aev__api_service;
+
+/* One service per primitive, each defined in its own folder
+ * (lib/queue/api_sqs.c, ...). lib/api/services.c lists the ones that have
+ * landed; the others are known by name and have no actions yet. */
+extern const aev__api_service aev__api_sqs;
+extern const aev__api_service aev__api_sns;
+extern const aev__api_service aev__api_kinesis;
+extern const aev__api_service aev__api_firehose;
+extern const aev__api_service aev__api_events;
+extern const aev__api_service aev__api_states;
+extern const aev__api_service aev__api_lambda;
+
+/* The table aev_call() dispatches through (services.c). */
+extern const aev__api_service *const aev__api_services[];
+extern const size_t aev__api_n_services;
+
+/* aev_call() over an explicit service table, so tests can dispatch to
+ * actions of their own. Same contract as aev_call(). */
+int aev__api_dispatch(const aev__api_service *const *services, size_t n,
+                      aev_broker *b, const char *service, const char *action,
+                      const char *request_json, char **response_json);
+
+/* Member helpers. A member that is absent or JSON null counts as absent.
+ * req_* fail with svc->missing_code when the member is absent; every helper
+ * fails with svc->invalid_code when it has the wrong type or is out of
+ * range, worded in the service's style. Pointers stored in *out are
+ * borrowed from req. opt_* leave *out untouched when the member is absent,
+ * so the caller presets the default. */
+int aev__api_has(json_t *req, const char *name);
+
+int aev__api_req_string(const aev__api_service *svc, json_t *req,
+                        const char *name, const char **out);
+int aev__api_opt_string(const aev__api_service *svc, json_t *req,
+                        const char *name, const char **out);
+
+/* An integer within [min, max]. */
+int aev__api_req_int(const aev__api_service *svc, json_t *req,
+                     const char *name, int64_t min, int64_t max,
+                     int64_t *out);
+int aev__api_opt_int(const aev__api_service *svc, json_t *req,
+                     const char *name, int64_t min, int64_t max,
+                     int64_t *out);
+
+/* *out is 1 for true, 0 for false. */
+int aev__api_opt_bool(const aev__api_service *svc, json_t *req,
+                      const char *name, int *out);
+
+int aev__api_req_object(const aev__api_service *svc, json_t *req,
+                        const char *name, json_t **out);
+int aev__api_opt_object(const aev__api_service *svc, json_t *req,
+                        const char *name, json_t **out);
+
+int aev__api_req_array(const aev__api_service *svc, json_t *req,
+                       const char *name, json_t **out);
+int aev__api_opt_array(const aev__api_service *svc, json_t *req,
+                       const char *name, json_t **out);
+
+/* A blob member: a base64 string (DESIGN §2), decoded into a new buffer
+ * (free with free(); NUL-terminated past *len for convenience). opt_blob
+ * leaves *out NULL and *len 0 when absent. */
+int aev__api_req_blob(const aev__api_service *svc, json_t *req,
+                      const char *name, unsigned char **out, size_t *len);
+int aev__api_opt_blob(const aev__api_service *svc, json_t *req,
+                      const char *name, unsigned char **out, size_t *len);
+
+/* Standard base64 (RFC 4648 §4) with padding. encode: *out is a new
+ * NUL-terminated string. decode: *out is a new buffer of *out_len bytes
+ * plus a NUL; input must be padded canonical base64 without whitespace,
+ * else AEV_ERR_INVALID with a SerializationException. */
+int aev__base64_encode(const void *data, size_t len, char **out);
+int aev__base64_decode(const char *text, size_t text_len, unsigned char **out,
+                       size_t *out_len);
 
 #endif

@@ -35,11 +35,22 @@ typedef struct aev__resource {
   void (*shutdown)(struct aev__resource *r);
 } aev__resource;
 
+/* The table itself, owned by the broker. */
+typedef struct aev__registry aev__registry;
+int aev__registry_new(aev__registry **out);
+/* Broker destroy: calls every live resource's shutdown hook, then drops the
+ * registry's references. */
+void aev__registry_shutdown(aev__registry *r);
+void aev__registry_free(aev__registry *r);
+/* The broker's registry (lib/core/broker.c). */
+aev__registry *aev__broker_registry(struct aev_broker *b);
+
 /* Fills the header (one reference, held by the caller) and builds the ARN
  * for kind: arn:aws:sqs:R:A:NAME, arn:aws:sns:R:A:NAME,
  * arn:aws:kinesis:R:A:stream/NAME, arn:aws:firehose:R:A:deliverystream/NAME,
  * arn:aws:events:R:A:event-bus/NAME, arn:aws:lambda:R:A:function:NAME,
- * arn:aws:states:R:A:stateMachine:NAME. */
+ * arn:aws:states:R:A:stateMachine:NAME, with partition aws-cn in place of
+ * aws for cn-* regions and aws-us-gov for us-gov-* regions. */
 int aev__resource_init(aev__resource *r, struct aev_broker *b, aev__kind kind,
                        const char *name, void (*destroy)(aev__resource *),
                        void (*shutdown)(aev__resource *));
@@ -69,7 +80,8 @@ int aev__registry_list(struct aev_broker *b, aev__kind kind,
                        const char *prefix, aev__resource ***out, size_t *n);
 void aev__registry_list_free(aev__resource **list, size_t n);
 
-/* https://sqs.REGION.amazonaws.com/ACCOUNT/NAME, malloc'd. */
+/* https://sqs.REGION.amazonaws.com/ACCOUNT/NAME (amazonaws.com.cn in China),
+ * malloc'd. */
 char *aev__queue_url(const struct aev_broker *b, const char *name);
 
 #endif

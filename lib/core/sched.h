@@ -36,10 +36,13 @@ typedef struct aev__timer {
 
 int aev__sched_new(aev__clock *clock, int workers, aev__sched **out);
 
-/* Stops accepting work, cancels timers (their fn runs with cancelled = 1),
- * runs queued tasks with cancelled = 1, waits for running tasks and
- * handlers, joins the threads and frees the scheduler. */
-void aev__sched_destroy(aev__sched *s);
+/* Stops accepting work, waits for running tasks and handlers, joins the
+ * threads, then calls every armed timer's fn and every queued task with
+ * cancelled = 1. Timers, strands and the scheduler's memory stay valid (arm
+ * and post answer AEV_ERR_CLOSED) until aev__sched_free, so objects that
+ * outlive the shutdown can still cancel and release safely. */
+void aev__sched_shutdown(aev__sched *s);
+void aev__sched_free(aev__sched *s);
 
 void aev__timer_init(aev__timer *t, aev__task_fn fn, void *arg,
                      aev__strand *strand);

@@ -6,6 +6,7 @@
 
 #include "awsevents/common.h"
 #include "core/status.h"
+#include "aevtest.h"
 
 START_TEST(fail_records_code_and_message) {
   ck_assert_str_eq(aev_errcode(), "");
@@ -75,9 +76,5 @@ int main(void) {
   tcase_add_test(tc, long_messages_are_truncated_not_overflowed);
   tcase_add_test(tc, version_matches_header);
   suite_add_tcase(s, tc);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aev_test_run(s);
 }

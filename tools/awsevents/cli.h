@@ -4,7 +4,10 @@
 #ifndef AEV_CLI_H
 #define AEV_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
+
+#include "awsevents/broker.h"
 
 typedef struct cli_command {
   const char *name;    /* "call" */
@@ -14,10 +17,18 @@ typedef struct cli_command {
   int (*run)(int argc, char **argv);
 } cli_command;
 
+/* The subcommands main.c lists, one cmd_<name>.c each. */
+extern const cli_command cli_cmd_call;
+extern const cli_command cli_cmd_script;
+
 /* Loads a JSON argument given inline or as file://PATH, like the AWS CLI.
  * On success *out is malloc'd text (free with free()) and 0 is returned; on
  * failure a usage error has been printed and 2 is returned. */
 int cli_load_arg(const cli_command *cmd, const char *arg, char **out);
+
+/* AWS's error shape {"__type": code, "message": message} as compact JSON
+ * (malloc'd; NULL when out of memory). */
+char *cli_error_json(const char *code, const char *message);
 
 /* Prints the last library error as {"__type": aev_errcode(), "message":
  * aev_errmsg()} on stderr and returns 1. */
@@ -29,5 +40,16 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 
 /* Writes text and a newline to stdout and flushes; returns 0. */
 int cli_print_json(const char *text);
+
+/* Parses a time given as epoch milliseconds ("1704067200000") or as an
+ * ISO-8601 UTC time ("2024-01-01T00:00:00Z", optional fraction, "Z" or
+ * "+00:00"). Returns 0, or -1 when text is neither. */
+int cli_parse_time(const char *text, int64_t *out_ms);
+
+/* Creates the broker a subcommand runs against: manual clock, workers 0
+ * (so everything runs on this thread, deterministically), starting at
+ * start_ms (the library's default start when < 0), seeded with *seed when
+ * seed is not NULL. Returns 0, or prints the AWS error and returns 1. */
+int cli_broker_new(const uint64_t *seed, int64_t start_ms, aev_broker **out);
 
 #endif

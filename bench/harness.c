@@ -1,0 +1,96 @@
+/* The benchmark harness: interleaved timed runs, median and spread per case,
+ * ratio to the group's baseline, and the ROW lines bench/run collects. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness.h"
+
+enum { MAX_RUNS = 101, NOTE_CAP = 160 };
+
+int bench_runs(void) {
+  const char *env = getenv("AEV_BENCH_RUNS");
+  int runs = env ? atoi(env) : 7;
+  if (runs < 5) runs = 5;
+  if (runs > MAX_RUNS) runs = MAX_RUNS;
+  return runs;
+}
+
+uint64_t bench_fnv(uint64_t h, const void *data, size_t n) {
+  const unsigned char *p = data;
+  for (size_t i = 0; i < n; i++) {
+    h ^= p[i];
+    h *= 0x100000001b3u;
+  }
+  return h;
+}
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* One run of one case: ns per operation, or -1 when its check failed. */
+static double run_once(const bench_case *c, size_t ops, char *note) {
+  if (c->prepare) c->prepare(c->ctx);
+  int64_t t0 = now_ns();
+  c->run(c->ctx);
+  int64_t t1 = now_ns();
+  int bad = c->check(c->ctx, note, NOTE_CAP);
+  if (c->cleanup) c->cleanup(c->ctx);
+  return bad ? -1 : (double)(t1 - t0) / (double)ops;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static void fmt_ns(char *out, size_t cap, double ns) {
+  snprintf(out, cap, ns < 100 ? "%.1f" : "%.0f", ns);
+}
+
+int bench_group_run(const bench_group *g, int runs) {
+  double(*t)[MAX_RUNS] = calloc(g->ncases, sizeof *t);
+  char(*notes)[NOTE_CAP] = calloc(g->ncases, sizeof *notes);
+  int *failed = calloc(g->ncases, sizeof *failed);
+  if (!t || !notes || !failed) {
+    fprintf(stderr, "bench: out of memory\n");
+    exit(1);
+  }
+  for (size_t c = 0; c < g->ncases; c++)
+    failed[c] = run_once(&g->cases[c], g->ops, notes[c]) < 0;
+  for (int r = 0; r < runs; r++)
+    for (size_t c = 0; c < g->ncases; c++) {
+      t[c][r] = run_once(&g->cases[c], g->ops, notes[c]);
+      if (t[c][r] < 0) failed[c] = 1;
+    }
+  double base = 0;
+  for (size_t c = 0; c < g->ncases; c++) {
+    qsort(t[c], (size_t)runs, sizeof t[c][0], cmp_double);
+    if (c == g->baseline) base = t[c][runs / 2];
+  }
+  int nfailed = 0;
+  for (size_t c = 0; c < g->ncases; c++) {
+    const bench_case *k = &g->cases[c];
+    char med[32], lo[32], hi[32], ratio[32];
+    fmt_ns(med, sizeof med, t[c][runs / 2]);
+    fmt_ns(lo, sizeof lo, t[c][0]);
+    fmt_ns(hi, sizeof hi, t[c][runs - 1]);
+    if (c == g->baseline)
+      snprintf(ratio, sizeof ratio, "1.00 (baseline)");
+    else
+      snprintf(ratio, sizeof ratio, "%.2f", t[c][runs / 2] / base);
+    nfailed += failed[c];
+    printf("ROW | %s | %s | %s | %d | %s | %zu | %s | %s–%s | %s | %s%s |\n",
+           g->name, k->label, k->what, g->threads, g->payload, g->ops, med,
+           lo, hi, ratio, failed[c] ? "FAILED: " : "", notes[c]);
+  }
+  fflush(stdout);
+  free(t);
+  free(notes);
+  free(failed);
+  return nfailed;
+}

@@ -1,0 +1,254 @@
+"""Broker: one AWS region and account inside this process (ctypes)."""
+import atexit
+import base64
+import itertools
+import json
+import threading
+import weakref
+from ctypes import byref, c_int64, c_void_p, string_at
+
+from . import _lib
+from .errors import ClientError, error_response
+
+lib = _lib.lib
+
+LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG = 0, 1, 2, 3
+_CLOCKS = {"real": 0, "manual": 1}
+_ERR_NOT_FOUND = 2
+
+# Log callbacks registered with the library, by the key passed as `user`.
+# Each stays here, alive, until the library calls its release function.
+_callbacks = {}
+_keys = itertools.count(1)
+
+
+def _release(user):
+    _callbacks.pop(user, None)
+
+
+# One release trampoline for every registration; it is never freed, so the
+# library may call it at any time (including from a broker's destroy).
+_release_fn = _lib.RELEASE_FN(_release)
+
+
+def _log_thunk(fn):
+    def thunk(user, level, message):
+        fn(level, message.decode("utf-8", "replace"))
+    return _lib.LOG_FN(thunk)
+
+
+def _library_error(operation):
+    """ClientError for the failure just reported on this thread."""
+    code = lib.aev_errcode().decode()
+    message = lib.aev_errmsg().decode("utf-8", "replace")
+    return ClientError(error_response(None, code, message), operation)
+
+
+def _check(rc, operation):
+    if rc != 0:
+        raise _library_error(operation)
+
+
+def _encode(value):
+    # Blobs go over AWS's JSON protocol as base64, as boto3 sends bytes.
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    raise TypeError("%r is not JSON serializable" % type(value).__name__)
+
+
+_open_brokers = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all():
+    for broker in list(_open_brokers):
+        broker.close()
+
+
+class Broker:
+    """An in-process AWS region+account: Broker(region="us-east-1",
+    account="000000000000", clock="real"|"manual", start_time_ms=None,
+    workers=None (2), seed=None, log=None, log_level=LOG_INFO).
+
+    log, if given, is called as log(level, message) from whichever thread
+    logs, never with a library lock held.
+    """
+
+    def __init__(self, region=None, account=None, clock="real",
+                 start_time_ms=None, workers=None, seed=None, log=None,
+                 log_level=LOG_INFO):
+        if clock not in _CLOCKS:
+            raise ValueError("clock must be 'real' or 'manual', not %r"
+                             % (clock,))
+        self._handle = None
+        self._cond = threading.Condition()
+        self._inflight = 0
+        self._local = threading.local()
+        opts = c_void_p()
+        _check(lib.aev_broker_options_new(byref(opts)), "CreateBroker")
+        try:
+            self._configure(opts, region, account, clock, start_time_ms,
+                            workers, seed, log, log_level)
+            handle = c_void_p()
+            _check(lib.aev_broker_new(opts, byref(handle)), "CreateBroker")
+        finally:
+            lib.aev_broker_options_free(opts)
+        self._handle = handle
+        _open_brokers.add(self)
+
+    @staticmethod
+    def _configure(opts, region, account, clock, start_time_ms, workers,
+                   seed, log, log_level):
+        op = "CreateBroker"
+        if region is not None:
+            _check(lib.aev_broker_options_set_region(opts, region.encode()),
+                   op)
+        if account is not None:
+            _check(lib.aev_broker_options_set_account(opts, account.encode()),
+                   op)
+        _check(lib.aev_broker_options_set_clock(opts, _CLOCKS[clock]), op)
+        if start_time_ms is not None:
+            _check(lib.aev_broker_options_set_start_time_ms(opts,
+                                                            start_time_ms), op)
+        if workers is not None:
+            _check(lib.aev_broker_options_set_workers(opts, workers), op)
+        if seed is not None:
+            if not 0 <= seed < 2 ** 64:
+                raise ValueError("seed must be in [0, 2**64)")
+            _check(lib.aev_broker_options_set_seed(opts, seed), op)
+        if log is not None:
+            key = next(_keys)
+            _callbacks[key] = _log_thunk(log)
+            rc = lib.aev_broker_options_set_log(opts, _callbacks[key],
+                                                log_level, key, _release_fn)
+            if rc != 0:
+                # A failed registration never calls release.
+                _callbacks.pop(key, None)
+                _check(rc, op)
+
+    # Calls in flight keep the handle alive: close() waits for them, so the
+    # C broker is never destroyed under a running call.
+    def _enter(self):
+        with self._cond:
+            if self._handle is None:
+                raise ValueError("the broker is closed")
+            self._inflight += 1
+            self._local.depth = getattr(self._local, "depth", 0) + 1
+            return self._handle
+
+    def _exit(self):
+        with self._cond:
+            self._inflight -= 1
+            self._local.depth -= 1
+            self._cond.notify_all()
+
+    def _run(self, operation, fn, *args):
+        handle = self._enter()
+        try:
+            rc = fn(handle, *args)
+            if rc != 0:
+                raise _library_error(operation)
+        finally:
+            self._exit()
+
+    def close(self):
+        """Destroys the broker (see aev_broker_destroy). Closing twice is a
+        no-op. From inside a library callback it raises ClientError, as the
+        library refuses to destroy a broker from its own callbacks."""
+        with self._cond:
+            if self._handle is None:
+                return
+            if getattr(self._local, "depth", 0):
+                raise ClientError(error_response(
+                    None, "BrokerBusy",
+                    "A broker cannot be closed from inside its own "
+                    "callback."), "CloseBroker")
+            while self._inflight:
+                self._cond.wait()
+            handle, self._handle = self._handle, None
+        _open_brokers.discard(self)
+        lib.aev_broker_destroy(handle)
+
+    def __del__(self):
+        if getattr(self, "_handle", None) is not None:
+            self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def closed(self):
+        return self._handle is None
+
+    def _read(self, fn):
+        handle = self._enter()
+        try:
+            return fn(handle)
+        finally:
+            self._exit()
+
+    @property
+    def region(self):
+        return self._read(lib.aev_broker_region).decode()
+
+    @property
+    def account(self):
+        return self._read(lib.aev_broker_account).decode()
+
+    @property
+    def clock(self):
+        mode = self._read(lib.aev_broker_clock_mode)
+        return "manual" if mode == _CLOCKS["manual"] else "real"
+
+    @property
+    def now_ms(self):
+        """Now in epoch milliseconds (the manual clock, or the wall clock)."""
+        return self._read(lib.aev_broker_now_ms)
+
+    def advance(self, ms):
+        """Manual clock: runs ready work, then every timer due within the
+        next ms milliseconds in deadline order, and moves now by ms."""
+        self._run("Advance", lib.aev_broker_advance, ms)
+
+    def drain(self):
+        """Runs ready work to quiescence without moving the clock."""
+        self._run("Drain", lib.aev_broker_drain)
+
+    def next_deadline(self):
+        """The earliest pending timer deadline (epoch ms), or None."""
+        out = c_int64()
+        handle = self._enter()
+        try:
+            rc = lib.aev_broker_next_deadline(handle, byref(out))
+        finally:
+            self._exit()
+        if rc == _ERR_NOT_FOUND:
+            return None
+        _check(rc, "NextDeadline")
+        return out.value
+
+    def call(self, service, action, **params):
+        """One AWS API call: call("sqs", "SendMessage", QueueUrl=...,
+        MessageBody=...) returns the response dict or raises ClientError
+        with the code boto3 would show. bytes values are sent as base64."""
+        request = json.dumps(params, default=_encode).encode()
+        out = c_void_p()
+        handle = self._enter()
+        try:
+            rc = lib.aev_call(handle, service.encode(), action.encode(),
+                              request, byref(out))
+            code = lib.aev_errcode().decode() if rc else None
+        finally:
+            self._exit()
+        try:
+            text = string_at(out.value).decode() if out.value else None
+        finally:
+            lib.aev_free(out)
+        if rc == 0:
+            return json.loads(text)
+        err = json.loads(text) if text else {"__type": code, "message": ""}
+        raise ClientError(error_response(service, err["__type"],
+                                         err["message"]), action)

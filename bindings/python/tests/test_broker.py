@@ -1,0 +1,208 @@
+"""The Python binding: broker options, the manual clock, errors in
+botocore's ClientError shape, lifetime, and the log callback."""
+import gc
+import os
+import subprocess
+import sys
+import unittest
+import weakref
+
+import awsevents
+from awsevents import Broker, ClientError
+from awsevents import broker as broker_module
+from awsevents.errors import error_response
+
+START_2024 = 1704067200000  # 2024-01-01T00:00:00Z
+
+
+class Defaults(unittest.TestCase):
+    def test_defaults(self):
+        with Broker() as b:
+            self.assertEqual(b.region, "us-east-1")
+            self.assertEqual(b.account, "000000000000")
+            self.assertEqual(b.clock, "real")
+            self.assertGreater(b.now_ms, START_2024)
+
+    def test_options(self):
+        with Broker(region="eu-west-1", account="123456789012",
+                    clock="manual", start_time_ms=5000, workers=0,
+                    seed=7) as b:
+            self.assertEqual(b.region, "eu-west-1")
+            self.assertEqual(b.account, "123456789012")
+            self.assertEqual(b.clock, "manual")
+            self.assertEqual(b.now_ms, 5000)
+
+    def test_bad_options_raise_client_error(self):
+        with self.assertRaises(ClientError) as cm:
+            Broker(account="not-an-account")
+        self.assertEqual(cm.exception.operation_name, "CreateBroker")
+        self.assertTrue(cm.exception.response["Error"]["Code"])
+        with self.assertRaises(ValueError):
+            Broker(clock="sundial")
+        with self.assertRaises(ValueError):
+            Broker(seed=-1)
+
+    def test_library_version(self):
+        self.assertRegex(awsevents.library_version(), r"^\d+\.\d+\.\d+$")
+
+
+class ManualClock(unittest.TestCase):
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0)
+
+    def tearDown(self):
+        self.b.close()
+
+    def test_starts_at_2024(self):
+        self.assertEqual(self.b.now_ms, START_2024)
+
+    def test_advance_and_drain(self):
+        self.b.advance(1000)
+        self.assertEqual(self.b.now_ms, START_2024 + 1000)
+        self.b.drain()
+        self.b.advance(0)
+        self.assertEqual(self.b.now_ms, START_2024 + 1000)
+        self.assertIsNone(self.b.next_deadline())
+
+    def test_advance_errors(self):
+        with self.assertRaises(ClientError) as cm:
+            self.b.advance(-1)
+        self.assertEqual(cm.exception.operation_name, "Advance")
+        self.assertTrue(cm.exception.response["Error"]["Code"])
+        self.assertTrue(cm.exception.response["Error"]["Message"])
+        with Broker(clock="real", workers=0) as real:
+            with self.assertRaises(ClientError):
+                real.advance(10)
+
+
+class Errors(unittest.TestCase):
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0)
+
+    def tearDown(self):
+        self.b.close()
+
+    def test_unknown_operation(self):
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("sqs", "NoSuchAction", QueueUrl="x")
+        e = cm.exception
+        self.assertEqual(e.operation_name, "NoSuchAction")
+        err = e.response["Error"]
+        self.assertEqual(err["Code"], "UnknownOperationException")
+        self.assertIn("NoSuchAction", err["Message"])
+        meta = e.response["ResponseMetadata"]
+        self.assertEqual(meta["HTTPStatusCode"], 400)
+        self.assertTrue(meta["RequestId"])
+        self.assertEqual(str(e), "An error occurred (UnknownOperationException)"
+                         " when calling the NoSuchAction operation: "
+                         + err["Message"])
+
+    def test_unknown_service(self):
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("s3", "PutObject", Body=b"\x00\xff")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "UnknownOperationException")
+
+    def test_bytes_are_sent_as_base64(self):
+        self.assertEqual(broker_module._encode(b"\x00\xff"), "AP8=")
+        self.assertEqual(broker_module._encode(bytearray(b"foobar")),
+                         "Zm9vYmFy")
+        with self.assertRaises(TypeError):
+            self.b.call("sqs", "SendMessage", MessageBody=object())
+
+    def test_sqs_codes_are_the_ones_boto3_shows(self):
+        r = error_response("sqs", "QueueDoesNotExist", "gone")
+        self.assertEqual(r["Error"], {
+            "Code": "AWS.SimpleQueueService.NonExistentQueue",
+            "Message": "gone", "QueryErrorCode": "QueueDoesNotExist",
+            "Type": "Sender"})
+        self.assertEqual(error_response("sqs", "QueueNameExists", "")
+                         ["Error"]["Code"], "QueueAlreadyExists")
+        self.assertEqual(error_response("sqs", "InvalidParameterValue", "")
+                         ["Error"]["Code"], "InvalidParameterValue")
+        self.assertEqual(error_response("sqs", "OverLimit", "")
+                         ["ResponseMetadata"]["HTTPStatusCode"], 403)
+        other = error_response("kinesis", "ResourceNotFoundException", "m")
+        self.assertEqual(other["Error"], {
+            "Code": "ResourceNotFoundException", "Message": "m"})
+        self.assertEqual(error_response("lambda", "TooManyRequestsException",
+                                        "")["ResponseMetadata"]
+                         ["HTTPStatusCode"], 429)
+
+
+class Lifetime(unittest.TestCase):
+    def test_close_twice(self):
+        b = Broker(clock="manual", workers=0)
+        b.close()
+        self.assertTrue(b.closed)
+        b.close()
+
+    def test_use_after_close(self):
+        b = Broker(clock="manual", workers=0)
+        b.close()
+        for use in (lambda: b.now_ms, lambda: b.advance(1), b.drain,
+                    b.next_deadline, lambda: b.call("sqs", "ListQueues")):
+            with self.assertRaises(ValueError):
+                use()
+
+    def test_context_manager_closes(self):
+        with Broker(clock="manual", workers=0) as b:
+            self.assertFalse(b.closed)
+        self.assertTrue(b.closed)
+        with self.assertRaises(RuntimeError):
+            with Broker(clock="manual", workers=0) as b2:
+                raise RuntimeError("boom")
+        self.assertTrue(b2.closed)
+
+    def test_garbage_collected_broker_is_destroyed(self):
+        b = Broker(clock="manual", workers=0)
+        ref = weakref.ref(b)
+        del b
+        gc.collect()
+        self.assertIsNone(ref())
+
+    def test_open_brokers_are_closed_at_exit(self):
+        # A child interpreter exits with a broker (and a log callback)
+        # still open; atexit must destroy it cleanly.
+        code = ("import awsevents\n"
+                "msgs = []\n"
+                "b = awsevents.Broker(clock='manual', workers=0,\n"
+                "    log=lambda level, m: msgs.append(m), log_level=3)\n"
+                "b.advance(5)\n"
+                "print('open', b.now_ms, flush=True)\n")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [os.path.dirname(os.path.dirname(awsevents.__file__))] +
+            [p for p in [env.get("PYTHONPATH")] if p])
+        p = subprocess.run([sys.executable, "-c", code], env=env,
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout, "open %d\n" % (START_2024 + 5))
+        self.assertEqual(p.stderr, "")
+
+
+class LogCallback(unittest.TestCase):
+    def test_callback_lives_until_release(self):
+        seen = []
+        before = len(broker_module._callbacks)
+        b = Broker(clock="manual", workers=0, log_level=awsevents.LOG_DEBUG,
+                   log=lambda level, msg: seen.append((level, msg)))
+        self.assertEqual(len(broker_module._callbacks), before + 1)
+        gc.collect()  # the thunk must survive: the library holds it
+        b.advance(10)
+        b.close()
+        # destroy called release: the registration is gone.
+        self.assertEqual(len(broker_module._callbacks), before)
+        for level, msg in seen:
+            self.assertIn(level, range(4))
+            self.assertIsInstance(msg, str)
+
+    def test_failed_creation_releases_the_callback(self):
+        before = len(broker_module._callbacks)
+        with self.assertRaises(ClientError):
+            Broker(account="bad", log=lambda level, msg: None)
+        self.assertEqual(len(broker_module._callbacks), before)
+
+
+if __name__ == "__main__":
+    unittest.main()

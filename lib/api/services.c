@@ -1,0 +1,16 @@
+/* The table of AWS services aev_call() dispatches to. A primitive that lands
+ * replaces its PENDING line with &aev__api_<service>. */
+#include "api/api.h"
+
+/* A service whose primitive has not landed: known by name (so its actions
+ * answer UnknownOperationException), with no actions yet. */
+#define PENDING(service) (&(const aev__api_service){.name = (service)})
+
+const aev__api_service *const aev__api_services[] = {
+    PENDING("sqs"),    PENDING("sns"),    PENDING("kinesis"),
+    PENDING("firehose"), PENDING("events"), PENDING("states"),
+    PENDING("lambda"),
+};
+
+const size_t aev__api_n_services =
+    sizeof aev__api_services / sizeof aev__api_services[0];

@@ -1,0 +1,129 @@
+/* The broker: creation from options, the reference count that handles hold,
+ * shutdown, the clock entry points and the seeded id generator. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker_impl.h"
+#include "core/status.h"
+
+int aev_broker_new(aev_broker_options *opts, aev_broker **out) {
+  aev_broker_options *defaults = NULL;
+  if (!opts) {
+    int rc = aev_broker_options_new(&defaults);
+    if (rc) return rc;
+    opts = defaults;
+  }
+  aev_broker *b = calloc(1, sizeof *b);
+  int rc = b ? AEV_OK : aev__nomem();
+  if (rc == AEV_OK) {
+    b->refs = 1;
+    memcpy(b->region, opts->region, sizeof b->region);
+    memcpy(b->account, opts->account, sizeof b->account);
+    aev__clock_init(&b->clock, opts->clock_mode, opts->start_ms);
+    aev__rng_seed(&b->rng, opts->has_seed ? opts->seed : aev__rng_os_seed());
+    pthread_mutex_init(&b->rng_mu, NULL);
+    pthread_mutex_init(&b->log_mu, NULL);
+    pthread_cond_init(&b->log_idle, NULL);
+    rc = aev__registry_new(&b->registry);
+    if (rc == AEV_OK) rc = aev__sched_new(&b->clock, opts->workers, &b->sched);
+    if (rc != AEV_OK) {
+      aev__broker_unref(b);
+      b = NULL;
+    }
+  }
+  if (rc == AEV_OK) {
+    /* The broker takes over the log registration (and its release). */
+    b->log = opts->log;
+    memset(&opts->log, 0, sizeof opts->log);
+    *out = b;
+  }
+  aev_broker_options_free(defaults);
+  return rc;
+}
+
+void aev__broker_ref(aev_broker *b) { b->refs++; }
+
+void aev__broker_unref(aev_broker *b) {
+  if (--b->refs > 0) return;
+  if (b->sched) {
+    aev__sched_shutdown(b->sched);
+    aev__sched_free(b->sched);
+  }
+  if (b->registry) aev__registry_free(b->registry);
+  pthread_mutex_destroy(&b->rng_mu);
+  pthread_mutex_destroy(&b->log_mu);
+  pthread_cond_destroy(&b->log_idle);
+  free(b);
+}
+
+int aev_broker_destroy(aev_broker *b) {
+  if (!b) return AEV_OK;
+  if (aev__sched_in_task(b->sched) || aev__log_in_callback(b))
+    return aev__fail(AEV_ERR_BUSY, "InvalidState",
+                     "aev_broker_destroy cannot be called from inside a "
+                     "library callback.");
+  int already = b->closed;
+  b->closed = 1;
+  if (already) return AEV_OK;
+  /* Resources cancel their timers and wake blocked callers first, so the
+   * scheduler's shutdown only waits for handlers already running. */
+  aev__registry_shutdown(b->registry);
+  aev__sched_shutdown(b->sched);
+  aev__log_close(b);
+  aev__broker_unref(b);
+  return AEV_OK;
+}
+
+int aev__broker_check_open(aev_broker *b) {
+  if (!b->closed) return AEV_OK;
+  return aev__fail(AEV_ERR_CLOSED, "ServiceUnavailable",
+                   "The broker has been destroyed.");
+}
+
+aev__clock *aev__broker_clock(aev_broker *b) { return &b->clock; }
+aev__sched *aev__broker_sched(aev_broker *b) { return b->sched; }
+aev__registry *aev__broker_registry(aev_broker *b) { return b->registry; }
+
+const char *aev_broker_region(const aev_broker *b) { return b->region; }
+const char *aev_broker_account(const aev_broker *b) { return b->account; }
+int aev_broker_clock_mode(const aev_broker *b) { return b->clock.mode; }
+int64_t aev_broker_now_ms(const aev_broker *b) {
+  return aev__clock_now_ms(&b->clock);
+}
+
+int aev_broker_advance(aev_broker *b, int64_t ms) {
+  int rc = aev__broker_check_open(b);
+  return rc ? rc : aev__sched_advance(b->sched, ms);
+}
+
+int aev_broker_drain(aev_broker *b) {
+  int rc = aev__broker_check_open(b);
+  return rc ? rc : aev__sched_drain(b->sched);
+}
+
+int aev_broker_next_deadline(aev_broker *b, int64_t *out_epoch_ms) {
+  int64_t deadline;
+  int rc = aev__broker_check_open(b);
+  if (rc == AEV_OK) rc = aev__sched_next_deadline(b->sched, &deadline);
+  if (rc == AEV_OK) *out_epoch_ms = aev__clock_mono_to_epoch(&b->clock, deadline);
+  return rc;
+}
+
+void aev__broker_uuid(aev_broker *b, char out[AEV_UUID_LEN + 1]) {
+  pthread_mutex_lock(&b->rng_mu);
+  aev__uuid4(&b->rng, out);
+  pthread_mutex_unlock(&b->rng_mu);
+}
+
+void aev__broker_token(aev_broker *b, char *out, size_t len) {
+  pthread_mutex_lock(&b->rng_mu);
+  aev__token(&b->rng, out, len);
+  pthread_mutex_unlock(&b->rng_mu);
+}
+
+uint64_t aev__broker_random(aev_broker *b) {
+  pthread_mutex_lock(&b->rng_mu);
+  uint64_t v = aev__rng_next(&b->rng);
+  pthread_mutex_unlock(&b->rng_mu);
+  return v;
+}

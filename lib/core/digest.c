@@ -1,0 +1,255 @@
+/* MD5 (RFC 1321) and SHA-256 (FIPS 180-4), written from the specifications:
+ * SQS's MD5OfMessageBody and FIFO content-based deduplication need them on
+ * every message, and a small C MD5 is faster than OpenSSL's EVP here. */
+#include <string.h>
+
+#include "core/digest.h"
+
+typedef void (*blocks_fn)(uint32_t *h, const uint8_t *p, size_t nblocks);
+
+static inline uint32_t rotl32(uint32_t x, int s) {
+  return (x << s) | (x >> (32 - s));
+}
+
+static inline uint32_t rotr32(uint32_t x, int s) {
+  return (x >> s) | (x << (32 - s));
+}
+
+static inline uint32_t load_le32(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+
+static inline uint32_t load_be32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+         (uint32_t)p[3];
+}
+
+/* Both algorithms buffer input into 64-byte blocks the same way; inlined into
+ * each caller so the block function is a direct call. */
+static inline void absorb(uint32_t *h, uint64_t *len, uint8_t buf[64],
+                          const uint8_t *p, size_t n, blocks_fn blocks) {
+  if (n == 0) /* data may then be NULL, which memcpy must not see */
+    return;
+  size_t used = (size_t)(*len % 64);
+  *len += n;
+  if (used) {
+    size_t take = 64 - used < n ? 64 - used : n;
+    memcpy(buf + used, p, take);
+    p += take;
+    n -= take;
+    if (used + take < 64)
+      return;
+    blocks(h, buf, 1);
+  }
+  if (n >= 64) {
+    blocks(h, p, n / 64);
+    p += n - n % 64;
+    n %= 64;
+  }
+  memcpy(buf, p, n);
+}
+
+/* Appends the 0x80 byte, zeros up to 56 mod 64, and the message length in
+ * bits: little-endian for MD5 (RFC 1321 §3.2), big-endian for SHA-256
+ * (FIPS 180-4 §5.1.1). */
+static inline void finish(uint32_t *h, uint64_t len, uint8_t buf[64],
+                          blocks_fn blocks, int big_endian) {
+  size_t used = (size_t)(len % 64);
+  uint64_t bits = len * 8;
+  buf[used++] = 0x80;
+  if (used > 56) {
+    memset(buf + used, 0, 64 - used);
+    blocks(h, buf, 1);
+    used = 0;
+  }
+  memset(buf + used, 0, 56 - used);
+  for (int i = 0; i < 8; i++)
+    buf[56 + i] = (uint8_t)(bits >> (big_endian ? 56 - 8 * i : 8 * i));
+  blocks(h, buf, 1);
+}
+
+/* --- MD5 ---------------------------------------------------------------- */
+
+/* T[i] = floor(2^32 * |sin(i + 1)|), RFC 1321 §3.4. */
+static const uint32_t md5_t[64] = {
+    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a,
+    0xa8304613, 0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be,
+    0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340,
+    0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8,
+    0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c,
+    0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa,
+    0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92,
+    0xffeff47d, 0x85845dd1, 0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1,
+    0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
+};
+
+/* The message word each step reads: k, 1+5k, 5+3k, 7k (mod 16) by round. */
+static const uint8_t md5_x[64] = {
+    0, 1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, 15,
+    1, 6,  11, 0,  5,  10, 15, 4,  9,  14, 3,  8,  13, 2,  7,  12,
+    5, 8,  11, 14, 1,  4,  7,  10, 13, 0,  3,  6,  9,  12, 15, 2,
+    0, 7,  14, 5,  12, 3,  10, 1,  8,  15, 6,  13, 4,  11, 2,  9,
+};
+
+#define MD5_F(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
+#define MD5_G(x, y, z) ((y) ^ ((z) & ((x) ^ (y))))
+#define MD5_H(x, y, z) ((x) ^ (y) ^ (z))
+#define MD5_I(x, y, z) ((y) ^ ((x) | ~(z)))
+#define MD5_STEP(f, a, b, c, d, i, s)                                         \
+  (a) = (b) + rotl32((a) + f((b), (c), (d)) + x[md5_x[i]] + md5_t[i], (s))
+/* Four steps starting at step i, rotating the roles of a, b, c, d. Written
+ * out rather than looped so every index and shift is a constant. */
+#define MD5_QUAD(f, i, s0, s1, s2, s3)                                        \
+  MD5_STEP(f, a, b, c, d, i, s0);                                             \
+  MD5_STEP(f, d, a, b, c, i + 1, s1);                                         \
+  MD5_STEP(f, c, d, a, b, i + 2, s2);                                         \
+  MD5_STEP(f, b, c, d, a, i + 3, s3)
+#define MD5_ROUND(f, i, s0, s1, s2, s3)                                       \
+  MD5_QUAD(f, i, s0, s1, s2, s3);                                             \
+  MD5_QUAD(f, i + 4, s0, s1, s2, s3);                                         \
+  MD5_QUAD(f, i + 8, s0, s1, s2, s3);                                         \
+  MD5_QUAD(f, i + 12, s0, s1, s2, s3)
+
+static void md5_blocks(uint32_t *h, const uint8_t *p, size_t nblocks) {
+  for (; nblocks--; p += 64) {
+    uint32_t x[16];
+    for (int i = 0; i < 16; i++)
+      x[i] = load_le32(p + 4 * i);
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
+    MD5_ROUND(MD5_F, 0, 7, 12, 17, 22);
+    MD5_ROUND(MD5_G, 16, 5, 9, 14, 20);
+    MD5_ROUND(MD5_H, 32, 4, 11, 16, 23);
+    MD5_ROUND(MD5_I, 48, 6, 10, 15, 21);
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+  }
+}
+
+void aev__md5_init(aev__md5 *c) {
+  c->h[0] = 0x67452301;
+  c->h[1] = 0xefcdab89;
+  c->h[2] = 0x98badcfe;
+  c->h[3] = 0x10325476;
+  c->len = 0;
+}
+
+void aev__md5_update(aev__md5 *c, const void *data, size_t n) {
+  absorb(c->h, &c->len, c->buf, data, n, md5_blocks);
+}
+
+void aev__md5_final(aev__md5 *c, uint8_t out[16]) {
+  finish(c->h, c->len, c->buf, md5_blocks, 0);
+  for (int i = 0; i < 16; i++)
+    out[i] = (uint8_t)(c->h[i / 4] >> (8 * (i % 4)));
+}
+
+/* --- SHA-256 ------------------------------------------------------------ */
+
+/* The first 32 bits of the fractional parts of the cube roots of the first
+ * 64 primes, FIPS 180-4 §4.2.2. */
+static const uint32_t sha256_k[64] = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
+    0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+    0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+    0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
+    0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
+    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+    0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+    0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+};
+
+static void sha256_blocks(uint32_t *h, const uint8_t *p, size_t nblocks) {
+  for (; nblocks--; p += 64) {
+    uint32_t w[64];
+    for (int t = 0; t < 16; t++)
+      w[t] = load_be32(p + 4 * t);
+    for (int t = 16; t < 64; t++) {
+      uint32_t s0 = rotr32(w[t - 15], 7) ^ rotr32(w[t - 15], 18) ^
+                    (w[t - 15] >> 3);
+      uint32_t s1 = rotr32(w[t - 2], 17) ^ rotr32(w[t - 2], 19) ^
+                    (w[t - 2] >> 10);
+      w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+    }
+    uint32_t a = h[0], b = h[1], c = h[2], d = h[3];
+    uint32_t e = h[4], f = h[5], g = h[6], hh = h[7];
+    for (int t = 0; t < 64; t++) {
+      uint32_t big_s1 = rotr32(e, 6) ^ rotr32(e, 11) ^ rotr32(e, 25);
+      uint32_t ch = (e & f) ^ (~e & g);
+      uint32_t t1 = hh + big_s1 + ch + sha256_k[t] + w[t];
+      uint32_t big_s0 = rotr32(a, 2) ^ rotr32(a, 13) ^ rotr32(a, 22);
+      uint32_t maj = (a & b) ^ (a & c) ^ (b & c);
+      hh = g;
+      g = f;
+      f = e;
+      e = d + t1;
+      d = c;
+      c = b;
+      b = a;
+      a = t1 + big_s0 + maj;
+    }
+    h[0] += a;
+    h[1] += b;
+    h[2] += c;
+    h[3] += d;
+    h[4] += e;
+    h[5] += f;
+    h[6] += g;
+    h[7] += hh;
+  }
+}
+
+void aev__sha256_init(aev__sha256 *c) {
+  /* The fractional parts of the square roots of the first 8 primes. */
+  static const uint32_t iv[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372,
+                                 0xa54ff53a, 0x510e527f, 0x9b05688c,
+                                 0x1f83d9ab, 0x5be0cd19};
+  memcpy(c->h, iv, sizeof iv);
+  c->len = 0;
+}
+
+void aev__sha256_update(aev__sha256 *c, const void *data, size_t n) {
+  absorb(c->h, &c->len, c->buf, data, n, sha256_blocks);
+}
+
+void aev__sha256_final(aev__sha256 *c, uint8_t out[32]) {
+  finish(c->h, c->len, c->buf, sha256_blocks, 1);
+  for (int i = 0; i < 32; i++)
+    out[i] = (uint8_t)(c->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+/* --- hex ---------------------------------------------------------------- */
+
+void aev__hex(const uint8_t *bytes, size_t n, char *out) {
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = digits[bytes[i] >> 4];
+    out[2 * i + 1] = digits[bytes[i] & 15];
+  }
+  out[2 * n] = 0;
+}
+
+void aev__md5_hex(const void *data, size_t n, char out[33]) {
+  aev__md5 c;
+  uint8_t d[16];
+  aev__md5_init(&c);
+  aev__md5_update(&c, data, n);
+  aev__md5_final(&c, d);
+  aev__hex(d, sizeof d, out);
+}
+
+void aev__sha256_hex(const void *data, size_t n, char out[65]) {
+  aev__sha256 c;
+  uint8_t d[32];
+  aev__sha256_init(&c);
+  aev__sha256_update(&c, data, n);
+  aev__sha256_final(&c, d);
+  aev__hex(d, sizeof d, out);
+}

@@ -1,0 +1,465 @@
+/* The scheduler: timer order and ties, cancellation, re-arming inside an
+ * advance window, drain, strands, the handler pool, the real-mode timer
+ * thread and shutdown. */
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsevents/broker.h"
+#include "core/clock.h"
+#include "core/sched.h"
+#include "aevtest.h"
+
+#define START 1704067200000LL
+
+typedef struct fixture {
+  aev__clock clock;
+  aev__sched *sched;
+} fixture;
+
+static void setup(fixture *f, int mode, int workers) {
+  aev__clock_init(&f->clock, mode, START);
+  ck_assert_int_eq(aev__sched_new(&f->clock, workers, &f->sched), AEV_OK);
+}
+
+static void teardown(fixture *f) {
+  aev__sched_shutdown(f->sched);
+  aev__sched_free(f->sched);
+}
+
+/* A log of what ran: which id, at what clock time, and whether cancelled. */
+typedef struct record {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int ids[256];
+  int64_t at[256];
+  int cancelled[256];
+  int n;
+} record;
+
+static record rec;
+
+static void rec_reset(void) {
+  memset(&rec, 0, sizeof rec);
+  pthread_mutex_init(&rec.mu, NULL);
+  pthread_cond_init(&rec.cv, NULL);
+}
+
+typedef struct probe {
+  fixture *f;
+  int id;
+  aev__timer timer;
+  int rearm_left; /* re-arm this many times, 100 ms apart */
+} probe;
+
+static void note(probe *p, int cancelled) {
+  pthread_mutex_lock(&rec.mu);
+  rec.ids[rec.n] = p->id;
+  rec.at[rec.n] = aev__clock_now_ms(&p->f->clock);
+  rec.cancelled[rec.n] = cancelled;
+  rec.n++;
+  pthread_cond_broadcast(&rec.cv);
+  pthread_mutex_unlock(&rec.mu);
+}
+
+static void probe_fire(void *arg, int cancelled) {
+  probe *p = arg;
+  note(p, cancelled);
+  if (!cancelled && p->rearm_left-- > 0)
+    aev__timer_arm(p->f->sched, &p->timer,
+                   aev__clock_mono_ms(&p->f->clock) + 100);
+}
+
+static void probe_init(probe *p, fixture *f, int id) {
+  memset(p, 0, sizeof *p);
+  p->f = f;
+  p->id = id;
+  aev__timer_init(&p->timer, probe_fire, p, NULL);
+}
+
+START_TEST(timers_fire_in_deadline_order_at_their_deadline) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 0);
+  rec_reset();
+  probe p[5];
+  int64_t delays[5] = {500, 100, 400, 200, 300};
+  for (int i = 0; i < 5; i++) {
+    probe_init(&p[i], &f, i);
+    ck_assert_int_eq(aev__timer_arm(f.sched, &p[i].timer, START + delays[i]),
+                     AEV_OK);
+  }
+  int64_t next;
+  ck_assert_int_eq(aev__sched_next_deadline(f.sched, &next), AEV_OK);
+  ck_assert_int_eq(next, START + 100);
+  ck_assert_int_eq(aev__sched_advance(f.sched, 350), AEV_OK);
+  ck_assert_int_eq(rec.n, 3);
+  int want[3] = {1, 3, 4};
+  for (int i = 0; i < 3; i++) {
+    ck_assert_int_eq(rec.ids[i], want[i]);
+    ck_assert_int_eq(rec.at[i], START + delays[want[i]]);
+  }
+  ck_assert_int_eq(aev__clock_now_ms(&f.clock), START + 350);
+  ck_assert_int_eq(aev__sched_advance(f.sched, 1000), AEV_OK);
+  ck_assert_int_eq(rec.n, 5);
+  ck_assert_int_eq(rec.ids[3], 2);
+  ck_assert_int_eq(rec.ids[4], 0);
+  ck_assert_int_eq(aev__sched_next_deadline(f.sched, &next), AEV_ERR_NOT_FOUND);
+  teardown(&f);
+}
+END_TEST
+
+START_TEST(equal_deadlines_fire_in_arming_order) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 0);
+  rec_reset();
+  probe p[4];
+  for (int i = 0; i < 4; i++) {
+    probe_init(&p[i], &f, i);
+    aev__timer_arm(f.sched, &p[i].timer, START + 10);
+  }
+  /* Re-arming takes a new place in line, as if armed now. */
+  aev__timer_arm(f.sched, &p[1].timer, START + 10);
+  aev__sched_advance(f.sched, 10);
+  int want[4] = {0, 2, 3, 1};
+  ck_assert_int_eq(rec.n, 4);
+  for (int i = 0; i < 4; i++) ck_assert_int_eq(rec.ids[i], want[i]);
+  teardown(&f);
+}
+END_TEST
+
+START_TEST(cancel_disarms_only_pending_timers) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 0);
+  rec_reset();
+  probe a, b;
+  probe_init(&a, &f, 1);
+  probe_init(&b, &f, 2);
+  aev__timer_arm(f.sched, &a.timer, START + 10);
+  aev__timer_arm(f.sched, &b.timer, START + 20);
+  ck_assert_int_eq(aev__timer_cancel(f.sched, &a.timer), 1);
+  ck_assert_int_eq(aev__timer_cancel(f.sched, &a.timer), 0);
+  aev__sched_advance(f.sched, 100);
+  ck_assert_int_eq(rec.n, 1);
+  ck_assert_int_eq(rec.ids[0], 2);
+  ck_assert_int_eq(aev__timer_cancel(f.sched, &b.timer), 0);
+  teardown(&f);
+}
+END_TEST
+
+START_TEST(timers_rearmed_inside_the_window_fire_too) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 0);
+  rec_reset();
+  probe p;
+  probe_init(&p, &f, 7);
+  p.rearm_left = 100;
+  aev__timer_arm(f.sched, &p.timer, START + 100);
+  ck_assert_int_eq(aev__sched_advance(f.sched, 1050), AEV_OK);
+  ck_assert_int_eq(rec.n, 10);
+  for (int i = 0; i < 10; i++) ck_assert_int_eq(rec.at[i], START + 100 * (i + 1));
+  int64_t next;
+  aev__sched_next_deadline(f.sched, &next);
+  ck_assert_int_eq(next, START + 1100);
+  teardown(&f);
+}
+END_TEST
+
+/* A task that posts a chain of further tasks. */
+typedef struct chain {
+  aev__sched *sched;
+  int left;
+  int ran;
+} chain;
+
+static void chain_step(void *arg, int cancelled) {
+  chain *c = arg;
+  if (cancelled) return;
+  c->ran++;
+  if (c->left-- > 0) aev__sched_post(c->sched, NULL, chain_step, c);
+}
+
+START_TEST(drain_runs_work_posted_by_work) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 0);
+  chain c = {f.sched, 9, 0};
+  aev__sched_post(f.sched, NULL, chain_step, &c);
+  ck_assert_int_eq(c.ran, 0); /* workers = 0: nothing runs by itself */
+  ck_assert_int_eq(aev__sched_drain(f.sched), AEV_OK);
+  ck_assert_int_eq(c.ran, 10);
+  ck_assert_int_eq(aev__clock_now_ms(&f.clock), START);
+  teardown(&f);
+}
+END_TEST
+
+START_TEST(drain_fires_timers_already_due_without_moving_time) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 0);
+  rec_reset();
+  probe p;
+  probe_init(&p, &f, 3);
+  aev__timer_arm(f.sched, &p.timer, START);
+  aev__sched_drain(f.sched);
+  ck_assert_int_eq(rec.n, 1);
+  ck_assert_int_eq(aev__clock_now_ms(&f.clock), START);
+  teardown(&f);
+}
+END_TEST
+
+static int busy_seen[2];
+
+static void try_reentry(void *arg, int cancelled) {
+  aev__sched *s = arg;
+  if (cancelled) return;
+  busy_seen[0] = aev__sched_drain(s);
+  busy_seen[1] = aev__sched_advance(s, 10);
+}
+
+START_TEST(drain_and_advance_inside_a_task_are_busy) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 0);
+  aev__sched_post(f.sched, NULL, try_reentry, f.sched);
+  aev__sched_drain(f.sched);
+  ck_assert_int_eq(busy_seen[0], AEV_ERR_BUSY);
+  ck_assert_int_eq(busy_seen[1], AEV_ERR_BUSY);
+  ck_assert_str_eq(aev_errcode(), "InvalidState");
+  ck_assert_int_eq(aev__sched_in_task(f.sched), 0);
+  teardown(&f);
+}
+END_TEST
+
+START_TEST(advance_needs_a_manual_clock_and_a_positive_step) {
+  fixture f;
+  setup(&f, AEV_CLOCK_REAL, 0);
+  ck_assert_int_eq(aev__sched_advance(f.sched, 10), AEV_ERR_INVALID);
+  teardown(&f);
+  setup(&f, AEV_CLOCK_MANUAL, 0);
+  ck_assert_int_eq(aev__sched_advance(f.sched, -1), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValue");
+  ck_assert_int_eq(aev__clock_now_ms(&f.clock), START);
+  teardown(&f);
+}
+END_TEST
+
+/* Strand items: check no two items of one lane overlap and order holds. */
+typedef struct lane_item {
+  int lane;
+  int seq;
+} lane_item;
+
+static pthread_mutex_t lane_mu = PTHREAD_MUTEX_INITIALIZER;
+static int lane_running[4];
+static int lane_last[4];
+static int lane_violations;
+
+static void lane_step(void *arg, int cancelled) {
+  lane_item *it = arg;
+  if (cancelled) return;
+  pthread_mutex_lock(&lane_mu);
+  if (lane_running[it->lane]++ != 0) lane_violations++;
+  if (lane_last[it->lane] != it->seq - 1) lane_violations++;
+  lane_last[it->lane] = it->seq;
+  pthread_mutex_unlock(&lane_mu);
+  for (volatile int spin = 0; spin < 2000; spin++) {
+  }
+  pthread_mutex_lock(&lane_mu);
+  lane_running[it->lane]--;
+  pthread_mutex_unlock(&lane_mu);
+}
+
+START_TEST(strands_run_one_item_at_a_time_in_order) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 4);
+  aev__strand *lanes[4];
+  static lane_item items[4][500];
+  for (int l = 0; l < 4; l++) {
+    lanes[l] = aev__strand_new(f.sched);
+    lane_last[l] = 0;
+  }
+  for (int i = 0; i < 500; i++)
+    for (int l = 0; l < 4; l++) {
+      items[l][i] = (lane_item){l, i + 1};
+      ck_assert_int_eq(aev__sched_post(f.sched, lanes[l], lane_step, &items[l][i]),
+                       AEV_OK);
+    }
+  ck_assert_int_eq(aev__sched_drain(f.sched), AEV_OK);
+  for (int l = 0; l < 4; l++) {
+    ck_assert_int_eq(lane_last[l], 500);
+    aev__strand_release(lanes[l]);
+  }
+  ck_assert_int_eq(lane_violations, 0);
+  teardown(&f);
+}
+END_TEST
+
+START_TEST(timers_on_a_strand_join_its_lane) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 0);
+  rec_reset();
+  aev__strand *st = aev__strand_new(f.sched);
+  probe p;
+  probe_init(&p, &f, 9);
+  aev__timer_init(&p.timer, probe_fire, &p, st);
+  aev__timer_arm(f.sched, &p.timer, START + 5);
+  aev__sched_advance(f.sched, 5);
+  ck_assert_int_eq(rec.n, 1);
+  aev__strand_release(st);
+  teardown(&f);
+}
+END_TEST
+
+static int wait_for_records(int n, int timeout_ms) {
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += timeout_ms / 1000;
+  until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+  if (until.tv_nsec >= 1000000000) {
+    until.tv_sec++;
+    until.tv_nsec -= 1000000000;
+  }
+  pthread_mutex_lock(&rec.mu);
+  while (rec.n < n)
+    if (pthread_cond_timedwait(&rec.cv, &rec.mu, &until)) break;
+  int got = rec.n;
+  pthread_mutex_unlock(&rec.mu);
+  return got;
+}
+
+START_TEST(real_timer_thread_fires_on_time) {
+  fixture f;
+  setup(&f, AEV_CLOCK_REAL, 2);
+  rec_reset();
+  probe early, late;
+  probe_init(&early, &f, 1);
+  probe_init(&late, &f, 2);
+  int64_t armed = aev__clock_mono_ms(&f.clock);
+  aev__timer_arm(f.sched, &late.timer, armed + 3600 * 1000);
+  aev__timer_arm(f.sched, &early.timer, armed + 50);
+  /* An event wait, not a sleep: it returns the moment the timer fires. */
+  ck_assert_int_eq(wait_for_records(1, 5000), 1);
+  int64_t fired = aev__clock_mono_ms(&f.clock);
+  ck_assert_int_eq(rec.ids[0], 1);
+  ck_assert_int_ge(fired - armed, 50);
+  teardown(&f);
+  /* The hour-away timer was cancelled by the shutdown. */
+  ck_assert_int_eq(rec.n, 2);
+  ck_assert_int_eq(rec.ids[1], 2);
+  ck_assert_int_eq(rec.cancelled[1], 1);
+}
+END_TEST
+
+/* A handler that blocks until the test lets it go. */
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static int gate_open, gate_entered;
+
+static void blocking_handler(void *arg, int cancelled) {
+  (void)arg;
+  if (cancelled) return;
+  pthread_mutex_lock(&gate_mu);
+  gate_entered++;
+  pthread_cond_broadcast(&gate_cv);
+  while (!gate_open) pthread_cond_wait(&gate_cv, &gate_mu);
+  pthread_mutex_unlock(&gate_mu);
+}
+
+START_TEST(a_stuck_handler_does_not_stall_timers_or_other_handlers) {
+  fixture f;
+  setup(&f, AEV_CLOCK_REAL, 1);
+  rec_reset();
+  gate_open = gate_entered = 0;
+  aev__sched_post_handler(f.sched, blocking_handler, NULL);
+  aev__sched_post_handler(f.sched, blocking_handler, NULL);
+  pthread_mutex_lock(&gate_mu);
+  while (gate_entered < 2) pthread_cond_wait(&gate_cv, &gate_mu);
+  pthread_mutex_unlock(&gate_mu);
+  probe p;
+  probe_init(&p, &f, 4);
+  aev__timer_arm(f.sched, &p.timer, aev__clock_mono_ms(&f.clock) + 10);
+  ck_assert_int_eq(wait_for_records(1, 5000), 1);
+  ck_assert_int_ge(aev__sched_thread_count(f.sched), 4); /* timer, worker, 2 handlers */
+  pthread_mutex_lock(&gate_mu);
+  gate_open = 1;
+  pthread_cond_broadcast(&gate_cv);
+  pthread_mutex_unlock(&gate_mu);
+  ck_assert_int_eq(aev__sched_drain(f.sched), AEV_OK);
+  teardown(&f);
+}
+END_TEST
+
+static int cancelled_tasks, real_tasks;
+
+static void count_task(void *arg, int cancelled) {
+  (void)arg;
+  if (cancelled)
+    cancelled_tasks++;
+  else
+    real_tasks++;
+}
+
+START_TEST(shutdown_cancels_queued_work_and_refuses_new_work) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 0);
+  rec_reset();
+  cancelled_tasks = real_tasks = 0;
+  aev__strand *st = aev__strand_new(f.sched);
+  aev__sched_post(f.sched, NULL, count_task, NULL);
+  aev__sched_post(f.sched, st, count_task, NULL);
+  aev__sched_post(f.sched, st, count_task, NULL);
+  aev__sched_post_handler(f.sched, count_task, NULL);
+  probe p;
+  probe_init(&p, &f, 5);
+  aev__timer_arm(f.sched, &p.timer, START + 1000);
+  aev__sched_shutdown(f.sched);
+  ck_assert_int_eq(cancelled_tasks, 4);
+  ck_assert_int_eq(real_tasks, 0);
+  ck_assert_int_eq(rec.n, 1);
+  ck_assert_int_eq(rec.cancelled[0], 1);
+  ck_assert_int_eq(aev__sched_post(f.sched, NULL, count_task, NULL), AEV_ERR_CLOSED);
+  ck_assert_int_eq(aev__timer_arm(f.sched, &p.timer, START + 5), AEV_ERR_CLOSED);
+  ck_assert_int_eq(aev__timer_cancel(f.sched, &p.timer), 0);
+  aev__strand_release(st); /* safe after shutdown, before free */
+  aev__sched_free(f.sched);
+  ck_assert_int_eq(cancelled_tasks, 4);
+}
+END_TEST
+
+START_TEST(manual_clock_with_workers_drains_to_quiescence) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 2);
+  rec_reset();
+  chain c = {f.sched, 999, 0};
+  aev__sched_post(f.sched, NULL, chain_step, &c);
+  probe p;
+  probe_init(&p, &f, 1);
+  p.rearm_left = 4;
+  aev__timer_arm(f.sched, &p.timer, START + 100);
+  ck_assert_int_eq(aev__sched_advance(f.sched, 1000), AEV_OK);
+  ck_assert_int_eq(c.ran, 1000);
+  ck_assert_int_eq(rec.n, 5);
+  ck_assert_int_eq(rec.at[4], START + 500);
+  teardown(&f);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("sched");
+  TCase *tc = tcase_create("core");
+  tcase_set_timeout(tc, 30);
+  tcase_add_test(tc, timers_fire_in_deadline_order_at_their_deadline);
+  tcase_add_test(tc, equal_deadlines_fire_in_arming_order);
+  tcase_add_test(tc, cancel_disarms_only_pending_timers);
+  tcase_add_test(tc, timers_rearmed_inside_the_window_fire_too);
+  tcase_add_test(tc, drain_runs_work_posted_by_work);
+  tcase_add_test(tc, drain_fires_timers_already_due_without_moving_time);
+  tcase_add_test(tc, drain_and_advance_inside_a_task_are_busy);
+  tcase_add_test(tc, advance_needs_a_manual_clock_and_a_positive_step);
+  tcase_add_test(tc, strands_run_one_item_at_a_time_in_order);
+  tcase_add_test(tc, timers_on_a_strand_join_its_lane);
+  tcase_add_test(tc, real_timer_thread_fires_on_time);
+  tcase_add_test(tc, a_stuck_handler_does_not_stall_timers_or_other_handlers);
+  tcase_add_test(tc, shutdown_cancels_queued_work_and_refuses_new_work);
+  tcase_add_test(tc, manual_clock_with_workers_drains_to_quiescence);
+  suite_add_tcase(s, tc);
+  return aev_test_run(s);
+}
