@@ -49,8 +49,7 @@ static int match_slots(int profile, const pm_machine *m, const char *event, size
     *matched = 0;
     rc = AEV_OK;
   } else if (rc == AEV_ERR_INVALID) {
-    rc = aev__fail(AEV_ERR_INVALID, "InvalidArgument",
-                   "Event is not a valid JSON object.");
+    rc = aev__fail(AEV_ERR_INVALID, "ValidationException", "Parameter Event is not valid.");
   } else if (rc) {
     rc = aev__nomem();
   } else {

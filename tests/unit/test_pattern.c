@@ -333,7 +333,8 @@ START_TEST(bad_events_and_arguments) {
                        "{\"a\":1}x", "{\"a\" 1}", "{\"a\":[1,]}", "{\"a\":\"\x01\"}"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     ck_assert_int_eq(aev_pattern_matches(p, bad[i], strlen(bad[i]), &m), AEV_ERR_INVALID);
-    ck_assert_str_eq(aev_errcode(), "InvalidArgument");
+    ck_assert_str_eq(aev_errcode(), "ValidationException");
+    ck_assert_str_eq(aev_errmsg(), "Parameter Event is not valid.");
   }
   ck_assert_int_eq(m, 7);
   /* Skipped subtrees are validated too. */
