@@ -1,6 +1,7 @@
 /* The event flattener: a streaming JSON scanner that turns an event into its
  * leaf fields (dot-joined path, value, enclosing array elements), skipping
  * whole subtrees that no pattern names, then groups the fields by path. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ typedef struct scan {
   uint32_t *stack; /* (array id, index) pairs of the enclosing arrays */
   size_t ns, cs;
   int depth;
+  uint32_t stack_in[16];
 } scan;
 
 static void ws(scan *s) {
@@ -151,12 +153,14 @@ static int number_end(scan *s) {
   return AEV_OK;
 }
 
-static int grow(void **buf, size_t *cap, size_t need, size_t elem) {
+/* Grows a buffer that starts as one of the event's inline arrays. */
+static int grow(void **buf, size_t *cap, size_t need, size_t elem, const void *inl) {
   if (need <= *cap) return AEV_OK;
-  size_t c = *cap ? *cap : 16;
+  size_t c = *cap * 2;
   while (c < need) c *= 2;
-  void *b = realloc(*buf, c * elem);
+  void *b = *buf == inl ? malloc(c * elem) : realloc(*buf, c * elem);
   if (!b) return AEV_ERR_NOMEM;
+  if (*buf == inl) memcpy(b, inl, *cap * elem);
   *buf = b;
   *cap = c;
   return AEV_OK;
@@ -219,8 +223,8 @@ static int leaf(scan *s, uint32_t id) {
   }
   if (!id) return AEV_OK;
   pm_event *ev = s->ev;
-  if (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f) ||
-      grow((void **)&ev->trails, &ev->ct, ev->nt + s->ns, sizeof *ev->trails))
+  if (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f, ev->f_in) ||
+      grow((void **)&ev->trails, &ev->ct, ev->nt + s->ns, sizeof *ev->trails, ev->t_in))
     return AEV_ERR_NOMEM;
   memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
   ev->f[ev->nf++] = (pm_field){id - 1, (uint32_t)ev->nt, (uint32_t)(s->ns / 2), v};
@@ -253,7 +257,8 @@ static int object(scan *s, uint32_t found) {
     ws(s);
     uint32_t sub = 0;
     if (found) {
-      if (grow((void **)&ev->path, &ev->pcap, base + klen + 2, 1)) return AEV_ERR_NOMEM;
+      if (grow((void **)&ev->path, &ev->pcap, base + klen + 2, 1, ev->p_in))
+        return AEV_ERR_NOMEM;
       size_t n = base;
       if (base) ev->path[n++] = '.';
       n += esc ? unescape(k, klen, ev->path + n) : (memcpy(ev->path + n, k, klen), klen);
@@ -287,7 +292,8 @@ static int array(scan *s, uint32_t found) {
   }
   for (;;) {
     if (found) {
-      if (grow((void **)&s->stack, &s->cs, s->ns + 2, sizeof *s->stack)) return AEV_ERR_NOMEM;
+      if (grow((void **)&s->stack, &s->cs, s->ns + 2, sizeof *s->stack, s->stack_in))
+        return AEV_ERR_NOMEM;
       s->stack[s->ns++] = id;
       s->stack[s->ns++] = idx++;
     }
@@ -327,7 +333,16 @@ static int cmp_field(const void *a, const void *b) {
 
 int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
                     const void *ctx, pm_event *ev) {
-  scan s = {json, json + len, json, ev, lookup, ctx, 0, NULL, 0, 0, 0};
+  memset(ev, 0, offsetof(pm_event, f_in));
+  ev->f = ev->f_in;
+  ev->g = ev->g_in;
+  ev->trails = ev->t_in;
+  ev->path = ev->p_in;
+  ev->cf = PM_INLINE;
+  ev->ct = PM_INLINE;
+  ev->pcap = sizeof ev->p_in;
+  scan s = {json, json + len, json, ev, lookup, ctx, 0, NULL, 0, 16, 0, {0}};
+  s.stack = s.stack_in;
   ws(&s);
   int rc = AEV_ERR_INVALID;
   if (s.p < s.end && *s.p == '{') {
@@ -335,12 +350,14 @@ int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
     ws(&s);
     if (!rc && s.p != s.end) rc = AEV_ERR_INVALID;
   }
-  free(s.stack);
+  if (s.stack != s.stack_in) free(s.stack);
   if (rc) return rc;
   /* Group by path id. */
   if (ev->nf > 1) qsort(ev->f, ev->nf, sizeof *ev->f, cmp_field);
-  ev->g = malloc((ev->nf ? ev->nf : 1) * sizeof *ev->g);
-  if (!ev->g) return AEV_ERR_NOMEM;
+  if (ev->nf > PM_INLINE && !(ev->g = malloc(ev->nf * sizeof *ev->g))) {
+    ev->g = ev->g_in;
+    return AEV_ERR_NOMEM;
+  }
   for (size_t i = 0; i < ev->nf; i++) {
     if (ev->ng && ev->g[ev->ng - 1].path == ev->f[i].path)
       ev->g[ev->ng - 1].n++;
@@ -351,10 +368,9 @@ int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
 }
 
 void aev__pm_event_free(pm_event *ev) {
-  free(ev->f);
-  free(ev->trails);
+  if (ev->f != ev->f_in) free(ev->f);
+  if (ev->trails != ev->t_in) free(ev->trails);
+  if (ev->g != ev->g_in) free(ev->g);
+  if (ev->path != ev->p_in) free(ev->path);
   free(ev->arena);
-  free(ev->g);
-  free(ev->path);
-  memset(ev, 0, sizeof *ev);
 }

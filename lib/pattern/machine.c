@@ -10,10 +10,44 @@
 #include "core/status.h"
 #include "pattern/pattern_int.h"
 
+/* A short list of u32 kept in place up to two entries, so a typical state
+ * (one next field, one accepted pattern) is a single cache line. */
+typedef struct svec {
+  uint32_t n, cap;
+  union {
+    uint32_t in[2];
+    uint32_t *v;
+  } u;
+} svec;
+
+static const uint32_t *sv_data(const svec *s) { return s->cap > 2 ? s->u.v : s->u.in; }
+
+static int sv_push(svec *s, uint32_t x) {
+  if (s->n == 2 && s->cap <= 2) {
+    uint32_t *v = malloc(4 * sizeof *v);
+    if (!v) return AEV_ERR_NOMEM;
+    memcpy(v, s->u.in, sizeof s->u.in);
+    s->u.v = v;
+    s->cap = 4;
+  } else if (s->cap > 2 && s->n == s->cap) {
+    uint32_t *v = realloc(s->u.v, 2 * s->cap * sizeof *v);
+    if (!v) return AEV_ERR_NOMEM;
+    s->u.v = v;
+    s->cap *= 2;
+  }
+  (s->cap > 2 ? s->u.v : s->u.in)[s->n++] = x;
+  return AEV_OK;
+}
+
+static void sv_free(svec *s) {
+  if (s->cap > 2) free(s->u.v);
+}
+
 typedef struct mstate {
-  pm_u32vec paths;        /* paths with a value machine, see trans */
-  pm_u32vec absent;       /* (path, next) pairs for exists:false */
-  pm_u32vec accept;       /* slots that match on reaching this state */
+  svec paths;       /* fields with transitions out of this state */
+  svec absent;      /* (path, next) pairs for exists:false */
+  svec accept;      /* slots that match on reaching this state */
+  uint32_t complex; /* some transition needs its value machine */
 } mstate;
 
 typedef struct slow {
@@ -23,25 +57,34 @@ typedef struct slow {
 
 enum { L_PREFIX, L_PREFIX_EIC, L_SUFFIX, L_SUFFIX_EIC, L_N };
 
+/* The value machine of one (state, field) with more than exact values:
+ * which hashed kinds it has, prefix/suffix lengths to try, and the matchers
+ * tested one by one. Exact values need none of this. */
 typedef struct vmach {
-  unsigned kinds;   /* bit per hashed matcher kind present */
-  pm_u32vec len[L_N]; /* distinct prefix/suffix lengths, for lookups */
+  unsigned kinds;
+  pm_u32vec len[L_N];
   slow *slow;
   size_t ns, cs;
 } vmach;
+
+/* Values-map entries name their single next state directly when they have
+ * one (the common case), else a target list in tg. trans maps to NO_VM when
+ * a field has exact values only. */
+#define DIRECT 0x80000000u
+#define NO_VM UINT32_MAX
 
 struct pm_machine {
   mstate *st;
   size_t nst, cst;
   vmach *vm;
   size_t nvm, cvm;
-  pm_u32vec *tg; /* target state lists, indexed by the values map */
+  pm_u32vec *tg;
   size_t ntg, ctg;
   uint32_t npaths;
   pmap paths;  /* path -> PM_PATH_PREFIX | id + 1 */
-  pmap trans;  /* (state, path) -> value machine */
+  pmap trans;  /* (state, path) -> value machine or NO_VM */
   pmap conds;  /* (state, path, condition bytes) -> next state */
-  pmap values; /* (value machine, kind, bytes) -> target list */
+  pmap values; /* (state, path << 3 | kind, value bytes) -> next state(s) */
 };
 
 int aev__pm_u32_push(pm_u32vec *v, uint32_t x) {
@@ -88,9 +131,9 @@ int aev__pm_machine_new(pm_machine **out) {
 void aev__pm_machine_free(pm_machine *m) {
   if (!m) return;
   for (size_t i = 0; i < m->nst; i++) {
-    free(m->st[i].paths.v);
-    free(m->st[i].absent.v);
-    free(m->st[i].accept.v);
+    sv_free(&m->st[i].paths);
+    sv_free(&m->st[i].absent);
+    sv_free(&m->st[i].accept);
   }
   for (size_t i = 0; i < m->nvm; i++) {
     for (int j = 0; j < L_N; j++) free(m->vm[i].len[j].v);
@@ -107,11 +150,14 @@ void aev__pm_machine_free(pm_machine *m) {
   free(m);
 }
 
+static size_t sv_memory(const svec *s) { return s->cap > 2 ? s->cap * 4 : 0; }
+
 size_t aev__pm_machine_memory(const pm_machine *m) {
   size_t total = sizeof *m + m->cst * sizeof *m->st + m->cvm * sizeof *m->vm +
                  m->ctg * sizeof *m->tg;
   for (size_t i = 0; i < m->nst; i++)
-    total += (m->st[i].paths.cap + m->st[i].absent.cap + m->st[i].accept.cap) * 4;
+    total += sv_memory(&m->st[i].paths) + sv_memory(&m->st[i].absent) +
+             sv_memory(&m->st[i].accept);
   for (size_t i = 0; i < m->nvm; i++) {
     total += m->vm[i].cs * sizeof(slow);
     for (int j = 0; j < L_N; j++) total += m->vm[i].len[j].cap * 4;
@@ -217,24 +263,50 @@ static int add_len(pm_u32vec *v, uint32_t len) {
   return aev__pm_u32_push(v, len);
 }
 
-static int value_machine(pm_machine *m, uint32_t state, uint32_t path, uint32_t *out) {
+/* Registers a transition field of a state; with complex set, also gives
+ * it a value machine (*vm). */
+static int transition(pm_machine *m, uint32_t state, uint32_t path, int complex,
+                      uint32_t *vm) {
   uint32_t *slot;
   int added;
-  if (aev__pmap_put(&m->trans, state, path, NULL, 0, (uint32_t)m->nvm, &slot, &added))
+  if (aev__pmap_put(&m->trans, state, path, NULL, 0, NO_VM, &slot, &added) ||
+      (added && sv_push(&m->st[state].paths, path)))
     return AEV_ERR_NOMEM;
-  if (added) {
-    if (grow((void **)&m->vm, &m->cvm, m->nvm + 1, sizeof *m->vm) ||
-        aev__pm_u32_push(&m->st[state].paths, path)) {
-      *slot = UINT32_MAX;
-      return AEV_ERR_NOMEM;
-    }
-    m->nvm++;
+  if (complex && *slot == NO_VM) {
+    if (grow((void **)&m->vm, &m->cvm, m->nvm + 1, sizeof *m->vm)) return AEV_ERR_NOMEM;
+    *slot = (uint32_t)m->nvm++;
+    m->st[state].complex = 1;
   }
-  *out = *slot;
-  return *out == UINT32_MAX ? AEV_ERR_NOMEM : AEV_OK;
+  *vm = *slot;
+  return AEV_OK;
 }
 
-static int add_hashed(pm_machine *m, uint32_t vm, const pm_matcher *x, uint32_t next) {
+/* Adds next to the targets of a values-map entry. */
+static int add_target(pm_machine *m, uint32_t *slot, int added, uint32_t next) {
+  if (added || *slot == (DIRECT | next)) {
+    *slot = DIRECT | next;
+    return AEV_OK;
+  }
+  if (*slot & DIRECT) {
+    if (grow((void **)&m->tg, &m->ctg, m->ntg + 1, sizeof *m->tg) ||
+        aev__pm_u32_push(&m->tg[m->ntg], *slot & ~DIRECT))
+      return AEV_ERR_NOMEM;
+    *slot = (uint32_t)m->ntg++;
+  }
+  pm_u32vec *t = &m->tg[*slot];
+  for (size_t i = 0; i < t->n; i++)
+    if (t->v[i] == next) return AEV_OK;
+  return aev__pm_u32_push(t, next);
+}
+
+static int is_plain(int kind) {
+  return kind == PM_EXACT_STR || kind == PM_EXACT_NUM || kind == PM_LITERAL;
+}
+
+static int add_hashed(pm_machine *m, uint32_t state, uint32_t path, const pm_matcher *x,
+                      uint32_t next) {
+  uint32_t vm;
+  if (transition(m, state, path, !is_plain(x->kind), &vm)) return AEV_ERR_NOMEM;
   unsigned char num[8];
   const void *key = x->s.s;
   size_t klen = x->s.len;
@@ -245,17 +317,11 @@ static int add_hashed(pm_machine *m, uint32_t vm, const pm_matcher *x, uint32_t 
   }
   uint32_t *slot;
   int added;
-  if (aev__pmap_put(&m->values, vm, (uint32_t)x->kind, key, klen, (uint32_t)m->ntg, &slot,
-                    &added))
+  if (aev__pmap_put(&m->values, state, path << 3 | (uint32_t)x->kind, key, klen,
+                    DIRECT | next, &slot, &added) ||
+      add_target(m, slot, added, next))
     return AEV_ERR_NOMEM;
-  if (added) {
-    if (grow((void **)&m->tg, &m->ctg, m->ntg + 1, sizeof *m->tg)) return AEV_ERR_NOMEM;
-    m->ntg++;
-  }
-  pm_u32vec *t = &m->tg[*slot];
-  for (size_t i = 0; i < t->n; i++)
-    if (t->v[i] == next) return AEV_OK;
-  if (aev__pm_u32_push(t, next)) return AEV_ERR_NOMEM;
+  if (vm == NO_VM) return AEV_OK;
   vmach *v = &m->vm[vm];
   v->kinds |= 1u << x->kind;
   switch (x->kind) {
@@ -270,12 +336,12 @@ static int add_hashed(pm_machine *m, uint32_t vm, const pm_matcher *x, uint32_t 
 static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_matcher *x,
                        uint32_t next) {
   if (x->kind == PM_ABSENT) {
-    pm_u32vec *a = &m->st[state].absent;
-    return aev__pm_u32_push(a, path) || aev__pm_u32_push(a, next) ? AEV_ERR_NOMEM : AEV_OK;
+    svec *a = &m->st[state].absent;
+    return sv_push(a, path) || sv_push(a, next) ? AEV_ERR_NOMEM : AEV_OK;
   }
+  if (x->kind < PM_N_HASHED) return add_hashed(m, state, path, x, next);
   uint32_t vm;
-  if (value_machine(m, state, path, &vm)) return AEV_ERR_NOMEM;
-  if (x->kind < PM_N_HASHED) return add_hashed(m, vm, x, next);
+  if (transition(m, state, path, 1, &vm)) return AEV_ERR_NOMEM;
   vmach *v = &m->vm[vm];
   if (grow((void **)&v->slow, &v->cs, v->ns + 1, sizeof *v->slow)) return AEV_ERR_NOMEM;
   v->slow[v->ns++] = (slow){x, next};
@@ -304,7 +370,7 @@ static int add_branch(pm_machine *m, const pm_branch *br, uint32_t slot, buf *b)
       if (add_matcher(m, state, path, &k->m[j], fresh)) return AEV_ERR_NOMEM;
     state = fresh;
   }
-  return aev__pm_u32_push(&m->st[state].accept, slot);
+  return sv_push(&m->st[state].accept, slot);
 }
 
 int aev__pm_machine_add(pm_machine *m, const pm_rule *r, uint32_t slot) {
@@ -347,54 +413,75 @@ static int consistent(const walker *w, const pm_field *f) {
 
 static void walk(walker *w, uint32_t state);
 
-static void follow(walker *w, const pm_u32vec *t) {
+static void lookup(walker *w, uint32_t state, uint32_t path, int kind, const char *p,
+                   size_t n) {
+  const uint32_t *tg =
+      aev__pmap_get(&w->m->values, state, path << 3 | (uint32_t)kind, p, n);
+  if (!tg) return;
+  if (*tg & DIRECT) {
+    walk(w, *tg & ~DIRECT);
+    return;
+  }
+  const pm_u32vec *t = &w->m->tg[*tg];
   for (size_t i = 0; i < t->n && !w->rc; i++) walk(w, t->v[i]);
 }
 
-static void lookup(walker *w, uint32_t vm, int kind, const char *p, size_t n) {
-  const uint32_t *tg = aev__pmap_get(&w->m->values, vm, (uint32_t)kind, p, n);
-  if (tg) follow(w, &w->m->tg[*tg]);
-}
-
-static void affixes(walker *w, uint32_t vm, const pm_u32vec *lens, int kind,
-                    const char *s, size_t n, int suffix) {
+static void affixes(walker *w, uint32_t state, uint32_t path, const pm_u32vec *lens,
+                    int kind, const char *s, size_t n, int suffix) {
   for (size_t i = 0; i < lens->n; i++)
     if (lens->v[i] <= n)
-      lookup(w, vm, kind, suffix ? s + n - lens->v[i] : s, lens->v[i]);
+      lookup(w, state, path, kind, suffix ? s + n - lens->v[i] : s, lens->v[i]);
 }
 
-static void try_field(walker *w, uint32_t vm, const pm_field *f) {
-  const vmach *v = &w->m->vm[vm];
-  const pm_value *x = &f->v;
+static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
+                                      [PV_NULL] = "null"};
+
+/* Everything a value machine adds to the exact lookup. */
+static void try_complex(walker *w, uint32_t state, uint32_t path, const vmach *v,
+                        const pm_value *x) {
   if (x->type == PV_STR) {
-    if (v->kinds & (1u << PM_EXACT_STR)) lookup(w, vm, PM_EXACT_STR, x->s, x->len);
-    affixes(w, vm, &v->len[L_PREFIX], PM_PREFIX, x->s, x->len, 0);
-    affixes(w, vm, &v->len[L_SUFFIX], PM_SUFFIX, x->s, x->len, 1);
+    affixes(w, state, path, &v->len[L_PREFIX], PM_PREFIX, x->s, x->len, 0);
+    affixes(w, state, path, &v->len[L_SUFFIX], PM_SUFFIX, x->s, x->len, 1);
     if (v->kinds & (1u << PM_EIC | 1u << PM_PREFIX_EIC | 1u << PM_SUFFIX_EIC)) {
-      pm_str folded;
-      if (aev__pm_fold(x->s, x->len, &folded)) {
+      char local[256];
+      pm_str folded = {x->len < sizeof local ? local : malloc(x->len), x->len};
+      if (!folded.s) {
         w->rc = AEV_ERR_NOMEM;
         return;
       }
-      if (v->kinds & (1u << PM_EIC)) lookup(w, vm, PM_EIC, folded.s, folded.len);
-      affixes(w, vm, &v->len[L_PREFIX_EIC], PM_PREFIX_EIC, folded.s, folded.len, 0);
-      affixes(w, vm, &v->len[L_SUFFIX_EIC], PM_SUFFIX_EIC, folded.s, folded.len, 1);
-      free(folded.s);
+      aev__pm_fold_to(x->s, x->len, folded.s);
+      if (v->kinds & (1u << PM_EIC)) lookup(w, state, path, PM_EIC, folded.s, folded.len);
+      affixes(w, state, path, &v->len[L_PREFIX_EIC], PM_PREFIX_EIC, folded.s, folded.len, 0);
+      affixes(w, state, path, &v->len[L_SUFFIX_EIC], PM_SUFFIX_EIC, folded.s, folded.len, 1);
+      if (folded.s != local) free(folded.s);
     }
-  } else if (x->type == PV_NUM) {
-    unsigned char num[8];
-    num_key(x->num, num);
-    if (v->kinds & (1u << PM_EXACT_NUM)) lookup(w, vm, PM_EXACT_NUM, (const char *)num, 8);
-  } else if (v->kinds & (1u << PM_LITERAL)) {
-    static const char *const lit[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
-                                      [PV_NULL] = "null"};
-    lookup(w, vm, PM_LITERAL, lit[x->type], strlen(lit[x->type]));
   }
   for (size_t i = 0; i < v->ns && !w->rc; i++)
     if (aev__pm_matcher_test(v->slow[i].m, x)) walk(w, v->slow[i].next);
 }
 
-static void try_group(walker *w, uint32_t vm, const pm_group *g) {
+static void try_field(walker *w, uint32_t state, uint32_t path, uint32_t vm,
+                      const pm_field *f) {
+  const pm_value *x = &f->v;
+  if (x->type == PV_STR) {
+    lookup(w, state, path, PM_EXACT_STR, x->s, x->len);
+  } else if (x->type == PV_NUM) {
+    unsigned char num[8];
+    num_key(x->num, num);
+    lookup(w, state, path, PM_EXACT_NUM, (const char *)num, 8);
+  } else {
+    lookup(w, state, path, PM_LITERAL, literal[x->type], strlen(literal[x->type]));
+  }
+  if (vm != NO_VM && !w->rc) try_complex(w, state, path, &w->m->vm[vm], x);
+}
+
+static void try_group(walker *w, uint32_t state, const pm_group *g) {
+  uint32_t vm = NO_VM;
+  if (w->m->st[state].complex) {
+    const uint32_t *t = aev__pmap_get(&w->m->trans, state, g->path, NULL, 0);
+    if (!t) return;
+    vm = *t;
+  }
   for (uint32_t i = 0; i < g->n && !w->rc; i++) {
     const pm_field *f = &w->ev->f[g->first + i];
     if (!consistent(w, f)) continue;
@@ -402,29 +489,27 @@ static void try_group(walker *w, uint32_t vm, const pm_group *g) {
     const uint32_t *t = w->ev->trails + f->trail;
     for (uint32_t j = 0; j < 2 * f->ntrail && !w->rc; j++)
       w->rc = aev__pm_u32_push(&w->mem, t[j]);
-    if (!w->rc) try_field(w, vm, f);
+    if (!w->rc) try_field(w, state, g->path, vm, f);
     w->mem.n = mark;
   }
 }
 
+/* From a state, tries the event's fields that have transitions: through the
+ * state's own list when it is the shorter, else through the event's. */
 static void walk(walker *w, uint32_t state) {
   const mstate *s = &w->m->st[state];
-  for (size_t i = 0; i < s->accept.n && !w->rc; i++)
-    w->rc = aev__pm_u32_push(w->out, s->accept.v[i]);
+  const uint32_t *acc = sv_data(&s->accept), *abs = sv_data(&s->absent),
+                 *paths = sv_data(&s->paths);
+  for (size_t i = 0; i < s->accept.n && !w->rc; i++) w->rc = aev__pm_u32_push(w->out, acc[i]);
   for (size_t i = 0; i < s->absent.n && !w->rc; i += 2)
-    if (!group_of(w->ev, s->absent.v[i])) walk(w, s->absent.v[i + 1]);
+    if (!group_of(w->ev, abs[i])) walk(w, abs[i + 1]);
   if (s->paths.n <= w->ev->ng) {
     for (size_t i = 0; i < s->paths.n && !w->rc; i++) {
-      const pm_group *g = group_of(w->ev, s->paths.v[i]);
-      if (!g) continue;
-      const uint32_t *vm = aev__pmap_get(&w->m->trans, state, s->paths.v[i], NULL, 0);
-      try_group(w, *vm, g);
+      const pm_group *g = group_of(w->ev, paths[i]);
+      if (g) try_group(w, state, g);
     }
   } else {
-    for (size_t i = 0; i < w->ev->ng && !w->rc; i++) {
-      const uint32_t *vm = aev__pmap_get(&w->m->trans, state, w->ev->g[i].path, NULL, 0);
-      if (vm) try_group(w, *vm, &w->ev->g[i]);
-    }
+    for (size_t i = 0; i < w->ev->ng && !w->rc; i++) try_group(w, state, &w->ev->g[i]);
   }
 }
 

@@ -8,10 +8,9 @@
 #include "pattern/pattern_int.h"
 
 /* Lower-cases ASCII, Latin-1, Greek and Cyrillic capitals (the two-byte
- * UTF-8 ranges with a fixed offset); other bytes are copied unchanged. */
-int aev__pm_fold(const char *s, size_t len, pm_str *out) {
-  out->s = malloc(len + 1);
-  if (!out->s) return AEV_ERR_NOMEM;
+ * UTF-8 ranges with a fixed offset); other bytes are copied unchanged. The
+ * length never changes. */
+void aev__pm_fold_to(const char *s, size_t len, char *out) {
   const unsigned char *u = (const unsigned char *)s;
   for (size_t i = 0; i < len; i++) {
     unsigned char c = u[i];
@@ -23,12 +22,18 @@ int aev__pm_fold(const char *s, size_t len, pm_str *out) {
         cp += 0x20;
       else if (cp >= 0x400 && cp <= 0x40f)
         cp += 0x50;
-      out->s[i] = (char)(0xc0 | (cp >> 6));
-      out->s[++i] = (char)(0x80 | (cp & 0x3f));
+      out[i] = (char)(0xc0 | (cp >> 6));
+      out[++i] = (char)(0x80 | (cp & 0x3f));
       continue;
     }
-    out->s[i] = (char)c;
+    out[i] = (char)c;
   }
+}
+
+int aev__pm_fold(const char *s, size_t len, pm_str *out) {
+  out->s = malloc(len + 1);
+  if (!out->s) return AEV_ERR_NOMEM;
+  aev__pm_fold_to(s, len, out->s);
   out->s[len] = 0;
   out->len = len;
   return AEV_OK;

@@ -84,7 +84,9 @@ int aev__pm_compile(const char *json, size_t len, int profile, pm_rule **out);
 void aev__pm_rule_free(pm_rule *r);
 size_t aev__pm_rule_memory(const pm_rule *r);
 
-/* ASCII and common-alphabet lower-casing of UTF-8 text into a new buffer. */
+/* ASCII and common-alphabet lower-casing of UTF-8 text, into out (len
+ * bytes) or into a new NUL-terminated buffer. */
+void aev__pm_fold_to(const char *s, size_t len, char *out);
 int aev__pm_fold(const char *s, size_t len, pm_str *out);
 
 /* Tests a matcher that the automaton does not answer by hashing. */
@@ -119,6 +121,8 @@ typedef struct pm_group {
   uint32_t path, first, n;
 } pm_group;
 
+/* Most events fit the inline buffers, so flattening one allocates nothing. */
+#define PM_INLINE 32
 typedef struct pm_event {
   pm_field *f;
   size_t nf, cf;
@@ -130,6 +134,10 @@ typedef struct pm_event {
   size_t ng;
   char *path;
   size_t plen, pcap;
+  pm_field f_in[PM_INLINE];
+  pm_group g_in[PM_INLINE];
+  uint32_t t_in[PM_INLINE];
+  char p_in[8 * PM_INLINE];
 } pm_event;
 
 /* Looks a path up: 0 when no pattern names it or a longer path under it;
@@ -137,8 +145,9 @@ typedef struct pm_event {
 #define PM_PATH_PREFIX 0x80000000u
 typedef uint32_t (*pm_path_lookup)(const void *ctx, const char *p, size_t n);
 
-/* Flattens JSON text; fields on unknown paths are skipped. Returns AEV_OK or
- * AEV_ERR_INVALID (not a JSON object). */
+/* Flattens JSON text into ev (uninitialized); fields on unknown paths are
+ * skipped. Returns AEV_OK or AEV_ERR_INVALID (not a JSON object); either
+ * way ev must then be released with aev__pm_event_free(). */
 int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
                     const void *ctx, pm_event *ev);
 void aev__pm_event_free(pm_event *ev);

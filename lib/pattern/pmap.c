@@ -1,5 +1,6 @@
-/* The pattern automaton's hash map: open addressing with linear probing,
- * keys copied into one growing byte arena. Entries are never deleted: a set
+/* The pattern automaton's hash map: open addressing with linear probing at
+ * most half full, keys of up to 8 bytes kept in the entry (one cache line
+ * touched per probe) and longer ones in one growing byte arena. Entries are never deleted: a set
  * rebuilds its automaton instead (see set.c). */
 #include "pattern/pmap.h"
 
@@ -28,15 +29,22 @@ uint64_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n) {
     n -= 8;
   }
   uint64_t w = 0;
-  memcpy(&w, s, n);
+  if (n) memcpy(&w, s, n);
   h = mix((h ^ w) * 0x9e3779b97f4a7c15ULL);
   return h ? h : 1;
 }
 
+static uint64_t inline_key(const void *p, size_t n) {
+  uint64_t k = 0;
+  if (n) memcpy(&k, p, n);
+  return k;
+}
+
 static int same(const pmap *m, const pmap_entry *e, uint64_t h, uint32_t a,
                 uint32_t b, const void *p, size_t n) {
-  return e->h == h && e->a == a && e->b == b && e->klen == n &&
-         (n == 0 || memcmp(m->keys + e->koff, p, n) == 0);
+  if (e->h != h || e->a != a || e->b != b || e->klen != n) return 0;
+  if (n <= 8) return e->key == inline_key(p, n);
+  return memcmp(m->keys + e->key, p, n) == 0;
 }
 
 uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
@@ -75,8 +83,9 @@ int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
     *added = 0;
     return AEV_OK;
   }
-  if ((m->n + 1) * 4 > m->cap * 3 && grow(m)) return AEV_ERR_NOMEM;
-  if (m->klen + n > m->kcap) {
+  if ((m->n + 1) * 2 > m->cap && grow(m)) return AEV_ERR_NOMEM;
+  uint64_t key = n <= 8 ? inline_key(p, n) : m->klen;
+  if (n > 8 && m->klen + n > m->kcap) {
     size_t kcap = m->kcap ? m->kcap : 256;
     while (kcap < m->klen + n) kcap *= 2;
     char *k = realloc(m->keys, kcap);
@@ -84,12 +93,14 @@ int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
     m->keys = k;
     m->kcap = kcap;
   }
-  if (n) memcpy(m->keys + m->klen, p, n);
+  if (n > 8) {
+    memcpy(m->keys + m->klen, p, n);
+    m->klen += n;
+  }
   uint64_t h = aev__pmap_hash(a, b, p, n);
   size_t mask = m->cap - 1, i = h & mask;
   while (m->e[i].h) i = (i + 1) & mask;
-  m->e[i] = (pmap_entry){h, a, b, (uint32_t)m->klen, (uint32_t)n, val};
-  m->klen += n;
+  m->e[i] = (pmap_entry){h, a, b, (uint32_t)n, val, key};
   m->n++;
   *slot = &m->e[i].val;
   *added = 1;

@@ -9,8 +9,8 @@
 typedef struct pmap_entry {
   uint64_t h; /* 0 = empty */
   uint32_t a, b;
-  uint32_t koff, klen;
-  uint32_t val;
+  uint32_t klen, val;
+  uint64_t key; /* keys of up to 8 bytes in place, else an arena offset */
 } pmap_entry;
 
 typedef struct pmap {

@@ -42,7 +42,7 @@ static int match_slots(int profile, const pm_machine *m, const char *event, size
     if (rc) return rc;
     event = converted;
   }
-  pm_event ev = {0};
+  pm_event ev;
   int rc = aev__pm_flatten(event, len, aev__pm_machine_path, m, &ev);
   if (rc == AEV_ERR_INVALID && profile == AEV_PATTERN_SNS_BODY) {
     /* SNS: a body that is not a JSON object matches no body policy. */
