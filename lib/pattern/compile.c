@@ -490,11 +490,32 @@ static int parse_object(cctx *c, json_t *obj, const pm_str *path, blist *l) {
   return AEV_OK;
 }
 
-static int cmp_cond(const void *a, const void *b) {
-  const pm_cond *x = *(pm_cond *const *)a, *y = *(pm_cond *const *)b;
+static int cmp_path(const pm_cond *x, const pm_cond *y) {
   size_t n = x->path.len < y->path.len ? x->path.len : y->path.len;
   int d = memcmp(x->path.s, y->path.s, n);
   return d ? d : (x->path.len > y->path.len) - (x->path.len < y->path.len);
+}
+
+/* How costly a condition is to test: 0 when each of its values is a single
+ * hash lookup, 1 with prefixes or suffixes, 2 with matchers tested one by
+ * one (numeric, anything-but, wildcard, cidr, exists). */
+static int cost(const pm_cond *k) {
+  int c = 0;
+  for (size_t i = 0; i < k->nm; i++) {
+    int kind = k->m[i].kind, ci = kind <= PM_EIC ? 0 : kind < PM_N_HASHED ? 1 : 2;
+    if (ci > c) c = ci;
+  }
+  return c;
+}
+
+/* A branch's conditions in a canonical order (so equal leading conditions
+ * share automaton states): the cheap, selective ones first, so a match only
+ * reaches numeric ranges or anything-but lists once the exact values have
+ * narrowed it down; then by path. */
+static int cmp_cond(const void *a, const void *b) {
+  const pm_cond *x = *(pm_cond *const *)a, *y = *(pm_cond *const *)b;
+  int cx = cost(x), cy = cost(y);
+  return cx != cy ? cx - cy : cmp_path(x, y);
 }
 
 /* SNS: at most 5 distinct keys and 150 value combinations. */
@@ -504,7 +525,7 @@ static int sns_limits(cctx *c) {
   for (size_t i = 0; i < r->npool; i++) {
     int seen = 0;
     for (size_t j = 0; j < i && !seen; j++)
-      seen = cmp_cond(&r->pool[i], &r->pool[j]) == 0;
+      seen = cmp_path(r->pool[i], r->pool[j]) == 0;
     keys += !seen;
   }
   if (keys > SNS_MAX_KEYS) return bad(c, "Filter policy can not have more than 5 keys");

@@ -1,6 +1,6 @@
 /* The automaton over flattened events (after aws/event-ruler's design, our
  * own code): name states linked by per-field value machines. A branch's
- * conditions, sorted by path, are a walk through the states; branches that
+ * conditions, in compile.c's canonical order, are a walk through the states; branches that
  * share leading conditions share states. Exact values, equals-ignore-case,
  * prefixes and suffixes are answered by hash lookups, so matching cost
  * depends on the event's fields, not on the number of patterns. */

@@ -64,8 +64,8 @@ typedef struct pm_cond {
   size_t nm;
 } pm_cond;
 
-/* A conjunction of conditions on distinct paths, sorted by path. Branches
- * share conditions, which the rule's pool owns. */
+/* A conjunction of conditions on distinct paths, cheapest first, then by
+ * path. Branches share conditions, which the rule's pool owns. */
 typedef struct pm_branch {
   pm_cond **c;
   size_t n;

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "awsevents/common.h"
 
@@ -59,9 +60,24 @@ uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
   }
 }
 
+/* Tables of 2 MiB and more ask for transparent huge pages: a lookup in a
+ * big automaton is a random access, and TLB misses would otherwise cost as
+ * much as the cache misses. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static pmap_entry *table(size_t cap) {
+  size_t bytes = cap * sizeof(pmap_entry);
+  if (bytes < HUGE_PAGE) return calloc(cap, sizeof(pmap_entry));
+  pmap_entry *e = aligned_alloc(HUGE_PAGE, bytes);
+  if (!e) return NULL;
+  madvise(e, bytes, MADV_HUGEPAGE);
+  memset(e, 0, bytes);
+  return e;
+}
+
 static int grow(pmap *m) {
   size_t cap = m->cap ? m->cap * 2 : 16;
-  pmap_entry *e = calloc(cap, sizeof *e);
+  pmap_entry *e = table(cap);
   if (!e) return AEV_ERR_NOMEM;
   for (size_t i = 0; i < m->cap; i++) {
     if (!m->e[i].h) continue;
