@@ -6,5 +6,6 @@
 #include "awsevents/common.h"
 #include "awsevents/broker.h"
 #include "awsevents/queue.h"
+#include "awsevents/pattern.h"
 
 #endif

@@ -8,6 +8,7 @@
 static const cli_command *const commands[] = {
     &cli_cmd_call,
     &cli_cmd_script,
+    &cli_cmd_test_event_pattern,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -1,0 +1,376 @@
+/* The event flattener: a streaming JSON scanner that turns an event into its
+ * leaf fields (dot-joined path, value, enclosing array elements), skipping
+ * whole subtrees that no pattern names, then groups the fields by path. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsevents/common.h"
+#include "pattern/pattern_int.h"
+
+/* AWS caps detail nesting near 1,000 levels; deeper input is refused. */
+#define MAX_DEPTH 1100
+
+typedef struct scan {
+  const char *p, *end, *start;
+  pm_event *ev;
+  pm_path_lookup lookup;
+  const void *ctx;
+  uint32_t next_array;
+  uint32_t *stack; /* (array id, index) pairs of the enclosing arrays */
+  size_t ns, cs;
+  int depth;
+  uint32_t stack_in[16];
+} scan;
+
+static void ws(scan *s) {
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\t' || *s->p == '\r'))
+    s->p++;
+}
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* Scans a string starting after its opening quote. *esc says whether it
+ * holds escapes; s->p ends after the closing quote. */
+static int string_end(scan *s, const char **body, size_t *len, int *esc) {
+  const char *b = s->p;
+  *esc = 0;
+  for (;;) {
+    const char *q = memchr(s->p, '"', (size_t)(s->end - s->p));
+    const char *bs = memchr(s->p, '\\', (size_t)((q ? q : s->end) - s->p));
+    if (!q) return AEV_ERR_INVALID;
+    if (!bs) {
+      s->p = q;
+      break;
+    }
+    *esc = 1;
+    s->p = bs + 1;
+    if (s->p >= s->end) return AEV_ERR_INVALID;
+    char c = *s->p;
+    if (c == 'u') {
+      if (s->end - s->p < 5) return AEV_ERR_INVALID;
+      for (int i = 1; i <= 4; i++)
+        if (hexval(s->p[i]) < 0) return AEV_ERR_INVALID;
+      s->p += 5;
+    } else if (strchr("\"\\/bfnrt", c) && c) {
+      s->p++;
+    } else {
+      return AEV_ERR_INVALID;
+    }
+  }
+  for (const char *c = b; c < s->p; c++)
+    if ((unsigned char)*c < 0x20) return AEV_ERR_INVALID;
+  *body = b;
+  *len = (size_t)(s->p - b);
+  s->p++;
+  return AEV_OK;
+}
+
+static void put_utf8(char **o, unsigned cp) {
+  char *d = *o;
+  if (cp < 0x80) {
+    *d++ = (char)cp;
+  } else if (cp < 0x800) {
+    *d++ = (char)(0xc0 | (cp >> 6));
+    *d++ = (char)(0x80 | (cp & 0x3f));
+  } else if (cp < 0x10000) {
+    *d++ = (char)(0xe0 | (cp >> 12));
+    *d++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+    *d++ = (char)(0x80 | (cp & 0x3f));
+  } else {
+    *d++ = (char)(0xf0 | (cp >> 18));
+    *d++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+    *d++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+    *d++ = (char)(0x80 | (cp & 0x3f));
+  }
+  *o = d;
+}
+
+static unsigned hex4(const char *p) {
+  return (unsigned)(hexval(p[0]) << 12 | hexval(p[1]) << 8 | hexval(p[2]) << 4 | hexval(p[3]));
+}
+
+/* Decodes an already validated string body into out; returns its length. */
+static size_t unescape(const char *b, size_t n, char *out) {
+  char *o = out;
+  for (size_t i = 0; i < n; i++) {
+    if (b[i] != '\\') {
+      *o++ = b[i];
+      continue;
+    }
+    char c = b[++i];
+    switch (c) {
+      case 'b': *o++ = '\b'; break;
+      case 'f': *o++ = '\f'; break;
+      case 'n': *o++ = '\n'; break;
+      case 'r': *o++ = '\r'; break;
+      case 't': *o++ = '\t'; break;
+      case 'u': {
+        unsigned cp = hex4(b + i + 1);
+        i += 4;
+        if (cp >= 0xd800 && cp < 0xdc00 && i + 6 < n && b[i + 1] == '\\' &&
+            b[i + 2] == 'u') {
+          unsigned lo = hex4(b + i + 3);
+          if (lo >= 0xdc00 && lo < 0xe000) {
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+            i += 6;
+          }
+        }
+        put_utf8(&o, cp);
+        break;
+      }
+      default: *o++ = c;
+    }
+  }
+  return (size_t)(o - out);
+}
+
+static int number_end(scan *s) {
+  const char *p = s->p;
+  if (p < s->end && *p == '-') p++;
+  if (p >= s->end) return AEV_ERR_INVALID;
+  if (*p == '0') p++;
+  else if (*p >= '1' && *p <= '9') while (p < s->end && *p >= '0' && *p <= '9') p++;
+  else return AEV_ERR_INVALID;
+  if (p < s->end && *p == '.') {
+    const char *d = ++p;
+    while (p < s->end && *p >= '0' && *p <= '9') p++;
+    if (p == d) return AEV_ERR_INVALID;
+  }
+  if (p < s->end && (*p == 'e' || *p == 'E')) {
+    p++;
+    if (p < s->end && (*p == '+' || *p == '-')) p++;
+    const char *d = p;
+    while (p < s->end && *p >= '0' && *p <= '9') p++;
+    if (p == d) return AEV_ERR_INVALID;
+  }
+  s->p = p;
+  return AEV_OK;
+}
+
+/* Grows a buffer that starts as one of the event's inline arrays. */
+static int grow(void **buf, size_t *cap, size_t need, size_t elem, const void *inl) {
+  if (need <= *cap) return AEV_OK;
+  size_t c = *cap * 2;
+  while (c < need) c *= 2;
+  void *b = *buf == inl ? malloc(c * elem) : realloc(*buf, c * elem);
+  if (!b) return AEV_ERR_NOMEM;
+  if (*buf == inl) memcpy(b, inl, *cap * elem);
+  *buf = b;
+  *cap = c;
+  return AEV_OK;
+}
+
+static int literal(scan *s, const char *word, size_t n) {
+  if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n)) return AEV_ERR_INVALID;
+  s->p += n;
+  return AEV_OK;
+}
+
+/* Emits a leaf at path id, or only validates it when id is 0. */
+static int leaf(scan *s, uint32_t id) {
+  pm_value v = {0};
+  const char *b = s->p;
+  int rc;
+  char c = s->p < s->end ? *s->p : 0;
+  if (c == '"') {
+    s->p++;
+    int esc;
+    if ((rc = string_end(s, &v.s, &v.len, &esc))) return rc;
+    v.type = PV_STR;
+    if (esc && id) {
+      pm_event *ev = s->ev;
+      /* The arena is sized once to the input, so earlier pointers stay valid. */
+      if (!ev->arena) {
+        ev->arena = malloc((size_t)(s->end - s->start) + 1);
+        if (!ev->arena) return AEV_ERR_NOMEM;
+        ev->ca = (size_t)(s->end - s->start) + 1;
+      }
+      size_t n = unescape(v.s, v.len, ev->arena + ev->na);
+      v.s = ev->arena + ev->na;
+      v.len = n;
+      ev->na += n;
+    }
+  } else if (c == '-' || (c >= '0' && c <= '9')) {
+    if ((rc = number_end(s))) return rc;
+    v.type = PV_NUM;
+    if (id) {
+      char buf[128];
+      size_t n = (size_t)(s->p - b);
+      if (n >= sizeof buf) n = sizeof buf - 1;
+      memcpy(buf, b, n);
+      buf[n] = 0;
+      v.num = strtod(buf, NULL);
+      v.s = b;
+      v.len = (size_t)(s->p - b);
+    }
+  } else if (c == 't') {
+    if ((rc = literal(s, "true", 4))) return rc;
+    v.type = PV_TRUE;
+  } else if (c == 'f') {
+    if ((rc = literal(s, "false", 5))) return rc;
+    v.type = PV_FALSE;
+  } else if (c == 'n') {
+    if ((rc = literal(s, "null", 4))) return rc;
+    v.type = PV_NULL;
+  } else {
+    return AEV_ERR_INVALID;
+  }
+  if (!id) return AEV_OK;
+  pm_event *ev = s->ev;
+  if (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f, ev->f_in) ||
+      grow((void **)&ev->trails, &ev->ct, ev->nt + s->ns, sizeof *ev->trails, ev->t_in))
+    return AEV_ERR_NOMEM;
+  memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
+  ev->f[ev->nf++] = (pm_field){id - 1, (uint32_t)ev->nt, (uint32_t)(s->ns / 2), v};
+  ev->nt += s->ns;
+  return AEV_OK;
+}
+
+static int value(scan *s, uint32_t found);
+
+static int object(scan *s, uint32_t found) {
+  pm_event *ev = s->ev;
+  size_t base = ev->plen;
+  s->p++;
+  ws(s);
+  if (s->p < s->end && *s->p == '}') {
+    s->p++;
+    return AEV_OK;
+  }
+  for (;;) {
+    ws(s);
+    if (s->p >= s->end || *s->p != '"') return AEV_ERR_INVALID;
+    s->p++;
+    const char *k;
+    size_t klen;
+    int esc, rc;
+    if ((rc = string_end(s, &k, &klen, &esc))) return rc;
+    ws(s);
+    if (s->p >= s->end || *s->p != ':') return AEV_ERR_INVALID;
+    s->p++;
+    ws(s);
+    uint32_t sub = 0;
+    if (found) {
+      if (grow((void **)&ev->path, &ev->pcap, base + klen + 2, 1, ev->p_in))
+        return AEV_ERR_NOMEM;
+      size_t n = base;
+      if (base) ev->path[n++] = '.';
+      n += esc ? unescape(k, klen, ev->path + n) : (memcpy(ev->path + n, k, klen), klen);
+      ev->plen = n;
+      sub = s->lookup(s->ctx, ev->path, n);
+    }
+    rc = value(s, sub);
+    ev->plen = base;
+    if (rc) return rc;
+    ws(s);
+    if (s->p < s->end && *s->p == ',') {
+      s->p++;
+      continue;
+    }
+    if (s->p < s->end && *s->p == '}') {
+      s->p++;
+      return AEV_OK;
+    }
+    return AEV_ERR_INVALID;
+  }
+}
+
+static int array(scan *s, uint32_t found) {
+  uint32_t id = s->next_array++;
+  uint32_t idx = 0;
+  s->p++;
+  ws(s);
+  if (s->p < s->end && *s->p == ']') {
+    s->p++;
+    return AEV_OK;
+  }
+  for (;;) {
+    if (found) {
+      if (grow((void **)&s->stack, &s->cs, s->ns + 2, sizeof *s->stack, s->stack_in))
+        return AEV_ERR_NOMEM;
+      s->stack[s->ns++] = id;
+      s->stack[s->ns++] = idx++;
+    }
+    int rc = value(s, found);
+    if (found) s->ns -= 2;
+    if (rc) return rc;
+    ws(s);
+    if (s->p < s->end && *s->p == ',') {
+      s->p++;
+      ws(s);
+      continue;
+    }
+    if (s->p < s->end && *s->p == ']') {
+      s->p++;
+      return AEV_OK;
+    }
+    return AEV_ERR_INVALID;
+  }
+}
+
+/* found: the path lookup result (0 = skip: validate only). */
+static int value(scan *s, uint32_t found) {
+  if (s->p >= s->end) return AEV_ERR_INVALID;
+  if (*s->p == '{' || *s->p == '[') {
+    if (++s->depth > MAX_DEPTH) return AEV_ERR_INVALID;
+    int rc = *s->p == '{' ? object(s, found) : array(s, found);
+    s->depth--;
+    return rc;
+  }
+  return leaf(s, found & ~PM_PATH_PREFIX);
+}
+
+static int cmp_field(const void *a, const void *b) {
+  const pm_field *x = a, *y = b;
+  return (x->path > y->path) - (x->path < y->path);
+}
+
+int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
+                    const void *ctx, pm_event *ev) {
+  memset(ev, 0, offsetof(pm_event, f_in));
+  ev->f = ev->f_in;
+  ev->g = ev->g_in;
+  ev->trails = ev->t_in;
+  ev->path = ev->p_in;
+  ev->cf = PM_INLINE;
+  ev->ct = PM_INLINE;
+  ev->pcap = sizeof ev->p_in;
+  scan s = {json, json + len, json, ev, lookup, ctx, 0, NULL, 0, 16, 0, {0}};
+  s.stack = s.stack_in;
+  ws(&s);
+  int rc = AEV_ERR_INVALID;
+  if (s.p < s.end && *s.p == '{') {
+    rc = value(&s, PM_PATH_PREFIX);
+    ws(&s);
+    if (!rc && s.p != s.end) rc = AEV_ERR_INVALID;
+  }
+  if (s.stack != s.stack_in) free(s.stack);
+  if (rc) return rc;
+  /* Group by path id. */
+  if (ev->nf > 1) qsort(ev->f, ev->nf, sizeof *ev->f, cmp_field);
+  if (ev->nf > PM_INLINE && !(ev->g = malloc(ev->nf * sizeof *ev->g))) {
+    ev->g = ev->g_in;
+    return AEV_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < ev->nf; i++) {
+    if (ev->ng && ev->g[ev->ng - 1].path == ev->f[i].path)
+      ev->g[ev->ng - 1].n++;
+    else
+      ev->g[ev->ng++] = (pm_group){ev->f[i].path, (uint32_t)i, 1};
+  }
+  return AEV_OK;
+}
+
+void aev__pm_event_free(pm_event *ev) {
+  if (ev->f != ev->f_in) free(ev->f);
+  if (ev->trails != ev->t_in) free(ev->trails);
+  if (ev->g != ev->g_in) free(ev->g);
+  if (ev->path != ev->p_in) free(ev->path);
+  free(ev->arena);
+}

@@ -1,0 +1,521 @@
+/* The automaton over flattened events (after aws/event-ruler's design, our
+ * own code): name states linked by per-field value machines. A branch's
+ * conditions, in compile.c's canonical order, are a walk through the states; branches that
+ * share leading conditions share states. Exact values, equals-ignore-case,
+ * prefixes and suffixes are answered by hash lookups, so matching cost
+ * depends on the event's fields, not on the number of patterns. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "pattern/pattern_int.h"
+
+/* A short list of u32 kept in place up to two entries, so a typical state
+ * (one next field, one accepted pattern) is a single cache line. */
+typedef struct svec {
+  uint32_t n, cap;
+  union {
+    uint32_t in[2];
+    uint32_t *v;
+  } u;
+} svec;
+
+static const uint32_t *sv_data(const svec *s) { return s->cap > 2 ? s->u.v : s->u.in; }
+
+static int sv_push(svec *s, uint32_t x) {
+  if (s->n == 2 && s->cap <= 2) {
+    uint32_t *v = malloc(4 * sizeof *v);
+    if (!v) return AEV_ERR_NOMEM;
+    memcpy(v, s->u.in, sizeof s->u.in);
+    s->u.v = v;
+    s->cap = 4;
+  } else if (s->cap > 2 && s->n == s->cap) {
+    uint32_t *v = realloc(s->u.v, 2 * s->cap * sizeof *v);
+    if (!v) return AEV_ERR_NOMEM;
+    s->u.v = v;
+    s->cap *= 2;
+  }
+  (s->cap > 2 ? s->u.v : s->u.in)[s->n++] = x;
+  return AEV_OK;
+}
+
+static void sv_free(svec *s) {
+  if (s->cap > 2) free(s->u.v);
+}
+
+typedef struct mstate {
+  svec paths;       /* fields with transitions out of this state */
+  svec absent;      /* (path, next) pairs for exists:false */
+  svec accept;      /* slots that match on reaching this state */
+  uint32_t complex; /* some transition needs its value machine */
+} mstate;
+
+typedef struct slow {
+  const pm_matcher *m; /* owned by the rule, which outlives the machine */
+  uint32_t next;
+} slow;
+
+enum { L_PREFIX, L_PREFIX_EIC, L_SUFFIX, L_SUFFIX_EIC, L_N };
+
+/* The value machine of one (state, field) with more than exact values:
+ * which hashed kinds it has, prefix/suffix lengths to try, and the matchers
+ * tested one by one. Exact values need none of this. */
+typedef struct vmach {
+  unsigned kinds;
+  pm_u32vec len[L_N];
+  slow *slow;
+  size_t ns, cs;
+} vmach;
+
+/* Values-map entries name their single next state directly when they have
+ * one (the common case), else a target list in tg. trans maps to NO_VM when
+ * a field has exact values only. */
+#define DIRECT 0x80000000u
+#define NO_VM UINT32_MAX
+
+struct pm_machine {
+  mstate *st;
+  size_t nst, cst;
+  vmach *vm;
+  size_t nvm, cvm;
+  pm_u32vec *tg;
+  size_t ntg, ctg;
+  uint32_t npaths;
+  pmap paths;  /* path -> PM_PATH_PREFIX | id + 1 */
+  pmap trans;  /* (state, path) -> value machine or NO_VM */
+  pmap conds;  /* (state, path, condition bytes) -> next state */
+  pmap values; /* (state, path << 3 | kind, value bytes) -> next state(s) */
+};
+
+int aev__pm_u32_push(pm_u32vec *v, uint32_t x) {
+  if (v->n == v->cap) {
+    size_t cap = v->cap ? v->cap * 2 : 2;
+    uint32_t *p = realloc(v->v, cap * sizeof *p);
+    if (!p) return AEV_ERR_NOMEM;
+    v->v = p;
+    v->cap = cap;
+  }
+  v->v[v->n++] = x;
+  return AEV_OK;
+}
+
+static int grow(void **buf, size_t *cap, size_t need, size_t elem) {
+  if (need <= *cap) return AEV_OK;
+  size_t c = *cap ? *cap * 2 : 16;
+  while (c < need) c *= 2;
+  void *b = realloc(*buf, c * elem);
+  if (!b) return AEV_ERR_NOMEM;
+  memset((char *)b + *cap * elem, 0, (c - *cap) * elem);
+  *buf = b;
+  *cap = c;
+  return AEV_OK;
+}
+
+static int new_state(pm_machine *m, uint32_t *out) {
+  if (grow((void **)&m->st, &m->cst, m->nst + 1, sizeof *m->st)) return AEV_ERR_NOMEM;
+  *out = (uint32_t)m->nst++;
+  return AEV_OK;
+}
+
+int aev__pm_machine_new(pm_machine **out) {
+  pm_machine *m = calloc(1, sizeof *m);
+  uint32_t start;
+  if (!m || new_state(m, &start)) {
+    free(m);
+    return AEV_ERR_NOMEM;
+  }
+  *out = m;
+  return AEV_OK;
+}
+
+void aev__pm_machine_free(pm_machine *m) {
+  if (!m) return;
+  for (size_t i = 0; i < m->nst; i++) {
+    sv_free(&m->st[i].paths);
+    sv_free(&m->st[i].absent);
+    sv_free(&m->st[i].accept);
+  }
+  for (size_t i = 0; i < m->nvm; i++) {
+    for (int j = 0; j < L_N; j++) free(m->vm[i].len[j].v);
+    free(m->vm[i].slow);
+  }
+  for (size_t i = 0; i < m->ntg; i++) free(m->tg[i].v);
+  free(m->st);
+  free(m->vm);
+  free(m->tg);
+  aev__pmap_free(&m->paths);
+  aev__pmap_free(&m->trans);
+  aev__pmap_free(&m->conds);
+  aev__pmap_free(&m->values);
+  free(m);
+}
+
+static size_t sv_memory(const svec *s) { return s->cap > 2 ? s->cap * 4 : 0; }
+
+size_t aev__pm_machine_memory(const pm_machine *m) {
+  size_t total = sizeof *m + m->cst * sizeof *m->st + m->cvm * sizeof *m->vm +
+                 m->ctg * sizeof *m->tg;
+  for (size_t i = 0; i < m->nst; i++)
+    total += sv_memory(&m->st[i].paths) + sv_memory(&m->st[i].absent) +
+             sv_memory(&m->st[i].accept);
+  for (size_t i = 0; i < m->nvm; i++) {
+    total += m->vm[i].cs * sizeof(slow);
+    for (int j = 0; j < L_N; j++) total += m->vm[i].len[j].cap * 4;
+  }
+  for (size_t i = 0; i < m->ntg; i++) total += m->tg[i].cap * 4;
+  return total + aev__pmap_memory(&m->paths) + aev__pmap_memory(&m->trans) +
+         aev__pmap_memory(&m->conds) + aev__pmap_memory(&m->values);
+}
+
+uint32_t aev__pm_machine_path(const void *ctx, const char *p, size_t n) {
+  const uint32_t *v = aev__pmap_get(&((const pm_machine *)ctx)->paths, 0, 0, p, n);
+  return v ? *v : 0;
+}
+
+/* Interns a path and marks each dot-separated prefix of it, so the
+ * flattener knows which objects to enter. */
+static int intern_path(pm_machine *m, const pm_str *path, uint32_t *id) {
+  uint32_t *slot;
+  int added;
+  for (size_t i = 0; i < path->len; i++) {
+    if (path->s[i] != '.') continue;
+    if (aev__pmap_put(&m->paths, 0, 0, path->s, i, 0, &slot, &added)) return AEV_ERR_NOMEM;
+    *slot |= PM_PATH_PREFIX;
+  }
+  if (aev__pmap_put(&m->paths, 0, 0, path->s, path->len, 0, &slot, &added))
+    return AEV_ERR_NOMEM;
+  if (!(*slot & ~PM_PATH_PREFIX)) *slot |= ++m->npaths;
+  *id = (*slot & ~PM_PATH_PREFIX) - 1;
+  return AEV_OK;
+}
+
+/* ---- building ---- */
+
+typedef struct buf {
+  char *p;
+  size_t n, cap;
+} buf;
+
+static int put(buf *b, const void *p, size_t n) {
+  if (grow((void **)&b->p, &b->cap, b->n + n, 1)) return AEV_ERR_NOMEM;
+  memcpy(b->p + b->n, p, n);
+  b->n += n;
+  return AEV_OK;
+}
+
+static int put_str(buf *b, const pm_str *s) {
+  uint32_t n = (uint32_t)s->len;
+  return put(b, &n, 4) || put(b, s->s, s->len);
+}
+
+/* A normalized double, so 300 and 300.0 (and -0 and 0) hash alike. */
+static void num_key(double d, unsigned char out[8]) {
+  if (d == 0) d = 0;
+  memcpy(out, &d, 8);
+}
+
+/* A condition's identity: two branches with the same condition from the
+ * same state share the next state. */
+static int cond_key(const pm_cond *k, buf *b) {
+  int rc = 0;
+  for (size_t i = 0; i < k->nm && !rc; i++) {
+    const pm_matcher *m = &k->m[i];
+    unsigned char kind = (unsigned char)m->kind, num[8];
+    rc |= put(b, &kind, 1);
+    switch (m->kind) {
+      case PM_EXACT_NUM:
+        num_key(m->num, num);
+        rc |= put(b, num, 8);
+        break;
+      case PM_NUMERIC: {
+        unsigned char flags[4] = {m->has_lo, m->has_hi, m->lo_open, m->hi_open};
+        rc |= put(b, flags, 4) || put(b, &m->lo, 8) || put(b, &m->hi, 8);
+        break;
+      }
+      case PM_CIDR:
+        rc |= put(b, &m->family, sizeof m->family) || put(b, &m->bits, sizeof m->bits) ||
+              put(b, m->ip, 16);
+        break;
+      case PM_AB_NUM:
+        rc |= put(b, &m->n, sizeof m->n) || put(b, m->nums, m->n * sizeof *m->nums);
+        break;
+      case PM_AB_STR:
+      case PM_AB_EIC:
+      case PM_AB_PREFIX:
+      case PM_AB_SUFFIX:
+      case PM_AB_WILDCARD:
+        rc |= put(b, &m->n, sizeof m->n);
+        for (size_t j = 0; j < m->n && !rc; j++) rc |= put_str(b, &m->strs[j]);
+        break;
+      case PM_EXISTS:
+      case PM_ABSENT:
+        break;
+      default:
+        rc |= put_str(b, &m->s);
+    }
+  }
+  return rc ? AEV_ERR_NOMEM : AEV_OK;
+}
+
+static int add_len(pm_u32vec *v, uint32_t len) {
+  for (size_t i = 0; i < v->n; i++)
+    if (v->v[i] == len) return AEV_OK;
+  return aev__pm_u32_push(v, len);
+}
+
+/* Registers a transition field of a state; with complex set, also gives
+ * it a value machine (*vm). */
+static int transition(pm_machine *m, uint32_t state, uint32_t path, int complex,
+                      uint32_t *vm) {
+  uint32_t *slot;
+  int added;
+  if (aev__pmap_put(&m->trans, state, path, NULL, 0, NO_VM, &slot, &added) ||
+      (added && sv_push(&m->st[state].paths, path)))
+    return AEV_ERR_NOMEM;
+  if (complex && *slot == NO_VM) {
+    if (grow((void **)&m->vm, &m->cvm, m->nvm + 1, sizeof *m->vm)) return AEV_ERR_NOMEM;
+    *slot = (uint32_t)m->nvm++;
+    m->st[state].complex = 1;
+  }
+  *vm = *slot;
+  return AEV_OK;
+}
+
+/* Adds next to the targets of a values-map entry. */
+static int add_target(pm_machine *m, uint32_t *slot, int added, uint32_t next) {
+  if (added || *slot == (DIRECT | next)) {
+    *slot = DIRECT | next;
+    return AEV_OK;
+  }
+  if (*slot & DIRECT) {
+    if (grow((void **)&m->tg, &m->ctg, m->ntg + 1, sizeof *m->tg) ||
+        aev__pm_u32_push(&m->tg[m->ntg], *slot & ~DIRECT))
+      return AEV_ERR_NOMEM;
+    *slot = (uint32_t)m->ntg++;
+  }
+  pm_u32vec *t = &m->tg[*slot];
+  for (size_t i = 0; i < t->n; i++)
+    if (t->v[i] == next) return AEV_OK;
+  return aev__pm_u32_push(t, next);
+}
+
+static int is_plain(int kind) {
+  return kind == PM_EXACT_STR || kind == PM_EXACT_NUM || kind == PM_LITERAL;
+}
+
+static int add_hashed(pm_machine *m, uint32_t state, uint32_t path, const pm_matcher *x,
+                      uint32_t next) {
+  uint32_t vm;
+  if (transition(m, state, path, !is_plain(x->kind), &vm)) return AEV_ERR_NOMEM;
+  unsigned char num[8];
+  const void *key = x->s.s;
+  size_t klen = x->s.len;
+  if (x->kind == PM_EXACT_NUM) {
+    num_key(x->num, num);
+    key = num;
+    klen = 8;
+  }
+  uint32_t *slot;
+  int added;
+  if (aev__pmap_put(&m->values, state, path << 3 | (uint32_t)x->kind, key, klen,
+                    DIRECT | next, &slot, &added) ||
+      add_target(m, slot, added, next))
+    return AEV_ERR_NOMEM;
+  if (vm == NO_VM) return AEV_OK;
+  vmach *v = &m->vm[vm];
+  v->kinds |= 1u << x->kind;
+  switch (x->kind) {
+    case PM_PREFIX: return add_len(&v->len[L_PREFIX], (uint32_t)klen);
+    case PM_PREFIX_EIC: return add_len(&v->len[L_PREFIX_EIC], (uint32_t)klen);
+    case PM_SUFFIX: return add_len(&v->len[L_SUFFIX], (uint32_t)klen);
+    case PM_SUFFIX_EIC: return add_len(&v->len[L_SUFFIX_EIC], (uint32_t)klen);
+    default: return AEV_OK;
+  }
+}
+
+static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_matcher *x,
+                       uint32_t next) {
+  if (x->kind == PM_ABSENT) {
+    svec *a = &m->st[state].absent;
+    return sv_push(a, path) || sv_push(a, next) ? AEV_ERR_NOMEM : AEV_OK;
+  }
+  if (x->kind < PM_N_HASHED) return add_hashed(m, state, path, x, next);
+  uint32_t vm;
+  if (transition(m, state, path, 1, &vm)) return AEV_ERR_NOMEM;
+  vmach *v = &m->vm[vm];
+  if (grow((void **)&v->slow, &v->cs, v->ns + 1, sizeof *v->slow)) return AEV_ERR_NOMEM;
+  v->slow[v->ns++] = (slow){x, next};
+  return AEV_OK;
+}
+
+/* Adds one branch. On failure the machine may hold unreachable states (it
+ * stays correct); callers rebuild it. */
+static int add_branch(pm_machine *m, const pm_branch *br, uint32_t slot, buf *b) {
+  uint32_t state = 0;
+  for (size_t i = 0; i < br->n; i++) {
+    const pm_cond *k = br->c[i];
+    uint32_t path, *next, fresh;
+    int added;
+    b->n = 0;
+    if (intern_path(m, &k->path, &path) || cond_key(k, b)) return AEV_ERR_NOMEM;
+    if (new_state(m, &fresh)) return AEV_ERR_NOMEM;
+    if (aev__pmap_put(&m->conds, state, path, b->p, b->n, fresh, &next, &added))
+      return AEV_ERR_NOMEM;
+    if (!added) {
+      m->nst--; /* the condition is known: reuse its state */
+      state = *next;
+      continue;
+    }
+    for (size_t j = 0; j < k->nm; j++)
+      if (add_matcher(m, state, path, &k->m[j], fresh)) return AEV_ERR_NOMEM;
+    state = fresh;
+  }
+  return sv_push(&m->st[state].accept, slot);
+}
+
+int aev__pm_machine_add(pm_machine *m, const pm_rule *r, uint32_t slot) {
+  buf b = {0};
+  int rc = AEV_OK;
+  for (size_t i = 0; i < r->n && !rc; i++) rc = add_branch(m, &r->b[i], slot, &b);
+  free(b.p);
+  return rc ? aev__nomem() : AEV_OK;
+}
+
+/* ---- matching ---- */
+
+typedef struct walker {
+  const pm_machine *m;
+  const pm_event *ev;
+  pm_u32vec *out;
+  pm_u32vec mem; /* (array id, index) pairs of the fields used so far */
+  int rc;
+} walker;
+
+static const pm_group *group_of(const pm_event *ev, uint32_t path) {
+  size_t lo = 0, hi = ev->ng;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (ev->g[mid].path == path) return &ev->g[mid];
+    if (ev->g[mid].path < path) lo = mid + 1;
+    else hi = mid;
+  }
+  return NULL;
+}
+
+/* Fields of different elements of one array never combine. */
+static int consistent(const walker *w, const pm_field *f) {
+  const uint32_t *t = w->ev->trails + f->trail;
+  for (uint32_t i = 0; i < f->ntrail; i++)
+    for (size_t j = 0; j < w->mem.n; j += 2)
+      if (w->mem.v[j] == t[2 * i] && w->mem.v[j + 1] != t[2 * i + 1]) return 0;
+  return 1;
+}
+
+static void walk(walker *w, uint32_t state);
+
+static void lookup(walker *w, uint32_t state, uint32_t path, int kind, const char *p,
+                   size_t n) {
+  const uint32_t *tg =
+      aev__pmap_get(&w->m->values, state, path << 3 | (uint32_t)kind, p, n);
+  if (!tg) return;
+  if (*tg & DIRECT) {
+    walk(w, *tg & ~DIRECT);
+    return;
+  }
+  const pm_u32vec *t = &w->m->tg[*tg];
+  for (size_t i = 0; i < t->n && !w->rc; i++) walk(w, t->v[i]);
+}
+
+static void affixes(walker *w, uint32_t state, uint32_t path, const pm_u32vec *lens,
+                    int kind, const char *s, size_t n, int suffix) {
+  for (size_t i = 0; i < lens->n; i++)
+    if (lens->v[i] <= n)
+      lookup(w, state, path, kind, suffix ? s + n - lens->v[i] : s, lens->v[i]);
+}
+
+static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
+                                      [PV_NULL] = "null"};
+
+/* Everything a value machine adds to the exact lookup. */
+static void try_complex(walker *w, uint32_t state, uint32_t path, const vmach *v,
+                        const pm_value *x) {
+  if (x->type == PV_STR) {
+    affixes(w, state, path, &v->len[L_PREFIX], PM_PREFIX, x->s, x->len, 0);
+    affixes(w, state, path, &v->len[L_SUFFIX], PM_SUFFIX, x->s, x->len, 1);
+    if (v->kinds & (1u << PM_EIC | 1u << PM_PREFIX_EIC | 1u << PM_SUFFIX_EIC)) {
+      char local[256];
+      pm_str folded = {x->len < sizeof local ? local : malloc(x->len), x->len};
+      if (!folded.s) {
+        w->rc = AEV_ERR_NOMEM;
+        return;
+      }
+      aev__pm_fold_to(x->s, x->len, folded.s);
+      if (v->kinds & (1u << PM_EIC)) lookup(w, state, path, PM_EIC, folded.s, folded.len);
+      affixes(w, state, path, &v->len[L_PREFIX_EIC], PM_PREFIX_EIC, folded.s, folded.len, 0);
+      affixes(w, state, path, &v->len[L_SUFFIX_EIC], PM_SUFFIX_EIC, folded.s, folded.len, 1);
+      if (folded.s != local) free(folded.s);
+    }
+  }
+  for (size_t i = 0; i < v->ns && !w->rc; i++)
+    if (aev__pm_matcher_test(v->slow[i].m, x)) walk(w, v->slow[i].next);
+}
+
+static void try_field(walker *w, uint32_t state, uint32_t path, uint32_t vm,
+                      const pm_field *f) {
+  const pm_value *x = &f->v;
+  if (x->type == PV_STR) {
+    lookup(w, state, path, PM_EXACT_STR, x->s, x->len);
+  } else if (x->type == PV_NUM) {
+    unsigned char num[8];
+    num_key(x->num, num);
+    lookup(w, state, path, PM_EXACT_NUM, (const char *)num, 8);
+  } else {
+    lookup(w, state, path, PM_LITERAL, literal[x->type], strlen(literal[x->type]));
+  }
+  if (vm != NO_VM && !w->rc) try_complex(w, state, path, &w->m->vm[vm], x);
+}
+
+static void try_group(walker *w, uint32_t state, const pm_group *g) {
+  uint32_t vm = NO_VM;
+  if (w->m->st[state].complex) {
+    const uint32_t *t = aev__pmap_get(&w->m->trans, state, g->path, NULL, 0);
+    if (!t) return;
+    vm = *t;
+  }
+  for (uint32_t i = 0; i < g->n && !w->rc; i++) {
+    const pm_field *f = &w->ev->f[g->first + i];
+    if (!consistent(w, f)) continue;
+    size_t mark = w->mem.n;
+    const uint32_t *t = w->ev->trails + f->trail;
+    for (uint32_t j = 0; j < 2 * f->ntrail && !w->rc; j++)
+      w->rc = aev__pm_u32_push(&w->mem, t[j]);
+    if (!w->rc) try_field(w, state, g->path, vm, f);
+    w->mem.n = mark;
+  }
+}
+
+/* From a state, tries the event's fields that have transitions: through the
+ * state's own list when it is the shorter, else through the event's. */
+static void walk(walker *w, uint32_t state) {
+  const mstate *s = &w->m->st[state];
+  const uint32_t *acc = sv_data(&s->accept), *abs = sv_data(&s->absent),
+                 *paths = sv_data(&s->paths);
+  for (size_t i = 0; i < s->accept.n && !w->rc; i++) w->rc = aev__pm_u32_push(w->out, acc[i]);
+  for (size_t i = 0; i < s->absent.n && !w->rc; i += 2)
+    if (!group_of(w->ev, abs[i])) walk(w, abs[i + 1]);
+  if (s->paths.n <= w->ev->ng) {
+    for (size_t i = 0; i < s->paths.n && !w->rc; i++) {
+      const pm_group *g = group_of(w->ev, paths[i]);
+      if (g) try_group(w, state, g);
+    }
+  } else {
+    for (size_t i = 0; i < w->ev->ng && !w->rc; i++) try_group(w, state, &w->ev->g[i]);
+  }
+}
+
+int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_u32vec *slots) {
+  walker w = {m, ev, slots, {0}, AEV_OK};
+  walk(&w, 0);
+  free(w.mem.v);
+  return w.rc ? aev__nomem() : AEV_OK;
+}

@@ -1,0 +1,171 @@
+/* Internal: the compiled form of event patterns (rules of ANDed conditions
+ * after $or expansion), the flattened event, and the automaton over both. */
+#ifndef AEV_PATTERN_PATTERN_INT_H
+#define AEV_PATTERN_PATTERN_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pattern/pmap.h"
+
+/* Value kinds of a flattened event field. */
+enum { PV_STR, PV_NUM, PV_TRUE, PV_FALSE, PV_NULL };
+
+/* Matcher kinds. The first group is answered by hash lookups in the
+ * automaton; the rest are tested one by one. */
+enum {
+  PM_EXACT_STR,  /* s */
+  PM_EXACT_NUM,  /* num */
+  PM_LITERAL,    /* s = "true" / "false" / "null" */
+  PM_EIC,        /* s folded */
+  PM_PREFIX,     /* s */
+  PM_PREFIX_EIC, /* s folded */
+  PM_SUFFIX,     /* s */
+  PM_SUFFIX_EIC, /* s folded */
+  PM_N_HASHED,
+  PM_EXISTS = PM_N_HASHED, /* exists: true */
+  PM_ABSENT,                /* exists: false */
+  PM_NUMERIC,               /* lo/hi */
+  PM_CIDR,                  /* ip/bits */
+  PM_WILDCARD,              /* s (escapes kept) */
+  PM_AB_STR,                /* anything-but strings: strs */
+  PM_AB_NUM,                /* anything-but numbers: nums */
+  PM_AB_EIC,                /* anything-but equals-ignore-case: strs folded */
+  PM_AB_PREFIX,             /* strs */
+  PM_AB_SUFFIX,             /* strs */
+  PM_AB_WILDCARD            /* strs */
+};
+
+typedef struct pm_str {
+  char *s;
+  size_t len;
+} pm_str;
+
+typedef struct pm_matcher {
+  int kind;
+  pm_str s;
+  double num;
+  /* numeric: lo/hi bounds, open means strict */
+  double lo, hi;
+  unsigned char has_lo, has_hi, lo_open, hi_open;
+  /* cidr: 16 bytes (IPv4 mapped into the first 4), family 4 or 6 */
+  unsigned char ip[16];
+  int family, bits;
+  /* anything-but lists */
+  pm_str *strs;
+  double *nums;
+  size_t n;
+} pm_matcher;
+
+/* One field condition: the values at path must satisfy one of the matchers. */
+typedef struct pm_cond {
+  pm_str path;
+  pm_matcher *m;
+  size_t nm;
+} pm_cond;
+
+/* A conjunction of conditions on distinct paths, cheapest first, then by
+ * path. Branches share conditions, which the rule's pool owns. */
+typedef struct pm_branch {
+  pm_cond **c;
+  size_t n;
+} pm_branch;
+
+/* A compiled pattern: its $or branches. */
+typedef struct pm_rule {
+  pm_branch *b;
+  size_t n, cap;
+  pm_cond **pool;
+  size_t npool, poolcap;
+} pm_rule;
+
+/* Parses and validates pattern text into *out (profile AEV_PATTERN_*). */
+int aev__pm_compile(const char *json, size_t len, int profile, pm_rule **out);
+void aev__pm_rule_free(pm_rule *r);
+size_t aev__pm_rule_memory(const pm_rule *r);
+
+/* ASCII and common-alphabet lower-casing of UTF-8 text, into out (len
+ * bytes) or into a new NUL-terminated buffer. */
+void aev__pm_fold_to(const char *s, size_t len, char *out);
+int aev__pm_fold(const char *s, size_t len, pm_str *out);
+
+/* Tests a matcher that the automaton does not answer by hashing. */
+typedef struct pm_value {
+  int type;
+  const char *s;
+  size_t len;
+  double num;
+} pm_value;
+int aev__pm_matcher_test(const pm_matcher *m, const pm_value *v);
+
+/* Wildcard: validates (AWS's messages) and matches. */
+int aev__pm_wildcard_check(const char *s, size_t len);
+int aev__pm_wildcard_match(const char *pat, size_t plen, const char *s,
+                           size_t len);
+
+/* CIDR: parses "addr/bits" into m (AWS's messages); tests an address. */
+int aev__pm_cidr_parse(const char *s, size_t len, pm_matcher *m);
+int aev__pm_cidr_test(const pm_matcher *m, const char *s, size_t len);
+/* Parses an IPv4/IPv6 address into 16 bytes; returns 4, 6 or 0. */
+int aev__pm_ip_parse(const char *s, size_t len, unsigned char ip[16]);
+
+/* A flattened event: its leaves on paths some pattern names, grouped. */
+typedef struct pm_field {
+  uint32_t path;   /* path id */
+  uint32_t trail;  /* offset in trails[] of (array id, index) pairs */
+  uint32_t ntrail; /* number of pairs */
+  pm_value v;
+} pm_field;
+
+typedef struct pm_group {
+  uint32_t path, first, n;
+} pm_group;
+
+/* Most events fit the inline buffers, so flattening one allocates nothing. */
+#define PM_INLINE 32
+typedef struct pm_event {
+  pm_field *f;
+  size_t nf, cf;
+  uint32_t *trails; /* pairs */
+  size_t nt, ct;
+  char *arena; /* unescaped strings */
+  size_t na, ca;
+  pm_group *g;
+  size_t ng;
+  char *path;
+  size_t plen, pcap;
+  pm_field f_in[PM_INLINE];
+  pm_group g_in[PM_INLINE];
+  uint32_t t_in[PM_INLINE];
+  char p_in[8 * PM_INLINE];
+} pm_event;
+
+/* Looks a path up: 0 when no pattern names it or a longer path under it;
+ * else PM_PATH_PREFIX and/or (path id + 1) in the low bits. */
+#define PM_PATH_PREFIX 0x80000000u
+typedef uint32_t (*pm_path_lookup)(const void *ctx, const char *p, size_t n);
+
+/* Flattens JSON text into ev (uninitialized); fields on unknown paths are
+ * skipped. Returns AEV_OK or AEV_ERR_INVALID (not a JSON object); either
+ * way ev must then be released with aev__pm_event_free(). */
+int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
+                    const void *ctx, pm_event *ev);
+void aev__pm_event_free(pm_event *ev);
+
+/* The automaton. Slots are the indices of patterns added to it. */
+typedef struct pm_machine pm_machine;
+int aev__pm_machine_new(pm_machine **out);
+void aev__pm_machine_free(pm_machine *m);
+int aev__pm_machine_add(pm_machine *m, const pm_rule *r, uint32_t slot);
+uint32_t aev__pm_machine_path(const void *m, const char *p, size_t n);
+/* Appends the slots matching ev to *slots (may repeat). */
+typedef struct pm_u32vec {
+  uint32_t *v;
+  size_t n, cap;
+} pm_u32vec;
+int aev__pm_u32_push(pm_u32vec *v, uint32_t x);
+int aev__pm_machine_match(const pm_machine *m, const pm_event *ev,
+                          pm_u32vec *slots);
+size_t aev__pm_machine_memory(const pm_machine *m);
+
+#endif

@@ -1,0 +1,134 @@
+/* The pattern automaton's hash map: open addressing with linear probing at
+ * most half full, keys of up to 8 bytes kept in the entry (one cache line
+ * touched per probe) and longer ones in one growing byte arena. Entries are never deleted: a set
+ * rebuilds its automaton instead (see set.c). */
+#include "pattern/pmap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "awsevents/common.h"
+
+static uint64_t mix(uint64_t h) {
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ULL;
+  h ^= h >> 32;
+  return h;
+}
+
+uint64_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n) {
+  const unsigned char *s = p;
+  uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)a << 32 | b) ^ n;
+  h = mix(h);
+  while (n >= 8) {
+    uint64_t w;
+    memcpy(&w, s, 8);
+    h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+    h ^= h >> 29;
+    s += 8;
+    n -= 8;
+  }
+  uint64_t w = 0;
+  if (n) memcpy(&w, s, n);
+  h = mix((h ^ w) * 0x9e3779b97f4a7c15ULL);
+  return h ? h : 1;
+}
+
+static uint64_t inline_key(const void *p, size_t n) {
+  uint64_t k = 0;
+  if (n) memcpy(&k, p, n);
+  return k;
+}
+
+static int same(const pmap *m, const pmap_entry *e, uint64_t h, uint32_t a,
+                uint32_t b, const void *p, size_t n) {
+  if (e->h != h || e->a != a || e->b != b || e->klen != n) return 0;
+  if (n <= 8) return e->key == inline_key(p, n);
+  return memcmp(m->keys + e->key, p, n) == 0;
+}
+
+uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
+                        size_t n) {
+  if (!m->cap) return NULL;
+  uint64_t h = aev__pmap_hash(a, b, p, n);
+  size_t mask = m->cap - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    pmap_entry *e = &m->e[i];
+    if (!e->h) return NULL;
+    if (same(m, e, h, a, b, p, n)) return &e->val;
+  }
+}
+
+/* Tables of 2 MiB and more ask for transparent huge pages: a lookup in a
+ * big automaton is a random access, and TLB misses would otherwise cost as
+ * much as the cache misses. */
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static pmap_entry *table(size_t cap) {
+  size_t bytes = cap * sizeof(pmap_entry);
+  if (bytes < HUGE_PAGE) return calloc(cap, sizeof(pmap_entry));
+  pmap_entry *e = aligned_alloc(HUGE_PAGE, bytes);
+  if (!e) return NULL;
+  madvise(e, bytes, MADV_HUGEPAGE);
+  memset(e, 0, bytes);
+  return e;
+}
+
+static int grow(pmap *m) {
+  size_t cap = m->cap ? m->cap * 2 : 16;
+  pmap_entry *e = table(cap);
+  if (!e) return AEV_ERR_NOMEM;
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!m->e[i].h) continue;
+    size_t j = m->e[i].h & (cap - 1);
+    while (e[j].h) j = (j + 1) & (cap - 1);
+    e[j] = m->e[i];
+  }
+  free(m->e);
+  m->e = e;
+  m->cap = cap;
+  return AEV_OK;
+}
+
+int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
+                  uint32_t val, uint32_t **slot, int *added) {
+  uint32_t *found = aev__pmap_get(m, a, b, p, n);
+  if (found) {
+    *slot = found;
+    *added = 0;
+    return AEV_OK;
+  }
+  if ((m->n + 1) * 2 > m->cap && grow(m)) return AEV_ERR_NOMEM;
+  uint64_t key = n <= 8 ? inline_key(p, n) : m->klen;
+  if (n > 8 && m->klen + n > m->kcap) {
+    size_t kcap = m->kcap ? m->kcap : 256;
+    while (kcap < m->klen + n) kcap *= 2;
+    char *k = realloc(m->keys, kcap);
+    if (!k) return AEV_ERR_NOMEM;
+    m->keys = k;
+    m->kcap = kcap;
+  }
+  if (n > 8) {
+    memcpy(m->keys + m->klen, p, n);
+    m->klen += n;
+  }
+  uint64_t h = aev__pmap_hash(a, b, p, n);
+  size_t mask = m->cap - 1, i = h & mask;
+  while (m->e[i].h) i = (i + 1) & mask;
+  m->e[i] = (pmap_entry){h, a, b, (uint32_t)n, val, key};
+  m->n++;
+  *slot = &m->e[i].val;
+  *added = 1;
+  return AEV_OK;
+}
+
+void aev__pmap_free(pmap *m) {
+  free(m->e);
+  free(m->keys);
+  memset(m, 0, sizeof *m);
+}
+
+size_t aev__pmap_memory(const pmap *m) {
+  return m->cap * sizeof(pmap_entry) + m->kcap;
+}

@@ -1,0 +1,37 @@
+/* Internal: an open-addressing hash map from (a, b, bytes) to a uint32_t, the
+ * one table shape the pattern automaton needs (paths, transitions, values). */
+#ifndef AEV_PATTERN_PMAP_H
+#define AEV_PATTERN_PMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct pmap_entry {
+  uint64_t h; /* 0 = empty */
+  uint32_t a, b;
+  uint32_t klen, val;
+  uint64_t key; /* keys of up to 8 bytes in place, else an arena offset */
+} pmap_entry;
+
+typedef struct pmap {
+  pmap_entry *e;
+  size_t cap, n; /* cap is a power of two */
+  char *keys;
+  size_t klen, kcap;
+} pmap;
+
+uint64_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n);
+
+/* Returns a pointer to the value, or NULL when absent. */
+uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
+                        size_t n);
+
+/* Inserts (a, b, bytes) with value val if absent; *slot points at the stored
+ * value either way and *added says which. Returns AEV_OK or AEV_ERR_NOMEM. */
+int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
+                  uint32_t val, uint32_t **slot, int *added);
+
+void aev__pmap_free(pmap *m);
+size_t aev__pmap_memory(const pmap *m);
+
+#endif

@@ -1,0 +1,301 @@
+/* The public pattern API: single compiled patterns and pattern sets (slots,
+ * ids, the readers-writer lock, and rebuilding the automaton once removed
+ * patterns outnumber live ones). */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsevents/pattern.h"
+#include "core/status.h"
+#include "pattern/pattern_int.h"
+#include "pattern/sns.h"
+
+struct aev_pattern {
+  int profile;
+  pm_rule *rule;
+  pm_machine *m;
+};
+
+typedef struct slot {
+  uint64_t id;
+  pm_rule *rule;
+  int live;
+} slot;
+
+struct aev_pattern_set {
+  int profile;
+  pthread_rwlock_t lock;
+  pm_machine *m;
+  slot *s;
+  size_t n, cap, live;
+  pmap ids; /* id -> slot index */
+};
+
+/* ---- matching, shared by both ---- */
+
+static int match_slots(int profile, const pm_machine *m, const char *event, size_t len,
+                       pm_u32vec *slots, int *matched) {
+  char *converted = NULL;
+  *matched = 1;
+  if (profile == AEV_PATTERN_SNS_ATTRIBUTES) {
+    int rc = aev__pm_sns_attributes(event, len, &converted, &len);
+    if (rc) return rc;
+    event = converted;
+  }
+  pm_event ev;
+  int rc = aev__pm_flatten(event, len, aev__pm_machine_path, m, &ev);
+  if (rc == AEV_ERR_INVALID && profile == AEV_PATTERN_SNS_BODY) {
+    /* SNS: a body that is not a JSON object matches no body policy. */
+    *matched = 0;
+    rc = AEV_OK;
+  } else if (rc == AEV_ERR_INVALID) {
+    rc = aev__fail(AEV_ERR_INVALID, "ValidationException", "Parameter Event is not valid.");
+  } else if (rc) {
+    rc = aev__nomem();
+  } else {
+    rc = aev__pm_machine_match(m, &ev, slots);
+  }
+  aev__pm_event_free(&ev);
+  free(converted);
+  return rc;
+}
+
+/* ---- single patterns ---- */
+
+int aev_pattern_compile_profile(const char *json, size_t len, int profile,
+                                aev_pattern **out) {
+  if (!out) return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "out is NULL.");
+  *out = NULL;
+  aev_pattern *p = calloc(1, sizeof *p);
+  if (!p) return aev__nomem();
+  p->profile = profile;
+  int rc = aev__pm_compile(json, len, profile, &p->rule);
+  if (!rc) rc = aev__pm_machine_new(&p->m) ? aev__nomem() : AEV_OK;
+  if (!rc) rc = aev__pm_machine_add(p->m, p->rule, 0);
+  if (rc) {
+    aev_pattern_free(p);
+    return rc;
+  }
+  *out = p;
+  return AEV_OK;
+}
+
+int aev_pattern_compile(const char *json, size_t len, aev_pattern **out) {
+  return aev_pattern_compile_profile(json, len, AEV_PATTERN_EVENTBRIDGE, out);
+}
+
+void aev_pattern_free(aev_pattern *p) {
+  if (!p) return;
+  aev__pm_machine_free(p->m);
+  aev__pm_rule_free(p->rule);
+  free(p);
+}
+
+int aev_pattern_matches(const aev_pattern *p, const char *event, size_t len,
+                        int *out_match) {
+  if (!p || !event || !out_match)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "pattern, event and out_match are required.");
+  pm_u32vec slots = {0};
+  int matched;
+  int rc = match_slots(p->profile, p->m, event, len, &slots, &matched);
+  if (!rc) *out_match = matched && slots.n > 0;
+  free(slots.v);
+  return rc;
+}
+
+/* ---- sets ---- */
+
+int aev_pattern_set_new(int profile, aev_pattern_set **out) {
+  if (!out) return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "out is NULL.");
+  *out = NULL;
+  if (profile < AEV_PATTERN_EVENTBRIDGE || profile > AEV_PATTERN_SNS_BODY)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "Unknown pattern profile %d.", profile);
+  aev_pattern_set *set = calloc(1, sizeof *set);
+  if (!set) return aev__nomem();
+  set->profile = profile;
+  if (aev__pm_machine_new(&set->m)) {
+    free(set);
+    return aev__nomem();
+  }
+  pthread_rwlock_init(&set->lock, NULL);
+  *out = set;
+  return AEV_OK;
+}
+
+void aev_pattern_set_free(aev_pattern_set *set) {
+  if (!set) return;
+  aev__pm_machine_free(set->m);
+  for (size_t i = 0; i < set->n; i++) aev__pm_rule_free(set->s[i].rule);
+  free(set->s);
+  aev__pmap_free(&set->ids);
+  pthread_rwlock_destroy(&set->lock);
+  free(set);
+}
+
+/* Builds a new automaton from the live slots, compacting them. On failure
+ * nothing changes. */
+static int rebuild(aev_pattern_set *set) {
+  pm_machine *m;
+  pmap ids = {0};
+  slot *s = malloc((set->live ? set->live : 1) * sizeof *s);
+  if (!s || aev__pm_machine_new(&m)) {
+    free(s);
+    return aev__nomem();
+  }
+  size_t n = 0;
+  int rc = AEV_OK;
+  uint32_t *v;
+  int added;
+  for (size_t i = 0; i < set->n && !rc; i++) {
+    if (!set->s[i].live) continue;
+    rc = aev__pm_machine_add(m, set->s[i].rule, (uint32_t)n);
+    if (!rc && aev__pmap_put(&ids, 0, 0, &set->s[i].id, 8, (uint32_t)n, &v, &added))
+      rc = aev__nomem();
+    s[n++] = set->s[i];
+  }
+  if (rc) {
+    aev__pm_machine_free(m);
+    aev__pmap_free(&ids);
+    free(s);
+    return rc;
+  }
+  for (size_t i = 0; i < set->n; i++)
+    if (!set->s[i].live) aev__pm_rule_free(set->s[i].rule);
+  aev__pm_machine_free(set->m);
+  aev__pmap_free(&set->ids);
+  free(set->s);
+  set->m = m;
+  set->ids = ids;
+  set->s = s;
+  set->n = set->cap = n;
+  return AEV_OK;
+}
+
+static uint32_t *find_live(const aev_pattern_set *set, uint64_t id) {
+  uint32_t *v = aev__pmap_get(&set->ids, 0, 0, &id, 8);
+  return v && *v != UINT32_MAX && set->s[*v].live ? v : NULL;
+}
+
+static void mark_dead(aev_pattern_set *set, uint32_t *v) {
+  set->s[*v].live = 0;
+  *v = UINT32_MAX;
+  set->live--;
+}
+
+/* Rebuilds once removed patterns outnumber live ones, so removal costs
+ * amortized O(1) and the automaton never keeps much garbage. A failed
+ * rebuild leaves a correct (if larger) automaton. */
+static void maybe_rebuild(aev_pattern_set *set) {
+  if (set->n - set->live > set->live + 64) rebuild(set);
+}
+
+int aev_pattern_set_add(aev_pattern_set *set, uint64_t id, const char *pattern,
+                        size_t len) {
+  if (!set) return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "set is NULL.");
+  pm_rule *r;
+  int rc = aev__pm_compile(pattern, len, set->profile, &r);
+  if (rc) return rc;
+  pthread_rwlock_wrlock(&set->lock);
+  if (set->n == set->cap) {
+    size_t cap = set->cap ? set->cap * 2 : 16;
+    slot *s = realloc(set->s, cap * sizeof *s);
+    if (!s) rc = aev__nomem();
+    else set->s = s, set->cap = cap;
+  }
+  uint32_t idx = (uint32_t)set->n, *v = NULL;
+  int added;
+  if (!rc && aev__pmap_put(&set->ids, 0, 0, &id, 8, UINT32_MAX, &v, &added))
+    rc = aev__nomem();
+  if (!rc && (rc = aev__pm_machine_add(set->m, r, idx)))
+    rebuild(set); /* drop the branches added before the failure */
+  if (rc) {
+    pthread_rwlock_unlock(&set->lock);
+    aev__pm_rule_free(r);
+    return rc;
+  }
+  uint32_t *old = find_live(set, id);
+  if (old) mark_dead(set, old);
+  v = aev__pmap_get(&set->ids, 0, 0, &id, 8);
+  set->s[idx] = (slot){id, r, 1};
+  set->n++;
+  set->live++;
+  *v = idx;
+  maybe_rebuild(set);
+  pthread_rwlock_unlock(&set->lock);
+  return AEV_OK;
+}
+
+int aev_pattern_set_remove(aev_pattern_set *set, uint64_t id) {
+  if (!set) return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "set is NULL.");
+  pthread_rwlock_wrlock(&set->lock);
+  uint32_t *v = find_live(set, id);
+  if (v) {
+    mark_dead(set, v);
+    maybe_rebuild(set);
+  }
+  pthread_rwlock_unlock(&set->lock);
+  if (!v)
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                     "Pattern %llu does not exist.", (unsigned long long)id);
+  return AEV_OK;
+}
+
+size_t aev_pattern_set_count(const aev_pattern_set *set) {
+  if (!set) return 0;
+  pthread_rwlock_rdlock((pthread_rwlock_t *)&set->lock);
+  size_t n = set->live;
+  pthread_rwlock_unlock((pthread_rwlock_t *)&set->lock);
+  return n;
+}
+
+size_t aev_pattern_set_memory(const aev_pattern_set *set) {
+  if (!set) return 0;
+  pthread_rwlock_rdlock((pthread_rwlock_t *)&set->lock);
+  size_t total = sizeof *set + aev__pm_machine_memory(set->m) + set->cap * sizeof *set->s +
+                 aev__pmap_memory(&set->ids);
+  for (size_t i = 0; i < set->n; i++) total += aev__pm_rule_memory(set->s[i].rule);
+  pthread_rwlock_unlock((pthread_rwlock_t *)&set->lock);
+  return total;
+}
+
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+int aev_pattern_set_match(aev_pattern_set *set, const char *event, size_t len,
+                          uint64_t **ids, size_t *n) {
+  if (!set || !event || !ids || !n)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "set, event, ids and n are required.");
+  *ids = NULL;
+  *n = 0;
+  pm_u32vec slots = {0};
+  int matched;
+  pthread_rwlock_rdlock(&set->lock);
+  int rc = match_slots(set->profile, set->m, event, len, &slots, &matched);
+  uint64_t *out = NULL;
+  size_t k = 0;
+  if (!rc && matched && slots.n) {
+    out = malloc(slots.n * sizeof *out);
+    if (!out) rc = aev__nomem();
+    for (size_t i = 0; out && i < slots.n; i++)
+      if (set->s[slots.v[i]].live) out[k++] = set->s[slots.v[i]].id;
+  }
+  pthread_rwlock_unlock(&set->lock);
+  free(slots.v);
+  if (rc) return rc;
+  qsort(out, k, sizeof *out, cmp_u64);
+  size_t u = 0;
+  for (size_t i = 0; i < k; i++)
+    if (!u || out[u - 1] != out[i]) out[u++] = out[i];
+  if (!u) {
+    free(out);
+    out = NULL;
+  }
+  *ids = out;
+  *n = u;
+  return AEV_OK;
+}

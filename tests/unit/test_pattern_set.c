@@ -1,0 +1,269 @@
+/* Pattern sets (ids, replace, remove, rebuild, concurrent matching) and the
+ * SNS filter-policy profiles (MessageAttributes and MessageBody scopes). */
+#include <check.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsevents/pattern.h"
+
+static aev_pattern_set *new_set(int profile) {
+  aev_pattern_set *s = NULL;
+  ck_assert_int_eq(aev_pattern_set_new(profile, &s), AEV_OK);
+  return s;
+}
+
+static void add(aev_pattern_set *s, uint64_t id, const char *p) {
+  ck_assert_msg(aev_pattern_set_add(s, id, p, strlen(p)) == AEV_OK, "%s: %s", p, aev_errmsg());
+}
+
+/* The matched ids as "1,2,3". */
+static char *match(aev_pattern_set *s, const char *event) {
+  uint64_t *ids = (uint64_t *)1;
+  size_t n = 99;
+  ck_assert_int_eq(aev_pattern_set_match(s, event, strlen(event), &ids, &n), AEV_OK);
+  char *out = calloc(1, 24 * (n + 1));
+  for (size_t i = 0; i < n; i++)
+    sprintf(out + strlen(out), "%s%llu", i ? "," : "", (unsigned long long)ids[i]);
+  if (!n) ck_assert_ptr_null(ids);
+  aev_free(ids);
+  return out;
+}
+
+#define ck_match(s, ev, want)      \
+  do {                             \
+    char *got_ = match((s), (ev)); \
+    ck_assert_str_eq(got_, want);  \
+    free(got_);                    \
+  } while (0)
+
+START_TEST(set_returns_sorted_unique_ids) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  add(s, 30, "{\"source\":[\"a\"]}");
+  add(s, 10, "{\"source\":[\"a\"],\"detail\":{\"n\":[{\"numeric\":[\">\",1]}]}}");
+  add(s, 20, "{\"source\":[\"b\"]}");
+  add(s, 40, "{\"$or\":[{\"source\":[\"a\"]},{\"detail\":{\"n\":[5]}}]}");
+  add(s, UINT64_MAX, "{\"detail\":{\"n\":[{\"exists\":true}]}}");
+  ck_assert_uint_eq(aev_pattern_set_count(s), 5);
+  ck_match(s, "{\"source\":\"a\",\"detail\":{\"n\":5}}", "10,30,40,18446744073709551615");
+  ck_match(s, "{\"source\":\"b\"}", "20");
+  ck_match(s, "{\"source\":\"c\"}", "");
+  ck_assert_uint_gt(aev_pattern_set_memory(s), 0);
+  aev_pattern_set_free(s);
+  aev_pattern_set_free(NULL);
+}
+END_TEST
+
+START_TEST(set_replace_and_remove) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  add(s, 1, "{\"a\":[\"x\"]}");
+  add(s, 2, "{\"a\":[\"x\"]}");
+  add(s, 1, "{\"a\":[\"y\"]}");
+  ck_assert_uint_eq(aev_pattern_set_count(s), 2);
+  ck_match(s, "{\"a\":\"x\"}", "2");
+  ck_match(s, "{\"a\":\"y\"}", "1");
+  ck_assert_int_eq(aev_pattern_set_remove(s, 2), AEV_OK);
+  ck_match(s, "{\"a\":\"x\"}", "");
+  ck_assert_int_eq(aev_pattern_set_remove(s, 2), AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(aev_errcode(), "ResourceNotFoundException");
+  ck_assert_int_eq(aev_pattern_set_remove(s, 77), AEV_ERR_NOT_FOUND);
+  add(s, 2, "{\"a\":[\"x\"]}");
+  ck_match(s, "{\"a\":\"x\"}", "2");
+  /* A pattern that fails to compile leaves the set as it was. */
+  ck_assert_int_eq(aev_pattern_set_add(s, 2, "{\"a\":[]}", 8), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidEventPatternException");
+  ck_match(s, "{\"a\":\"x\"}", "2");
+  ck_assert_uint_eq(aev_pattern_set_count(s), 2);
+  aev_pattern_set_free(s);
+}
+END_TEST
+
+/* Removing most patterns rebuilds the automaton; what is left still
+ * matches, and memory shrinks back. */
+START_TEST(set_rebuilds_after_many_removals) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  char p[128], ev[128];
+  for (int i = 0; i < 2000; i++) {
+    snprintf(p, sizeof p, "{\"k%d\":[\"v%d\"],\"s\":[{\"prefix\":\"p%d\"}]}", i % 50, i, i);
+    add(s, (uint64_t)i, p);
+  }
+  size_t full = aev_pattern_set_memory(s);
+  for (int i = 0; i < 2000; i++)
+    if (i % 100) ck_assert_int_eq(aev_pattern_set_remove(s, (uint64_t)i), AEV_OK);
+  ck_assert_uint_eq(aev_pattern_set_count(s), 20);
+  ck_assert_uint_lt(aev_pattern_set_memory(s), full / 4);
+  for (int i = 0; i < 2000; i += 50) {
+    snprintf(ev, sizeof ev, "{\"k%d\":\"v%d\",\"s\":\"p%dq\"}", i % 50, i, i);
+    char want[16] = "";
+    if (i % 100 == 0) snprintf(want, sizeof want, "%d", i);
+    ck_match(s, ev, want);
+  }
+  aev_pattern_set_free(s);
+}
+END_TEST
+
+START_TEST(set_bad_arguments) {
+  aev_pattern_set *s = NULL;
+  ck_assert_int_eq(aev_pattern_set_new(9, &s), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_pattern_set_new(0, NULL), AEV_ERR_INVALID);
+  s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  uint64_t *ids;
+  size_t n;
+  ck_assert_int_eq(aev_pattern_set_match(s, "nope", 4, &ids, &n), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_pattern_set_match(s, NULL, 0, &ids, &n), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_pattern_set_add(NULL, 1, "{}", 2), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_pattern_set_remove(NULL, 1), AEV_ERR_INVALID);
+  ck_assert_uint_eq(aev_pattern_set_count(NULL), 0);
+  ck_assert_uint_eq(aev_pattern_set_memory(NULL), 0);
+  aev_pattern_set_free(s);
+}
+END_TEST
+
+typedef struct shared {
+  aev_pattern_set *s;
+  int errors;
+} shared;
+
+static void *reader(void *arg) {
+  shared *sh = arg;
+  for (int i = 0; i < 2000; i++) {
+    uint64_t *ids;
+    size_t n;
+    const char *ev = "{\"a\":\"x\",\"b\":3}";
+    if (aev_pattern_set_match(sh->s, ev, strlen(ev), &ids, &n) || n < 1 || ids[0] != 0)
+      __atomic_add_fetch(&sh->errors, 1, __ATOMIC_RELAXED);
+    aev_free(ids);
+  }
+  return NULL;
+}
+
+/* Matches run while another thread adds and removes patterns. */
+START_TEST(set_concurrent_readers_and_writer) {
+  shared sh = {new_set(AEV_PATTERN_EVENTBRIDGE), 0};
+  add(sh.s, 0, "{\"a\":[\"x\"]}");
+  pthread_t t[3];
+  for (int i = 0; i < 3; i++) pthread_create(&t[i], NULL, reader, &sh);
+  char p[64];
+  for (int i = 1; i < 600; i++) {
+    snprintf(p, sizeof p, "{\"b\":[{\"numeric\":[\">\",%d]}]}", i);
+    add(sh.s, (uint64_t)i, p);
+    if (i % 3 == 0) ck_assert_int_eq(aev_pattern_set_remove(sh.s, (uint64_t)i), AEV_OK);
+  }
+  for (int i = 0; i < 3; i++) pthread_join(t[i], NULL);
+  ck_assert_int_eq(sh.errors, 0);
+  ck_match(sh.s, "{\"b\":3}", "1,2");
+  aev_pattern_set_free(sh.s);
+}
+END_TEST
+
+/* ---- SNS profiles ---- */
+
+static int sns_match(int profile, const char *policy, const char *msg) {
+  aev_pattern *p = NULL;
+  int rc = aev_pattern_compile_profile(policy, strlen(policy), profile, &p);
+  ck_assert_msg(rc == AEV_OK, "%s: %s", policy, aev_errmsg());
+  int m = -1;
+  ck_assert_int_eq(aev_pattern_matches(p, msg, strlen(msg), &m), AEV_OK);
+  aev_pattern_free(p);
+  return m;
+}
+
+#define ATTR(name, type, value) "\"" name "\":{\"DataType\":\"" type "\",\"StringValue\":" value "}"
+
+START_TEST(sns_message_attributes) {
+  const int A = AEV_PATTERN_SNS_ATTRIBUTES;
+  ck_assert_int_eq(sns_match(A, "{\"color\":[\"red\"]}", "{" ATTR("color", "String", "\"red\"") "}"), 1);
+  ck_assert_int_eq(sns_match(A, "{\"color\":[\"red\"]}", "{" ATTR("color", "String", "\"blue\"") "}"), 0);
+  /* The notification's {"Type", "Value"} shape is accepted too. */
+  ck_assert_int_eq(sns_match(A, "{\"color\":[\"red\"]}",
+                             "{\"color\":{\"Type\":\"String\",\"Value\":\"red\"}}"), 1);
+  ck_assert_int_eq(sns_match(A, "{\"price\":[{\"numeric\":[\">=\",100]}]}",
+                             "{" ATTR("price", "Number", "\"150.5\"") "}"), 1);
+  ck_assert_int_eq(sns_match(A, "{\"price\":[100]}", "{" ATTR("price", "Number", "\"100.0\"") "}"), 1);
+  ck_assert_int_eq(sns_match(A, "{\"price\":[{\"numeric\":[\">=\",100]}]}",
+                             "{" ATTR("price", "String", "\"150\"") "}"), 0);
+  ck_assert_int_eq(sns_match(A, "{\"sizes\":[\"M\"]}",
+                             "{" ATTR("sizes", "String.Array", "\"[\\\"S\\\",\\\"M\\\"]\"") "}"), 1);
+  ck_assert_int_eq(sns_match(A, "{\"sizes\":[\"L\"]}",
+                             "{" ATTR("sizes", "String.Array", "\"[\\\"S\\\",\\\"M\\\"]\"") "}"), 0);
+  /* Binary attributes never match a value condition. */
+  ck_assert_int_eq(sns_match(A, "{\"b\":[{\"exists\":true}]}",
+                             "{\"b\":{\"DataType\":\"Binary\",\"BinaryValue\":\"AAE=\"}}"), 0);
+  ck_assert_int_eq(sns_match(A, "{\"color\":[{\"exists\":false}]}", "{}"), 1);
+  ck_assert_int_eq(sns_match(A, "{\"color\":[{\"prefix\":\"r\"}],\"n\":[{\"anything-but\":[1]}]}",
+                             "{" ATTR("color", "String", "\"red\"") "," ATTR("n", "Number", "\"2\"") "}"), 1);
+}
+END_TEST
+
+START_TEST(sns_message_body) {
+  const int B = AEV_PATTERN_SNS_BODY;
+  ck_assert_int_eq(sns_match(B, "{\"order\":{\"state\":[\"paid\"]}}", "{\"order\":{\"state\":\"paid\"}}"), 1);
+  ck_assert_int_eq(sns_match(B, "{\"order\":{\"state\":[\"paid\"]}}", "{\"order\":{\"state\":\"new\"}}"), 0);
+  /* A body that is not a JSON object matches nothing, without an error. */
+  ck_assert_int_eq(sns_match(B, "{\"order\":[{\"exists\":false}]}", "plain text"), 0);
+}
+END_TEST
+
+static void sns_error(int profile, const char *policy, const char *message) {
+  aev_pattern *p = NULL;
+  ck_assert_int_eq(aev_pattern_compile_profile(policy, strlen(policy), profile, &p),
+                   AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameter");
+  ck_assert_str_eq(aev_errmsg(), message);
+}
+
+#define F "Invalid parameter: FilterPolicy: "
+START_TEST(sns_limits_and_errors) {
+  const int A = AEV_PATTERN_SNS_ATTRIBUTES, B = AEV_PATTERN_SNS_BODY;
+  sns_error(A, "{\"a\":{\"b\":[1]}}",
+            F "Filter policy scope MessageAttributes does not support nested filter policy");
+  sns_error(B, "{\"a\":[1],\"b\":[1],\"c\":[1],\"d\":[1],\"e\":[1],\"f\":[1]}",
+            F "Filter policy can not have more than 5 keys");
+  sns_error(A, "{\"a\":[1,2,3,4,5,6,7,8,9,10,11,12,13],\"b\":[1,2,3,4,5,6,7,8,9,10,11,12]}",
+            F "Filter policy is too complex");
+  sns_error(A, "{\"a\":[{\"numeric\":[\">\",1000000001]}]}",
+            F "Numeric values must be between -1.0E9 and 1.0E9, inclusive");
+  sns_error(A, "{\"a\":[1.000001]}",
+            F "Numeric values must have at most 5 digits after the decimal point");
+  sns_error(A, "{\"a\":[]}", F "Empty arrays are not allowed");
+  /* At the limits: 5 keys, 150 combinations, 1e9 and five decimals. */
+  aev_pattern *p = NULL;
+  const char *ok = "{\"a\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15],\"b\":[1,2,3,4,5,6,7,8,9,10],"
+                   "\"c\":[-1000000000],\"d\":[1.00001],\"e\":[\"x\"]}";
+  ck_assert_int_eq(aev_pattern_compile_profile(ok, strlen(ok), A, &p), AEV_OK);
+  aev_pattern_free(p);
+  /* The same policy is fine for EventBridge, which has no such limits. */
+  const char *big = "{\"a\":[{\"numeric\":[\">\",1e12]}],\"b\":[1.0000001]}";
+  ck_assert_int_eq(aev_pattern_compile(big, strlen(big), &p), AEV_OK);
+  aev_pattern_free(p);
+  /* MessageAttributes that are not a JSON object. */
+  ck_assert_int_eq(aev_pattern_compile_profile("{\"a\":[1]}", 9, A, &p), AEV_OK);
+  int m;
+  ck_assert_int_eq(aev_pattern_matches(p, "[]", 2, &m), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameter");
+  aev_pattern_free(p);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("pattern_set");
+  TCase *tc = tcase_create("set");
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, set_returns_sorted_unique_ids);
+  tcase_add_test(tc, set_replace_and_remove);
+  tcase_add_test(tc, set_rebuilds_after_many_removals);
+  tcase_add_test(tc, set_bad_arguments);
+  tcase_add_test(tc, set_concurrent_readers_and_writer);
+  suite_add_tcase(s, tc);
+  TCase *sns = tcase_create("sns");
+  tcase_add_test(sns, sns_message_attributes);
+  tcase_add_test(sns, sns_message_body);
+  tcase_add_test(sns, sns_limits_and_errors);
+  suite_add_tcase(s, sns);
+  SRunner *r = srunner_create(s);
+  srunner_run_all(r, CK_NORMAL);
+  int failed = srunner_ntests_failed(r);
+  srunner_free(r);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
