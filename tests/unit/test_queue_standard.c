@@ -131,7 +131,7 @@ START_TEST(oldest_first_and_max) {
   ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, m, &n), AEV_OK);
   ck_assert_uint_eq(n, 10);
   for (size_t i = 0; i < n; i++) {
-    snprintf(body, sizeof body, "m%zu", i);
+    snprintf(body, sizeof body, "m%d", (int)i);
     ck_assert_str_eq(qt_body(m[i]), body);
     aev_message_free(m[i]);
   }
