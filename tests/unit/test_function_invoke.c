@@ -3,6 +3,7 @@
  * context's fields, reserved-concurrency throttling, cold and warm
  * environments, and the non-blocking call other primitives use. */
 #include <pthread.h>
+#include <sched.h>
 
 #include "aevtest.h"
 #include "function/function.h"
@@ -222,7 +223,10 @@ static void *complete_later(void *arg) {
 }
 
 static void *advance_thread(void *arg) {
-  /* Advances past the timeout once the invoker is waiting. */
+  /* Advances past the timeout once the invoker armed it (the handler has
+   * returned: the deadline is armed just after, so this waits briefly). */
+  int64_t t;
+  while (aev_broker_next_deadline(arg, &t) != AEV_OK) sched_yield();
   aev_broker_advance(arg, 3000);
   return NULL;
 }
@@ -237,8 +241,7 @@ START_TEST(timeout_reports_task_timed_out) {
   ck_assert_int_eq(pthread_create(&t, NULL, advance_thread, b), 0);
   char *out;
   const char *ferr;
-  /* The caller blocks until the other thread's advance fires the timeout
-   * (advance first drains, so it may run before or after we wait). */
+  /* The caller blocks until the other thread's advance fires the timeout. */
   ck_assert_int_eq(aev_function_invoke(f, "{}", 2, &out, NULL, &ferr), AEV_OK);
   pthread_join(t, NULL);
   ck_assert_str_eq(ferr, "Unhandled");
