@@ -65,6 +65,14 @@ AEV_API int aev_function_create(aev_broker *b, const char *name,
                                 void *user, aev_release_fn release,
                                 aev_function **out);
 
+/* Registers handler fn under name for CreateFunction requests made through
+ * aev_call (its Handler member names the registration). release(user) runs
+ * once when the broker is destroyed. ResourceConflictException when the
+ * name is registered already. */
+AEV_API int aev_handler_register(aev_broker *b, const char *name,
+                                 aev_handler_fn fn, void *user,
+                                 aev_release_fn release);
+
 /* Sets the init hook (NULL removes it). */
 AEV_API int aev_function_set_init(aev_function *f, aev_init_fn init);
 

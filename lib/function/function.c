@@ -38,6 +38,7 @@ static int name_ok(const char *name) {
 static void function_destroy(aev__resource *r) {
   aev_function *f = (aev_function *)r;
   if (f->release) f->release(f->user);
+  if (f->origin) aev__resource_unref(f->origin);
   aev__fconf_unref(f->conf);
   aev__econf_free(&f->econf);
   while (f->idle) {
@@ -116,7 +117,9 @@ int aev__function_find(aev_broker *b, const char *name_or_arn,
     buf[len - 8] = '\0';
     key = buf;
   }
-  aev__resource *r = aev__registry_find(b, AEV__KIND_FUNCTION, key);
+  aev__resource *r = aev__fn_hidden(key)
+                         ? NULL
+                         : aev__registry_find(b, AEV__KIND_FUNCTION, key);
   if (!r) {
     int rc = aev__broker_check_open(b);
     if (rc != AEV_OK) return rc;

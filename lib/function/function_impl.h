@@ -94,6 +94,7 @@ struct aev_function {
   int n_idle;
   int64_t reclaim_ms;
   char log_group[80]; /* /aws/lambda/NAME */
+  aev__resource *origin; /* the handler table it came from, or NULL */
   aev__fmetrics m;
 };
 
@@ -111,6 +112,8 @@ void aev__fn_iso_time(int64_t ms, char *out, size_t size, int zulu);
 int aev__econf_put(aev_function *f, json_t *req, int update);
 json_t *aev__econf_json(aev_function *f);
 void aev__econf_free(aev__econf *e);
+/* DeleteFunctionEventInvokeConfig: back to the defaults. */
+int aev__econf_delete(aev_function *f);
 /* Validates a destination ARN: a queue or a function of this broker's
  * partition (member names the parameter in the message). */
 int aev__fn_check_destination(const char *arn, const char *member);
@@ -155,6 +158,14 @@ typedef struct aev__event {
 void aev__dest_success(aev__event *ev, const aev__invoke_result *r);
 void aev__dest_failure(aev__event *ev, const char *condition,
                        const aev__invoke_result *r);
+
+/* handlers.c: 1 for the hidden table entry's name. */
+int aev__fn_hidden(const char *name);
+/* CreateFunction through the API: the function runs the handler registered
+ * as `handler`; InvalidParameterValueException when none is. */
+int aev__fn_create_registered(aev_broker *b, const char *name,
+                              const char *handler, json_t *config,
+                              aev_function **out);
 
 /* errors.c: Lambda's wording. */
 int aev__fn_not_found(const char *name);
