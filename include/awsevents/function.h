@@ -173,6 +173,30 @@ AEV_API int64_t aev_invocation_remaining_ms(const aev_invocation *ctx);
 AEV_API const char *aev_invocation_env(const aev_invocation *ctx,
                                        const char *name);
 
+/* ---- event-source mappings from queues ---- */
+
+/* CreateEventSourceMapping with its members (EventSourceArn of a queue,
+ * FunctionName, BatchSize, MaximumBatchingWindowInSeconds, Enabled,
+ * FunctionResponseTypes, FilterCriteria, ScalingConfig) in JSON. *json
+ * (may be NULL) receives the mapping's description; its UUID identifies it. */
+AEV_API int aev_event_source_mapping_create(aev_broker *b,
+                                            const char *request_json,
+                                            char **json);
+/* GetEventSourceMapping / UpdateEventSourceMapping / DeleteEventSourceMapping
+ * by UUID; ListEventSourceMappings (filters FunctionName, EventSourceArn
+ * may be NULL). Outputs are AWS's response shapes, freed with aev_free. */
+AEV_API int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
+                                         char **json);
+AEV_API int aev_event_source_mapping_update(aev_broker *b,
+                                            const char *request_json,
+                                            char **json);
+AEV_API int aev_event_source_mapping_delete(aev_broker *b, const char *uuid,
+                                            char **json);
+AEV_API int aev_event_source_mapping_list(aev_broker *b,
+                                          const char *function_name,
+                                          const char *event_source_arn,
+                                          char **json);
+
 #ifdef __cplusplus
 }
 #endif

@@ -305,19 +305,89 @@ static int delete_function_event_invoke_config(aev_broker *b,
   return rc;
 }
 
+/* Mapping actions hand the request text to the typed API, which reads
+ * AWS's member names itself. */
+static int esm_result(int rc, char *text, json_t **resp) {
+  if (rc == AEV_OK) *resp = json_loads(text, 0, NULL);
+  free(text);
+  return rc == AEV_OK && !*resp ? aev__nomem() : rc;
+}
+
+static int create_event_source_mapping(aev_broker *b,
+                                       const aev__api_service *svc,
+                                       json_t *req, json_t **resp) {
+  const char *s;
+  int rc = aev__api_req_string(svc, req, "EventSourceArn", &s);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "FunctionName", &s);
+  char *text = rc == AEV_OK ? json_dumps(req, JSON_COMPACT) : NULL;
+  char *out = NULL;
+  if (rc == AEV_OK)
+    rc = text ? aev_event_source_mapping_create(b, text, &out) : aev__nomem();
+  free(text);
+  return esm_result(rc, out, resp);
+}
+
+static int update_event_source_mapping(aev_broker *b,
+                                       const aev__api_service *svc,
+                                       json_t *req, json_t **resp) {
+  const char *uuid;
+  int rc = aev__api_req_string(svc, req, "UUID", &uuid);
+  char *text = rc == AEV_OK ? json_dumps(req, JSON_COMPACT) : NULL;
+  char *out = NULL;
+  if (rc == AEV_OK)
+    rc = text ? aev_event_source_mapping_update(b, text, &out) : aev__nomem();
+  free(text);
+  return esm_result(rc, out, resp);
+}
+
+static int get_event_source_mapping(aev_broker *b, const aev__api_service *svc,
+                                    json_t *req, json_t **resp) {
+  const char *uuid;
+  char *out = NULL;
+  int rc = aev__api_req_string(svc, req, "UUID", &uuid);
+  if (rc == AEV_OK) rc = aev_event_source_mapping_get(b, uuid, &out);
+  return esm_result(rc, out, resp);
+}
+
+static int delete_event_source_mapping(aev_broker *b,
+                                       const aev__api_service *svc,
+                                       json_t *req, json_t **resp) {
+  const char *uuid;
+  char *out = NULL;
+  int rc = aev__api_req_string(svc, req, "UUID", &uuid);
+  if (rc == AEV_OK) rc = aev_event_source_mapping_delete(b, uuid, &out);
+  return esm_result(rc, out, resp);
+}
+
+static int list_event_source_mappings(aev_broker *b,
+                                      const aev__api_service *svc,
+                                      json_t *req, json_t **resp) {
+  const char *fn = NULL, *arn = NULL;
+  char *out = NULL;
+  int rc = aev__api_opt_string(svc, req, "FunctionName", &fn);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "EventSourceArn", &arn);
+  if (rc == AEV_OK) rc = aev_event_source_mapping_list(b, fn, arn, &out);
+  return esm_result(rc, out, resp);
+}
+
 static const aev__api_action actions[] = {
+    {"CreateEventSourceMapping", create_event_source_mapping},
     {"CreateFunction", create_function},
+    {"DeleteEventSourceMapping", delete_event_source_mapping},
     {"DeleteFunction", delete_function},
     {"DeleteFunctionConcurrency", delete_function_concurrency},
     {"DeleteFunctionEventInvokeConfig", delete_function_event_invoke_config},
+    {"GetEventSourceMapping", get_event_source_mapping},
     {"GetFunction", get_function},
     {"GetFunctionConcurrency", get_function_concurrency},
     {"GetFunctionConfiguration", get_function_configuration},
     {"GetFunctionEventInvokeConfig", get_function_event_invoke_config},
     {"Invoke", invoke},
+    {"ListEventSourceMappings", list_event_source_mappings},
     {"ListFunctions", list_functions},
     {"PutFunctionConcurrency", put_function_concurrency},
     {"PutFunctionEventInvokeConfig", put_function_event_invoke_config},
+    {"UpdateEventSourceMapping", update_event_source_mapping},
     {"UpdateFunctionConfiguration", update_function_configuration},
     {"UpdateFunctionEventInvokeConfig", update_function_event_invoke_config},
 };

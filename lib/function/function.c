@@ -35,6 +35,10 @@ static int name_ok(const char *name) {
   return 1;
 }
 
+static void function_shutdown(aev__resource *r) {
+  aev__esm_shutdown_all((aev_function *)r);
+}
+
 static void function_destroy(aev__resource *r) {
   aev_function *f = (aev_function *)r;
   if (f->release) f->release(f->user);
@@ -84,7 +88,7 @@ int aev_function_create(aev_broker *b, const char *name,
   snprintf(f->log_group, sizeof f->log_group, "/aws/lambda/%s", name);
   pthread_mutex_init(&f->mu, NULL);
   rc = aev__resource_init(&f->res, b, AEV__KIND_FUNCTION, name,
-                          function_destroy, NULL);
+                          function_destroy, function_shutdown);
   if (rc != AEV_OK) {
     aev__fconf_unref(f->conf);
     pthread_mutex_destroy(&f->mu);
