@@ -140,7 +140,7 @@ static int run(int argc, char **argv) {
     if (!code) code = session(b, in);
     aev_broker_destroy(b);
   }
-  if (in != stdin)
+  if (in && in != stdin)
     fclose(in);
   cli_functions_free(fs);
   return code;
