@@ -7,9 +7,11 @@
 from . import _lib
 from .broker import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_WARN, Broker
 from .errors import ClientError
+from .function import Context, Function, create_function, register_handler
 
 __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO",
-           "LOG_DEBUG", "library_version"]
+           "LOG_DEBUG", "library_version", "Context", "Function",
+           "create_function", "register_handler"]
 
 
 def library_version():

@@ -7,8 +7,8 @@ directory of the source tree this package sits in
 """
 import ctypes
 import os
-from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_int, c_int64, c_uint64,
-                    c_void_p)
+from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_int, c_int64, c_size_t,
+                    c_uint64, c_void_p)
 
 SONAME = "libawsevents.so.0"
 
@@ -16,6 +16,10 @@ SONAME = "libawsevents.so.0"
 LOG_FN = CFUNCTYPE(None, c_void_p, c_int, c_char_p)
 # void (*aev_release_fn)(void *user)
 RELEASE_FN = CFUNCTYPE(None, c_void_p)
+
+# void (*aev_handler_fn)(void *user, aev_invocation *ctx, const char *event,
+#                        size_t len); the event is read with string_at
+HANDLER_FN = CFUNCTYPE(None, c_void_p, c_void_p, c_void_p, c_size_t)
 
 _opaque = c_void_p
 _out_opaque = POINTER(c_void_p)
@@ -49,6 +53,28 @@ SIGNATURES = {
     "aev_broker_next_deadline": (c_int, [_opaque, POINTER(c_int64)]),
     "aev_call": (c_int, [_opaque, c_char_p, c_char_p, c_char_p,
                          _out_opaque]),
+    # function
+    "aev_function_create": (c_int, [_opaque, c_char_p, c_char_p, HANDLER_FN,
+                                    c_void_p, RELEASE_FN, _out_opaque]),
+    "aev_handler_register": (c_int, [_opaque, c_char_p, HANDLER_FN, c_void_p,
+                                     RELEASE_FN]),
+    "aev_function_release": (None, [_opaque]),
+    "aev_function_name": (c_char_p, [_opaque]),
+    "aev_function_arn": (c_char_p, [_opaque]),
+    "aev_function_invoke": (c_int, [_opaque, c_char_p, c_size_t, _out_opaque,
+                                    POINTER(c_size_t), POINTER(c_char_p)]),
+    "aev_function_metrics": (c_int, [_opaque, _out_opaque]),
+    "aev_invocation_succeed": (c_int, [_opaque, c_char_p, c_size_t]),
+    "aev_invocation_fail_json": (c_int, [_opaque, c_char_p, c_size_t]),
+    "aev_invocation_request_id": (c_char_p, [_opaque]),
+    "aev_invocation_function_name": (c_char_p, [_opaque]),
+    "aev_invocation_function_version": (c_char_p, [_opaque]),
+    "aev_invocation_function_arn": (c_char_p, [_opaque]),
+    "aev_invocation_memory_mb": (c_int, [_opaque]),
+    "aev_invocation_log_group": (c_char_p, [_opaque]),
+    "aev_invocation_log_stream": (c_char_p, [_opaque]),
+    "aev_invocation_remaining_ms": (c_int64, [_opaque]),
+    "aev_invocation_env": (c_char_p, [_opaque, c_char_p]),
 }
 
 
