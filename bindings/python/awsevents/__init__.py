@@ -7,8 +7,9 @@
 from . import _lib
 from .broker import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_WARN, Broker
 from .errors import ClientError
+from .queue import Message, Queue
 
-__all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO",
+__all__ = ["Broker", "ClientError", "Queue", "Message", "LOG_ERROR", "LOG_WARN", "LOG_INFO",
            "LOG_DEBUG", "library_version"]
 
 

@@ -7,8 +7,8 @@ directory of the source tree this package sits in
 """
 import ctypes
 import os
-from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_int, c_int64, c_uint64,
-                    c_void_p)
+from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_int, c_int64, c_size_t,
+                    c_uint64, c_void_p)
 
 SONAME = "libawsevents.so.0"
 
@@ -49,6 +49,56 @@ SIGNATURES = {
     "aev_broker_next_deadline": (c_int, [_opaque, POINTER(c_int64)]),
     "aev_call": (c_int, [_opaque, c_char_p, c_char_p, c_char_p,
                          _out_opaque]),
+    # queue
+    "aev_queue_create": (c_int, [_opaque, c_char_p, c_char_p, _out_opaque]),
+    "aev_queue_get": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_queue_release": (None, [_opaque]),
+    "aev_queue_delete": (c_int, [_opaque]),
+    "aev_queue_purge": (c_int, [_opaque]),
+    "aev_queue_name": (c_char_p, [_opaque]),
+    "aev_queue_url": (c_char_p, [_opaque]),
+    "aev_queue_arn": (c_char_p, [_opaque]),
+    "aev_queue_get_attributes": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_queue_set_attributes": (c_int, [_opaque, c_char_p]),
+    "aev_send_options_new": (c_int, [_out_opaque]),
+    "aev_send_options_free": (None, [_opaque]),
+    "aev_send_options_set_attributes": (c_int, [_opaque, c_char_p]),
+    "aev_send_options_set_delay": (c_int, [_opaque, c_int]),
+    "aev_send_options_set_group_id": (c_int, [_opaque, c_char_p]),
+    "aev_send_options_set_deduplication_id": (c_int, [_opaque, c_char_p]),
+    "aev_send_options_set_trace_header": (c_int, [_opaque, c_char_p]),
+    "aev_queue_send": (c_int, [_opaque, c_char_p, c_size_t, _opaque,
+                               c_char_p, c_char_p]),
+    "aev_queue_send_batch": (c_int, [_opaque, c_size_t, POINTER(c_char_p),
+                                     POINTER(c_char_p), POINTER(c_size_t),
+                                     POINTER(c_void_p), _out_opaque]),
+    "aev_receive_options_new": (c_int, [_out_opaque]),
+    "aev_receive_options_free": (None, [_opaque]),
+    "aev_receive_options_set_visibility": (c_int, [_opaque, c_int]),
+    "aev_receive_options_set_attribute_names": (c_int, [_opaque, c_char_p]),
+    "aev_receive_options_set_attempt_id": (c_int, [_opaque, c_char_p]),
+    "aev_queue_receive": (c_int, [_opaque, c_int, c_int64, _opaque,
+                                  POINTER(c_void_p), POINTER(c_size_t)]),
+    "aev_message_free": (None, [_opaque]),
+    "aev_message_id": (c_char_p, [_opaque]),
+    "aev_message_receipt_handle": (c_char_p, [_opaque]),
+    "aev_message_body": (c_void_p, [_opaque, POINTER(c_size_t)]),
+    "aev_message_md5_of_body": (c_char_p, [_opaque]),
+    "aev_message_md5_of_attributes": (c_char_p, [_opaque]),
+    "aev_message_attributes_json": (c_void_p, [_opaque]),
+    "aev_message_system_attribute": (c_char_p, [_opaque, c_char_p]),
+    "aev_queue_delete_message": (c_int, [_opaque, c_char_p]),
+    "aev_queue_change_visibility": (c_int, [_opaque, c_char_p, c_int]),
+    "aev_batch_result_free": (None, [_opaque]),
+    "aev_batch_result_count": (c_size_t, [_opaque]),
+    "aev_batch_result_id": (c_char_p, [_opaque, c_size_t]),
+    "aev_batch_result_status": (c_int, [_opaque, c_size_t]),
+    "aev_batch_result_code": (c_char_p, [_opaque, c_size_t]),
+    "aev_batch_result_message": (c_char_p, [_opaque, c_size_t]),
+    "aev_batch_result_message_id": (c_char_p, [_opaque, c_size_t]),
+    "aev_batch_result_md5_of_body": (c_char_p, [_opaque, c_size_t]),
+    "aev_batch_result_md5_of_attributes": (c_char_p, [_opaque, c_size_t]),
+    "aev_batch_result_sequence_number": (c_char_p, [_opaque, c_size_t]),
 }
 
 
