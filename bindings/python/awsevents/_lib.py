@@ -7,8 +7,8 @@ directory of the source tree this package sits in
 """
 import ctypes
 import os
-from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_int, c_int64, c_uint64,
-                    c_void_p)
+from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_int, c_int64, c_size_t,
+                    c_uint64, c_void_p)
 
 SONAME = "libawsevents.so.0"
 
@@ -49,6 +49,21 @@ SIGNATURES = {
     "aev_broker_next_deadline": (c_int, [_opaque, POINTER(c_int64)]),
     "aev_call": (c_int, [_opaque, c_char_p, c_char_p, c_char_p,
                          _out_opaque]),
+    # pattern
+    "aev_pattern_compile_profile": (c_int, [c_char_p, c_size_t, c_int,
+                                            _out_opaque]),
+    "aev_pattern_free": (None, [_opaque]),
+    "aev_pattern_matches": (c_int, [_opaque, c_char_p, c_size_t,
+                                    POINTER(c_int)]),
+    "aev_pattern_set_new": (c_int, [c_int, _out_opaque]),
+    "aev_pattern_set_free": (None, [_opaque]),
+    "aev_pattern_set_add": (c_int, [_opaque, c_uint64, c_char_p, c_size_t]),
+    "aev_pattern_set_remove": (c_int, [_opaque, c_uint64]),
+    "aev_pattern_set_count": (c_size_t, [_opaque]),
+    "aev_pattern_set_match": (c_int, [_opaque, c_char_p, c_size_t,
+                                      POINTER(POINTER(c_uint64)),
+                                      POINTER(c_size_t)]),
+    "aev_pattern_set_memory": (c_size_t, [_opaque]),
 }
 
 
