@@ -99,6 +99,21 @@ SIGNATURES = {
     "aev_batch_result_md5_of_body": (c_char_p, [_opaque, c_size_t]),
     "aev_batch_result_md5_of_attributes": (c_char_p, [_opaque, c_size_t]),
     "aev_batch_result_sequence_number": (c_char_p, [_opaque, c_size_t]),
+    # pattern
+    "aev_pattern_compile_profile": (c_int, [c_char_p, c_size_t, c_int,
+                                            _out_opaque]),
+    "aev_pattern_free": (None, [_opaque]),
+    "aev_pattern_matches": (c_int, [_opaque, c_char_p, c_size_t,
+                                    POINTER(c_int)]),
+    "aev_pattern_set_new": (c_int, [c_int, _out_opaque]),
+    "aev_pattern_set_free": (None, [_opaque]),
+    "aev_pattern_set_add": (c_int, [_opaque, c_uint64, c_char_p, c_size_t]),
+    "aev_pattern_set_remove": (c_int, [_opaque, c_uint64]),
+    "aev_pattern_set_count": (c_size_t, [_opaque]),
+    "aev_pattern_set_match": (c_int, [_opaque, c_char_p, c_size_t,
+                                      POINTER(POINTER(c_uint64)),
+                                      POINTER(c_size_t)]),
+    "aev_pattern_set_memory": (c_size_t, [_opaque]),
 }
 
 
