@@ -65,8 +65,11 @@ aev_message *aev__message_copy(const aev_queue *q, const aev__msg *m,
     msg->trace = put_str(&w, e->trace);
     msg->dlq_source = put_str(&w, e->dlq_source);
   }
-  snprintf(msg->sender, sizeof msg->sender, "%s",
-           aev_broker_account(q->res.broker));
+  /* The account id: 12 digits. */
+  const char *account = aev_broker_account(q->res.broker);
+  size_t al = strnlen(account, sizeof msg->sender - 1);
+  memcpy(msg->sender, account, al);
+  msg->sender[al] = '\0';
   return msg;
 }
 
