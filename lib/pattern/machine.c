@@ -81,6 +81,10 @@ struct pm_machine {
   pm_u32vec *tg;
   size_t ntg, ctg;
   uint32_t npaths;
+  /* A filter in front of paths: one bit per (length mod 16, last byte) of
+   * the paths it holds, so most of an event's keys that no pattern names
+   * are turned away without hashing them. */
+  uint64_t pathbits[64];
   pmap paths;  /* path -> PM_PATH_PREFIX | id + 1 */
   pmap trans;  /* (state, path) -> value machine or NO_VM */
   pmap conds;  /* (state, path, condition bytes) -> next state */
@@ -167,9 +171,21 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
          aev__pmap_memory(&m->conds) + aev__pmap_memory(&m->values);
 }
 
+static unsigned path_bit(const char *p, size_t n) {
+  return (unsigned)(n & 15) << 8 | (n ? (unsigned char)p[n - 1] : 0);
+}
+
 uint32_t aev__pm_machine_path(const void *ctx, const char *p, size_t n) {
-  const uint32_t *v = aev__pmap_get(&((const pm_machine *)ctx)->paths, 0, 0, p, n);
+  const pm_machine *m = ctx;
+  unsigned bit = path_bit(p, n);
+  if (!(m->pathbits[bit >> 6] >> (bit & 63) & 1)) return 0;
+  const uint32_t *v = aev__pmap_get(&m->paths, 0, 0, p, n);
   return v ? *v : 0;
+}
+
+static void mark_path(pm_machine *m, const char *p, size_t n) {
+  unsigned bit = path_bit(p, n);
+  m->pathbits[bit >> 6] |= 1ull << (bit & 63);
 }
 
 /* Interns a path and marks each dot-separated prefix of it, so the
@@ -181,7 +197,9 @@ static int intern_path(pm_machine *m, const pm_str *path, uint32_t *id) {
     if (path->s[i] != '.') continue;
     if (aev__pmap_put(&m->paths, 0, 0, path->s, i, 0, &slot, &added)) return AEV_ERR_NOMEM;
     *slot |= PM_PATH_PREFIX;
+    mark_path(m, path->s, i);
   }
+  mark_path(m, path->s, path->len);
   if (aev__pmap_put(&m->paths, 0, 0, path->s, path->len, 0, &slot, &added))
     return AEV_ERR_NOMEM;
   if (!(*slot & ~PM_PATH_PREFIX)) *slot |= ++m->npaths;
@@ -383,11 +401,25 @@ int aev__pm_machine_add(pm_machine *m, const pm_rule *r, uint32_t slot) {
 
 /* ---- matching ---- */
 
+/* One exact-value lookup of a walk step. A step first gathers all of them,
+ * so that the cache misses of its lookups (and of the states they lead to)
+ * overlap: a big set's automaton is far larger than the caches, and one
+ * miss after another would otherwise make up most of a match. */
+typedef struct cand {
+  const pm_field *f;
+  uint64_t h;
+  uint32_t path, vm;
+  const uint32_t *tg; /* the lookup's result */
+  unsigned char num[8];
+} cand;
+
 typedef struct walker {
   const pm_machine *m;
   const pm_event *ev;
   pm_u32vec *out;
   pm_u32vec mem; /* (array id, index) pairs of the fields used so far */
+  cand *c;       /* the pending lookups of the steps under way */
+  size_t nc, cc;
   int rc;
 } walker;
 
@@ -413,10 +445,7 @@ static int consistent(const walker *w, const pm_field *f) {
 
 static void walk(walker *w, uint32_t state);
 
-static void lookup(walker *w, uint32_t state, uint32_t path, int kind, const char *p,
-                   size_t n) {
-  const uint32_t *tg =
-      aev__pmap_get(&w->m->values, state, path << 3 | (uint32_t)kind, p, n);
+static void follow(walker *w, const uint32_t *tg) {
   if (!tg) return;
   if (*tg & DIRECT) {
     walk(w, *tg & ~DIRECT);
@@ -424,6 +453,11 @@ static void lookup(walker *w, uint32_t state, uint32_t path, int kind, const cha
   }
   const pm_u32vec *t = &w->m->tg[*tg];
   for (size_t i = 0; i < t->n && !w->rc; i++) walk(w, t->v[i]);
+}
+
+static void lookup(walker *w, uint32_t state, uint32_t path, int kind, const char *p,
+                   size_t n) {
+  follow(w, aev__pmap_get(&w->m->values, state, path << 3 | (uint32_t)kind, p, n));
 }
 
 static void affixes(walker *w, uint32_t state, uint32_t path, const pm_u32vec *lens,
@@ -460,42 +494,60 @@ static void try_complex(walker *w, uint32_t state, uint32_t path, const vmach *v
     if (aev__pm_matcher_test(v->slow[i].m, x)) walk(w, v->slow[i].next);
 }
 
-static void try_field(walker *w, uint32_t state, uint32_t path, uint32_t vm,
-                      const pm_field *f) {
-  const pm_value *x = &f->v;
+/* The exact-lookup key of a value: its kind, and its bytes in *p, *n. */
+static int exact_key(const pm_value *x, unsigned char num[8], const char **p, size_t *n) {
   if (x->type == PV_STR) {
-    lookup(w, state, path, PM_EXACT_STR, x->s, x->len);
-  } else if (x->type == PV_NUM) {
-    unsigned char num[8];
-    num_key(x->num, num);
-    lookup(w, state, path, PM_EXACT_NUM, (const char *)num, 8);
-  } else {
-    lookup(w, state, path, PM_LITERAL, literal[x->type], strlen(literal[x->type]));
+    *p = x->s;
+    *n = x->len;
+    return PM_EXACT_STR;
   }
-  if (vm != NO_VM && !w->rc) try_complex(w, state, path, &w->m->vm[vm], x);
+  if (x->type == PV_NUM) {
+    num_key(x->num, num);
+    *p = (const char *)num;
+    *n = 8;
+    return PM_EXACT_NUM;
+  }
+  *p = literal[x->type];
+  *n = strlen(*p);
+  return PM_LITERAL;
 }
 
-static void try_group(walker *w, uint32_t state, const pm_group *g) {
+/* Queues the lookups of a group's fields from state and starts loading
+ * their buckets. */
+static void gather(walker *w, uint32_t state, const pm_group *g) {
   uint32_t vm = NO_VM;
   if (w->m->st[state].complex) {
     const uint32_t *t = aev__pmap_get(&w->m->trans, state, g->path, NULL, 0);
     if (!t) return;
     vm = *t;
   }
-  for (uint32_t i = 0; i < g->n && !w->rc; i++) {
+  for (uint32_t i = 0; i < g->n; i++) {
     const pm_field *f = &w->ev->f[g->first + i];
     if (!consistent(w, f)) continue;
-    size_t mark = w->mem.n;
-    const uint32_t *t = w->ev->trails + f->trail;
-    for (uint32_t j = 0; j < 2 * f->ntrail && !w->rc; j++)
-      w->rc = aev__pm_u32_push(&w->mem, t[j]);
-    if (!w->rc) try_field(w, state, g->path, vm, f);
-    w->mem.n = mark;
+    if (w->nc == w->cc) {
+      size_t cc = w->cc ? 2 * w->cc : 16;
+      cand *c = realloc(w->c, cc * sizeof *c);
+      if (!c) {
+        w->rc = AEV_ERR_NOMEM;
+        return;
+      }
+      w->c = c;
+      w->cc = cc;
+    }
+    cand *c = &w->c[w->nc++];
+    const char *p;
+    size_t n;
+    int kind = exact_key(&f->v, c->num, &p, &n);
+    *c = (cand){f, aev__pmap_hash(state, g->path << 3 | (uint32_t)kind, p, n), g->path, vm,
+                NULL, {0}};
+    if (kind == PM_EXACT_NUM) memcpy(c->num, p, 8);
+    aev__pmap_prefetch(&w->m->values, c->h);
   }
 }
 
-/* From a state, tries the event's fields that have transitions: through the
- * state's own list when it is the shorter, else through the event's. */
+/* From a state: accepts, exists:false transitions, then the event's fields
+ * that have transitions, found through the state's own list when it is the
+ * shorter, else through the event's. */
 static void walk(walker *w, uint32_t state) {
   const mstate *s = &w->m->st[state];
   const uint32_t *acc = sv_data(&s->accept), *abs = sv_data(&s->absent),
@@ -503,19 +555,45 @@ static void walk(walker *w, uint32_t state) {
   for (size_t i = 0; i < s->accept.n && !w->rc; i++) w->rc = aev__pm_u32_push(w->out, acc[i]);
   for (size_t i = 0; i < s->absent.n && !w->rc; i += 2)
     if (!group_of(w->ev, abs[i])) walk(w, abs[i + 1]);
+  size_t base = w->nc;
   if (s->paths.n <= w->ev->ng) {
     for (size_t i = 0; i < s->paths.n && !w->rc; i++) {
       const pm_group *g = group_of(w->ev, paths[i]);
-      if (g) try_group(w, state, g);
+      if (g) gather(w, state, g);
     }
   } else {
-    for (size_t i = 0; i < w->ev->ng && !w->rc; i++) try_group(w, state, &w->ev->g[i]);
+    for (size_t i = 0; i < w->ev->ng && !w->rc; i++) gather(w, state, &w->ev->g[i]);
   }
+  const pmap *values = &w->m->values;
+  size_t end = w->nc;
+  if (end - base > 1)
+    for (size_t i = base; i < end; i++) aev__pmap_prefetch_key(values, w->c[i].h);
+  for (size_t i = base; i < end; i++) {
+    cand *c = &w->c[i];
+    const char *p;
+    size_t n;
+    int kind = exact_key(&c->f->v, c->num, &p, &n);
+    c->tg = aev__pmap_get_h(values, c->h, state, c->path << 3 | (uint32_t)kind, p, n);
+    if (c->tg && (*c->tg & DIRECT)) __builtin_prefetch(&w->m->st[*c->tg & ~DIRECT]);
+  }
+  /* Deeper steps may move w->c: each lookup is copied out first. */
+  for (size_t i = base; i < end && !w->rc; i++) {
+    cand c = w->c[i];
+    size_t mark = w->mem.n;
+    const uint32_t *t = w->ev->trails + c.f->trail;
+    for (uint32_t j = 0; j < 2 * c.f->ntrail && !w->rc; j++)
+      w->rc = aev__pm_u32_push(&w->mem, t[j]);
+    if (!w->rc) follow(w, c.tg);
+    if (!w->rc && c.vm != NO_VM) try_complex(w, state, c.path, &w->m->vm[c.vm], &c.f->v);
+    w->mem.n = mark;
+  }
+  w->nc = base;
 }
 
 int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_u32vec *slots) {
-  walker w = {m, ev, slots, {0}, AEV_OK};
+  walker w = {m, ev, slots, {0}, NULL, 0, 0, AEV_OK};
   walk(&w, 0);
   free(w.mem.v);
+  free(w.c);
   return w.rc ? aev__nomem() : AEV_OK;
 }
