@@ -9,7 +9,7 @@
 const aev__api_service *const aev__api_services[] = {
     &aev__api_sqs,    PENDING("sns"),    PENDING("kinesis"),
     PENDING("firehose"), &aev__api_events, PENDING("states"),
-    PENDING("lambda"),
+    &aev__api_lambda,
 };
 
 const size_t aev__api_n_services =
