@@ -4,6 +4,8 @@
  * retries on the broker's timers by the delivery policy, and the
  * subscription's dead-letter queue when a delivery fails for good. No
  * topic lock is held while a queue is written or a callback runs. */
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +55,8 @@ int aev__fan_take(aev_topic *t, aev__fan *f) {
 }
 
 void aev__fan_free(aev__fan *f) {
+  aev_free(f->match[0]);
+  aev_free(f->match[1]);
   for (size_t i = 0; f->set && i < f->set->n; i++) aev__subconf_unref(f->conf[i]);
   aev__subset_unref(f->set);
   free(f->conf);
@@ -100,23 +104,38 @@ static char *body_for(aev__note *n, const aev__sub *s, int raw, size_t *len,
   return aev__note_envelope(n, s->protocol, s->arn, len);
 }
 
-/* One send into a queue; *err_msg says why it failed. */
-static int send_to_queue(aev_topic *t, const char *arn, aev__note *n,
-                         const char *body, size_t len, const aev__attrs *attrs,
-                         char *err, size_t errlen) {
-  aev_queue *q;
-  int rc = aev__queue_find(t->res.broker, arn, &q);
-  if (rc == AEV_OK) {
-    aev__send_req r = {.body = body, .len = len, .attrs = attrs, .delay = -1};
-    if (is_fifo_arn(arn)) {
-      /* A FIFO topic hands its group and deduplication id to FIFO queues;
-       * standard queues get neither. */
-      r.group = n->group;
-      r.dedup = n->dedup;
-    }
-    aev__sent sent;
-    rc = aev__queue_send(q, &r, &sent);
+/* The subscription's queue handle, looked up once. */
+static aev_queue *endpoint_queue(aev_topic *t, aev__sub *s) {
+  aev_queue *q = atomic_load(&s->queue), *none = NULL;
+  if (q || aev__queue_find(t->res.broker, s->endpoint, &q) != AEV_OK) return q;
+  if (!atomic_compare_exchange_strong(&s->queue, &none, q)) {
     aev_queue_release(q);
+    q = none;
+  }
+  return q;
+}
+
+/* One send into the queue arn (through cached when not NULL); err says why
+ * it failed. */
+static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
+                         aev__note *n, const char *body, size_t len,
+                         const aev__attrs *attrs, char *err, size_t errlen) {
+  aev__send_req r = {.body = body, .len = len, .attrs = attrs, .delay = -1};
+  if (is_fifo_arn(arn)) {
+    /* A FIFO topic hands its group and deduplication id to FIFO queues;
+     * standard queues get neither. */
+    r.group = n->group;
+    r.dedup = n->dedup;
+  }
+  aev__sent sent;
+  int rc = cached ? aev__queue_send(cached, &r, &sent) : AEV_ERR_NOT_FOUND;
+  if (rc == AEV_ERR_NOT_FOUND) {
+    aev_queue *q;
+    rc = aev__queue_find(t->res.broker, arn, &q);
+    if (rc == AEV_OK) {
+      rc = aev__queue_send(q, &r, &sent);
+      aev_queue_release(q);
+    }
   }
   if (rc == AEV_OK) return OK_;
   snprintf(err, errlen, "%s: %s", aev_errcode(), aev_errmsg());
@@ -133,7 +152,8 @@ static int attempt_sqs(job *j) {
   char err[256];
   if (!raw && !env) return SERVER;
   if (raw && j->n->raw_attrs_bad) return CLIENT;
-  int r = send_to_queue(j->t, j->s->endpoint, j->n, raw ? bare : env, len,
+  int r = send_to_queue(j->t, j->s->endpoint, endpoint_queue(j->t, j->s), j->n,
+                        raw ? bare : env, len,
                         raw ? &j->n->raw_attrs : NULL, err, sizeof err);
   free(env);
   return r;
@@ -152,7 +172,7 @@ static void dead_letter(job *j) {
   char err[256];
   int r = CLIENT;
   if (bare || env)
-    r = send_to_queue(t, j->c->dlq_arn, j->n, bare ? bare : env, len,
+    r = send_to_queue(t, j->c->dlq_arn, NULL, j->n, bare ? bare : env, len,
                       bare && !j->n->raw_attrs_bad ? &j->n->raw_attrs : NULL,
                       err, sizeof err);
   free(env);
@@ -246,9 +266,33 @@ static void run_attempt(void *arg, int cancelled) {
   after_failure(j, kind);
 }
 
-/* Filter policy check; counts what it filters out. */
-static int passes(aev_topic *t, const aev__sub *s, const aev__subconf *c,
-                  aev__note *n) {
+static int has_id(const uint64_t *ids, size_t n, uint64_t id) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (ids[mid] == id) return 1;
+    if (ids[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0;
+}
+
+/* Matches the notification against the topic's filter sets once. */
+static void match_filters(aev_topic *t, aev__fan *f, aev__note *n) {
+  if (n->attrs.publish_text && aev_pattern_set_count(t->filters[0]) &&
+      aev_pattern_set_match(t->filters[0], n->attrs.publish_text, n->attrs.publish_len,
+                            &f->match[0], &f->nmatch[0]) != AEV_OK)
+    f->nmatch[0] = 0;
+  if (!n->per_protocol && aev_pattern_set_count(t->filters[1]) &&
+      aev_pattern_set_match(t->filters[1], n->message, strlen(n->message), &f->match[1],
+                            &f->nmatch[1]) != AEV_OK)
+    f->nmatch[1] = 0;
+}
+
+/* Filter policy check; counts what it filters out. A MessageStructure=json
+ * message has a body per protocol, matched on its own. */
+static int passes(aev_topic *t, const aev__fan *f, const aev__sub *s,
+                  const aev__subconf *c, aev__note *n) {
   if (!c->filter) return 1;
   int match = 0;
   if (!c->scope_body) {
@@ -257,13 +301,15 @@ static int passes(aev_topic *t, const aev__sub *s, const aev__subconf *c,
       aev__topic_count(t, AEV__C_FILTERED, 1);
       return 0;
     }
-    if (aev_pattern_matches(c->filter, n->attrs.publish_text, n->attrs.publish_len,
-                            &match) != AEV_OK)
-      match = 0;
+    match = has_id(f->match[0], f->nmatch[0], s->id);
     if (!match) aev__topic_count(t, AEV__C_FILTERED_ATTRS, 1);
   } else {
-    const char *m = aev__note_message(n, s->protocol);
-    if (aev_pattern_matches(c->filter, m, strlen(m), &match) != AEV_OK) match = 0;
+    if (n->per_protocol) {
+      const char *m = aev__note_message(n, s->protocol);
+      if (aev_pattern_matches(c->filter, m, strlen(m), &match) != AEV_OK) match = 0;
+    } else {
+      match = has_id(f->match[1], f->nmatch[1], s->id);
+    }
     if (!match) aev__topic_count(t, AEV__C_FILTERED_BODY, 1);
   }
   if (!match) aev__topic_count(t, AEV__C_FILTERED, 1);
@@ -273,7 +319,7 @@ static int passes(aev_topic *t, const aev__sub *s, const aev__subconf *c,
 static void deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n) {
   aev__sub *s = f->set->s[i];
   aev__subconf *c = f->conf[i];
-  if (f->skip[i] || !passes(t, s, c, n)) return;
+  if (f->skip[i] || !passes(t, f, s, c, n)) return;
   if (s->proto == AEV__PROTO_SQS) {
     job stack = {.t = t, .s = s, .n = n, .c = c};
     int kind = attempt_sqs(&stack);
@@ -301,6 +347,7 @@ static void deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n) {
 }
 
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
+  if (f->set) match_filters(t, f, n);
   for (size_t i = 0; f->set && i < f->set->n; i++) deliver_one(t, f, i, n);
   aev__fan_free(f);
 }

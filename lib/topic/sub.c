@@ -215,11 +215,16 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
   } else if (rc == AEV_OK) {
     if (t->res.deleted) rc = aev__sns_not_found("Topic");
     aev__subset *set = NULL;
+    if (rc == AEV_OK) {
+      s->id = ++t->next_sub;
+      rc = aev__sub_index_filter(t, s, s->conf);
+    }
     if (rc == AEV_OK) rc = aev__subset_with(t->subs, s, NULL, &set);
     if (rc == AEV_OK && !(*arn_out = strdup(s->arn))) {
       aev__subset_unref(set);
       rc = aev__nomem();
     }
+    if (rc != AEV_OK && s->id) aev__sub_index_filter(t, s, NULL);
     if (rc == AEV_OK) {
       s->fn = fn;
       s->user = user;
@@ -343,6 +348,7 @@ int aev_subscription_unsubscribe(aev_broker *b, const char *subscription_arn) {
   pthread_mutex_lock(&t->mu);
   if (!s->deleted) rc = aev__subset_with(t->subs, NULL, s, &set);
   if (rc == AEV_OK && !s->deleted) {
+    aev__sub_index_filter(t, s, NULL);
     s->deleted = 1;
     t->n_deleted_subs++;
     old = aev__topic_swap_subs(t, set);
@@ -390,6 +396,11 @@ int aev_subscription_set_attribute(aev_broker *b, const char *subscription_arn,
   /* SetSubscriptionAttributes names one attribute; an unknown one is
    * reported without the Attributes prefix of Subscribe. */
   rc = one ? aev__subconf_build(t, s, s->conf, one, "", &c) : aev__nomem();
+  if (rc == AEV_OK && aev__sub_index_filter(t, s, c) != AEV_OK) {
+    aev__sub_index_filter(t, s, s->conf);
+    aev__subconf_unref(c);
+    rc = aev__nomem();
+  }
   if (rc == AEV_OK) {
     old = s->conf;
     s->conf = c;

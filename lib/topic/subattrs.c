@@ -244,3 +244,11 @@ json_t *aev__sub_attributes_locked(const aev__sub *s) {
   }
   return o;
 }
+
+int aev__sub_index_filter(aev_topic *t, const aev__sub *s, const aev__subconf *c) {
+  aev_pattern_set_remove(t->filters[0], s->id);
+  aev_pattern_set_remove(t->filters[1], s->id);
+  if (!c || !c->filter_text) return AEV_OK;
+  return aev_pattern_set_add(t->filters[c->scope_body ? 1 : 0], s->id, c->filter_text,
+                             strlen(c->filter_text));
+}

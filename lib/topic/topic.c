@@ -69,6 +69,8 @@ static void topic_destroy(aev__resource *r) {
   drop_dedup(t);
   json_decref(t->dd_index);
   aev__subset_unref(t->subs);
+  aev_pattern_set_free(t->filters[0]);
+  aev_pattern_set_free(t->filters[1]);
   aev__tconf_free(&t->conf);
   json_decref(t->tags);
   if (t->strand) aev__strand_release(t->strand);
@@ -97,9 +99,14 @@ static int topic_new(aev_broker *b, const char *name, aev__tconf *conf,
   if (!t) return aev__nomem();
   t->tags = json_object();
   t->dd_index = json_object();
-  if (!t->tags || !t->dd_index || pthread_mutex_init(&t->mu, NULL)) {
+  if (!t->tags || !t->dd_index ||
+      aev_pattern_set_new(AEV_PATTERN_SNS_ATTRIBUTES, &t->filters[0]) ||
+      aev_pattern_set_new(AEV_PATTERN_SNS_BODY, &t->filters[1]) ||
+      pthread_mutex_init(&t->mu, NULL)) {
     json_decref(t->tags);
     json_decref(t->dd_index);
+    aev_pattern_set_free(t->filters[0]);
+    aev_pattern_set_free(t->filters[1]);
     free(t);
     return aev__nomem();
   }
@@ -112,6 +119,8 @@ static int topic_new(aev_broker *b, const char *name, aev__tconf *conf,
     if (t->strand) aev__strand_release(t->strand);
     json_decref(t->tags);
     json_decref(t->dd_index);
+    aev_pattern_set_free(t->filters[0]);
+    aev_pattern_set_free(t->filters[1]);
     pthread_mutex_destroy(&t->mu);
     free(t);
     return rc != AEV_OK ? rc : aev__nomem();

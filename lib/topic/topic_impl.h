@@ -138,7 +138,7 @@ typedef struct aev__sub {
   aev_topic_callback_fn fn;
   void *user;
   aev_release_fn release;
-  int64_t created;      /* order of subscription */
+  uint64_t id;          /* its key in the topic's filter sets */
   /* guarded by the topic's mu */
   aev__subconf *conf;
   int pending;          /* PendingConfirmation */
@@ -146,7 +146,10 @@ typedef struct aev__sub {
   char token[AEV__SNS_TOKEN_LEN + 1];
   int64_t token_expires; /* epoch ms */
   int deleted;
-  aev_queue *queue;     /* sqs: the endpoint, found lazily */
+  /* sqs: the endpoint's handle, found by the first delivery and kept (a
+   * deleted queue's handle answers NotFound; deliveries then look the ARN
+   * up afresh, in case a queue of that name came back). */
+  aev_queue *_Atomic queue;
 } aev__sub;
 
 void aev__sub_ref(aev__sub *s);
@@ -210,7 +213,11 @@ struct aev_topic {
   json_t *tags;
   aev__subset *subs;
   size_t n_deleted_subs;
-  int64_t next_sub;
+  uint64_t next_sub;
+  /* Every subscription's FilterPolicy by scope (attributes, body), keyed by
+   * subscription id: a publish matches each set once, whatever the number
+   * of subscriptions. Created with the topic, freed with it. */
+  aev_pattern_set *filters[2];
   uint64_t next_seq;
   aev__tdedup *dd_head, *dd_tail;
   json_t *dd_index; /* key -> (json_integer)(intptr_t)entry */
@@ -240,6 +247,9 @@ int aev__subconf_build(aev_topic *t, const aev__sub *s, const aev__subconf *old,
                        json_t *attrs, const char *reason_prefix,
                        aev__subconf **out);
 json_t *aev__sub_attributes_locked(const aev__sub *s);
+/* Puts s's FilterPolicy (conf c, NULL: none) into the topic's filter sets
+ * (mu held). */
+int aev__sub_index_filter(aev_topic *t, const aev__sub *s, const aev__subconf *c);
 /* Replaces the subscriber snapshot with set (mu held) and returns the old
  * one, which the caller drops after unlocking. */
 aev__subset *aev__topic_swap_subs(aev_topic *t, aev__subset *set);
@@ -254,6 +264,8 @@ typedef struct aev__fan {
   aev__retry_policy http_retry; /* the topic's, for http/https */
   int disable_overrides;
   unsigned char *skip;          /* pending confirmation */
+  uint64_t *match[2];           /* ids whose policy matched, by scope */
+  size_t nmatch[2];
 } aev__fan;
 
 /* Fills f from t (mu held). */
