@@ -7,9 +7,10 @@
 from . import _lib
 from .broker import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_WARN, Broker
 from .errors import ClientError
+from .topic import Subscription, Topic
 
-__all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO",
-           "LOG_DEBUG", "library_version"]
+__all__ = ["Broker", "ClientError", "Subscription", "Topic", "LOG_ERROR",
+           "LOG_WARN", "LOG_INFO", "LOG_DEBUG", "library_version"]
 
 
 def library_version():
