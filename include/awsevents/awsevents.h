@@ -8,5 +8,6 @@
 #include "awsevents/queue.h"
 #include "awsevents/pattern.h"
 #include "awsevents/function.h"
+#include "awsevents/topic.h"
 
 #endif

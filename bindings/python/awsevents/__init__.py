@@ -15,6 +15,9 @@ __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DE
            "library_version"]
 __all__ += ["Queue", "Message"]
 __all__ += ["Pattern", "PatternSet"]
+from .topic import Subscription, Topic
+__all__ = ["Broker", "ClientError", "Subscription", "Topic", "LOG_ERROR",
+           "LOG_WARN", "LOG_INFO", "LOG_DEBUG", "library_version"]
 
 
 def library_version():
