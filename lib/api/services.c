@@ -7,7 +7,7 @@
 #define PENDING(service) (&(const aev__api_service){.name = (service)})
 
 const aev__api_service *const aev__api_services[] = {
-    &aev__api_sqs,    PENDING("sns"),    PENDING("kinesis"),
+    &aev__api_sqs,    PENDING("sns"),    &aev__api_kinesis,
     PENDING("firehose"), &aev__api_events, PENDING("states"),
     PENDING("lambda"),
 };
