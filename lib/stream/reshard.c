@@ -184,13 +184,23 @@ int aev_stream_split_shard(aev_stream *s, const char *shard_id,
   return begin(s, &c);
 }
 
+/* Contiguous ranges, either way round (no wrap past 2^128 - 1). */
+static int adjacent(const aev__shard *a, const aev__shard *b) {
+  if (a->start > b->start) {
+    const aev__shard *t = a;
+    a = b;
+    b = t;
+  }
+  return a != b && a->end != AEV__U128_MAX && a->end + 1 == b->start;
+}
+
 int aev_stream_merge_shards(aev_stream *s, const char *shard_id,
                             const char *adjacent_shard_id) {
   int rc = lock_provisioned(s);
   if (rc != AEV_OK) return rc;
   aev__shard *a = open_shard(s, shard_id, &rc);
   aev__shard *b = a ? open_shard(s, adjacent_shard_id, &rc) : NULL;
-  if (a && b && (a == b || (a->end + 1 != b->start && b->end + 1 != a->start))) {
+  if (a && b && !adjacent(a, b)) {
     rc = aev__kin_invalid("Shards %s and %s in stream %s under account %s "
                           "are not an adjacent pair of shards eligible for "
                           "merging",
