@@ -9,5 +9,6 @@
 #include "awsevents/pattern.h"
 #include "awsevents/function.h"
 #include "awsevents/stream.h"
+#include "awsevents/delivery.h"
 
 #endif

@@ -8,7 +8,7 @@
 
 const aev__api_service *const aev__api_services[] = {
     &aev__api_sqs,    PENDING("sns"),    &aev__api_kinesis,
-    PENDING("firehose"), &aev__api_events, PENDING("states"),
+    &aev__api_firehose, &aev__api_events, PENDING("states"),
     PENDING("lambda"),
 };
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/status.h"
-#include "stream/stream_impl.h"
+#include "stream/stream.h"
 
 typedef struct put_entry {
   char shard[AEV_SHARD_ID_SIZE];
@@ -111,13 +111,21 @@ int aev_stream_put(aev_stream *s, const void *data, size_t len,
                                "sequenceNumberForOrdering",
                                "Member must satisfy regular expression "
                                "pattern: 0|([1-9]\\d{0,128})");
+  char shard[AEV_SHARD_ID_SIZE], seq[AEV_STREAM_SEQUENCE_SIZE];
   pthread_mutex_lock(&s->mu);
   aev__shard *sh;
-  int st = store(s, hash, partition_key, data, len, aev__stream_now_ms(s),
-                 shard_id, sequence_number, &sh);
+  int64_t now = aev__stream_now_ms(s);
+  int st = store(s, hash, partition_key, data, len, now, shard, seq, &sh);
   if (st == -1) rc = aev__kin_throttled(s, sh);
   if (st == -2) rc = aev__nomem();
+  aev__tap_set *taps = rc == AEV_OK ? aev__taps_acquire(s) : NULL;
   pthread_mutex_unlock(&s->mu);
+  if (taps) {
+    aev__taps_call(taps, shard, seq, partition_key, data, len, now);
+    aev__taps_release(s, taps);
+  }
+  if (rc == AEV_OK && shard_id) memcpy(shard_id, shard, sizeof shard);
+  if (rc == AEV_OK && sequence_number) memcpy(sequence_number, seq, sizeof seq);
   return rc;
 }
 
@@ -180,8 +188,16 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
       if (!r->msgs || !r->msgs[i]) rc = aev__nomem();
     }
   }
+  aev__tap_set *taps = rc == AEV_OK ? aev__taps_acquire(s) : NULL;
   pthread_mutex_unlock(&s->mu);
   free(hashes);
+  if (taps) {
+    for (size_t i = 0; i < n; i++)
+      if (!r->e[i].failed)
+        aev__taps_call(taps, r->e[i].shard, r->e[i].seq, partition_keys[i],
+                       data[i], lens[i], now);
+    aev__taps_release(s, taps);
+  }
   if (rc != AEV_OK) {
     aev_put_result_free(r);
     return rc;

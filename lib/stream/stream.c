@@ -49,6 +49,7 @@ static void stream_destroy(aev__resource *r) {
     free(c->arn);
     free(c);
   }
+  while (s->taps) aev__stream_tap_remove(s, s->taps);
   json_decref(s->tags);
   pthread_mutex_destroy(&s->mu);
   free(s);

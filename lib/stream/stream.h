@@ -31,3 +31,27 @@ int aev__stream_consumer_json(aev_stream *s, const char *name,
                               const char *arn, json_t **out);
 
 #endif
+
+/* Taps: what a Firehose source (or another in-process reader) sees of a
+ * stream. fn runs for every record stored, on the putting thread after
+ * the stream's lock is released, in each shard's order; it must not
+ * block. drop(arg) runs once after the tap is removed and its last call
+ * returned. */
+typedef void (*aev__stream_tap_fn)(void *arg, const char *shard_id,
+                                   const char *sequence_number,
+                                   const char *partition_key,
+                                   const void *data, size_t len,
+                                   int64_t arrival_ms);
+typedef struct aev__tap aev__tap;
+int aev__stream_tap_add(aev_stream *s, aev__stream_tap_fn fn, void *arg,
+                        void (*drop)(void *arg), aev__tap **out);
+void aev__stream_tap_remove(aev_stream *s, aev__tap *t);
+
+/* For the put paths: the taps to call (a counted snapshot taken with mu
+ * held; NULL when there are none), calling them, and letting go. */
+typedef struct aev__tap_set aev__tap_set;
+aev__tap_set *aev__taps_acquire(aev_stream *s);
+void aev__taps_call(aev__tap_set *set, const char *shard_id, const char *seq,
+                    const char *key, const void *data, size_t len,
+                    int64_t arrival_ms);
+void aev__taps_release(aev_stream *s, aev__tap_set *set);

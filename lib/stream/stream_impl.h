@@ -103,6 +103,7 @@ struct aev_stream {
   int64_t reshards[AEV__RESHARDS_PER_DAY]; /* UpdateShardCount times */
   aev__consumer *consumers;
   int nconsumers;
+  struct aev__tap *taps;
 };
 
 enum { AEV__STATUS_ACTIVE, AEV__STATUS_UPDATING };
