@@ -9,5 +9,7 @@
 #include "awsevents/pattern.h"
 #include "awsevents/function.h"
 #include "awsevents/topic.h"
+#include "awsevents/stream.h"
+#include "awsevents/delivery.h"
 
 #endif
