@@ -8,7 +8,7 @@
 
 const aev__api_service *const aev__api_services[] = {
     &aev__api_sqs,    PENDING("sns"),    PENDING("kinesis"),
-    PENDING("firehose"), &aev__api_events, PENDING("states"),
+    PENDING("firehose"), &aev__api_events, &aev__api_states,
     PENDING("lambda"),
 };
 
