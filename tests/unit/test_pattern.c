@@ -348,6 +348,7 @@ START_TEST(bad_events_and_arguments) {
   ck_assert_int_eq(aev_pattern_matches(p, ev, strlen(ev), &m), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_pattern_matches(NULL, "{}", 2, &m), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_pattern_matches(p, "{}", 2, NULL), AEV_ERR_INVALID);
+  aev_pattern_free(p);
   ck_assert_int_eq(aev_pattern_compile("{}", 2, NULL), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_pattern_compile(NULL, 0, &p), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_pattern_compile_profile("{\"a\":[1]}", 9, 42, &p), AEV_ERR_INVALID);
