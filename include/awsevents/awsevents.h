@@ -11,5 +11,6 @@
 #include "awsevents/topic.h"
 #include "awsevents/stream.h"
 #include "awsevents/delivery.h"
+#include "awsevents/machine.h"
 
 #endif
