@@ -12,5 +12,6 @@
 #include "awsevents/stream.h"
 #include "awsevents/delivery.h"
 #include "awsevents/machine.h"
+#include "awsevents/jsonata.h"
 
 #endif
