@@ -7,5 +7,6 @@
 #include "awsevents/broker.h"
 #include "awsevents/queue.h"
 #include "awsevents/pattern.h"
+#include "awsevents/bus.h"
 
 #endif
