@@ -11,6 +11,7 @@
 
 #include "awsevents/bus.h"
 #include "awsevents/pattern.h"
+#include "awsevents/queue.h"
 #include "core/registry.h"
 #include "core/sched.h"
 
@@ -60,6 +61,9 @@ struct aev__target {
   aev_bus_target_fn fn;
   void *user;
   aev_release_fn release;
+  /* Queue targets: the handle found at the first delivery, kept for the
+   * target's life (a deleted queue is then looked up by ARN each time). */
+  _Atomic(aev_queue *) queue;
 };
 
 struct aev__rule {

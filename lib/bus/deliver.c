@@ -2,6 +2,7 @@
  * on the handler pool), with the target's input options applied; failures
  * retried under its RetryPolicy with exponential backoff and jitter on
  * timers, then sent to its dead-letter queue with AWS's attributes. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,12 +72,19 @@ static int make_input(delivery *d, const char **in, size_t *len, char **owned) {
   return rc;
 }
 
-static void to_queue(delivery *d, const char *in, size_t len) {
-  aev_queue *q;
-  if (aev_queue_get(d->t->broker, d->t->arn, &q)) {
-    fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
-    return;
-  }
+/* The target's queue: the cached handle, or a lookup by ARN (cached when
+ * it is the first). *fresh is set when the caller must release it. */
+static int target_queue(aev__target *t, aev_queue **q, int *fresh) {
+  *q = t->queue;
+  *fresh = 0;
+  if (*q) return AEV_OK;
+  int rc = aev_queue_get(t->broker, t->arn, q);
+  aev_queue *none = NULL;
+  if (!rc && !atomic_compare_exchange_strong(&t->queue, &none, *q)) *fresh = 1;
+  return rc;
+}
+
+static int send(delivery *d, aev_queue *q, const char *in, size_t len) {
   aev_send_options *o = NULL;
   int rc = AEV_OK;
   if (d->t->group_id) {
@@ -87,7 +95,25 @@ static void to_queue(delivery *d, const char *in, size_t len) {
   }
   if (!rc) rc = aev_queue_send(q, in, len, o, NULL, NULL);
   aev_send_options_free(o);
-  aev_queue_release(q);
+  return rc;
+}
+
+static void to_queue(delivery *d, const char *in, size_t len) {
+  aev_queue *q;
+  int fresh;
+  int rc = target_queue(d->t, &q, &fresh);
+  if (!rc) {
+    rc = send(d, q, in, len);
+    if (fresh) aev_queue_release(q);
+  }
+  if (rc == AEV_ERR_NOT_FOUND && !fresh && q) {
+    /* The cached queue was deleted: one made since under the same name is
+     * the target now. */
+    if (!(rc = aev_queue_get(d->t->broker, d->t->arn, &q))) {
+      rc = send(d, q, in, len);
+      aev_queue_release(q);
+    }
+  }
   if (rc == AEV_ERR_NOT_FOUND) fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
   else if (rc) fail(d, rc != AEV_ERR_INVALID, "SDK_CLIENT_ERROR", aev_errmsg());
 }

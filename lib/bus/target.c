@@ -18,6 +18,7 @@ void aev__target_ref(aev__target *t) { t->refs++; }
 void aev__target_unref(aev__target *t) {
   if (!t || --t->refs) return;
   if (t->release) t->release(t->user);
+  aev_queue_release(t->queue);
   free(t->id);
   free(t->arn);
   free(t->rule_name);

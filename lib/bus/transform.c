@@ -12,11 +12,20 @@
 
 #define MAX_PATHS 100
 
+/* Every event formats its time: the last second formatted is remembered
+ * per thread, since consecutive events mostly share it. */
 void aev__iso_time(int64_t ms, char out[21]) {
-  time_t s = (time_t)(ms / 1000);
-  struct tm tm;
-  gmtime_r(&s, &tm);
-  strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  static _Thread_local int64_t cached_s = INT64_MIN;
+  static _Thread_local char cached[21];
+  int64_t sec = ms / 1000 - (ms % 1000 < 0);
+  if (sec != cached_s) {
+    time_t s = (time_t)sec;
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cached_s = sec;
+  }
+  memcpy(out, cached, 21);
 }
 
 /* Paths: "$", or "$" followed by ".name" / "['name']" / "[index]" steps. */
