@@ -7,6 +7,7 @@
 #include "awsevents/broker.h"
 #include "awsevents/queue.h"
 #include "awsevents/pattern.h"
+#include "awsevents/function.h"
 #include "awsevents/bus.h"
 
 #endif
