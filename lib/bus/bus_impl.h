@@ -42,7 +42,8 @@ struct aev_bus {
 enum { AEV__INPUT_EVENT, AEV__INPUT_CONST, AEV__INPUT_PATH,
        AEV__INPUT_TEMPLATE };
 /* What a target is. */
-enum { AEV__TARGET_QUEUE, AEV__TARGET_BUS, AEV__TARGET_CALLBACK };
+enum { AEV__TARGET_QUEUE, AEV__TARGET_BUS, AEV__TARGET_FUNCTION,
+       AEV__TARGET_CALLBACK };
 
 struct aev__target {
   _Atomic long refs;

@@ -11,6 +11,7 @@
 #include "bus/bus_impl.h"
 #include "core/broker.h"
 #include "core/status.h"
+#include "function/function.h"
 
 /* Backoff before retry n (1-based): 1 s doubling up to 5 minutes, then a
  * random point in its upper half. */
@@ -128,6 +129,21 @@ static void to_bus(delivery *d) {
   aev_bus_release(bus);
 }
 
+/* Lambda targets are invoked asynchronously (Event), as EventBridge does;
+ * the function's own retries and destinations take over from there. */
+static void to_function(delivery *d, const char *in, size_t len) {
+  aev_function *f;
+  int rc = aev__function_find(d->t->broker, d->t->arn, &f);
+  if (rc) {
+    fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
+    return;
+  }
+  rc = aev__function_enqueue_event(f, in, len, NULL);
+  aev_function_release(f);
+  if (rc == AEV_ERR_NOT_FOUND) fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
+  else if (rc) fail(d, rc != AEV_ERR_INVALID, "SDK_CLIENT_ERROR", aev_errmsg());
+}
+
 static void to_callback(delivery *d, const char *in, size_t len) {
   int rc = d->t->fn(d->t->user, in, len);
   if (rc) {
@@ -231,6 +247,8 @@ static void attempt(void *arg, int cancelled) {
     to_queue(d, in, len);
   } else if (d->t->kind == AEV__TARGET_BUS) {
     to_bus(d);
+  } else if (d->t->kind == AEV__TARGET_FUNCTION) {
+    to_function(d, in, len);
   } else {
     to_callback(d, in, len);
   }

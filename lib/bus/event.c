@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bus/bus.h"
 #include "bus/bus_impl.h"
 #include "core/broker.h"
 #include "core/status.h"
@@ -297,6 +298,40 @@ int aev_bus_put_event(aev_bus *bus, const char *source, const char *detail_type,
   int rc = aev__bus_route(bus, ev);
   if (!rc && id_out) memcpy(id_out, ev->id, sizeof ev->id);
   aev__event_unref(ev);
+  return rc;
+}
+
+static int resources_ok(json_t *res);
+
+int aev__bus_put_service_event(aev_broker *b, const char *name_or_arn,
+                               const char *source, const char *detail_type,
+                               const char *detail, size_t detail_len,
+                               const char *resources_json, char *id_out) {
+  if (!source || !detail_type || !detail || !detail_ok(detail, detail_len))
+    return aev__fail(AEV_ERR_INVALID, "MalformedDetail", "Detail is malformed.");
+  json_t *res = resources_json ? json_loads(resources_json, 0, NULL) : NULL;
+  if (resources_json && !resources_ok(res)) {
+    json_decref(res);
+    return aev__fail(AEV_ERR_INVALID, "InvalidArgument",
+                     "Parameter Resources is not valid. Reason: Resources "
+                     "must be a list of strings.");
+  }
+  aev_bus *bus;
+  int rc = aev__bus_find(b, name_or_arn, 1, &bus);
+  aev__event *ev = NULL;
+  if (!rc) {
+    ev = aev__envelope(b, source, detail_type, detail, detail_len, res,
+                       aev_broker_now_ms(b));
+    if (!ev) {
+      rc = aev__nomem();
+    } else {
+      rc = aev__bus_route(bus, ev);
+      if (!rc && id_out) memcpy(id_out, ev->id, sizeof ev->id);
+      aev__event_unref(ev);
+    }
+    aev_bus_release(bus);
+  }
+  json_decref(res);
   return rc;
 }
 

@@ -82,9 +82,13 @@ static int kind_of(const char *id, const char *arn, int *kind) {
     *kind = AEV__TARGET_BUS;
     return AEV_OK;
   }
+  if (!strcmp(svc, "lambda") && strstr(arn, ":function:")) {
+    *kind = AEV__TARGET_FUNCTION;
+    return AEV_OK;
+  }
   return invalid("Target %s: targets of service %s are not supported by "
-                 "libawsevents yet (supported: SQS queues, event buses and "
-                 "application callbacks).",
+                 "libawsevents yet (supported: SQS queues, Lambda functions, "
+                 "event buses and application callbacks).",
                  id, svc);
 }
 

@@ -5,6 +5,7 @@
 #include <check.h>
 
 #include "aevtest.h"
+#include "bus/bus.h"
 #include "bus_support.h"
 
 static aev_broker *b;
@@ -238,6 +239,50 @@ START_TEST(callback_and_bus_targets) {
 }
 END_TEST
 
+static char fn_event[512];
+
+static void handler(void *user, aev_invocation *ctx, const char *event,
+                    size_t len) {
+  (void)user;
+  snprintf(fn_event, sizeof fn_event, "%.*s", (int)len, event);
+  aev_invocation_succeed(ctx, "null", 4);
+}
+
+START_TEST(function_target_invoked_async) {
+  aev_function *f;
+  bt_ok(aev_function_create(b, "fn", NULL, handler, NULL, NULL, &f));
+  char targets[512];
+  snprintf(targets, sizeof targets,
+           "[{\"Id\":\"f\",\"Arn\":\"%s\",\"InputPath\":\"$.detail\"}]",
+           aev_function_arn(f));
+  bt_rule(def, "r", "a", targets);
+  fn_event[0] = 0;
+  bt_put(def, "a", "{\"order\":7}");
+  aev_broker_advance(b, 1000);
+  ck_assert_str_eq(fn_event, "{\"order\":7}");
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(service_events_for_other_primitives) {
+  bt_rule(def, "r", "lambda", bt_queue_target(q, "t", NULL));
+  char id[37];
+  bt_ok(aev__bus_put_service_event(
+      b, "default", "lambda", "Lambda Function Invocation Result - Success",
+      "{\"requestContext\":{}}", 21, "[\"arn:aws:lambda:us-east-1:000000000000:function:f\"]",
+      id));
+  aev_broker_drain(b);
+  char *body = bt_take(q);
+  ck_assert_ptr_nonnull(strstr(body, id));
+  ck_assert_ptr_nonnull(strstr(body, "\"resources\":[\"arn:aws:lambda:us-east-1:000000000000:function:f\"]"));
+  free(body);
+  bt_fails(aev__bus_put_service_event(b, "nope", "lambda", "x", "{}", 2, NULL, NULL),
+           AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "Event bus nope does not exist.");
+  ck_assert_int_eq(aev__bus_put_service_event(b, NULL, "lambda", "x", "[]", 2, NULL, NULL),
+                   AEV_ERR_INVALID);
+}
+END_TEST
+
 START_TEST(target_errors) {
   bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
   bt_fails(aev_bus_put_targets(def, "r",
@@ -268,8 +313,8 @@ START_TEST(target_errors) {
                                NULL),
            AEV_ERR_INVALID, "ValidationException",
            "Target s: targets of service kinesis are not supported by "
-           "libawsevents yet (supported: SQS queues, event buses and "
-           "application callbacks).");
+           "libawsevents yet (supported: SQS queues, Lambda functions, event "
+           "buses and application callbacks).");
   ck_assert_int_eq(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", "\"RetryPolicy\":{\"MaximumRetryAttempts\":186}"), NULL),
                    AEV_ERR_INVALID);
   ck_assert_int_eq(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", "\"RetryPolicy\":{\"MaximumEventAgeInSeconds\":59}"), NULL),
@@ -404,6 +449,8 @@ int main(void) {
   tcase_add_test(tc, transformer_values_by_type);
   tcase_add_test(tc, transformer_reserved_variables);
   tcase_add_test(tc, callback_and_bus_targets);
+  tcase_add_test(tc, function_target_invoked_async);
+  tcase_add_test(tc, service_events_for_other_primitives);
   tcase_add_test(tc, target_errors);
   tcase_add_test(tc, put_events_entries);
   tcase_add_test(tc, put_events_request_limits);
