@@ -13,5 +13,6 @@
 #include "awsevents/delivery.h"
 #include "awsevents/machine.h"
 #include "awsevents/jsonata.h"
+#include "awsevents/bus.h"
 
 #endif
