@@ -38,7 +38,16 @@ typedef struct aev__sent {
   char seq[AEV_SEQUENCE_NUMBER_SIZE]; /* "" on standard queues */
 } aev__sent;
 
+/* out may be NULL when the caller needs none of it (nothing is formatted). */
 int aev__queue_send(aev_queue *q, const aev__send_req *r, aev__sent *out);
+
+/* Sends n (≤ 10) messages under one lock with one wake-up. outs may be
+ * NULL. failed(ctx, i, status) is called for each entry that fails, with
+ * aev_errcode()/aev_errmsg() set (the queue's lock may be held). Returns
+ * QueueDoesNotExist if the queue is gone, else AEV_OK. */
+typedef void (*aev__send_failed)(void *ctx, size_t i, int status);
+int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
+                         aev__sent *outs, aev__send_failed failed, void *ctx);
 
 /* SendMessageBatch on parsed entries (reqs[i] for ids[i]). */
 int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,

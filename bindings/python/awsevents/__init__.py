@@ -7,11 +7,18 @@
 from . import _lib
 from .broker import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_WARN, Broker
 from .errors import ClientError
-from .function import Context, Function, create_function, register_handler
+from .queue import Message, Queue
+from .pattern import Pattern, PatternSet
 
-__all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO",
-           "LOG_DEBUG", "library_version", "Context", "Function",
-           "create_function", "register_handler"]
+# One line per primitive, so each can add its names on its own line.
+__all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DEBUG",
+           "library_version"]
+__all__ += ["Queue", "Message"]
+__all__ += ["Pattern", "PatternSet"]
+from .topic import Subscription, Topic
+__all__ += ["Subscription", "Topic"]
+from .function import Context, Function, create_function, register_handler
+__all__ += ["Context", "Function", "create_function", "register_handler"]
 
 
 def library_version():

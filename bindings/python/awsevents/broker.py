@@ -8,6 +8,7 @@ import weakref
 from ctypes import byref, c_int64, c_void_p, string_at
 
 from . import _lib
+from . import queue as _queue
 from .errors import ClientError, error_response
 
 lib = _lib.lib
@@ -253,3 +254,13 @@ class Broker:
         err = json.loads(text) if text else {"__type": code, "message": ""}
         raise ClientError(error_response(service, err["__type"],
                                          err["message"]), action)
+
+    def create_queue(self, name, attributes=None):
+        """CreateQueue: a Queue (see awsevents.queue). attributes is AWS's
+        Attributes map, e.g. {"FifoQueue": "true"}."""
+        return _queue.create_queue(self, name, attributes)
+
+    def get_queue(self, name_url_or_arn):
+        """The Queue with this name, URL or ARN (ClientError
+        AWS.SimpleQueueService.NonExistentQueue otherwise)."""
+        return _queue.get_queue(self, name_url_or_arn)
