@@ -130,6 +130,11 @@ int64_t aev__fn_now_ms(const aev_function *f);
 int aev__fn_check(const aev_function *f);
 /* Checks a payload: JSON text within max bytes. */
 int aev__fn_check_payload(const void *payload, size_t len, size_t max);
+/* jsoncheck.c: 1 when text is one JSON value (syntax only). */
+int aev__json_valid(const void *text, size_t len);
+/* aev__function_call for payloads this library built (no syntax check). */
+int aev__fn_call_built(aev_function *f, const void *payload, size_t len,
+                       aev__invoke_done_fn done, void *user);
 /* Takes a concurrency slot and an environment and builds the context, or
  * fails with TooManyRequestsException (counted as a throttle). */
 int aev__inv_start(aev_function *f, const void *payload, size_t len,
