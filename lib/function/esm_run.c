@@ -172,6 +172,19 @@ static int receive(aev__esm *m, size_t want, aev_message **got, size_t *n) {
   return AEV_OK;
 }
 
+/* Lambda's SQS scaling: five concurrent batches when messages appear, up
+ * to 300 more each minute the backlog lasts, never above
+ * MaximumConcurrency (mu held). */
+#define SCALE_START 5
+#define SCALE_PER_MINUTE 300
+
+static int concurrency_locked(aev__esm *m) {
+  int64_t now = aev__fn_now(m->f);
+  if (m->backlog_since < 0) m->backlog_since = now;
+  int64_t n = SCALE_START + SCALE_PER_MINUTE * ((now - m->backlog_since) / 60000);
+  return n < m->max_concurrency ? (int)n : m->max_concurrency;
+}
+
 void aev__esm_pump(aev__esm *m) {
   int rearm = 0;
   pthread_mutex_lock(&m->mu);
@@ -183,7 +196,7 @@ void aev__esm_pump(aev__esm *m) {
   m->pumping = 1;
   do {
     m->again = 0;
-    while (!m->deleted && m->enabled && m->inflight < m->max_concurrency) {
+    while (!m->deleted && m->enabled && m->inflight < concurrency_locked(m)) {
       size_t want = (size_t)m->batch_size - m->nbuf;
       if (want > 10) want = 10;
       pthread_mutex_unlock(&m->mu);
@@ -208,6 +221,7 @@ void aev__esm_pump(aev__esm *m) {
         else m->refs--;
       }
       if (n == 0 && want > 0) {
+        if (!m->nbuf && !m->inflight) m->backlog_since = -1; /* drained */
         rearm = 1;
         break;
       }

@@ -46,7 +46,7 @@ typedef struct aev__econf {
 /* An execution environment: created by a cold start (which runs the init
  * hook), reused by warm invocations, reclaimed after reclaim_ms idle. */
 typedef struct aev__env {
-  struct aev__env *next;
+  struct aev__env *next, *prev; /* idle list: most recently used first */
   int64_t idle_since; /* deadline timeline ms */
   char log_stream[64]; /* 2024/01/01/[$LATEST]<32 hex> */
 } aev__env;
@@ -94,7 +94,7 @@ struct aev_function {
   int reserved; /* -1: unreserved */
   int running;  /* invocations holding a concurrency slot */
   int busy_envs;
-  aev__env *idle; /* most recently used first */
+  aev__env *idle, *idle_tail; /* most recently used first */
   int n_idle;
   int64_t reclaim_ms;
   char log_group[80]; /* /aws/lambda/NAME */
@@ -199,6 +199,7 @@ typedef struct aev__esm {
   /* runtime */
   int deleted;
   int inflight; /* batches invoking the function */
+  int64_t backlog_since; /* deadline ms the current backlog began, or -1 */
   int pumping, again;
   struct aev_message **buf; /* received, waiting for the batch to fill */
   size_t nbuf;
