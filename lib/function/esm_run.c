@@ -240,10 +240,19 @@ static void on_watch_release(void *user) { aev__esm_unref(user); }
 int aev__esm_start(aev__esm *m) {
   aev__timer_init(&m->window, window_task, m, NULL);
   m->refs++;
-  int rc = aev__queue_watch_new(m->q, on_watch, m, on_watch_release,
-                                &m->watch);
-  if (rc != AEV_OK) m->refs--;
-  return rc;
+  struct aev__queue_watch *w;
+  int rc = aev__queue_watch_new(m->q, on_watch, m, on_watch_release, &w);
+  if (rc != AEV_OK) {
+    m->refs--;
+    return rc;
+  }
+  /* A pump may already run (the watch fires at once): it saw no watch to
+   * rearm, so rearm here for messages whose delay is still running. */
+  pthread_mutex_lock(&m->mu);
+  m->watch = w;
+  aev__queue_watch_rearm(w);
+  pthread_mutex_unlock(&m->mu);
+  return AEV_OK;
 }
 
 void aev__esm_stop(aev__esm *m) {
