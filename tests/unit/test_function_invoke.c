@@ -384,6 +384,30 @@ START_TEST(destroy_with_held_invocation) {
 }
 END_TEST
 
+START_TEST(payload_syntax_check) {
+  ft_state s = {0};
+  aev_function *f = ft_function(b, "syn", NULL, &s);
+  const char *good[] = {"{}", "[]", "0", "-1.5e+3", "\"a\\u00e9\\n\"", "true",
+                        " { \"a\" : [1, {\"b\": null}], \"c\": false } ",
+                        "\"\xc3\xa9\""};
+  const char *bad[] = {"{", "[1,]", "{\"a\":}", "01", "1.", "-", "tru", "\"\\x\"",
+                       "\"\\u12g4\"", "{} {}", "{\"a\" 1}", "[1 2]", "\"\x01\"",
+                       "nul", "{1:2}", "\"open"};
+  for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+    ck_assert_msg(aev_function_invoke_dry_run(f, good[i], strlen(good[i])) == AEV_OK,
+                  "rejected %s", good[i]);
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    ck_assert_msg(aev_function_invoke_dry_run(f, bad[i], strlen(bad[i])) == AEV_ERR_INVALID,
+                  "accepted %s", bad[i]);
+  /* Nesting deeper than 512 is refused rather than recursed into. */
+  char deep[1200];
+  memset(deep, '[', 600);
+  memset(deep + 600, ']', 600);
+  ck_assert_int_eq(aev_function_invoke_dry_run(f, deep, 1200), AEV_ERR_INVALID);
+  aev_function_release(f);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_invoke");
   TCase *tc = tcase_create("core");
@@ -400,6 +424,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, reserved_concurrency_throttles);
   tcase_add_test(tc, cold_and_warm_environments);
   tcase_add_test(tc, destroy_with_held_invocation);
+  tcase_add_test(tc, payload_syntax_check);
   suite_add_tcase(su, tc);
   return su;
 }
