@@ -126,10 +126,56 @@ AEV_API int aev_function_invoke(aev_function *f, const char *payload,
                                 size_t len, char **result, size_t *result_len,
                                 const char **function_error);
 
+/* RequestResponse of a version or an alias: qualifier is NULL or
+ * "$LATEST", a published version number, or an alias name (whose weighted
+ * routing may pick its additional version). executed_version (16 bytes, may
+ * be NULL) receives the version that ran. ResourceNotFoundException for an
+ * unknown qualifier. */
+AEV_API int aev_function_invoke_qualified(aev_function *f,
+                                          const char *qualifier,
+                                          const char *payload, size_t len,
+                                          char **result, size_t *result_len,
+                                          const char **function_error,
+                                          char *executed_version);
+
 /* Event: queues the payload and returns; the request id is written to
  * request_id (37 bytes) when not NULL. */
 AEV_API int aev_function_invoke_event(aev_function *f, const char *payload,
                                       size_t len, char *request_id);
+
+/* Event of a version or an alias (see aev_function_invoke_qualified). */
+AEV_API int aev_function_invoke_event_qualified(aev_function *f,
+                                                const char *qualifier,
+                                                const char *payload,
+                                                size_t len, char *request_id);
+
+/* ---- versions and aliases ---- */
+
+/* PublishVersion: freezes the current configuration as the next version
+ * number (nothing new when $LATEST did not change since the last one).
+ * *json (may be NULL): its configuration, Version "N". */
+AEV_API int aev_function_publish_version(aev_function *f,
+                                         const char *description, char **json);
+/* ListVersionsByFunction's shape {"Versions": [...]}, $LATEST first. */
+AEV_API int aev_function_list_versions(aev_function *f, char **json);
+
+/* CreateAlias: name (not all digits) points at version ("$LATEST" or a
+ * published number); routing_json (may be NULL) is RoutingConfig,
+ * {"AdditionalVersionWeights": {"N": 0.0..1.0}} with one published version.
+ * Outputs are AWS's AliasConfiguration shape. */
+AEV_API int aev_function_create_alias(aev_function *f, const char *name,
+                                      const char *version,
+                                      const char *description,
+                                      const char *routing_json, char **json);
+/* UpdateAlias: version and routing_json may be NULL (unchanged). */
+AEV_API int aev_function_update_alias(aev_function *f, const char *name,
+                                      const char *version,
+                                      const char *routing_json, char **json);
+AEV_API int aev_function_get_alias(aev_function *f, const char *name,
+                                   char **json);
+AEV_API int aev_function_delete_alias(aev_function *f, const char *name);
+/* ListAliases' shape {"Aliases": [...]}, oldest first. */
+AEV_API int aev_function_list_aliases(aev_function *f, char **json);
 
 /* DryRun: AEV_OK when the function exists and the payload is valid. */
 AEV_API int aev_function_invoke_dry_run(aev_function *f, const char *payload,

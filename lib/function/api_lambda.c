@@ -1,6 +1,7 @@
 /* The "lambda" service of aev_call(): function actions with the shapes
  * boto3 hands its users (Invoke answers {StatusCode, FunctionError,
  * ExecutedVersion, Payload} with Payload the JSON text as a string). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,18 +9,47 @@
 #include "core/status.h"
 #include "function/function_impl.h"
 
+/* FunctionName as a name, a partial "name:qualifier", or an ARN with or
+ * without a qualifier; Qualifier may name it instead. *qualifier is NULL
+ * for $LATEST, else a pointer into buf or req. */
+static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
+                      aev_function **out, const char **qualifier,
+                      char *buf, size_t size) {
+  const char *name, *q = NULL;
+  int rc = aev__api_req_string(svc, req, "FunctionName", &name);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Qualifier", &q);
+  if (rc != AEV_OK) return rc;
+  snprintf(buf, size, "%s", name);
+  /* arn:aws:lambda:R:A:function:NAME[:QUALIFIER] or NAME[:QUALIFIER] */
+  int colons = 0;
+  char *last = NULL;
+  for (char *p = buf; *p; p++)
+    if (*p == ':') {
+      colons++;
+      last = p;
+    }
+  int arn = strncmp(buf, "arn:", 4) == 0;
+  if ((arn && colons == 7) || (!arn && colons == 1)) {
+    *last = '\0';
+    if (!q) q = last + 1;
+  }
+  rc = aev__function_find(b, buf, out);
+  if (rc != AEV_OK) return rc;
+  *qualifier = q && strcmp(q, "$LATEST") != 0 ? q : NULL;
+  return AEV_OK;
+}
+
+/* Actions on the function itself, which take no qualifier but $LATEST. */
 static int function_of(aev_broker *b, const aev__api_service *svc,
                        json_t *req, aev_function **out) {
-  const char *name;
-  int rc = aev__api_req_string(svc, req, "FunctionName", &name);
-  const char *q = NULL;
-  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Qualifier", &q);
-  if (rc == AEV_OK && q && strcmp(q, "$LATEST") != 0)
-    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                     "Function not found: %s:%s (only $LATEST exists: "
-                     "versions and aliases are not supported yet)",
-                     name, q);
-  return rc != AEV_OK ? rc : aev__function_find(b, name, out);
+  char buf[512];
+  const char *q;
+  int rc = function_q(b, svc, req, out, &q, buf, sizeof buf);
+  if (rc != AEV_OK || !q) return rc;
+  rc = aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                 "Function not found: %s:%s", aev_function_arn(*out), q);
+  aev_function_release(*out);
+  return rc;
 }
 
 /* The request without the members that are not configuration. */
@@ -181,25 +211,33 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
                      "must satisfy enum value set: [Event, RequestResponse, "
                      "DryRun]",
                      type);
-  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
+  char buf[512];
+  const char *q = NULL;
+  if (rc == AEV_OK) rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
   rc = payload_of(req, &payload, &len, &owned);
   if (rc == AEV_OK && strcmp(type, "Event") == 0) {
-    rc = aev_function_invoke_event(f, payload, len, NULL);
+    rc = aev_function_invoke_event_qualified(f, q, payload, len, NULL);
     if (rc == AEV_OK)
       *resp = json_pack("{siss}", "StatusCode", 202, "Payload", "");
   } else if (rc == AEV_OK && strcmp(type, "DryRun") == 0) {
-    rc = aev_function_invoke_dry_run(f, payload, len);
+    aev__fconf *conf;
+    char ver[16];
+    rc = q ? aev__fn_resolve(f, q, &conf, ver) : AEV_OK;
+    if (q && rc == AEV_OK) aev__fconf_unref(conf);
+    if (rc == AEV_OK) rc = aev_function_invoke_dry_run(f, payload, len);
     if (rc == AEV_OK)
       *resp = json_pack("{siss}", "StatusCode", 204, "Payload", "");
   } else if (rc == AEV_OK) {
     char *out;
     size_t out_len;
     const char *ferr;
-    rc = aev_function_invoke(f, payload, len, &out, &out_len, &ferr);
+    char ver[16];
+    rc = aev_function_invoke_qualified(f, q, payload, len, &out, &out_len,
+                                       &ferr, ver);
     if (rc == AEV_OK) {
       *resp = json_pack("{sissso}", "StatusCode", 200, "ExecutedVersion",
-                        "$LATEST", "Payload", json_stringn(out, out_len));
+                        ver, "Payload", json_stringn(out, out_len));
       if (!*resp) rc = aev__nomem();
       if (*resp && ferr)
         json_object_set_new(*resp, "FunctionError", json_string(ferr));
@@ -305,13 +343,123 @@ static int delete_function_event_invoke_config(aev_broker *b,
   return rc;
 }
 
-/* Mapping actions hand the request text to the typed API, which reads
- * AWS's member names itself. */
-static int esm_result(int rc, char *text, json_t **resp) {
+/* ---- versions and aliases ---- */
+
+static int json_result(int rc, char *text, json_t **resp) {
   if (rc == AEV_OK) *resp = json_loads(text, 0, NULL);
   free(text);
   return rc == AEV_OK && !*resp ? aev__nomem() : rc;
 }
+
+static int publish_version(aev_broker *b, const aev__api_service *svc,
+                           json_t *req, json_t **resp) {
+  aev_function *f;
+  const char *d = NULL;
+  char *out = NULL;
+  int rc = aev__api_opt_string(svc, req, "Description", &d);
+  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_publish_version(f, d, &out);
+  aev_function_release(f);
+  return json_result(rc, out, resp);
+}
+
+static int list_versions_by_function(aev_broker *b,
+                                     const aev__api_service *svc, json_t *req,
+                                     json_t **resp) {
+  aev_function *f;
+  char *out = NULL;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_list_versions(f, &out);
+  aev_function_release(f);
+  return json_result(rc, out, resp);
+}
+
+/* RoutingConfig member as text (NULL when absent). */
+static int routing_of(const aev__api_service *svc, json_t *req, char **out) {
+  json_t *r = NULL;
+  *out = NULL;
+  int rc = aev__api_opt_object(svc, req, "RoutingConfig", &r);
+  if (rc == AEV_OK && r && !(*out = json_dumps(r, JSON_COMPACT)))
+    rc = aev__nomem();
+  return rc;
+}
+
+static int create_alias(aev_broker *b, const aev__api_service *svc,
+                        json_t *req, json_t **resp) {
+  const char *name, *version, *d = NULL;
+  char *routing = NULL, *out = NULL;
+  aev_function *f;
+  int rc = aev__api_req_string(svc, req, "Name", &name);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "FunctionVersion", &version);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Description", &d);
+  if (rc == AEV_OK) rc = routing_of(svc, req, &routing);
+  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
+  if (rc == AEV_OK) {
+    rc = aev_function_create_alias(f, name, version, d, routing, &out);
+    aev_function_release(f);
+  }
+  free(routing);
+  return json_result(rc, out, resp);
+}
+
+static int update_alias(aev_broker *b, const aev__api_service *svc,
+                        json_t *req, json_t **resp) {
+  const char *name, *version = NULL;
+  char *routing = NULL, *out = NULL;
+  aev_function *f;
+  int rc = aev__api_req_string(svc, req, "Name", &name);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "FunctionVersion", &version);
+  if (rc == AEV_OK) rc = routing_of(svc, req, &routing);
+  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
+  if (rc == AEV_OK) {
+    rc = aev_function_update_alias(f, name, version, routing, &out);
+    aev_function_release(f);
+  }
+  free(routing);
+  return json_result(rc, out, resp);
+}
+
+static int get_alias(aev_broker *b, const aev__api_service *svc, json_t *req,
+                     json_t **resp) {
+  const char *name;
+  char *out = NULL;
+  aev_function *f;
+  int rc = aev__api_req_string(svc, req, "Name", &name);
+  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_get_alias(f, name, &out);
+  aev_function_release(f);
+  return json_result(rc, out, resp);
+}
+
+static int delete_alias(aev_broker *b, const aev__api_service *svc,
+                        json_t *req, json_t **resp) {
+  const char *name;
+  aev_function *f;
+  int rc = aev__api_req_string(svc, req, "Name", &name);
+  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_delete_alias(f, name);
+  aev_function_release(f);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int list_aliases(aev_broker *b, const aev__api_service *svc,
+                        json_t *req, json_t **resp) {
+  aev_function *f;
+  char *out = NULL;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_list_aliases(f, &out);
+  aev_function_release(f);
+  return json_result(rc, out, resp);
+}
+
+/* Mapping actions hand the request text to the typed API, which reads
+ * AWS's member names itself. */
 
 static int create_event_source_mapping(aev_broker *b,
                                        const aev__api_service *svc,
@@ -324,7 +472,7 @@ static int create_event_source_mapping(aev_broker *b,
   if (rc == AEV_OK)
     rc = text ? aev_event_source_mapping_create(b, text, &out) : aev__nomem();
   free(text);
-  return esm_result(rc, out, resp);
+  return json_result(rc, out, resp);
 }
 
 static int update_event_source_mapping(aev_broker *b,
@@ -337,7 +485,7 @@ static int update_event_source_mapping(aev_broker *b,
   if (rc == AEV_OK)
     rc = text ? aev_event_source_mapping_update(b, text, &out) : aev__nomem();
   free(text);
-  return esm_result(rc, out, resp);
+  return json_result(rc, out, resp);
 }
 
 static int get_event_source_mapping(aev_broker *b, const aev__api_service *svc,
@@ -346,7 +494,7 @@ static int get_event_source_mapping(aev_broker *b, const aev__api_service *svc,
   char *out = NULL;
   int rc = aev__api_req_string(svc, req, "UUID", &uuid);
   if (rc == AEV_OK) rc = aev_event_source_mapping_get(b, uuid, &out);
-  return esm_result(rc, out, resp);
+  return json_result(rc, out, resp);
 }
 
 static int delete_event_source_mapping(aev_broker *b,
@@ -356,7 +504,7 @@ static int delete_event_source_mapping(aev_broker *b,
   char *out = NULL;
   int rc = aev__api_req_string(svc, req, "UUID", &uuid);
   if (rc == AEV_OK) rc = aev_event_source_mapping_delete(b, uuid, &out);
-  return esm_result(rc, out, resp);
+  return json_result(rc, out, resp);
 }
 
 static int list_event_source_mappings(aev_broker *b,
@@ -367,26 +515,33 @@ static int list_event_source_mappings(aev_broker *b,
   int rc = aev__api_opt_string(svc, req, "FunctionName", &fn);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "EventSourceArn", &arn);
   if (rc == AEV_OK) rc = aev_event_source_mapping_list(b, fn, arn, &out);
-  return esm_result(rc, out, resp);
+  return json_result(rc, out, resp);
 }
 
 static const aev__api_action actions[] = {
+    {"CreateAlias", create_alias},
     {"CreateEventSourceMapping", create_event_source_mapping},
     {"CreateFunction", create_function},
+    {"DeleteAlias", delete_alias},
     {"DeleteEventSourceMapping", delete_event_source_mapping},
     {"DeleteFunction", delete_function},
     {"DeleteFunctionConcurrency", delete_function_concurrency},
     {"DeleteFunctionEventInvokeConfig", delete_function_event_invoke_config},
+    {"GetAlias", get_alias},
     {"GetEventSourceMapping", get_event_source_mapping},
     {"GetFunction", get_function},
     {"GetFunctionConcurrency", get_function_concurrency},
     {"GetFunctionConfiguration", get_function_configuration},
     {"GetFunctionEventInvokeConfig", get_function_event_invoke_config},
     {"Invoke", invoke},
+    {"ListAliases", list_aliases},
     {"ListEventSourceMappings", list_event_source_mappings},
     {"ListFunctions", list_functions},
+    {"ListVersionsByFunction", list_versions_by_function},
+    {"PublishVersion", publish_version},
     {"PutFunctionConcurrency", put_function_concurrency},
     {"PutFunctionEventInvokeConfig", put_function_event_invoke_config},
+    {"UpdateAlias", update_alias},
     {"UpdateEventSourceMapping", update_event_source_mapping},
     {"UpdateFunctionConfiguration", update_function_configuration},
     {"UpdateFunctionEventInvokeConfig", update_function_event_invoke_config},

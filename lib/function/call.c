@@ -37,14 +37,24 @@ static void sync_done(void *user, const aev__invoke_result *r) {
 int aev_function_invoke(aev_function *f, const char *payload, size_t len,
                         char **result, size_t *result_len,
                         const char **function_error) {
+  return aev_function_invoke_qualified(f, NULL, payload, len, result,
+                                       result_len, function_error, NULL);
+}
+
+int aev_function_invoke_qualified(aev_function *f, const char *qualifier,
+                                  const char *payload, size_t len,
+                                  char **result, size_t *result_len,
+                                  const char **function_error,
+                                  char *executed_version) {
   int rc = aev__fn_check(f);
   if (rc == AEV_OK)
     rc = aev__fn_check_payload(payload, len, AEV__FN_SYNC_PAYLOAD_MAX);
   if (rc != AEV_OK) return rc;
   waiter w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
   aev_invocation *c;
-  rc = aev__inv_start(f, payload, len, sync_done, &w, &c);
+  rc = aev__inv_start(f, qualifier, payload, len, sync_done, &w, &c);
   if (rc != AEV_OK) return rc;
+  if (executed_version) memcpy(executed_version, c->version, 16);
   aev__inv_run(c);
   pthread_mutex_lock(&w.mu);
   while (!w.done) pthread_cond_wait(&w.cv, &w.mu);
@@ -73,10 +83,11 @@ static void run_task(void *arg, int cancelled) {
   aev__inv_abandon(c);
 }
 
-int aev__fn_call_built(aev_function *f, const void *payload, size_t len,
+int aev__fn_call_built(aev_function *f, const char *qualifier,
+                       const void *payload, size_t len,
                        aev__invoke_done_fn done, void *user) {
   aev_invocation *c;
-  int rc = aev__inv_start(f, payload, len, done, user, &c);
+  int rc = aev__inv_start(f, qualifier, payload, len, done, user, &c);
   if (rc != AEV_OK) return rc;
   if (aev__sched_post_handler(aev__broker_sched(f->res.broker), run_task, c) !=
       AEV_OK) {
@@ -91,5 +102,6 @@ int aev__function_call(aev_function *f, const void *payload, size_t len,
   int rc = aev__fn_check(f);
   if (rc == AEV_OK)
     rc = aev__fn_check_payload(payload, len, AEV__FN_SYNC_PAYLOAD_MAX);
-  return rc != AEV_OK ? rc : aev__fn_call_built(f, payload, len, done, user);
+  return rc != AEV_OK ? rc
+                     : aev__fn_call_built(f, NULL, payload, len, done, user);
 }

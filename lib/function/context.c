@@ -12,8 +12,7 @@ const char *aev_invocation_function_name(const aev_invocation *ctx) {
 }
 
 const char *aev_invocation_function_version(const aev_invocation *ctx) {
-  (void)ctx;
-  return "$LATEST";
+  return ctx->version;
 }
 
 const char *aev_invocation_function_arn(const aev_invocation *ctx) {

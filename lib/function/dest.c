@@ -24,9 +24,11 @@ static json_t *record(aev__event *ev, const char *condition,
   aev_function *f = ev->f;
   char when[40], arn[400];
   aev__fn_iso_time(aev__fn_now_ms(f), when, sizeof when, 1);
-  snprintf(arn, sizeof arn, "%s:$LATEST", f->res.arn);
+  snprintf(arn, sizeof arn, "%s:%s", f->res.arn,
+           ev->qualifier[0] ? ev->qualifier : "$LATEST");
   json_t *resp = json_pack("{siss}", "statusCode", r ? 200 : 429,
-                           "executedVersion", "$LATEST");
+                           "executedVersion",
+                           r ? r->executed_version : "$LATEST");
   if (r && r->function_error)
     json_object_set_new(resp, "functionError", json_string(r->function_error));
   json_t *o = json_pack(

@@ -130,7 +130,7 @@ static void dispatch(batch *bt) {
   aev__esm *m = bt->m;
   size_t len;
   char *event = aev__esm_event(m, bt->msgs, bt->n, &len);
-  int rc = event ? aev__fn_call_built(m->f, event, len, batch_done, bt)
+  int rc = event ? aev__fn_call_built(m->f, NULL, event, len, batch_done, bt)
                  : AEV_ERR_NOMEM;
   free(event);
   if (rc == AEV_OK) return;

@@ -80,7 +80,8 @@ static void attempt(void *arg, int cancelled) {
     return;
   }
   /* Checked when it was queued. */
-  int rc = aev__fn_call_built(f, ev->payload, ev->len, event_done, ev);
+  int rc = aev__fn_call_built(f, ev->qualifier, ev->payload, ev->len,
+                              event_done, ev);
   if (rc == AEV_OK) return;
   if (rc != AEV_ERR_THROTTLED) {
     event_free(ev);
@@ -100,7 +101,24 @@ static void attempt(void *arg, int cancelled) {
 
 int aev__function_enqueue_event(aev_function *f, const void *payload,
                                 size_t len, char *request_id) {
+  return aev_function_invoke_event_qualified(f, NULL, payload, len,
+                                             request_id);
+}
+
+int aev_function_invoke_event_qualified(aev_function *f,
+                                        const char *qualifier,
+                                        const char *payload, size_t len,
+                                        char *request_id) {
   int rc = aev__fn_check(f);
+  if (rc == AEV_OK && qualifier && *qualifier) {
+    /* An unknown qualifier fails the Invoke call itself. */
+    aev__fconf *conf;
+    char version[16];
+    rc = aev__fn_resolve(f, qualifier, &conf, version);
+    if (rc == AEV_OK) aev__fconf_unref(conf);
+    if (rc == AEV_OK && strlen(qualifier) >= sizeof ((aev__event *)0)->qualifier)
+      rc = aev__fn_invalid("The qualifier %s is too long.", qualifier);
+  }
   if (rc == AEV_OK)
     rc = aev__fn_check_payload(payload, len, AEV__FN_ASYNC_PAYLOAD_MAX);
   if (rc != AEV_OK) return rc;
@@ -115,6 +133,7 @@ int aev__function_enqueue_event(aev_function *f, const void *payload,
   ev->enqueued = aev__fn_now(f);
   ev->enqueued_ms = aev__fn_now_ms(f);
   aev__broker_uuid(f->res.broker, ev->request_id);
+  if (qualifier) strcpy(ev->qualifier, qualifier);
   ev->len = len;
   memcpy(ev->payload, payload, len);
   aev__timer_init(&ev->timer, attempt, ev, NULL);
@@ -130,5 +149,6 @@ int aev__function_enqueue_event(aev_function *f, const void *payload,
 
 int aev_function_invoke_event(aev_function *f, const char *payload, size_t len,
                               char *request_id) {
-  return aev__function_enqueue_event(f, payload, len, request_id);
+  return aev_function_invoke_event_qualified(f, NULL, payload, len,
+                                             request_id);
 }

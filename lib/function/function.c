@@ -45,6 +45,7 @@ static void function_destroy(aev__resource *r) {
   if (f->origin) aev__resource_unref(f->origin);
   aev__fconf_unref(f->conf);
   aev__econf_free(&f->econf);
+  aev__versions_free(f);
   while (f->idle) {
     aev__env *e = f->idle;
     f->idle = e->next;

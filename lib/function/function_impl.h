@@ -70,6 +70,7 @@ struct aev_invocation {
   int64_t start, deadline; /* deadline timeline ms */
   aev__timer timer;
   char request_id[37];
+  char version[16]; /* what ran: "$LATEST" or a version number */
   size_t len;
   char payload[];
 };
@@ -81,6 +82,22 @@ typedef struct aev__fmetrics {
 } aev__fmetrics;
 
 struct aev__esm;
+
+/* versions.c: a published version (number = index + 1) and an alias. */
+typedef struct aev__version {
+  aev__fconf *conf; /* the frozen configuration (counted) */
+  char *description;
+} aev__version;
+
+typedef struct aev__alias {
+  struct aev__alias *next;
+  int version;   /* 0: $LATEST */
+  int extra;     /* AdditionalVersionWeights' version, 0 when none */
+  double weight; /* its share of invocations */
+  char *description;
+  char revision[37];
+  char name[];
+} aev__alias;
 
 struct aev_function {
   aev__resource res; /* first: the registry's view */
@@ -100,6 +117,9 @@ struct aev_function {
   char log_group[80]; /* /aws/lambda/NAME */
   aev__resource *origin; /* the handler table it came from, or NULL */
   struct aev__esm *esms;  /* event-source mappings to it (mu) */
+  aev__version *versions;
+  int nversions;
+  aev__alias *aliases;
   aev__fmetrics m;
 };
 
@@ -133,12 +153,14 @@ int aev__fn_check_payload(const void *payload, size_t len, size_t max);
 /* jsoncheck.c: 1 when text is one JSON value (syntax only). */
 int aev__json_valid(const void *text, size_t len);
 /* aev__function_call for payloads this library built (no syntax check). */
-int aev__fn_call_built(aev_function *f, const void *payload, size_t len,
+int aev__fn_call_built(aev_function *f, const char *qualifier,
+                       const void *payload, size_t len,
                        aev__invoke_done_fn done, void *user);
 /* Takes a concurrency slot and an environment and builds the context, or
  * fails with TooManyRequestsException (counted as a throttle). */
-int aev__inv_start(aev_function *f, const void *payload, size_t len,
-                   aev__invoke_done_fn done, void *user, aev_invocation **out);
+int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
+                   size_t len, aev__invoke_done_fn done, void *user,
+                   aev_invocation **out);
 /* Runs the handler on this thread (init hook first on a cold start) and
  * arms the timeout if it did not complete before returning. */
 void aev__inv_run(aev_invocation *c);
@@ -159,6 +181,7 @@ typedef struct aev__event {
   int64_t enqueued;    /* deadline timeline ms */
   int64_t enqueued_ms; /* epoch ms */
   char request_id[37];
+  char qualifier[130]; /* "" for $LATEST */
   size_t len;
   char payload[];
 } aev__event;
@@ -222,6 +245,13 @@ char *aev__esm_event(aev__esm *m, struct aev_message **msgs, size_t n,
 /* 1 when one of the mapping's filter patterns matches the message's record
  * (body parsed as JSON when it is JSON). */
 int aev__esm_matches(aev__esm *m, struct aev_message *msg);
+
+/* versions.c: the configuration (new reference) and version name a
+ * qualifier (NULL, $LATEST, a version number or an alias) invokes;
+ * ResourceNotFoundException for an unknown one. */
+int aev__fn_resolve(aev_function *f, const char *qualifier, aev__fconf **conf,
+                    char version[16]);
+void aev__versions_free(aev_function *f);
 
 /* errors.c: Lambda's wording. */
 int aev__fn_not_found(const char *name);

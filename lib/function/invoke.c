@@ -61,19 +61,30 @@ static aev__env *new_env(aev_function *f) {
   return e;
 }
 
-int aev__inv_start(aev_function *f, const void *payload, size_t len,
-                   aev__invoke_done_fn done, void *user, aev_invocation **out) {
+int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
+                   size_t len, aev__invoke_done_fn done, void *user,
+                   aev_invocation **out) {
   if (len == 0) {
     payload = "{}";
     len = 2;
   }
+  aev__fconf *conf = NULL;
+  char version[16] = "$LATEST";
+  if (qualifier && *qualifier) {
+    int rc = aev__fn_resolve(f, qualifier, &conf, version);
+    if (rc != AEV_OK) return rc;
+  }
   aev_invocation *c = malloc(sizeof *c + len + 1);
-  if (!c) return aev__nomem();
+  if (!c) {
+    aev__fconf_unref(conf);
+    return aev__nomem();
+  }
   int64_t now = aev__fn_now(f);
   pthread_mutex_lock(&f->mu);
   if (f->res.deleted) {
     pthread_mutex_unlock(&f->mu);
     free(c);
+    aev__fconf_unref(conf);
     return aev__fn_check(f);
   }
   if ((f->reserved >= 0 && f->running >= f->reserved) ||
@@ -81,6 +92,7 @@ int aev__inv_start(aev_function *f, const void *payload, size_t len,
     f->m.throttles++;
     pthread_mutex_unlock(&f->mu);
     free(c);
+    aev__fconf_unref(conf);
     return aev__fn_throttled();
   }
   aev__fn_reclaim_locked(f, now);
@@ -90,8 +102,11 @@ int aev__inv_start(aev_function *f, const void *payload, size_t len,
   f->busy_envs++;
   f->m.invocations++;
   if (cold) f->m.cold_starts++;
-  c->conf = f->conf;
-  c->conf->refs++;
+  if (!conf) {
+    conf = f->conf;
+    conf->refs++;
+  }
+  c->conf = conf;
   pthread_mutex_unlock(&f->mu);
   if (cold && !(e = new_env(f))) {
     pthread_mutex_lock(&f->mu);
@@ -115,6 +130,7 @@ int aev__inv_start(aev_function *f, const void *payload, size_t len,
   c->user = user;
   c->start = c->deadline = now;
   aev__broker_uuid(f->res.broker, c->request_id);
+  memcpy(c->version, version, sizeof c->version);
   c->len = len;
   memcpy(c->payload, payload, len);
   c->payload[len] = '\0';
@@ -142,7 +158,7 @@ static void deliver(aev_invocation *c, const char *payload, size_t len,
   aev__invoke_result r = {.payload = payload, .len = len,
                           .function_error = function_error,
                           .request_id = c->request_id,
-                          .executed_version = "$LATEST"};
+                          .executed_version = c->version};
   c->done(c->user, &r);
 }
 

@@ -1,0 +1,353 @@
+/* Versions and aliases: PublishVersion freezes the current configuration
+ * as version N (the handler cannot change, so the snapshot is complete);
+ * an alias points at a version and may send a weight (0..1) of its
+ * invocations to one additional version, drawn from the broker's seeded
+ * generator so routing is deterministic under a seed. Qualifiers resolve
+ * to the configuration an invocation runs with and its ExecutedVersion. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function_impl.h"
+
+void aev__versions_free(aev_function *f) {
+  for (int i = 0; i < f->nversions; i++) {
+    aev__fconf_unref(f->versions[i].conf);
+    free(f->versions[i].description);
+  }
+  free(f->versions);
+  while (f->aliases) {
+    aev__alias *a = f->aliases;
+    f->aliases = a->next;
+    free(a->description);
+    free(a);
+  }
+}
+
+static int digits_only(const char *s) {
+  if (!*s) return 0;
+  for (; *s; s++)
+    if (*s < '0' || *s > '9') return 0;
+  return 1;
+}
+
+static int qualified_not_found(aev_function *f, const char *q) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Function not found: %s:%s", f->res.arn, q);
+}
+
+/* mu held. */
+static aev__alias *alias_locked(aev_function *f, const char *name) {
+  for (aev__alias *a = f->aliases; a; a = a->next)
+    if (strcmp(a->name, name) == 0) return a;
+  return NULL;
+}
+
+/* mu held: version n's configuration (0 = $LATEST) or NULL. */
+static aev__fconf *version_conf_locked(aev_function *f, int n) {
+  if (n == 0) return f->conf;
+  return n <= f->nversions ? f->versions[n - 1].conf : NULL;
+}
+
+static void version_name(int n, char out[16]) {
+  if (n == 0) snprintf(out, 16, "$LATEST");
+  else snprintf(out, 16, "%d", n);
+}
+
+int aev__fn_resolve(aev_function *f, const char *qualifier, aev__fconf **conf,
+                    char version[16]) {
+  int n = 0;
+  pthread_mutex_lock(&f->mu);
+  if (qualifier && *qualifier && strcmp(qualifier, "$LATEST") != 0) {
+    aev__alias *a = digits_only(qualifier) ? NULL : alias_locked(f, qualifier);
+    if (digits_only(qualifier)) {
+      n = atoi(qualifier);
+    } else if (a) {
+      n = a->version;
+      if (a->extra && a->weight > 0) {
+        /* 53 random bits as a double in [0, 1). */
+        double r = (double)(aev__broker_random(f->res.broker) >> 11) /
+                   9007199254740992.0;
+        if (r < a->weight) n = a->extra;
+      }
+    } else {
+      n = -1;
+    }
+  }
+  aev__fconf *c = n >= 0 ? version_conf_locked(f, n) : NULL;
+  if (c) c->refs++;
+  pthread_mutex_unlock(&f->mu);
+  if (!c) return qualified_not_found(f, qualifier);
+  *conf = c;
+  version_name(n, version);
+  return AEV_OK;
+}
+
+static json_t *version_json(aev_function *f, int n) {
+  json_t *o = aev__function_config_json(f);
+  pthread_mutex_lock(&f->mu);
+  aev__version *v = &f->versions[n - 1];
+  json_t *frozen = json_deep_copy(v->conf->doc);
+  json_object_update(o, frozen);
+  json_decref(frozen);
+  json_object_set_new(o, "Timeout", json_integer(v->conf->timeout));
+  json_object_set_new(o, "MemorySize", json_integer(v->conf->memory));
+  json_object_set_new(o, "Description",
+                      json_string(v->description ? v->description : ""));
+  pthread_mutex_unlock(&f->mu);
+  char arn[400], ver[16];
+  snprintf(arn, sizeof arn, "%s:%d", f->res.arn, n);
+  version_name(n, ver);
+  json_object_set_new(o, "FunctionArn", json_string(arn));
+  json_object_set_new(o, "Version", json_string(ver));
+  return o;
+}
+
+static int dump(json_t *o, char **json) {
+  if (!json) {
+    json_decref(o);
+    return AEV_OK;
+  }
+  *json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  return *json ? AEV_OK : aev__nomem();
+}
+
+int aev_function_publish_version(aev_function *f, const char *description,
+                                 char **json) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  char *d = description ? strdup(description) : NULL;
+  if (description && !d) return aev__nomem();
+  pthread_mutex_lock(&f->mu);
+  /* Lambda publishes nothing new when $LATEST equals the last version. */
+  int n = f->nversions;
+  if (n && f->versions[n - 1].conf == f->conf) {
+    pthread_mutex_unlock(&f->mu);
+    free(d);
+    return dump(version_json(f, n), json);
+  }
+  aev__version *grown =
+      realloc(f->versions, (size_t)(n + 1) * sizeof *f->versions);
+  if (!grown) {
+    pthread_mutex_unlock(&f->mu);
+    free(d);
+    return aev__nomem();
+  }
+  f->versions = grown;
+  f->versions[n] = (aev__version){.conf = f->conf, .description = d};
+  f->conf->refs++;
+  f->nversions = n + 1;
+  pthread_mutex_unlock(&f->mu);
+  return dump(version_json(f, n + 1), json);
+}
+
+int aev_function_list_versions(aev_function *f, char **json) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  json_t *list = json_array();
+  json_t *latest = aev__function_config_json(f);
+  json_array_append_new(list, latest);
+  pthread_mutex_lock(&f->mu);
+  int n = f->nversions;
+  pthread_mutex_unlock(&f->mu);
+  for (int i = 1; i <= n; i++) json_array_append_new(list, version_json(f, i));
+  return dump(json_pack("{so}", "Versions", list), json);
+}
+
+/* ---- aliases ---- */
+
+static json_t *alias_json_locked(aev_function *f, aev__alias *a) {
+  char arn[400], ver[16];
+  snprintf(arn, sizeof arn, "%s:%s", f->res.arn, a->name);
+  version_name(a->version, ver);
+  json_t *o = json_pack("{sssssssss{}}", "AliasArn", arn, "Name", a->name,
+                        "FunctionVersion", ver, "Description",
+                        a->description ? a->description : "", "RevisionId",
+                        a->revision, "RoutingConfig");
+  if (a->extra) {
+    char extra[16];
+    version_name(a->extra, extra);
+    json_object_set_new(json_object_get(o, "RoutingConfig"),
+                        "AdditionalVersionWeights",
+                        json_pack("{sf}", extra, a->weight));
+  }
+  return o;
+}
+
+/* Parses FunctionVersion and RoutingConfig into version / extra / weight
+ * (mu held, so the versions checked stay). */
+static int parse_target_locked(aev_function *f, const char *version,
+                               const char *routing_json, int *n, int *extra,
+                               double *weight) {
+  if (version) {
+    if (strcmp(version, "$LATEST") == 0) *n = 0;
+    else if (digits_only(version) && atoi(version) >= 1 &&
+             atoi(version) <= f->nversions)
+      *n = atoi(version);
+    else
+      return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                       "Function not found: %s:%s", f->res.arn, version);
+  }
+  if (!routing_json) return AEV_OK;
+  json_t *r = json_loads(routing_json, 0, NULL);
+  json_t *w = json_object_get(r, "AdditionalVersionWeights");
+  int rc = AEV_OK;
+  if (!json_is_object(r) || (w && !json_is_object(w)) || json_object_size(w) > 1)
+    rc = aev__fn_invalid("RoutingConfig takes AdditionalVersionWeights with "
+                         "at most one version.");
+  *extra = 0;
+  *weight = 0;
+  const char *k;
+  json_t *v;
+  json_object_foreach(w, k, v) {
+    if (rc != AEV_OK) break;
+    int m = digits_only(k) ? atoi(k) : -1;
+    if (m < 1 || m > f->nversions)
+      rc = aev__fn_invalid("The version %s in AdditionalVersionWeights is "
+                           "not a published version ($LATEST is not "
+                           "allowed).",
+                           k);
+    else if (!json_is_number(v) || json_number_value(v) < 0 ||
+             json_number_value(v) > 1)
+      rc = aev__fn_invalid("Weights in AdditionalVersionWeights must be "
+                           "between 0.0 and 1.0.");
+    else if (m == *n)
+      rc = aev__fn_invalid("Alias routing config contains the primary "
+                           "version %s as an additional version.",
+                           k);
+    else {
+      *extra = m;
+      *weight = json_number_value(v);
+    }
+  }
+  json_decref(r);
+  return rc;
+}
+
+static int alias_name_ok(const char *name) {
+  size_t n = name ? strlen(name) : 0;
+  if (n == 0 || n > 128 || digits_only(name)) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = name[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return 0;
+  }
+  return 1;
+}
+
+static void new_revision(aev_function *f, char out[37]) {
+  aev__broker_uuid(f->res.broker, out);
+}
+
+int aev_function_create_alias(aev_function *f, const char *name,
+                              const char *version, const char *description,
+                              const char *routing_json, char **json) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  if (!alias_name_ok(name))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value '%s' at 'name' "
+                     "failed to satisfy constraint: Member must satisfy "
+                     "regular expression pattern: "
+                     "(?!^[0-9]+$)([a-zA-Z0-9-_]+)",
+                     name ? name : "");
+  aev__alias *a = calloc(1, sizeof *a + strlen(name) + 1);
+  if (!a) return aev__nomem();
+  strcpy(a->name, name);
+  a->description = description ? strdup(description) : NULL;
+  new_revision(f, a->revision);
+  pthread_mutex_lock(&f->mu);
+  if (alias_locked(f, name))
+    rc = aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
+                   "Alias already exists: %s:%s", f->res.arn, name);
+  if (rc == AEV_OK)
+    rc = parse_target_locked(f, version ? version : "", routing_json,
+                             &a->version, &a->extra, &a->weight);
+  json_t *o = NULL;
+  if (rc == AEV_OK) {
+    a->next = f->aliases;
+    f->aliases = a;
+    o = alias_json_locked(f, a);
+  }
+  pthread_mutex_unlock(&f->mu);
+  if (rc != AEV_OK) {
+    free(a->description);
+    free(a);
+    return rc;
+  }
+  return dump(o, json);
+}
+
+static int no_alias(aev_function *f, const char *name) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Alias not found: %s:%s", f->res.arn, name ? name : "");
+}
+
+int aev_function_update_alias(aev_function *f, const char *name,
+                              const char *version, const char *routing_json,
+                              char **json) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&f->mu);
+  aev__alias *a = name ? alias_locked(f, name) : NULL;
+  json_t *o = NULL;
+  if (!a) {
+    rc = no_alias(f, name);
+  } else {
+    int n = a->version, extra = a->extra;
+    double weight = a->weight;
+    rc = parse_target_locked(f, version, routing_json, &n, &extra, &weight);
+    if (rc == AEV_OK) {
+      a->version = n;
+      a->extra = extra;
+      a->weight = weight;
+      new_revision(f, a->revision);
+      o = alias_json_locked(f, a);
+    }
+  }
+  pthread_mutex_unlock(&f->mu);
+  return rc != AEV_OK ? rc : dump(o, json);
+}
+
+int aev_function_get_alias(aev_function *f, const char *name, char **json) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&f->mu);
+  aev__alias *a = name ? alias_locked(f, name) : NULL;
+  json_t *o = a ? alias_json_locked(f, a) : NULL;
+  pthread_mutex_unlock(&f->mu);
+  return a ? dump(o, json) : no_alias(f, name);
+}
+
+int aev_function_delete_alias(aev_function *f, const char *name) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&f->mu);
+  aev__alias *found = NULL;
+  for (aev__alias **p = &f->aliases; *p && name; p = &(*p)->next)
+    if (strcmp((*p)->name, name) == 0) {
+      found = *p;
+      *p = found->next;
+      break;
+    }
+  pthread_mutex_unlock(&f->mu);
+  if (!found) return no_alias(f, name);
+  free(found->description);
+  free(found);
+  return AEV_OK;
+}
+
+int aev_function_list_aliases(aev_function *f, char **json) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  json_t *list = json_array();
+  pthread_mutex_lock(&f->mu);
+  for (aev__alias *a = f->aliases; a; a = a->next)
+    json_array_insert_new(list, 0, alias_json_locked(f, a));
+  pthread_mutex_unlock(&f->mu);
+  return dump(json_pack("{so}", "Aliases", list), json);
+}

@@ -1,0 +1,225 @@
+/* Versions and aliases: PublishVersion freezes the configuration, invoking
+ * by version, alias, qualified ARN and Qualifier, weighted alias routing
+ * (deterministic under a seed, within 2% of the weight over 10,000
+ * invocations), ExecutedVersion and the context's version, and the errors. */
+#include "aevtest.h"
+#include "function_support.h"
+
+static aev_broker *b;
+static ft_state st;
+
+static void setup(void) {
+  b = qt_broker();
+  memset(&st, 0, sizeof st);
+  st.b = b;
+}
+static void teardown(void) { aev_broker_destroy(b); }
+
+static void version_handler(void *user, aev_invocation *ctx, const char *e,
+                            size_t n) {
+  (void)user;
+  (void)e;
+  (void)n;
+  char out[64];
+  int len = snprintf(out, sizeof out, "{\"v\":\"%s\",\"mem\":%d}",
+                     aev_invocation_function_version(ctx),
+                     aev_invocation_memory_mb(ctx));
+  aev_invocation_succeed(ctx, out, (size_t)len);
+}
+
+static aev_function *vfn(const char *name) {
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(b, name, "{\"MemorySize\":128}", version_handler, NULL, NULL, &f), AEV_OK);
+  return f;
+}
+
+START_TEST(publish_freezes_the_configuration) {
+  aev_function *f = vfn("v");
+  char *j;
+  ck_assert_int_eq(aev_function_publish_version(f, "first", &j), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(j, "\"Version\":\"1\""));
+  ck_assert_ptr_nonnull(strstr(j, "\"FunctionArn\":\"arn:aws:lambda:us-east-1:000000000000:function:v:1\""));
+  aev_free(j);
+  /* Unchanged $LATEST: publishing again returns version 1. */
+  ck_assert_int_eq(aev_function_publish_version(f, NULL, &j), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(j, "\"Version\":\"1\""));
+  aev_free(j);
+  ck_assert_int_eq(aev_function_update_configuration(f, "{\"MemorySize\":512}"), AEV_OK);
+  ck_assert_int_eq(aev_function_publish_version(f, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_function_update_configuration(f, "{\"MemorySize\":1024}"), AEV_OK);
+  char *out, ver[16];
+  ck_assert_int_eq(aev_function_invoke_qualified(f, "1", "{}", 2, &out, NULL, NULL, ver), AEV_OK);
+  ck_assert_str_eq(out, "{\"v\":\"1\",\"mem\":128}");
+  ck_assert_str_eq(ver, "1");
+  aev_free(out);
+  ck_assert_int_eq(aev_function_invoke_qualified(f, "2", "{}", 2, &out, NULL, NULL, ver), AEV_OK);
+  ck_assert_str_eq(out, "{\"v\":\"2\",\"mem\":512}");
+  aev_free(out);
+  ck_assert_int_eq(aev_function_invoke_qualified(f, NULL, "{}", 2, &out, NULL, NULL, ver), AEV_OK);
+  ck_assert_str_eq(out, "{\"v\":\"$LATEST\",\"mem\":1024}");
+  ck_assert_str_eq(ver, "$LATEST");
+  aev_free(out);
+  ft_assert_error(aev_function_invoke_qualified(f, "3", "{}", 2, &out, NULL, NULL, NULL),
+                  AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                  "Function not found: arn:aws:lambda:us-east-1:000000000000:function:v:3");
+  ck_assert_int_eq(aev_function_list_versions(f, &j), AEV_OK);
+  const char *l = strstr(j, "\"Version\":\"$LATEST\""), *one = strstr(j, "\"Version\":\"1\""),
+             *two = strstr(j, "\"Version\":\"2\"");
+  ck_assert_msg(l && one && two && l < one && one < two, "%s", j);
+  aev_free(j);
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(aliases_route_and_report) {
+  aev_function *f = vfn("a");
+  aev_function_publish_version(f, NULL, NULL);
+  aev_function_update_configuration(f, "{\"MemorySize\":256}");
+  aev_function_publish_version(f, NULL, NULL);
+  char *j;
+  ck_assert_int_eq(aev_function_create_alias(f, "prod", "1", "live", NULL, &j), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(j, "\"AliasArn\":\"arn:aws:lambda:us-east-1:000000000000:function:a:prod\""));
+  ck_assert_ptr_nonnull(strstr(j, "\"FunctionVersion\":\"1\""));
+  aev_free(j);
+  char *out, ver[16];
+  ck_assert_int_eq(aev_function_invoke_qualified(f, "prod", "{}", 2, &out, NULL, NULL, ver), AEV_OK);
+  ck_assert_str_eq(ver, "1");
+  aev_free(out);
+  ck_assert_int_eq(aev_function_update_alias(f, "prod", "2", NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_function_invoke_qualified(f, "prod", "{}", 2, &out, NULL, NULL, ver), AEV_OK);
+  ck_assert_str_eq(ver, "2");
+  aev_free(out);
+  ft_assert_error(aev_function_create_alias(f, "prod", "1", NULL, NULL, &j), AEV_ERR_EXISTS,
+                  "ResourceConflictException", "Alias already exists: arn:aws:lambda:us-east-1:000000000000:function:a:prod");
+  ft_assert_error(aev_function_create_alias(f, "123", "1", NULL, NULL, &j), AEV_ERR_INVALID,
+                  "ValidationException", "(?!^[0-9]+$)([a-zA-Z0-9-_]+)");
+  ft_assert_error(aev_function_create_alias(f, "x", "9", NULL, NULL, &j), AEV_ERR_NOT_FOUND,
+                  "ResourceNotFoundException", "function:a:9");
+  ft_assert_error(aev_function_update_alias(f, "prod", NULL, "{\"AdditionalVersionWeights\":{\"$LATEST\":0.5}}", &j),
+                  AEV_ERR_INVALID, "InvalidParameterValueException", "$LATEST is not allowed");
+  ft_assert_error(aev_function_update_alias(f, "prod", NULL, "{\"AdditionalVersionWeights\":{\"1\":1.5}}", &j),
+                  AEV_ERR_INVALID, "InvalidParameterValueException", "between 0.0 and 1.0");
+  ft_assert_error(aev_function_get_alias(f, "nope", &j), AEV_ERR_NOT_FOUND,
+                  "ResourceNotFoundException", "Alias not found");
+  ft_assert_error(aev_function_invoke_qualified(f, "nope", "{}", 2, &out, NULL, NULL, NULL),
+                  AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "function:a:nope");
+  ck_assert_int_eq(aev_function_list_aliases(f, &j), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(j, "{\"Aliases\":[{\"AliasArn\""));
+  aev_free(j);
+  ck_assert_int_eq(aev_function_delete_alias(f, "prod"), AEV_OK);
+  ft_assert_error(aev_function_delete_alias(f, "prod"), AEV_ERR_NOT_FOUND,
+                  "ResourceNotFoundException", "Alias not found");
+  aev_function_release(f);
+}
+END_TEST
+
+/* Share of 10,000 invocations of alias "live" that ran version 2. */
+static int weighted_run(uint64_t seed, int *first_ten) {
+  aev_broker_options *o;
+  aev_broker_options_new(&o);
+  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
+  aev_broker_options_set_workers(o, 0);
+  aev_broker_options_set_seed(o, seed);
+  aev_broker *w;
+  ck_assert_int_eq(aev_broker_new(o, &w), AEV_OK);
+  aev_broker_options_free(o);
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(w, "w", NULL, version_handler, NULL, NULL, &f), AEV_OK);
+  aev_function_publish_version(f, NULL, NULL);
+  aev_function_update_configuration(f, "{\"MemorySize\":256}");
+  aev_function_publish_version(f, NULL, NULL);
+  ck_assert_int_eq(aev_function_create_alias(f, "live", "1", NULL,
+                   "{\"AdditionalVersionWeights\":{\"2\":0.3}}", NULL), AEV_OK);
+  int twos = 0;
+  *first_ten = 0;
+  for (int i = 0; i < 10000; i++) {
+    char *out, ver[16];
+    ck_assert_int_eq(aev_function_invoke_qualified(f, "live", "{}", 2, &out, NULL, NULL, ver), AEV_OK);
+    aev_free(out);
+    int two = strcmp(ver, "2") == 0;
+    twos += two;
+    if (i < 10) *first_ten = *first_ten * 2 + two;
+  }
+  aev_function_release(f);
+  aev_broker_destroy(w);
+  return twos;
+}
+
+START_TEST(weighted_routing_is_deterministic_and_close) {
+  int pattern_a, pattern_b, pattern_c;
+  int a = weighted_run(11, &pattern_a), again = weighted_run(11, &pattern_b);
+  int other = weighted_run(12, &pattern_c);
+  ck_assert_int_eq(a, again);
+  ck_assert_int_eq(pattern_a, pattern_b);
+  ck_assert_msg(a >= 2800 && a <= 3200, "version 2 ran %d of 10000 (weight 0.3)", a);
+  ck_assert_msg(other >= 2800 && other <= 3200, "seed 12: %d of 10000", other);
+}
+END_TEST
+
+START_TEST(api_qualifiers) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  char *r;
+  ck_assert_int_eq(aev_call(b, "lambda", "CreateFunction", "{\"FunctionName\":\"q\",\"Handler\":\"vh\"}", &r), AEV_OK);
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "PublishVersion", "{\"FunctionName\":\"q\",\"Description\":\"d\"}", &r), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(r, "\"Version\":\"1\""));
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "CreateAlias", "{\"FunctionName\":\"q\",\"Name\":\"blue\",\"FunctionVersion\":\"1\"}", &r), AEV_OK);
+  aev_free(r);
+  const char *ways[] = {"{\"FunctionName\":\"q\",\"Qualifier\":\"blue\"}",
+                        "{\"FunctionName\":\"q:blue\"}",
+                        "{\"FunctionName\":\"arn:aws:lambda:us-east-1:000000000000:function:q:blue\"}",
+                        "{\"FunctionName\":\"q:1\"}"};
+  for (int i = 0; i < 4; i++) {
+    ck_assert_int_eq(aev_call(b, "lambda", "Invoke", ways[i], &r), AEV_OK);
+    ck_assert_msg(strstr(r, "\"ExecutedVersion\":\"1\""), "%s: %s", ways[i], r);
+    aev_free(r);
+  }
+  ck_assert_int_eq(aev_call(b, "lambda", "Invoke", "{\"FunctionName\":\"q:green\"}", &r), AEV_ERR_NOT_FOUND);
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "GetAlias", "{\"FunctionName\":\"q\",\"Name\":\"blue\"}", &r), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(r, "\"Name\":\"blue\""));
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "UpdateAlias", "{\"FunctionName\":\"q\",\"Name\":\"blue\",\"FunctionVersion\":\"$LATEST\"}", &r), AEV_OK);
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "Invoke", "{\"FunctionName\":\"q:blue\"}", &r), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(r, "\"ExecutedVersion\":\"$LATEST\""));
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "ListVersionsByFunction", "{\"FunctionName\":\"q\"}", &r), AEV_OK);
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "ListAliases", "{\"FunctionName\":\"q\"}", &r), AEV_OK);
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "DeleteAlias", "{\"FunctionName\":\"q\",\"Name\":\"blue\"}", &r), AEV_OK);
+  aev_free(r);
+  /* Event invocations of a version record it in the destination record. */
+  aev_queue *ok = qt_queue(b, "ok", NULL);
+  ck_assert_int_eq(aev_call(b, "lambda", "PutFunctionEventInvokeConfig",
+                            "{\"FunctionName\":\"q\",\"DestinationConfig\":{\"OnSuccess\":"
+                            "{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:ok\"}}}", &r), AEV_OK);
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "Invoke", "{\"FunctionName\":\"q\",\"Qualifier\":\"1\",\"InvocationType\":\"Event\"}", &r), AEV_OK);
+  aev_free(r);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  aev_message *m = qt_recv1(ok);
+  ck_assert_ptr_nonnull(m);
+  ck_assert_ptr_nonnull(strstr(qt_body(m), "\"functionArn\":\"arn:aws:lambda:us-east-1:000000000000:function:q:1\""));
+  ck_assert_ptr_nonnull(strstr(qt_body(m), "\"executedVersion\":\"1\""));
+  aev_message_free(m);
+  aev_queue_release(ok);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *su = suite_create("function_versions");
+  TCase *tc = tcase_create("versions");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, publish_freezes_the_configuration);
+  tcase_add_test(tc, aliases_route_and_report);
+  tcase_add_test(tc, weighted_routing_is_deterministic_and_close);
+  tcase_add_test(tc, api_qualifiers);
+  suite_add_tcase(su, tc);
+  return su;
+}
+
+int main(void) { return aev_test_run(suite()); }
