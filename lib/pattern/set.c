@@ -287,7 +287,7 @@ int aev_pattern_set_match(aev_pattern_set *set, const char *event, size_t len,
   pthread_rwlock_unlock(&set->lock);
   free(slots.v);
   if (rc) return rc;
-  qsort(out, k, sizeof *out, cmp_u64);
+  if (k) qsort(out, k, sizeof *out, cmp_u64);
   size_t u = 0;
   for (size_t i = 0; i < k; i++)
     if (!u || out[u - 1] != out[i]) out[u++] = out[i];

@@ -100,4 +100,19 @@ int aev__queue_list_move_tasks(aev_broker *b, const char *source_arn,
  * receiver is waiting before they send). */
 int aev__queue_waiters(aev_queue *q);
 
+/* watch.c: how a consumer (a Lambda event-source mapping) waits on a queue
+ * without polling. fn(user) runs as a scheduler task with no lock held
+ * after messages may have become available (coalesced: at most one call
+ * pending); after a receive came back short the owner calls
+ * aev__queue_watch_rearm, which also wakes it when the queue's next delay
+ * or visibility timeout ends. The watch holds a reference to q.
+ * release(user) runs once after the last fn call, after
+ * aev__queue_watch_free. */
+typedef struct aev__queue_watch aev__queue_watch;
+typedef void (*aev__queue_watch_fn)(void *user);
+int aev__queue_watch_new(aev_queue *q, aev__queue_watch_fn fn, void *user,
+                         aev_release_fn release, aev__queue_watch **out);
+void aev__queue_watch_rearm(aev__queue_watch *w);
+void aev__queue_watch_free(aev__queue_watch *w);
+
 #endif
