@@ -279,7 +279,16 @@ static int object(scan *s, uint32_t found) {
     s->p++;
     ws(s);
     uint32_t sub = 0;
-    if (found) {
+    if (found && !base && !esc) {
+      /* A top-level key is its own path: only an object or array under a
+       * named path needs it copied, as the base of the paths inside. */
+      sub = s->lookup(s->ctx, k, klen);
+      if (sub && s->p < s->end && (*s->p == '{' || *s->p == '[')) {
+        if (grow((void **)&ev->path, &ev->pcap, klen + 2, 1, ev->p_in)) return AEV_ERR_NOMEM;
+        memcpy(ev->path, k, klen);
+        ev->plen = klen;
+      }
+    } else if (found) {
       if (grow((void **)&ev->path, &ev->pcap, base + klen + 2, 1, ev->p_in))
         return AEV_ERR_NOMEM;
       size_t n = base;
