@@ -10,6 +10,7 @@ from .errors import ClientError
 from .queue import Message, Queue
 from .pattern import Pattern, PatternSet
 from .topic import Subscription, Topic
+from .function import Context, Function, create_function, register_handler
 
 # One line per primitive, so each can add its names on its own line.
 __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DEBUG",
@@ -17,6 +18,7 @@ __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DE
 __all__ += ["Queue", "Message"]
 __all__ += ["Pattern", "PatternSet"]
 __all__ += ["Subscription", "Topic"]
+__all__ += ["Context", "Function", "create_function", "register_handler"]
 
 
 def library_version():

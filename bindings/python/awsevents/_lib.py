@@ -20,6 +20,10 @@ RELEASE_FN = CFUNCTYPE(None, c_void_p)
 #                              size_t len)
 TOPIC_CALLBACK_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_void_p, c_size_t)
 
+# void (*aev_handler_fn)(void *user, aev_invocation *ctx, const char *event,
+#                        size_t len); the event is read with string_at
+HANDLER_FN = CFUNCTYPE(None, c_void_p, c_void_p, c_void_p, c_size_t)
+
 _opaque = c_void_p
 _out_opaque = POINTER(c_void_p)
 
@@ -156,6 +160,28 @@ SIGNATURES = {
     "aev_topic_publish": (c_int, [_opaque, c_char_p, c_size_t, _opaque,
                                   c_char_p, c_char_p]),
     "aev_topic_publish_batch": (c_int, [_opaque, c_char_p, _out_opaque]),
+    # function
+    "aev_function_create": (c_int, [_opaque, c_char_p, c_char_p, HANDLER_FN,
+                                    c_void_p, RELEASE_FN, _out_opaque]),
+    "aev_handler_register": (c_int, [_opaque, c_char_p, HANDLER_FN, c_void_p,
+                                     RELEASE_FN]),
+    "aev_function_release": (None, [_opaque]),
+    "aev_function_name": (c_char_p, [_opaque]),
+    "aev_function_arn": (c_char_p, [_opaque]),
+    "aev_function_invoke": (c_int, [_opaque, c_char_p, c_size_t, _out_opaque,
+                                    POINTER(c_size_t), POINTER(c_char_p)]),
+    "aev_function_metrics": (c_int, [_opaque, _out_opaque]),
+    "aev_invocation_succeed": (c_int, [_opaque, c_char_p, c_size_t]),
+    "aev_invocation_fail_json": (c_int, [_opaque, c_char_p, c_size_t]),
+    "aev_invocation_request_id": (c_char_p, [_opaque]),
+    "aev_invocation_function_name": (c_char_p, [_opaque]),
+    "aev_invocation_function_version": (c_char_p, [_opaque]),
+    "aev_invocation_function_arn": (c_char_p, [_opaque]),
+    "aev_invocation_memory_mb": (c_int, [_opaque]),
+    "aev_invocation_log_group": (c_char_p, [_opaque]),
+    "aev_invocation_log_stream": (c_char_p, [_opaque]),
+    "aev_invocation_remaining_ms": (c_int64, [_opaque]),
+    "aev_invocation_env": (c_char_p, [_opaque, c_char_p]),
 }
 
 
