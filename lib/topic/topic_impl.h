@@ -281,6 +281,10 @@ int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n);
 void aev__deliver_control(aev__sub *s, const char *type, char *body,
                           size_t len);
 
+/* lambda.c: one Event invocation of the subscribed function with SNS's
+ * record; AEV_OK when the function accepted it. */
+int aev__lambda_send(aev_topic *t, const aev__sub *s, aev__note *n);
+
 /* errors.c: SNS's wording. */
 int aev__sns_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int aev__sns_not_found(const char *what);
