@@ -90,9 +90,9 @@ typedef struct aev__note {
   const char *topic_arn; /* borrowed: deliveries hold the topic */
   const char *region;
   /* The envelope up to the subscription ARN of UnsubscribeURL, for the
-   * default message: built by the first enveloped delivery. */
-  char *_Atomic env;
-  size_t env_len;
+   * default message: built by the first enveloped delivery and published
+   * with one pointer swap. */
+  struct aev__env_prefix *_Atomic env;
 } aev__note;
 
 void aev__note_ref(aev__note *n);

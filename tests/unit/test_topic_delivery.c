@@ -3,6 +3,9 @@
  * (attempt times asserted) and then dead-lettered, client errors that skip
  * the retries, sqs endpoints that are gone, and the retry schedules
  * themselves. */
+#include <stdatomic.h>
+#include <time.h>
+
 #include "aevtest.h"
 #include "topic/topic_impl.h"
 #include "topic_support.h"
@@ -373,6 +376,55 @@ START_TEST(backoff_functions) {
 }
 END_TEST
 
+static double cpu_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int refuse(void *user, const char *type, const char *body, size_t len) {
+  (void)body;
+  (void)len;
+  atomic_int *calls = user;
+  if (!strcmp(type, "Notification")) atomic_fetch_add(calls, 1);
+  return 500;
+}
+
+/* DESIGN §7's idle test: a real-clock broker whose only pending work is a
+ * retry 20 s away sleeps (a pending subscription gets no notifications). */
+START_TEST(idle_with_a_retry_pending) {
+  aev_broker *rb;
+  ck_assert_int_eq(aev_broker_new(NULL, &rb), AEV_OK);
+  aev_topic *t;
+  ck_assert_int_eq(aev_topic_create(rb, "idle", NULL, &t), AEV_OK);
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(rb, "q", NULL, &q), AEV_OK);
+  char *arn;
+  ck_assert_int_eq(aev_topic_subscribe(t, "sqs", aev_queue_arn(q), NULL, &arn), AEV_OK);
+  aev_free(arn);
+  atomic_int calls = 0;
+  ck_assert_int_eq(aev_topic_subscribe_callback(t, "http", "http://example.com/", refuse, &calls,
+                                                NULL, NULL, &arn), AEV_OK);
+  /* The endpoint refused its SubscriptionConfirmation: the next try is
+   * 20 s away, the only timer. */
+  ck_assert_int_eq(aev_topic_publish(t, "x", 1, NULL, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(rb), AEV_OK);
+  int64_t next;
+  ck_assert_int_eq(aev_broker_next_deadline(rb, &next), AEV_OK);
+  ck_assert_int_gt(next - aev_broker_now_ms(rb), 15000);
+  ck_assert_int_eq(atomic_load(&calls), 0);
+  double before = cpu_seconds();
+  struct timespec one_second = {1, 0};
+  nanosleep(&one_second, NULL);
+  double used = cpu_seconds() - before;
+  ck_assert_msg(used < 0.01, "an idle topic used %.4f s of CPU in 1 s", used);
+  aev_free(arn);
+  aev_queue_release(q);
+  aev_topic_release(t);
+  ck_assert_int_eq(aev_broker_destroy(rb), AEV_OK);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("topic_delivery");
   TCase *tc = tcase_create("delivery");
@@ -388,5 +440,8 @@ int main(void) {
   tcase_add_test(tc, aws_managed_schedule);
   tcase_add_test(tc, backoff_functions);
   suite_add_tcase(s, tc);
+  TCase *idle = tcase_create("idle");
+  tcase_add_test(idle, idle_with_a_retry_pending);
+  suite_add_tcase(s, idle);
   return aev_test_run(s);
 }
