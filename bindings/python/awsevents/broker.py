@@ -9,6 +9,7 @@ from ctypes import byref, c_int64, c_void_p, string_at
 
 from . import _lib
 from . import queue as _queue
+from . import topic as _topic
 from .errors import ClientError, error_response
 
 lib = _lib.lib
@@ -264,3 +265,13 @@ class Broker:
         """The Queue with this name, URL or ARN (ClientError
         AWS.SimpleQueueService.NonExistentQueue otherwise)."""
         return _queue.get_queue(self, name_url_or_arn)
+
+    def create_topic(self, name, attributes=None):
+        """CreateTopic: a Topic (see awsevents.topic). attributes is AWS's
+        Attributes map, e.g. {"FifoTopic": "true"}."""
+        return _topic.Topic.create(self, name, attributes)
+
+    def get_topic(self, name_or_arn):
+        """The Topic with this name or ARN (ClientError NotFound
+        otherwise)."""
+        return _topic.Topic.get(self, name_or_arn)
