@@ -9,12 +9,15 @@ from .broker import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_WARN, Broker
 from .errors import ClientError
 from .queue import Message, Queue
 from .pattern import Pattern, PatternSet
+from .stream import Record, Stream, StreamReader
+from .delivery import DeliveryStream
 
 # One line per primitive, so each can add its names on its own line.
 __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DEBUG",
            "library_version"]
 __all__ += ["Queue", "Message"]
 __all__ += ["Pattern", "PatternSet"]
+__all__ += ["Stream", "StreamReader", "Record", "DeliveryStream"]
 
 
 def library_version():
