@@ -11,6 +11,8 @@ from .queue import Message, Queue
 from .pattern import Pattern, PatternSet
 from .topic import Subscription, Topic
 from .function import Context, Function, create_function, register_handler
+from .stream import Record, Stream, StreamReader
+from .delivery import DeliveryStream
 
 # One line per primitive, so each can add its names on its own line.
 __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DEBUG",
@@ -19,6 +21,7 @@ __all__ += ["Queue", "Message"]
 __all__ += ["Pattern", "PatternSet"]
 __all__ += ["Subscription", "Topic"]
 __all__ += ["Context", "Function", "create_function", "register_handler"]
+__all__ += ["Stream", "StreamReader", "Record", "DeliveryStream"]
 
 
 def library_version():

@@ -22,6 +22,10 @@ TOPIC_CALLBACK_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_void_p, c_size_t)
 
 # void (*aev_handler_fn)(void *user, aev_invocation *ctx, const char *event,
 #                        size_t len); the event is read with string_at
+# int (*aev_delivery_sink_fn)(void *user, const char *key, const void *data,
+#                             size_t len)
+DELIVERY_SINK_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_void_p, c_size_t)
+#                        size_t len)
 HANDLER_FN = CFUNCTYPE(None, c_void_p, c_void_p, c_void_p, c_size_t)
 
 _opaque = c_void_p
@@ -182,6 +186,63 @@ SIGNATURES = {
     "aev_invocation_log_stream": (c_char_p, [_opaque]),
     "aev_invocation_remaining_ms": (c_int64, [_opaque]),
     "aev_invocation_env": (c_char_p, [_opaque, c_char_p]),
+    # stream
+    "aev_stream_create": (c_int, [_opaque, c_char_p, c_int, _out_opaque]),
+    "aev_stream_get": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_stream_release": (None, [_opaque]),
+    "aev_stream_delete": (c_int, [_opaque, c_int]),
+    "aev_stream_name": (c_char_p, [_opaque]),
+    "aev_stream_arn": (c_char_p, [_opaque]),
+    "aev_stream_describe": (c_int, [_opaque, _out_opaque]),
+    "aev_stream_describe_summary": (c_int, [_opaque, _out_opaque]),
+    "aev_stream_list_shards": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_stream_increase_retention": (c_int, [_opaque, c_int]),
+    "aev_stream_decrease_retention": (c_int, [_opaque, c_int]),
+    "aev_stream_set_throttling": (c_int, [_opaque, c_int]),
+    "aev_stream_split_shard": (c_int, [_opaque, c_char_p, c_char_p]),
+    "aev_stream_merge_shards": (c_int, [_opaque, c_char_p, c_char_p]),
+    "aev_stream_update_shard_count": (c_int, [_opaque, c_int]),
+    "aev_stream_put": (c_int, [_opaque, c_char_p, c_size_t, c_char_p,
+                               c_char_p, c_char_p, c_char_p, c_char_p]),
+    "aev_stream_put_records": (c_int, [_opaque, c_size_t, POINTER(c_char_p),
+                                       POINTER(c_size_t), POINTER(c_char_p),
+                                       POINTER(c_char_p), _out_opaque]),
+    "aev_put_result_free": (None, [_opaque]),
+    "aev_put_result_failed_count": (c_size_t, [_opaque]),
+    "aev_put_result_shard_id": (c_char_p, [_opaque, c_size_t]),
+    "aev_put_result_sequence_number": (c_char_p, [_opaque, c_size_t]),
+    "aev_put_result_error_code": (c_char_p, [_opaque, c_size_t]),
+    "aev_put_result_error_message": (c_char_p, [_opaque, c_size_t]),
+    "aev_stream_iterator": (c_int, [_opaque, c_char_p, c_char_p, c_char_p,
+                                    c_int64, _out_opaque]),
+    "aev_stream_get_records": (c_int, [_opaque, c_char_p, c_int,
+                                       _out_opaque]),
+    "aev_records_free": (None, [_opaque]),
+    "aev_records_count": (c_size_t, [_opaque]),
+    "aev_records_data": (c_void_p, [_opaque, c_size_t, POINTER(c_size_t)]),
+    "aev_records_partition_key": (c_char_p, [_opaque, c_size_t]),
+    "aev_records_sequence_number": (c_char_p, [_opaque, c_size_t]),
+    "aev_records_arrival_ms": (c_int64, [_opaque, c_size_t]),
+    "aev_records_next_iterator": (c_char_p, [_opaque]),
+    "aev_records_millis_behind": (c_int64, [_opaque]),
+    "aev_records_child_shards": (c_char_p, [_opaque]),
+    # delivery (and the function calls its Python transform is built on)
+    "aev_delivery_create": (c_int, [_opaque, c_char_p, c_char_p, _out_opaque]),
+    "aev_delivery_create_with_sink": (c_int, [_opaque, c_char_p, c_char_p,
+                                              DELIVERY_SINK_FN, c_void_p,
+                                              RELEASE_FN, _out_opaque]),
+    "aev_delivery_release": (None, [_opaque]),
+    "aev_delivery_delete": (c_int, [_opaque]),
+    "aev_delivery_name": (c_char_p, [_opaque]),
+    "aev_delivery_arn": (c_char_p, [_opaque]),
+    "aev_delivery_describe": (c_int, [_opaque, _out_opaque]),
+    "aev_delivery_put": (c_int, [_opaque, c_char_p, c_size_t, c_char_p]),
+    "aev_delivery_put_batch": (c_int, [_opaque, c_size_t, POINTER(c_char_p),
+                                       POINTER(c_size_t),
+                                       POINTER(c_char_p)]),
+    "aev_delivery_flush": (c_int, [_opaque]),
+    "aev_delivery_metrics": (c_int, [_opaque, _out_opaque]),
+    "aev_invocation_fail": (c_int, [_opaque, c_char_p, c_char_p]),
 }
 
 

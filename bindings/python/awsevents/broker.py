@@ -275,3 +275,23 @@ class Broker:
         """The Topic with this name or ARN (ClientError NotFound
         otherwise)."""
         return _topic.Topic.get(self, name_or_arn)
+
+    def create_stream(self, name, shards=1):
+        """CreateStream: a Stream (see awsevents.stream); shards=0 makes an
+        on-demand stream."""
+        from . import stream
+        return stream.create_stream(self, name, shards)
+
+    def get_stream(self, name_or_arn):
+        """The Stream with this name or ARN (ResourceNotFoundException
+        otherwise)."""
+        from . import stream
+        return stream.get_stream(self, name_or_arn)
+
+    def create_delivery_stream(self, name, config=None, sink=None,
+                               transform=None):
+        """CreateDeliveryStream: a DeliveryStream (see awsevents.delivery);
+        sink and transform may be Python callables."""
+        from . import delivery
+        return delivery.create_delivery_stream(self, name, config, sink,
+                                               transform)
