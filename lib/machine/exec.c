@@ -286,8 +286,6 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
     }
   }
   if (aev__timer_cancel(sc, &e->timeout)) aev__execution_unref(e);
-  if (e->on_done) e->on_done(e->on_done_user, e);
-  aev__execution_unref(e); /* the running reference */
 }
 
 static void finish_run(m_run *r, json_t *output, int failed, const char *error, const char *cause) {

@@ -671,13 +671,18 @@ END_TEST
 
 
 /* A handler: {"fail": "Type"} fails with that errorType, {"hang": true}
- * never completes, anything else is echoed with "seen": true. */
+ * completes only when the test says so (through hung), anything else is
+ * echoed with "seen": true. */
+static aev_invocation *hung;
+
 static void handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
   json_t *ev = json_loadb(event, len, 0, NULL);
   const char *fail = json_string_value(json_object_get(ev, "fail"));
   if (fail) {
     aev_invocation_fail(ctx, fail, "it failed");
-  } else if (!json_is_true(json_object_get(ev, "hang"))) {
+  } else if (json_is_true(json_object_get(ev, "hang"))) {
+    hung = ctx;
+  } else {
     json_object_set_new(ev, "seen", json_true());
     char *t = json_dumps(ev, JSON_COMPACT);
     aev_invocation_succeed(ctx, t, strlen(t));
@@ -729,6 +734,11 @@ START_TEST(task_timeouts) {
   fails_with(&r, "States.Timeout", NULL);
   ck_assert(event_time(&r, "TaskTimedOut", 0) == 30);
   result_free(&r);
+  /* the late result is dropped */
+  ck_assert_ptr_nonnull(hung);
+  ck_assert_int_eq(aev_invocation_succeed(hung, "{}", 2), AEV_OK);
+  hung = NULL;
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   r = run("{\"StartAt\":\"task\",\"States\":{\"task\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
           "\"TimeoutSecondsPath\":\"$.NoSuchTimeoutSecondsPath\",\"Parameters\":{\"FunctionName\":\"fn\"},\"End\":true}}}",
           "{}");
