@@ -13,6 +13,7 @@ from .topic import Subscription, Topic
 from .function import Context, Function, create_function, register_handler
 from .stream import Record, Stream, StreamReader
 from .delivery import DeliveryStream
+from .machine import Execution, Machine
 
 # One line per primitive, so each can add its names on its own line.
 __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DEBUG",
@@ -22,6 +23,7 @@ __all__ += ["Pattern", "PatternSet"]
 __all__ += ["Subscription", "Topic"]
 __all__ += ["Context", "Function", "create_function", "register_handler"]
 __all__ += ["Stream", "StreamReader", "Record", "DeliveryStream"]
+__all__ += ["Machine", "Execution"]
 
 
 def library_version():

@@ -10,6 +10,7 @@ from ctypes import byref, c_int64, c_void_p, string_at
 from . import _lib
 from . import queue as _queue
 from . import topic as _topic
+from . import machine as _machine
 from .errors import ClientError, error_response
 
 lib = _lib.lib
@@ -295,3 +296,25 @@ class Broker:
         from . import delivery
         return delivery.create_delivery_stream(self, name, config, sink,
                                                transform)
+
+    def create_state_machine(self, name, definition, type="STANDARD"):
+        """CreateStateMachine: a Machine (see awsevents.machine).
+        definition is ASL as JSON text or a dict; type STANDARD|EXPRESS."""
+        return _machine.create_state_machine(self, name, definition, type)
+
+    def get_state_machine(self, name_or_arn):
+        """The Machine with this name or ARN (ClientError
+        StateMachineDoesNotExist otherwise)."""
+        return _machine.get_state_machine(self, name_or_arn)
+
+    def send_task_success(self, token, output):
+        """SendTaskSuccess for a .waitForTaskToken task."""
+        _machine.send_task_success(self, token, output)
+
+    def send_task_failure(self, token, error=None, cause=None):
+        """SendTaskFailure for a .waitForTaskToken task."""
+        _machine.send_task_failure(self, token, error, cause)
+
+    def send_task_heartbeat(self, token):
+        """SendTaskHeartbeat for a .waitForTaskToken task."""
+        _machine.send_task_heartbeat(self, token)
