@@ -706,7 +706,12 @@ int jn_arity(const jn_val *fn) {
   const jn_func *f = fn->u.fn;
   switch (f->kind) {
   case F_LAMBDA: return (int)f->node->nitems;
-  case F_NATIVE: return f->sig ? jn_sig_params(f->sig) : 1;
+  case F_NATIVE:
+    /* jsonata-js uses the JavaScript function's declared parameter count:
+     * string(arg, prettify = false) counts 1 and zip(...) counts 0 */
+    if (!strcmp(f->native->name, "string")) return 1;
+    if (!strcmp(f->native->name, "zip")) return 0;
+    return f->sig ? jn_sig_params(f->sig) : 1;
   case F_PARTIAL: {
     int k = 0;
     for (int i = 0; i < f->nargs; i++) k += f->hole[i];
