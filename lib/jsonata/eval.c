@@ -382,6 +382,9 @@ static jn_val *numeric(jn_ctx *c, const jn_node *n, jn_val *l, jn_val *r) {
     jn_throw(c, "T2001", n->position, "The left side of the \"%s\" operator must evaluate to a number", n->op);
   if (r && r->type != JN_NUM)
     jn_throw(c, "T2002", n->position, "The right side of the \"%s\" operator must evaluate to a number", n->op);
+  /* jsonata-js's isNumeric() rejects an infinite operand (from 1/0) */
+  if ((l && !isfinite(l->u.num)) || (r && !isfinite(r->u.num)))
+    jn_throw(c, "D1001", n->position, "Number out of range");
   if (!l || !r) return NULL;
   double a = l->u.num, b = r->u.num, x = 0;
   switch (n->op[0]) {
@@ -391,7 +394,6 @@ static jn_val *numeric(jn_ctx *c, const jn_node *n, jn_val *l, jn_val *r) {
   case '/': x = a / b; break;
   case '%': x = fmod(a, b); break;
   }
-  if (!isfinite(x)) jn_throw(c, "D1001", n->position, "Number out of range: %g", x);
   return jn_num(c, x);
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "fmt.h"
 #include "fn.h"
@@ -316,7 +317,7 @@ static double words_to_number(const char *s, size_t n) {
     size_t wl = i - st;
     while (i < n && (s[i] == ' ' || s[i] == '-' || s[i] == ',')) i++;
     if (wl == 0) continue;
-    if (wl == 3 && !strncmp(s + st, "and", 3)) continue;
+    if (wl == 3 && !strncasecmp(s + st, "and", 3)) continue;
     int ok;
     double v = word_value(s + st, wl, &ok);
     if (!ok) return NAN;
@@ -411,4 +412,34 @@ jn_val *fn_parse_integer(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   double v = jn_parse_int(c, a[0]->u.str.s, a[0]->u.str.len, &f, &used);
   if (isnan(v)) return NULL;
   return jn_num(c, v);
+}
+
+/* The alternation of every number word, as jsonata-js builds its parsing
+ * regex for W/w pictures. */
+void jn_words_regex(jn_buf *b) {
+  jn_buf_addz(b, "(?:");
+  char t[40];
+  for (int i = 0; i < 20; i++) {
+    snprintf(t, sizeof t, "%s|%s|", few[i], ordinals[i]);
+    change_case_ascii(t, strlen(t), 0);
+    jn_buf_addz(b, t);
+  }
+  for (int i = 0; i < 8; i++) {
+    snprintf(t, sizeof t, "%s", decades[i]);
+    change_case_ascii(t, strlen(t), 0);
+    jn_buf_addz(b, t);
+    jn_buf_addc(b, '|');
+    jn_buf_add(b, t, strlen(t) - 1);
+    jn_buf_addz(b, "ieth|");
+  }
+  jn_buf_addz(b, "hundredth|hundred|");
+  for (int i = 0; i < 4; i++) {
+    snprintf(t, sizeof t, "%s", magnitudes[i]);
+    change_case_ascii(t, strlen(t), 0);
+    jn_buf_addz(b, t);
+    jn_buf_addz(b, "th|");
+    jn_buf_addz(b, t);
+    jn_buf_addc(b, '|');
+  }
+  jn_buf_addz(b, "and|[\\-, ])+");
 }

@@ -520,6 +520,8 @@ static jn_node *led(parser *p, tok t, jn_node *left) {
         advance(p, ">", 0);
         int bad = 0;
         n->sig = jn_sig_parse(p->a, sig, &bad);
+        if (!n->sig && bad < 0)
+          fail(p, "S0402", sigpos - bad - 1, "Choice groups containing parameterized types are not supported");
         if (!n->sig) fail(p, "S0401", sigpos + bad, "Type parameters can only be applied to functions and arrays");
       }
       advance(p, "{", 0);

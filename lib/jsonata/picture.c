@@ -393,16 +393,27 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
       jn_buf_addc(&rx, '(');
       if (d->component == 'z') jn_buf_addz(&rx, "GMT");
       jn_buf_addz(&rx, "[-+][0-9]+");
-      if (!d->ifmt.regular && d->ifmt.nseps > 0) {
-        jn_buf_utf8(&rx, d->ifmt.seps[0].cp);
-        jn_buf_addz(&rx, "[0-9]+");
+      if (d->ifmt.nseps > 0) {
+        jn_buf_addz(&rx, "(?:");
+        add_escaped(&rx, (const char[]){(char)d->ifmt.seps[0].cp, 0}, 1);
+        jn_buf_addz(&rx, "[0-9]+)?");
       }
       jn_buf_addc(&rx, ')');
     } else if (d->has_ifmt) {
       const char *r = int_regex(&d->ifmt);
       if (!r) jn_throw(c, "D3130", -1, "Formatting or parsing an integer as a sequence is not supported by this implementation");
       jn_buf_addc(&rx, '(');
-      jn_buf_addz(&rx, r);
+      /* adjacent numeric markers ([Y0001][M01]) take their width */
+      int adjacent = i + 1 < s.n && !s.parts[i + 1].literal;
+      if (d->ifmt.primary == IF_WORDS) {
+        jn_words_regex(&rx);
+      } else if (d->ifmt.primary == IF_DECIMAL && adjacent && d->ifmt.nseps == 0 && !d->ifmt.ordinal) {
+        char w[32];
+        snprintf(w, sizeof w, "[0-9]{%d}", d->component == 'Y' && d->n > 0 ? d->n : d->ifmt.mandatory);
+        jn_buf_addz(&rx, w);
+      } else {
+        jn_buf_addz(&rx, r);
+      }
       jn_buf_addc(&rx, ')');
     } else {
       if (!(d->component == 'M' || d->component == 'x' || d->component == 'F' || d->component == 'P'))
@@ -436,11 +447,11 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
       }
       char *t = jn_strdup(c, v, vl);
       int oh = 0, om = 0;
-      if (!d->ifmt.regular && d->ifmt.nseps > 0) {
-        char sep = (char)d->ifmt.seps[0].cp;
-        char *p = strchr(t, sep);
+      char *sp = d->ifmt.nseps > 0 ? strchr(t, (char)d->ifmt.seps[0].cp) : NULL;
+      if (sp) {
         oh = atoi(t);
-        om = p ? atoi(p + 1) : 0;
+        om = atoi(sp + 1);
+        if (t[0] == '-') om = -om;
       } else if (vl - 1 <= 2) {
         oh = atoi(t);
       } else {

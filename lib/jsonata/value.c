@@ -415,6 +415,7 @@ static void ser(jn_buf *b, const jn_val *v, int p15, int indent, int level) {
   case JN_NUM: {
     double d = v->u.num;
     if (!isfinite(d)) {
+      if (p15) jn_throw(b->c, "D1001", -1, "Number out of range");
       jn_buf_addz(b, "null");
       return;
     }
