@@ -7,9 +7,10 @@
 from . import _lib
 from .broker import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_WARN, Broker
 from .errors import ClientError
+from .jsonata import JsonataError, jsonata
 
 __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO",
-           "LOG_DEBUG", "library_version"]
+           "LOG_DEBUG", "library_version", "jsonata", "JsonataError"]
 
 
 def library_version():

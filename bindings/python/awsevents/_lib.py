@@ -49,6 +49,13 @@ SIGNATURES = {
     "aev_broker_next_deadline": (c_int, [_opaque, POINTER(c_int64)]),
     "aev_call": (c_int, [_opaque, c_char_p, c_char_p, c_char_p,
                          _out_opaque]),
+    # jsonata
+    "aev_jsonata_compile": (c_int, [c_char_p, ctypes.c_size_t, _out_opaque]),
+    "aev_jsonata_free": (None, [_opaque]),
+    "aev_jsonata_set_limits": (c_int, [_opaque, c_int, c_int64]),
+    "aev_jsonata_evaluate": (c_int, [_opaque, c_char_p, c_char_p,
+                                     _out_opaque]),
+    "aev_jsonata_error_position": (c_int, []),
 }
 
 
