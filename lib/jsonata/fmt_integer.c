@@ -264,6 +264,7 @@ jn_val *jn_format_int(jn_ctx *c, double value, const jn_intfmt *f) {
 jn_val *fn_format_integer(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   jn_intfmt f;
   jn_int_picture(c, a[1]->u.str.s, a[1]->u.str.len, &f);
@@ -405,6 +406,7 @@ double jn_parse_int(jn_ctx *c, const char *s, size_t n, const jn_intfmt *f, size
 jn_val *fn_parse_integer(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   jn_intfmt f;
   jn_int_picture(c, a[1]->u.str.s, a[1]->u.str.len, &f);

@@ -238,6 +238,7 @@ static long oidx(const obuf *o, uint32_t ch) {
 jn_val *fn_format_number(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   double value = a[0]->u.num;
   jn_val *opts = a[2];

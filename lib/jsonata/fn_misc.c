@@ -25,7 +25,7 @@ jn_val *fn_error(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 jn_val *fn_assert(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  if (!a[0]->u.b) {
+  if (!a[0] || !a[0]->u.b) {
     if (a[1]) jn_throw(c, "D3141", -1, "%.*s", (int)a[1]->u.str.len, a[1]->u.str.s);
     jn_throw(c, "D3141", -1, "$assert() statement failed");
   }

@@ -34,6 +34,7 @@ static jn_val *cp_slice(jn_ctx *c, const jn_val *s, double start, double end, in
 jn_val *fn_substring(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   double len = (double)jn_utf8_len(a[0]->u.str.s, a[0]->u.str.len);
   double start = a[1]->u.num;
@@ -57,6 +58,7 @@ static long find_str(const char *h, size_t hn, const char *nd, size_t nn, size_t
 jn_val *fn_substring_before(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   long i = find_str(a[0]->u.str.s, a[0]->u.str.len, a[1]->u.str.s, a[1]->u.str.len, 0);
   if (i < 0) return a[0];
@@ -66,6 +68,7 @@ jn_val *fn_substring_before(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 jn_val *fn_substring_after(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   long i = find_str(a[0]->u.str.s, a[0]->u.str.len, a[1]->u.str.s, a[1]->u.str.len, 0);
   if (i < 0) return a[0];
@@ -141,6 +144,7 @@ jn_val *fn_trim(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 jn_val *fn_pad(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   const char *pc = " ";
   size_t pl = 1;
@@ -272,6 +276,7 @@ static matcher matcher_of(jn_val *v) {
 jn_val *fn_contains(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   if (a[1]->type == JN_STR)
     return JN_BOOLV(find_str(a[0]->u.str.s, a[0]->u.str.len, a[1]->u.str.s, a[1]->u.str.len, 0) >= 0);
@@ -283,6 +288,7 @@ jn_val *fn_contains(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 jn_val *fn_split(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   if (a[2] && a[2]->u.num < 0) jn_throw(c, "D3020", -1, "Third argument of split function must evaluate to a positive number");
   jn_val *res = jn_arr(c, 4);
@@ -389,6 +395,7 @@ static void substitute(jn_buf *b, const jn_val *rep, const jn_val *s, const matc
 jn_val *fn_replace(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1] || !a[2]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   const jn_val *s = a[0];
   if (a[1]->type == JN_STR && a[1]->u.str.len == 0)
