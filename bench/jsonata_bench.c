@@ -63,18 +63,18 @@ typedef struct grp {
 } grp;
 
 static grp groups[NGROUP] = {
-    {"JSONata field access", "$states.input.customer.id", "order, 3 items", 3},
-    {"JSONata $states.input reshaping",
-     "{\"order\": $states.input.id, \"customer\": $states.input.customer.name, \"total\": "
+    {.name = "JSONata field access", .expr = "$states.input.customer.id", .payload = "order, 3 items", .nitems = 3},
+    {.name = "JSONata $states.input reshaping",
+     .expr = "{\"order\": $states.input.id, \"customer\": $states.input.customer.name, \"total\": "
      "$sum($states.input.items.(price * qty)), \"skus\": $states.input.items.sku}",
-     "order, 5 items", 5},
-    {"JSONata $map over 100 items",
-     "$map($states.input.items, function($v) { {\"sku\": $v.sku, \"cost\": $v.price * $v.qty} })",
-     "order, 100 items", 100},
-    {"JSONata string building",
-     "\"Order \" & $states.input.id & \" for \" & $uppercase($states.input.customer.name) & \": \" & "
+     .payload = "order, 5 items", .nitems = 5},
+    {.name = "JSONata $map over 100 items",
+     .expr = "$map($states.input.items, function($v) { {\"sku\": $v.sku, \"cost\": $v.price * $v.qty} })",
+     .payload = "order, 100 items", .nitems = 100},
+    {.name = "JSONata string building",
+     .expr = "\"Order \" & $states.input.id & \" for \" & $uppercase($states.input.customer.name) & \": \" & "
      "$join($states.input.items.sku, \",\")",
-     "order, 5 items", 5},
+     .payload = "order, 5 items", .nitems = 5},
 };
 
 static uint64_t hash_outputs(json_t **out, int *count) {

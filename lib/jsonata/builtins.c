@@ -78,3 +78,13 @@ const jn_builtin *jn_builtin_find(const char *name) {
     if (b->name[0] == name[0] && !strcmp(b->name, name)) return b;
   return NULL;
 }
+
+const jn_builtin *jn_builtin_lookup(const jn_ctx *c, const char *name) {
+  if (c->states_profile) {
+    for (const jn_builtin *b = jn_states_builtins; b->name; b++)
+      if (!strcmp(b->name, name)) return b;
+    /* Step Functions removes $eval (use $parse) */
+    if (!strcmp(name, "eval")) return NULL;
+  }
+  return jn_builtin_find(name);
+}

@@ -78,7 +78,7 @@ static jn_val *lookup_var(jn_ctx *c, jn_env *env, const char *name) {
   int found = 0;
   jn_val *v = jn_env_lookup(env, name, &found);
   if (found) return v;
-  const jn_builtin *b = jn_builtin_find(name);
+  const jn_builtin *b = jn_builtin_lookup(c, name);
   if (!b) return NULL;
   jn_func *f = jn_alloc(c->arena, sizeof *f);
   memset(f, 0, sizeof *f);
@@ -331,8 +331,39 @@ static jn_val *eval_tuple_step(jn_ctx *c, const jn_node *step, jn_val *input, jn
   return result;
 }
 
+/* Walks a path of plain names through objects without building
+ * sequences; returns 0 when the general algorithm is needed (arrays on
+ * the way). */
+static int simple_walk(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env, jn_val **out) {
+  size_t i = 0;
+  jn_val *v = input;
+  if (n->items[0]->type == N_VARIABLE) {
+    v = jn_eval(c, n->items[0], input, env);
+    i = 1;
+  }
+  for (; i < n->nitems; i++) {
+    if (!v) {
+      *out = NULL;
+      return 1;
+    }
+    if (v->type != JN_OBJ) {
+      if (v->type == JN_ARR) return 0;
+      *out = NULL;
+      return 1;
+    }
+    v = jn_get(v, n->items[i]->op, n->items[i]->slen);
+  }
+  if (v && v->type == JN_ARR && (v->flags & JN_SEQ)) return 0;
+  *out = v;
+  return 1;
+}
+
 static jn_val *eval_path(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
   jn_val *inseq;
+  if (n->simple_path) {
+    jn_val *r;
+    if (simple_walk(c, n, input, env, &r)) return r;
+  }
   if (input && input->type == JN_ARR && n->items[0]->type != N_VARIABLE) inseq = input;
   else inseq = seq_of(c, input);
   jn_val *rs = NULL, *tuples = NULL;

@@ -228,6 +228,57 @@ START_TEST(internal_json_api) {
 }
 END_TEST
 
+/* Step Functions' profile: evaluates with aev__jsonata_use_states_profile */
+static char *eval_sf(const char *expr) {
+  aev_jsonata *x = NULL;
+  char *out = NULL, buf[64];
+  int rc = aev_jsonata_compile(expr, strlen(expr), &x);
+  if (rc == AEV_OK) {
+    aev__jsonata_use_states_profile(x);
+    rc = aev_jsonata_evaluate(x, NULL, NULL, &out);
+  }
+  aev_jsonata_free(x);
+  if (rc) {
+    snprintf(buf, sizeof buf, "<error %s>", aev_errcode());
+    return strdup(buf);
+  }
+  char *r = strdup(out ? out : "<undefined>");
+  aev_free(out);
+  return r;
+}
+
+#define EXPECT_SF(expr, want)                                                  \
+  do {                                                                         \
+    char *got_ = eval_sf(expr);                                                \
+    ck_assert_msg(strcmp(got_, want) == 0, "%s => %s, want %s", expr, got_, want); \
+    free(got_);                                                                \
+  } while (0)
+
+START_TEST(states_profile) {
+  EXPECT_SF("$partition([1,2,3,4,5,6,7,8,9], 4)", "[[1,2,3,4],[5,6,7,8],[9]]");
+  EXPECT_SF("$range(0, 10, 2)", "[0,2,4,6,8,10]");
+  EXPECT_SF("$range(5, 1, -2)", "[5,3,1]");
+  EXPECT_SF("$hash('abc', 'MD5')", "\"900150983cd24fb0d6963f7d28e17f72\"");
+  EXPECT_SF("$hash('abc', 'SHA-1')", "\"a9993e364706816aba3e25717850c26c9cd0d89d\"");
+  EXPECT_SF("$hash('abc', 'SHA-256')", "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"");
+  EXPECT_SF("$hash('abc', 'SHA-384')",
+            "\"cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7\"");
+  EXPECT_SF("$hash('abc', 'SHA-512')",
+            "\"ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f\"");
+  EXPECT_SF("$hash('abc', 'CRC32')", "<error D3137>");
+  EXPECT_SF("$random(42) = $random(42) and $random(42) != $random(43)", "true");
+  EXPECT_SF("$random() >= 0 and $random() < 1", "true");
+  EXPECT_SF("$contains($uuid(), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)", "true");
+  EXPECT_SF("$uuid() != $uuid()", "true");
+  EXPECT_SF("$parse('{\"a\": [1, \"x\"]}').a[1]", "\"x\"");
+  EXPECT_SF("$parse('{bad')", "<error D3120>");
+  EXPECT_SF("$eval('1')", "<error T1006>");
+  /* outside the profile the standard library applies */
+  EXPECT("$eval('1 + 1')", NULL, NULL, "2");
+  EXPECT("$uuid()", NULL, NULL, "<error T1006>");
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("jsonata");
   TCase *tc = tcase_create("core");
@@ -240,6 +291,7 @@ int main(void) {
   tcase_add_test(tc, limits);
   tcase_add_test(tc, shared_between_threads);
   tcase_add_test(tc, internal_json_api);
+  tcase_add_test(tc, states_profile);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
