@@ -14,6 +14,7 @@ from .function import Context, Function, create_function, register_handler
 from .stream import Record, Stream, StreamReader
 from .delivery import DeliveryStream
 from .machine import Execution, Machine
+from .jsonata import JsonataError, jsonata
 
 # One line per primitive, so each can add its names on its own line.
 __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DEBUG",
@@ -24,6 +25,7 @@ __all__ += ["Subscription", "Topic"]
 __all__ += ["Context", "Function", "create_function", "register_handler"]
 __all__ += ["Stream", "StreamReader", "Record", "DeliveryStream"]
 __all__ += ["Machine", "Execution"]
+__all__ += ["jsonata", "JsonataError"]
 
 
 def library_version():

@@ -271,6 +271,13 @@ SIGNATURES = {
     "aev_machine_send_task_failure": (c_int, [_opaque, c_char_p, c_char_p,
                                               c_char_p]),
     "aev_machine_send_task_heartbeat": (c_int, [_opaque, c_char_p]),
+    # jsonata
+    "aev_jsonata_compile": (c_int, [c_char_p, ctypes.c_size_t, _out_opaque]),
+    "aev_jsonata_free": (None, [_opaque]),
+    "aev_jsonata_set_limits": (c_int, [_opaque, c_int, c_int64]),
+    "aev_jsonata_evaluate": (c_int, [_opaque, c_char_p, c_char_p,
+                                     _out_opaque]),
+    "aev_jsonata_error_position": (c_int, []),
 }
 
 
