@@ -9,12 +9,14 @@ from .broker import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_WARN, Broker
 from .errors import ClientError
 from .queue import Message, Queue
 from .pattern import Pattern, PatternSet
+from .bus import Bus
 
 # One line per primitive, so each can add its names on its own line.
 __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DEBUG",
            "library_version"]
 __all__ += ["Queue", "Message"]
 __all__ += ["Pattern", "PatternSet"]
+__all__ += ["Bus"]
 
 
 def library_version():

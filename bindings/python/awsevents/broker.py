@@ -8,6 +8,7 @@ import weakref
 from ctypes import byref, c_int64, c_void_p, string_at
 
 from . import _lib
+from . import bus as _bus
 from . import queue as _queue
 from .errors import ClientError, error_response
 
@@ -264,3 +265,16 @@ class Broker:
         """The Queue with this name, URL or ARN (ClientError
         AWS.SimpleQueueService.NonExistentQueue otherwise)."""
         return _queue.get_queue(self, name_url_or_arn)
+
+    def create_bus(self, name):
+        """CreateEventBus: a Bus (see awsevents.bus)."""
+        return _bus.create_bus(self, name)
+
+    def get_bus(self, name_or_arn="default"):
+        """The Bus with this name or ARN ("default" always exists)."""
+        return _bus.get_bus(self, name_or_arn)
+
+    def put_events(self, entries, _bus_name=None):
+        """PutEvents with AWS's Entries (Detail may be a dict): the
+        response dict, {"FailedEntryCount": n, "Entries": [...]}."""
+        return _bus.put_events(self, entries, _bus_name)
