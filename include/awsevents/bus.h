@@ -141,6 +141,39 @@ AEV_API int aev_bus_put_event(aev_bus *bus, const char *source,
                               const char *detail_type, const char *detail,
                               size_t detail_len, char *id_out);
 
+/* CreateArchive: bus's events matching event_pattern (NULL: all) are kept
+ * for retention_days (0: indefinitely). Archive names are unique per
+ * broker. Events a replay brings back are not archived again. *arn_out
+ * (may be NULL) receives the archive's ARN. */
+AEV_API int aev_bus_create_archive(aev_bus *bus, const char *name,
+                                   const char *event_pattern,
+                                   int retention_days,
+                                   const char *description, char **arn_out);
+
+/* DescribeArchive's / ListArchives' response objects; DeleteArchive. */
+AEV_API int aev_bus_describe_archive(aev_broker *b, const char *name,
+                                     char **json_out);
+AEV_API int aev_bus_list_archives(aev_broker *b, const char *prefix,
+                                  char **json_out);
+AEV_API int aev_bus_delete_archive(aev_broker *b, const char *name);
+
+/* StartReplay with AWS's request (ReplayName, EventSourceArn = an archive
+ * ARN, EventStartTime / EventEndTime in epoch seconds, Destination {Arn =
+ * the archive's bus, optional FilterArns = rule ARNs}); *result_json gets
+ * its response. The replay runs on the scheduler, one minute of event time
+ * per step, each event carrying "replay-name"; at most 10 run at once. */
+AEV_API int aev_bus_start_replay(aev_broker *b, const char *request_json,
+                                 char **result_json);
+
+/* DescribeReplay's / ListReplays' responses; CancelReplay (a replay that
+ * is not STARTING or RUNNING fails with IllegalStatusException). */
+AEV_API int aev_bus_describe_replay(aev_broker *b, const char *name,
+                                    char **json_out);
+AEV_API int aev_bus_list_replays(aev_broker *b, const char *prefix,
+                                 char **json_out);
+AEV_API int aev_bus_cancel_replay(aev_broker *b, const char *name,
+                                  char **result_json);
+
 #ifdef __cplusplus
 }
 #endif
