@@ -17,11 +17,12 @@
  * LimitExceededException, InvalidEventPatternException, ...) and messages.
  *
  * Target ARNs: SQS queues (arn:aws:sqs:REGION:ACCOUNT:NAME; FIFO queues need
- * SqsParameters.MessageGroupId), Lambda functions (arn:aws:lambda:...:
- * function:NAME, invoked asynchronously) and event buses (arn:aws:events:
- * ...:event-bus/NAME) of the same broker, and application callbacks
+ * SqsParameters.MessageGroupId), SNS topics (arn:aws:sns:...:NAME; FIFO
+ * topics likewise), Lambda functions (arn:aws:lambda:...:function:NAME,
+ * invoked asynchronously) and event buses (arn:aws:events:...:event-bus/
+ * NAME) of the same broker, and application callbacks
  * (aev_bus_put_callback_target). Targets of services this library does not
- * route to yet (SNS, Kinesis, Firehose, Step Functions, ...) are refused by
+ * route to yet (Kinesis, Firehose, Step Functions, ...) are refused by
  * PutTargets with a ValidationException that says so.
  */
 #ifndef AWSEVENTS_BUS_H

@@ -53,7 +53,7 @@ enum { AEV__INPUT_EVENT, AEV__INPUT_CONST, AEV__INPUT_PATH,
        AEV__INPUT_TEMPLATE };
 /* What a target is. */
 enum { AEV__TARGET_QUEUE, AEV__TARGET_BUS, AEV__TARGET_FUNCTION,
-       AEV__TARGET_CALLBACK };
+       AEV__TARGET_TOPIC, AEV__TARGET_CALLBACK };
 
 struct aev__target {
   _Atomic long refs;
@@ -65,7 +65,7 @@ struct aev__target {
   char *input;      /* INPUT_CONST */
   char *input_path; /* INPUT_PATH */
   aev__template *tmpl;
-  char *group_id;   /* SqsParameters.MessageGroupId */
+  char *group_id;   /* SqsParameters.MessageGroupId (FIFO queues, topics) */
   int max_retries;  /* RetryPolicy.MaximumRetryAttempts */
   int64_t max_age_ms;
   char *dlq_arn;    /* DeadLetterConfig.Arn or NULL */
