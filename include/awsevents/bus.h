@@ -7,9 +7,10 @@
  * once: the rules' patterns live in one pattern set (awsevents/pattern.h),
  * so routing costs about the same with 10 rules as with 10,000. Each
  * matching rule's targets receive the event (or what its input options make
- * of it) asynchronously, on the broker's scheduler, never under the bus's
- * lock: with workers = 0 deliveries happen during aev_broker_drain() /
- * aev_broker_advance().
+ * of it), never under the bus's lock: queue targets during the PutEvents
+ * call itself (as SNS sends to its queue subscribers), every other target
+ * on the broker's scheduler (with workers = 0, during aev_broker_drain() /
+ * aev_broker_advance()); retries always run on timers.
  *
  * Configuration takes AWS's own shapes as JSON text: an EventPattern, a
  * ScheduleExpression, PutTargets' Targets list. Errors carry EventBridge's

@@ -303,6 +303,13 @@ int aev__deliver(aev__target *t, aev__event *ev) {
   ev->refs++;
   d->t = t;
   d->ev = ev;
+  /* A queue send never blocks and runs no user code: the first attempt
+   * happens at once on the caller's thread (no bus lock is held here), as
+   * SNS sends to its queue subscribers; retries still go on timers. */
+  if (t->kind == AEV__TARGET_QUEUE) {
+    attempt(d, 0);
+    return AEV_OK;
+  }
   int rc = aev__sched_post(aev__broker_sched(t->broker), NULL, attempt_task, d);
   if (rc) delivery_free(d);
   return rc;

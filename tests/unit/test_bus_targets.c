@@ -45,9 +45,8 @@ START_TEST(queue_target_gets_the_envelope) {
   bt_rule(def, "r", "orders", bt_queue_target(q, "t", NULL));
   char id[37];
   bt_ok(aev_bus_put_event(def, "orders", "Order Placed", "{\"n\": 1}", 8, id));
-  /* Delivery is asynchronous: nothing until the scheduler runs. */
-  ck_assert_ptr_null(bt_take(q));
-  aev_broker_drain(b);
+  /* Queue targets are sent during the call, other targets on the
+   * scheduler. */
   char *body = bt_take(q);
   char want[512];
   snprintf(want, sizeof want,
