@@ -202,7 +202,8 @@ int aev__bus_route_replay(aev_bus *bus, aev__event *ev, const uint64_t *rule_ids
                           size_t n_rules);
 
 /* deliver.c */
-/* Posts one delivery of ev to t (takes its own references). */
+/* Delivers ev to t, taking over the caller's reference to t (the event
+ * gets a reference of its own). */
 int aev__deliver(aev__target *t, aev__event *ev);
 
 /* schedule.c */

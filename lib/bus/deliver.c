@@ -298,8 +298,10 @@ static void attempt_task(void *arg, int cancelled) {
 
 int aev__deliver(aev__target *t, aev__event *ev) {
   delivery *d = calloc(1, sizeof *d);
-  if (!d) return aev__nomem();
-  aev__target_ref(t);
+  if (!d) {
+    aev__target_unref(t);
+    return aev__nomem();
+  }
   ev->refs++;
   d->t = t;
   d->ev = ev;

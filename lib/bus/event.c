@@ -232,10 +232,7 @@ static int route(aev_bus *bus, aev__event *ev, const uint64_t *only,
     }
   }
   pthread_rwlock_unlock(&bus->lock);
-  for (size_t i = 0; i < k; i++) {
-    aev__deliver(ts[i], ev);
-    aev__target_unref(ts[i]);
-  }
+  for (size_t i = 0; i < k; i++) aev__deliver(ts[i], ev);
   if (ts != stack) free(ts);
   if (!rc && archive && !ev->replayed)
     aev__archive_store(bus, ids + n_rules, n - n_rules, ev);
@@ -261,10 +258,7 @@ void aev__rule_deliver(aev_bus *bus, aev__rule *r, aev__event *ev) {
     ts[k++] = r->targets[j];
   }
   pthread_rwlock_unlock(&bus->lock);
-  for (size_t i = 0; i < k; i++) {
-    aev__deliver(ts[i], ev);
-    aev__target_unref(ts[i]);
-  }
+  for (size_t i = 0; i < k; i++) aev__deliver(ts[i], ev);
 }
 
 /* One entry's failure, as PutEvents reports it. */
