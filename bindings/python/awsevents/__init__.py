@@ -15,6 +15,7 @@ from .stream import Record, Stream, StreamReader
 from .delivery import DeliveryStream
 from .machine import Execution, Machine
 from .jsonata import JsonataError, jsonata
+from .bus import Bus
 
 # One line per primitive, so each can add its names on its own line.
 __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DEBUG",
@@ -26,6 +27,7 @@ __all__ += ["Context", "Function", "create_function", "register_handler"]
 __all__ += ["Stream", "StreamReader", "Record", "DeliveryStream"]
 __all__ += ["Machine", "Execution"]
 __all__ += ["jsonata", "JsonataError"]
+__all__ += ["Bus"]
 
 
 def library_version():

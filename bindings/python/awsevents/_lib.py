@@ -27,6 +27,8 @@ TOPIC_CALLBACK_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_void_p, c_size_t)
 DELIVERY_SINK_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_void_p, c_size_t)
 #                        size_t len)
 HANDLER_FN = CFUNCTYPE(None, c_void_p, c_void_p, c_void_p, c_size_t)
+# int (*aev_bus_target_fn)(void *user, const char *input, size_t len)
+BUS_TARGET_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
 
 _opaque = c_void_p
 _out_opaque = POINTER(c_void_p)
@@ -278,6 +280,31 @@ SIGNATURES = {
     "aev_jsonata_evaluate": (c_int, [_opaque, c_char_p, c_char_p,
                                      _out_opaque]),
     "aev_jsonata_error_position": (c_int, []),
+    # bus
+    "aev_bus_create": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_bus_get": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_bus_release": (None, [_opaque]),
+    "aev_bus_delete": (c_int, [_opaque]),
+    "aev_bus_name": (c_char_p, [_opaque]),
+    "aev_bus_arn": (c_char_p, [_opaque]),
+    "aev_bus_set_rule_quota": (c_int, [_opaque, c_int]),
+    "aev_bus_put_rule": (c_int, [_opaque, c_char_p, c_char_p, c_char_p, c_int,
+                                 _out_opaque]),
+    "aev_bus_describe_rule": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_bus_delete_rule": (c_int, [_opaque, c_char_p, c_int]),
+    "aev_bus_enable_rule": (c_int, [_opaque, c_char_p, c_int]),
+    "aev_bus_list_rules": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_bus_put_targets": (c_int, [_opaque, c_char_p, c_char_p,
+                                    _out_opaque]),
+    "aev_bus_remove_targets": (c_int, [_opaque, c_char_p, c_char_p,
+                                       _out_opaque]),
+    "aev_bus_list_targets": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_bus_put_callback_target": (c_int, [_opaque, c_char_p, c_char_p,
+                                            BUS_TARGET_FN, c_void_p,
+                                            RELEASE_FN]),
+    "aev_bus_put_events": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_bus_put_event": (c_int, [_opaque, c_char_p, c_char_p, c_char_p,
+                                  c_size_t, c_char_p]),
 }
 
 

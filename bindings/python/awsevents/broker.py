@@ -8,6 +8,7 @@ import weakref
 from ctypes import byref, c_int64, c_void_p, string_at
 
 from . import _lib
+from . import bus as _bus
 from . import queue as _queue
 from . import topic as _topic
 from . import machine as _machine
@@ -318,3 +319,16 @@ class Broker:
     def send_task_heartbeat(self, token):
         """SendTaskHeartbeat for a .waitForTaskToken task."""
         _machine.send_task_heartbeat(self, token)
+
+    def create_bus(self, name):
+        """CreateEventBus: a Bus (see awsevents.bus)."""
+        return _bus.create_bus(self, name)
+
+    def get_bus(self, name_or_arn="default"):
+        """The Bus with this name or ARN ("default" always exists)."""
+        return _bus.get_bus(self, name_or_arn)
+
+    def put_events(self, entries, _bus_name=None):
+        """PutEvents with AWS's Entries (Detail may be a dict): the
+        response dict, {"FailedEntryCount": n, "Entries": [...]}."""
+        return _bus.put_events(self, entries, _bus_name)
