@@ -26,17 +26,6 @@ void aev__fn_iso_time(int64_t ms, char *out, size_t size, int zulu) {
            zulu ? "Z" : "+0000");
 }
 
-static int opt_int(json_t *req, const char *name, const char *member,
-                   long long min, long long max, int *out) {
-  json_t *v = json_object_get(req, name);
-  if (!v || json_is_null(v)) return AEV_OK;
-  if (!json_is_integer(v))
-    return aev__fn_invalid("%s must be an integer.", name);
-  int rc = aev__fn_range(member, (long long)json_integer_value(v), min, max);
-  if (rc == AEV_OK) *out = (int)json_integer_value(v);
-  return rc;
-}
-
 static int parse_vars(json_t *req, json_t **vars) {
   json_t *env = json_object_get(req, "Environment");
   if (!env || json_is_null(env)) return AEV_OK;
@@ -88,9 +77,9 @@ int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
   c->last_modified = strdup(when);
   int rc = c->doc && c->vars && c->last_modified ? AEV_OK : aev__nomem();
   if (rc == AEV_OK && req)
-    rc = opt_int(req, "Timeout", "timeout", 1, 900, &c->timeout);
+    rc = aev__fn_opt_int(req, "Timeout", "timeout", 1, 900, &c->timeout);
   if (rc == AEV_OK && req)
-    rc = opt_int(req, "MemorySize", "memorySize", 128, 10240, &c->memory);
+    rc = aev__fn_opt_int(req, "MemorySize", "memorySize", 128, 10240, &c->memory);
   if (rc == AEV_OK && req) rc = parse_vars(req, &c->vars);
   json_t *d = req ? json_object_get(req, "Description") : NULL;
   if (rc == AEV_OK && d && (!json_is_string(d) || json_string_length(d) > 256))

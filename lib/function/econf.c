@@ -51,17 +51,6 @@ static int destination(json_t *dc, const char *key, char **out) {
   return rc;
 }
 
-static int opt_int(json_t *req, const char *name, const char *member,
-                   long long min, long long max, int *out) {
-  json_t *v = json_object_get(req, name);
-  if (!v || json_is_null(v)) return AEV_OK;
-  if (!json_is_integer(v))
-    return aev__fn_invalid("%s must be an integer.", name);
-  int rc = aev__fn_range(member, (long long)json_integer_value(v), min, max);
-  if (rc == AEV_OK) *out = (int)json_integer_value(v);
-  return rc;
-}
-
 int aev__econf_put(aev_function *f, json_t *req, int update) {
   if (!json_is_object(req))
     return aev__fn_invalid("The event invoke configuration must be a JSON "
@@ -76,10 +65,10 @@ int aev__econf_put(aev_function *f, json_t *req, int update) {
   /* Put replaces the whole configuration; Update keeps what is absent. */
   aev__econf e = {.max_retries = update ? cur.max_retries : 2,
                   .max_age = update ? cur.max_age : 21600, .put = 1};
-  int rc = opt_int(req, "MaximumRetryAttempts", "maximumRetryAttempts", 0, 2,
+  int rc = aev__fn_opt_int(req, "MaximumRetryAttempts", "maximumRetryAttempts", 0, 2,
                    &e.max_retries);
   if (rc == AEV_OK)
-    rc = opt_int(req, "MaximumEventAgeInSeconds", "maximumEventAgeInSeconds",
+    rc = aev__fn_opt_int(req, "MaximumEventAgeInSeconds", "maximumEventAgeInSeconds",
                  60, 21600, &e.max_age);
   json_t *dc = json_object_get(req, "DestinationConfig");
   if (rc == AEV_OK && dc && !json_is_null(dc) && !json_is_object(dc))

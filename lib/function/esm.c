@@ -15,17 +15,6 @@
 
 #define BUF_MAX 10000
 
-static int opt_int(json_t *req, const char *name, const char *member,
-                   long long min, long long max, int *out) {
-  json_t *v = json_object_get(req, name);
-  if (!v || json_is_null(v)) return AEV_OK;
-  if (!json_is_integer(v))
-    return aev__fn_invalid("%s must be an integer.", name);
-  int rc = aev__fn_range(member, (long long)json_integer_value(v), min, max);
-  if (rc == AEV_OK) *out = (int)json_integer_value(v);
-  return rc;
-}
-
 /* The settings a request gives, over the current ones. */
 typedef struct settings {
   int batch_size, window_s, report_failures, max_concurrency, enabled;
@@ -60,9 +49,9 @@ static int parse_filters(json_t *fc, settings *s) {
 
 static int parse(json_t *req, int fifo, settings *s) {
   json_t *v;
-  int rc = opt_int(req, "BatchSize", "batchSize", 1, 10000, &s->batch_size);
+  int rc = aev__fn_opt_int(req, "BatchSize", "batchSize", 1, 10000, &s->batch_size);
   if (rc == AEV_OK)
-    rc = opt_int(req, "MaximumBatchingWindowInSeconds",
+    rc = aev__fn_opt_int(req, "MaximumBatchingWindowInSeconds",
                  "maximumBatchingWindowInSeconds", 0, 300, &s->window_s);
   if (rc == AEV_OK && (v = json_object_get(req, "Enabled")) && !json_is_null(v)) {
     if (!json_is_boolean(v)) rc = aev__fn_invalid("Enabled must be a boolean.");
@@ -85,7 +74,7 @@ static int parse(json_t *req, int fifo, settings *s) {
   }
   json_t *sc = json_object_get(req, "ScalingConfig");
   if (rc == AEV_OK && json_is_object(sc))
-    rc = opt_int(sc, "MaximumConcurrency", "maximumConcurrency", 2, 1000,
+    rc = aev__fn_opt_int(sc, "MaximumConcurrency", "maximumConcurrency", 2, 1000,
                  &s->max_concurrency);
   if (rc == AEV_OK && (v = json_object_get(req, "FilterCriteria")) &&
       !json_is_null(v))
@@ -148,16 +137,6 @@ static json_t *describe(aev__esm *m, const char *state) {
                                   m->max_concurrency));
   pthread_mutex_unlock(&m->mu);
   return o;
-}
-
-static int dump(json_t *o, char **json) {
-  if (!json) {
-    json_decref(o);
-    return AEV_OK;
-  }
-  *json = o ? json_dumps(o, JSON_COMPACT) : NULL;
-  json_decref(o);
-  return *json ? AEV_OK : aev__nomem();
 }
 
 static int find_queue(aev_broker *b, const char *arn, aev_queue **q) {
@@ -251,7 +230,7 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
     aev__esm_unref(m);
     return rc;
   }
-  return dump(describe(m, "Creating"), json);
+  return aev__fn_dump(describe(m, "Creating"), json);
 }
 
 /* The mapping with uuid (a new reference), unlinked when unlink is set. */
@@ -290,7 +269,7 @@ int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
   aev__esm *m;
   int rc = find_esm(b, uuid, 0, &m);
   if (rc != AEV_OK) return rc;
-  rc = dump(describe(m, NULL), json);
+  rc = aev__fn_dump(describe(m, NULL), json);
   aev__esm_unref(m);
   return rc;
 }
@@ -315,7 +294,7 @@ int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
     apply_locked(m, &s, aev_broker_now_ms(b));
     pthread_mutex_unlock(&m->mu);
     aev__esm_pump(m); /* enabled again, or room for more batches */
-    rc = dump(describe(m, NULL), json);
+    rc = aev__fn_dump(describe(m, NULL), json);
   }
   settings_drop(&s);
   json_decref(req);
@@ -329,7 +308,7 @@ int aev_event_source_mapping_delete(aev_broker *b, const char *uuid,
   int rc = find_esm(b, uuid, 1, &m);
   if (rc != AEV_OK) return rc;
   aev__esm_stop(m);
-  rc = dump(describe(m, "Deleting"), json);
+  rc = aev__fn_dump(describe(m, "Deleting"), json);
   aev__esm_unref(m);
   return rc;
 }
@@ -383,5 +362,5 @@ int aev_event_source_mapping_list(aev_broker *b, const char *function_name,
   }
   aev__registry_list_free(list, n);
   aev_function_release(only);
-  return dump(json_pack("{so}", "EventSourceMappings", out), json);
+  return aev__fn_dump(json_pack("{so}", "EventSourceMappings", out), json);
 }

@@ -164,17 +164,9 @@ int aev_function_set_init(aev_function *f, aev_init_fn init) {
   return rc;
 }
 
-static int dump(json_t *o, char **json) {
-  char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-  json_decref(o);
-  if (!s) return aev__nomem();
-  *json = s;
-  return AEV_OK;
-}
-
 int aev_function_configuration(aev_function *f, char **json) {
   int rc = aev__fn_check(f);
-  return rc != AEV_OK ? rc : dump(aev__function_config_json(f), json);
+  return rc != AEV_OK ? rc : aev__fn_dump(aev__function_config_json(f), json);
 }
 
 int aev_function_update_configuration(aev_function *f,
@@ -238,5 +230,5 @@ int aev_function_metrics(aev_function *f, char **json) {
       "AsyncEventsDropped", (json_int_t)f->m.dropped,
       "DestinationDeliveryFailures", (json_int_t)f->m.dest_failures);
   pthread_mutex_unlock(&f->mu);
-  return dump(o, json);
+  return aev__fn_dump(o, json);
 }

@@ -253,6 +253,13 @@ int aev__fn_resolve(aev_function *f, const char *qualifier, aev__fconf **conf,
                     char version[16]);
 void aev__versions_free(aev_function *f);
 
+/* members.c: an optional integer member within [min, max] (member: its
+ * name in AWS's validation messages); a built object (consumed) as text
+ * in *json, or dropped when json is NULL. */
+int aev__fn_opt_int(json_t *req, const char *name, const char *member,
+                    long long min, long long max, int *out);
+int aev__fn_dump(json_t *o, char **json);
+
 /* errors.c: Lambda's wording. */
 int aev__fn_not_found(const char *name);
 int aev__fn_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

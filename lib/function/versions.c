@@ -105,16 +105,6 @@ static json_t *version_json(aev_function *f, int n) {
   return o;
 }
 
-static int dump(json_t *o, char **json) {
-  if (!json) {
-    json_decref(o);
-    return AEV_OK;
-  }
-  *json = o ? json_dumps(o, JSON_COMPACT) : NULL;
-  json_decref(o);
-  return *json ? AEV_OK : aev__nomem();
-}
-
 int aev_function_publish_version(aev_function *f, const char *description,
                                  char **json) {
   int rc = aev__fn_check(f);
@@ -127,7 +117,7 @@ int aev_function_publish_version(aev_function *f, const char *description,
   if (n && f->versions[n - 1].conf == f->conf) {
     pthread_mutex_unlock(&f->mu);
     free(d);
-    return dump(version_json(f, n), json);
+    return aev__fn_dump(version_json(f, n), json);
   }
   aev__version *grown =
       realloc(f->versions, (size_t)(n + 1) * sizeof *f->versions);
@@ -141,7 +131,7 @@ int aev_function_publish_version(aev_function *f, const char *description,
   f->conf->refs++;
   f->nversions = n + 1;
   pthread_mutex_unlock(&f->mu);
-  return dump(version_json(f, n + 1), json);
+  return aev__fn_dump(version_json(f, n + 1), json);
 }
 
 int aev_function_list_versions(aev_function *f, char **json) {
@@ -154,7 +144,7 @@ int aev_function_list_versions(aev_function *f, char **json) {
   int n = f->nversions;
   pthread_mutex_unlock(&f->mu);
   for (int i = 1; i <= n; i++) json_array_append_new(list, version_json(f, i));
-  return dump(json_pack("{so}", "Versions", list), json);
+  return aev__fn_dump(json_pack("{so}", "Versions", list), json);
 }
 
 /* ---- aliases ---- */
@@ -279,7 +269,7 @@ int aev_function_create_alias(aev_function *f, const char *name,
     free(a);
     return rc;
   }
-  return dump(o, json);
+  return aev__fn_dump(o, json);
 }
 
 static int no_alias(aev_function *f, const char *name) {
@@ -310,7 +300,7 @@ int aev_function_update_alias(aev_function *f, const char *name,
     }
   }
   pthread_mutex_unlock(&f->mu);
-  return rc != AEV_OK ? rc : dump(o, json);
+  return rc != AEV_OK ? rc : aev__fn_dump(o, json);
 }
 
 int aev_function_get_alias(aev_function *f, const char *name, char **json) {
@@ -320,7 +310,7 @@ int aev_function_get_alias(aev_function *f, const char *name, char **json) {
   aev__alias *a = name ? alias_locked(f, name) : NULL;
   json_t *o = a ? alias_json_locked(f, a) : NULL;
   pthread_mutex_unlock(&f->mu);
-  return a ? dump(o, json) : no_alias(f, name);
+  return a ? aev__fn_dump(o, json) : no_alias(f, name);
 }
 
 int aev_function_delete_alias(aev_function *f, const char *name) {
@@ -349,5 +339,5 @@ int aev_function_list_aliases(aev_function *f, char **json) {
   for (aev__alias *a = f->aliases; a; a = a->next)
     json_array_insert_new(list, 0, alias_json_locked(f, a));
   pthread_mutex_unlock(&f->mu);
-  return dump(json_pack("{so}", "Aliases", list), json);
+  return aev__fn_dump(json_pack("{so}", "Aliases", list), json);
 }

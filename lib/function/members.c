@@ -1,0 +1,28 @@
+/* What the function files share for JSON in and out: an optional integer
+ * member checked against its range (Lambda's ValidationException wording),
+ * and handing a built object to the caller as text. */
+#include <stdlib.h>
+
+#include "core/status.h"
+#include "function/function_impl.h"
+
+int aev__fn_opt_int(json_t *req, const char *name, const char *member,
+                    long long min, long long max, int *out) {
+  json_t *v = json_object_get(req, name);
+  if (!v || json_is_null(v)) return AEV_OK;
+  if (!json_is_integer(v))
+    return aev__fn_invalid("%s must be an integer.", name);
+  int rc = aev__fn_range(member, (long long)json_integer_value(v), min, max);
+  if (rc == AEV_OK) *out = (int)json_integer_value(v);
+  return rc;
+}
+
+int aev__fn_dump(json_t *o, char **json) {
+  if (!json) {
+    json_decref(o);
+    return AEV_OK;
+  }
+  *json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  return *json ? AEV_OK : aev__nomem();
+}
