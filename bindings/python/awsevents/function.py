@@ -17,7 +17,7 @@ broker.call("lambda", "CreateEventSourceMapping", ...).
 import itertools
 import json
 import traceback
-from ctypes import byref, c_void_p, string_at
+from ctypes import byref, c_void_p, create_string_buffer, string_at
 
 from . import _lib
 from .broker import _library_error
@@ -97,16 +97,19 @@ class Function:
     def arn(self):
         return lib.aev_function_arn(self._handle).decode()
 
-    def invoke(self, event):
-        """RequestResponse: (result, function_error) with result decoded
-        from JSON and function_error None or "Unhandled"."""
+    def invoke(self, event, qualifier=None):
+        """RequestResponse of $LATEST, a version or an alias: (result,
+        function_error, executed_version) with result decoded from JSON and
+        function_error None or "Unhandled"."""
         payload = json.dumps(event).encode()
         out = c_void_p()
         ferr = _lib.c_char_p()
+        version = create_string_buffer(16)
         self._broker._enter()
         try:
-            rc = lib.aev_function_invoke(self._handle, payload, len(payload),
-                                         byref(out), None, byref(ferr))
+            rc = lib.aev_function_invoke_qualified(
+                self._handle, qualifier.encode() if qualifier else None,
+                payload, len(payload), byref(out), None, byref(ferr), version)
             if rc != 0:
                 raise _library_error("Invoke")
         finally:
@@ -115,7 +118,8 @@ class Function:
             result = json.loads(string_at(out.value).decode())
         finally:
             lib.aev_free(out)
-        return result, (ferr.value.decode() if ferr.value else None)
+        return (result, ferr.value.decode() if ferr.value else None,
+                version.value.decode())
 
     def metrics(self):
         """Invocations, Errors, Throttles, ColdStarts, ... as a dict."""

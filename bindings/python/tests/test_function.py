@@ -24,7 +24,7 @@ class Handlers(unittest.TestCase):
         self.assertEqual(r["StatusCode"], 200)
         self.assertEqual(json.loads(r["Payload"]), {"sum": 5})
         self.assertNotIn("FunctionError", r)
-        self.assertEqual(fn.invoke({"a": 1, "b": 1}), ({"sum": 2}, None))
+        self.assertEqual(fn.invoke({"a": 1, "b": 1}), ({"sum": 2}, None, "$LATEST"))
         self.assertEqual(fn.metrics()["Invocations"], 2)
 
     def test_exception_becomes_lambda_error(self):
@@ -103,6 +103,19 @@ class Handlers(unittest.TestCase):
         self.assertIsNone(rec["md5OfMessageAttributes"])
         self.b.advance(60000)
         self.assertEqual(self.b.call("sqs", "ReceiveMessage", QueueUrl=q), {})
+
+    def test_versions_and_aliases(self):
+        fn = create_function(self.b, "v", lambda e, c: c.function_version)
+        self.b.call("lambda", "PublishVersion", FunctionName="v")
+        self.b.call("lambda", "CreateAlias", FunctionName="v", Name="prod",
+                    FunctionVersion="1")
+        self.assertEqual(fn.invoke({}, "prod"), ("1", None, "1"))
+        r = self.b.call("lambda", "Invoke", FunctionName="v:prod")
+        self.assertEqual((r["ExecutedVersion"], r["Payload"]), ("1", '"1"'))
+        with self.assertRaises(ClientError) as cm:
+            fn.invoke({}, "nope")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "ResourceNotFoundException")
 
     def test_event_invocation_retries_on_the_clock(self):
         times = []
