@@ -17,6 +17,13 @@
  * server-side error (retried by the policy). */
 enum { OK_, CLIENT, SERVER };
 
+/* A missing endpoint or a message it refuses will not get better by
+ * retrying: SNS treats them as client-side errors. */
+static int kind_of(int rc) {
+  if (rc == AEV_OK) return OK_;
+  return rc == AEV_ERR_NOT_FOUND || rc == AEV_ERR_INVALID ? CLIENT : SERVER;
+}
+
 typedef struct job {
   aev__timer timer;
   aev_topic *t;     /* counted */
@@ -139,9 +146,7 @@ static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
   }
   if (rc == AEV_OK) return OK_;
   snprintf(err, errlen, "%s: %s", aev_errcode(), aev_errmsg());
-  /* A missing queue or a message it refuses will not get better by
-   * retrying: SNS treats them as client-side errors. */
-  return rc == AEV_ERR_NOT_FOUND || rc == AEV_ERR_INVALID ? CLIENT : SERVER;
+  return kind_of(rc);
 }
 
 static int attempt_sqs(job *j) {
@@ -157,6 +162,13 @@ static int attempt_sqs(job *j) {
                         raw ? &j->n->raw_attrs : NULL, err, sizeof err);
   free(env);
   return r;
+}
+
+/* sqs and lambda endpoints: one attempt, run by the scheduler (or inline on
+ * a standard topic's first attempt). */
+static int attempt_managed(job *j) {
+  if (j->s->proto == AEV__PROTO_LAMBDA) return kind_of(aev__lambda_send(j->t, j->s, j->n));
+  return attempt_sqs(j);
 }
 
 /* The delivery failed for good: the subscription's DLQ gets what the
@@ -251,13 +263,13 @@ static void run_attempt(void *arg, int cancelled) {
     job_free(j);
     return;
   }
-  if (j->s->proto != AEV__PROTO_SQS) {
+  if (j->s->proto == AEV__PROTO_HTTP || j->s->proto == AEV__PROTO_HTTPS) {
     if (aev__sched_post_handler(aev__broker_sched(j->t->res.broker), run_callback,
                                 j) != AEV_OK)
       job_free(j);
     return;
   }
-  int kind = attempt_sqs(j);
+  int kind = attempt_managed(j);
   if (kind == OK_) {
     aev__topic_count(j->t, AEV__C_DELIVERED, 1);
     job_free(j);
@@ -320,9 +332,9 @@ static void deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n) {
   aev__sub *s = f->set->s[i];
   aev__subconf *c = f->conf[i];
   if (f->skip[i] || !passes(t, f, s, c, n)) return;
-  if (s->proto == AEV__PROTO_SQS) {
+  if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA) {
     job stack = {.t = t, .s = s, .n = n, .c = c};
-    int kind = attempt_sqs(&stack);
+    int kind = attempt_managed(&stack);
     if (kind == OK_) {
       aev__topic_count(t, AEV__C_DELIVERED, 1);
       return;

@@ -40,6 +40,11 @@ void aev__iso_ms(int64_t ms, char out[32]) {
   snprintf(out + k, 32 - k, ".%03dZ", (int)(ms % 1000));
 }
 
+struct aev__env_prefix {
+  size_t len;
+  char text[];
+};
+
 typedef struct buf {
   char *p;
   size_t n, cap;
@@ -122,25 +127,38 @@ static char *prefix(const aev__note *n, const char *message, size_t *len) {
   return b.p;
 }
 
+/* The default message's prefix, built once per notification. */
+static const struct aev__env_prefix *shared_prefix(aev__note *n) {
+  struct aev__env_prefix *p = atomic_load(&n->env), *none = NULL;
+  if (p) return p;
+  size_t len;
+  char *text = prefix(n, n->message, &len);
+  p = text ? malloc(sizeof *p + len + 1) : NULL;
+  if (p) {
+    p->len = len;
+    memcpy(p->text, text, len + 1);
+  }
+  free(text);
+  if (!p) return NULL;
+  if (atomic_compare_exchange_strong(&n->env, &none, p)) return p;
+  free(p);
+  return none;
+}
+
 char *aev__note_envelope(aev__note *n, const char *protocol,
                          const char *sub_arn, size_t *len) {
   const char *message = aev__note_message(n, protocol);
   char *own = NULL;
-  const char *pre = n->env;
-  size_t plen = n->env_len;
+  const char *pre = NULL;
+  size_t plen = 0;
   if (message != n->message) {
     pre = own = prefix(n, message, &plen);
-  } else if (!pre) {
-    size_t l;
-    char *p = prefix(n, message, &l), *expected = NULL;
-    if (!p) return NULL;
-    n->env_len = l;
-    if (atomic_compare_exchange_strong(&n->env, &expected, p)) pre = p;
-    else {
-      free(p);
-      pre = expected;
+  } else {
+    const struct aev__env_prefix *p = shared_prefix(n);
+    if (p) {
+      pre = p->text;
+      plen = p->len;
     }
-    plen = l;
   }
   if (!pre) return NULL;
   size_t sl = strlen(sub_arn), al = strlen(n->attrs.envelope);

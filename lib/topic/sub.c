@@ -91,12 +91,20 @@ static int check_endpoint(aev_topic *t, int proto, const char *protocol,
     (void)has_callback;
     return AEV_OK;
   }
+  case AEV__PROTO_LAMBDA:
+    if (strncmp(endpoint, "arn:aws", 7) || !strstr(endpoint, ":lambda:") ||
+        !strstr(endpoint, ":function:"))
+      return aev__sns_invalid("Invalid parameter: Lambda endpoint ARN");
+    if (t->conf.fifo)
+      return aev__sns_invalid("Invalid parameter: Invalid protocol type: %s",
+                              protocol);
+    return AEV_OK;
   default:
-    /* AWS takes lambda endpoints; this build has no functions primitive to
-     * deliver to yet. */
+    /* email, sms, application and firehose endpoints have nothing to
+     * deliver to in this library. */
     return aev__sns_invalid("Invalid parameter: Protocol Reason: %s "
                             "subscriptions are not supported by this "
-                            "library yet", protocol);
+                            "library", protocol);
   }
 }
 

@@ -90,9 +90,9 @@ typedef struct aev__note {
   const char *topic_arn; /* borrowed: deliveries hold the topic */
   const char *region;
   /* The envelope up to the subscription ARN of UnsubscribeURL, for the
-   * default message: built by the first enveloped delivery. */
-  char *_Atomic env;
-  size_t env_len;
+   * default message: built by the first enveloped delivery and published
+   * with one pointer swap. */
+  struct aev__env_prefix *_Atomic env;
 } aev__note;
 
 void aev__note_ref(aev__note *n);
@@ -280,6 +280,10 @@ int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n);
  * UnsubscribeConfirmation) to a callback subscriber. */
 void aev__deliver_control(aev__sub *s, const char *type, char *body,
                           size_t len);
+
+/* lambda.c: one Event invocation of the subscribed function with SNS's
+ * record; AEV_OK when the function accepted it. */
+int aev__lambda_send(aev_topic *t, const aev__sub *s, aev__note *n);
 
 /* errors.c: SNS's wording. */
 int aev__sns_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

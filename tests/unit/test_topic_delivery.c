@@ -3,6 +3,9 @@
  * (attempt times asserted) and then dead-lettered, client errors that skip
  * the retries, sqs endpoints that are gone, and the retry schedules
  * themselves. */
+#include <stdatomic.h>
+#include <time.h>
+
 #include "aevtest.h"
 #include "topic/topic_impl.h"
 #include "topic_support.h"
@@ -264,6 +267,63 @@ START_TEST(deleted_queue_goes_to_dlq) {
 }
 END_TEST
 
+static char *lambda_event;
+
+static void on_invoke(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user;
+  free(lambda_event);
+  lambda_event = strndup(event, len);
+  aev_invocation_succeed(ctx, "null", 4);
+}
+
+/* Lambda's SNS record (reference §3): SigningCertUrl / UnsubscribeUrl,
+ * Subject null when absent, MessageAttributes always present. */
+START_TEST(lambda_subscription_gets_sns_record) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(b, "fn", NULL, on_invoke, NULL, NULL, &f), AEV_OK);
+  char *arn;
+  ck_assert_int_eq(aev_topic_subscribe(t, "lambda", aev_function_arn(f), NULL, &arn), AEV_OK);
+  tt_assert_error(aev_topic_subscribe(t, "lambda", "fn", NULL, &arn), AEV_ERR_INVALID,
+                  "InvalidParameter", "Invalid parameter: Lambda endpoint ARN");
+  tt_assert_error(aev_subscription_set_attribute(b, arn, "RawMessageDelivery", "true"),
+                  AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: Delivery protocol [lambda] does not support raw message delivery.");
+  tt_publish(t, "to lambda", NULL);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_ptr_nonnull(lambda_event);
+  json_t *ev = json_loads(lambda_event, 0, NULL);
+  json_t *r = json_array_get(json_object_get(ev, "Records"), 0);
+  ck_assert_str_eq(json_string_value(json_object_get(r, "EventSource")), "aws:sns");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "EventVersion")), "1.0");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "EventSubscriptionArn")), arn);
+  json_t *sns = json_object_get(r, "Sns");
+  ck_assert_str_eq(json_string_value(json_object_get(sns, "Message")), "to lambda");
+  ck_assert(json_is_null(json_object_get(sns, "Subject")));
+  ck_assert(json_is_object(json_object_get(sns, "MessageAttributes")));
+  ck_assert_ptr_nonnull(json_object_get(sns, "SigningCertUrl"));
+  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(sns, "UnsubscribeUrl")), arn));
+  json_decref(ev);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsDelivered"), 1);
+  /* A deleted function is a client error: straight to the DLQ. */
+  aev_queue *dlq = qt_queue(b, "dlq", NULL);
+  char policy[256];
+  snprintf(policy, sizeof policy, "{\"deadLetterTargetArn\":\"%s\"}", aev_queue_arn(dlq));
+  ck_assert_int_eq(aev_subscription_set_attribute(b, arn, "RedrivePolicy", policy), AEV_OK);
+  ck_assert_int_eq(aev_function_delete(f), AEV_OK);
+  tt_publish(t, "nobody home", NULL);
+  json_t *env = tt_envelope(dlq);
+  ck_assert_str_eq(json_string_value(json_object_get(env, "Message")), "nobody home");
+  json_decref(env);
+  free(lambda_event);
+  lambda_event = NULL;
+  aev_free(arn);
+  aev_queue_release(dlq);
+  aev_function_release(f);
+  aev_topic_release(t);
+}
+END_TEST
+
 /* sqs and lambda: 3 immediate, 2 x 1 s, 10 backing off 1 -> 20 s,
  * 100,000 x 20 s: 100,015 attempts. */
 START_TEST(aws_managed_schedule) {
@@ -316,6 +376,55 @@ START_TEST(backoff_functions) {
 }
 END_TEST
 
+static double cpu_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int refuse(void *user, const char *type, const char *body, size_t len) {
+  (void)body;
+  (void)len;
+  atomic_int *calls = user;
+  if (!strcmp(type, "Notification")) atomic_fetch_add(calls, 1);
+  return 500;
+}
+
+/* DESIGN §7's idle test: a real-clock broker whose only pending work is a
+ * retry 20 s away sleeps (a pending subscription gets no notifications). */
+START_TEST(idle_with_a_retry_pending) {
+  aev_broker *rb;
+  ck_assert_int_eq(aev_broker_new(NULL, &rb), AEV_OK);
+  aev_topic *t;
+  ck_assert_int_eq(aev_topic_create(rb, "idle", NULL, &t), AEV_OK);
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(rb, "q", NULL, &q), AEV_OK);
+  char *arn;
+  ck_assert_int_eq(aev_topic_subscribe(t, "sqs", aev_queue_arn(q), NULL, &arn), AEV_OK);
+  aev_free(arn);
+  atomic_int calls = 0;
+  ck_assert_int_eq(aev_topic_subscribe_callback(t, "http", "http://example.com/", refuse, &calls,
+                                                NULL, NULL, &arn), AEV_OK);
+  /* The endpoint refused its SubscriptionConfirmation: the next try is
+   * 20 s away, the only timer. */
+  ck_assert_int_eq(aev_topic_publish(t, "x", 1, NULL, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(rb), AEV_OK);
+  int64_t next;
+  ck_assert_int_eq(aev_broker_next_deadline(rb, &next), AEV_OK);
+  ck_assert_int_gt(next - aev_broker_now_ms(rb), 15000);
+  ck_assert_int_eq(atomic_load(&calls), 0);
+  double before = cpu_seconds();
+  struct timespec one_second = {1, 0};
+  nanosleep(&one_second, NULL);
+  double used = cpu_seconds() - before;
+  ck_assert_msg(used < 0.01, "an idle topic used %.4f s of CPU in 1 s", used);
+  aev_free(arn);
+  aev_queue_release(q);
+  aev_topic_release(t);
+  ck_assert_int_eq(aev_broker_destroy(rb), AEV_OK);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("topic_delivery");
   TCase *tc = tcase_create("delivery");
@@ -327,8 +436,12 @@ int main(void) {
   tcase_add_test(tc, custom_policy_schedule);
   tcase_add_test(tc, client_errors_skip_retries);
   tcase_add_test(tc, deleted_queue_goes_to_dlq);
+  tcase_add_test(tc, lambda_subscription_gets_sns_record);
   tcase_add_test(tc, aws_managed_schedule);
   tcase_add_test(tc, backoff_functions);
   suite_add_tcase(s, tc);
+  TCase *idle = tcase_create("idle");
+  tcase_add_test(idle, idle_with_a_retry_pending);
+  suite_add_tcase(s, idle);
   return aev_test_run(s);
 }
