@@ -7,9 +7,13 @@
 #define PENDING(service) (&(const aev__api_service){.name = (service)})
 
 const aev__api_service *const aev__api_services[] = {
-    &aev__api_sqs,    PENDING("sns"),    PENDING("kinesis"),
-    PENDING("firehose"), &aev__api_events, &aev__api_states,
-    PENDING("lambda"),
+    &aev__api_sqs,
+    &aev__api_sns,
+    &aev__api_kinesis,
+    &aev__api_firehose,
+    &aev__api_events,
+    &aev__api_states,
+    &aev__api_lambda,
 };
 
 const size_t aev__api_n_services =

@@ -249,8 +249,9 @@ int aev_invocation_fail_json(aev_invocation *ctx, const char *json,
   json_t *o = json ? json_loadb(json, len, 0, NULL) : NULL;
   if (!json_is_object(o)) {
     json_decref(o);
-    o = json_pack("{ss%ss}", "errorMessage", json ? json : "", json ? len : 0,
-                  "errorType", "Unhandled");
+    o = json_pack("{soss}", "errorMessage",
+                  json_stringn(json ? json : "", json ? len : 0), "errorType",
+                  "Unhandled");
   }
   char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);

@@ -138,14 +138,39 @@ static int numeric_value(cctx *c, json_t *v, const char *op, double *out) {
   return check_number(c, *out);
 }
 
+/* The JSON token AWS's parser stopped at, as its errors quote it: a
+ * scalar's text ("1", "true"), or the bracket that opens an array or
+ * object. */
+static const char *token_text(json_t *v, char *buf, size_t size) {
+  if (json_is_array(v)) return "[";
+  if (json_is_object(v)) return "{";
+  if (json_is_string(v)) return json_string_value(v);
+  if (json_is_number(v)) {
+    /* Patterns parse numbers as doubles; print the shortest text that
+     * reads back the same, as the pattern spelled it ("30", not "30.0"). */
+    double x = json_number_value(v);
+    if (x > -1e15 && x < 1e15 && x == (double)(long long)x) {
+      snprintf(buf, size, "%lld", (long long)x);
+      return buf;
+    }
+    for (int digits = 1; digits <= 17; digits++) {
+      snprintf(buf, size, "%.*g", digits, x);
+      if (strtod(buf, NULL) == x) break;
+    }
+    return buf;
+  }
+  return json_is_true(v) ? "true" : json_is_false(v) ? "false" : "null";
+}
+
 static int numeric(cctx *c, json_t *v, pm_matcher *m) {
+  char tok[64];
   m->kind = PM_NUMERIC;
   if (!json_is_array(v)) return bad(c, "Value of numeric must be an array.");
   size_t n = json_array_size(v);
   json_t *op0 = json_array_get(v, 0);
   if (!op0 || !json_is_string(op0))
     return bad(c, "Invalid member in numeric match: %s",
-               op0 ? "a non-string value" : "]");
+               op0 ? token_text(op0, tok, sizeof tok) : "]");
   const char *op = json_string_value(op0);
   double x = 0;
   if (!strcmp(op, "=")) {
@@ -172,7 +197,8 @@ static int numeric(cctx *c, json_t *v, pm_matcher *m) {
   if (n == 2) return AEV_OK;
   json_t *op1 = json_array_get(v, 2);
   if (!json_is_string(op1))
-    return bad(c, "Bad value in numeric range: %s", "a non-string value");
+    return bad(c, "Bad value in numeric range: %s",
+               token_text(op1, tok, sizeof tok));
   const char *top = json_string_value(op1);
   if (strcmp(top, "<") && strcmp(top, "<="))
     return bad(c, "Bad numeric range operator: %s", top);

@@ -86,6 +86,10 @@ static void entry_fail(aev_batch_result *r, size_t i, int status) {
   r->e[i].message = strdup(aev_errmsg());
 }
 
+static void send_failed(void *ctx, size_t i, int status) {
+  entry_fail(ctx, i, status);
+}
+
 void aev_batch_result_free(aev_batch_result *r) {
   if (!r) return;
   for (size_t i = 0; i < r->n; i++) {
@@ -173,14 +177,14 @@ int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,
   if ((rc = aev__batch_fifo_check(q, reqs, n)) != AEV_OK) return rc;
   aev_batch_result *r = result_new(n, ids);
   if (!r) return aev__nomem();
-  for (size_t i = 0; i < n; i++) {
-    int s = aev__queue_send(q, &reqs[i], &r->e[i].sent);
-    if (s == AEV_ERR_NOT_FOUND) {
-      aev_batch_result_free(r);
-      return s;
-    }
-    if (s != AEV_OK) entry_fail(r, i, s);
+  aev__sent sent[MAX_ENTRIES];
+  rc = aev__queue_send_many(q, n, reqs, sent, send_failed, r);
+  if (rc != AEV_OK) {
+    aev_batch_result_free(r);
+    return rc;
   }
+  for (size_t i = 0; i < n; i++)
+    if (!r->e[i].status) r->e[i].sent = sent[i];
   *out = r;
   return AEV_OK;
 }

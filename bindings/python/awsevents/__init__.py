@@ -9,6 +9,7 @@ from .broker import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_WARN, Broker
 from .errors import ClientError
 from .queue import Message, Queue
 from .pattern import Pattern, PatternSet
+from .topic import Subscription, Topic
 from .machine import Execution, Machine
 
 # One line per primitive, so each can add its names on its own line.
@@ -16,6 +17,7 @@ __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DE
            "library_version"]
 __all__ += ["Queue", "Message"]
 __all__ += ["Pattern", "PatternSet"]
+__all__ += ["Subscription", "Topic"]
 __all__ += ["Machine", "Execution"]
 
 

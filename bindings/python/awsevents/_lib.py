@@ -16,6 +16,9 @@ SONAME = "libawsevents.so.0"
 LOG_FN = CFUNCTYPE(None, c_void_p, c_int, c_char_p)
 # void (*aev_release_fn)(void *user)
 RELEASE_FN = CFUNCTYPE(None, c_void_p)
+# int (*aev_topic_callback_fn)(void *user, const char *type, const char *body,
+#                              size_t len)
+TOPIC_CALLBACK_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_void_p, c_size_t)
 
 _opaque = c_void_p
 _out_opaque = POINTER(c_void_p)
@@ -114,6 +117,45 @@ SIGNATURES = {
                                       POINTER(POINTER(c_uint64)),
                                       POINTER(c_size_t)]),
     "aev_pattern_set_memory": (c_size_t, [_opaque]),
+    # topic
+    "aev_topic_create": (c_int, [_opaque, c_char_p, c_char_p, _out_opaque]),
+    "aev_topic_get": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_topic_release": (None, [_opaque]),
+    "aev_topic_delete": (c_int, [_opaque]),
+    "aev_topic_name": (c_char_p, [_opaque]),
+    "aev_topic_arn": (c_char_p, [_opaque]),
+    "aev_topic_get_attributes": (c_int, [_opaque, _out_opaque]),
+    "aev_topic_set_attribute": (c_int, [_opaque, c_char_p, c_char_p]),
+    "aev_topic_tag": (c_int, [_opaque, c_char_p]),
+    "aev_topic_untag": (c_int, [_opaque, c_char_p]),
+    "aev_topic_list_tags": (c_int, [_opaque, _out_opaque]),
+    "aev_topic_list": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_topic_counter": (c_int, [_opaque, c_char_p, POINTER(c_int64)]),
+    "aev_topic_subscribe": (c_int, [_opaque, c_char_p, c_char_p, c_char_p,
+                                    _out_opaque]),
+    "aev_topic_subscribe_callback": (c_int, [_opaque, c_char_p, c_char_p,
+                                             TOPIC_CALLBACK_FN, c_void_p,
+                                             RELEASE_FN, c_char_p,
+                                             _out_opaque]),
+    "aev_topic_confirm_subscription": (c_int, [_opaque, c_char_p,
+                                               _out_opaque]),
+    "aev_subscription_unsubscribe": (c_int, [_opaque, c_char_p]),
+    "aev_subscription_get_attributes": (c_int, [_opaque, c_char_p,
+                                                _out_opaque]),
+    "aev_subscription_set_attribute": (c_int, [_opaque, c_char_p, c_char_p,
+                                               c_char_p]),
+    "aev_subscription_list": (c_int, [_opaque, _opaque, c_char_p,
+                                      _out_opaque]),
+    "aev_publish_options_new": (c_int, [_out_opaque]),
+    "aev_publish_options_free": (None, [_opaque]),
+    "aev_publish_options_set_subject": (c_int, [_opaque, c_char_p]),
+    "aev_publish_options_set_attributes": (c_int, [_opaque, c_char_p]),
+    "aev_publish_options_set_structure_json": (c_int, [_opaque, c_int]),
+    "aev_publish_options_set_group_id": (c_int, [_opaque, c_char_p]),
+    "aev_publish_options_set_deduplication_id": (c_int, [_opaque, c_char_p]),
+    "aev_topic_publish": (c_int, [_opaque, c_char_p, c_size_t, _opaque,
+                                  c_char_p, c_char_p]),
+    "aev_topic_publish_batch": (c_int, [_opaque, c_char_p, _out_opaque]),
     # machine
     "aev_machine_create": (c_int, [_opaque, c_char_p, c_char_p, c_size_t,
                                    c_int, _out_opaque]),
