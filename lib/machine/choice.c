@@ -53,6 +53,9 @@ void aev__choice_free(m_rule *r) {
   aev__jpath_free(r->var);
   aev__jpath_free(r->value_path);
   aev__tmpl_free(r->assign);
+  aev__jt_free(r->j_condition);
+  aev__jt_free(r->j_output);
+  aev__jt_free(r->j_assign);
   for (size_t i = 0; i < r->nkids; i++) aev__choice_free(r->kids[i]);
   free(r->kids);
   free(r);

@@ -47,10 +47,12 @@ void aev__flow_parallel(m_run *r, json_t *input) {
   json_decref(input);
 }
 
+/* A runtime failure: States.Runtime under JSONPath, States.
+ * QueryEvaluationError under JSONata (as AWS names them). */
 static int runtime(m_run *r, const char *fmt, const char *a, const char *b) {
   char msg[512];
   snprintf(msg, sizeof msg, fmt, a, b);
-  aev__run_fail(r, "States.Runtime", msg, 1);
+  aev__run_fail(r, aev__run_state(r)->jsonata ? "States.QueryEvaluationError" : "States.Runtime", msg, 1);
   return -1;
 }
 
@@ -111,7 +113,14 @@ static json_t *batch(const m_state *s, json_t *items) {
 static int start_item(m_run *r, size_t i) {
   const m_state *s = aev__run_state(r);
   json_t *item = json_array_get(r->items, i), *input;
-  if (s->item_selector) {
+  if (s->jsonata) {
+    aev__jenv env;
+    aev__run_env(r, &env, r->effective);
+    if (!(input = aev__jq_item(r, item, i, &env))) {
+      aev__run_fail(r, env.error, env.cause, 1);
+      return -1;
+    }
+  } else if (s->item_selector) {
     aev__jenv env;
     aev__run_env(r, &env, r->effective);
     json_t *ctx = r->e->context;

@@ -12,6 +12,7 @@
 #include "core/registry.h"
 #include "core/sched.h"
 #include "json/json.h"
+#include "machine/jq.h"
 
 /* AWS: 256 KiB per input, output or state; 25,000 history events. */
 #define M_MAX_PAYLOAD 262144
@@ -50,6 +51,7 @@ typedef struct m_catcher {
   aev__jpath *result_path;
   int result_null;
   aev__tmpl *assign;
+  m_jt *j_output, *j_assign; /* JSONata */
 } m_catcher;
 
 /* Choice operators. */
@@ -71,6 +73,7 @@ typedef struct m_rule {
   size_t nkids;
   int next;
   aev__tmpl *assign;
+  m_jt *j_condition, *j_output, *j_assign; /* JSONata */
 } m_rule;
 
 typedef struct m_state m_state;
@@ -125,6 +128,10 @@ struct m_state {
   const char *resource;
   int64_t timeout_s, heartbeat_s; /* 0: none */
   aev__jpath *timeout_path, *heartbeat_path;
+  /* QueryLanguage JSONata: its fields instead of the JSONPath ones. */
+  int jsonata;
+  m_jt *j_args, *j_output, *j_assign, *j_items, *j_selector, *j_seconds, *j_timestamp, *j_error,
+      *j_cause;
 };
 
 typedef struct m_def {

@@ -543,8 +543,18 @@ START_TEST(validation) {
           "/States/S/InputPath");
   invalid(ONE("{\"Type\":\"Pass\",\"Parameters\":{\"x.$\":\"States.Nope()\"},\"End\":true}"),
           "SCHEMA_VALIDATION_FAILED", "/States/S/Parameters");
-  invalid("{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Pass\",\"End\":true}}}",
-          "SCHEMA_VALIDATION_FAILED", "/QueryLanguage");
+  /* JSONPath fields are not JSONata's; a JSONata machine's state cannot go
+   * back to JSONPath; expressions must compile. */
+  invalid("{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Pass\","
+          "\"InputPath\":\"$.a\",\"End\":true}}}",
+          "SCHEMA_VALIDATION_FAILED", "/States/S/InputPath");
+  invalid("{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Pass\","
+          "\"QueryLanguage\":\"JSONPath\",\"End\":true}}}",
+          "SCHEMA_VALIDATION_FAILED", "/States/S/QueryLanguage");
+  invalid(ONE("{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\",\"Output\":\"{% $$x + %}\",\"End\":true}"),
+          "SCHEMA_VALIDATION_FAILED", "/States/S/Output");
+  invalid(ONE("{\"Type\":\"Pass\",\"Output\":{},\"End\":true}"), "SCHEMA_VALIDATION_FAILED",
+          "/States/S/Output");
   const char *sync = ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync\",\"End\":true}");
   aev_machine *m = NULL;
   ck_assert_int_eq(aev_machine_create(b, "x", sync, strlen(sync), AEV_MACHINE_EXPRESS, &m), AEV_ERR_INVALID);
@@ -820,6 +830,58 @@ START_TEST(wait_for_task_token) {
 }
 END_TEST
 
+
+#define JSONATA(states) "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{" states "}}"
+
+START_TEST(jsonata_data_flow) {
+  result r = run(JSONATA("\"A\":{\"Type\":\"Pass\",\"Assign\":{\"x.$\":1,\"y\":\"{% $states.input.n * 2 %}\"},"
+                         "\"Output\":{\"sum\":\"{% $states.input.n + 1 %}\",\"lit\":\"text\"},\"Next\":\"C\"},"
+                         "\"C\":{\"Type\":\"Choice\",\"Choices\":[{\"Condition\":\"{% $y > 5 %}\",\"Next\":\"B\","
+                         "\"Output\":{\"y\":\"{% $y %}\",\"sum\":\"{% $states.input.sum %}\"}}],\"Default\":\"F\"},"
+                         "\"B\":{\"Type\":\"Pass\",\"End\":true},\"F\":{\"Type\":\"Fail\",\"Error\":\"Low\"}"),
+                 "{\"n\":3}");
+  output_is(&r, "{\"y\":6,\"sum\":4}");
+  result_free(&r);
+  r = run(JSONATA("\"A\":{\"Type\":\"Pass\",\"Output\":{\"result\":\"{% $doesNotExist %}\"},\"End\":true}"), "{}");
+  fails_with(&r, "States.QueryEvaluationError",
+             "An error occurred while executing the state 'A' (entered at the event id #2). The JSONata "
+             "expression '$doesNotExist' specified for the field 'Output/result' returned nothing (undefined).");
+  result_free(&r);
+  r = run(JSONATA("\"A\":{\"Type\":\"Wait\",\"Seconds\":\"{% $states.input.s %}\",\"End\":true}"), "{\"s\":9}");
+  ck_assert(event_time(&r, "WaitStateExited", 0) == 9);
+  result_free(&r);
+  r = run(JSONATA("\"A\":{\"Type\":\"Fail\",\"Error\":\"{% 'E' & $states.input.k %}\",\"Cause\":\"c\"}"), "{\"k\":7}");
+  fails_with(&r, "E7", "c");
+  result_free(&r);
+}
+END_TEST
+
+START_TEST(jsonata_map_parallel_catch_task) {
+  make_function();
+  result r = run(JSONATA("\"A\":{\"Type\":\"Map\",\"Items\":\"{% $states.input.list %}\",\"ItemSelector\":"
+                         "{\"v\":\"{% $states.context.Map.Item.Value %}\",\"i\":\"{% $states.context.Map.Item.Index %}\"},"
+                         "\"ItemProcessor\":{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}},"
+                         "\"Output\":\"{% $states.result %}\",\"End\":true}"),
+                 "{\"list\":[\"a\",\"b\"]}");
+  output_is(&r, "[{\"v\":\"a\",\"i\":0},{\"v\":\"b\",\"i\":1}]");
+  result_free(&r);
+  r = run(JSONATA("\"A\":{\"Type\":\"Parallel\",\"Arguments\":{\"k\":\"{% $states.input.k %}\"},\"Branches\":["
+                  "{\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":\"Fail\",\"Error\":\"Bad\",\"Cause\":\"why\"}}}],"
+                  "\"Catch\":[{\"ErrorEquals\":[\"Bad\"],\"Output\":{\"e\":\"{% $states.errorOutput.Error %}\"},"
+                  "\"Assign\":{\"seen\":true},\"Next\":\"D\"}],\"End\":true},"
+                  "\"D\":{\"Type\":\"Pass\",\"Output\":{\"e\":\"{% $states.input.e %}\",\"seen\":\"{% $seen %}\"},\"End\":true}"),
+          "{\"k\":1}");
+  output_is(&r, "{\"e\":\"Bad\",\"seen\":true}");
+  result_free(&r);
+  r = run(JSONATA("\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Arguments\":"
+                  "{\"FunctionName\":\"fn\",\"Payload\":{\"x\":\"{% $states.input.x %}\"}},"
+                  "\"Output\":\"{% $states.result.Payload %}\",\"End\":true}"),
+          "{\"x\":5}");
+  output_is(&r, "{\"x\":5,\"seen\":true}");
+  result_free(&r);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine");
   TCase *tc = tcase_create("core");
@@ -848,6 +910,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, lambda_tasks);
   tcase_add_test(tc, task_timeouts);
   tcase_add_test(tc, wait_for_task_token);
+  tcase_add_test(tc, jsonata_data_flow);
+  tcase_add_test(tc, jsonata_map_parallel_catch_task);
   suite_add_tcase(s, tc);
   return s;
 }
