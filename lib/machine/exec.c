@@ -633,7 +633,7 @@ static void run_body(m_run *r) {
   case ST_PASS:
     if (s->result) {
       json_decref(params);
-      params = json_incref(s->result);
+      params = json_deep_copy(s->result); /* the definition is shared: copy */
     }
     aev__run_result(r, params ? params : json_incref(effective));
     break;

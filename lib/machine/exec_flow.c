@@ -100,7 +100,7 @@ static json_t *batch(const m_state *s, json_t *items) {
   json_t *cur = NULL;
   for (size_t i = 0; out && i < json_array_size(items); i++) {
     if (i % (per ? per : 1) == 0) {
-      json_t *b = json_is_object(extra) ? json_pack("{s:O}", "BatchInput", extra) : json_object();
+      json_t *b = json_is_object(extra) ? json_pack("{s:o}", "BatchInput", json_deep_copy(extra)) : json_object();
       cur = json_array();
       json_object_set_new(b, "Items", cur);
       json_array_append_new(out, b);

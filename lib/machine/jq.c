@@ -109,7 +109,7 @@ void aev__jt_free(m_jt *t) {
 
 json_t *aev__jt_eval(const m_jt *t, json_t *input, json_t *bindings, aev__jenv *env) {
   switch (t->kind) {
-  case J_LITERAL: return json_incref(t->literal);
+  case J_LITERAL: return json_deep_copy(t->literal); /* shared definition: copy */
   case J_EXPR: {
     json_t *out = NULL;
     char code[8] = "", msg[512] = "";

@@ -478,8 +478,8 @@ int aev_execution_history(aev_execution *e, char **json) {
   pthread_mutex_lock(&e->mu);
   json_t *v = json_pack("{s:O}", "events", e->history);
   char *t = v ? json_dumps(v, JSON_COMPACT) : NULL;
-  pthread_mutex_unlock(&e->mu);
   json_decref(v);
+  pthread_mutex_unlock(&e->mu);
   if (!t) return aev__nomem();
   *json = t;
   return AEV_OK;
