@@ -277,7 +277,11 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
   e->cause = cause_copy;
   e->stop_ms = aev__clock_now_ms(aev__broker_clock(e->b));
   pthread_cond_broadcast(&e->done_cv);
+  void (*watch)(aev_execution *, void *) = e->watch;
+  e->watch = NULL;
   pthread_mutex_unlock(&e->mu);
+  aev__exec_status_event(e);
+  if (watch) watch(e, e->watch_user);
   aev__sched *sc = aev__broker_sched(e->b);
   for (size_t i = 0; i < e->nruns; i++) {
     m_run *r = e->runs[i];
@@ -682,4 +686,15 @@ void aev__run_enter(m_run *r, int idx, json_t *input) {
     enter_now(r);
   }
   r->driving = 0;
+}
+
+void aev__exec_watch(aev_execution *e, void (*fn)(aev_execution *e, void *user), void *user) {
+  pthread_mutex_lock(&e->mu);
+  int done = e->finished;
+  if (!done) {
+    e->watch = fn;
+    e->watch_user = user;
+  }
+  pthread_mutex_unlock(&e->mu);
+  if (done) fn(e, user);
 }

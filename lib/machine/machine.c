@@ -213,6 +213,7 @@ const char *aev__exec_status_name(int status) {
 
 void aev__execution_unref(aev_execution *e) {
   if (!e || --e->refs > 0) return;
+  if (e->watch) e->watch(NULL, e->watch_user); /* freed unfinished */
   aev__exec_free_runs(e);
   if (e->strand) aev__strand_release(e->strand);
   json_decref(e->history);
@@ -246,6 +247,7 @@ static void timeout_fired(void *arg, int cancelled) {
 static void begin(void *arg, int cancelled) {
   m_run *r = arg;
   aev_execution *e = r->e;
+  if (!cancelled && !e->finished) aev__exec_status_event(e);
   if (!cancelled && !e->finished) aev__run_enter(r, e->def->top.start, json_incref(r->effective));
   aev__execution_unref(e);
 }

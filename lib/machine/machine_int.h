@@ -199,6 +199,9 @@ struct aev_execution {
   aev__timer timeout;
   int finished;
   int stopping;
+  /* A .sync parent waiting for this execution's end (aev__exec_watch). */
+  void (*watch)(aev_execution *e, void *user);
+  void *watch_user;
 };
 
 /* Definitions are shared by a machine and its executions. */
@@ -214,6 +217,9 @@ void aev__exec_abort(aev_execution *e, const char *error, const char *cause);
 void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
                    const char *cause, int64_t prev);
 int aev__execution_sync_result(aev_execution *e, char **json);
+/* Calls fn(e, user) once when e ends (at once if it has), or fn(NULL,
+ * user) if e is freed unfinished (broker shutdown). One watcher. */
+void aev__exec_watch(aev_execution *e, void (*fn)(aev_execution *e, void *user), void *user);
 /* A new reference to the STANDARD execution arn names (InvalidArn,
  * ExecutionDoesNotExist). */
 int aev__execution_find(aev_broker *b, const char *arn, aev_execution **out);
@@ -228,6 +234,10 @@ int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, cons
                       json_t *details);
 
 void aev__execution_unref(aev_execution *e);
+
+/* The "Step Functions Execution Status Change" event of a STANDARD
+ * execution on the default bus (status_event.c). No lock held. */
+void aev__exec_status_event(aev_execution *e);
 
 /* Status names. */
 const char *aev__exec_status_name(int status);
