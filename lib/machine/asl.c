@@ -452,6 +452,11 @@ static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d
       path_field(c, st, base, "ToleratedFailurePercentagePath", 0, &s->tolerated_pct_path, NULL))
     return -1;
   s->item_batcher = json_object_get(st, "ItemBatcher");
+  json_t *reader = json_object_get(st, "ItemReader");
+  if (reader) {
+    s->item_reader = json_string_value(json_object_get(reader, "Resource"));
+    if (!s->item_reader) s->item_reader = "";
+  }
   return 0;
 }
 

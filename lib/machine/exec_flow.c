@@ -145,6 +145,15 @@ static int start_item(m_run *r, size_t i) {
 
 void aev__flow_map(m_run *r, json_t *effective) {
   const m_state *s = aev__run_state(r);
+  if (s->item_reader) {
+    /* Distributed Map reads items from S3, which this broker does not have;
+     * a JSON array input (ItemsPath / Items) works. */
+    char cause[512];
+    snprintf(cause, sizeof cause, "ItemReader '%s' is not supported by this broker (no S3); give the "
+                                  "items as a JSON array in the input instead.", s->item_reader);
+    aev__run_fail(r, "States.ItemReaderFailed", cause, 1);
+    return;
+  }
   r->gen++;
   json_decref(r->effective);
   r->effective = json_incref(effective);

@@ -124,6 +124,7 @@ struct m_state {
   aev__jpath *tolerated_count_path, *tolerated_pct_path;
   json_t *item_batcher;
   int distributed;
+  const char *item_reader; /* ItemReader's Resource: not offered (no S3) */
   /* Task */
   const char *resource;
   int64_t timeout_s, heartbeat_s; /* 0: none */
