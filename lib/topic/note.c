@@ -104,8 +104,10 @@ static char *prefix(const aev__note *n, const char *message, size_t *len) {
   }
   puts_(&b, "\"Message\":");
   put_json_string(&b, message);
+  char ts[32];
+  aev__iso_ms(n->published_ms, ts);
   puts_(&b, ",\"Timestamp\":\"");
-  puts_(&b, n->timestamp);
+  puts_(&b, ts);
   puts_(&b, "\",");
   if (!n->fifo) {
     /* Local placeholders: nothing here signs messages. */

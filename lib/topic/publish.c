@@ -121,7 +121,7 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
   if (n->attrs.sqs && aev__attrs_parse(n->attrs.sqs, &n->raw_attrs) != AEV_OK)
     n->raw_attrs_bad = 1;
   aev__broker_uuid(t->res.broker, n->id);
-  aev__iso_ms(aev__topic_now_ms(t), n->timestamp);
+  n->published_ms = aev__topic_now_ms(t);
   n->fifo = t->conf.fifo;
   n->sigver = t->conf.signature_version;
   n->topic_arn = t->res.arn;

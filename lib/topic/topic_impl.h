@@ -84,7 +84,7 @@ typedef struct aev__note {
   aev__sns_attrs attrs;
   aev__attrs raw_attrs;  /* packed SQS attributes for raw delivery */
   int raw_attrs_bad;     /* the attributes do not fit SQS */
-  char timestamp[32];
+  int64_t published_ms; /* Timestamp, formatted only by envelopes/records */
   int fifo;
   int sigver;
   const char *topic_arn; /* borrowed: deliveries hold the topic */
