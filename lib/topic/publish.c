@@ -197,7 +197,7 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
     json_decref(structure);
     return aev__nomem();
   }
-  aev__fan f;
+  aev__fan f = {0};
   int64_t now = aev__topic_now_ms(t);
   pthread_mutex_lock(&t->mu);
   if (t->res.deleted) rc = aev__sns_not_found("Topic");
@@ -237,6 +237,8 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
     if (id_out) memcpy(id_out, n->id, AEV_TOPIC_MESSAGE_ID_SIZE);
     if (seq_out) memcpy(seq_out, n->seq, AEV_TOPIC_SEQUENCE_NUMBER_SIZE);
     if (!n->fifo) aev__fanout(t, &f, n);
+  } else {
+    aev__fan_free(&f);
   }
   aev__note_unref(n);
   return rc;

@@ -274,7 +274,9 @@ void aev__fan_free(aev__fan *f);
 /* Delivers n to every subscriber of f (no lock held); takes f over. */
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n);
 /* Posts the fan-out to the FIFO topic's lane (mu held, so lanes see
- * publishes in sequence order); takes f over and a reference to n. */
+ * publishes in sequence order); takes f over and a reference to n on
+ * success. On failure f is still the caller's to free after unlocking (its
+ * last references may release callbacks). */
 int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n);
 /* Posts a control message (SubscriptionConfirmation,
  * UnsubscribeConfirmation) to a callback subscriber. */
