@@ -230,13 +230,9 @@ int64_t aev__topic_now_ms(const aev_topic *t);
 void aev__topic_count(aev_topic *t, int counter, int64_t n);
 
 /* tattrs.c: topic attributes and tags. */
-int aev__tconf_parse(json_t *attrs, int creating, const char *name,
-                     aev__tconf *out);
+int aev__tconf_parse(json_t *attrs, int creating, aev__tconf *out);
 void aev__tconf_free(aev__tconf *c);
 int aev__tconf_same(const aev__tconf *a, json_t *given);
-int aev__topic_set_attribute_locked(aev_topic *t, const char *name,
-                                    const char *value);
-json_t *aev__topic_attributes_locked(aev_topic *t);
 
 /* sub.c / subattrs.c */
 /* By ARN: a new reference to the subscription and one to its topic, both
