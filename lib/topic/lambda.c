@@ -11,7 +11,8 @@
 #include "topic/topic_impl.h"
 
 static char *record(aev__note *n, const aev__sub *s, size_t *len) {
-  json_t *attrs = n->attrs.publish ? json_deep_copy(n->attrs.publish) : json_object();
+  json_t *attrs = n->attrs.publish_text ? json_loadb(n->attrs.publish_text, n->attrs.publish_len, 0, NULL)
+                                        : json_object();
   char cert[256], unsub[1024], ts[32];
   aev__iso_ms(n->published_ms, ts);
   snprintf(cert, sizeof cert,

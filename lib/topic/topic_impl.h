@@ -61,7 +61,8 @@ char *aev__delivery_policy_effective(const aev__retry_policy *p, int topic_level
 
 /* Parsed SNS message attributes (msgattr.c). */
 typedef struct aev__sns_attrs {
-  json_t *publish;   /* Publish's shape, for filter policies (NULL: none) */
+  /* The notification's {"n": {"Type", "Value"}} map (filter policies,
+   * Lambda records), or NULL without attributes */
   char *publish_text;
   size_t publish_len;
   char *envelope;    /* ,"MessageAttributes":{...} or "" */
