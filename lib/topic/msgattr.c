@@ -109,7 +109,6 @@ static int check_one(const char *name, json_t *attr, const char *where,
 }
 
 void aev__sns_attrs_free(aev__sns_attrs *a) {
-  json_decref(a->sqs);
   free(a->publish_text);
   free(a->envelope);
   memset(a, 0, sizeof *a);
@@ -181,7 +180,5 @@ int aev__sns_attrs_parse(json_t *obj, const char *where, aev__sns_attrs *out) {
     aev__sns_attrs_free(out);
     return rc;
   }
-  /* Publish's shape is SQS's: raw deliveries parse the same object. */
-  out->sqs = json_incref(obj);
   return AEV_OK;
 }

@@ -116,9 +116,10 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
     if (!r->dedup) aev__sha256_hex(r->message, r->len, sha);
     n->dedup = dup_or_null(r->dedup ? r->dedup : sha, &failed);
   }
-  /* Raw deliveries carry the attributes as SQS message attributes; ones SQS
-   * refuses fail those deliveries, not the publish. */
-  if (n->attrs.sqs && aev__attrs_parse(n->attrs.sqs, &n->raw_attrs) != AEV_OK)
+  /* Raw deliveries carry the attributes as SQS message attributes, packed
+   * once from Publish's object, which has SQS's shape; ones SQS refuses
+   * fail those deliveries, not the publish. */
+  if (n->attrs.publish_text && aev__attrs_parse(r->attrs, &n->raw_attrs) != AEV_OK)
     n->raw_attrs_bad = 1;
   aev__broker_uuid(t->res.broker, n->id);
   n->published_ms = aev__topic_now_ms(t);

@@ -66,7 +66,6 @@ typedef struct aev__sns_attrs {
   char *publish_text;
   size_t publish_len;
   char *envelope;    /* ,"MessageAttributes":{...} or "" */
-  json_t *sqs;       /* SQS MessageAttributes for raw delivery, or NULL */
   size_t size;       /* bytes that count toward the message size */
 } aev__sns_attrs;
 
