@@ -7,9 +7,10 @@
  * once: the rules' patterns live in one pattern set (awsevents/pattern.h),
  * so routing costs about the same with 10 rules as with 10,000. Each
  * matching rule's targets receive the event (or what its input options make
- * of it) asynchronously, on the broker's scheduler, never under the bus's
- * lock: with workers = 0 deliveries happen during aev_broker_drain() /
- * aev_broker_advance().
+ * of it), never under the bus's lock: queue targets during the PutEvents
+ * call itself (as SNS sends to its queue subscribers), every other target
+ * on the broker's scheduler (with workers = 0, during aev_broker_drain() /
+ * aev_broker_advance()); retries always run on timers.
  *
  * Configuration takes AWS's own shapes as JSON text: an EventPattern, a
  * ScheduleExpression, PutTargets' Targets list. Errors carry EventBridge's
@@ -17,11 +18,12 @@
  * LimitExceededException, InvalidEventPatternException, ...) and messages.
  *
  * Target ARNs: SQS queues (arn:aws:sqs:REGION:ACCOUNT:NAME; FIFO queues need
- * SqsParameters.MessageGroupId), Lambda functions (arn:aws:lambda:...:
- * function:NAME, invoked asynchronously) and event buses (arn:aws:events:
- * ...:event-bus/NAME) of the same broker, and application callbacks
+ * SqsParameters.MessageGroupId), SNS topics (arn:aws:sns:...:NAME; FIFO
+ * topics likewise), Lambda functions (arn:aws:lambda:...:function:NAME,
+ * invoked asynchronously) and event buses (arn:aws:events:...:event-bus/
+ * NAME) of the same broker, and application callbacks
  * (aev_bus_put_callback_target). Targets of services this library does not
- * route to yet (SNS, Kinesis, Firehose, Step Functions, ...) are refused by
+ * route to yet (Kinesis, Firehose, Step Functions, ...) are refused by
  * PutTargets with a ValidationException that says so.
  */
 #ifndef AWSEVENTS_BUS_H
@@ -140,6 +142,39 @@ AEV_API int aev_bus_put_events(aev_broker *b, const char *entries_json,
 AEV_API int aev_bus_put_event(aev_bus *bus, const char *source,
                               const char *detail_type, const char *detail,
                               size_t detail_len, char *id_out);
+
+/* CreateArchive: bus's events matching event_pattern (NULL: all) are kept
+ * for retention_days (0: indefinitely). Archive names are unique per
+ * broker. Events a replay brings back are not archived again. *arn_out
+ * (may be NULL) receives the archive's ARN. */
+AEV_API int aev_bus_create_archive(aev_bus *bus, const char *name,
+                                   const char *event_pattern,
+                                   int retention_days,
+                                   const char *description, char **arn_out);
+
+/* DescribeArchive's / ListArchives' response objects; DeleteArchive. */
+AEV_API int aev_bus_describe_archive(aev_broker *b, const char *name,
+                                     char **json_out);
+AEV_API int aev_bus_list_archives(aev_broker *b, const char *prefix,
+                                  char **json_out);
+AEV_API int aev_bus_delete_archive(aev_broker *b, const char *name);
+
+/* StartReplay with AWS's request (ReplayName, EventSourceArn = an archive
+ * ARN, EventStartTime / EventEndTime in epoch seconds, Destination {Arn =
+ * the archive's bus, optional FilterArns = rule ARNs}); *result_json gets
+ * its response. The replay runs on the scheduler, one minute of event time
+ * per step, each event carrying "replay-name"; at most 10 run at once. */
+AEV_API int aev_bus_start_replay(aev_broker *b, const char *request_json,
+                                 char **result_json);
+
+/* DescribeReplay's / ListReplays' responses; CancelReplay (a replay that
+ * is not STARTING or RUNNING fails with IllegalStatusException). */
+AEV_API int aev_bus_describe_replay(aev_broker *b, const char *name,
+                                    char **json_out);
+AEV_API int aev_bus_list_replays(aev_broker *b, const char *prefix,
+                                 char **json_out);
+AEV_API int aev_bus_cancel_replay(aev_broker *b, const char *name,
+                                  char **result_json);
 
 #ifdef __cplusplus
 }

@@ -133,6 +133,24 @@ AEV_API int aev_execution_history(aev_execution *e, char **json);
 AEV_API int aev_execution_stop(aev_execution *e, const char *error,
                                const char *cause);
 
+/* ---- Task tokens (.waitForTaskToken) ---------------------------------- */
+
+/* SendTaskSuccess: completes the task that handed out token ($$.Task.Token)
+ * with output (JSON text, len bytes). InvalidToken (AEV_ERR_INVALID) for a
+ * token this broker did not issue; TaskTimedOut (AEV_ERR_STATE) when its
+ * execution has ended. A token of an attempt that already ended (timed
+ * out, retried) is accepted and ignored, as AWS does. */
+AEV_API int aev_machine_send_task_success(aev_broker *b, const char *token,
+                                          const char *output, size_t len);
+
+/* SendTaskFailure: the task fails with error and cause (either NULL). */
+AEV_API int aev_machine_send_task_failure(aev_broker *b, const char *token,
+                                          const char *error,
+                                          const char *cause);
+
+/* SendTaskHeartbeat: restarts the task's HeartbeatSeconds countdown. */
+AEV_API int aev_machine_send_task_heartbeat(aev_broker *b, const char *token);
+
 #ifdef __cplusplus
 }
 #endif

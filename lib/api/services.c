@@ -1,10 +1,6 @@
-/* The table of AWS services aev_call() dispatches to. A primitive that lands
- * replaces its PENDING line with &aev__api_<service>. */
+/* The table of AWS services aev_call() dispatches to: one per primitive,
+ * each defined in its own folder. */
 #include "api/api.h"
-
-/* A service whose primitive has not landed: known by name (so its actions
- * answer UnknownOperationException), with no actions yet. */
-#define PENDING(service) (&(const aev__api_service){.name = (service)})
 
 const aev__api_service *const aev__api_services[] = {
     &aev__api_sqs,

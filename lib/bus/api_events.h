@@ -29,5 +29,13 @@ AEV__EVENTS_ACTION(remove_targets);
 AEV__EVENTS_ACTION(list_targets_by_rule);
 AEV__EVENTS_ACTION(put_events);
 AEV__EVENTS_ACTION(test_event_pattern);
+AEV__EVENTS_ACTION(create_archive);
+AEV__EVENTS_ACTION(describe_archive);
+AEV__EVENTS_ACTION(list_archives);
+AEV__EVENTS_ACTION(delete_archive);
+AEV__EVENTS_ACTION(start_replay);
+AEV__EVENTS_ACTION(describe_replay);
+AEV__EVENTS_ACTION(list_replays);
+AEV__EVENTS_ACTION(cancel_replay);
 
 #endif

@@ -75,8 +75,11 @@ void aev__rmap_del(aev__rmap *m, const char *name) {
 
 static void bus_destroy(aev__resource *r) {
   aev_bus *bus = (aev_bus *)r;
+  aev__replays_free(bus);
+  aev__archives_free(bus);
   aev__rules_free(bus);
   aev_pattern_set_free(bus->set);
+  pthread_mutex_destroy(&bus->amu);
   free(bus->rules.slots);
   free(bus->by_id);
   pthread_rwlock_destroy(&bus->lock);
@@ -119,11 +122,13 @@ static int bus_new(aev_broker *b, const char *name, aev_bus **out) {
     return rc;
   }
   pthread_rwlock_init(&bus->lock, NULL);
+  pthread_mutex_init(&bus->amu, NULL);
   rc = aev__resource_init(&bus->res, b, AEV__KIND_BUS, name, bus_destroy,
                           bus_shutdown);
   if (rc) {
     aev_pattern_set_free(bus->set);
     pthread_rwlock_destroy(&bus->lock);
+    pthread_mutex_destroy(&bus->amu);
     free(bus);
     return rc;
   }

@@ -19,6 +19,11 @@ typedef struct aev__rule aev__rule;
 typedef struct aev__target aev__target;
 typedef struct aev__template aev__template;
 typedef struct aev__schedule aev__schedule;
+typedef struct aev__archive aev__archive;
+typedef struct aev__replay aev__replay;
+
+/* Pattern-set ids with this bit are archives' patterns, not rules'. */
+#define AEV__ARCHIVE_ID (1ULL << 62)
 
 /* name -> rule, open addressing (bus.c). */
 typedef struct aev__rmap {
@@ -36,6 +41,11 @@ struct aev_bus {
   size_t n_ids;
   int quota;
   int64_t created_s;
+  /* archives and replays of this bus, under amu (never taken before lock) */
+  pthread_mutex_t amu;
+  aev__archive *archives;
+  aev__replay *replays;
+  uint64_t next_archive;
 };
 
 /* Where a target's input comes from. */
@@ -43,7 +53,7 @@ enum { AEV__INPUT_EVENT, AEV__INPUT_CONST, AEV__INPUT_PATH,
        AEV__INPUT_TEMPLATE };
 /* What a target is. */
 enum { AEV__TARGET_QUEUE, AEV__TARGET_BUS, AEV__TARGET_FUNCTION,
-       AEV__TARGET_CALLBACK };
+       AEV__TARGET_TOPIC, AEV__TARGET_CALLBACK };
 
 struct aev__target {
   _Atomic long refs;
@@ -55,7 +65,7 @@ struct aev__target {
   char *input;      /* INPUT_CONST */
   char *input_path; /* INPUT_PATH */
   aev__template *tmpl;
-  char *group_id;   /* SqsParameters.MessageGroupId */
+  char *group_id;   /* SqsParameters.MessageGroupId (FIFO queues, topics) */
   int max_retries;  /* RetryPolicy.MaximumRetryAttempts */
   int64_t max_age_ms;
   char *dlq_arn;    /* DeadLetterConfig.Arn or NULL */
@@ -92,6 +102,8 @@ struct aev__rule {
 typedef struct aev__event {
   _Atomic long refs;
   int64_t ingest_ms;
+  int64_t time_ms;    /* the event's "time" */
+  int replayed;       /* carries replay-name: never archived again */
   char id[37];
   size_t len;
   char text[];
@@ -167,8 +179,31 @@ aev__event *aev__envelope(aev_broker *b, const char *source,
 /* PutEvents on parsed Entries: *resp is its response object. */
 int aev__put_events(aev_broker *b, json_t *entries, json_t **resp);
 
+/* archive.c */
+/* Stores ev in the archives whose ids (AEV__ARCHIVE_ID | n) matched, and
+ * in those without a pattern. */
+void aev__archive_store(aev_bus *bus, const uint64_t *ids, size_t n,
+                        aev__event *ev);
+/* The archive named name on any bus of b: its bus (new reference) and the
+ * archive, with the bus's amu held. ResourceNotFoundException otherwise. */
+int aev__archive_find(aev_broker *b, const char *name, aev_bus **bus,
+                      aev__archive **out);
+void aev__archives_free(aev_bus *bus);
+/* Events of archive a with time in [from, to), by time (new references). */
+int aev__archive_events(aev__archive *a, int64_t from, int64_t to,
+                        aev__event ***out, size_t *n);
+const char *aev__archive_arn(const aev__archive *a);
+
+/* replay.c */
+void aev__replays_free(aev_bus *bus);
+/* Routes a replayed event to the bus's rules, only those in rule_ids when
+ * n_rules > 0. */
+int aev__bus_route_replay(aev_bus *bus, aev__event *ev, const uint64_t *rule_ids,
+                          size_t n_rules);
+
 /* deliver.c */
-/* Posts one delivery of ev to t (takes its own references). */
+/* Delivers ev to t, taking over the caller's reference to t (the event
+ * gets a reference of its own). */
 int aev__deliver(aev__target *t, aev__event *ev);
 
 /* schedule.c */

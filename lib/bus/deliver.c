@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "awsevents/queue.h"
+#include "awsevents/topic.h"
 #include "bus/bus_impl.h"
 #include "core/broker.h"
 #include "core/status.h"
@@ -144,6 +145,30 @@ static void to_function(delivery *d, const char *in, size_t len) {
   else if (rc) fail(d, rc != AEV_ERR_INVALID, "SDK_CLIENT_ERROR", aev_errmsg());
 }
 
+/* SNS targets get the input as the message; FIFO topics the rule's group
+ * and the event id for deduplication. */
+static void to_topic(delivery *d, const char *in, size_t len) {
+  aev_topic *t;
+  int rc = aev_topic_get(d->t->broker, d->t->arn, &t);
+  if (rc) {
+    fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
+    return;
+  }
+  aev_publish_options *o = NULL;
+  if (d->t->group_id) {
+    rc = aev_publish_options_new(&o);
+    if (!rc) rc = aev_publish_options_set_group_id(o, d->t->group_id);
+    if (!rc) rc = aev_publish_options_set_deduplication_id(o, d->ev->id);
+  }
+  char *copy = rc ? NULL : strndup(in, len);
+  if (!rc) rc = copy ? aev_topic_publish(t, copy, len, o, NULL, NULL) : aev__nomem();
+  free(copy);
+  aev_publish_options_free(o);
+  aev_topic_release(t);
+  if (rc == AEV_ERR_NOT_FOUND) fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
+  else if (rc) fail(d, rc != AEV_ERR_INVALID, "SDK_CLIENT_ERROR", aev_errmsg());
+}
+
 static void to_callback(delivery *d, const char *in, size_t len) {
   int rc = d->t->fn(d->t->user, in, len);
   if (rc) {
@@ -249,6 +274,8 @@ static void attempt(void *arg, int cancelled) {
     to_bus(d);
   } else if (d->t->kind == AEV__TARGET_FUNCTION) {
     to_function(d, in, len);
+  } else if (d->t->kind == AEV__TARGET_TOPIC) {
+    to_topic(d, in, len);
   } else {
     to_callback(d, in, len);
   }
@@ -271,11 +298,20 @@ static void attempt_task(void *arg, int cancelled) {
 
 int aev__deliver(aev__target *t, aev__event *ev) {
   delivery *d = calloc(1, sizeof *d);
-  if (!d) return aev__nomem();
-  aev__target_ref(t);
+  if (!d) {
+    aev__target_unref(t);
+    return aev__nomem();
+  }
   ev->refs++;
   d->t = t;
   d->ev = ev;
+  /* A queue send never blocks and runs no user code: the first attempt
+   * happens at once on the caller's thread (no bus lock is held here), as
+   * SNS sends to its queue subscribers; retries still go on timers. */
+  if (t->kind == AEV__TARGET_QUEUE) {
+    attempt(d, 0);
+    return AEV_OK;
+  }
   int rc = aev__sched_post(aev__broker_sched(t->broker), NULL, attempt_task, d);
   if (rc) delivery_free(d);
   return rc;

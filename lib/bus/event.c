@@ -200,37 +200,53 @@ aev__event *aev__envelope(aev_broker *b, const char *source,
   ev->refs = 1;
   ev->len = o.n - 1;
   ev->ingest_ms = aev_broker_now_ms(b);
+  ev->time_ms = time_ms;
+  ev->replayed = 0;
   return ev;
 }
 
-int aev__bus_route(aev_bus *bus, aev__event *ev) {
+/* Matches ev against the bus's pattern set and posts deliveries to the
+ * targets of the matching rules (only those in only[] when n_only > 0),
+ * collected under the bus lock and delivered after it. Archive ids sort
+ * after rule ids (they have a high bit); archive set: ev goes to them. */
+static int route(aev_bus *bus, aev__event *ev, const uint64_t *only,
+                 size_t n_only, int archive) {
   uint64_t *ids;
-  size_t n;
+  size_t n, n_rules = 0, cap = 0, k = 0;
+  aev__target *stack[16], **ts = stack;
   pthread_rwlock_rdlock(&bus->lock);
   int rc = aev_pattern_set_match(bus->set, ev->text, ev->len, &ids, &n);
-  size_t cap = 0, k = 0;
-  for (size_t i = 0; !rc && i < n; i++) {
-    aev__rule *r = ids[i] < bus->n_ids ? bus->by_id[ids[i]] : NULL;
+  while (!rc && n_rules < n && !(ids[n_rules] & AEV__ARCHIVE_ID)) {
+    aev__rule *r = ids[n_rules] < bus->n_ids ? bus->by_id[ids[n_rules]] : NULL;
     if (r) cap += r->n_targets;
+    n_rules++;
   }
-  aev__target *stack[16];
-  aev__target **ts = cap <= 16 ? stack : malloc(cap * sizeof *ts);
-  if (!ts) rc = aev__nomem();
-  for (size_t i = 0; !rc && i < n; i++) {
+  if (cap > 16 && !(ts = malloc(cap * sizeof *ts))) rc = aev__nomem();
+  for (size_t i = 0; !rc && i < n_rules; i++) {
     aev__rule *r = ids[i] < bus->n_ids ? bus->by_id[ids[i]] : NULL;
-    for (size_t j = 0; r && j < r->n_targets; j++) {
+    int wanted = n_only == 0;
+    for (size_t j = 0; !wanted && j < n_only; j++) wanted = only[j] == ids[i];
+    for (size_t j = 0; r && wanted && j < r->n_targets; j++) {
       aev__target_ref(r->targets[j]);
       ts[k++] = r->targets[j];
     }
   }
   pthread_rwlock_unlock(&bus->lock);
-  aev_free(ids);
-  for (size_t i = 0; i < k; i++) {
-    aev__deliver(ts[i], ev);
-    aev__target_unref(ts[i]);
-  }
+  for (size_t i = 0; i < k; i++) aev__deliver(ts[i], ev);
   if (ts != stack) free(ts);
+  if (!rc && archive && !ev->replayed)
+    aev__archive_store(bus, ids + n_rules, n - n_rules, ev);
+  aev_free(ids);
   return rc;
+}
+
+int aev__bus_route(aev_bus *bus, aev__event *ev) {
+  return route(bus, ev, NULL, 0, 1);
+}
+
+int aev__bus_route_replay(aev_bus *bus, aev__event *ev, const uint64_t *rule_ids,
+                          size_t n_rules) {
+  return route(bus, ev, rule_ids, n_rules, 0);
 }
 
 void aev__rule_deliver(aev_bus *bus, aev__rule *r, aev__event *ev) {
@@ -242,10 +258,7 @@ void aev__rule_deliver(aev_bus *bus, aev__rule *r, aev__event *ev) {
     ts[k++] = r->targets[j];
   }
   pthread_rwlock_unlock(&bus->lock);
-  for (size_t i = 0; i < k; i++) {
-    aev__deliver(ts[i], ev);
-    aev__target_unref(ts[i]);
-  }
+  for (size_t i = 0; i < k; i++) aev__deliver(ts[i], ev);
 }
 
 /* One entry's failure, as PutEvents reports it. */

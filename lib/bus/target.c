@@ -86,9 +86,13 @@ static int kind_of(const char *id, const char *arn, int *kind) {
     *kind = AEV__TARGET_FUNCTION;
     return AEV_OK;
   }
+  if (!strcmp(svc, "sns")) {
+    *kind = AEV__TARGET_TOPIC;
+    return AEV_OK;
+  }
   return invalid("Target %s: targets of service %s are not supported by "
-                 "libawsevents yet (supported: SQS queues, Lambda functions, "
-                 "event buses and application callbacks).",
+                 "libawsevents yet (supported: SQS queues, SNS topics, Lambda "
+                 "functions, event buses and application callbacks).",
                  id, svc);
 }
 
@@ -191,7 +195,8 @@ static int parse_sqs(json_t *spec, aev__target *t) {
   const char *group = NULL;
   if (p && json_is_object(p) && opt_str(p, "MessageGroupId", &group))
     return AEV_ERR_INVALID;
-  if (t->kind != AEV__TARGET_QUEUE) return AEV_OK;
+  if (t->kind != AEV__TARGET_QUEUE && t->kind != AEV__TARGET_TOPIC)
+    return AEV_OK;
   if (ends_with(t->arn, ".fifo") && !group)
     return invalid("Parameter(s) SqsParameters must be specified for target: "
                    "%s.%s",

@@ -223,6 +223,7 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
     return rc;
   }
   m->refs = 1; /* the function's list */
+  m->backlog_since = -1;
   m->f = f;
   m->q = q;
   m->fifo = fifo;

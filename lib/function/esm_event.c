@@ -41,27 +41,42 @@ static void sb_put(sb *s, const char *t, size_t len) {
 
 static void sb_lit(sb *s, const char *t) { sb_put(s, t, strlen(t)); }
 
-/* A JSON string literal: quotes, escapes, control characters as \u00XX. */
+/* A JSON string literal: quotes, escapes, control characters as \u00XX.
+ * Room for the worst case is made once, then bytes are written directly. */
 static void sb_str(sb *s, const char *t, size_t len) {
-  sb_grow(s, len + 2);
+  sb_grow(s, len * 6 + 2);
   if (s->oom) return;
-  s->p[s->n++] = '"';
-  size_t run = 0;
-  for (size_t i = 0; i < len; i++) {
-    unsigned char c = (unsigned char)t[i];
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    sb_put(s, t + run, i - run);
-    char esc[8];
-    if (c == '"' || c == '\\') snprintf(esc, sizeof esc, "\\%c", c);
-    else if (c == '\n') snprintf(esc, sizeof esc, "\\n");
-    else if (c == '\t') snprintf(esc, sizeof esc, "\\t");
-    else if (c == '\r') snprintf(esc, sizeof esc, "\\r");
-    else snprintf(esc, sizeof esc, "\\u%04x", c);
-    sb_lit(s, esc);
-    run = i + 1;
+  static const char hexd[] = "0123456789abcdef";
+  char *o = s->p + s->n;
+  *o++ = '"';
+  size_t i = 0;
+  while (i < len) {
+    size_t run = i;
+    while (run < len && (unsigned char)t[run] >= 0x20 && t[run] != '"' &&
+           t[run] != '\\')
+      run++;
+    memcpy(o, t + i, run - i);
+    o += run - i;
+    if (run == len) break;
+    unsigned char c = (unsigned char)t[run];
+    i = run + 1;
+    *o++ = '\\';
+    switch (c) {
+    case '"': *o++ = '"'; break;
+    case '\\': *o++ = '\\'; break;
+    case '\n': *o++ = 'n'; break;
+    case '\t': *o++ = 't'; break;
+    case '\r': *o++ = 'r'; break;
+    default:
+      memcpy(o, "u00", 3);
+      o[3] = hexd[c >> 4];
+      o[4] = hexd[c & 15];
+      o += 5;
+    }
   }
-  sb_put(s, t + run, len - run);
-  sb_put(s, "\"", 1);
+  *o++ = '"';
+  *o = '\0';
+  s->n = (size_t)(o - s->p);
 }
 
 static void sb_member(sb *s, const char *name, const char *value, int comma) {
@@ -139,6 +154,13 @@ static void record(sb *s, const aev__esm *m, aev_message *msg, int raw_body) {
 
 char *aev__esm_event(aev__esm *m, aev_message **msgs, size_t n, size_t *len) {
   sb s = {0};
+  size_t guess = 64;
+  for (size_t i = 0; i < n; i++) {
+    size_t blen;
+    aev_message_body(msgs[i], &blen);
+    guess += blen + 640 + (size_t)(aev_message_md5_of_attributes(msgs[i]) ? 512 : 0);
+  }
+  sb_grow(&s, guess);
   sb_lit(&s, "{\"Records\":[");
   for (size_t i = 0; i < n; i++) {
     if (i) sb_put(&s, ",", 1);

@@ -130,7 +130,7 @@ static void dispatch(batch *bt) {
   aev__esm *m = bt->m;
   size_t len;
   char *event = aev__esm_event(m, bt->msgs, bt->n, &len);
-  int rc = event ? aev__function_call(m->f, event, len, batch_done, bt)
+  int rc = event ? aev__fn_call_built(m->f, event, len, batch_done, bt)
                  : AEV_ERR_NOMEM;
   free(event);
   if (rc == AEV_OK) return;
@@ -172,6 +172,19 @@ static int receive(aev__esm *m, size_t want, aev_message **got, size_t *n) {
   return AEV_OK;
 }
 
+/* Lambda's SQS scaling: five concurrent batches when messages appear, up
+ * to 300 more each minute the backlog lasts, never above
+ * MaximumConcurrency (mu held). */
+#define SCALE_START 5
+#define SCALE_PER_MINUTE 300
+
+static int concurrency_locked(aev__esm *m) {
+  int64_t now = aev__fn_now(m->f);
+  if (m->backlog_since < 0) m->backlog_since = now;
+  int64_t n = SCALE_START + SCALE_PER_MINUTE * ((now - m->backlog_since) / 60000);
+  return n < m->max_concurrency ? (int)n : m->max_concurrency;
+}
+
 void aev__esm_pump(aev__esm *m) {
   int rearm = 0;
   pthread_mutex_lock(&m->mu);
@@ -183,7 +196,7 @@ void aev__esm_pump(aev__esm *m) {
   m->pumping = 1;
   do {
     m->again = 0;
-    while (!m->deleted && m->enabled && m->inflight < m->max_concurrency) {
+    while (!m->deleted && m->enabled && m->inflight < concurrency_locked(m)) {
       size_t want = (size_t)m->batch_size - m->nbuf;
       if (want > 10) want = 10;
       pthread_mutex_unlock(&m->mu);
@@ -208,6 +221,7 @@ void aev__esm_pump(aev__esm *m) {
         else m->refs--;
       }
       if (n == 0 && want > 0) {
+        if (!m->nbuf && !m->inflight) m->backlog_since = -1; /* drained */
         rearm = 1;
         break;
       }
@@ -226,10 +240,19 @@ static void on_watch_release(void *user) { aev__esm_unref(user); }
 int aev__esm_start(aev__esm *m) {
   aev__timer_init(&m->window, window_task, m, NULL);
   m->refs++;
-  int rc = aev__queue_watch_new(m->q, on_watch, m, on_watch_release,
-                                &m->watch);
-  if (rc != AEV_OK) m->refs--;
-  return rc;
+  struct aev__queue_watch *w;
+  int rc = aev__queue_watch_new(m->q, on_watch, m, on_watch_release, &w);
+  if (rc != AEV_OK) {
+    m->refs--;
+    return rc;
+  }
+  /* A pump may already run (the watch fires at once): it saw no watch to
+   * rearm, so rearm here for messages whose delay is still running. */
+  pthread_mutex_lock(&m->mu);
+  m->watch = w;
+  aev__queue_watch_rearm(w);
+  pthread_mutex_unlock(&m->mu);
+  return AEV_OK;
 }
 
 void aev__esm_stop(aev__esm *m) {

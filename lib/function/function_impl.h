@@ -46,7 +46,7 @@ typedef struct aev__econf {
 /* An execution environment: created by a cold start (which runs the init
  * hook), reused by warm invocations, reclaimed after reclaim_ms idle. */
 typedef struct aev__env {
-  struct aev__env *next;
+  struct aev__env *next, *prev; /* idle list: most recently used first */
   int64_t idle_since; /* deadline timeline ms */
   char log_stream[64]; /* 2024/01/01/[$LATEST]<32 hex> */
 } aev__env;
@@ -94,7 +94,7 @@ struct aev_function {
   int reserved; /* -1: unreserved */
   int running;  /* invocations holding a concurrency slot */
   int busy_envs;
-  aev__env *idle; /* most recently used first */
+  aev__env *idle, *idle_tail; /* most recently used first */
   int n_idle;
   int64_t reclaim_ms;
   char log_group[80]; /* /aws/lambda/NAME */
@@ -130,6 +130,11 @@ int64_t aev__fn_now_ms(const aev_function *f);
 int aev__fn_check(const aev_function *f);
 /* Checks a payload: JSON text within max bytes. */
 int aev__fn_check_payload(const void *payload, size_t len, size_t max);
+/* jsoncheck.c: 1 when text is one JSON value (syntax only). */
+int aev__json_valid(const void *text, size_t len);
+/* aev__function_call for payloads this library built (no syntax check). */
+int aev__fn_call_built(aev_function *f, const void *payload, size_t len,
+                       aev__invoke_done_fn done, void *user);
 /* Takes a concurrency slot and an environment and builds the context, or
  * fails with TooManyRequestsException (counted as a throttle). */
 int aev__inv_start(aev_function *f, const void *payload, size_t len,
@@ -194,6 +199,7 @@ typedef struct aev__esm {
   /* runtime */
   int deleted;
   int inflight; /* batches invoking the function */
+  int64_t backlog_since; /* deadline ms the current backlog began, or -1 */
   int pumping, again;
   struct aev_message **buf; /* received, waiting for the batch to fill */
   size_t nbuf;

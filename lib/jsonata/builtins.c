@@ -28,6 +28,8 @@ const jn_builtin jn_builtins[] = {
     {"filter", "<af>", fn_filter},
     {"floor", "<n-:n>", fn_floor},
     {"formatBase", "<n-n?:s>", fn_format_base},
+    {"formatInteger", "<n-s:s>", fn_format_integer},
+    {"formatNumber", "<n-so?:s>", fn_format_number},
     {"fromMillis", "<n-s?s?:s>", fn_from_millis},
     {"join", "<a<s>s?:s>", fn_join},
     {"keys", "<x-:a<s>>", fn_keys},
@@ -44,6 +46,7 @@ const jn_builtin jn_builtins[] = {
     {"now", "<s?s?:s>", fn_now},
     {"number", "<(nsb)-:n>", fn_number},
     {"pad", "<s-ns?:s>", fn_pad},
+    {"parseInteger", "<s-s:n>", fn_parse_integer},
     {"power", "<n-n:n>", fn_power},
     {"random", "<:n>", fn_random},
     {"reduce", "<afj?:j>", fn_reduce},
@@ -74,4 +77,14 @@ const jn_builtin *jn_builtin_find(const char *name) {
   for (const jn_builtin *b = jn_builtins; b->name; b++)
     if (b->name[0] == name[0] && !strcmp(b->name, name)) return b;
   return NULL;
+}
+
+const jn_builtin *jn_builtin_lookup(const jn_ctx *c, const char *name) {
+  if (c->states_profile) {
+    for (const jn_builtin *b = jn_states_builtins; b->name; b++)
+      if (!strcmp(b->name, name)) return b;
+    /* Step Functions removes $eval (use $parse) */
+    if (!strcmp(name, "eval")) return NULL;
+  }
+  return jn_builtin_find(name);
 }

@@ -78,7 +78,7 @@ static jn_val *lookup_var(jn_ctx *c, jn_env *env, const char *name) {
   int found = 0;
   jn_val *v = jn_env_lookup(env, name, &found);
   if (found) return v;
-  const jn_builtin *b = jn_builtin_find(name);
+  const jn_builtin *b = jn_builtin_lookup(c, name);
   if (!b) return NULL;
   jn_func *f = jn_alloc(c->arena, sizeof *f);
   memset(f, 0, sizeof *f);
@@ -331,8 +331,39 @@ static jn_val *eval_tuple_step(jn_ctx *c, const jn_node *step, jn_val *input, jn
   return result;
 }
 
+/* Walks a path of plain names through objects without building
+ * sequences; returns 0 when the general algorithm is needed (arrays on
+ * the way). */
+static int simple_walk(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env, jn_val **out) {
+  size_t i = 0;
+  jn_val *v = input;
+  if (n->items[0]->type == N_VARIABLE) {
+    v = jn_eval(c, n->items[0], input, env);
+    i = 1;
+  }
+  for (; i < n->nitems; i++) {
+    if (!v) {
+      *out = NULL;
+      return 1;
+    }
+    if (v->type != JN_OBJ) {
+      if (v->type == JN_ARR) return 0;
+      *out = NULL;
+      return 1;
+    }
+    v = jn_get(v, n->items[i]->op, n->items[i]->slen);
+  }
+  if (v && v->type == JN_ARR && (v->flags & JN_SEQ)) return 0;
+  *out = v;
+  return 1;
+}
+
 static jn_val *eval_path(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
   jn_val *inseq;
+  if (n->simple_path) {
+    jn_val *r;
+    if (simple_walk(c, n, input, env, &r)) return r;
+  }
   if (input && input->type == JN_ARR && n->items[0]->type != N_VARIABLE) inseq = input;
   else inseq = seq_of(c, input);
   jn_val *rs = NULL, *tuples = NULL;
@@ -382,6 +413,9 @@ static jn_val *numeric(jn_ctx *c, const jn_node *n, jn_val *l, jn_val *r) {
     jn_throw(c, "T2001", n->position, "The left side of the \"%s\" operator must evaluate to a number", n->op);
   if (r && r->type != JN_NUM)
     jn_throw(c, "T2002", n->position, "The right side of the \"%s\" operator must evaluate to a number", n->op);
+  /* jsonata-js's isNumeric() rejects an infinite operand (from 1/0) */
+  if ((l && !isfinite(l->u.num)) || (r && !isfinite(r->u.num)))
+    jn_throw(c, "D1001", n->position, "Number out of range");
   if (!l || !r) return NULL;
   double a = l->u.num, b = r->u.num, x = 0;
   switch (n->op[0]) {
@@ -391,7 +425,6 @@ static jn_val *numeric(jn_ctx *c, const jn_node *n, jn_val *l, jn_val *r) {
   case '/': x = a / b; break;
   case '%': x = fmod(a, b); break;
   }
-  if (!isfinite(x)) jn_throw(c, "D1001", n->position, "Number out of range: %g", x);
   return jn_num(c, x);
 }
 
@@ -706,7 +739,12 @@ int jn_arity(const jn_val *fn) {
   const jn_func *f = fn->u.fn;
   switch (f->kind) {
   case F_LAMBDA: return (int)f->node->nitems;
-  case F_NATIVE: return f->sig ? jn_sig_params(f->sig) : 1;
+  case F_NATIVE:
+    /* jsonata-js uses the JavaScript function's declared parameter count:
+     * string(arg, prettify = false) counts 1 and zip(...) counts 0 */
+    if (!strcmp(f->native->name, "string")) return 1;
+    if (!strcmp(f->native->name, "zip")) return 0;
+    return f->sig ? jn_sig_params(f->sig) : 1;
   case F_PARTIAL: {
     int k = 0;
     for (int i = 0; i < f->nargs; i++) k += f->hole[i];

@@ -203,6 +203,7 @@ static jn_val *lookup(jn_ctx *c, jn_val *v, const jn_val *key) {
 jn_val *fn_lookup(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   return lookup(c, a[0], a[1]);
 }
 

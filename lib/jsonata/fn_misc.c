@@ -1,6 +1,7 @@
 /* JSONata miscellaneous functions: $type $error $assert $clone $eval and
  * the encoding functions ($base64encode/decode, $encodeUrl(Component),
  * $decodeUrl(Component)). */
+#include <stdio.h>
 #include <string.h>
 
 #include "fn.h"
@@ -24,7 +25,7 @@ jn_val *fn_error(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 jn_val *fn_assert(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  if (!a[0]->u.b) {
+  if (!a[0] || !a[0]->u.b) {
     if (a[1]) jn_throw(c, "D3141", -1, "%.*s", (int)a[1]->u.str.len, a[1]->u.str.s);
     jn_throw(c, "D3141", -1, "$assert() statement failed");
   }
@@ -35,6 +36,22 @@ jn_val *fn_clone(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
   return jn_clone(c, a[0]);
+}
+
+/* Errors raised while evaluating $eval's text become D3121. */
+static jn_val *eval_guarded(jn_ctx *c, const jn_node *ast, jn_val *input) {
+  jmp_buf *volatile outer = c->jmp;
+  jmp_buf inner;
+  c->jmp = &inner;
+  if (setjmp(inner)) {
+    c->jmp = outer;
+    char msg[sizeof c->err->message];
+    snprintf(msg, sizeof msg, "%s", c->err->message);
+    jn_throw(c, "D3121", -1, "%s", msg);
+  }
+  jn_val *r = jn_eval(c, ast, input, c->global);
+  c->jmp = outer;
+  return r;
 }
 
 jn_val *fn_eval(jn_ctx *c, jn_val **a, int n, jn_val *in) {
@@ -54,7 +71,7 @@ jn_val *fn_eval(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   memset(&perr, 0, sizeof perr);
   jn_node *ast = jn_parse(c->arena, a[0]->u.str.s, a[0]->u.str.len, &perr);
   if (!ast) jn_throw(c, "D3120", -1, "Syntax error in expression passed to function eval: %s", perr.message);
-  return jn_eval(c, ast, input, c->global);
+  return eval_guarded(c, ast, input);
 }
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -110,7 +127,7 @@ static jn_val *encode(jn_ctx *c, jn_val *s, const char *keep) {
   while (i < s->u.str.len) {
     size_t st = i;
     uint32_t cp = jn_utf8_next(s->u.str.s, s->u.str.len, &i);
-    if (cp >= 0xD800 && cp < 0xE000) jn_throw(c, "D3140", -1, "Malformed URL passed to $encodeUrlComponent(): \"%.*s\"", (int)s->u.str.len, s->u.str.s);
+    if (cp >= 0xD800 && cp < 0xE000) jn_throw(c, "D3140", -1, "Malformed URL passed to $encodeUrlComponent() or $encodeUrl(): a lone surrogate cannot be encoded");
     if (cp < 0x80 && ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || strchr(keep, (int)cp))) {
       jn_buf_addc(&b, (char)cp);
       continue;

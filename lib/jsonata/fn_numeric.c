@@ -126,6 +126,7 @@ jn_val *fn_sqrt(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 jn_val *fn_power(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   double r = pow(a[0]->u.num, a[1]->u.num);
   if (!isfinite(r)) jn_throw(c, "D3061", -1, "The power function has resulted in a value that cannot be represented as a JSON number");

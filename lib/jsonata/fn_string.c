@@ -34,6 +34,7 @@ static jn_val *cp_slice(jn_ctx *c, const jn_val *s, double start, double end, in
 jn_val *fn_substring(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   double len = (double)jn_utf8_len(a[0]->u.str.s, a[0]->u.str.len);
   double start = a[1]->u.num;
@@ -57,6 +58,7 @@ static long find_str(const char *h, size_t hn, const char *nd, size_t nn, size_t
 jn_val *fn_substring_before(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   long i = find_str(a[0]->u.str.s, a[0]->u.str.len, a[1]->u.str.s, a[1]->u.str.len, 0);
   if (i < 0) return a[0];
@@ -66,6 +68,7 @@ jn_val *fn_substring_before(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 jn_val *fn_substring_after(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   long i = find_str(a[0]->u.str.s, a[0]->u.str.len, a[1]->u.str.s, a[1]->u.str.len, 0);
   if (i < 0) return a[0];
@@ -141,6 +144,7 @@ jn_val *fn_trim(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 jn_val *fn_pad(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   const char *pc = " ";
   size_t pl = 1;
@@ -180,11 +184,44 @@ typedef struct match {
   size_t start, end; /* byte offsets */
   int caps[40];
   int ngroups;
+  jn_val *custom;    /* a custom matcher's last result object */
 } match;
+
+/* A matcher is a regex, or a function returning {match, start, end,
+ * groups, next} objects (jsonata-js's custom matchers). */
+typedef struct matcher {
+  const jn_regex *re;
+  jn_val *fn;
+} matcher;
+
+static int custom_match(jn_ctx *c, const matcher *mt, const jn_val *s, match *m, int first) {
+  jn_val *r;
+  if (first) {
+    jn_val *arg = (jn_val *)s;
+    r = jn_apply(c, mt->fn, &arg, 1, NULL, c->cur_pos);
+  } else {
+    jn_val *next = jn_get(m->custom, "next", 4);
+    if (!next || next->type != JN_FUNC) return 0;
+    r = jn_apply(c, next, NULL, 0, NULL, c->cur_pos);
+  }
+  if (!r) return 0;
+  jn_val *st = jn_get(r, "start", 5), *en = jn_get(r, "end", 3), *gr = jn_get(r, "groups", 6), *nx = jn_get(r, "next", 4);
+  if (!((st && st->type == JN_NUM) || (gr && gr->type == JN_ARR) || (nx && nx->type == JN_FUNC)))
+    jn_throw(c, "T1010", -1, "The matcher function argument passed to function does not return the correct object structure");
+  m->custom = r;
+  m->start = jn_utf8_offset(s->u.str.s, s->u.str.len, st && st->type == JN_NUM ? (size_t)st->u.num : 0);
+  m->end = jn_utf8_offset(s->u.str.s, s->u.str.len, en && en->type == JN_NUM ? (size_t)en->u.num : 0);
+  if (m->end < m->start) m->end = m->start;
+  m->ngroups = 0;
+  return 1;
+}
 
 /* Next match at or after `from`; returns 0 when none. A zero-length match
  * that is not the first one raises D1004 as jsonata-js does. */
-static int next_match(jn_ctx *c, const jn_regex *re, const jn_val *s, size_t from, match *m, int first) {
+static int next_match(jn_ctx *c, const matcher *mt, const jn_val *s, size_t from, match *m, int first) {
+  if (mt->fn) return custom_match(c, mt, s, m, first);
+  const jn_regex *re = mt->re;
+  m->custom = NULL;
   if (!first && from >= s->u.str.len) return 0;
   if (!jn_regex_exec(re, s->u.str.s, s->u.str.len, from, m->caps)) return 0;
   m->start = (size_t)m->caps[0];
@@ -199,6 +236,15 @@ static size_t cp_index(const jn_val *s, size_t byte) { return jn_utf8_len(s->u.s
 
 static jn_val *match_object(jn_ctx *c, const jn_val *s, const match *m) {
   jn_val *o = jn_objv(c);
+  if (m->custom) {
+    jn_val *mv = jn_get(m->custom, "match", 5), *gv = jn_get(m->custom, "groups", 6);
+    jn_set(c, o, "match", 5, mv ? mv : jn_str(c, "", 0));
+    jn_set(c, o, "index", 5, jn_num(c, (double)cp_index(s, m->start)));
+    jn_set(c, o, "start", 5, jn_num(c, (double)cp_index(s, m->start)));
+    jn_set(c, o, "end", 3, jn_num(c, (double)cp_index(s, m->end)));
+    jn_set(c, o, "groups", 6, gv ? gv : jn_arr(c, 0));
+    return o;
+  }
   jn_set(c, o, "match", 5, jn_str(c, s->u.str.s + m->start, m->end - m->start));
   jn_set(c, o, "index", 5, jn_num(c, (double)cp_index(s, m->start)));
   jn_set(c, o, "start", 5, jn_num(c, (double)cp_index(s, m->start)));
@@ -215,28 +261,34 @@ static jn_val *match_object(jn_ctx *c, const jn_val *s, const match *m) {
 jn_val *jn_regex_call(jn_ctx *c, jn_func *f, jn_val *str) {
   if (!str || str->type != JN_STR) return NULL;
   match m;
-  if (!next_match(c, f->re, str, 0, &m, 1)) return NULL;
+  matcher mt = {f->re, NULL};
+  if (!next_match(c, &mt, str, 0, &m, 1)) return NULL;
   return match_object(c, str, &m);
 }
 
-static const jn_regex *regex_of(jn_ctx *c, jn_val *v) {
-  if (v->u.fn->kind != F_REGEX) jn_throw(c, "T0410", -1, "Argument 2 of function must be a regular expression");
-  return v->u.fn->re;
+static matcher matcher_of(jn_val *v) {
+  matcher mt = {NULL, NULL};
+  if (v->u.fn->kind == F_REGEX) mt.re = v->u.fn->re;
+  else mt.fn = v;
+  return mt;
 }
 
 jn_val *fn_contains(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   if (a[1]->type == JN_STR)
     return JN_BOOLV(find_str(a[0]->u.str.s, a[0]->u.str.len, a[1]->u.str.s, a[1]->u.str.len, 0) >= 0);
   match m;
-  return JN_BOOLV(next_match(c, regex_of(c, a[1]), a[0], 0, &m, 1));
+  matcher mt = matcher_of(a[1]);
+  return JN_BOOLV(next_match(c, &mt, a[0], 0, &m, 1));
 }
 
 jn_val *fn_split(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   if (a[2] && a[2]->u.num < 0) jn_throw(c, "D3020", -1, "Third argument of split function must evaluate to a positive number");
   jn_val *res = jn_arr(c, 4);
@@ -267,7 +319,8 @@ jn_val *fn_split(jn_ctx *c, jn_val **a, int n, jn_val *in) {
     }
     return res;
   }
-  const jn_regex *re = regex_of(c, a[1]);
+  matcher mt = matcher_of(a[1]);
+  const matcher *re = &mt;
   match m;
   size_t start = 0;
   double count = 0;
@@ -342,6 +395,7 @@ static void substitute(jn_buf *b, const jn_val *rep, const jn_val *s, const matc
 jn_val *fn_replace(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
+  if (!a[1] || !a[2]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   const jn_val *s = a[0];
   if (a[1]->type == JN_STR && a[1]->u.str.len == 0)
@@ -364,7 +418,8 @@ jn_val *fn_replace(jn_ctx *c, jn_val **a, int n, jn_val *in) {
     jn_buf_add(&b, s->u.str.s + pos, s->u.str.len - pos);
     return jn_buf_val(&b);
   }
-  const jn_regex *re = regex_of(c, a[1]);
+  matcher mt = matcher_of(a[1]);
+  const matcher *re = &mt;
   match m;
   int first = 1;
   size_t from = 0;
@@ -395,7 +450,8 @@ jn_val *fn_match(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   if (a[2] && a[2]->u.num < 0) jn_throw(c, "D3040", -1, "Third argument of match function must evaluate to a positive number");
   jn_val *res = jn_seq(c);
   double limit = a[2] ? a[2]->u.num : INFINITY;
-  const jn_regex *re = regex_of(c, a[1]);
+  matcher mt = matcher_of(a[1]);
+  const matcher *re = &mt;
   match m;
   int first = 1;
   size_t from = 0;

@@ -139,6 +139,7 @@ struct jn_node {
   struct jn_regex *re;
   const char *ancestor; /* parent-operator label bound by this step */
   int seeking_parent;
+  int simple_path;     /* path of plain names (after an optional variable) */
 };
 
 /* ---- functions ---- */
@@ -208,8 +209,10 @@ void jn_del(jn_ctx *c, jn_val *obj, const char *key, size_t klen);
 jn_val *jn_funcv(jn_ctx *c, jn_func *f);
 char *jn_strdup(jn_ctx *c, const char *s, size_t len);
 
-/* conversions */
+/* conversions (jn_from_json borrows string bytes and keys from j) */
 jn_val *jn_from_json(jn_ctx *c, json_t *j);
+/* a deep copy whose strings and keys live in the arena */
+jn_val *jn_clone_deep_strings(jn_ctx *c, jn_val *v);
 json_t *jn_to_json(const jn_val *v);
 
 /* text building */
@@ -258,7 +261,10 @@ jn_val **jn_sig_validate(jn_ctx *c, const jn_sig *s, jn_val **args, int *nargs, 
 
 /* builtins */
 const jn_builtin *jn_builtin_find(const char *name);
+/* the function a name denotes in this evaluation's profile, or NULL */
+const jn_builtin *jn_builtin_lookup(const jn_ctx *c, const char *name);
 extern const jn_builtin jn_builtins[];
+extern const jn_builtin jn_states_builtins[];
 void jn_bind_builtins(jn_ctx *c, jn_env *env);
 
 /* regex */

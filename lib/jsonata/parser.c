@@ -520,6 +520,8 @@ static jn_node *led(parser *p, tok t, jn_node *left) {
         advance(p, ">", 0);
         int bad = 0;
         n->sig = jn_sig_parse(p->a, sig, &bad);
+        if (!n->sig && bad < 0)
+          fail(p, "S0402", sigpos - bad - 1, "Choice groups containing parameterized types are not supported");
         if (!n->sig) fail(p, "S0401", sigpos + bad, "Type parameters can only be applied to functions and arrays");
       }
       advance(p, "{", 0);
@@ -858,9 +860,22 @@ jn_node *jn_parse(jn_arena *a, const char *src, size_t len, jn_error *err) {
   return e;
 }
 
-/* Literal nodes carry a ready value so evaluation allocates nothing. */
+static int plain_step(const jn_node *s) {
+  return !s->nstages && !s->group && !s->tuple && !s->keep_array && !s->focus && !s->index && !s->consarray;
+}
+
+/* Literal nodes carry a ready value so evaluation allocates nothing; paths
+ * of plain names are marked for the evaluator's direct walk. */
 static void finish_literals(jn_arena *a, jn_node *n) {
   if (!n) return;
+  if (n->type == N_PATH && !n->keep_singleton && !n->group && !n->nstages && !n->keep_array) {
+    int ok = 1;
+    for (size_t i = 0; i < n->nitems && ok; i++) {
+      const jn_node *s = n->items[i];
+      ok = plain_step(s) && (s->type == N_NAME || (i == 0 && s->type == N_VARIABLE && n->nitems > 1));
+    }
+    n->simple_path = ok;
+  }
   if (n->type == N_NUMBER && !n->value) {
     n->value = jn_alloc(a, sizeof(jn_val));
     memset(n->value, 0, sizeof(jn_val));

@@ -50,6 +50,10 @@ jn_sig *jn_sig_parse(jn_arena *a, const char *text, int *bad_offset) {
       size_t k = 0;
       i++;
       while (i < n && text[i] != ')') {
+        if (text[i] == '<') {
+          *bad_offset = -(int)i - 1; /* S0402: parameterised type in a choice group */
+          return NULL;
+        }
         if (k < 10) p->accept[k++] = text[i];
         i++;
       }

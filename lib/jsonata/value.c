@@ -21,7 +21,11 @@ struct jn_chunk {
 void *jn_alloc(jn_arena *a, size_t n) {
   n = (n + 15) & ~(size_t)15;
   if ((size_t)(a->end - a->ptr) < n) {
-    size_t size = n > 16000 ? n : 16000;
+    /* chunks grow with the arena (16 KB, 32 KB, ... 1 MB) so a large
+     * evaluation makes few malloc calls */
+    size_t size = a->head ? a->head->size * 2 : 16000;
+    if (size > (1u << 20)) size = 1u << 20;
+    if (size < n) size = n;
     jn_chunk *ch = malloc(sizeof *ch + size);
     if (!ch) abort();
     ch->next = a->head;
@@ -415,6 +419,7 @@ static void ser(jn_buf *b, const jn_val *v, int p15, int indent, int level) {
   case JN_NUM: {
     double d = v->u.num;
     if (!isfinite(d)) {
+      if (p15) jn_throw(b->c, "D1001", -1, "Number out of range");
       jn_buf_addz(b, "null");
       return;
     }
@@ -516,4 +521,24 @@ size_t jn_utf8_offset(const char *s, size_t n, size_t cp_index) {
     count++;
   }
   return i;
+}
+
+jn_val *jn_clone_deep_strings(jn_ctx *c, jn_val *v) {
+  if (!v) return NULL;
+  switch (v->type) {
+  case JN_STR: return jn_str(c, v->u.str.s, v->u.str.len);
+  case JN_ARR: {
+    jn_val *a = jn_arr(c, v->u.arr.n);
+    for (size_t i = 0; i < v->u.arr.n; i++) jn_push(c, a, jn_clone_deep_strings(c, v->u.arr.items[i]));
+    return a;
+  }
+  case JN_OBJ: {
+    jn_val *o = jn_objv(c);
+    for (size_t i = 0; i < v->u.obj.n; i++)
+      jn_set(c, o, jn_strdup(c, v->u.obj.keys[i], v->u.obj.klen[i]), v->u.obj.klen[i],
+             jn_clone_deep_strings(c, v->u.obj.vals[i]));
+    return o;
+  }
+  default: return v;
+  }
 }

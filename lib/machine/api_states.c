@@ -215,6 +215,30 @@ static int history(aev_broker *b, const aev__api_service *svc, json_t *req, json
   return reply(v, resp);
 }
 
+static int send_success(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *token, *output;
+  int rc = aev__api_req_string(svc, req, "taskToken", &token);
+  if (!rc) rc = aev__api_req_string(svc, req, "output", &output);
+  if (!rc) rc = aev_machine_send_task_success(b, token, output, strlen(output));
+  return rc ? rc : reply(json_object(), resp);
+}
+
+static int send_failure(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *token, *error = NULL, *cause = NULL;
+  int rc = aev__api_req_string(svc, req, "taskToken", &token);
+  if (!rc) rc = aev__api_opt_string(svc, req, "error", &error);
+  if (!rc) rc = aev__api_opt_string(svc, req, "cause", &cause);
+  if (!rc) rc = aev_machine_send_task_failure(b, token, error, cause);
+  return rc ? rc : reply(json_object(), resp);
+}
+
+static int send_heartbeat(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *token;
+  int rc = aev__api_req_string(svc, req, "taskToken", &token);
+  if (!rc) rc = aev_machine_send_task_heartbeat(b, token);
+  return rc ? rc : reply(json_object(), resp);
+}
+
 static const aev__api_action actions[] = {
     {"CreateStateMachine", create},
     {"DeleteStateMachine", delete_machine},
@@ -224,6 +248,9 @@ static const aev__api_action actions[] = {
     {"ListExecutions", list_executions},
     {"ListStateMachines", list_machines},
     {"StartExecution", start},
+    {"SendTaskFailure", send_failure},
+    {"SendTaskHeartbeat", send_heartbeat},
+    {"SendTaskSuccess", send_success},
     {"StartSyncExecution", start_sync},
     {"StopExecution", stop},
     {"UpdateStateMachine", update},

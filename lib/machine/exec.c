@@ -58,6 +58,7 @@ static void run_free(m_run *r) {
   json_decref(r->items);
   json_decref(r->results);
   free(r->retries);
+  free(r->token);
   free(r->kid_error);
   free(r->kid_cause);
   free(r);
@@ -273,14 +274,18 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
   pthread_cond_broadcast(&e->done_cv);
   pthread_mutex_unlock(&e->mu);
   aev__sched *sc = aev__broker_sched(e->b);
-  for (size_t i = 0; i < e->nruns; i++)
-    if (e->runs[i]->timer_armed && aev__timer_cancel(sc, &e->runs[i]->timer)) {
-      e->runs[i]->timer_armed = 0;
+  for (size_t i = 0; i < e->nruns; i++) {
+    m_run *r = e->runs[i];
+    if (r->timer_armed && aev__timer_cancel(sc, &r->timer)) {
+      r->timer_armed = 0;
       aev__execution_unref(e);
     }
+    if (r->hb_armed && aev__timer_cancel(sc, &r->hb_timer)) {
+      r->hb_armed = 0;
+      aev__execution_unref(e);
+    }
+  }
   if (aev__timer_cancel(sc, &e->timeout)) aev__execution_unref(e);
-  if (e->on_done) e->on_done(e->on_done_user, e);
-  aev__execution_unref(e); /* the running reference */
 }
 
 static void finish_run(m_run *r, json_t *output, int failed, const char *error, const char *cause) {
@@ -580,6 +585,7 @@ static void do_fail(m_run *r, json_t *effective) {
 static void run_body(m_run *r) {
   const m_state *s = aev__run_state(r);
   set_state_context(r);
+  if (s->type == ST_TASK) aev__task_prepare(r);
   json_t *effective = apply_path(r, s->input_path, s->input_null, r->input);
   if (!effective) return;
   aev__jenv env;

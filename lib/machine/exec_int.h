@@ -37,6 +37,13 @@ struct m_run {
   unsigned gen;       /* a parent: bumped per start, so children of an
                        * abandoned attempt stop */
   unsigned spawn_gen; /* a child: its parent's gen when spawned */
+  /* Task: the attempt's number (late completions of an earlier attempt
+   * are dropped), its token with .waitForTaskToken, the heartbeat timer. */
+  unsigned task_seq;
+  char *token;
+  aev__timer hb_timer;
+  int hb_armed;
+  int64_t hb_seconds;
 };
 
 /* Non-zero when r or an ancestor has ended or been abandoned. */
@@ -72,7 +79,10 @@ void aev__flow_map(m_run *r, json_t *effective);
 void aev__flow_child_done(m_run *child, json_t *output, int failed, const char *error,
                           const char *cause);
 
-/* Task (exec_task.c): starts the task on input (stolen). */
+/* Task (exec_task.c): a new attempt (and $$.Task.Token for
+ * .waitForTaskToken) before Parameters are evaluated; then the start on
+ * params (stolen). */
+void aev__task_prepare(m_run *r);
 void aev__task_start(m_run *r, json_t *params);
 
 const m_state *aev__run_state(const m_run *r);

@@ -374,7 +374,10 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
                            : NULL);
   root->prev_event = 1;
   root->effective = in;
-  e->refs += 2; /* running, and the begin task */
+  /* No reference for "running": a running execution always has a posted
+   * task, an armed timer or a call in flight holding one (or, waiting for a
+   * task token, its machine's list), so broker shutdown frees it. */
+  e->refs++; /* the begin task's */
   aev__sched *sc = aev__broker_sched(b);
   if (e->def->timeout_s) {
     aev__timer_init(&e->timeout, timeout_fired, e, e->strand);
@@ -383,7 +386,7 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
       e->refs--;
   }
   if ((rc = aev__sched_post(sc, e->strand, begin, root))) {
-    e->refs -= 2;
+    e->refs--;
     aev__execution_unref(e);
     return rc;
   }

@@ -165,8 +165,7 @@ struct aev_machine {
   m_def *def;
   char *role_arn;
   int64_t created_ms;
-  json_t *executions; /* name -> (exec pointer as integer) is kept in list */
-  struct aev_execution **execs;
+  struct aev_execution **execs; /* STANDARD executions, oldest first */
   size_t nexecs, capexecs;
 };
 
@@ -193,8 +192,6 @@ struct aev_execution {
   aev__timer timeout;
   int finished;
   int stopping;
-  void (*on_done)(void *user, aev_execution *e);
-  void *on_done_user;
 };
 
 /* Definitions are shared by a machine and its executions. */
@@ -206,7 +203,7 @@ int aev__exec_begin(aev_execution *e);
 /* StopExecution: posted on the strand. */
 void aev__exec_abort(aev_execution *e, const char *error, const char *cause);
 /* Ends e with status (on its strand): the terminal event is the caller's
- * except for SUCCEEDED and FAILED; drops the running reference. */
+ * except for SUCCEEDED and FAILED; cancels its timers. */
 void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
                    const char *cause, int64_t prev);
 int aev__execution_sync_result(aev_execution *e, char **json);

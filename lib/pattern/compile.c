@@ -138,36 +138,30 @@ static int numeric_value(cctx *c, json_t *v, const char *op, double *out) {
   return check_number(c, *out);
 }
 
-/* The JSON token AWS's parser stopped at, as its errors quote it: a
- * scalar's text ("1", "true"), or the bracket that opens an array or
- * object. */
-static const char *token_text(json_t *v, char *buf, size_t size) {
-  if (json_is_array(v)) return "[";
-  if (json_is_object(v)) return "{";
-  if (json_is_string(v)) return json_string_value(v);
+/* A JSON value as AWS quotes it in numeric-match errors: the token it
+ * stopped at ("5", "true", "{"). Patterns are read with integers as reals,
+ * so whole numbers are printed without a fraction, as they were written. */
+static const char *token_text(json_t *v, char *buf, size_t cap) {
   if (json_is_number(v)) {
-    /* Patterns parse numbers as doubles; print the shortest text that
-     * reads back the same, as the pattern spelled it ("30", not "30.0"). */
-    double x = json_number_value(v);
-    if (x > -1e15 && x < 1e15 && x == (double)(long long)x) {
-      snprintf(buf, size, "%lld", (long long)x);
-      return buf;
-    }
-    for (int digits = 1; digits <= 17; digits++) {
-      snprintf(buf, size, "%.*g", digits, x);
-      if (strtod(buf, NULL) == x) break;
-    }
+    double d = json_number_value(v);
+    if (d == (double)(long long)d && fabs(d) < 1e15)
+      snprintf(buf, cap, "%lld", (long long)d);
+    else
+      snprintf(buf, cap, "%.17g", d);
     return buf;
   }
-  return json_is_true(v) ? "true" : json_is_false(v) ? "false" : "null";
+  if (json_is_true(v)) return "true";
+  if (json_is_false(v)) return "false";
+  if (json_is_null(v)) return "null";
+  return json_is_array(v) ? "[" : "{";
 }
 
 static int numeric(cctx *c, json_t *v, pm_matcher *m) {
-  char tok[64];
   m->kind = PM_NUMERIC;
   if (!json_is_array(v)) return bad(c, "Value of numeric must be an array.");
   size_t n = json_array_size(v);
   json_t *op0 = json_array_get(v, 0);
+  char tok[32];
   if (!op0 || !json_is_string(op0))
     return bad(c, "Invalid member in numeric match: %s",
                op0 ? token_text(op0, tok, sizeof tok) : "]");
@@ -197,8 +191,7 @@ static int numeric(cctx *c, json_t *v, pm_matcher *m) {
   if (n == 2) return AEV_OK;
   json_t *op1 = json_array_get(v, 2);
   if (!json_is_string(op1))
-    return bad(c, "Bad value in numeric range: %s",
-               token_text(op1, tok, sizeof tok));
+    return bad(c, "Bad value in numeric range: %s", token_text(op1, tok, sizeof tok));
   const char *top = json_string_value(op1);
   if (strcmp(top, "<") && strcmp(top, "<="))
     return bad(c, "Bad numeric range operator: %s", top);

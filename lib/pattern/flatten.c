@@ -279,7 +279,16 @@ static int object(scan *s, uint32_t found) {
     s->p++;
     ws(s);
     uint32_t sub = 0;
-    if (found) {
+    if (found && !base && !esc) {
+      /* A top-level key is its own path: only an object or array under a
+       * named path needs it copied, as the base of the paths inside. */
+      sub = s->lookup(s->ctx, k, klen);
+      if (sub && s->p < s->end && (*s->p == '{' || *s->p == '[')) {
+        if (grow((void **)&ev->path, &ev->pcap, klen + 2, 1, ev->p_in)) return AEV_ERR_NOMEM;
+        memcpy(ev->path, k, klen);
+        ev->plen = klen;
+      }
+    } else if (found) {
       if (grow((void **)&ev->path, &ev->pcap, base + klen + 2, 1, ev->p_in))
         return AEV_ERR_NOMEM;
       size_t n = base;
@@ -375,8 +384,18 @@ int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
   }
   if (s.stack != s.stack_in) free(s.stack);
   if (rc) return rc;
-  /* Group by path id. */
-  if (ev->nf > 1) qsort(ev->f, ev->nf, sizeof *ev->f, cmp_field);
+  /* Group by path id: events have few named fields, which an insertion
+   * sort orders faster than qsort's calls through a comparator. */
+  if (ev->nf > PM_INLINE) {
+    qsort(ev->f, ev->nf, sizeof *ev->f, cmp_field);
+  } else {
+    for (size_t i = 1; i < ev->nf; i++) {
+      pm_field x = ev->f[i];
+      size_t j = i;
+      for (; j > 0 && ev->f[j - 1].path > x.path; j--) ev->f[j] = ev->f[j - 1];
+      ev->f[j] = x;
+    }
+  }
   if (ev->nf > PM_INLINE && !(ev->g = malloc(ev->nf * sizeof *ev->g))) {
     ev->g = ev->g_in;
     return AEV_ERR_NOMEM;

@@ -623,7 +623,11 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_u32vec *sl
       int kind = exact_key(&c->f->v, c->num, &p, &n);
       c->tg = aev__pmap_get_h(values, c->h, w.it[c->item].state, c->path << 3 | (uint32_t)kind,
                               p, n);
-      if (c->tg && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
+      if (c->tg && (*c->tg & DIRECT)) { /* a state may straddle two cache lines */
+        const mstate *next = &m->st[*c->tg & ~DIRECT];
+        __builtin_prefetch(next);
+        __builtin_prefetch((const char *)(next + 1) - 1);
+      }
     }
     for (size_t k = 0; k < w.nc && !w.rc; k++) {
       follow(&w, w.c[k].tg, (int32_t)w.c[k].item, w.c[k].f);

@@ -35,20 +35,29 @@ static int seq_pattern_ok(const char *t) {
          (n == 1 || t[0] != '0');
 }
 
-/* One record's checks; member is "" for PutRecord or "records.N.member."
- * so messages point at the entry as AWS's do. */
-static int check_record(const aev_stream *s, const char *member, size_t len,
+static void member_name(char *out, size_t cap, size_t entry,
+                        const char *field) {
+  if (entry)
+    snprintf(out, cap, "records.%zu.member.%s", entry, field);
+  else
+    snprintf(out, cap, "%s", field);
+}
+
+/* One record's checks; entry is 0 for PutRecord or N for PutRecords'
+ * record N, so messages point at it ("records.N.member.data") as AWS's
+ * do. The member text is only built when a check fails. */
+static int check_record(const aev_stream *s, size_t entry, size_t len,
                         const char *key, const char *hash_key,
                         aev__u128 *hash) {
   char m[64];
   size_t klen = key ? strlen(key) : 0;
   size_t chars = utf8_chars(key ? key : "", klen);
   if (!key) {
-    snprintf(m, sizeof m, "%spartitionKey", member);
+    member_name(m, sizeof m, entry, "partitionKey");
     return aev__kin_validation(NULL, m, "Member must not be null");
   }
   if (chars < 1 || chars > 256) {
-    snprintf(m, sizeof m, "%spartitionKey", member);
+    member_name(m, sizeof m, entry, "partitionKey");
     return aev__kin_validation(key, m,
                                chars < 1 ? "Member must have length greater "
                                            "than or equal to 1"
@@ -56,7 +65,7 @@ static int check_record(const aev_stream *s, const char *member, size_t len,
                                            "than or equal to 256");
   }
   if (len + klen > s->max_record) {
-    snprintf(m, sizeof m, "%sdata", member);
+    member_name(m, sizeof m, entry, "data");
     char c[96];
     snprintf(c, sizeof c,
              "Member must have length less than or equal to %zu",
@@ -65,7 +74,7 @@ static int check_record(const aev_stream *s, const char *member, size_t len,
   }
   if (hash_key) {
     if (aev__u128_parse(hash_key, hash)) {
-      snprintf(m, sizeof m, "%sexplicitHashKey", member);
+      member_name(m, sizeof m, entry, "explicitHashKey");
       return aev__kin_validation(hash_key, m,
                                  "Member must satisfy regular expression "
                                  "pattern: 0|([1-9]\\d{0,38})");
@@ -103,7 +112,7 @@ int aev_stream_put(aev_stream *s, const void *data, size_t len,
   if (!data && len)
     return aev__kin_validation(NULL, "data", "Member must not be null");
   aev__u128 hash;
-  rc = check_record(s, "", len, partition_key, explicit_hash_key, &hash);
+  rc = check_record(s, 0, len, partition_key, explicit_hash_key, &hash);
   if (rc != AEV_OK) return rc;
   if (sequence_number_for_ordering &&
       !seq_pattern_ok(sequence_number_for_ordering))
@@ -156,12 +165,10 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
   /* Every check (and every MD5) before the lock: a bad entry fails the
    * whole request with nothing stored. */
   for (size_t i = 0; i < n && rc == AEV_OK; i++) {
-    char member[48];
-    snprintf(member, sizeof member, "records.%zu.member.", i + 1);
     if (!data[i] && lens[i])
       rc = aev__kin_validation(NULL, "data", "Member must not be null");
     else
-      rc = check_record(s, member, lens[i], partition_keys[i],
+      rc = check_record(s, i + 1, lens[i], partition_keys[i],
                         hash_keys ? hash_keys[i] : NULL, &hashes[i]);
     total += lens[i] + (partition_keys[i] ? strlen(partition_keys[i]) : 0);
   }

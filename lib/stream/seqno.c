@@ -11,11 +11,22 @@
 
 #define SEQ_LEN 56
 
+static const char pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Fixed-width decimal, two digits per division (puts run this twice per
+ * record, so it matters). */
 static char *put_digits(char *p, uint64_t v, int width) {
-  for (int i = width - 1; i >= 0; i--) {
-    p[i] = (char)('0' + v % 10);
-    v /= 10;
+  int i = width;
+  while (i >= 2) {
+    const char *d = pairs + 2 * (v % 100);
+    v /= 100;
+    p[--i] = d[1];
+    p[--i] = d[0];
   }
+  if (i) p[0] = (char)('0' + v % 10);
   return p + width;
 }
 

@@ -62,6 +62,7 @@ static void stream_shutdown(aev__resource *r) {
   s->res.deleted = 1;
   pthread_mutex_unlock(&s->mu);
   aev__fanout_end(s, NULL);
+  aev__stream_mappings_stop(s);
 }
 
 int aev__stream_create(aev_broker *b, const char *name, int shard_count,

@@ -104,6 +104,7 @@ struct aev_stream {
   aev__consumer *consumers;
   int nconsumers;
   struct aev__tap *taps;
+  struct aev__mapping *mappings; /* event-source mappings reading it */
 };
 
 enum { AEV__STATUS_ACTIVE, AEV__STATUS_UPDATING };
@@ -199,6 +200,9 @@ void aev__fanout_end(aev_stream *s, const char *consumer);
 
 /* consumers.c: the consumer named (mu held), or NULL. */
 aev__consumer *aev__consumer_find(aev_stream *s, const char *name);
+
+/* mapping.c: stream deleted or broker shut down: stops its mappings. */
+void aev__stream_mappings_stop(aev_stream *s);
 
 /* reshard.c: runs the pending change (mu held). */
 void aev__reshard_apply(aev_stream *s);

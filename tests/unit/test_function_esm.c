@@ -299,6 +299,30 @@ START_TEST(maximum_concurrency_and_enable) {
 }
 END_TEST
 
+START_TEST(scaling_starts_at_five_batches) {
+  bt_state s = {.hold = 1};
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(b, "scaled", "{\"Timeout\":900}", batch_handler, &s, NULL, &f), AEV_OK);
+  aev_queue *q = qt_queue(b, "scale-q", "{\"VisibilityTimeout\":\"900\"}");
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"BatchSize\":1}",
+               aev_queue_arn(q), "scaled"));
+  for (int i = 0; i < 12; i++) qt_send(q, "m");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 5); /* Lambda starts with five batches */
+  ck_assert_int_eq(aev_broker_advance(b, 59000), AEV_OK);
+  aev_invocation_succeed(s.held[0], "{}", 2);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 6); /* still five at a time */
+  ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
+  aev_invocation_succeed(s.held[1], "{}", 2);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 12); /* a minute of backlog: up to 305 */
+  for (int i = 2; i < 12; i++) aev_invocation_succeed(s.held[i], "{}", 2);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
 START_TEST(fifo_keeps_group_order) {
   bt_state s = {0};
   aev_function *f = bt_function("ordered", &s);
@@ -432,6 +456,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, filters_drop_and_delete_non_matching);
   tcase_add_test(tc, batching_window_waits_for_more);
   tcase_add_test(tc, maximum_concurrency_and_enable);
+  tcase_add_test(tc, scaling_starts_at_five_batches);
   tcase_add_test(tc, fifo_keeps_group_order);
   tcase_add_test(tc, validation_as_aws);
   tcase_add_test(tc, through_aev_call);

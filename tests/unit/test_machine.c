@@ -10,6 +10,7 @@
 
 #include "aevtest.h"
 #include "awsevents/machine.h"
+#include "awsevents/function.h"
 #include "awsevents/queue.h"
 
 #define T0 1704067200000LL /* the manual clock's default start */
@@ -668,6 +669,157 @@ START_TEST(data_limit) {
 }
 END_TEST
 
+
+/* A handler: {"fail": "Type"} fails with that errorType, {"hang": true}
+ * completes only when the test says so (through hung), anything else is
+ * echoed with "seen": true. */
+static aev_invocation *hung;
+
+static void handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  json_t *ev = json_loadb(event, len, 0, NULL);
+  const char *fail = json_string_value(json_object_get(ev, "fail"));
+  if (fail) {
+    aev_invocation_fail(ctx, fail, "it failed");
+  } else if (json_is_true(json_object_get(ev, "hang"))) {
+    hung = ctx;
+  } else {
+    json_object_set_new(ev, "seen", json_true());
+    char *t = json_dumps(ev, JSON_COMPACT);
+    aev_invocation_succeed(ctx, t, strlen(t));
+    free(t);
+  }
+  json_decref(ev);
+}
+
+static void make_function(void) {
+  ck_assert_int_eq(aev_function_create(b, "fn", "{\"Timeout\":900}", handler, NULL, NULL, NULL), AEV_OK);
+}
+
+START_TEST(lambda_tasks) {
+  make_function();
+  result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":"
+                     "{\"FunctionName\":\"fn\",\"Payload.$\":\"$\"},\"ResultSelector\":{\"p.$\":\"$.Payload\","
+                     "\"code.$\":\"$.StatusCode\"},\"End\":true}"),
+                 "{\"a\":1}");
+  output_is(&r, "{\"p\":{\"a\":1,\"seen\":true},\"code\":200}");
+  ck_assert_int_eq(count_events(&r, "TaskScheduled"), 1);
+  ck_assert_int_eq(count_events(&r, "TaskSucceeded"), 1);
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:function:fn\",\"End\":true}"),
+          "{\"b\":2}");
+  output_is(&r, "{\"b\":2,\"seen\":true}");
+  ck_assert_int_eq(count_events(&r, "LambdaFunctionSucceeded"), 1);
+  result_free(&r);
+  /* a function error: the error is its errorType, retried and caught by name */
+  r = run("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
+          "\"Parameters\":{\"FunctionName\":\"fn\",\"Payload\":{\"fail\":\"CustomError\"}},\"Retry\":[{\"ErrorEquals\":"
+          "[\"CustomError\"],\"MaxAttempts\":1}],\"Catch\":[{\"ErrorEquals\":[\"CustomError\"],\"Next\":\"C\"}],"
+          "\"End\":true},\"C\":{\"Type\":\"Pass\",\"Parameters\":{\"e.$\":\"$.Error\"},\"End\":true}}}",
+          "{}");
+  output_is(&r, "{\"e\":\"CustomError\"}");
+  ck_assert_int_eq(count_events(&r, "TaskFailed"), 2);
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:function:nope\",\"End\":true}"),
+          "{}");
+  fails_with(&r, "Lambda.ResourceNotFoundException", NULL);
+  result_free(&r);
+}
+END_TEST
+
+START_TEST(task_timeouts) {
+  make_function();
+  result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"TimeoutSeconds\":30,"
+                     "\"Parameters\":{\"FunctionName\":\"fn\",\"Payload\":{\"hang\":true}},\"End\":true}"),
+                 "{}");
+  fails_with(&r, "States.Timeout", NULL);
+  ck_assert(event_time(&r, "TaskTimedOut", 0) == 30);
+  result_free(&r);
+  /* the late result is dropped */
+  ck_assert_ptr_nonnull(hung);
+  ck_assert_int_eq(aev_invocation_succeed(hung, "{}", 2), AEV_OK);
+  hung = NULL;
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  r = run("{\"StartAt\":\"task\",\"States\":{\"task\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
+          "\"TimeoutSecondsPath\":\"$.NoSuchTimeoutSecondsPath\",\"Parameters\":{\"FunctionName\":\"fn\"},\"End\":true}}}",
+          "{}");
+  fails_with(&r, "States.Runtime",
+             "An error occurred while executing the state 'task' (entered at the event id #2). Invalid path "
+             "'$.NoSuchTimeoutSecondsPath' : No results for path: $['NoSuchTimeoutSecondsPath']");
+  ck_assert_int_eq(count_events(&r, "TaskScheduled"), 0);
+  result_free(&r);
+}
+END_TEST
+
+/* Starts a waitForTaskToken task that sends its token to a queue and
+ * returns the token read back from the queue. */
+static char *token_from_queue(aev_queue *q) {
+  aev_message *msgs[1];
+  size_t n = 0, len = 0;
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, NULL, msgs, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  const char *text = aev_message_body(msgs[0], &len);
+  json_t *body = json_loadb(text, len, 0, NULL);
+  char *token = strdup(json_string_value(json_object_get(body, "token")));
+  json_decref(body);
+  aev_message_free(msgs[0]);
+  return token;
+}
+
+#define WAIT_TASK(extra)                                                                              \
+  ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage.waitForTaskToken\","         \
+      "\"Parameters\":{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/tokens\","      \
+      "\"MessageBody\":{\"token.$\":\"$$.Task.Token\"}}" extra ",\"End\":true}")
+
+START_TEST(wait_for_task_token) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "tokens", NULL, &q), AEV_OK);
+  aev_machine *m = machine(WAIT_TASK(",\"HeartbeatSeconds\":10"));
+  aev_execution *e;
+  ck_assert_int_eq(aev_machine_start(m, "w1", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *token = token_from_queue(q);
+  ck_assert_int_eq(aev_broker_advance(b, 8000), AEV_OK);
+  ck_assert_int_eq(aev_machine_send_task_heartbeat(b, token), AEV_OK);
+  ck_assert_int_eq(aev_broker_advance(b, 8000), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_RUNNING);
+  ck_assert_int_eq(aev_machine_send_task_success(b, token, "{\"done\":1}", 10), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_SUCCEEDED);
+  char *out = NULL;
+  aev_execution_output(e, &out);
+  ck_assert_str_eq(out, "{\"done\":1}");
+  aev_free(out);
+  ck_assert_int_eq(aev_machine_send_task_success(b, token, "{}", 2), AEV_ERR_STATE);
+  ck_assert_str_eq(aev_errcode(), "TaskTimedOut");
+  ck_assert_int_eq(aev_machine_send_task_success(b, "garbage", "{}", 2), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidToken");
+  free(token);
+  aev_execution_release(e);
+  /* failure through the token, and a heartbeat that never comes */
+  ck_assert_int_eq(aev_machine_start(m, "w2", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  token = token_from_queue(q);
+  ck_assert_int_eq(aev_machine_send_task_failure(b, token, "Nope", "declined"), AEV_OK);
+  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
+  result r;
+  collect(e, &r);
+  fails_with(&r, "Nope", "declined");
+  result_free(&r);
+  free(token);
+  aev_execution_release(e);
+  ck_assert_int_eq(aev_machine_start(m, "w3", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
+  collect(e, &r);
+  fails_with(&r, "States.HeartbeatTimeout", NULL);
+  ck_assert(event_time(&r, "TaskTimedOut", 0) == 10);
+  result_free(&r);
+  free(token_from_queue(q));
+  aev_execution_release(e);
+  aev_machine_release(m);
+  aev_queue_release(q);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine");
   TCase *tc = tcase_create("core");
@@ -693,6 +845,9 @@ static Suite *suite(void) {
   tcase_add_test(tc, states_service);
   tcase_add_test(tc, sqs_task);
   tcase_add_test(tc, data_limit);
+  tcase_add_test(tc, lambda_tasks);
+  tcase_add_test(tc, task_timeouts);
+  tcase_add_test(tc, wait_for_task_token);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -22,10 +22,14 @@ static void usage(FILE *to) {
           "EventBridge, Step Functions, Lambda) in this process.\n"
           "JSON arguments are inline text or file://PATH.\n\n"
           "Commands:\n");
+  int width = 0;
   for (size_t i = 0; i < N_COMMANDS; i++)
-    fprintf(to, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    if ((int)strlen(commands[i]->name) > width) width = (int)strlen(commands[i]->name);
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    fprintf(to, "  %-*s  %s\n", width, commands[i]->name, commands[i]->summary);
   fprintf(to, "\n`awsevents COMMAND --help` describes a command.\n"
-              "Exit status: 0 success, 1 AWS error (on stderr), 2 usage.\n");
+              "Exit status: 0 success, 1 AWS error (on stderr), 2 usage,\n"
+              "3 run-state-machine's execution failed, timed out or was aborted.\n");
 }
 
 static const cli_command *find(const char *name) {
