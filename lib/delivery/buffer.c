@@ -16,14 +16,19 @@ int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
   if (!r) return -1;
   r->next = NULL;
   r->arrival_ms = now_ms;
-  aev__token(&d->rng, r->id, AEV__FH_ID_LEN);
+  /* A RecordId is drawn only when someone will see it: the caller asked
+   * for it, or a transform needs one (transform.c). */
+  r->id[0] = '\0';
+  if (id) {
+    aev__token(&d->rng, r->id, AEV__FH_ID_LEN);
+    memcpy(id, r->id, AEV__FH_ID_LEN + 1);
+  }
   r->result = AEV__FH_OK;
   r->error_code = r->error_msg = NULL;
   r->len = len;
   if (len) memcpy(r->raw, data, len);
   r->raw[len] = '\0';
   r->data = r->raw;
-  if (id) memcpy(id, r->id, AEV__FH_ID_LEN + 1);
   if (d->tail)
     d->tail->next = r;
   else

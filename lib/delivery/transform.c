@@ -32,6 +32,10 @@ static void mark_all(aev__batch *bt, const char *code, const char *msg) {
 
 static char *request(aev_delivery *d, aev__batch *bt) {
   json_t *recs = json_array();
+  pthread_mutex_lock(&d->mu);
+  for (aev__frec *r = bt->head; r; r = r->next)
+    if (!r->id[0]) aev__token(&d->rng, r->id, AEV__FH_ID_LEN);
+  pthread_mutex_unlock(&d->mu);
   for (aev__frec *r = bt->head; r; r = r->next) {
     char *b64 = NULL;
     if (aev__base64_encode(r->raw, r->len, &b64) != AEV_OK) break;
