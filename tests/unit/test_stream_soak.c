@@ -3,9 +3,7 @@
  * tokens, subscriptions and delivered batches are freed), and a real-mode
  * broker holding a delivery stream with a buffered record and its timer
  * 15 minutes away uses no CPU. */
-#include <sys/resource.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "aevtest.h"
 #include "stream_support.h"
@@ -13,15 +11,6 @@
 #define ROUNDS_WARM 5
 #define ROUNDS 30
 #define PER_ROUND 20000
-
-static long rss_kb(void) {
-  long pages = 0, resident = 0;
-  FILE *f = fopen("/proc/self/statm", "r");
-  if (!f) return -1;
-  if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
-  fclose(f);
-  return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
 
 static size_t delivered;
 
@@ -58,9 +47,9 @@ START_TEST(memory_stays_flat) {
   ck_assert_int_eq(aev_delivery_create_with_sink(b, "soak", "{\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60}}",
                                                  sink, NULL, NULL, &d), AEV_OK);
   for (int r = 0; r < ROUNDS_WARM; r++) round_trip(b, s, d, r);
-  long warm = rss_kb();
+  long warm = aev_test_rss_kb();
   for (int r = ROUNDS_WARM; r < ROUNDS; r++) round_trip(b, s, d, r);
-  long after = rss_kb();
+  long after = aev_test_rss_kb();
   /* 25 rounds put 50 MB of records: without trimming RSS would grow by
    * far more than this margin. */
   ck_assert_msg(after - warm < 8 * 1024, "RSS grew from %ld to %ld kB", warm, after);
@@ -71,13 +60,6 @@ START_TEST(memory_stays_flat) {
 }
 END_TEST
 
-static double cpu_seconds(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-         (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
 START_TEST(idle_delivery_uses_no_cpu) {
   aev_broker *b;
   ck_assert_int_eq(aev_broker_new(NULL, &b), AEV_OK);
@@ -85,10 +67,10 @@ START_TEST(idle_delivery_uses_no_cpu) {
   ck_assert_int_eq(aev_delivery_create_with_sink(b, "idle", "{\"BufferingHints\":{\"SizeInMBs\":128,\"IntervalInSeconds\":900}}",
                                                  sink, NULL, NULL, &d), AEV_OK);
   ck_assert_int_eq(aev_delivery_put(d, "x", 1, NULL), AEV_OK);
-  double before = cpu_seconds();
+  double before = aev_test_cpu_seconds();
   struct timespec one_second = {1, 0};
   nanosleep(&one_second, NULL);
-  double used = cpu_seconds() - before;
+  double used = aev_test_cpu_seconds() - before;
   ck_assert_msg(used < 0.01, "idle delivery stream used %.4f s of CPU in 1 s", used);
   aev_delivery_release(d);
   ck_assert_int_eq(aev_broker_destroy(b), AEV_OK);
