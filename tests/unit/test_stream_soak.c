@@ -50,9 +50,18 @@ START_TEST(memory_stays_flat) {
   long warm = aev_test_rss_kb();
   for (int r = ROUNDS_WARM; r < ROUNDS; r++) round_trip(b, s, d, r);
   long after = aev_test_rss_kb();
+  printf("stream soak: RSS %ld kB after %d rounds, %ld kB after %d\n", warm,
+         ROUNDS_WARM, after, ROUNDS);
+#if defined(__SANITIZE_ADDRESS__)
+  /* AddressSanitizer's quarantine holds freed memory back, so RSS grows by
+   * design there; LeakSanitizer checks the same property in that build. */
+  printf("stream soak: RSS bound not checked under AddressSanitizer\n");
+#else
   /* 25 rounds put 50 MB of records: without trimming RSS would grow by
    * far more than this margin. */
+  ck_assert_int_gt(warm, 0);
   ck_assert_msg(after - warm < 8 * 1024, "RSS grew from %ld to %ld kB", warm, after);
+#endif
   ck_assert_uint_eq(delivered, (size_t)ROUNDS * PER_ROUND / 10 * 100);
   aev_delivery_release(d);
   aev_stream_release(s);
