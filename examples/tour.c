@@ -1,6 +1,8 @@
-/* The tour: a readable trace of a flow through the primitives that exist,
+/* The tour: a readable trace of flows through the primitives (queues, a bus,
+ * a topic, a function, a state machine),
  * on the manual clock, each hop printed with its virtual timestamp. */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "awsevents/awsevents.h"
@@ -73,6 +75,72 @@ static int queue_with_dead_letters(void) {
   return n == 1 ? 0 : 1;
 }
 
+/* A Lambda-style function written in C: prints the order it was given and
+ * answers with a receipt. Handlers complete through their context. */
+static void receipt(void *user, aev_invocation *ctx, const char *event,
+                    size_t len) {
+  (void)user;
+  char note[200];
+  snprintf(note, sizeof note, "%.*s", (int)(len < 150 ? len : 150), event);
+  hop("function receipt invoked", note);
+  const char *answer = "{\"receipt\": \"R-1\"}";
+  aev_invocation_succeed(ctx, answer, strlen(answer));
+}
+
+/* An order's path: events on the default bus match a rule whose target is
+ * an SNS topic; the topic delivers to a queue only the orders over 100 (a
+ * filter policy on the body). Then a state machine settles the order: a
+ * one-day Wait, then a Task that calls the C function. Virtual time makes
+ * the day pass at once. */
+static int order_flow(void) {
+  aev_function_create(broker, "receipt", NULL, receipt, NULL, NULL, NULL);
+  call("sqs", "CreateQueue", "{\"QueueName\": \"big-orders\"}");
+  call("sns", "CreateTopic", "{\"Name\": \"orders\"}");
+  call("sns", "Subscribe",
+       "{\"TopicArn\": \"arn:aws:sns:us-east-1:000000000000:orders\", "
+       "\"Protocol\": \"sqs\", "
+       "\"Endpoint\": \"arn:aws:sqs:us-east-1:000000000000:big-orders\", "
+       "\"Attributes\": {\"RawMessageDelivery\": \"true\", "
+       "\"FilterPolicyScope\": \"MessageBody\", "
+       "\"FilterPolicy\": \"{\\\"total\\\": [{\\\"numeric\\\": [\\\">\\\", 100]}]}\"}}");
+  call("events", "PutRule",
+       "{\"Name\": \"orders\", \"EventPattern\": "
+       "\"{\\\"source\\\": [\\\"shop\\\"]}\"}");
+  call("events", "PutTargets",
+       "{\"Rule\": \"orders\", \"Targets\": [{\"Id\": \"topic\", "
+       "\"Arn\": \"arn:aws:sns:us-east-1:000000000000:orders\", "
+       "\"InputPath\": \"$.detail\"}]}");
+  call("events", "PutEvents",
+       "{\"Entries\": ["
+       "{\"Source\": \"shop\", \"DetailType\": \"order\", \"Detail\": \"{\\\"total\\\": 250}\"},"
+       "{\"Source\": \"shop\", \"DetailType\": \"order\", \"Detail\": \"{\\\"total\\\": 20}\"}]}");
+  aev_broker_advance(broker, 1000);
+  int rc = call("sqs", "ReceiveMessage",
+                "{\"QueueUrl\": \"https://sqs.us-east-1.amazonaws.com/000000000000/big-orders\", "
+                "\"MaxNumberOfMessages\": 10}");
+
+  const char *definition =
+      "{\"StartAt\": \"Settle\", \"States\": {"
+      "\"Settle\": {\"Type\": \"Wait\", \"Seconds\": 86400, \"Next\": \"Receipt\"},"
+      "\"Receipt\": {\"Type\": \"Task\", \"Resource\": "
+      "\"arn:aws:lambda:us-east-1:000000000000:function:receipt\", \"End\": true}}}";
+  aev_machine *machine;
+  aev_execution *execution;
+  aev_machine_create(broker, "fulfil", definition, strlen(definition),
+                     AEV_MACHINE_STANDARD, &machine);
+  aev_machine_start(machine, "order-250", "{\"total\": 250}", 14, &execution);
+  hop("execution started", aev_execution_arn(execution));
+  aev_broker_advance(broker, 86400 * 1000);
+  char *output = NULL;
+  aev_execution_output(execution, &output);
+  hop("execution ended a day later", output ? output : aev_errmsg());
+  if (aev_execution_status(execution) != AEV_EXECUTION_SUCCEEDED) rc = 1;
+  aev_free(output);
+  aev_execution_release(execution);
+  aev_machine_release(machine);
+  return rc;
+}
+
 int main(void) {
   aev_broker_options *opts;
   if (aev_broker_options_new(&opts) != AEV_OK) return 1;
@@ -90,6 +158,7 @@ int main(void) {
   aev_broker_advance(broker, 90 * 1000);
   hop("advanced 90 s", "no CPU was spent waiting");
   int rc = queue_with_dead_letters();
+  if (order_flow() != 0) rc = 1;
   aev_broker_destroy(broker);
   return rc;
 }

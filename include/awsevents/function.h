@@ -65,6 +65,14 @@ AEV_API int aev_function_create(aev_broker *b, const char *name,
                                 void *user, aev_release_fn release,
                                 aev_function **out);
 
+/* Registers handler fn under name for CreateFunction requests made through
+ * aev_call (its Handler member names the registration). release(user) runs
+ * once when the broker is destroyed. ResourceConflictException when the
+ * name is registered already. */
+AEV_API int aev_handler_register(aev_broker *b, const char *name,
+                                 aev_handler_fn fn, void *user,
+                                 aev_release_fn release);
+
 /* Sets the init hook (NULL removes it). */
 AEV_API int aev_function_set_init(aev_function *f, aev_init_fn init);
 
@@ -164,6 +172,30 @@ AEV_API int64_t aev_invocation_remaining_ms(const aev_invocation *ctx);
 /* An environment variable of the function's configuration, or NULL. */
 AEV_API const char *aev_invocation_env(const aev_invocation *ctx,
                                        const char *name);
+
+/* ---- event-source mappings from queues ---- */
+
+/* CreateEventSourceMapping with its members (EventSourceArn of a queue,
+ * FunctionName, BatchSize, MaximumBatchingWindowInSeconds, Enabled,
+ * FunctionResponseTypes, FilterCriteria, ScalingConfig) in JSON. *json
+ * (may be NULL) receives the mapping's description; its UUID identifies it. */
+AEV_API int aev_event_source_mapping_create(aev_broker *b,
+                                            const char *request_json,
+                                            char **json);
+/* GetEventSourceMapping / UpdateEventSourceMapping / DeleteEventSourceMapping
+ * by UUID; ListEventSourceMappings (filters FunctionName, EventSourceArn
+ * may be NULL). Outputs are AWS's response shapes, freed with aev_free. */
+AEV_API int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
+                                         char **json);
+AEV_API int aev_event_source_mapping_update(aev_broker *b,
+                                            const char *request_json,
+                                            char **json);
+AEV_API int aev_event_source_mapping_delete(aev_broker *b, const char *uuid,
+                                            char **json);
+AEV_API int aev_event_source_mapping_list(aev_broker *b,
+                                          const char *function_name,
+                                          const char *event_source_arn,
+                                          char **json);
 
 #ifdef __cplusplus
 }

@@ -73,13 +73,10 @@ static void run_task(void *arg, int cancelled) {
   aev__inv_abandon(c);
 }
 
-int aev__function_call(aev_function *f, const void *payload, size_t len,
+int aev__fn_call_built(aev_function *f, const void *payload, size_t len,
                        aev__invoke_done_fn done, void *user) {
-  int rc = aev__fn_check(f);
-  if (rc == AEV_OK)
-    rc = aev__fn_check_payload(payload, len, AEV__FN_SYNC_PAYLOAD_MAX);
   aev_invocation *c;
-  if (rc == AEV_OK) rc = aev__inv_start(f, payload, len, done, user, &c);
+  int rc = aev__inv_start(f, payload, len, done, user, &c);
   if (rc != AEV_OK) return rc;
   if (aev__sched_post_handler(aev__broker_sched(f->res.broker), run_task, c) !=
       AEV_OK) {
@@ -87,4 +84,12 @@ int aev__function_call(aev_function *f, const void *payload, size_t len,
     return aev__broker_check_open(f->res.broker);
   }
   return AEV_OK;
+}
+
+int aev__function_call(aev_function *f, const void *payload, size_t len,
+                       aev__invoke_done_fn done, void *user) {
+  int rc = aev__fn_check(f);
+  if (rc == AEV_OK)
+    rc = aev__fn_check_payload(payload, len, AEV__FN_SYNC_PAYLOAD_MAX);
+  return rc != AEV_OK ? rc : aev__fn_call_built(f, payload, len, done, user);
 }

@@ -25,7 +25,7 @@ static json_t *record(aev__event *ev, const char *condition,
   char when[40], arn[400];
   aev__fn_iso_time(aev__fn_now_ms(f), when, sizeof when, 1);
   snprintf(arn, sizeof arn, "%s:$LATEST", f->res.arn);
-  json_t *resp = json_pack("{sisss}", "statusCode", r ? 200 : 429,
+  json_t *resp = json_pack("{siss}", "statusCode", r ? 200 : 429,
                            "executedVersion", "$LATEST");
   if (r && r->function_error)
     json_object_set_new(resp, "functionError", json_string(r->function_error));

@@ -166,3 +166,21 @@ int aev_function_set_dead_letter_target(aev_function *f, const char *arn) {
   pthread_mutex_unlock(&f->mu);
   return AEV_OK;
 }
+
+int aev__econf_delete(aev_function *f) {
+  pthread_mutex_lock(&f->mu);
+  int had = f->econf.put;
+  if (had) {
+    free(f->econf.on_success);
+    free(f->econf.on_failure);
+    f->econf.on_success = f->econf.on_failure = NULL;
+    f->econf.max_retries = 2;
+    f->econf.max_age = 21600;
+    f->econf.put = 0;
+  }
+  pthread_mutex_unlock(&f->mu);
+  return had ? AEV_OK
+             : aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                         "The function %s doesn't have an EventInvokeConfig",
+                         f->res.arn);
+}

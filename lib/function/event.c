@@ -79,7 +79,8 @@ static void attempt(void *arg, int cancelled) {
     give_up(ev, "EventAgeExceeded", NULL);
     return;
   }
-  int rc = aev__function_call(f, ev->payload, ev->len, event_done, ev);
+  /* Checked when it was queued. */
+  int rc = aev__fn_call_built(f, ev->payload, ev->len, event_done, ev);
   if (rc == AEV_OK) return;
   if (rc != AEV_ERR_THROTTLED) {
     event_free(ev);

@@ -35,9 +35,14 @@ static int name_ok(const char *name) {
   return 1;
 }
 
+static void function_shutdown(aev__resource *r) {
+  aev__esm_shutdown_all((aev_function *)r);
+}
+
 static void function_destroy(aev__resource *r) {
   aev_function *f = (aev_function *)r;
   if (f->release) f->release(f->user);
+  if (f->origin) aev__resource_unref(f->origin);
   aev__fconf_unref(f->conf);
   aev__econf_free(&f->econf);
   while (f->idle) {
@@ -83,7 +88,7 @@ int aev_function_create(aev_broker *b, const char *name,
   snprintf(f->log_group, sizeof f->log_group, "/aws/lambda/%s", name);
   pthread_mutex_init(&f->mu, NULL);
   rc = aev__resource_init(&f->res, b, AEV__KIND_FUNCTION, name,
-                          function_destroy, NULL);
+                          function_destroy, function_shutdown);
   if (rc != AEV_OK) {
     aev__fconf_unref(f->conf);
     pthread_mutex_destroy(&f->mu);
@@ -116,7 +121,9 @@ int aev__function_find(aev_broker *b, const char *name_or_arn,
     buf[len - 8] = '\0';
     key = buf;
   }
-  aev__resource *r = aev__registry_find(b, AEV__KIND_FUNCTION, key);
+  aev__resource *r = aev__fn_hidden(key)
+                         ? NULL
+                         : aev__registry_find(b, AEV__KIND_FUNCTION, key);
   if (!r) {
     int rc = aev__broker_check_open(b);
     if (rc != AEV_OK) return rc;

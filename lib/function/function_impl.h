@@ -9,6 +9,8 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "awsevents/pattern.h"
+#include "awsevents/queue.h"
 #include "core/ids.h"
 #include "core/registry.h"
 #include "core/sched.h"
@@ -44,7 +46,7 @@ typedef struct aev__econf {
 /* An execution environment: created by a cold start (which runs the init
  * hook), reused by warm invocations, reclaimed after reclaim_ms idle. */
 typedef struct aev__env {
-  struct aev__env *next;
+  struct aev__env *next, *prev; /* idle list: most recently used first */
   int64_t idle_since; /* deadline timeline ms */
   char log_stream[64]; /* 2024/01/01/[$LATEST]<32 hex> */
 } aev__env;
@@ -78,6 +80,8 @@ typedef struct aev__fmetrics {
   int64_t duration_ms;
 } aev__fmetrics;
 
+struct aev__esm;
+
 struct aev_function {
   aev__resource res; /* first: the registry's view */
   aev_handler_fn fn;
@@ -90,10 +94,12 @@ struct aev_function {
   int reserved; /* -1: unreserved */
   int running;  /* invocations holding a concurrency slot */
   int busy_envs;
-  aev__env *idle; /* most recently used first */
+  aev__env *idle, *idle_tail; /* most recently used first */
   int n_idle;
   int64_t reclaim_ms;
   char log_group[80]; /* /aws/lambda/NAME */
+  aev__resource *origin; /* the handler table it came from, or NULL */
+  struct aev__esm *esms;  /* event-source mappings to it (mu) */
   aev__fmetrics m;
 };
 
@@ -111,6 +117,8 @@ void aev__fn_iso_time(int64_t ms, char *out, size_t size, int zulu);
 int aev__econf_put(aev_function *f, json_t *req, int update);
 json_t *aev__econf_json(aev_function *f);
 void aev__econf_free(aev__econf *e);
+/* DeleteFunctionEventInvokeConfig: back to the defaults. */
+int aev__econf_delete(aev_function *f);
 /* Validates a destination ARN: a queue or a function of this broker's
  * partition (member names the parameter in the message). */
 int aev__fn_check_destination(const char *arn, const char *member);
@@ -122,6 +130,11 @@ int64_t aev__fn_now_ms(const aev_function *f);
 int aev__fn_check(const aev_function *f);
 /* Checks a payload: JSON text within max bytes. */
 int aev__fn_check_payload(const void *payload, size_t len, size_t max);
+/* jsoncheck.c: 1 when text is one JSON value (syntax only). */
+int aev__json_valid(const void *text, size_t len);
+/* aev__function_call for payloads this library built (no syntax check). */
+int aev__fn_call_built(aev_function *f, const void *payload, size_t len,
+                       aev__invoke_done_fn done, void *user);
 /* Takes a concurrency slot and an environment and builds the context, or
  * fails with TooManyRequestsException (counted as a throttle). */
 int aev__inv_start(aev_function *f, const void *payload, size_t len,
@@ -155,6 +168,60 @@ typedef struct aev__event {
 void aev__dest_success(aev__event *ev, const aev__invoke_result *r);
 void aev__dest_failure(aev__event *ev, const char *condition,
                        const aev__invoke_result *r);
+
+/* handlers.c: 1 for the hidden table entry's name. */
+int aev__fn_hidden(const char *name);
+/* CreateFunction through the API: the function runs the handler registered
+ * as `handler`; InvalidParameterValueException when none is. */
+int aev__fn_create_registered(aev_broker *b, const char *name,
+                              const char *handler, json_t *config,
+                              aev_function **out);
+
+/* esm.c / esm_run.c: an event-source mapping from a queue. Settings are
+ * guarded by mu; the runtime fields too. References: the function's list,
+ * the queue watch, each batch in flight, the window timer. */
+typedef struct aev__esm {
+  _Atomic long refs;
+  struct aev__esm *next; /* on f->esms */
+  aev_function *f;       /* counted */
+  aev_queue *q;          /* counted */
+  struct aev__queue_watch *watch;
+  pthread_mutex_t mu;
+  char uuid[37];
+  char *source_arn;
+  int fifo;
+  /* settings */
+  int batch_size, window_s, report_failures, max_concurrency, enabled;
+  json_t *filters; /* FilterCriteria as given, or NULL */
+  struct aev_pattern *patterns[5];
+  int npatterns;
+  int64_t modified_ms;
+  /* runtime */
+  int deleted;
+  int inflight; /* batches invoking the function */
+  int64_t backlog_since; /* deadline ms the current backlog began, or -1 */
+  int pumping, again;
+  struct aev_message **buf; /* received, waiting for the batch to fill */
+  size_t nbuf;
+  int window_armed;
+  aev__timer window;
+} aev__esm;
+
+void aev__esm_ref(aev__esm *m);
+void aev__esm_unref(aev__esm *m);
+/* Receives and dispatches batches while it can (esm_run.c). */
+void aev__esm_pump(aev__esm *m);
+/* Starts (watch) or stops the mapping after a change of Enabled. */
+int aev__esm_start(aev__esm *m);
+void aev__esm_stop(aev__esm *m);
+/* Function delete / broker shutdown: stops every mapping of f. */
+void aev__esm_shutdown_all(aev_function *f);
+/* The event text for a batch (Records of Lambda's SQS shape). */
+char *aev__esm_event(aev__esm *m, struct aev_message **msgs, size_t n,
+                     size_t *len);
+/* 1 when one of the mapping's filter patterns matches the message's record
+ * (body parsed as JSON when it is JSON). */
+int aev__esm_matches(aev__esm *m, struct aev_message *msg);
 
 /* errors.c: Lambda's wording. */
 int aev__fn_not_found(const char *name);

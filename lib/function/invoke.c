@@ -20,30 +20,30 @@ int aev__fn_check_payload(const void *payload, size_t len, size_t max) {
                      "Request must be smaller than %zu bytes for the "
                      "InvokeFunction operation",
                      max);
-  if (len == 0) return AEV_OK;
+  if (len == 0 || aev__json_valid(payload, len)) return AEV_OK;
+  /* The slow path only words the error, as Lambda does. */
   json_error_t err;
   json_t *j = json_loadb(payload, len, JSON_DECODE_ANY, &err);
-  if (!j)
-    return aev__fail(AEV_ERR_INVALID, "InvalidRequestContentException",
-                     "Could not parse request body into json: Could not "
-                     "parse payload into json: %s",
-                     err.text);
   json_decref(j);
-  return AEV_OK;
+  return aev__fail(AEV_ERR_INVALID, "InvalidRequestContentException",
+                   "Could not parse request body into json: Could not "
+                   "parse payload into json: %s",
+                   j ? "unexpected input" : err.text);
 }
 
+static aev__env *idle_unlink(aev_function *f, aev__env *e) {
+  if (e->prev) e->prev->next = e->next;
+  else f->idle = e->next;
+  if (e->next) e->next->prev = e->prev;
+  else f->idle_tail = e->prev;
+  f->n_idle--;
+  return e;
+}
+
+/* The idle list is in recency order, so the stale ones are at its tail. */
 void aev__fn_reclaim_locked(aev_function *f, int64_t now) {
-  aev__env **p = &f->idle;
-  while (*p) {
-    aev__env *e = *p;
-    if (now - e->idle_since >= f->reclaim_ms) {
-      *p = e->next;
-      f->n_idle--;
-      free(e);
-    } else {
-      p = &e->next;
-    }
-  }
+  while (f->idle_tail && now - f->idle_tail->idle_since >= f->reclaim_ms)
+    free(idle_unlink(f, f->idle_tail));
 }
 
 static aev__env *new_env(aev_function *f) {
@@ -84,12 +84,8 @@ int aev__inv_start(aev_function *f, const void *payload, size_t len,
     return aev__fn_throttled();
   }
   aev__fn_reclaim_locked(f, now);
-  aev__env *e = f->idle;
+  aev__env *e = f->idle ? idle_unlink(f, f->idle) : NULL;
   int cold = e == NULL;
-  if (e) {
-    f->idle = e->next;
-    f->n_idle--;
-  }
   f->running++;
   f->busy_envs++;
   f->m.invocations++;
@@ -159,9 +155,13 @@ static void env_return(aev_invocation *c, int reset) {
   if (reset || f->res.deleted) {
     free(c->env);
   } else {
-    c->env->idle_since = aev__fn_now(f);
-    c->env->next = f->idle;
-    f->idle = c->env;
+    aev__env *e = c->env;
+    e->idle_since = aev__fn_now(f);
+    e->prev = NULL;
+    e->next = f->idle;
+    if (f->idle) f->idle->prev = e;
+    else f->idle_tail = e;
+    f->idle = e;
     f->n_idle++;
   }
   pthread_mutex_unlock(&f->mu);
@@ -249,8 +249,9 @@ int aev_invocation_fail_json(aev_invocation *ctx, const char *json,
   json_t *o = json ? json_loadb(json, len, 0, NULL) : NULL;
   if (!json_is_object(o)) {
     json_decref(o);
-    o = json_pack("{ss%ss}", "errorMessage", json ? json : "", json ? len : 0,
-                  "errorType", "Unhandled");
+    o = json_pack("{soss}", "errorMessage",
+                  json_stringn(json ? json : "", json ? len : 0), "errorType",
+                  "Unhandled");
   }
   char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);

@@ -138,14 +138,33 @@ static int numeric_value(cctx *c, json_t *v, const char *op, double *out) {
   return check_number(c, *out);
 }
 
+/* A JSON value as AWS quotes it in numeric-match errors: the token it
+ * stopped at ("5", "true", "{"). Patterns are read with integers as reals,
+ * so whole numbers are printed without a fraction, as they were written. */
+static const char *token_text(json_t *v, char *buf, size_t cap) {
+  if (json_is_number(v)) {
+    double d = json_number_value(v);
+    if (d == (double)(long long)d && fabs(d) < 1e15)
+      snprintf(buf, cap, "%lld", (long long)d);
+    else
+      snprintf(buf, cap, "%.17g", d);
+    return buf;
+  }
+  if (json_is_true(v)) return "true";
+  if (json_is_false(v)) return "false";
+  if (json_is_null(v)) return "null";
+  return json_is_array(v) ? "[" : "{";
+}
+
 static int numeric(cctx *c, json_t *v, pm_matcher *m) {
   m->kind = PM_NUMERIC;
   if (!json_is_array(v)) return bad(c, "Value of numeric must be an array.");
   size_t n = json_array_size(v);
   json_t *op0 = json_array_get(v, 0);
+  char tok[32];
   if (!op0 || !json_is_string(op0))
     return bad(c, "Invalid member in numeric match: %s",
-               op0 ? "a non-string value" : "]");
+               op0 ? token_text(op0, tok, sizeof tok) : "]");
   const char *op = json_string_value(op0);
   double x = 0;
   if (!strcmp(op, "=")) {
@@ -172,7 +191,7 @@ static int numeric(cctx *c, json_t *v, pm_matcher *m) {
   if (n == 2) return AEV_OK;
   json_t *op1 = json_array_get(v, 2);
   if (!json_is_string(op1))
-    return bad(c, "Bad value in numeric range: %s", "a non-string value");
+    return bad(c, "Bad value in numeric range: %s", token_text(op1, tok, sizeof tok));
   const char *top = json_string_value(op1);
   if (strcmp(top, "<") && strcmp(top, "<="))
     return bad(c, "Bad numeric range operator: %s", top);

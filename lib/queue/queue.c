@@ -26,6 +26,7 @@ int aev__queue_check(const aev_queue *q) {
 
 void aev__queue_wake(aev_queue *q) {
   if (q->waiters) pthread_cond_broadcast(&q->cv);
+  if (q->watches) aev__queue_watch_notify_locked(q);
 }
 
 static int name_ok(const char *name, int *fifo_suffix) {

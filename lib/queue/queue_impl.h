@@ -131,6 +131,7 @@ struct aev_queue {
   aev__attempt *at_head, *at_tail;
   /* message move tasks out of this queue, newest first */
   struct aev__move_task *tasks;
+  struct aev__queue_watch *watches; /* watch.c: event-source mappings */
 };
 
 /* store.c: message memory, slots, lists and heap (callers hold mu). */
@@ -221,5 +222,8 @@ int aev__sqs_invalid_int(const char *param, long long value,
                          const char *reason);
 int aev__sqs_missing(const char *param);
 int aev__sqs_bad_handle(const char *handle);
+
+/* watch.c: posts every watch's notification (mu held). */
+void aev__queue_watch_notify_locked(aev_queue *q);
 
 #endif

@@ -55,7 +55,10 @@ static void deliver(aev_queue *q, collect *c, aev__msg *m) {
   m->nonce = new_nonce(q);
   if (!m->first_rx_ms) m->first_rx_ms = c->now_ms;
   m->visible_at = c->now + (int64_t)c->vis * 1000;
-  if (!q->conf.fifo) aev__store_reschedule(q, m, c->now);
+  /* As "now - 1" so that even a visibility of 0 parks the message in the
+   * pending heap: SQS returns a message at most once per ReceiveMessage,
+   * and the next receive's aev__store_mature makes it available again. */
+  if (!q->conf.fifo) aev__store_reschedule(q, m, c->now - 1);
   /* Out of memory: the message stays in flight and reappears later. */
   aev_message *msg = aev__message_copy(q, m, c->r);
   if (msg) {

@@ -22,7 +22,7 @@ typedef struct ft_state {
   int64_t call_ms[16]; /* broker time of each call */
   aev_invocation *held[64];
   int nheld;
-  char last_event[256];
+  char last_event[1024];
   aev_broker *b;
 } ft_state;
 

@@ -55,6 +55,32 @@ START_TEST(set_returns_sorted_unique_ids) {
 }
 END_TEST
 
+/* Many matches (sorted past the small-count fast path) and events with
+ * many named fields (grouped past the inline buffers): ids still come back
+ * ascending, once each, whatever order they were added in. */
+START_TEST(set_many_matches_and_fields) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  char p[64], want[1024] = "", ev[1024] = "{\"a\":[";
+  for (int i = 0; i < 50; i++) {
+    int id = (i * 37) % 50; /* a scrambled order */
+    snprintf(p, sizeof p, "{\"a\":[%d],\"b\":[\"x\"]}", id);
+    add(s, (uint64_t)id * 3, p);
+    add(s, 1000 + (uint64_t)id, "{\"b\":[\"x\"]}");
+    snprintf(ev + strlen(ev), sizeof ev - strlen(ev), "%s%d", i ? "," : "", i);
+  }
+  strcat(ev, "],\"b\":\"x\"}");
+  for (int i = 0; i < 50; i++) snprintf(want + strlen(want), sizeof want - strlen(want), "%d,", i * 3);
+  for (int i = 0; i < 50; i++)
+    snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", i ? "," : "", 1000 + i);
+  ck_match(s, ev, want);
+  ck_match(s, "{\"a\":[7,7,7],\"b\":[\"x\",\"x\"],\"c\":1}",
+           "21,1000,1001,1002,1003,1004,1005,1006,1007,1008,1009,1010,1011,1012,1013,1014,1015,"
+           "1016,1017,1018,1019,1020,1021,1022,1023,1024,1025,1026,1027,1028,1029,1030,1031,1032,"
+           "1033,1034,1035,1036,1037,1038,1039,1040,1041,1042,1043,1044,1045,1046,1047,1048,1049");
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 START_TEST(set_replace_and_remove) {
   aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
   add(s, 1, "{\"a\":[\"x\"]}");
@@ -344,6 +370,7 @@ int main(void) {
   TCase *tc = tcase_create("set");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, set_returns_sorted_unique_ids);
+  tcase_add_test(tc, set_many_matches_and_fields);
   tcase_add_test(tc, set_replace_and_remove);
   tcase_add_test(tc, set_rebuilds_after_many_removals);
   tcase_add_test(tc, set_bad_arguments);

@@ -206,6 +206,30 @@ START_TEST(receive_visibility_override) {
 }
 END_TEST
 
+/* VisibilityTimeout 0 makes a message visible again at once, but one
+ * ReceiveMessage still returns it at most once; the next receive gets it
+ * again with a receive count one higher. */
+START_TEST(zero_visibility_returns_a_message_once_per_receive) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  qt_send(q, "a");
+  aev_receive_options *o;
+  aev_receive_options_new(&o);
+  ck_assert_int_eq(aev_receive_options_set_visibility(o, 0), AEV_OK);
+  aev_message *m[10];
+  size_t n;
+  for (int round = 1; round <= 2; round++) {
+    ck_assert_int_eq(aev_queue_receive(q, 10, 0, o, m, &n), AEV_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(qt_body(m[0]), "a");
+    ck_assert_int_eq(atoi(aev_message_system_attribute(m[0], "ApproximateReceiveCount")),
+                     round);
+    aev_message_free(m[0]);
+  }
+  aev_receive_options_free(o);
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(delay_queue_and_message) {
   aev_queue *q = qt_queue(b, "q", "{\"DelaySeconds\":\"5\"}");
   qt_send(q, "queue-delay");
@@ -619,6 +643,7 @@ static Suite *suite(void) {
   tcase_add_test(t, oldest_first_and_max);
   tcase_add_test(t, visibility_expiry_and_extension);
   tcase_add_test(t, receive_visibility_override);
+  tcase_add_test(t, zero_visibility_returns_a_message_once_per_receive);
   tcase_add_test(t, delay_queue_and_message);
   tcase_add_test(t, retention_expiry);
   tcase_add_test(t, message_attributes_and_md5);

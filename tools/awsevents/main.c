@@ -9,6 +9,9 @@ static const cli_command *const commands[] = {
     &cli_cmd_call,
     &cli_cmd_script,
     &cli_cmd_test_event_pattern,
+    &cli_cmd_run_state_machine,
+    &cli_cmd_validate_state_machine_definition,
+    &cli_cmd_jsonata,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -19,10 +22,14 @@ static void usage(FILE *to) {
           "EventBridge, Step Functions, Lambda) in this process.\n"
           "JSON arguments are inline text or file://PATH.\n\n"
           "Commands:\n");
+  int width = 0;
   for (size_t i = 0; i < N_COMMANDS; i++)
-    fprintf(to, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+    if ((int)strlen(commands[i]->name) > width) width = (int)strlen(commands[i]->name);
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    fprintf(to, "  %-*s  %s\n", width, commands[i]->name, commands[i]->summary);
   fprintf(to, "\n`awsevents COMMAND --help` describes a command.\n"
-              "Exit status: 0 success, 1 AWS error (on stderr), 2 usage.\n");
+              "Exit status: 0 success, 1 AWS error (on stderr), 2 usage,\n"
+              "3 run-state-machine's execution failed, timed out or was aborted.\n");
 }
 
 static const cli_command *find(const char *name) {

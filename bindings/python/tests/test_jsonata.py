@@ -1,0 +1,70 @@
+"""awsevents.jsonata(expr).evaluate(data, bindings=...): results, no input
+vs null, undefined, bindings, JsonataError codes and positions, limits."""
+import threading
+import unittest
+
+import awsevents
+
+
+class JsonataTest(unittest.TestCase):
+    def test_results(self):
+        expr = awsevents.jsonata("$sum(items.price)")
+        self.assertEqual(
+            expr.evaluate({"items": [{"price": 1}, {"price": 2.5}]}), 3.5)
+        self.assertEqual(awsevents.jsonata("a.b").evaluate(
+            {"a": [{"b": 1}, {"b": [2, 3]}]}), [1, 2, 3])
+        self.assertEqual(awsevents.jsonata('{"n": $uppercase(name)}')
+                         .evaluate({"name": "x"}), {"n": "X"})
+
+    def test_no_input_null_and_undefined(self):
+        expr = awsevents.jsonata("$exists($)")
+        self.assertIs(expr.evaluate(), False)
+        self.assertIs(expr.evaluate(None), True)
+        missing = awsevents.jsonata("nothing.here")
+        self.assertIsNone(missing.evaluate({}))
+        self.assertEqual(missing.evaluate({}, undefined="UNDEF"), "UNDEF")
+
+    def test_bindings(self):
+        expr = awsevents.jsonata("$states.input.n + $k")
+        self.assertEqual(expr.evaluate(
+            bindings={"states": {"input": {"n": 40}}, "k": 2}), 42)
+
+    def test_errors(self):
+        with self.assertRaises(awsevents.JsonataError) as cm:
+            awsevents.jsonata("a.(b")
+        self.assertEqual(cm.exception.code, "S0203")
+        self.assertEqual(cm.exception.position, 4)
+        with self.assertRaises(awsevents.JsonataError) as cm:
+            awsevents.jsonata('1 + "a"').evaluate()
+        self.assertEqual(cm.exception.code, "T2002")
+        with self.assertRaises(awsevents.JsonataError) as cm:
+            awsevents.jsonata('$error("custom")').evaluate()
+        self.assertEqual(cm.exception.code, "D3137")
+        self.assertEqual(cm.exception.message, "custom")
+
+    def test_limits(self):
+        expr = awsevents.jsonata(
+            "($f := function($n) { $n = 0 ? 0 : 1 + $f($n - 1) }; $f(300))",
+            max_depth=100)
+        with self.assertRaises(awsevents.JsonataError) as cm:
+            expr.evaluate()
+        self.assertEqual(cm.exception.code, "U1001")
+
+    def test_threads_share_one_expression(self):
+        expr = awsevents.jsonata("$string($count(xs))")
+        results = []
+
+        def work(n):
+            results.append(expr.evaluate({"xs": list(range(n))}) == str(n))
+
+        threads = [threading.Thread(target=work, args=(i,))
+                   for i in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(results, [True] * 8)
+
+
+if __name__ == "__main__":
+    unittest.main()

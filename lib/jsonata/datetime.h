@@ -1,0 +1,16 @@
+/* Internal to lib/jsonata: calendar arithmetic and the XPath picture-string
+ * formatting/parsing behind $fromMillis/$now/$toMillis. */
+#ifndef AEV_JSONATA_DATETIME_H
+#define AEV_JSONATA_DATETIME_H
+
+#include "jn.h"
+
+int64_t jn_days_from_civil(int64_t y, int m, int d);
+void jn_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
+jn_val *jn_iso_string(jn_ctx *c, double ms);
+int jn_parse_iso(const char *s, size_t n, double *out);
+/* picture may be NULL (ISO 8601); timezone like "+0100" or NULL (UTC) */
+jn_val *jn_format_datetime(jn_ctx *c, double ms, const jn_val *picture, const jn_val *timezone);
+jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture);
+
+#endif

@@ -1,0 +1,447 @@
+/* XPath F&O integer pictures, as jsonata-js implements them: analysing a
+ * picture (decimal digit patterns with grouping separators, A/a letters,
+ * I/i roman numerals, W/w/Ww words, ;o ordinals), formatting ($formatInteger
+ * and date components) and parsing ($parseInteger). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "fmt.h"
+#include "fn.h"
+
+static const uint32_t decimal_groups[] = {0x30, 0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6,
+                                          0x0C66, 0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0,
+                                          0x1810, 0x1946, 0x19D0, 0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620,
+                                          0xA8D0, 0xA900, 0xA9D0, 0xA9F0, 0xAA50, 0xABF0, 0xFF10};
+
+static const char *const few[] = {"Zero", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine",
+                                  "Ten", "Eleven", "Twelve", "Thirteen", "Fourteen", "Fifteen", "Sixteen",
+                                  "Seventeen", "Eighteen", "Nineteen"};
+static const char *const ordinals[] = {"Zeroth", "First", "Second", "Third", "Fourth", "Fifth", "Sixth",
+                                       "Seventh", "Eighth", "Ninth", "Tenth", "Eleventh", "Twelfth",
+                                       "Thirteenth", "Fourteenth", "Fifteenth", "Sixteenth", "Seventeenth",
+                                       "Eighteenth", "Nineteenth"};
+static const char *const decades[] = {"Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seventy", "Eighty", "Ninety", "Hundred"};
+static const char *const magnitudes[] = {"Thousand", "Million", "Billion", "Trillion"};
+
+void jn_int_picture(jn_ctx *c, const char *pic, size_t len, jn_intfmt *f) {
+  memset(f, 0, sizeof *f);
+  f->primary = IF_DECIMAL;
+  f->tcase = TC_LOWER;
+  size_t plen = len;
+  for (size_t i = len; i > 0; i--)
+    if (pic[i - 1] == ';') {
+      plen = i - 1;
+      if (i < len && pic[i] == 'o') f->ordinal = 1;
+      break;
+    }
+  if (plen == 1 && (pic[0] == 'A' || pic[0] == 'a')) {
+    f->primary = IF_LETTERS;
+    f->tcase = pic[0] == 'A' ? TC_UPPER : TC_LOWER;
+    return;
+  }
+  if (plen == 1 && (pic[0] == 'I' || pic[0] == 'i')) {
+    f->primary = IF_ROMAN;
+    f->tcase = pic[0] == 'I' ? TC_UPPER : TC_LOWER;
+    return;
+  }
+  if (plen == 1 && (pic[0] == 'W' || pic[0] == 'w')) {
+    f->primary = IF_WORDS;
+    f->tcase = pic[0] == 'W' ? TC_UPPER : TC_LOWER;
+    return;
+  }
+  if (plen == 2 && pic[0] == 'W' && pic[1] == 'w') {
+    f->primary = IF_WORDS;
+    f->tcase = TC_TITLE;
+    return;
+  }
+  /* decimal digit pattern, read right to left */
+  uint32_t cps[128];
+  size_t ncp = 0, i = 0;
+  while (i < plen && ncp < 128) cps[ncp++] = jn_utf8_next(pic, plen, &i);
+  int seppos = 0;
+  f->zero = 0;
+  for (size_t k = ncp; k > 0; k--) {
+    uint32_t cp = cps[k - 1];
+    int digit = 0;
+    for (size_t g = 0; g < sizeof decimal_groups / sizeof decimal_groups[0]; g++) {
+      if (cp >= decimal_groups[g] && cp <= decimal_groups[g] + 9) {
+        digit = 1;
+        f->mandatory++;
+        seppos++;
+        if (!f->zero) f->zero = decimal_groups[g];
+        else if (f->zero != decimal_groups[g])
+          jn_throw(c, "D3131", -1, "In a decimal digit pattern, all digits must be from the same decimal group");
+        break;
+      }
+    }
+    if (!digit) {
+      if (cp == '#') {
+        seppos++;
+        f->optional++;
+      } else if (f->nseps < 16) {
+        f->seps[f->nseps].pos = seppos;
+        f->seps[f->nseps].cp = cp;
+        f->nseps++;
+      }
+    }
+  }
+  if (f->mandatory == 0) {
+    f->primary = IF_SEQUENCE;
+    return;
+  }
+  /* regular grouping: one character, positions multiples of their gcd */
+  f->regular = 0;
+  if (f->nseps > 0) {
+    int same = 1;
+    for (int k = 1; k < f->nseps; k++)
+      if (f->seps[k].cp != f->seps[0].cp) same = 0;
+    if (same) {
+      int g = f->seps[0].pos;
+      for (int k = 1; k < f->nseps; k++) {
+        int a = g, b = f->seps[k].pos;
+        while (b) {
+          int t = a % b;
+          a = b;
+          b = t;
+        }
+        g = a;
+      }
+      int ok = g > 0;
+      for (int idx = 1; ok && idx <= f->nseps; idx++) {
+        int found = 0;
+        for (int k = 0; k < f->nseps; k++)
+          if (f->seps[k].pos == idx * g) found = 1;
+        if (!found) ok = 0;
+      }
+      if (ok) {
+        f->regular = g;
+      }
+    }
+  }
+}
+
+static void words(jn_buf *b, double num, int prev, int ord) {
+  if (num <= 19) {
+    if (prev) jn_buf_addz(b, " and ");
+    jn_buf_addz(b, ord ? ordinals[(int)num] : few[(int)num]);
+  } else if (num < 100) {
+    int tens = (int)floor(num / 10), rem = (int)fmod(num, 10);
+    if (prev) jn_buf_addz(b, " and ");
+    const char *d = decades[tens - 2];
+    if (rem > 0) {
+      jn_buf_addz(b, d);
+      jn_buf_addc(b, '-');
+      words(b, rem, 0, ord);
+    } else if (ord) {
+      jn_buf_add(b, d, strlen(d) - 1);
+      jn_buf_addz(b, "ieth");
+    } else {
+      jn_buf_addz(b, d);
+    }
+  } else if (num < 1000) {
+    int h = (int)floor(num / 100);
+    double rem = fmod(num, 100);
+    if (prev) jn_buf_addz(b, ", ");
+    jn_buf_addz(b, few[h]);
+    jn_buf_addz(b, " Hundred");
+    if (rem > 0) words(b, rem, 1, ord);
+    else if (ord) jn_buf_addz(b, "th");
+  } else {
+    int mag = (int)floor(log10(num) / 3);
+    if (mag > 4) mag = 4;
+    double factor = pow(10, mag * 3);
+    double mant = floor(num / factor), rem = num - mant * factor;
+    if (prev) jn_buf_addz(b, ", ");
+    words(b, mant, 0, 0);
+    jn_buf_addc(b, ' ');
+    jn_buf_addz(b, magnitudes[mag - 1]);
+    if (rem > 0) words(b, rem, 1, ord);
+    else if (ord) jn_buf_addz(b, "th");
+  }
+}
+
+static void roman(jn_buf *b, double v) {
+  static const struct {
+    int v;
+    const char *s;
+  } r[] = {{1000, "m"}, {900, "cm"}, {500, "d"}, {400, "cd"}, {100, "c"}, {90, "xc"}, {50, "l"},
+           {40, "xl"}, {10, "x"}, {9, "ix"}, {5, "v"}, {4, "iv"}, {1, "i"}};
+  for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
+    while (v >= r[i].v) {
+      jn_buf_addz(b, r[i].s);
+      v -= r[i].v;
+    }
+}
+
+static void change_case_ascii(char *s, size_t n, int upper) {
+  for (size_t i = 0; i < n; i++) {
+    if (upper && s[i] >= 'a' && s[i] <= 'z') s[i] = (char)(s[i] - 32);
+    if (!upper && s[i] >= 'A' && s[i] <= 'Z') s[i] = (char)(s[i] + 32);
+  }
+}
+
+jn_val *jn_format_int(jn_ctx *c, double value, const jn_intfmt *f) {
+  jn_buf b;
+  jn_buf_init(&b, c);
+  int neg = value < 0;
+  value = fabs(value);
+  if (neg) jn_buf_addc(&b, '-');
+  size_t start = b.n;
+  switch (f->primary) {
+  case IF_LETTERS: {
+    char tmp[64];
+    int k = 0;
+    char a0 = f->tcase == TC_UPPER ? 'A' : 'a';
+    while (value > 0 && k < 63) {
+      tmp[k++] = (char)(a0 + (int)fmod(value - 1, 26));
+      value = floor((value - 1) / 26);
+    }
+    while (k) jn_buf_addc(&b, tmp[--k]);
+    break;
+  }
+  case IF_ROMAN:
+    roman(&b, value);
+    if (f->tcase == TC_UPPER) change_case_ascii(b.p + start, b.n - start, 1);
+    break;
+  case IF_WORDS:
+    words(&b, value, 0, f->ordinal);
+    if (f->tcase == TC_UPPER) change_case_ascii(b.p + start, b.n - start, 1);
+    else if (f->tcase == TC_LOWER) change_case_ascii(b.p + start, b.n - start, 0);
+    break;
+  case IF_DECIMAL: {
+    char digits[400];
+    if (value < 1e21) snprintf(digits, sizeof digits, "%.0f", value);
+    else jn_fmt_number(value, digits, sizeof digits);
+    size_t nd = strlen(digits);
+    /* code points of the formatted number, then grouping inserted */
+    uint32_t out[600];
+    size_t no = 0;
+    for (int k = (int)nd; k < f->mandatory && no < 300; k++) out[no++] = '0';
+    for (size_t k = 0; k < nd && no < 300; k++) out[no++] = (uint32_t)digits[k];
+    if (f->zero && f->zero != 0x30)
+      for (size_t k = 0; k < no; k++)
+        if (out[k] >= '0' && out[k] <= '9') out[k] = out[k] - '0' + f->zero;
+    uint32_t res[700];
+    size_t nr = 0;
+    if (f->regular) {
+      int n = (int)((no - 1) / (size_t)f->regular);
+      size_t first = no - (size_t)n * (size_t)f->regular;
+      for (size_t k = 0; k < no; k++) {
+        if (k >= first && (k - first) % (size_t)f->regular == 0 && k > 0) res[nr++] = f->seps[0].cp;
+        res[nr++] = out[k];
+      }
+    } else {
+      /* insert each separator at (length - position), processing the
+       * leftmost-in-picture first as jsonata-js does */
+      memcpy(res, out, no * sizeof *res);
+      nr = no;
+      for (int k = f->nseps - 1; k >= 0; k--) {
+        long pos = (long)nr - f->seps[k].pos;
+        if (pos < 0) pos = 0;
+        memmove(res + pos + 1, res + pos, (nr - (size_t)pos) * sizeof *res);
+        res[pos] = f->seps[k].cp;
+        nr++;
+      }
+    }
+    for (size_t k = 0; k < nr; k++) jn_buf_utf8(&b, res[k]);
+    if (f->ordinal) {
+      char last = b.n > start ? b.p[b.n - 1] : 0, prev = b.n > start + 1 ? b.p[b.n - 2] : 0;
+      const char *suf = last == '1' ? "st" : last == '2' ? "nd" : last == '3' ? "rd" : "th";
+      if (prev == '1') suf = "th";
+      jn_buf_addz(&b, suf);
+    }
+    break;
+  }
+  case IF_SEQUENCE:
+    jn_throw(c, "D3130", -1, "Formatting or parsing an integer as a sequence starting with %s is not supported by this implementation", "the given token");
+  }
+  return jn_buf_val(&b);
+}
+
+jn_val *fn_format_integer(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
+  if (!a[0]) return NULL;
+  jn_intfmt f;
+  jn_int_picture(c, a[1]->u.str.s, a[1]->u.str.len, &f);
+  return jn_format_int(c, floor(a[0]->u.num), &f);
+}
+
+/* ---- parsing ---- */
+static double word_value(const char *w, size_t n, int *ok) {
+  char lw[40];
+  *ok = 0;
+  if (n == 0 || n >= sizeof lw) return 0;
+  for (size_t i = 0; i < n; i++) lw[i] = (char)((w[i] >= 'A' && w[i] <= 'Z') ? w[i] + 32 : w[i]);
+  lw[n] = 0;
+  char t[40];
+  for (int i = 0; i < 20; i++) {
+    snprintf(t, sizeof t, "%s", few[i]);
+    change_case_ascii(t, strlen(t), 0);
+    if (!strcmp(t, lw)) return *ok = 1, i;
+    snprintf(t, sizeof t, "%s", ordinals[i]);
+    change_case_ascii(t, strlen(t), 0);
+    if (!strcmp(t, lw)) return *ok = 1, i;
+  }
+  for (int i = 0; i < 8; i++) {
+    snprintf(t, sizeof t, "%s", decades[i]);
+    change_case_ascii(t, strlen(t), 0);
+    if (!strcmp(t, lw)) return *ok = 1, (i + 2) * 10;
+    size_t l = strlen(t);
+    snprintf(t + l - 1, sizeof t - l + 1, "ieth");
+    if (!strcmp(t, lw)) return *ok = 1, (i + 2) * 10;
+  }
+  if (!strcmp(lw, "hundred") || !strcmp(lw, "hundredth")) return *ok = 1, 100;
+  for (int i = 0; i < 4; i++) {
+    snprintf(t, sizeof t, "%s", magnitudes[i]);
+    change_case_ascii(t, strlen(t), 0);
+    double v = pow(10, (i + 1) * 3);
+    if (!strcmp(t, lw)) return *ok = 1, v;
+    strcat(t, "th");
+    if (!strcmp(t, lw)) return *ok = 1, v;
+  }
+  return 0;
+}
+
+static double words_to_number(const char *s, size_t n) {
+  double segs[64];
+  int ns = 1;
+  segs[0] = 0;
+  size_t i = 0;
+  while (i < n) {
+    size_t st = i;
+    while (i < n && s[i] != ' ' && s[i] != '-' && s[i] != ',') i++;
+    size_t wl = i - st;
+    while (i < n && (s[i] == ' ' || s[i] == '-' || s[i] == ',')) i++;
+    if (wl == 0) continue;
+    if (wl == 3 && !strncasecmp(s + st, "and", 3)) continue;
+    int ok;
+    double v = word_value(s + st, wl, &ok);
+    if (!ok) return NAN;
+    if (v < 100) {
+      double top = segs[--ns];
+      if (top >= 1000) {
+        segs[ns++] = top;
+        top = 0;
+      }
+      if (ns < 63) segs[ns++] = top + v;
+    } else {
+      segs[ns - 1] *= v;
+    }
+  }
+  double r = 0;
+  for (int k = 0; k < ns; k++) r += segs[k];
+  return r;
+}
+
+/* Parses the integer at the start of s[0..n) per f; *used = bytes taken. */
+double jn_parse_int(jn_ctx *c, const char *s, size_t n, const jn_intfmt *f, size_t *used) {
+  size_t i = 0;
+  switch (f->primary) {
+  case IF_LETTERS: {
+    double v = 0;
+    char a0 = f->tcase == TC_UPPER ? 'A' : 'a';
+    while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z'))) v = v * 26 + (s[i++] - a0 + 1);
+    *used = i;
+    return v;
+  }
+  case IF_ROMAN: {
+    static const char *rn = "MDCLXVImdclxvi";
+    while (i < n && strchr(rn, s[i]) && s[i]) i++;
+    double dec = 0, max = 1;
+    for (size_t k = i; k > 0; k--) {
+      char ch = s[k - 1];
+      if (ch >= 'a') ch = (char)(ch - 32);
+      double v = ch == 'M' ? 1000 : ch == 'D' ? 500 : ch == 'C' ? 100 : ch == 'L' ? 50 : ch == 'X' ? 10 : ch == 'V' ? 5 : 1;
+      if (v < max) dec -= v;
+      else {
+        max = v;
+        dec += v;
+      }
+    }
+    *used = i;
+    return dec;
+  }
+  case IF_WORDS: {
+    /* greedy run of word characters, spaces, commas and hyphens */
+    while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == ' ' || s[i] == '-' || s[i] == ','))
+      i++;
+    *used = i;
+    return words_to_number(s, i);
+  }
+  case IF_DECIMAL: {
+    double v = 0;
+    int any = 0;
+    while (i < n) {
+      size_t st = i;
+      uint32_t cp = jn_utf8_next(s, n, &i);
+      uint32_t z = f->zero ? f->zero : 0x30;
+      if (cp >= z && cp <= z + 9) {
+        v = v * 10 + (cp - z);
+        any = 1;
+        continue;
+      }
+      int is_sep = 0;
+      for (int k = 0; k < f->nseps; k++)
+        if (cp == f->seps[k].cp) is_sep = 1;
+      if (f->regular && cp == ',') is_sep = 1;
+      if (!is_sep) {
+        i = st;
+        break;
+      }
+    }
+    if (f->ordinal && i + 2 <= n) i += 2;
+    *used = i;
+    return any ? v : NAN;
+  }
+  default:
+    jn_throw(c, "D3130", -1, "Formatting or parsing an integer as a sequence starting with the given token is not supported by this implementation");
+  }
+}
+
+jn_val *fn_parse_integer(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
+  if (!a[0]) return NULL;
+  jn_intfmt f;
+  jn_int_picture(c, a[1]->u.str.s, a[1]->u.str.len, &f);
+  size_t used;
+  double v = jn_parse_int(c, a[0]->u.str.s, a[0]->u.str.len, &f, &used);
+  if (isnan(v)) return NULL;
+  return jn_num(c, v);
+}
+
+/* The alternation of every number word, as jsonata-js builds its parsing
+ * regex for W/w pictures. */
+void jn_words_regex(jn_buf *b) {
+  jn_buf_addz(b, "(?:");
+  char t[40];
+  for (int i = 0; i < 20; i++) {
+    snprintf(t, sizeof t, "%s|%s|", few[i], ordinals[i]);
+    change_case_ascii(t, strlen(t), 0);
+    jn_buf_addz(b, t);
+  }
+  for (int i = 0; i < 8; i++) {
+    snprintf(t, sizeof t, "%s", decades[i]);
+    change_case_ascii(t, strlen(t), 0);
+    jn_buf_addz(b, t);
+    jn_buf_addc(b, '|');
+    jn_buf_add(b, t, strlen(t) - 1);
+    jn_buf_addz(b, "ieth|");
+  }
+  jn_buf_addz(b, "hundredth|hundred|");
+  for (int i = 0; i < 4; i++) {
+    snprintf(t, sizeof t, "%s", magnitudes[i]);
+    change_case_ascii(t, strlen(t), 0);
+    jn_buf_addz(b, t);
+    jn_buf_addz(b, "th|");
+    jn_buf_addz(b, t);
+    jn_buf_addc(b, '|');
+  }
+  jn_buf_addz(b, "and|[\\-, ])+");
+}

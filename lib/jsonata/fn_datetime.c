@@ -1,0 +1,132 @@
+/* JSONata date/time functions: $now $millis $fromMillis $toMillis. The
+ * evaluation's start time is fixed, so every $now()/$millis() in one
+ * evaluation agrees, as the reference guarantees. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "fn.h"
+#include "datetime.h"
+
+/* days since 1970-01-01 of a proleptic Gregorian date */
+int64_t jn_days_from_civil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void jn_civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+jn_val *jn_iso_string(jn_ctx *c, double ms) {
+  int64_t t = (int64_t)floor(ms);
+  int64_t days = t >= 0 ? t / 86400000 : -((-t + 86399999) / 86400000);
+  int64_t rem = t - days * 86400000;
+  int64_t y;
+  int mo, d;
+  jn_civil_from_days(days, &y, &mo, &d);
+  char buf[64];
+  snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y, mo, d, (int)(rem / 3600000),
+           (int)(rem / 60000 % 60), (int)(rem / 1000 % 60), (int)(rem % 1000));
+  return jn_strz(c, buf);
+}
+
+static int digits(const char *s, size_t n, size_t *i, int count, int *out) {
+  int v = 0;
+  for (int k = 0; k < count; k++) {
+    if (*i >= n || s[*i] < '0' || s[*i] > '9') return 0;
+    v = v * 10 + (s[(*i)++] - '0');
+  }
+  *out = v;
+  return 1;
+}
+
+/* ISO 8601 as jsonata-js accepts it (then Date.parse); -1 when invalid */
+int jn_parse_iso(const char *s, size_t n, double *out) {
+  size_t i = 0;
+  int y, mo = 1, d = 1, h = 0, mi = 0, se = 0;
+  double frac = 0;
+  int tz = 0;
+  if (!digits(s, n, &i, 4, &y)) return -1;
+  if (i < n && s[i] == '-') {
+    i++;
+    if (!digits(s, n, &i, 2, &mo)) return -1;
+    if (i < n && s[i] == '-') {
+      i++;
+      if (!digits(s, n, &i, 2, &d)) return -1;
+    }
+  }
+  if (i < n && s[i] == 'T') {
+    i++;
+    if (!digits(s, n, &i, 2, &h) || i >= n || s[i++] != ':' || !digits(s, n, &i, 2, &mi) || i >= n || s[i++] != ':' ||
+        !digits(s, n, &i, 2, &se))
+      return -1;
+  }
+  if (i < n && s[i] == '.') {
+    i++;
+    double scale = 0.1;
+    if (i >= n || s[i] < '0' || s[i] > '9') return -1;
+    while (i < n && s[i] >= '0' && s[i] <= '9') {
+      frac += (s[i++] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  if (i < n && s[i] == 'Z') i++;
+  else if (i < n && (s[i] == '+' || s[i] == '-')) {
+    int sign = s[i++] == '-' ? -1 : 1, th, tm;
+    if (!digits(s, n, &i, 2, &th)) return -1;
+    if (i < n && s[i] == ':') i++;
+    if (!digits(s, n, &i, 2, &tm)) return -1;
+    tz = sign * (th * 60 + tm);
+  }
+  if (i != n) return -1;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || se > 59) return -1;
+  double days = (double)jn_days_from_civil(y, mo, d);
+  *out = days * 86400000.0 + h * 3600000.0 + mi * 60000.0 + se * 1000.0 + floor(frac * 1000 + 1e-9) - tz * 60000.0;
+  return 0;
+}
+
+jn_val *fn_millis(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)a;
+  (void)n;
+  (void)in;
+  return jn_num(c, (double)c->now_ms);
+}
+
+jn_val *fn_now(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (a[0] || a[1]) return jn_format_datetime(c, (double)c->now_ms, a[0], a[1]);
+  return jn_iso_string(c, (double)c->now_ms);
+}
+
+jn_val *fn_from_millis(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[0]) return NULL;
+  if (a[1] || a[2]) return jn_format_datetime(c, a[0]->u.num, a[1], a[2]);
+  return jn_iso_string(c, a[0]->u.num);
+}
+
+jn_val *fn_to_millis(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[0]) return NULL;
+  if (a[1]) return jn_parse_datetime(c, a[0], a[1]);
+  double ms;
+  if (jn_parse_iso(a[0]->u.str.s, a[0]->u.str.len, &ms) < 0)
+    jn_throw(c, "D3110", -1, "The timestamp \"%.*s\" cannot be parsed", (int)a[0]->u.str.len, a[0]->u.str.s);
+  return jn_num(c, ms);
+}

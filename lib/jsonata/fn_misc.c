@@ -1,0 +1,204 @@
+/* JSONata miscellaneous functions: $type $error $assert $clone $eval and
+ * the encoding functions ($base64encode/decode, $encodeUrl(Component),
+ * $decodeUrl(Component)). */
+#include <stdio.h>
+#include <string.h>
+
+#include "fn.h"
+
+jn_val *fn_type(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  jn_val *v = a[0];
+  if (!v) return NULL;
+  static const char *const names[] = {"null", "boolean", "number", "string", "array", "object", "function"};
+  return jn_strz(c, names[v->type]);
+}
+
+jn_val *fn_error(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (a[0]) jn_throw(c, "D3137", -1, "%.*s", (int)a[0]->u.str.len, a[0]->u.str.s);
+  jn_throw(c, "D3137", -1, "$error() function evaluated");
+}
+
+jn_val *fn_assert(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[0] || !a[0]->u.b) {
+    if (a[1]) jn_throw(c, "D3141", -1, "%.*s", (int)a[1]->u.str.len, a[1]->u.str.s);
+    jn_throw(c, "D3141", -1, "$assert() statement failed");
+  }
+  return NULL;
+}
+
+jn_val *fn_clone(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  return jn_clone(c, a[0]);
+}
+
+/* Errors raised while evaluating $eval's text become D3121. */
+static jn_val *eval_guarded(jn_ctx *c, const jn_node *ast, jn_val *input) {
+  jmp_buf *volatile outer = c->jmp;
+  jmp_buf inner;
+  c->jmp = &inner;
+  if (setjmp(inner)) {
+    c->jmp = outer;
+    char msg[sizeof c->err->message];
+    snprintf(msg, sizeof msg, "%s", c->err->message);
+    jn_throw(c, "D3121", -1, "%s", msg);
+  }
+  jn_val *r = jn_eval(c, ast, input, c->global);
+  c->jmp = outer;
+  return r;
+}
+
+jn_val *fn_eval(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  if (!a[0]) return NULL;
+  jn_val *input = in;
+  if (a[1]) {
+    input = a[1];
+    if (input->type == JN_ARR && !jn_is_seq(input)) {
+      jn_val *w = jn_seq(c);
+      jn_push(c, w, input);
+      w->flags |= JN_OUTER;
+      input = w;
+    }
+  }
+  jn_error perr;
+  memset(&perr, 0, sizeof perr);
+  jn_node *ast = jn_parse(c->arena, a[0]->u.str.s, a[0]->u.str.len, &perr);
+  if (!ast) jn_throw(c, "D3120", -1, "Syntax error in expression passed to function eval: %s", perr.message);
+  return eval_guarded(c, ast, input);
+}
+
+static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+jn_val *fn_base64encode(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[0]) return NULL;
+  /* btoa over the string's code units (latin-1 bytes), as jsonata-js */
+  size_t len = a[0]->u.str.len, i = 0, k = 0;
+  unsigned char *bytes = jn_alloc(c->arena, len + 1);
+  while (i < len) bytes[k++] = (unsigned char)jn_utf8_next(a[0]->u.str.s, len, &i);
+  jn_buf b;
+  jn_buf_init(&b, c);
+  for (size_t j = 0; j < k; j += 3) {
+    uint32_t v = (uint32_t)bytes[j] << 16;
+    if (j + 1 < k) v |= (uint32_t)bytes[j + 1] << 8;
+    if (j + 2 < k) v |= bytes[j + 2];
+    jn_buf_addc(&b, b64[(v >> 18) & 63]);
+    jn_buf_addc(&b, b64[(v >> 12) & 63]);
+    jn_buf_addc(&b, j + 1 < k ? b64[(v >> 6) & 63] : '=');
+    jn_buf_addc(&b, j + 2 < k ? b64[v & 63] : '=');
+  }
+  return jn_buf_val(&b);
+}
+
+jn_val *fn_base64decode(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[0]) return NULL;
+  jn_buf b;
+  jn_buf_init(&b, c);
+  uint32_t acc = 0;
+  int bits = 0;
+  for (size_t i = 0; i < a[0]->u.str.len; i++) {
+    const char *p = strchr(b64, a[0]->u.str.s[i]);
+    if (!p || !*p) continue;
+    acc = (acc << 6) | (uint32_t)(p - b64);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      jn_buf_utf8(&b, (acc >> bits) & 0xFF);
+    }
+  }
+  return jn_buf_val(&b);
+}
+
+static jn_val *encode(jn_ctx *c, jn_val *s, const char *keep) {
+  if (!s) return NULL;
+  jn_buf b;
+  jn_buf_init(&b, c);
+  size_t i = 0;
+  while (i < s->u.str.len) {
+    size_t st = i;
+    uint32_t cp = jn_utf8_next(s->u.str.s, s->u.str.len, &i);
+    if (cp >= 0xD800 && cp < 0xE000) jn_throw(c, "D3140", -1, "Malformed URL passed to $encodeUrlComponent() or $encodeUrl(): a lone surrogate cannot be encoded");
+    if (cp < 0x80 && ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || strchr(keep, (int)cp))) {
+      jn_buf_addc(&b, (char)cp);
+      continue;
+    }
+    for (size_t k = st; k < i; k++) {
+      char t[4];
+      static const char hx[] = "0123456789ABCDEF";
+      unsigned char ch = (unsigned char)s->u.str.s[k];
+      t[0] = '%';
+      t[1] = hx[ch >> 4];
+      t[2] = hx[ch & 15];
+      jn_buf_add(&b, t, 3);
+    }
+  }
+  return jn_buf_val(&b);
+}
+
+jn_val *fn_encode_url_component(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  return encode(c, a[0], "-_.!~*'()");
+}
+
+jn_val *fn_encode_url(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  return encode(c, a[0], "-_.!~*'();,/?:@&=+$#");
+}
+
+static int hexv(char ch) {
+  if (ch >= '0' && ch <= '9') return ch - '0';
+  if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+  if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+  return -1;
+}
+
+static jn_val *decode(jn_ctx *c, jn_val *s, const char *reserved) {
+  if (!s) return NULL;
+  jn_buf b;
+  jn_buf_init(&b, c);
+  const char *p = s->u.str.s;
+  size_t n = s->u.str.len;
+  for (size_t i = 0; i < n; i++) {
+    if (p[i] != '%') {
+      jn_buf_addc(&b, p[i]);
+      continue;
+    }
+    if (i + 2 >= n) jn_throw(c, "D3140", -1, "Malformed URL passed to $decodeUrl(): \"%.*s\"", (int)n, p);
+    int h = hexv(p[i + 1]), l = hexv(p[i + 2]);
+    if (h < 0 || l < 0) jn_throw(c, "D3140", -1, "Malformed URL passed to $decodeUrl(): \"%.*s\"", (int)n, p);
+    unsigned char ch = (unsigned char)(h * 16 + l);
+    if (ch < 0x80 && reserved && strchr(reserved, ch) && ch) {
+      jn_buf_add(&b, p + i, 3);
+    } else {
+      if (ch >= 0x80 && (ch & 0xC0) == 0x80 && (b.n == 0 || ((unsigned char)b.p[b.n - 1] < 0x80)))
+        jn_throw(c, "D3140", -1, "Malformed URL passed to $decodeUrl(): \"%.*s\"", (int)n, p);
+      jn_buf_addc(&b, (char)ch);
+    }
+    i += 2;
+  }
+  return jn_buf_val(&b);
+}
+
+jn_val *fn_decode_url_component(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  return decode(c, a[0], NULL);
+}
+
+jn_val *fn_decode_url(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  return decode(c, a[0], ";,/?:@&=+$#");
+}

@@ -1,0 +1,220 @@
+/* JSONata numeric and aggregation functions: $number $abs $floor $ceil
+ * $round (half to even) $sqrt $power $random $sum $count $max $min $average
+ * $formatBase. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fn.h"
+
+static int parse_js_number(const char *s, size_t n, double *out) {
+  char buf[128];
+  if (n == 0 || n >= sizeof buf) return 0;
+  memcpy(buf, s, n);
+  buf[n] = 0;
+  size_t i = 0;
+  if (buf[i] == '-') i++;
+  if (!(buf[i] >= '0' && buf[i] <= '9')) {
+    return 0;
+  }
+  while (buf[i] >= '0' && buf[i] <= '9') i++;
+  if (buf[i] == '.') {
+    i++;
+    if (!(buf[i] >= '0' && buf[i] <= '9')) return 0;
+    while (buf[i] >= '0' && buf[i] <= '9') i++;
+  }
+  if (buf[i] == 'e' || buf[i] == 'E') {
+    i++;
+    if (buf[i] == '+' || buf[i] == '-') i++;
+    if (!(buf[i] >= '0' && buf[i] <= '9')) return 0;
+    while (buf[i] >= '0' && buf[i] <= '9') i++;
+  }
+  if (buf[i]) return 0;
+  *out = strtod(buf, NULL);
+  return isfinite(*out);
+}
+
+static int parse_radix_literal(const char *s, size_t n, double *out) {
+  if (n < 3 || s[0] != '0') return 0;
+  int base = s[1] == 'x' || s[1] == 'X' ? 16 : s[1] == 'o' || s[1] == 'O' ? 8 : s[1] == 'b' || s[1] == 'B' ? 2 : 0;
+  if (!base) return 0;
+  double v = 0;
+  for (size_t i = 2; i < n; i++) {
+    int d;
+    char ch = s[i];
+    if (ch >= '0' && ch <= '9') d = ch - '0';
+    else if (ch >= 'a' && ch <= 'f') d = ch - 'a' + 10;
+    else if (ch >= 'A' && ch <= 'F') d = ch - 'A' + 10;
+    else return 0;
+    if (d >= base) return 0;
+    v = v * base + d;
+  }
+  *out = v;
+  return 1;
+}
+
+
+jn_val *fn_number(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  jn_val *v = a[0];
+  if (!v) return NULL;
+  double d;
+  if (v->type == JN_NUM) return v;
+  if (v->type == JN_STR && (parse_js_number(v->u.str.s, v->u.str.len, &d) || parse_radix_literal(v->u.str.s, v->u.str.len, &d)))
+    return jn_num(c, d);
+  if (v->type == JN_BOOL) return jn_num(c, v->u.b ? 1 : 0);
+  jn_throw(c, "D3030", -1, "Unable to cast value to a number");
+}
+
+jn_val *fn_abs(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  return a[0] ? jn_num(c, fabs(a[0]->u.num)) : NULL;
+}
+
+jn_val *fn_floor(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  return a[0] ? jn_num(c, floor(a[0]->u.num)) : NULL;
+}
+
+jn_val *fn_ceil(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  return a[0] ? jn_num(c, ceil(a[0]->u.num)) : NULL;
+}
+
+/* x * 10^p done in decimal text, as jsonata-js shifts through toString */
+static double shift10(double x, int p) {
+  char t[64];
+  jn_fmt_number(x, t, sizeof t);
+  char *e = strchr(t, 'e');
+  int exp10 = p;
+  if (e) {
+    exp10 += atoi(e + 1);
+    *e = 0;
+  }
+  char u[96];
+  snprintf(u, sizeof u, "%se%d", t, exp10);
+  return strtod(u, NULL);
+}
+
+jn_val *fn_round(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[0]) return NULL;
+  double x = a[0]->u.num;
+  int prec = a[1] ? (int)a[1]->u.num : 0;
+  if (prec) x = shift10(x, prec);
+  double r = floor(x + 0.5);
+  if (fabs(r - x) == 0.5 && fabs(fmod(r, 2)) == 1) r -= 1;
+  if (prec) r = shift10(r, -prec);
+  if (r == 0) r = 0;
+  return jn_num(c, r);
+}
+
+jn_val *fn_sqrt(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[0]) return NULL;
+  if (a[0]->u.num < 0) jn_throw(c, "D3060", -1, "The sqrt function cannot be applied to a negative number: %g", a[0]->u.num);
+  return jn_num(c, sqrt(a[0]->u.num));
+}
+
+jn_val *fn_power(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[1]) return NULL; /* an argument passed as undefined */
+  if (!a[0]) return NULL;
+  double r = pow(a[0]->u.num, a[1]->u.num);
+  if (!isfinite(r)) jn_throw(c, "D3061", -1, "The power function has resulted in a value that cannot be represented as a JSON number");
+  return jn_num(c, r);
+}
+
+jn_val *fn_random(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)a;
+  (void)n;
+  (void)in;
+  /* xorshift64* on the per-evaluation state */
+  uint64_t x = c->rng;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  c->rng = x;
+  return jn_num(c, (double)((x * 2685821657736338717ull) >> 11) / 9007199254740992.0);
+}
+
+jn_val *fn_sum(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[0]) return NULL;
+  double s = 0;
+  for (size_t i = 0; i < a[0]->u.arr.n; i++) s += a[0]->u.arr.items[i]->u.num;
+  return jn_num(c, s);
+}
+
+jn_val *fn_count(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  return jn_num(c, a[0] ? (double)a[0]->u.arr.n : 0);
+}
+
+static jn_val *extreme(jn_ctx *c, jn_val *arr, int max) {
+  if (!arr || arr->u.arr.n == 0) return NULL;
+  double m = arr->u.arr.items[0]->u.num;
+  for (size_t i = 1; i < arr->u.arr.n; i++) {
+    double x = arr->u.arr.items[i]->u.num;
+    if (max ? x > m : x < m) m = x;
+  }
+  return jn_num(c, m);
+}
+
+jn_val *fn_max(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  return extreme(c, a[0], 1);
+}
+
+jn_val *fn_min(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  return extreme(c, a[0], 0);
+}
+
+jn_val *fn_average(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[0] || a[0]->u.arr.n == 0) return NULL;
+  double s = 0;
+  for (size_t i = 0; i < a[0]->u.arr.n; i++) s += a[0]->u.arr.items[i]->u.num;
+  return jn_num(c, s / (double)a[0]->u.arr.n);
+}
+
+jn_val *fn_format_base(jn_ctx *c, jn_val **a, int n, jn_val *in) {
+  (void)n;
+  (void)in;
+  if (!a[0]) return NULL;
+  double v = a[0]->u.num;
+  jn_val *rr = a[0];
+  jn_val *args[2] = {rr, NULL};
+  v = fn_round(c, args, 2, NULL)->u.num;
+  int radix = a[1] ? (int)a[1]->u.num : 10;
+  if (radix < 2 || radix > 36) jn_throw(c, "D3100", -1, "The radix of the formatBase function must be between 2 and 36.  It was given %d", radix);
+  char buf[128];
+  int neg = v < 0;
+  double x = fabs(v);
+  size_t k = 0;
+  do {
+    double q = floor(x / radix);
+    int d = (int)(x - q * radix);
+    buf[k++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+    x = q;
+  } while (x > 0 && k < 120);
+  jn_buf b;
+  jn_buf_init(&b, c);
+  if (neg) jn_buf_addc(&b, '-');
+  while (k) jn_buf_addc(&b, buf[--k]);
+  return jn_buf_val(&b);
+}

@@ -1,0 +1,289 @@
+/* Internal to lib/jsonata: the value model (JSONata values: JSON plus
+ * functions, sequences and "undefined" = NULL), the per-evaluation arena,
+ * the AST, errors (longjmp to the entry point) and the evaluator's entry
+ * points shared by the function library. */
+#ifndef AEV_JSONATA_JN_H
+#define AEV_JSONATA_JN_H
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* ---- arena: every value of one evaluation lives here, freed at once ---- */
+typedef struct jn_chunk jn_chunk;
+typedef struct jn_arena {
+  jn_chunk *head;
+  char *ptr, *end;
+} jn_arena;
+
+void *jn_alloc(jn_arena *a, size_t n);
+void jn_arena_free(jn_arena *a);
+
+/* ---- errors ---- */
+typedef struct jn_error {
+  char code[8];
+  int position;
+  char message[512];
+} jn_error;
+
+/* ---- values ---- */
+enum { JN_NULL, JN_BOOL, JN_NUM, JN_STR, JN_ARR, JN_OBJ, JN_FUNC };
+/* array flags, as jsonata-js marks its arrays */
+enum {
+  JN_SEQ = 1,        /* a sequence (result of a path), unwrapped when singleton */
+  JN_KEEP = 2,       /* keepSingleton: `[]` was used */
+  JN_CONS = 4,       /* built by an array constructor: not flattened */
+  JN_OUTER = 8,      /* the input array wrapped as the outer sequence */
+  JN_TUPLES = 16,    /* a tuple stream (focus/index bindings) */
+};
+
+typedef struct jn_val jn_val;
+typedef struct jn_func jn_func;
+
+typedef struct jn_obj {
+  const char **keys;
+  size_t *klen;
+  jn_val **vals;
+  size_t n, cap;
+  int32_t *index; /* open-addressing hash of positions (n > 8), or NULL */
+  size_t icap;
+} jn_obj;
+
+struct jn_val {
+  uint8_t type;
+  uint8_t flags;
+  union {
+    double num;
+    int b;
+    struct {
+      const char *s;
+      size_t len;
+    } str;
+    struct {
+      jn_val **items;
+      size_t n, cap;
+    } arr;
+    jn_obj obj;
+    jn_func *fn;
+  } u;
+};
+
+extern jn_val jn_null_v, jn_true_v, jn_false_v;
+#define JN_NULLV (&jn_null_v)
+#define JN_BOOLV(x) ((x) ? &jn_true_v : &jn_false_v)
+
+/* ---- AST ---- */
+typedef struct jn_node jn_node;
+typedef struct jn_sig jn_sig;
+
+enum {
+  N_PATH, N_BINARY, N_UNARY_MINUS, N_ARRAY, N_OBJECT, N_NAME, N_STRING, N_NUMBER,
+  N_VALUE, N_WILDCARD, N_DESCENDANT, N_PARENT, N_CONDITION, N_BLOCK, N_BIND, N_REGEX,
+  N_FUNCTION, N_PARTIAL, N_VARIABLE, N_LAMBDA, N_APPLY, N_TRANSFORM, N_SORT,
+  N_PLACEHOLDER, N_COALESCE, N_ELVIS,
+  /* parse-only node kinds */
+  N_OPERATOR, N_GROUPBY_RAW, N_SORT_RAW
+};
+
+typedef struct jn_stage {
+  int is_index;          /* 0: filter expr, 1: index binding name */
+  jn_node *expr;
+  const char *name;
+  int position;
+} jn_stage;
+
+typedef struct jn_pair {
+  jn_node *k, *v;
+} jn_pair;
+
+typedef struct jn_group {
+  jn_pair *pairs;
+  size_t n;
+  int position;
+} jn_group;
+
+typedef struct jn_sortterm {
+  jn_node *expr;
+  int descending;
+} jn_sortterm;
+
+struct jn_node {
+  int type;
+  int position;
+  const char *op;      /* operator text / name / variable / string value */
+  size_t slen;         /* string length for N_STRING / N_NAME */
+  double num;
+  jn_val *value;       /* N_VALUE/N_STRING/N_NUMBER literal value */
+  jn_node *lhs, *rhs;  /* binary; condition: lhs=cond, rhs=then, els=else */
+  jn_node *els;
+  jn_node **items;     /* path steps, array items, block expressions, args */
+  size_t nitems, capitems;
+  jn_pair *pairs;      /* object constructor */
+  size_t npairs;
+  jn_sortterm *terms;  /* sort */
+  size_t nterms;
+  jn_stage *stages;    /* stages (in a path) or predicates (standalone) */
+  size_t nstages, capstages;
+  int stages_are_predicates;
+  jn_group *group;
+  const char *focus;   /* @$x */
+  const char *index;   /* #$i */
+  int tuple;
+  int keep_array;
+  int keep_singleton;  /* path: keepSingletonArray */
+  int consarray;
+  int thunk;           /* lambda body converted to a tail call */
+  jn_sig *sig;         /* lambda signature */
+  struct jn_regex *re;
+  const char *ancestor; /* parent-operator label bound by this step */
+  int seeking_parent;
+  int simple_path;     /* path of plain names (after an optional variable) */
+};
+
+/* ---- functions ---- */
+typedef struct jn_env jn_env;
+typedef struct jn_ctx jn_ctx;
+typedef jn_val *(*jn_native)(jn_ctx *c, jn_val **args, int nargs, jn_val *input);
+
+typedef struct jn_builtin {
+  const char *name;
+  const char *signature;
+  jn_native fn;
+} jn_builtin;
+
+enum { F_LAMBDA, F_NATIVE, F_PARTIAL, F_REGEX, F_TRANSFORM, F_CHAIN };
+struct jn_func {
+  int kind;
+  const jn_node *node;   /* lambda / transform definition */
+  jn_env *env;
+  jn_val *input;
+  const jn_builtin *native;
+  jn_sig *sig;
+  jn_val *target;        /* partial / chain first */
+  jn_val *second;        /* chain second */
+  jn_val **args;         /* partial args; NULL entries with hole[i] */
+  char *hole;
+  int nargs;
+  struct jn_regex *re;
+};
+
+struct jn_env {
+  jn_env *parent;
+  const char **names;
+  jn_val **vals;
+  int n, cap;
+};
+
+/* ---- evaluation context ---- */
+struct jn_ctx {
+  jn_arena *arena;
+  jmp_buf *jmp;
+  jn_error *err;
+  int depth, max_depth;
+  int64_t deadline_ms;   /* 0 = none */
+  unsigned ticks;
+  int64_t now_ms;        /* $now/$millis: fixed per evaluation */
+  uint64_t rng;
+  jn_env *global;
+  int cur_pos;           /* position of the function call being run */
+  int states_profile;    /* Step Functions additions ($uuid, $hash, ...) */
+};
+
+/* Raises a JSONata error: never returns. */
+void jn_throw(jn_ctx *c, const char *code, int position, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 4, 5)));
+
+/* value constructors (arena) */
+jn_val *jn_num(jn_ctx *c, double d);
+jn_val *jn_str(jn_ctx *c, const char *s, size_t len);
+jn_val *jn_strz(jn_ctx *c, const char *s);
+jn_val *jn_arr(jn_ctx *c, size_t cap);
+jn_val *jn_seq(jn_ctx *c);
+void jn_push(jn_ctx *c, jn_val *arr, jn_val *v);
+jn_val *jn_objv(jn_ctx *c);
+jn_val *jn_get(const jn_val *obj, const char *key, size_t klen);
+void jn_set(jn_ctx *c, jn_val *obj, const char *key, size_t klen, jn_val *v);
+void jn_del(jn_ctx *c, jn_val *obj, const char *key, size_t klen);
+jn_val *jn_funcv(jn_ctx *c, jn_func *f);
+char *jn_strdup(jn_ctx *c, const char *s, size_t len);
+
+/* conversions (jn_from_json borrows string bytes and keys from j) */
+jn_val *jn_from_json(jn_ctx *c, json_t *j);
+/* a deep copy whose strings and keys live in the arena */
+jn_val *jn_clone_deep_strings(jn_ctx *c, jn_val *v);
+json_t *jn_to_json(const jn_val *v);
+
+/* text building */
+typedef struct jn_buf {
+  jn_ctx *c;
+  char *p;
+  size_t n, cap;
+} jn_buf;
+void jn_buf_init(jn_buf *b, jn_ctx *c);
+void jn_buf_add(jn_buf *b, const char *s, size_t n);
+void jn_buf_addz(jn_buf *b, const char *s);
+void jn_buf_addc(jn_buf *b, char ch);
+void jn_buf_utf8(jn_buf *b, uint32_t cp);
+jn_val *jn_buf_val(jn_buf *b);
+
+/* JS number formatting: shortest round trip (Number.prototype.toString) */
+void jn_fmt_number(double d, char *out, size_t cap);
+/* JSON.stringify-like serialisation; precision15 applies $string's
+ * toPrecision(15); indent 0 = compact. */
+void jn_serialize(jn_buf *b, const jn_val *v, int precision15, int indent);
+
+/* predicates */
+int jn_is_seq(const jn_val *v);
+int jn_is_array(const jn_val *v);
+int jn_truthy(jn_ctx *c, const jn_val *v);
+int jn_deep_equal(const jn_val *a, const jn_val *b);
+int jn_is_int(double d);
+
+/* evaluator */
+jn_val *jn_eval(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env);
+jn_val *jn_apply(jn_ctx *c, jn_val *fn, jn_val **args, int nargs, jn_val *input, int position);
+int jn_arity(const jn_val *fn);
+jn_env *jn_env_new(jn_ctx *c, jn_env *parent);
+void jn_env_bind(jn_ctx *c, jn_env *e, const char *name, jn_val *v);
+jn_val *jn_env_lookup(jn_env *e, const char *name, int *found);
+jn_val *jn_append(jn_ctx *c, jn_val *a, jn_val *b);
+jn_val *jn_unwrap_seq(jn_val *v);
+
+/* parser */
+jn_node *jn_parse(jn_arena *a, const char *src, size_t len, jn_error *err);
+
+/* signatures */
+jn_sig *jn_sig_parse(jn_arena *a, const char *text, int *bad_offset);
+int jn_sig_params(const jn_sig *s);
+jn_val **jn_sig_validate(jn_ctx *c, const jn_sig *s, jn_val **args, int *nargs, jn_val *context, int position);
+
+/* builtins */
+const jn_builtin *jn_builtin_find(const char *name);
+/* the function a name denotes in this evaluation's profile, or NULL */
+const jn_builtin *jn_builtin_lookup(const jn_ctx *c, const char *name);
+extern const jn_builtin jn_builtins[];
+extern const jn_builtin jn_states_builtins[];
+void jn_bind_builtins(jn_ctx *c, jn_env *env);
+
+/* regex */
+typedef struct jn_regex jn_regex;
+jn_regex *jn_regex_compile(jn_arena *a, const char *pat, size_t len, const char *flags, char *errbuf, size_t errcap);
+/* Finds the first match at or after byte offset `from`. Returns 1 and fills
+ * caps[0..2*ncap) (byte offsets, -1 when a group did not take part). */
+int jn_regex_exec(const jn_regex *re, const char *s, size_t len, size_t from, int *caps);
+int jn_regex_ngroups(const jn_regex *re);
+/* calling a regex value: the first match object, or undefined */
+jn_val *jn_regex_call(jn_ctx *c, jn_func *f, jn_val *str);
+
+/* utf-8 helpers */
+size_t jn_utf8_len(const char *s, size_t n);
+size_t jn_utf8_offset(const char *s, size_t n, size_t cp_index);
+uint32_t jn_utf8_next(const char *s, size_t n, size_t *i);
+
+/* helpers for natives */
+jn_val *jn_to_string(jn_ctx *c, jn_val *v, int pretty);
+double jn_now_ms(void);
+
+#endif

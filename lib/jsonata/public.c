@@ -1,0 +1,168 @@
+/* The aev_jsonata API: compile once (immutable AST in its own arena), then
+ * evaluate on a fresh per-call arena, so one expression serves many threads.
+ * Also the jansson-level entry point other primitives use. */
+#include <stdlib.h>
+#include <time.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "jn.h"
+#include "jsonata/jsonata.h"
+
+struct aev_jsonata {
+  jn_arena arena;
+  jn_node *ast;
+  int max_depth;
+  int64_t timeout_ms;
+  int states_profile;
+};
+
+static _Thread_local int last_position = -1;
+
+int aev_jsonata_error_position(void) { return last_position; }
+
+static int fail_with(const jn_error *e) {
+  last_position = e->position;
+  return aev__fail(AEV_ERR_INVALID, e->code, "%s", e->message);
+}
+
+int aev_jsonata_compile(const char *text, size_t len, aev_jsonata **out) {
+  *out = NULL;
+  if (!text) return aev__fail(AEV_ERR_INVALID, "S0201", "Expression text is required");
+  aev_jsonata *x = calloc(1, sizeof *x);
+  if (!x) return aev__nomem();
+  /* the AST points into the text, so keep a copy in the arena */
+  char *copy = jn_alloc(&x->arena, len + 1);
+  memcpy(copy, text, len);
+  copy[len] = 0;
+  jn_error err;
+  memset(&err, 0, sizeof err);
+  x->ast = jn_parse(&x->arena, copy, len, &err);
+  if (!x->ast) {
+    jn_arena_free(&x->arena);
+    free(x);
+    return fail_with(&err);
+  }
+  x->max_depth = 1000;
+  *out = x;
+  return AEV_OK;
+}
+
+void aev_jsonata_free(aev_jsonata *x) {
+  if (!x) return;
+  jn_arena_free(&x->arena);
+  free(x);
+}
+
+int aev_jsonata_set_limits(aev_jsonata *x, int max_depth, int64_t timeout_ms) {
+  if (!x || max_depth < 1 || timeout_ms < 0)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "max_depth must be at least 1 and timeout_ms at least 0 (0 = no limit)");
+  x->max_depth = max_depth;
+  x->timeout_ms = timeout_ms;
+  return AEV_OK;
+}
+
+void aev__jsonata_use_states_profile(aev_jsonata *x) { x->states_profile = 1; }
+
+static int64_t mono_now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Runs the evaluation; returns 0 with *result set, or -1 with err filled. */
+static int run(const aev_jsonata *x, jn_ctx *c, json_t *input, json_t *bindings, jn_val **result) {
+  jmp_buf jmp;
+  c->jmp = &jmp;
+  if (setjmp(jmp)) return -1;
+  jn_env *global = jn_env_new(c, NULL);
+  c->global = global;
+  jn_val *in = input ? jn_from_json(c, input) : NULL;
+  if (in && in->type == JN_ARR) {
+    jn_val *w = jn_seq(c);
+    jn_push(c, w, in);
+    w->flags |= JN_OUTER;
+    in = w;
+  }
+  jn_env_bind(c, global, "$", in);
+  if (bindings && json_is_object(bindings)) {
+    const char *k;
+    json_t *v;
+    json_object_foreach(bindings, k, v) jn_env_bind(c, global, jn_strdup(c, k, strlen(k)), jn_from_json(c, v));
+  }
+  *result = jn_eval(c, x->ast, in, global);
+  return 0;
+}
+
+static void ctx_init(const aev_jsonata *x, jn_ctx *c, jn_arena *arena, jn_error *err) {
+  memset(c, 0, sizeof *c);
+  memset(err, 0, sizeof *err);
+  c->arena = arena;
+  c->err = err;
+  c->max_depth = x->max_depth;
+  c->deadline_ms = x->timeout_ms ? mono_now_ms() + x->timeout_ms : 0;
+  c->now_ms = (int64_t)jn_now_ms();
+  c->rng = (uint64_t)c->now_ms * 6364136223846793005ull + (uint64_t)(uintptr_t)c;
+  if (!c->rng) c->rng = 88172645463325252ull;
+  c->states_profile = x->states_profile;
+}
+
+int aev__jsonata_eval_json(const aev_jsonata *x, json_t *input, json_t *bindings, json_t **out, char code[8],
+                           char *message, size_t message_cap, int *position) {
+  *out = NULL;
+  jn_arena arena = {0};
+  jn_ctx c;
+  jn_error err;
+  ctx_init(x, &c, &arena, &err);
+  jn_val *r = NULL;
+  if (run(x, &c, input, bindings, &r) < 0) {
+    if (code) snprintf(code, 8, "%s", err.code);
+    if (message && message_cap) snprintf(message, message_cap, "%s", err.message);
+    if (position) *position = err.position;
+    jn_arena_free(&arena);
+    return fail_with(&err);
+  }
+  *out = jn_to_json(r);
+  jn_arena_free(&arena);
+  return AEV_OK;
+}
+
+int aev_jsonata_evaluate(const aev_jsonata *x, const char *input_json, const char *bindings_json, char **result) {
+  *result = NULL;
+  if (!x) return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "An expression is required");
+  json_error_t je;
+  json_t *input = NULL, *bindings = NULL;
+  if (input_json) {
+    input = json_loads(input_json, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    if (!input) return aev__fail(AEV_ERR_INVALID, "InvalidJson", "The input is not valid JSON: %s", je.text);
+  }
+  if (bindings_json) {
+    bindings = json_loads(bindings_json, 0, &je);
+    if (!bindings || !json_is_object(bindings)) {
+      json_decref(input);
+      json_decref(bindings);
+      return aev__fail(AEV_ERR_INVALID, "InvalidJson", "The bindings must be a JSON object of variable names to values");
+    }
+  }
+  jn_arena arena = {0};
+  jn_ctx c;
+  jn_error err;
+  ctx_init(x, &c, &arena, &err);
+  jn_val *r = NULL;
+  int rc = AEV_OK;
+  if (run(x, &c, input, bindings, &r) < 0) {
+    rc = fail_with(&err);
+  } else if (r) {
+    jn_buf b;
+    jn_buf_init(&b, &c);
+    jn_serialize(&b, r, 0, 0);
+    *result = malloc(b.n + 1);
+    if (!*result) rc = aev__nomem();
+    else memcpy(*result, b.p, b.n + 1);
+  }
+  jn_arena_free(&arena);
+  json_decref(input);
+  json_decref(bindings);
+  return rc;
+}

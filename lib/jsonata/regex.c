@@ -1,0 +1,710 @@
+/* A backtracking regular-expression engine for the JavaScript regex subset
+ * JSONata uses: classes, \d \w \s \b, groups, (?:) (?=) (?!), backreferences,
+ * greedy and lazy quantifiers including {n,m}, alternation, anchors, and
+ * the i and m flags. Compiled programs are immutable, so one compiled regex
+ * may be run from several threads at once. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jn.h"
+
+enum { I_CHAR, I_ANY, I_CLASS, I_SPLIT, I_JMP, I_SAVE, I_MATCH, I_BOL, I_EOL, I_WORDB, I_NWORDB, I_LOOK, I_BACKREF, I_MARK, I_PROG };
+
+typedef struct cls {
+  int neg;
+  int n;
+  uint32_t lo[64], hi[64];
+  unsigned cats; /* bit 0 d, 1 D, 2 w, 3 W, 4 s, 5 S */
+} cls;
+
+typedef struct inst {
+  int op;
+  uint32_t cp;
+  int x, y;   /* split targets / save slot / look: neg + length */
+  cls *cl;
+} inst;
+
+struct jn_regex {
+  inst *prog;
+  int n;
+  int ngroups;
+  int nmarks;
+  int icase, multiline;
+};
+
+/* ---- AST ---- */
+enum { R_CHAR, R_ANY, R_CLASS, R_BOL, R_EOL, R_WORDB, R_NWORDB, R_GROUP, R_NCGROUP, R_LOOK, R_BACKREF, R_ALT, R_SEQ, R_REPEAT };
+typedef struct rnode rnode;
+struct rnode {
+  int type;
+  uint32_t cp;
+  cls *cl;
+  int group, neg;
+  int min, max, greedy;
+  rnode **kids;
+  int nkids, capkids;
+};
+
+typedef struct rparse {
+  jn_arena *a;
+  const char *s;
+  size_t n, i;
+  int ngroups;
+  const char *err;
+} rparse;
+
+static rnode *rnew(rparse *p, int type) {
+  rnode *r = jn_alloc(p->a, sizeof *r);
+  memset(r, 0, sizeof *r);
+  r->type = type;
+  return r;
+}
+
+static void rkid(rparse *p, rnode *r, rnode *k) {
+  if (r->nkids == r->capkids) {
+    int cap = r->capkids ? r->capkids * 2 : 4;
+    rnode **kids = jn_alloc(p->a, (size_t)cap * sizeof *kids);
+    if (r->nkids) memcpy(kids, r->kids, (size_t)r->nkids * sizeof *kids);
+    r->kids = kids;
+    r->capkids = cap;
+  }
+  r->kids[r->nkids++] = k;
+}
+
+static uint32_t next_cp(rparse *p) { return jn_utf8_next(p->s, p->n, &p->i); }
+
+static int hexd(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+static uint32_t read_hex(rparse *p, int count, int *ok) {
+  uint32_t v = 0;
+  *ok = 1;
+  for (int k = 0; k < count; k++) {
+    int h = p->i < p->n ? hexd(p->s[p->i]) : -1;
+    if (h < 0) {
+      *ok = 0;
+      return 0;
+    }
+    v = v * 16 + (uint32_t)h;
+    p->i++;
+  }
+  return v;
+}
+
+/* An escape after the backslash; returns a code point, or sets *cat to a
+ * class category bit (d D w W s S), or *special for b/B/backref. */
+static uint32_t parse_escape(rparse *p, unsigned *cat, int in_class) {
+  char ch = p->s[p->i++];
+  *cat = 0;
+  switch (ch) {
+  case 'd': *cat = 1; return 0;
+  case 'D': *cat = 2; return 0;
+  case 'w': *cat = 4; return 0;
+  case 'W': *cat = 8; return 0;
+  case 's': *cat = 16; return 0;
+  case 'S': *cat = 32; return 0;
+  case 'n': return '\n';
+  case 'r': return '\r';
+  case 't': return '\t';
+  case 'f': return '\f';
+  case 'v': return '\v';
+  case '0': return 0;
+  case 'b': return in_class ? '\b' : 'b';
+  case 'c':
+    if (p->i < p->n) return (uint32_t)(p->s[p->i++] % 32);
+    return 'c';
+  case 'x': {
+    int ok;
+    size_t save = p->i;
+    uint32_t v = read_hex(p, 2, &ok);
+    if (!ok) {
+      p->i = save;
+      return 'x';
+    }
+    return v;
+  }
+  case 'u': {
+    int ok;
+    size_t save = p->i;
+    uint32_t v = read_hex(p, 4, &ok);
+    if (!ok) {
+      p->i = save;
+      return 'u';
+    }
+    return v;
+  }
+  default: {
+    p->i--;
+    return next_cp(p);
+  }
+  }
+}
+
+static void cls_add(cls *c, uint32_t lo, uint32_t hi) {
+  if (c->n < 64) {
+    c->lo[c->n] = lo;
+    c->hi[c->n] = hi;
+    c->n++;
+  }
+}
+
+static rnode *parse_class(rparse *p) {
+  rnode *r = rnew(p, R_CLASS);
+  r->cl = jn_alloc(p->a, sizeof(cls));
+  memset(r->cl, 0, sizeof(cls));
+  if (p->i < p->n && p->s[p->i] == '^') {
+    r->cl->neg = 1;
+    p->i++;
+  }
+  int first = 1;
+  while (p->i < p->n && (p->s[p->i] != ']' || (first && 0))) {
+    first = 0;
+    uint32_t lo;
+    unsigned cat = 0;
+    if (p->s[p->i] == '\\') {
+      p->i++;
+      if (p->i >= p->n) break;
+      lo = parse_escape(p, &cat, 1);
+    } else {
+      lo = next_cp(p);
+    }
+    if (cat) {
+      r->cl->cats |= cat;
+      continue;
+    }
+    uint32_t hi = lo;
+    if (p->i + 1 < p->n && p->s[p->i] == '-' && p->s[p->i + 1] != ']') {
+      p->i++;
+      unsigned cat2 = 0;
+      if (p->s[p->i] == '\\') {
+        p->i++;
+        hi = parse_escape(p, &cat2, 1);
+      } else {
+        hi = next_cp(p);
+      }
+      if (cat2) {
+        cls_add(r->cl, lo, lo);
+        cls_add(r->cl, '-', '-');
+        r->cl->cats |= cat2;
+        continue;
+      }
+      if (hi < lo) {
+        p->err = "Range out of order in character class";
+        return r;
+      }
+    }
+    cls_add(r->cl, lo, hi);
+  }
+  if (p->i >= p->n) {
+    p->err = "Unterminated character class";
+    return r;
+  }
+  p->i++;
+  return r;
+}
+
+static rnode *parse_alt(rparse *p);
+
+static int parse_int(rparse *p, int *out) {
+  size_t st = p->i;
+  int v = 0;
+  while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9') v = v * 10 + (p->s[p->i++] - '0');
+  *out = v;
+  return p->i > st;
+}
+
+static rnode *parse_atom(rparse *p) {
+  char ch = p->s[p->i];
+  rnode *r;
+  if (ch == '(') {
+    p->i++;
+    if (p->i + 1 < p->n && p->s[p->i] == '?') {
+      char k = p->s[p->i + 1];
+      p->i += 2;
+      if (k == ':') r = rnew(p, R_NCGROUP);
+      else if (k == '=' || k == '!') {
+        r = rnew(p, R_LOOK);
+        r->neg = k == '!';
+      } else {
+        p->err = "Invalid group";
+        return NULL;
+      }
+    } else {
+      r = rnew(p, R_GROUP);
+      r->group = ++p->ngroups;
+    }
+    rkid(p, r, parse_alt(p));
+    if (p->err) return r;
+    if (p->i >= p->n || p->s[p->i] != ')') {
+      p->err = "Unterminated group";
+      return r;
+    }
+    p->i++;
+    return r;
+  }
+  if (ch == '[') {
+    p->i++;
+    return parse_class(p);
+  }
+  if (ch == '.') {
+    p->i++;
+    return rnew(p, R_ANY);
+  }
+  if (ch == '^') {
+    p->i++;
+    return rnew(p, R_BOL);
+  }
+  if (ch == '$') {
+    p->i++;
+    return rnew(p, R_EOL);
+  }
+  if (ch == '\\') {
+    p->i++;
+    if (p->i >= p->n) {
+      p->err = "\\ at end of pattern";
+      return NULL;
+    }
+    char e = p->s[p->i];
+    if (e == 'b') {
+      p->i++;
+      return rnew(p, R_WORDB);
+    }
+    if (e == 'B') {
+      p->i++;
+      return rnew(p, R_NWORDB);
+    }
+    if (e >= '1' && e <= '9') {
+      r = rnew(p, R_BACKREF);
+      int v;
+      parse_int(p, &v);
+      r->group = v;
+      return r;
+    }
+    unsigned cat;
+    uint32_t cp = parse_escape(p, &cat, 0);
+    if (cat) {
+      r = rnew(p, R_CLASS);
+      r->cl = jn_alloc(p->a, sizeof(cls));
+      memset(r->cl, 0, sizeof(cls));
+      r->cl->cats = cat;
+      return r;
+    }
+    r = rnew(p, R_CHAR);
+    r->cp = cp;
+    return r;
+  }
+  if (ch == '*' || ch == '+' || ch == '?') {
+    p->err = "Nothing to repeat";
+    return NULL;
+  }
+  r = rnew(p, R_CHAR);
+  r->cp = next_cp(p);
+  return r;
+}
+
+static rnode *parse_seq(rparse *p) {
+  rnode *seq = rnew(p, R_SEQ);
+  while (p->i < p->n && p->s[p->i] != '|' && p->s[p->i] != ')') {
+    rnode *atom = parse_atom(p);
+    if (p->err) return seq;
+    for (;;) {
+      if (p->i >= p->n) break;
+      char q = p->s[p->i];
+      int min, max;
+      if (q == '*') {
+        min = 0;
+        max = -1;
+        p->i++;
+      } else if (q == '+') {
+        min = 1;
+        max = -1;
+        p->i++;
+      } else if (q == '?') {
+        min = 0;
+        max = 1;
+        p->i++;
+      } else if (q == '{') {
+        size_t save = p->i;
+        p->i++;
+        if (!parse_int(p, &min)) {
+          p->i = save;
+          break;
+        }
+        max = min;
+        if (p->i < p->n && p->s[p->i] == ',') {
+          p->i++;
+          if (!parse_int(p, &max)) max = -1;
+        }
+        if (p->i >= p->n || p->s[p->i] != '}') {
+          p->i = save;
+          break;
+        }
+        p->i++;
+      } else {
+        break;
+      }
+      rnode *rep = rnew(p, R_REPEAT);
+      rep->min = min;
+      rep->max = max;
+      rep->greedy = 1;
+      if (p->i < p->n && p->s[p->i] == '?') {
+        rep->greedy = 0;
+        p->i++;
+      }
+      rkid(p, rep, atom);
+      atom = rep;
+      if (min > 1000 || max > 1000) {
+        p->err = "Repetition count too large";
+        return seq;
+      }
+    }
+    if (atom->type == R_CHAR && seq->nkids == 0 && 0) continue;
+    rkid(p, seq, atom);
+  }
+  return seq;
+}
+
+static rnode *parse_alt(rparse *p) {
+  rnode *first = parse_seq(p);
+  if (p->err || p->i >= p->n || p->s[p->i] != '|') return first;
+  rnode *alt = rnew(p, R_ALT);
+  rkid(p, alt, first);
+  while (p->i < p->n && p->s[p->i] == '|') {
+    p->i++;
+    rkid(p, alt, parse_seq(p));
+    if (p->err) break;
+  }
+  return alt;
+}
+
+/* ---- code generation ---- */
+typedef struct emit {
+  jn_arena *a;
+  inst *prog;
+  int n, cap;
+  int nmarks;
+} emit;
+
+static int put(emit *e, int op) {
+  if (e->n == e->cap) {
+    int cap = e->cap ? e->cap * 2 : 32;
+    inst *np = jn_alloc(e->a, (size_t)cap * sizeof *np);
+    if (e->n) memcpy(np, e->prog, (size_t)e->n * sizeof *np);
+    e->prog = np;
+    e->cap = cap;
+  }
+  memset(&e->prog[e->n], 0, sizeof(inst));
+  e->prog[e->n].op = op;
+  return e->n++;
+}
+
+static void gen(emit *e, const rnode *r);
+
+static void gen_star(emit *e, const rnode *kid, int greedy) {
+  int mark = e->nmarks++;
+  int l0 = put(e, I_SPLIT);
+  int m = put(e, I_MARK);
+  e->prog[m].x = mark;
+  gen(e, kid);
+  int pr = put(e, I_PROG);
+  e->prog[pr].x = mark;
+  int j = put(e, I_JMP);
+  e->prog[j].x = l0;
+  int l3 = e->n;
+  e->prog[l0].x = greedy ? l0 + 1 : l3;
+  e->prog[l0].y = greedy ? l3 : l0 + 1;
+}
+
+static void gen_opt(emit *e, const rnode *kid, int greedy) {
+  int s = put(e, I_SPLIT);
+  gen(e, kid);
+  int end = e->n;
+  e->prog[s].x = greedy ? s + 1 : end;
+  e->prog[s].y = greedy ? end : s + 1;
+}
+
+static void gen(emit *e, const rnode *r) {
+  switch (r->type) {
+  case R_CHAR: {
+    int k = put(e, I_CHAR);
+    e->prog[k].cp = r->cp;
+    break;
+  }
+  case R_ANY: put(e, I_ANY); break;
+  case R_CLASS: {
+    int k = put(e, I_CLASS);
+    e->prog[k].cl = r->cl;
+    break;
+  }
+  case R_BOL: put(e, I_BOL); break;
+  case R_EOL: put(e, I_EOL); break;
+  case R_WORDB: put(e, I_WORDB); break;
+  case R_NWORDB: put(e, I_NWORDB); break;
+  case R_BACKREF: {
+    int k = put(e, I_BACKREF);
+    e->prog[k].x = r->group;
+    break;
+  }
+  case R_GROUP: {
+    int k = put(e, I_SAVE);
+    e->prog[k].x = 2 * r->group;
+    gen(e, r->kids[0]);
+    k = put(e, I_SAVE);
+    e->prog[k].x = 2 * r->group + 1;
+    break;
+  }
+  case R_NCGROUP: gen(e, r->kids[0]); break;
+  case R_LOOK: {
+    int k = put(e, I_LOOK);
+    e->prog[k].x = r->neg;
+    gen(e, r->kids[0]);
+    put(e, I_MATCH);
+    e->prog[k].y = e->n;
+    break;
+  }
+  case R_SEQ:
+    for (int i = 0; i < r->nkids; i++) gen(e, r->kids[i]);
+    break;
+  case R_ALT: {
+    int jumps[64], nj = 0;
+    for (int i = 0; i < r->nkids; i++) {
+      if (i < r->nkids - 1) {
+        int s = put(e, I_SPLIT);
+        e->prog[s].x = s + 1;
+        gen(e, r->kids[i]);
+        if (nj < 64) jumps[nj++] = put(e, I_JMP);
+        e->prog[s].y = e->n;
+      } else {
+        gen(e, r->kids[i]);
+      }
+    }
+    for (int j = 0; j < nj; j++) e->prog[jumps[j]].x = e->n;
+    break;
+  }
+  case R_REPEAT: {
+    const rnode *kid = r->kids[0];
+    for (int i = 0; i < r->min; i++) gen(e, kid);
+    if (r->max < 0) {
+      gen_star(e, kid, r->greedy);
+    } else {
+      for (int i = r->min; i < r->max; i++) gen_opt(e, kid, r->greedy);
+    }
+    break;
+  }
+  }
+}
+
+jn_regex *jn_regex_compile(jn_arena *a, const char *pat, size_t len, const char *flags, char *errbuf, size_t errcap) {
+  rparse p = {a, pat, len, 0, 0, NULL};
+  rnode *root = parse_alt(&p);
+  if (!p.err && p.i < p.n) p.err = "Unmatched ')'";
+  if (!p.err && p.ngroups > 19) p.err = "Too many capturing groups";
+  if (p.err) {
+    snprintf(errbuf, errcap, "%s", p.err);
+    return NULL;
+  }
+  emit e = {a, NULL, 0, 0, 0};
+  int k = put(&e, I_SAVE);
+  e.prog[k].x = 0;
+  gen(&e, root);
+  k = put(&e, I_SAVE);
+  e.prog[k].x = 1;
+  put(&e, I_MATCH);
+  if (e.nmarks > 256) {
+    snprintf(errbuf, errcap, "Pattern too complex");
+    return NULL;
+  }
+  jn_regex *re = jn_alloc(a, sizeof *re);
+  re->prog = e.prog;
+  re->n = e.n;
+  re->ngroups = p.ngroups;
+  re->nmarks = e.nmarks;
+  re->icase = strchr(flags, 'i') != NULL;
+  re->multiline = strchr(flags, 'm') != NULL;
+  return re;
+}
+
+int jn_regex_ngroups(const jn_regex *re) { return re->ngroups; }
+
+/* ---- matching ---- */
+typedef struct vm {
+  const jn_regex *re;
+  const char *s;
+  size_t n;
+  int *caps;
+  int *marks;
+  long budget;
+} vm;
+
+static uint32_t fold(uint32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 32;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
+  return c;
+}
+
+static int is_word(uint32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+
+static int is_space(uint32_t c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f' || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
+}
+
+static int cls_match(const cls *cl, uint32_t c, int icase) {
+  int in = 0;
+  for (int i = 0; i < cl->n && !in; i++) {
+    if (c >= cl->lo[i] && c <= cl->hi[i]) in = 1;
+    else if (icase) {
+      uint32_t f = fold(c), u = (c >= 'a' && c <= 'z') ? c - 32 : c;
+      if ((f >= cl->lo[i] && f <= cl->hi[i]) || (u >= cl->lo[i] && u <= cl->hi[i])) in = 1;
+    }
+  }
+  unsigned k = cl->cats;
+  if (!in && k) {
+    int d = c >= '0' && c <= '9';
+    if (((k & 1) && d) || ((k & 2) && !d) || ((k & 4) && is_word(c)) || ((k & 8) && !is_word(c)) ||
+        ((k & 16) && is_space(c)) || ((k & 32) && !is_space(c)))
+      in = 1;
+  }
+  return cl->neg ? !in : in;
+}
+
+static uint32_t prev_cp(const vm *m, size_t sp) {
+  if (sp == 0) return 0;
+  size_t i = sp - 1;
+  while (i > 0 && ((unsigned char)m->s[i] & 0xC0) == 0x80) i--;
+  size_t j = i;
+  return jn_utf8_next(m->s, m->n, &j);
+}
+
+static int run(vm *m, int pc, size_t sp) {
+  for (;;) {
+    if (--m->budget < 0) return 0;
+    const inst *in = &m->re->prog[pc];
+    switch (in->op) {
+    case I_MATCH:
+      m->caps[1] = (int)sp;
+      return 1;
+    case I_CHAR: {
+      if (sp >= m->n) return 0;
+      size_t i = sp;
+      uint32_t c = jn_utf8_next(m->s, m->n, &i);
+      if (c != in->cp && !(m->re->icase && fold(c) == fold(in->cp))) return 0;
+      sp = i;
+      pc++;
+      break;
+    }
+    case I_ANY: {
+      if (sp >= m->n) return 0;
+      size_t i = sp;
+      uint32_t c = jn_utf8_next(m->s, m->n, &i);
+      if (c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029) return 0;
+      sp = i;
+      pc++;
+      break;
+    }
+    case I_CLASS: {
+      if (sp >= m->n) return 0;
+      size_t i = sp;
+      uint32_t c = jn_utf8_next(m->s, m->n, &i);
+      if (!cls_match(in->cl, c, m->re->icase)) return 0;
+      sp = i;
+      pc++;
+      break;
+    }
+    case I_BOL:
+      if (!(sp == 0 || (m->re->multiline && (m->s[sp - 1] == '\n' || m->s[sp - 1] == '\r')))) return 0;
+      pc++;
+      break;
+    case I_EOL:
+      if (!(sp == m->n || (m->re->multiline && (m->s[sp] == '\n' || m->s[sp] == '\r')))) return 0;
+      pc++;
+      break;
+    case I_WORDB:
+    case I_NWORDB: {
+      int a = sp > 0 && is_word(prev_cp(m, sp));
+      size_t i = sp;
+      int b = sp < m->n && is_word(jn_utf8_next(m->s, m->n, &i));
+      if ((a != b) != (in->op == I_WORDB)) return 0;
+      pc++;
+      break;
+    }
+    case I_JMP: pc = in->x; break;
+    case I_SPLIT:
+      if (run(m, in->x, sp)) return 1;
+      pc = in->y;
+      break;
+    case I_SAVE: {
+      int old = m->caps[in->x];
+      m->caps[in->x] = (int)sp;
+      if (in->x == 1) {
+        pc++;
+        break;
+      }
+      if (run(m, pc + 1, sp)) return 1;
+      m->caps[in->x] = old;
+      return 0;
+    }
+    case I_MARK: {
+      int old = m->marks[in->x];
+      m->marks[in->x] = (int)sp;
+      if (run(m, pc + 1, sp)) return 1;
+      m->marks[in->x] = old;
+      return 0;
+    }
+    case I_PROG:
+      if (m->marks[in->x] == (int)sp) return 0;
+      pc++;
+      break;
+    case I_BACKREF: {
+      int g = in->x;
+      int b0 = g <= m->re->ngroups ? m->caps[2 * g] : -1, b1 = g <= m->re->ngroups ? m->caps[2 * g + 1] : -1;
+      if (b0 >= 0 && b1 >= b0) {
+        size_t l = (size_t)(b1 - b0);
+        if (sp + l > m->n || memcmp(m->s + b0, m->s + sp, l) != 0) return 0;
+        sp += l;
+      }
+      pc++;
+      break;
+    }
+    case I_LOOK: {
+      int ncap = 2 * (m->re->ngroups + 1);
+      int saved[64];
+      memcpy(saved, m->caps, (size_t)(ncap < 64 ? ncap : 64) * sizeof(int));
+      int save1 = m->caps[1];
+      int ok = run(m, pc + 1, sp);
+      m->caps[1] = save1;
+      if (in->x) {
+        memcpy(m->caps, saved, (size_t)(ncap < 64 ? ncap : 64) * sizeof(int));
+        if (ok) return 0;
+      } else if (!ok) {
+        return 0;
+      }
+      pc = in->y;
+      break;
+    }
+    }
+  }
+}
+
+int jn_regex_exec(const jn_regex *re, const char *s, size_t len, size_t from, int *caps) {
+  int ncap = 2 * (re->ngroups + 1);
+  int marks[256];
+  vm m = {re, s, len, caps, marks, 5000000};
+  for (size_t st = from; st <= len; st++) {
+    if (st > from && st < len && ((unsigned char)s[st] & 0xC0) == 0x80) continue;
+    for (int i = 0; i < ncap && i < 40; i++) caps[i] = -1;
+    for (int i = 0; i < re->nmarks && i < 256; i++) marks[i] = -1;
+    caps[0] = (int)st;
+    if (run(&m, 1, st)) {
+      caps[0] = (int)st;
+      return 1;
+    }
+    if (m.budget < 0) return 0;
+  }
+  return 0;
+}

@@ -1,0 +1,544 @@
+/* JSONata values: the per-evaluation arena, constructors, ordered objects,
+ * conversion from/to jansson, and JSON text output with JavaScript's
+ * number formatting. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jn.h"
+
+jn_val jn_null_v = {.type = JN_NULL};
+jn_val jn_true_v = {.type = JN_BOOL, .u.b = 1};
+jn_val jn_false_v = {.type = JN_BOOL, .u.b = 0};
+
+struct jn_chunk {
+  jn_chunk *next;
+  size_t size;
+  max_align_t data[];
+};
+
+void *jn_alloc(jn_arena *a, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  if ((size_t)(a->end - a->ptr) < n) {
+    /* chunks grow with the arena (16 KB, 32 KB, ... 1 MB) so a large
+     * evaluation makes few malloc calls */
+    size_t size = a->head ? a->head->size * 2 : 16000;
+    if (size > (1u << 20)) size = 1u << 20;
+    if (size < n) size = n;
+    jn_chunk *ch = malloc(sizeof *ch + size);
+    if (!ch) abort();
+    ch->next = a->head;
+    ch->size = size;
+    a->head = ch;
+    a->ptr = (char *)ch->data;
+    a->end = a->ptr + size;
+  }
+  void *p = a->ptr;
+  a->ptr += n;
+  return p;
+}
+
+void jn_arena_free(jn_arena *a) {
+  jn_chunk *ch = a->head;
+  while (ch) {
+    jn_chunk *next = ch->next;
+    free(ch);
+    ch = next;
+  }
+  a->head = NULL;
+  a->ptr = a->end = NULL;
+}
+
+char *jn_strdup(jn_ctx *c, const char *s, size_t len) {
+  char *p = jn_alloc(c->arena, len + 1);
+  memcpy(p, s, len);
+  p[len] = 0;
+  return p;
+}
+
+static jn_val *newval(jn_ctx *c, int type) {
+  jn_val *v = jn_alloc(c->arena, sizeof *v);
+  memset(v, 0, sizeof *v);
+  v->type = (uint8_t)type;
+  return v;
+}
+
+jn_val *jn_num(jn_ctx *c, double d) {
+  jn_val *v = newval(c, JN_NUM);
+  v->u.num = d;
+  return v;
+}
+
+jn_val *jn_str(jn_ctx *c, const char *s, size_t len) {
+  jn_val *v = newval(c, JN_STR);
+  v->u.str.s = jn_strdup(c, s, len);
+  v->u.str.len = len;
+  return v;
+}
+
+jn_val *jn_strz(jn_ctx *c, const char *s) { return jn_str(c, s, strlen(s)); }
+
+jn_val *jn_arr(jn_ctx *c, size_t cap) {
+  jn_val *v = newval(c, JN_ARR);
+  if (cap) v->u.arr.items = jn_alloc(c->arena, cap * sizeof(jn_val *));
+  v->u.arr.cap = cap;
+  return v;
+}
+
+jn_val *jn_seq(jn_ctx *c) {
+  jn_val *v = jn_arr(c, 0);
+  v->flags = JN_SEQ;
+  return v;
+}
+
+void jn_push(jn_ctx *c, jn_val *arr, jn_val *v) {
+  if (arr->u.arr.n == arr->u.arr.cap) {
+    size_t cap = arr->u.arr.cap ? arr->u.arr.cap * 2 : 4;
+    jn_val **items = jn_alloc(c->arena, cap * sizeof *items);
+    if (arr->u.arr.n) memcpy(items, arr->u.arr.items, arr->u.arr.n * sizeof *items);
+    arr->u.arr.items = items;
+    arr->u.arr.cap = cap;
+  }
+  arr->u.arr.items[arr->u.arr.n++] = v;
+}
+
+jn_val *jn_objv(jn_ctx *c) { return newval(c, JN_OBJ); }
+
+jn_val *jn_funcv(jn_ctx *c, jn_func *f) {
+  jn_val *v = newval(c, JN_FUNC);
+  v->u.fn = f;
+  return v;
+}
+
+static uint64_t hash_key(const char *k, size_t n) {
+  uint64_t h = 1469598103934665603ull;
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)k[i]) * 1099511628211ull;
+  return h;
+}
+
+static long find_pos(const jn_obj *o, const char *key, size_t klen) {
+  if (o->index) {
+    size_t mask = o->icap - 1, i = hash_key(key, klen) & mask;
+    while (o->index[i] >= 0) {
+      int32_t p = o->index[i];
+      if (o->klen[p] == klen && memcmp(o->keys[p], key, klen) == 0) return p;
+      i = (i + 1) & mask;
+    }
+    return -1;
+  }
+  for (size_t i = 0; i < o->n; i++)
+    if (o->klen[i] == klen && memcmp(o->keys[i], key, klen) == 0) return (long)i;
+  return -1;
+}
+
+jn_val *jn_get(const jn_val *obj, const char *key, size_t klen) {
+  if (!obj || obj->type != JN_OBJ) return NULL;
+  long p = find_pos(&obj->u.obj, key, klen);
+  return p < 0 ? NULL : obj->u.obj.vals[p];
+}
+
+static void reindex(jn_ctx *c, jn_obj *o) {
+  size_t icap = 16;
+  while (icap < o->n * 2 + 2) icap *= 2;
+  o->index = jn_alloc(c->arena, icap * sizeof(int32_t));
+  memset(o->index, 0xff, icap * sizeof(int32_t));
+  o->icap = icap;
+  for (size_t p = 0; p < o->n; p++) {
+    size_t i = hash_key(o->keys[p], o->klen[p]) & (icap - 1);
+    while (o->index[i] >= 0) i = (i + 1) & (icap - 1);
+    o->index[i] = (int32_t)p;
+  }
+}
+
+void jn_set(jn_ctx *c, jn_val *obj, const char *key, size_t klen, jn_val *v) {
+  jn_obj *o = &obj->u.obj;
+  long p = find_pos(o, key, klen);
+  if (p >= 0) {
+    o->vals[p] = v;
+    return;
+  }
+  if (o->n == o->cap) {
+    size_t cap = o->cap ? o->cap * 2 : 4;
+    const char **keys = jn_alloc(c->arena, cap * sizeof *keys);
+    size_t *klens = jn_alloc(c->arena, cap * sizeof *klens);
+    jn_val **vals = jn_alloc(c->arena, cap * sizeof *vals);
+    if (o->n) {
+      memcpy(keys, o->keys, o->n * sizeof *keys);
+      memcpy(klens, o->klen, o->n * sizeof *klens);
+      memcpy(vals, o->vals, o->n * sizeof *vals);
+    }
+    o->keys = keys;
+    o->klen = klens;
+    o->vals = vals;
+    o->cap = cap;
+  }
+  o->keys[o->n] = key;
+  o->klen[o->n] = klen;
+  o->vals[o->n] = v;
+  o->n++;
+  if (o->n > 8 && (!o->index || o->n * 2 > o->icap)) reindex(c, o);
+  else if (o->index) {
+    size_t i = hash_key(key, klen) & (o->icap - 1);
+    while (o->index[i] >= 0) i = (i + 1) & (o->icap - 1);
+    o->index[i] = (int32_t)(o->n - 1);
+  }
+}
+
+void jn_del(jn_ctx *c, jn_val *obj, const char *key, size_t klen) {
+  jn_obj *o = &obj->u.obj;
+  long p = find_pos(o, key, klen);
+  if (p < 0) return;
+  for (size_t i = (size_t)p; i + 1 < o->n; i++) {
+    o->keys[i] = o->keys[i + 1];
+    o->klen[i] = o->klen[i + 1];
+    o->vals[i] = o->vals[i + 1];
+  }
+  o->n--;
+  o->index = NULL;
+  o->icap = 0;
+  if (o->n > 8) reindex(c, o);
+}
+
+jn_val *jn_from_json(jn_ctx *c, json_t *j) {
+  if (!j) return NULL;
+  switch (json_typeof(j)) {
+  case JSON_NULL: return JN_NULLV;
+  case JSON_TRUE: return JN_BOOLV(1);
+  case JSON_FALSE: return JN_BOOLV(0);
+  case JSON_INTEGER: return jn_num(c, (double)json_integer_value(j));
+  case JSON_REAL: return jn_num(c, json_real_value(j));
+  case JSON_STRING: {
+    jn_val *v = newval(c, JN_STR);
+    v->u.str.s = json_string_value(j); /* borrowed: the input outlives the evaluation */
+    v->u.str.len = json_string_length(j);
+    return v;
+  }
+  case JSON_ARRAY: {
+    size_t n = json_array_size(j);
+    jn_val *a = jn_arr(c, n);
+    for (size_t i = 0; i < n; i++) a->u.arr.items[i] = jn_from_json(c, json_array_get(j, i));
+    a->u.arr.n = n;
+    return a;
+  }
+  case JSON_OBJECT: {
+    jn_val *o = jn_objv(c);
+    const char *k;
+    size_t klen;
+    json_t *v;
+    json_object_keylen_foreach(j, k, klen, v) jn_set(c, o, k, klen, jn_from_json(c, v));
+    return o;
+  }
+  }
+  return NULL;
+}
+
+json_t *jn_to_json(const jn_val *v) {
+  if (!v) return NULL;
+  switch (v->type) {
+  case JN_NULL: return json_null();
+  case JN_BOOL: return json_boolean(v->u.b);
+  case JN_NUM: {
+    double d = v->u.num;
+    if (jn_is_int(d) && fabs(d) < 9007199254740992.0) return json_integer((json_int_t)d);
+    return json_real(d);
+  }
+  case JN_STR: return json_stringn(v->u.str.s, v->u.str.len);
+  case JN_ARR: {
+    json_t *a = json_array();
+    for (size_t i = 0; i < v->u.arr.n; i++) {
+      json_t *x = jn_to_json(v->u.arr.items[i]);
+      if (x) json_array_append_new(a, x);
+    }
+    return a;
+  }
+  case JN_OBJ: {
+    json_t *o = json_object();
+    for (size_t i = 0; i < v->u.obj.n; i++) {
+      json_t *x = jn_to_json(v->u.obj.vals[i]);
+      if (x) json_object_setn_new_nocheck(o, v->u.obj.keys[i], v->u.obj.klen[i], x);
+    }
+    return o;
+  }
+  case JN_FUNC: return json_string("");
+  }
+  return NULL;
+}
+
+/* ---- text buffer ---- */
+void jn_buf_init(jn_buf *b, jn_ctx *c) {
+  b->c = c;
+  b->p = NULL;
+  b->n = b->cap = 0;
+}
+
+void jn_buf_add(jn_buf *b, const char *s, size_t n) {
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 64;
+    while (cap < b->n + n + 1) cap *= 2;
+    char *p = jn_alloc(b->c->arena, cap);
+    if (b->n) memcpy(p, b->p, b->n);
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = 0;
+}
+
+void jn_buf_addz(jn_buf *b, const char *s) { jn_buf_add(b, s, strlen(s)); }
+void jn_buf_addc(jn_buf *b, char ch) { jn_buf_add(b, &ch, 1); }
+
+void jn_buf_utf8(jn_buf *b, uint32_t cp) {
+  char t[4];
+  if (cp < 0x80) {
+    t[0] = (char)cp;
+    jn_buf_add(b, t, 1);
+  } else if (cp < 0x800) {
+    t[0] = (char)(0xC0 | (cp >> 6));
+    t[1] = (char)(0x80 | (cp & 0x3F));
+    jn_buf_add(b, t, 2);
+  } else if (cp < 0x10000) {
+    t[0] = (char)(0xE0 | (cp >> 12));
+    t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    t[2] = (char)(0x80 | (cp & 0x3F));
+    jn_buf_add(b, t, 3);
+  } else {
+    t[0] = (char)(0xF0 | (cp >> 18));
+    t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    t[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    t[3] = (char)(0x80 | (cp & 0x3F));
+    jn_buf_add(b, t, 4);
+  }
+}
+
+jn_val *jn_buf_val(jn_buf *b) {
+  jn_val *v = newval(b->c, JN_STR);
+  if (!b->p) jn_buf_add(b, "", 0);
+  v->u.str.s = b->p;
+  v->u.str.len = b->n;
+  return v;
+}
+
+/* ---- numbers: Number.prototype.toString ---- */
+void jn_fmt_number(double d, char *out, size_t cap) {
+  if (d == 0) {
+    snprintf(out, cap, "0");
+    return;
+  }
+  char digits[40];
+  int prec, exp10 = 0;
+  for (prec = 1; prec <= 17; prec++) {
+    snprintf(digits, sizeof digits, "%.*e", prec - 1, d);
+    if (strtod(digits, NULL) == d) break;
+  }
+  /* digits = [-]D.DDDe[+-]XX */
+  char mant[24];
+  size_t m = 0;
+  const char *p = digits;
+  int neg = 0;
+  if (*p == '-') {
+    neg = 1;
+    p++;
+  }
+  for (; *p && *p != 'e'; p++)
+    if (*p != '.') mant[m++] = *p;
+  mant[m] = 0;
+  if (*p == 'e') exp10 = atoi(p + 1);
+  while (m > 1 && mant[m - 1] == '0') mant[--m] = 0;
+  int k = (int)m, n = exp10 + 1; /* value = 0.mant * 10^n */
+  char *o = out;
+  size_t left = cap;
+#define PUT(...)                                                                 \
+  do {                                                                           \
+    int w_ = snprintf(o, left, __VA_ARGS__);                                     \
+    if (w_ > 0 && (size_t)w_ < left) {                                           \
+      o += w_;                                                                   \
+      left -= (size_t)w_;                                                        \
+    }                                                                            \
+  } while (0)
+  if (neg) PUT("-");
+  if (k <= n && n <= 21) {
+    PUT("%s", mant);
+    for (int i = 0; i < n - k; i++) PUT("0");
+  } else if (0 < n && n <= 21) {
+    PUT("%.*s.%s", n, mant, mant + n);
+  } else if (-6 < n && n <= 0) {
+    PUT("0.");
+    for (int i = 0; i < -n; i++) PUT("0");
+    PUT("%s", mant);
+  } else {
+    int e = n - 1;
+    if (k == 1) PUT("%s", mant);
+    else PUT("%c.%s", mant[0], mant + 1);
+    PUT("e%c%d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+  }
+#undef PUT
+}
+
+int jn_is_int(double d) { return isfinite(d) && floor(d) == d; }
+
+static void ser_string(jn_buf *b, const char *s, size_t n) {
+  jn_buf_addc(b, '"');
+  size_t start = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    const char *esc = NULL;
+    char tmp[8];
+    if (ch == '"') esc = "\\\"";
+    else if (ch == '\\') esc = "\\\\";
+    else if (ch == '\n') esc = "\\n";
+    else if (ch == '\r') esc = "\\r";
+    else if (ch == '\t') esc = "\\t";
+    else if (ch == '\b') esc = "\\b";
+    else if (ch == '\f') esc = "\\f";
+    else if (ch < 0x20) {
+      snprintf(tmp, sizeof tmp, "\\u%04x", ch);
+      esc = tmp;
+    }
+    if (esc) {
+      jn_buf_add(b, s + start, i - start);
+      jn_buf_addz(b, esc);
+      start = i + 1;
+    }
+  }
+  jn_buf_add(b, s + start, n - start);
+  jn_buf_addc(b, '"');
+}
+
+static void newline(jn_buf *b, int indent, int level) {
+  jn_buf_addc(b, '\n');
+  for (int i = 0; i < indent * level; i++) jn_buf_addc(b, ' ');
+}
+
+static void ser(jn_buf *b, const jn_val *v, int p15, int indent, int level) {
+  char num[64];
+  switch (v->type) {
+  case JN_NULL: jn_buf_addz(b, "null"); return;
+  case JN_BOOL: jn_buf_addz(b, v->u.b ? "true" : "false"); return;
+  case JN_NUM: {
+    double d = v->u.num;
+    if (!isfinite(d)) {
+      if (p15) jn_throw(b->c, "D1001", -1, "Number out of range");
+      jn_buf_addz(b, "null");
+      return;
+    }
+    if (p15) {
+      char t[40];
+      snprintf(t, sizeof t, "%.14e", d);
+      d = strtod(t, NULL);
+    }
+    jn_fmt_number(d, num, sizeof num);
+    jn_buf_addz(b, num);
+    return;
+  }
+  case JN_STR: ser_string(b, v->u.str.s, v->u.str.len); return;
+  case JN_FUNC: jn_buf_addz(b, "\"\""); return;
+  case JN_ARR: {
+    if (v->u.arr.n == 0) {
+      jn_buf_addz(b, "[]");
+      return;
+    }
+    jn_buf_addc(b, '[');
+    for (size_t i = 0; i < v->u.arr.n; i++) {
+      if (i) jn_buf_addc(b, ',');
+      if (indent) newline(b, indent, level + 1);
+      const jn_val *x = v->u.arr.items[i];
+      if (x) ser(b, x, p15, indent, level + 1);
+      else jn_buf_addz(b, "null");
+    }
+    if (indent) newline(b, indent, level);
+    jn_buf_addc(b, ']');
+    return;
+  }
+  case JN_OBJ: {
+    int first = 1;
+    jn_buf_addc(b, '{');
+    for (size_t i = 0; i < v->u.obj.n; i++) {
+      const jn_val *x = v->u.obj.vals[i];
+      if (!x) continue;
+      if (!first) jn_buf_addc(b, ',');
+      first = 0;
+      if (indent) newline(b, indent, level + 1);
+      ser_string(b, v->u.obj.keys[i], v->u.obj.klen[i]);
+      jn_buf_addz(b, indent ? ": " : ":");
+      ser(b, x, p15, indent, level + 1);
+    }
+    if (indent && !first) newline(b, indent, level);
+    jn_buf_addc(b, '}');
+    return;
+  }
+  }
+}
+
+void jn_serialize(jn_buf *b, const jn_val *v, int precision15, int indent) {
+  ser(b, v, precision15, indent, 0);
+}
+
+/* ---- utf-8 ---- */
+uint32_t jn_utf8_next(const char *s, size_t n, size_t *i) {
+  unsigned char c0 = (unsigned char)s[*i];
+  uint32_t cp;
+  int extra;
+  if (c0 < 0x80) {
+    (*i)++;
+    return c0;
+  } else if ((c0 & 0xE0) == 0xC0) {
+    cp = c0 & 0x1F;
+    extra = 1;
+  } else if ((c0 & 0xF0) == 0xE0) {
+    cp = c0 & 0x0F;
+    extra = 2;
+  } else if ((c0 & 0xF8) == 0xF0) {
+    cp = c0 & 0x07;
+    extra = 3;
+  } else {
+    (*i)++;
+    return 0xFFFD;
+  }
+  (*i)++;
+  for (int k = 0; k < extra && *i < n; k++) {
+    unsigned char cx = (unsigned char)s[*i];
+    if ((cx & 0xC0) != 0x80) return 0xFFFD;
+    cp = (cp << 6) | (cx & 0x3F);
+    (*i)++;
+  }
+  return cp;
+}
+
+size_t jn_utf8_len(const char *s, size_t n) {
+  size_t count = 0;
+  for (size_t i = 0; i < n; i++)
+    if (((unsigned char)s[i] & 0xC0) != 0x80) count++;
+  return count;
+}
+
+size_t jn_utf8_offset(const char *s, size_t n, size_t cp_index) {
+  size_t i = 0, count = 0;
+  while (i < n && count < cp_index) {
+    i++;
+    while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80) i++;
+    count++;
+  }
+  return i;
+}
+
+jn_val *jn_clone_deep_strings(jn_ctx *c, jn_val *v) {
+  if (!v) return NULL;
+  switch (v->type) {
+  case JN_STR: return jn_str(c, v->u.str.s, v->u.str.len);
+  case JN_ARR: {
+    jn_val *a = jn_arr(c, v->u.arr.n);
+    for (size_t i = 0; i < v->u.arr.n; i++) jn_push(c, a, jn_clone_deep_strings(c, v->u.arr.items[i]));
+    return a;
+  }
+  case JN_OBJ: {
+    jn_val *o = jn_objv(c);
+    for (size_t i = 0; i < v->u.obj.n; i++)
+      jn_set(c, o, jn_strdup(c, v->u.obj.keys[i], v->u.obj.klen[i]), v->u.obj.klen[i],
+             jn_clone_deep_strings(c, v->u.obj.vals[i]));
+    return o;
+  }
+  default: return v;
+  }
+}

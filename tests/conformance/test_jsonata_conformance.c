@@ -1,0 +1,272 @@
+/* Runs every case of the JSONata project's own test suite (v2.0.6, in
+ * ../shared/conformance/jsonata) through aev_jsonata_compile/evaluate and
+ * compares as the suite's README says: deep equality with object key order
+ * ignored and numbers by value; undefinedResult means no value; code/error
+ * cases must fail with that code. Each case's depth/timelimit become the
+ * expression's limits, as the reference runner applies them. Prints
+ * passed/failed counts; fails on any failure not listed below as out of
+ * scope. Exit 77 (skipped) with a loud line when the suite is absent. */
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsevents/jsonata.h"
+
+/* Cases out of scope, with the reason. */
+static const struct {
+  const char *name;
+  const char *reason;
+} out_of_scope[] = {
+    {"function-encodeUrl/case002.json",
+     "jansson cannot load this case file: it holds a lone surrogate escape (\\ud800) on purpose"},
+    {"function-encodeUrlComponent/case002.json",
+     "jansson cannot load this case file: it holds a lone surrogate escape (\\ud800) on purpose"},
+    {"parent-operator/errors.json#2",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/errors.json#3",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/errors.json#12",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/errors.json#13",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/errors.json#14",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/errors.json#15",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#0",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#1",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#2",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#3",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#4",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#5",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#6",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#7",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#8",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#9",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#10",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#11",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#12",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#13",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#14",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#15",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#16",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#17",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#18",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#19",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#20",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#21",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#22",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#23",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#24",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#25",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#26",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {"parent-operator/parent.json#27",
+     "the % parent operator is not implemented yet (parsed, rejected with S0217)"},
+    {NULL, NULL},
+};
+
+static int same(json_t *a, json_t *b) {
+  if (json_is_number(a) && json_is_number(b)) return json_number_value(a) == json_number_value(b);
+  if (json_typeof(a) != json_typeof(b)) return 0;
+  if (json_is_array(a)) {
+    if (json_array_size(a) != json_array_size(b)) return 0;
+    for (size_t i = 0; i < json_array_size(a); i++)
+      if (!same(json_array_get(a, i), json_array_get(b, i))) return 0;
+    return 1;
+  }
+  if (json_is_object(a)) {
+    if (json_object_size(a) != json_object_size(b)) return 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(a, k, v) {
+      json_t *o = json_object_get(b, k);
+      if (!o || !same(v, o)) return 0;
+    }
+    return 1;
+  }
+  return json_equal(a, b);
+}
+
+static char *read_file(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = malloc((size_t)n + 1);
+  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
+    free(s);
+    s = NULL;
+  }
+  if (s) s[n] = 0;
+  fclose(f);
+  return s;
+}
+
+/* Returns NULL when the case passes, else a static description. */
+static const char *run_case(const char *root, const char *folder, json_t *c, char *why, size_t whycap) {
+  const char *expr = json_string_value(json_object_get(c, "expr"));
+  char *exprbuf = NULL;
+  if (!expr) {
+    char path[2400];
+    snprintf(path, sizeof path, "%s/%s", folder, json_string_value(json_object_get(c, "expr-file")));
+    expr = exprbuf = read_file(path);
+    if (!expr) return "expr-file unreadable";
+  }
+  char *input = NULL;
+  json_t *data = json_object_get(c, "data");
+  if (data) {
+    input = json_dumps(data, JSON_ENCODE_ANY | JSON_COMPACT);
+  } else if (json_is_string(json_object_get(c, "dataset"))) {
+    char path[2400];
+    snprintf(path, sizeof path, "%s/datasets/%s.json", root, json_string_value(json_object_get(c, "dataset")));
+    input = read_file(path);
+  }
+  json_t *bj = json_object_get(c, "bindings");
+  char *bindings = json_is_object(bj) ? json_dumps(bj, JSON_COMPACT) : NULL;
+  const char *want_code = json_string_value(json_object_get(c, "code"));
+  if (!want_code) want_code = json_string_value(json_object_get(json_object_get(c, "error"), "code"));
+  aev_jsonata *x = NULL;
+  char *out = NULL;
+  int rc = aev_jsonata_compile(expr, strlen(expr), &x);
+  if (rc == AEV_OK) {
+    json_t *depth = json_object_get(c, "depth"), *tl = json_object_get(c, "timelimit");
+    if (depth || tl)
+      aev_jsonata_set_limits(x, depth ? (int)json_integer_value(depth) : 1000, tl ? json_integer_value(tl) : 0);
+    rc = aev_jsonata_evaluate(x, input, bindings, &out);
+  }
+  const char *fail = NULL;
+  if (want_code) {
+    if (rc == AEV_OK) fail = "expected an error, got a result";
+    else if (strcmp(aev_errcode(), want_code)) {
+      snprintf(why, whycap, "error %s, expected %s (%s)", aev_errcode(), want_code, aev_errmsg());
+      fail = why;
+    }
+  } else if (rc != AEV_OK) {
+    snprintf(why, whycap, "error %s: %s", aev_errcode(), aev_errmsg());
+    fail = why;
+  } else if (json_is_true(json_object_get(c, "undefinedResult"))) {
+    if (out) fail = "expected undefined";
+  } else if (!out) {
+    fail = "undefined, expected a result";
+  } else {
+    json_error_t je;
+    json_t *got = json_loads(out, JSON_DECODE_ANY, &je);
+    if (!got || !same(got, json_object_get(c, "result"))) {
+      snprintf(why, whycap, "result %.200s", out);
+      fail = why;
+    }
+    json_decref(got);
+  }
+  aev_free(out);
+  aev_jsonata_free(x);
+  free(input);
+  free(bindings);
+  free(exprbuf);
+  return fail;
+}
+
+static int cmp_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static int list_dir(const char *path, char ***out) {
+  DIR *d = opendir(path);
+  if (!d) return -1;
+  int n = 0, cap = 64;
+  char **names = malloc((size_t)cap * sizeof *names);
+  struct dirent *e;
+  while ((e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    if (n == cap) names = realloc(names, (size_t)(cap *= 2) * sizeof *names);
+    names[n++] = strdup(e->d_name);
+  }
+  closedir(d);
+  qsort(names, (size_t)n, sizeof *names, cmp_names);
+  *out = names;
+  return n;
+}
+
+static int is_out_of_scope(const char *name) {
+  for (size_t i = 0; out_of_scope[i].name; i++)
+    if (!strcmp(out_of_scope[i].name, name)) return 1;
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  const char *root = argc > 1 ? argv[1] : "../shared/conformance/jsonata";
+  char groups_path[1024];
+  snprintf(groups_path, sizeof groups_path, "%s/groups", root);
+  char **groups;
+  int ng = list_dir(groups_path, &groups);
+  if (ng < 0) {
+    printf("SKIPPED: the JSONata test suite is absent (%s): this run did NOT check JSONata conformance\n", groups_path);
+    return 77;
+  }
+  int passed = 0, failed = 0, excused = 0;
+  for (int g = 0; g < ng; g++) {
+    char folder[1100];
+    snprintf(folder, sizeof folder, "%s/%s", groups_path, groups[g]);
+    char **files;
+    int nf = list_dir(folder, &files);
+    for (int f = 0; f < nf; f++) {
+      size_t l = strlen(files[f]);
+      if (l < 5 || strcmp(files[f] + l - 5, ".json")) {
+        free(files[f]);
+        continue;
+      }
+      char path[1300];
+      snprintf(path, sizeof path, "%s/%s", folder, files[f]);
+      json_error_t je;
+      json_t *body = json_load_file(path, 0, &je);
+      size_t count = json_is_array(body) ? json_array_size(body) : 1;
+      for (size_t i = 0; i < count; i++) {
+        json_t *c = json_is_array(body) ? json_array_get(body, i) : body;
+        char name[400], why[600];
+        if (json_is_array(body)) snprintf(name, sizeof name, "%s/%s#%zu", groups[g], files[f], i);
+        else snprintf(name, sizeof name, "%s/%s", groups[g], files[f]);
+        const char *fail = c ? run_case(root, folder, c, why, sizeof why) : "unreadable case";
+        if (!fail) passed++;
+        else if (is_out_of_scope(name)) excused++;
+        else {
+          failed++;
+          printf("FAIL %s: %s\n", name, fail);
+        }
+      }
+      json_decref(body);
+      free(files[f]);
+    }
+    free(files);
+    free(groups[g]);
+  }
+  free(groups);
+  printf("jsonata conformance: %d passed, %d failed, %d out of scope (listed in %s)\n", passed, failed, excused, __FILE__);
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,297 @@
+/* The aev_jsonata API: results as JSON text, undefined, no input vs null,
+ * bindings, error codes and positions at compile and evaluation time,
+ * limits (U1001), invalid JSON, JS number output, reuse of one compiled
+ * expression from several threads, and the jansson-level internal entry
+ * point Step Functions uses. */
+#include <check.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aevtest.h"
+#include "awsevents/jsonata.h"
+#include "jsonata/jsonata.h"
+
+/* Evaluates expr against input/bindings; returns the result text (caller
+ * frees), "<undefined>" or "<error CODE>". */
+static char *eval3(const char *expr, const char *input, const char *bindings) {
+  aev_jsonata *x = NULL;
+  char *out = NULL;
+  char buf[128];
+  int rc = aev_jsonata_compile(expr, strlen(expr), &x);
+  if (rc == AEV_OK) rc = aev_jsonata_evaluate(x, input, bindings, &out);
+  aev_jsonata_free(x);
+  if (rc != AEV_OK) {
+    snprintf(buf, sizeof buf, "<error %s>", aev_errcode());
+    return strdup(buf);
+  }
+  if (!out) return strdup("<undefined>");
+  char *r = strdup(out);
+  aev_free(out);
+  return r;
+}
+
+#define EXPECT(expr, input, bindings, want)                                    \
+  do {                                                                         \
+    char *got_ = eval3(expr, input, bindings);                                 \
+    ck_assert_msg(strcmp(got_, want) == 0, "%s => %s, want %s", expr, got_, want); \
+    free(got_);                                                                \
+  } while (0)
+
+START_TEST(paths_and_sequences) {
+  const char *doc = "{\"a\":{\"b\":[1,2,3]},\"c\":[{\"d\":1},{\"d\":[2,3]}],\"e\":[[1]]}";
+  EXPECT("a.b", doc, NULL, "[1,2,3]");
+  EXPECT("a.b[1]", doc, NULL, "2");
+  EXPECT("a.b[-1]", doc, NULL, "3");
+  EXPECT("c.d", doc, NULL, "[1,2,3]");
+  EXPECT("c[0].d", doc, NULL, "1");
+  EXPECT("c[0].d[]", doc, NULL, "[1]");
+  EXPECT("a.missing", doc, NULL, "<undefined>");
+  EXPECT("a.b[$ > 1]", doc, NULL, "[2,3]");
+  EXPECT("**.d", doc, NULL, "[1,2,3]");
+  EXPECT("$count(*)", doc, NULL, "4");
+  EXPECT("e", doc, NULL, "[[1]]");
+  EXPECT("c#$i[$i > 0].d", doc, NULL, "[2,3]");
+}
+END_TEST
+
+START_TEST(input_null_vs_none) {
+  EXPECT("$", NULL, NULL, "<undefined>");
+  EXPECT("$", "null", NULL, "null");
+  EXPECT("$exists($)", NULL, NULL, "false");
+  EXPECT("$exists($)", "null", NULL, "true");
+  EXPECT("$", "[1,2]", NULL, "[1,2]");
+}
+END_TEST
+
+START_TEST(operators_and_numbers) {
+  EXPECT("1 + 2 * 3", NULL, NULL, "7");
+  EXPECT("7 % 3", NULL, NULL, "1");
+  EXPECT("0.1 + 0.2", NULL, NULL, "0.30000000000000004");
+  EXPECT("1e21", NULL, NULL, "1e+21");
+  EXPECT("100000000000000000000", NULL, NULL, "100000000000000000000");
+  EXPECT("$string(0.1 + 0.2)", NULL, NULL, "\"0.3\"");
+  EXPECT("1e-7", NULL, NULL, "1e-7");
+  EXPECT("\"a\" & 1 & true", NULL, NULL, "\"a1true\"");
+  EXPECT("[1..4]", NULL, NULL, "[1,2,3,4]");
+  EXPECT("3 in [1,2,3]", NULL, NULL, "true");
+  EXPECT("1 < 2 and \"b\" > \"a\"", NULL, NULL, "true");
+  EXPECT("x ?: \"default\"", "{}", NULL, "\"default\"");
+  EXPECT("x ?? \"default\"", "{\"x\":false}", NULL, "false");
+  EXPECT("true ? 1 : 2", NULL, NULL, "1");
+}
+END_TEST
+
+START_TEST(functions_lambdas_regex) {
+  EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
+  EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
+  EXPECT("($f := $substring(?, 0, 2); $f(\"hello\"))", NULL, NULL, "\"he\"");
+  EXPECT("($fact := function($n, $acc) { $n <= 1 ? $acc : $fact($n - 1, $n * $acc) }; $fact(10, 1))", NULL, NULL,
+         "3628800");
+  EXPECT("$replace(\"abc abc\", /b(c)/, \"[$1]\")", NULL, NULL, "\"a[c] a[c]\"");
+  EXPECT("$match(\"ab12cd345\", /[0-9]+/).match", NULL, NULL, "[\"12\",\"345\"]");
+  EXPECT("$split(\"a, b,c\", /,\\s*/)", NULL, NULL, "[\"a\",\"b\",\"c\"]");
+  EXPECT("$contains(\"Hello\", /^h/i)", NULL, NULL, "true");
+  EXPECT("[3,1,2]^($)", NULL, NULL, "[1,2,3]");
+  EXPECT("x{y: $sum(z)}", "{\"x\":[{\"y\":\"a\",\"z\":1},{\"y\":\"a\",\"z\":2},{\"y\":\"b\",\"z\":5}]}", NULL,
+         "{\"a\":3,\"b\":5}");
+  EXPECT("$ ~> |a|{\"b\": 2}, [\"c\"]|", "{\"a\":{\"c\":1}}", NULL, "{\"a\":{\"b\":2}}");
+  EXPECT("$formatNumber(1234.5678, \"#,##0.00\")", NULL, NULL, "\"1,234.57\"");
+  EXPECT("$formatInteger(2024, \"w\")", NULL, NULL, "\"two thousand and twenty-four\"");
+  EXPECT("$fromMillis(0)", NULL, NULL, "\"1970-01-01T00:00:00.000Z\"");
+  EXPECT("$toMillis(\"2024-01-01T00:00:00Z\")", NULL, NULL, "1704067200000");
+  EXPECT("$fromMillis(1704067200000, \"[D1o] [MNn] [Y]\")", NULL, NULL, "\"1st January 2024\"");
+}
+END_TEST
+
+START_TEST(bindings) {
+  EXPECT("$x + $y.z", NULL, "{\"x\": 1, \"y\": {\"z\": 2}}", "3");
+  EXPECT("$states.input.name", NULL, "{\"states\": {\"input\": {\"name\": \"n\"}}}", "\"n\"");
+  EXPECT("$string(1)", NULL, "{\"string\": 5}", "<error T1006>");
+  EXPECT("$x", NULL, "[1]", "<error InvalidJson>");
+  EXPECT("$", "{not json", NULL, "<error InvalidJson>");
+}
+END_TEST
+
+START_TEST(error_codes_and_positions) {
+  aev_jsonata *x = NULL;
+  ck_assert_int_eq(aev_jsonata_compile("a.(b", 4, &x), AEV_ERR_INVALID);
+  ck_assert_ptr_null(x);
+  ck_assert_str_eq(aev_errcode(), "S0203");
+  ck_assert_int_eq(aev_jsonata_error_position(), 4);
+  ck_assert_int_eq(aev_jsonata_compile("\"abc", 4, &x), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "S0101");
+  EXPECT("1 + \"a\"", NULL, NULL, "<error T2002>");
+  EXPECT("\"a\" - 1", NULL, NULL, "<error T2001>");
+  EXPECT("$number(\"x\")", NULL, NULL, "<error D3030>");
+  EXPECT("$substring(\"a\", \"b\")", NULL, NULL, "<error T0410>");
+  EXPECT("1 < \"a\"", NULL, NULL, "<error T2009>");
+  EXPECT("$foo()", NULL, NULL, "<error T1006>");
+  EXPECT("[1..1e8]", NULL, NULL, "<error D2014>");
+  EXPECT("$error(\"boom\")", NULL, NULL, "<error D3137>");
+  ck_assert_int_eq(aev_jsonata_compile("$error(\"boom\")", 14, &x), AEV_OK);
+  char *out = NULL;
+  ck_assert_int_eq(aev_jsonata_evaluate(x, NULL, NULL, &out), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "boom");
+  ck_assert_int_eq(aev_jsonata_error_position(), 7);
+  aev_jsonata_free(x);
+  aev_jsonata_free(NULL);
+}
+END_TEST
+
+START_TEST(limits) {
+  const char *deep = "($f := function($n) { $n = 0 ? 0 : 1 + $f($n - 1) }; $f(2000))";
+  aev_jsonata *x = NULL;
+  char *out = NULL;
+  ck_assert_int_eq(aev_jsonata_compile(deep, strlen(deep), &x), AEV_OK);
+  ck_assert_int_eq(aev_jsonata_evaluate(x, NULL, NULL, &out), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "U1001");
+  ck_assert_int_eq(aev_jsonata_set_limits(x, 100000, 0), AEV_OK);
+  ck_assert_int_eq(aev_jsonata_evaluate(x, NULL, NULL, &out), AEV_OK);
+  ck_assert_str_eq(out, "2000");
+  aev_free(out);
+  ck_assert_int_eq(aev_jsonata_set_limits(x, 0, 0), AEV_ERR_INVALID);
+  aev_jsonata_free(x);
+  const char *loop = "($f := function() { $f() }; $f())";
+  ck_assert_int_eq(aev_jsonata_compile(loop, strlen(loop), &x), AEV_OK);
+  ck_assert_int_eq(aev_jsonata_set_limits(x, 1000, 50), AEV_OK);
+  ck_assert_int_eq(aev_jsonata_evaluate(x, NULL, NULL, &out), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "U1001");
+  aev_jsonata_free(x);
+}
+END_TEST
+
+typedef struct job {
+  const aev_jsonata *x;
+  int ok;
+} job;
+
+static void *worker(void *arg) {
+  job *j = arg;
+  j->ok = 1;
+  for (int i = 0; i < 200; i++) {
+    char input[64], want[32], *out = NULL;
+    snprintf(input, sizeof input, "{\"items\":[%d,%d,%d]}", i, i + 1, i + 2);
+    snprintf(want, sizeof want, "\"n%d\"", 3 * i + 3);
+    if (aev_jsonata_evaluate(j->x, input, NULL, &out) || !out || strcmp(out, want)) j->ok = 0;
+    aev_free(out);
+  }
+  return NULL;
+}
+
+START_TEST(shared_between_threads) {
+  const char *e = "\"n\" & $string($sum(items) )";
+  aev_jsonata *x = NULL;
+  ck_assert_int_eq(aev_jsonata_compile(e, strlen(e), &x), AEV_OK);
+  pthread_t t[4];
+  job jobs[4];
+  for (int i = 0; i < 4; i++) {
+    jobs[i].x = x;
+    pthread_create(&t[i], NULL, worker, &jobs[i]);
+  }
+  for (int i = 0; i < 4; i++) {
+    pthread_join(t[i], NULL);
+    ck_assert(jobs[i].ok);
+  }
+  aev_jsonata_free(x);
+}
+END_TEST
+
+START_TEST(internal_json_api) {
+  const char *e = "{\"total\": $sum($states.input.items.price), \"first\": items[0].price}";
+  aev_jsonata *x = NULL;
+  ck_assert_int_eq(aev_jsonata_compile(e, strlen(e), &x), AEV_OK);
+  json_t *input = json_pack("{s:[{s:i},{s:f}]}", "items", "price", 2, "price", 1.5);
+  json_t *bind = json_pack("{s:{s:O}}", "states", "input", input);
+  json_t *out = NULL;
+  char code[8], msg[200];
+  int pos = -2;
+  ck_assert_int_eq(aev__jsonata_eval_json(x, input, bind, &out, code, msg, sizeof msg, &pos), AEV_OK);
+  ck_assert_ptr_nonnull(out);
+  ck_assert_int_eq(json_integer_value(json_object_get(out, "first")), 2);
+  ck_assert(json_number_value(json_object_get(out, "total")) == 3.5);
+  json_decref(out);
+  aev_jsonata_free(x);
+  ck_assert_int_eq(aev_jsonata_compile("nothing", 7, &x), AEV_OK);
+  ck_assert_int_eq(aev__jsonata_eval_json(x, input, NULL, &out, code, msg, sizeof msg, &pos), AEV_OK);
+  ck_assert_ptr_null(out);
+  aev_jsonata_free(x);
+  ck_assert_int_eq(aev_jsonata_compile("$x + 1", 6, &x), AEV_OK);
+  json_t *b2 = json_pack("{s:s}", "x", "a");
+  ck_assert_int_eq(aev__jsonata_eval_json(x, NULL, b2, &out, code, msg, sizeof msg, &pos), AEV_ERR_INVALID);
+  ck_assert_str_eq(code, "T2001");
+  ck_assert_int_eq(pos, 4); /* JSONata positions point just past the token */
+  aev_jsonata_free(x);
+  json_decref(b2);
+  json_decref(bind);
+  json_decref(input);
+}
+END_TEST
+
+/* Step Functions' profile: evaluates with aev__jsonata_use_states_profile */
+static char *eval_sf(const char *expr) {
+  aev_jsonata *x = NULL;
+  char *out = NULL, buf[64];
+  int rc = aev_jsonata_compile(expr, strlen(expr), &x);
+  if (rc == AEV_OK) {
+    aev__jsonata_use_states_profile(x);
+    rc = aev_jsonata_evaluate(x, NULL, NULL, &out);
+  }
+  aev_jsonata_free(x);
+  if (rc) {
+    snprintf(buf, sizeof buf, "<error %s>", aev_errcode());
+    return strdup(buf);
+  }
+  char *r = strdup(out ? out : "<undefined>");
+  aev_free(out);
+  return r;
+}
+
+#define EXPECT_SF(expr, want)                                                  \
+  do {                                                                         \
+    char *got_ = eval_sf(expr);                                                \
+    ck_assert_msg(strcmp(got_, want) == 0, "%s => %s, want %s", expr, got_, want); \
+    free(got_);                                                                \
+  } while (0)
+
+START_TEST(states_profile) {
+  EXPECT_SF("$partition([1,2,3,4,5,6,7,8,9], 4)", "[[1,2,3,4],[5,6,7,8],[9]]");
+  EXPECT_SF("$range(0, 10, 2)", "[0,2,4,6,8,10]");
+  EXPECT_SF("$range(5, 1, -2)", "[5,3,1]");
+  EXPECT_SF("$hash('abc', 'MD5')", "\"900150983cd24fb0d6963f7d28e17f72\"");
+  EXPECT_SF("$hash('abc', 'SHA-1')", "\"a9993e364706816aba3e25717850c26c9cd0d89d\"");
+  EXPECT_SF("$hash('abc', 'SHA-256')", "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"");
+  EXPECT_SF("$hash('abc', 'SHA-384')",
+            "\"cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7\"");
+  EXPECT_SF("$hash('abc', 'SHA-512')",
+            "\"ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f\"");
+  EXPECT_SF("$hash('abc', 'CRC32')", "<error D3137>");
+  EXPECT_SF("$random(42) = $random(42) and $random(42) != $random(43)", "true");
+  EXPECT_SF("$random() >= 0 and $random() < 1", "true");
+  EXPECT_SF("$contains($uuid(), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)", "true");
+  EXPECT_SF("$uuid() != $uuid()", "true");
+  EXPECT_SF("$parse('{\"a\": [1, \"x\"]}').a[1]", "\"x\"");
+  EXPECT_SF("$parse('{bad')", "<error D3120>");
+  EXPECT_SF("$eval('1')", "<error T1006>");
+  /* outside the profile the standard library applies */
+  EXPECT("$eval('1 + 1')", NULL, NULL, "2");
+  EXPECT("$uuid()", NULL, NULL, "<error T1006>");
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("jsonata");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, paths_and_sequences);
+  tcase_add_test(tc, input_null_vs_none);
+  tcase_add_test(tc, operators_and_numbers);
+  tcase_add_test(tc, functions_lambdas_regex);
+  tcase_add_test(tc, bindings);
+  tcase_add_test(tc, error_codes_and_positions);
+  tcase_add_test(tc, limits);
+  tcase_add_test(tc, shared_between_threads);
+  tcase_add_test(tc, internal_json_api);
+  tcase_add_test(tc, states_profile);
+  suite_add_tcase(s, tc);
+  return aev_test_run(s);
+}
