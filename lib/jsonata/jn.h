@@ -49,6 +49,12 @@ typedef struct jn_obj {
   size_t n, cap;
   int32_t *index; /* open-addressing hash of positions (n > 8), or NULL */
   size_t icap;
+  /* An object read from jansson is converted lazily: members are converted
+   * when looked up (cached in keys/vals) and all of them when the object is
+   * iterated (jn_force). `orig` stays set while the object is exactly its
+   * jansson source, so writing it out is a json_incref. */
+  json_t *src, *orig;
+  struct jn_ctx *lc;
 } jn_obj;
 
 struct jn_val {
@@ -204,6 +210,8 @@ jn_val *jn_seq(jn_ctx *c);
 void jn_push(jn_ctx *c, jn_val *arr, jn_val *v);
 jn_val *jn_objv(jn_ctx *c);
 jn_val *jn_get(const jn_val *obj, const char *key, size_t klen);
+/* converts every member of a lazily converted object (see jn_obj) */
+void jn_force(const jn_val *v);
 void jn_set(jn_ctx *c, jn_val *obj, const char *key, size_t klen, jn_val *v);
 void jn_del(jn_ctx *c, jn_val *obj, const char *key, size_t klen);
 jn_val *jn_funcv(jn_ctx *c, jn_func *f);
