@@ -7,6 +7,12 @@
 #include "awsevents/broker.h"
 #include "awsevents/queue.h"
 #include "awsevents/pattern.h"
+#include "awsevents/function.h"
+#include "awsevents/topic.h"
+#include "awsevents/stream.h"
+#include "awsevents/delivery.h"
+#include "awsevents/machine.h"
 #include "awsevents/jsonata.h"
+#include "awsevents/bus.h"
 
 #endif

@@ -45,9 +45,15 @@ typedef struct aev_pattern_set aev_pattern_set;
  *                               matched element by element; Binary values
  *                               never match a value condition.
  *   AEV_PATTERN_SNS_BODY        an SNS filter policy with FilterPolicyScope
- *                               MessageBody: nesting allowed, SNS's limits;
- *                               the matched text is the message body, which
- *                               must be a JSON object to match at all. */
+ *                               MessageBody: nesting allowed, SNS's limits
+ *                               (keys counted at the leaves; a key's values
+ *                               count once per level of nesting towards the
+ *                               150); the matched text is the message body,
+ *                               which must be a JSON object to match at all.
+ * Both SNS profiles have SNS's operators only: no wildcard, anything-but
+ * with values or {"prefix": ...} only, prefix/suffix without
+ * equals-ignore-case; errors are SNS's ("Invalid parameter: FilterPolicy:
+ * ..."). */
 #define AEV_PATTERN_EVENTBRIDGE 0
 #define AEV_PATTERN_SNS_ATTRIBUTES 1
 #define AEV_PATTERN_SNS_BODY 2

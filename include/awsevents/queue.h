@@ -45,7 +45,11 @@ typedef struct aev_batch_result aev_batch_result;
 /* CreateQueue. attributes_json is AWS's Attributes map or NULL. A FIFO queue
  * needs a name ending in ".fifo" and "FifoQueue": "true". Creating a queue
  * that exists with the same attributes returns it (idempotent); different
- * values fail with AEV_ERR_EXISTS (QueueNameExists). *out is a new handle. */
+ * values fail with AEV_ERR_EXISTS (QueueNameExists). A name deleted less
+ * than 60 s ago fails with AEV_ERR_BUSY (QueueDeletedRecently). A
+ * RedrivePolicy must name a queue of the same type whose RedriveAllowPolicy
+ * admits this queue (InvalidParameterValue otherwise). *out is a new
+ * handle. */
 AEV_API int aev_queue_create(aev_broker *b, const char *name,
                              const char *attributes_json, aev_queue **out);
 
@@ -57,7 +61,8 @@ AEV_API int aev_queue_get(aev_broker *b, const char *name_url_or_arn,
 /* Drops a handle. NULL is a no-op. */
 AEV_API void aev_queue_release(aev_queue *q);
 
-/* DeleteQueue: the queue and its messages go; handles answer NOT_FOUND. */
+/* DeleteQueue: the queue and its messages go; handles answer NOT_FOUND.
+ * The name can be used again after 60 s. */
 AEV_API int aev_queue_delete(aev_queue *q);
 
 /* PurgeQueue: deletes every message (also in flight and delayed) and the
@@ -152,13 +157,18 @@ AEV_API int aev_receive_options_set_visibility(aev_receive_options *o,
  * selected ones, as in SQS. */
 AEV_API int aev_receive_options_set_attribute_names(aev_receive_options *o,
                                                     const char *names_json);
-/* ReceiveRequestAttemptId (FIFO): a retried receive with the same id within
- * 5 minutes returns the same messages while they stay in flight. */
+/* ReceiveRequestAttemptId (FIFO; standard queues ignore it): a retried
+ * receive with the same id within 5 minutes returns the same messages and
+ * receipt handles, and restarts their visibility timeout, while none of
+ * them was deleted or had its visibility changed; otherwise it receives
+ * afresh. 1..128 characters from ! to ~. */
 AEV_API int aev_receive_options_set_attempt_id(aev_receive_options *o,
                                                const char *attempt_id);
 
 /* ReceiveMessage: up to max (1..10) messages into out[0..*n). wait_ms < 0
  * uses the queue's ReceiveMessageWaitTimeSeconds; otherwise 0..20000.
+ * A short poll (wait 0) of a standard queue with 120,000 messages in flight
+ * fails with AEV_ERR_LIMIT (OverLimit); a long poll returns nothing.
  * With a real clock a receive that finds nothing waits until a message
  * becomes visible or the wait ends; with a manual clock it never blocks.
  * Each message is the caller's: free it with aev_message_free(). */

@@ -18,12 +18,21 @@ typedef struct entry {
   struct entry *prev, *next;          /* creation order */
 } entry;
 
+/* A name removed within the last AEV__REGISTRY_TOMBSTONE_MS. */
+typedef struct tomb {
+  struct tomb *next; /* removal order */
+  aev__kind kind;
+  int64_t removed_at; /* deadline timeline ms */
+  char name[];
+} tomb;
+
 struct aev__registry {
   pthread_rwlock_t lock;
   entry **by_name, **by_arn;
   size_t nbuckets; /* a power of two */
   size_t count;
   entry *first, *last;
+  tomb *tombs, *last_tomb;
   int closed;
 };
 
@@ -290,6 +299,44 @@ aev__resource *aev__registry_find(struct aev_broker *b, aev__kind kind,
   return res;
 }
 
+/* --- recently removed names (lock held for writing) --------------------- */
+
+static void prune_tombs(aev__registry *r, int64_t now) {
+  while (r->tombs && now - r->tombs->removed_at >= AEV__REGISTRY_TOMBSTONE_MS) {
+    tomb *t = r->tombs;
+    r->tombs = t->next;
+    free(t);
+  }
+  if (!r->tombs) r->last_tomb = NULL;
+}
+
+/* Out of memory only forgets the name early. */
+static void add_tomb(aev__registry *r, const aev__resource *res, int64_t now) {
+  prune_tombs(r, now);
+  size_t len = strlen(res->name);
+  tomb *t = malloc(sizeof *t + len + 1);
+  if (!t) return;
+  t->next = NULL;
+  t->kind = res->kind;
+  t->removed_at = now;
+  memcpy(t->name, res->name, len + 1);
+  if (r->last_tomb) r->last_tomb->next = t;
+  else r->tombs = t;
+  r->last_tomb = t;
+}
+
+int aev__registry_removed_recently(struct aev_broker *b, aev__kind kind,
+                                   const char *name) {
+  aev__registry *r = aev__broker_registry(b);
+  int found = 0;
+  pthread_rwlock_wrlock(&r->lock);
+  prune_tombs(r, aev__clock_mono_ms(aev__broker_clock(b)));
+  for (tomb *t = r->tombs; t && !found; t = t->next)
+    found = t->kind == kind && !strcmp(t->name, name);
+  pthread_rwlock_unlock(&r->lock);
+  return found;
+}
+
 int aev__registry_remove(struct aev_broker *b, aev__resource *res) {
   aev__registry *r = aev__broker_registry(b);
   pthread_rwlock_wrlock(&r->lock);
@@ -300,6 +347,7 @@ int aev__registry_remove(struct aev_broker *b, aev__resource *res) {
   } else {
     e = NULL;
   }
+  if (e) add_tomb(r, res, aev__clock_mono_ms(aev__broker_clock(b)));
   pthread_rwlock_unlock(&r->lock);
   if (!e) return AEV_ERR_NOT_FOUND;
   free(e);
@@ -375,6 +423,7 @@ void aev__registry_shutdown(aev__registry *r) {
 void aev__registry_free(aev__registry *r) {
   if (!r) return;
   aev__registry_shutdown(r);
+  prune_tombs(r, INT64_MAX);
   pthread_rwlock_destroy(&r->lock);
   free(r->by_name);
   free(r->by_arn);

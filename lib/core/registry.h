@@ -86,4 +86,13 @@ void aev__registry_list_free(aev__resource **list, size_t n);
  * malloc'd. */
 char *aev__queue_url(const struct aev_broker *b, const char *name);
 
+/* Names removed by aev__registry_remove() are remembered for this long on
+ * the broker's deadline timeline (SQS: a deleted queue's name cannot be
+ * reused for 60 s, QueueDeletedRecently). */
+#define AEV__REGISTRY_TOMBSTONE_MS 60000
+/* Non-zero when a resource of kind named name was removed within the last
+ * AEV__REGISTRY_TOMBSTONE_MS. */
+int aev__registry_removed_recently(struct aev_broker *b, aev__kind kind,
+                                   const char *name);
+
 #endif

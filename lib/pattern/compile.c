@@ -25,6 +25,10 @@ typedef struct cctx {
   pm_rule *r;
   char err[512];
   int status;
+  /* SNS words one message without its usual "FilterPolicy: " lead-in. */
+  int bare;
+  /* How deeply nested the object being parsed is (top level 1). */
+  unsigned depth;
 } cctx;
 
 static int bad(cctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -120,7 +124,8 @@ static int str_matcher(cctx *c, int kind, json_t *v, pm_matcher *m) {
 static int affix(cctx *c, const char *op, json_t *v, int plain, int folded,
                  pm_matcher *m) {
   if (json_is_string(v)) return str_matcher(c, plain, v, m);
-  if (json_is_object(v) && json_object_size(v) == 1) {
+  /* SNS has no case-folded prefix or suffix. */
+  if (!is_sns(c) && json_is_object(v) && json_object_size(v) == 1) {
     json_t *eic = json_object_get(v, "equals-ignore-case");
     if (eic && json_is_string(eic)) return str_matcher(c, folded, eic, m);
   }
@@ -133,14 +138,33 @@ static int numeric_value(cctx *c, json_t *v, const char *op, double *out) {
   return check_number(c, *out);
 }
 
+/* A JSON value as AWS quotes it in numeric-match errors: the token it
+ * stopped at ("5", "true", "{"). Patterns are read with integers as reals,
+ * so whole numbers are printed without a fraction, as they were written. */
+static const char *token_text(json_t *v, char *buf, size_t cap) {
+  if (json_is_number(v)) {
+    double d = json_number_value(v);
+    if (d == (double)(long long)d && fabs(d) < 1e15)
+      snprintf(buf, cap, "%lld", (long long)d);
+    else
+      snprintf(buf, cap, "%.17g", d);
+    return buf;
+  }
+  if (json_is_true(v)) return "true";
+  if (json_is_false(v)) return "false";
+  if (json_is_null(v)) return "null";
+  return json_is_array(v) ? "[" : "{";
+}
+
 static int numeric(cctx *c, json_t *v, pm_matcher *m) {
   m->kind = PM_NUMERIC;
   if (!json_is_array(v)) return bad(c, "Value of numeric must be an array.");
   size_t n = json_array_size(v);
   json_t *op0 = json_array_get(v, 0);
+  char tok[32];
   if (!op0 || !json_is_string(op0))
     return bad(c, "Invalid member in numeric match: %s",
-               op0 ? "a non-string value" : "]");
+               op0 ? token_text(op0, tok, sizeof tok) : "]");
   const char *op = json_string_value(op0);
   double x = 0;
   if (!strcmp(op, "=")) {
@@ -167,7 +191,7 @@ static int numeric(cctx *c, json_t *v, pm_matcher *m) {
   if (n == 2) return AEV_OK;
   json_t *op1 = json_array_get(v, 2);
   if (!json_is_string(op1))
-    return bad(c, "Bad value in numeric range: %s", "a non-string value");
+    return bad(c, "Bad value in numeric range: %s", token_text(op1, tok, sizeof tok));
   const char *top = json_string_value(op1);
   if (strcmp(top, "<") && strcmp(top, "<="))
     return bad(c, "Bad numeric range operator: %s", top);
@@ -213,6 +237,9 @@ static int anything_but_object(cctx *c, json_t *v, pm_matcher *m) {
   json_t *arg = json_object_iter_value(json_object_iter(v));
   if (!op) return bad(c, "Anything-But expression name not found");
   if (json_object_size(v) > 1) return bad(c, "Only one key allowed in match expression");
+  /* SNS's anything-but takes only the prefix form. */
+  if (is_sns(c) && strcmp(op, "prefix"))
+    return bad(c, "Unsupported anything-but pattern: %s", op);
   if (!strcmp(op, "prefix") || !strcmp(op, "suffix")) {
     m->kind = op[0] == 'p' ? PM_AB_PREFIX : PM_AB_SUFFIX;
     if (json_is_object(arg)) return bad(c, "%s", AB_VALUE_MSG);
@@ -292,7 +319,8 @@ static int match_expression(cctx *c, json_t *obj, pm_matcher *m) {
       return bad(c, "equals-ignore-case match pattern must be a string");
     return str_matcher(c, PM_EIC, v, m);
   }
-  if (!strcmp(op, "wildcard")) {
+  /* SNS filter policies have no wildcard operator. */
+  if (!strcmp(op, "wildcard") && !is_sns(c)) {
     if (!json_is_string(v)) return bad(c, "wildcard match pattern must be a string");
     if (aev__pm_wildcard_check(json_string_value(v), json_string_length(v)))
       return bad(c, "%s", aev_errmsg());
@@ -425,6 +453,7 @@ static int parse_leaf(cctx *c, json_t *arr, const char *key, const pm_str *path,
     return c->status;
   }
   if (join(c, path->s, path->len, key, &k->path)) return c->status;
+  k->depth = c->depth;
   k->m = calloc(n, sizeof *k->m);
   if (!k->m) return nomem(c);
   for (size_t i = 0; i < n; i++) {
@@ -475,12 +504,16 @@ static int parse_object(cctx *c, json_t *obj, const pm_str *path, blist *l) {
     } else if (json_is_array(v)) {
       if (parse_leaf(c, v, key, path, l)) return c->status;
     } else if (json_is_object(v)) {
-      if (c->profile == AEV_PATTERN_SNS_ATTRIBUTES)
+      if (c->profile == AEV_PATTERN_SNS_ATTRIBUTES) {
+        c->bare = 1;
         return bad(c, "Filter policy scope MessageAttributes does not support "
                       "nested filter policy");
+      }
       pm_str sub;
       if (join(c, path->s, path->len, key, &sub)) return c->status;
+      c->depth++;
       parse_object(c, v, &sub, l);
+      c->depth--;
       free(sub.s);
       if (c->status) return c->status;
     } else {
@@ -518,7 +551,11 @@ static int cmp_cond(const void *a, const void *b) {
   return cx != cy ? cx - cy : cmp_path(x, y);
 }
 
-/* SNS: at most 5 distinct keys and 150 value combinations. */
+/* SNS: at most 5 distinct keys (leaves: an object-valued key is not
+ * counted) and 150 value combinations. A branch's combinations multiply,
+ * per key, its number of values by its nesting depth (SNS's worked example:
+ * 4 values three levels down and 3 values two levels down make
+ * 3 x 4 x 2 x 3 = 72); $or branches add up. */
 static int sns_limits(cctx *c) {
   pm_rule *r = c->r;
   size_t keys = 0;
@@ -533,7 +570,7 @@ static int sns_limits(cctx *c) {
   for (size_t i = 0; i < r->n; i++) {
     size_t product = 1;
     for (size_t j = 0; j < r->b[i].n && product <= SNS_MAX_COMBINATIONS; j++)
-      product *= r->b[i].c[j]->nm;
+      product *= r->b[i].c[j]->nm * r->b[i].c[j]->depth;
     total += product;
   }
   if (total > SNS_MAX_COMBINATIONS) return bad(c, "Filter policy is too complex");
@@ -549,8 +586,8 @@ static size_t utf8_chars(const char *s, size_t n) {
 static int fail(cctx *c) {
   if (c->status == AEV_ERR_NOMEM) return aev__nomem();
   if (is_sns(c))
-    return aev__fail(AEV_ERR_INVALID, "InvalidParameter",
-                     "Invalid parameter: FilterPolicy: %s", c->err);
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameter", "Invalid parameter: %s%s",
+                     c->bare ? "" : "FilterPolicy: ", c->err);
   return aev__fail(AEV_ERR_INVALID, "InvalidEventPatternException",
                    "Event pattern is not valid. Reason: %s", c->err);
 }
@@ -569,7 +606,7 @@ int aev__pm_compile(const char *json, size_t len, int profile, pm_rule **out) {
                      "to satisfy constraint: Member must have length less than or "
                      "equal to %d",
                      AEV_PATTERN_MAX_LENGTH);
-  cctx c = {.profile = profile};
+  cctx c = {.profile = profile, .depth = 1};
   json_error_t jerr;
   json_t *root = json_loadb(json, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &jerr);
   if (!root) {

@@ -2,6 +2,7 @@
  * leaf fields (dot-joined path, value, enclosing array elements), skipping
  * whole subtrees that no pattern names, then groups the fields by path. */
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,39 +36,61 @@ static int hexval(char c) {
   return -1;
 }
 
+/* Where the first byte of w (in memory order) that is '"', '\\' or a
+ * control character lies, as the lowest set bit of the result (0: none).
+ * Each test flags the first such byte exactly (borrows only run upwards),
+ * so the lowest flag of the three is the first special byte. */
+static uint64_t specials(uint64_t w) {
+  const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+  uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+  return (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & highs;
+}
+
+static int is_special(unsigned char c) { return c == '"' || c == '\\' || c < 0x20; }
+
+/* The first '"', '\\' or control character at or after p, or end. Events
+ * are mostly short strings, so eight bytes are tested at a time. */
+static const char *next_special(const char *p, const char *end) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  while (end - p >= 8) {
+    uint64_t w;
+    memcpy(&w, p, 8);
+    uint64_t m = specials(w);
+    if (m) return p + (__builtin_ctzll(m) >> 3);
+    p += 8;
+  }
+#endif
+  while (p < end && !is_special((unsigned char)*p)) p++;
+  return p;
+}
+
 /* Scans a string starting after its opening quote. *esc says whether it
- * holds escapes; s->p ends after the closing quote. */
+ * holds escapes; s->p ends after the closing quote. Control characters
+ * must be escaped (RFC 8259). */
 static int string_end(scan *s, const char **body, size_t *len, int *esc) {
-  const char *b = s->p;
+  const char *b = s->p, *p = s->p;
   *esc = 0;
   for (;;) {
-    const char *q = memchr(s->p, '"', (size_t)(s->end - s->p));
-    const char *bs = memchr(s->p, '\\', (size_t)((q ? q : s->end) - s->p));
-    if (!q) return AEV_ERR_INVALID;
-    if (!bs) {
-      s->p = q;
-      break;
-    }
+    p = next_special(p, s->end);
+    if (p >= s->end || (unsigned char)*p < 0x20) return AEV_ERR_INVALID;
+    if (*p == '"') break;
     *esc = 1;
-    s->p = bs + 1;
-    if (s->p >= s->end) return AEV_ERR_INVALID;
-    char c = *s->p;
+    if (++p >= s->end) return AEV_ERR_INVALID;
+    char c = *p;
     if (c == 'u') {
-      if (s->end - s->p < 5) return AEV_ERR_INVALID;
+      if (s->end - p < 5) return AEV_ERR_INVALID;
       for (int i = 1; i <= 4; i++)
-        if (hexval(s->p[i]) < 0) return AEV_ERR_INVALID;
-      s->p += 5;
-    } else if (strchr("\"\\/bfnrt", c) && c) {
-      s->p++;
+        if (hexval(p[i]) < 0) return AEV_ERR_INVALID;
+      p += 5;
+    } else if (c && strchr("\"\\/bfnrt", c)) {
+      p++;
     } else {
       return AEV_ERR_INVALID;
     }
   }
-  for (const char *c = b; c < s->p; c++)
-    if ((unsigned char)*c < 0x20) return AEV_ERR_INVALID;
   *body = b;
-  *len = (size_t)(s->p - b);
-  s->p++;
+  *len = (size_t)(p - b);
+  s->p = p + 1;
   return AEV_OK;
 }
 
@@ -256,7 +279,16 @@ static int object(scan *s, uint32_t found) {
     s->p++;
     ws(s);
     uint32_t sub = 0;
-    if (found) {
+    if (found && !base && !esc) {
+      /* A top-level key is its own path: only an object or array under a
+       * named path needs it copied, as the base of the paths inside. */
+      sub = s->lookup(s->ctx, k, klen);
+      if (sub && s->p < s->end && (*s->p == '{' || *s->p == '[')) {
+        if (grow((void **)&ev->path, &ev->pcap, klen + 2, 1, ev->p_in)) return AEV_ERR_NOMEM;
+        memcpy(ev->path, k, klen);
+        ev->plen = klen;
+      }
+    } else if (found) {
       if (grow((void **)&ev->path, &ev->pcap, base + klen + 2, 1, ev->p_in))
         return AEV_ERR_NOMEM;
       size_t n = base;
@@ -352,8 +384,18 @@ int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
   }
   if (s.stack != s.stack_in) free(s.stack);
   if (rc) return rc;
-  /* Group by path id. */
-  if (ev->nf > 1) qsort(ev->f, ev->nf, sizeof *ev->f, cmp_field);
+  /* Group by path id: events have few named fields, which an insertion
+   * sort orders faster than qsort's calls through a comparator. */
+  if (ev->nf > PM_INLINE) {
+    qsort(ev->f, ev->nf, sizeof *ev->f, cmp_field);
+  } else {
+    for (size_t i = 1; i < ev->nf; i++) {
+      pm_field x = ev->f[i];
+      size_t j = i;
+      for (; j > 0 && ev->f[j - 1].path > x.path; j--) ev->f[j] = ev->f[j - 1];
+      ev->f[j] = x;
+    }
+  }
   if (ev->nf > PM_INLINE && !(ev->g = malloc(ev->nf * sizeof *ev->g))) {
     ev->g = ev->g_in;
     return AEV_ERR_NOMEM;

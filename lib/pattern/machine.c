@@ -81,6 +81,10 @@ struct pm_machine {
   pm_u32vec *tg;
   size_t ntg, ctg;
   uint32_t npaths;
+  /* A filter in front of paths: one bit per (length mod 16, last byte) of
+   * the paths it holds, so most of an event's keys that no pattern names
+   * are turned away without hashing them. */
+  uint64_t pathbits[64];
   pmap paths;  /* path -> PM_PATH_PREFIX | id + 1 */
   pmap trans;  /* (state, path) -> value machine or NO_VM */
   pmap conds;  /* (state, path, condition bytes) -> next state */
@@ -167,9 +171,21 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
          aev__pmap_memory(&m->conds) + aev__pmap_memory(&m->values);
 }
 
+static unsigned path_bit(const char *p, size_t n) {
+  return (unsigned)(n & 15) << 8 | (n ? (unsigned char)p[n - 1] : 0);
+}
+
 uint32_t aev__pm_machine_path(const void *ctx, const char *p, size_t n) {
-  const uint32_t *v = aev__pmap_get(&((const pm_machine *)ctx)->paths, 0, 0, p, n);
+  const pm_machine *m = ctx;
+  unsigned bit = path_bit(p, n);
+  if (!(m->pathbits[bit >> 6] >> (bit & 63) & 1)) return 0;
+  const uint32_t *v = aev__pmap_get(&m->paths, 0, 0, p, n);
   return v ? *v : 0;
+}
+
+static void mark_path(pm_machine *m, const char *p, size_t n) {
+  unsigned bit = path_bit(p, n);
+  m->pathbits[bit >> 6] |= 1ull << (bit & 63);
 }
 
 /* Interns a path and marks each dot-separated prefix of it, so the
@@ -181,7 +197,9 @@ static int intern_path(pm_machine *m, const pm_str *path, uint32_t *id) {
     if (path->s[i] != '.') continue;
     if (aev__pmap_put(&m->paths, 0, 0, path->s, i, 0, &slot, &added)) return AEV_ERR_NOMEM;
     *slot |= PM_PATH_PREFIX;
+    mark_path(m, path->s, i);
   }
+  mark_path(m, path->s, path->len);
   if (aev__pmap_put(&m->paths, 0, 0, path->s, path->len, 0, &slot, &added))
     return AEV_ERR_NOMEM;
   if (!(*slot & ~PM_PATH_PREFIX)) *slot |= ++m->npaths;
@@ -383,11 +401,38 @@ int aev__pm_machine_add(pm_machine *m, const pm_rule *r, uint32_t slot) {
 
 /* ---- matching ---- */
 
+/* A match walks the automaton breadth first: every state reached by the
+ * same number of steps is one level, and a level's hash lookups (and the
+ * states they lead to) are all started before any is used, so their cache
+ * misses overlap. A big set's automaton is far larger than the caches; one
+ * miss after another would otherwise make up most of a match. */
+
+/* A reached state, with the step that reached it: its parent and the field
+ * it consumed (NULL for an exists:false step), whose enclosing array
+ * elements the fields of later steps must agree with. */
+typedef struct item {
+  uint32_t state;
+  int32_t parent;
+  const pm_field *f;
+} item;
+
+/* One exact-value lookup of a level. */
+typedef struct cand {
+  const pm_field *f;
+  uint64_t h;
+  uint32_t item, path, vm;
+  const uint32_t *tg; /* the lookup's result */
+  unsigned char num[8];
+} cand;
+
 typedef struct walker {
   const pm_machine *m;
   const pm_event *ev;
   pm_u32vec *out;
-  pm_u32vec mem; /* (array id, index) pairs of the fields used so far */
+  item *it;
+  size_t nit, cit;
+  cand *c;
+  size_t nc, cc;
   int rc;
 } walker;
 
@@ -402,46 +447,72 @@ static const pm_group *group_of(const pm_event *ev, uint32_t path) {
   return NULL;
 }
 
-/* Fields of different elements of one array never combine. */
-static int consistent(const walker *w, const pm_field *f) {
+/* Fields of different elements of one array never combine: f may follow
+ * the steps up to item i only if it sits in the same element of every
+ * array it shares with their fields. */
+static int consistent(const walker *w, int32_t i, const pm_field *f) {
+  if (!f->ntrail) return 1;
   const uint32_t *t = w->ev->trails + f->trail;
-  for (uint32_t i = 0; i < f->ntrail; i++)
-    for (size_t j = 0; j < w->mem.n; j += 2)
-      if (w->mem.v[j] == t[2 * i] && w->mem.v[j + 1] != t[2 * i + 1]) return 0;
+  for (; i >= 0; i = w->it[i].parent) {
+    const pm_field *g = w->it[i].f;
+    if (!g) continue;
+    const uint32_t *u = w->ev->trails + g->trail;
+    for (uint32_t x = 0; x < f->ntrail; x++)
+      for (uint32_t y = 0; y < g->ntrail; y++)
+        if (t[2 * x] == u[2 * y] && t[2 * x + 1] != u[2 * y + 1]) return 0;
+  }
   return 1;
 }
 
-static void walk(walker *w, uint32_t state);
+static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f) {
+  if (w->nit == w->cit) {
+    size_t cap = w->cit ? 2 * w->cit : 32;
+    item *it = realloc(w->it, cap * sizeof *it);
+    if (!it) {
+      w->rc = AEV_ERR_NOMEM;
+      return;
+    }
+    w->it = it;
+    w->cit = cap;
+  }
+  w->it[w->nit++] = (item){state, parent, f};
+}
 
-static void lookup(walker *w, uint32_t state, uint32_t path, int kind, const char *p,
-                   size_t n) {
-  const uint32_t *tg =
-      aev__pmap_get(&w->m->values, state, path << 3 | (uint32_t)kind, p, n);
+static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field *f) {
   if (!tg) return;
   if (*tg & DIRECT) {
-    walk(w, *tg & ~DIRECT);
+    reach(w, *tg & ~DIRECT, parent, f);
     return;
   }
   const pm_u32vec *t = &w->m->tg[*tg];
-  for (size_t i = 0; i < t->n && !w->rc; i++) walk(w, t->v[i]);
+  for (size_t i = 0; i < t->n && !w->rc; i++) reach(w, t->v[i], parent, f);
+}
+
+static void lookup(walker *w, uint32_t state, uint32_t path, int kind, const char *p,
+                   size_t n, int32_t parent, const pm_field *f) {
+  follow(w, aev__pmap_get(&w->m->values, state, path << 3 | (uint32_t)kind, p, n), parent,
+         f);
 }
 
 static void affixes(walker *w, uint32_t state, uint32_t path, const pm_u32vec *lens,
-                    int kind, const char *s, size_t n, int suffix) {
+                    int kind, const char *s, size_t n, int suffix, int32_t parent,
+                    const pm_field *f) {
   for (size_t i = 0; i < lens->n; i++)
     if (lens->v[i] <= n)
-      lookup(w, state, path, kind, suffix ? s + n - lens->v[i] : s, lens->v[i]);
+      lookup(w, state, path, kind, suffix ? s + n - lens->v[i] : s, lens->v[i], parent, f);
 }
 
 static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
                                       [PV_NULL] = "null"};
 
 /* Everything a value machine adds to the exact lookup. */
-static void try_complex(walker *w, uint32_t state, uint32_t path, const vmach *v,
-                        const pm_value *x) {
+static void try_complex(walker *w, const cand *c, const vmach *v) {
+  uint32_t state = w->it[c->item].state, path = c->path;
+  int32_t parent = (int32_t)c->item;
+  const pm_value *x = &c->f->v;
   if (x->type == PV_STR) {
-    affixes(w, state, path, &v->len[L_PREFIX], PM_PREFIX, x->s, x->len, 0);
-    affixes(w, state, path, &v->len[L_SUFFIX], PM_SUFFIX, x->s, x->len, 1);
+    affixes(w, state, path, &v->len[L_PREFIX], PM_PREFIX, x->s, x->len, 0, parent, c->f);
+    affixes(w, state, path, &v->len[L_SUFFIX], PM_SUFFIX, x->s, x->len, 1, parent, c->f);
     if (v->kinds & (1u << PM_EIC | 1u << PM_PREFIX_EIC | 1u << PM_SUFFIX_EIC)) {
       char local[256];
       pm_str folded = {x->len < sizeof local ? local : malloc(x->len), x->len};
@@ -450,72 +521,121 @@ static void try_complex(walker *w, uint32_t state, uint32_t path, const vmach *v
         return;
       }
       aev__pm_fold_to(x->s, x->len, folded.s);
-      if (v->kinds & (1u << PM_EIC)) lookup(w, state, path, PM_EIC, folded.s, folded.len);
-      affixes(w, state, path, &v->len[L_PREFIX_EIC], PM_PREFIX_EIC, folded.s, folded.len, 0);
-      affixes(w, state, path, &v->len[L_SUFFIX_EIC], PM_SUFFIX_EIC, folded.s, folded.len, 1);
+      if (v->kinds & (1u << PM_EIC))
+        lookup(w, state, path, PM_EIC, folded.s, folded.len, parent, c->f);
+      affixes(w, state, path, &v->len[L_PREFIX_EIC], PM_PREFIX_EIC, folded.s, folded.len, 0,
+              parent, c->f);
+      affixes(w, state, path, &v->len[L_SUFFIX_EIC], PM_SUFFIX_EIC, folded.s, folded.len, 1,
+              parent, c->f);
       if (folded.s != local) free(folded.s);
     }
   }
   for (size_t i = 0; i < v->ns && !w->rc; i++)
-    if (aev__pm_matcher_test(v->slow[i].m, x)) walk(w, v->slow[i].next);
+    if (aev__pm_matcher_test(v->slow[i].m, x)) reach(w, v->slow[i].next, parent, c->f);
 }
 
-static void try_field(walker *w, uint32_t state, uint32_t path, uint32_t vm,
-                      const pm_field *f) {
-  const pm_value *x = &f->v;
+/* The exact-lookup key of a value: its kind, and its bytes in *p, *n. */
+static int exact_key(const pm_value *x, unsigned char num[8], const char **p, size_t *n) {
   if (x->type == PV_STR) {
-    lookup(w, state, path, PM_EXACT_STR, x->s, x->len);
-  } else if (x->type == PV_NUM) {
-    unsigned char num[8];
-    num_key(x->num, num);
-    lookup(w, state, path, PM_EXACT_NUM, (const char *)num, 8);
-  } else {
-    lookup(w, state, path, PM_LITERAL, literal[x->type], strlen(literal[x->type]));
+    *p = x->s;
+    *n = x->len;
+    return PM_EXACT_STR;
   }
-  if (vm != NO_VM && !w->rc) try_complex(w, state, path, &w->m->vm[vm], x);
+  if (x->type == PV_NUM) {
+    num_key(x->num, num);
+    *p = (const char *)num;
+    *n = 8;
+    return PM_EXACT_NUM;
+  }
+  *p = literal[x->type];
+  *n = strlen(*p);
+  return PM_LITERAL;
 }
 
-static void try_group(walker *w, uint32_t state, const pm_group *g) {
-  uint32_t vm = NO_VM;
+/* Queues the lookups of a group's fields from item i's state and starts
+ * loading their buckets. */
+static void gather(walker *w, uint32_t i, const pm_group *g) {
+  uint32_t state = w->it[i].state, vm = NO_VM;
   if (w->m->st[state].complex) {
     const uint32_t *t = aev__pmap_get(&w->m->trans, state, g->path, NULL, 0);
     if (!t) return;
     vm = *t;
   }
-  for (uint32_t i = 0; i < g->n && !w->rc; i++) {
-    const pm_field *f = &w->ev->f[g->first + i];
-    if (!consistent(w, f)) continue;
-    size_t mark = w->mem.n;
-    const uint32_t *t = w->ev->trails + f->trail;
-    for (uint32_t j = 0; j < 2 * f->ntrail && !w->rc; j++)
-      w->rc = aev__pm_u32_push(&w->mem, t[j]);
-    if (!w->rc) try_field(w, state, g->path, vm, f);
-    w->mem.n = mark;
+  for (uint32_t k = 0; k < g->n; k++) {
+    const pm_field *f = &w->ev->f[g->first + k];
+    if (!consistent(w, (int32_t)i, f)) continue;
+    if (w->nc == w->cc) {
+      size_t cc = w->cc ? 2 * w->cc : 32;
+      cand *c = realloc(w->c, cc * sizeof *c);
+      if (!c) {
+        w->rc = AEV_ERR_NOMEM;
+        return;
+      }
+      w->c = c;
+      w->cc = cc;
+    }
+    cand *c = &w->c[w->nc++];
+    const char *p;
+    size_t n;
+    unsigned char num[8];
+    int kind = exact_key(&f->v, num, &p, &n);
+    *c = (cand){f, aev__pmap_hash(state, g->path << 3 | (uint32_t)kind, p, n), i, g->path, vm,
+                NULL, {0}};
+    memcpy(c->num, num, 8);
+    aev__pmap_prefetch(&w->m->values, c->h);
   }
 }
 
-/* From a state, tries the event's fields that have transitions: through the
+/* One state of a level: its accepts and exists:false steps, and the
+ * lookups for the event's fields it has transitions on, found through the
  * state's own list when it is the shorter, else through the event's. */
-static void walk(walker *w, uint32_t state) {
-  const mstate *s = &w->m->st[state];
+static void visit(walker *w, uint32_t i) {
+  const mstate *s = &w->m->st[w->it[i].state];
   const uint32_t *acc = sv_data(&s->accept), *abs = sv_data(&s->absent),
                  *paths = sv_data(&s->paths);
-  for (size_t i = 0; i < s->accept.n && !w->rc; i++) w->rc = aev__pm_u32_push(w->out, acc[i]);
-  for (size_t i = 0; i < s->absent.n && !w->rc; i += 2)
-    if (!group_of(w->ev, abs[i])) walk(w, abs[i + 1]);
+  for (size_t k = 0; k < s->accept.n && !w->rc; k++) w->rc = aev__pm_u32_push(w->out, acc[k]);
+  for (size_t k = 0; k < s->absent.n && !w->rc; k += 2)
+    if (!group_of(w->ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL);
   if (s->paths.n <= w->ev->ng) {
-    for (size_t i = 0; i < s->paths.n && !w->rc; i++) {
-      const pm_group *g = group_of(w->ev, paths[i]);
-      if (g) try_group(w, state, g);
+    for (size_t k = 0; k < s->paths.n && !w->rc; k++) {
+      const pm_group *g = group_of(w->ev, paths[k]);
+      if (g) gather(w, i, g);
     }
   } else {
-    for (size_t i = 0; i < w->ev->ng && !w->rc; i++) try_group(w, state, &w->ev->g[i]);
+    for (size_t k = 0; k < w->ev->ng && !w->rc; k++) gather(w, i, &w->ev->g[k]);
   }
 }
 
 int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_u32vec *slots) {
-  walker w = {m, ev, slots, {0}, AEV_OK};
-  walk(&w, 0);
-  free(w.mem.v);
+  walker w = {m, ev, slots, NULL, 0, 0, NULL, 0, 0, AEV_OK};
+  const pmap *values = &m->values;
+  reach(&w, 0, -1, NULL);
+  for (size_t lo = 0; lo < w.nit && !w.rc;) {
+    size_t hi = w.nit;
+    w.nc = 0;
+    for (size_t i = lo; i < hi && !w.rc; i++) visit(&w, (uint32_t)i);
+    if (w.nc > 1)
+      for (size_t k = 0; k < w.nc; k++) aev__pmap_prefetch_key(values, w.c[k].h);
+    for (size_t k = 0; k < w.nc; k++) {
+      cand *c = &w.c[k];
+      const char *p;
+      size_t n;
+      int kind = exact_key(&c->f->v, c->num, &p, &n);
+      c->tg = aev__pmap_get_h(values, c->h, w.it[c->item].state, c->path << 3 | (uint32_t)kind,
+                              p, n);
+      if (c->tg && (*c->tg & DIRECT)) { /* a state may straddle two cache lines */
+        const mstate *next = &m->st[*c->tg & ~DIRECT];
+        __builtin_prefetch(next);
+        __builtin_prefetch((const char *)(next + 1) - 1);
+      }
+    }
+    for (size_t k = 0; k < w.nc && !w.rc; k++) {
+      follow(&w, w.c[k].tg, (int32_t)w.c[k].item, w.c[k].f);
+      if (!w.rc && w.c[k].vm != NO_VM) try_complex(&w, &w.c[k], &m->vm[w.c[k].vm]);
+    }
+    lo = hi;
+  }
+  free(w.it);
+  free(w.c);
   return w.rc ? aev__nomem() : AEV_OK;
 }

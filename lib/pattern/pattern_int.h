@@ -62,6 +62,7 @@ typedef struct pm_cond {
   pm_str path;
   pm_matcher *m;
   size_t nm;
+  unsigned depth; /* nesting level of its key in the pattern, top 1 */
 } pm_cond;
 
 /* A conjunction of conditions on distinct paths, cheapest first, then by

@@ -10,28 +10,40 @@
 
 #include "awsevents/common.h"
 
-static uint64_t mix(uint64_t h) {
-  h ^= h >> 32;
-  h *= 0xd6e8feb86659fd93ULL;
-  h ^= h >> 32;
-  return h;
+static uint64_t load64(const unsigned char *p) {
+  uint64_t w;
+  memcpy(&w, p, 8);
+  return w;
 }
 
+static uint64_t load32(const unsigned char *p) {
+  uint32_t w;
+  memcpy(&w, p, 4);
+  return w;
+}
+
+/* Keys are mostly short (field paths, values), so the last (or only) word
+ * is read whole, overlapping the one before it, rather than byte by byte;
+ * three multiplies hash a key of up to 8 bytes. */
 uint64_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n) {
   const unsigned char *s = p;
-  uint64_t h = 0x9e3779b97f4a7c15ULL ^ ((uint64_t)a << 32 | b) ^ n;
-  h = mix(h);
-  while (n >= 8) {
-    uint64_t w;
-    memcpy(&w, s, 8);
-    h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+  const uint64_t k = 0x9e3779b97f4a7c15ULL;
+  uint64_t h = ((uint64_t)a << 32 | b) * 0xd6e8feb86659fd93ULL ^ n;
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    h = (h ^ load64(s + i)) * k;
     h ^= h >> 29;
-    s += 8;
-    n -= 8;
   }
   uint64_t w = 0;
-  if (n) memcpy(&w, s, n);
-  h = mix((h ^ w) * 0x9e3779b97f4a7c15ULL);
+  if (n >= 8)
+    w = load64(s + n - 8);
+  else if (n >= 4)
+    w = load32(s) | load32(s + n - 4) << 32;
+  else if (n)
+    w = (uint64_t)s[0] | (uint64_t)s[n >> 1] << 8 | (uint64_t)s[n - 1] << 16;
+  h = (h ^ w) * k;
+  h ^= h >> 32;
+  h *= 0xd6e8feb86659fd93ULL;
+  h ^= h >> 29;
   return h ? h : 1;
 }
 
@@ -50,8 +62,25 @@ static int same(const pmap *m, const pmap_entry *e, uint64_t h, uint32_t a,
 
 uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
                         size_t n) {
+  return m->cap ? aev__pmap_get_h(m, aev__pmap_hash(a, b, p, n), a, b, p, n) : NULL;
+}
+
+void aev__pmap_prefetch_key(const pmap *m, uint64_t h) {
+  if (!m->cap) return;
+  size_t mask = m->cap - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const pmap_entry *e = &m->e[i];
+    if (!e->h) return;
+    if (e->h == h) {
+      if (e->klen > 8) __builtin_prefetch(m->keys + e->key);
+      return;
+    }
+  }
+}
+
+uint32_t *aev__pmap_get_h(const pmap *m, uint64_t h, uint32_t a, uint32_t b, const void *p,
+                          size_t n) {
   if (!m->cap) return NULL;
-  uint64_t h = aev__pmap_hash(a, b, p, n);
   size_t mask = m->cap - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     pmap_entry *e = &m->e[i];

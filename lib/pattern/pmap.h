@@ -23,6 +23,19 @@ typedef struct pmap {
 uint64_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n);
 
 /* Returns a pointer to the value, or NULL when absent. */
+uint32_t *aev__pmap_get_h(const pmap *m, uint64_t h, uint32_t a, uint32_t b, const void *p,
+                          size_t n);
+
+/* For lookups done in batches, so their cache misses overlap: starts
+ * loading the bucket of hash h, then (once loaded) the first entry whose
+ * hash matches and, when its key lives in the arena, that key. The lookup
+ * itself is aev__pmap_get_h(). */
+static inline void aev__pmap_prefetch(const pmap *m, uint64_t h) {
+  if (m->cap) __builtin_prefetch(&m->e[h & (m->cap - 1)]);
+}
+void aev__pmap_prefetch_key(const pmap *m, uint64_t h);
+
+/* Returns a pointer to the value, or NULL when absent. */
 uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
                         size_t n);
 

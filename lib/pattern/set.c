@@ -287,7 +287,16 @@ int aev_pattern_set_match(aev_pattern_set *set, const char *event, size_t len,
   pthread_rwlock_unlock(&set->lock);
   free(slots.v);
   if (rc) return rc;
-  qsort(out, k, sizeof *out, cmp_u64);
+  if (k > 32) {
+    qsort(out, k, sizeof *out, cmp_u64);
+  } else { /* the usual handful of ids: no comparator calls */
+    for (size_t i = 1; i < k; i++) {
+      uint64_t x = out[i];
+      size_t j = i;
+      for (; j > 0 && out[j - 1] > x; j--) out[j] = out[j - 1];
+      out[j] = x;
+    }
+  }
   size_t u = 0;
   for (size_t i = 0; i < k; i++)
     if (!u || out[u - 1] != out[i]) out[u++] = out[i];

@@ -100,6 +100,28 @@ static int redrive_invalid(const char *text, const char *reason) {
   return aev__sqs_invalid_value("RedrivePolicy", text, reason);
 }
 
+/* The DLQ's RedriveAllowPolicy: allowAll (or none), denyAll, or byQueue
+ * with the source's ARN listed. Reads dlq's conf under its lock; the caller
+ * holds no queue lock. */
+static int dlq_allows(aev_queue *dlq, const char *source_arn) {
+  pthread_mutex_lock(&dlq->mu);
+  json_t *p = dlq->conf.redrive_allow
+                  ? json_loads(dlq->conf.redrive_allow, 0, NULL)
+                  : NULL;
+  pthread_mutex_unlock(&dlq->mu);
+  const char *perm = json_string_value(json_object_get(p, "redrivePermission"));
+  int ok = !perm || !strcmp(perm, "allowAll");
+  if (perm && !strcmp(perm, "byQueue") && source_arn) {
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(p, "sourceQueueArns"), i, v) {
+      if (json_is_string(v) && !strcmp(json_string_value(v), source_arn)) ok = 1;
+    }
+  }
+  json_decref(p);
+  return ok;
+}
+
 static int apply_redrive(aev_broker *b, aev__qconf *c, const char *text,
                          const char *self_arn) {
   if (!*text) {
@@ -149,6 +171,10 @@ static int apply_redrive(aev_broker *b, aev__qconf *c, const char *text,
         rc = redrive_invalid(text, "Dead letter target does not exist.");
       } else {
         dlq_fifo = ((aev_queue *)r)->conf.fifo;
+        if (!dlq_allows((aev_queue *)r, self_arn))
+          rc = redrive_invalid(text, "The dead-letter queue's "
+                                     "RedriveAllowPolicy does not allow this "
+                                     "queue as a source.");
       }
       if (r) aev__resource_unref(r);
     }

@@ -26,25 +26,43 @@ void aev__qb64_encode(const uint8_t *in, size_t n, char *out) {
   *out = '\0';
 }
 
-static int value_of(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
+/* Each character's 6-bit value plus one; 0 marks a character outside the
+ * alphabet. A table, because receipt handles are decoded on every delete. */
+static const uint8_t values[256] = {
+    ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6,
+    ['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12,
+    ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
+    ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
+    ['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+    ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
+    ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
+    ['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
+    ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
 
 long aev__qb64_decode(const char *text, size_t len, uint8_t *out) {
   while (len > 0 && text[len - 1] == '=') len--;
   if (len % 4 == 1) return -1;
+  const unsigned char *s = (const unsigned char *)text;
   long n = 0;
+  size_t i = 0;
+  for (; i + 4 <= len; i += 4) {
+    uint32_t a = values[s[i]], b = values[s[i + 1]], c = values[s[i + 2]],
+             d = values[s[i + 3]];
+    if (!a || !b || !c || !d) return -1;
+    uint32_t v = (a - 1) << 18 | (b - 1) << 12 | (c - 1) << 6 | (d - 1);
+    out[n++] = (uint8_t)(v >> 16);
+    out[n++] = (uint8_t)(v >> 8);
+    out[n++] = (uint8_t)v;
+  }
   uint32_t acc = 0;
   int bits = 0;
-  for (size_t i = 0; i < len; i++) {
-    int v = value_of(text[i]);
-    if (v < 0) return -1;
-    acc = acc << 6 | (uint32_t)v;
+  for (; i < len; i++) {
+    uint32_t v = values[s[i]];
+    if (!v) return -1;
+    acc = acc << 6 | (v - 1);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;

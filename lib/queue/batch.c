@@ -13,7 +13,7 @@
 #define MAX_BATCH_BYTES 1048576
 
 typedef struct entry {
-  char *id;
+  char id[81]; /* checked by aev__batch_check: at most 80 characters */
   int status;
   char *code, *message;
   aev__sent sent;
@@ -66,16 +66,13 @@ int aev__batch_check(size_t n, const char *const *ids, size_t total_bytes,
   return AEV_OK;
 }
 
+/* One allocation for the whole result (ids already checked). */
 static aev_batch_result *result_new(size_t n, const char *const *ids) {
   aev_batch_result *r = calloc(1, sizeof *r + n * sizeof(entry));
   if (!r) return NULL;
   r->n = n;
-  for (size_t i = 0; i < n; i++) {
-    if (!(r->e[i].id = strdup(ids[i]))) {
-      aev_batch_result_free(r);
-      return NULL;
-    }
-  }
+  for (size_t i = 0; i < n; i++)
+    memcpy(r->e[i].id, ids[i], strnlen(ids[i], sizeof r->e[i].id - 1));
   return r;
 }
 
@@ -86,10 +83,13 @@ static void entry_fail(aev_batch_result *r, size_t i, int status) {
   r->e[i].message = strdup(aev_errmsg());
 }
 
+static void send_failed(void *ctx, size_t i, int status) {
+  entry_fail(ctx, i, status);
+}
+
 void aev_batch_result_free(aev_batch_result *r) {
   if (!r) return;
   for (size_t i = 0; i < r->n; i++) {
-    free(r->e[i].id);
     free(r->e[i].code);
     free(r->e[i].message);
   }
@@ -173,14 +173,14 @@ int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,
   if ((rc = aev__batch_fifo_check(q, reqs, n)) != AEV_OK) return rc;
   aev_batch_result *r = result_new(n, ids);
   if (!r) return aev__nomem();
-  for (size_t i = 0; i < n; i++) {
-    int s = aev__queue_send(q, &reqs[i], &r->e[i].sent);
-    if (s == AEV_ERR_NOT_FOUND) {
-      aev_batch_result_free(r);
-      return s;
-    }
-    if (s != AEV_OK) entry_fail(r, i, s);
+  aev__sent sent[MAX_ENTRIES];
+  rc = aev__queue_send_many(q, n, reqs, sent, send_failed, r);
+  if (rc != AEV_OK) {
+    aev_batch_result_free(r);
+    return rc;
   }
+  for (size_t i = 0; i < n; i++)
+    if (!r->e[i].status) r->e[i].sent = sent[i];
   *out = r;
   return AEV_OK;
 }

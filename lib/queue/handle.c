@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/digest.h"
 #include "queue/b64.h"
 #include "queue/queue_impl.h"
 
@@ -43,14 +44,16 @@ int aev__handle_decode(const aev_queue *q, const char *text, uint32_t *slot,
 }
 
 void aev__msg_id_format(const uint8_t id[16], char *out) {
-  static const char hex[] = "0123456789abcdef";
-  char *p = out;
-  for (int i = 0; i < 16; i++) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) *p++ = '-';
-    *p++ = hex[id[i] >> 4];
-    *p++ = hex[id[i] & 15];
-  }
-  *p = '\0';
+  /* 8-4-4-4-12 hex digits */
+  aev__hex(id, 4, out);
+  out[8] = '-';
+  aev__hex(id + 4, 2, out + 9);
+  out[13] = '-';
+  aev__hex(id + 6, 2, out + 14);
+  out[18] = '-';
+  aev__hex(id + 8, 2, out + 19);
+  out[23] = '-';
+  aev__hex(id + 10, 6, out + 24);
 }
 
 void aev__seq_format(uint64_t seq, char *out) {

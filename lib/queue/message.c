@@ -31,8 +31,8 @@ aev_message *aev__message_copy(const aev_queue *q, const aev__msg *m,
   msg->body = msg->data;
   memcpy(msg->body, m->body, m->len + 1);
   msg->len = m->len;
-  memcpy(msg->raw_id, m->id, 16);
-  memcpy(msg->raw_md5, m->md5, 16);
+  memcpy(msg->id, m->id, 16);
+  memcpy(msg->md5_body, m->md5, 16);
   msg->raw_seq = m->seq;
   msg->sent_ms = m->sent_ms;
   msg->first_rx_ms = m->first_rx_ms;
@@ -51,7 +51,7 @@ aev_message *aev__message_copy(const aev_queue *q, const aev__msg *m,
       if (r->all_names) {
         memcpy(a, e->attrs, e->attrs_len);
         msg->attrs_len = e->attrs_len;
-        memcpy(msg->raw_attrs_md5, e->attrs_md5, 16);
+        memcpy(msg->md5_attrs, e->attrs_md5, 16);
         msg->attrs_md5_known = 1;
       } else {
         msg->attrs_len =
@@ -65,19 +65,26 @@ aev_message *aev__message_copy(const aev_queue *q, const aev__msg *m,
     msg->trace = put_str(&w, e->trace);
     msg->dlq_source = put_str(&w, e->dlq_source);
   }
-  snprintf(msg->sender, sizeof msg->sender, "%s",
-           aev_broker_account(q->res.broker));
+  /* The account id: 12 digits. */
+  const char *account = aev_broker_account(q->res.broker);
+  size_t al = strnlen(account, sizeof msg->sender - 1);
+  memcpy(msg->sender, account, al);
+  msg->sender[al] = '\0';
   return msg;
 }
 
 void aev__message_finish(aev_message *msg) {
-  aev__msg_id_format(msg->raw_id, msg->id);
-  aev__hex(msg->raw_md5, 16, msg->md5_body);
-  msg->md5_attrs[0] = '\0';
+  uint8_t raw[16];
+  memcpy(raw, msg->id, 16);
+  aev__msg_id_format(raw, msg->id);
+  memcpy(raw, msg->md5_body, 16);
+  aev__hex(raw, 16, msg->md5_body);
   if (msg->attrs) {
-    if (!msg->attrs_md5_known)
-      aev__attrs_md5(msg->attrs, msg->attrs_len, msg->raw_attrs_md5);
-    aev__hex(msg->raw_attrs_md5, 16, msg->md5_attrs);
+    if (msg->attrs_md5_known) memcpy(raw, msg->md5_attrs, 16);
+    else aev__attrs_md5(msg->attrs, msg->attrs_len, raw);
+    aev__hex(raw, 16, msg->md5_attrs);
+  } else {
+    msg->md5_attrs[0] = '\0';
   }
   msg->seq[0] = '\0';
   if (msg->fifo) aev__seq_format(msg->raw_seq, msg->seq);
@@ -117,7 +124,7 @@ char *aev_message_attributes_json(const aev_message *m) {
 }
 
 static const char *fmt_num(char *buf, long long v) {
-  snprintf(buf, 24, "%lld", v);
+  snprintf(buf, 21, "%lld", v);
   return buf;
 }
 

@@ -7,22 +7,19 @@
 #include "queue/queue_impl.h"
 
 struct aev_message {
+  /* id, md5_body and md5_attrs first hold the raw 16 bytes, written under
+   * the queue's lock; aev__message_finish() formats them in place. */
   char id[AEV_MESSAGE_ID_SIZE];
   char handle[AEV__HANDLE_LEN + 1];
   char md5_body[33];
   char md5_attrs[33]; /* "" without selected attributes */
-  char seq[AEV_SEQUENCE_NUMBER_SIZE];
-  char sender[16];
-  char nums[3][24]; /* SentTimestamp, ApproximateReceiveCount, FirstReceive */
-  /* raw values, formatted by aev__message_finish() outside the lock */
-  uint8_t raw_id[16];
-  uint8_t raw_md5[16];
-  uint8_t raw_attrs_md5[16];
-  int attrs_md5_known;
+  char seq[21];       /* FIFO: 20 digits */
+  char sender[13];    /* the account id */
+  uint8_t attrs_md5_known, fifo;
+  uint32_t rx_count;
   uint64_t raw_seq;
   int64_t sent_ms, first_rx_ms;
-  uint32_t rx_count;
-  int fifo;
+  char nums[3][21]; /* SentTimestamp, ApproximateReceiveCount, FirstReceive */
   const char *group, *dedup, *trace, *dlq_source;
   const uint8_t *attrs;
   size_t attrs_len;

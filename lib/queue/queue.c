@@ -26,6 +26,7 @@ int aev__queue_check(const aev_queue *q) {
 
 void aev__queue_wake(aev_queue *q) {
   if (q->waiters) pthread_cond_broadcast(&q->cv);
+  if (q->watches) aev__queue_watch_notify_locked(q);
 }
 
 static int name_ok(const char *name, int *fifo_suffix) {
@@ -47,6 +48,7 @@ static void queue_destroy(aev__resource *r) {
   aev__move_tasks_free(q);
   aev__store_free(q);
   aev__fifo_free(q);
+  aev__attempts_free(q);
   aev__qconf_free(&q->conf);
   json_decref(q->tags);
   pthread_cond_destroy(&q->cv);
@@ -145,6 +147,10 @@ int aev__queue_create(aev_broker *b, const char *name, json_t *attrs,
     *out = (aev_queue *)found;
     return AEV_OK;
   }
+  if (aev__registry_removed_recently(b, AEV__KIND_QUEUE, name))
+    return aev__fail(AEV_ERR_BUSY, "QueueDeletedRecently",
+                     "You must wait 60 seconds after deleting a queue before "
+                     "you can create another with the same name.");
 
   aev_queue *q = calloc(1, sizeof *q);
   if (!q) return aev__nomem();

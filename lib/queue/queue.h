@@ -38,7 +38,16 @@ typedef struct aev__sent {
   char seq[AEV_SEQUENCE_NUMBER_SIZE]; /* "" on standard queues */
 } aev__sent;
 
+/* out may be NULL when the caller needs none of it (nothing is formatted). */
 int aev__queue_send(aev_queue *q, const aev__send_req *r, aev__sent *out);
+
+/* Sends n (≤ 10) messages under one lock with one wake-up. outs may be
+ * NULL. failed(ctx, i, status) is called for each entry that fails, with
+ * aev_errcode()/aev_errmsg() set (the queue's lock may be held). Returns
+ * QueueDoesNotExist if the queue is gone, else AEV_OK. */
+typedef void (*aev__send_failed)(void *ctx, size_t i, int status);
+int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
+                         aev__sent *outs, aev__send_failed failed, void *ctx);
 
 /* SendMessageBatch on parsed entries (reqs[i] for ids[i]). */
 int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,
@@ -90,5 +99,20 @@ int aev__queue_list_move_tasks(aev_broker *b, const char *source_arn,
 /* Receivers blocked in a long poll right now (tests use it to know a
  * receiver is waiting before they send). */
 int aev__queue_waiters(aev_queue *q);
+
+/* watch.c: how a consumer (a Lambda event-source mapping) waits on a queue
+ * without polling. fn(user) runs as a scheduler task with no lock held
+ * after messages may have become available (coalesced: at most one call
+ * pending); after a receive came back short the owner calls
+ * aev__queue_watch_rearm, which also wakes it when the queue's next delay
+ * or visibility timeout ends. The watch holds a reference to q.
+ * release(user) runs once after the last fn call, after
+ * aev__queue_watch_free. */
+typedef struct aev__queue_watch aev__queue_watch;
+typedef void (*aev__queue_watch_fn)(void *user);
+int aev__queue_watch_new(aev_queue *q, aev__queue_watch_fn fn, void *user,
+                         aev_release_fn release, aev__queue_watch **out);
+void aev__queue_watch_rearm(aev__queue_watch *w);
+void aev__queue_watch_free(aev__queue_watch *w);
 
 #endif

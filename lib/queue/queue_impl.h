@@ -18,6 +18,7 @@
 #define AEV__INFLIGHT_LIMIT 120000
 
 typedef struct aev__group aev__group;
+typedef struct aev__attempt aev__attempt;
 
 /* What few messages carry: attributes, FIFO ids, trace header, DLQ source. */
 typedef struct aev__msg_ext {
@@ -126,8 +127,11 @@ struct aev_queue {
   aev__group *ring; /* next group to serve */
   aev__qmap dedup;
   aev__dedup *dd_head, *dd_tail;
+  aev__qmap attempts; /* ReceiveRequestAttemptId records (attempt.c) */
+  aev__attempt *at_head, *at_tail;
   /* message move tasks out of this queue, newest first */
   struct aev__move_task *tasks;
+  struct aev__queue_watch *watches; /* watch.c: event-source mappings */
 };
 
 /* store.c: message memory, slots, lists and heap (callers hold mu). */
@@ -165,6 +169,20 @@ int aev__dedup_add(aev_queue *q, const char *key, const uint8_t id[16],
                    uint64_t seq, int64_t now);
 void aev__dedup_clear(aev_queue *q);
 void aev__fifo_free(aev_queue *q);
+
+/* attempt.c: ReceiveRequestAttemptId (FIFO; callers hold mu). */
+int aev__attempt_check(const char *id); /* format, with SQS's error */
+void aev__attempts_prune(aev_queue *q, int64_t now);
+/* The messages a previous receive with this id returned, when every one is
+ * still in flight as that receive left it and they are at most max: written
+ * to out, their visibility moved to visible_at, and the count returned;
+ * else 0. */
+size_t aev__attempt_replay(aev_queue *q, const char *id, int64_t now,
+                           int64_t visible_at, size_t max, aev__msg **out);
+/* Remembers what a receive with this id returned, for 5 minutes. */
+void aev__attempt_record(aev_queue *q, const char *id, int64_t now,
+                         aev__msg *const *msgs, size_t n);
+void aev__attempts_free(aev_queue *q);
 
 /* handle.c: receipt handles. */
 #define AEV__HANDLE_LEN 28
@@ -204,5 +222,8 @@ int aev__sqs_invalid_int(const char *param, long long value,
                          const char *reason);
 int aev__sqs_missing(const char *param);
 int aev__sqs_bad_handle(const char *handle);
+
+/* watch.c: posts every watch's notification (mu held). */
+void aev__queue_watch_notify_locked(aev_queue *q);
 
 #endif

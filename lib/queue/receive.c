@@ -30,6 +30,7 @@ typedef struct collect {
   aev_message **out;
   size_t *n;
   aev__msg *moved;
+  aev__msg *got[10]; /* what was delivered, for ReceiveRequestAttemptId */
   int nomem;
 } collect;
 
@@ -54,11 +55,33 @@ static void deliver(aev_queue *q, collect *c, aev__msg *m) {
   m->nonce = new_nonce(q);
   if (!m->first_rx_ms) m->first_rx_ms = c->now_ms;
   m->visible_at = c->now + (int64_t)c->vis * 1000;
-  if (!q->conf.fifo) aev__store_reschedule(q, m, c->now);
+  /* As "now - 1" so that even a visibility of 0 parks the message in the
+   * pending heap: SQS returns a message at most once per ReceiveMessage,
+   * and the next receive's aev__store_mature makes it available again. */
+  if (!q->conf.fifo) aev__store_reschedule(q, m, c->now - 1);
   /* Out of memory: the message stays in flight and reappears later. */
   aev_message *msg = aev__message_copy(q, m, c->r);
-  if (msg) c->out[(*c->n)++] = msg;
-  else c->nomem = 1;
+  if (msg) {
+    c->got[*c->n] = m;
+    c->out[(*c->n)++] = msg;
+  } else {
+    c->nomem = 1;
+  }
+}
+
+/* A retried FIFO receive with a known ReceiveRequestAttemptId: the same
+ * messages and receipt handles again. 0 when there is nothing to replay. */
+static int replay(aev_queue *q, collect *c) {
+  aev__msg *ms[10];
+  size_t k = aev__attempt_replay(q, c->r->attempt_id, c->now,
+                                 c->now + (int64_t)c->vis * 1000,
+                                 (size_t)c->r->max, ms);
+  for (size_t i = 0; i < k; i++) {
+    aev_message *msg = aev__message_copy(q, ms[i], c->r);
+    if (msg) c->out[(*c->n)++] = msg;
+    else c->nomem = 1;
+  }
+  return k > 0;
 }
 
 static void collect_standard(aev_queue *q, collect *c) {
@@ -88,6 +111,14 @@ static void collect_fifo(aev_queue *q, collect *c) {
   if (g && q->ring) q->ring = g;
 }
 
+static void collect_fifo_with_attempt(aev_queue *q, collect *c) {
+  aev__attempts_prune(q, c->now);
+  if (c->r->attempt_id && replay(q, c)) return;
+  collect_fifo(q, c);
+  if (c->r->attempt_id && *c->n)
+    aev__attempt_record(q, c->r->attempt_id, c->now, c->got, *c->n);
+}
+
 static int check(const aev_queue *q, const aev__recv_req *r) {
   if (r->max < 1 || r->max > 10)
     return aev__sqs_invalid_int("MaxNumberOfMessages", r->max,
@@ -98,6 +129,11 @@ static int check(const aev_queue *q, const aev__recv_req *r) {
   if (r->visibility > AEV__VISIBILITY_MAX || r->visibility < -1)
     return aev__sqs_invalid_int("VisibilityTimeout", r->visibility,
                                 "Must be >= 0 and <= 43200, if provided.");
+  /* The attempt id applies to FIFO queues only; standard queues ignore it. */
+  if (r->attempt_id && q->conf.fifo) {
+    int rc = aev__attempt_check(r->attempt_id);
+    if (rc != AEV_OK) return rc;
+  }
   return aev__queue_check(q);
 }
 
@@ -144,7 +180,7 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
         break;
       }
     }
-    if (q->conf.fifo) collect_fifo(q, &c);
+    if (q->conf.fifo) collect_fifo_with_attempt(q, &c);
     else collect_standard(q, &c);
     if (*n || c.moved || c.nomem || manual || c.now >= deadline) break;
     int64_t next = aev__store_next_change(q, c.now);

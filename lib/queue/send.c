@@ -22,6 +22,16 @@ struct aev_send_options {
 static int body_ok(const unsigned char *s, size_t n) {
   size_t i = 0;
   while (i < n) {
+    /* Fast path: 8 printable ASCII bytes (0x20..0x7F) at a time. */
+    if (i + 8 <= n) {
+      uint64_t w;
+      memcpy(&w, s + i, 8);
+      const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+      if (!((w | (w - ones * 0x20)) & highs)) {
+        i += 8;
+        continue;
+      }
+    }
     unsigned c = s[i];
     if (c < 0x80) {
       if (c < 0x20 && c != 9 && c != 10 && c != 13) return 0;
@@ -109,8 +119,10 @@ static aev__msg *build(const aev_queue *q, const aev__send_req *r,
   aev__md5_init(&c);
   aev__md5_update(&c, r->body, r->len);
   aev__md5_final(&c, m->md5);
-  aev__hex(m->md5, 16, out->md5_body);
-  out->md5_attrs[0] = '\0';
+  if (out) {
+    aev__hex(m->md5, 16, out->md5_body);
+    out->md5_attrs[0] = '\0';
+  }
   int has_attrs = r->attrs && r->attrs->count;
   if (!has_attrs && !r->group && !dedup && !r->trace) return m;
   aev__msg_ext *e = calloc(1, sizeof *e);
@@ -126,7 +138,7 @@ static aev__msg *build(const aev_queue *q, const aev__send_req *r,
       memcpy(e->attrs, r->attrs->data, r->attrs->len);
       e->attrs_len = r->attrs->len;
       aev__attrs_md5(e->attrs, e->attrs_len, e->attrs_md5);
-      aev__hex(e->attrs_md5, 16, out->md5_attrs);
+      if (out) aev__hex(e->attrs_md5, 16, out->md5_attrs);
     } else {
       failed = 1;
     }
@@ -149,11 +161,27 @@ static void new_id(aev_queue *q, uint8_t id[16]) {
   id[8] = (uint8_t)((id[8] & 0x3F) | 0x80); /* RFC 4122 variant */
 }
 
-int aev__queue_send(aev_queue *q, const aev__send_req *r, aev__sent *out) {
-  int rc = aev__queue_check(q);
+/* A message built outside the lock, waiting to be stored. */
+typedef struct prepared {
+  aev__msg *m;
+  char *key; /* FIFO deduplication key, or NULL */
+  size_t size; /* body + attributes, against MaximumMessageSize */
+} prepared;
+
+static void release(prepared *p) {
+  aev__msg_free(p->m);
+  free(p->key);
+  p->m = NULL;
+  p->key = NULL;
+}
+
+/* Checks the request and builds the message with its MD5s (no lock). */
+static int prepare(const aev_queue *q, const aev__send_req *r, aev__sent *out,
+                   prepared *p) {
+  *p = (prepared){0};
+  int rc = check_request(q, r);
   if (rc != AEV_OK) return rc;
-  if ((rc = check_request(q, r)) != AEV_OK) return rc;
-  char sha[65], *key = NULL;
+  char sha[65];
   const char *dedup = r->dedup;
   if (q->conf.fifo) {
     if (!dedup) {
@@ -162,50 +190,45 @@ int aev__queue_send(aev_queue *q, const aev__send_req *r, aev__sent *out) {
     }
     /* DeduplicationScope=messageGroup: ids are per group. */
     size_t gl = strlen(r->group), dl = strlen(dedup);
-    key = malloc(gl + dl + 2);
-    if (!key) return aev__nomem();
+    p->key = malloc(gl + dl + 2);
+    if (!p->key) return aev__nomem();
     if (q->conf.dedup_scope_group) {
-      memcpy(key, r->group, gl);
-      key[gl] = '\x1f';
-      memcpy(key + gl + 1, dedup, dl + 1);
+      memcpy(p->key, r->group, gl);
+      p->key[gl] = '\x1f';
+      memcpy(p->key + gl + 1, dedup, dl + 1);
     } else {
-      memcpy(key, dedup, dl + 1);
+      memcpy(p->key, dedup, dl + 1);
     }
   }
-  aev__msg *m = build(q, r, dedup, out);
-  if (!m) {
-    free(key);
+  if (!(p->m = build(q, r, dedup, out))) {
+    release(p);
     return aev__nomem();
   }
-  size_t size = r->len + (r->attrs ? r->attrs->size : 0);
+  p->size = r->len + (r->attrs ? r->attrs->size : 0);
+  return AEV_OK;
+}
 
-  pthread_mutex_lock(&q->mu);
-  int64_t now = aev__queue_now_mono(q);
+/* Stores a prepared message (mu held, retention pruned). On success the
+ * queue owns it; a FIFO duplicate is answered like the original and
+ * dropped. */
+static int commit(aev_queue *q, const aev__send_req *r, prepared *p,
+                  aev__sent *out, int64_t now) {
   const aev__qconf *c = &q->conf;
-  if (q->res.deleted) {
-    rc = aev__sqs_no_queue();
-  } else if (size > (size_t)c->max_size) {
-    rc = aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
-                   "One or more parameters are invalid. Reason: Message must "
-                   "be shorter than %d bytes.",
-                   c->max_size);
-  }
-  if (rc != AEV_OK) {
-    pthread_mutex_unlock(&q->mu);
-    aev__msg_free(m);
-    free(key);
-    return rc;
-  }
-  aev__store_prune(q, now);
-  if (key) {
-    aev__dedup *d = aev__dedup_find(q, key, now);
+  if (p->size > (size_t)c->max_size)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "One or more parameters are invalid. Reason: Message "
+                     "must be shorter than %d bytes.",
+                     c->max_size);
+  aev__msg *m = p->m;
+  if (p->key) {
+    aev__dedup *d = aev__dedup_find(q, p->key, now);
     if (d) {
       /* A duplicate is accepted and answered like the original. */
-      aev__msg_id_format(d->id, out->id);
-      aev__seq_format(d->seq, out->seq);
-      pthread_mutex_unlock(&q->mu);
-      aev__msg_free(m);
-      free(key);
+      if (out) {
+        aev__msg_id_format(d->id, out->id);
+        aev__seq_format(d->seq, out->seq);
+      }
+      release(p);
       return AEV_OK;
     }
   }
@@ -216,24 +239,67 @@ int aev__queue_send(aev_queue *q, const aev__send_req *r, aev__sent *out) {
   int delay = r->delay >= 0 && !c->fifo ? r->delay : c->delay;
   m->visible_at = now + (int64_t)delay * 1000;
   m->expire_at = now + (int64_t)c->retention * 1000;
-  rc = aev__store_add(q, m);
-  if (rc == AEV_OK && key) {
+  int rc = aev__store_add(q, m);
+  if (rc == AEV_OK && p->key) {
     rc = aev__fifo_link(q, m);
-    if (rc == AEV_OK) rc = aev__dedup_add(q, key, m->id, m->seq, now);
+    if (rc == AEV_OK) rc = aev__dedup_add(q, p->key, m->id, m->seq, now);
     if (rc != AEV_OK) aev__store_unlink(q, m);
   } else if (rc == AEV_OK) {
     aev__store_place(q, m, now);
   }
-  if (rc == AEV_OK) {
-    aev__queue_wake(q);
+  if (rc != AEV_OK) return rc;
+  p->m = NULL; /* the queue's now */
+  if (out) {
     aev__msg_id_format(m->id, out->id);
-    if (key) aev__seq_format(m->seq, out->seq);
+    if (p->key) aev__seq_format(m->seq, out->seq);
     else out->seq[0] = '\0';
   }
+  return AEV_OK;
+}
+
+int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
+                         aev__sent *outs, aev__send_failed failed,
+                         void *ctx) {
+  int rc = aev__queue_check(q);
+  if (rc != AEV_OK) return rc;
+  prepared p[10];
+  int ok[10];
+  if (n > 10)
+    return aev__fail(AEV_ERR_INVALID, "TooManyEntriesInBatchRequest",
+                     "Maximum number of entries per request are 10. You "
+                     "have sent %zu.",
+                     n);
+  for (size_t i = 0; i < n; i++) {
+    int s = prepare(q, &reqs[i], outs ? &outs[i] : NULL, &p[i]);
+    ok[i] = s == AEV_OK;
+    if (!ok[i]) failed(ctx, i, s);
+  }
+  /* One critical section and one wake-up for the whole batch. */
+  pthread_mutex_lock(&q->mu);
+  int64_t now = aev__queue_now_mono(q);
+  int gone = q->res.deleted, stored = 0;
+  if (!gone) aev__store_prune(q, now);
+  for (size_t i = 0; i < n && !gone; i++) {
+    if (!ok[i]) continue;
+    int s = commit(q, &reqs[i], &p[i], outs ? &outs[i] : NULL, now);
+    if (s != AEV_OK) failed(ctx, i, s);
+    else stored = 1;
+  }
+  if (stored) aev__queue_wake(q);
   pthread_mutex_unlock(&q->mu);
-  if (rc != AEV_OK) aev__msg_free(m);
-  free(key);
-  return rc;
+  for (size_t i = 0; i < n; i++) release(&p[i]);
+  return gone ? aev__sqs_no_queue() : AEV_OK;
+}
+
+static void keep_status(void *ctx, size_t i, int status) {
+  (void)i;
+  *(int *)ctx = status;
+}
+
+int aev__queue_send(aev_queue *q, const aev__send_req *r, aev__sent *out) {
+  int status = AEV_OK;
+  int rc = aev__queue_send_many(q, 1, r, out, keep_status, &status);
+  return rc != AEV_OK ? rc : status;
 }
 
 /* ---- public API ---- */
@@ -308,7 +374,9 @@ int aev_queue_send(aev_queue *q, const void *body, size_t len,
   aev__send_req r;
   aev__sent sent;
   int rc = aev__send_options_request(opts, body, len, &attrs, &r);
-  if (rc == AEV_OK) rc = aev__queue_send(q, &r, &sent);
+  /* Nothing formatted when the caller wants neither id nor sequence. */
+  int want = message_id || sequence_number;
+  if (rc == AEV_OK) rc = aev__queue_send(q, &r, want ? &sent : NULL);
   aev__attrs_free(&attrs);
   if (rc != AEV_OK) return rc;
   if (message_id) memcpy(message_id, sent.id, AEV_MESSAGE_ID_SIZE);

@@ -35,7 +35,7 @@ int aev__queue_delete_locked(aev_queue *q, const char *handle, int64_t now) {
    * visibility timeout; on FIFO it has expired by then. */
   if (q->conf.fifo && m->visible_at <= now) return expired(handle);
   aev__store_remove(q, m);
-  aev__queue_wake(q); /* a FIFO group may be unblocked */
+  if (q->conf.fifo) aev__queue_wake(q); /* its group may be unblocked */
   return AEV_OK;
 }
 

@@ -230,8 +230,12 @@ int64_t aev__store_next_change(aev_queue *q, int64_t now) {
     aev__store_mature(q, now);
     return q->pending.n ? q->pending.a[0]->visible_at : INT64_MAX;
   }
+  /* FIFO: only a group's head can become deliverable by time passing (what
+   * follows it waits for its delete, which wakes receivers itself). */
   int64_t next = INT64_MAX;
-  for (aev__msg *m = q->all_head; m; m = m->all_next)
-    if (m->visible_at > now && m->visible_at < next) next = m->visible_at;
+  aev__group *g = q->ring;
+  for (size_t i = 0; g && i < q->groups.count; i++, g = g->next)
+    if (g->head && g->head->visible_at > now && g->head->visible_at < next)
+      next = g->head->visible_at;
   return next;
 }

@@ -61,6 +61,10 @@ static const mcase matches[] = {
     {"{\"a\":{\"b\":[1]}}", "{\"a.b\":1}", 1},
     {"{\"a.b\":[1]}", "{\"a\":{\"b\":1}}", 1},
     {"{\"a\":{\"b\":[1]}}", "{\"a\":\"{\\\"b\\\":1}\"}", 0},
+    /* fields inside an object under a leaf path keep their full path */
+    {"{\"$or\":[{\"a\":[\"x\"]},{\"b\":[1]}]}", "{\"a\":{\"b\":1}}", 0},
+    {"{\"$or\":[{\"a\":[\"x\"]},{\"b\":[1]}]}", "{\"a\":[{\"b\":1}]}", 0},
+    {"{\"$or\":[{\"a\":[\"x\"]},{\"a.b\":[1]}]}", "{\"a\":[{\"b\":1}]}", 1},
     /* prefix, suffix, equals-ignore-case */
     {"{\"a\":[{\"prefix\":\"us-\"}]}", "{\"a\":\"us-east-1\"}", 1},
     {"{\"a\":[{\"prefix\":\"us-\"}]}", "{\"a\":\"eu-west-1\"}", 0},
@@ -209,6 +213,16 @@ static const ecase errors[] = {
      R "Value of numeric must be an array."},
     {"{\"a\":[{\"numeric\":[]}]}", "InvalidEventPatternException",
      R "Invalid member in numeric match: ]"},
+    {"{\"a\":[{\"numeric\":[5]}]}", "InvalidEventPatternException",
+     R "Invalid member in numeric match: 5"},
+    {"{\"a\":[{\"numeric\":[true,5]}]}", "InvalidEventPatternException",
+     R "Invalid member in numeric match: true"},
+    {"{\"a\":[{\"numeric\":[{},5]}]}", "InvalidEventPatternException",
+     R "Invalid member in numeric match: {"},
+    {"{\"a\":[{\"numeric\":[\">\",0,2.5,5]}]}", "InvalidEventPatternException",
+     R "Bad value in numeric range: 2.5"},
+    {"{\"a\":[{\"numeric\":[\">\",0,null]}]}", "InvalidEventPatternException",
+     R "Bad value in numeric range: null"},
     {"{\"a\":[{\"numeric\":[\"!=\",5]}]}", "InvalidEventPatternException",
      R "Unrecognized numeric range operator: !="},
     {"{\"a\":[{\"numeric\":[\"=\",\"5\"]}]}", "InvalidEventPatternException",
@@ -348,6 +362,7 @@ START_TEST(bad_events_and_arguments) {
   ck_assert_int_eq(aev_pattern_matches(p, ev, strlen(ev), &m), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_pattern_matches(NULL, "{}", 2, &m), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_pattern_matches(p, "{}", 2, NULL), AEV_ERR_INVALID);
+  aev_pattern_free(p);
   ck_assert_int_eq(aev_pattern_compile("{}", 2, NULL), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_pattern_compile(NULL, 0, &p), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_pattern_compile_profile("{\"a\":[1]}", 9, 42, &p), AEV_ERR_INVALID);
@@ -365,6 +380,43 @@ START_TEST(event_need_not_be_nul_terminated) {
 }
 END_TEST
 
+/* The flattener scans strings eight bytes at a time: a quote, backslash or
+ * control character must be found at every offset of a word, in names and
+ * values, and bytes of multi-byte UTF-8 must pass. */
+START_TEST(string_scanning_at_every_offset) {
+  aev_pattern *p = NULL;
+  const char *pat = "{\"k\":[{\"prefix\":\"x\"}]}";
+  ck_assert_int_eq(aev_pattern_compile(pat, strlen(pat), &p), AEV_OK);
+  for (int k = 0; k < 20; k++) {
+    char ev[128], run[32];
+    memset(run, 'x', (size_t)k);
+    run[k] = 0;
+    int m = -1;
+    /* A raw control character is refused, in a skipped name or a value. */
+    snprintf(ev, sizeof ev, "{\"k\":\"x%s\x1fyz\"}", run);
+    ck_assert_int_eq(aev_pattern_matches(p, ev, strlen(ev), &m), AEV_ERR_INVALID);
+    snprintf(ev, sizeof ev, "{\"n%s\x01\":1,\"k\":\"x\"}", run);
+    ck_assert_int_eq(aev_pattern_matches(p, ev, strlen(ev), &m), AEV_ERR_INVALID);
+    /* An escaped quote does not end the string; the real one does. */
+    snprintf(ev, sizeof ev, "{\"n%s\\\"\":\"%s\\\\\",\"k\":\"x%s\xc3\xa9\\\"\"}", run, run, run);
+    ck_assert_int_eq(aev_pattern_matches(p, ev, strlen(ev), &m), AEV_OK);
+    ck_assert_int_eq(m, 1);
+    /* An unterminated string at any length is refused. */
+    snprintf(ev, sizeof ev, "{\"k\":\"x%s", run);
+    ck_assert_int_eq(aev_pattern_matches(p, ev, strlen(ev), &m), AEV_ERR_INVALID);
+  }
+  aev_pattern_free(p);
+  /* The escaped value itself is what is matched. */
+  const char *exact = "{\"k\":[\"0123456789\\\"abc\"]}";
+  ck_assert_int_eq(aev_pattern_compile(exact, strlen(exact), &p), AEV_OK);
+  int m = -1;
+  const char *ev = "{\"k\":\"0123456789\\\"abc\"}";
+  ck_assert_int_eq(aev_pattern_matches(p, ev, strlen(ev), &m), AEV_OK);
+  ck_assert_int_eq(m, 1);
+  aev_pattern_free(p);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("pattern");
   TCase *tc = tcase_create("language");
@@ -374,6 +426,7 @@ int main(void) {
   tcase_add_test(tc, length_limit_is_4096_characters);
   tcase_add_test(tc, bad_events_and_arguments);
   tcase_add_test(tc, event_need_not_be_nul_terminated);
+  tcase_add_test(tc, string_scanning_at_every_offset);
   suite_add_tcase(s, tc);
   SRunner *r = srunner_create(s);
   srunner_run_all(r, CK_NORMAL);

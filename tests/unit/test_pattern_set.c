@@ -55,6 +55,32 @@ START_TEST(set_returns_sorted_unique_ids) {
 }
 END_TEST
 
+/* Many matches (sorted past the small-count fast path) and events with
+ * many named fields (grouped past the inline buffers): ids still come back
+ * ascending, once each, whatever order they were added in. */
+START_TEST(set_many_matches_and_fields) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  char p[64], want[1024] = "", ev[1024] = "{\"a\":[";
+  for (int i = 0; i < 50; i++) {
+    int id = (i * 37) % 50; /* a scrambled order */
+    snprintf(p, sizeof p, "{\"a\":[%d],\"b\":[\"x\"]}", id);
+    add(s, (uint64_t)id * 3, p);
+    add(s, 1000 + (uint64_t)id, "{\"b\":[\"x\"]}");
+    snprintf(ev + strlen(ev), sizeof ev - strlen(ev), "%s%d", i ? "," : "", i);
+  }
+  strcat(ev, "],\"b\":\"x\"}");
+  for (int i = 0; i < 50; i++) snprintf(want + strlen(want), sizeof want - strlen(want), "%d,", i * 3);
+  for (int i = 0; i < 50; i++)
+    snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", i ? "," : "", 1000 + i);
+  ck_match(s, ev, want);
+  ck_match(s, "{\"a\":[7,7,7],\"b\":[\"x\",\"x\"],\"c\":1}",
+           "21,1000,1001,1002,1003,1004,1005,1006,1007,1008,1009,1010,1011,1012,1013,1014,1015,"
+           "1016,1017,1018,1019,1020,1021,1022,1023,1024,1025,1026,1027,1028,1029,1030,1031,1032,"
+           "1033,1034,1035,1036,1037,1038,1039,1040,1041,1042,1043,1044,1045,1046,1047,1048,1049");
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 START_TEST(set_replace_and_remove) {
   aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
   add(s, 1, "{\"a\":[\"x\"]}");
@@ -214,10 +240,13 @@ static void sns_error(int profile, const char *policy, const char *message) {
 }
 
 #define F "Invalid parameter: FilterPolicy: "
+#define V10 "0,1,2,3,4,5,6,7,8,9"
 START_TEST(sns_limits_and_errors) {
   const int A = AEV_PATTERN_SNS_ATTRIBUTES, B = AEV_PATTERN_SNS_BODY;
+  /* SNS words this one without the "FilterPolicy: " lead-in. */
   sns_error(A, "{\"a\":{\"b\":[1]}}",
-            F "Filter policy scope MessageAttributes does not support nested filter policy");
+            "Invalid parameter: Filter policy scope MessageAttributes does not support nested "
+            "filter policy");
   sns_error(B, "{\"a\":[1],\"b\":[1],\"c\":[1],\"d\":[1],\"e\":[1],\"f\":[1]}",
             F "Filter policy can not have more than 5 keys");
   sns_error(A, "{\"a\":[1,2,3,4,5,6,7,8,9,10,11,12,13],\"b\":[1,2,3,4,5,6,7,8,9,10,11,12]}",
@@ -237,6 +266,20 @@ START_TEST(sns_limits_and_errors) {
   const char *big = "{\"a\":[{\"numeric\":[\">\",1e12]}],\"b\":[1.0000001]}";
   ck_assert_int_eq(aev_pattern_compile(big, strlen(big), &p), AEV_OK);
   aev_pattern_free(p);
+  /* Negative numbers: -1e9 is the inclusive bound. */
+  sns_error(B, "{\"a\":[{\"numeric\":[\">=\",-1000000000.5]}]}",
+            F "Numeric values must be between -1.0E9 and 1.0E9, inclusive");
+  sns_error(B, "{\"a\":[{\"anything-but\":[1,1000000001]}]}",
+            F "Numeric values must be between -1.0E9 and 1.0E9, inclusive");
+  /* $or branches add up: 100 + 51 combinations is too many, 100 + 50 not. */
+  sns_error(B, "{\"$or\":[{\"a\":[" V10 "," V10 "," V10 "," V10 "," V10 "," V10 "," V10 "," V10
+            "," V10 "," V10 "]},{\"b\":[" V10 "," V10 "," V10 "," V10 "," V10 ",1]}]}",
+            F "Filter policy is too complex");
+  const char *or150 = "{\"$or\":[{\"a\":[" V10 "," V10 "," V10 "," V10 "," V10 "," V10 "," V10
+                      "," V10 "," V10 "," V10 "]},{\"b\":[" V10 "," V10 "," V10 "," V10 "," V10
+                      "]}]}";
+  ck_assert_int_eq(aev_pattern_compile_profile(or150, strlen(or150), B, &p), AEV_OK);
+  aev_pattern_free(p);
   /* MessageAttributes that are not a JSON object. */
   ck_assert_int_eq(aev_pattern_compile_profile("{\"a\":[1]}", 9, A, &p), AEV_OK);
   int m;
@@ -246,11 +289,88 @@ START_TEST(sns_limits_and_errors) {
 }
 END_TEST
 
+/* Nested MessageBody policies: keys count at their leaves, and a key's
+ * values count once per level of nesting (SNS's 3 x 4 x 2 x 3 = 72). */
+START_TEST(sns_nested_body_limits) {
+  const int B = AEV_PATTERN_SNS_BODY;
+  aev_pattern *p = NULL;
+  const char *seventy_two =
+      "{\"key_a\":{\"key_b\":{\"key_c\":[1,2,3,4]}},\"key_d\":{\"key_e\":[1,2,3]}}";
+  ck_assert_int_eq(aev_pattern_compile_profile(seventy_two, strlen(seventy_two), B, &p), AEV_OK);
+  aev_pattern_free(p);
+  /* 13 values three levels down and 2 at the top: 13 x 3 x 2 = 78 is fine,
+   * 13 x 3 x 4 x 2 = 312 (the 4 two levels down) is not. */
+  const char *flat_ok = "{\"a\":{\"b\":{\"c\":[" V10 ",10,11,12]}},\"d\":[1,2]}";
+  ck_assert_int_eq(aev_pattern_compile_profile(flat_ok, strlen(flat_ok), B, &p), AEV_OK);
+  aev_pattern_free(p);
+  sns_error(B, "{\"a\":{\"b\":{\"c\":[" V10 ",10,11,12]}},\"d\":{\"e\":[1,2,3,4]}}",
+            F "Filter policy is too complex");
+  /* Six leaves under one parent are six keys; an object-valued key is not one. */
+  sns_error(B, "{\"p\":{\"a\":[1],\"b\":[1],\"c\":[1],\"d\":[1],\"e\":[1],\"f\":[1]}}",
+            F "Filter policy can not have more than 5 keys");
+  const char *five = "{\"p\":{\"a\":[1],\"b\":[1],\"q\":{\"c\":[1],\"d\":[1]}},\"e\":[1]}";
+  ck_assert_int_eq(aev_pattern_compile_profile(five, strlen(five), B, &p), AEV_OK);
+  aev_pattern_free(p);
+}
+END_TEST
+
+/* The operators SNS does not have, refused with SNS's messages; the ones it
+ * has work in both scopes. */
+START_TEST(sns_operator_subset) {
+  const int A = AEV_PATTERN_SNS_ATTRIBUTES, B = AEV_PATTERN_SNS_BODY;
+  sns_error(B, "{\"a\":[{\"wildcard\":\"x*\"}]}", F "Unrecognized match type wildcard");
+  sns_error(A, "{\"a\":[{\"anything-but\":{\"suffix\":\"x\"}}]}",
+            F "Unsupported anything-but pattern: suffix");
+  sns_error(B, "{\"a\":[{\"anything-but\":{\"equals-ignore-case\":\"x\"}}]}",
+            F "Unsupported anything-but pattern: equals-ignore-case");
+  sns_error(B, "{\"a\":[{\"anything-but\":{\"wildcard\":\"x*\"}}]}",
+            F "Unsupported anything-but pattern: wildcard");
+  sns_error(A, "{\"a\":[{\"prefix\":{\"equals-ignore-case\":\"x\"}}]}",
+            F "prefix match pattern must be a string");
+  sns_error(B, "{\"a\":[{\"suffix\":{\"equals-ignore-case\":\"x\"}}]}",
+            F "suffix match pattern must be a string");
+  sns_error(B, "{\"a\":[{\"cidr\":\"10.0.0.0/33\"}]}",
+            F "Malformed CIDR, mask bits must be between 0 and 32");
+  sns_error(B, "{\"a\":[{\"exists\":1}]}", F "exists match pattern must be either true or false.");
+  sns_error(B, "{\"a\":\"x\"}", F "\"a\" must be an object or an array");
+  /* Supported: anything-but prefix, suffix, equals-ignore-case, cidr. */
+  ck_assert_int_eq(sns_match(B, "{\"a\":[{\"anything-but\":{\"prefix\":\"in\"}}]}", "{\"a\":\"out\"}"), 1);
+  ck_assert_int_eq(sns_match(B, "{\"a\":[{\"anything-but\":{\"prefix\":\"in\"}}]}", "{\"a\":\"inx\"}"), 0);
+  ck_assert_int_eq(sns_match(A, "{\"a\":[{\"suffix\":\"ball\"}]}", "{" ATTR("a", "String", "\"baseball\"") "}"), 1);
+  ck_assert_int_eq(sns_match(A, "{\"a\":[{\"equals-ignore-case\":\"RED\"}]}", "{" ATTR("a", "String", "\"red\"") "}"), 1);
+  ck_assert_int_eq(sns_match(A, "{\"ip\":[{\"cidr\":\"10.0.0.0/24\"}]}", "{" ATTR("ip", "String", "\"10.0.0.7\"") "}"), 1);
+  ck_assert_int_eq(sns_match(A, "{\"ip\":[{\"cidr\":\"10.0.0.0/24\"}]}", "{" ATTR("ip", "String", "\"10.0.1.7\"") "}"), 0);
+}
+END_TEST
+
+/* Typed MessageAttributes: String.Array elements of any JSON type, Number
+ * in any spelling, Binary ignored (so exists:false holds for it). */
+START_TEST(sns_typed_attributes) {
+  const int A = AEV_PATTERN_SNS_ATTRIBUTES;
+  const char *arr = "{" ATTR("n", "String.Array", "\"[1,\\\"two\\\",true,null]\"") "}";
+  ck_assert_int_eq(sns_match(A, "{\"n\":[1]}", arr), 1);
+  ck_assert_int_eq(sns_match(A, "{\"n\":[\"two\"]}", arr), 1);
+  ck_assert_int_eq(sns_match(A, "{\"n\":[true]}", arr), 1);
+  ck_assert_int_eq(sns_match(A, "{\"n\":[\"1\"]}", arr), 0);
+  ck_assert_int_eq(sns_match(A, "{\"n\":[{\"numeric\":[\">\",0]}]}", arr), 1);
+  ck_assert_int_eq(sns_match(A, "{\"n\":[{\"numeric\":[\">\",5]}]}", arr), 0);
+  ck_assert_int_eq(sns_match(A, "{\"n\":[1000]}", "{" ATTR("n", "Number", "\"1e3\"") "}"), 1);
+  ck_assert_int_eq(sns_match(A, "{\"n\":[\"1e3\"]}", "{" ATTR("n", "Number", "\"1e3\"") "}"), 0);
+  ck_assert_int_eq(sns_match(A, "{\"n\":[{\"numeric\":[\"<\",0]}]}",
+                             "{" ATTR("n", "Number.float", "\"-2.5\"") "}"), 1);
+  const char *bin = "{\"b\":{\"DataType\":\"Binary\",\"BinaryValue\":\"AAE=\"}}";
+  ck_assert_int_eq(sns_match(A, "{\"b\":[{\"exists\":false}]}", bin), 1);
+  ck_assert_int_eq(sns_match(A, "{\"b\":[{\"anything-but\":\"x\"}]}", bin), 0);
+  ck_assert_int_eq(sns_match(A, "{\"b\":[\"AAE=\"]}", bin), 0);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("pattern_set");
   TCase *tc = tcase_create("set");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, set_returns_sorted_unique_ids);
+  tcase_add_test(tc, set_many_matches_and_fields);
   tcase_add_test(tc, set_replace_and_remove);
   tcase_add_test(tc, set_rebuilds_after_many_removals);
   tcase_add_test(tc, set_bad_arguments);
@@ -260,6 +380,9 @@ int main(void) {
   tcase_add_test(sns, sns_message_attributes);
   tcase_add_test(sns, sns_message_body);
   tcase_add_test(sns, sns_limits_and_errors);
+  tcase_add_test(sns, sns_nested_body_limits);
+  tcase_add_test(sns, sns_operator_subset);
+  tcase_add_test(sns, sns_typed_attributes);
   suite_add_tcase(s, sns);
   SRunner *r = srunner_create(s);
   srunner_run_all(r, CK_NORMAL);

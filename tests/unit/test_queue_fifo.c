@@ -265,6 +265,88 @@ START_TEST(expired_handle_and_queue_delay) {
 }
 END_TEST
 
+static int recv_attempt(aev_queue *q, const char *attempt, aev_message **m,
+                        size_t *n) {
+  aev_receive_options *o;
+  aev_receive_options_new(&o);
+  aev_receive_options_set_attempt_id(o, attempt);
+  int rc = aev_queue_receive(q, 10, 0, o, m, n);
+  aev_receive_options_free(o);
+  return rc;
+}
+
+/* A retried receive with the same ReceiveRequestAttemptId returns the same
+ * messages and receipt handles and resets their visibility timeout, for 5
+ * minutes and while none of them was deleted or changed. */
+START_TEST(receive_request_attempt_id) {
+  aev_queue *q = qt_queue(b, "q.fifo", "{\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\",\"VisibilityTimeout\":\"100\"}");
+  ck_assert_int_eq(fsend(q, "a1", "g1", NULL, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(fsend(q, "a2", "g1", NULL, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(fsend(q, "b1", "g2", NULL, NULL, NULL), AEV_OK);
+  aev_message *first[10], *again[10];
+  size_t n, k;
+  ck_assert_int_eq(recv_attempt(q, "try-1", first, &n), AEV_OK);
+  ck_assert_uint_eq(n, 3);
+  aev_broker_advance(b, 60000);
+  ck_assert_int_eq(recv_attempt(q, "try-1", again, &k), AEV_OK);
+  ck_assert_uint_eq(k, 3);
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_str_eq(aev_message_id(again[i]), aev_message_id(first[i]));
+    ck_assert_str_eq(aev_message_receipt_handle(again[i]),
+                     aev_message_receipt_handle(first[i]));
+    ck_assert_str_eq(aev_message_system_attribute(again[i], "ApproximateReceiveCount"), "1");
+  }
+  free_all(again, k);
+  /* Another attempt id finds every group in flight. */
+  ck_assert_int_eq(recv_attempt(q, "try-2", again, &k), AEV_OK);
+  ck_assert_uint_eq(k, 0);
+  /* The retry restarted the 100 s timeout at t=60 s: still hidden at 150 s. */
+  aev_broker_advance(b, 90000);
+  ck_assert_uint_eq(recv_n(q, 10, again), 0);
+  /* Deleting one of them ends the replay: the retry receives afresh. */
+  ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(first[2])), AEV_OK);
+  ck_assert_int_eq(recv_attempt(q, "try-1", again, &k), AEV_OK);
+  ck_assert_uint_eq(k, 0);
+  free_all(first, n);
+  /* Group g1 is visible again at 160 s. */
+  aev_broker_advance(b, 20000);
+  ck_assert_int_eq(recv_attempt(q, "try-3", first, &n), AEV_OK);
+  ck_assert_uint_eq(n, 2);
+  ck_assert_int_eq(aev_queue_change_visibility(q, aev_message_receipt_handle(first[0]), 43200), AEV_OK);
+  ck_assert_int_eq(recv_attempt(q, "try-3", again, &k), AEV_OK);
+  ck_assert_uint_eq(k, 0); /* changed visibility: no replay either */
+  free_all(first, n);
+  qt_assert_error(recv_attempt(q, "", again, &k), AEV_ERR_INVALID,
+                  "InvalidParameterValue",
+                  "Value  for parameter ReceiveRequestAttemptId is invalid. "
+                  "Reason: ReceiveRequestAttemptId can only include "
+                  "alphanumeric and punctuation characters. 1 to 128 in "
+                  "length.");
+  qt_assert_error(recv_attempt(q, "with space", again, &k), AEV_ERR_INVALID,
+                  "InvalidParameterValue", NULL);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(attempt_id_record_expires) {
+  aev_queue *q = qt_queue(b, "q.fifo", "{\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\",\"VisibilityTimeout\":\"900\"}");
+  ck_assert_int_eq(fsend(q, "a1", "g1", NULL, NULL, NULL), AEV_OK);
+  aev_message *m[10];
+  size_t n;
+  ck_assert_int_eq(recv_attempt(q, "t", m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  free_all(m, n);
+  aev_broker_advance(b, 299999);
+  ck_assert_int_eq(recv_attempt(q, "t", m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  free_all(m, n);
+  aev_broker_advance(b, 1);
+  ck_assert_int_eq(recv_attempt(q, "t", m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 0);
+  aev_queue_release(q);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("queue_fifo");
   TCase *t = tcase_create("fifo");
@@ -276,6 +358,8 @@ static Suite *suite(void) {
   tcase_add_test(t, content_dedup_and_scopes);
   tcase_add_test(t, purge_clears_dedup_history);
   tcase_add_test(t, expired_handle_and_queue_delay);
+  tcase_add_test(t, receive_request_attempt_id);
+  tcase_add_test(t, attempt_id_record_expires);
   suite_add_tcase(s, t);
   return s;
 }

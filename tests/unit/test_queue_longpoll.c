@@ -8,6 +8,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aevtest.h"
 #include "queue/queue.h"
@@ -123,6 +124,36 @@ START_TEST(queue_wait_time_is_the_default) {
 }
 END_TEST
 
+/* FIFO: the group's head is in flight and blocks the message behind it;
+ * the receiver wakes when the head's timeout ends and gets the head. */
+START_TEST(fifo_head_timeout_wakes_a_blocked_receiver) {
+  aev_queue *q = qt_queue(b, "q.fifo", "{\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\",\"VisibilityTimeout\":\"1\"}");
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  aev_send_options_set_group_id(o, "g");
+  ck_assert_int_eq(aev_queue_send(q, "head", 4, o, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_queue_send(q, "next", 4, o, NULL, NULL), AEV_OK);
+  aev_send_options_free(o);
+  aev_message *first = qt_recv1(q);
+  ck_assert_str_eq(qt_body(first), "head");
+  receiver r;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  start(&r, q, 20000);
+  pthread_join(r.t, NULL);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  /* Woken at the 1 s timeout, not at the end of the 20 s wait. */
+  ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 10);
+  ck_assert_int_eq(r.rc, AEV_OK);
+  ck_assert_uint_eq(r.n, 2); /* the head again, then the one behind it */
+  ck_assert_str_eq(qt_body(r.m[0]), "head");
+  ck_assert_str_eq(qt_body(r.m[1]), "next");
+  for (size_t i = 0; i < r.n; i++) aev_message_free(r.m[i]);
+  aev_message_free(first);
+  aev_queue_release(q);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("queue_longpoll");
   TCase *t = tcase_create("longpoll");
@@ -131,6 +162,7 @@ static Suite *suite(void) {
   tcase_add_test(t, send_wakes_a_blocked_receiver);
   tcase_add_test(t, delay_end_wakes_a_blocked_receiver);
   tcase_add_test(t, visibility_end_wakes_a_blocked_receiver);
+  tcase_add_test(t, fifo_head_timeout_wakes_a_blocked_receiver);
   tcase_add_test(t, delete_queue_wakes_a_blocked_receiver);
   tcase_add_test(t, queue_wait_time_is_the_default);
   suite_add_tcase(s, t);

@@ -192,6 +192,20 @@ START_TEST(policy_validation) {
   policy_fails(dlq, "{\"RedriveAllowPolicy\":\"{\\\"redrivePermission\\\":\\\"byQueue\\\"}\"}",
                "InvalidParameterValue", "sourceQueueArns");
   ck_assert_int_eq(aev_queue_set_attributes(dlq, "{\"RedriveAllowPolicy\":\"{\\\"redrivePermission\\\":\\\"denyAll\\\"}\"}"), AEV_OK);
+  /* The DLQ's RedriveAllowPolicy decides which sources may name it. */
+  const char *to_dlq = "{\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"arn:aws:sqs:us-east-1:000000000000:dlq\\\",\\\"maxReceiveCount\\\":3}\"}";
+  policy_fails(q, to_dlq, "InvalidParameterValue",
+               "The dead-letter queue's RedriveAllowPolicy does not allow this queue as a source.");
+  ck_assert_ptr_null(qt_attr(q, "RedrivePolicy"));
+  ck_assert_int_eq(aev_queue_set_attributes(dlq, "{\"RedriveAllowPolicy\":\"{\\\"redrivePermission\\\":\\\"byQueue\\\",\\\"sourceQueueArns\\\":[\\\"arn:aws:sqs:us-east-1:000000000000:q\\\"]}\"}"), AEV_OK);
+  ck_assert_int_eq(aev_queue_set_attributes(q, to_dlq), AEV_OK);
+  aev_queue *other;
+  ck_assert_int_eq(aev_queue_create(b, "other", to_dlq, &other), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValue");
+  ck_assert_int_eq(aev_queue_get(b, "other", &other), AEV_ERR_NOT_FOUND);
+  ck_assert_int_eq(aev_queue_set_attributes(dlq, "{\"RedriveAllowPolicy\":\"{\\\"redrivePermission\\\":\\\"allowAll\\\"}\"}"), AEV_OK);
+  other = qt_queue(b, "other", to_dlq);
+  aev_queue_release(other);
   aev_queue_release(f);
   aev_queue_release(dlq);
   aev_queue_release(q);

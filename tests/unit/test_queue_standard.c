@@ -206,6 +206,30 @@ START_TEST(receive_visibility_override) {
 }
 END_TEST
 
+/* VisibilityTimeout 0 makes a message visible again at once, but one
+ * ReceiveMessage still returns it at most once; the next receive gets it
+ * again with a receive count one higher. */
+START_TEST(zero_visibility_returns_a_message_once_per_receive) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  qt_send(q, "a");
+  aev_receive_options *o;
+  aev_receive_options_new(&o);
+  ck_assert_int_eq(aev_receive_options_set_visibility(o, 0), AEV_OK);
+  aev_message *m[10];
+  size_t n;
+  for (int round = 1; round <= 2; round++) {
+    ck_assert_int_eq(aev_queue_receive(q, 10, 0, o, m, &n), AEV_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_str_eq(qt_body(m[0]), "a");
+    ck_assert_int_eq(atoi(aev_message_system_attribute(m[0], "ApproximateReceiveCount")),
+                     round);
+    aev_message_free(m[0]);
+  }
+  aev_receive_options_free(o);
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(delay_queue_and_message) {
   aev_queue *q = qt_queue(b, "q", "{\"DelaySeconds\":\"5\"}");
   qt_send(q, "queue-delay");
@@ -350,6 +374,37 @@ START_TEST(message_attribute_validation) {
   send_attrs_fails(q, "{\"AWS.a\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}", NULL);
   send_attrs_fails(q, "{\"a..b\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}", NULL);
   send_attrs_fails(q, "{\"a\":{\"DataType\":\"Binary\",\"BinaryValue\":\"!!\"}}", NULL);
+  const char *bad_name = "Message (user) attribute name '%s' is invalid. Names "
+                         "can contain alphanumeric characters, hyphens, "
+                         "underscores and periods, must not start or end with "
+                         "a period, must not contain successive periods and "
+                         "must not start with 'AWS.' or 'Amazon.'.";
+  const char *names[] = {".a", "a.", "Amazon.x", "a b", "a/b"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+    char attrs[128], msg[512];
+    snprintf(attrs, sizeof attrs, "{\"%s\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}", names[i]);
+    snprintf(msg, sizeof msg, bad_name, names[i]);
+    send_attrs_fails(q, attrs, msg);
+  }
+  char longname[400] = "{\"";
+  memset(longname + 2, 'n', 257);
+  strcpy(longname + 259, "\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}");
+  send_attrs_fails(q, longname, NULL);
+  longname[258] = '\0'; /* 256 characters are allowed */
+  strcat(longname, "\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}");
+  aev_send_options *ok;
+  aev_send_options_new(&ok);
+  aev_send_options_set_attributes(ok, longname);
+  ck_assert_int_eq(aev_queue_send(q, "x", 1, ok, NULL, NULL), AEV_OK);
+  aev_send_options_free(ok);
+  send_attrs_fails(q, "{\"a\":{\"StringValue\":\"v\"}}",
+                   "The message attribute 'a' must contain non-empty message "
+                   "attribute type.");
+  send_attrs_fails(q, "{\"a\":{\"DataType\":\"String.\",\"StringValue\":\"v\"}}", NULL);
+  /* Numbers: -10^128 .. 10^126. */
+  send_attrs_fails(q, "{\"a\":{\"DataType\":\"Number\",\"StringValue\":\"1e127\"}}",
+                   "Can't cast message (user) attribute 'a' value to number.");
+  send_attrs_fails(q, "{\"a\":{\"DataType\":\"Number\",\"StringValue\":\"-1e129\"}}", NULL);
   char many[1024] = "{";
   for (int i = 0; i < 11; i++)
     snprintf(many + strlen(many), sizeof many - strlen(many),
@@ -501,6 +556,54 @@ START_TEST(deleted_queue_handle) {
 }
 END_TEST
 
+START_TEST(name_reusable_60_s_after_delete) {
+  aev_queue *q = qt_queue(b, "q", NULL), *again;
+  ck_assert_int_eq(aev_queue_delete(q), AEV_OK);
+  aev_queue_release(q);
+  const char *msg = "You must wait 60 seconds after deleting a queue before "
+                    "you can create another with the same name.";
+  qt_assert_error(aev_queue_create(b, "q", NULL, &again), AEV_ERR_BUSY,
+                  "QueueDeletedRecently", msg);
+  aev_broker_advance(b, 59999);
+  qt_assert_error(aev_queue_create(b, "q", NULL, &again), AEV_ERR_BUSY,
+                  "QueueDeletedRecently", msg);
+  /* Other names are free meanwhile. */
+  again = qt_queue(b, "q2", NULL);
+  aev_queue_release(again);
+  aev_broker_advance(b, 1);
+  again = qt_queue(b, "q", NULL);
+  qt_assert_attr(again, "ApproximateNumberOfMessages", "0");
+  aev_queue_release(again);
+}
+END_TEST
+
+/* SQS refuses short polls once about 120,000 messages of a standard queue
+ * are in flight; a long poll then simply returns nothing. */
+START_TEST(over_limit_for_short_polls) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  aev_message *m[10];
+  size_t n;
+  for (int i = 0; i < 120001; i++) qt_send(q, "m");
+  for (int i = 0; i < 12000; i++) {
+    ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, m, &n), AEV_OK);
+    ck_assert_uint_eq(n, 10);
+    for (size_t k = 0; k < n; k++) aev_message_free(m[k]);
+  }
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "120000");
+  qt_assert_error(aev_queue_receive(q, 1, 0, NULL, m, &n), AEV_ERR_LIMIT,
+                  "OverLimit", NULL);
+  ck_assert_uint_eq(n, 0);
+  ck_assert_int_eq(aev_queue_receive(q, 1, 1000, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 0);
+  /* Once visibility timeouts end, receives work again. */
+  aev_broker_advance(b, 30000);
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  aev_message_free(m[0]);
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(tags_and_listing) {
   aev_queue *q[3] = {qt_queue(b, "a-1", NULL), qt_queue(b, "a-2", NULL),
                      qt_queue(b, "b-1", NULL)};
@@ -540,6 +643,7 @@ static Suite *suite(void) {
   tcase_add_test(t, oldest_first_and_max);
   tcase_add_test(t, visibility_expiry_and_extension);
   tcase_add_test(t, receive_visibility_override);
+  tcase_add_test(t, zero_visibility_returns_a_message_once_per_receive);
   tcase_add_test(t, delay_queue_and_message);
   tcase_add_test(t, retention_expiry);
   tcase_add_test(t, message_attributes_and_md5);
@@ -551,6 +655,8 @@ static Suite *suite(void) {
   tcase_add_test(t, attributes_get_set);
   tcase_add_test(t, purge_once_per_minute);
   tcase_add_test(t, deleted_queue_handle);
+  tcase_add_test(t, name_reusable_60_s_after_delete);
+  tcase_add_test(t, over_limit_for_short_polls);
   tcase_add_test(t, tags_and_listing);
   suite_add_tcase(s, t);
   return s;

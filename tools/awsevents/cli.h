@@ -21,6 +21,8 @@ typedef struct cli_command {
 extern const cli_command cli_cmd_call;
 extern const cli_command cli_cmd_script;
 extern const cli_command cli_cmd_test_event_pattern;
+extern const cli_command cli_cmd_run_state_machine;
+extern const cli_command cli_cmd_validate_state_machine_definition;
 extern const cli_command cli_cmd_jsonata;
 
 /* Loads a JSON argument given inline or as file://PATH, like the AWS CLI.

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_function.h"
 
 static const char shape_msg[] =
     "Each line must be {\"service\": S, \"action\": A, \"request\": {...}} "
@@ -90,48 +91,58 @@ static int run(int argc, char **argv) {
   uint64_t seed = 0;
   int has_seed = 0;
   int64_t start_ms = -1;
-  for (int i = 1; i < argc; i++) {
+  cli_functions *fs = NULL;
+  int code = 0;
+  for (int i = 1; i < argc && !code; i++) {
     const char *a = argv[i];
-    if (strcmp(a, "--seed") == 0 || strcmp(a, "--start-time") == 0) {
-      if (i + 1 == argc)
-        return cli_usage_error(&cli_cmd_script, "%s needs a value", a);
+    int used = cli_functions_option(&fs, &cli_cmd_script, argc, argv, i);
+    if (used != 0) {
+      if (used < 0) code = 2;
+      else i += used - 1;
+    } else if (strcmp(a, "--seed") == 0 || strcmp(a, "--start-time") == 0) {
+      if (i + 1 == argc) {
+        code = cli_usage_error(&cli_cmd_script, "%s needs a value", a);
+        break;
+      }
       const char *v = argv[++i];
       if (strcmp(a, "--seed") == 0) {
         char *end;
         errno = 0;
         seed = strtoull(v, &end, 10);
         if (!isdigit((unsigned char)v[0]) || *end || errno)
-          return cli_usage_error(&cli_cmd_script,
+          code = cli_usage_error(&cli_cmd_script,
                                  "--seed needs a non-negative integer, not "
                                  "'%s'",
                                  v);
         has_seed = 1;
       } else if (cli_parse_time(v, &start_ms) != 0 || start_ms < 0) {
-        return cli_usage_error(&cli_cmd_script,
+        code = cli_usage_error(&cli_cmd_script,
                                "--start-time needs epoch milliseconds or an "
                                "ISO-8601 UTC time, not '%s'",
                                v);
       }
     } else if (a[0] == '-' && a[1] == '-') {
-      return cli_usage_error(&cli_cmd_script, "unknown option %s", a);
+      code = cli_usage_error(&cli_cmd_script, "unknown option %s", a);
     } else if (file) {
-      return cli_usage_error(&cli_cmd_script, "only one FILE may be given");
+      code = cli_usage_error(&cli_cmd_script, "only one FILE may be given");
     } else {
       file = a;
     }
   }
   FILE *in = stdin;
-  if (file && strcmp(file, "-") != 0 && !(in = fopen(file, "r")))
-    return cli_usage_error(&cli_cmd_script, "cannot open %s: %s", file,
+  if (!code && file && strcmp(file, "-") != 0 && !(in = fopen(file, "r")))
+    code = cli_usage_error(&cli_cmd_script, "cannot open %s: %s", file,
                            strerror(errno));
   aev_broker *b = NULL;
-  int code = cli_broker_new(has_seed ? &seed : NULL, start_ms, &b);
-  if (code == 0) {
-    code = session(b, in);
+  if (!code) code = cli_broker_new(has_seed ? &seed : NULL, start_ms, &b);
+  if (!code) {
+    code = cli_functions_create(fs, b);
+    if (!code) code = session(b, in);
     aev_broker_destroy(b);
   }
-  if (in != stdin)
+  if (in && in != stdin)
     fclose(in);
+  cli_functions_free(fs);
   return code;
 }
 
@@ -139,7 +150,8 @@ const cli_command cli_cmd_script = {
     .name = "script",
     .summary = "a JSON-lines session against one broker (manual clock)",
     .usage =
-        "usage: awsevents script [FILE] [--seed N] [--start-time T]\n\n"
+        "usage: awsevents script [FILE] [--seed N] [--start-time T]\n"
+        "                        [--function NAME=COMMAND ...]\n\n"
         "Reads JSON lines from FILE (default: standard input) and runs them\n"
         "against one broker on the manual clock, with no worker threads:\n"
         "  {\"service\": \"sqs\", \"action\": \"SendMessage\", "
@@ -155,6 +167,10 @@ const cli_command cli_cmd_script = {
         "end of input.\n\n"
         "  --seed N        seed ids and jitter: two runs print the same\n"
         "  --start-time T  where the clock starts: epoch milliseconds or\n"
-        "                  ISO-8601 UTC (default 2024-01-01T00:00:00Z)\n",
+        "                  ISO-8601 UTC (default 2024-01-01T00:00:00Z)\n"
+        "  --function NAME=COMMAND\n"
+        "                  a Lambda function NAME that runs /bin/sh -c\n"
+        "                  COMMAND per invocation (event on stdin, stdout\n"
+        "                  the result, non-zero exit a function error)\n",
     .run = run,
 };

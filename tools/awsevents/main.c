@@ -9,6 +9,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_call,
     &cli_cmd_script,
     &cli_cmd_test_event_pattern,
+    &cli_cmd_run_state_machine,
+    &cli_cmd_validate_state_machine_definition,
     &cli_cmd_jsonata,
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

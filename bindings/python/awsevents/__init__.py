@@ -7,10 +7,27 @@
 from . import _lib
 from .broker import LOG_DEBUG, LOG_ERROR, LOG_INFO, LOG_WARN, Broker
 from .errors import ClientError
+from .queue import Message, Queue
+from .pattern import Pattern, PatternSet
+from .topic import Subscription, Topic
+from .function import Context, Function, create_function, register_handler
+from .stream import Record, Stream, StreamReader
+from .delivery import DeliveryStream
+from .machine import Execution, Machine
 from .jsonata import JsonataError, jsonata
+from .bus import Bus
 
-__all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO",
-           "LOG_DEBUG", "library_version", "jsonata", "JsonataError"]
+# One line per primitive, so each can add its names on its own line.
+__all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DEBUG",
+           "library_version"]
+__all__ += ["Queue", "Message"]
+__all__ += ["Pattern", "PatternSet"]
+__all__ += ["Subscription", "Topic"]
+__all__ += ["Context", "Function", "create_function", "register_handler"]
+__all__ += ["Stream", "StreamReader", "Record", "DeliveryStream"]
+__all__ += ["Machine", "Execution"]
+__all__ += ["jsonata", "JsonataError"]
+__all__ += ["Bus"]
 
 
 def library_version():

@@ -8,6 +8,10 @@ import weakref
 from ctypes import byref, c_int64, c_void_p, string_at
 
 from . import _lib
+from . import bus as _bus
+from . import queue as _queue
+from . import topic as _topic
+from . import machine as _machine
 from .errors import ClientError, error_response
 
 lib = _lib.lib
@@ -253,3 +257,78 @@ class Broker:
         err = json.loads(text) if text else {"__type": code, "message": ""}
         raise ClientError(error_response(service, err["__type"],
                                          err["message"]), action)
+
+    def create_queue(self, name, attributes=None):
+        """CreateQueue: a Queue (see awsevents.queue). attributes is AWS's
+        Attributes map, e.g. {"FifoQueue": "true"}."""
+        return _queue.create_queue(self, name, attributes)
+
+    def get_queue(self, name_url_or_arn):
+        """The Queue with this name, URL or ARN (ClientError
+        AWS.SimpleQueueService.NonExistentQueue otherwise)."""
+        return _queue.get_queue(self, name_url_or_arn)
+
+    def create_topic(self, name, attributes=None):
+        """CreateTopic: a Topic (see awsevents.topic). attributes is AWS's
+        Attributes map, e.g. {"FifoTopic": "true"}."""
+        return _topic.Topic.create(self, name, attributes)
+
+    def get_topic(self, name_or_arn):
+        """The Topic with this name or ARN (ClientError NotFound
+        otherwise)."""
+        return _topic.Topic.get(self, name_or_arn)
+
+    def create_stream(self, name, shards=1):
+        """CreateStream: a Stream (see awsevents.stream); shards=0 makes an
+        on-demand stream."""
+        from . import stream
+        return stream.create_stream(self, name, shards)
+
+    def get_stream(self, name_or_arn):
+        """The Stream with this name or ARN (ResourceNotFoundException
+        otherwise)."""
+        from . import stream
+        return stream.get_stream(self, name_or_arn)
+
+    def create_delivery_stream(self, name, config=None, sink=None,
+                               transform=None):
+        """CreateDeliveryStream: a DeliveryStream (see awsevents.delivery);
+        sink and transform may be Python callables."""
+        from . import delivery
+        return delivery.create_delivery_stream(self, name, config, sink,
+                                               transform)
+
+    def create_state_machine(self, name, definition, type="STANDARD"):
+        """CreateStateMachine: a Machine (see awsevents.machine).
+        definition is ASL as JSON text or a dict; type STANDARD|EXPRESS."""
+        return _machine.create_state_machine(self, name, definition, type)
+
+    def get_state_machine(self, name_or_arn):
+        """The Machine with this name or ARN (ClientError
+        StateMachineDoesNotExist otherwise)."""
+        return _machine.get_state_machine(self, name_or_arn)
+
+    def send_task_success(self, token, output):
+        """SendTaskSuccess for a .waitForTaskToken task."""
+        _machine.send_task_success(self, token, output)
+
+    def send_task_failure(self, token, error=None, cause=None):
+        """SendTaskFailure for a .waitForTaskToken task."""
+        _machine.send_task_failure(self, token, error, cause)
+
+    def send_task_heartbeat(self, token):
+        """SendTaskHeartbeat for a .waitForTaskToken task."""
+        _machine.send_task_heartbeat(self, token)
+
+    def create_bus(self, name):
+        """CreateEventBus: a Bus (see awsevents.bus)."""
+        return _bus.create_bus(self, name)
+
+    def get_bus(self, name_or_arn="default"):
+        """The Bus with this name or ARN ("default" always exists)."""
+        return _bus.get_bus(self, name_or_arn)
+
+    def put_events(self, entries, _bus_name=None):
+        """PutEvents with AWS's Entries (Detail may be a dict): the
+        response dict, {"FailedEntryCount": n, "Entries": [...]}."""
+        return _bus.put_events(self, entries, _bus_name)

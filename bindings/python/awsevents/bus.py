@@ -1,0 +1,252 @@
+"""EventBridge buses over the typed C API (ctypes): Bus, rules, targets
+(queues, functions, buses and Python callables) and PutEvents.
+
+    bus = broker.get_bus()                      # the default bus
+    bus.put_rule("orders", event_pattern={"source": ["shop"]})
+    bus.put_targets("orders", [{"Id": "q", "Arn": queue.arn}])
+    bus.add_callback_target("orders", "app", lambda text: print(text))
+    bus.put_events([{"Source": "shop", "DetailType": "Order",
+                     "Detail": {"id": 1}}])
+
+Shapes are AWS's (boto3's EventBridge client): PutEvents entries, Targets,
+and the dicts the calls answer. Errors raise ClientError with EventBridge's
+codes (ResourceNotFoundException, ValidationException, ...).
+"""
+import itertools
+import json
+import threading
+from ctypes import byref, c_void_p, create_string_buffer, string_at
+
+from . import _lib
+from .errors import ClientError, error_response
+
+lib = _lib.lib
+
+TARGET_FN = _lib.BUS_TARGET_FN
+
+# Python callables registered as targets, by the key passed as `user`; each
+# stays alive until the library calls release for it.
+_targets = {}
+_keys = itertools.count(1)
+_lock = threading.Lock()
+
+
+def _release(user):
+    with _lock:
+        _targets.pop(user, None)
+
+
+_release_fn = _lib.RELEASE_FN(_release)
+
+
+def _error(operation):
+    code = lib.aev_errcode().decode()
+    message = lib.aev_errmsg().decode("utf-8", "replace")
+    return ClientError(error_response("events", code, message), operation)
+
+
+def _check(rc, operation):
+    if rc != 0:
+        raise _error(operation)
+
+
+def _take_json(ptr):
+    """A library-allocated JSON string as a Python value, freed."""
+    try:
+        return json.loads(string_at(ptr.value).decode())
+    finally:
+        lib.aev_free(ptr)
+
+
+def _text(value):
+    """A pattern or detail given as a dict becomes its JSON text."""
+    if value is None or isinstance(value, str):
+        return value
+    return json.dumps(value)
+
+
+def _entries_json(entries, bus_name=None):
+    out = []
+    for e in entries:
+        e = dict(e)
+        if "Detail" in e:
+            e["Detail"] = _text(e["Detail"])
+        if bus_name is not None:
+            e.setdefault("EventBusName", bus_name)
+        out.append(e)
+    return json.dumps(out).encode()
+
+
+def _callback_thunk(fn):
+    def thunk(user, data, length):
+        try:
+            fn(string_at(data, length).decode("utf-8", "replace"))
+            return 0
+        except Exception:
+            # A failed attempt: retried under RetryPolicy, then sent to the
+            # dead-letter queue (the exception itself is not kept).
+            return 1
+    return TARGET_FN(thunk)
+
+
+class Bus:
+    """An EventBridge bus of a Broker (Broker.create_bus / Broker.get_bus).
+    The handle keeps the bus alive until close() or garbage collection."""
+
+    def __init__(self, broker, ptr):
+        self._broker = broker
+        self._ptr = ptr
+        self.name = lib.aev_bus_name(ptr).decode()
+        self.arn = lib.aev_bus_arn(ptr).decode()
+
+    @classmethod
+    def _open(cls, broker, operation, fn, name):
+        out = c_void_p()
+        handle = broker._enter()
+        try:
+            rc = fn(handle, name.encode() if name else None, byref(out))
+            if rc != 0:
+                raise _error(operation)
+        finally:
+            broker._exit()
+        return cls(broker, out)
+
+    def close(self):
+        """Drops this handle."""
+        ptr, self._ptr = self._ptr, None
+        if ptr is not None:
+            lib.aev_bus_release(ptr)
+
+    def __del__(self):
+        if getattr(self, "_ptr", None) is not None:
+            self.close()
+
+    def __repr__(self):
+        return "Bus(%r)" % self.arn
+
+    def _call(self, operation, fn, *args):
+        if self._ptr is None:
+            raise ValueError("the bus handle is closed")
+        _check(fn(self._ptr, *args), operation)
+
+    def _json_call(self, operation, fn, *args):
+        out = c_void_p()
+        self._call(operation, fn, *args, byref(out))
+        return _take_json(out)
+
+    def delete(self):
+        """DeleteEventBus."""
+        self._call("DeleteEventBus", lib.aev_bus_delete)
+
+    def set_rule_quota(self, max_rules):
+        """Raises the rules-per-bus quota (AWS's default is 300)."""
+        self._call("SetRuleQuota", lib.aev_bus_set_rule_quota, max_rules)
+
+    # ---- rules ----
+
+    def put_rule(self, name, event_pattern=None, schedule_expression=None,
+                 state="ENABLED"):
+        """PutRule: event_pattern as JSON text or a dict, and/or
+        schedule_expression ("rate(5 minutes)", "cron(0 12 * * ? *)").
+        Returns {"RuleArn": ...}."""
+        arn = c_void_p()
+        pattern = _text(event_pattern)
+        self._call("PutRule", lib.aev_bus_put_rule, name.encode(),
+                   pattern.encode() if pattern else None,
+                   schedule_expression.encode() if schedule_expression else None,
+                   0 if state == "DISABLED" else 1, byref(arn))
+        try:
+            return {"RuleArn": string_at(arn.value).decode()}
+        finally:
+            lib.aev_free(arn)
+
+    def describe_rule(self, name):
+        return self._json_call("DescribeRule", lib.aev_bus_describe_rule,
+                               name.encode())
+
+    def list_rules(self, name_prefix=None):
+        return self._json_call("ListRules", lib.aev_bus_list_rules,
+                               name_prefix.encode() if name_prefix else None)
+
+    def delete_rule(self, name, force=False):
+        self._call("DeleteRule", lib.aev_bus_delete_rule, name.encode(),
+                   1 if force else 0)
+
+    def enable_rule(self, name):
+        self._call("EnableRule", lib.aev_bus_enable_rule, name.encode(), 1)
+
+    def disable_rule(self, name):
+        self._call("DisableRule", lib.aev_bus_enable_rule, name.encode(), 0)
+
+    # ---- targets ----
+
+    def put_targets(self, rule, targets):
+        """PutTargets with AWS's Targets list."""
+        return self._json_call("PutTargets", lib.aev_bus_put_targets,
+                               rule.encode(), json.dumps(targets).encode())
+
+    def remove_targets(self, rule, ids):
+        return self._json_call("RemoveTargets", lib.aev_bus_remove_targets,
+                               rule.encode(), json.dumps(ids).encode())
+
+    def list_targets_by_rule(self, rule):
+        return self._json_call("ListTargetsByRule", lib.aev_bus_list_targets,
+                               rule.encode())
+
+    def add_callback_target(self, rule, target_id, fn, **options):
+        """A Python callable as target target_id of rule: fn(input_text) is
+        called with the target's input (the event, or what Input /
+        InputPath / InputTransformer make of it); an exception fails the
+        attempt, which is retried under RetryPolicy and then sent to
+        DeadLetterConfig. options are Target members (InputPath=...,
+        RetryPolicy={...}, ...)."""
+        spec = dict(options, Id=target_id)
+        with _lock:
+            key = next(_keys)
+            _targets[key] = _callback_thunk(fn)
+            thunk = _targets[key]
+        rc = lib.aev_bus_put_callback_target(
+            self._ptr, rule.encode(), json.dumps(spec).encode(), thunk, key,
+            _release_fn)
+        if rc != 0:
+            # A failed registration never calls release.
+            _release(key)
+            raise _error("PutTargets")
+
+    # ---- events ----
+
+    def put_events(self, entries):
+        """PutEvents on this bus (entries without EventBusName go here)."""
+        return self._broker.put_events(entries, _bus_name=self.arn)
+
+    def put_event(self, source, detail_type, detail):
+        """One event on the fast path: returns its EventId."""
+        detail = _text(detail).encode()
+        idbuf = create_string_buffer(37)
+        self._call("PutEvents", lib.aev_bus_put_event, source.encode(),
+                   detail_type.encode(), detail, len(detail), idbuf)
+        return idbuf.value.decode()
+
+
+def create_bus(broker, name):
+    return Bus._open(broker, "CreateEventBus", lib.aev_bus_create, name)
+
+
+def get_bus(broker, name_or_arn=None):
+    return Bus._open(broker, "DescribeEventBus", lib.aev_bus_get, name_or_arn)
+
+
+def put_events(broker, entries, bus_name=None):
+    out = c_void_p()
+    handle = broker._enter()
+    try:
+        rc = lib.aev_bus_put_events(handle, _entries_json(entries, bus_name),
+                                    byref(out))
+        if rc != 0:
+            raise _error("PutEvents")
+    finally:
+        broker._exit()
+    return _take_json(out)
+
+
+__all__ = ["Bus", "ClientError"]

@@ -1,0 +1,173 @@
+"""Lambda-style functions whose handler is a Python callable, written the
+way Lambda handlers are written:
+
+    def handler(event, context):
+        return {"ok": True}
+
+    fn = create_function(broker, "orders", handler, Timeout=10)
+    broker.call("lambda", "Invoke", FunctionName="orders", Payload="{}")
+
+An exception raised by the handler becomes Lambda's function error
+(errorMessage, errorType, requestId, stackTrace), reported with
+FunctionError "Unhandled" exactly as Lambda reports it. register_handler()
+names a callable for CreateFunction requests made through Broker.call
+(their Handler member). Queues are mapped with
+broker.call("lambda", "CreateEventSourceMapping", ...).
+"""
+import itertools
+import json
+import traceback
+from ctypes import byref, c_void_p, string_at
+
+from . import _lib
+from .broker import _library_error
+
+lib = _lib.lib
+
+# Handler trampolines by the key passed as `user`, alive until the library
+# calls release (after the function's, or the broker's, end).
+_handlers = {}
+_keys = itertools.count(1)
+
+
+def _release(user):
+    _handlers.pop(user, None)
+
+
+_release_fn = _lib.RELEASE_FN(_release)
+
+
+class Context:
+    """Lambda's context object; valid while the invocation runs."""
+
+    def __init__(self, ctx):
+        self._ctx = ctx
+        self.function_name = lib.aev_invocation_function_name(ctx).decode()
+        self.function_version = lib.aev_invocation_function_version(ctx).decode()
+        self.invoked_function_arn = lib.aev_invocation_function_arn(ctx).decode()
+        self.memory_limit_in_mb = lib.aev_invocation_memory_mb(ctx)
+        self.aws_request_id = lib.aev_invocation_request_id(ctx).decode()
+        self.log_group_name = lib.aev_invocation_log_group(ctx).decode()
+        self.log_stream_name = lib.aev_invocation_log_stream(ctx).decode()
+
+    def get_remaining_time_in_millis(self):
+        """Milliseconds before the timeout, on the broker clock."""
+        return lib.aev_invocation_remaining_ms(self._ctx)
+
+    def env(self, name):
+        """The function's environment variable name, or None."""
+        v = lib.aev_invocation_env(self._ctx, name.encode())
+        return v.decode() if v is not None else None
+
+
+def _error_object(exc, request_id):
+    tb = traceback.extract_tb(exc.__traceback__)
+    return {"errorMessage": str(exc), "errorType": type(exc).__name__,
+            "requestId": request_id,
+            "stackTrace": traceback.format_list(tb)}
+
+
+def _thunk(handler):
+    def call(user, ctx, event, length):
+        context = Context(ctx)
+        try:
+            result = handler(json.loads(string_at(event, length).decode()),
+                             context)
+            text = json.dumps(result).encode()
+        except Exception as exc:  # every handler error becomes Lambda's
+            err = json.dumps(_error_object(exc, context.aws_request_id))
+            lib.aev_invocation_fail_json(ctx, err.encode(), len(err.encode()))
+            return
+        lib.aev_invocation_succeed(ctx, text, len(text))
+    return _lib.HANDLER_FN(call)
+
+
+class Function:
+    """A handle to a function of a broker (see create_function)."""
+
+    def __init__(self, broker, handle):
+        self._broker = broker
+        self._handle = handle
+
+    @property
+    def name(self):
+        return lib.aev_function_name(self._handle).decode()
+
+    @property
+    def arn(self):
+        return lib.aev_function_arn(self._handle).decode()
+
+    def invoke(self, event):
+        """RequestResponse: (result, function_error) with result decoded
+        from JSON and function_error None or "Unhandled"."""
+        payload = json.dumps(event).encode()
+        out = c_void_p()
+        ferr = _lib.c_char_p()
+        self._broker._enter()
+        try:
+            rc = lib.aev_function_invoke(self._handle, payload, len(payload),
+                                         byref(out), None, byref(ferr))
+            if rc != 0:
+                raise _library_error("Invoke")
+        finally:
+            self._broker._exit()
+        try:
+            result = json.loads(string_at(out.value).decode())
+        finally:
+            lib.aev_free(out)
+        return result, (ferr.value.decode() if ferr.value else None)
+
+    def metrics(self):
+        """Invocations, Errors, Throttles, ColdStarts, ... as a dict."""
+        out = c_void_p()
+        if lib.aev_function_metrics(self._handle, byref(out)) != 0:
+            raise _library_error("GetMetrics")
+        try:
+            return json.loads(string_at(out.value).decode())
+        finally:
+            lib.aev_free(out)
+
+    def release(self):
+        if self._handle is not None:
+            lib.aev_function_release(self._handle)
+            self._handle = None
+
+    def __del__(self):
+        self.release()
+
+
+def create_function(broker, name, handler, **config):
+    """Creates function name running handler(event, context), with
+    CreateFunction's configuration members (Timeout, MemorySize,
+    Environment, ...). Returns a Function."""
+    key = next(_keys)
+    _handlers[key] = _thunk(handler)
+    out = c_void_p()
+    text = json.dumps(config).encode()
+    handle = broker._enter()
+    try:
+        rc = lib.aev_function_create(handle, name.encode(), text,
+                                     _handlers[key], key, _release_fn,
+                                     byref(out))
+        if rc != 0:
+            _handlers.pop(key, None)  # a failed registration never releases
+            raise _library_error("CreateFunction")
+    finally:
+        broker._exit()
+    return Function(broker, out)
+
+
+def register_handler(broker, name, handler):
+    """Names handler for CreateFunction requests made with Broker.call:
+    broker.call("lambda", "CreateFunction", FunctionName=..., Handler=name)."""
+    key = next(_keys)
+    _handlers[key] = _thunk(handler)
+    handle = broker._enter()
+    try:
+        rc = lib.aev_handler_register(handle, name.encode(), _handlers[key],
+                                      key, _release_fn)
+        if rc != 0:
+            _handlers.pop(key, None)
+            raise _library_error("RegisterHandler")
+    finally:
+        broker._exit()

@@ -1,0 +1,239 @@
+"""Step Functions state machines over the typed C API (ctypes): Machine and
+Execution.
+
+    m = broker.create_state_machine("orders", definition)   # ASL: dict or str
+    e = m.start({"id": 1})
+    e.wait()                      # manual clock: jumps over Waits
+    e.status, e.output, e.history
+
+Errors raise ClientError with Step Functions' codes (InvalidDefinition,
+StateMachineDoesNotExist, ExecutionAlreadyExists, ...).
+"""
+import json
+from ctypes import byref, c_void_p, string_at
+
+from . import _lib
+from .errors import ClientError, error_response
+from .queue import _Handle
+
+lib = _lib.lib
+
+_TYPES = {"STANDARD": 0, "EXPRESS": 1}
+_STATUS = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
+
+
+def _error(operation):
+    code = lib.aev_errcode().decode()
+    message = lib.aev_errmsg().decode("utf-8", "replace")
+    return ClientError(error_response("states", code, message), operation)
+
+
+def _check(rc, operation):
+    if rc != 0:
+        raise _error(operation)
+
+
+def _json_text(value):
+    """ASL definitions and inputs may be given as JSON text or as values."""
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode()
+    return json.dumps(value).encode()
+
+
+def _take_json(out):
+    if not out.value:
+        return None
+    try:
+        return json.loads(string_at(out.value).decode())
+    finally:
+        lib.aev_free(out)
+
+
+def _type_of(type):
+    if type not in _TYPES:
+        raise ValueError("type must be STANDARD or EXPRESS")
+    return _TYPES[type]
+
+
+def validate_definition(definition, type="STANDARD"):
+    """ValidateStateMachineDefinition: {"result", "diagnostics", ...}."""
+    text = _json_text(definition)
+    out = c_void_p()
+    _check(lib.aev_machine_validate(text, len(text), _type_of(type),
+                                    byref(out)),
+           "ValidateStateMachineDefinition")
+    return _take_json(out)
+
+
+class Machine:
+    """A state machine of a Broker (Broker.create_state_machine /
+    Broker.get_state_machine). The handle keeps the library's machine (and
+    broker) alive until close() or garbage collection."""
+
+    def __init__(self, ptr):
+        self._handle = _Handle(ptr, lib.aev_machine_release)
+        with self._handle as m:
+            self.name = lib.aev_machine_name(m).decode()
+            self.arn = lib.aev_machine_arn(m).decode()
+
+    @classmethod
+    def _open(cls, broker, operation, fn, *args):
+        out = c_void_p()
+        handle = broker._enter()
+        try:
+            _check(fn(handle, *args, byref(out)), operation)
+        finally:
+            broker._exit()
+        return cls(out)
+
+    def close(self):
+        self._handle.close()
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            handle.close()
+
+    def __repr__(self):
+        return "Machine(%r)" % self.arn
+
+    def start(self, input=None, name=None):
+        """StartExecution: an Execution. input is JSON text or a value."""
+        text = _json_text({} if input is None else input)
+        out = c_void_p()
+        with self._handle as m:
+            _check(lib.aev_machine_start(m, name.encode() if name else None,
+                                         text, len(text), byref(out)),
+                   "StartExecution")
+        return Execution(out)
+
+    def start_sync(self, input=None, name=None):
+        """StartSyncExecution (EXPRESS machines): the response dict, with
+        "output" as JSON text as AWS returns it."""
+        text = _json_text({} if input is None else input)
+        out = c_void_p()
+        with self._handle as m:
+            _check(lib.aev_machine_start_sync(
+                m, name.encode() if name else None, text, len(text),
+                byref(out)), "StartSyncExecution")
+        return _take_json(out)
+
+    def describe(self):
+        out = c_void_p()
+        with self._handle as m:
+            _check(lib.aev_machine_describe(m, byref(out)),
+                   "DescribeStateMachine")
+        return _take_json(out)
+
+    def update(self, definition):
+        text = _json_text(definition)
+        with self._handle as m:
+            _check(lib.aev_machine_update(m, text, len(text)),
+                   "UpdateStateMachine")
+
+    def delete(self):
+        with self._handle as m:
+            _check(lib.aev_machine_delete(m), "DeleteStateMachine")
+
+
+class Execution:
+    """One execution of a Machine: .status, .output, .error, .cause and
+    .history read the library's current state each time."""
+
+    def __init__(self, ptr):
+        self._handle = _Handle(ptr, lib.aev_execution_release)
+        with self._handle as e:
+            self.arn = lib.aev_execution_arn(e).decode()
+
+    def close(self):
+        self._handle.close()
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            handle.close()
+
+    def __repr__(self):
+        return "Execution(%r)" % self.arn
+
+    def describe(self):
+        """DescribeExecution's response dict."""
+        out = c_void_p()
+        with self._handle as e:
+            _check(lib.aev_execution_describe(e, byref(out)),
+                   "DescribeExecution")
+        return _take_json(out)
+
+    @property
+    def status(self):
+        with self._handle as e:
+            return _STATUS[lib.aev_execution_status(e)]
+
+    @property
+    def output(self):
+        """The output as a value (None unless SUCCEEDED)."""
+        text = self.describe().get("output")
+        return None if text is None else json.loads(text)
+
+    @property
+    def error(self):
+        return self.describe().get("error")
+
+    @property
+    def cause(self):
+        return self.describe().get("cause")
+
+    @property
+    def history(self):
+        """GetExecutionHistory's events (STANDARD executions)."""
+        out = c_void_p()
+        with self._handle as e:
+            _check(lib.aev_execution_history(e, byref(out)),
+                   "GetExecutionHistory")
+        return _take_json(out)["events"]
+
+    def wait(self):
+        """Runs the broker until the execution ends (manual clock: drains
+        and jumps over timers) and returns its status."""
+        with self._handle as e:
+            _check(lib.aev_execution_wait(e), "WaitExecution")
+        return self.status
+
+    def stop(self, error=None, cause=None):
+        with self._handle as e:
+            _check(lib.aev_execution_stop(
+                e, error.encode() if error else None,
+                cause.encode() if cause else None), "StopExecution")
+
+
+def create_state_machine(broker, name, definition, type="STANDARD"):
+    text = _json_text(definition)
+    return Machine._open(broker, "CreateStateMachine", lib.aev_machine_create,
+                         name.encode(), text, len(text), _type_of(type))
+
+
+def get_state_machine(broker, name_or_arn):
+    return Machine._open(broker, "DescribeStateMachine", lib.aev_machine_get,
+                         name_or_arn.encode())
+
+
+def send_task_success(broker, token, output):
+    text = _json_text(output)
+    broker._run("SendTaskSuccess", lib.aev_machine_send_task_success,
+                token.encode(), text, len(text))
+
+
+def send_task_failure(broker, token, error=None, cause=None):
+    broker._run("SendTaskFailure", lib.aev_machine_send_task_failure,
+                token.encode(), error.encode() if error else None,
+                cause.encode() if cause else None)
+
+
+def send_task_heartbeat(broker, token):
+    broker._run("SendTaskHeartbeat", lib.aev_machine_send_task_heartbeat,
+                token.encode())
+
+
+__all__ = ["Machine", "Execution", "validate_definition", "ClientError"]

@@ -1,0 +1,228 @@
+"""EventBridge event patterns and SNS filter policies (ctypes).
+
+    Pattern('{"source": ["app"]}').matches({"source": "app"})  -> True
+
+    s = PatternSet()
+    s.add(1, {"detail": {"n": [{"numeric": [">", 5]}]}})
+    s.match('{"detail": {"n": 9}}')                            -> [1]
+
+Patterns and events are JSON text (str or bytes) or Python objects, which
+are serialized with json.dumps. A pattern AWS would refuse raises
+ClientError with AWS's code (InvalidEventPatternException; InvalidParameter
+for SNS filter policies) and message. profile is "eventbridge" (the
+default), "sns:MessageAttributes" (the event is a message's
+MessageAttributes map, as Publish takes it) or "sns:MessageBody".
+"""
+import json
+import threading
+from ctypes import POINTER, byref, c_int, c_size_t, c_uint64, c_void_p
+
+from . import _lib
+from .errors import ClientError, error_response
+
+lib = _lib.lib
+
+PROFILES = {"eventbridge": 0, "sns:MessageAttributes": 1,
+            "sns:MessageBody": 2}
+_SERVICE = {0: "events", 1: "sns", 2: "sns"}
+_MAX_ID = 2 ** 64 - 1
+_ERR_NOT_FOUND = 2
+
+
+def _text(value):
+    if isinstance(value, str):
+        return value.encode()
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    return json.dumps(value).encode()
+
+
+def _profile(name):
+    try:
+        return PROFILES[name]
+    except (KeyError, TypeError):
+        raise ValueError("profile must be one of %s, not %r"
+                         % (", ".join(sorted(PROFILES)), name)) from None
+
+
+def _check_id(pattern_id):
+    if isinstance(pattern_id, bool) or not isinstance(pattern_id, int):
+        raise TypeError("a pattern id is an int, not %s"
+                        % type(pattern_id).__name__)
+    if not 0 <= pattern_id <= _MAX_ID:
+        raise ValueError("a pattern id is within 0 .. 2**64-1, not %d"
+                         % pattern_id)
+
+
+class _Handle:
+    """A C handle that many threads may use at once and close() frees once
+    the last of them is done."""
+
+    def __init__(self, free):
+        self._free = free
+        self._handle = None
+        self._users = 0
+        self._cond = threading.Condition()
+
+    def enter(self, what):
+        with self._cond:
+            if self._handle is None:
+                raise ValueError("%s is closed" % what)
+            self._users += 1
+            return self._handle
+
+    def exit(self):
+        with self._cond:
+            self._users -= 1
+            if self._users == 0:
+                self._cond.notify_all()
+
+    def close(self):
+        with self._cond:
+            handle, self._handle = self._handle, None
+            while self._users:
+                self._cond.wait()
+        if handle is not None:
+            self._free(handle)
+
+
+def _raise(profile, operation):
+    code = lib.aev_errcode().decode()
+    message = lib.aev_errmsg().decode("utf-8", "replace")
+    raise ClientError(error_response(_SERVICE[profile], code, message),
+                      operation)
+
+
+class Pattern:
+    """One compiled pattern: Pattern(pattern, profile="eventbridge").
+    Immutable; matches() may run from many threads at once."""
+
+    def __init__(self, pattern, profile="eventbridge"):
+        self.profile = profile
+        self._profile = _profile(profile)
+        self._h = _Handle(lib.aev_pattern_free)
+        text = _text(pattern)
+        out = c_void_p()
+        if lib.aev_pattern_compile_profile(text, len(text), self._profile,
+                                           byref(out)):
+            _raise(self._profile, "TestEventPattern")
+        self._h._handle = out.value
+
+    def matches(self, event):
+        """True when the event (JSON text or an object) matches. An event
+        that is not a JSON object raises ClientError (ValidationException);
+        an SNS MessageBody that is not one simply does not match."""
+        text = _text(event)
+        result = c_int()
+        handle = self._h.enter("Pattern")
+        try:
+            rc = lib.aev_pattern_matches(handle, text, len(text),
+                                         byref(result))
+            if rc:
+                _raise(self._profile, "TestEventPattern")
+        finally:
+            self._h.exit()
+        return bool(result.value)
+
+    def close(self):
+        """Frees the compiled pattern; later use raises ValueError."""
+        self._h.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        h = getattr(self, "_h", None)
+        if h is not None:
+            h.close()
+
+
+class PatternSet:
+    """Many patterns under int ids (0 .. 2**64-1), all of one profile;
+    match(event) answers the ids of every pattern that matches, ascending.
+    Its cost per event does not grow with the number of patterns."""
+
+    def __init__(self, profile="eventbridge"):
+        self.profile = profile
+        self._profile = _profile(profile)
+        self._h = _Handle(lib.aev_pattern_set_free)
+        out = c_void_p()
+        if lib.aev_pattern_set_new(self._profile, byref(out)):
+            _raise(self._profile, "CreatePatternSet")
+        self._h._handle = out.value
+
+    def _call(self, operation, fn, *args):
+        handle = self._h.enter("PatternSet")
+        try:
+            rc = fn(handle, *args)
+            if rc:
+                _raise(self._profile, operation)
+        finally:
+            self._h.exit()
+
+    def add(self, pattern_id, pattern):
+        """Compiles pattern and stores it under pattern_id, replacing what
+        that id had. On ClientError the set is unchanged."""
+        _check_id(pattern_id)
+        text = _text(pattern)
+        self._call("AddPattern", lib.aev_pattern_set_add, pattern_id, text,
+                   len(text))
+
+    def remove(self, pattern_id):
+        """Removes the pattern under pattern_id; KeyError if there is none."""
+        _check_id(pattern_id)
+        handle = self._h.enter("PatternSet")
+        try:
+            rc = lib.aev_pattern_set_remove(handle, pattern_id)
+        finally:
+            self._h.exit()
+        if rc == _ERR_NOT_FOUND:
+            raise KeyError(pattern_id)
+        if rc:
+            _raise(self._profile, "RemovePattern")
+
+    def match(self, event):
+        """The ids of every pattern matching event, ascending, each once."""
+        text = _text(event)
+        ids = POINTER(c_uint64)()
+        n = c_size_t()
+        self._call("MatchPatterns", lib.aev_pattern_set_match, text,
+                   len(text), byref(ids), byref(n))
+        try:
+            return [ids[i] for i in range(n.value)]
+        finally:
+            lib.aev_free(ids)
+
+    def __len__(self):
+        handle = self._h.enter("PatternSet")
+        try:
+            return lib.aev_pattern_set_count(handle)
+        finally:
+            self._h.exit()
+
+    @property
+    def memory(self):
+        """Approximate bytes used by the set's patterns and automaton."""
+        handle = self._h.enter("PatternSet")
+        try:
+            return lib.aev_pattern_set_memory(handle)
+        finally:
+            self._h.exit()
+
+    def close(self):
+        """Frees the set; later use raises ValueError."""
+        self._h.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        h = getattr(self, "_h", None)
+        if h is not None:
+            h.close()

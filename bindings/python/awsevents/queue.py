@@ -1,0 +1,419 @@
+"""SQS queues over the typed C API (ctypes): Queue and Message.
+
+    q = broker.create_queue("jobs", attributes={"VisibilityTimeout": "30"})
+    q.send("hello")
+    for m in q.receive(max=10, wait=20):
+        handle(m.text)
+        m.delete()
+
+Every call may come from any Python thread. ctypes releases the GIL for
+the duration of each C call, so a receive blocked in a long poll lets other
+threads run (and send the message that wakes it). Errors raise ClientError
+with the code boto3 shows for SQS.
+"""
+import base64
+import json
+import threading
+from ctypes import (byref, c_char_p, c_size_t, c_void_p,
+                    create_string_buffer, string_at)
+
+from . import _lib
+from .errors import ClientError, error_response
+
+lib = _lib.lib
+
+_ID_SIZE = 37
+_SEQ_SIZE = 41
+# The system attributes a receive returns, by boto3's names.
+_SYSTEM_ATTRIBUTES = (
+    "SenderId", "SentTimestamp", "ApproximateReceiveCount",
+    "ApproximateFirstReceiveTimestamp", "MessageGroupId",
+    "MessageDeduplicationId", "SequenceNumber", "AWSTraceHeader",
+    "DeadLetterQueueSourceArn")
+
+
+def _error(operation):
+    """ClientError for the failure just reported on this thread."""
+    code = lib.aev_errcode().decode()
+    message = lib.aev_errmsg().decode("utf-8", "replace")
+    return ClientError(error_response("sqs", code, message), operation)
+
+
+def _check(rc, operation):
+    if rc != 0:
+        raise _error(operation)
+
+
+def _take_string(ptr):
+    """A library-allocated C string as str, freed."""
+    if not ptr:
+        return None
+    try:
+        return string_at(ptr).decode()
+    finally:
+        lib.aev_free(ptr)
+
+
+def _bytes(body):
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    return bytes(body)
+
+
+def _attributes_json(attributes):
+    """MessageAttributes in AWS's shape; BinaryValue may be bytes."""
+    def encode(value):
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            return base64.b64encode(bytes(value)).decode("ascii")
+        raise TypeError("%r is not JSON serializable" % type(value).__name__)
+    return json.dumps(attributes, default=encode).encode()
+
+
+def _decode_attributes(text):
+    """The library's attributes JSON as boto3 returns it (bytes for
+    BinaryValue)."""
+    if text is None:
+        return {}
+    attrs = json.loads(text)
+    for value in attrs.values():
+        if "BinaryValue" in value:
+            value["BinaryValue"] = base64.b64decode(value["BinaryValue"])
+    return attrs
+
+
+class _Handle:
+    """A C handle that concurrent calls share: release waits for them."""
+
+    def __init__(self, ptr, release):
+        self._ptr = ptr
+        self._release = release
+        self._cond = threading.Condition()
+        self._inflight = 0
+
+    def __enter__(self):
+        with self._cond:
+            if self._ptr is None:
+                raise ValueError("the queue handle is closed")
+            self._inflight += 1
+            return self._ptr
+
+    def __exit__(self, *exc):
+        with self._cond:
+            self._inflight -= 1
+            self._cond.notify_all()
+
+    def close(self):
+        with self._cond:
+            while self._inflight:
+                self._cond.wait()
+            ptr, self._ptr = self._ptr, None
+        if ptr is not None:
+            self._release(ptr)
+
+
+class _SendOptions:
+    """aev_send_options for one message; None when nothing is set."""
+
+    def __init__(self, attributes=None, delay=None, group_id=None,
+                 dedup_id=None, trace_header=None):
+        self.ptr = None
+        if (attributes is None and delay is None and group_id is None
+                and dedup_id is None and trace_header is None):
+            return
+        ptr = c_void_p()
+        _check(lib.aev_send_options_new(byref(ptr)), "SendMessage")
+        self.ptr = ptr
+        try:
+            self._set(ptr, attributes, delay, group_id, dedup_id,
+                      trace_header)
+        except BaseException:
+            self.free()
+            raise
+
+    @staticmethod
+    def _set(ptr, attributes, delay, group_id, dedup_id, trace_header):
+        op = "SendMessage"
+        if attributes:
+            _check(lib.aev_send_options_set_attributes(
+                ptr, _attributes_json(attributes)), op)
+        if delay is not None:
+            _check(lib.aev_send_options_set_delay(ptr, delay), op)
+        if group_id is not None:
+            _check(lib.aev_send_options_set_group_id(ptr, group_id.encode()),
+                   op)
+        if dedup_id is not None:
+            _check(lib.aev_send_options_set_deduplication_id(
+                ptr, dedup_id.encode()), op)
+        if trace_header is not None:
+            _check(lib.aev_send_options_set_trace_header(
+                ptr, trace_header.encode()), op)
+
+    def free(self):
+        lib.aev_send_options_free(self.ptr)
+        self.ptr = None
+
+
+class Message:
+    """A received message: a plain copy, so it outlives nothing.
+
+    body (bytes), text (body decoded as UTF-8), id, receipt_handle, md5
+    (MD5OfBody), md5_of_attributes, attributes (system attributes by boto3's
+    names, values as strings), message_attributes (boto3's shape).
+    """
+
+    def __init__(self, queue, ptr):
+        self.queue = queue
+        size = c_size_t()
+        body = lib.aev_message_body(ptr, byref(size))
+        self.body = string_at(body, size.value)
+        self.id = lib.aev_message_id(ptr).decode()
+        self.receipt_handle = lib.aev_message_receipt_handle(ptr).decode()
+        self.md5 = lib.aev_message_md5_of_body(ptr).decode()
+        md5_attrs = lib.aev_message_md5_of_attributes(ptr)
+        self.md5_of_attributes = md5_attrs.decode() if md5_attrs else None
+        self.message_attributes = _decode_attributes(
+            _take_string(lib.aev_message_attributes_json(ptr)))
+        self.attributes = {}
+        for name in _SYSTEM_ATTRIBUTES:
+            value = lib.aev_message_system_attribute(ptr, name.encode())
+            if value is not None:
+                self.attributes[name] = value.decode()
+
+    @property
+    def text(self):
+        return self.body.decode("utf-8")
+
+    def delete(self):
+        """DeleteMessage with this message's receipt handle."""
+        self.queue.delete_message(self.receipt_handle)
+
+    def change_visibility(self, seconds):
+        """ChangeMessageVisibility: visible again `seconds` from now."""
+        self.queue.change_visibility(self.receipt_handle, seconds)
+
+    def __repr__(self):
+        return "Message(id=%r, body=%r)" % (self.id, self.body)
+
+
+class Queue:
+    """An SQS queue of a Broker (Broker.create_queue / Broker.get_queue).
+
+    The handle keeps the library's queue (and broker) alive until close()
+    or garbage collection. After the queue is deleted, calls raise
+    ClientError AWS.SimpleQueueService.NonExistentQueue.
+    """
+
+    def __init__(self, ptr):
+        self._handle = _Handle(ptr, lib.aev_queue_release)
+        with self._handle as q:
+            self.name = lib.aev_queue_name(q).decode()
+            self.url = lib.aev_queue_url(q).decode()
+            self.arn = lib.aev_queue_arn(q).decode()
+
+    @classmethod
+    def _open(cls, broker, operation, fn, *args):
+        out = c_void_p()
+        handle = broker._enter()
+        try:
+            rc = fn(handle, *args, byref(out))
+            if rc != 0:
+                raise _error(operation)
+        finally:
+            broker._exit()
+        return cls(out)
+
+    def close(self):
+        """Drops this handle (waits for calls in flight on it)."""
+        self._handle.close()
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            handle.close()
+
+    def __repr__(self):
+        return "Queue(%r)" % self.url
+
+    # ---- administration ----
+
+    def delete(self):
+        """DeleteQueue."""
+        with self._handle as q:
+            _check(lib.aev_queue_delete(q), "DeleteQueue")
+
+    def purge(self):
+        """PurgeQueue (at most once per 60 s)."""
+        with self._handle as q:
+            _check(lib.aev_queue_purge(q), "PurgeQueue")
+
+    def attributes(self, names=None):
+        """GetQueueAttributes: a dict of strings (names None means All)."""
+        out = c_void_p()
+        names_json = json.dumps(list(names)).encode() if names else None
+        with self._handle as q:
+            _check(lib.aev_queue_get_attributes(q, names_json, byref(out)),
+                   "GetQueueAttributes")
+        return json.loads(_take_string(out.value))
+
+    def set_attributes(self, attributes):
+        """SetQueueAttributes with AWS's Attributes map."""
+        with self._handle as q:
+            _check(lib.aev_queue_set_attributes(
+                q, json.dumps(attributes).encode()), "SetQueueAttributes")
+
+    # ---- sending ----
+
+    def send(self, body, attributes=None, delay=None, group_id=None,
+             dedup_id=None, trace_header=None):
+        """SendMessage. body is str (sent as UTF-8) or bytes; attributes is
+        MessageAttributes in AWS's shape. Returns {"MessageId": ...} plus
+        "SequenceNumber" on FIFO queues."""
+        data = _bytes(body)
+        opts = _SendOptions(attributes, delay, group_id, dedup_id,
+                            trace_header)
+        mid = create_string_buffer(_ID_SIZE)
+        seq = create_string_buffer(_SEQ_SIZE)
+        try:
+            with self._handle as q:
+                _check(lib.aev_queue_send(q, data, len(data), opts.ptr, mid,
+                                          seq), "SendMessage")
+        finally:
+            opts.free()
+        out = {"MessageId": mid.value.decode()}
+        if seq.value:
+            out["SequenceNumber"] = seq.value.decode()
+        return out
+
+    def send_batch(self, entries):
+        """SendMessageBatch. entries: bodies (ids "0", "1", ... are given),
+        or dicts with Id, MessageBody and optionally MessageAttributes,
+        DelaySeconds, MessageGroupId, MessageDeduplicationId. Returns
+        {"Successful": [...], "Failed": [...]} as boto3 does."""
+        entries = [e if isinstance(e, dict) else
+                   {"Id": str(i), "MessageBody": e}
+                   for i, e in enumerate(entries)]
+        n = len(entries)
+        ids = (c_char_p * max(n, 1))(*[e["Id"].encode() for e in entries])
+        datas = [_bytes(e["MessageBody"]) for e in entries]
+        bodies = (c_char_p * max(n, 1))(*datas)
+        lens = (c_size_t * max(n, 1))(*[len(d) for d in datas])
+        opts = []
+        out = c_void_p()
+        try:
+            for e in entries:
+                opts.append(_SendOptions(
+                    e.get("MessageAttributes"), e.get("DelaySeconds"),
+                    e.get("MessageGroupId"), e.get("MessageDeduplicationId")))
+            opt_array = (c_void_p * max(n, 1))(*[o.ptr for o in opts])
+            with self._handle as q:
+                _check(lib.aev_queue_send_batch(q, n, ids, bodies, lens,
+                                                opt_array, byref(out)),
+                       "SendMessageBatch")
+        finally:
+            for o in opts:
+                o.free()
+        return _batch_result(out, sent=True)
+
+    # ---- receiving and settling ----
+
+    def receive(self, max=1, wait=None, visibility=None,
+                attribute_names=None, attempt_id=None):
+        """ReceiveMessage: a list of up to max (1..10) Messages. wait is
+        the long-poll time in seconds (None: the queue's
+        ReceiveMessageWaitTimeSeconds); visibility overrides the queue's
+        VisibilityTimeout for these messages; attribute_names selects
+        message attributes (default: all). A real-clock receive blocks
+        without holding the GIL."""
+        wait_ms = -1 if wait is None else int(wait * 1000)
+        ropts = c_void_p()
+        if visibility is not None or attribute_names is not None or \
+                attempt_id is not None:
+            _check(lib.aev_receive_options_new(byref(ropts)),
+                   "ReceiveMessage")
+        try:
+            if visibility is not None:
+                _check(lib.aev_receive_options_set_visibility(ropts,
+                                                              visibility),
+                       "ReceiveMessage")
+            if attribute_names is not None:
+                _check(lib.aev_receive_options_set_attribute_names(
+                    ropts, json.dumps(list(attribute_names)).encode()),
+                    "ReceiveMessage")
+            if attempt_id is not None:
+                _check(lib.aev_receive_options_set_attempt_id(
+                    ropts, attempt_id.encode()), "ReceiveMessage")
+            out = (c_void_p * 10)()
+            n = c_size_t()
+            with self._handle as q:
+                rc = lib.aev_queue_receive(q, max, wait_ms, ropts, out,
+                                           byref(n))
+                if rc != 0:
+                    raise _error("ReceiveMessage")
+        finally:
+            lib.aev_receive_options_free(ropts)
+        messages = []
+        try:
+            for i in range(n.value):
+                messages.append(Message(self, out[i]))
+        finally:
+            for i in range(n.value):
+                lib.aev_message_free(out[i])
+        return messages
+
+    def delete_message(self, receipt_handle):
+        """DeleteMessage."""
+        with self._handle as q:
+            _check(lib.aev_queue_delete_message(q, receipt_handle.encode()),
+                   "DeleteMessage")
+
+    def change_visibility(self, receipt_handle, seconds):
+        """ChangeMessageVisibility."""
+        with self._handle as q:
+            _check(lib.aev_queue_change_visibility(
+                q, receipt_handle.encode(), seconds),
+                "ChangeMessageVisibility")
+
+
+def _batch_result(ptr, sent):
+    """aev_batch_result as boto3's Successful / Failed lists, freed."""
+    result = {"Successful": [], "Failed": []}
+    try:
+        for i in range(lib.aev_batch_result_count(ptr)):
+            entry_id = lib.aev_batch_result_id(ptr, i).decode()
+            if lib.aev_batch_result_status(ptr, i) != 0:
+                code = lib.aev_batch_result_code(ptr, i).decode()
+                result["Failed"].append({
+                    "Id": entry_id, "SenderFault": True,
+                    "Code": error_response("sqs", code, "")["Error"]["Code"],
+                    "Message": lib.aev_batch_result_message(ptr, i).decode()})
+                continue
+            entry = {"Id": entry_id}
+            if sent:
+                entry["MessageId"] = \
+                    lib.aev_batch_result_message_id(ptr, i).decode()
+                entry["MD5OfMessageBody"] = \
+                    lib.aev_batch_result_md5_of_body(ptr, i).decode()
+                md5 = lib.aev_batch_result_md5_of_attributes(ptr, i)
+                if md5:
+                    entry["MD5OfMessageAttributes"] = md5.decode()
+                seq = lib.aev_batch_result_sequence_number(ptr, i)
+                if seq:
+                    entry["SequenceNumber"] = seq.decode()
+            result["Successful"].append(entry)
+    finally:
+        lib.aev_batch_result_free(ptr)
+    return result
+
+
+def create_queue(broker, name, attributes=None):
+    attrs = json.dumps(attributes).encode() if attributes else None
+    return Queue._open(broker, "CreateQueue", lib.aev_queue_create,
+                       name.encode(), attrs)
+
+
+def get_queue(broker, name_url_or_arn):
+    return Queue._open(broker, "GetQueueUrl", lib.aev_queue_get,
+                       name_url_or_arn.encode())
+
+
+__all__ = ["Queue", "Message", "ClientError"]

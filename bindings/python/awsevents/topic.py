@@ -1,0 +1,350 @@
+"""Topics (Amazon SNS) over the typed C API: Topic.publish(...),
+topic.subscribe(queue_or_callable, filter_policy=..., raw=...), the topic's
+counters, and Python callables standing for http/https endpoints.
+
+    with Broker(clock="manual", workers=0) as b:
+        t = Topic.create(b, "orders")
+        sub = t.subscribe(queue, filter_policy={"color": ["red"]}, raw=True)
+        t.publish("hello", attributes={"color": "red"})
+"""
+import base64
+import itertools
+import json
+import threading
+from ctypes import byref, c_int64, c_void_p, create_string_buffer, string_at
+
+from . import _lib
+from .errors import ClientError, error_response
+
+lib = _lib.lib
+
+COUNTERS = (
+    "NumberOfMessagesPublished", "PublishSize",
+    "NumberOfNotificationsDelivered", "NumberOfNotificationsFailed",
+    "NumberOfNotificationsFilteredOut",
+    "NumberOfNotificationsFilteredOut-MessageAttributes",
+    "NumberOfNotificationsFilteredOut-MessageBody",
+    "NumberOfNotificationsFilteredOut-NoMessageAttributes",
+    "NumberOfNotificationsFilteredOut-InvalidAttributes",
+    "NumberOfNotificationsRedrivenToDlq",
+    "NumberOfNotificationsFailedToRedriveToDlq",
+)
+
+# Callables registered as endpoints, by the key passed as `user`; each stays
+# alive until the library calls its release function.
+_endpoints = {}
+_keys = itertools.count(1)
+_lock = threading.Lock()
+
+
+def _release(user):
+    with _lock:
+        _endpoints.pop(user, None)
+
+
+_release_fn = _lib.RELEASE_FN(_release)
+
+
+def _error(operation):
+    code = lib.aev_errcode().decode()
+    message = lib.aev_errmsg().decode("utf-8", "replace")
+    return ClientError(error_response("sns", code, message), operation)
+
+
+def _check(rc, operation):
+    if rc != 0:
+        raise _error(operation)
+
+
+def _take_string(ptr):
+    try:
+        return string_at(ptr.value).decode() if ptr.value else None
+    finally:
+        lib.aev_free(ptr)
+
+
+def _attribute(value):
+    """One message attribute in Publish's shape from a Python value: str,
+    int/float (Number), bytes (Binary), list (String.Array), or AWS's own
+    {"DataType": ..., ...} dict unchanged."""
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, bool):
+        raise TypeError("message attributes cannot be bool")
+    if isinstance(value, (int, float)):
+        return {"DataType": "Number", "StringValue": repr(value)}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"DataType": "Binary",
+                "BinaryValue": base64.b64encode(bytes(value)).decode("ascii")}
+    if isinstance(value, (list, tuple)):
+        return {"DataType": "String.Array", "StringValue": json.dumps(list(value))}
+    return {"DataType": "String", "StringValue": str(value)}
+
+
+def _attributes_json(attributes):
+    if not attributes:
+        return None
+    return json.dumps({k: _attribute(v) for k, v in attributes.items()}).encode()
+
+
+class Subscription:
+    """A subscription by ARN: attributes(), set_attribute(), unsubscribe()."""
+
+    def __init__(self, topic, arn):
+        self.topic = topic
+        self.arn = arn
+
+    def attributes(self):
+        out = c_void_p()
+        _check(lib.aev_subscription_get_attributes(
+            self.topic._broker_handle(), self.arn.encode(), byref(out)),
+            "GetSubscriptionAttributes")
+        return json.loads(_take_string(out))
+
+    def set_attribute(self, name, value):
+        if isinstance(value, (dict, list)):
+            value = json.dumps(value)
+        _check(lib.aev_subscription_set_attribute(
+            self.topic._broker_handle(), self.arn.encode(), name.encode(),
+            str(value).encode()), "SetSubscriptionAttributes")
+
+    def unsubscribe(self):
+        _check(lib.aev_subscription_unsubscribe(self.topic._broker_handle(),
+                                                self.arn.encode()),
+               "Unsubscribe")
+
+    def __repr__(self):
+        return "Subscription(%r)" % self.arn
+
+
+def _endpoint_thunk(topic_ptr, fn, auto_confirm):
+    """The C callback for a Python endpoint: fn(body, message_type) returns
+    None/True (200), False (500) or an HTTP status; an exception is a 500.
+    SubscriptionConfirmation messages are confirmed here when auto_confirm."""
+    def thunk(user, message_type, body, length):
+        kind = message_type.decode()
+        text = string_at(body, length).decode("utf-8", "replace")
+        if kind == "SubscriptionConfirmation" and auto_confirm:
+            token = json.loads(text)["Token"]
+            out = c_void_p()
+            rc = lib.aev_topic_confirm_subscription(topic_ptr, token.encode(),
+                                                    byref(out))
+            lib.aev_free(out)
+            return 200 if rc == 0 else 500
+        try:
+            result = fn(text, kind)
+        except Exception:  # the endpoint failed: SNS sees a 500
+            return 500
+        if result is None or result is True:
+            return 200
+        if result is False:
+            return 500
+        return int(result)
+    return _lib.TOPIC_CALLBACK_FN(thunk)
+
+
+class Topic:
+    """An SNS topic. Topic.create(broker, name, attributes=None) or
+    Topic.get(broker, name_or_arn); close() drops the handle."""
+
+    def __init__(self, broker, ptr):
+        self._broker = broker
+        self._ptr = ptr
+        self.arn = lib.aev_topic_arn(ptr).decode()
+        self.name = lib.aev_topic_name(ptr).decode()
+
+    @classmethod
+    def create(cls, broker, name, attributes=None):
+        out = c_void_p()
+        attrs = json.dumps(attributes).encode() if attributes else None
+        handle = broker._enter()
+        try:
+            _check(lib.aev_topic_create(handle, name.encode(), attrs, byref(out)),
+                   "CreateTopic")
+        finally:
+            broker._exit()
+        return cls(broker, out)
+
+    @classmethod
+    def get(cls, broker, name_or_arn):
+        out = c_void_p()
+        handle = broker._enter()
+        try:
+            _check(lib.aev_topic_get(handle, name_or_arn.encode(), byref(out)),
+                   "GetTopicAttributes")
+        finally:
+            broker._exit()
+        return cls(broker, out)
+
+    def _broker_handle(self):
+        return self._broker._read(lambda h: h)
+
+    def close(self):
+        ptr, self._ptr = self._ptr, None
+        if ptr:
+            lib.aev_topic_release(ptr)
+
+    def __del__(self):
+        if getattr(self, "_ptr", None):
+            self.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self):
+        return "Topic(%r)" % self.arn
+
+    def delete(self):
+        _check(lib.aev_topic_delete(self._ptr), "DeleteTopic")
+
+    def attributes(self):
+        out = c_void_p()
+        _check(lib.aev_topic_get_attributes(self._ptr, byref(out)),
+               "GetTopicAttributes")
+        return json.loads(_take_string(out))
+
+    def set_attribute(self, name, value):
+        if isinstance(value, (dict, list)):
+            value = json.dumps(value)
+        _check(lib.aev_topic_set_attribute(self._ptr, name.encode(),
+                                           str(value).encode()),
+               "SetTopicAttributes")
+
+    def tag(self, tags):
+        _check(lib.aev_topic_tag(self._ptr, json.dumps(tags).encode()),
+               "TagResource")
+
+    def untag(self, keys):
+        _check(lib.aev_topic_untag(self._ptr, json.dumps(list(keys)).encode()),
+               "UntagResource")
+
+    def tags(self):
+        out = c_void_p()
+        _check(lib.aev_topic_list_tags(self._ptr, byref(out)),
+               "ListTagsForResource")
+        return json.loads(_take_string(out))
+
+    def counters(self):
+        """NumberOfMessagesPublished, NumberOfNotificationsDelivered, ... as
+        a dict."""
+        result = {}
+        for name in COUNTERS:
+            value = c_int64()
+            _check(lib.aev_topic_counter(self._ptr, name.encode(), byref(value)),
+                   "GetMetricData")
+            result[name] = value.value
+        return result
+
+    def publish(self, message, subject=None, attributes=None, group_id=None,
+                dedup_id=None, structure_json=False):
+        """Publish: returns {"MessageId": ...} (and "SequenceNumber" on FIFO
+        topics). message is str or bytes (UTF-8); with structure_json a dict
+        is accepted too."""
+        if structure_json and isinstance(message, dict):
+            message = json.dumps(message)
+        data = message.encode() if isinstance(message, str) else bytes(message)
+        opts = c_void_p()
+        _check(lib.aev_publish_options_new(byref(opts)), "Publish")
+        try:
+            for setter, value in ((lib.aev_publish_options_set_subject, subject),
+                                  (lib.aev_publish_options_set_group_id, group_id),
+                                  (lib.aev_publish_options_set_deduplication_id,
+                                   dedup_id)):
+                if value is not None:
+                    _check(setter(opts, value.encode()), "Publish")
+            attrs = _attributes_json(attributes)
+            if attrs:
+                _check(lib.aev_publish_options_set_attributes(opts, attrs),
+                       "Publish")
+            if structure_json:
+                _check(lib.aev_publish_options_set_structure_json(opts, 1),
+                       "Publish")
+            mid = create_string_buffer(37)
+            seq = create_string_buffer(41)
+            _check(lib.aev_topic_publish(self._ptr, data, len(data), opts, mid,
+                                         seq), "Publish")
+        finally:
+            lib.aev_publish_options_free(opts)
+        result = {"MessageId": mid.value.decode()}
+        if seq.value:
+            result["SequenceNumber"] = seq.value.decode()
+        return result
+
+    def publish_batch(self, entries):
+        """PublishBatch with AWS's entries (dicts with Id, Message, ...;
+        MessageAttributes may use the Python shorthand of publish())."""
+        shaped = []
+        for e in entries:
+            e = dict(e)
+            if "MessageAttributes" in e:
+                e["MessageAttributes"] = {k: _attribute(v) for k, v in
+                                          e["MessageAttributes"].items()}
+            shaped.append(e)
+        out = c_void_p()
+        _check(lib.aev_topic_publish_batch(self._ptr, json.dumps(shaped).encode(),
+                                           byref(out)), "PublishBatch")
+        return json.loads(_take_string(out))
+
+    def subscribe(self, target, filter_policy=None, raw=False, scope=None,
+                  attributes=None, protocol="https", endpoint=None,
+                  auto_confirm=True):
+        """Subscribes a queue (an object with .arn, or a queue ARN) or a
+        callable fn(body, message_type) standing for an http/https endpoint.
+        filter_policy is a dict or JSON text; scope "MessageAttributes" or
+        "MessageBody". A callable's subscription is confirmed as its
+        SubscriptionConfirmation arrives (on the scheduler) unless
+        auto_confirm is False, in which case fn receives it."""
+        attrs = dict(attributes or {})
+        if filter_policy is not None:
+            attrs["FilterPolicy"] = (filter_policy if isinstance(filter_policy, str)
+                                     else json.dumps(filter_policy))
+        if scope is not None:
+            attrs["FilterPolicyScope"] = scope
+        if raw:
+            attrs["RawMessageDelivery"] = "true"
+        text = json.dumps(attrs).encode() if attrs else None
+        out = c_void_p()
+        if callable(target):
+            key = next(_keys)
+            with _lock:
+                _endpoints[key] = _endpoint_thunk(self._ptr, target, auto_confirm)
+                thunk = _endpoints[key]
+            url = endpoint or "%s://python.callback/%d" % (protocol, key)
+            rc = lib.aev_topic_subscribe_callback(
+                self._ptr, protocol.encode(), url.encode(), thunk, key,
+                _release_fn, text, byref(out))
+            if rc != 0:
+                # A failed registration never calls release.
+                _release(key)
+                raise _error("Subscribe")
+        else:
+            arn = target if isinstance(target, str) else target.arn
+            _check(lib.aev_topic_subscribe(self._ptr, b"sqs", arn.encode(), text,
+                                           byref(out)), "Subscribe")
+        return Subscription(self, _take_string(out))
+
+    def confirm_subscription(self, token):
+        out = c_void_p()
+        _check(lib.aev_topic_confirm_subscription(self._ptr, token.encode(),
+                                                  byref(out)),
+               "ConfirmSubscription")
+        return _take_string(out)
+
+    def subscriptions(self):
+        """Every subscription of the topic (ListSubscriptionsByTopic, all
+        pages)."""
+        result, token = [], None
+        while True:
+            out = c_void_p()
+            _check(lib.aev_subscription_list(
+                self._broker_handle(), self._ptr,
+                token.encode() if token else None, byref(out)),
+                "ListSubscriptionsByTopic")
+            page = json.loads(_take_string(out))
+            result.extend(page["Subscriptions"])
+            token = page.get("NextToken")
+            if not token:
+                return result

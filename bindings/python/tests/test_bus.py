@@ -1,0 +1,124 @@
+"""EventBridge buses from Python: rules, queue targets with input
+transformers, Python callables as targets (with retries and a dead-letter
+queue), PutEvents per-entry results and EventBridge's error codes."""
+import json
+import unittest
+
+from awsevents import Broker, Bus, ClientError
+
+
+class Buses(unittest.TestCase):
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0, seed=3)
+        self.bus = self.b.get_bus()
+
+    def tearDown(self):
+        self.bus.close()
+        self.b.close()
+
+    def test_default_and_custom_buses(self):
+        self.assertIsInstance(self.bus, Bus)
+        self.assertEqual(self.bus.arn,
+                         "arn:aws:events:us-east-1:000000000000:event-bus/default")
+        orders = self.b.create_bus("orders")
+        self.assertEqual(orders.name, "orders")
+        with self.assertRaises(ClientError) as cm:
+            self.b.create_bus("orders")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "ResourceAlreadyExistsException")
+        orders.delete()
+        with self.assertRaises(ClientError) as cm:
+            self.b.get_bus("orders")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "ResourceNotFoundException")
+        self.assertEqual(cm.exception.response["Error"]["Message"],
+                         "Event bus orders does not exist.")
+        orders.close()
+
+    def test_rule_to_queue_with_transformer(self):
+        q = self.b.create_queue("sink")
+        arn = self.bus.put_rule("orders", event_pattern={"source": ["shop"]})
+        self.assertEqual(arn["RuleArn"],
+                         "arn:aws:events:us-east-1:000000000000:rule/orders")
+        self.assertEqual(self.bus.describe_rule("orders")["State"], "ENABLED")
+        self.bus.put_targets("orders", [{
+            "Id": "q", "Arn": q.arn,
+            "InputTransformer": {
+                "InputPathsMap": {"id": "$.detail.id"},
+                "InputTemplate": '{"order": <id>, "note": "order <id>"}'}}])
+        out = self.bus.put_events([
+            {"Source": "shop", "DetailType": "Order", "Detail": {"id": 7}},
+            {"Source": "shop", "DetailType": "Order"}])
+        self.assertEqual(out["FailedEntryCount"], 1)
+        self.assertRegex(out["Entries"][0]["EventId"], r"^[0-9a-f-]{36}$")
+        self.assertEqual(out["Entries"][1]["ErrorCode"], "InvalidArgument")
+        self.b.advance(1000)
+        [m] = q.receive(max=10)
+        self.assertEqual(json.loads(m.text), {"order": 7, "note": "order 7"})
+        self.assertEqual(
+            self.bus.list_targets_by_rule("orders")["Targets"][0]["Id"], "q")
+        with self.assertRaises(ClientError) as cm:
+            self.bus.delete_rule("orders")
+        self.assertEqual(cm.exception.response["Error"]["Message"],
+                         "Rule can't be deleted since it has targets.")
+        self.bus.remove_targets("orders", ["q"])
+        self.bus.delete_rule("orders")
+        self.assertEqual(self.bus.list_rules()["Rules"], [])
+        q.close()
+
+    def test_python_callable_target(self):
+        got = []
+        self.bus.put_rule("r", event_pattern='{"source": ["app"]}')
+        self.bus.add_callback_target("r", "py", got.append,
+                                     InputPath="$.detail")
+        event_id = self.bus.put_event("app", "Thing", {"n": 1})
+        self.assertRegex(event_id, r"^[0-9a-f-]{36}$")
+        self.b.drain()
+        self.assertEqual([json.loads(t) for t in got], [{"n": 1}])
+
+    def test_failing_callable_retries_then_dead_letters(self):
+        dlq = self.b.create_queue("dlq")
+        calls = []
+
+        def boom(text):
+            calls.append(text)
+            raise RuntimeError("target down")
+
+        self.bus.put_rule("r", event_pattern={"source": ["app"]})
+        self.bus.add_callback_target(
+            "r", "py", boom, RetryPolicy={"MaximumRetryAttempts": 2},
+            DeadLetterConfig={"Arn": dlq.arn})
+        self.bus.put_event("app", "Thing", {})
+        self.b.advance(60 * 1000)
+        self.assertEqual(len(calls), 3)
+        [m] = dlq.receive(max=10)
+        self.assertEqual(m.message_attributes["RETRY_ATTEMPTS"]["StringValue"],
+                         "2")
+        self.assertEqual(
+            m.message_attributes["EXHAUSTED_RETRY_CONDITION"]["StringValue"],
+            "MaximumRetryAttempts")
+        dlq.close()
+
+    def test_schedule(self):
+        ticks = []
+        self.bus.put_rule("tick", schedule_expression="rate(1 minute)")
+        self.bus.add_callback_target("tick", "py", ticks.append)
+        self.b.advance(5 * 60 * 1000)
+        self.assertEqual(len(ticks), 5)
+        self.assertEqual(json.loads(ticks[0])["detail-type"], "Scheduled Event")
+        with self.assertRaises(ClientError) as cm:
+            self.bus.put_rule("bad", schedule_expression="rate(1 minutes)")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "ValidationException")
+
+    def test_aws_call_shapes(self):
+        out = self.b.call("events", "CreateEventBus", Name="x")
+        self.assertEqual(out["EventBusArn"],
+                         "arn:aws:events:us-east-1:000000000000:event-bus/x")
+        names = [e["Name"] for e in
+                 self.b.call("events", "ListEventBuses")["EventBuses"]]
+        self.assertEqual(names, ["default", "x"])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,72 @@
+"""Firehose delivery streams from Python: a Python sink, a Python
+transform with each outcome, and S3-style objects in a directory."""
+import os
+import shutil
+import tempfile
+import unittest
+
+from awsevents import Broker, ClientError, DeliveryStream
+
+
+class Deliveries(unittest.TestCase):
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0, seed=5)
+        self.dir = tempfile.mkdtemp()
+
+    def tearDown(self):
+        self.b.close()
+        shutil.rmtree(self.dir)
+
+    def test_python_sink_and_time_buffering(self):
+        got = []
+        d = self.b.create_delivery_stream(
+            "cb", {"BufferingHints": {"SizeInMBs": 1,
+                                      "IntervalInSeconds": 60}},
+            sink=lambda key, data: got.append((key, data)))
+        self.assertIsInstance(d, DeliveryStream)
+        ids = d.put_batch([b"a", b"b"])
+        self.assertEqual([len(i) for i in ids], [96, 96])
+        self.b.advance(59999)
+        self.assertEqual(got, [])
+        self.b.advance(1)
+        self.assertEqual(got[0][1], b"ab")
+        self.assertTrue(got[0][0].startswith("2024/01/01/00/cb-1-2024-01-01-"))
+
+    def test_python_transform_into_a_directory(self):
+        def transform(records):
+            out = []
+            for r in records:
+                result = {b"drop": "Dropped", b"fail": "ProcessingFailed"} \
+                    .get(r["data"], "Ok")
+                out.append({"recordId": r["recordId"], "result": result,
+                            "data": r["data"].upper()})
+            return out
+        d = self.b.create_delivery_stream(
+            "t", {"ExtendedS3DestinationConfiguration": {
+                "BucketARN": "arn:aws:s3:::b", "LocalDirectory": self.dir,
+                "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0}}},
+            transform=transform)
+        for word in (b"x", b"drop", b"fail", b"y"):
+            d.put(word)
+        self.b.advance(0)
+        files = {}
+        for root, _, names in os.walk(self.dir):
+            for n in names:
+                rel = os.path.relpath(os.path.join(root, n), self.dir)
+                with open(os.path.join(root, n), "rb") as f:
+                    files[rel] = f.read()
+        ok = [v for k, v in files.items() if not k.startswith("processing")]
+        failed = [v for k, v in files.items() if k.startswith("processing")]
+        self.assertEqual(ok, [b"XY"])
+        self.assertIn(b'"rawData":"ZmFpbA=="', failed[0])
+        self.assertEqual(d.metrics()["DroppedRecords"], 1)
+
+    def test_errors(self):
+        with self.assertRaises(ClientError) as e:
+            self.b.create_delivery_stream("x", {})
+        self.assertEqual(e.exception.response["Error"]["Code"],
+                         "InvalidArgumentException")
+
+
+if __name__ == "__main__":
+    unittest.main()

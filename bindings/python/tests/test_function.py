@@ -1,0 +1,123 @@
+"""Python handlers as Lambda functions: invocation through the API and the
+handle, exceptions as Lambda errors, the context object, a queue mapped to
+a handler with AWS's SQS event shape, and Event invocations with retries on
+the manual clock."""
+import json
+import unittest
+
+from awsevents import Broker, ClientError, create_function, register_handler
+
+URL = "https://sqs.us-east-1.amazonaws.com/000000000000/"
+
+
+class Handlers(unittest.TestCase):
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0, seed=5)
+
+    def tearDown(self):
+        self.b.close()
+
+    def test_invoke_returns_the_handler_result(self):
+        fn = create_function(self.b, "add", lambda e, c: {"sum": e["a"] + e["b"]})
+        r = self.b.call("lambda", "Invoke", FunctionName="add",
+                        Payload=json.dumps({"a": 2, "b": 3}))
+        self.assertEqual(r["StatusCode"], 200)
+        self.assertEqual(json.loads(r["Payload"]), {"sum": 5})
+        self.assertNotIn("FunctionError", r)
+        self.assertEqual(fn.invoke({"a": 1, "b": 1}), ({"sum": 2}, None))
+        self.assertEqual(fn.metrics()["Invocations"], 2)
+
+    def test_exception_becomes_lambda_error(self):
+        def handler(event, context):
+            raise ValueError("bad input %s" % event["x"])
+        create_function(self.b, "boom", handler)
+        r = self.b.call("lambda", "Invoke", FunctionName="boom",
+                        Payload='{"x": 7}')
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        err = json.loads(r["Payload"])
+        self.assertEqual(err["errorType"], "ValueError")
+        self.assertEqual(err["errorMessage"], "bad input 7")
+        self.assertEqual(len(err["requestId"]), 36)
+        self.assertTrue(any("raise ValueError" in line
+                            for line in err["stackTrace"]))
+
+    def test_context_fields(self):
+        seen = {}
+
+        def handler(event, context):
+            seen.update(name=context.function_name,
+                        version=context.function_version,
+                        arn=context.invoked_function_arn,
+                        memory=context.memory_limit_in_mb,
+                        group=context.log_group_name,
+                        remaining=context.get_remaining_time_in_millis(),
+                        stage=context.env("STAGE"))
+            return None
+        create_function(self.b, "ctx", handler, Timeout=9, MemorySize=256,
+                        Environment={"Variables": {"STAGE": "dev"}})
+        self.b.call("lambda", "Invoke", FunctionName="ctx")
+        self.assertEqual(seen, {
+            "name": "ctx", "version": "$LATEST",
+            "arn": "arn:aws:lambda:us-east-1:000000000000:function:ctx",
+            "memory": 256, "group": "/aws/lambda/ctx", "remaining": 9000,
+            "stage": "dev"})
+
+    def test_create_function_through_call(self):
+        register_handler(self.b, "app.handler", lambda e, c: "hi " + e)
+        self.b.call("lambda", "CreateFunction", FunctionName="greet",
+                    Handler="app.handler", Runtime="python3.12")
+        r = self.b.call("lambda", "Invoke", FunctionName="greet",
+                        Payload='"ann"')
+        self.assertEqual(r["Payload"], '"hi ann"')
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("lambda", "CreateFunction", FunctionName="x",
+                        Handler="missing")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "InvalidParameterValueException")
+
+    def test_queue_mapped_to_a_handler(self):
+        batches = []
+
+        def handler(event, context):
+            batches.append(event)
+            return {"batchItemFailures": []}
+        create_function(self.b, "consumer", handler)
+        q = self.b.call("sqs", "CreateQueue", QueueName="orders")["QueueUrl"]
+        self.b.call("lambda", "CreateEventSourceMapping",
+                    EventSourceArn="arn:aws:sqs:us-east-1:000000000000:orders",
+                    FunctionName="consumer",
+                    FunctionResponseTypes=["ReportBatchItemFailures"])
+        sent = self.b.call("sqs", "SendMessage", QueueUrl=q,
+                           MessageBody="order 1")
+        self.b.drain()
+        self.assertEqual(len(batches), 1)
+        rec = batches[0]["Records"][0]
+        self.assertEqual(sorted(rec), sorted([
+            "messageId", "receiptHandle", "body", "attributes",
+            "messageAttributes", "md5OfMessageAttributes", "md5OfBody",
+            "eventSource", "eventSourceARN", "awsRegion"]))
+        self.assertEqual(rec["messageId"], sent["MessageId"])
+        self.assertEqual(rec["body"], "order 1")
+        self.assertEqual(rec["eventSource"], "aws:sqs")
+        self.assertEqual(rec["attributes"]["ApproximateReceiveCount"], "1")
+        self.assertIsNone(rec["md5OfMessageAttributes"])
+        self.b.advance(60000)
+        self.assertEqual(self.b.call("sqs", "ReceiveMessage", QueueUrl=q), {})
+
+    def test_event_invocation_retries_on_the_clock(self):
+        times = []
+
+        def handler(event, context):
+            times.append(self.b.now_ms)
+            raise RuntimeError("again")
+        create_function(self.b, "flaky", handler)
+        r = self.b.call("lambda", "Invoke", FunctionName="flaky",
+                        InvocationType="Event", Payload="{}")
+        self.assertEqual(r["StatusCode"], 202)
+        self.b.advance(600000)
+        start = times[0]
+        self.assertEqual([t - start for t in times], [0, 60000, 180000])
+
+
+if __name__ == "__main__":
+    unittest.main()

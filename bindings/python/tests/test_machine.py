@@ -1,0 +1,117 @@
+"""State machines from Python: Machine and Execution over the typed C API,
+waits on the manual clock, history, validation, Step Functions' error codes,
+task tokens, and the states service through Broker.call."""
+import json
+import unittest
+
+from awsevents import Broker, ClientError, Execution, Machine
+from awsevents.machine import validate_definition
+
+WAIT_THEN_PASS = {
+    "StartAt": "W",
+    "States": {
+        "W": {"Type": "Wait", "Seconds": 3600, "Next": "P"},
+        "P": {"Type": "Pass", "Parameters": {"got.$": "$.n",
+                                             "sum.$": "States.MathAdd($.n, 1)"},
+              "End": True},
+    },
+}
+
+
+class ManualClockMachines(unittest.TestCase):
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0, seed=3)
+
+    def tearDown(self):
+        self.b.close()
+
+    def test_run_to_end(self):
+        m = self.b.create_state_machine("m", WAIT_THEN_PASS)
+        self.assertIsInstance(m, Machine)
+        self.assertEqual(m.arn, "arn:aws:states:us-east-1:000000000000:stateMachine:m")
+        e = m.start({"n": 41}, name="first")
+        self.assertIsInstance(e, Execution)
+        self.assertEqual(e.status, "RUNNING")
+        # the hour-long Wait is a timer: nothing happens until the clock moves
+        self.b.drain()
+        self.assertEqual(e.status, "RUNNING")
+        self.assertEqual(self.b.next_deadline(), self.b.now_ms + 3600 * 1000)
+        self.assertEqual(e.wait(), "SUCCEEDED")
+        self.assertEqual(e.output, {"got": 41, "sum": 42})
+        types = [ev["type"] for ev in e.history]
+        self.assertEqual(types, ["ExecutionStarted", "WaitStateEntered", "WaitStateExited",
+                                 "PassStateEntered", "PassStateExited", "ExecutionSucceeded"])
+        self.assertEqual([ev["id"] for ev in e.history], [1, 2, 3, 4, 5, 6])
+        self.assertEqual(self.b.get_state_machine("m").arn, m.arn)
+
+    def test_failure_and_errors(self):
+        m = self.b.create_state_machine("f", {"StartAt": "F", "States": {
+            "F": {"Type": "Fail", "Error": "Oops", "Cause": "broken"}}})
+        e = m.start()
+        self.assertEqual(e.wait(), "FAILED")
+        self.assertEqual((e.error, e.cause), ("Oops", "broken"))
+        self.assertIsNone(e.output)
+        with self.assertRaises(ClientError) as ctx:
+            self.b.create_state_machine("bad", {"StartAt": "X", "States": {}})
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "InvalidDefinition")
+        with self.assertRaises(ClientError) as ctx:
+            self.b.get_state_machine("nope")
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "StateMachineDoesNotExist")
+        with self.assertRaises(ClientError) as ctx:
+            m.start({"a": 1}, name="dup")
+            m.start({"a": 2}, name="dup")
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ExecutionAlreadyExists")
+
+    def test_validate(self):
+        ok = validate_definition(WAIT_THEN_PASS)
+        self.assertEqual(ok, {"result": "OK", "diagnostics": [], "truncated": False})
+        bad = validate_definition('{"States": {}}')
+        self.assertEqual(bad["result"], "FAIL")
+        self.assertEqual(bad["diagnostics"][0]["code"], "SCHEMA_VALIDATION_FAILED")
+
+    def test_express_sync_and_stop(self):
+        m = self.b.create_state_machine("x", {"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "Result": [1, 2], "End": True}}}, type="EXPRESS")
+        r = m.start_sync({"in": True})
+        self.assertEqual(r["status"], "SUCCEEDED")
+        self.assertEqual(json.loads(r["output"]), [1, 2])
+        s = self.b.create_state_machine("s", WAIT_THEN_PASS)
+        e = s.start({"n": 1})
+        self.b.advance(1000)
+        e.stop(error="Manual", cause="test")
+        self.b.drain()
+        self.assertEqual(e.status, "ABORTED")
+        self.assertEqual(e.error, "Manual")
+
+    def test_task_token(self):
+        q = self.b.create_queue("tokens")
+        m = self.b.create_state_machine("t", {"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "Parameters": {"QueueUrl": q.url, "MessageBody": {"token.$": "$$.Task.Token"}},
+            "End": True}}})
+        e = m.start()
+        self.b.drain()
+        [msg] = q.receive()
+        token = json.loads(msg.text)["token"]
+        self.b.send_task_heartbeat(token)
+        self.b.send_task_success(token, {"approved": True})
+        self.assertEqual(e.wait(), "SUCCEEDED")
+        self.assertEqual(e.output, {"approved": True})
+        with self.assertRaises(ClientError) as ctx:
+            self.b.send_task_success("not-a-token", {})
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "InvalidToken")
+
+    def test_states_service(self):
+        created = self.b.call("states", "CreateStateMachine", name="api",
+                              definition=json.dumps(WAIT_THEN_PASS))
+        started = self.b.call("states", "StartExecution",
+                              stateMachineArn=created["stateMachineArn"],
+                              input='{"n": 2}')
+        self.b.advance(3600 * 1000)
+        d = self.b.call("states", "DescribeExecution", executionArn=started["executionArn"])
+        self.assertEqual(d["status"], "SUCCEEDED")
+        self.assertEqual(json.loads(d["output"]), {"got": 2, "sum": 3})
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,88 @@
+"""Kinesis streams from Python: Stream over the typed C API, Kinesis's
+error codes, and the checkpointing StreamReader across a reshard."""
+import unittest
+
+from awsevents import Broker, ClientError, Stream, StreamReader
+
+HALF = 2 ** 127
+
+
+class Streams(unittest.TestCase):
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0, seed=3)
+
+    def tearDown(self):
+        self.b.close()
+
+    def test_put_iterator_get(self):
+        s = self.b.create_stream("clicks", shards=4)
+        self.assertIsInstance(s, Stream)
+        self.assertEqual(s.arn,
+                         "arn:aws:kinesis:us-east-1:000000000000:stream/clicks")
+        # MD5("a") is in the first quarter of the hash space, "b" the third
+        self.assertEqual(s.put(b"1", "a")["ShardId"], "shardId-000000000000")
+        out = s.put("2", "b")
+        self.assertEqual(out["ShardId"], "shardId-000000000002")
+        self.assertEqual(len(out["SequenceNumber"]), 56)
+        it = s.iterator("shardId-000000000002", "AT_SEQUENCE_NUMBER",
+                        out["SequenceNumber"])
+        got = s.get_records(it)
+        self.assertEqual([r["Data"] for r in got["Records"]], [b"2"])
+        self.assertEqual(got["Records"][0]["PartitionKey"], "b")
+        self.assertEqual(got["Records"][0]["ApproximateArrivalTimestamp"],
+                         1704067200000)
+        self.assertEqual(got["MillisBehindLatest"], 0)
+        self.assertIsNotNone(got["NextShardIterator"])
+        res = s.put_records([(b"x", "a"), {"Data": b"y", "PartitionKey": "z",
+                                           "ExplicitHashKey": 2 ** 128 - 1}])
+        self.assertEqual(res["FailedRecordCount"], 0)
+        self.assertEqual(res["Records"][1]["ShardId"], "shardId-000000000003")
+        self.assertEqual(s.summary()["OpenShardCount"], 4)
+
+    def test_errors(self):
+        with self.assertRaises(ClientError) as e:
+            self.b.get_stream("nope")
+        self.assertEqual(e.exception.response["Error"]["Code"],
+                         "ResourceNotFoundException")
+        s = self.b.create_stream("s", shards=1)
+        with self.assertRaises(ClientError) as e:
+            self.b.create_stream("s", shards=1)
+        self.assertEqual(e.exception.response["Error"]["Code"],
+                         "ResourceInUseException")
+        it = s.iterator("shardId-000000000000", "LATEST")
+        self.b.advance(300001)
+        with self.assertRaises(ClientError) as e:
+            s.get_records(it)
+        self.assertEqual(e.exception.response["Error"]["Code"],
+                         "ExpiredIteratorException")
+        for _ in range(1000):
+            s.put(b"x", "k")
+        with self.assertRaises(ClientError) as e:
+            s.put(b"x", "k")
+        self.assertEqual(e.exception.response["Error"]["Code"],
+                         "ProvisionedThroughputExceededException")
+
+    def test_reader_keeps_key_order_across_a_reshard(self):
+        s = self.b.create_stream("s", shards=1)
+        s.set_throttling(False)
+        for i in range(3):
+            s.put(str(i), "k")
+        s.split("shardId-000000000000", HALF)
+        self.b.drain()
+        for i in range(3, 6):
+            s.put(str(i), "k")
+        reader = s.reader()
+        self.assertIsInstance(reader, StreamReader)
+        first = [r.data for r in reader]
+        self.assertEqual(first, [b"0", b"1", b"2", b"3", b"4", b"5"])
+        self.assertEqual(reader.checkpoints["shardId-000000000000"],
+                         "SHARD_END")
+        # Resuming from the checkpoints yields only what is new.
+        s.put("6", "k")
+        again = s.reader(reader.checkpoints)
+        self.assertEqual([r.data for r in again], [b"6"])
+        self.assertEqual(list(again), [])
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,173 @@
+"""Topics through the Python binding: publish with attributes, queue
+subscriptions with filter policies and raw delivery, a Python callable as an
+http endpoint (confirmation, retries on the manual clock, dead-lettering),
+counters, FIFO topics and errors."""
+import json
+import unittest
+
+from awsevents import Broker, ClientError, Topic
+
+
+class _Queue:
+    """A queue made through aev_call (the binding's queue class may not be
+    there); .arn is all Topic.subscribe needs."""
+
+    def __init__(self, broker, name, attributes=None):
+        self.broker = broker
+        req = {"QueueName": name}
+        if attributes:
+            req["Attributes"] = attributes
+        self.url = broker.call("sqs", "CreateQueue", **req)["QueueUrl"]
+        self.arn = broker.call("sqs", "GetQueueAttributes", QueueUrl=self.url,
+                               AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def receive_all(self):
+        out = []
+        while True:
+            r = self.broker.call("sqs", "ReceiveMessage", QueueUrl=self.url,
+                                 MaxNumberOfMessages=10,
+                                 MessageAttributeNames=["All"],
+                                 MessageSystemAttributeNames=["All"])
+            msgs = r.get("Messages", [])
+            if not msgs:
+                return out
+            for m in msgs:
+                self.broker.call("sqs", "DeleteMessage", QueueUrl=self.url,
+                                 ReceiptHandle=m["ReceiptHandle"])
+            out.extend(msgs)
+
+
+class TopicTest(unittest.TestCase):
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0, seed=1)
+
+    def tearDown(self):
+        self.b.close()
+
+    def test_publish_fans_out_with_filters(self):
+        t = Topic.create(self.b, "orders")
+        everything, red = _Queue(self.b, "all"), _Queue(self.b, "red")
+        t.subscribe(everything)
+        sub = t.subscribe(red, filter_policy={"color": ["red"]}, raw=True)
+        out = t.publish("hello", subject="Greeting",
+                        attributes={"color": "red", "size": 3, "blob": b"\x00\x01",
+                                    "tags": ["a", "b"]})
+        t.publish("other", attributes={"color": "blue"})
+        envs = [json.loads(m["Body"]) for m in everything.receive_all()]
+        self.assertEqual([e["Message"] for e in envs], ["hello", "other"])
+        self.assertEqual(envs[0]["MessageId"], out["MessageId"])
+        self.assertEqual(envs[0]["Subject"], "Greeting")
+        self.assertEqual(envs[0]["MessageAttributes"]["size"],
+                         {"Type": "Number", "Value": "3"})
+        self.assertEqual(envs[0]["MessageAttributes"]["blob"],
+                         {"Type": "Binary", "Value": "AAE="})
+        raw = red.receive_all()
+        self.assertEqual([m["Body"] for m in raw], ["hello"])
+        self.assertEqual(raw[0]["MessageAttributes"]["color"],
+                         {"StringValue": "red", "DataType": "String"})
+        attrs = sub.attributes()
+        self.assertEqual(attrs["RawMessageDelivery"], "true")
+        self.assertEqual(json.loads(attrs["FilterPolicy"]), {"color": ["red"]})
+        c = t.counters()
+        self.assertEqual(c["NumberOfMessagesPublished"], 2)
+        self.assertEqual(c["NumberOfNotificationsDelivered"], 3)
+        self.assertEqual(c["NumberOfNotificationsFilteredOut"], 1)
+        self.assertEqual(len(t.subscriptions()), 2)
+        sub.unsubscribe()
+        self.assertEqual(len(t.subscriptions()), 1)
+        t.close()
+
+    def test_callable_endpoint_confirmed_and_retried(self):
+        t = Topic.create(self.b, "hooks")
+        dlq = _Queue(self.b, "dlq")
+        seen = []
+
+        def endpoint(body, kind):
+            seen.append((self.b.now_ms, kind, json.loads(body)["Message"]))
+            return 503
+
+        sub = t.subscribe(endpoint, attributes={
+            "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq.arn})})
+        self.assertEqual(sub.attributes()["PendingConfirmation"], "true")
+        self.b.drain()
+        self.assertEqual(sub.attributes()["PendingConfirmation"], "false")
+        start = self.b.now_ms
+        t.publish("ping")
+        self.b.advance(120000)
+        self.assertEqual([(at - start, kind) for at, kind, _ in seen],
+                         [(0, "Notification"), (20000, "Notification"),
+                          (40000, "Notification"), (60000, "Notification")])
+        dead = dlq.receive_all()
+        self.assertEqual(json.loads(dead[0]["Body"])["Message"], "ping")
+        self.assertEqual(t.counters()["NumberOfNotificationsRedrivenToDlq"], 1)
+        t.close()
+
+    def test_callable_exceptions_are_server_errors(self):
+        t = Topic.create(self.b, "boom")
+        calls = []
+
+        def endpoint(body, kind):
+            calls.append(kind)
+            raise RuntimeError("down")
+
+        t.subscribe(endpoint, attributes={"DeliveryPolicy": json.dumps(
+            {"healthyRetryPolicy": {"numRetries": 1, "minDelayTarget": 5,
+                                    "maxDelayTarget": 5}})})
+        self.b.drain()
+        t.publish("x")
+        self.b.advance(10000)
+        self.assertEqual(calls, ["Notification", "Notification"])
+        self.assertEqual(t.counters()["NumberOfNotificationsFailed"], 1)
+        t.close()
+
+    def test_fifo_topic(self):
+        t = Topic.create(self.b, "t.fifo", {"FifoTopic": "true",
+                                            "ContentBasedDeduplication": "true"})
+        q = _Queue(self.b, "q.fifo", {"FifoQueue": "true"})
+        t.subscribe(q, raw=True)
+        first = t.publish("one", group_id="g")
+        self.assertIn("SequenceNumber", first)
+        self.assertEqual(t.publish("one", group_id="g")["MessageId"],
+                         first["MessageId"])
+        t.publish("two", group_id="g")
+        self.b.drain()
+        got = q.receive_all()
+        self.assertEqual([m["Body"] for m in got], ["one", "two"])
+        self.assertEqual(got[0]["Attributes"]["MessageGroupId"], "g")
+        with self.assertRaises(ClientError) as cm:
+            t.publish("three")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidParameter")
+        t.close()
+
+    def test_errors_and_deleted_topic(self):
+        t = Topic.create(self.b, "gone")
+        with self.assertRaises(ClientError) as cm:
+            t.subscribe("arn:aws:sqs:us-east-1:000000000000:q",
+                        attributes={"RawMessageDelivery": "maybe"})
+        self.assertIn("RawMessageDelivery", cm.exception.response["Error"]["Message"])
+        t.delete()
+        with self.assertRaises(ClientError) as cm:
+            t.publish("x")
+        err = cm.exception.response
+        self.assertEqual(err["Error"]["Code"], "NotFound")
+        self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 404)
+        t.close()
+
+    def test_batch_and_tags(self):
+        t = Topic.create(self.b, "batch")
+        q = _Queue(self.b, "q")
+        t.subscribe(q, raw=True)
+        r = t.publish_batch([{"Id": "1", "Message": "a"},
+                             {"Id": "2", "Message": "b",
+                              "MessageAttributes": {"n": 1}}])
+        self.assertEqual([s["Id"] for s in r["Successful"]], ["1", "2"])
+        self.assertEqual(sorted(m["Body"] for m in q.receive_all()), ["a", "b"])
+        t.tag({"env": "test"})
+        self.assertEqual(t.tags(), {"env": "test"})
+        t.untag(["env"])
+        self.assertEqual(t.tags(), {})
+        t.close()
+
+
+if __name__ == "__main__":
+    unittest.main()

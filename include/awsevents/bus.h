@@ -1,0 +1,182 @@
+/*
+ * libawsevents — EventBridge event buses: the default bus and custom buses,
+ * rules (event patterns and schedules), targets with Input / InputPath /
+ * InputTransformer, retries with a RetryPolicy, dead-letter queues.
+ *
+ * A bus routes every event it receives through all its enabled rules at
+ * once: the rules' patterns live in one pattern set (awsevents/pattern.h),
+ * so routing costs about the same with 10 rules as with 10,000. Each
+ * matching rule's targets receive the event (or what its input options make
+ * of it), never under the bus's lock: queue targets during the PutEvents
+ * call itself (as SNS sends to its queue subscribers), every other target
+ * on the broker's scheduler (with workers = 0, during aev_broker_drain() /
+ * aev_broker_advance()); retries always run on timers.
+ *
+ * Configuration takes AWS's own shapes as JSON text: an EventPattern, a
+ * ScheduleExpression, PutTargets' Targets list. Errors carry EventBridge's
+ * error names (ResourceNotFoundException, ValidationException,
+ * LimitExceededException, InvalidEventPatternException, ...) and messages.
+ *
+ * Target ARNs: SQS queues (arn:aws:sqs:REGION:ACCOUNT:NAME; FIFO queues need
+ * SqsParameters.MessageGroupId), SNS topics (arn:aws:sns:...:NAME; FIFO
+ * topics likewise), Lambda functions (arn:aws:lambda:...:function:NAME,
+ * invoked asynchronously) and event buses (arn:aws:events:...:event-bus/
+ * NAME) of the same broker, and application callbacks
+ * (aev_bus_put_callback_target). Targets of services this library does not
+ * route to yet (Kinesis, Firehose, Step Functions, ...) are refused by
+ * PutTargets with a ValidationException that says so.
+ */
+#ifndef AWSEVENTS_BUS_H
+#define AWSEVENTS_BUS_H
+
+#include "awsevents/broker.h"
+#include "awsevents/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aev_bus aev_bus;
+
+/* AWS's default quota of rules per bus, and the most targets a rule has. */
+#define AEV_BUS_DEFAULT_RULE_QUOTA 300
+#define AEV_BUS_MAX_TARGETS 5
+
+/* Creates a custom bus (CreateEventBus). Names: 1-256 of [/\.\-_A-Za-z0-9];
+ * "default" and existing names fail with ResourceAlreadyExistsException. */
+AEV_API int aev_bus_create(aev_broker *b, const char *name, aev_bus **out);
+
+/* A handle to a bus by name or ARN. "default" always exists. */
+AEV_API int aev_bus_get(aev_broker *b, const char *name_or_arn, aev_bus **out);
+
+/* Drops the handle (the bus itself lives until deleted). NULL is a no-op. */
+AEV_API void aev_bus_release(aev_bus *bus);
+
+/* DeleteEventBus: the bus and its rules and targets go. The default bus
+ * cannot be deleted (ValidationException). */
+AEV_API int aev_bus_delete(aev_bus *bus);
+
+AEV_API const char *aev_bus_name(const aev_bus *bus);
+AEV_API const char *aev_bus_arn(const aev_bus *bus);
+
+/* Raises (or lowers) the bus's rule quota, as a user asks AWS for a quota
+ * increase. New buses start at AEV_BUS_DEFAULT_RULE_QUOTA. A quota below the
+ * rules already stored fails with AEV_ERR_LIMIT. */
+AEV_API int aev_bus_set_rule_quota(aev_bus *bus, int max_rules);
+
+/* PutRule: creates or updates rule name with an EventPattern (JSON text),
+ * a ScheduleExpression ("rate(5 minutes)", "cron(0 12 * * ? *)"), or both
+ * (either may be NULL, not both); enabled is 1 (ENABLED) or 0 (DISABLED).
+ * Schedules run only on the default bus, on the broker clock: the first
+ * rate() event comes one period after the rule is created or enabled.
+ * *arn_out (may be NULL) receives the rule's ARN; free it with aev_free(). */
+AEV_API int aev_bus_put_rule(aev_bus *bus, const char *name,
+                             const char *event_pattern,
+                             const char *schedule_expression, int enabled,
+                             char **arn_out);
+
+/* DescribeRule's response object as JSON text (free with aev_free()). */
+AEV_API int aev_bus_describe_rule(aev_bus *bus, const char *name,
+                                  char **json_out);
+
+/* DeleteRule. A rule that still has targets fails (ValidationException) as
+ * on AWS, unless force is 1. A missing rule is not an error. */
+AEV_API int aev_bus_delete_rule(aev_bus *bus, const char *name, int force);
+
+/* EnableRule (enabled = 1) / DisableRule (0). */
+AEV_API int aev_bus_enable_rule(aev_bus *bus, const char *name, int enabled);
+
+/* ListRules' response ({"Rules": [...]}) for rules whose name starts with
+ * prefix (NULL: all), sorted by name. Free with aev_free(). */
+AEV_API int aev_bus_list_rules(aev_bus *bus, const char *prefix,
+                               char **json_out);
+
+/* PutTargets with AWS's Targets list (JSON text). Bad input fails the whole
+ * call; *failed_json (may be NULL) receives PutTargets' response object
+ * ({"FailedEntryCount": 0, "FailedEntries": []}). Free with aev_free(). */
+AEV_API int aev_bus_put_targets(aev_bus *bus, const char *rule,
+                                const char *targets_json, char **result_json);
+
+/* RemoveTargets by a JSON list of ids; *result_json as PutTargets'. */
+AEV_API int aev_bus_remove_targets(aev_bus *bus, const char *rule,
+                                   const char *ids_json, char **result_json);
+
+/* ListTargetsByRule's response ({"Targets": [...]}). */
+AEV_API int aev_bus_list_targets(aev_bus *bus, const char *rule,
+                                 char **json_out);
+
+/* An application callback target. It receives the target's input (the
+ * event, or what Input / InputPath / InputTransformer make of it) and
+ * returns 0 when it handled it, anything else to fail the attempt, which is
+ * then retried under the target's RetryPolicy and finally sent to its
+ * DeadLetterConfig queue. It runs on the handler pool, with no library lock
+ * held; input is valid during the call only. */
+typedef int (*aev_bus_target_fn)(void *user, const char *input, size_t len);
+
+/* Adds or replaces target target_json (one element of PutTargets' Targets:
+ * "Id" plus optional Input, InputPath, InputTransformer, RetryPolicy,
+ * DeadLetterConfig; "Arn" is set to
+ * arn:aws:events:REGION:ACCOUNT:callback/ID) on rule, calling fn. release
+ * (may be NULL) runs once after the last call of fn, when the target is
+ * removed or replaced or the bus goes; never when this call fails. */
+AEV_API int aev_bus_put_callback_target(aev_bus *bus, const char *rule,
+                                        const char *target_json,
+                                        aev_bus_target_fn fn, void *user,
+                                        aev_release_fn release);
+
+/* PutEvents with AWS's Entries list (JSON text); each entry names its bus
+ * in EventBusName (default: "default"). *result_json receives PutEvents'
+ * response: {"FailedEntryCount": N, "Entries": [{"EventId": ...} or
+ * {"ErrorCode": ..., "ErrorMessage": ...}, ...]} in request order. A
+ * request-level problem (no entries, more than 10, over 256 KB) fails the
+ * whole call with ValidationException. */
+AEV_API int aev_bus_put_events(aev_broker *b, const char *entries_json,
+                               char **result_json);
+
+/* The fast path for one event on bus: source, detail_type and detail (a
+ * JSON object of detail_len bytes) as in a PutEvents entry, with no
+ * resources and the time now. On success id_out (37 bytes, may be NULL)
+ * holds the event id. A failure that PutEvents reports per entry
+ * (InvalidArgument, MalformedDetail, NotAuthorizedForSourceException) is
+ * returned as AEV_ERR_INVALID with that code. */
+AEV_API int aev_bus_put_event(aev_bus *bus, const char *source,
+                              const char *detail_type, const char *detail,
+                              size_t detail_len, char *id_out);
+
+/* CreateArchive: bus's events matching event_pattern (NULL: all) are kept
+ * for retention_days (0: indefinitely). Archive names are unique per
+ * broker. Events a replay brings back are not archived again. *arn_out
+ * (may be NULL) receives the archive's ARN. */
+AEV_API int aev_bus_create_archive(aev_bus *bus, const char *name,
+                                   const char *event_pattern,
+                                   int retention_days,
+                                   const char *description, char **arn_out);
+
+/* DescribeArchive's / ListArchives' response objects; DeleteArchive. */
+AEV_API int aev_bus_describe_archive(aev_broker *b, const char *name,
+                                     char **json_out);
+AEV_API int aev_bus_list_archives(aev_broker *b, const char *prefix,
+                                  char **json_out);
+AEV_API int aev_bus_delete_archive(aev_broker *b, const char *name);
+
+/* StartReplay with AWS's request (ReplayName, EventSourceArn = an archive
+ * ARN, EventStartTime / EventEndTime in epoch seconds, Destination {Arn =
+ * the archive's bus, optional FilterArns = rule ARNs}); *result_json gets
+ * its response. The replay runs on the scheduler, one minute of event time
+ * per step, each event carrying "replay-name"; at most 10 run at once. */
+AEV_API int aev_bus_start_replay(aev_broker *b, const char *request_json,
+                                 char **result_json);
+
+/* DescribeReplay's / ListReplays' responses; CancelReplay (a replay that
+ * is not STARTING or RUNNING fails with IllegalStatusException). */
+AEV_API int aev_bus_describe_replay(aev_broker *b, const char *name,
+                                    char **json_out);
+AEV_API int aev_bus_list_replays(aev_broker *b, const char *prefix,
+                                 char **json_out);
+AEV_API int aev_bus_cancel_replay(aev_broker *b, const char *name,
+                                  char **result_json);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

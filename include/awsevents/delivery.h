@@ -1,0 +1,105 @@
+/*
+ * libawsevents — delivery streams: Amazon Data Firehose.
+ *
+ * A delivery stream buffers records (from PutRecord/PutRecordBatch, or from
+ * a stream of this broker) and delivers them in batches when its buffering
+ * hints are reached — SizeInMBs (1..128, default 5) or IntervalInSeconds
+ * (0..900, default 300) on the broker clock, whichever comes first —
+ * optionally through a transform function of this broker (Lambda's
+ * Firehose data-transformation contract: records with recordId, result
+ * Ok / Dropped / ProcessingFailed and base64 data; a failed invocation is
+ * retried NumberOfRetries times), to one destination:
+ *
+ *  - a directory laid out like S3 (ExtendedS3DestinationConfiguration):
+ *    objects under Prefix with !{timestamp:...} and !{firehose:...}
+ *    expressions, the default "YYYY/MM/dd/HH/" prefix, and object names
+ *    "Stream-1-YYYY-MM-dd-HH-MM-SS-<random>"; records that fail the
+ *    transform go under ErrorOutputPrefix as AWS's JSON error records. The
+ *    bucket "arn:aws:s3:::NAME" is the directory "./NAME" unless this
+ *    library's member "LocalDirectory" names another;
+ *  - an application callback (aev_delivery_create_with_sink);
+ *  - a queue of this broker, one message per record (this library's
+ *    "SqsDestinationConfiguration": {"QueueARN": ..., "BufferingHints"}).
+ *
+ * A failed delivery is retried with backoff (at-least-once) for the
+ * destination's RetryOptions.DurationInSeconds (S3: 24 hours).
+ *
+ * Handles are counted like streams'; after DeleteDeliveryStream every call
+ * fails with AEV_ERR_NOT_FOUND (ResourceNotFoundException). Thread-safe.
+ */
+#ifndef AWSEVENTS_DELIVERY_H
+#define AWSEVENTS_DELIVERY_H
+
+#include "awsevents/broker.h"
+#include "awsevents/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aev_delivery aev_delivery;
+
+/* Buffer size of a RecordId, NUL included. */
+#define AEV_RECORD_ID_SIZE 97
+
+/* CreateDeliveryStream. config_json is AWS's request without
+ * DeliveryStreamName: DeliveryStreamType ("DirectPut" default, or
+ * "KinesisStreamAsSource" with KinesisStreamSourceConfiguration
+ * {"KinesisStreamARN"}) and one destination configuration (see above).
+ * *out is a new handle. */
+AEV_API int aev_delivery_create(aev_broker *b, const char *name,
+                                const char *config_json, aev_delivery **out);
+
+/* A delivered batch: key is the object key it would have in S3, data the
+ * records concatenated. Return 0 when delivered; anything else fails the
+ * attempt, which is retried with backoff. Runs on the handler pool, one
+ * batch at a time per delivery stream, in order. */
+typedef int (*aev_delivery_sink_fn)(void *user, const char *key,
+                                    const void *data, size_t len);
+
+/* CreateDeliveryStream delivering to fn instead of (config_json without) a
+ * destination; BufferingHints, ProcessingConfiguration and RetryOptions may
+ * sit at the top level of config_json. release(user) runs once after the
+ * last call, never if creation fails. */
+AEV_API int aev_delivery_create_with_sink(aev_broker *b, const char *name,
+                                          const char *config_json,
+                                          aev_delivery_sink_fn fn, void *user,
+                                          aev_release_fn release,
+                                          aev_delivery **out);
+
+AEV_API int aev_delivery_get(aev_broker *b, const char *name_or_arn,
+                             aev_delivery **out);
+AEV_API void aev_delivery_release(aev_delivery *d);
+/* DeleteDeliveryStream: buffered records not yet delivered are dropped. */
+AEV_API int aev_delivery_delete(aev_delivery *d);
+AEV_API const char *aev_delivery_name(const aev_delivery *d);
+AEV_API const char *aev_delivery_arn(const aev_delivery *d);
+
+/* DescribeDeliveryStream's DeliveryStreamDescription (aev_free()). */
+AEV_API int aev_delivery_describe(aev_delivery *d, char **json);
+
+/* PutRecord: data of 0..1,000 KiB. record_id (AEV_RECORD_ID_SIZE, may be
+ * NULL) receives the RecordId. A delivery stream fed by a stream refuses
+ * direct puts (InvalidArgumentException). */
+AEV_API int aev_delivery_put(aev_delivery *d, const void *data, size_t len,
+                             char *record_id);
+
+/* PutRecordBatch: n (1..500) records, 4 MiB in total. record_ids may be
+ * NULL or an array of n buffers of AEV_RECORD_ID_SIZE. */
+AEV_API int aev_delivery_put_batch(aev_delivery *d, size_t n,
+                                   const void *const *data,
+                                   const size_t *lens, char **record_ids);
+
+/* Delivers what is buffered now, as if a buffering hint had been reached
+ * (what a user would wait for; the unit tests and examples use it). */
+AEV_API int aev_delivery_flush(aev_delivery *d);
+
+/* Counters as JSON: {"IncomingRecords", "DeliveredRecords",
+ * "DeliveredObjects", "DroppedRecords", "FailedRecords",
+ * "DeliveryAttempts", "BufferedRecords"}. */
+AEV_API int aev_delivery_metrics(aev_delivery *d, char **json);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,203 @@
+/*
+ * libawsevents — Lambda-style functions.
+ *
+ * A function is a named handler that the application registers: a C
+ * callback receiving the event as JSON text and an invocation context. The
+ * handler finishes by calling aev_invocation_succeed() or
+ * aev_invocation_fail() on the context, before it returns or later from any
+ * thread, exactly once per invocation. Handlers run on the broker's handler
+ * pool (asynchronous invocations, event-source mappings) or on the calling
+ * thread (aev_function_invoke), never with a library lock held.
+ *
+ * Invocation types, as Lambda's Invoke:
+ *  - RequestResponse (aev_function_invoke): waits for the result; a function
+ *    error still succeeds (AEV_OK) and reports FunctionError "Unhandled"
+ *    with Lambda's error object {"errorType", "errorMessage", ...} as the
+ *    payload. Above the reserved concurrency: AEV_ERR_THROTTLED with
+ *    TooManyRequestsException.
+ *  - Event (aev_function_invoke_event): queued internally; function errors
+ *    are retried MaximumRetryAttempts times (default 2) one minute, then two
+ *    minutes apart; throttled events are retried with backoff (1 s doubling
+ *    to 5 min) until MaximumEventAgeInSeconds (default 21600); the outcome
+ *    goes to the OnSuccess / OnFailure destination or the DLQ.
+ *  - DryRun (aev_function_invoke_dry_run): checks access only.
+ *
+ * Timeouts: an invocation that has not completed Timeout seconds (broker
+ * clock) after it started is reported as Lambda reports a timeout
+ * (errorType "Sandbox.Timedout"). The library cannot stop a thread, so the
+ * handler keeps running; it must still complete the context, and its late
+ * result is discarded.
+ *
+ * Configuration members use CreateFunction's names: Timeout (1..900,
+ * default 3), MemorySize (128..10240, default 128), Description,
+ * Environment {"Variables": {...}}, Runtime, Handler (recorded).
+ */
+#ifndef AWSEVENTS_FUNCTION_H
+#define AWSEVENTS_FUNCTION_H
+
+#include "awsevents/broker.h"
+#include "awsevents/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aev_function aev_function;
+typedef struct aev_invocation aev_invocation;
+
+/* A handler: event is the payload's JSON text (len bytes, NUL-terminated),
+ * valid until the invocation completes. Complete ctx exactly once. */
+typedef void (*aev_handler_fn)(void *user, aev_invocation *ctx,
+                               const char *event, size_t len);
+
+/* Optional init hook: runs once per execution environment, before the
+ * first invocation it serves (a cold start), on the same thread. */
+typedef void (*aev_init_fn)(void *user, const aev_invocation *ctx);
+
+/* Creates function name (1..64 of [A-Za-z0-9-_]) with config_json
+ * (CreateFunction's members, may be NULL) and handler fn. release(user) is
+ * called once after the function is deleted or the broker destroyed and
+ * its last invocation returned; never if creation fails.
+ * ResourceConflictException when the name exists. *out: a handle (release
+ * with aev_function_release), or pass NULL to keep none. */
+AEV_API int aev_function_create(aev_broker *b, const char *name,
+                                const char *config_json, aev_handler_fn fn,
+                                void *user, aev_release_fn release,
+                                aev_function **out);
+
+/* Registers handler fn under name for CreateFunction requests made through
+ * aev_call (its Handler member names the registration). release(user) runs
+ * once when the broker is destroyed. ResourceConflictException when the
+ * name is registered already. */
+AEV_API int aev_handler_register(aev_broker *b, const char *name,
+                                 aev_handler_fn fn, void *user,
+                                 aev_release_fn release);
+
+/* Sets the init hook (NULL removes it). */
+AEV_API int aev_function_set_init(aev_function *f, aev_init_fn init);
+
+/* By name or (unqualified or $LATEST-qualified) ARN;
+ * ResourceNotFoundException otherwise. */
+AEV_API int aev_function_get(aev_broker *b, const char *name_or_arn,
+                             aev_function **out);
+AEV_API void aev_function_release(aev_function *f);
+/* DeleteFunction: later calls answer ResourceNotFoundException; queued
+ * async events are dropped. */
+AEV_API int aev_function_delete(aev_function *f);
+
+AEV_API const char *aev_function_name(const aev_function *f);
+AEV_API const char *aev_function_arn(const aev_function *f);
+
+/* GetFunctionConfiguration's shape (FunctionName, FunctionArn, Timeout,
+ * MemorySize, Environment, LastModified, State, ...). Free with aev_free. */
+AEV_API int aev_function_configuration(aev_function *f, char **json);
+
+/* UpdateFunctionConfiguration: the members given replace the current. */
+AEV_API int aev_function_update_configuration(aev_function *f,
+                                              const char *config_json);
+
+/* PutFunctionConcurrency (0..1000; 0 throttles every invocation) and
+ * DeleteFunctionConcurrency (reserved = -1). */
+AEV_API int aev_function_set_reserved_concurrency(aev_function *f,
+                                                  int reserved);
+AEV_API int aev_function_reserved_concurrency(aev_function *f);
+
+/* PutFunctionEventInvokeConfig's members: MaximumRetryAttempts (0..2),
+ * MaximumEventAgeInSeconds (60..21600), DestinationConfig {OnSuccess:
+ * {Destination: ARN}, OnFailure: {...}} with queue or function ARNs of this
+ * broker. Replaces the whole configuration. */
+AEV_API int aev_function_put_event_invoke_config(aev_function *f,
+                                                 const char *config_json);
+/* GetFunctionEventInvokeConfig's shape; ResourceNotFoundException when
+ * none was put. */
+AEV_API int aev_function_event_invoke_config(aev_function *f, char **json);
+
+/* Sets (ARN of a queue) or clears (NULL) DeadLetterConfig.TargetArn. */
+AEV_API int aev_function_set_dead_letter_target(aev_function *f,
+                                                const char *arn);
+
+/* RequestResponse. On AEV_OK *result (free with aev_free; NUL-terminated,
+ * *result_len bytes; result_len may be NULL) is the handler's result or
+ * Lambda's error object, and *function_error is NULL or a static string
+ * ("Unhandled") when the function failed. Blocks until the handler
+ * completes or times out; under a manual clock a timeout needs another
+ * thread to advance the clock. */
+AEV_API int aev_function_invoke(aev_function *f, const char *payload,
+                                size_t len, char **result, size_t *result_len,
+                                const char **function_error);
+
+/* Event: queues the payload and returns; the request id is written to
+ * request_id (37 bytes) when not NULL. */
+AEV_API int aev_function_invoke_event(aev_function *f, const char *payload,
+                                      size_t len, char *request_id);
+
+/* DryRun: AEV_OK when the function exists and the payload is valid. */
+AEV_API int aev_function_invoke_dry_run(aev_function *f, const char *payload,
+                                        size_t len);
+
+/* Counters as a JSON object: Invocations, Errors, Throttles, ColdStarts,
+ * ConcurrentExecutions (now), Duration (sum, ms), Environments (now),
+ * AsyncEventsDropped, DestinationDeliveryFailures. Free with aev_free. */
+AEV_API int aev_function_metrics(aev_function *f, char **json);
+
+/* Execution environments idle longer than ms (broker clock) are reclaimed
+ * (default 300000, i.e. 5 minutes). */
+AEV_API int aev_function_set_idle_reclaim_ms(aev_function *f, int64_t ms);
+
+/* ---- the invocation context (Lambda's context object) ---- */
+
+/* Completes with a JSON result (len bytes, copied). A second completion, or
+ * one after a timeout, is ignored (AEV_ERR_STATE). */
+AEV_API int aev_invocation_succeed(aev_invocation *ctx, const char *json,
+                                   size_t len);
+/* Completes with a function error: errorType, errorMessage. */
+AEV_API int aev_invocation_fail(aev_invocation *ctx, const char *error_type,
+                                const char *message);
+/* Completes with a function error given as Lambda's whole error object
+ * (errorType, errorMessage, stackTrace, ...) in JSON; text that is not a
+ * JSON object becomes errorMessage of an "Unhandled" error. */
+AEV_API int aev_invocation_fail_json(aev_invocation *ctx, const char *json,
+                                     size_t len);
+
+/* Lambda's context fields; strings valid while the invocation runs. */
+AEV_API const char *aev_invocation_request_id(const aev_invocation *ctx);
+AEV_API const char *aev_invocation_function_name(const aev_invocation *ctx);
+AEV_API const char *aev_invocation_function_version(const aev_invocation *ctx);
+AEV_API const char *aev_invocation_function_arn(const aev_invocation *ctx);
+AEV_API int aev_invocation_memory_mb(const aev_invocation *ctx);
+AEV_API const char *aev_invocation_log_group(const aev_invocation *ctx);
+AEV_API const char *aev_invocation_log_stream(const aev_invocation *ctx);
+/* Milliseconds left before the timeout, on the broker clock (>= 0). */
+AEV_API int64_t aev_invocation_remaining_ms(const aev_invocation *ctx);
+/* An environment variable of the function's configuration, or NULL. */
+AEV_API const char *aev_invocation_env(const aev_invocation *ctx,
+                                       const char *name);
+
+/* ---- event-source mappings from queues ---- */
+
+/* CreateEventSourceMapping with its members (EventSourceArn of a queue,
+ * FunctionName, BatchSize, MaximumBatchingWindowInSeconds, Enabled,
+ * FunctionResponseTypes, FilterCriteria, ScalingConfig) in JSON. *json
+ * (may be NULL) receives the mapping's description; its UUID identifies it. */
+AEV_API int aev_event_source_mapping_create(aev_broker *b,
+                                            const char *request_json,
+                                            char **json);
+/* GetEventSourceMapping / UpdateEventSourceMapping / DeleteEventSourceMapping
+ * by UUID; ListEventSourceMappings (filters FunctionName, EventSourceArn
+ * may be NULL). Outputs are AWS's response shapes, freed with aev_free. */
+AEV_API int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
+                                         char **json);
+AEV_API int aev_event_source_mapping_update(aev_broker *b,
+                                            const char *request_json,
+                                            char **json);
+AEV_API int aev_event_source_mapping_delete(aev_broker *b, const char *uuid,
+                                            char **json);
+AEV_API int aev_event_source_mapping_list(aev_broker *b,
+                                          const char *function_name,
+                                          const char *event_source_arn,
+                                          char **json);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,158 @@
+/*
+ * libawsevents — state machines: AWS Step Functions and the Amazon States
+ * Language (JSONPath query language).
+ *
+ * A state machine lives in a broker and runs executions the way Step
+ * Functions does: every state type (Pass, Task, Choice, Wait, Succeed, Fail,
+ * Parallel, Map), JSONPath data flow (InputPath, Parameters, ResultSelector,
+ * ResultPath, OutputPath, the context object $$, variables with Assign),
+ * the intrinsic functions States.*, Retry and Catch, and execution history
+ * numbered as AWS numbers it. Definitions are AWS's ASL JSON text; they are
+ * validated at create time with AWS's messages (InvalidDefinition).
+ *
+ * Executions are event-driven: each runs its states on a serial lane of the
+ * broker's scheduler; a Wait is a timer, so a year-long Wait holds no thread.
+ * On a manual clock nothing runs until aev_broker_drain()/advance().
+ *
+ * Handles: aev_machine_create()/aev_machine_get() and aev_machine_start()
+ * return counted handles released with aev_machine_release() and
+ * aev_execution_release(). All functions are safe from any thread.
+ */
+#ifndef AWSEVENTS_MACHINE_H
+#define AWSEVENTS_MACHINE_H
+
+#include "awsevents/broker.h"
+#include "awsevents/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct aev_machine aev_machine;
+typedef struct aev_execution aev_execution;
+
+/* State machine types. */
+#define AEV_MACHINE_STANDARD 0
+#define AEV_MACHINE_EXPRESS 1
+
+/* Execution status (DescribeExecution's status). */
+#define AEV_EXECUTION_RUNNING 0
+#define AEV_EXECUTION_SUCCEEDED 1
+#define AEV_EXECUTION_FAILED 2
+#define AEV_EXECUTION_TIMED_OUT 3
+#define AEV_EXECUTION_ABORTED 4
+
+/* ---- State machines -------------------------------------------------- */
+
+/* CreateStateMachine. definition is ASL JSON text (len bytes); type is
+ * AEV_MACHINE_STANDARD or AEV_MACHINE_EXPRESS. An invalid definition fails
+ * with AEV_ERR_INVALID (InvalidDefinition, AWS's message); an existing name
+ * with a different definition with AEV_ERR_EXISTS
+ * (StateMachineAlreadyExists); an identical one returns the existing
+ * machine. *out is a new handle. */
+AEV_API int aev_machine_create(aev_broker *b, const char *name,
+                               const char *definition, size_t len, int type,
+                               aev_machine **out);
+
+/* Finds a state machine by name or ARN; AEV_ERR_NOT_FOUND
+ * (StateMachineDoesNotExist) otherwise. *out is a new handle. */
+AEV_API int aev_machine_get(aev_broker *b, const char *name_or_arn,
+                            aev_machine **out);
+
+/* Drops a handle. NULL is a no-op. */
+AEV_API void aev_machine_release(aev_machine *m);
+
+/* DeleteStateMachine. Running executions go on to their end; the handle
+ * answers AEV_ERR_NOT_FOUND afterwards. */
+AEV_API int aev_machine_delete(aev_machine *m);
+
+/* UpdateStateMachine: a new definition for later executions. */
+AEV_API int aev_machine_update(aev_machine *m, const char *definition,
+                               size_t len);
+
+/* Name and ARN, valid while the handle is held. */
+AEV_API const char *aev_machine_name(const aev_machine *m);
+AEV_API const char *aev_machine_arn(const aev_machine *m);
+
+/* DescribeStateMachine's response as JSON (free with aev_free()). */
+AEV_API int aev_machine_describe(aev_machine *m, char **json);
+
+/* ValidateStateMachineDefinition: *result_json is {"result": "OK"|"FAIL",
+ * "diagnostics": [{"severity", "code", "message", "location"}],
+ * "truncated": false}. type as for create. Fails only on bad arguments. */
+AEV_API int aev_machine_validate(const char *definition, size_t len, int type,
+                                 char **result_json);
+
+/* ---- Executions ------------------------------------------------------ */
+
+/* StartExecution. name may be NULL (a UUID is drawn from the broker's
+ * generator); input is JSON text (NULL means "{}"). Starting a name again
+ * with the same input returns the same execution (AWS's idempotency);
+ * with a different input it fails with AEV_ERR_EXISTS
+ * (ExecutionAlreadyExists). *out is a new handle. */
+AEV_API int aev_machine_start(aev_machine *m, const char *name,
+                              const char *input, size_t len,
+                              aev_execution **out);
+
+/* StartSyncExecution (EXPRESS machines): runs the execution to its end and
+ * stores StartSyncExecution's response in *result_json (free with
+ * aev_free()). On a manual clock with workers = 0 it drains and advances
+ * the broker's clock over Waits; it must not be called from a callback
+ * (AEV_ERR_BUSY). */
+AEV_API int aev_machine_start_sync(aev_machine *m, const char *name,
+                                   const char *input, size_t len,
+                                   char **result_json);
+
+/* Waits until e ends. On a manual clock it drains the broker and advances
+ * its clock to each next timer (a Wait of a year takes no time); on a real
+ * clock it sleeps until the end. Not from a callback (AEV_ERR_BUSY). */
+AEV_API int aev_execution_wait(aev_execution *e);
+
+/* Drops an execution handle. NULL is a no-op. */
+AEV_API void aev_execution_release(aev_execution *e);
+
+/* AEV_EXECUTION_* */
+AEV_API int aev_execution_status(aev_execution *e);
+AEV_API const char *aev_execution_arn(const aev_execution *e);
+
+/* The output JSON text of a SUCCEEDED execution (NULL otherwise); free with
+ * aev_free(). */
+AEV_API int aev_execution_output(aev_execution *e, char **json);
+
+/* DescribeExecution's response as JSON (free with aev_free()). */
+AEV_API int aev_execution_describe(aev_execution *e, char **json);
+
+/* GetExecutionHistory's {"events": [...]} (free with aev_free()).
+ * EXPRESS executions keep no history: AEV_ERR_UNSUPPORTED (InvalidArn, as
+ * AWS answers for an Express execution ARN). */
+AEV_API int aev_execution_history(aev_execution *e, char **json);
+
+/* StopExecution with an optional error and cause (NULL: none): the
+ * execution ends ABORTED when its strand next runs. Stopping a finished
+ * execution succeeds and changes nothing, as AWS does. */
+AEV_API int aev_execution_stop(aev_execution *e, const char *error,
+                               const char *cause);
+
+/* ---- Task tokens (.waitForTaskToken) ---------------------------------- */
+
+/* SendTaskSuccess: completes the task that handed out token ($$.Task.Token)
+ * with output (JSON text, len bytes). InvalidToken (AEV_ERR_INVALID) for a
+ * token this broker did not issue; TaskTimedOut (AEV_ERR_STATE) when its
+ * execution has ended. A token of an attempt that already ended (timed
+ * out, retried) is accepted and ignored, as AWS does. */
+AEV_API int aev_machine_send_task_success(aev_broker *b, const char *token,
+                                          const char *output, size_t len);
+
+/* SendTaskFailure: the task fails with error and cause (either NULL). */
+AEV_API int aev_machine_send_task_failure(aev_broker *b, const char *token,
+                                          const char *error,
+                                          const char *cause);
+
+/* SendTaskHeartbeat: restarts the task's HeartbeatSeconds countdown. */
+AEV_API int aev_machine_send_task_heartbeat(aev_broker *b, const char *token);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,52 @@
+/* The "events" service of aev_call(): its action table, PutEvents, and the
+ * EventBusName lookup the actions share. */
+#include "bus/api_events.h"
+#include "core/status.h"
+
+int aev__events_bus_of(aev_broker *b, const aev__api_service *svc, json_t *req,
+                       const char *member, aev_bus **out) {
+  const char *name = NULL;
+  int rc = aev__api_opt_string(svc, req, member, &name);
+  return rc ? rc : aev__bus_find(b, name, 1, out);
+}
+
+AEV__EVENTS_ACTION(put_events) {
+  json_t *entries;
+  int rc = aev__api_req_array(svc, req, "Entries", &entries);
+  return rc ? rc : aev__put_events(b, entries, resp);
+}
+
+static const aev__api_action actions[] = {
+    {"CancelReplay", aev__events_cancel_replay},
+    {"CreateArchive", aev__events_create_archive},
+    {"CreateEventBus", aev__events_create_event_bus},
+    {"DeleteArchive", aev__events_delete_archive},
+    {"DeleteEventBus", aev__events_delete_event_bus},
+    {"DeleteRule", aev__events_delete_rule},
+    {"DescribeArchive", aev__events_describe_archive},
+    {"DescribeEventBus", aev__events_describe_event_bus},
+    {"DescribeReplay", aev__events_describe_replay},
+    {"DescribeRule", aev__events_describe_rule},
+    {"DisableRule", aev__events_disable_rule},
+    {"EnableRule", aev__events_enable_rule},
+    {"ListArchives", aev__events_list_archives},
+    {"ListEventBuses", aev__events_list_event_buses},
+    {"ListReplays", aev__events_list_replays},
+    {"ListRules", aev__events_list_rules},
+    {"ListTargetsByRule", aev__events_list_targets_by_rule},
+    {"PutEvents", aev__events_put_events},
+    {"PutRule", aev__events_put_rule},
+    {"PutTargets", aev__events_put_targets},
+    {"RemoveTargets", aev__events_remove_targets},
+    {"StartReplay", aev__events_start_replay},
+    {"TestEventPattern", aev__events_test_event_pattern},
+};
+
+const aev__api_service aev__api_events = {
+    .name = "events",
+    .missing_code = "ValidationException",
+    .invalid_code = "ValidationException",
+    .actions = actions,
+    .n_actions = sizeof actions / sizeof actions[0],
+    .style = AEV_API_STYLE_JSON,
+};

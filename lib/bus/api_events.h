@@ -1,0 +1,41 @@
+/* Internal to lib/bus: the actions of the "events" service of aev_call(),
+ * one file per group (buses, rules and targets, events, patterns). */
+#ifndef AEV_BUS_API_EVENTS_H
+#define AEV_BUS_API_EVENTS_H
+
+#include "api/api.h"
+#include "bus/bus_impl.h"
+
+#define AEV__EVENTS_ACTION(name)                                         \
+  int aev__events_##name(aev_broker *b, const aev__api_service *svc,     \
+                         json_t *req, json_t **resp)
+
+/* The bus a request names in member (EventBusName by default). */
+int aev__events_bus_of(aev_broker *b, const aev__api_service *svc, json_t *req,
+                       const char *member, aev_bus **out);
+
+AEV__EVENTS_ACTION(create_event_bus);
+AEV__EVENTS_ACTION(delete_event_bus);
+AEV__EVENTS_ACTION(describe_event_bus);
+AEV__EVENTS_ACTION(list_event_buses);
+AEV__EVENTS_ACTION(put_rule);
+AEV__EVENTS_ACTION(describe_rule);
+AEV__EVENTS_ACTION(delete_rule);
+AEV__EVENTS_ACTION(enable_rule);
+AEV__EVENTS_ACTION(disable_rule);
+AEV__EVENTS_ACTION(list_rules);
+AEV__EVENTS_ACTION(put_targets);
+AEV__EVENTS_ACTION(remove_targets);
+AEV__EVENTS_ACTION(list_targets_by_rule);
+AEV__EVENTS_ACTION(put_events);
+AEV__EVENTS_ACTION(test_event_pattern);
+AEV__EVENTS_ACTION(create_archive);
+AEV__EVENTS_ACTION(describe_archive);
+AEV__EVENTS_ACTION(list_archives);
+AEV__EVENTS_ACTION(delete_archive);
+AEV__EVENTS_ACTION(start_replay);
+AEV__EVENTS_ACTION(describe_replay);
+AEV__EVENTS_ACTION(list_replays);
+AEV__EVENTS_ACTION(cancel_replay);
+
+#endif

@@ -1,0 +1,239 @@
+/* Bus lifecycle: CreateEventBus (name rules), the default bus made on first
+ * use, lookup by name or ARN, DeleteEventBus, quotas, and the name -> rule
+ * map the rule calls share. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus/bus_impl.h"
+#include "core/broker.h"
+#include "core/status.h"
+
+int aev__bus_no_bus(const char *name) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Event bus %s does not exist.", name);
+}
+
+int aev__bus_no_rule(const aev_bus *bus, const char *name) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Rule %s does not exist on EventBus %s.", name,
+                   bus->res.name);
+}
+
+static uint64_t hash(const char *s) {
+  uint64_t h = 1469598103934665603ULL;
+  for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+  return h;
+}
+
+aev__rule *aev__rmap_get(const aev__rmap *m, const char *name) {
+  if (!m->cap) return NULL;
+  for (size_t i = hash(name) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+    aev__rule *r = m->slots[i];
+    if (!r) return NULL;
+    if (!strcmp(r->name, name)) return r;
+  }
+}
+
+static void rmap_insert(aev__rule **slots, size_t cap, aev__rule *r) {
+  size_t i = hash(r->name) & (cap - 1);
+  while (slots[i]) i = (i + 1) & (cap - 1);
+  slots[i] = r;
+}
+
+int aev__rmap_put(aev__rmap *m, aev__rule *r) {
+  if ((m->n + 1) * 2 > m->cap) {
+    size_t cap = m->cap ? m->cap * 2 : 16;
+    aev__rule **s = calloc(cap, sizeof *s);
+    if (!s) return aev__nomem();
+    for (size_t i = 0; i < m->cap; i++)
+      if (m->slots[i]) rmap_insert(s, cap, m->slots[i]);
+    free(m->slots);
+    m->slots = s;
+    m->cap = cap;
+  }
+  rmap_insert(m->slots, m->cap, r);
+  m->n++;
+  return AEV_OK;
+}
+
+/* Linear-probing delete: re-inserts the rest of the cluster. */
+void aev__rmap_del(aev__rmap *m, const char *name) {
+  if (!m->cap) return;
+  size_t i = hash(name) & (m->cap - 1);
+  while (m->slots[i] && strcmp(m->slots[i]->name, name))
+    i = (i + 1) & (m->cap - 1);
+  if (!m->slots[i]) return;
+  m->slots[i] = NULL;
+  m->n--;
+  for (size_t j = (i + 1) & (m->cap - 1); m->slots[j];
+       j = (j + 1) & (m->cap - 1)) {
+    aev__rule *r = m->slots[j];
+    m->slots[j] = NULL;
+    rmap_insert(m->slots, m->cap, r);
+  }
+}
+
+static void bus_destroy(aev__resource *r) {
+  aev_bus *bus = (aev_bus *)r;
+  aev__replays_free(bus);
+  aev__archives_free(bus);
+  aev__rules_free(bus);
+  aev_pattern_set_free(bus->set);
+  pthread_mutex_destroy(&bus->amu);
+  free(bus->rules.slots);
+  free(bus->by_id);
+  pthread_rwlock_destroy(&bus->lock);
+  free(bus);
+}
+
+static void bus_shutdown(aev__resource *r) {
+  aev__rules_shutdown((aev_bus *)r);
+}
+
+/* EventBridge bus names: 1-256 of [/\.\-_A-Za-z0-9]; "aws." is reserved
+ * for partner buses. */
+static int name_check(const char *name) {
+  size_t len = strlen(name);
+  int ok = len >= 1 && len <= 256;
+  for (size_t i = 0; ok && i < len; i++) {
+    char c = name[i];
+    ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '/' || c == '.' || c == '-' ||
+         c == '_';
+  }
+  if (!ok)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value '%s' at 'name' "
+                     "failed to satisfy constraint: Member must satisfy "
+                     "regular expression pattern: [/\\.\\-_A-Za-z0-9]+",
+                     name);
+  if (!strncmp(name, "aws.", 4))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "Event source %s does not exist.", name);
+  return AEV_OK;
+}
+
+static int bus_new(aev_broker *b, const char *name, aev_bus **out) {
+  aev_bus *bus = calloc(1, sizeof *bus);
+  if (!bus) return aev__nomem();
+  int rc = aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &bus->set);
+  if (rc) {
+    free(bus);
+    return rc;
+  }
+  pthread_rwlock_init(&bus->lock, NULL);
+  pthread_mutex_init(&bus->amu, NULL);
+  rc = aev__resource_init(&bus->res, b, AEV__KIND_BUS, name, bus_destroy,
+                          bus_shutdown);
+  if (rc) {
+    aev_pattern_set_free(bus->set);
+    pthread_rwlock_destroy(&bus->lock);
+    pthread_mutex_destroy(&bus->amu);
+    free(bus);
+    return rc;
+  }
+  bus->quota = AEV_BUS_DEFAULT_RULE_QUOTA;
+  bus->created_s = aev_broker_now_ms(b) / 1000;
+  *out = bus;
+  return AEV_OK;
+}
+
+int aev__bus_find(aev_broker *b, const char *name_or_arn, int create_default,
+                  aev_bus **out) {
+  int rc = aev__broker_check_open(b);
+  if (rc) return rc;
+  if (!name_or_arn || !*name_or_arn) name_or_arn = "default";
+  aev__resource *r = aev__registry_find(b, AEV__KIND_BUS, name_or_arn);
+  if (r) {
+    *out = (aev_bus *)r;
+    return AEV_OK;
+  }
+  const char *slash = strrchr(name_or_arn, '/');
+  const char *name = !strncmp(name_or_arn, "arn:", 4) && slash ? slash + 1
+                                                               : name_or_arn;
+  if (!create_default || strcmp(name, "default")) return aev__bus_no_bus(name);
+  /* The account's default bus exists from the start on AWS; here it is made
+   * the first time something asks for it. */
+  aev_bus *bus;
+  if ((rc = bus_new(b, "default", &bus))) return rc;
+  aev__resource *existing = NULL;
+  rc = aev__registry_add(b, &bus->res, &existing);
+  if (rc == AEV_ERR_EXISTS) {
+    aev__resource_unref(&bus->res);
+    *out = (aev_bus *)existing;
+    return AEV_OK;
+  }
+  if (rc) {
+    aev__resource_unref(&bus->res);
+    return rc;
+  }
+  *out = bus;
+  return AEV_OK;
+}
+
+int aev_bus_create(aev_broker *b, const char *name, aev_bus **out) {
+  if (!b || !name || !out)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "b, name and out are required.");
+  int rc = aev__broker_check_open(b);
+  if (rc || (rc = name_check(name))) return rc;
+  aev_bus *bus;
+  if (!strcmp(name, "default") ||
+      !aev__bus_find(b, name, 0, &bus)) {
+    if (strcmp(name, "default")) aev_bus_release(bus);
+    return aev__fail(AEV_ERR_EXISTS, "ResourceAlreadyExistsException",
+                     "Event bus %s already exists.", name);
+  }
+  if ((rc = bus_new(b, name, &bus))) return rc;
+  rc = aev__registry_add(b, &bus->res, NULL);
+  if (rc) {
+    aev__resource_unref(&bus->res);
+    return rc == AEV_ERR_EXISTS
+               ? aev__fail(AEV_ERR_EXISTS, "ResourceAlreadyExistsException",
+                           "Event bus %s already exists.", name)
+               : rc;
+  }
+  *out = bus;
+  return AEV_OK;
+}
+
+int aev_bus_get(aev_broker *b, const char *name_or_arn, aev_bus **out) {
+  if (!b || !out)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "b and out are required.");
+  return aev__bus_find(b, name_or_arn, 1, out);
+}
+
+void aev_bus_release(aev_bus *bus) {
+  if (bus) aev__resource_unref(&bus->res);
+}
+
+int aev_bus_delete(aev_bus *bus) {
+  if (!bus)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException", "bus is NULL.");
+  if (!strcmp(bus->res.name, "default"))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "Cannot delete event bus default.");
+  if (aev__registry_remove(bus->res.broker, &bus->res) != AEV_OK)
+    return aev__bus_no_bus(bus->res.name);
+  return AEV_OK;
+}
+
+const char *aev_bus_name(const aev_bus *bus) { return bus ? bus->res.name : NULL; }
+const char *aev_bus_arn(const aev_bus *bus) { return bus ? bus->res.arn : NULL; }
+
+int aev_bus_set_rule_quota(aev_bus *bus, int max_rules) {
+  if (!bus || max_rules < 1)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "The rule quota must be at least 1.");
+  pthread_rwlock_wrlock(&bus->lock);
+  int rc = AEV_OK;
+  if ((size_t)max_rules < bus->rules.n)
+    rc = aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
+                   "The bus has %zu rules, more than the quota %d.",
+                   bus->rules.n, max_rules);
+  else
+    bus->quota = max_rules;
+  pthread_rwlock_unlock(&bus->lock);
+  return rc;
+}

@@ -1,0 +1,223 @@
+/* Internal to lib/bus: the bus object, its rules and targets, the events it
+ * routes and the deliveries it makes. Fields under a bus's `lock` are
+ * marked; targets and events are immutable and reference counted, so
+ * deliveries run with no bus lock held. */
+#ifndef AEV_BUS_IMPL_H
+#define AEV_BUS_IMPL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "awsevents/bus.h"
+#include "awsevents/pattern.h"
+#include "awsevents/queue.h"
+#include "core/registry.h"
+#include "core/sched.h"
+
+typedef struct aev__rule aev__rule;
+typedef struct aev__target aev__target;
+typedef struct aev__template aev__template;
+typedef struct aev__schedule aev__schedule;
+typedef struct aev__archive aev__archive;
+typedef struct aev__replay aev__replay;
+
+/* Pattern-set ids with this bit are archives' patterns, not rules'. */
+#define AEV__ARCHIVE_ID (1ULL << 62)
+
+/* name -> rule, open addressing (bus.c). */
+typedef struct aev__rmap {
+  aev__rule **slots;
+  size_t cap, n;
+} aev__rmap;
+
+struct aev_bus {
+  aev__resource res;
+  pthread_rwlock_t lock;
+  aev_pattern_set *set; /* enabled rules' patterns, keyed by rule id */
+  /* under lock: */
+  aev__rmap rules;
+  aev__rule **by_id; /* rule id -> rule (NULL: free id) */
+  size_t n_ids;
+  int quota;
+  int64_t created_s;
+  /* archives and replays of this bus, under amu (never taken before lock) */
+  pthread_mutex_t amu;
+  aev__archive *archives;
+  aev__replay *replays;
+  uint64_t next_archive;
+};
+
+/* Where a target's input comes from. */
+enum { AEV__INPUT_EVENT, AEV__INPUT_CONST, AEV__INPUT_PATH,
+       AEV__INPUT_TEMPLATE };
+/* What a target is. */
+enum { AEV__TARGET_QUEUE, AEV__TARGET_BUS, AEV__TARGET_FUNCTION,
+       AEV__TARGET_TOPIC, AEV__TARGET_CALLBACK };
+
+struct aev__target {
+  _Atomic long refs;
+  aev_broker *broker; /* not counted: targets die with their bus */
+  int kind;
+  char *id, *arn, *rule_name, *rule_arn;
+  json_t *spec; /* the Target as ListTargetsByRule shows it */
+  int input_mode;
+  char *input;      /* INPUT_CONST */
+  char *input_path; /* INPUT_PATH */
+  aev__template *tmpl;
+  char *group_id;   /* SqsParameters.MessageGroupId (FIFO queues, topics) */
+  int max_retries;  /* RetryPolicy.MaximumRetryAttempts */
+  int64_t max_age_ms;
+  char *dlq_arn;    /* DeadLetterConfig.Arn or NULL */
+  aev_bus_target_fn fn;
+  void *user;
+  aev_release_fn release;
+  /* Queue targets: the handle found at the first delivery, kept for the
+   * target's life (a deleted queue is then looked up by ARN each time). */
+  _Atomic(aev_queue *) queue;
+};
+
+struct aev__rule {
+  _Atomic long refs;
+  aev_bus *bus; /* valid while !dead */
+  uint64_t id;
+  char *name, *arn;
+  char *pattern;     /* NULL for a schedule-only rule */
+  char *schedule;    /* NULL for a pattern-only rule */
+  char *description;
+  int enabled;
+  aev__target **targets; /* under the bus lock */
+  size_t n_targets;
+  /* schedule state, under mu */
+  pthread_mutex_t mu;
+  int dead;
+  aev__schedule *expr;
+  aev__timer timer;
+  int64_t start_ms;     /* epoch ms the schedule (re)started: rate() base */
+  int64_t next_fire_ms; /* epoch ms; -1 when none is pending */
+  int64_t fired_ms;     /* the fire time delivered last */
+};
+
+/* An event as routed: its enveloped text, shared by the deliveries. */
+typedef struct aev__event {
+  _Atomic long refs;
+  int64_t ingest_ms;
+  int64_t time_ms;    /* the event's "time" */
+  int replayed;       /* carries replay-name: never archived again */
+  char id[37];
+  size_t len;
+  char text[];
+} aev__event;
+
+/* bus.c */
+int aev__bus_find(aev_broker *b, const char *name_or_arn, int create_default,
+                  aev_bus **out);
+int aev__bus_no_bus(const char *name);
+int aev__bus_no_rule(const aev_bus *bus, const char *name);
+aev__rule *aev__rmap_get(const aev__rmap *m, const char *name);
+int aev__rmap_put(aev__rmap *m, aev__rule *r);
+void aev__rmap_del(aev__rmap *m, const char *name);
+
+/* rule.c */
+void aev__rule_ref(aev__rule *r);
+void aev__rule_unref(aev__rule *r);
+/* Bus shutdown: marks every rule dead and cancels its schedule. */
+void aev__rules_shutdown(aev_bus *bus);
+void aev__rules_free(aev_bus *bus);
+/* The rule's DescribeRule object (caller holds the bus lock). */
+json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r);
+/* PutRule's Description (NULL clears it). */
+int aev__rule_set_description(aev_bus *bus, const char *name,
+                              const char *description);
+
+/* target.c */
+void aev__target_ref(aev__target *t);
+void aev__target_unref(aev__target *t);
+/* Parses and validates one Target object of PutTargets for rule r of bus.
+ * callback: fn != NULL. */
+int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec,
+                      aev_bus_target_fn fn, void *user,
+                      aev_release_fn release, aev__target **out);
+
+/* PutTargets / RemoveTargets on parsed lists; *resp: the response. */
+int aev__put_targets(aev_bus *bus, const char *rule, json_t *list,
+                     json_t **resp);
+int aev__remove_targets(aev_bus *bus, const char *rule, json_t *ids,
+                        json_t **resp);
+
+/* transform.c */
+/* Compiles InputTransformer {InputPathsMap, InputTemplate} for target id. */
+int aev__template_compile(json_t *transformer, const char *target_id,
+                          aev__template **out);
+void aev__template_free(aev__template *t);
+/* Renders the template for event (parsed), into a new malloc'd string. */
+int aev__template_render(const aev__template *t, json_t *event,
+                         const aev__target *target, int64_t ingest_ms,
+                         char **out, size_t *len);
+/* Validates an EventBridge JSONPath ($, $.a.b, $.a[0]) for member name. */
+int aev__path_check(const char *path, const char *member);
+/* The value at path in v (borrowed) or NULL. */
+json_t *aev__path_get(json_t *v, const char *path);
+/* ISO-8601 UTC "YYYY-MM-DDTHH:MM:SSZ" of epoch ms (out: 21 bytes). */
+void aev__iso_time(int64_t ms, char out[21]);
+
+/* event.c */
+aev__event *aev__event_new(size_t len);
+void aev__event_unref(aev__event *e);
+/* Routes an enveloped event through bus's enabled rules and posts a
+ * delivery to each matching rule's targets. */
+int aev__bus_route(aev_bus *bus, aev__event *ev);
+/* Posts deliveries of ev to rule r's targets (schedules). */
+void aev__rule_deliver(aev_bus *bus, aev__rule *r, aev__event *ev);
+/* Builds the envelope of one event (strings NUL-terminated; resources a
+ * JSON array or NULL; detail already checked to be a JSON object). */
+aev__event *aev__envelope(aev_broker *b, const char *source,
+                          const char *detail_type, const char *detail,
+                          size_t detail_len, json_t *resources,
+                          int64_t time_ms);
+
+/* PutEvents on parsed Entries: *resp is its response object. */
+int aev__put_events(aev_broker *b, json_t *entries, json_t **resp);
+
+/* archive.c */
+/* Stores ev in the archives whose ids (AEV__ARCHIVE_ID | n) matched, and
+ * in those without a pattern. */
+void aev__archive_store(aev_bus *bus, const uint64_t *ids, size_t n,
+                        aev__event *ev);
+/* The archive named name on any bus of b: its bus (new reference) and the
+ * archive, with the bus's amu held. ResourceNotFoundException otherwise. */
+int aev__archive_find(aev_broker *b, const char *name, aev_bus **bus,
+                      aev__archive **out);
+void aev__archives_free(aev_bus *bus);
+/* Events of archive a with time in [from, to), by time (new references). */
+int aev__archive_events(aev__archive *a, int64_t from, int64_t to,
+                        aev__event ***out, size_t *n);
+const char *aev__archive_arn(const aev__archive *a);
+
+/* replay.c */
+void aev__replays_free(aev_bus *bus);
+/* Routes a replayed event to the bus's rules, only those in rule_ids when
+ * n_rules > 0. */
+int aev__bus_route_replay(aev_bus *bus, aev__event *ev, const uint64_t *rule_ids,
+                          size_t n_rules);
+
+/* deliver.c */
+/* Delivers ev to t, taking over the caller's reference to t (the event
+ * gets a reference of its own). */
+int aev__deliver(aev__target *t, aev__event *ev);
+
+/* schedule.c */
+/* Parses rate(...) / cron(...); ValidationException on anything else. */
+int aev__schedule_parse(const char *text, aev__schedule **out);
+void aev__schedule_free(aev__schedule *s);
+/* The first fire time strictly after after_ms (epoch ms) or -1 if none. */
+int64_t aev__schedule_next(const aev__schedule *s, int64_t after_ms,
+                           int64_t start_ms);
+/* Arms a scheduled rule's timer for its first fire after from_ms (epoch
+ * ms), replacing any armed one; rule mu not held. */
+void aev__rule_schedule_start(aev__rule *r, int64_t from_ms);
+/* Disarms it. kill also marks the rule dead (deleted, or its bus gone), so
+ * a fire already posted does nothing. */
+void aev__rule_schedule_stop(aev__rule *r, int kill);
+
+#endif

@@ -1,0 +1,318 @@
+/* Deliveries: one event to one target, run as a scheduler task (callbacks
+ * on the handler pool), with the target's input options applied; failures
+ * retried under its RetryPolicy with exponential backoff and jitter on
+ * timers, then sent to its dead-letter queue with AWS's attributes. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsevents/queue.h"
+#include "awsevents/topic.h"
+#include "bus/bus_impl.h"
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function.h"
+
+/* Backoff before retry n (1-based): 1 s doubling up to 5 minutes, then a
+ * random point in its upper half. */
+#define BACKOFF_BASE_MS 1000
+#define BACKOFF_CAP_MS (5 * 60 * 1000)
+
+typedef struct delivery {
+  aev__target *t;
+  aev__event *ev;
+  int retries; /* attempts made after the first */
+  aev__timer timer;
+  int retryable;
+  char code[48];
+  char msg[256];
+} delivery;
+
+static void delivery_free(delivery *d) {
+  aev__target_unref(d->t);
+  aev__event_unref(d->ev);
+  free(d);
+}
+
+static void fail(delivery *d, int retryable, const char *code,
+                 const char *msg) {
+  d->retryable = retryable;
+  snprintf(d->code, sizeof d->code, "%s", code);
+  snprintf(d->msg, sizeof d->msg, "%s", msg);
+}
+
+/* The input the target receives: *owned is set when it was allocated. */
+static int make_input(delivery *d, const char **in, size_t *len, char **owned) {
+  aev__target *t = d->t;
+  *owned = NULL;
+  switch (t->input_mode) {
+    case AEV__INPUT_EVENT:
+      *in = d->ev->text;
+      *len = d->ev->len;
+      return AEV_OK;
+    case AEV__INPUT_CONST:
+      *in = t->input;
+      *len = strlen(t->input);
+      return AEV_OK;
+    default:
+      break;
+  }
+  json_t *event = json_loadb(d->ev->text, d->ev->len, 0, NULL);
+  if (!event) return AEV_ERR_NOMEM;
+  int rc = AEV_OK;
+  if (t->input_mode == AEV__INPUT_PATH) {
+    json_t *v = aev__path_get(event, t->input_path);
+    *owned = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("");
+    if (!*owned) rc = AEV_ERR_NOMEM;
+    else *len = strlen(*owned);
+  } else {
+    rc = aev__template_render(t->tmpl, event, t, d->ev->ingest_ms, owned, len);
+  }
+  json_decref(event);
+  *in = *owned;
+  return rc;
+}
+
+/* The target's queue: the cached handle, or a lookup by ARN (cached when
+ * it is the first). *fresh is set when the caller must release it. */
+static int target_queue(aev__target *t, aev_queue **q, int *fresh) {
+  *q = t->queue;
+  *fresh = 0;
+  if (*q) return AEV_OK;
+  int rc = aev_queue_get(t->broker, t->arn, q);
+  aev_queue *none = NULL;
+  if (!rc && !atomic_compare_exchange_strong(&t->queue, &none, *q)) *fresh = 1;
+  return rc;
+}
+
+static int send(delivery *d, aev_queue *q, const char *in, size_t len) {
+  aev_send_options *o = NULL;
+  int rc = AEV_OK;
+  if (d->t->group_id) {
+    /* FIFO targets: the rule's group, and the event id for deduplication. */
+    rc = aev_send_options_new(&o);
+    if (!rc) rc = aev_send_options_set_group_id(o, d->t->group_id);
+    if (!rc) rc = aev_send_options_set_deduplication_id(o, d->ev->id);
+  }
+  if (!rc) rc = aev_queue_send(q, in, len, o, NULL, NULL);
+  aev_send_options_free(o);
+  return rc;
+}
+
+static void to_queue(delivery *d, const char *in, size_t len) {
+  aev_queue *q;
+  int fresh;
+  int rc = target_queue(d->t, &q, &fresh);
+  if (!rc) {
+    rc = send(d, q, in, len);
+    if (fresh) aev_queue_release(q);
+  }
+  if (rc == AEV_ERR_NOT_FOUND && !fresh && q) {
+    /* The cached queue was deleted: one made since under the same name is
+     * the target now. */
+    if (!(rc = aev_queue_get(d->t->broker, d->t->arn, &q))) {
+      rc = send(d, q, in, len);
+      aev_queue_release(q);
+    }
+  }
+  if (rc == AEV_ERR_NOT_FOUND) fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
+  else if (rc) fail(d, rc != AEV_ERR_INVALID, "SDK_CLIENT_ERROR", aev_errmsg());
+}
+
+static void to_bus(delivery *d) {
+  aev_bus *bus;
+  if (aev__bus_find(d->t->broker, d->t->arn, 0, &bus)) {
+    fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
+    return;
+  }
+  if (aev__bus_route(bus, d->ev)) fail(d, 1, "SDK_CLIENT_ERROR", aev_errmsg());
+  aev_bus_release(bus);
+}
+
+/* Lambda targets are invoked asynchronously (Event), as EventBridge does;
+ * the function's own retries and destinations take over from there. */
+static void to_function(delivery *d, const char *in, size_t len) {
+  aev_function *f;
+  int rc = aev__function_find(d->t->broker, d->t->arn, &f);
+  if (rc) {
+    fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
+    return;
+  }
+  rc = aev__function_enqueue_event(f, in, len, NULL);
+  aev_function_release(f);
+  if (rc == AEV_ERR_NOT_FOUND) fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
+  else if (rc) fail(d, rc != AEV_ERR_INVALID, "SDK_CLIENT_ERROR", aev_errmsg());
+}
+
+/* SNS targets get the input as the message; FIFO topics the rule's group
+ * and the event id for deduplication. */
+static void to_topic(delivery *d, const char *in, size_t len) {
+  aev_topic *t;
+  int rc = aev_topic_get(d->t->broker, d->t->arn, &t);
+  if (rc) {
+    fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
+    return;
+  }
+  aev_publish_options *o = NULL;
+  if (d->t->group_id) {
+    rc = aev_publish_options_new(&o);
+    if (!rc) rc = aev_publish_options_set_group_id(o, d->t->group_id);
+    if (!rc) rc = aev_publish_options_set_deduplication_id(o, d->ev->id);
+  }
+  char *copy = rc ? NULL : strndup(in, len);
+  if (!rc) rc = copy ? aev_topic_publish(t, copy, len, o, NULL, NULL) : aev__nomem();
+  free(copy);
+  aev_publish_options_free(o);
+  aev_topic_release(t);
+  if (rc == AEV_ERR_NOT_FOUND) fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
+  else if (rc) fail(d, rc != AEV_ERR_INVALID, "SDK_CLIENT_ERROR", aev_errmsg());
+}
+
+static void to_callback(delivery *d, const char *in, size_t len) {
+  int rc = d->t->fn(d->t->user, in, len);
+  if (rc) {
+    char m[64];
+    snprintf(m, sizeof m, "The callback target returned %d.", rc);
+    fail(d, 1, "CALLBACK_ERROR", m);
+  }
+}
+
+/* DeadLetterConfig: the event itself, with why it could not be delivered. */
+static void dead_letter(delivery *d, const char *condition) {
+  aev__target *t = d->t;
+  if (!t->dlq_arn) {
+    aev__log(t->broker, AEV_LOG_WARN,
+             "events: rule %s target %s dropped event %s: %s %s", t->rule_name,
+             t->id, d->ev->id, d->code, d->msg);
+    return;
+  }
+  json_t *attrs = json_object();
+  const char *keys[] = {"RULE_ARN", "TARGET_ARN", "ERROR_CODE", "ERROR_MESSAGE",
+                        "EXHAUSTED_RETRY_CONDITION"};
+  const char *vals[] = {t->rule_arn, t->arn, d->code, d->msg, condition};
+  for (size_t i = 0; i < 5; i++)
+    if (vals[i])
+      json_object_set_new(attrs, keys[i],
+                          json_pack("{s:s,s:s}", "DataType", "String",
+                                    "StringValue", vals[i]));
+  char n[16];
+  snprintf(n, sizeof n, "%d", d->retries);
+  json_object_set_new(attrs, "RETRY_ATTEMPTS",
+                      json_pack("{s:s,s:s}", "DataType", "Number",
+                                "StringValue", n));
+  char *attrs_text = json_dumps(attrs, JSON_COMPACT);
+  json_decref(attrs);
+  aev_queue *q;
+  aev_send_options *o = NULL;
+  int rc = attrs_text ? aev_queue_get(t->broker, t->dlq_arn, &q) : AEV_ERR_NOMEM;
+  if (!rc) {
+    if (!(rc = aev_send_options_new(&o)))
+      rc = aev_send_options_set_attributes(o, attrs_text);
+    if (!rc) rc = aev_queue_send(q, d->ev->text, d->ev->len, o, NULL, NULL);
+    aev_send_options_free(o);
+    aev_queue_release(q);
+  }
+  free(attrs_text);
+  if (rc)
+    aev__log(t->broker, AEV_LOG_WARN,
+             "events: dead-letter queue %s refused event %s: %s", t->dlq_arn,
+             d->ev->id, aev_errmsg());
+}
+
+static void attempt_task(void *arg, int cancelled);
+
+static int64_t backoff_ms(aev_broker *b, int retry) {
+  int64_t ms = BACKOFF_BASE_MS;
+  for (int i = 1; i < retry && ms < BACKOFF_CAP_MS; i++) ms *= 2;
+  if (ms > BACKOFF_CAP_MS) ms = BACKOFF_CAP_MS;
+  return ms / 2 + (int64_t)(aev__broker_random(b) % (uint64_t)(ms / 2 + 1));
+}
+
+/* After a failed attempt: retry on a timer, or give up. */
+static void after_failure(delivery *d) {
+  aev_broker *b = d->t->broker;
+  if (!d->retryable) {
+    dead_letter(d, NULL);
+    delivery_free(d);
+    return;
+  }
+  if (d->retries >= d->t->max_retries) {
+    dead_letter(d, "MaximumRetryAttempts");
+    delivery_free(d);
+    return;
+  }
+  int64_t wait = backoff_ms(b, d->retries + 1);
+  if (aev_broker_now_ms(b) + wait - d->ev->ingest_ms > d->t->max_age_ms) {
+    dead_letter(d, "MaximumEventAgeInSeconds");
+    delivery_free(d);
+    return;
+  }
+  d->retries++;
+  aev__sched *s = aev__broker_sched(b);
+  aev__timer_init(&d->timer, attempt_task, d, NULL);
+  if (aev__timer_arm(s, &d->timer,
+                     aev__clock_mono_ms(aev__broker_clock(b)) + wait))
+    delivery_free(d);
+}
+
+static void attempt(void *arg, int cancelled) {
+  delivery *d = arg;
+  if (cancelled) {
+    delivery_free(d);
+    return;
+  }
+  const char *in;
+  size_t len;
+  char *owned;
+  d->code[0] = 0;
+  if (make_input(d, &in, &len, &owned)) {
+    fail(d, 1, "INTERNAL_ERROR", "Out of memory building the target input.");
+  } else if (d->t->kind == AEV__TARGET_QUEUE) {
+    to_queue(d, in, len);
+  } else if (d->t->kind == AEV__TARGET_BUS) {
+    to_bus(d);
+  } else if (d->t->kind == AEV__TARGET_FUNCTION) {
+    to_function(d, in, len);
+  } else if (d->t->kind == AEV__TARGET_TOPIC) {
+    to_topic(d, in, len);
+  } else {
+    to_callback(d, in, len);
+  }
+  free(owned);
+  if (!d->code[0]) delivery_free(d);
+  else after_failure(d);
+}
+
+/* A timer fires on a scheduler task; callbacks must run on the handler pool
+ * (they may block), so a callback's attempt hops there first. */
+static void attempt_task(void *arg, int cancelled) {
+  delivery *d = arg;
+  if (!cancelled && d->t->kind == AEV__TARGET_CALLBACK) {
+    if (aev__sched_post_handler(aev__broker_sched(d->t->broker), attempt, d))
+      delivery_free(d);
+    return;
+  }
+  attempt(d, cancelled);
+}
+
+int aev__deliver(aev__target *t, aev__event *ev) {
+  delivery *d = calloc(1, sizeof *d);
+  if (!d) {
+    aev__target_unref(t);
+    return aev__nomem();
+  }
+  ev->refs++;
+  d->t = t;
+  d->ev = ev;
+  /* A queue send never blocks and runs no user code: the first attempt
+   * happens at once on the caller's thread (no bus lock is held here), as
+   * SNS sends to its queue subscribers; retries still go on timers. */
+  if (t->kind == AEV__TARGET_QUEUE) {
+    attempt(d, 0);
+    return AEV_OK;
+  }
+  int rc = aev__sched_post(aev__broker_sched(t->broker), NULL, attempt_task, d);
+  if (rc) delivery_free(d);
+  return rc;
+}

@@ -1,0 +1,478 @@
+/* PutEvents: request and entry validation as AWS does it (1-10 entries,
+ * 256 KB as AWS counts entry sizes, required members, malformed detail,
+ * reserved sources), the event envelope, and routing through a bus's rules
+ * to the targets' deliveries. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus/bus.h"
+#include "bus/bus_impl.h"
+#include "core/broker.h"
+#include "core/status.h"
+
+#define MAX_ENTRIES 10
+#define MAX_REQUEST_BYTES (256 * 1024)
+#define MAX_DEPTH 1000
+
+aev__event *aev__event_new(size_t len) {
+  aev__event *e = malloc(sizeof *e + len + 1);
+  if (e) {
+    e->refs = 1;
+    e->len = len;
+    e->text[len] = 0;
+  }
+  return e;
+}
+
+void aev__event_unref(aev__event *e) {
+  if (e && !--e->refs) free(e);
+}
+
+/* A syntax-only JSON check (no allocation) for Detail, which must be an
+ * object nested at most MAX_DEPTH deep. */
+typedef struct scan {
+  const char *p, *end;
+} scan;
+
+static void ws(scan *s) {
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' ||
+                           *s->p == '\r'))
+    s->p++;
+}
+
+static int lit(scan *s, const char *w) {
+  size_t n = strlen(w);
+  if ((size_t)(s->end - s->p) < n || memcmp(s->p, w, n)) return 0;
+  s->p += n;
+  return 1;
+}
+
+static int str(scan *s) {
+  if (s->p >= s->end || *s->p != '"') return 0;
+  for (s->p++; s->p < s->end; s->p++) {
+    unsigned char c = (unsigned char)*s->p;
+    if (c == '"') {
+      s->p++;
+      return 1;
+    }
+    if (c < 0x20) return 0;
+    if (c == '\\') {
+      if (++s->p >= s->end) return 0;
+      if (*s->p == 'u') {
+        for (int i = 0; i < 4; i++)
+          if (++s->p >= s->end || !strchr("0123456789abcdefABCDEF", *s->p))
+            return 0;
+      } else if (!strchr("\"\\/bfnrt", *s->p)) {
+        return 0;
+      }
+    }
+  }
+  return 0;
+}
+
+static int digits(scan *s) {
+  const char *b = s->p;
+  while (s->p < s->end && *s->p >= '0' && *s->p <= '9') s->p++;
+  return s->p > b;
+}
+
+static int num(scan *s) {
+  if (s->p < s->end && *s->p == '-') s->p++;
+  if (s->p < s->end && *s->p == '0') s->p++;
+  else if (!digits(s)) return 0;
+  if (s->p < s->end && *s->p == '.' && (s->p++, !digits(s))) return 0;
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E')) {
+    s->p++;
+    if (s->p < s->end && (*s->p == '+' || *s->p == '-')) s->p++;
+    if (!digits(s)) return 0;
+  }
+  return 1;
+}
+
+static int value(scan *s, int depth) {
+  ws(s);
+  if (s->p >= s->end || depth > MAX_DEPTH) return 0;
+  char c = *s->p;
+  if (c == '{' || c == '[') {
+    char close = c == '{' ? '}' : ']';
+    s->p++;
+    ws(s);
+    if (s->p < s->end && *s->p == close) {
+      s->p++;
+      return 1;
+    }
+    for (;;) {
+      if (c == '{') {
+        ws(s);
+        if (!str(s)) return 0;
+        ws(s);
+        if (s->p >= s->end || *s->p++ != ':') return 0;
+      }
+      if (!value(s, depth + 1)) return 0;
+      ws(s);
+      if (s->p >= s->end) return 0;
+      if (*s->p == close) {
+        s->p++;
+        return 1;
+      }
+      if (*s->p++ != ',') return 0;
+    }
+  }
+  if (c == '"') return str(s);
+  if (c == 't') return lit(s, "true");
+  if (c == 'f') return lit(s, "false");
+  if (c == 'n') return lit(s, "null");
+  return num(s);
+}
+
+static int detail_ok(const char *d, size_t len) {
+  scan s = {d, d + len};
+  ws(&s);
+  if (s.p >= s.end || *s.p != '{' || !value(&s, 0)) return 0;
+  ws(&s);
+  return s.p == s.end;
+}
+
+/* The envelope is written straight into the event's buffer, sized up front
+ * for the worst case (every string character escaped as \u00XX). */
+typedef struct out {
+  char *p;
+  size_t n;
+} out;
+
+static void raw(out *o, const char *s, size_t n) {
+  memcpy(o->p + o->n, s, n);
+  o->n += n;
+}
+
+static void text(out *o, const char *s) { raw(o, s, strlen(s)); }
+
+static void quoted(out *o, const char *s) {
+  o->p[o->n++] = '"';
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') {
+      o->p[o->n++] = '\\';
+      o->p[o->n++] = (char)c;
+    } else if (c < 0x20) {
+      o->n += (size_t)snprintf(o->p + o->n, 7, "\\u%04x", c);
+    } else {
+      o->p[o->n++] = (char)c;
+    }
+  }
+  o->p[o->n++] = '"';
+}
+
+aev__event *aev__envelope(aev_broker *b, const char *source,
+                          const char *detail_type, const char *detail,
+                          size_t detail_len, json_t *resources,
+                          int64_t time_ms) {
+  size_t cap = 256 + 6 * (strlen(source) + strlen(detail_type)) + detail_len;
+  for (size_t i = 0; i < json_array_size(resources); i++)
+    cap += 6 * json_string_length(json_array_get(resources, i)) + 3;
+  aev__event *ev = malloc(sizeof *ev + cap);
+  if (!ev) return NULL;
+  char when[21];
+  aev__broker_uuid(b, ev->id);
+  aev__iso_time(time_ms, when);
+  out o = {ev->text, 0};
+  text(&o, "{\"version\":\"0\",\"id\":\"");
+  text(&o, ev->id);
+  text(&o, "\",\"detail-type\":");
+  quoted(&o, detail_type);
+  text(&o, ",\"source\":");
+  quoted(&o, source);
+  text(&o, ",\"account\":\"");
+  text(&o, aev_broker_account(b));
+  text(&o, "\",\"time\":\"");
+  text(&o, when);
+  text(&o, "\",\"region\":\"");
+  text(&o, aev_broker_region(b));
+  text(&o, "\",\"resources\":[");
+  for (size_t i = 0; i < json_array_size(resources); i++) {
+    if (i) text(&o, ",");
+    quoted(&o, json_string_value(json_array_get(resources, i)));
+  }
+  text(&o, "],\"detail\":");
+  raw(&o, detail, detail_len);
+  raw(&o, "}", 2);
+  ev->refs = 1;
+  ev->len = o.n - 1;
+  ev->ingest_ms = aev_broker_now_ms(b);
+  ev->time_ms = time_ms;
+  ev->replayed = 0;
+  return ev;
+}
+
+/* Matches ev against the bus's pattern set and posts deliveries to the
+ * targets of the matching rules (only those in only[] when n_only > 0),
+ * collected under the bus lock and delivered after it. Archive ids sort
+ * after rule ids (they have a high bit); archive set: ev goes to them. */
+static int route(aev_bus *bus, aev__event *ev, const uint64_t *only,
+                 size_t n_only, int archive) {
+  uint64_t *ids;
+  size_t n, n_rules = 0, cap = 0, k = 0;
+  aev__target *stack[16], **ts = stack;
+  pthread_rwlock_rdlock(&bus->lock);
+  int rc = aev_pattern_set_match(bus->set, ev->text, ev->len, &ids, &n);
+  while (!rc && n_rules < n && !(ids[n_rules] & AEV__ARCHIVE_ID)) {
+    aev__rule *r = ids[n_rules] < bus->n_ids ? bus->by_id[ids[n_rules]] : NULL;
+    if (r) cap += r->n_targets;
+    n_rules++;
+  }
+  if (cap > 16 && !(ts = malloc(cap * sizeof *ts))) rc = aev__nomem();
+  for (size_t i = 0; !rc && i < n_rules; i++) {
+    aev__rule *r = ids[i] < bus->n_ids ? bus->by_id[ids[i]] : NULL;
+    int wanted = n_only == 0;
+    for (size_t j = 0; !wanted && j < n_only; j++) wanted = only[j] == ids[i];
+    for (size_t j = 0; r && wanted && j < r->n_targets; j++) {
+      aev__target_ref(r->targets[j]);
+      ts[k++] = r->targets[j];
+    }
+  }
+  pthread_rwlock_unlock(&bus->lock);
+  for (size_t i = 0; i < k; i++) aev__deliver(ts[i], ev);
+  if (ts != stack) free(ts);
+  if (!rc && archive && !ev->replayed)
+    aev__archive_store(bus, ids + n_rules, n - n_rules, ev);
+  aev_free(ids);
+  return rc;
+}
+
+int aev__bus_route(aev_bus *bus, aev__event *ev) {
+  return route(bus, ev, NULL, 0, 1);
+}
+
+int aev__bus_route_replay(aev_bus *bus, aev__event *ev, const uint64_t *rule_ids,
+                          size_t n_rules) {
+  return route(bus, ev, rule_ids, n_rules, 0);
+}
+
+void aev__rule_deliver(aev_bus *bus, aev__rule *r, aev__event *ev) {
+  aev__target *ts[AEV_BUS_MAX_TARGETS];
+  size_t k = 0;
+  pthread_rwlock_rdlock(&bus->lock);
+  for (size_t j = 0; j < r->n_targets && k < AEV_BUS_MAX_TARGETS; j++) {
+    aev__target_ref(r->targets[j]);
+    ts[k++] = r->targets[j];
+  }
+  pthread_rwlock_unlock(&bus->lock);
+  for (size_t i = 0; i < k; i++) aev__deliver(ts[i], ev);
+}
+
+/* One entry's failure, as PutEvents reports it. */
+typedef struct entry_error {
+  const char *code;
+  char msg[160];
+} entry_error;
+
+static int entry_fail(entry_error *e, const char *code, const char *msg) {
+  e->code = code;
+  snprintf(e->msg, sizeof e->msg, "%s", msg);
+  return 0;
+}
+
+static int required(entry_error *e, const char *member, const char *v) {
+  if (v && *v) return 1;
+  char m[128];
+  snprintf(m, sizeof m, "Parameter %s is not valid. Reason: %s is a required argument.",
+           member, member);
+  return entry_fail(e, "InvalidArgument", m);
+}
+
+/* The per-entry checks, in AWS's order. */
+static int entry_check(const char *source, const char *type, const char *detail,
+                       size_t detail_len, entry_error *e) {
+  if (!required(e, "Source", source) || !required(e, "DetailType", type) ||
+      !required(e, "Detail", detail))
+    return 0;
+  /* "aws." sources belong to AWS services. */
+  if (!strncmp(source, "aws.", 4))
+    return entry_fail(e, "NotAuthorizedForSourceException",
+                      "Not authorized for the source.");
+  if (!detail_ok(detail, detail_len))
+    return entry_fail(e, "MalformedDetail", "Detail is malformed.");
+  return 1;
+}
+
+int aev_bus_put_event(aev_bus *bus, const char *source, const char *detail_type,
+                      const char *detail, size_t detail_len, char *id_out) {
+  if (!bus)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException", "bus is NULL.");
+  entry_error e;
+  if (!entry_check(source, detail_type, detail, detail ? detail_len : 0, &e))
+    return aev__fail(AEV_ERR_INVALID, e.code, "%s", e.msg);
+  if (bus->res.deleted) return aev__bus_no_bus(bus->res.name);
+  aev_broker *b = bus->res.broker;
+  aev__event *ev = aev__envelope(b, source, detail_type, detail, detail_len,
+                                 NULL, aev_broker_now_ms(b));
+  if (!ev) return aev__nomem();
+  int rc = aev__bus_route(bus, ev);
+  if (!rc && id_out) memcpy(id_out, ev->id, sizeof ev->id);
+  aev__event_unref(ev);
+  return rc;
+}
+
+static int resources_ok(json_t *res);
+
+int aev__bus_put_service_event(aev_broker *b, const char *name_or_arn,
+                               const char *source, const char *detail_type,
+                               const char *detail, size_t detail_len,
+                               const char *resources_json, char *id_out) {
+  if (!source || !detail_type || !detail || !detail_ok(detail, detail_len))
+    return aev__fail(AEV_ERR_INVALID, "MalformedDetail", "Detail is malformed.");
+  json_t *res = resources_json ? json_loads(resources_json, 0, NULL) : NULL;
+  if (resources_json && !resources_ok(res)) {
+    json_decref(res);
+    return aev__fail(AEV_ERR_INVALID, "InvalidArgument",
+                     "Parameter Resources is not valid. Reason: Resources "
+                     "must be a list of strings.");
+  }
+  aev_bus *bus;
+  int rc = aev__bus_find(b, name_or_arn, 1, &bus);
+  aev__event *ev = NULL;
+  if (!rc) {
+    ev = aev__envelope(b, source, detail_type, detail, detail_len, res,
+                       aev_broker_now_ms(b));
+    if (!ev) {
+      rc = aev__nomem();
+    } else {
+      rc = aev__bus_route(bus, ev);
+      if (!rc && id_out) memcpy(id_out, ev->id, sizeof ev->id);
+      aev__event_unref(ev);
+    }
+    aev_bus_release(bus);
+  }
+  json_decref(res);
+  return rc;
+}
+
+static const char *member(json_t *e, const char *k) {
+  return json_string_value(json_object_get(e, k));
+}
+
+/* The entries must total less than 256 KB. AWS's size of an entry: Time (14 bytes when given) plus the UTF-8 bytes
+ * of Source, DetailType, Detail and each Resource. */
+static size_t entry_size(json_t *e) {
+  size_t n = json_object_get(e, "Time") ? 14 : 0;
+  const char *keys[] = {"Source", "DetailType", "Detail"};
+  for (size_t i = 0; i < 3; i++) n += member(e, keys[i]) ? strlen(member(e, keys[i])) : 0;
+  json_t *res = json_object_get(e, "Resources");
+  for (size_t i = 0; i < json_array_size(res); i++)
+    n += json_string_length(json_array_get(res, i));
+  return n;
+}
+
+static void describe_entry(json_t *e, char *buf, size_t cap) {
+  const char *s = member(e, "Source"), *t = member(e, "DetailType"),
+             *d = member(e, "Detail"), *bus = member(e, "EventBusName");
+  snprintf(buf, cap,
+           "PutEventsRequestEntry(time=null, source=%s, resources=[], "
+           "detailType=%s, detail=%.64s, eventBusName=%s, traceHeader=null)",
+           s ? s : "null", t ? t : "null", d ? d : "null", bus ? bus : "null");
+}
+
+static int request_check(json_t *entries) {
+  size_t n = json_array_size(entries);
+  if (!json_is_array(entries) || n < 1 || n > MAX_ENTRIES) {
+    /* AWS lists every entry; the thread's message buffer (1 KiB) holds as
+     * many whole entries as fit. */
+    char list[640] = "", one[512];
+    for (size_t i = 0; i < n; i++) {
+      describe_entry(json_array_get(entries, i), one, sizeof one);
+      if (strlen(list) + strlen(one) + 3 >= sizeof list) break;
+      if (i) strcat(list, ", ");
+      strcat(list, one);
+    }
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value '[%s]' at 'entries' "
+                     "failed to satisfy constraint: Member must have length "
+                     "%s",
+                     list, n < 1 ? "greater than or equal to 1"
+                                 : "less than or equal to 10");
+  }
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++) {
+    json_t *e = json_array_get(entries, i);
+    if (!json_is_object(e))
+      return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                       "Each entry must be an object.");
+    total += entry_size(e);
+  }
+  if (total >= MAX_REQUEST_BYTES)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "Total size of the entries in the request is over the "
+                     "limit.");
+  return AEV_OK;
+}
+
+static int resources_ok(json_t *res) {
+  if (!res || json_is_null(res)) return 1;
+  if (!json_is_array(res)) return 0;
+  for (size_t i = 0; i < json_array_size(res); i++)
+    if (!json_is_string(json_array_get(res, i))) return 0;
+  return 1;
+}
+
+/* One entry: validates, envelopes and routes it; *id or *err. */
+static int put_one(aev_broker *b, json_t *e, char id[37], entry_error *err) {
+  const char *source = member(e, "Source"), *type = member(e, "DetailType"),
+             *detail = member(e, "Detail");
+  if (!entry_check(source, type, detail, detail ? strlen(detail) : 0, err))
+    return 0;
+  json_t *res = json_object_get(e, "Resources"), *t = json_object_get(e, "Time");
+  if (!resources_ok(res))
+    return entry_fail(err, "InvalidArgument",
+                      "Parameter Resources is not valid. Reason: Resources "
+                      "must be a list of strings.");
+  int64_t when = aev_broker_now_ms(b);
+  if (t && json_is_number(t)) when = (int64_t)(json_number_value(t) * 1000);
+  aev__event *ev = aev__envelope(b, source, type, detail, strlen(detail), res,
+                                 when);
+  if (!ev) return entry_fail(err, "InternalFailure", "Out of memory.");
+  memcpy(id, ev->id, 37);
+  /* An unknown bus loses the event but the entry succeeds, as on AWS. */
+  aev_bus *bus;
+  if (aev__bus_find(b, member(e, "EventBusName"), 1, &bus) == AEV_OK) {
+    aev__bus_route(bus, ev);
+    aev_bus_release(bus);
+  }
+  aev__event_unref(ev);
+  return 1;
+}
+
+int aev__put_events(aev_broker *b, json_t *entries, json_t **resp) {
+  int rc = aev__broker_check_open(b);
+  if (rc || (rc = request_check(entries))) return rc;
+  json_t *results = json_array();
+  int failed = 0;
+  for (size_t i = 0; results && i < json_array_size(entries); i++) {
+    char id[37];
+    entry_error err;
+    json_t *r = put_one(b, json_array_get(entries, i), id, &err)
+                    ? json_pack("{s:s}", "EventId", id)
+                    : json_pack("{s:s,s:s}", "ErrorCode", err.code,
+                                "ErrorMessage", err.msg);
+    failed += json_object_get(r, "ErrorCode") != NULL;
+    json_array_append_new(results, r);
+  }
+  *resp = results ? json_pack("{s:i,s:o}", "FailedEntryCount", failed,
+                              "Entries", results)
+                  : NULL;
+  return *resp ? AEV_OK : aev__nomem();
+}
+
+int aev_bus_put_events(aev_broker *b, const char *entries_json,
+                       char **result_json) {
+  if (!b || !entries_json || !result_json)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "b, entries_json and result_json are required.");
+  json_t *entries = json_loads(entries_json, 0, NULL), *resp;
+  int rc = aev__put_events(b, entries, &resp);
+  json_decref(entries);
+  if (rc) return rc;
+  *result_json = json_dumps(resp, JSON_COMPACT);
+  json_decref(resp);
+  return *result_json ? AEV_OK : aev__nomem();
+}

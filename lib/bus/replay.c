@@ -1,0 +1,373 @@
+/* Replays: StartReplay / DescribeReplay / ListReplays / CancelReplay. A
+ * replay sends an archive's events of an event-time window back to the
+ * archive's own bus (all rules, or the rules in FilterArns), each with a
+ * "replay-name" field, one minute of event time per scheduler task, through
+ * STARTING -> RUNNING -> COMPLETED, or CANCELLING -> CANCELLED. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus/bus_impl.h"
+#include "core/broker.h"
+#include "core/status.h"
+
+#define STEP_MS 60000
+#define MAX_RUNNING 10
+
+enum { STARTING, RUNNING, CANCELLING, CANCELLED, COMPLETED, FAILED };
+static const char *const state_names[] = {"STARTING",  "RUNNING",   "CANCELLING",
+                                          "CANCELLED", "COMPLETED", "FAILED"};
+
+struct aev__replay {
+  aev__replay *next;
+  char *name, *arn, *description, *archive_arn;
+  json_t *filter_arns; /* as given, for DescribeReplay */
+  uint64_t *rules;     /* their rule ids */
+  size_t n_rules;
+  int state;
+  int64_t from_ms, to_ms, cursor_ms, last_ms; /* event time */
+  int64_t started_s, ended_s;
+  aev__event **events; /* the window's events, by time */
+  size_t n, next_event;
+};
+
+static void replay_free(aev__replay *r) {
+  for (size_t i = r->next_event; i < r->n; i++) aev__event_unref(r->events[i]);
+  free(r->events);
+  free(r->rules);
+  json_decref(r->filter_arns);
+  free(r->name);
+  free(r->arn);
+  free(r->description);
+  free(r->archive_arn);
+  free(r);
+}
+
+void aev__replays_free(aev_bus *bus) {
+  while (bus->replays) {
+    aev__replay *r = bus->replays;
+    bus->replays = r->next;
+    replay_free(r);
+  }
+}
+
+static int invalid(const char *fmt, const char *a) {
+  return aev__fail(AEV_ERR_INVALID, "ValidationException", fmt, a);
+}
+
+static int no_replay(const char *name) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Replay %s does not exist.", name);
+}
+
+/* The replay named name on any bus: its bus (new reference, amu held). */
+static int replay_find(aev_broker *b, const char *name, aev_bus **bus_out,
+                       aev__replay **out) {
+  aev__resource **list;
+  size_t n;
+  int rc = aev__registry_list(b, AEV__KIND_BUS, NULL, &list, &n);
+  if (rc) return rc;
+  rc = no_replay(name);
+  for (size_t i = 0; i < n && rc; i++) {
+    aev_bus *bus = (aev_bus *)list[i];
+    pthread_mutex_lock(&bus->amu);
+    aev__replay *r = bus->replays;
+    while (r && strcmp(r->name, name)) r = r->next;
+    if (r) {
+      aev__resource_ref(&bus->res);
+      *bus_out = bus;
+      *out = r;
+      rc = AEV_OK;
+    } else {
+      pthread_mutex_unlock(&bus->amu);
+    }
+  }
+  aev__registry_list_free(list, n);
+  return rc;
+}
+
+/* The archived event with "replay-name" added. */
+static aev__event *replayed(const aev__event *ev, const char *name) {
+  char head[160];
+  int h = snprintf(head, sizeof head, "{\"replay-name\":\"%s\",", name);
+  aev__event *r = aev__event_new((size_t)h + ev->len - 1);
+  if (!r) return NULL;
+  memcpy(r->text, head, (size_t)h);
+  memcpy(r->text + h, ev->text + 1, ev->len - 1);
+  r->ingest_ms = ev->ingest_ms;
+  r->time_ms = ev->time_ms;
+  r->replayed = 1;
+  memcpy(r->id, ev->id, sizeof r->id);
+  return r;
+}
+
+typedef struct step_arg {
+  aev_bus *bus; /* a counted reference */
+  aev__replay *r;
+} step_arg;
+
+/* One minute of event time: its events go to the bus's rules. */
+static void step(void *arg, int cancelled) {
+  step_arg *s = arg;
+  aev_bus *bus = s->bus;
+  aev__replay *r = s->r;
+  aev__event *batch[64];
+  size_t k = 0;
+  int more = 0;
+  pthread_mutex_lock(&bus->amu);
+  if (cancelled || r->state == CANCELLING) {
+    r->state = CANCELLED;
+  } else {
+    r->state = RUNNING;
+    int64_t end = r->cursor_ms + STEP_MS;
+    if (end > r->to_ms) end = r->to_ms;
+    while (k < 64 && r->next_event < r->n &&
+           r->events[r->next_event]->time_ms < end)
+      batch[k++] = r->events[r->next_event++];
+    if (r->next_event < r->n && r->events[r->next_event]->time_ms < end) {
+      more = 1; /* a full batch: the rest of this minute next */
+    } else {
+      r->cursor_ms = end;
+      more = end < r->to_ms;
+    }
+    if (k) r->last_ms = batch[k - 1]->time_ms;
+    if (!more) r->state = COMPLETED;
+  }
+  if (r->state >= CANCELLED) r->ended_s = aev_broker_now_ms(bus->res.broker) / 1000;
+  pthread_mutex_unlock(&bus->amu);
+  for (size_t i = 0; i < k; i++) {
+    aev__event *e = replayed(batch[i], r->name);
+    if (e) aev__bus_route_replay(bus, e, r->rules, r->n_rules);
+    aev__event_unref(e);
+    aev__event_unref(batch[i]);
+  }
+  if (more && !aev__sched_post(aev__broker_sched(bus->res.broker), NULL, step, s))
+    return;
+  if (more) {
+    pthread_mutex_lock(&bus->amu);
+    r->state = FAILED;
+    pthread_mutex_unlock(&bus->amu);
+  }
+  aev_bus_release(bus);
+  free(s);
+}
+
+static int64_t seconds_ms(json_t *v) {
+  return (int64_t)(json_number_value(v) * 1000);
+}
+
+/* FilterArns: rules of the destination bus, by ARN, into rule ids. */
+static int filters(aev_bus *bus, json_t *arns, aev__replay *r) {
+  size_t n = json_array_size(arns);
+  if (!n) return AEV_OK;
+  if (!(r->rules = malloc(n * sizeof *r->rules))) return aev__nomem();
+  pthread_rwlock_rdlock(&bus->lock);
+  int rc = AEV_OK;
+  for (size_t i = 0; i < n && !rc; i++) {
+    const char *arn = json_string_value(json_array_get(arns, i));
+    size_t j = 0;
+    while (j < bus->n_ids && (!bus->by_id[j] || !arn || strcmp(bus->by_id[j]->arn, arn)))
+      j++;
+    if (j == bus->n_ids)
+      rc = invalid("Parameter FilterArns is not valid. Reason: Rule %s does "
+                   "not exist on the destination event bus.",
+                   arn ? arn : "null");
+    else
+      r->rules[r->n_rules++] = j;
+  }
+  pthread_rwlock_unlock(&bus->lock);
+  return rc;
+}
+
+static int check_request(aev_broker *b, json_t *req, const char **name,
+                         const char **archive, json_t **dest) {
+  *name = json_string_value(json_object_get(req, "ReplayName"));
+  *archive = json_string_value(json_object_get(req, "EventSourceArn"));
+  *dest = json_object_get(req, "Destination");
+  json_t *from = json_object_get(req, "EventStartTime");
+  json_t *to = json_object_get(req, "EventEndTime");
+  const char *missing = !*name ? "replayName" : !*archive ? "eventSourceArn"
+                        : !json_is_number(from) ? "eventStartTime"
+                        : !json_is_number(to)   ? "eventEndTime"
+                        : !json_is_object(*dest) ? "destination"
+                                                 : NULL;
+  if (missing)
+    return invalid("1 validation error detected: Value null at '%s' failed to "
+                   "satisfy constraint: Member must not be null",
+                   missing);
+  if (seconds_ms(from) >= seconds_ms(to))
+    return invalid("Parameter EventStartTime is not valid. Reason: "
+                   "EventStartTime must be before EventEndTime.%s",
+                   "");
+  if (seconds_ms(to) > aev_broker_now_ms(b))
+    return invalid("Parameter EventEndTime is not valid. Reason: "
+                   "EventEndTime cannot be in the future.%s",
+                   "");
+  return AEV_OK;
+}
+
+static int running(aev_bus *bus) {
+  int n = 0;
+  for (aev__replay *r = bus->replays; r; r = r->next) n += r->state < CANCELLED;
+  return n;
+}
+
+int aev_bus_start_replay(aev_broker *b, const char *request_json,
+                         char **result_json) {
+  if (!b || !request_json || !result_json)
+    return invalid("b, request_json and result_json are required.%s", "");
+  json_t *req = json_loads(request_json, 0, NULL), *dest = NULL;
+  const char *name = NULL, *archive_arn = NULL;
+  int rc = req ? check_request(b, req, &name, &archive_arn, &dest)
+               : invalid("The request is not a JSON object.%s", "");
+  aev_bus *bus = NULL, *other;
+  aev__archive *a;
+  aev__replay *found, *r = NULL;
+  if (!rc && replay_find(b, name, &other, &found) == AEV_OK) {
+    pthread_mutex_unlock(&other->amu);
+    aev_bus_release(other);
+    rc = aev__fail(AEV_ERR_EXISTS, "ResourceAlreadyExistsException",
+                   "Replay %s already exists.", name);
+  }
+  const char *slash = !rc ? strstr(archive_arn, ":archive/") : NULL;
+  if (!rc && !slash)
+    rc = invalid("Parameter EventSourceArn is not valid. Reason: %s is not "
+                 "an archive ARN.",
+                 archive_arn);
+  if (!rc && !(rc = aev__archive_find(b, slash + 9, &bus, &a))) {
+    const char *dest_arn = json_string_value(json_object_get(dest, "Arn"));
+    /* Replays go back to the archive's own bus only. */
+    if (!dest_arn || (strcmp(dest_arn, bus->res.arn) && strcmp(dest_arn, bus->res.name)))
+      rc = invalid("Parameter Destination.Arn is not valid. Reason: Cross "
+                   "event bus replay is not permitted.%s",
+                   "");
+    else if (running(bus) >= MAX_RUNNING)
+      rc = aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
+                     "The requested resource exceeds the maximum number "
+                     "allowed.");
+    if (!rc && !(r = calloc(1, sizeof *r))) rc = aev__nomem();
+    if (!rc) {
+      r->from_ms = r->cursor_ms = seconds_ms(json_object_get(req, "EventStartTime"));
+      r->to_ms = seconds_ms(json_object_get(req, "EventEndTime"));
+      rc = aev__archive_events(a, r->from_ms, r->to_ms, &r->events, &r->n);
+    }
+    pthread_mutex_unlock(&bus->amu);
+  }
+  if (!rc) rc = filters(bus, json_object_get(dest, "FilterArns"), r);
+  size_t arn_len = !rc ? strlen(name) + 96 : 0;
+  const char *desc = !rc ? json_string_value(json_object_get(req, "Description")) : NULL;
+  if (!rc && (!(r->name = strdup(name)) || !(r->arn = malloc(arn_len)) ||
+              !(r->archive_arn = strdup(archive_arn)) ||
+              (desc && !(r->description = strdup(desc)))))
+    rc = aev__nomem();
+  step_arg *s = !rc ? malloc(sizeof *s) : NULL;
+  if (!rc && !s) rc = aev__nomem();
+  if (rc) {
+    if (r) replay_free(r);
+    if (bus) aev_bus_release(bus);
+    json_decref(req);
+    return rc;
+  }
+  snprintf(r->arn, arn_len, "arn:aws:events:%s:%s:replay/%s", aev_broker_region(b),
+           aev_broker_account(b), name);
+  r->filter_arns = json_incref(json_object_get(dest, "FilterArns"));
+  r->started_s = aev_broker_now_ms(b) / 1000;
+  r->state = STARTING;
+  json_decref(req);
+  pthread_mutex_lock(&bus->amu);
+  r->next = bus->replays;
+  bus->replays = r;
+  pthread_mutex_unlock(&bus->amu);
+  *result_json = NULL;
+  json_t *o = json_pack("{s:s,s:s,s:I}", "ReplayArn", r->arn, "State", "STARTING",
+                        "ReplayStartTime", (json_int_t)r->started_s);
+  s->bus = bus; /* the reference from aev__archive_find */
+  s->r = r;
+  if (aev__sched_post(aev__broker_sched(b), NULL, step, s)) {
+    pthread_mutex_lock(&bus->amu);
+    r->state = FAILED;
+    pthread_mutex_unlock(&bus->amu);
+    aev_bus_release(bus);
+    free(s);
+  }
+  *result_json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  return *result_json ? AEV_OK : aev__nomem();
+}
+
+static json_t *replay_json(const aev__replay *r, const aev_bus *bus, int full) {
+  json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I}", "ReplayName", r->name,
+                        "EventSourceArn", r->archive_arn, "State",
+                        state_names[r->state], "EventStartTime",
+                        (json_int_t)(r->from_ms / 1000), "EventEndTime",
+                        (json_int_t)(r->to_ms / 1000), "ReplayStartTime",
+                        (json_int_t)r->started_s);
+  if (!o) return NULL;
+  if (r->last_ms) json_object_set_new(o, "EventLastReplayedTime", json_integer(r->last_ms / 1000));
+  if (r->ended_s) json_object_set_new(o, "ReplayEndTime", json_integer(r->ended_s));
+  if (full) {
+    json_object_set_new(o, "ReplayArn", json_string(r->arn));
+    json_t *d = json_pack("{s:s}", "Arn", bus->res.arn);
+    if (d && r->filter_arns) json_object_set(d, "FilterArns", r->filter_arns);
+    json_object_set_new(o, "Destination", d);
+    if (r->description) json_object_set_new(o, "Description", json_string(r->description));
+  }
+  return o;
+}
+
+static int dump(json_t *o, char **out) {
+  *out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  return *out ? AEV_OK : aev__nomem();
+}
+
+int aev_bus_describe_replay(aev_broker *b, const char *name, char **json_out) {
+  if (!b || !name || !json_out)
+    return invalid("b, name and json_out are required.%s", "");
+  aev_bus *bus;
+  aev__replay *r;
+  int rc = replay_find(b, name, &bus, &r);
+  if (rc) return rc;
+  json_t *o = replay_json(r, bus, 1);
+  pthread_mutex_unlock(&bus->amu);
+  aev_bus_release(bus);
+  return dump(o, json_out);
+}
+
+int aev_bus_list_replays(aev_broker *b, const char *prefix, char **json_out) {
+  if (!b || !json_out) return invalid("b and json_out are required.%s", "");
+  aev__resource **list;
+  size_t n;
+  int rc = aev__registry_list(b, AEV__KIND_BUS, NULL, &list, &n);
+  if (rc) return rc;
+  json_t *arr = json_array();
+  size_t plen = prefix ? strlen(prefix) : 0;
+  for (size_t i = 0; arr && i < n; i++) {
+    aev_bus *bus = (aev_bus *)list[i];
+    pthread_mutex_lock(&bus->amu);
+    for (aev__replay *r = bus->replays; r; r = r->next)
+      if (!plen || !strncmp(r->name, prefix, plen))
+        json_array_append_new(arr, replay_json(r, bus, 0));
+    pthread_mutex_unlock(&bus->amu);
+  }
+  aev__registry_list_free(list, n);
+  return dump(arr ? json_pack("{s:o}", "Replays", arr) : NULL, json_out);
+}
+
+int aev_bus_cancel_replay(aev_broker *b, const char *name, char **result_json) {
+  if (!b || !name || !result_json)
+    return invalid("b, name and result_json are required.%s", "");
+  aev_bus *bus;
+  aev__replay *r;
+  int rc = replay_find(b, name, &bus, &r);
+  if (rc) return rc;
+  if (r->state >= CANCELLING)
+    rc = aev__fail(AEV_ERR_STATE, "IllegalStatusException",
+                   "Replay %s is not in a valid state for this operation.", name);
+  else
+    r->state = CANCELLING;
+  json_t *o = rc ? NULL : json_pack("{s:s,s:s}", "ReplayArn", r->arn, "State", "CANCELLING");
+  pthread_mutex_unlock(&bus->amu);
+  aev_bus_release(bus);
+  return rc ? rc : dump(o, result_json);
+}

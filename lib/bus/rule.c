@@ -1,0 +1,342 @@
+/* Rules: PutRule (pattern and/or schedule, state), DescribeRule, ListRules,
+ * DeleteRule, EnableRule / DisableRule. An enabled rule with a pattern is
+ * in the bus's pattern set under its id; a disabled one is not. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus/bus_impl.h"
+#include "core/broker.h"
+#include "core/status.h"
+
+void aev__rule_ref(aev__rule *r) { r->refs++; }
+
+void aev__rule_unref(aev__rule *r) {
+  if (!r || --r->refs) return;
+  aev__schedule_free(r->expr);
+  pthread_mutex_destroy(&r->mu);
+  free(r->name);
+  free(r->arn);
+  free(r->pattern);
+  free(r->schedule);
+  free(r->description);
+  free(r->targets);
+  free(r);
+}
+
+static void drop_targets(aev__target **ts, size_t n) {
+  for (size_t i = 0; i < n; i++) aev__target_unref(ts[i]);
+}
+
+void aev__rules_shutdown(aev_bus *bus) {
+  pthread_rwlock_rdlock(&bus->lock);
+  for (size_t i = 0; i < bus->n_ids; i++)
+    if (bus->by_id[i]) aev__rule_schedule_stop(bus->by_id[i], 1);
+  pthread_rwlock_unlock(&bus->lock);
+}
+
+void aev__rules_free(aev_bus *bus) {
+  for (size_t i = 0; i < bus->n_ids; i++) {
+    aev__rule *r = bus->by_id[i];
+    if (!r) continue;
+    drop_targets(r->targets, r->n_targets);
+    r->n_targets = 0;
+    aev__rule_unref(r);
+  }
+}
+
+static int name_check(const char *name) {
+  size_t len = name ? strlen(name) : 0;
+  int ok = len >= 1 && len <= 64;
+  for (size_t i = 0; ok && i < len; i++) {
+    char c = name[i];
+    ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+  }
+  if (ok) return AEV_OK;
+  if (len < 1 || len > 64)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value '%s' at 'name' "
+                     "failed to satisfy constraint: Member must have length "
+                     "%s",
+                     name ? name : "null",
+                     len < 1 ? "greater than or equal to 1"
+                             : "less than or equal to 64");
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value '%s' at 'name' failed "
+                   "to satisfy constraint: Member must satisfy regular "
+                   "expression pattern: [\\.\\-_A-Za-z0-9]+",
+                   name);
+}
+
+static char *rule_arn(const aev_bus *bus, const char *name) {
+  aev_broker *b = bus->res.broker;
+  const char *bus_part = !strcmp(bus->res.name, "default") ? "" : bus->res.name;
+  size_t n = strlen(bus_part) + strlen(name) + 96;
+  char *arn = malloc(n);
+  if (arn)
+    snprintf(arn, n, "arn:aws:events:%s:%s:rule/%s%s%s",
+             aev_broker_region(b), aev_broker_account(b), bus_part,
+             *bus_part ? "/" : "", name);
+  return arn;
+}
+
+static int64_t now_ms(const aev_bus *bus) {
+  return aev_broker_now_ms(bus->res.broker);
+}
+
+/* Puts r's pattern in or out of the set to match its state. */
+static int sync_set(aev_bus *bus, aev__rule *r) {
+  if (r->pattern && r->enabled)
+    return aev_pattern_set_add(bus->set, r->id, r->pattern, strlen(r->pattern));
+  aev_pattern_set_remove(bus->set, r->id);
+  return AEV_OK;
+}
+
+static int new_id(aev_bus *bus, uint64_t *id) {
+  for (size_t i = 0; i < bus->n_ids; i++)
+    if (!bus->by_id[i]) {
+      *id = i;
+      return AEV_OK;
+    }
+  aev__rule **v = realloc(bus->by_id, (bus->n_ids + 1) * sizeof *v);
+  if (!v) return aev__nomem();
+  bus->by_id = v;
+  v[bus->n_ids] = NULL;
+  *id = bus->n_ids++;
+  return AEV_OK;
+}
+
+static int validate(aev_bus *bus, const char *name, const char *pattern,
+                    const char *schedule, aev__schedule **expr) {
+  int rc = name_check(name);
+  if (rc) return rc;
+  if (!pattern && !schedule)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "Parameter(s) EventPattern or ScheduleExpression must be "
+                     "specified.");
+  if (schedule && strcmp(bus->res.name, "default"))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "ScheduleExpression is supported only on the default "
+                     "event bus.");
+  if (pattern) {
+    aev_pattern *p;
+    if ((rc = aev_pattern_compile(pattern, strlen(pattern), &p))) return rc;
+    aev_pattern_free(p);
+  }
+  *expr = NULL;
+  return schedule ? aev__schedule_parse(schedule, expr) : AEV_OK;
+}
+
+static int replace_str(char **slot, const char *v) {
+  char *c = v ? strdup(v) : NULL;
+  if (v && !c) return aev__nomem();
+  free(*slot);
+  *slot = c;
+  return AEV_OK;
+}
+
+int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
+                     const char *schedule_expression, int enabled,
+                     char **arn_out) {
+  if (!bus)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException", "bus is NULL.");
+  aev__schedule *expr;
+  int rc = validate(bus, name, event_pattern, schedule_expression, &expr);
+  if (rc) return rc;
+  pthread_rwlock_wrlock(&bus->lock);
+  if (bus->res.deleted) {
+    pthread_rwlock_unlock(&bus->lock);
+    aev__schedule_free(expr);
+    return aev__bus_no_bus(bus->res.name);
+  }
+  aev__rule *r = aev__rmap_get(&bus->rules, name);
+  int created = !r;
+  if (created && bus->rules.n >= (size_t)bus->quota) {
+    pthread_rwlock_unlock(&bus->lock);
+    aev__schedule_free(expr);
+    return aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
+                     "The requested resource exceeds the maximum number "
+                     "allowed.");
+  }
+  if (created) {
+    r = calloc(1, sizeof *r);
+    if (!r || (rc = new_id(bus, &r->id)) ||
+        !(r->name = strdup(name)) || !(r->arn = rule_arn(bus, name))) {
+      if (r) {
+        free(r->name);
+        free(r);
+      }
+      pthread_rwlock_unlock(&bus->lock);
+      aev__schedule_free(expr);
+      return rc ? rc : aev__nomem();
+    }
+    r->refs = 1;
+    r->bus = bus;
+    r->next_fire_ms = r->fired_ms = -1;
+    pthread_mutex_init(&r->mu, NULL);
+  }
+  /* Old values kept until the set accepts the new pattern, so a failure
+   * leaves the rule as it was. */
+  char *old_pattern = r->pattern;
+  int old_enabled = r->enabled;
+  r->pattern = event_pattern ? strdup(event_pattern) : NULL;
+  r->enabled = enabled != 0;
+  rc = event_pattern && !r->pattern ? aev__nomem() : sync_set(bus, r);
+  if (rc == AEV_OK && created && (rc = aev__rmap_put(&bus->rules, r)))
+    aev_pattern_set_remove(bus->set, r->id);
+  if (rc == AEV_OK) rc = replace_str(&r->schedule, schedule_expression);
+  if (rc) {
+    free(r->pattern);
+    r->pattern = old_pattern;
+    r->enabled = old_enabled;
+    if (!created) sync_set(bus, r);
+    pthread_rwlock_unlock(&bus->lock);
+    aev__schedule_free(expr);
+    if (created) aev__rule_unref(r);
+    return rc;
+  }
+  free(old_pattern);
+  if (created) bus->by_id[r->id] = r;
+  char *arn = arn_out ? strdup(r->arn) : NULL;
+  aev__rule_ref(r);
+  pthread_rwlock_unlock(&bus->lock);
+
+  /* The schedule restarts from now whenever the rule is put. */
+  aev__rule_schedule_stop(r, 0);
+  pthread_mutex_lock(&r->mu);
+  aev__schedule_free(r->expr);
+  r->expr = expr;
+  pthread_mutex_unlock(&r->mu);
+  if (expr && enabled) aev__rule_schedule_start(r, now_ms(bus));
+  aev__rule_unref(r);
+  if (arn_out) {
+    if (!arn) return aev__nomem();
+    *arn_out = arn;
+  }
+  return AEV_OK;
+}
+
+json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r) {
+  json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "Name", r->name, "Arn",
+                        r->arn, "State", r->enabled ? "ENABLED" : "DISABLED",
+                        "EventBusName", bus->res.name, "CreatedBy",
+                        aev_broker_account(bus->res.broker));
+  if (o && r->pattern)
+    json_object_set_new(o, "EventPattern", json_string(r->pattern));
+  if (o && r->schedule)
+    json_object_set_new(o, "ScheduleExpression", json_string(r->schedule));
+  if (o && r->description)
+    json_object_set_new(o, "Description", json_string(r->description));
+  return o;
+}
+
+int aev_bus_describe_rule(aev_bus *bus, const char *name, char **json_out) {
+  if (!bus || !name || !json_out)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "bus, name and json_out are required.");
+  pthread_rwlock_rdlock(&bus->lock);
+  aev__rule *r = aev__rmap_get(&bus->rules, name);
+  json_t *o = r ? aev__rule_json(bus, r) : NULL;
+  pthread_rwlock_unlock(&bus->lock);
+  if (!r) return aev__bus_no_rule(bus, name);
+  *json_out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  return *json_out ? AEV_OK : aev__nomem();
+}
+
+int aev_bus_delete_rule(aev_bus *bus, const char *name, int force) {
+  if (!bus || !name)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "bus and name are required.");
+  pthread_rwlock_wrlock(&bus->lock);
+  aev__rule *r = aev__rmap_get(&bus->rules, name);
+  if (!r) {
+    /* DeleteRule of a rule that does not exist succeeds on AWS. */
+    pthread_rwlock_unlock(&bus->lock);
+    return AEV_OK;
+  }
+  if (r->n_targets && !force) {
+    pthread_rwlock_unlock(&bus->lock);
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "Rule can't be deleted since it has targets.");
+  }
+  aev_pattern_set_remove(bus->set, r->id);
+  aev__rmap_del(&bus->rules, name);
+  bus->by_id[r->id] = NULL;
+  aev__target **ts = r->targets;
+  size_t n = r->n_targets;
+  r->targets = NULL;
+  r->n_targets = 0;
+  pthread_rwlock_unlock(&bus->lock);
+  aev__rule_schedule_stop(r, 1);
+  drop_targets(ts, n);
+  free(ts);
+  aev__rule_unref(r);
+  return AEV_OK;
+}
+
+int aev_bus_enable_rule(aev_bus *bus, const char *name, int enabled) {
+  if (!bus || !name)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "bus and name are required.");
+  pthread_rwlock_wrlock(&bus->lock);
+  aev__rule *r = aev__rmap_get(&bus->rules, name);
+  if (!r) {
+    pthread_rwlock_unlock(&bus->lock);
+    return aev__bus_no_rule(bus, name);
+  }
+  int was = r->enabled;
+  r->enabled = enabled != 0;
+  int rc = sync_set(bus, r);
+  if (rc) r->enabled = was;
+  aev__rule_ref(r);
+  pthread_rwlock_unlock(&bus->lock);
+  if (rc == AEV_OK && was != r->enabled) {
+    /* rate(): the first event one period after the rule is enabled. */
+    if (r->enabled)
+      aev__rule_schedule_start(r, now_ms(bus));
+    else
+      aev__rule_schedule_stop(r, 0);
+  }
+  aev__rule_unref(r);
+  return rc;
+}
+
+static int by_name(const void *a, const void *b) {
+  return strcmp((*(aev__rule *const *)a)->name, (*(aev__rule *const *)b)->name);
+}
+
+int aev_bus_list_rules(aev_bus *bus, const char *prefix, char **json_out) {
+  if (!bus || !json_out)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "bus and json_out are required.");
+  size_t plen = prefix ? strlen(prefix) : 0;
+  pthread_rwlock_rdlock(&bus->lock);
+  aev__rule **v = malloc((bus->rules.n + 1) * sizeof *v);
+  size_t n = 0;
+  for (size_t i = 0; v && i < bus->n_ids; i++)
+    if (bus->by_id[i] && !strncmp(bus->by_id[i]->name, prefix ? prefix : "", plen))
+      v[n++] = bus->by_id[i];
+  if (v) qsort(v, n, sizeof *v, by_name);
+  json_t *rules = json_array();
+  for (size_t i = 0; v && rules && i < n; i++)
+    json_array_append_new(rules, aev__rule_json(bus, v[i]));
+  pthread_rwlock_unlock(&bus->lock);
+  free(v);
+  json_t *o = v && rules ? json_pack("{s:o}", "Rules", rules) : NULL;
+  if (!o) json_decref(rules);
+  *json_out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  return *json_out ? AEV_OK : aev__nomem();
+}
+
+int aev__rule_set_description(aev_bus *bus, const char *name,
+                              const char *description) {
+  pthread_rwlock_wrlock(&bus->lock);
+  aev__rule *r = aev__rmap_get(&bus->rules, name);
+  int rc = r ? replace_str(&r->description, description)
+             : aev__bus_no_rule(bus, name);
+  pthread_rwlock_unlock(&bus->lock);
+  return rc;
+}

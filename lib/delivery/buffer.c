@@ -1,0 +1,131 @@
+/* Buffering on the broker clock: records gather until SizeInMBs is reached
+ * or IntervalInSeconds has passed since the buffer's first record (one
+ * timer per delivery stream, armed when the buffer starts), then move as a
+ * sealed batch to the delivery queue, which delivers one batch at a time,
+ * in order. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "delivery/delivery_impl.h"
+
+int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
+                       int64_t now_ms, char *id) {
+  aev__frec *r = malloc(sizeof *r + len + 1);
+  if (!r) return -1;
+  r->next = NULL;
+  r->arrival_ms = now_ms;
+  aev__token(&d->rng, r->id, AEV__FH_ID_LEN);
+  r->result = AEV__FH_OK;
+  r->error_code = r->error_msg = NULL;
+  r->len = len;
+  if (len) memcpy(r->raw, data, len);
+  r->raw[len] = '\0';
+  r->data = r->raw;
+  if (id) memcpy(id, r->id, AEV__FH_ID_LEN + 1);
+  if (d->tail)
+    d->tail->next = r;
+  else
+    d->head = r;
+  d->tail = r;
+  d->m_in++;
+  if (d->n++ == 0) {
+    d->oldest_ms = now_ms;
+    aev__resource_ref(&d->res);
+    if (aev__timer_arm(aev__broker_sched(d->res.broker), &d->interval,
+                       aev__fh_mono(d) + d->interval_ms) != AEV_OK)
+      aev__resource_unref(&d->res);
+  }
+  d->bytes += len;
+  if (d->bytes < d->size_bytes) return 0;
+  aev__fh_seal(d);
+  return 1;
+}
+
+void aev__fh_seal(aev_delivery *d) {
+  if (!d->n) return;
+  if (aev__timer_cancel(aev__broker_sched(d->res.broker), &d->interval))
+    aev__resource_unref(&d->res); /* never the last: the caller holds one */
+  aev__batch *bt = calloc(1, sizeof *bt);
+  if (!bt) return; /* the records stay buffered for the next seal */
+  bt->head = d->head;
+  bt->n = d->n;
+  bt->bytes = d->bytes;
+  bt->oldest_ms = d->oldest_ms;
+  d->head = d->tail = NULL;
+  d->n = d->bytes = 0;
+  if (d->pending_tail)
+    d->pending_tail->next = bt;
+  else
+    d->pending = bt;
+  d->pending_tail = bt;
+}
+
+void aev__fh_kick(aev_delivery *d) {
+  pthread_mutex_lock(&d->mu);
+  aev__batch *bt = d->busy || d->res.deleted ? NULL : d->pending;
+  if (bt) {
+    d->busy = 1;
+    if (!bt->first_try) bt->first_try = aev__fh_mono(d);
+  }
+  pthread_mutex_unlock(&d->mu);
+  if (!bt) return;
+  if (d->lambda_arn && !bt->transformed)
+    aev__fh_transform(d, bt);
+  else
+    aev__fh_deliver(d, bt);
+}
+
+void aev__fh_batch_free(aev__batch *bt) {
+  while (bt->head) {
+    aev__frec *r = bt->head;
+    bt->head = r->next;
+    if (r->data != r->raw) free(r->data);
+    free(r->error_code);
+    free(r->error_msg);
+    free(r);
+  }
+  free(bt->key);
+  free(bt);
+}
+
+void aev__fh_batch_done(aev_delivery *d) {
+  pthread_mutex_lock(&d->mu);
+  aev__batch *bt = d->pending;
+  d->pending = bt->next;
+  if (!d->pending) d->pending_tail = NULL;
+  d->busy = 0;
+  /* Deleted meanwhile: the shutdown left the sink's release to us. */
+  aev_release_fn release = d->res.deleted ? d->sink_release : NULL;
+  if (release) d->sink_release = NULL;
+  pthread_mutex_unlock(&d->mu);
+  aev__fh_batch_free(bt);
+  if (release) release(d->sink_user);
+  aev__fh_kick(d);
+}
+
+void aev__fh_buffer_free(aev_delivery *d) {
+  aev__batch tmp = {.head = d->head};
+  while (tmp.head) {
+    aev__frec *r = tmp.head;
+    tmp.head = r->next;
+    free(r);
+  }
+  d->head = d->tail = NULL;
+  while (d->pending) {
+    aev__batch *bt = d->pending;
+    d->pending = bt->next;
+    aev__fh_batch_free(bt);
+  }
+}
+
+int aev_delivery_flush(aev_delivery *d) {
+  int rc = aev__fh_check(d);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&d->mu);
+  aev__fh_seal(d);
+  pthread_mutex_unlock(&d->mu);
+  aev__fh_kick(d);
+  return AEV_OK;
+}

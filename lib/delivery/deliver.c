@@ -1,0 +1,201 @@
+/* Delivering a batch to its destination on the handler pool (sinks are
+ * user code): an S3-style object in a directory plus the error output, a
+ * message per record to a queue of this broker, or the application's
+ * callback. A failed attempt is retried with backoff (1 s doubling to
+ * 60 s) until the destination's retry duration has passed since the first
+ * attempt; then the batch's records count as failed. At-least-once: a
+ * retried batch may reach a sink twice if the first attempt half-worked. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/broker.h"
+#include "core/status.h"
+#include "delivery/delivery_impl.h"
+#include "queue/queue.h"
+
+typedef struct sbuf {
+  char *p;
+  size_t n, cap;
+} sbuf;
+
+static int put(sbuf *b, const void *s, size_t n) {
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = (b->n + n + 1) * 2;
+    char *p = realloc(b->p, cap);
+    if (!p) return -1;
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = '\0';
+  return 0;
+}
+
+/* The Ok records back to back (the object's body). */
+static int body(const aev__batch *bt, sbuf *out, size_t *count) {
+  *count = 0;
+  put(out, "", 0);
+  for (const aev__frec *r = bt->head; r; r = r->next) {
+    if (r->result != AEV__FH_OK) continue;
+    if (put(out, r->data, r->len)) return -1;
+    (*count)++;
+  }
+  return 0;
+}
+
+/* AWS's processing-failed records, one JSON object a line. */
+static int error_lines(aev_delivery *d, const aev__batch *bt, sbuf *out) {
+  int64_t now = aev__fh_now_ms(d);
+  for (const aev__frec *r = bt->head; r; r = r->next) {
+    if (r->result != AEV__FH_FAILED) continue;
+    char *raw = NULL;
+    if (aev__base64_encode(r->raw, r->len, &raw) != AEV_OK)
+      return -1;
+    json_t *j = json_pack("{s:i, s:I, s:s, s:s, s:I, s:s, s:s}", "attemptsMade",
+                          bt->transform_tries, "arrivalTimestamp",
+                          (json_int_t)r->arrival_ms, "errorCode",
+                          r->error_code ? r->error_code : "Lambda.ProcessingFailed",
+                          "errorMessage", r->error_msg ? r->error_msg : "",
+                          "attemptEndingTimestamp", (json_int_t)now, "rawData",
+                          raw, "lambdaArn", d->lambda_arn ? d->lambda_arn : "");
+    free(raw);
+    char *line = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    if (!line || put(out, line, strlen(line)) || put(out, "\n", 1)) {
+      free(line);
+      return -1;
+    }
+    free(line);
+  }
+  return 0;
+}
+
+static int to_s3(aev_delivery *d, aev__batch *bt, const sbuf *ok, size_t n_ok) {
+  if (!bt->key) {
+    char *prefix = aev__fh_prefix(d, d->prefix, bt->oldest_ms, NULL);
+    char *name = aev__fh_object_name(d, bt->oldest_ms);
+    if (prefix && name && asprintf(&bt->key, "%s%s", prefix, name) < 0)
+      bt->key = NULL;
+    free(prefix);
+    free(name);
+    if (!bt->key) return -1;
+  }
+  if (n_ok && aev__fh_write_object(d->dir, bt->key, ok->p, ok->n)) return -1;
+  sbuf err = {0};
+  if (error_lines(d, bt, &err)) {
+    free(err.p);
+    return -1;
+  }
+  int rc = 0;
+  if (err.n) {
+    char *prefix = aev__fh_prefix(d, d->error_prefix, bt->oldest_ms,
+                                  "processing-failed");
+    char *name = aev__fh_object_name(d, bt->oldest_ms), *key = NULL;
+    if (!prefix || !name || asprintf(&key, "%s%s", prefix, name) < 0) key = NULL;
+    rc = key ? aev__fh_write_object(d->dir, key, err.p, err.n) : -1;
+    free(key);
+    free(prefix);
+    free(name);
+  }
+  free(err.p);
+  return rc;
+}
+
+static int to_queue(aev_delivery *d, aev__batch *bt) {
+  aev_queue *q;
+  if (aev__queue_find(d->res.broker, d->queue_arn, &q) != AEV_OK) return -1;
+  int rc = 0;
+  for (aev__frec *r = bt->head; r && !rc; r = r->next) {
+    if (r->result != AEV__FH_OK) continue;
+    aev__send_req req = {.body = r->data, .len = r->len, .delay = -1};
+    aev__sent sent;
+    rc = aev__queue_send(q, &req, &sent) == AEV_OK ? 0 : -1;
+  }
+  aev_queue_release(q);
+  return rc;
+}
+
+static void deliver_task(void *arg, int cancelled);
+
+static void retry_task(void *arg, int cancelled) {
+  aev_delivery *d = arg;
+  if (!cancelled) {
+    aev__resource_ref(&d->res);
+    if (aev__sched_post_handler(aev__broker_sched(d->res.broker), deliver_task, d) != AEV_OK)
+      aev__resource_unref(&d->res);
+  }
+  aev__resource_unref(&d->res);
+}
+
+static void deliver_task(void *arg, int cancelled) {
+  aev_delivery *d = arg;
+  pthread_mutex_lock(&d->mu);
+  aev__batch *bt = d->pending;
+  int gone = d->res.deleted;
+  d->m_attempts++;
+  pthread_mutex_unlock(&d->mu);
+  if (cancelled || gone) {
+    aev__fh_batch_done(d);
+    aev__resource_unref(&d->res);
+    return;
+  }
+  sbuf ok = {0};
+  size_t n_ok = 0;
+  int rc = body(bt, &ok, &n_ok);
+  if (!rc && d->dest == AEV__DEST_S3) {
+    rc = to_s3(d, bt, &ok, n_ok);
+  } else if (!rc && d->dest == AEV__DEST_SQS) {
+    rc = to_queue(d, bt);
+  } else if (!rc && n_ok) {
+    if (!bt->key) {
+      char *prefix = aev__fh_prefix(d, "", bt->oldest_ms, NULL);
+      char *name = aev__fh_object_name(d, bt->oldest_ms);
+      if (prefix && name && asprintf(&bt->key, "%s%s", prefix, name) < 0) bt->key = NULL;
+      free(prefix);
+      free(name);
+    }
+    rc = bt->key ? d->sink(d->sink_user, bt->key, ok.p, ok.n) : -1;
+  }
+  free(ok.p);
+  bt->attempts++;
+  size_t dropped = 0, failed = 0;
+  for (aev__frec *r = bt->head; r; r = r->next) {
+    dropped += r->result == AEV__FH_DROPPED;
+    failed += r->result == AEV__FH_FAILED;
+  }
+  int64_t elapsed = aev__fh_mono(d) - bt->first_try;
+  pthread_mutex_lock(&d->mu);
+  int retry = rc != 0 && elapsed < d->retry_ms && !d->res.deleted;
+  if (rc == 0) {
+    d->m_records += (int64_t)n_ok;
+    d->m_objects += n_ok > 0;
+    d->m_dropped += (int64_t)dropped;
+    d->m_failed += (int64_t)failed;
+  } else if (!retry) {
+    d->m_failed += (int64_t)bt->n;
+  }
+  if (retry) {
+    int shift = bt->attempts < 6 ? bt->attempts - 1 : 6;
+    int64_t wait = 1000LL << shift;
+    if (wait > 60000) wait = 60000;
+    aev__timer_init(&d->retry, retry_task, d, NULL);
+    aev__resource_ref(&d->res);
+    if (aev__timer_arm(aev__broker_sched(d->res.broker), &d->retry,
+                       aev__fh_mono(d) + wait) != AEV_OK) {
+      aev__resource_unref(&d->res);
+      retry = 0;
+    }
+  }
+  pthread_mutex_unlock(&d->mu);
+  if (!retry) aev__fh_batch_done(d);
+  aev__resource_unref(&d->res);
+}
+
+void aev__fh_deliver(aev_delivery *d, aev__batch *bt) {
+  aev__resource_ref(&d->res);
+  if (aev__sched_post_handler(aev__broker_sched(d->res.broker), deliver_task,
+                              d) != AEV_OK)
+    deliver_task(d, 1);
+}

@@ -1,0 +1,372 @@
+/* Delivery stream lifecycle: CreateDeliveryStream's configuration (type,
+ * source stream, destination, buffering hints, processing, retries) with
+ * AWS's checks, lookup, DeleteDeliveryStream, and the clock helpers. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "delivery/delivery.h"
+#include "stream/stream.h"
+
+int64_t aev__fh_now_ms(const aev_delivery *d) {
+  return aev__clock_now_ms(aev__broker_clock(d->res.broker));
+}
+
+int64_t aev__fh_mono(const aev_delivery *d) {
+  return aev__clock_mono_ms(aev__broker_clock(d->res.broker));
+}
+
+int aev__fh_check(const aev_delivery *d) {
+  if (!d) return aev__fh_invalid("Missing delivery stream handle.");
+  if (!d->res.deleted) return AEV_OK;
+  int rc = aev__broker_check_open(d->res.broker);
+  return rc != AEV_OK ? rc : aev__fh_not_found(d->res.broker, d->res.name);
+}
+
+static void delivery_destroy(aev__resource *r) {
+  aev_delivery *d = (aev_delivery *)r;
+  aev__fh_buffer_free(d);
+  json_decref(d->config);
+  free(d->dir);
+  free(d->prefix);
+  free(d->error_prefix);
+  free(d->queue_arn);
+  free(d->lambda_arn);
+  pthread_mutex_destroy(&d->mu);
+  free(d);
+}
+
+/* The tap's reference on the delivery stream. */
+static void tap_drop(void *arg) {
+  aev_delivery *d = arg;
+  aev__resource_unref(&d->res);
+}
+
+static void tap_record(void *arg, const char *shard_id, const char *seq,
+                       const char *key, const void *data, size_t len,
+                       int64_t arrival_ms) {
+  aev_delivery *d = arg;
+  char id[AEV_RECORD_ID_SIZE];
+  pthread_mutex_lock(&d->mu);
+  int sealed = d->res.deleted ? 0
+                              : aev__fh_buffer_add(d, data, len, arrival_ms, id);
+  pthread_mutex_unlock(&d->mu);
+  if (sealed) aev__fh_kick(d);
+}
+
+/* Delete or shutdown: timers stop, the source tap goes, the sink's
+ * release runs once no delivery is in flight (deliver.c). */
+static void delivery_shutdown(aev__resource *r) {
+  aev_delivery *d = (aev_delivery *)r;
+  pthread_mutex_lock(&d->mu);
+  d->res.deleted = 1;
+  pthread_mutex_unlock(&d->mu);
+  aev__sched *sched = aev__broker_sched(d->res.broker);
+  if (aev__timer_cancel(sched, &d->interval)) aev__resource_unref(&d->res);
+  if (aev__timer_cancel(sched, &d->retry)) aev__resource_unref(&d->res);
+  if (d->source) {
+    aev__stream_tap_remove(d->source, d->tap);
+    aev_stream_release(d->source);
+    d->source = NULL;
+  }
+  pthread_mutex_lock(&d->mu);
+  int idle = !d->busy;
+  aev_release_fn release = idle ? d->sink_release : NULL;
+  if (idle) d->sink_release = NULL;
+  pthread_mutex_unlock(&d->mu);
+  if (release) release(d->sink_user);
+}
+
+static int name_ok(const char *name) {
+  size_t len = name ? strlen(name) : 0;
+  return len >= 1 && len <= 64 &&
+         strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                      "0123456789_.-") == len;
+}
+
+static int int_member(json_t *o, const char *name, const char *path,
+                      int64_t min, int64_t max, int64_t *out) {
+  json_t *v = json_object_get(o, name);
+  if (!v) return AEV_OK;
+  char val[32];
+  if (!json_is_integer(v))
+    return aev__fh_validation(NULL, path, "Member must be an integer");
+  int64_t x = json_integer_value(v);
+  snprintf(val, sizeof val, "%lld", (long long)x);
+  if (x < min || x > max) {
+    char c[96];
+    snprintf(c, sizeof c, "Member must have value %s than or equal to %lld",
+             x < min ? "greater" : "less", (long long)(x < min ? min : max));
+    return aev__fh_validation(val, path, c);
+  }
+  *out = x;
+  return AEV_OK;
+}
+
+/* BufferingHints: both members or neither (BC:firehose BufferingHints). */
+static int read_hints(aev_delivery *d, json_t *dc) {
+  json_t *h = json_object_get(dc, "BufferingHints");
+  int64_t mb = 5, secs = 300;
+  if (h) {
+    if (!json_object_get(h, "SizeInMBs") != !json_object_get(h, "IntervalInSeconds"))
+      return aev__fh_invalid("BufferingHints must specify both SizeInMBs and "
+                             "IntervalInSeconds, or neither.");
+    int rc = int_member(h, "SizeInMBs", "bufferingHints.sizeInMBs", 1, 128, &mb);
+    if (rc == AEV_OK)
+      rc = int_member(h, "IntervalInSeconds", "bufferingHints.intervalInSeconds",
+                      0, 900, &secs);
+    if (rc != AEV_OK) return rc;
+  }
+  d->size_bytes = (size_t)mb << 20;
+  d->interval_ms = secs * 1000;
+  return AEV_OK;
+}
+
+static int read_processing(aev_delivery *d, json_t *dc) {
+  json_t *pc = json_object_get(dc, "ProcessingConfiguration");
+  d->retries = 3;
+  if (!pc || !json_is_true(json_object_get(pc, "Enabled"))) return AEV_OK;
+  size_t i, k;
+  json_t *p, *param;
+  json_array_foreach(json_object_get(pc, "Processors"), i, p) {
+    const char *type = json_string_value(json_object_get(p, "Type"));
+    if (!type || strcmp(type, "Lambda"))
+      return aev__fh_invalid("Processor type %s is not supported: this "
+                             "library runs Lambda processors.",
+                             type ? type : "null");
+    json_array_foreach(json_object_get(p, "Parameters"), k, param) {
+      const char *n = json_string_value(json_object_get(param, "ParameterName"));
+      const char *v = json_string_value(json_object_get(param, "ParameterValue"));
+      if (!n || !v)
+        return aev__fh_invalid("Processor parameters need ParameterName and "
+                               "ParameterValue strings.");
+      if (!strcmp(n, "LambdaArn")) {
+        free(d->lambda_arn);
+        d->lambda_arn = strdup(v);
+      } else if (!strcmp(n, "NumberOfRetries")) {
+        char *end;
+        long r = strtol(v, &end, 10);
+        if (*end || r < 0 || r > 300)
+          return aev__fh_invalid("NumberOfRetries must be between 0 and 300.");
+        d->retries = (int)r;
+      }
+    }
+  }
+  if (!d->lambda_arn)
+    return aev__fh_invalid("A Lambda processor needs the LambdaArn "
+                           "parameter.");
+  return AEV_OK;
+}
+
+static int read_s3(aev_delivery *d, json_t *dc) {
+  const char *bucket = json_string_value(json_object_get(dc, "BucketARN"));
+  if (!bucket || strncmp(bucket, "arn:aws:s3:::", 13) || !bucket[13])
+    return aev__fh_validation(bucket, "extendedS3DestinationConfiguration.bucketARN",
+                              "Member must satisfy regular expression "
+                              "pattern: arn:.*:s3:::.+");
+  const char *prefix = json_string_value(json_object_get(dc, "Prefix"));
+  const char *eprefix = json_string_value(json_object_get(dc, "ErrorOutputPrefix"));
+  int rc = aev__fh_check_prefixes(prefix, eprefix);
+  if (rc != AEV_OK) return rc;
+  const char *dir = json_string_value(json_object_get(dc, "LocalDirectory"));
+  if (dir)
+    d->dir = strdup(dir);
+  else if (asprintf(&d->dir, "./%s", bucket + 13) < 0)
+    d->dir = NULL;
+  d->prefix = strdup(prefix ? prefix : "");
+  d->error_prefix = eprefix ? strdup(eprefix) : NULL;
+  d->retry_ms = 24LL * 3600 * 1000;
+  return d->dir && d->prefix && (!eprefix || d->error_prefix) ? AEV_OK
+                                                              : aev__nomem();
+}
+
+static int read_retry(aev_delivery *d, json_t *dc) {
+  int64_t secs = 300;
+  int rc = int_member(json_object_get(dc, "RetryOptions"), "DurationInSeconds",
+                      "retryOptions.durationInSeconds", 0, 7200, &secs);
+  d->retry_ms = secs * 1000;
+  return rc;
+}
+
+/* Reads the configuration into d (not yet shared). */
+static int configure(aev_delivery *d, aev_broker *b, json_t *cfg) {
+  const char *type = json_string_value(json_object_get(cfg, "DeliveryStreamType"));
+  int rc = AEV_OK;
+  if (type && strcmp(type, "DirectPut") && strcmp(type, "KinesisStreamAsSource"))
+    return aev__fh_validation(type, "deliveryStreamType",
+                              "Member must satisfy enum value set: "
+                              "[DirectPut, KinesisStreamAsSource]");
+  if (type && !strcmp(type, "KinesisStreamAsSource")) {
+    const char *arn = json_string_value(json_object_get(
+        json_object_get(cfg, "KinesisStreamSourceConfiguration"),
+        "KinesisStreamARN"));
+    if (!arn)
+      return aev__fh_invalid("KinesisStreamSourceConfiguration with a "
+                             "KinesisStreamARN is required for "
+                             "KinesisStreamAsSource.");
+    if ((rc = aev__stream_find(b, arn, &d->source)) != AEV_OK) return rc;
+    d->from_stream = 1;
+  }
+  json_t *s3 = json_object_get(cfg, "ExtendedS3DestinationConfiguration");
+  if (!s3) s3 = json_object_get(cfg, "S3DestinationConfiguration");
+  json_t *sqs = json_object_get(cfg, "SqsDestinationConfiguration");
+  int given = (s3 != NULL) + (sqs != NULL) + (d->sink != NULL);
+  if (given != 1)
+    return aev__fh_invalid(given ? "Exactly one destination configuration "
+                                   "must be given."
+                                 : "A destination configuration is required: "
+                                   "ExtendedS3DestinationConfiguration or "
+                                   "SqsDestinationConfiguration.");
+  json_t *dc = s3 ? s3 : sqs ? sqs : cfg;
+  if (s3) {
+    d->dest = AEV__DEST_S3;
+    rc = read_s3(d, s3);
+  } else if (sqs) {
+    d->dest = AEV__DEST_SQS;
+    const char *q = json_string_value(json_object_get(sqs, "QueueARN"));
+    if (!q) return aev__fh_invalid("SqsDestinationConfiguration needs QueueARN.");
+    d->queue_arn = strdup(q);
+    rc = d->queue_arn ? read_retry(d, sqs) : aev__nomem();
+  } else {
+    d->dest = AEV__DEST_SINK;
+    rc = read_retry(d, cfg);
+  }
+  if (rc == AEV_OK) rc = read_hints(d, dc);
+  if (rc == AEV_OK) rc = read_processing(d, dc);
+  return rc;
+}
+
+static void interval_task(void *arg, int cancelled);
+
+int aev__delivery_create(aev_broker *b, const char *name, json_t *cfg,
+                         aev_delivery_sink_fn fn, void *user,
+                         aev_release_fn release, aev_delivery **out) {
+  int rc = aev__broker_check_open(b);
+  if (rc != AEV_OK) return rc;
+  if (!name_ok(name))
+    return aev__fh_validation(name, "deliveryStreamName",
+                              "Member must satisfy regular expression "
+                              "pattern: [a-zA-Z0-9_.-]+ and have length "
+                              "between 1 and 64");
+  aev_delivery *d = calloc(1, sizeof *d);
+  if (!d) return aev__nomem();
+  if (pthread_mutex_init(&d->mu, NULL)) {
+    free(d);
+    return aev__nomem();
+  }
+  rc = aev__resource_init(&d->res, b, AEV__KIND_DELIVERY, name,
+                          delivery_destroy, delivery_shutdown);
+  if (rc != AEV_OK) {
+    pthread_mutex_destroy(&d->mu);
+    free(d);
+    return rc;
+  }
+  d->sink = fn;
+  d->sink_user = user;
+  d->created_ms = aev_broker_now_ms(b);
+  aev__rng_seed(&d->rng, aev__broker_random(b));
+  aev__timer_init(&d->interval, interval_task, d, NULL);
+  aev__timer_init(&d->retry, NULL, d, NULL);
+  d->config = json_deep_copy(cfg ? cfg : json_object());
+  rc = d->config ? configure(d, b, cfg) : aev__nomem();
+  if (rc == AEV_OK) {
+    rc = aev__registry_add(b, &d->res, NULL);
+    if (rc == AEV_ERR_EXISTS)
+      rc = aev__fail(AEV_ERR_EXISTS, "ResourceInUseException",
+                     "Firehose %s under account %s already exists.", name,
+                     aev_broker_account(b));
+  }
+  if (rc == AEV_OK && d->source) {
+    aev__resource_ref(&d->res);
+    aev__tap *t;
+    rc = aev__stream_tap_add(d->source, tap_record, d, tap_drop, &t);
+    if (rc == AEV_OK) d->tap = t;
+    else aev__resource_unref(&d->res);
+    if (rc != AEV_OK) aev__registry_remove(b, &d->res);
+  }
+  if (rc != AEV_OK) {
+    if (d->source) aev_stream_release(d->source);
+    d->source = NULL;
+    aev__resource_unref(&d->res);
+    return rc;
+  }
+  d->sink_release = release;
+  *out = d;
+  return AEV_OK;
+}
+
+static void interval_task(void *arg, int cancelled) {
+  aev_delivery *d = arg;
+  if (!cancelled) {
+    pthread_mutex_lock(&d->mu);
+    if (!d->res.deleted) aev__fh_seal(d);
+    pthread_mutex_unlock(&d->mu);
+    aev__fh_kick(d);
+  }
+  aev__resource_unref(&d->res);
+}
+
+static int parse_config(const char *text, json_t **out) {
+  *out = text && *text ? json_loads(text, 0, NULL) : json_object();
+  if (json_is_object(*out)) return AEV_OK;
+  json_decref(*out);
+  return aev__fh_invalid("The configuration must be a JSON object.");
+}
+
+int aev_delivery_create(aev_broker *b, const char *name,
+                        const char *config_json, aev_delivery **out) {
+  if (!b || !out) return aev__fh_invalid("Missing argument.");
+  json_t *cfg;
+  int rc = parse_config(config_json, &cfg);
+  if (rc != AEV_OK) return rc;
+  rc = aev__delivery_create(b, name, cfg, NULL, NULL, NULL, out);
+  json_decref(cfg);
+  return rc;
+}
+
+int aev_delivery_create_with_sink(aev_broker *b, const char *name,
+                                  const char *config_json,
+                                  aev_delivery_sink_fn fn, void *user,
+                                  aev_release_fn release, aev_delivery **out) {
+  if (!b || !out || !fn) return aev__fh_invalid("Missing argument.");
+  json_t *cfg;
+  int rc = parse_config(config_json, &cfg);
+  if (rc != AEV_OK) return rc;
+  rc = aev__delivery_create(b, name, cfg, fn, user, release, out);
+  json_decref(cfg);
+  return rc;
+}
+
+int aev__delivery_find(aev_broker *b, const char *name_or_arn,
+                       aev_delivery **out) {
+  int rc = aev__broker_check_open(b);
+  if (rc != AEV_OK) return rc;
+  aev__resource *r =
+      name_or_arn ? aev__registry_find(b, AEV__KIND_DELIVERY, name_or_arn) : NULL;
+  if (!r) return aev__fh_not_found(b, name_or_arn);
+  *out = (aev_delivery *)r;
+  return AEV_OK;
+}
+
+int aev_delivery_get(aev_broker *b, const char *name_or_arn,
+                     aev_delivery **out) {
+  if (!b || !out) return aev__fh_invalid("Missing argument.");
+  return aev__delivery_find(b, name_or_arn, out);
+}
+
+void aev_delivery_release(aev_delivery *d) {
+  if (d) aev__resource_unref(&d->res);
+}
+
+int aev_delivery_delete(aev_delivery *d) {
+  int rc = aev__fh_check(d);
+  if (rc != AEV_OK) return rc;
+  if (aev__registry_remove(d->res.broker, &d->res) != AEV_OK)
+    return aev__fh_not_found(d->res.broker, d->res.name);
+  return AEV_OK;
+}
+
+const char *aev_delivery_name(const aev_delivery *d) { return d->res.name; }
+const char *aev_delivery_arn(const aev_delivery *d) { return d->res.arn; }

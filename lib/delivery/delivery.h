@@ -1,0 +1,20 @@
+/* Internal: what the API layer uses of a delivery stream below the public
+ * typed API: creation from a parsed request, lookup, describe. */
+#ifndef AEV_DELIVERY_DELIVERY_H
+#define AEV_DELIVERY_DELIVERY_H
+
+#include <jansson.h>
+
+#include "awsevents/delivery.h"
+#include "delivery/delivery_impl.h"
+
+int aev__delivery_create(aev_broker *b, const char *name, json_t *cfg,
+                         aev_delivery_sink_fn fn, void *user,
+                         aev_release_fn release, aev_delivery **out);
+int aev__delivery_find(aev_broker *b, const char *name_or_arn,
+                       aev_delivery **out);
+int aev__delivery_describe_json(aev_delivery *d, json_t **out);
+int aev__delivery_list_json(aev_broker *b, int limit, const char *type,
+                            const char *exclusive_start, json_t **out);
+
+#endif

@@ -1,0 +1,126 @@
+/* Internal to lib/delivery: the delivery stream object, its buffer, the
+ * batches waiting for delivery, and the helpers its files share. Every
+ * field below `mu` is guarded by mu. */
+#ifndef AEV_DELIVERY_IMPL_H
+#define AEV_DELIVERY_IMPL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "awsevents/delivery.h"
+#include "awsevents/stream.h"
+#include "core/ids.h"
+#include "core/registry.h"
+#include "core/sched.h"
+
+#define AEV__FH_MAX_RECORD (1000 * 1024)
+#define AEV__FH_MAX_BATCH 500
+#define AEV__FH_MAX_BATCH_BYTES (4u << 20)
+#define AEV__FH_ID_LEN 96
+
+/* A buffered record. */
+typedef struct aev__frec {
+  struct aev__frec *next;
+  int64_t arrival_ms;
+  char id[AEV__FH_ID_LEN + 1];
+  int result; /* AEV__FH_OK / DROPPED / FAILED after the transform */
+  char *error_code, *error_msg; /* why it failed */
+  size_t len;
+  unsigned char *data; /* points into raw, or a transformed copy */
+  unsigned char raw[];
+} aev__frec;
+
+enum { AEV__FH_OK, AEV__FH_DROPPED, AEV__FH_FAILED };
+enum { AEV__DEST_S3, AEV__DEST_SINK, AEV__DEST_SQS };
+
+/* Records cut from the buffer, delivered as one object. */
+typedef struct aev__batch {
+  struct aev__batch *next;
+  aev__frec *head;
+  size_t n, bytes;
+  int64_t oldest_ms;  /* arrival of its oldest record (S3 keys) */
+  int64_t first_try;  /* deadline timeline ms of the first attempt */
+  int attempts;       /* delivery attempts so far */
+  int transform_tries;
+  int transformed;
+  char *key;          /* object key, fixed at the first attempt */
+} aev__batch;
+
+struct aev_delivery {
+  aev__resource res;
+  pthread_mutex_t mu;
+  json_t *config;     /* the create request, for DescribeDeliveryStream */
+  int from_stream;
+  aev_stream *source; /* KinesisStreamAsSource */
+  void *tap;
+  int dest;
+  char *dir, *prefix, *error_prefix; /* S3 */
+  char *queue_arn;                   /* SQS */
+  aev_delivery_sink_fn sink;
+  void *sink_user;
+  aev_release_fn sink_release;
+  size_t size_bytes;
+  int64_t interval_ms;
+  char *lambda_arn; /* transform, NULL when none */
+  int retries;      /* NumberOfRetries */
+  int64_t retry_ms; /* RetryOptions.DurationInSeconds */
+  int64_t created_ms;
+  aev__rng rng;
+  aev__frec *head, *tail; /* the buffer */
+  size_t n, bytes;
+  int64_t oldest_ms;
+  aev__timer interval; /* the buffer's IntervalInSeconds */
+  aev__batch *pending, *pending_tail; /* sealed, in order */
+  int busy; /* the head batch is being transformed or delivered */
+  aev__timer retry;
+  int64_t m_in, m_records, m_objects, m_dropped, m_failed, m_attempts;
+};
+
+/* buffer.c */
+/* Adds a record (mu held); returns 1 when the buffer reached SizeInMBs
+ * and was sealed into a batch. */
+int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
+                       int64_t now_ms, char *id);
+/* Seals the buffer into a pending batch (mu held). */
+void aev__fh_seal(aev_delivery *d);
+/* Starts the next pending batch unless one is in flight (mu not held). */
+void aev__fh_kick(aev_delivery *d);
+/* The head batch is done: frees it and starts the next (mu not held). */
+void aev__fh_batch_done(aev_delivery *d);
+void aev__fh_batch_free(aev__batch *bt);
+void aev__fh_buffer_free(aev_delivery *d);
+
+/* transform.c: runs the transform on the head batch, then delivers. */
+void aev__fh_transform(aev_delivery *d, aev__batch *bt);
+
+/* deliver.c: delivers the head batch to the destination on the handler
+ * pool, retrying with backoff. */
+void aev__fh_deliver(aev_delivery *d, aev__batch *bt);
+
+/* s3.c */
+/* Evaluates an S3 prefix (expressions, the default timestamp part) for a
+ * batch whose oldest record arrived at ms; error_type for error output. */
+char *aev__fh_prefix(aev_delivery *d, const char *prefix, int64_t ms,
+                     const char *error_type);
+/* Checks Prefix / ErrorOutputPrefix as AWS does at creation. */
+int aev__fh_check_prefixes(const char *prefix, const char *error_prefix);
+/* Writes data as object key under dir (directories made, atomic rename);
+ * 0 on success. */
+int aev__fh_write_object(const char *dir, const char *key, const void *data,
+                         size_t len);
+/* The object name: NAME-1-YYYY-MM-dd-HH-MM-SS-<uuid>. */
+char *aev__fh_object_name(aev_delivery *d, int64_t ms);
+
+/* delivery.c */
+int64_t aev__fh_now_ms(const aev_delivery *d);
+int64_t aev__fh_mono(const aev_delivery *d);
+int aev__fh_check(const aev_delivery *d);
+
+/* errors.c: Firehose's wording. */
+int aev__fh_not_found(const aev_broker *b, const char *name);
+int aev__fh_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int aev__fh_validation(const char *value, const char *member,
+                       const char *constraint);
+
+#endif

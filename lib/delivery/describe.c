@@ -1,0 +1,102 @@
+/* Delivery streams in AWS's shapes: DeliveryStreamDescription (the
+ * destination echoed from the create request), ListDeliveryStreams, and
+ * the metrics counters. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/registry.h"
+#include "core/status.h"
+#include "delivery/delivery.h"
+
+static const char *const dest_members[] = {
+    "ExtendedS3DestinationConfiguration", "S3DestinationConfiguration",
+    "SqsDestinationConfiguration"};
+
+int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
+  int rc = aev__fh_check(d);
+  if (rc != AEV_OK) return rc;
+  json_t *dests = json_array(), *dest = json_pack("{s:s}", "DestinationId",
+                                                  "destinationId-000000000001");
+  for (size_t i = 0; i < 3; i++) {
+    json_t *c = json_object_get(d->config, dest_members[i]);
+    if (!c) continue;
+    char name[64];
+    /* ...Configuration becomes ...Description, as AWS answers. */
+    snprintf(name, sizeof name, "%.*sDescription",
+             (int)(strlen(dest_members[i]) - strlen("Configuration")),
+             dest_members[i]);
+    json_object_set(dest, name, c);
+  }
+  json_array_append_new(dests, dest);
+  json_t *j = json_pack(
+      "{s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:b}", "DeliveryStreamName",
+      d->res.name, "DeliveryStreamARN", d->res.arn, "DeliveryStreamStatus",
+      "ACTIVE", "DeliveryStreamType",
+      d->from_stream ? "KinesisStreamAsSource" : "DirectPut", "VersionId", "1",
+      "CreateTimestamp", (double)d->created_ms / 1000.0, "Destinations", dests,
+      "HasMoreDestinations", 0);
+  if (d->from_stream)
+    json_object_set_new(
+        j, "Source",
+        json_pack("{s:{s:O, s:f}}", "KinesisStreamSourceDescription",
+                  "KinesisStreamARN",
+                  json_object_get(json_object_get(d->config,
+                                                  "KinesisStreamSourceConfiguration"),
+                                  "KinesisStreamARN"),
+                  "DeliveryStartTimestamp", (double)d->created_ms / 1000.0));
+  *out = j;
+  return AEV_OK;
+}
+
+int aev__delivery_list_json(aev_broker *b, int limit, const char *type,
+                            const char *exclusive_start, json_t **out) {
+  aev__resource **all;
+  size_t n;
+  int rc = aev__registry_list(b, AEV__KIND_DELIVERY, NULL, &all, &n);
+  if (rc != AEV_OK) return rc;
+  json_t *names = json_array();
+  size_t taken = 0, i = 0;
+  int more = 0;
+  for (; i < n; i++) {
+    aev_delivery *d = (aev_delivery *)all[i];
+    if (exclusive_start && strcmp(d->res.name, exclusive_start) <= 0) continue;
+    if (type && strcmp(type, d->from_stream ? "KinesisStreamAsSource" : "DirectPut"))
+      continue;
+    if (taken == (size_t)limit) {
+      more = 1;
+      break;
+    }
+    json_array_append_new(names, json_string(d->res.name));
+    taken++;
+  }
+  aev__registry_list_free(all, n);
+  *out = json_pack("{s:o, s:b}", "DeliveryStreamNames", names,
+                   "HasMoreDeliveryStreams", more);
+  return AEV_OK;
+}
+
+int aev_delivery_describe(aev_delivery *d, char **json) {
+  json_t *j;
+  int rc = aev__delivery_describe_json(d, &j);
+  if (rc != AEV_OK) return rc;
+  *json = json_dumps(j, JSON_COMPACT);
+  json_decref(j);
+  return *json ? AEV_OK : aev__nomem();
+}
+
+int aev_delivery_metrics(aev_delivery *d, char **json) {
+  int rc = aev__fh_check(d);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&d->mu);
+  json_t *j = json_pack(
+      "{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "IncomingRecords",
+      (json_int_t)d->m_in, "DeliveredRecords", (json_int_t)d->m_records,
+      "DeliveredObjects", (json_int_t)d->m_objects, "DroppedRecords",
+      (json_int_t)d->m_dropped, "FailedRecords", (json_int_t)d->m_failed,
+      "DeliveryAttempts", (json_int_t)d->m_attempts, "BufferedRecords",
+      (json_int_t)d->n);
+  pthread_mutex_unlock(&d->mu);
+  *json = json_dumps(j, JSON_COMPACT);
+  json_decref(j);
+  return *json ? AEV_OK : aev__nomem();
+}

@@ -1,0 +1,34 @@
+/* Firehose's error table: names and wording of the delivery module. */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/status.h"
+#include "delivery/delivery_impl.h"
+
+int aev__fh_not_found(const aev_broker *b, const char *name) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Firehose %s under account %s not found.",
+                   name ? name : "", aev_broker_account(b));
+}
+
+int aev__fh_invalid(const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return aev__fail(AEV_ERR_INVALID, "InvalidArgumentException", "%s", msg);
+}
+
+int aev__fh_validation(const char *value, const char *member,
+                       const char *constraint) {
+  if (!value)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value at '%s' failed to "
+                     "satisfy constraint: %s",
+                     member, constraint);
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value '%s' at '%s' failed "
+                   "to satisfy constraint: %s",
+                   value, member, constraint);
+}

@@ -1,0 +1,197 @@
+/* The S3 layout in a directory: prefixes with !{timestamp:...} (Java
+ * DateTimeFormatter letters y M d H m s, on the oldest record's arrival,
+ * UTC) and !{firehose:random-string | error-output-type} expressions, the
+ * default "YYYY/MM/dd/HH/" part, AWS's object names, and atomic writes
+ * (a temporary file renamed into place) so readers never see half an
+ * object. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/status.h"
+#include "delivery/delivery_impl.h"
+
+#define MAX_PREFIX 1024
+
+typedef struct sbuf {
+  char *p;
+  size_t n, cap;
+} sbuf;
+
+static void put(sbuf *b, const char *s, size_t n) {
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = (b->n + n + 1) * 2;
+    char *p = realloc(b->p, cap);
+    if (!p) return;
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = '\0';
+}
+
+/* A Java DateTimeFormatter pattern over the fields Firehose documents. */
+static void format_time(sbuf *b, const char *pat, size_t n, const struct tm *tm) {
+  for (size_t i = 0; i < n;) {
+    char c = pat[i];
+    size_t run = 1;
+    while (i + run < n && pat[i + run] == c) run++;
+    char num[16];
+    int v = -1;
+    switch (c) {
+    case 'y': v = tm->tm_year + 1900; break;
+    case 'M': v = tm->tm_mon + 1; break;
+    case 'd': v = tm->tm_mday; break;
+    case 'H': v = tm->tm_hour; break;
+    case 'm': v = tm->tm_min; break;
+    case 's': v = tm->tm_sec; break;
+    }
+    if (v < 0) {
+      put(b, pat + i, run);
+    } else {
+      if (c == 'y' && run == 2) v %= 100;
+      snprintf(num, sizeof num, "%0*d", (int)run, v);
+      put(b, num, strlen(num));
+    }
+    i += run;
+  }
+}
+
+static int has_expr(const char *text, const char *what) {
+  return text && strstr(text, what) != NULL;
+}
+
+int aev__fh_check_prefixes(const char *prefix, const char *error_prefix) {
+  const char *texts[2] = {prefix, error_prefix};
+  for (int k = 0; k < 2; k++) {
+    const char *t = texts[k];
+    if (!t) continue;
+    if (strlen(t) > MAX_PREFIX)
+      return aev__fh_validation(NULL, k ? "errorOutputPrefix" : "prefix",
+                                "Member must have length less than or equal "
+                                "to 1024");
+    for (const char *e = strstr(t, "!{"); e; e = strstr(e + 2, "!{")) {
+      const char *end = strchr(e, '}');
+      if (!end ||
+          (strncmp(e, "!{timestamp:", 12) &&
+           strncmp(e, "!{firehose:random-string}", 25) &&
+           strncmp(e, "!{firehose:error-output-type}", 29)))
+        return aev__fh_invalid("The expression %.*s in %s is not supported: "
+                               "use !{timestamp:...}, "
+                               "!{firehose:random-string} or "
+                               "!{firehose:error-output-type}.",
+                               end ? (int)(end - e + 1) : (int)strlen(e), e,
+                               k ? "ErrorOutputPrefix" : "Prefix");
+    }
+  }
+  if (has_expr(prefix, "!{firehose:error-output-type}"))
+    return aev__fh_invalid("The !{firehose:error-output-type} expression is "
+                           "only allowed in ErrorOutputPrefix.");
+  if (has_expr(prefix, "!{") && (!error_prefix || !*error_prefix))
+    return aev__fh_invalid("ErrorOutputPrefix cannot be null or empty when "
+                           "Prefix contains expressions.");
+  if (error_prefix && *error_prefix && has_expr(prefix, "!{") &&
+      !has_expr(error_prefix, "!{firehose:error-output-type}"))
+    return aev__fh_invalid("ErrorOutputPrefix must contain the "
+                           "!{firehose:error-output-type} expression.");
+  return AEV_OK;
+}
+
+char *aev__fh_prefix(aev_delivery *d, const char *prefix, int64_t ms,
+                     const char *error_type) {
+  time_t t = (time_t)(ms / 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  sbuf b = {0};
+  put(&b, "", 0);
+  const char *p = prefix ? prefix : "";
+  /* No prefix on error output: "<error-output-type>/" then the time. */
+  if (error_type && !*p) p = "!{firehose:error-output-type}/";
+  while (*p) {
+    const char *e = strstr(p, "!{");
+    const char *end = e ? strchr(e, '}') : NULL;
+    if (!e || !end) {
+      put(&b, p, strlen(p));
+      break;
+    }
+    put(&b, p, (size_t)(e - p));
+    if (!strncmp(e, "!{timestamp:", 12)) {
+      format_time(&b, e + 12, (size_t)(end - e - 12), &tm);
+    } else if (!strncmp(e, "!{firehose:random-string}", 25)) {
+      char rnd[12];
+      pthread_mutex_lock(&d->mu);
+      for (int i = 0; i < 11; i++)
+        rnd[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[aev__rng_below(&d->rng, 36)];
+      pthread_mutex_unlock(&d->mu);
+      put(&b, rnd, 11);
+    } else if (!strncmp(e, "!{firehose:error-output-type}", 29)) {
+      put(&b, error_type ? error_type : "", strlen(error_type ? error_type : ""));
+    }
+    p = end + 1;
+  }
+  /* Without a timestamp expression AWS appends the hour's folders. */
+  if (!has_expr(prefix, "!{timestamp:")) format_time(&b, "yyyy/MM/dd/HH/", 14, &tm);
+  return b.p;
+}
+
+char *aev__fh_object_name(aev_delivery *d, int64_t ms) {
+  time_t t = (time_t)(ms / 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  char uuid[AEV_UUID_LEN + 1], *out = NULL;
+  pthread_mutex_lock(&d->mu);
+  aev__uuid4(&d->rng, uuid);
+  pthread_mutex_unlock(&d->mu);
+  if (asprintf(&out, "%s-1-%04d-%02d-%02d-%02d-%02d-%02d-%s", d->res.name,
+               tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+               tm.tm_min, tm.tm_sec, uuid) < 0)
+    return NULL;
+  return out;
+}
+
+/* mkdir -p for the directories of path (not its last component). */
+static int make_parents(char *path) {
+  for (char *s = path + 1; *s; s++) {
+    if (*s != '/') continue;
+    *s = '\0';
+    int rc = mkdir(path, 0777);
+    *s = '/';
+    if (rc && errno != EEXIST) return -1;
+  }
+  return 0;
+}
+
+int aev__fh_write_object(const char *dir, const char *key, const void *data,
+                         size_t len) {
+  char *path = NULL, *tmp = NULL;
+  int rc = -1;
+  if (asprintf(&path, "%s/%s", dir, key) < 0) return -1;
+  if (asprintf(&tmp, "%s.part", path) < 0) {
+    free(path);
+    return -1;
+  }
+  if (make_parents(path) == 0) {
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      const char *p = data;
+      size_t left = len;
+      while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w <= 0) break;
+        p += w;
+        left -= (size_t)w;
+      }
+      rc = close(fd) == 0 && left == 0 && rename(tmp, path) == 0 ? 0 : -1;
+      if (rc) unlink(tmp);
+    }
+  }
+  free(tmp);
+  free(path);
+  return rc;
+}

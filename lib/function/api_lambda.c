@@ -1,0 +1,402 @@
+/* The "lambda" service of aev_call(): function actions with the shapes
+ * boto3 hands its users (Invoke answers {StatusCode, FunctionError,
+ * ExecutedVersion, Payload} with Payload the JSON text as a string). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/status.h"
+#include "function/function_impl.h"
+
+static int function_of(aev_broker *b, const aev__api_service *svc,
+                       json_t *req, aev_function **out) {
+  const char *name;
+  int rc = aev__api_req_string(svc, req, "FunctionName", &name);
+  const char *q = NULL;
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Qualifier", &q);
+  if (rc == AEV_OK && q && strcmp(q, "$LATEST") != 0)
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                     "Function not found: %s:%s (only $LATEST exists: "
+                     "versions and aliases are not supported yet)",
+                     name, q);
+  return rc != AEV_OK ? rc : aev__function_find(b, name, out);
+}
+
+/* The request without the members that are not configuration. */
+static json_t *config_members(json_t *req) {
+  json_t *c = json_deep_copy(req);
+  json_object_del(c, "FunctionName");
+  json_object_del(c, "Code");
+  json_object_del(c, "Publish");
+  json_object_del(c, "DeadLetterConfig");
+  return c;
+}
+
+static int apply_dlq(const aev__api_service *svc, aev_function *f,
+                     json_t *req) {
+  json_t *d;
+  int rc = aev__api_opt_object(svc, req, "DeadLetterConfig", (d = NULL, &d));
+  if (rc != AEV_OK || !d) return rc;
+  const char *arn = json_string_value(json_object_get(d, "TargetArn"));
+  return aev_function_set_dead_letter_target(f, arn && *arn ? arn : NULL);
+}
+
+static int create_function(aev_broker *b, const aev__api_service *svc,
+                           json_t *req, json_t **resp) {
+  const char *name, *handler;
+  int rc = aev__api_req_string(svc, req, "FunctionName", &name);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Handler", &handler);
+  if (rc != AEV_OK) return rc;
+  json_t *conf = config_members(req);
+  aev_function *f;
+  rc = conf ? aev__fn_create_registered(b, name, handler, conf, &f)
+            : aev__nomem();
+  json_decref(conf);
+  if (rc != AEV_OK) return rc;
+  rc = apply_dlq(svc, f, req);
+  if (rc != AEV_OK) aev_function_delete(f);
+  else *resp = aev__function_config_json(f);
+  aev_function_release(f);
+  return rc;
+}
+
+static int get_function_configuration(aev_broker *b,
+                                      const aev__api_service *svc, json_t *req,
+                                      json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  *resp = aev__function_config_json(f);
+  aev_function_release(f);
+  return AEV_OK;
+}
+
+static int get_function(aev_broker *b, const aev__api_service *svc,
+                        json_t *req, json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  *resp = json_pack("{so}", "Configuration", aev__function_config_json(f));
+  int reserved = aev_function_reserved_concurrency(f);
+  if (reserved >= 0)
+    json_object_set_new(*resp, "Concurrency",
+                        json_pack("{si}", "ReservedConcurrentExecutions",
+                                  reserved));
+  aev_function_release(f);
+  return AEV_OK;
+}
+
+static int update_function_configuration(aev_broker *b,
+                                         const aev__api_service *svc,
+                                         json_t *req, json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  json_t *conf = config_members(req);
+  char *text = conf ? json_dumps(conf, JSON_COMPACT) : NULL;
+  json_decref(conf);
+  rc = text ? aev_function_update_configuration(f, text) : aev__nomem();
+  free(text);
+  if (rc == AEV_OK) rc = apply_dlq(svc, f, req);
+  if (rc == AEV_OK) *resp = aev__function_config_json(f);
+  aev_function_release(f);
+  return rc;
+}
+
+static int list_functions(aev_broker *b, const aev__api_service *svc,
+                          json_t *req, json_t **resp) {
+  int64_t max = 50;
+  const char *marker = NULL;
+  int rc = aev__api_opt_int(svc, req, "MaxItems", 1, 10000, &max);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Marker", &marker);
+  aev__resource **list;
+  size_t n;
+  if (rc == AEV_OK)
+    rc = aev__registry_list(b, AEV__KIND_FUNCTION, NULL, &list, &n);
+  if (rc != AEV_OK) return rc;
+  json_t *fns = json_array();
+  *resp = json_object();
+  int64_t taken = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (aev__fn_hidden(list[i]->name)) continue;
+    if (marker && strcmp(list[i]->name, marker) <= 0) continue;
+    if (taken == max) {
+      json_object_set_new(*resp, "NextMarker", json_string(list[i - 1]->name));
+      break;
+    }
+    json_array_append_new(fns, aev__function_config_json((aev_function *)list[i]));
+    taken++;
+  }
+  aev__registry_list_free(list, n);
+  json_object_set_new(*resp, "Functions", fns);
+  return AEV_OK;
+}
+
+static int delete_function(aev_broker *b, const aev__api_service *svc,
+                           json_t *req, json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_delete(f);
+  aev_function_release(f);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+/* Payload: the JSON text as a string (DESIGN §2); a JSON value given
+ * directly is accepted too. *owned is what the caller frees. */
+static int payload_of(json_t *req, const char **text, size_t *len,
+                      char **owned) {
+  json_t *p = json_object_get(req, "Payload");
+  *owned = NULL;
+  if (!p || json_is_null(p)) {
+    *text = "";
+    *len = 0;
+    return AEV_OK;
+  }
+  if (json_is_string(p)) {
+    *text = json_string_value(p);
+    *len = json_string_length(p);
+    return AEV_OK;
+  }
+  if (!(*owned = json_dumps(p, JSON_COMPACT | JSON_ENCODE_ANY)))
+    return aev__nomem();
+  *text = *owned;
+  *len = strlen(*owned);
+  return AEV_OK;
+}
+
+static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
+                  json_t **resp) {
+  const char *type = "RequestResponse", *payload = "";
+  size_t len = 0;
+  char *owned = NULL;
+  aev_function *f;
+  int rc = aev__api_opt_string(svc, req, "InvocationType", &type);
+  if (rc == AEV_OK && strcmp(type, "RequestResponse") &&
+      strcmp(type, "Event") && strcmp(type, "DryRun"))
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
+                     "1 validation error detected: Value '%s' at "
+                     "'invocationType' failed to satisfy constraint: Member "
+                     "must satisfy enum value set: [Event, RequestResponse, "
+                     "DryRun]",
+                     type);
+  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = payload_of(req, &payload, &len, &owned);
+  if (rc == AEV_OK && strcmp(type, "Event") == 0) {
+    rc = aev_function_invoke_event(f, payload, len, NULL);
+    if (rc == AEV_OK)
+      *resp = json_pack("{siss}", "StatusCode", 202, "Payload", "");
+  } else if (rc == AEV_OK && strcmp(type, "DryRun") == 0) {
+    rc = aev_function_invoke_dry_run(f, payload, len);
+    if (rc == AEV_OK)
+      *resp = json_pack("{siss}", "StatusCode", 204, "Payload", "");
+  } else if (rc == AEV_OK) {
+    char *out;
+    size_t out_len;
+    const char *ferr;
+    rc = aev_function_invoke(f, payload, len, &out, &out_len, &ferr);
+    if (rc == AEV_OK) {
+      *resp = json_pack("{sissso}", "StatusCode", 200, "ExecutedVersion",
+                        "$LATEST", "Payload", json_stringn(out, out_len));
+      if (!*resp) rc = aev__nomem();
+      if (*resp && ferr)
+        json_object_set_new(*resp, "FunctionError", json_string(ferr));
+      free(out);
+    }
+  }
+  free(owned);
+  aev_function_release(f);
+  return rc;
+}
+
+static int put_function_concurrency(aev_broker *b, const aev__api_service *svc,
+                                    json_t *req, json_t **resp) {
+  int64_t n;
+  aev_function *f;
+  int rc = aev__api_req_int(svc, req, "ReservedConcurrentExecutions", 0,
+                            AEV__FN_CONCURRENCY_MAX, &n);
+  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_set_reserved_concurrency(f, (int)n);
+  if (rc == AEV_OK)
+    *resp = json_pack("{sI}", "ReservedConcurrentExecutions", (json_int_t)n);
+  aev_function_release(f);
+  return rc;
+}
+
+static int get_function_concurrency(aev_broker *b, const aev__api_service *svc,
+                                    json_t *req, json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  int n = aev_function_reserved_concurrency(f);
+  *resp = n >= 0 ? json_pack("{si}", "ReservedConcurrentExecutions", n)
+                 : json_object();
+  aev_function_release(f);
+  return AEV_OK;
+}
+
+static int delete_function_concurrency(aev_broker *b,
+                                       const aev__api_service *svc,
+                                       json_t *req, json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_set_reserved_concurrency(f, -1);
+  if (rc == AEV_OK) *resp = json_object();
+  aev_function_release(f);
+  return rc;
+}
+
+static int event_invoke_config(aev_broker *b, const aev__api_service *svc,
+                               json_t *req, json_t **resp, int update) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc == AEV_OK) rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  json_t *conf = json_deep_copy(req);
+  json_object_del(conf, "FunctionName");
+  json_object_del(conf, "Qualifier");
+  rc = conf ? aev__econf_put(f, conf, update) : aev__nomem();
+  json_decref(conf);
+  if (rc == AEV_OK) *resp = aev__econf_json(f);
+  aev_function_release(f);
+  return rc;
+}
+
+static int put_function_event_invoke_config(aev_broker *b,
+                                            const aev__api_service *svc,
+                                            json_t *req, json_t **resp) {
+  return event_invoke_config(b, svc, req, resp, 0);
+}
+
+static int update_function_event_invoke_config(aev_broker *b,
+                                               const aev__api_service *svc,
+                                               json_t *req, json_t **resp) {
+  return event_invoke_config(b, svc, req, resp, 1);
+}
+
+static int get_function_event_invoke_config(aev_broker *b,
+                                            const aev__api_service *svc,
+                                            json_t *req, json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  char *text = NULL;
+  if (rc == AEV_OK) {
+    rc = aev_function_event_invoke_config(f, &text);
+    aev_function_release(f);
+  }
+  if (rc == AEV_OK) *resp = json_loads(text, 0, NULL);
+  free(text);
+  return rc;
+}
+
+static int delete_function_event_invoke_config(aev_broker *b,
+                                               const aev__api_service *svc,
+                                               json_t *req, json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev__econf_delete(f);
+  if (rc == AEV_OK) *resp = json_object();
+  aev_function_release(f);
+  return rc;
+}
+
+/* Mapping actions hand the request text to the typed API, which reads
+ * AWS's member names itself. */
+static int esm_result(int rc, char *text, json_t **resp) {
+  if (rc == AEV_OK) *resp = json_loads(text, 0, NULL);
+  free(text);
+  return rc == AEV_OK && !*resp ? aev__nomem() : rc;
+}
+
+static int create_event_source_mapping(aev_broker *b,
+                                       const aev__api_service *svc,
+                                       json_t *req, json_t **resp) {
+  const char *s;
+  int rc = aev__api_req_string(svc, req, "EventSourceArn", &s);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "FunctionName", &s);
+  char *text = rc == AEV_OK ? json_dumps(req, JSON_COMPACT) : NULL;
+  char *out = NULL;
+  if (rc == AEV_OK)
+    rc = text ? aev_event_source_mapping_create(b, text, &out) : aev__nomem();
+  free(text);
+  return esm_result(rc, out, resp);
+}
+
+static int update_event_source_mapping(aev_broker *b,
+                                       const aev__api_service *svc,
+                                       json_t *req, json_t **resp) {
+  const char *uuid;
+  int rc = aev__api_req_string(svc, req, "UUID", &uuid);
+  char *text = rc == AEV_OK ? json_dumps(req, JSON_COMPACT) : NULL;
+  char *out = NULL;
+  if (rc == AEV_OK)
+    rc = text ? aev_event_source_mapping_update(b, text, &out) : aev__nomem();
+  free(text);
+  return esm_result(rc, out, resp);
+}
+
+static int get_event_source_mapping(aev_broker *b, const aev__api_service *svc,
+                                    json_t *req, json_t **resp) {
+  const char *uuid;
+  char *out = NULL;
+  int rc = aev__api_req_string(svc, req, "UUID", &uuid);
+  if (rc == AEV_OK) rc = aev_event_source_mapping_get(b, uuid, &out);
+  return esm_result(rc, out, resp);
+}
+
+static int delete_event_source_mapping(aev_broker *b,
+                                       const aev__api_service *svc,
+                                       json_t *req, json_t **resp) {
+  const char *uuid;
+  char *out = NULL;
+  int rc = aev__api_req_string(svc, req, "UUID", &uuid);
+  if (rc == AEV_OK) rc = aev_event_source_mapping_delete(b, uuid, &out);
+  return esm_result(rc, out, resp);
+}
+
+static int list_event_source_mappings(aev_broker *b,
+                                      const aev__api_service *svc,
+                                      json_t *req, json_t **resp) {
+  const char *fn = NULL, *arn = NULL;
+  char *out = NULL;
+  int rc = aev__api_opt_string(svc, req, "FunctionName", &fn);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "EventSourceArn", &arn);
+  if (rc == AEV_OK) rc = aev_event_source_mapping_list(b, fn, arn, &out);
+  return esm_result(rc, out, resp);
+}
+
+static const aev__api_action actions[] = {
+    {"CreateEventSourceMapping", create_event_source_mapping},
+    {"CreateFunction", create_function},
+    {"DeleteEventSourceMapping", delete_event_source_mapping},
+    {"DeleteFunction", delete_function},
+    {"DeleteFunctionConcurrency", delete_function_concurrency},
+    {"DeleteFunctionEventInvokeConfig", delete_function_event_invoke_config},
+    {"GetEventSourceMapping", get_event_source_mapping},
+    {"GetFunction", get_function},
+    {"GetFunctionConcurrency", get_function_concurrency},
+    {"GetFunctionConfiguration", get_function_configuration},
+    {"GetFunctionEventInvokeConfig", get_function_event_invoke_config},
+    {"Invoke", invoke},
+    {"ListEventSourceMappings", list_event_source_mappings},
+    {"ListFunctions", list_functions},
+    {"PutFunctionConcurrency", put_function_concurrency},
+    {"PutFunctionEventInvokeConfig", put_function_event_invoke_config},
+    {"UpdateEventSourceMapping", update_event_source_mapping},
+    {"UpdateFunctionConfiguration", update_function_configuration},
+    {"UpdateFunctionEventInvokeConfig", update_function_event_invoke_config},
+};
+
+const aev__api_service aev__api_lambda = {
+    .name = "lambda",
+    .missing_code = "InvalidParameterValueException",
+    .invalid_code = "InvalidParameterValueException",
+    .actions = actions,
+    .n_actions = sizeof actions / sizeof actions[0],
+    .style = AEV_API_STYLE_JSON,
+};

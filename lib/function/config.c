@@ -1,0 +1,143 @@
+/* Function configuration: CreateFunction / UpdateFunctionConfiguration
+ * members parsed into an immutable snapshot (Timeout 1..900 default 3,
+ * MemorySize 128..10240 default 128, Environment.Variables, recorded
+ * members), and GetFunctionConfiguration's shape. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function_impl.h"
+
+/* Members kept as given and reported back by GetFunctionConfiguration. */
+static const char *const recorded[] = {"Description", "Runtime", "Handler",
+                                       "Role", "Architectures",
+                                       "EphemeralStorage", "Layers",
+                                       "TracingConfig"};
+
+void aev__fn_iso_time(int64_t ms, char *out, size_t size, int zulu) {
+  time_t s = (time_t)(ms / 1000);
+  struct tm tm;
+  gmtime_r(&s, &tm);
+  size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(out + n, size - n, ".%03d%s", (int)(ms % 1000),
+           zulu ? "Z" : "+0000");
+}
+
+static int opt_int(json_t *req, const char *name, const char *member,
+                   long long min, long long max, int *out) {
+  json_t *v = json_object_get(req, name);
+  if (!v || json_is_null(v)) return AEV_OK;
+  if (!json_is_integer(v))
+    return aev__fn_invalid("%s must be an integer.", name);
+  int rc = aev__fn_range(member, (long long)json_integer_value(v), min, max);
+  if (rc == AEV_OK) *out = (int)json_integer_value(v);
+  return rc;
+}
+
+static int parse_vars(json_t *req, json_t **vars) {
+  json_t *env = json_object_get(req, "Environment");
+  if (!env || json_is_null(env)) return AEV_OK;
+  json_t *v = json_object_get(env, "Variables");
+  if (!json_is_object(env) || (v && !json_is_null(v) && !json_is_object(v)))
+    return aev__fn_invalid("Environment must be an object with a Variables "
+                           "map of strings.");
+  const char *k;
+  json_t *val;
+  json_object_foreach(v, k, val) {
+    if (!json_is_string(val))
+      return aev__fn_invalid("Environment variable %s must be a string.", k);
+    /* Lambda reserves these keys for the runtime. */
+    if (strncmp(k, "AWS_", 4) == 0 && strcmp(k, "AWS_LAMBDA_EXEC_WRAPPER"))
+      return aev__fn_invalid("Lambda was unable to configure your environment "
+                             "variables because the environment variables you "
+                             "have provided contains reserved keys that are "
+                             "currently not supported for modification. "
+                             "Reserved keys used in this request: %s", k);
+  }
+  json_decref(*vars);
+  *vars = v ? json_deep_copy(v) : json_object();
+  return *vars ? AEV_OK : aev__nomem();
+}
+
+void aev__fconf_unref(aev__fconf *c) {
+  if (!c || --c->refs > 0) return;
+  json_decref(c->doc);
+  json_decref(c->vars);
+  free(c->last_modified);
+  free(c->revision);
+  free(c);
+}
+
+int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
+                     aev__fconf **out) {
+  if (req && !json_is_object(req))
+    return aev__fn_invalid("The function configuration must be a JSON "
+                           "object.");
+  aev__fconf *c = calloc(1, sizeof *c);
+  if (!c) return aev__nomem();
+  c->refs = 1;
+  c->timeout = base ? base->timeout : 3;
+  c->memory = base ? base->memory : 128;
+  c->doc = base ? json_deep_copy(base->doc) : json_object();
+  c->vars = base ? json_deep_copy(base->vars) : json_object();
+  char when[40];
+  aev__fn_iso_time(now_ms, when, sizeof when, 0);
+  c->last_modified = strdup(when);
+  int rc = c->doc && c->vars && c->last_modified ? AEV_OK : aev__nomem();
+  if (rc == AEV_OK && req)
+    rc = opt_int(req, "Timeout", "timeout", 1, 900, &c->timeout);
+  if (rc == AEV_OK && req)
+    rc = opt_int(req, "MemorySize", "memorySize", 128, 10240, &c->memory);
+  if (rc == AEV_OK && req) rc = parse_vars(req, &c->vars);
+  json_t *d = req ? json_object_get(req, "Description") : NULL;
+  if (rc == AEV_OK && d && (!json_is_string(d) || json_string_length(d) > 256))
+    rc = aev__fn_range("description", (long long)json_string_length(d), 0,
+                       256);
+  for (size_t i = 0; rc == AEV_OK && req && i < sizeof recorded / sizeof *recorded; i++) {
+    json_t *v = json_object_get(req, recorded[i]);
+    if (v) json_object_set(c->doc, recorded[i], v);
+  }
+  if (rc != AEV_OK) {
+    aev__fconf_unref(c);
+    return rc;
+  }
+  *out = c;
+  return AEV_OK;
+}
+
+aev__fconf *aev__fconf_get(aev_function *f) {
+  pthread_mutex_lock(&f->mu);
+  aev__fconf *c = f->conf;
+  c->refs++;
+  pthread_mutex_unlock(&f->mu);
+  return c;
+}
+
+json_t *aev__function_config_json(aev_function *f) {
+  aev__fconf *c = aev__fconf_get(f);
+  json_t *o = json_deep_copy(c->doc);
+  json_object_set_new(o, "FunctionName", json_string(f->res.name));
+  json_object_set_new(o, "FunctionArn", json_string(f->res.arn));
+  json_object_set_new(o, "Timeout", json_integer(c->timeout));
+  json_object_set_new(o, "MemorySize", json_integer(c->memory));
+  json_object_set_new(o, "LastModified", json_string(c->last_modified));
+  json_object_set_new(o, "Version", json_string("$LATEST"));
+  json_object_set_new(o, "State", json_string("Active"));
+  json_object_set_new(o, "LastUpdateStatus", json_string("Successful"));
+  json_object_set_new(o, "PackageType", json_string("Zip"));
+  if (!json_object_get(o, "Description"))
+    json_object_set_new(o, "Description", json_string(""));
+  if (json_object_size(c->vars))
+    json_object_set_new(o, "Environment",
+                        json_pack("{sO}", "Variables", c->vars));
+  pthread_mutex_lock(&f->mu);
+  if (f->econf.dlq)
+    json_object_set_new(o, "DeadLetterConfig",
+                        json_pack("{ss}", "TargetArn", f->econf.dlq));
+  pthread_mutex_unlock(&f->mu);
+  aev__fconf_unref(c);
+  return o;
+}

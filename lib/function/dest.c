@@ -1,0 +1,148 @@
+/* Where an Event invocation's outcome goes: Lambda's destination record
+ * ({version, timestamp, requestContext, requestPayload, responseContext,
+ * responsePayload}) to the OnSuccess / OnFailure destination (a queue gets
+ * it as the message body, a function as an Event payload), or, on failure
+ * without an OnFailure destination, the raw event to the DLQ with the
+ * RequestID / ErrorCode / ErrorMessage attributes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function_impl.h"
+#include "queue/queue.h"
+
+/* JSON text as a value; text that does not parse stays a string. */
+static json_t *as_json(const char *text, size_t len) {
+  json_t *v = json_loadb(text, len, JSON_DECODE_ANY, NULL);
+  return v ? v : json_stringn(text, len);
+}
+
+static json_t *record(aev__event *ev, const char *condition,
+                      const aev__invoke_result *r) {
+  aev_function *f = ev->f;
+  char when[40], arn[400];
+  aev__fn_iso_time(aev__fn_now_ms(f), when, sizeof when, 1);
+  snprintf(arn, sizeof arn, "%s:$LATEST", f->res.arn);
+  json_t *resp = json_pack("{siss}", "statusCode", r ? 200 : 429,
+                           "executedVersion", "$LATEST");
+  if (r && r->function_error)
+    json_object_set_new(resp, "functionError", json_string(r->function_error));
+  json_t *o = json_pack(
+      "{sssss{sssssssi}sosO}", "version", "1.0", "timestamp", when,
+      "requestContext", "requestId", ev->request_id, "functionArn", arn,
+      "condition", condition, "approximateInvokeCount", ev->attempts,
+      "requestPayload", as_json(ev->payload, ev->len), "responseContext",
+      resp);
+  json_decref(resp);
+  if (o && r)
+    json_object_set_new(o, "responsePayload", as_json(r->payload, r->len));
+  return o;
+}
+
+static int send_queue(aev_broker *b, const char *arn, const char *body,
+                      const char *attrs_json) {
+  aev_queue *q;
+  int rc = aev__queue_find(b, arn, &q);
+  if (rc != AEV_OK) return rc;
+  aev_send_options *o = NULL;
+  if (attrs_json) {
+    rc = aev_send_options_new(&o);
+    if (rc == AEV_OK) rc = aev_send_options_set_attributes(o, attrs_json);
+  }
+  if (rc == AEV_OK) rc = aev_queue_send(q, body, strlen(body), o, NULL, NULL);
+  aev_send_options_free(o);
+  aev_queue_release(q);
+  return rc;
+}
+
+static void deliver_to(aev__event *ev, const char *arn, const char *body,
+                       const char *attrs_json) {
+  aev_broker *b = ev->f->res.broker;
+  int rc;
+  if (strstr(arn, ":lambda:")) {
+    aev_function *g;
+    rc = aev__function_find(b, arn, &g);
+    if (rc == AEV_OK) {
+      rc = aev__function_enqueue_event(g, body, strlen(body), NULL);
+      aev_function_release(g);
+    }
+  } else {
+    rc = send_queue(b, arn, body, attrs_json);
+  }
+  if (rc != AEV_OK) {
+    pthread_mutex_lock(&ev->f->mu);
+    ev->f->m.dest_failures++;
+    pthread_mutex_unlock(&ev->f->mu);
+    aev__log(b, AEV_LOG_WARN, "lambda %s: delivery to %s failed: %s: %s",
+             ev->f->res.name, arn, aev_errcode(), aev_errmsg());
+  }
+}
+
+/* Copies the destination ARN out from under the lock. */
+static char *dest_of(aev_function *f, int success, int *dlq) {
+  pthread_mutex_lock(&f->mu);
+  const char *d = success ? f->econf.on_success : f->econf.on_failure;
+  *dlq = 0;
+  if (!d && !success && f->econf.dlq) {
+    d = f->econf.dlq;
+    *dlq = 1;
+  }
+  char *copy = d ? strdup(d) : NULL;
+  pthread_mutex_unlock(&f->mu);
+  return copy;
+}
+
+static void send_record(aev__event *ev, const char *arn, const char *condition,
+                        const aev__invoke_result *r) {
+  json_t *rec = record(ev, condition, r);
+  char *body = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+  json_decref(rec);
+  if (body) deliver_to(ev, arn, body, NULL);
+  free(body);
+}
+
+void aev__dest_success(aev__event *ev, const aev__invoke_result *r) {
+  int dlq;
+  char *arn = dest_of(ev->f, 1, &dlq);
+  if (arn) send_record(ev, arn, "Success", r);
+  free(arn);
+}
+
+/* The DLQ message: the event as sent, plus what went wrong (ErrorMessage
+ * cut to its first 1 KB). */
+static void send_dlq(aev__event *ev, const char *arn,
+                     const aev__invoke_result *r) {
+  json_t *err = r ? json_loadb(r->payload, r->len, 0, NULL) : NULL;
+  const char *msg = json_string_value(json_object_get(err, "errorMessage"));
+  char cut[1025];
+  snprintf(cut, sizeof cut, "%s",
+           msg ? msg : r ? "Unhandled" : "Rate Exceeded.");
+  json_t *attrs = json_pack(
+      "{s{ssss}s{ssss}s{ssss}}", "RequestID", "DataType", "String",
+      "StringValue", ev->request_id, "ErrorCode", "DataType", "Number",
+      "StringValue", r ? "200" : "429", "ErrorMessage", "DataType", "String",
+      "StringValue", cut);
+  char *a = attrs ? json_dumps(attrs, JSON_COMPACT) : NULL;
+  json_decref(attrs);
+  json_decref(err);
+  deliver_to(ev, arn, ev->payload, a);
+  free(a);
+}
+
+void aev__dest_failure(aev__event *ev, const char *condition,
+                       const aev__invoke_result *r) {
+  int dlq;
+  char *arn = dest_of(ev->f, 0, &dlq);
+  if (!arn) {
+    pthread_mutex_lock(&ev->f->mu);
+    ev->f->m.dropped++;
+    pthread_mutex_unlock(&ev->f->mu);
+  } else if (dlq) {
+    send_dlq(ev, arn, r);
+  } else {
+    send_record(ev, arn, condition, r);
+  }
+  free(arn);
+}

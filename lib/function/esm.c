@@ -1,0 +1,387 @@
+/* Event-source mappings from queues: CreateEventSourceMapping's checks as
+ * AWS applies them (BatchSize 1..10,000 on standard queues, above 10 only
+ * with a batching window of at least 1 s; at most 10 and no window on FIFO
+ * queues; at most 5 filters; MaximumConcurrency 2..1000), Get, Update,
+ * Delete, List and their response shape. Mappings hang off their function
+ * and are found by UUID across the broker's functions. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function_impl.h"
+#include "queue/queue.h"
+
+#define BUF_MAX 10000
+
+static int opt_int(json_t *req, const char *name, const char *member,
+                   long long min, long long max, int *out) {
+  json_t *v = json_object_get(req, name);
+  if (!v || json_is_null(v)) return AEV_OK;
+  if (!json_is_integer(v))
+    return aev__fn_invalid("%s must be an integer.", name);
+  int rc = aev__fn_range(member, (long long)json_integer_value(v), min, max);
+  if (rc == AEV_OK) *out = (int)json_integer_value(v);
+  return rc;
+}
+
+/* The settings a request gives, over the current ones. */
+typedef struct settings {
+  int batch_size, window_s, report_failures, max_concurrency, enabled;
+  json_t *filters; /* borrowed */
+  int filters_given;
+  aev_pattern *patterns[5];
+  int npatterns;
+} settings;
+
+static int parse_filters(json_t *fc, settings *s) {
+  json_t *list = json_object_get(fc, "Filters");
+  if (!json_is_object(fc) || (list && !json_is_array(list)))
+    return aev__fn_invalid("FilterCriteria must be an object with a Filters "
+                           "list.");
+  if (json_array_size(list) > 5)
+    return aev__fn_invalid("The number of filters exceeds the maximum (5) "
+                           "allowed for this event source.");
+  size_t i;
+  json_t *item;
+  json_array_foreach(list, i, item) {
+    const char *p = json_string_value(json_object_get(item, "Pattern"));
+    if (!p) return aev__fn_invalid("Each filter needs a Pattern string.");
+    if (aev_pattern_compile(p, strlen(p), &s->patterns[s->npatterns]) != AEV_OK)
+      return aev__fn_invalid("Invalid filter pattern definition. %s",
+                             aev_errmsg());
+    s->npatterns++;
+  }
+  s->filters = fc;
+  s->filters_given = 1;
+  return AEV_OK;
+}
+
+static int parse(json_t *req, int fifo, settings *s) {
+  json_t *v;
+  int rc = opt_int(req, "BatchSize", "batchSize", 1, 10000, &s->batch_size);
+  if (rc == AEV_OK)
+    rc = opt_int(req, "MaximumBatchingWindowInSeconds",
+                 "maximumBatchingWindowInSeconds", 0, 300, &s->window_s);
+  if (rc == AEV_OK && (v = json_object_get(req, "Enabled")) && !json_is_null(v)) {
+    if (!json_is_boolean(v)) rc = aev__fn_invalid("Enabled must be a boolean.");
+    else s->enabled = json_is_true(v);
+  }
+  if (rc == AEV_OK && (v = json_object_get(req, "FunctionResponseTypes"))) {
+    s->report_failures = 0;
+    size_t i;
+    json_t *t;
+    json_array_foreach(v, i, t) {
+      if (json_is_string(t) &&
+          strcmp(json_string_value(t), "ReportBatchItemFailures") == 0)
+        s->report_failures = 1;
+      else
+        rc = aev__fn_invalid("1 validation error detected: Value at "
+                             "'functionResponseTypes' failed to satisfy "
+                             "constraint: Member must satisfy enum value "
+                             "set: [ReportBatchItemFailures]");
+    }
+  }
+  json_t *sc = json_object_get(req, "ScalingConfig");
+  if (rc == AEV_OK && json_is_object(sc))
+    rc = opt_int(sc, "MaximumConcurrency", "maximumConcurrency", 2, 1000,
+                 &s->max_concurrency);
+  if (rc == AEV_OK && (v = json_object_get(req, "FilterCriteria")) &&
+      !json_is_null(v))
+    rc = parse_filters(v, s);
+  if (rc != AEV_OK) return rc;
+  if (fifo && s->batch_size > 10)
+    return aev__fn_invalid("Batch size must be between 1 and 10 for FIFO "
+                           "queues.");
+  if (fifo && s->window_s > 0)
+    return aev__fn_invalid("Batching window is not supported for FIFO "
+                           "queues.");
+  if (s->batch_size > 10 && s->window_s < 1)
+    return aev__fn_invalid("Maximum batch window in seconds must be greater "
+                           "than 0 if maximum batch size is greater than 10");
+  return AEV_OK;
+}
+
+static void settings_drop(settings *s) {
+  for (int i = 0; i < s->npatterns; i++) aev_pattern_free(s->patterns[i]);
+  s->npatterns = 0;
+}
+
+/* mu held. */
+static void apply_locked(aev__esm *m, settings *s, int64_t now_ms) {
+  m->batch_size = s->batch_size;
+  m->window_s = s->window_s;
+  m->report_failures = s->report_failures;
+  m->max_concurrency = s->max_concurrency;
+  m->enabled = s->enabled;
+  if (s->filters_given) {
+    for (int i = 0; i < m->npatterns; i++) aev_pattern_free(m->patterns[i]);
+    memcpy(m->patterns, s->patterns, sizeof s->patterns);
+    m->npatterns = s->npatterns;
+    s->npatterns = 0;
+    json_decref(m->filters);
+    m->filters = json_array_size(json_object_get(s->filters, "Filters"))
+                     ? json_deep_copy(s->filters)
+                     : NULL;
+  }
+  m->modified_ms = now_ms;
+}
+
+static json_t *describe(aev__esm *m, const char *state) {
+  pthread_mutex_lock(&m->mu);
+  json_t *o = json_pack(
+      "{sssisisssssfssss}", "UUID", m->uuid, "BatchSize", m->batch_size,
+      "MaximumBatchingWindowInSeconds", m->window_s, "EventSourceArn",
+      m->source_arn, "FunctionArn", m->f->res.arn, "LastModified",
+      (double)m->modified_ms / 1000.0, "State",
+      state ? state : m->enabled ? "Enabled" : "Disabled",
+      "StateTransitionReason", "USER_INITIATED");
+  json_t *types = json_array();
+  if (m->report_failures)
+    json_array_append_new(types, json_string("ReportBatchItemFailures"));
+  json_object_set_new(o, "FunctionResponseTypes", types);
+  if (m->filters) json_object_set(o, "FilterCriteria", m->filters);
+  if (m->max_concurrency < AEV__FN_CONCURRENCY_MAX)
+    json_object_set_new(o, "ScalingConfig",
+                        json_pack("{si}", "MaximumConcurrency",
+                                  m->max_concurrency));
+  pthread_mutex_unlock(&m->mu);
+  return o;
+}
+
+static int dump(json_t *o, char **json) {
+  if (!json) {
+    json_decref(o);
+    return AEV_OK;
+  }
+  *json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  return *json ? AEV_OK : aev__nomem();
+}
+
+static int find_queue(aev_broker *b, const char *arn, aev_queue **q) {
+  if (!arn || strncmp(arn, "arn:", 4) != 0 || !strstr(arn, ":sqs:"))
+    return aev__fn_invalid("Unsupported event source type: %s. This library "
+                           "maps queues (SQS ARNs).",
+                           arn ? arn : "");
+  if (aev__queue_find(b, arn, q) != AEV_OK)
+    return aev__fn_invalid("Error occurred while ReceiveMessage. SQS Error "
+                           "Code: AWS.SimpleQueueService.NonExistentQueue. "
+                           "SQS Error Message: The specified queue does not "
+                           "exist.");
+  return AEV_OK;
+}
+
+/* A conflicting mapping of the same queue to the same function (f->mu). */
+static aev__esm *same_pair_locked(aev_function *f, const char *arn) {
+  for (aev__esm *m = f->esms; m; m = m->next)
+    if (strcmp(m->source_arn, arn) == 0) return m;
+  return NULL;
+}
+
+int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
+                                    char **json) {
+  json_t *req = request_json ? json_loads(request_json, 0, NULL) : NULL;
+  if (!json_is_object(req)) {
+    json_decref(req);
+    return aev__fn_invalid("The request must be a JSON object.");
+  }
+  const char *arn = json_string_value(json_object_get(req, "EventSourceArn"));
+  const char *fname = json_string_value(json_object_get(req, "FunctionName"));
+  aev_function *f = NULL;
+  aev_queue *q = NULL;
+  settings s = {.batch_size = 10, .enabled = 1,
+                .max_concurrency = AEV__FN_CONCURRENCY_MAX};
+  int rc = fname ? AEV_OK
+                 : aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
+                             "1 validation error detected: Value null at "
+                             "'functionName' failed to satisfy constraint: "
+                             "Member must not be null");
+  if (rc == AEV_OK) rc = aev__function_find(b, fname, &f);
+  if (rc == AEV_OK) rc = find_queue(b, arn, &q);
+  int fifo = 0;
+  if (rc == AEV_OK) {
+    size_t n = strlen(arn);
+    fifo = n > 5 && strcmp(arn + n - 5, ".fifo") == 0;
+    rc = parse(req, fifo, &s);
+  }
+  aev__esm *m = NULL;
+  if (rc == AEV_OK && (!(m = calloc(1, sizeof *m)) ||
+                       !(m->buf = calloc(BUF_MAX, sizeof *m->buf)) ||
+                       !(m->source_arn = strdup(aev_queue_arn(q))))) {
+    if (m) free(m->buf);
+    free(m);
+    m = NULL;
+    rc = aev__nomem();
+  }
+  if (rc != AEV_OK) {
+    settings_drop(&s);
+    aev_queue_release(q);
+    aev_function_release(f);
+    json_decref(req);
+    return rc;
+  }
+  m->refs = 1; /* the function's list */
+  m->backlog_since = -1;
+  m->f = f;
+  m->q = q;
+  m->fifo = fifo;
+  pthread_mutex_init(&m->mu, NULL);
+  aev__broker_uuid(b, m->uuid);
+  apply_locked(m, &s, aev_broker_now_ms(b));
+  json_decref(req);
+  pthread_mutex_lock(&f->mu);
+  aev__esm *other = f->res.deleted ? NULL : same_pair_locked(f, m->source_arn);
+  if (other)
+    rc = aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
+                   "An event source mapping with SQS arn (\" %s \") and "
+                   "function (\" %s \") already exists. Please update or "
+                   "delete the existing mapping with UUID %s",
+                   m->source_arn, f->res.name, other->uuid);
+  else if (f->res.deleted)
+    rc = aev__fn_not_found(f->res.arn);
+  else {
+    m->next = f->esms;
+    f->esms = m;
+  }
+  pthread_mutex_unlock(&f->mu);
+  if (rc == AEV_OK) rc = aev__esm_start(m);
+  if (rc != AEV_OK) {
+    aev__esm_unref(m);
+    return rc;
+  }
+  return dump(describe(m, "Creating"), json);
+}
+
+/* The mapping with uuid (a new reference), unlinked when unlink is set. */
+static int find_esm(aev_broker *b, const char *uuid, int unlink,
+                    aev__esm **out) {
+  aev__resource **list;
+  size_t n;
+  int rc = aev__registry_list(b, AEV__KIND_FUNCTION, NULL, &list, &n);
+  if (rc != AEV_OK) return rc;
+  aev__esm *found = NULL;
+  for (size_t i = 0; i < n && !found && uuid; i++) {
+    if (aev__fn_hidden(list[i]->name)) continue;
+    aev_function *f = (aev_function *)list[i];
+    pthread_mutex_lock(&f->mu);
+    for (aev__esm **p = &f->esms; *p; p = &(*p)->next)
+      if (strcmp((*p)->uuid, uuid) == 0) {
+        found = *p;
+        if (unlink) *p = found->next; /* the list's reference moves */
+        else aev__esm_ref(found);
+        break;
+      }
+    pthread_mutex_unlock(&f->mu);
+  }
+  aev__registry_list_free(list, n);
+  if (!found)
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                     "The resource you requested does not exist. (Service: "
+                     "Lambda, Status Code: 404, Request ID: %s)",
+                     uuid ? uuid : "");
+  *out = found;
+  return AEV_OK;
+}
+
+int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
+                                 char **json) {
+  aev__esm *m;
+  int rc = find_esm(b, uuid, 0, &m);
+  if (rc != AEV_OK) return rc;
+  rc = dump(describe(m, NULL), json);
+  aev__esm_unref(m);
+  return rc;
+}
+
+int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
+                                    char **json) {
+  json_t *req = request_json ? json_loads(request_json, 0, NULL) : NULL;
+  aev__esm *m;
+  int rc = find_esm(b, json_string_value(json_object_get(req, "UUID")), 0, &m);
+  if (rc != AEV_OK) {
+    json_decref(req);
+    return rc;
+  }
+  pthread_mutex_lock(&m->mu);
+  settings s = {.batch_size = m->batch_size, .window_s = m->window_s,
+                .report_failures = m->report_failures,
+                .max_concurrency = m->max_concurrency, .enabled = m->enabled};
+  pthread_mutex_unlock(&m->mu);
+  rc = parse(req, m->fifo, &s);
+  if (rc == AEV_OK) {
+    pthread_mutex_lock(&m->mu);
+    apply_locked(m, &s, aev_broker_now_ms(b));
+    pthread_mutex_unlock(&m->mu);
+    aev__esm_pump(m); /* enabled again, or room for more batches */
+    rc = dump(describe(m, NULL), json);
+  }
+  settings_drop(&s);
+  json_decref(req);
+  aev__esm_unref(m);
+  return rc;
+}
+
+int aev_event_source_mapping_delete(aev_broker *b, const char *uuid,
+                                    char **json) {
+  aev__esm *m;
+  int rc = find_esm(b, uuid, 1, &m);
+  if (rc != AEV_OK) return rc;
+  aev__esm_stop(m);
+  rc = dump(describe(m, "Deleting"), json);
+  aev__esm_unref(m);
+  return rc;
+}
+
+void aev__esm_shutdown_all(aev_function *f) {
+  pthread_mutex_lock(&f->mu);
+  aev__esm *list = f->esms;
+  f->esms = NULL;
+  pthread_mutex_unlock(&f->mu);
+  while (list) {
+    aev__esm *m = list;
+    list = m->next;
+    aev__esm_stop(m);
+    aev__esm_unref(m);
+  }
+}
+
+int aev_event_source_mapping_list(aev_broker *b, const char *function_name,
+                                  const char *event_source_arn, char **json) {
+  aev__resource **list;
+  size_t n;
+  aev_function *only = NULL;
+  int rc = AEV_OK;
+  if (function_name) rc = aev__function_find(b, function_name, &only);
+  if (rc == AEV_OK)
+    rc = aev__registry_list(b, AEV__KIND_FUNCTION, NULL, &list, &n);
+  if (rc != AEV_OK) {
+    aev_function_release(only);
+    return rc;
+  }
+  json_t *out = json_array();
+  for (size_t i = 0; i < n; i++) {
+    aev_function *f = (aev_function *)list[i];
+    if (aev__fn_hidden(list[i]->name) || (only && f != only)) continue;
+    pthread_mutex_lock(&f->mu);
+    size_t k = 0;
+    for (aev__esm *m = f->esms; m; m = m->next) k++;
+    aev__esm **ms = calloc(k ? k : 1, sizeof *ms);
+    k = 0;
+    for (aev__esm *m = f->esms; ms && m; m = m->next)
+      if (!event_source_arn || strcmp(m->source_arn, event_source_arn) == 0) {
+        aev__esm_ref(m);
+        ms[k++] = m;
+      }
+    pthread_mutex_unlock(&f->mu);
+    for (size_t j = 0; j < k; j++) {
+      json_array_append_new(out, describe(ms[j], NULL));
+      aev__esm_unref(ms[j]);
+    }
+    free(ms);
+  }
+  aev__registry_list_free(list, n);
+  aev_function_release(only);
+  return dump(json_pack("{so}", "EventSourceMappings", out), json);
+}

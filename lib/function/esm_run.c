@@ -1,0 +1,270 @@
+/* A queue mapping at work: woken by its queue watch (never a polling
+ * timer), it receives up to BatchSize messages, drops those its filters
+ * reject (deleting them, as Lambda does), waits up to
+ * MaximumBatchingWindowInSeconds for a batch to fill, and invokes the
+ * function with at most MaximumConcurrency batches in flight. A batch that
+ * succeeds is deleted; with ReportBatchItemFailures only the messages not
+ * listed in batchItemFailures are; a failed batch is left to reappear after
+ * its visibility timeout and to follow the queue's redrive policy. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function_impl.h"
+#include "queue/queue.h"
+
+typedef struct batch {
+  aev__esm *m; /* counted */
+  size_t n;
+  aev_message *msgs[];
+} batch;
+
+void aev__esm_ref(aev__esm *m) { m->refs++; }
+
+void aev__esm_unref(aev__esm *m) {
+  if (--m->refs > 0) return;
+  for (size_t i = 0; i < m->nbuf; i++) aev_message_free(m->buf[i]);
+  free(m->buf);
+  for (int i = 0; i < m->npatterns; i++) aev_pattern_free(m->patterns[i]);
+  json_decref(m->filters);
+  aev__resource_unref(&m->f->res);
+  aev_queue_release(m->q);
+  free(m->source_arn);
+  pthread_mutex_destroy(&m->mu);
+  free(m);
+}
+
+static void delete_messages(aev_queue *q, aev_message **msgs, size_t n) {
+  static const char *const ids[10] = {"0", "1", "2", "3", "4",
+                                      "5", "6", "7", "8", "9"};
+  const char *handles[10];
+  for (size_t i = 0; i < n; i += 10) {
+    size_t k = n - i < 10 ? n - i : 10;
+    for (size_t j = 0; j < k; j++)
+      handles[j] = aev_message_receipt_handle(msgs[i + j]);
+    aev_batch_result *r = NULL;
+    aev_queue_delete_message_batch(q, k, ids, handles, &r);
+    aev_batch_result_free(r);
+  }
+}
+
+/* ReportBatchItemFailures: marks failed[i] for each listed message. Returns
+ * 0 when the response fails the whole batch (an identifier that is empty,
+ * missing or not in the batch). */
+static int item_failures(const batch *bt, const aev__invoke_result *r,
+                         char *failed) {
+  json_t *resp = json_loadb(r->payload, r->len, JSON_DECODE_ANY, NULL);
+  json_t *list = json_object_get(resp, "batchItemFailures");
+  int ok = 1;
+  size_t i;
+  json_t *item;
+  json_array_foreach(list, i, item) {
+    const char *id = json_string_value(json_object_get(item, "itemIdentifier"));
+    size_t j = 0;
+    while (id && *id && j < bt->n && strcmp(aev_message_id(bt->msgs[j]), id))
+      j++;
+    if (!id || !*id || j == bt->n) {
+      ok = 0;
+      break;
+    }
+    failed[j] = 1;
+  }
+  json_decref(resp);
+  return ok;
+}
+
+static void batch_free(batch *bt) {
+  for (size_t i = 0; i < bt->n; i++) aev_message_free(bt->msgs[i]);
+  free(bt);
+}
+
+static void batch_done(void *user, const aev__invoke_result *r) {
+  batch *bt = user;
+  aev__esm *m = bt->m;
+  pthread_mutex_lock(&m->mu);
+  int report = m->report_failures;
+  pthread_mutex_unlock(&m->mu);
+  if (!r->function_error) {
+    char *failed = calloc(bt->n, 1);
+    if (failed && (!report || item_failures(bt, r, failed))) {
+      size_t k = 0;
+      for (size_t i = 0; i < bt->n; i++)
+        if (!failed[i]) bt->msgs[k++] = bt->msgs[i];
+        else aev_message_free(bt->msgs[i]);
+      delete_messages(m->q, bt->msgs, k);
+      bt->n = k;
+    }
+    free(failed);
+  }
+  batch_free(bt);
+  pthread_mutex_lock(&m->mu);
+  m->inflight--;
+  pthread_mutex_unlock(&m->mu);
+  aev__esm_pump(m);
+  aev__esm_unref(m);
+}
+
+/* Takes the buffered messages as a batch (mu held; inflight counted). */
+static batch *take_locked(aev__esm *m) {
+  batch *bt = malloc(sizeof *bt + m->nbuf * sizeof bt->msgs[0]);
+  if (!bt) return NULL;
+  bt->m = m;
+  bt->n = m->nbuf;
+  memcpy(bt->msgs, m->buf, m->nbuf * sizeof m->buf[0]);
+  m->nbuf = 0;
+  m->inflight++;
+  m->refs++;
+  if (m->window_armed &&
+      aev__timer_cancel(aev__broker_sched(m->f->res.broker), &m->window)) {
+    m->window_armed = 0;
+    m->refs--; /* the timer's reference; the batch holds another */
+  }
+  return bt;
+}
+
+/* Invokes the function (no lock held). A refused call (throttled, function
+ * gone) leaves the messages in flight: they reappear after their visibility
+ * timeout, and the watch wakes the mapping then. */
+static void dispatch(batch *bt) {
+  aev__esm *m = bt->m;
+  size_t len;
+  char *event = aev__esm_event(m, bt->msgs, bt->n, &len);
+  int rc = event ? aev__fn_call_built(m->f, event, len, batch_done, bt)
+                 : AEV_ERR_NOMEM;
+  free(event);
+  if (rc == AEV_OK) return;
+  batch_free(bt);
+  pthread_mutex_lock(&m->mu);
+  m->inflight--;
+  if (m->watch) aev__queue_watch_rearm(m->watch);
+  pthread_mutex_unlock(&m->mu);
+  aev__esm_unref(m);
+}
+
+static void window_task(void *arg, int cancelled) {
+  aev__esm *m = arg;
+  batch *bt = NULL;
+  pthread_mutex_lock(&m->mu);
+  m->window_armed = 0;
+  if (!cancelled && m->nbuf && !m->deleted) bt = take_locked(m);
+  pthread_mutex_unlock(&m->mu);
+  if (bt) dispatch(bt);
+  if (!cancelled) aev__esm_pump(m);
+  aev__esm_unref(m);
+}
+
+/* Receives once (no lock held); filtered-out messages are deleted. */
+static int receive(aev__esm *m, size_t want, aev_message **got, size_t *n) {
+  aev__recv_req r = {.max = (int)want, .wait_ms = 0, .visibility = -1,
+                     .all_names = 1};
+  int rc = aev__queue_receive(m->q, &r, got, n);
+  if (rc != AEV_OK || !m->npatterns) return rc;
+  size_t k = 0;
+  aev_message *drop[10];
+  size_t ndrop = 0;
+  for (size_t i = 0; i < *n; i++)
+    if (aev__esm_matches(m, got[i])) got[k++] = got[i];
+    else drop[ndrop++] = got[i];
+  delete_messages(m->q, drop, ndrop);
+  for (size_t i = 0; i < ndrop; i++) aev_message_free(drop[i]);
+  *n = k;
+  return AEV_OK;
+}
+
+/* Lambda's SQS scaling: five concurrent batches when messages appear, up
+ * to 300 more each minute the backlog lasts, never above
+ * MaximumConcurrency (mu held). */
+#define SCALE_START 5
+#define SCALE_PER_MINUTE 300
+
+static int concurrency_locked(aev__esm *m) {
+  int64_t now = aev__fn_now(m->f);
+  if (m->backlog_since < 0) m->backlog_since = now;
+  int64_t n = SCALE_START + SCALE_PER_MINUTE * ((now - m->backlog_since) / 60000);
+  return n < m->max_concurrency ? (int)n : m->max_concurrency;
+}
+
+void aev__esm_pump(aev__esm *m) {
+  int rearm = 0;
+  pthread_mutex_lock(&m->mu);
+  if (m->pumping) {
+    m->again = 1;
+    pthread_mutex_unlock(&m->mu);
+    return;
+  }
+  m->pumping = 1;
+  do {
+    m->again = 0;
+    while (!m->deleted && m->enabled && m->inflight < concurrency_locked(m)) {
+      size_t want = (size_t)m->batch_size - m->nbuf;
+      if (want > 10) want = 10;
+      pthread_mutex_unlock(&m->mu);
+      aev_message *got[10];
+      size_t n = 0;
+      int rc = receive(m, want, got, &n);
+      pthread_mutex_lock(&m->mu);
+      if (rc != AEV_OK) break;
+      for (size_t i = 0; i < n; i++) m->buf[m->nbuf++] = got[i];
+      if (m->nbuf && (m->nbuf >= (size_t)m->batch_size || !m->window_s)) {
+        batch *bt = take_locked(m);
+        pthread_mutex_unlock(&m->mu);
+        if (bt) dispatch(bt);
+        pthread_mutex_lock(&m->mu);
+        continue;
+      }
+      if (m->nbuf && !m->window_armed) {
+        aev__sched *s = aev__broker_sched(m->f->res.broker);
+        int64_t at = aev__fn_now(m->f) + (int64_t)m->window_s * 1000;
+        m->refs++;
+        if (aev__timer_arm(s, &m->window, at) == AEV_OK) m->window_armed = 1;
+        else m->refs--;
+      }
+      if (n == 0 && want > 0) {
+        if (!m->nbuf && !m->inflight) m->backlog_since = -1; /* drained */
+        rearm = 1;
+        break;
+      }
+    }
+  } while (m->again);
+  m->pumping = 0;
+  /* Lock order: a mapping's lock, then its queue's (never the reverse). */
+  if (rearm && m->watch) aev__queue_watch_rearm(m->watch);
+  pthread_mutex_unlock(&m->mu);
+}
+
+static void on_watch(void *user) { aev__esm_pump(user); }
+
+static void on_watch_release(void *user) { aev__esm_unref(user); }
+
+int aev__esm_start(aev__esm *m) {
+  aev__timer_init(&m->window, window_task, m, NULL);
+  m->refs++;
+  struct aev__queue_watch *w;
+  int rc = aev__queue_watch_new(m->q, on_watch, m, on_watch_release, &w);
+  if (rc != AEV_OK) {
+    m->refs--;
+    return rc;
+  }
+  /* A pump may already run (the watch fires at once): it saw no watch to
+   * rearm, so rearm here for messages whose delay is still running. */
+  pthread_mutex_lock(&m->mu);
+  m->watch = w;
+  aev__queue_watch_rearm(w);
+  pthread_mutex_unlock(&m->mu);
+  return AEV_OK;
+}
+
+void aev__esm_stop(aev__esm *m) {
+  pthread_mutex_lock(&m->mu);
+  m->deleted = 1;
+  struct aev__queue_watch *w = m->watch;
+  m->watch = NULL;
+  int cancelled = m->window_armed &&
+                  aev__timer_cancel(aev__broker_sched(m->f->res.broker),
+                                    &m->window);
+  if (cancelled) m->window_armed = 0;
+  pthread_mutex_unlock(&m->mu);
+  if (cancelled) aev__esm_unref(m);
+  aev__queue_watch_free(w);
+}

@@ -1,0 +1,134 @@
+/* Event (asynchronous) invocations: Lambda's internal queue, one timer per
+ * queued event. Function errors are retried MaximumRetryAttempts times, one
+ * minute and then two minutes after the failure; throttles are retried
+ * with backoff from 1 s doubling up to 5 min; an event older than
+ * MaximumEventAgeInSeconds is given up (EventAgeExceeded). Outcomes go to
+ * the destinations (dest.c). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function_impl.h"
+
+#define RETRY_STEP_MS 60000     /* 1 min, then 2 min */
+#define THROTTLE_FIRST_MS 1000  /* backoff start */
+#define THROTTLE_MAX_MS 300000  /* backoff cap */
+
+static void attempt(void *arg, int cancelled);
+
+static void event_free(aev__event *ev) {
+  aev__resource_unref(&ev->f->res);
+  free(ev);
+}
+
+static void arm(aev__event *ev, int64_t deadline) {
+  if (aev__timer_arm(aev__broker_sched(ev->f->res.broker), &ev->timer,
+                     deadline) != AEV_OK)
+    event_free(ev);
+}
+
+static void econf_snapshot(aev_function *f, int *max_retries, int *max_age,
+                           int *reserved) {
+  pthread_mutex_lock(&f->mu);
+  *max_retries = f->econf.max_retries;
+  *max_age = f->econf.max_age;
+  *reserved = f->reserved;
+  pthread_mutex_unlock(&f->mu);
+}
+
+static void give_up(aev__event *ev, const char *condition,
+                    const aev__invoke_result *r) {
+  aev__dest_failure(ev, condition, r);
+  event_free(ev);
+}
+
+static void event_done(void *user, const aev__invoke_result *r) {
+  aev__event *ev = user;
+  ev->attempts++;
+  if (!r->function_error) {
+    aev__dest_success(ev, r);
+    event_free(ev);
+    return;
+  }
+  int max_retries, max_age, reserved;
+  econf_snapshot(ev->f, &max_retries, &max_age, &reserved);
+  if (ev->attempts > max_retries) {
+    give_up(ev, "RetriesExhausted", r);
+    return;
+  }
+  int64_t next = aev__fn_now(ev->f) + (int64_t)RETRY_STEP_MS * ev->attempts;
+  if (next - ev->enqueued > (int64_t)max_age * 1000) {
+    give_up(ev, "EventAgeExceeded", r);
+    return;
+  }
+  arm(ev, next);
+}
+
+static void attempt(void *arg, int cancelled) {
+  aev__event *ev = arg;
+  aev_function *f = ev->f;
+  if (cancelled || f->res.deleted) {
+    event_free(ev);
+    return;
+  }
+  int max_retries, max_age, reserved;
+  econf_snapshot(f, &max_retries, &max_age, &reserved);
+  int64_t now = aev__fn_now(f);
+  if (now - ev->enqueued > (int64_t)max_age * 1000) {
+    give_up(ev, "EventAgeExceeded", NULL);
+    return;
+  }
+  /* Checked when it was queued. */
+  int rc = aev__fn_call_built(f, ev->payload, ev->len, event_done, ev);
+  if (rc == AEV_OK) return;
+  if (rc != AEV_ERR_THROTTLED) {
+    event_free(ev);
+    return;
+  }
+  /* Reserved concurrency 0: Lambda sends the event straight to the
+   * failure destination or DLQ. */
+  if (reserved == 0) {
+    give_up(ev, "RetriesExhausted", NULL);
+    return;
+  }
+  int64_t delay = (int64_t)THROTTLE_FIRST_MS << (ev->throttles < 9 ? ev->throttles : 9);
+  if (delay > THROTTLE_MAX_MS) delay = THROTTLE_MAX_MS;
+  ev->throttles++;
+  arm(ev, now + delay);
+}
+
+int aev__function_enqueue_event(aev_function *f, const void *payload,
+                                size_t len, char *request_id) {
+  int rc = aev__fn_check(f);
+  if (rc == AEV_OK)
+    rc = aev__fn_check_payload(payload, len, AEV__FN_ASYNC_PAYLOAD_MAX);
+  if (rc != AEV_OK) return rc;
+  if (len == 0) {
+    payload = "{}";
+    len = 2;
+  }
+  aev__event *ev = calloc(1, sizeof *ev + len + 1);
+  if (!ev) return aev__nomem();
+  aev__resource_ref(&f->res);
+  ev->f = f;
+  ev->enqueued = aev__fn_now(f);
+  ev->enqueued_ms = aev__fn_now_ms(f);
+  aev__broker_uuid(f->res.broker, ev->request_id);
+  ev->len = len;
+  memcpy(ev->payload, payload, len);
+  aev__timer_init(&ev->timer, attempt, ev, NULL);
+  if (request_id) memcpy(request_id, ev->request_id, sizeof ev->request_id);
+  rc = aev__timer_arm(aev__broker_sched(f->res.broker), &ev->timer,
+                      ev->enqueued);
+  if (rc != AEV_OK) {
+    event_free(ev);
+    return aev__broker_check_open(f->res.broker);
+  }
+  return AEV_OK;
+}
+
+int aev_function_invoke_event(aev_function *f, const char *payload, size_t len,
+                              char *request_id) {
+  return aev__function_enqueue_event(f, payload, len, request_id);
+}

@@ -1,0 +1,241 @@
+/* Function lifecycle: CreateFunction (name rules, conflicts), lookup by name
+ * or ARN, DeleteFunction, configuration updates, reserved concurrency,
+ * metrics, and the handle's reference counting. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function_impl.h"
+
+int64_t aev__fn_now(const aev_function *f) {
+  return aev__clock_mono_ms(aev__broker_clock(f->res.broker));
+}
+
+int64_t aev__fn_now_ms(const aev_function *f) {
+  return aev__clock_now_ms(aev__broker_clock(f->res.broker));
+}
+
+int aev__fn_check(const aev_function *f) {
+  if (!f->res.deleted) return AEV_OK;
+  int rc = aev__broker_check_open(f->res.broker);
+  return rc != AEV_OK ? rc : aev__fn_not_found(f->res.arn);
+}
+
+static int name_ok(const char *name) {
+  size_t len = strlen(name);
+  if (len == 0 || len > 64) return 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = name[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return 0;
+  }
+  return 1;
+}
+
+static void function_shutdown(aev__resource *r) {
+  aev__esm_shutdown_all((aev_function *)r);
+}
+
+static void function_destroy(aev__resource *r) {
+  aev_function *f = (aev_function *)r;
+  if (f->release) f->release(f->user);
+  if (f->origin) aev__resource_unref(f->origin);
+  aev__fconf_unref(f->conf);
+  aev__econf_free(&f->econf);
+  while (f->idle) {
+    aev__env *e = f->idle;
+    f->idle = e->next;
+    free(e);
+  }
+  pthread_mutex_destroy(&f->mu);
+  free(f);
+}
+
+int aev_function_create(aev_broker *b, const char *name,
+                        const char *config_json, aev_handler_fn fn, void *user,
+                        aev_release_fn release, aev_function **out) {
+  if (!name || !name_ok(name))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value '%s' at "
+                     "'functionName' failed to satisfy constraint: Member "
+                     "must satisfy regular expression pattern: "
+                     "[a-zA-Z0-9-_]+ and have length less than or equal to 64",
+                     name ? name : "");
+  if (!fn) return aev__fn_invalid("A handler is required.");
+  json_t *req = NULL;
+  if (config_json && !(req = json_loads(config_json, 0, NULL)))
+    return aev__fn_invalid("The function configuration is not valid JSON.");
+  aev_function *f = calloc(1, sizeof *f);
+  if (!f) {
+    json_decref(req);
+    return aev__nomem();
+  }
+  int rc = aev__fconf_parse(req, NULL, aev_broker_now_ms(b), &f->conf);
+  json_decref(req);
+  if (rc != AEV_OK) {
+    free(f);
+    return rc;
+  }
+  f->fn = fn;
+  f->user = user;
+  f->reserved = -1;
+  f->reclaim_ms = 300000;
+  f->econf.max_retries = 2;
+  f->econf.max_age = 21600;
+  snprintf(f->log_group, sizeof f->log_group, "/aws/lambda/%s", name);
+  pthread_mutex_init(&f->mu, NULL);
+  rc = aev__resource_init(&f->res, b, AEV__KIND_FUNCTION, name,
+                          function_destroy, function_shutdown);
+  if (rc != AEV_OK) {
+    aev__fconf_unref(f->conf);
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+    return rc;
+  }
+  rc = aev__registry_add(b, &f->res, NULL);
+  if (rc != AEV_OK) {
+    aev__resource_unref(&f->res); /* no release yet: fn's user stays theirs */
+    return rc == AEV_ERR_EXISTS
+               ? aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
+                           "Function already exist: %s", name)
+               : rc;
+  }
+  f->release = release;
+  if (out) *out = f;
+  else aev__resource_unref(&f->res);
+  return AEV_OK;
+}
+
+int aev__function_find(aev_broker *b, const char *name_or_arn,
+                       aev_function **out) {
+  char buf[256];
+  const char *key = name_or_arn ? name_or_arn : "";
+  size_t len = strlen(key);
+  /* An ARN qualified with $LATEST names the unqualified function. */
+  if (len > 8 && strcmp(key + len - 8, ":$LATEST") == 0 &&
+      len - 8 < sizeof buf) {
+    memcpy(buf, key, len - 8);
+    buf[len - 8] = '\0';
+    key = buf;
+  }
+  aev__resource *r = aev__fn_hidden(key)
+                         ? NULL
+                         : aev__registry_find(b, AEV__KIND_FUNCTION, key);
+  if (!r) {
+    int rc = aev__broker_check_open(b);
+    if (rc != AEV_OK) return rc;
+    if (strncmp(key, "arn:", 4) == 0) return aev__fn_not_found(key);
+    char arn[400];
+    snprintf(arn, sizeof arn, "arn:aws:lambda:%s:%s:function:%s",
+             aev_broker_region(b), aev_broker_account(b), key);
+    return aev__fn_not_found(arn);
+  }
+  *out = (aev_function *)r;
+  return AEV_OK;
+}
+
+int aev_function_get(aev_broker *b, const char *name_or_arn,
+                     aev_function **out) {
+  return aev__function_find(b, name_or_arn, out);
+}
+
+void aev_function_release(aev_function *f) {
+  if (f) aev__resource_unref(&f->res);
+}
+
+int aev_function_delete(aev_function *f) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  if (aev__registry_remove(f->res.broker, &f->res) != AEV_OK)
+    return aev__fn_not_found(f->res.arn);
+  return AEV_OK;
+}
+
+const char *aev_function_name(const aev_function *f) { return f->res.name; }
+const char *aev_function_arn(const aev_function *f) { return f->res.arn; }
+
+int aev_function_set_init(aev_function *f, aev_init_fn init) {
+  int rc = aev__fn_check(f);
+  if (rc == AEV_OK) f->init = init;
+  return rc;
+}
+
+static int dump(json_t *o, char **json) {
+  char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  if (!s) return aev__nomem();
+  *json = s;
+  return AEV_OK;
+}
+
+int aev_function_configuration(aev_function *f, char **json) {
+  int rc = aev__fn_check(f);
+  return rc != AEV_OK ? rc : dump(aev__function_config_json(f), json);
+}
+
+int aev_function_update_configuration(aev_function *f,
+                                      const char *config_json) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  json_t *req = config_json ? json_loads(config_json, 0, NULL) : NULL;
+  if (config_json && !req)
+    return aev__fn_invalid("The function configuration is not valid JSON.");
+  aev__fconf *old = aev__fconf_get(f), *c;
+  rc = aev__fconf_parse(req, old, aev__fn_now_ms(f), &c);
+  aev__fconf_unref(old);
+  json_decref(req);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&f->mu);
+  old = f->conf;
+  f->conf = c;
+  pthread_mutex_unlock(&f->mu);
+  aev__fconf_unref(old);
+  return AEV_OK;
+}
+
+int aev_function_set_reserved_concurrency(aev_function *f, int reserved) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  if (reserved < -1 || reserved > AEV__FN_CONCURRENCY_MAX)
+    return aev__fn_range("reservedConcurrentExecutions", reserved, 0,
+                         AEV__FN_CONCURRENCY_MAX);
+  pthread_mutex_lock(&f->mu);
+  f->reserved = reserved;
+  pthread_mutex_unlock(&f->mu);
+  return AEV_OK;
+}
+
+int aev_function_reserved_concurrency(aev_function *f) {
+  pthread_mutex_lock(&f->mu);
+  int r = f->reserved;
+  pthread_mutex_unlock(&f->mu);
+  return r;
+}
+
+int aev_function_set_idle_reclaim_ms(aev_function *f, int64_t ms) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  if (ms < 0) return aev__fn_invalid("The idle time must be >= 0 ms.");
+  pthread_mutex_lock(&f->mu);
+  f->reclaim_ms = ms;
+  pthread_mutex_unlock(&f->mu);
+  return AEV_OK;
+}
+
+int aev_function_metrics(aev_function *f, char **json) {
+  pthread_mutex_lock(&f->mu);
+  aev__fn_reclaim_locked(f, aev__fn_now(f));
+  json_t *o = json_pack(
+      "{sIsIsIsIsisIsisIsI}", "Invocations", (json_int_t)f->m.invocations,
+      "Errors", (json_int_t)f->m.errors, "Throttles",
+      (json_int_t)f->m.throttles, "ColdStarts", (json_int_t)f->m.cold_starts,
+      "ConcurrentExecutions", f->running, "Duration",
+      (json_int_t)f->m.duration_ms, "Environments", f->busy_envs + f->n_idle,
+      "AsyncEventsDropped", (json_int_t)f->m.dropped,
+      "DestinationDeliveryFailures", (json_int_t)f->m.dest_failures);
+  pthread_mutex_unlock(&f->mu);
+  return dump(o, json);
+}

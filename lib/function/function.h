@@ -1,0 +1,49 @@
+/* Internal: what other primitives use of a function (topic subscriptions,
+ * bus targets, state-machine Task states, stream and queue event-source
+ * mappings): lookup, a non-blocking RequestResponse call with a completion
+ * callback, and Event (asynchronous) invocation through the function's
+ * internal queue with Lambda's retries and destinations. */
+#ifndef AEV_FUNCTION_FUNCTION_H
+#define AEV_FUNCTION_FUNCTION_H
+
+#include <stddef.h>
+
+#include "awsevents/function.h"
+
+/* The outcome of one invocation, borrowed for the duration of the callback.
+ * payload is the handler's result, or Lambda's error object
+ * {"errorType", "errorMessage", ...} when function_error is not NULL
+ * ("Unhandled": the handler failed or timed out). */
+typedef struct aev__invoke_result {
+  const char *payload;
+  size_t len;
+  const char *function_error;
+  const char *request_id;
+  const char *executed_version; /* "$LATEST" */
+} aev__invoke_result;
+
+/* Called exactly once per accepted call, from the thread that completed
+ * the invocation (a handler thread, or the scheduler's on a timeout), with
+ * no library lock held. It must not block. */
+typedef void (*aev__invoke_done_fn)(void *user, const aev__invoke_result *r);
+
+/* By name or ARN (unqualified or :$LATEST). ResourceNotFoundException
+ * (AEV_ERR_NOT_FOUND) otherwise. *out is a new reference: release it with
+ * aev_function_release. */
+int aev__function_find(aev_broker *b, const char *name_or_arn,
+                       aev_function **out);
+
+/* RequestResponse without blocking the caller: the handler runs on the
+ * handler pool; done(user, result) follows. Fails at once, and done is then
+ * never called, with ResourceNotFoundException, TooManyRequestsException
+ * (AEV_ERR_THROTTLED: reserved concurrency reached),
+ * RequestEntityTooLargeException or InvalidRequestContentException. */
+int aev__function_call(aev_function *f, const void *payload, size_t len,
+                       aev__invoke_done_fn done, void *user);
+
+/* Event invocation (what SNS, EventBridge and S3 use): as
+ * aev_function_invoke_event. request_id (37 bytes) may be NULL. */
+int aev__function_enqueue_event(aev_function *f, const void *payload,
+                                size_t len, char *request_id);
+
+#endif

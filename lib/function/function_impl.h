@@ -1,0 +1,235 @@
+/* Internal to lib/function: the function object, its immutable
+ * configuration snapshots, execution environments, invocation contexts,
+ * the async event configuration and the Lambda error helpers. Fields below
+ * `mu` are guarded by it. */
+#ifndef AEV_FUNCTION_IMPL_H
+#define AEV_FUNCTION_IMPL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "awsevents/pattern.h"
+#include "awsevents/queue.h"
+#include "core/ids.h"
+#include "core/registry.h"
+#include "core/sched.h"
+#include "function/function.h"
+
+#define AEV__FN_SYNC_PAYLOAD_MAX 6291456  /* 6 MB each way */
+#define AEV__FN_ASYNC_PAYLOAD_MAX 1048576 /* Invoke's Event limit */
+#define AEV__FN_CONCURRENCY_MAX 1000      /* account default */
+
+/* A configuration snapshot: replaced whole by an update, so a running
+ * invocation keeps reading the one it started with. */
+typedef struct aev__fconf {
+  _Atomic long refs;
+  int timeout;   /* seconds */
+  int memory;    /* MB */
+  json_t *doc;   /* recorded members (Description, Runtime, Handler, ...) */
+  json_t *vars;  /* Environment.Variables, an object */
+  char *last_modified;
+  char *revision;
+} aev__fconf;
+
+/* PutFunctionEventInvokeConfig, plus DeadLetterConfig. */
+typedef struct aev__econf {
+  int max_retries;  /* 0..2 */
+  int max_age;      /* seconds, 60..21600 */
+  char *on_success; /* destination ARN or NULL */
+  char *on_failure;
+  int put;          /* an event invoke config exists */
+  int64_t modified_ms;
+  char *dlq;        /* DeadLetterConfig.TargetArn or NULL */
+} aev__econf;
+
+/* An execution environment: created by a cold start (which runs the init
+ * hook), reused by warm invocations, reclaimed after reclaim_ms idle. */
+typedef struct aev__env {
+  struct aev__env *next, *prev; /* idle list: most recently used first */
+  int64_t idle_since; /* deadline timeline ms */
+  char log_stream[64]; /* 2024/01/01/[$LATEST]<32 hex> */
+} aev__env;
+
+#define AEV__INV_RUNNING 0
+#define AEV__INV_TIMED_OUT 1 /* reported; the handler has not completed */
+#define AEV__INV_COMPLETED 2
+
+/* One invocation: Lambda's context object. References: the running
+ * handler call, the pending completion, the armed timeout timer. */
+struct aev_invocation {
+  _Atomic int refs;
+  _Atomic int state;
+  _Atomic int armed;
+  aev_function *f; /* counted */
+  aev__fconf *conf;
+  aev__env *env;
+  int cold;
+  aev__invoke_done_fn done;
+  void *user;
+  int64_t start, deadline; /* deadline timeline ms */
+  aev__timer timer;
+  char request_id[37];
+  size_t len;
+  char payload[];
+};
+
+typedef struct aev__fmetrics {
+  uint64_t invocations, errors, throttles, cold_starts, dropped,
+      dest_failures;
+  int64_t duration_ms;
+} aev__fmetrics;
+
+struct aev__esm;
+
+struct aev_function {
+  aev__resource res; /* first: the registry's view */
+  aev_handler_fn fn;
+  void *user;
+  aev_release_fn release;
+  _Atomic(aev_init_fn) init;
+  pthread_mutex_t mu;
+  aev__fconf *conf;
+  aev__econf econf;
+  int reserved; /* -1: unreserved */
+  int running;  /* invocations holding a concurrency slot */
+  int busy_envs;
+  aev__env *idle, *idle_tail; /* most recently used first */
+  int n_idle;
+  int64_t reclaim_ms;
+  char log_group[80]; /* /aws/lambda/NAME */
+  aev__resource *origin; /* the handler table it came from, or NULL */
+  struct aev__esm *esms;  /* event-source mappings to it (mu) */
+  aev__fmetrics m;
+};
+
+/* config.c */
+int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
+                     aev__fconf **out);
+void aev__fconf_unref(aev__fconf *c);
+aev__fconf *aev__fconf_get(aev_function *f); /* new reference */
+/* GetFunctionConfiguration's shape (new reference). */
+json_t *aev__function_config_json(aev_function *f);
+/* ISO-8601 with milliseconds and "+0000", Lambda's LastModified. */
+void aev__fn_iso_time(int64_t ms, char *out, size_t size, int zulu);
+
+/* econf.c */
+int aev__econf_put(aev_function *f, json_t *req, int update);
+json_t *aev__econf_json(aev_function *f);
+void aev__econf_free(aev__econf *e);
+/* DeleteFunctionEventInvokeConfig: back to the defaults. */
+int aev__econf_delete(aev_function *f);
+/* Validates a destination ARN: a queue or a function of this broker's
+ * partition (member names the parameter in the message). */
+int aev__fn_check_destination(const char *arn, const char *member);
+
+/* invoke.c: the environments and the concurrency slot. */
+int64_t aev__fn_now(const aev_function *f);
+int64_t aev__fn_now_ms(const aev_function *f);
+/* AEV_OK or ResourceNotFoundException for a deleted function. */
+int aev__fn_check(const aev_function *f);
+/* Checks a payload: JSON text within max bytes. */
+int aev__fn_check_payload(const void *payload, size_t len, size_t max);
+/* jsoncheck.c: 1 when text is one JSON value (syntax only). */
+int aev__json_valid(const void *text, size_t len);
+/* aev__function_call for payloads this library built (no syntax check). */
+int aev__fn_call_built(aev_function *f, const void *payload, size_t len,
+                       aev__invoke_done_fn done, void *user);
+/* Takes a concurrency slot and an environment and builds the context, or
+ * fails with TooManyRequestsException (counted as a throttle). */
+int aev__inv_start(aev_function *f, const void *payload, size_t len,
+                   aev__invoke_done_fn done, void *user, aev_invocation **out);
+/* Runs the handler on this thread (init hook first on a cold start) and
+ * arms the timeout if it did not complete before returning. */
+void aev__inv_run(aev_invocation *c);
+/* The scheduler shut down before the handler ran: reports the failure. */
+void aev__inv_abandon(aev_invocation *c);
+/* Undoes aev__inv_start when the work could not be posted (no outcome). */
+void aev__inv_cancel(aev_invocation *c);
+
+/* Drops idle environments unused for reclaim_ms (mu held). */
+void aev__fn_reclaim_locked(aev_function *f, int64_t now);
+
+/* event.c: a queued Event invocation. */
+typedef struct aev__event {
+  aev_function *f; /* counted */
+  aev__timer timer;
+  int attempts;  /* invocations that ran */
+  int throttles; /* throttled attempts (backoff exponent) */
+  int64_t enqueued;    /* deadline timeline ms */
+  int64_t enqueued_ms; /* epoch ms */
+  char request_id[37];
+  size_t len;
+  char payload[];
+} aev__event;
+
+/* dest.c: Lambda's destination records. r is NULL when the event never
+ * ran (throttled until too old). */
+void aev__dest_success(aev__event *ev, const aev__invoke_result *r);
+void aev__dest_failure(aev__event *ev, const char *condition,
+                       const aev__invoke_result *r);
+
+/* handlers.c: 1 for the hidden table entry's name. */
+int aev__fn_hidden(const char *name);
+/* CreateFunction through the API: the function runs the handler registered
+ * as `handler`; InvalidParameterValueException when none is. */
+int aev__fn_create_registered(aev_broker *b, const char *name,
+                              const char *handler, json_t *config,
+                              aev_function **out);
+
+/* esm.c / esm_run.c: an event-source mapping from a queue. Settings are
+ * guarded by mu; the runtime fields too. References: the function's list,
+ * the queue watch, each batch in flight, the window timer. */
+typedef struct aev__esm {
+  _Atomic long refs;
+  struct aev__esm *next; /* on f->esms */
+  aev_function *f;       /* counted */
+  aev_queue *q;          /* counted */
+  struct aev__queue_watch *watch;
+  pthread_mutex_t mu;
+  char uuid[37];
+  char *source_arn;
+  int fifo;
+  /* settings */
+  int batch_size, window_s, report_failures, max_concurrency, enabled;
+  json_t *filters; /* FilterCriteria as given, or NULL */
+  struct aev_pattern *patterns[5];
+  int npatterns;
+  int64_t modified_ms;
+  /* runtime */
+  int deleted;
+  int inflight; /* batches invoking the function */
+  int64_t backlog_since; /* deadline ms the current backlog began, or -1 */
+  int pumping, again;
+  struct aev_message **buf; /* received, waiting for the batch to fill */
+  size_t nbuf;
+  int window_armed;
+  aev__timer window;
+} aev__esm;
+
+void aev__esm_ref(aev__esm *m);
+void aev__esm_unref(aev__esm *m);
+/* Receives and dispatches batches while it can (esm_run.c). */
+void aev__esm_pump(aev__esm *m);
+/* Starts (watch) or stops the mapping after a change of Enabled. */
+int aev__esm_start(aev__esm *m);
+void aev__esm_stop(aev__esm *m);
+/* Function delete / broker shutdown: stops every mapping of f. */
+void aev__esm_shutdown_all(aev_function *f);
+/* The event text for a batch (Records of Lambda's SQS shape). */
+char *aev__esm_event(aev__esm *m, struct aev_message **msgs, size_t n,
+                     size_t *len);
+/* 1 when one of the mapping's filter patterns matches the message's record
+ * (body parsed as JSON when it is JSON). */
+int aev__esm_matches(aev__esm *m, struct aev_message *msg);
+
+/* errors.c: Lambda's wording. */
+int aev__fn_not_found(const char *name);
+int aev__fn_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int aev__fn_throttled(void);
+/* ValidationException unless min <= v <= max (member as AWS names it in
+ * the message: "timeout", "memorySize"). */
+int aev__fn_range(const char *member, long long v, long long min,
+                  long long max);
+
+#endif

@@ -1,0 +1,294 @@
+/* One invocation from start to outcome: the concurrency slot (reserved
+ * concurrency throttles), execution environments (cold starts run the init
+ * hook, warm ones reuse an idle environment, idle ones are reclaimed
+ * lazily), running the handler, completion through the context, and the
+ * timeout that reports Lambda's "Task timed out" while the late result is
+ * discarded. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function_impl.h"
+
+int aev__fn_check_payload(const void *payload, size_t len, size_t max) {
+  if (len > max)
+    return aev__fail(AEV_ERR_LIMIT, "RequestEntityTooLargeException",
+                     "Request must be smaller than %zu bytes for the "
+                     "InvokeFunction operation",
+                     max);
+  if (len == 0 || aev__json_valid(payload, len)) return AEV_OK;
+  /* The slow path only words the error, as Lambda does. */
+  json_error_t err;
+  json_t *j = json_loadb(payload, len, JSON_DECODE_ANY, &err);
+  json_decref(j);
+  return aev__fail(AEV_ERR_INVALID, "InvalidRequestContentException",
+                   "Could not parse request body into json: Could not "
+                   "parse payload into json: %s",
+                   j ? "unexpected input" : err.text);
+}
+
+static aev__env *idle_unlink(aev_function *f, aev__env *e) {
+  if (e->prev) e->prev->next = e->next;
+  else f->idle = e->next;
+  if (e->next) e->next->prev = e->prev;
+  else f->idle_tail = e->prev;
+  f->n_idle--;
+  return e;
+}
+
+/* The idle list is in recency order, so the stale ones are at its tail. */
+void aev__fn_reclaim_locked(aev_function *f, int64_t now) {
+  while (f->idle_tail && now - f->idle_tail->idle_since >= f->reclaim_ms)
+    free(idle_unlink(f, f->idle_tail));
+}
+
+static aev__env *new_env(aev_function *f) {
+  aev__env *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  char day[16];
+  time_t s = (time_t)(aev__fn_now_ms(f) / 1000);
+  struct tm tm;
+  gmtime_r(&s, &tm);
+  strftime(day, sizeof day, "%Y/%m/%d", &tm);
+  uint64_t r1 = aev__broker_random(f->res.broker);
+  uint64_t r2 = aev__broker_random(f->res.broker);
+  snprintf(e->log_stream, sizeof e->log_stream, "%s/[$LATEST]%016llx%016llx",
+           day, (unsigned long long)r1, (unsigned long long)r2);
+  return e;
+}
+
+int aev__inv_start(aev_function *f, const void *payload, size_t len,
+                   aev__invoke_done_fn done, void *user, aev_invocation **out) {
+  if (len == 0) {
+    payload = "{}";
+    len = 2;
+  }
+  aev_invocation *c = malloc(sizeof *c + len + 1);
+  if (!c) return aev__nomem();
+  int64_t now = aev__fn_now(f);
+  pthread_mutex_lock(&f->mu);
+  if (f->res.deleted) {
+    pthread_mutex_unlock(&f->mu);
+    free(c);
+    return aev__fn_check(f);
+  }
+  if ((f->reserved >= 0 && f->running >= f->reserved) ||
+      f->running >= AEV__FN_CONCURRENCY_MAX) {
+    f->m.throttles++;
+    pthread_mutex_unlock(&f->mu);
+    free(c);
+    return aev__fn_throttled();
+  }
+  aev__fn_reclaim_locked(f, now);
+  aev__env *e = f->idle ? idle_unlink(f, f->idle) : NULL;
+  int cold = e == NULL;
+  f->running++;
+  f->busy_envs++;
+  f->m.invocations++;
+  if (cold) f->m.cold_starts++;
+  c->conf = f->conf;
+  c->conf->refs++;
+  pthread_mutex_unlock(&f->mu);
+  if (cold && !(e = new_env(f))) {
+    pthread_mutex_lock(&f->mu);
+    f->running--;
+    f->busy_envs--;
+    f->m.invocations--;
+    f->m.cold_starts--;
+    pthread_mutex_unlock(&f->mu);
+    aev__fconf_unref(c->conf);
+    free(c);
+    return aev__nomem();
+  }
+  aev__resource_ref(&f->res);
+  c->refs = 2; /* the handler call and the pending completion */
+  c->state = AEV__INV_RUNNING;
+  c->armed = 0;
+  c->f = f;
+  c->env = e;
+  c->cold = cold;
+  c->done = done;
+  c->user = user;
+  c->start = c->deadline = now;
+  aev__broker_uuid(f->res.broker, c->request_id);
+  c->len = len;
+  memcpy(c->payload, payload, len);
+  c->payload[len] = '\0';
+  *out = c;
+  return AEV_OK;
+}
+
+static void inv_unref(aev_invocation *c) {
+  if (--c->refs > 0) return;
+  aev__fconf_unref(c->conf);
+  aev__resource_unref(&c->f->res);
+  free(c);
+}
+
+/* The outcome, once per invocation: frees the concurrency slot, counts,
+ * and tells the caller. */
+static void deliver(aev_invocation *c, const char *payload, size_t len,
+                    const char *function_error) {
+  aev_function *f = c->f;
+  pthread_mutex_lock(&f->mu);
+  f->running--;
+  if (function_error) f->m.errors++;
+  f->m.duration_ms += aev__fn_now(f) - c->start;
+  pthread_mutex_unlock(&f->mu);
+  aev__invoke_result r = {.payload = payload, .len = len,
+                          .function_error = function_error,
+                          .request_id = c->request_id,
+                          .executed_version = "$LATEST"};
+  c->done(c->user, &r);
+}
+
+/* The environment goes back to the idle list, unless the invocation timed
+ * out: Lambda then resets the environment, so the next one starts cold. */
+static void env_return(aev_invocation *c, int reset) {
+  aev_function *f = c->f;
+  pthread_mutex_lock(&f->mu);
+  f->busy_envs--;
+  if (reset || f->res.deleted) {
+    free(c->env);
+  } else {
+    aev__env *e = c->env;
+    e->idle_since = aev__fn_now(f);
+    e->prev = NULL;
+    e->next = f->idle;
+    if (f->idle) f->idle->prev = e;
+    else f->idle_tail = e;
+    f->idle = e;
+    f->n_idle++;
+  }
+  pthread_mutex_unlock(&f->mu);
+  c->env = NULL;
+}
+
+static void deliver_error(aev_invocation *c, const char *type,
+                          const char *message) {
+  json_t *o = json_pack("{ssss}", "errorType", type, "errorMessage", message);
+  char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  deliver(c, s ? s : "{}", s ? strlen(s) : 2, "Unhandled");
+  free(s);
+}
+
+static void on_timeout(void *arg, int cancelled) {
+  aev_invocation *c = arg;
+  int expected = AEV__INV_RUNNING;
+  if (atomic_compare_exchange_strong(&c->state, &expected,
+                                     AEV__INV_TIMED_OUT)) {
+    char msg[128];
+    if (cancelled)
+      snprintf(msg, sizeof msg, "RequestId: %s Error: the broker shut down",
+               c->request_id);
+    else
+      snprintf(msg, sizeof msg,
+               "RequestId: %s Error: Task timed out after %d.00 seconds",
+               c->request_id, c->conf->timeout);
+    deliver_error(c, "Sandbox.Timedout", msg);
+  }
+  inv_unref(c);
+}
+
+void aev__inv_run(aev_invocation *c) {
+  aev_function *f = c->f;
+  aev_init_fn init = f->init;
+  if (c->cold && init) init(f->user, c);
+  c->start = aev__fn_now(f);
+  c->deadline = c->start + (int64_t)c->conf->timeout * 1000;
+  f->fn(f->user, c, c->payload, c->len);
+  if (c->state == AEV__INV_RUNNING) {
+    aev__sched *s = aev__broker_sched(f->res.broker);
+    c->refs++;
+    aev__timer_init(&c->timer, on_timeout, c, NULL);
+    if (aev__timer_arm(s, &c->timer, c->deadline) == AEV_OK) c->armed = 1;
+    else on_timeout(c, 1);
+  }
+  inv_unref(c);
+}
+
+static int complete(aev_invocation *c, const char *payload, size_t len,
+                    const char *function_error) {
+  int expected = AEV__INV_RUNNING;
+  if (atomic_compare_exchange_strong(&c->state, &expected,
+                                     AEV__INV_COMPLETED)) {
+    env_return(c, 0);
+    if (c->armed &&
+        aev__timer_cancel(aev__broker_sched(c->f->res.broker), &c->timer))
+      inv_unref(c);
+    deliver(c, payload, len, function_error);
+    inv_unref(c);
+    return AEV_OK;
+  }
+  if (expected == AEV__INV_TIMED_OUT &&
+      atomic_compare_exchange_strong(&c->state, &expected,
+                                     AEV__INV_COMPLETED)) {
+    env_return(c, 1);
+    inv_unref(c);
+  }
+  return aev__fail(AEV_ERR_STATE, "InvalidStateException",
+                   "The invocation already completed or timed out; this "
+                   "result is discarded.");
+}
+
+int aev_invocation_succeed(aev_invocation *ctx, const char *json, size_t len) {
+  if (!json) {
+    json = "null";
+    len = 4;
+  }
+  return complete(ctx, json, len, NULL);
+}
+
+int aev_invocation_fail_json(aev_invocation *ctx, const char *json,
+                             size_t len) {
+  json_t *o = json ? json_loadb(json, len, 0, NULL) : NULL;
+  if (!json_is_object(o)) {
+    json_decref(o);
+    o = json_pack("{soss}", "errorMessage",
+                  json_stringn(json ? json : "", json ? len : 0), "errorType",
+                  "Unhandled");
+  }
+  char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  int rc = complete(ctx, s ? s : "{}", s ? strlen(s) : 2, "Unhandled");
+  free(s);
+  return rc;
+}
+
+int aev_invocation_fail(aev_invocation *ctx, const char *error_type,
+                        const char *message) {
+  json_t *o = json_pack("{ssss}", "errorMessage", message ? message : "",
+                        "errorType", error_type ? error_type : "Error");
+  char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  int rc = complete(ctx, s ? s : "{}", s ? strlen(s) : 2, "Unhandled");
+  free(s);
+  return rc;
+}
+
+void aev__inv_abandon(aev_invocation *c) {
+  c->state = AEV__INV_COMPLETED;
+  env_return(c, 1);
+  char msg[128];
+  snprintf(msg, sizeof msg, "RequestId: %s Error: the broker shut down",
+           c->request_id);
+  deliver_error(c, "Sandbox.Timedout", msg);
+  inv_unref(c);
+  inv_unref(c);
+}
+
+void aev__inv_cancel(aev_invocation *c) {
+  aev_function *f = c->f;
+  pthread_mutex_lock(&f->mu);
+  f->running--;
+  f->m.invocations--;
+  pthread_mutex_unlock(&f->mu);
+  env_return(c, 1);
+  inv_unref(c);
+  inv_unref(c);
+}

@@ -1,0 +1,228 @@
+/* JSONPath filter expressions [?(...)]: comparisons of @ / $ paths and
+ * literals (== != < <= > >=), existence tests, ! && || and parentheses, as
+ * Jayway JsonPath evaluates them for Step Functions. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/jpath_int.h"
+
+typedef enum { F_OR, F_AND, F_NOT, F_CMP, F_EXISTS } fkind;
+typedef enum { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE } fop;
+
+typedef struct operand {
+  int is_path;
+  int at; /* @ (1) or $ (0) */
+  aev__jpath path;
+  json_t *literal;
+} operand;
+
+struct jp_filter {
+  fkind kind;
+  jp_filter *a, *b;
+  fop op;
+  operand l, r;
+};
+
+static int ferr(parser_ctx *pc, const char *msg) {
+  if (!*pc->failed) snprintf(pc->err, pc->errlen, "%s", msg);
+  *pc->failed = 1;
+  return -1;
+}
+
+static void ws(parser_ctx *pc) {
+  while (pc->s[*pc->i] == ' ') (*pc->i)++;
+}
+
+static int operand_parse(parser_ctx *pc, operand *o) {
+  ws(pc);
+  const char *s = pc->s + *pc->i;
+  if (*s == '@' || *s == '$') {
+    o->is_path = 1;
+    o->at = *s == '@';
+    (*pc->i)++;
+    return aev__jp_parse_segments(pc, &o->path);
+  }
+  if (*s == '\'' || *s == '"') {
+    char q = *s;
+    size_t n = 1;
+    while (s[n] && s[n] != q) n += s[n] == '\\' && s[n + 1] ? 2 : 1;
+    if (!s[n]) return ferr(pc, "Unterminated string in filter");
+    o->literal = json_stringn(s + 1, n - 1);
+    *pc->i += n + 1;
+    return o->literal ? 0 : ferr(pc, "Invalid string in filter");
+  }
+  static const char *const words[] = {"true", "false", "null"};
+  for (int k = 0; k < 3; k++)
+    if (!strncmp(s, words[k], strlen(words[k]))) {
+      o->literal = k == 0 ? json_true() : k == 1 ? json_false() : json_null();
+      *pc->i += strlen(words[k]);
+      return 0;
+    }
+  char *end;
+  double d = strtod(s, &end);
+  if (end == s) return ferr(pc, "Could not parse filter expression");
+  o->literal = (d == floor(d) && fabs(d) < 9e15 && !memchr(s, '.', (size_t)(end - s)))
+                   ? json_integer((json_int_t)d)
+                   : json_real(d);
+  *pc->i += (size_t)(end - s);
+  return 0;
+}
+
+static int or_parse(parser_ctx *pc, jp_filter **out);
+
+static jp_filter *node(fkind k) {
+  jp_filter *f = calloc(1, sizeof *f);
+  if (f) f->kind = k;
+  return f;
+}
+
+static int unary_parse(parser_ctx *pc, jp_filter **out) {
+  ws(pc);
+  const char *s = pc->s + *pc->i;
+  if (*s == '!' && s[1] != '=') {
+    (*pc->i)++;
+    jp_filter *f = node(F_NOT);
+    if (!f) return ferr(pc, "Out of memory");
+    *out = f;
+    return unary_parse(pc, &f->a);
+  }
+  if (*s == '(') {
+    (*pc->i)++;
+    if (or_parse(pc, out)) return -1;
+    ws(pc);
+    if (pc->s[*pc->i] != ')') return ferr(pc, "Unbalanced parentheses in filter");
+    (*pc->i)++;
+    return 0;
+  }
+  jp_filter *f = node(F_EXISTS);
+  if (!f) return ferr(pc, "Out of memory");
+  *out = f;
+  if (operand_parse(pc, &f->l)) return -1;
+  ws(pc);
+  static const struct {
+    const char *t;
+    fop op;
+  } ops[] = {{"==", OP_EQ}, {"!=", OP_NE}, {"<=", OP_LE}, {">=", OP_GE}, {"<", OP_LT}, {">", OP_GT}};
+  for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++)
+    if (!strncmp(pc->s + *pc->i, ops[k].t, strlen(ops[k].t))) {
+      *pc->i += strlen(ops[k].t);
+      f->kind = F_CMP;
+      f->op = ops[k].op;
+      return operand_parse(pc, &f->r);
+    }
+  if (!f->l.is_path) return ferr(pc, "Could not parse filter expression");
+  return 0;
+}
+
+static int chain(parser_ctx *pc, jp_filter **out, const char *tok, fkind k,
+                 int (*sub)(parser_ctx *, jp_filter **)) {
+  if (sub(pc, out)) return -1;
+  for (;;) {
+    ws(pc);
+    if (strncmp(pc->s + *pc->i, tok, 2)) return 0;
+    *pc->i += 2;
+    jp_filter *f = node(k);
+    if (!f) return ferr(pc, "Out of memory");
+    f->a = *out;
+    *out = f;
+    if (sub(pc, &f->b)) return -1;
+  }
+}
+
+static int and_parse(parser_ctx *pc, jp_filter **out) {
+  return chain(pc, out, "&&", F_AND, unary_parse);
+}
+
+static int or_parse(parser_ctx *pc, jp_filter **out) {
+  return chain(pc, out, "||", F_OR, and_parse);
+}
+
+int aev__jp_filter_parse(parser_ctx *pc, jp_filter **out) {
+  *out = NULL;
+  return or_parse(pc, out);
+}
+
+static void operand_free(operand *o) {
+  aev__jp_segs_free(&o->path);
+  json_decref(o->literal);
+}
+
+void aev__jp_filter_free(jp_filter *f) {
+  if (!f) return;
+  aev__jp_filter_free(f->a);
+  aev__jp_filter_free(f->b);
+  operand_free(&f->l);
+  operand_free(&f->r);
+  free(f);
+}
+
+/* A new reference or NULL when the path finds nothing. */
+static json_t *value(const operand *o, json_t *item, json_t *root) {
+  if (!o->is_path) return json_incref(o->literal);
+  json_t *node = o->at ? item : root;
+  for (size_t i = 0; node && i < o->path.n; i++) {
+    const jp_seg *g = &o->path.segs[i];
+    if (g->kind == JP_NAMES && g->nnames == 1 && !g->deep) {
+      node = json_object_get(node, g->names[0]);
+    } else if (g->kind == JP_INDEXES && g->nidx == 1 && json_is_array(node)) {
+      long at = g->idx[0] < 0 ? (long)json_array_size(node) + g->idx[0] : g->idx[0];
+      node = at >= 0 ? json_array_get(node, (size_t)at) : NULL;
+    } else if (g->kind == JP_LENGTH && json_is_array(node)) {
+      return json_integer((json_int_t)json_array_size(node));
+    } else {
+      return NULL;
+    }
+  }
+  return json_incref(node);
+}
+
+static int compare(fop op, json_t *l, json_t *r) {
+  if (json_is_number(l) && json_is_number(r)) {
+    double a = json_number_value(l), b = json_number_value(r);
+    switch (op) {
+    case OP_EQ: return a == b;
+    case OP_NE: return a != b;
+    case OP_LT: return a < b;
+    case OP_LE: return a <= b;
+    case OP_GT: return a > b;
+    case OP_GE: return a >= b;
+    }
+  }
+  if (json_is_string(l) && json_is_string(r)) {
+    int c = strcmp(json_string_value(l), json_string_value(r));
+    switch (op) {
+    case OP_EQ: return c == 0;
+    case OP_NE: return c != 0;
+    case OP_LT: return c < 0;
+    case OP_LE: return c <= 0;
+    case OP_GT: return c > 0;
+    case OP_GE: return c >= 0;
+    }
+  }
+  if (op == OP_EQ) return json_equal(l, r);
+  if (op == OP_NE) return !json_equal(l, r);
+  return 0;
+}
+
+int aev__jp_filter_test(const jp_filter *f, json_t *item, json_t *root) {
+  switch (f->kind) {
+  case F_OR: return aev__jp_filter_test(f->a, item, root) || aev__jp_filter_test(f->b, item, root);
+  case F_AND: return aev__jp_filter_test(f->a, item, root) && aev__jp_filter_test(f->b, item, root);
+  case F_NOT: return !aev__jp_filter_test(f->a, item, root);
+  case F_EXISTS: {
+    json_t *v = value(&f->l, item, root);
+    json_decref(v);
+    return v != NULL;
+  }
+  case F_CMP: {
+    json_t *l = value(&f->l, item, root), *r = value(&f->r, item, root);
+    int ok = l && r ? compare(f->op, l, r) : (f->op == OP_NE && (l || r));
+    json_decref(l);
+    json_decref(r);
+    return ok;
+  }
+  }
+  return 0;
+}

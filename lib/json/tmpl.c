@@ -1,0 +1,152 @@
+/* Payload templates (Parameters, ResultSelector, ItemSelector, JSONPath
+ * Assign): keys ending in ".$" take a path ($, $$ or $var) or an intrinsic
+ * function and lose their ".$" suffix; everything else is copied as is,
+ * nested objects and arrays included. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/json.h"
+
+typedef enum { T_LITERAL, T_PATH, T_CALL, T_OBJECT, T_ARRAY } tkind;
+
+struct aev__tmpl {
+  tkind kind;
+  json_t *literal;
+  aev__jpath *path;
+  aev__intrinsic *call;
+  char **keys;
+  aev__tmpl **kids;
+  size_t n;
+};
+
+static int has_dynamic(json_t *v) {
+  if (json_is_object(v)) {
+    const char *k;
+    json_t *c;
+    json_object_foreach(v, k, c) {
+      size_t l = strlen(k);
+      if ((l >= 2 && !strcmp(k + l - 2, ".$")) || has_dynamic(c)) return 1;
+    }
+  } else if (json_is_array(v)) {
+    for (size_t i = 0; i < json_array_size(v); i++)
+      if (has_dynamic(json_array_get(v, i))) return 1;
+  }
+  return 0;
+}
+
+static int compile(json_t *v, aev__tmpl **out, char *err, size_t errlen);
+
+static int compile_dynamic(const char *key, json_t *v, aev__tmpl *t, char *err, size_t errlen) {
+  if (!json_is_string(v)) {
+    snprintf(err, errlen,
+             "The value for the field '%s' must be a STRING that contains a JSONPath but was a %s",
+             key, json_is_object(v) ? "OBJECT" : json_is_array(v) ? "ARRAY" : "VALUE");
+    return -1;
+  }
+  const char *s = json_string_value(v);
+  if (aev__is_intrinsic(s)) {
+    t->kind = T_CALL;
+    return aev__intrinsic_compile(s, &t->call, err, errlen);
+  }
+  t->kind = T_PATH;
+  if (aev__jpath_compile(s, &t->path, err, errlen)) {
+    snprintf(err, errlen, "The value for the field '%s' must be a valid JSONPath or a valid intrinsic function call", key);
+    return -1;
+  }
+  return 0;
+}
+
+static int compile(json_t *v, aev__tmpl **out, char *err, size_t errlen) {
+  aev__tmpl *t = calloc(1, sizeof *t);
+  *out = t;
+  if (!t) return snprintf(err, errlen, "Out of memory"), -1;
+  if (!has_dynamic(v)) {
+    t->kind = T_LITERAL;
+    t->literal = json_incref(v);
+    return 0;
+  }
+  size_t n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
+  t->kind = json_is_object(v) ? T_OBJECT : T_ARRAY;
+  t->kids = calloc(n, sizeof *t->kids);
+  t->keys = calloc(n, sizeof *t->keys);
+  if (!t->kids || !t->keys) return snprintf(err, errlen, "Out of memory"), -1;
+  if (t->kind == T_ARRAY) {
+    for (; t->n < n; t->n++)
+      if (compile(json_array_get(v, t->n), &t->kids[t->n], err, errlen)) return -1;
+    return 0;
+  }
+  const char *k;
+  json_t *c;
+  json_object_foreach(v, k, c) {
+    size_t l = strlen(k);
+    int dyn = l >= 2 && !strcmp(k + l - 2, ".$");
+    t->keys[t->n] = strndup(k, dyn ? l - 2 : l);
+    size_t i = t->n++;
+    if (!t->keys[i]) return snprintf(err, errlen, "Out of memory"), -1;
+    if (dyn) {
+      t->kids[i] = calloc(1, sizeof **t->kids);
+      if (!t->kids[i]) return snprintf(err, errlen, "Out of memory"), -1;
+      if (compile_dynamic(k, c, t->kids[i], err, errlen)) return -1;
+    } else if (compile(c, &t->kids[i], err, errlen)) {
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int aev__tmpl_compile(json_t *tmpl, aev__tmpl **out, char *err, size_t errlen) {
+  if (compile(tmpl, out, err, errlen)) {
+    aev__tmpl_free(*out);
+    *out = NULL;
+    return -1;
+  }
+  return 0;
+}
+
+void aev__tmpl_free(aev__tmpl *t) {
+  if (!t) return;
+  json_decref(t->literal);
+  aev__jpath_free(t->path);
+  aev__intrinsic_free(t->call);
+  for (size_t i = 0; i < t->n; i++) {
+    free(t->keys[i]);
+    aev__tmpl_free(t->kids[i]);
+  }
+  free(t->keys);
+  free(t->kids);
+  free(t);
+}
+
+json_t *aev__tmpl_eval(const aev__tmpl *t, aev__jenv *env) {
+  switch (t->kind) {
+  case T_LITERAL: return json_incref(t->literal);
+  case T_PATH: return aev__jpath_eval(t->path, env);
+  case T_CALL: return aev__intrinsic_eval(t->call, env);
+  case T_ARRAY: {
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < t->n; i++) {
+      json_t *v = aev__tmpl_eval(t->kids[i], env);
+      if (!v) {
+        json_decref(a);
+        return NULL;
+      }
+      json_array_append_new(a, v);
+    }
+    return a;
+  }
+  case T_OBJECT: {
+    json_t *o = json_object();
+    for (size_t i = 0; o && i < t->n; i++) {
+      json_t *v = aev__tmpl_eval(t->kids[i], env);
+      if (!v) {
+        json_decref(o);
+        return NULL;
+      }
+      json_object_set_new(o, t->keys[i], v);
+    }
+    return o;
+  }
+  }
+  return NULL;
+}

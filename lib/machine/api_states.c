@@ -1,0 +1,267 @@
+/* The "states" service of aev_call(): Step Functions' actions and shapes
+ * (CreateStateMachine ... GetExecutionHistory), mapped onto machine.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/status.h"
+#include "machine/machine_int.h"
+
+static json_t *loads(char *text) {
+  json_t *v = text ? json_loads(text, 0, NULL) : NULL;
+  free(text);
+  return v;
+}
+
+static int reply(json_t *v, json_t **resp) {
+  *resp = v;
+  return v ? AEV_OK : aev__nomem();
+}
+
+static int type_of(const aev__api_service *svc, json_t *req, int *type) {
+  const char *t = "STANDARD";
+  int rc = aev__api_opt_string(svc, req, "type", &t);
+  if (rc) return rc;
+  if (strcmp(t, "STANDARD") && strcmp(t, "EXPRESS"))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value '%s' at 'type' failed to satisfy "
+                     "constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]",
+                     t);
+  *type = strcmp(t, "EXPRESS") ? AEV_MACHINE_STANDARD : AEV_MACHINE_EXPRESS;
+  return AEV_OK;
+}
+
+static int machine_of(aev_broker *b, const aev__api_service *svc, json_t *req, aev_machine **m) {
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, "stateMachineArn", &arn);
+  return rc ? rc : aev_machine_get(b, arn, m);
+}
+
+static int execution_of(aev_broker *b, const aev__api_service *svc, json_t *req, aev_execution **e) {
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, "executionArn", &arn);
+  return rc ? rc : aev__execution_find(b, arn, e);
+}
+
+static int create(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *name, *def;
+  int type = AEV_MACHINE_STANDARD;
+  int rc = aev__api_req_string(svc, req, "name", &name);
+  if (!rc) rc = aev__api_req_string(svc, req, "definition", &def);
+  if (!rc) rc = type_of(svc, req, &type);
+  aev_machine *m = NULL;
+  if (!rc) rc = aev_machine_create(b, name, def, strlen(def), type, &m);
+  if (rc) return rc;
+  json_t *v = json_pack("{s:s,s:f}", "stateMachineArn", aev_machine_arn(m), "creationDate",
+                        (double)m->created_ms / 1000.0);
+  aev_machine_release(m);
+  return reply(v, resp);
+}
+
+static int describe_machine(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_machine *m;
+  int rc = machine_of(b, svc, req, &m);
+  char *t = NULL;
+  if (!rc) rc = aev_machine_describe(m, &t);
+  if (!rc) aev_machine_release(m);
+  return rc ? rc : reply(loads(t), resp);
+}
+
+static int update(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_machine *m;
+  const char *def;
+  int rc = machine_of(b, svc, req, &m);
+  if (rc) return rc;
+  if (!(rc = aev__api_req_string(svc, req, "definition", &def)))
+    rc = aev_machine_update(m, def, strlen(def));
+  aev_machine_release(m);
+  return rc ? rc
+            : reply(json_pack("{s:f}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0), resp);
+}
+
+static int delete_machine(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_machine *m;
+  int rc = machine_of(b, svc, req, &m);
+  if (rc) return rc;
+  rc = aev_machine_delete(m);
+  aev_machine_release(m);
+  return rc ? rc : reply(json_object(), resp);
+}
+
+static int list_machines(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev__resource **list;
+  size_t n;
+  int rc = aev__registry_list(b, AEV__KIND_MACHINE, NULL, &list, &n);
+  if (rc) return rc;
+  json_t *arr = json_array();
+  for (size_t i = 0; arr && i < n; i++) {
+    aev_machine *m = (aev_machine *)list[i];
+    json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:f}", "stateMachineArn", m->res.arn, "name",
+                                         m->res.name, "type",
+                                         m->type == AEV_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD",
+                                         "creationDate", (double)m->created_ms / 1000.0));
+  }
+  aev__registry_list_free(list, n);
+  return reply(json_pack("{s:o}", "stateMachines", arr), resp);
+}
+
+static int validate(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *def;
+  int type = AEV_MACHINE_STANDARD;
+  int rc = aev__api_req_string(svc, req, "definition", &def);
+  if (!rc) rc = type_of(svc, req, &type);
+  char *t = NULL;
+  if (!rc) rc = aev_machine_validate(def, strlen(def), type, &t);
+  return rc ? rc : reply(loads(t), resp);
+}
+
+static int start_args(const aev__api_service *svc, json_t *req, const char **name, const char **input) {
+  *name = NULL;
+  *input = "{}";
+  int rc = aev__api_opt_string(svc, req, "name", name);
+  return rc ? rc : aev__api_opt_string(svc, req, "input", input);
+}
+
+static int start(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_machine *m;
+  const char *name, *input;
+  int rc = machine_of(b, svc, req, &m);
+  if (rc) return rc;
+  aev_execution *e = NULL;
+  if (!(rc = start_args(svc, req, &name, &input)))
+    rc = aev_machine_start(m, name, input, strlen(input), &e);
+  aev_machine_release(m);
+  if (rc) return rc;
+  json_t *v = json_pack("{s:s,s:f}", "executionArn", e->arn, "startDate", (double)e->start_ms / 1000.0);
+  aev_execution_release(e);
+  return reply(v, resp);
+}
+
+static int start_sync(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_machine *m;
+  const char *name, *input;
+  int rc = machine_of(b, svc, req, &m);
+  if (rc) return rc;
+  char *t = NULL;
+  if (!(rc = start_args(svc, req, &name, &input)))
+    rc = aev_machine_start_sync(m, name, input, strlen(input), &t);
+  aev_machine_release(m);
+  return rc ? rc : reply(loads(t), resp);
+}
+
+static int stop(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_execution *e;
+  const char *error = NULL, *cause = NULL;
+  int rc = execution_of(b, svc, req, &e);
+  if (rc) return rc;
+  if (!(rc = aev__api_opt_string(svc, req, "error", &error)) &&
+      !(rc = aev__api_opt_string(svc, req, "cause", &cause)))
+    rc = aev_execution_stop(e, error, cause);
+  aev_execution_release(e);
+  return rc ? rc : reply(json_pack("{s:f}", "stopDate", (double)aev_broker_now_ms(b) / 1000.0), resp);
+}
+
+static int describe_execution(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_execution *e;
+  int rc = execution_of(b, svc, req, &e);
+  char *t = NULL;
+  if (!rc) {
+    rc = aev_execution_describe(e, &t);
+    aev_execution_release(e);
+  }
+  return rc ? rc : reply(loads(t), resp);
+}
+
+static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_machine *m;
+  const char *filter = NULL;
+  int rc = machine_of(b, svc, req, &m);
+  if (rc) return rc;
+  aev_execution **list = NULL;
+  size_t n = 0;
+  if (!(rc = aev__api_opt_string(svc, req, "statusFilter", &filter)))
+    rc = aev__machine_executions(m, &list, &n);
+  aev_machine_release(m);
+  if (rc) return rc;
+  json_t *arr = json_array();
+  for (size_t i = n; i-- > 0;) {
+    aev_execution *e = list[i];
+    const char *status = aev__exec_status_name(aev_execution_status(e));
+    if (!filter || !strcmp(filter, status))
+      json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:f}", "executionArn", e->arn,
+                                           "stateMachineArn", e->m->res.arn, "name", e->name,
+                                           "status", status, "startDate", (double)e->start_ms / 1000.0));
+    aev_execution_release(e);
+  }
+  free(list);
+  return reply(json_pack("{s:o}", "executions", arr), resp);
+}
+
+static int history(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_execution *e;
+  int reverse = 0;
+  int rc = execution_of(b, svc, req, &e);
+  if (rc) return rc;
+  char *t = NULL;
+  if (!(rc = aev__api_opt_bool(svc, req, "reverseOrder", &reverse))) rc = aev_execution_history(e, &t);
+  aev_execution_release(e);
+  if (rc) return rc;
+  json_t *v = loads(t);
+  if (v && reverse) {
+    json_t *ev = json_object_get(v, "events"), *rev = json_array();
+    for (size_t i = json_array_size(ev); i-- > 0;) json_array_append(rev, json_array_get(ev, i));
+    json_object_set_new(v, "events", rev);
+  }
+  return reply(v, resp);
+}
+
+static int send_success(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *token, *output;
+  int rc = aev__api_req_string(svc, req, "taskToken", &token);
+  if (!rc) rc = aev__api_req_string(svc, req, "output", &output);
+  if (!rc) rc = aev_machine_send_task_success(b, token, output, strlen(output));
+  return rc ? rc : reply(json_object(), resp);
+}
+
+static int send_failure(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *token, *error = NULL, *cause = NULL;
+  int rc = aev__api_req_string(svc, req, "taskToken", &token);
+  if (!rc) rc = aev__api_opt_string(svc, req, "error", &error);
+  if (!rc) rc = aev__api_opt_string(svc, req, "cause", &cause);
+  if (!rc) rc = aev_machine_send_task_failure(b, token, error, cause);
+  return rc ? rc : reply(json_object(), resp);
+}
+
+static int send_heartbeat(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *token;
+  int rc = aev__api_req_string(svc, req, "taskToken", &token);
+  if (!rc) rc = aev_machine_send_task_heartbeat(b, token);
+  return rc ? rc : reply(json_object(), resp);
+}
+
+static const aev__api_action actions[] = {
+    {"CreateStateMachine", create},
+    {"DeleteStateMachine", delete_machine},
+    {"DescribeExecution", describe_execution},
+    {"DescribeStateMachine", describe_machine},
+    {"GetExecutionHistory", history},
+    {"ListExecutions", list_executions},
+    {"ListStateMachines", list_machines},
+    {"StartExecution", start},
+    {"SendTaskFailure", send_failure},
+    {"SendTaskHeartbeat", send_heartbeat},
+    {"SendTaskSuccess", send_success},
+    {"StartSyncExecution", start_sync},
+    {"StopExecution", stop},
+    {"UpdateStateMachine", update},
+    {"ValidateStateMachineDefinition", validate},
+};
+
+const aev__api_service aev__api_states = {
+    .name = "states",
+    .missing_code = "ValidationException",
+    .invalid_code = "ValidationException",
+    .actions = actions,
+    .n_actions = sizeof actions / sizeof actions[0],
+    .style = AEV_API_STYLE_JSON,
+};

@@ -1,0 +1,677 @@
+/* ASL definition text -> m_def: the schema checks ValidateStateMachineDefinition
+ * and CreateStateMachine report (code, message and JSON-pointer location as
+ * AWS words them), and compiling every path, template and choice rule once
+ * so executions never parse. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "machine/machine_int.h"
+
+typedef struct pctx {
+  json_t *diag;
+  int express;
+} pctx;
+
+static void diag(pctx *c, const char *code, const char *loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void diag(pctx *c, const char *code, const char *loc, const char *fmt, ...) {
+  char msg[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  json_array_append_new(c->diag, json_pack("{s:s,s:s,s:s,s:s}", "severity", "ERROR", "code",
+                                           code, "message", msg, "location", loc));
+}
+
+static const char *const common_fields[] = {"Type", "Comment", "QueryLanguage", NULL};
+static const char *const io_fields[] = {"InputPath", "OutputPath", "Assign", NULL};
+static const char *const flow_fields[] = {"Next", "End", NULL};
+static const char *const result_fields[] = {"Parameters", "ResultPath", "ResultSelector", "Retry",
+                                            "Catch", NULL};
+
+static const struct {
+  const char *type;
+  st_type t;
+  int io, flow, result;
+  const char *const extra[24];
+} kinds[] = {
+    {"Task", ST_TASK, 1, 1, 1,
+     {"Resource", "TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds",
+      "HeartbeatSecondsPath", "Credentials", NULL}},
+    {"Pass", ST_PASS, 1, 1, 0, {"Parameters", "ResultPath", "Result", NULL}},
+    {"Choice", ST_CHOICE, 1, 0, 0, {"Choices", "Default", NULL}},
+    {"Wait", ST_WAIT, 1, 1, 0, {"Seconds", "Timestamp", "SecondsPath", "TimestampPath", NULL}},
+    {"Succeed", ST_SUCCEED, 1, 0, 0, {NULL}},
+    {"Fail", ST_FAIL, 0, 0, 0, {"Error", "Cause", "ErrorPath", "CausePath", NULL}},
+    {"Parallel", ST_PARALLEL, 1, 1, 1, {"Branches", NULL}},
+    {"Map", ST_MAP, 1, 1, 1,
+     {"ItemProcessor", "Iterator", "ItemsPath", "ItemSelector", "MaxConcurrency",
+      "MaxConcurrencyPath", "ToleratedFailureCount", "ToleratedFailureCountPath",
+      "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "ItemBatcher", "ItemReader",
+      "ResultWriter", "Label", NULL}},
+};
+
+static int in_list(const char *const *list, const char *k) {
+  for (; *list; list++)
+    if (!strcmp(*list, k)) return 1;
+  return 0;
+}
+
+/* snprintf for locations; truncating a very long location is fine. */
+static void fmt(char *out, size_t n, const char *f, ...) __attribute__((format(printf, 3, 4)));
+static void fmt(char *out, size_t n, const char *f, ...) {
+  va_list ap;
+  va_start(ap, f);
+  vsnprintf(out, n, f, ap);
+  va_end(ap);
+}
+
+static void loc_of(char *out, size_t n, const char *base, const char *field) {
+  fmt(out, n, "%s/%s", base, field);
+}
+
+/* A path field: a string that is a valid JSONPath (reference path when ref),
+ * or null when nullable. */
+static int path_field(pctx *c, json_t *st, const char *base, const char *field, int ref,
+                      aev__jpath **out, int *is_null) {
+  json_t *v = json_object_get(st, field);
+  if (!v) return 0;
+  char loc[512];
+  loc_of(loc, sizeof loc, base, field);
+  if (json_is_null(v) && is_null) {
+    *is_null = 1;
+    return 0;
+  }
+  char err[256];
+  if (!json_is_string(v) || aev__jpath_compile(json_string_value(v), out, err, sizeof err)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "The value for the field '%s' must be a valid JSONPath",
+         field);
+    return -1;
+  }
+  if (ref && !aev__jpath_is_reference(*out)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+         "The value for the field '%s' must be a valid Reference Path", field);
+    return -1;
+  }
+  return 0;
+}
+
+static int tmpl_field(pctx *c, json_t *st, const char *base, const char *field, aev__tmpl **out) {
+  json_t *v = json_object_get(st, field);
+  if (!v) return 0;
+  char loc[512], err[512];
+  loc_of(loc, sizeof loc, base, field);
+  if (!json_is_object(v) && strcmp(field, "Parameters") && strcmp(field, "ItemSelector")) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Expected value of type: Object at %s", loc);
+    return -1;
+  }
+  if (aev__tmpl_compile(v, out, err, sizeof err)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "%s", err);
+    return -1;
+  }
+  return 0;
+}
+
+/* A non-negative integer field, with its ...Path twin (exactly one). */
+static int int_field(pctx *c, json_t *st, const char *base, const char *field, int64_t min,
+                     int64_t max, int64_t *out, int *has) {
+  json_t *v = json_object_get(st, field);
+  if (!v) return 0;
+  char loc[512];
+  loc_of(loc, sizeof loc, base, field);
+  if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "The value for the field '%s' must be an INTEGER between %lld and %lld",
+         field, (long long)min, (long long)max);
+    return -1;
+  }
+  *out = json_integer_value(v);
+  if (has) *has = 1;
+  return 0;
+}
+
+static int graph_parse(pctx *c, json_t *obj, const char *base, m_graph *g, m_def *d);
+
+static int errors_field(pctx *c, json_t *obj, const char *loc, json_t **out) {
+  json_t *e = json_object_get(obj, "ErrorEquals");
+  if (!json_is_array(e) || json_array_size(e) == 0) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "These fields are required: [ErrorEquals]");
+    return -1;
+  }
+  for (size_t i = 0; i < json_array_size(e); i++)
+    if (!json_is_string(json_array_get(e, i))) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc, "ErrorEquals must hold strings");
+      return -1;
+    }
+  size_t n = json_array_size(e);
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(json_string_value(json_array_get(e, i)), "States.ALL") && (n > 1 || i + 1 != n)) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+           "States.ALL must appear alone in ErrorEquals");
+      return -1;
+    }
+  *out = e;
+  return 0;
+}
+
+static int retry_parse(pctx *c, json_t *st, const char *base, m_state *s) {
+  json_t *r = json_object_get(st, "Retry");
+  if (!r) return 0;
+  char loc[512];
+  loc_of(loc, sizeof loc, base, "Retry");
+  if (!json_is_array(r)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Expected value of type: Array at %s", loc);
+    return -1;
+  }
+  s->retry = calloc(json_array_size(r) + 1, sizeof *s->retry);
+  if (!s->retry) return -1;
+  for (size_t i = 0; i < json_array_size(r); i++) {
+    json_t *o = json_array_get(r, i);
+    m_retrier *t = &s->retry[s->nretry++];
+    char l[600];
+    fmt(l, sizeof l, "%s[%zu]", loc, i);
+    t->interval = 1;
+    t->max_attempts = 3;
+    t->backoff = 2.0;
+    if (!json_is_object(o) || errors_field(c, o, l, &t->errors)) return -1;
+    json_t *v;
+    if ((v = json_object_get(o, "IntervalSeconds"))) {
+      if (!json_is_integer(v) || json_integer_value(v) < 1) {
+        diag(c, "SCHEMA_VALIDATION_FAILED", l, "IntervalSeconds must be a positive integer");
+        return -1;
+      }
+      t->interval = (double)json_integer_value(v);
+    }
+    if ((v = json_object_get(o, "MaxAttempts"))) {
+      if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 99999999) {
+        diag(c, "SCHEMA_VALIDATION_FAILED", l, "MaxAttempts must be a non-negative integer");
+        return -1;
+      }
+      t->max_attempts = (int)json_integer_value(v);
+    }
+    if ((v = json_object_get(o, "BackoffRate"))) {
+      if (!json_is_number(v) || json_number_value(v) < 1.0) {
+        diag(c, "SCHEMA_VALIDATION_FAILED", l, "BackoffRate must be a number greater than or equal to 1.0");
+        return -1;
+      }
+      t->backoff = json_number_value(v);
+    }
+    if ((v = json_object_get(o, "MaxDelaySeconds"))) {
+      if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 31622401) {
+        diag(c, "SCHEMA_VALIDATION_FAILED", l, "MaxDelaySeconds must be an integer between 1 and 31622401");
+        return -1;
+      }
+      t->max_delay_ms = json_integer_value(v) * 1000;
+    }
+    if ((v = json_object_get(o, "JitterStrategy"))) {
+      const char *j = json_string_value(v);
+      if (!j || (strcmp(j, "FULL") && strcmp(j, "NONE"))) {
+        diag(c, "SCHEMA_VALIDATION_FAILED", l, "JitterStrategy must be FULL or NONE");
+        return -1;
+      }
+      t->jitter_full = !strcmp(j, "FULL");
+    }
+  }
+  return 0;
+}
+
+/* Resolves a state name to an index, reporting MISSING_TRANSITION_TARGET. */
+static int target(pctx *c, json_t *states, json_t *name, const char *loc) {
+  if (!json_is_string(name)) return -2;
+  size_t i = 0;
+  const char *k;
+  json_t *v;
+  json_object_foreach(states, k, v) {
+    if (!strcmp(k, json_string_value(name))) return (int)i;
+    i++;
+  }
+  diag(c, "MISSING_TRANSITION_TARGET", loc, "Missing 'Next' target: %s", json_string_value(name));
+  return -2;
+}
+
+static int catch_parse(pctx *c, json_t *states, json_t *st, const char *base, m_state *s) {
+  json_t *r = json_object_get(st, "Catch");
+  if (!r) return 0;
+  char loc[512];
+  loc_of(loc, sizeof loc, base, "Catch");
+  if (!json_is_array(r)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Expected value of type: Array at %s", loc);
+    return -1;
+  }
+  s->catches = calloc(json_array_size(r) + 1, sizeof *s->catches);
+  if (!s->catches) return -1;
+  for (size_t i = 0; i < json_array_size(r); i++) {
+    json_t *o = json_array_get(r, i);
+    m_catcher *t = &s->catches[s->ncatch++];
+    char l[600], nl[620];
+    fmt(l, sizeof l, "%s[%zu]", loc, i);
+    fmt(nl, sizeof nl, "%s/Next", l);
+    if (!json_is_object(o) || errors_field(c, o, l, &t->errors)) return -1;
+    if (!json_object_get(o, "Next")) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", l, "These fields are required: [Next]");
+      return -1;
+    }
+    if ((t->next = target(c, states, json_object_get(o, "Next"), nl)) < 0) return -1;
+    if (path_field(c, o, l, "ResultPath", 1, &t->result_path, &t->result_null)) return -1;
+    if (tmpl_field(c, o, l, "Assign", &t->assign)) return -1;
+  }
+  return 0;
+}
+
+/* ErrorPath / CausePath: a path or an intrinsic, compiled as the one-key
+ * template {"x.$": text} so both evaluate alike. */
+static int expr_field(pctx *c, json_t *st, const char *base, const char *field, m_expr *out) {
+  json_t *v = json_object_get(st, field);
+  if (!v) return 0;
+  char err[512], loc[512];
+  loc_of(loc, sizeof loc, base, field);
+  json_t *inner = json_pack("{sO}", "x.$", v);
+  int rc = !inner || aev__tmpl_compile(inner, &out->t, err, sizeof err);
+  json_decref(inner);
+  if (rc) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+         "The value for the field '%s' must be a valid JSONPath or a valid intrinsic function call",
+         field);
+    return -1;
+  }
+  out->text = json_string_value(v);
+  return 0;
+}
+
+static int wait_parse(pctx *c, json_t *st, const char *base, m_state *s) {
+  int n = 0;
+  static const char *const f[] = {"Seconds", "Timestamp", "SecondsPath", "TimestampPath"};
+  for (int i = 0; i < 4; i++) n += json_object_get(st, f[i]) != NULL;
+  if (n != 1) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", base,
+         "A Wait state must have exactly one of these fields: [Seconds, Timestamp, SecondsPath, TimestampPath]");
+    return -1;
+  }
+  if (int_field(c, st, base, "Seconds", 0, 99999999, &s->seconds, &s->has_seconds)) return -1;
+  json_t *ts = json_object_get(st, "Timestamp");
+  if (ts) {
+    char loc[512];
+    loc_of(loc, sizeof loc, base, "Timestamp");
+    if (!json_is_string(ts) || aev__iso8601_parse(json_string_value(ts), &s->timestamp_ms)) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc, "String does not match RFC3339 timestamp");
+      return -1;
+    }
+    s->has_timestamp = 1;
+  }
+  if (path_field(c, st, base, "SecondsPath", 0, &s->seconds_path, NULL)) return -1;
+  return path_field(c, st, base, "TimestampPath", 0, &s->timestamp_path, NULL);
+}
+
+static int choice_parse(pctx *c, json_t *states, json_t *st, const char *base, m_state *s) {
+  json_t *ch = json_object_get(st, "Choices");
+  char loc[512];
+  loc_of(loc, sizeof loc, base, "Choices");
+  if (!json_is_array(ch) || json_array_size(ch) == 0) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", base, "These fields are required: [Choices]");
+    return -1;
+  }
+  s->choices = calloc(json_array_size(ch), sizeof *s->choices);
+  if (!s->choices) return -1;
+  for (size_t i = 0; i < json_array_size(ch); i++) {
+    char err[512], where[256] = "", l[600];
+    fmt(l, sizeof l, "%s[%zu]", loc, i);
+    json_t *rule = json_array_get(ch, i);
+    if (aev__choice_parse(rule, 1, &s->choices[s->nchoices], err, sizeof err, where, sizeof where)) {
+      aev__choice_free(s->choices[s->nchoices]);
+      s->choices[s->nchoices] = NULL;
+      char full[900];
+      fmt(full, sizeof full, "%s%s", l, where);
+      diag(c, "SCHEMA_VALIDATION_FAILED", full, "%s", err);
+      return -1;
+    }
+    m_rule *r = s->choices[s->nchoices++];
+    char nl[620];
+    fmt(nl, sizeof nl, "%s/Next", l);
+    if ((r->next = target(c, states, json_object_get(rule, "Next"), nl)) < 0) {
+      if (!json_object_get(rule, "Next"))
+        diag(c, "SCHEMA_VALIDATION_FAILED", l, "These fields are required: [Next]");
+      return -1;
+    }
+    if (tmpl_field(c, rule, l, "Assign", &r->assign)) return -1;
+  }
+  s->deflt = -1;
+  json_t *d = json_object_get(st, "Default");
+  if (d) {
+    char dl[520];
+    loc_of(dl, sizeof dl, base, "Default");
+    if ((s->deflt = target(c, states, d, dl)) < 0) return -1;
+  }
+  return 0;
+}
+
+static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d) {
+  json_t *proc = json_object_get(st, "ItemProcessor");
+  const char *pname = "ItemProcessor";
+  if (!proc) {
+    proc = json_object_get(st, "Iterator");
+    pname = "Iterator";
+  }
+  if (!json_is_object(proc)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", base, "These fields are required: [ItemProcessor]");
+    return -1;
+  }
+  json_t *cfg = json_object_get(proc, "ProcessorConfig");
+  const char *mode = json_string_value(json_object_get(cfg, "Mode"));
+  s->distributed = mode && !strcmp(mode, "DISTRIBUTED");
+  char ploc[512];
+  loc_of(ploc, sizeof ploc, base, pname);
+  s->processor = calloc(1, sizeof *s->processor);
+  if (!s->processor || graph_parse(c, proc, ploc, s->processor, d)) return -1;
+  if (path_field(c, st, base, "ItemsPath", 0, &s->items_path, NULL)) return -1;
+  if (tmpl_field(c, st, base, "ItemSelector", &s->item_selector)) return -1;
+  if (!s->item_selector && tmpl_field(c, st, base, "Parameters", &s->item_selector)) return -1;
+  int64_t mc = 0;
+  if (int_field(c, st, base, "MaxConcurrency", 0, 2147483647, &mc, NULL)) return -1;
+  s->max_concurrency = (int)mc;
+  if (path_field(c, st, base, "MaxConcurrencyPath", 0, &s->max_concurrency_path, NULL)) return -1;
+  if (int_field(c, st, base, "ToleratedFailureCount", 0, 2147483647, &s->tolerated_count,
+                &s->has_tolerated_count))
+    return -1;
+  json_t *pct = json_object_get(st, "ToleratedFailurePercentage");
+  if (pct) {
+    if (!json_is_number(pct) || json_number_value(pct) < 0 || json_number_value(pct) > 100) {
+      char l[520];
+      loc_of(l, sizeof l, base, "ToleratedFailurePercentage");
+      diag(c, "SCHEMA_VALIDATION_FAILED", l,
+           "The value for the field 'ToleratedFailurePercentage' must be a number between 0 and 100");
+      return -1;
+    }
+    s->tolerated_pct = json_number_value(pct);
+    s->has_tolerated_pct = 1;
+  }
+  if (path_field(c, st, base, "ToleratedFailureCountPath", 0, &s->tolerated_count_path, NULL) ||
+      path_field(c, st, base, "ToleratedFailurePercentagePath", 0, &s->tolerated_pct_path, NULL))
+    return -1;
+  s->item_batcher = json_object_get(st, "ItemBatcher");
+  return 0;
+}
+
+static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, const char *base,
+                       m_state *s, m_def *d) {
+  s->name = strdup(name);
+  s->next = -1;
+  s->deflt = -1;
+  if (!s->name) return -1;
+  if (!json_is_object(st)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", base, "Expected value of type: Object at %s", base);
+    return -1;
+  }
+  const char *type = json_string_value(json_object_get(st, "Type"));
+  size_t k = 0;
+  for (; type && k < sizeof kinds / sizeof kinds[0]; k++)
+    if (!strcmp(kinds[k].type, type)) break;
+  if (!type || k == sizeof kinds / sizeof kinds[0]) {
+    char loc[520];
+    loc_of(loc, sizeof loc, base, "Type");
+    if (!type) diag(c, "SCHEMA_VALIDATION_FAILED", base, "These fields are required: [Type]");
+    else diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Value is not a valid state type: %s", type);
+    return -1;
+  }
+  s->type = kinds[k].t;
+  int bad = 0;
+  const char *f;
+  json_t *v;
+  json_object_foreach(st, f, v) {
+    if (in_list(common_fields, f) || (kinds[k].io && in_list(io_fields, f)) ||
+        (kinds[k].flow && in_list(flow_fields, f)) || (kinds[k].result && in_list(result_fields, f)) ||
+        in_list(kinds[k].extra, f) ||
+        ((s->type == ST_FAIL || s->type == ST_SUCCEED) && !strcmp(f, "Assign") && 0))
+      continue;
+    char loc[520];
+    loc_of(loc, sizeof loc, base, f);
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Field '%s' is not supported.", f);
+    bad = 1;
+  }
+  json_t *ql = json_object_get(st, "QueryLanguage");
+  if (ql) {
+    char loc[520];
+    loc_of(loc, sizeof loc, base, "QueryLanguage");
+    if (json_is_string(ql) && !strcmp(json_string_value(ql), "JSONata")) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+           "The JSONata query language is not available in this build of libawsevents");
+      bad = 1;
+    } else if (!json_is_string(ql) || strcmp(json_string_value(ql), "JSONPath")) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc, "QueryLanguage must be JSONPath or JSONata");
+      bad = 1;
+    }
+  }
+  if (bad) return -1;
+  if (kinds[k].flow) {
+    json_t *next = json_object_get(st, "Next"), *end = json_object_get(st, "End");
+    char loc[520];
+    loc_of(loc, sizeof loc, base, "Next");
+    if (next && end && json_is_true(end)) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", base, "Only one of these fields can be set: [Next, End]");
+      return -1;
+    }
+    if (!next && !json_is_true(end)) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", base, "These fields are required: [Next, End] (exactly one)");
+      return -1;
+    }
+    if (next && (s->next = target(c, states, next, loc)) < 0) return -1;
+  }
+  if (path_field(c, st, base, "InputPath", 0, &s->input_path, &s->input_null) ||
+      path_field(c, st, base, "OutputPath", 0, &s->output_path, &s->output_null) ||
+      path_field(c, st, base, "ResultPath", 1, &s->result_path, &s->result_null) ||
+      tmpl_field(c, st, base, "Parameters", &s->parameters) ||
+      tmpl_field(c, st, base, "ResultSelector", &s->result_selector) ||
+      tmpl_field(c, st, base, "Assign", &s->assign) || retry_parse(c, st, base, s) ||
+      catch_parse(c, states, st, base, s))
+    return -1;
+  s->result = json_object_get(st, "Result");
+  switch (s->type) {
+  case ST_CHOICE: return choice_parse(c, states, st, base, s);
+  case ST_WAIT: return wait_parse(c, st, base, s);
+  case ST_FAIL:
+    s->error = json_string_value(json_object_get(st, "Error"));
+    s->cause = json_string_value(json_object_get(st, "Cause"));
+    return expr_field(c, st, base, "ErrorPath", &s->error_path) ||
+                   expr_field(c, st, base, "CausePath", &s->cause_path)
+               ? -1
+               : 0;
+  case ST_PARALLEL: {
+    json_t *br = json_object_get(st, "Branches");
+    if (!json_is_array(br) || !json_array_size(br)) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", base, "These fields are required: [Branches]");
+      return -1;
+    }
+    s->branches = calloc(json_array_size(br), sizeof *s->branches);
+    if (!s->branches) return -1;
+    for (size_t i = 0; i < json_array_size(br); i++) {
+      char bl[600];
+      fmt(bl, sizeof bl, "%s/Branches[%zu]", base, i);
+      s->nbranches++;
+      if (graph_parse(c, json_array_get(br, i), bl, &s->branches[i], d)) return -1;
+    }
+    return 0;
+  }
+  case ST_MAP: return map_parse(c, st, base, s, d);
+  case ST_TASK: {
+    json_t *res = json_object_get(st, "Resource");
+    if (!json_is_string(res)) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", base, "These fields are required: [Resource]");
+      return -1;
+    }
+    s->resource = json_string_value(res);
+    if (c->express && (strstr(s->resource, ".sync") || strstr(s->resource, ".waitForTaskToken") ||
+                       strstr(s->resource, ":activity:"))) {
+      char loc[520];
+      loc_of(loc, sizeof loc, base, "Resource");
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+           "Express state machine does not support '%s'",
+           strstr(s->resource, ":activity:") ? "activities" : strstr(s->resource, ".sync") ? ".sync service integration" : ".waitForTaskToken service integration");
+      return -1;
+    }
+    if (int_field(c, st, base, "TimeoutSeconds", 1, 99999999, &s->timeout_s, NULL) ||
+        int_field(c, st, base, "HeartbeatSeconds", 1, 99999999, &s->heartbeat_s, NULL) ||
+        path_field(c, st, base, "TimeoutSecondsPath", 0, &s->timeout_path, NULL) ||
+        path_field(c, st, base, "HeartbeatSecondsPath", 0, &s->heartbeat_path, NULL))
+      return -1;
+    return 0;
+  }
+  default: return 0;
+  }
+}
+
+static int graph_parse(pctx *c, json_t *obj, const char *base, m_graph *g, m_def *d) {
+  json_t *start = json_object_get(obj, "StartAt"), *states = json_object_get(obj, "States");
+  if (!json_is_object(obj) || !start || !states) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", base[0] ? base : "/", "These fields are required: [%s]",
+         !start && !states ? "StartAt, States" : !start ? "StartAt" : "States");
+    return -1;
+  }
+  if (!json_is_object(states) || json_object_size(states) == 0) {
+    char loc[520];
+    loc_of(loc, sizeof loc, base, "States");
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "States must be a non-empty object");
+    return -1;
+  }
+  g->states = calloc(json_object_size(states), sizeof *g->states);
+  if (!g->states) return -1;
+  char sl[520];
+  loc_of(sl, sizeof sl, base, "StartAt");
+  if ((g->start = target(c, states, start, sl)) < 0) {
+    if (!json_is_string(start)) diag(c, "SCHEMA_VALIDATION_FAILED", sl, "StartAt must be a string");
+    return -1;
+  }
+  const char *name;
+  json_t *st;
+  int rc = 0;
+  json_object_foreach(states, name, st) {
+    char loc[600];
+    fmt(loc, sizeof loc, "%s/States/%s", base, name);
+    if (strlen(name) > 80) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc, "State names must be at most 80 characters");
+      rc = -1;
+    }
+    if (state_parse(c, states, name, st, loc, &g->states[g->n++], d)) rc = -1;
+  }
+  return rc;
+}
+
+static void rules_free(m_rule **r, size_t n) {
+  for (size_t i = 0; i < n; i++) aev__choice_free(r[i]);
+  free(r);
+}
+
+static void graph_free(m_graph *g);
+
+static void state_free(m_state *s) {
+  free(s->name);
+  aev__jpath_free(s->input_path);
+  aev__jpath_free(s->output_path);
+  aev__jpath_free(s->result_path);
+  aev__tmpl_free(s->parameters);
+  aev__tmpl_free(s->result_selector);
+  aev__tmpl_free(s->assign);
+  free(s->retry);
+  for (size_t i = 0; i < s->ncatch; i++) {
+    aev__jpath_free(s->catches[i].result_path);
+    aev__tmpl_free(s->catches[i].assign);
+  }
+  free(s->catches);
+  rules_free(s->choices, s->nchoices);
+  aev__jpath_free(s->seconds_path);
+  aev__jpath_free(s->timestamp_path);
+  aev__tmpl_free(s->error_path.t);
+  aev__tmpl_free(s->cause_path.t);
+  for (size_t i = 0; i < s->nbranches; i++) graph_free(&s->branches[i]);
+  free(s->branches);
+  if (s->processor) graph_free(s->processor);
+  free(s->processor);
+  aev__jpath_free(s->items_path);
+  aev__tmpl_free(s->item_selector);
+  aev__jpath_free(s->max_concurrency_path);
+  aev__jpath_free(s->tolerated_count_path);
+  aev__jpath_free(s->tolerated_pct_path);
+  aev__jpath_free(s->timeout_path);
+  aev__jpath_free(s->heartbeat_path);
+}
+
+static void graph_free(m_graph *g) {
+  for (size_t i = 0; i < g->n; i++) state_free(&g->states[i]);
+  free(g->states);
+}
+
+void aev__asl_free(m_def *d) {
+  if (!d) return;
+  graph_free(&d->top);
+  json_decref(d->json);
+  free(d);
+}
+
+m_def *aev__def_ref(m_def *d) {
+  if (d) d->refs++;
+  return d;
+}
+
+void aev__def_unref(m_def *d) {
+  if (d && --d->refs == 0) aev__asl_free(d);
+}
+
+static const char *const top_fields[] = {"StartAt", "States", "Comment", "Version",
+                                         "TimeoutSeconds", "QueryLanguage", NULL};
+
+m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag_out) {
+  pctx c = {json_array(), express};
+  m_def *d = calloc(1, sizeof *d);
+  *diag_out = NULL;
+  if (!c.diag || !d) {
+    json_decref(c.diag);
+    free(d);
+    return NULL;
+  }
+  json_error_t e;
+  d->json = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+  if (!json_is_object(d->json)) {
+    diag(&c, "INVALID_JSON_DESCRIPTION", "/", "%s", d->json ? "The definition must be a JSON object" : e.text);
+  } else {
+    const char *k;
+    json_t *v;
+    json_object_foreach(d->json, k, v) if (!in_list(top_fields, k)) {
+      char loc[300];
+      fmt(loc, sizeof loc, "/%s", k);
+      diag(&c, "SCHEMA_VALIDATION_FAILED", loc, "Field '%s' is not supported.", k);
+    }
+    json_t *ql = json_object_get(d->json, "QueryLanguage");
+    if (ql && json_is_string(ql) && !strcmp(json_string_value(ql), "JSONata"))
+      diag(&c, "SCHEMA_VALIDATION_FAILED", "/QueryLanguage",
+           "The JSONata query language is not available in this build of libawsevents");
+    else if (ql && (!json_is_string(ql) || strcmp(json_string_value(ql), "JSONPath")))
+      diag(&c, "SCHEMA_VALIDATION_FAILED", "/QueryLanguage", "QueryLanguage must be JSONPath or JSONata");
+    int has_to = 0;
+    int_field(&c, d->json, "", "TimeoutSeconds", 1, 99999999, &d->timeout_s, &has_to);
+    if (json_array_size(c.diag) == 0) graph_parse(&c, d->json, "", &d->top, d);
+    d->uses_context = strstr(text, "$$") != NULL;
+  }
+  if (json_array_size(c.diag)) {
+    *diag_out = c.diag;
+    aev__asl_free(d);
+    return NULL;
+  }
+  json_decref(c.diag);
+  d->refs = 1;
+  return d;
+}
+
+int aev__asl_invalid(json_t *diag) {
+  char msg[1024];
+  size_t n = (size_t)snprintf(msg, sizeof msg, "Invalid State Machine Definition: ");
+  for (size_t i = 0; i < json_array_size(diag) && n < sizeof msg; i++) {
+    json_t *d = json_array_get(diag, i);
+    n += (size_t)snprintf(msg + n, sizeof msg - n, "%s'%s: %s at %s'", i ? ", " : "",
+                          json_string_value(json_object_get(d, "code")),
+                          json_string_value(json_object_get(d, "message")),
+                          json_string_value(json_object_get(d, "location")));
+  }
+  return aev__fail(AEV_ERR_INVALID, "InvalidDefinition", "%s", msg);
+}

@@ -1,0 +1,335 @@
+/* Choice rules: parsing every comparison operator and its Path twin, the
+ * Is* tests (where false means "is not"), StringMatches with * and \
+ * escapes, And / Or / Not; evaluating them as AWS does (a type mismatch is
+ * false, not an error); and the strict ISO-8601 timestamps that Wait and
+ * the Timestamp* operators accept. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "machine/machine_int.h"
+
+/* operand kinds */
+enum { K_STR, K_NUM, K_TS, K_BOOL };
+
+static const struct {
+  const char *name;
+  m_op op;
+  int kind;
+} ops[] = {
+    {"StringEquals", OP_STR_EQ, K_STR},
+    {"StringLessThan", OP_STR_LT, K_STR},
+    {"StringGreaterThan", OP_STR_GT, K_STR},
+    {"StringLessThanEquals", OP_STR_LE, K_STR},
+    {"StringGreaterThanEquals", OP_STR_GE, K_STR},
+    {"NumericEquals", OP_NUM_EQ, K_NUM},
+    {"NumericLessThan", OP_NUM_LT, K_NUM},
+    {"NumericGreaterThan", OP_NUM_GT, K_NUM},
+    {"NumericLessThanEquals", OP_NUM_LE, K_NUM},
+    {"NumericGreaterThanEquals", OP_NUM_GE, K_NUM},
+    {"TimestampEquals", OP_TS_EQ, K_TS},
+    {"TimestampLessThan", OP_TS_LT, K_TS},
+    {"TimestampGreaterThan", OP_TS_GT, K_TS},
+    {"TimestampLessThanEquals", OP_TS_LE, K_TS},
+    {"TimestampGreaterThanEquals", OP_TS_GE, K_TS},
+    {"BooleanEquals", OP_BOOL_EQ, K_BOOL},
+    {"StringMatches", OP_STR_MATCH, K_STR},
+    {"IsNull", OP_IS_NULL, K_BOOL},
+    {"IsPresent", OP_IS_PRESENT, K_BOOL},
+    {"IsNumeric", OP_IS_NUMERIC, K_BOOL},
+    {"IsString", OP_IS_STRING, K_BOOL},
+    {"IsBoolean", OP_IS_BOOLEAN, K_BOOL},
+    {"IsTimestamp", OP_IS_TIMESTAMP, K_BOOL},
+};
+#define N_OPS (sizeof ops / sizeof ops[0])
+
+static int is_test(m_op op) { return op >= OP_IS_NULL; }
+
+void aev__choice_free(m_rule *r) {
+  if (!r) return;
+  aev__jpath_free(r->var);
+  aev__jpath_free(r->value_path);
+  aev__tmpl_free(r->assign);
+  for (size_t i = 0; i < r->nkids; i++) aev__choice_free(r->kids[i]);
+  free(r->kids);
+  free(r);
+}
+
+static int literal_ok(int kind, json_t *v) {
+  switch (kind) {
+  case K_STR: return json_is_string(v);
+  case K_NUM: return json_is_number(v);
+  case K_BOOL: return json_is_boolean(v);
+  case K_TS: {
+    int64_t ms;
+    return json_is_string(v) && !aev__iso8601_parse(json_string_value(v), &ms);
+  }
+  }
+  return 0;
+}
+
+int aev__choice_parse(json_t *rule, int top, m_rule **out, char *err, size_t errlen, char *where,
+                      size_t wherelen) {
+  m_rule *r = calloc(1, sizeof *r);
+  *out = r;
+  if (!r) return snprintf(err, errlen, "Out of memory"), -1;
+  r->next = -1;
+  if (!json_is_object(rule)) return snprintf(err, errlen, "A Choice Rule must be an object"), -1;
+  json_t *v;
+  static const char *const logic[] = {"And", "Or", "Not"};
+  for (int k = 0; k < 3; k++) {
+    if (!(v = json_object_get(rule, logic[k]))) continue;
+    r->op = k == 0 ? OP_AND : k == 1 ? OP_OR : OP_NOT;
+    if (k < 2 && (!json_is_array(v) || json_array_size(v) == 0)) {
+      snprintf(where, wherelen, "/%s", logic[k]);
+      return snprintf(err, errlen, "%s must be a non-empty array of Choice Rules", logic[k]), -1;
+    }
+    if (k == 2 && !json_is_object(v)) {
+      snprintf(where, wherelen, "/Not");
+      return snprintf(err, errlen, "Not must be a Choice Rule"), -1;
+    }
+    size_t n = k < 2 ? json_array_size(v) : 1;
+    r->kids = calloc(n, sizeof *r->kids);
+    if (!r->kids) return snprintf(err, errlen, "Out of memory"), -1;
+    for (size_t i = 0; i < n; i++) {
+      r->nkids++;
+      if (aev__choice_parse(k < 2 ? json_array_get(v, i) : v, 0, &r->kids[i], err, errlen, where,
+                            wherelen))
+        return -1;
+    }
+    return 0;
+  }
+  json_t *var = json_object_get(rule, "Variable");
+  if (!var) return snprintf(err, errlen, "These fields are required: [Variable]"), -1;
+  if (!json_is_string(var) || aev__jpath_compile(json_string_value(var), &r->var, err, errlen)) {
+    snprintf(where, wherelen, "/Variable");
+    return snprintf(err, errlen, "The value for the field 'Variable' must be a valid JSONPath"), -1;
+  }
+  int found = 0;
+  const char *key;
+  json_object_foreach(rule, key, v) {
+    if (!strcmp(key, "Variable") || !strcmp(key, "Next") || !strcmp(key, "Comment") ||
+        !strcmp(key, "Assign"))
+      continue;
+    size_t i = 0, kl = strlen(key);
+    int path = kl > 4 && !strcmp(key + kl - 4, "Path");
+    for (; i < N_OPS; i++)
+      if (strlen(ops[i].name) == (path ? kl - 4 : kl) && !strncmp(ops[i].name, key, path ? kl - 4 : kl))
+        break;
+    if (i == N_OPS || (path && (is_test(ops[i].op) || ops[i].op == OP_STR_MATCH))) {
+      snprintf(where, wherelen, "/%s", key);
+      return snprintf(err, errlen, "Field '%s' is not supported.", key), -1;
+    }
+    if (found++) return snprintf(err, errlen, "A Choice Rule must have exactly one comparison operator"), -1;
+    r->op = ops[i].op;
+    if (path) {
+      if (!json_is_string(v) || aev__jpath_compile(json_string_value(v), &r->value_path, err, errlen)) {
+        snprintf(where, wherelen, "/%s", key);
+        return snprintf(err, errlen, "The value for the field '%s' must be a valid JSONPath", key), -1;
+      }
+    } else {
+      if (!literal_ok(ops[i].kind, v)) {
+        snprintf(where, wherelen, "/%s", key);
+        return snprintf(err, errlen, "The value for the field '%s' must be a %s", key,
+                        ops[i].kind == K_STR   ? "STRING"
+                        : ops[i].kind == K_NUM ? "NUMBER"
+                        : ops[i].kind == K_TS  ? "RFC3339 timestamp STRING"
+                                               : "BOOLEAN"),
+               -1;
+      }
+      r->value = v;
+    }
+  }
+  if (!found) return snprintf(err, errlen, "A Choice Rule must have a comparison operator"), -1;
+  (void)top;
+  return 0;
+}
+
+/* ---- timestamps ---- */
+
+static int digits(const char *s, int n, int *out) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (!isdigit((unsigned char)s[i])) return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+int aev__iso8601_parse(const char *s, int64_t *out_ms) {
+  int y, mo, d, h, mi, sec;
+  if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+      digits(s + 8, 2, &d) || s[10] != 'T' || digits(s + 11, 2, &h) || s[13] != ':' ||
+      digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
+    return -1;
+  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 59) return -1;
+  const char *p = s + 19;
+  int64_t frac_ms = 0;
+  if (*p == '.') {
+    p++;
+    int n = 0, scale = 100;
+    while (isdigit((unsigned char)*p)) {
+      if (n < 3) frac_ms += (*p - '0') * scale, scale /= 10;
+      n++, p++;
+    }
+    if (n == 0 || n > 9) return -1;
+  }
+  int64_t off = 0;
+  if (*p == 'Z') {
+    p++;
+  } else if (*p == '+' || *p == '-') {
+    int oh, om;
+    if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
+      return -1;
+    off = (oh * 60 + om) * 60000LL * (*p == '-' ? -1 : 1);
+    p += 6;
+  } else {
+    return -1;
+  }
+  if (*p) return -1;
+  /* days from civil (Howard Hinnant's algorithm) */
+  int yy = y - (mo <= 2);
+  int era = (yy >= 0 ? yy : yy - 399) / 400;
+  int yoe = yy - era * 400;
+  int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  int64_t days = (int64_t)era * 146097 + doe - 719468;
+  *out_ms = ((days * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + frac_ms - off;
+  return 0;
+}
+
+void aev__iso8601_format(int64_t ms, char out[32]) {
+  time_t t = (time_t)(ms / 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+  size_t n = strlen(out);
+  out[n++] = '.';
+  int frac = (int)(ms % 1000);
+  out[n++] = (char)('0' + frac / 100);
+  out[n++] = (char)('0' + frac / 10 % 10);
+  out[n++] = (char)('0' + frac % 10);
+  out[n++] = 'Z';
+  out[n] = 0;
+}
+
+/* ---- evaluating ---- */
+
+static int matches(const char *s, const char *p) {
+  for (;;) {
+    if (*p == '*') {
+      while (*p == '*') p++;
+      if (!*p) return 1;
+      for (; *s; s++)
+        if (matches(s, p)) return 1;
+      return 0;
+    }
+    if (*p == '\\' && (p[1] == '*' || p[1] == '\\')) p++;
+    if (!*p) return !*s;
+    if (*s != *p) return 0;
+    s++, p++;
+  }
+}
+
+static int cmp3(double a, double b) { return a < b ? -1 : a > b; }
+
+static int decide(m_op op, int c) {
+  switch (op) {
+  case OP_STR_EQ: case OP_NUM_EQ: case OP_TS_EQ: return c == 0;
+  case OP_STR_LT: case OP_NUM_LT: case OP_TS_LT: return c < 0;
+  case OP_STR_GT: case OP_NUM_GT: case OP_TS_GT: return c > 0;
+  case OP_STR_LE: case OP_NUM_LE: case OP_TS_LE: return c <= 0;
+  case OP_STR_GE: case OP_NUM_GE: case OP_TS_GE: return c >= 0;
+  default: return 0;
+  }
+}
+
+static int compare(m_op op, json_t *a, json_t *b) {
+  if (op >= OP_STR_EQ && op <= OP_STR_GE) {
+    if (!json_is_string(a) || !json_is_string(b)) return 0;
+    int c = strcmp(json_string_value(a), json_string_value(b));
+    return decide(op, c < 0 ? -1 : c > 0);
+  }
+  if (op >= OP_NUM_EQ && op <= OP_NUM_GE) {
+    if (!json_is_number(a) || !json_is_number(b)) return 0;
+    return decide(op, cmp3(json_number_value(a), json_number_value(b)));
+  }
+  if (op >= OP_TS_EQ && op <= OP_TS_GE) {
+    int64_t x, y;
+    if (!json_is_string(a) || !json_is_string(b) || aev__iso8601_parse(json_string_value(a), &x) ||
+        aev__iso8601_parse(json_string_value(b), &y))
+      return 0;
+    return decide(op, x < y ? -1 : x > y);
+  }
+  if (op == OP_BOOL_EQ) return json_is_boolean(a) && json_is_boolean(b) && json_equal(a, b);
+  if (op == OP_STR_MATCH)
+    return json_is_string(a) && json_is_string(b) && matches(json_string_value(a), json_string_value(b));
+  return 0;
+}
+
+static json_t *lookup(const aev__jpath *p, aev__jenv *env) {
+  json_t *doc = aev__jpath_root(p) == AEV_JPATH_CONTEXT ? env->context
+                : aev__jpath_root(p) == AEV_JPATH_VAR  ? NULL
+                                                       : env->input;
+  if (aev__jpath_root(p) == AEV_JPATH_VAR) return aev__jpath_eval(p, env);
+  return aev__jpath_get(p, doc);
+}
+
+int aev__choice_eval(const m_rule *r, aev__jenv *env) {
+  switch (r->op) {
+  case OP_AND:
+    for (size_t i = 0; i < r->nkids; i++) {
+      int m = aev__choice_eval(r->kids[i], env);
+      if (m != 1) return m;
+    }
+    return 1;
+  case OP_OR:
+    for (size_t i = 0; i < r->nkids; i++) {
+      int m = aev__choice_eval(r->kids[i], env);
+      if (m != 0) return m;
+    }
+    return 0;
+  case OP_NOT: {
+    int m = aev__choice_eval(r->kids[0], env);
+    return m < 0 ? m : !m;
+  }
+  default: break;
+  }
+  json_t *v = lookup(r->var, env);
+  if (is_test(r->op)) {
+    int t = 0;
+    int64_t ms;
+    switch (r->op) {
+    case OP_IS_PRESENT: t = v != NULL; break;
+    case OP_IS_NULL: t = json_is_null(v); break;
+    case OP_IS_NUMERIC: t = json_is_number(v); break;
+    case OP_IS_STRING: t = json_is_string(v); break;
+    case OP_IS_BOOLEAN: t = json_is_boolean(v); break;
+    case OP_IS_TIMESTAMP: t = json_is_string(v) && !aev__iso8601_parse(json_string_value(v), &ms); break;
+    default: break;
+    }
+    json_decref(v);
+    return t == json_is_true(r->value);
+  }
+  if (!v) {
+    aev__jenv_fail(env, "States.Runtime", "Invalid path '%s': The choice state's condition path references an invalid value.",
+                   aev__jpath_text(r->var));
+    return -1;
+  }
+  json_t *other = r->value ? json_incref(r->value) : lookup(r->value_path, env);
+  if (!other) {
+    json_decref(v);
+    aev__jenv_fail(env, "States.Runtime", "Invalid path '%s': The choice state's condition path references an invalid value.",
+                   aev__jpath_text(r->value_path));
+    return -1;
+  }
+  int m = compare(r->op, v, other);
+  json_decref(v);
+  json_decref(other);
+  return m;
+}

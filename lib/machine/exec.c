@@ -1,0 +1,655 @@
+/* Running an execution's states on its strand: entering a state, the
+ * JSONPath pipeline (InputPath, Parameters, ResultSelector, ResultPath,
+ * OutputPath, Assign), Pass / Choice / Wait / Succeed / Fail, Retry with
+ * backoff timers, Catch, and the end of the execution. A run loops over
+ * synchronous states (no recursion per transition); Waits and retries are
+ * timers, so a waiting execution holds no thread. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "machine/exec_int.h"
+
+static const char *const entered[] = {"TaskStateEntered", "PassStateEntered", "ChoiceStateEntered",
+                                      "WaitStateEntered", "SucceedStateEntered", "FailStateEntered",
+                                      "ParallelStateEntered", "MapStateEntered"};
+static const char *const exited[] = {"TaskStateExited", "PassStateExited", "ChoiceStateExited",
+                                     "WaitStateExited", "SucceedStateExited", "FailStateExited",
+                                     "ParallelStateExited", "MapStateExited"};
+
+const m_state *aev__run_state(const m_run *r) { return &r->g->states[r->cur]; }
+
+int aev__run_dead(const m_run *r) {
+  for (; r; r = r->parent) {
+    if (r->finished_run || r->e->finished) return 1;
+    if (r->parent && r->spawn_gen != r->parent->gen) return 1;
+  }
+  return 0;
+}
+
+m_run *aev__run_new(aev_execution *e, m_run *parent, const m_graph *g) {
+  m_run *r = calloc(1, sizeof *r);
+  if (!r) return NULL;
+  if (e->nruns == e->capruns) {
+    size_t cap = e->capruns ? e->capruns * 2 : 4;
+    m_run **runs = realloc(e->runs, cap * sizeof *runs);
+    if (!runs) {
+      free(r);
+      return NULL;
+    }
+    e->runs = runs;
+    e->capruns = cap;
+  }
+  e->runs[e->nruns++] = r;
+  r->e = e;
+  r->parent = parent;
+  r->g = g;
+  r->vars = parent ? json_copy(parent->vars) : json_object();
+  r->prev_event = parent ? parent->prev_event : 0;
+  return r;
+}
+
+static void run_free(m_run *r) {
+  json_decref(r->input);
+  json_decref(r->vars);
+  json_decref(r->effective);
+  json_decref(r->items);
+  json_decref(r->results);
+  free(r->retries);
+  free(r->token);
+  free(r->kid_error);
+  free(r->kid_cause);
+  free(r);
+}
+
+void aev__exec_free_runs(aev_execution *e) {
+  for (size_t i = 0; i < e->nruns; i++) run_free(e->runs[i]);
+  free(e->runs);
+  e->runs = NULL;
+  e->nruns = e->capruns = 0;
+}
+
+/* ---- posting ---- */
+
+typedef struct posted {
+  m_run *r;
+  void (*fn)(m_run *r);
+} posted;
+
+static void posted_run(void *arg, int cancelled) {
+  posted *p = arg;
+  aev_execution *e = p->r->e;
+  if (!cancelled && !aev__run_dead(p->r)) p->fn(p->r);
+  free(p);
+  aev__execution_unref(e);
+}
+
+void aev__run_post(m_run *r, void (*fn)(m_run *r)) {
+  posted *p = malloc(sizeof *p);
+  if (!p) {
+    aev__run_fail(r, "States.Runtime", "Out of memory", 1);
+    return;
+  }
+  p->r = r;
+  p->fn = fn;
+  r->e->refs++;
+  if (aev__sched_post(aev__broker_sched(r->e->b), r->e->strand, posted_run, p)) {
+    r->e->refs--;
+    free(p);
+  }
+}
+
+/* ---- events and context ---- */
+
+int64_t aev__run_event(m_run *r, const char *type, const char *dkey, json_t *details) {
+  r->prev_event = aev__hist_add(r->e, type, r->prev_event, dkey, details);
+  return r->prev_event;
+}
+
+static int recording(const m_run *r) { return r->e->history != NULL; }
+
+static json_t *text_details(const char *name, const char *key, json_t *v, const char *dkey) {
+  char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+  json_t *d = json_pack("{s:s,s:s?,s:{s:b}}", "name", name, key, t, dkey, "truncated", 0);
+  free(t);
+  return d;
+}
+
+static void set_state_context(m_run *r) {
+  aev_execution *e = r->e;
+  if (!e->context) return;
+  const m_state *s = aev__run_state(r);
+  char ts[32];
+  aev__iso8601_format(r->entered_ms, ts);
+  json_t *st = json_pack("{s:s,s:s}", "Name", s->name, "EnteredTime", ts);
+  if (s->nretry) json_object_set_new(st, "RetryCount", json_integer(r->retry_count));
+  json_object_set_new(e->context, "State", st);
+}
+
+static uint64_t draw(void *arg) { return aev__broker_random(arg); }
+
+void aev__run_env(m_run *r, aev__jenv *env, json_t *input) {
+  env->input = input;
+  env->context = r->e->context;
+  env->vars = r->vars;
+  env->random = draw;
+  env->random_arg = r->e->b;
+  env->error = NULL;
+  env->cause[0] = 0;
+}
+
+/* ---- failing ---- */
+
+static int error_matches(json_t *names, const char *error) {
+  if (!error) error = "";
+  for (size_t i = 0; i < json_array_size(names); i++) {
+    const char *n = json_string_value(json_array_get(names, i));
+    if (!strcmp(n, error)) return 1;
+    /* AWS: States.ALL matches every error but States.DataLimitExceeded and
+     * States.Runtime. */
+    if (!strcmp(n, "States.ALL") && strcmp(error, "States.DataLimitExceeded") &&
+        strcmp(error, "States.Runtime"))
+      return 1;
+  }
+  return 0;
+}
+
+static void retry_fire(m_run *r);
+
+static void retry_timer(void *arg, int cancelled) {
+  m_run *r = arg;
+  aev_execution *e = r->e;
+  r->timer_armed = 0;
+  if (!cancelled && !aev__run_dead(r)) retry_fire(r);
+  aev__execution_unref(e);
+}
+
+static void run_body(m_run *r);
+
+static void retry_fire(m_run *r) { run_body(r); }
+
+static void finish_run(m_run *r, json_t *output, int failed, const char *error, const char *cause);
+
+void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
+  const m_state *s = aev__run_state(r);
+  char *full = NULL;
+  if (wrap && cause) {
+    size_t n = strlen(cause) + strlen(s->name) + 128;
+    full = malloc(n);
+    if (full)
+      snprintf(full, n, "An error occurred while executing the state '%s' (entered at the event id #%lld). %s",
+               s->name, (long long)r->entered_id, cause);
+    cause = full ? full : cause;
+  }
+  for (size_t i = 0; i < s->nretry; i++) {
+    const m_retrier *t = &s->retry[i];
+    if (!error_matches(t->errors, error)) continue;
+    if (r->retries[i] >= t->max_attempts) break;
+    double delay = t->interval * pow(t->backoff, r->retries[i]) * 1000.0;
+    if (t->max_delay_ms && delay > (double)t->max_delay_ms) delay = (double)t->max_delay_ms;
+    if (t->jitter_full) delay = (double)(aev__broker_random(r->e->b) % ((uint64_t)delay + 1));
+    r->retries[i]++;
+    r->retry_count++;
+    aev__timer_init(&r->timer, retry_timer, r, r->e->strand);
+    r->e->refs++;
+    aev__sched *sc = aev__broker_sched(r->e->b);
+    if (aev__timer_arm(sc, &r->timer, aev__clock_mono_ms(aev__broker_clock(r->e->b)) + (int64_t)delay)) {
+      r->e->refs--;
+      break;
+    }
+    r->timer_armed = 1;
+    free(full);
+    return;
+  }
+  for (size_t i = 0; i < s->ncatch; i++) {
+    const m_catcher *c = &s->catches[i];
+    if (!error_matches(c->errors, error)) continue;
+    json_t *eo = json_pack("{s:s,s:s}", "Error", error ? error : "", "Cause", cause ? cause : "");
+    free(full);
+    aev__jenv env;
+    aev__run_env(r, &env, eo);
+    json_t *out;
+    if (c->result_null) {
+      out = json_incref(r->input);
+      json_decref(eo);
+    } else if (c->result_path) {
+      json_incref(eo);
+      out = aev__jpath_put(c->result_path, r->input, eo, &env);
+      if (!out) {
+        json_decref(eo);
+        aev__run_fail(r, env.error, env.cause, 1);
+        return;
+      }
+      json_decref(eo);
+    } else {
+      out = eo;
+    }
+    if (c->assign) {
+      aev__run_env(r, &env, out);
+      json_t *a = aev__tmpl_eval(c->assign, &env);
+      if (a) json_object_update(r->vars, a);
+      json_decref(a);
+    }
+    if (recording(r)) aev__run_event(r, exited[s->type], "stateExitedEventDetails",
+                                     text_details(s->name, "output", out, "outputDetails"));
+    else aev__run_event(r, exited[s->type], NULL, NULL);
+    aev__run_enter(r, c->next, out);
+    return;
+  }
+  finish_run(r, NULL, 1, error, cause);
+  free(full);
+}
+
+/* ---- finishing ---- */
+
+void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
+                   const char *cause, int64_t prev) {
+  char *out = output ? json_dumps(output, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  if (out && strlen(out) > M_MAX_PAYLOAD) {
+    free(out);
+    out = NULL;
+    status = AEV_EXECUTION_FAILED;
+    error = "States.DataLimitExceeded";
+    cause = "The state/task returned a result with a size exceeding the maximum number of bytes "
+            "service limit.";
+  }
+  if (status == AEV_EXECUTION_SUCCEEDED)
+    aev__hist_add(e, "ExecutionSucceeded", prev, "executionSucceededEventDetails",
+                  e->history ? json_pack("{s:s,s:{s:b}}", "output", out, "outputDetails", "truncated", 0) : NULL);
+  else if (status == AEV_EXECUTION_FAILED)
+    aev__hist_add(e, "ExecutionFailed", prev, "executionFailedEventDetails",
+                  e->history ? json_pack("{s:s?,s:s?}", "error", error, "cause", cause) : NULL);
+  char *err_copy = error ? strdup(error) : NULL, *cause_copy = cause ? strdup(cause) : NULL;
+  pthread_mutex_lock(&e->mu);
+  e->finished = 1;
+  e->status = status;
+  e->output = out;
+  free(e->error);
+  free(e->cause);
+  e->error = err_copy;
+  e->cause = cause_copy;
+  e->stop_ms = aev__clock_now_ms(aev__broker_clock(e->b));
+  pthread_cond_broadcast(&e->done_cv);
+  pthread_mutex_unlock(&e->mu);
+  aev__sched *sc = aev__broker_sched(e->b);
+  for (size_t i = 0; i < e->nruns; i++) {
+    m_run *r = e->runs[i];
+    if (r->timer_armed && aev__timer_cancel(sc, &r->timer)) {
+      r->timer_armed = 0;
+      aev__execution_unref(e);
+    }
+    if (r->hb_armed && aev__timer_cancel(sc, &r->hb_timer)) {
+      r->hb_armed = 0;
+      aev__execution_unref(e);
+    }
+  }
+  if (aev__timer_cancel(sc, &e->timeout)) aev__execution_unref(e);
+}
+
+static void finish_run(m_run *r, json_t *output, int failed, const char *error, const char *cause) {
+  r->finished_run = 1;
+  if (r->parent) {
+    aev__flow_child_done(r, output, failed, error, cause);
+    return;
+  }
+  aev__exec_end(r->e, failed ? AEV_EXECUTION_FAILED : AEV_EXECUTION_SUCCEEDED, output, error, cause,
+           r->prev_event);
+  json_decref(output);
+}
+
+void aev__exec_abort(aev_execution *e, const char *error, const char *cause) {
+  if (e->finished) return;
+  aev__hist_add(e, "ExecutionAborted", e->events, "executionAbortedEventDetails",
+                e->history ? json_pack("{s:s?,s:s?}", "error", error, "cause", cause) : NULL);
+  aev__exec_end(e, AEV_EXECUTION_ABORTED, NULL, error, cause, 0);
+}
+
+/* ---- the pipeline ---- */
+
+static json_t *apply_path(m_run *r, const aev__jpath *p, int is_null, json_t *v) {
+  if (is_null) return json_object();
+  if (!p) return json_incref(v);
+  aev__jenv env;
+  aev__run_env(r, &env, v);
+  json_t *out = aev__jpath_eval(p, &env);
+  if (!out) aev__run_fail(r, env.error, env.cause, 1);
+  return out;
+}
+
+static void transition(m_run *r, json_t *output) {
+  const m_state *s = aev__run_state(r);
+  if (recording(r))
+    aev__run_event(r, exited[s->type], "stateExitedEventDetails",
+                   text_details(s->name, "output", output, "outputDetails"));
+  else
+    aev__run_event(r, exited[s->type], NULL, NULL);
+  if (s->type == ST_SUCCEED || (s->next < 0 && s->type != ST_CHOICE)) {
+    finish_run(r, output, 0, NULL, NULL);
+    return;
+  }
+  aev__run_enter(r, s->next, output);
+}
+
+static int assign(m_run *r, const aev__tmpl *t, json_t *v) {
+  if (!t) return 0;
+  aev__jenv env;
+  aev__run_env(r, &env, v);
+  json_t *a = aev__tmpl_eval(t, &env);
+  if (!a) {
+    aev__run_fail(r, env.error, env.cause, 1);
+    return -1;
+  }
+  json_object_update(r->vars, a);
+  json_decref(a);
+  return 0;
+}
+
+void aev__run_result(m_run *r, json_t *result) {
+  const m_state *s = aev__run_state(r);
+  aev__jenv env;
+  if (s->result_selector) {
+    aev__run_env(r, &env, result);
+    json_t *sel = aev__tmpl_eval(s->result_selector, &env);
+    json_decref(result);
+    if (!sel) {
+      aev__run_fail(r, env.error, env.cause, 1);
+      return;
+    }
+    result = sel;
+  }
+  /* Assign reads the state's result, before ResultPath and OutputPath. */
+  json_t *old_vars = s->assign ? json_copy(r->vars) : NULL;
+  json_t *combined;
+  if (s->result_null) {
+    combined = json_incref(r->input);
+    json_t *keep = result;
+    result = NULL;
+    if (s->assign) {
+      json_t *saved = r->vars;
+      r->vars = old_vars;
+      aev__run_env(r, &env, keep);
+      json_t *a = aev__tmpl_eval(s->assign, &env);
+      r->vars = saved;
+      json_decref(keep);
+      json_decref(old_vars);
+      if (!a) {
+        json_decref(combined);
+        aev__run_fail(r, env.error, env.cause, 1);
+        return;
+      }
+      json_object_update(r->vars, a);
+      json_decref(a);
+      old_vars = NULL;
+    } else {
+      json_decref(keep);
+    }
+  } else {
+    if (s->assign) {
+      aev__run_env(r, &env, result);
+      json_t *a = aev__tmpl_eval(s->assign, &env);
+      if (!a) {
+        json_decref(result);
+        json_decref(old_vars);
+        aev__run_fail(r, env.error, env.cause, 1);
+        return;
+      }
+      json_decref(old_vars);
+      old_vars = a; /* applied after the output is computed */
+    }
+    if (s->result_path) {
+      aev__run_env(r, &env, r->input);
+      combined = aev__jpath_put(s->result_path, r->input, result, &env);
+      if (!combined) {
+        json_decref(old_vars);
+        aev__run_fail(r, env.error, env.cause, 1);
+        return;
+      }
+    } else {
+      combined = result;
+    }
+  }
+  json_t *out = apply_path(r, s->output_path, s->output_null, combined);
+  json_decref(combined);
+  if (!out) {
+    json_decref(old_vars);
+    return;
+  }
+  if (old_vars) {
+    json_object_update(r->vars, old_vars);
+    json_decref(old_vars);
+  }
+  transition(r, out);
+}
+
+/* Choice, Wait and Succeed pass their effective input through OutputPath. */
+static void pass_through(m_run *r, json_t *effective, const aev__tmpl *assign_t) {
+  const m_state *s = aev__run_state(r);
+  json_t *out = apply_path(r, s->output_path, s->output_null, effective);
+  if (!out) return;
+  if (assign(r, assign_t ? assign_t : s->assign, effective)) {
+    json_decref(out);
+    return;
+  }
+  transition(r, out);
+}
+
+static void do_choice(m_run *r, json_t *effective) {
+  const m_state *s = aev__run_state(r);
+  aev__jenv env;
+  aev__run_env(r, &env, effective);
+  for (size_t i = 0; i < s->nchoices; i++) {
+    int m = aev__choice_eval(s->choices[i], &env);
+    if (m < 0) {
+      aev__run_fail(r, env.error, env.cause, 1);
+      return;
+    }
+    if (m) {
+      json_t *out = apply_path(r, s->output_path, s->output_null, effective);
+      if (!out) return;
+      if (assign(r, s->choices[i]->assign, effective) || assign(r, s->assign, effective)) {
+        json_decref(out);
+        return;
+      }
+      if (recording(r))
+        aev__run_event(r, exited[s->type], "stateExitedEventDetails",
+                       text_details(s->name, "output", out, "outputDetails"));
+      else
+        aev__run_event(r, exited[s->type], NULL, NULL);
+      aev__run_enter(r, s->choices[i]->next, out);
+      return;
+    }
+  }
+  if (s->deflt < 0) {
+    aev__run_fail(r, "States.NoChoiceMatched", "No Matches!", 0);
+    return;
+  }
+  json_t *out = apply_path(r, s->output_path, s->output_null, effective);
+  if (!out) return;
+  if (assign(r, s->assign, effective)) {
+    json_decref(out);
+    return;
+  }
+  if (recording(r))
+    aev__run_event(r, exited[s->type], "stateExitedEventDetails",
+                   text_details(s->name, "output", out, "outputDetails"));
+  else
+    aev__run_event(r, exited[s->type], NULL, NULL);
+  aev__run_enter(r, s->deflt, out);
+}
+
+static void wait_done(m_run *r) {
+  json_t *eff = r->effective;
+  r->effective = NULL;
+  pass_through(r, eff, NULL);
+  json_decref(eff);
+}
+
+static void wait_timer(void *arg, int cancelled) {
+  m_run *r = arg;
+  aev_execution *e = r->e;
+  r->timer_armed = 0;
+  if (!cancelled && !aev__run_dead(r)) wait_done(r);
+  aev__execution_unref(e);
+}
+
+static void do_wait(m_run *r, json_t *effective) {
+  const m_state *s = aev__run_state(r);
+  aev__clock *clk = aev__broker_clock(r->e->b);
+  int64_t now = aev__clock_now_ms(clk), until = now;
+  aev__jenv env;
+  aev__run_env(r, &env, effective);
+  if (s->has_seconds) {
+    until = now + s->seconds * 1000;
+  } else if (s->has_timestamp) {
+    until = s->timestamp_ms;
+  } else if (s->seconds_path) {
+    json_t *v = aev__jpath_eval(s->seconds_path, &env);
+    if (!v) {
+      aev__run_fail(r, env.error, env.cause, 1);
+      return;
+    }
+    if (!json_is_integer(v) || json_integer_value(v) < 0) {
+      char *t = aev__json_text(v);
+      char msg[512];
+      snprintf(msg, sizeof msg, json_is_integer(v) ? "The SecondsPath parameter references a negative value: %s == %s"
+                                                   : "The SecondsPath parameter does not reference a valid integer: %s == %s",
+               aev__jpath_text(s->seconds_path), t ? t : "");
+      free(t);
+      json_decref(v);
+      aev__run_fail(r, "States.Runtime", msg, 1);
+      return;
+    }
+    until = now + json_integer_value(v) * 1000;
+    json_decref(v);
+  } else {
+    json_t *v = aev__jpath_eval(s->timestamp_path, &env);
+    if (!v) {
+      aev__run_fail(r, env.error, env.cause, 1);
+      return;
+    }
+    if (!json_is_string(v) || aev__iso8601_parse(json_string_value(v), &until)) {
+      char *t = aev__json_text(v);
+      char msg[512];
+      snprintf(msg, sizeof msg,
+               "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
+               "date-time format string: %s == %s",
+               aev__jpath_text(s->timestamp_path), t ? t : "");
+      free(t);
+      json_decref(v);
+      aev__run_fail(r, "States.Runtime", msg, 1);
+      return;
+    }
+    json_decref(v);
+  }
+  json_decref(r->effective);
+  r->effective = json_incref(effective);
+  if (until <= now) {
+    wait_done(r);
+    return;
+  }
+  aev__timer_init(&r->timer, wait_timer, r, r->e->strand);
+  r->e->refs++;
+  if (aev__timer_arm(aev__broker_sched(r->e->b), &r->timer,
+                     aev__clock_mono_ms(clk) + (until - now))) {
+    r->e->refs--;
+    return;
+  }
+  r->timer_armed = 1;
+}
+
+static void do_fail(m_run *r, json_t *effective) {
+  const m_state *s = aev__run_state(r);
+  aev__jenv env;
+  aev__run_env(r, &env, effective);
+  json_t *ev = NULL, *cv = NULL;
+  if (s->error_path.t && !(ev = aev__tmpl_eval(s->error_path.t, &env))) {
+    aev__run_fail(r, env.error, env.cause, 1);
+    return;
+  }
+  if (s->cause_path.t && !(cv = aev__tmpl_eval(s->cause_path.t, &env))) {
+    json_decref(ev);
+    aev__run_fail(r, env.error, env.cause, 1);
+    return;
+  }
+  const char *error = ev ? json_string_value(json_object_get(ev, "x")) : s->error;
+  const char *cause = cv ? json_string_value(json_object_get(cv, "x")) : s->cause;
+  /* AWS records no FailStateExited: the run fails at once. */
+  aev__run_fail(r, error, cause, 0);
+  json_decref(ev);
+  json_decref(cv);
+}
+
+/* The state's body: everything after StateEntered (retries come back here). */
+static void run_body(m_run *r) {
+  const m_state *s = aev__run_state(r);
+  set_state_context(r);
+  if (s->type == ST_TASK) aev__task_prepare(r);
+  json_t *effective = apply_path(r, s->input_path, s->input_null, r->input);
+  if (!effective) return;
+  aev__jenv env;
+  json_t *params = NULL;
+  if (s->parameters && s->type != ST_MAP) {
+    aev__run_env(r, &env, effective);
+    params = aev__tmpl_eval(s->parameters, &env);
+    if (!params) {
+      json_decref(effective);
+      aev__run_fail(r, env.error, env.cause, 1);
+      return;
+    }
+  }
+  switch (s->type) {
+  case ST_PASS:
+    if (s->result) {
+      json_decref(params);
+      params = json_incref(s->result);
+    }
+    aev__run_result(r, params ? params : json_incref(effective));
+    break;
+  case ST_CHOICE: do_choice(r, effective); break;
+  case ST_WAIT: do_wait(r, effective); break;
+  case ST_SUCCEED: pass_through(r, effective, NULL); break;
+  case ST_FAIL: do_fail(r, effective); break;
+  case ST_PARALLEL: aev__flow_parallel(r, params ? params : json_incref(effective)); break;
+  case ST_MAP: aev__flow_map(r, effective); break;
+  case ST_TASK: aev__task_start(r, params ? params : json_incref(effective)); break;
+  }
+  json_decref(effective);
+}
+
+static void enter_now(m_run *r) {
+  const m_state *s = aev__run_state(r);
+  r->entered_ms = aev__clock_now_ms(aev__broker_clock(r->e->b));
+  if (recording(r))
+    r->entered_id = aev__run_event(r, entered[s->type], "stateEnteredEventDetails",
+                                   text_details(s->name, "input", r->input, "inputDetails"));
+  else
+    r->entered_id = aev__run_event(r, entered[s->type], NULL, NULL);
+  free(r->retries);
+  r->retries = s->nretry ? calloc(s->nretry, sizeof *r->retries) : NULL;
+  r->retry_count = 0;
+  run_body(r);
+}
+
+/* Runs r's transitions in a loop, so a long chain of states uses constant
+ * stack: a transition made while r is driving only marks it ready. */
+void aev__run_enter(m_run *r, int idx, json_t *input) {
+  json_decref(r->input);
+  r->input = input;
+  r->cur = idx;
+  r->ready = 1;
+  if (r->driving) return;
+  r->driving = 1;
+  while (r->ready && !aev__run_dead(r)) {
+    r->ready = 0;
+    if (r->e->events >= M_MAX_EVENTS) {
+      r->driving = 0;
+      aev__exec_end(r->e, AEV_EXECUTION_FAILED, NULL, "States.Runtime",
+               "The execution reached the maximum number of history events (25000).", r->prev_event);
+      return;
+    }
+    enter_now(r);
+  }
+  r->driving = 0;
+}

@@ -1,0 +1,268 @@
+/* Parallel and Map states: child runs per branch or item on the execution's
+ * strand, results gathered in order, MaxConcurrency[Path], ItemsPath,
+ * ItemSelector with $$.Map.Item, ItemBatcher, ToleratedFailureCount /
+ * Percentage[Path], and the Parallel/Map/MapIteration history events. A
+ * failed child fails the state with the child's error (States.
+ * ExceedToleratedFailureThreshold past a Map's tolerance). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine/exec_int.h"
+
+static int recording(const m_run *r) { return r->e->history != NULL; }
+
+static void child_start(m_run *c) {
+  json_t *in = c->input;
+  c->input = NULL;
+  aev__run_enter(c, c->g->start, in);
+}
+
+static int spawn(m_run *p, const m_graph *g, size_t slot, json_t *input) {
+  m_run *c = aev__run_new(p->e, p, g);
+  if (!c) {
+    json_decref(input);
+    return -1;
+  }
+  c->slot = slot;
+  c->spawn_gen = p->gen;
+  c->input = input;
+  aev__run_post(c, child_start);
+  return 0;
+}
+
+void aev__flow_parallel(m_run *r, json_t *input) {
+  const m_state *s = aev__run_state(r);
+  r->gen++;
+  json_decref(r->results);
+  r->results = json_array();
+  r->nkids = s->nbranches;
+  r->started = r->finished = r->failed = r->running = 0;
+  aev__run_event(r, "ParallelStateStarted", NULL, NULL);
+  for (size_t i = 0; i < s->nbranches; i++) {
+    json_array_append_new(r->results, json_null());
+    spawn(r, &s->branches[i], i, json_incref(input));
+  }
+  json_decref(input);
+}
+
+static int runtime(m_run *r, const char *fmt, const char *a, const char *b) {
+  char msg[512];
+  snprintf(msg, sizeof msg, fmt, a, b);
+  aev__run_fail(r, "States.Runtime", msg, 1);
+  return -1;
+}
+
+/* A *Path field's value: an integer (or float when want_float). */
+static int path_number(m_run *r, const aev__jpath *p, json_t *effective, const char *field,
+                       int want_float, double *out) {
+  aev__jenv env;
+  aev__run_env(r, &env, effective);
+  json_t *v = aev__jpath_eval(p, &env);
+  if (!v) {
+    aev__run_fail(r, env.error, env.cause, 1);
+    return -1;
+  }
+  /* AWS parses the value as Java does: numbers, or strings holding one. */
+  int ok = want_float ? json_is_number(v) : json_is_integer(v);
+  if (ok) *out = json_number_value(v);
+  if (json_is_string(v)) {
+    const char *t = json_string_value(v);
+    char *end;
+    if (want_float) *out = strtod(t, &end);
+    else *out = (double)strtoll(t, &end, 10);
+    ok = *t && !*end;
+  }
+  if (!ok || *out < 0) {
+    char *t = aev__json_text(v);
+    char fmt[256];
+    snprintf(fmt, sizeof fmt, "The %s field refers to value \"%%s\" which is not a valid %s: %%s",
+             field, want_float ? "float" : "integer");
+    runtime(r, fmt, t ? t : "", aev__jpath_text(p));
+    free(t);
+    json_decref(v);
+    return -1;
+  }
+  json_decref(v);
+  return 0;
+}
+
+/* ItemBatcher: items grouped into {"Items": [...]} (plus BatchInput). */
+static json_t *batch(const m_state *s, json_t *items) {
+  json_t *max = json_object_get(s->item_batcher, "MaxItemsPerBatch");
+  json_t *extra = json_object_get(s->item_batcher, "BatchInput");
+  size_t per = json_is_integer(max) && json_integer_value(max) > 0 ? (size_t)json_integer_value(max)
+                                                                    : json_array_size(items);
+  json_t *out = json_array();
+  json_t *cur = NULL;
+  for (size_t i = 0; out && i < json_array_size(items); i++) {
+    if (i % (per ? per : 1) == 0) {
+      json_t *b = json_is_object(extra) ? json_pack("{s:O}", "BatchInput", extra) : json_object();
+      cur = json_array();
+      json_object_set_new(b, "Items", cur);
+      json_array_append_new(out, b);
+    }
+    json_array_append(cur, json_array_get(items, i));
+  }
+  return out;
+}
+
+static int start_item(m_run *r, size_t i) {
+  const m_state *s = aev__run_state(r);
+  json_t *item = json_array_get(r->items, i), *input;
+  if (s->item_selector) {
+    aev__jenv env;
+    aev__run_env(r, &env, r->effective);
+    json_t *ctx = r->e->context;
+    if (ctx)
+      json_object_set_new(ctx, "Map",
+                          json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)i, "Value", item));
+    input = aev__tmpl_eval(s->item_selector, &env);
+    if (ctx) json_object_del(ctx, "Map");
+    if (!input) {
+      aev__run_fail(r, env.error, env.cause, 1);
+      return -1;
+    }
+  } else {
+    input = json_incref(item);
+  }
+  aev__run_event(r, "MapIterationStarted", "mapIterationStartedEventDetails",
+                 recording(r) ? json_pack("{s:s,s:I}", "name", s->name, "index", (json_int_t)i) : NULL);
+  r->started++;
+  r->running++;
+  return spawn(r, s->processor, i, input);
+}
+
+void aev__flow_map(m_run *r, json_t *effective) {
+  const m_state *s = aev__run_state(r);
+  r->gen++;
+  json_decref(r->effective);
+  r->effective = json_incref(effective);
+  json_t *items = effective;
+  if (s->items_path) {
+    aev__jenv env;
+    aev__run_env(r, &env, effective);
+    if (!(items = aev__jpath_eval(s->items_path, &env))) {
+      aev__run_fail(r, env.error, env.cause, 1);
+      return;
+    }
+  } else {
+    json_incref(items);
+  }
+  if (!json_is_array(items)) {
+    char *t = aev__json_text(items);
+    runtime(r, "Map state input must be an array but was: %s%s", t ? t : "", "");
+    free(t);
+    json_decref(items);
+    return;
+  }
+  double v = 0;
+  r->max_conc = (size_t)s->max_concurrency;
+  if (s->max_concurrency_path) {
+    if (path_number(r, s->max_concurrency_path, effective, "MaxConcurrencyPath", 0, &v)) {
+      json_decref(items);
+      return;
+    }
+    r->max_conc = (size_t)v;
+  }
+  r->has_tolerance = s->has_tolerated_count || s->has_tolerated_pct;
+  r->tolerated_count = s->tolerated_count;
+  r->tolerated_pct = s->has_tolerated_pct ? s->tolerated_pct : -1;
+  if (s->tolerated_count_path) {
+    if (path_number(r, s->tolerated_count_path, effective, "ToleratedFailureCountPath", 0, &v)) {
+      json_decref(items);
+      return;
+    }
+    r->tolerated_count = (int64_t)v;
+    r->has_tolerance = 1;
+  }
+  if (s->tolerated_pct_path) {
+    if (path_number(r, s->tolerated_pct_path, effective, "ToleratedFailurePercentagePath", 1, &v)) {
+      json_decref(items);
+      return;
+    }
+    if (v > 100) {
+      runtime(r, "The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid float: %s",
+              "", aev__jpath_text(s->tolerated_pct_path));
+      json_decref(items);
+      return;
+    }
+    r->tolerated_pct = v;
+    r->has_tolerance = 1;
+  }
+  if (s->item_batcher) {
+    json_t *b = batch(s, items);
+    json_decref(items);
+    items = b;
+  }
+  json_decref(r->items);
+  r->items = items;
+  r->nkids = json_array_size(items);
+  r->started = r->finished = r->failed = r->running = 0;
+  json_decref(r->results);
+  r->results = json_array();
+  for (size_t i = 0; i < r->nkids; i++) json_array_append_new(r->results, json_null());
+  aev__run_event(r, "MapStateStarted", "mapStateStartedEventDetails",
+                 recording(r) ? json_pack("{s:I}", "length", (json_int_t)r->nkids) : NULL);
+  if (r->nkids == 0) {
+    aev__run_event(r, "MapStateSucceeded", NULL, NULL);
+    json_t *res = r->results;
+    r->results = NULL;
+    aev__run_result(r, res);
+    return;
+  }
+  size_t first = r->max_conc && r->max_conc < r->nkids ? r->max_conc : r->nkids;
+  for (size_t i = 0; i < first; i++)
+    if (start_item(r, i)) return;
+}
+
+static int tolerated(const m_run *p) {
+  if (!p->has_tolerance) return 0;
+  if (p->tolerated_count && (int64_t)p->failed <= p->tolerated_count) return 1;
+  if (p->tolerated_pct >= 0 && (double)p->failed * 100.0 <= p->tolerated_pct * (double)p->nkids)
+    return 1;
+  return 0;
+}
+
+void aev__flow_child_done(m_run *c, json_t *output, int failed, const char *error,
+                          const char *cause) {
+  m_run *p = c->parent;
+  const m_state *s = aev__run_state(p);
+  if (c->spawn_gen != p->gen || p->finished_run || p->e->finished) {
+    json_decref(output);
+    return;
+  }
+  int map = s->type == ST_MAP;
+  p->finished++;
+  p->running--;
+  if (failed) {
+    p->failed++;
+    if (map)
+      aev__run_event(p, "MapIterationFailed", "mapIterationFailedEventDetails",
+                     recording(p) ? json_pack("{s:s,s:I}", "name", s->name, "index", (json_int_t)c->slot) : NULL);
+    if (!map || !tolerated(p)) {
+      p->gen++; /* the other children stop */
+      aev__run_event(p, map ? "MapStateFailed" : "ParallelStateFailed", NULL, NULL);
+      if (map && p->has_tolerance)
+        aev__run_fail(p, "States.ExceedToleratedFailureThreshold",
+                      "The specified tolerated failure threshold for the Map Run has been exceeded", 0);
+      else
+        aev__run_fail(p, error, cause, 0);
+      return;
+    }
+    json_array_set_new(p->results, c->slot,
+                       json_pack("{s:s?,s:s?}", "Error", error, "Cause", cause));
+  } else {
+    if (map)
+      aev__run_event(p, "MapIterationSucceeded", "mapIterationSucceededEventDetails",
+                     recording(p) ? json_pack("{s:s,s:I}", "name", s->name, "index", (json_int_t)c->slot) : NULL);
+    json_array_set_new(p->results, c->slot, output);
+  }
+  if (map && p->started < p->nkids && start_item(p, p->started)) return;
+  if (p->finished < p->nkids) return;
+  aev__run_event(p, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL, NULL);
+  json_t *res = p->results;
+  p->results = NULL;
+  aev__run_result(p, res);
+}

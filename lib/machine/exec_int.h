@@ -1,0 +1,92 @@
+/* Internal to lib/machine: a run (the top level of an execution, a Parallel
+ * branch or a Map iteration) and the steps that drive it on the
+ * execution's strand (exec.c, exec_flow.c, exec_task.c). */
+#ifndef AEV_MACHINE_EXEC_INT_H
+#define AEV_MACHINE_EXEC_INT_H
+
+#include "machine/machine_int.h"
+
+struct m_run {
+  aev_execution *e;
+  m_run *parent; /* NULL: the top level */
+  const m_graph *g;
+  int cur;
+  json_t *input; /* the current state's raw input */
+  json_t *vars;  /* variables of this scope (outer ones copied in) */
+  int64_t prev_event;
+  int64_t entered_id;
+  int64_t entered_ms;
+  int *retries; /* per retrier of the current state */
+  int retry_count;
+  aev__timer timer;
+  int timer_armed;
+  /* As a child: its slot in the parent's results. */
+  size_t slot;
+  /* As a Parallel or Map: its children. */
+  json_t *effective; /* the state's effective input (after InputPath) */
+  json_t *items;     /* Map items, Parallel: NULL */
+  json_t *results;
+  size_t nkids, started, finished, failed, running;
+  size_t max_conc;
+  int64_t tolerated_count;
+  double tolerated_pct;
+  int has_tolerance;
+  char *kid_error, *kid_cause;
+  int finished_run;
+  int driving, ready; /* aev__run_enter's loop */
+  unsigned gen;       /* a parent: bumped per start, so children of an
+                       * abandoned attempt stop */
+  unsigned spawn_gen; /* a child: its parent's gen when spawned */
+  /* Task: the attempt's number (late completions of an earlier attempt
+   * are dropped), its token with .waitForTaskToken, the heartbeat timer. */
+  unsigned task_seq;
+  char *token;
+  aev__timer hb_timer;
+  int hb_armed;
+  int64_t hb_seconds;
+};
+
+/* Non-zero when r or an ancestor has ended or been abandoned. */
+int aev__run_dead(const m_run *r);
+
+
+/* Posts fn(r) on the execution's strand, holding an execution reference. */
+void aev__run_post(m_run *r, void (*fn)(m_run *r));
+
+/* Enters state idx of r's graph with input (reference stolen). */
+void aev__run_enter(m_run *r, int idx, json_t *input);
+
+/* The current state produced result (reference stolen): ResultSelector,
+ * ResultPath, OutputPath, Assign, then the transition. */
+void aev__run_result(m_run *r, json_t *result);
+
+/* The current state failed: Retry, Catch, or the run fails. wrap: prefix
+ * the cause with "An error occurred while executing the state ..." as AWS
+ * does for runtime failures. */
+void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap);
+
+/* The environment for evaluating paths of the current state on input. */
+void aev__run_env(m_run *r, aev__jenv *env, json_t *input);
+
+/* Events for the current state. */
+int64_t aev__run_event(m_run *r, const char *type, const char *dkey, json_t *details);
+
+/* Parallel and Map (exec_flow.c). */
+void aev__flow_parallel(m_run *r, json_t *effective);
+void aev__flow_map(m_run *r, json_t *effective);
+/* A child run ended: with output (stolen), or failed with error / cause
+ * (either may be NULL, as a Fail state without them gives). */
+void aev__flow_child_done(m_run *child, json_t *output, int failed, const char *error,
+                          const char *cause);
+
+/* Task (exec_task.c): a new attempt (and $$.Task.Token for
+ * .waitForTaskToken) before Parameters are evaluated; then the start on
+ * params (stolen). */
+void aev__task_prepare(m_run *r);
+void aev__task_start(m_run *r, json_t *params);
+
+const m_state *aev__run_state(const m_run *r);
+
+m_run *aev__run_new(aev_execution *e, m_run *parent, const m_graph *g);
+
+#endif

@@ -1,0 +1,479 @@
+/* Task states: TimeoutSeconds[Path] / HeartbeatSeconds[Path] (checked
+ * before anything is called, then timers), the Task* and LambdaFunction*
+ * history events, and the integrations: functions of this broker (a Lambda
+ * ARN, or arn:aws:states:::lambda:invoke with its Payload / StatusCode
+ * response), arn:aws:states:::sqs:sendMessage through lib/queue, and the
+ * .waitForTaskToken pattern completed by SendTaskSuccess / SendTaskFailure /
+ * SendTaskHeartbeat. Completions from other threads come back to the
+ * execution's strand; a late completion (after a timeout) is dropped. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/status.h"
+#include "function/function.h"
+#include "machine/exec_int.h"
+#include "queue/queue.h"
+
+#define WAIT_SUFFIX ".waitForTaskToken"
+
+static int recording(const m_run *r) { return r->e->history != NULL; }
+
+/* What the running task is, for its events. */
+typedef struct task_kind {
+  int legacy_lambda; /* arn:aws:lambda:...: LambdaFunction* events */
+  const char *type;  /* resourceType: "lambda", "sqs" */
+  char resource[64]; /* "invoke", "sendMessage.waitForTaskToken" */
+} task_kind;
+
+static void kind_of(const char *res, task_kind *k) {
+  memset(k, 0, sizeof *k);
+  if (!strncmp(res, "arn:aws:lambda:", 15) || !strncmp(res, "arn:aws-cn:lambda:", 18)) {
+    k->legacy_lambda = 1;
+    k->type = "lambda";
+    return;
+  }
+  const char *svc = strstr(res, ":::");
+  const char *colon = svc ? strchr(svc + 3, ':') : NULL;
+  if (!colon) {
+    k->type = "unknown";
+    return;
+  }
+  k->type = !strncmp(svc + 3, "lambda", 6) ? "lambda" : !strncmp(svc + 3, "sqs", 3) ? "sqs" : "other";
+  snprintf(k->resource, sizeof k->resource, "%s", colon + 1);
+}
+
+static json_t *detail(const m_run *r, const task_kind *k, json_t *extra) {
+  if (!recording(r)) {
+    json_decref(extra);
+    return NULL;
+  }
+  if (k->legacy_lambda) return extra ? extra : json_object();
+  json_t *d = json_pack("{s:s,s:s}", "resourceType", k->type, "resource", k->resource);
+  if (extra) json_object_update(d, extra);
+  json_decref(extra);
+  return d;
+}
+
+static void event(m_run *r, const task_kind *k, const char *what, json_t *extra) {
+  char type[64], key[80];
+  snprintf(type, sizeof type, "%s%s", k->legacy_lambda ? "LambdaFunction" : "Task", what);
+  snprintf(key, sizeof key, "%s%sEventDetails", k->legacy_lambda ? "lambdaFunction" : "task", what);
+  aev__run_event(r, type, strcmp(what, "Started") || !k->legacy_lambda ? key : NULL, detail(r, k, extra));
+}
+
+static void cancel_timers(m_run *r) {
+  aev__sched *sc = aev__broker_sched(r->e->b);
+  if (r->timer_armed && aev__timer_cancel(sc, &r->timer)) {
+    r->timer_armed = 0;
+    aev__execution_unref(r->e);
+  }
+  if (r->hb_armed && aev__timer_cancel(sc, &r->hb_timer)) {
+    r->hb_armed = 0;
+    aev__execution_unref(r->e);
+  }
+}
+
+static void task_failed(m_run *r, const char *error, const char *cause) {
+  task_kind k;
+  kind_of(aev__run_state(r)->resource, &k);
+  cancel_timers(r);
+  r->task_seq++;
+  event(r, &k, "Failed", json_pack("{s:s?,s:s?}", "error", error, "cause", cause));
+  aev__run_fail(r, error, cause, 0);
+}
+
+static void task_succeeded(m_run *r, json_t *out) {
+  task_kind k;
+  kind_of(aev__run_state(r)->resource, &k);
+  cancel_timers(r);
+  r->task_seq++;
+  char *t = recording(r) ? json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  event(r, &k, "Succeeded", recording(r) ? json_pack("{s:s?,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL);
+  free(t);
+  aev__run_result(r, out);
+}
+
+/* ---- timeouts and heartbeats ---- */
+
+static void timed_out(m_run *r, const char *error) {
+  task_kind k;
+  kind_of(aev__run_state(r)->resource, &k);
+  cancel_timers(r);
+  r->task_seq++;
+  event(r, &k, "TimedOut", json_pack("{s:s}", "error", error));
+  aev__run_fail(r, error, NULL, 0);
+}
+
+static void timeout_fired(void *arg, int cancelled) {
+  m_run *r = arg;
+  aev_execution *e = r->e;
+  r->timer_armed = 0;
+  if (!cancelled && !aev__run_dead(r)) timed_out(r, "States.Timeout");
+  aev__execution_unref(e);
+}
+
+static void heartbeat_fired(void *arg, int cancelled) {
+  m_run *r = arg;
+  aev_execution *e = r->e;
+  r->hb_armed = 0;
+  if (!cancelled && !aev__run_dead(r)) timed_out(r, "States.HeartbeatTimeout");
+  aev__execution_unref(e);
+}
+
+static void arm(m_run *r, aev__timer *t, int *armed, aev__task_fn fn, int64_t seconds) {
+  aev__sched *sc = aev__broker_sched(r->e->b);
+  if (*armed && aev__timer_cancel(sc, t)) aev__execution_unref(r->e);
+  *armed = 0;
+  aev__timer_init(t, fn, r, r->e->strand);
+  r->e->refs++;
+  if (aev__timer_arm(sc, t, aev__clock_mono_ms(aev__broker_clock(r->e->b)) + seconds * 1000)) {
+    r->e->refs--;
+    return;
+  }
+  *armed = 1;
+}
+
+/* TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer. */
+static int seconds_of(m_run *r, const aev__jpath *p, int64_t fixed, json_t *effective,
+                      const char *field, int64_t *out) {
+  *out = fixed;
+  if (!p) return 0;
+  aev__jenv env;
+  aev__run_env(r, &env, effective);
+  json_t *v = aev__jpath_eval(p, &env);
+  if (!v) {
+    aev__run_fail(r, env.error, env.cause, 1);
+    return -1;
+  }
+  if (!json_is_integer(v) || json_integer_value(v) <= 0) {
+    char *t = aev__json_text(v);
+    char msg[512];
+    snprintf(msg, sizeof msg, "The %s field refers to value \"%s\" which is not a valid positive integer: %s",
+             field, t ? t : "", aev__jpath_text(p));
+    free(t);
+    json_decref(v);
+    aev__run_fail(r, "States.Runtime", msg, 1);
+    return -1;
+  }
+  *out = json_integer_value(v);
+  json_decref(v);
+  return 0;
+}
+
+/* ---- task tokens ---- */
+
+/* A token names its execution and run: base64 of
+ * "MACHINE\nEXECUTION\nRUN\nSEQ\nNONCE", so no table is needed and a stale
+ * token (a later attempt, a finished run) is recognised. */
+static char *token_new(m_run *r) {
+  size_t idx = 0;
+  while (idx < r->e->nruns && r->e->runs[idx] != r) idx++;
+  char raw[512];
+  snprintf(raw, sizeof raw, "%s\n%s\n%zu\n%u\n%llx", r->e->m->res.name, r->e->name, idx, r->task_seq,
+           (unsigned long long)aev__broker_random(r->e->b));
+  char *t = NULL;
+  aev__base64_encode(raw, strlen(raw), &t);
+  return t;
+}
+
+void aev__task_prepare(m_run *r) {
+  const m_state *s = aev__run_state(r);
+  r->task_seq++;
+  free(r->token);
+  r->token = NULL;
+  size_t n = strlen(s->resource), w = strlen(WAIT_SUFFIX);
+  if (n < w || strcmp(s->resource + n - w, WAIT_SUFFIX)) return;
+  free(r->token);
+  r->token = token_new(r);
+  if (r->e->context && r->token)
+    json_object_set_new(r->e->context, "Task", json_pack("{s:s}", "Token", r->token));
+}
+
+/* ---- completions that arrive from other threads ---- */
+
+typedef struct completion {
+  aev_execution *e; /* a counted reference */
+  m_run *r;         /* NULL: resolve run_idx on the strand */
+  size_t run_idx;
+  unsigned seq;
+  int ok, heartbeat, from_token;
+  char *payload; /* result JSON, or Lambda's error object */
+  char *error, *cause;
+} completion;
+
+static void completion_free(completion *c) {
+  free(c->payload);
+  free(c->error);
+  free(c->cause);
+  free(c);
+}
+
+static json_t *lambda_output(const task_kind *k, json_t *payload) {
+  if (k->legacy_lambda) return payload;
+  return json_pack("{s:s,s:o,s:i,s:{s:i},s:{}}", "ExecutedVersion", "$LATEST", "Payload", payload,
+                   "StatusCode", 200, "SdkHttpMetadata", "HttpStatusCode", 200, "SdkResponseMetadata");
+}
+
+static void completion_run(void *arg, int cancelled) {
+  completion *c = arg;
+  aev_execution *e = c->e;
+  m_run *r = c->r ? c->r : c->run_idx < e->nruns ? e->runs[c->run_idx] : NULL;
+  if (cancelled || !r || aev__run_dead(r) || c->seq != r->task_seq) goto out;
+  if (c->heartbeat) {
+    if (r->hb_armed && r->hb_seconds)
+      arm(r, &r->hb_timer, &r->hb_armed, heartbeat_fired, r->hb_seconds);
+    goto out;
+  }
+  /* With .waitForTaskToken the token, not the call, completes the task;
+   * a failed call still fails it. */
+  if (c->ok && r->token && !c->from_token) goto out;
+  if (!c->ok) {
+    task_failed(r, c->error, c->cause);
+    goto out;
+  }
+  json_t *v = c->payload ? json_loads(c->payload, JSON_DECODE_ANY, NULL) : json_null();
+  if (!v) {
+    task_failed(r, "States.Runtime", "The task returned output that is not valid JSON.");
+    goto out;
+  }
+  task_kind k;
+  kind_of(aev__run_state(r)->resource, &k);
+  int waits = r->token != NULL;
+  task_succeeded(r, (!waits && !strcmp(k.type, "lambda")) ? lambda_output(&k, v) : v);
+out:
+  completion_free(c);
+  aev__execution_unref(e);
+}
+
+/* Posts c (holding its execution reference) to the strand. */
+static int post_completion(completion *c) {
+  aev_execution *e = c->e;
+  int rc = aev__sched_post(aev__broker_sched(e->b), e->strand, completion_run, c);
+  if (rc) {
+    completion_free(c);
+    aev__execution_unref(e);
+  }
+  return rc;
+}
+
+/* From the handler that ran the function: copy the outcome and post it. */
+static void lambda_done(void *user, const aev__invoke_result *res) {
+  completion *c = user;
+  c->ok = res->function_error == NULL;
+  if (c->ok) {
+    c->payload = strndup(res->payload ? res->payload : "null", res->payload ? res->len : 4);
+  } else {
+    /* AWS: the error is the function's errorType, the cause its whole
+     * error object. */
+    json_t *err = json_loadb(res->payload ? res->payload : "", res->payload ? res->len : 0, 0, NULL);
+    const char *type = json_string_value(json_object_get(err, "errorType"));
+    c->error = strdup(type ? type : "Lambda.Unknown");
+    c->cause = res->payload ? strndup(res->payload, res->len) : NULL;
+    json_decref(err);
+  }
+  post_completion(c);
+}
+
+/* ---- integrations ---- */
+
+static void sqs_send(m_run *r, json_t *params, int waits) {
+  const char *url = json_string_value(json_object_get(params, "QueueUrl"));
+  json_t *body = json_object_get(params, "MessageBody");
+  if (!url || !body) {
+    task_failed(r, "SQS.MissingParameterException",
+                "The request must contain the parameters QueueUrl and MessageBody.");
+    return;
+  }
+  aev_queue *q = NULL;
+  if (aev__queue_find(r->e->b, url, &q)) {
+    task_failed(r, "SQS.QueueDoesNotExistException", "The specified queue does not exist.");
+    return;
+  }
+  char *text = aev__json_text(body);
+  aev__send_req req = {.body = text, .len = text ? strlen(text) : 0, .delay = -1};
+  json_t *d = json_object_get(params, "DelaySeconds");
+  if (json_is_integer(d)) req.delay = (int)json_integer_value(d);
+  req.group = json_string_value(json_object_get(params, "MessageGroupId"));
+  req.dedup = json_string_value(json_object_get(params, "MessageDeduplicationId"));
+  aev__sent sent;
+  int rc = aev__queue_send(q, &req, &sent);
+  free(text);
+  aev_queue_release(q);
+  if (rc) {
+    char err[128];
+    snprintf(err, sizeof err, "SQS.%sException", aev_errcode());
+    task_failed(r, err, aev_errmsg());
+    return;
+  }
+  if (waits) return; /* SendTaskSuccess / Failure completes it */
+  json_t *out = json_pack("{s:s,s:s}", "MD5OfMessageBody", sent.md5_body, "MessageId", sent.id);
+  if (sent.seq[0]) json_object_set_new(out, "SequenceNumber", json_string(sent.seq));
+  task_succeeded(r, out);
+}
+
+static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
+  const m_state *s = aev__run_state(r);
+  const char *name = s->resource;
+  json_t *payload = params;
+  if (!k->legacy_lambda) {
+    name = json_string_value(json_object_get(params, "FunctionName"));
+    payload = json_object_get(params, "Payload");
+    if (!name) {
+      task_failed(r, "States.Runtime", "The field 'FunctionName' is required by lambda:invoke.");
+      return;
+    }
+  }
+  aev_function *f = NULL;
+  if (aev__function_find(r->e->b, name, &f)) {
+    char cause[600];
+    snprintf(cause, sizeof cause, "Function not found: %s (Service: AWSLambda; Status Code: 404; "
+                                  "Error Code: ResourceNotFoundException)", name);
+    task_failed(r, "Lambda.ResourceNotFoundException", cause);
+    return;
+  }
+  char *text = payload ? json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("{}");
+  completion *c = calloc(1, sizeof *c);
+  int rc = !text || !c ? aev__nomem() : 0;
+  if (!rc) {
+    c->e = r->e;
+    c->r = r;
+    c->seq = r->task_seq;
+    r->e->refs++; /* the completion's */
+    rc = aev__function_call(f, text, strlen(text), lambda_done, c);
+    if (rc) r->e->refs--;
+  }
+  aev_function_release(f);
+  free(text);
+  if (rc) {
+    free(c);
+    char err[128];
+    snprintf(err, sizeof err, "Lambda.%s", aev_errcode());
+    task_failed(r, err, aev_errmsg());
+  }
+}
+
+void aev__task_start(m_run *r, json_t *params) {
+  const m_state *s = aev__run_state(r);
+  json_t *effective = r->input;
+  int64_t timeout, heartbeat;
+  if (seconds_of(r, s->timeout_path, s->timeout_s, effective, "TimeoutSecondsPath", &timeout) ||
+      seconds_of(r, s->heartbeat_path, s->heartbeat_s, effective, "HeartbeatSecondsPath", &heartbeat)) {
+    json_decref(params);
+    return;
+  }
+  task_kind k;
+  kind_of(s->resource, &k);
+  int waits = r->token != NULL;
+  char *t = recording(r) ? json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  if (k.legacy_lambda)
+    event(r, &k, "Scheduled", recording(r) ? json_pack("{s:s,s:s?,s:{s:b}}", "resource", s->resource, "input", t,
+                                                       "inputDetails", "truncated", 0)
+                                           : NULL);
+  else
+    event(r, &k, "Scheduled", recording(r) ? json_pack("{s:s,s:s?}", "region", aev_broker_region(r->e->b),
+                                                       "parameters", t)
+                                           : NULL);
+  free(t);
+  event(r, &k, "Started", NULL);
+  if (timeout) arm(r, &r->timer, &r->timer_armed, timeout_fired, timeout);
+  r->hb_seconds = heartbeat;
+  if (heartbeat) arm(r, &r->hb_timer, &r->hb_armed, heartbeat_fired, heartbeat);
+  if (!strcmp(k.type, "sqs") && !strncmp(k.resource, "sendMessage", 11)) {
+    sqs_send(r, params, waits);
+  } else if (!strcmp(k.type, "lambda") && (k.legacy_lambda || !strncmp(k.resource, "invoke", 6))) {
+    lambda_call(r, &k, params);
+  } else {
+    char cause[512];
+    snprintf(cause, sizeof cause, "The resource '%s' is not supported by this broker.", s->resource);
+    task_failed(r, "States.Runtime", cause);
+  }
+  json_decref(params);
+}
+
+/* ---- SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat ---- */
+
+static int bad_token(void) {
+  return aev__fail(AEV_ERR_INVALID, "InvalidToken", "Invalid token");
+}
+
+/* Decodes token into a completion for its execution (not yet posted). */
+static int token_completion(aev_broker *b, const char *token, completion **out) {
+  unsigned char *raw = NULL;
+  size_t n = 0;
+  if (!token || aev__base64_decode(token, strlen(token), &raw, &n)) return bad_token();
+  char *parts[5] = {0}, *save = NULL, *p = strtok_r((char *)raw, "\n", &save);
+  int k = 0;
+  for (; p && k < 5; k++, p = strtok_r(NULL, "\n", &save)) parts[k] = p;
+  if (k != 5) {
+    free(raw);
+    return bad_token();
+  }
+  char arn[512];
+  aev_machine *m = NULL;
+  int rc = aev_machine_get(b, parts[0], &m);
+  aev_execution *e = NULL;
+  if (!rc) {
+    snprintf(arn, sizeof arn, "%.*s:execution:%s:%s", (int)(strstr(m->res.arn, ":stateMachine:") - m->res.arn),
+             m->res.arn, parts[0], parts[1]);
+    rc = aev__execution_find(b, arn, &e);
+    aev_machine_release(m);
+  }
+  if (rc) {
+    free(raw);
+    return bad_token();
+  }
+  if (aev_execution_status(e) != AEV_EXECUTION_RUNNING) {
+    free(raw);
+    aev__execution_unref(e);
+    return aev__fail(AEV_ERR_STATE, "TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
+  }
+  completion *c = calloc(1, sizeof *c);
+  if (!c) {
+    free(raw);
+    aev__execution_unref(e);
+    return aev__nomem();
+  }
+  c->e = e;
+  c->run_idx = (size_t)strtoull(parts[2], NULL, 10);
+  c->seq = (unsigned)strtoul(parts[3], NULL, 10);
+  c->from_token = 1;
+  free(raw);
+  *out = c;
+  return AEV_OK;
+}
+
+int aev_machine_send_task_success(aev_broker *b, const char *token, const char *output, size_t len) {
+  if (!b || !output) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A token and an output are required.");
+  json_t *v = json_loadb(output, len, JSON_DECODE_ANY, NULL);
+  if (!v) return aev__fail(AEV_ERR_INVALID, "InvalidOutput", "Invalid State Machine Execution Output");
+  json_decref(v);
+  if (len > M_MAX_PAYLOAD)
+    return aev__fail(AEV_ERR_INVALID, "InvalidOutput", "The output exceeds the maximum size of 262144 bytes.");
+  completion *c;
+  int rc = token_completion(b, token, &c);
+  if (rc) return rc;
+  c->ok = 1;
+  c->payload = strndup(output, len);
+  return c->payload ? post_completion(c) : (completion_free(c), aev__nomem());
+}
+
+int aev_machine_send_task_failure(aev_broker *b, const char *token, const char *error, const char *cause) {
+  if (!b) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker is required.");
+  completion *c;
+  int rc = token_completion(b, token, &c);
+  if (rc) return rc;
+  c->error = error ? strdup(error) : NULL;
+  c->cause = cause ? strdup(cause) : NULL;
+  return post_completion(c);
+}
+
+int aev_machine_send_task_heartbeat(aev_broker *b, const char *token) {
+  if (!b) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker is required.");
+  completion *c;
+  int rc = token_completion(b, token, &c);
+  if (rc) return rc;
+  c->heartbeat = 1;
+  return post_completion(c);
+}

@@ -1,0 +1,565 @@
+/* State machines as broker resources (create / get / update / delete /
+ * describe / validate) and the executions they start: names and
+ * idempotency, input limits, the context object, the execution timeout,
+ * waiting for the end, and the Describe / StartSync response shapes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "machine/exec_int.h"
+
+/* Parses a definition (one reference) or fails with InvalidDefinition. */
+static int def_load(const char *text, size_t len, int type, m_def **out) {
+  json_t *diag = NULL;
+  m_def *d = aev__asl_parse(text, len, type == AEV_MACHINE_EXPRESS, &diag);
+  if (!d) {
+    if (!diag) return aev__nomem();
+    int rc = aev__asl_invalid(diag);
+    json_decref(diag);
+    return rc;
+  }
+  *out = d;
+  return AEV_OK;
+}
+
+/* ---- names ---- */
+
+/* AWS: 1-80 characters, none of whitespace, < > { } [ ] ? * " # % \ ^ | ~ `
+ * $ & , ; : / or control characters. */
+static int bad_name(const char *name, const char *what) {
+  size_t n = name ? strlen(name) : 0;
+  if (n < 1 || n > 80)
+    return aev__fail(AEV_ERR_INVALID, "InvalidName", "Invalid Name: '%s' (must be 1-80 characters)",
+                     name ? name : "");
+  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+    if (*p <= 0x20 || *p == 0x7f || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", *p))
+      return aev__fail(AEV_ERR_INVALID, "InvalidName", "Invalid %s: '%s'", what, name);
+  return AEV_OK;
+}
+
+/* ---- machines ---- */
+
+static void machine_destroy(aev__resource *r) {
+  aev_machine *m = (aev_machine *)r;
+  aev__def_unref(m->def);
+  free(m->definition);
+  free(m->execs);
+  pthread_mutex_destroy(&m->mu);
+  free(m);
+}
+
+/* Deletion or broker shutdown: the machine lets go of its executions. */
+static void machine_shutdown(aev__resource *r) {
+  aev_machine *m = (aev_machine *)r;
+  pthread_mutex_lock(&m->mu);
+  aev_execution **list = m->execs;
+  size_t n = m->nexecs;
+  m->execs = NULL;
+  m->nexecs = m->capexecs = 0;
+  pthread_mutex_unlock(&m->mu);
+  for (size_t i = 0; i < n; i++) aev__execution_unref(list[i]);
+  free(list);
+}
+
+static int not_found(const char *what) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'",
+                   what);
+}
+
+int aev_machine_create(aev_broker *b, const char *name, const char *definition, size_t len, int type,
+                       aev_machine **out) {
+  if (!b || !out || !definition)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker, a definition and an out pointer are required.");
+  *out = NULL;
+  int rc = bad_name(name, "Name");
+  if (rc) return rc;
+  if (type != AEV_MACHINE_STANDARD && type != AEV_MACHINE_EXPRESS)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value at 'type' failed to satisfy constraint: "
+                     "Member must satisfy enum value set: [STANDARD, EXPRESS]");
+  if (len > 1048576)
+    return aev__fail(AEV_ERR_INVALID, "InvalidDefinition", "Definition size exceeds 1048576 bytes.");
+  m_def *d = NULL;
+  if ((rc = def_load(definition, len, type, &d))) return rc;
+  aev_machine *m = calloc(1, sizeof *m);
+  if (!m || !(m->definition = strndup(definition, len))) {
+    free(m);
+    aev__def_unref(d);
+    return aev__nomem();
+  }
+  pthread_mutex_init(&m->mu, NULL);
+  m->def = d;
+  m->type = type;
+  m->created_ms = aev__clock_now_ms(aev__broker_clock(b));
+  if ((rc = aev__resource_init(&m->res, b, AEV__KIND_MACHINE, name, machine_destroy, machine_shutdown))) {
+    aev__def_unref(d);
+    free(m->definition);
+    pthread_mutex_destroy(&m->mu);
+    free(m);
+    return rc;
+  }
+  aev__resource *existing = NULL;
+  rc = aev__registry_add(b, &m->res, &existing);
+  if (rc == AEV_ERR_EXISTS) {
+    aev_machine *x = (aev_machine *)existing;
+    pthread_mutex_lock(&x->mu);
+    int same = !strcmp(x->definition, m->definition) && x->type == type;
+    pthread_mutex_unlock(&x->mu);
+    aev__resource_unref(&m->res);
+    if (!same) {
+      aev__resource_unref(existing);
+      return aev__fail(AEV_ERR_EXISTS, "StateMachineAlreadyExists",
+                       "State Machine Already Exists: '%s'", existing->arn);
+    }
+    *out = x;
+    return AEV_OK;
+  }
+  if (rc) {
+    aev__resource_unref(&m->res);
+    return rc;
+  }
+  *out = m;
+  return AEV_OK;
+}
+
+int aev_machine_get(aev_broker *b, const char *name_or_arn, aev_machine **out) {
+  if (!b || !name_or_arn || !out)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker, a name and an out pointer are required.");
+  aev__resource *r = aev__registry_find(b, AEV__KIND_MACHINE, name_or_arn);
+  if (!r) return not_found(name_or_arn);
+  *out = (aev_machine *)r;
+  return AEV_OK;
+}
+
+void aev_machine_release(aev_machine *m) {
+  if (m) aev__resource_unref(&m->res);
+}
+
+int aev_machine_delete(aev_machine *m) {
+  if (!m) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
+  if (aev__registry_remove(m->res.broker, &m->res)) return not_found(m->res.arn);
+  return AEV_OK;
+}
+
+int aev_machine_update(aev_machine *m, const char *definition, size_t len) {
+  if (!m || !definition) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A definition is required.");
+  if (m->res.deleted) return not_found(m->res.arn);
+  m_def *d = NULL;
+  int rc = def_load(definition, len, m->type, &d);
+  if (rc) return rc;
+  char *text = strndup(definition, len);
+  if (!text) {
+    aev__def_unref(d);
+    return aev__nomem();
+  }
+  pthread_mutex_lock(&m->mu);
+  m_def *old = m->def;
+  free(m->definition);
+  m->definition = text;
+  m->def = d;
+  pthread_mutex_unlock(&m->mu);
+  aev__def_unref(old);
+  return AEV_OK;
+}
+
+const char *aev_machine_name(const aev_machine *m) { return m ? m->res.name : NULL; }
+const char *aev_machine_arn(const aev_machine *m) { return m ? m->res.arn : NULL; }
+
+static char *dump(json_t *v) {
+  char *t = json_dumps(v, JSON_COMPACT);
+  json_decref(v);
+  return t;
+}
+
+static int give(json_t *v, char **out) {
+  char *t = v ? dump(v) : NULL;
+  if (!t) return aev__nomem();
+  *out = t;
+  return AEV_OK;
+}
+
+int aev_machine_describe(aev_machine *m, char **json) {
+  if (!m || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
+  if (m->res.deleted) return not_found(m->res.arn);
+  pthread_mutex_lock(&m->mu);
+  json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:f}", "stateMachineArn", m->res.arn, "name",
+                        m->res.name, "status", "ACTIVE", "definition", m->definition, "roleArn",
+                        "arn:aws:iam::000000000000:role/awsevents", "type",
+                        m->type == AEV_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD", "creationDate",
+                        (double)m->created_ms / 1000.0);
+  pthread_mutex_unlock(&m->mu);
+  return give(v, json);
+}
+
+int aev_machine_validate(const char *definition, size_t len, int type, char **result_json) {
+  if (!definition || !result_json)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException", "A definition is required.");
+  json_t *diag = NULL;
+  m_def *d = aev__asl_parse(definition, len, type == AEV_MACHINE_EXPRESS, &diag);
+  if (d) aev__asl_free(d);
+  else if (!diag) return aev__nomem();
+  json_t *v = json_pack("{s:s,s:o,s:b}", "result", diag ? "FAIL" : "OK", "diagnostics",
+                        diag ? diag : json_array(), "truncated", 0);
+  return give(v, result_json);
+}
+
+/* ---- executions ---- */
+
+const char *aev__exec_status_name(int status) {
+  static const char *const names[] = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"};
+  return status >= 0 && status <= 4 ? names[status] : "RUNNING";
+}
+
+void aev__execution_unref(aev_execution *e) {
+  if (!e || --e->refs > 0) return;
+  aev__exec_free_runs(e);
+  if (e->strand) aev__strand_release(e->strand);
+  json_decref(e->history);
+  json_decref(e->context);
+  aev__def_unref(e->def);
+  free(e->arn);
+  free(e->name);
+  free(e->input);
+  free(e->output);
+  free(e->error);
+  free(e->cause);
+  pthread_cond_destroy(&e->done_cv);
+  pthread_mutex_destroy(&e->mu);
+  aev_machine_release(e->m);
+  free(e);
+}
+
+void aev_execution_release(aev_execution *e) { aev__execution_unref(e); }
+
+/* TimeoutSeconds of the whole machine: ExecutionTimedOut, TIMED_OUT. */
+static void timeout_fired(void *arg, int cancelled) {
+  aev_execution *e = arg;
+  if (!cancelled && !e->finished) {
+    aev__hist_add(e, "ExecutionTimedOut", e->events, "executionTimedOutEventDetails",
+                  e->history ? json_pack("{s:s}", "error", "States.Timeout") : NULL);
+    aev__exec_end(e, AEV_EXECUTION_TIMED_OUT, NULL, "States.Timeout", NULL, 0);
+  }
+  aev__execution_unref(e);
+}
+
+static void begin(void *arg, int cancelled) {
+  m_run *r = arg;
+  aev_execution *e = r->e;
+  if (!cancelled && !e->finished) aev__run_enter(r, e->def->top.start, json_incref(r->effective));
+  aev__execution_unref(e);
+}
+
+static json_t *context_new(aev_execution *e, json_t *input) {
+  char ts[32];
+  aev__iso8601_format(e->start_ms, ts);
+  return json_pack("{s:{s:s,s:O,s:s,s:s,s:s,s:i},s:{s:s,s:s}}", "Execution", "Id", e->arn, "Input",
+                   input, "Name", e->name, "RoleArn", "arn:aws:iam::000000000000:role/awsevents",
+                   "StartTime", ts, "RedriveCount", 0, "StateMachine", "Id", e->m->res.arn, "Name",
+                   e->m->res.name);
+}
+
+static aev_execution *find_exec(aev_machine *m, const char *name) {
+  for (size_t i = 0; i < m->nexecs; i++)
+    if (!strcmp(m->execs[i]->name, name)) return m->execs[i];
+  return NULL;
+}
+
+int aev_machine_start(aev_machine *m, const char *name, const char *input, size_t len,
+                      aev_execution **out) {
+  if (!m || !out) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
+  *out = NULL;
+  if (m->res.deleted) return not_found(m->res.arn);
+  aev_broker *b = m->res.broker;
+  int rc = aev__broker_check_open(b);
+  if (rc) return rc;
+  if (!input) input = "{}", len = 2;
+  if (len > M_MAX_PAYLOAD)
+    return aev__fail(AEV_ERR_INVALID, "InvalidExecutionInput",
+                     "The input exceeds the maximum size of 262144 bytes.");
+  json_error_t jerr;
+  json_t *in = json_loadb(input, len, JSON_DECODE_ANY, &jerr);
+  if (!in)
+    return aev__fail(AEV_ERR_INVALID, "InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'",
+                     jerr.text);
+  char uuid[AEV_UUID_LEN + 1];
+  if (!name) {
+    aev__broker_uuid(b, uuid);
+    name = uuid;
+  } else if ((rc = bad_name(name, "Name"))) {
+    json_decref(in);
+    return rc;
+  }
+  aev_execution *e = calloc(1, sizeof *e);
+  if (!e) {
+    json_decref(in);
+    return aev__nomem();
+  }
+  pthread_mutex_init(&e->mu, NULL);
+  pthread_cond_init(&e->done_cv, NULL);
+  e->refs = 1;
+  e->b = b;
+  pthread_mutex_lock(&m->mu);
+  e->def = aev__def_ref(m->def);
+  pthread_mutex_unlock(&m->mu);
+  aev__resource_ref(&m->res);
+  e->m = m;
+  e->type = m->type;
+  e->name = strdup(name);
+  e->input = strndup(input, len);
+  e->start_ms = aev__clock_now_ms(aev__broker_clock(b));
+  const char *arn = m->res.arn;
+  const char *tail = strstr(arn, ":stateMachine:");
+  size_t n = strlen(arn) + strlen(name) + 64;
+  e->arn = malloc(n);
+  if (e->arn && tail) {
+    if (e->type == AEV_MACHINE_EXPRESS) {
+      char u[AEV_UUID_LEN + 1];
+      aev__broker_uuid(b, u);
+      snprintf(e->arn, n, "%.*s:express:%s:%s:%s", (int)(tail - arn), arn, tail + 14, name, u);
+    } else {
+      snprintf(e->arn, n, "%.*s:execution:%s:%s", (int)(tail - arn), arn, tail + 14, name);
+    }
+  }
+  e->strand = aev__strand_new(aev__broker_sched(b));
+  if (e->type == AEV_MACHINE_STANDARD) e->history = json_array();
+  if (!e->name || !e->input || !e->arn || !e->strand || (e->type == AEV_MACHINE_STANDARD && !e->history)) {
+    json_decref(in);
+    aev__execution_unref(e);
+    return aev__nomem();
+  }
+  if (e->def->uses_context) e->context = context_new(e, in);
+  if (e->type == AEV_MACHINE_STANDARD) {
+    pthread_mutex_lock(&m->mu);
+    aev_execution *x = find_exec(m, name);
+    if (x) {
+      int same = !strcmp(x->input, e->input) && x->status == AEV_EXECUTION_RUNNING;
+      if (same) x->refs++;
+      pthread_mutex_unlock(&m->mu);
+      json_decref(in);
+      aev__execution_unref(e);
+      if (!same)
+        return aev__fail(AEV_ERR_EXISTS, "ExecutionAlreadyExists", "Execution Already Exists: '%s'",
+                         x->arn);
+      *out = x;
+      return AEV_OK;
+    }
+    if (m->nexecs == m->capexecs) {
+      size_t cap = m->capexecs ? m->capexecs * 2 : 8;
+      aev_execution **l = realloc(m->execs, cap * sizeof *l);
+      if (!l) {
+        pthread_mutex_unlock(&m->mu);
+        json_decref(in);
+        aev__execution_unref(e);
+        return aev__nomem();
+      }
+      m->execs = l;
+      m->capexecs = cap;
+    }
+    m->execs[m->nexecs++] = e;
+    e->refs++;
+    pthread_mutex_unlock(&m->mu);
+  }
+  m_run *root = aev__run_new(e, NULL, &e->def->top);
+  if (!root) {
+    json_decref(in);
+    aev__execution_unref(e);
+    return aev__nomem();
+  }
+  char *in_text = e->history ? e->input : NULL;
+  aev__hist_add(e, "ExecutionStarted", 0, "executionStartedEventDetails",
+                e->history ? json_pack("{s:s,s:{s:b},s:s}", "input", in_text, "inputDetails",
+                                       "truncated", 0, "roleArn",
+                                       "arn:aws:iam::000000000000:role/awsevents")
+                           : NULL);
+  root->prev_event = 1;
+  root->effective = in;
+  /* No reference for "running": a running execution always has a posted
+   * task, an armed timer or a call in flight holding one (or, waiting for a
+   * task token, its machine's list), so broker shutdown frees it. */
+  e->refs++; /* the begin task's */
+  aev__sched *sc = aev__broker_sched(b);
+  if (e->def->timeout_s) {
+    aev__timer_init(&e->timeout, timeout_fired, e, e->strand);
+    e->refs++;
+    if (aev__timer_arm(sc, &e->timeout, aev__clock_mono_ms(aev__broker_clock(b)) + e->def->timeout_s * 1000))
+      e->refs--;
+  }
+  if ((rc = aev__sched_post(sc, e->strand, begin, root))) {
+    e->refs--;
+    aev__execution_unref(e);
+    return rc;
+  }
+  e->refs++;
+  *out = e;
+  aev__execution_unref(e); /* the creation reference; *out holds one */
+  return AEV_OK;
+}
+
+/* Runs the broker until e ends: drains and jumps the manual clock over
+ * timers, or sleeps on e's condition variable on a real clock. */
+static int wait_end(aev_execution *e) {
+  aev_broker *b = e->b;
+  if (aev_broker_clock_mode(b) == AEV_CLOCK_MANUAL) {
+    for (;;) {
+      int rc = aev_broker_drain(b);
+      if (rc) return rc;
+      pthread_mutex_lock(&e->mu);
+      int done = e->finished;
+      pthread_mutex_unlock(&e->mu);
+      if (done) return AEV_OK;
+      int64_t at;
+      if (aev_broker_next_deadline(b, &at))
+        return aev__fail(AEV_ERR_STATE, "InvalidExecutionState", "The execution waits for something that never comes.");
+      int64_t now = aev_broker_now_ms(b);
+      if ((rc = aev_broker_advance(b, at > now ? at - now : 0))) return rc;
+    }
+  }
+  pthread_mutex_lock(&e->mu);
+  while (!e->finished) pthread_cond_wait(&e->done_cv, &e->mu);
+  pthread_mutex_unlock(&e->mu);
+  return AEV_OK;
+}
+
+int aev_execution_wait(aev_execution *e) {
+  if (!e) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
+  return wait_end(e);
+}
+
+int aev_execution_status(aev_execution *e) {
+  if (!e) return AEV_EXECUTION_RUNNING;
+  pthread_mutex_lock(&e->mu);
+  int s = e->status;
+  pthread_mutex_unlock(&e->mu);
+  return s;
+}
+
+const char *aev_execution_arn(const aev_execution *e) { return e ? e->arn : NULL; }
+
+int aev_execution_output(aev_execution *e, char **json) {
+  if (!e || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
+  pthread_mutex_lock(&e->mu);
+  *json = e->output ? strdup(e->output) : NULL;
+  pthread_mutex_unlock(&e->mu);
+  return AEV_OK;
+}
+
+/* DescribeExecution's members (sync adds billingDetails). */
+static json_t *describe(aev_execution *e, int sync) {
+  pthread_mutex_lock(&e->mu);
+  json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:f,s:s,s:{s:b}}", "executionArn", e->arn,
+                        "stateMachineArn", e->m->res.arn, "name", e->name, "status",
+                        aev__exec_status_name(e->status), "startDate", (double)e->start_ms / 1000.0,
+                        "input", e->input, "inputDetails", "included", 1);
+  if (e->finished) json_object_set_new(v, "stopDate", json_real((double)e->stop_ms / 1000.0));
+  if (e->output) {
+    json_object_set_new(v, "output", json_string(e->output));
+    json_object_set_new(v, "outputDetails", json_pack("{s:b}", "included", 1));
+  }
+  if (e->error) json_object_set_new(v, "error", json_string(e->error));
+  if (e->cause) json_object_set_new(v, "cause", json_string(e->cause));
+  pthread_mutex_unlock(&e->mu);
+  if (!sync) json_object_set_new(v, "redriveCount", json_integer(0));
+  return v;
+}
+
+int aev_execution_describe(aev_execution *e, char **json) {
+  if (!e || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
+  return give(describe(e, 0), json);
+}
+
+int aev__execution_sync_result(aev_execution *e, char **json) { return give(describe(e, 1), json); }
+
+int aev_execution_history(aev_execution *e, char **json) {
+  if (!e || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
+  if (!e->history)
+    return aev__fail(AEV_ERR_UNSUPPORTED, "InvalidArn",
+                     "Invalid Arn: 'Resource type not valid in this context: express'");
+  pthread_mutex_lock(&e->mu);
+  json_t *v = json_pack("{s:O}", "events", e->history);
+  char *t = v ? json_dumps(v, JSON_COMPACT) : NULL;
+  pthread_mutex_unlock(&e->mu);
+  json_decref(v);
+  if (!t) return aev__nomem();
+  *json = t;
+  return AEV_OK;
+}
+
+static void stop_task(void *arg, int cancelled) {
+  aev_execution *e = arg;
+  if (!cancelled) aev__exec_abort(e, e->error, e->cause);
+  aev__execution_unref(e);
+}
+
+int aev_execution_stop(aev_execution *e, const char *error, const char *cause) {
+  if (!e) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
+  if (error && strlen(error) > 256)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value at 'error' failed to satisfy constraint: "
+                     "Member must have length less than or equal to 256");
+  pthread_mutex_lock(&e->mu);
+  if (e->finished || e->stopping) {
+    pthread_mutex_unlock(&e->mu);
+    return AEV_OK;
+  }
+  e->stopping = 1;
+  e->error = error ? strdup(error) : NULL;
+  e->cause = cause ? strdup(cause) : NULL;
+  pthread_mutex_unlock(&e->mu);
+  e->refs++;
+  int rc = aev__sched_post(aev__broker_sched(e->b), e->strand, stop_task, e);
+  if (rc) e->refs--;
+  return rc;
+}
+
+int aev_machine_start_sync(aev_machine *m, const char *name, const char *input, size_t len,
+                           char **result_json) {
+  if (!m || !result_json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
+  if (m->type != AEV_MACHINE_EXPRESS)
+    return aev__fail(AEV_ERR_INVALID, "StateMachineTypeNotSupported",
+                     "This operation is not supported by this type of state machine");
+  aev_execution *e = NULL;
+  int rc = aev_machine_start(m, name, input, len, &e);
+  if (!rc) rc = wait_end(e);
+  if (!rc) rc = aev__execution_sync_result(e, result_json);
+  aev_execution_release(e);
+  return rc;
+}
+
+int aev__execution_find(aev_broker *b, const char *arn, aev_execution **out) {
+  /* arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME */
+  const char *p = arn ? strstr(arn, ":execution:") : NULL;
+  const char *name = p ? strrchr(arn, ':') : NULL;
+  if (!p || name <= p + 10)
+    return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: '%s'", arn ? arn : "");
+  char mname[128];
+  snprintf(mname, sizeof mname, "%.*s", (int)(name - (p + 11)), p + 11);
+  aev_machine *m;
+  aev__resource *r = aev__registry_find(b, AEV__KIND_MACHINE, mname);
+  m = (aev_machine *)r;
+  aev_execution *e = NULL;
+  if (m) {
+    pthread_mutex_lock(&m->mu);
+    e = find_exec(m, name + 1);
+    if (e) e->refs++;
+    pthread_mutex_unlock(&m->mu);
+    aev_machine_release(m);
+  }
+  if (!e)
+    return aev__fail(AEV_ERR_NOT_FOUND, "ExecutionDoesNotExist", "Execution Does Not Exist: '%s'", arn);
+  *out = e;
+  return AEV_OK;
+}
+
+int aev__machine_executions(aev_machine *m, aev_execution ***out, size_t *n) {
+  pthread_mutex_lock(&m->mu);
+  *n = m->nexecs;
+  *out = malloc((m->nexecs + 1) * sizeof **out);
+  for (size_t i = 0; *out && i < m->nexecs; i++) {
+    (*out)[i] = m->execs[i];
+    m->execs[i]->refs++;
+  }
+  pthread_mutex_unlock(&m->mu);
+  return *out ? AEV_OK : aev__nomem();
+}
+

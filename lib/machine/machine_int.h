@@ -1,0 +1,228 @@
+/* Internal to lib/machine: a parsed ASL definition (asl*.c), state
+ * machines and executions (machine.c, exec*.c), history (history.c). */
+#ifndef AEV_MACHINE_INT_H
+#define AEV_MACHINE_INT_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "awsevents/machine.h"
+#include "core/broker.h"
+#include "core/registry.h"
+#include "core/sched.h"
+#include "json/json.h"
+
+/* AWS: 256 KiB per input, output or state; 25,000 history events. */
+#define M_MAX_PAYLOAD 262144
+#define M_MAX_EVENTS 25000
+
+typedef enum {
+  ST_TASK,
+  ST_PASS,
+  ST_CHOICE,
+  ST_WAIT,
+  ST_SUCCEED,
+  ST_FAIL,
+  ST_PARALLEL,
+  ST_MAP
+} st_type;
+
+/* A path, an intrinsic or a literal, as ErrorPath / CausePath / ItemsPath /
+ * *Path fields take. */
+typedef struct m_expr {
+  aev__tmpl *t;
+  const char *text;
+} m_expr;
+
+typedef struct m_retrier {
+  json_t *errors; /* array of names (borrowed from the definition) */
+  double interval; /* seconds */
+  int max_attempts;
+  double backoff;
+  int64_t max_delay_ms; /* 0: none */
+  int jitter_full;
+} m_retrier;
+
+typedef struct m_catcher {
+  json_t *errors;
+  int next;
+  aev__jpath *result_path;
+  int result_null;
+  aev__tmpl *assign;
+} m_catcher;
+
+/* Choice operators. */
+typedef enum {
+  OP_AND, OP_OR, OP_NOT,
+  OP_STR_EQ, OP_STR_LT, OP_STR_GT, OP_STR_LE, OP_STR_GE,
+  OP_NUM_EQ, OP_NUM_LT, OP_NUM_GT, OP_NUM_LE, OP_NUM_GE,
+  OP_TS_EQ, OP_TS_LT, OP_TS_GT, OP_TS_LE, OP_TS_GE,
+  OP_BOOL_EQ, OP_STR_MATCH,
+  OP_IS_NULL, OP_IS_PRESENT, OP_IS_NUMERIC, OP_IS_STRING, OP_IS_BOOLEAN, OP_IS_TIMESTAMP
+} m_op;
+
+typedef struct m_rule {
+  m_op op;
+  aev__jpath *var;
+  json_t *value;         /* literal operand (borrowed) */
+  aev__jpath *value_path; /* the ...Path twin */
+  struct m_rule **kids;
+  size_t nkids;
+  int next;
+  aev__tmpl *assign;
+} m_rule;
+
+typedef struct m_state m_state;
+
+typedef struct m_graph {
+  m_state *states;
+  size_t n;
+  int start;
+} m_graph;
+
+struct m_state {
+  char *name;
+  st_type type;
+  int next; /* -1: End */
+  aev__jpath *input_path, *output_path, *result_path; /* NULL: "$" */
+  int input_null, output_null, result_null;
+  aev__tmpl *parameters, *result_selector, *assign;
+  json_t *result; /* Pass */
+  m_retrier *retry;
+  size_t nretry;
+  m_catcher *catches;
+  size_t ncatch;
+  /* Choice */
+  m_rule **choices;
+  size_t nchoices;
+  int deflt; /* -1: none */
+  /* Wait */
+  int has_seconds;
+  int64_t seconds;
+  int has_timestamp;
+  int64_t timestamp_ms;
+  aev__jpath *seconds_path, *timestamp_path;
+  /* Fail */
+  const char *error, *cause;
+  m_expr error_path, cause_path;
+  /* Parallel */
+  m_graph *branches;
+  size_t nbranches;
+  /* Map */
+  m_graph *processor;
+  aev__jpath *items_path;
+  aev__tmpl *item_selector;
+  int max_concurrency;
+  aev__jpath *max_concurrency_path;
+  int has_tolerated_count, has_tolerated_pct;
+  int64_t tolerated_count;
+  double tolerated_pct;
+  aev__jpath *tolerated_count_path, *tolerated_pct_path;
+  json_t *item_batcher;
+  int distributed;
+  /* Task */
+  const char *resource;
+  int64_t timeout_s, heartbeat_s; /* 0: none */
+  aev__jpath *timeout_path, *heartbeat_path;
+};
+
+typedef struct m_def {
+  _Atomic long refs; /* shared by a machine and its executions */
+  json_t *json; /* the parsed definition; strings above are borrowed */
+  m_graph top;
+  int64_t timeout_s;
+  int uses_context; /* "$$" appears: build the context object */
+} m_def;
+
+/* Parses and validates text into a definition holding one reference. On failure *diag is a new array of
+ * {severity, code, message, location} and NULL is returned. express: apply
+ * Express's restrictions. */
+m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag);
+void aev__asl_free(m_def *d); /* frees regardless of references */
+
+/* AWS's InvalidDefinition message for the diagnostics. */
+int aev__asl_invalid(json_t *diag);
+
+/* Choice rules and timestamps. */
+int aev__choice_parse(json_t *rule, int top, m_rule **out, char *err, size_t errlen,
+                      char *where, size_t wherelen);
+void aev__choice_free(m_rule *r);
+/* 1 matched, 0 not, -1 runtime failure recorded in env. */
+int aev__choice_eval(const m_rule *r, aev__jenv *env);
+/* Strict ISO-8601 with 'T' and a zone ("2016-03-14T01:59:00Z", fractions
+ * up to nanoseconds). -1 when text is not one. */
+int aev__iso8601_parse(const char *text, int64_t *out_ms);
+void aev__iso8601_format(int64_t ms, char out[32]);
+
+/* ---- objects ---- */
+
+struct aev_machine {
+  aev__resource res;
+  pthread_mutex_t mu;
+  int type;
+  char *definition; /* text */
+  m_def *def;
+  char *role_arn;
+  int64_t created_ms;
+  struct aev_execution **execs; /* STANDARD executions, oldest first */
+  size_t nexecs, capexecs;
+};
+
+typedef struct m_run m_run;
+
+struct aev_execution {
+  _Atomic long refs;
+  aev_machine *m; /* counted reference */
+  aev_broker *b;
+  m_def *def; /* the machine's definition at start (shared, refcounted) */
+  pthread_mutex_t mu;
+  pthread_cond_t done_cv;
+  aev__strand *strand;
+  char *arn, *name;
+  int type;
+  int status; /* AEV_EXECUTION_* */
+  char *input, *output, *error, *cause;
+  int64_t start_ms, stop_ms;
+  json_t *history; /* array of events, NULL for EXPRESS */
+  int64_t events; /* ids handed out */
+  json_t *context; /* $$ base (when the definition uses it) */
+  m_run **runs;
+  size_t nruns, capruns;
+  aev__timer timeout;
+  int finished;
+  int stopping;
+};
+
+/* Definitions are shared by a machine and its executions. */
+m_def *aev__def_ref(m_def *d);
+void aev__def_unref(m_def *d);
+
+/* Starts running e (posts its first step on its strand). */
+int aev__exec_begin(aev_execution *e);
+/* StopExecution: posted on the strand. */
+void aev__exec_abort(aev_execution *e, const char *error, const char *cause);
+/* Ends e with status (on its strand): the terminal event is the caller's
+ * except for SUCCEEDED and FAILED; cancels its timers. */
+void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
+                   const char *cause, int64_t prev);
+int aev__execution_sync_result(aev_execution *e, char **json);
+/* A new reference to the STANDARD execution arn names (InvalidArn,
+ * ExecutionDoesNotExist). */
+int aev__execution_find(aev_broker *b, const char *arn, aev_execution **out);
+/* New references to m's executions, oldest first (free the array). */
+int aev__machine_executions(aev_machine *m, aev_execution ***out, size_t *n);
+/* Frees run state once finished or cancelled. */
+void aev__exec_free_runs(aev_execution *e);
+
+/* History: appends an event (type, details key, details object stolen) and
+ * returns its id. previous 0: none. Counts ids even when not recording. */
+int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, const char *dkey,
+                      json_t *details);
+
+void aev__execution_unref(aev_execution *e);
+
+/* Status names. */
+const char *aev__exec_status_name(int status);
+
+#endif

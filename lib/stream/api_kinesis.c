@@ -1,0 +1,356 @@
+/* The "kinesis" service of aev_call(): stream administration actions and
+ * the action table (records in api_kinesis_records.c). SubscribeToShard is
+ * an event stream over HTTP/2 and has no request/response form here: use
+ * aev_stream_subscribe(). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "stream/api_kinesis.h"
+
+int aev__kin_stream_of(aev_broker *b, const aev__api_service *svc,
+                       json_t *req, aev_stream **out) {
+  const char *name = NULL, *arn = NULL;
+  int rc = aev__api_opt_string(svc, req, "StreamName", &name);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "StreamARN", &arn);
+  if (rc != AEV_OK) return rc;
+  if (!name && !arn)
+    return aev__kin_invalid("Either StreamName or StreamARN should be "
+                            "provided.");
+  return aev__stream_find(b, arn ? arn : name, out);
+}
+
+/* Runs fn on the stream the request names, answering {} on success. */
+static int on_stream(aev_broker *b, const aev__api_service *svc, json_t *req,
+                     json_t **resp, int (*fn)(aev_stream *, json_t *)) {
+  aev_stream *s;
+  int rc = aev__kin_stream_of(b, svc, req, &s);
+  if (rc != AEV_OK) return rc;
+  rc = fn(s, req);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static AEV__KIN_ACTION(create_stream) {
+  const char *name;
+  int64_t count = -1;
+  json_t *mode = NULL;
+  int rc = aev__api_req_string(svc, req, "StreamName", &name);
+  if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "ShardCount", 1, 10000, &count);
+  if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "StreamModeDetails", &mode);
+  if (rc != AEV_OK) return rc;
+  const char *m = json_string_value(json_object_get(mode, "StreamMode"));
+  int on_demand = m && !strcmp(m, "ON_DEMAND");
+  if (m && !on_demand && strcmp(m, "PROVISIONED"))
+    return aev__kin_validation(m, "streamModeDetails.streamMode",
+                               "Member must satisfy enum value set: "
+                               "[PROVISIONED, ON_DEMAND]");
+  if (!on_demand && count < 0)
+    return aev__kin_invalid("ShardCount is required for streams in "
+                            "PROVISIONED mode.");
+  if (on_demand && count >= 0)
+    return aev__kin_invalid("ShardCount is not supported for streams in "
+                            "ON_DEMAND mode.");
+  aev_stream *s;
+  rc = aev__stream_create(b, name, on_demand ? AEV_STREAM_ON_DEMAND
+                                             : (int)count, &s);
+  if (rc != AEV_OK) return rc;
+  json_t *tags = json_object_get(req, "Tags");
+  if (tags) rc = aev__stream_tag_json(s, tags);
+  if (rc != AEV_OK) aev_stream_delete(s, 1);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int delete_fn(aev_stream *s, json_t *req) {
+  return aev_stream_delete(
+      s, json_is_true(json_object_get(req, "EnforceConsumerDeletion")));
+}
+
+static AEV__KIN_ACTION(delete_stream) {
+  return on_stream(b, svc, req, resp, delete_fn);
+}
+
+static int describe(aev_broker *b, const aev__api_service *svc, json_t *req,
+                    json_t **resp, int summary) {
+  aev_stream *s;
+  int rc = aev__kin_stream_of(b, svc, req, &s);
+  if (rc != AEV_OK) return rc;
+  json_t *d;
+  rc = aev__stream_describe_json(s, summary, &d);
+  aev_stream_release(s);
+  if (rc == AEV_OK)
+    *resp = json_pack("{s:o}", summary ? "StreamDescriptionSummary"
+                                       : "StreamDescription", d);
+  return rc;
+}
+
+static AEV__KIN_ACTION(describe_stream) { return describe(b, svc, req, resp, 0); }
+
+static AEV__KIN_ACTION(describe_stream_summary) {
+  return describe(b, svc, req, resp, 1);
+}
+
+static AEV__KIN_ACTION(list_streams) {
+  int64_t limit = 0;
+  const char *excl = NULL, *tok = NULL;
+  int rc = aev__api_opt_int(svc, req, "Limit", 1, 10000, &limit);
+  if (rc == AEV_OK)
+    rc = aev__api_opt_string(svc, req, "ExclusiveStartStreamName", &excl);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "NextToken", &tok);
+  return rc != AEV_OK ? rc : aev__stream_list_json(b, (int)limit, excl, tok, resp);
+}
+
+static AEV__KIN_ACTION(list_shards) {
+  if (json_object_get(req, "NextToken") &&
+      (json_object_get(req, "StreamName") || json_object_get(req, "StreamARN")))
+    return aev__kin_invalid("NextToken and StreamName cannot be provided "
+                            "together.");
+  aev_stream *s;
+  int rc;
+  const char *tok = json_string_value(json_object_get(req, "NextToken"));
+  if (tok) {
+    /* The token names its stream (describe.c). */
+    char *name = NULL;
+    unsigned char *raw = NULL;
+    size_t n;
+    if (aev__base64_decode(tok, strlen(tok), &raw, &n) != AEV_OK)
+      return aev__kin_invalid("Invalid NextToken.");
+    char *p = (char *)raw;
+    for (int dots = 0; *p && dots < 3; p++) dots += *p == '.';
+    name = p;
+    rc = aev__stream_find(b, name, &s);
+    free(raw);
+  } else {
+    rc = aev__kin_stream_of(b, svc, req, &s);
+  }
+  if (rc != AEV_OK) return rc;
+  rc = aev__stream_list_shards_json(s, req, resp);
+  aev_stream_release(s);
+  return rc;
+}
+
+static int retention(aev_broker *b, const aev__api_service *svc, json_t *req,
+                     json_t **resp, int increase) {
+  int64_t hours;
+  int rc = aev__api_req_int(svc, req, "RetentionPeriodHours", INT32_MIN,
+                            INT32_MAX, &hours);
+  aev_stream *s;
+  if (rc == AEV_OK) rc = aev__kin_stream_of(b, svc, req, &s);
+  if (rc != AEV_OK) return rc;
+  rc = increase ? aev_stream_increase_retention(s, (int)hours)
+                : aev_stream_decrease_retention(s, (int)hours);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static AEV__KIN_ACTION(increase_retention) {
+  return retention(b, svc, req, resp, 1);
+}
+
+static AEV__KIN_ACTION(decrease_retention) {
+  return retention(b, svc, req, resp, 0);
+}
+
+static int split_fn(aev_stream *s, json_t *req) {
+  return aev_stream_split_shard(
+      s, json_string_value(json_object_get(req, "ShardToSplit")),
+      json_string_value(json_object_get(req, "NewStartingHashKey")));
+}
+
+static AEV__KIN_ACTION(split_shard) {
+  const char *x;
+  int rc = aev__api_req_string(svc, req, "ShardToSplit", &x);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "NewStartingHashKey", &x);
+  return rc != AEV_OK ? rc : on_stream(b, svc, req, resp, split_fn);
+}
+
+static int merge_fn(aev_stream *s, json_t *req) {
+  return aev_stream_merge_shards(
+      s, json_string_value(json_object_get(req, "ShardToMerge")),
+      json_string_value(json_object_get(req, "AdjacentShardToMerge")));
+}
+
+static AEV__KIN_ACTION(merge_shards) {
+  const char *x;
+  int rc = aev__api_req_string(svc, req, "ShardToMerge", &x);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "AdjacentShardToMerge", &x);
+  return rc != AEV_OK ? rc : on_stream(b, svc, req, resp, merge_fn);
+}
+
+static AEV__KIN_ACTION(update_shard_count) {
+  int64_t target;
+  const char *type;
+  int rc = aev__api_req_int(svc, req, "TargetShardCount", INT32_MIN,
+                            INT32_MAX, &target);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "ScalingType", &type);
+  if (rc != AEV_OK) return rc;
+  if (strcmp(type, "UNIFORM_SCALING"))
+    return aev__kin_validation(type, "scalingType",
+                               "Member must satisfy enum value set: "
+                               "[UNIFORM_SCALING]");
+  aev_stream *s;
+  rc = aev__kin_stream_of(b, svc, req, &s);
+  if (rc != AEV_OK) return rc;
+  int current = 0;
+  pthread_mutex_lock(&s->mu);
+  current = (int)s->nopen;
+  pthread_mutex_unlock(&s->mu);
+  rc = aev_stream_update_shard_count(s, (int)target);
+  if (rc == AEV_OK)
+    *resp = json_pack("{s:s, s:s, s:i, s:I}", "StreamName", s->res.name,
+                      "StreamARN", s->res.arn, "CurrentShardCount", current,
+                      "TargetShardCount", (json_int_t)target);
+  aev_stream_release(s);
+  return rc;
+}
+
+static int tag_fn(aev_stream *s, json_t *req) {
+  return aev__stream_tag_json(s, json_object_get(req, "Tags"));
+}
+
+static AEV__KIN_ACTION(add_tags) {
+  json_t *t;
+  int rc = aev__api_req_object(svc, req, "Tags", &t);
+  return rc != AEV_OK ? rc : on_stream(b, svc, req, resp, tag_fn);
+}
+
+static int untag_fn(aev_stream *s, json_t *req) {
+  return aev__stream_untag_json(s, json_object_get(req, "TagKeys"));
+}
+
+static AEV__KIN_ACTION(remove_tags) {
+  json_t *t;
+  int rc = aev__api_req_array(svc, req, "TagKeys", &t);
+  return rc != AEV_OK ? rc : on_stream(b, svc, req, resp, untag_fn);
+}
+
+static AEV__KIN_ACTION(list_tags) {
+  aev_stream *s;
+  int rc = aev__kin_stream_of(b, svc, req, &s);
+  if (rc != AEV_OK) return rc;
+  rc = aev__stream_tags_json(s, resp);
+  aev_stream_release(s);
+  return rc;
+}
+
+static AEV__KIN_ACTION(register_consumer) {
+  const char *arn, *name;
+  int rc = aev__api_req_string(svc, req, "StreamARN", &arn);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "ConsumerName", &name);
+  aev_stream *s;
+  if (rc == AEV_OK) rc = aev__stream_find(b, arn, &s);
+  if (rc != AEV_OK) return rc;
+  char *carn = NULL;
+  rc = aev_stream_register_consumer(s, name, &carn);
+  json_t *d = NULL;
+  if (rc == AEV_OK) rc = aev__stream_consumer_json(s, name, NULL, &d);
+  aev_stream_release(s);
+  aev_free(carn);
+  if (rc == AEV_OK) {
+    json_object_del(d, "StreamARN");
+    *resp = json_pack("{s:o}", "Consumer", d);
+  }
+  return rc;
+}
+
+/* Deregister and Describe name a consumer by StreamARN + ConsumerName or
+ * by ConsumerARN alone. */
+static int consumer_of(aev_broker *b, const aev__api_service *svc,
+                       json_t *req, aev_stream **s, const char **name,
+                       const char **carn) {
+  const char *arn = NULL;
+  *name = *carn = NULL;
+  int rc = aev__api_opt_string(svc, req, "StreamARN", &arn);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "ConsumerName", name);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "ConsumerARN", carn);
+  if (rc != AEV_OK) return rc;
+  if (*carn) {
+    const char *c = strstr(*carn, "/consumer/");
+    if (!c) return aev__kin_invalid("Invalid ConsumerARN %s.", *carn);
+    char *stream_arn = strndup(*carn, (size_t)(c - *carn));
+    rc = stream_arn ? aev__stream_find(b, stream_arn, s) : aev__nomem();
+    free(stream_arn);
+    return rc;
+  }
+  if (!arn || !*name)
+    return aev__kin_invalid("Either ConsumerARN or both StreamARN and "
+                            "ConsumerName should be provided.");
+  return aev__stream_find(b, arn, s);
+}
+
+static AEV__KIN_ACTION(describe_consumer) {
+  aev_stream *s;
+  const char *name, *carn;
+  int rc = consumer_of(b, svc, req, &s, &name, &carn);
+  if (rc != AEV_OK) return rc;
+  json_t *d;
+  rc = aev__stream_consumer_json(s, name, carn, &d);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_pack("{s:o}", "ConsumerDescription", d);
+  return rc;
+}
+
+static AEV__KIN_ACTION(deregister_consumer) {
+  aev_stream *s;
+  const char *name, *carn;
+  int rc = consumer_of(b, svc, req, &s, &name, &carn);
+  if (rc != AEV_OK) return rc;
+  json_t *d = NULL;
+  rc = aev__stream_consumer_json(s, name, carn, &d);
+  if (rc == AEV_OK)
+    rc = aev_stream_deregister_consumer(
+        s, json_string_value(json_object_get(d, "ConsumerName")));
+  json_decref(d);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static AEV__KIN_ACTION(list_consumers) {
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, "StreamARN", &arn);
+  aev_stream *s;
+  if (rc == AEV_OK) rc = aev__stream_find(b, arn, &s);
+  if (rc != AEV_OK) return rc;
+  rc = aev__stream_consumers_json(s, resp);
+  aev_stream_release(s);
+  return rc;
+}
+
+static const aev__api_action actions[] = {
+    {"AddTagsToStream", aev__kin_add_tags},
+    {"CreateStream", aev__kin_create_stream},
+    {"DecreaseStreamRetentionPeriod", aev__kin_decrease_retention},
+    {"DeleteStream", aev__kin_delete_stream},
+    {"DeregisterStreamConsumer", aev__kin_deregister_consumer},
+    {"DescribeStream", aev__kin_describe_stream},
+    {"DescribeStreamConsumer", aev__kin_describe_consumer},
+    {"DescribeStreamSummary", aev__kin_describe_stream_summary},
+    {"GetRecords", aev__kin_get_records},
+    {"GetShardIterator", aev__kin_get_shard_iterator},
+    {"IncreaseStreamRetentionPeriod", aev__kin_increase_retention},
+    {"ListShards", aev__kin_list_shards},
+    {"ListStreamConsumers", aev__kin_list_consumers},
+    {"ListStreams", aev__kin_list_streams},
+    {"ListTagsForStream", aev__kin_list_tags},
+    {"MergeShards", aev__kin_merge_shards},
+    {"PutRecord", aev__kin_put_record},
+    {"PutRecords", aev__kin_put_records},
+    {"RegisterStreamConsumer", aev__kin_register_consumer},
+    {"RemoveTagsFromStream", aev__kin_remove_tags},
+    {"SplitShard", aev__kin_split_shard},
+    {"UpdateShardCount", aev__kin_update_shard_count},
+};
+
+const aev__api_service aev__api_kinesis = {
+    .name = "kinesis",
+    .missing_code = "ValidationException",
+    .invalid_code = "ValidationException",
+    .actions = actions,
+    .n_actions = sizeof actions / sizeof actions[0],
+    .style = AEV_API_STYLE_JSON,
+};

@@ -1,0 +1,151 @@
+/* The "kinesis" service's record actions: PutRecord, PutRecords,
+ * GetShardIterator and GetRecords, with Data as base64 and timestamps as
+ * epoch seconds, as AWS's JSON protocol carries them. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "stream/api_kinesis.h"
+
+AEV__KIN_ACTION(put_record) {
+  const char *key, *hash = NULL, *order = NULL;
+  unsigned char *data = NULL;
+  size_t len = 0;
+  int rc = aev__api_req_string(svc, req, "PartitionKey", &key);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "ExplicitHashKey", &hash);
+  if (rc == AEV_OK)
+    rc = aev__api_opt_string(svc, req, "SequenceNumberForOrdering", &order);
+  if (rc == AEV_OK) rc = aev__api_req_blob(svc, req, "Data", &data, &len);
+  aev_stream *s = NULL;
+  if (rc == AEV_OK) rc = aev__kin_stream_of(b, svc, req, &s);
+  char shard[AEV_SHARD_ID_SIZE], seq[AEV_STREAM_SEQUENCE_SIZE];
+  if (rc == AEV_OK) rc = aev_stream_put(s, data, len, key, hash, order, shard, seq);
+  free(data);
+  aev_stream_release(s);
+  if (rc == AEV_OK)
+    *resp = json_pack("{s:s, s:s, s:s}", "ShardId", shard, "SequenceNumber",
+                      seq, "EncryptionType", "NONE");
+  return rc;
+}
+
+AEV__KIN_ACTION(put_records) {
+  json_t *recs;
+  int rc = aev__api_req_array(svc, req, "Records", &recs);
+  if (rc != AEV_OK) return rc;
+  size_t n = json_array_size(recs);
+  if (n < 1 || n > 500)
+    return aev__kin_validation(NULL, "records",
+                               n < 1 ? "Member must have length greater than "
+                                       "or equal to 1"
+                                     : "Member must have length less than or "
+                                       "equal to 500");
+  unsigned char **data = calloc(n, sizeof *data);
+  size_t *lens = calloc(n, sizeof *lens);
+  const char **keys = calloc(n, sizeof *keys), **hashes = calloc(n, sizeof *hashes);
+  if (!data || !lens || !keys || !hashes) rc = aev__nomem();
+  for (size_t i = 0; i < n && rc == AEV_OK; i++) {
+    json_t *e = json_array_get(recs, i);
+    if (!json_is_object(e)) {
+      rc = aev__kin_validation(NULL, "records", "Member must be a structure");
+      break;
+    }
+    rc = aev__api_req_string(svc, e, "PartitionKey", &keys[i]);
+    if (rc == AEV_OK) rc = aev__api_opt_string(svc, e, "ExplicitHashKey", &hashes[i]);
+    if (rc == AEV_OK) rc = aev__api_req_blob(svc, e, "Data", &data[i], &lens[i]);
+  }
+  aev_stream *s = NULL;
+  aev_put_result *r = NULL;
+  if (rc == AEV_OK) rc = aev__kin_stream_of(b, svc, req, &s);
+  if (rc == AEV_OK)
+    rc = aev_stream_put_records(s, n, (const void *const *)data, lens, keys,
+                                hashes, &r);
+  for (size_t i = 0; data && i < n; i++) free(data[i]);
+  free(data);
+  free(lens);
+  free(keys);
+  free(hashes);
+  aev_stream_release(s);
+  if (rc != AEV_OK) return rc;
+  json_t *list = json_array();
+  for (size_t i = 0; i < n; i++) {
+    if (aev_put_result_sequence_number(r, i))
+      json_array_append_new(
+          list, json_pack("{s:s, s:s}", "SequenceNumber",
+                          aev_put_result_sequence_number(r, i), "ShardId",
+                          aev_put_result_shard_id(r, i)));
+    else
+      json_array_append_new(
+          list, json_pack("{s:s, s:s}", "ErrorCode",
+                          aev_put_result_error_code(r, i), "ErrorMessage",
+                          aev_put_result_error_message(r, i)));
+  }
+  *resp = json_pack("{s:I, s:o, s:s}", "FailedRecordCount",
+                    (json_int_t)aev_put_result_failed_count(r), "Records",
+                    list, "EncryptionType", "NONE");
+  aev_put_result_free(r);
+  return AEV_OK;
+}
+
+AEV__KIN_ACTION(get_shard_iterator) {
+  const char *shard, *type, *seq = NULL;
+  int rc = aev__api_req_string(svc, req, "ShardId", &shard);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "ShardIteratorType", &type);
+  if (rc == AEV_OK)
+    rc = aev__api_opt_string(svc, req, "StartingSequenceNumber", &seq);
+  if (rc != AEV_OK) return rc;
+  json_t *ts = json_object_get(req, "Timestamp");
+  if (!strcmp(type, "AT_TIMESTAMP") && !json_is_number(ts))
+    return aev__kin_invalid("The timestamp parameter must be specified for "
+                            "ShardIteratorType AT_TIMESTAMP.");
+  aev_stream *s;
+  rc = aev__kin_stream_of(b, svc, req, &s);
+  if (rc != AEV_OK) return rc;
+  char *it = NULL;
+  rc = aev_stream_iterator(s, shard, type, seq,
+                           (int64_t)(json_number_value(ts) * 1000.0 + 0.5), &it);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_pack("{s:s}", "ShardIterator", it);
+  aev_free(it);
+  return rc;
+}
+
+AEV__KIN_ACTION(get_records) {
+  const char *it;
+  int64_t limit = 0;
+  int rc = aev__api_req_string(svc, req, "ShardIterator", &it);
+  if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "Limit", 1, 10000, &limit);
+  aev_records *r;
+  if (rc == AEV_OK) rc = aev_stream_get_records(b, it, (int)limit, &r);
+  if (rc != AEV_OK) return rc;
+  json_t *list = json_array();
+  for (size_t i = 0; i < aev_records_count(r) && rc == AEV_OK; i++) {
+    size_t len;
+    const void *d = aev_records_data(r, i, &len);
+    char *b64 = NULL;
+    rc = aev__base64_encode(d, len, &b64);
+    if (rc != AEV_OK) break;
+    json_array_append_new(
+        list,
+        json_pack("{s:s, s:f, s:s, s:s}", "SequenceNumber",
+                  aev_records_sequence_number(r, i),
+                  "ApproximateArrivalTimestamp",
+                  (double)aev_records_arrival_ms(r, i) / 1000.0, "Data", b64,
+                  "PartitionKey", aev_records_partition_key(r, i)));
+    free(b64);
+  }
+  if (rc == AEV_OK) {
+    json_t *o = json_pack("{s:o, s:I}", "Records", list, "MillisBehindLatest",
+                          (json_int_t)aev_records_millis_behind(r));
+    const char *next = aev_records_next_iterator(r);
+    json_object_set_new(o, "NextShardIterator",
+                        next ? json_string(next) : json_null());
+    const char *children = aev_records_child_shards(r);
+    if (children)
+      json_object_set_new(o, "ChildShards", json_loads(children, 0, NULL));
+    *resp = o;
+  } else {
+    json_decref(list);
+  }
+  aev_records_free(r);
+  return rc;
+}

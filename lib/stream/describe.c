@@ -1,0 +1,335 @@
+/* Streams and shards in AWS's shapes: Shard, ChildShards,
+ * StreamDescription(Summary), ListStreams and ListShards with their
+ * filters and paging, and the typed API's JSON-returning calls. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/registry.h"
+#include "core/status.h"
+#include "stream/stream.h"
+
+static json_t *u128_json(aev__u128 v) {
+  char buf[40];
+  aev__u128_format(v, buf);
+  return json_string(buf);
+}
+
+static json_t *shard_id_json(int64_t id) {
+  char buf[AEV_SHARD_ID_SIZE];
+  aev__shard_id_format((uint32_t)id, buf);
+  return json_string(buf);
+}
+
+json_t *aev__shard_json(const aev_stream *s, const aev__shard *sh) {
+  char seq[AEV_STREAM_SEQUENCE_SIZE];
+  json_t *j = json_object();
+  json_object_set_new(j, "ShardId", shard_id_json(sh->id));
+  if (sh->parent >= 0)
+    json_object_set_new(j, "ParentShardId", shard_id_json(sh->parent));
+  if (sh->adjacent >= 0)
+    json_object_set_new(j, "AdjacentParentShardId",
+                        shard_id_json(sh->adjacent));
+  json_object_set_new(j, "HashKeyRange",
+                      json_pack("{s:o, s:o}", "StartingHashKey",
+                                u128_json(sh->start), "EndingHashKey",
+                                u128_json(sh->end)));
+  json_t *range = json_object();
+  aev__shard_start_seq(s, sh, seq);
+  json_object_set_new(range, "StartingSequenceNumber", json_string(seq));
+  if (sh->closed) {
+    aev__shard_end_seq(s, sh, seq);
+    json_object_set_new(range, "EndingSequenceNumber", json_string(seq));
+  }
+  json_object_set_new(j, "SequenceNumberRange", range);
+  return j;
+}
+
+json_t *aev__child_shards_json(const aev_stream *s, const aev__shard *sh) {
+  json_t *list = json_array();
+  for (size_t i = 0; i < s->nshards; i++) {
+    const aev__shard *c = &s->shards[i];
+    if (c->parent != sh->id && c->adjacent != sh->id) continue;
+    json_t *parents = json_array();
+    json_array_append_new(parents, shard_id_json(c->parent));
+    if (c->adjacent >= 0)
+      json_array_append_new(parents, shard_id_json(c->adjacent));
+    json_array_append_new(
+        list, json_pack("{s:o, s:o, s:{s:o, s:o}}", "ShardId",
+                        shard_id_json(c->id), "ParentShards", parents,
+                        "HashKeyRange", "StartingHashKey", u128_json(c->start),
+                        "EndingHashKey", u128_json(c->end)));
+  }
+  return list;
+}
+
+static const char *status_name(const aev_stream *s) {
+  return s->status == AEV__STATUS_UPDATING ? "UPDATING" : "ACTIVE";
+}
+
+/* The members DescribeStream and DescribeStreamSummary share (mu held). */
+static json_t *common_json(aev_stream *s) {
+  return json_pack(
+      "{s:s, s:s, s:s, s:{s:s}, s:i, s:I, s:[{s:[]}], s:s}", "StreamName",
+      s->res.name, "StreamARN", s->res.arn, "StreamStatus", status_name(s),
+      "StreamModeDetails", "StreamMode",
+      s->on_demand ? "ON_DEMAND" : "PROVISIONED", "RetentionPeriodHours",
+      s->retention_h, "StreamCreationTimestamp",
+      (json_int_t)(s->created_ms / 1000), "EnhancedMonitoring",
+      "ShardLevelMetrics", "EncryptionType", "NONE");
+}
+
+int aev__stream_describe_json(aev_stream *s, int summary, json_t **out) {
+  int rc = aev__stream_check(s);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&s->mu);
+  int64_t now = aev__stream_now_ms(s);
+  json_t *j = common_json(s);
+  if (summary) {
+    json_object_set_new(j, "OpenShardCount", json_integer((json_int_t)s->nopen));
+    json_object_set_new(j, "ConsumerCount", json_integer(s->nconsumers));
+  } else {
+    json_t *shards = json_array();
+    for (size_t i = 0; i < s->nshards; i++)
+      if (!aev__shard_expired(s, &s->shards[i], now))
+        json_array_append_new(shards, aev__shard_json(s, &s->shards[i]));
+    json_object_set_new(j, "Shards", shards);
+    json_object_set_new(j, "HasMoreShards", json_false());
+  }
+  pthread_mutex_unlock(&s->mu);
+  *out = j;
+  return AEV_OK;
+}
+
+/* ListShards' ShardFilter: which shards a filter keeps (mu held). */
+typedef struct shard_filter {
+  int type; /* 0 none, 1 AFTER_SHARD_ID, 2 AT_TRIM_HORIZON,
+               3 FROM_TRIM_HORIZON, 4 AT_LATEST, 5 AT_TIMESTAMP,
+               6 FROM_TIMESTAMP */
+  int64_t after;
+  int64_t at_ms;
+} shard_filter;
+
+static const char *const filter_names[] = {
+    "", "AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TRIM_HORIZON",
+    "AT_LATEST", "AT_TIMESTAMP", "FROM_TIMESTAMP"};
+
+static int keeps(const aev_stream *s, const aev__shard *sh,
+                 const shard_filter *f, int64_t now) {
+  if (aev__shard_expired(s, sh, now)) return 0;
+  int64_t born = sh->created_s * 1000;
+  switch (f->type) {
+  case 1: return sh->id > f->after;
+  case 2: /* open at the trim horizon */
+  case 5: { /* open at the timestamp */
+    int64_t t = f->type == 2 ? aev__stream_horizon(s, now) : f->at_ms;
+    return born <= t && (!sh->closed || sh->closed_ms > t);
+  }
+  case 4: return !sh->closed;
+  case 6: return !sh->closed || sh->closed_ms > f->at_ms;
+  default: return 1;
+  }
+}
+
+static int parse_filter(json_t *jf, shard_filter *f) {
+  const char *type = json_string_value(json_object_get(jf, "Type"));
+  if (!type)
+    return aev__kin_validation(NULL, "shardFilter.type",
+                               "Member must not be null");
+  for (int i = 1; i < 7; i++)
+    if (!strcmp(type, filter_names[i])) f->type = i;
+  if (!f->type)
+    return aev__kin_validation(type, "shardFilter.type",
+                               "Member must satisfy enum value set: "
+                               "[AFTER_SHARD_ID, AT_TRIM_HORIZON, "
+                               "FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, "
+                               "FROM_TIMESTAMP]");
+  if (f->type == 1) {
+    const char *id = json_string_value(json_object_get(jf, "ShardId"));
+    if (!id || strlen(id) != 20 || strncmp(id, "shardId-", 8))
+      return aev__kin_invalid("ShardId must be given as shardId-NNNNNNNNNNNN "
+                              "with the AFTER_SHARD_ID filter.");
+    f->after = strtoll(id + 8, NULL, 10);
+  }
+  if (f->type >= 5) {
+    json_t *ts = json_object_get(jf, "Timestamp");
+    if (!json_is_number(ts))
+      return aev__kin_invalid("Timestamp must be given with the %s filter.",
+                              type);
+    f->at_ms = (int64_t)(json_number_value(ts) * 1000.0);
+  }
+  return AEV_OK;
+}
+
+/* NextToken: "<next shard id>.<filter>.<filter value>.<stream name>" in
+ * base64, so a page carries its filter as AWS's tokens do. */
+static char *page_token(const aev_stream *s, size_t next,
+                        const shard_filter *f) {
+  char *raw = NULL, *tok = NULL;
+  if (asprintf(&raw, "%zu.%d.%lld.%s", next, f->type,
+               (long long)(f->type == 1 ? f->after : f->at_ms),
+               s->res.name) < 0)
+    return NULL;
+  aev__base64_encode(raw, strlen(raw), &tok);
+  free(raw);
+  return tok;
+}
+
+static int read_token(const aev_stream *s, const char *tok, size_t *next,
+                      shard_filter *f) {
+  unsigned char *raw = NULL;
+  size_t n;
+  if (aev__base64_decode(tok, strlen(tok), &raw, &n) != AEV_OK)
+    return aev__kin_invalid("Invalid NextToken.");
+  long long v;
+  int used = 0;
+  int ok = sscanf((char *)raw, "%zu.%d.%lld.%n", next, &f->type, &v, &used) == 3 &&
+           used > 0 && !strcmp((char *)raw + used, s->res.name) &&
+           f->type >= 0 && f->type < 7;
+  free(raw);
+  if (!ok) return aev__kin_invalid("Invalid NextToken.");
+  if (f->type == 1)
+    f->after = v;
+  else
+    f->at_ms = v;
+  return AEV_OK;
+}
+
+int aev__stream_list_shards_json(aev_stream *s, json_t *req, json_t **out) {
+  int rc = aev__stream_check(s);
+  if (rc != AEV_OK) return rc;
+  shard_filter f = {0};
+  size_t next = 0;
+  json_int_t max = 1000;
+  json_t *jmax = json_object_get(req, "MaxResults");
+  if (jmax) {
+    max = json_integer_value(jmax);
+    if (!json_is_integer(jmax) || max < 1 || max > 10000) {
+      char v[32];
+      snprintf(v, sizeof v, "%lld", (long long)max);
+      return aev__kin_validation(v, "maxResults",
+                                 max < 1 ? "Member must have value greater "
+                                           "than or equal to 1"
+                                         : "Member must have value less "
+                                           "than or equal to 10000");
+    }
+  }
+  const char *tok = json_string_value(json_object_get(req, "NextToken"));
+  json_t *jf = json_object_get(req, "ShardFilter");
+  const char *excl =
+      json_string_value(json_object_get(req, "ExclusiveStartShardId"));
+  if (tok) {
+    rc = read_token(s, tok, &next, &f);
+  } else {
+    if (jf) rc = parse_filter(jf, &f);
+    if (rc == AEV_OK && excl) {
+      if (strlen(excl) != 20 || strncmp(excl, "shardId-", 8))
+        return aev__kin_invalid("ExclusiveStartShardId %s is not a shard id.",
+                                excl);
+      next = (size_t)strtoull(excl + 8, NULL, 10) + 1;
+    }
+  }
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&s->mu);
+  int64_t now = aev__stream_now_ms(s);
+  json_t *list = json_array();
+  size_t i = next;
+  for (; i < s->nshards && json_array_size(list) < (size_t)max; i++)
+    if (keeps(s, &s->shards[i], &f, now))
+      json_array_append_new(list, aev__shard_json(s, &s->shards[i]));
+  /* A token only when a kept shard remains beyond this page. */
+  size_t more = i;
+  while (more < s->nshards && !keeps(s, &s->shards[more], &f, now)) more++;
+  char *token = more < s->nshards ? page_token(s, i, &f) : NULL;
+  pthread_mutex_unlock(&s->mu);
+  json_t *resp = json_pack("{s:o}", "Shards", list);
+  if (token) json_object_set_new(resp, "NextToken", json_string(token));
+  free(token);
+  *out = resp;
+  return AEV_OK;
+}
+
+int aev__stream_list_json(aev_broker *b, int limit, const char *exclusive,
+                          const char *next_token, json_t **out) {
+  if (limit < 0 || limit > 10000) {
+    char v[16];
+    snprintf(v, sizeof v, "%d", limit);
+    return aev__kin_validation(v, "limit",
+                               limit < 0 ? "Member must have value greater "
+                                           "than or equal to 1"
+                                         : "Member must have value less "
+                                           "than or equal to 10000");
+  }
+  if (!limit) limit = 100;
+  /* NextToken is the last name of the previous page, as is
+   * ExclusiveStartStreamName. */
+  const char *after = next_token ? next_token : exclusive;
+  aev__resource **all;
+  size_t n;
+  int rc = aev__registry_list(b, AEV__KIND_STREAM, NULL, &all, &n);
+  if (rc != AEV_OK) return rc;
+  json_t *names = json_array(), *sums = json_array();
+  size_t i = 0, taken = 0;
+  while (i < n && after && strcmp(all[i]->name, after) <= 0) i++;
+  const char *last = NULL;
+  for (; i < n && taken < (size_t)limit; i++, taken++) {
+    aev_stream *s = (aev_stream *)all[i];
+    json_array_append_new(names, json_string(s->res.name));
+    pthread_mutex_lock(&s->mu);
+    json_t *j = common_json(s);
+    pthread_mutex_unlock(&s->mu);
+    json_object_del(j, "RetentionPeriodHours");
+    json_object_del(j, "EnhancedMonitoring");
+    json_object_del(j, "EncryptionType");
+    json_array_append_new(sums, j);
+    last = s->res.name;
+  }
+  json_t *resp = json_pack("{s:o, s:o, s:b}", "StreamNames", names,
+                           "StreamSummaries", sums, "HasMoreStreams", i < n);
+  if (i < n && last) json_object_set_new(resp, "NextToken", json_string(last));
+  aev__registry_list_free(all, n);
+  *out = resp;
+  return AEV_OK;
+}
+
+static int dump(json_t *j, char **out) {
+  *out = json_dumps(j, JSON_COMPACT);
+  json_decref(j);
+  return *out ? AEV_OK : aev__nomem();
+}
+
+int aev_stream_describe(aev_stream *s, char **json) {
+  json_t *j;
+  int rc = aev__stream_describe_json(s, 0, &j);
+  return rc != AEV_OK ? rc : dump(j, json);
+}
+
+int aev_stream_describe_summary(aev_stream *s, char **json) {
+  json_t *j;
+  int rc = aev__stream_describe_json(s, 1, &j);
+  return rc != AEV_OK ? rc : dump(j, json);
+}
+
+int aev_stream_list(aev_broker *b, int limit,
+                    const char *exclusive_start_stream_name,
+                    const char *next_token, char **response_json) {
+  if (!b || !response_json) return aev__kin_invalid("Missing argument.");
+  json_t *j;
+  int rc = aev__stream_list_json(b, limit, exclusive_start_stream_name,
+                                 next_token, &j);
+  return rc != AEV_OK ? rc : dump(j, response_json);
+}
+
+int aev_stream_list_shards(aev_stream *s, const char *request_json,
+                           char **response_json) {
+  if (!response_json) return aev__kin_invalid("Missing argument.");
+  json_t *req = request_json ? json_loads(request_json, 0, NULL) : json_object();
+  if (!json_is_object(req)) {
+    json_decref(req);
+    return aev__kin_invalid("The ListShards request must be a JSON object.");
+  }
+  json_t *j;
+  int rc = aev__stream_list_shards_json(s, req, &j);
+  json_decref(req);
+  return rc != AEV_OK ? rc : dump(j, response_json);
+}

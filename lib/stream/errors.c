@@ -1,0 +1,57 @@
+/* Kinesis's error table: the error names and message wording the stream
+ * module reports (AWS's own phrasing where AWS documents or returns it). */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/status.h"
+#include "stream/stream_impl.h"
+
+int aev__kin_no_stream(const aev_broker *b, const char *name) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Stream %s under account %s not found.", name ? name : "",
+                   aev_broker_account(b));
+}
+
+int aev__kin_no_shard(const aev_stream *s, const char *shard) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Shard %s in stream %s under account %s does not exist",
+                   shard ? shard : "", s->res.name,
+                   aev_broker_account(s->res.broker));
+}
+
+int aev__kin_invalid(const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return aev__fail(AEV_ERR_INVALID, "InvalidArgumentException", "%s", msg);
+}
+
+int aev__kin_validation(const char *value, const char *member,
+                        const char *constraint) {
+  if (!value)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value at '%s' failed to "
+                     "satisfy constraint: %s",
+                     member, constraint);
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value '%s' at '%s' failed "
+                   "to satisfy constraint: %s",
+                   value, member, constraint);
+}
+
+int aev__kin_in_use(const aev_stream *s) {
+  return aev__fail(AEV_ERR_STATE, "ResourceInUseException",
+                   "Stream %s under account %s not ACTIVE, instead in state "
+                   "UPDATING",
+                   s->res.name, aev_broker_account(s->res.broker));
+}
+
+int aev__kin_throttled(const aev_stream *s, const aev__shard *sh) {
+  char id[AEV_SHARD_ID_SIZE];
+  aev__shard_id_format(sh->id, id);
+  return aev__fail(AEV_ERR_THROTTLED, "ProvisionedThroughputExceededException",
+                   "Rate exceeded for shard %s in stream %s under account %s.",
+                   id, s->res.name, aev_broker_account(s->res.broker));
+}

@@ -1,0 +1,54 @@
+/* The 128-bit hash-key space: a partition key's MD5 read as a big-endian
+ * integer, decimal parsing and formatting, and the even division of the
+ * space into shards that AWS uses (2^128 / n, the last shard ending at
+ * 2^128 - 1: a 2-shard stream's first shard ends at
+ * 170141183460469231731687303715884105727). */
+#include <string.h>
+
+#include "core/digest.h"
+#include "stream/stream_impl.h"
+
+aev__u128 aev__hash_of_key(const char *key, size_t len) {
+  aev__md5 c;
+  uint8_t d[16];
+  aev__md5_init(&c);
+  aev__md5_update(&c, key, len);
+  aev__md5_final(&c, d);
+  aev__u128 v = 0;
+  for (int i = 0; i < 16; i++) v = v << 8 | d[i];
+  return v;
+}
+
+int aev__u128_parse(const char *text, aev__u128 *out) {
+  size_t n = text ? strlen(text) : 0;
+  if (n == 0 || n > 39 || (n > 1 && text[0] == '0')) return -1;
+  aev__u128 v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (text[i] < '0' || text[i] > '9') return -1;
+    unsigned d = (unsigned)(text[i] - '0');
+    if (v > (AEV__U128_MAX - d) / 10) return -1;
+    v = v * 10 + d;
+  }
+  *out = v;
+  return 0;
+}
+
+void aev__u128_format(aev__u128 v, char *out) {
+  char tmp[40];
+  int n = 0;
+  do {
+    tmp[n++] = (char)('0' + (int)(v % 10));
+    v /= 10;
+  } while (v);
+  for (int i = 0; i < n; i++) out[i] = tmp[n - 1 - i];
+  out[n] = '\0';
+}
+
+void aev__hash_range(int i, int n, aev__u128 *start, aev__u128 *end) {
+  /* floor(2^128 / n) without 2^128: (2^128 - 1) / n is one short exactly
+   * when n divides 2^128. */
+  aev__u128 step = AEV__U128_MAX / (aev__u128)n;
+  if (AEV__U128_MAX % (aev__u128)n == (aev__u128)n - 1) step++;
+  *start = step * (aev__u128)i;
+  *end = i == n - 1 ? AEV__U128_MAX : step * (aev__u128)(i + 1) - 1;
+}

@@ -1,0 +1,299 @@
+/* Event-source mappings from streams: CreateEventSourceMapping's checks as
+ * Lambda applies them to Kinesis sources (StartingPosition, BatchSize
+ * 1..10,000, MaximumBatchingWindowInSeconds 0..300, ParallelizationFactor
+ * 1..10, MaximumRetryAttempts -1..10,000, MaximumRecordAgeInSeconds -1 or
+ * 60..604,800, at most 5 filters, an OnFailure destination), the mapping's
+ * description, lookup by UUID, deletion, and the tap that wakes it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function.h"
+#include "stream/mapping.h"
+#include "stream/mapping_impl.h"
+
+static int invalid(const char *fmt, const char *a) {
+  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException", fmt, a);
+}
+
+static int range(json_t *req, const char *name, const char *member,
+                 long long min, long long max, int *out) {
+  json_t *v = json_object_get(req, name);
+  if (!v || json_is_null(v)) return AEV_OK;
+  if (!json_is_integer(v)) return invalid("%s must be an integer.", name);
+  long long x = json_integer_value(v);
+  if (x < min || x > max)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
+                     "1 validation error detected: Value '%lld' at '%s' "
+                     "failed to satisfy constraint: Member must have value "
+                     "%s than or equal to %lld",
+                     x, member, x < min ? "greater" : "less", x < min ? min : max);
+  *out = (int)x;
+  return AEV_OK;
+}
+
+void aev__mapping_unref(aev__mapping *m) {
+  if (--m->refs) return;
+  aev__timer_cancel(aev__broker_sched(m->b), &m->timer);
+  for (int i = 0; i < m->npatterns; i++) aev_pattern_free(m->patterns[i]);
+  for (size_t i = 0; i < m->nshards; i++) free(m->shards[i].parts);
+  free(m->shards);
+  json_decref(m->filters);
+  free(m->function_arn);
+  free(m->on_failure);
+  free(m->starting);
+  if (m->strand) aev__strand_release(m->strand);
+  aev_stream_release(m->s);
+  free(m);
+}
+
+void aev__mapping_wake(aev__mapping *m) {
+  if (m->deleted || m->pump_posted) return;
+  m->pump_posted = 1;
+  m->refs++;
+  if (aev__sched_post(aev__broker_sched(m->b), m->strand, aev__mapping_pump, m) != AEV_OK) {
+    m->pump_posted = 0;
+    aev__mapping_unref(m);
+  }
+}
+
+static void tap_record(void *arg, const char *shard, const char *seq,
+                       const char *key, const void *data, size_t len,
+                       int64_t arrival_ms) {
+  aev__mapping_wake(arg);
+}
+
+static void tap_drop(void *arg) { aev__mapping_unref(arg); }
+
+static int parse_filters(aev__mapping *m, json_t *fc) {
+  if (!fc || json_is_null(fc)) return AEV_OK;
+  json_t *list = json_object_get(fc, "Filters");
+  if (!json_is_object(fc) || (list && !json_is_array(list)))
+    return invalid("%s", "FilterCriteria must be an object with a Filters list.");
+  if (json_array_size(list) > 5)
+    return invalid("%s", "The number of filters exceeds the maximum (5) "
+                         "allowed for this event source.");
+  size_t i;
+  json_t *item;
+  json_array_foreach(list, i, item) {
+    const char *p = json_string_value(json_object_get(item, "Pattern"));
+    if (!p) return invalid("%s", "Each filter needs a Pattern string.");
+    if (aev_pattern_compile(p, strlen(p), &m->patterns[m->npatterns]) != AEV_OK)
+      return invalid("Invalid filter pattern definition. %s", aev_errmsg());
+    m->npatterns++;
+  }
+  m->filters = json_incref(fc);
+  return AEV_OK;
+}
+
+static int parse(aev__mapping *m, json_t *req) {
+  const char *start = json_string_value(json_object_get(req, "StartingPosition"));
+  if (!start)
+    return invalid("%s", "StartingPosition is required for Kinesis event "
+                         "sources: TRIM_HORIZON, LATEST or AT_TIMESTAMP.");
+  if (strcmp(start, "TRIM_HORIZON") && strcmp(start, "LATEST") &&
+      strcmp(start, "AT_TIMESTAMP"))
+    return invalid("StartingPosition %s is not one of TRIM_HORIZON, LATEST, "
+                   "AT_TIMESTAMP.", start);
+  json_t *ts = json_object_get(req, "StartingPositionTimestamp");
+  if (!strcmp(start, "AT_TIMESTAMP") && !json_is_number(ts))
+    return invalid("%s", "StartingPositionTimestamp is required with "
+                         "StartingPosition AT_TIMESTAMP.");
+  m->start_ts_ms = (int64_t)(json_number_value(ts) * 1000.0);
+  m->starting = strdup(start);
+  m->batch_size = 100;
+  m->max_retries = -1;
+  m->max_age_s = -1;
+  m->factor = 1;
+  int tumbling = 0;
+  int rc = range(req, "BatchSize", "batchSize", 1, 10000, &m->batch_size);
+  if (rc == AEV_OK) rc = range(req, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300, &m->window_s);
+  if (rc == AEV_OK) rc = range(req, "ParallelizationFactor", "parallelizationFactor", 1, 10, &m->factor);
+  if (rc == AEV_OK) rc = range(req, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000, &m->max_retries);
+  if (rc == AEV_OK) rc = range(req, "MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds", -1, 604800, &m->max_age_s);
+  if (rc == AEV_OK) rc = range(req, "TumblingWindowInSeconds", "tumblingWindowInSeconds", 0, 900, &tumbling);
+  if (rc != AEV_OK) return rc;
+  if (m->max_age_s >= 0 && m->max_age_s < 60)
+    return invalid("%s", "MaximumRecordAgeInSeconds must be -1 or between 60 "
+                         "and 604800.");
+  if (tumbling)
+    return aev__fail(AEV_ERR_UNSUPPORTED, "InvalidParameterValueException",
+                     "TumblingWindowInSeconds is not supported by this "
+                     "library's stream mappings.");
+  m->bisect = json_is_true(json_object_get(req, "BisectBatchOnFunctionError"));
+  size_t i;
+  json_t *t;
+  json_array_foreach(json_object_get(req, "FunctionResponseTypes"), i, t) {
+    if (!json_is_string(t) || strcmp(json_string_value(t), "ReportBatchItemFailures"))
+      return invalid("%s", "FunctionResponseTypes accepts only "
+                           "ReportBatchItemFailures.");
+    m->report_failures = 1;
+  }
+  const char *dest = json_string_value(json_object_get(
+      json_object_get(json_object_get(req, "DestinationConfig"), "OnFailure"),
+      "Destination"));
+  if (dest) {
+    if (strncmp(dest, "arn:aws:sqs:", 12) && strncmp(dest, "arn:aws:lambda:", 15))
+      return invalid("The OnFailure destination %s must be a queue or a "
+                     "function of this broker.", dest);
+    m->on_failure = strdup(dest);
+  }
+  return parse_filters(m, json_object_get(req, "FilterCriteria"));
+}
+
+static json_t *describe(aev__mapping *m) {
+  json_t *j = json_pack(
+      "{s:s, s:s, s:i, s:i, s:i, s:s, s:s, s:f, s:s, s:s, s:s, s:i, s:b, s:i, s:i}",
+      "UUID", m->uuid, "StartingPosition", m->starting, "BatchSize",
+      m->batch_size, "MaximumBatchingWindowInSeconds", m->window_s,
+      "ParallelizationFactor", m->factor, "EventSourceArn", aev_stream_arn(m->s),
+      "FunctionArn", m->function_arn, "LastModified",
+      (double)m->modified_ms / 1000.0, "LastProcessingResult",
+      m->last_result[0] ? m->last_result : "No records processed", "State",
+      m->deleted ? "Deleting" : "Enabled", "StateTransitionReason",
+      "User action", "MaximumRecordAgeInSeconds", m->max_age_s,
+      "BisectBatchOnFunctionError", m->bisect, "MaximumRetryAttempts",
+      m->max_retries, "TumblingWindowInSeconds", 0);
+  if (!strcmp(m->starting, "AT_TIMESTAMP"))
+    json_object_set_new(j, "StartingPositionTimestamp",
+                        json_real((double)m->start_ts_ms / 1000.0));
+  json_t *types = json_array();
+  if (m->report_failures)
+    json_array_append_new(types, json_string("ReportBatchItemFailures"));
+  json_object_set_new(j, "FunctionResponseTypes", types);
+  json_object_set_new(j, "DestinationConfig",
+                      m->on_failure ? json_pack("{s:{s:s}}", "OnFailure",
+                                                "Destination", m->on_failure)
+                                    : json_pack("{s:{}}", "OnFailure"));
+  if (m->filters) json_object_set(j, "FilterCriteria", m->filters);
+  return j;
+}
+
+int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
+  const char *src = json_string_value(json_object_get(req, "EventSourceArn"));
+  const char *fn = json_string_value(json_object_get(req, "FunctionName"));
+  if (!src || !fn)
+    return invalid("%s", "EventSourceArn and FunctionName are required.");
+  aev_stream *s;
+  int rc = aev__stream_find(b, src, &s);
+  if (rc != AEV_OK) return rc;
+  aev_function *f = NULL;
+  rc = aev__function_find(b, fn, &f);
+  if (rc != AEV_OK) {
+    aev_stream_release(s);
+    return rc;
+  }
+  aev__mapping *m = calloc(1, sizeof *m);
+  if (!m) {
+    aev_function_release(f);
+    aev_stream_release(s);
+    return aev__nomem();
+  }
+  m->refs = 1;
+  m->b = b;
+  m->s = s;
+  m->function_arn = strdup(aev_function_arn(f));
+  aev_function_release(f);
+  m->modified_ms = aev_broker_now_ms(b);
+  aev__broker_uuid(b, m->uuid);
+  aev__timer_init(&m->timer, aev__mapping_pump, m, NULL);
+  rc = parse(m, req);
+  if (rc == AEV_OK && !(m->strand = aev__strand_new(aev__broker_sched(b))))
+    rc = aev__nomem();
+  if (rc == AEV_OK) {
+    pthread_mutex_lock(&s->mu);
+    aev__mapping_sync(m, s, aev__stream_now_ms(s));
+    pthread_mutex_unlock(&s->mu);
+    m->timer.strand = m->strand;
+    m->refs++; /* the tap's */
+    rc = aev__stream_tap_add(s, tap_record, m, tap_drop, &m->tap);
+    if (rc != AEV_OK) m->refs--;
+  }
+  if (rc != AEV_OK) {
+    aev__mapping_unref(m);
+    return rc;
+  }
+  pthread_mutex_lock(&s->mu);
+  m->next = s->mappings;
+  s->mappings = m;
+  m->refs++; /* the stream list's */
+  *out = describe(m);
+  pthread_mutex_unlock(&s->mu);
+  /* A backlog (TRIM_HORIZON, AT_TIMESTAMP) starts at once. */
+  aev__mapping_wake(m);
+  aev__mapping_unref(m);
+  return AEV_OK;
+}
+
+/* Finds a mapping by UUID; with unlink, takes it off its stream's list
+ * (the list's reference passes to the caller). */
+static aev__mapping *find(aev_broker *b, const char *uuid, int unlink) {
+  aev__resource **all;
+  size_t n;
+  aev__mapping *hit = NULL;
+  if (!uuid || aev__registry_list(b, AEV__KIND_STREAM, NULL, &all, &n) != AEV_OK)
+    return NULL;
+  for (size_t i = 0; i < n && !hit; i++) {
+    aev_stream *s = (aev_stream *)all[i];
+    pthread_mutex_lock(&s->mu);
+    for (aev__mapping **pp = &s->mappings; *pp; pp = &(*pp)->next) {
+      if (strcmp((*pp)->uuid, uuid)) continue;
+      hit = *pp;
+      if (unlink)
+        *pp = hit->next;
+      else
+        hit->refs++;
+      break;
+    }
+    pthread_mutex_unlock(&s->mu);
+  }
+  aev__registry_list_free(all, n);
+  return hit;
+}
+
+static int not_found(const char *uuid) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "The resource you requested does not exist. (Service: "
+                   "Lambda, Status Code: 404, Request ID: %s)",
+                   uuid ? uuid : "");
+}
+
+int aev__stream_mapping_get(aev_broker *b, const char *uuid, json_t **out) {
+  aev__mapping *m = find(b, uuid, 0);
+  if (!m) return not_found(uuid);
+  *out = describe(m);
+  aev__mapping_unref(m);
+  return AEV_OK;
+}
+
+/* Stops a mapping taken off its stream's list: no more batches start;
+ * one in flight finishes and is discarded. */
+static void stop(aev__mapping *m) {
+  m->deleted = 1;
+  aev__stream_tap_remove(m->s, m->tap);
+  if (aev__timer_cancel(aev__broker_sched(m->b), &m->timer)) aev__mapping_unref(m);
+  aev__mapping_unref(m);
+}
+
+int aev__stream_mapping_delete(aev_broker *b, const char *uuid, json_t **out) {
+  aev__mapping *m = find(b, uuid, 1);
+  if (!m) return not_found(uuid);
+  m->deleted = 1;
+  *out = describe(m);
+  stop(m);
+  return AEV_OK;
+}
+
+void aev__stream_mappings_stop(aev_stream *s) {
+  pthread_mutex_lock(&s->mu);
+  aev__mapping *list = s->mappings;
+  s->mappings = NULL;
+  pthread_mutex_unlock(&s->mu);
+  while (list) {
+    aev__mapping *m = list;
+    list = m->next;
+    stop(m);
+  }
+}

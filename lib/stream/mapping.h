@@ -1,0 +1,20 @@
+/* Internal: Lambda event-source mappings from Kinesis streams, for the
+ * functions primitive's CreateEventSourceMapping to hand kinesis
+ * EventSourceArns to (request and response in Lambda's shapes). */
+#ifndef AEV_STREAM_MAPPING_H
+#define AEV_STREAM_MAPPING_H
+
+#include <jansson.h>
+
+#include "awsevents/broker.h"
+
+/* CreateEventSourceMapping with a stream's ARN as EventSourceArn: checks
+ * the request as Lambda does and starts the mapping; *out is the
+ * mapping's description (EventSourceMappingConfiguration). */
+int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out);
+/* GetEventSourceMapping / DeleteEventSourceMapping by UUID across the
+ * broker's streams; ResourceNotFoundException when there is none. */
+int aev__stream_mapping_get(aev_broker *b, const char *uuid, json_t **out);
+int aev__stream_mapping_delete(aev_broker *b, const char *uuid, json_t **out);
+
+#endif

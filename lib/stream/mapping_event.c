@@ -1,0 +1,102 @@
+/* What a stream mapping hands its function and its failure destination:
+ * Lambda's Kinesis event ({"Records": [{"kinesis": {...}, "eventSource":
+ * "aws:kinesis", "eventID": "shardId-...:<seq>", ...}]}), the filter
+ * document of a record (its metadata and its data parsed as JSON), and the
+ * failure record with KinesisBatchInfo. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/api.h"
+#include "core/broker.h"
+#include "stream/mapping_impl.h"
+
+static void iso(int64_t ms, char *out, size_t cap) {
+  time_t t = (time_t)(ms / 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(out + n, cap - n, ".%03dZ", (int)(ms % 1000));
+}
+
+char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt) {
+  char shard[AEV_SHARD_ID_SIZE], role[128];
+  aev__shard_id_format(bt->shard, shard);
+  snprintf(role, sizeof role, "arn:aws:iam::%s:role/lambda-role",
+           aev_broker_account(m->b));
+  json_t *recs = json_array();
+  for (size_t i = 0; i < bt->n; i++) {
+    const aev__mrec *r = &bt->r[i];
+    char *b64 = NULL, id[AEV_SHARD_ID_SIZE + AEV_STREAM_SEQUENCE_SIZE + 1];
+    if (aev__base64_encode(r->data, r->len, &b64) != AEV_OK) break;
+    snprintf(id, sizeof id, "%s:%s", shard, r->seq);
+    json_array_append_new(
+        recs,
+        json_pack("{s:{s:s, s:s, s:s, s:s, s:f}, s:s, s:s, s:s, s:s, s:s, "
+                  "s:s, s:s}",
+                  "kinesis", "kinesisSchemaVersion", "1.0", "partitionKey",
+                  r->key, "sequenceNumber", r->seq, "data", b64,
+                  "approximateArrivalTimestamp", (double)r->arrival_ms / 1000.0,
+                  "eventSource", "aws:kinesis", "eventVersion", "1.0",
+                  "eventID", id, "eventName", "aws:kinesis:record",
+                  "invokeIdentityArn", role, "awsRegion",
+                  aev_broker_region(m->b), "eventSourceARN",
+                  aev_stream_arn(m->s)));
+    free(b64);
+  }
+  json_t *ev = json_pack("{s:o}", "Records", recs);
+  char *text = json_dumps(ev, JSON_COMPACT);
+  json_decref(ev);
+  return text;
+}
+
+int aev__mapping_passes(const aev__mapping *m, const aev__mrec *r) {
+  if (!m->npatterns) return 1;
+  /* The filter sees the record's metadata, and "data" when the data is
+   * JSON: a data pattern never matches other data (Lambda drops it). */
+  json_t *doc = json_pack("{s:s, s:s}", "partitionKey", r->key,
+                          "sequenceNumber", r->seq);
+  json_t *data = json_loadb((const char *)r->data, r->len, JSON_DECODE_ANY, NULL);
+  if (data) json_object_set_new(doc, "data", data);
+  char *text = json_dumps(doc, JSON_COMPACT);
+  json_decref(doc);
+  int pass = 0;
+  for (int i = 0; text && i < m->npatterns && !pass; i++) {
+    int hit = 0;
+    if (aev_pattern_matches(m->patterns[i], text, strlen(text), &hit) == AEV_OK)
+      pass = hit;
+  }
+  free(text);
+  return pass;
+}
+
+char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
+                           const char *condition, int invokes,
+                           const char *function_error) {
+  char shard[AEV_SHARD_ID_SIZE], now[40], first[40], last[40];
+  char request_id[AEV_UUID_LEN + 1];
+  aev__shard_id_format(bt->shard, shard);
+  aev__broker_uuid(m->b, request_id);
+  iso(aev_broker_now_ms(m->b), now, sizeof now);
+  iso(bt->r[0].arrival_ms, first, sizeof first);
+  iso(bt->r[bt->n - 1].arrival_ms, last, sizeof last);
+  json_t *resp = json_pack("{s:i, s:s}", "statusCode", 200, "executedVersion",
+                           "$LATEST");
+  if (function_error)
+    json_object_set_new(resp, "functionError", json_string(function_error));
+  json_t *j = json_pack(
+      "{s:{s:s, s:s, s:s, s:i}, s:o, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
+      "s:I, s:s}}",
+      "requestContext", "requestId", request_id, "functionArn",
+      m->function_arn, "condition", condition, "approximateInvokeCount",
+      invokes, "responseContext", resp, "version", "1.0", "timestamp", now,
+      "KinesisBatchInfo", "shardId", shard, "startSequenceNumber",
+      bt->r[0].seq, "endSequenceNumber", bt->r[bt->n - 1].seq,
+      "approximateArrivalOfFirstRecord", first,
+      "approximateArrivalOfLastRecord", last, "batchSize", (json_int_t)bt->n,
+      "streamArn", aev_stream_arn(m->s));
+  char *text = json_dumps(j, JSON_COMPACT);
+  json_decref(j);
+  return text;
+}

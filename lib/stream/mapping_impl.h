@@ -1,0 +1,88 @@
+/* Internal to lib/stream: an event-source mapping's settings and its
+ * per-shard, per-partition reading state. All state below `strand` is
+ * touched only by tasks on the mapping's strand (taps, timers and
+ * function completions post there), so it needs no lock. */
+#ifndef AEV_STREAM_MAPPING_IMPL_H
+#define AEV_STREAM_MAPPING_IMPL_H
+
+#include "awsevents/pattern.h"
+#include "core/ids.h"
+#include "stream/stream.h"
+
+typedef struct aev__mrec {
+  uint64_t index;
+  int64_t arrival_ms;
+  char seq[AEV_STREAM_SEQUENCE_SIZE];
+  char *key;
+  unsigned char *data;
+  size_t len;
+} aev__mrec;
+
+/* A batch in flight: records copied out of the shard. */
+typedef struct aev__mbatch {
+  uint32_t shard;
+  int part;
+  aev__mrec *r;
+  size_t n;
+  uint64_t end; /* position after the batch */
+} aev__mbatch;
+
+typedef struct aev__mpart {
+  uint64_t pos; /* checkpoint: the next record to process */
+  int in_flight;
+  int attempts; /* failed invocations of the batch at pos */
+  size_t limit; /* a bisected batch's size; 0 = BatchSize */
+  int64_t retry_at; /* deadline timeline; 0 = now */
+} aev__mpart;
+
+typedef struct aev__mshard {
+  uint32_t id;
+  int state; /* 0 waiting for parents, 1 reading, 2 done */
+  aev__mpart *parts;
+} aev__mshard;
+
+typedef struct aev__mapping {
+  struct aev__mapping *next; /* on the stream's list (stream mu) */
+  _Atomic long refs;
+  _Atomic int pump_posted;
+  _Atomic int deleted;
+  char uuid[AEV_UUID_LEN + 1];
+  aev_broker *b;
+  aev_stream *s; /* a counted handle */
+  char *function_arn, *on_failure;
+  char *starting;  /* StartingPosition */
+  int64_t start_ts_ms;
+  int batch_size, window_s, factor, bisect, max_retries, max_age_s;
+  int report_failures;
+  json_t *filters; /* FilterCriteria as given, or NULL */
+  aev_pattern *patterns[5];
+  int npatterns;
+  int64_t modified_ms;
+  aev__tap *tap;
+  aev__strand *strand;
+  aev__timer timer;
+  aev__mshard *shards;
+  size_t nshards;
+  char last_result[64];
+} aev__mapping;
+
+void aev__mapping_unref(aev__mapping *m);
+/* Posts a pump to the mapping's strand unless one is pending. */
+void aev__mapping_wake(aev__mapping *m);
+
+/* mapping_event.c */
+char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt);
+/* Non-zero when the record passes the mapping's filters (or it has none). */
+int aev__mapping_passes(const aev__mapping *m, const aev__mrec *r);
+/* Lambda's failure record for a batch sent to the OnFailure destination. */
+char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
+                           const char *condition, int invokes,
+                           const char *function_error);
+
+/* mapping_run.c: the strand task that reads and dispatches batches, and
+ * the shard bookkeeping it starts with (stream mu held; at creation it
+ * fixes where LATEST begins). */
+void aev__mapping_sync(aev__mapping *m, aev_stream *s, int64_t now);
+void aev__mapping_pump(void *arg, int cancelled);
+
+#endif

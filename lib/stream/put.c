@@ -1,0 +1,247 @@
+/* PutRecord and PutRecords: validation of keys, hash keys and sizes (the
+ * whole request fails before anything is stored), MD5 routing to the open
+ * shard, per-shard write limits failing records one by one, and the
+ * result object of PutRecords. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "stream/stream.h"
+
+typedef struct put_entry {
+  char shard[AEV_SHARD_ID_SIZE];
+  char seq[AEV_STREAM_SEQUENCE_SIZE];
+  int failed;
+} put_entry;
+
+struct aev_put_result {
+  size_t n, failed;
+  char **msgs;        /* per entry, NULL when stored */
+  put_entry e[];
+};
+
+/* Unicode characters in UTF-8 text (continuation bytes do not count). */
+static size_t utf8_chars(const char *s, size_t n) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; i++) c += ((unsigned char)s[i] & 0xC0) != 0x80;
+  return c;
+}
+
+/* SequenceNumberForOrdering's pattern 0|([1-9]\d{0,128}). */
+static int seq_pattern_ok(const char *t) {
+  size_t n = strlen(t);
+  return n >= 1 && n <= 129 && strspn(t, "0123456789") == n &&
+         (n == 1 || t[0] != '0');
+}
+
+static void member_name(char *out, size_t cap, size_t entry,
+                        const char *field) {
+  if (entry)
+    snprintf(out, cap, "records.%zu.member.%s", entry, field);
+  else
+    snprintf(out, cap, "%s", field);
+}
+
+/* One record's checks; entry is 0 for PutRecord or N for PutRecords'
+ * record N, so messages point at it ("records.N.member.data") as AWS's
+ * do. The member text is only built when a check fails. */
+static int check_record(const aev_stream *s, size_t entry, size_t len,
+                        const char *key, const char *hash_key,
+                        aev__u128 *hash) {
+  char m[64];
+  size_t klen = key ? strlen(key) : 0;
+  size_t chars = utf8_chars(key ? key : "", klen);
+  if (!key) {
+    member_name(m, sizeof m, entry, "partitionKey");
+    return aev__kin_validation(NULL, m, "Member must not be null");
+  }
+  if (chars < 1 || chars > 256) {
+    member_name(m, sizeof m, entry, "partitionKey");
+    return aev__kin_validation(key, m,
+                               chars < 1 ? "Member must have length greater "
+                                           "than or equal to 1"
+                                         : "Member must have length less "
+                                           "than or equal to 256");
+  }
+  if (len + klen > s->max_record) {
+    member_name(m, sizeof m, entry, "data");
+    char c[96];
+    snprintf(c, sizeof c,
+             "Member must have length less than or equal to %zu",
+             s->max_record - klen);
+    return aev__kin_validation(NULL, m, c);
+  }
+  if (hash_key) {
+    if (aev__u128_parse(hash_key, hash)) {
+      member_name(m, sizeof m, entry, "explicitHashKey");
+      return aev__kin_validation(hash_key, m,
+                                 "Member must satisfy regular expression "
+                                 "pattern: 0|([1-9]\\d{0,38})");
+    }
+  } else {
+    *hash = aev__hash_of_key(key, klen);
+  }
+  return AEV_OK;
+}
+
+/* Stores one checked record (mu held). 0 stored, -1 throttled, -2 no
+ * memory. */
+static int store(aev_stream *s, aev__u128 hash, const char *key,
+                 const void *data, size_t len, int64_t now, char *shard_id,
+                 char *seq, aev__shard **which) {
+  aev__shard *sh = aev__stream_route(s, hash);
+  *which = sh;
+  size_t klen = strlen(key);
+  aev__shard_trim(sh, aev__stream_horizon(s, now));
+  if (s->throttling && aev__shard_write_ok(sh, len + klen, now)) return -1;
+  uint64_t index;
+  if (aev__shard_append(sh, key, klen, data, len, now, &index)) return -2;
+  if (shard_id) aev__shard_id_format(sh->id, shard_id);
+  if (seq) aev__seq_encode(s, sh, index, sh->last_arrival, seq);
+  if (sh->subs) aev__fanout_notify(s, sh);
+  return 0;
+}
+
+int aev_stream_put(aev_stream *s, const void *data, size_t len,
+                   const char *partition_key, const char *explicit_hash_key,
+                   const char *sequence_number_for_ordering, char *shard_id,
+                   char *sequence_number) {
+  int rc = aev__stream_check(s);
+  if (rc != AEV_OK) return rc;
+  if (!data && len)
+    return aev__kin_validation(NULL, "data", "Member must not be null");
+  aev__u128 hash;
+  rc = check_record(s, 0, len, partition_key, explicit_hash_key, &hash);
+  if (rc != AEV_OK) return rc;
+  if (sequence_number_for_ordering &&
+      !seq_pattern_ok(sequence_number_for_ordering))
+    return aev__kin_validation(sequence_number_for_ordering,
+                               "sequenceNumberForOrdering",
+                               "Member must satisfy regular expression "
+                               "pattern: 0|([1-9]\\d{0,128})");
+  char shard[AEV_SHARD_ID_SIZE], seq[AEV_STREAM_SEQUENCE_SIZE];
+  pthread_mutex_lock(&s->mu);
+  aev__shard *sh;
+  int64_t now = aev__stream_now_ms(s);
+  int st = store(s, hash, partition_key, data, len, now, shard, seq, &sh);
+  if (st == -1) rc = aev__kin_throttled(s, sh);
+  if (st == -2) rc = aev__nomem();
+  aev__tap_set *taps = rc == AEV_OK ? aev__taps_acquire(s) : NULL;
+  pthread_mutex_unlock(&s->mu);
+  if (taps) {
+    aev__taps_call(taps, shard, seq, partition_key, data, len, now);
+    aev__taps_release(s, taps);
+  }
+  if (rc == AEV_OK && shard_id) memcpy(shard_id, shard, sizeof shard);
+  if (rc == AEV_OK && sequence_number) memcpy(sequence_number, seq, sizeof seq);
+  return rc;
+}
+
+int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
+                           const size_t *lens,
+                           const char *const *partition_keys,
+                           const char *const *hash_keys,
+                           aev_put_result **out) {
+  int rc = aev__stream_check(s);
+  if (rc != AEV_OK) return rc;
+  if (!out || (n && (!data || !lens || !partition_keys)))
+    return aev__kin_invalid("Missing argument.");
+  if (n < 1 || n > AEV__PUT_MAX_RECORDS)
+    return aev__kin_validation(NULL, "records",
+                               n < 1 ? "Member must have length greater than "
+                                       "or equal to 1"
+                                     : "Member must have length less than or "
+                                       "equal to 500");
+  aev__u128 *hashes = malloc(n * sizeof *hashes);
+  aev_put_result *r = calloc(1, sizeof *r + n * sizeof r->e[0]);
+  if (!hashes || !r) {
+    free(hashes);
+    free(r);
+    return aev__nomem();
+  }
+  r->n = n;
+  size_t total = 0;
+  /* Every check (and every MD5) before the lock: a bad entry fails the
+   * whole request with nothing stored. */
+  for (size_t i = 0; i < n && rc == AEV_OK; i++) {
+    if (!data[i] && lens[i])
+      rc = aev__kin_validation(NULL, "data", "Member must not be null");
+    else
+      rc = check_record(s, i + 1, lens[i], partition_keys[i],
+                        hash_keys ? hash_keys[i] : NULL, &hashes[i]);
+    total += lens[i] + (partition_keys[i] ? strlen(partition_keys[i]) : 0);
+  }
+  if (rc == AEV_OK && total > AEV__PUT_MAX_BYTES)
+    rc = aev__kin_invalid("Records size exceeds 5 MB limit");
+  if (rc != AEV_OK) {
+    free(hashes);
+    free(r);
+    return rc;
+  }
+  pthread_mutex_lock(&s->mu);
+  int64_t now = aev__stream_now_ms(s);
+  for (size_t i = 0; i < n && rc == AEV_OK; i++) {
+    aev__shard *sh;
+    int st = store(s, hashes[i], partition_keys[i], data[i], lens[i], now,
+                   r->e[i].shard, r->e[i].seq, &sh);
+    if (st == -2) rc = aev__nomem();
+    if (st == -1) {
+      r->e[i].failed = 1;
+      r->failed++;
+      if (!r->msgs) r->msgs = calloc(n, sizeof *r->msgs);
+      aev__kin_throttled(s, sh);
+      if (r->msgs) r->msgs[i] = strdup(aev_errmsg());
+      if (!r->msgs || !r->msgs[i]) rc = aev__nomem();
+    }
+  }
+  aev__tap_set *taps = rc == AEV_OK ? aev__taps_acquire(s) : NULL;
+  pthread_mutex_unlock(&s->mu);
+  free(hashes);
+  if (taps) {
+    for (size_t i = 0; i < n; i++)
+      if (!r->e[i].failed)
+        aev__taps_call(taps, r->e[i].shard, r->e[i].seq, partition_keys[i],
+                       data[i], lens[i], now);
+    aev__taps_release(s, taps);
+  }
+  if (rc != AEV_OK) {
+    aev_put_result_free(r);
+    return rc;
+  }
+  *out = r;
+  return AEV_OK;
+}
+
+void aev_put_result_free(aev_put_result *r) {
+  if (!r) return;
+  if (r->msgs)
+    for (size_t i = 0; i < r->n; i++) free(r->msgs[i]);
+  free(r->msgs);
+  free(r);
+}
+
+size_t aev_put_result_count(const aev_put_result *r) { return r ? r->n : 0; }
+
+size_t aev_put_result_failed_count(const aev_put_result *r) {
+  return r ? r->failed : 0;
+}
+
+const char *aev_put_result_shard_id(const aev_put_result *r, size_t i) {
+  return r && i < r->n && !r->e[i].failed ? r->e[i].shard : NULL;
+}
+
+const char *aev_put_result_sequence_number(const aev_put_result *r,
+                                           size_t i) {
+  return r && i < r->n && !r->e[i].failed ? r->e[i].seq : NULL;
+}
+
+const char *aev_put_result_error_code(const aev_put_result *r, size_t i) {
+  return r && i < r->n && r->e[i].failed
+             ? "ProvisionedThroughputExceededException"
+             : NULL;
+}
+
+const char *aev_put_result_error_message(const aev_put_result *r, size_t i) {
+  return r && i < r->n && r->e[i].failed && r->msgs ? r->msgs[i] : NULL;
+}

@@ -1,0 +1,84 @@
+/* Sequence numbers and shard ids. A sequence number is 56 decimal digits,
+ * as AWS's are: "49", the shard's creation time (10 digits of epoch
+ * seconds), the stream's tag (5), the shard (6), the record's index in the
+ * shard (20) and its arrival time (13 digits of epoch ms). Everything before
+ * the index is fixed per shard, so numbers increase strictly per shard, and
+ * an iterator request can tell which stream and shard one came from. */
+#include <stdio.h>
+#include <string.h>
+
+#include "stream/stream_impl.h"
+
+#define SEQ_LEN 56
+
+static const char pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* Fixed-width decimal, two digits per division (puts run this twice per
+ * record, so it matters). */
+static char *put_digits(char *p, uint64_t v, int width) {
+  int i = width;
+  while (i >= 2) {
+    const char *d = pairs + 2 * (v % 100);
+    v /= 100;
+    p[--i] = d[1];
+    p[--i] = d[0];
+  }
+  if (i) p[0] = (char)('0' + v % 10);
+  return p + width;
+}
+
+static int get_digits(const char *p, int width, uint64_t *v) {
+  uint64_t r = 0;
+  for (int i = 0; i < width; i++) {
+    if (p[i] < '0' || p[i] > '9') return -1;
+    r = r * 10 + (uint64_t)(p[i] - '0');
+  }
+  *v = r;
+  return 0;
+}
+
+void aev__seq_encode(const aev_stream *s, const aev__shard *sh,
+                     uint64_t index, int64_t arrival_ms, char *out) {
+  char *p = out;
+  *p++ = '4';
+  *p++ = '9';
+  p = put_digits(p, (uint64_t)sh->created_s, 10);
+  p = put_digits(p, s->tag % 100000, 5);
+  p = put_digits(p, sh->id, 6);
+  p = put_digits(p, index, 20);
+  p = put_digits(p, (uint64_t)arrival_ms, 13);
+  *p = '\0';
+}
+
+int aev__seq_decode(const aev_stream *s, const aev__shard *sh,
+                    const char *text, uint64_t *index) {
+  uint64_t created, tag, shard, idx, at;
+  if (!text || strlen(text) != SEQ_LEN || text[0] != '4' || text[1] != '9')
+    return -1;
+  if (get_digits(text + 2, 10, &created) || get_digits(text + 12, 5, &tag) ||
+      get_digits(text + 17, 6, &shard) || get_digits(text + 23, 20, &idx) ||
+      get_digits(text + 43, 13, &at))
+    return -1;
+  if (tag != s->tag % 100000 || shard != sh->id ||
+      created != (uint64_t)sh->created_s)
+    return -2;
+  *index = idx;
+  return 0;
+}
+
+void aev__shard_id_format(uint32_t id, char *out) {
+  memcpy(out, "shardId-", 8);
+  put_digits(out + 8, id, 12);
+  out[20] = '\0';
+}
+
+aev__shard *aev__shard_find(aev_stream *s, const char *text) {
+  uint64_t id;
+  if (!text || strlen(text) != 20 || strncmp(text, "shardId-", 8) ||
+      get_digits(text + 8, 12, &id))
+    return NULL;
+  return id < s->nshards ? &s->shards[id] : NULL;
+}

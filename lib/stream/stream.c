@@ -1,0 +1,252 @@
+/* Stream lifecycle: CreateStream (name rules, provisioned or on-demand
+ * shards), lookup, DeleteStream, retention periods, throttling and record
+ * size switches, and the clock helpers the other files share. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "stream/stream.h"
+
+int64_t aev__stream_now_ms(const aev_stream *s) {
+  return aev__clock_now_ms(aev__broker_clock(s->res.broker));
+}
+
+int aev__stream_check(const aev_stream *s) {
+  if (!s) return aev__fail(AEV_ERR_INVALID, "InvalidArgumentException",
+                           "Missing stream handle.");
+  if (!s->res.deleted) return AEV_OK;
+  int rc = aev__broker_check_open(s->res.broker);
+  return rc != AEV_OK ? rc : aev__kin_no_stream(s->res.broker, s->res.name);
+}
+
+int64_t aev__stream_horizon(const aev_stream *s, int64_t now_ms) {
+  return now_ms - (int64_t)s->retention_h * 3600 * 1000;
+}
+
+static int name_ok(const char *name) {
+  size_t len = strlen(name);
+  if (len == 0 || len > 128) return 0;
+  for (size_t i = 0; i < len; i++) {
+    char c = name[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+      return 0;
+  }
+  return 1;
+}
+
+static void stream_destroy(aev__resource *r) {
+  aev_stream *s = (aev_stream *)r;
+  for (size_t i = 0; i < s->nshards; i++) aev__shard_free(&s->shards[i]);
+  free(s->shards);
+  free(s->open);
+  while (s->consumers) {
+    aev__consumer *c = s->consumers;
+    s->consumers = c->next;
+    free(c->name);
+    free(c->arn);
+    free(c);
+  }
+  while (s->taps) aev__stream_tap_remove(s, s->taps);
+  json_decref(s->tags);
+  pthread_mutex_destroy(&s->mu);
+  free(s);
+}
+
+/* DeleteStream or broker shutdown: later calls fail; subscriptions end. */
+static void stream_shutdown(aev__resource *r) {
+  aev_stream *s = (aev_stream *)r;
+  pthread_mutex_lock(&s->mu);
+  s->res.deleted = 1;
+  pthread_mutex_unlock(&s->mu);
+  aev__fanout_end(s, NULL);
+  aev__stream_mappings_stop(s);
+}
+
+int aev__stream_create(aev_broker *b, const char *name, int shard_count,
+                       aev_stream **out) {
+  int rc = aev__broker_check_open(b);
+  if (rc != AEV_OK) return rc;
+  if (!name) return aev__kin_validation(NULL, "streamName", "Member must not be null");
+  if (!name_ok(name))
+    return aev__kin_validation(name, "streamName",
+                               "Member must satisfy regular expression "
+                               "pattern: [a-zA-Z0-9_.-]+ and have length "
+                               "between 1 and 128");
+  if (shard_count < 0 || shard_count > AEV__MAX_SHARDS) {
+    char v[16];
+    snprintf(v, sizeof v, "%d", shard_count);
+    return aev__kin_validation(v, "shardCount",
+                               shard_count < 0
+                                   ? "Member must have value greater than or "
+                                     "equal to 1"
+                                   : "Member must have value less than or "
+                                     "equal to 10000");
+  }
+  aev_stream *s = calloc(1, sizeof *s);
+  if (!s) return aev__nomem();
+  if (pthread_mutex_init(&s->mu, NULL)) {
+    free(s);
+    return aev__nomem();
+  }
+  rc = aev__resource_init(&s->res, b, AEV__KIND_STREAM, name, stream_destroy,
+                          stream_shutdown);
+  if (rc != AEV_OK) {
+    pthread_mutex_destroy(&s->mu);
+    free(s);
+    return rc;
+  }
+  uint64_t r = aev__broker_random(b);
+  s->tag = (uint32_t)r;
+  s->secret = aev__broker_random(b);
+  s->on_demand = shard_count == AEV_STREAM_ON_DEMAND;
+  s->throttling = 1;
+  s->max_record = 1u << 20;
+  s->retention_h = 24;
+  s->created_ms = aev_broker_now_ms(b);
+  s->tags = json_object();
+  int n = s->on_demand ? AEV__ON_DEMAND_SHARDS : shard_count;
+  if (!s->tags) rc = aev__nomem();
+  for (int i = 0; i < n && rc == AEV_OK; i++) {
+    aev__u128 lo, hi;
+    aev__hash_range(i, n, &lo, &hi);
+    if (!aev__shard_add(s, lo, hi, -1, -1, s->created_ms)) rc = aev__nomem();
+  }
+  if (rc == AEV_OK) rc = aev__stream_index_open(s);
+  if (rc == AEV_OK) {
+    rc = aev__registry_add(b, &s->res, NULL);
+    if (rc == AEV_ERR_EXISTS)
+      rc = aev__fail(AEV_ERR_EXISTS, "ResourceInUseException",
+                     "Stream %s under account %s already exists.", name,
+                     aev_broker_account(b));
+  }
+  if (rc != AEV_OK) {
+    aev__resource_unref(&s->res);
+    return rc;
+  }
+  *out = s;
+  return AEV_OK;
+}
+
+int aev__stream_find(aev_broker *b, const char *name_or_arn,
+                     aev_stream **out) {
+  int rc = aev__broker_check_open(b);
+  if (rc != AEV_OK) return rc;
+  aev__resource *r =
+      name_or_arn ? aev__registry_find(b, AEV__KIND_STREAM, name_or_arn) : NULL;
+  if (!r) {
+    const char *slash = name_or_arn ? strrchr(name_or_arn, '/') : NULL;
+    return aev__kin_no_stream(b, slash ? slash + 1 : name_or_arn);
+  }
+  *out = (aev_stream *)r;
+  return AEV_OK;
+}
+
+int aev_stream_create(aev_broker *b, const char *name, int shard_count,
+                      aev_stream **out) {
+  if (!b || !out)
+    return aev__fail(AEV_ERR_INVALID, "InvalidArgumentException",
+                     "Missing argument.");
+  return aev__stream_create(b, name, shard_count, out);
+}
+
+int aev_stream_get(aev_broker *b, const char *name_or_arn, aev_stream **out) {
+  if (!b || !out)
+    return aev__fail(AEV_ERR_INVALID, "InvalidArgumentException",
+                     "Missing argument.");
+  return aev__stream_find(b, name_or_arn, out);
+}
+
+void aev_stream_release(aev_stream *s) {
+  if (s) aev__resource_unref(&s->res);
+}
+
+const char *aev_stream_name(const aev_stream *s) { return s->res.name; }
+const char *aev_stream_arn(const aev_stream *s) { return s->res.arn; }
+
+int aev_stream_delete(aev_stream *s, int enforce_consumer_deletion) {
+  int rc = aev__stream_check(s);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&s->mu);
+  int consumers = s->nconsumers;
+  pthread_mutex_unlock(&s->mu);
+  if (consumers && !enforce_consumer_deletion)
+    return aev__fail(AEV_ERR_STATE, "ResourceInUseException",
+                     "Stream %s under account %s has registered consumers. "
+                     "Set EnforceConsumerDeletion to delete it with them.",
+                     s->res.name, aev_broker_account(s->res.broker));
+  if (aev__registry_remove(s->res.broker, &s->res) != AEV_OK)
+    return aev__kin_no_stream(s->res.broker, s->res.name);
+  /* Records go now, not when the last handle is released. */
+  pthread_mutex_lock(&s->mu);
+  for (size_t i = 0; i < s->nshards; i++) aev__shard_free(&s->shards[i]);
+  pthread_mutex_unlock(&s->mu);
+  return AEV_OK;
+}
+
+/* Retention changes: AWS requires Increase to raise and Decrease to lower
+ * the period, within 24..8760 hours. */
+static int set_retention(aev_stream *s, int hours, int increase) {
+  int rc = aev__stream_check(s);
+  if (rc != AEV_OK) return rc;
+  if (hours < 24 || hours > 8760) {
+    char v[16];
+    snprintf(v, sizeof v, "%d", hours);
+    return aev__kin_validation(v, "retentionPeriodHours",
+                               hours < 24 ? "Member must have value greater "
+                                            "than or equal to 24"
+                                          : "Member must have value less "
+                                            "than or equal to 8760");
+  }
+  pthread_mutex_lock(&s->mu);
+  int cur = s->retention_h;
+  if (increase ? hours < cur : hours > cur) {
+    pthread_mutex_unlock(&s->mu);
+    return aev__kin_invalid(
+        "Requested retention period (%d hours) for stream %s can not be %s "
+        "than existing retention period (%d hours). Use %sStreamRetention"
+        "Period API.",
+        hours, s->res.name, increase ? "shorter" : "longer", cur,
+        increase ? "Decrease" : "Increase");
+  }
+  /* Records already past the old period stay gone: trim them before a
+   * longer period would bring lazily kept ones back. */
+  int64_t horizon = aev__stream_horizon(s, aev__stream_now_ms(s));
+  for (size_t i = 0; i < s->nshards; i++)
+    aev__shard_trim(&s->shards[i], horizon);
+  s->retention_h = hours;
+  pthread_mutex_unlock(&s->mu);
+  return AEV_OK;
+}
+
+int aev_stream_increase_retention(aev_stream *s, int hours) {
+  return set_retention(s, hours, 1);
+}
+
+int aev_stream_decrease_retention(aev_stream *s, int hours) {
+  return set_retention(s, hours, 0);
+}
+
+int aev_stream_set_throttling(aev_stream *s, int on) {
+  int rc = aev__stream_check(s);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&s->mu);
+  s->throttling = on != 0;
+  pthread_mutex_unlock(&s->mu);
+  return AEV_OK;
+}
+
+int aev_stream_set_max_record_size(aev_stream *s, size_t bytes) {
+  int rc = aev__stream_check(s);
+  if (rc != AEV_OK) return rc;
+  if (bytes < 1 || bytes > (10u << 20))
+    return aev__kin_invalid("The maximum record size must be between 1 byte "
+                            "and 10 MiB (10485760 bytes); %zu was given.",
+                            bytes);
+  pthread_mutex_lock(&s->mu);
+  s->max_record = bytes;
+  pthread_mutex_unlock(&s->mu);
+  return AEV_OK;
+}

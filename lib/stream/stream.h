@@ -1,0 +1,57 @@
+/* Internal: what the API layer and other primitives (Firehose sources,
+ * event-source mappings) use of a stream, below the public typed API:
+ * lookup, JSON-level describe/list calls and a tap on new records. */
+#ifndef AEV_STREAM_STREAM_H
+#define AEV_STREAM_STREAM_H
+
+#include <jansson.h>
+
+#include "awsevents/stream.h"
+#include "stream/stream_impl.h"
+
+int aev__stream_create(aev_broker *b, const char *name, int shard_count,
+                       aev_stream **out);
+/* By name or ARN; ResourceNotFoundException otherwise. */
+int aev__stream_find(aev_broker *b, const char *name_or_arn,
+                     aev_stream **out);
+
+/* DescribeStream's StreamDescription (summary = 0) or
+ * DescribeStreamSummary's StreamDescriptionSummary (summary = 1). */
+int aev__stream_describe_json(aev_stream *s, int summary, json_t **out);
+/* ListShards' response for AWS's request object (stream members ignored). */
+int aev__stream_list_shards_json(aev_stream *s, json_t *req, json_t **out);
+int aev__stream_list_json(aev_broker *b, int limit, const char *exclusive,
+                          const char *next_token, json_t **out);
+int aev__stream_tags_json(aev_stream *s, json_t **out);
+int aev__stream_tag_json(aev_stream *s, json_t *tags);
+int aev__stream_untag_json(aev_stream *s, json_t *keys);
+int aev__stream_consumers_json(aev_stream *s, json_t **out);
+/* DescribeStreamConsumer's ConsumerDescription by name or ARN. */
+int aev__stream_consumer_json(aev_stream *s, const char *name,
+                              const char *arn, json_t **out);
+
+#endif
+
+/* Taps: what a Firehose source (or another in-process reader) sees of a
+ * stream. fn runs for every record stored, on the putting thread after
+ * the stream's lock is released, in each shard's order; it must not
+ * block. drop(arg) runs once after the tap is removed and its last call
+ * returned. */
+typedef void (*aev__stream_tap_fn)(void *arg, const char *shard_id,
+                                   const char *sequence_number,
+                                   const char *partition_key,
+                                   const void *data, size_t len,
+                                   int64_t arrival_ms);
+typedef struct aev__tap aev__tap;
+int aev__stream_tap_add(aev_stream *s, aev__stream_tap_fn fn, void *arg,
+                        void (*drop)(void *arg), aev__tap **out);
+void aev__stream_tap_remove(aev_stream *s, aev__tap *t);
+
+/* For the put paths: the taps to call (a counted snapshot taken with mu
+ * held; NULL when there are none), calling them, and letting go. */
+typedef struct aev__tap_set aev__tap_set;
+aev__tap_set *aev__taps_acquire(aev_stream *s);
+void aev__taps_call(aev__tap_set *set, const char *shard_id, const char *seq,
+                    const char *key, const void *data, size_t len,
+                    int64_t arrival_ms);
+void aev__taps_release(aev_stream *s, aev__tap_set *set);

@@ -1,0 +1,220 @@
+/* Internal to lib/stream: the stream object, its shards, their stored
+ * records, throughput buckets and enhanced fan-out consumers. Every field
+ * below `mu` is guarded by mu. */
+#ifndef AEV_STREAM_IMPL_H
+#define AEV_STREAM_IMPL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "awsevents/stream.h"
+#include "core/registry.h"
+#include "core/sched.h"
+
+__extension__ typedef unsigned __int128 aev__u128;
+
+#define AEV__U128_MAX (~(aev__u128)0)
+#define AEV__ITERATOR_TTL_MS (5 * 60 * 1000)
+#define AEV__GET_LIMIT 10000
+#define AEV__GET_MAX_BYTES (10u << 20)
+#define AEV__PUT_MAX_RECORDS 500
+#define AEV__PUT_MAX_BYTES (5u << 20)
+#define AEV__MAX_SHARDS 10000
+#define AEV__MAX_CONSUMERS 20
+#define AEV__ON_DEMAND_SHARDS 4
+#define AEV__RESHARDS_PER_DAY 10
+
+/* A stored record, packed in a chunk: the partition key then the data. */
+typedef struct aev__krec {
+  int64_t arrival_ms;
+  uint32_t len;
+  uint16_t key_len;
+  char bytes[];
+} aev__krec;
+
+/* Records live in append-only chunks, so trimming frees whole chunks. */
+typedef struct aev__kchunk {
+  struct aev__kchunk *next;
+  uint64_t last; /* index of its last record */
+  size_t used, cap;
+  _Alignas(8) unsigned char mem[];
+} aev__kchunk;
+
+/* A token bucket on the broker clock: `level` units, refilled at `rate`
+ * per second up to `rate` (one second's worth), may go negative (a
+ * GetRecords answering 10 MiB throttles reads for the next seconds). */
+typedef struct aev__bucket {
+  double level;
+  int64_t at_ms;
+} aev__bucket;
+
+typedef struct aev_subscription aev__sub;
+
+typedef struct aev__shard {
+  uint32_t id; /* the number in shardId-%012u */
+  aev__u128 start, end;
+  int64_t parent, adjacent; /* shard ids, -1 for none */
+  int64_t created_s;        /* epoch s: sequence numbers carry it */
+  int closed;
+  int64_t closed_ms; /* epoch ms when closed */
+  /* storage: recs[head + i] is record first + i; next == first + n */
+  aev__krec **recs;
+  size_t head, n, cap;
+  uint64_t first, next;
+  aev__kchunk *chunks, *chunk_tail;
+  int64_t last_arrival;
+  aev__bucket w_bytes, w_recs, r_bytes, r_calls;
+  aev__sub *subs; /* enhanced fan-out subscriptions on this shard */
+} aev__shard;
+
+typedef struct aev__consumer {
+  struct aev__consumer *next;
+  char *name, *arn;
+  int64_t created_s;
+  int active; /* CREATING until the broker runs the change */
+} aev__consumer;
+
+/* A resharding change waiting for the broker to run it. */
+typedef struct aev__reshard {
+  int kind; /* 0 split, 1 merge, 2 update count */
+  uint32_t a, b;
+  aev__u128 key;
+  int target;
+} aev__reshard;
+
+struct aev_stream {
+  aev__resource res; /* first: the registry's view */
+  uint32_t tag;      /* sequence numbers and iterators carry it */
+  uint64_t secret;   /* keys the iterators' check value */
+  pthread_mutex_t mu;
+  int on_demand;
+  int status; /* AEV__STATUS_* */
+  int throttling;
+  size_t max_record;
+  int retention_h;
+  int64_t created_ms;
+  json_t *tags;
+  aev__shard *shards; /* every shard ever, by id */
+  size_t nshards, shards_cap;
+  uint32_t *open; /* ids of the open shards, by hash range */
+  size_t nopen;
+  aev__reshard pending;
+  int64_t reshards[AEV__RESHARDS_PER_DAY]; /* UpdateShardCount times */
+  aev__consumer *consumers;
+  int nconsumers;
+  struct aev__tap *taps;
+  struct aev__mapping *mappings; /* event-source mappings reading it */
+};
+
+enum { AEV__STATUS_ACTIVE, AEV__STATUS_UPDATING };
+
+/* hashkey.c */
+aev__u128 aev__hash_of_key(const char *key, size_t len);
+/* Parses a decimal 0..2^128-1 ("0|([1-9]\d{0,38})"); 0 on success. */
+int aev__u128_parse(const char *text, aev__u128 *out);
+/* Writes the decimal and a NUL into out[40]. */
+void aev__u128_format(aev__u128 v, char *out);
+/* Shard i of n dividing 2^128 evenly, as AWS does. */
+void aev__hash_range(int i, int n, aev__u128 *start, aev__u128 *end);
+
+/* seqno.c: 56-digit sequence numbers, increasing per shard. */
+void aev__seq_encode(const aev_stream *s, const aev__shard *sh,
+                     uint64_t index, int64_t arrival_ms, char *out);
+/* 0 with *index when text is a sequence number of this stream and shard;
+ * -1 when it is not a sequence number at all; -2 when it belongs to
+ * another shard or stream. */
+int aev__seq_decode(const aev_stream *s, const aev__shard *sh,
+                    const char *text, uint64_t *index);
+/* "shardId-%012u" into out[AEV_SHARD_ID_SIZE]. */
+void aev__shard_id_format(uint32_t id, char *out);
+/* The shard named by text (mu held), or NULL. */
+aev__shard *aev__shard_find(aev_stream *s, const char *text);
+
+/* shard.c (mu held) */
+int aev__shard_append(aev__shard *sh, const char *key, size_t key_len,
+                      const void *data, size_t len, int64_t now_ms,
+                      uint64_t *index);
+aev__krec *aev__shard_at(const aev__shard *sh, uint64_t index);
+/* Drops records older than the retention (lazily, on reads and writes). */
+void aev__shard_trim(aev__shard *sh, int64_t horizon_ms);
+/* First index whose arrival is >= ms. */
+uint64_t aev__shard_seek_time(const aev__shard *sh, int64_t ms);
+void aev__shard_free(aev__shard *sh);
+/* Closed and past retention: left out of listings (EXPIRED). */
+int aev__shard_expired(const aev_stream *s, const aev__shard *sh,
+                       int64_t now_ms);
+/* The shard's StartingSequenceNumber / EndingSequenceNumber. */
+void aev__shard_start_seq(const aev_stream *s, const aev__shard *sh,
+                          char *out);
+void aev__shard_end_seq(const aev_stream *s, const aev__shard *sh,
+                        char *out);
+/* Adds a shard (mu held); returns it or NULL on memory exhaustion. */
+aev__shard *aev__shard_add(aev_stream *s, aev__u128 start, aev__u128 end,
+                           int64_t parent, int64_t adjacent, int64_t now_ms);
+
+/* Rebuilds the open-shard index after shards open or close (mu held). */
+int aev__stream_index_open(aev_stream *s);
+/* The open shard whose range holds hash (mu held). */
+aev__shard *aev__stream_route(aev_stream *s, aev__u128 hash);
+
+/* throttle.c: takes amount from the bucket if its level is positive
+ * (refilled at rate per second); 0 when taken, -1 when throttled. */
+int aev__bucket_take(aev__bucket *bk, double rate, double amount,
+                     int64_t now_ms);
+/* Checks a write of n records and bytes against both write buckets. */
+int aev__shard_write_ok(aev__shard *sh, size_t bytes, int64_t now_ms);
+
+/* stream.c */
+int64_t aev__stream_now_ms(const aev_stream *s);
+/* AEV_OK, or ResourceNotFoundException after DeleteStream. */
+int aev__stream_check(const aev_stream *s);
+/* Retention horizon in epoch ms. */
+int64_t aev__stream_horizon(const aev_stream *s, int64_t now_ms);
+
+/* describe.c (mu held): a shard in AWS's Shard shape; ChildShards. */
+json_t *aev__shard_json(const aev_stream *s, const aev__shard *sh);
+json_t *aev__child_shards_json(const aev_stream *s, const aev__shard *sh);
+
+/* iterator.c */
+int aev__iterator_position(aev_stream *s, aev__shard *sh, const char *type,
+                           const char *seq, int64_t ts_ms, uint64_t *pos);
+char *aev__iterator_encode(const aev_stream *s, uint32_t shard,
+                           uint64_t pos, int64_t issued_ms);
+/* Decodes and checks an iterator: *s is a new handle. */
+int aev__iterator_decode(aev_broker *b, const char *text, aev_stream **s,
+                         uint32_t *shard, uint64_t *pos);
+
+/* records.c: a batch from sh starting at *pos (mu held); moves *pos. */
+int aev__records_read(aev_stream *s, aev__shard *sh, uint64_t *pos,
+                      int limit, size_t max_bytes, aev_records **out);
+/* Finishes a batch: next iterator or continuation, child shards. */
+int aev__records_finish(aev_stream *s, aev__shard *sh, aev_records *r,
+                        uint64_t pos, int subscription);
+
+/* fanout.c */
+/* New records on sh: wakes its subscriptions (mu held; they run later). */
+void aev__fanout_notify(aev_stream *s, aev__shard *sh);
+/* Stream deleted or consumer deregistered (name NULL = all): ends subs. */
+void aev__fanout_end(aev_stream *s, const char *consumer);
+
+/* consumers.c: the consumer named (mu held), or NULL. */
+aev__consumer *aev__consumer_find(aev_stream *s, const char *name);
+
+/* mapping.c: stream deleted or broker shut down: stops its mappings. */
+void aev__stream_mappings_stop(aev_stream *s);
+
+/* reshard.c: runs the pending change (mu held). */
+void aev__reshard_apply(aev_stream *s);
+
+/* errors.c: Kinesis's wording. */
+int aev__kin_no_stream(const aev_broker *b, const char *name);
+int aev__kin_no_shard(const aev_stream *s, const char *shard);
+int aev__kin_invalid(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+int aev__kin_validation(const char *value, const char *member,
+                        const char *constraint);
+int aev__kin_in_use(const aev_stream *s);
+int aev__kin_throttled(const aev_stream *s, const aev__shard *sh);
+
+#endif

@@ -1,0 +1,323 @@
+/* The "sns" service of aev_call(): SNS's actions with the member names of
+ * its API reference and the response shapes boto3 hands its users, each a
+ * thin mapping onto the typed topic API. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "core/status.h"
+#include "topic/publish.h"
+
+static int topic_of(aev_broker *b, const aev__api_service *svc, json_t *req,
+                    const char *member, aev_topic **out) {
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, member, &arn);
+  return rc != AEV_OK ? rc : aev__topic_find(b, arn, out);
+}
+
+/* A returned JSON text as a response member (takes text over). */
+static int answer(json_t **resp, const char *key, char *text) {
+  json_t *v = json_loads(text, 0, NULL);
+  free(text);
+  if (!v) return aev__nomem();
+  *resp = key ? json_pack("{s:o}", key, v) : v;
+  return *resp ? AEV_OK : aev__nomem();
+}
+
+/* [{"Key": k, "Value": v}] -> {"k": "v"} (JSON text). */
+static int tags_map(const aev__api_service *svc, json_t *req, char **out) {
+  json_t *list;
+  *out = NULL;
+  int rc = aev__api_req_array(svc, req, "Tags", &list);
+  if (rc != AEV_OK) return rc;
+  json_t *m = json_object(), *e;
+  size_t i;
+  json_array_foreach(list, i, e) {
+    const char *k = json_string_value(json_object_get(e, "Key"));
+    const char *v = json_string_value(json_object_get(e, "Value"));
+    if (!k || !v) {
+      json_decref(m);
+      return aev__sns_invalid("Invalid parameter: Tags Reason: each tag needs "
+                              "a Key and a Value");
+    }
+    json_object_set_new(m, k, json_string(v));
+  }
+  *out = json_dumps(m, JSON_COMPACT);
+  json_decref(m);
+  return *out ? AEV_OK : aev__nomem();
+}
+
+static int create_topic(aev_broker *b, const aev__api_service *svc, json_t *req,
+                        json_t **resp) {
+  const char *name;
+  json_t *attrs = NULL;
+  int rc = aev__api_req_string(svc, req, "Name", &name);
+  if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Attributes", &attrs);
+  if (rc != AEV_OK) return rc;
+  char *text = attrs ? json_dumps(attrs, JSON_COMPACT) : NULL, *tags = NULL;
+  if (aev__api_has(req, "Tags")) rc = tags_map(svc, req, &tags);
+  aev_topic *t = NULL;
+  if (rc == AEV_OK) rc = aev_topic_create(b, name, text, &t);
+  if (rc == AEV_OK && tags) rc = aev_topic_tag(t, tags);
+  if (rc == AEV_OK) *resp = json_pack("{s:s}", "TopicArn", aev_topic_arn(t));
+  aev_topic_release(t);
+  free(text);
+  free(tags);
+  return rc;
+}
+
+static int delete_topic(aev_broker *b, const aev__api_service *svc, json_t *req,
+                        json_t **resp) {
+  aev_topic *t;
+  int rc = topic_of(b, svc, req, "TopicArn", &t);
+  if (rc != AEV_OK) return rc;
+  rc = aev_topic_delete(t);
+  aev_topic_release(t);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int get_topic_attributes(aev_broker *b, const aev__api_service *svc,
+                                json_t *req, json_t **resp) {
+  aev_topic *t;
+  int rc = topic_of(b, svc, req, "TopicArn", &t);
+  if (rc != AEV_OK) return rc;
+  char *text;
+  rc = aev_topic_get_attributes(t, &text);
+  aev_topic_release(t);
+  return rc != AEV_OK ? rc : answer(resp, "Attributes", text);
+}
+
+static int set_topic_attributes(aev_broker *b, const aev__api_service *svc,
+                                json_t *req, json_t **resp) {
+  const char *name, *value = "";
+  aev_topic *t;
+  int rc = aev__api_req_string(svc, req, "AttributeName", &name);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "AttributeValue", &value);
+  if (rc == AEV_OK) rc = topic_of(b, svc, req, "TopicArn", &t);
+  if (rc != AEV_OK) return rc;
+  rc = aev_topic_set_attribute(t, name, value);
+  aev_topic_release(t);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int list_topics(aev_broker *b, const aev__api_service *svc, json_t *req,
+                       json_t **resp) {
+  const char *token = NULL;
+  int rc = aev__api_opt_string(svc, req, "NextToken", &token);
+  char *text;
+  if (rc == AEV_OK) rc = aev_topic_list(b, token, &text);
+  return rc != AEV_OK ? rc : answer(resp, NULL, text);
+}
+
+static int tag_resource(aev_broker *b, const aev__api_service *svc, json_t *req,
+                        json_t **resp) {
+  aev_topic *t;
+  char *tags = NULL;
+  int rc = tags_map(svc, req, &tags);
+  if (rc == AEV_OK) rc = topic_of(b, svc, req, "ResourceArn", &t);
+  if (rc == AEV_OK) {
+    rc = aev_topic_tag(t, tags);
+    aev_topic_release(t);
+  }
+  free(tags);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int untag_resource(aev_broker *b, const aev__api_service *svc, json_t *req,
+                          json_t **resp) {
+  aev_topic *t;
+  json_t *keys;
+  int rc = aev__api_req_array(svc, req, "TagKeys", &keys);
+  if (rc == AEV_OK) rc = topic_of(b, svc, req, "ResourceArn", &t);
+  if (rc != AEV_OK) return rc;
+  char *text = json_dumps(keys, JSON_COMPACT);
+  rc = text ? aev_topic_untag(t, text) : aev__nomem();
+  free(text);
+  aev_topic_release(t);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req,
+                     json_t **resp) {
+  aev_topic *t;
+  int rc = topic_of(b, svc, req, "ResourceArn", &t);
+  if (rc != AEV_OK) return rc;
+  char *text;
+  rc = aev_topic_list_tags(t, &text);
+  aev_topic_release(t);
+  if (rc != AEV_OK) return rc;
+  json_t *m = json_loads(text, 0, NULL), *list = json_array(), *v;
+  free(text);
+  const char *k;
+  json_object_foreach(m, k, v)
+    json_array_append_new(list, json_pack("{s:s,s:O}", "Key", k, "Value", v));
+  json_decref(m);
+  *resp = json_pack("{s:o}", "Tags", list);
+  return *resp ? AEV_OK : aev__nomem();
+}
+
+static int subscribe(aev_broker *b, const aev__api_service *svc, json_t *req,
+                     json_t **resp) {
+  const char *protocol, *endpoint = NULL;
+  json_t *attrs = NULL;
+  int return_arn = 0;
+  aev_topic *t;
+  int rc = aev__api_req_string(svc, req, "Protocol", &protocol);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Endpoint", &endpoint);
+  if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Attributes", &attrs);
+  if (rc == AEV_OK) rc = aev__api_opt_bool(svc, req, "ReturnSubscriptionArn", &return_arn);
+  if (rc == AEV_OK) rc = topic_of(b, svc, req, "TopicArn", &t);
+  if (rc != AEV_OK) return rc;
+  char *text = attrs ? json_dumps(attrs, JSON_COMPACT) : NULL, *arn = NULL;
+  rc = aev_topic_subscribe(t, protocol, endpoint, text, &arn);
+  free(text);
+  aev_topic_release(t);
+  if (rc != AEV_OK) return rc;
+  /* Subscriptions that wait for confirmation answer "pending confirmation"
+   * unless ReturnSubscriptionArn asks for the ARN. */
+  int pending = !strcmp(protocol, "http") || !strcmp(protocol, "https");
+  *resp = json_pack("{s:s}", "SubscriptionArn",
+                    pending && !return_arn ? "pending confirmation" : arn);
+  aev_free(arn);
+  return *resp ? AEV_OK : aev__nomem();
+}
+
+static int confirm_subscription(aev_broker *b, const aev__api_service *svc,
+                                json_t *req, json_t **resp) {
+  const char *token;
+  aev_topic *t;
+  int rc = aev__api_req_string(svc, req, "Token", &token);
+  if (rc == AEV_OK) rc = topic_of(b, svc, req, "TopicArn", &t);
+  if (rc != AEV_OK) return rc;
+  char *arn;
+  rc = aev_topic_confirm_subscription(t, token, &arn);
+  aev_topic_release(t);
+  if (rc != AEV_OK) return rc;
+  *resp = json_pack("{s:s}", "SubscriptionArn", arn);
+  aev_free(arn);
+  return AEV_OK;
+}
+
+static int unsubscribe(aev_broker *b, const aev__api_service *svc, json_t *req,
+                       json_t **resp) {
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, "SubscriptionArn", &arn);
+  if (rc == AEV_OK) rc = aev_subscription_unsubscribe(b, arn);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int get_subscription_attributes(aev_broker *b, const aev__api_service *svc,
+                                       json_t *req, json_t **resp) {
+  const char *arn;
+  char *text;
+  int rc = aev__api_req_string(svc, req, "SubscriptionArn", &arn);
+  if (rc == AEV_OK) rc = aev_subscription_get_attributes(b, arn, &text);
+  return rc != AEV_OK ? rc : answer(resp, "Attributes", text);
+}
+
+static int set_subscription_attributes(aev_broker *b, const aev__api_service *svc,
+                                       json_t *req, json_t **resp) {
+  const char *arn, *name, *value = "";
+  int rc = aev__api_req_string(svc, req, "SubscriptionArn", &arn);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "AttributeName", &name);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "AttributeValue", &value);
+  if (rc == AEV_OK) rc = aev_subscription_set_attribute(b, arn, name, value);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int list_subscriptions(aev_broker *b, const aev__api_service *svc,
+                              json_t *req, json_t **resp) {
+  const char *token = NULL;
+  char *text;
+  int rc = aev__api_opt_string(svc, req, "NextToken", &token);
+  if (rc == AEV_OK) rc = aev_subscription_list(b, NULL, token, &text);
+  return rc != AEV_OK ? rc : answer(resp, NULL, text);
+}
+
+static int list_subscriptions_by_topic(aev_broker *b, const aev__api_service *svc,
+                                       json_t *req, json_t **resp) {
+  const char *token = NULL;
+  char *text;
+  aev_topic *t;
+  int rc = aev__api_opt_string(svc, req, "NextToken", &token);
+  if (rc == AEV_OK) rc = topic_of(b, svc, req, "TopicArn", &t);
+  if (rc != AEV_OK) return rc;
+  rc = aev_subscription_list(b, t, token, &text);
+  aev_topic_release(t);
+  return rc != AEV_OK ? rc : answer(resp, NULL, text);
+}
+
+static int publish(aev_broker *b, const aev__api_service *svc, json_t *req,
+                   json_t **resp) {
+  aev__pub_req r = {.where = "messageAttributes"};
+  const char *structure = NULL;
+  aev_topic *t;
+  const char *member = aev__api_has(req, "TopicArn") ? "TopicArn" : "TargetArn";
+  int rc = aev__api_req_string(svc, req, "Message", &r.message);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Subject", &r.subject);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "MessageStructure", &structure);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "MessageGroupId", &r.group);
+  if (rc == AEV_OK)
+    rc = aev__api_opt_string(svc, req, "MessageDeduplicationId", &r.dedup);
+  if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "MessageAttributes", &r.attrs);
+  if (rc == AEV_OK && structure && strcmp(structure, "json"))
+    rc = aev__sns_invalid("Invalid parameter: MessageStructure");
+  if (rc == AEV_OK) rc = topic_of(b, svc, req, member, &t);
+  if (rc != AEV_OK) return rc;
+  r.len = strlen(r.message);
+  r.structure_json = structure != NULL;
+  char id[AEV_TOPIC_MESSAGE_ID_SIZE], seq[AEV_TOPIC_SEQUENCE_NUMBER_SIZE];
+  rc = aev__topic_publish_req(t, &r, id, seq);
+  aev_topic_release(t);
+  if (rc != AEV_OK) return rc;
+  *resp = json_pack("{s:s}", "MessageId", id);
+  if (*resp && seq[0]) json_object_set_new(*resp, "SequenceNumber", json_string(seq));
+  return *resp ? AEV_OK : aev__nomem();
+}
+
+static int publish_batch(aev_broker *b, const aev__api_service *svc, json_t *req,
+                         json_t **resp) {
+  json_t *entries;
+  aev_topic *t;
+  int rc = aev__api_req_array(svc, req, "PublishBatchRequestEntries", &entries);
+  if (rc == AEV_OK) rc = topic_of(b, svc, req, "TopicArn", &t);
+  if (rc != AEV_OK) return rc;
+  rc = aev__topic_publish_batch(t, entries, resp);
+  aev_topic_release(t);
+  return rc;
+}
+
+static const aev__api_action actions[] = {
+    {"ConfirmSubscription", confirm_subscription},
+    {"CreateTopic", create_topic},
+    {"DeleteTopic", delete_topic},
+    {"GetSubscriptionAttributes", get_subscription_attributes},
+    {"GetTopicAttributes", get_topic_attributes},
+    {"ListSubscriptions", list_subscriptions},
+    {"ListSubscriptionsByTopic", list_subscriptions_by_topic},
+    {"ListTagsForResource", list_tags},
+    {"ListTopics", list_topics},
+    {"Publish", publish},
+    {"PublishBatch", publish_batch},
+    {"SetSubscriptionAttributes", set_subscription_attributes},
+    {"SetTopicAttributes", set_topic_attributes},
+    {"Subscribe", subscribe},
+    {"TagResource", tag_resource},
+    {"Unsubscribe", unsubscribe},
+    {"UntagResource", untag_resource},
+};
+
+const aev__api_service aev__api_sns = {
+    .name = "sns",
+    .missing_code = "InvalidParameter",
+    .invalid_code = "InvalidParameter",
+    .actions = actions,
+    .n_actions = sizeof actions / sizeof actions[0],
+    .style = AEV_API_STYLE_QUERY,
+};

@@ -1,0 +1,410 @@
+/* Deliveries: the fan-out of one notification (filter policies, raw or
+ * enveloped bodies), sends into queues through the queue's internal
+ * interface, callbacks for http/https endpoints on the handler pool,
+ * retries on the broker's timers by the delivery policy, and the
+ * subscription's dead-letter queue when a delivery fails for good. No
+ * topic lock is held while a queue is written or a callback runs. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "topic/topic_impl.h"
+
+/* How an attempt ended: delivered, a client-side error (not retried) or a
+ * server-side error (retried by the policy). */
+enum { OK_, CLIENT, SERVER };
+
+/* A missing endpoint or a message it refuses will not get better by
+ * retrying: SNS treats them as client-side errors. */
+static int kind_of(int rc) {
+  if (rc == AEV_OK) return OK_;
+  return rc == AEV_ERR_NOT_FOUND || rc == AEV_ERR_INVALID ? CLIENT : SERVER;
+}
+
+typedef struct job {
+  aev__timer timer;
+  aev_topic *t;     /* counted */
+  aev__sub *s;      /* counted */
+  aev__note *n;     /* counted; NULL for control messages */
+  aev__subconf *c;  /* counted */
+  aev__retry_policy policy;
+  long retries;     /* retries made so far */
+  const char *type; /* control messages: the message type */
+  char *body;       /* control messages: the POST body */
+  size_t len;
+} job;
+
+int aev__fan_take(aev_topic *t, aev__fan *f) {
+  memset(f, 0, sizeof *f);
+  if (!t->subs || !t->subs->n) return AEV_OK;
+  size_t n = t->subs->n;
+  f->conf = malloc(n * sizeof *f->conf);
+  f->skip = malloc(n);
+  if (!f->conf || !f->skip) {
+    free(f->conf);
+    free(f->skip);
+    return aev__nomem();
+  }
+  f->set = t->subs;
+  f->set->refs++;
+  for (size_t i = 0; i < n; i++) {
+    aev__sub *s = f->set->s[i];
+    f->conf[i] = s->conf;
+    s->conf->refs++;
+    f->skip[i] = (unsigned char)(s->pending || s->deleted);
+  }
+  f->http_retry = t->conf.http_retry;
+  f->disable_overrides = t->conf.disable_overrides;
+  return AEV_OK;
+}
+
+void aev__fan_free(aev__fan *f) {
+  aev_free(f->match[0]);
+  aev_free(f->match[1]);
+  for (size_t i = 0; f->set && i < f->set->n; i++) aev__subconf_unref(f->conf[i]);
+  aev__subset_unref(f->set);
+  free(f->conf);
+  free(f->skip);
+  memset(f, 0, sizeof *f);
+}
+
+static void job_free(job *j) {
+  if (j->n) aev__note_unref(j->n);
+  aev__subconf_unref(j->c);
+  aev__sub_unref(j->s);
+  aev_topic_release(j->t);
+  free(j->body);
+  free(j);
+}
+
+static job *job_new(aev_topic *t, aev__sub *s, aev__subconf *c, aev__note *n) {
+  job *j = calloc(1, sizeof *j);
+  if (!j) return NULL;
+  aev__resource_ref(&t->res);
+  j->t = t;
+  aev__sub_ref(s);
+  j->s = s;
+  if (c) c->refs++;
+  j->c = c;
+  if (n) aev__note_ref(n);
+  j->n = n;
+  return j;
+}
+
+static int is_fifo_arn(const char *arn) {
+  size_t n = strlen(arn);
+  return n > 5 && strcmp(arn + n - 5, ".fifo") == 0;
+}
+
+/* The body a subscription receives (raw: the bare message). */
+static char *body_for(aev__note *n, const aev__sub *s, int raw, size_t *len,
+                      const char **bare) {
+  *bare = NULL;
+  if (raw) {
+    *bare = aev__note_message(n, s->protocol);
+    *len = strlen(*bare);
+    return NULL;
+  }
+  return aev__note_envelope(n, s->protocol, s->arn, len);
+}
+
+/* The subscription's queue handle, looked up once. */
+static aev_queue *endpoint_queue(aev_topic *t, aev__sub *s) {
+  aev_queue *q = atomic_load(&s->queue), *none = NULL;
+  if (q || aev__queue_find(t->res.broker, s->endpoint, &q) != AEV_OK) return q;
+  if (!atomic_compare_exchange_strong(&s->queue, &none, q)) {
+    aev_queue_release(q);
+    q = none;
+  }
+  return q;
+}
+
+/* One send into the queue arn (through cached when not NULL); err says why
+ * it failed. */
+static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
+                         aev__note *n, const char *body, size_t len,
+                         const aev__attrs *attrs, char *err, size_t errlen) {
+  aev__send_req r = {.body = body, .len = len, .attrs = attrs, .delay = -1};
+  if (is_fifo_arn(arn)) {
+    /* A FIFO topic hands its group and deduplication id to FIFO queues;
+     * standard queues get neither. */
+    r.group = n->group;
+    r.dedup = n->dedup;
+  }
+  aev__sent sent;
+  int rc = cached ? aev__queue_send(cached, &r, &sent) : AEV_ERR_NOT_FOUND;
+  if (rc == AEV_ERR_NOT_FOUND) {
+    aev_queue *q;
+    rc = aev__queue_find(t->res.broker, arn, &q);
+    if (rc == AEV_OK) {
+      rc = aev__queue_send(q, &r, &sent);
+      aev_queue_release(q);
+    }
+  }
+  if (rc == AEV_OK) return OK_;
+  snprintf(err, errlen, "%s: %s", aev_errcode(), aev_errmsg());
+  return kind_of(rc);
+}
+
+static int attempt_sqs(job *j) {
+  size_t len;
+  const char *bare;
+  int raw = j->c->raw;
+  char *env = body_for(j->n, j->s, raw, &len, &bare);
+  char err[256];
+  if (!raw && !env) return SERVER;
+  if (raw && j->n->raw_attrs_bad) return CLIENT;
+  int r = send_to_queue(j->t, j->s->endpoint, endpoint_queue(j->t, j->s), j->n,
+                        raw ? bare : env, len,
+                        raw ? &j->n->raw_attrs : NULL, err, sizeof err);
+  free(env);
+  return r;
+}
+
+/* sqs and lambda endpoints: one attempt, run by the scheduler (or inline on
+ * a standard topic's first attempt). */
+static int attempt_managed(job *j) {
+  if (j->s->proto == AEV__PROTO_LAMBDA) return kind_of(aev__lambda_send(j->t, j->s, j->n));
+  return attempt_sqs(j);
+}
+
+/* The delivery failed for good: the subscription's DLQ gets what the
+ * endpoint would have received (raw or enveloped, as the subscription
+ * says), else the message is dropped. */
+static void dead_letter(job *j) {
+  aev_topic *t = j->t;
+  aev__topic_count(t, AEV__C_FAILED, 1);
+  if (!j->n || !j->c->dlq_arn) return;
+  size_t len;
+  const char *bare;
+  char *env = body_for(j->n, j->s, j->c->raw, &len, &bare);
+  char err[256];
+  int r = CLIENT;
+  if (bare || env)
+    r = send_to_queue(t, j->c->dlq_arn, NULL, j->n, bare ? bare : env, len,
+                      bare && !j->n->raw_attrs_bad ? &j->n->raw_attrs : NULL,
+                      err, sizeof err);
+  free(env);
+  aev__topic_count(t, r == OK_ ? AEV__C_DLQ : AEV__C_DLQ_FAILED, 1);
+  if (r != OK_)
+    aev__log(t->res.broker, AEV_LOG_WARN,
+             "sns: dead-letter queue %s refused a message of %s: %s",
+             j->c->dlq_arn, j->s->arn, err);
+}
+
+static void run_attempt(void *arg, int cancelled);
+
+static int sub_gone(const job *j) {
+  aev_topic *t = j->t;
+  pthread_mutex_lock(&t->mu);
+  int gone = j->s->deleted || t->res.deleted;
+  pthread_mutex_unlock(&t->mu);
+  return gone;
+}
+
+/* After a failed attempt: the next retry on the policy's schedule, or the
+ * dead-letter queue once the policy is spent or the error is the
+ * client's. */
+static void after_failure(job *j, int kind) {
+  if (kind == SERVER && j->retries < j->policy.num_retries) {
+    j->retries++;
+    aev__clock *clk = aev__broker_clock(j->t->res.broker);
+    int64_t at = aev__clock_mono_ms(clk) + aev__retry_delay(&j->policy, j->retries);
+    aev__timer_init(&j->timer, run_attempt, j, NULL);
+    if (aev__timer_arm(aev__broker_sched(j->t->res.broker), &j->timer, at) == AEV_OK)
+      return;
+  }
+  if (!j->type) dead_letter(j);
+  job_free(j);
+}
+
+static int status_kind(int status) {
+  if (status >= 200 && status <= 299) return OK_;
+  if (status >= 400 && status <= 499 && status != 429) return CLIENT;
+  return SERVER;
+}
+
+/* An http/https delivery: the callback runs on the handler pool. */
+static void run_callback(void *arg, int cancelled) {
+  job *j = arg;
+  if (cancelled || (!j->type && sub_gone(j))) {
+    job_free(j);
+    return;
+  }
+  size_t len = j->len;
+  const char *bare = j->body;
+  char *env = NULL;
+  if (!j->type) env = body_for(j->n, j->s, j->c->raw, &len, &bare);
+  const char *body = bare ? bare : env;
+  int kind = SERVER;
+  if (body) {
+    int status = j->s->fn ? j->s->fn(j->s->user, j->type ? j->type : "Notification",
+                                     body, len)
+                          : 0; /* no callback: as if the host were down */
+    kind = status_kind(status);
+  }
+  free(env);
+  if (kind == OK_) {
+    if (!j->type) aev__topic_count(j->t, AEV__C_DELIVERED, 1);
+    job_free(j);
+    return;
+  }
+  after_failure(j, kind);
+}
+
+/* A retry's timer fired (a scheduler task): sqs attempts run here, callbacks
+ * go back to the handler pool. */
+static void run_attempt(void *arg, int cancelled) {
+  job *j = arg;
+  if (cancelled || (!j->type && sub_gone(j))) {
+    job_free(j);
+    return;
+  }
+  if (j->s->proto == AEV__PROTO_HTTP || j->s->proto == AEV__PROTO_HTTPS) {
+    if (aev__sched_post_handler(aev__broker_sched(j->t->res.broker), run_callback,
+                                j) != AEV_OK)
+      job_free(j);
+    return;
+  }
+  int kind = attempt_managed(j);
+  if (kind == OK_) {
+    aev__topic_count(j->t, AEV__C_DELIVERED, 1);
+    job_free(j);
+    return;
+  }
+  after_failure(j, kind);
+}
+
+static int has_id(const uint64_t *ids, size_t n, uint64_t id) {
+  size_t lo = 0, hi = n;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (ids[mid] == id) return 1;
+    if (ids[mid] < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return 0;
+}
+
+/* Matches the notification against the topic's filter sets once. */
+static void match_filters(aev_topic *t, aev__fan *f, aev__note *n) {
+  if (n->attrs.publish_text && aev_pattern_set_count(t->filters[0]) &&
+      aev_pattern_set_match(t->filters[0], n->attrs.publish_text, n->attrs.publish_len,
+                            &f->match[0], &f->nmatch[0]) != AEV_OK)
+    f->nmatch[0] = 0;
+  if (!n->per_protocol && aev_pattern_set_count(t->filters[1]) &&
+      aev_pattern_set_match(t->filters[1], n->message, strlen(n->message), &f->match[1],
+                            &f->nmatch[1]) != AEV_OK)
+    f->nmatch[1] = 0;
+}
+
+/* Filter policy check; counts what it filters out. A MessageStructure=json
+ * message has a body per protocol, matched on its own. */
+static int passes(aev_topic *t, const aev__fan *f, const aev__sub *s,
+                  const aev__subconf *c, aev__note *n) {
+  if (!c->filter) return 1;
+  int match = 0;
+  if (!c->scope_body) {
+    if (!n->attrs.publish_text) {
+      aev__topic_count(t, AEV__C_FILTERED_NO_ATTRS, 1);
+      aev__topic_count(t, AEV__C_FILTERED, 1);
+      return 0;
+    }
+    match = has_id(f->match[0], f->nmatch[0], s->id);
+    if (!match) aev__topic_count(t, AEV__C_FILTERED_ATTRS, 1);
+  } else {
+    if (n->per_protocol) {
+      const char *m = aev__note_message(n, s->protocol);
+      if (aev_pattern_matches(c->filter, m, strlen(m), &match) != AEV_OK) match = 0;
+    } else {
+      match = has_id(f->match[1], f->nmatch[1], s->id);
+    }
+    if (!match) aev__topic_count(t, AEV__C_FILTERED_BODY, 1);
+  }
+  if (!match) aev__topic_count(t, AEV__C_FILTERED, 1);
+  return match;
+}
+
+static void deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n) {
+  aev__sub *s = f->set->s[i];
+  aev__subconf *c = f->conf[i];
+  if (f->skip[i] || !passes(t, f, s, c, n)) return;
+  if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA) {
+    job stack = {.t = t, .s = s, .n = n, .c = c};
+    int kind = attempt_managed(&stack);
+    if (kind == OK_) {
+      aev__topic_count(t, AEV__C_DELIVERED, 1);
+      return;
+    }
+    job *j = job_new(t, s, c, n);
+    if (!j) {
+      aev__topic_count(t, AEV__C_FAILED, 1);
+      return;
+    }
+    j->policy = aev__retry_aws_managed;
+    after_failure(j, kind);
+    return;
+  }
+  job *j = job_new(t, s, c, n);
+  if (!j) {
+    aev__topic_count(t, AEV__C_FAILED, 1);
+    return;
+  }
+  j->policy = c->retry_set && !f->disable_overrides ? c->retry : f->http_retry;
+  if (aev__sched_post_handler(aev__broker_sched(t->res.broker), run_callback, j) != AEV_OK)
+    job_free(j);
+}
+
+void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
+  if (f->set) match_filters(t, f, n);
+  for (size_t i = 0; f->set && i < f->set->n; i++) deliver_one(t, f, i, n);
+  aev__fan_free(f);
+}
+
+typedef struct fan_task {
+  aev_topic *t;
+  aev__fan f;
+  aev__note *n;
+} fan_task;
+
+static void run_fanout(void *arg, int cancelled) {
+  fan_task *ft = arg;
+  if (cancelled) aev__fan_free(&ft->f);
+  else aev__fanout(ft->t, &ft->f, ft->n);
+  aev__note_unref(ft->n);
+  aev_topic_release(ft->t);
+  free(ft);
+}
+
+int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n) {
+  fan_task *ft = malloc(sizeof *ft);
+  if (!ft) {
+    aev__fan_free(f);
+    return aev__nomem();
+  }
+  aev__resource_ref(&t->res);
+  aev__note_ref(n);
+  *ft = (fan_task){.t = t, .f = *f, .n = n};
+  memset(f, 0, sizeof *f);
+  int rc = aev__sched_post(aev__broker_sched(t->res.broker), t->strand, run_fanout, ft);
+  if (rc != AEV_OK) run_fanout(ft, 1);
+  return rc;
+}
+
+void aev__deliver_control(aev__sub *s, const char *type, char *body, size_t len) {
+  aev_topic *t = s->topic;
+  job *j = job_new(t, s, NULL, NULL);
+  if (!j) {
+    free(body);
+    return;
+  }
+  j->type = type;
+  j->body = body;
+  j->len = len;
+  j->policy = t->conf.http_retry;
+  if (aev__sched_post_handler(aev__broker_sched(t->res.broker), run_callback, j) != AEV_OK)
+    job_free(j);
+}

@@ -1,0 +1,52 @@
+/* lambda subscriptions: the SNS event record a function receives
+ * (Records[].Sns, with Lambda's own spellings SigningCertUrl and
+ * UnsubscribeUrl, Subject null when absent and MessageAttributes always
+ * present) and its Event invocation through the function's internal
+ * interface. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "function/function.h"
+#include "topic/topic_impl.h"
+
+static char *record(aev__note *n, const aev__sub *s, size_t *len) {
+  json_t *attrs = n->attrs.publish ? json_deep_copy(n->attrs.publish) : json_object();
+  char cert[256], unsub[1024];
+  snprintf(cert, sizeof cert,
+           "https://sns.%s.amazonaws.com/SimpleNotificationService-"
+           "00000000000000000000000000000000.pem", n->region);
+  snprintf(unsub, sizeof unsub,
+           "https://sns.%s.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=%s",
+           n->region, s->arn);
+  json_t *sns = json_pack(
+      "{s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "Type", "Notification",
+      "MessageId", n->id, "TopicArn", n->topic_arn, "Subject",
+      n->subject ? json_string(n->subject) : json_null(), "Message",
+      aev__note_message(n, "lambda"), "Timestamp", n->timestamp, "SignatureVersion",
+      n->sigver == 2 ? "2" : "1", "Signature",
+      "TG9jYWwgcGxhY2Vob2xkZXI6IG5vdCBzaWduZWQ=", "SigningCertUrl", cert,
+      "UnsubscribeUrl", unsub, "MessageAttributes", attrs);
+  json_t *ev = sns ? json_pack("{s:[{s:s,s:s,s:s,s:o}]}", "Records", "EventSource",
+                               "aws:sns", "EventVersion", "1.0",
+                               "EventSubscriptionArn", s->arn, "Sns", sns)
+                   : NULL;
+  char *text = ev ? json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(ev);
+  if (text) *len = strlen(text);
+  return text;
+}
+
+int aev__lambda_send(aev_topic *t, const aev__sub *s, aev__note *n) {
+  size_t len = 0;
+  char *ev = record(n, s, &len);
+  if (!ev) return aev__nomem();
+  aev_function *f;
+  int rc = aev__function_find(t->res.broker, s->endpoint, &f);
+  if (rc == AEV_OK) {
+    rc = aev__function_enqueue_event(f, ev, len, NULL);
+    aev_function_release(f);
+  }
+  free(ev);
+  return rc;
+}

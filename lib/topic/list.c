@@ -1,0 +1,119 @@
+/* ListTopics, ListSubscriptions and ListSubscriptionsByTopic: 100 entries a
+ * page in ARN order; a NextToken is the last ARN of the previous page, so a
+ * page stays right when entries come and go between calls. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "topic/topic_impl.h"
+
+static int token_ok(const char *token) {
+  return !token || (*token && strncmp(token, "arn:", 4) == 0);
+}
+
+static char *dump(json_t *o) {
+  char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(o);
+  return s;
+}
+
+int aev_topic_list(aev_broker *b, const char *next_token, char **response_json) {
+  if (!b || !response_json) return aev__sns_missing("broker");
+  int rc = aev__broker_check_open(b);
+  if (rc != AEV_OK) return rc;
+  if (!token_ok(next_token)) return aev__sns_invalid("Invalid parameter: NextToken");
+  aev__resource **all;
+  size_t n;
+  if ((rc = aev__registry_list(b, AEV__KIND_TOPIC, NULL, &all, &n)) != AEV_OK) return rc;
+  json_t *topics = json_array(), *resp = json_object();
+  const char *last = NULL;
+  size_t shown = 0;
+  /* Names sort like their ARNs: the account and region prefix is shared. */
+  for (size_t i = 0; i < n; i++) {
+    if (next_token && strcmp(all[i]->arn, next_token) <= 0) continue;
+    if (shown == AEV__SNS_PAGE) {
+      json_object_set_new(resp, "NextToken", json_string(last));
+      break;
+    }
+    json_array_append_new(topics, json_pack("{s:s}", "TopicArn", all[i]->arn));
+    last = all[i]->arn;
+    shown++;
+  }
+  json_object_set_new(resp, "Topics", topics);
+  *response_json = dump(resp);
+  aev__registry_list_free(all, n);
+  return *response_json ? AEV_OK : aev__nomem();
+}
+
+/* Appends t's subscriptions as ListSubscriptions entries. */
+static void add_subs(aev_topic *t, json_t *out) {
+  pthread_mutex_lock(&t->mu);
+  for (size_t i = 0; t->subs && i < t->subs->n; i++) {
+    aev__sub *s = t->subs->s[i];
+    json_array_append_new(
+        out, json_pack("{s:s,s:s,s:s,s:s,s:s}", "SubscriptionArn",
+                       s->pending ? "PendingConfirmation" : s->arn, "Owner",
+                       aev_broker_account(t->res.broker), "Protocol", s->protocol,
+                       "Endpoint", s->endpoint, "TopicArn", t->res.arn));
+    /* The real ARN sorts and pages even when the shown one is a status. */
+    json_object_set_new(json_array_get(out, json_array_size(out) - 1), "_arn",
+                        json_string(s->arn));
+  }
+  pthread_mutex_unlock(&t->mu);
+}
+
+static int cmp_real(const void *a, const void *b) {
+  return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "_arn")),
+                json_string_value(json_object_get(*(json_t *const *)b, "_arn")));
+}
+
+int aev_subscription_list(aev_broker *b, aev_topic *t, const char *next_token,
+                          char **response_json) {
+  if (!b || !response_json) return aev__sns_missing("broker");
+  int rc = t ? aev__topic_check(t) : aev__broker_check_open(b);
+  if (rc != AEV_OK) return rc;
+  if (!token_ok(next_token)) return aev__sns_invalid("Invalid parameter: NextToken");
+  json_t *entries = json_array();
+  if (t) {
+    add_subs(t, entries);
+  } else {
+    aev__resource **all;
+    size_t n;
+    if ((rc = aev__registry_list(b, AEV__KIND_TOPIC, NULL, &all, &n)) != AEV_OK) {
+      json_decref(entries);
+      return rc;
+    }
+    for (size_t i = 0; i < n; i++) add_subs((aev_topic *)all[i], entries);
+    aev__registry_list_free(all, n);
+  }
+  size_t n = json_array_size(entries);
+  json_t **v = malloc((n ? n : 1) * sizeof *v);
+  if (!v) {
+    json_decref(entries);
+    return aev__nomem();
+  }
+  for (size_t i = 0; i < n; i++) v[i] = json_array_get(entries, i);
+  qsort(v, n, sizeof *v, cmp_real);
+  json_t *page = json_array(), *resp = json_object();
+  size_t shown = 0;
+  const char *last = NULL;
+  for (size_t i = 0; i < n; i++) {
+    const char *arn = json_string_value(json_object_get(v[i], "_arn"));
+    if (next_token && strcmp(arn, next_token) <= 0) continue;
+    if (shown == AEV__SNS_PAGE) {
+      json_object_set_new(resp, "NextToken", json_string(last));
+      break;
+    }
+    json_t *e = json_deep_copy(v[i]);
+    json_object_del(e, "_arn");
+    json_array_append_new(page, e);
+    last = arn;
+    shown++;
+  }
+  json_object_set_new(resp, "Subscriptions", page);
+  free(v);
+  json_decref(entries);
+  *response_json = dump(resp);
+  return *response_json ? AEV_OK : aev__nomem();
+}

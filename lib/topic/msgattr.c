@@ -1,0 +1,166 @@
+/* SNS message attributes: Publish's MessageAttributes checked with SNS's
+ * rules and messages (String, String.Array, Number, Binary, each with an
+ * optional custom suffix), then kept in the shapes deliveries need: the
+ * notification's {"n": {"Type", "Value"}} (envelopes, filter policies) and
+ * SQS's MessageAttributes (raw delivery). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "topic/topic_impl.h"
+
+#define bad(...) aev__fail(AEV_ERR_INVALID, "ParameterValueInvalid", __VA_ARGS__)
+
+static int name_ok(const char *name) {
+  size_t n = strlen(name);
+  if (n >= 256)
+    return bad("Length of message attribute name must be less than 256 "
+               "bytes.");
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)name[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')) {
+      char hex[8];
+      snprintf(hex, sizeof hex, "%02X", c);
+      return bad("Invalid non-alphanumeric character '#x%s' was found in the "
+                 "message attribute name. Can only include alphanumeric "
+                 "characters, hyphens, underscores, or dots.", hex);
+    }
+  }
+  if (n == 0) return bad("The message attribute name must not be empty.");
+  if (name[0] == '.')
+    return bad("Invalid message attribute name starting with character '.' "
+               "was found.");
+  if (name[n - 1] == '.')
+    return bad("Invalid message attribute name ending with character '.' was "
+               "found.");
+  if (strstr(name, ".."))
+    return bad("Message attribute name can not have successive '.' "
+               "character.");
+  return AEV_OK;
+}
+
+static int is_base64(const char *s) {
+  size_t n = strlen(s), pad = 0;
+  if (n % 4) return 0;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if (c == '=') {
+      pad++;
+      continue;
+    }
+    if (pad || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || c == '+' || c == '/'))
+      return 0;
+  }
+  return pad <= 2;
+}
+
+/* One attribute: *type and *value are borrowed from attr. */
+static int check_one(const char *name, json_t *attr, const char *where,
+                     const char **type, const char **value, int *binary) {
+  json_t *dt = json_object_get(attr, "DataType");
+  if (!json_is_string(dt))
+    return aev__fail(AEV_ERR_INVALID, "ValidationError",
+                     "1 validation error detected: Value null at "
+                     "'%s.%s.member.dataType' failed to satisfy constraint: "
+                     "Member must not be null", where, name);
+  *type = json_string_value(dt);
+  int kind = !strncmp(*type, "String", 6) ? 1 : !strncmp(*type, "Number", 6) ? 2
+             : !strncmp(*type, "Binary", 6) ? 3 : 0;
+  const char *rest = *type + 6;
+  if (!kind || (*rest && *rest != '.'))
+    return bad("The message attribute '%s' has an invalid message attribute "
+               "type, the set of supported type prefixes is Binary, Number, "
+               "and String.", name);
+  json_t *sv = json_object_get(attr, "StringValue");
+  json_t *bv = json_object_get(attr, "BinaryValue");
+  const char *tname = kind == 3 ? "Binary" : kind == 2 ? "Number" : "String";
+  json_t *v = kind == 3 ? bv : sv;
+  if ((kind == 3 && sv && !bv) || (kind != 3 && bv && !sv))
+    return bad("The message attribute '%s' with type '%s' must use field "
+               "'%s'.", name, tname, kind == 3 ? "Binary" : "String");
+  if (!json_is_string(v) || !*json_string_value(v))
+    return bad("The message attribute '%s' must contain non-empty message "
+               "attribute value for message attribute type '%s'.", name, tname);
+  *value = json_string_value(v);
+  *binary = kind == 3;
+  if (kind == 3 && !is_base64(*value))
+    return bad("The message attribute '%s' with type '%s' has an invalid "
+               "base64 value.", name, tname);
+  if (kind == 2) {
+    char *end;
+    double d = strtod(*value, &end);
+    if (*end || d > 1e126 || d < -1e126)
+      return bad("An invalid or out-of-range value '%s' was supplied for the "
+                 "message attribute '%s' of type 'Number'.", *value, name);
+  }
+  if (!strcmp(*type, "String.Array")) {
+    json_t *a = json_loads(*value, JSON_DECODE_ANY, NULL);
+    int ok = json_is_array(a);
+    json_decref(a);
+    if (!ok)
+      return bad("The message attribute '%s' with type '%s' must be a JSON "
+                 "array.", name, *type);
+  }
+  return AEV_OK;
+}
+
+void aev__sns_attrs_free(aev__sns_attrs *a) {
+  json_decref(a->publish);
+  json_decref(a->sqs);
+  free(a->publish_text);
+  free(a->envelope);
+  memset(a, 0, sizeof *a);
+}
+
+int aev__sns_attrs_parse(json_t *obj, const char *where, aev__sns_attrs *out) {
+  memset(out, 0, sizeof *out);
+  if (!obj || !json_object_size(obj)) {
+    out->envelope = strdup("");
+    return out->envelope ? AEV_OK : aev__nomem();
+  }
+  if (!json_is_object(obj))
+    return aev__sns_invalid("Invalid parameter: MessageAttributes");
+  json_t *note = json_object(), *sqs = json_object();
+  const char *name;
+  json_t *attr;
+  int rc = AEV_OK;
+  json_object_foreach(obj, name, attr) {
+    const char *type = NULL, *value = NULL;
+    int binary = 0;
+    if ((rc = name_ok(name)) != AEV_OK) break;
+    if (!json_is_object(attr)) {
+      rc = aev__sns_invalid("Invalid parameter: MessageAttributes");
+      break;
+    }
+    if ((rc = check_one(name, attr, where, &type, &value, &binary)) != AEV_OK)
+      break;
+    json_object_set_new(note, name, json_pack("{s:s,s:s}", "Type", type,
+                                              "Value", value));
+    json_object_set_new(sqs, name,
+                        json_pack("{s:s,s:s}", "DataType", type,
+                                  binary ? "BinaryValue" : "StringValue", value));
+    size_t vlen = strlen(value);
+    out->size += strlen(name) + strlen(type) + (binary ? vlen / 4 * 3 : vlen);
+  }
+  if (rc == AEV_OK) {
+    out->publish_text = json_dumps(note, JSON_COMPACT | JSON_SORT_KEYS);
+    if (out->publish_text) {
+      out->publish_len = strlen(out->publish_text);
+      if (asprintf(&out->envelope, ",\"MessageAttributes\":%s", out->publish_text) < 0)
+        out->envelope = NULL;
+    }
+    if (!out->publish_text || !out->envelope) rc = aev__nomem();
+  }
+  if (rc != AEV_OK) {
+    json_decref(note);
+    json_decref(sqs);
+    aev__sns_attrs_free(out);
+    return rc;
+  }
+  out->publish = note;
+  out->sqs = sqs;
+  return AEV_OK;
+}

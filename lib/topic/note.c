@@ -1,0 +1,177 @@
+/* A published notification, shared by its deliveries (reference counted):
+ * the message (and per-protocol messages of MessageStructure=json), its
+ * attributes in every shape a delivery needs, and SNS's JSON envelope
+ * filled from a prefix built once per notification, so a delivery only
+ * appends its subscription ARN and the attributes. */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "queue/queue.h"
+#include "topic/topic_impl.h"
+
+void aev__note_ref(aev__note *n) { n->refs++; }
+
+void aev__note_unref(aev__note *n) {
+  if (!n || --n->refs > 0) return;
+  free(n->group);
+  free(n->dedup);
+  free(n->subject);
+  free(n->message);
+  json_decref(n->per_protocol);
+  aev__sns_attrs_free(&n->attrs);
+  aev__attrs_free(&n->raw_attrs);
+  free(n->env);
+  free(n);
+}
+
+const char *aev__note_message(const aev__note *n, const char *protocol) {
+  const char *m = json_string_value(json_object_get(n->per_protocol, protocol));
+  return m ? m : n->message;
+}
+
+void aev__iso_ms(int64_t ms, char out[32]) {
+  time_t s = (time_t)(ms / 1000);
+  struct tm tm;
+  gmtime_r(&s, &tm);
+  size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+  snprintf(out + k, 32 - k, ".%03dZ", (int)(ms % 1000));
+}
+
+struct aev__env_prefix {
+  size_t len;
+  char text[];
+};
+
+typedef struct buf {
+  char *p;
+  size_t n, cap;
+  int failed;
+} buf;
+
+static void put(buf *b, const char *s, size_t n) {
+  if (b->failed) return;
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = (b->n + n + 1) * 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+      b->failed = 1;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = '\0';
+}
+
+static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
+
+/* A JSON string literal (quotes included). */
+static void put_json_string(buf *b, const char *s) {
+  json_t *j = json_string(s);
+  char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+  json_decref(j);
+  if (!text) {
+    b->failed = 1;
+    return;
+  }
+  puts_(b, text);
+  free(text);
+}
+
+/* AWS field order: Type, MessageId, [SequenceNumber], TopicArn, [Subject],
+ * Message, Timestamp, then SignatureVersion, Signature, SigningCertURL on
+ * standard topics (FIFO envelopes carry none of them), UnsubscribeURL. */
+static char *prefix(const aev__note *n, const char *message, size_t *len) {
+  buf b = {0};
+  puts_(&b, "{\"Type\":\"Notification\",\"MessageId\":\"");
+  puts_(&b, n->id);
+  if (n->fifo) {
+    puts_(&b, "\",\"SequenceNumber\":\"");
+    puts_(&b, n->seq);
+  }
+  puts_(&b, "\",\"TopicArn\":\"");
+  puts_(&b, n->topic_arn);
+  puts_(&b, "\",");
+  if (n->subject) {
+    puts_(&b, "\"Subject\":");
+    put_json_string(&b, n->subject);
+    puts_(&b, ",");
+  }
+  puts_(&b, "\"Message\":");
+  put_json_string(&b, message);
+  puts_(&b, ",\"Timestamp\":\"");
+  puts_(&b, n->timestamp);
+  puts_(&b, "\",");
+  if (!n->fifo) {
+    /* Local placeholders: nothing here signs messages. */
+    puts_(&b, n->sigver == 2 ? "\"SignatureVersion\":\"2\"" : "\"SignatureVersion\":\"1\"");
+    puts_(&b, ",\"Signature\":\"TG9jYWwgcGxhY2Vob2xkZXI6IG5vdCBzaWduZWQ=\","
+              "\"SigningCertURL\":\"https://sns.");
+    puts_(&b, n->region);
+    puts_(&b, ".amazonaws.com/SimpleNotificationService-"
+              "00000000000000000000000000000000.pem\",");
+  }
+  puts_(&b, "\"UnsubscribeURL\":\"https://sns.");
+  puts_(&b, n->region);
+  puts_(&b, ".amazonaws.com/?Action=Unsubscribe&SubscriptionArn=");
+  if (b.failed) {
+    free(b.p);
+    return NULL;
+  }
+  *len = b.n;
+  return b.p;
+}
+
+/* The default message's prefix, built once per notification. */
+static const struct aev__env_prefix *shared_prefix(aev__note *n) {
+  struct aev__env_prefix *p = atomic_load(&n->env), *none = NULL;
+  if (p) return p;
+  size_t len;
+  char *text = prefix(n, n->message, &len);
+  p = text ? malloc(sizeof *p + len + 1) : NULL;
+  if (p) {
+    p->len = len;
+    memcpy(p->text, text, len + 1);
+  }
+  free(text);
+  if (!p) return NULL;
+  if (atomic_compare_exchange_strong(&n->env, &none, p)) return p;
+  free(p);
+  return none;
+}
+
+char *aev__note_envelope(aev__note *n, const char *protocol,
+                         const char *sub_arn, size_t *len) {
+  const char *message = aev__note_message(n, protocol);
+  char *own = NULL;
+  const char *pre = NULL;
+  size_t plen = 0;
+  if (message != n->message) {
+    pre = own = prefix(n, message, &plen);
+  } else {
+    const struct aev__env_prefix *p = shared_prefix(n);
+    if (p) {
+      pre = p->text;
+      plen = p->len;
+    }
+  }
+  if (!pre) return NULL;
+  size_t sl = strlen(sub_arn), al = strlen(n->attrs.envelope);
+  char *out = malloc(plen + sl + al + 3);
+  if (out) {
+    memcpy(out, pre, plen);
+    memcpy(out + plen, sub_arn, sl);
+    out[plen + sl] = '"';
+    memcpy(out + plen + sl + 1, n->attrs.envelope, al);
+    out[plen + sl + 1 + al] = '}';
+    out[plen + sl + 2 + al] = '\0';
+    *len = plen + sl + 2 + al;
+  }
+  free(own);
+  return out;
+}

@@ -1,0 +1,171 @@
+/* Delivery retry policies (sns-message-delivery-retries.html): the fixed
+ * schedule of sqs/lambda subscriptions, the http/https healthyRetryPolicy
+ * of a DeliveryPolicy (parse, validate, EffectiveDeliveryPolicy) and the
+ * delay before each retry. AWS applies jitter; retries here run exactly on
+ * the schedule so the manual clock can assert attempt times. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "topic/topic_impl.h"
+
+/* 3 immediate, 2 x 1 s, 10 backing off from 1 s to 20 s, 100,000 x 20 s. */
+const aev__retry_policy aev__retry_aws_managed = {
+    .num_retries = 100015 - 1, .no_delay = 3, .min_delay_n = 2,
+    .max_delay_n = 100000, .min_delay = 1000, .max_delay = 20000,
+    .backoff = AEV__BACKOFF_EXPONENTIAL};
+
+/* "By default, if the initial delivery of the message fails, Amazon SNS
+ * attempts up to three retries with a delay between failed attempts set at
+ * 20 seconds." */
+const aev__retry_policy aev__retry_http_default = {
+    .num_retries = 3, .min_delay = 20000, .max_delay = 20000,
+    .backoff = AEV__BACKOFF_LINEAR};
+
+static const char *const backoff_names[] = {"linear", "arithmetic", "geometric",
+                                            "exponential"};
+
+/* The backoff phase's k-th delay of nb, between min and max. AWS names the
+ * curves without publishing formulas; these rise as their names say:
+ * linear steps, arithmetic with growing steps, geometric by a constant
+ * ratio... and exponential doubling the distance to min each step. */
+static double backoff(const aev__retry_policy *p, long k, long nb) {
+  double lo = (double)p->min_delay, hi = (double)p->max_delay;
+  double x = (double)k / (double)nb;
+  switch (p->backoff) {
+  case AEV__BACKOFF_ARITHMETIC:
+    return lo + (hi - lo) * (double)k * (double)(k + 1) / ((double)nb * (double)(nb + 1));
+  case AEV__BACKOFF_GEOMETRIC:
+    return lo * pow(hi / lo, x);
+  case AEV__BACKOFF_EXPONENTIAL:
+    return lo + (hi - lo) * (pow(2.0, (double)k) - 1) / (pow(2.0, (double)nb) - 1);
+  default:
+    return lo + (hi - lo) * x;
+  }
+}
+
+int64_t aev__retry_delay(const aev__retry_policy *p, long n) {
+  if (n <= p->no_delay) return 0;
+  n -= p->no_delay;
+  if (n <= p->min_delay_n) return p->min_delay;
+  n -= p->min_delay_n;
+  long nb = p->num_retries - p->no_delay - p->min_delay_n - p->max_delay_n;
+  if (n <= nb) return (int64_t)llround(backoff(p, n, nb));
+  return p->max_delay;
+}
+
+static int int_member(json_t *o, const char *name, const char *what, long lo,
+                      long hi, long *out) {
+  json_t *v = json_object_get(o, name);
+  if (!v) return AEV_OK;
+  if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
+    return aev__sns_invalid("Invalid parameter: %s: %s must be an integer "
+                            "between %ld and %ld", what, name, lo, hi);
+  *out = (long)json_integer_value(v);
+  return AEV_OK;
+}
+
+/* A healthyRetryPolicy object into p (defaults for absent members). */
+static int parse_healthy(json_t *o, const char *what, aev__retry_policy *p) {
+  long min = 20, max = 20, n = 3, nd = 0, nmin = 0, nmax = 0;
+  *p = aev__retry_http_default;
+  if (!json_is_object(o))
+    return aev__sns_invalid("Invalid parameter: %s: healthyRetryPolicy must "
+                            "be an object", what);
+  int rc;
+  if ((rc = int_member(o, "minDelayTarget", what, 1, 3600, &min)) ||
+      (rc = int_member(o, "maxDelayTarget", what, 1, 3600, &max)) ||
+      (rc = int_member(o, "numRetries", what, 0, 100, &n)) ||
+      (rc = int_member(o, "numNoDelayRetries", what, 0, 100, &nd)) ||
+      (rc = int_member(o, "numMinDelayRetries", what, 0, 100, &nmin)) ||
+      (rc = int_member(o, "numMaxDelayRetries", what, 0, 100, &nmax)))
+    return rc;
+  if (min > max)
+    return aev__sns_invalid("Invalid parameter: %s: minDelayTarget must be "
+                            "less than or equal to maxDelayTarget", what);
+  if (nd + nmin + nmax > n)
+    return aev__sns_invalid("Invalid parameter: %s: numNoDelayRetries + "
+                            "numMinDelayRetries + numMaxDelayRetries must not "
+                            "exceed numRetries", what);
+  json_t *bf = json_object_get(o, "backoffFunction");
+  int backoff_fn = AEV__BACKOFF_LINEAR;
+  if (bf) {
+    backoff_fn = -1;
+    for (int i = 0; i < 4 && json_is_string(bf); i++)
+      if (strcmp(json_string_value(bf), backoff_names[i]) == 0) backoff_fn = i;
+    if (backoff_fn < 0)
+      return aev__sns_invalid("Invalid parameter: %s: backoffFunction must be "
+                              "linear, arithmetic, geometric or exponential",
+                              what);
+  }
+  *p = (aev__retry_policy){.num_retries = n, .no_delay = nd, .min_delay_n = nmin,
+                           .max_delay_n = nmax, .min_delay = min * 1000,
+                           .max_delay = max * 1000, .backoff = backoff_fn};
+  int64_t total = 0;
+  for (long i = 1; i <= n; i++) total += aev__retry_delay(p, i);
+  if (total > 3600 * 1000)
+    return aev__sns_invalid("Invalid parameter: %s: the total policy retry "
+                            "time cannot be greater than 3600 seconds", what);
+  return AEV_OK;
+}
+
+int aev__delivery_policy_parse(const char *text, int topic_level,
+                               const char *what, aev__retry_policy *out,
+                               int *disable_overrides) {
+  json_error_t err;
+  json_t *root = json_loads(text, 0, &err);
+  if (!json_is_object(root)) {
+    json_decref(root);
+    return aev__sns_invalid("Invalid parameter: %s: failed to parse JSON",
+                            what);
+  }
+  json_t *o = root;
+  *disable_overrides = 0;
+  int rc = AEV_OK;
+  *out = aev__retry_http_default;
+  if (topic_level) {
+    o = json_object_get(root, "http");
+    if (o && !json_is_object(o))
+      rc = aev__sns_invalid("Invalid parameter: %s: http must be an object", what);
+    json_t *d = json_object_get(o, "disableSubscriptionOverrides");
+    if (rc == AEV_OK && d) {
+      if (!json_is_boolean(d))
+        rc = aev__sns_invalid("Invalid parameter: %s: "
+                              "disableSubscriptionOverrides must be a boolean",
+                              what);
+      else *disable_overrides = json_is_true(d);
+    }
+    o = json_object_get(o, "defaultHealthyRetryPolicy");
+  } else {
+    o = json_object_get(root, "healthyRetryPolicy");
+  }
+  if (rc == AEV_OK && o) rc = parse_healthy(o, what, out);
+  json_decref(root);
+  return rc;
+}
+
+char *aev__delivery_policy_effective(const aev__retry_policy *p, int topic_level,
+                                     int disable_overrides) {
+  char healthy[512], *s = NULL;
+  snprintf(healthy, sizeof healthy,
+           "{\"minDelayTarget\":%lld,\"maxDelayTarget\":%lld,\"numRetries\":%ld,"
+           "\"numMaxDelayRetries\":%ld,\"numNoDelayRetries\":%ld,"
+           "\"numMinDelayRetries\":%ld,\"backoffFunction\":\"%s\"}",
+           (long long)(p->min_delay / 1000), (long long)(p->max_delay / 1000),
+           p->num_retries, p->max_delay_n, p->no_delay, p->min_delay_n,
+           backoff_names[p->backoff]);
+  int n;
+  if (topic_level)
+    n = asprintf(&s,
+                 "{\"http\":{\"defaultHealthyRetryPolicy\":%s,"
+                 "\"disableSubscriptionOverrides\":%s,\"defaultRequestPolicy\":"
+                 "{\"headerContentType\":\"text/plain; charset=UTF-8\"}}}",
+                 healthy, disable_overrides ? "true" : "false");
+  else
+    n = asprintf(&s, "{\"healthyRetryPolicy\":%s,\"sicklyRetryPolicy\":null,"
+                     "\"throttlePolicy\":null,\"guaranteed\":false}",
+                 healthy);
+  return n < 0 ? NULL : s;
+}

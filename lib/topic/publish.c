@@ -1,0 +1,311 @@
+/* Publish: SNS's checks (message, Subject, MessageStructure=json,
+ * attributes, size, FIFO group and deduplication rules), the shared
+ * notification, topic-level FIFO deduplication and sequence numbers, then
+ * the fan-out outside the topic's lock (DESIGN §3). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/digest.h"
+#include "core/status.h"
+#include "topic/publish.h"
+
+struct aev_publish_options {
+  char *subject, *attrs_json, *group, *dedup;
+  int structure_json;
+};
+
+static int fifo_id_ok(const char *s) {
+  size_t n = strlen(s);
+  if (n < 1 || n > 128) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < '!' || s[i] > '~') return 0;
+  return 1;
+}
+
+/* Under 100 printable ASCII characters, no line breaks or control
+ * characters (SNS Publish). */
+static int subject_ok(const char *s) {
+  size_t n = strlen(s);
+  if (n == 0 || n >= 100) return 0;
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e) return 0;
+  return 1;
+}
+
+static int check(const aev_topic *t, const aev__pub_req *r, json_t **structure) {
+  *structure = NULL;
+  if (!r->message) return aev__sns_missing("Message");
+  if (r->len == 0) return aev__sns_invalid("Invalid parameter: Empty message");
+  if (r->subject && !subject_ok(r->subject))
+    return aev__sns_invalid("Invalid parameter: Subject");
+  if (r->structure_json) {
+    json_t *j = json_loadb(r->message, r->len, 0, NULL);
+    if (!json_is_object(j)) {
+      json_decref(j);
+      return aev__sns_invalid("Invalid parameter: Message Structure - JSON "
+                              "message body failed to parse");
+    }
+    if (!json_is_string(json_object_get(j, "default"))) {
+      json_decref(j);
+      return aev__sns_invalid("Invalid parameter: Message Structure - No "
+                              "default entry in JSON message body");
+    }
+    *structure = j;
+  }
+  int rc = AEV_OK;
+  if (t->conf.fifo) {
+    if (!r->group)
+      rc = aev__sns_invalid("Invalid parameter: The MessageGroupId parameter "
+                            "is required for FIFO topics");
+    else if (!fifo_id_ok(r->group))
+      rc = aev__sns_invalid("Invalid parameter: MessageGroupId Reason: "
+                            "MessageGroupId can only include alphanumeric and "
+                            "punctuation characters. 1 to 128 in length.");
+    else if (!r->dedup && !t->conf.content_dedup)
+      rc = aev__sns_invalid("Invalid parameter: The topic should either have "
+                            "ContentBasedDeduplication enabled or "
+                            "MessageDeduplicationId provided explicitly");
+    else if (r->dedup && !fifo_id_ok(r->dedup))
+      rc = aev__sns_invalid("Invalid parameter: MessageDeduplicationId Reason: "
+                            "MessageDeduplicationId can only include "
+                            "alphanumeric and punctuation characters. 1 to 128 "
+                            "in length.");
+  } else if (r->dedup) {
+    rc = aev__sns_invalid("Invalid parameter: MessageDeduplicationId Reason: "
+                          "The request includes MessageDeduplicationId "
+                          "parameter that is not valid for this topic type");
+  } else if (r->group) {
+    rc = aev__sns_invalid("Invalid parameter: MessageGroupId Reason: The "
+                          "request includes MessageGroupId parameter that is "
+                          "not valid for this topic type");
+  }
+  if (rc != AEV_OK) {
+    json_decref(*structure);
+    *structure = NULL;
+  }
+  return rc;
+}
+
+static char *dup_or_null(const char *s, int *failed) {
+  if (!s) return NULL;
+  char *d = strdup(s);
+  if (!d) *failed = 1;
+  return d;
+}
+
+static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structure,
+                           aev__sns_attrs *attrs) {
+  aev__note *n = calloc(1, sizeof *n);
+  if (!n) return NULL;
+  n->refs = 1;
+  n->attrs = *attrs;
+  memset(attrs, 0, sizeof *attrs);
+  n->per_protocol = structure;
+  int failed = 0;
+  const char *def = structure ? json_string_value(json_object_get(structure, "default")) : NULL;
+  if (def) n->message = dup_or_null(def, &failed);
+  else if ((n->message = malloc(r->len + 1))) {
+    memcpy(n->message, r->message, r->len);
+    n->message[r->len] = '\0';
+  } else failed = 1;
+  n->subject = dup_or_null(r->subject, &failed);
+  n->group = dup_or_null(r->group, &failed);
+  if (t->conf.fifo) {
+    char sha[65];
+    if (!r->dedup) aev__sha256_hex(r->message, r->len, sha);
+    n->dedup = dup_or_null(r->dedup ? r->dedup : sha, &failed);
+  }
+  /* Raw deliveries carry the attributes as SQS message attributes; ones SQS
+   * refuses fail those deliveries, not the publish. */
+  if (n->attrs.sqs && aev__attrs_parse(n->attrs.sqs, &n->raw_attrs) != AEV_OK)
+    n->raw_attrs_bad = 1;
+  aev__broker_uuid(t->res.broker, n->id);
+  aev__iso_ms(aev__topic_now_ms(t), n->timestamp);
+  n->fifo = t->conf.fifo;
+  n->sigver = t->conf.signature_version;
+  n->topic_arn = t->res.arn;
+  n->region = aev_broker_region(t->res.broker);
+  if (failed) {
+    aev__note_unref(n);
+    return NULL;
+  }
+  return n;
+}
+
+/* FIFO deduplication at the topic, 5 minutes: a duplicate answers the first
+ * message's id and sequence number and is not delivered again. */
+static aev__tdedup *dedup_find(aev_topic *t, const char *key, int64_t now) {
+  while (t->dd_head && t->dd_head->expire_at <= now) {
+    aev__tdedup *d = t->dd_head;
+    t->dd_head = d->next;
+    if (!t->dd_head) t->dd_tail = NULL;
+    json_object_del(t->dd_index, d->key);
+    free(d);
+  }
+  json_t *v = json_object_get(t->dd_index, key);
+  return v ? (aev__tdedup *)(intptr_t)json_integer_value(v) : NULL;
+}
+
+static int dedup_add(aev_topic *t, const char *key, const aev__note *n,
+                     int64_t now) {
+  size_t kl = strlen(key);
+  aev__tdedup *d = calloc(1, sizeof *d + kl + 1);
+  if (!d) return aev__nomem();
+  memcpy(d->key, key, kl + 1);
+  memcpy(d->id, n->id, sizeof d->id);
+  memcpy(d->seq, n->seq, sizeof d->seq);
+  d->expire_at = now + AEV__SNS_DEDUP_WINDOW_MS;
+  if (json_object_set_new(t->dd_index, key, json_integer((json_int_t)(intptr_t)d))) {
+    free(d);
+    return aev__nomem();
+  }
+  if (t->dd_tail) t->dd_tail->next = d;
+  else t->dd_head = d;
+  t->dd_tail = d;
+  return AEV_OK;
+}
+
+int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
+                           char *seq_out) {
+  int rc = aev__topic_check(t);
+  if (rc != AEV_OK) return rc;
+  json_t *structure;
+  pthread_mutex_lock(&t->mu);
+  rc = check(t, r, &structure);
+  int max = t->conf.max_size ? t->conf.max_size : AEV__SNS_DEFAULT_MAX_SIZE;
+  pthread_mutex_unlock(&t->mu);
+  if (rc != AEV_OK) return rc;
+  aev__sns_attrs attrs;
+  if ((rc = aev__sns_attrs_parse(r->attrs, r->where, &attrs)) != AEV_OK) {
+    json_decref(structure);
+    return rc;
+  }
+  if (r->len + attrs.size > (size_t)max) {
+    aev__sns_attrs_free(&attrs);
+    json_decref(structure);
+    return aev__sns_invalid("Invalid parameter: Message too long");
+  }
+  if (r->dry) {
+    aev__sns_attrs_free(&attrs);
+    json_decref(structure);
+    return AEV_OK;
+  }
+  aev__note *n = note_new(t, r, structure, &attrs);
+  if (!n) {
+    aev__sns_attrs_free(&attrs);
+    json_decref(structure);
+    return aev__nomem();
+  }
+  aev__fan f;
+  int64_t now = aev__topic_now_ms(t);
+  pthread_mutex_lock(&t->mu);
+  if (t->res.deleted) rc = aev__sns_not_found("Topic");
+  char *key = NULL;
+  if (rc == AEV_OK && t->conf.fifo) {
+    /* FifoThroughputScope=MessageGroup keeps deduplication per group. */
+    if (asprintf(&key, "%s%s%s", t->conf.throughput_group ? n->group : "",
+                 t->conf.throughput_group ? "\x1f" : "", n->dedup) < 0) {
+      key = NULL;
+      rc = aev__nomem();
+    }
+    aev__tdedup *d = key ? dedup_find(t, key, now) : NULL;
+    if (d) {
+      memcpy(n->id, d->id, sizeof d->id);
+      memcpy(n->seq, d->seq, sizeof d->seq);
+      pthread_mutex_unlock(&t->mu);
+      if (id_out) memcpy(id_out, n->id, AEV_TOPIC_MESSAGE_ID_SIZE);
+      if (seq_out) memcpy(seq_out, n->seq, AEV_TOPIC_SEQUENCE_NUMBER_SIZE);
+      free(key);
+      aev__note_unref(n);
+      return AEV_OK;
+    }
+    if (rc == AEV_OK) {
+      snprintf(n->seq, sizeof n->seq, "%llu", (unsigned long long)t->next_seq++);
+      rc = dedup_add(t, key, n, now);
+    }
+  }
+  free(key);
+  if (rc == AEV_OK) rc = aev__fan_take(t, &f);
+  if (rc == AEV_OK) {
+    aev__topic_count(t, AEV__C_PUBLISHED, 1);
+    aev__topic_count(t, AEV__C_PUBLISH_SIZE, (int64_t)r->len);
+    if (t->conf.fifo) rc = aev__fanout_post(t, &f, n);
+  }
+  pthread_mutex_unlock(&t->mu);
+  if (rc == AEV_OK) {
+    if (id_out) memcpy(id_out, n->id, AEV_TOPIC_MESSAGE_ID_SIZE);
+    if (seq_out) memcpy(seq_out, n->seq, AEV_TOPIC_SEQUENCE_NUMBER_SIZE);
+    if (!n->fifo) aev__fanout(t, &f, n);
+  }
+  aev__note_unref(n);
+  return rc;
+}
+
+/* ---- public API ---- */
+
+int aev_publish_options_new(aev_publish_options **out) {
+  if (!out) return aev__sns_missing("options");
+  *out = calloc(1, sizeof **out);
+  return *out ? AEV_OK : aev__nomem();
+}
+
+void aev_publish_options_free(aev_publish_options *o) {
+  if (!o) return;
+  free(o->subject);
+  free(o->attrs_json);
+  free(o->group);
+  free(o->dedup);
+  free(o);
+}
+
+static int set_str(char **field, const char *v) {
+  char *d = v ? strdup(v) : NULL;
+  if (v && !d) return aev__nomem();
+  free(*field);
+  *field = d;
+  return AEV_OK;
+}
+
+int aev_publish_options_set_subject(aev_publish_options *o, const char *s) {
+  return set_str(&o->subject, s);
+}
+int aev_publish_options_set_attributes(aev_publish_options *o, const char *j) {
+  return set_str(&o->attrs_json, j);
+}
+int aev_publish_options_set_structure_json(aev_publish_options *o, int on) {
+  o->structure_json = on != 0;
+  return AEV_OK;
+}
+int aev_publish_options_set_group_id(aev_publish_options *o, const char *g) {
+  return set_str(&o->group, g);
+}
+int aev_publish_options_set_deduplication_id(aev_publish_options *o,
+                                             const char *d) {
+  return set_str(&o->dedup, d);
+}
+
+int aev_topic_publish(aev_topic *t, const char *message, size_t len,
+                      const aev_publish_options *o, char *message_id,
+                      char *sequence_number) {
+  aev__pub_req r = {.message = message, .len = len, .where = "messageAttributes"};
+  json_t *attrs = NULL;
+  if (o) {
+    r.subject = o->subject;
+    r.group = o->group;
+    r.dedup = o->dedup;
+    r.structure_json = o->structure_json;
+    if (o->attrs_json && *o->attrs_json) {
+      attrs = json_loads(o->attrs_json, 0, NULL);
+      if (!json_is_object(attrs)) {
+        json_decref(attrs);
+        return aev__sns_invalid("Invalid parameter: MessageAttributes must be "
+                                "a JSON object");
+      }
+    }
+  }
+  r.attrs = attrs;
+  int rc = aev__topic_publish_req(t, &r, message_id, sequence_number);
+  json_decref(attrs);
+  return rc;
+}

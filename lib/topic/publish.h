@@ -1,0 +1,26 @@
+/* Internal to lib/topic: a parsed Publish request, shared by Publish,
+ * PublishBatch and the API layer. */
+#ifndef AEV_TOPIC_PUBLISH_H
+#define AEV_TOPIC_PUBLISH_H
+
+#include "topic/topic_impl.h"
+
+typedef struct aev__pub_req {
+  const char *message;
+  size_t len;
+  const char *subject;
+  json_t *attrs; /* Publish's MessageAttributes (borrowed) or NULL */
+  int structure_json;
+  const char *group;
+  const char *dedup;
+  const char *where; /* the attributes' member path in validation errors */
+  int dry;           /* check only: PublishBatch checks every entry first */
+} aev__pub_req;
+
+int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
+                           char *seq_out);
+
+/* PublishBatch over parsed JSON entries: *resp is the response object. */
+int aev__topic_publish_batch(aev_topic *t, json_t *entries, json_t **resp);
+
+#endif

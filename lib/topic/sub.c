@@ -1,0 +1,421 @@
+/* Subscriptions: Subscribe (protocol and endpoint rules, idempotency, the
+ * http/https confirmation flow), ConfirmSubscription, Unsubscribe, lookup
+ * by ARN, Get/SetSubscriptionAttributes, and the copy-on-write snapshot of
+ * subscribers a publish fans out to. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "queue/queue.h"
+#include "topic/topic_impl.h"
+
+void aev__sub_ref(aev__sub *s) { s->refs++; }
+
+/* The last reference: called with no lock held, so release may run. */
+void aev__sub_unref(aev__sub *s) {
+  if (!s || --s->refs > 0) return;
+  if (s->release) s->release(s->user);
+  aev__subconf_unref(s->conf);
+  aev_queue_release(s->queue);
+  free(s->arn);
+  free(s->protocol);
+  free(s->endpoint);
+  free(s);
+}
+
+void aev__subset_unref(aev__subset *set) {
+  if (!set || --set->refs > 0) return;
+  for (size_t i = 0; i < set->n; i++) aev__sub_unref(set->s[i]);
+  free(set);
+}
+
+int aev__subset_with(aev__subset *old, aev__sub *add, aev__sub *drop,
+                     aev__subset **out) {
+  size_t n = old ? old->n : 0;
+  aev__subset *set = malloc(sizeof *set + (n + 1) * sizeof set->s[0]);
+  if (!set) return aev__nomem();
+  set->refs = 1;
+  set->n = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (old->s[i] == drop) continue;
+    aev__sub_ref(old->s[i]);
+    set->s[set->n++] = old->s[i];
+  }
+  if (add) {
+    aev__sub_ref(add);
+    set->s[set->n++] = add;
+  }
+  *out = set;
+  return AEV_OK;
+}
+
+aev__subset *aev__topic_swap_subs(aev_topic *t, aev__subset *set) {
+  aev__subset *old = t->subs;
+  t->subs = set;
+  return old;
+}
+
+static int proto_of(const char *p) {
+  if (!strcmp(p, "sqs")) return AEV__PROTO_SQS;
+  if (!strcmp(p, "http")) return AEV__PROTO_HTTP;
+  if (!strcmp(p, "https")) return AEV__PROTO_HTTPS;
+  if (!strcmp(p, "lambda")) return AEV__PROTO_LAMBDA;
+  return -1;
+}
+
+static int check_endpoint(aev_topic *t, int proto, const char *protocol,
+                          const char *endpoint, int has_callback) {
+  if (!endpoint || !*endpoint)
+    return aev__sns_invalid("Invalid parameter: Endpoint");
+  size_t n = strlen(endpoint);
+  switch (proto) {
+  case AEV__PROTO_SQS:
+    if (strncmp(endpoint, "arn:aws", 7) || !strstr(endpoint, ":sqs:"))
+      return aev__sns_invalid("Invalid parameter: SQS endpoint ARN");
+    if (!t->conf.fifo && n > 5 && !strcmp(endpoint + n - 5, ".fifo"))
+      return aev__sns_invalid("Invalid parameter: Invalid parameter: Endpoint "
+                              "Reason: FIFO SQS Queues can not be subscribed "
+                              "to standard SNS topics");
+    return AEV_OK;
+  case AEV__PROTO_HTTP:
+  case AEV__PROTO_HTTPS: {
+    const char *scheme = proto == AEV__PROTO_HTTP ? "http://" : "https://";
+    if (strncmp(endpoint, scheme, strlen(scheme)))
+      return aev__sns_invalid("Invalid parameter: Endpoint must match the "
+                              "specified protocol");
+    if (t->conf.fifo)
+      return aev__sns_invalid("Invalid parameter: Invalid protocol type: %s",
+                              protocol);
+    (void)has_callback;
+    return AEV_OK;
+  }
+  case AEV__PROTO_LAMBDA:
+    if (strncmp(endpoint, "arn:aws", 7) || !strstr(endpoint, ":lambda:") ||
+        !strstr(endpoint, ":function:"))
+      return aev__sns_invalid("Invalid parameter: Lambda endpoint ARN");
+    if (t->conf.fifo)
+      return aev__sns_invalid("Invalid parameter: Invalid protocol type: %s",
+                              protocol);
+    return AEV_OK;
+  default:
+    /* email, sms, application and firehose endpoints have nothing to
+     * deliver to in this library. */
+    return aev__sns_invalid("Invalid parameter: Protocol Reason: %s "
+                            "subscriptions are not supported by this "
+                            "library", protocol);
+  }
+}
+
+static const char *const known_protocols[] = {
+    "http", "https", "email", "email-json", "sms", "sqs", "application",
+    "lambda", "firehose"};
+
+static int known(const char *p) {
+  for (size_t i = 0; i < sizeof known_protocols / sizeof known_protocols[0]; i++)
+    if (!strcmp(p, known_protocols[i])) return 1;
+  return 0;
+}
+
+/* The SubscriptionConfirmation body an http/https endpoint receives. */
+static char *confirmation(aev_topic *t, const aev__sub *s, const char *type,
+                          size_t *len) {
+  char id[AEV_UUID_LEN + 1], ts[32];
+  aev__broker_uuid(t->res.broker, id);
+  aev__iso_ms(aev__topic_now_ms(t), ts);
+  const char *region = aev_broker_region(t->res.broker);
+  int unsub = !strcmp(type, "UnsubscribeConfirmation");
+  char msg[512];
+  if (unsub)
+    snprintf(msg, sizeof msg, "You have chosen to deactivate subscription %s.\n"
+             "To cancel this operation and restore the subscription, visit the "
+             "SubscribeURL included in this message.", s->arn);
+  else
+    snprintf(msg, sizeof msg, "You have chosen to subscribe to the topic %s.\n"
+             "To confirm the subscription, visit the SubscribeURL included in "
+             "this message.", t->res.arn);
+  char url[1024];
+  snprintf(url, sizeof url,
+           "https://sns.%s.amazonaws.com/?Action=ConfirmSubscription&TopicArn="
+           "%s&Token=%s", region, t->res.arn, s->token);
+  json_t *o = json_object();
+  json_object_set_new(o, "Type", json_string(type));
+  json_object_set_new(o, "MessageId", json_string(id));
+  json_object_set_new(o, "Token", json_string(s->token));
+  json_object_set_new(o, "TopicArn", json_string(t->res.arn));
+  json_object_set_new(o, "Message", json_string(msg));
+  json_object_set_new(o, "SubscribeURL", json_string(url));
+  json_object_set_new(o, "Timestamp", json_string(ts));
+  json_object_set_new(o, "SignatureVersion", json_string("1"));
+  json_object_set_new(o, "Signature",
+                      json_string("TG9jYWwgcGxhY2Vob2xkZXI6IG5vdCBzaWduZWQ="));
+  snprintf(url, sizeof url, "https://sns.%s.amazonaws.com/SimpleNotificationService-"
+           "00000000000000000000000000000000.pem", region);
+  json_object_set_new(o, "SigningCertURL", json_string(url));
+  char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(o);
+  if (text) *len = strlen(text);
+  return text;
+}
+
+static aev__sub *find_locked(aev_topic *t, const char *protocol,
+                             const char *endpoint) {
+  for (size_t i = 0; t->subs && i < t->subs->n; i++) {
+    aev__sub *s = t->subs->s[i];
+    if (!strcmp(s->protocol, protocol) && !strcmp(s->endpoint, endpoint)) return s;
+  }
+  return NULL;
+}
+
+static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
+                     aev_topic_callback_fn fn, void *user, aev_release_fn release,
+                     json_t *attrs, char **arn_out) {
+  int rc = aev__topic_check(t);
+  if (rc != AEV_OK) return rc;
+  if (!protocol) return aev__sns_missing("Protocol");
+  if (!known(protocol))
+    return aev__sns_invalid("Invalid parameter: Amazon SNS does not support "
+                            "this protocol string: %s", protocol);
+  int proto = proto_of(protocol);
+  if ((rc = check_endpoint(t, proto, protocol, endpoint, fn != NULL)) != AEV_OK)
+    return rc;
+  aev__sub *s = calloc(1, sizeof *s);
+  if (!s) return aev__nomem();
+  s->refs = 1;
+  s->topic = t;
+  s->proto = proto;
+  s->protocol = strdup(protocol);
+  s->endpoint = strdup(endpoint);
+  char id[AEV_UUID_LEN + 1];
+  aev__broker_uuid(t->res.broker, id);
+  if (asprintf(&s->arn, "%s:%s", t->res.arn, id) < 0) s->arn = NULL;
+  if (!s->protocol || !s->endpoint || !s->arn) {
+    aev__sub_unref(s);
+    return aev__nomem();
+  }
+  int http = proto == AEV__PROTO_HTTP || proto == AEV__PROTO_HTTPS;
+  s->pending = http;
+  s->authenticated = !http;
+  if (http) {
+    aev__broker_token(t->res.broker, s->token, AEV__SNS_TOKEN_LEN);
+    s->token_expires = aev__topic_now_ms(t) + AEV__SNS_TOKEN_TTL_MS;
+  }
+  pthread_mutex_lock(&t->mu);
+  rc = aev__subconf_build(t, s, NULL, attrs, "Attributes Reason: ", &s->conf);
+  aev__sub *same = rc == AEV_OK ? find_locked(t, protocol, endpoint) : NULL;
+  aev__subset *old = NULL;
+  if (same) {
+    /* Subscribing an endpoint again answers the existing subscription. */
+    json_t *a = aev__sub_attributes_locked(same), *b = aev__sub_attributes_locked(s);
+    int differ = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(attrs, k, v)
+      differ |= !json_equal(json_object_get(a, k), json_object_get(b, k));
+    json_decref(a);
+    json_decref(b);
+    if (differ)
+      rc = aev__sns_invalid("Invalid parameter: Attributes Reason: Subscription "
+                            "already exists with different attributes");
+    else if (!(*arn_out = strdup(same->arn)))
+      rc = aev__nomem();
+  } else if (rc == AEV_OK) {
+    if (t->res.deleted) rc = aev__sns_not_found("Topic");
+    aev__subset *set = NULL;
+    if (rc == AEV_OK) {
+      s->id = ++t->next_sub;
+      rc = aev__sub_index_filter(t, s, s->conf);
+    }
+    if (rc == AEV_OK) rc = aev__subset_with(t->subs, s, NULL, &set);
+    if (rc == AEV_OK && !(*arn_out = strdup(s->arn))) {
+      aev__subset_unref(set);
+      rc = aev__nomem();
+    }
+    if (rc != AEV_OK && s->id) aev__sub_index_filter(t, s, NULL);
+    if (rc == AEV_OK) {
+      s->fn = fn;
+      s->user = user;
+      s->release = release;
+      old = aev__topic_swap_subs(t, set);
+    }
+  }
+  pthread_mutex_unlock(&t->mu);
+  aev__subset_unref(old);
+  if (rc == AEV_OK && !same && http) {
+    size_t len;
+    char *body = confirmation(t, s, "SubscriptionConfirmation", &len);
+    if (body) aev__deliver_control(s, "SubscriptionConfirmation", body, len);
+  }
+  aev__sub_unref(s);
+  /* A repeated subscription keeps its first callback: this one is done. */
+  if (rc == AEV_OK && same && release) release(user);
+  return rc;
+}
+
+static int parse_attrs(const char *attributes_json, json_t **out) {
+  *out = NULL;
+  if (!attributes_json || !*attributes_json) return AEV_OK;
+  *out = json_loads(attributes_json, 0, NULL);
+  if (json_is_object(*out)) return AEV_OK;
+  json_decref(*out);
+  *out = NULL;
+  return aev__sns_invalid("Invalid parameter: Attributes must be a JSON object");
+}
+
+int aev_topic_subscribe(aev_topic *t, const char *protocol, const char *endpoint,
+                        const char *attributes_json, char **subscription_arn) {
+  if (!subscription_arn) return aev__sns_missing("SubscriptionArn");
+  json_t *attrs;
+  int rc = parse_attrs(attributes_json, &attrs);
+  if (rc == AEV_OK)
+    rc = subscribe(t, protocol, endpoint, NULL, NULL, NULL, attrs, subscription_arn);
+  json_decref(attrs);
+  return rc;
+}
+
+int aev_topic_subscribe_callback(aev_topic *t, const char *protocol,
+                                 const char *endpoint, aev_topic_callback_fn fn,
+                                 void *user, aev_release_fn release,
+                                 const char *attributes_json,
+                                 char **subscription_arn) {
+  if (!fn || !subscription_arn || !protocol ||
+      (strcmp(protocol, "http") && strcmp(protocol, "https")))
+    return aev__sns_invalid("Invalid parameter: a callback subscription needs "
+                            "protocol http or https, a function and an out "
+                            "pointer");
+  json_t *attrs;
+  int rc = parse_attrs(attributes_json, &attrs);
+  if (rc == AEV_OK)
+    rc = subscribe(t, protocol, endpoint, fn, user, release, attrs, subscription_arn);
+  json_decref(attrs);
+  return rc;
+}
+
+int aev_topic_confirm_subscription(aev_topic *t, const char *token,
+                                   char **subscription_arn) {
+  int rc = aev__topic_check(t);
+  if (rc != AEV_OK) return rc;
+  if (!token || !*token) return aev__sns_missing("Token");
+  int64_t now = aev__topic_now_ms(t);
+  rc = aev__sns_invalid("Invalid parameter: Token");
+  pthread_mutex_lock(&t->mu);
+  for (size_t i = 0; t->subs && i < t->subs->n; i++) {
+    aev__sub *s = t->subs->s[i];
+    if (!s->token[0] || strcmp(s->token, token)) continue;
+    if (s->pending && now > s->token_expires) break;
+    s->pending = 0;
+    rc = (*subscription_arn = strdup(s->arn)) ? AEV_OK : aev__nomem();
+    break;
+  }
+  pthread_mutex_unlock(&t->mu);
+  return rc;
+}
+
+int aev__sub_find(aev_broker *b, const char *arn, aev__sub **out) {
+  if (!arn) return aev__sns_missing("SubscriptionArn");
+  const char *colon = strrchr(arn, ':');
+  if (!colon || strncmp(arn, "arn:", 4))
+    return aev__sns_invalid("Invalid parameter: SubscriptionArn Reason: An ARN "
+                            "must have at least 6 elements, not 1");
+  char *topic_arn = strndup(arn, (size_t)(colon - arn));
+  if (!topic_arn) return aev__nomem();
+  aev_topic *t;
+  int rc = aev__topic_find(b, topic_arn, &t);
+  free(topic_arn);
+  if (rc != AEV_OK) return aev__sns_not_found("Subscription");
+  aev__sub *found = NULL;
+  pthread_mutex_lock(&t->mu);
+  for (size_t i = 0; t->subs && i < t->subs->n && !found; i++)
+    if (!strcmp(t->subs->s[i]->arn, arn)) {
+      found = t->subs->s[i];
+      aev__sub_ref(found);
+    }
+  pthread_mutex_unlock(&t->mu);
+  if (!found) {
+    aev_topic_release(t);
+    return aev__sns_not_found("Subscription");
+  }
+  *out = found;
+  return AEV_OK;
+}
+
+void aev__sub_put(aev__sub *s) {
+  aev_topic *t = s->topic;
+  aev__sub_unref(s);
+  aev_topic_release(t);
+}
+
+int aev_subscription_unsubscribe(aev_broker *b, const char *subscription_arn) {
+  if (!b) return aev__sns_missing("broker");
+  aev__sub *s;
+  int rc = aev__sub_find(b, subscription_arn, &s);
+  if (rc != AEV_OK) return rc;
+  aev_topic *t = s->topic;
+  aev__subset *set = NULL, *old = NULL;
+  pthread_mutex_lock(&t->mu);
+  if (!s->deleted) rc = aev__subset_with(t->subs, NULL, s, &set);
+  if (rc == AEV_OK && !s->deleted) {
+    aev__sub_index_filter(t, s, NULL);
+    s->deleted = 1;
+    t->n_deleted_subs++;
+    old = aev__topic_swap_subs(t, set);
+  }
+  int http = s->proto == AEV__PROTO_HTTP || s->proto == AEV__PROTO_HTTPS;
+  pthread_mutex_unlock(&t->mu);
+  aev__subset_unref(old);
+  if (rc == AEV_OK && http && old) {
+    size_t len;
+    char *body = confirmation(t, s, "UnsubscribeConfirmation", &len);
+    if (body) aev__deliver_control(s, "UnsubscribeConfirmation", body, len);
+  }
+  aev__sub_put(s);
+  return rc;
+}
+
+int aev_subscription_get_attributes(aev_broker *b, const char *subscription_arn,
+                                    char **attributes_json) {
+  if (!b || !attributes_json) return aev__sns_missing("SubscriptionArn");
+  aev__sub *s;
+  int rc = aev__sub_find(b, subscription_arn, &s);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&s->topic->mu);
+  json_t *o = aev__sub_attributes_locked(s);
+  pthread_mutex_unlock(&s->topic->mu);
+  char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  aev__sub_put(s);
+  if (!text) return aev__nomem();
+  *attributes_json = text;
+  return AEV_OK;
+}
+
+int aev_subscription_set_attribute(aev_broker *b, const char *subscription_arn,
+                                   const char *name, const char *value) {
+  if (!b) return aev__sns_missing("SubscriptionArn");
+  if (!name) return aev__sns_missing("AttributeName");
+  aev__sub *s;
+  int rc = aev__sub_find(b, subscription_arn, &s);
+  if (rc != AEV_OK) return rc;
+  json_t *one = json_pack("{s:s}", name, value ? value : "");
+  aev__subconf *c = NULL, *old = NULL;
+  aev_topic *t = s->topic;
+  pthread_mutex_lock(&t->mu);
+  /* SetSubscriptionAttributes names one attribute; an unknown one is
+   * reported without the Attributes prefix of Subscribe. */
+  rc = one ? aev__subconf_build(t, s, s->conf, one, "", &c) : aev__nomem();
+  if (rc == AEV_OK && aev__sub_index_filter(t, s, c) != AEV_OK) {
+    aev__sub_index_filter(t, s, s->conf);
+    aev__subconf_unref(c);
+    rc = aev__nomem();
+  }
+  if (rc == AEV_OK) {
+    old = s->conf;
+    s->conf = c;
+  }
+  pthread_mutex_unlock(&t->mu);
+  aev__subconf_unref(old);
+  json_decref(one);
+  aev__sub_put(s);
+  return rc;
+}

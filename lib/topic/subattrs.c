@@ -1,0 +1,254 @@
+/* Subscription attributes: RawMessageDelivery, FilterPolicy and
+ * FilterPolicyScope (compiled with the pattern engine's SNS profiles),
+ * RedrivePolicy and DeliveryPolicy, checked with SNS's messages, and the
+ * GetSubscriptionAttributes map. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "topic/topic_impl.h"
+
+void aev__subconf_unref(aev__subconf *c) {
+  if (!c || --c->refs > 0) return;
+  aev_pattern_free(c->filter);
+  free(c->filter_text);
+  free(c->redrive);
+  free(c->dlq_arn);
+  free(c->delivery);
+  free(c);
+}
+
+/* SNS reports JSON syntax errors in its parser's (Jackson's) words; the
+ * common case of an unquoted field name is reproduced, others are
+ * summarised. */
+static int json_error(const char *prefix, const char *attr, const char *text) {
+  const char *p = text;
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+  if (*p == '{') {
+    p++;
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
+    if (*p && *p != '"' && *p != '}')
+      return aev__sns_invalid("Invalid parameter: %s%s: failed to parse JSON. "
+                              "Unexpected character ('%c' (code %d)): was "
+                              "expecting double-quote to start field name",
+                              prefix, attr, *p, (int)(unsigned char)*p);
+  }
+  return aev__sns_invalid("Invalid parameter: %s%s: failed to parse JSON.",
+                          prefix, attr);
+}
+
+static char *dup0(const char *s) { return s ? strdup(s) : NULL; }
+
+static aev__subconf *copy(const aev__subconf *old) {
+  aev__subconf *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->refs = 1;
+  if (!old) return c;
+  c->raw = old->raw;
+  c->scope_body = old->scope_body;
+  c->scope_set = old->scope_set;
+  c->filter_text = dup0(old->filter_text);
+  c->redrive = dup0(old->redrive);
+  c->dlq_arn = dup0(old->dlq_arn);
+  c->delivery = dup0(old->delivery);
+  c->retry = old->retry;
+  c->retry_set = old->retry_set;
+  return c;
+}
+
+/* Compiles the filter text for the scope; a pattern error is reworded with
+ * the caller's prefix ("Attributes Reason: " for Subscribe). */
+static int compile(aev__subconf *c, const char *prefix) {
+  aev_pattern_free(c->filter);
+  c->filter = NULL;
+  if (!c->filter_text) return AEV_OK;
+  json_t *j = json_loads(c->filter_text, 0, NULL);
+  int ok = json_is_object(j);
+  json_decref(j);
+  if (!ok) return json_error(prefix, "FilterPolicy", c->filter_text);
+  int rc = aev_pattern_compile_profile(
+      c->filter_text, strlen(c->filter_text),
+      c->scope_body ? AEV_PATTERN_SNS_BODY : AEV_PATTERN_SNS_ATTRIBUTES,
+      &c->filter);
+  if (rc == AEV_ERR_INVALID && *prefix) {
+    const char *m = aev_errmsg();
+    const char *tail = strncmp(m, "Invalid parameter: ", 19) == 0 ? m + 19 : m;
+    char *copy_ = strdup(tail);
+    rc = aev__sns_invalid("Invalid parameter: %s%s", prefix, copy_ ? copy_ : "");
+    free(copy_);
+  }
+  return rc;
+}
+
+static int is_sqs_arn(const char *s) {
+  int colons = 0;
+  for (const char *p = s; *p; p++) colons += *p == ':';
+  return strncmp(s, "arn:aws", 7) == 0 && strstr(s, ":sqs:") && colons == 5 &&
+         s[strlen(s) - 1] != ':';
+}
+
+static int ends_fifo(const char *s) {
+  size_t n = strlen(s);
+  return n > 5 && strcmp(s + n - 5, ".fifo") == 0;
+}
+
+static int set_redrive(aev_topic *t, const aev__sub *s, aev__subconf *c,
+                       const char *prefix, const char *v) {
+  free(c->redrive);
+  free(c->dlq_arn);
+  c->redrive = c->dlq_arn = NULL;
+  if (!*v) return AEV_OK;
+  json_t *j = json_loads(v, 0, NULL);
+  if (!json_is_object(j)) {
+    json_decref(j);
+    return json_error(prefix, "RedrivePolicy", v);
+  }
+  const char *arn = json_string_value(json_object_get(j, "deadLetterTargetArn"));
+  int rc = AEV_OK;
+  if (!arn)
+    rc = aev__sns_invalid("Invalid parameter: %sRedrivePolicy: "
+                          "deadLetterTargetArn is missing", prefix);
+  else if (!is_sqs_arn(arn))
+    rc = aev__sns_invalid("Invalid parameter: %sRedrivePolicy: "
+                          "deadLetterTargetArn is an invalid arn", prefix);
+  else if (t->conf.fifo && ends_fifo(s->endpoint) && !ends_fifo(arn))
+    rc = aev__sns_invalid("Invalid parameter: %sRedrivePolicy: must use a FIFO "
+                          "queue as DLQ for a FIFO Subscription to a FIFO "
+                          "Topic.", prefix);
+  else if (!t->conf.fifo && ends_fifo(arn))
+    rc = aev__sns_invalid("Invalid parameter: %sRedrivePolicy: must use a "
+                          "standard queue as DLQ for a subscription to a "
+                          "standard topic.", prefix);
+  if (rc == AEV_OK) {
+    c->redrive = strdup(v);
+    c->dlq_arn = strdup(arn);
+    if (!c->redrive || !c->dlq_arn) rc = aev__nomem();
+  }
+  json_decref(j);
+  return rc;
+}
+
+static int apply(aev_topic *t, const aev__sub *s, aev__subconf *c,
+                 const char *prefix, const char *name, const char *v) {
+  if (strcmp(name, "RawMessageDelivery") == 0) {
+    if (strcasecmp(v, "true") && strcasecmp(v, "false"))
+      return aev__sns_invalid("Invalid parameter: %sRawMessageDelivery: "
+                              "Invalid value [%s]. Must be true or false.",
+                              prefix, v);
+    if (s->proto == AEV__PROTO_LAMBDA)
+      return aev__sns_invalid("Invalid parameter: %sDelivery protocol [lambda] "
+                              "does not support raw message delivery.", prefix);
+    c->raw = strcasecmp(v, "true") == 0;
+    return AEV_OK;
+  }
+  if (strcmp(name, "FilterPolicyScope") == 0) {
+    if (strcmp(v, "MessageAttributes") && strcmp(v, "MessageBody"))
+      return aev__sns_invalid("Invalid parameter: %sFilterPolicyScope: Invalid "
+                              "value [%s]. Please use either MessageBody or "
+                              "MessageAttributes", prefix, v);
+    c->scope_body = strcmp(v, "MessageBody") == 0;
+    c->scope_set = 1;
+    return compile(c, prefix);
+  }
+  if (strcmp(name, "FilterPolicy") == 0) {
+    free(c->filter_text);
+    c->filter_text = *v ? strdup(v) : NULL;
+    if (*v && !c->filter_text) return aev__nomem();
+    return compile(c, prefix);
+  }
+  if (strcmp(name, "RedrivePolicy") == 0) return set_redrive(t, s, c, prefix, v);
+  if (strcmp(name, "DeliveryPolicy") == 0) {
+    free(c->delivery);
+    c->delivery = NULL;
+    c->retry_set = 0;
+    if (!*v) return AEV_OK;
+    if (s->proto != AEV__PROTO_HTTP && s->proto != AEV__PROTO_HTTPS)
+      return aev__sns_invalid("Invalid parameter: %sDeliveryPolicy: Delivery "
+                              "protocol [%s] does not support delivery "
+                              "policies", prefix, s->protocol);
+    int dis;
+    int rc = aev__delivery_policy_parse(v, 0, "DeliveryPolicy", &c->retry, &dis);
+    if (rc != AEV_OK) return rc;
+    c->retry_set = 1;
+    c->delivery = strdup(v);
+    return c->delivery ? AEV_OK : aev__nomem();
+  }
+  if (*prefix)
+    return aev__sns_invalid("Invalid parameter: %sUnknown attribute %s", prefix,
+                            name);
+  return aev__sns_invalid("Invalid parameter: AttributeName");
+}
+
+int aev__subconf_build(aev_topic *t, const aev__sub *s, const aev__subconf *old,
+                       json_t *attrs, const char *prefix, aev__subconf **out) {
+  aev__subconf *c = copy(old);
+  if (!c) return aev__nomem();
+  int rc = AEV_OK;
+  /* The scope first: FilterPolicy compiles for it. */
+  static const char *const order[] = {"FilterPolicyScope", NULL};
+  json_t *scope = json_object_get(attrs, order[0]);
+  if (scope) {
+    rc = json_is_string(scope)
+             ? apply(t, s, c, prefix, order[0], json_string_value(scope))
+             : aev__sns_invalid("Invalid parameter: %sFilterPolicyScope", prefix);
+  }
+  const char *k;
+  json_t *v;
+  json_object_foreach(attrs, k, v) {
+    if (rc != AEV_OK) break;
+    if (strcmp(k, order[0]) == 0) continue;
+    if (!json_is_string(v))
+      rc = aev__sns_invalid("Invalid parameter: %s%s must be a string", prefix, k);
+    else
+      rc = apply(t, s, c, prefix, k, json_string_value(v));
+  }
+  if (rc == AEV_OK && old && !c->filter && c->filter_text) rc = compile(c, prefix);
+  if (rc != AEV_OK) {
+    aev__subconf_unref(c);
+    return rc;
+  }
+  *out = c;
+  return AEV_OK;
+}
+
+json_t *aev__sub_attributes_locked(const aev__sub *s) {
+  aev_topic *t = s->topic;
+  const aev__subconf *c = s->conf;
+  json_t *o = json_object();
+  if (!o) return NULL;
+  json_object_set_new(o, "SubscriptionArn", json_string(s->arn));
+  json_object_set_new(o, "TopicArn", json_string(t->res.arn));
+  json_object_set_new(o, "Owner", json_string(aev_broker_account(t->res.broker)));
+  json_object_set_new(o, "Protocol", json_string(s->protocol));
+  json_object_set_new(o, "Endpoint", json_string(s->endpoint));
+  json_object_set_new(o, "PendingConfirmation", json_string(s->pending ? "true" : "false"));
+  json_object_set_new(o, "ConfirmationWasAuthenticated",
+                      json_string(s->authenticated ? "true" : "false"));
+  json_object_set_new(o, "RawMessageDelivery", json_string(c->raw ? "true" : "false"));
+  if (c->filter_text) {
+    json_object_set_new(o, "FilterPolicy", json_string(c->filter_text));
+    json_object_set_new(o, "FilterPolicyScope",
+                        json_string(c->scope_body ? "MessageBody" : "MessageAttributes"));
+  }
+  if (c->redrive) json_object_set_new(o, "RedrivePolicy", json_string(c->redrive));
+  if (c->delivery) json_object_set_new(o, "DeliveryPolicy", json_string(c->delivery));
+  if (s->proto == AEV__PROTO_HTTP || s->proto == AEV__PROTO_HTTPS) {
+    const aev__retry_policy *p = c->retry_set && !t->conf.disable_overrides
+                                     ? &c->retry : &t->conf.http_retry;
+    char *e = aev__delivery_policy_effective(p, 0, 0);
+    if (e) json_object_set_new(o, "EffectiveDeliveryPolicy", json_string(e));
+    free(e);
+  }
+  return o;
+}
+
+int aev__sub_index_filter(aev_topic *t, const aev__sub *s, const aev__subconf *c) {
+  aev_pattern_set_remove(t->filters[0], s->id);
+  aev_pattern_set_remove(t->filters[1], s->id);
+  if (!c || !c->filter_text) return AEV_OK;
+  return aev_pattern_set_add(t->filters[c->scope_body ? 1 : 0], s->id, c->filter_text,
+                             strlen(c->filter_text));
+}

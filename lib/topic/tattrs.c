@@ -1,0 +1,353 @@
+/* Topic attributes (CreateTopic's map, Get/SetTopicAttributes) and tags. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "topic/topic_impl.h"
+
+void aev__tconf_free(aev__tconf *c) {
+  free(c->display_name);
+  free(c->delivery_policy);
+  free(c->policy);
+  free(c->kms_key);
+  free(c->tracing);
+  memset(c, 0, sizeof *c);
+}
+
+static int bool_value(const char *name, const char *v, int *out) {
+  if (strcasecmp(v, "true") == 0) *out = 1;
+  else if (strcasecmp(v, "false") == 0) *out = 0;
+  else
+    return aev__sns_invalid("Invalid parameter: %s: Invalid value [%s]. Must "
+                            "be true or false.", name, v);
+  return AEV_OK;
+}
+
+static int set_str(char **field, const char *v) {
+  char *d = v && *v ? strdup(v) : NULL;
+  if (v && *v && !d) return aev__nomem();
+  free(*field);
+  *field = d;
+  return AEV_OK;
+}
+
+/* Applies one attribute to c. creating: CreateTopic (FifoTopic allowed). */
+static int apply(aev__tconf *c, const char *name, const char *v, int creating) {
+  if (strcmp(name, "DisplayName") == 0) {
+    if (strlen(v) > 100)
+      return aev__sns_invalid("Invalid parameter: DisplayName Reason: must be "
+                              "at most 100 characters long");
+    return set_str(&c->display_name, v);
+  }
+  if (strcmp(name, "DeliveryPolicy") == 0) {
+    aev__retry_policy p = aev__retry_http_default;
+    int dis = 0;
+    if (*v) {
+      int rc = aev__delivery_policy_parse(v, 1, "DeliveryPolicy", &p, &dis);
+      if (rc != AEV_OK) return rc;
+    }
+    c->http_retry = p;
+    c->disable_overrides = dis;
+    return set_str(&c->delivery_policy, v);
+  }
+  if (strcmp(name, "Policy") == 0) {
+    json_t *j = *v ? json_loads(v, 0, NULL) : NULL;
+    int ok = !*v || json_is_object(j);
+    json_decref(j);
+    if (!ok) return aev__sns_invalid("Invalid parameter: Policy Error: null");
+    return set_str(&c->policy, v);
+  }
+  if (strcmp(name, "KmsMasterKeyId") == 0) return set_str(&c->kms_key, v);
+  if (strcmp(name, "TracingConfig") == 0) {
+    if (strcmp(v, "PassThrough") && strcmp(v, "Active"))
+      return aev__sns_invalid("Invalid parameter: Attributes Reason: "
+                              "TracingConfig: Invalid value [%s]. Must be "
+                              "PassThrough or Active.", v);
+    return set_str(&c->tracing, v);
+  }
+  if (strcmp(name, "SignatureVersion") == 0) {
+    if (strcmp(v, "1") && strcmp(v, "2"))
+      return aev__sns_invalid("Invalid parameter: SignatureVersion: Invalid "
+                              "value [%s]. Must be 1 or 2.", v);
+    c->signature_version = v[0] - '0';
+    return AEV_OK;
+  }
+  if (strcmp(name, "MaximumMessageSize") == 0) {
+    char *end;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < 1024 || n > AEV__SNS_MAX_SIZE_LIMIT)
+      return aev__sns_invalid("Invalid parameter: MaximumMessageSize: Invalid "
+                              "value [%s]. Must be between 1024 and %d.", v,
+                              AEV__SNS_MAX_SIZE_LIMIT);
+    c->max_size = (int)n;
+    return AEV_OK;
+  }
+  if (strcmp(name, "FifoTopic") == 0) {
+    if (!creating) return aev__sns_invalid("Invalid parameter: AttributeName");
+    return bool_value(name, v, &c->fifo);
+  }
+  if (strcmp(name, "ContentBasedDeduplication") == 0) {
+    int on = 0;
+    int rc = bool_value(name, v, &on);
+    if (rc != AEV_OK) return rc;
+    if (!c->fifo)
+      return aev__sns_invalid("Invalid parameter: ContentBasedDeduplication "
+                              "Reason: Content based deduplication can only "
+                              "be set for FIFO topics");
+    c->content_dedup = on;
+    return AEV_OK;
+  }
+  if (strcmp(name, "FifoThroughputScope") == 0) {
+    if (!c->fifo)
+      return aev__sns_invalid("Invalid parameter: FifoThroughputScope Reason: "
+                              "FifoThroughputScope can only be set for FIFO "
+                              "topics");
+    if (strcmp(v, "Topic") && strcmp(v, "MessageGroup"))
+      return aev__sns_invalid("Invalid parameter: FifoThroughputScope: Invalid "
+                              "value [%s]. Must be Topic or MessageGroup.", v);
+    c->throughput_group = strcmp(v, "MessageGroup") == 0;
+    return AEV_OK;
+  }
+  return aev__sns_invalid("Invalid parameter: AttributeName");
+}
+
+int aev__tconf_parse(json_t *attrs, int creating, const char *name,
+                     aev__tconf *out) {
+  (void)name;
+  memset(out, 0, sizeof *out);
+  out->http_retry = aev__retry_http_default;
+  const char *k;
+  json_t *v;
+  /* FifoTopic first: the FIFO-only attributes depend on it. */
+  json_t *fifo = json_object_get(attrs, "FifoTopic");
+  int rc = AEV_OK;
+  if (fifo) {
+    if (!json_is_string(fifo)) rc = aev__sns_invalid("Invalid parameter: FifoTopic");
+    else rc = apply(out, "FifoTopic", json_string_value(fifo), creating);
+  }
+  json_object_foreach(attrs, k, v) {
+    if (rc != AEV_OK) break;
+    if (strcmp(k, "FifoTopic") == 0) continue;
+    if (!json_is_string(v))
+      rc = aev__sns_invalid("Invalid parameter: Attributes Reason: %s must be "
+                            "a string", k);
+    else
+      rc = apply(out, k, json_string_value(v), creating);
+  }
+  if (rc != AEV_OK) aev__tconf_free(out);
+  return rc;
+}
+
+/* One attribute's value as GetTopicAttributes shows it (new string) or NULL
+ * when it is not shown. */
+static char *attr_value(const aev__tconf *c, const char *name) {
+  char buf[32];
+  if (strcmp(name, "DisplayName") == 0)
+    return strdup(c->display_name ? c->display_name : "");
+  if (strcmp(name, "DeliveryPolicy") == 0)
+    return c->delivery_policy ? strdup(c->delivery_policy) : NULL;
+  if (strcmp(name, "Policy") == 0) return c->policy ? strdup(c->policy) : NULL;
+  if (strcmp(name, "KmsMasterKeyId") == 0)
+    return c->kms_key ? strdup(c->kms_key) : NULL;
+  if (strcmp(name, "TracingConfig") == 0)
+    return c->tracing ? strdup(c->tracing) : NULL;
+  if (strcmp(name, "FifoTopic") == 0) return c->fifo ? strdup("true") : NULL;
+  if (strcmp(name, "ContentBasedDeduplication") == 0)
+    return c->fifo ? strdup(c->content_dedup ? "true" : "false") : NULL;
+  if (strcmp(name, "FifoThroughputScope") == 0)
+    return c->fifo ? strdup(c->throughput_group ? "MessageGroup" : "Topic") : NULL;
+  if (strcmp(name, "SignatureVersion") == 0 && c->signature_version) {
+    snprintf(buf, sizeof buf, "%d", c->signature_version);
+    return strdup(buf);
+  }
+  if (strcmp(name, "MaximumMessageSize") == 0 && c->max_size) {
+    snprintf(buf, sizeof buf, "%d", c->max_size);
+    return strdup(buf);
+  }
+  return NULL;
+}
+
+int aev__tconf_same(const aev__tconf *have, json_t *given) {
+  if (!given) return 1;
+  aev__tconf want;
+  if (aev__tconf_parse(given, 1, NULL, &want) != AEV_OK) return 0;
+  int same = have->fifo == want.fifo;
+  const char *k;
+  json_t *v;
+  json_object_foreach(given, k, v) {
+    if (!same) break;
+    char *a = attr_value(have, k), *b = attr_value(&want, k);
+    same = (!a && !b) || (a && b && strcmp(a, b) == 0);
+    free(a);
+    free(b);
+  }
+  aev__tconf_free(&want);
+  return same;
+}
+
+int aev__topic_set_attribute_locked(aev_topic *t, const char *name,
+                                    const char *value) {
+  /* Applied to a copy so a failure changes nothing. */
+  aev__tconf c = t->conf;
+  c.display_name = t->conf.display_name ? strdup(t->conf.display_name) : NULL;
+  c.delivery_policy = t->conf.delivery_policy ? strdup(t->conf.delivery_policy) : NULL;
+  c.policy = t->conf.policy ? strdup(t->conf.policy) : NULL;
+  c.kms_key = t->conf.kms_key ? strdup(t->conf.kms_key) : NULL;
+  c.tracing = t->conf.tracing ? strdup(t->conf.tracing) : NULL;
+  int rc = apply(&c, name, value, 0);
+  if (rc != AEV_OK) {
+    aev__tconf_free(&c);
+    return rc;
+  }
+  aev__tconf_free(&t->conf);
+  t->conf = c;
+  return AEV_OK;
+}
+
+static char *default_policy(const aev_topic *t) {
+  const char *acct = aev_broker_account(t->res.broker);
+  char *s = NULL;
+  if (asprintf(&s,
+               "{\"Version\":\"2008-10-17\",\"Id\":\"__default_policy_ID\","
+               "\"Statement\":[{\"Sid\":\"__default_statement_ID\",\"Effect\":"
+               "\"Allow\",\"Principal\":{\"AWS\":\"*\"},\"Action\":["
+               "\"SNS:GetTopicAttributes\",\"SNS:SetTopicAttributes\","
+               "\"SNS:AddPermission\",\"SNS:RemovePermission\","
+               "\"SNS:DeleteTopic\",\"SNS:Subscribe\","
+               "\"SNS:ListSubscriptionsByTopic\",\"SNS:Publish\"],"
+               "\"Resource\":\"%s\",\"Condition\":{\"StringEquals\":{"
+               "\"AWS:SourceOwner\":\"%s\"}}}]}",
+               t->res.arn, acct) < 0)
+    return NULL;
+  return s;
+}
+
+static void set_owned(json_t *o, const char *k, char *v) {
+  if (v) json_object_set_new(o, k, json_string(v));
+  free(v);
+}
+
+static void set_count(json_t *o, const char *k, size_t n) {
+  char buf[24];
+  snprintf(buf, sizeof buf, "%zu", n);
+  json_object_set_new(o, k, json_string(buf));
+}
+
+json_t *aev__topic_attributes_locked(aev_topic *t) {
+  static const char *const shown[] = {
+      "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig",
+      "FifoTopic", "ContentBasedDeduplication", "FifoThroughputScope",
+      "SignatureVersion", "MaximumMessageSize"};
+  json_t *o = json_object();
+  if (!o) return NULL;
+  const aev__tconf *c = &t->conf;
+  json_object_set_new(o, "TopicArn", json_string(t->res.arn));
+  json_object_set_new(o, "Owner", json_string(aev_broker_account(t->res.broker)));
+  set_owned(o, "Policy", c->policy ? strdup(c->policy) : default_policy(t));
+  for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+    set_owned(o, shown[i], attr_value(c, shown[i]));
+  set_owned(o, "EffectiveDeliveryPolicy",
+            aev__delivery_policy_effective(&c->http_retry, 1, c->disable_overrides));
+  size_t pending = 0, confirmed = 0;
+  for (size_t i = 0; t->subs && i < t->subs->n; i++) {
+    if (t->subs->s[i]->pending) pending++;
+    else confirmed++;
+  }
+  set_count(o, "SubscriptionsConfirmed", confirmed);
+  set_count(o, "SubscriptionsPending", pending);
+  set_count(o, "SubscriptionsDeleted", t->n_deleted_subs);
+  return o;
+}
+
+int aev_topic_get_attributes(aev_topic *t, char **attributes_json) {
+  int rc = aev__topic_check(t);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&t->mu);
+  json_t *o = aev__topic_attributes_locked(t);
+  pthread_mutex_unlock(&t->mu);
+  char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  if (!s) return aev__nomem();
+  *attributes_json = s;
+  return AEV_OK;
+}
+
+int aev_topic_set_attribute(aev_topic *t, const char *name, const char *value) {
+  int rc = aev__topic_check(t);
+  if (rc != AEV_OK) return rc;
+  if (!name) return aev__sns_missing("AttributeName");
+  pthread_mutex_lock(&t->mu);
+  rc = aev__topic_set_attribute_locked(t, name, value ? value : "");
+  pthread_mutex_unlock(&t->mu);
+  return rc;
+}
+
+/* ---- tags: at most 50 a resource, keys 1..128, values 0..256 ---- */
+
+int aev_topic_tag(aev_topic *t, const char *tags_json) {
+  int rc = aev__topic_check(t);
+  if (rc != AEV_OK) return rc;
+  json_t *tags = tags_json ? json_loads(tags_json, 0, NULL) : NULL;
+  if (!json_is_object(tags)) {
+    json_decref(tags);
+    return aev__sns_missing("Tags");
+  }
+  const char *k;
+  json_t *v;
+  json_object_foreach(tags, k, v) {
+    size_t kl = strlen(k);
+    if (kl < 1 || kl > 128 || !json_is_string(v) ||
+        strlen(json_string_value(v)) > 256) {
+      json_decref(tags);
+      return aev__sns_invalid("Invalid parameter: Tags Reason: keys must be 1 "
+                              "to 128 characters and values at most 256");
+    }
+  }
+  pthread_mutex_lock(&t->mu);
+  json_t *merged = json_deep_copy(t->tags);
+  json_object_update(merged, tags);
+  if (json_object_size(merged) > 50) {
+    rc = aev__fail(AEV_ERR_LIMIT, "TagLimitExceeded",
+                   "Could not complete request: tag quota of per resource "
+                   "exceeded");
+    json_decref(merged);
+  } else {
+    json_decref(t->tags);
+    t->tags = merged;
+  }
+  pthread_mutex_unlock(&t->mu);
+  json_decref(tags);
+  return rc;
+}
+
+int aev_topic_untag(aev_topic *t, const char *keys_json) {
+  int rc = aev__topic_check(t);
+  if (rc != AEV_OK) return rc;
+  json_t *keys = keys_json ? json_loads(keys_json, 0, NULL) : NULL;
+  if (!json_is_array(keys)) {
+    json_decref(keys);
+    return aev__sns_missing("TagKeys");
+  }
+  size_t i;
+  json_t *k;
+  pthread_mutex_lock(&t->mu);
+  json_array_foreach(keys, i, k)
+    if (json_is_string(k)) json_object_del(t->tags, json_string_value(k));
+  pthread_mutex_unlock(&t->mu);
+  json_decref(keys);
+  return AEV_OK;
+}
+
+int aev_topic_list_tags(aev_topic *t, char **tags_json) {
+  int rc = aev__topic_check(t);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&t->mu);
+  char *s = json_dumps(t->tags, JSON_COMPACT | JSON_SORT_KEYS);
+  pthread_mutex_unlock(&t->mu);
+  if (!s) return aev__nomem();
+  *tags_json = s;
+  return AEV_OK;
+}

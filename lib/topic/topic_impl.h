@@ -1,0 +1,293 @@
+/* Internal to lib/topic: the topic, its subscriptions, a published
+ * notification shared by every delivery, delivery policies and SNS's error
+ * wording. Fields under a `mu` are guarded by it. */
+#ifndef AEV_TOPIC_IMPL_H
+#define AEV_TOPIC_IMPL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "awsevents/pattern.h"
+#include "awsevents/queue.h"
+#include "awsevents/topic.h"
+#include "core/registry.h"
+#include "core/sched.h"
+#include "queue/queue.h"
+
+#define AEV__SNS_DEFAULT_MAX_SIZE 262144
+#define AEV__SNS_MAX_SIZE_LIMIT 1048576
+#define AEV__SNS_DEDUP_WINDOW_MS (5 * 60 * 1000)
+/* Confirmation tokens are valid for 2 days (SNS developer guide). */
+#define AEV__SNS_TOKEN_TTL_MS (2LL * 24 * 3600 * 1000)
+#define AEV__SNS_TOKEN_LEN 64
+#define AEV__SNS_PAGE 100
+
+/* ---- delivery policies (policy.c) ---------------------------------- */
+
+enum { AEV__BACKOFF_LINEAR, AEV__BACKOFF_ARITHMETIC, AEV__BACKOFF_GEOMETRIC,
+       AEV__BACKOFF_EXPONENTIAL };
+
+/* One retry schedule: attempts after the first, in four phases. Delays are
+ * in milliseconds. */
+typedef struct aev__retry_policy {
+  long num_retries;   /* all retries (the four phases together) */
+  long no_delay;      /* immediate phase */
+  long min_delay_n;   /* pre-backoff phase, min_delay apart */
+  long max_delay_n;   /* post-backoff phase, max_delay apart */
+  int64_t min_delay, max_delay;
+  int backoff;
+} aev__retry_policy;
+
+/* sqs and lambda subscriptions (sns-message-delivery-retries.html). */
+extern const aev__retry_policy aev__retry_aws_managed;
+/* http/https when no DeliveryPolicy applies: 3 retries 20 s apart. */
+extern const aev__retry_policy aev__retry_http_default;
+
+/* Delay before retry number n (1-based, n <= num_retries) in ms. */
+int64_t aev__retry_delay(const aev__retry_policy *p, long n);
+
+/* Parses a healthyRetryPolicy object (subscription DeliveryPolicy) or a
+ * topic's {"http": {"defaultHealthyRetryPolicy": ...}} when topic_level.
+ * what names the attribute in errors. */
+int aev__delivery_policy_parse(const char *text, int topic_level,
+                               const char *what, aev__retry_policy *out,
+                               int *disable_overrides);
+/* The EffectiveDeliveryPolicy text for a policy (new string). */
+char *aev__delivery_policy_effective(const aev__retry_policy *p, int topic_level,
+                                     int disable_overrides);
+
+/* ---- notifications (note.c) ----------------------------------------- */
+
+/* Parsed SNS message attributes (msgattr.c). */
+typedef struct aev__sns_attrs {
+  json_t *publish;   /* Publish's shape, for filter policies (NULL: none) */
+  char *publish_text;
+  size_t publish_len;
+  char *envelope;    /* ,"MessageAttributes":{...} or "" */
+  json_t *sqs;       /* SQS MessageAttributes for raw delivery, or NULL */
+  size_t size;       /* bytes that count toward the message size */
+} aev__sns_attrs;
+
+int aev__sns_attrs_parse(json_t *obj, const char *where, aev__sns_attrs *out);
+void aev__sns_attrs_free(aev__sns_attrs *a);
+
+/* What a publish produces, shared (refcounted) by every delivery. */
+typedef struct aev__note {
+  _Atomic long refs;
+  char id[AEV_MESSAGE_ID_SIZE];
+  char seq[AEV_TOPIC_SEQUENCE_NUMBER_SIZE]; /* "" on standard topics */
+  char *group, *dedup;
+  char *subject;
+  char *message;         /* the default message */
+  json_t *per_protocol;  /* MessageStructure=json: the parsed object */
+  aev__sns_attrs attrs;
+  aev__attrs raw_attrs;  /* packed SQS attributes for raw delivery */
+  int raw_attrs_bad;     /* the attributes do not fit SQS */
+  char timestamp[32];
+  int fifo;
+  int sigver;
+  const char *topic_arn; /* borrowed: deliveries hold the topic */
+  const char *region;
+  /* The envelope up to the subscription ARN of UnsubscribeURL, for the
+   * default message: built by the first enveloped delivery and published
+   * with one pointer swap. */
+  struct aev__env_prefix *_Atomic env;
+} aev__note;
+
+void aev__note_ref(aev__note *n);
+void aev__note_unref(aev__note *n);
+/* The message for a protocol ("sqs", "http", ...): its own entry of a
+ * MessageStructure=json message, else the default. */
+const char *aev__note_message(const aev__note *n, const char *protocol);
+/* The enveloped body for a subscription (malloc'd, *len bytes). */
+char *aev__note_envelope(aev__note *n, const char *protocol,
+                         const char *sub_arn, size_t *len);
+/* ISO-8601 UTC with milliseconds, as SNS writes Timestamp. */
+void aev__iso_ms(int64_t ms, char out[32]);
+
+/* ---- subscriptions -------------------------------------------------- */
+
+enum { AEV__PROTO_SQS, AEV__PROTO_HTTP, AEV__PROTO_HTTPS, AEV__PROTO_LAMBDA };
+
+/* Settings a delivery reads, immutable once published: a change of
+ * attributes swaps in a new one. */
+typedef struct aev__subconf {
+  _Atomic long refs;
+  int raw;
+  aev_pattern *filter;  /* NULL: every message */
+  char *filter_text;
+  int scope_body;       /* FilterPolicyScope=MessageBody */
+  int scope_set;        /* FilterPolicyScope given explicitly */
+  char *redrive;        /* RedrivePolicy text, NULL when unset */
+  char *dlq_arn;
+  char *delivery;       /* DeliveryPolicy text, NULL when unset */
+  aev__retry_policy retry;
+  int retry_set;
+} aev__subconf;
+
+void aev__subconf_unref(aev__subconf *c);
+
+typedef struct aev__sub {
+  _Atomic long refs;
+  aev_topic *topic;     /* borrowed: whoever holds the sub holds the topic */
+  char *arn;
+  char *protocol;
+  int proto;
+  char *endpoint;
+  aev_topic_callback_fn fn;
+  void *user;
+  aev_release_fn release;
+  uint64_t id;          /* its key in the topic's filter sets */
+  /* guarded by the topic's mu */
+  aev__subconf *conf;
+  int pending;          /* PendingConfirmation */
+  int authenticated;    /* ConfirmationWasAuthenticated */
+  char token[AEV__SNS_TOKEN_LEN + 1];
+  int64_t token_expires; /* epoch ms */
+  int deleted;
+  /* sqs: the endpoint's handle, found by the first delivery and kept (a
+   * deleted queue's handle answers NotFound; deliveries then look the ARN
+   * up afresh, in case a queue of that name came back). */
+  aev_queue *_Atomic queue;
+} aev__sub;
+
+void aev__sub_ref(aev__sub *s);
+void aev__sub_unref(aev__sub *s);
+
+/* The subscribers a publish fans out to: a snapshot array swapped on every
+ * change, so a publish takes one reference under the lock and reads it
+ * without. */
+typedef struct aev__subset {
+  _Atomic long refs;
+  size_t n;
+  aev__sub *s[];
+} aev__subset;
+
+void aev__subset_unref(aev__subset *set);
+
+/* ---- topics ----------------------------------------------------------- */
+
+typedef struct aev__tdedup {
+  struct aev__tdedup *next;
+  int64_t expire_at; /* epoch ms */
+  char id[AEV_MESSAGE_ID_SIZE];
+  char seq[AEV_TOPIC_SEQUENCE_NUMBER_SIZE];
+  char key[];
+} aev__tdedup;
+
+typedef struct aev__tconf {
+  int fifo, content_dedup, throughput_group, max_size;
+  int signature_version;
+  char *display_name;
+  char *delivery_policy; /* NULL when unset */
+  aev__retry_policy http_retry;
+  int disable_overrides;
+  char *policy;          /* NULL: AWS's default policy */
+  char *kms_key;
+  char *tracing;
+} aev__tconf;
+
+enum {
+  AEV__C_PUBLISHED,
+  AEV__C_PUBLISH_SIZE,
+  AEV__C_DELIVERED,
+  AEV__C_FAILED,
+  AEV__C_FILTERED,
+  AEV__C_FILTERED_ATTRS,
+  AEV__C_FILTERED_BODY,
+  AEV__C_FILTERED_NO_ATTRS,
+  AEV__C_FILTERED_INVALID,
+  AEV__C_DLQ,
+  AEV__C_DLQ_FAILED,
+  AEV__C_COUNT
+};
+extern const char *const aev__topic_counter_names[AEV__C_COUNT];
+
+struct aev_topic {
+  aev__resource res; /* first: the registry's view */
+  _Atomic int64_t counters[AEV__C_COUNT];
+  aev__strand *strand; /* FIFO topics: fan-out in sequence order */
+  pthread_mutex_t mu;
+  aev__tconf conf;
+  json_t *tags;
+  aev__subset *subs;
+  size_t n_deleted_subs;
+  uint64_t next_sub;
+  /* Every subscription's FilterPolicy by scope (attributes, body), keyed by
+   * subscription id: a publish matches each set once, whatever the number
+   * of subscriptions. Created with the topic, freed with it. */
+  aev_pattern_set *filters[2];
+  uint64_t next_seq;
+  aev__tdedup *dd_head, *dd_tail;
+  json_t *dd_index; /* key -> (json_integer)(intptr_t)entry */
+};
+
+/* topic.c */
+int aev__topic_check(const aev_topic *t);
+int aev__topic_find(aev_broker *b, const char *name_or_arn, aev_topic **out);
+int64_t aev__topic_now_ms(const aev_topic *t);
+void aev__topic_count(aev_topic *t, int counter, int64_t n);
+
+/* tattrs.c: topic attributes and tags. */
+int aev__tconf_parse(json_t *attrs, int creating, const char *name,
+                     aev__tconf *out);
+void aev__tconf_free(aev__tconf *c);
+int aev__tconf_same(const aev__tconf *a, json_t *given);
+int aev__topic_set_attribute_locked(aev_topic *t, const char *name,
+                                    const char *value);
+json_t *aev__topic_attributes_locked(aev_topic *t);
+
+/* sub.c / subattrs.c */
+/* By ARN: a new reference to the subscription and one to its topic, both
+ * dropped by aev__sub_put(). NotFound otherwise. */
+int aev__sub_find(aev_broker *b, const char *arn, aev__sub **out);
+void aev__sub_put(aev__sub *s);
+int aev__subconf_build(aev_topic *t, const aev__sub *s, const aev__subconf *old,
+                       json_t *attrs, const char *reason_prefix,
+                       aev__subconf **out);
+json_t *aev__sub_attributes_locked(const aev__sub *s);
+/* Puts s's FilterPolicy (conf c, NULL: none) into the topic's filter sets
+ * (mu held). */
+int aev__sub_index_filter(aev_topic *t, const aev__sub *s, const aev__subconf *c);
+/* Replaces the subscriber snapshot with set (mu held) and returns the old
+ * one, which the caller drops after unlocking. */
+aev__subset *aev__topic_swap_subs(aev_topic *t, aev__subset *set);
+int aev__subset_with(aev__subset *old, aev__sub *add, aev__sub *drop,
+                     aev__subset **out);
+
+/* deliver.c: one publish's view of the subscribers, taken under the
+ * topic's lock: the snapshot plus each subscription's settings and state. */
+typedef struct aev__fan {
+  aev__subset *set;
+  aev__subconf **conf;
+  aev__retry_policy http_retry; /* the topic's, for http/https */
+  int disable_overrides;
+  unsigned char *skip;          /* pending confirmation */
+  uint64_t *match[2];           /* ids whose policy matched, by scope */
+  size_t nmatch[2];
+} aev__fan;
+
+/* Fills f from t (mu held). */
+int aev__fan_take(aev_topic *t, aev__fan *f);
+void aev__fan_free(aev__fan *f);
+/* Delivers n to every subscriber of f (no lock held); takes f over. */
+void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n);
+/* Posts the fan-out to the FIFO topic's lane (mu held, so lanes see
+ * publishes in sequence order); takes f over and a reference to n. */
+int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n);
+/* Posts a control message (SubscriptionConfirmation,
+ * UnsubscribeConfirmation) to a callback subscriber. */
+void aev__deliver_control(aev__sub *s, const char *type, char *body,
+                          size_t len);
+
+/* lambda.c: one Event invocation of the subscribed function with SNS's
+ * record; AEV_OK when the function accepted it. */
+int aev__lambda_send(aev_topic *t, const aev__sub *s, aev__note *n);
+
+/* errors.c: SNS's wording. */
+int aev__sns_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int aev__sns_not_found(const char *what);
+int aev__sns_missing(const char *param);
+
+#endif

@@ -1,0 +1,94 @@
+/* Shared by the bus suites: a manual-clock broker with no workers, queues
+ * to deliver into, and helpers to put events and read what arrived. */
+#ifndef AEV_TEST_BUS_SUPPORT_H
+#define AEV_TEST_BUS_SUPPORT_H
+
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsevents/awsevents.h"
+
+static inline aev_broker *bt_broker(void) {
+  aev_broker_options *o;
+  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
+  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
+  aev_broker_options_set_workers(o, 0);
+  aev_broker_options_set_seed(o, 7);
+  aev_broker *b;
+  ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
+  aev_broker_options_free(o);
+  return b;
+}
+
+#define bt_ok(expr)                                                      \
+  do {                                                                   \
+    int rc_ = (expr);                                                    \
+    ck_assert_msg(rc_ == AEV_OK, "%s: %s %s", #expr, aev_errcode(),      \
+                  aev_errmsg());                                         \
+  } while (0)
+
+#define bt_fails(expr, status, code, msg)                                \
+  do {                                                                   \
+    ck_assert_int_eq((expr), (status));                                  \
+    ck_assert_str_eq(aev_errcode(), (code));                             \
+    if (msg) ck_assert_str_eq(aev_errmsg(), (const char *)(msg));        \
+  } while (0)
+
+static inline aev_queue *bt_queue(aev_broker *b, const char *name,
+                                  const char *attrs) {
+  aev_queue *q;
+  bt_ok(aev_queue_create(b, name, attrs, &q));
+  return q;
+}
+
+/* A rule on bus matching source src, whose one target is targets_json. */
+static inline void bt_rule(aev_bus *bus, const char *name, const char *src,
+                           const char *targets_json) {
+  char pattern[256];
+  snprintf(pattern, sizeof pattern, "{\"source\":[\"%s\"]}", src);
+  bt_ok(aev_bus_put_rule(bus, name, pattern, NULL, 1, NULL));
+  if (targets_json) bt_ok(aev_bus_put_targets(bus, name, targets_json, NULL));
+}
+
+/* Targets JSON for one queue target. */
+static inline char *bt_queue_target(aev_queue *q, const char *id,
+                                    const char *extra) {
+  static char buf[2048];
+  snprintf(buf, sizeof buf, "[{\"Id\":\"%s\",\"Arn\":\"%s\"%s%s}]", id,
+           aev_queue_arn(q), extra ? "," : "", extra ? extra : "");
+  return buf;
+}
+
+static inline void bt_put(aev_bus *bus, const char *src, const char *detail) {
+  bt_ok(aev_bus_put_event(bus, src, "test", detail, strlen(detail), NULL));
+}
+
+/* The body of the one message the queue holds (NULL when empty); the
+ * message is deleted. Free with free(). */
+static inline char *bt_take(aev_queue *q) {
+  aev_message *m[1];
+  size_t n = 0;
+  bt_ok(aev_queue_receive(q, 1, 0, NULL, m, &n));
+  if (!n) return NULL;
+  size_t len;
+  const char *body = aev_message_body(m[0], &len);
+  char *copy = strndup(body, len);
+  bt_ok(aev_queue_delete_message(q, aev_message_receipt_handle(m[0])));
+  aev_message_free(m[0]);
+  return copy;
+}
+
+/* Compares JSON texts structurally. */
+static inline void bt_json_eq(const char *got, const char *want) {
+  json_t *g = json_loads(got, JSON_DECODE_ANY, NULL);
+  json_t *w = json_loads(want, JSON_DECODE_ANY, NULL);
+  ck_assert_msg(w != NULL, "bad expected JSON %s", want);
+  ck_assert_msg(g && json_equal(g, w), "got %s, want %s", got, want);
+  json_decref(g);
+  json_decref(w);
+}
+
+#endif

@@ -1,0 +1,76 @@
+/* Shared by the function suites: a manual-clock broker without workers,
+ * handlers with recorded calls, and helpers for invoking and checking
+ * Lambda errors. */
+#ifndef AEV_TEST_FUNCTION_SUPPORT_H
+#define AEV_TEST_FUNCTION_SUPPORT_H
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsevents/awsevents.h"
+#include "queue_support.h"
+
+/* What a test handler does with each invocation. */
+#define FT_ECHO 0  /* succeeds with the event */
+#define FT_FAIL 1  /* fails with errorType "Boom" */
+#define FT_HOLD 2  /* keeps the context in held[] for the test to complete */
+
+typedef struct ft_state {
+  int mode;
+  int calls, inits;
+  int64_t call_ms[16]; /* broker time of each call */
+  aev_invocation *held[64];
+  int nheld;
+  char last_event[1024];
+  aev_broker *b;
+} ft_state;
+
+static inline void ft_handler(void *user, aev_invocation *ctx,
+                              const char *event, size_t len) {
+  ft_state *s = user;
+  if (s->calls < 16) s->call_ms[s->calls] = aev_broker_now_ms(s->b);
+  s->calls++;
+  snprintf(s->last_event, sizeof s->last_event, "%s", event);
+  if (s->mode == FT_ECHO) aev_invocation_succeed(ctx, event, len);
+  else if (s->mode == FT_FAIL) aev_invocation_fail(ctx, "Boom", "it broke");
+  else s->held[s->nheld++] = ctx;
+}
+
+static inline void ft_init(void *user, const aev_invocation *ctx) {
+  (void)ctx;
+  ((ft_state *)user)->inits++;
+}
+
+static inline aev_function *ft_function(aev_broker *b, const char *name,
+                                        const char *config, ft_state *s) {
+  s->b = b;
+  aev_function *f;
+  int rc = aev_function_create(b, name, config, ft_handler, s, NULL, &f);
+  ck_assert_msg(rc == AEV_OK, "create %s: %s %s", name, aev_errcode(),
+                aev_errmsg());
+  return f;
+}
+
+static inline void ft_assert_error(int rc, int status, const char *code,
+                                   const char *msg_part) {
+  ck_assert_int_eq(rc, status);
+  ck_assert_str_eq(aev_errcode(), code);
+  ck_assert_msg(strstr(aev_errmsg(), msg_part), "message '%s' lacks '%s'",
+                aev_errmsg(), msg_part);
+}
+
+/* A metric of f from aev_function_metrics. */
+static inline long long ft_metric(aev_function *f, const char *name) {
+  char *m;
+  ck_assert_int_eq(aev_function_metrics(f, &m), AEV_OK);
+  char key[64];
+  snprintf(key, sizeof key, "\"%s\":", name);
+  const char *p = strstr(m, key);
+  ck_assert_ptr_nonnull(p);
+  long long v = atoll(p + strlen(key));
+  aev_free(m);
+  return v;
+}
+
+#endif

@@ -1,0 +1,219 @@
+/* Buses and rules: the default bus, custom buses, PutRule / DescribeRule /
+ * ListRules / DeleteRule / EnableRule / DisableRule, the rule quota, and
+ * every validation error with AWS's wording. */
+#include <check.h>
+
+#include "aevtest.h"
+#include "bus_support.h"
+
+static aev_broker *b;
+static aev_bus *def;
+
+static void setup(void) {
+  b = bt_broker();
+  bt_ok(aev_bus_get(b, "default", &def));
+}
+
+static void teardown(void) {
+  aev_bus_release(def);
+  aev_broker_destroy(b);
+}
+
+START_TEST(default_bus_exists_and_cannot_go) {
+  ck_assert_str_eq(aev_bus_arn(def),
+                   "arn:aws:events:us-east-1:000000000000:event-bus/default");
+  aev_bus *again;
+  bt_ok(aev_bus_get(b, NULL, &again));
+  ck_assert_ptr_eq(again, def);
+  aev_bus_release(again);
+  bt_fails(aev_bus_delete(def), AEV_ERR_INVALID, "ValidationException",
+           "Cannot delete event bus default.");
+  bt_fails(aev_bus_create(b, "default", &again), AEV_ERR_EXISTS,
+           "ResourceAlreadyExistsException",
+           "Event bus default already exists.");
+}
+END_TEST
+
+START_TEST(custom_buses) {
+  aev_bus *bus, *same;
+  bt_ok(aev_bus_create(b, "orders", &bus));
+  ck_assert_str_eq(aev_bus_name(bus), "orders");
+  bt_ok(aev_bus_get(b, "arn:aws:events:us-east-1:000000000000:event-bus/orders",
+                    &same));
+  ck_assert_ptr_eq(same, bus);
+  aev_bus_release(same);
+  bt_fails(aev_bus_create(b, "orders", &same), AEV_ERR_EXISTS,
+           "ResourceAlreadyExistsException", "Event bus orders already exists.");
+  bt_fails(aev_bus_create(b, "bad name", &same), AEV_ERR_INVALID,
+           "ValidationException",
+           "1 validation error detected: Value 'bad name' at 'name' failed to "
+           "satisfy constraint: Member must satisfy regular expression "
+           "pattern: [/\\.\\-_A-Za-z0-9]+");
+  bt_ok(aev_bus_delete(bus));
+  bt_fails(aev_bus_put_rule(bus, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL),
+           AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+           "Event bus orders does not exist.");
+  aev_bus_release(bus);
+  bt_fails(aev_bus_get(b, "orders", &same), AEV_ERR_NOT_FOUND,
+           "ResourceNotFoundException", "Event bus orders does not exist.");
+}
+END_TEST
+
+START_TEST(put_describe_list_rules) {
+  char *arn, *json;
+  bt_ok(aev_bus_put_rule(def, "r1", "{\"source\":[\"a\"]}", NULL, 1, &arn));
+  ck_assert_str_eq(arn, "arn:aws:events:us-east-1:000000000000:rule/r1");
+  aev_free(arn);
+  bt_ok(aev_bus_describe_rule(def, "r1", &json));
+  bt_json_eq(json, "{\"Name\":\"r1\",\"Arn\":\"arn:aws:events:us-east-1:"
+                   "000000000000:rule/r1\",\"State\":\"ENABLED\","
+                   "\"EventBusName\":\"default\",\"CreatedBy\":\"000000000000\","
+                   "\"EventPattern\":\"{\\\"source\\\":[\\\"a\\\"]}\"}");
+  aev_free(json);
+  aev_bus *bus;
+  bt_ok(aev_bus_create(b, "custom", &bus));
+  bt_ok(aev_bus_put_rule(bus, "r2", "{\"source\":[\"a\"]}", NULL, 0, &arn));
+  ck_assert_str_eq(arn, "arn:aws:events:us-east-1:000000000000:rule/custom/r2");
+  aev_free(arn);
+  bt_ok(aev_bus_put_rule(bus, "a0", "{\"source\":[\"b\"]}", NULL, 1, NULL));
+  bt_ok(aev_bus_list_rules(bus, NULL, &json));
+  json_t *j = json_loads(json, 0, NULL);
+  json_t *rules = json_object_get(j, "Rules");
+  ck_assert_int_eq(json_array_size(rules), 2);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rules, 0), "Name")), "a0");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(rules, 1), "State")), "DISABLED");
+  json_decref(j);
+  aev_free(json);
+  bt_ok(aev_bus_list_rules(bus, "r", &json));
+  ck_assert_ptr_nonnull(strstr(json, "\"r2\""));
+  ck_assert_ptr_null(strstr(json, "\"a0\""));
+  aev_free(json);
+  aev_bus_release(bus);
+}
+END_TEST
+
+START_TEST(rule_errors) {
+  bt_fails(aev_bus_put_rule(def, "r", NULL, NULL, 1, NULL), AEV_ERR_INVALID,
+           "ValidationException",
+           "Parameter(s) EventPattern or ScheduleExpression must be specified.");
+  bt_fails(aev_bus_put_rule(def, "bad/name", "{\"source\":[\"a\"]}", NULL, 1, NULL),
+           AEV_ERR_INVALID, "ValidationException",
+           "1 validation error detected: Value 'bad/name' at 'name' failed to "
+           "satisfy constraint: Member must satisfy regular expression "
+           "pattern: [\\.\\-_A-Za-z0-9]+");
+  char long_name[80];
+  memset(long_name, 'n', 65);
+  long_name[65] = 0;
+  bt_fails(aev_bus_put_rule(def, long_name, "{\"source\":[\"a\"]}", NULL, 1, NULL),
+           AEV_ERR_INVALID, "ValidationException", NULL);
+  ck_assert_ptr_nonnull(strstr(aev_errmsg(), "less than or equal to 64"));
+  ck_assert_int_eq(aev_bus_put_rule(def, "r", "{\"source\":\"a\"}", NULL, 1, NULL),
+                   AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidEventPatternException");
+  bt_fails(aev_bus_put_rule(def, "r", NULL, "rate(1 minutes)", 1, NULL),
+           AEV_ERR_INVALID, "ValidationException",
+           "Parameter ScheduleExpression is not valid.");
+  aev_bus *bus;
+  bt_ok(aev_bus_create(b, "custom", &bus));
+  bt_fails(aev_bus_put_rule(bus, "r", NULL, "rate(1 minute)", 1, NULL),
+           AEV_ERR_INVALID, "ValidationException",
+           "ScheduleExpression is supported only on the default event bus.");
+  aev_bus_release(bus);
+  char *json;
+  bt_fails(aev_bus_describe_rule(def, "nope", &json), AEV_ERR_NOT_FOUND,
+           "ResourceNotFoundException",
+           "Rule nope does not exist on EventBus default.");
+  bt_fails(aev_bus_enable_rule(def, "nope", 1), AEV_ERR_NOT_FOUND,
+           "ResourceNotFoundException",
+           "Rule nope does not exist on EventBus default.");
+  /* Nothing was stored by the failures. */
+  bt_ok(aev_bus_list_rules(def, NULL, &json));
+  bt_json_eq(json, "{\"Rules\":[]}");
+  aev_free(json);
+}
+END_TEST
+
+START_TEST(update_keeps_rule_on_bad_pattern) {
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  ck_assert_int_eq(aev_bus_put_rule(def, "r", "{\"source\":[]}", NULL, 1, NULL),
+                   AEV_ERR_INVALID);
+  char *json;
+  bt_ok(aev_bus_describe_rule(def, "r", &json));
+  ck_assert_ptr_nonnull(strstr(json, "[\\\"a\\\"]"));
+  aev_free(json);
+}
+END_TEST
+
+START_TEST(delete_needs_targets_removed) {
+  aev_queue *q = bt_queue(b, "q", NULL);
+  bt_rule(def, "r", "a", bt_queue_target(q, "t1", NULL));
+  bt_fails(aev_bus_delete_rule(def, "r", 0), AEV_ERR_INVALID,
+           "ValidationException", "Rule can't be deleted since it has targets.");
+  bt_ok(aev_bus_remove_targets(def, "r", "[\"t1\"]", NULL));
+  bt_ok(aev_bus_delete_rule(def, "r", 0));
+  bt_ok(aev_bus_delete_rule(def, "r", 0)); /* gone already: still fine */
+  bt_rule(def, "r2", "a", bt_queue_target(q, "t1", NULL));
+  bt_ok(aev_bus_delete_rule(def, "r2", 1)); /* Force */
+  bt_put(def, "a", "{}");
+  aev_broker_drain(b);
+  ck_assert_ptr_null(bt_take(q));
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(enable_disable_routes) {
+  aev_queue *q = bt_queue(b, "q", NULL);
+  bt_rule(def, "r", "a", bt_queue_target(q, "t1", NULL));
+  bt_ok(aev_bus_enable_rule(def, "r", 0));
+  char *json;
+  bt_ok(aev_bus_describe_rule(def, "r", &json));
+  ck_assert_ptr_nonnull(strstr(json, "\"DISABLED\""));
+  aev_free(json);
+  bt_put(def, "a", "{\"n\":1}");
+  aev_broker_drain(b);
+  ck_assert_ptr_null(bt_take(q));
+  bt_ok(aev_bus_enable_rule(def, "r", 1));
+  bt_put(def, "a", "{\"n\":2}");
+  aev_broker_drain(b);
+  char *body = bt_take(q);
+  ck_assert_ptr_nonnull(strstr(body, "\"detail\":{\"n\":2}"));
+  free(body);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(rule_quota_is_raisable) {
+  aev_bus *bus;
+  bt_ok(aev_bus_create(b, "q", &bus));
+  char name[32];
+  for (int i = 0; i < AEV_BUS_DEFAULT_RULE_QUOTA; i++) {
+    snprintf(name, sizeof name, "r%d", i);
+    bt_ok(aev_bus_put_rule(bus, name, "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  }
+  bt_fails(aev_bus_put_rule(bus, "one-more", "{\"source\":[\"a\"]}", NULL, 1, NULL),
+           AEV_ERR_LIMIT, "LimitExceededException",
+           "The requested resource exceeds the maximum number allowed.");
+  /* Updating an existing rule is not a new one. */
+  bt_ok(aev_bus_put_rule(bus, "r0", "{\"source\":[\"b\"]}", NULL, 1, NULL));
+  ck_assert_int_eq(aev_bus_set_rule_quota(bus, 10), AEV_ERR_LIMIT);
+  bt_ok(aev_bus_set_rule_quota(bus, 400));
+  bt_ok(aev_bus_put_rule(bus, "one-more", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  aev_bus_release(bus);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("bus");
+  TCase *tc = tcase_create("core");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, default_bus_exists_and_cannot_go);
+  tcase_add_test(tc, custom_buses);
+  tcase_add_test(tc, put_describe_list_rules);
+  tcase_add_test(tc, rule_errors);
+  tcase_add_test(tc, update_keeps_rule_on_bad_pattern);
+  tcase_add_test(tc, delete_needs_targets_removed);
+  tcase_add_test(tc, enable_disable_routes);
+  tcase_add_test(tc, rule_quota_is_raisable);
+  suite_add_tcase(s, tc);
+  return aev_test_run(s);
+}

@@ -1,0 +1,240 @@
+/* Archives and replays on the manual clock: what an archive keeps (all or
+ * by pattern, retention), replaying an event-time window to all or chosen
+ * rules with "replay-name", the replay states, cancelling, and the errors. */
+#include <check.h>
+
+#include "aevtest.h"
+#include "bus_support.h"
+
+static aev_broker *b;
+static aev_bus *def;
+static aev_queue *qa, *qb;
+static int64_t t0;
+
+static void setup(void) {
+  b = bt_broker();
+  bt_ok(aev_bus_get(b, "default", &def));
+  qa = bt_queue(b, "qa", NULL);
+  qb = bt_queue(b, "qb", NULL);
+  bt_rule(def, "ra", "shop", bt_queue_target(qa, "a", NULL));
+  bt_rule(def, "rb", "shop", bt_queue_target(qb, "b", NULL));
+  t0 = aev_broker_now_ms(b);
+}
+
+static void teardown(void) {
+  aev_queue_release(qa);
+  aev_queue_release(qb);
+  aev_bus_release(def);
+  aev_broker_destroy(b);
+}
+
+static json_t *describe(int (*fn)(aev_broker *, const char *, char **), const char *name) {
+  char *text;
+  bt_ok(fn(b, name, &text));
+  json_t *j = json_loads(text, 0, NULL);
+  aev_free(text);
+  return j;
+}
+
+static int64_t count_of(const char *archive) {
+  json_t *j = describe(aev_bus_describe_archive, archive);
+  int64_t n = json_integer_value(json_object_get(j, "EventCount"));
+  json_decref(j);
+  return n;
+}
+
+static const char *state_of(json_t *j) {
+  return json_string_value(json_object_get(j, "State"));
+}
+
+/* Drains the queue: how many messages, and whether all carry replay-name. */
+static int drain_queue(aev_queue *q, int *replayed) {
+  int n = 0;
+  char *body;
+  *replayed = 1;
+  while ((body = bt_take(q))) {
+    n++;
+    if (!strstr(body, "\"replay-name\":\"rp\"")) *replayed = 0;
+    free(body);
+  }
+  return n;
+}
+
+/* Three events, at t0, t0 + 90 s and t0 + 200 s; then the clock moves on. */
+static void three_events(void) {
+  bt_put(def, "shop", "{\"n\":1}");
+  aev_broker_advance(b, 90000);
+  bt_put(def, "shop", "{\"n\":2}");
+  aev_broker_advance(b, 110000);
+  bt_put(def, "other", "{\"n\":3}");
+  aev_broker_advance(b, 100000);
+  int r;
+  drain_queue(qa, &r);
+  drain_queue(qb, &r);
+}
+
+static void start(const char *window_filters, int64_t from_s, int64_t to_s) {
+  char req[1024], *out;
+  snprintf(req, sizeof req,
+           "{\"ReplayName\":\"rp\",\"EventSourceArn\":\"arn:aws:events:us-east-1:"
+           "000000000000:archive/all\",\"EventStartTime\":%lld,\"EventEndTime\":%lld,"
+           "\"Destination\":{\"Arn\":\"%s\"%s}}",
+           (long long)from_s, (long long)to_s, aev_bus_arn(def), window_filters);
+  bt_ok(aev_bus_start_replay(b, req, &out));
+  json_t *j = json_loads(out, 0, NULL);
+  ck_assert_str_eq(state_of(j), "STARTING");
+  ck_assert_str_eq(json_string_value(json_object_get(j, "ReplayArn")),
+                   "arn:aws:events:us-east-1:000000000000:replay/rp");
+  json_decref(j);
+  aev_free(out);
+}
+
+START_TEST(archive_keeps_events_by_pattern) {
+  char *arn;
+  bt_ok(aev_bus_create_archive(def, "all", NULL, 0, "everything", &arn));
+  ck_assert_str_eq(arn, "arn:aws:events:us-east-1:000000000000:archive/all");
+  aev_free(arn);
+  bt_ok(aev_bus_create_archive(def, "shop-only", "{\"source\":[\"shop\"]}", 0, NULL, NULL));
+  three_events();
+  ck_assert_int_eq(count_of("all"), 3);
+  ck_assert_int_eq(count_of("shop-only"), 2);
+  char *list;
+  bt_ok(aev_bus_list_archives(b, "shop", &list));
+  ck_assert_ptr_nonnull(strstr(list, "\"ArchiveName\":\"shop-only\""));
+  ck_assert_ptr_null(strstr(list, "\"ArchiveName\":\"all\""));
+  aev_free(list);
+  bt_fails(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL), AEV_ERR_EXISTS,
+           "ResourceAlreadyExistsException", "Archive all already exists.");
+  bt_ok(aev_bus_delete_archive(b, "shop-only"));
+  bt_fails(aev_bus_describe_archive(b, "shop-only", &list), AEV_ERR_NOT_FOUND,
+           "ResourceNotFoundException", "Archive shop-only does not exist.");
+  /* Its pattern left the set: events still route, "all" still archives. */
+  bt_put(def, "shop", "{}");
+  aev_broker_drain(b);
+  ck_assert_int_eq(count_of("all"), 4);
+}
+END_TEST
+
+START_TEST(retention_prunes_old_events) {
+  bt_ok(aev_bus_create_archive(def, "all", NULL, 1, NULL, NULL));
+  bt_put(def, "shop", "{}");
+  aev_broker_advance(b, 2 * 86400000LL);
+  bt_put(def, "shop", "{}");
+  ck_assert_int_eq(count_of("all"), 1);
+}
+END_TEST
+
+START_TEST(replay_a_window_to_all_rules) {
+  bt_ok(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL));
+  three_events();
+  /* Event time [t0 + 60 s, t0 + 180 s): only the second event. */
+  start("", t0 / 1000 + 60, t0 / 1000 + 180);
+  aev_broker_drain(b);
+  int replayed;
+  ck_assert_int_eq(drain_queue(qa, &replayed), 1);
+  ck_assert(replayed);
+  ck_assert_int_eq(drain_queue(qb, &replayed), 1);
+  json_t *j = describe(aev_bus_describe_replay, "rp");
+  ck_assert_str_eq(state_of(j), "COMPLETED");
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "EventLastReplayedTime")),
+                   t0 / 1000 + 90);
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "Destination"), "Arn")),
+                   aev_bus_arn(def));
+  json_decref(j);
+  /* Replayed events are not archived again. */
+  ck_assert_int_eq(count_of("all"), 3);
+}
+END_TEST
+
+START_TEST(replay_to_chosen_rules) {
+  bt_ok(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL));
+  three_events();
+  start(",\"FilterArns\":[\"arn:aws:events:us-east-1:000000000000:rule/rb\"]",
+        t0 / 1000, t0 / 1000 + 300);
+  aev_broker_drain(b);
+  int replayed;
+  ck_assert_int_eq(drain_queue(qa, &replayed), 0);
+  ck_assert_int_eq(drain_queue(qb, &replayed), 2);
+  ck_assert(replayed);
+}
+END_TEST
+
+START_TEST(cancel_a_replay) {
+  bt_ok(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL));
+  three_events();
+  start("", t0 / 1000, t0 / 1000 + 300);
+  char *out;
+  bt_ok(aev_bus_cancel_replay(b, "rp", &out));
+  ck_assert_ptr_nonnull(strstr(out, "\"CANCELLING\""));
+  aev_free(out);
+  aev_broker_drain(b);
+  json_t *j = describe(aev_bus_describe_replay, "rp");
+  ck_assert_str_eq(state_of(j), "CANCELLED");
+  json_decref(j);
+  int replayed;
+  ck_assert_int_eq(drain_queue(qa, &replayed), 0);
+  bt_fails(aev_bus_cancel_replay(b, "rp", &out), AEV_ERR_STATE, "IllegalStatusException",
+           "Replay rp is not in a valid state for this operation.");
+  bt_ok(aev_bus_list_replays(b, NULL, &out));
+  ck_assert_ptr_nonnull(strstr(out, "\"ReplayName\":\"rp\""));
+  aev_free(out);
+}
+END_TEST
+
+START_TEST(replay_errors) {
+  bt_ok(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL));
+  aev_broker_advance(b, 600000);
+  char req[1024], *out;
+  const char *arch = "arn:aws:events:us-east-1:000000000000:archive/all";
+  long long now_s = aev_broker_now_ms(b) / 1000;
+  snprintf(req, sizeof req,
+           "{\"ReplayName\":\"x\",\"EventSourceArn\":\"%s\",\"EventStartTime\":%lld,"
+           "\"EventEndTime\":%lld,\"Destination\":{\"Arn\":\"%s\"}}",
+           arch, now_s - 10, now_s - 20, aev_bus_arn(def));
+  bt_fails(aev_bus_start_replay(b, req, &out), AEV_ERR_INVALID, "ValidationException",
+           "Parameter EventStartTime is not valid. Reason: EventStartTime must be "
+           "before EventEndTime.");
+  snprintf(req, sizeof req,
+           "{\"ReplayName\":\"x\",\"EventSourceArn\":\"%s\",\"EventStartTime\":%lld,"
+           "\"EventEndTime\":%lld,\"Destination\":{\"Arn\":\"%s\"}}",
+           arch, now_s - 10, now_s + 20, aev_bus_arn(def));
+  bt_fails(aev_bus_start_replay(b, req, &out), AEV_ERR_INVALID, "ValidationException",
+           "Parameter EventEndTime is not valid. Reason: EventEndTime cannot be in the "
+           "future.");
+  aev_bus *other;
+  bt_ok(aev_bus_create(b, "other", &other));
+  snprintf(req, sizeof req,
+           "{\"ReplayName\":\"x\",\"EventSourceArn\":\"%s\",\"EventStartTime\":%lld,"
+           "\"EventEndTime\":%lld,\"Destination\":{\"Arn\":\"%s\"}}",
+           arch, now_s - 100, now_s - 20, aev_bus_arn(other));
+  bt_fails(aev_bus_start_replay(b, req, &out), AEV_ERR_INVALID, "ValidationException",
+           "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is "
+           "not permitted.");
+  aev_bus_release(other);
+  snprintf(req, sizeof req,
+           "{\"ReplayName\":\"x\",\"EventSourceArn\":\"%s\",\"EventStartTime\":%lld,"
+           "\"EventEndTime\":%lld,\"Destination\":{\"Arn\":\"%s\"}}",
+           "arn:aws:events:us-east-1:000000000000:archive/nope", now_s - 100, now_s - 20,
+           aev_bus_arn(def));
+  bt_fails(aev_bus_start_replay(b, req, &out), AEV_ERR_NOT_FOUND,
+           "ResourceNotFoundException", "Archive nope does not exist.");
+  bt_fails(aev_bus_describe_replay(b, "x", &out), AEV_ERR_NOT_FOUND,
+           "ResourceNotFoundException", "Replay x does not exist.");
+  ck_assert_int_eq(aev_bus_create_archive(def, "bad name", NULL, 0, NULL, NULL),
+                   AEV_ERR_INVALID);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("bus_archive");
+  TCase *tc = tcase_create("core");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, archive_keeps_events_by_pattern);
+  tcase_add_test(tc, retention_prunes_old_events);
+  tcase_add_test(tc, replay_a_window_to_all_rules);
+  tcase_add_test(tc, replay_to_chosen_rules);
+  tcase_add_test(tc, cancel_a_replay);
+  tcase_add_test(tc, replay_errors);
+  suite_add_tcase(s, tc);
+  return aev_test_run(s);
+}

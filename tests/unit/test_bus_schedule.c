@@ -1,0 +1,194 @@
+/* Schedules: rate() and cron() grammar and validation, next fire times for
+ * hard cron expressions (L, W, #, ? in either day field, month and year
+ * boundaries, leap years, the year field), and scheduled rules firing on
+ * the manual clock with exactly one timer each. */
+#include <check.h>
+#include <time.h>
+
+#include "aevtest.h"
+#include "bus/bus_impl.h"
+#include "bus_support.h"
+
+static int64_t at(int y, int mo, int d, int h, int mi) {
+  struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
+                  .tm_hour = h, .tm_min = mi};
+  return (int64_t)timegm(&tm) * 1000;
+}
+
+static int64_t next(const char *expr, int64_t after) {
+  aev__schedule *s;
+  int rc = aev__schedule_parse(expr, &s);
+  ck_assert_msg(rc == AEV_OK, "%s: %s", expr, aev_errmsg());
+  int64_t t = aev__schedule_next(s, after, after);
+  aev__schedule_free(s);
+  return t;
+}
+
+START_TEST(cron_next_fire_times) {
+  ck_assert_int_eq(next("cron(0 12 * * ? *)", at(2024, 1, 1, 0, 0)), at(2024, 1, 1, 12, 0));
+  /* Strictly after: at 12:00 the next one is tomorrow. */
+  ck_assert_int_eq(next("cron(0 12 * * ? *)", at(2024, 1, 1, 12, 0)), at(2024, 1, 2, 12, 0));
+  /* L: the last day of the month, leap years included. */
+  ck_assert_int_eq(next("cron(0 0 L * ? *)", at(2024, 2, 1, 0, 0)), at(2024, 2, 29, 0, 0));
+  ck_assert_int_eq(next("cron(0 0 L * ? *)", at(2023, 2, 1, 0, 0)), at(2023, 2, 28, 0, 0));
+  /* W: the weekday nearest the day, not leaving the month. 2024-06-15 is
+   * a Saturday, 2024-06-01 a Saturday too. */
+  ck_assert_int_eq(next("cron(0 9 15W * ? *)", at(2024, 6, 1, 0, 0)), at(2024, 6, 14, 9, 0));
+  ck_assert_int_eq(next("cron(0 9 1W * ? *)", at(2024, 5, 31, 0, 0)), at(2024, 6, 3, 9, 0));
+  /* LW: the last weekday (2024-03-31 is a Sunday). */
+  ck_assert_int_eq(next("cron(0 0 LW * ? *)", at(2024, 3, 1, 0, 0)), at(2024, 3, 29, 0, 0));
+  /* #: the third Friday; L in day-of-week: the last Monday. */
+  ck_assert_int_eq(next("cron(0 0 ? * 6#3 *)", at(2024, 1, 1, 0, 0)), at(2024, 1, 19, 0, 0));
+  ck_assert_int_eq(next("cron(0 0 ? * FRI#3 *)", at(2024, 1, 20, 0, 0)), at(2024, 2, 16, 0, 0));
+  ck_assert_int_eq(next("cron(0 0 ? * 2L *)", at(2024, 1, 1, 0, 0)), at(2024, 1, 29, 0, 0));
+  /* Day names and ranges: from Saturday 2024-01-06 to Monday. */
+  ck_assert_int_eq(next("cron(0 8 ? * MON-FRI *)", at(2024, 1, 6, 0, 0)), at(2024, 1, 8, 8, 0));
+  /* Month boundary: April has no 31st. */
+  ck_assert_int_eq(next("cron(30 23 31 * ? *)", at(2024, 4, 1, 0, 0)), at(2024, 5, 31, 23, 30));
+  ck_assert_int_eq(next("cron(0 0 1 JAN,JUL ? *)", at(2024, 1, 2, 0, 0)), at(2024, 7, 1, 0, 0));
+  /* Year boundary and Feb 29 only in leap years. */
+  ck_assert_int_eq(next("cron(59 23 31 12 ? *)", at(2024, 12, 31, 23, 59)), at(2025, 12, 31, 23, 59));
+  ck_assert_int_eq(next("cron(0 0 29 2 ? *)", at(2024, 3, 1, 0, 0)), at(2028, 2, 29, 0, 0));
+  ck_assert_int_eq(next("cron(0 0 29 2 ? 2100-2104)", at(2024, 3, 1, 0, 0)), at(2104, 2, 29, 0, 0));
+  /* Steps. */
+  ck_assert_int_eq(next("cron(0/15 * * * ? *)", at(2024, 1, 1, 0, 7)), at(2024, 1, 1, 0, 15));
+  ck_assert_int_eq(next("cron(5/20 */6 * * ? *)", at(2024, 1, 1, 0, 50)), at(2024, 1, 1, 6, 5));
+  /* The year field: once, then never again. */
+  ck_assert_int_eq(next("cron(0 0 1 1 ? 2030)", at(2024, 1, 1, 0, 0)), at(2030, 1, 1, 0, 0));
+  ck_assert_int_eq(next("cron(0 0 1 1 ? 2030)", at(2030, 1, 1, 0, 0)), -1);
+}
+END_TEST
+
+START_TEST(rate_next_fire_times) {
+  aev__schedule *s;
+  ck_assert_int_eq(aev__schedule_parse("rate(1 minute)", &s), AEV_OK);
+  ck_assert_int_eq(aev__schedule_next(s, 1000, 1000), 61000);
+  aev__schedule_free(s);
+  ck_assert_int_eq(aev__schedule_parse("rate(2 hours)", &s), AEV_OK);
+  ck_assert_int_eq(aev__schedule_next(s, 7200000 + 5, 0), 14400000);
+  aev__schedule_free(s);
+  ck_assert_int_eq(aev__schedule_parse("rate(1 day)", &s), AEV_OK);
+  ck_assert_int_eq(aev__schedule_next(s, 0, 0), 86400000);
+  aev__schedule_free(s);
+}
+END_TEST
+
+START_TEST(invalid_expressions) {
+  const char *bad[] = {
+      "rate(0 minutes)", "rate(1 minutes)", "rate(2 minute)", "rate(5 seconds)",
+      "rate(-1 days)", "rate(1day)", "rate()", "cron(0 0 ? * ? *)",
+      "cron(0 0 1 * 1 *)", "cron(0 0 * * ?)", "cron(60 0 * * ? *)",
+      "cron(0 24 * * ? *)", "cron(0 0 32 * ? *)", "cron(0 0 * 13 ? *)",
+      "cron(0 0 ? * 8 *)", "cron(0 0 ? * 1#6 *)", "cron(0 0 ? * 1#1,2#2 *)",
+      "cron(0 0 * * ? 2200)", "cron(0 0 * * ? 1969)", "cron(0 0 L-1 * ? *)",
+      "cron(0 0 * * ? * *)", "every(5 minutes)", "cron(0 0 5-1 * ? *)",
+      "cron(0/0 0 * * ? *)", "cron(0 0 ? FOO * *)", ""};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    aev__schedule *s;
+    int rc = aev__schedule_parse(bad[i], &s);
+    ck_assert_msg(rc == AEV_ERR_INVALID, "%s was accepted", bad[i]);
+    ck_assert_str_eq(aev_errcode(), "ValidationException");
+    ck_assert_str_eq(aev_errmsg(), "Parameter ScheduleExpression is not valid.");
+  }
+}
+END_TEST
+
+static aev_broker *b;
+static aev_bus *def;
+static int fired;
+static char last[1024];
+
+static int count(void *user, const char *in, size_t len) {
+  (void)user;
+  fired++;
+  snprintf(last, sizeof last, "%.*s", (int)len, in);
+  return 0;
+}
+
+static void setup(void) {
+  b = bt_broker();
+  bt_ok(aev_bus_get(b, "default", &def));
+  fired = 0;
+}
+
+static void teardown(void) {
+  aev_bus_release(def);
+  aev_broker_destroy(b);
+}
+
+static int64_t next_deadline(void) {
+  int64_t t;
+  bt_ok(aev_broker_next_deadline(b, &t));
+  return t;
+}
+
+START_TEST(rate_fires_one_period_after_create_and_enable) {
+  int64_t t0 = aev_broker_now_ms(b);
+  bt_ok(aev_bus_put_rule(def, "every5", NULL, "rate(5 minutes)", 1, NULL));
+  bt_ok(aev_bus_put_callback_target(def, "every5", "{\"Id\":\"c\"}", count, NULL, NULL));
+  /* One timer, for the next fire time. */
+  ck_assert_int_eq(next_deadline(), t0 + 5 * 60000);
+  aev_broker_advance(b, 5 * 60000 - 1);
+  ck_assert_int_eq(fired, 0);
+  aev_broker_advance(b, 1);
+  ck_assert_int_eq(fired, 1);
+  json_t *ev = json_loads(last, 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(ev, "source")), "aws.events");
+  ck_assert_str_eq(json_string_value(json_object_get(ev, "detail-type")), "Scheduled Event");
+  ck_assert_str_eq(json_string_value(json_array_get(json_object_get(ev, "resources"), 0)),
+                   "arn:aws:events:us-east-1:000000000000:rule/every5");
+  ck_assert_str_eq(json_string_value(json_object_get(ev, "time")), "2024-01-01T00:05:00Z");
+  json_decref(ev);
+  aev_broker_advance(b, 10 * 60000);
+  ck_assert_int_eq(fired, 3);
+  /* Disabled: no timer. Enabled 2 minutes later: one period from then. */
+  bt_ok(aev_bus_enable_rule(def, "every5", 0));
+  int64_t t;
+  ck_assert_int_eq(aev_broker_next_deadline(b, &t), AEV_ERR_NOT_FOUND);
+  aev_broker_advance(b, 2 * 60000);
+  bt_ok(aev_bus_enable_rule(def, "every5", 1));
+  ck_assert_int_eq(next_deadline(), aev_broker_now_ms(b) + 5 * 60000);
+  aev_broker_advance(b, 5 * 60000);
+  ck_assert_int_eq(fired, 4);
+  /* Deleting the rule removes its timer. */
+  bt_ok(aev_bus_delete_rule(def, "every5", 1));
+  ck_assert_int_eq(aev_broker_next_deadline(b, &t), AEV_ERR_NOT_FOUND);
+}
+END_TEST
+
+START_TEST(a_year_of_cron_in_virtual_time) {
+  /* Weekdays at 09:30: 2024 has 262 of them. */
+  bt_ok(aev_bus_put_rule(def, "weekdays", NULL, "cron(30 9 ? * MON-FRI *)", 1, NULL));
+  bt_ok(aev_bus_put_callback_target(def, "weekdays", "{\"Id\":\"c\"}", count, NULL, NULL));
+  aev_broker_advance(b, at(2025, 1, 1, 0, 0) - aev_broker_now_ms(b));
+  ck_assert_int_eq(fired, 262);
+  ck_assert_int_eq(next_deadline(), at(2025, 1, 1, 9, 30));
+}
+END_TEST
+
+START_TEST(pattern_and_schedule_together) {
+  bt_ok(aev_bus_put_rule(def, "both", "{\"source\":[\"a\"]}", "rate(1 hour)", 1, NULL));
+  bt_ok(aev_bus_put_callback_target(def, "both", "{\"Id\":\"c\"}", count, NULL, NULL));
+  bt_put(def, "a", "{}");
+  aev_broker_drain(b);
+  ck_assert_int_eq(fired, 1);
+  aev_broker_advance(b, 3600000);
+  ck_assert_int_eq(fired, 2);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("bus_schedule");
+  TCase *tc = tcase_create("expressions");
+  tcase_add_test(tc, cron_next_fire_times);
+  tcase_add_test(tc, rate_next_fire_times);
+  tcase_add_test(tc, invalid_expressions);
+  suite_add_tcase(s, tc);
+  TCase *tr = tcase_create("rules");
+  tcase_add_checked_fixture(tr, setup, teardown);
+  tcase_add_test(tr, rate_fires_one_period_after_create_and_enable);
+  tcase_add_test(tr, a_year_of_cron_in_virtual_time);
+  tcase_add_test(tr, pattern_and_schedule_together);
+  suite_add_tcase(s, tr);
+  return aev_test_run(s);
+}

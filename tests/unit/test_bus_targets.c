@@ -1,0 +1,480 @@
+/* Targets and routing: queue targets (standard and FIFO), bus and callback
+ * targets, Input / InputPath / InputTransformer against AWS's documented
+ * examples, PutTargets validation, and PutEvents' request and entry
+ * checks with per-entry results. */
+#include <check.h>
+
+#include "aevtest.h"
+#include "bus/bus.h"
+#include "bus_support.h"
+
+static aev_broker *b;
+static aev_bus *def;
+static aev_queue *q;
+
+static void setup(void) {
+  b = bt_broker();
+  bt_ok(aev_bus_get(b, "default", &def));
+  q = bt_queue(b, "q", NULL);
+}
+
+static void teardown(void) {
+  aev_queue_release(q);
+  aev_bus_release(def);
+  aev_broker_destroy(b);
+}
+
+/* AWS's example EC2 event detail (eb-transform-target-input). */
+#define EC2_DETAIL "{\"instance-id\":\"i-0123456789\",\"state\":\"RUNNING\"}"
+#define EC2_PATHS \
+  "\"InputPathsMap\":{\"instance\":\"$.detail.instance-id\",\"state\":\"$.detail.state\"}"
+
+/* Routes the EC2 detail through a transformer target; returns the body. */
+static char *transform(const char *template_json) {
+  char extra[1024];
+  snprintf(extra, sizeof extra,
+           "\"InputTransformer\":{" EC2_PATHS ",\"InputTemplate\":%s}",
+           template_json);
+  bt_rule(def, "r", "ec2.like", bt_queue_target(q, "t", extra));
+  bt_put(def, "ec2.like", EC2_DETAIL);
+  aev_broker_drain(b);
+  return bt_take(q);
+}
+
+START_TEST(queue_target_gets_the_envelope) {
+  bt_rule(def, "r", "orders", bt_queue_target(q, "t", NULL));
+  char id[37];
+  bt_ok(aev_bus_put_event(def, "orders", "Order Placed", "{\"n\": 1}", 8, id));
+  /* Queue targets are sent during the call, other targets on the
+   * scheduler. */
+  char *body = bt_take(q);
+  char want[512];
+  snprintf(want, sizeof want,
+           "{\"version\":\"0\",\"id\":\"%s\",\"detail-type\":\"Order Placed\","
+           "\"source\":\"orders\",\"account\":\"000000000000\",\"time\":"
+           "\"2024-01-01T00:00:00Z\",\"region\":\"us-east-1\",\"resources\":[],"
+           "\"detail\":{\"n\":1}}",
+           id);
+  bt_json_eq(body, want);
+  free(body);
+  /* Another source: no rule matches. */
+  bt_put(def, "other", "{}");
+  aev_broker_drain(b);
+  ck_assert_ptr_null(bt_take(q));
+}
+END_TEST
+
+START_TEST(fifo_queue_target_uses_group) {
+  aev_queue *f = bt_queue(b, "f.fifo", "{\"FifoQueue\":\"true\"}");
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  char targets[512];
+  snprintf(targets, sizeof targets, "[{\"Id\":\"t\",\"Arn\":\"%s\"}]", aev_queue_arn(f));
+  bt_fails(aev_bus_put_targets(def, "r", targets, NULL), AEV_ERR_INVALID,
+           "ValidationException",
+           "Parameter(s) SqsParameters must be specified for target: t.");
+  snprintf(targets, sizeof targets,
+           "[{\"Id\":\"t\",\"Arn\":\"%s\",\"SqsParameters\":{\"MessageGroupId\":\"g1\"}}]",
+           aev_queue_arn(f));
+  bt_ok(aev_bus_put_targets(def, "r", targets, NULL));
+  bt_put(def, "a", "{\"n\":1}");
+  bt_put(def, "a", "{\"n\":2}");
+  aev_broker_drain(b);
+  aev_message *m[2];
+  size_t n;
+  bt_ok(aev_queue_receive(f, 2, 0, NULL, m, &n));
+  ck_assert_int_eq(n, 2);
+  ck_assert_str_eq(aev_message_system_attribute(m[0], "MessageGroupId"), "g1");
+  ck_assert_ptr_nonnull(strstr(aev_message_body(m[0], NULL), "{\"n\":1}"));
+  ck_assert_ptr_nonnull(strstr(aev_message_body(m[1], NULL), "{\"n\":2}"));
+  aev_message_free(m[0]);
+  aev_message_free(m[1]);
+  aev_queue_release(f);
+}
+END_TEST
+
+START_TEST(input_and_input_path) {
+  aev_queue *q2 = bt_queue(b, "q2", NULL);
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  char targets[1024];
+  snprintf(targets, sizeof targets,
+           "[{\"Id\":\"c\",\"Arn\":\"%s\",\"Input\":\"{\\\"fixed\\\": true}\"},"
+           "{\"Id\":\"p\",\"Arn\":\"%s\",\"InputPath\":\"$.detail.payload.id\"}]",
+           aev_queue_arn(q), aev_queue_arn(q2));
+  bt_ok(aev_bus_put_targets(def, "r", targets, NULL));
+  bt_put(def, "a", "{\"payload\":{\"id\":\"baz\"}}");
+  aev_broker_drain(b);
+  char *c = bt_take(q), *p = bt_take(q2);
+  ck_assert_str_eq(c, "{\"fixed\": true}");
+  ck_assert_str_eq(p, "\"baz\"");
+  free(c);
+  free(p);
+  aev_queue_release(q2);
+}
+END_TEST
+
+START_TEST(transformer_string_template) {
+  char *body = transform("\"\\\"<instance> is in state <state>\\\"\"");
+  ck_assert_str_eq(body, "\"i-0123456789 is in state RUNNING\"");
+  free(body);
+}
+END_TEST
+
+START_TEST(transformer_text_template) {
+  /* Not JSON: values go in as text. */
+  char *body = transform("\"<instance> is in state <state>\"");
+  ck_assert_str_eq(body, "i-0123456789 is in state RUNNING");
+  free(body);
+}
+END_TEST
+
+START_TEST(transformer_json_template) {
+  char *body = transform(
+      "\"{\\\"myInstance\\\": <instance>,\\\"myStatus\\\": \\\"<instance> is in "
+      "state \\\\\\\"<state>\\\\\\\"\\\"}\"");
+  ck_assert_str_eq(body, "{\"myInstance\": \"i-0123456789\",\"myStatus\": "
+                         "\"i-0123456789 is in state \\\"RUNNING\\\"\"}");
+  free(body);
+}
+END_TEST
+
+START_TEST(transformer_values_by_type) {
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  bt_ok(aev_bus_put_targets(
+      def, "r",
+      bt_queue_target(q, "t",
+                      "\"InputTransformer\":{\"InputPathsMap\":{\"o\":\"$.detail.o\","
+                      "\"l\":\"$.detail.l\",\"n\":\"$.detail.n\",\"m\":\"$.detail.missing\"},"
+                      "\"InputTemplate\":\"{\\\"o\\\": <o>, \\\"l\\\": <l>, \\\"n\\\": <n>, "
+                      "\\\"m\\\": <m>, \\\"s\\\": \\\"<o> <l> <n> [<m>]\\\"}\"}"),
+      NULL));
+  bt_put(def, "a", "{\"o\":{\"k\":\"v\",\"x\":1},\"l\":[\"A\",\"B\"],\"n\":true}");
+  aev_broker_drain(b);
+  char *body = bt_take(q);
+  bt_json_eq(body, "{\"o\":{\"k\":\"v\",\"x\":1},\"l\":[\"A\",\"B\"],\"n\":true,"
+                   "\"m\":\"\",\"s\":\"{k:v,x:1} [A,B] true []\"}");
+  free(body);
+}
+END_TEST
+
+START_TEST(transformer_reserved_variables) {
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  bt_ok(aev_bus_put_targets(
+      def, "r",
+      bt_queue_target(q, "t",
+                      "\"InputTransformer\":{\"InputTemplate\":\"{\\\"arn\\\": "
+                      "<aws.events.rule-arn>, \\\"name\\\": \\\"<aws.events.rule-name>\\\", "
+                      "\\\"at\\\": <aws.events.event.ingestion-time>, \\\"e\\\": "
+                      "<aws.events.event>, \\\"j\\\": <aws.events.event.json>}\"}"),
+      NULL));
+  aev_broker_advance(b, 1234);
+  char id[37];
+  bt_ok(aev_bus_put_event(def, "a", "T", "{\"k\":1}", 7, id));
+  aev_broker_drain(b);
+  char *body = bt_take(q);
+  json_t *j = json_loads(body, 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "arn")),
+                   "arn:aws:events:us-east-1:000000000000:rule/r");
+  ck_assert_str_eq(json_string_value(json_object_get(j, "name")), "r");
+  ck_assert_str_eq(json_string_value(json_object_get(j, "at")),
+                   "2024-01-01T00:00:01.234Z");
+  json_t *e = json_object_get(j, "e");
+  ck_assert_str_eq(json_string_value(json_object_get(e, "detailType")), "T");
+  ck_assert_ptr_null(json_object_get(e, "detail"));
+  ck_assert_str_eq(json_string_value(json_object_get(e, "id")), id);
+  ck_assert_int_eq(json_integer_value(json_object_get(
+                       json_object_get(json_object_get(j, "j"), "detail"), "k")),
+                   1);
+  json_decref(j);
+  free(body);
+}
+END_TEST
+
+static int calls;
+static char last[512];
+static int releases;
+
+static int record(void *user, const char *input, size_t len) {
+  (void)user;
+  calls++;
+  snprintf(last, sizeof last, "%.*s", (int)len, input);
+  return 0;
+}
+
+static void released(void *user) {
+  (void)user;
+  releases++;
+}
+
+START_TEST(callback_and_bus_targets) {
+  aev_bus *other;
+  bt_ok(aev_bus_create(b, "other", &other));
+  bt_ok(aev_bus_put_rule(other, "cb", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  calls = releases = 0;
+  bt_ok(aev_bus_put_callback_target(other, "cb",
+                                    "{\"Id\":\"app\",\"InputPath\":\"$.detail\"}",
+                                    record, NULL, released));
+  char targets[256];
+  snprintf(targets, sizeof targets, "[{\"Id\":\"fwd\",\"Arn\":\"%s\"}]",
+           aev_bus_arn(other));
+  bt_rule(def, "forward", "a", targets);
+  bt_put(def, "a", "{\"via\":\"default\"}");
+  aev_broker_drain(b);
+  ck_assert_int_eq(calls, 1);
+  ck_assert_str_eq(last, "{\"via\":\"default\"}");
+  char *json;
+  bt_ok(aev_bus_list_targets(other, "cb", &json));
+  ck_assert_ptr_nonnull(strstr(json, "arn:aws:events:us-east-1:000000000000:callback/app"));
+  aev_free(json);
+  ck_assert_int_eq(releases, 0);
+  bt_ok(aev_bus_remove_targets(other, "cb", "[\"app\"]", NULL));
+  ck_assert_int_eq(releases, 1);
+  /* A failed registration never releases. */
+  bt_fails(aev_bus_put_callback_target(other, "nope", "{\"Id\":\"x\"}", record,
+                                       NULL, released),
+           AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+           "Rule nope does not exist on EventBus other.");
+  ck_assert_int_eq(releases, 1);
+  aev_bus_release(other);
+}
+END_TEST
+
+static char fn_event[512];
+
+static void handler(void *user, aev_invocation *ctx, const char *event,
+                    size_t len) {
+  (void)user;
+  snprintf(fn_event, sizeof fn_event, "%.*s", (int)len, event);
+  aev_invocation_succeed(ctx, "null", 4);
+}
+
+START_TEST(function_target_invoked_async) {
+  aev_function *f;
+  bt_ok(aev_function_create(b, "fn", NULL, handler, NULL, NULL, &f));
+  char targets[512];
+  snprintf(targets, sizeof targets,
+           "[{\"Id\":\"f\",\"Arn\":\"%s\",\"InputPath\":\"$.detail\"}]",
+           aev_function_arn(f));
+  bt_rule(def, "r", "a", targets);
+  fn_event[0] = 0;
+  bt_put(def, "a", "{\"order\":7}");
+  aev_broker_advance(b, 1000);
+  ck_assert_str_eq(fn_event, "{\"order\":7}");
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(service_events_for_other_primitives) {
+  bt_rule(def, "r", "lambda", bt_queue_target(q, "t", NULL));
+  char id[37];
+  bt_ok(aev__bus_put_service_event(
+      b, "default", "lambda", "Lambda Function Invocation Result - Success",
+      "{\"requestContext\":{}}", 21, "[\"arn:aws:lambda:us-east-1:000000000000:function:f\"]",
+      id));
+  aev_broker_drain(b);
+  char *body = bt_take(q);
+  ck_assert_ptr_nonnull(strstr(body, id));
+  ck_assert_ptr_nonnull(strstr(body, "\"resources\":[\"arn:aws:lambda:us-east-1:000000000000:function:f\"]"));
+  free(body);
+  bt_fails(aev__bus_put_service_event(b, "nope", "lambda", "x", "{}", 2, NULL, NULL),
+           AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "Event bus nope does not exist.");
+  ck_assert_int_eq(aev__bus_put_service_event(b, NULL, "lambda", "x", "[]", 2, NULL, NULL),
+                   AEV_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(topic_target_fans_out) {
+  aev_topic *t;
+  bt_ok(aev_topic_create(b, "orders", NULL, &t));
+  char *sub;
+  bt_ok(aev_topic_subscribe(t, "sqs", aev_queue_arn(q),
+                            "{\"RawMessageDelivery\":\"true\"}", &sub));
+  aev_free(sub);
+  char targets[512];
+  snprintf(targets, sizeof targets,
+           "[{\"Id\":\"t\",\"Arn\":\"%s\",\"InputPath\":\"$.detail\"}]",
+           aev_topic_arn(t));
+  bt_rule(def, "r", "a", targets);
+  bt_put(def, "a", "{\"via\":\"sns\"}");
+  aev_broker_drain(b);
+  char *body = bt_take(q);
+  ck_assert_str_eq(body, "{\"via\":\"sns\"}");
+  free(body);
+  aev_topic_release(t);
+}
+END_TEST
+
+START_TEST(target_errors) {
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  bt_fails(aev_bus_put_targets(def, "r",
+                               bt_queue_target(q, "t", "\"Input\":\"{}\",\"InputPath\":\"$.detail\""),
+                               NULL),
+           AEV_ERR_INVALID, "ValidationException",
+           "Only one of Input, InputPath, or InputTransformer must be provided "
+           "for target t.");
+  bt_fails(aev_bus_put_targets(def, "r",
+                               bt_queue_target(q, "t",
+                                               "\"InputTransformer\":{\"InputPathsMap\":{\"a\":\"$.detail\"},"
+                                               "\"InputTemplate\":\"\\\"<a> <b>\\\"\"}"),
+                               NULL),
+           AEV_ERR_INVALID, "ValidationException",
+           "InputTemplate for target t contains invalid placeholder b.");
+  ck_assert_int_eq(aev_bus_put_targets(def, "r",
+                                       bt_queue_target(q, "t",
+                                                       "\"InputTransformer\":{\"InputPathsMap\":{\"AWS.x\":\"$.detail\"},"
+                                                       "\"InputTemplate\":\"1\"}"),
+                                       NULL),
+                   AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", "\"InputPath\":\"detail\""), NULL),
+                   AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", "\"Input\":\"{not json\""), NULL),
+                   AEV_ERR_INVALID);
+  bt_fails(aev_bus_put_targets(def, "r",
+                               "[{\"Id\":\"s\",\"Arn\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s\"}]",
+                               NULL),
+           AEV_ERR_INVALID, "ValidationException",
+           "Target s: targets of service kinesis are not supported by "
+           "libawsevents yet (supported: SQS queues, SNS topics, Lambda "
+           "functions, event buses and application callbacks).");
+  ck_assert_int_eq(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", "\"RetryPolicy\":{\"MaximumRetryAttempts\":186}"), NULL),
+                   AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", "\"RetryPolicy\":{\"MaximumEventAgeInSeconds\":59}"), NULL),
+                   AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_bus_put_targets(def, "r",
+                                       bt_queue_target(q, "t",
+                                                       "\"DeadLetterConfig\":{\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:d.fifo\"}"),
+                                       NULL),
+                   AEV_ERR_INVALID);
+  bt_fails(aev_bus_put_targets(def, "nope", bt_queue_target(q, "t", NULL), NULL),
+           AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+           "Rule nope does not exist on EventBus default.");
+  /* Five targets at most. */
+  char ts[2048] = "[";
+  for (int i = 0; i < 6; i++) {
+    char one[256];
+    snprintf(one, sizeof one, "%s{\"Id\":\"t%d\",\"Arn\":\"%s\"}", i ? "," : "", i,
+             aev_queue_arn(q));
+    strcat(ts, one);
+  }
+  strcat(ts, "]");
+  bt_fails(aev_bus_put_targets(def, "r", ts, NULL), AEV_ERR_LIMIT,
+           "LimitExceededException",
+           "The requested resource exceeds the maximum number allowed.");
+  char *json;
+  bt_ok(aev_bus_list_targets(def, "r", &json));
+  bt_json_eq(json, "{\"Targets\":[]}");
+  aev_free(json);
+  /* Re-putting an id replaces it. */
+  bt_ok(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", NULL), NULL));
+  bt_ok(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", "\"Input\":\"1\""), NULL));
+  bt_ok(aev_bus_list_targets(def, "r", &json));
+  json_t *j = json_loads(json, 0, NULL);
+  ck_assert_int_eq(json_array_size(json_object_get(j, "Targets")), 1);
+  json_decref(j);
+  aev_free(json);
+}
+END_TEST
+
+START_TEST(put_events_entries) {
+  bt_rule(def, "r", "a", bt_queue_target(q, "t", NULL));
+  char *out;
+  bt_ok(aev_bus_put_events(
+      b,
+      "[{\"Source\":\"a\",\"DetailType\":\"x\",\"Detail\":\"{}\","
+      "\"Resources\":[\"arn:r1\"],\"Time\":1700000000},"
+      "{\"DetailType\":\"x\",\"Detail\":\"{}\"},"
+      "{\"Source\":\"a\",\"Detail\":\"{}\"},"
+      "{\"Source\":\"a\",\"DetailType\":\"x\"},"
+      "{\"Source\":\"a\",\"DetailType\":\"x\",\"Detail\":\"[1]\"},"
+      "{\"Source\":\"aws.ec2\",\"DetailType\":\"x\",\"Detail\":\"{}\"},"
+      "{\"Source\":\"a\",\"DetailType\":\"x\",\"Detail\":\"{\\\"a\\\":}\"}]",
+      &out));
+  json_t *j = json_loads(out, 0, NULL);
+  aev_free(out);
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "FailedEntryCount")), 6);
+  json_t *e = json_object_get(j, "Entries");
+  ck_assert_ptr_nonnull(json_object_get(json_array_get(e, 0), "EventId"));
+  const char *codes[] = {NULL, "InvalidArgument", "InvalidArgument", "InvalidArgument",
+                         "MalformedDetail", "NotAuthorizedForSourceException",
+                         "MalformedDetail"};
+  const char *msgs[] = {NULL,
+                        "Parameter Source is not valid. Reason: Source is a required argument.",
+                        "Parameter DetailType is not valid. Reason: DetailType is a required argument.",
+                        "Parameter Detail is not valid. Reason: Detail is a required argument.",
+                        "Detail is malformed.", "Not authorized for the source.",
+                        "Detail is malformed."};
+  for (size_t i = 1; i < 7; i++) {
+    json_t *x = json_array_get(e, i);
+    ck_assert_str_eq(json_string_value(json_object_get(x, "ErrorCode")), codes[i]);
+    ck_assert_str_eq(json_string_value(json_object_get(x, "ErrorMessage")), msgs[i]);
+    ck_assert_ptr_null(json_object_get(x, "EventId"));
+  }
+  json_decref(j);
+  aev_broker_drain(b);
+  char *body = bt_take(q);
+  ck_assert_ptr_nonnull(strstr(body, "\"time\":\"2023-11-14T22:13:20Z\""));
+  ck_assert_ptr_nonnull(strstr(body, "\"resources\":[\"arn:r1\"]"));
+  free(body);
+  ck_assert_ptr_null(bt_take(q));
+}
+END_TEST
+
+START_TEST(put_events_request_limits) {
+  char *out;
+  bt_fails(aev_bus_put_events(b, "[]", &out), AEV_ERR_INVALID, "ValidationException",
+           "1 validation error detected: Value '[]' at 'entries' failed to "
+           "satisfy constraint: Member must have length greater than or equal "
+           "to 1");
+  char many[4096] = "[";
+  for (int i = 0; i < 11; i++)
+    strcat(many, i ? ",{\"Source\":\"a\",\"DetailType\":\"x\",\"Detail\":\"{}\"}"
+                   : "{\"Source\":\"a\",\"DetailType\":\"x\",\"Detail\":\"{}\"}");
+  strcat(many, "]");
+  ck_assert_int_eq(aev_bus_put_events(b, many, &out), AEV_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(aev_errmsg(), "Member must have length less than or equal to 10"));
+  ck_assert_ptr_nonnull(strstr(aev_errmsg(), "PutEventsRequestEntry(time=null, source=a"));
+  /* Entries must total less than 256 KB, counted as AWS does: Source "a" +
+   * DetailType "xx" + the detail is one byte under; one byte more fails. */
+  size_t big = 256 * 1024 - 1 - 2 - 1;
+  char *detail = malloc(big + 1);
+  memset(detail, 'p', big);
+  memcpy(detail, "{\"p\":\"", 6);
+  memcpy(detail + big - 2, "\"}", 2);
+  detail[big] = 0;
+  json_t *req = json_pack("[{s:s,s:s,s:s}]", "Source", "a", "DetailType", "xx",
+                          "Detail", detail);
+  char *text = json_dumps(req, JSON_COMPACT);
+  bt_ok(aev_bus_put_events(b, text, &out));
+  aev_free(out);
+  free(text);
+  json_object_set_new(json_array_get(req, 0), "DetailType", json_string("xxx"));
+  text = json_dumps(req, JSON_COMPACT);
+  bt_fails(aev_bus_put_events(b, text, &out), AEV_ERR_INVALID, "ValidationException",
+           "Total size of the entries in the request is over the limit.");
+  free(text);
+  json_decref(req);
+  free(detail);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("bus_targets");
+  TCase *tc = tcase_create("core");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, queue_target_gets_the_envelope);
+  tcase_add_test(tc, fifo_queue_target_uses_group);
+  tcase_add_test(tc, input_and_input_path);
+  tcase_add_test(tc, transformer_string_template);
+  tcase_add_test(tc, transformer_text_template);
+  tcase_add_test(tc, transformer_json_template);
+  tcase_add_test(tc, transformer_values_by_type);
+  tcase_add_test(tc, transformer_reserved_variables);
+  tcase_add_test(tc, callback_and_bus_targets);
+  tcase_add_test(tc, function_target_invoked_async);
+  tcase_add_test(tc, service_events_for_other_primitives);
+  tcase_add_test(tc, topic_target_fans_out);
+  tcase_add_test(tc, target_errors);
+  tcase_add_test(tc, put_events_entries);
+  tcase_add_test(tc, put_events_request_limits);
+  suite_add_tcase(s, tc);
+  return aev_test_run(s);
+}

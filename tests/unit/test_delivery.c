@@ -1,0 +1,398 @@
+/* Firehose delivery streams on the manual clock: buffering by size and by
+ * time, S3-style keys and prefix expressions in a directory, each
+ * transform outcome (Ok, Dropped, ProcessingFailed) and the retries of a
+ * failing transform with AWS's error records, the callback sink with its
+ * delivery retries and release, a queue destination, a stream as source,
+ * and the firehose service of aev_call. */
+#define _XOPEN_SOURCE 700
+#include <dirent.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <unistd.h>
+
+#include "aevtest.h"
+#include "stream_support.h"
+
+static aev_broker *b;
+static char root[64];
+
+static void setup(void) {
+  b = st_broker();
+  snprintf(root, sizeof root, "/tmp/aev-delivery-XXXXXX");
+  ck_assert_ptr_nonnull(mkdtemp(root));
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f) {
+  return remove(p);
+}
+
+static void teardown(void) {
+  aev_broker_destroy(b);
+  nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Every file under dir (relative paths, sorted, '\n'-separated). */
+static int collect(const char *p, const struct stat *st, int flag, struct FTW *f);
+static char listing[8192];
+static size_t root_len;
+static int collect(const char *p, const struct stat *st, int flag, struct FTW *f) {
+  if (flag == FTW_F) {
+    strcat(listing, p + root_len + 1);
+    strcat(listing, "\n");
+  }
+  return 0;
+}
+
+static const char *files_under(const char *dir) {
+  listing[0] = '\0';
+  root_len = strlen(dir);
+  nftw(dir, collect, 16, FTW_PHYS);
+  return listing;
+}
+
+static int count_files(const char *dir) {
+  int n = 0;
+  for (const char *p = files_under(dir); *p; p++) n += *p == '\n';
+  return n;
+}
+
+static char *slurp(const char *dir, const char *rel) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir, rel);
+  FILE *f = fopen(path, "rb");
+  ck_assert_ptr_nonnull(f);
+  static char buf[65536];
+  size_t n = fread(buf, 1, sizeof buf - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+  return buf;
+}
+
+static aev_delivery *s3_delivery(const char *name, const char *extra) {
+  char cfg[1024];
+  snprintf(cfg, sizeof cfg,
+           "{\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:"
+           "s3:::bkt\",\"LocalDirectory\":\"%s\"%s}}",
+           root, extra ? extra : "");
+  aev_delivery *d;
+  int rc = aev_delivery_create(b, name, cfg, &d);
+  ck_assert_msg(rc == AEV_OK, "create: %s %s", aev_errcode(), aev_errmsg());
+  return d;
+}
+
+static void put(aev_delivery *d, const char *text) {
+  ck_assert_int_eq(aev_delivery_put(d, text, strlen(text), NULL), AEV_OK);
+}
+
+START_TEST(buffers_by_time_with_default_keys) {
+  aev_delivery *d = s3_delivery("clicks", ",\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60}");
+  char id[AEV_RECORD_ID_SIZE];
+  ck_assert_int_eq(aev_delivery_put(d, "a\n", 2, id), AEV_OK);
+  ck_assert_uint_eq(strlen(id), 96);
+  aev_broker_advance(b, 30000);
+  put(d, "b\n");
+  aev_broker_advance(b, 29999);
+  ck_assert_str_eq(files_under(root), "");
+  aev_broker_advance(b, 1);
+  const char *f = files_under(root);
+  /* YYYY/MM/dd/HH/ of the oldest record, then Stream-1-YYYY-MM-dd-HH-MM-SS-random. */
+  ck_assert_msg(!strncmp(f, "2024/01/01/00/clicks-1-2024-01-01-00-00-00-", 43), "%s", f);
+  char rel[256];
+  snprintf(rel, sizeof rel, "%.*s", (int)(strchr(f, '\n') - f), f);
+  ck_assert_str_eq(slurp(root, rel), "a\nb\n");
+  char *m;
+  ck_assert_int_eq(aev_delivery_metrics(d, &m), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(m, "\"DeliveredRecords\":2"));
+  ck_assert_ptr_nonnull(strstr(m, "\"DeliveredObjects\":1"));
+  aev_free(m);
+  aev_delivery_release(d);
+}
+END_TEST
+
+START_TEST(buffers_by_size) {
+  aev_delivery *d = s3_delivery("big", ",\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":900}");
+  size_t len = 1000 * 1024;
+  char *data = malloc(len);
+  memset(data, 'x', len);
+  ck_assert_int_eq(aev_delivery_put(d, data, len, NULL), AEV_OK);
+  aev_broker_drain(b);
+  ck_assert_str_eq(files_under(root), "");
+  ck_assert_int_eq(aev_delivery_put(d, data, 100 * 1024, NULL), AEV_OK);
+  aev_broker_drain(b);
+  ck_assert_int_eq(count_files(root), 1);
+  st_assert_error(aev_delivery_put(d, data, len + 1, NULL), AEV_ERR_INVALID, "ValidationException");
+  free(data);
+  aev_delivery_release(d);
+}
+END_TEST
+
+START_TEST(prefix_expressions_and_rules) {
+  aev_delivery *d = s3_delivery("p", ",\"Prefix\":\"logs/!{timestamp:yyyy-MM}/r=!{firehose:random-string}/\","
+                                "\"ErrorOutputPrefix\":\"err/!{firehose:error-output-type}/\","
+                                "\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":0}");
+  put(d, "x");
+  aev_broker_advance(b, 0);
+  const char *f = files_under(root);
+  ck_assert_msg(!strncmp(f, "logs/2024-01/r=", 15), "%s", f);
+  ck_assert_msg(f[26] == '/' && !strncmp(f + 27, "p-1-2024-01-01-00-00-00-", 24), "%s", f);
+  aev_delivery_release(d);
+  aev_delivery *bad;
+  const char *no_err = "{\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::b\",\"Prefix\":\"!{timestamp:yyyy}/\"}}";
+  st_assert_error(aev_delivery_create(b, "bad", no_err, &bad), AEV_ERR_INVALID, "InvalidArgumentException");
+  ck_assert_str_eq(aev_errmsg(), "ErrorOutputPrefix cannot be null or empty when Prefix contains expressions.");
+  const char *unknown = "{\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::b\",\"Prefix\":\"!{partitionKeyFromQuery:x}/\",\"ErrorOutputPrefix\":\"e/!{firehose:error-output-type}\"}}";
+  st_assert_error(aev_delivery_create(b, "bad", unknown, &bad), AEV_ERR_INVALID, "InvalidArgumentException");
+  st_assert_error(aev_delivery_create(b, "bad", "{\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::b\",\"BufferingHints\":{\"SizeInMBs\":129,\"IntervalInSeconds\":1}}}", &bad),
+                  AEV_ERR_INVALID, "ValidationException");
+  st_assert_error(aev_delivery_create(b, "bad", "{\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::b\",\"BufferingHints\":{\"SizeInMBs\":1}}}", &bad),
+                  AEV_ERR_INVALID, "InvalidArgumentException");
+  st_assert_error(aev_delivery_create(b, "bad", "{}", &bad), AEV_ERR_INVALID, "InvalidArgumentException");
+  st_assert_error(aev_delivery_create(b, "p", "{\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::b\"}}", &bad),
+                  AEV_ERR_EXISTS, "ResourceInUseException");
+}
+END_TEST
+
+/* A transform: "drop" is Dropped, "fail" ProcessingFailed, others Ok and
+ * upper-cased. */
+static void transform(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  int *calls = user;
+  (*calls)++;
+  json_t *in = json_loads(event, 0, NULL), *out = json_array();
+  size_t i;
+  json_t *r;
+  json_array_foreach(json_object_get(in, "records"), i, r) {
+    const char *b64 = json_string_value(json_object_get(r, "data"));
+    const char *res = !strcmp(b64, "ZHJvcA==") ? "Dropped" : !strcmp(b64, "ZmFpbA==") ? "ProcessingFailed" : "Ok";
+    /* "a" (YQ==) becomes "A" (QQ==) */
+    const char *data = !strcmp(b64, "YQ==") ? "QQ==" : b64;
+    json_array_append_new(out, json_pack("{s:O, s:s, s:s}", "recordId", json_object_get(r, "recordId"), "result", res, "data", data));
+  }
+  json_t *resp = json_pack("{s:o}", "records", out);
+  char *text = json_dumps(resp, JSON_COMPACT);
+  aev_invocation_succeed(ctx, text, strlen(text));
+  free(text);
+  json_decref(resp);
+  json_decref(in);
+}
+
+static void failing(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  int *calls = user;
+  (*calls)++;
+  aev_invocation_fail(ctx, "Boom", "always");
+}
+
+#define PROCESSING(fn_name, retries)                                         \
+  ",\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":0},"           \
+  "\"ProcessingConfiguration\":{\"Enabled\":true,\"Processors\":[{\"Type\":" \
+  "\"Lambda\",\"Parameters\":[{\"ParameterName\":\"LambdaArn\","             \
+  "\"ParameterValue\":\"arn:aws:lambda:us-east-1:000000000000:function:"     \
+  fn_name "\"},{\"ParameterName\":\"NumberOfRetries\",\"ParameterValue\":\"" \
+  retries "\"}]}]}"
+
+START_TEST(transform_outcomes) {
+  int calls = 0;
+  ck_assert_int_eq(aev_function_create(b, "shout", NULL, transform, &calls, NULL, NULL), AEV_OK);
+  aev_delivery *d = s3_delivery("t", PROCESSING("shout", "1"));
+  put(d, "a");
+  put(d, "drop");
+  put(d, "fail");
+  put(d, "b");
+  aev_broker_advance(b, 0);
+  ck_assert_int_eq(calls, 1);
+  const char *f = files_under(root);
+  char ok[256] = "", err[256] = "";
+  for (const char *line = f; *line; line = strchr(line, '\n') + 1) {
+    char *dst = !strncmp(line, "processing-failed/", 18) ? err : ok;
+    snprintf(dst, 256, "%.*s", (int)(strchr(line, '\n') - line), line);
+  }
+  ck_assert_str_eq(slurp(root, ok), "Ab");
+  ck_assert_msg(!strncmp(err, "processing-failed/2024/01/01/00/t-1-", 36), "%s", err);
+  json_t *rec = json_loads(slurp(root, err), JSON_DISABLE_EOF_CHECK, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(rec, "rawData")), "ZmFpbA==");
+  ck_assert_str_eq(json_string_value(json_object_get(rec, "errorCode")), "Lambda.ProcessingFailed");
+  ck_assert_int_eq(json_integer_value(json_object_get(rec, "attemptsMade")), 1);
+  ck_assert_str_eq(json_string_value(json_object_get(rec, "lambdaArn")), "arn:aws:lambda:us-east-1:000000000000:function:shout");
+  json_decref(rec);
+  char *m;
+  aev_delivery_metrics(d, &m);
+  ck_assert_ptr_nonnull(strstr(m, "\"DroppedRecords\":1"));
+  ck_assert_ptr_nonnull(strstr(m, "\"FailedRecords\":1"));
+  ck_assert_ptr_nonnull(strstr(m, "\"DeliveredRecords\":2"));
+  aev_free(m);
+  aev_delivery_release(d);
+}
+END_TEST
+
+START_TEST(failing_transform_is_retried_then_errors) {
+  int calls = 0;
+  ck_assert_int_eq(aev_function_create(b, "boom", NULL, failing, &calls, NULL, NULL), AEV_OK);
+  aev_delivery *d = s3_delivery("t", PROCESSING("boom", "2"));
+  put(d, "a");
+  put(d, "b");
+  aev_broker_advance(b, 0);
+  ck_assert_int_eq(calls, 3);
+  const char *f = files_under(root);
+  ck_assert_msg(!strncmp(f, "processing-failed/", 18) && !strchr(strchr(f, '\n') + 1, '\n'), "%s", f);
+  char rel[256];
+  snprintf(rel, sizeof rel, "%.*s", (int)(strchr(f, '\n') - f), f);
+  const char *body = slurp(root, rel);
+  ck_assert_ptr_nonnull(strstr(body, "\"errorCode\":\"Lambda.FunctionError\""));
+  ck_assert_ptr_nonnull(strstr(body, "\"attemptsMade\":3"));
+  ck_assert_ptr_nonnull(strchr(strchr(body, '\n') + 1, '\n'));
+  aev_delivery_release(d);
+}
+END_TEST
+
+typedef struct sink {
+  int calls, fail_first, released;
+  char last[256], key[256];
+} sink;
+
+static int on_batch(void *user, const char *key, const void *data, size_t len) {
+  sink *k = user;
+  k->calls++;
+  if (k->fail_first-- > 0) return -1;
+  snprintf(k->last, sizeof k->last, "%.*s", (int)len, (const char *)data);
+  snprintf(k->key, sizeof k->key, "%s", key);
+  return 0;
+}
+
+static void on_release(void *user) { ((sink *)user)->released++; }
+
+START_TEST(callback_sink_with_retries) {
+  sink k = {.fail_first = 2};
+  aev_delivery *d;
+  ck_assert_int_eq(aev_delivery_create_with_sink(b, "cb", "{\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":10}}",
+                                                 on_batch, &k, on_release, &d), AEV_OK);
+  put(d, "1");
+  put(d, "2");
+  aev_broker_advance(b, 10000);
+  ck_assert_int_eq(k.calls, 1);
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(k.calls, 2);
+  ck_assert_str_eq(k.last, "");
+  aev_broker_advance(b, 2000);
+  ck_assert_int_eq(k.calls, 3);
+  ck_assert_str_eq(k.last, "12");
+  ck_assert_msg(!strncmp(k.key, "2024/01/01/00/cb-1-2024-01-01-00-00-00-", 39), "%s", k.key);
+  /* Flush delivers what is buffered at once. */
+  put(d, "3");
+  ck_assert_int_eq(aev_delivery_flush(d), AEV_OK);
+  aev_broker_drain(b);
+  ck_assert_str_eq(k.last, "3");
+  ck_assert_int_eq(aev_delivery_delete(d), AEV_OK);
+  aev_broker_drain(b);
+  ck_assert_int_eq(k.released, 1);
+  st_assert_error(aev_delivery_put(d, "x", 1, NULL), AEV_ERR_NOT_FOUND, "ResourceNotFoundException");
+  aev_delivery_release(d);
+  ck_assert_int_eq(k.released, 1);
+}
+END_TEST
+
+START_TEST(queue_destination_and_stream_source) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "out", NULL, &q), AEV_OK);
+  aev_stream *s = st_stream(b, "src", 2);
+  char cfg[512];
+  snprintf(cfg, sizeof cfg,
+           "{\"DeliveryStreamType\":\"KinesisStreamAsSource\",\"KinesisStreamSourceConfiguration\":{\"KinesisStreamARN\":\"%s\"},"
+           "\"SqsDestinationConfiguration\":{\"QueueARN\":\"%s\",\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":5}}}",
+           aev_stream_arn(s), aev_queue_arn(q));
+  aev_delivery *d;
+  ck_assert_int_eq(aev_delivery_create(b, "fwd", cfg, &d), AEV_OK);
+  st_assert_error(aev_delivery_put(d, "x", 1, NULL), AEV_ERR_INVALID, "InvalidArgumentException");
+  ck_assert_str_eq(aev_errmsg(), "This operation is not permitted on KinesisStreamAsSource delivery stream type.");
+  st_put(s, "a", "one", NULL);
+  const char *keys[] = {"b", "c"};
+  const void *data[] = {"two", "three"};
+  size_t lens[] = {3, 5};
+  aev_put_result *r;
+  ck_assert_int_eq(aev_stream_put_records(s, 2, data, lens, keys, NULL, &r), AEV_OK);
+  aev_put_result_free(r);
+  aev_broker_advance(b, 5000);
+  aev_message *m[10];
+  size_t n;
+  ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 3);
+  for (size_t i = 0; i < n; i++) aev_message_free(m[i]);
+  char *desc;
+  ck_assert_int_eq(aev_delivery_describe(d, &desc), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(desc, "\"DeliveryStreamType\":\"KinesisStreamAsSource\""));
+  ck_assert_ptr_nonnull(strstr(desc, "\"SqsDestinationDescription\""));
+  aev_free(desc);
+  /* Deleting the delivery stream stops the tap. */
+  ck_assert_int_eq(aev_delivery_delete(d), AEV_OK);
+  st_put(s, "a", "four", NULL);
+  aev_broker_advance(b, 10000);
+  ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 0);
+  aev_delivery_release(d);
+  aev_stream_release(s);
+  aev_queue_release(q);
+}
+END_TEST
+
+static json_t *call(const char *action, const char *req, int want) {
+  char *out = NULL;
+  int rc = aev_call(b, "firehose", action, req, &out);
+  ck_assert_msg(rc == want, "%s: %d %s", action, rc, out ? out : "");
+  json_t *j = json_loads(out, 0, NULL);
+  aev_free(out);
+  return j;
+}
+
+START_TEST(firehose_api) {
+  char req[512];
+  snprintf(req, sizeof req,
+           "{\"DeliveryStreamName\":\"api\",\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::b\",\"LocalDirectory\":\"%s\","
+           "\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60}}}", root);
+  json_t *j = call("CreateDeliveryStream", req, AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "DeliveryStreamARN")),
+                   "arn:aws:firehose:us-east-1:000000000000:deliverystream/api");
+  json_decref(j);
+  j = call("PutRecordBatch", "{\"DeliveryStreamName\":\"api\",\"Records\":[{\"Data\":\"eA==\"},{\"Data\":\"eQ==\"}]}", AEV_OK);
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "FailedPutCount")), 0);
+  ck_assert_uint_eq(json_array_size(json_object_get(j, "RequestResponses")), 2);
+  json_decref(j);
+  j = call("PutRecord", "{\"DeliveryStreamName\":\"api\",\"Record\":{\"Data\":\"eg==\"}}", AEV_OK);
+  ck_assert_uint_eq(strlen(json_string_value(json_object_get(j, "RecordId"))), 96);
+  json_decref(j);
+  aev_broker_advance(b, 60000);
+  const char *f = files_under(root);
+  char rel[256];
+  snprintf(rel, sizeof rel, "%.*s", (int)(strchr(f, '\n') - f), f);
+  ck_assert_str_eq(slurp(root, rel), "xyz");
+  j = call("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"api\"}", AEV_OK);
+  json_t *dd = json_object_get(j, "DeliveryStreamDescription");
+  ck_assert_str_eq(json_string_value(json_object_get(dd, "DeliveryStreamStatus")), "ACTIVE");
+  json_decref(j);
+  j = call("ListDeliveryStreams", "{}", AEV_OK);
+  ck_assert_uint_eq(json_array_size(json_object_get(j, "DeliveryStreamNames")), 1);
+  json_decref(j);
+  j = call("PutRecordBatch", "{\"DeliveryStreamName\":\"api\",\"Records\":[]}", AEV_ERR_INVALID);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "__type")), "ValidationException");
+  json_decref(j);
+  json_decref(call("DeleteDeliveryStream", "{\"DeliveryStreamName\":\"api\"}", AEV_OK));
+  j = call("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"api\"}", AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "message")), "Firehose api under account 000000000000 not found.");
+  json_decref(j);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("delivery");
+  TCase *tc = tcase_create("delivery");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, buffers_by_time_with_default_keys);
+  tcase_add_test(tc, buffers_by_size);
+  tcase_add_test(tc, prefix_expressions_and_rules);
+  tcase_add_test(tc, transform_outcomes);
+  tcase_add_test(tc, failing_transform_is_retried_then_errors);
+  tcase_add_test(tc, callback_sink_with_retries);
+  tcase_add_test(tc, queue_destination_and_stream_source);
+  tcase_add_test(tc, firehose_api);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return aev_test_run(suite()); }

@@ -1,0 +1,186 @@
+/* The "lambda" service of aev_call: CreateFunction with a registered
+ * handler, Get/List/Update/Delete, Invoke of each type with boto3's
+ * response shapes, concurrency and event invoke configuration actions, and
+ * their errors. */
+#include "aevtest.h"
+#include "function_support.h"
+
+static aev_broker *b;
+static ft_state st;
+
+static void setup(void) {
+  b = qt_broker();
+  memset(&st, 0, sizeof st);
+  st.b = b;
+  ck_assert_int_eq(aev_handler_register(b, "app.handler", ft_handler, &st, NULL), AEV_OK);
+}
+static void teardown(void) { aev_broker_destroy(b); }
+
+/* Calls lambda ACTION and returns the response (caller frees). */
+static char *call_ok(const char *action, const char *req) {
+  char *r = NULL;
+  int rc = aev_call(b, "lambda", action, req, &r);
+  ck_assert_msg(rc == AEV_OK, "%s: %s", action, r ? r : "");
+  return r;
+}
+
+static void call_err(const char *action, const char *req, int status,
+                     const char *want) {
+  char *r = NULL;
+  ck_assert_int_eq(aev_call(b, "lambda", action, req, &r), status);
+  ck_assert_msg(strstr(r, want), "%s: %s lacks %s", action, r, want);
+  aev_free(r);
+}
+
+START_TEST(create_get_list_update_delete) {
+  char *r = call_ok("CreateFunction",
+                    "{\"FunctionName\":\"hello\",\"Handler\":\"app.handler\","
+                    "\"Runtime\":\"python3.12\",\"Role\":\"arn:aws:iam::000000000000:role/r\","
+                    "\"Code\":{\"ZipFile\":\"UEs=\"},\"Timeout\":30}");
+  ck_assert_ptr_nonnull(strstr(r, "\"FunctionName\":\"hello\""));
+  ck_assert_ptr_nonnull(strstr(r, "\"Handler\":\"app.handler\""));
+  ck_assert_ptr_nonnull(strstr(r, "\"Timeout\":30"));
+  ck_assert_ptr_nonnull(strstr(r, "\"State\":\"Active\""));
+  ck_assert_ptr_null(strstr(r, "ZipFile"));
+  aev_free(r);
+  call_err("CreateFunction", "{\"FunctionName\":\"hello\",\"Handler\":\"app.handler\"}",
+           AEV_ERR_EXISTS, "{\"__type\":\"ResourceConflictException\",\"message\":\"Function already exist: hello\"}");
+  call_err("CreateFunction", "{\"FunctionName\":\"x\",\"Handler\":\"nope.handler\"}",
+           AEV_ERR_INVALID, "No handler is registered under the name nope.handler");
+  call_err("CreateFunction", "{\"FunctionName\":\"x\"}", AEV_ERR_INVALID,
+           "Value null at 'handler' failed to satisfy constraint: Member must not be null");
+  r = call_ok("GetFunction", "{\"FunctionName\":\"hello\"}");
+  ck_assert_ptr_nonnull(strstr(r, "{\"Configuration\":{"));
+  aev_free(r);
+  r = call_ok("UpdateFunctionConfiguration", "{\"FunctionName\":\"hello\",\"MemorySize\":1024}");
+  ck_assert_ptr_nonnull(strstr(r, "\"MemorySize\":1024"));
+  aev_free(r);
+  r = call_ok("CreateFunction", "{\"FunctionName\":\"abc\",\"Handler\":\"app.handler\"}");
+  aev_free(r);
+  r = call_ok("ListFunctions", "{}");
+  const char *a = strstr(r, "\"FunctionName\":\"abc\""), *h = strstr(r, "\"FunctionName\":\"hello\"");
+  ck_assert_msg(a && h && a < h, "%s", r);
+  ck_assert_ptr_null(strstr(r, "#"));
+  aev_free(r);
+  r = call_ok("ListFunctions", "{\"MaxItems\":1}");
+  ck_assert_ptr_nonnull(strstr(r, "\"NextMarker\":\"abc\""));
+  ck_assert_ptr_null(strstr(r, "hello"));
+  aev_free(r);
+  r = call_ok("DeleteFunction", "{\"FunctionName\":\"hello\"}");
+  ck_assert_str_eq(r, "{}");
+  aev_free(r);
+  call_err("GetFunction", "{\"FunctionName\":\"hello\"}", AEV_ERR_NOT_FOUND,
+           "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Function not found: "
+           "arn:aws:lambda:us-east-1:000000000000:function:hello\"}");
+}
+END_TEST
+
+START_TEST(invoke_each_type) {
+  aev_free(call_ok("CreateFunction", "{\"FunctionName\":\"f\",\"Handler\":\"app.handler\"}"));
+  char *r = call_ok("Invoke", "{\"FunctionName\":\"f\",\"Payload\":\"{\\\"a\\\":1}\"}");
+  ck_assert_str_eq(r, "{\"StatusCode\":200,\"ExecutedVersion\":\"$LATEST\",\"Payload\":\"{\\\"a\\\":1}\"}");
+  aev_free(r);
+  st.mode = FT_FAIL;
+  r = call_ok("Invoke", "{\"FunctionName\":\"f\",\"InvocationType\":\"RequestResponse\",\"Payload\":\"{}\"}");
+  ck_assert_str_eq(r, "{\"StatusCode\":200,\"ExecutedVersion\":\"$LATEST\",\"Payload\":"
+                      "\"{\\\"errorMessage\\\":\\\"it broke\\\",\\\"errorType\\\":\\\"Boom\\\"}\","
+                      "\"FunctionError\":\"Unhandled\"}");
+  aev_free(r);
+  st.mode = FT_ECHO;
+  r = call_ok("Invoke", "{\"FunctionName\":\"f\",\"InvocationType\":\"Event\",\"Payload\":\"{}\"}");
+  ck_assert_str_eq(r, "{\"StatusCode\":202,\"Payload\":\"\"}");
+  aev_free(r);
+  ck_assert_int_eq(st.calls, 2);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(st.calls, 3);
+  r = call_ok("Invoke", "{\"FunctionName\":\"f\",\"InvocationType\":\"DryRun\"}");
+  ck_assert_str_eq(r, "{\"StatusCode\":204,\"Payload\":\"\"}");
+  aev_free(r);
+  ck_assert_int_eq(st.calls, 3);
+  call_err("Invoke", "{\"FunctionName\":\"f\",\"InvocationType\":\"Sometimes\"}", AEV_ERR_INVALID,
+           "Member must satisfy enum value set: [Event, RequestResponse, DryRun]");
+  call_err("Invoke", "{\"FunctionName\":\"f\",\"Payload\":\"{oops\"}", AEV_ERR_INVALID,
+           "InvalidRequestContentException");
+  call_err("Invoke", "{\"FunctionName\":\"f\",\"Qualifier\":\"prod\"}", AEV_ERR_NOT_FOUND,
+           "ResourceNotFoundException");
+  r = call_ok("Invoke", "{\"FunctionName\":\"arn:aws:lambda:us-east-1:000000000000:function:f\","
+                        "\"Qualifier\":\"$LATEST\",\"Payload\":{\"obj\":true}}");
+  ck_assert_ptr_nonnull(strstr(r, "\"Payload\":\"{\\\"obj\\\":true}\""));
+  aev_free(r);
+}
+END_TEST
+
+START_TEST(concurrency_actions) {
+  aev_free(call_ok("CreateFunction", "{\"FunctionName\":\"c\",\"Handler\":\"app.handler\"}"));
+  char *r = call_ok("GetFunctionConcurrency", "{\"FunctionName\":\"c\"}");
+  ck_assert_str_eq(r, "{}");
+  aev_free(r);
+  r = call_ok("PutFunctionConcurrency", "{\"FunctionName\":\"c\",\"ReservedConcurrentExecutions\":0}");
+  ck_assert_str_eq(r, "{\"ReservedConcurrentExecutions\":0}");
+  aev_free(r);
+  call_err("Invoke", "{\"FunctionName\":\"c\"}", AEV_ERR_THROTTLED,
+           "{\"__type\":\"TooManyRequestsException\",\"message\":\"Rate Exceeded.\"}");
+  r = call_ok("GetFunction", "{\"FunctionName\":\"c\"}");
+  ck_assert_ptr_nonnull(strstr(r, "\"Concurrency\":{\"ReservedConcurrentExecutions\":0}"));
+  aev_free(r);
+  aev_free(call_ok("DeleteFunctionConcurrency", "{\"FunctionName\":\"c\"}"));
+  aev_free(call_ok("Invoke", "{\"FunctionName\":\"c\"}"));
+  call_err("PutFunctionConcurrency", "{\"FunctionName\":\"c\",\"ReservedConcurrentExecutions\":1001}",
+           AEV_ERR_INVALID, "less than or equal to 1000");
+}
+END_TEST
+
+START_TEST(event_invoke_config_actions) {
+  aev_free(call_ok("CreateFunction", "{\"FunctionName\":\"e\",\"Handler\":\"app.handler\"}"));
+  call_err("GetFunctionEventInvokeConfig", "{\"FunctionName\":\"e\"}", AEV_ERR_NOT_FOUND,
+           "doesn't have an EventInvokeConfig");
+  call_err("UpdateFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"MaximumRetryAttempts\":1}",
+           AEV_ERR_NOT_FOUND, "doesn't have an EventInvokeConfig");
+  char *r = call_ok("PutFunctionEventInvokeConfig",
+                    "{\"FunctionName\":\"e\",\"MaximumRetryAttempts\":1,"
+                    "\"DestinationConfig\":{\"OnFailure\":{\"Destination\":"
+                    "\"arn:aws:sqs:us-east-1:000000000000:dlq\"}}}");
+  ck_assert_ptr_nonnull(strstr(r, "\"OnFailure\":{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:dlq\"}"));
+  ck_assert_ptr_nonnull(strstr(r, "\"OnSuccess\":{}"));
+  aev_free(r);
+  r = call_ok("UpdateFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"MaximumEventAgeInSeconds\":100}");
+  ck_assert_ptr_nonnull(strstr(r, "\"MaximumRetryAttempts\":1"));
+  ck_assert_ptr_nonnull(strstr(r, "\"MaximumEventAgeInSeconds\":100"));
+  ck_assert_ptr_nonnull(strstr(r, "sqs:us-east-1:000000000000:dlq"));
+  aev_free(r);
+  r = call_ok("GetFunctionEventInvokeConfig", "{\"FunctionName\":\"e\"}");
+  ck_assert_ptr_nonnull(strstr(r, "\"MaximumEventAgeInSeconds\":100"));
+  aev_free(r);
+  aev_free(call_ok("DeleteFunctionEventInvokeConfig", "{\"FunctionName\":\"e\"}"));
+  call_err("DeleteFunctionEventInvokeConfig", "{\"FunctionName\":\"e\"}", AEV_ERR_NOT_FOUND,
+           "doesn't have an EventInvokeConfig");
+  r = call_ok("UpdateFunctionConfiguration",
+              "{\"FunctionName\":\"e\",\"DeadLetterConfig\":{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dl\"}}");
+  ck_assert_ptr_nonnull(strstr(r, "\"DeadLetterConfig\":{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dl\"}"));
+  aev_free(r);
+}
+END_TEST
+
+START_TEST(handler_registration_errors) {
+  ck_assert_int_eq(aev_handler_register(b, "app.handler", ft_handler, &st, NULL), AEV_ERR_EXISTS);
+  ck_assert_str_eq(aev_errcode(), "ResourceConflictException");
+  ck_assert_int_eq(aev_handler_register(b, "", ft_handler, &st, NULL), AEV_ERR_INVALID);
+  aev_function *f;
+  ck_assert_int_eq(aev_function_get(b, "#handlers", &f), AEV_ERR_NOT_FOUND);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *su = suite_create("function_api");
+  TCase *tc = tcase_create("api");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, create_get_list_update_delete);
+  tcase_add_test(tc, invoke_each_type);
+  tcase_add_test(tc, concurrency_actions);
+  tcase_add_test(tc, event_invoke_config_actions);
+  tcase_add_test(tc, handler_registration_errors);
+  suite_add_tcase(su, tc);
+  return su;
+}
+
+int main(void) { return aev_test_run(suite()); }

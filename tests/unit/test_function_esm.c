@@ -1,0 +1,468 @@
+/* Queue event-source mappings on the manual clock: batches in Lambda's SQS
+ * event shape, deletes after success, partial batch failures reappearing
+ * after their visibility timeout and reaching the DLQ after
+ * maxReceiveCount, filter criteria, the batching window, MaximumConcurrency,
+ * enable/disable, FIFO order, AWS's validation, and no polling while idle. */
+#include <jansson.h>
+
+#include "aevtest.h"
+#include "function_support.h"
+
+static aev_broker *b;
+
+static void setup(void) { b = qt_broker(); }
+static void teardown(void) { aev_broker_destroy(b); }
+
+/* A batch handler: records each event's records' bodies; fails messages
+ * whose body is "bad" (ReportBatchItemFailures) or the whole batch when a
+ * body is "crash"; holds the context when hold is set. */
+typedef struct bt_state {
+  int calls;
+  int sizes[64];
+  char bodies[4096];
+  char last[8192];
+  int hold;
+  aev_invocation *held[16];
+  int nheld;
+} bt_state;
+
+static void batch_handler(void *user, aev_invocation *ctx, const char *event,
+                          size_t len) {
+  bt_state *s = user;
+  snprintf(s->last, sizeof s->last, "%.*s", (int)len, event);
+  json_t *e = json_loads(event, 0, NULL);
+  json_t *recs = json_object_get(e, "Records");
+  if (s->calls < 64) s->sizes[s->calls] = (int)json_array_size(recs);
+  s->calls++;
+  json_t *fails = json_array();
+  int crash = 0;
+  size_t i;
+  json_t *r;
+  json_array_foreach(recs, i, r) {
+    const char *body = json_string_value(json_object_get(r, "body"));
+    size_t n = strlen(s->bodies);
+    snprintf(s->bodies + n, sizeof s->bodies - n, "%s;", body);
+    if (strcmp(body, "bad") == 0)
+      json_array_append_new(fails, json_pack("{sO}", "itemIdentifier",
+                                             json_object_get(r, "messageId")));
+    if (strcmp(body, "crash") == 0) crash = 1;
+  }
+  json_t *resp = json_pack("{so}", "batchItemFailures", fails);
+  char *text = json_dumps(resp, JSON_COMPACT);
+  if (s->hold) s->held[s->nheld++] = ctx;
+  else if (crash) aev_invocation_fail(ctx, "Crash", "crashed");
+  else aev_invocation_succeed(ctx, text, strlen(text));
+  free(text);
+  json_decref(resp);
+  json_decref(e);
+}
+
+static aev_function *bt_function(const char *name, bt_state *s) {
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(b, name, "{\"Timeout\":30}", batch_handler, s, NULL, &f), AEV_OK);
+  return f;
+}
+
+static char *map(const char *fmt, const char *arn, const char *fn) {
+  char req[1024], *out = NULL;
+  snprintf(req, sizeof req, fmt, arn, fn);
+  int rc = aev_event_source_mapping_create(b, req, &out);
+  ck_assert_msg(rc == AEV_OK, "%s: %s %s", req, aev_errcode(), aev_errmsg());
+  return out;
+}
+
+static void uuid_of(const char *desc, char uuid[37]) {
+  const char *p = strstr(desc, "\"UUID\":\"");
+  ck_assert_ptr_nonnull(p);
+  memcpy(uuid, p + 8, 36);
+  uuid[36] = '\0';
+}
+
+START_TEST(batch_is_delivered_and_deleted) {
+  bt_state s = {0};
+  aev_function *f = bt_function("consumer", &s);
+  aev_queue *q = qt_queue(b, "jobs", NULL);
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "consumer");
+  ck_assert_ptr_nonnull(strstr(d, "\"BatchSize\":10"));
+  ck_assert_ptr_nonnull(strstr(d, "\"State\":\"Creating\""));
+  ck_assert_ptr_nonnull(strstr(d, "\"EventSourceArn\":\"arn:aws:sqs:us-east-1:000000000000:jobs\""));
+  aev_free(d);
+  qt_send(q, "a");
+  qt_send(q, "b");
+  qt_send(q, "c");
+  ck_assert_int_eq(s.calls, 0);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 1);
+  ck_assert_int_eq(s.sizes[0], 3);
+  ck_assert_str_eq(s.bodies, "a;b;c;");
+  /* Deleted: nothing comes back after the visibility timeout. */
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  ck_assert_int_eq(s.calls, 1);
+  ck_assert_ptr_null(qt_recv1(q));
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(event_shape_matches_aws) {
+  bt_state s = {0};
+  aev_function *f = bt_function("shape", &s);
+  aev_queue *q = qt_queue(b, "shape-q", NULL);
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "shape"));
+  aev_send_options *o;
+  ck_assert_int_eq(aev_send_options_new(&o), AEV_OK);
+  ck_assert_int_eq(aev_send_options_set_attributes(o,
+      "{\"Author\":{\"DataType\":\"String\",\"StringValue\":\"Ann\"}}"), AEV_OK);
+  char id[AEV_MESSAGE_ID_SIZE];
+  ck_assert_int_eq(aev_queue_send(q, "Test message.", 13, o, id, NULL), AEV_OK);
+  aev_send_options_free(o);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 1);
+  /* AWS's documented example (with-sqs.md): same body, same md5OfBody. */
+  json_t *e = json_loads(s.last, 0, NULL);
+  json_t *r = json_array_get(json_object_get(e, "Records"), 0);
+  const char *keys[] = {"messageId", "receiptHandle", "body", "attributes",
+                        "messageAttributes", "md5OfMessageAttributes", "md5OfBody",
+                        "eventSource", "eventSourceARN", "awsRegion"};
+  ck_assert_uint_eq(json_object_size(r), 10);
+  for (size_t i = 0; i < 10; i++) ck_assert_ptr_nonnull(json_object_get(r, keys[i]));
+  ck_assert_str_eq(json_string_value(json_object_get(r, "messageId")), id);
+  ck_assert_str_eq(json_string_value(json_object_get(r, "body")), "Test message.");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "md5OfBody")), "e4e68fb7bd0e697a0ae8f1bb342846b3");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "eventSource")), "aws:sqs");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "eventSourceARN")), "arn:aws:sqs:us-east-1:000000000000:shape-q");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "awsRegion")), "us-east-1");
+  json_t *a = json_object_get(r, "attributes");
+  ck_assert_str_eq(json_string_value(json_object_get(a, "ApproximateReceiveCount")), "1");
+  ck_assert_str_eq(json_string_value(json_object_get(a, "SentTimestamp")), "1704067200000");
+  ck_assert_str_eq(json_string_value(json_object_get(a, "ApproximateFirstReceiveTimestamp")), "1704067200000");
+  ck_assert_ptr_nonnull(json_object_get(a, "SenderId"));
+  json_t *ma = json_object_get(json_object_get(r, "messageAttributes"), "Author");
+  char *mat = json_dumps(ma, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  ck_assert_str_eq(mat, "{\"stringValue\":\"Ann\",\"stringListValues\":[],\"binaryListValues\":[],\"dataType\":\"String\"}");
+  free(mat);
+  ck_assert(json_is_string(json_object_get(r, "md5OfMessageAttributes")));
+  json_decref(e);
+  /* Without attributes: {} and null, as AWS sends them. */
+  qt_send(q, "plain");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(s.last, "\"messageAttributes\":{},\"md5OfMessageAttributes\":null"));
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(partial_failures_reappear_then_dead_letter) {
+  bt_state s = {0};
+  aev_function *f = bt_function("partial", &s);
+  aev_queue *dlq = qt_queue(b, "partial-dlq", NULL);
+  char attrs[512];
+  snprintf(attrs, sizeof attrs,
+           "{\"VisibilityTimeout\":\"30\",\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"%s\\\",\\\"maxReceiveCount\\\":\\\"2\\\"}\"}",
+           aev_queue_arn(dlq));
+  aev_queue *q = qt_queue(b, "partial-q", attrs);
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\","
+               "\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"]}", aev_queue_arn(q), "partial"));
+  qt_send(q, "good");
+  qt_send(q, "bad");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 1);
+  ck_assert_int_eq(s.sizes[0], 2);
+  /* Only "bad" comes back, after its visibility timeout: woken by the
+   * queue watch's timer, not by polling. */
+  ck_assert_int_eq(aev_broker_advance(b, 29999), AEV_OK);
+  ck_assert_int_eq(s.calls, 1);
+  ck_assert_int_eq(aev_broker_advance(b, 1), AEV_OK);
+  ck_assert_int_eq(s.calls, 2);
+  ck_assert_int_eq(s.sizes[1], 1);
+  ck_assert_str_eq(s.bodies, "good;bad;bad;");
+  /* Third receive would exceed maxReceiveCount 2: to the DLQ. */
+  ck_assert_int_eq(aev_broker_advance(b, 30000), AEV_OK);
+  ck_assert_int_eq(s.calls, 2);
+  aev_message *m = qt_recv1(dlq);
+  ck_assert_ptr_nonnull(m);
+  ck_assert_str_eq(qt_body(m), "bad");
+  aev_message_free(m);
+  ck_assert_int_eq(aev_broker_advance(b, 300000), AEV_OK);
+  ck_assert_int_eq(s.calls, 2);
+  aev_queue_release(q);
+  aev_queue_release(dlq);
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(function_error_fails_the_whole_batch) {
+  bt_state s = {0};
+  aev_function *f = bt_function("crashy", &s);
+  aev_queue *q = qt_queue(b, "crash-q", "{\"VisibilityTimeout\":\"10\"}");
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\","
+               "\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"]}", aev_queue_arn(q), "crashy"));
+  qt_send(q, "ok");
+  qt_send(q, "crash");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_broker_advance(b, 10000), AEV_OK);
+  ck_assert_int_eq(s.calls, 2);
+  ck_assert_int_eq(s.sizes[1], 2);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(filters_drop_and_delete_non_matching) {
+  bt_state s = {0};
+  aev_function *f = bt_function("filtered", &s);
+  aev_queue *q = qt_queue(b, "filter-q", NULL);
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"FilterCriteria\":{\"Filters\":["
+                "{\"Pattern\":\"{\\\"body\\\":{\\\"kind\\\":[\\\"keep\\\"]}}\"}]}}",
+                aev_queue_arn(q), "filtered");
+  ck_assert_ptr_nonnull(strstr(d, "\"FilterCriteria\":{\"Filters\":[{\"Pattern\":"));
+  aev_free(d);
+  qt_send(q, "{\"kind\":\"keep\",\"n\":1}");
+  qt_send(q, "{\"kind\":\"drop\"}");
+  qt_send(q, "not json");
+  qt_send(q, "{\"kind\":\"keep\",\"n\":2}");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 1);
+  ck_assert_str_eq(s.bodies, "{\"kind\":\"keep\",\"n\":1};{\"kind\":\"keep\",\"n\":2};");
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  ck_assert_ptr_null(qt_recv1(q)); /* the others were deleted */
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(batching_window_waits_for_more) {
+  bt_state s = {0};
+  aev_function *f = bt_function("windowed", &s);
+  aev_queue *q = qt_queue(b, "window-q", "{\"VisibilityTimeout\":\"60\"}");
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"BatchSize\":25,"
+               "\"MaximumBatchingWindowInSeconds\":5}", aev_queue_arn(q), "windowed"));
+  qt_send(q, "1");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_broker_advance(b, 2000), AEV_OK);
+  qt_send(q, "2");
+  ck_assert_int_eq(aev_broker_advance(b, 2999), AEV_OK);
+  ck_assert_int_eq(s.calls, 0);
+  ck_assert_int_eq(aev_broker_advance(b, 1), AEV_OK);
+  ck_assert_int_eq(s.calls, 1);
+  ck_assert_int_eq(s.sizes[0], 2);
+  /* A full batch goes at once, before the window ends. */
+  for (int i = 0; i < 25; i++) qt_send(q, "x");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 2);
+  ck_assert_int_eq(s.sizes[1], 25);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(maximum_concurrency_and_enable) {
+  bt_state s = {.hold = 1};
+  aev_function *f = bt_function("limited", &s);
+  aev_queue *q = qt_queue(b, "limit-q", NULL);
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"BatchSize\":1,"
+                "\"ScalingConfig\":{\"MaximumConcurrency\":2}}", aev_queue_arn(q), "limited");
+  char uuid[37];
+  uuid_of(d, uuid);
+  aev_free(d);
+  for (int i = 0; i < 5; i++) qt_send(q, "m");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 2);
+  aev_invocation_succeed(s.held[0], "{}", 2);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 3);
+  char req[200];
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"Enabled\":false}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &d), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(d, "\"State\":\"Disabled\""));
+  aev_free(d);
+  aev_invocation_succeed(s.held[1], "{}", 2);
+  aev_invocation_succeed(s.held[2], "{}", 2);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 3);
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"Enabled\":true}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 5);
+  aev_invocation_succeed(s.held[3], "{}", 2);
+  aev_invocation_succeed(s.held[4], "{}", 2);
+  ck_assert_int_eq(aev_event_source_mapping_delete(b, uuid, &d), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(d, "\"State\":\"Deleting\""));
+  aev_free(d);
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &d), AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(aev_errcode(), "ResourceNotFoundException");
+  qt_send(q, "after");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 5);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(scaling_starts_at_five_batches) {
+  bt_state s = {.hold = 1};
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(b, "scaled", "{\"Timeout\":900}", batch_handler, &s, NULL, &f), AEV_OK);
+  aev_queue *q = qt_queue(b, "scale-q", "{\"VisibilityTimeout\":\"900\"}");
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"BatchSize\":1}",
+               aev_queue_arn(q), "scaled"));
+  for (int i = 0; i < 12; i++) qt_send(q, "m");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 5); /* Lambda starts with five batches */
+  ck_assert_int_eq(aev_broker_advance(b, 59000), AEV_OK);
+  aev_invocation_succeed(s.held[0], "{}", 2);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 6); /* still five at a time */
+  ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
+  aev_invocation_succeed(s.held[1], "{}", 2);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 12); /* a minute of backlog: up to 305 */
+  for (int i = 2; i < 12; i++) aev_invocation_succeed(s.held[i], "{}", 2);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(fifo_keeps_group_order) {
+  bt_state s = {0};
+  aev_function *f = bt_function("ordered", &s);
+  aev_queue *q = qt_queue(b, "ord.fifo", "{\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\"}");
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"BatchSize\":2}", aev_queue_arn(q), "ordered"));
+  const char *bodies[] = {"1", "2", "3", "4", "5"};
+  for (int i = 0; i < 5; i++) {
+    aev_send_options *o;
+    aev_send_options_new(&o);
+    aev_send_options_set_group_id(o, "g");
+    ck_assert_int_eq(aev_queue_send(q, bodies[i], 1, o, NULL, NULL), AEV_OK);
+    aev_send_options_free(o);
+  }
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_str_eq(s.bodies, "1;2;3;4;5;");
+  ck_assert_int_eq(s.calls, 3);
+  ck_assert_ptr_nonnull(strstr(s.last, "\"MessageGroupId\":\"g\""));
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(validation_as_aws) {
+  bt_state s = {0};
+  aev_function *f = bt_function("v", &s);
+  aev_queue *q = qt_queue(b, "v-q", NULL);
+  aev_queue *fq = qt_queue(b, "v.fifo", "{\"FifoQueue\":\"true\"}");
+  char req[1024], *out;
+  struct { const char *fmt; const char *arn; const char *code; const char *msg; } cases[] = {
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":11}", aev_queue_arn(fq),
+       "InvalidParameterValueException", "Batch size must be between 1 and 10 for FIFO queues."},
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"MaximumBatchingWindowInSeconds\":1}", aev_queue_arn(fq),
+       "InvalidParameterValueException", "Batching window is not supported for FIFO queues."},
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":11}", aev_queue_arn(q),
+       "InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"},
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":10001,\"MaximumBatchingWindowInSeconds\":1}", aev_queue_arn(q),
+       "ValidationException", "Member must have value less than or equal to 10000"},
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{}\"},{\"Pattern\":\"{}\"},{\"Pattern\":\"{}\"},{\"Pattern\":\"{}\"},{\"Pattern\":\"{}\"},{\"Pattern\":\"{}\"}]}}", aev_queue_arn(q),
+       "InvalidParameterValueException", "exceeds the maximum (5)"},
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"a\\\":1}\"}]}}", aev_queue_arn(q),
+       "InvalidParameterValueException", "Invalid filter pattern definition."},
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"nope\"}", aev_queue_arn(q),
+       "ResourceNotFoundException", "Function not found"},
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\"}", "arn:aws:sqs:us-east-1:000000000000:missing",
+       "InvalidParameterValueException", "NonExistentQueue"},
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"ScalingConfig\":{\"MaximumConcurrency\":1}}", aev_queue_arn(q),
+       "ValidationException", "greater than or equal to 2"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    snprintf(req, sizeof req, cases[i].fmt, cases[i].arn);
+    int rc = aev_event_source_mapping_create(b, req, &out);
+    ck_assert_msg(rc != AEV_OK, "case %zu succeeded", i);
+    ck_assert_msg(strcmp(aev_errcode(), cases[i].code) == 0 && strstr(aev_errmsg(), cases[i].msg),
+                  "case %zu: %s %s", i, aev_errcode(), aev_errmsg());
+  }
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "v");
+  aev_free(d);
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\"}", aev_queue_arn(q));
+  ck_assert_int_eq(aev_event_source_mapping_create(b, req, &out), AEV_ERR_EXISTS);
+  ck_assert_str_eq(aev_errcode(), "ResourceConflictException");
+  ck_assert_int_eq(aev_event_source_mapping_list(b, "v", NULL, &out), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(out, "{\"EventSourceMappings\":[{"));
+  aev_free(out);
+  ck_assert_int_eq(aev_event_source_mapping_list(b, NULL, "arn:aws:sqs:us-east-1:000000000000:other", &out), AEV_OK);
+  ck_assert_str_eq(out, "{\"EventSourceMappings\":[]}");
+  aev_free(out);
+  aev_queue_release(fq);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(through_aev_call) {
+  bt_state s = {0};
+  ck_assert_int_eq(aev_handler_register(b, "batch", batch_handler, &s, NULL), AEV_OK);
+  char *r;
+  ck_assert_int_eq(aev_call(b, "lambda", "CreateFunction", "{\"FunctionName\":\"w\",\"Handler\":\"batch\"}", &r), AEV_OK);
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "sqs", "CreateQueue", "{\"QueueName\":\"wq\"}", &r), AEV_OK);
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "CreateEventSourceMapping",
+                            "{\"EventSourceArn\":\"arn:aws:sqs:us-east-1:000000000000:wq\",\"FunctionName\":\"w\"}", &r), AEV_OK);
+  char uuid[37], req[128];
+  uuid_of(r, uuid);
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "sqs", "SendMessage", "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/wq\",\"MessageBody\":\"hi\"}", &r), AEV_OK);
+  aev_free(r);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_str_eq(s.bodies, "hi;");
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\"}", uuid);
+  ck_assert_int_eq(aev_call(b, "lambda", "GetEventSourceMapping", req, &r), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(r, "\"State\":\"Enabled\""));
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "ListEventSourceMappings", "{\"FunctionName\":\"w\"}", &r), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(r, uuid));
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "DeleteEventSourceMapping", req, &r), AEV_OK);
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "DeleteEventSourceMapping", req, &r), AEV_ERR_NOT_FOUND);
+  ck_assert_ptr_nonnull(strstr(r, "ResourceNotFoundException"));
+  aev_free(r);
+}
+END_TEST
+
+START_TEST(deleting_the_function_stops_its_mappings) {
+  bt_state s = {0};
+  aev_function *f = bt_function("gone", &s);
+  aev_queue *q = qt_queue(b, "gone-q", NULL);
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "gone"));
+  ck_assert_int_eq(aev_function_delete(f), AEV_OK);
+  qt_send(q, "x");
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  ck_assert_int_eq(s.calls, 0);
+  char *out;
+  ck_assert_int_eq(aev_event_source_mapping_list(b, NULL, NULL, &out), AEV_OK);
+  ck_assert_str_eq(out, "{\"EventSourceMappings\":[]}");
+  aev_free(out);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *su = suite_create("function_esm");
+  TCase *tc = tcase_create("esm");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, batch_is_delivered_and_deleted);
+  tcase_add_test(tc, event_shape_matches_aws);
+  tcase_add_test(tc, partial_failures_reappear_then_dead_letter);
+  tcase_add_test(tc, function_error_fails_the_whole_batch);
+  tcase_add_test(tc, filters_drop_and_delete_non_matching);
+  tcase_add_test(tc, batching_window_waits_for_more);
+  tcase_add_test(tc, maximum_concurrency_and_enable);
+  tcase_add_test(tc, scaling_starts_at_five_batches);
+  tcase_add_test(tc, fifo_keeps_group_order);
+  tcase_add_test(tc, validation_as_aws);
+  tcase_add_test(tc, through_aev_call);
+  tcase_add_test(tc, deleting_the_function_stops_its_mappings);
+  suite_add_tcase(su, tc);
+  return su;
+}
+
+int main(void) { return aev_test_run(suite()); }

@@ -1,0 +1,300 @@
+/* lib/json: JSONPath as Step Functions evaluates it (dots, brackets, unions,
+ * wildcards, slices, deep scan, filters, length()), AWS's "No results"
+ * cause, ResultPath writes, payload templates with ".$" keys, the context
+ * object and variables, and every intrinsic function with AWS's examples
+ * and quirks. */
+#include <check.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aevtest.h"
+#include "json/json.h"
+
+static json_t *doc(const char *text) {
+  json_t *v = json_loads(text, JSON_DECODE_ANY, NULL);
+  ck_assert_ptr_nonnull(v);
+  return v;
+}
+
+/* Evaluates path on input and compares with want (JSON text), or expects a
+ * failure when want is NULL. */
+static void path_is(const char *input, const char *path, const char *want) {
+  json_t *in = doc(input);
+  aev__jenv env = {.input = in};
+  json_t *got = aev__jpath_eval_text(path, &env);
+  if (!want) {
+    ck_assert_ptr_null(got);
+  } else {
+    ck_assert_msg(got != NULL, "%s: %s", path, env.cause);
+    json_t *w = doc(want);
+    char *t = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
+    ck_assert_msg(json_equal(got, w), "%s gave %s, want %s", path, t, want);
+    free(t);
+    json_decref(w);
+  }
+  json_decref(got);
+  json_decref(in);
+}
+
+static const char *STORE =
+    "{\"store\":{\"book\":[{\"category\":\"reference\",\"author\":\"Nigel Rees\",\"price\":8.95},"
+    "{\"category\":\"fiction\",\"author\":\"Evelyn Waugh\",\"price\":12.99},"
+    "{\"category\":\"fiction\",\"author\":\"Herman Melville\",\"isbn\":\"0-553-21311-3\",\"price\":8.99}],"
+    "\"bicycle\":{\"color\":\"red\",\"price\":19.95}},\"n\":[1,2,3,4,5]}";
+
+START_TEST(definite_paths) {
+  path_is(STORE, "$", STORE);
+  path_is(STORE, "$.store.bicycle.color", "\"red\"");
+  path_is(STORE, "$['store']['bicycle']['price']", "19.95");
+  path_is(STORE, "$.store.book[1].author", "\"Evelyn Waugh\"");
+  path_is(STORE, "$.n[-1]", "5");
+  path_is(STORE, "$.n.length()", "5");
+  path_is(STORE, "$.store.missing", NULL);
+  path_is(STORE, "$.n[9]", NULL);
+}
+END_TEST
+
+START_TEST(indefinite_paths) {
+  path_is(STORE, "$.store.book[*].author", "[\"Nigel Rees\",\"Evelyn Waugh\",\"Herman Melville\"]");
+  path_is(STORE, "$..price", "[8.95,12.99,8.99,19.95]");
+  path_is(STORE, "$.n[1:3]", "[2,3]");
+  path_is(STORE, "$.n[-2:]", "[4,5]");
+  path_is(STORE, "$.n[:2]", "[1,2]");
+  path_is(STORE, "$.n[0,4]", "[1,5]");
+  path_is(STORE, "$.store.bicycle['color','price']", "[\"red\",19.95]");
+  path_is(STORE, "$.store.book[?(@.isbn)].author", "[\"Herman Melville\"]");
+  path_is(STORE, "$.store.book[?(@.price < 10)].price", "[8.95,8.99]");
+  path_is(STORE, "$.store.book[?(@.category == 'fiction' && @.price > 10)].author",
+          "[\"Evelyn Waugh\"]");
+  path_is(STORE, "$.store.book[?(@.price > 12 || @.author == \"Nigel Rees\")].price", "[8.95,12.99]");
+  path_is(STORE, "$.store.book[?(@.nothing == 1)]", "[]");
+}
+END_TEST
+
+START_TEST(no_results_cause) {
+  json_t *in = doc("{\"a\":{}}");
+  aev__jenv env = {.input = in};
+  ck_assert_ptr_null(aev__jpath_eval_text("$.NoSuchInputPath", &env));
+  ck_assert_str_eq(env.error, "States.Runtime");
+  ck_assert_str_eq(env.cause,
+                   "Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']");
+  ck_assert_ptr_null(aev__jpath_eval_text("$.a.b[0]", &env));
+  ck_assert_str_eq(env.cause, "Invalid path '$.a.b[0]' : No results for path: $['a']['b'][0]");
+  json_decref(in);
+}
+END_TEST
+
+START_TEST(escaped_names) {
+  /* AWS keeps a backslash inside a quoted name unless it escapes the quote. */
+  path_is("{\"Test\\\\\\\"\\\"Name\\\"\":\"v\"}", "$['Test\\\"\"Name\"']", "\"v\"");
+  path_is("{\"it's\":1}", "$['it\\'s']", "1");
+}
+END_TEST
+
+START_TEST(bad_paths) {
+  static const char *const bad[] = {"", "a.b", "$.", "$.a[", "$.a[?(@.x == 1]", "$[1:2", "$.a b"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    aev__jpath *p = NULL;
+    char err[256];
+    ck_assert_msg(aev__jpath_compile(bad[i], &p, err, sizeof err) == -1, "%s compiled", bad[i]);
+    ck_assert_ptr_null(p);
+  }
+}
+END_TEST
+
+START_TEST(context_and_variables) {
+  json_t *in = doc("{}"), *ctx = doc("{\"Execution\":{\"Id\":\"arn:x\"}}"), *vars = doc("{\"x\":{\"y\":[7]}}");
+  aev__jenv env = {.input = in, .context = ctx, .vars = vars};
+  json_t *v = aev__jpath_eval_text("$$.Execution.Id", &env);
+  ck_assert_str_eq(json_string_value(v), "arn:x");
+  json_decref(v);
+  v = aev__jpath_eval_text("$x.y[0]", &env);
+  ck_assert_int_eq(json_integer_value(v), 7);
+  json_decref(v);
+  ck_assert_ptr_null(aev__jpath_eval_text("$nope", &env));
+  ck_assert_str_eq(env.error, "States.Runtime");
+  json_decref(in);
+  json_decref(ctx);
+  json_decref(vars);
+}
+END_TEST
+
+static json_t *put(const char *input, const char *path, const char *value, aev__jenv *env) {
+  aev__jpath *p;
+  char err[256];
+  ck_assert_int_eq(aev__jpath_compile(path, &p, err, sizeof err), 0);
+  json_t *in = doc(input);
+  char *before = json_dumps(in, JSON_COMPACT | JSON_ENCODE_ANY);
+  json_t *out = aev__jpath_put(p, in, doc(value), env);
+  char *after = json_dumps(in, JSON_COMPACT | JSON_ENCODE_ANY);
+  ck_assert_str_eq(before, after); /* the input is never modified */
+  free(before);
+  free(after);
+  json_decref(in);
+  aev__jpath_free(p);
+  return out;
+}
+
+START_TEST(result_path_put) {
+  aev__jenv env = {0};
+  json_t *out = put("{\"a\":1}", "$.r.s", "{\"k\":2}", &env);
+  char *t = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+  ck_assert_str_eq(t, "{\"a\":1,\"r\":{\"s\":{\"k\":2}}}");
+  free(t);
+  json_decref(out);
+  out = put("{\"a\":[1,2]}", "$.a[1]", "9", &env);
+  t = json_dumps(out, JSON_COMPACT);
+  ck_assert_str_eq(t, "{\"a\":[1,9]}");
+  free(t);
+  json_decref(out);
+  ck_assert_ptr_null(put("\"text\"", "$.r", "1", &env));
+  ck_assert_str_eq(env.error, "States.ResultPathMatchFailure");
+  aev__jpath *p;
+  char err[256];
+  ck_assert_int_eq(aev__jpath_compile("$.a[*]", &p, err, sizeof err), 0);
+  ck_assert_int_eq(aev__jpath_is_reference(p), 0);
+  aev__jpath_free(p);
+}
+END_TEST
+
+/* Evaluates template (JSON text) against input; want NULL expects failure
+ * with error. */
+static void tmpl_is(const char *input, const char *tmpl, const char *want, const char *error) {
+  json_t *in = doc(input), *t = doc(tmpl);
+  aev__tmpl *c = NULL;
+  char err[512];
+  ck_assert_msg(aev__tmpl_compile(t, &c, err, sizeof err) == 0, "%s: %s", tmpl, err);
+  aev__jenv env = {.input = in};
+  json_t *got = aev__tmpl_eval(c, &env);
+  if (want) {
+    ck_assert_msg(got != NULL, "%s: %s", tmpl, env.cause);
+    json_t *w = doc(want);
+    char *g = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
+    ck_assert_msg(json_equal(got, w), "%s gave %s, want %s", tmpl, g, want);
+    free(g);
+    json_decref(w);
+  } else {
+    ck_assert_ptr_null(got);
+    ck_assert_str_eq(env.error, error);
+  }
+  json_decref(got);
+  aev__tmpl_free(c);
+  json_decref(t);
+  json_decref(in);
+}
+
+#define FN(expr, want) tmpl_is(IN, "{\"r.$\":\"" expr "\"}", "{\"r\":" want "}", NULL)
+#define FN_FAILS(expr) tmpl_is(IN, "{\"r.$\":\"" expr "\"}", NULL, "States.IntrinsicFailure")
+static const char *IN =
+    "{\"name\":\"World\",\"arr\":[1,2,3,4,5],\"dup\":[1,2,2,3,3,4],\"o1\":{\"a\":1,\"b\":2},"
+    "\"o2\":{\"b\":3,\"c\":4},\"s\":\"Hello World\",\"json\":\"{\\\"k\\\":[1]}\"}";
+
+START_TEST(templates) {
+  tmpl_is(IN, "{\"lit\":\"x\",\"p.$\":\"$.name\",\"nested\":{\"q.$\":\"$.arr[0]\"},\"list\":[{\"z.$\":\"$.o1.a\"}]}",
+          "{\"lit\":\"x\",\"p\":\"World\",\"nested\":{\"q\":1},\"list\":[{\"z\":1}]}", NULL);
+  tmpl_is(IN, "{\"p.$\":\"$.missing\"}", NULL, "States.Runtime");
+  json_t *bad = doc("{\"p.$\":5}");
+  aev__tmpl *c = NULL;
+  char err[512];
+  ck_assert_int_eq(aev__tmpl_compile(bad, &c, err, sizeof err), -1);
+  json_decref(bad);
+}
+END_TEST
+
+START_TEST(intrinsics_strings_and_json) {
+  FN("States.Format('Hello, {}!', $.name)", "\"Hello, World!\"");
+  FN("States.Format('{} and {}', $.arr[0], $.o1)", "\"1 and {\\\"a\\\":1,\\\"b\\\":2}\"");
+  FN("States.Format('literal \\\\{\\\\} {}', 'x')", "\"literal {} x\"");
+  FN_FAILS("States.Format('{} {}', 'one')");
+  FN("States.StringToJson($.json)", "{\"k\":[1]}");
+  FN("States.JsonToString($.o1)", "\"{\\\"a\\\":1,\\\"b\\\":2}\"");
+  FN("States.StringSplit('1,2,3,4,5', ',')", "[\"1\",\"2\",\"3\",\"4\",\"5\"]");
+  /* AWS: the delimiter is a set of characters; empty tokens are dropped. */
+  FN("States.StringSplit('This.is+a,test=string', '.+,=')", "[\"This\",\"is\",\"a\",\"test\",\"string\"]");
+  FN("States.StringSplit(',,,,', ',')", "[]");
+  FN("States.Base64Encode('Data to encode')", "\"RGF0YSB0byBlbmNvZGU=\"");
+  FN("States.Base64Decode('RGF0YSB0byBlbmNvZGU=')", "\"Data to encode\"");
+  FN_FAILS("States.Base64Decode('***')");
+  FN("States.Hash('input data', 'MD5')", "\"812f45842bc6d66ee14572ce20db8e86\"");
+  FN("States.Hash('input data', 'SHA-1')", "\"aaff4a450a104cd177d28d18d74485e8cae074b7\"");
+  FN("States.Hash('abc', 'SHA-256')", "\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"");
+  FN("States.Hash('abc', 'SHA-384')",
+     "\"cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7\"");
+  FN("States.Hash('abc', 'SHA-512')",
+     "\"ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f\"");
+  FN_FAILS("States.Hash('abc', 'CRC32')");
+  FN("States.JsonMerge($.o1, $.o2, false)", "{\"a\":1,\"b\":3,\"c\":4}");
+  FN_FAILS("States.JsonMerge($.o1, $.o2, true)");
+  FN("States.JsonMerge(States.StringToJson('{\\\"x\\\": 1}'), $.o1, false)", "{\"x\":1,\"a\":1,\"b\":2}");
+}
+END_TEST
+
+START_TEST(intrinsics_arrays_and_math) {
+  FN("States.Array('Foo', 2020, $.o1, null)", "[\"Foo\",2020,{\"a\":1,\"b\":2},null]");
+  FN("States.Array()", "[]");
+  FN("States.ArrayPartition($.arr, 2)", "[[1,2],[3,4],[5]]");
+  FN_FAILS("States.ArrayPartition($.arr, 0)");
+  FN("States.ArrayContains($.arr, 3)", "true");
+  FN("States.ArrayContains($.arr, 9)", "false");
+  FN("States.ArrayRange(1, 9, 2)", "[1,3,5,7,9]");
+  FN("States.ArrayRange(5, 1, -2)", "[5,3,1]");
+  FN_FAILS("States.ArrayRange(1, 2000, 1)");
+  FN_FAILS("States.ArrayRange(1, 5, 0)");
+  FN("States.ArrayGetItem($.arr, 2)", "3");
+  FN_FAILS("States.ArrayGetItem($.arr, 5)");
+  FN("States.ArrayLength($.arr)", "5");
+  FN("States.ArrayUnique($.dup)", "[1,2,3,4]");
+  FN("States.MathAdd(111, -1)", "110");
+  /* AWS rounds each argument half up, as Java's Math.round does. */
+  FN("States.MathAdd(1.49, 1.5)", "3");
+  FN("States.MathAdd(-1.5, -2.5)", "-3");
+  FN_FAILS("States.MathAdd('a', 1)");
+  FN("States.MathRandom(5, 6)", "5");
+  FN("States.MathRandom(1, 2, 1234)", "1");
+  FN("States.Array(States.ArrayLength(States.ArrayRange(1, 3, 1)))", "[3]");
+}
+END_TEST
+
+START_TEST(intrinsic_uuid_and_syntax) {
+  json_t *in = doc("{}"), *t = doc("{\"u.$\":\"States.UUID()\"}");
+  aev__tmpl *c;
+  char err[512];
+  ck_assert_int_eq(aev__tmpl_compile(t, &c, err, sizeof err), 0);
+  aev__jenv env = {.input = in};
+  json_t *v = aev__tmpl_eval(c, &env);
+  const char *u = json_string_value(json_object_get(v, "u"));
+  ck_assert_uint_eq(strlen(u), 36);
+  ck_assert_int_eq(u[14], '4');
+  json_decref(v);
+  aev__tmpl_free(c);
+  static const char *const bad[] = {"States.Nope(1)", "States.Format('x'", "States.ArrayLength()",
+                                    "States.UUID(1)", "States.Array(1 2)", "States.Format('unterminated)"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    aev__intrinsic *f = NULL;
+    ck_assert_msg(aev__intrinsic_compile(bad[i], &f, err, sizeof err) == -1, "%s compiled", bad[i]);
+  }
+  json_decref(t);
+  json_decref(in);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("jsonpath");
+  TCase *tc = tcase_create("core");
+  tcase_add_test(tc, definite_paths);
+  tcase_add_test(tc, indefinite_paths);
+  tcase_add_test(tc, no_results_cause);
+  tcase_add_test(tc, escaped_names);
+  tcase_add_test(tc, bad_paths);
+  tcase_add_test(tc, context_and_variables);
+  tcase_add_test(tc, result_path_put);
+  tcase_add_test(tc, templates);
+  tcase_add_test(tc, intrinsics_strings_and_json);
+  tcase_add_test(tc, intrinsics_arrays_and_math);
+  tcase_add_test(tc, intrinsic_uuid_and_syntax);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return aev_test_run(suite()); }

@@ -1,0 +1,855 @@
+/* Step Functions executions on a manual clock with workers = 0: every state
+ * type, Choice operators, Wait timers, Retry timing with BackoffRate and
+ * MaxDelaySeconds, Catch routing, Parallel and Map (concurrency, tolerated
+ * failures), execution timeouts, StopExecution, history numbering,
+ * variables, validation diagnostics, the states service and an SQS task. */
+#include <check.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aevtest.h"
+#include "awsevents/machine.h"
+#include "awsevents/function.h"
+#include "awsevents/queue.h"
+
+#define T0 1704067200000LL /* the manual clock's default start */
+
+static aev_broker *b;
+
+static void setup(void) {
+  aev_broker_options *o;
+  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
+  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
+  aev_broker_options_set_workers(o, 0);
+  aev_broker_options_set_seed(o, 7);
+  ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
+  aev_broker_options_free(o);
+}
+
+static void teardown(void) { aev_broker_destroy(b); }
+
+typedef struct result {
+  int status;
+  json_t *desc;    /* DescribeExecution */
+  json_t *output;  /* parsed output or NULL */
+  json_t *history; /* events */
+} result;
+
+static void result_free(result *r) {
+  json_decref(r->desc);
+  json_decref(r->output);
+  json_decref(r->history);
+}
+
+static const char *error_of(result *r) { return json_string_value(json_object_get(r->desc, "error")); }
+static const char *cause_of(result *r) { return json_string_value(json_object_get(r->desc, "cause")); }
+
+static aev_machine *machine(const char *def) {
+  aev_machine *m = NULL;
+  int rc = aev_machine_create(b, "m", def, strlen(def), AEV_MACHINE_STANDARD, &m);
+  ck_assert_msg(rc == AEV_OK, "create: %s %s", aev_errcode(), aev_errmsg());
+  return m;
+}
+
+static void collect(aev_execution *e, result *r) {
+  char *t = NULL;
+  r->status = aev_execution_status(e);
+  ck_assert_int_eq(aev_execution_describe(e, &t), AEV_OK);
+  r->desc = json_loads(t, 0, NULL);
+  aev_free(t);
+  const char *out = json_string_value(json_object_get(r->desc, "output"));
+  r->output = out ? json_loads(out, JSON_DECODE_ANY, NULL) : NULL;
+  ck_assert_int_eq(aev_execution_history(e, &t), AEV_OK);
+  json_t *h = json_loads(t, 0, NULL);
+  r->history = json_incref(json_object_get(h, "events"));
+  json_decref(h);
+  aev_free(t);
+}
+
+/* Creates a machine, runs one execution to its end (jumping the clock over
+ * timers) and collects what it did. */
+static result run(const char *def, const char *input) {
+  aev_machine *m = machine(def);
+  aev_execution *e = NULL;
+  ck_assert_int_eq(aev_machine_start(m, NULL, input, strlen(input), &e), AEV_OK);
+  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
+  result r;
+  collect(e, &r);
+  aev_execution_release(e);
+  aev_machine_delete(m);
+  aev_machine_release(m);
+  return r;
+}
+
+static void output_is(result *r, const char *want) {
+  json_t *w = json_loads(want, JSON_DECODE_ANY, NULL);
+  char *got = r->output ? json_dumps(r->output, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  ck_assert_msg(r->status == AEV_EXECUTION_SUCCEEDED, "status %d: %s %s", r->status, error_of(r),
+                cause_of(r));
+  ck_assert_msg(json_equal(r->output, w), "output %s, want %s", got, want);
+  free(got);
+  json_decref(w);
+}
+
+static void fails_with(result *r, const char *error, const char *cause) {
+  ck_assert_int_eq(r->status, AEV_EXECUTION_FAILED);
+  ck_assert_str_eq(error_of(r), error);
+  if (cause) ck_assert_str_eq(cause_of(r), cause);
+}
+
+/* Seconds after the execution's start at which the n-th event of type
+ * happened (-1: none). */
+static double event_time(result *r, const char *type, int n) {
+  double t0 = json_number_value(json_object_get(json_array_get(r->history, 0), "timestamp"));
+  for (size_t i = 0; i < json_array_size(r->history); i++) {
+    json_t *ev = json_array_get(r->history, i);
+    if (strcmp(json_string_value(json_object_get(ev, "type")), type)) continue;
+    if (n-- == 0) return json_number_value(json_object_get(ev, "timestamp")) - t0;
+  }
+  return -1;
+}
+
+static int count_events(result *r, const char *type) {
+  int n = 0;
+  for (size_t i = 0; i < json_array_size(r->history); i++)
+    n += !strcmp(json_string_value(json_object_get(json_array_get(r->history, i), "type")), type);
+  return n;
+}
+
+#define ONE(state) "{\"StartAt\":\"S\",\"States\":{\"S\":" state "}}"
+
+START_TEST(pass_data_flow) {
+  result r = run(ONE("{\"Type\":\"Pass\",\"InputPath\":\"$.in\",\"Parameters\":{\"v.$\":\"$.x\",\"c\":1},"
+                     "\"ResultPath\":\"$.in.res\",\"OutputPath\":\"$.in\",\"End\":true}"),
+                 "{\"in\":{\"x\":5},\"other\":true}");
+  output_is(&r, "{\"x\":5,\"res\":{\"v\":5,\"c\":1}}");
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Pass\",\"Result\":{\"a.$\":\"$.x\"},\"ResultPath\":null,\"End\":true}"), "{\"x\":1}");
+  output_is(&r, "{\"x\":1}");
+  result_free(&r);
+  /* Result is literal: ".$" keys are not evaluated. */
+  r = run(ONE("{\"Type\":\"Pass\",\"Result\":{\"a.$\":\"$.x\"},\"End\":true}"), "{\"x\":1}");
+  output_is(&r, "{\"a.$\":\"$.x\"}");
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Pass\",\"InputPath\":null,\"OutputPath\":null,\"End\":true}"), "{\"x\":1}");
+  output_is(&r, "{}");
+  result_free(&r);
+}
+END_TEST
+
+START_TEST(missing_input_path_is_runtime_error) {
+  result r = run("{\"StartAt\":\"pass\",\"States\":{\"pass\":{\"Type\":\"Pass\",\"InputPath\":"
+                 "\"$.NoSuchInputPath\",\"End\":true}}}",
+                 "{}");
+  fails_with(&r, "States.Runtime",
+             "An error occurred while executing the state 'pass' (entered at the event id #2). "
+             "Invalid path '$.NoSuchInputPath' : No results for path: $['NoSuchInputPath']");
+  result_free(&r);
+}
+END_TEST
+
+START_TEST(history_shape) {
+  /* AWS's event sequence and numbering for Pass -> Wait -> Succeed. */
+  result r = run("{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Next\":\"W\"},"
+                 "\"W\":{\"Type\":\"Wait\",\"Seconds\":3,\"Next\":\"S\"},\"S\":{\"Type\":\"Succeed\"}}}",
+                 "{\"a\":1}");
+  static const char *const types[] = {"ExecutionStarted", "PassStateEntered", "PassStateExited",
+                                      "WaitStateEntered", "WaitStateExited", "SucceedStateEntered",
+                                      "SucceedStateExited", "ExecutionSucceeded"};
+  ck_assert_uint_eq(json_array_size(r.history), 8);
+  for (size_t i = 0; i < 8; i++) {
+    json_t *ev = json_array_get(r.history, i);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "type")), types[i]);
+    ck_assert_int_eq(json_integer_value(json_object_get(ev, "id")), (json_int_t)i + 1);
+    ck_assert_int_eq(json_integer_value(json_object_get(ev, "previousEventId")), (json_int_t)i);
+  }
+  json_t *entered = json_object_get(json_array_get(r.history, 1), "stateEnteredEventDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(entered, "name")), "P");
+  ck_assert_str_eq(json_string_value(json_object_get(entered, "input")), "{\"a\":1}");
+  json_t *started = json_object_get(json_array_get(r.history, 0), "executionStartedEventDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(started, "input")), "{\"a\":1}");
+  ck_assert(event_time(&r, "WaitStateExited", 0) == 3.0);
+  ck_assert(json_number_value(json_object_get(r.desc, "stopDate")) * 1000 == T0 + 3000);
+  result_free(&r);
+}
+END_TEST
+
+/* One Choice rule on input: "yes" or "no". */
+static int choose(const char *rule, const char *input) {
+  char def[2048];
+  snprintf(def, sizeof def,
+           "{\"StartAt\":\"C\",\"States\":{\"C\":{\"Type\":\"Choice\",\"Choices\":[%s],"
+           "\"Default\":\"N\"},\"Y\":{\"Type\":\"Pass\",\"Result\":\"yes\",\"End\":true},"
+           "\"N\":{\"Type\":\"Pass\",\"Result\":\"no\",\"End\":true}}}",
+           rule);
+  result r = run(def, input);
+  ck_assert_msg(r.status == AEV_EXECUTION_SUCCEEDED, "%s: %s", rule, cause_of(&r));
+  int yes = !strcmp(json_string_value(r.output), "yes");
+  result_free(&r);
+  return yes;
+}
+
+#define RULE(op, operand) "{\"Variable\":\"$.v\",\"" op "\":" operand ",\"Next\":\"Y\"}"
+
+START_TEST(choice_comparisons) {
+  const char *num = "{\"v\":5,\"w\":5,\"s\":\"b\",\"t\":\"2024-01-01T00:00:00Z\",\"f\":true}";
+  ck_assert(choose(RULE("NumericEquals", "5"), num));
+  ck_assert(!choose(RULE("NumericEquals", "6"), num));
+  ck_assert(choose(RULE("NumericLessThan", "6"), num));
+  ck_assert(choose(RULE("NumericGreaterThan", "4.5"), num));
+  ck_assert(choose(RULE("NumericLessThanEquals", "5"), num));
+  ck_assert(choose(RULE("NumericGreaterThanEquals", "5"), num));
+  ck_assert(choose(RULE("NumericEqualsPath", "\"$.w\""), num));
+  ck_assert(!choose(RULE("NumericLessThanPath", "\"$.w\""), num));
+  /* a type mismatch is false, not an error */
+  ck_assert(!choose(RULE("StringEquals", "\"5\""), num));
+  const char *str = "{\"v\":\"b\",\"w\":\"c\"}";
+  ck_assert(choose(RULE("StringEquals", "\"b\""), str));
+  ck_assert(choose(RULE("StringLessThan", "\"c\""), str));
+  ck_assert(choose(RULE("StringGreaterThan", "\"a\""), str));
+  ck_assert(choose(RULE("StringLessThanEquals", "\"b\""), str));
+  ck_assert(choose(RULE("StringGreaterThanEqualsPath", "\"$.v\""), str));
+  ck_assert(choose(RULE("StringLessThanPath", "\"$.w\""), str));
+  const char *ts = "{\"v\":\"2024-01-01T00:00:00Z\",\"w\":\"2024-01-01T01:00:00+01:00\"}";
+  ck_assert(choose(RULE("TimestampEquals", "\"2024-01-01T00:00:00.000Z\""), ts));
+  ck_assert(choose(RULE("TimestampEqualsPath", "\"$.w\""), ts));
+  ck_assert(choose(RULE("TimestampLessThan", "\"2024-01-01T00:00:01Z\""), ts));
+  ck_assert(choose(RULE("TimestampGreaterThan", "\"2023-12-31T23:59:59Z\""), ts));
+  ck_assert(choose(RULE("TimestampLessThanEquals", "\"2024-01-01T00:00:00Z\""), ts));
+  ck_assert(choose(RULE("TimestampGreaterThanEquals", "\"2024-01-01T00:00:00Z\""), ts));
+  ck_assert(choose(RULE("BooleanEquals", "true"), "{\"v\":true}"));
+  ck_assert(choose(RULE("BooleanEqualsPath", "\"$.w\""), "{\"v\":false,\"w\":false}"));
+}
+END_TEST
+
+START_TEST(choice_tests_and_logic) {
+  ck_assert(choose(RULE("IsNull", "true"), "{\"v\":null}"));
+  /* false means "is not" */
+  ck_assert(choose(RULE("IsNull", "false"), "{\"v\":1}"));
+  ck_assert(!choose(RULE("IsNull", "false"), "{\"v\":null}"));
+  ck_assert(choose(RULE("IsPresent", "false"), "{}"));
+  ck_assert(choose(RULE("IsNumeric", "true"), "{\"v\":1.5}"));
+  ck_assert(choose(RULE("IsString", "true"), "{\"v\":\"x\"}"));
+  ck_assert(choose(RULE("IsBoolean", "true"), "{\"v\":false}"));
+  ck_assert(choose(RULE("IsTimestamp", "true"), "{\"v\":\"2016-03-14T01:59:00Z\"}"));
+  ck_assert(!choose(RULE("IsTimestamp", "true"), "{\"v\":\"2016-03-14 01:59:00Z\"}"));
+  ck_assert(choose(RULE("StringMatches", "\"log-*.txt\""), "{\"v\":\"log-2024.txt\"}"));
+  ck_assert(!choose(RULE("StringMatches", "\"log-*.txt\""), "{\"v\":\"log-2024.csv\"}"));
+  ck_assert(choose(RULE("StringMatches", "\"a\\\\*b\""), "{\"v\":\"a*b\"}"));
+  ck_assert(!choose(RULE("StringMatches", "\"a\\\\*b\""), "{\"v\":\"axxb\"}"));
+  ck_assert(choose("{\"And\":[" RULE("NumericGreaterThan", "1") "," RULE("NumericLessThan", "9") "],\"Next\":\"Y\"}",
+                   "{\"v\":5}"));
+  ck_assert(!choose("{\"And\":[" RULE("NumericGreaterThan", "1") "," RULE("NumericLessThan", "3") "],\"Next\":\"Y\"}",
+                    "{\"v\":5}"));
+  ck_assert(choose("{\"Or\":[" RULE("NumericEquals", "1") "," RULE("NumericEquals", "5") "],\"Next\":\"Y\"}",
+                   "{\"v\":5}"));
+  ck_assert(choose("{\"Not\":" RULE("StringEquals", "\"x\"") ",\"Next\":\"Y\"}", "{\"v\":\"y\"}"));
+}
+END_TEST
+
+START_TEST(choice_no_match) {
+  result r = run(ONE("{\"Type\":\"Choice\",\"Choices\":[{\"Variable\":\"$.v\",\"NumericEquals\":1,"
+                     "\"Next\":\"S\"}]}"),
+                 "{\"v\":2}");
+  fails_with(&r, "States.NoChoiceMatched", NULL);
+  result_free(&r);
+}
+END_TEST
+
+START_TEST(wait_is_a_timer) {
+  /* A year-long Wait: nothing runs until the clock reaches it. */
+  aev_machine *m = machine(ONE("{\"Type\":\"Wait\",\"Seconds\":31536000,\"End\":true}"));
+  aev_execution *e;
+  ck_assert_int_eq(aev_machine_start(m, "year", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_RUNNING);
+  int64_t at;
+  ck_assert_int_eq(aev_broker_next_deadline(b, &at), AEV_OK);
+  ck_assert_int_eq(at, T0 + 31536000000LL);
+  ck_assert_int_eq(aev_broker_advance(b, 31536000000LL - 1), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_RUNNING);
+  ck_assert_int_eq(aev_broker_advance(b, 1), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_SUCCEEDED);
+  aev_execution_release(e);
+  aev_machine_release(m);
+}
+END_TEST
+
+START_TEST(wait_variants) {
+  result r = run(ONE("{\"Type\":\"Wait\",\"Timestamp\":\"2024-01-01T00:01:00Z\",\"End\":true}"), "{}");
+  ck_assert(event_time(&r, "WaitStateExited", 0) == 60.0);
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Wait\",\"SecondsPath\":\"$.s\",\"End\":true}"), "{\"s\":7}");
+  ck_assert(event_time(&r, "WaitStateExited", 0) == 7.0);
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Wait\",\"TimestampPath\":\"$.t\",\"End\":true}"),
+          "{\"t\":\"2024-01-01T00:02:00.123456789Z\"}");
+  ck_assert(json_number_value(json_object_get(r.desc, "stopDate")) * 1000 == T0 + 120123);
+  result_free(&r);
+  r = run("{\"StartAt\":\"WaitState\",\"States\":{\"WaitState\":{\"Type\":\"Wait\",\"SecondsPath\":"
+          "\"$.s\",\"End\":true}}}",
+          "{\"s\":-1}");
+  fails_with(&r, "States.Runtime",
+             "An error occurred while executing the state 'WaitState' (entered at the event id #2). "
+             "The SecondsPath parameter references a negative value: $.s == -1");
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Wait\",\"TimestampPath\":\"$.t\",\"End\":true}"), "{\"t\":\"2016-12-05 21:29:29Z\"}");
+  fails_with(&r, "States.Runtime", NULL);
+  result_free(&r);
+}
+END_TEST
+
+START_TEST(fail_state) {
+  result r = run(ONE("{\"Type\":\"Fail\",\"Error\":\"E\",\"Cause\":\"C\"}"), "{}");
+  fails_with(&r, "E", "C");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(r.history, 2), "type")),
+                   "ExecutionFailed");
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Fail\",\"ErrorPath\":\"$.e\",\"CausePath\":\"States.Format('because {}', $.c)\"}"),
+          "{\"e\":\"Err\",\"c\":\"reasons\"}");
+  fails_with(&r, "Err", "because reasons");
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Fail\"}"), "{}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_FAILED);
+  ck_assert_ptr_null(error_of(&r));
+  result_free(&r);
+}
+END_TEST
+
+/* A Parallel whose branch always fails with E: a retriable state. */
+#define FAILING(extra)                                                                        \
+  "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"Branches\":[{\"StartAt\":\"F\"," \
+  "\"States\":{\"F\":{\"Type\":\"Fail\",\"Error\":\"E\",\"Cause\":\"boom\"}}}]" extra          \
+  ",\"End\":true},\"Caught\":{\"Type\":\"Pass\",\"End\":true}}}"
+
+START_TEST(retry_timing) {
+  /* Delays 2, 6, 18 capped at 10 by MaxDelaySeconds. */
+  result r = run(FAILING(",\"Retry\":[{\"ErrorEquals\":[\"E\"],\"IntervalSeconds\":2,\"BackoffRate\":3,"
+                         "\"MaxAttempts\":3,\"MaxDelaySeconds\":10}]"),
+                 "{}");
+  fails_with(&r, "E", "boom");
+  ck_assert_int_eq(count_events(&r, "ParallelStateStarted"), 4);
+  ck_assert(event_time(&r, "ParallelStateStarted", 0) == 0);
+  ck_assert(event_time(&r, "ParallelStateStarted", 1) == 2);
+  ck_assert(event_time(&r, "ParallelStateStarted", 2) == 8);
+  ck_assert(event_time(&r, "ParallelStateStarted", 3) == 18);
+  result_free(&r);
+  /* Defaults: 1 s, backoff 2, 3 attempts. MaxAttempts 0 never retries. */
+  r = run(FAILING(",\"Retry\":[{\"ErrorEquals\":[\"States.ALL\"]}]"), "{}");
+  ck_assert(event_time(&r, "ParallelStateStarted", 3) == 7);
+  result_free(&r);
+  r = run(FAILING(",\"Retry\":[{\"ErrorEquals\":[\"E\"],\"MaxAttempts\":0}]"), "{}");
+  ck_assert_int_eq(count_events(&r, "ParallelStateStarted"), 1);
+  result_free(&r);
+  /* FULL jitter: each delay within [0, the computed delay]. */
+  r = run(FAILING(",\"Retry\":[{\"ErrorEquals\":[\"E\"],\"IntervalSeconds\":4,\"MaxAttempts\":1,"
+                  "\"JitterStrategy\":\"FULL\"}]"),
+          "{}");
+  double t = event_time(&r, "ParallelStateStarted", 1);
+  ck_assert(t >= 0 && t <= 4);
+  result_free(&r);
+}
+END_TEST
+
+START_TEST(catch_routing) {
+  result r = run(FAILING(",\"Catch\":[{\"ErrorEquals\":[\"Other\"],\"Next\":\"Caught\"},{\"ErrorEquals\":"
+                         "[\"States.ALL\"],\"ResultPath\":\"$.err\",\"Next\":\"Caught\"}]"),
+                 "{\"keep\":1}");
+  output_is(&r, "{\"keep\":1,\"err\":{\"Error\":\"E\",\"Cause\":\"boom\"}}");
+  result_free(&r);
+  /* States.ALL does not catch States.Runtime. */
+  r = run("{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"InputPath\":\"$.nope\","
+          "\"Branches\":[{\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":\"Pass\",\"End\":true}}}],"
+          "\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],\"Next\":\"C\"}],\"End\":true},"
+          "\"C\":{\"Type\":\"Pass\",\"End\":true}}}",
+          "{}");
+  fails_with(&r, "States.Runtime", NULL);
+  result_free(&r);
+}
+END_TEST
+
+START_TEST(parallel_results_and_failure) {
+  result r = run("{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"Branches\":["
+                 "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Wait\",\"Seconds\":5,\"Next\":\"A2\"},"
+                 "\"A2\":{\"Type\":\"Pass\",\"Result\":\"a\",\"End\":true}}},"
+                 "{\"StartAt\":\"B\",\"States\":{\"B\":{\"Type\":\"Pass\",\"Result\":\"b\",\"End\":true}}}],"
+                 "\"ResultSelector\":{\"first.$\":\"$[0]\",\"all.$\":\"$\"},\"End\":true}}}",
+                 "{}");
+  output_is(&r, "{\"first\":\"a\",\"all\":[\"a\",\"b\"]}");
+  ck_assert_int_eq(count_events(&r, "ParallelStateSucceeded"), 1);
+  result_free(&r);
+  r = run(FAILING(""), "{}");
+  fails_with(&r, "E", "boom");
+  ck_assert_int_eq(count_events(&r, "ParallelStateFailed"), 1);
+  result_free(&r);
+}
+END_TEST
+
+#define MAP(fields, inner)                                                                      \
+  "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\"," fields ",\"ItemProcessor\":{\"StartAt\":" \
+  "\"I\",\"States\":" inner "},\"End\":true}}}"
+
+START_TEST(map_concurrency) {
+  result r = run(MAP("\"ItemsPath\":\"$.items\",\"MaxConcurrency\":2,\"ItemSelector\":{\"i.$\":"
+                     "\"$$.Map.Item.Index\",\"v.$\":\"$$.Map.Item.Value\",\"k.$\":\"$.k\"}",
+                     "{\"I\":{\"Type\":\"Wait\",\"Seconds\":10,\"End\":true}}"),
+                 "{\"items\":[\"a\",\"b\",\"c\",\"d\",\"e\"],\"k\":0}");
+  output_is(&r, "[{\"i\":0,\"v\":\"a\",\"k\":0},{\"i\":1,\"v\":\"b\",\"k\":0},{\"i\":2,\"v\":\"c\",\"k\":0},"
+                "{\"i\":3,\"v\":\"d\",\"k\":0},{\"i\":4,\"v\":\"e\",\"k\":0}]");
+  ck_assert(event_time(&r, "MapIterationStarted", 1) == 0);
+  ck_assert(event_time(&r, "MapIterationStarted", 2) == 10);
+  ck_assert(event_time(&r, "MapIterationStarted", 3) == 10);
+  ck_assert(event_time(&r, "MapIterationStarted", 4) == 20);
+  ck_assert(event_time(&r, "MapStateSucceeded", 0) == 30);
+  result_free(&r);
+  /* MaxConcurrency 0: all at once. */
+  r = run(MAP("\"MaxConcurrency\":0", "{\"I\":{\"Type\":\"Wait\",\"Seconds\":10,\"End\":true}}"), "[1,2,3]");
+  ck_assert(event_time(&r, "MapStateSucceeded", 0) == 10);
+  result_free(&r);
+}
+END_TEST
+
+#define ODD_FAILS                                                                            \
+  "{\"I\":{\"Type\":\"Choice\",\"Choices\":[{\"Variable\":\"$\",\"NumericEquals\":1,\"Next\":"    \
+  "\"F\"}],\"Default\":\"OK\"},\"F\":{\"Type\":\"Fail\",\"Error\":\"Odd\"},\"OK\":{\"Type\":" \
+  "\"Pass\",\"End\":true}}"
+
+START_TEST(map_tolerated_failures) {
+  result r = run(MAP("\"ToleratedFailureCount\":2", ODD_FAILS), "[1,0,1,0]");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  ck_assert_int_eq(count_events(&r, "MapIterationFailed"), 2);
+  result_free(&r);
+  r = run(MAP("\"ToleratedFailureCount\":1", ODD_FAILS), "[1,0,1,0]");
+  fails_with(&r, "States.ExceedToleratedFailureThreshold", NULL);
+  result_free(&r);
+  r = run(MAP("\"ToleratedFailurePercentage\":50", ODD_FAILS), "[1,0,1,0]");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  result_free(&r);
+  r = run(MAP("\"ToleratedFailurePercentagePath\":\"$$.Execution.Input.p\",\"ItemsPath\":\"$.i\"", ODD_FAILS),
+          "{\"i\":[1,1,0],\"p\":50}");
+  fails_with(&r, "States.ExceedToleratedFailureThreshold", NULL);
+  result_free(&r);
+  /* Without a tolerance the item's own error fails the Map. */
+  r = run(MAP("\"MaxConcurrency\":1", ODD_FAILS), "[0,1]");
+  fails_with(&r, "Odd", NULL);
+  result_free(&r);
+  r = run(MAP("\"ItemBatcher\":{\"MaxItemsPerBatch\":2,\"BatchInput\":{\"b\":1}}",
+              "{\"I\":{\"Type\":\"Pass\",\"End\":true}}"),
+          "[1,2,3]");
+  output_is(&r, "[{\"BatchInput\":{\"b\":1},\"Items\":[1,2]},{\"BatchInput\":{\"b\":1},\"Items\":[3]}]");
+  result_free(&r);
+}
+END_TEST
+
+START_TEST(variables_and_scope) {
+  result r = run("{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Assign\":{\"x\":1,\"y.$\":\"$.in\"},"
+                 "\"Next\":\"M\"},\"M\":{\"Type\":\"Map\",\"ItemsPath\":\"$.list\",\"ItemProcessor\":"
+                 "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"Assign\":{\"inner.$\":\"$x\"},"
+                 "\"Parameters\":{\"x.$\":\"$x\",\"item.$\":\"$\"},\"End\":true}}},\"ResultPath\":\"$.out\","
+                 "\"Next\":\"B\"},\"B\":{\"Type\":\"Pass\",\"Parameters\":{\"y.$\":\"$y\",\"out.$\":\"$.out\"},"
+                 "\"End\":true}}}",
+                 "{\"in\":\"v\",\"list\":[7,8]}");
+  output_is(&r, "{\"y\":\"v\",\"out\":[{\"x\":1,\"item\":7},{\"x\":1,\"item\":8}]}");
+  result_free(&r);
+  /* a variable assigned inside a Map iteration is not visible outside */
+  r = run("{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemProcessor\":{\"StartAt\":\"I\","
+          "\"States\":{\"I\":{\"Type\":\"Pass\",\"Assign\":{\"inner\":1},\"End\":true}}},\"Next\":\"B\"},"
+          "\"B\":{\"Type\":\"Pass\",\"Parameters\":{\"v.$\":\"$inner\"},\"End\":true}}}",
+          "[1]");
+  fails_with(&r, "States.Runtime", NULL);
+  result_free(&r);
+}
+END_TEST
+
+START_TEST(execution_timeout_and_stop) {
+  result r = run("{\"TimeoutSeconds\":5,\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":60,"
+                 "\"End\":true}}}",
+                 "{}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_TIMED_OUT);
+  ck_assert(event_time(&r, "ExecutionTimedOut", 0) == 5);
+  result_free(&r);
+  aev_machine *m = machine(ONE("{\"Type\":\"Wait\",\"Seconds\":60,\"End\":true}"));
+  aev_execution *e;
+  ck_assert_int_eq(aev_machine_start(m, "stopme", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
+  ck_assert_int_eq(aev_execution_stop(e, "Why", "Because"), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_ABORTED);
+  /* the Wait's timer went with it */
+  int64_t at;
+  ck_assert_int_eq(aev_broker_next_deadline(b, &at), AEV_ERR_NOT_FOUND);
+  ck_assert_int_eq(aev_execution_stop(e, NULL, NULL), AEV_OK);
+  result rr;
+  collect(e, &rr);
+  ck_assert_str_eq(error_of(&rr), "Why");
+  ck_assert_int_eq(count_events(&rr, "ExecutionAborted"), 1);
+  result_free(&rr);
+  aev_execution_release(e);
+  aev_machine_release(m);
+}
+END_TEST
+
+START_TEST(names_and_idempotency) {
+  aev_machine *m = machine(ONE("{\"Type\":\"Wait\",\"Seconds\":60,\"End\":true}"));
+  aev_execution *e1, *e2, *e3 = NULL;
+  ck_assert_int_eq(aev_machine_start(m, "run1", "{\"a\":1}", 7, &e1), AEV_OK);
+  ck_assert_int_eq(aev_machine_start(m, "run1", "{\"a\":1}", 7, &e2), AEV_OK);
+  ck_assert_ptr_eq(e1, e2);
+  ck_assert_int_eq(aev_machine_start(m, "run1", "{\"a\":2}", 7, &e3), AEV_ERR_EXISTS);
+  ck_assert_str_eq(aev_errcode(), "ExecutionAlreadyExists");
+  ck_assert_int_eq(aev_machine_start(m, "bad name", "{}", 2, &e3), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidName");
+  ck_assert_int_eq(aev_machine_start(m, "x", "{nope", 5, &e3), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidExecutionInput");
+  ck_assert_ptr_null(e3);
+  ck_assert_str_eq(aev_execution_arn(e1), "arn:aws:states:us-east-1:000000000000:execution:m:run1");
+  aev_execution_release(e1);
+  aev_execution_release(e2);
+  aev_machine_release(m);
+}
+END_TEST
+
+static void invalid(const char *def, const char *code, const char *location) {
+  char *t = NULL;
+  ck_assert_int_eq(aev_machine_validate(def, strlen(def), AEV_MACHINE_STANDARD, &t), AEV_OK);
+  json_t *v = json_loads(t, 0, NULL);
+  ck_assert_msg(!strcmp(json_string_value(json_object_get(v, "result")), "FAIL"), "%s", t);
+  json_t *d = json_array_get(json_object_get(v, "diagnostics"), 0);
+  ck_assert_str_eq(json_string_value(json_object_get(d, "severity")), "ERROR");
+  ck_assert_msg(!strcmp(json_string_value(json_object_get(d, "code")), code), "%s", t);
+  ck_assert_msg(!strcmp(json_string_value(json_object_get(d, "location")), location), "%s", t);
+  json_decref(v);
+  aev_free(t);
+  aev_machine *m = NULL;
+  ck_assert_int_eq(aev_machine_create(b, "bad", def, strlen(def), AEV_MACHINE_STANDARD, &m), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidDefinition");
+  ck_assert_ptr_null(m);
+}
+
+START_TEST(validation) {
+  char *t = NULL;
+  const char *ok = ONE("{\"Type\":\"Pass\",\"End\":true}");
+  ck_assert_int_eq(aev_machine_validate(ok, strlen(ok), AEV_MACHINE_STANDARD, &t), AEV_OK);
+  ck_assert_str_eq(t, "{\"result\":\"OK\",\"diagnostics\":[],\"truncated\":false}");
+  aev_free(t);
+  invalid("{\"States\":{}}", "SCHEMA_VALIDATION_FAILED", "/");
+  invalid("not json", "INVALID_JSON_DESCRIPTION", "/");
+  invalid(ONE("{\"Type\":\"Pass\",\"Next\":\"Nowhere\"}"), "MISSING_TRANSITION_TARGET", "/States/S/Next");
+  invalid(ONE("{\"Type\":\"Pass\",\"End\":true,\"Bogus\":1}"), "SCHEMA_VALIDATION_FAILED", "/States/S/Bogus");
+  invalid(ONE("{\"Type\":\"Wait\",\"Timestamp\":\"2016-12-05 21:29:29\",\"End\":true}"),
+          "SCHEMA_VALIDATION_FAILED", "/States/S/Timestamp");
+  invalid(ONE("{\"Type\":\"Pass\",\"InputPath\":\"nope\",\"End\":true}"), "SCHEMA_VALIDATION_FAILED",
+          "/States/S/InputPath");
+  invalid(ONE("{\"Type\":\"Pass\",\"Parameters\":{\"x.$\":\"States.Nope()\"},\"End\":true}"),
+          "SCHEMA_VALIDATION_FAILED", "/States/S/Parameters");
+  invalid("{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Pass\",\"End\":true}}}",
+          "SCHEMA_VALIDATION_FAILED", "/QueryLanguage");
+  const char *sync = ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync\",\"End\":true}");
+  aev_machine *m = NULL;
+  ck_assert_int_eq(aev_machine_create(b, "x", sync, strlen(sync), AEV_MACHINE_EXPRESS, &m), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidDefinition");
+}
+END_TEST
+
+static json_t *call(const char *action, const char *req, int want_rc) {
+  char *out = NULL;
+  int rc = aev_call(b, "states", action, req, &out);
+  ck_assert_msg(rc == want_rc, "%s: %d %s", action, rc, out);
+  json_t *v = json_loads(out, 0, NULL);
+  aev_free(out);
+  return v;
+}
+
+START_TEST(states_service) {
+  json_t *v = call("CreateStateMachine",
+                   "{\"name\":\"svc\",\"definition\":\"{\\\"StartAt\\\":\\\"W\\\",\\\"States\\\":{\\\"W\\\":"
+                   "{\\\"Type\\\":\\\"Wait\\\",\\\"Seconds\\\":1,\\\"End\\\":true}}}\",\"roleArn\":\"arn:aws:iam::1:role/r\"}",
+                   AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(v, "stateMachineArn")),
+                   "arn:aws:states:us-east-1:000000000000:stateMachine:svc");
+  json_decref(v);
+  const char *arn = "\"stateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:svc\"";
+  char req[512];
+  snprintf(req, sizeof req, "{%s,\"name\":\"e1\",\"input\":\"{\\\"k\\\":1}\"}", arn);
+  v = call("StartExecution", req, AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(v, "executionArn")),
+                   "arn:aws:states:us-east-1:000000000000:execution:svc:e1");
+  json_decref(v);
+  const char *ex = "{\"executionArn\":\"arn:aws:states:us-east-1:000000000000:execution:svc:e1\"}";
+  v = call("DescribeExecution", ex, AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(v, "status")), "RUNNING");
+  json_decref(v);
+  ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
+  v = call("DescribeExecution", ex, AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(v, "status")), "SUCCEEDED");
+  ck_assert_str_eq(json_string_value(json_object_get(v, "output")), "{\"k\":1}");
+  json_decref(v);
+  v = call("GetExecutionHistory", "{\"executionArn\":\"arn:aws:states:us-east-1:000000000000:execution:svc:e1\","
+                                  "\"reverseOrder\":true}",
+           AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(v, "events"), 0), "type")),
+                   "ExecutionSucceeded");
+  json_decref(v);
+  snprintf(req, sizeof req, "{%s}", arn);
+  v = call("ListExecutions", req, AEV_OK);
+  ck_assert_uint_eq(json_array_size(json_object_get(v, "executions")), 1);
+  json_decref(v);
+  v = call("StartSyncExecution", req, AEV_ERR_INVALID);
+  ck_assert_str_eq(json_string_value(json_object_get(v, "__type")), "StateMachineTypeNotSupported");
+  json_decref(v);
+  v = call("DescribeExecution", "{\"executionArn\":\"arn:aws:states:us-east-1:000000000000:execution:svc:nope\"}",
+           AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(json_string_value(json_object_get(v, "__type")), "ExecutionDoesNotExist");
+  json_decref(v);
+  v = call("DescribeStateMachine", "{\"stateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:no\"}",
+           AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(json_string_value(json_object_get(v, "__type")), "StateMachineDoesNotExist");
+  json_decref(v);
+  v = call("CreateStateMachine", "{\"name\":\"ex\",\"type\":\"EXPRESS\",\"definition\":\"{\\\"StartAt\\\":\\\"P\\\","
+                                 "\\\"States\\\":{\\\"P\\\":{\\\"Type\\\":\\\"Pass\\\",\\\"End\\\":true}}}\"}",
+           AEV_OK);
+  json_decref(v);
+  v = call("StartSyncExecution", "{\"stateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:ex\","
+                                 "\"input\":\"[1]\"}",
+           AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(v, "status")), "SUCCEEDED");
+  ck_assert_str_eq(json_string_value(json_object_get(v, "output")), "[1]");
+  ck_assert_int_eq(strncmp(json_string_value(json_object_get(v, "executionArn")),
+                           "arn:aws:states:us-east-1:000000000000:express:ex:", 49),
+                   0);
+  json_decref(v);
+  v = call("ValidateStateMachineDefinition", "{\"definition\":\"{}\"}", AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(v, "result")), "FAIL");
+  json_decref(v);
+  v = call("ListStateMachines", "{}", AEV_OK);
+  ck_assert_uint_eq(json_array_size(json_object_get(v, "stateMachines")), 2);
+  json_decref(v);
+}
+END_TEST
+
+START_TEST(sqs_task) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "orders", NULL, &q), AEV_OK);
+  result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage\",\"Parameters\":"
+                     "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/orders\","
+                     "\"MessageBody.$\":\"$\"},\"ResultSelector\":{\"md5.$\":\"$.MD5OfMessageBody\"},"
+                     "\"End\":true}"),
+                 "{\"order\":1}");
+  /* MD5 of the body text {"order":1} */
+  output_is(&r, "{\"md5\":\"190ad5fd0596a0629a0aa256937135a3\"}");
+  ck_assert_int_eq(count_events(&r, "TaskSucceeded"), 1);
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage\",\"Parameters\":"
+              "{\"QueueUrl\":\"nope\",\"MessageBody\":\"x\"},\"End\":true}"),
+          "{}");
+  fails_with(&r, "SQS.QueueDoesNotExistException", NULL);
+  result_free(&r);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(data_limit) {
+  result r = run(ONE("{\"Type\":\"Pass\",\"Parameters\":{\"a.$\":\"States.ArrayRange(1, 1000, 1)\","
+                     "\"b.$\":\"States.ArrayPartition(States.ArrayRange(1, 1000, 1), 1)\"},\"End\":true}"),
+                 "{}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  result_free(&r);
+  char *big = malloc(300000);
+  ck_assert_ptr_nonnull(big);
+  memset(big, 'a', 299990);
+  memcpy(big, "[\"", 2);
+  strcpy(big + 299990, "\"]");
+  aev_machine *m = machine(ONE("{\"Type\":\"Pass\",\"End\":true}"));
+  aev_execution *e = NULL;
+  ck_assert_int_eq(aev_machine_start(m, NULL, big, strlen(big), &e), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidExecutionInput");
+  free(big);
+  aev_machine_release(m);
+}
+END_TEST
+
+
+/* A handler: {"fail": "Type"} fails with that errorType, {"hang": true}
+ * completes only when the test says so (through hung), anything else is
+ * echoed with "seen": true. */
+static aev_invocation *hung;
+
+static void handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  json_t *ev = json_loadb(event, len, 0, NULL);
+  const char *fail = json_string_value(json_object_get(ev, "fail"));
+  if (fail) {
+    aev_invocation_fail(ctx, fail, "it failed");
+  } else if (json_is_true(json_object_get(ev, "hang"))) {
+    hung = ctx;
+  } else {
+    json_object_set_new(ev, "seen", json_true());
+    char *t = json_dumps(ev, JSON_COMPACT);
+    aev_invocation_succeed(ctx, t, strlen(t));
+    free(t);
+  }
+  json_decref(ev);
+}
+
+static void make_function(void) {
+  ck_assert_int_eq(aev_function_create(b, "fn", "{\"Timeout\":900}", handler, NULL, NULL, NULL), AEV_OK);
+}
+
+START_TEST(lambda_tasks) {
+  make_function();
+  result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":"
+                     "{\"FunctionName\":\"fn\",\"Payload.$\":\"$\"},\"ResultSelector\":{\"p.$\":\"$.Payload\","
+                     "\"code.$\":\"$.StatusCode\"},\"End\":true}"),
+                 "{\"a\":1}");
+  output_is(&r, "{\"p\":{\"a\":1,\"seen\":true},\"code\":200}");
+  ck_assert_int_eq(count_events(&r, "TaskScheduled"), 1);
+  ck_assert_int_eq(count_events(&r, "TaskSucceeded"), 1);
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:function:fn\",\"End\":true}"),
+          "{\"b\":2}");
+  output_is(&r, "{\"b\":2,\"seen\":true}");
+  ck_assert_int_eq(count_events(&r, "LambdaFunctionSucceeded"), 1);
+  result_free(&r);
+  /* a function error: the error is its errorType, retried and caught by name */
+  r = run("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
+          "\"Parameters\":{\"FunctionName\":\"fn\",\"Payload\":{\"fail\":\"CustomError\"}},\"Retry\":[{\"ErrorEquals\":"
+          "[\"CustomError\"],\"MaxAttempts\":1}],\"Catch\":[{\"ErrorEquals\":[\"CustomError\"],\"Next\":\"C\"}],"
+          "\"End\":true},\"C\":{\"Type\":\"Pass\",\"Parameters\":{\"e.$\":\"$.Error\"},\"End\":true}}}",
+          "{}");
+  output_is(&r, "{\"e\":\"CustomError\"}");
+  ck_assert_int_eq(count_events(&r, "TaskFailed"), 2);
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:function:nope\",\"End\":true}"),
+          "{}");
+  fails_with(&r, "Lambda.ResourceNotFoundException", NULL);
+  result_free(&r);
+}
+END_TEST
+
+START_TEST(task_timeouts) {
+  make_function();
+  result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"TimeoutSeconds\":30,"
+                     "\"Parameters\":{\"FunctionName\":\"fn\",\"Payload\":{\"hang\":true}},\"End\":true}"),
+                 "{}");
+  fails_with(&r, "States.Timeout", NULL);
+  ck_assert(event_time(&r, "TaskTimedOut", 0) == 30);
+  result_free(&r);
+  /* the late result is dropped */
+  ck_assert_ptr_nonnull(hung);
+  ck_assert_int_eq(aev_invocation_succeed(hung, "{}", 2), AEV_OK);
+  hung = NULL;
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  r = run("{\"StartAt\":\"task\",\"States\":{\"task\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
+          "\"TimeoutSecondsPath\":\"$.NoSuchTimeoutSecondsPath\",\"Parameters\":{\"FunctionName\":\"fn\"},\"End\":true}}}",
+          "{}");
+  fails_with(&r, "States.Runtime",
+             "An error occurred while executing the state 'task' (entered at the event id #2). Invalid path "
+             "'$.NoSuchTimeoutSecondsPath' : No results for path: $['NoSuchTimeoutSecondsPath']");
+  ck_assert_int_eq(count_events(&r, "TaskScheduled"), 0);
+  result_free(&r);
+}
+END_TEST
+
+/* Starts a waitForTaskToken task that sends its token to a queue and
+ * returns the token read back from the queue. */
+static char *token_from_queue(aev_queue *q) {
+  aev_message *msgs[1];
+  size_t n = 0, len = 0;
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, NULL, msgs, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  const char *text = aev_message_body(msgs[0], &len);
+  json_t *body = json_loadb(text, len, 0, NULL);
+  char *token = strdup(json_string_value(json_object_get(body, "token")));
+  json_decref(body);
+  aev_message_free(msgs[0]);
+  return token;
+}
+
+#define WAIT_TASK(extra)                                                                              \
+  ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage.waitForTaskToken\","         \
+      "\"Parameters\":{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/tokens\","      \
+      "\"MessageBody\":{\"token.$\":\"$$.Task.Token\"}}" extra ",\"End\":true}")
+
+START_TEST(wait_for_task_token) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "tokens", NULL, &q), AEV_OK);
+  aev_machine *m = machine(WAIT_TASK(",\"HeartbeatSeconds\":10"));
+  aev_execution *e;
+  ck_assert_int_eq(aev_machine_start(m, "w1", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *token = token_from_queue(q);
+  ck_assert_int_eq(aev_broker_advance(b, 8000), AEV_OK);
+  ck_assert_int_eq(aev_machine_send_task_heartbeat(b, token), AEV_OK);
+  ck_assert_int_eq(aev_broker_advance(b, 8000), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_RUNNING);
+  ck_assert_int_eq(aev_machine_send_task_success(b, token, "{\"done\":1}", 10), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_SUCCEEDED);
+  char *out = NULL;
+  aev_execution_output(e, &out);
+  ck_assert_str_eq(out, "{\"done\":1}");
+  aev_free(out);
+  ck_assert_int_eq(aev_machine_send_task_success(b, token, "{}", 2), AEV_ERR_STATE);
+  ck_assert_str_eq(aev_errcode(), "TaskTimedOut");
+  ck_assert_int_eq(aev_machine_send_task_success(b, "garbage", "{}", 2), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidToken");
+  free(token);
+  aev_execution_release(e);
+  /* failure through the token, and a heartbeat that never comes */
+  ck_assert_int_eq(aev_machine_start(m, "w2", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  token = token_from_queue(q);
+  ck_assert_int_eq(aev_machine_send_task_failure(b, token, "Nope", "declined"), AEV_OK);
+  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
+  result r;
+  collect(e, &r);
+  fails_with(&r, "Nope", "declined");
+  result_free(&r);
+  free(token);
+  aev_execution_release(e);
+  ck_assert_int_eq(aev_machine_start(m, "w3", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
+  collect(e, &r);
+  fails_with(&r, "States.HeartbeatTimeout", NULL);
+  ck_assert(event_time(&r, "TaskTimedOut", 0) == 10);
+  result_free(&r);
+  free(token_from_queue(q));
+  aev_execution_release(e);
+  aev_machine_release(m);
+  aev_queue_release(q);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("machine");
+  TCase *tc = tcase_create("core");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, pass_data_flow);
+  tcase_add_test(tc, missing_input_path_is_runtime_error);
+  tcase_add_test(tc, history_shape);
+  tcase_add_test(tc, choice_comparisons);
+  tcase_add_test(tc, choice_tests_and_logic);
+  tcase_add_test(tc, choice_no_match);
+  tcase_add_test(tc, wait_is_a_timer);
+  tcase_add_test(tc, wait_variants);
+  tcase_add_test(tc, fail_state);
+  tcase_add_test(tc, retry_timing);
+  tcase_add_test(tc, catch_routing);
+  tcase_add_test(tc, parallel_results_and_failure);
+  tcase_add_test(tc, map_concurrency);
+  tcase_add_test(tc, map_tolerated_failures);
+  tcase_add_test(tc, variables_and_scope);
+  tcase_add_test(tc, execution_timeout_and_stop);
+  tcase_add_test(tc, names_and_idempotency);
+  tcase_add_test(tc, validation);
+  tcase_add_test(tc, states_service);
+  tcase_add_test(tc, sqs_task);
+  tcase_add_test(tc, data_limit);
+  tcase_add_test(tc, lambda_tasks);
+  tcase_add_test(tc, task_timeouts);
+  tcase_add_test(tc, wait_for_task_token);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return aev_test_run(suite()); }

@@ -1,0 +1,178 @@
+/* aev_call(b, "kinesis", ...): AWS's request and response shapes for
+ * streams, records, iterators, shards, tags and consumers, base64 Data,
+ * epoch-second timestamps, and the error shapes. */
+#include <jansson.h>
+
+#include "aevtest.h"
+#include "stream_support.h"
+
+static aev_broker *b;
+
+static void setup(void) { b = st_broker(); }
+static void teardown(void) { aev_broker_destroy(b); }
+
+/* Calls a kinesis action; the parsed response (or error object). */
+static json_t *call(const char *action, const char *req, int want) {
+  char *out = NULL;
+  int rc = aev_call(b, "kinesis", action, req, &out);
+  ck_assert_msg(rc == want, "%s: %d %s", action, rc, out ? out : "");
+  json_t *j = json_loads(out, 0, NULL);
+  ck_assert_ptr_nonnull(j);
+  aev_free(out);
+  return j;
+}
+
+static const char *str(json_t *j, const char *path) {
+  return json_string_value(json_object_get(j, path));
+}
+
+START_TEST(stream_lifecycle) {
+  json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":2,\"Tags\":{\"team\":\"a\"}}", AEV_OK));
+  json_t *d = call("DescribeStream", "{\"StreamName\":\"s\"}", AEV_OK);
+  json_t *sd = json_object_get(d, "StreamDescription");
+  ck_assert_str_eq(str(sd, "StreamStatus"), "ACTIVE");
+  ck_assert_uint_eq(json_array_size(json_object_get(sd, "Shards")), 2);
+  ck_assert_int_eq(json_integer_value(json_object_get(sd, "StreamCreationTimestamp")), 1704067200);
+  json_decref(d);
+  d = call("ListStreams", "{\"Limit\":1}", AEV_OK);
+  ck_assert_str_eq(json_string_value(json_array_get(json_object_get(d, "StreamNames"), 0)), "s");
+  ck_assert(json_is_false(json_object_get(d, "HasMoreStreams")));
+  json_decref(d);
+  d = call("ListTagsForStream", "{\"StreamName\":\"s\"}", AEV_OK);
+  ck_assert_str_eq(str(json_array_get(json_object_get(d, "Tags"), 0), "Value"), "a");
+  json_decref(d);
+  d = call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":2}", AEV_ERR_EXISTS);
+  ck_assert_str_eq(str(d, "__type"), "ResourceInUseException");
+  json_decref(d);
+  d = call("CreateStream", "{\"StreamName\":\"t\"}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str(d, "__type"), "InvalidArgumentException");
+  json_decref(d);
+  d = call("CreateStream", "{\"StreamName\":\"t\",\"ShardCount\":0}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str(d, "message"), "1 validation error detected: Value '0' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1");
+  json_decref(d);
+  json_decref(call("CreateStream", "{\"StreamName\":\"od\",\"StreamModeDetails\":{\"StreamMode\":\"ON_DEMAND\"}}", AEV_OK));
+  d = call("DescribeStreamSummary", "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/od\"}", AEV_OK);
+  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(d, "StreamDescriptionSummary"), "OpenShardCount")), 4);
+  json_decref(d);
+  json_decref(call("DeleteStream", "{\"StreamName\":\"s\"}", AEV_OK));
+  d = call("DescribeStream", "{\"StreamName\":\"s\"}", AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(str(d, "__type"), "ResourceNotFoundException");
+  ck_assert_str_eq(str(d, "message"), "Stream s under account 000000000000 not found.");
+  json_decref(d);
+}
+END_TEST
+
+START_TEST(records_round_trip) {
+  json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}", AEV_OK));
+  json_t *p = call("PutRecord", "{\"StreamName\":\"s\",\"PartitionKey\":\"k\",\"Data\":\"aGVsbG8=\"}", AEV_OK);
+  ck_assert_str_eq(str(p, "ShardId"), "shardId-000000000000");
+  ck_assert_uint_eq(strlen(str(p, "SequenceNumber")), 56);
+  json_decref(p);
+  p = call("PutRecords", "{\"StreamName\":\"s\",\"Records\":[{\"PartitionKey\":\"a\",\"Data\":\"MQ==\"},{\"PartitionKey\":\"b\",\"Data\":\"Mg==\",\"ExplicitHashKey\":\"5\"}]}", AEV_OK);
+  ck_assert_int_eq(json_integer_value(json_object_get(p, "FailedRecordCount")), 0);
+  ck_assert_uint_eq(json_array_size(json_object_get(p, "Records")), 2);
+  json_decref(p);
+  json_t *it = call("GetShardIterator", "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"AT_TIMESTAMP\",\"Timestamp\":1704067200}", AEV_OK);
+  char req[2048];
+  snprintf(req, sizeof req, "{\"ShardIterator\":\"%s\",\"Limit\":2}", str(it, "ShardIterator"));
+  json_decref(it);
+  json_t *g = call("GetRecords", req, AEV_OK);
+  json_t *recs = json_object_get(g, "Records");
+  ck_assert_uint_eq(json_array_size(recs), 2);
+  ck_assert_str_eq(str(json_array_get(recs, 0), "Data"), "aGVsbG8=");
+  ck_assert_str_eq(str(json_array_get(recs, 0), "PartitionKey"), "k");
+  ck_assert(json_real_value(json_object_get(json_array_get(recs, 0), "ApproximateArrivalTimestamp")) == 1704067200.0);
+  ck_assert(json_is_string(json_object_get(g, "NextShardIterator")));
+  ck_assert_int_eq(json_integer_value(json_object_get(g, "MillisBehindLatest")), 0);
+  json_decref(g);
+  g = call("GetShardIterator", "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"AT_TIMESTAMP\"}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str(g, "__type"), "InvalidArgumentException");
+  json_decref(g);
+  g = call("GetRecords", "{\"ShardIterator\":\"bm9wZQ==\"}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str(g, "__type"), "InvalidArgumentException");
+  json_decref(g);
+  g = call("PutRecord", "{\"StreamName\":\"s\",\"PartitionKey\":\"k\",\"Data\":\"**\"}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str(g, "message"), "1 validation error detected: Value at 'data' failed to satisfy constraint: Member must be a base64-encoded string");
+  json_decref(g);
+  g = call("PutRecord", "{\"StreamName\":\"s\",\"Data\":\"MQ==\"}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str(g, "__type"), "ValidationException");
+  json_decref(g);
+}
+END_TEST
+
+START_TEST(list_shards_filters_and_pages) {
+  json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":3}", AEV_OK));
+  json_t *l = call("ListShards", "{\"StreamName\":\"s\",\"MaxResults\":2}", AEV_OK);
+  ck_assert_uint_eq(json_array_size(json_object_get(l, "Shards")), 2);
+  char req[512];
+  snprintf(req, sizeof req, "{\"NextToken\":\"%s\"}", str(l, "NextToken"));
+  json_decref(l);
+  l = call("ListShards", req, AEV_OK);
+  ck_assert_uint_eq(json_array_size(json_object_get(l, "Shards")), 1);
+  ck_assert_str_eq(str(json_array_get(json_object_get(l, "Shards"), 0), "ShardId"), "shardId-000000000002");
+  ck_assert_ptr_null(json_object_get(l, "NextToken"));
+  json_decref(l);
+  l = call("ListShards", "{\"StreamName\":\"s\",\"ShardFilter\":{\"Type\":\"AFTER_SHARD_ID\",\"ShardId\":\"shardId-000000000000\"}}", AEV_OK);
+  ck_assert_uint_eq(json_array_size(json_object_get(l, "Shards")), 2);
+  json_decref(l);
+  l = call("ListShards", "{\"StreamName\":\"s\",\"NextToken\":\"x\"}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str(l, "__type"), "InvalidArgumentException");
+  json_decref(l);
+  l = call("ListShards", "{\"StreamName\":\"s\",\"ShardFilter\":{\"Type\":\"SOON\"}}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str(l, "__type"), "ValidationException");
+  json_decref(l);
+}
+END_TEST
+
+START_TEST(retention_tags_and_consumers) {
+  json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}", AEV_OK));
+  json_decref(call("IncreaseStreamRetentionPeriod", "{\"StreamName\":\"s\",\"RetentionPeriodHours\":48}", AEV_OK));
+  json_t *e = call("DecreaseStreamRetentionPeriod", "{\"StreamName\":\"s\",\"RetentionPeriodHours\":72}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str(e, "__type"), "InvalidArgumentException");
+  json_decref(e);
+  json_decref(call("AddTagsToStream", "{\"StreamName\":\"s\",\"Tags\":{\"a\":\"1\",\"b\":\"2\"}}", AEV_OK));
+  json_decref(call("RemoveTagsFromStream", "{\"StreamName\":\"s\",\"TagKeys\":[\"a\"]}", AEV_OK));
+  json_t *t = call("ListTagsForStream", "{\"StreamName\":\"s\"}", AEV_OK);
+  ck_assert_uint_eq(json_array_size(json_object_get(t, "Tags")), 1);
+  json_decref(t);
+  const char *arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
+  char req[256];
+  snprintf(req, sizeof req, "{\"StreamARN\":\"%s\",\"ConsumerName\":\"c1\"}", arn);
+  json_t *c = call("RegisterStreamConsumer", req, AEV_OK);
+  ck_assert_str_eq(str(json_object_get(c, "Consumer"), "ConsumerStatus"), "CREATING");
+  ck_assert_str_eq(str(json_object_get(c, "Consumer"), "ConsumerARN"),
+                   "arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/c1:1704067200");
+  json_decref(c);
+  aev_broker_drain(b);
+  c = call("DescribeStreamConsumer", "{\"ConsumerARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/c1:1704067200\"}", AEV_OK);
+  ck_assert_str_eq(str(json_object_get(c, "ConsumerDescription"), "ConsumerStatus"), "ACTIVE");
+  json_decref(c);
+  snprintf(req, sizeof req, "{\"StreamARN\":\"%s\"}", arn);
+  c = call("ListStreamConsumers", req, AEV_OK);
+  ck_assert_uint_eq(json_array_size(json_object_get(c, "Consumers")), 1);
+  json_decref(c);
+  e = call("DeleteStream", "{\"StreamName\":\"s\"}", AEV_ERR_STATE);
+  ck_assert_str_eq(str(e, "__type"), "ResourceInUseException");
+  json_decref(e);
+  snprintf(req, sizeof req, "{\"StreamARN\":\"%s\",\"ConsumerName\":\"c1\"}", arn);
+  json_decref(call("DeregisterStreamConsumer", req, AEV_OK));
+  e = call("DeregisterStreamConsumer", req, AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(str(e, "__type"), "ResourceNotFoundException");
+  json_decref(e);
+  json_decref(call("DeleteStream", "{\"StreamName\":\"s\"}", AEV_OK));
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("stream_api");
+  TCase *tc = tcase_create("api");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, stream_lifecycle);
+  tcase_add_test(tc, records_round_trip);
+  tcase_add_test(tc, list_shards_filters_and_pages);
+  tcase_add_test(tc, retention_tags_and_consumers);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return aev_test_run(suite()); }

@@ -1,0 +1,185 @@
+/* Kinesis retention and throughput on the manual clock: the trim horizon
+ * moving with the broker clock, retention changes and their errors, and
+ * the per-shard write and read limits (records/s, bytes/s, calls/s, the
+ * pause after a 10 MiB read) with PutRecords' per-record failures. */
+#include "aevtest.h"
+#include "stream_support.h"
+
+#define HOUR (3600 * 1000LL)
+#define SHARD0 "shardId-000000000000"
+
+static aev_broker *b;
+
+static void setup(void) { b = st_broker(); }
+static void teardown(void) { aev_broker_destroy(b); }
+
+static size_t count_from(aev_stream *s, const char *type, const char *seq) {
+  char *it = st_iter(s, SHARD0, type, seq, 0);
+  aev_records *r = st_get(b, it, 0);
+  size_t n = aev_records_count(r);
+  aev_records_free(r);
+  aev_free(it);
+  return n;
+}
+
+START_TEST(retention_moves_the_trim_horizon) {
+  aev_stream *s = st_stream(b, "s", 1);
+  aev_stream_set_throttling(s, 0);
+  char first[AEV_STREAM_SEQUENCE_SIZE];
+  st_put(s, "k", "old", first);
+  aev_broker_advance(b, 23 * HOUR);
+  st_put(s, "k", "new", NULL);
+  ck_assert_uint_eq(count_from(s, "TRIM_HORIZON", NULL), 2);
+  aev_broker_advance(b, HOUR + 1);
+  char *it = st_iter(s, SHARD0, "TRIM_HORIZON", NULL, 0);
+  aev_records *r = st_get(b, it, 0);
+  ck_assert_uint_eq(aev_records_count(r), 1);
+  ck_assert_str_eq(st_data(r, 0), "new");
+  aev_records_free(r);
+  aev_free(it);
+  /* An iterator at a trimmed record starts at the trim horizon. */
+  ck_assert_uint_eq(count_from(s, "AT_SEQUENCE_NUMBER", first), 1);
+  /* A longer period does not bring trimmed records back. */
+  ck_assert_int_eq(aev_stream_increase_retention(s, 48), AEV_OK);
+  ck_assert_uint_eq(count_from(s, "TRIM_HORIZON", NULL), 1);
+  aev_broker_advance(b, 30 * HOUR);
+  ck_assert_uint_eq(count_from(s, "TRIM_HORIZON", NULL), 1);
+  ck_assert_int_eq(aev_stream_decrease_retention(s, 24), AEV_OK);
+  ck_assert_uint_eq(count_from(s, "TRIM_HORIZON", NULL), 0);
+  char *d;
+  ck_assert_int_eq(aev_stream_describe_summary(s, &d), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(d, "\"RetentionPeriodHours\":24"));
+  aev_free(d);
+  aev_stream_release(s);
+}
+END_TEST
+
+START_TEST(retention_errors) {
+  aev_stream *s = st_stream(b, "s", 1);
+  st_assert_error(aev_stream_increase_retention(s, 8761), AEV_ERR_INVALID,
+                  "ValidationException");
+  st_assert_error(aev_stream_decrease_retention(s, 23), AEV_ERR_INVALID,
+                  "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value '23' at "
+                                 "'retentionPeriodHours' failed to satisfy "
+                                 "constraint: Member must have value greater "
+                                 "than or equal to 24");
+  ck_assert_int_eq(aev_stream_increase_retention(s, 8760), AEV_OK);
+  st_assert_error(aev_stream_increase_retention(s, 100), AEV_ERR_INVALID,
+                  "InvalidArgumentException");
+  ck_assert_str_eq(aev_errmsg(),
+                   "Requested retention period (100 hours) for stream s can "
+                   "not be shorter than existing retention period (8760 "
+                   "hours). Use DecreaseStreamRetentionPeriod API.");
+  ck_assert_int_eq(aev_stream_decrease_retention(s, 8760), AEV_OK);
+  aev_stream_release(s);
+}
+END_TEST
+
+START_TEST(write_limits_per_shard) {
+  aev_stream *s = st_stream(b, "s", 1);
+  for (int i = 0; i < 1000; i++) st_put(s, "k", "x", NULL);
+  st_assert_error(aev_stream_put(s, "x", 1, "k", NULL, NULL, NULL, NULL),
+                  AEV_ERR_THROTTLED, "ProvisionedThroughputExceededException");
+  ck_assert_str_eq(aev_errmsg(), "Rate exceeded for shard shardId-000000000000 "
+                                 "in stream s under account 000000000000.");
+  /* One millisecond refills one record's worth. */
+  aev_broker_advance(b, 1);
+  st_put(s, "k", "x", NULL);
+  st_assert_error(aev_stream_put(s, "x", 1, "k", NULL, NULL, NULL, NULL),
+                  AEV_ERR_THROTTLED, "ProvisionedThroughputExceededException");
+  /* Bytes: 1 MiB per second. */
+  aev_broker_advance(b, 1000);
+  size_t len = (1u << 20) - 1;
+  char *data = calloc(1, len);
+  ck_assert_int_eq(aev_stream_put(s, data, len, "k", NULL, NULL, NULL, NULL), AEV_OK);
+  st_assert_error(aev_stream_put(s, data, 1000, "k", NULL, NULL, NULL, NULL),
+                  AEV_ERR_THROTTLED, "ProvisionedThroughputExceededException");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(aev_stream_put(s, data, 1000, "k", NULL, NULL, NULL, NULL), AEV_OK);
+  free(data);
+  /* Switched off, the limits are gone. */
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(aev_stream_set_throttling(s, 0), AEV_OK);
+  for (int i = 0; i < 5000; i++) st_put(s, "k", "x", NULL);
+  aev_stream_release(s);
+}
+END_TEST
+
+START_TEST(put_records_fail_one_by_one) {
+  aev_stream *s = st_stream(b, "s", 2);
+  /* Fill shard 0 ("a" hashes there) to 999 records this second. */
+  for (int i = 0; i < 999; i++) st_put(s, "a", "x", NULL);
+  const char *keys[] = {"a", "a", "b", "a"};
+  const void *data[] = {"1", "2", "3", "4"};
+  size_t lens[] = {1, 1, 1, 1};
+  aev_put_result *r;
+  ck_assert_int_eq(aev_stream_put_records(s, 4, data, lens, keys, NULL, &r), AEV_OK);
+  ck_assert_uint_eq(aev_put_result_failed_count(r), 2);
+  ck_assert_ptr_nonnull(aev_put_result_sequence_number(r, 0));
+  ck_assert_ptr_null(aev_put_result_sequence_number(r, 1));
+  ck_assert_str_eq(aev_put_result_error_code(r, 1), "ProvisionedThroughputExceededException");
+  ck_assert_str_eq(aev_put_result_error_message(r, 1),
+                   "Rate exceeded for shard shardId-000000000000 in stream s "
+                   "under account 000000000000.");
+  ck_assert_str_eq(aev_put_result_shard_id(r, 2), "shardId-000000000001");
+  ck_assert_ptr_null(aev_put_result_shard_id(r, 3));
+  aev_put_result_free(r);
+  aev_stream_release(s);
+}
+END_TEST
+
+START_TEST(read_limits_per_shard) {
+  aev_stream *s = st_stream(b, "s", 1);
+  st_put(s, "k", "x", NULL);
+  char *it = st_iter(s, SHARD0, "TRIM_HORIZON", NULL, 0);
+  aev_records *r;
+  for (int i = 0; i < 5; i++) {
+    r = st_get(b, it, 0);
+    aev_records_free(r);
+  }
+  st_assert_error(aev_stream_get_records(b, it, 0, &r), AEV_ERR_THROTTLED,
+                  "ProvisionedThroughputExceededException");
+  aev_broker_advance(b, 200);
+  r = st_get(b, it, 0);
+  aev_records_free(r);
+  aev_free(it);
+  /* A 10 MiB answer overdraws the 2 MiB/s bucket: reads pause ~4 s. */
+  aev_stream *big = st_stream(b, "big", 1);
+  aev_stream_set_throttling(big, 0);
+  size_t len = (1u << 20) - 1;
+  char *data = calloc(1, len);
+  for (int i = 0; i < 10; i++)
+    ck_assert_int_eq(aev_stream_put(big, data, len, "k", NULL, NULL, NULL, NULL), AEV_OK);
+  free(data);
+  aev_stream_set_throttling(big, 1);
+  it = st_iter(big, SHARD0, "TRIM_HORIZON", NULL, 0);
+  r = st_get(b, it, 0);
+  ck_assert_uint_eq(aev_records_count(r), 10);
+  aev_records_free(r);
+  aev_broker_advance(b, 3990);
+  st_assert_error(aev_stream_get_records(b, it, 0, &r), AEV_ERR_THROTTLED,
+                  "ProvisionedThroughputExceededException");
+  aev_broker_advance(b, 20);
+  r = st_get(b, it, 0);
+  aev_records_free(r);
+  aev_free(it);
+  aev_stream_release(big);
+  aev_stream_release(s);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("stream_limits");
+  TCase *tc = tcase_create("limits");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, retention_moves_the_trim_horizon);
+  tcase_add_test(tc, retention_errors);
+  tcase_add_test(tc, write_limits_per_shard);
+  tcase_add_test(tc, put_records_fail_one_by_one);
+  tcase_add_test(tc, read_limits_per_shard);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return aev_test_run(suite()); }

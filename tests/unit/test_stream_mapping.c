@@ -1,0 +1,343 @@
+/* Event-source mappings from streams, on the manual clock: Lambda's
+ * Kinesis event shape, batches in shard order, a poisoned batch bisected
+ * down to the bad record whose failure record (KinesisBatchInfo) reaches
+ * the OnFailure queue, ReportBatchItemFailures checkpoints, per-key order
+ * with ParallelizationFactor, parents before children across a reshard,
+ * filters on data, LATEST, MaximumRecordAgeInSeconds, and the checks. */
+#include <jansson.h>
+
+#include "aevtest.h"
+#include "stream/mapping.h"
+#include "stream_support.h"
+
+static aev_broker *b;
+
+/* What the function saw: each invocation's records' data joined by ','
+ * and invocations separated by '|'; a record named "poison" fails the
+ * invocation; "bad" is reported as an item failure the first time. */
+static char seen[8192];
+static int calls, bad_reported;
+static json_t *last_event;
+
+static void handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  calls++;
+  json_t *ev = json_loads(event, 0, NULL);
+  json_decref(last_event);
+  last_event = json_incref(ev);
+  size_t i;
+  json_t *r;
+  int poison = 0;
+  const char *bad_seq = NULL;
+  json_array_foreach(json_object_get(ev, "Records"), i, r) {
+    json_t *k = json_object_get(r, "kinesis");
+    unsigned char data[256] = {0};
+    const char *b64 = json_string_value(json_object_get(k, "data"));
+    /* the test data are short ASCII words: decode by hand */
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = 0;
+    unsigned v = 0;
+    int bits = 0;
+    for (const char *p = b64; *p && *p != '='; p++) {
+      v = v << 6 | (unsigned)(strchr(tbl, *p) - tbl);
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        data[n++] = (unsigned char)(v >> bits);
+      }
+    }
+    poison |= !strcmp((char *)data, "poison");
+    if (!strcmp((char *)data, "bad") && !bad_reported) {
+      bad_seq = json_string_value(json_object_get(k, "sequenceNumber"));
+      bad_reported = 1;
+    }
+    strcat(seen, (char *)data);
+    strcat(seen, ",");
+  }
+  strcat(seen, "|");
+  if (poison) {
+    aev_invocation_fail(ctx, "Poison", "a poisoned record");
+  } else if (bad_seq) {
+    char out[256];
+    snprintf(out, sizeof out, "{\"batchItemFailures\":[{\"itemIdentifier\":\"%s\"}]}", bad_seq);
+    aev_invocation_succeed(ctx, out, strlen(out));
+  } else {
+    aev_invocation_succeed(ctx, "{}", 2);
+  }
+  json_decref(ev);
+}
+
+static void setup(void) {
+  b = st_broker();
+  seen[0] = '\0';
+  calls = bad_reported = 0;
+  ck_assert_int_eq(aev_function_create(b, "fn", NULL, handler, NULL, NULL, NULL), AEV_OK);
+}
+
+static void teardown(void) {
+  aev_broker_destroy(b);
+  json_decref(last_event);
+  last_event = NULL;
+}
+
+static char *map(aev_stream *s, const char *extra) {
+  char req[1024];
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"fn\"%s}",
+           aev_stream_arn(s), extra);
+  json_t *j = json_loads(req, 0, NULL), *out = NULL;
+  int rc = aev__stream_mapping_create(b, j, &out);
+  json_decref(j);
+  ck_assert_msg(rc == AEV_OK, "mapping: %s %s", aev_errcode(), aev_errmsg());
+  char *uuid = strdup(json_string_value(json_object_get(out, "UUID")));
+  json_decref(out);
+  return uuid;
+}
+
+static int map_error(aev_stream *s, const char *extra) {
+  char req[1024];
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"fn\"%s}",
+           aev_stream_arn(s), extra);
+  json_t *j = json_loads(req, 0, NULL), *out = NULL;
+  int rc = aev__stream_mapping_create(b, j, &out);
+  json_decref(j);
+  json_decref(out);
+  return rc;
+}
+
+START_TEST(kinesis_event_shape_and_order) {
+  aev_stream *s = st_stream(b, "s", 1);
+  char seq[AEV_STREAM_SEQUENCE_SIZE];
+  st_put(s, "k", "a", seq);
+  st_put(s, "k", "b", NULL);
+  free(map(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":10"));
+  aev_broker_drain(b);
+  ck_assert_str_eq(seen, "a,b,|");
+  json_t *r = json_array_get(json_object_get(last_event, "Records"), 0);
+  ck_assert_str_eq(json_string_value(json_object_get(r, "eventSource")), "aws:kinesis");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "eventName")), "aws:kinesis:record");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "eventSourceARN")), aev_stream_arn(s));
+  char id[128];
+  snprintf(id, sizeof id, "shardId-000000000000:%s", seq);
+  ck_assert_str_eq(json_string_value(json_object_get(r, "eventID")), id);
+  json_t *k = json_object_get(r, "kinesis");
+  ck_assert_str_eq(json_string_value(json_object_get(k, "kinesisSchemaVersion")), "1.0");
+  ck_assert_str_eq(json_string_value(json_object_get(k, "partitionKey")), "k");
+  ck_assert_str_eq(json_string_value(json_object_get(k, "data")), "YQ==");
+  ck_assert(json_real_value(json_object_get(k, "approximateArrivalTimestamp")) == 1704067200.0);
+  /* New records are pushed to the function as they arrive. */
+  st_put(s, "k", "c", NULL);
+  aev_broker_drain(b);
+  ck_assert_str_eq(seen, "a,b,|c,|");
+  aev_stream_release(s);
+}
+END_TEST
+
+START_TEST(poisoned_batch_is_bisected_to_the_destination) {
+  aev_queue *dlq;
+  ck_assert_int_eq(aev_queue_create(b, "failures", NULL, &dlq), AEV_OK);
+  aev_stream *s = st_stream(b, "s", 1);
+  const char *words[] = {"r0", "r1", "r2", "r3", "r4", "poison", "r6", "r7"};
+  char poison_seq[AEV_STREAM_SEQUENCE_SIZE];
+  for (int i = 0; i < 8; i++) st_put(s, "k", words[i], i == 5 ? poison_seq : NULL);
+  char extra[512];
+  snprintf(extra, sizeof extra,
+           ",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":8,\"BisectBatchOnFunctionError\":true,"
+           "\"MaximumRetryAttempts\":1,\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"%s\"}}",
+           aev_queue_arn(dlq));
+  free(map(s, extra));
+  for (int i = 0; i < 10; i++) aev_broker_advance(b, 60000);
+  /* 8 fail -> [r0..r3] ok -> [r4 poison r6 r7] fail -> [r4 poison] fail ->
+   * [r4] ok -> [poison r6 r7] fail -> [poison] fails, is retried once, then
+   * goes to the queue -> [r6 r7] ok. Bisecting is not a retry. */
+  ck_assert_str_eq(seen, "r0,r1,r2,r3,r4,poison,r6,r7,|r0,r1,r2,r3,|r4,poison,r6,r7,|"
+                         "r4,poison,|r4,|poison,r6,r7,|poison,|poison,|r6,r7,|");
+  aev_message *m;
+  size_t n;
+  ck_assert_int_eq(aev_queue_receive(dlq, 10, 0, NULL, &m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  json_t *rec = json_loads(aev_message_body(m, NULL), 0, NULL);
+  json_t *info = json_object_get(rec, "KinesisBatchInfo");
+  ck_assert_str_eq(json_string_value(json_object_get(info, "shardId")), "shardId-000000000000");
+  ck_assert_str_eq(json_string_value(json_object_get(info, "startSequenceNumber")), poison_seq);
+  ck_assert_str_eq(json_string_value(json_object_get(info, "endSequenceNumber")), poison_seq);
+  ck_assert_int_eq(json_integer_value(json_object_get(info, "batchSize")), 1);
+  ck_assert_str_eq(json_string_value(json_object_get(info, "streamArn")), aev_stream_arn(s));
+  ck_assert_str_eq(json_string_value(json_object_get(info, "approximateArrivalOfFirstRecord")), "2024-01-01T00:00:00.000Z");
+  json_t *ctx = json_object_get(rec, "requestContext");
+  ck_assert_str_eq(json_string_value(json_object_get(ctx, "condition")), "RetryAttemptsExhausted");
+  ck_assert_int_eq(json_integer_value(json_object_get(ctx, "approximateInvokeCount")), 2);
+  ck_assert_str_eq(json_string_value(json_object_get(ctx, "functionArn")), "arn:aws:lambda:us-east-1:000000000000:function:fn");
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "responseContext"), "functionError")), "Unhandled");
+  json_decref(rec);
+  aev_message_free(m);
+  aev_queue_release(dlq);
+  aev_stream_release(s);
+}
+END_TEST
+
+START_TEST(report_batch_item_failures_checkpoints) {
+  aev_stream *s = st_stream(b, "s", 1);
+  st_put(s, "k", "a", NULL);
+  st_put(s, "k", "bad", NULL);
+  st_put(s, "k", "c", NULL);
+  free(map(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"]"));
+  aev_broker_advance(b, 10000);
+  ck_assert_str_eq(seen, "a,bad,c,|bad,c,|");
+  aev_stream_release(s);
+}
+END_TEST
+
+static char order_log[4096];
+
+static void keyed(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  json_t *ev = json_loads(event, 0, NULL);
+  size_t i;
+  json_t *r;
+  json_array_foreach(json_object_get(ev, "Records"), i, r) {
+    strcat(order_log, json_string_value(json_object_get(json_object_get(r, "kinesis"), "partitionKey")));
+    strcat(order_log, ":");
+    strcat(order_log, json_string_value(json_object_get(json_object_get(r, "kinesis"), "data")));
+    strcat(order_log, ",");
+  }
+  json_decref(ev);
+  aev_invocation_succeed(ctx, "{}", 2);
+}
+
+START_TEST(parallelization_keeps_order_per_key) {
+  ck_assert_int_eq(aev_function_create(b, "keyed", NULL, keyed, NULL, NULL, NULL), AEV_OK);
+  aev_stream *s = st_stream(b, "s", 1);
+  /* keys k0..k5, values 1..4 per key (base64 of "1".."4": MQ== Mg== Mw== NA==) */
+  for (int v = 1; v <= 4; v++)
+    for (int k = 0; k < 6; k++) {
+      char key[4], val[2];
+      snprintf(key, sizeof key, "k%d", k);
+      snprintf(val, sizeof val, "%d", v);
+      st_put(s, key, val, NULL);
+    }
+  order_log[0] = '\0';
+  json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i}", "EventSourceArn", aev_stream_arn(s),
+                        "FunctionName", "keyed", "StartingPosition", "TRIM_HORIZON",
+                        "ParallelizationFactor", 3, "BatchSize", 2), *out;
+  ck_assert_int_eq(aev__stream_mapping_create(b, j, &out), AEV_OK);
+  ck_assert_int_eq(json_integer_value(json_object_get(out, "ParallelizationFactor")), 3);
+  json_decref(out);
+  json_decref(j);
+  aev_broker_drain(b);
+  const char *vals[] = {"MQ==", "Mg==", "Mw==", "NA=="};
+  for (int k = 0; k < 6; k++) {
+    char key[8];
+    const char *p = order_log;
+    int next = 0;
+    snprintf(key, sizeof key, "k%d:", k);
+    while ((p = strstr(p, key))) {
+      ck_assert_msg(next < 4 && !strncmp(p + 3, vals[next], 4), "key k%d out of order: %s", k, order_log);
+      next++;
+      p += 3;
+    }
+    ck_assert_int_eq(next, 4);
+  }
+  aev_stream_release(s);
+}
+END_TEST
+
+START_TEST(parents_before_children) {
+  aev_stream *s = st_stream(b, "s", 1);
+  aev_stream_set_throttling(s, 0);
+  st_put(s, "k", "p1", NULL);
+  st_put(s, "k", "p2", NULL);
+  ck_assert_int_eq(aev_stream_split_shard(s, "shardId-000000000000", "170141183460469231731687303715884105728"), AEV_OK);
+  aev_broker_drain(b);
+  st_put(s, "k", "c1", NULL);
+  st_put(s, "a", "x1", NULL);
+  free(map(s, ",\"StartingPosition\":\"TRIM_HORIZON\""));
+  aev_broker_drain(b);
+  ck_assert_msg(!strncmp(seen, "p1,p2,|", 7), "%s", seen);
+  ck_assert_ptr_nonnull(strstr(seen, "c1,|"));
+  ck_assert_ptr_nonnull(strstr(seen, "x1,|"));
+  aev_stream_release(s);
+}
+END_TEST
+
+START_TEST(filters_latest_and_record_age) {
+  aev_stream *s = st_stream(b, "s", 1);
+  st_put(s, "k", "{\"kind\":\"old\"}", NULL);
+  free(map(s, ",\"StartingPosition\":\"LATEST\",\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"data\\\":{\\\"kind\\\":[\\\"keep\\\"]}}\"}]}"));
+  st_put(s, "k", "{\"kind\":\"keep\"}", NULL);
+  st_put(s, "k", "{\"kind\":\"skip\"}", NULL);
+  st_put(s, "k", "not json", NULL);
+  st_put(s, "k", "{\"kind\":\"keep\",\"n\":2}", NULL);
+  aev_broker_drain(b);
+  ck_assert_str_eq(seen, "{\"kind\":\"keep\"},{\"kind\":\"keep\",\"n\":2},|");
+  aev_stream_release(s);
+
+  aev_queue *dlq;
+  ck_assert_int_eq(aev_queue_create(b, "aged", NULL, &dlq), AEV_OK);
+  aev_stream *t = st_stream(b, "t", 1);
+  st_put(t, "k", "stale", NULL);
+  aev_broker_advance(b, 120000);
+  st_put(t, "k", "fresh", NULL);
+  seen[0] = '\0';
+  char extra[512];
+  snprintf(extra, sizeof extra, ",\"StartingPosition\":\"TRIM_HORIZON\",\"MaximumRecordAgeInSeconds\":60,"
+           "\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"%s\"}}", aev_queue_arn(dlq));
+  free(map(t, extra));
+  aev_broker_drain(b);
+  ck_assert_str_eq(seen, "fresh,|");
+  aev_message *m;
+  size_t n;
+  ck_assert_int_eq(aev_queue_receive(dlq, 10, 0, NULL, &m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_ptr_nonnull(strstr(aev_message_body(m, NULL), "\"condition\":\"RecordAgeExceeded\""));
+  aev_message_free(m);
+  aev_queue_release(dlq);
+  aev_stream_release(t);
+}
+END_TEST
+
+START_TEST(checks_get_and_delete) {
+  aev_stream *s = st_stream(b, "s", 1);
+  ck_assert_int_eq(map_error(s, ""), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValueException");
+  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":0"), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value '0' at 'batchSize' failed to satisfy constraint: Member must have value greater than or equal to 1");
+  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"ParallelizationFactor\":11"), AEV_ERR_INVALID);
+  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"MaximumRecordAgeInSeconds\":30"), AEV_ERR_INVALID);
+  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"TumblingWindowInSeconds\":60"), AEV_ERR_UNSUPPORTED);
+  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"NOW\""), AEV_ERR_INVALID);
+  char req[256];
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"nope\",\"StartingPosition\":\"LATEST\"}", aev_stream_arn(s));
+  json_t *j = json_loads(req, 0, NULL), *out = NULL;
+  ck_assert_int_eq(aev__stream_mapping_create(b, j, &out), AEV_ERR_NOT_FOUND);
+  json_decref(j);
+  char *uuid = map(s, ",\"StartingPosition\":\"LATEST\"");
+  ck_assert_int_eq(aev__stream_mapping_get(b, uuid, &out), AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(out, "State")), "Enabled");
+  ck_assert_int_eq(json_integer_value(json_object_get(out, "BatchSize")), 100);
+  json_decref(out);
+  ck_assert_int_eq(aev__stream_mapping_delete(b, uuid, &out), AEV_OK);
+  json_decref(out);
+  st_put(s, "k", "after", NULL);
+  aev_broker_drain(b);
+  ck_assert_str_eq(seen, "");
+  ck_assert_int_eq(aev__stream_mapping_get(b, uuid, &out), AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(aev_errcode(), "ResourceNotFoundException");
+  free(uuid);
+  aev_stream_release(s);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("stream_mapping");
+  TCase *tc = tcase_create("mapping");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, kinesis_event_shape_and_order);
+  tcase_add_test(tc, poisoned_batch_is_bisected_to_the_destination);
+  tcase_add_test(tc, report_batch_item_failures_checkpoints);
+  tcase_add_test(tc, parallelization_keeps_order_per_key);
+  tcase_add_test(tc, parents_before_children);
+  tcase_add_test(tc, filters_latest_and_record_age);
+  tcase_add_test(tc, checks_get_and_delete);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return aev_test_run(suite()); }

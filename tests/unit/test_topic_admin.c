@@ -1,0 +1,221 @@
+/* Topics: CreateTopic (idempotent, name rules, FIFO), attributes, tags,
+ * DeleteTopic, ListTopics paging, and their SNS errors. */
+#include "aevtest.h"
+#include "topic_support.h"
+
+static aev_broker *b;
+
+static void setup(void) { b = qt_broker(); }
+static void teardown(void) { aev_broker_destroy(b); }
+
+static json_t *attrs_of(aev_topic *t) {
+  char *a;
+  ck_assert_int_eq(aev_topic_get_attributes(t, &a), AEV_OK);
+  json_t *j = json_loads(a, 0, NULL);
+  aev_free(a);
+  return j;
+}
+
+static const char *attr(json_t *j, const char *k) {
+  return json_string_value(json_object_get(j, k));
+}
+
+START_TEST(create_is_idempotent) {
+  aev_topic *a = tt_topic(b, "orders", "{\"DisplayName\":\"Orders\"}");
+  ck_assert_str_eq(aev_topic_arn(a), "arn:aws:sns:us-east-1:000000000000:orders");
+  aev_topic *c = tt_topic(b, "orders", "{\"DisplayName\":\"Orders\"}");
+  ck_assert_ptr_eq(a, c);
+  aev_topic *d = tt_topic(b, "orders", NULL);
+  ck_assert_ptr_eq(a, d);
+  aev_topic *e;
+  tt_assert_error(aev_topic_create(b, "orders", "{\"DisplayName\":\"Other\"}", &e),
+                  AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: Attributes Reason: Topic already exists "
+                  "with different attributes");
+  aev_topic_release(a);
+  aev_topic_release(c);
+  aev_topic_release(d);
+}
+END_TEST
+
+START_TEST(names_are_checked) {
+  aev_topic *t;
+  tt_assert_error(aev_topic_create(b, "bad name", NULL, &t), AEV_ERR_INVALID,
+                  "InvalidParameter", "Invalid parameter: Topic Name");
+  tt_assert_error(aev_topic_create(b, "", NULL, &t), AEV_ERR_INVALID,
+                  "InvalidParameter", "Invalid parameter: Topic Name");
+  char longname[300];
+  memset(longname, 'a', 257);
+  longname[257] = '\0';
+  tt_assert_error(aev_topic_create(b, longname, NULL, &t), AEV_ERR_INVALID,
+                  "InvalidParameter", "Invalid parameter: Topic Name");
+  /* A .fifo name needs FifoTopic, and FifoTopic needs a .fifo name. */
+  tt_assert_error(aev_topic_create(b, "x.fifo", NULL, &t), AEV_ERR_INVALID,
+                  "InvalidParameter", "Invalid parameter: Topic Name");
+  ck_assert_int_eq(aev_topic_create(b, "x", "{\"FifoTopic\":\"true\"}", &t),
+                   AEV_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(aev_errmsg(), "Fifo Topic names must end with .fifo"));
+  memset(longname, 'a', 256);
+  longname[256] = '\0';
+  t = tt_topic(b, longname, NULL);
+  aev_topic_release(t);
+}
+END_TEST
+
+START_TEST(fifo_attributes) {
+  aev_topic *t = tt_topic(b, "t.fifo", "{\"FifoTopic\":\"true\",\"ContentBasedDeduplication\":\"true\"}");
+  json_t *j = attrs_of(t);
+  ck_assert_str_eq(attr(j, "FifoTopic"), "true");
+  ck_assert_str_eq(attr(j, "ContentBasedDeduplication"), "true");
+  ck_assert_str_eq(attr(j, "FifoThroughputScope"), "Topic");
+  json_decref(j);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "FifoThroughputScope", "MessageGroup"), AEV_OK);
+  tt_assert_error(aev_topic_set_attribute(t, "FifoThroughputScope", "Queue"),
+                  AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: FifoThroughputScope: Invalid value "
+                  "[Queue]. Must be Topic or MessageGroup.");
+  tt_assert_error(aev_topic_set_attribute(t, "FifoTopic", "false"), AEV_ERR_INVALID,
+                  "InvalidParameter", "Invalid parameter: AttributeName");
+  aev_topic *s = tt_topic(b, "std", NULL);
+  tt_assert_error(aev_topic_set_attribute(s, "ContentBasedDeduplication", "true"),
+                  AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: ContentBasedDeduplication Reason: Content "
+                  "based deduplication can only be set for FIFO topics");
+  j = attrs_of(s);
+  ck_assert_ptr_null(json_object_get(j, "FifoTopic"));
+  json_decref(j);
+  aev_topic_release(s);
+  aev_topic_release(t);
+}
+END_TEST
+
+START_TEST(default_attributes) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  json_t *j = attrs_of(t);
+  ck_assert_str_eq(attr(j, "TopicArn"), aev_topic_arn(t));
+  ck_assert_str_eq(attr(j, "Owner"), "000000000000");
+  ck_assert_str_eq(attr(j, "DisplayName"), "");
+  ck_assert_str_eq(attr(j, "SubscriptionsConfirmed"), "0");
+  ck_assert_str_eq(attr(j, "SubscriptionsPending"), "0");
+  ck_assert_str_eq(attr(j, "SubscriptionsDeleted"), "0");
+  json_t *p = json_loads(attr(j, "Policy"), 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(p, "Id")), "__default_policy_ID");
+  json_decref(p);
+  json_t *e = json_loads(attr(j, "EffectiveDeliveryPolicy"), 0, NULL);
+  json_t *h = json_object_get(json_object_get(e, "http"), "defaultHealthyRetryPolicy");
+  ck_assert_int_eq(json_integer_value(json_object_get(h, "numRetries")), 3);
+  ck_assert_int_eq(json_integer_value(json_object_get(h, "minDelayTarget")), 20);
+  ck_assert_str_eq(json_string_value(json_object_get(h, "backoffFunction")), "linear");
+  json_decref(e);
+  json_decref(j);
+  aev_topic_release(t);
+}
+END_TEST
+
+START_TEST(set_attributes_checked) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "DisplayName", "Hello"), AEV_OK);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "MaximumMessageSize", "1048576"), AEV_OK);
+  tt_assert_error(aev_topic_set_attribute(t, "MaximumMessageSize", "1048577"),
+                  AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: MaximumMessageSize: Invalid value "
+                  "[1048577]. Must be between 1024 and 1048576.");
+  tt_assert_error(aev_topic_set_attribute(t, "Nope", "x"), AEV_ERR_INVALID,
+                  "InvalidParameter", "Invalid parameter: AttributeName");
+  tt_assert_error(aev_topic_set_attribute(t, "DeliveryPolicy", "{\"http\":{\"defaultHealthyRetryPolicy\":{\"numRetries\":101}}}"),
+                  AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: DeliveryPolicy: numRetries must be an "
+                  "integer between 0 and 100");
+  tt_assert_error(aev_topic_set_attribute(t, "DeliveryPolicy", "{\"http\":{\"defaultHealthyRetryPolicy\":{\"numRetries\":50,\"minDelayTarget\":100,\"maxDelayTarget\":100}}}"),
+                  AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: DeliveryPolicy: the total policy retry "
+                  "time cannot be greater than 3600 seconds");
+  ck_assert_int_eq(aev_topic_set_attribute(t, "DeliveryPolicy", "{\"http\":{\"defaultHealthyRetryPolicy\":{\"numRetries\":5,\"minDelayTarget\":1,\"maxDelayTarget\":10,\"backoffFunction\":\"exponential\"}}}"), AEV_OK);
+  json_t *j = attrs_of(t);
+  ck_assert_str_eq(attr(j, "DisplayName"), "Hello");
+  ck_assert_str_eq(attr(j, "MaximumMessageSize"), "1048576");
+  ck_assert_ptr_nonnull(strstr(attr(j, "EffectiveDeliveryPolicy"), "\"backoffFunction\":\"exponential\""));
+  json_decref(j);
+  aev_topic_release(t);
+}
+END_TEST
+
+START_TEST(tags) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  ck_assert_int_eq(aev_topic_tag(t, "{\"env\":\"prod\",\"team\":\"a\"}"), AEV_OK);
+  ck_assert_int_eq(aev_topic_untag(t, "[\"team\"]"), AEV_OK);
+  char *s;
+  ck_assert_int_eq(aev_topic_list_tags(t, &s), AEV_OK);
+  ck_assert_str_eq(s, "{\"env\":\"prod\"}");
+  aev_free(s);
+  char big[4096] = "{";
+  for (int i = 0; i < 51; i++)
+    snprintf(big + strlen(big), sizeof big - strlen(big), "%s\"k%d\":\"v\"", i ? "," : "", i);
+  strcat(big, "}");
+  tt_assert_error(aev_topic_tag(t, big), AEV_ERR_LIMIT, "TagLimitExceeded", NULL);
+  ck_assert_int_eq(aev_topic_list_tags(t, &s), AEV_OK);
+  ck_assert_str_eq(s, "{\"env\":\"prod\"}");
+  aev_free(s);
+  aev_topic_release(t);
+}
+END_TEST
+
+START_TEST(delete_leaves_handle) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  ck_assert_int_eq(aev_topic_delete(t), AEV_OK);
+  tt_assert_error(aev_topic_publish(t, "x", 1, NULL, NULL, NULL), AEV_ERR_NOT_FOUND,
+                  "NotFound", "Topic does not exist");
+  aev_topic *g;
+  tt_assert_error(aev_topic_get(b, "t", &g), AEV_ERR_NOT_FOUND, "NotFound",
+                  "Topic does not exist");
+  aev_topic_release(t);
+}
+END_TEST
+
+START_TEST(list_pages_by_100) {
+  char name[32];
+  for (int i = 0; i < 205; i++) {
+    snprintf(name, sizeof name, "t%03d", i);
+    aev_topic_release(tt_topic(b, name, NULL));
+  }
+  char *token = NULL;
+  int total = 0, pages = 0;
+  do {
+    char *resp;
+    ck_assert_int_eq(aev_topic_list(b, token, &resp), AEV_OK);
+    json_t *j = json_loads(resp, 0, NULL);
+    aev_free(resp);
+    json_t *topics = json_object_get(j, "Topics");
+    if (total == 0)
+      ck_assert_str_eq(json_string_value(json_object_get(json_array_get(topics, 0), "TopicArn")),
+                       "arn:aws:sns:us-east-1:000000000000:t000");
+    total += (int)json_array_size(topics);
+    pages++;
+    free(token);
+    const char *next = json_string_value(json_object_get(j, "NextToken"));
+    token = next ? strdup(next) : NULL;
+    json_decref(j);
+  } while (token);
+  ck_assert_int_eq(total, 205);
+  ck_assert_int_eq(pages, 3);
+  char *resp;
+  tt_assert_error(aev_topic_list(b, "garbage", &resp), AEV_ERR_INVALID,
+                  "InvalidParameter", "Invalid parameter: NextToken");
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("topic_admin");
+  TCase *tc = tcase_create("admin");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, create_is_idempotent);
+  tcase_add_test(tc, names_are_checked);
+  tcase_add_test(tc, fifo_attributes);
+  tcase_add_test(tc, default_attributes);
+  tcase_add_test(tc, set_attributes_checked);
+  tcase_add_test(tc, tags);
+  tcase_add_test(tc, delete_leaves_handle);
+  tcase_add_test(tc, list_pages_by_100);
+  suite_add_tcase(s, tc);
+  return aev_test_run(s);
+}
