@@ -39,6 +39,8 @@ void *jn_alloc(jn_arena *a, size_t n) {
   return p;
 }
 
+/* Frees the heap chunks; a caller-provided first chunk (ptr/end set before
+ * the first allocation, head NULL) stays the caller's. */
 void jn_arena_free(jn_arena *a) {
   jn_chunk *ch = a->head;
   while (ch) {
