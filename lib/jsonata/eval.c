@@ -327,6 +327,7 @@ static jn_val *eval_tuple_step(jn_ctx *c, const jn_node *step, jn_val *input, jn
           jn_set(c, t, "@", 1, rb);
         }
         if (step->index) jn_set(c, t, step->index, strlen(step->index), jn_num(c, (double)b));
+        if (step->anc) jn_set(c, t, step->anc->label, strlen(step->anc->label), tuple_at(tb));
       }
       jn_push(c, result, t);
     }
@@ -387,8 +388,14 @@ static jn_val *eval_path(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env
     if (!step->focus) inseq = rs;
   }
   if (tuple_mode) {
-    rs = jn_seq(c);
-    for (size_t i = 0; tuples && i < tuples->u.arr.n; i++) jn_push(c, rs, tuple_at(tuples->u.arr.items[i]));
+    if (n->tuple) {
+      /* a path inside another carries its ancestry bindings outward */
+      rs = tuples ? tuples : jn_seq(c);
+      rs->flags |= JN_TUPLES;
+    } else {
+      rs = jn_seq(c);
+      for (size_t i = 0; tuples && i < tuples->u.arr.n; i++) jn_push(c, rs, tuple_at(tuples->u.arr.items[i]));
+    }
   }
   if (n->keep_singleton && rs) {
     if (rs->type == JN_ARR && (rs->flags & JN_CONS) && !(rs->flags & JN_SEQ)) rs = seq_of(c, rs);
@@ -1018,7 +1025,7 @@ jn_val *jn_eval(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
     break;
   }
   case N_SORT: r = eval_sort(c, n, input, env); break;
-  case N_PARENT: r = NULL; break;
+  case N_PARENT: r = jn_env_lookup(env, n->slot->label, NULL); break;
   default: break;
   }
   if (n->nstages && n->stages_are_predicates)

@@ -115,6 +115,14 @@ typedef struct jn_sortterm {
   int descending;
 } jn_sortterm;
 
+/* A parent-operator (%) binding: the label the tuple stream binds the
+ * ancestor under, and how many steps up it still is while resolving. */
+typedef struct jn_slot {
+  const char *label;
+  int level;
+  int index;
+} jn_slot;
+
 struct jn_node {
   int type;
   int position;
@@ -143,8 +151,10 @@ struct jn_node {
   int thunk;           /* lambda body converted to a tail call */
   jn_sig *sig;         /* lambda signature */
   struct jn_regex *re;
-  const char *ancestor; /* parent-operator label bound by this step */
-  int seeking_parent;
+  jn_slot *anc;        /* this step binds its context for a % (label) */
+  jn_slot *slot;       /* N_PARENT: the binding it reads */
+  jn_slot **seek;      /* unresolved % bindings inside this expression */
+  size_t nseek, capseek;
   int simple_path;     /* path of plain names (after an optional variable) */
 };
 
