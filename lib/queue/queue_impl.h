@@ -186,7 +186,11 @@ void aev__attempts_free(aev_queue *q);
 
 /* handle.c: receipt handles. */
 #define AEV__HANDLE_LEN 28
-void aev__handle_encode(const aev_queue *q, const aev__msg *m, char *out);
+#define AEV__HANDLE_RAW 21 /* bytes behind the base64 text */
+/* The handle's bytes (under mu), and their text (no lock needed). */
+void aev__handle_pack(const aev_queue *q, const aev__msg *m,
+                      uint8_t raw[AEV__HANDLE_RAW]);
+void aev__handle_text(const uint8_t raw[AEV__HANDLE_RAW], char *out);
 /* 0 on success: *slot and *nonce; -1 when the text is not a handle of q. */
 int aev__handle_decode(const aev_queue *q, const char *text, uint32_t *slot,
                        uint64_t *nonce);
