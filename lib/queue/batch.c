@@ -227,14 +227,16 @@ static int settle_batch(aev_queue *q, size_t n, const char *const *ids,
   if ((rc = aev__batch_check(n, ids, 0, kind)) != AEV_OK) return rc;
   aev_batch_result *r = result_new(n, ids);
   if (!r) return aev__nomem();
+  aev__handle h[MAX_ENTRIES];
+  for (size_t i = 0; i < n; i++) aev__handle_read(q, handles[i], &h[i]);
   pthread_mutex_lock(&q->mu);
   int64_t now = aev__queue_now_mono(q);
   for (size_t i = 0; i < n && !q->res.deleted; i++) {
     int s = !handles[i] || !*handles[i]
                 ? aev__sqs_missing("ReceiptHandle")
-            : seconds ? aev__queue_change_visibility_locked(q, handles[i],
+            : seconds ? aev__queue_change_visibility_locked(q, &h[i],
                                                             seconds[i], now)
-                      : aev__queue_delete_locked(q, handles[i], now);
+                      : aev__queue_delete_locked(q, &h[i], now);
     if (s != AEV_OK) entry_fail(r, i, s);
   }
   int gone = q->res.deleted;
