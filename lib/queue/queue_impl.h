@@ -213,6 +213,12 @@ int64_t aev__queue_now_ms(const aev_queue *q);
 int aev__queue_check(const aev_queue *q);
 /* Wakes long-poll receivers (mu held). */
 void aev__queue_wake(aev_queue *q);
+/* After a send (mu held). Standard queues wake one long-poll receiver,
+ * which passes the wake-up on when it leaves visible messages behind
+ * (receive.c), so a batch does not wake every idle consumer for one of
+ * them to take it; FIFO queues wake all, as group blocking decides who can
+ * take what. */
+void aev__queue_wake_send(aev_queue *q);
 
 /* settle.c (mu held). */
 int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now);

@@ -291,7 +291,7 @@ int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
     if (s != AEV_OK) failed(ctx, i, s);
     else stored = 1;
   }
-  if (stored) aev__queue_wake(q);
+  if (stored) aev__queue_wake_send(q);
   pthread_mutex_unlock(&q->mu);
   for (size_t i = 0; i < n; i++) {
     release(&p[i]);
