@@ -13,11 +13,19 @@ typedef struct pmap_entry {
   uint64_t key; /* keys of up to 8 bytes in place, else an arena offset */
 } pmap_entry;
 
+/* A distinct long key in the arena, for interning. */
+typedef struct pmap_key {
+  uint64_t h; /* 0 = empty */
+  uint32_t off, len;
+} pmap_key;
+
 typedef struct pmap {
   pmap_entry *e;
   size_t cap, n; /* cap is a power of two */
   char *keys;
   size_t klen, kcap;
+  pmap_key *ku; /* the arena's distinct keys, open addressing, cap a power of two */
+  size_t kun, kucap;
 } pmap;
 
 uint64_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n);
