@@ -632,8 +632,6 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_u32vec *sl
     size_t hi = w.nit;
     w.nc = 0;
     for (size_t i = lo; i < hi && !w.rc; i++) visit(&w, (uint32_t)i);
-    if (w.nc > 1)
-      for (size_t k = 0; k < w.nc; k++) aev__pmap_prefetch_key(values, w.c[k].h);
     for (size_t k = 0; k < w.nc; k++) {
       cand *c = &w.c[k];
       const char *p;

@@ -68,19 +68,6 @@ uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
   return m->cap ? aev__pmap_get_h(m, aev__pmap_hash(a, b, p, n), a, b, p, n) : NULL;
 }
 
-void aev__pmap_prefetch_key(const pmap *m, uint64_t h) {
-  if (!m->cap) return;
-  size_t mask = m->cap - 1;
-  for (size_t i = h & mask;; i = (i + 1) & mask) {
-    const pmap_entry *e = &m->e[i];
-    if (!e->h) return;
-    if (e->h == h) {
-      if (e->klen > 8) __builtin_prefetch(m->keys + e->key);
-      return;
-    }
-  }
-}
-
 uint32_t *aev__pmap_get_h(const pmap *m, uint64_t h, uint32_t a, uint32_t b, const void *p,
                           size_t n) {
   if (!m->cap) return NULL;
