@@ -434,7 +434,19 @@ typedef struct walker {
   cand *c;
   size_t nc, cc;
   int rc;
+  /* Most matches fit these, so matching allocates nothing of its own. */
+  item it_in[32];
+  cand c_in[32];
 } walker;
+
+/* Doubles a walker buffer that starts as one of its inline arrays. */
+static void *grow_walk(void *old, const void *inl, size_t *cap, size_t elem) {
+  void *b = old == inl ? malloc(2 * *cap * elem) : realloc(old, 2 * *cap * elem);
+  if (!b) return NULL;
+  if (old == inl) memcpy(b, inl, *cap * elem);
+  *cap *= 2;
+  return b;
+}
 
 static const pm_group *group_of(const pm_event *ev, uint32_t path) {
   size_t lo = 0, hi = ev->ng;
@@ -466,14 +478,12 @@ static int consistent(const walker *w, int32_t i, const pm_field *f) {
 
 static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f) {
   if (w->nit == w->cit) {
-    size_t cap = w->cit ? 2 * w->cit : 32;
-    item *it = realloc(w->it, cap * sizeof *it);
+    item *it = grow_walk(w->it, w->it_in, &w->cit, sizeof *it);
     if (!it) {
       w->rc = AEV_ERR_NOMEM;
       return;
     }
     w->it = it;
-    w->cit = cap;
   }
   w->it[w->nit++] = (item){state, parent, f};
 }
@@ -565,14 +575,12 @@ static void gather(walker *w, uint32_t i, const pm_group *g) {
     const pm_field *f = &w->ev->f[g->first + k];
     if (!consistent(w, (int32_t)i, f)) continue;
     if (w->nc == w->cc) {
-      size_t cc = w->cc ? 2 * w->cc : 32;
-      cand *c = realloc(w->c, cc * sizeof *c);
+      cand *c = grow_walk(w->c, w->c_in, &w->cc, sizeof *c);
       if (!c) {
         w->rc = AEV_ERR_NOMEM;
         return;
       }
       w->c = c;
-      w->cc = cc;
     }
     cand *c = &w->c[w->nc++];
     const char *p;
@@ -607,15 +615,23 @@ static void visit(walker *w, uint32_t i) {
 }
 
 int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_u32vec *slots) {
-  walker w = {m, ev, slots, NULL, 0, 0, NULL, 0, 0, AEV_OK};
+  walker w;
+  w.m = m;
+  w.ev = ev;
+  w.out = slots;
+  w.it = w.it_in;
+  w.nit = 0;
+  w.cit = sizeof w.it_in / sizeof *w.it_in;
+  w.c = w.c_in;
+  w.nc = 0;
+  w.cc = sizeof w.c_in / sizeof *w.c_in;
+  w.rc = AEV_OK;
   const pmap *values = &m->values;
   reach(&w, 0, -1, NULL);
   for (size_t lo = 0; lo < w.nit && !w.rc;) {
     size_t hi = w.nit;
     w.nc = 0;
     for (size_t i = lo; i < hi && !w.rc; i++) visit(&w, (uint32_t)i);
-    if (w.nc > 1)
-      for (size_t k = 0; k < w.nc; k++) aev__pmap_prefetch_key(values, w.c[k].h);
     for (size_t k = 0; k < w.nc; k++) {
       cand *c = &w.c[k];
       const char *p;
@@ -635,7 +651,7 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_u32vec *sl
     }
     lo = hi;
   }
-  free(w.it);
-  free(w.c);
+  if (w.it != w.it_in) free(w.it);
+  if (w.c != w.c_in) free(w.c);
   return w.rc ? aev__nomem() : AEV_OK;
 }

@@ -1,7 +1,10 @@
 /* The pattern automaton's hash map: open addressing with linear probing at
  * most half full, keys of up to 8 bytes kept in the entry (one cache line
- * touched per probe) and longer ones in one growing byte arena. Entries are never deleted: a set
- * rebuilds its automaton instead (see set.c). */
+ * touched per probe) and longer ones interned in one growing byte arena:
+ * entries with equal key bytes (one value under many states, as a big
+ * pattern set has) share one copy, so the arena stays small enough to stay
+ * cached and comparing a long key rarely misses. Entries are never deleted:
+ * a set rebuilds its automaton instead (see set.c). */
 #include "pattern/pmap.h"
 
 #include <stdlib.h>
@@ -65,19 +68,6 @@ uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
   return m->cap ? aev__pmap_get_h(m, aev__pmap_hash(a, b, p, n), a, b, p, n) : NULL;
 }
 
-void aev__pmap_prefetch_key(const pmap *m, uint64_t h) {
-  if (!m->cap) return;
-  size_t mask = m->cap - 1;
-  for (size_t i = h & mask;; i = (i + 1) & mask) {
-    const pmap_entry *e = &m->e[i];
-    if (!e->h) return;
-    if (e->h == h) {
-      if (e->klen > 8) __builtin_prefetch(m->keys + e->key);
-      return;
-    }
-  }
-}
-
 uint32_t *aev__pmap_get_h(const pmap *m, uint64_t h, uint32_t a, uint32_t b, const void *p,
                           size_t n) {
   if (!m->cap) return NULL;
@@ -120,6 +110,54 @@ static int grow(pmap *m) {
   return AEV_OK;
 }
 
+static int grow_keys(pmap *m) {
+  size_t cap = m->kucap ? m->kucap * 2 : 16;
+  pmap_key *k = calloc(cap, sizeof *k);
+  if (!k) return AEV_ERR_NOMEM;
+  for (size_t i = 0; i < m->kucap; i++) {
+    if (!m->ku[i].h) continue;
+    size_t j = m->ku[i].h & (cap - 1);
+    while (k[j].h) j = (j + 1) & (cap - 1);
+    k[j] = m->ku[i];
+  }
+  free(m->ku);
+  m->ku = k;
+  m->kucap = cap;
+  return AEV_OK;
+}
+
+/* The arena offset of a long key's bytes, stored once. */
+static int intern(pmap *m, const void *p, size_t n, uint64_t *off) {
+  uint64_t h = aev__pmap_hash(0, 0, p, n);
+  size_t mask = m->kucap - 1, i = h & mask;
+  for (; m->kucap && m->ku[i].h; i = (i + 1) & mask) {
+    const pmap_key *k = &m->ku[i];
+    if (k->h == h && k->len == n && memcmp(m->keys + k->off, p, n) == 0) {
+      *off = k->off;
+      return AEV_OK;
+    }
+  }
+  if ((m->kun + 1) * 2 > m->kucap) {
+    if (grow_keys(m)) return AEV_ERR_NOMEM;
+    mask = m->kucap - 1;
+    for (i = h & mask; m->ku[i].h; i = (i + 1) & mask) continue;
+  }
+  if (m->klen + n > m->kcap) {
+    size_t kcap = m->kcap ? m->kcap : 256;
+    while (kcap < m->klen + n) kcap *= 2;
+    char *k = realloc(m->keys, kcap);
+    if (!k) return AEV_ERR_NOMEM;
+    m->keys = k;
+    m->kcap = kcap;
+  }
+  memcpy(m->keys + m->klen, p, n);
+  m->ku[i] = (pmap_key){h, (uint32_t)m->klen, (uint32_t)n};
+  m->kun++;
+  *off = m->klen;
+  m->klen += n;
+  return AEV_OK;
+}
+
 int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
                   uint32_t val, uint32_t **slot, int *added) {
   uint32_t *found = aev__pmap_get(m, a, b, p, n);
@@ -129,19 +167,8 @@ int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
     return AEV_OK;
   }
   if ((m->n + 1) * 2 > m->cap && grow(m)) return AEV_ERR_NOMEM;
-  uint64_t key = n <= 8 ? inline_key(p, n) : m->klen;
-  if (n > 8 && m->klen + n > m->kcap) {
-    size_t kcap = m->kcap ? m->kcap : 256;
-    while (kcap < m->klen + n) kcap *= 2;
-    char *k = realloc(m->keys, kcap);
-    if (!k) return AEV_ERR_NOMEM;
-    m->keys = k;
-    m->kcap = kcap;
-  }
-  if (n > 8) {
-    memcpy(m->keys + m->klen, p, n);
-    m->klen += n;
-  }
+  uint64_t key = inline_key(p, n <= 8 ? n : 0);
+  if (n > 8 && intern(m, p, n, &key)) return AEV_ERR_NOMEM;
   uint64_t h = aev__pmap_hash(a, b, p, n);
   size_t mask = m->cap - 1, i = h & mask;
   while (m->e[i].h) i = (i + 1) & mask;
@@ -155,9 +182,10 @@ int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
 void aev__pmap_free(pmap *m) {
   free(m->e);
   free(m->keys);
+  free(m->ku);
   memset(m, 0, sizeof *m);
 }
 
 size_t aev__pmap_memory(const pmap *m) {
-  return m->cap * sizeof(pmap_entry) + m->kcap;
+  return m->cap * sizeof(pmap_entry) + m->kcap + m->kucap * sizeof(pmap_key);
 }

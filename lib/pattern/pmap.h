@@ -13,11 +13,19 @@ typedef struct pmap_entry {
   uint64_t key; /* keys of up to 8 bytes in place, else an arena offset */
 } pmap_entry;
 
+/* A distinct long key in the arena, for interning. */
+typedef struct pmap_key {
+  uint64_t h; /* 0 = empty */
+  uint32_t off, len;
+} pmap_key;
+
 typedef struct pmap {
   pmap_entry *e;
   size_t cap, n; /* cap is a power of two */
   char *keys;
   size_t klen, kcap;
+  pmap_key *ku; /* the arena's distinct keys, open addressing, cap a power of two */
+  size_t kun, kucap;
 } pmap;
 
 uint64_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n);
@@ -27,13 +35,12 @@ uint32_t *aev__pmap_get_h(const pmap *m, uint64_t h, uint32_t a, uint32_t b, con
                           size_t n);
 
 /* For lookups done in batches, so their cache misses overlap: starts
- * loading the bucket of hash h, then (once loaded) the first entry whose
- * hash matches and, when its key lives in the arena, that key. The lookup
- * itself is aev__pmap_get_h(). */
+ * loading the bucket of hash h. Long keys are interned, so the few distinct
+ * ones stay cached and need no prefetch of their own. The lookup itself is
+ * aev__pmap_get_h(). */
 static inline void aev__pmap_prefetch(const pmap *m, uint64_t h) {
   if (m->cap) __builtin_prefetch(&m->e[h & (m->cap - 1)]);
 }
-void aev__pmap_prefetch_key(const pmap *m, uint64_t h);
 
 /* Returns a pointer to the value, or NULL when absent. */
 uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
