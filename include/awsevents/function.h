@@ -96,11 +96,25 @@ AEV_API int aev_function_configuration(aev_function *f, char **json);
 AEV_API int aev_function_update_configuration(aev_function *f,
                                               const char *config_json);
 
-/* PutFunctionConcurrency (0..1000; 0 throttles every invocation) and
- * DeleteFunctionConcurrency (reserved = -1). */
+/* PutFunctionConcurrency (0 throttles every invocation) and
+ * DeleteFunctionConcurrency (reserved = -1). A reservation is set aside
+ * from the account's limit: InvalidParameterValueException when fewer than
+ * 100 concurrent executions would stay unreserved. */
 AEV_API int aev_function_set_reserved_concurrency(aev_function *f,
                                                   int reserved);
 AEV_API int aev_function_reserved_concurrency(aev_function *f);
+
+/* The account's concurrency limit for every function of broker b (AWS's
+ * default 1,000; raise it as AWS raises the quota per account). Functions
+ * without reserved concurrency share the limit minus all reservations;
+ * beyond it, invocations are throttled (TooManyRequestsException for sync
+ * calls, retried for Event ones). InvalidParameterValueException when the
+ * limit would leave fewer than 100 unreserved. */
+AEV_API int aev_function_set_account_concurrency(aev_broker *b, int limit);
+/* GetAccountSettings' AccountLimit: {"AccountLimit":
+ * {"ConcurrentExecutions", "UnreservedConcurrentExecutions"}}. Free with
+ * aev_free. */
+AEV_API int aev_function_account_settings(aev_broker *b, char **json);
 
 /* PutFunctionEventInvokeConfig's members: MaximumRetryAttempts (0..2),
  * MaximumEventAgeInSeconds (60..21600), DestinationConfig {OnSuccess:

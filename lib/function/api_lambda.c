@@ -1,6 +1,7 @@
 /* The "lambda" service of aev_call(): function actions with the shapes
  * boto3 hands its users (Invoke answers {StatusCode, FunctionError,
  * ExecutedVersion, Payload} with Payload the JSON text as a string). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,7 +255,7 @@ static int put_function_concurrency(aev_broker *b, const aev__api_service *svc,
   int64_t n;
   aev_function *f;
   int rc = aev__api_req_int(svc, req, "ReservedConcurrentExecutions", 0,
-                            AEV__FN_CONCURRENCY_MAX, &n);
+                            INT32_MAX, &n);
   if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
   rc = aev_function_set_reserved_concurrency(f, (int)n);
@@ -507,6 +508,15 @@ static int delete_event_source_mapping(aev_broker *b,
   return json_result(rc, out, resp);
 }
 
+static int get_account_settings(aev_broker *b, const aev__api_service *svc,
+                                json_t *req, json_t **resp) {
+  (void)svc;
+  (void)req;
+  char *out = NULL;
+  int rc = aev_function_account_settings(b, &out);
+  return json_result(rc, out, resp);
+}
+
 static int list_event_source_mappings(aev_broker *b,
                                       const aev__api_service *svc,
                                       json_t *req, json_t **resp) {
@@ -527,6 +537,7 @@ static const aev__api_action actions[] = {
     {"DeleteFunction", delete_function},
     {"DeleteFunctionConcurrency", delete_function_concurrency},
     {"DeleteFunctionEventInvokeConfig", delete_function_event_invoke_config},
+    {"GetAccountSettings", get_account_settings},
     {"GetAlias", get_alias},
     {"GetEventSourceMapping", get_event_source_mapping},
     {"GetFunction", get_function},
