@@ -20,10 +20,14 @@
  * Target ARNs: SQS queues (arn:aws:sqs:REGION:ACCOUNT:NAME; FIFO queues need
  * SqsParameters.MessageGroupId), SNS topics (arn:aws:sns:...:NAME; FIFO
  * topics likewise), Lambda functions (arn:aws:lambda:...:function:NAME,
- * invoked asynchronously) and event buses (arn:aws:events:...:event-bus/
- * NAME) of the same broker, and application callbacks
- * (aev_bus_put_callback_target). Targets of services this library does not
- * route to yet (Kinesis, Firehose, Step Functions, ...) are refused by
+ * invoked asynchronously), Kinesis streams (arn:aws:kinesis:...:stream/
+ * NAME; KinesisParameters.PartitionKeyPath, else the event id, is the
+ * partition key), Firehose delivery streams (arn:aws:firehose:...:
+ * deliverystream/NAME), Step Functions state machines (arn:aws:states:...:
+ * stateMachine:NAME, StartExecution with the input) and event buses
+ * (arn:aws:events:...:event-bus/NAME) of the same broker, and application
+ * callbacks (aev_bus_put_callback_target). Targets of services this library
+ * does not have (ECS, Batch, API destinations, ...) are refused by
  * PutTargets with a ValidationException that says so.
  */
 #ifndef AWSEVENTS_BUS_H

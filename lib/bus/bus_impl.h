@@ -53,7 +53,8 @@ enum { AEV__INPUT_EVENT, AEV__INPUT_CONST, AEV__INPUT_PATH,
        AEV__INPUT_TEMPLATE };
 /* What a target is. */
 enum { AEV__TARGET_QUEUE, AEV__TARGET_BUS, AEV__TARGET_FUNCTION,
-       AEV__TARGET_TOPIC, AEV__TARGET_CALLBACK };
+       AEV__TARGET_TOPIC, AEV__TARGET_STREAM, AEV__TARGET_FIREHOSE,
+       AEV__TARGET_MACHINE, AEV__TARGET_CALLBACK };
 
 struct aev__target {
   _Atomic long refs;
@@ -66,6 +67,7 @@ struct aev__target {
   char *input_path; /* INPUT_PATH */
   aev__template *tmpl;
   char *group_id;   /* SqsParameters.MessageGroupId (FIFO queues, topics) */
+  char *partition_path; /* KinesisParameters.PartitionKeyPath or NULL */
   int max_retries;  /* RetryPolicy.MaximumRetryAttempts */
   int64_t max_age_ms;
   char *dlq_arn;    /* DeadLetterConfig.Arn or NULL */

@@ -8,6 +8,9 @@
 #include <string.h>
 
 #include "awsevents/queue.h"
+#include "awsevents/delivery.h"
+#include "awsevents/machine.h"
+#include "awsevents/stream.h"
 #include "awsevents/topic.h"
 #include "bus/bus_impl.h"
 #include "core/broker.h"
@@ -74,6 +77,13 @@ static int make_input(delivery *d, const char **in, size_t *len, char **owned) {
   return rc;
 }
 
+/* The outcome of a call into another primitive: a missing resource is not
+ * retried; throttling and other service errors are. */
+static void outcome(delivery *d, int rc) {
+  if (rc == AEV_ERR_NOT_FOUND) fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
+  else if (rc) fail(d, rc != AEV_ERR_INVALID, "SDK_CLIENT_ERROR", aev_errmsg());
+}
+
 /* The target's queue: the cached handle, or a lookup by ARN (cached when
  * it is the first). *fresh is set when the caller must release it. */
 static int target_queue(aev__target *t, aev_queue **q, int *fresh) {
@@ -116,8 +126,7 @@ static void to_queue(delivery *d, const char *in, size_t len) {
       aev_queue_release(q);
     }
   }
-  if (rc == AEV_ERR_NOT_FOUND) fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
-  else if (rc) fail(d, rc != AEV_ERR_INVALID, "SDK_CLIENT_ERROR", aev_errmsg());
+  outcome(d, rc);
 }
 
 static void to_bus(delivery *d) {
@@ -135,14 +144,11 @@ static void to_bus(delivery *d) {
 static void to_function(delivery *d, const char *in, size_t len) {
   aev_function *f;
   int rc = aev__function_find(d->t->broker, d->t->arn, &f);
-  if (rc) {
-    fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
-    return;
+  if (!rc) {
+    rc = aev__function_enqueue_event(f, in, len, NULL);
+    aev_function_release(f);
   }
-  rc = aev__function_enqueue_event(f, in, len, NULL);
-  aev_function_release(f);
-  if (rc == AEV_ERR_NOT_FOUND) fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
-  else if (rc) fail(d, rc != AEV_ERR_INVALID, "SDK_CLIENT_ERROR", aev_errmsg());
+  outcome(d, rc);
 }
 
 /* SNS targets get the input as the message; FIFO topics the rule's group
@@ -151,7 +157,7 @@ static void to_topic(delivery *d, const char *in, size_t len) {
   aev_topic *t;
   int rc = aev_topic_get(d->t->broker, d->t->arn, &t);
   if (rc) {
-    fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
+    outcome(d, rc);
     return;
   }
   aev_publish_options *o = NULL;
@@ -165,8 +171,54 @@ static void to_topic(delivery *d, const char *in, size_t len) {
   free(copy);
   aev_publish_options_free(o);
   aev_topic_release(t);
-  if (rc == AEV_ERR_NOT_FOUND) fail(d, 0, "RESOURCE_NOT_FOUND", aev_errmsg());
-  else if (rc) fail(d, rc != AEV_ERR_INVALID, "SDK_CLIENT_ERROR", aev_errmsg());
+  outcome(d, rc);
+}
+
+/* Kinesis: the partition key from KinesisParameters.PartitionKeyPath,
+ * else the event id. */
+static void to_stream(delivery *d, const char *in, size_t len) {
+  aev_stream *s;
+  int rc = aev_stream_get(d->t->broker, d->t->arn, &s);
+  if (rc) {
+    outcome(d, rc);
+    return;
+  }
+  char *key = NULL;
+  if (d->t->partition_path) {
+    json_t *ev = json_loadb(d->ev->text, d->ev->len, 0, NULL);
+    json_t *v = aev__path_get(ev, d->t->partition_path);
+    key = json_is_string(v) ? strdup(json_string_value(v))
+          : v               ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)
+                            : NULL;
+    json_decref(ev);
+  }
+  rc = aev_stream_put(s, in, len, key ? key : d->ev->id, NULL, NULL, NULL, NULL);
+  free(key);
+  aev_stream_release(s);
+  outcome(d, rc);
+}
+
+static void to_firehose(delivery *d, const char *in, size_t len) {
+  aev_delivery *f;
+  int rc = aev_delivery_get(d->t->broker, d->t->arn, &f);
+  if (!rc) {
+    rc = aev_delivery_put(f, in, len, NULL);
+    aev_delivery_release(f);
+  }
+  outcome(d, rc);
+}
+
+/* Step Functions: StartExecution with the input, as EventBridge does. */
+static void to_machine(delivery *d, const char *in, size_t len) {
+  aev_machine *m;
+  int rc = aev_machine_get(d->t->broker, d->t->arn, &m);
+  if (!rc) {
+    aev_execution *e;
+    rc = aev_machine_start(m, NULL, in, len, &e);
+    if (!rc) aev_execution_release(e);
+    aev_machine_release(m);
+  }
+  outcome(d, rc);
 }
 
 static void to_callback(delivery *d, const char *in, size_t len) {
@@ -276,6 +328,12 @@ static void attempt(void *arg, int cancelled) {
     to_function(d, in, len);
   } else if (d->t->kind == AEV__TARGET_TOPIC) {
     to_topic(d, in, len);
+  } else if (d->t->kind == AEV__TARGET_STREAM) {
+    to_stream(d, in, len);
+  } else if (d->t->kind == AEV__TARGET_FIREHOSE) {
+    to_firehose(d, in, len);
+  } else if (d->t->kind == AEV__TARGET_MACHINE) {
+    to_machine(d, in, len);
   } else {
     to_callback(d, in, len);
   }

@@ -28,6 +28,7 @@ void aev__target_unref(aev__target *t) {
   free(t->input_path);
   aev__template_free(t->tmpl);
   free(t->group_id);
+  free(t->partition_path);
   free(t->dlq_arn);
   free(t);
 }
@@ -86,13 +87,25 @@ static int kind_of(const char *id, const char *arn, int *kind) {
     *kind = AEV__TARGET_FUNCTION;
     return AEV_OK;
   }
-  if (!strcmp(svc, "sns")) {
-    *kind = AEV__TARGET_TOPIC;
-    return AEV_OK;
-  }
+  static const struct {
+    const char *svc, *part;
+    int kind;
+  } kinds[] = {
+      {"sns", ":", AEV__TARGET_TOPIC},
+      {"kinesis", ":stream/", AEV__TARGET_STREAM},
+      {"firehose", ":deliverystream/", AEV__TARGET_FIREHOSE},
+      {"states", ":stateMachine:", AEV__TARGET_MACHINE},
+  };
+  for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++)
+    if (!strcmp(svc, kinds[i].svc) && strstr(arn, kinds[i].part)) {
+      *kind = kinds[i].kind;
+      return AEV_OK;
+    }
   return invalid("Target %s: targets of service %s are not supported by "
                  "libawsevents yet (supported: SQS queues, SNS topics, Lambda "
-                 "functions, event buses and application callbacks).",
+                 "functions, Kinesis streams, Firehose delivery streams, Step "
+                 "Functions state machines, event buses and application "
+                 "callbacks).",
                  id, svc);
 }
 
@@ -205,6 +218,19 @@ static int parse_sqs(json_t *spec, aev__target *t) {
   return AEV_OK;
 }
 
+/* KinesisParameters.PartitionKeyPath: a JSON path into the event (AWS's
+ * default partition key is the event id). */
+static int parse_kinesis(json_t *spec, aev__target *t) {
+  json_t *p = json_object_get(spec, "KinesisParameters");
+  const char *path = NULL;
+  if (p && json_is_object(p) && opt_str(p, "PartitionKeyPath", &path))
+    return AEV_ERR_INVALID;
+  if (!path) return AEV_OK;
+  int rc = aev__path_check(path, "KinesisParameters.PartitionKeyPath");
+  if (!rc && !(t->partition_path = strdup(path))) rc = aev__nomem();
+  return rc;
+}
+
 int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec,
                       aev_bus_target_fn fn, void *user,
                       aev_release_fn release, aev__target **out) {
@@ -250,6 +276,7 @@ int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec,
   if (!rc) rc = parse_retry(spec, t);
   if (!rc) rc = parse_dlq(spec, t);
   if (!rc) rc = parse_sqs(spec, t);
+  if (!rc) rc = parse_kinesis(spec, t);
   if (rc) {
     aev__target_unref(t);
     return rc;

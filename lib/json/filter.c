@@ -160,7 +160,7 @@ void aev__jp_filter_free(jp_filter *f) {
 
 /* A new reference or NULL when the path finds nothing. */
 static json_t *value(const operand *o, json_t *item, json_t *root) {
-  if (!o->is_path) return json_incref(o->literal);
+  if (!o->is_path) return json_deep_copy(o->literal); /* paths are shared across threads */
   json_t *node = o->at ? item : root;
   for (size_t i = 0; node && i < o->path.n; i++) {
     const jp_seg *g = &o->path.segs[i];

@@ -217,7 +217,7 @@ json_t *aev__intrinsic_eval(const aev__intrinsic *f, aev__jenv *env) {
   for (; done < f->n; done++) {
     const ia_arg *a = &f->args[done];
     vals[done].raw = a->raw;
-    if (a->kind == IA_LITERAL) vals[done].v = json_incref(a->literal);
+    if (a->kind == IA_LITERAL) vals[done].v = json_deep_copy(a->literal); /* shared: copy */
     else if (a->kind == IA_PATH) vals[done].v = aev__jpath_eval(a->path, env);
     else vals[done].v = aev__intrinsic_eval(a->call, env);
     if (!vals[done].v) goto out;

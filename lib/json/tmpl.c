@@ -120,7 +120,9 @@ void aev__tmpl_free(aev__tmpl *t) {
 
 json_t *aev__tmpl_eval(const aev__tmpl *t, aev__jenv *env) {
   switch (t->kind) {
-  case T_LITERAL: return json_incref(t->literal);
+  /* A copy: the template is shared by executions on other threads, and
+   * jansson's reference counts are not safe to share that way. */
+  case T_LITERAL: return json_deep_copy(t->literal);
   case T_PATH: return aev__jpath_eval(t->path, env);
   case T_CALL: return aev__intrinsic_eval(t->call, env);
   case T_ARRAY: {

@@ -9,11 +9,13 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "machine/jq.h"
 #include "machine/machine_int.h"
 
 typedef struct pctx {
   json_t *diag;
   int express;
+  int jsonata; /* the machine's QueryLanguage is JSONata */
 } pctx;
 
 static void diag(pctx *c, const char *code, const char *loc, const char *fmt, ...)
@@ -136,6 +138,26 @@ static int int_field(pctx *c, json_t *st, const char *base, const char *field, i
 
 static int graph_parse(pctx *c, json_t *obj, const char *base, m_graph *g, m_def *d);
 
+/* A field of a JSONata state: literal, or "{% expr %}" anywhere inside. */
+static int jt_field(pctx *c, json_t *obj, const char *base, const char *field, m_jt **out) {
+  json_t *v = json_object_get(obj, field);
+  if (!v) return 0;
+  char err[512], loc[520];
+  loc_of(loc, sizeof loc, base, field);
+  if (aev__jt_compile(v, field, out, err, sizeof err)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "%s", err);
+    return -1;
+  }
+  return 0;
+}
+
+/* JSONPath-only fields, which a JSONata state may not use. */
+static const char *const jsonpath_only[] = {
+    "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "ItemsPath",
+    "SecondsPath", "TimestampPath", "ErrorPath", "CausePath", "TimeoutSecondsPath",
+    "HeartbeatSecondsPath", "MaxConcurrencyPath", "ToleratedFailureCountPath",
+    "ToleratedFailurePercentagePath", NULL};
+
 static int errors_field(pctx *c, json_t *obj, const char *loc, json_t **out) {
   json_t *e = json_object_get(obj, "ErrorEquals");
   if (!json_is_array(e) || json_array_size(e) == 0) {
@@ -256,6 +278,11 @@ static int catch_parse(pctx *c, json_t *states, json_t *st, const char *base, m_
       return -1;
     }
     if ((t->next = target(c, states, json_object_get(o, "Next"), nl)) < 0) return -1;
+    if (s->jsonata) {
+      if (jt_field(c, o, l, "Output", &t->j_output) || jt_field(c, o, l, "Assign", &t->j_assign))
+        return -1;
+      continue;
+    }
     if (path_field(c, o, l, "ResultPath", 1, &t->result_path, &t->result_null)) return -1;
     if (tmpl_field(c, o, l, "Assign", &t->assign)) return -1;
   }
@@ -291,6 +318,12 @@ static int wait_parse(pctx *c, json_t *st, const char *base, m_state *s) {
          "A Wait state must have exactly one of these fields: [Seconds, Timestamp, SecondsPath, TimestampPath]");
     return -1;
   }
+  if (s->jsonata && (json_is_string(json_object_get(st, "Seconds")) ||
+                     json_is_string(json_object_get(st, "Timestamp"))))
+    return jt_field(c, st, base, "Seconds", &s->j_seconds) ||
+                   jt_field(c, st, base, "Timestamp", &s->j_timestamp)
+               ? -1
+               : 0;
   if (int_field(c, st, base, "Seconds", 0, 99999999, &s->seconds, &s->has_seconds)) return -1;
   json_t *ts = json_object_get(st, "Timestamp");
   if (ts) {
@@ -320,6 +353,22 @@ static int choice_parse(pctx *c, json_t *states, json_t *st, const char *base, m
     char err[512], where[256] = "", l[600];
     fmt(l, sizeof l, "%s[%zu]", loc, i);
     json_t *rule = json_array_get(ch, i);
+    if (s->jsonata) {
+      m_rule *r = calloc(1, sizeof *r);
+      if (!r) return -1;
+      s->choices[s->nchoices++] = r;
+      char nl[620];
+      fmt(nl, sizeof nl, "%s/Next", l);
+      if (!json_object_get(rule, "Condition")) {
+        diag(c, "SCHEMA_VALIDATION_FAILED", l, "These fields are required: [Condition]");
+        return -1;
+      }
+      if (jt_field(c, rule, l, "Condition", &r->j_condition) ||
+          jt_field(c, rule, l, "Output", &r->j_output) || jt_field(c, rule, l, "Assign", &r->j_assign))
+        return -1;
+      if ((r->next = target(c, states, json_object_get(rule, "Next"), nl)) < 0) return -1;
+      continue;
+    }
     if (aev__choice_parse(rule, 1, &s->choices[s->nchoices], err, sizeof err, where, sizeof where)) {
       aev__choice_free(s->choices[s->nchoices]);
       s->choices[s->nchoices] = NULL;
@@ -365,10 +414,21 @@ static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d
   char ploc[512];
   loc_of(ploc, sizeof ploc, base, pname);
   s->processor = calloc(1, sizeof *s->processor);
-  if (!s->processor || graph_parse(c, proc, ploc, s->processor, d)) return -1;
-  if (path_field(c, st, base, "ItemsPath", 0, &s->items_path, NULL)) return -1;
-  if (tmpl_field(c, st, base, "ItemSelector", &s->item_selector)) return -1;
-  if (!s->item_selector && tmpl_field(c, st, base, "Parameters", &s->item_selector)) return -1;
+  int outer = c->jsonata;
+  c->jsonata = s->jsonata; /* the processor's states inherit the Map's language */
+  int rc = !s->processor || graph_parse(c, proc, ploc, s->processor, d);
+  c->jsonata = outer;
+  if (rc) return -1;
+  if (s->jsonata) {
+    if (jt_field(c, st, base, "Items", &s->j_items) ||
+        jt_field(c, st, base, "ItemSelector", &s->j_selector))
+      return -1;
+  } else if (path_field(c, st, base, "ItemsPath", 0, &s->items_path, NULL) ||
+             tmpl_field(c, st, base, "ItemSelector", &s->item_selector)) {
+    return -1;
+  }
+  if (!s->jsonata && !s->item_selector && tmpl_field(c, st, base, "Parameters", &s->item_selector))
+    return -1;
   int64_t mc = 0;
   if (int_field(c, st, base, "MaxConcurrency", 0, 2147483647, &mc, NULL)) return -1;
   s->max_concurrency = (int)mc;
@@ -392,6 +452,11 @@ static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d
       path_field(c, st, base, "ToleratedFailurePercentagePath", 0, &s->tolerated_pct_path, NULL))
     return -1;
   s->item_batcher = json_object_get(st, "ItemBatcher");
+  json_t *reader = json_object_get(st, "ItemReader");
+  if (reader) {
+    s->item_reader = json_string_value(json_object_get(reader, "Resource"));
+    if (!s->item_reader) s->item_reader = "";
+  }
   return 0;
 }
 
@@ -418,31 +483,47 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
   }
   s->type = kinds[k].t;
   int bad = 0;
+  json_t *ql = json_object_get(st, "QueryLanguage");
+  const char *qls = json_string_value(ql);
+  if (ql && (!qls || (strcmp(qls, "JSONPath") && strcmp(qls, "JSONata")))) {
+    char loc[520];
+    loc_of(loc, sizeof loc, base, "QueryLanguage");
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "QueryLanguage must be JSONPath or JSONata");
+    return -1;
+  }
+  if (c->jsonata && qls && !strcmp(qls, "JSONPath")) {
+    char loc[520];
+    loc_of(loc, sizeof loc, base, "QueryLanguage");
+    /* AWS: a state may not go back to JSONPath under a JSONata machine. */
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+         "The QueryLanguage of a state cannot be JSONPath when the state machine's is JSONata");
+    return -1;
+  }
+  s->jsonata = qls ? !strcmp(qls, "JSONata") : c->jsonata;
+  if (s->jsonata) d->uses_context = 1;
   const char *f;
   json_t *v;
   json_object_foreach(st, f, v) {
-    if (in_list(common_fields, f) || (kinds[k].io && in_list(io_fields, f)) ||
+    int jsonata_field = s->jsonata && ((!strcmp(f, "Output") && s->type != ST_FAIL) ||
+                                       (!strcmp(f, "Arguments") &&
+                                        (s->type == ST_TASK || s->type == ST_PARALLEL)) ||
+                                       (!strcmp(f, "Items") && s->type == ST_MAP));
+    if (s->jsonata && in_list(jsonpath_only, f)) {
+      char loc[520];
+      loc_of(loc, sizeof loc, base, f);
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+           "The field '%s' is not supported when the QueryLanguage is JSONata.", f);
+      bad = 1;
+      continue;
+    }
+    if (jsonata_field || in_list(common_fields, f) || (kinds[k].io && in_list(io_fields, f)) ||
         (kinds[k].flow && in_list(flow_fields, f)) || (kinds[k].result && in_list(result_fields, f)) ||
-        in_list(kinds[k].extra, f) ||
-        ((s->type == ST_FAIL || s->type == ST_SUCCEED) && !strcmp(f, "Assign") && 0))
+        in_list(kinds[k].extra, f))
       continue;
     char loc[520];
     loc_of(loc, sizeof loc, base, f);
     diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Field '%s' is not supported.", f);
     bad = 1;
-  }
-  json_t *ql = json_object_get(st, "QueryLanguage");
-  if (ql) {
-    char loc[520];
-    loc_of(loc, sizeof loc, base, "QueryLanguage");
-    if (json_is_string(ql) && !strcmp(json_string_value(ql), "JSONata")) {
-      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
-           "The JSONata query language is not available in this build of libawsevents");
-      bad = 1;
-    } else if (!json_is_string(ql) || strcmp(json_string_value(ql), "JSONPath")) {
-      diag(c, "SCHEMA_VALIDATION_FAILED", loc, "QueryLanguage must be JSONPath or JSONata");
-      bad = 1;
-    }
   }
   if (bad) return -1;
   if (kinds[k].flow) {
@@ -459,12 +540,16 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
     }
     if (next && (s->next = target(c, states, next, loc)) < 0) return -1;
   }
+  if (s->jsonata && (jt_field(c, st, base, "Output", &s->j_output) ||
+                     jt_field(c, st, base, "Arguments", &s->j_args) ||
+                     jt_field(c, st, base, "Assign", &s->j_assign)))
+    return -1;
   if (path_field(c, st, base, "InputPath", 0, &s->input_path, &s->input_null) ||
       path_field(c, st, base, "OutputPath", 0, &s->output_path, &s->output_null) ||
       path_field(c, st, base, "ResultPath", 1, &s->result_path, &s->result_null) ||
       tmpl_field(c, st, base, "Parameters", &s->parameters) ||
       tmpl_field(c, st, base, "ResultSelector", &s->result_selector) ||
-      tmpl_field(c, st, base, "Assign", &s->assign) || retry_parse(c, st, base, s) ||
+      (!s->jsonata && tmpl_field(c, st, base, "Assign", &s->assign)) || retry_parse(c, st, base, s) ||
       catch_parse(c, states, st, base, s))
     return -1;
   s->result = json_object_get(st, "Result");
@@ -472,6 +557,10 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
   case ST_CHOICE: return choice_parse(c, states, st, base, s);
   case ST_WAIT: return wait_parse(c, st, base, s);
   case ST_FAIL:
+    if (s->jsonata)
+      return jt_field(c, st, base, "Error", &s->j_error) || jt_field(c, st, base, "Cause", &s->j_cause)
+                 ? -1
+                 : 0;
     s->error = json_string_value(json_object_get(st, "Error"));
     s->cause = json_string_value(json_object_get(st, "Cause"));
     return expr_field(c, st, base, "ErrorPath", &s->error_path) ||
@@ -490,7 +579,11 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
       char bl[600];
       fmt(bl, sizeof bl, "%s/Branches[%zu]", base, i);
       s->nbranches++;
-      if (graph_parse(c, json_array_get(br, i), bl, &s->branches[i], d)) return -1;
+      int outer = c->jsonata;
+      c->jsonata = s->jsonata;
+      int rc = graph_parse(c, json_array_get(br, i), bl, &s->branches[i], d);
+      c->jsonata = outer;
+      if (rc) return -1;
     }
     return 0;
   }
@@ -577,7 +670,12 @@ static void state_free(m_state *s) {
   for (size_t i = 0; i < s->ncatch; i++) {
     aev__jpath_free(s->catches[i].result_path);
     aev__tmpl_free(s->catches[i].assign);
+    aev__jt_free(s->catches[i].j_output);
+    aev__jt_free(s->catches[i].j_assign);
   }
+  m_jt *jts[] = {s->j_args, s->j_output, s->j_assign, s->j_items, s->j_selector,
+                 s->j_seconds, s->j_timestamp, s->j_error, s->j_cause};
+  for (size_t i = 0; i < sizeof jts / sizeof jts[0]; i++) aev__jt_free(jts[i]);
   free(s->catches);
   rules_free(s->choices, s->nchoices);
   aev__jpath_free(s->seconds_path);
@@ -622,7 +720,7 @@ static const char *const top_fields[] = {"StartAt", "States", "Comment", "Versio
                                          "TimeoutSeconds", "QueryLanguage", NULL};
 
 m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag_out) {
-  pctx c = {json_array(), express};
+  pctx c = {json_array(), express, 0};
   m_def *d = calloc(1, sizeof *d);
   *diag_out = NULL;
   if (!c.diag || !d) {
@@ -643,15 +741,13 @@ m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag_o
       diag(&c, "SCHEMA_VALIDATION_FAILED", loc, "Field '%s' is not supported.", k);
     }
     json_t *ql = json_object_get(d->json, "QueryLanguage");
-    if (ql && json_is_string(ql) && !strcmp(json_string_value(ql), "JSONata"))
-      diag(&c, "SCHEMA_VALIDATION_FAILED", "/QueryLanguage",
-           "The JSONata query language is not available in this build of libawsevents");
-    else if (ql && (!json_is_string(ql) || strcmp(json_string_value(ql), "JSONPath")))
+    c.jsonata = ql && json_is_string(ql) && !strcmp(json_string_value(ql), "JSONata");
+    if (ql && !c.jsonata && (!json_is_string(ql) || strcmp(json_string_value(ql), "JSONPath")))
       diag(&c, "SCHEMA_VALIDATION_FAILED", "/QueryLanguage", "QueryLanguage must be JSONPath or JSONata");
     int has_to = 0;
     int_field(&c, d->json, "", "TimeoutSeconds", 1, 99999999, &d->timeout_s, &has_to);
     if (json_array_size(c.diag) == 0) graph_parse(&c, d->json, "", &d->top, d);
-    d->uses_context = strstr(text, "$$") != NULL;
+    d->uses_context |= strstr(text, "$$") != NULL;
   }
   if (json_array_size(c.diag)) {
     *diag_out = c.diag;

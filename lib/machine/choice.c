@@ -53,6 +53,9 @@ void aev__choice_free(m_rule *r) {
   aev__jpath_free(r->var);
   aev__jpath_free(r->value_path);
   aev__tmpl_free(r->assign);
+  aev__jt_free(r->j_condition);
+  aev__jt_free(r->j_output);
+  aev__jt_free(r->j_assign);
   for (size_t i = 0; i < r->nkids; i++) aev__choice_free(r->kids[i]);
   free(r->kids);
   free(r);
@@ -321,7 +324,9 @@ int aev__choice_eval(const m_rule *r, aev__jenv *env) {
                    aev__jpath_text(r->var));
     return -1;
   }
-  json_t *other = r->value ? json_incref(r->value) : lookup(r->value_path, env);
+  /* The literal belongs to the definition, which executions on other
+   * threads share: borrowed, never reference-counted here. */
+  json_t *other = r->value ? r->value : lookup(r->value_path, env);
   if (!other) {
     json_decref(v);
     aev__jenv_fail(env, "States.Runtime", "Invalid path '%s': The choice state's condition path references an invalid value.",
@@ -330,6 +335,6 @@ int aev__choice_eval(const m_rule *r, aev__jenv *env) {
   }
   int m = compare(r->op, v, other);
   json_decref(v);
-  json_decref(other);
+  if (!r->value) json_decref(other);
   return m;
 }

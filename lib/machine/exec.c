@@ -11,6 +11,7 @@
 
 #include "core/status.h"
 #include "machine/exec_int.h"
+#include "machine/jq.h"
 
 static const char *const entered[] = {"TaskStateEntered", "PassStateEntered", "ChoiceStateEntered",
                                       "WaitStateEntered", "SucceedStateEntered", "FailStateEntered",
@@ -208,6 +209,10 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
     if (!error_matches(c->errors, error)) continue;
     json_t *eo = json_pack("{s:s,s:s}", "Error", error ? error : "", "Cause", cause ? cause : "");
     free(full);
+    if (s->jsonata) {
+      aev__jq_catch(r, c, eo);
+      return;
+    }
     aev__jenv env;
     aev__run_env(r, &env, eo);
     json_t *out;
@@ -272,7 +277,11 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
   e->cause = cause_copy;
   e->stop_ms = aev__clock_now_ms(aev__broker_clock(e->b));
   pthread_cond_broadcast(&e->done_cv);
+  void (*watch)(aev_execution *, void *) = e->watch;
+  e->watch = NULL;
   pthread_mutex_unlock(&e->mu);
+  aev__exec_status_event(e);
+  if (watch) watch(e, e->watch_user);
   aev__sched *sc = aev__broker_sched(e->b);
   for (size_t i = 0; i < e->nruns; i++) {
     m_run *r = e->runs[i];
@@ -318,7 +327,17 @@ static json_t *apply_path(m_run *r, const aev__jpath *p, int is_null, json_t *v)
   return out;
 }
 
-static void transition(m_run *r, json_t *output) {
+void aev__run_exit_to(m_run *r, json_t *output, int next) {
+  const m_state *s = aev__run_state(r);
+  if (recording(r))
+    aev__run_event(r, exited[s->type], "stateExitedEventDetails",
+                   text_details(s->name, "output", output, "outputDetails"));
+  else
+    aev__run_event(r, exited[s->type], NULL, NULL);
+  aev__run_enter(r, next, output);
+}
+
+void aev__run_transition(m_run *r, json_t *output) {
   const m_state *s = aev__run_state(r);
   if (recording(r))
     aev__run_event(r, exited[s->type], "stateExitedEventDetails",
@@ -348,6 +367,10 @@ static int assign(m_run *r, const aev__tmpl *t, json_t *v) {
 
 void aev__run_result(m_run *r, json_t *result) {
   const m_state *s = aev__run_state(r);
+  if (s->jsonata) {
+    aev__jq_result(r, result);
+    return;
+  }
   aev__jenv env;
   if (s->result_selector) {
     aev__run_env(r, &env, result);
@@ -420,7 +443,7 @@ void aev__run_result(m_run *r, json_t *result) {
     json_object_update(r->vars, old_vars);
     json_decref(old_vars);
   }
-  transition(r, out);
+  aev__run_transition(r, out);
 }
 
 /* Choice, Wait and Succeed pass their effective input through OutputPath. */
@@ -432,7 +455,7 @@ static void pass_through(m_run *r, json_t *effective, const aev__tmpl *assign_t)
     json_decref(out);
     return;
   }
-  transition(r, out);
+  aev__run_transition(r, out);
 }
 
 static void do_choice(m_run *r, json_t *effective) {
@@ -482,7 +505,8 @@ static void do_choice(m_run *r, json_t *effective) {
 static void wait_done(m_run *r) {
   json_t *eff = r->effective;
   r->effective = NULL;
-  pass_through(r, eff, NULL);
+  if (aev__run_state(r)->jsonata) aev__jq_result(r, NULL);
+  else pass_through(r, eff, NULL);
   json_decref(eff);
 }
 
@@ -543,6 +567,12 @@ static void do_wait(m_run *r, json_t *effective) {
     }
     json_decref(v);
   }
+  aev__run_wait_until(r, effective, until);
+}
+
+void aev__run_wait_until(m_run *r, json_t *effective, int64_t until) {
+  aev__clock *clk = aev__broker_clock(r->e->b);
+  int64_t now = aev__clock_now_ms(clk);
   json_decref(r->effective);
   r->effective = json_incref(effective);
   if (until <= now) {
@@ -586,6 +616,10 @@ static void run_body(m_run *r) {
   const m_state *s = aev__run_state(r);
   set_state_context(r);
   if (s->type == ST_TASK) aev__task_prepare(r);
+  if (s->jsonata) {
+    aev__jq_body(r);
+    return;
+  }
   json_t *effective = apply_path(r, s->input_path, s->input_null, r->input);
   if (!effective) return;
   aev__jenv env;
@@ -603,7 +637,7 @@ static void run_body(m_run *r) {
   case ST_PASS:
     if (s->result) {
       json_decref(params);
-      params = json_incref(s->result);
+      params = json_deep_copy(s->result); /* the definition is shared: copy */
     }
     aev__run_result(r, params ? params : json_incref(effective));
     break;
@@ -652,4 +686,15 @@ void aev__run_enter(m_run *r, int idx, json_t *input) {
     enter_now(r);
   }
   r->driving = 0;
+}
+
+void aev__exec_watch(aev_execution *e, void (*fn)(aev_execution *e, void *user), void *user) {
+  pthread_mutex_lock(&e->mu);
+  int done = e->finished;
+  if (!done) {
+    e->watch = fn;
+    e->watch_user = user;
+  }
+  pthread_mutex_unlock(&e->mu);
+  if (done) fn(e, user);
 }

@@ -47,10 +47,12 @@ void aev__flow_parallel(m_run *r, json_t *input) {
   json_decref(input);
 }
 
+/* A runtime failure: States.Runtime under JSONPath, States.
+ * QueryEvaluationError under JSONata (as AWS names them). */
 static int runtime(m_run *r, const char *fmt, const char *a, const char *b) {
   char msg[512];
   snprintf(msg, sizeof msg, fmt, a, b);
-  aev__run_fail(r, "States.Runtime", msg, 1);
+  aev__run_fail(r, aev__run_state(r)->jsonata ? "States.QueryEvaluationError" : "States.Runtime", msg, 1);
   return -1;
 }
 
@@ -98,7 +100,7 @@ static json_t *batch(const m_state *s, json_t *items) {
   json_t *cur = NULL;
   for (size_t i = 0; out && i < json_array_size(items); i++) {
     if (i % (per ? per : 1) == 0) {
-      json_t *b = json_is_object(extra) ? json_pack("{s:O}", "BatchInput", extra) : json_object();
+      json_t *b = json_is_object(extra) ? json_pack("{s:o}", "BatchInput", json_deep_copy(extra)) : json_object();
       cur = json_array();
       json_object_set_new(b, "Items", cur);
       json_array_append_new(out, b);
@@ -111,7 +113,14 @@ static json_t *batch(const m_state *s, json_t *items) {
 static int start_item(m_run *r, size_t i) {
   const m_state *s = aev__run_state(r);
   json_t *item = json_array_get(r->items, i), *input;
-  if (s->item_selector) {
+  if (s->jsonata) {
+    aev__jenv env;
+    aev__run_env(r, &env, r->effective);
+    if (!(input = aev__jq_item(r, item, i, &env))) {
+      aev__run_fail(r, env.error, env.cause, 1);
+      return -1;
+    }
+  } else if (s->item_selector) {
     aev__jenv env;
     aev__run_env(r, &env, r->effective);
     json_t *ctx = r->e->context;
@@ -136,6 +145,15 @@ static int start_item(m_run *r, size_t i) {
 
 void aev__flow_map(m_run *r, json_t *effective) {
   const m_state *s = aev__run_state(r);
+  if (s->item_reader) {
+    /* Distributed Map reads items from S3, which this broker does not have;
+     * a JSON array input (ItemsPath / Items) works. */
+    char cause[512];
+    snprintf(cause, sizeof cause, "ItemReader '%s' is not supported by this broker (no S3); give the "
+                                  "items as a JSON array in the input instead.", s->item_reader);
+    aev__run_fail(r, "States.ItemReaderFailed", cause, 1);
+    return;
+  }
   r->gen++;
   json_decref(r->effective);
   r->effective = json_incref(effective);

@@ -71,6 +71,23 @@ void aev__run_env(m_run *r, aev__jenv *env, json_t *input);
 /* Events for the current state. */
 int64_t aev__run_event(m_run *r, const char *type, const char *dkey, json_t *details);
 
+/* Records StateExited with output (stolen) and moves on: the next state,
+ * or the end of the run. */
+void aev__run_transition(m_run *r, json_t *output);
+/* Records StateExited with output (stolen) and enters state next. */
+void aev__run_exit_to(m_run *r, json_t *output, int next);
+
+/* Wait until epoch ms `until` (a timer), then finish the state. */
+void aev__run_wait_until(m_run *r, json_t *effective, int64_t until);
+
+/* The JSONata query language (exec_jq.c): a state's body; its result
+ * (NULL: none, as for Pass) through Output and Assign; a Catch. */
+void aev__jq_body(m_run *r);
+void aev__jq_result(m_run *r, json_t *result);
+void aev__jq_catch(m_run *r, const m_catcher *c, json_t *error_output);
+/* A JSONata Map's item input ($states.context.Map.Item). */
+json_t *aev__jq_item(m_run *r, json_t *item, size_t index, aev__jenv *env);
+
 /* Parallel and Map (exec_flow.c). */
 void aev__flow_parallel(m_run *r, json_t *effective);
 void aev__flow_map(m_run *r, json_t *effective);

@@ -3,6 +3,9 @@
  * history events, and the integrations: functions of this broker (a Lambda
  * ARN, or arn:aws:states:::lambda:invoke with its Payload / StatusCode
  * response), arn:aws:states:::sqs:sendMessage through lib/queue, and the
+ * arn:aws:states:::sns:publish and events:putEvents through those primitives'
+ * public API, arn:aws:states:::states:startExecution (.sync and .sync:2:
+ * the nested execution's end completes the task), and the
  * .waitForTaskToken pattern completed by SendTaskSuccess / SendTaskFailure /
  * SendTaskHeartbeat. Completions from other threads come back to the
  * execution's strand; a late completion (after a timeout) is dropped. */
@@ -15,6 +18,8 @@
 #include "function/function.h"
 #include "machine/exec_int.h"
 #include "queue/queue.h"
+#include "awsevents/bus.h"
+#include "awsevents/topic.h"
 
 #define WAIT_SUFFIX ".waitForTaskToken"
 
@@ -40,7 +45,10 @@ static void kind_of(const char *res, task_kind *k) {
     k->type = "unknown";
     return;
   }
-  k->type = !strncmp(svc + 3, "lambda", 6) ? "lambda" : !strncmp(svc + 3, "sqs", 3) ? "sqs" : "other";
+  static const char *const types[] = {"lambda", "sqs", "sns", "events", "states"};
+  k->type = "other";
+  for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+    if (!strncmp(svc + 3, types[i], strlen(types[i])) && svc[3 + strlen(types[i])] == ':') k->type = types[i];
   snprintf(k->resource, sizeof k->resource, "%s", colon + 1);
 }
 
@@ -199,6 +207,7 @@ typedef struct completion {
   size_t run_idx;
   unsigned seq;
   int ok, heartbeat, from_token;
+  int json_output; /* .sync:2 */
   char *payload; /* result JSON, or Lambda's error object */
   char *error, *cause;
 } completion;
@@ -313,6 +322,144 @@ static void sqs_send(m_run *r, json_t *params, int waits) {
   task_succeeded(r, out);
 }
 
+/* An AWS error of a service integration: "SNS.NotFoundException"-style. */
+static void service_failed(m_run *r, const char *service) {
+  char err[160];
+  snprintf(err, sizeof err, "%s.%s%s", service, aev_errcode(),
+           strstr(aev_errcode(), "Exception") ? "" : "Exception");
+  task_failed(r, err, aev_errmsg());
+}
+
+/* sns:publish: TopicArn, Message (non-strings sent as JSON text), Subject,
+ * MessageAttributes, MessageGroupId, MessageDeduplicationId. */
+static void sns_publish(m_run *r, json_t *params, int waits) {
+  const char *arn = json_string_value(json_object_get(params, "TopicArn"));
+  json_t *msg = json_object_get(params, "Message");
+  if (!arn || !msg) {
+    task_failed(r, "SNS.InvalidParameterException",
+                "The request must contain the parameters TopicArn and Message.");
+    return;
+  }
+  aev_topic *t = NULL;
+  aev_publish_options *o = NULL;
+  char *text = aev__json_text(msg), *attrs = NULL;
+  char id[64] = "", seq[64] = "";
+  int rc = aev_topic_get(r->e->b, arn, &t);
+  if (!rc) rc = aev_publish_options_new(&o);
+  const char *subject = json_string_value(json_object_get(params, "Subject"));
+  const char *group = json_string_value(json_object_get(params, "MessageGroupId"));
+  const char *dedup = json_string_value(json_object_get(params, "MessageDeduplicationId"));
+  json_t *ma = json_object_get(params, "MessageAttributes");
+  if (!rc && subject) rc = aev_publish_options_set_subject(o, subject);
+  if (!rc && group) rc = aev_publish_options_set_group_id(o, group);
+  if (!rc && dedup) rc = aev_publish_options_set_deduplication_id(o, dedup);
+  if (!rc && ma && (attrs = json_dumps(ma, JSON_COMPACT))) rc = aev_publish_options_set_attributes(o, attrs);
+  if (!rc) rc = aev_topic_publish(t, text, text ? strlen(text) : 0, o, id, seq);
+  free(text);
+  free(attrs);
+  aev_publish_options_free(o);
+  aev_topic_release(t);
+  if (rc) {
+    service_failed(r, "SNS");
+    return;
+  }
+  if (waits) return;
+  json_t *out = json_pack("{s:s}", "MessageId", id);
+  if (seq[0]) json_object_set_new(out, "SequenceNumber", json_string(seq));
+  task_succeeded(r, out);
+}
+
+/* events:putEvents: Entries as PutEvents takes them; Detail may be an
+ * object (AWS serialises it). */
+static void events_put(m_run *r, json_t *params, int waits) {
+  json_t *entries = json_deep_copy(json_object_get(params, "Entries"));
+  size_t i;
+  json_t *e;
+  json_array_foreach(entries, i, e) {
+    json_t *d = json_object_get(e, "Detail");
+    if (d && !json_is_string(d)) {
+      char *t = json_dumps(d, JSON_COMPACT);
+      json_object_set_new(e, "Detail", json_string(t ? t : "{}"));
+      free(t);
+    }
+  }
+  char *text = entries ? json_dumps(entries, JSON_COMPACT) : NULL, *resp = NULL;
+  json_decref(entries);
+  int rc = text ? aev_bus_put_events(r->e->b, text, &resp) : -1;
+  free(text);
+  if (rc) {
+    if (rc < 0) task_failed(r, "EventBridge.ValidationException", "Entries must be an array.");
+    else service_failed(r, "EventBridge");
+    return;
+  }
+  json_t *out = json_loads(resp, 0, NULL);
+  aev_free(resp);
+  if (json_integer_value(json_object_get(out, "FailedEntryCount")) > 0) {
+    char *t = json_dumps(out, JSON_COMPACT);
+    json_decref(out);
+    /* AWS fails the task when an entry failed. */
+    task_failed(r, "EventBridge.FailedEntry", t ? t : "");
+    free(t);
+    return;
+  }
+  if (waits) {
+    json_decref(out);
+    return;
+  }
+  task_succeeded(r, out);
+}
+
+/* The response of states:startExecution (.sync: DescribeExecution's shape
+ * with Output as text; .sync:2: Output as JSON). */
+static void nested_done(aev_execution *child, void *user);
+
+static void states_start(m_run *r, const task_kind *k, json_t *params, int waits) {
+  const char *arn = json_string_value(json_object_get(params, "StateMachineArn"));
+  const char *name = json_string_value(json_object_get(params, "Name"));
+  json_t *in = json_object_get(params, "Input");
+  aev_machine *m = NULL;
+  if (!arn || aev_machine_get(r->e->b, arn, &m)) {
+    task_failed(r, "StepFunctions.StateMachineDoesNotExistException",
+                arn ? aev_errmsg() : "The request must contain the parameter StateMachineArn.");
+    return;
+  }
+  char *text = in ? (json_is_string(in) ? strdup(json_string_value(in)) : json_dumps(in, JSON_COMPACT | JSON_ENCODE_ANY))
+                  : strdup("{}");
+  aev_execution *child = NULL;
+  int rc = aev_machine_start(m, name, text, text ? strlen(text) : 0, &child);
+  free(text);
+  aev_machine_release(m);
+  if (rc) {
+    service_failed(r, "StepFunctions");
+    return;
+  }
+  int sync = strstr(k->resource, ".sync") != NULL;
+  if (sync) {
+    completion *c = calloc(1, sizeof *c);
+    if (!c) {
+      aev_execution_release(child);
+      task_failed(r, "States.Runtime", "Out of memory");
+      return;
+    }
+    c->e = r->e;
+    c->r = r;
+    c->seq = r->task_seq;
+    c->json_output = strstr(k->resource, ".sync:2") != NULL;
+    r->e->refs++;
+    aev__exec_watch(child, nested_done, c);
+    aev_execution_release(child);
+    return;
+  }
+  json_t *out = json_pack("{s:s,s:f}", "ExecutionArn", aev_execution_arn(child), "StartDate",
+                          (double)child->start_ms / 1000.0);
+  aev_execution_release(child);
+  if (waits) {
+    json_decref(out);
+    return;
+  }
+  task_succeeded(r, out);
+}
+
 static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
   const m_state *s = aev__run_state(r);
   const char *name = s->resource;
@@ -384,6 +531,12 @@ void aev__task_start(m_run *r, json_t *params) {
     sqs_send(r, params, waits);
   } else if (!strcmp(k.type, "lambda") && (k.legacy_lambda || !strncmp(k.resource, "invoke", 6))) {
     lambda_call(r, &k, params);
+  } else if (!strcmp(k.type, "sns") && !strncmp(k.resource, "publish", 7)) {
+    sns_publish(r, params, waits);
+  } else if (!strcmp(k.type, "events") && !strncmp(k.resource, "putEvents", 9)) {
+    events_put(r, params, waits);
+  } else if (!strcmp(k.type, "states") && !strncmp(k.resource, "startExecution", 14)) {
+    states_start(r, &k, params, waits);
   } else {
     char cause[512];
     snprintf(cause, sizeof cause, "The resource '%s' is not supported by this broker.", s->resource);
@@ -476,4 +629,34 @@ int aev_machine_send_task_heartbeat(aev_broker *b, const char *token) {
   if (rc) return rc;
   c->heartbeat = 1;
   return post_completion(c);
+}
+
+/* The nested execution of a .sync task ended (on its strand): the parent's
+ * task completes with DescribeExecution's shape (Output parsed for
+ * .sync:2), or fails with the child's error. */
+static void nested_done(aev_execution *child, void *user) {
+  completion *c = user;
+  int json_output = c->json_output;
+  char *d = NULL;
+  if (!child || aev_execution_describe(child, &d)) {
+    c->error = strdup("States.Runtime");
+    c->cause = strdup("The nested execution could not be described.");
+  } else if (aev_execution_status(child) == AEV_EXECUTION_SUCCEEDED) {
+    json_t *v = json_loads(d, 0, NULL);
+    if (json_output) {
+      json_t *o = json_loads(json_string_value(json_object_get(v, "output")), JSON_DECODE_ANY, NULL);
+      json_object_set_new(v, "Output", o ? o : json_null());
+    } else {
+      json_object_set(v, "Output", json_object_get(v, "output"));
+    }
+    json_object_del(v, "output");
+    c->ok = 1;
+    c->payload = json_dumps(v, JSON_COMPACT);
+    json_decref(v);
+  } else {
+    c->error = strdup("States.TaskFailed");
+    c->cause = strdup(d);
+  }
+  aev_free(d);
+  post_completion(c);
 }

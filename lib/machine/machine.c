@@ -213,6 +213,7 @@ const char *aev__exec_status_name(int status) {
 
 void aev__execution_unref(aev_execution *e) {
   if (!e || --e->refs > 0) return;
+  if (e->watch) e->watch(NULL, e->watch_user); /* freed unfinished */
   aev__exec_free_runs(e);
   if (e->strand) aev__strand_release(e->strand);
   json_decref(e->history);
@@ -246,6 +247,7 @@ static void timeout_fired(void *arg, int cancelled) {
 static void begin(void *arg, int cancelled) {
   m_run *r = arg;
   aev_execution *e = r->e;
+  if (!cancelled && !e->finished) aev__exec_status_event(e);
   if (!cancelled && !e->finished) aev__run_enter(r, e->def->top.start, json_incref(r->effective));
   aev__execution_unref(e);
 }
@@ -478,8 +480,8 @@ int aev_execution_history(aev_execution *e, char **json) {
   pthread_mutex_lock(&e->mu);
   json_t *v = json_pack("{s:O}", "events", e->history);
   char *t = v ? json_dumps(v, JSON_COMPACT) : NULL;
-  pthread_mutex_unlock(&e->mu);
   json_decref(v);
+  pthread_mutex_unlock(&e->mu);
   if (!t) return aev__nomem();
   *json = t;
   return AEV_OK;

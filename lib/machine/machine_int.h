@@ -12,6 +12,7 @@
 #include "core/registry.h"
 #include "core/sched.h"
 #include "json/json.h"
+#include "machine/jq.h"
 
 /* AWS: 256 KiB per input, output or state; 25,000 history events. */
 #define M_MAX_PAYLOAD 262144
@@ -50,6 +51,7 @@ typedef struct m_catcher {
   aev__jpath *result_path;
   int result_null;
   aev__tmpl *assign;
+  m_jt *j_output, *j_assign; /* JSONata */
 } m_catcher;
 
 /* Choice operators. */
@@ -71,6 +73,7 @@ typedef struct m_rule {
   size_t nkids;
   int next;
   aev__tmpl *assign;
+  m_jt *j_condition, *j_output, *j_assign; /* JSONata */
 } m_rule;
 
 typedef struct m_state m_state;
@@ -121,10 +124,15 @@ struct m_state {
   aev__jpath *tolerated_count_path, *tolerated_pct_path;
   json_t *item_batcher;
   int distributed;
+  const char *item_reader; /* ItemReader's Resource: not offered (no S3) */
   /* Task */
   const char *resource;
   int64_t timeout_s, heartbeat_s; /* 0: none */
   aev__jpath *timeout_path, *heartbeat_path;
+  /* QueryLanguage JSONata: its fields instead of the JSONPath ones. */
+  int jsonata;
+  m_jt *j_args, *j_output, *j_assign, *j_items, *j_selector, *j_seconds, *j_timestamp, *j_error,
+      *j_cause;
 };
 
 typedef struct m_def {
@@ -192,6 +200,9 @@ struct aev_execution {
   aev__timer timeout;
   int finished;
   int stopping;
+  /* A .sync parent waiting for this execution's end (aev__exec_watch). */
+  void (*watch)(aev_execution *e, void *user);
+  void *watch_user;
 };
 
 /* Definitions are shared by a machine and its executions. */
@@ -207,6 +218,9 @@ void aev__exec_abort(aev_execution *e, const char *error, const char *cause);
 void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
                    const char *cause, int64_t prev);
 int aev__execution_sync_result(aev_execution *e, char **json);
+/* Calls fn(e, user) once when e ends (at once if it has), or fn(NULL,
+ * user) if e is freed unfinished (broker shutdown). One watcher. */
+void aev__exec_watch(aev_execution *e, void (*fn)(aev_execution *e, void *user), void *user);
 /* A new reference to the STANDARD execution arn names (InvalidArn,
  * ExecutionDoesNotExist). */
 int aev__execution_find(aev_broker *b, const char *arn, aev_execution **out);
@@ -221,6 +235,10 @@ int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, cons
                       json_t *details);
 
 void aev__execution_unref(aev_execution *e);
+
+/* The "Step Functions Execution Status Change" event of a STANDARD
+ * execution on the default bus (status_event.c). No lock held. */
+void aev__exec_status_event(aev_execution *e);
 
 /* Status names. */
 const char *aev__exec_status_name(int status);

@@ -134,13 +134,13 @@ static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
     r.group = n->group;
     r.dedup = n->dedup;
   }
-  aev__sent sent;
-  int rc = cached ? aev__queue_send(cached, &r, &sent) : AEV_ERR_NOT_FOUND;
+  /* No id or MD5 text wanted back: the queue formats nothing. */
+  int rc = cached ? aev__queue_send(cached, &r, NULL) : AEV_ERR_NOT_FOUND;
   if (rc == AEV_ERR_NOT_FOUND) {
     aev_queue *q;
     rc = aev__queue_find(t->res.broker, arn, &q);
     if (rc == AEV_OK) {
-      rc = aev__queue_send(q, &r, &sent);
+      rc = aev__queue_send(q, &r, NULL);
       aev_queue_release(q);
     }
   }
@@ -381,17 +381,21 @@ static void run_fanout(void *arg, int cancelled) {
 
 int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n) {
   fan_task *ft = malloc(sizeof *ft);
-  if (!ft) {
-    aev__fan_free(f);
-    return aev__nomem();
-  }
+  if (!ft) return aev__nomem();
   aev__resource_ref(&t->res);
   aev__note_ref(n);
   *ft = (fan_task){.t = t, .f = *f, .n = n};
-  memset(f, 0, sizeof *f);
   int rc = aev__sched_post(aev__broker_sched(t->res.broker), t->strand, run_fanout, ft);
-  if (rc != AEV_OK) run_fanout(ft, 1);
-  return rc;
+  if (rc != AEV_OK) {
+    /* The caller still holds the topic and the note, and frees the
+     * snapshot once it has unlocked. */
+    aev__note_unref(n);
+    aev__resource_unref(&t->res);
+    free(ft);
+    return rc;
+  }
+  memset(f, 0, sizeof *f);
+  return AEV_OK;
 }
 
 void aev__deliver_control(aev__sub *s, const char *type, char *body, size_t len) {

@@ -11,8 +11,10 @@
 #include "topic/topic_impl.h"
 
 static char *record(aev__note *n, const aev__sub *s, size_t *len) {
-  json_t *attrs = n->attrs.publish ? json_deep_copy(n->attrs.publish) : json_object();
-  char cert[256], unsub[1024];
+  json_t *attrs = n->attrs.publish_text ? json_loadb(n->attrs.publish_text, n->attrs.publish_len, 0, NULL)
+                                        : json_object();
+  char cert[256], unsub[1024], ts[32];
+  aev__iso_ms(n->published_ms, ts);
   snprintf(cert, sizeof cert,
            "https://sns.%s.amazonaws.com/SimpleNotificationService-"
            "00000000000000000000000000000000.pem", n->region);
@@ -23,7 +25,7 @@ static char *record(aev__note *n, const aev__sub *s, size_t *len) {
       "{s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:s,s:s,s:s,s:o}", "Type", "Notification",
       "MessageId", n->id, "TopicArn", n->topic_arn, "Subject",
       n->subject ? json_string(n->subject) : json_null(), "Message",
-      aev__note_message(n, "lambda"), "Timestamp", n->timestamp, "SignatureVersion",
+      aev__note_message(n, "lambda"), "Timestamp", ts, "SignatureVersion",
       n->sigver == 2 ? "2" : "1", "Signature",
       "TG9jYWwgcGxhY2Vob2xkZXI6IG5vdCBzaWduZWQ=", "SigningCertUrl", cert,
       "UnsubscribeUrl", unsub, "MessageAttributes", attrs);

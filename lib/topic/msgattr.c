@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "topic/text.h"
 #include "topic/topic_impl.h"
 
 #define bad(...) aev__fail(AEV_ERR_INVALID, "ParameterValueInvalid", __VA_ARGS__)
@@ -108,11 +109,35 @@ static int check_one(const char *name, json_t *attr, const char *where,
 }
 
 void aev__sns_attrs_free(aev__sns_attrs *a) {
-  json_decref(a->publish);
-  json_decref(a->sqs);
   free(a->publish_text);
   free(a->envelope);
   memset(a, 0, sizeof *a);
+}
+
+typedef struct checked {
+  const char *name, *type, *value;
+} checked;
+
+static int by_name(const void *a, const void *b) {
+  return strcmp(((const checked *)a)->name, ((const checked *)b)->name);
+}
+
+/* The notification's map, names sorted: {"n":{"Type":"T","Value":"V"},...}. */
+static char *note_map(checked *c, size_t n, size_t *len) {
+  qsort(c, n, sizeof *c, by_name);
+  aev__tbuf b = {0};
+  aev__tbuf_puts(&b, "{");
+  for (size_t i = 0; i < n; i++) {
+    if (i) aev__tbuf_puts(&b, ",");
+    aev__tbuf_json_string(&b, c[i].name);
+    aev__tbuf_puts(&b, ":{\"Type\":");
+    aev__tbuf_json_string(&b, c[i].type);
+    aev__tbuf_puts(&b, ",\"Value\":");
+    aev__tbuf_json_string(&b, c[i].value);
+    aev__tbuf_puts(&b, "}");
+  }
+  aev__tbuf_puts(&b, "}");
+  return aev__tbuf_take(&b, len);
 }
 
 int aev__sns_attrs_parse(json_t *obj, const char *where, aev__sns_attrs *out) {
@@ -123,44 +148,37 @@ int aev__sns_attrs_parse(json_t *obj, const char *where, aev__sns_attrs *out) {
   }
   if (!json_is_object(obj))
     return aev__sns_invalid("Invalid parameter: MessageAttributes");
-  json_t *note = json_object(), *sqs = json_object();
+  size_t n = json_object_size(obj), k = 0;
+  checked *c = malloc(n * sizeof *c);
+  if (!c) return aev__nomem();
   const char *name;
   json_t *attr;
   int rc = AEV_OK;
   json_object_foreach(obj, name, attr) {
-    const char *type = NULL, *value = NULL;
     int binary = 0;
     if ((rc = name_ok(name)) != AEV_OK) break;
     if (!json_is_object(attr)) {
       rc = aev__sns_invalid("Invalid parameter: MessageAttributes");
       break;
     }
-    if ((rc = check_one(name, attr, where, &type, &value, &binary)) != AEV_OK)
+    c[k].name = name;
+    if ((rc = check_one(name, attr, where, &c[k].type, &c[k].value, &binary)) != AEV_OK)
       break;
-    json_object_set_new(note, name, json_pack("{s:s,s:s}", "Type", type,
-                                              "Value", value));
-    json_object_set_new(sqs, name,
-                        json_pack("{s:s,s:s}", "DataType", type,
-                                  binary ? "BinaryValue" : "StringValue", value));
-    size_t vlen = strlen(value);
-    out->size += strlen(name) + strlen(type) + (binary ? vlen / 4 * 3 : vlen);
+    size_t vlen = strlen(c[k].value);
+    out->size += strlen(name) + strlen(c[k].type) + (binary ? vlen / 4 * 3 : vlen);
+    k++;
   }
   if (rc == AEV_OK) {
-    out->publish_text = json_dumps(note, JSON_COMPACT | JSON_SORT_KEYS);
-    if (out->publish_text) {
-      out->publish_len = strlen(out->publish_text);
-      if (asprintf(&out->envelope, ",\"MessageAttributes\":%s", out->publish_text) < 0)
-        out->envelope = NULL;
-    }
+    out->publish_text = note_map(c, k, &out->publish_len);
+    if (out->publish_text &&
+        asprintf(&out->envelope, ",\"MessageAttributes\":%s", out->publish_text) < 0)
+      out->envelope = NULL;
     if (!out->publish_text || !out->envelope) rc = aev__nomem();
   }
+  free(c);
   if (rc != AEV_OK) {
-    json_decref(note);
-    json_decref(sqs);
     aev__sns_attrs_free(out);
     return rc;
   }
-  out->publish = note;
-  out->sqs = sqs;
   return AEV_OK;
 }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "queue/queue.h"
+#include "topic/text.h"
 #include "topic/topic_impl.h"
 
 void aev__note_ref(aev__note *n) { n->refs++; }
@@ -45,86 +46,45 @@ struct aev__env_prefix {
   char text[];
 };
 
-typedef struct buf {
-  char *p;
-  size_t n, cap;
-  int failed;
-} buf;
-
-static void put(buf *b, const char *s, size_t n) {
-  if (b->failed) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = (b->n + n + 1) * 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->failed = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = '\0';
-}
-
-static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
-
-/* A JSON string literal (quotes included). */
-static void put_json_string(buf *b, const char *s) {
-  json_t *j = json_string(s);
-  char *text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-  json_decref(j);
-  if (!text) {
-    b->failed = 1;
-    return;
-  }
-  puts_(b, text);
-  free(text);
-}
-
 /* AWS field order: Type, MessageId, [SequenceNumber], TopicArn, [Subject],
  * Message, Timestamp, then SignatureVersion, Signature, SigningCertURL on
  * standard topics (FIFO envelopes carry none of them), UnsubscribeURL. */
 static char *prefix(const aev__note *n, const char *message, size_t *len) {
-  buf b = {0};
-  puts_(&b, "{\"Type\":\"Notification\",\"MessageId\":\"");
-  puts_(&b, n->id);
+  aev__tbuf b = {0};
+  aev__tbuf_puts(&b, "{\"Type\":\"Notification\",\"MessageId\":\"");
+  aev__tbuf_puts(&b, n->id);
   if (n->fifo) {
-    puts_(&b, "\",\"SequenceNumber\":\"");
-    puts_(&b, n->seq);
+    aev__tbuf_puts(&b, "\",\"SequenceNumber\":\"");
+    aev__tbuf_puts(&b, n->seq);
   }
-  puts_(&b, "\",\"TopicArn\":\"");
-  puts_(&b, n->topic_arn);
-  puts_(&b, "\",");
+  aev__tbuf_puts(&b, "\",\"TopicArn\":\"");
+  aev__tbuf_puts(&b, n->topic_arn);
+  aev__tbuf_puts(&b, "\",");
   if (n->subject) {
-    puts_(&b, "\"Subject\":");
-    put_json_string(&b, n->subject);
-    puts_(&b, ",");
+    aev__tbuf_puts(&b, "\"Subject\":");
+    aev__tbuf_json_string(&b, n->subject);
+    aev__tbuf_puts(&b, ",");
   }
-  puts_(&b, "\"Message\":");
-  put_json_string(&b, message);
-  puts_(&b, ",\"Timestamp\":\"");
-  puts_(&b, n->timestamp);
-  puts_(&b, "\",");
+  aev__tbuf_puts(&b, "\"Message\":");
+  aev__tbuf_json_string(&b, message);
+  char ts[32];
+  aev__iso_ms(n->published_ms, ts);
+  aev__tbuf_puts(&b, ",\"Timestamp\":\"");
+  aev__tbuf_puts(&b, ts);
+  aev__tbuf_puts(&b, "\",");
   if (!n->fifo) {
     /* Local placeholders: nothing here signs messages. */
-    puts_(&b, n->sigver == 2 ? "\"SignatureVersion\":\"2\"" : "\"SignatureVersion\":\"1\"");
-    puts_(&b, ",\"Signature\":\"TG9jYWwgcGxhY2Vob2xkZXI6IG5vdCBzaWduZWQ=\","
+    aev__tbuf_puts(&b, n->sigver == 2 ? "\"SignatureVersion\":\"2\"" : "\"SignatureVersion\":\"1\"");
+    aev__tbuf_puts(&b, ",\"Signature\":\"TG9jYWwgcGxhY2Vob2xkZXI6IG5vdCBzaWduZWQ=\","
               "\"SigningCertURL\":\"https://sns.");
-    puts_(&b, n->region);
-    puts_(&b, ".amazonaws.com/SimpleNotificationService-"
+    aev__tbuf_puts(&b, n->region);
+    aev__tbuf_puts(&b, ".amazonaws.com/SimpleNotificationService-"
               "00000000000000000000000000000000.pem\",");
   }
-  puts_(&b, "\"UnsubscribeURL\":\"https://sns.");
-  puts_(&b, n->region);
-  puts_(&b, ".amazonaws.com/?Action=Unsubscribe&SubscriptionArn=");
-  if (b.failed) {
-    free(b.p);
-    return NULL;
-  }
-  *len = b.n;
-  return b.p;
+  aev__tbuf_puts(&b, "\"UnsubscribeURL\":\"https://sns.");
+  aev__tbuf_puts(&b, n->region);
+  aev__tbuf_puts(&b, ".amazonaws.com/?Action=Unsubscribe&SubscriptionArn=");
+  return aev__tbuf_take(&b, len);
 }
 
 /* The default message's prefix, built once per notification. */

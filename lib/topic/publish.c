@@ -116,12 +116,13 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
     if (!r->dedup) aev__sha256_hex(r->message, r->len, sha);
     n->dedup = dup_or_null(r->dedup ? r->dedup : sha, &failed);
   }
-  /* Raw deliveries carry the attributes as SQS message attributes; ones SQS
-   * refuses fail those deliveries, not the publish. */
-  if (n->attrs.sqs && aev__attrs_parse(n->attrs.sqs, &n->raw_attrs) != AEV_OK)
+  /* Raw deliveries carry the attributes as SQS message attributes, packed
+   * once from Publish's object, which has SQS's shape; ones SQS refuses
+   * fail those deliveries, not the publish. */
+  if (n->attrs.publish_text && aev__attrs_parse(r->attrs, &n->raw_attrs) != AEV_OK)
     n->raw_attrs_bad = 1;
   aev__broker_uuid(t->res.broker, n->id);
-  aev__iso_ms(aev__topic_now_ms(t), n->timestamp);
+  n->published_ms = aev__topic_now_ms(t);
   n->fifo = t->conf.fifo;
   n->sigver = t->conf.signature_version;
   n->topic_arn = t->res.arn;
@@ -197,7 +198,7 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
     json_decref(structure);
     return aev__nomem();
   }
-  aev__fan f;
+  aev__fan f = {0};
   int64_t now = aev__topic_now_ms(t);
   pthread_mutex_lock(&t->mu);
   if (t->res.deleted) rc = aev__sns_not_found("Topic");
@@ -237,6 +238,8 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
     if (id_out) memcpy(id_out, n->id, AEV_TOPIC_MESSAGE_ID_SIZE);
     if (seq_out) memcpy(seq_out, n->seq, AEV_TOPIC_SEQUENCE_NUMBER_SIZE);
     if (!n->fifo) aev__fanout(t, &f, n);
+  } else {
+    aev__fan_free(&f);
   }
   aev__note_unref(n);
   return rc;

@@ -66,7 +66,7 @@ static int proto_of(const char *p) {
 }
 
 static int check_endpoint(aev_topic *t, int proto, const char *protocol,
-                          const char *endpoint, int has_callback) {
+                          const char *endpoint) {
   if (!endpoint || !*endpoint)
     return aev__sns_invalid("Invalid parameter: Endpoint");
   size_t n = strlen(endpoint);
@@ -88,7 +88,6 @@ static int check_endpoint(aev_topic *t, int proto, const char *protocol,
     if (t->conf.fifo)
       return aev__sns_invalid("Invalid parameter: Invalid protocol type: %s",
                               protocol);
-    (void)has_callback;
     return AEV_OK;
   }
   case AEV__PROTO_LAMBDA:
@@ -178,7 +177,7 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
     return aev__sns_invalid("Invalid parameter: Amazon SNS does not support "
                             "this protocol string: %s", protocol);
   int proto = proto_of(protocol);
-  if ((rc = check_endpoint(t, proto, protocol, endpoint, fn != NULL)) != AEV_OK)
+  if ((rc = check_endpoint(t, proto, protocol, endpoint)) != AEV_OK)
     return rc;
   aev__sub *s = calloc(1, sizeof *s);
   if (!s) return aev__nomem();

@@ -114,9 +114,7 @@ static int apply(aev__tconf *c, const char *name, const char *v, int creating) {
   return aev__sns_invalid("Invalid parameter: AttributeName");
 }
 
-int aev__tconf_parse(json_t *attrs, int creating, const char *name,
-                     aev__tconf *out) {
-  (void)name;
+int aev__tconf_parse(json_t *attrs, int creating, aev__tconf *out) {
   memset(out, 0, sizeof *out);
   out->http_retry = aev__retry_http_default;
   const char *k;
@@ -173,7 +171,7 @@ static char *attr_value(const aev__tconf *c, const char *name) {
 int aev__tconf_same(const aev__tconf *have, json_t *given) {
   if (!given) return 1;
   aev__tconf want;
-  if (aev__tconf_parse(given, 1, NULL, &want) != AEV_OK) return 0;
+  if (aev__tconf_parse(given, 1, &want) != AEV_OK) return 0;
   int same = have->fifo == want.fifo;
   const char *k;
   json_t *v;
@@ -188,7 +186,7 @@ int aev__tconf_same(const aev__tconf *have, json_t *given) {
   return same;
 }
 
-int aev__topic_set_attribute_locked(aev_topic *t, const char *name,
+static int set_attribute_locked(aev_topic *t, const char *name,
                                     const char *value) {
   /* Applied to a copy so a failure changes nothing. */
   aev__tconf c = t->conf;
@@ -236,7 +234,7 @@ static void set_count(json_t *o, const char *k, size_t n) {
   json_object_set_new(o, k, json_string(buf));
 }
 
-json_t *aev__topic_attributes_locked(aev_topic *t) {
+static json_t *attributes_locked(aev_topic *t) {
   static const char *const shown[] = {
       "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig",
       "FifoTopic", "ContentBasedDeduplication", "FifoThroughputScope",
@@ -266,7 +264,7 @@ int aev_topic_get_attributes(aev_topic *t, char **attributes_json) {
   int rc = aev__topic_check(t);
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&t->mu);
-  json_t *o = aev__topic_attributes_locked(t);
+  json_t *o = attributes_locked(t);
   pthread_mutex_unlock(&t->mu);
   char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
@@ -280,7 +278,7 @@ int aev_topic_set_attribute(aev_topic *t, const char *name, const char *value) {
   if (rc != AEV_OK) return rc;
   if (!name) return aev__sns_missing("AttributeName");
   pthread_mutex_lock(&t->mu);
-  rc = aev__topic_set_attribute_locked(t, name, value ? value : "");
+  rc = set_attribute_locked(t, name, value ? value : "");
   pthread_mutex_unlock(&t->mu);
   return rc;
 }

@@ -135,7 +135,7 @@ static int create(aev_broker *b, const char *name, json_t *attrs,
   if (rc != AEV_OK) return rc;
   if (!name) return aev__sns_missing("Name");
   aev__tconf conf;
-  if ((rc = aev__tconf_parse(attrs, 1, name, &conf)) != AEV_OK) return rc;
+  if ((rc = aev__tconf_parse(attrs, 1, &conf)) != AEV_OK) return rc;
   if (!name_ok(name, conf.fifo)) {
     int fifo = conf.fifo;
     aev__tconf_free(&conf);

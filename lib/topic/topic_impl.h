@@ -61,11 +61,11 @@ char *aev__delivery_policy_effective(const aev__retry_policy *p, int topic_level
 
 /* Parsed SNS message attributes (msgattr.c). */
 typedef struct aev__sns_attrs {
-  json_t *publish;   /* Publish's shape, for filter policies (NULL: none) */
+  /* The notification's {"n": {"Type", "Value"}} map (filter policies,
+   * Lambda records), or NULL without attributes */
   char *publish_text;
   size_t publish_len;
   char *envelope;    /* ,"MessageAttributes":{...} or "" */
-  json_t *sqs;       /* SQS MessageAttributes for raw delivery, or NULL */
   size_t size;       /* bytes that count toward the message size */
 } aev__sns_attrs;
 
@@ -84,7 +84,7 @@ typedef struct aev__note {
   aev__sns_attrs attrs;
   aev__attrs raw_attrs;  /* packed SQS attributes for raw delivery */
   int raw_attrs_bad;     /* the attributes do not fit SQS */
-  char timestamp[32];
+  int64_t published_ms; /* Timestamp, formatted only by envelopes/records */
   int fifo;
   int sigver;
   const char *topic_arn; /* borrowed: deliveries hold the topic */
@@ -230,13 +230,9 @@ int64_t aev__topic_now_ms(const aev_topic *t);
 void aev__topic_count(aev_topic *t, int counter, int64_t n);
 
 /* tattrs.c: topic attributes and tags. */
-int aev__tconf_parse(json_t *attrs, int creating, const char *name,
-                     aev__tconf *out);
+int aev__tconf_parse(json_t *attrs, int creating, aev__tconf *out);
 void aev__tconf_free(aev__tconf *c);
 int aev__tconf_same(const aev__tconf *a, json_t *given);
-int aev__topic_set_attribute_locked(aev_topic *t, const char *name,
-                                    const char *value);
-json_t *aev__topic_attributes_locked(aev_topic *t);
 
 /* sub.c / subattrs.c */
 /* By ARN: a new reference to the subscription and one to its topic, both
@@ -274,7 +270,9 @@ void aev__fan_free(aev__fan *f);
 /* Delivers n to every subscriber of f (no lock held); takes f over. */
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n);
 /* Posts the fan-out to the FIFO topic's lane (mu held, so lanes see
- * publishes in sequence order); takes f over and a reference to n. */
+ * publishes in sequence order); takes f over and a reference to n on
+ * success. On failure f is still the caller's to free after unlocking (its
+ * last references may release callbacks). */
 int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n);
 /* Posts a control message (SubscriptionConfirmation,
  * UnsubscribeConfirmation) to a callback subscriber. */

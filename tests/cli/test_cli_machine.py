@@ -85,6 +85,32 @@ class RunStateMachine(unittest.TestCase):
             self.assertEqual((code, json.loads(json.loads(out)["output"])), (0, {"v": "file"}))
 
 
+class Functions(unittest.TestCase):
+    TASK = json.dumps({"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": "double", "Payload.$": "$"},
+        "OutputPath": "$.Payload", "End": True}}})
+
+    def test_function_bound_to_a_command(self):
+        code, out, err = run("run-state-machine", "--definition", self.TASK, "--input", '{"n": 21}',
+                             "--function", "double=python3 -c 'import json,sys; "
+                             "print(json.dumps({\"n\": json.load(sys.stdin)[\"n\"] * 2}))'")
+        self.assertEqual((code, err), (0, ""))
+        self.assertEqual(json.loads(json.loads(out)["output"]), {"n": 42})
+
+    def test_function_error_fails_the_task(self):
+        legacy = json.dumps({"StartAt": "T", "States": {"T": {
+            "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:bad",
+            "End": True}}})
+        code, out, _ = run("run-state-machine", "--definition", legacy, "--function",
+                           'bad=echo \'{"errorType": "Boom", "errorMessage": "no"}\'; exit 1')
+        r = json.loads(out)
+        self.assertEqual((code, r["status"], r["error"]), (3, "FAILED", "Boom"))
+        self.assertEqual(json.loads(r["cause"]), {"errorType": "Boom", "errorMessage": "no"})
+        code, out, _ = run("run-state-machine", "--definition", self.TASK)
+        self.assertEqual((code, json.loads(out)["error"]), (3, "Lambda.ResourceNotFoundException"))
+
+
 class ValidateDefinition(unittest.TestCase):
     def test_ok_and_fail(self):
         code, out, _ = run("validate-state-machine-definition", "--definition", PASS)

@@ -303,6 +303,94 @@ START_TEST(topic_target_fans_out) {
 }
 END_TEST
 
+START_TEST(stream_target_with_partition_key) {
+  aev_stream *st;
+  bt_ok(aev_stream_create(b, "clicks", 1, &st));
+  char targets[512];
+  snprintf(targets, sizeof targets,
+           "[{\"Id\":\"k\",\"Arn\":\"%s\",\"InputPath\":\"$.detail\","
+           "\"KinesisParameters\":{\"PartitionKeyPath\":\"$.detail.user\"}}]",
+           aev_stream_arn(st));
+  bt_rule(def, "r", "a", targets);
+  bt_put(def, "a", "{\"user\":\"u-42\"}");
+  aev_broker_drain(b);
+  char *it;
+  bt_ok(aev_stream_iterator(st, "shardId-000000000000", "TRIM_HORIZON", NULL, 0, &it));
+  aev_records *recs;
+  bt_ok(aev_stream_get_records(b, it, 10, &recs));
+  ck_assert_int_eq(aev_records_count(recs), 1);
+  size_t len;
+  const char *data = aev_records_data(recs, 0, &len);
+  ck_assert_int_eq(len, strlen("{\"user\":\"u-42\"}"));
+  ck_assert_int_eq(memcmp(data, "{\"user\":\"u-42\"}", len), 0);
+  ck_assert_str_eq(aev_records_partition_key(recs, 0), "u-42");
+  aev_records_free(recs);
+  aev_free(it);
+  aev_stream_release(st);
+}
+END_TEST
+
+static int sunk;
+static char sunk_data[256];
+
+static int sink(void *user, const char *key, const void *data, size_t len) {
+  (void)user;
+  (void)key;
+  sunk++;
+  snprintf(sunk_data, sizeof sunk_data, "%.*s", (int)len, (const char *)data);
+  return 0;
+}
+
+START_TEST(firehose_target) {
+  aev_delivery *f;
+  sunk = 0;
+  bt_ok(aev_delivery_create_with_sink(
+      b, "firehose", "{\"BufferingHints\":{\"IntervalInSeconds\":60,\"SizeInMBs\":1}}",
+      sink, NULL, NULL, &f));
+  char targets[512];
+  snprintf(targets, sizeof targets,
+           "[{\"Id\":\"f\",\"Arn\":\"%s\",\"Input\":\"{\\\"fixed\\\":1}\"}]",
+           aev_delivery_arn(f));
+  bt_rule(def, "r", "a", targets);
+  bt_put(def, "a", "{}");
+  aev_broker_advance(b, 61000);
+  ck_assert_int_eq(sunk, 1);
+  ck_assert_str_eq(sunk_data, "{\"fixed\":1}");
+  aev_delivery_release(f);
+}
+END_TEST
+
+START_TEST(state_machine_target) {
+  aev_machine *m;
+  const char *def_json = "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}}";
+  bt_ok(aev_machine_create(b, "flow", def_json, strlen(def_json), AEV_MACHINE_STANDARD, &m));
+  char targets[512];
+  snprintf(targets, sizeof targets,
+           "[{\"Id\":\"m\",\"Arn\":\"%s\",\"InputPath\":\"$.detail\"}]",
+           aev_machine_arn(m));
+  bt_rule(def, "r", "a", targets);
+  bt_put(def, "a", "{\"step\":1}");
+  aev_broker_advance(b, 1000);
+  char req[512], *out;
+  snprintf(req, sizeof req, "{\"stateMachineArn\":\"%s\"}", aev_machine_arn(m));
+  bt_ok(aev_call(b, "states", "ListExecutions", req, &out));
+  json_t *j = json_loads(out, 0, NULL);
+  aev_free(out);
+  json_t *ex = json_array_get(json_object_get(j, "executions"), 0);
+  ck_assert_ptr_nonnull(ex);
+  ck_assert_str_eq(json_string_value(json_object_get(ex, "status")), "SUCCEEDED");
+  snprintf(req, sizeof req, "{\"executionArn\":\"%s\"}",
+           json_string_value(json_object_get(ex, "executionArn")));
+  bt_ok(aev_call(b, "states", "DescribeExecution", req, &out));
+  json_t *d = json_loads(out, 0, NULL);
+  aev_free(out);
+  bt_json_eq(json_string_value(json_object_get(d, "input")), "{\"step\":1}");
+  json_decref(d);
+  json_decref(j);
+  aev_machine_release(m);
+}
+END_TEST
+
 START_TEST(target_errors) {
   bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
   bt_fails(aev_bus_put_targets(def, "r",
@@ -329,12 +417,14 @@ START_TEST(target_errors) {
   ck_assert_int_eq(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", "\"Input\":\"{not json\""), NULL),
                    AEV_ERR_INVALID);
   bt_fails(aev_bus_put_targets(def, "r",
-                               "[{\"Id\":\"s\",\"Arn\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s\"}]",
+                               "[{\"Id\":\"s\",\"Arn\":\"arn:aws:ecs:us-east-1:000000000000:cluster/c\"}]",
                                NULL),
            AEV_ERR_INVALID, "ValidationException",
-           "Target s: targets of service kinesis are not supported by "
+           "Target s: targets of service ecs are not supported by "
            "libawsevents yet (supported: SQS queues, SNS topics, Lambda "
-           "functions, event buses and application callbacks).");
+           "functions, Kinesis streams, Firehose delivery streams, Step "
+           "Functions state machines, event buses and application "
+           "callbacks).");
   ck_assert_int_eq(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", "\"RetryPolicy\":{\"MaximumRetryAttempts\":186}"), NULL),
                    AEV_ERR_INVALID);
   ck_assert_int_eq(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", "\"RetryPolicy\":{\"MaximumEventAgeInSeconds\":59}"), NULL),
@@ -472,6 +562,9 @@ int main(void) {
   tcase_add_test(tc, function_target_invoked_async);
   tcase_add_test(tc, service_events_for_other_primitives);
   tcase_add_test(tc, topic_target_fans_out);
+  tcase_add_test(tc, stream_target_with_partition_key);
+  tcase_add_test(tc, firehose_target);
+  tcase_add_test(tc, state_machine_target);
   tcase_add_test(tc, target_errors);
   tcase_add_test(tc, put_events_entries);
   tcase_add_test(tc, put_events_request_limits);

@@ -434,6 +434,11 @@ START_TEST(map_tolerated_failures) {
   r = run(MAP("\"MaxConcurrency\":1", ODD_FAILS), "[0,1]");
   fails_with(&r, "Odd", NULL);
   result_free(&r);
+  r = run(MAP("\"ItemReader\":{\"Resource\":\"arn:aws:states:::s3:getObject\"}",
+              "{\"I\":{\"Type\":\"Pass\",\"End\":true}}"),
+          "[]");
+  fails_with(&r, "States.ItemReaderFailed", NULL);
+  result_free(&r);
   r = run(MAP("\"ItemBatcher\":{\"MaxItemsPerBatch\":2,\"BatchInput\":{\"b\":1}}",
               "{\"I\":{\"Type\":\"Pass\",\"End\":true}}"),
           "[1,2,3]");
@@ -543,8 +548,18 @@ START_TEST(validation) {
           "/States/S/InputPath");
   invalid(ONE("{\"Type\":\"Pass\",\"Parameters\":{\"x.$\":\"States.Nope()\"},\"End\":true}"),
           "SCHEMA_VALIDATION_FAILED", "/States/S/Parameters");
-  invalid("{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Pass\",\"End\":true}}}",
-          "SCHEMA_VALIDATION_FAILED", "/QueryLanguage");
+  /* JSONPath fields are not JSONata's; a JSONata machine's state cannot go
+   * back to JSONPath; expressions must compile. */
+  invalid("{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Pass\","
+          "\"InputPath\":\"$.a\",\"End\":true}}}",
+          "SCHEMA_VALIDATION_FAILED", "/States/S/InputPath");
+  invalid("{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Pass\","
+          "\"QueryLanguage\":\"JSONPath\",\"End\":true}}}",
+          "SCHEMA_VALIDATION_FAILED", "/States/S/QueryLanguage");
+  invalid(ONE("{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\",\"Output\":\"{% $$x + %}\",\"End\":true}"),
+          "SCHEMA_VALIDATION_FAILED", "/States/S/Output");
+  invalid(ONE("{\"Type\":\"Pass\",\"Output\":{},\"End\":true}"), "SCHEMA_VALIDATION_FAILED",
+          "/States/S/Output");
   const char *sync = ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync\",\"End\":true}");
   aev_machine *m = NULL;
   ck_assert_int_eq(aev_machine_create(b, "x", sync, strlen(sync), AEV_MACHINE_EXPRESS, &m), AEV_ERR_INVALID);
@@ -820,6 +835,174 @@ START_TEST(wait_for_task_token) {
 }
 END_TEST
 
+
+#define JSONATA(states) "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"A\",\"States\":{" states "}}"
+
+START_TEST(jsonata_data_flow) {
+  result r = run(JSONATA("\"A\":{\"Type\":\"Pass\",\"Assign\":{\"x.$\":1,\"y\":\"{% $states.input.n * 2 %}\"},"
+                         "\"Output\":{\"sum\":\"{% $states.input.n + 1 %}\",\"lit\":\"text\"},\"Next\":\"C\"},"
+                         "\"C\":{\"Type\":\"Choice\",\"Choices\":[{\"Condition\":\"{% $y > 5 %}\",\"Next\":\"B\","
+                         "\"Output\":{\"y\":\"{% $y %}\",\"sum\":\"{% $states.input.sum %}\"}}],\"Default\":\"F\"},"
+                         "\"B\":{\"Type\":\"Pass\",\"End\":true},\"F\":{\"Type\":\"Fail\",\"Error\":\"Low\"}"),
+                 "{\"n\":3}");
+  output_is(&r, "{\"y\":6,\"sum\":4}");
+  result_free(&r);
+  r = run(JSONATA("\"A\":{\"Type\":\"Pass\",\"Output\":{\"result\":\"{% $doesNotExist %}\"},\"End\":true}"), "{}");
+  fails_with(&r, "States.QueryEvaluationError",
+             "An error occurred while executing the state 'A' (entered at the event id #2). The JSONata "
+             "expression '$doesNotExist' specified for the field 'Output/result' returned nothing (undefined).");
+  result_free(&r);
+  r = run(JSONATA("\"A\":{\"Type\":\"Wait\",\"Seconds\":\"{% $states.input.s %}\",\"End\":true}"), "{\"s\":9}");
+  ck_assert(event_time(&r, "WaitStateExited", 0) == 9);
+  result_free(&r);
+  r = run(JSONATA("\"A\":{\"Type\":\"Fail\",\"Error\":\"{% 'E' & $states.input.k %}\",\"Cause\":\"c\"}"), "{\"k\":7}");
+  fails_with(&r, "E7", "c");
+  result_free(&r);
+}
+END_TEST
+
+START_TEST(jsonata_map_parallel_catch_task) {
+  make_function();
+  result r = run(JSONATA("\"A\":{\"Type\":\"Map\",\"Items\":\"{% $states.input.list %}\",\"ItemSelector\":"
+                         "{\"v\":\"{% $states.context.Map.Item.Value %}\",\"i\":\"{% $states.context.Map.Item.Index %}\"},"
+                         "\"ItemProcessor\":{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}},"
+                         "\"Output\":\"{% $states.result %}\",\"End\":true}"),
+                 "{\"list\":[\"a\",\"b\"]}");
+  output_is(&r, "[{\"v\":\"a\",\"i\":0},{\"v\":\"b\",\"i\":1}]");
+  result_free(&r);
+  r = run(JSONATA("\"A\":{\"Type\":\"Parallel\",\"Arguments\":{\"k\":\"{% $states.input.k %}\"},\"Branches\":["
+                  "{\"StartAt\":\"X\",\"States\":{\"X\":{\"Type\":\"Fail\",\"Error\":\"Bad\",\"Cause\":\"why\"}}}],"
+                  "\"Catch\":[{\"ErrorEquals\":[\"Bad\"],\"Output\":{\"e\":\"{% $states.errorOutput.Error %}\"},"
+                  "\"Assign\":{\"seen\":true},\"Next\":\"D\"}],\"End\":true},"
+                  "\"D\":{\"Type\":\"Pass\",\"Output\":{\"e\":\"{% $states.input.e %}\",\"seen\":\"{% $seen %}\"},\"End\":true}"),
+          "{\"k\":1}");
+  output_is(&r, "{\"e\":\"Bad\",\"seen\":true}");
+  result_free(&r);
+  r = run(JSONATA("\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Arguments\":"
+                  "{\"FunctionName\":\"fn\",\"Payload\":{\"x\":\"{% $states.input.x %}\"}},"
+                  "\"Output\":\"{% $states.result.Payload %}\",\"End\":true}"),
+          "{\"x\":5}");
+  output_is(&r, "{\"x\":5,\"seen\":true}");
+  result_free(&r);
+}
+END_TEST
+
+
+/* Sets up over aev_call (the shapes users know); returns the response. */
+static json_t *api(const char *service, const char *action, const char *req) {
+  char *out = NULL;
+  int rc = aev_call(b, service, action, req, &out);
+  ck_assert_msg(rc == AEV_OK, "%s %s: %s", service, action, out);
+  json_t *v = json_loads(out, 0, NULL);
+  aev_free(out);
+  return v;
+}
+
+/* Bodies of the messages waiting in q (up to 10), as a JSON array. */
+static json_t *drain_queue(aev_queue *q) {
+  json_t *all = json_array();
+  aev_message *msgs[10];
+  size_t n = 0, len = 0;
+  ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, msgs, &n), AEV_OK);
+  for (size_t i = 0; i < n; i++) {
+    const char *body = aev_message_body(msgs[i], &len);
+    json_array_append_new(all, json_loadb(body, len, 0, NULL));
+    aev_message_free(msgs[i]);
+  }
+  return all;
+}
+
+START_TEST(service_integrations) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "sink", NULL, &q), AEV_OK);
+  json_t *t = api("sns", "CreateTopic", "{\"Name\":\"news\"}");
+  char req[512];
+  snprintf(req, sizeof req, "{\"TopicArn\":\"%s\",\"Protocol\":\"sqs\",\"Endpoint\":\"%s\","
+                            "\"Attributes\":{\"RawMessageDelivery\":\"true\"}}",
+           json_string_value(json_object_get(t, "TopicArn")), aev_queue_arn(q));
+  json_decref(api("sns", "Subscribe", req));
+  char def[1024];
+  snprintf(def, sizeof def,
+           ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sns:publish\",\"Parameters\":"
+               "{\"TopicArn\":\"%s\",\"Message.$\":\"$\"},\"End\":true}"),
+           json_string_value(json_object_get(t, "TopicArn")));
+  json_decref(t);
+  result r = run(def, "{\"hello\":1}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  ck_assert_uint_eq(strlen(json_string_value(json_object_get(r.output, "MessageId"))), 36);
+  result_free(&r);
+  json_t *got = drain_queue(q);
+  ck_assert_uint_eq(json_array_size(got), 1);
+  ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(got, 0), "hello")), 1);
+  json_decref(got);
+  /* events:putEvents to a rule that targets the queue */
+  snprintf(req, sizeof req, "{\"Name\":\"r\",\"EventPattern\":\"{\\\"source\\\":[\\\"app\\\"]}\"}");
+  json_decref(api("events", "PutRule", req));
+  snprintf(req, sizeof req, "{\"Rule\":\"r\",\"Targets\":[{\"Id\":\"q\",\"Arn\":\"%s\"}]}", aev_queue_arn(q));
+  json_decref(api("events", "PutTargets", req));
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::events:putEvents\",\"Parameters\":"
+              "{\"Entries\":[{\"Source\":\"app\",\"DetailType\":\"order\",\"Detail\":{\"id.$\":\"$.id\"}}]},"
+              "\"End\":true}"),
+          "{\"id\":42}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  ck_assert_int_eq(json_integer_value(json_object_get(r.output, "FailedEntryCount")), 0);
+  result_free(&r);
+  got = drain_queue(q);
+  ck_assert_uint_eq(json_array_size(got), 1);
+  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_array_get(got, 0), "detail"), "id")), 42);
+  json_decref(got);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(status_change_events) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "changes", NULL, &q), AEV_OK);
+  json_decref(api("events", "PutRule", "{\"Name\":\"sfn\",\"EventPattern\":\"{\\\"source\\\":[\\\"aws.states\\\"]}\"}"));
+  char req[512];
+  snprintf(req, sizeof req, "{\"Rule\":\"sfn\",\"Targets\":[{\"Id\":\"q\",\"Arn\":\"%s\"}]}", aev_queue_arn(q));
+  json_decref(api("events", "PutTargets", req));
+  result r = run(ONE("{\"Type\":\"Pass\",\"End\":true}"), "{\"v\":1}");
+  result_free(&r);
+  json_t *got = drain_queue(q);
+  ck_assert_uint_eq(json_array_size(got), 2);
+  json_t *first = json_array_get(got, 0), *last = json_array_get(got, 1);
+  ck_assert_str_eq(json_string_value(json_object_get(first, "detail-type")), "Step Functions Execution Status Change");
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(first, "detail"), "status")), "RUNNING");
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(last, "detail"), "status")), "SUCCEEDED");
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(last, "detail"), "output")), "{\"v\":1}");
+  json_decref(got);
+  aev_queue_release(q);
+}
+END_TEST
+
+START_TEST(nested_executions) {
+  aev_machine *child;
+  const char *cd = ONE("{\"Type\":\"Wait\",\"Seconds\":5,\"Next\":\"D\"},\"D\":{\"Type\":\"Pass\",\"Parameters\":{\"doubled.$\":\"States.MathAdd($.n, $.n)\"},\"End\":true}");
+  ck_assert_int_eq(aev_machine_create(b, "child", cd, strlen(cd), AEV_MACHINE_STANDARD, &child), AEV_OK);
+  result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync:2\",\"Parameters\":"
+                     "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:child\",\"Input\":{\"n.$\":\"$.n\"}},"
+                     "\"OutputPath\":\"$.Output\",\"End\":true}"),
+                 "{\"n\":4}");
+  output_is(&r, "{\"doubled\":8}");
+  ck_assert(event_time(&r, "TaskSucceeded", 0) == 5);
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync\",\"Parameters\":"
+              "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:child\",\"Input\":\"{\\\"n\\\":1}\"},"
+              "\"OutputPath\":\"$.Output\",\"End\":true}"),
+          "{}");
+  output_is(&r, "\"{\\\"doubled\\\":2}\"");
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution\",\"Parameters\":"
+              "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:child\"},\"End\":true}"),
+          "{}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  ck_assert_ptr_nonnull(json_object_get(r.output, "ExecutionArn"));
+  result_free(&r);
+  aev_machine_release(child);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine");
   TCase *tc = tcase_create("core");
@@ -848,6 +1031,11 @@ static Suite *suite(void) {
   tcase_add_test(tc, lambda_tasks);
   tcase_add_test(tc, task_timeouts);
   tcase_add_test(tc, wait_for_task_token);
+  tcase_add_test(tc, jsonata_data_flow);
+  tcase_add_test(tc, service_integrations);
+  tcase_add_test(tc, status_change_events);
+  tcase_add_test(tc, nested_executions);
+  tcase_add_test(tc, jsonata_map_parallel_catch_task);
   suite_add_tcase(s, tc);
   return s;
 }

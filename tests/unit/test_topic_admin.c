@@ -122,6 +122,33 @@ START_TEST(set_attributes_checked) {
                   "[1048577]. Must be between 1024 and 1048576.");
   tt_assert_error(aev_topic_set_attribute(t, "Nope", "x"), AEV_ERR_INVALID,
                   "InvalidParameter", "Invalid parameter: AttributeName");
+  char longname[128];
+  memset(longname, 'd', 101);
+  longname[101] = '\0';
+  tt_assert_error(aev_topic_set_attribute(t, "DisplayName", longname), AEV_ERR_INVALID,
+                  "InvalidParameter",
+                  "Invalid parameter: DisplayName Reason: must be at most 100 characters long");
+  tt_assert_error(aev_topic_set_attribute(t, "Policy", "[1]"), AEV_ERR_INVALID,
+                  "InvalidParameter", "Invalid parameter: Policy Error: null");
+  tt_assert_error(aev_topic_set_attribute(t, "SignatureVersion", "3"), AEV_ERR_INVALID,
+                  "InvalidParameter",
+                  "Invalid parameter: SignatureVersion: Invalid value [3]. Must be 1 or 2.");
+  tt_assert_error(aev_topic_set_attribute(t, "TracingConfig", "On"), AEV_ERR_INVALID,
+                  "InvalidParameter",
+                  "Invalid parameter: Attributes Reason: TracingConfig: Invalid value [On]. "
+                  "Must be PassThrough or Active.");
+  tt_assert_error(aev_topic_set_attribute(t, "DeliveryPolicy", "{\"http\":{\"defaultHealthyRetryPolicy\":"
+                                             "{\"minDelayTarget\":30,\"maxDelayTarget\":10}}}"),
+                  AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: DeliveryPolicy: minDelayTarget must be less than or equal "
+                  "to maxDelayTarget");
+  tt_assert_error(aev_topic_set_attribute(t, "DeliveryPolicy", "{\"http\":{\"defaultHealthyRetryPolicy\":"
+                                             "{\"backoffFunction\":\"cubic\"}}}"),
+                  AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: DeliveryPolicy: backoffFunction must be linear, arithmetic, "
+                  "geometric or exponential");
+  tt_assert_error(aev_topic_set_attribute(t, "DeliveryPolicy", "not json"), AEV_ERR_INVALID,
+                  "InvalidParameter", "Invalid parameter: DeliveryPolicy: failed to parse JSON");
   tt_assert_error(aev_topic_set_attribute(t, "DeliveryPolicy", "{\"http\":{\"defaultHealthyRetryPolicy\":{\"numRetries\":101}}}"),
                   AEV_ERR_INVALID, "InvalidParameter",
                   "Invalid parameter: DeliveryPolicy: numRetries must be an "

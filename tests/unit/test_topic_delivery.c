@@ -376,6 +376,29 @@ START_TEST(backoff_functions) {
 }
 END_TEST
 
+/* Memory stays bounded: FIFO deduplication entries go once their 5-minute
+ * window has passed, pruned by later publishes. */
+START_TEST(dedup_entries_are_pruned) {
+  aev_topic *t = tt_topic(b, "t.fifo", "{\"FifoTopic\":\"true\",\"ContentBasedDeduplication\":\"true\"}");
+  aev_publish_options *o;
+  aev_publish_options_new(&o);
+  aev_publish_options_set_group_id(o, "g");
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < 1000; i++) {
+      char msg[32];
+      snprintf(msg, sizeof msg, "r%d-m%d", round, i);
+      ck_assert_int_eq(aev_topic_publish(t, msg, strlen(msg), o, NULL, NULL), AEV_OK);
+    }
+    ck_assert_uint_eq(json_object_size(t->dd_index), 1000);
+    ck_assert_int_eq(aev_broker_advance(b, 5 * 60 * 1000), AEV_OK);
+  }
+  ck_assert_int_eq(aev_topic_publish(t, "last", 4, o, NULL, NULL), AEV_OK);
+  ck_assert_uint_eq(json_object_size(t->dd_index), 1);
+  aev_publish_options_free(o);
+  aev_topic_release(t);
+}
+END_TEST
+
 static double cpu_seconds(void) {
   struct timespec ts;
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -437,6 +460,7 @@ int main(void) {
   tcase_add_test(tc, client_errors_skip_retries);
   tcase_add_test(tc, deleted_queue_goes_to_dlq);
   tcase_add_test(tc, lambda_subscription_gets_sns_record);
+  tcase_add_test(tc, dedup_entries_are_pruned);
   tcase_add_test(tc, aws_managed_schedule);
   tcase_add_test(tc, backoff_functions);
   suite_add_tcase(s, tc);

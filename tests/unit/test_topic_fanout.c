@@ -73,6 +73,31 @@ START_TEST(envelope_matches_aws_example) {
 }
 END_TEST
 
+/* Messages, subjects and attribute values are escaped into the envelope's
+ * JSON and come back unchanged. */
+START_TEST(envelope_escapes_text) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char *sub = tt_sub(t, q, NULL);
+  const char *msg = "quote \" backslash \\ newline \n tab \t bell \a caf\xc3\xa9 {\"k\":1}";
+  aev_publish_options *o;
+  aev_publish_options_new(&o);
+  aev_publish_options_set_subject(o, "say \"hi\"");
+  aev_publish_options_set_attributes(o, "{\"a\":{\"DataType\":\"String\",\"StringValue\":\"x\\\"y\\\\z\"}}");
+  ck_assert_int_eq(aev_topic_publish(t, msg, strlen(msg), o, NULL, NULL), AEV_OK);
+  aev_publish_options_free(o);
+  json_t *e = tt_envelope(q);
+  ck_assert_str_eq(str(e, "Message"), msg);
+  ck_assert_str_eq(str(e, "Subject"), "say \"hi\"");
+  ck_assert_str_eq(str(json_object_get(json_object_get(e, "MessageAttributes"), "a"), "Value"),
+                   "x\"y\\z");
+  json_decref(e);
+  aev_free(sub);
+  aev_queue_release(q);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(raw_delivery_maps_attributes) {
   aev_topic *t = tt_topic(b, "t", NULL);
   aev_queue *q = qt_queue(b, "q", NULL);
@@ -503,6 +528,7 @@ int main(void) {
   TCase *tc = tcase_create("fanout");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, envelope_matches_aws_example);
+  tcase_add_test(tc, envelope_escapes_text);
   tcase_add_test(tc, raw_delivery_maps_attributes);
   tcase_add_test(tc, message_structure_json);
   tcase_add_test(tc, filter_policies_fan_out);

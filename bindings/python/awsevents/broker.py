@@ -332,3 +332,18 @@ class Broker:
         """PutEvents with AWS's Entries (Detail may be a dict): the
         response dict, {"FailedEntryCount": n, "Entries": [...]}."""
         return _bus.put_events(self, entries, _bus_name)
+
+    def describe_archive(self, name):
+        """DescribeArchive's response (archives: Bus.create_archive)."""
+        return _bus.describe_archive(self, name)
+
+    def start_replay(self, **request):
+        """StartReplay with AWS's members (ReplayName, EventSourceArn,
+        EventStartTime / EventEndTime in epoch seconds, Destination)."""
+        return _bus.start_replay(self, request)
+
+    def describe_replay(self, name):
+        return _bus.describe_replay(self, name)
+
+    def cancel_replay(self, name):
+        return _bus.cancel_replay(self, name)

@@ -213,6 +213,23 @@ class Bus:
             _release(key)
             raise _error("PutTargets")
 
+    # ---- archives ----
+
+    def create_archive(self, name, event_pattern=None, retention_days=0,
+                       description=None):
+        """CreateArchive of this bus's events (those matching event_pattern,
+        JSON text or a dict; all when None), kept retention_days (0:
+        indefinitely). Returns {"ArchiveArn": ...}."""
+        arn = c_void_p()
+        pattern = _text(event_pattern)
+        self._call("CreateArchive", lib.aev_bus_create_archive, name.encode(),
+                   pattern.encode() if pattern else None, retention_days,
+                   description.encode() if description else None, byref(arn))
+        try:
+            return {"ArchiveArn": string_at(arn.value).decode()}
+        finally:
+            lib.aev_free(arn)
+
     # ---- events ----
 
     def put_events(self, entries):
@@ -228,6 +245,38 @@ class Bus:
         return idbuf.value.decode()
 
 
+def _broker_json(broker, operation, fn, *args):
+    out = c_void_p()
+    handle = broker._enter()
+    try:
+        rc = fn(handle, *args, byref(out))
+        if rc != 0:
+            raise _error(operation)
+    finally:
+        broker._exit()
+    return _take_json(out)
+
+
+def describe_archive(broker, name):
+    return _broker_json(broker, "DescribeArchive", lib.aev_bus_describe_archive,
+                        name.encode())
+
+
+def start_replay(broker, request):
+    return _broker_json(broker, "StartReplay", lib.aev_bus_start_replay,
+                        json.dumps(request).encode())
+
+
+def describe_replay(broker, name):
+    return _broker_json(broker, "DescribeReplay", lib.aev_bus_describe_replay,
+                        name.encode())
+
+
+def cancel_replay(broker, name):
+    return _broker_json(broker, "CancelReplay", lib.aev_bus_cancel_replay,
+                        name.encode())
+
+
 def create_bus(broker, name):
     return Bus._open(broker, "CreateEventBus", lib.aev_bus_create, name)
 
@@ -237,16 +286,8 @@ def get_bus(broker, name_or_arn=None):
 
 
 def put_events(broker, entries, bus_name=None):
-    out = c_void_p()
-    handle = broker._enter()
-    try:
-        rc = lib.aev_bus_put_events(handle, _entries_json(entries, bus_name),
-                                    byref(out))
-        if rc != 0:
-            raise _error("PutEvents")
-    finally:
-        broker._exit()
-    return _take_json(out)
+    return _broker_json(broker, "PutEvents", lib.aev_bus_put_events,
+                        _entries_json(entries, bus_name))
 
 
 __all__ = ["Bus", "ClientError"]

@@ -111,6 +111,28 @@ class Buses(unittest.TestCase):
         self.assertEqual(cm.exception.response["Error"]["Code"],
                          "ValidationException")
 
+    def test_archive_and_replay(self):
+        got = []
+        self.bus.put_rule("r", event_pattern={"source": ["app"]})
+        self.bus.add_callback_target("r", "py", got.append)
+        arn = self.bus.create_archive("all", retention_days=1)["ArchiveArn"]
+        t0 = self.b.now_ms // 1000
+        self.bus.put_event("app", "Thing", {"n": 1})
+        self.b.advance(120 * 1000)
+        self.assertEqual(self.b.describe_archive("all")["EventCount"], 1)
+        got.clear()
+        out = self.b.start_replay(
+            ReplayName="again", EventSourceArn=arn, EventStartTime=t0,
+            EventEndTime=t0 + 60, Destination={"Arn": self.bus.arn})
+        self.assertEqual(out["State"], "STARTING")
+        self.b.drain()
+        self.assertEqual(self.b.describe_replay("again")["State"], "COMPLETED")
+        self.assertEqual(json.loads(got[0])["replay-name"], "again")
+        with self.assertRaises(ClientError) as cm:
+            self.b.cancel_replay("again")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "IllegalStatusException")
+
     def test_aws_call_shapes(self):
         out = self.b.call("events", "CreateEventBus", Name="x")
         self.assertEqual(out["EventBusArn"],

@@ -1,0 +1,187 @@
+/* States under the JSONata query language: Arguments, Output and Assign
+ * evaluated with $states {input, result, errorOutput, context} and the
+ * variables; Choice Conditions; Wait Seconds / Timestamp; Fail Error /
+ * Cause; Map Items and ItemSelector; Catch Output / Assign. Failures are
+ * States.QueryEvaluationError with AWS's causes. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine/exec_int.h"
+
+/* Evaluates t (NULL: dflt, a new reference) for the current state. */
+static json_t *eval(m_run *r, const m_jt *t, json_t *result, json_t *error_output, json_t *dflt) {
+  if (!t) return json_incref(dflt);
+  json_t *b = aev__jq_bindings(r->vars, r->input, result, error_output, r->e->context);
+  aev__jenv env;
+  aev__run_env(r, &env, r->input);
+  json_t *v = aev__jt_eval(t, r->input, b, &env);
+  json_decref(b);
+  if (!v) aev__run_fail(r, env.error, env.cause, 1);
+  return v;
+}
+
+/* Assign: every value is evaluated before any variable changes. */
+static int assign(m_run *r, const m_jt *t, json_t *result, json_t *error_output) {
+  if (!t) return 0;
+  json_t *a = eval(r, t, result, error_output, NULL);
+  if (!a) return -1;
+  json_object_update(r->vars, a);
+  json_decref(a);
+  return 0;
+}
+
+static void set_state_context(m_run *r) {
+  const m_state *s = aev__run_state(r);
+  char ts[32];
+  aev__iso8601_format(r->entered_ms, ts);
+  json_object_set_new(r->e->context, "State", json_pack("{s:s,s:s,s:i}", "Name", s->name, "EnteredTime",
+                                                        ts, "RetryCount", r->retry_count));
+}
+
+void aev__jq_result(m_run *r, json_t *result) {
+  const m_state *s = aev__run_state(r);
+  json_t *out = eval(r, s->j_output, result, NULL, result ? result : r->input);
+  if (out && assign(r, s->j_assign, result, NULL)) {
+    json_decref(out);
+    out = NULL;
+  }
+  json_decref(result);
+  if (out) aev__run_transition(r, out);
+}
+
+void aev__jq_catch(m_run *r, const m_catcher *c, json_t *error_output) {
+  json_t *out = eval(r, c->j_output, NULL, error_output, error_output);
+  if (out && assign(r, c->j_assign, NULL, error_output)) {
+    json_decref(out);
+    out = NULL;
+  }
+  json_decref(error_output);
+  if (!out) return;
+  aev__run_exit_to(r, out, c->next);
+}
+
+static void choice(m_run *r) {
+  const m_state *s = aev__run_state(r);
+  for (size_t i = 0; i < s->nchoices; i++) {
+    const m_rule *rule = s->choices[i];
+    json_t *v = eval(r, rule->j_condition, NULL, NULL, NULL);
+    if (!v) return;
+    int yes = json_is_true(v);
+    if (!json_is_boolean(v)) {
+      json_decref(v);
+      aev__run_fail(r, "States.QueryEvaluationError",
+                    "The Condition of a Choice Rule must evaluate to a boolean.", 1);
+      return;
+    }
+    json_decref(v);
+    if (!yes) continue;
+    json_t *out = eval(r, rule->j_output ? rule->j_output : s->j_output, NULL, NULL, r->input);
+    if (!out) return;
+    if (assign(r, rule->j_assign, NULL, NULL) || assign(r, s->j_assign, NULL, NULL)) {
+      json_decref(out);
+      return;
+    }
+    aev__run_exit_to(r, out, rule->next);
+    return;
+  }
+  if (s->deflt < 0) {
+    aev__run_fail(r, "States.NoChoiceMatched", "No Matches!", 0);
+    return;
+  }
+  json_t *out = eval(r, s->j_output, NULL, NULL, r->input);
+  if (!out) return;
+  if (assign(r, s->j_assign, NULL, NULL)) {
+    json_decref(out);
+    return;
+  }
+  aev__run_exit_to(r, out, s->deflt);
+}
+
+static void wait(m_run *r) {
+  const m_state *s = aev__run_state(r);
+  int64_t now = aev__clock_now_ms(aev__broker_clock(r->e->b)), until = now;
+  if (s->has_seconds) until = now + s->seconds * 1000;
+  else if (s->has_timestamp) until = s->timestamp_ms;
+  else {
+    json_t *v = eval(r, s->j_seconds ? s->j_seconds : s->j_timestamp, NULL, NULL, NULL);
+    if (!v) return;
+    int ok = s->j_seconds ? json_is_integer(v) && json_integer_value(v) >= 0
+                          : json_is_string(v) && !aev__iso8601_parse(json_string_value(v), &until);
+    if (ok && s->j_seconds) until = now + json_integer_value(v) * 1000;
+    if (!ok) {
+      char *t = aev__json_text(v);
+      char msg[512];
+      if (s->j_seconds)
+        snprintf(msg, sizeof msg, "The Seconds field must evaluate to a non-negative integer: %s", t ? t : "");
+      else
+        snprintf(msg, sizeof msg,
+                 "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time "
+                 "format string: %s",
+                 t ? t : "");
+      free(t);
+      json_decref(v);
+      aev__run_fail(r, "States.QueryEvaluationError", msg, 1);
+      return;
+    }
+    json_decref(v);
+  }
+  aev__run_wait_until(r, r->input, until);
+}
+
+static void fail(m_run *r) {
+  const m_state *s = aev__run_state(r);
+  json_t *e = s->j_error ? eval(r, s->j_error, NULL, NULL, NULL) : NULL;
+  if (s->j_error && !e) return;
+  json_t *c = s->j_cause ? eval(r, s->j_cause, NULL, NULL, NULL) : NULL;
+  if (s->j_cause && !c) {
+    json_decref(e);
+    return;
+  }
+  char *et = e ? aev__json_text(e) : NULL, *ct = c ? aev__json_text(c) : NULL;
+  aev__run_fail(r, et, ct, 0);
+  free(et);
+  free(ct);
+  json_decref(e);
+  json_decref(c);
+}
+
+json_t *aev__jq_item(m_run *r, json_t *item, size_t index, aev__jenv *env) {
+  const m_state *s = aev__run_state(r);
+  if (!s->j_selector) return json_incref(item);
+  json_t *ctx = r->e->context;
+  json_object_set_new(ctx, "Map", json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)index, "Value", item));
+  json_t *b = aev__jq_bindings(r->vars, r->input, NULL, NULL, ctx);
+  json_t *v = aev__jt_eval(s->j_selector, r->input, b, env);
+  json_decref(b);
+  json_object_del(ctx, "Map");
+  return v;
+}
+
+void aev__jq_body(m_run *r) {
+  const m_state *s = aev__run_state(r);
+  set_state_context(r);
+  switch (s->type) {
+  case ST_PASS:
+  case ST_SUCCEED: aev__jq_result(r, NULL); break;
+  case ST_CHOICE: choice(r); break;
+  case ST_WAIT: wait(r); break;
+  case ST_FAIL: fail(r); break;
+  case ST_TASK:
+  case ST_PARALLEL: {
+    json_t *args = eval(r, s->j_args, NULL, NULL, r->input);
+    if (!args) return;
+    if (s->type == ST_TASK) aev__task_start(r, args);
+    else aev__flow_parallel(r, args);
+    break;
+  }
+  case ST_MAP: {
+    json_t *items = eval(r, s->j_items, NULL, NULL, r->input);
+    if (!items) return;
+    aev__flow_map(r, items);
+    json_decref(items);
+    break;
+  }
+  }
+}

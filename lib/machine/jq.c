@@ -1,0 +1,158 @@
+/* The JSONata query language of Step Functions, on lib/jsonata: templates
+ * whose strings "{% expr %}" are expressions (Arguments, Output, Assign,
+ * Items, ItemSelector, Condition, Seconds, Timestamp, Error, Cause), the
+ * $states binding (input, result, errorOutput, context) beside the
+ * variables, and AWS's States.QueryEvaluationError causes. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonata/jsonata.h"
+#include "machine/jq.h"
+
+typedef enum { J_LITERAL, J_EXPR, J_OBJECT, J_ARRAY } jkind;
+
+struct m_jt {
+  jkind kind;
+  json_t *literal;
+  aev_jsonata *expr;
+  char *text;  /* the expression, trimmed, for causes */
+  char *field; /* "Output/result" */
+  char **keys;
+  m_jt **kids;
+  size_t n;
+};
+
+/* The expression inside "{% ... %}", or NULL when s is not one. */
+static char *expr_text(const char *s) {
+  size_t n = strlen(s);
+  if (n < 4 || strncmp(s, "{%", 2) || strcmp(s + n - 2, "%}")) return NULL;
+  const char *a = s + 2, *b = s + n - 2;
+  while (a < b && isspace((unsigned char)*a)) a++;
+  while (b > a && isspace((unsigned char)b[-1])) b--;
+  return strndup(a, (size_t)(b - a));
+}
+
+static int has_expr(json_t *v) {
+  if (json_is_string(v)) {
+    char *t = expr_text(json_string_value(v));
+    free(t);
+    return t != NULL;
+  }
+  size_t i;
+  json_t *c;
+  const char *k;
+  if (json_is_array(v)) json_array_foreach(v, i, c) if (has_expr(c)) return 1;
+  if (json_is_object(v)) json_object_foreach(v, k, c) if (has_expr(c)) return 1;
+  return 0;
+}
+
+int aev__jt_compile(json_t *v, const char *field, m_jt **out, char *err, size_t errlen) {
+  m_jt *t = calloc(1, sizeof *t);
+  *out = t;
+  if (!t || !(t->field = strdup(field))) return snprintf(err, errlen, "Out of memory"), -1;
+  if (!has_expr(v)) {
+    t->kind = J_LITERAL;
+    t->literal = json_incref(v);
+    return 0;
+  }
+  if (json_is_string(v)) {
+    t->kind = J_EXPR;
+    t->text = expr_text(json_string_value(v));
+    if (!t->text || aev_jsonata_compile(t->text, strlen(t->text), &t->expr)) {
+      snprintf(err, errlen, "The JSONata expression '%s' specified for the field '%s' is invalid.",
+               t->text ? t->text : "", field);
+      return -1;
+    }
+    aev__jsonata_use_states_profile(t->expr);
+    return 0;
+  }
+  size_t n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
+  t->kind = json_is_object(v) ? J_OBJECT : J_ARRAY;
+  t->kids = calloc(n + 1, sizeof *t->kids);
+  t->keys = calloc(n + 1, sizeof *t->keys);
+  if (!t->kids || !t->keys) return snprintf(err, errlen, "Out of memory"), -1;
+  char sub[512];
+  if (t->kind == J_ARRAY) {
+    for (; t->n < n; t->n++) {
+      snprintf(sub, sizeof sub, "%s[%zu]", field, t->n);
+      if (aev__jt_compile(json_array_get(v, t->n), sub, &t->kids[t->n], err, errlen)) return -1;
+    }
+    return 0;
+  }
+  const char *k;
+  json_t *c;
+  json_object_foreach(v, k, c) {
+    size_t i = t->n++;
+    t->keys[i] = strdup(k);
+    snprintf(sub, sizeof sub, "%s/%s", field, k);
+    if (!t->keys[i] || aev__jt_compile(c, sub, &t->kids[i], err, errlen)) return -1;
+  }
+  return 0;
+}
+
+void aev__jt_free(m_jt *t) {
+  if (!t) return;
+  json_decref(t->literal);
+  aev_jsonata_free(t->expr);
+  free(t->text);
+  free(t->field);
+  for (size_t i = 0; i < t->n; i++) {
+    free(t->keys[i]);
+    aev__jt_free(t->kids[i]);
+  }
+  free(t->keys);
+  free(t->kids);
+  free(t);
+}
+
+json_t *aev__jt_eval(const m_jt *t, json_t *input, json_t *bindings, aev__jenv *env) {
+  switch (t->kind) {
+  case J_LITERAL: return json_deep_copy(t->literal); /* shared definition: copy */
+  case J_EXPR: {
+    json_t *out = NULL;
+    char code[8] = "", msg[512] = "";
+    int pos = -1;
+    if (aev__jsonata_eval_json(t->expr, input, bindings, &out, code, msg, sizeof msg, &pos)) {
+      aev__jenv_fail(env, "States.QueryEvaluationError",
+                     "The JSONata expression '%s' specified for the field '%s' threw an error "
+                     "during evaluation. %s: %s",
+                     t->text, t->field, code, msg);
+      return NULL;
+    }
+    if (!out)
+      aev__jenv_fail(env, "States.QueryEvaluationError",
+                     "The JSONata expression '%s' specified for the field '%s' returned nothing "
+                     "(undefined).",
+                     t->text, t->field);
+    return out;
+  }
+  case J_ARRAY:
+  case J_OBJECT: {
+    json_t *o = t->kind == J_ARRAY ? json_array() : json_object();
+    for (size_t i = 0; o && i < t->n; i++) {
+      json_t *v = aev__jt_eval(t->kids[i], input, bindings, env);
+      if (!v) {
+        json_decref(o);
+        return NULL;
+      }
+      if (t->kind == J_ARRAY) json_array_append_new(o, v);
+      else json_object_set_new(o, t->keys[i], v);
+    }
+    return o;
+  }
+  }
+  return NULL;
+}
+
+json_t *aev__jq_bindings(json_t *vars, json_t *input, json_t *result, json_t *error_output,
+                         json_t *context) {
+  json_t *b = vars ? json_copy(vars) : json_object();
+  json_t *states = json_pack("{s:O}", "input", input);
+  if (result) json_object_set(states, "result", result);
+  if (error_output) json_object_set(states, "errorOutput", error_output);
+  if (context) json_object_set(states, "context", context);
+  json_object_set_new(b, "states", states);
+  return b;
+}

@@ -1,0 +1,28 @@
+/* Internal to lib/machine: JSONata templates of the JSONata query language
+ * (jq.c) and their place in the execution pipeline (exec_jq.c). */
+#ifndef AEV_MACHINE_JQ_H
+#define AEV_MACHINE_JQ_H
+
+#include <jansson.h>
+
+#include "json/json.h"
+
+typedef struct m_jt m_jt;
+
+/* Compiles a field's value: strings "{% expr %}" become expressions, the
+ * rest stays literal. field names it in causes ("Output"). -1 with AWS's
+ * message in err when an expression does not compile. */
+int aev__jt_compile(json_t *v, const char *field, m_jt **out, char *err, size_t errlen);
+void aev__jt_free(m_jt *t);
+
+/* Evaluates t with input as JSONata's context and bindings (an object of
+ * variables, $states among them). NULL with States.QueryEvaluationError
+ * and AWS's cause in env on an error or an undefined result. */
+json_t *aev__jt_eval(const m_jt *t, json_t *input, json_t *bindings, aev__jenv *env);
+
+/* A new bindings object: the variables plus $states {input, result,
+ * errorOutput, context} (NULL members left out). */
+json_t *aev__jq_bindings(json_t *vars, json_t *input, json_t *result, json_t *error_output,
+                         json_t *context);
+
+#endif

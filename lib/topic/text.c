@@ -1,0 +1,62 @@
+/* The topic's text buffer: appends, JSON string escaping (RFC 8259: quote,
+ * backslash and control characters), and handing the text over. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "topic/text.h"
+
+void aev__tbuf_put(aev__tbuf *b, const char *s, size_t n) {
+  if (b->failed) return;
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = (b->n + n + 1) * 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+      b->failed = 1;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = '\0';
+}
+
+void aev__tbuf_puts(aev__tbuf *b, const char *s) { aev__tbuf_put(b, s, strlen(s)); }
+
+void aev__tbuf_json_string(aev__tbuf *b, const char *s) {
+  aev__tbuf_put(b, "\"", 1);
+  const char *run = s;
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    aev__tbuf_put(b, run, (size_t)(s - run));
+    char esc[8];
+    switch (c) {
+    case '"': aev__tbuf_put(b, "\\\"", 2); break;
+    case '\\': aev__tbuf_put(b, "\\\\", 2); break;
+    case '\n': aev__tbuf_put(b, "\\n", 2); break;
+    case '\r': aev__tbuf_put(b, "\\r", 2); break;
+    case '\t': aev__tbuf_put(b, "\\t", 2); break;
+    default:
+      snprintf(esc, sizeof esc, "\\u%04x", c);
+      aev__tbuf_put(b, esc, 6);
+    }
+    run = s + 1;
+  }
+  aev__tbuf_put(b, run, (size_t)(s - run));
+  aev__tbuf_put(b, "\"", 1);
+}
+
+char *aev__tbuf_take(aev__tbuf *b, size_t *len) {
+  if (b->failed || !b->p) {
+    free(b->p);
+    b->p = NULL;
+    return NULL;
+  }
+  if (len) *len = b->n;
+  char *p = b->p;
+  b->p = NULL;
+  return p;
+}

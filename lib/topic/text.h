@@ -1,0 +1,22 @@
+/* Internal to lib/topic: a growing text buffer and JSON string literals
+ * written straight into it, for envelopes and attribute maps built without
+ * a jansson tree per message. */
+#ifndef AEV_TOPIC_TEXT_H
+#define AEV_TOPIC_TEXT_H
+
+#include <stddef.h>
+
+typedef struct aev__tbuf {
+  char *p;
+  size_t n, cap;
+  int failed; /* out of memory: p is freed by aev__tbuf_take */
+} aev__tbuf;
+
+void aev__tbuf_put(aev__tbuf *b, const char *s, size_t n);
+void aev__tbuf_puts(aev__tbuf *b, const char *s);
+/* s as a JSON string literal, quotes included (UTF-8 kept as is). */
+void aev__tbuf_json_string(aev__tbuf *b, const char *s);
+/* The text (NUL-terminated, *len bytes) or NULL after a failure. */
+char *aev__tbuf_take(aev__tbuf *b, size_t *len);
+
+#endif
