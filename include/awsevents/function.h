@@ -118,15 +118,18 @@ AEV_API int aev_function_account_settings(aev_broker *b, char **json);
 
 /* PutFunctionEventInvokeConfig's members: MaximumRetryAttempts (0..2),
  * MaximumEventAgeInSeconds (60..21600), DestinationConfig {OnSuccess:
- * {Destination: ARN}, OnFailure: {...}} with queue or function ARNs of this
- * broker. Replaces the whole configuration. */
+ * {Destination: ARN}, OnFailure: {...}} with queue, topic, event bus or
+ * function ARNs of this broker (a bus gets Lambda's "Lambda Function
+ * Invocation Result - Success" / "- Failure" event from source "lambda").
+ * Replaces the whole configuration. */
 AEV_API int aev_function_put_event_invoke_config(aev_function *f,
                                                  const char *config_json);
 /* GetFunctionEventInvokeConfig's shape; ResourceNotFoundException when
  * none was put. */
 AEV_API int aev_function_event_invoke_config(aev_function *f, char **json);
 
-/* Sets (ARN of a queue) or clears (NULL) DeadLetterConfig.TargetArn. */
+/* Sets (ARN of a queue or a topic) or clears (NULL)
+ * DeadLetterConfig.TargetArn. */
 AEV_API int aev_function_set_dead_letter_target(aev_function *f,
                                                 const char *arn);
 
