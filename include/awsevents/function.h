@@ -104,6 +104,23 @@ AEV_API int aev_function_set_reserved_concurrency(aev_function *f,
                                                   int reserved);
 AEV_API int aev_function_reserved_concurrency(aev_function *f);
 
+/* PutProvisionedConcurrencyConfig on a published version or an alias
+ * (qualifier; $LATEST is refused as Lambda refuses it): n environments are
+ * initialised ahead (the init hook runs for each) so invocations of that
+ * version within n start warm. Status IN_PROGRESS until allocated, 60 s
+ * later on the broker clock, then READY. n must not exceed the function's
+ * reserved concurrency when it has one. */
+AEV_API int aev_function_put_provisioned_concurrency(aev_function *f,
+                                                     const char *qualifier,
+                                                     int n);
+/* GetProvisionedConcurrencyConfig's shape; free with aev_free.
+ * ProvisionedConcurrencyConfigNotFoundException when none exists. */
+AEV_API int aev_function_provisioned_concurrency(aev_function *f,
+                                                 const char *qualifier,
+                                                 char **json);
+AEV_API int aev_function_delete_provisioned_concurrency(aev_function *f,
+                                                        const char *qualifier);
+
 /* The account's concurrency limit for every function of broker b (AWS's
  * default 1,000; raise it as AWS raises the quota per account). Functions
  * without reserved concurrency share the limit minus all reservations;

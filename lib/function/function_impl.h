@@ -48,8 +48,25 @@ typedef struct aev__econf {
 typedef struct aev__env {
   struct aev__env *next, *prev; /* idle list: most recently used first */
   int64_t idle_since; /* deadline timeline ms */
+  int pinned;          /* provisioned: never reclaimed */
+  char version[16];    /* the version a provisioned one serves */
   char log_stream[64]; /* 2024/01/01/[$LATEST]<32 hex> */
 } aev__env;
+
+/* provisioned.c: a provisioned concurrency configuration. References:
+ * the function's list, the pending allocation (which also holds the
+ * function). */
+#define AEV__FN_PROVISION_MS 60000 /* allocation time on the broker clock */
+typedef struct aev__pconf {
+  struct aev__pconf *next;
+  struct aev_function *f;
+  int refs; /* f->mu */
+  int requested, allocated, ready, removed;
+  int64_t modified_ms;
+  aev__timer timer;
+  char qualifier[130];
+  char version[16]; /* the version number provisioned */
+} aev__pconf;
 
 #define AEV__INV_RUNNING 0
 #define AEV__INV_TIMED_OUT 1 /* reported; the handler has not completed */
@@ -142,8 +159,19 @@ struct aev_function {
   aev__version *versions;
   int nversions;
   aev__alias *aliases;
+  aev__pconf *pcs;
+  aev__env *prov; /* idle provisioned environments */
   aev__fmetrics m;
 };
+
+/* provisioned.c (mu held): 1 when version has READY provisioned
+ * concurrency; an idle provisioned environment of version, or NULL. */
+int aev__fn_provisioned_locked(aev_function *f, const char *version);
+aev__env *aev__fn_take_pinned_locked(aev_function *f, const char *version);
+/* Function destroy: frees the configurations and their environments. */
+void aev__fn_provisioned_free(aev_function *f);
+/* invoke.c: a new environment with its log stream name. */
+aev__env *aev__fn_new_env(aev_function *f);
 
 /* config.c */
 int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,

@@ -46,7 +46,7 @@ void aev__fn_reclaim_locked(aev_function *f, int64_t now) {
     free(idle_unlink(f, f->idle_tail));
 }
 
-static aev__env *new_env(aev_function *f) {
+aev__env *aev__fn_new_env(aev_function *f) {
   aev__env *e = calloc(1, sizeof *e);
   if (!e) return NULL;
   char day[16];
@@ -98,7 +98,9 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
     return aev__fn_throttled();
   }
   aev__fn_reclaim_locked(f, now);
-  aev__env *e = f->idle ? idle_unlink(f, f->idle) : NULL;
+  /* A provisioned environment first: initialised ahead, never cold. */
+  aev__env *e = f->prov ? aev__fn_take_pinned_locked(f, version) : NULL;
+  if (!e && f->idle) e = idle_unlink(f, f->idle);
   int cold = e == NULL;
   f->running++;
   f->busy_envs++;
@@ -110,7 +112,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   }
   c->conf = conf;
   pthread_mutex_unlock(&f->mu);
-  if (cold && !(e = new_env(f))) {
+  if (cold && !(e = aev__fn_new_env(f))) {
     pthread_mutex_lock(&f->mu);
     f->running--;
     f->busy_envs--;
@@ -173,7 +175,12 @@ static void env_return(aev_invocation *c, int reset) {
   aev_function *f = c->f;
   pthread_mutex_lock(&f->mu);
   f->busy_envs--;
-  if (reset || f->res.deleted) {
+  aev__env *pin = c->env->pinned ? c->env : NULL;
+  if (pin && !reset && !f->res.deleted &&
+      aev__fn_provisioned_locked(f, pin->version)) {
+    pin->next = f->prov;
+    f->prov = pin;
+  } else if (reset || f->res.deleted || pin) {
     free(c->env);
   } else {
     aev__env *e = c->env;
