@@ -74,6 +74,10 @@ int kl_start(kl_peer *p, const char *where, int port) {
   if (!f) return -1;
   fputs(preload, f);
   fclose(f);
+  /* Another server on the port (an earlier run's, another program's):
+   * take the next free one, so we only ever talk to our own child. */
+  for (int fd; (fd = connect_to(port)) >= 0; port++) close(fd);
+  p->port = port;
   char portarg[16];
   snprintf(portarg, sizeof portarg, "%d", port);
   pid_t pid = fork();
@@ -90,6 +94,10 @@ int kl_start(kl_peer *p, const char *where, int port) {
   for (int i = 0; i < 200 && p->fd < 0; i++) {
     struct timespec t = {0, 50 * 1000 * 1000};
     nanosleep(&t, NULL);
+    if (waitpid(pid, NULL, WNOHANG) == pid) {
+      p->pid = 0; /* it exited: nothing to stop */
+      break;
+    }
     p->fd = connect_to(port);
   }
   if (p->fd < 0) {

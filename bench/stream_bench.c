@@ -299,7 +299,9 @@ static json_t *kl_json(peer *p, const char *target, json_t *req) {
   char *body = json_dumps(req, JSON_COMPACT), *resp = NULL;
   int st = kl_call(&p->kl, target, body, strlen(body), &resp);
   free(body);
-  json_t *j = st == 200 ? json_loads(resp, 0, NULL) : NULL;
+  /* CreateStream and DeleteStream answer 200 with an empty body. */
+  json_t *j = st != 200 ? NULL : resp && *resp ? json_loads(resp, 0, NULL)
+                                               : json_object();
   if (!j) {
     fprintf(stderr, "kinesalite %s: %d %s\n", target, st, resp ? resp : "");
     exit(1);
@@ -405,6 +407,13 @@ static void peer_get(void *ctx) {
 }
 
 static uint64_t peer_sum;
+
+/* The peer process goes with this program, however it exits. */
+static kl_peer *running_peer;
+
+static void stop_peer(void) {
+  if (running_peer) kl_stop(running_peer);
+}
 
 static int peer_get_check(void *ctx, char *note, size_t cap) {
   peer *p = ctx;
@@ -580,6 +589,8 @@ int main(void) {
   const char *env = getenv("AEV_KINESALITE_DIR");
   snprintf(dir, sizeof dir, "%s", env ? env : "build-bench/kinesalite");
   if (kl_start(&p->kl, dir, PORT) == 0) {
+    running_peer = &p->kl;
+    atexit(stop_peer);
     for (size_t i = 0; i < PEER_N; i++) peer_sum += rec_fnv(in.data[i]);
     ours small = {.n = PEER_N};
     const bench_case pput[] = {
@@ -603,6 +614,7 @@ int main(void) {
                        PEER_N, 1, pget, 2};
     failed += bench_group_run(&pgg, runs);
     kl_stop(&p->kl);
+    running_peer = NULL;
   }
   free(p);
 

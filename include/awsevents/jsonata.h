@@ -32,7 +32,7 @@ AEV_API void aev_jsonata_free(aev_jsonata *expr);
 
 /* Limits applied to each evaluation of expr: max_depth bounds the nesting
  * of evaluation (non-tail recursion; default 1000), timeout_ms bounds the
- * evaluation's wall time (0 = no limit, the default). Exceeding either fails
+ * CPU time the evaluating thread spends (0 = no limit, the default). Exceeding either fails
  * with U1001, as the JSONata reference runner reports. Set before sharing
  * the expression between threads. */
 AEV_API int aev_jsonata_set_limits(aev_jsonata *expr, int max_depth, int64_t timeout_ms);

@@ -12,18 +12,25 @@
 
 int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
                        int64_t now_ms, char *id) {
-  aev__frec *r = malloc(sizeof *r + len + 1);
+  aev__frec *r = malloc(sizeof *r + len + 1 + (id ? AEV__FH_ID_LEN + 1 : 0));
   if (!r) return -1;
   r->next = NULL;
   r->arrival_ms = now_ms;
-  aev__token(&d->rng, r->id, AEV__FH_ID_LEN);
+  /* A RecordId is drawn only when someone will see it: the caller asked
+   * for it, or a transform needs one (transform.c). */
+  r->id = NULL;
+  r->id_owned = 0;
+  if (id) {
+    r->id = (char *)r->raw + len + 1;
+    aev__token(&d->rng, r->id, AEV__FH_ID_LEN);
+    memcpy(id, r->id, AEV__FH_ID_LEN + 1);
+  }
   r->result = AEV__FH_OK;
   r->error_code = r->error_msg = NULL;
   r->len = len;
   if (len) memcpy(r->raw, data, len);
   r->raw[len] = '\0';
   r->data = r->raw;
-  if (id) memcpy(id, r->id, AEV__FH_ID_LEN + 1);
   if (d->tail)
     d->tail->next = r;
   else
@@ -82,6 +89,7 @@ void aev__fh_batch_free(aev__batch *bt) {
     aev__frec *r = bt->head;
     bt->head = r->next;
     if (r->data != r->raw) free(r->data);
+    if (r->id_owned) free(r->id);
     free(r->error_code);
     free(r->error_msg);
     free(r);

@@ -33,14 +33,28 @@ static int put(sbuf *b, const void *s, size_t n) {
   return 0;
 }
 
-/* The Ok records back to back (the object's body). */
-static int body(const aev__batch *bt, sbuf *out, size_t *count) {
-  *count = 0;
-  put(out, "", 0);
+typedef struct tally {
+  size_t ok, dropped, failed;
+} tally;
+
+/* The Ok records back to back (the object's body), counting each outcome
+ * in the same pass. */
+static int body(const aev__batch *bt, sbuf *out, tally *t) {
+  *t = (tally){0};
+  if (put(out, "", 0)) return -1;
+  if (bt->bytes && !bt->transformed) {
+    size_t cap = bt->bytes + 1; /* untransformed: the size is known */
+    char *p = realloc(out->p, cap);
+    if (!p) return -1;
+    out->p = p;
+    out->cap = cap;
+  }
   for (const aev__frec *r = bt->head; r; r = r->next) {
+    if (r->result == AEV__FH_DROPPED) t->dropped++;
+    if (r->result == AEV__FH_FAILED) t->failed++;
     if (r->result != AEV__FH_OK) continue;
     if (put(out, r->data, r->len)) return -1;
-    (*count)++;
+    t->ok++;
   }
   return 0;
 }
@@ -72,7 +86,9 @@ static int error_lines(aev_delivery *d, const aev__batch *bt, sbuf *out) {
   return 0;
 }
 
-static int to_s3(aev_delivery *d, aev__batch *bt, const sbuf *ok, size_t n_ok) {
+static int to_s3(aev_delivery *d, aev__batch *bt, const sbuf *ok,
+                 const tally *t) {
+  size_t n_ok = t->ok;
   if (!bt->key) {
     char *prefix = aev__fh_prefix(d, d->prefix, bt->oldest_ms, NULL);
     char *name = aev__fh_object_name(d, bt->oldest_ms);
@@ -83,6 +99,7 @@ static int to_s3(aev_delivery *d, aev__batch *bt, const sbuf *ok, size_t n_ok) {
     if (!bt->key) return -1;
   }
   if (n_ok && aev__fh_write_object(d->dir, bt->key, ok->p, ok->n)) return -1;
+  if (!t->failed) return 0;
   sbuf err = {0};
   if (error_lines(d, bt, &err)) {
     free(err.p);
@@ -142,10 +159,11 @@ static void deliver_task(void *arg, int cancelled) {
     return;
   }
   sbuf ok = {0};
-  size_t n_ok = 0;
-  int rc = body(bt, &ok, &n_ok);
+  tally t;
+  int rc = body(bt, &ok, &t);
+  size_t n_ok = t.ok, dropped = t.dropped, failed = t.failed;
   if (!rc && d->dest == AEV__DEST_S3) {
-    rc = to_s3(d, bt, &ok, n_ok);
+    rc = to_s3(d, bt, &ok, &t);
   } else if (!rc && d->dest == AEV__DEST_SQS) {
     rc = to_queue(d, bt);
   } else if (!rc && n_ok) {
@@ -160,11 +178,6 @@ static void deliver_task(void *arg, int cancelled) {
   }
   free(ok.p);
   bt->attempts++;
-  size_t dropped = 0, failed = 0;
-  for (aev__frec *r = bt->head; r; r = r->next) {
-    dropped += r->result == AEV__FH_DROPPED;
-    failed += r->result == AEV__FH_FAILED;
-  }
   int64_t elapsed = aev__fh_mono(d) - bt->first_try;
   pthread_mutex_lock(&d->mu);
   int retry = rc != 0 && elapsed < d->retry_ms && !d->res.deleted;

@@ -48,10 +48,9 @@ static void tap_record(void *arg, const char *shard_id, const char *seq,
                        const char *key, const void *data, size_t len,
                        int64_t arrival_ms) {
   aev_delivery *d = arg;
-  char id[AEV_RECORD_ID_SIZE];
   pthread_mutex_lock(&d->mu);
   int sealed = d->res.deleted ? 0
-                              : aev__fh_buffer_add(d, data, len, arrival_ms, id);
+                              : aev__fh_buffer_add(d, data, len, arrival_ms, NULL);
   pthread_mutex_unlock(&d->mu);
   if (sealed) aev__fh_kick(d);
 }

@@ -23,7 +23,8 @@
 typedef struct aev__frec {
   struct aev__frec *next;
   int64_t arrival_ms;
-  char id[AEV__FH_ID_LEN + 1];
+  char *id;    /* RecordId, NULL until drawn (in raw's tail or owned) */
+  int id_owned;
   int result; /* AEV__FH_OK / DROPPED / FAILED after the transform */
   char *error_code, *error_msg; /* why it failed */
   size_t len;

@@ -32,6 +32,19 @@ static void mark_all(aev__batch *bt, const char *code, const char *msg) {
 
 static char *request(aev_delivery *d, aev__batch *bt) {
   json_t *recs = json_array();
+  pthread_mutex_lock(&d->mu);
+  int ok = 1;
+  for (aev__frec *r = bt->head; r && ok; r = r->next) {
+    if (r->id) continue;
+    ok = (r->id = malloc(AEV__FH_ID_LEN + 1)) != NULL;
+    if (ok) aev__token(&d->rng, r->id, AEV__FH_ID_LEN);
+    r->id_owned = ok;
+  }
+  pthread_mutex_unlock(&d->mu);
+  if (!ok) {
+    json_decref(recs);
+    return NULL;
+  }
   for (aev__frec *r = bt->head; r; r = r->next) {
     char *b64 = NULL;
     if (aev__base64_encode(r->raw, r->len, &b64) != AEV_OK) break;
@@ -66,7 +79,7 @@ static int apply(aev__batch *bt, const char *payload, size_t len) {
     json_t *e, *hit = NULL;
     json_array_foreach(recs, i, e) {
       const char *id = json_string_value(json_object_get(e, "recordId"));
-      if (id && !strcmp(id, r->id)) hit = e;
+      if (id && r->id && !strcmp(id, r->id)) hit = e;
     }
     const char *res = json_string_value(json_object_get(hit, "result"));
     if (!hit || !res) {

@@ -12,6 +12,7 @@
 #include "core/status.h"
 #include "function/function_impl.h"
 #include "queue/queue.h"
+#include "stream/mapping.h"
 
 #define BUF_MAX 10000
 
@@ -167,6 +168,13 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
     return aev__fn_invalid("The request must be a JSON object.");
   }
   const char *arn = json_string_value(json_object_get(req, "EventSourceArn"));
+  if (arn && strncmp(arn, "arn:aws:kinesis:", 16) == 0) {
+    /* Kinesis sources are read by the stream primitive's own pollers. */
+    json_t *desc = NULL;
+    int rc = aev__stream_mapping_create(b, req, &desc);
+    json_decref(req);
+    return rc == AEV_OK ? aev__fn_dump(desc, json) : rc;
+  }
   const char *fname = json_string_value(json_object_get(req, "FunctionName"));
   aev_function *f = NULL;
   aev_queue *q = NULL;
@@ -264,10 +272,21 @@ static int find_esm(aev_broker *b, const char *uuid, int unlink,
   return AEV_OK;
 }
 
+/* A mapping that is not a queue's may be a stream's: Get or Delete it
+ * there (ResourceNotFoundException when neither has it). */
+static int stream_mapping(aev_broker *b, const char *uuid, int delete,
+                          char **json) {
+  json_t *desc = NULL;
+  int rc = delete ? aev__stream_mapping_delete(b, uuid, &desc)
+                  : aev__stream_mapping_get(b, uuid, &desc);
+  return rc == AEV_OK ? aev__fn_dump(desc, json) : rc;
+}
+
 int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
                                  char **json) {
   aev__esm *m;
   int rc = find_esm(b, uuid, 0, &m);
+  if (rc == AEV_ERR_NOT_FOUND) return stream_mapping(b, uuid, 0, json);
   if (rc != AEV_OK) return rc;
   rc = aev__fn_dump(describe(m, NULL), json);
   aev__esm_unref(m);
@@ -306,6 +325,7 @@ int aev_event_source_mapping_delete(aev_broker *b, const char *uuid,
                                     char **json) {
   aev__esm *m;
   int rc = find_esm(b, uuid, 1, &m);
+  if (rc == AEV_ERR_NOT_FOUND) return stream_mapping(b, uuid, 1, json);
   if (rc != AEV_OK) return rc;
   aev__esm_stop(m);
   rc = aev__fn_dump(describe(m, "Deleting"), json);

@@ -26,9 +26,11 @@ double jn_now_ms(void) {
   return (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000000);
 }
 
+/* evaluation time is measured as the evaluating thread's CPU time, so a
+ * loaded machine does not turn a slow evaluation into a timeout */
 static int64_t mono_ms(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -136,7 +138,7 @@ int jn_truthy(jn_ctx *c, const jn_val *v) {
     return 0;
   case JN_STR: return v->u.str.len > 0;
   case JN_NUM: return v->u.num != 0;
-  case JN_OBJ: return v->u.obj.n > 0;
+  case JN_OBJ: return v->u.obj.n > 0 || v->u.obj.src != NULL;
   case JN_BOOL: return v->u.b;
   case JN_FUNC: return 0; /* functions reach natives as JS closures: falsy */
   default: return 0;
@@ -158,6 +160,8 @@ int jn_deep_equal(const jn_val *a, const jn_val *b) {
       if (!jn_deep_equal(a->u.arr.items[i], b->u.arr.items[i])) return 0;
     return 1;
   case JN_OBJ:
+    jn_force(a);
+    jn_force(b);
     if (a->u.obj.n != b->u.obj.n) return 0;
     for (size_t i = 0; i < a->u.obj.n; i++) {
       jn_val *o = jn_get(b, a->u.obj.keys[i], a->u.obj.klen[i]);
@@ -323,6 +327,7 @@ static jn_val *eval_tuple_step(jn_ctx *c, const jn_node *step, jn_val *input, jn
           jn_set(c, t, "@", 1, rb);
         }
         if (step->index) jn_set(c, t, step->index, strlen(step->index), jn_num(c, (double)b));
+        if (step->anc) jn_set(c, t, step->anc->label, strlen(step->anc->label), tuple_at(tb));
       }
       jn_push(c, result, t);
     }
@@ -383,8 +388,14 @@ static jn_val *eval_path(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env
     if (!step->focus) inseq = rs;
   }
   if (tuple_mode) {
-    rs = jn_seq(c);
-    for (size_t i = 0; tuples && i < tuples->u.arr.n; i++) jn_push(c, rs, tuple_at(tuples->u.arr.items[i]));
+    if (n->tuple) {
+      /* a path inside another carries its ancestry bindings outward */
+      rs = tuples ? tuples : jn_seq(c);
+      rs->flags |= JN_TUPLES;
+    } else {
+      rs = jn_seq(c);
+      for (size_t i = 0; tuples && i < tuples->u.arr.n; i++) jn_push(c, rs, tuple_at(tuples->u.arr.items[i]));
+    }
   }
   if (n->keep_singleton && rs) {
     if (rs->type == JN_ARR && (rs->flags & JN_CONS) && !(rs->flags & JN_SEQ)) rs = seq_of(c, rs);
@@ -685,6 +696,7 @@ static jn_val *eval_wildcard(jn_ctx *c, jn_val *input) {
   jn_val *results = jn_seq(c);
   if (input && input->type == JN_ARR && (input->flags & JN_OUTER) && input->u.arr.n) input = input->u.arr.items[0];
   if (!input) return results;
+  jn_force(input);
   if (input->type == JN_OBJ) {
     for (size_t i = 0; i < input->u.obj.n; i++) {
       jn_val *v = input->u.obj.vals[i];
@@ -707,8 +719,10 @@ static void descend(jn_ctx *c, jn_val *v, jn_val *out) {
   if (v->type != JN_ARR) jn_push(c, out, v);
   if (v->type == JN_ARR)
     for (size_t i = 0; i < v->u.arr.n; i++) descend(c, v->u.arr.items[i], out);
-  else if (v->type == JN_OBJ)
+  else if (v->type == JN_OBJ) {
+    jn_force(v);
     for (size_t i = 0; i < v->u.obj.n; i++) descend(c, v->u.obj.vals[i], out);
+  }
 }
 
 static jn_val *lookup_field(jn_ctx *c, jn_val *input, const char *key, size_t klen) {
@@ -864,6 +878,7 @@ static jn_val *deep_clone(jn_ctx *c, jn_val *v) {
   }
   if (v->type == JN_OBJ) {
     jn_val *o = jn_objv(c);
+    jn_force(v);
     for (size_t i = 0; i < v->u.obj.n; i++) jn_set(c, o, v->u.obj.keys[i], v->u.obj.klen[i], deep_clone(c, v->u.obj.vals[i]));
     return o;
   }
@@ -889,6 +904,7 @@ static jn_val *call_transform(jn_ctx *c, jn_func *f, jn_val *obj, int position) 
     if (update) {
       if (update->type != JN_OBJ)
         jn_throw(c, "T2011", n->rhs->position, "The insert/update clause of the transform expression must evaluate to an object");
+      jn_force(update);
       if (m && m->type == JN_OBJ)
         for (size_t k = 0; k < update->u.obj.n; k++)
           jn_set(c, m, update->u.obj.keys[k], update->u.obj.klen[k], update->u.obj.vals[k]);
@@ -1009,7 +1025,7 @@ jn_val *jn_eval(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
     break;
   }
   case N_SORT: r = eval_sort(c, n, input, env); break;
-  case N_PARENT: r = NULL; break;
+  case N_PARENT: r = jn_env_lookup(env, n->slot->label, NULL); break;
   default: break;
   }
   if (n->nstages && n->stages_are_predicates)

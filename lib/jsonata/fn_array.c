@@ -168,6 +168,7 @@ static void add_keys(jn_ctx *c, jn_val *v, jn_val *seen, jn_val *out) {
   if (v->type == JN_ARR) {
     for (size_t i = 0; i < v->u.arr.n; i++) add_keys(c, v->u.arr.items[i], seen, out);
   } else if (v->type == JN_OBJ) {
+    jn_force(v);
     for (size_t i = 0; i < v->u.obj.n; i++) {
       if (jn_get(seen, v->u.obj.keys[i], v->u.obj.klen[i])) continue;
       jn_set(c, seen, v->u.obj.keys[i], v->u.obj.klen[i], JN_NULLV);
@@ -216,6 +217,7 @@ static jn_val *spread(jn_ctx *c, jn_val *v) {
   }
   if (v->type == JN_OBJ) {
     jn_val *r = jn_seq(c);
+    jn_force(v);
     for (size_t i = 0; i < v->u.obj.n; i++) {
       jn_val *o = jn_objv(c);
       jn_set(c, o, v->u.obj.keys[i], v->u.obj.klen[i], v->u.obj.vals[i]);
@@ -239,6 +241,7 @@ jn_val *fn_merge(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   jn_val *r = jn_objv(c);
   for (size_t i = 0; i < a[0]->u.arr.n; i++) {
     jn_val *o = a[0]->u.arr.items[i];
+    jn_force(o);
     for (size_t k = 0; k < o->u.obj.n; k++) jn_set(c, r, o->u.obj.keys[k], o->u.obj.klen[k], o->u.obj.vals[k]);
   }
   return r;
@@ -254,6 +257,7 @@ jn_val *fn_each(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
   if (!a[0]) return NULL;
+  jn_force(a[0]);
   jn_val *r = jn_seq(c);
   for (size_t i = 0; i < a[0]->u.obj.n; i++) {
     jn_val *v = kv_call(c, a[1], a[0], i);
@@ -266,6 +270,7 @@ jn_val *fn_sift(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
   if (!a[0]) return NULL;
+  jn_force(a[0]);
   jn_val *r = jn_objv(c);
   for (size_t i = 0; i < a[0]->u.obj.n; i++)
     if (jn_truthy(c, kv_call(c, a[1], a[0], i)))

@@ -49,6 +49,12 @@ typedef struct jn_obj {
   size_t n, cap;
   int32_t *index; /* open-addressing hash of positions (n > 8), or NULL */
   size_t icap;
+  /* An object read from jansson is converted lazily: members are converted
+   * when looked up (cached in keys/vals) and all of them when the object is
+   * iterated (jn_force). `orig` stays set while the object is exactly its
+   * jansson source, so writing it out is a json_incref. */
+  json_t *src, *orig;
+  struct jn_ctx *lc;
 } jn_obj;
 
 struct jn_val {
@@ -109,6 +115,14 @@ typedef struct jn_sortterm {
   int descending;
 } jn_sortterm;
 
+/* A parent-operator (%) binding: the label the tuple stream binds the
+ * ancestor under, and how many steps up it still is while resolving. */
+typedef struct jn_slot {
+  const char *label;
+  int level;
+  int index;
+} jn_slot;
+
 struct jn_node {
   int type;
   int position;
@@ -137,8 +151,10 @@ struct jn_node {
   int thunk;           /* lambda body converted to a tail call */
   jn_sig *sig;         /* lambda signature */
   struct jn_regex *re;
-  const char *ancestor; /* parent-operator label bound by this step */
-  int seeking_parent;
+  jn_slot *anc;        /* this step binds its context for a % (label) */
+  jn_slot *slot;       /* N_PARENT: the binding it reads */
+  jn_slot **seek;      /* unresolved % bindings inside this expression */
+  size_t nseek, capseek;
   int simple_path;     /* path of plain names (after an optional variable) */
 };
 
@@ -204,6 +220,8 @@ jn_val *jn_seq(jn_ctx *c);
 void jn_push(jn_ctx *c, jn_val *arr, jn_val *v);
 jn_val *jn_objv(jn_ctx *c);
 jn_val *jn_get(const jn_val *obj, const char *key, size_t klen);
+/* converts every member of a lazily converted object (see jn_obj) */
+void jn_force(const jn_val *v);
 void jn_set(jn_ctx *c, jn_val *obj, const char *key, size_t klen, jn_val *v);
 void jn_del(jn_ctx *c, jn_val *obj, const char *key, size_t klen);
 jn_val *jn_funcv(jn_ctx *c, jn_func *f);

@@ -23,6 +23,8 @@ typedef struct tok {
 } tok;
 
 typedef struct parser {
+  jn_node **ancestry; /* every % node, by slot index */
+  size_t nanc, capanc;
   jn_arena *a;
   const char *src;
   size_t len, pos;
@@ -635,6 +637,76 @@ static jn_node *expression(parser *p, int rbp) {
 /* ---- post-processing (jsonata-js processAST) ---- */
 static jn_node *process(parser *p, jn_node *e);
 
+/* ---- parent operator: ancestry resolution as jsonata-js does it ---- */
+static void seek_add(parser *p, jn_node *n, jn_slot *s) {
+  if (n->nseek == n->capseek) {
+    size_t cap = n->capseek ? n->capseek * 2 : 2;
+    jn_slot **ns = jn_alloc(p->a, cap * sizeof *ns);
+    if (n->nseek) memcpy(ns, n->seek, n->nseek * sizeof *ns);
+    n->seek = ns;
+    n->capseek = cap;
+  }
+  n->seek[n->nseek++] = s;
+}
+
+static void push_ancestry(parser *p, jn_node *result, jn_node *value) {
+  if (!value) return;
+  for (size_t i = 0; i < value->nseek; i++) seek_add(p, result, value->seek[i]);
+  if (value->type == N_PARENT) seek_add(p, result, value->slot);
+}
+
+static jn_slot *seek_parent(parser *p, jn_node *node, jn_slot *slot) {
+  switch (node->type) {
+  case N_NAME:
+  case N_WILDCARD:
+    slot->level--;
+    if (slot->level == 0) {
+      if (node->anc) p->ancestry[slot->index]->slot->label = node->anc->label;
+      node->anc = slot;
+      node->tuple = 1;
+    }
+    break;
+  case N_PARENT: slot->level++; break;
+  case N_BLOCK:
+    if (node->nitems) {
+      node->tuple = 1;
+      slot = seek_parent(p, node->items[node->nitems - 1], slot);
+    }
+    break;
+  case N_PATH: {
+    node->tuple = 1;
+    long idx = (long)node->nitems - 1;
+    slot = seek_parent(p, node->items[idx--], slot);
+    while (slot->level > 0 && idx >= 0) slot = seek_parent(p, node->items[idx--], slot);
+    break;
+  }
+  default:
+    fail(p, "S0217", node->position, "The object representing the 'parent' cannot be derived from this expression");
+  }
+  return slot;
+}
+
+static void resolve_ancestry(parser *p, jn_node *path) {
+  jn_node *last = path->items[path->nitems - 1];
+  size_t ns = last->nseek + (last->type == N_PARENT);
+  jn_slot **slots = jn_alloc(p->a, (ns + 1) * sizeof *slots);
+  for (size_t i = 0; i < last->nseek; i++) slots[i] = last->seek[i];
+  if (last->type == N_PARENT) slots[ns - 1] = last->slot;
+  for (size_t is = 0; is < ns; is++) {
+    jn_slot *slot = slots[is];
+    long idx = (long)path->nitems - 2;
+    while (slot->level > 0) {
+      if (idx < 0) {
+        seek_add(p, path, slot);
+        break;
+      }
+      jn_node *step = path->items[idx--];
+      while (idx >= 0 && step->focus && path->items[idx]->focus) step = path->items[idx--];
+      slot = seek_parent(p, step, slot);
+    }
+  }
+}
+
 static void add_stage(jn_arena *a, jn_node *step, jn_stage st) {
   if (step->nstages == step->capstages) {
     size_t cap = step->capstages ? step->capstages * 2 : 2;
@@ -679,7 +751,7 @@ static jn_node *process(parser *p, jn_node *e) {
     if (!strcmp(op, ".")) {
       jn_node *l = process(p, e->lhs);
       r = as_path(p, l);
-      if (l->type == N_PARENT) fail(p, "S0217", l->position, "The object representing the 'parent' cannot be derived from this expression");
+      if (l->type == N_PARENT) seek_add(p, r, l->slot);
       jn_node *rest = process(p, e->rhs);
       if (rest->type == N_PATH) {
         for (size_t i = 0; i < rest->nitems; i++) add_item(p->a, r, rest->items[i]);
@@ -697,6 +769,7 @@ static jn_node *process(parser *p, jn_node *e) {
       }
       if (r->items[0]->type == N_ARRAY) r->items[0]->consarray = 1;
       if (r->items[r->nitems - 1]->type == N_ARRAY) r->items[r->nitems - 1]->consarray = 1;
+      resolve_ancestry(p, r);
       break;
     }
     if (!strcmp(op, "[")) {
@@ -709,6 +782,13 @@ static jn_node *process(parser *p, jn_node *e) {
       }
       if (step->group) fail(p, "S0209", e->position, "A predicate cannot follow a grouping expression in a step");
       jn_node *pred = process(p, e->rhs);
+      if (pred->nseek) {
+        for (size_t i = 0; i < pred->nseek; i++) {
+          if (pred->seek[i]->level == 1) seek_parent(p, step, pred->seek[i]);
+          else pred->seek[i]->level--;
+        }
+        push_ancestry(p, step, pred);
+      }
       if (step->nstages == 0) step->stages_are_predicates = !as_stage;
       jn_stage st = {0, pred, NULL, e->position};
       add_stage(p->a, step, st);
@@ -718,6 +798,7 @@ static jn_node *process(parser *p, jn_node *e) {
       r = mk(p, N_BIND, e->position);
       r->lhs = process(p, e->lhs);
       r->rhs = process(p, e->rhs);
+      push_ancestry(p, r, r->rhs);
       break;
     }
     if (!strcmp(op, "@")) {
@@ -760,6 +841,8 @@ static jn_node *process(parser *p, jn_node *e) {
     r->op = op;
     r->lhs = process(p, e->lhs);
     r->rhs = process(p, e->rhs);
+    push_ancestry(p, r, r->lhs);
+    push_ancestry(p, r, r->rhs);
     break;
   }
   case N_GROUPBY_RAW: {
@@ -781,8 +864,12 @@ static jn_node *process(parser *p, jn_node *e) {
     jn_node *s = mk(p, N_SORT, e->position);
     s->terms = e->terms;
     s->nterms = e->nterms;
-    for (size_t i = 0; i < s->nterms; i++) s->terms[i].expr = process(p, s->terms[i].expr);
+    for (size_t i = 0; i < s->nterms; i++) {
+      s->terms[i].expr = process(p, s->terms[i].expr);
+      push_ancestry(p, s, s->terms[i].expr);
+    }
     add_item(p->a, r, s);
+    resolve_ancestry(p, r);
     break;
   }
   case N_UNARY_MINUS:
@@ -791,20 +878,30 @@ static jn_node *process(parser *p, jn_node *e) {
     if (r->lhs->type == N_NUMBER) {
       r = r->lhs;
       r->num = -r->num;
+    } else {
+      push_ancestry(p, r, r->lhs);
     }
     break;
   case N_ARRAY:
-    for (size_t i = 0; i < e->nitems; i++) e->items[i] = process(p, e->items[i]);
+    for (size_t i = 0; i < e->nitems; i++) {
+      e->items[i] = process(p, e->items[i]);
+      push_ancestry(p, e, e->items[i]);
+    }
     break;
   case N_OBJECT:
     for (size_t i = 0; i < e->npairs; i++) {
       e->pairs[i].k = process(p, e->pairs[i].k);
+      push_ancestry(p, e, e->pairs[i].k);
       e->pairs[i].v = process(p, e->pairs[i].v);
+      push_ancestry(p, e, e->pairs[i].v);
     }
     break;
   case N_FUNCTION:
   case N_PARTIAL:
-    for (size_t i = 0; i < e->nitems; i++) e->items[i] = process(p, e->items[i]);
+    for (size_t i = 0; i < e->nitems; i++) {
+      e->items[i] = process(p, e->items[i]);
+      push_ancestry(p, e, e->items[i]);
+    }
     e->lhs = process(p, e->lhs);
     break;
   case N_LAMBDA:
@@ -817,10 +914,16 @@ static jn_node *process(parser *p, jn_node *e) {
     e->lhs = process(p, e->lhs);
     e->rhs = process(p, e->rhs);
     if (e->els) e->els = process(p, e->els);
+    if (e->type == N_CONDITION) {
+      push_ancestry(p, e, e->lhs);
+      push_ancestry(p, e, e->rhs);
+      push_ancestry(p, e, e->els);
+    }
     break;
   case N_BLOCK:
     for (size_t i = 0; i < e->nitems; i++) {
       e->items[i] = process(p, e->items[i]);
+      push_ancestry(p, e, e->items[i]);
       jn_node *part = e->items[i];
       if (part->consarray || (part->type == N_PATH && part->items[0]->consarray)) e->consarray = 1;
     }
@@ -829,8 +932,25 @@ static jn_node *process(parser *p, jn_node *e) {
     r = as_path(p, e);
     if (e->keep_array) r->keep_singleton = 1;
     break;
-  case N_PARENT:
-    fail(p, "S0217", e->position, "The object representing the 'parent' cannot be derived from this expression");
+  case N_PARENT: {
+    jn_slot *slot = jn_alloc(p->a, sizeof *slot);
+    char label[24];
+    snprintf(label, sizeof label, "!%zu", p->nanc);
+    slot->label = adup(p, label, strlen(label));
+    slot->level = 1;
+    slot->index = (int)p->nanc;
+    e->slot = slot;
+    if (p->nanc == p->capanc) {
+      size_t cap = p->capanc ? p->capanc * 2 : 4;
+      jn_node **na = jn_alloc(p->a, cap * sizeof *na);
+      if (p->nanc) memcpy(na, p->ancestry, p->nanc * sizeof *na);
+      p->ancestry = na;
+      p->capanc = cap;
+    }
+    p->ancestry[p->nanc++] = e;
+    r = e;
+    break;
+  }
   case N_NUMBER: {
     r = e;
     break;
@@ -856,19 +976,21 @@ jn_node *jn_parse(jn_arena *a, const char *src, size_t len, jn_error *err) {
   jn_node *e = expression(p, 0);
   if (p->t.kind != T_END) fail(p, "S0201", p->t.pos, "Syntax error: \"%s\"", p->t.val ? p->t.val : "");
   e = process(p, e);
+  if (e->type == N_PARENT || e->nseek)
+    fail(p, "S0217", e->position, "The object representing the 'parent' cannot be derived from this expression");
   finish_literals(a, e);
   return e;
 }
 
 static int plain_step(const jn_node *s) {
-  return !s->nstages && !s->group && !s->tuple && !s->keep_array && !s->focus && !s->index && !s->consarray;
+  return !s->nstages && !s->group && !s->tuple && !s->keep_array && !s->focus && !s->index && !s->consarray && !s->anc;
 }
 
 /* Literal nodes carry a ready value so evaluation allocates nothing; paths
  * of plain names are marked for the evaluator's direct walk. */
 static void finish_literals(jn_arena *a, jn_node *n) {
   if (!n) return;
-  if (n->type == N_PATH && !n->keep_singleton && !n->group && !n->nstages && !n->keep_array) {
+  if (n->type == N_PATH && !n->keep_singleton && !n->group && !n->nstages && !n->keep_array && !n->tuple) {
     int ok = 1;
     for (size_t i = 0; i < n->nitems && ok; i++) {
       const jn_node *s = n->items[i];

@@ -39,6 +39,8 @@ void *jn_alloc(jn_arena *a, size_t n) {
   return p;
 }
 
+/* Frees the heap chunks; a caller-provided first chunk (ptr/end set before
+ * the first allocation, head NULL) stays the caller's. */
 void jn_arena_free(jn_arena *a) {
   jn_chunk *ch = a->head;
   while (ch) {
@@ -132,10 +134,41 @@ static long find_pos(const jn_obj *o, const char *key, size_t klen) {
   return -1;
 }
 
+static void obj_append(jn_ctx *c, jn_obj *o, const char *key, size_t klen, jn_val *v);
+
 jn_val *jn_get(const jn_val *obj, const char *key, size_t klen) {
   if (!obj || obj->type != JN_OBJ) return NULL;
-  long p = find_pos(&obj->u.obj, key, klen);
-  return p < 0 ? NULL : obj->u.obj.vals[p];
+  jn_obj *o = (jn_obj *)&obj->u.obj;
+  long p = find_pos(o, key, klen);
+  if (p >= 0) return o->vals[p];
+  if (!o->src) return NULL;
+  json_t *m = json_object_getn(o->src, key, klen);
+  if (!m) return NULL;
+  /* cache the converted member; the key bytes belong to the source */
+  jn_val *v = jn_from_json(o->lc, m);
+  obj_append(o->lc, o, jn_strdup(o->lc, key, klen), klen, v);
+  return v;
+}
+
+void jn_force(const jn_val *v) {
+  if (!v || v->type != JN_OBJ || !v->u.obj.src) return;
+  jn_obj *o = (jn_obj *)&v->u.obj;
+  jn_ctx *c = o->lc;
+  jn_obj old = *o;
+  o->src = NULL;
+  o->keys = NULL;
+  o->klen = NULL;
+  o->vals = NULL;
+  o->n = o->cap = 0;
+  o->index = NULL;
+  o->icap = 0;
+  const char *k;
+  size_t klen;
+  json_t *m;
+  json_object_keylen_foreach(old.src, k, klen, m) {
+    long p = find_pos(&old, k, klen);
+    obj_append(c, o, k, klen, p >= 0 ? old.vals[p] : jn_from_json(c, m));
+  }
 }
 
 static void reindex(jn_ctx *c, jn_obj *o) {
@@ -152,12 +185,18 @@ static void reindex(jn_ctx *c, jn_obj *o) {
 }
 
 void jn_set(jn_ctx *c, jn_val *obj, const char *key, size_t klen, jn_val *v) {
+  jn_force(obj);
   jn_obj *o = &obj->u.obj;
+  o->orig = NULL;
   long p = find_pos(o, key, klen);
   if (p >= 0) {
     o->vals[p] = v;
     return;
   }
+  obj_append(c, o, key, klen, v);
+}
+
+static void obj_append(jn_ctx *c, jn_obj *o, const char *key, size_t klen, jn_val *v) {
   if (o->n == o->cap) {
     size_t cap = o->cap ? o->cap * 2 : 4;
     const char **keys = jn_alloc(c->arena, cap * sizeof *keys);
@@ -186,7 +225,9 @@ void jn_set(jn_ctx *c, jn_val *obj, const char *key, size_t klen, jn_val *v) {
 }
 
 void jn_del(jn_ctx *c, jn_val *obj, const char *key, size_t klen) {
+  jn_force(obj);
   jn_obj *o = &obj->u.obj;
+  o->orig = NULL;
   long p = find_pos(o, key, klen);
   if (p < 0) return;
   for (size_t i = (size_t)p; i + 1 < o->n; i++) {
@@ -223,10 +264,10 @@ jn_val *jn_from_json(jn_ctx *c, json_t *j) {
   }
   case JSON_OBJECT: {
     jn_val *o = jn_objv(c);
-    const char *k;
-    size_t klen;
-    json_t *v;
-    json_object_keylen_foreach(j, k, klen, v) jn_set(c, o, k, klen, jn_from_json(c, v));
+    if (json_object_size(j)) {
+      o->u.obj.src = o->u.obj.orig = j;
+      o->u.obj.lc = c;
+    }
     return o;
   }
   }
@@ -253,6 +294,7 @@ json_t *jn_to_json(const jn_val *v) {
     return a;
   }
   case JN_OBJ: {
+    if (v->u.obj.orig) return json_incref(v->u.obj.orig);
     json_t *o = json_object();
     for (size_t i = 0; i < v->u.obj.n; i++) {
       json_t *x = jn_to_json(v->u.obj.vals[i]);
@@ -453,6 +495,7 @@ static void ser(jn_buf *b, const jn_val *v, int p15, int indent, int level) {
   }
   case JN_OBJ: {
     int first = 1;
+    jn_force(v);
     jn_buf_addc(b, '{');
     for (size_t i = 0; i < v->u.obj.n; i++) {
       const jn_val *x = v->u.obj.vals[i];
@@ -534,6 +577,7 @@ jn_val *jn_clone_deep_strings(jn_ctx *c, jn_val *v) {
   }
   case JN_OBJ: {
     jn_val *o = jn_objv(c);
+    jn_force(v);
     for (size_t i = 0; i < v->u.obj.n; i++)
       jn_set(c, o, jn_strdup(c, v->u.obj.keys[i], v->u.obj.klen[i]), v->u.obj.klen[i],
              jn_clone_deep_strings(c, v->u.obj.vals[i]));

@@ -49,10 +49,11 @@ long aev__qb64_decode(const char *text, size_t len, uint8_t *out) {
   long n = 0;
   size_t i = 0;
   for (; i + 4 <= len; i += 4) {
-    uint32_t a = values[s[i]], b = values[s[i + 1]], c = values[s[i + 2]],
-             d = values[s[i + 3]];
-    if (!a || !b || !c || !d) return -1;
-    uint32_t v = (a - 1) << 18 | (b - 1) << 12 | (c - 1) << 6 | (d - 1);
+    uint32_t a = values[s[i]] - 1u, b = values[s[i + 1]] - 1u,
+             c = values[s[i + 2]] - 1u, d = values[s[i + 3]] - 1u;
+    /* An invalid character wrapped to 0xFFFFFFFF: one test for all four. */
+    if ((a | b | c | d) > 63) return -1;
+    uint32_t v = a << 18 | b << 12 | c << 6 | d;
     out[n++] = (uint8_t)(v >> 16);
     out[n++] = (uint8_t)(v >> 8);
     out[n++] = (uint8_t)v;

@@ -24,16 +24,16 @@ struct aev_batch_result {
   entry e[];
 };
 
-static int id_ok(const char *id) {
-  size_t n = id ? strlen(id) : 0;
-  if (n == 0 || n > 80) return 0;
-  for (size_t i = 0; i < n; i++) {
-    char c = id[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '-' || c == '_'))
+/* The id's length when it is valid (1..80 of [A-Za-z0-9_-]), else 0. */
+static size_t id_len(const char *id) {
+  size_t n = 0;
+  for (; id && id[n]; n++) {
+    char c = id[n];
+    if (n == 80 || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                     (c >= '0' && c <= '9') || c == '-' || c == '_'))
       return 0;
   }
-  return 1;
+  return n;
 }
 
 int aev__batch_check(size_t n, const char *const *ids, size_t total_bytes,
@@ -47,15 +47,18 @@ int aev__batch_check(size_t n, const char *const *ids, size_t total_bytes,
                      "Maximum number of entries per request are %d. You have "
                      "sent %zu.",
                      MAX_ENTRIES, n);
+  size_t lens[MAX_ENTRIES];
   for (size_t i = 0; i < n; i++)
-    if (!id_ok(ids[i]))
+    if (!(lens[i] = id_len(ids[i])))
       return aev__fail(AEV_ERR_INVALID, "InvalidBatchEntryId",
                        "A batch entry id can only contain alphanumeric "
                        "characters, hyphens and underscores. It can be at "
                        "most 80 letters long.");
+  /* Length and first character settle most pairs without a strcmp. */
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < i; j++)
-      if (!strcmp(ids[i], ids[j]))
+      if (lens[i] == lens[j] && ids[i][0] == ids[j][0] &&
+          !memcmp(ids[i], ids[j], lens[i]))
         return aev__fail(AEV_ERR_INVALID, "BatchEntryIdsNotDistinct",
                          "Id %s repeated.", ids[i]);
   if (total_bytes > MAX_BATCH_BYTES)
@@ -66,13 +69,21 @@ int aev__batch_check(size_t n, const char *const *ids, size_t total_bytes,
   return AEV_OK;
 }
 
-/* One allocation for the whole result (ids already checked). */
+/* One allocation for the whole result (ids already checked); only what is
+ * read before an entry is filled gets initialised. */
 static aev_batch_result *result_new(size_t n, const char *const *ids) {
-  aev_batch_result *r = calloc(1, sizeof *r + n * sizeof(entry));
+  aev_batch_result *r = malloc(sizeof *r + n * sizeof(entry));
   if (!r) return NULL;
   r->n = n;
-  for (size_t i = 0; i < n; i++)
-    memcpy(r->e[i].id, ids[i], strnlen(ids[i], sizeof r->e[i].id - 1));
+  for (size_t i = 0; i < n; i++) {
+    entry *e = &r->e[i];
+    size_t len = strnlen(ids[i], sizeof e->id - 1);
+    memcpy(e->id, ids[i], len);
+    e->id[len] = '\0';
+    e->status = 0;
+    e->code = e->message = NULL;
+    e->sent.id[0] = '\0';
+  }
   return r;
 }
 
@@ -216,14 +227,16 @@ static int settle_batch(aev_queue *q, size_t n, const char *const *ids,
   if ((rc = aev__batch_check(n, ids, 0, kind)) != AEV_OK) return rc;
   aev_batch_result *r = result_new(n, ids);
   if (!r) return aev__nomem();
+  aev__handle h[MAX_ENTRIES];
+  for (size_t i = 0; i < n; i++) aev__handle_read(q, handles[i], &h[i]);
   pthread_mutex_lock(&q->mu);
   int64_t now = aev__queue_now_mono(q);
   for (size_t i = 0; i < n && !q->res.deleted; i++) {
     int s = !handles[i] || !*handles[i]
                 ? aev__sqs_missing("ReceiptHandle")
-            : seconds ? aev__queue_change_visibility_locked(q, handles[i],
+            : seconds ? aev__queue_change_visibility_locked(q, &h[i],
                                                             seconds[i], now)
-                      : aev__queue_delete_locked(q, handles[i], now);
+                      : aev__queue_delete_locked(q, &h[i], now);
     if (s != AEV_OK) entry_fail(r, i, s);
   }
   int gone = q->res.deleted;

@@ -9,7 +9,6 @@
 #include "queue/b64.h"
 #include "queue/queue_impl.h"
 
-#define RAW_LEN 21
 #define VERSION 1
 
 static void put32(uint8_t *p, uint32_t v) {
@@ -21,26 +20,30 @@ static uint32_t get32(const uint8_t *p) {
          (uint32_t)p[3] << 24;
 }
 
-void aev__handle_encode(const aev_queue *q, const aev__msg *m, char *out) {
-  uint8_t raw[RAW_LEN];
+void aev__handle_pack(const aev_queue *q, const aev__msg *m,
+                      uint8_t raw[AEV__HANDLE_RAW]) {
   raw[0] = VERSION;
   put32(raw + 1, q->tag);
   put32(raw + 5, m->slot);
   put32(raw + 9, m->rx_count);
   put32(raw + 13, (uint32_t)m->nonce);
   put32(raw + 17, (uint32_t)(m->nonce >> 32));
-  aev__qb64_encode(raw, RAW_LEN, out);
 }
 
-int aev__handle_decode(const aev_queue *q, const char *text, uint32_t *slot,
-                       uint64_t *nonce) {
-  if (!text || strlen(text) != AEV__HANDLE_LEN) return -1;
-  uint8_t raw[RAW_LEN + 3];
-  if (aev__qb64_decode(text, AEV__HANDLE_LEN, raw) != RAW_LEN) return -1;
-  if (raw[0] != VERSION || get32(raw + 1) != q->tag) return -1;
-  *slot = get32(raw + 5);
-  *nonce = (uint64_t)get32(raw + 13) | (uint64_t)get32(raw + 17) << 32;
-  return *nonce ? 0 : -1;
+void aev__handle_text(const uint8_t raw[AEV__HANDLE_RAW], char *out) {
+  aev__qb64_encode(raw, AEV__HANDLE_RAW, out);
+}
+
+void aev__handle_read(const aev_queue *q, const char *text, aev__handle *h) {
+  uint8_t raw[AEV__HANDLE_RAW + 3];
+  *h = (aev__handle){.text = text};
+  if (!text || strnlen(text, AEV__HANDLE_LEN + 1) != AEV__HANDLE_LEN ||
+      aev__qb64_decode(text, AEV__HANDLE_LEN, raw) != AEV__HANDLE_RAW ||
+      raw[0] != VERSION || get32(raw + 1) != q->tag)
+    return;
+  h->slot = get32(raw + 5);
+  h->nonce = (uint64_t)get32(raw + 13) | (uint64_t)get32(raw + 17) << 32;
+  h->valid = h->nonce != 0;
 }
 
 void aev__msg_id_format(const uint8_t id[16], char *out) {

@@ -43,7 +43,7 @@ aev_message *aev__message_copy(const aev_queue *q, const aev__msg *m,
   msg->attrs_md5_known = 0;
   msg->group = msg->dedup = msg->trace = msg->dlq_source = NULL;
   msg->nums[0][0] = msg->nums[1][0] = msg->nums[2][0] = '\0';
-  aev__handle_encode(q, m, msg->handle);
+  aev__handle_pack(q, m, (uint8_t *)msg->handle);
   if (e) {
     char *w = msg->data + m->len + 1;
     if (e->attrs) {
@@ -74,6 +74,9 @@ aev_message *aev__message_copy(const aev_queue *q, const aev__msg *m,
 }
 
 void aev__message_finish(aev_message *msg) {
+  uint8_t handle[AEV__HANDLE_RAW];
+  memcpy(handle, msg->handle, sizeof handle);
+  aev__handle_text(handle, msg->handle);
   uint8_t raw[16];
   memcpy(raw, msg->id, 16);
   aev__msg_id_format(raw, msg->id);

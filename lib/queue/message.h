@@ -7,7 +7,7 @@
 #include "queue/queue_impl.h"
 
 struct aev_message {
-  /* id, md5_body and md5_attrs first hold the raw 16 bytes, written under
+  /* id, handle, md5_body and md5_attrs first hold raw bytes, written under
    * the queue's lock; aev__message_finish() formats them in place. */
   char id[AEV_MESSAGE_ID_SIZE];
   char handle[AEV__HANDLE_LEN + 1];

@@ -29,6 +29,15 @@ void aev__queue_wake(aev_queue *q) {
   if (q->watches) aev__queue_watch_notify_locked(q);
 }
 
+void aev__queue_wake_send(aev_queue *q) {
+  if (q->conf.fifo) {
+    aev__queue_wake(q);
+    return;
+  }
+  if (q->waiters) pthread_cond_signal(&q->cv);
+  if (q->watches) aev__queue_watch_notify_locked(q);
+}
+
 static int name_ok(const char *name, int *fifo_suffix) {
   size_t len = strlen(name);
   *fifo_suffix = len > 5 && strcmp(name + len - 5, ".fifo") == 0;

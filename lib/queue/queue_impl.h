@@ -186,10 +186,20 @@ void aev__attempts_free(aev_queue *q);
 
 /* handle.c: receipt handles. */
 #define AEV__HANDLE_LEN 28
-void aev__handle_encode(const aev_queue *q, const aev__msg *m, char *out);
-/* 0 on success: *slot and *nonce; -1 when the text is not a handle of q. */
-int aev__handle_decode(const aev_queue *q, const char *text, uint32_t *slot,
-                       uint64_t *nonce);
+#define AEV__HANDLE_RAW 21 /* bytes behind the base64 text */
+/* The handle's bytes (under mu), and their text (no lock needed). */
+void aev__handle_pack(const aev_queue *q, const aev__msg *m,
+                      uint8_t raw[AEV__HANDLE_RAW]);
+void aev__handle_text(const uint8_t raw[AEV__HANDLE_RAW], char *out);
+/* A receipt handle as a delete or visibility change reads it: decoded
+ * before the lock is taken (q->tag never changes). */
+typedef struct aev__handle {
+  const char *text;
+  uint32_t slot;
+  uint64_t nonce;
+  int valid; /* 0 when the text is not a handle of q */
+} aev__handle;
+void aev__handle_read(const aev_queue *q, const char *text, aev__handle *h);
 
 /* Formats a 16-byte id as a UUID string (37 bytes). */
 void aev__msg_id_format(const uint8_t id[16], char *out);
@@ -203,10 +213,16 @@ int64_t aev__queue_now_ms(const aev_queue *q);
 int aev__queue_check(const aev_queue *q);
 /* Wakes long-poll receivers (mu held). */
 void aev__queue_wake(aev_queue *q);
+/* After a send (mu held). Standard queues wake one long-poll receiver,
+ * which passes the wake-up on when it leaves visible messages behind
+ * (receive.c), so a batch does not wake every idle consumer for one of
+ * them to take it; FIFO queues wake all, as group blocking decides who can
+ * take what. */
+void aev__queue_wake_send(aev_queue *q);
 
 /* settle.c (mu held). */
-int aev__queue_delete_locked(aev_queue *q, const char *handle, int64_t now);
-int aev__queue_change_visibility_locked(aev_queue *q, const char *handle,
+int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now);
+int aev__queue_change_visibility_locked(aev_queue *q, const aev__handle *h,
                                         int seconds, int64_t now);
 
 /* movetask.c: cancels the queue's task timers (mu not held) and frees the

@@ -186,6 +186,9 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
     int64_t next = aev__store_next_change(q, c.now);
     wait_until(q, next < deadline ? next : deadline);
   }
+  /* Passes a send's single wake-up on (aev__queue_wake_send). */
+  if (!q->conf.fifo && q->waiters && !q->res.deleted && aev__store_oldest(q))
+    pthread_cond_signal(&q->cv);
   if (c.moved && !(dlq = strdup(q->conf.dlq_arn))) c.nomem = 1;
   pthread_mutex_unlock(&q->mu);
 

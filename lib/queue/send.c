@@ -208,11 +208,19 @@ static int prepare(const aev_queue *q, const aev__send_req *r, aev__sent *out,
   return AEV_OK;
 }
 
+/* What a stored (or deduplicated) message answers with, captured under the
+ * lock as raw bytes and formatted after it is released. */
+typedef struct raw_sent {
+  uint8_t id[16];
+  uint64_t seq;
+  int set, has_seq;
+} raw_sent;
+
 /* Stores a prepared message (mu held, retention pruned). On success the
  * queue owns it; a FIFO duplicate is answered like the original and
  * dropped. */
 static int commit(aev_queue *q, const aev__send_req *r, prepared *p,
-                  aev__sent *out, int64_t now) {
+                  raw_sent *out, int64_t now, int64_t now_ms) {
   const aev__qconf *c = &q->conf;
   if (p->size > (size_t)c->max_size)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
@@ -224,17 +232,15 @@ static int commit(aev_queue *q, const aev__send_req *r, prepared *p,
     aev__dedup *d = aev__dedup_find(q, p->key, now);
     if (d) {
       /* A duplicate is accepted and answered like the original. */
-      if (out) {
-        aev__msg_id_format(d->id, out->id);
-        aev__seq_format(d->seq, out->seq);
-      }
+      *out = (raw_sent){.seq = d->seq, .set = 1, .has_seq = 1};
+      memcpy(out->id, d->id, 16);
       release(p);
       return AEV_OK;
     }
   }
   new_id(q, m->id);
   m->seq = q->next_seq++;
-  m->sent_ms = aev__queue_now_ms(q);
+  m->sent_ms = now_ms;
   /* FIFO queues take no per-message delay: an explicit 0 means the queue's. */
   int delay = r->delay >= 0 && !c->fifo ? r->delay : c->delay;
   m->visible_at = now + (int64_t)delay * 1000;
@@ -249,11 +255,8 @@ static int commit(aev_queue *q, const aev__send_req *r, prepared *p,
   }
   if (rc != AEV_OK) return rc;
   p->m = NULL; /* the queue's now */
-  if (out) {
-    aev__msg_id_format(m->id, out->id);
-    if (p->key) aev__seq_format(m->seq, out->seq);
-    else out->seq[0] = '\0';
-  }
+  *out = (raw_sent){.seq = m->seq, .set = 1, .has_seq = p->key != NULL};
+  memcpy(out->id, m->id, 16);
   return AEV_OK;
 }
 
@@ -263,6 +266,7 @@ int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
   int rc = aev__queue_check(q);
   if (rc != AEV_OK) return rc;
   prepared p[10];
+  raw_sent raw[10];
   int ok[10];
   if (n > 10)
     return aev__fail(AEV_ERR_INVALID, "TooManyEntriesInBatchRequest",
@@ -272,22 +276,30 @@ int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
   for (size_t i = 0; i < n; i++) {
     int s = prepare(q, &reqs[i], outs ? &outs[i] : NULL, &p[i]);
     ok[i] = s == AEV_OK;
+    raw[i].set = 0;
     if (!ok[i]) failed(ctx, i, s);
   }
-  /* One critical section and one wake-up for the whole batch. */
+  /* One critical section and one wake-up for the whole batch; ids are
+   * formatted after it. */
   pthread_mutex_lock(&q->mu);
-  int64_t now = aev__queue_now_mono(q);
+  int64_t now = aev__queue_now_mono(q), now_ms = aev__queue_now_ms(q);
   int gone = q->res.deleted, stored = 0;
   if (!gone) aev__store_prune(q, now);
   for (size_t i = 0; i < n && !gone; i++) {
     if (!ok[i]) continue;
-    int s = commit(q, &reqs[i], &p[i], outs ? &outs[i] : NULL, now);
+    int s = commit(q, &reqs[i], &p[i], &raw[i], now, now_ms);
     if (s != AEV_OK) failed(ctx, i, s);
     else stored = 1;
   }
-  if (stored) aev__queue_wake(q);
+  if (stored) aev__queue_wake_send(q);
   pthread_mutex_unlock(&q->mu);
-  for (size_t i = 0; i < n; i++) release(&p[i]);
+  for (size_t i = 0; i < n; i++) {
+    release(&p[i]);
+    if (!outs || !raw[i].set) continue;
+    aev__msg_id_format(raw[i].id, outs[i].id);
+    if (raw[i].has_seq) aev__seq_format(raw[i].seq, outs[i].seq);
+    else outs[i].seq[0] = '\0';
+  }
   return gone ? aev__sqs_no_queue() : AEV_OK;
 }
 

@@ -1,5 +1,6 @@
 /* DeleteMessage and ChangeMessageVisibility: receipt-handle validation and
- * SQS's outcomes for stale, expired and garbage handles. */
+ * SQS's outcomes for stale, expired and garbage handles. Handles are decoded
+ * before the queue's lock is taken. */
 #include <stdio.h>
 
 #include "core/status.h"
@@ -19,41 +20,36 @@ static aev__msg *lookup(aev_queue *q, uint32_t slot, uint64_t nonce) {
   return m && m->nonce == nonce ? m : NULL;
 }
 
-int aev__queue_delete_locked(aev_queue *q, const char *handle, int64_t now) {
-  uint32_t slot;
-  uint64_t nonce;
-  if (aev__handle_decode(q, handle, &slot, &nonce) != 0)
-    return aev__sqs_bad_handle(handle);
-  aev__msg *m = lookup(q, slot, nonce);
+int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now) {
+  if (!h->valid) return aev__sqs_bad_handle(h->text);
+  aev__msg *m = lookup(q, h->slot, h->nonce);
   if (!m) {
     /* Standard: a stale or repeated delete succeeds. FIFO: a handle whose
      * message was received again has expired. */
-    if (q->conf.fifo && slot < q->nslots && q->slots[slot]) return expired(handle);
+    if (q->conf.fifo && h->slot < q->nslots && q->slots[h->slot])
+      return expired(h->text);
     return AEV_OK;
   }
   /* SQS: on a standard queue the newest handle deletes even after its
    * visibility timeout; on FIFO it has expired by then. */
-  if (q->conf.fifo && m->visible_at <= now) return expired(handle);
+  if (q->conf.fifo && m->visible_at <= now) return expired(h->text);
   aev__store_remove(q, m);
   if (q->conf.fifo) aev__queue_wake(q); /* its group may be unblocked */
   return AEV_OK;
 }
 
-int aev__queue_change_visibility_locked(aev_queue *q, const char *handle,
+int aev__queue_change_visibility_locked(aev_queue *q, const aev__handle *h,
                                         int seconds, int64_t now) {
   if (seconds < 0 || seconds > AEV__VISIBILITY_MAX)
     return aev__sqs_invalid_int("VisibilityTimeout", seconds,
                                 "Must be between 0 and 43200.");
-  uint32_t slot;
-  uint64_t nonce;
-  if (aev__handle_decode(q, handle, &slot, &nonce) != 0)
-    return aev__sqs_bad_handle(handle);
-  aev__msg *m = lookup(q, slot, nonce);
+  if (!h->valid) return aev__sqs_bad_handle(h->text);
+  aev__msg *m = lookup(q, h->slot, h->nonce);
   if (!m)
-    return aev__sqs_invalid_value("ReceiptHandle", handle,
+    return aev__sqs_invalid_value("ReceiptHandle", h->text,
                                   "Message does not exist or is not "
                                   "available for visibility timeout change.");
-  if (q->conf.fifo && m->visible_at <= now) return expired(handle);
+  if (q->conf.fifo && m->visible_at <= now) return expired(h->text);
   m->visible_at = now + (int64_t)seconds * 1000;
   if (!q->conf.fifo) aev__store_reschedule(q, m, now);
   aev__queue_wake(q);
@@ -64,10 +60,11 @@ int aev_queue_delete_message(aev_queue *q, const char *receipt_handle) {
   int rc = aev__queue_check(q);
   if (rc != AEV_OK) return rc;
   if (!receipt_handle || !*receipt_handle) return aev__sqs_missing("ReceiptHandle");
+  aev__handle h;
+  aev__handle_read(q, receipt_handle, &h);
   pthread_mutex_lock(&q->mu);
   rc = q->res.deleted ? aev__sqs_no_queue()
-                      : aev__queue_delete_locked(q, receipt_handle,
-                                                 aev__queue_now_mono(q));
+                      : aev__queue_delete_locked(q, &h, aev__queue_now_mono(q));
   pthread_mutex_unlock(&q->mu);
   return rc;
 }
@@ -77,10 +74,12 @@ int aev_queue_change_visibility(aev_queue *q, const char *receipt_handle,
   int rc = aev__queue_check(q);
   if (rc != AEV_OK) return rc;
   if (!receipt_handle || !*receipt_handle) return aev__sqs_missing("ReceiptHandle");
+  aev__handle h;
+  aev__handle_read(q, receipt_handle, &h);
   pthread_mutex_lock(&q->mu);
   rc = q->res.deleted ? aev__sqs_no_queue()
                       : aev__queue_change_visibility_locked(
-                            q, receipt_handle, seconds, aev__queue_now_mono(q));
+                            q, &h, seconds, aev__queue_now_mono(q));
   pthread_mutex_unlock(&q->mu);
   return rc;
 }

@@ -98,16 +98,17 @@ static void *reader(void *arg) {
       report(aev_errmsg());
       break;
     }
-    for (size_t i = 0; i < aev_records_count(r); i++) {
+    size_t n = aev_records_count(r);
+    for (size_t i = 0; i < n; i++) {
       size_t len;
       const char *d = aev_records_data(r, i, &len);
       order_see(&readers_order, d, len, 0);
     }
-    idle = producers_done == PRODUCERS && !aev_records_count(r) ? idle + 1 : 0;
+    idle = producers_done == PRODUCERS && !n ? idle + 1 : 0;
     aev_free(it);
     it = strdup(aev_records_next_iterator(r));
     aev_records_free(r);
-    if (!aev_records_count(r)) pause_ms(1);
+    if (!n) pause_ms(1);
   }
   free(it);
   return NULL;

@@ -4,7 +4,10 @@
 #define AEV_TEST_SUPPORT_H
 
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 static inline int aev_test_run(Suite *s) {
   SRunner *r = srunner_create(s);
@@ -12,6 +15,24 @@ static inline int aev_test_run(Suite *s) {
   int failed = srunner_ntests_failed(r);
   srunner_free(r);
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* CPU time this process has used (user + system), for idle tests. */
+static inline double aev_test_cpu_seconds(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Resident set size in kB (soak tests), -1 when unknown. */
+static inline long aev_test_rss_kb(void) {
+  long pages = 0, resident = -1;
+  FILE *f = fopen("/proc/self/statm", "r");
+  if (!f) return -1;
+  if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
+  fclose(f);
+  return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
 #endif

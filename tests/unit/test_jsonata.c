@@ -52,6 +52,12 @@ START_TEST(paths_and_sequences) {
   EXPECT("$count(*)", doc, NULL, "4");
   EXPECT("e", doc, NULL, "[[1]]");
   EXPECT("c#$i[$i > 0].d", doc, NULL, "[2,3]");
+  /* the parent operator */
+  const char *tree = "{\"a\":{\"id\":1,\"b\":[{\"c\":2},{\"c\":3}]}}";
+  EXPECT("a.b.{\"c\": c, \"id\": %.id}", tree, NULL, "[{\"c\":2,\"id\":1},{\"c\":3,\"id\":1}]");
+  EXPECT("a.b.c.%.%.id", tree, NULL, "[1,1]");
+  EXPECT("%", tree, NULL, "<error S0217>");
+  EXPECT("$sum(%.x)", tree, NULL, "<error S0217>");
 }
 END_TEST
 

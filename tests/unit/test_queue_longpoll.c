@@ -31,6 +31,7 @@ typedef struct receiver {
   pthread_t t;
   aev_queue *q;
   int64_t wait_ms;
+  int max;
   int rc;
   size_t n;
   aev_message *m[10];
@@ -39,17 +40,25 @@ typedef struct receiver {
 
 static void *receive_main(void *arg) {
   receiver *r = arg;
-  r->rc = aev_queue_receive(r->q, 10, r->wait_ms, NULL, r->m, &r->n);
+  r->rc = aev_queue_receive(r->q, r->max, r->wait_ms, NULL, r->m, &r->n);
   strcpy(r->code, aev_errcode());
   return NULL;
 }
 
-static void start(receiver *r, aev_queue *q, int64_t wait_ms) {
+/* Starts a receiver taking at most max messages and returns once it is
+ * the queue's waiters-th blocked receiver. */
+static void start_max(receiver *r, aev_queue *q, int64_t wait_ms, int max,
+                      int waiters) {
   memset(r, 0, sizeof *r);
   r->q = q;
   r->wait_ms = wait_ms;
+  r->max = max;
   pthread_create(&r->t, NULL, receive_main, r);
-  while (aev__queue_waiters(q) == 0) sched_yield();
+  while (aev__queue_waiters(q) < waiters) sched_yield();
+}
+
+static void start(receiver *r, aev_queue *q, int64_t wait_ms) {
+  start_max(r, q, wait_ms, 10, 1);
 }
 
 static void finish(receiver *r) {
@@ -67,6 +76,37 @@ START_TEST(send_wakes_a_blocked_receiver) {
   ck_assert_uint_eq(r.n, 1);
   ck_assert_str_eq(qt_body(r.m[0]), "hello");
   aev_message_free(r.m[0]);
+  aev_queue_release(q);
+}
+END_TEST
+
+/* A send wakes one receiver on a standard queue; one that leaves messages
+ * behind passes the wake-up on, so two receivers of one message each both
+ * get theirs from one batch of two long before their 20-s wait ends. */
+START_TEST(batch_wakes_as_many_receivers_as_it_feeds) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  receiver r[2];
+  start_max(&r[0], q, 20000, 1, 1);
+  start_max(&r[1], q, 20000, 1, 2);
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  const char *ids[2] = {"a", "b"};
+  const void *bodies[2] = {"one", "two"};
+  size_t lens[2] = {3, 3};
+  aev_batch_result *res;
+  ck_assert_int_eq(aev_queue_send_batch(q, 2, ids, bodies, lens, NULL, &res),
+                   AEV_OK);
+  aev_batch_result_free(res);
+  pthread_join(r[0].t, NULL);
+  pthread_join(r[1].t, NULL);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  ck_assert_int_lt(t1.tv_sec - t0.tv_sec, 10);
+  ck_assert_int_eq(r[0].rc, AEV_OK);
+  ck_assert_int_eq(r[1].rc, AEV_OK);
+  ck_assert_uint_eq(r[0].n, 1);
+  ck_assert_uint_eq(r[1].n, 1);
+  ck_assert_str_ne(qt_body(r[0].m[0]), qt_body(r[1].m[0]));
+  for (int i = 0; i < 2; i++) aev_message_free(r[i].m[0]);
   aev_queue_release(q);
 }
 END_TEST
@@ -160,6 +200,7 @@ static Suite *suite(void) {
   tcase_add_checked_fixture(t, setup, teardown);
   tcase_set_timeout(t, 30);
   tcase_add_test(t, send_wakes_a_blocked_receiver);
+  tcase_add_test(t, batch_wakes_as_many_receivers_as_it_feeds);
   tcase_add_test(t, delay_end_wakes_a_blocked_receiver);
   tcase_add_test(t, visibility_end_wakes_a_blocked_receiver);
   tcase_add_test(t, fifo_head_timeout_wakes_a_blocked_receiver);

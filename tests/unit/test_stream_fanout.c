@@ -4,7 +4,6 @@
  * takeover rule, the end of a closed shard, cancel and deregistration
  * (release exactly once), a real-mode push, and the idle property. */
 #include <pthread.h>
-#include <sys/resource.h>
 #include <time.h>
 
 #include "aevtest.h"
@@ -213,13 +212,6 @@ static void wait_for(sink *k, int events) {
   pthread_mutex_unlock(&k->mu);
 }
 
-static double cpu_seconds(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-         (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
 /* Real clock and workers: a put wakes the subscriber at once, and a
  * broker holding a stream and a waiting subscription uses < 1% of a core
  * over one second. */
@@ -239,10 +231,10 @@ START_TEST(real_mode_push_and_idle) {
   st_put(s, "a", "x", NULL);
   wait_for(&k, 1);
   ck_assert_str_eq(k.got, "x,");
-  double before = cpu_seconds();
+  double before = aev_test_cpu_seconds();
   struct timespec one_second = {1, 0};
   nanosleep(&one_second, NULL);
-  double used = cpu_seconds() - before;
+  double used = aev_test_cpu_seconds() - before;
   ck_assert_msg(used < 0.01, "idle stream used %.4f s of CPU in 1 s", used);
   aev_subscription_free(sub);
   aev_free(arn);

@@ -24,7 +24,7 @@ static int jsonata_error(void) {
 static int run(int argc, char **argv) {
   const cli_command *cmd = &cli_cmd_jsonata;
   const char *expr_arg = NULL, *input_arg = NULL, *bindings_arg = NULL;
-  long max_depth = 1000, timeout_ms = 2000;
+  long max_depth = 1000, timeout_ms = 1000;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (!strcmp(a, "--expression") || !strcmp(a, "--input") || !strcmp(a, "--bindings") ||
@@ -78,7 +78,7 @@ const cli_command cli_cmd_jsonata = {
         "file://PATH; without --input there is no input at all, not null).\n"
         "--bindings is a JSON object of variables, names without the $.\n"
         "--max-depth bounds evaluation nesting (default 1000), --timeout-ms the\n"
-        "evaluation time (default 2000, 0 = none); exceeding either is U1001.\n\n"
+        "evaluation's CPU time (default 1000, 0 = none); exceeding either is U1001.\n\n"
         "Prints the result as one line of JSON and exits 0; prints nothing when\n"
         "the result is undefined (exit 0). A JSONata error prints\n"
         "{\"__type\": CODE, \"message\": TEXT, \"position\": N} on stderr, exit 1.\n"
