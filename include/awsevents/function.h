@@ -96,23 +96,57 @@ AEV_API int aev_function_configuration(aev_function *f, char **json);
 AEV_API int aev_function_update_configuration(aev_function *f,
                                               const char *config_json);
 
-/* PutFunctionConcurrency (0..1000; 0 throttles every invocation) and
- * DeleteFunctionConcurrency (reserved = -1). */
+/* PutFunctionConcurrency (0 throttles every invocation) and
+ * DeleteFunctionConcurrency (reserved = -1). A reservation is set aside
+ * from the account's limit: InvalidParameterValueException when fewer than
+ * 100 concurrent executions would stay unreserved. */
 AEV_API int aev_function_set_reserved_concurrency(aev_function *f,
                                                   int reserved);
 AEV_API int aev_function_reserved_concurrency(aev_function *f);
 
+/* PutProvisionedConcurrencyConfig on a published version or an alias
+ * (qualifier; $LATEST is refused as Lambda refuses it): n environments are
+ * initialised ahead (the init hook runs for each) so invocations of that
+ * version within n start warm. Status IN_PROGRESS until allocated, 60 s
+ * later on the broker clock, then READY. n must not exceed the function's
+ * reserved concurrency when it has one. */
+AEV_API int aev_function_put_provisioned_concurrency(aev_function *f,
+                                                     const char *qualifier,
+                                                     int n);
+/* GetProvisionedConcurrencyConfig's shape; free with aev_free.
+ * ProvisionedConcurrencyConfigNotFoundException when none exists. */
+AEV_API int aev_function_provisioned_concurrency(aev_function *f,
+                                                 const char *qualifier,
+                                                 char **json);
+AEV_API int aev_function_delete_provisioned_concurrency(aev_function *f,
+                                                        const char *qualifier);
+
+/* The account's concurrency limit for every function of broker b (AWS's
+ * default 1,000; raise it as AWS raises the quota per account). Functions
+ * without reserved concurrency share the limit minus all reservations;
+ * beyond it, invocations are throttled (TooManyRequestsException for sync
+ * calls, retried for Event ones). InvalidParameterValueException when the
+ * limit would leave fewer than 100 unreserved. */
+AEV_API int aev_function_set_account_concurrency(aev_broker *b, int limit);
+/* GetAccountSettings' AccountLimit: {"AccountLimit":
+ * {"ConcurrentExecutions", "UnreservedConcurrentExecutions"}}. Free with
+ * aev_free. */
+AEV_API int aev_function_account_settings(aev_broker *b, char **json);
+
 /* PutFunctionEventInvokeConfig's members: MaximumRetryAttempts (0..2),
  * MaximumEventAgeInSeconds (60..21600), DestinationConfig {OnSuccess:
- * {Destination: ARN}, OnFailure: {...}} with queue or function ARNs of this
- * broker. Replaces the whole configuration. */
+ * {Destination: ARN}, OnFailure: {...}} with queue, topic, event bus or
+ * function ARNs of this broker (a bus gets Lambda's "Lambda Function
+ * Invocation Result - Success" / "- Failure" event from source "lambda").
+ * Replaces the whole configuration. */
 AEV_API int aev_function_put_event_invoke_config(aev_function *f,
                                                  const char *config_json);
 /* GetFunctionEventInvokeConfig's shape; ResourceNotFoundException when
  * none was put. */
 AEV_API int aev_function_event_invoke_config(aev_function *f, char **json);
 
-/* Sets (ARN of a queue) or clears (NULL) DeadLetterConfig.TargetArn. */
+/* Sets (ARN of a queue or a topic) or clears (NULL)
+ * DeadLetterConfig.TargetArn. */
 AEV_API int aev_function_set_dead_letter_target(aev_function *f,
                                                 const char *arn);
 

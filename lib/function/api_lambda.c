@@ -1,6 +1,7 @@
 /* The "lambda" service of aev_call(): function actions with the shapes
  * boto3 hands its users (Invoke answers {StatusCode, FunctionError,
  * ExecutedVersion, Payload} with Payload the JSON text as a string). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,7 +255,7 @@ static int put_function_concurrency(aev_broker *b, const aev__api_service *svc,
   int64_t n;
   aev_function *f;
   int rc = aev__api_req_int(svc, req, "ReservedConcurrentExecutions", 0,
-                            AEV__FN_CONCURRENCY_MAX, &n);
+                            INT32_MAX, &n);
   if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
   rc = aev_function_set_reserved_concurrency(f, (int)n);
@@ -507,6 +508,69 @@ static int delete_event_source_mapping(aev_broker *b,
   return json_result(rc, out, resp);
 }
 
+static int get_account_settings(aev_broker *b, const aev__api_service *svc,
+                                json_t *req, json_t **resp) {
+  (void)svc;
+  (void)req;
+  char *out = NULL;
+  int rc = aev_function_account_settings(b, &out);
+  return json_result(rc, out, resp);
+}
+
+/* The function and Qualifier of the provisioned concurrency actions
+ * ($LATEST when none, which they refuse). */
+static int provisioned_of(aev_broker *b, const aev__api_service *svc,
+                          json_t *req, aev_function **f, const char **q,
+                          char *buf, size_t size) {
+  int rc = function_q(b, svc, req, f, q, buf, size);
+  if (rc == AEV_OK && !*q) *q = "$LATEST";
+  return rc;
+}
+
+static int put_provisioned_concurrency_config(aev_broker *b,
+                                             const aev__api_service *svc,
+                                             json_t *req, json_t **resp) {
+  aev_function *f;
+  const char *q;
+  char buf[512], *out = NULL;
+  int64_t n;
+  int rc = aev__api_req_int(svc, req, "ProvisionedConcurrentExecutions", 1,
+                            INT32_MAX, &n);
+  if (rc == AEV_OK) rc = provisioned_of(b, svc, req, &f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_put_provisioned_concurrency(f, q, (int)n);
+  if (rc == AEV_OK) rc = aev_function_provisioned_concurrency(f, q, &out);
+  aev_function_release(f);
+  return json_result(rc, out, resp);
+}
+
+static int get_provisioned_concurrency_config(aev_broker *b,
+                                             const aev__api_service *svc,
+                                             json_t *req, json_t **resp) {
+  aev_function *f;
+  const char *q;
+  char buf[512], *out = NULL;
+  int rc = provisioned_of(b, svc, req, &f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_provisioned_concurrency(f, q, &out);
+  aev_function_release(f);
+  return json_result(rc, out, resp);
+}
+
+static int delete_provisioned_concurrency_config(aev_broker *b,
+                                                 const aev__api_service *svc,
+                                                 json_t *req, json_t **resp) {
+  aev_function *f;
+  const char *q;
+  char buf[512];
+  int rc = provisioned_of(b, svc, req, &f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_delete_provisioned_concurrency(f, q);
+  if (rc == AEV_OK) *resp = json_object();
+  aev_function_release(f);
+  return rc;
+}
+
 static int list_event_source_mappings(aev_broker *b,
                                       const aev__api_service *svc,
                                       json_t *req, json_t **resp) {
@@ -527,12 +591,16 @@ static const aev__api_action actions[] = {
     {"DeleteFunction", delete_function},
     {"DeleteFunctionConcurrency", delete_function_concurrency},
     {"DeleteFunctionEventInvokeConfig", delete_function_event_invoke_config},
+    {"DeleteProvisionedConcurrencyConfig",
+     delete_provisioned_concurrency_config},
+    {"GetAccountSettings", get_account_settings},
     {"GetAlias", get_alias},
     {"GetEventSourceMapping", get_event_source_mapping},
     {"GetFunction", get_function},
     {"GetFunctionConcurrency", get_function_concurrency},
     {"GetFunctionConfiguration", get_function_configuration},
     {"GetFunctionEventInvokeConfig", get_function_event_invoke_config},
+    {"GetProvisionedConcurrencyConfig", get_provisioned_concurrency_config},
     {"Invoke", invoke},
     {"ListAliases", list_aliases},
     {"ListEventSourceMappings", list_event_source_mappings},
@@ -541,6 +609,7 @@ static const aev__api_action actions[] = {
     {"PublishVersion", publish_version},
     {"PutFunctionConcurrency", put_function_concurrency},
     {"PutFunctionEventInvokeConfig", put_function_event_invoke_config},
+    {"PutProvisionedConcurrencyConfig", put_provisioned_concurrency_config},
     {"UpdateAlias", update_alias},
     {"UpdateEventSourceMapping", update_event_source_mapping},
     {"UpdateFunctionConfiguration", update_function_configuration},

@@ -1,14 +1,19 @@
 /* Where an Event invocation's outcome goes: Lambda's destination record
  * ({version, timestamp, requestContext, requestPayload, responseContext,
- * responsePayload}) to the OnSuccess / OnFailure destination (a queue gets
- * it as the message body, a function as an Event payload), or, on failure
- * without an OnFailure destination, the raw event to the DLQ with the
- * RequestID / ErrorCode / ErrorMessage attributes. */
+ * responsePayload}) to the OnSuccess / OnFailure destination (a queue or a
+ * topic gets it as the message, a function as an Event payload, an event
+ * bus as the detail of an event from source "lambda" with detail-type
+ * "Lambda Function Invocation Result - Success" or "- Failure"), or, on
+ * failure without an OnFailure destination, the raw event to the DLQ (a
+ * queue or a topic) with the RequestID / ErrorCode / ErrorMessage
+ * attributes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/broker.h"
+#include "awsevents/topic.h"
+#include "bus/bus.h"
 #include "core/status.h"
 #include "function/function_impl.h"
 #include "queue/queue.h"
@@ -59,11 +64,52 @@ static int send_queue(aev_broker *b, const char *arn, const char *body,
   return rc;
 }
 
+static int publish_topic(aev_broker *b, const char *arn, const char *body,
+                         const char *attrs_json) {
+  aev_topic *t;
+  int rc = aev_topic_get(b, arn, &t);
+  if (rc != AEV_OK) return rc;
+  aev_publish_options *o = NULL;
+  if (attrs_json) {
+    rc = aev_publish_options_new(&o);
+    if (rc == AEV_OK) rc = aev_publish_options_set_attributes(o, attrs_json);
+  }
+  if (rc == AEV_OK) rc = aev_topic_publish(t, body, strlen(body), o, NULL, NULL);
+  aev_publish_options_free(o);
+  aev_topic_release(t);
+  return rc;
+}
+
+/* The record as the detail of Lambda's event; its resources name the bus
+ * and the function version that ran. */
+static int put_bus(aev__event *ev, const char *arn, const char *body,
+                   int success) {
+  char fn[400];
+  snprintf(fn, sizeof fn, "%s:%s", ev->f->res.arn,
+           ev->qualifier[0] ? ev->qualifier : "$LATEST");
+  json_t *res = json_pack("[ss]", arn, fn);
+  char *resources = res ? json_dumps(res, JSON_COMPACT) : NULL;
+  json_decref(res);
+  if (!resources) return aev__nomem();
+  int rc = aev__bus_put_service_event(
+      ev->f->res.broker, arn, "lambda",
+      success ? "Lambda Function Invocation Result - Success"
+              : "Lambda Function Invocation Result - Failure",
+      body, strlen(body), resources, NULL);
+  free(resources);
+  return rc;
+}
+
+/* success: which record this is (names the event bus's detail-type). */
 static void deliver_to(aev__event *ev, const char *arn, const char *body,
-                       const char *attrs_json) {
+                       const char *attrs_json, int success) {
   aev_broker *b = ev->f->res.broker;
   int rc;
-  if (strstr(arn, ":lambda:")) {
+  if (strstr(arn, ":sns:")) {
+    rc = publish_topic(b, arn, body, attrs_json);
+  } else if (strstr(arn, ":events:")) {
+    rc = put_bus(ev, arn, body, success);
+  } else if (strstr(arn, ":lambda:")) {
     aev_function *g;
     rc = aev__function_find(b, arn, &g);
     if (rc == AEV_OK) {
@@ -101,7 +147,7 @@ static void send_record(aev__event *ev, const char *arn, const char *condition,
   json_t *rec = record(ev, condition, r);
   char *body = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
   json_decref(rec);
-  if (body) deliver_to(ev, arn, body, NULL);
+  if (body) deliver_to(ev, arn, body, NULL, strcmp(condition, "Success") == 0);
   free(body);
 }
 
@@ -129,7 +175,7 @@ static void send_dlq(aev__event *ev, const char *arn,
   char *a = attrs ? json_dumps(attrs, JSON_COMPACT) : NULL;
   json_decref(attrs);
   json_decref(err);
-  deliver_to(ev, arn, ev->payload, a);
+  deliver_to(ev, arn, ev->payload, a, 0);
   free(a);
 }
 

@@ -24,16 +24,13 @@ int aev__fn_check_destination(const char *arn, const char *member) {
     const char *p = strchr(arn + 4, ':');
     if (p) svc = p + 1;
   }
-  if (svc && (strncmp(svc, "sqs:", 4) == 0 || strncmp(svc, "lambda:", 7) == 0))
+  if (svc && (strncmp(svc, "sqs:", 4) == 0 || strncmp(svc, "lambda:", 7) == 0 ||
+              strncmp(svc, "sns:", 4) == 0 ||
+              (strncmp(svc, "events:", 7) == 0 && strstr(svc, ":event-bus/"))))
     return AEV_OK;
-  if (svc && (strncmp(svc, "sns:", 4) == 0 || strncmp(svc, "events:", 7) == 0))
-    return aev__fail(AEV_ERR_UNSUPPORTED, "InvalidParameterValueException",
-                     "The destination ARN %s is a topic or an event bus, "
-                     "which this library cannot deliver to yet. Supported: "
-                     "queue and function ARNs.",
-                     arn);
   return aev__fn_invalid("The provided destination config %s is invalid: %s "
-                         "is not a valid ARN of a queue or a function.",
+                         "is not a valid ARN of a queue, a topic, an event "
+                         "bus or a function.",
                          member, arn ? arn : "");
 }
 
@@ -142,10 +139,14 @@ int aev_function_event_invoke_config(aev_function *f, char **json) {
 int aev_function_set_dead_letter_target(aev_function *f, const char *arn) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
-  if (arn && strncmp(arn, "arn:aws:sqs:", 12) != 0 &&
-      strncmp(arn, "arn:aws-", 8) != 0)
-    return aev__fn_invalid("The provided target ARN %s is not a queue ARN; "
-                           "DeadLetterConfig supports queues here.",
+  /* Lambda's DeadLetterConfig takes a queue or a topic. */
+  const char *svc = arn && strncmp(arn, "arn:", 4) == 0 ? strchr(arn + 4, ':')
+                                                        : NULL;
+  if (arn && !(svc && (strncmp(svc, ":sqs:", 5) == 0 ||
+                       strncmp(svc, ":sns:", 5) == 0)))
+    return aev__fn_invalid("The provided target ARN %s is not a queue or a "
+                           "topic ARN; DeadLetterConfig takes an SQS queue or "
+                           "an SNS topic.",
                            arn);
   char *d = arn ? strdup(arn) : NULL;
   if (arn && !d) return aev__nomem();

@@ -1,5 +1,5 @@
-/* Event (asynchronous) invocations: Lambda's internal queue, one timer per
- * queued event. Function errors are retried MaximumRetryAttempts times, one
+/* Event (asynchronous) invocations: Lambda's internal queue (each attempt
+ * a handler-pool task, each retry first a timer). Function errors are retried MaximumRetryAttempts times, one
  * minute and then two minutes after the failure; throttles are retried
  * with backoff from 1 s doubling up to 5 min; an event older than
  * MaximumEventAgeInSeconds is given up (EventAgeExceeded). Outcomes go to
@@ -17,9 +17,20 @@
 
 static void attempt(void *arg, int cancelled);
 
+/* An attempt runs the handler, so it goes to the handler pool. */
+static int post_attempt(aev__event *ev) {
+  return aev__sched_post_handler(aev__broker_sched(ev->f->res.broker),
+                                 attempt, ev);
+}
+
 static void event_free(aev__event *ev) {
   aev__resource_unref(&ev->f->res);
   free(ev);
+}
+
+static void retry_due(void *arg, int cancelled) {
+  aev__event *ev = arg;
+  if (cancelled || post_attempt(ev) != AEV_OK) event_free(ev);
 }
 
 static void arm(aev__event *ev, int64_t deadline) {
@@ -79,10 +90,15 @@ static void attempt(void *arg, int cancelled) {
     give_up(ev, "EventAgeExceeded", NULL);
     return;
   }
-  /* Checked when it was queued. */
-  int rc = aev__fn_call_built(f, ev->qualifier, ev->payload, ev->len,
-                              event_done, ev);
-  if (rc == AEV_OK) return;
+  /* Checked when it was queued; this task runs on the handler pool, so the
+   * handler runs right here. */
+  aev_invocation *c;
+  int rc = aev__inv_start(f, ev->qualifier, ev->payload, ev->len, event_done,
+                          ev, &c);
+  if (rc == AEV_OK) {
+    aev__inv_run(c);
+    return;
+  }
   if (rc != AEV_ERR_THROTTLED) {
     event_free(ev);
     return;
@@ -136,10 +152,11 @@ int aev_function_invoke_event_qualified(aev_function *f,
   if (qualifier) strcpy(ev->qualifier, qualifier);
   ev->len = len;
   memcpy(ev->payload, payload, len);
-  aev__timer_init(&ev->timer, attempt, ev, NULL);
+  aev__timer_init(&ev->timer, retry_due, ev, NULL);
   if (request_id) memcpy(request_id, ev->request_id, sizeof ev->request_id);
-  rc = aev__timer_arm(aev__broker_sched(f->res.broker), &ev->timer,
-                      ev->enqueued);
+  /* The first attempt is due now: straight to the handler pool, not
+   * through the timer heap (only retries wait on a timer). */
+  rc = post_attempt(ev);
   if (rc != AEV_OK) {
     event_free(ev);
     return aev__broker_check_open(f->res.broker);

@@ -1,6 +1,7 @@
 /* Function lifecycle: CreateFunction (name rules, conflicts), lookup by name
  * or ARN, DeleteFunction, configuration updates, reserved concurrency,
  * metrics, and the handle's reference counting. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,17 +36,25 @@ static int name_ok(const char *name) {
   return 1;
 }
 
+/* Deletion gives the reservation back to the account's pool. */
 static void function_shutdown(aev__resource *r) {
-  aev__esm_shutdown_all((aev_function *)r);
+  aev_function *f = (aev_function *)r;
+  aev__esm_shutdown_all(f);
+  pthread_mutex_lock(&f->mu);
+  aev__account_reserve(f->account, f->reserved, -1);
+  f->reserved = -1;
+  pthread_mutex_unlock(&f->mu);
 }
 
 static void function_destroy(aev__resource *r) {
   aev_function *f = (aev_function *)r;
   if (f->release) f->release(f->user);
   if (f->origin) aev__resource_unref(f->origin);
+  if (f->account) aev__resource_unref(&f->account->res);
   aev__fconf_unref(f->conf);
   aev__econf_free(&f->econf);
   aev__versions_free(f);
+  aev__fn_provisioned_free(f);
   while (f->idle) {
     aev__env *e = f->idle;
     f->idle = e->next;
@@ -76,7 +85,9 @@ int aev_function_create(aev_broker *b, const char *name,
   }
   int rc = aev__fconf_parse(req, NULL, aev_broker_now_ms(b), &f->conf);
   json_decref(req);
+  if (rc == AEV_OK) rc = aev__account_of(b, &f->account);
   if (rc != AEV_OK) {
+    aev__fconf_unref(f->conf);
     free(f);
     return rc;
   }
@@ -92,6 +103,7 @@ int aev_function_create(aev_broker *b, const char *name,
                           function_destroy, function_shutdown);
   if (rc != AEV_OK) {
     aev__fconf_unref(f->conf);
+    aev__resource_unref(&f->account->res);
     pthread_mutex_destroy(&f->mu);
     free(f);
     return rc;
@@ -192,13 +204,15 @@ int aev_function_update_configuration(aev_function *f,
 int aev_function_set_reserved_concurrency(aev_function *f, int reserved) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
-  if (reserved < -1 || reserved > AEV__FN_CONCURRENCY_MAX)
+  if (reserved < -1)
     return aev__fn_range("reservedConcurrentExecutions", reserved, 0,
-                         AEV__FN_CONCURRENCY_MAX);
+                         INT32_MAX);
   pthread_mutex_lock(&f->mu);
-  f->reserved = reserved;
+  rc = f->res.deleted ? aev__fn_check(f)
+                      : aev__account_reserve(f->account, f->reserved, reserved);
+  if (rc == AEV_OK) f->reserved = reserved;
   pthread_mutex_unlock(&f->mu);
-  return AEV_OK;
+  return rc;
 }
 
 int aev_function_reserved_concurrency(aev_function *f) {

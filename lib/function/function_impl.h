@@ -48,8 +48,25 @@ typedef struct aev__econf {
 typedef struct aev__env {
   struct aev__env *next, *prev; /* idle list: most recently used first */
   int64_t idle_since; /* deadline timeline ms */
+  int pinned;          /* provisioned: never reclaimed */
+  char version[16];    /* the version a provisioned one serves */
   char log_stream[64]; /* 2024/01/01/[$LATEST]<32 hex> */
 } aev__env;
+
+/* provisioned.c: a provisioned concurrency configuration. References:
+ * the function's list, the pending allocation (which also holds the
+ * function). */
+#define AEV__FN_PROVISION_MS 60000 /* allocation time on the broker clock */
+typedef struct aev__pconf {
+  struct aev__pconf *next;
+  struct aev_function *f;
+  int refs; /* f->mu */
+  int requested, allocated, ready, removed;
+  int64_t modified_ms;
+  aev__timer timer;
+  char qualifier[130];
+  char version[16]; /* the version number provisioned */
+} aev__pconf;
 
 #define AEV__INV_RUNNING 0
 #define AEV__INV_TIMED_OUT 1 /* reported; the handler has not completed */
@@ -65,6 +82,7 @@ struct aev_invocation {
   aev__fconf *conf;
   aev__env *env;
   int cold;
+  int pooled; /* holds a slot of the account's unreserved pool */
   aev__invoke_done_fn done;
   void *user;
   int64_t start, deadline; /* deadline timeline ms */
@@ -82,6 +100,26 @@ typedef struct aev__fmetrics {
 } aev__fmetrics;
 
 struct aev__esm;
+
+/* account.c: the broker's concurrency pool (a hidden registry entry). */
+typedef struct aev__account {
+  aev__resource res; /* first */
+  pthread_mutex_t mu;
+  int limit;        /* ConcurrentExecutions of the account (mu) */
+  int reserved_sum; /* reserved concurrency of all functions (mu) */
+  _Atomic int unreserved_limit;   /* limit - reserved_sum */
+  _Atomic int unreserved_running; /* slots taken by unreserved functions */
+} aev__account;
+
+/* The broker's pool (new reference), created on first use. */
+int aev__account_of(aev_broker *b, aev__account **out);
+/* 1 when an unreserved slot was free (now taken), else 0. */
+int aev__account_take(aev__account *a);
+void aev__account_give(aev__account *a);
+/* A function's reservation changes from old to reserved (-1: none);
+ * InvalidParameterValueException when fewer than 100 would stay
+ * unreserved. */
+int aev__account_reserve(aev__account *a, int old, int reserved);
 
 /* versions.c: a published version (number = index + 1) and an alias. */
 typedef struct aev__version {
@@ -116,12 +154,24 @@ struct aev_function {
   int64_t reclaim_ms;
   char log_group[80]; /* /aws/lambda/NAME */
   aev__resource *origin; /* the handler table it came from, or NULL */
+  aev__account *account; /* counted */
   struct aev__esm *esms;  /* event-source mappings to it (mu) */
   aev__version *versions;
   int nversions;
   aev__alias *aliases;
+  aev__pconf *pcs;
+  aev__env *prov; /* idle provisioned environments */
   aev__fmetrics m;
 };
+
+/* provisioned.c (mu held): 1 when version has READY provisioned
+ * concurrency; an idle provisioned environment of version, or NULL. */
+int aev__fn_provisioned_locked(aev_function *f, const char *version);
+aev__env *aev__fn_take_pinned_locked(aev_function *f, const char *version);
+/* Function destroy: frees the configurations and their environments. */
+void aev__fn_provisioned_free(aev_function *f);
+/* invoke.c: a new environment with its log stream name. */
+aev__env *aev__fn_new_env(aev_function *f);
 
 /* config.c */
 int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
@@ -192,8 +242,16 @@ void aev__dest_success(aev__event *ev, const aev__invoke_result *r);
 void aev__dest_failure(aev__event *ev, const char *condition,
                        const aev__invoke_result *r);
 
-/* handlers.c: 1 for the hidden table entry's name. */
+/* handlers.c: 1 for a hidden entry's name. */
 int aev__fn_hidden(const char *name);
+/* The broker's hidden entry name of the function kind (new reference in
+ * *out): an object of size bytes starting with its aev__resource, created
+ * (init, then registered) on first use when create is set, else *out is
+ * NULL when absent. */
+int aev__fn_hidden_entry(aev_broker *b, const char *name, size_t size,
+                         int create, void (*init)(aev__resource *),
+                         void (*destroy)(aev__resource *),
+                         aev__resource **out);
 /* CreateFunction through the API: the function runs the handler registered
  * as `handler`; InvalidParameterValueException when none is. */
 int aev__fn_create_registered(aev_broker *b, const char *name,

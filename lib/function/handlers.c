@@ -40,35 +40,48 @@ static void table_destroy(aev__resource *r) {
   free(t);
 }
 
+static void table_init(aev__resource *r) {
+  pthread_mutex_init(&((table *)r)->mu, NULL);
+}
+
 /* The broker's table (new reference), created on first use. */
 static int table_of(aev_broker *b, int create, table **out) {
-  aev__resource *r = aev__registry_find(b, AEV__KIND_FUNCTION, TABLE_NAME);
+  aev__resource *r;
+  int rc = aev__fn_hidden_entry(b, TABLE_NAME, sizeof(table), create,
+                                table_init, table_destroy, &r);
+  if (rc == AEV_OK) *out = (table *)r;
+  return rc;
+}
+
+int aev__fn_hidden_entry(aev_broker *b, const char *name, size_t size,
+                         int create, void (*init)(aev__resource *),
+                         void (*destroy)(aev__resource *),
+                         aev__resource **out) {
+  aev__resource *r = aev__registry_find(b, AEV__KIND_FUNCTION, name);
   if (r || !create) {
-    *out = (table *)r;
+    *out = r;
     return AEV_OK;
   }
-  table *t = calloc(1, sizeof *t);
-  if (!t) return aev__nomem();
-  pthread_mutex_init(&t->mu, NULL);
-  int rc = aev__resource_init(&t->res, b, AEV__KIND_FUNCTION, TABLE_NAME,
-                              table_destroy, NULL);
+  r = calloc(1, size);
+  if (!r) return aev__nomem();
+  init(r);
+  int rc = aev__resource_init(r, b, AEV__KIND_FUNCTION, name, destroy, NULL);
   if (rc != AEV_OK) {
-    pthread_mutex_destroy(&t->mu);
-    free(t);
+    destroy(r);
     return rc;
   }
   aev__resource *existing = NULL;
-  rc = aev__registry_add(b, &t->res, &existing);
+  rc = aev__registry_add(b, r, &existing);
   if (rc == AEV_ERR_EXISTS) { /* another thread created it first */
-    aev__resource_unref(&t->res);
-    *out = (table *)existing;
+    aev__resource_unref(r);
+    *out = existing;
     return AEV_OK;
   }
   if (rc != AEV_OK) {
-    aev__resource_unref(&t->res);
+    aev__resource_unref(r);
     return rc;
   }
-  *out = t;
+  *out = r;
   return AEV_OK;
 }
 
@@ -112,7 +125,7 @@ int aev_handler_register(aev_broker *b, const char *name, aev_handler_fn fn,
 int aev__fn_create_registered(aev_broker *b, const char *name,
                               const char *handler, json_t *config,
                               aev_function **out) {
-  table *t;
+  table *t = NULL;
   int rc = table_of(b, 0, &t);
   reg *g = NULL;
   if (rc == AEV_OK && t) {

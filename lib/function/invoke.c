@@ -1,5 +1,5 @@
 /* One invocation from start to outcome: the concurrency slot (reserved
- * concurrency throttles), execution environments (cold starts run the init
+ * concurrency or the account's unreserved pool throttles), execution environments (cold starts run the init
  * hook, warm ones reuse an idle environment, idle ones are reclaimed
  * lazily), running the handler, completion through the context, and the
  * timeout that reports Lambda's "Task timed out" while the late result is
@@ -46,7 +46,7 @@ void aev__fn_reclaim_locked(aev_function *f, int64_t now) {
     free(idle_unlink(f, f->idle_tail));
 }
 
-static aev__env *new_env(aev_function *f) {
+aev__env *aev__fn_new_env(aev_function *f) {
   aev__env *e = calloc(1, sizeof *e);
   if (!e) return NULL;
   char day[16];
@@ -87,8 +87,10 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
     aev__fconf_unref(conf);
     return aev__fn_check(f);
   }
-  if ((f->reserved >= 0 && f->running >= f->reserved) ||
-      f->running >= AEV__FN_CONCURRENCY_MAX) {
+  /* A reservation is the function's own pool; without one it shares the
+   * account's unreserved pool with every other such function. */
+  int pooled = f->reserved < 0;
+  if (pooled ? !aev__account_take(f->account) : f->running >= f->reserved) {
     f->m.throttles++;
     pthread_mutex_unlock(&f->mu);
     free(c);
@@ -96,7 +98,9 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
     return aev__fn_throttled();
   }
   aev__fn_reclaim_locked(f, now);
-  aev__env *e = f->idle ? idle_unlink(f, f->idle) : NULL;
+  /* A provisioned environment first: initialised ahead, never cold. */
+  aev__env *e = f->prov ? aev__fn_take_pinned_locked(f, version) : NULL;
+  if (!e && f->idle) e = idle_unlink(f, f->idle);
   int cold = e == NULL;
   f->running++;
   f->busy_envs++;
@@ -108,13 +112,14 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   }
   c->conf = conf;
   pthread_mutex_unlock(&f->mu);
-  if (cold && !(e = new_env(f))) {
+  if (cold && !(e = aev__fn_new_env(f))) {
     pthread_mutex_lock(&f->mu);
     f->running--;
     f->busy_envs--;
     f->m.invocations--;
     f->m.cold_starts--;
     pthread_mutex_unlock(&f->mu);
+    if (pooled) aev__account_give(f->account);
     aev__fconf_unref(c->conf);
     free(c);
     return aev__nomem();
@@ -126,6 +131,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   c->f = f;
   c->env = e;
   c->cold = cold;
+  c->pooled = pooled;
   c->done = done;
   c->user = user;
   c->start = c->deadline = now;
@@ -155,6 +161,7 @@ static void deliver(aev_invocation *c, const char *payload, size_t len,
   if (function_error) f->m.errors++;
   f->m.duration_ms += aev__fn_now(f) - c->start;
   pthread_mutex_unlock(&f->mu);
+  if (c->pooled) aev__account_give(f->account);
   aev__invoke_result r = {.payload = payload, .len = len,
                           .function_error = function_error,
                           .request_id = c->request_id,
@@ -168,7 +175,12 @@ static void env_return(aev_invocation *c, int reset) {
   aev_function *f = c->f;
   pthread_mutex_lock(&f->mu);
   f->busy_envs--;
-  if (reset || f->res.deleted) {
+  aev__env *pin = c->env->pinned ? c->env : NULL;
+  if (pin && !reset && !f->res.deleted &&
+      aev__fn_provisioned_locked(f, pin->version)) {
+    pin->next = f->prov;
+    f->prov = pin;
+  } else if (reset || f->res.deleted || pin) {
     free(c->env);
   } else {
     aev__env *e = c->env;
@@ -304,6 +316,7 @@ void aev__inv_cancel(aev_invocation *c) {
   f->running--;
   f->m.invocations--;
   pthread_mutex_unlock(&f->mu);
+  if (c->pooled) aev__account_give(f->account);
   env_return(c, 1);
   inv_unref(c);
   inv_unref(c);

@@ -126,7 +126,15 @@ START_TEST(concurrency_actions) {
   aev_free(call_ok("DeleteFunctionConcurrency", "{\"FunctionName\":\"c\"}"));
   aev_free(call_ok("Invoke", "{\"FunctionName\":\"c\"}"));
   call_err("PutFunctionConcurrency", "{\"FunctionName\":\"c\",\"ReservedConcurrentExecutions\":1001}",
-           AEV_ERR_INVALID, "less than or equal to 1000");
+           AEV_ERR_INVALID, "below its minimum value of [100]");
+  r = call_ok("GetAccountSettings", "{}");
+  ck_assert_str_eq(r, "{\"AccountLimit\":{\"ConcurrentExecutions\":1000,"
+                      "\"UnreservedConcurrentExecutions\":1000}}");
+  aev_free(r);
+  aev_free(call_ok("PutFunctionConcurrency", "{\"FunctionName\":\"c\",\"ReservedConcurrentExecutions\":900}"));
+  r = call_ok("GetAccountSettings", "{}");
+  ck_assert_ptr_nonnull(strstr(r, "\"UnreservedConcurrentExecutions\":100}"));
+  aev_free(r);
 }
 END_TEST
 

@@ -328,7 +328,11 @@ START_TEST(reserved_concurrency_throttles) {
   ck_assert_int_eq(aev_function_set_reserved_concurrency(f, 0), AEV_OK);
   ft_assert_error(aev__function_call(f, "{}", 2, on_done, &o), AEV_ERR_THROTTLED,
                   "TooManyRequestsException", "Rate Exceeded.");
-  ft_assert_error(aev_function_set_reserved_concurrency(f, 1001), AEV_ERR_INVALID,
+  ft_assert_error(aev_function_set_reserved_concurrency(f, 901), AEV_ERR_INVALID,
+                  "InvalidParameterValueException",
+                  "decreases account's UnreservedConcurrentExecution below its minimum value of [100].");
+  ck_assert_int_eq(aev_function_reserved_concurrency(f), 0);
+  ft_assert_error(aev_function_set_reserved_concurrency(f, -2), AEV_ERR_INVALID,
                   "ValidationException", "reservedConcurrentExecutions");
   aev_function_release(f);
 }

@@ -10,7 +10,8 @@ from .errors import ClientError
 from .queue import Message, Queue
 from .pattern import Pattern, PatternSet
 from .topic import Subscription, Topic
-from .function import Context, Function, create_function, register_handler
+from .function import (Context, Function, create_function, register_handler,
+                       set_account_concurrency)
 from .stream import Record, Stream, StreamReader
 from .delivery import DeliveryStream
 from .machine import Execution, Machine
@@ -23,7 +24,8 @@ __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DE
 __all__ += ["Queue", "Message"]
 __all__ += ["Pattern", "PatternSet"]
 __all__ += ["Subscription", "Topic"]
-__all__ += ["Context", "Function", "create_function", "register_handler"]
+__all__ += ["Context", "Function", "create_function", "register_handler",
+            "set_account_concurrency"]
 __all__ += ["Stream", "StreamReader", "Record", "DeliveryStream"]
 __all__ += ["Machine", "Execution"]
 __all__ += ["jsonata", "JsonataError"]

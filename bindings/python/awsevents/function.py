@@ -161,6 +161,17 @@ def create_function(broker, name, handler, **config):
     return Function(broker, out)
 
 
+def set_account_concurrency(broker, limit):
+    """Raises (or lowers) the account's concurrency limit for every function
+    of broker: AWS's default is 1,000 concurrent executions."""
+    handle = broker._enter()
+    try:
+        if lib.aev_function_set_account_concurrency(handle, int(limit)) != 0:
+            raise _library_error("SetAccountConcurrency")
+    finally:
+        broker._exit()
+
+
 def register_handler(broker, name, handler):
     """Names handler for CreateFunction requests made with Broker.call:
     broker.call("lambda", "CreateFunction", FunctionName=..., Handler=name)."""

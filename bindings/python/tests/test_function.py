@@ -5,7 +5,8 @@ the manual clock."""
 import json
 import unittest
 
-from awsevents import Broker, ClientError, create_function, register_handler
+from awsevents import (Broker, ClientError, create_function, register_handler,
+                       set_account_concurrency)
 
 URL = "https://sqs.us-east-1.amazonaws.com/000000000000/"
 
@@ -26,6 +27,21 @@ class Handlers(unittest.TestCase):
         self.assertNotIn("FunctionError", r)
         self.assertEqual(fn.invoke({"a": 1, "b": 1}), ({"sum": 2}, None, "$LATEST"))
         self.assertEqual(fn.metrics()["Invocations"], 2)
+
+    def test_account_concurrency_limit(self):
+        limit = self.b.call("lambda", "GetAccountSettings")["AccountLimit"]
+        self.assertEqual(limit, {"ConcurrentExecutions": 1000,
+                                 "UnreservedConcurrentExecutions": 1000})
+        set_account_concurrency(self.b, 3000)
+        create_function(self.b, "big", lambda e, c: e)
+        self.b.call("lambda", "PutFunctionConcurrency", FunctionName="big",
+                    ReservedConcurrentExecutions=2900)
+        limit = self.b.call("lambda", "GetAccountSettings")["AccountLimit"]
+        self.assertEqual(limit["UnreservedConcurrentExecutions"], 100)
+        with self.assertRaises(ClientError) as e:
+            set_account_concurrency(self.b, 2999)
+        self.assertEqual(e.exception.response["Error"]["Code"],
+                         "InvalidParameterValueException")
 
     def test_exception_becomes_lambda_error(self):
         def handler(event, context):

@@ -1,0 +1,107 @@
+/* The account's concurrency pool, one per broker: Lambda's default of 1,000
+ * concurrent executions across all functions (raisable per broker, as AWS
+ * raises the quota per account), of which reserved concurrency is set
+ * aside; functions without a reservation share what is left (the
+ * unreserved pool), and PutFunctionConcurrency refuses to leave fewer than
+ * 100 unreserved. The pool lives in the broker's registry as a hidden entry
+ * like the handler table, so two brokers share nothing. Taking and giving
+ * back an unreserved slot is lock-free: it is on every invocation's path. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function_impl.h"
+
+#define ACCOUNT_NAME "#account"
+#define UNRESERVED_MIN 100 /* Lambda keeps 100 unreserved */
+
+static void account_init(aev__resource *r) {
+  aev__account *a = (aev__account *)r;
+  pthread_mutex_init(&a->mu, NULL);
+  a->limit = AEV__FN_CONCURRENCY_MAX;
+  a->unreserved_limit = AEV__FN_CONCURRENCY_MAX;
+}
+
+static void account_destroy(aev__resource *r) {
+  aev__account *a = (aev__account *)r;
+  pthread_mutex_destroy(&a->mu);
+  free(a);
+}
+
+int aev__account_of(aev_broker *b, aev__account **out) {
+  aev__resource *r;
+  int rc = aev__fn_hidden_entry(b, ACCOUNT_NAME, sizeof(aev__account), 1,
+                                account_init, account_destroy, &r);
+  if (rc == AEV_OK) *out = (aev__account *)r;
+  return rc;
+}
+
+int aev__account_take(aev__account *a) {
+  if (atomic_fetch_add_explicit(&a->unreserved_running, 1,
+                                memory_order_relaxed) <
+      atomic_load_explicit(&a->unreserved_limit, memory_order_relaxed))
+    return 1;
+  atomic_fetch_sub_explicit(&a->unreserved_running, 1, memory_order_relaxed);
+  return 0;
+}
+
+void aev__account_give(aev__account *a) {
+  atomic_fetch_sub_explicit(&a->unreserved_running, 1, memory_order_relaxed);
+}
+
+static int below_minimum(void) {
+  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
+                   "Specified ReservedConcurrentExecutions for function "
+                   "decreases account's UnreservedConcurrentExecution below "
+                   "its minimum value of [%d].",
+                   UNRESERVED_MIN);
+}
+
+int aev__account_reserve(aev__account *a, int old, int reserved) {
+  pthread_mutex_lock(&a->mu);
+  int sum = a->reserved_sum - (old > 0 ? old : 0) +
+            (reserved > 0 ? reserved : 0);
+  int ok = reserved <= 0 || a->limit - sum >= UNRESERVED_MIN;
+  if (ok) {
+    a->reserved_sum = sum;
+    a->unreserved_limit = a->limit - sum;
+  }
+  pthread_mutex_unlock(&a->mu);
+  return ok ? AEV_OK : below_minimum();
+}
+
+int aev_function_set_account_concurrency(aev_broker *b, int limit) {
+  aev__account *a;
+  int rc = aev__account_of(b, &a);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&a->mu);
+  int ok = limit >= a->reserved_sum + UNRESERVED_MIN;
+  if (ok) {
+    a->limit = limit;
+    a->unreserved_limit = limit - a->reserved_sum;
+  }
+  int sum = a->reserved_sum;
+  pthread_mutex_unlock(&a->mu);
+  aev__resource_unref(&a->res);
+  if (!ok)
+    return aev__fn_invalid("The account concurrency limit must be at least "
+                           "%d: the reserved concurrency of all functions "
+                           "(%d) plus the %d unreserved Lambda keeps.",
+                           sum + UNRESERVED_MIN, sum, UNRESERVED_MIN);
+  return AEV_OK;
+}
+
+int aev_function_account_settings(aev_broker *b, char **json) {
+  aev__account *a;
+  int rc = aev__account_of(b, &a);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&a->mu);
+  json_t *o = json_pack("{s{sisi}}", "AccountLimit", "ConcurrentExecutions",
+                        a->limit, "UnreservedConcurrentExecutions",
+                        a->limit - a->reserved_sum);
+  pthread_mutex_unlock(&a->mu);
+  aev__resource_unref(&a->res);
+  return aev__fn_dump(o, json);
+}

@@ -1,0 +1,254 @@
+/* Provisioned concurrency (PutProvisionedConcurrencyConfig, Get, Delete on
+ * a published version or an alias): N execution environments initialised
+ * ahead (the init hook runs for each on the handler pool), so invocations
+ * of that version within N start warm. The configuration answers
+ * IN_PROGRESS until the environments are allocated, which this library
+ * does AEV__FN_PROVISION_MS after the request on the broker clock, then
+ * READY. Provisioned environments are never reclaimed while the
+ * configuration exists. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function_impl.h"
+
+static aev__pconf *find_locked(aev_function *f, const char *qualifier) {
+  aev__pconf *p = f->pcs;
+  while (p && strcmp(p->qualifier, qualifier)) p = p->next;
+  return p;
+}
+
+/* Drops one reference to p (the list's or the pending allocation's). */
+static void pconf_drop(aev__pconf *p) {
+  aev_function *f = p->f;
+  pthread_mutex_lock(&f->mu);
+  int last = --p->refs == 0;
+  pthread_mutex_unlock(&f->mu);
+  if (last) free(p);
+}
+
+/* The pending allocation is over: it also held the function. */
+static void work_done(aev__pconf *p) {
+  aev_function *f = p->f;
+  pconf_drop(p);
+  aev__resource_unref(&f->res);
+}
+
+/* Frees the idle provisioned environments of version (mu held). */
+static void free_pinned_locked(aev_function *f, const char *version) {
+  aev__env **pp = &f->prov;
+  while (*pp) {
+    aev__env *e = *pp;
+    if (strcmp(e->version, version) == 0) {
+      *pp = e->next;
+      free(e);
+    } else {
+      pp = &e->next;
+    }
+  }
+}
+
+int aev__fn_provisioned_locked(aev_function *f, const char *version) {
+  for (aev__pconf *p = f->pcs; p; p = p->next)
+    if (p->ready && strcmp(p->version, version) == 0) return 1;
+  return 0;
+}
+
+aev__env *aev__fn_take_pinned_locked(aev_function *f, const char *version) {
+  for (aev__env **pp = &f->prov; *pp; pp = &(*pp)->next)
+    if (strcmp((*pp)->version, version) == 0) {
+      aev__env *e = *pp;
+      *pp = e->next;
+      return e;
+    }
+  return NULL;
+}
+
+/* On the handler pool: creates the environments and runs the init hook
+ * for each, as Lambda initialises provisioned environments ahead. */
+static void allocate(void *arg, int cancelled) {
+  aev__pconf *p = arg;
+  aev_function *f = p->f;
+  if (cancelled || p->removed || f->res.deleted) {
+    work_done(p);
+    return;
+  }
+  aev__fconf *conf;
+  char version[16];
+  aev__env *envs = NULL;
+  int n = 0;
+  if (aev__fn_resolve(f, p->version, &conf, version) == AEV_OK) {
+    aev_init_fn init = f->init;
+    for (; n < p->requested; n++) {
+      aev__env *e = aev__fn_new_env(f);
+      if (!e) break;
+      e->pinned = 1;
+      memcpy(e->version, p->version, sizeof e->version);
+      if (init) {
+        aev_invocation c = {.f = f, .conf = conf, .env = e, .cold = 1,
+                            .start = aev__fn_now(f)};
+        c.deadline = c.start + (int64_t)conf->timeout * 1000;
+        memcpy(c.version, version, sizeof c.version);
+        aev__broker_uuid(f->res.broker, c.request_id);
+        init(f->user, &c);
+      }
+      e->next = envs;
+      envs = e;
+    }
+    aev__fconf_unref(conf);
+  }
+  pthread_mutex_lock(&f->mu);
+  if (!p->removed) {
+    while (envs) {
+      aev__env *e = envs;
+      envs = e->next;
+      e->next = f->prov;
+      f->prov = e;
+    }
+    p->allocated = n;
+    p->ready = 1;
+  }
+  pthread_mutex_unlock(&f->mu);
+  while (envs) {
+    aev__env *e = envs;
+    envs = e->next;
+    free(e);
+  }
+  work_done(p);
+}
+
+static void allocation_due(void *arg, int cancelled) {
+  aev__pconf *p = arg;
+  if (cancelled || aev__sched_post_handler(aev__broker_sched(p->f->res.broker),
+                                           allocate, p) != AEV_OK)
+    work_done(p);
+}
+
+static int unpublished(void) {
+  return aev__fn_invalid("Provisioned Concurrency Configs cannot be applied "
+                         "to unpublished function versions.");
+}
+
+static int not_found(void) {
+  return aev__fail(AEV_ERR_NOT_FOUND,
+                   "ProvisionedConcurrencyConfigNotFoundException",
+                   "No Provisioned Concurrency Config found for this "
+                   "function");
+}
+
+/* Unlinks p from the list (mu held); the caller drops the list's
+ * reference and cancels the timer. */
+static void unlink_locked(aev_function *f, aev__pconf *p) {
+  aev__pconf **pp = &f->pcs;
+  while (*pp != p) pp = &(*pp)->next;
+  *pp = p->next;
+  p->removed = 1;
+  free_pinned_locked(f, p->version);
+}
+
+static void cancel_timer(aev__pconf *p) {
+  if (aev__timer_cancel(aev__broker_sched(p->f->res.broker), &p->timer))
+    work_done(p);
+}
+
+int aev_function_put_provisioned_concurrency(aev_function *f,
+                                             const char *qualifier, int n) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  if (!qualifier || !*qualifier || strcmp(qualifier, "$LATEST") == 0)
+    return unpublished();
+  rc = aev__fn_range("provisionedConcurrentExecutions", n, 1, INT32_MAX);
+  if (rc != AEV_OK) return rc;
+  if (strlen(qualifier) >= sizeof ((aev__pconf *)0)->qualifier)
+    return aev__fn_invalid("The qualifier %s is too long.", qualifier);
+  /* An alias provisions the version it points to now. */
+  aev__fconf *conf;
+  char version[16];
+  rc = aev__fn_resolve(f, qualifier, &conf, version);
+  if (rc != AEV_OK) return rc;
+  aev__fconf_unref(conf);
+  aev__pconf *p = calloc(1, sizeof *p);
+  if (!p) return aev__nomem();
+  p->f = f;
+  p->requested = n;
+  p->refs = 2; /* the list and the allocation timer */
+  p->modified_ms = aev__fn_now_ms(f);
+  strcpy(p->qualifier, qualifier);
+  memcpy(p->version, version, sizeof p->version);
+  aev__timer_init(&p->timer, allocation_due, p, NULL);
+  pthread_mutex_lock(&f->mu);
+  if (f->reserved >= 0 && n > f->reserved) {
+    pthread_mutex_unlock(&f->mu);
+    free(p);
+    return aev__fn_invalid("Requested Provisioned Concurrency should not be "
+                           "greater than the reservedConcurrentExecution for "
+                           "function");
+  }
+  aev__pconf *old = find_locked(f, qualifier);
+  if (old) unlink_locked(f, old);
+  p->next = f->pcs;
+  f->pcs = p;
+  pthread_mutex_unlock(&f->mu);
+  aev__resource_ref(&f->res); /* the allocation's (work_done) */
+  if (old) {
+    cancel_timer(old);
+    pconf_drop(old);
+  }
+  if (aev__timer_arm(aev__broker_sched(f->res.broker), &p->timer,
+                     aev__fn_now(f) + AEV__FN_PROVISION_MS) != AEV_OK) {
+    work_done(p);
+    return aev__broker_check_open(f->res.broker);
+  }
+  return AEV_OK;
+}
+
+int aev_function_provisioned_concurrency(aev_function *f,
+                                         const char *qualifier, char **json) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&f->mu);
+  aev__pconf *p = qualifier ? find_locked(f, qualifier) : NULL;
+  json_t *o = NULL;
+  if (p) {
+    char when[40];
+    aev__fn_iso_time(p->modified_ms, when, sizeof when, 0);
+    o = json_pack("{sisisissss}", "RequestedProvisionedConcurrentExecutions",
+                  p->requested, "AvailableProvisionedConcurrentExecutions",
+                  p->allocated, "AllocatedProvisionedConcurrentExecutions",
+                  p->allocated, "Status", p->ready ? "READY" : "IN_PROGRESS",
+                  "LastModified", when);
+  }
+  pthread_mutex_unlock(&f->mu);
+  if (!p) return not_found();
+  return aev__fn_dump(o, json);
+}
+
+int aev_function_delete_provisioned_concurrency(aev_function *f,
+                                                const char *qualifier) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&f->mu);
+  aev__pconf *p = qualifier ? find_locked(f, qualifier) : NULL;
+  if (p) unlink_locked(f, p);
+  pthread_mutex_unlock(&f->mu);
+  if (!p) return not_found();
+  cancel_timer(p);
+  pconf_drop(p);
+  return AEV_OK;
+}
+
+void aev__fn_provisioned_free(aev_function *f) {
+  while (f->prov) {
+    aev__env *e = f->prov;
+    f->prov = e->next;
+    free(e);
+  }
+  while (f->pcs) { /* only the list's references are left */
+    aev__pconf *p = f->pcs;
+    f->pcs = p->next;
+    free(p);
+  }
+}
