@@ -66,6 +66,14 @@ AEV_API void aev_machine_release(aev_machine *m);
  * answers AEV_ERR_NOT_FOUND afterwards. */
 AEV_API int aev_machine_delete(aev_machine *m);
 
+/* How long m keeps its finished STANDARD executions, in milliseconds of
+ * the broker clock (default 90 days, as AWS). Afterwards they are gone:
+ * DescribeExecution answers ExecutionDoesNotExist, ListExecutions leaves
+ * them out, and their memory is freed at the next start, lookup or listing
+ * (handles already held stay valid). 0 drops them as soon as they end.
+ * AEV_ERR_INVALID (ValidationException) for ms < 0. */
+AEV_API int aev_machine_set_retention(aev_machine *m, int64_t ms);
+
 /* UpdateStateMachine: a new definition for later executions. */
 AEV_API int aev_machine_update(aev_machine *m, const char *definition,
                                size_t len);

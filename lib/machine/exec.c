@@ -279,7 +279,9 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
   pthread_cond_broadcast(&e->done_cv);
   void (*watch)(aev_execution *, void *) = e->watch;
   e->watch = NULL;
+  int64_t stop_ms = e->stop_ms;
   pthread_mutex_unlock(&e->mu);
+  if (e->type == AEV_MACHINE_STANDARD) aev__machine_finished(e->m, stop_ms);
   aev__exec_status_event(e);
   if (watch) watch(e, e->watch_user);
   aev__sched *sc = aev__broker_sched(e->b);

@@ -175,6 +175,8 @@ struct aev_machine {
   int64_t created_ms;
   struct aev_execution **execs; /* STANDARD executions, oldest first */
   size_t nexecs, capexecs;
+  int64_t retention_ms; /* finished executions kept this long (retention.c) */
+  int64_t prune_at;     /* earliest expiry among the finished ones */
 };
 
 typedef struct m_run m_run;
@@ -239,6 +241,13 @@ void aev__execution_unref(aev_execution *e);
 /* The "Step Functions Execution Status Change" event of a STANDARD
  * execution on the default bus (status_event.c). No lock held. */
 void aev__exec_status_event(aev_execution *e);
+
+/* Retention of finished executions (retention.c): the default period;
+ * noting an execution's end (no lock held); dropping the expired ones from
+ * m's list (takes m->mu, then each execution's). */
+void aev__machine_retention_init(aev_machine *m);
+void aev__machine_finished(aev_machine *m, int64_t stop_ms);
+void aev__machine_prune(aev_machine *m);
 
 /* Status names. */
 const char *aev__exec_status_name(int status);

@@ -275,6 +275,7 @@ SIGNATURES = {
     "aev_machine_send_task_failure": (c_int, [_opaque, c_char_p, c_char_p,
                                               c_char_p]),
     "aev_machine_send_task_heartbeat": (c_int, [_opaque, c_char_p]),
+    "aev_machine_set_retention": (c_int, [_opaque, c_int64]),
     # jsonata
     "aev_jsonata_compile": (c_int, [c_char_p, ctypes.c_size_t, _out_opaque]),
     "aev_jsonata_free": (None, [_opaque]),

@@ -137,6 +137,12 @@ class Machine:
         with self._handle as m:
             _check(lib.aev_machine_delete(m), "DeleteStateMachine")
 
+    def set_retention(self, ms):
+        """How long finished executions are kept (milliseconds of the
+        broker clock; AWS's 90 days by default)."""
+        with self._handle as m:
+            _check(lib.aev_machine_set_retention(m, ms), "SetRetention")
+
 
 class Execution:
     """One execution of a Machine: .status, .output, .error, .cause and
