@@ -27,7 +27,7 @@ static int def_load(const char *text, size_t len, int type, m_def **out) {
 
 /* AWS: 1-80 characters, none of whitespace, < > { } [ ] ? * " # % \ ^ | ~ `
  * $ & , ; : / or control characters. */
-static int bad_name(const char *name, const char *what) {
+int aev__machine_check_name(const char *name, const char *what) {
   size_t n = name ? strlen(name) : 0;
   if (n < 1 || n > 80)
     return aev__fail(AEV_ERR_INVALID, "InvalidName", "Invalid Name: '%s' (must be 1-80 characters)",
@@ -72,7 +72,7 @@ int aev_machine_create(aev_broker *b, const char *name, const char *definition, 
   if (!b || !out || !definition)
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker, a definition and an out pointer are required.");
   *out = NULL;
-  int rc = bad_name(name, "Name");
+  int rc = aev__machine_check_name(name, "Name");
   if (rc) return rc;
   if (type != AEV_MACHINE_STANDARD && type != AEV_MACHINE_EXPRESS)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
@@ -289,7 +289,7 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
   if (!name) {
     aev__broker_uuid(b, uuid);
     name = uuid;
-  } else if ((rc = bad_name(name, "Name"))) {
+  } else if ((rc = aev__machine_check_name(name, "Name"))) {
     json_decref(in);
     return rc;
   }
