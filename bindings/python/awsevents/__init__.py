@@ -13,7 +13,7 @@ from .topic import Subscription, Topic
 from .function import Context, Function, create_function, register_handler
 from .stream import Record, Stream, StreamReader
 from .delivery import DeliveryStream
-from .machine import Execution, Machine
+from .machine import Activity, Execution, Machine
 from .jsonata import JsonataError, jsonata
 from .bus import Bus
 
@@ -25,7 +25,7 @@ __all__ += ["Pattern", "PatternSet"]
 __all__ += ["Subscription", "Topic"]
 __all__ += ["Context", "Function", "create_function", "register_handler"]
 __all__ += ["Stream", "StreamReader", "Record", "DeliveryStream"]
-__all__ += ["Machine", "Execution"]
+__all__ += ["Machine", "Execution", "Activity"]
 __all__ += ["jsonata", "JsonataError"]
 __all__ += ["Bus"]
 
