@@ -30,6 +30,7 @@ extern "C" {
 
 typedef struct aev_machine aev_machine;
 typedef struct aev_execution aev_execution;
+typedef struct aev_activity aev_activity;
 
 /* State machine types. */
 #define AEV_MACHINE_STANDARD 0
@@ -65,6 +66,14 @@ AEV_API void aev_machine_release(aev_machine *m);
 /* DeleteStateMachine. Running executions go on to their end; the handle
  * answers AEV_ERR_NOT_FOUND afterwards. */
 AEV_API int aev_machine_delete(aev_machine *m);
+
+/* How long m keeps its finished STANDARD executions, in milliseconds of
+ * the broker clock (default 90 days, as AWS). Afterwards they are gone:
+ * DescribeExecution answers ExecutionDoesNotExist, ListExecutions leaves
+ * them out, and their memory is freed at the next start, lookup or listing
+ * (handles already held stay valid). 0 drops them as soon as they end.
+ * AEV_ERR_INVALID (ValidationException) for ms < 0. */
+AEV_API int aev_machine_set_retention(aev_machine *m, int64_t ms);
 
 /* UpdateStateMachine: a new definition for later executions. */
 AEV_API int aev_machine_update(aev_machine *m, const char *definition,
@@ -154,5 +163,43 @@ AEV_API int aev_machine_send_task_heartbeat(aev_broker *b, const char *token);
 #ifdef __cplusplus
 }
 #endif
+
+/* ---- Activities ------------------------------------------------------ */
+
+/* CreateActivity: a name (AWS's naming rule, InvalidName) for work done by
+ * workers outside the state machine. Idempotent: an existing name returns
+ * that activity. *out is a new handle. A Task state whose Resource is the
+ * activity's ARN queues its input for GetActivityTask and waits for
+ * SendTaskSuccess / SendTaskFailure with the token (HeartbeatSeconds and
+ * TimeoutSeconds apply from the moment it is scheduled). */
+AEV_API int aev_activity_create(aev_broker *b, const char *name,
+                                aev_activity **out);
+
+/* Finds an activity by name or ARN; AEV_ERR_NOT_FOUND
+ * (ActivityDoesNotExist) otherwise. *out is a new handle. */
+AEV_API int aev_activity_get(aev_broker *b, const char *name_or_arn,
+                             aev_activity **out);
+
+/* Drops a handle. NULL is a no-op. */
+AEV_API void aev_activity_release(aev_activity *a);
+
+/* DeleteActivity: pollers wake with no task; tasks already handed out can
+ * still be completed with their tokens. */
+AEV_API int aev_activity_delete(aev_activity *a);
+
+AEV_API const char *aev_activity_arn(const aev_activity *a);
+
+/* DescribeActivity's response: {"activityArn","name","creationDate"}. */
+AEV_API int aev_activity_describe(aev_activity *a, char **json);
+
+/* GetActivityTask: takes the oldest scheduled task of a, recording
+ * ActivityStarted with worker_name (may be NULL) in its execution's
+ * history; *token and *input (JSON text) are new strings to aev_free, or
+ * both NULL when no task came. On a real clock it waits up to wait_ms for a
+ * task (AWS's long poll holds up to 60 s) and wakes as soon as one is
+ * scheduled; on the manual clock it never waits. */
+AEV_API int aev_activity_get_task(aev_activity *a, const char *worker_name,
+                                  int64_t wait_ms, char **token,
+                                  char **input);
 
 #endif

@@ -50,6 +50,7 @@ static const struct {
     [AEV__KIND_BUS] = {"events", "event-bus/"},
     [AEV__KIND_FUNCTION] = {"lambda", "function:"},
     [AEV__KIND_MACHINE] = {"states", "stateMachine:"},
+    [AEV__KIND_ACTIVITY] = {"states", "activity:"},
 };
 
 /* ARNs name the region's partition: aws-cn for the China regions, aws-us-gov

@@ -239,12 +239,88 @@ static int send_heartbeat(aev_broker *b, const aev__api_service *svc, json_t *re
   return rc ? rc : reply(json_object(), resp);
 }
 
+/* ---- activities ---- */
+
+static int activity_of(aev_broker *b, const aev__api_service *svc, json_t *req, aev_activity **a) {
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, "activityArn", &arn);
+  return rc ? rc : aev_activity_get(b, arn, a);
+}
+
+static int create_activity(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *name;
+  aev_activity *a = NULL;
+  int rc = aev__api_req_string(svc, req, "name", &name);
+  if (!rc) rc = aev_activity_create(b, name, &a);
+  if (rc) return rc;
+  json_t *v = aev__activity_json(a);
+  aev_activity_release(a);
+  if (v) json_object_del(v, "name");
+  return reply(v, resp);
+}
+
+static int describe_activity(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_activity *a;
+  int rc = activity_of(b, svc, req, &a);
+  if (rc) return rc;
+  json_t *v = aev__activity_json(a);
+  aev_activity_release(a);
+  return reply(v, resp);
+}
+
+/* DeleteActivity succeeds for an activity that does not exist. */
+static int delete_activity(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_activity *a;
+  int rc = activity_of(b, svc, req, &a);
+  if (rc && !strcmp(aev_errcode(), "ActivityDoesNotExist")) return reply(json_object(), resp);
+  if (rc) return rc;
+  rc = aev_activity_delete(a);
+  aev_activity_release(a);
+  return rc ? rc : reply(json_object(), resp);
+}
+
+static int list_activities(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  (void)svc;
+  (void)req;
+  aev__resource **list;
+  size_t n;
+  int rc = aev__registry_list(b, AEV__KIND_ACTIVITY, NULL, &list, &n);
+  if (rc) return rc;
+  json_t *arr = json_array();
+  for (size_t i = 0; arr && i < n; i++) json_array_append_new(arr, aev__activity_json((aev_activity *)list[i]));
+  aev__registry_list_free(list, n);
+  return reply(json_pack("{s:o}", "activities", arr), resp);
+}
+
+/* GetActivityTask holds the call up to 60 seconds (AWS's long poll); with
+ * no task the response has neither member. */
+static int get_activity_task(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_activity *a;
+  const char *worker = NULL;
+  int rc = activity_of(b, svc, req, &a);
+  if (rc) return rc;
+  char *token = NULL, *input = NULL;
+  if (!(rc = aev__api_opt_string(svc, req, "workerName", &worker)))
+    rc = aev_activity_get_task(a, worker, 60000, &token, &input);
+  aev_activity_release(a);
+  if (rc) return rc;
+  json_t *v = token ? json_pack("{s:s,s:s}", "taskToken", token, "input", input) : json_object();
+  free(token);
+  free(input);
+  return reply(v, resp);
+}
+
 static const aev__api_action actions[] = {
+    {"CreateActivity", create_activity},
     {"CreateStateMachine", create},
+    {"DeleteActivity", delete_activity},
     {"DeleteStateMachine", delete_machine},
+    {"DescribeActivity", describe_activity},
     {"DescribeExecution", describe_execution},
     {"DescribeStateMachine", describe_machine},
+    {"GetActivityTask", get_activity_task},
     {"GetExecutionHistory", history},
+    {"ListActivities", list_activities},
     {"ListExecutions", list_executions},
     {"ListStateMachines", list_machines},
     {"StartExecution", start},

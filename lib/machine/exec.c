@@ -111,9 +111,17 @@ int64_t aev__run_event(m_run *r, const char *type, const char *dkey, json_t *det
 
 static int recording(const m_run *r) { return r->e->history != NULL; }
 
+/* The details of a state's Entered / Exited event. Built member by member
+ * without json_pack: the dumped state (up to 256 KiB, on every transition
+ * of a STANDARD execution) is jansson's own output, valid UTF-8 already, so
+ * it is not scanned again. */
 static json_t *text_details(const char *name, const char *key, json_t *v, const char *dkey) {
   char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-  json_t *d = json_pack("{s:s,s:s?,s:{s:b}}", "name", name, key, t, dkey, "truncated", 0);
+  json_t *d = json_object(), *flags = json_object();
+  json_object_set_new_nocheck(d, "name", json_string(name));
+  if (t) json_object_set_new_nocheck(d, key, json_string_nocheck(t));
+  json_object_set_new_nocheck(flags, "truncated", json_false());
+  json_object_set_new_nocheck(d, dkey, flags);
   free(t);
   return d;
 }
@@ -279,7 +287,9 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
   pthread_cond_broadcast(&e->done_cv);
   void (*watch)(aev_execution *, void *) = e->watch;
   e->watch = NULL;
+  int64_t stop_ms = e->stop_ms;
   pthread_mutex_unlock(&e->mu);
+  if (e->type == AEV_MACHINE_STANDARD) aev__machine_finished(e->m, stop_ms);
   aev__exec_status_event(e);
   if (watch) watch(e, e->watch_user);
   aev__sched *sc = aev__broker_sched(e->b);

@@ -28,12 +28,22 @@ static int recording(const m_run *r) { return r->e->history != NULL; }
 /* What the running task is, for its events. */
 typedef struct task_kind {
   int legacy_lambda; /* arn:aws:lambda:...: LambdaFunction* events */
+  int activity;      /* arn:aws:states:...:activity:...: Activity* events */
   const char *type;  /* resourceType: "lambda", "sqs" */
   char resource[64]; /* "invoke", "sendMessage.waitForTaskToken" */
 } task_kind;
 
+static int is_activity(const char *res) {
+  return !strncmp(res, "arn:", 4) && strstr(res, ":states:") && strstr(res, ":activity:");
+}
+
 static void kind_of(const char *res, task_kind *k) {
   memset(k, 0, sizeof *k);
+  if (is_activity(res)) {
+    k->activity = 1;
+    k->type = "activity";
+    return;
+  }
   if (!strncmp(res, "arn:aws:lambda:", 15) || !strncmp(res, "arn:aws-cn:lambda:", 18)) {
     k->legacy_lambda = 1;
     k->type = "lambda";
@@ -57,7 +67,7 @@ static json_t *detail(const m_run *r, const task_kind *k, json_t *extra) {
     json_decref(extra);
     return NULL;
   }
-  if (k->legacy_lambda) return extra ? extra : json_object();
+  if (k->legacy_lambda || k->activity) return extra ? extra : json_object();
   json_t *d = json_pack("{s:s,s:s}", "resourceType", k->type, "resource", k->resource);
   if (extra) json_object_update(d, extra);
   json_decref(extra);
@@ -66,8 +76,9 @@ static json_t *detail(const m_run *r, const task_kind *k, json_t *extra) {
 
 static void event(m_run *r, const task_kind *k, const char *what, json_t *extra) {
   char type[64], key[80];
-  snprintf(type, sizeof type, "%s%s", k->legacy_lambda ? "LambdaFunction" : "Task", what);
-  snprintf(key, sizeof key, "%s%sEventDetails", k->legacy_lambda ? "lambdaFunction" : "task", what);
+  snprintf(type, sizeof type, "%s%s", k->legacy_lambda ? "LambdaFunction" : k->activity ? "Activity" : "Task", what);
+  snprintf(key, sizeof key, "%s%sEventDetails",
+           k->legacy_lambda ? "lambdaFunction" : k->activity ? "activity" : "task", what);
   aev__run_event(r, type, strcmp(what, "Started") || !k->legacy_lambda ? key : NULL, detail(r, k, extra));
 }
 
@@ -192,7 +203,7 @@ void aev__task_prepare(m_run *r) {
   free(r->token);
   r->token = NULL;
   size_t n = strlen(s->resource), w = strlen(WAIT_SUFFIX);
-  if (n < w || strcmp(s->resource + n - w, WAIT_SUFFIX)) return;
+  if (!is_activity(s->resource) && (n < w || strcmp(s->resource + n - w, WAIT_SUFFIX))) return;
   free(r->token);
   r->token = token_new(r);
   if (r->e->context && r->token)
@@ -207,6 +218,7 @@ typedef struct completion {
   size_t run_idx;
   unsigned seq;
   int ok, heartbeat, from_token;
+  int started; /* an activity worker took the task: payload is its name */
   int json_output; /* .sync:2 */
   char *payload; /* result JSON, or Lambda's error object */
   char *error, *cause;
@@ -230,6 +242,12 @@ static void completion_run(void *arg, int cancelled) {
   aev_execution *e = c->e;
   m_run *r = c->r ? c->r : c->run_idx < e->nruns ? e->runs[c->run_idx] : NULL;
   if (cancelled || !r || aev__run_dead(r) || c->seq != r->task_seq) goto out;
+  if (c->started) {
+    task_kind k;
+    kind_of(aev__run_state(r)->resource, &k);
+    event(r, &k, "Started", json_pack("{s:s?}", "workerName", c->payload));
+    goto out;
+  }
   if (c->heartbeat) {
     if (r->hb_armed && r->hb_seconds)
       arm(r, &r->hb_timer, &r->hb_armed, heartbeat_fired, r->hb_seconds);
@@ -501,6 +519,16 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
   }
 }
 
+/* Queues the task for the activity's workers: they end it with the
+ * token. */
+static void activity_call(m_run *r, json_t *params) {
+  char *input = json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY);
+  int rc = input && r->token ? aev__activity_schedule(r->e->b, aev__run_state(r)->resource, r->token, input)
+                             : aev__nomem();
+  free(input);
+  if (rc) task_failed(r, "States.Runtime", aev_errmsg());
+}
+
 void aev__task_start(m_run *r, json_t *params) {
   const m_state *s = aev__run_state(r);
   json_t *effective = r->input;
@@ -514,20 +542,26 @@ void aev__task_start(m_run *r, json_t *params) {
   kind_of(s->resource, &k);
   int waits = r->token != NULL;
   char *t = recording(r) ? json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-  if (k.legacy_lambda)
-    event(r, &k, "Scheduled", recording(r) ? json_pack("{s:s,s:s?,s:{s:b}}", "resource", s->resource, "input", t,
-                                                       "inputDetails", "truncated", 0)
-                                           : NULL);
+  if (k.legacy_lambda || k.activity) {
+    json_t *d = recording(r) ? json_pack("{s:s,s:s?,s:{s:b}}", "resource", s->resource, "input", t,
+                                         "inputDetails", "truncated", 0)
+                             : NULL;
+    if (d && k.activity && timeout) json_object_set_new(d, "timeoutInSeconds", json_integer(timeout));
+    if (d && k.activity && heartbeat) json_object_set_new(d, "heartbeatInSeconds", json_integer(heartbeat));
+    event(r, &k, "Scheduled", d);
+  }
   else
     event(r, &k, "Scheduled", recording(r) ? json_pack("{s:s,s:s?}", "region", aev_broker_region(r->e->b),
                                                        "parameters", t)
                                            : NULL);
   free(t);
-  event(r, &k, "Started", NULL);
+  if (!k.activity) event(r, &k, "Started", NULL); /* an activity's: when a worker takes it */
   if (timeout) arm(r, &r->timer, &r->timer_armed, timeout_fired, timeout);
   r->hb_seconds = heartbeat;
   if (heartbeat) arm(r, &r->hb_timer, &r->hb_armed, heartbeat_fired, heartbeat);
-  if (!strcmp(k.type, "sqs") && !strncmp(k.resource, "sendMessage", 11)) {
+  if (k.activity) {
+    activity_call(r, params);
+  } else if (!strcmp(k.type, "sqs") && !strncmp(k.resource, "sendMessage", 11)) {
     sqs_send(r, params, waits);
   } else if (!strcmp(k.type, "lambda") && (k.legacy_lambda || !strncmp(k.resource, "invoke", 6))) {
     lambda_call(r, &k, params);
@@ -628,6 +662,20 @@ int aev_machine_send_task_heartbeat(aev_broker *b, const char *token) {
   int rc = token_completion(b, token, &c);
   if (rc) return rc;
   c->heartbeat = 1;
+  return post_completion(c);
+}
+
+int aev__task_started(aev_broker *b, const char *token, const char *worker_name) {
+  completion *c;
+  int rc = token_completion(b, token, &c);
+  if (rc) return rc;
+  c->started = 1;
+  if (worker_name && !(c->payload = strdup(worker_name))) {
+    aev_execution *e = c->e;
+    completion_free(c);
+    aev__execution_unref(e);
+    return aev__nomem();
+  }
   return post_completion(c);
 }
 

@@ -14,10 +14,14 @@ int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, cons
     return id;
   }
   double ts = (double)aev__clock_now_ms(aev__broker_clock(e->b)) / 1000.0;
-  json_t *ev = json_pack("{s:f,s:s,s:I}", "timestamp", ts, "type", type, "id", (json_int_t)id);
-  if (ev && previous) json_object_set_new(ev, "previousEventId", json_integer(previous));
-  else if (ev) json_object_set_new(ev, "previousEventId", json_integer(0));
-  if (ev && dkey && details) json_object_set_new(ev, dkey, details);
+  /* Member by member (no format parsing, no key validation): one event per
+   * transition of every STANDARD execution. */
+  json_t *ev = json_object();
+  json_object_set_new_nocheck(ev, "timestamp", json_real(ts));
+  json_object_set_new_nocheck(ev, "type", json_string_nocheck(type));
+  json_object_set_new_nocheck(ev, "id", json_integer(id));
+  json_object_set_new_nocheck(ev, "previousEventId", json_integer(previous));
+  if (dkey && details) json_object_set_new_nocheck(ev, dkey, details);
   else json_decref(details);
   pthread_mutex_lock(&e->mu);
   json_array_append_new(e->history, ev);

@@ -27,7 +27,7 @@ static int def_load(const char *text, size_t len, int type, m_def **out) {
 
 /* AWS: 1-80 characters, none of whitespace, < > { } [ ] ? * " # % \ ^ | ~ `
  * $ & , ; : / or control characters. */
-static int bad_name(const char *name, const char *what) {
+int aev__machine_check_name(const char *name, const char *what) {
   size_t n = name ? strlen(name) : 0;
   if (n < 1 || n > 80)
     return aev__fail(AEV_ERR_INVALID, "InvalidName", "Invalid Name: '%s' (must be 1-80 characters)",
@@ -72,7 +72,7 @@ int aev_machine_create(aev_broker *b, const char *name, const char *definition, 
   if (!b || !out || !definition)
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker, a definition and an out pointer are required.");
   *out = NULL;
-  int rc = bad_name(name, "Name");
+  int rc = aev__machine_check_name(name, "Name");
   if (rc) return rc;
   if (type != AEV_MACHINE_STANDARD && type != AEV_MACHINE_EXPRESS)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
@@ -91,6 +91,7 @@ int aev_machine_create(aev_broker *b, const char *name, const char *definition, 
   pthread_mutex_init(&m->mu, NULL);
   m->def = d;
   m->type = type;
+  aev__machine_retention_init(m);
   m->created_ms = aev__clock_now_ms(aev__broker_clock(b));
   if ((rc = aev__resource_init(&m->res, b, AEV__KIND_MACHINE, name, machine_destroy, machine_shutdown))) {
     aev__def_unref(d);
@@ -288,7 +289,7 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
   if (!name) {
     aev__broker_uuid(b, uuid);
     name = uuid;
-  } else if ((rc = bad_name(name, "Name"))) {
+  } else if ((rc = aev__machine_check_name(name, "Name"))) {
     json_decref(in);
     return rc;
   }
@@ -332,6 +333,7 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
   }
   if (e->def->uses_context) e->context = context_new(e, in);
   if (e->type == AEV_MACHINE_STANDARD) {
+    aev__machine_prune(m);
     pthread_mutex_lock(&m->mu);
     aev_execution *x = find_exec(m, name);
     if (x) {
@@ -541,6 +543,7 @@ int aev__execution_find(aev_broker *b, const char *arn, aev_execution **out) {
   m = (aev_machine *)r;
   aev_execution *e = NULL;
   if (m) {
+    aev__machine_prune(m);
     pthread_mutex_lock(&m->mu);
     e = find_exec(m, name + 1);
     if (e) e->refs++;
@@ -554,6 +557,7 @@ int aev__execution_find(aev_broker *b, const char *arn, aev_execution **out) {
 }
 
 int aev__machine_executions(aev_machine *m, aev_execution ***out, size_t *n) {
+  aev__machine_prune(m);
   pthread_mutex_lock(&m->mu);
   *n = m->nexecs;
   *out = malloc((m->nexecs + 1) * sizeof **out);

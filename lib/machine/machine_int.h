@@ -175,6 +175,8 @@ struct aev_machine {
   int64_t created_ms;
   struct aev_execution **execs; /* STANDARD executions, oldest first */
   size_t nexecs, capexecs;
+  int64_t retention_ms; /* finished executions kept this long (retention.c) */
+  int64_t prune_at;     /* earliest expiry among the finished ones */
 };
 
 typedef struct m_run m_run;
@@ -239,6 +241,28 @@ void aev__execution_unref(aev_execution *e);
 /* The "Step Functions Execution Status Change" event of a STANDARD
  * execution on the default bus (status_event.c). No lock held. */
 void aev__exec_status_event(aev_execution *e);
+
+/* Retention of finished executions (retention.c): the default period;
+ * noting an execution's end (no lock held); dropping the expired ones from
+ * m's list (takes m->mu, then each execution's). */
+void aev__machine_retention_init(aev_machine *m);
+void aev__machine_finished(aev_machine *m, int64_t stop_ms);
+void aev__machine_prune(aev_machine *m);
+
+/* AWS's rule for names of machines, executions and activities: 1-80
+ * characters without whitespace, control characters or the punctuation AWS lists
+ * (InvalidName). */
+int aev__machine_check_name(const char *name, const char *what);
+
+/* Activities (activity.c): queues a Task state's input and token for the
+ * activity arn names (ActivityDoesNotExist); its JSON shape for Describe /
+ * List. */
+int aev__activity_schedule(aev_broker *b, const char *arn, const char *token, const char *input);
+json_t *aev__activity_json(const aev_activity *a);
+/* A worker took the task of token (exec_task.c): ActivityStarted is
+ * recorded on the execution's strand. Non-zero (TaskTimedOut, InvalidToken)
+ * when the execution has ended. */
+int aev__task_started(aev_broker *b, const char *token, const char *worker_name);
 
 /* Status names. */
 const char *aev__exec_status_name(int status);

@@ -2,19 +2,11 @@
 """Runs every case of ../shared/conformance/states through
 ../shared/tools/conformance-states.py with the built awsevents CLI, in two
 parts: the JSONPath cases, and the JSONata cases (QueryLanguage "JSONata",
-evaluated by lib/jsonata). Both must pass whole, except the JSONata cases
-listed in KNOWN_GAPS, which are reported by name with the reason. Fails
+evaluated by lib/jsonata with Step Functions' profile: $partition, $range,
+$parse...). Both must pass whole. Fails
 loudly when the shared runner or its data are missing: these cases are the
 evidence that executions behave as AWS's did."""
 import json, os, subprocess, sys, tempfile
-
-# Step Functions adds $partition, $range, $hash, $random, $uuid and $parse to
-# JSONata; lib/jsonata accepts the profile but does not define them yet.
-KNOWN_GAPS = {
-    "intrinsicfunctions__array_partition_jsonata__01": "lib/jsonata lacks $partition",
-    "intrinsicfunctions__array_range_jsonata__01": "lib/jsonata lacks $range",
-    "intrinsicfunctions__parse_jsonata__01": "lib/jsonata lacks $parse",
-}
 
 cli, tools, data = sys.argv[1:4]
 runner = os.path.join(tools, "conformance-states.py")
@@ -22,13 +14,13 @@ if not os.path.exists(runner) or not os.path.isdir(data):
     print(f"FAILED: the Step Functions conformance runner ({runner}) or its cases ({data}) "
           "are missing; check out ../shared beside the source tree", file=sys.stderr)
     sys.exit(1)
-parts = {"jsonpath": [], "jsonata": [], "known-gaps": []}
+parts = {"jsonpath": [], "jsonata": []}
 for name in sorted(os.listdir(data)):
     case = os.path.join(data, name)
     if not os.path.exists(os.path.join(case, "definition.json")):
         continue
     definition = open(os.path.join(case, "definition.json")).read()
-    part = "known-gaps" if name in KNOWN_GAPS else "jsonata" if "JSONata" in definition else "jsonpath"
+    part = "jsonata" if "JSONata" in definition else "jsonpath"
     parts[part].append({"case": name, "definition": definition,
                         "input": open(os.path.join(case, "input.json")).read(),
                         "expected": json.load(open(os.path.join(case, "expected.json")))})
@@ -44,10 +36,6 @@ with tempfile.TemporaryDirectory() as tmp:
         with open(lines, "w") as f:
             for c in cases:
                 f.write(json.dumps(c) + "\n")
-        code = subprocess.call([sys.executable, runner, cli, lines],
-                               env={**os.environ, "VERBOSE": "1"})
-        if part != "known-gaps":
-            rc |= code
-for name, why in KNOWN_GAPS.items():
-    print(f"known gap: {name}: {why}")
+        rc |= subprocess.call([sys.executable, runner, cli, lines],
+                              env={**os.environ, "VERBOSE": "1"})
 sys.exit(rc)

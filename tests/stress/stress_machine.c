@@ -3,7 +3,10 @@
  * a Parallel and a Lambda task (its handler on the handler pool, so
  * completions cross threads), wait for each and check its output, while
  * another thread starts STANDARD executions that wait 60 s and stops them,
- * reading their history meanwhile. Then the idle test: a year-long Wait on
+ * reading their history meanwhile (that machine keeps finished executions
+ * for 0 ms, so each start prunes while strands finish others), and a
+ * producer runs executions of an activity task that a worker thread serves
+ * through GetActivityTask's long poll. Then the idle test: a year-long Wait on
  * a real clock uses < 1% CPU over a second (DESIGN §7). 2,000 executions
  * (200 when CI is set in the environment). */
 #include <check.h>
@@ -22,7 +25,8 @@
 #define THREADS 4
 
 static aev_broker *b;
-static aev_machine *work, *waiting;
+static aev_machine *work, *waiting, *served;
+static aev_activity *activity;
 static int per_thread;
 static atomic_int errors;
 
@@ -79,6 +83,36 @@ static void *stopper(void *arg) {
   return NULL;
 }
 
+/* Starts executions of the activity task one by one, each completed by
+ * the worker thread below. */
+static void *producer(void *arg) {
+  (void)arg;
+  for (int i = 0; i < per_thread; i++) {
+    aev_execution *e = NULL;
+    char *out = NULL;
+    if (aev_machine_start(served, NULL, "{\"n\":1}", 7, &e) || aev_execution_wait(e) ||
+        aev_execution_status(e) != AEV_EXECUTION_SUCCEEDED || aev_execution_output(e, &out) ||
+        strcmp(out, "{\"n\":2}"))
+      errors++;
+    aev_free(out);
+    aev_execution_release(e);
+  }
+  return NULL;
+}
+
+static void *activity_worker(void *arg) {
+  (void)arg;
+  for (int i = 0; i < per_thread; i++) {
+    char *token = NULL, *input = NULL;
+    if (aev_activity_get_task(activity, "stress", 10000, &token, &input) || !token ||
+        strcmp(input, "{\"n\":1}") || aev_machine_send_task_success(b, token, "{\"n\":2}", 7))
+      errors++;
+    aev_free(token);
+    aev_free(input);
+  }
+  return NULL;
+}
+
 static aev_broker *real_broker(int workers) {
   aev_broker_options *o;
   aev_broker *out;
@@ -97,11 +131,20 @@ START_TEST(concurrent_executions) {
   ck_assert_int_eq(aev_machine_create(b, "work", WORK, strlen(WORK), AEV_MACHINE_EXPRESS, &work), AEV_OK);
   const char *w = "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":60,\"End\":true}}}";
   ck_assert_int_eq(aev_machine_create(b, "waiting", w, strlen(w), AEV_MACHINE_STANDARD, &waiting), AEV_OK);
-  pthread_t t[THREADS + 1];
+  ck_assert_int_eq(aev_machine_set_retention(waiting, 0), AEV_OK);
+  ck_assert_int_eq(aev_activity_create(b, "serve", &activity), AEV_OK);
+  const char *a = "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"
+                  "\"arn:aws:states:us-east-1:000000000000:activity:serve\",\"End\":true}}}";
+  ck_assert_int_eq(aev_machine_create(b, "served", a, strlen(a), AEV_MACHINE_STANDARD, &served), AEV_OK);
+  pthread_t t[THREADS + 3];
   for (long i = 0; i < THREADS; i++) pthread_create(&t[i], NULL, worker, (void *)i);
   pthread_create(&t[THREADS], NULL, stopper, NULL);
-  for (int i = 0; i <= THREADS; i++) pthread_join(t[i], NULL);
+  pthread_create(&t[THREADS + 1], NULL, producer, NULL);
+  pthread_create(&t[THREADS + 2], NULL, activity_worker, NULL);
+  for (int i = 0; i < THREADS + 3; i++) pthread_join(t[i], NULL);
   ck_assert_int_eq(errors, 0);
+  aev_machine_release(served);
+  aev_activity_release(activity);
   aev_machine_release(work);
   aev_machine_release(waiting);
   ck_assert_int_eq(aev_broker_destroy(b), AEV_OK);

@@ -293,6 +293,8 @@ START_TEST(arns_of_every_kind) {
           "arn:aws:lambda:ap-south-1:210987654321:function:x",
       [AEV__KIND_MACHINE] =
           "arn:aws:states:ap-south-1:210987654321:stateMachine:x",
+      [AEV__KIND_ACTIVITY] =
+          "arn:aws:states:ap-south-1:210987654321:activity:x",
   };
   counters c = {0};
   aev_broker *b = broker_in("ap-south-1", "210987654321");

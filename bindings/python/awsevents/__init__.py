@@ -14,7 +14,7 @@ from .function import (Context, Function, create_function, register_handler,
                        set_account_concurrency)
 from .stream import Record, Stream, StreamReader
 from .delivery import DeliveryStream
-from .machine import Execution, Machine
+from .machine import Activity, Execution, Machine
 from .jsonata import JsonataError, jsonata
 from .bus import Bus
 
@@ -27,7 +27,7 @@ __all__ += ["Subscription", "Topic"]
 __all__ += ["Context", "Function", "create_function", "register_handler",
             "set_account_concurrency"]
 __all__ += ["Stream", "StreamReader", "Record", "DeliveryStream"]
-__all__ += ["Machine", "Execution"]
+__all__ += ["Machine", "Execution", "Activity"]
 __all__ += ["jsonata", "JsonataError"]
 __all__ += ["Bus"]
 

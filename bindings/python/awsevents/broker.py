@@ -320,6 +320,15 @@ class Broker:
         """SendTaskHeartbeat for a .waitForTaskToken task."""
         _machine.send_task_heartbeat(self, token)
 
+    def create_activity(self, name):
+        """CreateActivity: an Activity (see awsevents.machine)."""
+        return _machine.create_activity(self, name)
+
+    def get_activity(self, name_or_arn):
+        """The Activity with this name or ARN (ClientError
+        ActivityDoesNotExist otherwise)."""
+        return _machine.get_activity(self, name_or_arn)
+
     def create_bus(self, name):
         """CreateEventBus: a Bus (see awsevents.bus)."""
         return _bus.create_bus(self, name)

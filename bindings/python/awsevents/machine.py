@@ -67,6 +67,17 @@ def validate_definition(definition, type="STANDARD"):
     return _take_json(out)
 
 
+def _open(cls, broker, operation, fn, *args):
+    """A new cls around the handle fn(broker, *args, &out) returns."""
+    out = c_void_p()
+    handle = broker._enter()
+    try:
+        _check(fn(handle, *args, byref(out)), operation)
+    finally:
+        broker._exit()
+    return cls(out)
+
+
 class Machine:
     """A state machine of a Broker (Broker.create_state_machine /
     Broker.get_state_machine). The handle keeps the library's machine (and
@@ -77,16 +88,6 @@ class Machine:
         with self._handle as m:
             self.name = lib.aev_machine_name(m).decode()
             self.arn = lib.aev_machine_arn(m).decode()
-
-    @classmethod
-    def _open(cls, broker, operation, fn, *args):
-        out = c_void_p()
-        handle = broker._enter()
-        try:
-            _check(fn(handle, *args, byref(out)), operation)
-        finally:
-            broker._exit()
-        return cls(out)
 
     def close(self):
         self._handle.close()
@@ -136,6 +137,12 @@ class Machine:
     def delete(self):
         with self._handle as m:
             _check(lib.aev_machine_delete(m), "DeleteStateMachine")
+
+    def set_retention(self, ms):
+        """How long finished executions are kept (milliseconds of the
+        broker clock; AWS's 90 days by default)."""
+        with self._handle as m:
+            _check(lib.aev_machine_set_retention(m, ms), "SetRetention")
 
 
 class Execution:
@@ -208,14 +215,77 @@ class Execution:
                 cause.encode() if cause else None), "StopExecution")
 
 
+class Activity:
+    """A Step Functions activity (Broker.create_activity): Task states whose
+    Resource is its arn queue work for get_task; the worker ends each task
+    with Broker.send_task_success / send_task_failure (and
+    send_task_heartbeat) with the task's token."""
+
+    def __init__(self, ptr):
+        self._handle = _Handle(ptr, lib.aev_activity_release)
+        with self._handle as a:
+            self.arn = lib.aev_activity_arn(a).decode()
+        self.name = self.arn.rsplit(":", 1)[1]
+
+    def close(self):
+        self._handle.close()
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)
+        if handle is not None:
+            handle.close()
+
+    def __repr__(self):
+        return "Activity(%r)" % self.arn
+
+    def describe(self):
+        out = c_void_p()
+        with self._handle as a:
+            _check(lib.aev_activity_describe(a, byref(out)), "DescribeActivity")
+        return _take_json(out)
+
+    def get_task(self, worker_name=None, wait_seconds=60):
+        """GetActivityTask: (token, input value), or None when no task came
+        within wait_seconds (a real clock's long poll; the manual clock
+        answers at once)."""
+        token, text = c_void_p(), c_void_p()
+        with self._handle as a:
+            _check(lib.aev_activity_get_task(
+                a, worker_name.encode() if worker_name else None,
+                int(wait_seconds * 1000), byref(token), byref(text)),
+                "GetActivityTask")
+        if not token.value:
+            return None
+        try:
+            return (string_at(token.value).decode(),
+                    json.loads(string_at(text.value).decode()))
+        finally:
+            lib.aev_free(token)
+            lib.aev_free(text)
+
+    def delete(self):
+        with self._handle as a:
+            _check(lib.aev_activity_delete(a), "DeleteActivity")
+
+
+def create_activity(broker, name):
+    return _open(Activity, broker, "CreateActivity", lib.aev_activity_create,
+                          name.encode())
+
+
+def get_activity(broker, name_or_arn):
+    return _open(Activity, broker, "DescribeActivity", lib.aev_activity_get,
+                          name_or_arn.encode())
+
+
 def create_state_machine(broker, name, definition, type="STANDARD"):
     text = _json_text(definition)
-    return Machine._open(broker, "CreateStateMachine", lib.aev_machine_create,
+    return _open(Machine, broker, "CreateStateMachine", lib.aev_machine_create,
                          name.encode(), text, len(text), _type_of(type))
 
 
 def get_state_machine(broker, name_or_arn):
-    return Machine._open(broker, "DescribeStateMachine", lib.aev_machine_get,
+    return _open(Machine, broker, "DescribeStateMachine", lib.aev_machine_get,
                          name_or_arn.encode())
 
 
@@ -236,4 +306,4 @@ def send_task_heartbeat(broker, token):
                 token.encode())
 
 
-__all__ = ["Machine", "Execution", "validate_definition", "ClientError"]
+__all__ = ["Machine", "Execution", "Activity", "validate_definition", "ClientError"]

@@ -44,6 +44,24 @@ class ManualClockMachines(unittest.TestCase):
         self.assertEqual([ev["id"] for ev in e.history], [1, 2, 3, 4, 5, 6])
         self.assertEqual(self.b.get_state_machine("m").arn, m.arn)
 
+    def test_retention(self):
+        m = self.b.create_state_machine("r", {"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "End": True}}})
+        with self.assertRaises(ClientError) as cm:
+            m.set_retention(-1)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationException")
+        m.set_retention(60 * 1000)
+        e = m.start(name="old")
+        self.assertEqual(e.wait(), "SUCCEEDED")
+        self.b.advance(60 * 1000)
+        arn = e.arn
+        self.assertEqual(self.b.call("states", "ListExecutions",
+                                     stateMachineArn=m.arn)["executions"], [])
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("states", "DescribeExecution", executionArn=arn)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ExecutionDoesNotExist")
+        self.assertEqual(e.output, {})  # the handle outlives the retention
+
     def test_failure_and_errors(self):
         m = self.b.create_state_machine("f", {"StartAt": "F", "States": {
             "F": {"Type": "Fail", "Error": "Oops", "Cause": "broken"}}})

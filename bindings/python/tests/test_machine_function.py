@@ -1,0 +1,69 @@
+"""Task states whose Resource is a Python function (create_function): the
+handler is called with the state's input, its return value is the state's
+result, and an exception it raises reaches Catch under Lambda's errorType
+(the exception's class name), with Lambda's error object as the Cause."""
+import json
+import unittest
+
+from awsevents import Broker, create_function
+
+
+class OutOfStock(Exception):
+    pass
+
+
+class PythonTaskTest(unittest.TestCase):
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0, seed=9)
+        self.calls = []
+
+    def tearDown(self):
+        self.b.close()
+
+    def test_handler_called_and_exception_caught(self):
+        def reserve(event, context):
+            self.calls.append(("reserve", event))
+            if event["qty"] > 3:
+                raise OutOfStock("only 3 left of %s" % event["sku"])
+            return {"reserved": event["qty"]}
+
+        def release(event, context):
+            self.calls.append(("release", event))
+            return "released"
+
+        fn = create_function(self.b, "reserve", reserve)
+        create_function(self.b, "release", release)
+        m = self.b.create_state_machine("orders", {
+            "StartAt": "Reserve",
+            "States": {
+                "Reserve": {"Type": "Task", "Resource": fn.arn,
+                            "ResultPath": "$.reservation",
+                            "Catch": [{"ErrorEquals": ["OutOfStock"],
+                                       "ResultPath": "$.error", "Next": "Release"}],
+                            "End": True},
+                "Release": {"Type": "Task",
+                            "Resource": "arn:aws:states:::lambda:invoke",
+                            "Parameters": {"FunctionName": "release",
+                                           "Payload.$": "$.error"},
+                            "OutputPath": "$.Payload",
+                            "End": True}}})
+        ok = m.start({"sku": "tea", "qty": 2})
+        self.assertEqual(ok.wait(), "SUCCEEDED")
+        self.assertEqual(ok.output, {"sku": "tea", "qty": 2, "reservation": {"reserved": 2}})
+        self.assertEqual(self.calls, [("reserve", {"sku": "tea", "qty": 2})])
+
+        caught = m.start({"sku": "tea", "qty": 5})
+        self.assertEqual(caught.wait(), "SUCCEEDED")
+        self.assertEqual(caught.output, "released")
+        name, error = self.calls[-1]
+        self.assertEqual(name, "release")
+        self.assertEqual(error["Error"], "OutOfStock")
+        cause = json.loads(error["Cause"])
+        self.assertEqual(cause["errorType"], "OutOfStock")
+        self.assertEqual(cause["errorMessage"], "only 3 left of tea")
+        types = [ev["type"] for ev in caught.history]
+        self.assertIn("LambdaFunctionFailed", types)
+
+
+if __name__ == "__main__":
+    unittest.main()
