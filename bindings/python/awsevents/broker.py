@@ -1,5 +1,6 @@
 """Broker: one AWS region and account inside this process (ctypes)."""
 import atexit
+import functools
 import base64
 import itertools
 import json
@@ -12,7 +13,7 @@ from . import bus as _bus
 from . import queue as _queue
 from . import topic as _topic
 from . import machine as _machine
-from .errors import ClientError, error_response
+from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
 
@@ -41,16 +42,8 @@ def _log_thunk(fn):
     return _lib.LOG_FN(thunk)
 
 
-def _library_error(operation):
-    """ClientError for the failure just reported on this thread."""
-    code = lib.aev_errcode().decode()
-    message = lib.aev_errmsg().decode("utf-8", "replace")
-    return ClientError(error_response(None, code, message), operation)
-
-
-def _check(rc, operation):
-    if rc != 0:
-        raise _library_error(operation)
+_library_error = functools.partial(library_error, None)
+_check = checker(None)
 
 
 def _encode(value):

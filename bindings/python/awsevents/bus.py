@@ -12,13 +12,14 @@ Shapes are AWS's (boto3's EventBridge client): PutEvents entries, Targets,
 and the dicts the calls answer. Errors raise ClientError with EventBridge's
 codes (ResourceNotFoundException, ValidationException, ...).
 """
+import functools
 import itertools
 import json
 import threading
 from ctypes import byref, c_void_p, create_string_buffer, string_at
 
 from . import _lib
-from .errors import ClientError, error_response
+from .errors import ClientError, checker, library_error
 
 lib = _lib.lib
 
@@ -39,15 +40,8 @@ def _release(user):
 _release_fn = _lib.RELEASE_FN(_release)
 
 
-def _error(operation):
-    code = lib.aev_errcode().decode()
-    message = lib.aev_errmsg().decode("utf-8", "replace")
-    return ClientError(error_response("events", code, message), operation)
-
-
-def _check(rc, operation):
-    if rc != 0:
-        raise _error(operation)
+_error = functools.partial(library_error, "events")
+_check = checker("events")
 
 
 def _take_json(ptr):

@@ -16,6 +16,7 @@ and returns [{"recordId", "result": "Ok"|"Dropped"|"ProcessingFailed",
 "data" (bytes)}]; it runs as a function of this broker named
 "<stream>-transform".
 """
+import functools
 import base64
 import json
 from ctypes import (byref, c_char_p, c_size_t, c_void_p, cast,
@@ -23,7 +24,7 @@ from ctypes import (byref, c_char_p, c_size_t, c_void_p, cast,
 
 from . import _lib
 from .broker import _callbacks, _keys, _release_fn
-from .errors import ClientError, error_response
+from .errors import checker, library_error
 from .queue import _Handle
 
 lib = _lib.lib
@@ -31,15 +32,8 @@ lib = _lib.lib
 _RECORD_ID_SIZE = 97
 
 
-def _error(operation, service="firehose"):
-    code = lib.aev_errcode().decode()
-    message = lib.aev_errmsg().decode("utf-8", "replace")
-    return ClientError(error_response(service, code, message), operation)
-
-
-def _check(rc, operation):
-    if rc != 0:
-        raise _error(operation)
+_error = functools.partial(library_error, "firehose")
+_check = checker("firehose")
 
 
 def _bytes(data):
@@ -156,7 +150,7 @@ def create_delivery_stream(broker, name, config=None, sink=None,
             broker._exit()
         if rc != 0:
             _callbacks.pop(key, None)
-            raise _error("CreateFunction", "lambda")
+            raise library_error("lambda", "CreateFunction")
         processing = {"Enabled": True, "Processors": [{
             "Type": "Lambda", "Parameters": [
                 {"ParameterName": "LambdaArn", "ParameterValue": fn_name}]}]}

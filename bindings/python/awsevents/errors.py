@@ -93,3 +93,21 @@ class ClientError(Exception):
             error_message=err.get("Message", "Unknown")))
         self.response = error_response
         self.operation_name = operation_name
+
+
+def library_error(service, operation):
+    """The ClientError boto3 would raise for `service` for the failure the
+    library just reported on this thread (aev_errcode / aev_errmsg)."""
+    from ._lib import lib
+    code = lib.aev_errcode().decode()
+    message = lib.aev_errmsg().decode("utf-8", "replace")
+    return ClientError(error_response(service, code, message), operation)
+
+
+def checker(service):
+    """check(rc, operation): raises library_error(service, ...) when a
+    library call returned a non-zero status."""
+    def check(rc, operation):
+        if rc != 0:
+            raise library_error(service, operation)
+    return check

@@ -9,11 +9,12 @@ Execution.
 Errors raise ClientError with Step Functions' codes (InvalidDefinition,
 StateMachineDoesNotExist, ExecutionAlreadyExists, ...).
 """
+import functools
 import json
 from ctypes import byref, c_void_p, string_at
 
 from . import _lib
-from .errors import ClientError, error_response
+from .errors import ClientError, checker, library_error
 from .queue import _Handle
 
 lib = _lib.lib
@@ -22,15 +23,8 @@ _TYPES = {"STANDARD": 0, "EXPRESS": 1}
 _STATUS = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
 
-def _error(operation):
-    code = lib.aev_errcode().decode()
-    message = lib.aev_errmsg().decode("utf-8", "replace")
-    return ClientError(error_response("states", code, message), operation)
-
-
-def _check(rc, operation):
-    if rc != 0:
-        raise _error(operation)
+_error = functools.partial(library_error, "states")
+_check = checker("states")
 
 
 def _json_text(value):

@@ -11,6 +11,7 @@ the duration of each C call, so a receive blocked in a long poll lets other
 threads run (and send the message that wakes it). Errors raise ClientError
 with the code boto3 shows for SQS.
 """
+import functools
 import base64
 import json
 import threading
@@ -18,7 +19,7 @@ from ctypes import (byref, c_char_p, c_size_t, c_void_p,
                     create_string_buffer, string_at)
 
 from . import _lib
-from .errors import ClientError, error_response
+from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
 
@@ -32,16 +33,8 @@ _SYSTEM_ATTRIBUTES = (
     "DeadLetterQueueSourceArn")
 
 
-def _error(operation):
-    """ClientError for the failure just reported on this thread."""
-    code = lib.aev_errcode().decode()
-    message = lib.aev_errmsg().decode("utf-8", "replace")
-    return ClientError(error_response("sqs", code, message), operation)
-
-
-def _check(rc, operation):
-    if rc != 0:
-        raise _error(operation)
+_error = functools.partial(library_error, "sqs")
+_check = checker("sqs")
 
 
 def _take_string(ptr):

@@ -14,12 +14,13 @@ resharding (parents before children), as the KCL does for its users.
 Errors raise ClientError with Kinesis's codes (ResourceNotFoundException,
 ProvisionedThroughputExceededException, ExpiredIteratorException, ...).
 """
+import functools
 import json
 from ctypes import (byref, c_char_p, c_size_t, c_void_p,
                     create_string_buffer, string_at)
 
 from . import _lib
-from .errors import ClientError, error_response
+from .errors import ClientError, checker, library_error
 from .queue import _Handle
 
 lib = _lib.lib
@@ -30,15 +31,8 @@ ON_DEMAND = 0
 SHARD_END = "SHARD_END"
 
 
-def _error(operation):
-    code = lib.aev_errcode().decode()
-    message = lib.aev_errmsg().decode("utf-8", "replace")
-    return ClientError(error_response("kinesis", code, message), operation)
-
-
-def _check(rc, operation):
-    if rc != 0:
-        raise _error(operation)
+_error = functools.partial(library_error, "kinesis")
+_check = checker("kinesis")
 
 
 def _take_json(ptr):

@@ -7,6 +7,7 @@ counters, and Python callables standing for http/https endpoints.
         sub = t.subscribe(queue, filter_policy={"color": ["red"]}, raw=True)
         t.publish("hello", attributes={"color": "red"})
 """
+import functools
 import base64
 import itertools
 import json
@@ -14,7 +15,7 @@ import threading
 from ctypes import byref, c_int64, c_void_p, create_string_buffer, string_at
 
 from . import _lib
-from .errors import ClientError, error_response
+from .errors import checker, library_error
 
 lib = _lib.lib
 
@@ -45,15 +46,8 @@ def _release(user):
 _release_fn = _lib.RELEASE_FN(_release)
 
 
-def _error(operation):
-    code = lib.aev_errcode().decode()
-    message = lib.aev_errmsg().decode("utf-8", "replace")
-    return ClientError(error_response("sns", code, message), operation)
-
-
-def _check(rc, operation):
-    if rc != 0:
-        raise _error(operation)
+_error = functools.partial(library_error, "sns")
+_check = checker("sns")
 
 
 def _take_string(ptr):
