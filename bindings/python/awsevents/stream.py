@@ -20,7 +20,7 @@ from ctypes import (byref, c_char_p, c_size_t, c_void_p,
                     create_string_buffer, string_at)
 
 from . import _lib
-from .errors import ClientError, checker, library_error
+from .errors import checker, library_error
 from .queue import _Handle
 
 lib = _lib.lib
