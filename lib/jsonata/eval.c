@@ -370,7 +370,8 @@ static int simple_walk(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env, 
       *out = NULL;
       return 1;
     }
-    v = jn_get(v, n->items[i]->op, n->items[i]->slen);
+    const jn_node *st = n->items[i];
+    v = jn_get_key(v, st->op, st->slen, st->op[st->slen] == 0);
   }
   if (v && v->type == JN_ARR && (v->flags & JN_SEQ)) return 0;
   *out = v;

@@ -235,6 +235,9 @@ jn_val *jn_seq(jn_ctx *c);
 void jn_push(jn_ctx *c, jn_val *arr, jn_val *v);
 jn_val *jn_objv(jn_ctx *c);
 jn_val *jn_get(const jn_val *obj, const char *key, size_t klen);
+/* key_stable: the key bytes outlive the evaluation (AST text), so a cached
+ * member may keep them instead of a copy */
+jn_val *jn_get_key(const jn_val *obj, const char *key, size_t klen, int key_stable);
 /* converts every member of a lazily converted object (see jn_obj) */
 void jn_force(const jn_val *v);
 void jn_set(jn_ctx *c, jn_val *obj, const char *key, size_t klen, jn_val *v);

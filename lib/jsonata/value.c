@@ -132,7 +132,9 @@ static long find_pos(const jn_obj *o, const char *key, size_t klen) {
 
 static void obj_append(jn_ctx *c, jn_obj *o, const char *key, size_t klen, jn_val *v);
 
-jn_val *jn_get(const jn_val *obj, const char *key, size_t klen) {
+jn_val *jn_get(const jn_val *obj, const char *key, size_t klen) { return jn_get_key(obj, key, klen, 0); }
+
+jn_val *jn_get_key(const jn_val *obj, const char *key, size_t klen, int key_stable) {
   if (!obj || obj->type != JN_OBJ) return NULL;
   jn_obj *o = (jn_obj *)&obj->u.obj;
   long p = find_pos(o, key, klen);
@@ -145,7 +147,7 @@ jn_val *jn_get(const jn_val *obj, const char *key, size_t klen) {
    * containers are cached (their own lazy caches must persist); the key
    * bytes belong to the source */
   if (v->type != JN_OBJ && v->type != JN_ARR) return v;
-  obj_append(o->lc, o, jn_strdup(o->lc, key, klen), klen, v);
+  obj_append(o->lc, o, key_stable ? key : jn_strdup(o->lc, key, klen), klen, v);
   return v;
 }
 
@@ -198,9 +200,12 @@ void jn_set(jn_ctx *c, jn_val *obj, const char *key, size_t klen, jn_val *v) {
 static void obj_append(jn_ctx *c, jn_obj *o, const char *key, size_t klen, jn_val *v) {
   if (o->n == o->cap) {
     size_t cap = o->cap ? o->cap * 2 : 4;
-    const char **keys = jn_alloc(c->arena, cap * sizeof *keys);
-    size_t *klens = jn_alloc(c->arena, cap * sizeof *klens);
-    jn_val **vals = jn_alloc(c->arena, cap * sizeof *vals);
+    /* one arena block holds the three parallel arrays (all pointer-sized) */
+    _Static_assert(sizeof(const char *) == sizeof(size_t) && sizeof(jn_val *) == sizeof(size_t), "word arrays");
+    void **block = jn_alloc(c->arena, 3 * cap * sizeof(void *));
+    const char **keys = (const char **)block;
+    size_t *klens = (size_t *)(block + cap);
+    jn_val **vals = (jn_val **)(block + 2 * cap);
     if (o->n) {
       memcpy(keys, o->keys, o->n * sizeof *keys);
       memcpy(klens, o->klen, o->n * sizeof *klens);
