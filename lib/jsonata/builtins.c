@@ -80,7 +80,11 @@ const jn_builtin *jn_builtin_find(const char *name) {
 }
 
 const jn_builtin *jn_builtin_lookup(const jn_ctx *c, const char *name) {
-  if (c->states_profile) {
+  return jn_builtin_lookup_profile(c->states_profile, name);
+}
+
+const jn_builtin *jn_builtin_lookup_profile(int states_profile, const char *name) {
+  if (states_profile) {
     for (const jn_builtin *b = jn_states_builtins; b->name; b++)
       if (!strcmp(b->name, name)) return b;
     /* Step Functions removes $eval (use $parse) */

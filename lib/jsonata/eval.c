@@ -76,19 +76,33 @@ jn_val *jn_env_lookup(jn_env *e, const char *name, int *found) {
   return NULL;
 }
 
+static jn_val *native_fn(jn_ctx *c, const jn_builtin *b, jn_sig *sig) {
+  jn_func *f = jn_alloc(c->arena, sizeof *f);
+  memset(f, 0, sizeof *f);
+  f->kind = F_NATIVE;
+  f->native = b;
+  f->sig = sig;
+  return jn_funcv(c, f);
+}
+
 static jn_val *lookup_var(jn_ctx *c, jn_env *env, const char *name) {
   int found = 0;
   jn_val *v = jn_env_lookup(env, name, &found);
   if (found) return v;
   const jn_builtin *b = jn_builtin_lookup(c, name);
   if (!b) return NULL;
-  jn_func *f = jn_alloc(c->arena, sizeof *f);
-  memset(f, 0, sizeof *f);
-  f->kind = F_NATIVE;
-  f->native = b;
   int bad = 0;
-  f->sig = jn_sig_parse(c->arena, b->signature, &bad);
-  return jn_funcv(c, f);
+  return native_fn(c, b, jn_sig_parse(c->arena, b->signature, &bad));
+}
+
+/* a variable of the expression: its built-in (if no binding shadows the
+ * name) was resolved when the expression was compiled */
+static jn_val *lookup_var_node(jn_ctx *c, jn_env *env, const jn_node *n) {
+  int found = 0;
+  jn_val *v = jn_env_lookup(env, n->op, &found);
+  if (found) return v;
+  int prof = c->states_profile ? 1 : 0;
+  return n->builtin[prof] ? native_fn(c, n->builtin[prof], n->builtin_sig[prof]) : NULL;
 }
 
 /* ---- sequence helpers ---- */
@@ -356,7 +370,8 @@ static int simple_walk(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env, 
       *out = NULL;
       return 1;
     }
-    v = jn_get(v, n->items[i]->op, n->items[i]->slen);
+    const jn_node *st = n->items[i];
+    v = jn_get_key(v, st->op, st->slen, st->op[st->slen] == 0);
   }
   if (v && v->type == JN_ARR && (v->flags & JN_SEQ)) return 0;
   *out = v;
@@ -1005,7 +1020,7 @@ jn_val *jn_eval(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
   case N_PARTIAL: r = eval_partial(c, n, input, env); break;
   case N_VARIABLE:
     if (n->op[0] == 0) r = input && input->type == JN_ARR && (input->flags & JN_OUTER) ? input->u.arr.items[0] : input;
-    else r = lookup_var(c, env, n->op);
+    else r = lookup_var_node(c, env, n);
     break;
   case N_LAMBDA: {
     jn_func *f = new_func(c, F_LAMBDA);

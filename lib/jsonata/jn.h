@@ -18,7 +18,16 @@ typedef struct jn_arena {
   char *ptr, *end;
 } jn_arena;
 
-void *jn_alloc(jn_arena *a, size_t n);
+void *jn_alloc_grow(jn_arena *a, size_t n);
+/* inline: evaluation allocates many small values, nearly all from the
+ * current chunk */
+static inline void *jn_alloc(jn_arena *a, size_t n) {
+  n = (n + 15) & ~(size_t)15;
+  if ((size_t)(a->end - a->ptr) < n) return jn_alloc_grow(a, n);
+  void *p = a->ptr;
+  a->ptr += n;
+  return p;
+}
 void jn_arena_free(jn_arena *a);
 
 /* ---- errors ---- */
@@ -66,6 +75,7 @@ struct jn_val {
     struct {
       const char *s;
       size_t len;
+      json_t *src; /* the jansson string these bytes are borrowed from, or NULL */
     } str;
     struct {
       jn_val **items;
@@ -156,6 +166,11 @@ struct jn_node {
   jn_slot **seek;      /* unresolved % bindings inside this expression */
   size_t nseek, capseek;
   int simple_path;     /* path of plain names (after an optional variable) */
+  /* N_VARIABLE naming a built-in function, resolved at compile time for
+   * both profiles ([1] = Step Functions) with its parsed signature; used
+   * when no binding shadows the name */
+  const struct jn_builtin *builtin[2];
+  jn_sig *builtin_sig[2];
 };
 
 /* ---- functions ---- */
@@ -220,6 +235,9 @@ jn_val *jn_seq(jn_ctx *c);
 void jn_push(jn_ctx *c, jn_val *arr, jn_val *v);
 jn_val *jn_objv(jn_ctx *c);
 jn_val *jn_get(const jn_val *obj, const char *key, size_t klen);
+/* key_stable: the key bytes outlive the evaluation (AST text), so a cached
+ * member may keep them instead of a copy */
+jn_val *jn_get_key(const jn_val *obj, const char *key, size_t klen, int key_stable);
 /* converts every member of a lazily converted object (see jn_obj) */
 void jn_force(const jn_val *v);
 void jn_set(jn_ctx *c, jn_val *obj, const char *key, size_t klen, jn_val *v);
@@ -281,6 +299,7 @@ jn_val **jn_sig_validate(jn_ctx *c, const jn_sig *s, jn_val **args, int *nargs, 
 const jn_builtin *jn_builtin_find(const char *name);
 /* the function a name denotes in this evaluation's profile, or NULL */
 const jn_builtin *jn_builtin_lookup(const jn_ctx *c, const char *name);
+const jn_builtin *jn_builtin_lookup_profile(int states_profile, const char *name);
 extern const jn_builtin jn_builtins[];
 extern const jn_builtin jn_states_builtins[];
 void jn_bind_builtins(jn_ctx *c, jn_env *env);

@@ -998,6 +998,12 @@ static void finish_literals(jn_arena *a, jn_node *n) {
     }
     n->simple_path = ok;
   }
+  if (n->type == N_VARIABLE && n->op[0])
+    for (int prof = 0; prof < 2; prof++) {
+      n->builtin[prof] = jn_builtin_lookup_profile(prof, n->op);
+      int bad = 0;
+      if (n->builtin[prof]) n->builtin_sig[prof] = jn_sig_parse(a, n->builtin[prof]->signature, &bad);
+    }
   if (n->type == N_NUMBER && !n->value) {
     n->value = jn_alloc(a, sizeof(jn_val));
     memset(n->value, 0, sizeof(jn_val));

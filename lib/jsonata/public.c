@@ -89,7 +89,8 @@ static int run(const aev_jsonata *x, jn_ctx *c, json_t *input, json_t *bindings,
   if (bindings && json_is_object(bindings)) {
     const char *k;
     json_t *v;
-    json_object_foreach(bindings, k, v) jn_env_bind(c, global, jn_strdup(c, k, strlen(k)), jn_from_json(c, v));
+    /* the names are borrowed: `bindings` outlives the evaluation */
+    json_object_foreach(bindings, k, v) jn_env_bind(c, global, k, jn_from_json(c, v));
   }
   *result = jn_eval(c, x->ast, in, global);
   return 0;

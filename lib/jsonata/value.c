@@ -18,25 +18,21 @@ struct jn_chunk {
   max_align_t data[];
 };
 
-void *jn_alloc(jn_arena *a, size_t n) {
-  n = (n + 15) & ~(size_t)15;
-  if ((size_t)(a->end - a->ptr) < n) {
-    /* chunks grow with the arena (16 KB, 32 KB, ... 1 MB) so a large
-     * evaluation makes few malloc calls */
-    size_t size = a->head ? a->head->size * 2 : 16000;
-    if (size > (1u << 20)) size = 1u << 20;
-    if (size < n) size = n;
-    jn_chunk *ch = malloc(sizeof *ch + size);
-    if (!ch) abort();
-    ch->next = a->head;
-    ch->size = size;
-    a->head = ch;
-    a->ptr = (char *)ch->data;
-    a->end = a->ptr + size;
-  }
-  void *p = a->ptr;
-  a->ptr += n;
-  return p;
+/* jn_alloc (jn.h) found the current chunk full: start a bigger one */
+void *jn_alloc_grow(jn_arena *a, size_t n) {
+  /* chunks grow with the arena (16 KB, 32 KB, ... 1 MB) so a large
+   * evaluation makes few malloc calls */
+  size_t size = a->head ? a->head->size * 2 : 16000;
+  if (size > (1u << 20)) size = 1u << 20;
+  if (size < n) size = n;
+  jn_chunk *ch = malloc(sizeof *ch + size);
+  if (!ch) abort();
+  ch->next = a->head;
+  ch->size = size;
+  a->head = ch;
+  a->ptr = (char *)ch->data + n;
+  a->end = (char *)ch->data + size;
+  return ch->data;
 }
 
 /* Frees the heap chunks; a caller-provided first chunk (ptr/end set before
@@ -136,7 +132,9 @@ static long find_pos(const jn_obj *o, const char *key, size_t klen) {
 
 static void obj_append(jn_ctx *c, jn_obj *o, const char *key, size_t klen, jn_val *v);
 
-jn_val *jn_get(const jn_val *obj, const char *key, size_t klen) {
+jn_val *jn_get(const jn_val *obj, const char *key, size_t klen) { return jn_get_key(obj, key, klen, 0); }
+
+jn_val *jn_get_key(const jn_val *obj, const char *key, size_t klen, int key_stable) {
   if (!obj || obj->type != JN_OBJ) return NULL;
   jn_obj *o = (jn_obj *)&obj->u.obj;
   long p = find_pos(o, key, klen);
@@ -144,9 +142,12 @@ jn_val *jn_get(const jn_val *obj, const char *key, size_t klen) {
   if (!o->src) return NULL;
   json_t *m = json_object_getn(o->src, key, klen);
   if (!m) return NULL;
-  /* cache the converted member; the key bytes belong to the source */
   jn_val *v = jn_from_json(o->lc, m);
-  obj_append(o->lc, o, jn_strdup(o->lc, key, klen), klen, v);
+  /* a scalar converts in O(1) and is never changed in place, so only
+   * containers are cached (their own lazy caches must persist); the key
+   * bytes belong to the source */
+  if (v->type != JN_OBJ && v->type != JN_ARR) return v;
+  obj_append(o->lc, o, key_stable ? key : jn_strdup(o->lc, key, klen), klen, v);
   return v;
 }
 
@@ -199,9 +200,12 @@ void jn_set(jn_ctx *c, jn_val *obj, const char *key, size_t klen, jn_val *v) {
 static void obj_append(jn_ctx *c, jn_obj *o, const char *key, size_t klen, jn_val *v) {
   if (o->n == o->cap) {
     size_t cap = o->cap ? o->cap * 2 : 4;
-    const char **keys = jn_alloc(c->arena, cap * sizeof *keys);
-    size_t *klens = jn_alloc(c->arena, cap * sizeof *klens);
-    jn_val **vals = jn_alloc(c->arena, cap * sizeof *vals);
+    /* one arena block holds the three parallel arrays (all pointer-sized) */
+    _Static_assert(sizeof(const char *) == sizeof(size_t) && sizeof(jn_val *) == sizeof(size_t), "word arrays");
+    void **block = jn_alloc(c->arena, 3 * cap * sizeof(void *));
+    const char **keys = (const char **)block;
+    size_t *klens = (size_t *)(block + cap);
+    jn_val **vals = (jn_val **)(block + 2 * cap);
     if (o->n) {
       memcpy(keys, o->keys, o->n * sizeof *keys);
       memcpy(klens, o->klen, o->n * sizeof *klens);
@@ -253,6 +257,7 @@ jn_val *jn_from_json(jn_ctx *c, json_t *j) {
     jn_val *v = newval(c, JN_STR);
     v->u.str.s = json_string_value(j); /* borrowed: the input outlives the evaluation */
     v->u.str.len = json_string_length(j);
+    v->u.str.src = j;
     return v;
   }
   case JSON_ARRAY: {
@@ -284,7 +289,11 @@ json_t *jn_to_json(const jn_val *v) {
     if (jn_is_int(d) && fabs(d) < 9007199254740992.0) return json_integer((json_int_t)d);
     return json_real(d);
   }
-  case JN_STR: return json_stringn(v->u.str.s, v->u.str.len);
+  case JN_STR:
+    /* a string read unchanged from the input is written out as that same
+     * (immutable) jansson string */
+    if (v->u.str.src) return json_incref(v->u.str.src);
+    return json_stringn(v->u.str.s, v->u.str.len);
   case JN_ARR: {
     json_t *a = json_array();
     for (size_t i = 0; i < v->u.arr.n; i++) {
