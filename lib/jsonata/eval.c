@@ -594,9 +594,12 @@ static jn_val *eval_group(jn_ctx *c, const jn_pair *pairs, size_t npairs, int po
   size_t nslots = 0;
   for (size_t it = 0; it < nin; it++) {
     jn_val *item = input->u.arr.n ? input->u.arr.items[it] : NULL;
-    jn_env *e = reduce ? frame_from_tuple(c, env, item) : env;
+    /* An empty tuple stream (every tuple filtered out) groups one
+     * undefined item with no bindings. */
+    int tuple = reduce && item;
+    jn_env *e = tuple ? frame_from_tuple(c, env, item) : env;
     for (size_t p = 0; p < npairs; p++) {
-      jn_val *key = jn_eval(c, pairs[p].k, reduce ? tuple_at(item) : item, e);
+      jn_val *key = jn_eval(c, pairs[p].k, tuple ? tuple_at(item) : item, e);
       if (!key) continue;
       if (key->type != JN_STR)
         jn_throw(c, "T1003", position, "Key in object structure must evaluate to a string; got: %s", type_name(key));
@@ -618,7 +621,7 @@ static jn_val *eval_group(jn_ctx *c, const jn_pair *pairs, size_t npairs, int po
   for (size_t s = 0; s < nslots; s++) {
     jn_val *ctxv = data[s];
     jn_env *e = env;
-    if (reduce) {
+    if (reduce && data[s]) {
       jn_val *t = reduce_tuples(c, data[s]);
       ctxv = tuple_at(t);
       jn_del(c, t, "@", 1);

@@ -52,6 +52,10 @@ START_TEST(paths_and_sequences) {
   EXPECT("$count(*)", doc, NULL, "4");
   EXPECT("e", doc, NULL, "[[1]]");
   EXPECT("c#$i[$i > 0].d", doc, NULL, "[2,3]");
+  /* Grouping a tuple stream that a predicate emptied (found by fuzzing: it
+   * crashed): one undefined item, no bindings, so nothing is grouped. */
+  EXPECT("a.b#$i[$i > 5]{\"i\": $i}", doc, NULL, "{}");
+  EXPECT("a.b#$i[$i > 0]{\"i\": $i}", doc, NULL, "{\"i\":[1,2]}");
   /* the parent operator */
   const char *tree = "{\"a\":{\"id\":1,\"b\":[{\"c\":2},{\"c\":3}]}}";
   EXPECT("a.b.{\"c\": c, \"id\": %.id}", tree, NULL, "[{\"c\":2,\"id\":1},{\"c\":3,\"id\":1}]");
