@@ -22,6 +22,19 @@ int aev__nomem(void) {
   return aev__fail(AEV_ERR_NOMEM, "InternalFailure", "Out of memory.");
 }
 
+int aev__fail_validation(const char *value, const char *member,
+                         const char *constraint) {
+  if (!value)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value at '%s' failed to "
+                     "satisfy constraint: %s",
+                     member, constraint);
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value '%s' at '%s' failed "
+                   "to satisfy constraint: %s",
+                   value, member, constraint);
+}
+
 const char *aev_errcode(void) { return last_code; }
 
 const char *aev_errmsg(void) { return last_msg; }

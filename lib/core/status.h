@@ -13,4 +13,11 @@ int aev__fail(int status, const char *code, const char *fmt, ...)
 /* Returns AEV_ERR_NOMEM after recording the generic out-of-memory error. */
 int aev__nomem(void);
 
+/* AEV_ERR_INVALID with ValidationException worded as the front end of
+ * AWS's JSON-protocol services (Kinesis, Firehose, ...) words a constraint
+ * violation: "1 validation error detected: Value 'V' at 'member' failed to
+ * satisfy constraint: C" (without the value when value is NULL). */
+int aev__fail_validation(const char *value, const char *member,
+                         const char *constraint);
+
 #endif

@@ -30,15 +30,7 @@ int aev__kin_invalid(const char *fmt, ...) {
 
 int aev__kin_validation(const char *value, const char *member,
                         const char *constraint) {
-  if (!value)
-    return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                     "1 validation error detected: Value at '%s' failed to "
-                     "satisfy constraint: %s",
-                     member, constraint);
-  return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                   "1 validation error detected: Value '%s' at '%s' failed "
-                   "to satisfy constraint: %s",
-                   value, member, constraint);
+  return aev__fail_validation(value, member, constraint);
 }
 
 int aev__kin_in_use(const aev_stream *s) {
