@@ -223,12 +223,6 @@ static json_t *archive_json(const aev_bus *bus, const aev__archive *a, int full)
   return o;
 }
 
-static int dump(json_t *o, char **out) {
-  *out = o ? json_dumps(o, JSON_COMPACT) : NULL;
-  json_decref(o);
-  return *out ? AEV_OK : aev__nomem();
-}
-
 int aev_bus_describe_archive(aev_broker *b, const char *name, char **json_out) {
   if (!b || !name || !json_out)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
@@ -241,29 +235,21 @@ int aev_bus_describe_archive(aev_broker *b, const char *name, char **json_out) {
   json_t *o = archive_json(bus, a, 1);
   pthread_mutex_unlock(&bus->amu);
   aev_bus_release(bus);
-  return dump(o, json_out);
+  return aev__bus_dump(o, json_out);
+}
+
+/* Appends one bus's archives whose name starts with the prefix (amu held). */
+static void add_archives(aev_bus *bus, const char *prefix, size_t plen, json_t *arr) {
+  for (aev__archive *x = bus->archives; x; x = x->next)
+    if (!plen || !strncmp(x->name, prefix, plen))
+      json_array_append_new(arr, archive_json(bus, x, 0));
 }
 
 int aev_bus_list_archives(aev_broker *b, const char *prefix, char **json_out) {
   if (!b || !json_out)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "b and json_out are required.");
-  aev__resource **list;
-  size_t n;
-  int rc = aev__registry_list(b, AEV__KIND_BUS, NULL, &list, &n);
-  if (rc) return rc;
-  json_t *arr = json_array();
-  size_t plen = prefix ? strlen(prefix) : 0;
-  for (size_t i = 0; arr && i < n; i++) {
-    aev_bus *bus = (aev_bus *)list[i];
-    pthread_mutex_lock(&bus->amu);
-    for (aev__archive *a = bus->archives; a; a = a->next)
-      if (!plen || !strncmp(a->name, prefix, plen))
-        json_array_append_new(arr, archive_json(bus, a, 0));
-    pthread_mutex_unlock(&bus->amu);
-  }
-  aev__registry_list_free(list, n);
-  return dump(arr ? json_pack("{s:o}", "Archives", arr) : NULL, json_out);
+  return aev__bus_list_named(b, prefix, "Archives", add_archives, json_out);
 }
 
 int aev_bus_delete_archive(aev_broker *b, const char *name) {

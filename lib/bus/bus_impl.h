@@ -222,4 +222,15 @@ void aev__rule_schedule_start(aev__rule *r, int64_t from_ms);
  * a fire already posted does nothing. */
 void aev__rule_schedule_stop(aev__rule *r, int kill);
 
+/* *out: o as compact JSON (o's reference is consumed); NOMEM when o is
+ * NULL or cannot be written. */
+int aev__bus_dump(json_t *o, char **out);
+/* Appends bus's entries whose name starts with prefix (plen bytes; 0
+ * matches all) to arr; called with bus->amu held. */
+typedef void (*aev__bus_list_fn)(aev_bus *bus, const char *prefix, size_t plen,
+                                 json_t *arr);
+/* ListArchives / ListReplays: {key: [every bus's matches]}. */
+int aev__bus_list_named(aev_broker *b, const char *prefix, const char *key,
+                        aev__bus_list_fn add, char **json_out);
+
 #endif

@@ -315,12 +315,6 @@ static json_t *replay_json(const aev__replay *r, const aev_bus *bus, int full) {
   return o;
 }
 
-static int dump(json_t *o, char **out) {
-  *out = o ? json_dumps(o, JSON_COMPACT) : NULL;
-  json_decref(o);
-  return *out ? AEV_OK : aev__nomem();
-}
-
 int aev_bus_describe_replay(aev_broker *b, const char *name, char **json_out) {
   if (!b || !name || !json_out)
     return invalid("b, name and json_out are required.%s", "");
@@ -331,27 +325,19 @@ int aev_bus_describe_replay(aev_broker *b, const char *name, char **json_out) {
   json_t *o = replay_json(r, bus, 1);
   pthread_mutex_unlock(&bus->amu);
   aev_bus_release(bus);
-  return dump(o, json_out);
+  return aev__bus_dump(o, json_out);
+}
+
+/* Appends one bus's replays matching the prefix (amu held). */
+static void add_replays(aev_bus *bus, const char *prefix, size_t plen, json_t *arr) {
+  for (aev__replay *x = bus->replays; x; x = x->next)
+    if (!plen || !strncmp(x->name, prefix, plen))
+      json_array_append_new(arr, replay_json(x, bus, 0));
 }
 
 int aev_bus_list_replays(aev_broker *b, const char *prefix, char **json_out) {
   if (!b || !json_out) return invalid("b and json_out are required.%s", "");
-  aev__resource **list;
-  size_t n;
-  int rc = aev__registry_list(b, AEV__KIND_BUS, NULL, &list, &n);
-  if (rc) return rc;
-  json_t *arr = json_array();
-  size_t plen = prefix ? strlen(prefix) : 0;
-  for (size_t i = 0; arr && i < n; i++) {
-    aev_bus *bus = (aev_bus *)list[i];
-    pthread_mutex_lock(&bus->amu);
-    for (aev__replay *r = bus->replays; r; r = r->next)
-      if (!plen || !strncmp(r->name, prefix, plen))
-        json_array_append_new(arr, replay_json(r, bus, 0));
-    pthread_mutex_unlock(&bus->amu);
-  }
-  aev__registry_list_free(list, n);
-  return dump(arr ? json_pack("{s:o}", "Replays", arr) : NULL, json_out);
+  return aev__bus_list_named(b, prefix, "Replays", add_replays, json_out);
 }
 
 int aev_bus_cancel_replay(aev_broker *b, const char *name, char **result_json) {
@@ -369,5 +355,5 @@ int aev_bus_cancel_replay(aev_broker *b, const char *name, char **result_json) {
   json_t *o = rc ? NULL : json_pack("{s:s,s:s}", "ReplayArn", r->arn, "State", "CANCELLING");
   pthread_mutex_unlock(&bus->amu);
   aev_bus_release(bus);
-  return rc ? rc : dump(o, result_json);
+  return rc ? rc : aev__bus_dump(o, result_json);
 }
