@@ -41,7 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       valid_utf8(data, size)) {
     json_error_t je;
     json_t *j = json_loads(out, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-    if (!j) abort();
+    /* The result must be JSON. jansson cannot hold a NUL in an object key
+     * even with JSON_ALLOW_NUL, so a key with \u0000 (valid JSON) is not a
+     * failure. */
+    if (!j && !strstr(je.text, "NUL")) abort();
     json_decref(j);
   }
   aev_free(out);
