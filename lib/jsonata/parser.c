@@ -268,7 +268,9 @@ static void lex(parser *p, tok *t, int prefix) {
     return;
   }
   size_t i = p->pos;
-  while (i < p->len && !is_ws(s[i]) && !strchr(single_ops, s[i])) i++;
+  /* A NUL byte is part of a name (strchr would match the terminator and
+   * stop the scan without consuming it, looping forever). */
+  while (i < p->len && !is_ws(s[i]) && (!s[i] || !strchr(single_ops, s[i]))) i++;
   if (s[p->pos] == '$') {
     t->kind = T_VAR;
     t->len = i - p->pos - 1;

@@ -56,6 +56,14 @@ START_TEST(paths_and_sequences) {
    * crashed): one undefined item, no bindings, so nothing is grouped. */
   EXPECT("a.b#$i[$i > 5]{\"i\": $i}", doc, NULL, "{}");
   EXPECT("a.b#$i[$i > 0]{\"i\": $i}", doc, NULL, "{\"i\":[1,2]}");
+  /* A NUL byte inside a name is part of the name (found by fuzzing: the
+   * lexer looped on it until memory ran out). */
+  aev_jsonata *x = NULL;
+  char *out = NULL;
+  ck_assert_int_eq(aev_jsonata_compile("a\0b", 3, &x), AEV_OK);
+  ck_assert_int_eq(aev_jsonata_evaluate(x, "{\"a\": 1}", NULL, &out), AEV_OK);
+  ck_assert_ptr_null(out);
+  aev_jsonata_free(x);
   /* the parent operator */
   const char *tree = "{\"a\":{\"id\":1,\"b\":[{\"c\":2},{\"c\":3}]}}";
   EXPECT("a.b.{\"c\": c, \"id\": %.id}", tree, NULL, "[{\"c\":2,\"id\":1},{\"c\":3,\"id\":1}]");
