@@ -405,6 +405,32 @@ static int put(emit *e, int op) {
 
 static void gen(emit *e, const rnode *r);
 
+/* Counted repetition copies its operand, so nesting multiplies program size:
+   ((a{1000}){1000}){1000} would need 10^9 instructions. Compilation counts
+   first, saturating at the cap, and refuses what would not fit. */
+enum { REGEX_MAX_INSTS = 100000 };
+
+static long prog_size(const rnode *r) {
+  long n = 0;
+  switch (r->type) {
+  case R_GROUP: n = 2 + prog_size(r->kids[0]); break;
+  case R_NCGROUP: n = prog_size(r->kids[0]); break;
+  case R_LOOK: n = 2 + prog_size(r->kids[0]); break;
+  case R_SEQ:
+  case R_ALT:
+    for (int i = 0; i < r->nkids && n <= REGEX_MAX_INSTS; i++) n += prog_size(r->kids[i]) + (r->type == R_ALT ? 2 : 0);
+    break;
+  case R_REPEAT: {
+    long kid = prog_size(r->kids[0]);
+    long copies = r->max < 0 ? r->min + 1 : r->max;
+    n = (kid + 4) * (copies > 0 ? copies : 1);
+    break;
+  }
+  default: n = 1; break;
+  }
+  return n > REGEX_MAX_INSTS ? REGEX_MAX_INSTS + 1 : n;
+}
+
 static void gen_star(emit *e, const rnode *kid, int greedy) {
   int mark = e->nmarks++;
   int l0 = put(e, I_SPLIT);
@@ -471,19 +497,27 @@ static void gen(emit *e, const rnode *r) {
     for (int i = 0; i < r->nkids; i++) gen(e, r->kids[i]);
     break;
   case R_ALT: {
-    int jumps[64], nj = 0;
+    /* Each alternative but the last ends in a jump to the end; until the end
+       is known, each jump's target holds the previous jump (-1 ends the chain). */
+    int last_jump = -1;
     for (int i = 0; i < r->nkids; i++) {
       if (i < r->nkids - 1) {
         int s = put(e, I_SPLIT);
         e->prog[s].x = s + 1;
         gen(e, r->kids[i]);
-        if (nj < 64) jumps[nj++] = put(e, I_JMP);
+        int j = put(e, I_JMP);
+        e->prog[j].x = last_jump;
+        last_jump = j;
         e->prog[s].y = e->n;
       } else {
         gen(e, r->kids[i]);
       }
     }
-    for (int j = 0; j < nj; j++) e->prog[jumps[j]].x = e->n;
+    while (last_jump >= 0) {
+      int prev = e->prog[last_jump].x;
+      e->prog[last_jump].x = e->n;
+      last_jump = prev;
+    }
     break;
   }
   case R_REPEAT: {
@@ -506,6 +540,10 @@ jn_regex *jn_regex_compile(jn_arena *a, const char *pat, size_t len, const char 
   if (!p.err && p.ngroups > 19) p.err = "Too many capturing groups";
   if (p.err) {
     snprintf(errbuf, errcap, "%s", p.err);
+    return NULL;
+  }
+  if (prog_size(root) + 3 > REGEX_MAX_INSTS) {
+    snprintf(errbuf, errcap, "Pattern too complex");
     return NULL;
   }
   emit e = {a, NULL, 0, 0, 0};

@@ -119,6 +119,29 @@ START_TEST(functions_lambdas_regex) {
   EXPECT("$fromMillis(0)", NULL, NULL, "\"1970-01-01T00:00:00.000Z\"");
   EXPECT("$toMillis(\"2024-01-01T00:00:00Z\")", NULL, NULL, "1704067200000");
   EXPECT("$fromMillis(1704067200000, \"[D1o] [MNn] [Y]\")", NULL, NULL, "\"1st January 2024\"");
+  /* Nested counted repetition multiplies program size (found by fuzzing: it
+   * ran out of memory); past the cap the regex is refused at compile time. */
+  EXPECT("$contains(\"a\", /((a{1000}){1000}){1000}/)", NULL, NULL, "<error S0302>");
+  EXPECT("$contains(\"aaa\", /a{3}/)", NULL, NULL, "true");
+}
+END_TEST
+
+/* Every alternative of a long alternation jumps past the rest, however many
+ * there are (jumps past the 64th were left unpatched before). */
+START_TEST(regex_long_alternation) {
+  char alternatives[512] = "";
+  for (int i = 0; i < 100; i++) {
+    char alt[16];
+    snprintf(alt, sizeof alt, "%sx%d", i ? "|" : "", i);
+    strcat(alternatives, alt);
+  }
+  const char *subjects[] = {"x5y", "x80y", "x99y"};
+  for (int i = 0; i < 3; i++) {
+    char expr[1024], want[16];
+    snprintf(expr, sizeof expr, "$match(\"%s\", /(%s)y/).match", subjects[i], alternatives);
+    snprintf(want, sizeof want, "\"%s\"", subjects[i]);
+    EXPECT(expr, NULL, NULL, want);
+  }
 }
 END_TEST
 
@@ -304,6 +327,7 @@ int main(void) {
   tcase_add_test(tc, input_null_vs_none);
   tcase_add_test(tc, operators_and_numbers);
   tcase_add_test(tc, functions_lambdas_regex);
+  tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
   tcase_add_test(tc, error_codes_and_positions);
   tcase_add_test(tc, limits);
