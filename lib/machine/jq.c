@@ -75,9 +75,10 @@ int aev__jt_compile(json_t *v, const char *field, m_jt **out, char *err, size_t 
   if (!t->kids || !t->keys) return snprintf(err, errlen, "Out of memory"), -1;
   char sub[512];
   if (t->kind == J_ARRAY) {
-    for (; t->n < n; t->n++) {
-      snprintf(sub, sizeof sub, "%s[%zu]", field, t->n);
-      if (aev__jt_compile(json_array_get(v, t->n), sub, &t->kids[t->n], err, errlen)) return -1;
+    while (t->n < n) {
+      size_t i = t->n++; /* counted before compiling, so a failed kid is freed too */
+      snprintf(sub, sizeof sub, "%s[%zu]", field, i);
+      if (aev__jt_compile(json_array_get(v, i), sub, &t->kids[i], err, errlen)) return -1;
     }
     return 0;
   }

@@ -558,6 +558,11 @@ START_TEST(validation) {
           "SCHEMA_VALIDATION_FAILED", "/States/S/QueryLanguage");
   invalid(ONE("{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\",\"Output\":\"{% $$x + %}\",\"End\":true}"),
           "SCHEMA_VALIDATION_FAILED", "/States/S/Output");
+  /* A bad expression inside an array is refused and what was compiled
+   * before it is freed (ASan's leak check failed on it; found by fuzz_asl). */
+  invalid(ONE("{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\",\"Output\":[\"{% 1 %}\",[\"{% $x + %}\"]],"
+              "\"End\":true}"),
+          "SCHEMA_VALIDATION_FAILED", "/States/S/Output");
   invalid(ONE("{\"Type\":\"Pass\",\"Output\":{},\"End\":true}"), "SCHEMA_VALIDATION_FAILED",
           "/States/S/Output");
   const char *sync = ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync\",\"End\":true}");
