@@ -108,9 +108,6 @@ static void ctx_init(const aev_jsonata *x, jn_ctx *c, jn_arena *arena, jn_error 
   c->err = err;
   c->max_depth = x->max_depth;
   c->deadline_ms = x->timeout_ms ? mono_now_ms() + x->timeout_ms : 0;
-  c->now_ms = (int64_t)jn_now_ms();
-  c->rng = (uint64_t)c->now_ms * 6364136223846793005ull + (uint64_t)(uintptr_t)c;
-  if (!c->rng) c->rng = 88172645463325252ull;
   c->states_profile = x->states_profile;
 }
 
