@@ -296,6 +296,11 @@ jn_val *jn_env_lookup(jn_env *e, const char *name, int *found);
 jn_val *jn_append(jn_ctx *c, jn_val *a, jn_val *b);
 jn_val *jn_unwrap_seq(jn_val *v);
 
+/* aev__jsonata_eval_json's shortcut for a plain path (direct.c): returns 1
+ * with *out set (a new reference, NULL = undefined) when it resolved the
+ * expression on jansson, 0 when the evaluator must run */
+int jn_direct_eval(const jn_node *ast, json_t *input, json_t *bindings, json_t **out);
+
 /* parser */
 jn_node *jn_parse(jn_arena *a, const char *src, size_t len, jn_error *err);
 
