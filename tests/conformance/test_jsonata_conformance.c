@@ -16,6 +16,7 @@
 
 #include "awsevents/jsonata.h"
 #include "jsonata/jsonata.h"
+#include "../support/json_same.h"
 
 /* Cases out of scope, with the reason. */
 static const struct {
@@ -28,28 +29,6 @@ static const struct {
      "jansson cannot load this case file: it holds a lone surrogate escape (\\ud800) on purpose"},
     {NULL, NULL},
 };
-
-static int same(json_t *a, json_t *b) {
-  if (json_is_number(a) && json_is_number(b)) return json_number_value(a) == json_number_value(b);
-  if (json_typeof(a) != json_typeof(b)) return 0;
-  if (json_is_array(a)) {
-    if (json_array_size(a) != json_array_size(b)) return 0;
-    for (size_t i = 0; i < json_array_size(a); i++)
-      if (!same(json_array_get(a, i), json_array_get(b, i))) return 0;
-    return 1;
-  }
-  if (json_is_object(a)) {
-    if (json_object_size(a) != json_object_size(b)) return 0;
-    const char *k;
-    json_t *v;
-    json_object_foreach(a, k, v) {
-      json_t *o = json_object_get(b, k);
-      if (!o || !same(v, o)) return 0;
-    }
-    return 1;
-  }
-  return json_equal(a, b);
-}
 
 static char *read_file(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -155,7 +134,7 @@ static const char *run_case(const char *root, const char *folder, json_t *c,
     if (o.result || o.unparsable) fail = "expected undefined";
   } else if (!o.result && !o.unparsable) {
     fail = "undefined, expected a result";
-  } else if (!o.result || !same(o.result, json_object_get(c, "result"))) {
+  } else if (!o.result || !json_same(o.result, json_object_get(c, "result"))) {
     snprintf(why, whycap, "result %.200s", o.text ? o.text : "?");
     fail = why;
   }
