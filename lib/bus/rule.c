@@ -20,7 +20,6 @@ void aev__rule_unref(aev__rule *r) {
   free(r->pattern);
   free(r->schedule);
   free(r->description);
-  free(r->targets);
   free(r);
 }
 
@@ -264,14 +263,13 @@ int aev_bus_delete_rule(aev_bus *bus, const char *name, int force) {
   aev_pattern_set_remove(bus->set, r->id);
   aev__rmap_del(&bus->rules, name);
   bus->by_id[r->id] = NULL;
-  aev__target **ts = r->targets;
+  aev__target *ts[AEV_BUS_MAX_TARGETS];
   size_t n = r->n_targets;
-  r->targets = NULL;
+  memcpy(ts, r->targets, n * sizeof *ts);
   r->n_targets = 0;
   pthread_rwlock_unlock(&bus->lock);
   aev__rule_schedule_stop(r, 1);
   drop_targets(ts, n);
-  free(ts);
   aev__rule_unref(r);
   return AEV_OK;
 }
