@@ -365,7 +365,10 @@ int aev__deliver(aev__target *t, aev__event *ev) {
    * SNS sends to its queue subscribers, on a delivery that lives on the
    * stack unless it must wait for a retry. */
   if (t->kind == AEV__TARGET_QUEUE) {
-    delivery first = {.t = t, .ev = ev};
+    delivery first; /* not zeroed: an attempt sets code, a failure msg */
+    first.t = t;
+    first.ev = ev;
+    first.retries = 0;
     attempt_once(&first);
     if (!first.code[0]) {
       aev__target_unref(t);

@@ -202,6 +202,35 @@ START_TEST(rule_quota_is_raisable) {
 }
 END_TEST
 
+/* Detail must be one JSON object nested at most 1,000 deep; anything else
+ * is MalformedDetail. */
+START_TEST(detail_must_be_a_json_object) {
+  static const char *bad[] = {
+      "[1]", "\"x\"", "{", "{\"a\":1}x", "{\"a\":1,}", "{\"a\":\"\\q\"}",
+      "{\"a\":\"\x01\"}", "{\"a\":01}", "{\"a\":tru}", "{\"a\" 1}", "{\"a\":[1,]}"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    bt_fails(aev_bus_put_event(def, "app", "T", bad[i], strlen(bad[i]), NULL),
+             AEV_ERR_INVALID, "MalformedDetail", "Detail is malformed.");
+  const char *good = " {\"a\":[1,-2.5e3,true,null,{\"b\":\"\\u00e9\\n\"}],\"c\":{}} ";
+  bt_ok(aev_bus_put_event(def, "app", "T", good, strlen(good), NULL));
+  /* 1,000 nested objects pass; 1,001 do not. */
+  char *deep = malloc(1001 * 6 + 1);
+  ck_assert_ptr_nonnull(deep);
+  for (int levels = 1000; levels <= 1001; levels++) {
+    size_t n = 0;
+    for (int i = 0; i < levels - 1; i++) n += (size_t)sprintf(deep + n, "{\"a\":");
+    n += (size_t)sprintf(deep + n, "{}");
+    for (int i = 0; i < levels - 1; i++) deep[n++] = '}';
+    if (levels == 1000)
+      bt_ok(aev_bus_put_event(def, "app", "T", deep, n, NULL));
+    else
+      bt_fails(aev_bus_put_event(def, "app", "T", deep, n, NULL), AEV_ERR_INVALID,
+               "MalformedDetail", "Detail is malformed.");
+  }
+  free(deep);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus");
   TCase *tc = tcase_create("core");
@@ -214,6 +243,7 @@ int main(void) {
   tcase_add_test(tc, delete_needs_targets_removed);
   tcase_add_test(tc, enable_disable_routes);
   tcase_add_test(tc, rule_quota_is_raisable);
+  tcase_add_test(tc, detail_must_be_a_json_object);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
