@@ -141,8 +141,10 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   if (!bus)
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "bus is NULL.");
   aev__schedule *expr;
-  int rc = validate(bus, name, event_pattern, schedule_expression, &expr);
-  if (rc) return rc;
+  int quota;
+  int rc = aev__bus_rule_quota(bus->res.broker, &quota);
+  if (rc || (rc = validate(bus, name, event_pattern, schedule_expression, &expr)))
+    return rc;
   pthread_rwlock_wrlock(&bus->lock);
   if (bus->res.deleted) {
     pthread_rwlock_unlock(&bus->lock);
@@ -151,7 +153,7 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   }
   aev__rule *r = aev__rmap_get(&bus->rules, name);
   int created = !r;
-  if (created && bus->rules.n >= (size_t)bus->quota) {
+  if (created && bus->rules.n >= (size_t)quota) {
     pthread_rwlock_unlock(&bus->lock);
     aev__schedule_free(expr);
     return aev__fail(AEV_ERR_LIMIT, "LimitExceededException",

@@ -1,6 +1,6 @@
 /* Buses and rules: the default bus, custom buses, PutRule / DescribeRule /
- * ListRules / DeleteRule / EnableRule / DisableRule, the rule quota, and
- * every validation error with AWS's wording. */
+ * ListRules / DeleteRule / EnableRule / DisableRule, the broker's rule
+ * quota, Detail checks, and every validation error with AWS's wording. */
 #include <check.h>
 
 #include "aevtest.h"
@@ -182,8 +182,10 @@ START_TEST(enable_disable_routes) {
 }
 END_TEST
 
-START_TEST(rule_quota_is_raisable) {
-  aev_bus *bus;
+/* AWS's 300 rules per bus, raised per broker (DESIGN §2): the raise holds
+ * for every bus, those made later included. */
+START_TEST(rule_quota_is_raisable_per_broker) {
+  aev_bus *bus, *later;
   bt_ok(aev_bus_create(b, "q", &bus));
   char name[32];
   for (int i = 0; i < AEV_BUS_DEFAULT_RULE_QUOTA; i++) {
@@ -195,9 +197,28 @@ START_TEST(rule_quota_is_raisable) {
            "The requested resource exceeds the maximum number allowed.");
   /* Updating an existing rule is not a new one. */
   bt_ok(aev_bus_put_rule(bus, "r0", "{\"source\":[\"b\"]}", NULL, 1, NULL));
-  ck_assert_int_eq(aev_bus_set_rule_quota(bus, 10), AEV_ERR_LIMIT);
-  bt_ok(aev_bus_set_rule_quota(bus, 400));
+  bt_fails(aev_bus_set_rule_quota(b, 10), AEV_ERR_LIMIT, "LimitExceededException",
+           "Event bus q has 300 rules, more than the quota 10.");
+  bt_fails(aev_bus_set_rule_quota(b, 0), AEV_ERR_INVALID, "ValidationException",
+           "The rule quota must be at least 1.");
+  bt_fails(aev_bus_set_rule_quota(NULL, 400), AEV_ERR_INVALID, "ValidationException",
+           "The rule quota must be at least 1.");
+  bt_ok(aev_bus_set_rule_quota(b, 301));
   bt_ok(aev_bus_put_rule(bus, "one-more", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  bt_fails(aev_bus_put_rule(bus, "two-more", "{\"source\":[\"a\"]}", NULL, 1, NULL),
+           AEV_ERR_LIMIT, "LimitExceededException",
+           "The requested resource exceeds the maximum number allowed.");
+  bt_ok(aev_bus_create(b, "later", &later));
+  for (int i = 0; i < 301; i++) {
+    snprintf(name, sizeof name, "r%d", i);
+    bt_ok(aev_bus_put_rule(later, name, "{\"source\":[\"a\"]}", NULL, 1, NULL));
+    bt_ok(aev_bus_put_rule(def, name, "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  }
+  bt_fails(aev_bus_put_rule(later, "one-more", "{\"source\":[\"a\"]}", NULL, 1, NULL),
+           AEV_ERR_LIMIT, "LimitExceededException", NULL);
+  bt_fails(aev_bus_put_rule(def, "one-more", "{\"source\":[\"a\"]}", NULL, 1, NULL),
+           AEV_ERR_LIMIT, "LimitExceededException", NULL);
+  aev_bus_release(later);
   aev_bus_release(bus);
 }
 END_TEST
@@ -242,7 +263,7 @@ int main(void) {
   tcase_add_test(tc, update_keeps_rule_on_bad_pattern);
   tcase_add_test(tc, delete_needs_targets_removed);
   tcase_add_test(tc, enable_disable_routes);
-  tcase_add_test(tc, rule_quota_is_raisable);
+  tcase_add_test(tc, rule_quota_is_raisable_per_broker);
   tcase_add_test(tc, detail_must_be_a_json_object);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
