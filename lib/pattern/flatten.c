@@ -13,9 +13,6 @@
 #include "pattern/pattern.h"
 #include "pattern/pattern_int.h"
 
-/* AWS caps detail nesting near 1,000 levels; deeper input is refused. */
-#define MAX_DEPTH 1100
-
 typedef struct scan {
   const char *p, *end, *start;
   pm_event *ev;
@@ -292,6 +289,7 @@ static int object(scan *s, uint32_t found) {
     size_t klen;
     int esc, rc;
     if ((rc = string_end(s, &k, &klen, &esc))) return rc;
+    if (found && s->depth == 1) ev->members++;
     ws(s);
     if (s->p >= s->end || *s->p != ':') return AEV_ERR_INVALID;
     s->p++;
@@ -381,8 +379,8 @@ static int cmp_field(const void *a, const void *b) {
   return (x->path > y->path) - (x->path < y->path);
 }
 
-int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
-                    const void *ctx, pm_event *ev) {
+int aev__pm_flatten(const char *json, size_t len, int max_depth,
+                    pm_path_lookup lookup, const void *ctx, pm_event *ev) {
   memset(ev, 0, offsetof(pm_event, f_in));
   ev->f = ev->f_in;
   ev->g = ev->g_in;
@@ -391,7 +389,7 @@ int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
   ev->cf = PM_INLINE;
   ev->ct = PM_INLINE;
   ev->pcap = sizeof ev->p_in;
-  scan s = {json, json + len, json, ev, lookup, ctx, 0, NULL, 0, 16, 0, MAX_DEPTH, {0}};
+  scan s = {json, json + len, json, ev, lookup, ctx, 0, NULL, 0, 16, 0, max_depth, {0}};
   s.stack = s.stack_in;
   ws(&s);
   int rc = AEV_ERR_INVALID;

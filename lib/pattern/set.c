@@ -7,6 +7,7 @@
 
 #include "awsevents/pattern.h"
 #include "core/status.h"
+#include "pattern/pattern.h"
 #include "pattern/pattern_int.h"
 #include "pattern/sns.h"
 
@@ -33,8 +34,10 @@ struct aev_pattern_set {
 
 /* ---- matching, shared by both ---- */
 
+/* *members (may be NULL): how many members the event's top-level object
+ * has. */
 static int match_slots(int profile, const pm_machine *m, const char *event, size_t len,
-                       pm_u32vec *slots, int *matched) {
+                       int max_depth, pm_u32vec *slots, int *matched, size_t *members) {
   char *converted = NULL;
   *matched = 1;
   if (profile == AEV_PATTERN_SNS_ATTRIBUTES) {
@@ -43,7 +46,8 @@ static int match_slots(int profile, const pm_machine *m, const char *event, size
     event = converted;
   }
   pm_event ev;
-  int rc = aev__pm_flatten(event, len, aev__pm_machine_path, m, &ev);
+  int rc = aev__pm_flatten(event, len, max_depth, aev__pm_machine_path, m, &ev);
+  if (members) *members = ev.members;
   if (rc == AEV_ERR_INVALID && profile == AEV_PATTERN_SNS_BODY) {
     /* SNS: a body that is not a JSON object matches no body policy. */
     *matched = 0;
@@ -98,7 +102,7 @@ int aev_pattern_matches(const aev_pattern *p, const char *event, size_t len,
                      "pattern, event and out_match are required.");
   pm_u32vec slots = {0};
   int matched;
-  int rc = match_slots(p->profile, p->m, event, len, &slots, &matched);
+  int rc = match_slots(p->profile, p->m, event, len, PM_MAX_DEPTH, &slots, &matched, NULL);
   if (!rc) *out_match = matched && slots.n > 0;
   free(slots.v);
   return rc;
@@ -270,12 +274,20 @@ int aev_pattern_set_match(aev_pattern_set *set, const char *event, size_t len,
   if (!set || !event || !ids || !n)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "set, event, ids and n are required.");
+  size_t members;
+  return aev__pattern_set_match_event(set, event, len, PM_MAX_DEPTH, &members, ids, n);
+}
+
+int aev__pattern_set_match_event(aev_pattern_set *set, const char *event, size_t len,
+                                 int max_depth, size_t *members, uint64_t **ids,
+                                 size_t *n) {
   *ids = NULL;
   *n = 0;
   pm_u32vec slots = {0};
   int matched;
   pthread_rwlock_rdlock(&set->lock);
-  int rc = match_slots(set->profile, set->m, event, len, &slots, &matched);
+  int rc = match_slots(set->profile, set->m, event, len, max_depth, &slots, &matched,
+                       members);
   uint64_t *out = NULL;
   size_t k = 0;
   if (!rc && matched && slots.n) {

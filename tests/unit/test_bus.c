@@ -224,14 +224,35 @@ START_TEST(rule_quota_is_raisable_per_broker) {
 END_TEST
 
 /* Detail must be one JSON object nested at most 1,000 deep; anything else
- * is MalformedDetail. */
+ * is MalformedDetail and goes nowhere, through the typed call (whose check
+ * routing finishes) and PutEvents alike. Some malformed details make a
+ * well-formed envelope: {},"x":1 would add a member to it. */
 START_TEST(detail_must_be_a_json_object) {
   static const char *bad[] = {
       "[1]", "\"x\"", "{", "{\"a\":1}x", "{\"a\":1,}", "{\"a\":\"\\q\"}",
-      "{\"a\":\"\x01\"}", "{\"a\":01}", "{\"a\":tru}", "{\"a\" 1}", "{\"a\":[1,]}"};
-  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+      "{\"a\":\"\x01\"}", "{\"a\":01}", "{\"a\":tru}", "{\"a\" 1}", "{\"a\":[1,]}",
+      "{},\"x\":1", "{\"a\":1},\"detail\":{}", "{\"a\":1}}", "{\"a\":{}", " ", ""};
+  aev_queue *q = bt_queue(b, "sink", NULL);
+  char targets[256];
+  snprintf(targets, sizeof targets, "[{\"Id\":\"q\",\"Arn\":\"%s\"}]", aev_queue_arn(q));
+  bt_ok(aev_bus_put_rule(def, "all", "{\"source\":[\"app\"]}", NULL, 1, NULL));
+  bt_ok(aev_bus_put_targets(def, "all", targets, NULL));
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     bt_fails(aev_bus_put_event(def, "app", "T", bad[i], strlen(bad[i]), NULL),
-             AEV_ERR_INVALID, "MalformedDetail", "Detail is malformed.");
+             AEV_ERR_INVALID, i < 16 ? "MalformedDetail" : "InvalidArgument", NULL);
+    json_t *entries = json_pack("[{s:s,s:s,s:s}]", "Source", "app", "DetailType", "T",
+                                "Detail", bad[i]);
+    char *req = json_dumps(entries, JSON_COMPACT), *resp;
+    json_decref(entries);
+    bt_ok(aev_bus_put_events(b, req, &resp));
+    ck_assert_msg(strstr(resp, i < 16 ? "\"MalformedDetail\"" : "\"InvalidArgument\""),
+                  "%s: %s", bad[i], resp);
+    free(req);
+    aev_free(resp);
+  }
+  char *body = bt_take(q);
+  ck_assert_msg(body == NULL, "delivered %s", body);
+  aev_queue_release(q);
   const char *good = " {\"a\":[1,-2.5e3,true,null,{\"b\":\"\\u00e9\\n\"}],\"c\":{}} ";
   bt_ok(aev_bus_put_event(def, "app", "T", good, strlen(good), NULL));
   /* 1,000 nested objects pass; 1,001 do not. */
