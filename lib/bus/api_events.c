@@ -40,6 +40,7 @@ static const aev__api_action actions[] = {
     {"RemoveTargets", aev__events_remove_targets},
     {"StartReplay", aev__events_start_replay},
     {"TestEventPattern", aev__events_test_event_pattern},
+    {"UpdateArchive", aev__events_update_archive},
 };
 
 const aev__api_service aev__api_events = {

@@ -104,7 +104,10 @@ AEV__EVENTS_ACTION(list_rules) {
   if (!(rc = aev__api_opt_string(svc, req, "NamePrefix", &prefix)))
     rc = aev_bus_list_rules(bus, prefix, &text);
   aev_bus_release(bus);
-  return parsed(rc, text, resp);
+  if (!(rc = parsed(rc, text, resp)) &&
+      (rc = aev__events_page(svc, req, "Rules", *resp)))
+    json_decref(*resp);
+  return rc;
 }
 
 AEV__EVENTS_ACTION(put_targets) {
@@ -137,5 +140,8 @@ AEV__EVENTS_ACTION(list_targets_by_rule) {
   char *text = NULL;
   rc = aev_bus_list_targets(bus, name, &text);
   aev_bus_release(bus);
-  return parsed(rc, text, resp);
+  if (!(rc = parsed(rc, text, resp)) &&
+      (rc = aev__events_page(svc, req, "Targets", *resp)))
+    json_decref(*resp);
+  return rc;
 }

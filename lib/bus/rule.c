@@ -20,7 +20,6 @@ void aev__rule_unref(aev__rule *r) {
   free(r->pattern);
   free(r->schedule);
   free(r->description);
-  free(r->targets);
   free(r);
 }
 
@@ -142,8 +141,10 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   if (!bus)
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "bus is NULL.");
   aev__schedule *expr;
-  int rc = validate(bus, name, event_pattern, schedule_expression, &expr);
-  if (rc) return rc;
+  int quota;
+  int rc = aev__bus_rule_quota(bus->res.broker, &quota);
+  if (rc || (rc = validate(bus, name, event_pattern, schedule_expression, &expr)))
+    return rc;
   pthread_rwlock_wrlock(&bus->lock);
   if (bus->res.deleted) {
     pthread_rwlock_unlock(&bus->lock);
@@ -152,7 +153,7 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   }
   aev__rule *r = aev__rmap_get(&bus->rules, name);
   int created = !r;
-  if (created && bus->rules.n >= (size_t)bus->quota) {
+  if (created && bus->rules.n >= (size_t)quota) {
     pthread_rwlock_unlock(&bus->lock);
     aev__schedule_free(expr);
     return aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
@@ -264,14 +265,13 @@ int aev_bus_delete_rule(aev_bus *bus, const char *name, int force) {
   aev_pattern_set_remove(bus->set, r->id);
   aev__rmap_del(&bus->rules, name);
   bus->by_id[r->id] = NULL;
-  aev__target **ts = r->targets;
+  aev__target *ts[AEV_BUS_MAX_TARGETS];
   size_t n = r->n_targets;
-  r->targets = NULL;
+  memcpy(ts, r->targets, n * sizeof *ts);
   r->n_targets = 0;
   pthread_rwlock_unlock(&bus->lock);
   aev__rule_schedule_stop(r, 1);
   drop_targets(ts, n);
-  free(ts);
   aev__rule_unref(r);
   return AEV_OK;
 }

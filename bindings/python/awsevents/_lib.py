@@ -321,6 +321,8 @@ SIGNATURES = {
                                        c_char_p, _out_opaque]),
     "aev_bus_describe_archive": (c_int, [_opaque, c_char_p, _out_opaque]),
     "aev_bus_delete_archive": (c_int, [_opaque, c_char_p]),
+    "aev_bus_update_archive": (c_int, [_opaque, c_char_p, c_char_p, c_int,
+                                       c_char_p]),
     "aev_bus_start_replay": (c_int, [_opaque, c_char_p, _out_opaque]),
     "aev_bus_describe_replay": (c_int, [_opaque, c_char_p, _out_opaque]),
     "aev_bus_cancel_replay": (c_int, [_opaque, c_char_p, _out_opaque]),
