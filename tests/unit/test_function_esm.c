@@ -152,6 +152,64 @@ START_TEST(event_shape_matches_aws) {
 }
 END_TEST
 
+/* Bodies with every byte JSON escapes that SQS accepts, at every offset of the 8-byte words
+ * the event writer scans, come out of the event text unchanged. */
+START_TEST(bodies_escape_exactly) {
+  bt_state s = {0};
+  aev_function *f = bt_function("escapes", &s);
+  aev_queue *q = qt_queue(b, "escapes-q", NULL);
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "escapes"));
+  const char specials[] = "\"\\\n\t\r"; /* SQS refuses other controls */
+  char body[64];
+  for (size_t k = 0; k < sizeof specials - 1; k++)
+    for (size_t at = 0; at < 20; at++) {
+      memset(body, 'x', sizeof body);
+      memcpy(body + 20, "caf\xc3\xa9 \xe2\x82\xac", 9);
+      body[at] = specials[k];
+      body[40] = '\0';
+      ck_assert_int_eq(aev_queue_send(q, body, 40, NULL, NULL, NULL), AEV_OK);
+      ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+      json_t *e = json_loads(s.last, 0, NULL);
+      ck_assert_msg(e != NULL, "event is not JSON: %s", s.last);
+      json_t *r = json_array_get(json_object_get(e, "Records"), 0);
+      ck_assert_str_eq(json_string_value(json_object_get(r, "body")), body);
+      json_decref(e);
+    }
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+/* A FIFO record's attributes in Lambda's order, group and deduplication
+ * ids escaped. */
+START_TEST(fifo_record_attributes) {
+  bt_state s = {0};
+  aev_function *f = bt_function("fifo-attrs", &s);
+  aev_queue *q = qt_queue(b, "fa.fifo", "{\"FifoQueue\":\"true\"}");
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "fifo-attrs"));
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  aev_send_options_set_group_id(o, "g\"1");
+  aev_send_options_set_deduplication_id(o, "d\\1");
+  char seq[AEV_SEQUENCE_NUMBER_SIZE];
+  ck_assert_int_eq(aev_queue_send(q, "m", 1, o, NULL, seq), AEV_OK);
+  aev_send_options_free(o);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 1);
+  char want[512];
+  snprintf(want, sizeof want,
+           "\"attributes\":{\"ApproximateReceiveCount\":\"1\","
+           "\"SentTimestamp\":\"1704067200000\",\"SenderId\":\"000000000000\","
+           "\"ApproximateFirstReceiveTimestamp\":\"1704067200000\","
+           "\"SequenceNumber\":\"%s\",\"MessageGroupId\":\"g\\\"1\","
+           "\"MessageDeduplicationId\":\"d\\\\1\"}",
+           seq);
+  ck_assert_msg(strstr(s.last, want) != NULL, "%s", s.last);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
 START_TEST(partial_failures_reappear_then_dead_letter) {
   bt_state s = {0};
   aev_function *f = bt_function("partial", &s);
@@ -451,6 +509,8 @@ static Suite *suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, batch_is_delivered_and_deleted);
   tcase_add_test(tc, event_shape_matches_aws);
+  tcase_add_test(tc, bodies_escape_exactly);
+  tcase_add_test(tc, fifo_record_attributes);
   tcase_add_test(tc, partial_failures_reappear_then_dead_letter);
   tcase_add_test(tc, function_error_fails_the_whole_batch);
   tcase_add_test(tc, filters_drop_and_delete_non_matching);
