@@ -18,43 +18,45 @@ typedef struct sb {
   int oom;
 } sb;
 
-static void sb_grow(sb *s, size_t more) {
-  if (s->oom || s->n + more + 1 <= s->cap) return;
-  size_t cap = s->cap ? s->cap : 1024;
-  while (cap < s->n + more + 1) cap *= 2;
-  char *p = realloc(s->p, cap);
-  if (!p) {
-    s->oom = 1;
-    return;
+/* Room for more bytes and a NUL: the writers below then append through a
+ * plain pointer without checks. NULL when out of memory. */
+static char *sb_reserve(sb *s, size_t more) {
+  if (s->oom) return NULL;
+  if (s->n + more + 1 > s->cap) {
+    size_t cap = s->cap ? s->cap : 1024;
+    while (cap < s->n + more + 1) cap *= 2;
+    char *p = realloc(s->p, cap);
+    if (!p) {
+      s->oom = 1;
+      return NULL;
+    }
+    s->p = p;
+    s->cap = cap;
   }
-  s->p = p;
-  s->cap = cap;
+  return s->p + s->n;
 }
 
-static void sb_put(sb *s, const char *t, size_t len) {
-  sb_grow(s, len);
-  if (s->oom) return;
-  memcpy(s->p + s->n, t, len);
-  s->n += len;
-  s->p[s->n] = '\0';
+/* Ends a run of unchecked writes at o. */
+static void sb_end(sb *s, char *o) {
+  *o = '\0';
+  s->n = (size_t)(o - s->p);
 }
 
-static void sb_lit(sb *s, const char *t) { sb_put(s, t, strlen(t)); }
+static char *w_put(char *o, const char *t, size_t len) {
+  memcpy(o, t, len);
+  return o + len;
+}
 
 /* A literal's text and length, counted at compile time. */
-#define SB_LIT(s, t) sb_put((s), (t), sizeof(t) - 1)
+#define W_LIT(o, t) w_put((o), (t), sizeof(t) - 1)
 
 /* A JSON string of text that never needs escaping (ids, receipt handles,
  * digests, digits): quoted and copied. */
-static void sb_plain(sb *s, const char *t, size_t len) {
-  sb_grow(s, len + 2);
-  if (s->oom) return;
-  char *o = s->p + s->n;
-  *o = '"';
-  memcpy(o + 1, t, len);
-  o[len + 1] = '"';
-  o[len + 2] = '\0';
-  s->n += len + 2;
+static char *w_plain(char *o, const char *t, size_t len) {
+  *o++ = '"';
+  memcpy(o, t, len);
+  o[len] = '"';
+  return o + len + 1;
 }
 
 #define ONES 0x0101010101010101ull
@@ -82,14 +84,14 @@ static size_t clean_run(const unsigned char *t, size_t len) {
   return i;
 }
 
-/* A JSON string literal: quotes, escapes, control characters as \u00XX.
- * Room for the worst case is made once, then bytes are written directly. */
-static void sb_str(sb *s, const char *t, size_t len) {
-  sb_grow(s, len * 6 + 2);
-  if (s->oom) return;
+/* The most a JSON string literal of len bytes takes (\u00XX each). */
+#define STR_MAX(len) ((len) * 6 + 2)
+
+/* A JSON string literal: quotes, escapes, control characters as \u00XX
+ * (STR_MAX(len) bytes reserved). */
+static char *w_str(char *o, const char *t, size_t len) {
   static const char hexd[] = "0123456789abcdef";
   const unsigned char *u = (const unsigned char *)t;
-  char *o = s->p + s->n;
   *o++ = '"';
   size_t i = 0;
   while (i < len) {
@@ -114,19 +116,38 @@ static void sb_str(sb *s, const char *t, size_t len) {
     }
   }
   *o++ = '"';
-  *o = '\0';
-  s->n = (size_t)(o - s->p);
+  return o;
 }
 
-/* A number as a JSON string ("1704067200000"), as SQS reports them. */
-static void sb_num(sb *s, uint64_t v) {
+/* A number as a JSON string ("1704067200000"), as SQS reports them (at
+ * most 22 bytes). */
+static char *w_num(char *o, uint64_t v) {
   char buf[24], *e = buf + sizeof buf, *p = e;
   do {
     *--p = (char)('0' + v % 10);
     v /= 10;
   } while (v);
-  sb_plain(s, p, (size_t)(e - p));
+  return w_plain(o, p, (size_t)(e - p));
 }
+
+static size_t opt_len(const char *v) { return v ? strlen(v) : 0; }
+
+/* An optional attribute the message may lack (FIFO and tracing ones). */
+static char *w_opt(char *o, const char *member, size_t mlen, const char *v) {
+  if (!v) return o;
+  o = w_put(o, member, mlen);
+  return w_str(o, v, strlen(v));
+}
+
+#define W_OPT(o, member, v) w_opt((o), (member), sizeof(member) - 1, (v))
+
+/* Appends text (the reservation is the append's own). */
+static void sb_put(sb *s, const char *t, size_t len) {
+  char *o = sb_reserve(s, len);
+  if (o) sb_end(s, w_put(o, t, len));
+}
+
+#define SB_LIT(s, t) sb_put((s), (t), sizeof(t) - 1)
 
 /* Lambda's messageAttributes: {"n": {"stringValue", "stringListValues",
  * "binaryListValues", "dataType"}} (binaryValue for Binary types). */
@@ -149,76 +170,87 @@ static void message_attributes(sb *s, aev_message *msg) {
     json_object_set_new(out, k, a);
   }
   char *dumped = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  sb_lit(s, dumped ? dumped : "{}");
+  const char *map = dumped ? dumped : "{}";
+  sb_put(s, map, strlen(map));
   free(dumped);
   json_decref(out);
   json_decref(in);
 }
 
-/* An optional attribute the message may lack (FIFO and tracing ones). */
-static void sb_opt(sb *s, const char *member, size_t mlen, const char *v) {
-  if (!v) return;
-  sb_put(s, member, mlen);
-  sb_str(s, v, strlen(v));
-}
-
-#define SB_OPT(s, member, v) sb_opt((s), (member), sizeof(member) - 1, (v))
-
 /* The members every record of a mapping ends with, written once per
  * event: eventSource, eventSourceARN and awsRegion. */
 static void record_tail(sb *s, const aev__esm *m) {
   const char *region = aev_broker_region(m->f->res.broker);
-  SB_LIT(s, ",\"eventSource\":\"aws:sqs\",\"eventSourceARN\":");
-  sb_str(s, m->source_arn, strlen(m->source_arn));
-  SB_LIT(s, ",\"awsRegion\":");
-  sb_str(s, region, strlen(region));
-  SB_LIT(s, "}");
+  size_t alen = strlen(m->source_arn), rlen = strlen(region);
+  char *o = sb_reserve(s, 64 + STR_MAX(alen) + STR_MAX(rlen));
+  if (!o) return;
+  o = W_LIT(o, ",\"eventSource\":\"aws:sqs\",\"eventSourceARN\":");
+  o = w_str(o, m->source_arn, alen);
+  o = W_LIT(o, ",\"awsRegion\":");
+  o = w_str(o, region, rlen);
+  o = W_LIT(o, "}");
+  sb_end(s, o);
 }
+
+/* The record's text up to its messageAttributes, and from its
+ * md5OfMessageAttributes on, need no more than the literals (under 400
+ * bytes), the escaped values and the tail. */
+#define RECORD_FIXED 512
 
 /* One record, members in Lambda's order; raw_body embeds a body that is
  * JSON as a value (filters). Ids, receipt handles, digests and numbers are
- * the library's own text and need no escaping. */
+ * the library's own text and need no escaping. Room is reserved once for
+ * all of it (then again for the rare messageAttributes). */
 static void record(sb *s, aev_message *msg, int raw_body, const char *tail,
                    size_t tail_len) {
   size_t len;
   const char *body = aev_message_body(msg, &len);
   const char *id = aev_message_id(msg), *handle = aev_message_receipt_handle(msg);
+  const char *md5a = aev_message_md5_of_attributes(msg);
   aev__msg_system sys;
   aev__message_system(msg, &sys);
-  SB_LIT(s, "{\"messageId\":");
-  sb_plain(s, id, strlen(id));
-  SB_LIT(s, ",\"receiptHandle\":");
-  sb_plain(s, handle, strlen(handle));
-  SB_LIT(s, ",\"body\":");
-  if (raw_body && aev__json_valid(body, len)) sb_put(s, body, len);
-  else sb_str(s, body, len);
-  SB_LIT(s, ",\"attributes\":{\"ApproximateReceiveCount\":");
-  sb_num(s, sys.rx_count);
-  SB_LIT(s, ",\"SentTimestamp\":");
-  sb_num(s, (uint64_t)sys.sent_ms);
-  SB_LIT(s, ",\"SenderId\":");
-  sb_str(s, sys.sender, strlen(sys.sender));
-  SB_LIT(s, ",\"ApproximateFirstReceiveTimestamp\":");
-  sb_num(s, (uint64_t)sys.first_rx_ms);
+  size_t idlen = strlen(id), hlen = strlen(handle), slen = strlen(sys.sender);
+  size_t optional = opt_len(sys.seq) + opt_len(sys.group) +
+                    opt_len(sys.dedup) + opt_len(sys.trace);
+  char *o = sb_reserve(s, RECORD_FIXED + idlen + hlen + STR_MAX(len) +
+                              STR_MAX(slen) + STR_MAX(optional) + tail_len);
+  if (!o) return;
+  o = W_LIT(o, "{\"messageId\":");
+  o = w_plain(o, id, idlen);
+  o = W_LIT(o, ",\"receiptHandle\":");
+  o = w_plain(o, handle, hlen);
+  o = W_LIT(o, ",\"body\":");
+  if (raw_body && aev__json_valid(body, len)) o = w_put(o, body, len);
+  else o = w_str(o, body, len);
+  o = W_LIT(o, ",\"attributes\":{\"ApproximateReceiveCount\":");
+  o = w_num(o, sys.rx_count);
+  o = W_LIT(o, ",\"SentTimestamp\":");
+  o = w_num(o, (uint64_t)sys.sent_ms);
+  o = W_LIT(o, ",\"SenderId\":");
+  o = w_str(o, sys.sender, slen);
+  o = W_LIT(o, ",\"ApproximateFirstReceiveTimestamp\":");
+  o = w_num(o, (uint64_t)sys.first_rx_ms);
   if (sys.seq) {
-    SB_LIT(s, ",\"SequenceNumber\":");
-    sb_plain(s, sys.seq, strlen(sys.seq));
+    o = W_LIT(o, ",\"SequenceNumber\":");
+    o = w_plain(o, sys.seq, strlen(sys.seq));
   }
-  SB_OPT(s, ",\"MessageGroupId\":", sys.group);
-  SB_OPT(s, ",\"MessageDeduplicationId\":", sys.dedup);
-  SB_OPT(s, ",\"AWSTraceHeader\":", sys.trace);
-  SB_LIT(s, "},\"messageAttributes\":");
-  const char *md5a = aev_message_md5_of_attributes(msg);
+  o = W_OPT(o, ",\"MessageGroupId\":", sys.group);
+  o = W_OPT(o, ",\"MessageDeduplicationId\":", sys.dedup);
+  o = W_OPT(o, ",\"AWSTraceHeader\":", sys.trace);
+  o = W_LIT(o, "},\"messageAttributes\":");
   if (md5a) {
+    sb_end(s, o);
     message_attributes(s, msg);
-    SB_LIT(s, ",\"md5OfMessageAttributes\":");
-    sb_plain(s, md5a, strlen(md5a));
+    if (!(o = sb_reserve(s, RECORD_FIXED + tail_len))) return;
+    o = W_LIT(o, ",\"md5OfMessageAttributes\":");
+    o = w_plain(o, md5a, strlen(md5a));
   } else {
-    SB_LIT(s, "{},\"md5OfMessageAttributes\":null");
+    o = W_LIT(o, "{},\"md5OfMessageAttributes\":null");
   }
-  SB_LIT(s, ",\"md5OfBody\":");
-  sb_plain(s, aev_message_md5_of_body(msg), 32);
-  sb_put(s, tail, tail_len);
+  o = W_LIT(o, ",\"md5OfBody\":");
+  o = w_plain(o, aev_message_md5_of_body(msg), 32);
+  o = w_put(o, tail, tail_len);
+  sb_end(s, o);
 }
 
 char *aev__esm_event(aev__esm *m, aev_message **msgs, size_t n, size_t *len) {
@@ -233,7 +265,7 @@ char *aev__esm_event(aev__esm *m, aev_message **msgs, size_t n, size_t *len) {
     guess += blen + 512 + tail.n +
              (size_t)(aev_message_md5_of_attributes(msgs[i]) ? 512 : 0);
   }
-  sb_grow(&s, guess);
+  sb_reserve(&s, guess);
   SB_LIT(&s, "{\"Records\":[");
   for (size_t i = 0; i < n; i++) {
     if (i) SB_LIT(&s, ",");

@@ -90,7 +90,8 @@ struct aev_invocation {
   char request_id[37];
   char version[16]; /* what ran: "$LATEST" or a version number */
   size_t len;
-  char payload[];
+  char *payload;   /* inline, or a buffer the invocation took over */
+  char inline_payload[];
 };
 
 typedef struct aev__fmetrics {
@@ -202,14 +203,17 @@ int aev__fn_check(const aev_function *f);
 int aev__fn_check_payload(const void *payload, size_t len, size_t max);
 /* jsoncheck.c: 1 when text is one JSON value (syntax only). */
 int aev__json_valid(const void *text, size_t len);
-/* aev__function_call for payloads this library built (no syntax check). */
+/* aev__function_call for payloads this library built (no syntax check).
+ * With own set, payload is a malloc'd buffer of len > 0 bytes that the
+ * invocation takes over when this succeeds (no copy); else it is copied. */
 int aev__fn_call_built(aev_function *f, const char *qualifier,
-                       const void *payload, size_t len,
+                       const void *payload, size_t len, int own,
                        aev__invoke_done_fn done, void *user);
 /* Takes a concurrency slot and an environment and builds the context, or
- * fails with TooManyRequestsException (counted as a throttle). */
+ * fails with TooManyRequestsException (counted as a throttle). own: as for
+ * aev__fn_call_built. */
 int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
-                   size_t len, aev__invoke_done_fn done, void *user,
+                   size_t len, int own, aev__invoke_done_fn done, void *user,
                    aev_invocation **out);
 /* Runs the handler on this thread (init hook first on a cold start) and
  * arms the timeout if it did not complete before returning. */

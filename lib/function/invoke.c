@@ -62,7 +62,7 @@ aev__env *aev__fn_new_env(aev_function *f) {
 }
 
 int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
-                   size_t len, aev__invoke_done_fn done, void *user,
+                   size_t len, int own, aev__invoke_done_fn done, void *user,
                    aev_invocation **out) {
   if (len == 0) {
     payload = "{}";
@@ -74,7 +74,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
     int rc = aev__fn_resolve(f, qualifier, &conf, version);
     if (rc != AEV_OK) return rc;
   }
-  aev_invocation *c = malloc(sizeof *c + len + 1);
+  aev_invocation *c = malloc(sizeof *c + (own ? 0 : len + 1));
   if (!c) {
     aev__fconf_unref(conf);
     return aev__nomem();
@@ -138,8 +138,13 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   aev__broker_uuid(f->res.broker, c->request_id);
   memcpy(c->version, version, sizeof c->version);
   c->len = len;
-  memcpy(c->payload, payload, len);
-  c->payload[len] = '\0';
+  if (own) {
+    c->payload = (char *)payload;
+  } else {
+    c->payload = c->inline_payload;
+    memcpy(c->payload, payload, len);
+    c->payload[len] = '\0';
+  }
   *out = c;
   return AEV_OK;
 }
@@ -148,6 +153,7 @@ static void inv_unref(aev_invocation *c) {
   if (--c->refs > 0) return;
   aev__fconf_unref(c->conf);
   aev__resource_unref(&c->f->res);
+  if (c->payload != c->inline_payload) free(c->payload);
   free(c);
 }
 

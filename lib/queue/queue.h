@@ -125,4 +125,9 @@ typedef struct aev__msg_system {
 } aev__msg_system;
 void aev__message_system(const aev_message *m, aev__msg_system *out);
 
+/* delete_received.c: deletes messages received from q (any number, one
+ * lock per 16); stale handles are skipped. */
+void aev__queue_delete_received(aev_queue *q, aev_message *const *msgs,
+                                size_t n);
+
 #endif
