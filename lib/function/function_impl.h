@@ -108,7 +108,8 @@ typedef struct aev__account {
   pthread_mutex_t mu;
   int limit;        /* ConcurrentExecutions of the account (mu) */
   int reserved_sum; /* reserved concurrency of all functions (mu) */
-  _Atomic int unreserved_limit;   /* limit - reserved_sum */
+  int provisioned_sum; /* provisioned concurrency of unreserved ones (mu) */
+  _Atomic int unreserved_limit; /* limit - reserved_sum - provisioned_sum */
   _Atomic int unreserved_running; /* slots taken by unreserved functions */
 } aev__account;
 
@@ -118,9 +119,16 @@ int aev__account_of(aev_broker *b, aev__account **out);
 int aev__account_take(aev__account *a);
 void aev__account_give(aev__account *a);
 /* A function's reservation changes from old to reserved (-1: none);
- * InvalidParameterValueException when fewer than 100 would stay
- * unreserved. */
-int aev__account_reserve(aev__account *a, int old, int reserved);
+ * provisioned is the function's provisioned concurrency, which comes out
+ * of the unreserved pool while it has no reservation and out of its
+ * reservation otherwise. InvalidParameterValueException when fewer than
+ * 100 would stay unreserved. */
+int aev__account_reserve(aev__account *a, int old, int reserved,
+                         int provisioned);
+/* An unreserved function's provisioned concurrency changes from old to n:
+ * Lambda takes it from the unreserved pool, and refuses (with
+ * InvalidParameterValueException) to leave fewer than 100 there. */
+int aev__account_provision(aev__account *a, int old, int n);
 
 /* versions.c: a published version (number = index + 1) and an alias. */
 typedef struct aev__version {
@@ -161,6 +169,7 @@ struct aev_function {
   int nversions;
   aev__alias *aliases;
   aev__pconf *pcs;
+  int provisioned; /* sum of the configurations' requested counts */
   aev__env *prov; /* idle provisioned environments */
   aev__fmetrics m;
 };
