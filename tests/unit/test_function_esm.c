@@ -2,7 +2,8 @@
  * event shape, deletes after success, partial batch failures reappearing
  * after their visibility timeout and reaching the DLQ after
  * maxReceiveCount, filter criteria, the batching window, MaximumConcurrency,
- * enable/disable, FIFO order, AWS's validation, and no polling while idle. */
+ * enable/disable, FIFO order, AWS's validation, no polling while idle, and
+ * List/Update reaching stream (Kinesis) mappings. */
 #include <jansson.h>
 
 #include "aevtest.h"
@@ -503,6 +504,109 @@ START_TEST(deleting_the_function_stops_its_mappings) {
 }
 END_TEST
 
+/* Kinesis records per invocation, by function (user: an int[2] slot). */
+static void kin_handler(void *user, aev_invocation *ctx, const char *event,
+                        size_t len) {
+  int *slot = user;
+  json_t *e = json_loadb(event, len, 0, NULL);
+  slot[0]++;
+  slot[1] += (int)json_array_size(json_object_get(e, "Records"));
+  json_decref(e);
+  aev_invocation_succeed(ctx, "{}", 2);
+}
+
+static int mapping_count(const char *fn, const char *arn) {
+  char *out;
+  ck_assert_int_eq(aev_event_source_mapping_list(b, fn, arn, &out), AEV_OK);
+  json_t *j = json_loads(out, 0, NULL);
+  int n = (int)json_array_size(json_object_get(j, "EventSourceMappings"));
+  json_decref(j);
+  aev_free(out);
+  return n;
+}
+
+/* ListEventSourceMappings and UpdateEventSourceMapping reach the stream
+ * primitive's Kinesis mappings: listed beside queue mappings and by their
+ * filters; an update is checked, answered with State Updating, then takes
+ * effect (new function, new batch size) for the next batches. */
+START_TEST(stream_mappings_listed_and_updated) {
+  int a[2] = {0}, bb[2] = {0};
+  bt_state s = {0};
+  aev_function *fa, *fb, *fq;
+  ck_assert_int_eq(aev_function_create(b, "kin-a", NULL, kin_handler, a, NULL, &fa), AEV_OK);
+  ck_assert_int_eq(aev_function_create(b, "kin-b", NULL, kin_handler, bb, NULL, &fb), AEV_OK);
+  fq = bt_function("q-fn", &s);
+  aev_stream *st;
+  ck_assert_int_eq(aev_stream_create(b, "ks", 1, &st), AEV_OK);
+  aev_queue *q = qt_queue(b, "lq", NULL);
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "q-fn"));
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"BatchSize\":2,"
+                "\"StartingPosition\":\"TRIM_HORIZON\"}", aev_stream_arn(st), "kin-a");
+  char uuid[37];
+  uuid_of(d, uuid);
+  aev_free(d);
+  ck_assert_int_eq(mapping_count(NULL, NULL), 2);
+  ck_assert_int_eq(mapping_count("kin-a", NULL), 1);
+  ck_assert_int_eq(mapping_count("q-fn", NULL), 1);
+  ck_assert_int_eq(mapping_count("kin-b", NULL), 0);
+  ck_assert_int_eq(mapping_count(NULL, aev_stream_arn(st)), 1);
+  ck_assert_int_eq(mapping_count(NULL, aev_queue_arn(q)), 1);
+  /* Refused updates change nothing. */
+  char req[512], *out = NULL;
+  const char *bad[][3] = {
+      {"\"BatchSize\":0", "InvalidParameterValueException", "Member must have value greater than or equal to 1"},
+      {"\"MaximumRecordAgeInSeconds\":30", "InvalidParameterValueException", "-1 or between 60"},
+      {"\"ParallelizationFactor\":2", "InvalidParameterValueException", "ParallelizationFactor"},
+      {"\"FunctionName\":\"nope\"", "ResourceNotFoundException", "Function not found"},
+      {"\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"a\\\":1}\"}]}", "InvalidParameterValueException", "Invalid filter pattern"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    snprintf(req, sizeof req, "{\"UUID\":\"%s\",%s}", uuid, bad[i][0]);
+    int rc = aev_event_source_mapping_update(b, req, &out);
+    ck_assert_msg(rc != AEV_OK, "%s accepted", bad[i][0]);
+    ck_assert_str_eq(aev_errcode(), bad[i][1]);
+    ck_assert_msg(strstr(aev_errmsg(), bad[i][2]), "%s: %s", bad[i][0], aev_errmsg());
+  }
+  ft_assert_error(aev_event_source_mapping_update(b, "{\"UUID\":\"00000000-0000-4000-8000-000000000000\",\"BatchSize\":3}", &out),
+                  AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "does not exist");
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"BatchSize\":3,\"FunctionName\":\"kin-b\"}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &out), AEV_OK);
+  json_t *j = json_loads(out, 0, NULL);
+  aev_free(out);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "State")), "Updating");
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "BatchSize")), 3);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "FunctionArn")), aev_function_arn(fb));
+  ck_assert_str_eq(json_string_value(json_object_get(j, "StartingPosition")), "TRIM_HORIZON");
+  json_decref(j);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &out), AEV_OK);
+  j = json_loads(out, 0, NULL);
+  aev_free(out);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "State")), "Enabled");
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "BatchSize")), 3);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "FunctionArn")), aev_function_arn(fb));
+  json_decref(j);
+  ck_assert_int_eq(mapping_count("kin-b", NULL), 1);
+  ck_assert_int_eq(mapping_count("kin-a", NULL), 0);
+  /* The next records go to kin-b, three at a time. */
+  for (int i = 0; i < 6; i++)
+    ck_assert_int_eq(aev_stream_put(st, "eA==", 4, "k", NULL, NULL, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(a[0], 0);
+  ck_assert_int_eq(bb[0], 2);
+  ck_assert_int_eq(bb[1], 6);
+  /* Through the API as well. */
+  ck_assert_int_eq(aev_call(b, "lambda", "ListEventSourceMappings", "{\"FunctionName\":\"kin-b\"}", &out), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(out, uuid));
+  aev_free(out);
+  aev_stream_release(st);
+  aev_queue_release(q);
+  aev_function_release(fa);
+  aev_function_release(fb);
+  aev_function_release(fq);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_esm");
   TCase *tc = tcase_create("esm");
@@ -521,6 +625,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, validation_as_aws);
   tcase_add_test(tc, through_aev_call);
   tcase_add_test(tc, deleting_the_function_stops_its_mappings);
+  tcase_add_test(tc, stream_mappings_listed_and_updated);
   suite_add_tcase(su, tc);
   return su;
 }
