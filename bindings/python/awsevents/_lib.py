@@ -191,6 +191,12 @@ SIGNATURES = {
     "aev_invocation_log_stream": (c_char_p, [_opaque]),
     "aev_invocation_remaining_ms": (c_int64, [_opaque]),
     "aev_invocation_env": (c_char_p, [_opaque, c_char_p]),
+    "aev_function_put_provisioned_concurrency": (c_int, [_opaque, c_char_p,
+                                                         c_int]),
+    "aev_function_provisioned_concurrency": (c_int, [_opaque, c_char_p,
+                                                     _out_opaque]),
+    "aev_function_delete_provisioned_concurrency": (c_int, [_opaque,
+                                                            c_char_p]),
     # stream
     "aev_stream_create": (c_int, [_opaque, c_char_p, c_int, _out_opaque]),
     "aev_stream_get": (c_int, [_opaque, c_char_p, _out_opaque]),
