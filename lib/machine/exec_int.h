@@ -68,6 +68,10 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap);
 /* The environment for evaluating paths of the current state on input. */
 void aev__run_env(m_run *r, aev__jenv *env, json_t *input);
 
+/* Sets (v stolen) or, v NULL, removes key of the context object $$ without
+ * changing the object values already hold (copy on write). */
+void aev__ctx_set(aev_execution *e, const char *key, json_t *v);
+
 /* Events for the current state. */
 int64_t aev__run_event(m_run *r, const char *type, const char *dkey, json_t *details);
 
