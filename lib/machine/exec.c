@@ -300,6 +300,7 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
   aev__sched *sc = aev__broker_sched(e->b);
   for (size_t i = 0; i < e->nruns; i++) {
     m_run *r = e->runs[i];
+    aev__task_withdraw(r);
     if (r->timer_armed && aev__timer_cancel(sc, &r->timer)) {
       r->timer_armed = 0;
       aev__execution_unref(e);

@@ -129,6 +129,7 @@ static void timed_out(m_run *r, const char *error) {
   task_kind k;
   kind_of(aev__run_state(r)->resource, &k);
   cancel_timers(r);
+  aev__task_withdraw(r); /* no worker may take it any more */
   r->task_seq++;
   event(r, &k, EV_TIMED_OUT, json_pack("{s:s}", "error", error));
   aev__run_fail(r, error, NULL, 0);
@@ -206,14 +207,19 @@ static char *token_new(m_run *r) {
   return t;
 }
 
+void aev__task_withdraw(m_run *r) {
+  if (r->queued_on && r->token) aev__activity_withdraw(r->e->b, r->queued_on, r->token);
+  r->queued_on = NULL;
+}
+
 void aev__task_prepare(m_run *r) {
   const m_state *s = aev__run_state(r);
   r->task_seq++;
+  aev__task_withdraw(r);
   free(r->token);
   r->token = NULL;
   size_t n = strlen(s->resource), w = strlen(WAIT_SUFFIX);
   if (!is_activity(s->resource) && (n < w || strcmp(s->resource + n - w, WAIT_SUFFIX))) return;
-  free(r->token);
   r->token = token_new(r);
   if (r->e->context && r->token)
     aev__ctx_set(r->e, "Task", json_pack("{s:s}", "Token", r->token));
@@ -532,10 +538,11 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
  * token. */
 static void activity_call(m_run *r, json_t *params) {
   char *input = json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY);
-  int rc = input && r->token ? aev__activity_schedule(r->e->b, aev__run_state(r)->resource, r->token, input)
-                             : aev__nomem();
+  const char *arn = aev__run_state(r)->resource;
+  int rc = input && r->token ? aev__activity_schedule(r->e->b, arn, r->token, input) : aev__nomem();
   free(input);
   if (rc) task_failed(r, "States.Runtime", aev_errmsg());
+  else r->queued_on = arn;
 }
 
 void aev__task_start(m_run *r, json_t *params) {

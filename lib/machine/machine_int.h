@@ -276,6 +276,11 @@ int aev__machine_check_name(const char *name, const char *what);
  * activity arn names (ActivityDoesNotExist); its JSON shape for Describe /
  * List. */
 int aev__activity_schedule(aev_broker *b, const char *arn, const char *token, const char *input);
+/* Withdraws the task of token from the queue of the activity arn names, if
+ * no worker has taken it yet (its attempt or execution ended). */
+void aev__activity_withdraw(aev_broker *b, const char *arn, const char *token);
+/* Tasks waiting for a worker (tests). */
+size_t aev__activity_queued(aev_activity *a);
 json_t *aev__activity_json(const aev_activity *a);
 /* A worker took the task of token (exec_task.c): ActivityStarted is
  * recorded on the execution's strand. Non-zero (TaskTimedOut, InvalidToken)
