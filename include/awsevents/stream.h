@@ -89,7 +89,8 @@ AEV_API int aev_stream_increase_retention(aev_stream *s, int hours);
 AEV_API int aev_stream_decrease_retention(aev_stream *s, int hours);
 
 /* Per-shard throughput limits (writes 1 MiB/s and 1,000 records/s, reads
- * 2 MiB/s and 5 GetRecords/s, token buckets on the broker clock) are on by
+ * 2 MiB/s and 5 GetRecords/s, 5 GetShardIterator calls/s, token buckets on
+ * the broker clock) are on by
  * default as in AWS; 0 switches them off for this stream. */
 AEV_API int aev_stream_set_throttling(aev_stream *s, int on);
 

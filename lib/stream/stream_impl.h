@@ -64,7 +64,7 @@ typedef struct aev__shard {
   uint64_t first, next;
   aev__kchunk *chunks, *chunk_tail;
   int64_t last_arrival;
-  aev__bucket w_bytes, w_recs, r_bytes, r_calls;
+  aev__bucket w_bytes, w_recs, r_bytes, r_calls, iter_calls;
   aev__sub *subs; /* enhanced fan-out subscriptions on this shard */
 } aev__shard;
 
@@ -162,6 +162,9 @@ aev__shard *aev__stream_route(aev_stream *s, aev__u128 hash);
  * (refilled at rate per second); 0 when taken, -1 when throttled. */
 int aev__bucket_take(aev__bucket *bk, double rate, double amount,
                      int64_t now_ms);
+/* Takes amount only when the bucket holds all of it (call counts). */
+int aev__bucket_take_whole(aev__bucket *bk, double rate, double amount,
+                           int64_t now_ms);
 /* Checks a write of n records and bytes against both write buckets. */
 int aev__shard_write_ok(aev__shard *sh, size_t bytes, int64_t now_ms);
 
