@@ -225,7 +225,12 @@ typedef void (*aev_subscribe_fn)(void *user, const aev_records *event);
  * Subscribing again to the same shard within 5 s fails with
  * ResourceInUseException; later it takes the subscription over. type and
  * its arguments are as for aev_stream_iterator(). *out (may be NULL) is a
- * handle for aev_subscription_cancel() and aev_subscription_free(). */
+ * handle for aev_subscription_cancel() and aev_subscription_free().
+ * aev_call(b, "kinesis", "SubscribeToShard", ...) cannot push: it answers
+ * {"EventStream": [{"SubscribeToShardEvent": {...}}, ...]} with the events
+ * available at the call (StartingPosition to the tip, at least one) and
+ * the subscription ends there; resume after its last
+ * ContinuationSequenceNumber. */
 AEV_API int aev_stream_subscribe(aev_broker *b, const char *consumer_arn,
                                  const char *shard_id, const char *type,
                                  const char *sequence_number,

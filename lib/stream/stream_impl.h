@@ -200,6 +200,15 @@ int aev__records_finish(aev_stream *s, aev__shard *sh, aev_records *r,
 void aev__fanout_notify(aev_stream *s, aev__shard *sh);
 /* Stream deleted or consumer deregistered (name NULL = all): ends subs. */
 void aev__fanout_end(aev_stream *s, const char *consumer);
+/* SubscribeToShard for a caller that cannot take pushes (aev_call): the
+ * same checks and takeover as aev_stream_subscribe(), then the events it
+ * would push at once, from the starting position to the tip (at least
+ * one), in *events (n batches; free each, then the array). The
+ * subscription ends there, as if the client closed the stream. */
+int aev__fanout_snapshot(aev_broker *b, const char *consumer_arn,
+                         const char *shard_id, const char *type,
+                         const char *sequence_number, int64_t timestamp_ms,
+                         aev_records ***events, size_t *n);
 
 /* consumers.c: the consumer named (mu held), or NULL. */
 aev__consumer *aev__consumer_find(aev_stream *s, const char *name);
