@@ -34,8 +34,13 @@ typedef struct aev_subscription aev_subscription;
 #define AEV_SHARD_ID_SIZE 21
 #define AEV_STREAM_SEQUENCE_SIZE 57
 
-/* aev_stream_create()'s shard_count for an on-demand stream (AWS starts
- * one with 4 shards). */
+/* aev_stream_create()'s shard_count for an on-demand stream. AWS starts
+ * one with 4 shards and adds capacity as writes grow: here a shard whose
+ * write demand (records and bytes offered, throttled or not) exceeds its
+ * capacity (1,000 records/s or 1 MiB/s) in two consecutive seconds of the
+ * broker clock is split at the middle of its hash range, as a resharding
+ * change the broker runs (the stream is UPDATING until then), up to 200
+ * open shards; with throttling switched off it keeps its shards. */
 #define AEV_STREAM_ON_DEMAND 0
 
 /* ---- Streams --------------------------------------------------------- */

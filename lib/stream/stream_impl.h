@@ -23,6 +23,7 @@ __extension__ typedef unsigned __int128 aev__u128;
 #define AEV__MAX_SHARDS 10000
 #define AEV__MAX_CONSUMERS 20
 #define AEV__ON_DEMAND_SHARDS 4
+#define AEV__ON_DEMAND_MAX_SHARDS 200
 #define AEV__RESHARDS_PER_DAY 10
 
 /* A stored record, packed in a chunk: the partition key then the data. */
@@ -66,6 +67,11 @@ typedef struct aev__shard {
   int64_t last_arrival;
   aev__bucket w_bytes, w_recs, r_bytes, r_calls, iter_calls;
   aev__sub *subs; /* enhanced fan-out subscriptions on this shard */
+  /* On-demand streams: write demand in broker-clock second demand_s, and
+   * the last second it exceeded the shard's capacity. */
+  int64_t demand_s, hot_s;
+  uint32_t demand_recs;
+  size_t demand_bytes;
 } aev__shard;
 
 typedef struct aev__consumer {
@@ -218,6 +224,14 @@ void aev__stream_mappings_stop(aev_stream *s);
 
 /* reshard.c: runs the pending change (mu held). */
 void aev__reshard_apply(aev_stream *s);
+/* On-demand scaling (mu held): splits shard id at its midpoint unless a
+ * change is pending. */
+void aev__reshard_auto_split(aev_stream *s, uint32_t id);
+
+/* ondemand.c: counts a write of bytes offered to sh of an on-demand
+ * stream and scales the stream when the demand is sustained (mu held). */
+void aev__ondemand_note(aev_stream *s, aev__shard *sh, size_t bytes,
+                        int64_t now_ms);
 
 /* errors.c: Kinesis's wording. */
 int aev__kin_no_stream(const aev_broker *b, const char *name);
