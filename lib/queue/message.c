@@ -29,7 +29,7 @@ aev_message *aev__message_copy(const aev_queue *q, const aev__msg *m,
   aev_message *msg = malloc(sizeof *msg + extra);
   if (!msg) return NULL;
   msg->body = msg->data;
-  memcpy(msg->body, m->body, m->len + 1);
+  memcpy(msg->body, aev__msg_body(m), m->len + 1);
   msg->len = m->len;
   memcpy(msg->id, m->id, 16);
   memcpy(msg->md5_body, m->md5, 16);

@@ -11,6 +11,7 @@
 #include "core/ids.h"
 #include "core/registry.h"
 #include "queue/qmap.h"
+#include "queue/queue.h"
 
 #define AEV__VISIBILITY_MAX 43200
 #define AEV__DEDUP_WINDOW_MS (5 * 60 * 1000)
@@ -32,15 +33,15 @@ typedef struct aev__msg_ext {
   aev__group *grp;  /* FIFO: the group list the message is on */
 } aev__msg_ext;
 
-/* A stored message, body inline. Standard queues keep it on the available
- * list (link) or in the ready or pending heap (heap_index); FIFO queues keep
- * it on its group's list (link). Everything keeps it on the retention list
- * (all), ordered by expire_at. */
+/* A stored message, body inline or shared (an SNS fan-out's body, see
+ * aev__qbody in queue.h). Standard queues keep it on the available list
+ * (link) or in the ready or pending heap (heap_index); FIFO queues keep it on
+ * its group's list (link). Everything keeps it on the retention list (all),
+ * ordered by expire_at. */
 typedef struct aev__msg {
   struct aev__msg *all_prev, *all_next;
   struct aev__msg *prev, *next;
   size_t heap_index; /* index + 1 while in a heap */
-  int in_ready;      /* which heap: ready (1) or pending (0) */
   int64_t visible_at;  /* deadline timeline ms: delay end / visibility end */
   int64_t expire_at;   /* deadline timeline ms: retention end */
   int64_t sent_ms;     /* epoch ms (SentTimestamp) */
@@ -52,9 +53,16 @@ typedef struct aev__msg {
   uint8_t id[16];
   uint8_t md5[16];
   aev__msg_ext *ext;
-  size_t len;
+  aev__qbody *shared; /* the body when shared, else NULL and body[] */
+  uint32_t len;       /* ≤ 1 MiB (MaximumMessageSize) */
+  uint8_t in_ready;   /* which heap: ready (1) or pending (0) */
   unsigned char body[];
 } aev__msg;
+
+/* The message's body bytes (NUL-terminated). */
+static inline const unsigned char *aev__msg_body(const aev__msg *m) {
+  return m->shared ? m->shared->data : m->body;
+}
 
 /* A binary min-heap of messages (their heap_index tracks the position). */
 typedef struct aev__mheap {
@@ -134,8 +142,10 @@ struct aev_queue {
   struct aev__queue_watch *watches; /* watch.c: event-source mappings */
 };
 
-/* store.c: message memory, slots, lists and heap (callers hold mu). */
+/* store.c: message memory, slots, lists and heap (callers hold mu). A
+ * message either copies its body or takes a reference to a shared one. */
 aev__msg *aev__msg_new(const void *body, size_t len);
+aev__msg *aev__msg_new_shared(aev__qbody *body);
 void aev__msg_free(aev__msg *m);
 int aev__store_add(aev_queue *q, aev__msg *m); /* slot + retention list */
 /* Removes m from every structure and frees it. */

@@ -1,7 +1,8 @@
-/* A queue's message storage: inline-body allocation, the slot table that
- * receipt handles index, the retention list, and for standard queues the
- * available list, the ready heap (by seq) and the pending heap (by
- * visible_at, seq), so delivery is oldest-first like SQS's best effort. */
+/* A queue's message storage: message memory (inline or shared bodies), the
+ * slot table that receipt handles index, the retention list, and for
+ * standard queues the available list, the ready heap (by seq) and the
+ * pending heap (by visible_at, seq), so delivery is oldest-first like SQS's
+ * best effort. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,7 +15,18 @@ aev__msg *aev__msg_new(const void *body, size_t len) {
   memset(m, 0, sizeof *m);
   memcpy(m->body, body, len);
   m->body[len] = '\0';
-  m->len = len;
+  m->len = (uint32_t)len;
+  return m;
+}
+
+aev__msg *aev__msg_new_shared(aev__qbody *body) {
+  aev__msg *m = malloc(sizeof *m);
+  if (!m) return NULL;
+  memset(m, 0, sizeof *m);
+  aev__qbody_ref(body);
+  m->shared = body;
+  m->len = body->len;
+  memcpy(m->md5, body->md5, sizeof m->md5);
   return m;
 }
 
@@ -28,7 +40,14 @@ void aev__msg_free(aev__msg *m) {
     free(m->ext->dlq_source);
     free(m->ext);
   }
+  aev__qbody_unref(m->shared);
   free(m);
+}
+
+void aev__qbody_ref(aev__qbody *b) { b->refs++; }
+
+void aev__qbody_unref(aev__qbody *b) {
+  if (b && --b->refs == 0) free(b);
 }
 
 /* ---- heaps (standard queues) ---- */

@@ -122,12 +122,13 @@ static aev_queue *endpoint_queue(aev_topic *t, aev__sub *s) {
   return q;
 }
 
-/* One send into the queue arn (through cached when not NULL); err says why
- * it failed. */
+/* One send of body into the queue arn (through cached when not NULL); err
+ * says why it failed. */
 static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
-                         aev__note *n, const char *body, size_t len,
+                         aev__note *n, aev__qbody *body,
                          const aev__attrs *attrs, char *err, size_t errlen) {
-  aev__send_req r = {.body = body, .len = len, .attrs = attrs, .delay = -1};
+  aev__send_req r = {.body = body->data, .len = body->len, .shared = body,
+                     .attrs = attrs, .delay = -1};
   if (is_fifo_arn(arn)) {
     /* A FIFO topic hands its group and deduplication id to FIFO queues;
      * standard queues get neither. */
@@ -149,19 +150,31 @@ static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
   return kind_of(rc);
 }
 
-static int attempt_sqs(job *j) {
-  size_t len;
-  const char *bare;
+/* What the queue arn gets for j's subscription: the raw message (shared by
+ * every queue) or the subscription's envelope, with the attributes as SQS
+ * message attributes when raw. Attributes SQS refuses fail the delivery,
+ * while a dead-letter queue (dlq) takes the message without them. */
+static int send_note(job *j, const char *arn, aev_queue *cached, int dlq,
+                     char *err, size_t errlen) {
+  aev__note *n = j->n;
   int raw = j->c->raw;
-  char *env = body_for(j->n, j->s, raw, &len, &bare);
-  char err[256];
-  if (!raw && !env) return SERVER;
-  if (raw && j->n->raw_attrs_bad) return CLIENT;
-  int r = send_to_queue(j->t, j->s->endpoint, endpoint_queue(j->t, j->s), j->n,
-                        raw ? bare : env, len,
-                        raw ? &j->n->raw_attrs : NULL, err, sizeof err);
-  free(env);
+  snprintf(err, errlen, "InvalidParameterValue: the message attributes do not fit SQS");
+  if (raw && n->raw_attrs_bad && !dlq) return CLIENT;
+  aev__qbody *body = NULL;
+  int rc = aev__note_sqs_body(n, raw, j->s->arn, &body);
+  if (rc != AEV_OK) {
+    snprintf(err, errlen, "%s: %s", aev_errcode(), aev_errmsg());
+    return kind_of(rc);
+  }
+  int r = send_to_queue(j->t, arn, cached, n, body,
+                        raw && !n->raw_attrs_bad ? &n->raw_attrs : NULL, err, errlen);
+  aev__qbody_unref(body);
   return r;
+}
+
+static int attempt_sqs(job *j) {
+  char err[256];
+  return send_note(j, j->s->endpoint, endpoint_queue(j->t, j->s), 0, err, sizeof err);
 }
 
 /* sqs and lambda endpoints: one attempt, run by the scheduler (or inline on
@@ -178,16 +191,8 @@ static void dead_letter(job *j) {
   aev_topic *t = j->t;
   aev__topic_count(t, AEV__C_FAILED, 1);
   if (!j->n || !j->c->dlq_arn) return;
-  size_t len;
-  const char *bare;
-  char *env = body_for(j->n, j->s, j->c->raw, &len, &bare);
   char err[256];
-  int r = CLIENT;
-  if (bare || env)
-    r = send_to_queue(t, j->c->dlq_arn, NULL, j->n, bare ? bare : env, len,
-                      bare && !j->n->raw_attrs_bad ? &j->n->raw_attrs : NULL,
-                      err, sizeof err);
-  free(env);
+  int r = send_note(j, j->c->dlq_arn, NULL, 1, err, sizeof err);
   aev__topic_count(t, r == OK_ ? AEV__C_DLQ : AEV__C_DLQ_FAILED, 1);
   if (r != OK_)
     aev__log(t->res.broker, AEV_LOG_WARN,

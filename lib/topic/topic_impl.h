@@ -93,6 +93,9 @@ typedef struct aev__note {
    * default message: built by the first enveloped delivery and published
    * with one pointer swap. */
   struct aev__env_prefix *_Atomic env;
+  /* The raw body every sqs subscription shares (refcounted, checked and
+   * hashed once), made by the first raw sqs delivery the same way. */
+  aev__qbody *_Atomic sqs_body;
 } aev__note;
 
 void aev__note_ref(aev__note *n);
@@ -103,6 +106,12 @@ const char *aev__note_message(const aev__note *n, const char *protocol);
 /* The enveloped body for a subscription (malloc'd, *len bytes). */
 char *aev__note_envelope(aev__note *n, const char *protocol,
                          const char *sub_arn, size_t *len);
+/* What an sqs subscription's queue receives, as a queue body (a new
+ * reference): raw, the message shared by every raw sqs delivery; else the
+ * subscription's own envelope, whose MD5 continues from the shared
+ * prefix's. Fails as SendMessage would on a body SQS refuses. */
+int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn,
+                       aev__qbody **out);
 /* ISO-8601 UTC with milliseconds, as SNS writes Timestamp. */
 void aev__iso_ms(int64_t ms, char out[32]);
 
