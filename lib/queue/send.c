@@ -228,6 +228,7 @@ typedef struct prepared {
 } prepared;
 
 static void release(prepared *p) {
+  if (!p->m && !p->key) return;
   aev__msg_free(p->m);
   free(p->key);
   p->m = NULL;

@@ -129,7 +129,7 @@ static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
                          const aev__attrs *attrs, char *err, size_t errlen) {
   aev__send_req r = {.body = body->data, .len = body->len, .shared = body,
                      .attrs = attrs, .delay = -1};
-  if (is_fifo_arn(arn)) {
+  if (n->group && is_fifo_arn(arn)) {
     /* A FIFO topic hands its group and deduplication id to FIFO queues;
      * standard queues get neither. */
     r.group = n->group;
