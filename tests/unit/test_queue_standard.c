@@ -495,6 +495,16 @@ START_TEST(receipt_handles) {
                   AEV_ERR_INVALID, "ReceiptHandleIsInvalid", NULL);
   qt_assert_error(aev_queue_change_visibility(q, aev_message_receipt_handle(m), 43201),
                   AEV_ERR_INVALID, "InvalidParameterValue", NULL);
+  /* A handle with any one character changed is garbage, not a stale handle
+   * (its check byte no longer matches). */
+  const char *h = aev_message_receipt_handle(m);
+  for (size_t i = 0; i < strlen(h); i++) {
+    char bad[64];
+    snprintf(bad, sizeof bad, "%s", h);
+    bad[i] = bad[i] == 'A' ? 'B' : 'A';
+    qt_assert_error(aev_queue_delete_message(q, bad), AEV_ERR_INVALID,
+                    "ReceiptHandleIsInvalid", NULL);
+  }
   /* An expired (but newest) handle still deletes on a standard queue. */
   aev_broker_advance(b, 31000);
   ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(m)), AEV_OK);
