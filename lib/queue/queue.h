@@ -36,11 +36,15 @@ typedef struct aev__qbody {
  * SendMessage would answer, or AEV_ERR_NOMEM. */
 int aev__qbody_new(const void *body, size_t len, aev__qbody **out);
 /* The same in two steps, for a body written in place: room for len bytes
- * (refs 1), then the check and the MD5, which continues from md5 (the state
- * after the first md5->len bytes of data) or starts afresh when md5 is
- * NULL. The caller drops the body when sealing fails. */
+ * (refs 1), then the check and the MD5. The check skips the first checked
+ * bytes, which the caller found valid with aev__qbody_check (a valid prefix
+ * keeps the whole valid when the rest is); the MD5 continues from md5 (the
+ * state after the first md5->len bytes of data) or starts afresh when md5
+ * is NULL. The caller drops the body when sealing fails. */
 int aev__qbody_alloc(size_t len, aev__qbody **out);
-int aev__qbody_seal(aev__qbody *b, const aev__md5 *md5);
+int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5);
+/* SendMessage's check of a body's characters (InvalidMessageContents). */
+int aev__qbody_check(const void *body, size_t len);
 void aev__qbody_ref(aev__qbody *b);
 void aev__qbody_unref(aev__qbody *b); /* NULL does nothing */
 

@@ -80,14 +80,18 @@ static int fifo_id_ok(const char *s) {
   return 1;
 }
 
-static int check_body(const void *body, size_t len) {
-  if (!body || len == 0) return aev__sqs_missing("MessageBody");
+int aev__qbody_check(const void *body, size_t len) {
   if (!body_ok(body, len))
     return aev__fail(AEV_ERR_INVALID, "InvalidMessageContents",
                      "Invalid characters found. Valid unicode characters are "
                      "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | "
                      "#x10000 to #x10FFFF");
   return AEV_OK;
+}
+
+static int check_body(const void *body, size_t len) {
+  if (!body || len == 0) return aev__sqs_missing("MessageBody");
+  return aev__qbody_check(body, len);
 }
 
 int aev__qbody_alloc(size_t len, aev__qbody **out) {
@@ -100,8 +104,9 @@ int aev__qbody_alloc(size_t len, aev__qbody **out) {
   return AEV_OK;
 }
 
-int aev__qbody_seal(aev__qbody *b, const aev__md5 *md5) {
-  int rc = check_body(b->data, b->len);
+int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5) {
+  int rc = b->len == 0 ? aev__sqs_missing("MessageBody")
+                       : aev__qbody_check(b->data + checked, b->len - checked);
   if (rc != AEV_OK) return rc;
   aev__md5 c;
   if (md5) c = *md5;
@@ -116,7 +121,7 @@ int aev__qbody_new(const void *body, size_t len, aev__qbody **out) {
   int rc = aev__qbody_alloc(len, &b);
   if (rc != AEV_OK) return rc;
   if (len) memcpy(b->data, body, len);
-  if ((rc = aev__qbody_seal(b, NULL)) != AEV_OK) {
+  if ((rc = aev__qbody_seal(b, 0, NULL)) != AEV_OK) {
     aev__qbody_unref(b);
     return rc;
   }

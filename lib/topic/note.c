@@ -46,6 +46,7 @@ void aev__iso_ms(int64_t ms, char out[32]) {
 
 struct aev__env_prefix {
   aev__md5 md5; /* the MD5 state after the text */
+  int valid;    /* the text passes SQS's character check */
   size_t len;
   char text[];
 };
@@ -103,6 +104,7 @@ static const struct aev__env_prefix *shared_prefix(aev__note *n) {
     memcpy(p->text, text, len + 1);
     aev__md5_init(&p->md5);
     aev__md5_update(&p->md5, p->text, len);
+    p->valid = aev__qbody_check(p->text, len) == AEV_OK;
   }
   free(text);
   if (!p) return NULL;
@@ -186,9 +188,10 @@ int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn,
   if (rc == AEV_OK) {
     memcpy(b->data, p->text, p->len);
     put_tail(n, sub_arn, (char *)b->data + p->len);
-    /* Only the shared prefix's MD5 state is reused; a prefix of its own
-     * is hashed with the rest. */
-    rc = aev__qbody_seal(b, own ? NULL : &p->md5);
+    /* Only the shared prefix's check and MD5 state are reused; a prefix
+     * of its own is checked and hashed with the rest. */
+    rc = own ? aev__qbody_seal(b, 0, NULL)
+             : aev__qbody_seal(b, p->valid ? p->len : 0, &p->md5);
     if (rc == AEV_OK) *out = b;
     else aev__qbody_unref(b);
   }
