@@ -14,6 +14,8 @@
 
 int aev__queue_create(aev_broker *b, const char *name, json_t *attrs,
                       aev_queue **out);
+/* AEV_OK, or QueueDoesNotExist after DeleteQueue / broker shutdown. */
+int aev__queue_check(const aev_queue *q);
 /* By name, URL or ARN; QueueDoesNotExist otherwise. */
 int aev__queue_find(aev_broker *b, const char *name_url_or_arn,
                     aev_queue **out);
@@ -49,8 +51,9 @@ void aev__qbody_ref(aev__qbody *b);
 void aev__qbody_unref(aev__qbody *b); /* NULL does nothing */
 
 /* One message to send. attrs may be NULL; delay -1 means the queue's. With
- * shared set, body and len must be its data and len, and the body is
- * neither checked, copied nor hashed again. */
+ * shared set, body and len must be its data and len, the body is neither
+ * checked, copied nor hashed again, and aev__queue_send / send_many take
+ * over one reference to it, whether they succeed or fail. */
 typedef struct aev__send_req {
   const void *body;
   size_t len;

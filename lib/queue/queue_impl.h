@@ -143,7 +143,8 @@ struct aev_queue {
 };
 
 /* store.c: message memory, slots, lists and heap (callers hold mu). A
- * message either copies its body or takes a reference to a shared one. */
+ * message either copies its body or takes over the caller's reference to a
+ * shared one (dropped if the message cannot be made). */
 aev__msg *aev__msg_new(const void *body, size_t len);
 aev__msg *aev__msg_new_shared(aev__qbody *body);
 void aev__msg_free(aev__msg *m);
@@ -219,8 +220,6 @@ void aev__seq_format(uint64_t seq, char *out);
 /* queue.c */
 int64_t aev__queue_now_mono(const aev_queue *q);
 int64_t aev__queue_now_ms(const aev_queue *q);
-/* AEV_OK, or QueueDoesNotExist after DeleteQueue / broker shutdown. */
-int aev__queue_check(const aev_queue *q);
 /* Wakes long-poll receivers (mu held). */
 void aev__queue_wake(aev_queue *q);
 /* After a send (mu held). Standard queues wake one long-poll receiver,

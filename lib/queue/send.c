@@ -229,6 +229,8 @@ static void new_id(aev_queue *q, uint8_t id[16]) {
 typedef struct prepared {
   aev__msg *m;
   char *key; /* FIFO deduplication key, or NULL */
+  const char *dedup; /* FIFO: the deduplication id (or sha) */
+  char sha[65];      /* content-based deduplication id */
   size_t size; /* body + attributes, against MaximumMessageSize */
 } prepared;
 
@@ -240,32 +242,42 @@ static void release(prepared *p) {
   p->key = NULL;
 }
 
-/* Checks the request and builds the message with its MD5s (no lock). */
+/* FIFO: the deduplication key (DeduplicationScope=messageGroup: ids are per
+ * group), from MessageDeduplicationId or the body's SHA-256. */
+static int dedup_key(const aev_queue *q, const aev__send_req *r, prepared *p) {
+  const char *dedup = r->dedup;
+  if (!dedup) {
+    aev__sha256_hex(r->body, r->len, p->sha);
+    dedup = p->sha;
+  }
+  size_t gl = strlen(r->group), dl = strlen(dedup);
+  p->key = malloc(gl + dl + 2);
+  if (!p->key) return aev__nomem();
+  if (q->conf.dedup_scope_group) {
+    memcpy(p->key, r->group, gl);
+    p->key[gl] = '\x1f';
+    memcpy(p->key + gl + 1, dedup, dl + 1);
+  } else {
+    memcpy(p->key, dedup, dl + 1);
+  }
+  p->dedup = dedup;
+  return AEV_OK;
+}
+
+/* Checks the request and builds the message with its MD5s (no lock). A
+ * shared body's reference passes to the message, or is dropped on failure. */
 static int prepare(const aev_queue *q, const aev__send_req *r, aev__sent *out,
                    prepared *p) {
-  *p = (prepared){0};
+  p->m = NULL;
+  p->key = NULL;
+  p->dedup = r->dedup;
   int rc = check_request(q, r);
-  if (rc != AEV_OK) return rc;
-  char sha[65];
-  const char *dedup = r->dedup;
-  if (q->conf.fifo) {
-    if (!dedup) {
-      aev__sha256_hex(r->body, r->len, sha);
-      dedup = sha;
-    }
-    /* DeduplicationScope=messageGroup: ids are per group. */
-    size_t gl = strlen(r->group), dl = strlen(dedup);
-    p->key = malloc(gl + dl + 2);
-    if (!p->key) return aev__nomem();
-    if (q->conf.dedup_scope_group) {
-      memcpy(p->key, r->group, gl);
-      p->key[gl] = '\x1f';
-      memcpy(p->key + gl + 1, dedup, dl + 1);
-    } else {
-      memcpy(p->key, dedup, dl + 1);
-    }
+  if (rc == AEV_OK && q->conf.fifo) rc = dedup_key(q, r, p);
+  if (rc != AEV_OK) {
+    aev__qbody_unref(r->shared);
+    return rc;
   }
-  if (!(p->m = build(q, r, dedup, out))) {
+  if (!(p->m = build(q, r, p->dedup, out))) {
     release(p);
     return aev__nomem();
   }
@@ -329,15 +341,18 @@ int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
                          aev__sent *outs, aev__send_failed failed,
                          void *ctx) {
   int rc = aev__queue_check(q);
-  if (rc != AEV_OK) return rc;
+  if (rc == AEV_OK && n > 10)
+    rc = aev__fail(AEV_ERR_INVALID, "TooManyEntriesInBatchRequest",
+                   "Maximum number of entries per request are 10. You "
+                   "have sent %zu.",
+                   n);
+  if (rc != AEV_OK) {
+    for (size_t i = 0; i < n; i++) aev__qbody_unref(reqs[i].shared);
+    return rc;
+  }
   prepared p[10];
   raw_sent raw[10];
   int ok[10];
-  if (n > 10)
-    return aev__fail(AEV_ERR_INVALID, "TooManyEntriesInBatchRequest",
-                     "Maximum number of entries per request are 10. You "
-                     "have sent %zu.",
-                     n);
   for (size_t i = 0; i < n; i++) {
     int s = prepare(q, &reqs[i], outs ? &outs[i] : NULL, &p[i]);
     ok[i] = s == AEV_OK;

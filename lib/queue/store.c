@@ -34,8 +34,10 @@ aev__msg *aev__msg_new(const void *body, size_t len) {
 
 aev__msg *aev__msg_new_shared(aev__qbody *body) {
   aev__msg *m = malloc(sizeof *m);
-  if (!m) return NULL;
-  aev__qbody_ref(body);
+  if (!m) {
+    aev__qbody_unref(body);
+    return NULL;
+  }
   msg_init(m, body, body->len);
   memcpy(m->md5, body->md5, sizeof m->md5);
   return m;

@@ -122,8 +122,9 @@ static aev_queue *endpoint_queue(aev_topic *t, aev__sub *s) {
   return q;
 }
 
-/* One send of body into the queue arn (through cached when not NULL); err
- * says why it failed. */
+/* One send of body into the queue arn (through cached when not NULL),
+ * which takes over the caller's reference to body; err says why it
+ * failed. */
 static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
                          aev__note *n, aev__qbody *body,
                          const aev__attrs *attrs, char *err, size_t errlen) {
@@ -135,16 +136,17 @@ static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
     r.group = n->group;
     r.dedup = n->dedup;
   }
-  /* No id or MD5 text wanted back: the queue formats nothing. */
-  int rc = cached ? aev__queue_send(cached, &r, NULL) : AEV_ERR_NOT_FOUND;
-  if (rc == AEV_ERR_NOT_FOUND) {
-    aev_queue *q;
-    rc = aev__queue_find(t->res.broker, arn, &q);
-    if (rc == AEV_OK) {
-      rc = aev__queue_send(q, &r, NULL);
-      aev_queue_release(q);
-    }
-  }
+  /* A deleted queue's cached handle answers QueueDoesNotExist: look the ARN
+   * up afresh, in case a queue of that name came back. */
+  aev_queue *found = NULL;
+  int rc = AEV_OK;
+  if (!cached || aev__queue_check(cached) != AEV_OK)
+    rc = aev__queue_find(t->res.broker, arn, &found);
+  /* The send takes over the body's reference; no id or MD5 text wanted
+   * back: the queue formats nothing. */
+  if (rc == AEV_OK) rc = aev__queue_send(found ? found : cached, &r, NULL);
+  else aev__qbody_unref(body);
+  aev_queue_release(found);
   if (rc == AEV_OK) return OK_;
   snprintf(err, errlen, "%s: %s", aev_errcode(), aev_errmsg());
   return kind_of(rc);
@@ -166,10 +168,8 @@ static int send_note(job *j, const char *arn, aev_queue *cached, int dlq,
     snprintf(err, errlen, "%s: %s", aev_errcode(), aev_errmsg());
     return kind_of(rc);
   }
-  int r = send_to_queue(j->t, arn, cached, n, body,
-                        raw && !n->raw_attrs_bad ? &n->raw_attrs : NULL, err, errlen);
-  aev__qbody_unref(body);
-  return r;
+  return send_to_queue(j->t, arn, cached, n, body,
+                       raw && !n->raw_attrs_bad ? &n->raw_attrs : NULL, err, errlen);
 }
 
 static int attempt_sqs(job *j) {
