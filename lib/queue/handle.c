@@ -1,9 +1,12 @@
 /* Receipt handles as self-describing tokens: base64 of a version byte, the
  * queue's tag, the message slot, the receive's random nonce and a check
  * byte. Validating one needs no table: the slot's message must still carry
- * that nonce. Also formats message ids and sequence numbers. */
+ * that nonce. Also formats message ids, MD5s and sequence numbers. */
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/digest.h"
 #include "queue/b64.h"
@@ -55,17 +58,42 @@ void aev__handle_read(const aev_queue *q, const char *text, aev__handle *h) {
   h->valid = h->nonce != 0;
 }
 
+void aev__hex16(const uint8_t in[16], char out[33]) {
+#ifdef __SSE2__
+  /* Every byte's two nibbles side by side, each turned into '0'..'9' or
+   * 'a'..'f' with one compare: 16 bytes in a few vector instructions, where
+   * a table lookup per byte costs ~8 instructions (every received message
+   * formats two of these). */
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)in);
+  __m128i mask = _mm_set1_epi8(0x0f);
+  __m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), mask), lo = _mm_and_si128(v, mask);
+  __m128i a = _mm_unpacklo_epi8(hi, lo), b = _mm_unpackhi_epi8(hi, lo);
+  __m128i nine = _mm_set1_epi8(9), zero = _mm_set1_epi8('0'),
+          gap = _mm_set1_epi8('a' - '0' - 10);
+  a = _mm_add_epi8(_mm_add_epi8(a, zero), _mm_and_si128(_mm_cmpgt_epi8(a, nine), gap));
+  b = _mm_add_epi8(_mm_add_epi8(b, zero), _mm_and_si128(_mm_cmpgt_epi8(b, nine), gap));
+  _mm_storeu_si128((__m128i *)(void *)out, a);
+  _mm_storeu_si128((__m128i *)(void *)(out + 16), b);
+  out[32] = '\0';
+#else
+  aev__hex(in, 16, out);
+#endif
+}
+
 void aev__msg_id_format(const uint8_t id[16], char *out) {
   /* 8-4-4-4-12 hex digits */
-  aev__hex(id, 4, out);
+  char hex[33];
+  aev__hex16(id, hex);
+  memcpy(out, hex, 8);
   out[8] = '-';
-  aev__hex(id + 4, 2, out + 9);
+  memcpy(out + 9, hex + 8, 4);
   out[13] = '-';
-  aev__hex(id + 6, 2, out + 14);
+  memcpy(out + 14, hex + 12, 4);
   out[18] = '-';
-  aev__hex(id + 8, 2, out + 19);
+  memcpy(out + 19, hex + 16, 4);
   out[23] = '-';
-  aev__hex(id + 10, 6, out + 24);
+  memcpy(out + 24, hex + 20, 12);
+  out[36] = '\0';
 }
 
 void aev__seq_format(uint64_t seq, char *out) {

@@ -81,11 +81,11 @@ void aev__message_finish(aev_message *msg) {
   memcpy(raw, msg->id, 16);
   aev__msg_id_format(raw, msg->id);
   memcpy(raw, msg->md5_body, 16);
-  aev__hex(raw, 16, msg->md5_body);
+  aev__hex16(raw, msg->md5_body);
   if (msg->attrs) {
     if (msg->attrs_md5_known) memcpy(raw, msg->md5_attrs, 16);
     else aev__attrs_md5(msg->attrs, msg->attrs_len, raw);
-    aev__hex(raw, 16, msg->md5_attrs);
+    aev__hex16(raw, msg->md5_attrs);
   } else {
     msg->md5_attrs[0] = '\0';
   }

@@ -212,6 +212,8 @@ typedef struct aev__handle {
 } aev__handle;
 void aev__handle_read(const aev_queue *q, const char *text, aev__handle *h);
 
+/* Lower-case hex of 16 bytes (an MD5) and a NUL. */
+void aev__hex16(const uint8_t in[16], char out[33]);
 /* Formats a 16-byte id as a UUID string (37 bytes). */
 void aev__msg_id_format(const uint8_t id[16], char *out);
 /* Formats a FIFO sequence number (decimal, 20 digits) into out[21]. */

@@ -22,20 +22,35 @@ struct aev_send_options {
 
 /* SQS accepts #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF in
  * UTF-8. */
-static int body_ok(const unsigned char *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
 #ifdef __SSE2__
-    /* Fast path: 16 printable ASCII bytes at a time. A signed compare
-     * catches control characters and bytes >= 0x80 (negative) at once. */
-    if (i + 16 <= n) {
-      __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-      if (!_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)))) {
-        i += 16;
-        continue;
-      }
-    }
+/* 1 when the 16 bytes at s are printable ASCII: a signed compare catches
+ * control characters and bytes >= 0x80 (negative) at once. */
+static inline int ascii16(const unsigned char *s) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+  return !_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+}
 #endif
+
+/* The length of the printable ASCII run at the start of s (a multiple of
+ * 16), or n when all of s is printable ASCII. */
+static size_t ascii_prefix(const unsigned char *s, size_t n) {
+#ifdef __SSE2__
+  if (n < 16) return 0;
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    if (!ascii16(s + i)) return i;
+  /* The last partial block, read as the last 16 bytes. */
+  return ascii16(s + n - 16) ? n : i;
+#else
+  (void)s, (void)n;
+  return 0;
+#endif
+}
+
+static int body_ok(const unsigned char *s, size_t n) {
+  /* Nothing before i can start a multi-byte sequence that crosses it. */
+  size_t i = ascii_prefix(s, n);
+  while (i < n) {
     /* 8 printable ASCII bytes (0x20..0x7F) at a time. */
     if (i + 8 <= n) {
       uint64_t w;
@@ -184,7 +199,7 @@ static aev__msg *build(const aev_queue *q, const aev__send_req *r,
     aev__md5_final(&c, m->md5);
   }
   if (out) {
-    aev__hex(m->md5, 16, out->md5_body);
+    aev__hex16(m->md5, out->md5_body);
     out->md5_attrs[0] = '\0';
   }
   int has_attrs = r->attrs && r->attrs->count;
@@ -202,7 +217,7 @@ static aev__msg *build(const aev_queue *q, const aev__send_req *r,
       memcpy(e->attrs, r->attrs->data, r->attrs->len);
       e->attrs_len = r->attrs->len;
       aev__attrs_md5(e->attrs, e->attrs_len, e->attrs_md5);
-      if (out) aev__hex(e->attrs_md5, 16, out->md5_attrs);
+      if (out) aev__hex16(e->attrs_md5, out->md5_attrs);
     } else {
       failed = 1;
     }
