@@ -37,37 +37,59 @@ typedef struct job {
   size_t len;
 } job;
 
+static aev__fanview *view_new(aev_topic *t) {
+  size_t n = t->subs->n;
+  aev__fanview *v = malloc(sizeof *v + n * (sizeof *v->conf + 1));
+  if (!v) return NULL;
+  v->refs = 1;
+  v->gen = t->gen;
+  v->set = t->subs;
+  v->set->refs++;
+  v->conf = (aev__subconf **)(v + 1);
+  v->skip = (unsigned char *)(v->conf + n);
+  for (size_t i = 0; i < n; i++) {
+    aev__sub *s = v->set->s[i];
+    v->conf[i] = s->conf;
+    s->conf->refs++;
+    v->skip[i] = (unsigned char)(s->pending || s->deleted);
+  }
+  v->http_retry = t->conf.http_retry;
+  v->disable_overrides = t->conf.disable_overrides;
+  return v;
+}
+
+void aev__fanview_unref(aev__fanview *v) {
+  if (!v || --v->refs > 0) return;
+  for (size_t i = 0; i < v->set->n; i++) aev__subconf_unref(v->conf[i]);
+  aev__subset_unref(v->set);
+  free(v);
+}
+
+aev__fanview *aev__topic_take_view(aev_topic *t) {
+  aev__fanview *v = t->view;
+  t->view = NULL;
+  return v;
+}
+
 int aev__fan_take(aev_topic *t, aev__fan *f) {
   memset(f, 0, sizeof *f);
   if (!t->subs || !t->subs->n) return AEV_OK;
-  size_t n = t->subs->n;
-  f->conf = malloc(n * sizeof *f->conf);
-  f->skip = malloc(n);
-  if (!f->conf || !f->skip) {
-    free(f->conf);
-    free(f->skip);
-    return aev__nomem();
+  if (!t->view || t->view->gen != t->gen) {
+    aev__fanview *v = view_new(t);
+    if (!v) return aev__nomem();
+    f->replaced = t->view;
+    t->view = v;
   }
-  f->set = t->subs;
-  f->set->refs++;
-  for (size_t i = 0; i < n; i++) {
-    aev__sub *s = f->set->s[i];
-    f->conf[i] = s->conf;
-    s->conf->refs++;
-    f->skip[i] = (unsigned char)(s->pending || s->deleted);
-  }
-  f->http_retry = t->conf.http_retry;
-  f->disable_overrides = t->conf.disable_overrides;
+  f->v = t->view;
+  f->v->refs++;
   return AEV_OK;
 }
 
 void aev__fan_free(aev__fan *f) {
   aev_free(f->match[0]);
   aev_free(f->match[1]);
-  for (size_t i = 0; f->set && i < f->set->n; i++) aev__subconf_unref(f->conf[i]);
-  aev__subset_unref(f->set);
-  free(f->conf);
-  free(f->skip);
+  aev__fanview_unref(f->v);
+  aev__fanview_unref(f->replaced);
   memset(f, 0, sizeof *f);
 }
 
@@ -333,39 +355,42 @@ static int passes(aev_topic *t, const aev__fan *f, const aev__sub *s,
   return match;
 }
 
-static void deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n) {
-  aev__sub *s = f->set->s[i];
-  aev__subconf *c = f->conf[i];
-  if (f->skip[i] || !passes(t, f, s, c, n)) return;
+/* 1 when the notification was delivered here and now (sqs and lambda
+ * first attempts); retries and callbacks count for themselves. */
+static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n) {
+  aev__sub *s = f->v->set->s[i];
+  aev__subconf *c = f->v->conf[i];
+  if (f->v->skip[i] || !passes(t, f, s, c, n)) return 0;
   if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA) {
     job stack = {.t = t, .s = s, .n = n, .c = c};
     int kind = attempt_managed(&stack);
-    if (kind == OK_) {
-      aev__topic_count(t, AEV__C_DELIVERED, 1);
-      return;
-    }
+    if (kind == OK_) return 1;
     job *j = job_new(t, s, c, n);
     if (!j) {
       aev__topic_count(t, AEV__C_FAILED, 1);
-      return;
+      return 0;
     }
     j->policy = aev__retry_aws_managed;
     after_failure(j, kind);
-    return;
+    return 0;
   }
   job *j = job_new(t, s, c, n);
   if (!j) {
     aev__topic_count(t, AEV__C_FAILED, 1);
-    return;
+    return 0;
   }
-  j->policy = c->retry_set && !f->disable_overrides ? c->retry : f->http_retry;
+  j->policy = c->retry_set && !f->v->disable_overrides ? c->retry : f->v->http_retry;
   if (aev__sched_post_handler(aev__broker_sched(t->res.broker), run_callback, j) != AEV_OK)
     job_free(j);
+  return 0;
 }
 
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
-  if (f->set) match_filters(t, f, n);
-  for (size_t i = 0; f->set && i < f->set->n; i++) deliver_one(t, f, i, n);
+  if (f->v) match_filters(t, f, n);
+  /* One atomic add for the whole fan-out. */
+  int64_t delivered = 0;
+  for (size_t i = 0; f->v && i < f->v->set->n; i++) delivered += deliver_one(t, f, i, n);
+  if (delivered) aev__topic_count(t, AEV__C_DELIVERED, delivered);
   aev__fan_free(f);
 }
 
