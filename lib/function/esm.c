@@ -28,23 +28,8 @@ typedef struct settings {
 } settings;
 
 static int parse_filters(json_t *fc, settings *s) {
-  json_t *list = json_object_get(fc, "Filters");
-  if (!json_is_object(fc) || (list && !json_is_array(list)))
-    return aev__fn_invalid("FilterCriteria must be an object with a Filters "
-                           "list.");
-  if (json_array_size(list) > 5)
-    return aev__fn_invalid("The number of filters exceeds the maximum (5) "
-                           "allowed for this event source.");
-  size_t i;
-  json_t *item;
-  json_array_foreach(list, i, item) {
-    const char *p = json_string_value(json_object_get(item, "Pattern"));
-    if (!p) return aev__fn_invalid("Each filter needs a Pattern string.");
-    if (aev_pattern_compile(p, strlen(p), &s->patterns[s->npatterns]) != AEV_OK)
-      return aev__fn_invalid("Invalid filter pattern definition. %s",
-                             aev_errmsg());
-    s->npatterns++;
-  }
+  int rc = aev__fn_filter_criteria(fc, s->patterns, &s->npatterns);
+  if (rc != AEV_OK) return rc;
   s->filters = fc;
   s->filters_given = 1;
   return AEV_OK;

@@ -65,9 +65,10 @@ aev__env *aev__fn_new_env(aev_function *f) {
 int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
                    size_t len, int own, aev__invoke_done_fn done, void *user,
                    aev_invocation **out) {
-  if (len == 0) {
+  if (len == 0) { /* own needs len > 0: never take over a literal */
     payload = "{}";
     len = 2;
+    own = 0;
   }
   aev__fconf *conf = NULL;
   char version[16] = "$LATEST";

@@ -207,26 +207,11 @@ static int parse(aev_broker *b, json_t *req, change *c) {
     if (dest && !(c->on_failure = strdup(dest))) return aev__nomem();
   }
   if ((v = json_object_get(req, "FilterCriteria")) && !json_is_null(v)) {
-    json_t *list = json_object_get(v, "Filters");
-    if (!json_is_object(v) || (list && !json_is_array(list)))
-      return invalid("FilterCriteria must be an object with a Filters list.");
-    if (json_array_size(list) > 5)
-      return invalid("The number of filters exceeds the maximum (5) allowed "
-                     "for this event source.");
-    size_t i;
-    json_t *item;
-    json_array_foreach(list, i, item) {
-      const char *p = json_string_value(json_object_get(item, "Pattern"));
-      if (!p) return invalid("Each filter needs a Pattern string.");
-      if (aev_pattern_compile(p, strlen(p), &c->patterns[c->npatterns]) !=
-          AEV_OK)
-        return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
-                         "Invalid filter pattern definition. %s",
-                         aev_errmsg());
-      c->npatterns++;
-    }
+    if ((rc = aev__fn_filter_criteria(v, c->patterns, &c->npatterns)))
+      return rc;
     c->filters_given = 1;
-    if (json_array_size(list)) c->filters = json_deep_copy(v);
+    if (json_array_size(json_object_get(v, "Filters")))
+      c->filters = json_deep_copy(v);
   }
   const char *fname = json_string_value(json_object_get(req, "FunctionName"));
   if (fname) {
