@@ -256,20 +256,18 @@ START_TEST(detail_must_be_a_json_object) {
   const char *good = " {\"a\":[1,-2.5e3,true,null,{\"b\":\"\\u00e9\\n\"}],\"c\":{}} ";
   bt_ok(aev_bus_put_event(def, "app", "T", good, strlen(good), NULL));
   /* 1,000 nested objects pass; 1,001 do not. */
-  char *deep = malloc(1001 * 6 + 1);
-  ck_assert_ptr_nonnull(deep);
+  static char deep[1001 * 6 + 1];
   for (int levels = 1000; levels <= 1001; levels++) {
     size_t n = 0;
-    for (int i = 0; i < levels - 1; i++) n += (size_t)sprintf(deep + n, "{\"a\":");
-    n += (size_t)sprintf(deep + n, "{}");
-    for (int i = 0; i < levels - 1; i++) deep[n++] = '}';
+    for (int i = 0; i < levels - 1; i++, n += 5) memcpy(deep + n, "{\"a\":", 5);
+    deep[n++] = '{';
+    for (int i = 0; i < levels; i++) deep[n++] = '}';
     if (levels == 1000)
       bt_ok(aev_bus_put_event(def, "app", "T", deep, n, NULL));
     else
       bt_fails(aev_bus_put_event(def, "app", "T", deep, n, NULL), AEV_ERR_INVALID,
                "MalformedDetail", "Detail is malformed.");
   }
-  free(deep);
 }
 END_TEST
 
