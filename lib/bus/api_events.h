@@ -30,6 +30,7 @@ AEV__EVENTS_ACTION(delete_rule);
 AEV__EVENTS_ACTION(enable_rule);
 AEV__EVENTS_ACTION(disable_rule);
 AEV__EVENTS_ACTION(list_rules);
+AEV__EVENTS_ACTION(list_rule_names_by_target);
 AEV__EVENTS_ACTION(put_targets);
 AEV__EVENTS_ACTION(remove_targets);
 AEV__EVENTS_ACTION(list_targets_by_rule);

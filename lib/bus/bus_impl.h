@@ -135,6 +135,9 @@ void aev__rules_shutdown(aev_bus *bus);
 void aev__rules_free(aev_bus *bus);
 /* The rule's DescribeRule object (caller holds the bus lock). */
 json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r);
+/* ListRuleNamesByTarget: the names, sorted, of the bus's rules with a target
+ * whose Arn is arn (NULL when out of memory). */
+json_t *aev__rule_names_by_target(aev_bus *bus, const char *arn);
 /* PutRule's Description (NULL clears it). */
 int aev__rule_set_description(aev_bus *bus, const char *name,
                               const char *description);

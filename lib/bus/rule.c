@@ -307,18 +307,48 @@ static int by_name(const void *a, const void *b) {
   return strcmp((*(aev__rule *const *)a)->name, (*(aev__rule *const *)b)->name);
 }
 
+static int name_has_prefix(const aev__rule *r, const void *prefix) {
+  return !strncmp(r->name, prefix, strlen(prefix));
+}
+
+static int has_target_arn(const aev__rule *r, const void *arn) {
+  for (size_t j = 0; j < r->n_targets; j++) {
+    const char *a = json_string_value(json_object_get(r->targets[j]->spec, "Arn"));
+    if (a && !strcmp(a, arn)) return 1;
+  }
+  return 0;
+}
+
+/* The bus's rules that keep(rule, arg) accepts, sorted by name as AWS lists
+ * them (caller holds the bus lock; NULL when out of memory). */
+static aev__rule **sorted_rules(const aev_bus *bus, int (*keep)(const aev__rule *, const void *),
+                                const void *arg, size_t *n) {
+  aev__rule **v = malloc((bus->rules.n + 1) * sizeof *v);
+  *n = 0;
+  for (size_t i = 0; v && i < bus->n_ids; i++)
+    if (bus->by_id[i] && keep(bus->by_id[i], arg)) v[(*n)++] = bus->by_id[i];
+  if (v) qsort(v, *n, sizeof *v, by_name);
+  return v;
+}
+
+json_t *aev__rule_names_by_target(aev_bus *bus, const char *arn) {
+  size_t n;
+  pthread_rwlock_rdlock(&bus->lock);
+  aev__rule **v = sorted_rules(bus, has_target_arn, arn, &n);
+  json_t *names = v ? json_array() : NULL;
+  for (size_t i = 0; names && i < n; i++) json_array_append_new(names, json_string(v[i]->name));
+  pthread_rwlock_unlock(&bus->lock);
+  free(v);
+  return names;
+}
+
 int aev_bus_list_rules(aev_bus *bus, const char *prefix, char **json_out) {
   if (!bus || !json_out)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "bus and json_out are required.");
-  size_t plen = prefix ? strlen(prefix) : 0;
+  size_t n;
   pthread_rwlock_rdlock(&bus->lock);
-  aev__rule **v = malloc((bus->rules.n + 1) * sizeof *v);
-  size_t n = 0;
-  for (size_t i = 0; v && i < bus->n_ids; i++)
-    if (bus->by_id[i] && !strncmp(bus->by_id[i]->name, prefix ? prefix : "", plen))
-      v[n++] = bus->by_id[i];
-  if (v) qsort(v, n, sizeof *v, by_name);
+  aev__rule **v = sorted_rules(bus, name_has_prefix, prefix ? prefix : "", &n);
   json_t *rules = json_array();
   for (size_t i = 0; v && rules && i < n; i++)
     json_array_append_new(rules, aev__rule_json(bus, v[i]));

@@ -1,5 +1,5 @@
 /* The "events" service of aev_call(): AWS's request and response shapes
- * for buses, rules, targets, archives (UpdateArchive too) and replays,
+ * for buses, rules, targets (ListRuleNamesByTarget too), archives (UpdateArchive too) and replays,
  * paging of the List* actions by Limit and NextToken, and its errors. */
 #include <check.h>
 
@@ -235,6 +235,49 @@ START_TEST(list_actions_page) {
 }
 END_TEST
 
+/* ListRuleNamesByTarget: the rules (sorted by name) with a target of that
+ * ARN on the bus asked about, paged like the other lists. */
+START_TEST(rule_names_by_target) {
+  const char *names[] = {"rc", "ra", "rd", "rb"};
+  char req[512];
+  for (int i = 0; i < 4; i++) {
+    snprintf(req, sizeof req, "{\"Name\":\"%s\",\"EventPattern\":\"{\\\"source\\\":[\\\"s\\\"]}\"}",
+             names[i]);
+    call_eq("PutRule", req, AEV_OK, NULL);
+    /* rd's target is another queue. */
+    snprintf(req, sizeof req,
+             "{\"Rule\":\"%s\",\"Targets\":[{\"Id\":\"t\",\"Arn\":\"arn:aws:sqs:us-east-1:"
+             "000000000000:%s\"}]}",
+             names[i], strcmp(names[i], "rd") ? "q" : "other");
+    call_eq("PutTargets", req, AEV_OK, NULL);
+  }
+  call_eq("ListRuleNamesByTarget", "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:q\"}",
+          AEV_OK, "{\"RuleNames\":[\"ra\",\"rb\",\"rc\"]}");
+  char *out = NULL;
+  ck_assert_int_eq(aev_call(b, "events", "ListRuleNamesByTarget",
+                            "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"Limit\":2}", &out),
+                   AEV_OK);
+  json_t *first = json_loads(out, 0, NULL);
+  aev_free(out);
+  ck_assert_int_eq(json_array_size(json_object_get(first, "RuleNames")), 2);
+  snprintf(req, sizeof req,
+           "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"Limit\":2,\"NextToken\":\"%s\"}",
+           json_string_value(json_object_get(first, "NextToken")));
+  json_decref(first);
+  call_eq("ListRuleNamesByTarget", req, AEV_OK, "{\"RuleNames\":[\"rc\"]}");
+  call_eq("ListRuleNamesByTarget", "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:none\"}",
+          AEV_OK, "{\"RuleNames\":[]}");
+  call_eq("ListRuleNamesByTarget", "{}", AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error "
+          "detected: Value null at 'targetArn' failed to satisfy constraint: Member "
+          "must not be null\"}");
+  call_eq("ListRuleNamesByTarget",
+          "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"EventBusName\":\"nope\"}",
+          AEV_ERR_NOT_FOUND,
+          "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Event bus nope does not exist.\"}");
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus_api");
   TCase *tc = tcase_create("core");
@@ -244,6 +287,7 @@ int main(void) {
   tcase_add_test(tc, archives_and_replays);
   tcase_add_test(tc, update_archive);
   tcase_add_test(tc, list_actions_page);
+  tcase_add_test(tc, rule_names_by_target);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
