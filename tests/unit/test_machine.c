@@ -1031,6 +1031,21 @@ START_TEST(status_change_events) {
 }
 END_TEST
 
+/* The status-change events are built only when something on the default
+ * bus could see them: with no rule, an archive of the bus still records
+ * both (RUNNING and SUCCEEDED). */
+START_TEST(status_change_events_reach_an_archive) {
+  json_decref(api("events", "CreateArchive",
+                  "{\"ArchiveName\":\"all\",\"EventSourceArn\":"
+                  "\"arn:aws:events:us-east-1:000000000000:event-bus/default\"}"));
+  result r = run(ONE("{\"Type\":\"Pass\",\"End\":true}"), "{\"v\":1}");
+  result_free(&r);
+  json_t *d = api("events", "DescribeArchive", "{\"ArchiveName\":\"all\"}");
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "EventCount")), 2);
+  json_decref(d);
+}
+END_TEST
+
 START_TEST(nested_executions) {
   aev_machine *child;
   const char *cd = ONE("{\"Type\":\"Wait\",\"Seconds\":5,\"Next\":\"D\"},\"D\":{\"Type\":\"Pass\",\"Parameters\":{\"doubled.$\":\"States.MathAdd($.n, $.n)\"},\"End\":true}");
@@ -1091,6 +1106,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, jsonata_data_flow);
   tcase_add_test(tc, service_integrations);
   tcase_add_test(tc, status_change_events);
+  tcase_add_test(tc, status_change_events_reach_an_archive);
   tcase_add_test(tc, nested_executions);
   tcase_add_test(tc, jsonata_map_parallel_catch_task);
   suite_add_tcase(s, tc);
