@@ -164,10 +164,12 @@ static int attempt_sqs(job *j) {
   return r;
 }
 
-/* sqs and lambda endpoints: one attempt, run by the scheduler (or inline on
+/* sqs, lambda and firehose endpoints: one attempt, run by the scheduler (or inline on
  * a standard topic's first attempt). */
 static int attempt_managed(job *j) {
   if (j->s->proto == AEV__PROTO_LAMBDA) return kind_of(aev__lambda_send(j->t, j->s, j->n));
+  if (j->s->proto == AEV__PROTO_FIREHOSE)
+    return kind_of(aev__firehose_send(j->n, j->s, j->c->raw, j->t->res.broker));
   return attempt_sqs(j);
 }
 
@@ -332,7 +334,8 @@ static void deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n) {
   aev__sub *s = f->set->s[i];
   aev__subconf *c = f->conf[i];
   if (f->skip[i] || !passes(t, f, s, c, n)) return;
-  if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA) {
+  if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
+      s->proto == AEV__PROTO_FIREHOSE) {
     job stack = {.t = t, .s = s, .n = n, .c = c};
     int kind = attempt_managed(&stack);
     if (kind == OK_) {
