@@ -67,14 +67,14 @@ static void put_sent(json_t *o, const aev__sent *s, const send_in *in) {
     uint8_t md5[16];
     char hex[33];
     aev__attrs_md5(in->attrs.data, in->attrs.len, md5);
-    aev__hex(md5, 16, hex);
+    aev__hex16(md5, hex);
     json_object_set_new(o, "MD5OfMessageAttributes", json_string(hex));
   }
   if (in->sys.count) {
     uint8_t md5[16];
     char hex[33];
     aev__attrs_md5(in->sys.data, in->sys.len, md5);
-    aev__hex(md5, 16, hex);
+    aev__hex16(md5, hex);
     json_object_set_new(o, "MD5OfMessageSystemAttributes", json_string(hex));
   }
   if (s->seq[0]) json_object_set_new(o, "SequenceNumber", json_string(s->seq));

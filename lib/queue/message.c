@@ -29,7 +29,7 @@ aev_message *aev__message_copy(const aev_queue *q, const aev__msg *m,
   aev_message *msg = malloc(sizeof *msg + extra);
   if (!msg) return NULL;
   msg->body = msg->data;
-  memcpy(msg->body, m->body, m->len + 1);
+  memcpy(msg->body, aev__msg_body(m), m->len + 1);
   msg->len = m->len;
   memcpy(msg->id, m->id, 16);
   memcpy(msg->md5_body, m->md5, 16);
@@ -81,11 +81,11 @@ void aev__message_finish(aev_message *msg) {
   memcpy(raw, msg->id, 16);
   aev__msg_id_format(raw, msg->id);
   memcpy(raw, msg->md5_body, 16);
-  aev__hex(raw, 16, msg->md5_body);
+  aev__hex16(raw, msg->md5_body);
   if (msg->attrs) {
     if (msg->attrs_md5_known) memcpy(raw, msg->md5_attrs, 16);
     else aev__attrs_md5(msg->attrs, msg->attrs_len, raw);
-    aev__hex(raw, 16, msg->md5_attrs);
+    aev__hex16(raw, msg->md5_attrs);
   } else {
     msg->md5_attrs[0] = '\0';
   }

@@ -6,12 +6,16 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "awsevents/queue.h"
+#include "core/digest.h"
 #include "queue/msgattr.h"
 
 int aev__queue_create(aev_broker *b, const char *name, json_t *attrs,
                       aev_queue **out);
+/* AEV_OK, or QueueDoesNotExist after DeleteQueue / broker shutdown. */
+int aev__queue_check(const aev_queue *q);
 /* By name, URL or ARN; QueueDoesNotExist otherwise. */
 int aev__queue_find(aev_broker *b, const char *name_url_or_arn,
                     aev_queue **out);
@@ -20,10 +24,40 @@ int aev__queue_find(aev_broker *b, const char *name_url_or_arn,
 int aev__queue_get_attributes(aev_queue *q, json_t *names, json_t **out);
 int aev__queue_set_attributes(aev_queue *q, json_t *attrs);
 
-/* One message to send. attrs may be NULL; delay -1 means the queue's. */
+/* A message body several sends share (SNS fan-out): copied once, checked
+ * once against SQS's character rules and its MD5 computed once; every queue
+ * message made from it holds a reference instead of a copy. */
+typedef struct aev__qbody {
+  _Atomic long refs;
+  uint32_t len;
+  uint8_t md5[16];
+  unsigned char data[]; /* len bytes and a NUL */
+} aev__qbody;
+
+/* Copies and checks body: MissingParameter or InvalidMessageContents as
+ * SendMessage would answer, or AEV_ERR_NOMEM. */
+int aev__qbody_new(const void *body, size_t len, aev__qbody **out);
+/* The same in two steps, for a body written in place: room for len bytes
+ * (refs 1), then the check and the MD5. The check skips the first checked
+ * bytes, which the caller found valid with aev__qbody_check (a valid prefix
+ * keeps the whole valid when the rest is); the MD5 continues from md5 (the
+ * state after the first md5->len bytes of data) or starts afresh when md5
+ * is NULL. The caller drops the body when sealing fails. */
+int aev__qbody_alloc(size_t len, aev__qbody **out);
+int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5);
+/* SendMessage's check of a body's characters (InvalidMessageContents). */
+int aev__qbody_check(const void *body, size_t len);
+void aev__qbody_ref(aev__qbody *b);
+void aev__qbody_unref(aev__qbody *b); /* NULL does nothing */
+
+/* One message to send. attrs may be NULL; delay -1 means the queue's. With
+ * shared set, body and len must be its data and len, the body is neither
+ * checked, copied nor hashed again, and aev__queue_send / send_many take
+ * over one reference to it, whether they succeed or fail. */
 typedef struct aev__send_req {
   const void *body;
   size_t len;
+  aev__qbody *shared;
   const aev__attrs *attrs;
   int delay;
   const char *group;
@@ -114,5 +148,20 @@ int aev__queue_watch_new(aev_queue *q, aev__queue_watch_fn fn, void *user,
                          aev_release_fn release, aev__queue_watch **out);
 void aev__queue_watch_rearm(aev__queue_watch *w);
 void aev__queue_watch_free(aev__queue_watch *w);
+
+/* msgsys.c: a received message's system attributes without formatting
+ * (SequenceNumber is NULL on standard queues; group, dedup and trace are
+ * NULL when the message has none). Pointers live as long as m. */
+typedef struct aev__msg_system {
+  int64_t sent_ms, first_rx_ms;
+  uint32_t rx_count;
+  const char *sender, *group, *dedup, *seq, *trace;
+} aev__msg_system;
+void aev__message_system(const aev_message *m, aev__msg_system *out);
+
+/* delete_received.c: deletes messages received from q (any number, one
+ * lock per 16); stale handles are skipped. */
+void aev__queue_delete_received(aev_queue *q, aev_message *const *msgs,
+                                size_t n);
 
 #endif

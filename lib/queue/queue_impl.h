@@ -11,6 +11,7 @@
 #include "core/ids.h"
 #include "core/registry.h"
 #include "queue/qmap.h"
+#include "queue/queue.h"
 
 #define AEV__VISIBILITY_MAX 43200
 #define AEV__DEDUP_WINDOW_MS (5 * 60 * 1000)
@@ -32,15 +33,15 @@ typedef struct aev__msg_ext {
   aev__group *grp;  /* FIFO: the group list the message is on */
 } aev__msg_ext;
 
-/* A stored message, body inline. Standard queues keep it on the available
- * list (link) or in the ready or pending heap (heap_index); FIFO queues keep
- * it on its group's list (link). Everything keeps it on the retention list
- * (all), ordered by expire_at. */
+/* A stored message, body inline or shared (an SNS fan-out's body, see
+ * aev__qbody in queue.h). Standard queues keep it on the available list
+ * (link) or in the ready or pending heap (heap_index); FIFO queues keep it on
+ * its group's list (link). Everything keeps it on the retention list (all),
+ * ordered by expire_at. */
 typedef struct aev__msg {
   struct aev__msg *all_prev, *all_next;
   struct aev__msg *prev, *next;
   size_t heap_index; /* index + 1 while in a heap */
-  int in_ready;      /* which heap: ready (1) or pending (0) */
   int64_t visible_at;  /* deadline timeline ms: delay end / visibility end */
   int64_t expire_at;   /* deadline timeline ms: retention end */
   int64_t sent_ms;     /* epoch ms (SentTimestamp) */
@@ -52,9 +53,16 @@ typedef struct aev__msg {
   uint8_t id[16];
   uint8_t md5[16];
   aev__msg_ext *ext;
-  size_t len;
+  aev__qbody *shared; /* the body when shared, else NULL and body[] */
+  uint32_t len;       /* ≤ 1 MiB (MaximumMessageSize) */
+  uint8_t in_ready;   /* which heap: ready (1) or pending (0) */
   unsigned char body[];
 } aev__msg;
+
+/* The message's body bytes (NUL-terminated). */
+static inline const unsigned char *aev__msg_body(const aev__msg *m) {
+  return m->shared ? m->shared->data : m->body;
+}
 
 /* A binary min-heap of messages (their heap_index tracks the position). */
 typedef struct aev__mheap {
@@ -134,8 +142,11 @@ struct aev_queue {
   struct aev__queue_watch *watches; /* watch.c: event-source mappings */
 };
 
-/* store.c: message memory, slots, lists and heap (callers hold mu). */
+/* store.c: message memory, slots, lists and heap (callers hold mu). A
+ * message either copies its body or takes over the caller's reference to a
+ * shared one (dropped if the message cannot be made). */
 aev__msg *aev__msg_new(const void *body, size_t len);
+aev__msg *aev__msg_new_shared(aev__qbody *body);
 void aev__msg_free(aev__msg *m);
 int aev__store_add(aev_queue *q, aev__msg *m); /* slot + retention list */
 /* Removes m from every structure and frees it. */
@@ -185,8 +196,8 @@ void aev__attempt_record(aev_queue *q, const char *id, int64_t now,
 void aev__attempts_free(aev_queue *q);
 
 /* handle.c: receipt handles. */
-#define AEV__HANDLE_LEN 28
-#define AEV__HANDLE_RAW 21 /* bytes behind the base64 text */
+#define AEV__HANDLE_LEN 24
+#define AEV__HANDLE_RAW 18 /* bytes behind the base64 text: 6 whole groups */
 /* The handle's bytes (under mu), and their text (no lock needed). */
 void aev__handle_pack(const aev_queue *q, const aev__msg *m,
                       uint8_t raw[AEV__HANDLE_RAW]);
@@ -201,6 +212,8 @@ typedef struct aev__handle {
 } aev__handle;
 void aev__handle_read(const aev_queue *q, const char *text, aev__handle *h);
 
+/* Lower-case hex of 16 bytes (an MD5) and a NUL. */
+void aev__hex16(const uint8_t in[16], char out[33]);
 /* Formats a 16-byte id as a UUID string (37 bytes). */
 void aev__msg_id_format(const uint8_t id[16], char *out);
 /* Formats a FIFO sequence number (decimal, 20 digits) into out[21]. */
@@ -209,8 +222,6 @@ void aev__seq_format(uint64_t seq, char *out);
 /* queue.c */
 int64_t aev__queue_now_mono(const aev_queue *q);
 int64_t aev__queue_now_ms(const aev_queue *q);
-/* AEV_OK, or QueueDoesNotExist after DeleteQueue / broker shutdown. */
-int aev__queue_check(const aev_queue *q);
 /* Wakes long-poll receivers (mu held). */
 void aev__queue_wake(aev_queue *q);
 /* After a send (mu held). Standard queues wake one long-poll receiver,

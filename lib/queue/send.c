@@ -3,6 +3,9 @@
  * section that stores the message and wakes long-poll receivers. */
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "core/digest.h"
 #include "core/status.h"
@@ -19,10 +22,36 @@ struct aev_send_options {
 
 /* SQS accepts #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF in
  * UTF-8. */
-static int body_ok(const unsigned char *s, size_t n) {
+#ifdef __SSE2__
+/* 1 when the 16 bytes at s are printable ASCII: a signed compare catches
+ * control characters and bytes >= 0x80 (negative) at once. */
+static inline int ascii16(const unsigned char *s) {
+  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+  return !_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+}
+#endif
+
+/* The length of the printable ASCII run at the start of s (a multiple of
+ * 16), or n when all of s is printable ASCII. */
+static size_t ascii_prefix(const unsigned char *s, size_t n) {
+#ifdef __SSE2__
+  if (n < 16) return 0;
   size_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    if (!ascii16(s + i)) return i;
+  /* The last partial block, read as the last 16 bytes. */
+  return ascii16(s + n - 16) ? n : i;
+#else
+  (void)s, (void)n;
+  return 0;
+#endif
+}
+
+static int body_ok(const unsigned char *s, size_t n) {
+  /* Nothing before i can start a multi-byte sequence that crosses it. */
+  size_t i = ascii_prefix(s, n);
   while (i < n) {
-    /* Fast path: 8 printable ASCII bytes (0x20..0x7F) at a time. */
+    /* 8 printable ASCII bytes (0x20..0x7F) at a time. */
     if (i + 8 <= n) {
       uint64_t w;
       memcpy(&w, s + i, 8);
@@ -66,13 +95,59 @@ static int fifo_id_ok(const char *s) {
   return 1;
 }
 
-static int check_request(const aev_queue *q, const aev__send_req *r) {
-  if (!r->body || r->len == 0) return aev__sqs_missing("MessageBody");
-  if (!body_ok(r->body, r->len))
+int aev__qbody_check(const void *body, size_t len) {
+  if (!body_ok(body, len))
     return aev__fail(AEV_ERR_INVALID, "InvalidMessageContents",
                      "Invalid characters found. Valid unicode characters are "
                      "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | "
                      "#x10000 to #x10FFFF");
+  return AEV_OK;
+}
+
+static int check_body(const void *body, size_t len) {
+  if (!body || len == 0) return aev__sqs_missing("MessageBody");
+  return aev__qbody_check(body, len);
+}
+
+int aev__qbody_alloc(size_t len, aev__qbody **out) {
+  aev__qbody *b = malloc(sizeof *b + len + 1);
+  if (!b) return aev__nomem();
+  b->refs = 1;
+  b->len = (uint32_t)len;
+  b->data[len] = '\0';
+  *out = b;
+  return AEV_OK;
+}
+
+int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5) {
+  int rc = b->len == 0 ? aev__sqs_missing("MessageBody")
+                       : aev__qbody_check(b->data + checked, b->len - checked);
+  if (rc != AEV_OK) return rc;
+  aev__md5 c;
+  if (md5) c = *md5;
+  else aev__md5_init(&c);
+  aev__md5_update(&c, b->data + c.len, b->len - c.len);
+  aev__md5_final(&c, b->md5);
+  return AEV_OK;
+}
+
+int aev__qbody_new(const void *body, size_t len, aev__qbody **out) {
+  aev__qbody *b = NULL;
+  int rc = aev__qbody_alloc(len, &b);
+  if (rc != AEV_OK) return rc;
+  if (len) memcpy(b->data, body, len);
+  if ((rc = aev__qbody_seal(b, 0, NULL)) != AEV_OK) {
+    aev__qbody_unref(b);
+    return rc;
+  }
+  *out = b;
+  return AEV_OK;
+}
+
+static int check_request(const aev_queue *q, const aev__send_req *r) {
+  /* A shared body was checked when it was made. */
+  int rc = r->shared ? AEV_OK : check_body(r->body, r->len);
+  if (rc != AEV_OK) return rc;
   if (r->delay > 900 || r->delay < -1)
     return aev__sqs_invalid_int("DelaySeconds", r->delay,
                                 "Must be >= 0 and <= 900, if provided.");
@@ -113,14 +188,18 @@ static char *dup_or_null(const char *s, int *failed) {
 /* Builds the message (outside the lock): body, MD5s, extension. */
 static aev__msg *build(const aev_queue *q, const aev__send_req *r,
                        const char *dedup, aev__sent *out) {
-  aev__msg *m = aev__msg_new(r->body, r->len);
-  if (!m) return NULL;
-  aev__md5 c;
-  aev__md5_init(&c);
-  aev__md5_update(&c, r->body, r->len);
-  aev__md5_final(&c, m->md5);
+  aev__msg *m;
+  if (r->shared) {
+    if (!(m = aev__msg_new_shared(r->shared))) return NULL;
+  } else {
+    if (!(m = aev__msg_new(r->body, r->len))) return NULL;
+    aev__md5 c;
+    aev__md5_init(&c);
+    aev__md5_update(&c, r->body, r->len);
+    aev__md5_final(&c, m->md5);
+  }
   if (out) {
-    aev__hex(m->md5, 16, out->md5_body);
+    aev__hex16(m->md5, out->md5_body);
     out->md5_attrs[0] = '\0';
   }
   int has_attrs = r->attrs && r->attrs->count;
@@ -138,7 +217,7 @@ static aev__msg *build(const aev_queue *q, const aev__send_req *r,
       memcpy(e->attrs, r->attrs->data, r->attrs->len);
       e->attrs_len = r->attrs->len;
       aev__attrs_md5(e->attrs, e->attrs_len, e->attrs_md5);
-      if (out) aev__hex(e->attrs_md5, 16, out->md5_attrs);
+      if (out) aev__hex16(e->attrs_md5, out->md5_attrs);
     } else {
       failed = 1;
     }
@@ -165,42 +244,55 @@ static void new_id(aev_queue *q, uint8_t id[16]) {
 typedef struct prepared {
   aev__msg *m;
   char *key; /* FIFO deduplication key, or NULL */
+  const char *dedup; /* FIFO: the deduplication id (or sha) */
+  char sha[65];      /* content-based deduplication id */
   size_t size; /* body + attributes, against MaximumMessageSize */
 } prepared;
 
 static void release(prepared *p) {
+  if (!p->m && !p->key) return;
   aev__msg_free(p->m);
   free(p->key);
   p->m = NULL;
   p->key = NULL;
 }
 
-/* Checks the request and builds the message with its MD5s (no lock). */
+/* FIFO: the deduplication key (DeduplicationScope=messageGroup: ids are per
+ * group), from MessageDeduplicationId or the body's SHA-256. */
+static int dedup_key(const aev_queue *q, const aev__send_req *r, prepared *p) {
+  const char *dedup = r->dedup;
+  if (!dedup) {
+    aev__sha256_hex(r->body, r->len, p->sha);
+    dedup = p->sha;
+  }
+  size_t gl = strlen(r->group), dl = strlen(dedup);
+  p->key = malloc(gl + dl + 2);
+  if (!p->key) return aev__nomem();
+  if (q->conf.dedup_scope_group) {
+    memcpy(p->key, r->group, gl);
+    p->key[gl] = '\x1f';
+    memcpy(p->key + gl + 1, dedup, dl + 1);
+  } else {
+    memcpy(p->key, dedup, dl + 1);
+  }
+  p->dedup = dedup;
+  return AEV_OK;
+}
+
+/* Checks the request and builds the message with its MD5s (no lock). A
+ * shared body's reference passes to the message, or is dropped on failure. */
 static int prepare(const aev_queue *q, const aev__send_req *r, aev__sent *out,
                    prepared *p) {
-  *p = (prepared){0};
+  p->m = NULL;
+  p->key = NULL;
+  p->dedup = r->dedup;
   int rc = check_request(q, r);
-  if (rc != AEV_OK) return rc;
-  char sha[65];
-  const char *dedup = r->dedup;
-  if (q->conf.fifo) {
-    if (!dedup) {
-      aev__sha256_hex(r->body, r->len, sha);
-      dedup = sha;
-    }
-    /* DeduplicationScope=messageGroup: ids are per group. */
-    size_t gl = strlen(r->group), dl = strlen(dedup);
-    p->key = malloc(gl + dl + 2);
-    if (!p->key) return aev__nomem();
-    if (q->conf.dedup_scope_group) {
-      memcpy(p->key, r->group, gl);
-      p->key[gl] = '\x1f';
-      memcpy(p->key + gl + 1, dedup, dl + 1);
-    } else {
-      memcpy(p->key, dedup, dl + 1);
-    }
+  if (rc == AEV_OK && q->conf.fifo) rc = dedup_key(q, r, p);
+  if (rc != AEV_OK) {
+    aev__qbody_unref(r->shared);
+    return rc;
   }
-  if (!(p->m = build(q, r, dedup, out))) {
+  if (!(p->m = build(q, r, p->dedup, out))) {
     release(p);
     return aev__nomem();
   }
@@ -264,15 +356,18 @@ int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
                          aev__sent *outs, aev__send_failed failed,
                          void *ctx) {
   int rc = aev__queue_check(q);
-  if (rc != AEV_OK) return rc;
+  if (rc == AEV_OK && n > 10)
+    rc = aev__fail(AEV_ERR_INVALID, "TooManyEntriesInBatchRequest",
+                   "Maximum number of entries per request are 10. You "
+                   "have sent %zu.",
+                   n);
+  if (rc != AEV_OK) {
+    for (size_t i = 0; i < n; i++) aev__qbody_unref(reqs[i].shared);
+    return rc;
+  }
   prepared p[10];
   raw_sent raw[10];
   int ok[10];
-  if (n > 10)
-    return aev__fail(AEV_ERR_INVALID, "TooManyEntriesInBatchRequest",
-                     "Maximum number of entries per request are 10. You "
-                     "have sent %zu.",
-                     n);
   for (size_t i = 0; i < n; i++) {
     int s = prepare(q, &reqs[i], outs ? &outs[i] : NULL, &p[i]);
     ok[i] = s == AEV_OK;

@@ -1,20 +1,45 @@
-/* A queue's message storage: inline-body allocation, the slot table that
- * receipt handles index, the retention list, and for standard queues the
- * available list, the ready heap (by seq) and the pending heap (by
- * visible_at, seq), so delivery is oldest-first like SQS's best effort. */
+/* A queue's message storage: message memory (inline or shared bodies), the
+ * slot table that receipt handles index, the retention list, and for
+ * standard queues the available list, the ready heap (by seq) and the
+ * pending heap (by visible_at, seq), so delivery is oldest-first like SQS's
+ * best effort. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/status.h"
 #include "queue/queue_impl.h"
 
+/* Field by field rather than memset: a malloc followed by a memset of the
+ * same size becomes a calloc, which bypasses malloc's per-thread cache. */
+static void msg_init(aev__msg *m, aev__qbody *shared, size_t len) {
+  m->all_prev = m->all_next = m->prev = m->next = NULL;
+  m->heap_index = 0;
+  m->visible_at = m->expire_at = m->sent_ms = m->first_rx_ms = 0;
+  m->nonce = m->seq = 0;
+  m->slot = m->rx_count = 0;
+  m->ext = NULL;
+  m->shared = shared;
+  m->len = (uint32_t)len;
+  m->in_ready = 0;
+}
+
 aev__msg *aev__msg_new(const void *body, size_t len) {
   aev__msg *m = malloc(sizeof *m + len + 1);
   if (!m) return NULL;
-  memset(m, 0, sizeof *m);
+  msg_init(m, NULL, len);
   memcpy(m->body, body, len);
   m->body[len] = '\0';
-  m->len = len;
+  return m;
+}
+
+aev__msg *aev__msg_new_shared(aev__qbody *body) {
+  aev__msg *m = malloc(sizeof *m);
+  if (!m) {
+    aev__qbody_unref(body);
+    return NULL;
+  }
+  msg_init(m, body, body->len);
+  memcpy(m->md5, body->md5, sizeof m->md5);
   return m;
 }
 
@@ -28,7 +53,14 @@ void aev__msg_free(aev__msg *m) {
     free(m->ext->dlq_source);
     free(m->ext);
   }
+  aev__qbody_unref(m->shared);
   free(m);
+}
+
+void aev__qbody_ref(aev__qbody *b) { b->refs++; }
+
+void aev__qbody_unref(aev__qbody *b) {
+  if (b && --b->refs == 0) free(b);
 }
 
 /* ---- heaps (standard queues) ---- */

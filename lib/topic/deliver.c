@@ -37,37 +37,59 @@ typedef struct job {
   size_t len;
 } job;
 
+static aev__fanview *view_new(aev_topic *t) {
+  size_t n = t->subs->n;
+  aev__fanview *v = malloc(sizeof *v + n * (sizeof *v->conf + 1));
+  if (!v) return NULL;
+  v->refs = 1;
+  v->gen = t->gen;
+  v->set = t->subs;
+  v->set->refs++;
+  v->conf = (aev__subconf **)(v + 1);
+  v->skip = (unsigned char *)(v->conf + n);
+  for (size_t i = 0; i < n; i++) {
+    aev__sub *s = v->set->s[i];
+    v->conf[i] = s->conf;
+    s->conf->refs++;
+    v->skip[i] = (unsigned char)(s->pending || s->deleted);
+  }
+  v->http_retry = t->conf.http_retry;
+  v->disable_overrides = t->conf.disable_overrides;
+  return v;
+}
+
+void aev__fanview_unref(aev__fanview *v) {
+  if (!v || --v->refs > 0) return;
+  for (size_t i = 0; i < v->set->n; i++) aev__subconf_unref(v->conf[i]);
+  aev__subset_unref(v->set);
+  free(v);
+}
+
+aev__fanview *aev__topic_take_view(aev_topic *t) {
+  aev__fanview *v = t->view;
+  t->view = NULL;
+  return v;
+}
+
 int aev__fan_take(aev_topic *t, aev__fan *f) {
   memset(f, 0, sizeof *f);
   if (!t->subs || !t->subs->n) return AEV_OK;
-  size_t n = t->subs->n;
-  f->conf = malloc(n * sizeof *f->conf);
-  f->skip = malloc(n);
-  if (!f->conf || !f->skip) {
-    free(f->conf);
-    free(f->skip);
-    return aev__nomem();
+  if (!t->view || t->view->gen != t->gen) {
+    aev__fanview *v = view_new(t);
+    if (!v) return aev__nomem();
+    f->replaced = t->view;
+    t->view = v;
   }
-  f->set = t->subs;
-  f->set->refs++;
-  for (size_t i = 0; i < n; i++) {
-    aev__sub *s = f->set->s[i];
-    f->conf[i] = s->conf;
-    s->conf->refs++;
-    f->skip[i] = (unsigned char)(s->pending || s->deleted);
-  }
-  f->http_retry = t->conf.http_retry;
-  f->disable_overrides = t->conf.disable_overrides;
+  f->v = t->view;
+  f->v->refs++;
   return AEV_OK;
 }
 
 void aev__fan_free(aev__fan *f) {
   aev_free(f->match[0]);
   aev_free(f->match[1]);
-  for (size_t i = 0; f->set && i < f->set->n; i++) aev__subconf_unref(f->conf[i]);
-  aev__subset_unref(f->set);
-  free(f->conf);
-  free(f->skip);
+  aev__fanview_unref(f->v);
+  aev__fanview_unref(f->replaced);
   memset(f, 0, sizeof *f);
 }
 
@@ -122,46 +144,59 @@ static aev_queue *endpoint_queue(aev_topic *t, aev__sub *s) {
   return q;
 }
 
-/* One send into the queue arn (through cached when not NULL); err says why
- * it failed. */
+/* One send of body into the queue arn (through cached when not NULL),
+ * which takes over the caller's reference to body; err says why it
+ * failed. */
 static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
-                         aev__note *n, const char *body, size_t len,
+                         aev__note *n, aev__qbody *body,
                          const aev__attrs *attrs, char *err, size_t errlen) {
-  aev__send_req r = {.body = body, .len = len, .attrs = attrs, .delay = -1};
-  if (is_fifo_arn(arn)) {
+  aev__send_req r = {.body = body->data, .len = body->len, .shared = body,
+                     .attrs = attrs, .delay = -1};
+  if (n->group && is_fifo_arn(arn)) {
     /* A FIFO topic hands its group and deduplication id to FIFO queues;
      * standard queues get neither. */
     r.group = n->group;
     r.dedup = n->dedup;
   }
-  /* No id or MD5 text wanted back: the queue formats nothing. */
-  int rc = cached ? aev__queue_send(cached, &r, NULL) : AEV_ERR_NOT_FOUND;
-  if (rc == AEV_ERR_NOT_FOUND) {
-    aev_queue *q;
-    rc = aev__queue_find(t->res.broker, arn, &q);
-    if (rc == AEV_OK) {
-      rc = aev__queue_send(q, &r, NULL);
-      aev_queue_release(q);
-    }
-  }
+  /* A deleted queue's cached handle answers QueueDoesNotExist: look the ARN
+   * up afresh, in case a queue of that name came back. */
+  aev_queue *found = NULL;
+  int rc = AEV_OK;
+  if (!cached || aev__queue_check(cached) != AEV_OK)
+    rc = aev__queue_find(t->res.broker, arn, &found);
+  /* The send takes over the body's reference; no id or MD5 text wanted
+   * back: the queue formats nothing. */
+  if (rc == AEV_OK) rc = aev__queue_send(found ? found : cached, &r, NULL);
+  else aev__qbody_unref(body);
+  aev_queue_release(found);
   if (rc == AEV_OK) return OK_;
   snprintf(err, errlen, "%s: %s", aev_errcode(), aev_errmsg());
   return kind_of(rc);
 }
 
-static int attempt_sqs(job *j) {
-  size_t len;
-  const char *bare;
+/* What the queue arn gets for j's subscription: the raw message (shared by
+ * every queue) or the subscription's envelope, with the attributes as SQS
+ * message attributes when raw. Attributes SQS refuses fail the delivery,
+ * while a dead-letter queue (dlq) takes the message without them. */
+static int send_note(job *j, const char *arn, aev_queue *cached, int dlq,
+                     char *err, size_t errlen) {
+  aev__note *n = j->n;
   int raw = j->c->raw;
-  char *env = body_for(j->n, j->s, raw, &len, &bare);
+  snprintf(err, errlen, "InvalidParameterValue: the message attributes do not fit SQS");
+  if (raw && n->raw_attrs_bad && !dlq) return CLIENT;
+  aev__qbody *body = NULL;
+  int rc = aev__note_sqs_body(n, raw, j->s->arn, &body);
+  if (rc != AEV_OK) {
+    snprintf(err, errlen, "%s: %s", aev_errcode(), aev_errmsg());
+    return kind_of(rc);
+  }
+  return send_to_queue(j->t, arn, cached, n, body,
+                       raw && !n->raw_attrs_bad ? &n->raw_attrs : NULL, err, errlen);
+}
+
+static int attempt_sqs(job *j) {
   char err[256];
-  if (!raw && !env) return SERVER;
-  if (raw && j->n->raw_attrs_bad) return CLIENT;
-  int r = send_to_queue(j->t, j->s->endpoint, endpoint_queue(j->t, j->s), j->n,
-                        raw ? bare : env, len,
-                        raw ? &j->n->raw_attrs : NULL, err, sizeof err);
-  free(env);
-  return r;
+  return send_note(j, j->s->endpoint, endpoint_queue(j->t, j->s), 0, err, sizeof err);
 }
 
 /* sqs, lambda and firehose endpoints: one attempt, run by the scheduler (or inline on
@@ -180,16 +215,8 @@ static void dead_letter(job *j) {
   aev_topic *t = j->t;
   aev__topic_count(t, AEV__C_FAILED, 1);
   if (!j->n || !j->c->dlq_arn) return;
-  size_t len;
-  const char *bare;
-  char *env = body_for(j->n, j->s, j->c->raw, &len, &bare);
   char err[256];
-  int r = CLIENT;
-  if (bare || env)
-    r = send_to_queue(t, j->c->dlq_arn, NULL, j->n, bare ? bare : env, len,
-                      bare && !j->n->raw_attrs_bad ? &j->n->raw_attrs : NULL,
-                      err, sizeof err);
-  free(env);
+  int r = send_note(j, j->c->dlq_arn, NULL, 1, err, sizeof err);
   aev__topic_count(t, r == OK_ ? AEV__C_DLQ : AEV__C_DLQ_FAILED, 1);
   if (r != OK_)
     aev__log(t->res.broker, AEV_LOG_WARN,
@@ -330,40 +357,43 @@ static int passes(aev_topic *t, const aev__fan *f, const aev__sub *s,
   return match;
 }
 
-static void deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n) {
-  aev__sub *s = f->set->s[i];
-  aev__subconf *c = f->conf[i];
-  if (f->skip[i] || !passes(t, f, s, c, n)) return;
+/* 1 when the notification was delivered here and now (sqs, lambda and
+ * firehose first attempts); retries and callbacks count for themselves. */
+static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n) {
+  aev__sub *s = f->v->set->s[i];
+  aev__subconf *c = f->v->conf[i];
+  if (f->v->skip[i] || !passes(t, f, s, c, n)) return 0;
   if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
       s->proto == AEV__PROTO_FIREHOSE) {
     job stack = {.t = t, .s = s, .n = n, .c = c};
     int kind = attempt_managed(&stack);
-    if (kind == OK_) {
-      aev__topic_count(t, AEV__C_DELIVERED, 1);
-      return;
-    }
+    if (kind == OK_) return 1;
     job *j = job_new(t, s, c, n);
     if (!j) {
       aev__topic_count(t, AEV__C_FAILED, 1);
-      return;
+      return 0;
     }
     j->policy = aev__retry_aws_managed;
     after_failure(j, kind);
-    return;
+    return 0;
   }
   job *j = job_new(t, s, c, n);
   if (!j) {
     aev__topic_count(t, AEV__C_FAILED, 1);
-    return;
+    return 0;
   }
-  j->policy = c->retry_set && !f->disable_overrides ? c->retry : f->http_retry;
+  j->policy = c->retry_set && !f->v->disable_overrides ? c->retry : f->v->http_retry;
   if (aev__sched_post_handler(aev__broker_sched(t->res.broker), run_callback, j) != AEV_OK)
     job_free(j);
+  return 0;
 }
 
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
-  if (f->set) match_filters(t, f, n);
-  for (size_t i = 0; f->set && i < f->set->n; i++) deliver_one(t, f, i, n);
+  if (f->v) match_filters(t, f, n);
+  /* One atomic add for the whole fan-out. */
+  int64_t delivered = 0;
+  for (size_t i = 0; f->v && i < f->v->set->n; i++) delivered += deliver_one(t, f, i, n);
+  if (delivered) aev__topic_count(t, AEV__C_DELIVERED, delivered);
   aev__fan_free(f);
 }
 

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/digest.h"
+#include "core/status.h"
 #include "queue/queue.h"
 #include "topic/text.h"
 #include "topic/topic_impl.h"
@@ -25,6 +27,7 @@ void aev__note_unref(aev__note *n) {
   aev__sns_attrs_free(&n->attrs);
   aev__attrs_free(&n->raw_attrs);
   free(n->env);
+  aev__qbody_unref(n->sqs_body);
   free(n);
 }
 
@@ -42,6 +45,8 @@ void aev__iso_ms(int64_t ms, char out[32]) {
 }
 
 struct aev__env_prefix {
+  aev__md5 md5; /* the MD5 state after the text */
+  int valid;    /* the text passes SQS's character check */
   size_t len;
   char text[];
 };
@@ -97,6 +102,9 @@ static const struct aev__env_prefix *shared_prefix(aev__note *n) {
   if (p) {
     p->len = len;
     memcpy(p->text, text, len + 1);
+    aev__md5_init(&p->md5);
+    aev__md5_update(&p->md5, p->text, len);
+    p->valid = aev__qbody_check(p->text, len) == AEV_OK;
   }
   free(text);
   if (!p) return NULL;
@@ -105,33 +113,88 @@ static const struct aev__env_prefix *shared_prefix(aev__note *n) {
   return none;
 }
 
+/* The prefix for a protocol's message: the shared one, or (*own) one of
+ * its own for a MessageStructure=json entry. */
+static const struct aev__env_prefix *prefix_for(aev__note *n, const char *message,
+                                                struct aev__env_prefix **own) {
+  *own = NULL;
+  if (message == n->message) return shared_prefix(n);
+  size_t len;
+  char *text = prefix(n, message, &len);
+  struct aev__env_prefix *p = text ? malloc(sizeof *p + len + 1) : NULL;
+  if (p) {
+    p->len = len;
+    memcpy(p->text, text, len + 1);
+  }
+  free(text);
+  return *own = p;
+}
+
+/* Writes the envelope's tail after the prefix: the subscription ARN, the
+ * attributes and the closing brace. Returns the bytes written. */
+static size_t put_tail(const aev__note *n, const char *sub_arn, char *out) {
+  size_t sl = strlen(sub_arn), al = strlen(n->attrs.envelope);
+  memcpy(out, sub_arn, sl);
+  out[sl] = '"';
+  memcpy(out + sl + 1, n->attrs.envelope, al);
+  out[sl + 1 + al] = '}';
+  out[sl + 2 + al] = '\0';
+  return sl + 2 + al;
+}
+
+static size_t tail_len(const aev__note *n, const char *sub_arn) {
+  return strlen(sub_arn) + strlen(n->attrs.envelope) + 2;
+}
+
 char *aev__note_envelope(aev__note *n, const char *protocol,
                          const char *sub_arn, size_t *len) {
-  const char *message = aev__note_message(n, protocol);
-  char *own = NULL;
-  const char *pre = NULL;
-  size_t plen = 0;
-  if (message != n->message) {
-    pre = own = prefix(n, message, &plen);
-  } else {
-    const struct aev__env_prefix *p = shared_prefix(n);
-    if (p) {
-      pre = p->text;
-      plen = p->len;
-    }
-  }
-  if (!pre) return NULL;
-  size_t sl = strlen(sub_arn), al = strlen(n->attrs.envelope);
-  char *out = malloc(plen + sl + al + 3);
+  struct aev__env_prefix *own;
+  const struct aev__env_prefix *p = prefix_for(n, aev__note_message(n, protocol), &own);
+  if (!p) return NULL;
+  char *out = malloc(p->len + tail_len(n, sub_arn) + 1);
   if (out) {
-    memcpy(out, pre, plen);
-    memcpy(out + plen, sub_arn, sl);
-    out[plen + sl] = '"';
-    memcpy(out + plen + sl + 1, n->attrs.envelope, al);
-    out[plen + sl + 1 + al] = '}';
-    out[plen + sl + 2 + al] = '\0';
-    *len = plen + sl + 2 + al;
+    memcpy(out, p->text, p->len);
+    *len = p->len + put_tail(n, sub_arn, out + p->len);
   }
   free(own);
   return out;
+}
+
+/* The raw sqs body, made once per notification. */
+static int shared_sqs_body(aev__note *n, aev__qbody **out) {
+  aev__qbody *b = atomic_load(&n->sqs_body), *none = NULL;
+  if (!b) {
+    const char *m = aev__note_message(n, "sqs");
+    int rc = aev__qbody_new(m, strlen(m), &b);
+    if (rc != AEV_OK) return rc;
+    if (!atomic_compare_exchange_strong(&n->sqs_body, &none, b)) {
+      aev__qbody_unref(b);
+      b = none;
+    }
+  }
+  aev__qbody_ref(b);
+  *out = b;
+  return AEV_OK;
+}
+
+int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn,
+                       aev__qbody **out) {
+  if (raw) return shared_sqs_body(n, out);
+  struct aev__env_prefix *own;
+  const struct aev__env_prefix *p = prefix_for(n, aev__note_message(n, "sqs"), &own);
+  if (!p) return aev__nomem();
+  aev__qbody *b = NULL;
+  int rc = aev__qbody_alloc(p->len + tail_len(n, sub_arn), &b);
+  if (rc == AEV_OK) {
+    memcpy(b->data, p->text, p->len);
+    put_tail(n, sub_arn, (char *)b->data + p->len);
+    /* Only the shared prefix's check and MD5 state are reused; a prefix
+     * of its own is checked and hashed with the rest. */
+    rc = own ? aev__qbody_seal(b, 0, NULL)
+             : aev__qbody_seal(b, p->valid ? p->len : 0, &p->md5);
+    if (rc == AEV_OK) *out = b;
+    else aev__qbody_unref(b);
+  }
+  free(own);
+  return rc;
 }

@@ -54,6 +54,7 @@ int aev__subset_with(aev__subset *old, aev__sub *add, aev__sub *drop,
 aev__subset *aev__topic_swap_subs(aev_topic *t, aev__subset *set) {
   aev__subset *old = t->subs;
   t->subs = set;
+  t->gen++;
   return old;
 }
 
@@ -310,6 +311,7 @@ int aev_topic_confirm_subscription(aev_topic *t, const char *token,
     if (!s->token[0] || strcmp(s->token, token)) continue;
     if (s->pending && now > s->token_expires) break;
     s->pending = 0;
+    t->gen++;
     rc = (*subscription_arn = strdup(s->arn)) ? AEV_OK : aev__nomem();
     break;
   }
@@ -358,6 +360,7 @@ int aev_subscription_unsubscribe(aev_broker *b, const char *subscription_arn) {
   if (rc != AEV_OK) return rc;
   aev_topic *t = s->topic;
   aev__subset *set = NULL, *old = NULL;
+  aev__fanview *view = NULL;
   pthread_mutex_lock(&t->mu);
   if (!s->deleted) rc = aev__subset_with(t->subs, NULL, s, &set);
   if (rc == AEV_OK && !s->deleted) {
@@ -365,9 +368,11 @@ int aev_subscription_unsubscribe(aev_broker *b, const char *subscription_arn) {
     s->deleted = 1;
     t->n_deleted_subs++;
     old = aev__topic_swap_subs(t, set);
+    view = aev__topic_take_view(t);
   }
   int http = s->proto == AEV__PROTO_HTTP || s->proto == AEV__PROTO_HTTPS;
   pthread_mutex_unlock(&t->mu);
+  aev__fanview_unref(view);
   aev__subset_unref(old);
   if (rc == AEV_OK && http && old) {
     size_t len;
@@ -417,6 +422,7 @@ int aev_subscription_set_attribute(aev_broker *b, const char *subscription_arn,
   if (rc == AEV_OK) {
     old = s->conf;
     s->conf = c;
+    t->gen++;
   }
   pthread_mutex_unlock(&t->mu);
   aev__subconf_unref(old);

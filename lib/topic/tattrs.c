@@ -202,6 +202,7 @@ static int set_attribute_locked(aev_topic *t, const char *name,
   }
   aev__tconf_free(&t->conf);
   t->conf = c;
+  t->gen++; /* DeliveryPolicy: http retries */
   return AEV_OK;
 }
 

@@ -93,6 +93,9 @@ typedef struct aev__note {
    * default message: built by the first enveloped delivery and published
    * with one pointer swap. */
   struct aev__env_prefix *_Atomic env;
+  /* The raw body every sqs subscription shares (refcounted, checked and
+   * hashed once), made by the first raw sqs delivery the same way. */
+  aev__qbody *_Atomic sqs_body;
 } aev__note;
 
 void aev__note_ref(aev__note *n);
@@ -103,6 +106,12 @@ const char *aev__note_message(const aev__note *n, const char *protocol);
 /* The enveloped body for a subscription (malloc'd, *len bytes). */
 char *aev__note_envelope(aev__note *n, const char *protocol,
                          const char *sub_arn, size_t *len);
+/* What an sqs subscription's queue receives, as a queue body (a new
+ * reference): raw, the message shared by every raw sqs delivery; else the
+ * subscription's own envelope, whose MD5 continues from the shared
+ * prefix's. Fails as SendMessage would on a body SQS refuses. */
+int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn,
+                       aev__qbody **out);
 /* ISO-8601 UTC with milliseconds, as SNS writes Timestamp. */
 void aev__iso_ms(int64_t ms, char out[32]);
 
@@ -215,6 +224,11 @@ struct aev_topic {
   aev__subset *subs;
   size_t n_deleted_subs;
   uint64_t next_sub;
+  /* Moves with every change a publish's view depends on: the snapshot,
+   * a subscription's settings or confirmation, the topic's delivery
+   * policy. view is the newest one built (deliver.c). */
+  uint64_t gen;
+  struct aev__fanview *view;
   /* Every subscription's FilterPolicy by scope (attributes, body), keyed by
    * subscription id: a publish matches each set once, whatever the number
    * of subscriptions. Created with the topic, freed with it. */
@@ -250,17 +264,35 @@ int aev__sub_index_filter(aev_topic *t, const aev__sub *s, const aev__subconf *c
 /* Replaces the subscriber snapshot with set (mu held) and returns the old
  * one, which the caller drops after unlocking. */
 aev__subset *aev__topic_swap_subs(aev_topic *t, aev__subset *set);
+/* Takes the topic's view out (mu held), for the caller to drop after
+ * unlocking: a removed subscription must not wait for the next publish to
+ * be released. */
+struct aev__fanview *aev__topic_take_view(aev_topic *t);
 int aev__subset_with(aev__subset *old, aev__sub *add, aev__sub *drop,
                      aev__subset **out);
 
-/* deliver.c: one publish's view of the subscribers, taken under the
- * topic's lock: the snapshot plus each subscription's settings and state. */
-typedef struct aev__fan {
+/* deliver.c: the subscribers as publishes see them: the snapshot plus each
+ * subscription's settings and state, built under the topic's lock by the
+ * first publish after a change (t->gen moved) and shared by the publishes
+ * that follow, one reference each. */
+typedef struct aev__fanview {
+  _Atomic long refs;
+  uint64_t gen;                 /* the topic's gen it was built at */
   aev__subset *set;
-  aev__subconf **conf;
+  aev__subconf **conf;          /* set->n of each, in this allocation */
+  unsigned char *skip;          /* pending confirmation or deleted */
   aev__retry_policy http_retry; /* the topic's, for http/https */
   int disable_overrides;
-  unsigned char *skip;          /* pending confirmation */
+} aev__fanview;
+
+/* Drops a view; the last reference may release subscriptions' callbacks,
+ * so no lock may be held. NULL does nothing. */
+void aev__fanview_unref(aev__fanview *v);
+
+/* One publish's fan-out. */
+typedef struct aev__fan {
+  aev__fanview *v;              /* NULL without subscribers */
+  aev__fanview *replaced;       /* the topic's outdated view, dropped with f */
   uint64_t *match[2];           /* ids whose policy matched, by scope */
   size_t nmatch[2];
 } aev__fan;

@@ -431,6 +431,22 @@ START_TEST(body_and_size_validation) {
   qt_assert_error(aev_queue_send(q, "\xff", 1, NULL, NULL, NULL), AEV_ERR_INVALID,
                   "InvalidMessageContents", NULL);
   ck_assert_int_eq(aev_queue_send(q, "h\xc3\xa9llo \xf0\x9f\x98\x80\t\n", 13, NULL, NULL, NULL), AEV_OK);
+  /* Long bodies are scanned 16 and 8 bytes at a time: a bad byte at any
+   * offset of a block, or past the last whole block, is still found. */
+  char scan[40];
+  for (size_t at = 0; at < sizeof scan; at++) {
+    memset(scan, 'a', sizeof scan);
+    scan[at] = '\x1f';
+    qt_assert_error(aev_queue_send(q, scan, sizeof scan, NULL, NULL, NULL), AEV_ERR_INVALID,
+                    "InvalidMessageContents", NULL);
+    scan[at] = '\x7f'; /* DEL is allowed (#x20 to #xD7FF) */
+    ck_assert_int_eq(aev_queue_send(q, scan, sizeof scan, NULL, NULL, NULL), AEV_OK);
+  }
+  memcpy(scan + 17, "\xe2\x82\xac", 3); /* a valid multi-byte character inside a block */
+  ck_assert_int_eq(aev_queue_send(q, scan, sizeof scan, NULL, NULL, NULL), AEV_OK);
+  scan[18] = 'a'; /* now a truncated sequence */
+  qt_assert_error(aev_queue_send(q, scan, sizeof scan, NULL, NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidMessageContents", NULL);
   char big[1025];
   memset(big, 'a', sizeof big);
   qt_assert_error(aev_queue_send(q, big, 1025, NULL, NULL, NULL), AEV_ERR_INVALID,
@@ -479,6 +495,16 @@ START_TEST(receipt_handles) {
                   AEV_ERR_INVALID, "ReceiptHandleIsInvalid", NULL);
   qt_assert_error(aev_queue_change_visibility(q, aev_message_receipt_handle(m), 43201),
                   AEV_ERR_INVALID, "InvalidParameterValue", NULL);
+  /* A handle with any one character changed is garbage, not a stale handle
+   * (its check byte no longer matches). */
+  const char *h = aev_message_receipt_handle(m);
+  for (size_t i = 0; i < strlen(h); i++) {
+    char bad[64];
+    snprintf(bad, sizeof bad, "%s", h);
+    bad[i] = bad[i] == 'A' ? 'B' : 'A';
+    qt_assert_error(aev_queue_delete_message(q, bad), AEV_ERR_INVALID,
+                    "ReceiptHandleIsInvalid", NULL);
+  }
   /* An expired (but newest) handle still deletes on a standard queue. */
   aev_broker_advance(b, 31000);
   ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(m)), AEV_OK);

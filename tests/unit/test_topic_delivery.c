@@ -267,6 +267,33 @@ START_TEST(deleted_queue_goes_to_dlq) {
 }
 END_TEST
 
+/* A subscription keeps its queue's handle after the first delivery; once
+ * that queue is deleted and one of the same name created, deliveries go to
+ * the new queue. */
+START_TEST(recreated_queue_gets_deliveries) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char *arn = tt_sub(t, q, "{\"RawMessageDelivery\":\"true\"}");
+  tt_publish(t, "first", NULL);
+  aev_message *m = qt_recv1(q);
+  ck_assert_str_eq(qt_body(m), "first");
+  aev_message_free(m);
+  ck_assert_int_eq(aev_queue_delete(q), AEV_OK);
+  aev_queue_release(q);
+  aev_broker_advance(b, 61000); /* past QueueDeletedRecently */
+  q = qt_queue(b, "q", NULL);
+  tt_publish(t, "second", NULL);
+  m = qt_recv1(q);
+  ck_assert_ptr_nonnull(m);
+  ck_assert_str_eq(qt_body(m), "second");
+  aev_message_free(m);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsDelivered"), 2);
+  aev_free(arn);
+  aev_queue_release(q);
+  aev_topic_release(t);
+}
+END_TEST
+
 static char *lambda_event;
 
 static void on_invoke(void *user, aev_invocation *ctx, const char *event, size_t len) {
@@ -459,6 +486,7 @@ int main(void) {
   tcase_add_test(tc, custom_policy_schedule);
   tcase_add_test(tc, client_errors_skip_retries);
   tcase_add_test(tc, deleted_queue_goes_to_dlq);
+  tcase_add_test(tc, recreated_queue_gets_deliveries);
   tcase_add_test(tc, lambda_subscription_gets_sns_record);
   tcase_add_test(tc, dedup_entries_are_pruned);
   tcase_add_test(tc, aws_managed_schedule);

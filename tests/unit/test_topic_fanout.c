@@ -2,8 +2,11 @@
  * notification, raw delivery with attributes mapped to SQS attributes,
  * MessageStructure=json, filter policies on attributes and on the body,
  * FIFO topics into FIFO and standard queues (order, deduplication), topic
- * counters, and Publish's validation errors. */
+ * counters, and Publish's validation errors. Raw fan-out shares one body
+ * and one MD5; enveloped fan-out hashes each envelope (continuing from the
+ * shared prefix), so every MD5OfBody is checked against its body. */
 #include "aevtest.h"
+#include "core/digest.h"
 #include "topic_support.h"
 
 static aev_broker *b;
@@ -149,6 +152,85 @@ START_TEST(message_structure_json) {
   aev_publish_options_free(o);
   aev_free(sub);
   aev_queue_release(q);
+  aev_topic_release(t);
+}
+END_TEST
+
+/* Receives one message from q, checks its MD5OfBody against its body and
+ * returns the body (free it). */
+static char *recv_checked(aev_queue *q) {
+  aev_message *m = qt_recv1(q);
+  ck_assert_ptr_nonnull(m);
+  size_t len;
+  const char *body = aev_message_body(m, &len);
+  char md5[33];
+  aev__md5_hex(body, len, md5);
+  ck_assert_str_eq(aev_message_md5_of_body(m), md5);
+  ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(m)), AEV_OK);
+  char *copy = strdup(body);
+  aev_message_free(m);
+  return copy;
+}
+
+START_TEST(fan_out_bodies_and_md5s) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *q[4];
+  char *subs[4];
+  for (int k = 0; k < 4; k++) {
+    char name[8];
+    snprintf(name, sizeof name, "q%d", k);
+    q[k] = qt_queue(b, name, NULL);
+    subs[k] = tt_sub(t, q[k], k < 2 ? "{\"RawMessageDelivery\":\"true\"}" : NULL);
+  }
+  /* Every message length from 1 to 150 moves the envelope's end across
+   * MD5's 64-byte blocks. */
+  char msg[151];
+  for (size_t len = 1; len <= 150; len++) {
+    for (size_t i = 0; i < len; i++) msg[i] = (char)('a' + (i + len) % 26);
+    msg[len] = '\0';
+    tt_publish(t, msg, NULL);
+    for (int k = 0; k < 4; k++) {
+      char *body = recv_checked(q[k]);
+      if (k < 2) {
+        ck_assert_str_eq(body, msg);
+      } else {
+        json_t *e = json_loads(body, 0, NULL);
+        ck_assert_str_eq(str(e, "Message"), msg);
+        ck_assert_ptr_nonnull(strstr(str(e, "UnsubscribeURL"), subs[k]));
+        json_decref(e);
+      }
+      free(body);
+    }
+  }
+  /* MessageStructure=json: the sqs entry, enveloped and raw. */
+  aev_publish_options *o;
+  aev_publish_options_new(&o);
+  aev_publish_options_set_structure_json(o, 1);
+  const char *js = "{\"default\":\"dflt\",\"sqs\":\"for queues, long enough to fill a block of its own\"}";
+  ck_assert_int_eq(aev_topic_publish(t, js, strlen(js), o, NULL, NULL), AEV_OK);
+  aev_publish_options_free(o);
+  for (int k = 0; k < 4; k++) {
+    char *body = recv_checked(q[k]);
+    ck_assert_ptr_nonnull(strstr(body, "for queues, long enough"));
+    free(body);
+  }
+  /* U+FFFE is no character SQS accepts: every delivery fails, raw or
+   * enveloped, and no queue gets anything. */
+  int64_t failed = tt_counter(t, "NumberOfNotificationsFailed");
+  tt_publish(t, "bad \xef\xbf\xbe", NULL);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsFailed"), failed + 4);
+  for (int k = 0; k < 4; k++) ck_assert_int_eq(tt_depth(q[k]), 0);
+  /* The same character in an attribute lands in the envelope's tail, after
+   * the shared prefix: the enveloped deliveries fail too. */
+  failed = tt_counter(t, "NumberOfNotificationsFailed");
+  tt_publish(t, "fine", "{\"a\":{\"DataType\":\"String\",\"StringValue\":\"bad \xef\xbf\xbe\"}}");
+  ck_assert_int_ge(tt_counter(t, "NumberOfNotificationsFailed"), failed + 2);
+  ck_assert_int_eq(tt_depth(q[2]), 0);
+  ck_assert_int_eq(tt_depth(q[3]), 0);
+  for (int k = 0; k < 4; k++) {
+    aev_free(subs[k]);
+    aev_queue_release(q[k]);
+  }
   aev_topic_release(t);
 }
 END_TEST
@@ -531,6 +613,7 @@ int main(void) {
   tcase_add_test(tc, envelope_escapes_text);
   tcase_add_test(tc, raw_delivery_maps_attributes);
   tcase_add_test(tc, message_structure_json);
+  tcase_add_test(tc, fan_out_bodies_and_md5s);
   tcase_add_test(tc, filter_policies_fan_out);
   tcase_add_test(tc, fifo_topic_orders_and_deduplicates);
   tcase_add_test(tc, publish_validation);
