@@ -118,9 +118,11 @@ void kl_stop(kl_peer *p) {
   p->pid = 0;
 }
 
+/* MSG_NOSIGNAL: a connection the server closed fails the call, not the
+ * program (SIGPIPE). */
 static int write_all(int fd, const char *s, size_t n) {
   while (n) {
-    ssize_t w = write(fd, s, n);
+    ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
     if (w <= 0) return -1;
     s += w;
     n -= (size_t)w;
@@ -128,8 +130,11 @@ static int write_all(int fd, const char *s, size_t n) {
   return 0;
 }
 
-int kl_call(kl_peer *p, const char *target, const char *body, size_t len,
-            char **resp) {
+/* One request on the open connection: the HTTP status, or -1 on a broken
+ * response, or -2 when the connection was closed before the response
+ * began (worth one retry on a new connection). */
+static int call_once(kl_peer *p, const char *target, const char *body,
+                     size_t len, char **resp) {
   char head[512];
   int hn = snprintf(head, sizeof head,
                     "POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
@@ -141,7 +146,7 @@ int kl_call(kl_peer *p, const char *target, const char *body, size_t len,
                     "x-amz-date, Signature=00\r\n"
                     "Content-Length: %zu\r\n\r\n",
                     p->port, target, len);
-  if (write_all(p->fd, head, (size_t)hn) || write_all(p->fd, body, len)) return -1;
+  if (write_all(p->fd, head, (size_t)hn) || write_all(p->fd, body, len)) return -2;
   size_t cap = 1 << 16, n = 0;
   char *buf = malloc(cap);
   char *end = NULL;
@@ -158,7 +163,7 @@ int kl_call(kl_peer *p, const char *target, const char *body, size_t len,
   }
   if (!end) {
     free(buf);
-    return -1;
+    return n ? -1 : -2;
   }
   int status = atoi(buf + 9);
   const char *cl = strcasestr(buf, "\r\nContent-Length:");
@@ -182,4 +187,18 @@ int kl_call(kl_peer *p, const char *target, const char *body, size_t len,
   out[want] = '\0';
   *resp = out;
   return status;
+}
+
+/* Node.js closes a keep-alive connection idle for 5 s (its
+ * keepAliveTimeout), as happens while ours runs between the peer's calls:
+ * then the call goes again on a new connection. */
+int kl_call(kl_peer *p, const char *target, const char *body, size_t len,
+            char **resp) {
+  int st = call_once(p, target, body, len, resp);
+  if (st != -2) return st;
+  close(p->fd);
+  p->fd = connect_to(p->port);
+  if (p->fd < 0) return -1;
+  st = call_once(p, target, body, len, resp);
+  return st == -2 ? -1 : st;
 }

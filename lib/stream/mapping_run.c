@@ -406,7 +406,8 @@ static void complete_task(void *arg, int cancelled) {
                         ? aev__window_state(c->payload)
                         : NULL;
     if (bt->final) {
-      aev__window_final_done(part, state != NULL, mono(m));
+      /* An update may have switched the windows off meanwhile. */
+      if (m->tumbling_s) aev__window_final_done(part, state != NULL, mono(m));
       snprintf(m->last_result, sizeof m->last_result,
                state ? "OK" : "PROBLEM: Function call failed");
       json_decref(state);

@@ -84,6 +84,7 @@ typedef struct change {
   const char *uuid;
   aev__mapping *m; /* counted */
   int batch_size, window_s, max_retries, max_age_s, bisect, report_failures;
+  int tumbling_s;
   char *function_arn;           /* new, or NULL */
   char *on_failure;             /* with on_failure_given: NULL clears */
   int on_failure_given;
@@ -100,6 +101,7 @@ static int find_ref(aev__mapping *m, void *ctx) {
   c->m = m;
   c->batch_size = m->batch_size;
   c->window_s = m->window_s;
+  c->tumbling_s = m->tumbling_s;
   c->max_retries = m->max_retries;
   c->max_age_s = m->max_age_s;
   c->bisect = m->bisect;
@@ -142,6 +144,8 @@ static int integers(json_t *req, change *c) {
        offsetof(change, max_retries)},
       {"MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds", -1, 604800,
        offsetof(change, max_age_s)},
+      {"TumblingWindowInSeconds", "tumblingWindowInSeconds", 0, 900,
+       offsetof(change, tumbling_s)},
   };
   for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
     json_t *v = json_object_get(req, f[i].name);
@@ -171,9 +175,6 @@ static int parse(aev_broker *b, json_t *req, change *c) {
   json_t *v = json_object_get(req, "ParallelizationFactor");
   if (v && !json_is_null(v) && json_integer_value(v) != c->m->factor)
     return unsupported("Changing ParallelizationFactor");
-  v = json_object_get(req, "TumblingWindowInSeconds");
-  if (v && !json_is_null(v) && json_integer_value(v) != 0)
-    return unsupported("TumblingWindowInSeconds");
   if (json_is_false(json_object_get(req, "Enabled")))
     return unsupported("Disabling a mapping");
   if ((v = json_object_get(req, "BisectBatchOnFunctionError")) &&
@@ -237,6 +238,18 @@ static void apply(void *arg, int cancelled) {
     m->bisect = c->bisect;
     m->report_failures = c->report_failures;
     m->modified_ms = c->modified_ms;
+    if (m->tumbling_s != c->tumbling_s) {
+      /* Another window length: open windows are dropped with their
+       * state, and the next records start fresh windows. */
+      m->tumbling_s = c->tumbling_s;
+      for (size_t i = 0; i < m->nshards; i++)
+        for (int p = 0; m->shards[i].parts && p < m->factor; p++) {
+          aev__mpart *part = &m->shards[i].parts[p];
+          json_decref(part->state);
+          part->state = NULL;
+          part->win_open = part->early = 0;
+        }
+    }
     if (c->function_arn) {
       char *old = m->function_arn;
       m->function_arn = c->function_arn;
@@ -275,6 +288,8 @@ static json_t *updated(json_t *desc, const change *c) {
                       json_integer(c->max_retries));
   json_object_set_new(desc, "MaximumRecordAgeInSeconds",
                       json_integer(c->max_age_s));
+  json_object_set_new(desc, "TumblingWindowInSeconds",
+                      json_integer(c->tumbling_s));
   json_object_set_new(desc, "BisectBatchOnFunctionError",
                       json_boolean(c->bisect));
   json_t *types = json_array();

@@ -10,6 +10,7 @@
 #include "stream/stream_impl.h"
 
 #define SEQ_LEN 56
+#define PREFIX_LEN 23
 
 static const char pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
@@ -40,15 +41,21 @@ static int get_digits(const char *p, int width, uint64_t *v) {
   return 0;
 }
 
-void aev__seq_encode(const aev_stream *s, const aev__shard *sh,
-                     uint64_t index, int64_t arrival_ms, char *out) {
-  char *p = out;
+void aev__seq_prefix(const aev_stream *s, aev__shard *sh) {
+  char *p = sh->seq_prefix;
   *p++ = '4';
   *p++ = '9';
   p = put_digits(p, (uint64_t)sh->created_s, 10);
   p = put_digits(p, s->tag % 100000, 5);
   p = put_digits(p, sh->id, 6);
-  p = put_digits(p, index, 20);
+  *p = '\0';
+}
+
+void aev__seq_encode(const aev_stream *s, const aev__shard *sh,
+                     uint64_t index, int64_t arrival_ms, char *out) {
+  /* Puts run this per record: the shard's fixed digits are copied. */
+  memcpy(out, sh->seq_prefix, PREFIX_LEN);
+  char *p = put_digits(out + PREFIX_LEN, index, 20);
   p = put_digits(p, (uint64_t)arrival_ms, 13);
   *p = '\0';
 }

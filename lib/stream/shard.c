@@ -156,8 +156,9 @@ aev__shard *aev__shard_add(aev_stream *s, aev__u128 start, aev__u128 end,
   sh->w_bytes.level = 1 << 20;
   sh->w_recs.level = 1000;
   sh->r_bytes.level = 2 << 20;
-  sh->r_calls.level = 5;
+  sh->r_calls.level = sh->iter_calls.level = 5;
   sh->w_bytes.at_ms = sh->w_recs.at_ms = sh->r_bytes.at_ms =
-      sh->r_calls.at_ms = now_ms;
+      sh->r_calls.at_ms = sh->iter_calls.at_ms = now_ms;
+  aev__seq_prefix(s, sh);
   return sh;
 }

@@ -57,6 +57,7 @@ typedef struct aev__shard {
   aev__u128 start, end;
   int64_t parent, adjacent; /* shard ids, -1 for none */
   int64_t created_s;        /* epoch s: sequence numbers carry it */
+  char seq_prefix[24]; /* "49", created_s, tag, id: the fixed digits */
   int closed;
   int64_t closed_ms; /* epoch ms when closed */
   /* storage: recs[head + i] is record first + i; next == first + n */
@@ -124,7 +125,9 @@ void aev__u128_format(aev__u128 v, char *out);
 /* Shard i of n dividing 2^128 evenly, as AWS does. */
 void aev__hash_range(int i, int n, aev__u128 *start, aev__u128 *end);
 
-/* seqno.c: 56-digit sequence numbers, increasing per shard. */
+/* seqno.c: 56-digit sequence numbers, increasing per shard. The shard's
+ * fixed leading digits, computed once when it is added. */
+void aev__seq_prefix(const aev_stream *s, aev__shard *sh);
 void aev__seq_encode(const aev_stream *s, const aev__shard *sh,
                      uint64_t index, int64_t arrival_ms, char *out);
 /* 0 with *index when text is a sequence number of this stream and shard;

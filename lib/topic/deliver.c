@@ -199,10 +199,12 @@ static int attempt_sqs(job *j) {
   return send_note(j, j->s->endpoint, endpoint_queue(j->t, j->s), 0, err, sizeof err);
 }
 
-/* sqs and lambda endpoints: one attempt, run by the scheduler (or inline on
+/* sqs, lambda and firehose endpoints: one attempt, run by the scheduler (or inline on
  * a standard topic's first attempt). */
 static int attempt_managed(job *j) {
   if (j->s->proto == AEV__PROTO_LAMBDA) return kind_of(aev__lambda_send(j->t, j->s, j->n));
+  if (j->s->proto == AEV__PROTO_FIREHOSE)
+    return kind_of(aev__firehose_send(j->n, j->s, j->c->raw, j->t->res.broker));
   return attempt_sqs(j);
 }
 
@@ -355,13 +357,14 @@ static int passes(aev_topic *t, const aev__fan *f, const aev__sub *s,
   return match;
 }
 
-/* 1 when the notification was delivered here and now (sqs and lambda
- * first attempts); retries and callbacks count for themselves. */
+/* 1 when the notification was delivered here and now (sqs, lambda and
+ * firehose first attempts); retries and callbacks count for themselves. */
 static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n) {
   aev__sub *s = f->v->set->s[i];
   aev__subconf *c = f->v->conf[i];
   if (f->v->skip[i] || !passes(t, f, s, c, n)) return 0;
-  if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA) {
+  if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
+      s->proto == AEV__PROTO_FIREHOSE) {
     job stack = {.t = t, .s = s, .n = n, .c = c};
     int kind = attempt_managed(&stack);
     if (kind == OK_) return 1;

@@ -63,6 +63,7 @@ static int proto_of(const char *p) {
   if (!strcmp(p, "http")) return AEV__PROTO_HTTP;
   if (!strcmp(p, "https")) return AEV__PROTO_HTTPS;
   if (!strcmp(p, "lambda")) return AEV__PROTO_LAMBDA;
+  if (!strcmp(p, "firehose")) return AEV__PROTO_FIREHOSE;
   return -1;
 }
 
@@ -91,6 +92,11 @@ static int check_endpoint(aev_topic *t, int proto, const char *protocol,
                               protocol);
     return AEV_OK;
   }
+  case AEV__PROTO_FIREHOSE:
+    if (strncmp(endpoint, "arn:aws", 7) || !strstr(endpoint, ":firehose:") ||
+        !strstr(endpoint, ":deliverystream/"))
+      return aev__sns_invalid("Invalid parameter: Firehose endpoint ARN");
+    return AEV_OK;
   case AEV__PROTO_LAMBDA:
     if (strncmp(endpoint, "arn:aws", 7) || !strstr(endpoint, ":lambda:") ||
         !strstr(endpoint, ":function:"))
@@ -100,7 +106,7 @@ static int check_endpoint(aev_topic *t, int proto, const char *protocol,
                               protocol);
     return AEV_OK;
   default:
-    /* email, sms, application and firehose endpoints have nothing to
+    /* email, sms and application endpoints have nothing to
      * deliver to in this library. */
     return aev__sns_invalid("Invalid parameter: Protocol Reason: %s "
                             "subscriptions are not supported by this "

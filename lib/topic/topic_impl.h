@@ -117,7 +117,8 @@ void aev__iso_ms(int64_t ms, char out[32]);
 
 /* ---- subscriptions -------------------------------------------------- */
 
-enum { AEV__PROTO_SQS, AEV__PROTO_HTTP, AEV__PROTO_HTTPS, AEV__PROTO_LAMBDA };
+enum { AEV__PROTO_SQS, AEV__PROTO_HTTP, AEV__PROTO_HTTPS, AEV__PROTO_LAMBDA,
+       AEV__PROTO_FIREHOSE };
 
 /* Settings a delivery reads, immutable once published: a change of
  * attributes swaps in a new one. */
@@ -319,5 +320,11 @@ int aev__lambda_send(aev_topic *t, const aev__sub *s, aev__note *n);
 int aev__sns_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int aev__sns_not_found(const char *what);
 int aev__sns_missing(const char *param);
+
+/* firehose.c: firehose subscriptions put the message (raw, or the JSON
+ * envelope) as one record into the delivery stream (status as
+ * aev_delivery_put). */
+int aev__firehose_send(aev__note *n, const aev__sub *s, int raw,
+                       aev_broker *b);
 
 #endif

@@ -408,6 +408,51 @@ START_TEST(topic_destination) {
 }
 END_TEST
 
+static char sns_got[8192];
+
+static int on_sns_batch(void *user, const char *key, const void *data, size_t len) {
+  size_t have = strlen(sns_got);
+  snprintf(sns_got + have, sizeof sns_got - have, "%.*s|", (int)len, (const char *)data);
+  return 0;
+}
+
+/* SNS subscriptions with protocol firehose: each message becomes a record
+ * of the delivery stream, raw or in SNS's JSON envelope. */
+START_TEST(topic_subscription_with_protocol_firehose) {
+  sns_got[0] = '\0';
+  aev_delivery *raw, *env;
+  const char *hints = "{\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60}}";
+  ck_assert_int_eq(aev_delivery_create_with_sink(b, "raw", hints, on_sns_batch, NULL, NULL, &raw), AEV_OK);
+  ck_assert_int_eq(aev_delivery_create_with_sink(b, "env", hints, on_sns_batch, NULL, NULL, &env), AEV_OK);
+  aev_topic *t;
+  ck_assert_int_eq(aev_topic_create(b, "news", NULL, &t), AEV_OK);
+  char *arn;
+  ck_assert_int_eq(aev_topic_subscribe(t, "firehose", aev_delivery_arn(raw),
+                                       "{\"RawMessageDelivery\":\"true\"}", &arn), AEV_OK);
+  aev_free(arn);
+  ck_assert_int_eq(aev_topic_subscribe(t, "firehose", aev_delivery_arn(env), NULL, &arn), AEV_OK);
+  aev_free(arn);
+  st_assert_error(aev_topic_subscribe(t, "firehose", "arn:aws:sqs:us-east-1:000000000000:q", NULL, &arn),
+                  AEV_ERR_INVALID, "InvalidParameter");
+  ck_assert_int_eq(aev_topic_publish(t, "hello", 5, NULL, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_topic_publish(t, "world", 5, NULL, NULL, NULL), AEV_OK);
+  aev_broker_advance(b, 60000);
+  /* raw first (created first), then the envelopes of both messages */
+  ck_assert_ptr_nonnull(strstr(sns_got, "helloworld|"));
+  char *e = strstr(sns_got, "|") + 1;
+  json_error_t err;
+  json_t *one = json_loadb(e, strlen(e) - 1, JSON_DISABLE_EOF_CHECK, &err);
+  ck_assert_ptr_nonnull(one);
+  ck_assert_str_eq(json_string_value(json_object_get(one, "Type")), "Notification");
+  ck_assert_str_eq(json_string_value(json_object_get(one, "Message")), "hello");
+  ck_assert_str_eq(json_string_value(json_object_get(one, "TopicArn")), aev_topic_arn(t));
+  json_decref(one);
+  aev_topic_release(t);
+  aev_delivery_release(env);
+  aev_delivery_release(raw);
+}
+END_TEST
+
 static json_t *call(const char *action, const char *req, int want) {
   char *out = NULL;
   int rc = aev_call(b, "firehose", action, req, &out);
@@ -467,6 +512,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, callback_sink_with_retries);
   tcase_add_test(tc, queue_destination_and_stream_source);
   tcase_add_test(tc, topic_destination);
+  tcase_add_test(tc, topic_subscription_with_protocol_firehose);
   tcase_add_test(tc, firehose_api);
   suite_add_tcase(s, tc);
   return s;

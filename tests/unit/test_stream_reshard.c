@@ -2,10 +2,12 @@
  * lineage (ParentShardId, AdjacentParentShardId, ChildShards), UPDATING
  * until the broker runs the change, closed parents readable until drained,
  * per-key order across a reshard, UpdateShardCount's scaling and limits,
- * ListShards filters, and the errors. */
+ * ListShards filters, on-demand streams splitting a hot shard, and the
+ * errors. */
 #include <jansson.h>
 
 #include "aevtest.h"
+#include "stream/stream_impl.h"
 #include "stream_support.h"
 
 #define HALF "170141183460469231731687303715884105728"
@@ -220,12 +222,10 @@ START_TEST(update_shard_count_scales_uniformly) {
 }
 END_TEST
 
-__extension__ typedef unsigned __int128 u128;
-
 /* n records whose explicit hash keys spread evenly over [lo, lo + span);
  * returns how many were throttled. */
-static size_t put_spread(aev_stream *s, size_t n, u128 lo,
-                         u128 span) {
+static size_t put_spread(aev_stream *s, size_t n, aev__u128 lo,
+                         aev__u128 span) {
   size_t failed = 0;
   for (size_t done = 0; done < n;) {
     size_t k = n - done < 500 ? n - done : 500;
@@ -234,15 +234,7 @@ static size_t put_spread(aev_stream *s, size_t n, u128 lo,
     const char *keys[500], *hashes[500];
     static char text[500][40];
     for (size_t i = 0; i < k; i++) {
-      u128 h = lo + span / n * (done + i);
-      char tmp[40];
-      int len = 0;
-      do {
-        tmp[len++] = (char)('0' + (int)(h % 10));
-        h /= 10;
-      } while (h);
-      for (int j = 0; j < len; j++) text[i][j] = tmp[len - 1 - j];
-      text[i][len] = '\0';
+      aev__u128_format(lo + span / n * (done + i), text[i]);
       data[i] = "x";
       lens[i] = 1;
       keys[i] = "k";
@@ -272,7 +264,7 @@ static long open_shards(aev_stream *s) {
  * not), and the children take double the traffic of that range. */
 START_TEST(on_demand_splits_a_hot_shard) {
   aev_stream *s = st_stream(b, "od", AEV_STREAM_ON_DEMAND);
-  u128 quarter = (u128)1 << 126;
+  aev__u128 quarter = (aev__u128)1 << 126;
   ck_assert_int_eq(open_shards(s), 4);
   ck_assert_uint_eq(put_spread(s, 1001, 0, quarter), 1);
   aev_broker_advance(b, 2000); /* not consecutive */

@@ -196,6 +196,42 @@ START_TEST(checks) {
 }
 END_TEST
 
+/* UpdateEventSourceMapping sets or clears the window length; an open
+ * window is dropped with its state and the next records start afresh. */
+START_TEST(update_changes_the_window) {
+  aev_stream *s = st_stream(b, "s", 1);
+  char *out;
+  ck_assert_int_eq(map_request(s, ",\"BatchSize\":10", &out), AEV_OK);
+  json_t *d = json_loads(out, 0, NULL);
+  aev_free(out);
+  char req[256];
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"TumblingWindowInSeconds\":60}",
+           json_string_value(json_object_get(d, "UUID")));
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &out), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(out, "\"TumblingWindowInSeconds\":60"));
+  aev_free(out);
+  aev_broker_drain(b);
+  st_put(s, "k", "a", NULL);
+  aev_broker_drain(b);
+  ck_assert_str_eq(seen, "R1/0@00:00:00|");
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"TumblingWindowInSeconds\":901}",
+           json_string_value(json_object_get(d, "UUID")));
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &out), AEV_ERR_INVALID);
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"TumblingWindowInSeconds\":0}",
+           json_string_value(json_object_get(d, "UUID")));
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &out), AEV_OK);
+  aev_free(out);
+  aev_broker_drain(b);
+  st_put(s, "k", "b", NULL);
+  aev_broker_advance(b, 60000);
+  /* No window any more: no final invocation, no window members. */
+  ck_assert_str_eq(seen, "R1/0@00:00:00|R1/0@?|");
+  ck_assert_ptr_null(json_object_get(last_event, "window"));
+  json_decref(d);
+  aev_stream_release(s);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("stream_window");
   TCase *tc = tcase_create("window");
@@ -204,6 +240,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, backlog_closes_each_window_in_order);
   tcase_add_test(tc, missing_state_fails_and_big_state_ends_early);
   tcase_add_test(tc, checks);
+  tcase_add_test(tc, update_changes_the_window);
   suite_add_tcase(s, tc);
   return s;
 }
