@@ -1,7 +1,7 @@
 /* Subscription attributes: RawMessageDelivery, FilterPolicy and
  * FilterPolicyScope (compiled with the pattern engine's SNS profiles),
- * RedrivePolicy and DeliveryPolicy, checked with SNS's messages, and the
- * GetSubscriptionAttributes map. */
+ * RedrivePolicy, DeliveryPolicy and SubscriptionRoleArn, checked with SNS's
+ * messages, and the GetSubscriptionAttributes map. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +18,7 @@ void aev__subconf_unref(aev__subconf *c) {
   free(c->redrive);
   free(c->dlq_arn);
   free(c->delivery);
+  free(c->role_arn);
   free(c);
 }
 
@@ -54,6 +55,7 @@ static aev__subconf *copy(const aev__subconf *old) {
   c->redrive = dup0(old->redrive);
   c->dlq_arn = dup0(old->dlq_arn);
   c->delivery = dup0(old->delivery);
+  c->role_arn = dup0(old->role_arn);
   c->retry = old->retry;
   c->retry_set = old->retry_set;
   return c;
@@ -176,6 +178,16 @@ static int apply(aev_topic *t, const aev__sub *s, aev__subconf *c,
     c->delivery = strdup(v);
     return c->delivery ? AEV_OK : aev__nomem();
   }
+  if (strcmp(name, "SubscriptionRoleArn") == 0) {
+    /* Firehose subscriptions name the IAM role SNS assumes to write to the
+     * delivery stream. IAM is not modelled: the ARN is kept and shown. */
+    if (s->proto != AEV__PROTO_FIREHOSE)
+      return aev__sns_invalid("Invalid parameter: %sDelivery protocol [%s] does "
+                              "not support SubscriptionRoleArn", prefix, s->protocol);
+    free(c->role_arn);
+    c->role_arn = *v ? strdup(v) : NULL;
+    return *v && !c->role_arn ? aev__nomem() : AEV_OK;
+  }
   if (*prefix)
     return aev__sns_invalid("Invalid parameter: %sUnknown attribute %s", prefix,
                             name);
@@ -235,6 +247,7 @@ json_t *aev__sub_attributes_locked(const aev__sub *s) {
   }
   if (c->redrive) json_object_set_new(o, "RedrivePolicy", json_string(c->redrive));
   if (c->delivery) json_object_set_new(o, "DeliveryPolicy", json_string(c->delivery));
+  if (c->role_arn) json_object_set_new(o, "SubscriptionRoleArn", json_string(c->role_arn));
   if (s->proto == AEV__PROTO_HTTP || s->proto == AEV__PROTO_HTTPS) {
     const aev__retry_policy *p = c->retry_set && !t->conf.disable_overrides
                                      ? &c->retry : &t->conf.http_retry;

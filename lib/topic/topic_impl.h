@@ -132,6 +132,7 @@ typedef struct aev__subconf {
   char *redrive;        /* RedrivePolicy text, NULL when unset */
   char *dlq_arn;
   char *delivery;       /* DeliveryPolicy text, NULL when unset */
+  char *role_arn;       /* SubscriptionRoleArn (firehose), NULL when unset */
   aev__retry_policy retry;
   int retry_set;
 } aev__subconf;

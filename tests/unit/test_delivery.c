@@ -430,8 +430,21 @@ START_TEST(topic_subscription_with_protocol_firehose) {
   ck_assert_int_eq(aev_topic_subscribe(t, "firehose", aev_delivery_arn(raw),
                                        "{\"RawMessageDelivery\":\"true\"}", &arn), AEV_OK);
   aev_free(arn);
-  ck_assert_int_eq(aev_topic_subscribe(t, "firehose", aev_delivery_arn(env), NULL, &arn), AEV_OK);
+  /* The IAM role SNS would assume is kept and shown; other protocols have none. */
+  const char *role = "{\"SubscriptionRoleArn\":\"arn:aws:iam::000000000000:role/sns-firehose\"}";
+  ck_assert_int_eq(aev_topic_subscribe(t, "firehose", aev_delivery_arn(env), role, &arn), AEV_OK);
+  char *attrs = NULL;
+  ck_assert_int_eq(aev_subscription_get_attributes(b, arn, &attrs), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(attrs, "\"SubscriptionRoleArn\":\"arn:aws:iam::000000000000:role/sns-firehose\""));
+  aev_free(attrs);
   aev_free(arn);
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "q", NULL, &q), AEV_OK);
+  st_assert_error(aev_topic_subscribe(t, "sqs", aev_queue_arn(q), role, &arn), AEV_ERR_INVALID,
+                  "InvalidParameter");
+  ck_assert_str_eq(aev_errmsg(), "Invalid parameter: Attributes Reason: Delivery protocol [sqs] does not "
+                                 "support SubscriptionRoleArn");
+  aev_queue_release(q);
   st_assert_error(aev_topic_subscribe(t, "firehose", "arn:aws:sqs:us-east-1:000000000000:q", NULL, &arn),
                   AEV_ERR_INVALID, "InvalidParameter");
   ck_assert_int_eq(aev_topic_publish(t, "hello", 5, NULL, NULL, NULL), AEV_OK);
