@@ -68,7 +68,7 @@ static void bus_setup(bus_ctx *c, int rules) {
   c->rules = rules;
   if (aev_bus_create(c->b, "bench", &c->bus) ||
       aev_queue_create(c->b, "sink", NULL, &c->q) ||
-      aev_bus_set_rule_quota(c->bus, rules)) {
+      aev_bus_set_rule_quota(c->b, rules)) {
     fprintf(stderr, "bus_bench: setup: %s\n", aev_errmsg());
     exit(1);
   }

@@ -1,14 +1,21 @@
 /* JSONata benchmarks (issue 10): evaluations per second of typical Step
  * Functions expressions (field access, $states.input reshaping, $map over
- * 100 items, string building), each compiled once and evaluated as a state
- * does (aev__jsonata_eval_json with $states.input bound; input and result
- * converted from/to jansson). Beside each: a floor (the same transformation
- * hand-written against jansson) and the peer jsonata-js 2.0.6 over Node.js,
- * driven in the same run through a pipe (bench/jsonata_peer.js; install it
- * with `npm install jsonata@2.0.6` in bench/, or point AEV_JSONATA_NODE_PATH
- * at a node_modules holding it). Inputs: 10,000 distinct seeded orders per
- * group; outputs are counted and hashed (FNV-1a of the compact JSON text)
- * after the clock stops, and the peer's hash must equal ours. */
+ * 100 items, string building), each compiled once. Per expression:
+ *  - floor: the same transformation hand-written against jansson;
+ *  - ours, json_t in/out: aev__jsonata_eval_json on the already-parsed
+ *    document with $states.input bound, giving a json_t (what a Step
+ *    Functions state does, lib/machine/jq.c): like for like with the peer;
+ *  - ours, text in/out: the public aev_jsonata_evaluate, which also parses
+ *    the document and bindings from JSON text and writes the result as text;
+ *  - peer: jsonata-js 2.0.6 over Node.js on the already-parsed JS object
+ *    with the same bindings, giving a JS value (no JSON.parse/stringify in
+ *    its timed loop), driven in the same run through a pipe
+ *    (bench/jsonata_peer.js; install it with `npm install jsonata@2.0.6` in
+ *    bench/, or point AEV_JSONATA_NODE_PATH at a node_modules holding it).
+ * Inputs: 10,000 distinct seeded orders per group, the same documents for
+ * every contender; outputs are counted and hashed (FNV-1a of the compact
+ * JSON text) after the clock stops, and every contender's hash must equal
+ * the floor's. */
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
@@ -59,6 +66,7 @@ typedef struct grp {
   json_t *docs[NDOC], *bind[NDOC];
   aev_jsonata *x;
   json_t *out[NDOC];
+  char *text_in[NDOC], *text_bind[NDOC], *text_out[NDOC]; /* the text row's */
   int which; /* floor flavour */
 } grp;
 
@@ -95,13 +103,13 @@ static uint64_t hash_outputs(json_t **out, int *count) {
 static uint64_t want_hash[NGROUP];
 static int want_count[NGROUP];
 
-/* ---- ours ---- */
+/* ---- ours, json_t in/out ---- */
 static void ours_run(void *ctx) {
   grp *g = ctx;
   char code[8], msg[256];
   int pos;
   for (int i = 0; i < NDOC; i++)
-    if (aev__jsonata_eval_json(g->x, NULL, g->bind[i], &g->out[i], code, msg, sizeof msg, &pos)) {
+    if (aev__jsonata_eval_json(g->x, g->docs[i], g->bind[i], &g->out[i], code, msg, sizeof msg, &pos)) {
       fprintf(stderr, "jsonata_bench: %s %s\n", code, msg);
       exit(1);
     }
@@ -120,6 +128,27 @@ static int check_against_want(grp *g, char *note, size_t cap) {
 }
 
 static int ours_check(void *ctx, char *note, size_t cap) { return check_against_want(ctx, note, cap); }
+
+/* ---- ours, text in/out (the public API) ---- */
+static void text_run(void *ctx) {
+  grp *g = ctx;
+  for (int i = 0; i < NDOC; i++)
+    if (aev_jsonata_evaluate(g->x, g->text_in[i], g->text_bind[i], &g->text_out[i])) {
+      fprintf(stderr, "jsonata_bench: %s %s\n", aev_errcode(), aev_errmsg());
+      exit(1);
+    }
+}
+
+/* the text results, parsed back, hashed like the others */
+static int text_check(void *ctx, char *note, size_t cap) {
+  grp *g = ctx;
+  for (int i = 0; i < NDOC; i++) {
+    g->out[i] = g->text_out[i] ? json_loads(g->text_out[i], JSON_DECODE_ANY, NULL) : NULL;
+    aev_free(g->text_out[i]);
+    g->text_out[i] = NULL;
+  }
+  return check_against_want(g, note, cap);
+}
 
 /* ---- floor: the same transformation written against jansson ---- */
 static void floor_run(void *ctx) {
@@ -233,6 +262,8 @@ int main(void) {
     for (int i = 0; i < NDOC; i++) {
       g->docs[i] = make_doc(i, g->nitems);
       g->bind[i] = json_pack("{s:{s:O}}", "states", "input", g->docs[i]);
+      g->text_in[i] = json_dumps(g->docs[i], JSON_COMPACT);
+      g->text_bind[i] = json_dumps(g->bind[i], JSON_COMPACT);
       json_array_append(all, g->docs[i]);
     }
     if (aev_jsonata_compile(g->expr, strlen(g->expr), &g->x)) {
@@ -259,21 +290,28 @@ int main(void) {
       }
     }
     json_decref(all);
-    static char whats[NGROUP][256];
-    snprintf(whats[gi], sizeof whats[gi], "eval of `%.60s%s` with $states.input bound, jansson in/out", g->expr,
-             strlen(g->expr) > 60 ? "..." : "");
-    bench_case cases[3] = {
+    static char whats[NGROUP][256], text_whats[NGROUP][256];
+    snprintf(whats[gi], sizeof whats[gi],
+             "aev__jsonata_eval_json of `%.60s%s` on the parsed doc with $states.input bound, json_t result",
+             g->expr, strlen(g->expr) > 60 ? "..." : "");
+    snprintf(text_whats[gi], sizeof text_whats[gi],
+             "aev_jsonata_evaluate: parse doc + bindings JSON text, evaluate, write the result as JSON text");
+    bench_case cases[4] = {
         {"floor: hand-written jansson", "the same transformation coded in C on json_t", NULL, floor_run, ours_check,
          NULL, g},
-        {"ours: aev_jsonata", whats[gi], NULL, ours_run, ours_check, NULL, g},
-        {"peer: jsonata-js 2.0.6 (Node.js)", "await expr.evaluate(doc, {states: {input: doc}}), same docs", NULL,
+        {"ours: json_t in/out (the Step Functions path)", whats[gi], NULL, ours_run, ours_check, NULL, g},
+        {"ours: text in/out (public C API)", text_whats[gi], NULL, text_run, text_check, NULL, g},
+        {"peer: jsonata-js 2.0.6 (Node.js)",
+         "await expr.evaluate(doc, {states: {input: doc}}) on the parsed JS object, JS value result, same docs", NULL,
          peer_run, peer_check, NULL, g},
     };
-    bench_group bg = {g->name, 1, g->payload, NDOC, peer_ok ? 2 : 0, cases, peer_ok ? 3 : 2};
+    bench_group bg = {g->name, 1, g->payload, NDOC, peer_ok ? 3 : 0, cases, peer_ok ? 4 : 3};
     failed += bench_group_run(&bg, runs);
     for (int i = 0; i < NDOC; i++) {
       json_decref(g->docs[i]);
       json_decref(g->bind[i]);
+      free(g->text_in[i]);
+      free(g->text_bind[i]);
     }
     aev_jsonata_free(g->x);
   }

@@ -5,13 +5,19 @@
  * states' changes, serialize the output). Inputs are 10,000 distinct seeded
  * ~1 KiB documents; outputs (and STANDARD histories) are checked after the
  * clock stops. The peer, aws-local-stepfunctions over Node.js, runs the
- * same definitions and inputs when its package is installed:
- *   npm install --prefix build-bench aws-local-stepfunctions@3.0.0
- * (or AEV_SFN_PEER=/path/to/node_modules/aws-local-stepfunctions). */
+ * same 3-state definition on the same inputs when it is installed
+ *   cd bench && npm install --no-save aws-local-stepfunctions@3.0.0
+ * (with --no-save npm removes packages it did not install in the same
+ * command: install the jsonata peer alongside, `npm install --no-save
+ * jsonata@2.0.6 aws-local-stepfunctions@3.0.0`; or point AEV_SFN_NODE_PATH
+ * at a node_modules holding it). It lives in one Node.js process for the
+ * whole run (bench/machine_peer.js), so its start-up is never timed, and
+ * runs each execution as a user does: one StateMachine built once and
+ * reused (the target row), and, in a second group, a new StateMachine per
+ * execution. Its outputs must hash to ours. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -19,6 +25,7 @@
 #include "awsevents/machine.h"
 #include "core/ids.h"
 #include "harness.h"
+#include "node_peer.h"
 #include "support.h"
 
 enum { N = 10000, NSTD = 2000, NPEER = 1000, NNEW = 5, DATA = 960 };
@@ -69,9 +76,6 @@ typedef struct mbench {
   int which;           /* index into expect */
   int failures;
   unsigned std_serial;
-  const char *peer;    /* aws-local-stepfunctions' ESM entry, or NULL */
-  char peer_file[256]; /* inputs for the peer */
-  uint64_t peer_sum;
 } mbench;
 
 static void inputs_init(mbench *m) {
@@ -243,79 +247,47 @@ static int check_std10(void *ctx, char *note, size_t cap) {
 
 static void floor_std_cleanup(void *ctx) { free_outputs(ctx); }
 
-/* ---- the peer: aws-local-stepfunctions over Node.js ---- */
+/* ---- the peer: aws-local-stepfunctions over Node.js (machine_peer.js) ---- */
 
-static const char PEER_JS[] =
-    "const [mod, defPath, inPath, mode, count] = process.argv.slice(2);\n"
-    "const { StateMachine } = await import(mod);\n"
-    "const fs = await import('fs'), crypto = await import('crypto');\n"
-    "const def = JSON.parse(fs.readFileSync(defPath, 'utf8'));\n"
-    "const inputs = fs.readFileSync(inPath, 'utf8').split('\\n').slice(0, +count).map(JSON.parse);\n"
-    "const shared = new StateMachine(def);\n"
-    "const h = crypto.createHash('sha256');\n"
-    "for (const input of inputs) {\n"
-    "  const sm = mode === 'new' ? new StateMachine(def) : shared;\n"
-    "  h.update(JSON.stringify(await sm.run(input).result));\n"
-    "}\n"
-    "console.log(inputs.length + ' ' + h.digest('hex'));\n";
+static bench_node peer;
 
 typedef struct peer_ctx {
   mbench *m;
   const char *mode; /* "reuse" or "new" */
   size_t count;
-  char result[128];
+  uint64_t expect; /* fnv of the floor's outputs for inputs 0..count-1 */
 } peer_ctx;
-
-static char js_file[256], def3_file[256];
-
-static void write_file(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
-  if (!f || fputs(text, f) < 0) exit(1);
-  fclose(f);
-}
-
-static const char *peer_module(void) {
-  static char path[512];
-  const char *dir = getenv("AEV_SFN_PEER");
-  if (dir) snprintf(path, sizeof path, "%s/build/main.node.esm.js", dir);
-  else snprintf(path, sizeof path, "%s", "node_modules/aws-local-stepfunctions/build/main.node.esm.js");
-  struct stat st;
-  if (stat(path, &st) != 0 || system("node --version >/dev/null 2>&1") != 0) return NULL;
-  if (path[0] != '/') {
-    static char abs[600];
-    char *cwd = realpath(".", NULL);
-    snprintf(abs, sizeof abs, "%s/%s", cwd ? cwd : ".", path);
-    free(cwd);
-    return abs;
-  }
-  return path;
-}
 
 static void peer_run(void *ctx) {
   peer_ctx *p = ctx;
-  char cmd[2048];
-  snprintf(cmd, sizeof cmd, "node %s %s %s %s %s %zu", js_file, p->m->peer, def3_file,
-           p->m->peer_file, p->mode, p->count);
-  FILE *f = popen(cmd, "r");
-  p->result[0] = 0;
-  if (f) {
-    if (!fgets(p->result, sizeof p->result, f)) p->result[0] = 0;
-    pclose(f);
+  char cmd[64], reply[64];
+  snprintf(cmd, sizeof cmd, "%s %zu", p->mode, p->count);
+  if (bench_node_cmd(&peer, cmd, reply, sizeof reply) || strcmp(reply, "done")) {
+    fprintf(stderr, "machine_bench: the Node.js peer failed (%s)\n", reply);
+    exit(1);
   }
 }
 
+/* The peer's outputs must be ours, byte for byte (the same compact JSON). */
 static int peer_check(void *ctx, char *note, size_t cap) {
   peer_ctx *p = ctx;
+  char reply[128];
+  if (bench_node_cmd(&peer, "check", reply, sizeof reply)) return 1;
   size_t n = 0;
-  char hex[80] = "";
-  int ok = sscanf(p->result, "%zu %79s", &n, hex) == 2 && n == p->count;
-  snprintf(note, cap, "%zu outputs, sha256 %.16s", n, hex);
+  unsigned long long h = 0;
+  int ok = sscanf(reply, "%zu %llx", &n, &h) == 2 && n == p->count && h == p->expect;
+  snprintf(note, cap, "%zu outputs, fnv %016llx", n, h);
   return ok ? 0 : 1;
 }
 
-/* One creation + validation + execution per op (what the issue's ~170 ms
- * per small execution measures for the peer). */
-static void ours_new(void *ctx) {
+/* Ours on the peer's inputs: the 3-state machine built once and reused. */
+static void ours_peer_reuse(void *ctx) {
+  peer_ctx *p = ctx;
+  run_machine(p->m, p->m->x3, p->count, 0);
+}
+
+/* One creation + validation + execution + deletion per op. */
+static void ours_peer_new(void *ctx) {
   peer_ctx *p = ctx;
   mbench *m = p->m;
   for (size_t i = 0; i < p->count; i++) {
@@ -336,22 +308,80 @@ static void ours_new(void *ctx) {
   }
 }
 
-static int check_new(void *ctx, char *note, size_t cap) {
+static int check_peer_ours(void *ctx, char *note, size_t cap) {
   peer_ctx *p = ctx;
-  mbench *m = p->m;
-  uint64_t h = BENCH_FNV_INIT;
-  size_t n = 0;
-  for (size_t i = 0; i < p->count; i++) {
-    char *want = floor_one(m->inputs[i], m->lens[i], 0);
-    n += want && m->outputs[i] && !strcmp(want, m->outputs[i]);
-    if (m->outputs[i]) h = bench_fnv(h, m->outputs[i], strlen(m->outputs[i]));
-    free(want);
+  int rc = check_outputs(p->m, p->count, p->expect, note, cap);
+  free_outputs(p->m);
+  return rc;
+}
+
+static void write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  if (!f || fputs(text, f) < 0) exit(1);
+  fclose(f);
+}
+
+/* The peer groups. Ours is the baseline, so the peer's ratio is how many
+ * times our executions/s its are (the issue's target: >= 1,000). */
+static int peer_groups(mbench *m, int runs) {
+  const char *mods = getenv("AEV_SFN_NODE_PATH");
+  if (!mods) mods = "bench/node_modules";
+  if (bench_node_start(&peer, "bench/machine_peer.js", mods, "aws-local-stepfunctions")) {
+    printf("ROW | SFN executions vs aws-local-stepfunctions | peer | not run: Node.js or "
+           "bench/node_modules/aws-local-stepfunctions missing (cd bench && npm install --no-save "
+           "aws-local-stepfunctions@3.0.0) | 1 | - | - | - | - | - | - |\n");
+    return 0;
   }
-  snprintf(note, cap, "%zu outputs, fnv %016llx", n, (unsigned long long)h);
-  free_outputs(m);
-  int ok = n == p->count && m->failures == 0;
-  m->failures = 0;
-  return ok ? 0 : 1;
+  char def_file[64], in_file[64], cmd[160], reply[64];
+  snprintf(def_file, sizeof def_file, "/tmp/aev_sfn_def3_%d.json", (int)getpid());
+  snprintf(in_file, sizeof in_file, "/tmp/aev_sfn_inputs_%d.jsonl", (int)getpid());
+  write_file(def_file, DEF3);
+  FILE *f = fopen(in_file, "w");
+  for (size_t i = 0; f && i < NPEER; i++) fprintf(f, "%s\n", m->inputs[i]);
+  if (f) fclose(f);
+  snprintf(cmd, sizeof cmd, "load %s %s", def_file, in_file);
+  int failed = 0;
+  if (bench_node_cmd(&peer, cmd, reply, sizeof reply) || strncmp(reply, "ok ", 3)) {
+    fprintf(stderr, "machine_bench: the Node.js peer did not load (%s)\n", reply);
+    failed = 1;
+  } else {
+    char label[96];
+    snprintf(label, sizeof label, "peer: aws-local-stepfunctions %s", reply + 3);
+    uint64_t sums[2];
+    size_t counts[2] = {NPEER, NNEW};
+    for (int k = 0; k < 2; k++) {
+      floor_run(m, counts[k], 0);
+      sums[k] = outputs_sum(m, counts[k]);
+      free_outputs(m);
+    }
+    peer_ctx ours_reuse = {m, "reuse", NPEER, sums[0]}, peer_reuse = ours_reuse;
+    peer_ctx ours_new = {m, "new", NNEW, sums[1]}, peer_new = ours_new;
+    const bench_case reuse[] = {
+        {"ours: EXPRESS", "aev_machine_start + aev_broker_drain + aev_execution_output, machine "
+                          "created once",
+         NULL, ours_peer_reuse, check_peer_ours, NULL, &ours_reuse},
+        {label, "JSON.parse(input text), await sm.run(input).result, JSON.stringify: one "
+                "StateMachine built once (Node.js)",
+         NULL, peer_run, peer_check, NULL, &peer_reuse},
+    };
+    bench_group g1 = {"SFN executions, 3-state machine, vs aws-local-stepfunctions", 1,
+                      "~1 KiB distinct inputs", NPEER, 0, reuse, 2};
+    failed += bench_group_run(&g1, runs);
+    const bench_case fresh[] = {
+        {"ours: EXPRESS, new machine each time", "aev_machine_create (validation) + start + drain + "
+                                                 "output + delete per execution",
+         NULL, ours_peer_new, check_peer_ours, NULL, &ours_new},
+        {label, "new StateMachine(definition) (validation) + parse, run, stringify per execution",
+         NULL, peer_run, peer_check, NULL, &peer_new},
+    };
+    bench_group g2 = {"SFN executions incl. machine creation, vs aws-local-stepfunctions", 1,
+                      "~1 KiB distinct inputs", NNEW, 0, fresh, 2};
+    failed += bench_group_run(&g2, runs);
+  }
+  bench_node_stop(&peer);
+  remove(def_file);
+  remove(in_file);
+  return failed;
 }
 
 int main(void) {
@@ -403,46 +433,7 @@ int main(void) {
   bench_group g3 = {"SFN executions, 3-state machine", 1, "~1 KiB distinct inputs", N, 1, x3, 2};
   failed += bench_group_run(&g3, runs);
 
-  m->peer = peer_module();
-  if (!m->peer) {
-    printf("ROW | SFN executions vs aws-local-stepfunctions | peer | not run: Node.js or the npm "
-           "package aws-local-stepfunctions is missing (see bench/machine_bench.c) | 1 | - | - | - "
-           "| - | - | - |\n");
-  } else {
-    snprintf(js_file, sizeof js_file, "/tmp/aev_sfn_peer_%d.mjs", (int)getpid());
-    snprintf(def3_file, sizeof def3_file, "/tmp/aev_sfn_def3_%d.json", (int)getpid());
-    snprintf(m->peer_file, sizeof m->peer_file, "/tmp/aev_sfn_inputs_%d.jsonl", (int)getpid());
-    write_file(js_file, PEER_JS);
-    write_file(def3_file, DEF3);
-    FILE *f = fopen(m->peer_file, "w");
-    for (size_t i = 0; f && i < NPEER; i++) fprintf(f, "%s%s", i ? "\n" : "", m->inputs[i]);
-    if (f) fclose(f);
-    peer_ctx reuse = {m, "reuse", NPEER, ""}, fresh = {m, "new", NNEW, ""};
-    peer_ctx ours_fresh = {m, "new", NNEW, ""};
-    const bench_case p2[] = {
-        {"ours: EXPRESS, new machine each time", "aev_machine_create (validation) + start + drain + "
-                                                 "output + delete per execution",
-         NULL, ours_new, check_new, NULL, &ours_fresh},
-        {"peer: aws-local-stepfunctions 3.0.0", "new StateMachine (validation) + run per execution "
-                                                "(Node.js start-up included, once per run)",
-         NULL, peer_run, peer_check, NULL, &fresh},
-    };
-    bench_group g5 = {"SFN executions incl. machine creation vs aws-local-stepfunctions", 1,
-                      "~1 KiB distinct inputs", NNEW, 1, p2, 2};
-    failed += bench_group_run(&g5, runs);
-    const bench_case p3[] = {
-        {"peer: aws-local-stepfunctions 3.0.0", "one StateMachine, run(input).result per execution "
-                                                "(Node.js start-up included, once per run)",
-         NULL, peer_run, peer_check, NULL, &reuse},
-    };
-    /* Compare with the "SFN executions, 3-state machine" group above. */
-    bench_group g6 = {"SFN executions, 3-state machine (peer, reused machine)", 1,
-                      "~1 KiB distinct inputs", NPEER, 0, p3, 1};
-    failed += bench_group_run(&g6, runs);
-    remove(js_file);
-    remove(def3_file);
-    remove(m->peer_file);
-  }
+  failed += peer_groups(m, runs);
   aev_machine_release(m->x10);
   aev_machine_release(m->x3);
   aev_broker_destroy(m->b);

@@ -1,5 +1,5 @@
 /* The tour: a readable trace of flows through the primitives (queues, a bus,
- * a topic, a function, a state machine),
+ * a topic, a function, a state machine, a queue -> function mapping),
  * on the manual clock, each hop printed with its virtual timestamp. */
 #include <stdio.h>
 #include <string.h>
@@ -141,6 +141,40 @@ static int order_flow(void) {
   return rc;
 }
 
+/* A queue -> function event-source mapping: the mapping waits on the queue
+ * (it never polls), gathers sends for up to its batching window on the
+ * virtual clock, then invokes the function once with an SQS event of the
+ * batch and deletes what succeeded. */
+static int queue_to_function(void) {
+  call("sqs", "CreateQueue", "{\"QueueName\": \"receipts\"}");
+  int rc = call("lambda", "CreateEventSourceMapping",
+                "{\"EventSourceArn\": \"arn:aws:sqs:us-east-1:000000000000:receipts\", "
+                "\"FunctionName\": \"receipt\", \"BatchSize\": 10, "
+                "\"MaximumBatchingWindowInSeconds\": 5}");
+  for (int i = 1; i <= 3; i++) {
+    char request[160];
+    snprintf(request, sizeof request,
+             "{\"QueueUrl\": \"https://sqs.us-east-1.amazonaws.com/000000000000/receipts\", "
+             "\"MessageBody\": \"order %d\"}", i);
+    call("sqs", "SendMessage", request);
+  }
+  aev_broker_advance(broker, 5 * 1000);
+  hop("advanced 5 s", "the batching window closed: one invocation for 3 messages");
+  aev_queue *receipts;
+  aev_queue_get(broker, "receipts", &receipts);
+  char *counts = NULL;
+  aev_queue_get_attributes(receipts, "[\"ApproximateNumberOfMessages\", "
+                           "\"ApproximateNumberOfMessagesNotVisible\"]", &counts);
+  hop("receipts queue", counts);
+  /* The invocation succeeded, so the mapping deleted the whole batch. */
+  if (!counts || strcmp(counts, "{\"ApproximateNumberOfMessages\":\"0\","
+                                "\"ApproximateNumberOfMessagesNotVisible\":\"0\"}"))
+    rc = 1;
+  aev_free(counts);
+  aev_queue_release(receipts);
+  return rc;
+}
+
 int main(void) {
   aev_broker_options *opts;
   if (aev_broker_options_new(&opts) != AEV_OK) return 1;
@@ -159,6 +193,7 @@ int main(void) {
   hop("advanced 90 s", "no CPU was spent waiting");
   int rc = queue_with_dead_letters();
   if (order_flow() != 0) rc = 1;
+  if (queue_to_function() != 0) rc = 1;
   aev_broker_destroy(broker);
   return rc;
 }

@@ -63,10 +63,13 @@ AEV_API int aev_bus_delete(aev_bus *bus);
 AEV_API const char *aev_bus_name(const aev_bus *bus);
 AEV_API const char *aev_bus_arn(const aev_bus *bus);
 
-/* Raises (or lowers) the bus's rule quota, as a user asks AWS for a quota
- * increase. New buses start at AEV_BUS_DEFAULT_RULE_QUOTA. A quota below the
- * rules already stored fails with AEV_ERR_LIMIT. */
-AEV_API int aev_bus_set_rule_quota(aev_bus *bus, int max_rules);
+/* Raises (or lowers) the broker's quota of rules per event bus, as a user
+ * asks AWS for a quota increase for the account and region (DESIGN §2):
+ * every bus, the default and custom ones, existing and future, may then
+ * hold max_rules rules. Brokers start at AEV_BUS_DEFAULT_RULE_QUOTA. A
+ * quota below the rules some bus already holds fails with AEV_ERR_LIMIT
+ * (LimitExceededException) and changes nothing. */
+AEV_API int aev_bus_set_rule_quota(aev_broker *b, int max_rules);
 
 /* PutRule: creates or updates rule name with an EventPattern (JSON text),
  * a ScheduleExpression ("rate(5 minutes)", "cron(0 12 * * ? *)"), or both
@@ -162,6 +165,14 @@ AEV_API int aev_bus_describe_archive(aev_broker *b, const char *name,
 AEV_API int aev_bus_list_archives(aev_broker *b, const char *prefix,
                                   char **json_out);
 AEV_API int aev_bus_delete_archive(aev_broker *b, const char *name);
+/* UpdateArchive: replaces what is given of the archive's event_pattern,
+ * retention_days and description (NULL, -1 and NULL keep theirs). A
+ * shorter retention drops the events now older than it. Errors as
+ * CreateArchive's; ResourceNotFoundException for an unknown archive. */
+AEV_API int aev_bus_update_archive(aev_broker *b, const char *name,
+                                   const char *event_pattern,
+                                   int retention_days,
+                                   const char *description);
 
 /* StartReplay with AWS's request (ReplayName, EventSourceArn = an archive
  * ARN, EventStartTime / EventEndTime in epoch seconds, Destination {Arn =

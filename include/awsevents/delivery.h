@@ -19,7 +19,12 @@
  *    library's member "LocalDirectory" names another;
  *  - an application callback (aev_delivery_create_with_sink);
  *  - a queue of this broker, one message per record (this library's
- *    "SqsDestinationConfiguration": {"QueueARN": ..., "BufferingHints"}).
+ *    "SqsDestinationConfiguration": {"QueueARN": ..., "BufferingHints"});
+ *  - a topic of this broker, one Publish per record (this library's
+ *    "SnsDestinationConfiguration": {"TopicARN": ..., "BufferingHints"});
+ *    a FIFO topic gets the delivery stream's name as MessageGroupId, so
+ *    records keep their order, and a deduplication id per record that a
+ *    retried batch repeats, so a retry does not publish a record twice.
  *
  * A failed delivery is retried with backoff (at-least-once) for the
  * destination's RetryOptions.DurationInSeconds (S3: 24 hours).

@@ -108,8 +108,11 @@ AEV_API int aev_function_reserved_concurrency(aev_function *f);
  * (qualifier; $LATEST is refused as Lambda refuses it): n environments are
  * initialised ahead (the init hook runs for each) so invocations of that
  * version within n start warm. Status IN_PROGRESS until allocated, 60 s
- * later on the broker clock, then READY. n must not exceed the function's
- * reserved concurrency when it has one. */
+ * later on the broker clock, then READY. The function's provisioned
+ * concurrency (all its versions and aliases) must fit in its reserved
+ * concurrency when it has one; otherwise Lambda takes it from the
+ * account's unreserved pool, and InvalidParameterValueException refuses a
+ * request that would leave fewer than 100 there. */
 AEV_API int aev_function_put_provisioned_concurrency(aev_function *f,
                                                      const char *qualifier,
                                                      int n);

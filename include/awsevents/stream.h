@@ -34,8 +34,13 @@ typedef struct aev_subscription aev_subscription;
 #define AEV_SHARD_ID_SIZE 21
 #define AEV_STREAM_SEQUENCE_SIZE 57
 
-/* aev_stream_create()'s shard_count for an on-demand stream (AWS starts
- * one with 4 shards). */
+/* aev_stream_create()'s shard_count for an on-demand stream. AWS starts
+ * one with 4 shards and adds capacity as writes grow: here a shard whose
+ * write demand (records and bytes offered, throttled or not) exceeds its
+ * capacity (1,000 records/s or 1 MiB/s) in two consecutive seconds of the
+ * broker clock is split at the middle of its hash range, as a resharding
+ * change the broker runs (the stream is UPDATING until then), up to 200
+ * open shards; with throttling switched off it keeps its shards. */
 #define AEV_STREAM_ON_DEMAND 0
 
 /* ---- Streams --------------------------------------------------------- */
@@ -89,7 +94,8 @@ AEV_API int aev_stream_increase_retention(aev_stream *s, int hours);
 AEV_API int aev_stream_decrease_retention(aev_stream *s, int hours);
 
 /* Per-shard throughput limits (writes 1 MiB/s and 1,000 records/s, reads
- * 2 MiB/s and 5 GetRecords/s, token buckets on the broker clock) are on by
+ * 2 MiB/s and 5 GetRecords/s, 5 GetShardIterator calls/s, token buckets on
+ * the broker clock) are on by
  * default as in AWS; 0 switches them off for this stream. */
 AEV_API int aev_stream_set_throttling(aev_stream *s, int on);
 
@@ -224,7 +230,12 @@ typedef void (*aev_subscribe_fn)(void *user, const aev_records *event);
  * Subscribing again to the same shard within 5 s fails with
  * ResourceInUseException; later it takes the subscription over. type and
  * its arguments are as for aev_stream_iterator(). *out (may be NULL) is a
- * handle for aev_subscription_cancel() and aev_subscription_free(). */
+ * handle for aev_subscription_cancel() and aev_subscription_free().
+ * aev_call(b, "kinesis", "SubscribeToShard", ...) cannot push: it answers
+ * {"EventStream": [{"SubscribeToShardEvent": {...}}, ...]} with the events
+ * available at the call (StartingPosition to the tip, at least one) and
+ * the subscription ends there; resume after its last
+ * ContinuationSequenceNumber. */
 AEV_API int aev_stream_subscribe(aev_broker *b, const char *consumer_arn,
                                  const char *shard_id, const char *type,
                                  const char *sequence_number,

@@ -1,4 +1,5 @@
-/* CreateArchive, DescribeArchive, ListArchives, DeleteArchive, StartReplay,
+/* CreateArchive, DescribeArchive, ListArchives, UpdateArchive, DeleteArchive,
+ * StartReplay,
  * DescribeReplay, ListReplays and CancelReplay of the "events" service. */
 #include <string.h>
 
@@ -45,7 +46,39 @@ AEV__EVENTS_ACTION(list_archives) {
   char *text = NULL;
   int rc = aev__api_opt_string(svc, req, "NamePrefix", &prefix);
   if (!rc) rc = aev_bus_list_archives(b, prefix, &text);
-  return parsed(rc, text, resp);
+  if (!(rc = parsed(rc, text, resp)) &&
+      (rc = aev__events_page(svc, req, "Archives", *resp)))
+    json_decref(*resp);
+  return rc;
+}
+
+AEV__EVENTS_ACTION(update_archive) {
+  const char *name, *pattern = NULL, *description = NULL;
+  int64_t days = -1;
+  int rc = aev__api_req_string(svc, req, "ArchiveName", &name);
+  if (!rc) rc = aev__api_opt_string(svc, req, "EventPattern", &pattern);
+  if (!rc) rc = aev__api_opt_string(svc, req, "Description", &description);
+  if (!rc) rc = aev__api_opt_int(svc, req, "RetentionDays", 0, INT32_MAX, &days);
+  if (!rc && description && strlen(description) > 512)
+    rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value at 'description' "
+                   "failed to satisfy constraint: Member must have length "
+                   "less than or equal to 512");
+  if (!rc) rc = aev_bus_update_archive(b, name, pattern, (int)days, description);
+  char *text = NULL;
+  if (!rc) rc = aev_bus_describe_archive(b, name, &text);
+  if (!rc && !(rc = parsed(rc, text, resp))) {
+    /* UpdateArchive answers with the archive's ARN and state, and the time
+     * of the update as CreationTime (AWS's documentation says so). */
+    json_t *o = json_pack("{s:O,s:O,s:I}", "ArchiveArn",
+                          json_object_get(*resp, "ArchiveArn"), "State",
+                          json_object_get(*resp, "State"), "CreationTime",
+                          (json_int_t)(aev_broker_now_ms(b) / 1000));
+    json_decref(*resp);
+    *resp = o;
+    if (!o) rc = aev__nomem();
+  }
+  return rc;
 }
 
 AEV__EVENTS_ACTION(delete_archive) {
@@ -76,7 +109,10 @@ AEV__EVENTS_ACTION(list_replays) {
   char *text = NULL;
   int rc = aev__api_opt_string(svc, req, "NamePrefix", &prefix);
   if (!rc) rc = aev_bus_list_replays(b, prefix, &text);
-  return parsed(rc, text, resp);
+  if (!(rc = parsed(rc, text, resp)) &&
+      (rc = aev__events_page(svc, req, "Replays", *resp)))
+    json_decref(*resp);
+  return rc;
 }
 
 AEV__EVENTS_ACTION(cancel_replay) {

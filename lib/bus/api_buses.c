@@ -59,5 +59,7 @@ AEV__EVENTS_ACTION(list_event_buses) {
     json_array_append_new(buses, bus_json((aev_bus *)list[i]));
   aev__registry_list_free(list, n);
   *resp = buses ? json_pack("{s:o}", "EventBuses", buses) : NULL;
-  return *resp ? AEV_OK : aev__nomem();
+  if (!*resp) return aev__nomem();
+  if ((rc = aev__events_page(svc, req, "EventBuses", *resp))) json_decref(*resp);
+  return rc;
 }

@@ -32,6 +32,7 @@ static const aev__api_action actions[] = {
     {"ListArchives", aev__events_list_archives},
     {"ListEventBuses", aev__events_list_event_buses},
     {"ListReplays", aev__events_list_replays},
+    {"ListRuleNamesByTarget", aev__events_list_rule_names_by_target},
     {"ListRules", aev__events_list_rules},
     {"ListTargetsByRule", aev__events_list_targets_by_rule},
     {"PutEvents", aev__events_put_events},
@@ -40,6 +41,7 @@ static const aev__api_action actions[] = {
     {"RemoveTargets", aev__events_remove_targets},
     {"StartReplay", aev__events_start_replay},
     {"TestEventPattern", aev__events_test_event_pattern},
+    {"UpdateArchive", aev__events_update_archive},
 };
 
 const aev__api_service aev__api_events = {

@@ -14,6 +14,12 @@
 int aev__events_bus_of(aev_broker *b, const aev__api_service *svc, json_t *req,
                        const char *member, aev_bus **out);
 
+/* Pages the array resp[key] (all entries, in listing order) by the
+ * request's Limit (1-100; all when absent) and NextToken, adding a
+ * NextToken to resp when entries remain. */
+int aev__events_page(const aev__api_service *svc, json_t *req, const char *key,
+                     json_t *resp);
+
 AEV__EVENTS_ACTION(create_event_bus);
 AEV__EVENTS_ACTION(delete_event_bus);
 AEV__EVENTS_ACTION(describe_event_bus);
@@ -24,6 +30,7 @@ AEV__EVENTS_ACTION(delete_rule);
 AEV__EVENTS_ACTION(enable_rule);
 AEV__EVENTS_ACTION(disable_rule);
 AEV__EVENTS_ACTION(list_rules);
+AEV__EVENTS_ACTION(list_rule_names_by_target);
 AEV__EVENTS_ACTION(put_targets);
 AEV__EVENTS_ACTION(remove_targets);
 AEV__EVENTS_ACTION(list_targets_by_rule);
@@ -32,6 +39,7 @@ AEV__EVENTS_ACTION(test_event_pattern);
 AEV__EVENTS_ACTION(create_archive);
 AEV__EVENTS_ACTION(describe_archive);
 AEV__EVENTS_ACTION(list_archives);
+AEV__EVENTS_ACTION(update_archive);
 AEV__EVENTS_ACTION(delete_archive);
 AEV__EVENTS_ACTION(start_replay);
 AEV__EVENTS_ACTION(describe_replay);

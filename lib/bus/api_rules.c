@@ -1,5 +1,6 @@
 /* PutRule, DescribeRule, DeleteRule, EnableRule, DisableRule, ListRules,
- * PutTargets, RemoveTargets and ListTargetsByRule of the "events" service:
+ * ListRuleNamesByTarget, PutTargets, RemoveTargets and ListTargetsByRule of
+ * the "events" service:
  * thin mappings onto lib/bus's rule and target calls. */
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +105,22 @@ AEV__EVENTS_ACTION(list_rules) {
   if (!(rc = aev__api_opt_string(svc, req, "NamePrefix", &prefix)))
     rc = aev_bus_list_rules(bus, prefix, &text);
   aev_bus_release(bus);
-  return parsed(rc, text, resp);
+  if (!(rc = parsed(rc, text, resp)) &&
+      (rc = aev__events_page(svc, req, "Rules", *resp)))
+    json_decref(*resp);
+  return rc;
+}
+
+AEV__EVENTS_ACTION(list_rule_names_by_target) {
+  aev_bus *bus;
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, "TargetArn", &arn);
+  if (rc || (rc = aev__events_bus_of(b, svc, req, "EventBusName", &bus))) return rc;
+  json_t *names = aev__rule_names_by_target(bus, arn);
+  aev_bus_release(bus);
+  if (!names || !(*resp = json_pack("{s:o}", "RuleNames", names))) return aev__nomem();
+  if ((rc = aev__events_page(svc, req, "RuleNames", *resp))) json_decref(*resp);
+  return rc;
 }
 
 AEV__EVENTS_ACTION(put_targets) {
@@ -137,5 +153,8 @@ AEV__EVENTS_ACTION(list_targets_by_rule) {
   char *text = NULL;
   rc = aev_bus_list_targets(bus, name, &text);
   aev_bus_release(bus);
-  return parsed(rc, text, resp);
+  if (!(rc = parsed(rc, text, resp)) &&
+      (rc = aev__events_page(svc, req, "Targets", *resp)))
+    json_decref(*resp);
+  return rc;
 }

@@ -1,4 +1,5 @@
-/* Archives: CreateArchive / DescribeArchive / ListArchives / DeleteArchive.
+/* Archives: CreateArchive / DescribeArchive / ListArchives / UpdateArchive /
+ * DeleteArchive.
  * An archive keeps the events its bus receives (those matching its
  * optional pattern, which lives in the bus's pattern set beside the rules'
  * so archiving adds no per-event scan), pruned by retention on writes. */
@@ -109,6 +110,14 @@ static int no_archive(const char *name) {
                    "Archive %s does not exist.", name);
 }
 
+/* The link to the archive named name on bus (amu held); *link is NULL
+ * when there is none. */
+static aev__archive **archive_link(aev_bus *bus, const char *name) {
+  aev__archive **p = &bus->archives;
+  while (*p && strcmp((*p)->name, name)) p = &(*p)->next;
+  return p;
+}
+
 int aev__archive_find(aev_broker *b, const char *name, aev_bus **bus_out,
                       aev__archive **out) {
   aev__resource **list;
@@ -151,6 +160,15 @@ static int name_check(const char *name) {
                         name ? name : "null");
 }
 
+static int retention_check(int retention_days) {
+  if (retention_days >= 0) return AEV_OK;
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value '%d' at "
+                   "'retentionDays' failed to satisfy constraint: Member "
+                   "must have value greater than or equal to 0",
+                   retention_days);
+}
+
 int aev_bus_create_archive(aev_bus *bus, const char *name,
                            const char *event_pattern, int retention_days,
                            const char *description, char **arn_out) {
@@ -158,13 +176,7 @@ int aev_bus_create_archive(aev_bus *bus, const char *name,
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "bus is NULL.");
   aev_broker *b = bus->res.broker;
   int rc = name_check(name);
-  if (rc) return rc;
-  if (retention_days < 0)
-    return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                     "1 validation error detected: Value '%d' at "
-                     "'retentionDays' failed to satisfy constraint: Member "
-                     "must have value greater than or equal to 0",
-                     retention_days);
+  if (rc || (rc = retention_check(retention_days))) return rc;
   aev_bus *other;
   aev__archive *found;
   if (aev__archive_find(b, name, &other, &found) == AEV_OK) {
@@ -264,8 +276,7 @@ int aev_bus_delete_archive(aev_broker *b, const char *name) {
   /* The lock order is lock before amu: look it up again under both. */
   pthread_rwlock_wrlock(&bus->lock);
   pthread_mutex_lock(&bus->amu);
-  aev__archive **p = &bus->archives;
-  while (*p && strcmp((*p)->name, name)) p = &(*p)->next;
+  aev__archive **p = archive_link(bus, name);
   a = *p;
   if (a) {
     *p = a->next;
@@ -277,4 +288,59 @@ int aev_bus_delete_archive(aev_broker *b, const char *name) {
   if (!a) return no_archive(name);
   archive_free(a);
   return AEV_OK;
+}
+
+int aev_bus_update_archive(aev_broker *b, const char *name,
+                           const char *event_pattern, int retention_days,
+                           const char *description) {
+  if (!b || !name)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "b and name are required.");
+  int rc = name_check(name);
+  if (rc || (retention_days != -1 && (rc = retention_check(retention_days))))
+    return rc;
+  /* Everything that can fail for want of memory comes first, so a failed
+   * update changes nothing. */
+  char *pattern = event_pattern ? strdup(event_pattern) : NULL;
+  char *desc = description ? strdup(description) : NULL;
+  if ((event_pattern && !pattern) || (description && !desc)) {
+    free(pattern);
+    free(desc);
+    return aev__nomem();
+  }
+  aev_bus *bus;
+  aev__archive *a;
+  if ((rc = aev__archive_find(b, name, &bus, &a))) {
+    free(pattern);
+    free(desc);
+    return rc;
+  }
+  pthread_mutex_unlock(&bus->amu);
+  /* The lock order is lock before amu: look it up again under both. */
+  pthread_rwlock_wrlock(&bus->lock);
+  pthread_mutex_lock(&bus->amu);
+  a = *archive_link(bus, name);
+  rc = !a        ? no_archive(name)
+       : pattern ? aev_pattern_set_add(bus->set, a->id, pattern, strlen(pattern))
+                 : AEV_OK;
+  if (!rc && pattern) {
+    free(a->pattern);
+    a->pattern = pattern;
+    pattern = NULL;
+  }
+  if (!rc && desc) {
+    free(a->description);
+    a->description = desc;
+    desc = NULL;
+  }
+  if (!rc && retention_days != -1) {
+    a->retention_days = retention_days;
+    prune(a, aev_broker_now_ms(b));
+  }
+  pthread_mutex_unlock(&bus->amu);
+  pthread_rwlock_unlock(&bus->lock);
+  aev_bus_release(bus);
+  free(pattern);
+  free(desc);
+  return rc;
 }

@@ -222,18 +222,53 @@ int aev_bus_delete(aev_bus *bus) {
 const char *aev_bus_name(const aev_bus *bus) { return bus ? bus->res.name : NULL; }
 const char *aev_bus_arn(const aev_bus *bus) { return bus ? bus->res.arn : NULL; }
 
-int aev_bus_set_rule_quota(aev_bus *bus, int max_rules) {
-  if (!bus || max_rules < 1)
+int aev__bus_rule_quota(aev_broker *b, int *out) {
+  aev_bus *def;
+  int rc = aev__bus_find(b, "default", 1, &def);
+  if (rc) return rc;
+  *out = def->quota;
+  aev_bus_release(def);
+  return AEV_OK;
+}
+
+/* The first bus of b holding more than max_rules rules (a new reference),
+ * or NULL. */
+static aev_bus *over_quota(aev_broker *b, int max_rules, size_t *n_rules) {
+  aev__resource **list;
+  size_t n;
+  aev_bus *found = NULL;
+  if (aev__registry_list(b, AEV__KIND_BUS, NULL, &list, &n)) return NULL;
+  for (size_t i = 0; i < n && !found; i++) {
+    aev_bus *bus = (aev_bus *)list[i];
+    pthread_rwlock_rdlock(&bus->lock);
+    *n_rules = bus->rules.n;
+    pthread_rwlock_unlock(&bus->lock);
+    if (*n_rules > (size_t)max_rules) {
+      aev__resource_ref(&bus->res);
+      found = bus;
+    }
+  }
+  aev__registry_list_free(list, n);
+  return found;
+}
+
+int aev_bus_set_rule_quota(aev_broker *b, int max_rules) {
+  if (!b || max_rules < 1)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "The rule quota must be at least 1.");
-  pthread_rwlock_wrlock(&bus->lock);
-  int rc = AEV_OK;
-  if ((size_t)max_rules < bus->rules.n)
+  aev_bus *def;
+  int rc = aev__bus_find(b, "default", 1, &def);
+  if (rc) return rc;
+  size_t n_rules;
+  aev_bus *over = over_quota(b, max_rules, &n_rules);
+  if (over) {
     rc = aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
-                   "The bus has %zu rules, more than the quota %d.",
-                   bus->rules.n, max_rules);
-  else
-    bus->quota = max_rules;
-  pthread_rwlock_unlock(&bus->lock);
+                   "Event bus %s has %zu rules, more than the quota %d.",
+                   over->res.name, n_rules, max_rules);
+    aev_bus_release(over);
+  } else {
+    def->quota = max_rules;
+  }
+  aev_bus_release(def);
   return rc;
 }

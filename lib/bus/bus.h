@@ -18,4 +18,8 @@ int aev__bus_put_service_event(aev_broker *b, const char *name_or_arn,
                                const char *detail, size_t detail_len,
                                const char *resources_json, char *id_out);
 
+/* Non-zero when a rule or an archive of the bus named by name_or_arn
+ * exists, i.e. an event put there could be seen (listening.c). */
+int aev__bus_listening(aev_broker *b, const char *name_or_arn);
+
 #endif

@@ -39,7 +39,9 @@ struct aev_bus {
   aev__rmap rules;
   aev__rule **by_id; /* rule id -> rule (NULL: free id) */
   size_t n_ids;
-  int quota;
+  /* The broker's rules-per-bus quota, kept on its default bus (which lives
+   * as long as the broker): read it with aev__bus_rule_quota(). */
+  _Atomic int quota;
   int64_t created_s;
   /* archives and replays of this bus, under amu (never taken before lock) */
   pthread_mutex_t amu;
@@ -80,6 +82,10 @@ struct aev__target {
 };
 
 struct aev__rule {
+  /* Read for every routed event: first, in one place (under the bus lock),
+   * so finding a matched rule's targets costs one cache miss, not two. */
+  size_t n_targets;
+  aev__target *targets[AEV_BUS_MAX_TARGETS];
   _Atomic long refs;
   aev_bus *bus; /* valid while !dead */
   uint64_t id;
@@ -88,8 +94,6 @@ struct aev__rule {
   char *schedule;    /* NULL for a pattern-only rule */
   char *description;
   int enabled;
-  aev__target **targets; /* under the bus lock */
-  size_t n_targets;
   /* schedule state, under mu */
   pthread_mutex_t mu;
   int dead;
@@ -116,6 +120,9 @@ int aev__bus_find(aev_broker *b, const char *name_or_arn, int create_default,
                   aev_bus **out);
 int aev__bus_no_bus(const char *name);
 int aev__bus_no_rule(const aev_bus *bus, const char *name);
+/* The broker's quota of rules per bus (AEV_BUS_DEFAULT_RULE_QUOTA unless
+ * raised with aev_bus_set_rule_quota). */
+int aev__bus_rule_quota(aev_broker *b, int *out);
 aev__rule *aev__rmap_get(const aev__rmap *m, const char *name);
 int aev__rmap_put(aev__rmap *m, aev__rule *r);
 void aev__rmap_del(aev__rmap *m, const char *name);
@@ -128,6 +135,9 @@ void aev__rules_shutdown(aev_bus *bus);
 void aev__rules_free(aev_bus *bus);
 /* The rule's DescribeRule object (caller holds the bus lock). */
 json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r);
+/* ListRuleNamesByTarget: the names, sorted, of the bus's rules with a target
+ * whose Arn is arn (NULL when out of memory). */
+json_t *aev__rule_names_by_target(aev_bus *bus, const char *arn);
 /* PutRule's Description (NULL clears it). */
 int aev__rule_set_description(aev_bus *bus, const char *name,
                               const char *description);

@@ -308,12 +308,8 @@ static void after_failure(delivery *d) {
     delivery_free(d);
 }
 
-static void attempt(void *arg, int cancelled) {
-  delivery *d = arg;
-  if (cancelled) {
-    delivery_free(d);
-    return;
-  }
+/* One attempt: d->code is left empty on success, else says why not. */
+static void attempt_once(delivery *d) {
   const char *in;
   size_t len;
   char *owned;
@@ -338,6 +334,15 @@ static void attempt(void *arg, int cancelled) {
     to_callback(d, in, len);
   }
   free(owned);
+}
+
+static void attempt(void *arg, int cancelled) {
+  delivery *d = arg;
+  if (cancelled) {
+    delivery_free(d);
+    return;
+  }
+  attempt_once(d);
   if (!d->code[0]) delivery_free(d);
   else after_failure(d);
 }
@@ -355,6 +360,30 @@ static void attempt_task(void *arg, int cancelled) {
 }
 
 int aev__deliver(aev__target *t, aev__event *ev) {
+  /* A queue send never blocks and runs no user code: the first attempt
+   * happens at once on the caller's thread (no bus lock is held here), as
+   * SNS sends to its queue subscribers, on a delivery that lives on the
+   * stack unless it must wait for a retry. */
+  if (t->kind == AEV__TARGET_QUEUE) {
+    delivery first; /* not zeroed: an attempt sets code, a failure msg */
+    first.t = t;
+    first.ev = ev;
+    first.retries = 0;
+    attempt_once(&first);
+    if (!first.code[0]) {
+      aev__target_unref(t);
+      return AEV_OK;
+    }
+    delivery *d = malloc(sizeof *d);
+    if (!d) {
+      aev__target_unref(t);
+      return aev__nomem();
+    }
+    *d = first;
+    ev->refs++;
+    after_failure(d);
+    return AEV_OK;
+  }
   delivery *d = calloc(1, sizeof *d);
   if (!d) {
     aev__target_unref(t);
@@ -363,13 +392,6 @@ int aev__deliver(aev__target *t, aev__event *ev) {
   ev->refs++;
   d->t = t;
   d->ev = ev;
-  /* A queue send never blocks and runs no user code: the first attempt
-   * happens at once on the caller's thread (no bus lock is held here), as
-   * SNS sends to its queue subscribers; retries still go on timers. */
-  if (t->kind == AEV__TARGET_QUEUE) {
-    attempt(d, 0);
-    return AEV_OK;
-  }
   int rc = aev__sched_post(aev__broker_sched(t->broker), NULL, attempt_task, d);
   if (rc) delivery_free(d);
   return rc;

@@ -20,7 +20,6 @@ void aev__rule_unref(aev__rule *r) {
   free(r->pattern);
   free(r->schedule);
   free(r->description);
-  free(r->targets);
   free(r);
 }
 
@@ -142,8 +141,10 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   if (!bus)
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "bus is NULL.");
   aev__schedule *expr;
-  int rc = validate(bus, name, event_pattern, schedule_expression, &expr);
-  if (rc) return rc;
+  int quota;
+  int rc = aev__bus_rule_quota(bus->res.broker, &quota);
+  if (rc || (rc = validate(bus, name, event_pattern, schedule_expression, &expr)))
+    return rc;
   pthread_rwlock_wrlock(&bus->lock);
   if (bus->res.deleted) {
     pthread_rwlock_unlock(&bus->lock);
@@ -152,7 +153,7 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   }
   aev__rule *r = aev__rmap_get(&bus->rules, name);
   int created = !r;
-  if (created && bus->rules.n >= (size_t)bus->quota) {
+  if (created && bus->rules.n >= (size_t)quota) {
     pthread_rwlock_unlock(&bus->lock);
     aev__schedule_free(expr);
     return aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
@@ -264,14 +265,13 @@ int aev_bus_delete_rule(aev_bus *bus, const char *name, int force) {
   aev_pattern_set_remove(bus->set, r->id);
   aev__rmap_del(&bus->rules, name);
   bus->by_id[r->id] = NULL;
-  aev__target **ts = r->targets;
+  aev__target *ts[AEV_BUS_MAX_TARGETS];
   size_t n = r->n_targets;
-  r->targets = NULL;
+  memcpy(ts, r->targets, n * sizeof *ts);
   r->n_targets = 0;
   pthread_rwlock_unlock(&bus->lock);
   aev__rule_schedule_stop(r, 1);
   drop_targets(ts, n);
-  free(ts);
   aev__rule_unref(r);
   return AEV_OK;
 }
@@ -307,18 +307,48 @@ static int by_name(const void *a, const void *b) {
   return strcmp((*(aev__rule *const *)a)->name, (*(aev__rule *const *)b)->name);
 }
 
+static int name_has_prefix(const aev__rule *r, const void *prefix) {
+  return !strncmp(r->name, prefix, strlen(prefix));
+}
+
+static int has_target_arn(const aev__rule *r, const void *arn) {
+  for (size_t j = 0; j < r->n_targets; j++) {
+    const char *a = json_string_value(json_object_get(r->targets[j]->spec, "Arn"));
+    if (a && !strcmp(a, arn)) return 1;
+  }
+  return 0;
+}
+
+/* The bus's rules that keep(rule, arg) accepts, sorted by name as AWS lists
+ * them (caller holds the bus lock; NULL when out of memory). */
+static aev__rule **sorted_rules(const aev_bus *bus, int (*keep)(const aev__rule *, const void *),
+                                const void *arg, size_t *n) {
+  aev__rule **v = malloc((bus->rules.n + 1) * sizeof *v);
+  *n = 0;
+  for (size_t i = 0; v && i < bus->n_ids; i++)
+    if (bus->by_id[i] && keep(bus->by_id[i], arg)) v[(*n)++] = bus->by_id[i];
+  if (v) qsort(v, *n, sizeof *v, by_name);
+  return v;
+}
+
+json_t *aev__rule_names_by_target(aev_bus *bus, const char *arn) {
+  size_t n;
+  pthread_rwlock_rdlock(&bus->lock);
+  aev__rule **v = sorted_rules(bus, has_target_arn, arn, &n);
+  json_t *names = v ? json_array() : NULL;
+  for (size_t i = 0; names && i < n; i++) json_array_append_new(names, json_string(v[i]->name));
+  pthread_rwlock_unlock(&bus->lock);
+  free(v);
+  return names;
+}
+
 int aev_bus_list_rules(aev_bus *bus, const char *prefix, char **json_out) {
   if (!bus || !json_out)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "bus and json_out are required.");
-  size_t plen = prefix ? strlen(prefix) : 0;
+  size_t n;
   pthread_rwlock_rdlock(&bus->lock);
-  aev__rule **v = malloc((bus->rules.n + 1) * sizeof *v);
-  size_t n = 0;
-  for (size_t i = 0; v && i < bus->n_ids; i++)
-    if (bus->by_id[i] && !strncmp(bus->by_id[i]->name, prefix ? prefix : "", plen))
-      v[n++] = bus->by_id[i];
-  if (v) qsort(v, n, sizeof *v, by_name);
+  aev__rule **v = sorted_rules(bus, name_has_prefix, prefix ? prefix : "", &n);
   json_t *rules = json_array();
   for (size_t i = 0; v && rules && i < n; i++)
     json_array_append_new(rules, aev__rule_json(bus, v[i]));

@@ -321,12 +321,11 @@ static int install(aev_bus *bus, const char *name, aev__target **ts, size_t n) {
     rc = aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
                    "The requested resource exceeds the maximum number "
                    "allowed.");
-  aev__target **v = rc ? NULL : malloc((total + n) * sizeof *v);
-  if (!rc && !v) rc = aev__nomem();
   aev__target *old[AEV_BUS_MAX_TARGETS * 2];
   size_t n_old = 0, k = 0;
   if (!rc) {
-    for (size_t j = 0; j < r->n_targets; j++) v[k++] = r->targets[j];
+    aev__target **v = r->targets;
+    k = r->n_targets;
     for (size_t i = 0; i < n; i++) {
       size_t j = 0;
       while (j < k && strcmp(v[j]->id, ts[i]->id)) j++;
@@ -334,8 +333,6 @@ static int install(aev_bus *bus, const char *name, aev__target **ts, size_t n) {
       else k++;
       v[j] = ts[i];
     }
-    free(r->targets);
-    r->targets = v;
     r->n_targets = k;
   }
   pthread_rwlock_unlock(&bus->lock);

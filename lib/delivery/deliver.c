@@ -1,14 +1,16 @@
 /* Delivering a batch to its destination on the handler pool (sinks are
  * user code): an S3-style object in a directory plus the error output, a
- * message per record to a queue of this broker, or the application's
- * callback. A failed attempt is retried with backoff (1 s doubling to
+ * message per record to a queue or a topic of this broker, or the
+ * application's callback. A failed attempt is retried with backoff (1 s doubling to
  * 60 s) until the destination's retry duration has passed since the first
  * attempt; then the batch's records count as failed. At-least-once: a
  * retried batch may reach a sink twice if the first attempt half-worked. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
+#include "awsevents/topic.h"
 #include "core/broker.h"
 #include "core/status.h"
 #include "delivery/delivery_impl.h"
@@ -134,6 +136,40 @@ static int to_queue(aev_delivery *d, aev__batch *bt) {
   return rc;
 }
 
+/* One Publish per Ok record. A FIFO topic needs a group and a
+ * deduplication id: the group is the delivery stream (one ordered lane),
+ * the id the batch's stem drawn at its first attempt plus the record's
+ * place, so a retry after a partial success is deduplicated by SNS. */
+static int to_topic(aev_delivery *d, aev__batch *bt) {
+  aev_topic *t;
+  if (aev_topic_get(d->res.broker, d->topic_arn, &t) != AEV_OK) return -1;
+  size_t nlen = strlen(d->topic_arn);
+  int fifo = nlen > 5 && !strcmp(d->topic_arn + nlen - 5, ".fifo");
+  aev_publish_options *o = NULL;
+  int rc = 0;
+  if (fifo) {
+    pthread_mutex_lock(&d->mu);
+    if (!bt->key && (bt->key = malloc(33))) aev__token(&d->rng, bt->key, 32);
+    pthread_mutex_unlock(&d->mu);
+    rc = !bt->key || aev_publish_options_new(&o) ||
+         aev_publish_options_set_group_id(o, d->res.name);
+  }
+  size_t i = 0;
+  for (aev__frec *r = bt->head; r && !rc; r = r->next, i++) {
+    if (r->result != AEV__FH_OK) continue;
+    if (fifo) {
+      char dedup[64];
+      snprintf(dedup, sizeof dedup, "%s-%zu", bt->key, i);
+      rc = aev_publish_options_set_deduplication_id(o, dedup);
+    }
+    if (!rc)
+      rc = aev_topic_publish(t, (const char *)r->data, r->len, o, NULL, NULL);
+  }
+  aev_publish_options_free(o);
+  aev_topic_release(t);
+  return rc ? -1 : 0;
+}
+
 static void deliver_task(void *arg, int cancelled);
 
 static void retry_task(void *arg, int cancelled) {
@@ -166,6 +202,8 @@ static void deliver_task(void *arg, int cancelled) {
     rc = to_s3(d, bt, &ok, &t);
   } else if (!rc && d->dest == AEV__DEST_SQS) {
     rc = to_queue(d, bt);
+  } else if (!rc && d->dest == AEV__DEST_SNS) {
+    rc = to_topic(d, bt);
   } else if (!rc && n_ok) {
     if (!bt->key) {
       char *prefix = aev__fh_prefix(d, "", bt->oldest_ms, NULL);

@@ -33,6 +33,7 @@ static void delivery_destroy(aev__resource *r) {
   free(d->prefix);
   free(d->error_prefix);
   free(d->queue_arn);
+  free(d->topic_arn);
   free(d->lambda_arn);
   pthread_mutex_destroy(&d->mu);
   free(d);
@@ -211,14 +212,16 @@ static int configure(aev_delivery *d, aev_broker *b, json_t *cfg) {
   json_t *s3 = json_object_get(cfg, "ExtendedS3DestinationConfiguration");
   if (!s3) s3 = json_object_get(cfg, "S3DestinationConfiguration");
   json_t *sqs = json_object_get(cfg, "SqsDestinationConfiguration");
-  int given = (s3 != NULL) + (sqs != NULL) + (d->sink != NULL);
+  json_t *sns = json_object_get(cfg, "SnsDestinationConfiguration");
+  int given = (s3 != NULL) + (sqs != NULL) + (sns != NULL) + (d->sink != NULL);
   if (given != 1)
     return aev__fh_invalid(given ? "Exactly one destination configuration "
                                    "must be given."
                                  : "A destination configuration is required: "
-                                   "ExtendedS3DestinationConfiguration or "
-                                   "SqsDestinationConfiguration.");
-  json_t *dc = s3 ? s3 : sqs ? sqs : cfg;
+                                   "ExtendedS3DestinationConfiguration, "
+                                   "SqsDestinationConfiguration or "
+                                   "SnsDestinationConfiguration.");
+  json_t *dc = s3 ? s3 : sqs ? sqs : sns ? sns : cfg;
   if (s3) {
     d->dest = AEV__DEST_S3;
     rc = read_s3(d, s3);
@@ -228,6 +231,12 @@ static int configure(aev_delivery *d, aev_broker *b, json_t *cfg) {
     if (!q) return aev__fh_invalid("SqsDestinationConfiguration needs QueueARN.");
     d->queue_arn = strdup(q);
     rc = d->queue_arn ? read_retry(d, sqs) : aev__nomem();
+  } else if (sns) {
+    d->dest = AEV__DEST_SNS;
+    const char *t = json_string_value(json_object_get(sns, "TopicARN"));
+    if (!t) return aev__fh_invalid("SnsDestinationConfiguration needs TopicARN.");
+    d->topic_arn = strdup(t);
+    rc = d->topic_arn ? read_retry(d, sns) : aev__nomem();
   } else {
     d->dest = AEV__DEST_SINK;
     rc = read_retry(d, cfg);

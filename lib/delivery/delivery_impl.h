@@ -33,7 +33,7 @@ typedef struct aev__frec {
 } aev__frec;
 
 enum { AEV__FH_OK, AEV__FH_DROPPED, AEV__FH_FAILED };
-enum { AEV__DEST_S3, AEV__DEST_SINK, AEV__DEST_SQS };
+enum { AEV__DEST_S3, AEV__DEST_SINK, AEV__DEST_SQS, AEV__DEST_SNS };
 
 /* Records cut from the buffer, delivered as one object. */
 typedef struct aev__batch {
@@ -45,7 +45,8 @@ typedef struct aev__batch {
   int attempts;       /* delivery attempts so far */
   int transform_tries;
   int transformed;
-  char *key;          /* object key, fixed at the first attempt */
+  char *key;          /* object key (or, to a FIFO topic, the batch's
+                       * deduplication stem), fixed at the first attempt */
 } aev__batch;
 
 struct aev_delivery {
@@ -58,6 +59,7 @@ struct aev_delivery {
   int dest;
   char *dir, *prefix, *error_prefix; /* S3 */
   char *queue_arn;                   /* SQS */
+  char *topic_arn;                   /* SNS */
   aev_delivery_sink_fn sink;
   void *sink_user;
   aev_release_fn sink_release;

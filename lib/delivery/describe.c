@@ -10,14 +10,14 @@
 
 static const char *const dest_members[] = {
     "ExtendedS3DestinationConfiguration", "S3DestinationConfiguration",
-    "SqsDestinationConfiguration"};
+    "SqsDestinationConfiguration", "SnsDestinationConfiguration"};
 
 int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
   int rc = aev__fh_check(d);
   if (rc != AEV_OK) return rc;
   json_t *dests = json_array(), *dest = json_pack("{s:s}", "DestinationId",
                                                   "destinationId-000000000001");
-  for (size_t i = 0; i < 3; i++) {
+  for (size_t i = 0; i < sizeof dest_members / sizeof *dest_members; i++) {
     json_t *c = json_object_get(d->config, dest_members[i]);
     if (!c) continue;
     char name[64];

@@ -2,8 +2,9 @@
  * concurrent executions across all functions (raisable per broker, as AWS
  * raises the quota per account), of which reserved concurrency is set
  * aside; functions without a reservation share what is left (the
- * unreserved pool), and PutFunctionConcurrency refuses to leave fewer than
- * 100 unreserved. The pool lives in the broker's registry as a hidden entry
+ * unreserved pool), less the provisioned concurrency of those functions,
+ * which Lambda also takes from it; PutFunctionConcurrency and
+ * PutProvisionedConcurrencyConfig refuse to leave fewer than 100 there. The pool lives in the broker's registry as a hidden entry
  * like the handler table, so two brokers share nothing. Taking and giving
  * back an unreserved slot is lock-free: it is on every invocation's path. */
 #include <stdatomic.h>
@@ -51,25 +52,52 @@ void aev__account_give(aev__account *a) {
   atomic_fetch_sub_explicit(&a->unreserved_running, 1, memory_order_relaxed);
 }
 
-static int below_minimum(void) {
+/* Lambda's wording names the parameter of the call that was refused. */
+static int below_minimum(const char *parameter) {
   return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
-                   "Specified ReservedConcurrentExecutions for function "
-                   "decreases account's UnreservedConcurrentExecution below "
-                   "its minimum value of [%d].",
-                   UNRESERVED_MIN);
+                   "Specified %s for function decreases account's "
+                   "UnreservedConcurrentExecution below its minimum value of "
+                   "[%d].",
+                   parameter, UNRESERVED_MIN);
 }
 
-int aev__account_reserve(aev__account *a, int old, int reserved) {
+/* What functions hold back from the unreserved pool (mu held). */
+static int committed_locked(const aev__account *a) {
+  return a->reserved_sum + a->provisioned_sum;
+}
+
+static void publish_locked(aev__account *a) {
+  a->unreserved_limit = a->limit - committed_locked(a);
+}
+
+int aev__account_reserve(aev__account *a, int old, int reserved,
+                         int provisioned) {
   pthread_mutex_lock(&a->mu);
-  int sum = a->reserved_sum - (old > 0 ? old : 0) +
-            (reserved > 0 ? reserved : 0);
-  int ok = reserved <= 0 || a->limit - sum >= UNRESERVED_MIN;
+  int rsum = a->reserved_sum - (old > 0 ? old : 0) +
+             (reserved > 0 ? reserved : 0);
+  /* Provisioned concurrency moves between the pool and the reservation. */
+  int psum = a->provisioned_sum + (old >= 0 ? provisioned : 0) -
+             (reserved >= 0 ? provisioned : 0);
+  int ok = reserved <= 0 || a->limit - rsum - psum >= UNRESERVED_MIN;
   if (ok) {
-    a->reserved_sum = sum;
-    a->unreserved_limit = a->limit - sum;
+    a->reserved_sum = rsum;
+    a->provisioned_sum = psum;
+    publish_locked(a);
   }
   pthread_mutex_unlock(&a->mu);
-  return ok ? AEV_OK : below_minimum();
+  return ok ? AEV_OK : below_minimum("ReservedConcurrentExecutions");
+}
+
+int aev__account_provision(aev__account *a, int old, int n) {
+  pthread_mutex_lock(&a->mu);
+  int psum = a->provisioned_sum - old + n;
+  int ok = n <= old || a->limit - a->reserved_sum - psum >= UNRESERVED_MIN;
+  if (ok) {
+    a->provisioned_sum = psum;
+    publish_locked(a);
+  }
+  pthread_mutex_unlock(&a->mu);
+  return ok ? AEV_OK : below_minimum("ConcurrentExecutions");
 }
 
 int aev_function_set_account_concurrency(aev_broker *b, int limit) {
@@ -77,18 +105,19 @@ int aev_function_set_account_concurrency(aev_broker *b, int limit) {
   int rc = aev__account_of(b, &a);
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&a->mu);
-  int ok = limit >= a->reserved_sum + UNRESERVED_MIN;
+  int sum = committed_locked(a);
+  int ok = limit >= sum + UNRESERVED_MIN;
   if (ok) {
     a->limit = limit;
-    a->unreserved_limit = limit - a->reserved_sum;
+    publish_locked(a);
   }
-  int sum = a->reserved_sum;
   pthread_mutex_unlock(&a->mu);
   aev__resource_unref(&a->res);
   if (!ok)
     return aev__fn_invalid("The account concurrency limit must be at least "
-                           "%d: the reserved concurrency of all functions "
-                           "(%d) plus the %d unreserved Lambda keeps.",
+                           "%d: the reserved and provisioned concurrency of "
+                           "all functions (%d) plus the %d unreserved Lambda "
+                           "keeps.",
                            sum + UNRESERVED_MIN, sum, UNRESERVED_MIN);
   return AEV_OK;
 }

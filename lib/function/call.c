@@ -52,7 +52,7 @@ int aev_function_invoke_qualified(aev_function *f, const char *qualifier,
   if (rc != AEV_OK) return rc;
   waiter w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
   aev_invocation *c;
-  rc = aev__inv_start(f, qualifier, payload, len, sync_done, &w, &c);
+  rc = aev__inv_start(f, qualifier, payload, len, 0, sync_done, &w, &c);
   if (rc != AEV_OK) return rc;
   if (executed_version) memcpy(executed_version, c->version, 16);
   aev__inv_run(c);
@@ -84,13 +84,14 @@ static void run_task(void *arg, int cancelled) {
 }
 
 int aev__fn_call_built(aev_function *f, const char *qualifier,
-                       const void *payload, size_t len,
+                       const void *payload, size_t len, int own,
                        aev__invoke_done_fn done, void *user) {
   aev_invocation *c;
-  int rc = aev__inv_start(f, qualifier, payload, len, done, user, &c);
+  int rc = aev__inv_start(f, qualifier, payload, len, own, done, user, &c);
   if (rc != AEV_OK) return rc;
   if (aev__sched_post_handler(aev__broker_sched(f->res.broker), run_task, c) !=
       AEV_OK) {
+    if (own) c->payload = c->inline_payload; /* still the caller's */
     aev__inv_cancel(c);
     return aev__broker_check_open(f->res.broker);
   }
@@ -103,5 +104,5 @@ int aev__function_call(aev_function *f, const void *payload, size_t len,
   if (rc == AEV_OK)
     rc = aev__fn_check_payload(payload, len, AEV__FN_SYNC_PAYLOAD_MAX);
   return rc != AEV_OK ? rc
-                     : aev__fn_call_built(f, NULL, payload, len, done, user);
+                     : aev__fn_call_built(f, NULL, payload, len, 0, done, user);
 }

@@ -3,7 +3,9 @@
  * with a batching window of at least 1 s; at most 10 and no window on FIFO
  * queues; at most 5 filters; MaximumConcurrency 2..1000), Get, Update,
  * Delete, List and their response shape. Mappings hang off their function
- * and are found by UUID across the broker's functions. */
+ * and are found by UUID across the broker's functions; stream (Kinesis)
+ * mappings are the stream primitive's, reached through stream/mapping.h
+ * for Create, Get, Update, Delete and List. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,23 +28,8 @@ typedef struct settings {
 } settings;
 
 static int parse_filters(json_t *fc, settings *s) {
-  json_t *list = json_object_get(fc, "Filters");
-  if (!json_is_object(fc) || (list && !json_is_array(list)))
-    return aev__fn_invalid("FilterCriteria must be an object with a Filters "
-                           "list.");
-  if (json_array_size(list) > 5)
-    return aev__fn_invalid("The number of filters exceeds the maximum (5) "
-                           "allowed for this event source.");
-  size_t i;
-  json_t *item;
-  json_array_foreach(list, i, item) {
-    const char *p = json_string_value(json_object_get(item, "Pattern"));
-    if (!p) return aev__fn_invalid("Each filter needs a Pattern string.");
-    if (aev_pattern_compile(p, strlen(p), &s->patterns[s->npatterns]) != AEV_OK)
-      return aev__fn_invalid("Invalid filter pattern definition. %s",
-                             aev_errmsg());
-    s->npatterns++;
-  }
+  int rc = aev__fn_filter_criteria(fc, s->patterns, &s->npatterns);
+  if (rc != AEV_OK) return rc;
   s->filters = fc;
   s->filters_given = 1;
   return AEV_OK;
@@ -298,6 +285,12 @@ int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
   json_t *req = request_json ? json_loads(request_json, 0, NULL) : NULL;
   aev__esm *m;
   int rc = find_esm(b, json_string_value(json_object_get(req, "UUID")), 0, &m);
+  if (rc == AEV_ERR_NOT_FOUND) { /* a stream's mapping, or none */
+    json_t *desc = NULL;
+    rc = aev__stream_mapping_update(b, req, &desc);
+    json_decref(req);
+    return rc == AEV_OK ? aev__fn_dump(desc, json) : rc;
+  }
   if (rc != AEV_OK) {
     json_decref(req);
     return rc;
@@ -381,6 +374,13 @@ int aev_event_source_mapping_list(aev_broker *b, const char *function_name,
     free(ms);
   }
   aev__registry_list_free(list, n);
+  /* Then the streams' mappings, which the stream primitive keeps. */
+  rc = aev__stream_mapping_list(b, only ? aev_function_arn(only) : NULL,
+                                event_source_arn, out);
   aev_function_release(only);
+  if (rc != AEV_OK) {
+    json_decref(out);
+    return rc;
+  }
   return aev__fn_dump(json_pack("{so}", "EventSourceMappings", out), json);
 }

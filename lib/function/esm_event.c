@@ -18,47 +18,88 @@ typedef struct sb {
   int oom;
 } sb;
 
-static void sb_grow(sb *s, size_t more) {
-  if (s->oom || s->n + more + 1 <= s->cap) return;
-  size_t cap = s->cap ? s->cap : 1024;
-  while (cap < s->n + more + 1) cap *= 2;
-  char *p = realloc(s->p, cap);
-  if (!p) {
-    s->oom = 1;
-    return;
+/* Room for more bytes and a NUL: the writers below then append through a
+ * plain pointer without checks. NULL when out of memory. */
+static char *sb_reserve(sb *s, size_t more) {
+  if (s->oom) return NULL;
+  if (s->n + more + 1 > s->cap) {
+    size_t cap = s->cap ? s->cap : 1024;
+    while (cap < s->n + more + 1) cap *= 2;
+    char *p = realloc(s->p, cap);
+    if (!p) {
+      s->oom = 1;
+      return NULL;
+    }
+    s->p = p;
+    s->cap = cap;
   }
-  s->p = p;
-  s->cap = cap;
+  return s->p + s->n;
 }
 
-static void sb_put(sb *s, const char *t, size_t len) {
-  sb_grow(s, len);
-  if (s->oom) return;
-  memcpy(s->p + s->n, t, len);
-  s->n += len;
-  s->p[s->n] = '\0';
+/* Ends a run of unchecked writes at o. */
+static void sb_end(sb *s, char *o) {
+  *o = '\0';
+  s->n = (size_t)(o - s->p);
 }
 
-static void sb_lit(sb *s, const char *t) { sb_put(s, t, strlen(t)); }
+static char *w_put(char *o, const char *t, size_t len) {
+  memcpy(o, t, len);
+  return o + len;
+}
 
-/* A JSON string literal: quotes, escapes, control characters as \u00XX.
- * Room for the worst case is made once, then bytes are written directly. */
-static void sb_str(sb *s, const char *t, size_t len) {
-  sb_grow(s, len * 6 + 2);
-  if (s->oom) return;
+/* A literal's text and length, counted at compile time. */
+#define W_LIT(o, t) w_put((o), (t), sizeof(t) - 1)
+
+/* A JSON string of text that never needs escaping (ids, receipt handles,
+ * digests, digits): quoted and copied. */
+static char *w_plain(char *o, const char *t, size_t len) {
+  *o++ = '"';
+  memcpy(o, t, len);
+  o[len] = '"';
+  return o + len + 1;
+}
+
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+
+/* Non-zero when one of the 8 bytes in w is a control character, '"' or
+ * '\\' (the bytes JSON escapes); bytes >= 0x80 pass. */
+static uint64_t needs_escape(uint64_t w) {
+  uint64_t quote = w ^ (ONES * '"'), slash = w ^ (ONES * '\\');
+  return (((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) |
+          ((slash - ONES) & ~slash)) &
+         HIGHS;
+}
+
+/* How many leading bytes of t need no escaping: 8 at a time while none
+ * does, then byte by byte. */
+static size_t clean_run(const unsigned char *t, size_t len) {
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, t + i, 8);
+    if (needs_escape(w)) break;
+  }
+  while (i < len && t[i] >= 0x20 && t[i] != '"' && t[i] != '\\') i++;
+  return i;
+}
+
+/* The most a JSON string literal of len bytes takes (\u00XX each). */
+#define STR_MAX(len) ((len) * 6 + 2)
+
+/* A JSON string literal: quotes, escapes, control characters as \u00XX
+ * (STR_MAX(len) bytes reserved). */
+static char *w_str(char *o, const char *t, size_t len) {
   static const char hexd[] = "0123456789abcdef";
-  char *o = s->p + s->n;
+  const unsigned char *u = (const unsigned char *)t;
   *o++ = '"';
   size_t i = 0;
   while (i < len) {
-    size_t run = i;
-    while (run < len && (unsigned char)t[run] >= 0x20 && t[run] != '"' &&
-           t[run] != '\\')
-      run++;
+    size_t run = i + clean_run(u + i, len - i);
     memcpy(o, t + i, run - i);
     o += run - i;
     if (run == len) break;
-    unsigned char c = (unsigned char)t[run];
+    unsigned char c = u[run];
     i = run + 1;
     *o++ = '\\';
     switch (c) {
@@ -75,16 +116,38 @@ static void sb_str(sb *s, const char *t, size_t len) {
     }
   }
   *o++ = '"';
-  *o = '\0';
-  s->n = (size_t)(o - s->p);
+  return o;
 }
 
-static void sb_member(sb *s, const char *name, const char *value, int comma) {
-  if (comma) sb_put(s, ",", 1);
-  sb_str(s, name, strlen(name));
-  sb_put(s, ":", 1);
-  sb_str(s, value, strlen(value));
+/* A number as a JSON string ("1704067200000"), as SQS reports them (at
+ * most 22 bytes). */
+static char *w_num(char *o, uint64_t v) {
+  char buf[24], *e = buf + sizeof buf, *p = e;
+  do {
+    *--p = (char)('0' + v % 10);
+    v /= 10;
+  } while (v);
+  return w_plain(o, p, (size_t)(e - p));
 }
+
+static size_t opt_len(const char *v) { return v ? strlen(v) : 0; }
+
+/* An optional attribute the message may lack (FIFO and tracing ones). */
+static char *w_opt(char *o, const char *member, size_t mlen, const char *v) {
+  if (!v) return o;
+  o = w_put(o, member, mlen);
+  return w_str(o, v, strlen(v));
+}
+
+#define W_OPT(o, member, v) w_opt((o), (member), sizeof(member) - 1, (v))
+
+/* Appends text (the reservation is the append's own). */
+static void sb_put(sb *s, const char *t, size_t len) {
+  char *o = sb_reserve(s, len);
+  if (o) sb_end(s, w_put(o, t, len));
+}
+
+#define SB_LIT(s, t) sb_put((s), (t), sizeof(t) - 1)
 
 /* Lambda's messageAttributes: {"n": {"stringValue", "stringListValues",
  * "binaryListValues", "dataType"}} (binaryValue for Binary types). */
@@ -107,66 +170,109 @@ static void message_attributes(sb *s, aev_message *msg) {
     json_object_set_new(out, k, a);
   }
   char *dumped = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  sb_lit(s, dumped ? dumped : "{}");
+  const char *map = dumped ? dumped : "{}";
+  sb_put(s, map, strlen(map));
   free(dumped);
   json_decref(out);
   json_decref(in);
 }
 
-static const char *const system_names[] = {
-    "ApproximateReceiveCount", "SentTimestamp", "SenderId",
-    "ApproximateFirstReceiveTimestamp", "SequenceNumber", "MessageGroupId",
-    "MessageDeduplicationId", "AWSTraceHeader"};
+/* The members every record of a mapping ends with, written once per
+ * event: eventSource, eventSourceARN and awsRegion. */
+static void record_tail(sb *s, const aev__esm *m) {
+  const char *region = aev_broker_region(m->f->res.broker);
+  size_t alen = strlen(m->source_arn), rlen = strlen(region);
+  char *o = sb_reserve(s, 64 + STR_MAX(alen) + STR_MAX(rlen));
+  if (!o) return;
+  o = W_LIT(o, ",\"eventSource\":\"aws:sqs\",\"eventSourceARN\":");
+  o = w_str(o, m->source_arn, alen);
+  o = W_LIT(o, ",\"awsRegion\":");
+  o = w_str(o, region, rlen);
+  o = W_LIT(o, "}");
+  sb_end(s, o);
+}
 
-/* One record; raw_body embeds a body that is JSON as a value (filters). */
-static void record(sb *s, const aev__esm *m, aev_message *msg, int raw_body) {
+/* The record's text up to its messageAttributes, and from its
+ * md5OfMessageAttributes on, need no more than the literals (under 400
+ * bytes), the escaped values and the tail. */
+#define RECORD_FIXED 512
+
+/* One record, members in Lambda's order; raw_body embeds a body that is
+ * JSON as a value (filters). Ids, receipt handles, digests and numbers are
+ * the library's own text and need no escaping. Room is reserved once for
+ * all of it (then again for the rare messageAttributes). */
+static void record(sb *s, aev_message *msg, int raw_body, const char *tail,
+                   size_t tail_len) {
   size_t len;
   const char *body = aev_message_body(msg, &len);
-  sb_lit(s, "{");
-  sb_member(s, "messageId", aev_message_id(msg), 0);
-  sb_member(s, "receiptHandle", aev_message_receipt_handle(msg), 1);
-  sb_lit(s, ",\"body\":");
-  json_t *parsed = raw_body ? json_loadb(body, len, JSON_DECODE_ANY, NULL) : NULL;
-  if (parsed) sb_put(s, body, len);
-  else sb_str(s, body, len);
-  json_decref(parsed);
-  sb_lit(s, ",\"attributes\":{");
-  int first = 1;
-  for (size_t i = 0; i < sizeof system_names / sizeof *system_names; i++) {
-    const char *v = aev_message_system_attribute(msg, system_names[i]);
-    if (!v) continue;
-    sb_member(s, system_names[i], v, !first);
-    first = 0;
-  }
-  sb_lit(s, "},\"messageAttributes\":");
+  const char *id = aev_message_id(msg), *handle = aev_message_receipt_handle(msg);
   const char *md5a = aev_message_md5_of_attributes(msg);
-  if (md5a) message_attributes(s, msg);
-  else sb_lit(s, "{}");
-  sb_lit(s, ",\"md5OfMessageAttributes\":");
-  if (md5a) sb_str(s, md5a, strlen(md5a));
-  else sb_lit(s, "null");
-  sb_member(s, "md5OfBody", aev_message_md5_of_body(msg), 1);
-  sb_member(s, "eventSource", "aws:sqs", 1);
-  sb_member(s, "eventSourceARN", m->source_arn, 1);
-  sb_member(s, "awsRegion", aev_broker_region(m->f->res.broker), 1);
-  sb_lit(s, "}");
+  aev__msg_system sys;
+  aev__message_system(msg, &sys);
+  size_t idlen = strlen(id), hlen = strlen(handle), slen = strlen(sys.sender);
+  size_t optional = opt_len(sys.seq) + opt_len(sys.group) +
+                    opt_len(sys.dedup) + opt_len(sys.trace);
+  char *o = sb_reserve(s, RECORD_FIXED + idlen + hlen + STR_MAX(len) +
+                              STR_MAX(slen) + STR_MAX(optional) + tail_len);
+  if (!o) return;
+  o = W_LIT(o, "{\"messageId\":");
+  o = w_plain(o, id, idlen);
+  o = W_LIT(o, ",\"receiptHandle\":");
+  o = w_plain(o, handle, hlen);
+  o = W_LIT(o, ",\"body\":");
+  if (raw_body && aev__json_valid(body, len)) o = w_put(o, body, len);
+  else o = w_str(o, body, len);
+  o = W_LIT(o, ",\"attributes\":{\"ApproximateReceiveCount\":");
+  o = w_num(o, sys.rx_count);
+  o = W_LIT(o, ",\"SentTimestamp\":");
+  o = w_num(o, (uint64_t)sys.sent_ms);
+  o = W_LIT(o, ",\"SenderId\":");
+  o = w_str(o, sys.sender, slen);
+  o = W_LIT(o, ",\"ApproximateFirstReceiveTimestamp\":");
+  o = w_num(o, (uint64_t)sys.first_rx_ms);
+  if (sys.seq) {
+    o = W_LIT(o, ",\"SequenceNumber\":");
+    o = w_plain(o, sys.seq, strlen(sys.seq));
+  }
+  o = W_OPT(o, ",\"MessageGroupId\":", sys.group);
+  o = W_OPT(o, ",\"MessageDeduplicationId\":", sys.dedup);
+  o = W_OPT(o, ",\"AWSTraceHeader\":", sys.trace);
+  o = W_LIT(o, "},\"messageAttributes\":");
+  if (md5a) {
+    sb_end(s, o);
+    message_attributes(s, msg);
+    if (!(o = sb_reserve(s, RECORD_FIXED + tail_len))) return;
+    o = W_LIT(o, ",\"md5OfMessageAttributes\":");
+    o = w_plain(o, md5a, strlen(md5a));
+  } else {
+    o = W_LIT(o, "{},\"md5OfMessageAttributes\":null");
+  }
+  o = W_LIT(o, ",\"md5OfBody\":");
+  o = w_plain(o, aev_message_md5_of_body(msg), 32);
+  o = w_put(o, tail, tail_len);
+  sb_end(s, o);
 }
 
 char *aev__esm_event(aev__esm *m, aev_message **msgs, size_t n, size_t *len) {
+  sb tail = {0};
+  record_tail(&tail, m);
+  if (tail.oom) return NULL;
   sb s = {0};
   size_t guess = 64;
   for (size_t i = 0; i < n; i++) {
     size_t blen;
     aev_message_body(msgs[i], &blen);
-    guess += blen + 640 + (size_t)(aev_message_md5_of_attributes(msgs[i]) ? 512 : 0);
+    guess += blen + 512 + tail.n +
+             (size_t)(aev_message_md5_of_attributes(msgs[i]) ? 512 : 0);
   }
-  sb_grow(&s, guess);
-  sb_lit(&s, "{\"Records\":[");
+  sb_reserve(&s, guess);
+  SB_LIT(&s, "{\"Records\":[");
   for (size_t i = 0; i < n; i++) {
-    if (i) sb_put(&s, ",", 1);
-    record(&s, m, msgs[i], 0);
+    if (i) SB_LIT(&s, ",");
+    record(&s, msgs[i], 0, tail.p, tail.n);
   }
-  sb_lit(&s, "]}");
+  SB_LIT(&s, "]}");
+  free(tail.p);
   if (s.oom) {
     free(s.p);
     return NULL;
@@ -176,10 +282,12 @@ char *aev__esm_event(aev__esm *m, aev_message **msgs, size_t n, size_t *len) {
 }
 
 int aev__esm_matches(aev__esm *m, aev_message *msg) {
-  sb s = {0};
-  record(&s, m, msg, 1);
+  sb tail = {0}, s = {0};
+  record_tail(&tail, m);
+  if (!tail.oom) record(&s, msg, 1, tail.p, tail.n);
+  free(tail.p);
   int any = 0;
-  for (int i = 0; !s.oom && i < m->npatterns && !any; i++) {
+  for (int i = 0; !tail.oom && !s.oom && i < m->npatterns && !any; i++) {
     int match = 0;
     if (aev_pattern_matches(m->patterns[i], s.p, s.n, &match) == AEV_OK)
       any = match;

@@ -35,20 +35,6 @@ void aev__esm_unref(aev__esm *m) {
   free(m);
 }
 
-static void delete_messages(aev_queue *q, aev_message **msgs, size_t n) {
-  static const char *const ids[10] = {"0", "1", "2", "3", "4",
-                                      "5", "6", "7", "8", "9"};
-  const char *handles[10];
-  for (size_t i = 0; i < n; i += 10) {
-    size_t k = n - i < 10 ? n - i : 10;
-    for (size_t j = 0; j < k; j++)
-      handles[j] = aev_message_receipt_handle(msgs[i + j]);
-    aev_batch_result *r = NULL;
-    aev_queue_delete_message_batch(q, k, ids, handles, &r);
-    aev_batch_result_free(r);
-  }
-}
-
 /* ReportBatchItemFailures: marks failed[i] for each listed message. Returns
  * 0 when the response fails the whole batch (an identifier that is empty,
  * missing or not in the batch). */
@@ -92,7 +78,7 @@ static void batch_done(void *user, const aev__invoke_result *r) {
       for (size_t i = 0; i < bt->n; i++)
         if (!failed[i]) bt->msgs[k++] = bt->msgs[i];
         else aev_message_free(bt->msgs[i]);
-      delete_messages(m->q, bt->msgs, k);
+      aev__queue_delete_received(m->q, bt->msgs, k);
       bt->n = k;
     }
     free(failed);
@@ -130,10 +116,10 @@ static void dispatch(batch *bt) {
   aev__esm *m = bt->m;
   size_t len;
   char *event = aev__esm_event(m, bt->msgs, bt->n, &len);
-  int rc = event ? aev__fn_call_built(m->f, NULL, event, len, batch_done, bt)
+  int rc = event ? aev__fn_call_built(m->f, NULL, event, len, 1, batch_done, bt)
                  : AEV_ERR_NOMEM;
-  free(event);
   if (rc == AEV_OK) return;
+  free(event);
   batch_free(bt);
   pthread_mutex_lock(&m->mu);
   m->inflight--;
@@ -166,7 +152,7 @@ static int receive(aev__esm *m, size_t want, aev_message **got, size_t *n) {
   for (size_t i = 0; i < *n; i++)
     if (aev__esm_matches(m, got[i])) got[k++] = got[i];
     else drop[ndrop++] = got[i];
-  delete_messages(m->q, drop, ndrop);
+  aev__queue_delete_received(m->q, drop, ndrop);
   for (size_t i = 0; i < ndrop; i++) aev_message_free(drop[i]);
   *n = k;
   return AEV_OK;

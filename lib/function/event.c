@@ -93,7 +93,7 @@ static void attempt(void *arg, int cancelled) {
   /* Checked when it was queued; this task runs on the handler pool, so the
    * handler runs right here. */
   aev_invocation *c;
-  int rc = aev__inv_start(f, ev->qualifier, ev->payload, ev->len, event_done,
+  int rc = aev__inv_start(f, ev->qualifier, ev->payload, ev->len, 0, event_done,
                           ev, &c);
   if (rc == AEV_OK) {
     aev__inv_run(c);

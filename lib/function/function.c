@@ -36,13 +36,16 @@ static int name_ok(const char *name) {
   return 1;
 }
 
-/* Deletion gives the reservation back to the account's pool. */
+/* Deletion gives the reservation, or the provisioned concurrency an
+ * unreserved function took, back to the account's pool. */
 static void function_shutdown(aev__resource *r) {
   aev_function *f = (aev_function *)r;
   aev__esm_shutdown_all(f);
   pthread_mutex_lock(&f->mu);
-  aev__account_reserve(f->account, f->reserved, -1);
+  if (f->reserved >= 0) aev__account_reserve(f->account, f->reserved, -1, 0);
+  else aev__account_provision(f->account, f->provisioned, 0);
   f->reserved = -1;
+  f->provisioned = 0;
   pthread_mutex_unlock(&f->mu);
 }
 
@@ -208,8 +211,15 @@ int aev_function_set_reserved_concurrency(aev_function *f, int reserved) {
     return aev__fn_range("reservedConcurrentExecutions", reserved, 0,
                          INT32_MAX);
   pthread_mutex_lock(&f->mu);
-  rc = f->res.deleted ? aev__fn_check(f)
-                      : aev__account_reserve(f->account, f->reserved, reserved);
+  if (f->res.deleted) rc = aev__fn_check(f);
+  else if (reserved >= 0 && reserved < f->provisioned)
+    rc = aev__fn_invalid("Specified ReservedConcurrentExecutions for function "
+                         "is less than the function's provisioned "
+                         "concurrency [%d].",
+                         f->provisioned);
+  else
+    rc = aev__account_reserve(f->account, f->reserved, reserved,
+                              f->provisioned);
   if (rc == AEV_OK) f->reserved = reserved;
   pthread_mutex_unlock(&f->mu);
   return rc;

@@ -6,6 +6,7 @@
 #ifndef AEV_FUNCTION_FUNCTION_H
 #define AEV_FUNCTION_FUNCTION_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "awsevents/function.h"
@@ -45,5 +46,13 @@ int aev__function_call(aev_function *f, const void *payload, size_t len,
  * aev_function_invoke_event. request_id (37 bytes) may be NULL. */
 int aev__function_enqueue_event(aev_function *f, const void *payload,
                                 size_t len, char *request_id);
+
+/* filters.c: an event-source mapping's FilterCriteria checked as Lambda
+ * checks it (an object with at most 5 Filters, each {"Pattern": text});
+ * the patterns compiled so far are in patterns[0..*n) (freed by the
+ * caller, on failure too). InvalidParameterValueException otherwise. */
+struct aev_pattern;
+int aev__fn_filter_criteria(json_t *fc, struct aev_pattern *patterns[5],
+                            int *n);
 
 #endif

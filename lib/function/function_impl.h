@@ -90,7 +90,8 @@ struct aev_invocation {
   char request_id[37];
   char version[16]; /* what ran: "$LATEST" or a version number */
   size_t len;
-  char payload[];
+  char *payload;   /* inline, or a buffer the invocation took over */
+  char inline_payload[];
 };
 
 typedef struct aev__fmetrics {
@@ -107,7 +108,8 @@ typedef struct aev__account {
   pthread_mutex_t mu;
   int limit;        /* ConcurrentExecutions of the account (mu) */
   int reserved_sum; /* reserved concurrency of all functions (mu) */
-  _Atomic int unreserved_limit;   /* limit - reserved_sum */
+  int provisioned_sum; /* provisioned concurrency of unreserved ones (mu) */
+  _Atomic int unreserved_limit; /* limit - reserved_sum - provisioned_sum */
   _Atomic int unreserved_running; /* slots taken by unreserved functions */
 } aev__account;
 
@@ -117,9 +119,16 @@ int aev__account_of(aev_broker *b, aev__account **out);
 int aev__account_take(aev__account *a);
 void aev__account_give(aev__account *a);
 /* A function's reservation changes from old to reserved (-1: none);
- * InvalidParameterValueException when fewer than 100 would stay
- * unreserved. */
-int aev__account_reserve(aev__account *a, int old, int reserved);
+ * provisioned is the function's provisioned concurrency, which comes out
+ * of the unreserved pool while it has no reservation and out of its
+ * reservation otherwise. InvalidParameterValueException when fewer than
+ * 100 would stay unreserved. */
+int aev__account_reserve(aev__account *a, int old, int reserved,
+                         int provisioned);
+/* An unreserved function's provisioned concurrency changes from old to n:
+ * Lambda takes it from the unreserved pool, and refuses (with
+ * InvalidParameterValueException) to leave fewer than 100 there. */
+int aev__account_provision(aev__account *a, int old, int n);
 
 /* versions.c: a published version (number = index + 1) and an alias. */
 typedef struct aev__version {
@@ -160,6 +169,7 @@ struct aev_function {
   int nversions;
   aev__alias *aliases;
   aev__pconf *pcs;
+  int provisioned; /* sum of the configurations' requested counts */
   aev__env *prov; /* idle provisioned environments */
   aev__fmetrics m;
 };
@@ -202,14 +212,17 @@ int aev__fn_check(const aev_function *f);
 int aev__fn_check_payload(const void *payload, size_t len, size_t max);
 /* jsoncheck.c: 1 when text is one JSON value (syntax only). */
 int aev__json_valid(const void *text, size_t len);
-/* aev__function_call for payloads this library built (no syntax check). */
+/* aev__function_call for payloads this library built (no syntax check).
+ * With own set, payload is a malloc'd buffer of len > 0 bytes that the
+ * invocation takes over when this succeeds (no copy); else it is copied. */
 int aev__fn_call_built(aev_function *f, const char *qualifier,
-                       const void *payload, size_t len,
+                       const void *payload, size_t len, int own,
                        aev__invoke_done_fn done, void *user);
 /* Takes a concurrency slot and an environment and builds the context, or
- * fails with TooManyRequestsException (counted as a throttle). */
+ * fails with TooManyRequestsException (counted as a throttle). own: as for
+ * aev__fn_call_built. */
 int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
-                   size_t len, aev__invoke_done_fn done, void *user,
+                   size_t len, int own, aev__invoke_done_fn done, void *user,
                    aev_invocation **out);
 /* Runs the handler on this thread (init hook first on a cold start) and
  * arms the timeout if it did not complete before returning. */

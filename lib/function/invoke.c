@@ -1,7 +1,8 @@
 /* One invocation from start to outcome: the concurrency slot (reserved
- * concurrency or the account's unreserved pool throttles), execution environments (cold starts run the init
- * hook, warm ones reuse an idle environment, idle ones are reclaimed
- * lazily), running the handler, completion through the context, and the
+ * concurrency or the account's unreserved pool throttles; provisioned
+ * environments run on concurrency set aside for them), execution
+ * environments (cold starts run the init hook, warm ones reuse an idle
+ * environment, idle ones are reclaimed lazily), running the handler, completion through the context, and the
  * timeout that reports Lambda's "Task timed out" while the late result is
  * discarded. */
 #include <stdatomic.h>
@@ -62,11 +63,12 @@ aev__env *aev__fn_new_env(aev_function *f) {
 }
 
 int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
-                   size_t len, aev__invoke_done_fn done, void *user,
+                   size_t len, int own, aev__invoke_done_fn done, void *user,
                    aev_invocation **out) {
-  if (len == 0) {
+  if (len == 0) { /* own needs len > 0: never take over a literal */
     payload = "{}";
     len = 2;
+    own = 0;
   }
   aev__fconf *conf = NULL;
   char version[16] = "$LATEST";
@@ -74,7 +76,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
     int rc = aev__fn_resolve(f, qualifier, &conf, version);
     if (rc != AEV_OK) return rc;
   }
-  aev_invocation *c = malloc(sizeof *c + len + 1);
+  aev_invocation *c = malloc(sizeof *c + (own ? 0 : len + 1));
   if (!c) {
     aev__fconf_unref(conf);
     return aev__nomem();
@@ -87,10 +89,18 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
     aev__fconf_unref(conf);
     return aev__fn_check(f);
   }
-  /* A reservation is the function's own pool; without one it shares the
-   * account's unreserved pool with every other such function. */
-  int pooled = f->reserved < 0;
-  if (pooled ? !aev__account_take(f->account) : f->running >= f->reserved) {
+  /* A reservation is the function's own pool (its provisioned concurrency
+   * included); without one the function shares the account's unreserved
+   * pool with every other such function, except on a provisioned
+   * environment, whose concurrency the account set aside for it. A
+   * provisioned environment comes first: initialised ahead, never cold. */
+  int reserved = f->reserved >= 0;
+  aev__env *e = NULL;
+  if (!reserved || f->running < f->reserved)
+    e = f->prov ? aev__fn_take_pinned_locked(f, version) : NULL;
+  int pooled = !reserved && !e;
+  if (reserved ? f->running >= f->reserved
+               : pooled && !aev__account_take(f->account)) {
     f->m.throttles++;
     pthread_mutex_unlock(&f->mu);
     free(c);
@@ -98,8 +108,6 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
     return aev__fn_throttled();
   }
   aev__fn_reclaim_locked(f, now);
-  /* A provisioned environment first: initialised ahead, never cold. */
-  aev__env *e = f->prov ? aev__fn_take_pinned_locked(f, version) : NULL;
   if (!e && f->idle) e = idle_unlink(f, f->idle);
   int cold = e == NULL;
   f->running++;
@@ -138,8 +146,13 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   aev__broker_uuid(f->res.broker, c->request_id);
   memcpy(c->version, version, sizeof c->version);
   c->len = len;
-  memcpy(c->payload, payload, len);
-  c->payload[len] = '\0';
+  if (own) {
+    c->payload = (char *)payload;
+  } else {
+    c->payload = c->inline_payload;
+    memcpy(c->payload, payload, len);
+    c->payload[len] = '\0';
+  }
   *out = c;
   return AEV_OK;
 }
@@ -148,6 +161,7 @@ static void inv_unref(aev_invocation *c) {
   if (--c->refs > 0) return;
   aev__fconf_unref(c->conf);
   aev__resource_unref(&c->f->res);
+  if (c->payload != c->inline_payload) free(c->payload);
   free(c);
 }
 

@@ -140,7 +140,8 @@ static int not_found(void) {
 }
 
 /* Unlinks p from the list (mu held); the caller drops the list's
- * reference and cancels the timer. */
+ * reference and cancels the timer. Its concurrency is returned by the
+ * caller. */
 static void unlink_locked(aev_function *f, aev__pconf *p) {
   aev__pconf **pp = &f->pcs;
   while (*pp != p) pp = &(*pp)->next;
@@ -180,14 +181,24 @@ int aev_function_put_provisioned_concurrency(aev_function *f,
   memcpy(p->version, version, sizeof p->version);
   aev__timer_init(&p->timer, allocation_due, p, NULL);
   pthread_mutex_lock(&f->mu);
-  if (f->reserved >= 0 && n > f->reserved) {
+  aev__pconf *old = find_locked(f, qualifier);
+  /* Every version's and alias's provisioned concurrency counts against the
+   * function's reservation, or else against the account's unreserved
+   * pool. */
+  int total = f->provisioned - (old ? old->requested : 0) + n;
+  if (f->res.deleted) rc = aev__fn_check(f);
+  else if (f->reserved >= 0 && total > f->reserved)
+    rc = aev__fn_invalid("Requested Provisioned Concurrency should not be "
+                         "greater than the reservedConcurrentExecution for "
+                         "function");
+  else if (f->reserved < 0)
+    rc = aev__account_provision(f->account, f->provisioned, total);
+  if (rc != AEV_OK) {
     pthread_mutex_unlock(&f->mu);
     free(p);
-    return aev__fn_invalid("Requested Provisioned Concurrency should not be "
-                           "greater than the reservedConcurrentExecution for "
-                           "function");
+    return rc;
   }
-  aev__pconf *old = find_locked(f, qualifier);
+  f->provisioned = total;
   if (old) unlink_locked(f, old);
   p->next = f->pcs;
   f->pcs = p;
@@ -232,7 +243,14 @@ int aev_function_delete_provisioned_concurrency(aev_function *f,
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&f->mu);
   aev__pconf *p = qualifier ? find_locked(f, qualifier) : NULL;
-  if (p) unlink_locked(f, p);
+  if (p) {
+    unlink_locked(f, p);
+    /* After DeleteFunction the shutdown gave everything back already. */
+    if (f->reserved < 0 && !f->res.deleted)
+      aev__account_provision(f->account, f->provisioned,
+                             f->provisioned - p->requested);
+    if (!f->res.deleted) f->provisioned -= p->requested;
+  }
   pthread_mutex_unlock(&f->mu);
   if (!p) return not_found();
   cancel_timer(p);

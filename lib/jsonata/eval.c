@@ -26,6 +26,19 @@ double jn_now_ms(void) {
   return (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000000);
 }
 
+int64_t jn_ctx_now_ms(jn_ctx *c) {
+  if (!c->now_ms) c->now_ms = (int64_t)jn_now_ms();
+  return c->now_ms;
+}
+
+uint64_t *jn_ctx_rng(jn_ctx *c) {
+  if (!c->rng) {
+    c->rng = (uint64_t)jn_ctx_now_ms(c) * 6364136223846793005ull + (uint64_t)(uintptr_t)c;
+    if (!c->rng) c->rng = 88172645463325252ull;
+  }
+  return &c->rng;
+}
+
 /* evaluation time is measured as the evaluating thread's CPU time, so a
  * loaded machine does not turn a slow evaluation into a timeout */
 static int64_t mono_ms(void) {
@@ -103,6 +116,13 @@ static jn_val *lookup_var_node(jn_ctx *c, jn_env *env, const jn_node *n) {
   if (found) return v;
   int prof = c->states_profile ? 1 : 0;
   return n->builtin[prof] ? native_fn(c, n->builtin[prof], n->builtin_sig[prof]) : NULL;
+}
+
+/* `$` is the context (the input itself, not its outer wrapping); `$name`
+ * a binding or a built-in */
+static jn_val *eval_variable(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
+  if (n->op[0] == 0) return input && input->type == JN_ARR && (input->flags & JN_OUTER) ? input->u.arr.items[0] : input;
+  return lookup_var_node(c, env, n);
 }
 
 /* ---- sequence helpers ---- */
@@ -357,7 +377,7 @@ static int simple_walk(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env, 
   size_t i = 0;
   jn_val *v = input;
   if (n->items[0]->type == N_VARIABLE) {
-    v = jn_eval(c, n->items[0], input, env);
+    v = eval_variable(c, n->items[0], input, env);
     i = 1;
   }
   for (; i < n->nitems; i++) {
@@ -368,6 +388,15 @@ static int simple_walk(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env, 
     if (v->type != JN_OBJ) {
       if (v->type == JN_ARR) return 0;
       *out = NULL;
+      return 1;
+    }
+    if (v->u.obj.orig) {
+      /* the rest of the path from an object that is exactly its jansson
+       * source: walk jansson, convert only the value reached */
+      int general = 0;
+      json_t *j = jn_json_walk(n, i, v->u.obj.orig, &general);
+      if (general) return 0;
+      *out = jn_from_json(c, j);
       return 1;
     }
     const jn_node *st = n->items[i];
@@ -1021,10 +1050,7 @@ jn_val *jn_eval(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
   }
   case N_FUNCTION: r = eval_function(c, n, input, env, NULL, 0); break;
   case N_PARTIAL: r = eval_partial(c, n, input, env); break;
-  case N_VARIABLE:
-    if (n->op[0] == 0) r = input && input->type == JN_ARR && (input->flags & JN_OUTER) ? input->u.arr.items[0] : input;
-    else r = lookup_var_node(c, env, n);
-    break;
+  case N_VARIABLE: r = eval_variable(c, n, input, env); break;
   case N_LAMBDA: {
     jn_func *f = new_func(c, F_LAMBDA);
     f->node = n;

@@ -102,14 +102,14 @@ jn_val *fn_millis(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)a;
   (void)n;
   (void)in;
-  return jn_num(c, (double)c->now_ms);
+  return jn_num(c, (double)jn_ctx_now_ms(c));
 }
 
 jn_val *fn_now(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  if (a[0] || a[1]) return jn_format_datetime(c, (double)c->now_ms, a[0], a[1]);
-  return jn_iso_string(c, (double)c->now_ms);
+  if (a[0] || a[1]) return jn_format_datetime(c, (double)jn_ctx_now_ms(c), a[0], a[1]);
+  return jn_iso_string(c, (double)jn_ctx_now_ms(c));
 }
 
 jn_val *fn_from_millis(jn_ctx *c, jn_val **a, int n, jn_val *in) {

@@ -138,11 +138,11 @@ jn_val *fn_random(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
   /* xorshift64* on the per-evaluation state */
-  uint64_t x = c->rng;
+  uint64_t *state = jn_ctx_rng(c), x = *state;
   x ^= x >> 12;
   x ^= x << 25;
   x ^= x >> 27;
-  c->rng = x;
+  *state = x;
   return jn_num(c, (double)((x * 2685821657736338717ull) >> 11) / 9007199254740992.0);
 }
 

@@ -100,7 +100,7 @@ static jn_val *fn_uuid(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)in;
   uint8_t b[16];
   for (int i = 0; i < 2; i++) {
-    uint64_t r = splitmix(&c->rng);
+    uint64_t r = splitmix(jn_ctx_rng(c));
     memcpy(b + 8 * i, &r, 8);
   }
   b[6] = (uint8_t)((b[6] & 0x0F) | 0x40);

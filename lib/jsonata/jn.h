@@ -215,8 +215,9 @@ struct jn_ctx {
   int depth, max_depth;
   int64_t deadline_ms;   /* 0 = none */
   unsigned ticks;
-  int64_t now_ms;        /* $now/$millis: fixed per evaluation */
-  uint64_t rng;
+  int64_t now_ms;        /* $now/$millis: fixed per evaluation; read the
+                          * clock on first use (jn_ctx_now_ms) */
+  uint64_t rng;          /* 0 until first use (jn_ctx_rng) */
   jn_env *global;
   int cur_pos;           /* position of the function call being run */
   int states_profile;    /* Step Functions additions ($uuid, $hash, ...) */
@@ -238,6 +239,12 @@ jn_val *jn_get(const jn_val *obj, const char *key, size_t klen);
 /* key_stable: the key bytes outlive the evaluation (AST text), so a cached
  * member may keep them instead of a copy */
 jn_val *jn_get_key(const jn_val *obj, const char *key, size_t klen, int key_stable);
+/* a member of a jansson object, or NULL (borrowed) */
+json_t *jn_json_member(json_t *o, const char *key, size_t klen);
+/* Walks the plain names path->items[from..] (a simple_path) through jansson
+ * objects: the value reached (borrowed), or NULL when it is undefined or
+ * when an array is met, which sets *general (sequence semantics apply). */
+json_t *jn_json_walk(const jn_node *path, size_t from, json_t *j, int *general);
 /* converts every member of a lazily converted object (see jn_obj) */
 void jn_force(const jn_val *v);
 void jn_set(jn_ctx *c, jn_val *obj, const char *key, size_t klen, jn_val *v);
@@ -250,6 +257,8 @@ jn_val *jn_from_json(jn_ctx *c, json_t *j);
 /* a deep copy whose strings and keys live in the arena */
 jn_val *jn_clone_deep_strings(jn_ctx *c, jn_val *v);
 json_t *jn_to_json(const jn_val *v);
+/* a JSONata number as JSON: an integer when it is one exactly */
+json_t *jn_num_to_json(double d);
 
 /* text building */
 typedef struct jn_buf {
@@ -287,6 +296,11 @@ jn_val *jn_env_lookup(jn_env *e, const char *name, int *found);
 jn_val *jn_append(jn_ctx *c, jn_val *a, jn_val *b);
 jn_val *jn_unwrap_seq(jn_val *v);
 
+/* aev__jsonata_eval_json's shortcut for a plain path (direct.c): returns 1
+ * with *out set (a new reference, NULL = undefined) when it resolved the
+ * expression on jansson, 0 when the evaluator must run */
+int jn_direct_eval(const jn_node *ast, json_t *input, json_t *bindings, json_t **out);
+
 /* parser */
 jn_node *jn_parse(jn_arena *a, const char *src, size_t len, jn_error *err);
 
@@ -322,5 +336,9 @@ uint32_t jn_utf8_next(const char *s, size_t n, size_t *i);
 /* helpers for natives */
 jn_val *jn_to_string(jn_ctx *c, jn_val *v, int pretty);
 double jn_now_ms(void);
+/* the evaluation's fixed time and its random state, set on first use so an
+ * evaluation that never asks reads no clock */
+int64_t jn_ctx_now_ms(jn_ctx *c);
+uint64_t *jn_ctx_rng(jn_ctx *c);
 
 #endif

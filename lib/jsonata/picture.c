@@ -487,7 +487,7 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
   char comps[16];
   snprintf(comps, sizeof comps, "%s%s", dcomps, tcomps);
   tm_ now;
-  breakdown((double)c->now_ms, &now);
+  breakdown((double)jn_ctx_now_ms(c), &now);
   int start_specified = 0, end_specified = 0;
   for (const char *p = comps; *p; p++) {
     unsigned char k = (unsigned char)*p;

@@ -85,13 +85,14 @@ static int run(const aev_jsonata *x, jn_ctx *c, json_t *input, json_t *bindings,
     w->flags |= JN_OUTER;
     in = w;
   }
-  jn_env_bind(c, global, "$", in);
   if (bindings && json_is_object(bindings)) {
     const char *k;
     json_t *v;
     /* the names are borrowed: `bindings` outlives the evaluation */
     json_object_foreach(bindings, k, v) jn_env_bind(c, global, k, jn_from_json(c, v));
   }
+  /* after the bindings, as jsonata-js binds it: `$$` is always the input */
+  jn_env_bind(c, global, "$", in);
   *result = jn_eval(c, x->ast, in, global);
   return 0;
 }
@@ -108,15 +109,13 @@ static void ctx_init(const aev_jsonata *x, jn_ctx *c, jn_arena *arena, jn_error 
   c->err = err;
   c->max_depth = x->max_depth;
   c->deadline_ms = x->timeout_ms ? mono_now_ms() + x->timeout_ms : 0;
-  c->now_ms = (int64_t)jn_now_ms();
-  c->rng = (uint64_t)c->now_ms * 6364136223846793005ull + (uint64_t)(uintptr_t)c;
-  if (!c->rng) c->rng = 88172645463325252ull;
   c->states_profile = x->states_profile;
 }
 
 int aev__jsonata_eval_json(const aev_jsonata *x, json_t *input, json_t *bindings, json_t **out, char code[8],
                            char *message, size_t message_cap, int *position) {
   *out = NULL;
+  if (jn_direct_eval(x->ast, input, bindings, out)) return AEV_OK;
   _Alignas(16) char stack[STACK_ARENA];
   jn_arena arena = {NULL, stack, stack + sizeof stack};
   jn_ctx c;

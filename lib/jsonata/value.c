@@ -132,6 +132,19 @@ static long find_pos(const jn_obj *o, const char *key, size_t klen) {
 
 static void obj_append(jn_ctx *c, jn_obj *o, const char *key, size_t klen, jn_val *v);
 
+json_t *jn_json_member(json_t *o, const char *key, size_t klen) {
+  /* A small object is scanned in its insertion order: that reads the
+   * object and the first members' nodes (the key is stored in the node),
+   * where a hash lookup computes a seeded hash and reads the bucket array
+   * as well, which an evaluation over many distinct documents pays as
+   * cache misses. */
+  if (json_object_size(o) > 8) return json_object_getn(o, key, klen);
+  for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it))
+    if (json_object_iter_key_len(it) == klen && memcmp(json_object_iter_key(it), key, klen) == 0)
+      return json_object_iter_value(it);
+  return NULL;
+}
+
 jn_val *jn_get(const jn_val *obj, const char *key, size_t klen) { return jn_get_key(obj, key, klen, 0); }
 
 jn_val *jn_get_key(const jn_val *obj, const char *key, size_t klen, int key_stable) {
@@ -140,7 +153,7 @@ jn_val *jn_get_key(const jn_val *obj, const char *key, size_t klen, int key_stab
   long p = find_pos(o, key, klen);
   if (p >= 0) return o->vals[p];
   if (!o->src) return NULL;
-  json_t *m = json_object_getn(o->src, key, klen);
+  json_t *m = jn_json_member(o->src, key, klen);
   if (!m) return NULL;
   jn_val *v = jn_from_json(o->lc, m);
   /* a scalar converts in O(1) and is never changed in place, so only
@@ -170,6 +183,18 @@ void jn_force(const jn_val *v) {
     long p = find_pos(&old, k, klen);
     obj_append(c, o, k, klen, p >= 0 ? old.vals[p] : jn_from_json(c, m));
   }
+}
+
+json_t *jn_json_walk(const jn_node *path, size_t from, json_t *j, int *general) {
+  for (size_t i = from; i < path->nitems; i++) {
+    if (!json_is_object(j)) {
+      if (json_is_array(j)) *general = 1;
+      return NULL;
+    }
+    j = jn_json_member(j, path->items[i]->op, path->items[i]->slen);
+    if (!j) return NULL;
+  }
+  return j;
 }
 
 static void reindex(jn_ctx *c, jn_obj *o) {
@@ -279,16 +304,17 @@ jn_val *jn_from_json(jn_ctx *c, json_t *j) {
   return NULL;
 }
 
+json_t *jn_num_to_json(double d) {
+  if (jn_is_int(d) && fabs(d) < 9007199254740992.0) return json_integer((json_int_t)d);
+  return json_real(d);
+}
+
 json_t *jn_to_json(const jn_val *v) {
   if (!v) return NULL;
   switch (v->type) {
   case JN_NULL: return json_null();
   case JN_BOOL: return json_boolean(v->u.b);
-  case JN_NUM: {
-    double d = v->u.num;
-    if (jn_is_int(d) && fabs(d) < 9007199254740992.0) return json_integer((json_int_t)d);
-    return json_real(d);
-  }
+  case JN_NUM: return jn_num_to_json(v->u.num);
   case JN_STR:
     /* a string read unchanged from the input is written out as that same
      * (immutable) jansson string */

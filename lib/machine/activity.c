@@ -148,6 +148,32 @@ int aev__activity_schedule(aev_broker *b, const char *arn, const char *token, co
   return AEV_OK;
 }
 
+void aev__activity_withdraw(aev_broker *b, const char *arn, const char *token) {
+  aev__resource *r = aev__registry_find(b, AEV__KIND_ACTIVITY, arn);
+  if (!r) return; /* deleted: its queue went with it */
+  aev_activity *a = (aev_activity *)r;
+  pending *gone = NULL;
+  pthread_mutex_lock(&a->mu);
+  for (pending **pp = &a->head; *pp; pp = &(*pp)->next) {
+    if (strcmp((*pp)->token, token)) continue;
+    gone = *pp;
+    *pp = gone->next;
+    if (a->tail == &gone->next) a->tail = pp;
+    break;
+  }
+  pthread_mutex_unlock(&a->mu);
+  if (gone) pending_free(gone);
+  aev__resource_unref(r);
+}
+
+size_t aev__activity_queued(aev_activity *a) {
+  size_t n = 0;
+  pthread_mutex_lock(&a->mu);
+  for (pending *p = a->head; p; p = p->next) n++;
+  pthread_mutex_unlock(&a->mu);
+  return n;
+}
+
 /* Takes the oldest queued task, waiting until deadline (a CLOCK_MONOTONIC
  * time; NULL: no wait). NULL when none came. */
 static pending *take(aev_activity *a, const struct timespec *deadline) {

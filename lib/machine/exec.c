@@ -109,21 +109,12 @@ int64_t aev__run_event(m_run *r, const char *type, const char *dkey, json_t *det
   return r->prev_event;
 }
 
-static int recording(const m_run *r) { return r->e->history != NULL; }
-
-/* The details of a state's Entered / Exited event. Built member by member
- * without json_pack: the dumped state (up to 256 KiB, on every transition
- * of a STANDARD execution) is jansson's own output, valid UTF-8 already, so
- * it is not scanned again. */
-static json_t *text_details(const char *name, const char *key, json_t *v, const char *dkey) {
-  char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-  json_t *d = json_object(), *flags = json_object();
-  json_object_set_new_nocheck(d, "name", json_string(name));
-  if (t) json_object_set_new_nocheck(d, key, json_string_nocheck(t));
-  json_object_set_new_nocheck(flags, "truncated", json_false());
-  json_object_set_new_nocheck(d, dkey, flags);
-  free(t);
-  return d;
+/* A state's Entered (its input) or Exited (its output) event. */
+static int64_t state_event(m_run *r, int entered_event, json_t *data) {
+  const m_state *s = aev__run_state(r);
+  r->prev_event = aev__hist_state(r->e, entered_event ? entered[s->type] : exited[s->type],
+                                  r->prev_event, s->name, entered_event, data);
+  return r->prev_event;
 }
 
 static void set_state_context(m_run *r) {
@@ -134,7 +125,23 @@ static void set_state_context(m_run *r) {
   aev__iso8601_format(r->entered_ms, ts);
   json_t *st = json_pack("{s:s,s:s}", "Name", s->name, "EnteredTime", ts);
   if (s->nretry) json_object_set_new(st, "RetryCount", json_integer(r->retry_count));
-  json_object_set_new(e->context, "State", st);
+  aev__ctx_set(e, "State", st);
+}
+
+/* Values made from "$$" (Parameters {"c.$": "$$"}) share the context object
+ * and must keep what they saw, in the data flow and in the history alike:
+ * a change replaces the top-level object (a shallow copy) instead of
+ * changing it in place. */
+void aev__ctx_set(aev_execution *e, const char *key, json_t *v) {
+  json_t *c = e->context ? json_copy(e->context) : NULL;
+  if (!c) {
+    json_decref(v);
+    return;
+  }
+  if (v) json_object_set_new(c, key, v);
+  else json_object_del(c, key);
+  json_decref(e->context);
+  e->context = c;
 }
 
 static uint64_t draw(void *arg) { return aev__broker_random(arg); }
@@ -245,9 +252,7 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
       if (a) json_object_update(r->vars, a);
       json_decref(a);
     }
-    if (recording(r)) aev__run_event(r, exited[s->type], "stateExitedEventDetails",
-                                     text_details(s->name, "output", out, "outputDetails"));
-    else aev__run_event(r, exited[s->type], NULL, NULL);
+    state_event(r, 0, out);
     aev__run_enter(r, c->next, out);
     return;
   }
@@ -295,6 +300,7 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
   aev__sched *sc = aev__broker_sched(e->b);
   for (size_t i = 0; i < e->nruns; i++) {
     m_run *r = e->runs[i];
+    aev__task_withdraw(r);
     if (r->timer_armed && aev__timer_cancel(sc, &r->timer)) {
       r->timer_armed = 0;
       aev__execution_unref(e);
@@ -338,22 +344,13 @@ static json_t *apply_path(m_run *r, const aev__jpath *p, int is_null, json_t *v)
 }
 
 void aev__run_exit_to(m_run *r, json_t *output, int next) {
-  const m_state *s = aev__run_state(r);
-  if (recording(r))
-    aev__run_event(r, exited[s->type], "stateExitedEventDetails",
-                   text_details(s->name, "output", output, "outputDetails"));
-  else
-    aev__run_event(r, exited[s->type], NULL, NULL);
+  state_event(r, 0, output);
   aev__run_enter(r, next, output);
 }
 
 void aev__run_transition(m_run *r, json_t *output) {
   const m_state *s = aev__run_state(r);
-  if (recording(r))
-    aev__run_event(r, exited[s->type], "stateExitedEventDetails",
-                   text_details(s->name, "output", output, "outputDetails"));
-  else
-    aev__run_event(r, exited[s->type], NULL, NULL);
+  state_event(r, 0, output);
   if (s->type == ST_SUCCEED || (s->next < 0 && s->type != ST_CHOICE)) {
     finish_run(r, output, 0, NULL, NULL);
     return;
@@ -485,11 +482,7 @@ static void do_choice(m_run *r, json_t *effective) {
         json_decref(out);
         return;
       }
-      if (recording(r))
-        aev__run_event(r, exited[s->type], "stateExitedEventDetails",
-                       text_details(s->name, "output", out, "outputDetails"));
-      else
-        aev__run_event(r, exited[s->type], NULL, NULL);
+      state_event(r, 0, out);
       aev__run_enter(r, s->choices[i]->next, out);
       return;
     }
@@ -504,11 +497,7 @@ static void do_choice(m_run *r, json_t *effective) {
     json_decref(out);
     return;
   }
-  if (recording(r))
-    aev__run_event(r, exited[s->type], "stateExitedEventDetails",
-                   text_details(s->name, "output", out, "outputDetails"));
-  else
-    aev__run_event(r, exited[s->type], NULL, NULL);
+  state_event(r, 0, out);
   aev__run_enter(r, s->deflt, out);
 }
 
@@ -665,11 +654,7 @@ static void run_body(m_run *r) {
 static void enter_now(m_run *r) {
   const m_state *s = aev__run_state(r);
   r->entered_ms = aev__clock_now_ms(aev__broker_clock(r->e->b));
-  if (recording(r))
-    r->entered_id = aev__run_event(r, entered[s->type], "stateEnteredEventDetails",
-                                   text_details(s->name, "input", r->input, "inputDetails"));
-  else
-    r->entered_id = aev__run_event(r, entered[s->type], NULL, NULL);
+  r->entered_id = state_event(r, 1, r->input);
   free(r->retries);
   r->retries = s->nretry ? calloc(s->nretry, sizeof *r->retries) : NULL;
   r->retry_count = 0;

@@ -122,13 +122,12 @@ static int start_item(m_run *r, size_t i) {
     }
   } else if (s->item_selector) {
     aev__jenv env;
+    if (r->e->context)
+      aev__ctx_set(r->e, "Map",
+                   json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)i, "Value", item));
     aev__run_env(r, &env, r->effective);
-    json_t *ctx = r->e->context;
-    if (ctx)
-      json_object_set_new(ctx, "Map",
-                          json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)i, "Value", item));
     input = aev__tmpl_eval(s->item_selector, &env);
-    if (ctx) json_object_del(ctx, "Map");
+    if (r->e->context) aev__ctx_set(r->e, "Map", NULL);
     if (!input) {
       aev__run_fail(r, env.error, env.cause, 1);
       return -1;

@@ -41,6 +41,7 @@ struct m_run {
    * are dropped), its token with .waitForTaskToken, the heartbeat timer. */
   unsigned task_seq;
   char *token;
+  const char *queued_on; /* the activity the token's task is queued on */
   aev__timer hb_timer;
   int hb_armed;
   int64_t hb_seconds;
@@ -67,6 +68,10 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap);
 
 /* The environment for evaluating paths of the current state on input. */
 void aev__run_env(m_run *r, aev__jenv *env, json_t *input);
+
+/* Sets (v stolen) or, v NULL, removes key of the context object $$ without
+ * changing the object values already hold (copy on write). */
+void aev__ctx_set(aev_execution *e, const char *key, json_t *v);
 
 /* Events for the current state. */
 int64_t aev__run_event(m_run *r, const char *type, const char *dkey, json_t *details);
@@ -101,6 +106,9 @@ void aev__flow_child_done(m_run *child, json_t *output, int failed, const char *
  * params (stolen). */
 void aev__task_prepare(m_run *r);
 void aev__task_start(m_run *r, json_t *params);
+/* The run's activity task, if no worker took it, leaves the activity's
+ * queue (a new attempt, the end of the execution). */
+void aev__task_withdraw(m_run *r);
 
 const m_state *aev__run_state(const m_run *r);
 

@@ -36,7 +36,7 @@ static void set_state_context(m_run *r) {
   const m_state *s = aev__run_state(r);
   char ts[32];
   aev__iso8601_format(r->entered_ms, ts);
-  json_object_set_new(r->e->context, "State", json_pack("{s:s,s:s,s:i}", "Name", s->name, "EnteredTime",
+  aev__ctx_set(r->e, "State", json_pack("{s:s,s:s,s:i}", "Name", s->name, "EnteredTime",
                                                         ts, "RetryCount", r->retry_count));
 }
 
@@ -150,12 +150,12 @@ static void fail(m_run *r) {
 json_t *aev__jq_item(m_run *r, json_t *item, size_t index, aev__jenv *env) {
   const m_state *s = aev__run_state(r);
   if (!s->j_selector) return json_incref(item);
-  json_t *ctx = r->e->context;
-  json_object_set_new(ctx, "Map", json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)index, "Value", item));
-  json_t *b = aev__jq_bindings(r->vars, r->input, NULL, NULL, ctx);
+  aev__ctx_set(r->e, "Map", json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)index, "Value", item));
+  json_t *b = aev__jq_bindings(r->vars, r->input, NULL, NULL, r->e->context);
+  env->context = r->e->context;
   json_t *v = aev__jt_eval(s->j_selector, r->input, b, env);
   json_decref(b);
-  json_object_del(ctx, "Map");
+  aev__ctx_set(r->e, "Map", NULL);
   return v;
 }
 

@@ -74,12 +74,21 @@ static json_t *detail(const m_run *r, const task_kind *k, json_t *extra) {
   return d;
 }
 
-static void event(m_run *r, const task_kind *k, const char *what, json_t *extra) {
-  char type[64], key[80];
-  snprintf(type, sizeof type, "%s%s", k->legacy_lambda ? "LambdaFunction" : k->activity ? "Activity" : "Task", what);
-  snprintf(key, sizeof key, "%s%sEventDetails",
-           k->legacy_lambda ? "lambdaFunction" : k->activity ? "activity" : "task", what);
-  aev__run_event(r, type, strcmp(what, "Started") || !k->legacy_lambda ? key : NULL, detail(r, k, extra));
+/* A task's events by integration kind (legacy Lambda, activity, service
+ * task): static names, since the history keeps the pointers. */
+enum { EV_SCHEDULED, EV_STARTED, EV_SUCCEEDED, EV_FAILED, EV_TIMED_OUT, EV_KINDS };
+#define EVENT_NAMES(p, s) {p "Scheduled" s, p "Started" s, p "Succeeded" s, p "Failed" s, p "TimedOut" s}
+static const char *const event_types[3][EV_KINDS] = {
+    EVENT_NAMES("LambdaFunction", ""), EVENT_NAMES("Activity", ""), EVENT_NAMES("Task", "")};
+static const char *const event_keys[3][EV_KINDS] = {EVENT_NAMES("lambdaFunction", "EventDetails"),
+                                                    EVENT_NAMES("activity", "EventDetails"),
+                                                    EVENT_NAMES("task", "EventDetails")};
+
+static void event(m_run *r, const task_kind *k, int what, json_t *extra) {
+  int kind = k->legacy_lambda ? 0 : k->activity ? 1 : 2;
+  /* AWS's LambdaFunctionStarted carries no details. */
+  const char *key = what == EV_STARTED && k->legacy_lambda ? NULL : event_keys[kind][what];
+  aev__run_event(r, event_types[kind][what], key, detail(r, k, extra));
 }
 
 static void cancel_timers(m_run *r) {
@@ -99,7 +108,7 @@ static void task_failed(m_run *r, const char *error, const char *cause) {
   kind_of(aev__run_state(r)->resource, &k);
   cancel_timers(r);
   r->task_seq++;
-  event(r, &k, "Failed", json_pack("{s:s?,s:s?}", "error", error, "cause", cause));
+  event(r, &k, EV_FAILED, json_pack("{s:s?,s:s?}", "error", error, "cause", cause));
   aev__run_fail(r, error, cause, 0);
 }
 
@@ -109,7 +118,7 @@ static void task_succeeded(m_run *r, json_t *out) {
   cancel_timers(r);
   r->task_seq++;
   char *t = recording(r) ? json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-  event(r, &k, "Succeeded", recording(r) ? json_pack("{s:s?,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL);
+  event(r, &k, EV_SUCCEEDED, recording(r) ? json_pack("{s:s?,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL);
   free(t);
   aev__run_result(r, out);
 }
@@ -120,8 +129,9 @@ static void timed_out(m_run *r, const char *error) {
   task_kind k;
   kind_of(aev__run_state(r)->resource, &k);
   cancel_timers(r);
+  aev__task_withdraw(r); /* no worker may take it any more */
   r->task_seq++;
-  event(r, &k, "TimedOut", json_pack("{s:s}", "error", error));
+  event(r, &k, EV_TIMED_OUT, json_pack("{s:s}", "error", error));
   aev__run_fail(r, error, NULL, 0);
 }
 
@@ -197,17 +207,22 @@ static char *token_new(m_run *r) {
   return t;
 }
 
+void aev__task_withdraw(m_run *r) {
+  if (r->queued_on && r->token) aev__activity_withdraw(r->e->b, r->queued_on, r->token);
+  r->queued_on = NULL;
+}
+
 void aev__task_prepare(m_run *r) {
   const m_state *s = aev__run_state(r);
   r->task_seq++;
+  aev__task_withdraw(r);
   free(r->token);
   r->token = NULL;
   size_t n = strlen(s->resource), w = strlen(WAIT_SUFFIX);
   if (!is_activity(s->resource) && (n < w || strcmp(s->resource + n - w, WAIT_SUFFIX))) return;
-  free(r->token);
   r->token = token_new(r);
   if (r->e->context && r->token)
-    json_object_set_new(r->e->context, "Task", json_pack("{s:s}", "Token", r->token));
+    aev__ctx_set(r->e, "Task", json_pack("{s:s}", "Token", r->token));
 }
 
 /* ---- completions that arrive from other threads ---- */
@@ -245,7 +260,7 @@ static void completion_run(void *arg, int cancelled) {
   if (c->started) {
     task_kind k;
     kind_of(aev__run_state(r)->resource, &k);
-    event(r, &k, "Started", json_pack("{s:s?}", "workerName", c->payload));
+    event(r, &k, EV_STARTED, json_pack("{s:s?}", "workerName", c->payload));
     goto out;
   }
   if (c->heartbeat) {
@@ -523,10 +538,11 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
  * token. */
 static void activity_call(m_run *r, json_t *params) {
   char *input = json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY);
-  int rc = input && r->token ? aev__activity_schedule(r->e->b, aev__run_state(r)->resource, r->token, input)
-                             : aev__nomem();
+  const char *arn = aev__run_state(r)->resource;
+  int rc = input && r->token ? aev__activity_schedule(r->e->b, arn, r->token, input) : aev__nomem();
   free(input);
   if (rc) task_failed(r, "States.Runtime", aev_errmsg());
+  else r->queued_on = arn;
 }
 
 void aev__task_start(m_run *r, json_t *params) {
@@ -548,14 +564,14 @@ void aev__task_start(m_run *r, json_t *params) {
                              : NULL;
     if (d && k.activity && timeout) json_object_set_new(d, "timeoutInSeconds", json_integer(timeout));
     if (d && k.activity && heartbeat) json_object_set_new(d, "heartbeatInSeconds", json_integer(heartbeat));
-    event(r, &k, "Scheduled", d);
+    event(r, &k, EV_SCHEDULED, d);
   }
   else
-    event(r, &k, "Scheduled", recording(r) ? json_pack("{s:s,s:s?}", "region", aev_broker_region(r->e->b),
+    event(r, &k, EV_SCHEDULED, recording(r) ? json_pack("{s:s,s:s?}", "region", aev_broker_region(r->e->b),
                                                        "parameters", t)
                                            : NULL);
   free(t);
-  if (!k.activity) event(r, &k, "Started", NULL); /* an activity's: when a worker takes it */
+  if (!k.activity) event(r, &k, EV_STARTED, NULL); /* an activity's: when a worker takes it */
   if (timeout) arm(r, &r->timer, &r->timer_armed, timeout_fired, timeout);
   r->hb_seconds = heartbeat;
   if (heartbeat) arm(r, &r->hb_timer, &r->hb_armed, heartbeat_fired, heartbeat);

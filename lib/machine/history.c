@@ -1,30 +1,141 @@
 /* Execution history: events numbered from 1 as AWS numbers them (failure
  * causes quote "entered at the event id #N"), with previousEventId,
  * timestamps as the JSON protocol carries them (epoch seconds) and AWS's
- * detail members. EXPRESS executions count ids without recording. */
+ * detail members. EXPRESS executions count ids without recording.
+ *
+ * Recording is on every transition of a STANDARD execution, reading is
+ * rare, so events are stored as compact records and turned into AWS's JSON
+ * only when the history is read: a state's Entered / Exited event keeps a
+ * reference to the state's input or output (values are never changed once
+ * made: ResultPath, Parameters and the context object copy on write) and
+ * its text is dumped then, byte for byte what an eager dump would give. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "machine/machine_int.h"
+
+typedef struct m_event {
+  int64_t id, prev, ms;
+  const char *type;
+  /* Either built details under dkey, or a state event: the state's name
+   * (borrowed from the execution's definition) and its input (entered) or
+   * output (exited). */
+  const char *dkey;
+  json_t *details;
+  const char *state;
+  json_t *data;
+  int entered;
+} m_event;
+
+struct m_history {
+  m_event *ev;
+  size_t n, cap;
+};
+
+m_history *aev__hist_new(void) { return calloc(1, sizeof(m_history)); }
+
+void aev__hist_free(m_history *h) {
+  if (!h) return;
+  for (size_t i = 0; i < h->n; i++) {
+    json_decref(h->ev[i].details);
+    json_decref(h->ev[i].data);
+  }
+  free(h->ev);
+  free(h);
+}
+
+/* Appends ev under e's lock (readers take it too); 0 on success. */
+static int push(aev_execution *e, const m_event *ev) {
+  m_history *h = e->history;
+  pthread_mutex_lock(&e->mu);
+  if (h->n == h->cap) {
+    size_t cap = h->cap ? h->cap * 2 : 32;
+    m_event *grown = realloc(h->ev, cap * sizeof *grown);
+    if (!grown) {
+      pthread_mutex_unlock(&e->mu);
+      return -1;
+    }
+    h->ev = grown;
+    h->cap = cap;
+  }
+  h->ev[h->n++] = *ev;
+  pthread_mutex_unlock(&e->mu);
+  return 0;
+}
+
+static void record(aev_execution *e, m_event *ev) {
+  ev->ms = aev__clock_now_ms(aev__broker_clock(e->b));
+  if (push(e, ev)) {
+    json_decref(ev->details);
+    json_decref(ev->data);
+  }
+}
 
 int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, const char *dkey,
                       json_t *details) {
   int64_t id = ++e->events;
-  if (!e->history) {
+  if (!e->history || !dkey) {
     json_decref(details);
-    return id;
+    details = NULL;
   }
-  double ts = (double)aev__clock_now_ms(aev__broker_clock(e->b)) / 1000.0;
-  /* Member by member (no format parsing, no key validation): one event per
-   * transition of every STANDARD execution. */
-  json_t *ev = json_object();
-  json_object_set_new_nocheck(ev, "timestamp", json_real(ts));
-  json_object_set_new_nocheck(ev, "type", json_string_nocheck(type));
-  json_object_set_new_nocheck(ev, "id", json_integer(id));
-  json_object_set_new_nocheck(ev, "previousEventId", json_integer(previous));
-  if (dkey && details) json_object_set_new_nocheck(ev, dkey, details);
-  else json_decref(details);
-  pthread_mutex_lock(&e->mu);
-  json_array_append_new(e->history, ev);
-  pthread_mutex_unlock(&e->mu);
+  if (!e->history) return id;
+  m_event ev = {.id = id, .prev = previous, .type = type, .dkey = dkey, .details = details};
+  record(e, &ev);
   return id;
+}
+
+int64_t aev__hist_state(aev_execution *e, const char *type, int64_t previous, const char *state,
+                        int entered, json_t *data) {
+  int64_t id = ++e->events;
+  if (!e->history) return id;
+  m_event ev = {.id = id, .prev = previous, .type = type, .state = state, .entered = entered,
+                .data = json_incref(data)};
+  record(e, &ev);
+  return id;
+}
+
+/* A state event's details: {"name", "input"|"output": text,
+ * "inputDetails"|"outputDetails": {"truncated": false}}. The dumped value
+ * is jansson's own output, valid UTF-8 already, so it is not scanned
+ * again. */
+static json_t *state_details(const m_event *ev) {
+  char *t = json_dumps(ev->data, JSON_COMPACT | JSON_ENCODE_ANY);
+  json_t *d = json_object(), *flags = json_object();
+  json_object_set_new_nocheck(d, "name", json_string(ev->state));
+  if (t) json_object_set_new_nocheck(d, ev->entered ? "input" : "output", json_string_nocheck(t));
+  json_object_set_new_nocheck(flags, "truncated", json_false());
+  json_object_set_new_nocheck(d, ev->entered ? "inputDetails" : "outputDetails", flags);
+  free(t);
+  return d;
+}
+
+static json_t *event_json(const m_event *ev) {
+  json_t *o = json_object();
+  json_object_set_new_nocheck(o, "timestamp", json_real((double)ev->ms / 1000.0));
+  json_object_set_new_nocheck(o, "type", json_string_nocheck(ev->type));
+  json_object_set_new_nocheck(o, "id", json_integer(ev->id));
+  json_object_set_new_nocheck(o, "previousEventId", json_integer(ev->prev));
+  if (ev->state)
+    json_object_set_new_nocheck(o, ev->entered ? "stateEnteredEventDetails" : "stateExitedEventDetails",
+                                state_details(ev));
+  else if (ev->details)
+    json_object_set_new_nocheck(o, ev->dkey, json_incref(ev->details));
+  return o;
+}
+
+json_t *aev__hist_json(aev_execution *e) {
+  json_t *events = json_array();
+  if (!events) return NULL;
+  pthread_mutex_lock(&e->mu);
+  m_history *h = e->history;
+  for (size_t i = 0; i < h->n; i++) {
+    json_t *ev = event_json(&h->ev[i]);
+    if (!ev || json_array_append_new(events, ev)) {
+      pthread_mutex_unlock(&e->mu);
+      json_decref(events);
+      return NULL;
+    }
+  }
+  pthread_mutex_unlock(&e->mu);
+  return events;
 }

@@ -45,6 +45,7 @@ static void machine_destroy(aev__resource *r) {
   aev__def_unref(m->def);
   free(m->definition);
   free(m->execs);
+  aev__index_clear(&m->by_name);
   pthread_mutex_destroy(&m->mu);
   free(m);
 }
@@ -57,6 +58,7 @@ static void machine_shutdown(aev__resource *r) {
   size_t n = m->nexecs;
   m->execs = NULL;
   m->nexecs = m->capexecs = 0;
+  aev__index_clear(&m->by_name);
   pthread_mutex_unlock(&m->mu);
   for (size_t i = 0; i < n; i++) aev__execution_unref(list[i]);
   free(list);
@@ -217,7 +219,7 @@ void aev__execution_unref(aev_execution *e) {
   if (e->watch) e->watch(NULL, e->watch_user); /* freed unfinished */
   aev__exec_free_runs(e);
   if (e->strand) aev__strand_release(e->strand);
-  json_decref(e->history);
+  aev__hist_free(e->history);
   json_decref(e->context);
   aev__def_unref(e->def);
   free(e->arn);
@@ -263,9 +265,7 @@ static json_t *context_new(aev_execution *e, json_t *input) {
 }
 
 static aev_execution *find_exec(aev_machine *m, const char *name) {
-  for (size_t i = 0; i < m->nexecs; i++)
-    if (!strcmp(m->execs[i]->name, name)) return m->execs[i];
-  return NULL;
+  return aev__index_find(&m->by_name, name);
 }
 
 int aev_machine_start(aev_machine *m, const char *name, const char *input, size_t len,
@@ -325,7 +325,7 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
     }
   }
   e->strand = aev__strand_new(aev__broker_sched(b));
-  if (e->type == AEV_MACHINE_STANDARD) e->history = json_array();
+  if (e->type == AEV_MACHINE_STANDARD) e->history = aev__hist_new();
   if (!e->name || !e->input || !e->arn || !e->strand || (e->type == AEV_MACHINE_STANDARD && !e->history)) {
     json_decref(in);
     aev__execution_unref(e);
@@ -351,14 +351,16 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
     if (m->nexecs == m->capexecs) {
       size_t cap = m->capexecs ? m->capexecs * 2 : 8;
       aev_execution **l = realloc(m->execs, cap * sizeof *l);
-      if (!l) {
-        pthread_mutex_unlock(&m->mu);
-        json_decref(in);
-        aev__execution_unref(e);
-        return aev__nomem();
+      if (l) {
+        m->execs = l;
+        m->capexecs = cap;
       }
-      m->execs = l;
-      m->capexecs = cap;
+    }
+    if (m->nexecs == m->capexecs || aev__index_add(&m->by_name, e)) {
+      pthread_mutex_unlock(&m->mu);
+      json_decref(in);
+      aev__execution_unref(e);
+      return aev__nomem();
     }
     m->execs[m->nexecs++] = e;
     e->refs++;
@@ -479,11 +481,10 @@ int aev_execution_history(aev_execution *e, char **json) {
   if (!e->history)
     return aev__fail(AEV_ERR_UNSUPPORTED, "InvalidArn",
                      "Invalid Arn: 'Resource type not valid in this context: express'");
-  pthread_mutex_lock(&e->mu);
-  json_t *v = json_pack("{s:O}", "events", e->history);
+  json_t *events = aev__hist_json(e);
+  json_t *v = events ? json_pack("{s:o}", "events", events) : NULL;
   char *t = v ? json_dumps(v, JSON_COMPACT) : NULL;
   json_decref(v);
-  pthread_mutex_unlock(&e->mu);
   if (!t) return aev__nomem();
   *json = t;
   return AEV_OK;

@@ -165,6 +165,12 @@ void aev__iso8601_format(int64_t ms, char out[32]);
 
 /* ---- objects ---- */
 
+/* A machine's executions by name (exec_index.c). */
+typedef struct m_index {
+  struct aev_execution **slots;
+  size_t cap, n;
+} m_index;
+
 struct aev_machine {
   aev__resource res;
   pthread_mutex_t mu;
@@ -175,11 +181,13 @@ struct aev_machine {
   int64_t created_ms;
   struct aev_execution **execs; /* STANDARD executions, oldest first */
   size_t nexecs, capexecs;
+  m_index by_name; /* the same executions */
   int64_t retention_ms; /* finished executions kept this long (retention.c) */
   int64_t prune_at;     /* earliest expiry among the finished ones */
 };
 
 typedef struct m_run m_run;
+typedef struct m_history m_history; /* history.c */
 
 struct aev_execution {
   _Atomic long refs;
@@ -194,7 +202,7 @@ struct aev_execution {
   int status; /* AEV_EXECUTION_* */
   char *input, *output, *error, *cause;
   int64_t start_ms, stop_ms;
-  json_t *history; /* array of events, NULL for EXPRESS */
+  m_history *history; /* NULL for EXPRESS */
   int64_t events; /* ids handed out */
   json_t *context; /* $$ base (when the definition uses it) */
   m_run **runs;
@@ -232,9 +240,19 @@ int aev__machine_executions(aev_machine *m, aev_execution ***out, size_t *n);
 void aev__exec_free_runs(aev_execution *e);
 
 /* History: appends an event (type, details key, details object stolen) and
- * returns its id. previous 0: none. Counts ids even when not recording. */
+ * returns its id. previous 0: none. Counts ids even when not recording.
+ * type and dkey are static strings: the history keeps the pointers. */
 int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, const char *dkey,
                       json_t *details);
+/* A state's Entered (entered: its input) or Exited (its output) event; data
+ * is borrowed and referenced (never changed afterwards), state is the
+ * state's name in e's definition. */
+int64_t aev__hist_state(aev_execution *e, const char *type, int64_t previous, const char *state,
+                        int entered, json_t *data);
+m_history *aev__hist_new(void);
+void aev__hist_free(m_history *h);
+/* The events as AWS's GetExecutionHistory lists them (a new array). */
+json_t *aev__hist_json(aev_execution *e);
 
 void aev__execution_unref(aev_execution *e);
 
@@ -258,11 +276,23 @@ int aev__machine_check_name(const char *name, const char *what);
  * activity arn names (ActivityDoesNotExist); its JSON shape for Describe /
  * List. */
 int aev__activity_schedule(aev_broker *b, const char *arn, const char *token, const char *input);
+/* Withdraws the task of token from the queue of the activity arn names, if
+ * no worker has taken it yet (its attempt or execution ended). */
+void aev__activity_withdraw(aev_broker *b, const char *arn, const char *token);
+/* Tasks waiting for a worker (tests). */
+size_t aev__activity_queued(aev_activity *a);
 json_t *aev__activity_json(const aev_activity *a);
 /* A worker took the task of token (exec_task.c): ActivityStarted is
  * recorded on the execution's strand. Non-zero (TaskTimedOut, InvalidToken)
  * when the execution has ended. */
 int aev__task_started(aev_broker *b, const char *token, const char *worker_name);
+
+/* The execution named name in x, or NULL; adding (non-zero: out of
+ * memory), removing, freeing the table. Under the machine's lock. */
+struct aev_execution *aev__index_find(const m_index *x, const char *name);
+int aev__index_add(m_index *x, struct aev_execution *e);
+void aev__index_del(m_index *x, const struct aev_execution *e);
+void aev__index_clear(m_index *x);
 
 /* Status names. */
 const char *aev__exec_status_name(int status);

@@ -58,6 +58,7 @@ void aev__machine_prune(aev_machine *m) {
     pthread_mutex_unlock(&e->mu);
     if (dead && finished && at <= now) {
       dead[ndead++] = e;
+      aev__index_del(&m->by_name, e);
       continue;
     }
     if (finished && at < next) next = at;

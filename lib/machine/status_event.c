@@ -10,6 +10,9 @@
 
 void aev__exec_status_event(aev_execution *e) {
   if (e->type != AEV_MACHINE_STANDARD) return;
+  /* The event (with the execution's input and output) is built only when a
+   * rule or an archive of the default bus could see it. */
+  if (!aev__bus_listening(e->b, "default")) return;
   pthread_mutex_lock(&e->mu);
   json_t *d = json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:{s:b}}", "executionArn", e->arn, "stateMachineArn",
                         e->m->res.arn, "name", e->name, "status", aev__exec_status_name(e->status),
@@ -23,7 +26,6 @@ void aev__exec_status_event(aev_execution *e) {
   json_t *res = json_pack("[s]", e->arn);
   pthread_mutex_unlock(&e->mu);
   char *detail = json_dumps(d, JSON_COMPACT), *resources = json_dumps(res, JSON_COMPACT);
-  /* No default bus, or no rule that wants it: nothing to deliver. */
   if (detail && resources)
     aev__bus_put_service_event(e->b, "default", "aws.states", "Step Functions Execution Status Change",
                                detail, strlen(detail), resources, NULL);

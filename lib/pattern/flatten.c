@@ -10,10 +10,8 @@
 #endif
 
 #include "awsevents/common.h"
+#include "pattern/pattern.h"
 #include "pattern/pattern_int.h"
-
-/* AWS caps detail nesting near 1,000 levels; deeper input is refused. */
-#define MAX_DEPTH 1100
 
 typedef struct scan {
   const char *p, *end, *start;
@@ -23,7 +21,7 @@ typedef struct scan {
   uint32_t next_array;
   uint32_t *stack; /* (array id, index) pairs of the enclosing arrays */
   size_t ns, cs;
-  int depth;
+  int depth, max_depth;
   uint32_t stack_in[16];
 } scan;
 
@@ -275,8 +273,8 @@ static int leaf(scan *s, uint32_t id) {
 static int value(scan *s, uint32_t found);
 
 static int object(scan *s, uint32_t found) {
-  pm_event *ev = s->ev;
-  size_t base = ev->plen;
+  pm_event *ev = s->ev; /* NULL when only validating (found is 0) */
+  size_t base = found ? ev->plen : 0;
   s->p++;
   ws(s);
   if (s->p < s->end && *s->p == '}') {
@@ -291,6 +289,7 @@ static int object(scan *s, uint32_t found) {
     size_t klen;
     int esc, rc;
     if ((rc = string_end(s, &k, &klen, &esc))) return rc;
+    if (found && s->depth == 1) ev->members++;
     ws(s);
     if (s->p >= s->end || *s->p != ':') return AEV_ERR_INVALID;
     s->p++;
@@ -315,7 +314,7 @@ static int object(scan *s, uint32_t found) {
       sub = s->lookup(s->ctx, ev->path, n);
     }
     rc = value(s, sub);
-    ev->plen = base;
+    if (found) ev->plen = base;
     if (rc) return rc;
     ws(s);
     if (s->p < s->end && *s->p == ',') {
@@ -367,7 +366,7 @@ static int array(scan *s, uint32_t found) {
 static int value(scan *s, uint32_t found) {
   if (s->p >= s->end) return AEV_ERR_INVALID;
   if (*s->p == '{' || *s->p == '[') {
-    if (++s->depth > MAX_DEPTH) return AEV_ERR_INVALID;
+    if (++s->depth > s->max_depth) return AEV_ERR_INVALID;
     int rc = *s->p == '{' ? object(s, found) : array(s, found);
     s->depth--;
     return rc;
@@ -380,8 +379,8 @@ static int cmp_field(const void *a, const void *b) {
   return (x->path > y->path) - (x->path < y->path);
 }
 
-int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
-                    const void *ctx, pm_event *ev) {
+int aev__pm_flatten(const char *json, size_t len, int max_depth,
+                    pm_path_lookup lookup, const void *ctx, pm_event *ev) {
   memset(ev, 0, offsetof(pm_event, f_in));
   ev->f = ev->f_in;
   ev->g = ev->g_in;
@@ -390,7 +389,7 @@ int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
   ev->cf = PM_INLINE;
   ev->ct = PM_INLINE;
   ev->pcap = sizeof ev->p_in;
-  scan s = {json, json + len, json, ev, lookup, ctx, 0, NULL, 0, 16, 0, {0}};
+  scan s = {json, json + len, json, ev, lookup, ctx, 0, NULL, 0, 16, 0, max_depth, {0}};
   s.stack = s.stack_in;
   ws(&s);
   int rc = AEV_ERR_INVALID;
@@ -432,4 +431,14 @@ void aev__pm_event_free(pm_event *ev) {
   if (ev->g != ev->g_in) free(ev->g);
   if (ev->path != ev->p_in) free(ev->path);
   free(ev->arena);
+}
+
+int aev__pm_json_object_check(const char *json, size_t len, int max_depth) {
+  /* A scan that names no path only validates: it never touches ev. */
+  scan s = {json, json + len, json, NULL, NULL, NULL, 0, NULL, 0, 16, 0, max_depth, {0}};
+  s.stack = s.stack_in;
+  ws(&s);
+  if (s.p >= s.end || *s.p != '{' || value(&s, 0)) return 0;
+  ws(&s);
+  return s.p == s.end;
 }

@@ -133,6 +133,7 @@ typedef struct pm_event {
   size_t na, ca;
   pm_group *g;
   size_t ng;
+  uint32_t members; /* of the top-level object */
   char *path;
   size_t plen, pcap;
   pm_field f_in[PM_INLINE];
@@ -146,11 +147,15 @@ typedef struct pm_event {
 #define PM_PATH_PREFIX 0x80000000u
 typedef uint32_t (*pm_path_lookup)(const void *ctx, const char *p, size_t n);
 
+/* Events nest at most this deep unless a caller asks for less. */
+#define PM_MAX_DEPTH 1100
+
 /* Flattens JSON text into ev (uninitialized); fields on unknown paths are
- * skipped. Returns AEV_OK or AEV_ERR_INVALID (not a JSON object); either
- * way ev must then be released with aev__pm_event_free(). */
-int aev__pm_flatten(const char *json, size_t len, pm_path_lookup lookup,
-                    const void *ctx, pm_event *ev);
+ * skipped. Returns AEV_OK or AEV_ERR_INVALID (not a JSON object, or
+ * objects and arrays nested deeper than max_depth, the top one counting
+ * as 1); either way ev must then be released with aev__pm_event_free(). */
+int aev__pm_flatten(const char *json, size_t len, int max_depth,
+                    pm_path_lookup lookup, const void *ctx, pm_event *ev);
 void aev__pm_event_free(pm_event *ev);
 
 /* The automaton. Slots are the indices of patterns added to it. */

@@ -7,6 +7,7 @@
 
 #include "awsevents/pattern.h"
 #include "core/status.h"
+#include "pattern/pattern.h"
 #include "pattern/pattern_int.h"
 #include "pattern/sns.h"
 
@@ -22,19 +23,28 @@ typedef struct slot {
   int live;
 } slot;
 
+/* sid[] marks a removed slot with this id; a live pattern may have it too,
+ * which its slot's live flag tells. */
+#define DEAD_ID UINT64_MAX
+
 struct aev_pattern_set {
   int profile;
   pthread_rwlock_t lock;
   pm_machine *m;
   slot *s;
+  /* Each slot's id again, in an array a third of s[]'s size: matching
+   * reads only this, so a big set's matches miss the cache less. */
+  uint64_t *sid;
   size_t n, cap, live;
   pmap ids; /* id -> slot index */
 };
 
 /* ---- matching, shared by both ---- */
 
+/* *members (may be NULL): how many members the event's top-level object
+ * has. */
 static int match_slots(int profile, const pm_machine *m, const char *event, size_t len,
-                       pm_u32vec *slots, int *matched) {
+                       int max_depth, pm_u32vec *slots, int *matched, size_t *members) {
   char *converted = NULL;
   *matched = 1;
   if (profile == AEV_PATTERN_SNS_ATTRIBUTES) {
@@ -43,7 +53,8 @@ static int match_slots(int profile, const pm_machine *m, const char *event, size
     event = converted;
   }
   pm_event ev;
-  int rc = aev__pm_flatten(event, len, aev__pm_machine_path, m, &ev);
+  int rc = aev__pm_flatten(event, len, max_depth, aev__pm_machine_path, m, &ev);
+  if (members) *members = ev.members;
   if (rc == AEV_ERR_INVALID && profile == AEV_PATTERN_SNS_BODY) {
     /* SNS: a body that is not a JSON object matches no body policy. */
     *matched = 0;
@@ -98,7 +109,7 @@ int aev_pattern_matches(const aev_pattern *p, const char *event, size_t len,
                      "pattern, event and out_match are required.");
   pm_u32vec slots = {0};
   int matched;
-  int rc = match_slots(p->profile, p->m, event, len, &slots, &matched);
+  int rc = match_slots(p->profile, p->m, event, len, PM_MAX_DEPTH, &slots, &matched, NULL);
   if (!rc) *out_match = matched && slots.n > 0;
   free(slots.v);
   return rc;
@@ -129,6 +140,7 @@ void aev_pattern_set_free(aev_pattern_set *set) {
   aev__pm_machine_free(set->m);
   for (size_t i = 0; i < set->n; i++) aev__pm_rule_free(set->s[i].rule);
   free(set->s);
+  free(set->sid);
   aev__pmap_free(&set->ids);
   pthread_rwlock_destroy(&set->lock);
   free(set);
@@ -140,8 +152,10 @@ static int rebuild(aev_pattern_set *set) {
   pm_machine *m;
   pmap ids = {0};
   slot *s = malloc((set->live ? set->live : 1) * sizeof *s);
-  if (!s || aev__pm_machine_new(&m)) {
+  uint64_t *sid = malloc((set->live ? set->live : 1) * sizeof *sid);
+  if (!s || !sid || aev__pm_machine_new(&m)) {
     free(s);
+    free(sid);
     return aev__nomem();
   }
   size_t n = 0;
@@ -153,12 +167,14 @@ static int rebuild(aev_pattern_set *set) {
     rc = aev__pm_machine_add(m, set->s[i].rule, (uint32_t)n);
     if (!rc && aev__pmap_put(&ids, 0, 0, &set->s[i].id, 8, (uint32_t)n, &v, &added))
       rc = aev__nomem();
+    sid[n] = set->s[i].id;
     s[n++] = set->s[i];
   }
   if (rc) {
     aev__pm_machine_free(m);
     aev__pmap_free(&ids);
     free(s);
+    free(sid);
     return rc;
   }
   for (size_t i = 0; i < set->n; i++)
@@ -166,9 +182,11 @@ static int rebuild(aev_pattern_set *set) {
   aev__pm_machine_free(set->m);
   aev__pmap_free(&set->ids);
   free(set->s);
+  free(set->sid);
   set->m = m;
   set->ids = ids;
   set->s = s;
+  set->sid = sid;
   set->n = set->cap = n;
   return AEV_OK;
 }
@@ -180,6 +198,7 @@ static uint32_t *find_live(const aev_pattern_set *set, uint64_t id) {
 
 static void mark_dead(aev_pattern_set *set, uint32_t *v) {
   set->s[*v].live = 0;
+  set->sid[*v] = DEAD_ID;
   *v = UINT32_MAX;
   set->live--;
 }
@@ -201,8 +220,11 @@ int aev_pattern_set_add(aev_pattern_set *set, uint64_t id, const char *pattern,
   if (set->n == set->cap) {
     size_t cap = set->cap ? set->cap * 2 : 16;
     slot *s = realloc(set->s, cap * sizeof *s);
-    if (!s) rc = aev__nomem();
-    else set->s = s, set->cap = cap;
+    if (s) set->s = s;
+    uint64_t *sid = s ? realloc(set->sid, cap * sizeof *sid) : NULL;
+    if (sid) set->sid = sid;
+    if (!s || !sid) rc = aev__nomem();
+    else set->cap = cap;
   }
   uint32_t idx = (uint32_t)set->n, *v = NULL;
   int added;
@@ -219,6 +241,7 @@ int aev_pattern_set_add(aev_pattern_set *set, uint64_t id, const char *pattern,
   if (old) mark_dead(set, old);
   v = aev__pmap_get(&set->ids, 0, 0, &id, 8);
   set->s[idx] = (slot){id, r, 1};
+  set->sid[idx] = id;
   set->n++;
   set->live++;
   *v = idx;
@@ -253,7 +276,8 @@ size_t aev_pattern_set_count(const aev_pattern_set *set) {
 size_t aev_pattern_set_memory(const aev_pattern_set *set) {
   if (!set) return 0;
   pthread_rwlock_rdlock((pthread_rwlock_t *)&set->lock);
-  size_t total = sizeof *set + aev__pm_machine_memory(set->m) + set->cap * sizeof *set->s +
+  size_t total = sizeof *set + aev__pm_machine_memory(set->m) +
+                 set->cap * (sizeof *set->s + sizeof *set->sid) +
                  aev__pmap_memory(&set->ids);
   for (size_t i = 0; i < set->n; i++) total += aev__pm_rule_memory(set->s[i].rule);
   pthread_rwlock_unlock((pthread_rwlock_t *)&set->lock);
@@ -270,22 +294,31 @@ int aev_pattern_set_match(aev_pattern_set *set, const char *event, size_t len,
   if (!set || !event || !ids || !n)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "set, event, ids and n are required.");
+  size_t members;
+  return aev__pattern_set_match_event(set, event, len, PM_MAX_DEPTH, &members, ids, n);
+}
+
+int aev__pattern_set_match_event(aev_pattern_set *set, const char *event, size_t len,
+                                 int max_depth, size_t *members, uint64_t **ids,
+                                 size_t *n) {
   *ids = NULL;
   *n = 0;
   pm_u32vec slots = {0};
   int matched;
   pthread_rwlock_rdlock(&set->lock);
-  int rc = match_slots(set->profile, set->m, event, len, &slots, &matched);
+  int rc = match_slots(set->profile, set->m, event, len, max_depth, &slots, &matched,
+                       members);
   uint64_t *out = NULL;
   size_t k = 0;
   if (!rc && matched && slots.n) {
     /* A big set's slots are scattered over megabytes: start loading all
      * of them before reading any, so their cache misses overlap. */
-    for (size_t i = 0; i < slots.n; i++) __builtin_prefetch(&set->s[slots.v[i]]);
+    for (size_t i = 0; i < slots.n; i++) __builtin_prefetch(&set->sid[slots.v[i]]);
     out = malloc(slots.n * sizeof *out);
     if (!out) rc = aev__nomem();
     for (size_t i = 0; out && i < slots.n; i++)
-      if (set->s[slots.v[i]].live) out[k++] = set->s[slots.v[i]].id;
+      if (set->sid[slots.v[i]] != DEAD_ID || set->s[slots.v[i]].live)
+        out[k++] = set->sid[slots.v[i]];
   }
   pthread_rwlock_unlock(&set->lock);
   free(slots.v);

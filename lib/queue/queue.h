@@ -149,4 +149,19 @@ int aev__queue_watch_new(aev_queue *q, aev__queue_watch_fn fn, void *user,
 void aev__queue_watch_rearm(aev__queue_watch *w);
 void aev__queue_watch_free(aev__queue_watch *w);
 
+/* msgsys.c: a received message's system attributes without formatting
+ * (SequenceNumber is NULL on standard queues; group, dedup and trace are
+ * NULL when the message has none). Pointers live as long as m. */
+typedef struct aev__msg_system {
+  int64_t sent_ms, first_rx_ms;
+  uint32_t rx_count;
+  const char *sender, *group, *dedup, *seq, *trace;
+} aev__msg_system;
+void aev__message_system(const aev_message *m, aev__msg_system *out);
+
+/* delete_received.c: deletes messages received from q (any number, one
+ * lock per 16); stale handles are skipped. */
+void aev__queue_delete_received(aev_queue *q, aev_message *const *msgs,
+                                size_t n);
+
 #endif

@@ -1,7 +1,7 @@
 /* The "kinesis" service of aev_call(): stream administration actions and
- * the action table (records in api_kinesis_records.c). SubscribeToShard is
- * an event stream over HTTP/2 and has no request/response form here: use
- * aev_stream_subscribe(). */
+ * the action table (records and SubscribeToShard, whose event stream comes
+ * back as a list of the events available at the call, in
+ * api_kinesis_records.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -343,6 +343,7 @@ static const aev__api_action actions[] = {
     {"RegisterStreamConsumer", aev__kin_register_consumer},
     {"RemoveTagsFromStream", aev__kin_remove_tags},
     {"SplitShard", aev__kin_split_shard},
+    {"SubscribeToShard", aev__kin_subscribe_to_shard},
     {"UpdateShardCount", aev__kin_update_shard_count},
 };
 

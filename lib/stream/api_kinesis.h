@@ -18,5 +18,6 @@ AEV__KIN_ACTION(put_record);
 AEV__KIN_ACTION(put_records);
 AEV__KIN_ACTION(get_shard_iterator);
 AEV__KIN_ACTION(get_records);
+AEV__KIN_ACTION(subscribe_to_shard);
 
 #endif

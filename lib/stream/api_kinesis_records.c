@@ -109,15 +109,12 @@ AEV__KIN_ACTION(get_shard_iterator) {
   return rc;
 }
 
-AEV__KIN_ACTION(get_records) {
-  const char *it;
-  int64_t limit = 0;
-  int rc = aev__api_req_string(svc, req, "ShardIterator", &it);
-  if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "Limit", 1, 10000, &limit);
-  aev_records *r;
-  if (rc == AEV_OK) rc = aev_stream_get_records(b, it, (int)limit, &r);
-  if (rc != AEV_OK) return rc;
+/* A batch as GetRecords' output and SubscribeToShardEvent share it:
+ * Records, MillisBehindLatest and, at the end of a closed shard,
+ * ChildShards. */
+static int batch_json(const aev_records *r, json_t **out) {
   json_t *list = json_array();
+  int rc = list ? AEV_OK : aev__nomem();
   for (size_t i = 0; i < aev_records_count(r) && rc == AEV_OK; i++) {
     size_t len;
     const void *d = aev_records_data(r, i, &len);
@@ -133,19 +130,83 @@ AEV__KIN_ACTION(get_records) {
                   "PartitionKey", aev_records_partition_key(r, i)));
     free(b64);
   }
+  if (rc != AEV_OK) {
+    json_decref(list);
+    return rc;
+  }
+  json_t *o = json_pack("{s:o, s:I}", "Records", list, "MillisBehindLatest",
+                        (json_int_t)aev_records_millis_behind(r));
+  const char *children = aev_records_child_shards(r);
+  if (children)
+    json_object_set_new(o, "ChildShards", json_loads(children, 0, NULL));
+  *out = o;
+  return o ? AEV_OK : aev__nomem();
+}
+
+AEV__KIN_ACTION(get_records) {
+  const char *it;
+  int64_t limit = 0;
+  int rc = aev__api_req_string(svc, req, "ShardIterator", &it);
+  if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "Limit", 1, 10000, &limit);
+  aev_records *r;
+  if (rc == AEV_OK) rc = aev_stream_get_records(b, it, (int)limit, &r);
+  if (rc != AEV_OK) return rc;
+  json_t *o = NULL;
+  rc = batch_json(r, &o);
   if (rc == AEV_OK) {
-    json_t *o = json_pack("{s:o, s:I}", "Records", list, "MillisBehindLatest",
-                          (json_int_t)aev_records_millis_behind(r));
     const char *next = aev_records_next_iterator(r);
     json_object_set_new(o, "NextShardIterator",
                         next ? json_string(next) : json_null());
-    const char *children = aev_records_child_shards(r);
-    if (children)
-      json_object_set_new(o, "ChildShards", json_loads(children, 0, NULL));
     *resp = o;
-  } else {
-    json_decref(list);
   }
   aev_records_free(r);
+  return rc;
+}
+
+/* SubscribeToShard: AWS answers with an HTTP/2 event stream that stays
+ * open for 5 minutes; a request/response call cannot carry pushes that
+ * come later. Here it answers {"EventStream": [{"SubscribeToShardEvent":
+ * {...}}, ...]}, the list boto3 iterates over, holding the events the
+ * subscription delivers at once (every record from StartingPosition to
+ * the tip, at least one event), and the subscription ends there, as if
+ * the client closed the stream. Resume with AFTER_SEQUENCE_NUMBER and the
+ * last ContinuationSequenceNumber; for pushes as records arrive use
+ * aev_stream_subscribe(). */
+AEV__KIN_ACTION(subscribe_to_shard) {
+  const char *arn, *shard, *type, *seq = NULL;
+  json_t *pos;
+  int rc = aev__api_req_string(svc, req, "ConsumerARN", &arn);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "ShardId", &shard);
+  if (rc == AEV_OK) rc = aev__api_req_object(svc, req, "StartingPosition", &pos);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, pos, "Type", &type);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, pos, "SequenceNumber", &seq);
+  if (rc != AEV_OK) return rc;
+  json_t *ts = json_object_get(pos, "Timestamp");
+  if (!strcmp(type, "AT_TIMESTAMP") && !json_is_number(ts))
+    return aev__kin_invalid("The timestamp parameter must be specified for "
+                            "StartingPosition type AT_TIMESTAMP.");
+  aev_records **ev = NULL;
+  size_t n = 0;
+  rc = aev__fanout_snapshot(b, arn, shard, type, seq,
+                            (int64_t)(json_number_value(ts) * 1000.0 + 0.5),
+                            &ev, &n);
+  if (rc != AEV_OK) return rc;
+  json_t *list = json_array();
+  for (size_t i = 0; i < n; i++) {
+    json_t *o = NULL;
+    if (rc == AEV_OK) rc = batch_json(ev[i], &o);
+    if (rc == AEV_OK) {
+      const char *cont = aev_records_continuation(ev[i]);
+      if (cont)
+        json_object_set_new(o, "ContinuationSequenceNumber", json_string(cont));
+      json_array_append_new(list, json_pack("{s:o}", "SubscribeToShardEvent", o));
+    }
+    aev_records_free(ev[i]);
+  }
+  free(ev);
+  if (rc == AEV_OK)
+    *resp = json_pack("{s:o}", "EventStream", list);
+  else
+    json_decref(list);
   return rc;
 }

@@ -189,29 +189,55 @@ static int claim(aev_stream *s, aev__shard *sh, const char *arn,
   return AEV_OK;
 }
 
-int aev_stream_subscribe(aev_broker *b, const char *consumer_arn,
-                         const char *shard_id, const char *type,
-                         const char *sequence_number, int64_t timestamp_ms,
-                         aev_subscribe_fn fn, void *user,
-                         aev_release_fn release, aev_subscription **out) {
-  if (!b || !fn) return aev__kin_invalid("Missing argument.");
-  char *sname = NULL, *cname = NULL;
-  if (parse_consumer_arn(consumer_arn, &sname, &cname)) {
+/* The consumer's stream (a new handle) and its name (malloc'd). */
+static int locate(aev_broker *b, const char *consumer_arn, aev_stream **s,
+                  char **cname) {
+  char *sname = NULL;
+  *cname = NULL;
+  if (parse_consumer_arn(consumer_arn, &sname, cname)) {
     free(sname);
-    free(cname);
+    free(*cname);
     return aev__kin_validation(consumer_arn, "consumerARN",
                                "Member must satisfy regular expression "
                                "pattern: ^(arn):aws.*:kinesis:.*:\\d{12}:"
                                ".*stream\\/[a-zA-Z0-9_.-]+\\/consumer\\/"
                                "[a-zA-Z0-9_.-]+:[0-9]+");
   }
-  aev_stream *s;
-  int rc = aev__stream_find(b, sname, &s);
+  int rc = aev__stream_find(b, sname, s);
   free(sname);
-  if (rc != AEV_OK) {
-    free(cname);
-    return rc;
-  }
+  if (rc != AEV_OK) free(*cname);
+  return rc;
+}
+
+/* mu held: the shard, the consumer's claim on it (started on the deadline
+ * timeline) and the starting position. */
+static int start_locked(aev_stream *s, const char *shard_id,
+                        const char *consumer_arn, const char *cname,
+                        const char *type, const char *sequence_number,
+                        int64_t timestamp_ms, int64_t started,
+                        aev__shard **shp, uint64_t *pos, aev__sub **list) {
+  int64_t now = aev__stream_now_ms(s);
+  aev__shard *sh = aev__shard_find(s, shard_id);
+  if (!sh || aev__shard_expired(s, sh, now))
+    return aev__kin_no_shard(s, shard_id);
+  int rc = claim(s, sh, consumer_arn, cname, started, list);
+  if (rc != AEV_OK) return rc;
+  aev__shard_trim(sh, aev__stream_horizon(s, now));
+  *shp = sh;
+  return aev__iterator_position(s, sh, type, sequence_number, timestamp_ms,
+                                pos);
+}
+
+int aev_stream_subscribe(aev_broker *b, const char *consumer_arn,
+                         const char *shard_id, const char *type,
+                         const char *sequence_number, int64_t timestamp_ms,
+                         aev_subscribe_fn fn, void *user,
+                         aev_release_fn release, aev_subscription **out) {
+  if (!b || !fn) return aev__kin_invalid("Missing argument.");
+  aev_stream *s;
+  char *cname;
+  int rc = locate(b, consumer_arn, &s, &cname);
+  if (rc != AEV_OK) return rc;
   aev__sub *sub = calloc(1, sizeof *sub);
   if (!sub) {
     free(cname);
@@ -228,19 +254,10 @@ int aev_stream_subscribe(aev_broker *b, const char *consumer_arn,
   aev__timer_init(&sub->timer, expire_task, sub, NULL);
   aev__sub *list = NULL;
   pthread_mutex_lock(&s->mu);
-  int64_t now = aev__stream_now_ms(s);
-  aev__shard *sh = aev__shard_find(s, shard_id);
-  if (!sh || aev__shard_expired(s, sh, now))
-    rc = aev__kin_no_shard(s, shard_id);
-  if (rc == AEV_OK) {
-    sub->started = aev__clock_mono_ms(aev__broker_clock(b));
-    rc = claim(s, sh, consumer_arn, cname, sub->started, &list);
-  }
-  if (rc == AEV_OK) {
-    aev__shard_trim(sh, aev__stream_horizon(s, now));
-    rc = aev__iterator_position(s, sh, type, sequence_number, timestamp_ms,
-                                &sub->pos);
-  }
+  aev__shard *sh = NULL;
+  sub->started = aev__clock_mono_ms(aev__broker_clock(b));
+  rc = start_locked(s, shard_id, consumer_arn, cname, type, sequence_number,
+                    timestamp_ms, sub->started, &sh, &sub->pos, &list);
   if (rc == AEV_OK) {
     sub->refs++; /* the timer's */
     rc = aev__timer_arm(sched, &sub->timer, sub->started + LIFETIME_MS);
@@ -276,4 +293,50 @@ void aev_subscription_cancel(aev_subscription *sub) {
 
 void aev_subscription_free(aev_subscription *sub) {
   if (sub) sub_unref(sub);
+}
+
+int aev__fanout_snapshot(aev_broker *b, const char *consumer_arn,
+                         const char *shard_id, const char *type,
+                         const char *sequence_number, int64_t timestamp_ms,
+                         aev_records ***events, size_t *n) {
+  aev_stream *s;
+  char *cname;
+  int rc = locate(b, consumer_arn, &s, &cname);
+  if (rc != AEV_OK) return rc;
+  aev__sub *list = NULL;
+  aev_records **ev = NULL;
+  size_t count = 0;
+  pthread_mutex_lock(&s->mu);
+  aev__shard *sh = NULL;
+  uint64_t pos = 0;
+  rc = start_locked(s, shard_id, consumer_arn, cname, type, sequence_number,
+                    timestamp_ms, aev__clock_mono_ms(aev__broker_clock(b)),
+                    &sh, &pos, &list);
+  /* Every event up to the tip, and at least one (an empty event carries
+   * the ContinuationSequenceNumber to resume from). */
+  while (rc == AEV_OK && (count == 0 || pos < sh->next)) {
+    aev_records **grown = realloc(ev, (count + 1) * sizeof *ev);
+    if (!grown) {
+      rc = aev__nomem();
+      break;
+    }
+    ev = grown;
+    rc = aev__records_read(s, sh, &pos, EVENT_RECORDS, AEV__GET_MAX_BYTES,
+                           &ev[count]);
+    if (rc != AEV_OK) break;
+    count++;
+    rc = aev__records_finish(s, sh, ev[count - 1], pos, 1);
+  }
+  pthread_mutex_unlock(&s->mu);
+  finish(list);
+  free(cname);
+  aev_stream_release(s);
+  if (rc != AEV_OK) {
+    for (size_t i = 0; i < count; i++) aev_records_free(ev[i]);
+    free(ev);
+    return rc;
+  }
+  *events = ev;
+  *n = count;
+  return AEV_OK;
 }

@@ -172,6 +172,9 @@ int aev_stream_iterator(aev_stream *s, const char *shard_id, const char *type,
   aev__shard *sh = aev__shard_find(s, shard_id);
   if (!sh || aev__shard_expired(s, sh, now)) {
     rc = aev__kin_no_shard(s, shard_id);
+  } else if (s->throttling && aev__bucket_take_whole(&sh->iter_calls, 5, 1, now)) {
+    /* GetShardIterator: 5 calls per second per open shard (KDS quotas). */
+    rc = aev__kin_throttled(s, sh);
   } else {
     aev__shard_trim(sh, aev__stream_horizon(s, now));
     uint64_t pos;

@@ -2,7 +2,8 @@
  * Lambda applies them to Kinesis sources (StartingPosition, BatchSize
  * 1..10,000, MaximumBatchingWindowInSeconds 0..300, ParallelizationFactor
  * 1..10, MaximumRetryAttempts -1..10,000, MaximumRecordAgeInSeconds -1 or
- * 60..604,800, at most 5 filters, an OnFailure destination), the mapping's
+ * 60..604,800, TumblingWindowInSeconds 0..900, at most 5 filters, an
+ * OnFailure destination), the mapping's
  * description, lookup by UUID, deletion, and the tap that wakes it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,11 @@ void aev__mapping_unref(aev__mapping *m) {
   if (--m->refs) return;
   aev__timer_cancel(aev__broker_sched(m->b), &m->timer);
   for (int i = 0; i < m->npatterns; i++) aev_pattern_free(m->patterns[i]);
-  for (size_t i = 0; i < m->nshards; i++) free(m->shards[i].parts);
+  for (size_t i = 0; i < m->nshards; i++) {
+    for (int p = 0; m->shards[i].parts && p < m->factor; p++)
+      json_decref(m->shards[i].parts[p].state);
+    free(m->shards[i].parts);
+  }
   free(m->shards);
   json_decref(m->filters);
   free(m->function_arn);
@@ -107,21 +112,16 @@ static int parse(aev__mapping *m, json_t *req) {
   m->max_retries = -1;
   m->max_age_s = -1;
   m->factor = 1;
-  int tumbling = 0;
   int rc = range(req, "BatchSize", "batchSize", 1, 10000, &m->batch_size);
   if (rc == AEV_OK) rc = range(req, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300, &m->window_s);
   if (rc == AEV_OK) rc = range(req, "ParallelizationFactor", "parallelizationFactor", 1, 10, &m->factor);
   if (rc == AEV_OK) rc = range(req, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000, &m->max_retries);
   if (rc == AEV_OK) rc = range(req, "MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds", -1, 604800, &m->max_age_s);
-  if (rc == AEV_OK) rc = range(req, "TumblingWindowInSeconds", "tumblingWindowInSeconds", 0, 900, &tumbling);
+  if (rc == AEV_OK) rc = range(req, "TumblingWindowInSeconds", "tumblingWindowInSeconds", 0, 900, &m->tumbling_s);
   if (rc != AEV_OK) return rc;
   if (m->max_age_s >= 0 && m->max_age_s < 60)
     return invalid("%s", "MaximumRecordAgeInSeconds must be -1 or between 60 "
                          "and 604800.");
-  if (tumbling)
-    return aev__fail(AEV_ERR_UNSUPPORTED, "InvalidParameterValueException",
-                     "TumblingWindowInSeconds is not supported by this "
-                     "library's stream mappings.");
   m->bisect = json_is_true(json_object_get(req, "BisectBatchOnFunctionError"));
   size_t i;
   json_t *t;
@@ -155,7 +155,7 @@ static json_t *describe(aev__mapping *m) {
       m->deleted ? "Deleting" : "Enabled", "StateTransitionReason",
       "User action", "MaximumRecordAgeInSeconds", m->max_age_s,
       "BisectBatchOnFunctionError", m->bisect, "MaximumRetryAttempts",
-      m->max_retries, "TumblingWindowInSeconds", 0);
+      m->max_retries, "TumblingWindowInSeconds", m->tumbling_s);
   if (!strcmp(m->starting, "AT_TIMESTAMP"))
     json_object_set_new(j, "StartingPositionTimestamp",
                         json_real((double)m->start_ts_ms / 1000.0));

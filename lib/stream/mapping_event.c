@@ -1,6 +1,7 @@
 /* What a stream mapping hands its function and its failure destination:
  * Lambda's Kinesis event ({"Records": [{"kinesis": {...}, "eventSource":
- * "aws:kinesis", "eventID": "shardId-...:<seq>", ...}]}), the filter
+ * "aws:kinesis", "eventID": "shardId-...:<seq>", ...}]}, with the window
+ * members of a KinesisTimeWindowEvent under tumbling windows), the filter
  * document of a record (its metadata and its data parsed as JSON), and the
  * failure record with KinesisBatchInfo. */
 #include <stdio.h>
@@ -18,6 +19,14 @@ static void iso(int64_t ms, char *out, size_t cap) {
   gmtime_r(&t, &tm);
   size_t n = strftime(out, cap, "%Y-%m-%dT%H:%M:%S", &tm);
   snprintf(out + n, cap - n, ".%03dZ", (int)(ms % 1000));
+}
+
+/* Window bounds as Lambda writes them: whole seconds, "...T07:04:00Z". */
+static void iso_s(int64_t ms, char *out, size_t cap) {
+  time_t t = (time_t)(ms / 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt) {
@@ -46,6 +55,21 @@ char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt) {
     free(b64);
   }
   json_t *ev = json_pack("{s:o}", "Records", recs);
+  if (m->tumbling_s) {
+    /* KinesisTimeWindowEvent: the window, the state so far ({} at its
+     * start) and the flags of Lambda's tumbling windows. */
+    char start[40], end[40];
+    iso_s(bt->win_start, start, sizeof start);
+    iso_s(aev__window_end(m, bt->win_start), end, sizeof end);
+    json_object_set_new(ev, "window",
+                        json_pack("{s:s, s:s}", "start", start, "end", end));
+    json_object_set_new(ev, "state",
+                        bt->state ? json_copy(bt->state) : json_object());
+    json_object_set_new(ev, "shardId", json_string(shard));
+    json_object_set_new(ev, "eventSourceARN", json_string(aev_stream_arn(m->s)));
+    json_object_set_new(ev, "isFinalInvokeForWindow", json_boolean(bt->final));
+    json_object_set_new(ev, "isWindowTerminatedEarly", json_boolean(bt->early));
+  }
   char *text = json_dumps(ev, JSON_COMPACT);
   json_decref(ev);
   return text;

@@ -25,6 +25,12 @@ typedef struct aev__mbatch {
   aev__mrec *r;
   size_t n;
   uint64_t end; /* position after the batch */
+  /* Tumbling windows: the window the batch belongs to, the state handed
+   * to the function (a reference), and whether this is the window's final
+   * invocation (no records) and the window ended early. */
+  int64_t win_start;
+  json_t *state;
+  int final, early;
 } aev__mbatch;
 
 typedef struct aev__mpart {
@@ -33,6 +39,12 @@ typedef struct aev__mpart {
   int attempts; /* failed invocations of the batch at pos */
   size_t limit; /* a bisected batch's size; 0 = BatchSize */
   int64_t retry_at; /* deadline timeline; 0 = now */
+  /* Tumbling window in progress: its start (epoch ms), the state the
+   * function returned last, and a final invocation owed before the next
+   * batch because the state outgrew 1 MB. */
+  int win_open, early;
+  int64_t win_start;
+  json_t *state;
 } aev__mpart;
 
 typedef struct aev__mshard {
@@ -53,6 +65,7 @@ typedef struct aev__mapping {
   char *starting;  /* StartingPosition */
   int64_t start_ts_ms;
   int batch_size, window_s, factor, bisect, max_retries, max_age_s;
+  int tumbling_s; /* TumblingWindowInSeconds, 0 = none */
   int report_failures;
   json_t *filters; /* FilterCriteria as given, or NULL */
   aev_pattern *patterns[5];
@@ -78,6 +91,20 @@ int aev__mapping_passes(const aev__mapping *m, const aev__mrec *r);
 char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
                            const char *condition, int invokes,
                            const char *function_error);
+
+/* mapping_window.c: tumbling windows. The start of the window holding
+ * arrival_ms, and a window's end (epoch ms). */
+int64_t aev__window_of(const aev__mapping *m, int64_t arrival_ms);
+int64_t aev__window_end(const aev__mapping *m, int64_t start_ms);
+/* The "state" object of a function's response (a new reference), or NULL
+ * when it has none: a failed invocation. */
+json_t *aev__window_state(const char *payload);
+/* A batch of the window starting at win_start succeeded: keeps its state
+ * (the reference is taken); over 1 MB, a final invocation is owed. */
+void aev__window_keep(aev__mpart *part, int64_t win_start, json_t *state);
+/* The final invocation returned: clears the window, or (failed) holds
+ * the partition and retries with backoff from mnow (deadline timeline). */
+void aev__window_final_done(aev__mpart *part, int ok, int64_t mnow);
 
 /* mapping_run.c: the strand task that reads and dispatches batches, and
  * the shard bookkeeping it starts with (stream mu held; at creation it

@@ -8,7 +8,9 @@
  * error bisects the batch (BisectBatchOnFunctionError; not a retry) or is
  * retried with backoff until MaximumRetryAttempts, then the batch goes to
  * the OnFailure destination and the shard moves on. ReportBatchItemFailures
- * checkpoints at the lowest failed sequence number. */
+ * checkpoints at the lowest failed sequence number. With tumbling windows
+ * (mapping_window.c) a batch stays inside one window and carries its
+ * state, and a window that ended gets its final invocation first. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +33,7 @@ static void batch_free(aev__mbatch *bt) {
     free(bt->r[i].data);
   }
   free(bt->r);
+  json_decref(bt->state);
   free(bt);
 }
 
@@ -81,7 +84,8 @@ void aev__mapping_sync(aev__mapping *m, aev_stream *s, int64_t now) {
       } else if (ms->state == 1 && sh->closed) {
         int done = 1;
         for (int p = 0; p < m->factor; p++)
-          done &= !ms->parts[p].in_flight && ms->parts[p].pos >= sh->next;
+          done &= !ms->parts[p].in_flight && ms->parts[p].pos >= sh->next &&
+                  !ms->parts[p].win_open;
         if (done) {
           ms->state = 2;
           changed = 1;
@@ -191,11 +195,21 @@ static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
   aev__shard_trim(sh, aev__stream_horizon(s, now));
   if (part->pos < sh->first) part->pos = sh->first;
   uint64_t idx = part->pos;
-  int at_tip;
+  int at_tip, boundary = 0;
   for (; idx < sh->next && bt->n < limit; idx++) {
     aev__krec *k = aev__shard_at(sh, idx);
     if (bt->n && bytes + k->len > BATCH_BYTES) break;
     if (part_of(m, k->bytes, k->key_len) != p) continue;
+    if (m->tumbling_s) {
+      /* A batch stays inside one window; the open window comes first. */
+      int64_t w = aev__window_of(m, k->arrival_ms);
+      int64_t cur = bt->n ? bt->win_start : part->win_open ? part->win_start : w;
+      if (w != cur) {
+        boundary = 1;
+        break;
+      }
+      bt->win_start = w;
+    }
     aev__mrec r = copy_rec(s, sh, idx, k);
     if (m->max_age_s >= 0 && now - k->arrival_ms > (int64_t)m->max_age_s * 1000) {
       if (!bt->n) push(&aged, r, &aged_cap);
@@ -222,13 +236,38 @@ static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
     }
     free(aged.r);
   }
-  if (!bt->n) {
+  if (m->tumbling_s && part->win_open) {
+    int64_t win_end = aev__window_end(m, part->win_start);
+    if (!bt->n) part->pos = idx;
+    if (part->early || (!bt->n && (boundary || now >= win_end))) {
+      /* The window is over (or its state outgrew 1 MB): its final
+       * invocation, with no records, before anything else. */
+      for (size_t i = 0; i < bt->n; i++) {
+        free(bt->r[i].key);
+        free(bt->r[i].data);
+      }
+      bt->n = 0;
+      bt->end = part->pos;
+      bt->final = 1;
+      bt->early = part->early;
+      bt->win_start = part->win_start;
+    } else if (!bt->n) {
+      int64_t when = mnow + (win_end - now);
+      if (when < *deadline) *deadline = when;
+      batch_free(bt);
+      return;
+    }
+  }
+  if (!bt->n && !bt->final) {
     part->pos = idx;
     batch_free(bt);
     return;
   }
+  if (m->tumbling_s && part->win_open && part->win_start == bt->win_start)
+    bt->state = json_incref(part->state);
   /* Hold a short batch until its window closes (MaximumBatchingWindow). */
-  int64_t window_end = bt->r[0].arrival_ms + (int64_t)m->window_s * 1000;
+  int64_t window_end =
+      bt->n ? bt->r[0].arrival_ms + (int64_t)m->window_s * 1000 : now;
   if (m->window_s && bt->n < limit && at_tip && window_end > now) {
     int64_t when = mnow + (window_end - now);
     if (when < *deadline) *deadline = when;
@@ -319,6 +358,42 @@ static long lowest_failure(const aev__mbatch *bt, const char *payload) {
   return low;
 }
 
+/* A batch's outcome: checkpoint, bisect, retry or give up. */
+static void batch_outcome(aev__mapping *m, aev__mpart *part, completion *c,
+                          long low) {
+  aev__mbatch *bt = c->bt;
+  if (low == -1) {
+    part->pos = bt->end;
+    part->attempts = 0;
+    part->limit = 0;
+    snprintf(m->last_result, sizeof m->last_result, "OK");
+    return;
+  }
+  /* Checkpoint at the first failed record; what precedes it is done. */
+  if (low > 0) {
+    part->pos = bt->r[low].index;
+    for (long k = 0; k < low; k++) {
+      free(bt->r[k].key);
+      free(bt->r[k].data);
+    }
+    memmove(bt->r, bt->r + low, (bt->n - (size_t)low) * sizeof *bt->r);
+    bt->n -= (size_t)low;
+  }
+  snprintf(m->last_result, sizeof m->last_result, "PROBLEM: Function call failed");
+  if (m->bisect && bt->n > 1) {
+    part->limit = bt->n / 2;
+  } else if (m->max_retries >= 0 && ++part->attempts > m->max_retries) {
+    to_destination(m, bt, "RetryAttemptsExhausted", part->attempts,
+                   c->function_error ? c->error_type : NULL);
+    part->pos = bt->end;
+    part->attempts = 0;
+    part->limit = 0;
+  } else {
+    int64_t wait = 1000LL << (part->attempts < 7 ? part->attempts : 6);
+    part->retry_at = mono(m) + (wait > 60000 ? 60000 : wait);
+  }
+}
+
 static void complete_task(void *arg, int cancelled) {
   completion *c = arg;
   aev__mapping *m = c->m;
@@ -326,38 +401,26 @@ static void complete_task(void *arg, int cancelled) {
   if (!cancelled && !m->deleted && bt->shard < m->nshards) {
     aev__mpart *part = &m->shards[bt->shard].parts[bt->part];
     part->in_flight = 0;
-    long low = c->function_error ? -2
-               : m->report_failures ? lowest_failure(bt, c->payload)
-                                    : -1;
-    if (low == -1) {
-      part->pos = bt->end;
-      part->attempts = 0;
-      part->limit = 0;
-      snprintf(m->last_result, sizeof m->last_result, "OK");
+    /* With tumbling windows a response must carry the state. */
+    json_t *state = m->tumbling_s && !c->function_error
+                        ? aev__window_state(c->payload)
+                        : NULL;
+    if (bt->final) {
+      aev__window_final_done(part, state != NULL, mono(m));
+      snprintf(m->last_result, sizeof m->last_result,
+               state ? "OK" : "PROBLEM: Function call failed");
+      json_decref(state);
     } else {
-      /* Checkpoint at the first failed record; what precedes it is done. */
-      if (low > 0) {
-        part->pos = bt->r[low].index;
-        for (long k = 0; k < low; k++) {
-          free(bt->r[k].key);
-          free(bt->r[k].data);
-        }
-        memmove(bt->r, bt->r + low, (bt->n - (size_t)low) * sizeof *bt->r);
-        bt->n -= (size_t)low;
-      }
-      snprintf(m->last_result, sizeof m->last_result, "PROBLEM: Function call failed");
-      if (m->bisect && bt->n > 1) {
-        part->limit = bt->n / 2;
-      } else if (m->max_retries >= 0 && ++part->attempts > m->max_retries) {
-        to_destination(m, bt, "RetryAttemptsExhausted", part->attempts,
-                       c->function_error ? c->error_type : NULL);
-        part->pos = bt->end;
-        part->attempts = 0;
-        part->limit = 0;
-      } else {
-        int64_t wait = 1000LL << (part->attempts < 7 ? part->attempts : 6);
-        part->retry_at = mono(m) + (wait > 60000 ? 60000 : wait);
-      }
+      long low = c->function_error ? -2
+                 : m->report_failures ? lowest_failure(bt, c->payload)
+                                      : -1;
+      if (m->tumbling_s && !state) low = -2;
+      /* Records before a reported failure are done: their state stays. */
+      if (state && low != -2)
+        aev__window_keep(part, bt->win_start, state);
+      else
+        json_decref(state);
+      batch_outcome(m, part, c, low);
     }
     aev__mapping_wake(m);
   }

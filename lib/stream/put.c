@@ -94,6 +94,7 @@ static int store(aev_stream *s, aev__u128 hash, const char *key,
   *which = sh;
   size_t klen = strlen(key);
   aev__shard_trim(sh, aev__stream_horizon(s, now));
+  if (s->throttling && s->on_demand) aev__ondemand_note(s, sh, len + klen, now);
   if (s->throttling && aev__shard_write_ok(sh, len + klen, now)) return -1;
   uint64_t index;
   if (aev__shard_append(sh, key, klen, data, len, now, &index)) return -2;

@@ -1,5 +1,5 @@
 /* Resharding: SplitShard, MergeShards and UpdateShardCount (UNIFORM_SCALING)
- * with AWS's checks. The stream turns UPDATING at once; the change itself
+ * with AWS's checks, and the splits on-demand streams make themselves. The stream turns UPDATING at once; the change itself
  * runs as a broker task (drain, or a worker), which closes the parents
  * (readable until drained, EndingSequenceNumber set) and opens children
  * that name them in ParentShardId / AdjacentParentShardId. */
@@ -106,6 +106,21 @@ static int begin(aev_stream *s, const aev__reshard *change) {
   }
   pthread_mutex_unlock(&s->mu);
   return rc;
+}
+
+void aev__reshard_auto_split(aev_stream *s, uint32_t id) {
+  if (s->status != AEV__STATUS_ACTIVE || s->res.deleted) return;
+  aev__shard *sh = &s->shards[id];
+  if (sh->end - sh->start < 2) return;
+  s->pending = (aev__reshard){
+      .kind = SPLIT, .a = id, .key = sh->start + (sh->end - sh->start) / 2 + 1};
+  s->status = AEV__STATUS_UPDATING;
+  aev__resource_ref(&s->res);
+  if (aev__sched_post(aev__broker_sched(s->res.broker), NULL, apply_task, s) !=
+      AEV_OK) {
+    s->status = AEV__STATUS_ACTIVE;
+    aev__resource_unref(&s->res);
+  }
 }
 
 static int lock_provisioned(aev_stream *s) {

@@ -23,6 +23,7 @@ __extension__ typedef unsigned __int128 aev__u128;
 #define AEV__MAX_SHARDS 10000
 #define AEV__MAX_CONSUMERS 20
 #define AEV__ON_DEMAND_SHARDS 4
+#define AEV__ON_DEMAND_MAX_SHARDS 200
 #define AEV__RESHARDS_PER_DAY 10
 
 /* A stored record, packed in a chunk: the partition key then the data. */
@@ -64,8 +65,13 @@ typedef struct aev__shard {
   uint64_t first, next;
   aev__kchunk *chunks, *chunk_tail;
   int64_t last_arrival;
-  aev__bucket w_bytes, w_recs, r_bytes, r_calls;
+  aev__bucket w_bytes, w_recs, r_bytes, r_calls, iter_calls;
   aev__sub *subs; /* enhanced fan-out subscriptions on this shard */
+  /* On-demand streams: write demand in broker-clock second demand_s, and
+   * the last second it exceeded the shard's capacity. */
+  int64_t demand_s, hot_s;
+  uint32_t demand_recs;
+  size_t demand_bytes;
 } aev__shard;
 
 typedef struct aev__consumer {
@@ -162,6 +168,9 @@ aev__shard *aev__stream_route(aev_stream *s, aev__u128 hash);
  * (refilled at rate per second); 0 when taken, -1 when throttled. */
 int aev__bucket_take(aev__bucket *bk, double rate, double amount,
                      int64_t now_ms);
+/* Takes amount only when the bucket holds all of it (call counts). */
+int aev__bucket_take_whole(aev__bucket *bk, double rate, double amount,
+                           int64_t now_ms);
 /* Checks a write of n records and bytes against both write buckets. */
 int aev__shard_write_ok(aev__shard *sh, size_t bytes, int64_t now_ms);
 
@@ -197,6 +206,15 @@ int aev__records_finish(aev_stream *s, aev__shard *sh, aev_records *r,
 void aev__fanout_notify(aev_stream *s, aev__shard *sh);
 /* Stream deleted or consumer deregistered (name NULL = all): ends subs. */
 void aev__fanout_end(aev_stream *s, const char *consumer);
+/* SubscribeToShard for a caller that cannot take pushes (aev_call): the
+ * same checks and takeover as aev_stream_subscribe(), then the events it
+ * would push at once, from the starting position to the tip (at least
+ * one), in *events (n batches; free each, then the array). The
+ * subscription ends there, as if the client closed the stream. */
+int aev__fanout_snapshot(aev_broker *b, const char *consumer_arn,
+                         const char *shard_id, const char *type,
+                         const char *sequence_number, int64_t timestamp_ms,
+                         aev_records ***events, size_t *n);
 
 /* consumers.c: the consumer named (mu held), or NULL. */
 aev__consumer *aev__consumer_find(aev_stream *s, const char *name);
@@ -206,6 +224,14 @@ void aev__stream_mappings_stop(aev_stream *s);
 
 /* reshard.c: runs the pending change (mu held). */
 void aev__reshard_apply(aev_stream *s);
+/* On-demand scaling (mu held): splits shard id at its midpoint unless a
+ * change is pending. */
+void aev__reshard_auto_split(aev_stream *s, uint32_t id);
+
+/* ondemand.c: counts a write of bytes offered to sh of an on-demand
+ * stream and scales the stream when the demand is sustained (mu held). */
+void aev__ondemand_note(aev_stream *s, aev__shard *sh, size_t bytes,
+                        int64_t now_ms);
 
 /* errors.c: Kinesis's wording. */
 int aev__kin_no_stream(const aev_broker *b, const char *name);

@@ -1,7 +1,7 @@
 /* Per-shard throughput limits as token buckets on the broker clock: writes
- * 1 MiB/s and 1,000 records/s, reads 2 MiB/s and 5 GetRecords calls/s (KDS
- * service quotas). A bucket holds at most one second's worth; a read may
- * overdraw it (one GetRecords may return 10 MiB), which throttles the
+ * 1 MiB/s and 1,000 records/s, reads 2 MiB/s and 5 GetRecords calls/s,
+ * GetShardIterator 5 calls/s (KDS service quotas). A bucket holds at most
+ * one second's worth; a read may overdraw it (one GetRecords may return 10 MiB), which throttles the
  * following reads until the bucket refills, as AWS does for 5 s after a
  * 10 MiB answer. */
 #include "stream/stream_impl.h"
@@ -21,6 +21,14 @@ int aev__bucket_take(aev__bucket *bk, double rate, double amount,
                      int64_t now_ms) {
   refill(bk, rate, now_ms);
   if (bk->level <= 0) return -1;
+  bk->level -= amount;
+  return 0;
+}
+
+int aev__bucket_take_whole(aev__bucket *bk, double rate, double amount,
+                           int64_t now_ms) {
+  refill(bk, rate, now_ms);
+  if (bk->level < amount) return -1;
   bk->level -= amount;
   return 0;
 }

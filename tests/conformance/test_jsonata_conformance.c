@@ -1,6 +1,8 @@
 /* Runs every case of the JSONata project's own test suite (v2.0.6, in
- * ../shared/conformance/jsonata) through aev_jsonata_compile/evaluate and
- * compares as the suite's README says: deep equality with object key order
+ * ../shared/conformance/jsonata) through aev_jsonata_compile/evaluate (JSON
+ * text in and out) and again through aev__jsonata_eval_json (jansson in
+ * and out, with its shortcuts: the entry point Step Functions uses), and
+ * compares each as the suite's README says: deep equality with object key order
  * ignored and numbers by value; undefinedResult means no value; code/error
  * cases must fail with that code. Each case's depth/timelimit become the
  * expression's limits, as the reference runner applies them. Prints
@@ -13,6 +15,8 @@
 #include <string.h>
 
 #include "awsevents/jsonata.h"
+#include "jsonata/jsonata.h"
+#include "../support/json_same.h"
 
 /* Cases out of scope, with the reason. */
 static const struct {
@@ -25,28 +29,6 @@ static const struct {
      "jansson cannot load this case file: it holds a lone surrogate escape (\\ud800) on purpose"},
     {NULL, NULL},
 };
-
-static int same(json_t *a, json_t *b) {
-  if (json_is_number(a) && json_is_number(b)) return json_number_value(a) == json_number_value(b);
-  if (json_typeof(a) != json_typeof(b)) return 0;
-  if (json_is_array(a)) {
-    if (json_array_size(a) != json_array_size(b)) return 0;
-    for (size_t i = 0; i < json_array_size(a); i++)
-      if (!same(json_array_get(a, i), json_array_get(b, i))) return 0;
-    return 1;
-  }
-  if (json_is_object(a)) {
-    if (json_object_size(a) != json_object_size(b)) return 0;
-    const char *k;
-    json_t *v;
-    json_object_foreach(a, k, v) {
-      json_t *o = json_object_get(b, k);
-      if (!o || !same(v, o)) return 0;
-    }
-    return 1;
-  }
-  return json_equal(a, b);
-}
 
 static char *read_file(const char *path) {
   FILE *f = fopen(path, "rb");
@@ -64,8 +46,47 @@ static char *read_file(const char *path) {
   return s;
 }
 
-/* Returns NULL when the case passes, else a static description. */
-static const char *run_case(const char *root, const char *folder, json_t *c, char *why, size_t whycap) {
+/* One evaluation's outcome, from either entry point. */
+typedef struct outcome {
+  int rc;
+  char code[16], message[300];
+  json_t *result; /* NULL = undefined */
+  int unparsable;  /* the text result is not JSON jansson reads */
+  char *text;
+} outcome;
+
+static void via_text(aev_jsonata *x, json_t *data, const char *input, json_t *bj, outcome *o) {
+  (void)data;
+  char *bindings = json_is_object(bj) ? json_dumps(bj, JSON_COMPACT) : NULL;
+  char *out = NULL;
+  o->rc = aev_jsonata_evaluate(x, input, bindings, &out);
+  if (o->rc != AEV_OK) {
+    snprintf(o->code, sizeof o->code, "%s", aev_errcode());
+    snprintf(o->message, sizeof o->message, "%s", aev_errmsg());
+  } else if (out) {
+    json_error_t je;
+    o->result = json_loads(out, JSON_DECODE_ANY, &je);
+    o->unparsable = !o->result;
+    o->text = strdup(out);
+  }
+  aev_free(out);
+  free(bindings);
+}
+
+static void via_json(aev_jsonata *x, json_t *data, const char *input, json_t *bj, outcome *o) {
+  /* a dataset file is loaded as the text API loads its input */
+  json_t *loaded = !data && input ? json_loads(input, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
+  int pos;
+  o->rc = aev__jsonata_eval_json(x, data ? data : loaded, json_is_object(bj) ? bj : NULL, &o->result, o->code,
+                                 o->message, sizeof o->message, &pos);
+  if (o->result) o->text = json_dumps(o->result, JSON_ENCODE_ANY | JSON_COMPACT);
+  json_decref(loaded);
+}
+
+/* Returns NULL when the case passes through `eval`, else a description. */
+static const char *run_case(const char *root, const char *folder, json_t *c,
+                            void (*eval)(aev_jsonata *, json_t *, const char *, json_t *, outcome *), char *why,
+                            size_t whycap) {
   const char *expr = json_string_value(json_object_get(c, "expr"));
   char *exprbuf = NULL;
   if (!expr) {
@@ -84,45 +105,43 @@ static const char *run_case(const char *root, const char *folder, json_t *c, cha
     input = read_file(path);
   }
   json_t *bj = json_object_get(c, "bindings");
-  char *bindings = json_is_object(bj) ? json_dumps(bj, JSON_COMPACT) : NULL;
   const char *want_code = json_string_value(json_object_get(c, "code"));
   if (!want_code) want_code = json_string_value(json_object_get(json_object_get(c, "error"), "code"));
   aev_jsonata *x = NULL;
-  char *out = NULL;
-  int rc = aev_jsonata_compile(expr, strlen(expr), &x);
-  if (rc == AEV_OK) {
+  outcome o;
+  memset(&o, 0, sizeof o);
+  o.rc = aev_jsonata_compile(expr, strlen(expr), &x);
+  if (o.rc != AEV_OK) {
+    snprintf(o.code, sizeof o.code, "%s", aev_errcode());
+    snprintf(o.message, sizeof o.message, "%s", aev_errmsg());
+  } else {
     json_t *depth = json_object_get(c, "depth"), *tl = json_object_get(c, "timelimit");
     if (depth || tl)
       aev_jsonata_set_limits(x, depth ? (int)json_integer_value(depth) : 1000, tl ? json_integer_value(tl) : 0);
-    rc = aev_jsonata_evaluate(x, input, bindings, &out);
+    eval(x, data, input, bj, &o);
   }
   const char *fail = NULL;
   if (want_code) {
-    if (rc == AEV_OK) fail = "expected an error, got a result";
-    else if (strcmp(aev_errcode(), want_code)) {
-      snprintf(why, whycap, "error %s, expected %s (%s)", aev_errcode(), want_code, aev_errmsg());
+    if (o.rc == AEV_OK) fail = "expected an error, got a result";
+    else if (strcmp(o.code, want_code)) {
+      snprintf(why, whycap, "error %s, expected %s (%s)", o.code, want_code, o.message);
       fail = why;
     }
-  } else if (rc != AEV_OK) {
-    snprintf(why, whycap, "error %s: %s", aev_errcode(), aev_errmsg());
+  } else if (o.rc != AEV_OK) {
+    snprintf(why, whycap, "error %s: %s", o.code, o.message);
     fail = why;
   } else if (json_is_true(json_object_get(c, "undefinedResult"))) {
-    if (out) fail = "expected undefined";
-  } else if (!out) {
+    if (o.result || o.unparsable) fail = "expected undefined";
+  } else if (!o.result && !o.unparsable) {
     fail = "undefined, expected a result";
-  } else {
-    json_error_t je;
-    json_t *got = json_loads(out, JSON_DECODE_ANY, &je);
-    if (!got || !same(got, json_object_get(c, "result"))) {
-      snprintf(why, whycap, "result %.200s", out);
-      fail = why;
-    }
-    json_decref(got);
+  } else if (!o.result || !json_same(o.result, json_object_get(c, "result"))) {
+    snprintf(why, whycap, "result %.200s", o.text ? o.text : "?");
+    fail = why;
   }
-  aev_free(out);
+  json_decref(o.result);
+  free(o.text);
   aev_jsonata_free(x);
   free(input);
-  free(bindings);
   free(exprbuf);
   return fail;
 }
@@ -162,7 +181,11 @@ int main(int argc, char **argv) {
     printf("SKIPPED: the JSONata test suite is absent (%s): this run did NOT check JSONata conformance\n", groups_path);
     return 77;
   }
-  int passed = 0, failed = 0, excused = 0;
+  static const struct {
+    const char *name;
+    void (*eval)(aev_jsonata *, json_t *, const char *, json_t *, outcome *);
+  } entries[] = {{"text API", via_text}, {"json_t API", via_json}};
+  int passed[2] = {0, 0}, failed = 0, excused = 0;
   for (int g = 0; g < ng; g++) {
     char folder[1100];
     snprintf(folder, sizeof folder, "%s/%s", groups_path, groups[g]);
@@ -184,12 +207,14 @@ int main(int argc, char **argv) {
         char name[400], why[600];
         if (json_is_array(body)) snprintf(name, sizeof name, "%s/%s#%zu", groups[g], files[f], i);
         else snprintf(name, sizeof name, "%s/%s", groups[g], files[f]);
-        const char *fail = c ? run_case(root, folder, c, why, sizeof why) : "unreadable case";
-        if (!fail) passed++;
-        else if (is_out_of_scope(name)) excused++;
-        else {
-          failed++;
-          printf("FAIL %s: %s\n", name, fail);
+        for (int e = 0; e < 2; e++) {
+          const char *fail = c ? run_case(root, folder, c, entries[e].eval, why, sizeof why) : "unreadable case";
+          if (!fail) passed[e]++;
+          else if (is_out_of_scope(name)) excused += e == 0;
+          else {
+            failed++;
+            printf("FAIL %s (%s): %s\n", name, entries[e].name, fail);
+          }
         }
       }
       json_decref(body);
@@ -199,6 +224,8 @@ int main(int argc, char **argv) {
     free(groups[g]);
   }
   free(groups);
-  printf("jsonata conformance: %d passed, %d failed, %d out of scope (listed in %s)\n", passed, failed, excused, __FILE__);
+  printf("jsonata conformance: %d passed, %d failed, %d out of scope (listed in %s)\n", passed[0], failed, excused,
+         __FILE__);
+  printf("jsonata conformance through aev__jsonata_eval_json (json_t in/out): %d passed\n", passed[1]);
   return failed ? 1 : 0;
 }

@@ -1,13 +1,20 @@
 /* libFuzzer target for the JSONata parser and evaluator: the input's first
  * line is an expression, the rest (if any) the input document. Compiles,
  * and when that succeeds evaluates with tight depth/time limits; when the
- * fuzz input is valid UTF-8 a result must be valid JSON text. */
+ * fuzz input is valid UTF-8 a result must be valid JSON text. Evaluates
+ * again through the jansson entry point Step Functions uses (with its
+ * shortcuts), which must agree with the text API: the same value, or the
+ * same error, unless a limit (U1001) stopped one of them or the expression
+ * may read the clock or random state. */
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "awsevents/jsonata.h"
+#include "jsonata/jsonata.h"
+#include "../support/json_same.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -20,6 +27,41 @@ static int valid_utf8(const uint8_t *s, size_t n) {
     i += (size_t)extra + 1;
   }
   return 1;
+}
+
+static const char bindings_text[] = "{\"v\": [1, \"a\", {\"k\": null}], \"s\": {\"x\": {\"y\": 2.0}}}";
+
+/* names whose results differ between two evaluations */
+static int nondeterministic(const uint8_t *e, size_t n) {
+  static const char *const words[] = {"now", "millis", "random", "uuid"};
+  for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+    size_t wl = strlen(words[w]);
+    for (size_t i = 0; i + wl <= n; i++)
+      if (!memcmp(e + i, words[w], wl)) return 1;
+  }
+  return 0;
+}
+
+/* The text API gave rc/text (text NULL = undefined); the json_t entry point
+ * must agree. */
+static void compare_json_entry(const aev_jsonata *x, const char *input, int rc, const char *text, const char *code) {
+  json_t *in = input ? json_loads(input, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
+  if (input && !in) return; /* the text API refused the input: nothing to compare */
+  json_t *b = json_loads(bindings_text, 0, NULL), *out = NULL;
+  char jcode[8] = "", msg[256];
+  int pos;
+  int jrc = aev__jsonata_eval_json(x, in, b, &out, jcode, msg, sizeof msg, &pos);
+  if (rc == AEV_OK && jrc == AEV_OK) {
+    json_t *want = text ? json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL) : NULL;
+    if (!text != !out) abort();
+    if (want && !json_same(want, out)) abort();
+    json_decref(want);
+  } else if (strcmp(code, "U1001") && strcmp(jcode, "U1001") && (rc != jrc || strcmp(code, jcode))) {
+    abort();
+  }
+  json_decref(out);
+  json_decref(b);
+  json_decref(in);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -37,8 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   aev_jsonata_set_limits(x, 200, 200);
   char *out = NULL;
-  if (aev_jsonata_evaluate(x, input, "{\"v\": [1, \"a\", {\"k\": null}]}", &out) == AEV_OK && out &&
-      valid_utf8(data, size)) {
+  int rc = aev_jsonata_evaluate(x, input, bindings_text, &out);
+  char code[16] = "";
+  if (rc != AEV_OK) snprintf(code, sizeof code, "%s", aev_errcode());
+  if (rc == AEV_OK && out && valid_utf8(data, size)) {
     json_error_t je;
     json_t *j = json_loads(out, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
     /* The result must be JSON. jansson cannot hold a NUL in an object key
@@ -47,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!j && !strstr(je.text, "NUL")) abort();
     json_decref(j);
   }
+  if (valid_utf8(data, size) && !nondeterministic(data, elen)) compare_json_entry(x, input, rc, out, code);
   aev_free(out);
   free(input);
   aev_jsonata_free(x);

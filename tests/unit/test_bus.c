@@ -1,6 +1,6 @@
 /* Buses and rules: the default bus, custom buses, PutRule / DescribeRule /
- * ListRules / DeleteRule / EnableRule / DisableRule, the rule quota, and
- * every validation error with AWS's wording. */
+ * ListRules / DeleteRule / EnableRule / DisableRule, the broker's rule
+ * quota, Detail checks, and every validation error with AWS's wording. */
 #include <check.h>
 
 #include "aevtest.h"
@@ -182,8 +182,10 @@ START_TEST(enable_disable_routes) {
 }
 END_TEST
 
-START_TEST(rule_quota_is_raisable) {
-  aev_bus *bus;
+/* AWS's 300 rules per bus, raised per broker (DESIGN §2): the raise holds
+ * for every bus, those made later included. */
+START_TEST(rule_quota_is_raisable_per_broker) {
+  aev_bus *bus, *later;
   bt_ok(aev_bus_create(b, "q", &bus));
   char name[32];
   for (int i = 0; i < AEV_BUS_DEFAULT_RULE_QUOTA; i++) {
@@ -195,10 +197,77 @@ START_TEST(rule_quota_is_raisable) {
            "The requested resource exceeds the maximum number allowed.");
   /* Updating an existing rule is not a new one. */
   bt_ok(aev_bus_put_rule(bus, "r0", "{\"source\":[\"b\"]}", NULL, 1, NULL));
-  ck_assert_int_eq(aev_bus_set_rule_quota(bus, 10), AEV_ERR_LIMIT);
-  bt_ok(aev_bus_set_rule_quota(bus, 400));
+  bt_fails(aev_bus_set_rule_quota(b, 10), AEV_ERR_LIMIT, "LimitExceededException",
+           "Event bus q has 300 rules, more than the quota 10.");
+  bt_fails(aev_bus_set_rule_quota(b, 0), AEV_ERR_INVALID, "ValidationException",
+           "The rule quota must be at least 1.");
+  bt_fails(aev_bus_set_rule_quota(NULL, 400), AEV_ERR_INVALID, "ValidationException",
+           "The rule quota must be at least 1.");
+  bt_ok(aev_bus_set_rule_quota(b, 301));
   bt_ok(aev_bus_put_rule(bus, "one-more", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  bt_fails(aev_bus_put_rule(bus, "two-more", "{\"source\":[\"a\"]}", NULL, 1, NULL),
+           AEV_ERR_LIMIT, "LimitExceededException",
+           "The requested resource exceeds the maximum number allowed.");
+  bt_ok(aev_bus_create(b, "later", &later));
+  for (int i = 0; i < 301; i++) {
+    snprintf(name, sizeof name, "r%d", i);
+    bt_ok(aev_bus_put_rule(later, name, "{\"source\":[\"a\"]}", NULL, 1, NULL));
+    bt_ok(aev_bus_put_rule(def, name, "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  }
+  bt_fails(aev_bus_put_rule(later, "one-more", "{\"source\":[\"a\"]}", NULL, 1, NULL),
+           AEV_ERR_LIMIT, "LimitExceededException", NULL);
+  bt_fails(aev_bus_put_rule(def, "one-more", "{\"source\":[\"a\"]}", NULL, 1, NULL),
+           AEV_ERR_LIMIT, "LimitExceededException", NULL);
+  aev_bus_release(later);
   aev_bus_release(bus);
+}
+END_TEST
+
+/* Detail must be one JSON object nested at most 1,000 deep; anything else
+ * is MalformedDetail and goes nowhere, through the typed call (whose check
+ * routing finishes) and PutEvents alike. Some malformed details make a
+ * well-formed envelope: {},"x":1 would add a member to it. */
+START_TEST(detail_must_be_a_json_object) {
+  static const char *bad[] = {
+      "[1]", "\"x\"", "{", "{\"a\":1}x", "{\"a\":1,}", "{\"a\":\"\\q\"}",
+      "{\"a\":\"\x01\"}", "{\"a\":01}", "{\"a\":tru}", "{\"a\" 1}", "{\"a\":[1,]}",
+      "{},\"x\":1", "{\"a\":1},\"detail\":{}", "{\"a\":1}}", "{\"a\":{}", " ", ""};
+  aev_queue *q = bt_queue(b, "sink", NULL);
+  char targets[256];
+  snprintf(targets, sizeof targets, "[{\"Id\":\"q\",\"Arn\":\"%s\"}]", aev_queue_arn(q));
+  bt_ok(aev_bus_put_rule(def, "all", "{\"source\":[\"app\"]}", NULL, 1, NULL));
+  bt_ok(aev_bus_put_targets(def, "all", targets, NULL));
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    bt_fails(aev_bus_put_event(def, "app", "T", bad[i], strlen(bad[i]), NULL),
+             AEV_ERR_INVALID, i < 16 ? "MalformedDetail" : "InvalidArgument", NULL);
+    json_t *entries = json_pack("[{s:s,s:s,s:s}]", "Source", "app", "DetailType", "T",
+                                "Detail", bad[i]);
+    char *req = json_dumps(entries, JSON_COMPACT), *resp;
+    json_decref(entries);
+    bt_ok(aev_bus_put_events(b, req, &resp));
+    ck_assert_msg(strstr(resp, i < 16 ? "\"MalformedDetail\"" : "\"InvalidArgument\""),
+                  "%s: %s", bad[i], resp);
+    free(req);
+    aev_free(resp);
+  }
+  char *body = bt_take(q);
+  ck_assert_msg(body == NULL, "delivered %s", body);
+  aev_queue_release(q);
+  const char *good = " {\"a\":[1,-2.5e3,true,null,{\"b\":\"\\u00e9\\n\"}],\"c\":{}} ";
+  bt_ok(aev_bus_put_event(def, "app", "T", good, strlen(good), NULL));
+  /* 1,000 nested objects pass; 1,001 do not. */
+  static char deep[1001 * 6 + 1];
+  for (int levels = 1000; levels <= 1001; levels++) {
+    size_t n = 0;
+    for (int i = 0; i < levels - 1; i++, n += 5) memcpy(deep + n, "{\"a\":", 5);
+    deep[n++] = '{';
+    for (int i = 0; i < levels; i++) deep[n++] = '}';
+    if (levels == 1000)
+      bt_ok(aev_bus_put_event(def, "app", "T", deep, n, NULL));
+    else
+      bt_fails(aev_bus_put_event(def, "app", "T", deep, n, NULL), AEV_ERR_INVALID,
+               "MalformedDetail", "Detail is malformed.");
+  }
 }
 END_TEST
 
@@ -213,7 +282,8 @@ int main(void) {
   tcase_add_test(tc, update_keeps_rule_on_bad_pattern);
   tcase_add_test(tc, delete_needs_targets_removed);
   tcase_add_test(tc, enable_disable_routes);
-  tcase_add_test(tc, rule_quota_is_raisable);
+  tcase_add_test(tc, rule_quota_is_raisable_per_broker);
+  tcase_add_test(tc, detail_must_be_a_json_object);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

@@ -1,5 +1,6 @@
 /* The "events" service of aev_call(): AWS's request and response shapes
- * for buses, rules, targets, archives and replays, and its errors. */
+ * for buses, rules, targets (ListRuleNamesByTarget too), archives (UpdateArchive too) and replays,
+ * paging of the List* actions by Limit and NextToken, and its errors. */
 #include <check.h>
 
 #include "aevtest.h"
@@ -10,13 +11,14 @@ static aev_broker *b;
 static void setup(void) { b = bt_broker(); }
 static void teardown(void) { aev_broker_destroy(b); }
 
-/* Calls action and compares the answer (JSON) with want. */
+/* Calls action and compares the answer (JSON) with want (NULL: the status
+ * alone). */
 static void call_eq(const char *action, const char *req, int want_rc,
                     const char *want) {
   char *out = NULL;
   int rc = aev_call(b, "events", action, req, &out);
   ck_assert_msg(rc == want_rc, "%s: rc %d (%s)", action, rc, out ? out : "");
-  bt_json_eq(out, want);
+  if (want) bt_json_eq(out, want);
   aev_free(out);
 }
 
@@ -114,6 +116,168 @@ START_TEST(archives_and_replays) {
 }
 END_TEST
 
+START_TEST(update_archive) {
+  call_eq("CreateArchive",
+          "{\"ArchiveName\":\"a\",\"EventSourceArn\":\"default\"}", AEV_OK, NULL);
+  aev_broker_advance(b, 60000);
+  call_eq("UpdateArchive",
+          "{\"ArchiveName\":\"a\",\"RetentionDays\":3,\"Description\":\"d\","
+          "\"EventPattern\":\"{\\\"source\\\":[\\\"x\\\"]}\"}",
+          AEV_OK,
+          "{\"ArchiveArn\":\"arn:aws:events:us-east-1:000000000000:archive/a\","
+          "\"State\":\"ENABLED\",\"CreationTime\":1704067260}");
+  call_eq("DescribeArchive", "{\"ArchiveName\":\"a\"}", AEV_OK,
+          "{\"ArchiveName\":\"a\",\"ArchiveArn\":\"arn:aws:events:us-east-1:"
+          "000000000000:archive/a\",\"EventSourceArn\":\"arn:aws:events:us-east-1:"
+          "000000000000:event-bus/default\",\"EventPattern\":\"{\\\"source\\\":"
+          "[\\\"x\\\"]}\",\"Description\":\"d\",\"State\":\"ENABLED\","
+          "\"RetentionDays\":3,\"SizeBytes\":0,\"EventCount\":0,"
+          "\"CreationTime\":1704067200}");
+  call_eq("UpdateArchive", "{}", AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error "
+          "detected: Value null at 'archiveName' failed to satisfy constraint: "
+          "Member must not be null\"}");
+  call_eq("UpdateArchive", "{\"ArchiveName\":\"a\",\"RetentionDays\":-1}",
+          AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error "
+          "detected: Value '-1' at 'retentionDays' failed to satisfy constraint: "
+          "Member must have value greater than or equal to 0\"}");
+  call_eq("UpdateArchive", "{\"ArchiveName\":\"b\"}", AEV_ERR_NOT_FOUND,
+          "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Archive b does "
+          "not exist.\"}");
+}
+END_TEST
+
+/* Names of the array member key of a List* answer, joined by commas, and
+ * its NextToken (or ""). */
+static void page(const char *action, const char *req, const char *key,
+                 const char *name_key, char *names, size_t cap, char *token) {
+  char *out = NULL;
+  int rc = aev_call(b, "events", action, req, &out);
+  ck_assert_msg(rc == AEV_OK, "%s %s: %s", action, req, out ? out : "");
+  json_t *j = json_loads(out, 0, NULL), *arr = json_object_get(j, key);
+  names[0] = 0;
+  for (size_t i = 0; i < json_array_size(arr); i++) {
+    const char *n = json_string_value(json_object_get(json_array_get(arr, i), name_key));
+    snprintf(names + strlen(names), cap - strlen(names), "%s%s", i ? "," : "", n);
+  }
+  const char *t = json_string_value(json_object_get(j, "NextToken"));
+  snprintf(token, 64, "%s", t ? t : "");
+  json_decref(j);
+  aev_free(out);
+}
+
+/* Walks every page of a List* action two at a time: all names, in order. */
+static void all_pages(const char *action, const char *extra, const char *key,
+                      const char *name_key, const char *want) {
+  char names[512] = "", got[256], token[64] = "", req[512];
+  int pages = 0;
+  do {
+    snprintf(req, sizeof req, "{%s\"Limit\":2%s%s%s}", extra, *token ? ",\"NextToken\":\"" : "",
+             token, *token ? "\"" : "");
+    page(action, req, key, name_key, got, sizeof got, token);
+    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", pages ? "," : "", got);
+    ck_assert_int_le(++pages, 5);
+  } while (*token);
+  ck_assert_str_eq(names, want);
+  ck_assert_int_eq(pages, 3);
+}
+
+START_TEST(list_actions_page) {
+  const char *names[] = {"e", "a", "d", "b", "c"};
+  char req[512];
+  for (int i = 0; i < 5; i++) {
+    snprintf(req, sizeof req, "{\"Name\":\"%s\"}", names[i]);
+    call_eq("CreateEventBus", req, AEV_OK, NULL);
+    snprintf(req, sizeof req, "{\"Name\":\"r%s\",\"EventPattern\":\"{\\\"source\\\":[\\\"s\\\"]}\"}",
+             names[i]);
+    call_eq("PutRule", req, AEV_OK, NULL);
+    snprintf(req, sizeof req, "{\"ArchiveName\":\"ar%s\",\"EventSourceArn\":\"%s\"}",
+             names[i], names[i]);
+    call_eq("CreateArchive", req, AEV_OK, NULL);
+    snprintf(req, sizeof req,
+             "{\"ReplayName\":\"rp%s\",\"EventSourceArn\":\"arn:aws:events:us-east-1:"
+             "000000000000:archive/ar%s\",\"EventStartTime\":1704067000,\"EventEndTime\":"
+             "1704067100,\"Destination\":{\"Arn\":\"arn:aws:events:us-east-1:"
+             "000000000000:event-bus/%s\"}}",
+             names[i], names[i], names[i]);
+    call_eq("StartReplay", req, AEV_OK, NULL);
+  }
+  call_eq("PutTargets",
+          "{\"Rule\":\"ra\",\"Targets\":[{\"Id\":\"t1\",\"Arn\":\"arn:aws:events:"
+          "us-east-1:000000000000:event-bus/a\"},{\"Id\":\"t2\",\"Arn\":\"arn:aws:events:"
+          "us-east-1:000000000000:event-bus/b\"},{\"Id\":\"t3\",\"Arn\":\"arn:aws:events:"
+          "us-east-1:000000000000:event-bus/c\"},{\"Id\":\"t4\",\"Arn\":\"arn:aws:events:"
+          "us-east-1:000000000000:event-bus/d\"},{\"Id\":\"t5\",\"Arn\":\"arn:aws:events:"
+          "us-east-1:000000000000:event-bus/e\"}]}",
+          AEV_OK, NULL);
+  all_pages("ListEventBuses", "", "EventBuses", "Name", "a,b,c,d,default,e");
+  all_pages("ListRules", "", "Rules", "Name", "ra,rb,rc,rd,re");
+  all_pages("ListTargetsByRule", "\"Rule\":\"ra\",", "Targets", "Id", "t1,t2,t3,t4,t5");
+  all_pages("ListArchives", "", "Archives", "ArchiveName", "ara,arb,arc,ard,are");
+  all_pages("ListReplays", "", "Replays", "ReplayName", "rpa,rpb,rpc,rpd,rpe");
+  /* No Limit: everything, and no NextToken. */
+  char got[256], token[64];
+  page("ListRules", "{}", "Rules", "Name", got, sizeof got, token);
+  ck_assert_str_eq(got, "ra,rb,rc,rd,re");
+  ck_assert_str_eq(token, "");
+  call_eq("ListRules", "{\"NextToken\":\"not-a-token\"}", AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"The NextToken "
+          "provided is invalid or has expired.\"}");
+  call_eq("ListArchives", "{\"Limit\":0}", AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error "
+          "detected: Value '0' at 'limit' failed to satisfy constraint: Member must "
+          "have value greater than or equal to 1\"}");
+  call_eq("ListReplays", "{\"Limit\":101}", AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error "
+          "detected: Value '101' at 'limit' failed to satisfy constraint: Member must "
+          "have value less than or equal to 100\"}");
+}
+END_TEST
+
+/* ListRuleNamesByTarget: the rules (sorted by name) with a target of that
+ * ARN on the bus asked about, paged like the other lists. */
+START_TEST(rule_names_by_target) {
+  const char *names[] = {"rc", "ra", "rd", "rb"};
+  char req[512];
+  for (int i = 0; i < 4; i++) {
+    snprintf(req, sizeof req, "{\"Name\":\"%s\",\"EventPattern\":\"{\\\"source\\\":[\\\"s\\\"]}\"}",
+             names[i]);
+    call_eq("PutRule", req, AEV_OK, NULL);
+    /* rd's target is another queue. */
+    snprintf(req, sizeof req,
+             "{\"Rule\":\"%s\",\"Targets\":[{\"Id\":\"t\",\"Arn\":\"arn:aws:sqs:us-east-1:"
+             "000000000000:%s\"}]}",
+             names[i], strcmp(names[i], "rd") ? "q" : "other");
+    call_eq("PutTargets", req, AEV_OK, NULL);
+  }
+  call_eq("ListRuleNamesByTarget", "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:q\"}",
+          AEV_OK, "{\"RuleNames\":[\"ra\",\"rb\",\"rc\"]}");
+  char *out = NULL;
+  ck_assert_int_eq(aev_call(b, "events", "ListRuleNamesByTarget",
+                            "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"Limit\":2}", &out),
+                   AEV_OK);
+  json_t *first = json_loads(out, 0, NULL);
+  aev_free(out);
+  ck_assert_int_eq(json_array_size(json_object_get(first, "RuleNames")), 2);
+  snprintf(req, sizeof req,
+           "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"Limit\":2,\"NextToken\":\"%s\"}",
+           json_string_value(json_object_get(first, "NextToken")));
+  json_decref(first);
+  call_eq("ListRuleNamesByTarget", req, AEV_OK, "{\"RuleNames\":[\"rc\"]}");
+  call_eq("ListRuleNamesByTarget", "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:none\"}",
+          AEV_OK, "{\"RuleNames\":[]}");
+  call_eq("ListRuleNamesByTarget", "{}", AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error "
+          "detected: Value null at 'targetArn' failed to satisfy constraint: Member "
+          "must not be null\"}");
+  call_eq("ListRuleNamesByTarget",
+          "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"EventBusName\":\"nope\"}",
+          AEV_ERR_NOT_FOUND,
+          "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Event bus nope does not exist.\"}");
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus_api");
   TCase *tc = tcase_create("core");
@@ -121,6 +285,9 @@ int main(void) {
   tcase_add_test(tc, buses);
   tcase_add_test(tc, rules_and_targets);
   tcase_add_test(tc, archives_and_replays);
+  tcase_add_test(tc, update_archive);
+  tcase_add_test(tc, list_actions_page);
+  tcase_add_test(tc, rule_names_by_target);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

@@ -1,5 +1,5 @@
 /* Archives and replays on the manual clock: what an archive keeps (all or
- * by pattern, retention), replaying an event-time window to all or chosen
+ * by pattern, retention), UpdateArchive, replaying an event-time window to all or chosen
  * rules with "replay-name", the replay states, cancelling, and the errors. */
 #include <check.h>
 
@@ -225,6 +225,52 @@ START_TEST(replay_errors) {
 }
 END_TEST
 
+/* UpdateArchive replaces what it is given: a new pattern decides what is
+ * archived from then on, a shorter retention drops older events at once;
+ * a bad pattern or retention changes nothing. */
+START_TEST(update_archive) {
+  bt_ok(aev_bus_create_archive(def, "arch", "{\"source\":[\"shop\"]}", 0, "first", NULL));
+  bt_put(def, "shop", "{\"n\":1}");
+  bt_put(def, "other", "{\"n\":2}");
+  ck_assert_int_eq(count_of("arch"), 1);
+  bt_ok(aev_bus_update_archive(b, "arch", "{\"source\":[\"other\"]}", -1, NULL));
+  bt_put(def, "shop", "{\"n\":3}");
+  bt_put(def, "other", "{\"n\":4}");
+  ck_assert_int_eq(count_of("arch"), 2);
+  json_t *j = describe(aev_bus_describe_archive, "arch");
+  ck_assert_str_eq(json_string_value(json_object_get(j, "EventPattern")),
+                   "{\"source\":[\"other\"]}");
+  ck_assert_str_eq(json_string_value(json_object_get(j, "Description")), "first");
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "RetentionDays")), 0);
+  json_decref(j);
+  /* Two days on, a one-day retention drops all four days-old events. */
+  aev_broker_advance(b, 2 * 86400 * 1000LL);
+  bt_ok(aev_bus_update_archive(b, "arch", NULL, 1, "second"));
+  ck_assert_int_eq(count_of("arch"), 0);
+  j = describe(aev_bus_describe_archive, "arch");
+  ck_assert_str_eq(json_string_value(json_object_get(j, "Description")), "second");
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "RetentionDays")), 1);
+  json_decref(j);
+  bt_fails(aev_bus_update_archive(b, "arch", "{\"source\":\"x\"}", -1, "third"),
+           AEV_ERR_INVALID, "InvalidEventPatternException", NULL);
+  bt_fails(aev_bus_update_archive(b, "arch", NULL, -5, "third"), AEV_ERR_INVALID,
+           "ValidationException",
+           "1 validation error detected: Value '-5' at 'retentionDays' failed to "
+           "satisfy constraint: Member must have value greater than or equal to 0");
+  bt_fails(aev_bus_update_archive(b, "nope", NULL, 3, NULL), AEV_ERR_NOT_FOUND,
+           "ResourceNotFoundException", "Archive nope does not exist.");
+  bt_fails(aev_bus_update_archive(b, "bad name", NULL, 3, NULL), AEV_ERR_INVALID,
+           "ValidationException", NULL);
+  j = describe(aev_bus_describe_archive, "arch");
+  ck_assert_str_eq(json_string_value(json_object_get(j, "EventPattern")),
+                   "{\"source\":[\"other\"]}");
+  ck_assert_str_eq(json_string_value(json_object_get(j, "Description")), "second");
+  json_decref(j);
+  bt_put(def, "other", "{\"n\":5}");
+  ck_assert_int_eq(count_of("arch"), 1);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus_archive");
   TCase *tc = tcase_create("core");
@@ -235,6 +281,7 @@ int main(void) {
   tcase_add_test(tc, replay_to_chosen_rules);
   tcase_add_test(tc, cancel_a_replay);
   tcase_add_test(tc, replay_errors);
+  tcase_add_test(tc, update_archive);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

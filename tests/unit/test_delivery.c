@@ -332,6 +332,82 @@ START_TEST(queue_destination_and_stream_source) {
 }
 END_TEST
 
+/* A topic destination publishes each Ok record (this library's
+ * SnsDestinationConfiguration); a FIFO topic keeps the records' order in
+ * one group named after the delivery stream; a missing topic is a failed
+ * attempt, retried until RetryOptions' duration has passed. */
+START_TEST(topic_destination) {
+  aev_queue *q, *fq;
+  aev_topic *t, *ft;
+  ck_assert_int_eq(aev_queue_create(b, "plain", NULL, &q), AEV_OK);
+  ck_assert_int_eq(aev_queue_create(b, "ordered.fifo", "{\"FifoQueue\":\"true\"}", &fq), AEV_OK);
+  ck_assert_int_eq(aev_topic_create(b, "news", NULL, &t), AEV_OK);
+  ck_assert_int_eq(aev_topic_create(b, "ordered.fifo", "{\"FifoTopic\":\"true\"}", &ft), AEV_OK);
+  char *arn;
+  ck_assert_int_eq(aev_topic_subscribe(t, "sqs", aev_queue_arn(q), "{\"RawMessageDelivery\":\"true\"}", &arn), AEV_OK);
+  aev_free(arn);
+  ck_assert_int_eq(aev_topic_subscribe(ft, "sqs", aev_queue_arn(fq), "{\"RawMessageDelivery\":\"true\"}", &arn), AEV_OK);
+  aev_free(arn);
+  char cfg[512];
+  aev_delivery *d, *fd, *gone;
+  snprintf(cfg, sizeof cfg,
+           "{\"SnsDestinationConfiguration\":{\"TopicARN\":\"%s\",\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60}}}",
+           aev_topic_arn(t));
+  ck_assert_int_eq(aev_delivery_create(b, "to-news", cfg, &d), AEV_OK);
+  snprintf(cfg, sizeof cfg,
+           "{\"SnsDestinationConfiguration\":{\"TopicARN\":\"%s\",\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60}}}",
+           aev_topic_arn(ft));
+  ck_assert_int_eq(aev_delivery_create(b, "to-ordered", cfg, &fd), AEV_OK);
+  ck_assert_int_eq(aev_delivery_create(b, "to-nowhere",
+                                       "{\"SnsDestinationConfiguration\":{\"TopicARN\":\"arn:aws:sns:us-east-1:000000000000:none\","
+                                       "\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60},\"RetryOptions\":{\"DurationInSeconds\":10}}}", &gone), AEV_OK);
+  const char *words[] = {"one", "two", "three"};
+  for (int i = 0; i < 3; i++) {
+    ck_assert_int_eq(aev_delivery_put(d, words[i], strlen(words[i]), NULL), AEV_OK);
+    ck_assert_int_eq(aev_delivery_put(fd, words[i], strlen(words[i]), NULL), AEV_OK);
+  }
+  ck_assert_int_eq(aev_delivery_put(gone, "lost", 4, NULL), AEV_OK);
+  aev_broker_advance(b, 59999);
+  aev_message *m[10];
+  size_t n;
+  ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 0);
+  aev_broker_advance(b, 1);
+  ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 3);
+  for (size_t i = 0; i < n; i++) aev_message_free(m[i]);
+  ck_assert_int_eq(aev_queue_receive(fq, 10, 0, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 3);
+  for (size_t i = 0; i < n; i++) {
+    size_t len;
+    const char *body = aev_message_body(m[i], &len);
+    ck_assert_uint_eq(len, strlen(words[i]));
+    ck_assert_int_eq(memcmp(body, words[i], len), 0);
+    aev_message_free(m[i]);
+  }
+  char *desc;
+  ck_assert_int_eq(aev_delivery_describe(d, &desc), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(desc, "\"SnsDestinationDescription\""));
+  aev_free(desc);
+  /* The missing topic: attempts at 60 s, 61 s, 63 s, 67 s, 75 s > 70 s. */
+  aev_broker_advance(b, 20000);
+  ck_assert_int_eq(aev_delivery_metrics(gone, &desc), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(desc, "\"DeliveredRecords\":0"));
+  ck_assert_ptr_nonnull(strstr(desc, "\"FailedRecords\":1"));
+  ck_assert_ptr_nonnull(strstr(desc, "\"DeliveryAttempts\":5"));
+  aev_free(desc);
+  st_assert_error(aev_delivery_create(b, "bad", "{\"SnsDestinationConfiguration\":{}}", &gone),
+                  AEV_ERR_INVALID, "InvalidArgumentException");
+  aev_delivery_release(gone);
+  aev_delivery_release(fd);
+  aev_delivery_release(d);
+  aev_topic_release(ft);
+  aev_topic_release(t);
+  aev_queue_release(fq);
+  aev_queue_release(q);
+}
+END_TEST
+
 static json_t *call(const char *action, const char *req, int want) {
   char *out = NULL;
   int rc = aev_call(b, "firehose", action, req, &out);
@@ -390,6 +466,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, failing_transform_is_retried_then_errors);
   tcase_add_test(tc, callback_sink_with_retries);
   tcase_add_test(tc, queue_destination_and_stream_source);
+  tcase_add_test(tc, topic_destination);
   tcase_add_test(tc, firehose_api);
   suite_add_tcase(s, tc);
   return s;

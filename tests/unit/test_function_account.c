@@ -3,7 +3,8 @@
  * concurrency, reservations set aside from it (never leaving fewer than
  * 100 unreserved), TooManyRequestsException for sync calls and throttle
  * retries for Event ones once the pool is full, a deleted function's
- * reservation given back, and a limit raised per broker. */
+ * reservation given back, a limit raised per broker, and provisioned
+ * concurrency taken from the unreserved pool. */
 #include "aevtest.h"
 #include "function/function.h"
 #include "function_support.h"
@@ -166,6 +167,91 @@ START_TEST(limit_raised_per_broker) {
 }
 END_TEST
 
+static void publish(aev_function *f) {
+  char *v;
+  ck_assert_int_eq(aev_function_publish_version(f, NULL, &v), AEV_OK);
+  aev_free(v);
+}
+
+static int requested(aev_function *f, const char *q) {
+  char *j;
+  ck_assert_int_eq(aev_function_provisioned_concurrency(f, q, &j), AEV_OK);
+  int n = -1;
+  const char *p = strstr(j, "\"RequestedProvisionedConcurrentExecutions\":");
+  if (p) n = atoi(p + 43);
+  aev_free(j);
+  return n;
+}
+
+/* An unreserved function's provisioned concurrency comes out of the
+ * unreserved pool, as Lambda takes it: the pool can't drop below 100,
+ * invocations on provisioned environments don't take pool slots, and
+ * deleting the configuration or the function gives it back. */
+START_TEST(provisioned_concurrency_comes_out_of_the_unreserved_pool) {
+  aev_function *p = holding("p"), *g = holding("g");
+  /* Held past the 60 s allocation, not timed out meanwhile. */
+  ck_assert_int_eq(aev_function_update_configuration(g, "{\"Timeout\":900}"), AEV_OK);
+  publish(p);
+  ck_assert_int_eq(aev_function_put_provisioned_concurrency(p, "1", 900), AEV_OK);
+  ft_assert_error(aev_function_put_provisioned_concurrency(p, "1", 901),
+                  AEV_ERR_INVALID, "InvalidParameterValueException",
+                  "Specified ConcurrentExecutions for function decreases "
+                  "account's UnreservedConcurrentExecution below its minimum value of [100].");
+  ck_assert_int_eq(requested(p, "1"), 900); /* nothing changed */
+  ft_assert_error(aev_function_set_reserved_concurrency(g, 1), AEV_ERR_INVALID,
+                  "InvalidParameterValueException",
+                  "Specified ReservedConcurrentExecutions for function decreases "
+                  "account's UnreservedConcurrentExecution below its minimum value of [100].");
+  ft_assert_error(aev_function_set_account_concurrency(b, 999), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "at least 1000");
+  /* 100 on-demand slots are left for every unreserved function. */
+  int done = 0;
+  start(g, 100, &done);
+  ft_assert_error(aev__function_call(g, "{}", 2, on_done, &done), AEV_ERR_THROTTLED,
+                  "TooManyRequestsException", "Rate Exceeded.");
+  /* Once READY, the 900 provisioned environments run outside that pool. */
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  for (int i = 0; i < 900; i++)
+    ck_assert_int_eq(aev_function_invoke_event_qualified(p, "1", "{}", 2, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(h.n, 1000);
+  ck_assert_int_eq(ft_metric(p, "Throttles"), 0);
+  ck_assert_int_eq(ft_metric(p, "ColdStarts"), 0);
+  /* The 901st needs an on-demand slot, and the pool is full. */
+  ck_assert_int_eq(aev_function_invoke_event_qualified(p, "1", "{}", 2, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(h.n, 1000);
+  ck_assert_int_eq(ft_metric(p, "Throttles"), 1);
+  for (int i = 0; i < h.n; i++)
+    ck_assert_int_eq(aev_invocation_succeed(h.held[i], "1", 1), AEV_OK);
+  h.n = 0;
+  /* Deleting the configuration gives the 900 back. */
+  ck_assert_int_eq(aev_function_delete_provisioned_concurrency(p, "1"), AEV_OK);
+  ck_assert_int_eq(aev_function_set_reserved_concurrency(g, 900), AEV_OK);
+  ck_assert_int_eq(aev_function_set_reserved_concurrency(g, -1), AEV_OK);
+  /* With a reservation, provisioned concurrency is part of it instead. */
+  ck_assert_int_eq(aev_function_put_provisioned_concurrency(p, "1", 5), AEV_OK);
+  ft_assert_error(aev_function_set_reserved_concurrency(p, 4), AEV_ERR_INVALID,
+                  "InvalidParameterValueException",
+                  "less than the function's provisioned concurrency [5]");
+  ck_assert_int_eq(aev_function_set_reserved_concurrency(p, 10), AEV_OK);
+  ck_assert_int_eq(aev_function_set_reserved_concurrency(g, 890), AEV_OK);
+  ft_assert_error(aev_function_put_provisioned_concurrency(p, "1", 11),
+                  AEV_ERR_INVALID, "InvalidParameterValueException",
+                  "should not be greater than the reservedConcurrentExecution");
+  /* Dropping p's reservation puts its 5 back on the pool: 105 left. */
+  ck_assert_int_eq(aev_function_set_reserved_concurrency(p, -1), AEV_OK);
+  ft_assert_error(aev_function_set_reserved_concurrency(g, 896), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "minimum value of [100]");
+  ck_assert_int_eq(aev_function_set_reserved_concurrency(g, 895), AEV_OK);
+  /* Deleting the function gives its provisioned concurrency back. */
+  ck_assert_int_eq(aev_function_delete(p), AEV_OK);
+  ck_assert_int_eq(aev_function_set_reserved_concurrency(g, 900), AEV_OK);
+  aev_function_release(p);
+  aev_function_release(g);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_account");
   TCase *tc = tcase_create("core");
@@ -174,6 +260,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, unreserved_pool_is_shared_by_all_functions);
   tcase_add_test(tc, event_invocations_retry_when_the_pool_is_full);
   tcase_add_test(tc, limit_raised_per_broker);
+  tcase_add_test(tc, provisioned_concurrency_comes_out_of_the_unreserved_pool);
   suite_add_tcase(su, tc);
   return su;
 }

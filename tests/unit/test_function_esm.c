@@ -2,7 +2,8 @@
  * event shape, deletes after success, partial batch failures reappearing
  * after their visibility timeout and reaching the DLQ after
  * maxReceiveCount, filter criteria, the batching window, MaximumConcurrency,
- * enable/disable, FIFO order, AWS's validation, and no polling while idle. */
+ * enable/disable, FIFO order, AWS's validation, no polling while idle, and
+ * List/Update reaching stream (Kinesis) mappings. */
 #include <jansson.h>
 
 #include "aevtest.h"
@@ -147,6 +148,64 @@ START_TEST(event_shape_matches_aws) {
   qt_send(q, "plain");
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_ptr_nonnull(strstr(s.last, "\"messageAttributes\":{},\"md5OfMessageAttributes\":null"));
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+/* Bodies with every byte JSON escapes that SQS accepts, at every offset of the 8-byte words
+ * the event writer scans, come out of the event text unchanged. */
+START_TEST(bodies_escape_exactly) {
+  bt_state s = {0};
+  aev_function *f = bt_function("escapes", &s);
+  aev_queue *q = qt_queue(b, "escapes-q", NULL);
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "escapes"));
+  const char specials[] = "\"\\\n\t\r"; /* SQS refuses other controls */
+  char body[64];
+  for (size_t k = 0; k < sizeof specials - 1; k++)
+    for (size_t at = 0; at < 20; at++) {
+      memset(body, 'x', sizeof body);
+      memcpy(body + 20, "caf\xc3\xa9 \xe2\x82\xac", 9);
+      body[at] = specials[k];
+      body[40] = '\0';
+      ck_assert_int_eq(aev_queue_send(q, body, 40, NULL, NULL, NULL), AEV_OK);
+      ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+      json_t *e = json_loads(s.last, 0, NULL);
+      ck_assert_msg(e != NULL, "event is not JSON: %s", s.last);
+      json_t *r = json_array_get(json_object_get(e, "Records"), 0);
+      ck_assert_str_eq(json_string_value(json_object_get(r, "body")), body);
+      json_decref(e);
+    }
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+/* A FIFO record's attributes in Lambda's order, group and deduplication
+ * ids escaped. */
+START_TEST(fifo_record_attributes) {
+  bt_state s = {0};
+  aev_function *f = bt_function("fifo-attrs", &s);
+  aev_queue *q = qt_queue(b, "fa.fifo", "{\"FifoQueue\":\"true\"}");
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "fifo-attrs"));
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  aev_send_options_set_group_id(o, "g\"1");
+  aev_send_options_set_deduplication_id(o, "d\\1");
+  char seq[AEV_SEQUENCE_NUMBER_SIZE];
+  ck_assert_int_eq(aev_queue_send(q, "m", 1, o, NULL, seq), AEV_OK);
+  aev_send_options_free(o);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 1);
+  char want[512];
+  snprintf(want, sizeof want,
+           "\"attributes\":{\"ApproximateReceiveCount\":\"1\","
+           "\"SentTimestamp\":\"1704067200000\",\"SenderId\":\"000000000000\","
+           "\"ApproximateFirstReceiveTimestamp\":\"1704067200000\","
+           "\"SequenceNumber\":\"%s\",\"MessageGroupId\":\"g\\\"1\","
+           "\"MessageDeduplicationId\":\"d\\\\1\"}",
+           seq);
+  ck_assert_msg(strstr(s.last, want) != NULL, "%s", s.last);
   aev_queue_release(q);
   aev_function_release(f);
 }
@@ -445,12 +504,117 @@ START_TEST(deleting_the_function_stops_its_mappings) {
 }
 END_TEST
 
+/* Kinesis records per invocation, by function (user: an int[2] slot). */
+static void kin_handler(void *user, aev_invocation *ctx, const char *event,
+                        size_t len) {
+  int *slot = user;
+  json_t *e = json_loadb(event, len, 0, NULL);
+  slot[0]++;
+  slot[1] += (int)json_array_size(json_object_get(e, "Records"));
+  json_decref(e);
+  aev_invocation_succeed(ctx, "{}", 2);
+}
+
+static int mapping_count(const char *fn, const char *arn) {
+  char *out;
+  ck_assert_int_eq(aev_event_source_mapping_list(b, fn, arn, &out), AEV_OK);
+  json_t *j = json_loads(out, 0, NULL);
+  int n = (int)json_array_size(json_object_get(j, "EventSourceMappings"));
+  json_decref(j);
+  aev_free(out);
+  return n;
+}
+
+/* ListEventSourceMappings and UpdateEventSourceMapping reach the stream
+ * primitive's Kinesis mappings: listed beside queue mappings and by their
+ * filters; an update is checked, answered with State Updating, then takes
+ * effect (new function, new batch size) for the next batches. */
+START_TEST(stream_mappings_listed_and_updated) {
+  int a[2] = {0}, bb[2] = {0};
+  bt_state s = {0};
+  aev_function *fa, *fb, *fq;
+  ck_assert_int_eq(aev_function_create(b, "kin-a", NULL, kin_handler, a, NULL, &fa), AEV_OK);
+  ck_assert_int_eq(aev_function_create(b, "kin-b", NULL, kin_handler, bb, NULL, &fb), AEV_OK);
+  fq = bt_function("q-fn", &s);
+  aev_stream *st;
+  ck_assert_int_eq(aev_stream_create(b, "ks", 1, &st), AEV_OK);
+  aev_queue *q = qt_queue(b, "lq", NULL);
+  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "q-fn"));
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"BatchSize\":2,"
+                "\"StartingPosition\":\"TRIM_HORIZON\"}", aev_stream_arn(st), "kin-a");
+  char uuid[37];
+  uuid_of(d, uuid);
+  aev_free(d);
+  ck_assert_int_eq(mapping_count(NULL, NULL), 2);
+  ck_assert_int_eq(mapping_count("kin-a", NULL), 1);
+  ck_assert_int_eq(mapping_count("q-fn", NULL), 1);
+  ck_assert_int_eq(mapping_count("kin-b", NULL), 0);
+  ck_assert_int_eq(mapping_count(NULL, aev_stream_arn(st)), 1);
+  ck_assert_int_eq(mapping_count(NULL, aev_queue_arn(q)), 1);
+  /* Refused updates change nothing. */
+  char req[512], *out = NULL;
+  const char *bad[][3] = {
+      {"\"BatchSize\":0", "InvalidParameterValueException", "Member must have value greater than or equal to 1"},
+      {"\"MaximumRecordAgeInSeconds\":30", "InvalidParameterValueException", "-1 or between 60"},
+      {"\"ParallelizationFactor\":2", "InvalidParameterValueException", "ParallelizationFactor"},
+      {"\"FunctionName\":\"nope\"", "ResourceNotFoundException", "Function not found"},
+      {"\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"a\\\":1}\"}]}", "InvalidParameterValueException", "Invalid filter pattern"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    snprintf(req, sizeof req, "{\"UUID\":\"%s\",%s}", uuid, bad[i][0]);
+    int rc = aev_event_source_mapping_update(b, req, &out);
+    ck_assert_msg(rc != AEV_OK, "%s accepted", bad[i][0]);
+    ck_assert_str_eq(aev_errcode(), bad[i][1]);
+    ck_assert_msg(strstr(aev_errmsg(), bad[i][2]), "%s: %s", bad[i][0], aev_errmsg());
+  }
+  ft_assert_error(aev_event_source_mapping_update(b, "{\"UUID\":\"00000000-0000-4000-8000-000000000000\",\"BatchSize\":3}", &out),
+                  AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "does not exist");
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"BatchSize\":3,\"FunctionName\":\"kin-b\"}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &out), AEV_OK);
+  json_t *j = json_loads(out, 0, NULL);
+  aev_free(out);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "State")), "Updating");
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "BatchSize")), 3);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "FunctionArn")), aev_function_arn(fb));
+  ck_assert_str_eq(json_string_value(json_object_get(j, "StartingPosition")), "TRIM_HORIZON");
+  json_decref(j);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &out), AEV_OK);
+  j = json_loads(out, 0, NULL);
+  aev_free(out);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "State")), "Enabled");
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "BatchSize")), 3);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "FunctionArn")), aev_function_arn(fb));
+  json_decref(j);
+  ck_assert_int_eq(mapping_count("kin-b", NULL), 1);
+  ck_assert_int_eq(mapping_count("kin-a", NULL), 0);
+  /* The next records go to kin-b, three at a time. */
+  for (int i = 0; i < 6; i++)
+    ck_assert_int_eq(aev_stream_put(st, "eA==", 4, "k", NULL, NULL, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(a[0], 0);
+  ck_assert_int_eq(bb[0], 2);
+  ck_assert_int_eq(bb[1], 6);
+  /* Through the API as well. */
+  ck_assert_int_eq(aev_call(b, "lambda", "ListEventSourceMappings", "{\"FunctionName\":\"kin-b\"}", &out), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(out, uuid));
+  aev_free(out);
+  aev_stream_release(st);
+  aev_queue_release(q);
+  aev_function_release(fa);
+  aev_function_release(fb);
+  aev_function_release(fq);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_esm");
   TCase *tc = tcase_create("esm");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, batch_is_delivered_and_deleted);
   tcase_add_test(tc, event_shape_matches_aws);
+  tcase_add_test(tc, bodies_escape_exactly);
+  tcase_add_test(tc, fifo_record_attributes);
   tcase_add_test(tc, partial_failures_reappear_then_dead_letter);
   tcase_add_test(tc, function_error_fails_the_whole_batch);
   tcase_add_test(tc, filters_drop_and_delete_non_matching);
@@ -461,6 +625,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, validation_as_aws);
   tcase_add_test(tc, through_aev_call);
   tcase_add_test(tc, deleting_the_function_stops_its_mappings);
+  tcase_add_test(tc, stream_mappings_listed_and_updated);
   suite_add_tcase(su, tc);
   return su;
 }

@@ -269,6 +269,73 @@ START_TEST(internal_json_api) {
 }
 END_TEST
 
+/* Evaluates through the jansson entry point; the result as compact JSON text
+ * (caller frees), "<undefined>" or "<error CODE>". */
+static char *eval_json(const char *expr, const char *input, const char *binds) {
+  aev_jsonata *x = NULL;
+  ck_assert_int_eq(aev_jsonata_compile(expr, strlen(expr), &x), AEV_OK);
+  json_t *in = input ? json_loads(input, JSON_DECODE_ANY, NULL) : NULL;
+  json_t *b = binds ? json_loads(binds, 0, NULL) : NULL;
+  json_t *out = NULL;
+  char code[8] = "", msg[200], *r;
+  int pos;
+  if (aev__jsonata_eval_json(x, in, b, &out, code, msg, sizeof msg, &pos)) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "<error %s>", code);
+    r = strdup(buf);
+  } else {
+    r = out ? json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("<undefined>");
+  }
+  json_decref(out);
+  json_decref(in);
+  json_decref(b);
+  aev_jsonata_free(x);
+  return r;
+}
+
+/* the same result through both entry points */
+#define EXPECT_BOTH(expr, input, bindings, want)                               \
+  do {                                                                         \
+    EXPECT(expr, input, bindings, want);                                       \
+    char *got_ = eval_json(expr, input, bindings);                             \
+    ck_assert_msg(strcmp(got_, want) == 0, "json_t: %s => %s, want %s", expr, got_, want); \
+    free(got_);                                                                \
+  } while (0)
+
+/* Plain paths through aev__jsonata_eval_json take a shortcut on jansson
+ * (direct.c); whatever it cannot decide goes to the evaluator, so both entry
+ * points agree on every shape a plain path can meet. */
+START_TEST(plain_paths_on_jansson) {
+  const char *b = "{\"states\": {\"input\": {\"id\": \"o-1\", \"n\": 2.0, \"big\": 9007199254740993, \"ok\": true, "
+                  "\"nil\": null, \"e\": {}, \"c\": {\"id\": \"c-9\", \"tags\": [\"a\", 1.0]}, "
+                  "\"items\": [{\"sku\": \"s1\"}, {\"sku\": \"s2\"}]}}, \"x\": 5}";
+  EXPECT_BOTH("$states.input.c.id", NULL, b, "\"c-9\"");
+  EXPECT_BOTH("$states.input.n", NULL, b, "2");            /* a JSON 2.0 is the JS number 2 */
+  /* beyond 2^53 a number is a double either way; the shortcut gives what
+   * the evaluator gives (a block is never a plain path) */
+  char *direct = eval_json("$states.input.big", NULL, b), *evaluated = eval_json("($states.input.big)", NULL, b);
+  ck_assert_str_eq(direct, evaluated);
+  free(direct);
+  free(evaluated);
+  EXPECT_BOTH("$states.input.ok", NULL, b, "true");
+  EXPECT_BOTH("$states.input.nil", NULL, b, "null");
+  EXPECT_BOTH("$states.input.e", NULL, b, "{}");
+  EXPECT_BOTH("$states.input.nil.id", NULL, b, "<undefined>");
+  EXPECT_BOTH("$states.input.missing.id", NULL, b, "<undefined>");
+  EXPECT_BOTH("$states.input.items.sku", NULL, b, "[\"s1\",\"s2\"]"); /* an array on the way */
+  EXPECT_BOTH("$states.input.c.tags", NULL, b, "[\"a\",1]"); /* an array as the result: JS numbers */
+  EXPECT_BOTH("$x.y", NULL, b, "<undefined>");                       /* a bound scalar */
+  EXPECT_BOTH("$nobody.y", NULL, b, "<undefined>");
+  EXPECT_BOTH("$string.y", NULL, b, "<undefined>");                  /* a built-in, not a binding */
+  EXPECT_BOTH("a.b", "{\"a\": {\"b\": 1}}", NULL, "1");
+  EXPECT_BOTH("a.b", "[{\"a\": {\"b\": 1}}, {\"a\": {\"b\": 2}}]", NULL, "[1,2]");
+  EXPECT_BOTH("$.a", "{\"a\": 3}", "{\"a\": 4}", "3");
+  /* jsonata-js binds `$` after the bindings: `$$` is the input even when a
+   * binding is named "$" */
+  EXPECT_BOTH("$$.a", "{\"a\": 3}", "{\"$\": {\"a\": 4}}", "3");
+}
+END_TEST
+
 /* Step Functions' profile: evaluates with aev__jsonata_use_states_profile */
 static char *eval_sf(const char *expr) {
   aev_jsonata *x = NULL;
@@ -333,6 +400,7 @@ int main(void) {
   tcase_add_test(tc, limits);
   tcase_add_test(tc, shared_between_threads);
   tcase_add_test(tc, internal_json_api);
+  tcase_add_test(tc, plain_paths_on_jansson);
   tcase_add_test(tc, states_profile);
   suite_add_tcase(s, tc);
   return aev_test_run(s);

@@ -175,6 +175,56 @@ START_TEST(history_shape) {
 }
 END_TEST
 
+/* The history stores each state's input and output by reference and writes
+ * their text when read: a value taken from "$$" must keep the context as it
+ * was (State.Name "A"), in the output and in A's recorded output, although
+ * B changes $$.State afterwards. */
+START_TEST(context_values_are_snapshots) {
+  result r = run("{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Parameters\":"
+                 "{\"c.$\":\"$$\"},\"Next\":\"B\"},\"B\":{\"Type\":\"Pass\",\"End\":true}}}",
+                 "{}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  json_t *state = json_object_get(json_object_get(r.output, "c"), "State");
+  ck_assert_str_eq(json_string_value(json_object_get(state, "Name")), "A");
+  json_t *exited = json_object_get(json_array_get(r.history, 2), "stateExitedEventDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(exited, "name")), "A");
+  json_t *out = json_loads(json_string_value(json_object_get(exited, "output")), 0, NULL);
+  ck_assert(json_equal(out, r.output));
+  json_decref(out);
+  result_free(&r);
+}
+END_TEST
+
+/* A history read while the execution runs lists the events so far; read
+ * again at the end, the same events come first, byte for byte. */
+START_TEST(history_read_while_running) {
+  aev_machine *m = machine("{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Result\":"
+                           "{\"r\":1},\"ResultPath\":\"$.p\",\"Next\":\"W\"},\"W\":{\"Type\":"
+                           "\"Wait\",\"Seconds\":5,\"End\":true}}}");
+  aev_execution *e = NULL;
+  ck_assert_int_eq(aev_machine_start(m, NULL, "{\"a\":1}", 7, &e), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *early = NULL, *late = NULL;
+  ck_assert_int_eq(aev_execution_history(e, &early), AEV_OK);
+  json_t *h = json_loads(early, 0, NULL);
+  json_t *events = json_object_get(h, "events");
+  ck_assert_uint_eq(json_array_size(events), 4); /* Started, P in/out, W entered */
+  json_t *w = json_object_get(json_array_get(events, 3), "stateEnteredEventDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(w, "input")), "{\"a\":1,\"p\":{\"r\":1}}");
+  json_decref(h);
+  ck_assert_int_eq(aev_broker_advance(b, 5000), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_SUCCEEDED);
+  ck_assert_int_eq(aev_execution_history(e, &late), AEV_OK);
+  /* Everything before the closing "]}" of the early read is a prefix. */
+  ck_assert(!strncmp(early, late, strlen(early) - 2));
+  ck_assert_uint_gt(strlen(late), strlen(early));
+  aev_free(early);
+  aev_free(late);
+  aev_execution_release(e);
+  aev_machine_release(m);
+}
+END_TEST
+
 /* One Choice rule on input: "yes" or "no". */
 static int choose(const char *rule, const char *input) {
   char def[2048];
@@ -981,6 +1031,21 @@ START_TEST(status_change_events) {
 }
 END_TEST
 
+/* The status-change events are built only when something on the default
+ * bus could see them: with no rule, an archive of the bus still records
+ * both (RUNNING and SUCCEEDED). */
+START_TEST(status_change_events_reach_an_archive) {
+  json_decref(api("events", "CreateArchive",
+                  "{\"ArchiveName\":\"all\",\"EventSourceArn\":"
+                  "\"arn:aws:events:us-east-1:000000000000:event-bus/default\"}"));
+  result r = run(ONE("{\"Type\":\"Pass\",\"End\":true}"), "{\"v\":1}");
+  result_free(&r);
+  json_t *d = api("events", "DescribeArchive", "{\"ArchiveName\":\"all\"}");
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "EventCount")), 2);
+  json_decref(d);
+}
+END_TEST
+
 START_TEST(nested_executions) {
   aev_machine *child;
   const char *cd = ONE("{\"Type\":\"Wait\",\"Seconds\":5,\"Next\":\"D\"},\"D\":{\"Type\":\"Pass\",\"Parameters\":{\"doubled.$\":\"States.MathAdd($.n, $.n)\"},\"End\":true}");
@@ -1015,6 +1080,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, pass_data_flow);
   tcase_add_test(tc, missing_input_path_is_runtime_error);
   tcase_add_test(tc, history_shape);
+  tcase_add_test(tc, context_values_are_snapshots);
+  tcase_add_test(tc, history_read_while_running);
   tcase_add_test(tc, choice_comparisons);
   tcase_add_test(tc, choice_tests_and_logic);
   tcase_add_test(tc, choice_no_match);
@@ -1039,6 +1106,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, jsonata_data_flow);
   tcase_add_test(tc, service_integrations);
   tcase_add_test(tc, status_change_events);
+  tcase_add_test(tc, status_change_events_reach_an_archive);
   tcase_add_test(tc, nested_executions);
   tcase_add_test(tc, jsonata_map_parallel_catch_task);
   suite_add_tcase(s, tc);

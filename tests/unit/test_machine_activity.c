@@ -14,6 +14,7 @@
 
 #include "aevtest.h"
 #include "awsevents/machine.h"
+#include "machine/machine_int.h"
 
 #define ACT "arn:aws:states:us-east-1:000000000000:activity:"
 
@@ -214,6 +215,51 @@ START_TEST(heartbeat_and_timeout) {
 }
 END_TEST
 
+/* A task that no worker took leaves the activity's queue as soon as its
+ * execution ends (stopped, or failed by a timeout) or its attempt times out
+ * and the execution goes on, not at a worker's next poll. */
+START_TEST(untaken_tasks_leave_the_queue) {
+  aev_activity *a = activity("work");
+  aev_execution *e1 = start(""), *e2 = start("");
+  ck_assert_uint_eq(aev__activity_queued(a), 2);
+  ck_assert_int_eq(aev_execution_stop(e1, "Cancelled", NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e1), AEV_EXECUTION_ABORTED);
+  ck_assert_uint_eq(aev__activity_queued(a), 1);
+  /* The other execution's task is still the one a worker gets. */
+  char *token = NULL, *input = NULL;
+  ck_assert_int_eq(aev_activity_get_task(a, "w", 0, &token, &input), AEV_OK);
+  ck_assert_ptr_nonnull(token);
+  ck_assert_int_eq(aev_machine_send_task_success(b, token, "{}", 2), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e2), AEV_EXECUTION_SUCCEEDED);
+  aev_free(token);
+  aev_free(input);
+  aev_execution_release(e1);
+  aev_execution_release(e2);
+  /* Timed out and caught: the execution waits on, its task is gone. */
+  aev_machine *m = NULL;
+  ck_assert_int_eq(aev_machine_get(b, "m", &m), AEV_OK);
+  const char *def = "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"" ACT
+                    "work\",\"TimeoutSeconds\":5,\"Catch\":[{\"ErrorEquals\":[\"States.Timeout\"],"
+                    "\"Next\":\"W\"}],\"End\":true},\"W\":{\"Type\":\"Wait\",\"Seconds\":3600,"
+                    "\"End\":true}}}";
+  ck_assert_int_eq(aev_machine_update(m, def, strlen(def)), AEV_OK);
+  aev_execution *e3 = NULL;
+  ck_assert_int_eq(aev_machine_start(m, NULL, NULL, 0, &e3), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_uint_eq(aev__activity_queued(a), 1);
+  ck_assert_int_eq(aev_broker_advance(b, 5000), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e3), AEV_EXECUTION_RUNNING);
+  ck_assert_uint_eq(aev__activity_queued(a), 0);
+  ck_assert_int_eq(aev_activity_get_task(a, "w", 0, &token, &input), AEV_OK);
+  ck_assert_ptr_null(token);
+  aev_execution_release(e3);
+  aev_machine_release(m);
+  aev_activity_release(a);
+}
+END_TEST
+
 START_TEST(missing_activity_fails_the_task) {
   aev_execution *e = start("");
   ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_FAILED);
@@ -352,6 +398,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, task_completed_by_a_worker);
   tcase_add_test(tc, failure_is_caught);
   tcase_add_test(tc, heartbeat_and_timeout);
+  tcase_add_test(tc, untaken_tasks_leave_the_queue);
   tcase_add_test(tc, missing_activity_fails_the_task);
   tcase_add_test(tc, states_service);
   tcase_add_test(tc, long_poll_on_a_real_clock);

@@ -127,6 +127,45 @@ START_TEST(settable_retention) {
 }
 END_TEST
 
+/* Executions are found by name through a hash table: with hundreds of
+ * names, half of them expired and removed from it, every remaining name is
+ * still found (and refuses a second start with other input), and every
+ * expired one is gone and free to reuse. */
+START_TEST(many_names_after_expiry) {
+  enum { HALF = 300 };
+  aev_machine *m = machine("many", pass_def);
+  ck_assert_int_eq(aev_machine_set_retention(m, 3600 * 1000), AEV_OK);
+  char name[32];
+  for (int i = 0; i < HALF; i++) {
+    snprintf(name, sizeof name, "old-%d", i);
+    start(m, name);
+  }
+  ck_assert_int_eq(aev_broker_advance(b, 1800 * 1000), AEV_OK);
+  for (int i = 0; i < HALF; i++) {
+    snprintf(name, sizeof name, "new-%d", i);
+    start(m, name);
+  }
+  ck_assert_int_eq(aev_broker_advance(b, 1800 * 1000), AEV_OK);
+  ck_assert_int_eq(listed("many"), HALF);
+  for (int i = 0; i < HALF; i++) {
+    snprintf(name, sizeof name, "new-%d", i);
+    ck_assert_str_eq(describe("many", name), "SUCCEEDED");
+    aev_execution *e = NULL;
+    ck_assert_int_eq(aev_machine_start(m, name, "{\"other\":1}", 11, &e), AEV_ERR_EXISTS);
+    ck_assert_str_eq(aev_errcode(), "ExecutionAlreadyExists");
+    snprintf(name, sizeof name, "old-%d", i);
+    ck_assert_str_eq(describe("many", name), "ExecutionDoesNotExist");
+  }
+  for (int i = 0; i < HALF; i++) {
+    snprintf(name, sizeof name, "old-%d", i);
+    start(m, name);
+  }
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(listed("many"), 2 * HALF);
+  aev_machine_release(m);
+}
+END_TEST
+
 START_TEST(running_executions_are_kept) {
   aev_machine *m = machine("long", wait_def);
   ck_assert_int_eq(aev_machine_set_retention(m, 0), AEV_OK);
@@ -201,6 +240,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, ninety_days_by_default);
   tcase_add_test(tc, settable_retention);
   tcase_add_test(tc, running_executions_are_kept);
+  tcase_add_test(tc, many_names_after_expiry);
   tcase_add_test(tc, memory_flat_over_rounds);
   suite_add_tcase(s, tc);
   return s;

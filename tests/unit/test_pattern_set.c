@@ -101,6 +101,11 @@ START_TEST(set_replace_and_remove) {
   ck_assert_str_eq(aev_errcode(), "InvalidEventPatternException");
   ck_match(s, "{\"a\":\"x\"}", "2");
   ck_assert_uint_eq(aev_pattern_set_count(s), 2);
+  /* The largest id is an id like any other, live or removed. */
+  add(s, UINT64_MAX, "{\"a\":[\"z\"]}");
+  ck_match(s, "{\"a\":\"z\"}", "18446744073709551615");
+  ck_assert_int_eq(aev_pattern_set_remove(s, UINT64_MAX), AEV_OK);
+  ck_match(s, "{\"a\":\"z\"}", "");
   aev_pattern_set_free(s);
 }
 END_TEST

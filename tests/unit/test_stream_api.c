@@ -163,6 +163,85 @@ START_TEST(retention_tags_and_consumers) {
 }
 END_TEST
 
+static void on_push(void *user, const aev_records *ev) { (*(int *)user)++; }
+static void on_release(void *user) { *(int *)user = -1; }
+
+/* SubscribeToShard through aev_call: the events available at the call
+ * (from StartingPosition to the tip, at least one) as {"EventStream":
+ * [{"SubscribeToShardEvent": ...}]}; then the subscription is over.
+ * It contends with a live subscription as AWS's 5-second rule says. */
+START_TEST(subscribe_to_shard_answers_the_events_so_far) {
+  json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}", AEV_OK));
+  json_t *c = call("RegisterStreamConsumer", "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s\",\"ConsumerName\":\"c\"}", AEV_OK);
+  char arn[160];
+  snprintf(arn, sizeof arn, "%s", str(json_object_get(c, "Consumer"), "ConsumerARN"));
+  json_decref(c);
+  aev_broker_drain(b);
+  for (int i = 0; i < 3; i++)
+    json_decref(call("PutRecord", "{\"StreamName\":\"s\",\"PartitionKey\":\"k\",\"Data\":\"aGk=\"}", AEV_OK));
+  char req[512];
+  snprintf(req, sizeof req, "{\"ConsumerARN\":\"%s\",\"ShardId\":\"shardId-000000000000\",\"StartingPosition\":{\"Type\":\"TRIM_HORIZON\"}}", arn);
+  json_t *r = call("SubscribeToShard", req, AEV_OK);
+  json_t *evs = json_object_get(r, "EventStream");
+  ck_assert_uint_eq(json_array_size(evs), 1);
+  json_t *ev = json_object_get(json_array_get(evs, 0), "SubscribeToShardEvent");
+  json_t *recs = json_object_get(ev, "Records");
+  ck_assert_uint_eq(json_array_size(recs), 3);
+  ck_assert_str_eq(str(json_array_get(recs, 0), "Data"), "aGk=");
+  ck_assert_int_eq(json_integer_value(json_object_get(ev, "MillisBehindLatest")), 0);
+  char cont[64];
+  snprintf(cont, sizeof cont, "%s", str(ev, "ContinuationSequenceNumber"));
+  ck_assert_str_eq(cont, str(json_array_get(recs, 2), "SequenceNumber"));
+  json_decref(r);
+  /* Resuming after the continuation: only what came since. */
+  json_decref(call("PutRecord", "{\"StreamName\":\"s\",\"PartitionKey\":\"k\",\"Data\":\"Ynll\"}", AEV_OK));
+  snprintf(req, sizeof req, "{\"ConsumerARN\":\"%s\",\"ShardId\":\"shardId-000000000000\",\"StartingPosition\":{\"Type\":\"AFTER_SEQUENCE_NUMBER\",\"SequenceNumber\":\"%s\"}}", arn, cont);
+  r = call("SubscribeToShard", req, AEV_OK);
+  ev = json_object_get(json_array_get(json_object_get(r, "EventStream"), 0), "SubscribeToShardEvent");
+  ck_assert_uint_eq(json_array_size(json_object_get(ev, "Records")), 1);
+  ck_assert_str_eq(str(json_array_get(json_object_get(ev, "Records"), 0), "Data"), "Ynll");
+  json_decref(r);
+  /* Nothing new: one empty event with the number to resume after. */
+  snprintf(req, sizeof req, "{\"ConsumerARN\":\"%s\",\"ShardId\":\"shardId-000000000000\",\"StartingPosition\":{\"Type\":\"LATEST\"}}", arn);
+  r = call("SubscribeToShard", req, AEV_OK);
+  evs = json_object_get(r, "EventStream");
+  ck_assert_uint_eq(json_array_size(evs), 1);
+  ev = json_object_get(json_array_get(evs, 0), "SubscribeToShardEvent");
+  ck_assert_uint_eq(json_array_size(json_object_get(ev, "Records")), 0);
+  ck_assert_ptr_nonnull(str(ev, "ContinuationSequenceNumber"));
+  json_decref(r);
+  /* A live subscription younger than 5 s wins; an older one is taken over. */
+  int pushed = 0;
+  aev_subscription *sub;
+  ck_assert_int_eq(aev_stream_subscribe(b, arn, "shardId-000000000000", "LATEST", NULL, 0, on_push, &pushed, on_release, &sub), AEV_OK);
+  json_t *e = call("SubscribeToShard", req, AEV_ERR_STATE);
+  ck_assert_str_eq(str(e, "__type"), "ResourceInUseException");
+  json_decref(e);
+  aev_broker_advance(b, 5000);
+  json_decref(call("SubscribeToShard", req, AEV_OK));
+  aev_broker_drain(b);
+  ck_assert_int_eq(pushed, -1);
+  aev_subscription_free(sub);
+  /* At the end of a closed shard: ChildShards, no continuation. */
+  json_decref(call("SplitShard", "{\"StreamName\":\"s\",\"ShardToSplit\":\"shardId-000000000000\",\"NewStartingHashKey\":\"1000\"}", AEV_OK));
+  aev_broker_drain(b);
+  snprintf(req, sizeof req, "{\"ConsumerARN\":\"%s\",\"ShardId\":\"shardId-000000000000\",\"StartingPosition\":{\"Type\":\"TRIM_HORIZON\"}}", arn);
+  r = call("SubscribeToShard", req, AEV_OK);
+  evs = json_object_get(r, "EventStream");
+  ev = json_object_get(json_array_get(evs, json_array_size(evs) - 1), "SubscribeToShardEvent");
+  ck_assert_uint_eq(json_array_size(json_object_get(ev, "ChildShards")), 2);
+  ck_assert_ptr_null(json_object_get(ev, "ContinuationSequenceNumber"));
+  json_decref(r);
+  e = call("SubscribeToShard", "{\"ConsumerARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s/consumer/nope:1\",\"ShardId\":\"shardId-000000000001\",\"StartingPosition\":{\"Type\":\"LATEST\"}}", AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(str(e, "__type"), "ResourceNotFoundException");
+  json_decref(e);
+  snprintf(req, sizeof req, "{\"ConsumerARN\":\"%s\",\"ShardId\":\"shardId-000000000001\"}", arn);
+  e = call("SubscribeToShard", req, AEV_ERR_INVALID);
+  ck_assert_str_eq(str(e, "__type"), "ValidationException");
+  json_decref(e);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("stream_api");
   TCase *tc = tcase_create("api");
@@ -171,6 +250,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, records_round_trip);
   tcase_add_test(tc, list_shards_filters_and_pages);
   tcase_add_test(tc, retention_tags_and_consumers);
+  tcase_add_test(tc, subscribe_to_shard_answers_the_events_so_far);
   suite_add_tcase(s, tc);
   return s;
 }

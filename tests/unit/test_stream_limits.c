@@ -1,7 +1,8 @@
 /* Kinesis retention and throughput on the manual clock: the trim horizon
  * moving with the broker clock, retention changes and their errors, and
  * the per-shard write and read limits (records/s, bytes/s, calls/s, the
- * pause after a 10 MiB read) with PutRecords' per-record failures. */
+ * pause after a 10 MiB read, GetShardIterator's 5 calls/s) with
+ * PutRecords' per-record failures. */
 #include "aevtest.h"
 #include "stream_support.h"
 
@@ -169,6 +170,30 @@ START_TEST(read_limits_per_shard) {
 }
 END_TEST
 
+/* GetShardIterator: 5 calls per second per shard, refilled on the broker
+ * clock; another shard has its own allowance; the switch turns it off. */
+START_TEST(get_shard_iterator_limit) {
+  aev_stream *s = st_stream(b, "s", 2);
+  char *it;
+  for (int i = 0; i < 5; i++) aev_free(st_iter(s, SHARD0, "LATEST", NULL, 0));
+  st_assert_error(aev_stream_iterator(s, SHARD0, "LATEST", NULL, 0, &it),
+                  AEV_ERR_THROTTLED, "ProvisionedThroughputExceededException");
+  ck_assert_str_eq(aev_errmsg(), "Rate exceeded for shard shardId-000000000000 "
+                                 "in stream s under account 000000000000.");
+  aev_free(st_iter(s, "shardId-000000000001", "LATEST", NULL, 0));
+  aev_broker_advance(b, 199);
+  st_assert_error(aev_stream_iterator(s, SHARD0, "LATEST", NULL, 0, &it),
+                  AEV_ERR_THROTTLED, "ProvisionedThroughputExceededException");
+  aev_broker_advance(b, 1);
+  aev_free(st_iter(s, SHARD0, "LATEST", NULL, 0));
+  st_assert_error(aev_stream_iterator(s, SHARD0, "LATEST", NULL, 0, &it),
+                  AEV_ERR_THROTTLED, "ProvisionedThroughputExceededException");
+  aev_stream_set_throttling(s, 0);
+  for (int i = 0; i < 20; i++) aev_free(st_iter(s, SHARD0, "LATEST", NULL, 0));
+  aev_stream_release(s);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("stream_limits");
   TCase *tc = tcase_create("limits");
@@ -178,6 +203,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, write_limits_per_shard);
   tcase_add_test(tc, put_records_fail_one_by_one);
   tcase_add_test(tc, read_limits_per_shard);
+  tcase_add_test(tc, get_shard_iterator_limit);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -306,7 +306,6 @@ START_TEST(checks_get_and_delete) {
   ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value '0' at 'batchSize' failed to satisfy constraint: Member must have value greater than or equal to 1");
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"ParallelizationFactor\":11"), AEV_ERR_INVALID);
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"MaximumRecordAgeInSeconds\":30"), AEV_ERR_INVALID);
-  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"TumblingWindowInSeconds\":60"), AEV_ERR_UNSUPPORTED);
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"NOW\""), AEV_ERR_INVALID);
   char req[256];
   snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"nope\",\"StartingPosition\":\"LATEST\"}", aev_stream_arn(s));

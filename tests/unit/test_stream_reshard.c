@@ -220,6 +220,94 @@ START_TEST(update_shard_count_scales_uniformly) {
 }
 END_TEST
 
+__extension__ typedef unsigned __int128 u128;
+
+/* n records whose explicit hash keys spread evenly over [lo, lo + span);
+ * returns how many were throttled. */
+static size_t put_spread(aev_stream *s, size_t n, u128 lo,
+                         u128 span) {
+  size_t failed = 0;
+  for (size_t done = 0; done < n;) {
+    size_t k = n - done < 500 ? n - done : 500;
+    const void *data[500];
+    size_t lens[500];
+    const char *keys[500], *hashes[500];
+    static char text[500][40];
+    for (size_t i = 0; i < k; i++) {
+      u128 h = lo + span / n * (done + i);
+      char tmp[40];
+      int len = 0;
+      do {
+        tmp[len++] = (char)('0' + (int)(h % 10));
+        h /= 10;
+      } while (h);
+      for (int j = 0; j < len; j++) text[i][j] = tmp[len - 1 - j];
+      text[i][len] = '\0';
+      data[i] = "x";
+      lens[i] = 1;
+      keys[i] = "k";
+      hashes[i] = text[i];
+    }
+    aev_put_result *r;
+    ck_assert_int_eq(aev_stream_put_records(s, k, data, lens, keys, hashes, &r), AEV_OK);
+    failed += aev_put_result_failed_count(r);
+    aev_put_result_free(r);
+    done += k;
+  }
+  return failed;
+}
+
+static long open_shards(aev_stream *s) {
+  char *d;
+  ck_assert_int_eq(aev_stream_describe_summary(s, &d), AEV_OK);
+  json_t *j = json_loads(d, 0, NULL);
+  aev_free(d);
+  long n = (long)json_integer_value(json_object_get(j, "OpenShardCount"));
+  json_decref(j);
+  return n;
+}
+
+/* On-demand: 4 shards at first; write demand over a shard's capacity in
+ * two consecutive seconds splits it (a burst, or two seconds apart, does
+ * not), and the children take double the traffic of that range. */
+START_TEST(on_demand_splits_a_hot_shard) {
+  aev_stream *s = st_stream(b, "od", AEV_STREAM_ON_DEMAND);
+  u128 quarter = (u128)1 << 126;
+  ck_assert_int_eq(open_shards(s), 4);
+  ck_assert_uint_eq(put_spread(s, 1001, 0, quarter), 1);
+  aev_broker_advance(b, 2000); /* not consecutive */
+  ck_assert_uint_eq(put_spread(s, 1001, 0, quarter), 1);
+  aev_broker_drain(b);
+  ck_assert_int_eq(open_shards(s), 4);
+  aev_broker_advance(b, 1000);
+  ck_assert_uint_eq(put_spread(s, 1001, 0, quarter), 1);
+  /* Scaling is a change like UpdateShardCount's: UPDATING, then done. */
+  char *d;
+  ck_assert_int_eq(aev_stream_describe_summary(s, &d), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(d, "\"StreamStatus\":\"UPDATING\""));
+  aev_free(d);
+  aev_broker_drain(b);
+  ck_assert_int_eq(open_shards(s), 5);
+  json_t *desc = describe(s);
+  ck_assert_str_eq(member(shard_of(desc, "shardId-000000000004"), "ParentShardId", NULL), "shardId-000000000000");
+  ck_assert_str_eq(member(shard_of(desc, "shardId-000000000005"), "HashKeyRange", "StartingHashKey"),
+                   "42535295865117307932921825928971026432");
+  json_decref(desc);
+  aev_broker_advance(b, 1000);
+  ck_assert_uint_eq(put_spread(s, 1990, 0, quarter), 0);
+  /* With throttling off there is no capacity to outgrow. */
+  aev_stream *off = st_stream(b, "off", AEV_STREAM_ON_DEMAND);
+  aev_stream_set_throttling(off, 0);
+  for (int i = 0; i < 3; i++) {
+    ck_assert_uint_eq(put_spread(off, 3000, 0, quarter), 0);
+    aev_broker_advance(b, 1000);
+  }
+  ck_assert_int_eq(open_shards(off), 4);
+  aev_stream_release(off);
+  aev_stream_release(s);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("stream_reshard");
   TCase *tc = tcase_create("reshard");
@@ -228,6 +316,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, split_errors);
   tcase_add_test(tc, merge_adjacent_shards);
   tcase_add_test(tc, update_shard_count_scales_uniformly);
+  tcase_add_test(tc, on_demand_splits_a_hot_shard);
   suite_add_tcase(s, tc);
   return s;
 }

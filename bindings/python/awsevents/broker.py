@@ -339,6 +339,17 @@ class Broker:
         """DescribeArchive's response (archives: Bus.create_archive)."""
         return _bus.describe_archive(self, name)
 
+    def update_archive(self, name, event_pattern=None, retention_days=None,
+                       description=None):
+        """UpdateArchive: what is given replaces the archive's own."""
+        _bus.update_archive(self, name, event_pattern, retention_days,
+                            description)
+
+    def set_rule_quota(self, max_rules):
+        """Raises the quota of rules per event bus (AWS's default is 300)
+        for every bus of this broker."""
+        _bus.set_rule_quota(self, max_rules)
+
     def start_replay(self, **request):
         """StartReplay with AWS's members (ReplayName, EventSourceArn,
         EventStartTime / EventEndTime in epoch seconds, Destination)."""

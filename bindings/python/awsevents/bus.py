@@ -132,10 +132,6 @@ class Bus:
         """DeleteEventBus."""
         self._call("DeleteEventBus", lib.aev_bus_delete)
 
-    def set_rule_quota(self, max_rules):
-        """Raises the rules-per-bus quota (AWS's default is 300)."""
-        self._call("SetRuleQuota", lib.aev_bus_set_rule_quota, max_rules)
-
     # ---- rules ----
 
     def put_rule(self, name, event_pattern=None, schedule_expression=None,
@@ -254,6 +250,33 @@ def _broker_json(broker, operation, fn, *args):
 def describe_archive(broker, name):
     return _broker_json(broker, "DescribeArchive", lib.aev_bus_describe_archive,
                         name.encode())
+
+
+def update_archive(broker, name, event_pattern=None, retention_days=None,
+                   description=None):
+    """UpdateArchive: what is given replaces the archive's own."""
+    handle = broker._enter()
+    try:
+        pattern = _text(event_pattern)
+        rc = lib.aev_bus_update_archive(
+            handle, name.encode(), pattern.encode() if pattern else None,
+            -1 if retention_days is None else retention_days,
+            description.encode() if description is not None else None)
+        if rc != 0:
+            raise _error("UpdateArchive")
+    finally:
+        broker._exit()
+
+
+def set_rule_quota(broker, max_rules):
+    """Raises the broker's quota of rules per bus (AWS's default is 300),
+    for every bus, as AWS raises it per account and region."""
+    handle = broker._enter()
+    try:
+        if lib.aev_bus_set_rule_quota(handle, max_rules) != 0:
+            raise _error("SetRuleQuota")
+    finally:
+        broker._exit()
 
 
 def start_replay(broker, request):

@@ -156,7 +156,8 @@ def create_delivery_stream(broker, name, config=None, sink=None,
                 {"ParameterName": "LambdaArn", "ParameterValue": fn_name}]}]}
         target = config
         for member in ("ExtendedS3DestinationConfiguration",
-                       "SqsDestinationConfiguration"):
+                       "SqsDestinationConfiguration",
+                       "SnsDestinationConfiguration"):
             if member in config:
                 target = config[member] = dict(config[member])
         target["ProcessingConfiguration"] = processing

@@ -131,6 +131,35 @@ class Function:
         finally:
             lib.aev_free(out)
 
+    def put_provisioned_concurrency(self, qualifier, n):
+        """PutProvisionedConcurrencyConfig: n environments of a published
+        version or alias initialised ahead (READY 60 s later on the broker
+        clock). Without reserved concurrency they come out of the account's
+        unreserved pool, which must keep 100."""
+        rc = lib.aev_function_put_provisioned_concurrency(
+            self._handle, qualifier.encode(), int(n))
+        if rc != 0:
+            raise _library_error("PutProvisionedConcurrencyConfig")
+
+    def provisioned_concurrency(self, qualifier):
+        """GetProvisionedConcurrencyConfig's response as a dict."""
+        out = c_void_p()
+        rc = lib.aev_function_provisioned_concurrency(
+            self._handle, qualifier.encode(), byref(out))
+        if rc != 0:
+            raise _library_error("GetProvisionedConcurrencyConfig")
+        try:
+            return json.loads(string_at(out.value).decode())
+        finally:
+            lib.aev_free(out)
+
+    def delete_provisioned_concurrency(self, qualifier):
+        """DeleteProvisionedConcurrencyConfig."""
+        rc = lib.aev_function_delete_provisioned_concurrency(
+            self._handle, qualifier.encode())
+        if rc != 0:
+            raise _library_error("DeleteProvisionedConcurrencyConfig")
+
     def release(self):
         if self._handle is not None:
             lib.aev_function_release(self._handle)

@@ -40,6 +40,7 @@ class Expression:
     """A compiled expression; evaluate() may be called from any thread."""
 
     def __init__(self, text, max_depth=None, timeout_ms=None):
+        self._handle = None  # __del__ runs even when compiling raises
         raw = text.encode("utf-8")
         handle = ctypes.c_void_p()
         if _lib.lib.aev_jsonata_compile(raw, len(raw), ctypes.byref(handle)):

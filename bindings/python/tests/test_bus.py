@@ -133,6 +133,49 @@ class Buses(unittest.TestCase):
         self.assertEqual(cm.exception.response["Error"]["Code"],
                          "IllegalStatusException")
 
+    def test_update_archive(self):
+        self.bus.create_archive("arch", event_pattern={"source": ["shop"]})
+        self.bus.put_event("other", "Thing", {"n": 1})
+        self.assertEqual(self.b.describe_archive("arch")["EventCount"], 0)
+        self.b.update_archive("arch", event_pattern={"source": ["other"]},
+                              retention_days=2, description="others")
+        self.bus.put_event("other", "Thing", {"n": 2})
+        got = self.b.describe_archive("arch")
+        self.assertEqual(got["EventCount"], 1)
+        self.assertEqual(got["RetentionDays"], 2)
+        self.assertEqual(got["Description"], "others")
+        self.assertEqual(json.loads(got["EventPattern"]), {"source": ["other"]})
+        with self.assertRaises(ClientError) as cm:
+            self.b.update_archive("nope", retention_days=1)
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "ResourceNotFoundException")
+
+    def test_rule_quota_per_broker(self):
+        orders = self.b.create_bus("orders")
+        for i in range(300):
+            orders.put_rule("r%d" % i, event_pattern={"source": ["a"]})
+        with self.assertRaises(ClientError) as cm:
+            orders.put_rule("more", event_pattern={"source": ["a"]})
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "LimitExceededException")
+        with self.assertRaises(ClientError) as cm:
+            self.b.set_rule_quota(299)
+        self.assertEqual(cm.exception.response["Error"]["Message"],
+                         "Event bus orders has 300 rules, more than the quota 299.")
+        self.b.set_rule_quota(301)
+        orders.put_rule("more", event_pattern={"source": ["a"]})
+        orders.close()
+
+    def test_list_paging(self):
+        for name in ("c", "a", "b"):
+            self.bus.put_rule(name, event_pattern={"source": ["a"]})
+        first = self.b.call("events", "ListRules", Limit=2)
+        self.assertEqual([r["Name"] for r in first["Rules"]], ["a", "b"])
+        rest = self.b.call("events", "ListRules", Limit=2,
+                           NextToken=first["NextToken"])
+        self.assertEqual([r["Name"] for r in rest["Rules"]], ["c"])
+        self.assertNotIn("NextToken", rest)
+
     def test_aws_call_shapes(self):
         out = self.b.call("events", "CreateEventBus", Name="x")
         self.assertEqual(out["EventBusArn"],

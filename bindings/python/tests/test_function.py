@@ -1,7 +1,7 @@
 """Python handlers as Lambda functions: invocation through the API and the
 handle, exceptions as Lambda errors, the context object, a queue mapped to
-a handler with AWS's SQS event shape, and Event invocations with retries on
-the manual clock."""
+a handler with AWS's SQS event shape, Event invocations with retries on
+the manual clock, and provisioned concurrency."""
 import json
 import unittest
 
@@ -132,6 +132,36 @@ class Handlers(unittest.TestCase):
             fn.invoke({}, "nope")
         self.assertEqual(cm.exception.response["Error"]["Code"],
                          "ResourceNotFoundException")
+
+    def test_provisioned_concurrency(self):
+        fn = create_function(self.b, "warm", lambda e, c: c.function_version)
+        self.b.call("lambda", "PublishVersion", FunctionName="warm")
+        fn.put_provisioned_concurrency("1", 2)
+        self.assertEqual(fn.provisioned_concurrency("1")["Status"], "IN_PROGRESS")
+        self.b.advance(60000)
+        cfg = fn.provisioned_concurrency("1")
+        self.assertEqual((cfg["Status"], cfg["AllocatedProvisionedConcurrentExecutions"]),
+                         ("READY", 2))
+        self.assertEqual(fn.invoke({}, "1"), ("1", None, "1"))
+        self.assertEqual(fn.metrics()["ColdStarts"], 0)
+        # It comes out of the unreserved pool, which keeps 100.
+        with self.assertRaises(ClientError) as cm:
+            fn.put_provisioned_concurrency("1", 901)
+        err = cm.exception.response["Error"]
+        self.assertEqual(err["Code"], "InvalidParameterValueException")
+        self.assertIn("decreases account's UnreservedConcurrentExecution below "
+                      "its minimum value of [100]", err["Message"])
+        self.assertEqual(fn.provisioned_concurrency("1")[
+            "RequestedProvisionedConcurrentExecutions"], 2)
+        fn.delete_provisioned_concurrency("1")
+        with self.assertRaises(ClientError) as cm:
+            fn.provisioned_concurrency("1")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "ProvisionedConcurrencyConfigNotFoundException")
+        with self.assertRaises(ClientError) as cm:
+            fn.put_provisioned_concurrency("$LATEST", 1)
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "InvalidParameterValueException")
 
     def test_event_invocation_retries_on_the_clock(self):
         times = []

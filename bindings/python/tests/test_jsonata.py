@@ -1,5 +1,7 @@
 """awsevents.jsonata(expr).evaluate(data, bindings=...): results, no input
 vs null, undefined, bindings, JsonataError codes and positions, limits."""
+import gc
+import sys
 import threading
 import unittest
 
@@ -41,6 +43,19 @@ class JsonataTest(unittest.TestCase):
             awsevents.jsonata('$error("custom")').evaluate()
         self.assertEqual(cm.exception.code, "D3137")
         self.assertEqual(cm.exception.message, "custom")
+
+    def test_failed_compile_cleans_up_quietly(self):
+        # An expression that fails to compile is collected without an
+        # "Exception ignored in __del__" (it had no handle to free).
+        ignored = []
+        previous, sys.unraisablehook = sys.unraisablehook, ignored.append
+        try:
+            with self.assertRaises(awsevents.JsonataError):
+                awsevents.jsonata("a.(b")
+            gc.collect()
+        finally:
+            sys.unraisablehook = previous
+        self.assertEqual(ignored, [])
 
     def test_limits(self):
         expr = awsevents.jsonata(

@@ -1,0 +1,15 @@
+/* A received message's system attributes as plain values, for consumers
+ * that write them out themselves (Lambda's SQS event records) rather than
+ * asking for each by name and getting formatted text back. */
+#include "queue/message.h"
+
+void aev__message_system(const aev_message *m, aev__msg_system *out) {
+  out->sent_ms = m->sent_ms;
+  out->first_rx_ms = m->first_rx_ms;
+  out->rx_count = m->rx_count;
+  out->sender = m->sender;
+  out->group = m->group;
+  out->dedup = m->dedup;
+  out->seq = m->fifo ? m->seq : NULL;
+  out->trace = m->trace;
+}

@@ -1,0 +1,332 @@
+/* ListEventSourceMappings and UpdateEventSourceMapping for stream mappings
+ * (the functions primitive answers both for queue mappings and hands the
+ * stream side here). A listing describes each mapping through
+ * aev__stream_mapping_get. An update is checked as Lambda checks it,
+ * answered at once with the new settings and State "Updating", as Lambda
+ * answers, and applied by a task on the mapping's strand, where its pump
+ * reads the settings, so no batch sees half an update. Fields the API
+ * side reads change under the stream's lock as well. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "function/function.h"
+#include "stream/mapping.h"
+#include "stream/mapping_impl.h"
+
+/* Calls fn(m, ctx) for every mapping of the broker's streams, under the
+ * mapping's stream lock, until fn returns non-zero. */
+static void each_mapping(aev_broker *b, int (*fn)(aev__mapping *, void *),
+                         void *ctx) {
+  aev__resource **all;
+  size_t n;
+  if (aev__registry_list(b, AEV__KIND_STREAM, NULL, &all, &n) != AEV_OK)
+    return;
+  int stop = 0;
+  for (size_t i = 0; i < n && !stop; i++) {
+    aev_stream *s = (aev_stream *)all[i];
+    pthread_mutex_lock(&s->mu);
+    for (aev__mapping *m = s->mappings; m && !stop; m = m->next)
+      stop = fn(m, ctx);
+    pthread_mutex_unlock(&s->mu);
+  }
+  aev__registry_list_free(all, n);
+}
+
+/* ---- ListEventSourceMappings ---- */
+
+typedef struct listing {
+  const char *function_arn, *source_arn; /* filters, or NULL */
+  char (*uuids)[AEV_UUID_LEN + 1];
+  size_t n, cap;
+  int oom;
+} listing;
+
+static int collect(aev__mapping *m, void *ctx) {
+  listing *l = ctx;
+  if ((l->function_arn && strcmp(m->function_arn, l->function_arn)) ||
+      (l->source_arn && strcmp(aev_stream_arn(m->s), l->source_arn)))
+    return 0;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 8;
+    void *p = realloc(l->uuids, cap * sizeof *l->uuids);
+    if (!p) {
+      l->oom = 1;
+      return 1;
+    }
+    l->uuids = p;
+    l->cap = cap;
+  }
+  memcpy(l->uuids[l->n++], m->uuid, sizeof *l->uuids);
+  return 0;
+}
+
+int aev__stream_mapping_list(aev_broker *b, const char *function_arn,
+                             const char *source_arn, json_t *out) {
+  listing l = {.function_arn = function_arn, .source_arn = source_arn};
+  each_mapping(b, collect, &l);
+  for (size_t i = 0; i < l.n && !l.oom; i++) {
+    json_t *desc;
+    /* One deleted meanwhile is simply not listed. */
+    if (aev__stream_mapping_get(b, l.uuids[i], &desc) == AEV_OK)
+      json_array_append_new(out, desc);
+  }
+  free(l.uuids);
+  return l.oom ? aev__nomem() : AEV_OK;
+}
+
+/* ---- UpdateEventSourceMapping ---- */
+
+/* The settings an update leaves the mapping with. */
+typedef struct change {
+  const char *uuid;
+  aev__mapping *m; /* counted */
+  int batch_size, window_s, max_retries, max_age_s, bisect, report_failures;
+  char *function_arn;           /* new, or NULL */
+  char *on_failure;             /* with on_failure_given: NULL clears */
+  int on_failure_given;
+  json_t *filters;              /* with filters_given: NULL clears */
+  aev_pattern *patterns[5];
+  int npatterns, filters_given;
+  int64_t modified_ms;
+} change;
+
+static int find_ref(aev__mapping *m, void *ctx) {
+  change *c = ctx;
+  if (strcmp(m->uuid, c->uuid)) return 0;
+  m->refs++;
+  c->m = m;
+  c->batch_size = m->batch_size;
+  c->window_s = m->window_s;
+  c->max_retries = m->max_retries;
+  c->max_age_s = m->max_age_s;
+  c->bisect = m->bisect;
+  c->report_failures = m->report_failures;
+  return 1;
+}
+
+static void change_free(change *c) {
+  free(c->function_arn);
+  free(c->on_failure);
+  json_decref(c->filters);
+  for (int i = 0; i < c->npatterns; i++) aev_pattern_free(c->patterns[i]);
+  if (c->m) aev__mapping_unref(c->m);
+  free(c);
+}
+
+static int invalid(const char *what) {
+  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException", "%s",
+                   what);
+}
+
+static int unsupported(const char *what) {
+  return aev__fail(AEV_ERR_UNSUPPORTED, "InvalidParameterValueException",
+                   "%s is not supported by this library's stream mappings.",
+                   what);
+}
+
+/* The integer members an update may carry, with Lambda's ranges for
+ * Kinesis sources. */
+static int integers(json_t *req, change *c) {
+  static const struct {
+    const char *name, *member;
+    long long min, max;
+    size_t at;
+  } f[] = {
+      {"BatchSize", "batchSize", 1, 10000, offsetof(change, batch_size)},
+      {"MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0,
+       300, offsetof(change, window_s)},
+      {"MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000,
+       offsetof(change, max_retries)},
+      {"MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds", -1, 604800,
+       offsetof(change, max_age_s)},
+  };
+  for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+    json_t *v = json_object_get(req, f[i].name);
+    if (!v || json_is_null(v)) continue;
+    if (!json_is_integer(v))
+      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
+                       "%s must be an integer.", f[i].name);
+    long long x = json_integer_value(v);
+    if (x < f[i].min || x > f[i].max)
+      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
+                       "1 validation error detected: Value '%lld' at '%s' "
+                       "failed to satisfy constraint: Member must have value "
+                       "%s than or equal to %lld",
+                       x, f[i].member, x < f[i].min ? "greater" : "less",
+                       x < f[i].min ? f[i].min : f[i].max);
+    *(int *)((char *)c + f[i].at) = (int)x;
+  }
+  if (c->max_age_s >= 0 && c->max_age_s < 60)
+    return invalid("MaximumRecordAgeInSeconds must be -1 or between 60 and "
+                   "604800.");
+  return AEV_OK;
+}
+
+static int parse(aev_broker *b, json_t *req, change *c) {
+  int rc = integers(req, c);
+  if (rc != AEV_OK) return rc;
+  json_t *v = json_object_get(req, "ParallelizationFactor");
+  if (v && !json_is_null(v) && json_integer_value(v) != c->m->factor)
+    return unsupported("Changing ParallelizationFactor");
+  v = json_object_get(req, "TumblingWindowInSeconds");
+  if (v && !json_is_null(v) && json_integer_value(v) != 0)
+    return unsupported("TumblingWindowInSeconds");
+  if (json_is_false(json_object_get(req, "Enabled")))
+    return unsupported("Disabling a mapping");
+  if ((v = json_object_get(req, "BisectBatchOnFunctionError")) &&
+      !json_is_null(v)) {
+    if (!json_is_boolean(v))
+      return invalid("BisectBatchOnFunctionError must be a boolean.");
+    c->bisect = json_is_true(v);
+  }
+  if ((v = json_object_get(req, "FunctionResponseTypes"))) {
+    c->report_failures = 0;
+    size_t i;
+    json_t *t;
+    json_array_foreach(v, i, t) {
+      if (!json_is_string(t) ||
+          strcmp(json_string_value(t), "ReportBatchItemFailures"))
+        return invalid("FunctionResponseTypes accepts only "
+                       "ReportBatchItemFailures.");
+      c->report_failures = 1;
+    }
+  }
+  if ((v = json_object_get(req, "DestinationConfig"))) {
+    const char *dest = json_string_value(json_object_get(
+        json_object_get(v, "OnFailure"), "Destination"));
+    if (dest && strncmp(dest, "arn:aws:sqs:", 12) &&
+        strncmp(dest, "arn:aws:lambda:", 15))
+      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
+                       "The OnFailure destination %s must be a queue or a "
+                       "function of this broker.",
+                       dest);
+    c->on_failure_given = 1;
+    if (dest && !(c->on_failure = strdup(dest))) return aev__nomem();
+  }
+  if ((v = json_object_get(req, "FilterCriteria")) && !json_is_null(v)) {
+    if ((rc = aev__fn_filter_criteria(v, c->patterns, &c->npatterns)))
+      return rc;
+    c->filters_given = 1;
+    if (json_array_size(json_object_get(v, "Filters")))
+      c->filters = json_deep_copy(v);
+  }
+  const char *fname = json_string_value(json_object_get(req, "FunctionName"));
+  if (fname) {
+    aev_function *f;
+    if ((rc = aev__function_find(b, fname, &f)) != AEV_OK) return rc;
+    c->function_arn = strdup(aev_function_arn(f));
+    aev_function_release(f);
+    if (!c->function_arn) return aev__nomem();
+  }
+  return AEV_OK;
+}
+
+/* On the mapping's strand: the new settings take effect between batches. */
+static void apply(void *arg, int cancelled) {
+  change *c = arg;
+  aev__mapping *m = c->m;
+  if (!cancelled && !m->deleted) {
+    pthread_mutex_lock(&m->s->mu);
+    m->batch_size = c->batch_size;
+    m->window_s = c->window_s;
+    m->max_retries = c->max_retries;
+    m->max_age_s = c->max_age_s;
+    m->bisect = c->bisect;
+    m->report_failures = c->report_failures;
+    m->modified_ms = c->modified_ms;
+    if (c->function_arn) {
+      char *old = m->function_arn;
+      m->function_arn = c->function_arn;
+      c->function_arn = old; /* freed with the change */
+    }
+    if (c->on_failure_given) {
+      char *old = m->on_failure;
+      m->on_failure = c->on_failure;
+      c->on_failure = old;
+    }
+    if (c->filters_given) {
+      json_t *old = m->filters;
+      m->filters = c->filters;
+      c->filters = old;
+      aev_pattern *olds[5];
+      int nold = m->npatterns;
+      memcpy(olds, m->patterns, sizeof olds);
+      memcpy(m->patterns, c->patterns, sizeof m->patterns);
+      m->npatterns = c->npatterns;
+      memcpy(c->patterns, olds, sizeof olds);
+      c->npatterns = nold;
+    }
+    pthread_mutex_unlock(&m->s->mu);
+    aev__mapping_wake(m); /* a larger batch or a shorter window may be due */
+  }
+  change_free(c);
+}
+
+/* The description Update answers with: the current one with the changed
+ * members over it, State "Updating". */
+static json_t *updated(json_t *desc, const change *c) {
+  json_object_set_new(desc, "BatchSize", json_integer(c->batch_size));
+  json_object_set_new(desc, "MaximumBatchingWindowInSeconds",
+                      json_integer(c->window_s));
+  json_object_set_new(desc, "MaximumRetryAttempts",
+                      json_integer(c->max_retries));
+  json_object_set_new(desc, "MaximumRecordAgeInSeconds",
+                      json_integer(c->max_age_s));
+  json_object_set_new(desc, "BisectBatchOnFunctionError",
+                      json_boolean(c->bisect));
+  json_t *types = json_array();
+  if (c->report_failures)
+    json_array_append_new(types, json_string("ReportBatchItemFailures"));
+  json_object_set_new(desc, "FunctionResponseTypes", types);
+  if (c->function_arn)
+    json_object_set_new(desc, "FunctionArn", json_string(c->function_arn));
+  if (c->on_failure_given)
+    json_object_set_new(desc, "DestinationConfig",
+                        c->on_failure
+                            ? json_pack("{s:{s:s}}", "OnFailure",
+                                        "Destination", c->on_failure)
+                            : json_pack("{s:{}}", "OnFailure"));
+  if (c->filters_given) {
+    if (c->filters)
+      json_object_set_new(desc, "FilterCriteria", json_deep_copy(c->filters));
+    else
+      json_object_del(desc, "FilterCriteria");
+  }
+  json_object_set_new(desc, "LastModified",
+                      json_real((double)c->modified_ms / 1000.0));
+  json_object_set_new(desc, "State", json_string("Updating"));
+  return desc;
+}
+
+int aev__stream_mapping_update(aev_broker *b, json_t *req, json_t **out) {
+  const char *uuid = json_string_value(json_object_get(req, "UUID"));
+  change *c = calloc(1, sizeof *c);
+  if (!c) return aev__nomem();
+  c->uuid = uuid;
+  if (uuid) each_mapping(b, find_ref, c);
+  if (!c->m) {
+    change_free(c);
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                     "The resource you requested does not exist. (Service: "
+                     "Lambda, Status Code: 404, Request ID: %s)",
+                     uuid ? uuid : "");
+  }
+  c->modified_ms = aev_broker_now_ms(b);
+  json_t *desc = NULL;
+  int rc = parse(b, req, c);
+  if (rc == AEV_OK) rc = aev__stream_mapping_get(b, uuid, &desc);
+  if (rc == AEV_OK) desc = updated(desc, c);
+  /* The lookup's reference to the mapping passes to the task. */
+  if (rc == AEV_OK)
+    rc = aev__sched_post(aev__broker_sched(b), c->m->strand, apply, c);
+  if (rc != AEV_OK) {
+    json_decref(desc);
+    change_free(c);
+    return rc;
+  }
+  *out = desc;
+  return AEV_OK;
+}
