@@ -1,7 +1,9 @@
-/* Receipt handles as self-describing tokens: base64 of a version byte, the
- * queue's tag, the message slot, the receive's random nonce and a check
- * byte. Validating one needs no table: the slot's message must still carry
- * that nonce. Also formats message ids, MD5s and sequence numbers. */
+/* Receipt handles as self-describing tokens: lower-case hex of a version
+ * byte, the queue's tag, the message slot, the receive's random nonce and a
+ * check byte. Validating one needs no table: the slot's message must still
+ * carry that nonce. Hex rather than base64, because every receive writes
+ * one and every delete reads one: 16 of its bytes go through SSE2 either
+ * way. Also formats message ids, MD5s and sequence numbers. */
 #include <stdio.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -9,10 +11,9 @@
 #endif
 
 #include "core/digest.h"
-#include "queue/b64.h"
 #include "queue/queue_impl.h"
 
-#define VERSION 2
+#define VERSION 3
 
 static void put32(uint8_t *p, uint32_t v) {
   for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
@@ -31,6 +32,53 @@ static uint8_t check_byte(const uint8_t *raw) {
   return (uint8_t)(x ^ x >> 8);
 }
 
+static int nibble(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+/* n bytes from 2n lower-case hex digits; 0 when s holds anything else. */
+static int unhex(const char *s, size_t n, uint8_t *out) {
+  for (size_t i = 0; i < n; i++) {
+    int a = nibble(s[2 * i]), b = nibble(s[2 * i + 1]);
+    if (a < 0 || b < 0) return 0;
+    out[i] = (uint8_t)(a << 4 | b);
+  }
+  return 1;
+}
+
+#ifdef __SSE2__
+/* 16 hex digits' values as bytes; *bad gets a bit for any other
+ * character (signed compares: bytes >= 0x80 fall outside both ranges). */
+static __m128i nibbles16(const char *s, int *bad) {
+  __m128i c = _mm_loadu_si128((const __m128i *)(const void *)s);
+  __m128i is_d = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
+                               _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1)));
+  __m128i is_a = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('a' - 1)),
+                               _mm_cmplt_epi8(c, _mm_set1_epi8('f' + 1)));
+  *bad |= _mm_movemask_epi8(_mm_or_si128(is_d, is_a)) ^ 0xFFFF;
+  return _mm_or_si128(_mm_and_si128(is_d, _mm_sub_epi8(c, _mm_set1_epi8('0'))),
+                      _mm_and_si128(is_a, _mm_sub_epi8(c, _mm_set1_epi8('a' - 10))));
+}
+
+/* Each 16-bit lane holds a byte's high nibble (low half) and low nibble
+ * (high half): joined, then packed to bytes. */
+static __m128i join_pairs(__m128i v) {
+  return _mm_or_si128(_mm_slli_epi16(_mm_and_si128(v, _mm_set1_epi16(0xFF)), 4),
+                      _mm_srli_epi16(v, 8));
+}
+
+static int unhex16(const char *s, uint8_t out[16]) {
+  int bad = 0;
+  __m128i a = nibbles16(s, &bad), b = nibbles16(s + 16, &bad);
+  _mm_storeu_si128((__m128i *)(void *)out, _mm_packus_epi16(join_pairs(a), join_pairs(b)));
+  return !bad;
+}
+#else
+static int unhex16(const char *s, uint8_t out[16]) { return unhex(s, 16, out); }
+#endif
+
 void aev__handle_pack(const aev_queue *q, const aev__msg *m,
                       uint8_t raw[AEV__HANDLE_RAW]) {
   raw[0] = VERSION;
@@ -42,14 +90,15 @@ void aev__handle_pack(const aev_queue *q, const aev__msg *m,
 }
 
 void aev__handle_text(const uint8_t raw[AEV__HANDLE_RAW], char *out) {
-  aev__qb64_encode(raw, AEV__HANDLE_RAW, out);
+  aev__hex16(raw, out);
+  aev__hex(raw + 16, AEV__HANDLE_RAW - 16, out + 32);
 }
 
 void aev__handle_read(const aev_queue *q, const char *text, aev__handle *h) {
-  uint8_t raw[AEV__HANDLE_RAW + 3];
+  uint8_t raw[AEV__HANDLE_RAW];
   *h = (aev__handle){.text = text};
   if (!text || strnlen(text, AEV__HANDLE_LEN + 1) != AEV__HANDLE_LEN ||
-      aev__qb64_decode(text, AEV__HANDLE_LEN, raw) != AEV__HANDLE_RAW ||
+      !unhex16(text, raw) || !unhex(text + 32, AEV__HANDLE_RAW - 16, raw + 16) ||
       raw[0] != VERSION || get32(raw + 1) != q->tag ||
       raw[AEV__HANDLE_RAW - 1] != check_byte(raw))
     return;

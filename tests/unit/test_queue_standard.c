@@ -495,13 +495,17 @@ START_TEST(receipt_handles) {
                   AEV_ERR_INVALID, "ReceiptHandleIsInvalid", NULL);
   qt_assert_error(aev_queue_change_visibility(q, aev_message_receipt_handle(m), 43201),
                   AEV_ERR_INVALID, "InvalidParameterValue", NULL);
-  /* A handle with any one character changed is garbage, not a stale handle
-   * (its check byte no longer matches). */
+  /* A handle with any one character changed is garbage, not a stale handle:
+   * a character outside its alphabet, or another digit (its check byte no
+   * longer matches). */
   const char *h = aev_message_receipt_handle(m);
   for (size_t i = 0; i < strlen(h); i++) {
     char bad[64];
     snprintf(bad, sizeof bad, "%s", h);
-    bad[i] = bad[i] == 'A' ? 'B' : 'A';
+    bad[i] = 'G';
+    qt_assert_error(aev_queue_delete_message(q, bad), AEV_ERR_INVALID,
+                    "ReceiptHandleIsInvalid", NULL);
+    bad[i] = h[i] == '0' ? '1' : '0';
     qt_assert_error(aev_queue_delete_message(q, bad), AEV_ERR_INVALID,
                     "ReceiptHandleIsInvalid", NULL);
   }
