@@ -115,8 +115,18 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem) {
   return AEV_OK;
 }
 
+/* States are reached at random, like the hash tables' entries, so a big
+ * array of them goes in huge pages too (aev__pm_zalloc). */
 static int new_state(pm_machine *m, uint32_t *out) {
-  if (grow((void **)&m->st, &m->cst, m->nst + 1, sizeof *m->st)) return AEV_ERR_NOMEM;
+  if (m->nst == m->cst) {
+    size_t c = m->cst ? m->cst * 2 : 16;
+    mstate *st = aev__pm_zalloc(c * sizeof *st);
+    if (!st) return AEV_ERR_NOMEM;
+    if (m->nst) memcpy(st, m->st, m->nst * sizeof *st);
+    free(m->st);
+    m->st = st;
+    m->cst = c;
+  }
   *out = (uint32_t)m->nst++;
   return AEV_OK;
 }
