@@ -86,10 +86,10 @@ uint32_t *aev__pmap_get_h(const pmap *m, uint64_t h, uint32_t a, uint32_t b, con
 #define HUGE_PAGE ((size_t)2 << 20)
 
 void *aev__pm_zalloc(size_t bytes) {
-  if (bytes < HUGE_PAGE) return calloc(1, bytes ? bytes : 1);
-  void *e = aligned_alloc(HUGE_PAGE, (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1));
+  size_t align = bytes < HUGE_PAGE ? 64 : HUGE_PAGE;
+  void *e = aligned_alloc(align, (bytes + align - 1) & ~(align - 1));
   if (!e) return NULL;
-  madvise(e, bytes, MADV_HUGEPAGE);
+  if (align == HUGE_PAGE) madvise(e, bytes, MADV_HUGEPAGE);
   memset(e, 0, bytes);
   return e;
 }
