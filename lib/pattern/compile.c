@@ -541,14 +541,26 @@ static int cost(const pm_cond *k) {
   return c;
 }
 
+/* Where a path goes among conditions of equal cost: `source` first, then
+ * the other top-level fields, then nested ones. Nearly every EventBridge
+ * rule names its source (AWS's guide builds every example on it), so the
+ * automaton's start state then has one field to look up, and that lookup
+ * leaves only the patterns of the event's source; a top-level envelope
+ * field is one value per event, where detail fields may be arrays and
+ * an event has many of them. */
+static int rank(const pm_cond *k) {
+  if (k->path.len == 6 && !memcmp(k->path.s, "source", 6)) return 0;
+  return k->depth > 1 ? 2 : 1;
+}
+
 /* A branch's conditions in a canonical order (so equal leading conditions
- * share automaton states): the cheap, selective ones first, so a match only
- * reaches numeric ranges or anything-but lists once the exact values have
- * narrowed it down; then by path. */
+ * share automaton states): the cheap ones first, so a match only reaches
+ * numeric ranges or anything-but lists once the exact values have narrowed
+ * it down; then the selective fields (rank()); then by path. */
 static int cmp_cond(const void *a, const void *b) {
   const pm_cond *x = *(pm_cond *const *)a, *y = *(pm_cond *const *)b;
-  int cx = cost(x), cy = cost(y);
-  return cx != cy ? cx - cy : cmp_path(x, y);
+  int cx = cost(x), cy = cost(y), rx = rank(x), ry = rank(y);
+  return cx != cy ? cx - cy : rx != ry ? rx - ry : cmp_path(x, y);
 }
 
 /* SNS: at most 5 distinct keys (leaves: an object-valued key is not

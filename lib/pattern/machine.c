@@ -11,44 +11,50 @@
 #include "pattern/pattern_int.h"
 
 /* A short list of u32 kept in place up to two entries, so a typical state
- * (one next field, one accepted pattern) is a single cache line. */
+ * (one next field, one accepted pattern) is 32 bytes: half a cache line. */
 typedef struct svec {
-  uint32_t n, cap;
+  uint32_t n;
+  uint8_t lg;    /* 0: the entries are in place; else 1 << lg on the heap */
+  uint8_t flags; /* bits its owner may keep here (a state's ST_* flags) */
   union {
     uint32_t in[2];
     uint32_t *v;
   } u;
 } svec;
 
-static const uint32_t *sv_data(const svec *s) { return s->cap > 2 ? s->u.v : s->u.in; }
+static const uint32_t *sv_data(const svec *s) { return s->lg ? s->u.v : s->u.in; }
 
 static int sv_push(svec *s, uint32_t x) {
-  if (s->n == 2 && s->cap <= 2) {
+  if (s->n == 2 && !s->lg) {
     uint32_t *v = malloc(4 * sizeof *v);
     if (!v) return AEV_ERR_NOMEM;
     memcpy(v, s->u.in, sizeof s->u.in);
     s->u.v = v;
-    s->cap = 4;
-  } else if (s->cap > 2 && s->n == s->cap) {
-    uint32_t *v = realloc(s->u.v, 2 * s->cap * sizeof *v);
+    s->lg = 2;
+  } else if (s->lg && s->n == 1u << s->lg) {
+    uint32_t *v = realloc(s->u.v, ((size_t)2 << s->lg) * sizeof *v);
     if (!v) return AEV_ERR_NOMEM;
     s->u.v = v;
-    s->cap *= 2;
+    s->lg++;
   }
-  (s->cap > 2 ? s->u.v : s->u.in)[s->n++] = x;
+  (s->lg ? s->u.v : s->u.in)[s->n++] = x;
   return AEV_OK;
 }
 
 static void sv_free(svec *s) {
-  if (s->cap > 2) free(s->u.v);
+  if (s->lg) free(s->u.v);
 }
 
+/* A state's flags, in paths.flags: some transition needs its value
+ * machine; it has exists:false steps (rare, so kept out of the state, in
+ * the machine's absent map). */
+enum { ST_COMPLEX = 1, ST_ABSENT = 2 };
+
 typedef struct mstate {
-  svec paths;       /* fields with transitions out of this state */
-  svec absent;      /* (path, next) pairs for exists:false */
-  svec accept;      /* slots that match on reaching this state */
-  uint32_t complex; /* some transition needs its value machine */
+  svec paths;  /* fields with transitions out of this state */
+  svec accept; /* slots that match on reaching this state */
 } mstate;
+_Static_assert(sizeof(mstate) == 32, "two states to a cache line");
 
 typedef struct slow {
   const pm_matcher *m; /* owned by the rule, which outlives the machine */
@@ -80,6 +86,8 @@ struct pm_machine {
   size_t nvm, cvm;
   pm_u32vec *tg;
   size_t ntg, ctg;
+  svec *ab; /* (path, next) pairs of exists:false steps, per state in absent */
+  size_t nab, cab;
   uint32_t npaths;
   /* A filter in front of paths: one bit per (length mod 16, last byte) of
    * the paths it holds, so most of an event's keys that no pattern names
@@ -89,6 +97,7 @@ struct pm_machine {
   pmap trans;  /* (state, path) -> value machine or NO_VM */
   pmap conds;  /* (state, path, condition bytes) -> next state */
   pmap values; /* (state, path << 3 | kind, value bytes) -> next state(s) */
+  pmap absent; /* state -> index in ab */
 };
 
 int aev__pm_u32_push(pm_u32vec *v, uint32_t x) {
@@ -115,8 +124,18 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem) {
   return AEV_OK;
 }
 
+/* States are reached at random, like the hash tables' entries, so a big
+ * array of them goes in huge pages too (aev__pm_zalloc). */
 static int new_state(pm_machine *m, uint32_t *out) {
-  if (grow((void **)&m->st, &m->cst, m->nst + 1, sizeof *m->st)) return AEV_ERR_NOMEM;
+  if (m->nst == m->cst) {
+    size_t c = m->cst ? m->cst * 2 : 16;
+    mstate *st = aev__pm_zalloc(c * sizeof *st);
+    if (!st) return AEV_ERR_NOMEM;
+    if (m->nst) memcpy(st, m->st, m->nst * sizeof *st);
+    free(m->st);
+    m->st = st;
+    m->cst = c;
+  }
   *out = (uint32_t)m->nst++;
   return AEV_OK;
 }
@@ -136,9 +155,11 @@ void aev__pm_machine_free(pm_machine *m) {
   if (!m) return;
   for (size_t i = 0; i < m->nst; i++) {
     sv_free(&m->st[i].paths);
-    sv_free(&m->st[i].absent);
     sv_free(&m->st[i].accept);
   }
+  for (size_t i = 0; i < m->nab; i++) sv_free(&m->ab[i]);
+  free(m->ab);
+  aev__pmap_free(&m->absent);
   for (size_t i = 0; i < m->nvm; i++) {
     for (int j = 0; j < L_N; j++) free(m->vm[i].len[j].v);
     free(m->vm[i].slow);
@@ -154,14 +175,15 @@ void aev__pm_machine_free(pm_machine *m) {
   free(m);
 }
 
-static size_t sv_memory(const svec *s) { return s->cap > 2 ? s->cap * 4 : 0; }
+static size_t sv_memory(const svec *s) { return s->lg ? (size_t)4 << s->lg : 0; }
 
 size_t aev__pm_machine_memory(const pm_machine *m) {
   size_t total = sizeof *m + m->cst * sizeof *m->st + m->cvm * sizeof *m->vm +
                  m->ctg * sizeof *m->tg;
   for (size_t i = 0; i < m->nst; i++)
-    total += sv_memory(&m->st[i].paths) + sv_memory(&m->st[i].absent) +
-             sv_memory(&m->st[i].accept);
+    total += sv_memory(&m->st[i].paths) + sv_memory(&m->st[i].accept);
+  total += m->cab * sizeof *m->ab + aev__pmap_memory(&m->absent);
+  for (size_t i = 0; i < m->nab; i++) total += sv_memory(&m->ab[i]);
   for (size_t i = 0; i < m->nvm; i++) {
     total += m->vm[i].cs * sizeof(slow);
     for (int j = 0; j < L_N; j++) total += m->vm[i].len[j].cap * 4;
@@ -293,7 +315,7 @@ static int transition(pm_machine *m, uint32_t state, uint32_t path, int complex,
   if (complex && *slot == NO_VM) {
     if (grow((void **)&m->vm, &m->cvm, m->nvm + 1, sizeof *m->vm)) return AEV_ERR_NOMEM;
     *slot = (uint32_t)m->nvm++;
-    m->st[state].complex = 1;
+    m->st[state].paths.flags |= ST_COMPLEX;
   }
   *vm = *slot;
   return AEV_OK;
@@ -354,7 +376,14 @@ static int add_hashed(pm_machine *m, uint32_t state, uint32_t path, const pm_mat
 static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_matcher *x,
                        uint32_t next) {
   if (x->kind == PM_ABSENT) {
-    svec *a = &m->st[state].absent;
+    uint32_t *slot;
+    int added;
+    if (aev__pmap_put(&m->absent, state, 0, NULL, 0, (uint32_t)m->nab, &slot, &added) ||
+        (added && grow((void **)&m->ab, &m->cab, m->nab + 1, sizeof *m->ab)))
+      return AEV_ERR_NOMEM;
+    if (added) m->nab++;
+    m->st[state].paths.flags |= ST_ABSENT;
+    svec *a = &m->ab[*slot];
     return sv_push(a, path) || sv_push(a, next) ? AEV_ERR_NOMEM : AEV_OK;
   }
   if (x->kind < PM_N_HASHED) return add_hashed(m, state, path, x, next);
@@ -566,7 +595,7 @@ static int exact_key(const pm_value *x, unsigned char num[8], const char **p, si
  * loading their buckets. */
 static void gather(walker *w, uint32_t i, const pm_group *g) {
   uint32_t state = w->it[i].state, vm = NO_VM;
-  if (w->m->st[state].complex) {
+  if (w->m->st[state].paths.flags & ST_COMPLEX) {
     const uint32_t *t = aev__pmap_get(&w->m->trans, state, g->path, NULL, 0);
     if (!t) return;
     vm = *t;
@@ -599,11 +628,14 @@ static void gather(walker *w, uint32_t i, const pm_group *g) {
  * state's own list when it is the shorter, else through the event's. */
 static void visit(walker *w, uint32_t i) {
   const mstate *s = &w->m->st[w->it[i].state];
-  const uint32_t *acc = sv_data(&s->accept), *abs = sv_data(&s->absent),
-                 *paths = sv_data(&s->paths);
+  const uint32_t *acc = sv_data(&s->accept), *paths = sv_data(&s->paths);
   for (size_t k = 0; k < s->accept.n && !w->rc; k++) w->rc = aev__pm_u32_push(w->out, acc[k]);
-  for (size_t k = 0; k < s->absent.n && !w->rc; k += 2)
-    if (!group_of(w->ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL);
+  if (s->paths.flags & ST_ABSENT) {
+    const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, w->it[i].state, 0, NULL, 0)];
+    const uint32_t *abs = sv_data(a);
+    for (size_t k = 0; k < a->n && !w->rc; k += 2)
+      if (!group_of(w->ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL);
+  }
   if (s->paths.n <= w->ev->ng) {
     for (size_t k = 0; k < s->paths.n && !w->rc; k++) {
       const pm_group *g = group_of(w->ev, paths[k]);
@@ -639,11 +671,7 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_u32vec *sl
       int kind = exact_key(&c->f->v, c->num, &p, &n);
       c->tg = aev__pmap_get_h(values, c->h, w.it[c->item].state, c->path << 3 | (uint32_t)kind,
                               p, n);
-      if (c->tg && (*c->tg & DIRECT)) { /* a state may straddle two cache lines */
-        const mstate *next = &m->st[*c->tg & ~DIRECT];
-        __builtin_prefetch(next);
-        __builtin_prefetch((const char *)(next + 1) - 1);
-      }
+      if (c->tg && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
     }
     for (size_t k = 0; k < w.nc && !w.rc; k++) {
       follow(&w, w.c[k].tg, (int32_t)w.c[k].item, w.c[k].f);

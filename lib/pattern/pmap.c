@@ -79,20 +79,22 @@ uint32_t *aev__pmap_get_h(const pmap *m, uint64_t h, uint32_t a, uint32_t b, con
   }
 }
 
-/* Tables of 2 MiB and more ask for transparent huge pages: a lookup in a
- * big automaton is a random access, and TLB misses would otherwise cost as
- * much as the cache misses. */
+/* Tables of 2 MiB and more (hash tables here, the automaton's states in
+ * machine.c) ask for transparent huge pages: a lookup in a big automaton is
+ * a random access, and TLB misses would otherwise cost as much as the cache
+ * misses. */
 #define HUGE_PAGE ((size_t)2 << 20)
 
-static pmap_entry *table(size_t cap) {
-  size_t bytes = cap * sizeof(pmap_entry);
-  if (bytes < HUGE_PAGE) return calloc(cap, sizeof(pmap_entry));
-  pmap_entry *e = aligned_alloc(HUGE_PAGE, bytes);
+void *aev__pm_zalloc(size_t bytes) {
+  size_t align = bytes < HUGE_PAGE ? 64 : HUGE_PAGE;
+  void *e = aligned_alloc(align, (bytes + align - 1) & ~(align - 1));
   if (!e) return NULL;
-  madvise(e, bytes, MADV_HUGEPAGE);
+  if (align == HUGE_PAGE) madvise(e, bytes, MADV_HUGEPAGE);
   memset(e, 0, bytes);
   return e;
 }
+
+static pmap_entry *table(size_t cap) { return aev__pm_zalloc(cap * sizeof(pmap_entry)); }
 
 static int grow(pmap *m) {
   size_t cap = m->cap ? m->cap * 2 : 16;

@@ -52,6 +52,11 @@ int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
                   uint32_t val, uint32_t **slot, int *added);
 
 void aev__pmap_free(pmap *m);
+
+/* Zeroed memory for a table that lookups reach at random: aligned on
+ * cache lines, and from 2 MiB on, aligned on and advised into transparent
+ * huge pages. Freed with free(). */
+void *aev__pm_zalloc(size_t bytes);
 size_t aev__pmap_memory(const pmap *m);
 
 #endif

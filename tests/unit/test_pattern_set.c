@@ -81,6 +81,38 @@ START_TEST(set_many_matches_and_fields) {
 }
 END_TEST
 
+/* exists:false steps from many states of one automaton (each state keeps
+ * its own list, beside the state), among conditions on source, top-level
+ * and nested fields that the automaton orders source first: each pattern
+ * answers as it would alone. */
+START_TEST(set_absent_steps_on_many_states) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  char p[160], ev[160], want[16];
+  for (int i = 0; i < 40; i++) {
+    snprintf(p, sizeof p,
+             "{\"source\":[\"s%d\"],\"detail-type\":[\"t\"],\"detail\":{\"gone%d\":[{\"exists\":"
+             "false}],\"k\":[%d]}}",
+             i % 8, i % 3, i);
+    add(s, (uint64_t)i, p);
+  }
+  add(s, 100, "{\"detail\":{\"gone0\":[{\"exists\":false}]},\"source\":[\"s1\"]}");
+  add(s, 101, "{\"detail\":{\"gone0\":[{\"exists\":false}]},\"source\":[\"s1\"]}");
+  add(s, 102, "{\"detail\":{\"gone0\":[{\"exists\":false}]},\"source\":[\"s1\"]}");
+  for (int i = 0; i < 40; i++) {
+    snprintf(ev, sizeof ev, "{\"source\":\"s%d\",\"detail-type\":\"t\",\"detail\":{\"k\":%d}}",
+             i % 8, i);
+    snprintf(want, sizeof want, "%d%s", i, i % 8 == 1 ? ",100,101,102" : "");
+    ck_match(s, ev, want);
+    snprintf(ev, sizeof ev,
+             "{\"source\":\"s%d\",\"detail-type\":\"t\",\"detail\":{\"k\":%d,\"gone%d\":0}}",
+             i % 8, i, i % 3);
+    ck_match(s, ev, i % 8 == 1 && i % 3 ? "100,101,102" : "");
+  }
+  ck_match(s, "{\"source\":\"s1\",\"detail\":{\"gone1\":1}}", "100,101,102");
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 START_TEST(set_replace_and_remove) {
   aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
   add(s, 1, "{\"a\":[\"x\"]}");
@@ -376,6 +408,7 @@ int main(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, set_returns_sorted_unique_ids);
   tcase_add_test(tc, set_many_matches_and_fields);
+  tcase_add_test(tc, set_absent_steps_on_many_states);
   tcase_add_test(tc, set_replace_and_remove);
   tcase_add_test(tc, set_rebuilds_after_many_removals);
   tcase_add_test(tc, set_bad_arguments);
