@@ -100,6 +100,16 @@ START_TEST(operators_and_numbers) {
 }
 END_TEST
 
+/* $now and $millis read the clock once, at first use, and keep that time
+ * for the rest of the evaluation, as jsonata-js fixes it per evaluation */
+START_TEST(clock_fixed_per_evaluation) {
+  EXPECT("$millis() = ($sum([1..100000]); $millis())", NULL, NULL, "true");
+  EXPECT("$now() = $fromMillis($millis())", NULL, NULL, "true");
+  EXPECT("$millis() > 1700000000000", NULL, NULL, "true");
+  EXPECT("$random() != $random()", NULL, NULL, "true");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -393,6 +403,7 @@ int main(void) {
   tcase_add_test(tc, paths_and_sequences);
   tcase_add_test(tc, input_null_vs_none);
   tcase_add_test(tc, operators_and_numbers);
+  tcase_add_test(tc, clock_fixed_per_evaluation);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
