@@ -110,6 +110,21 @@ START_TEST(clock_fixed_per_evaluation) {
 }
 END_TEST
 
+/* beyond JS Date's ±8.64e15 ms the time is clamped into it (jsonata-js
+ * throws a RangeError there), not converted with undefined behaviour */
+START_TEST(millis_beyond_js_dates) {
+  EXPECT("$fromMillis(1.5e22)", NULL, NULL, "\"275760-09-13T00:00:00.000Z\"");
+  EXPECT("$fromMillis(-1.5e22, \"[Y]-[M]\")", NULL, NULL, "\"-271821-4\"");
+  EXPECT("55555555555555555555 - 2", NULL, NULL, "55555555555555560000");
+  EXPECT("$fromMillis(1e300, \"[F]\")", NULL, NULL, "\"saturday\"");
+  /* date components and regex counts of many digits saturate (fuzz_jsonata
+   * found them overflowing under UBSan) */
+  EXPECT("$toMillis(\"99999999999999999999\", \"[Y]\")", NULL, NULL, "315507352780800000");
+  EXPECT("$toMillis(\"2024-99999999999999-01\", \"[Y]-[M]-[D]\")", NULL, NULL, "26299163980800000");
+  EXPECT("$match(\"aa\", /a{99999999999}/)", NULL, NULL, "<error S0302>");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -404,6 +419,7 @@ int main(void) {
   tcase_add_test(tc, input_null_vs_none);
   tcase_add_test(tc, operators_and_numbers);
   tcase_add_test(tc, clock_fixed_per_evaluation);
+  tcase_add_test(tc, millis_beyond_js_dates);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
