@@ -125,6 +125,20 @@ START_TEST(millis_beyond_js_dates) {
 }
 END_TEST
 
+/* nesting beyond 500 levels is refused at compile time, not a stack
+ * overflow (fuzz_jsonata: a thousand unary minuses) */
+START_TEST(deep_nesting_refused) {
+  char expr[2100];
+  memset(expr, '-', 900);
+  strcpy(expr + 900, "1");
+  EXPECT(expr, NULL, NULL, "<error U1001>");
+  size_t n = 0;
+  for (int i = 0; i < 700; i++) n += (size_t)snprintf(expr + n, sizeof expr - n, i ? "+1" : "1");
+  EXPECT(expr, NULL, NULL, "<error U1001>");
+  EXPECT("-(-(-(-1)))", NULL, NULL, "1");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -420,6 +434,7 @@ int main(void) {
   tcase_add_test(tc, operators_and_numbers);
   tcase_add_test(tc, clock_fixed_per_evaluation);
   tcase_add_test(tc, millis_beyond_js_dates);
+  tcase_add_test(tc, deep_nesting_refused);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
