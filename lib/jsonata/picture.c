@@ -391,7 +391,10 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
   jn_buf rx;
   jn_buf_init(&rx, c);
   jn_buf_addc(&rx, '^');
-  int groupof[64];
+  /* the capture group of each part (-1: none), for every part the picture
+   * has: parts past the 19th group get none */
+  int *groupof = jn_alloc(c->arena, (size_t)(s.n ? s.n : 1) * sizeof *groupof);
+  for (int i = 0; i < s.n; i++) groupof[i] = -1;
   int ng = 0;
   for (int i = 0; i < s.n && ng < 19; i++) {
     dpart *d = &s.parts[i];

@@ -139,6 +139,17 @@ START_TEST(deep_nesting_refused) {
 }
 END_TEST
 
+/* a picture of more than 64 parts parses (fuzz_jsonata found a fixed array
+ * of 64 group slots overflowing) */
+START_TEST(picture_with_many_parts) {
+  char expr[400];
+  size_t n = (size_t)snprintf(expr, sizeof expr, "$toMillis(\"2024\", \"[Y]");
+  for (int i = 0; i < 70; i++) n += (size_t)snprintf(expr + n, sizeof expr - n, "[[");
+  snprintf(expr + n, sizeof expr - n, "\")");
+  EXPECT(expr, NULL, NULL, "<undefined>");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -435,6 +446,7 @@ int main(void) {
   tcase_add_test(tc, clock_fixed_per_evaluation);
   tcase_add_test(tc, millis_beyond_js_dates);
   tcase_add_test(tc, deep_nesting_refused);
+  tcase_add_test(tc, picture_with_many_parts);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
