@@ -3,7 +3,19 @@
 #ifndef AEV_JSONATA_DATETIME_H
 #define AEV_JSONATA_DATETIME_H
 
+#include <math.h>
+
 #include "jn.h"
+
+/* JavaScript's Date holds ±8.64e15 ms (±100,000,000 days) around the epoch;
+ * outside that (or NaN) jsonata-js has only an Invalid Date and throws a
+ * RangeError. Times are clamped into that range before integer calendar
+ * arithmetic, which would otherwise overflow. */
+static inline int64_t jn_time_ms(double ms) {
+  if (!(ms >= -8.64e15)) return (int64_t)-8.64e15;
+  if (ms > 8.64e15) return (int64_t)8.64e15;
+  return (int64_t)floor(ms);
+}
 
 int64_t jn_days_from_civil(int64_t y, int m, int d);
 void jn_civil_from_days(int64_t z, int64_t *y, int *m, int *d);

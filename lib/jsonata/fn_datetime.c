@@ -31,7 +31,7 @@ void jn_civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
 }
 
 jn_val *jn_iso_string(jn_ctx *c, double ms) {
-  int64_t t = (int64_t)floor(ms);
+  int64_t t = jn_time_ms(ms);
   int64_t days = t >= 0 ? t / 86400000 : -((-t + 86399999) / 86400000);
   int64_t rem = t - days * 86400000;
   int64_t y;

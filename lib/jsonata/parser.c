@@ -31,7 +31,14 @@ typedef struct parser {
   jn_error *err;
   jmp_buf jmp;
   tok t; /* current token */
+  int nest; /* recursion depth of expression() / process() */
 } parser;
+
+/* Parsing and post-processing recurse once per nesting level, so a deeply
+ * nested expression (a thousand unary minuses, a long chain of binary
+ * operators) would overflow the thread's stack: it is refused instead, with
+ * the code jsonata-js's own stack overflow maps to. */
+enum { MAX_NEST = 500 };
 
 static void fail(parser *p, const char *code, int pos, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 4, 5)));
@@ -624,8 +631,14 @@ static jn_node *led(parser *p, tok t, jn_node *left) {
   return n;
 }
 
+static void nest_in(parser *p, int position) {
+  if (++p->nest > MAX_NEST)
+    fail(p, "U1001", position, "Stack overflow error: the expression is nested more than %d levels deep", MAX_NEST);
+}
+
 static jn_node *expression(parser *p, int rbp) {
   tok t = p->t;
+  nest_in(p, t.pos);
   advance(p, NULL, 1);
   jn_node *left = nud(p, t);
   while (rbp < lbp_of(&p->t)) {
@@ -633,6 +646,7 @@ static jn_node *expression(parser *p, int rbp) {
     advance(p, NULL, 0);
     left = led(p, t, left);
   }
+  p->nest--;
   return left;
 }
 
@@ -745,7 +759,18 @@ static jn_node *tail_call(parser *p, jn_node *body) {
   return body;
 }
 
+static jn_node *process_node(parser *p, jn_node *e);
+
+/* processes e, counting the nesting (a chain of binary operators is parsed
+ * in a loop but nests in the tree) */
 static jn_node *process(parser *p, jn_node *e) {
+  nest_in(p, e->position);
+  jn_node *r = process_node(p, e);
+  p->nest--;
+  return r;
+}
+
+static jn_node *process_node(parser *p, jn_node *e) {
   jn_node *r = e;
   switch (e->type) {
   case N_BINARY: {

@@ -154,7 +154,18 @@ static void analyse(jn_ctx *c, const char *pic, size_t len, dspec *s) {
 }
 
 /* ---- calendar helpers ---- */
-static double utc(int64_t y, int m0, int d) {
+/* v limited to ±lim (NaN to 0) and truncated, for integer arithmetic */
+static double clamp_trunc(double v, double lim) {
+  if (v != v) return 0;
+  return trunc(v < -lim ? -lim : v > lim ? lim : v);
+}
+
+static double utc(double year, double month0, double day) {
+  /* components parsed from long digit runs lie far beyond any JS Date:
+   * clamped so the calendar arithmetic stays defined */
+  int64_t y = (int64_t)clamp_trunc(year, 1e7);
+  int m0 = (int)clamp_trunc(month0, 1e7);
+  double d = clamp_trunc(day, 1e9);
   /* month may be out of 0..11, as Date.UTC allows */
   y += m0 >= 0 ? m0 / 12 : -((11 - m0) / 12);
   m0 = ((m0 % 12) + 12) % 12;
@@ -162,7 +173,7 @@ static double utc(int64_t y, int m0, int d) {
 }
 
 static int weekday(double ms) { /* 0 = Sunday */
-  int64_t days = (int64_t)floor(ms / 86400000.0);
+  int64_t days = (int64_t)floor((double)jn_time_ms(ms) / 86400000.0);
   return (int)(((days % 7) + 7 + 4) % 7);
 }
 
@@ -180,7 +191,7 @@ typedef struct tm_ {
 } tm_;
 
 static void breakdown(double ms, tm_ *t) {
-  int64_t t0 = (int64_t)floor(ms);
+  int64_t t0 = jn_time_ms(ms);
   int64_t days = t0 >= 0 ? t0 / 86400000 : -((-t0 + 86399999) / 86400000);
   int64_t rem = t0 - days * 86400000;
   jn_civil_from_days(days, &t->Y, &t->M, &t->D);
@@ -380,7 +391,10 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
   jn_buf rx;
   jn_buf_init(&rx, c);
   jn_buf_addc(&rx, '^');
-  int groupof[64];
+  /* the capture group of each part (-1: none), for every part the picture
+   * has: parts past the 19th group get none */
+  int *groupof = jn_alloc(c->arena, (size_t)(s.n ? s.n : 1) * sizeof *groupof);
+  for (int i = 0; i < s.n; i++) groupof[i] = -1;
   int ng = 0;
   for (int i = 0; i < s.n && ng < 19; i++) {
     dpart *d = &s.parts[i];
@@ -507,7 +521,7 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
   }
   double M = comp['M'] > 0 ? comp['M'] - 1 : 0, D = comp['D'];
   if (dateB) {
-    double when = utc((int64_t)comp['Y'], 0, 1) + (comp['d'] - 1) * 864e5;
+    double when = utc(comp['Y'], 0, 1) + (comp['d'] - 1) * 864e5;
     tm_ t;
     breakdown(when, &t);
     M = t.M - 1;
@@ -520,7 +534,7 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
     H = comp['h'] == 12 ? 0 : comp['h'];
     if (comp['P'] == 1) H += 12;
   }
-  double millis = utc((int64_t)comp['Y'], (int)M, (int)D) + H * 3600000.0 + comp['m'] * 60000.0 + comp['s'] * 1000.0 + comp['f'];
+  double millis = utc(comp['Y'], M, D) + H * 3600000.0 + comp['m'] * 60000.0 + comp['s'] * 1000.0 + comp['f'];
   if (have['Z']) millis -= comp['Z'] * 60000.0;
   return jn_num(c, millis);
 }

@@ -213,7 +213,11 @@ static rnode *parse_alt(rparse *p);
 static int parse_int(rparse *p, int *out) {
   size_t st = p->i;
   int v = 0;
-  while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9') v = v * 10 + (p->s[p->i++] - '0');
+  /* saturates: a count this large is refused later as too big a program */
+  while (p->i < p->n && p->s[p->i] >= '0' && p->s[p->i] <= '9') {
+    int digit = p->s[p->i++] - '0';
+    v = v < 100000000 ? v * 10 + digit : v;
+  }
   *out = v;
   return p->i > st;
 }

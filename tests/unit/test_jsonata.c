@@ -100,6 +100,56 @@ START_TEST(operators_and_numbers) {
 }
 END_TEST
 
+/* $now and $millis read the clock once, at first use, and keep that time
+ * for the rest of the evaluation, as jsonata-js fixes it per evaluation */
+START_TEST(clock_fixed_per_evaluation) {
+  EXPECT("$millis() = ($sum([1..100000]); $millis())", NULL, NULL, "true");
+  EXPECT("$now() = $fromMillis($millis())", NULL, NULL, "true");
+  EXPECT("$millis() > 1700000000000", NULL, NULL, "true");
+  EXPECT("$random() != $random()", NULL, NULL, "true");
+}
+END_TEST
+
+/* beyond JS Date's ±8.64e15 ms the time is clamped into it (jsonata-js
+ * throws a RangeError there), not converted with undefined behaviour */
+START_TEST(millis_beyond_js_dates) {
+  EXPECT("$fromMillis(1.5e22)", NULL, NULL, "\"275760-09-13T00:00:00.000Z\"");
+  EXPECT("$fromMillis(-1.5e22, \"[Y]-[M]\")", NULL, NULL, "\"-271821-4\"");
+  EXPECT("55555555555555555555 - 2", NULL, NULL, "55555555555555560000");
+  EXPECT("$fromMillis(1e300, \"[F]\")", NULL, NULL, "\"saturday\"");
+  /* date components and regex counts of many digits saturate (fuzz_jsonata
+   * found them overflowing under UBSan) */
+  EXPECT("$toMillis(\"99999999999999999999\", \"[Y]\")", NULL, NULL, "315507352780800000");
+  EXPECT("$toMillis(\"2024-99999999999999-01\", \"[Y]-[M]-[D]\")", NULL, NULL, "26299163980800000");
+  EXPECT("$match(\"aa\", /a{99999999999}/)", NULL, NULL, "<error S0302>");
+}
+END_TEST
+
+/* nesting beyond 500 levels is refused at compile time, not a stack
+ * overflow (fuzz_jsonata: a thousand unary minuses) */
+START_TEST(deep_nesting_refused) {
+  char expr[2100];
+  memset(expr, '-', 900);
+  strcpy(expr + 900, "1");
+  EXPECT(expr, NULL, NULL, "<error U1001>");
+  size_t n = 0;
+  for (int i = 0; i < 700; i++) n += (size_t)snprintf(expr + n, sizeof expr - n, i ? "+1" : "1");
+  EXPECT(expr, NULL, NULL, "<error U1001>");
+  EXPECT("-(-(-(-1)))", NULL, NULL, "1");
+}
+END_TEST
+
+/* a picture of more than 64 parts parses (fuzz_jsonata found a fixed array
+ * of 64 group slots overflowing) */
+START_TEST(picture_with_many_parts) {
+  char expr[400];
+  size_t n = (size_t)snprintf(expr, sizeof expr, "$toMillis(\"2024\", \"[Y]");
+  for (int i = 0; i < 70; i++) n += (size_t)snprintf(expr + n, sizeof expr - n, "[[");
+  snprintf(expr + n, sizeof expr - n, "\")");
+  EXPECT(expr, NULL, NULL, "<undefined>");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -393,6 +443,10 @@ int main(void) {
   tcase_add_test(tc, paths_and_sequences);
   tcase_add_test(tc, input_null_vs_none);
   tcase_add_test(tc, operators_and_numbers);
+  tcase_add_test(tc, clock_fixed_per_evaluation);
+  tcase_add_test(tc, millis_beyond_js_dates);
+  tcase_add_test(tc, deep_nesting_refused);
+  tcase_add_test(tc, picture_with_many_parts);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
