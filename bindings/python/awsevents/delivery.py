@@ -25,7 +25,7 @@ from ctypes import (byref, c_char_p, c_size_t, c_void_p, cast,
 from . import _lib
 from .broker import _callbacks, _keys, _release_fn
 from .errors import checker, library_error
-from .queue import _Handle
+from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -72,7 +72,7 @@ def _register(thunk):
     return key
 
 
-class DeliveryStream:
+class DeliveryStream(_Owned):
     """A Firehose delivery stream of a Broker."""
 
     def __init__(self, ptr):
@@ -80,14 +80,6 @@ class DeliveryStream:
         with self._handle as d:
             self.name = lib.aev_delivery_name(d).decode()
             self.arn = lib.aev_delivery_arn(d).decode()
-
-    def close(self):
-        self._handle.close()
-
-    def __del__(self):
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            handle.close()
 
     def _json(self, operation, fn):
         out = c_void_p()

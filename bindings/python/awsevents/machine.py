@@ -15,7 +15,7 @@ from ctypes import byref, c_void_p, string_at
 
 from . import _lib
 from .errors import ClientError, checker, library_error
-from .queue import _Handle
+from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -72,7 +72,7 @@ def _open(cls, broker, operation, fn, *args):
     return cls(out)
 
 
-class Machine:
+class Machine(_Owned):
     """A state machine of a Broker (Broker.create_state_machine /
     Broker.get_state_machine). The handle keeps the library's machine (and
     broker) alive until close() or garbage collection."""
@@ -82,14 +82,6 @@ class Machine:
         with self._handle as m:
             self.name = lib.aev_machine_name(m).decode()
             self.arn = lib.aev_machine_arn(m).decode()
-
-    def close(self):
-        self._handle.close()
-
-    def __del__(self):
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            handle.close()
 
     def __repr__(self):
         return "Machine(%r)" % self.arn
@@ -139,7 +131,7 @@ class Machine:
             _check(lib.aev_machine_set_retention(m, ms), "SetRetention")
 
 
-class Execution:
+class Execution(_Owned):
     """One execution of a Machine: .status, .output, .error, .cause and
     .history read the library's current state each time."""
 
@@ -147,14 +139,6 @@ class Execution:
         self._handle = _Handle(ptr, lib.aev_execution_release)
         with self._handle as e:
             self.arn = lib.aev_execution_arn(e).decode()
-
-    def close(self):
-        self._handle.close()
-
-    def __del__(self):
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            handle.close()
 
     def __repr__(self):
         return "Execution(%r)" % self.arn
@@ -209,7 +193,7 @@ class Execution:
                 cause.encode() if cause else None), "StopExecution")
 
 
-class Activity:
+class Activity(_Owned):
     """A Step Functions activity (Broker.create_activity): Task states whose
     Resource is its arn queue work for get_task; the worker ends each task
     with Broker.send_task_success / send_task_failure (and
@@ -220,14 +204,6 @@ class Activity:
         with self._handle as a:
             self.arn = lib.aev_activity_arn(a).decode()
         self.name = self.arn.rsplit(":", 1)[1]
-
-    def close(self):
-        self._handle.close()
-
-    def __del__(self):
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            handle.close()
 
     def __repr__(self):
         return "Activity(%r)" % self.arn

@@ -104,6 +104,20 @@ class _Handle:
             self._release(ptr)
 
 
+class _Owned:
+    """Owns a _Handle in self._handle: close() or garbage collection
+    releases it once the calls in flight on it are done."""
+
+    def close(self):
+        """Drops this handle (waits for calls in flight on it)."""
+        self._handle.close()
+
+    def __del__(self):
+        handle = getattr(self, "_handle", None)  # unset when __init__ raised
+        if handle is not None:
+            handle.close()
+
+
 class _SendOptions:
     """aev_send_options for one message; None when nothing is set."""
 
@@ -188,7 +202,7 @@ class Message:
         return "Message(id=%r, body=%r)" % (self.id, self.body)
 
 
-class Queue:
+class Queue(_Owned):
     """An SQS queue of a Broker (Broker.create_queue / Broker.get_queue).
 
     The handle keeps the library's queue (and broker) alive until close()
@@ -214,15 +228,6 @@ class Queue:
         finally:
             broker._exit()
         return cls(out)
-
-    def close(self):
-        """Drops this handle (waits for calls in flight on it)."""
-        self._handle.close()
-
-    def __del__(self):
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            handle.close()
 
     def __repr__(self):
         return "Queue(%r)" % self.url

@@ -21,7 +21,7 @@ from ctypes import (byref, c_char_p, c_size_t, c_void_p,
 
 from . import _lib
 from .errors import checker, library_error
-from .queue import _Handle
+from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -66,7 +66,7 @@ class Record:
                                            self.partition_key)
 
 
-class Stream:
+class Stream(_Owned):
     """A Kinesis data stream of a Broker (Broker.create_stream /
     Broker.get_stream). The handle keeps the stream alive until close()."""
 
@@ -76,14 +76,6 @@ class Stream:
         with self._handle as s:
             self.name = lib.aev_stream_name(s).decode()
             self.arn = lib.aev_stream_arn(s).decode()
-
-    def close(self):
-        self._handle.close()
-
-    def __del__(self):
-        handle = getattr(self, "_handle", None)
-        if handle is not None:
-            handle.close()
 
     def __repr__(self):
         return "Stream(%r)" % self.arn
