@@ -13,31 +13,51 @@
 #define MAX_BATCH_BYTES 1048576
 
 typedef struct entry {
-  char id[81]; /* checked by aev__batch_check: at most 80 characters */
-  int status;
+  const char *id; /* in the result's own memory */
   char *code, *message;
-  aev__sent sent;
+  int status;
 } entry;
 
+/* One allocation: the entries, then for sends their formatted outcomes,
+ * then the ids' text. Small enough for a delete's result to come from
+ * malloc's per-thread cache. */
 struct aev_batch_result {
   size_t n;
+  size_t failed; /* entries with a code and message to free */
+  aev__sent *sent; /* sends only; NULL otherwise */
   entry e[];
 };
+
+/* Bit c set for the characters a batch entry id may hold, [A-Za-z0-9_-]. */
+static const uint64_t ID_CHARS[2] = {
+    1ull << '-' | 0x3FFull << '0',
+    0x3FFFFFFull << ('A' - 64) | 1ull << ('_' - 64) | 0x3FFFFFFull << ('a' - 64)};
 
 /* The id's length when it is valid (1..80 of [A-Za-z0-9_-]), else 0. */
 static size_t id_len(const char *id) {
   size_t n = 0;
-  for (; id && id[n]; n++) {
-    char c = id[n];
-    if (n == 80 || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                     (c >= '0' && c <= '9') || c == '-' || c == '_'))
-      return 0;
-  }
+  for (unsigned char c; id && (c = (unsigned char)id[n]); n++)
+    if (n == 80 || c >= 128 || !(ID_CHARS[c >> 6] >> (c & 63) & 1)) return 0;
   return n;
 }
 
-int aev__batch_check(size_t n, const char *const *ids, size_t total_bytes,
-                     const char *entry_kind) {
+/* 1 when ids[i] repeats an earlier id. A 64-bit filter on length and end
+ * characters settles nearly every batch without comparing pairs. */
+static int repeated(const char *const *ids, const size_t *lens, size_t i,
+                    uint64_t *seen) {
+  const unsigned char *s = (const unsigned char *)ids[i];
+  unsigned bit = (unsigned)(lens[i] * 7 + s[0] + 3u * s[lens[i] - 1]) & 63;
+  uint64_t mask = 1ull << bit;
+  int maybe = (*seen & mask) != 0;
+  *seen |= mask;
+  for (size_t j = 0; maybe && j < i; j++)
+    if (lens[j] == lens[i] && !memcmp(ids[j], s, lens[i])) return 1;
+  return 0;
+}
+
+/* aev__batch_check, keeping the ids' lengths for the result. */
+static int check_entries(size_t n, const char *const *ids, size_t total_bytes,
+                         const char *entry_kind, size_t *lens) {
   if (n == 0)
     return aev__fail(AEV_ERR_INVALID, "EmptyBatchRequest",
                      "There should be at least one %s in the request.",
@@ -47,20 +67,17 @@ int aev__batch_check(size_t n, const char *const *ids, size_t total_bytes,
                      "Maximum number of entries per request are %d. You have "
                      "sent %zu.",
                      MAX_ENTRIES, n);
-  size_t lens[MAX_ENTRIES];
   for (size_t i = 0; i < n; i++)
     if (!(lens[i] = id_len(ids[i])))
       return aev__fail(AEV_ERR_INVALID, "InvalidBatchEntryId",
                        "A batch entry id can only contain alphanumeric "
                        "characters, hyphens and underscores. It can be at "
                        "most 80 letters long.");
-  /* Length and first character settle most pairs without a strcmp. */
+  uint64_t seen = 0;
   for (size_t i = 0; i < n; i++)
-    for (size_t j = 0; j < i; j++)
-      if (lens[i] == lens[j] && ids[i][0] == ids[j][0] &&
-          !memcmp(ids[i], ids[j], lens[i]))
-        return aev__fail(AEV_ERR_INVALID, "BatchEntryIdsNotDistinct",
-                         "Id %s repeated.", ids[i]);
+    if (repeated(ids, lens, i, &seen))
+      return aev__fail(AEV_ERR_INVALID, "BatchEntryIdsNotDistinct",
+                       "Id %s repeated.", ids[i]);
   if (total_bytes > MAX_BATCH_BYTES)
     return aev__fail(AEV_ERR_INVALID, "BatchRequestTooLong",
                      "Batch requests cannot be longer than %d bytes. You have "
@@ -69,20 +86,35 @@ int aev__batch_check(size_t n, const char *const *ids, size_t total_bytes,
   return AEV_OK;
 }
 
-/* One allocation for the whole result (ids already checked); only what is
- * read before an entry is filled gets initialised. */
-static aev_batch_result *result_new(size_t n, const char *const *ids) {
-  aev_batch_result *r = malloc(sizeof *r + n * sizeof(entry));
+int aev__batch_check(size_t n, const char *const *ids, size_t total_bytes,
+                     const char *entry_kind) {
+  size_t lens[MAX_ENTRIES];
+  return check_entries(n, ids, total_bytes, entry_kind, lens);
+}
+
+/* One allocation for the whole result (ids checked, lens[i] their
+ * lengths); only what is read before an entry is filled gets
+ * initialised. */
+static aev_batch_result *result_new(size_t n, const char *const *ids,
+                                    const size_t *lens, int sends) {
+  size_t text = 0;
+  for (size_t i = 0; i < n; i++) text += lens[i] + 1;
+  size_t sent_bytes = sends ? n * sizeof(aev__sent) : 0;
+  aev_batch_result *r = malloc(sizeof *r + n * sizeof(entry) + sent_bytes + text);
   if (!r) return NULL;
   r->n = n;
+  r->failed = 0;
+  r->sent = sends ? (aev__sent *)(void *)&r->e[n] : NULL;
+  char *w = (char *)&r->e[n] + sent_bytes;
   for (size_t i = 0; i < n; i++) {
     entry *e = &r->e[i];
-    size_t len = strnlen(ids[i], sizeof e->id - 1);
-    memcpy(e->id, ids[i], len);
-    e->id[len] = '\0';
+    memcpy(w, ids[i], lens[i]);
+    w[lens[i]] = '\0';
+    e->id = w;
+    w += lens[i] + 1;
     e->status = 0;
     e->code = e->message = NULL;
-    e->sent.id[0] = '\0';
+    if (sends) r->sent[i].id[0] = '\0';
   }
   return r;
 }
@@ -90,6 +122,7 @@ static aev_batch_result *result_new(size_t n, const char *const *ids) {
 /* Records the thread's last error as entry i's failure. */
 static void entry_fail(aev_batch_result *r, size_t i, int status) {
   r->e[i].status = status;
+  r->failed++;
   r->e[i].code = strdup(aev_errcode());
   r->e[i].message = strdup(aev_errmsg());
 }
@@ -100,7 +133,7 @@ static void send_failed(void *ctx, size_t i, int status) {
 
 void aev_batch_result_free(aev_batch_result *r) {
   if (!r) return;
-  for (size_t i = 0; i < r->n; i++) {
+  for (size_t i = 0; r->failed && i < r->n; i++) {
     free(r->e[i].code);
     free(r->e[i].message);
   }
@@ -133,8 +166,8 @@ const char *aev_batch_result_message(const aev_batch_result *r, size_t i) {
 
 static const char *sent_field(const aev_batch_result *r, size_t i, size_t off) {
   const entry *e = ENTRY(r, i);
-  if (!e || e->status || !e->sent.id[0]) return NULL;
-  const char *s = (const char *)&e->sent + off;
+  if (!e || e->status || !r->sent || !r->sent[i].id[0]) return NULL;
+  const char *s = (const char *)&r->sent[i] + off;
   return *s ? s : NULL;
 }
 
@@ -179,19 +212,17 @@ int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,
   size_t total = 0;
   for (size_t i = 0; i < n && i <= MAX_ENTRIES; i++)
     total += reqs[i].len + (reqs[i].attrs ? reqs[i].attrs->size : 0);
-  if ((rc = aev__batch_check(n, ids, total, "SendMessageBatchRequestEntry")))
+  size_t lens[MAX_ENTRIES];
+  if ((rc = check_entries(n, ids, total, "SendMessageBatchRequestEntry", lens)))
     return rc;
   if ((rc = aev__batch_fifo_check(q, reqs, n)) != AEV_OK) return rc;
-  aev_batch_result *r = result_new(n, ids);
+  aev_batch_result *r = result_new(n, ids, lens, 1);
   if (!r) return aev__nomem();
-  aev__sent sent[MAX_ENTRIES];
-  rc = aev__queue_send_many(q, n, reqs, sent, send_failed, r);
+  rc = aev__queue_send_many(q, n, reqs, r->sent, send_failed, r);
   if (rc != AEV_OK) {
     aev_batch_result_free(r);
     return rc;
   }
-  for (size_t i = 0; i < n; i++)
-    if (!r->e[i].status) r->e[i].sent = sent[i];
   *out = r;
   return AEV_OK;
 }
@@ -224,8 +255,9 @@ static int settle_batch(aev_queue *q, size_t n, const char *const *ids,
   if (rc != AEV_OK) return rc;
   const char *kind = seconds ? "ChangeMessageVisibilityBatchRequestEntry"
                              : "DeleteMessageBatchRequestEntry";
-  if ((rc = aev__batch_check(n, ids, 0, kind)) != AEV_OK) return rc;
-  aev_batch_result *r = result_new(n, ids);
+  size_t lens[MAX_ENTRIES];
+  if ((rc = check_entries(n, ids, 0, kind, lens)) != AEV_OK) return rc;
+  aev_batch_result *r = result_new(n, ids, lens, 0);
   if (!r) return aev__nomem();
   aev__handle h[MAX_ENTRIES];
   for (size_t i = 0; i < n; i++) aev__handle_read(q, handles[i], &h[i]);
