@@ -30,7 +30,7 @@ typedef struct collect {
   aev_message **out;
   size_t *n;
   aev__msg *moved;
-  aev__msg *got[10]; /* what was delivered, for ReceiveRequestAttemptId */
+  aev__msg **got; /* what was delivered, for ReceiveRequestAttemptId */
   int nomem;
 } collect;
 
@@ -150,15 +150,15 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   *n = 0;
   int rc = check(q, r);
   if (rc != AEV_OK) return rc;
-  int manual = aev_broker_clock_mode(q->res.broker) == AEV_CLOCK_MANUAL;
-  collect c = {.r = r, .out = out, .n = n};
+  aev__msg *got[10]; /* written before it is read */
+  collect c = {.r = r, .out = out, .n = n, .got = got};
   char *dlq = NULL;
 
   pthread_mutex_lock(&q->mu);
   int64_t wait = r->wait_ms >= 0 ? r->wait_ms : (int64_t)q->conf.wait * 1000;
-  int64_t deadline = aev__queue_now_mono(q) + wait;
+  c.now = aev__queue_now_mono(q);
+  int64_t deadline = c.now + wait;
   for (;;) {
-    c.now = aev__queue_now_mono(q);
     c.now_ms = aev__queue_now_ms(q);
     c.vis = r->visibility >= 0 ? r->visibility : q->conf.visibility;
     c.redrive = q->conf.dlq_arn != NULL;
@@ -182,9 +182,13 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
     }
     if (q->conf.fifo) collect_fifo_with_attempt(q, &c);
     else collect_standard(q, &c);
-    if (*n || c.moved || c.nomem || manual || c.now >= deadline) break;
+    /* Under the manual clock a receive never blocks (DESIGN §3). */
+    if (*n || c.moved || c.nomem || c.now >= deadline ||
+        aev_broker_clock_mode(q->res.broker) == AEV_CLOCK_MANUAL)
+      break;
     int64_t next = aev__store_next_change(q, c.now);
     wait_until(q, next < deadline ? next : deadline);
+    c.now = aev__queue_now_mono(q);
   }
   /* Passes a send's single wake-up on (aev__queue_wake_send). */
   if (!q->conf.fifo && q->waiters && !q->res.deleted && aev__store_oldest(q))
@@ -193,10 +197,11 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   pthread_mutex_unlock(&q->mu);
 
   for (size_t i = 0; i < *n; i++) aev__message_finish(out[i]);
-  if (c.moved)
+  if (c.moved) {
     aev__redrive_enqueue(q->res.broker, dlq ? dlq : "", c.moved, q->res.arn,
                          1, q);
-  free(dlq);
+    free(dlq);
+  }
   if (rc == AEV_OK && c.nomem && *n == 0) rc = aev__nomem();
   return rc;
 }
