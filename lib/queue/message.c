@@ -19,15 +19,20 @@ static const char *put_str(char **w, const char *s) {
   return at;
 }
 
-aev_message *aev__message_copy(const aev_queue *q, const aev__msg *m,
-                               const aev__recv_req *r) {
+size_t aev__message_size(const aev__msg *m) {
   const aev__msg_ext *e = m->ext;
   size_t extra = m->len + 1;
   if (e)
     extra += e->attrs_len + slen(e->group) + slen(e->dedup) + slen(e->trace) +
              slen(e->dlq_source);
-  aev_message *msg = malloc(sizeof *msg + extra);
-  if (!msg) return NULL;
+  return sizeof(aev_message) + extra;
+}
+
+void aev__message_fill(aev_message *msg, aev__msg_block *block,
+                       const aev_queue *q, const aev__msg *m,
+                       const aev__recv_req *r) {
+  const aev__msg_ext *e = m->ext;
+  msg->block = block;
   msg->body = msg->data;
   memcpy(msg->body, aev__msg_body(m), m->len + 1);
   msg->len = m->len;
@@ -70,7 +75,6 @@ aev_message *aev__message_copy(const aev_queue *q, const aev__msg *m,
   size_t al = strnlen(account, sizeof msg->sender - 1);
   memcpy(msg->sender, account, al);
   msg->sender[al] = '\0';
-  return msg;
 }
 
 void aev__message_finish(aev_message *msg) {
@@ -93,7 +97,10 @@ void aev__message_finish(aev_message *msg) {
   if (msg->fifo) aev__seq_format(msg->raw_seq, msg->seq);
 }
 
-void aev_message_free(aev_message *m) { free(m); }
+void aev_message_free(aev_message *m) {
+  if (m && m->block) aev__msg_block_unref(m->block);
+  else free(m);
+}
 
 const char *aev_message_id(const aev_message *m) { return m->id; }
 

@@ -6,6 +6,11 @@
 #include "queue/queue.h"
 #include "queue/queue_impl.h"
 
+/* One allocation holding several received messages (recv_block.c); each
+ * message in it holds a reference. */
+typedef struct aev__msg_block aev__msg_block;
+void aev__msg_block_unref(aev__msg_block *b);
+
 struct aev_message {
   /* id, handle, md5_body and md5_attrs first hold raw bytes, written under
    * the queue's lock; aev__message_finish() formats them in place. */
@@ -25,13 +30,18 @@ struct aev_message {
   size_t attrs_len;
   size_t len;
   char *body;
+  aev__msg_block *block; /* the receive's shared allocation, or NULL */
   char data[];
 };
 
-/* Copies m as received now (mu held): body, selected attributes, system
- * attributes and the receipt handle. NULL when out of memory. */
-aev_message *aev__message_copy(const aev_queue *q, const aev__msg *m,
-                               const aev__recv_req *r);
+/* The bytes m's received copy takes, and that copy written to msg as m is
+ * received now (mu held): body, selected attributes, system attributes and
+ * the receipt handle. block: the allocation msg is part of, or NULL when
+ * msg was allocated on its own. */
+size_t aev__message_size(const aev__msg *m);
+void aev__message_fill(aev_message *msg, aev__msg_block *block,
+                       const aev_queue *q, const aev__msg *m,
+                       const aev__recv_req *r);
 
 /* Formats ids, MD5s and sequence numbers (no lock needed). */
 void aev__message_finish(aev_message *msg);

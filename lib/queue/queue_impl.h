@@ -140,6 +140,9 @@ struct aev_queue {
   /* message move tasks out of this queue, newest first */
   struct aev__move_task *tasks;
   struct aev__queue_watch *watches; /* watch.c: event-source mappings */
+  /* receive.c: the largest message copy the last receive made, which sizes
+   * the next one's block before the lock is taken (so atomic, not mu) */
+  _Atomic size_t recv_size;
 };
 
 /* store.c: message memory, slots, lists and heap (callers hold mu). A
