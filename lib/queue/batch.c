@@ -261,6 +261,7 @@ static int settle_batch(aev_queue *q, size_t n, const char *const *ids,
   if (!r) return aev__nomem();
   aev__handle h[MAX_ENTRIES];
   for (size_t i = 0; i < n; i++) aev__handle_read(q, handles[i], &h[i]);
+  aev__msg *deleted = NULL;
   pthread_mutex_lock(&q->mu);
   int64_t now = aev__queue_now_mono(q);
   for (size_t i = 0; i < n && !q->res.deleted; i++) {
@@ -268,11 +269,12 @@ static int settle_batch(aev_queue *q, size_t n, const char *const *ids,
                 ? aev__sqs_missing("ReceiptHandle")
             : seconds ? aev__queue_change_visibility_locked(q, &h[i],
                                                             seconds[i], now)
-                      : aev__queue_delete_locked(q, &h[i], now);
+                      : aev__queue_delete_locked(q, &h[i], now, &deleted);
     if (s != AEV_OK) entry_fail(r, i, s);
   }
   int gone = q->res.deleted;
   pthread_mutex_unlock(&q->mu);
+  aev__queue_free_deleted(deleted);
   if (gone) {
     aev_batch_result_free(r);
     return aev__sqs_no_queue();

@@ -12,10 +12,12 @@ void aev__queue_delete_received(aev_queue *q, aev_message *const *msgs,
     size_t k = n - i < 16 ? n - i : 16;
     for (size_t j = 0; j < k; j++)
       aev__handle_read(q, msgs[i + j]->handle, &h[j]);
+    aev__msg *deleted = NULL;
     pthread_mutex_lock(&q->mu);
     int64_t now = aev__queue_now_mono(q);
     for (size_t j = 0; j < k && !q->res.deleted; j++)
-      aev__queue_delete_locked(q, &h[j], now);
+      aev__queue_delete_locked(q, &h[j], now, &deleted);
     pthread_mutex_unlock(&q->mu);
+    aev__queue_free_deleted(deleted);
   }
 }

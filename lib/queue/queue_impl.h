@@ -234,8 +234,12 @@ void aev__queue_wake(aev_queue *q);
  * take what. */
 void aev__queue_wake_send(aev_queue *q);
 
-/* settle.c (mu held). */
-int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now);
+/* settle.c (mu held). A delete detaches its message and pushes it on
+ * *deleted (linked through next), for aev__queue_free_deleted() to free
+ * once mu is released: free() stays out of the critical section. */
+int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now,
+                             aev__msg **deleted);
+void aev__queue_free_deleted(aev__msg *deleted);
 int aev__queue_change_visibility_locked(aev_queue *q, const aev__handle *h,
                                         int seconds, int64_t now);
 

@@ -20,7 +20,8 @@ static aev__msg *lookup(aev_queue *q, uint32_t slot, uint64_t nonce) {
   return m && m->nonce == nonce ? m : NULL;
 }
 
-int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now) {
+int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now,
+                             aev__msg **deleted) {
   if (!h->valid) return aev__sqs_bad_handle(h->text);
   aev__msg *m = lookup(q, h->slot, h->nonce);
   if (!m) {
@@ -33,9 +34,19 @@ int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now) {
   /* SQS: on a standard queue the newest handle deletes even after its
    * visibility timeout; on FIFO it has expired by then. */
   if (q->conf.fifo && m->visible_at <= now) return expired(h->text);
-  aev__store_remove(q, m);
+  aev__store_unlink(q, m);
+  m->next = *deleted;
+  *deleted = m;
   if (q->conf.fifo) aev__queue_wake(q); /* its group may be unblocked */
   return AEV_OK;
+}
+
+void aev__queue_free_deleted(aev__msg *deleted) {
+  while (deleted) {
+    aev__msg *next = deleted->next;
+    aev__msg_free(deleted);
+    deleted = next;
+  }
 }
 
 int aev__queue_change_visibility_locked(aev_queue *q, const aev__handle *h,
@@ -62,10 +73,13 @@ int aev_queue_delete_message(aev_queue *q, const char *receipt_handle) {
   if (!receipt_handle || !*receipt_handle) return aev__sqs_missing("ReceiptHandle");
   aev__handle h;
   aev__handle_read(q, receipt_handle, &h);
+  aev__msg *deleted = NULL;
   pthread_mutex_lock(&q->mu);
   rc = q->res.deleted ? aev__sqs_no_queue()
-                      : aev__queue_delete_locked(q, &h, aev__queue_now_mono(q));
+                      : aev__queue_delete_locked(q, &h, aev__queue_now_mono(q),
+                                                 &deleted);
   pthread_mutex_unlock(&q->mu);
+  aev__queue_free_deleted(deleted);
   return rc;
 }
 
