@@ -41,7 +41,9 @@ static void pause_ms(int ms) {
 
 typedef struct track {
   atomic_int received, deleted, abandoned;
-  atomic_llong last_rx; /* mono ms taken just before the receive call */
+  /* The newest delivery checked: its ApproximateReceiveCount (low 6 bits,
+   * at most 63) and the mono ms taken just before its receive call. */
+  atomic_llong last_rx;
   atomic_llong deleted_at; /* mono ms when its first delete returned; 0 before */
 } track;
 
@@ -141,15 +143,27 @@ static int previous_deleted(int g, int s) {
   return 1;
 }
 
-static void check_fifo_delivery(int i, int g, int s, int64_t before,
-                                int *last_g, int *last_s) {
+/* Records delivery number count of message i (its receive began at
+ * before), unless a later one was recorded first. */
+static void note_delivery(int i, long long count, int64_t before) {
+  long long v = atomic_load(&tr[i].last_rx), mine = before * 64 + count;
+  while ((v & 63) < count && !atomic_compare_exchange_weak(&tr[i].last_rx, &v, mine)) {
+  }
+}
+
+static void check_fifo_delivery(int i, int g, int s, long long count,
+                                int64_t before, int *last_g, int *last_s) {
   /* Only a delete that returned before this receive began proves a bug: a
    * consumer descheduled between its receive and this check may see the
    * delete of a later receiver that got the message after its timeout. */
   long long deleted_at = atomic_load(&tr[i].deleted_at);
   if (deleted_at && deleted_at < before) report("deleted message delivered again", i);
-  if (atomic_load(&tr[i].received) > 1 && !atomic_load(&tr[i].abandoned) &&
-      mono_ms() - atomic_load(&tr[i].last_rx) < VISIBILITY_MS)
+  /* Compared with the delivery just before this one only: a consumer
+   * descheduled after its receive may check its copy after the next
+   * delivery (once its timeout ended) was recorded. */
+  long long prev = atomic_load(&tr[i].last_rx);
+  if (count > 1 && (prev & 63) == count - 1 && !atomic_load(&tr[i].abandoned) &&
+      mono_ms() - prev / 64 < VISIBILITY_MS)
     report("delivered twice within its visibility timeout", i);
   /* Within one receive a group's messages are consecutive; the first one
    * follows the group's last deleted message. */
@@ -160,7 +174,7 @@ static void check_fifo_delivery(int i, int g, int s, int64_t before,
   }
   *last_g = g;
   *last_s = s;
-  atomic_store(&tr[i].last_rx, before);
+  note_delivery(i, count, before);
 }
 
 static void *consume(void *arg) {
@@ -184,7 +198,10 @@ static void *consume(void *arg) {
       }
       int seen = atomic_fetch_add(&tr[i].received, 1);
       if (seen) atomic_fetch_add(&redeliveries, 1);
-      if (c->fifo) check_fifo_delivery(i, g, s, before, &last_g, &last_s);
+      if (c->fifo) {
+        long long count = atoll(aev_message_system_attribute(m[k], "ApproximateReceiveCount"));
+        check_fifo_delivery(i, g, s, count < 63 ? count : 63, before, &last_g, &last_s);
+      }
       /* FIFO: after abandoning one, the rest of its group in this receive
        * is left too, or the worker would process the group out of order. */
       if (g == skip_group && c->fifo) {
