@@ -1,6 +1,6 @@
 /* Bus lifecycle: CreateEventBus (name rules), the default bus made on first
  * use, lookup by name or ARN, DeleteEventBus, quotas, and the name -> rule
- * map the rule calls share. */
+ * map and line-aligned allocation the rule calls share. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +71,15 @@ void aev__rmap_del(aev__rmap *m, const char *name) {
     m->slots[j] = NULL;
     rmap_insert(m->slots, m->cap, r);
   }
+}
+
+#define LINE 64
+
+void *aev__line_calloc(size_t size) {
+  size = (size + LINE - 1) / LINE * LINE; /* C11: a multiple of the alignment */
+  void *p = aligned_alloc(LINE, size);
+  if (p) memset(p, 0, size);
+  return p;
 }
 
 static void bus_destroy(aev__resource *r) {

@@ -161,7 +161,7 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
                      "allowed.");
   }
   if (created) {
-    r = calloc(1, sizeof *r);
+    r = aev__line_calloc(sizeof *r);
     if (!r || (rc = new_id(bus, &r->id)) ||
         !(r->name = strdup(name)) || !(r->arn = rule_arn(bus, name))) {
       if (r) {

@@ -261,7 +261,7 @@ int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec,
   } else if ((rc = kind_of(id, arn, &kind))) {
     return rc;
   }
-  aev__target *t = calloc(1, sizeof *t);
+  aev__target *t = aev__line_calloc(sizeof *t);
   if (!t) return aev__nomem();
   t->refs = 1;
   t->broker = b;
