@@ -1,6 +1,7 @@
 /* Buses and rules: the default bus, custom buses, PutRule / DescribeRule /
  * ListRules / DeleteRule / EnableRule / DisableRule, the broker's rule
- * quota, Detail checks, and every validation error with AWS's wording. */
+ * quota, Detail checks, the envelope's strings, and every validation error
+ * with AWS's wording. */
 #include <check.h>
 
 #include "aevtest.h"
@@ -271,6 +272,36 @@ START_TEST(detail_must_be_a_json_object) {
 }
 END_TEST
 
+/* Source and DetailType go into the envelope as JSON strings: quotes,
+ * backslashes and control characters escaped wherever they fall (before,
+ * inside and after 8-byte words), UTF-8 kept as it is. */
+START_TEST(envelope_escapes_strings) {
+  static const char *names[] = {
+      "plain", "a\"b", "\\", "0123456\"", "01234567\\x", "0123456789abcde\x01",
+      "\x1f" "0123456789abcdef\"", "caf\xc3\xa9 \xe2\x82\xac 0123456789 \"q\" \\b\\",
+      "01234567" "89abcdef" "\t" "tail", "abc\\efgh01234567", "abcdefg\"01234567",
+      "\x7f\xc3\xa9" "bcde\x1f" "01234567"};
+  aev_queue *q = bt_queue(b, "sink", NULL);
+  char targets[256];
+  snprintf(targets, sizeof targets, "[{\"Id\":\"q\",\"Arn\":\"%s\"}]", aev_queue_arn(q));
+  bt_ok(aev_bus_put_rule(def, "all", "{\"detail\":{\"k\":[\"v\"]}}", NULL, 1, NULL));
+  bt_ok(aev_bus_put_targets(def, "all", targets, NULL));
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    const char *detail = "{\"k\":\"v\"}";
+    bt_ok(aev_bus_put_event(def, names[i], names[i], detail, strlen(detail), NULL));
+    char *body = bt_take(q);
+    ck_assert_msg(body != NULL, "%zu: not delivered", i);
+    json_t *ev = json_loads(body, 0, NULL);
+    ck_assert_msg(ev != NULL, "%zu: %s", i, body);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "source")), names[i]);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "detail-type")), names[i]);
+    json_decref(ev);
+    free(body);
+  }
+  aev_queue_release(q);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus");
   TCase *tc = tcase_create("core");
@@ -284,6 +315,7 @@ int main(void) {
   tcase_add_test(tc, enable_disable_routes);
   tcase_add_test(tc, rule_quota_is_raisable_per_broker);
   tcase_add_test(tc, detail_must_be_a_json_object);
+  tcase_add_test(tc, envelope_escapes_strings);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
