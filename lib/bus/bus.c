@@ -90,7 +90,7 @@ static void bus_destroy(aev__resource *r) {
   aev_pattern_set_free(bus->set);
   pthread_mutex_destroy(&bus->amu);
   free(bus->rules.slots);
-  free(bus->by_id);
+  free(bus->routes);
   pthread_rwlock_destroy(&bus->lock);
   free(bus);
 }

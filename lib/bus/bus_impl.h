@@ -25,6 +25,16 @@ typedef struct aev__replay aev__replay;
 /* Pattern-set ids with this bit are archives' patterns, not rules'. */
 #define AEV__ARCHIVE_ID (1ULL << 62)
 
+/* A rule id's slot: the rule and its targets, which every routed event
+ * reads. Kept in one array by id (not in the rules, which lie scattered
+ * among their strings) so that with thousands of rules finding a matched
+ * rule's targets costs one cache miss, not two. */
+typedef struct aev__route {
+  aev__rule *rule; /* NULL: a free id */
+  size_t n_targets;
+  aev__target *targets[AEV_BUS_MAX_TARGETS];
+} aev__route;
+
 /* name -> rule, open addressing (bus.c). */
 typedef struct aev__rmap {
   aev__rule **slots;
@@ -37,8 +47,8 @@ struct aev_bus {
   aev_pattern_set *set; /* enabled rules' patterns, keyed by rule id */
   /* under lock: */
   aev__rmap rules;
-  aev__rule **by_id; /* rule id -> rule (NULL: free id) */
-  size_t n_ids;
+  aev__route *routes; /* by rule id */
+  size_t n_ids, cap_ids;
   /* The broker's rules-per-bus quota, kept on its default bus (which lives
    * as long as the broker): read it with aev__bus_rule_quota(). */
   _Atomic int quota;
@@ -85,12 +95,8 @@ struct aev__target {
   aev_release_fn release;
 };
 
-/* Allocated on a cache line of its own (aev__line_calloc). */
+/* Its targets are in its bus's routes[id] while it is on the bus. */
 struct aev__rule {
-  /* Read for every routed event: first, in one line (under the bus lock),
-   * so finding a matched rule's targets costs one cache miss, not two. */
-  size_t n_targets;
-  aev__target *targets[AEV_BUS_MAX_TARGETS];
   _Atomic long refs;
   aev_bus *bus; /* valid while !dead */
   uint64_t id;
@@ -122,8 +128,8 @@ typedef struct aev__event {
 
 /* bus.c */
 /* Zeroed memory for size bytes starting on a cache line, freed with
- * free(): for the rules and targets every routed event reads, so that a
- * bus with thousands of them spends one miss on each, not two. */
+ * free(): for the targets every routed event reads, so that a bus with
+ * thousands of them spends one miss on each, not two or three. */
 void *aev__line_calloc(size_t size);
 int aev__bus_find(aev_broker *b, const char *name_or_arn, int create_default,
                   aev_bus **out);

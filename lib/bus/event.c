@@ -168,18 +168,17 @@ static int route(aev_bus *bus, aev__event *ev, const uint64_t *only,
     rc = AEV_ERR_INVALID;
   }
   while (!rc && n_rules < n && !(ids[n_rules] & AEV__ARCHIVE_ID)) {
-    aev__rule *r = ids[n_rules] < bus->n_ids ? bus->by_id[ids[n_rules]] : NULL;
-    if (r) cap += r->n_targets;
+    if (ids[n_rules] < bus->n_ids) cap += bus->routes[ids[n_rules]].n_targets;
     n_rules++;
   }
   if (cap > 16 && !(ts = malloc(cap * sizeof *ts))) rc = aev__nomem();
   for (size_t i = 0; !rc && i < n_rules; i++) {
-    aev__rule *r = ids[i] < bus->n_ids ? bus->by_id[ids[i]] : NULL;
+    const aev__route *rt = ids[i] < bus->n_ids ? &bus->routes[ids[i]] : NULL;
     int wanted = n_only == 0;
     for (size_t j = 0; !wanted && j < n_only; j++) wanted = only[j] == ids[i];
-    for (size_t j = 0; r && wanted && j < r->n_targets; j++) {
-      aev__target_ref(r->targets[j]);
-      ts[k++] = r->targets[j];
+    for (size_t j = 0; rt && wanted && j < rt->n_targets; j++) {
+      aev__target_ref(rt->targets[j]);
+      ts[k++] = rt->targets[j];
     }
   }
   pthread_rwlock_unlock(&bus->lock);
@@ -204,9 +203,14 @@ void aev__rule_deliver(aev_bus *bus, aev__rule *r, aev__event *ev) {
   aev__target *ts[AEV_BUS_MAX_TARGETS];
   size_t k = 0;
   pthread_rwlock_rdlock(&bus->lock);
-  for (size_t j = 0; j < r->n_targets && k < AEV_BUS_MAX_TARGETS; j++) {
-    aev__target_ref(r->targets[j]);
-    ts[k++] = r->targets[j];
+  /* A rule deleted since its schedule fired has no targets (its id may be
+   * another rule's by now). */
+  const aev__route *rt = r->id < bus->n_ids && bus->routes[r->id].rule == r
+                             ? &bus->routes[r->id]
+                             : NULL;
+  for (size_t j = 0; rt && j < rt->n_targets; j++) {
+    aev__target_ref(rt->targets[j]);
+    ts[k++] = rt->targets[j];
   }
   pthread_rwlock_unlock(&bus->lock);
   for (size_t i = 0; i < k; i++) aev__deliver(ts[i], ev);
