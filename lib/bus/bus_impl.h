@@ -254,6 +254,11 @@ int aev__bus_dump(json_t *o, char **out);
  * matches all) to arr; called with bus->amu held. */
 typedef void (*aev__bus_list_fn)(aev_bus *bus, const char *prefix, size_t plen,
                                  json_t *arr);
+/* Pages the array resp[key] (all entries, in listing order): limit entries
+ * (0: all) from the one token names (NULL: the first), adding a NextToken
+ * to resp when entries remain. ValidationException for a token that is not
+ * one of ours. */
+int aev__bus_page(json_t *resp, const char *key, int limit, const char *token);
 /* ListArchives / ListReplays: {key: [every bus's matches]}. */
 int aev__bus_list_named(aev_broker *b, const char *prefix, const char *key,
                         aev__bus_list_fn add, char **json_out);

@@ -1,7 +1,7 @@
 /* Buses and rules: the default bus, custom buses, PutRule / DescribeRule /
  * ListRules / DeleteRule / EnableRule / DisableRule, the broker's rule
- * quota, Detail checks, the envelope's strings, and every validation error
- * with AWS's wording. */
+ * quota, Detail checks, the envelope's strings, the typed listings' pages,
+ * and every validation error with AWS's wording. */
 #include <check.h>
 
 #include "aevtest.h"
@@ -302,6 +302,70 @@ START_TEST(envelope_escapes_strings) {
 }
 END_TEST
 
+/* The number of entries in listing key of json, and its NextToken (copied
+ * into token, "" when there is none). */
+static size_t page_of(char *json, const char *key, char token[64]) {
+  json_t *o = json_loads(json, 0, NULL);
+  ck_assert_msg(o != NULL, "%s", json);
+  const char *t = json_string_value(json_object_get(o, "NextToken"));
+  snprintf(token, 64, "%s", t ? t : "");
+  size_t n = json_array_size(json_object_get(o, key));
+  json_decref(o);
+  aev_free(json);
+  return n;
+}
+
+/* The typed List* calls page as their actions do: Limit entries at a time,
+ * a NextToken while some remain, a foreign token or limit refused. */
+START_TEST(typed_listings_page) {
+  char name[16], *out, token[64];
+  for (int i = 0; i < 5; i++) {
+    snprintf(name, sizeof name, "r%d", i);
+    bt_ok(aev_bus_put_rule(def, name, "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  }
+  size_t seen = 0, pages = 0;
+  token[0] = 0;
+  do {
+    bt_ok(aev_bus_list_rules_page(def, "r", 2, *token ? token : NULL, &out));
+    seen += page_of(out, "Rules", token);
+    pages++;
+  } while (*token);
+  ck_assert_uint_eq(seen, 5);
+  ck_assert_uint_eq(pages, 3);
+  bt_ok(aev_bus_list_rules_page(def, NULL, 0, NULL, &out));
+  ck_assert_uint_eq(page_of(out, "Rules", token), 5);
+  ck_assert_str_eq(token, "");
+  bt_fails(aev_bus_list_rules_page(def, NULL, 2, "not-a-token", &out), AEV_ERR_INVALID,
+           "ValidationException", NULL);
+  bt_fails(aev_bus_list_rules_page(def, NULL, 101, NULL, &out), AEV_ERR_INVALID,
+           "ValidationException", NULL);
+  bt_ok(aev_bus_put_targets(def, "r0",
+                            "[{\"Id\":\"a\",\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:a\"},"
+                            "{\"Id\":\"b\",\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:b\"},"
+                            "{\"Id\":\"c\",\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:c\"}]",
+                            NULL));
+  bt_ok(aev_bus_list_targets_page(def, "r0", 2, NULL, &out));
+  ck_assert_uint_eq(page_of(out, "Targets", token), 2);
+  bt_ok(aev_bus_list_targets_page(def, "r0", 2, token, &out));
+  ck_assert_uint_eq(page_of(out, "Targets", token), 1);
+  ck_assert_str_eq(token, "");
+  bt_fails(aev_bus_list_targets_page(def, "nope", 2, NULL, &out), AEV_ERR_NOT_FOUND,
+           "ResourceNotFoundException", NULL);
+  for (int i = 0; i < 3; i++) {
+    snprintf(name, sizeof name, "arch%d", i);
+    bt_ok(aev_bus_create_archive(def, name, NULL, 0, NULL, NULL));
+  }
+  bt_ok(aev_bus_list_archives_page(b, "arch", 2, NULL, &out));
+  ck_assert_uint_eq(page_of(out, "Archives", token), 2);
+  bt_ok(aev_bus_list_archives_page(b, "arch", 2, token, &out));
+  ck_assert_uint_eq(page_of(out, "Archives", token), 1);
+  ck_assert_str_eq(token, "");
+  bt_ok(aev_bus_list_replays_page(b, NULL, 1, NULL, &out));
+  ck_assert_uint_eq(page_of(out, "Replays", token), 0);
+  ck_assert_str_eq(token, "");
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus");
   TCase *tc = tcase_create("core");
@@ -316,6 +380,7 @@ int main(void) {
   tcase_add_test(tc, rule_quota_is_raisable_per_broker);
   tcase_add_test(tc, detail_must_be_a_json_object);
   tcase_add_test(tc, envelope_escapes_strings);
+  tcase_add_test(tc, typed_listings_page);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
