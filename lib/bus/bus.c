@@ -1,6 +1,6 @@
 /* Bus lifecycle: CreateEventBus (name rules), the default bus made on first
- * use, lookup by name or ARN, DeleteEventBus, quotas, and the name -> rule
- * map and line-aligned allocation the rule calls share. */
+ * use, lookup by name or ARN, DeleteEventBus, quotas, the name -> rule map
+ * the rule calls share, and the line-aligned allocation targets use. */
 #include <stdlib.h>
 #include <string.h>
 
