@@ -98,6 +98,15 @@ AEV_API int aev_bus_enable_rule(aev_bus *bus, const char *name, int enabled);
 AEV_API int aev_bus_list_rules(aev_bus *bus, const char *prefix,
                                char **json_out);
 
+/* The same one page at a time, as ListRules pages with Limit and NextToken:
+ * at most limit rules (1-100; 0: all), from the page next_token names (NULL:
+ * the first). When rules remain the response has a "NextToken" to pass to
+ * the next call with the same prefix. A token that is not one this call
+ * gave fails with ValidationException. Free with aev_free(). */
+AEV_API int aev_bus_list_rules_page(aev_bus *bus, const char *prefix,
+                                    int limit, const char *next_token,
+                                    char **json_out);
+
 /* PutTargets with AWS's Targets list (JSON text). Bad input fails the whole
  * call; *failed_json (may be NULL) receives PutTargets' response object
  * ({"FailedEntryCount": 0, "FailedEntries": []}). Free with aev_free(). */
@@ -111,6 +120,10 @@ AEV_API int aev_bus_remove_targets(aev_bus *bus, const char *rule,
 /* ListTargetsByRule's response ({"Targets": [...]}). */
 AEV_API int aev_bus_list_targets(aev_bus *bus, const char *rule,
                                  char **json_out);
+/* ListTargetsByRule one page at a time, as aev_bus_list_rules_page. */
+AEV_API int aev_bus_list_targets_page(aev_bus *bus, const char *rule,
+                                      int limit, const char *next_token,
+                                      char **json_out);
 
 /* An application callback target. It receives the target's input (the
  * event, or what Input / InputPath / InputTransformer make of it) and
@@ -164,6 +177,10 @@ AEV_API int aev_bus_describe_archive(aev_broker *b, const char *name,
                                      char **json_out);
 AEV_API int aev_bus_list_archives(aev_broker *b, const char *prefix,
                                   char **json_out);
+/* ListArchives one page at a time, as aev_bus_list_rules_page. */
+AEV_API int aev_bus_list_archives_page(aev_broker *b, const char *prefix,
+                                       int limit, const char *next_token,
+                                       char **json_out);
 AEV_API int aev_bus_delete_archive(aev_broker *b, const char *name);
 /* UpdateArchive: replaces what is given of the archive's event_pattern,
  * retention_days and description (NULL, -1 and NULL keep theirs). A
@@ -188,6 +205,10 @@ AEV_API int aev_bus_describe_replay(aev_broker *b, const char *name,
                                     char **json_out);
 AEV_API int aev_bus_list_replays(aev_broker *b, const char *prefix,
                                  char **json_out);
+/* ListReplays one page at a time, as aev_bus_list_rules_page. */
+AEV_API int aev_bus_list_replays_page(aev_broker *b, const char *prefix,
+                                      int limit, const char *next_token,
+                                      char **json_out);
 AEV_API int aev_bus_cancel_replay(aev_broker *b, const char *name,
                                   char **result_json);
 

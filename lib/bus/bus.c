@@ -1,6 +1,6 @@
 /* Bus lifecycle: CreateEventBus (name rules), the default bus made on first
- * use, lookup by name or ARN, DeleteEventBus, quotas, and the name -> rule
- * map the rule calls share. */
+ * use, lookup by name or ARN, DeleteEventBus, quotas, the name -> rule map
+ * the rule calls share, and the line-aligned allocation targets use. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +73,15 @@ void aev__rmap_del(aev__rmap *m, const char *name) {
   }
 }
 
+#define LINE 64
+
+void *aev__line_calloc(size_t size) {
+  size = (size + LINE - 1) / LINE * LINE; /* C11: a multiple of the alignment */
+  void *p = aligned_alloc(LINE, size);
+  if (p) memset(p, 0, size);
+  return p;
+}
+
 static void bus_destroy(aev__resource *r) {
   aev_bus *bus = (aev_bus *)r;
   aev__replays_free(bus);
@@ -81,7 +90,7 @@ static void bus_destroy(aev__resource *r) {
   aev_pattern_set_free(bus->set);
   pthread_mutex_destroy(&bus->amu);
   free(bus->rules.slots);
-  free(bus->by_id);
+  free(bus->routes);
   pthread_rwlock_destroy(&bus->lock);
   free(bus);
 }

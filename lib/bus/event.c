@@ -63,17 +63,40 @@ static void raw(out *o, const char *s, size_t n) {
 
 static void text(out *o, const char *s) { raw(o, s, strlen(s)); }
 
-static void quoted(out *o, const char *s) {
+/* How many bytes at the start of s (n bytes) JSON takes as they are in a
+ * string: none of '"', '\\' or a control character. Eight bytes at a time
+ * with the "has a byte below k / equal to c" word tests (exact for the word
+ * as a whole); the word that fails is then read byte by byte. */
+static size_t plain_run(const char *s, size_t n) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    if ((((w - ones * 0x20) & ~w) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
+      break;
+  }
+  for (; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x20 || c == '"' || c == '\\') break;
+  }
+  return i;
+}
+
+/* s (n bytes) as a JSON string. */
+static void quoted(out *o, const char *s, size_t n) {
   o->p[o->n++] = '"';
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
+  for (size_t i = 0; i < n;) {
+    size_t run = plain_run(s + i, n - i);
+    raw(o, s + i, run);
+    if ((i += run) == n) break;
+    unsigned char c = (unsigned char)s[i++];
     if (c == '"' || c == '\\') {
       o->p[o->n++] = '\\';
       o->p[o->n++] = (char)c;
-    } else if (c < 0x20) {
-      o->n += (size_t)snprintf(o->p + o->n, 7, "\\u%04x", c);
     } else {
-      o->p[o->n++] = (char)c;
+      o->n += (size_t)snprintf(o->p + o->n, 7, "\\u%04x", c);
     }
   }
   o->p[o->n++] = '"';
@@ -83,7 +106,8 @@ aev__event *aev__envelope(aev_broker *b, const char *source,
                           const char *detail_type, const char *detail,
                           size_t detail_len, json_t *resources,
                           int64_t time_ms) {
-  size_t cap = 256 + 6 * (strlen(source) + strlen(detail_type)) + detail_len;
+  size_t source_len = strlen(source), type_len = strlen(detail_type);
+  size_t cap = 256 + 6 * (source_len + type_len) + detail_len;
   for (size_t i = 0; i < json_array_size(resources); i++)
     cap += 6 * json_string_length(json_array_get(resources, i)) + 3;
   aev__event *ev = malloc(sizeof *ev + cap);
@@ -95,9 +119,9 @@ aev__event *aev__envelope(aev_broker *b, const char *source,
   text(&o, "{\"version\":\"0\",\"id\":\"");
   text(&o, ev->id);
   text(&o, "\",\"detail-type\":");
-  quoted(&o, detail_type);
+  quoted(&o, detail_type, type_len);
   text(&o, ",\"source\":");
-  quoted(&o, source);
+  quoted(&o, source, source_len);
   text(&o, ",\"account\":\"");
   text(&o, aev_broker_account(b));
   text(&o, "\",\"time\":\"");
@@ -107,7 +131,8 @@ aev__event *aev__envelope(aev_broker *b, const char *source,
   text(&o, "\",\"resources\":[");
   for (size_t i = 0; i < json_array_size(resources); i++) {
     if (i) text(&o, ",");
-    quoted(&o, json_string_value(json_array_get(resources, i)));
+    json_t *r = json_array_get(resources, i);
+    quoted(&o, json_string_value(r), strlen(json_string_value(r)));
   }
   text(&o, "],\"detail\":");
   raw(&o, detail, detail_len);
@@ -143,18 +168,17 @@ static int route(aev_bus *bus, aev__event *ev, const uint64_t *only,
     rc = AEV_ERR_INVALID;
   }
   while (!rc && n_rules < n && !(ids[n_rules] & AEV__ARCHIVE_ID)) {
-    aev__rule *r = ids[n_rules] < bus->n_ids ? bus->by_id[ids[n_rules]] : NULL;
-    if (r) cap += r->n_targets;
+    if (ids[n_rules] < bus->n_ids) cap += bus->routes[ids[n_rules]].n_targets;
     n_rules++;
   }
   if (cap > 16 && !(ts = malloc(cap * sizeof *ts))) rc = aev__nomem();
   for (size_t i = 0; !rc && i < n_rules; i++) {
-    aev__rule *r = ids[i] < bus->n_ids ? bus->by_id[ids[i]] : NULL;
+    const aev__route *rt = ids[i] < bus->n_ids ? &bus->routes[ids[i]] : NULL;
     int wanted = n_only == 0;
     for (size_t j = 0; !wanted && j < n_only; j++) wanted = only[j] == ids[i];
-    for (size_t j = 0; r && wanted && j < r->n_targets; j++) {
-      aev__target_ref(r->targets[j]);
-      ts[k++] = r->targets[j];
+    for (size_t j = 0; rt && wanted && j < rt->n_targets; j++) {
+      aev__target_ref(rt->targets[j]);
+      ts[k++] = rt->targets[j];
     }
   }
   pthread_rwlock_unlock(&bus->lock);
@@ -179,9 +203,14 @@ void aev__rule_deliver(aev_bus *bus, aev__rule *r, aev__event *ev) {
   aev__target *ts[AEV_BUS_MAX_TARGETS];
   size_t k = 0;
   pthread_rwlock_rdlock(&bus->lock);
-  for (size_t j = 0; j < r->n_targets && k < AEV_BUS_MAX_TARGETS; j++) {
-    aev__target_ref(r->targets[j]);
-    ts[k++] = r->targets[j];
+  /* A rule deleted since its schedule fired has no targets (its id may be
+   * another rule's by now). */
+  const aev__route *rt = r->id < bus->n_ids && bus->routes[r->id].rule == r
+                             ? &bus->routes[r->id]
+                             : NULL;
+  for (size_t j = 0; rt && j < rt->n_targets; j++) {
+    aev__target_ref(rt->targets[j]);
+    ts[k++] = rt->targets[j];
   }
   pthread_rwlock_unlock(&bus->lock);
   for (size_t i = 0; i < k; i++) aev__deliver(ts[i], ev);

@@ -1,6 +1,7 @@
 /* What the List* actions share: walking the broker's buses for named
  * entries (ListArchives, ListReplays), answering with compact JSON, and
- * paging a listing by Limit and NextToken. */
+ * paging a listing by Limit and NextToken, for aev_call() and for the
+ * typed *_page calls. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,10 @@ int aev__events_page(const aev__api_service *svc, json_t *req, const char *key,
   const char *token = NULL;
   int rc = aev__api_opt_int(svc, req, "Limit", 1, 100, &limit);
   if (rc || (rc = aev__api_opt_string(svc, req, "NextToken", &token))) return rc;
+  return aev__bus_page(resp, key, (int)limit, token);
+}
+
+int aev__bus_page(json_t *resp, const char *key, int limit, const char *token) {
   json_t *all = json_object_get(resp, key);
   size_t n = json_array_size(all), from = 0;
   if (token) {
@@ -70,4 +75,61 @@ int aev__events_page(const aev__api_service *svc, json_t *req, const char *key,
     json_object_set_new(resp, "NextToken", json_string(next));
   }
   return AEV_OK;
+}
+
+/* A typed listing's response text (rc and text as its unpaged call left
+ * them), paged. */
+static int paged(int rc, char *text, const char *key, int limit,
+                 const char *token, char **json_out) {
+  if (rc) return rc;
+  json_t *o = json_loads(text, 0, NULL);
+  aev_free(text);
+  if (!o) return aev__nomem();
+  if ((rc = aev__bus_page(o, key, limit, token))) {
+    json_decref(o);
+    return rc;
+  }
+  return aev__bus_dump(o, json_out);
+}
+
+/* Limit as ListRules & co. take it: 1-100, or 0 for all. */
+static int limit_ok(int limit) {
+  if (limit >= 0 && limit <= 100) return AEV_OK;
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value '%d' at 'limit' failed "
+                   "to satisfy constraint: Member must have value %s",
+                   limit, limit < 0 ? "greater than or equal to 1"
+                                    : "less than or equal to 100");
+}
+
+int aev_bus_list_rules_page(aev_bus *bus, const char *prefix, int limit,
+                            const char *next_token, char **json_out) {
+  int rc = limit_ok(limit);
+  char *text = NULL;
+  if (!rc) rc = aev_bus_list_rules(bus, prefix, &text);
+  return paged(rc, text, "Rules", limit, next_token, json_out);
+}
+
+int aev_bus_list_targets_page(aev_bus *bus, const char *rule, int limit,
+                              const char *next_token, char **json_out) {
+  int rc = limit_ok(limit);
+  char *text = NULL;
+  if (!rc) rc = aev_bus_list_targets(bus, rule, &text);
+  return paged(rc, text, "Targets", limit, next_token, json_out);
+}
+
+int aev_bus_list_archives_page(aev_broker *b, const char *prefix, int limit,
+                               const char *next_token, char **json_out) {
+  int rc = limit_ok(limit);
+  char *text = NULL;
+  if (!rc) rc = aev_bus_list_archives(b, prefix, &text);
+  return paged(rc, text, "Archives", limit, next_token, json_out);
+}
+
+int aev_bus_list_replays_page(aev_broker *b, const char *prefix, int limit,
+                              const char *next_token, char **json_out) {
+  int rc = limit_ok(limit);
+  char *text = NULL;
+  if (!rc) rc = aev_bus_list_replays(b, prefix, &text);
+  return paged(rc, text, "Replays", limit, next_token, json_out);
 }

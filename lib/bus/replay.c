@@ -166,7 +166,8 @@ static int filters(aev_bus *bus, json_t *arns, aev__replay *r) {
   for (size_t i = 0; i < n && !rc; i++) {
     const char *arn = json_string_value(json_array_get(arns, i));
     size_t j = 0;
-    while (j < bus->n_ids && (!bus->by_id[j] || !arn || strcmp(bus->by_id[j]->arn, arn)))
+    while (j < bus->n_ids &&
+           (!bus->routes[j].rule || !arn || strcmp(bus->routes[j].rule->arn, arn)))
       j++;
     if (j == bus->n_ids)
       rc = invalid("Parameter FilterArns is not valid. Reason: Rule %s does "

@@ -30,17 +30,17 @@ static void drop_targets(aev__target **ts, size_t n) {
 void aev__rules_shutdown(aev_bus *bus) {
   pthread_rwlock_rdlock(&bus->lock);
   for (size_t i = 0; i < bus->n_ids; i++)
-    if (bus->by_id[i]) aev__rule_schedule_stop(bus->by_id[i], 1);
+    if (bus->routes[i].rule) aev__rule_schedule_stop(bus->routes[i].rule, 1);
   pthread_rwlock_unlock(&bus->lock);
 }
 
 void aev__rules_free(aev_bus *bus) {
   for (size_t i = 0; i < bus->n_ids; i++) {
-    aev__rule *r = bus->by_id[i];
-    if (!r) continue;
-    drop_targets(r->targets, r->n_targets);
-    r->n_targets = 0;
-    aev__rule_unref(r);
+    aev__route *rt = &bus->routes[i];
+    if (!rt->rule) continue;
+    drop_targets(rt->targets, rt->n_targets);
+    rt->n_targets = 0;
+    aev__rule_unref(rt->rule);
   }
 }
 
@@ -94,14 +94,18 @@ static int sync_set(aev_bus *bus, aev__rule *r) {
 
 static int new_id(aev_bus *bus, uint64_t *id) {
   for (size_t i = 0; i < bus->n_ids; i++)
-    if (!bus->by_id[i]) {
+    if (!bus->routes[i].rule) {
       *id = i;
       return AEV_OK;
     }
-  aev__rule **v = realloc(bus->by_id, (bus->n_ids + 1) * sizeof *v);
-  if (!v) return aev__nomem();
-  bus->by_id = v;
-  v[bus->n_ids] = NULL;
+  if (bus->n_ids == bus->cap_ids) {
+    size_t cap = bus->cap_ids ? 2 * bus->cap_ids : 16;
+    aev__route *v = realloc(bus->routes, cap * sizeof *v);
+    if (!v) return aev__nomem();
+    bus->routes = v;
+    bus->cap_ids = cap;
+  }
+  bus->routes[bus->n_ids] = (aev__route){0};
   *id = bus->n_ids++;
   return AEV_OK;
 }
@@ -198,7 +202,7 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
     return rc;
   }
   free(old_pattern);
-  if (created) bus->by_id[r->id] = r;
+  if (created) bus->routes[r->id] = (aev__route){.rule = r};
   char *arn = arn_out ? strdup(r->arn) : NULL;
   aev__rule_ref(r);
   pthread_rwlock_unlock(&bus->lock);
@@ -257,18 +261,18 @@ int aev_bus_delete_rule(aev_bus *bus, const char *name, int force) {
     pthread_rwlock_unlock(&bus->lock);
     return AEV_OK;
   }
-  if (r->n_targets && !force) {
+  aev__route *rt = &bus->routes[r->id];
+  if (rt->n_targets && !force) {
     pthread_rwlock_unlock(&bus->lock);
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "Rule can't be deleted since it has targets.");
   }
   aev_pattern_set_remove(bus->set, r->id);
   aev__rmap_del(&bus->rules, name);
-  bus->by_id[r->id] = NULL;
   aev__target *ts[AEV_BUS_MAX_TARGETS];
-  size_t n = r->n_targets;
-  memcpy(ts, r->targets, n * sizeof *ts);
-  r->n_targets = 0;
+  size_t n = rt->n_targets;
+  memcpy(ts, rt->targets, n * sizeof *ts);
+  *rt = (aev__route){0};
   pthread_rwlock_unlock(&bus->lock);
   aev__rule_schedule_stop(r, 1);
   drop_targets(ts, n);
@@ -307,13 +311,13 @@ static int by_name(const void *a, const void *b) {
   return strcmp((*(aev__rule *const *)a)->name, (*(aev__rule *const *)b)->name);
 }
 
-static int name_has_prefix(const aev__rule *r, const void *prefix) {
-  return !strncmp(r->name, prefix, strlen(prefix));
+static int name_has_prefix(const aev__route *rt, const void *prefix) {
+  return !strncmp(rt->rule->name, prefix, strlen(prefix));
 }
 
-static int has_target_arn(const aev__rule *r, const void *arn) {
-  for (size_t j = 0; j < r->n_targets; j++) {
-    const char *a = json_string_value(json_object_get(r->targets[j]->spec, "Arn"));
+static int has_target_arn(const aev__route *rt, const void *arn) {
+  for (size_t j = 0; j < rt->n_targets; j++) {
+    const char *a = json_string_value(json_object_get(rt->targets[j]->spec, "Arn"));
     if (a && !strcmp(a, arn)) return 1;
   }
   return 0;
@@ -321,12 +325,12 @@ static int has_target_arn(const aev__rule *r, const void *arn) {
 
 /* The bus's rules that keep(rule, arg) accepts, sorted by name as AWS lists
  * them (caller holds the bus lock; NULL when out of memory). */
-static aev__rule **sorted_rules(const aev_bus *bus, int (*keep)(const aev__rule *, const void *),
+static aev__rule **sorted_rules(const aev_bus *bus, int (*keep)(const aev__route *, const void *),
                                 const void *arg, size_t *n) {
   aev__rule **v = malloc((bus->rules.n + 1) * sizeof *v);
   *n = 0;
   for (size_t i = 0; v && i < bus->n_ids; i++)
-    if (bus->by_id[i] && keep(bus->by_id[i], arg)) v[(*n)++] = bus->by_id[i];
+    if (bus->routes[i].rule && keep(&bus->routes[i], arg)) v[(*n)++] = bus->routes[i].rule;
   if (v) qsort(v, *n, sizeof *v, by_name);
   return v;
 }

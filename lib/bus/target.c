@@ -261,7 +261,7 @@ int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec,
   } else if ((rc = kind_of(id, arn, &kind))) {
     return rc;
   }
-  aev__target *t = calloc(1, sizeof *t);
+  aev__target *t = aev__line_calloc(sizeof *t);
   if (!t) return aev__nomem();
   t->refs = 1;
   t->broker = b;
@@ -309,11 +309,12 @@ static int install(aev_bus *bus, const char *name, aev__target **ts, size_t n) {
   pthread_rwlock_wrlock(&bus->lock);
   aev__rule *r = aev__rmap_get(&bus->rules, name);
   int rc = r ? AEV_OK : aev__bus_no_rule(bus, name);
-  size_t total = r ? r->n_targets : 0;
+  aev__route *rt = r ? &bus->routes[r->id] : NULL;
+  size_t total = rt ? rt->n_targets : 0;
   for (size_t i = 0; !rc && i < n; i++) {
     int found = 0;
-    for (size_t j = 0; j < r->n_targets && !found; j++)
-      found = !strcmp(r->targets[j]->id, ts[i]->id);
+    for (size_t j = 0; j < rt->n_targets && !found; j++)
+      found = !strcmp(rt->targets[j]->id, ts[i]->id);
     for (size_t j = 0; j < i && !found; j++) found = !strcmp(ts[j]->id, ts[i]->id);
     if (!found) total++;
   }
@@ -324,8 +325,8 @@ static int install(aev_bus *bus, const char *name, aev__target **ts, size_t n) {
   aev__target *old[AEV_BUS_MAX_TARGETS * 2];
   size_t n_old = 0, k = 0;
   if (!rc) {
-    aev__target **v = r->targets;
-    k = r->n_targets;
+    aev__target **v = rt->targets;
+    k = rt->n_targets;
     for (size_t i = 0; i < n; i++) {
       size_t j = 0;
       while (j < k && strcmp(v[j]->id, ts[i]->id)) j++;
@@ -333,7 +334,7 @@ static int install(aev_bus *bus, const char *name, aev__target **ts, size_t n) {
       else k++;
       v[j] = ts[i];
     }
-    r->n_targets = k;
+    rt->n_targets = k;
   }
   pthread_rwlock_unlock(&bus->lock);
   for (size_t i = 0; i < n_old; i++) aev__target_unref(old[i]);
@@ -423,17 +424,18 @@ int aev__remove_targets(aev_bus *bus, const char *rule, json_t *ids,
   aev__target *gone[AEV_BUS_MAX_TARGETS];
   size_t n_gone = 0;
   if (r) {
+    aev__route *rt = &bus->routes[r->id];
     size_t k = 0;
-    for (size_t j = 0; j < r->n_targets; j++) {
+    for (size_t j = 0; j < rt->n_targets; j++) {
       int drop = 0;
       for (size_t i = 0; i < n && !drop; i++)
         drop = json_is_string(json_array_get(ids, i)) &&
                !strcmp(json_string_value(json_array_get(ids, i)),
-                       r->targets[j]->id);
-      if (drop) gone[n_gone++] = r->targets[j];
-      else r->targets[k++] = r->targets[j];
+                       rt->targets[j]->id);
+      if (drop) gone[n_gone++] = rt->targets[j];
+      else rt->targets[k++] = rt->targets[j];
     }
-    r->n_targets = k;
+    rt->n_targets = k;
   }
   pthread_rwlock_unlock(&bus->lock);
   for (size_t i = 0; i < n_gone; i++) aev__target_unref(gone[i]);
@@ -457,8 +459,9 @@ int aev_bus_list_targets(aev_bus *bus, const char *rule, char **json_out) {
   json_t *list = json_array();
   pthread_rwlock_rdlock(&bus->lock);
   aev__rule *r = aev__rmap_get(&bus->rules, rule);
-  for (size_t j = 0; r && list && j < r->n_targets; j++)
-    json_array_append(list, r->targets[j]->spec);
+  const aev__route *rt = r ? &bus->routes[r->id] : NULL;
+  for (size_t j = 0; rt && list && j < rt->n_targets; j++)
+    json_array_append(list, rt->targets[j]->spec);
   pthread_rwlock_unlock(&bus->lock);
   if (!r) {
     json_decref(list);

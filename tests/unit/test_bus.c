@@ -1,6 +1,7 @@
 /* Buses and rules: the default bus, custom buses, PutRule / DescribeRule /
  * ListRules / DeleteRule / EnableRule / DisableRule, the broker's rule
- * quota, Detail checks, and every validation error with AWS's wording. */
+ * quota, Detail checks, the envelope's strings, the typed listings' pages,
+ * and every validation error with AWS's wording. */
 #include <check.h>
 
 #include "aevtest.h"
@@ -271,6 +272,100 @@ START_TEST(detail_must_be_a_json_object) {
 }
 END_TEST
 
+/* Source and DetailType go into the envelope as JSON strings: quotes,
+ * backslashes and control characters escaped wherever they fall (before,
+ * inside and after 8-byte words), UTF-8 kept as it is. */
+START_TEST(envelope_escapes_strings) {
+  static const char *names[] = {
+      "plain", "a\"b", "\\", "0123456\"", "01234567\\x", "0123456789abcde\x01",
+      "\x1f" "0123456789abcdef\"", "caf\xc3\xa9 \xe2\x82\xac 0123456789 \"q\" \\b\\",
+      "01234567" "89abcdef" "\t" "tail", "abc\\efgh01234567", "abcdefg\"01234567",
+      "\x7f\xc3\xa9" "bcde\x1f" "01234567"};
+  aev_queue *q = bt_queue(b, "sink", NULL);
+  char targets[256];
+  snprintf(targets, sizeof targets, "[{\"Id\":\"q\",\"Arn\":\"%s\"}]", aev_queue_arn(q));
+  bt_ok(aev_bus_put_rule(def, "all", "{\"detail\":{\"k\":[\"v\"]}}", NULL, 1, NULL));
+  bt_ok(aev_bus_put_targets(def, "all", targets, NULL));
+  for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+    const char *detail = "{\"k\":\"v\"}";
+    bt_ok(aev_bus_put_event(def, names[i], names[i], detail, strlen(detail), NULL));
+    char *body = bt_take(q);
+    ck_assert_msg(body != NULL, "%zu: not delivered", i);
+    json_t *ev = json_loads(body, 0, NULL);
+    ck_assert_msg(ev != NULL, "%zu: %s", i, body);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "source")), names[i]);
+    ck_assert_str_eq(json_string_value(json_object_get(ev, "detail-type")), names[i]);
+    json_decref(ev);
+    free(body);
+  }
+  aev_queue_release(q);
+}
+END_TEST
+
+/* The number of entries in listing key of json, and its NextToken (copied
+ * into token, "" when there is none). */
+static size_t page_of(char *json, const char *key, char token[64]) {
+  json_t *o = json_loads(json, 0, NULL);
+  ck_assert_msg(o != NULL, "%s", json);
+  const char *t = json_string_value(json_object_get(o, "NextToken"));
+  snprintf(token, 64, "%s", t ? t : "");
+  size_t n = json_array_size(json_object_get(o, key));
+  json_decref(o);
+  aev_free(json);
+  return n;
+}
+
+/* The typed List* calls page as their actions do: Limit entries at a time,
+ * a NextToken while some remain, a foreign token or limit refused. */
+START_TEST(typed_listings_page) {
+  char name[16], *out, token[64];
+  for (int i = 0; i < 5; i++) {
+    snprintf(name, sizeof name, "r%d", i);
+    bt_ok(aev_bus_put_rule(def, name, "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  }
+  size_t seen = 0, pages = 0;
+  token[0] = 0;
+  do {
+    bt_ok(aev_bus_list_rules_page(def, "r", 2, *token ? token : NULL, &out));
+    seen += page_of(out, "Rules", token);
+    pages++;
+  } while (*token);
+  ck_assert_uint_eq(seen, 5);
+  ck_assert_uint_eq(pages, 3);
+  bt_ok(aev_bus_list_rules_page(def, NULL, 0, NULL, &out));
+  ck_assert_uint_eq(page_of(out, "Rules", token), 5);
+  ck_assert_str_eq(token, "");
+  bt_fails(aev_bus_list_rules_page(def, NULL, 2, "not-a-token", &out), AEV_ERR_INVALID,
+           "ValidationException", NULL);
+  bt_fails(aev_bus_list_rules_page(def, NULL, 101, NULL, &out), AEV_ERR_INVALID,
+           "ValidationException", NULL);
+  bt_ok(aev_bus_put_targets(def, "r0",
+                            "[{\"Id\":\"a\",\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:a\"},"
+                            "{\"Id\":\"b\",\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:b\"},"
+                            "{\"Id\":\"c\",\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:c\"}]",
+                            NULL));
+  bt_ok(aev_bus_list_targets_page(def, "r0", 2, NULL, &out));
+  ck_assert_uint_eq(page_of(out, "Targets", token), 2);
+  bt_ok(aev_bus_list_targets_page(def, "r0", 2, token, &out));
+  ck_assert_uint_eq(page_of(out, "Targets", token), 1);
+  ck_assert_str_eq(token, "");
+  bt_fails(aev_bus_list_targets_page(def, "nope", 2, NULL, &out), AEV_ERR_NOT_FOUND,
+           "ResourceNotFoundException", NULL);
+  for (int i = 0; i < 3; i++) {
+    snprintf(name, sizeof name, "arch%d", i);
+    bt_ok(aev_bus_create_archive(def, name, NULL, 0, NULL, NULL));
+  }
+  bt_ok(aev_bus_list_archives_page(b, "arch", 2, NULL, &out));
+  ck_assert_uint_eq(page_of(out, "Archives", token), 2);
+  bt_ok(aev_bus_list_archives_page(b, "arch", 2, token, &out));
+  ck_assert_uint_eq(page_of(out, "Archives", token), 1);
+  ck_assert_str_eq(token, "");
+  bt_ok(aev_bus_list_replays_page(b, NULL, 1, NULL, &out));
+  ck_assert_uint_eq(page_of(out, "Replays", token), 0);
+  ck_assert_str_eq(token, "");
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus");
   TCase *tc = tcase_create("core");
@@ -284,6 +379,8 @@ int main(void) {
   tcase_add_test(tc, enable_disable_routes);
   tcase_add_test(tc, rule_quota_is_raisable_per_broker);
   tcase_add_test(tc, detail_must_be_a_json_object);
+  tcase_add_test(tc, envelope_escapes_strings);
+  tcase_add_test(tc, typed_listings_page);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
