@@ -89,9 +89,10 @@ struct pm_machine {
   svec *ab; /* (path, next) pairs of exists:false steps, per state in absent */
   size_t nab, cab;
   uint32_t npaths;
-  /* A filter in front of paths: one bit per (length mod 16, last byte) of
-   * the paths it holds, so most of an event's keys that no pattern names
-   * are turned away without hashing them. */
+  /* A filter in front of paths: one bit per hash of (length, last two
+   * bytes) of the paths it holds, so most of an event's keys that no
+   * pattern names are turned away without hashing them whole (keys often
+   * differ only in their last digits). */
   uint64_t pathbits[64];
   pmap paths;  /* path -> PM_PATH_PREFIX | id + 1 */
   pmap trans;  /* (state, path) -> value machine or NO_VM */
@@ -194,7 +195,8 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
 }
 
 static unsigned path_bit(const char *p, size_t n) {
-  return (unsigned)(n & 15) << 8 | (n ? (unsigned char)p[n - 1] : 0);
+  uint32_t last = n ? (unsigned char)p[n - 1] : 0, prev = n > 1 ? (unsigned char)p[n - 2] : 0;
+  return ((uint32_t)n << 16 | prev << 8 | last) * 0x9e3779b1u >> 20;
 }
 
 uint32_t aev__pm_machine_path(const void *ctx, const char *p, size_t n) {
