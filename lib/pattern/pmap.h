@@ -7,15 +7,15 @@
 #include <stdint.h>
 
 typedef struct pmap_entry {
-  uint64_t h; /* 0 = empty */
-  uint32_t a, b;
-  uint32_t klen, val;
-  uint64_t key; /* keys of up to 8 bytes in place, else an arena offset */
+  uint32_t h; /* 0 = empty */
+  uint32_t a, b, klen;
+  uint32_t val[2]; /* the value, then a word its owner may keep beside it (0 at first) */
+  uint64_t key;    /* keys of up to 8 bytes in place, else an arena offset */
 } pmap_entry;
 
 /* A distinct long key in the arena, for interning. */
 typedef struct pmap_key {
-  uint64_t h; /* 0 = empty */
+  uint32_t h; /* 0 = empty */
   uint32_t off, len;
 } pmap_key;
 
@@ -28,21 +28,24 @@ typedef struct pmap {
   size_t kun, kucap;
 } pmap;
 
-uint64_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n);
+/* Never 0. */
+uint32_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n);
 
-/* Returns a pointer to the value, or NULL when absent. */
-uint32_t *aev__pmap_get_h(const pmap *m, uint64_t h, uint32_t a, uint32_t b, const void *p,
+/* Returns a pointer to the value (the owner's word follows it), or NULL
+ * when absent. */
+uint32_t *aev__pmap_get_h(const pmap *m, uint32_t h, uint32_t a, uint32_t b, const void *p,
                           size_t n);
 
 /* For lookups done in batches, so their cache misses overlap: starts
  * loading the bucket of hash h. Long keys are interned, so the few distinct
  * ones stay cached and need no prefetch of their own. The lookup itself is
  * aev__pmap_get_h(). */
-static inline void aev__pmap_prefetch(const pmap *m, uint64_t h) {
+static inline void aev__pmap_prefetch(const pmap *m, uint32_t h) {
   if (m->cap) __builtin_prefetch(&m->e[h & (m->cap - 1)]);
 }
 
-/* Returns a pointer to the value, or NULL when absent. */
+/* Returns a pointer to the value (the owner's word follows it), or NULL
+ * when absent. */
 uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
                         size_t n);
 

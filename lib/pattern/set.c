@@ -44,7 +44,7 @@ struct aev_pattern_set {
 /* *members (may be NULL): how many members the event's top-level object
  * has. */
 static int match_slots(int profile, const pm_machine *m, const char *event, size_t len,
-                       int max_depth, pm_u32vec *slots, int *matched, size_t *members) {
+                       int max_depth, pm_slots *slots, int *matched, size_t *members) {
   char *converted = NULL;
   *matched = 1;
   if (profile == AEV_PATTERN_SNS_ATTRIBUTES) {
@@ -107,11 +107,12 @@ int aev_pattern_matches(const aev_pattern *p, const char *event, size_t len,
   if (!p || !event || !out_match)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "pattern, event and out_match are required.");
-  pm_u32vec slots = {0};
+  pm_slots slots;
+  aev__pm_slots_init(&slots);
   int matched;
   int rc = match_slots(p->profile, p->m, event, len, PM_MAX_DEPTH, &slots, &matched, NULL);
   if (!rc) *out_match = matched && slots.n > 0;
-  free(slots.v);
+  aev__pm_slots_free(&slots);
   return rc;
 }
 
@@ -303,7 +304,8 @@ int aev__pattern_set_match_event(aev_pattern_set *set, const char *event, size_t
                                  size_t *n) {
   *ids = NULL;
   *n = 0;
-  pm_u32vec slots = {0};
+  pm_slots slots;
+  aev__pm_slots_init(&slots);
   int matched;
   pthread_rwlock_rdlock(&set->lock);
   int rc = match_slots(set->profile, set->m, event, len, max_depth, &slots, &matched,
@@ -321,7 +323,7 @@ int aev__pattern_set_match_event(aev_pattern_set *set, const char *event, size_t
         out[k++] = set->sid[slots.v[i]];
   }
   pthread_rwlock_unlock(&set->lock);
-  free(slots.v);
+  aev__pm_slots_free(&slots);
   if (rc) return rc;
   if (k > 32) {
     qsort(out, k, sizeof *out, cmp_u64);
