@@ -584,6 +584,7 @@ static void accept(walker *w, uint32_t slot) {
     o->v = v;
   }
   o->v[o->n++] = slot;
+  if (o->ids) __builtin_prefetch(&o->ids[slot]);
 }
 
 static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field *f) {
@@ -719,10 +720,11 @@ static void visit(walker *w, uint32_t i) {
   }
 }
 
-void aev__pm_slots_init(pm_slots *s) {
+void aev__pm_slots_init(pm_slots *s, const uint64_t *ids) {
   s->v = s->in;
   s->n = 0;
   s->cap = sizeof s->in / sizeof *s->in;
+  s->ids = ids;
 }
 
 void aev__pm_slots_free(pm_slots *s) {

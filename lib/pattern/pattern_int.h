@@ -170,13 +170,16 @@ typedef struct pm_u32vec {
 } pm_u32vec;
 int aev__pm_u32_push(pm_u32vec *v, uint32_t x);
 /* The slots a match found: in place up to 32 (a match allocates nothing
- * for them), then on the heap. */
+ * for them), then on the heap. When ids is set, the match starts loading
+ * ids[slot] of each slot as it finds it, so a caller's reads of them
+ * (scattered over a big set) overlap the rest of the match. */
 typedef struct pm_slots {
   uint32_t *v;
   size_t n, cap;
+  const uint64_t *ids;
   uint32_t in[32];
 } pm_slots;
-void aev__pm_slots_init(pm_slots *s);
+void aev__pm_slots_init(pm_slots *s, const uint64_t *ids);
 void aev__pm_slots_free(pm_slots *s);
 /* Appends the slots matching ev to *slots (may repeat). */
 int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slots);

@@ -108,7 +108,7 @@ int aev_pattern_matches(const aev_pattern *p, const char *event, size_t len,
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "pattern, event and out_match are required.");
   pm_slots slots;
-  aev__pm_slots_init(&slots);
+  aev__pm_slots_init(&slots, NULL);
   int matched;
   int rc = match_slots(p->profile, p->m, event, len, PM_MAX_DEPTH, &slots, &matched, NULL);
   if (!rc) *out_match = matched && slots.n > 0;
@@ -305,17 +305,16 @@ int aev__pattern_set_match_event(aev_pattern_set *set, const char *event, size_t
   *ids = NULL;
   *n = 0;
   pm_slots slots;
-  aev__pm_slots_init(&slots);
   int matched;
   pthread_rwlock_rdlock(&set->lock);
+  aev__pm_slots_init(&slots, set->sid);
   int rc = match_slots(set->profile, set->m, event, len, max_depth, &slots, &matched,
                        members);
   uint64_t *out = NULL;
   size_t k = 0;
   if (!rc && matched && slots.n) {
-    /* A big set's slots are scattered over megabytes: start loading all
-     * of them before reading any, so their cache misses overlap. */
-    for (size_t i = 0; i < slots.n; i++) __builtin_prefetch(&set->sid[slots.v[i]]);
+    /* The match started loading each slot's id (a big set's are
+     * scattered over megabytes) as it found it. */
     out = malloc(slots.n * sizeof *out);
     if (!out) rc = aev__nomem();
     for (size_t i = 0; out && i < slots.n; i++)
