@@ -292,7 +292,7 @@ static int leaf(scan *s, uint32_t id) {
       (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f, ev->f_in) ||
        grow((void **)&ev->trails, &ev->ct, ev->nt + s->ns, sizeof *ev->trails, ev->t_in)))
     return AEV_ERR_NOMEM;
-  memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
+  if (s->ns) memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
   ev->f[ev->nf++] = (pm_field){id - 1, (uint32_t)ev->nt, (uint32_t)(s->ns / 2), v};
   ev->nt += s->ns;
   return AEV_OK;
