@@ -697,6 +697,16 @@ static void gather(walker *w, uint32_t i, const pm_group *g) {
   }
 }
 
+/* Whether a step up to item i consumed a field on path. A branch names
+ * each path once and the branches through a state share its steps, so no
+ * state has a transition on such a path: looking its fields up again (in a
+ * big set, a cache miss each) would find nothing. */
+static int consumed(const walker *w, int32_t i, uint32_t path) {
+  for (; i >= 0; i = w->it[i].parent)
+    if (w->it[i].f && w->it[i].f->path == path) return 1;
+  return 0;
+}
+
 /* One state of a level: its accepts and exists:false steps, and the
  * lookups for the event's fields it has transitions on, found through the
  * state's own list when it is the shorter, else through the event's. */
@@ -716,7 +726,8 @@ static void visit(walker *w, uint32_t i) {
       if (g) gather(w, i, g);
     }
   } else {
-    for (size_t k = 0; k < w->ev->ng && !w->rc; k++) gather(w, i, &w->ev->g[k]);
+    for (size_t k = 0; k < w->ev->ng && !w->rc; k++)
+      if (!consumed(w, (int32_t)i, w->ev->g[k].path)) gather(w, i, &w->ev->g[k]);
   }
 }
 
