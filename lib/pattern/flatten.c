@@ -25,9 +25,22 @@ typedef struct scan {
   uint32_t stack_in[16];
 } scan;
 
-static void ws(scan *s) {
-  while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\t' || *s->p == '\r'))
-    s->p++;
+/* Events are mostly compact: the first byte usually ends the white space. */
+static inline void ws(scan *s) {
+  const char *p = s->p, *end = s->end;
+  if (p < end && (unsigned char)*p > ' ') return;
+  while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')) p++;
+  s->p = p;
+}
+
+/* Consumes c, after white space if there is any: whether c was there. */
+static inline int eat(scan *s, char c) {
+  if (!(s->p < s->end && *s->p == c)) {
+    ws(s);
+    if (s->p >= s->end || *s->p != c) return 0;
+  }
+  s->p++;
+  return 1;
 }
 
 static int hexval(char c) {
@@ -52,7 +65,7 @@ static int is_special(unsigned char c) { return c == '"' || c == '\\' || c < 0x2
 /* The first '"', '\\' or control character at or after p, or end. Events
  * are mostly short strings, so sixteen bytes (SSE2, on every x86-64) or
  * eight are tested at a time: scanning strings is most of flattening. */
-static const char *next_special(const char *p, const char *end) {
+static inline const char *next_special(const char *p, const char *end) {
 #if defined(__SSE2__)
   const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
                 ctl = _mm_set1_epi8(0x1f);
@@ -78,14 +91,13 @@ static const char *next_special(const char *p, const char *end) {
   return p;
 }
 
-/* Scans a string starting after its opening quote. *esc says whether it
- * holds escapes; s->p ends after the closing quote. Control characters
+/* The rest of a string from p, its first special byte (or end): escapes,
+ * which string_end() leaves to this out-of-line loop. Control characters
  * must be escaped (RFC 8259). */
-static int string_end(scan *s, const char **body, size_t *len, int *esc) {
-  const char *b = s->p, *p = s->p;
+static int string_rest(scan *s, const char *p, const char **body, size_t *len, int *esc) {
+  const char *b = s->p;
   *esc = 0;
   for (;;) {
-    p = next_special(p, s->end);
     if (p >= s->end || (unsigned char)*p < 0x20) return AEV_ERR_INVALID;
     if (*p == '"') break;
     *esc = 1;
@@ -101,11 +113,27 @@ static int string_end(scan *s, const char **body, size_t *len, int *esc) {
     } else {
       return AEV_ERR_INVALID;
     }
+    p = next_special(p, s->end);
   }
   *body = b;
   *len = (size_t)(p - b);
   s->p = p + 1;
   return AEV_OK;
+}
+
+/* Scans a string starting after its opening quote. *esc says whether it
+ * holds escapes; s->p ends after the closing quote. Inlined: most strings
+ * are short and plain, ending at the first special byte. */
+static inline int string_end(scan *s, const char **body, size_t *len, int *esc) {
+  const char *b = s->p, *p = next_special(b, s->end);
+  if (p < s->end && *p == '"') {
+    *body = b;
+    *len = (size_t)(p - b);
+    *esc = 0;
+    s->p = p + 1;
+    return AEV_OK;
+  }
+  return string_rest(s, p, body, len, esc);
 }
 
 static void put_utf8(char **o, unsigned cp) {
@@ -264,7 +292,7 @@ static int leaf(scan *s, uint32_t id) {
       (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f, ev->f_in) ||
        grow((void **)&ev->trails, &ev->ct, ev->nt + s->ns, sizeof *ev->trails, ev->t_in)))
     return AEV_ERR_NOMEM;
-  memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
+  if (s->ns) memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
   ev->f[ev->nf++] = (pm_field){id - 1, (uint32_t)ev->nt, (uint32_t)(s->ns / 2), v};
   ev->nt += s->ns;
   return AEV_OK;
@@ -276,23 +304,15 @@ static int object(scan *s, uint32_t found) {
   pm_event *ev = s->ev; /* NULL when only validating (found is 0) */
   size_t base = found ? ev->plen : 0;
   s->p++;
-  ws(s);
-  if (s->p < s->end && *s->p == '}') {
-    s->p++;
-    return AEV_OK;
-  }
+  if (eat(s, '}')) return AEV_OK;
   for (;;) {
-    ws(s);
-    if (s->p >= s->end || *s->p != '"') return AEV_ERR_INVALID;
-    s->p++;
+    if (!eat(s, '"')) return AEV_ERR_INVALID;
     const char *k;
     size_t klen;
     int esc, rc;
     if ((rc = string_end(s, &k, &klen, &esc))) return rc;
     if (found && s->depth == 1) ev->members++;
-    ws(s);
-    if (s->p >= s->end || *s->p != ':') return AEV_ERR_INVALID;
-    s->p++;
+    if (!eat(s, ':')) return AEV_ERR_INVALID;
     ws(s);
     uint32_t sub = 0;
     if (found && !base && !esc) {
@@ -300,12 +320,14 @@ static int object(scan *s, uint32_t found) {
        * named path needs it copied, as the base of the paths inside. */
       sub = s->lookup(s->ctx, k, klen);
       if (sub && s->p < s->end && (*s->p == '{' || *s->p == '[')) {
-        if (grow((void **)&ev->path, &ev->pcap, klen + 2, 1, ev->p_in)) return AEV_ERR_NOMEM;
+        if (klen + 2 > ev->pcap && grow((void **)&ev->path, &ev->pcap, klen + 2, 1, ev->p_in))
+          return AEV_ERR_NOMEM;
         memcpy(ev->path, k, klen);
         ev->plen = klen;
       }
     } else if (found) {
-      if (grow((void **)&ev->path, &ev->pcap, base + klen + 2, 1, ev->p_in))
+      if (base + klen + 2 > ev->pcap &&
+          grow((void **)&ev->path, &ev->pcap, base + klen + 2, 1, ev->p_in))
         return AEV_ERR_NOMEM;
       size_t n = base;
       if (base) ev->path[n++] = '.';
@@ -316,16 +338,8 @@ static int object(scan *s, uint32_t found) {
     rc = value(s, sub);
     if (found) ev->plen = base;
     if (rc) return rc;
-    ws(s);
-    if (s->p < s->end && *s->p == ',') {
-      s->p++;
-      continue;
-    }
-    if (s->p < s->end && *s->p == '}') {
-      s->p++;
-      return AEV_OK;
-    }
-    return AEV_ERR_INVALID;
+    if (eat(s, ',')) continue;
+    return eat(s, '}') ? AEV_OK : AEV_ERR_INVALID;
   }
 }
 
@@ -333,11 +347,7 @@ static int array(scan *s, uint32_t found) {
   uint32_t id = s->next_array++;
   uint32_t idx = 0;
   s->p++;
-  ws(s);
-  if (s->p < s->end && *s->p == ']') {
-    s->p++;
-    return AEV_OK;
-  }
+  if (eat(s, ']')) return AEV_OK;
   for (;;) {
     if (found) {
       if (grow((void **)&s->stack, &s->cs, s->ns + 2, sizeof *s->stack, s->stack_in))
@@ -348,17 +358,11 @@ static int array(scan *s, uint32_t found) {
     int rc = value(s, found);
     if (found) s->ns -= 2;
     if (rc) return rc;
-    ws(s);
-    if (s->p < s->end && *s->p == ',') {
-      s->p++;
+    if (eat(s, ',')) {
       ws(s);
       continue;
     }
-    if (s->p < s->end && *s->p == ']') {
-      s->p++;
-      return AEV_OK;
-    }
-    return AEV_ERR_INVALID;
+    return eat(s, ']') ? AEV_OK : AEV_ERR_INVALID;
   }
 }
 

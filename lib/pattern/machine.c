@@ -56,6 +56,14 @@ typedef struct mstate {
 } mstate;
 _Static_assert(sizeof(mstate) == 32, "two states to a cache line");
 
+/* How a state is reached: the condition (owned by its rule, which outlives
+ * the machine) on path that leads to it from parent. Read only while
+ * building, to find the values entries that name the state. */
+typedef struct origin {
+  const pm_cond *k; /* NULL for the start state */
+  uint32_t parent, path;
+} origin;
+
 typedef struct slow {
   const pm_matcher *m; /* owned by the rule, which outlives the machine */
   uint32_t next;
@@ -74,13 +82,17 @@ typedef struct vmach {
 } vmach;
 
 /* Values-map entries name their single next state directly when they have
- * one (the common case), else a target list in tg. trans maps to NO_VM when
- * a field has exact values only. */
+ * one (the common case), else a target list in tg. A direct entry whose
+ * state is a leaf (no field onward, one accepted slot) also keeps that
+ * slot + 1 in its owner's word, so a match accepts it without loading the
+ * state: in a big set nearly every match ends on a leaf, each a cache
+ * miss of its own. trans maps to NO_VM when a field has exact values only. */
 #define DIRECT 0x80000000u
 #define NO_VM UINT32_MAX
 
 struct pm_machine {
   mstate *st;
+  origin *org; /* per state */
   size_t nst, cst;
   vmach *vm;
   size_t nvm, cvm;
@@ -89,9 +101,10 @@ struct pm_machine {
   svec *ab; /* (path, next) pairs of exists:false steps, per state in absent */
   size_t nab, cab;
   uint32_t npaths;
-  /* A filter in front of paths: one bit per (length mod 16, last byte) of
-   * the paths it holds, so most of an event's keys that no pattern names
-   * are turned away without hashing them. */
+  /* A filter in front of paths: one bit per hash of (length, last two
+   * bytes) of the paths it holds, so most of an event's keys that no
+   * pattern names are turned away without hashing them whole (keys often
+   * differ only in their last digits). */
   uint64_t pathbits[64];
   pmap paths;  /* path -> PM_PATH_PREFIX | id + 1 */
   pmap trans;  /* (state, path) -> value machine or NO_VM */
@@ -130,12 +143,18 @@ static int new_state(pm_machine *m, uint32_t *out) {
   if (m->nst == m->cst) {
     size_t c = m->cst ? m->cst * 2 : 16;
     mstate *st = aev__pm_zalloc(c * sizeof *st);
-    if (!st) return AEV_ERR_NOMEM;
+    origin *org = st ? realloc(m->org, c * sizeof *org) : NULL;
+    if (!org) {
+      free(st);
+      return AEV_ERR_NOMEM;
+    }
+    m->org = org;
     if (m->nst) memcpy(st, m->st, m->nst * sizeof *st);
     free(m->st);
     m->st = st;
     m->cst = c;
   }
+  m->org[m->nst] = (origin){NULL, 0, 0};
   *out = (uint32_t)m->nst++;
   return AEV_OK;
 }
@@ -166,6 +185,7 @@ void aev__pm_machine_free(pm_machine *m) {
   }
   for (size_t i = 0; i < m->ntg; i++) free(m->tg[i].v);
   free(m->st);
+  free(m->org);
   free(m->vm);
   free(m->tg);
   aev__pmap_free(&m->paths);
@@ -178,7 +198,7 @@ void aev__pm_machine_free(pm_machine *m) {
 static size_t sv_memory(const svec *s) { return s->lg ? (size_t)4 << s->lg : 0; }
 
 size_t aev__pm_machine_memory(const pm_machine *m) {
-  size_t total = sizeof *m + m->cst * sizeof *m->st + m->cvm * sizeof *m->vm +
+  size_t total = sizeof *m + m->cst * (sizeof *m->st + sizeof *m->org) + m->cvm * sizeof *m->vm +
                  m->ctg * sizeof *m->tg;
   for (size_t i = 0; i < m->nst; i++)
     total += sv_memory(&m->st[i].paths) + sv_memory(&m->st[i].accept);
@@ -194,7 +214,8 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
 }
 
 static unsigned path_bit(const char *p, size_t n) {
-  return (unsigned)(n & 15) << 8 | (n ? (unsigned char)p[n - 1] : 0);
+  uint32_t last = n ? (unsigned char)p[n - 1] : 0, prev = n > 1 ? (unsigned char)p[n - 2] : 0;
+  return ((uint32_t)n << 16 | prev << 8 | last) * 0x9e3779b1u >> 20;
 }
 
 uint32_t aev__pm_machine_path(const void *ctx, const char *p, size_t n) {
@@ -297,6 +318,40 @@ static int cond_key(const pm_cond *k, buf *b) {
   return rc ? AEV_ERR_NOMEM : AEV_OK;
 }
 
+/* A hashed matcher's values-map key: kind and bytes. */
+static uint32_t value_key(uint32_t path, const pm_matcher *x, unsigned char num[8],
+                          const void **key, size_t *klen) {
+  *key = x->s.s;
+  *klen = x->s.len;
+  if (x->kind == PM_EXACT_NUM) {
+    num_key(x->num, num);
+    *key = num;
+    *klen = 8;
+  }
+  return path << 3 | (uint32_t)x->kind;
+}
+
+/* Sets or clears the leaf slot of the values entries leading to state,
+ * after a change to what it accepts or where it leads. */
+static void mark_leaf(pm_machine *m, uint32_t state) {
+  const origin *o = &m->org[state];
+  const mstate *s = &m->st[state];
+  if (!o->k) return;
+  uint32_t leaf = !s->paths.n && !(s->paths.flags & ST_ABSENT) && s->accept.n == 1
+                      ? sv_data(&s->accept)[0] + 1
+                      : 0;
+  for (size_t j = 0; j < o->k->nm; j++) {
+    const pm_matcher *x = &o->k->m[j];
+    if (x->kind >= PM_N_HASHED) continue;
+    unsigned char num[8];
+    const void *key;
+    size_t klen;
+    uint32_t b = value_key(o->path, x, num, &key, &klen);
+    uint32_t *v = aev__pmap_get(&m->values, o->parent, b, key, klen);
+    if (v && v[0] == (DIRECT | state)) v[1] = leaf;
+  }
+}
+
 static int add_len(pm_u32vec *v, uint32_t len) {
   for (size_t i = 0; i < v->n; i++)
     if (v->v[i] == len) return AEV_OK;
@@ -312,6 +367,7 @@ static int transition(pm_machine *m, uint32_t state, uint32_t path, int complex,
   if (aev__pmap_put(&m->trans, state, path, NULL, 0, NO_VM, &slot, &added) ||
       (added && sv_push(&m->st[state].paths, path)))
     return AEV_ERR_NOMEM;
+  if (added) mark_leaf(m, state);
   if (complex && *slot == NO_VM) {
     if (grow((void **)&m->vm, &m->cvm, m->nvm + 1, sizeof *m->vm)) return AEV_ERR_NOMEM;
     *slot = (uint32_t)m->nvm++;
@@ -332,6 +388,7 @@ static int add_target(pm_machine *m, uint32_t *slot, int added, uint32_t next) {
         aev__pm_u32_push(&m->tg[m->ntg], *slot & ~DIRECT))
       return AEV_ERR_NOMEM;
     *slot = (uint32_t)m->ntg++;
+    slot[1] = 0; /* lists name states only */
   }
   pm_u32vec *t = &m->tg[*slot];
   for (size_t i = 0; i < t->n; i++)
@@ -348,17 +405,12 @@ static int add_hashed(pm_machine *m, uint32_t state, uint32_t path, const pm_mat
   uint32_t vm;
   if (transition(m, state, path, !is_plain(x->kind), &vm)) return AEV_ERR_NOMEM;
   unsigned char num[8];
-  const void *key = x->s.s;
-  size_t klen = x->s.len;
-  if (x->kind == PM_EXACT_NUM) {
-    num_key(x->num, num);
-    key = num;
-    klen = 8;
-  }
+  const void *key;
+  size_t klen;
+  uint32_t b = value_key(path, x, num, &key, &klen);
   uint32_t *slot;
   int added;
-  if (aev__pmap_put(&m->values, state, path << 3 | (uint32_t)x->kind, key, klen,
-                    DIRECT | next, &slot, &added) ||
+  if (aev__pmap_put(&m->values, state, b, key, klen, DIRECT | next, &slot, &added) ||
       add_target(m, slot, added, next))
     return AEV_ERR_NOMEM;
   if (vm == NO_VM) return AEV_OK;
@@ -383,6 +435,7 @@ static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_ma
       return AEV_ERR_NOMEM;
     if (added) m->nab++;
     m->st[state].paths.flags |= ST_ABSENT;
+    mark_leaf(m, state);
     svec *a = &m->ab[*slot];
     return sv_push(a, path) || sv_push(a, next) ? AEV_ERR_NOMEM : AEV_OK;
   }
@@ -413,11 +466,14 @@ static int add_branch(pm_machine *m, const pm_branch *br, uint32_t slot, buf *b)
       state = *next;
       continue;
     }
+    m->org[fresh] = (origin){k, state, path};
     for (size_t j = 0; j < k->nm; j++)
       if (add_matcher(m, state, path, &k->m[j], fresh)) return AEV_ERR_NOMEM;
     state = fresh;
   }
-  return sv_push(&m->st[state].accept, slot);
+  if (sv_push(&m->st[state].accept, slot)) return AEV_ERR_NOMEM;
+  mark_leaf(m, state);
+  return AEV_OK;
 }
 
 int aev__pm_machine_add(pm_machine *m, const pm_rule *r, uint32_t slot) {
@@ -457,7 +513,7 @@ typedef struct cand {
 typedef struct walker {
   const pm_machine *m;
   const pm_event *ev;
-  pm_u32vec *out;
+  pm_slots *out;
   item *it;
   size_t nit, cit;
   cand *c;
@@ -517,8 +573,26 @@ static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f) 
   w->it[w->nit++] = (item){state, parent, f};
 }
 
+static void accept(walker *w, uint32_t slot) {
+  pm_slots *o = w->out;
+  if (o->n == o->cap) {
+    uint32_t *v = grow_walk(o->v, o->in, &o->cap, sizeof *v);
+    if (!v) {
+      w->rc = AEV_ERR_NOMEM;
+      return;
+    }
+    o->v = v;
+  }
+  o->v[o->n++] = slot;
+  if (o->ids) __builtin_prefetch(&o->ids[slot]);
+}
+
 static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field *f) {
   if (!tg) return;
+  if (tg[1]) {
+    accept(w, tg[1] - 1);
+    return;
+  }
   if (*tg & DIRECT) {
     reach(w, *tg & ~DIRECT, parent, f);
     return;
@@ -623,13 +697,23 @@ static void gather(walker *w, uint32_t i, const pm_group *g) {
   }
 }
 
+/* Whether a step up to item i consumed a field on path. A branch names
+ * each path once and the branches through a state share its steps, so no
+ * state has a transition on such a path: looking its fields up again (in a
+ * big set, a cache miss each) would find nothing. */
+static int consumed(const walker *w, int32_t i, uint32_t path) {
+  for (; i >= 0; i = w->it[i].parent)
+    if (w->it[i].f && w->it[i].f->path == path) return 1;
+  return 0;
+}
+
 /* One state of a level: its accepts and exists:false steps, and the
  * lookups for the event's fields it has transitions on, found through the
  * state's own list when it is the shorter, else through the event's. */
 static void visit(walker *w, uint32_t i) {
   const mstate *s = &w->m->st[w->it[i].state];
   const uint32_t *acc = sv_data(&s->accept), *paths = sv_data(&s->paths);
-  for (size_t k = 0; k < s->accept.n && !w->rc; k++) w->rc = aev__pm_u32_push(w->out, acc[k]);
+  for (size_t k = 0; k < s->accept.n && !w->rc; k++) accept(w, acc[k]);
   if (s->paths.flags & ST_ABSENT) {
     const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, w->it[i].state, 0, NULL, 0)];
     const uint32_t *abs = sv_data(a);
@@ -642,11 +726,23 @@ static void visit(walker *w, uint32_t i) {
       if (g) gather(w, i, g);
     }
   } else {
-    for (size_t k = 0; k < w->ev->ng && !w->rc; k++) gather(w, i, &w->ev->g[k]);
+    for (size_t k = 0; k < w->ev->ng && !w->rc; k++)
+      if (!consumed(w, (int32_t)i, w->ev->g[k].path)) gather(w, i, &w->ev->g[k]);
   }
 }
 
-int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_u32vec *slots) {
+void aev__pm_slots_init(pm_slots *s, const uint64_t *ids) {
+  s->v = s->in;
+  s->n = 0;
+  s->cap = sizeof s->in / sizeof *s->in;
+  s->ids = ids;
+}
+
+void aev__pm_slots_free(pm_slots *s) {
+  if (s->v != s->in) free(s->v);
+}
+
+int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slots) {
   walker w;
   w.m = m;
   w.ev = ev;
@@ -671,7 +767,7 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_u32vec *sl
       int kind = exact_key(&c->f->v, c->num, &p, &n);
       c->tg = aev__pmap_get_h(values, c->h, w.it[c->item].state, c->path << 3 | (uint32_t)kind,
                               p, n);
-      if (c->tg && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
+      if (c->tg && !c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
     }
     for (size_t k = 0; k < w.nc && !w.rc; k++) {
       follow(&w, w.c[k].tg, (int32_t)w.c[k].item, w.c[k].f);

@@ -164,14 +164,25 @@ int aev__pm_machine_new(pm_machine **out);
 void aev__pm_machine_free(pm_machine *m);
 int aev__pm_machine_add(pm_machine *m, const pm_rule *r, uint32_t slot);
 uint32_t aev__pm_machine_path(const void *m, const char *p, size_t n);
-/* Appends the slots matching ev to *slots (may repeat). */
 typedef struct pm_u32vec {
   uint32_t *v;
   size_t n, cap;
 } pm_u32vec;
 int aev__pm_u32_push(pm_u32vec *v, uint32_t x);
-int aev__pm_machine_match(const pm_machine *m, const pm_event *ev,
-                          pm_u32vec *slots);
+/* The slots a match found: in place up to 32 (a match allocates nothing
+ * for them), then on the heap. When ids is set, the match starts loading
+ * ids[slot] of each slot as it finds it, so a caller's reads of them
+ * (scattered over a big set) overlap the rest of the match. */
+typedef struct pm_slots {
+  uint32_t *v;
+  size_t n, cap;
+  const uint64_t *ids;
+  uint32_t in[32];
+} pm_slots;
+void aev__pm_slots_init(pm_slots *s, const uint64_t *ids);
+void aev__pm_slots_free(pm_slots *s);
+/* Appends the slots matching ev to *slots (may repeat). */
+int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slots);
 size_t aev__pm_machine_memory(const pm_machine *m);
 
 #endif

@@ -13,54 +13,25 @@
 
 #include "awsevents/common.h"
 
-static uint64_t load64(const unsigned char *p) {
-  uint64_t w;
-  memcpy(&w, p, 8);
-  return w;
-}
-
-static uint64_t load32(const unsigned char *p) {
-  uint32_t w;
-  memcpy(&w, p, 4);
-  return w;
-}
-
 /* Keys are mostly short (field paths, values), so the last (or only) word
  * is read whole, overlapping the one before it, rather than byte by byte;
  * three multiplies hash a key of up to 8 bytes. */
-uint64_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n) {
+uint32_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n) {
   const unsigned char *s = p;
   const uint64_t k = 0x9e3779b97f4a7c15ULL;
   uint64_t h = ((uint64_t)a << 32 | b) * 0xd6e8feb86659fd93ULL ^ n;
   for (size_t i = 0; i + 8 < n; i += 8) {
-    h = (h ^ load64(s + i)) * k;
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    h = (h ^ w) * k;
     h ^= h >> 29;
   }
-  uint64_t w = 0;
-  if (n >= 8)
-    w = load64(s + n - 8);
-  else if (n >= 4)
-    w = load32(s) | load32(s + n - 4) << 32;
-  else if (n)
-    w = (uint64_t)s[0] | (uint64_t)s[n >> 1] << 8 | (uint64_t)s[n - 1] << 16;
-  h = (h ^ w) * k;
+  h = (h ^ aev__pmap_word(s, n)) * k;
   h ^= h >> 32;
   h *= 0xd6e8feb86659fd93ULL;
   h ^= h >> 29;
-  return h ? h : 1;
-}
-
-static uint64_t inline_key(const void *p, size_t n) {
-  uint64_t k = 0;
-  if (n) memcpy(&k, p, n);
-  return k;
-}
-
-static int same(const pmap *m, const pmap_entry *e, uint64_t h, uint32_t a,
-                uint32_t b, const void *p, size_t n) {
-  if (e->h != h || e->a != a || e->b != b || e->klen != n) return 0;
-  if (n <= 8) return e->key == inline_key(p, n);
-  return memcmp(m->keys + e->key, p, n) == 0;
+  uint32_t x = (uint32_t)h;
+  return x ? x : 1;
 }
 
 uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
@@ -68,16 +39,6 @@ uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
   return m->cap ? aev__pmap_get_h(m, aev__pmap_hash(a, b, p, n), a, b, p, n) : NULL;
 }
 
-uint32_t *aev__pmap_get_h(const pmap *m, uint64_t h, uint32_t a, uint32_t b, const void *p,
-                          size_t n) {
-  if (!m->cap) return NULL;
-  size_t mask = m->cap - 1;
-  for (size_t i = h & mask;; i = (i + 1) & mask) {
-    pmap_entry *e = &m->e[i];
-    if (!e->h) return NULL;
-    if (same(m, e, h, a, b, p, n)) return &e->val;
-  }
-}
 
 /* Tables of 2 MiB and more (hash tables here, the automaton's states in
  * machine.c) ask for transparent huge pages: a lookup in a big automaton is
@@ -130,7 +91,7 @@ static int grow_keys(pmap *m) {
 
 /* The arena offset of a long key's bytes, stored once. */
 static int intern(pmap *m, const void *p, size_t n, uint64_t *off) {
-  uint64_t h = aev__pmap_hash(0, 0, p, n);
+  uint32_t h = aev__pmap_hash(0, 0, p, n);
   size_t mask = m->kucap - 1, i = h & mask;
   for (; m->kucap && m->ku[i].h; i = (i + 1) & mask) {
     const pmap_key *k = &m->ku[i];
@@ -169,14 +130,14 @@ int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
     return AEV_OK;
   }
   if ((m->n + 1) * 2 > m->cap && grow(m)) return AEV_ERR_NOMEM;
-  uint64_t key = inline_key(p, n <= 8 ? n : 0);
+  uint64_t key = n <= 8 ? aev__pmap_word(p, n) : 0;
   if (n > 8 && intern(m, p, n, &key)) return AEV_ERR_NOMEM;
-  uint64_t h = aev__pmap_hash(a, b, p, n);
+  uint32_t h = aev__pmap_hash(a, b, p, n);
   size_t mask = m->cap - 1, i = h & mask;
   while (m->e[i].h) i = (i + 1) & mask;
-  m->e[i] = (pmap_entry){h, a, b, (uint32_t)n, val, key};
+  m->e[i] = (pmap_entry){h, a, b, (uint32_t)n, {val, 0}, key};
   m->n++;
-  *slot = &m->e[i].val;
+  *slot = m->e[i].val;
   *added = 1;
   return AEV_OK;
 }

@@ -5,17 +5,18 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct pmap_entry {
-  uint64_t h; /* 0 = empty */
-  uint32_t a, b;
-  uint32_t klen, val;
-  uint64_t key; /* keys of up to 8 bytes in place, else an arena offset */
+  uint32_t h; /* 0 = empty */
+  uint32_t a, b, klen;
+  uint32_t val[2]; /* the value, then a word its owner may keep beside it (0 at first) */
+  uint64_t key;    /* keys of up to 8 bytes in place, else an arena offset */
 } pmap_entry;
 
 /* A distinct long key in the arena, for interning. */
 typedef struct pmap_key {
-  uint64_t h; /* 0 = empty */
+  uint32_t h; /* 0 = empty */
   uint32_t off, len;
 } pmap_key;
 
@@ -28,21 +29,55 @@ typedef struct pmap {
   size_t kun, kucap;
 } pmap;
 
-uint64_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n);
+/* Never 0. */
+uint32_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n);
 
-/* Returns a pointer to the value, or NULL when absent. */
-uint32_t *aev__pmap_get_h(const pmap *m, uint64_t h, uint32_t a, uint32_t b, const void *p,
-                          size_t n);
+/* The last (or only) 8 bytes of a key, read whole (overlapping, or each
+ * byte at a fixed place when it is shorter than 8), without a call to
+ * memcpy of a variable length: together with the length it tells keys of
+ * up to 8 bytes apart, so it is also how they are kept in an entry. */
+static inline uint64_t aev__pmap_word(const void *p, size_t n) {
+  const unsigned char *s = p;
+  uint64_t w = 0;
+  uint32_t x, y;
+  if (n >= 8) {
+    memcpy(&w, s + n - 8, 8);
+  } else if (n >= 4) {
+    memcpy(&x, s, 4);
+    memcpy(&y, s + n - 4, 4);
+    w = x | (uint64_t)y << 32;
+  } else if (n) {
+    w = (uint64_t)s[0] | (uint64_t)s[n >> 1] << 8 | (uint64_t)s[n - 1] << 16;
+  }
+  return w;
+}
+
+/* Returns a pointer to the value (the owner's word follows it), or NULL
+ * when absent. Inline: matching calls it for every field it looks up. */
+static inline uint32_t *aev__pmap_get_h(const pmap *m, uint32_t h, uint32_t a, uint32_t b,
+                                        const void *p, size_t n) {
+  if (!m->cap) return NULL;
+  size_t mask = m->cap - 1;
+  uint64_t word = n <= 8 ? aev__pmap_word(p, n) : 0;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    pmap_entry *e = &m->e[i];
+    if (!e->h) return NULL;
+    if (e->h == h && e->a == a && e->b == b && e->klen == n &&
+        (n <= 8 ? e->key == word : memcmp(m->keys + e->key, p, n) == 0))
+      return e->val;
+  }
+}
 
 /* For lookups done in batches, so their cache misses overlap: starts
  * loading the bucket of hash h. Long keys are interned, so the few distinct
  * ones stay cached and need no prefetch of their own. The lookup itself is
  * aev__pmap_get_h(). */
-static inline void aev__pmap_prefetch(const pmap *m, uint64_t h) {
+static inline void aev__pmap_prefetch(const pmap *m, uint32_t h) {
   if (m->cap) __builtin_prefetch(&m->e[h & (m->cap - 1)]);
 }
 
-/* Returns a pointer to the value, or NULL when absent. */
+/* Returns a pointer to the value (the owner's word follows it), or NULL
+ * when absent. */
 uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
                         size_t n);
 

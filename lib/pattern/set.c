@@ -44,7 +44,7 @@ struct aev_pattern_set {
 /* *members (may be NULL): how many members the event's top-level object
  * has. */
 static int match_slots(int profile, const pm_machine *m, const char *event, size_t len,
-                       int max_depth, pm_u32vec *slots, int *matched, size_t *members) {
+                       int max_depth, pm_slots *slots, int *matched, size_t *members) {
   char *converted = NULL;
   *matched = 1;
   if (profile == AEV_PATTERN_SNS_ATTRIBUTES) {
@@ -107,11 +107,12 @@ int aev_pattern_matches(const aev_pattern *p, const char *event, size_t len,
   if (!p || !event || !out_match)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "pattern, event and out_match are required.");
-  pm_u32vec slots = {0};
+  pm_slots slots;
+  aev__pm_slots_init(&slots, NULL);
   int matched;
   int rc = match_slots(p->profile, p->m, event, len, PM_MAX_DEPTH, &slots, &matched, NULL);
   if (!rc) *out_match = matched && slots.n > 0;
-  free(slots.v);
+  aev__pm_slots_free(&slots);
   return rc;
 }
 
@@ -303,17 +304,17 @@ int aev__pattern_set_match_event(aev_pattern_set *set, const char *event, size_t
                                  size_t *n) {
   *ids = NULL;
   *n = 0;
-  pm_u32vec slots = {0};
+  pm_slots slots;
   int matched;
   pthread_rwlock_rdlock(&set->lock);
+  aev__pm_slots_init(&slots, set->sid);
   int rc = match_slots(set->profile, set->m, event, len, max_depth, &slots, &matched,
                        members);
   uint64_t *out = NULL;
   size_t k = 0;
   if (!rc && matched && slots.n) {
-    /* A big set's slots are scattered over megabytes: start loading all
-     * of them before reading any, so their cache misses overlap. */
-    for (size_t i = 0; i < slots.n; i++) __builtin_prefetch(&set->sid[slots.v[i]]);
+    /* The match started loading each slot's id (a big set's are
+     * scattered over megabytes) as it found it. */
     out = malloc(slots.n * sizeof *out);
     if (!out) rc = aev__nomem();
     for (size_t i = 0; out && i < slots.n; i++)
@@ -321,7 +322,7 @@ int aev__pattern_set_match_event(aev_pattern_set *set, const char *event, size_t
         out[k++] = set->sid[slots.v[i]];
   }
   pthread_rwlock_unlock(&set->lock);
-  free(slots.v);
+  aev__pm_slots_free(&slots);
   if (rc) return rc;
   if (k > 32) {
     qsort(out, k, sizeof *out, cmp_u64);

@@ -55,6 +55,33 @@ START_TEST(set_returns_sorted_unique_ids) {
 }
 END_TEST
 
+/* A pattern that ends on a state another pattern later leads on from, or
+ * also ends on, or shares a value with: the automaton's shortcut for
+ * values that end a pattern (a leaf) must follow each change. */
+START_TEST(set_leaf_states_change) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  add(s, 1, "{\"a\":[\"x\"]}");
+  ck_match(s, "{\"a\":\"x\"}", "1");
+  add(s, 2, "{\"a\":[\"x\"],\"b\":[\"y\"]}");
+  ck_match(s, "{\"a\":\"x\"}", "1");
+  ck_match(s, "{\"a\":\"x\",\"b\":\"y\"}", "1,2");
+  add(s, 3, "{\"a\":[\"x\"],\"b\":[\"y\"]}");
+  ck_match(s, "{\"a\":\"x\",\"b\":\"y\"}", "1,2,3");
+  add(s, 4, "{\"a\":[\"x\",\"z\"]}");
+  ck_match(s, "{\"a\":\"x\"}", "1,4");
+  ck_match(s, "{\"a\":\"z\"}", "4");
+  add(s, 5, "{\"a\":[\"z\"],\"c\":[{\"exists\":false}]}");
+  ck_match(s, "{\"a\":\"z\"}", "4,5");
+  ck_match(s, "{\"a\":\"z\",\"c\":1}", "4");
+  add(s, 6, "{\"a\":[7],\"b\":[\"y\"]}");
+  add(s, 7, "{\"a\":[7.0]}");
+  ck_match(s, "{\"a\":7,\"b\":\"y\"}", "6,7");
+  ck_assert_int_eq(aev_pattern_set_remove(s, 2), AEV_OK);
+  ck_match(s, "{\"a\":\"x\",\"b\":\"y\"}", "1,3,4");
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 /* Many matches (sorted past the small-count fast path) and events with
  * many named fields (grouped past the inline buffers): ids still come back
  * ascending, once each, whatever order they were added in. */
@@ -407,6 +434,7 @@ int main(void) {
   TCase *tc = tcase_create("set");
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, set_returns_sorted_unique_ids);
+  tcase_add_test(tc, set_leaf_states_change);
   tcase_add_test(tc, set_many_matches_and_fields);
   tcase_add_test(tc, set_absent_steps_on_many_states);
   tcase_add_test(tc, set_replace_and_remove);
