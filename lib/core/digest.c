@@ -146,6 +146,31 @@ void aev__md5_final(aev__md5 *c, uint8_t out[16]) {
   for (int i = 0; i < 16; i++) out[i] = (uint8_t)(c->h[i / 4] >> (8 * (i % 4)));
 }
 
+void aev__md5_once(const void *data, size_t n, uint8_t out[16]) {
+  aev__md5 c;
+  aev__md5_init(&c);
+  if (n >= 56) {
+    aev__md5_update(&c, data, n);
+    aev__md5_final(&c, out);
+    return;
+  }
+  /* Under 56 bytes the message and its padding fit one block: built in
+   * place, its bit length in two bytes, the digest stored a word at a time
+   * (the incremental path's byte loops cost as much as the block). */
+  if (n) memcpy(c.buf, data, n);
+  c.buf[n] = 0x80;
+  memset(c.buf + n + 1, 0, 63 - n);
+  c.buf[56] = (uint8_t)(n << 3);
+  c.buf[57] = (uint8_t)(n >> 5);
+  md5_blocks(c.h, c.buf, 1);
+  for (int i = 0; i < 4; i++) {
+    out[4 * i] = (uint8_t)c.h[i];
+    out[4 * i + 1] = (uint8_t)(c.h[i] >> 8);
+    out[4 * i + 2] = (uint8_t)(c.h[i] >> 16);
+    out[4 * i + 3] = (uint8_t)(c.h[i] >> 24);
+  }
+}
+
 /* --- SHA-256 ------------------------------------------------------------ */
 
 /* The first 32 bits of the fractional parts of the cube roots of the first

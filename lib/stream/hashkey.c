@@ -8,15 +8,17 @@
 #include "core/digest.h"
 #include "stream/stream_impl.h"
 
+/* Written out so the compiler makes it one byte-swapped load. */
+static uint64_t load_be64(const uint8_t *p) {
+  return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+         (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+         (uint64_t)p[6] << 8 | p[7];
+}
+
 aev__u128 aev__hash_of_key(const char *key, size_t len) {
-  aev__md5 c;
   uint8_t d[16];
-  aev__md5_init(&c);
-  aev__md5_update(&c, key, len);
-  aev__md5_final(&c, d);
-  aev__u128 v = 0;
-  for (int i = 0; i < 16; i++) v = v << 8 | d[i];
-  return v;
+  aev__md5_once(key, len, d);
+  return (aev__u128)load_be64(d) << 64 | load_be64(d + 8);
 }
 
 int aev__u128_parse(const char *text, aev__u128 *out) {
