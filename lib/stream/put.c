@@ -15,6 +15,12 @@ typedef struct put_entry {
   int failed;
 } put_entry;
 
+/* A PutRecords entry that passed its checks: its hash key and key length. */
+typedef struct checked {
+  aev__u128 hash;
+  size_t klen;
+} checked;
+
 struct aev_put_result {
   size_t n, failed;
   char **msgs;        /* per entry, NULL when stored */
@@ -47,15 +53,18 @@ static void member_name(char *out, size_t cap, size_t entry,
  * record N, so messages point at it ("records.N.member.data") as AWS's
  * do. The member text is only built when a check fails. */
 static int check_record(const aev_stream *s, size_t entry, size_t len,
-                        const char *key, const char *hash_key,
+                        const char *key, size_t klen, const char *hash_key,
                         aev__u128 *hash) {
   char m[64];
-  size_t klen = key ? strlen(key) : 0;
-  size_t chars = utf8_chars(key ? key : "", klen);
   if (!key) {
     member_name(m, sizeof m, entry, "partitionKey");
     return aev__kin_validation(NULL, m, "Member must not be null");
   }
+  /* 1 to 256 characters: a key of at most 256 bytes has at most 256, and
+   * one that starts with a lead byte has at least one, so only other keys
+   * need counting. */
+  int counted = klen < 1 || klen > 256 || ((unsigned char)key[0] & 0xC0) == 0x80;
+  size_t chars = counted ? utf8_chars(key, klen) : 1;
   if (chars < 1 || chars > 256) {
     member_name(m, sizeof m, entry, "partitionKey");
     return aev__kin_validation(key, m,
@@ -85,21 +94,20 @@ static int check_record(const aev_stream *s, size_t entry, size_t len,
   return AEV_OK;
 }
 
-/* Stores one checked record (mu held). 0 stored, -1 throttled, -2 no
- * memory. */
-static int store(aev_stream *s, aev__u128 hash, const char *key,
-                 const void *data, size_t len, int64_t now, char *shard_id,
-                 char *seq, aev__shard **which) {
+/* Stores one checked record (mu held) at now, trimming its shard to
+ * horizon first. 0 stored, -1 throttled, -2 no memory. */
+static int store(aev_stream *s, aev__u128 hash, const char *key, size_t klen,
+                 const void *data, size_t len, int64_t now, int64_t horizon,
+                 char *shard_id, char *seq, aev__shard **which) {
   aev__shard *sh = aev__stream_route(s, hash);
   *which = sh;
-  size_t klen = strlen(key);
-  aev__shard_trim(sh, aev__stream_horizon(s, now));
+  aev__shard_trim(sh, horizon);
   if (s->throttling && s->on_demand) aev__ondemand_note(s, sh, len + klen, now);
   if (s->throttling && aev__shard_write_ok(sh, len + klen, now)) return -1;
   uint64_t index;
   if (aev__shard_append(sh, key, klen, data, len, now, &index)) return -2;
-  if (shard_id) aev__shard_id_format(sh->id, shard_id);
-  if (seq) aev__seq_encode(s, sh, index, sh->last_arrival, seq);
+  memcpy(shard_id, sh->id_text, AEV_SHARD_ID_SIZE);
+  aev__seq_appended(s, sh, index, sh->last_arrival, seq);
   if (sh->subs) aev__fanout_notify(s, sh);
   return 0;
 }
@@ -113,7 +121,8 @@ int aev_stream_put(aev_stream *s, const void *data, size_t len,
   if (!data && len)
     return aev__kin_validation(NULL, "data", "Member must not be null");
   aev__u128 hash;
-  rc = check_record(s, 0, len, partition_key, explicit_hash_key, &hash);
+  size_t klen = partition_key ? strlen(partition_key) : 0;
+  rc = check_record(s, 0, len, partition_key, klen, explicit_hash_key, &hash);
   if (rc != AEV_OK) return rc;
   if (sequence_number_for_ordering &&
       !seq_pattern_ok(sequence_number_for_ordering))
@@ -125,7 +134,8 @@ int aev_stream_put(aev_stream *s, const void *data, size_t len,
   pthread_mutex_lock(&s->mu);
   aev__shard *sh;
   int64_t now = aev__stream_now_ms(s);
-  int st = store(s, hash, partition_key, data, len, now, shard, seq, &sh);
+  int st = store(s, hash, partition_key, klen, data, len, now,
+                 aev__stream_horizon(s, now), shard, seq, &sh);
   if (st == -1) rc = aev__kin_throttled(s, sh);
   if (st == -2) rc = aev__nomem();
   aev__tap_set *taps = rc == AEV_OK ? aev__taps_acquire(s) : NULL;
@@ -154,41 +164,44 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
                                        "or equal to 1"
                                      : "Member must have length less than or "
                                        "equal to 500");
-  aev__u128 *hashes = malloc(n * sizeof *hashes);
-  aev_put_result *r = calloc(1, sizeof *r + n * sizeof r->e[0]);
-  if (!hashes || !r) {
-    free(hashes);
+  checked *c = malloc(n * sizeof *c);
+  aev_put_result *r = malloc(sizeof *r + n * sizeof r->e[0]);
+  if (!c || !r) {
+    free(c);
     free(r);
     return aev__nomem();
   }
   r->n = n;
+  r->failed = 0;
+  r->msgs = NULL;
   size_t total = 0;
   /* Every check (and every MD5) before the lock: a bad entry fails the
    * whole request with nothing stored. */
   for (size_t i = 0; i < n && rc == AEV_OK; i++) {
+    c[i].klen = partition_keys[i] ? strlen(partition_keys[i]) : 0;
     if (!data[i] && lens[i])
       rc = aev__kin_validation(NULL, "data", "Member must not be null");
     else
-      rc = check_record(s, i + 1, lens[i], partition_keys[i],
-                        hash_keys ? hash_keys[i] : NULL, &hashes[i]);
-    total += lens[i] + (partition_keys[i] ? strlen(partition_keys[i]) : 0);
+      rc = check_record(s, i + 1, lens[i], partition_keys[i], c[i].klen,
+                        hash_keys ? hash_keys[i] : NULL, &c[i].hash);
+    total += lens[i] + c[i].klen;
   }
   if (rc == AEV_OK && total > AEV__PUT_MAX_BYTES)
     rc = aev__kin_invalid("Records size exceeds 5 MB limit");
   if (rc != AEV_OK) {
-    free(hashes);
+    free(c);
     free(r);
     return rc;
   }
   pthread_mutex_lock(&s->mu);
-  int64_t now = aev__stream_now_ms(s);
+  int64_t now = aev__stream_now_ms(s), horizon = aev__stream_horizon(s, now);
   for (size_t i = 0; i < n && rc == AEV_OK; i++) {
     aev__shard *sh;
-    int st = store(s, hashes[i], partition_keys[i], data[i], lens[i], now,
-                   r->e[i].shard, r->e[i].seq, &sh);
+    int st = store(s, c[i].hash, partition_keys[i], c[i].klen, data[i],
+                   lens[i], now, horizon, r->e[i].shard, r->e[i].seq, &sh);
+    r->e[i].failed = st == -1;
     if (st == -2) rc = aev__nomem();
     if (st == -1) {
-      r->e[i].failed = 1;
       r->failed++;
       if (!r->msgs) r->msgs = calloc(n, sizeof *r->msgs);
       aev__kin_throttled(s, sh);
@@ -198,7 +211,7 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
   }
   aev__tap_set *taps = rc == AEV_OK ? aev__taps_acquire(s) : NULL;
   pthread_mutex_unlock(&s->mu);
-  free(hashes);
+  free(c);
   if (taps) {
     for (size_t i = 0; i < n; i++)
       if (!r->e[i].failed)

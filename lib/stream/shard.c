@@ -3,6 +3,7 @@
  * lookup, a timestamp is a binary search, and retention frees whole
  * chunks once their last record has expired (the trim horizon moves; no
  * timer per record). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,10 @@ aev__krec *aev__shard_at(const aev__shard *sh, uint64_t index) {
 }
 
 void aev__shard_trim(aev__shard *sh, int64_t horizon_ms) {
+  /* Records arrive at or after now, past any horizon already trimmed to:
+   * until the horizon moves on, there is nothing to drop. */
+  if (horizon_ms <= sh->trimmed_to) return;
+  sh->trimmed_to = horizon_ms;
   if (!sh->n || sh->recs[sh->head]->arrival_ms >= horizon_ms) return;
   uint64_t keep = aev__shard_seek_time(sh, horizon_ms);
   size_t drop = (size_t)(keep - sh->first);
@@ -159,6 +164,8 @@ aev__shard *aev__shard_add(aev_stream *s, aev__u128 start, aev__u128 end,
   sh->r_calls.level = sh->iter_calls.level = 5;
   sh->w_bytes.at_ms = sh->w_recs.at_ms = sh->r_bytes.at_ms =
       sh->r_calls.at_ms = sh->iter_calls.at_ms = now_ms;
+  sh->trimmed_to = INT64_MIN;
+  aev__shard_id_format(sh->id, sh->id_text);
   aev__seq_prefix(s, sh);
   return sh;
 }
