@@ -15,12 +15,6 @@ typedef struct put_entry {
   int failed;
 } put_entry;
 
-/* A PutRecords entry that passed its checks: its hash key and key length. */
-typedef struct checked {
-  aev__u128 hash;
-  size_t klen;
-} checked;
-
 struct aev_put_result {
   size_t n, failed;
   char **msgs;        /* per entry, NULL when stored */
@@ -49,9 +43,10 @@ static void member_name(char *out, size_t cap, size_t entry,
     snprintf(out, cap, "%s", field);
 }
 
-/* One record's checks; entry is 0 for PutRecord or N for PutRecords'
- * record N, so messages point at it ("records.N.member.data") as AWS's
- * do. The member text is only built when a check fails. */
+/* One record's checks, and its explicit hash key parsed into *hash (the
+ * key's MD5 is the caller's); entry is 0 for PutRecord or N for
+ * PutRecords' record N, so messages point at it ("records.N.member.data")
+ * as AWS's do. The member text is only built when a check fails. */
 static int check_record(const aev_stream *s, size_t entry, size_t len,
                         const char *key, size_t klen, const char *hash_key,
                         aev__u128 *hash) {
@@ -81,15 +76,11 @@ static int check_record(const aev_stream *s, size_t entry, size_t len,
              s->max_record - klen);
     return aev__kin_validation(NULL, m, c);
   }
-  if (hash_key) {
-    if (aev__u128_parse(hash_key, hash)) {
-      member_name(m, sizeof m, entry, "explicitHashKey");
-      return aev__kin_validation(hash_key, m,
-                                 "Member must satisfy regular expression "
-                                 "pattern: 0|([1-9]\\d{0,38})");
-    }
-  } else {
-    *hash = aev__hash_of_key(key, klen);
+  if (hash_key && aev__u128_parse(hash_key, hash)) {
+    member_name(m, sizeof m, entry, "explicitHashKey");
+    return aev__kin_validation(hash_key, m,
+                               "Member must satisfy regular expression "
+                               "pattern: 0|([1-9]\\d{0,38})");
   }
   return AEV_OK;
 }
@@ -124,6 +115,7 @@ int aev_stream_put(aev_stream *s, const void *data, size_t len,
   size_t klen = partition_key ? strlen(partition_key) : 0;
   rc = check_record(s, 0, len, partition_key, klen, explicit_hash_key, &hash);
   if (rc != AEV_OK) return rc;
+  if (!explicit_hash_key) hash = aev__hash_of_key(partition_key, klen);
   if (sequence_number_for_ordering &&
       !seq_pattern_ok(sequence_number_for_ordering))
     return aev__kin_validation(sequence_number_for_ordering,
@@ -164,10 +156,12 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
                                        "or equal to 1"
                                      : "Member must have length less than or "
                                        "equal to 500");
-  checked *c = malloc(n * sizeof *c);
+  /* Per entry: its hash key and its partition key's length. */
+  aev__u128 *hashes = malloc(n * (sizeof *hashes + sizeof(size_t)));
+  size_t *klens = (size_t *)(hashes + n);
   aev_put_result *r = malloc(sizeof *r + n * sizeof r->e[0]);
-  if (!c || !r) {
-    free(c);
+  if (!hashes || !r) {
+    free(hashes);
     free(r);
     return aev__nomem();
   }
@@ -178,26 +172,27 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
   /* Every check (and every MD5) before the lock: a bad entry fails the
    * whole request with nothing stored. */
   for (size_t i = 0; i < n && rc == AEV_OK; i++) {
-    c[i].klen = partition_keys[i] ? strlen(partition_keys[i]) : 0;
+    klens[i] = partition_keys[i] ? strlen(partition_keys[i]) : 0;
     if (!data[i] && lens[i])
       rc = aev__kin_validation(NULL, "data", "Member must not be null");
     else
-      rc = check_record(s, i + 1, lens[i], partition_keys[i], c[i].klen,
-                        hash_keys ? hash_keys[i] : NULL, &c[i].hash);
-    total += lens[i] + c[i].klen;
+      rc = check_record(s, i + 1, lens[i], partition_keys[i], klens[i],
+                        hash_keys ? hash_keys[i] : NULL, &hashes[i]);
+    total += lens[i] + klens[i];
   }
   if (rc == AEV_OK && total > AEV__PUT_MAX_BYTES)
     rc = aev__kin_invalid("Records size exceeds 5 MB limit");
   if (rc != AEV_OK) {
-    free(c);
+    free(hashes);
     free(r);
     return rc;
   }
+  aev__hash_of_keys(n, partition_keys, klens, hash_keys, hashes);
   pthread_mutex_lock(&s->mu);
   int64_t now = aev__stream_now_ms(s), horizon = aev__stream_horizon(s, now);
   for (size_t i = 0; i < n && rc == AEV_OK; i++) {
     aev__shard *sh;
-    int st = store(s, c[i].hash, partition_keys[i], c[i].klen, data[i],
+    int st = store(s, hashes[i], partition_keys[i], klens[i], data[i],
                    lens[i], now, horizon, r->e[i].shard, r->e[i].seq, &sh);
     r->e[i].failed = st == -1;
     if (st == -2) rc = aev__nomem();
@@ -211,7 +206,7 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
   }
   aev__tap_set *taps = rc == AEV_OK ? aev__taps_acquire(s) : NULL;
   pthread_mutex_unlock(&s->mu);
-  free(c);
+  free(hashes);
   if (taps) {
     for (size_t i = 0; i < n; i++)
       if (!r->e[i].failed)

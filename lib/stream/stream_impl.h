@@ -125,6 +125,10 @@ enum { AEV__STATUS_ACTIVE, AEV__STATUS_UPDATING };
 
 /* hashkey.c */
 aev__u128 aev__hash_of_key(const char *key, size_t len);
+/* The hash keys of keys[i] (lens[i] bytes) into out[i], for every i whose
+ * explicit_keys[i] is NULL (explicit_keys may be NULL), several at once. */
+void aev__hash_of_keys(size_t n, const char *const *keys, const size_t *lens,
+                       const char *const *explicit_keys, aev__u128 *out);
 /* Parses a decimal 0..2^128-1 ("0|([1-9]\d{0,38})"); 0 on success. */
 int aev__u128_parse(const char *text, aev__u128 *out);
 /* Writes the decimal and a NUL into out[40]. */
