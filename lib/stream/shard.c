@@ -6,24 +6,45 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "stream/stream_impl.h"
 
-#define CHUNK_MIN (256u << 10)
+/* Chunk sizes double from 64 KiB to 2 MiB; those of 2 MiB are aligned on
+ * and advised as transparent huge pages, so a busy shard takes one page
+ * fault per 2 MiB of records instead of 512, while a quiet one holds
+ * little. */
+#define CHUNK_MIN ((size_t)64 << 10)
+#define HUGE_PAGE ((size_t)2 << 20)
 
 static size_t rec_size(size_t key_len, size_t len) {
   return (sizeof(aev__krec) + key_len + len + 7) & ~(size_t)7;
 }
 
+static aev__kchunk *chunk_new(size_t size) {
+  aev__kchunk *c;
+  if (size >= HUGE_PAGE) {
+    size = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    c = aligned_alloc(HUGE_PAGE, size);
+    if (c) madvise(c, size, MADV_HUGEPAGE);
+  } else {
+    c = malloc(size);
+  }
+  if (!c) return NULL;
+  c->next = NULL;
+  c->used = 0;
+  c->cap = size - sizeof *c;
+  return c;
+}
+
 static aev__krec *chunk_alloc(aev__shard *sh, size_t need) {
   aev__kchunk *c = sh->chunk_tail;
   if (!c || c->cap - c->used < need) {
-    size_t cap = need > CHUNK_MIN ? need : CHUNK_MIN;
-    c = malloc(sizeof *c + cap);
+    size_t size = c ? 2 * (sizeof *c + c->cap) : CHUNK_MIN;
+    if (size > HUGE_PAGE) size = HUGE_PAGE;
+    if (size < sizeof *c + need) size = sizeof *c + need;
+    c = chunk_new(size);
     if (!c) return NULL;
-    c->next = NULL;
-    c->used = 0;
-    c->cap = cap;
     if (sh->chunk_tail)
       sh->chunk_tail->next = c;
     else
