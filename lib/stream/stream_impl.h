@@ -112,6 +112,7 @@ struct aev_stream {
   aev__shard *shards; /* every shard ever, by id */
   size_t nshards, shards_cap;
   uint32_t *open; /* ids of the open shards, by hash range */
+  aev__u128 *open_start; /* their StartingHashKeys, in the same order */
   size_t nopen;
   aev__reshard pending;
   int64_t reshards[AEV__RESHARDS_PER_DAY]; /* UpdateShardCount times */
