@@ -9,15 +9,19 @@
 #include "core/status.h"
 #include "stream/stream.h"
 
+/* 60 bytes: a request's records go to a few shards, whose ids the result
+ * holds once. */
 typedef struct put_entry {
-  char shard[AEV_SHARD_ID_SIZE];
   char seq[AEV_STREAM_SEQUENCE_SIZE];
-  int failed;
+  unsigned char failed;
+  uint16_t shard; /* in shards[] */
 } put_entry;
 
 struct aev_put_result {
   size_t n, failed;
   char **msgs;        /* per entry, NULL when stored */
+  char (*shards)[AEV_SHARD_ID_SIZE];
+  size_t nshards;
   put_entry e[];
 };
 
@@ -97,7 +101,7 @@ static int store(aev_stream *s, aev__u128 hash, const char *key, size_t klen,
   if (s->throttling && aev__shard_write_ok(sh, len + klen, now)) return -1;
   uint64_t index;
   if (aev__shard_append(sh, key, klen, data, len, now, &index)) return -2;
-  memcpy(shard_id, sh->id_text, AEV_SHARD_ID_SIZE);
+  if (shard_id) memcpy(shard_id, sh->id_text, AEV_SHARD_ID_SIZE);
   aev__seq_appended(s, sh, index, sh->last_arrival, seq);
   if (sh->subs) aev__fanout_notify(s, sh);
   return 0;
@@ -168,6 +172,8 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
   r->n = n;
   r->failed = 0;
   r->msgs = NULL;
+  r->shards = NULL;
+  r->nshards = 0;
   size_t total = 0;
   /* Every check (and every MD5) before the lock: a bad entry fails the
    * whole request with nothing stored. */
@@ -190,11 +196,23 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
   aev__hash_of_keys(n, partition_keys, klens, hash_keys, hashes);
   pthread_mutex_lock(&s->mu);
   int64_t now = aev__stream_now_ms(s), horizon = aev__stream_horizon(s, now);
+  /* Records only go to open shards, and none opens while mu is held. */
+  size_t ids = n < s->nopen ? n : s->nopen;
+  r->shards = malloc((ids ? ids : 1) * sizeof *r->shards);
+  if (!r->shards) rc = aev__nomem();
+  uint64_t call = ++s->put_calls;
   for (size_t i = 0; i < n && rc == AEV_OK; i++) {
     aev__shard *sh;
     int st = store(s, hashes[i], partition_keys[i], klens[i], data[i],
-                   lens[i], now, horizon, r->e[i].shard, r->e[i].seq, &sh);
+                   lens[i], now, horizon, NULL, r->e[i].seq, &sh);
     r->e[i].failed = st == -1;
+    /* The shard's slot among this result's ids, given at its first record. */
+    if (sh->put_call != call) {
+      sh->put_call = call;
+      sh->put_slot = (uint16_t)r->nshards;
+      memcpy(r->shards[r->nshards++], sh->id_text, AEV_SHARD_ID_SIZE);
+    }
+    r->e[i].shard = sh->put_slot;
     if (st == -2) rc = aev__nomem();
     if (st == -1) {
       r->failed++;
@@ -210,8 +228,8 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
   if (taps) {
     for (size_t i = 0; i < n; i++)
       if (!r->e[i].failed)
-        aev__taps_call(taps, r->e[i].shard, r->e[i].seq, partition_keys[i],
-                       data[i], lens[i], now);
+        aev__taps_call(taps, r->shards[r->e[i].shard], r->e[i].seq,
+                       partition_keys[i], data[i], lens[i], now);
     aev__taps_release(s, taps);
   }
   if (rc != AEV_OK) {
@@ -227,6 +245,7 @@ void aev_put_result_free(aev_put_result *r) {
   if (r->msgs)
     for (size_t i = 0; i < r->n; i++) free(r->msgs[i]);
   free(r->msgs);
+  free(r->shards);
   free(r);
 }
 
@@ -237,7 +256,7 @@ size_t aev_put_result_failed_count(const aev_put_result *r) {
 }
 
 const char *aev_put_result_shard_id(const aev_put_result *r, size_t i) {
-  return r && i < r->n && !r->e[i].failed ? r->e[i].shard : NULL;
+  return r && i < r->n && !r->e[i].failed ? r->shards[r->e[i].shard] : NULL;
 }
 
 const char *aev_put_result_sequence_number(const aev_put_result *r,

@@ -73,6 +73,10 @@ typedef struct aev__shard {
   char last_seq[AEV_STREAM_SEQUENCE_SIZE];
   uint64_t last_seq_index;
   int64_t last_seq_ms;
+  /* The PutRecords call that last stored here, and the shard's slot in
+   * that call's result. */
+  uint64_t put_call;
+  uint16_t put_slot;
   aev__bucket w_bytes, w_recs, r_bytes, r_calls, iter_calls;
   aev__sub *subs; /* enhanced fan-out subscriptions on this shard */
   /* On-demand streams: write demand in broker-clock second demand_s, and
@@ -113,6 +117,7 @@ struct aev_stream {
   size_t nshards, shards_cap;
   uint32_t *open; /* ids of the open shards, by hash range */
   aev__u128 *open_start; /* their StartingHashKeys, in the same order */
+  uint64_t put_calls; /* PutRecords calls so far */
   size_t nopen;
   aev__reshard pending;
   int64_t reshards[AEV__RESHARDS_PER_DAY]; /* UpdateShardCount times */
