@@ -154,7 +154,8 @@ void aev__md5_once(const void *data, size_t n, uint8_t out[16]) {
   }
   /* Under 56 bytes the message and its padding fit one block: built in
    * place, its bit length in two bytes, the digest stored a word at a time
-   * (the incremental path's byte loops cost as much as the block). */
+   * (the incremental path's buffering and byte loops cost half as much as
+   * the block itself). */
   if (n) memcpy(c.buf, data, n);
   c.buf[n] = 0x80;
   memset(c.buf + n + 1, 0, 63 - n);
@@ -216,7 +217,7 @@ static void md5_lanes_base(const uint8_t *const *msg, const size_t *len,
 }
 
 /* AVX2 holds all eight lanes in one register, with three-operand forms:
- * about a third of the instructions of the SSE2 pairs. */
+ * about half the instructions of the SSE2 pairs. */
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_MD5_AVX2 1
 __attribute__((target("avx2"))) static void md5_lanes_avx2(
