@@ -18,6 +18,10 @@ typedef struct kl_peer {
  * kinesalite is unavailable. */
 int kl_start(kl_peer *p, const char *where, int port);
 void kl_stop(kl_peer *p);
+/* Waits until the peer process has used no CPU for 100 ms (at most 3 s),
+ * so what it still does after a call (deleting a stream, collecting
+ * garbage) does not overlap the next timed case. */
+void kl_quiesce(kl_peer *p);
 
 /* One call: target is the action ("PutRecords"), body the JSON request.
  * Returns the HTTP status and stores the response body (malloc'd) in

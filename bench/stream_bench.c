@@ -359,6 +359,7 @@ static void peer_cleanup(void *ctx) {
   json_t *req = json_pack("{s:s}", "StreamName", p->name);
   json_decref(kl_json(p, "DeleteStream", req));
   json_decref(req);
+  kl_quiesce(&p->kl);
 }
 
 static void peer_fill(void *ctx) {

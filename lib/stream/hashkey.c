@@ -1,22 +1,48 @@
 /* The 128-bit hash-key space: a partition key's MD5 read as a big-endian
- * integer, decimal parsing and formatting, and the even division of the
- * space into shards that AWS uses (2^128 / n, the last shard ending at
- * 2^128 - 1: a 2-shard stream's first shard ends at
- * 170141183460469231731687303715884105727). */
+ * integer (a PutRecords request's keys hashed together), decimal parsing
+ * and formatting, and the even division of the space into shards that AWS
+ * uses (2^128 / n, the last shard ending at 2^128 - 1: a 2-shard stream's
+ * first shard ends at 170141183460469231731687303715884105727). */
 #include <string.h>
 
 #include "core/digest.h"
 #include "stream/stream_impl.h"
 
+/* Written out so the compiler makes it one byte-swapped load. */
+static inline uint64_t load_be64(const uint8_t *p) {
+  return (uint64_t)p[0] << 56 | (uint64_t)p[1] << 48 | (uint64_t)p[2] << 40 |
+         (uint64_t)p[3] << 32 | (uint64_t)p[4] << 24 | (uint64_t)p[5] << 16 |
+         (uint64_t)p[6] << 8 | p[7];
+}
+
+static aev__u128 hash_of_digest(const uint8_t d[16]) {
+  return (aev__u128)load_be64(d) << 64 | load_be64(d + 8);
+}
+
 aev__u128 aev__hash_of_key(const char *key, size_t len) {
-  aev__md5 c;
   uint8_t d[16];
-  aev__md5_init(&c);
-  aev__md5_update(&c, key, len);
-  aev__md5_final(&c, d);
-  aev__u128 v = 0;
-  for (int i = 0; i < 16; i++) v = v << 8 | d[i];
-  return v;
+  aev__md5_once(key, len, d);
+  return hash_of_digest(d);
+}
+
+void aev__hash_of_keys(size_t n, const char *const *keys, const size_t *lens,
+                       const char *const *explicit_keys, aev__u128 *out) {
+  enum { BATCH = 64 };
+  const void *msg[BATCH];
+  size_t len[BATCH], at[BATCH], k = 0;
+  uint8_t d[BATCH][16];
+  for (size_t i = 0; i < n; i++) {
+    if (!explicit_keys || !explicit_keys[i]) {
+      msg[k] = keys[i];
+      len[k] = lens[i];
+      at[k++] = i;
+    }
+    if (k == BATCH || (k && i + 1 == n)) {
+      aev__md5_many(k, msg, len, d);
+      for (size_t j = 0; j < k; j++) out[at[j]] = hash_of_digest(d[j]);
+      k = 0;
+    }
+  }
 }
 
 int aev__u128_parse(const char *text, aev__u128 *out) {

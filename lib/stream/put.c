@@ -9,15 +9,19 @@
 #include "core/status.h"
 #include "stream/stream.h"
 
+/* 60 bytes: a request's records go to a few shards, whose ids the result
+ * holds once. */
 typedef struct put_entry {
-  char shard[AEV_SHARD_ID_SIZE];
   char seq[AEV_STREAM_SEQUENCE_SIZE];
-  int failed;
+  unsigned char failed;
+  uint16_t shard; /* in shards[] */
 } put_entry;
 
 struct aev_put_result {
   size_t n, failed;
   char **msgs;        /* per entry, NULL when stored */
+  char (*shards)[AEV_SHARD_ID_SIZE];
+  size_t nshards;
   put_entry e[];
 };
 
@@ -43,19 +47,23 @@ static void member_name(char *out, size_t cap, size_t entry,
     snprintf(out, cap, "%s", field);
 }
 
-/* One record's checks; entry is 0 for PutRecord or N for PutRecords'
- * record N, so messages point at it ("records.N.member.data") as AWS's
- * do. The member text is only built when a check fails. */
+/* One record's checks, and its explicit hash key parsed into *hash (the
+ * key's MD5 is the caller's); entry is 0 for PutRecord or N for
+ * PutRecords' record N, so messages point at it ("records.N.member.data")
+ * as AWS's do. The member text is only built when a check fails. */
 static int check_record(const aev_stream *s, size_t entry, size_t len,
-                        const char *key, const char *hash_key,
+                        const char *key, size_t klen, const char *hash_key,
                         aev__u128 *hash) {
   char m[64];
-  size_t klen = key ? strlen(key) : 0;
-  size_t chars = utf8_chars(key ? key : "", klen);
   if (!key) {
     member_name(m, sizeof m, entry, "partitionKey");
     return aev__kin_validation(NULL, m, "Member must not be null");
   }
+  /* 1 to 256 characters: a key of at most 256 bytes has at most 256, and
+   * one that starts with a lead byte has at least one, so only other keys
+   * need counting. */
+  int counted = klen < 1 || klen > 256 || ((unsigned char)key[0] & 0xC0) == 0x80;
+  size_t chars = counted ? utf8_chars(key, klen) : 1;
   if (chars < 1 || chars > 256) {
     member_name(m, sizeof m, entry, "partitionKey");
     return aev__kin_validation(key, m,
@@ -72,34 +80,29 @@ static int check_record(const aev_stream *s, size_t entry, size_t len,
              s->max_record - klen);
     return aev__kin_validation(NULL, m, c);
   }
-  if (hash_key) {
-    if (aev__u128_parse(hash_key, hash)) {
-      member_name(m, sizeof m, entry, "explicitHashKey");
-      return aev__kin_validation(hash_key, m,
-                                 "Member must satisfy regular expression "
-                                 "pattern: 0|([1-9]\\d{0,38})");
-    }
-  } else {
-    *hash = aev__hash_of_key(key, klen);
+  if (hash_key && aev__u128_parse(hash_key, hash)) {
+    member_name(m, sizeof m, entry, "explicitHashKey");
+    return aev__kin_validation(hash_key, m,
+                               "Member must satisfy regular expression "
+                               "pattern: 0|([1-9]\\d{0,38})");
   }
   return AEV_OK;
 }
 
-/* Stores one checked record (mu held). 0 stored, -1 throttled, -2 no
- * memory. */
-static int store(aev_stream *s, aev__u128 hash, const char *key,
-                 const void *data, size_t len, int64_t now, char *shard_id,
-                 char *seq, aev__shard **which) {
+/* Stores one checked record (mu held) at now, trimming its shard to
+ * horizon first. 0 stored, -1 throttled, -2 no memory. */
+static int store(aev_stream *s, aev__u128 hash, const char *key, size_t klen,
+                 const void *data, size_t len, int64_t now, int64_t horizon,
+                 char *shard_id, char *seq, aev__shard **which) {
   aev__shard *sh = aev__stream_route(s, hash);
   *which = sh;
-  size_t klen = strlen(key);
-  aev__shard_trim(sh, aev__stream_horizon(s, now));
+  aev__shard_trim(sh, horizon);
   if (s->throttling && s->on_demand) aev__ondemand_note(s, sh, len + klen, now);
   if (s->throttling && aev__shard_write_ok(sh, len + klen, now)) return -1;
   uint64_t index;
   if (aev__shard_append(sh, key, klen, data, len, now, &index)) return -2;
-  if (shard_id) aev__shard_id_format(sh->id, shard_id);
-  if (seq) aev__seq_encode(s, sh, index, sh->last_arrival, seq);
+  if (shard_id) memcpy(shard_id, sh->id_text, AEV_SHARD_ID_SIZE);
+  aev__seq_appended(s, sh, index, sh->last_arrival, seq);
   if (sh->subs) aev__fanout_notify(s, sh);
   return 0;
 }
@@ -113,8 +116,10 @@ int aev_stream_put(aev_stream *s, const void *data, size_t len,
   if (!data && len)
     return aev__kin_validation(NULL, "data", "Member must not be null");
   aev__u128 hash;
-  rc = check_record(s, 0, len, partition_key, explicit_hash_key, &hash);
+  size_t klen = partition_key ? strlen(partition_key) : 0;
+  rc = check_record(s, 0, len, partition_key, klen, explicit_hash_key, &hash);
   if (rc != AEV_OK) return rc;
+  if (!explicit_hash_key) hash = aev__hash_of_key(partition_key, klen);
   if (sequence_number_for_ordering &&
       !seq_pattern_ok(sequence_number_for_ordering))
     return aev__kin_validation(sequence_number_for_ordering,
@@ -125,7 +130,8 @@ int aev_stream_put(aev_stream *s, const void *data, size_t len,
   pthread_mutex_lock(&s->mu);
   aev__shard *sh;
   int64_t now = aev__stream_now_ms(s);
-  int st = store(s, hash, partition_key, data, len, now, shard, seq, &sh);
+  int st = store(s, hash, partition_key, klen, data, len, now,
+                 aev__stream_horizon(s, now), shard, seq, &sh);
   if (st == -1) rc = aev__kin_throttled(s, sh);
   if (st == -2) rc = aev__nomem();
   aev__tap_set *taps = rc == AEV_OK ? aev__taps_acquire(s) : NULL;
@@ -154,24 +160,31 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
                                        "or equal to 1"
                                      : "Member must have length less than or "
                                        "equal to 500");
-  aev__u128 *hashes = malloc(n * sizeof *hashes);
-  aev_put_result *r = calloc(1, sizeof *r + n * sizeof r->e[0]);
+  /* Per entry: its hash key and its partition key's length. */
+  aev__u128 *hashes = malloc(n * (sizeof *hashes + sizeof(size_t)));
+  size_t *klens = (size_t *)(hashes + n);
+  aev_put_result *r = malloc(sizeof *r + n * sizeof r->e[0]);
   if (!hashes || !r) {
     free(hashes);
     free(r);
     return aev__nomem();
   }
   r->n = n;
+  r->failed = 0;
+  r->msgs = NULL;
+  r->shards = NULL;
+  r->nshards = 0;
   size_t total = 0;
   /* Every check (and every MD5) before the lock: a bad entry fails the
    * whole request with nothing stored. */
   for (size_t i = 0; i < n && rc == AEV_OK; i++) {
+    klens[i] = partition_keys[i] ? strlen(partition_keys[i]) : 0;
     if (!data[i] && lens[i])
       rc = aev__kin_validation(NULL, "data", "Member must not be null");
     else
-      rc = check_record(s, i + 1, lens[i], partition_keys[i],
+      rc = check_record(s, i + 1, lens[i], partition_keys[i], klens[i],
                         hash_keys ? hash_keys[i] : NULL, &hashes[i]);
-    total += lens[i] + (partition_keys[i] ? strlen(partition_keys[i]) : 0);
+    total += lens[i] + klens[i];
   }
   if (rc == AEV_OK && total > AEV__PUT_MAX_BYTES)
     rc = aev__kin_invalid("Records size exceeds 5 MB limit");
@@ -180,15 +193,28 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
     free(r);
     return rc;
   }
+  aev__hash_of_keys(n, partition_keys, klens, hash_keys, hashes);
   pthread_mutex_lock(&s->mu);
-  int64_t now = aev__stream_now_ms(s);
+  int64_t now = aev__stream_now_ms(s), horizon = aev__stream_horizon(s, now);
+  /* Records only go to open shards, and none opens while mu is held. */
+  size_t ids = n < s->nopen ? n : s->nopen;
+  r->shards = malloc((ids ? ids : 1) * sizeof *r->shards);
+  if (!r->shards) rc = aev__nomem();
+  uint64_t call = ++s->put_calls;
   for (size_t i = 0; i < n && rc == AEV_OK; i++) {
     aev__shard *sh;
-    int st = store(s, hashes[i], partition_keys[i], data[i], lens[i], now,
-                   r->e[i].shard, r->e[i].seq, &sh);
+    int st = store(s, hashes[i], partition_keys[i], klens[i], data[i],
+                   lens[i], now, horizon, NULL, r->e[i].seq, &sh);
+    r->e[i].failed = st == -1;
+    /* The shard's slot among this result's ids, given at its first record. */
+    if (sh->put_call != call) {
+      sh->put_call = call;
+      sh->put_slot = (uint16_t)r->nshards;
+      memcpy(r->shards[r->nshards++], sh->id_text, AEV_SHARD_ID_SIZE);
+    }
+    r->e[i].shard = sh->put_slot;
     if (st == -2) rc = aev__nomem();
     if (st == -1) {
-      r->e[i].failed = 1;
       r->failed++;
       if (!r->msgs) r->msgs = calloc(n, sizeof *r->msgs);
       aev__kin_throttled(s, sh);
@@ -202,8 +228,8 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
   if (taps) {
     for (size_t i = 0; i < n; i++)
       if (!r->e[i].failed)
-        aev__taps_call(taps, r->e[i].shard, r->e[i].seq, partition_keys[i],
-                       data[i], lens[i], now);
+        aev__taps_call(taps, r->shards[r->e[i].shard], r->e[i].seq,
+                       partition_keys[i], data[i], lens[i], now);
     aev__taps_release(s, taps);
   }
   if (rc != AEV_OK) {
@@ -219,6 +245,7 @@ void aev_put_result_free(aev_put_result *r) {
   if (r->msgs)
     for (size_t i = 0; i < r->n; i++) free(r->msgs[i]);
   free(r->msgs);
+  free(r->shards);
   free(r);
 }
 
@@ -229,7 +256,7 @@ size_t aev_put_result_failed_count(const aev_put_result *r) {
 }
 
 const char *aev_put_result_shard_id(const aev_put_result *r, size_t i) {
-  return r && i < r->n && !r->e[i].failed ? r->e[i].shard : NULL;
+  return r && i < r->n && !r->e[i].failed ? r->shards[r->e[i].shard] : NULL;
 }
 
 const char *aev_put_result_sequence_number(const aev_put_result *r,

@@ -62,7 +62,13 @@ int aev__records_read(aev_stream *s, aev__shard *sh, uint64_t *pos, int limit,
     v->len = k->len;
     w += k->len + 1;
     v->arrival_ms = k->arrival_ms;
-    aev__seq_encode(s, sh, p + i, k->arrival_ms, v->seq);
+    /* Consecutive records: each number is the one before counted up. */
+    if (i) {
+      memcpy(v->seq, v[-1].seq, sizeof v->seq);
+      aev__seq_step(v->seq, v[-1].arrival_ms, k->arrival_ms);
+    } else {
+      aev__seq_encode(s, sh, p, k->arrival_ms, v->seq);
+    }
   }
   r->n = n;
   *pos = p + n;

@@ -1,6 +1,6 @@
 /* Routing a hash key to its open shard: the open shards' ids sorted by
- * range start, searched by bisection, rebuilt when resharding opens or
- * closes shards. */
+ * range start, with their starts side by side for the bisection (a put
+ * runs it per record), rebuilt when resharding opens or closes shards. */
 #include <stdlib.h>
 
 #include "core/status.h"
@@ -23,20 +23,28 @@ int aev__stream_index_open(aev_stream *s) {
     }
     a[j] = (uint32_t)i;
   }
+  aev__u128 *start = malloc((n ? n : 1) * sizeof *start);
+  if (!start) {
+    free(a);
+    return aev__nomem();
+  }
+  for (size_t i = 0; i < n; i++) start[i] = s->shards[a[i]].start;
   free(s->open);
+  free(s->open_start);
   s->open = a;
+  s->open_start = start;
   s->nopen = n;
   return AEV_OK;
 }
 
 aev__shard *aev__stream_route(aev_stream *s, aev__u128 hash) {
-  size_t lo = 0, hi = s->nopen;
-  while (hi - lo > 1) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (s->shards[s->open[mid]].start <= hash)
-      lo = mid;
-    else
-      hi = mid;
+  /* The last start <= hash, in [lo, lo + n): halving n without a branch
+   * on the comparison, which random hash keys would mispredict. */
+  size_t lo = 0, n = s->nopen;
+  while (n > 1) {
+    size_t half = n / 2;
+    lo = s->open_start[lo + half] <= hash ? lo + half : lo;
+    n -= half;
   }
   return s->nopen ? &s->shards[s->open[lo]] : NULL;
 }

@@ -17,8 +17,7 @@ static const char pairs[201] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
-/* Fixed-width decimal, two digits per division (puts run this twice per
- * record, so it matters). */
+/* Fixed-width decimal, two digits per division. */
 static char *put_digits(char *p, uint64_t v, int width) {
   int i = width;
   while (i >= 2) {
@@ -58,6 +57,27 @@ void aev__seq_encode(const aev_stream *s, const aev__shard *sh,
   char *p = put_digits(out + PREFIX_LEN, index, 20);
   p = put_digits(p, (uint64_t)arrival_ms, 13);
   *p = '\0';
+}
+
+void aev__seq_step(char *seq, int64_t prev_ms, int64_t arrival_ms) {
+  /* The index field has room for any uint64_t's successor, so the carry
+   * always stops inside it. */
+  char *d = seq + PREFIX_LEN + 19;
+  while (*d == '9') *d-- = '0';
+  (*d)++;
+  if (arrival_ms != prev_ms)
+    put_digits(seq + PREFIX_LEN + 20, (uint64_t)arrival_ms, 13);
+}
+
+void aev__seq_appended(const aev_stream *s, aev__shard *sh, uint64_t index,
+                       int64_t arrival_ms, char *out) {
+  if (sh->last_seq[0] && sh->last_seq_index + 1 == index)
+    aev__seq_step(sh->last_seq, sh->last_seq_ms, arrival_ms);
+  else
+    aev__seq_encode(s, sh, index, arrival_ms, sh->last_seq);
+  sh->last_seq_index = index;
+  sh->last_seq_ms = arrival_ms;
+  memcpy(out, sh->last_seq, SEQ_LEN + 1);
 }
 
 int aev__seq_decode(const aev_stream *s, const aev__shard *sh,

@@ -3,26 +3,48 @@
  * lookup, a timestamp is a binary search, and retention frees whole
  * chunks once their last record has expired (the trim horizon moves; no
  * timer per record). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "stream/stream_impl.h"
 
-#define CHUNK_MIN (256u << 10)
+/* Chunk sizes double from 64 KiB to 2 MiB; those of 2 MiB are aligned on
+ * and advised as transparent huge pages, so a busy shard takes one page
+ * fault per 2 MiB of records instead of 512, while a quiet one holds
+ * little. */
+#define CHUNK_MIN ((size_t)64 << 10)
+#define HUGE_PAGE ((size_t)2 << 20)
 
 static size_t rec_size(size_t key_len, size_t len) {
   return (sizeof(aev__krec) + key_len + len + 7) & ~(size_t)7;
 }
 
+static aev__kchunk *chunk_new(size_t size) {
+  aev__kchunk *c;
+  if (size >= HUGE_PAGE) {
+    size = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+    c = aligned_alloc(HUGE_PAGE, size);
+    if (c) madvise(c, size, MADV_HUGEPAGE);
+  } else {
+    c = malloc(size);
+  }
+  if (!c) return NULL;
+  c->next = NULL;
+  c->used = 0;
+  c->cap = size - sizeof *c;
+  return c;
+}
+
 static aev__krec *chunk_alloc(aev__shard *sh, size_t need) {
   aev__kchunk *c = sh->chunk_tail;
   if (!c || c->cap - c->used < need) {
-    size_t cap = need > CHUNK_MIN ? need : CHUNK_MIN;
-    c = malloc(sizeof *c + cap);
+    size_t size = c ? 2 * (sizeof *c + c->cap) : CHUNK_MIN;
+    if (size > HUGE_PAGE) size = HUGE_PAGE;
+    if (size < sizeof *c + need) size = sizeof *c + need;
+    c = chunk_new(size);
     if (!c) return NULL;
-    c->next = NULL;
-    c->used = 0;
-    c->cap = cap;
     if (sh->chunk_tail)
       sh->chunk_tail->next = c;
     else
@@ -73,6 +95,10 @@ aev__krec *aev__shard_at(const aev__shard *sh, uint64_t index) {
 }
 
 void aev__shard_trim(aev__shard *sh, int64_t horizon_ms) {
+  /* Records arrive at or after now, past any horizon already trimmed to:
+   * until the horizon moves on, there is nothing to drop. */
+  if (horizon_ms <= sh->trimmed_to) return;
+  sh->trimmed_to = horizon_ms;
   if (!sh->n || sh->recs[sh->head]->arrival_ms >= horizon_ms) return;
   uint64_t keep = aev__shard_seek_time(sh, horizon_ms);
   size_t drop = (size_t)(keep - sh->first);
@@ -159,6 +185,8 @@ aev__shard *aev__shard_add(aev_stream *s, aev__u128 start, aev__u128 end,
   sh->r_calls.level = sh->iter_calls.level = 5;
   sh->w_bytes.at_ms = sh->w_recs.at_ms = sh->r_bytes.at_ms =
       sh->r_calls.at_ms = sh->iter_calls.at_ms = now_ms;
+  sh->trimmed_to = INT64_MIN;
+  aev__shard_id_format(sh->id, sh->id_text);
   aev__seq_prefix(s, sh);
   return sh;
 }

@@ -42,6 +42,7 @@ static void stream_destroy(aev__resource *r) {
   for (size_t i = 0; i < s->nshards; i++) aev__shard_free(&s->shards[i]);
   free(s->shards);
   free(s->open);
+  free(s->open_start);
   while (s->consumers) {
     aev__consumer *c = s->consumers;
     s->consumers = c->next;

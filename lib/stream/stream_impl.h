@@ -58,6 +58,7 @@ typedef struct aev__shard {
   int64_t parent, adjacent; /* shard ids, -1 for none */
   int64_t created_s;        /* epoch s: sequence numbers carry it */
   char seq_prefix[24]; /* "49", created_s, tag, id: the fixed digits */
+  char id_text[AEV_SHARD_ID_SIZE]; /* "shardId-%012u" */
   int closed;
   int64_t closed_ms; /* epoch ms when closed */
   /* storage: recs[head + i] is record first + i; next == first + n */
@@ -66,6 +67,16 @@ typedef struct aev__shard {
   uint64_t first, next;
   aev__kchunk *chunks, *chunk_tail;
   int64_t last_arrival;
+  int64_t trimmed_to; /* the horizon of the last trim */
+  /* The last appended record's sequence number, its index and arrival:
+   * the next one's is this one's counted up. */
+  char last_seq[AEV_STREAM_SEQUENCE_SIZE];
+  uint64_t last_seq_index;
+  int64_t last_seq_ms;
+  /* The PutRecords call that last stored here, and the shard's slot in
+   * that call's result. */
+  uint64_t put_call;
+  uint16_t put_slot;
   aev__bucket w_bytes, w_recs, r_bytes, r_calls, iter_calls;
   aev__sub *subs; /* enhanced fan-out subscriptions on this shard */
   /* On-demand streams: write demand in broker-clock second demand_s, and
@@ -105,6 +116,8 @@ struct aev_stream {
   aev__shard *shards; /* every shard ever, by id */
   size_t nshards, shards_cap;
   uint32_t *open; /* ids of the open shards, by hash range */
+  aev__u128 *open_start; /* their StartingHashKeys, in the same order */
+  uint64_t put_calls; /* PutRecords calls so far */
   size_t nopen;
   aev__reshard pending;
   int64_t reshards[AEV__RESHARDS_PER_DAY]; /* UpdateShardCount times */
@@ -118,6 +131,10 @@ enum { AEV__STATUS_ACTIVE, AEV__STATUS_UPDATING };
 
 /* hashkey.c */
 aev__u128 aev__hash_of_key(const char *key, size_t len);
+/* The hash keys of keys[i] (lens[i] bytes) into out[i], for every i whose
+ * explicit_keys[i] is NULL (explicit_keys may be NULL), several at once. */
+void aev__hash_of_keys(size_t n, const char *const *keys, const size_t *lens,
+                       const char *const *explicit_keys, aev__u128 *out);
 /* Parses a decimal 0..2^128-1 ("0|([1-9]\d{0,38})"); 0 on success. */
 int aev__u128_parse(const char *text, aev__u128 *out);
 /* Writes the decimal and a NUL into out[40]. */
@@ -130,6 +147,13 @@ void aev__hash_range(int i, int n, aev__u128 *start, aev__u128 *end);
 void aev__seq_prefix(const aev_stream *s, aev__shard *sh);
 void aev__seq_encode(const aev_stream *s, const aev__shard *sh,
                      uint64_t index, int64_t arrival_ms, char *out);
+/* Turns seq, a sequence number whose record arrived at prev_ms, into the
+ * next index's in the same shard arriving at arrival_ms, in place. */
+void aev__seq_step(char *seq, int64_t prev_ms, int64_t arrival_ms);
+/* The sequence number of the record just appended at index (mu held),
+ * stepped from the previous one's when that was index - 1. */
+void aev__seq_appended(const aev_stream *s, aev__shard *sh, uint64_t index,
+                       int64_t arrival_ms, char *out);
 /* 0 with *index when text is a sequence number of this stream and shard;
  * -1 when it is not a sequence number at all; -2 when it belongs to
  * another shard or stream. */

@@ -107,13 +107,33 @@ static const struct {
 };
 
 START_TEST(padding_boundaries) {
-  char as[129], md5[33], sha[65];
+  char as[129], md5[33], sha[65], once[33];
+  uint8_t d[16];
   memset(as, 'a', sizeof as);
   for (size_t i = 0; i < sizeof padding / sizeof padding[0]; i++) {
     aev__md5_hex(as, padding[i].n, md5);
     aev__sha256_hex(as, padding[i].n, sha);
+    aev__md5_once(as, padding[i].n, d);
+    aev__hex(d, sizeof d, once);
     ck_assert_str_eq(md5, padding[i].md5);
     ck_assert_str_eq(sha, padding[i].sha256);
+    ck_assert_str_eq(once, padding[i].md5);
+  }
+}
+END_TEST
+
+/* The one-shot's single-block path (under 56 bytes) against the
+ * incremental one, at every length either side of it, and empty. */
+START_TEST(md5_once_equals_incremental) {
+  uint8_t m[130], d[16], want[16];
+  for (size_t i = 0; i < sizeof m; i++) m[i] = (uint8_t)(i * 131 + 7);
+  for (size_t n = 0; n <= sizeof m; n++) {
+    aev__md5 c;
+    aev__md5_init(&c);
+    aev__md5_update(&c, m, n);
+    aev__md5_final(&c, want);
+    aev__md5_once(n ? m : NULL, n, d);
+    ck_assert_mem_eq(d, want, sizeof d);
   }
 }
 END_TEST
@@ -174,6 +194,29 @@ START_TEST(byte_at_a_time_and_null_empty_update) {
 }
 END_TEST
 
+/* Many messages at once, short ones (in lanes of eight) mixed with long
+ * ones and counts that leave lanes unused, against one at a time. */
+START_TEST(md5_many_equals_one_at_a_time) {
+  enum { N = 75 };
+  uint8_t m[N + 126], d[N][16], want[16];
+  const void *msgs[N];
+  size_t lens[N];
+  for (size_t i = 0; i < sizeof m; i++) m[i] = (uint8_t)(i * 37 + 11);
+  for (size_t i = 0; i < N; i++) {
+    lens[i] = i % 9 == 4 ? 56 + i % 70 : (i * 7) % 56;
+    msgs[i] = m + i;
+  }
+  for (size_t n = 0; n <= N; n += n < 20 ? 1 : 11) {
+    memset(d, 0, sizeof d);
+    aev__md5_many(n, msgs, lens, d);
+    for (size_t i = 0; i < n; i++) {
+      aev__md5_once(msgs[i], lens[i], want);
+      ck_assert_mem_eq(d[i], want, sizeof want);
+    }
+  }
+}
+END_TEST
+
 START_TEST(hex_is_lower_case_and_terminated) {
   const uint8_t bytes[] = {0x00, 0x0f, 0xa0, 0xff, 0x5c};
   char out[11];
@@ -192,6 +235,8 @@ int main(void) {
   tcase_add_test(tc, sha256_fips_vectors);
   tcase_add_test(tc, sha256_million_a);
   tcase_add_test(tc, padding_boundaries);
+  tcase_add_test(tc, md5_once_equals_incremental);
+  tcase_add_test(tc, md5_many_equals_one_at_a_time);
   tcase_add_test(tc, incremental_equals_one_shot);
   tcase_add_test(tc, byte_at_a_time_and_null_empty_update);
   tcase_add_test(tc, hex_is_lower_case_and_terminated);

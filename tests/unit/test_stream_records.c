@@ -132,6 +132,59 @@ START_TEST(sequence_numbers_increase_per_shard) {
 }
 END_TEST
 
+/* Each number's index and arrival digits, as PutRecords, PutRecord and
+ * GetRecords give them, across index carries (9 to 10, 99 to 100, 999 to
+ * 1000) and arrival times that change between and within calls. */
+START_TEST(sequence_number_digits) {
+  aev_stream *s = st_stream(b, "s", 1);
+  ck_assert_int_eq(aev_stream_set_throttling(s, 0), AEV_OK);
+  enum { CALLS = 3, PER = 500, SINGLE = 40, N = CALLS * PER + SINGLE };
+  char (*seqs)[AEV_STREAM_SEQUENCE_SIZE] = calloc(N, sizeof *seqs);
+  int64_t *at = calloc(N, sizeof *at);
+  ck_assert_ptr_nonnull(seqs);
+  ck_assert_ptr_nonnull(at);
+  const void *data[PER];
+  const char *keys[PER];
+  size_t lens[PER];
+  for (size_t i = 0; i < PER; i++) {
+    data[i] = "d";
+    keys[i] = i % 2 ? "odd" : "even";
+    lens[i] = 1;
+  }
+  size_t n = 0;
+  for (int c = 0; c < CALLS; c++) {
+    aev_put_result *r;
+    ck_assert_int_eq(aev_stream_put_records(s, PER, data, lens, keys, NULL, &r), AEV_OK);
+    for (size_t i = 0; i < PER; i++, n++) {
+      memcpy(seqs[n], aev_put_result_sequence_number(r, i), sizeof seqs[n]);
+      at[n] = aev_broker_now_ms(b);
+    }
+    aev_put_result_free(r);
+    aev_broker_advance(b, 3);
+  }
+  for (int i = 0; i < SINGLE; i++, n++) {
+    st_put(s, "k", "x", seqs[n]);
+    at[n] = aev_broker_now_ms(b);
+    if (i % 7 == 0) aev_broker_advance(b, 1);
+  }
+  char *it = st_iter(s, "shardId-000000000000", "TRIM_HORIZON", NULL, 0);
+  aev_records *got = st_get(b, it, 10000);
+  ck_assert_uint_eq(aev_records_count(got), N);
+  for (size_t i = 0; i < N; i++) {
+    char tail[40];
+    snprintf(tail, sizeof tail, "%020zu%013lld", i, (long long)at[i]);
+    ck_assert_str_eq(seqs[i] + 23, tail);
+    ck_assert_int_eq(memcmp(seqs[i], seqs[0], 23), 0);
+    ck_assert_str_eq(aev_records_sequence_number(got, i), seqs[i]);
+  }
+  aev_records_free(got);
+  aev_free(it);
+  free(seqs);
+  free(at);
+  aev_stream_release(s);
+}
+END_TEST
+
 START_TEST(every_iterator_type) {
   aev_stream *s = st_stream(b, "s", 1);
   aev_stream_set_throttling(s, 0);
@@ -337,6 +390,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, create_names_and_hash_ranges);
   tcase_add_test(tc, partition_keys_hash_to_their_shard);
   tcase_add_test(tc, sequence_numbers_increase_per_shard);
+  tcase_add_test(tc, sequence_number_digits);
   tcase_add_test(tc, every_iterator_type);
   tcase_add_test(tc, iterators_expire_after_five_minutes);
   tcase_add_test(tc, get_records_limits);
