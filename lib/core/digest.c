@@ -218,7 +218,7 @@ static void md5_lanes_base(const uint8_t *const *msg, const size_t *len,
 
 /* AVX2 holds all eight lanes in one register, with three-operand forms:
  * about half the instructions of the SSE2 pairs. */
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(AEV_DIGEST_PORTABLE)
 #define HAVE_MD5_AVX2 1
 __attribute__((target("avx2"))) static void md5_lanes_avx2(
     const uint8_t *const *msg, const size_t *len, size_t used,
@@ -320,9 +320,10 @@ static void sha256_blocks_c(uint32_t *h, const uint8_t *p, size_t nblocks) {
  * content-based deduplication hashes every message body. GCC only: clang 14
  * cannot test the "sha" feature with __builtin_cpu_supports, which reads
  * libgcc's CPU model (so this file keeps no state of its own). Built with
- * AEV_SHA256_PORTABLE, only the C rounds exist (their own test suite). */
+ * AEV_DIGEST_PORTABLE, only the C rounds exist (their own test suite, which
+ * also covers the MD5 lanes without AVX2). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(AEV_SHA256_PORTABLE)
+    !defined(AEV_DIGEST_PORTABLE)
 #include <immintrin.h>
 #define HAVE_SHA_NI 1
 
