@@ -83,6 +83,19 @@ typedef void (*aev__send_failed)(void *ctx, size_t i, int status);
 int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
                          aev__sent *outs, aev__send_failed failed, void *ctx);
 
+/* enqueue.c: "now" read once for several sends (an SNS fan-out): the
+ * deadline timeline and epoch ms (SentTimestamp). */
+typedef struct aev__qtime {
+  int64_t mono, epoch;
+} aev__qtime;
+void aev__qtime_now(aev_broker *b, aev__qtime *out);
+
+/* aev__queue_send(q, r, NULL) for a request with a shared body, sent at
+ * now: a plain one (no attributes, FIFO ids, trace or delay; a standard
+ * queue) takes a short path that does per message only what SQS needs. */
+int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
+                           const aev__qtime *now);
+
 /* SendMessageBatch on parsed entries (reqs[i] for ids[i]). */
 int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,
                           const aev__send_req *reqs, aev_batch_result **out);

@@ -171,6 +171,14 @@ void aev__store_free(aev_queue *q);
  * INT64_MAX. */
 int64_t aev__store_next_change(aev_queue *q, int64_t now);
 
+/* enqueue.c: gives m its id, sequence number and times (a delay in
+ * seconds) and adds it to the store (mu held); the caller then places it
+ * (aev__store_place or aev__fifo_link). */
+int aev__queue_stamp(aev_queue *q, aev__msg *m, int delay, int64_t now,
+                     int64_t now_ms);
+/* SendMessage's error for a message over MaximumMessageSize. */
+int aev__sqs_too_long(int max_size);
+
 /* fifo.c (callers hold mu). */
 int aev__fifo_link(aev_queue *q, aev__msg *m);  /* onto its group's tail */
 void aev__fifo_unlink(aev_queue *q, aev__msg *m);
