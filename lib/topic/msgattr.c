@@ -142,10 +142,7 @@ static char *note_map(checked *c, size_t n, size_t *len) {
 
 int aev__sns_attrs_parse(json_t *obj, const char *where, aev__sns_attrs *out) {
   memset(out, 0, sizeof *out);
-  if (!obj || !json_object_size(obj)) {
-    out->envelope = strdup("");
-    return out->envelope ? AEV_OK : aev__nomem();
-  }
+  if (!obj || !json_object_size(obj)) return AEV_OK;
   if (!json_is_object(obj))
     return aev__sns_invalid("Invalid parameter: MessageAttributes");
   size_t n = json_object_size(obj), k = 0;

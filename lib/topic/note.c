@@ -22,7 +22,6 @@ void aev__note_unref(aev__note *n) {
   free(n->group);
   free(n->dedup);
   free(n->subject);
-  free(n->message);
   json_decref(n->per_protocol);
   aev__sns_attrs_free(&n->attrs);
   aev__attrs_free(&n->raw_attrs);
@@ -133,17 +132,17 @@ static const struct aev__env_prefix *prefix_for(aev__note *n, const char *messag
 /* Writes the envelope's tail after the prefix: the subscription ARN, the
  * attributes and the closing brace. Returns the bytes written. */
 static size_t put_tail(const aev__note *n, const char *sub_arn, char *out) {
-  size_t sl = strlen(sub_arn), al = strlen(n->attrs.envelope);
+  size_t sl = strlen(sub_arn), al = n->attrs.envelope ? strlen(n->attrs.envelope) : 0;
   memcpy(out, sub_arn, sl);
   out[sl] = '"';
-  memcpy(out + sl + 1, n->attrs.envelope, al);
+  if (al) memcpy(out + sl + 1, n->attrs.envelope, al);
   out[sl + 1 + al] = '}';
   out[sl + 2 + al] = '\0';
   return sl + 2 + al;
 }
 
 static size_t tail_len(const aev__note *n, const char *sub_arn) {
-  return strlen(sub_arn) + strlen(n->attrs.envelope) + 2;
+  return strlen(sub_arn) + (n->attrs.envelope ? strlen(n->attrs.envelope) : 0) + 2;
 }
 
 char *aev__note_envelope(aev__note *n, const char *protocol,

@@ -94,21 +94,22 @@ static char *dup_or_null(const char *s, int *failed) {
   return d;
 }
 
+/* One allocation for the note and its default message. */
 static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structure,
                            aev__sns_attrs *attrs) {
-  aev__note *n = calloc(1, sizeof *n);
+  const char *def = structure ? json_string_value(json_object_get(structure, "default")) : NULL;
+  size_t len = def ? strlen(def) : r->len;
+  aev__note *n = malloc(sizeof *n + len + 1);
   if (!n) return NULL;
+  memset(n, 0, sizeof *n);
   n->refs = 1;
   n->attrs = *attrs;
   memset(attrs, 0, sizeof *attrs);
   n->per_protocol = structure;
   int failed = 0;
-  const char *def = structure ? json_string_value(json_object_get(structure, "default")) : NULL;
-  if (def) n->message = dup_or_null(def, &failed);
-  else if ((n->message = malloc(r->len + 1))) {
-    memcpy(n->message, r->message, r->len);
-    n->message[r->len] = '\0';
-  } else failed = 1;
+  n->message = n->text;
+  memcpy(n->text, def ? def : r->message, len);
+  n->text[len] = '\0';
   n->subject = dup_or_null(r->subject, &failed);
   n->group = dup_or_null(r->group, &failed);
   if (t->conf.fifo) {

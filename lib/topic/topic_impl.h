@@ -65,7 +65,7 @@ typedef struct aev__sns_attrs {
    * Lambda records), or NULL without attributes */
   char *publish_text;
   size_t publish_len;
-  char *envelope;    /* ,"MessageAttributes":{...} or "" */
+  char *envelope;    /* ,"MessageAttributes":{...}, NULL without attributes */
   size_t size;       /* bytes that count toward the message size */
 } aev__sns_attrs;
 
@@ -79,7 +79,7 @@ typedef struct aev__note {
   char seq[AEV_TOPIC_SEQUENCE_NUMBER_SIZE]; /* "" on standard topics */
   char *group, *dedup;
   char *subject;
-  char *message;         /* the default message */
+  char *message;         /* the default message (text, below) */
   json_t *per_protocol;  /* MessageStructure=json: the parsed object */
   aev__sns_attrs attrs;
   aev__attrs raw_attrs;  /* packed SQS attributes for raw delivery */
@@ -96,6 +96,7 @@ typedef struct aev__note {
   /* The raw body every sqs subscription shares (refcounted, checked and
    * hashed once), made by the first raw sqs delivery the same way. */
   aev__qbody *_Atomic sqs_body;
+  char text[]; /* the default message, in the note's allocation */
 } aev__note;
 
 void aev__note_ref(aev__note *n);
