@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "awsevents/queue.h"
@@ -56,8 +57,15 @@ typedef struct aev__msg {
   aev__qbody *shared; /* the body when shared, else NULL and body[] */
   uint32_t len;       /* ≤ 1 MiB (MaximumMessageSize) */
   uint8_t in_ready;   /* which heap: ready (1) or pending (0) */
+  uint8_t carried;    /* one of shared's records, not malloc'd */
   unsigned char body[];
 } aev__msg;
+
+/* Where a shared body's carried records start: after its data and NUL. */
+static inline size_t aev__qbody_recs_at(size_t len) {
+  size_t at = offsetof(aev__qbody, data) + len + 1, a = _Alignof(aev__msg);
+  return (at + a - 1) / a * a;
+}
 
 /* The message's body bytes (NUL-terminated). */
 static inline const unsigned char *aev__msg_body(const aev__msg *m) {

@@ -109,11 +109,14 @@ static int check_body(const void *body, size_t len) {
   return aev__qbody_check(body, len);
 }
 
-int aev__qbody_alloc(size_t len, aev__qbody **out) {
-  aev__qbody *b = malloc(sizeof *b + len + 1);
+int aev__qbody_alloc(size_t len, uint32_t nrec, aev__qbody **out) {
+  if (nrec > AEV__QBODY_MAX_RECS) nrec = AEV__QBODY_MAX_RECS;
+  aev__qbody *b = malloc(aev__qbody_recs_at(len) + nrec * sizeof(aev__msg));
   if (!b) return aev__nomem();
   b->refs = 1;
   b->len = (uint32_t)len;
+  b->nrec = nrec;
+  b->taken = 0;
   b->data[len] = '\0';
   *out = b;
   return AEV_OK;
@@ -131,9 +134,10 @@ int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5) {
   return AEV_OK;
 }
 
-int aev__qbody_new(const void *body, size_t len, aev__qbody **out) {
+int aev__qbody_new(const void *body, size_t len, uint32_t nrec,
+                   aev__qbody **out) {
   aev__qbody *b = NULL;
-  int rc = aev__qbody_alloc(len, &b);
+  int rc = aev__qbody_alloc(len, nrec, &b);
   if (rc != AEV_OK) return rc;
   if (len) memcpy(b->data, body, len);
   if ((rc = aev__qbody_seal(b, 0, NULL)) != AEV_OK) {

@@ -31,6 +31,7 @@ typedef struct target {
   aev__sub *s;
   aev__note *n;    /* NULL for control messages */
   aev__subconf *c;
+  uint32_t recs;   /* aev__note_sqs_body's recs: first attempts only */
 } target;
 
 typedef struct job {
@@ -43,6 +44,11 @@ typedef struct job {
   size_t len;
 } job;
 
+static int is_fifo_arn(const char *arn) {
+  size_t n = strlen(arn);
+  return n > 5 && strcmp(arn + n - 5, ".fifo") == 0;
+}
+
 static aev__fanview *view_new(aev_topic *t) {
   size_t n = t->subs->n;
   aev__fanview *v = malloc(sizeof *v + n * (sizeof *v->conf + 1));
@@ -53,11 +59,14 @@ static aev__fanview *view_new(aev_topic *t) {
   v->set->refs++;
   v->conf = (aev__subconf **)(v + 1);
   v->skip = (unsigned char *)(v->conf + n);
+  v->plain_raw = 0;
   for (size_t i = 0; i < n; i++) {
     aev__sub *s = v->set->s[i];
     v->conf[i] = s->conf;
     s->conf->refs++;
     v->skip[i] = (unsigned char)(s->pending || s->deleted);
+    v->plain_raw += !v->skip[i] && s->proto == AEV__PROTO_SQS && s->conf->raw &&
+                    !s->conf->filter && !is_fifo_arn(s->endpoint);
   }
   v->http_retry = t->conf.http_retry;
   v->disable_overrides = t->conf.disable_overrides;
@@ -120,11 +129,6 @@ static job *job_new(aev_topic *t, aev__sub *s, aev__subconf *c, aev__note *n) {
   if (n) aev__note_ref(n);
   j->d.n = n;
   return j;
-}
-
-static int is_fifo_arn(const char *arn) {
-  size_t n = strlen(arn);
-  return n > 5 && strcmp(arn + n - 5, ".fifo") == 0;
 }
 
 /* The body a subscription receives (raw: the bare message). */
@@ -193,7 +197,7 @@ static int send_note(const target *d, const char *arn, aev_queue *cached, int dl
     return CLIENT;
   }
   aev__qbody *body = NULL;
-  int rc = aev__note_sqs_body(n, raw, d->s->arn, &body);
+  int rc = aev__note_sqs_body(n, raw, d->s->arn, dlq ? 0 : d->recs, &body);
   if (rc != AEV_OK) {
     snprintf(err, errlen, "%s: %s", aev_errcode(), aev_errmsg());
     return kind_of(rc);
@@ -374,7 +378,10 @@ static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n,
   if (f->v->skip[i] || !passes(t, f, s, c, n)) return 0;
   if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
       s->proto == AEV__PROTO_FIREHOSE) {
-    target d = {.t = t, .s = s, .n = n, .c = c};
+    /* Messages with attributes take SendMessage's path, which makes its
+     * own records. */
+    uint32_t recs = c->raw ? (n->raw_attrs.count ? 0 : f->v->plain_raw) : !is_fifo_arn(s->endpoint);
+    target d = {.t = t, .s = s, .n = n, .c = c, .recs = recs};
     int kind = attempt_managed(&d, now);
     if (kind == OK_) return 1;
     job *j = job_new(t, s, c, n);

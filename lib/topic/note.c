@@ -160,11 +160,11 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
 }
 
 /* The raw sqs body, made once per notification. */
-static int shared_sqs_body(aev__note *n, aev__qbody **out) {
+static int shared_sqs_body(aev__note *n, uint32_t recs, aev__qbody **out) {
   aev__qbody *b = atomic_load(&n->sqs_body), *none = NULL;
   if (!b) {
     const char *m = aev__note_message(n, "sqs");
-    int rc = aev__qbody_new(m, strlen(m), &b);
+    int rc = aev__qbody_new(m, strlen(m), recs, &b);
     if (rc != AEV_OK) return rc;
     if (!atomic_compare_exchange_strong(&n->sqs_body, &none, b)) {
       aev__qbody_unref(b);
@@ -176,14 +176,14 @@ static int shared_sqs_body(aev__note *n, aev__qbody **out) {
   return AEV_OK;
 }
 
-int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn,
+int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,
                        aev__qbody **out) {
-  if (raw) return shared_sqs_body(n, out);
+  if (raw) return shared_sqs_body(n, recs, out);
   struct aev__env_prefix *own;
   const struct aev__env_prefix *p = prefix_for(n, aev__note_message(n, "sqs"), &own);
   if (!p) return aev__nomem();
   aev__qbody *b = NULL;
-  int rc = aev__qbody_alloc(p->len + tail_len(n, sub_arn), &b);
+  int rc = aev__qbody_alloc(p->len + tail_len(n, sub_arn), recs ? 1 : 0, &b);
   if (rc == AEV_OK) {
     memcpy(b->data, p->text, p->len);
     put_tail(n, sub_arn, (char *)b->data + p->len);

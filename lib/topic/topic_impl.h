@@ -110,8 +110,11 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
 /* What an sqs subscription's queue receives, as a queue body (a new
  * reference): raw, the message shared by every raw sqs delivery; else the
  * subscription's own envelope, whose MD5 continues from the shared
- * prefix's. Fails as SendMessage would on a body SQS refuses. */
-int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn,
+ * prefix's. recs: how many queue messages the body should carry records
+ * for, when this call makes it (the fan-out's plain raw sends, or 1 for an
+ * envelope; 0 for retries). Fails as SendMessage would on a body SQS
+ * refuses. */
+int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,
                        aev__qbody **out);
 /* ISO-8601 UTC with milliseconds, as SNS writes Timestamp. */
 void aev__iso_ms(int64_t ms, char out[32]);
@@ -285,6 +288,9 @@ typedef struct aev__fanview {
   unsigned char *skip;          /* pending confirmation or deleted */
   aev__retry_policy http_retry; /* the topic's, for http/https */
   int disable_overrides;
+  /* Raw sqs subscriptions without a filter policy into standard queues:
+   * the sends the shared raw body carries message records for. */
+  uint32_t plain_raw;
 } aev__fanview;
 
 /* Drops a view; the last reference may release subscriptions' callbacks,
