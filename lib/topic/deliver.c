@@ -60,6 +60,7 @@ static aev__fanview *view_new(aev_topic *t) {
   v->conf = (aev__subconf **)(v + 1);
   v->skip = (unsigned char *)(v->conf + n);
   v->plain_raw = 0;
+  v->filtered[0] = v->filtered[1] = 0;
   for (size_t i = 0; i < n; i++) {
     aev__sub *s = v->set->s[i];
     v->conf[i] = s->conf;
@@ -67,6 +68,7 @@ static aev__fanview *view_new(aev_topic *t) {
     v->skip[i] = (unsigned char)(s->pending || s->deleted);
     v->plain_raw += !v->skip[i] && s->proto == AEV__PROTO_SQS && s->conf->raw &&
                     !s->conf->filter && !is_fifo_arn(s->endpoint);
+    if (s->conf->filter) v->filtered[s->conf->scope_body != 0] = 1;
   }
   v->http_retry = t->conf.http_retry;
   v->disable_overrides = t->conf.disable_overrides;
@@ -332,11 +334,11 @@ static int has_id(const uint64_t *ids, size_t n, uint64_t id) {
 
 /* Matches the notification against the topic's filter sets once. */
 static void match_filters(aev_topic *t, aev__fan *f, aev__note *n) {
-  if (n->attrs.publish_text && aev_pattern_set_count(t->filters[0]) &&
+  if (n->attrs.publish_text && f->v->filtered[0] &&
       aev_pattern_set_match(t->filters[0], n->attrs.publish_text, n->attrs.publish_len,
                             &f->match[0], &f->nmatch[0]) != AEV_OK)
     f->nmatch[0] = 0;
-  if (!n->per_protocol && aev_pattern_set_count(t->filters[1]) &&
+  if (!n->per_protocol && f->v->filtered[1] &&
       aev_pattern_set_match(t->filters[1], n->message, strlen(n->message), &f->match[1],
                             &f->nmatch[1]) != AEV_OK)
     f->nmatch[1] = 0;

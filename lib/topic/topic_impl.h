@@ -291,6 +291,9 @@ typedef struct aev__fanview {
   /* Raw sqs subscriptions without a filter policy into standard queues:
    * the sends the shared raw body carries message records for. */
   uint32_t plain_raw;
+  /* Whether any subscription has a filter policy of each scope (attributes,
+   * body): a publish matches only the filter sets someone reads. */
+  unsigned char filtered[2];
 } aev__fanview;
 
 /* Drops a view; the last reference may release subscriptions' callbacks,
