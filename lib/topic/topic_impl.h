@@ -62,8 +62,8 @@ char *aev__delivery_policy_effective(const aev__retry_policy *p, int topic_level
 /* Parsed SNS message attributes (msgattr.c). */
 typedef struct aev__sns_attrs {
   /* The notification's {"n": {"Type", "Value"}} map (filter policies,
-   * Lambda records), or NULL without attributes */
-  char *publish_text;
+   * Lambda records), or NULL without attributes: the end of envelope */
+  const char *publish_text;
   size_t publish_len;
   char *envelope;    /* ,"MessageAttributes":{...}, NULL without attributes */
   size_t size;       /* bytes that count toward the message size */
