@@ -35,12 +35,43 @@ const char *aev__note_message(const aev__note *n, const char *protocol) {
   return m ? m : n->message;
 }
 
+static char *digits(char *p, unsigned v, int n) {
+  for (int i = n - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + v % 10);
+  return p + n;
+}
+
+/* Every envelope writes one: years 1970..9999 by arithmetic (days to
+ * civil date, H. Hinnant's algorithm) rather than gmtime and strftime. */
 void aev__iso_ms(int64_t ms, char out[32]) {
-  time_t s = (time_t)(ms / 1000);
-  struct tm tm;
-  gmtime_r(&s, &tm);
-  size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(out + k, 32 - k, ".%03dZ", (int)(ms % 1000));
+  if (ms < 0 || ms >= 253402300800000LL) { /* outside 1970..9999 */
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + k, 32 - k, ".%03dZ", (int)(ms % 1000));
+    return;
+  }
+  int64_t s = ms / 1000, days = s / 86400, sod = s % 86400;
+  int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  unsigned d = (unsigned)(doy - (153 * mp + 2) / 5 + 1), m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+  unsigned y = (unsigned)(yoe + era * 400 + (m <= 2));
+  char *p = digits(out, y, 4);
+  *p++ = '-';
+  p = digits(p, m, 2);
+  *p++ = '-';
+  p = digits(p, d, 2);
+  *p++ = 'T';
+  p = digits(p, (unsigned)(sod / 3600), 2);
+  *p++ = ':';
+  p = digits(p, (unsigned)(sod / 60 % 60), 2);
+  *p++ = ':';
+  p = digits(p, (unsigned)(sod % 60), 2);
+  *p++ = '.';
+  p = digits(p, (unsigned)(ms % 1000), 3);
+  *p++ = 'Z';
+  *p = '\0';
 }
 
 struct aev__env_prefix {
@@ -55,6 +86,9 @@ struct aev__env_prefix {
  * standard topics (FIFO envelopes carry none of them), UnsubscribeURL. */
 static char *prefix(const aev__note *n, const char *message, size_t *len) {
   aev__tbuf b = {0};
+  /* The fixed members take under 512 bytes; escapes may still grow it. */
+  aev__tbuf_reserve(&b, 512 + strlen(message) + strlen(n->topic_arn) +
+                            (n->subject ? strlen(n->subject) : 0));
   aev__tbuf_puts(&b, "{\"Type\":\"Notification\",\"MessageId\":\"");
   aev__tbuf_puts(&b, n->id);
   if (n->fifo) {
