@@ -1,5 +1,8 @@
 /* SNS filter policies on MessageAttributes: turning the typed attribute map
- * into the plain JSON object the pattern automaton matches. */
+ * into the plain JSON object the pattern automaton matches. Every publish
+ * to a topic with filter policies comes through here, so the usual map
+ * (ASCII, no escapes, String types and integer Numbers) is converted by one
+ * scan; anything else goes through jansson, which also words the errors. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,35 +11,39 @@
 #include "core/status.h"
 #include "pattern/sns.h"
 
+/* ---- the general path (jansson) ---- */
+
 static const char *member(json_t *attr, const char *a, const char *b) {
   json_t *v = json_object_get(attr, a);
   if (!v) v = json_object_get(attr, b);
   return json_string_value(v);
 }
 
+/* A value's text parsed as JSON when it is of the kind SNS compares
+ * (is(j)), else the text as a string. */
+static json_t *parsed_or_string(const char *value, int (*is)(const json_t *)) {
+  json_t *j = json_loads(value, JSON_DECODE_ANY, NULL);
+  if (j && is(j)) return j;
+  json_decref(j);
+  return json_string(value);
+}
+
+static int is_number(const json_t *j) { return json_is_number(j); }
+static int is_array(const json_t *j) { return json_is_array(j); }
+
 /* The attribute's value as SNS compares it, or NULL to leave it out. */
 static json_t *attribute_value(json_t *attr) {
   const char *type = member(attr, "DataType", "Type");
   const char *value = member(attr, "StringValue", "Value");
   if (!type || !value) return NULL;
-  if (!strncmp(type, "Number", 6)) {
-    /* "Number.float" style custom types are still numbers. */
-    json_t *n = json_loads(value, JSON_DECODE_ANY, NULL);
-    if (json_is_number(n)) return n;
-    json_decref(n);
-    return json_string(value);
-  }
-  if (!strcmp(type, "String.Array")) {
-    json_t *a = json_loads(value, JSON_DECODE_ANY, NULL);
-    if (json_is_array(a)) return a;
-    json_decref(a);
-    return json_string(value);
-  }
+  /* "Number.float" style custom types are still numbers. */
+  if (!strncmp(type, "Number", 6)) return parsed_or_string(value, is_number);
+  if (!strcmp(type, "String.Array")) return parsed_or_string(value, is_array);
   if (!strncmp(type, "String", 6)) return json_string(value);
   return NULL; /* Binary */
 }
 
-int aev__pm_sns_attributes(const char *attrs, size_t len, char **out, size_t *out_len) {
+static int convert_json(const char *attrs, size_t len, char **out, size_t *out_len) {
   json_t *in = json_loadb(attrs, len, 0, NULL);
   if (!json_is_object(in)) {
     json_decref(in);
@@ -56,4 +63,202 @@ int aev__pm_sns_attributes(const char *attrs, size_t len, char **out, size_t *ou
   if (!*out) return aev__nomem();
   *out_len = strlen(*out);
   return AEV_OK;
+}
+
+/* ---- the usual map, in one scan ---- */
+
+typedef struct span {
+  const char *p; /* a string's text between its quotes; NULL: absent */
+  size_t n;
+  int string;    /* 0: present but not a string */
+} span;
+
+typedef struct out_buf {
+  char *p;
+  size_t n, cap;
+} out_buf;
+
+static int put(out_buf *b, const char *s, size_t n) {
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = (b->n + n + 1) * 2;
+    char *p = realloc(b->p, cap);
+    if (!p) return -1;
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = '\0';
+  return 0;
+}
+
+static void ws(const char **p, const char *end) {
+  while (*p < end && (**p == ' ' || **p == '\n' || **p == '\t' || **p == '\r')) (*p)++;
+}
+
+/* A string of printable ASCII without escapes at *p (the scan's limit);
+ * -1 for anything else. */
+static int str(const char **p, const char *end, span *s) {
+  if (*p >= end || **p != '"') return -1;
+  const char *q = ++*p;
+  while (q < end && *q != '"') {
+    unsigned char c = (unsigned char)*q;
+    if (c < 0x20 || c >= 0x80 || c == '\\') return -1;
+    q++;
+  }
+  if (q >= end) return -1;
+  *s = (span){.p = *p, .n = (size_t)(q - *p), .string = 1};
+  *p = q + 1;
+  return 0;
+}
+
+/* A scalar other than a string (number, true, false, null): skipped. */
+static int scalar(const char **p, const char *end) {
+  const char *q = *p;
+  while (q < end && ((*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') || *q == '-' ||
+                     *q == '+' || *q == '.' || *q == 'E'))
+    q++;
+  if (q == *p) return -1;
+  json_t *j = json_loadb(*p, (size_t)(q - *p), JSON_DECODE_ANY, NULL);
+  int ok = j != NULL;
+  json_decref(j);
+  *p = q;
+  return ok ? 0 : -1;
+}
+
+static int named(const span *k, const char *name) {
+  size_t n = strlen(name);
+  return k->n == n && !memcmp(k->p, name, n);
+}
+
+/* One attribute object's members: the type and the value. */
+static int attribute(const char **p, const char *end, span *type, span *value) {
+  span dt = {0}, t = {0}, sv = {0}, v = {0};
+  ws(p, end);
+  if (*p >= end || **p != '{') return -1;
+  (*p)++;
+  ws(p, end);
+  if (*p < end && **p == '}') {
+    (*p)++;
+  } else {
+    for (;;) {
+      span k, x = {0};
+      ws(p, end);
+      if (str(p, end, &k)) return -1;
+      ws(p, end);
+      if (*p >= end || *(*p)++ != ':') return -1;
+      ws(p, end);
+      if (*p < end && **p == '"') {
+        if (str(p, end, &x)) return -1;
+      } else if (scalar(p, end)) {
+        return -1;
+      } else {
+        x.p = *p; /* present, not a string */
+      }
+      span *slot = named(&k, "DataType") ? &dt : named(&k, "Type") ? &t
+                   : named(&k, "StringValue") ? &sv : named(&k, "Value") ? &v : NULL;
+      if (slot && slot->p) return -1; /* a repeated member: jansson's rules */
+      if (slot) *slot = x;
+      ws(p, end);
+      if (*p < end && **p == ',') {
+        (*p)++;
+        continue;
+      }
+      if (*p < end && **p == '}') {
+        (*p)++;
+        break;
+      }
+      return -1;
+    }
+  }
+  /* The first name when present, even if not a string (as member()). */
+  *type = dt.p ? dt : t;
+  *value = sv.p ? sv : v;
+  return 0;
+}
+
+/* An integer jansson prints back unchanged: 0 or -?[1-9][0-9]*, 18
+ * digits at most. */
+static int plain_integer(const span *s) {
+  size_t i = s->n && s->p[0] == '-';
+  size_t digits = s->n - i;
+  if (digits == 0 || digits > 18 || (s->p[i] == '0' && (digits > 1 || i))) return 0;
+  for (; i < s->n; i++)
+    if (s->p[i] < '0' || s->p[i] > '9') return 0;
+  return 1;
+}
+
+/* The value as SNS compares it, appended to b; 1 when it is left out, -1
+ * when the scan cannot convert it. */
+static int put_value(out_buf *b, const span *type, const span *value) {
+  if (!type->p || !type->string || !value->p || !value->string) return 1;
+  int number = type->n >= 6 && !memcmp(type->p, "Number", 6);
+  int array = named(type, "String.Array");
+  if (!number && !array && !(type->n >= 6 && !memcmp(type->p, "String", 6))) return 1;
+  if (number && plain_integer(value)) return put(b, value->p, value->n);
+  if (number || array) return -1;
+  return put(b, value->p - 1, value->n + 2); /* with its quotes */
+}
+
+/* 0 with *out set, else 1: the general path converts the map (or words
+ * its error). */
+static int convert_scan(const char *attrs, size_t len, char **out, size_t *out_len) {
+  const char *p = attrs, *end = attrs + len;
+  out_buf b = {0};
+  span names[16]; /* SNS allows 10 attributes; more go the general way */
+  size_t count = 0;
+  int rc = 1;
+  ws(&p, end);
+  if (p >= end || *p++ != '{' || put(&b, "{", 1)) goto done;
+  ws(&p, end);
+  int more = p < end && *p != '}';
+  while (more) {
+    span name, type, value;
+    ws(&p, end);
+    if (str(&p, end, &name)) goto done;
+    /* A repeated name: jansson keeps the last one, in the first's place. */
+    for (size_t i = 0; i < count; i++)
+      if (names[i].n == name.n && !memcmp(names[i].p, name.p, name.n)) goto done;
+    if (count == sizeof names / sizeof names[0]) goto done;
+    names[count++] = name;
+    ws(&p, end);
+    if (p >= end || *p++ != ':') goto done;
+    ws(&p, end);
+    /* An attribute that is not an object is left out, whatever it is. */
+    if (p < end && *p == '"') {
+      span skip;
+      if (str(&p, end, &skip)) goto done;
+    } else if (p < end && *p != '{') {
+      if (scalar(&p, end)) goto done;
+    } else {
+      if (attribute(&p, end, &type, &value)) goto done;
+      size_t mark = b.n;
+      if ((b.n > 1 && put(&b, ",", 1)) || put(&b, name.p - 1, name.n + 2) || put(&b, ":", 1))
+        goto done;
+      int v = put_value(&b, &type, &value);
+      if (v < 0) goto done;
+      if (v == 1) b.n = mark;
+    }
+    ws(&p, end);
+    if (p < end && *p == ',') {
+      p++;
+      continue;
+    }
+    more = 0;
+  }
+  if (p >= end || *p++ != '}') goto done;
+  ws(&p, end);
+  if (p != end || put(&b, "}", 1)) goto done;
+  *out = b.p;
+  *out_len = b.n;
+  b.p = NULL;
+  rc = 0;
+done:
+  free(b.p);
+  return rc;
+}
+
+int aev__pm_sns_attributes(const char *attrs, size_t len, char **out, size_t *out_len) {
+  if (convert_scan(attrs, len, out, out_len) == 0) return AEV_OK;
+  return convert_json(attrs, len, out, out_len);
 }

@@ -26,24 +26,32 @@ int aev__queue_set_attributes(aev_queue *q, json_t *attrs);
 
 /* A message body several sends share (SNS fan-out): copied once, checked
  * once against SQS's character rules and its MD5 computed once; every queue
- * message made from it holds a reference instead of a copy. */
+ * message made from it holds a reference instead of a copy. It may carry
+ * the records of up to AEV__QBODY_MAX_RECS of those messages in its own
+ * allocation, so a fan-out's messages cost no allocation each (the block
+ * lives until the last of them is deleted, hence the small cap). */
+#define AEV__QBODY_MAX_RECS 16
 typedef struct aev__qbody {
   _Atomic long refs;
   uint32_t len;
+  uint32_t nrec;            /* message records carried (store.c) */
+  _Atomic uint32_t taken;   /* how many of them sends took */
   uint8_t md5[16];
-  unsigned char data[]; /* len bytes and a NUL */
+  unsigned char data[]; /* len bytes and a NUL, then the records */
 } aev__qbody;
 
 /* Copies and checks body: MissingParameter or InvalidMessageContents as
- * SendMessage would answer, or AEV_ERR_NOMEM. */
-int aev__qbody_new(const void *body, size_t len, aev__qbody **out);
+ * SendMessage would answer, or AEV_ERR_NOMEM. nrec: how many records of
+ * the messages expected from it to carry (capped). */
+int aev__qbody_new(const void *body, size_t len, uint32_t nrec,
+                   aev__qbody **out);
 /* The same in two steps, for a body written in place: room for len bytes
  * (refs 1), then the check and the MD5. The check skips the first checked
  * bytes, which the caller found valid with aev__qbody_check (a valid prefix
  * keeps the whole valid when the rest is); the MD5 continues from md5 (the
  * state after the first md5->len bytes of data) or starts afresh when md5
  * is NULL. The caller drops the body when sealing fails. */
-int aev__qbody_alloc(size_t len, aev__qbody **out);
+int aev__qbody_alloc(size_t len, uint32_t nrec, aev__qbody **out);
 int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5);
 /* SendMessage's check of a body's characters (InvalidMessageContents). */
 int aev__qbody_check(const void *body, size_t len);
@@ -82,6 +90,19 @@ int aev__queue_send(aev_queue *q, const aev__send_req *r, aev__sent *out);
 typedef void (*aev__send_failed)(void *ctx, size_t i, int status);
 int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
                          aev__sent *outs, aev__send_failed failed, void *ctx);
+
+/* enqueue.c: "now" read once for several sends (an SNS fan-out): the
+ * deadline timeline and epoch ms (SentTimestamp). */
+typedef struct aev__qtime {
+  int64_t mono, epoch;
+} aev__qtime;
+void aev__qtime_now(aev_broker *b, aev__qtime *out);
+
+/* aev__queue_send(q, r, NULL) for a request with a shared body, sent at
+ * now: a plain one (no attributes, FIFO ids, trace or delay; a standard
+ * queue) takes a short path that does per message only what SQS needs. */
+int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
+                           const aev__qtime *now);
 
 /* SendMessageBatch on parsed entries (reqs[i] for ids[i]). */
 int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,

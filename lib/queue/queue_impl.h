@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "awsevents/queue.h"
@@ -56,8 +57,15 @@ typedef struct aev__msg {
   aev__qbody *shared; /* the body when shared, else NULL and body[] */
   uint32_t len;       /* ≤ 1 MiB (MaximumMessageSize) */
   uint8_t in_ready;   /* which heap: ready (1) or pending (0) */
+  uint8_t carried;    /* one of shared's records, not malloc'd */
   unsigned char body[];
 } aev__msg;
+
+/* Where a shared body's carried records start: after its data and NUL. */
+static inline size_t aev__qbody_recs_at(size_t len) {
+  size_t at = offsetof(aev__qbody, data) + len + 1, a = _Alignof(aev__msg);
+  return (at + a - 1) / a * a;
+}
 
 /* The message's body bytes (NUL-terminated). */
 static inline const unsigned char *aev__msg_body(const aev__msg *m) {
@@ -173,6 +181,14 @@ void aev__store_free(aev_queue *q);
 /* Earliest visible_at among messages that are not visible yet, or
  * INT64_MAX. */
 int64_t aev__store_next_change(aev_queue *q, int64_t now);
+
+/* enqueue.c: gives m its id, sequence number and times (a delay in
+ * seconds) and adds it to the store (mu held); the caller then places it
+ * (aev__store_place or aev__fifo_link). */
+int aev__queue_stamp(aev_queue *q, aev__msg *m, int delay, int64_t now,
+                     int64_t now_ms);
+/* SendMessage's error for a message over MaximumMessageSize. */
+int aev__sqs_too_long(int max_size);
 
 /* fifo.c (callers hold mu). */
 int aev__fifo_link(aev_queue *q, aev__msg *m);  /* onto its group's tail */

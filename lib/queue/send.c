@@ -109,11 +109,14 @@ static int check_body(const void *body, size_t len) {
   return aev__qbody_check(body, len);
 }
 
-int aev__qbody_alloc(size_t len, aev__qbody **out) {
-  aev__qbody *b = malloc(sizeof *b + len + 1);
+int aev__qbody_alloc(size_t len, uint32_t nrec, aev__qbody **out) {
+  if (nrec > AEV__QBODY_MAX_RECS) nrec = AEV__QBODY_MAX_RECS;
+  aev__qbody *b = malloc(aev__qbody_recs_at(len) + nrec * sizeof(aev__msg));
   if (!b) return aev__nomem();
   b->refs = 1;
   b->len = (uint32_t)len;
+  b->nrec = nrec;
+  b->taken = 0;
   b->data[len] = '\0';
   *out = b;
   return AEV_OK;
@@ -131,9 +134,10 @@ int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5) {
   return AEV_OK;
 }
 
-int aev__qbody_new(const void *body, size_t len, aev__qbody **out) {
+int aev__qbody_new(const void *body, size_t len, uint32_t nrec,
+                   aev__qbody **out) {
   aev__qbody *b = NULL;
-  int rc = aev__qbody_alloc(len, &b);
+  int rc = aev__qbody_alloc(len, nrec, &b);
   if (rc != AEV_OK) return rc;
   if (len) memcpy(b->data, body, len);
   if ((rc = aev__qbody_seal(b, 0, NULL)) != AEV_OK) {
@@ -232,14 +236,6 @@ static aev__msg *build(const aev_queue *q, const aev__send_req *r,
   return m;
 }
 
-static void new_id(aev_queue *q, uint8_t id[16]) {
-  uint64_t a = aev__rng_next(&q->rng), b = aev__rng_next(&q->rng);
-  memcpy(id, &a, 8);
-  memcpy(id + 8, &b, 8);
-  id[6] = (uint8_t)((id[6] & 0x0F) | 0x40); /* UUID version 4 */
-  id[8] = (uint8_t)((id[8] & 0x3F) | 0x80); /* RFC 4122 variant */
-}
-
 /* A message built outside the lock, waiting to be stored. */
 typedef struct prepared {
   aev__msg *m;
@@ -314,11 +310,7 @@ typedef struct raw_sent {
 static int commit(aev_queue *q, const aev__send_req *r, prepared *p,
                   raw_sent *out, int64_t now, int64_t now_ms) {
   const aev__qconf *c = &q->conf;
-  if (p->size > (size_t)c->max_size)
-    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
-                     "One or more parameters are invalid. Reason: Message "
-                     "must be shorter than %d bytes.",
-                     c->max_size);
+  if (p->size > (size_t)c->max_size) return aev__sqs_too_long(c->max_size);
   aev__msg *m = p->m;
   if (p->key) {
     aev__dedup *d = aev__dedup_find(q, p->key, now);
@@ -330,14 +322,9 @@ static int commit(aev_queue *q, const aev__send_req *r, prepared *p,
       return AEV_OK;
     }
   }
-  new_id(q, m->id);
-  m->seq = q->next_seq++;
-  m->sent_ms = now_ms;
   /* FIFO queues take no per-message delay: an explicit 0 means the queue's. */
   int delay = r->delay >= 0 && !c->fifo ? r->delay : c->delay;
-  m->visible_at = now + (int64_t)delay * 1000;
-  m->expire_at = now + (int64_t)c->retention * 1000;
-  int rc = aev__store_add(q, m);
+  int rc = aev__queue_stamp(q, m, delay, now, now_ms);
   if (rc == AEV_OK && p->key) {
     rc = aev__fifo_link(q, m);
     if (rc == AEV_OK) rc = aev__dedup_add(q, p->key, m->id, m->seq, now);

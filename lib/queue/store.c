@@ -1,8 +1,10 @@
-/* A queue's message storage: message memory (inline or shared bodies), the
+/* A queue's message storage: message memory (inline or shared bodies, a
+ * shared body's records carried in its block when it has spare ones), the
  * slot table that receipt handles index, the retention list, and for
  * standard queues the available list, the ready heap (by seq) and the
  * pending heap (by visible_at, seq), so delivery is oldest-first like SQS's
  * best effort. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +23,7 @@ static void msg_init(aev__msg *m, aev__qbody *shared, size_t len) {
   m->shared = shared;
   m->len = (uint32_t)len;
   m->in_ready = 0;
+  m->carried = 0;
 }
 
 aev__msg *aev__msg_new(const void *body, size_t len) {
@@ -32,13 +35,23 @@ aev__msg *aev__msg_new(const void *body, size_t len) {
   return m;
 }
 
+/* One of the body's carried records not taken yet, or NULL. */
+static aev__msg *take_carried(aev__qbody *b) {
+  if (atomic_load_explicit(&b->taken, memory_order_relaxed) >= b->nrec) return NULL;
+  uint32_t i = atomic_fetch_add_explicit(&b->taken, 1, memory_order_relaxed);
+  if (i >= b->nrec) return NULL;
+  return (aev__msg *)(void *)((unsigned char *)b + aev__qbody_recs_at(b->len)) + i;
+}
+
 aev__msg *aev__msg_new_shared(aev__qbody *body) {
-  aev__msg *m = malloc(sizeof *m);
-  if (!m) {
+  aev__msg *m = take_carried(body);
+  int carried = m != NULL;
+  if (!m && !(m = malloc(sizeof *m))) {
     aev__qbody_unref(body);
     return NULL;
   }
   msg_init(m, body, body->len);
+  m->carried = (uint8_t)carried;
   memcpy(m->md5, body->md5, sizeof m->md5);
   return m;
 }
@@ -53,8 +66,11 @@ void aev__msg_free(aev__msg *m) {
     free(m->ext->dlq_source);
     free(m->ext);
   }
-  aev__qbody_unref(m->shared);
-  free(m);
+  /* A carried record goes with its body's block, after the last
+   * reference. */
+  aev__qbody *b = m->shared;
+  if (!m->carried) free(m);
+  aev__qbody_unref(b);
 }
 
 void aev__qbody_ref(aev__qbody *b) { b->refs++; }

@@ -24,18 +24,30 @@ static int kind_of(int rc) {
   return rc == AEV_ERR_NOT_FOUND || rc == AEV_ERR_INVALID ? CLIENT : SERVER;
 }
 
+/* One delivery's subject: the first attempt borrows these from the
+ * fan-out; a job holds counted references. */
+typedef struct target {
+  aev_topic *t;
+  aev__sub *s;
+  aev__note *n;    /* NULL for control messages */
+  aev__subconf *c;
+  uint32_t recs;   /* aev__note_sqs_body's recs: first attempts only */
+} target;
+
 typedef struct job {
   aev__timer timer;
-  aev_topic *t;     /* counted */
-  aev__sub *s;      /* counted */
-  aev__note *n;     /* counted; NULL for control messages */
-  aev__subconf *c;  /* counted */
+  target d;
   aev__retry_policy policy;
   long retries;     /* retries made so far */
   const char *type; /* control messages: the message type */
   char *body;       /* control messages: the POST body */
   size_t len;
 } job;
+
+static int is_fifo_arn(const char *arn) {
+  size_t n = strlen(arn);
+  return n > 5 && strcmp(arn + n - 5, ".fifo") == 0;
+}
 
 static aev__fanview *view_new(aev_topic *t) {
   size_t n = t->subs->n;
@@ -47,11 +59,16 @@ static aev__fanview *view_new(aev_topic *t) {
   v->set->refs++;
   v->conf = (aev__subconf **)(v + 1);
   v->skip = (unsigned char *)(v->conf + n);
+  v->plain_raw = 0;
+  v->filtered[0] = v->filtered[1] = 0;
   for (size_t i = 0; i < n; i++) {
     aev__sub *s = v->set->s[i];
     v->conf[i] = s->conf;
     s->conf->refs++;
     v->skip[i] = (unsigned char)(s->pending || s->deleted);
+    v->plain_raw += !v->skip[i] && s->proto == AEV__PROTO_SQS && s->conf->raw &&
+                    !s->conf->filter && !is_fifo_arn(s->endpoint);
+    if (s->conf->filter) v->filtered[s->conf->scope_body != 0] = 1;
   }
   v->http_retry = t->conf.http_retry;
   v->disable_overrides = t->conf.disable_overrides;
@@ -94,10 +111,10 @@ void aev__fan_free(aev__fan *f) {
 }
 
 static void job_free(job *j) {
-  if (j->n) aev__note_unref(j->n);
-  aev__subconf_unref(j->c);
-  aev__sub_unref(j->s);
-  aev_topic_release(j->t);
+  if (j->d.n) aev__note_unref(j->d.n);
+  aev__subconf_unref(j->d.c);
+  aev__sub_unref(j->d.s);
+  aev_topic_release(j->d.t);
   free(j->body);
   free(j);
 }
@@ -106,19 +123,14 @@ static job *job_new(aev_topic *t, aev__sub *s, aev__subconf *c, aev__note *n) {
   job *j = calloc(1, sizeof *j);
   if (!j) return NULL;
   aev__resource_ref(&t->res);
-  j->t = t;
+  j->d.t = t;
   aev__sub_ref(s);
-  j->s = s;
+  j->d.s = s;
   if (c) c->refs++;
-  j->c = c;
+  j->d.c = c;
   if (n) aev__note_ref(n);
-  j->n = n;
+  j->d.n = n;
   return j;
-}
-
-static int is_fifo_arn(const char *arn) {
-  size_t n = strlen(arn);
-  return n > 5 && strcmp(arn + n - 5, ".fifo") == 0;
 }
 
 /* The body a subscription receives (raw: the bare message). */
@@ -148,8 +160,8 @@ static aev_queue *endpoint_queue(aev_topic *t, aev__sub *s) {
  * which takes over the caller's reference to body; err says why it
  * failed. */
 static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
-                         aev__note *n, aev__qbody *body,
-                         const aev__attrs *attrs, char *err, size_t errlen) {
+                         aev__note *n, aev__qbody *body, const aev__attrs *attrs,
+                         const aev__qtime *now, char *err, size_t errlen) {
   aev__send_req r = {.body = body->data, .len = body->len, .shared = body,
                      .attrs = attrs, .delay = -1};
   if (n->group && is_fifo_arn(arn)) {
@@ -166,7 +178,7 @@ static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
     rc = aev__queue_find(t->res.broker, arn, &found);
   /* The send takes over the body's reference; no id or MD5 text wanted
    * back: the queue formats nothing. */
-  if (rc == AEV_OK) rc = aev__queue_send(found ? found : cached, &r, NULL);
+  if (rc == AEV_OK) rc = aev__queue_send_shared(found ? found : cached, &r, now);
   else aev__qbody_unref(body);
   aev_queue_release(found);
   if (rc == AEV_OK) return OK_;
@@ -174,62 +186,62 @@ static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
   return kind_of(rc);
 }
 
-/* What the queue arn gets for j's subscription: the raw message (shared by
+/* What the queue arn gets for d's subscription: the raw message (shared by
  * every queue) or the subscription's envelope, with the attributes as SQS
  * message attributes when raw. Attributes SQS refuses fail the delivery,
  * while a dead-letter queue (dlq) takes the message without them. */
-static int send_note(job *j, const char *arn, aev_queue *cached, int dlq,
-                     char *err, size_t errlen) {
-  aev__note *n = j->n;
-  int raw = j->c->raw;
-  snprintf(err, errlen, "InvalidParameterValue: the message attributes do not fit SQS");
-  if (raw && n->raw_attrs_bad && !dlq) return CLIENT;
+static int send_note(const target *d, const char *arn, aev_queue *cached, int dlq,
+                     const aev__qtime *now, char *err, size_t errlen) {
+  aev__note *n = d->n;
+  int raw = d->c->raw;
+  if (raw && n->raw_attrs_bad && !dlq) {
+    snprintf(err, errlen, "InvalidParameterValue: the message attributes do not fit SQS");
+    return CLIENT;
+  }
   aev__qbody *body = NULL;
-  int rc = aev__note_sqs_body(n, raw, j->s->arn, &body);
+  int rc = aev__note_sqs_body(n, raw, d->s->arn, dlq ? 0 : d->recs, &body);
   if (rc != AEV_OK) {
     snprintf(err, errlen, "%s: %s", aev_errcode(), aev_errmsg());
     return kind_of(rc);
   }
-  return send_to_queue(j->t, arn, cached, n, body,
-                       raw && !n->raw_attrs_bad ? &n->raw_attrs : NULL, err, errlen);
+  return send_to_queue(d->t, arn, cached, n, body,
+                       raw && !n->raw_attrs_bad ? &n->raw_attrs : NULL, now, err, errlen);
 }
 
-static int attempt_sqs(job *j) {
+/* sqs, lambda and firehose endpoints: one attempt at now, run by the
+ * scheduler (or inline on a standard topic's first attempt). */
+static int attempt_managed(const target *d, const aev__qtime *now) {
+  if (d->s->proto == AEV__PROTO_LAMBDA) return kind_of(aev__lambda_send(d->t, d->s, d->n));
+  if (d->s->proto == AEV__PROTO_FIREHOSE)
+    return kind_of(aev__firehose_send(d->n, d->s, d->c->raw, d->t->res.broker));
   char err[256];
-  return send_note(j, j->s->endpoint, endpoint_queue(j->t, j->s), 0, err, sizeof err);
-}
-
-/* sqs, lambda and firehose endpoints: one attempt, run by the scheduler (or inline on
- * a standard topic's first attempt). */
-static int attempt_managed(job *j) {
-  if (j->s->proto == AEV__PROTO_LAMBDA) return kind_of(aev__lambda_send(j->t, j->s, j->n));
-  if (j->s->proto == AEV__PROTO_FIREHOSE)
-    return kind_of(aev__firehose_send(j->n, j->s, j->c->raw, j->t->res.broker));
-  return attempt_sqs(j);
+  return send_note(d, d->s->endpoint, endpoint_queue(d->t, d->s), 0, now, err, sizeof err);
 }
 
 /* The delivery failed for good: the subscription's DLQ gets what the
  * endpoint would have received (raw or enveloped, as the subscription
  * says), else the message is dropped. */
 static void dead_letter(job *j) {
-  aev_topic *t = j->t;
+  aev_topic *t = j->d.t;
   aev__topic_count(t, AEV__C_FAILED, 1);
-  if (!j->n || !j->c->dlq_arn) return;
+  if (!j->d.n || !j->d.c->dlq_arn) return;
   char err[256];
-  int r = send_note(j, j->c->dlq_arn, NULL, 1, err, sizeof err);
+  aev__qtime now;
+  aev__qtime_now(t->res.broker, &now);
+  int r = send_note(&j->d, j->d.c->dlq_arn, NULL, 1, &now, err, sizeof err);
   aev__topic_count(t, r == OK_ ? AEV__C_DLQ : AEV__C_DLQ_FAILED, 1);
   if (r != OK_)
     aev__log(t->res.broker, AEV_LOG_WARN,
              "sns: dead-letter queue %s refused a message of %s: %s",
-             j->c->dlq_arn, j->s->arn, err);
+             j->d.c->dlq_arn, j->d.s->arn, err);
 }
 
 static void run_attempt(void *arg, int cancelled);
 
 static int sub_gone(const job *j) {
-  aev_topic *t = j->t;
+  aev_topic *t = j->d.t;
   pthread_mutex_lock(&t->mu);
-  int gone = j->s->deleted || t->res.deleted;
+  int gone = j->d.s->deleted || t->res.deleted;
   pthread_mutex_unlock(&t->mu);
   return gone;
 }
@@ -240,10 +252,10 @@ static int sub_gone(const job *j) {
 static void after_failure(job *j, int kind) {
   if (kind == SERVER && j->retries < j->policy.num_retries) {
     j->retries++;
-    aev__clock *clk = aev__broker_clock(j->t->res.broker);
+    aev__clock *clk = aev__broker_clock(j->d.t->res.broker);
     int64_t at = aev__clock_mono_ms(clk) + aev__retry_delay(&j->policy, j->retries);
     aev__timer_init(&j->timer, run_attempt, j, NULL);
-    if (aev__timer_arm(aev__broker_sched(j->t->res.broker), &j->timer, at) == AEV_OK)
+    if (aev__timer_arm(aev__broker_sched(j->d.t->res.broker), &j->timer, at) == AEV_OK)
       return;
   }
   if (!j->type) dead_letter(j);
@@ -266,18 +278,18 @@ static void run_callback(void *arg, int cancelled) {
   size_t len = j->len;
   const char *bare = j->body;
   char *env = NULL;
-  if (!j->type) env = body_for(j->n, j->s, j->c->raw, &len, &bare);
+  if (!j->type) env = body_for(j->d.n, j->d.s, j->d.c->raw, &len, &bare);
   const char *body = bare ? bare : env;
   int kind = SERVER;
   if (body) {
-    int status = j->s->fn ? j->s->fn(j->s->user, j->type ? j->type : "Notification",
+    int status = j->d.s->fn ? j->d.s->fn(j->d.s->user, j->type ? j->type : "Notification",
                                      body, len)
                           : 0; /* no callback: as if the host were down */
     kind = status_kind(status);
   }
   free(env);
   if (kind == OK_) {
-    if (!j->type) aev__topic_count(j->t, AEV__C_DELIVERED, 1);
+    if (!j->type) aev__topic_count(j->d.t, AEV__C_DELIVERED, 1);
     job_free(j);
     return;
   }
@@ -292,15 +304,17 @@ static void run_attempt(void *arg, int cancelled) {
     job_free(j);
     return;
   }
-  if (j->s->proto == AEV__PROTO_HTTP || j->s->proto == AEV__PROTO_HTTPS) {
-    if (aev__sched_post_handler(aev__broker_sched(j->t->res.broker), run_callback,
+  if (j->d.s->proto == AEV__PROTO_HTTP || j->d.s->proto == AEV__PROTO_HTTPS) {
+    if (aev__sched_post_handler(aev__broker_sched(j->d.t->res.broker), run_callback,
                                 j) != AEV_OK)
       job_free(j);
     return;
   }
-  int kind = attempt_managed(j);
+  aev__qtime now;
+  aev__qtime_now(j->d.t->res.broker, &now);
+  int kind = attempt_managed(&j->d, &now);
   if (kind == OK_) {
-    aev__topic_count(j->t, AEV__C_DELIVERED, 1);
+    aev__topic_count(j->d.t, AEV__C_DELIVERED, 1);
     job_free(j);
     return;
   }
@@ -320,11 +334,11 @@ static int has_id(const uint64_t *ids, size_t n, uint64_t id) {
 
 /* Matches the notification against the topic's filter sets once. */
 static void match_filters(aev_topic *t, aev__fan *f, aev__note *n) {
-  if (n->attrs.publish_text && aev_pattern_set_count(t->filters[0]) &&
+  if (n->attrs.publish_text && f->v->filtered[0] &&
       aev_pattern_set_match(t->filters[0], n->attrs.publish_text, n->attrs.publish_len,
                             &f->match[0], &f->nmatch[0]) != AEV_OK)
     f->nmatch[0] = 0;
-  if (!n->per_protocol && aev_pattern_set_count(t->filters[1]) &&
+  if (!n->per_protocol && f->v->filtered[1] &&
       aev_pattern_set_match(t->filters[1], n->message, strlen(n->message), &f->match[1],
                             &f->nmatch[1]) != AEV_OK)
     f->nmatch[1] = 0;
@@ -359,14 +373,18 @@ static int passes(aev_topic *t, const aev__fan *f, const aev__sub *s,
 
 /* 1 when the notification was delivered here and now (sqs, lambda and
  * firehose first attempts); retries and callbacks count for themselves. */
-static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n) {
+static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n,
+                       const aev__qtime *now) {
   aev__sub *s = f->v->set->s[i];
   aev__subconf *c = f->v->conf[i];
   if (f->v->skip[i] || !passes(t, f, s, c, n)) return 0;
   if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
       s->proto == AEV__PROTO_FIREHOSE) {
-    job stack = {.t = t, .s = s, .n = n, .c = c};
-    int kind = attempt_managed(&stack);
+    /* Messages with attributes take SendMessage's path, which makes its
+     * own records. */
+    uint32_t recs = c->raw ? (n->raw_attrs.count ? 0 : f->v->plain_raw) : !is_fifo_arn(s->endpoint);
+    target d = {.t = t, .s = s, .n = n, .c = c, .recs = recs};
+    int kind = attempt_managed(&d, now);
     if (kind == OK_) return 1;
     job *j = job_new(t, s, c, n);
     if (!j) {
@@ -389,10 +407,15 @@ static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n) {
 }
 
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
-  if (f->v) match_filters(t, f, n);
-  /* One atomic add for the whole fan-out. */
+  /* Every queue gets the message as sent at one instant: the clock is read
+   * once, and one atomic add counts the whole fan-out. */
+  aev__qtime now;
+  if (f->v) {
+    match_filters(t, f, n);
+    aev__qtime_now(t->res.broker, &now);
+  }
   int64_t delivered = 0;
-  for (size_t i = 0; f->v && i < f->v->set->n; i++) delivered += deliver_one(t, f, i, n);
+  for (size_t i = 0; f->v && i < f->v->set->n; i++) delivered += deliver_one(t, f, i, n, &now);
   if (delivered) aev__topic_count(t, AEV__C_DELIVERED, delivered);
   aev__fan_free(f);
 }

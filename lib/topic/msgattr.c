@@ -109,7 +109,6 @@ static int check_one(const char *name, json_t *attr, const char *where,
 }
 
 void aev__sns_attrs_free(aev__sns_attrs *a) {
-  free(a->publish_text);
   free(a->envelope);
   memset(a, 0, sizeof *a);
 }
@@ -122,11 +121,18 @@ static int by_name(const void *a, const void *b) {
   return strcmp(((const checked *)a)->name, ((const checked *)b)->name);
 }
 
-/* The notification's map, names sorted: {"n":{"Type":"T","Value":"V"},...}. */
+#define ENVELOPE_MEMBER ",\"MessageAttributes\":"
+
+/* The envelope's member: ENVELOPE_MEMBER, then the notification's map,
+ * names sorted: {"n":{"Type":"T","Value":"V"},...}. */
 static char *note_map(checked *c, size_t n, size_t *len) {
   qsort(c, n, sizeof *c, by_name);
   aev__tbuf b = {0};
-  aev__tbuf_puts(&b, "{");
+  size_t estimate = sizeof ENVELOPE_MEMBER + 2;
+  for (size_t i = 0; i < n; i++)
+    estimate += strlen(c[i].name) + strlen(c[i].type) + strlen(c[i].value) + 32;
+  aev__tbuf_reserve(&b, estimate);
+  aev__tbuf_puts(&b, ENVELOPE_MEMBER "{");
   for (size_t i = 0; i < n; i++) {
     if (i) aev__tbuf_puts(&b, ",");
     aev__tbuf_json_string(&b, c[i].name);
@@ -142,10 +148,7 @@ static char *note_map(checked *c, size_t n, size_t *len) {
 
 int aev__sns_attrs_parse(json_t *obj, const char *where, aev__sns_attrs *out) {
   memset(out, 0, sizeof *out);
-  if (!obj || !json_object_size(obj)) {
-    out->envelope = strdup("");
-    return out->envelope ? AEV_OK : aev__nomem();
-  }
+  if (!obj || !json_object_size(obj)) return AEV_OK;
   if (!json_is_object(obj))
     return aev__sns_invalid("Invalid parameter: MessageAttributes");
   size_t n = json_object_size(obj), k = 0;
@@ -169,11 +172,13 @@ int aev__sns_attrs_parse(json_t *obj, const char *where, aev__sns_attrs *out) {
     k++;
   }
   if (rc == AEV_OK) {
-    out->publish_text = note_map(c, k, &out->publish_len);
-    if (out->publish_text &&
-        asprintf(&out->envelope, ",\"MessageAttributes\":%s", out->publish_text) < 0)
-      out->envelope = NULL;
-    if (!out->publish_text || !out->envelope) rc = aev__nomem();
+    size_t len;
+    if ((out->envelope = note_map(c, k, &len))) {
+      out->publish_text = out->envelope + strlen(ENVELOPE_MEMBER);
+      out->publish_len = len - strlen(ENVELOPE_MEMBER);
+    } else {
+      rc = aev__nomem();
+    }
   }
   free(c);
   if (rc != AEV_OK) {

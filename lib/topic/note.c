@@ -22,7 +22,6 @@ void aev__note_unref(aev__note *n) {
   free(n->group);
   free(n->dedup);
   free(n->subject);
-  free(n->message);
   json_decref(n->per_protocol);
   aev__sns_attrs_free(&n->attrs);
   aev__attrs_free(&n->raw_attrs);
@@ -36,12 +35,43 @@ const char *aev__note_message(const aev__note *n, const char *protocol) {
   return m ? m : n->message;
 }
 
+static char *digits(char *p, unsigned v, int n) {
+  for (int i = n - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + v % 10);
+  return p + n;
+}
+
+/* Every envelope writes one: years 1970..9999 by arithmetic (days to
+ * civil date, H. Hinnant's algorithm) rather than gmtime and strftime. */
 void aev__iso_ms(int64_t ms, char out[32]) {
-  time_t s = (time_t)(ms / 1000);
-  struct tm tm;
-  gmtime_r(&s, &tm);
-  size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(out + k, 32 - k, ".%03dZ", (int)(ms % 1000));
+  if (ms < 0 || ms >= 253402300800000LL) { /* outside 1970..9999 */
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + k, 32 - k, ".%03dZ", (int)(ms % 1000));
+    return;
+  }
+  int64_t s = ms / 1000, days = s / 86400, sod = s % 86400;
+  int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+  unsigned d = (unsigned)(doy - (153 * mp + 2) / 5 + 1), m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+  unsigned y = (unsigned)(yoe + era * 400 + (m <= 2));
+  char *p = digits(out, y, 4);
+  *p++ = '-';
+  p = digits(p, m, 2);
+  *p++ = '-';
+  p = digits(p, d, 2);
+  *p++ = 'T';
+  p = digits(p, (unsigned)(sod / 3600), 2);
+  *p++ = ':';
+  p = digits(p, (unsigned)(sod / 60 % 60), 2);
+  *p++ = ':';
+  p = digits(p, (unsigned)(sod % 60), 2);
+  *p++ = '.';
+  p = digits(p, (unsigned)(ms % 1000), 3);
+  *p++ = 'Z';
+  *p = '\0';
 }
 
 struct aev__env_prefix {
@@ -56,6 +86,9 @@ struct aev__env_prefix {
  * standard topics (FIFO envelopes carry none of them), UnsubscribeURL. */
 static char *prefix(const aev__note *n, const char *message, size_t *len) {
   aev__tbuf b = {0};
+  /* The fixed members take under 512 bytes; escapes may still grow it. */
+  aev__tbuf_reserve(&b, 512 + strlen(message) + strlen(n->topic_arn) +
+                            (n->subject ? strlen(n->subject) : 0));
   aev__tbuf_puts(&b, "{\"Type\":\"Notification\",\"MessageId\":\"");
   aev__tbuf_puts(&b, n->id);
   if (n->fifo) {
@@ -133,17 +166,17 @@ static const struct aev__env_prefix *prefix_for(aev__note *n, const char *messag
 /* Writes the envelope's tail after the prefix: the subscription ARN, the
  * attributes and the closing brace. Returns the bytes written. */
 static size_t put_tail(const aev__note *n, const char *sub_arn, char *out) {
-  size_t sl = strlen(sub_arn), al = strlen(n->attrs.envelope);
+  size_t sl = strlen(sub_arn), al = n->attrs.envelope ? strlen(n->attrs.envelope) : 0;
   memcpy(out, sub_arn, sl);
   out[sl] = '"';
-  memcpy(out + sl + 1, n->attrs.envelope, al);
+  if (al) memcpy(out + sl + 1, n->attrs.envelope, al);
   out[sl + 1 + al] = '}';
   out[sl + 2 + al] = '\0';
   return sl + 2 + al;
 }
 
 static size_t tail_len(const aev__note *n, const char *sub_arn) {
-  return strlen(sub_arn) + strlen(n->attrs.envelope) + 2;
+  return strlen(sub_arn) + (n->attrs.envelope ? strlen(n->attrs.envelope) : 0) + 2;
 }
 
 char *aev__note_envelope(aev__note *n, const char *protocol,
@@ -161,11 +194,11 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
 }
 
 /* The raw sqs body, made once per notification. */
-static int shared_sqs_body(aev__note *n, aev__qbody **out) {
+static int shared_sqs_body(aev__note *n, uint32_t recs, aev__qbody **out) {
   aev__qbody *b = atomic_load(&n->sqs_body), *none = NULL;
   if (!b) {
     const char *m = aev__note_message(n, "sqs");
-    int rc = aev__qbody_new(m, strlen(m), &b);
+    int rc = aev__qbody_new(m, strlen(m), recs, &b);
     if (rc != AEV_OK) return rc;
     if (!atomic_compare_exchange_strong(&n->sqs_body, &none, b)) {
       aev__qbody_unref(b);
@@ -177,14 +210,14 @@ static int shared_sqs_body(aev__note *n, aev__qbody **out) {
   return AEV_OK;
 }
 
-int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn,
+int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,
                        aev__qbody **out) {
-  if (raw) return shared_sqs_body(n, out);
+  if (raw) return shared_sqs_body(n, recs, out);
   struct aev__env_prefix *own;
   const struct aev__env_prefix *p = prefix_for(n, aev__note_message(n, "sqs"), &own);
   if (!p) return aev__nomem();
   aev__qbody *b = NULL;
-  int rc = aev__qbody_alloc(p->len + tail_len(n, sub_arn), &b);
+  int rc = aev__qbody_alloc(p->len + tail_len(n, sub_arn), recs ? 1 : 0, &b);
   if (rc == AEV_OK) {
     memcpy(b->data, p->text, p->len);
     put_tail(n, sub_arn, (char *)b->data + p->len);

@@ -10,8 +10,12 @@
 #include "core/status.h"
 #include "topic/publish.h"
 
+/* The attributes are parsed when set, not on every publish that reuses the
+ * options; publishes only read them. */
 struct aev_publish_options {
-  char *subject, *attrs_json, *group, *dedup;
+  char *subject, *group, *dedup;
+  json_t *attrs;  /* NULL when unset or empty */
+  int attrs_bad;  /* set to something other than a JSON object */
   int structure_json;
 };
 
@@ -94,21 +98,22 @@ static char *dup_or_null(const char *s, int *failed) {
   return d;
 }
 
+/* One allocation for the note and its default message. */
 static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structure,
                            aev__sns_attrs *attrs) {
-  aev__note *n = calloc(1, sizeof *n);
+  const char *def = structure ? json_string_value(json_object_get(structure, "default")) : NULL;
+  size_t len = def ? strlen(def) : r->len;
+  aev__note *n = malloc(sizeof *n + len + 1);
   if (!n) return NULL;
+  memset(n, 0, sizeof *n);
   n->refs = 1;
   n->attrs = *attrs;
   memset(attrs, 0, sizeof *attrs);
   n->per_protocol = structure;
   int failed = 0;
-  const char *def = structure ? json_string_value(json_object_get(structure, "default")) : NULL;
-  if (def) n->message = dup_or_null(def, &failed);
-  else if ((n->message = malloc(r->len + 1))) {
-    memcpy(n->message, r->message, r->len);
-    n->message[r->len] = '\0';
-  } else failed = 1;
+  n->message = n->text;
+  memcpy(n->text, def ? def : r->message, len);
+  n->text[len] = '\0';
   n->subject = dup_or_null(r->subject, &failed);
   n->group = dup_or_null(r->group, &failed);
   if (t->conf.fifo) {
@@ -256,7 +261,7 @@ int aev_publish_options_new(aev_publish_options **out) {
 void aev_publish_options_free(aev_publish_options *o) {
   if (!o) return;
   free(o->subject);
-  free(o->attrs_json);
+  json_decref(o->attrs);
   free(o->group);
   free(o->dedup);
   free(o);
@@ -274,7 +279,10 @@ int aev_publish_options_set_subject(aev_publish_options *o, const char *s) {
   return set_str(&o->subject, s);
 }
 int aev_publish_options_set_attributes(aev_publish_options *o, const char *j) {
-  return set_str(&o->attrs_json, j);
+  json_decref(o->attrs);
+  o->attrs = j && *j ? json_loads(j, 0, NULL) : NULL;
+  o->attrs_bad = j && *j && !json_is_object(o->attrs);
+  return AEV_OK;
 }
 int aev_publish_options_set_structure_json(aev_publish_options *o, int on) {
   o->structure_json = on != 0;
@@ -292,23 +300,15 @@ int aev_topic_publish(aev_topic *t, const char *message, size_t len,
                       const aev_publish_options *o, char *message_id,
                       char *sequence_number) {
   aev__pub_req r = {.message = message, .len = len, .where = "messageAttributes"};
-  json_t *attrs = NULL;
   if (o) {
+    if (o->attrs_bad)
+      return aev__sns_invalid("Invalid parameter: MessageAttributes must be "
+                              "a JSON object");
     r.subject = o->subject;
     r.group = o->group;
     r.dedup = o->dedup;
     r.structure_json = o->structure_json;
-    if (o->attrs_json && *o->attrs_json) {
-      attrs = json_loads(o->attrs_json, 0, NULL);
-      if (!json_is_object(attrs)) {
-        json_decref(attrs);
-        return aev__sns_invalid("Invalid parameter: MessageAttributes must be "
-                                "a JSON object");
-      }
-    }
+    r.attrs = o->attrs;
   }
-  r.attrs = attrs;
-  int rc = aev__topic_publish_req(t, &r, message_id, sequence_number);
-  json_decref(attrs);
-  return rc;
+  return aev__topic_publish_req(t, &r, message_id, sequence_number);
 }

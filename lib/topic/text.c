@@ -6,6 +6,17 @@
 
 #include "topic/text.h"
 
+void aev__tbuf_reserve(aev__tbuf *b, size_t cap) {
+  if (b->failed || cap <= b->cap) return;
+  char *p = realloc(b->p, cap);
+  if (!p) {
+    b->failed = 1;
+    return;
+  }
+  b->p = p;
+  b->cap = cap;
+}
+
 void aev__tbuf_put(aev__tbuf *b, const char *s, size_t n) {
   if (b->failed) return;
   if (b->n + n + 1 > b->cap) {

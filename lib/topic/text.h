@@ -12,6 +12,9 @@ typedef struct aev__tbuf {
   int failed; /* out of memory: p is freed by aev__tbuf_take */
 } aev__tbuf;
 
+/* Room for cap bytes in all, so a text of about that size is written
+ * without growing the buffer step by step. */
+void aev__tbuf_reserve(aev__tbuf *b, size_t cap);
 void aev__tbuf_put(aev__tbuf *b, const char *s, size_t n);
 void aev__tbuf_puts(aev__tbuf *b, const char *s);
 /* s as a JSON string literal, quotes included (UTF-8 kept as is). */

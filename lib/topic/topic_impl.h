@@ -62,10 +62,10 @@ char *aev__delivery_policy_effective(const aev__retry_policy *p, int topic_level
 /* Parsed SNS message attributes (msgattr.c). */
 typedef struct aev__sns_attrs {
   /* The notification's {"n": {"Type", "Value"}} map (filter policies,
-   * Lambda records), or NULL without attributes */
-  char *publish_text;
+   * Lambda records), or NULL without attributes: the end of envelope */
+  const char *publish_text;
   size_t publish_len;
-  char *envelope;    /* ,"MessageAttributes":{...} or "" */
+  char *envelope;    /* ,"MessageAttributes":{...}, NULL without attributes */
   size_t size;       /* bytes that count toward the message size */
 } aev__sns_attrs;
 
@@ -79,7 +79,7 @@ typedef struct aev__note {
   char seq[AEV_TOPIC_SEQUENCE_NUMBER_SIZE]; /* "" on standard topics */
   char *group, *dedup;
   char *subject;
-  char *message;         /* the default message */
+  char *message;         /* the default message (text, below) */
   json_t *per_protocol;  /* MessageStructure=json: the parsed object */
   aev__sns_attrs attrs;
   aev__attrs raw_attrs;  /* packed SQS attributes for raw delivery */
@@ -96,6 +96,7 @@ typedef struct aev__note {
   /* The raw body every sqs subscription shares (refcounted, checked and
    * hashed once), made by the first raw sqs delivery the same way. */
   aev__qbody *_Atomic sqs_body;
+  char text[]; /* the default message, in the note's allocation */
 } aev__note;
 
 void aev__note_ref(aev__note *n);
@@ -109,8 +110,11 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
 /* What an sqs subscription's queue receives, as a queue body (a new
  * reference): raw, the message shared by every raw sqs delivery; else the
  * subscription's own envelope, whose MD5 continues from the shared
- * prefix's. Fails as SendMessage would on a body SQS refuses. */
-int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn,
+ * prefix's. recs: how many queue messages the body should carry records
+ * for, when this call makes it (the fan-out's plain raw sends, or 1 for an
+ * envelope; 0 for retries). Fails as SendMessage would on a body SQS
+ * refuses. */
+int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,
                        aev__qbody **out);
 /* ISO-8601 UTC with milliseconds, as SNS writes Timestamp. */
 void aev__iso_ms(int64_t ms, char out[32]);
@@ -284,6 +288,12 @@ typedef struct aev__fanview {
   unsigned char *skip;          /* pending confirmation or deleted */
   aev__retry_policy http_retry; /* the topic's, for http/https */
   int disable_overrides;
+  /* Raw sqs subscriptions without a filter policy into standard queues:
+   * the sends the shared raw body carries message records for. */
+  uint32_t plain_raw;
+  /* Whether any subscription has a filter policy of each scope (attributes,
+   * body): a publish matches only the filter sets someone reads. */
+  unsigned char filtered[2];
 } aev__fanview;
 
 /* Drops a view; the last reference may release subscriptions' callbacks,

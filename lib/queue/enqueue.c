@@ -1,0 +1,77 @@
+/* The enqueue side every send ends in: stamping a message (id, sequence,
+ * times) and storing it, and the fan-out fast path (SNS to SQS) that puts a
+ * shared body, checked and hashed once by its publisher, into a standard
+ * queue with only the per-message work SQS semantics need: one allocation,
+ * 16 random id bytes (formatted when a receive returns them), one lock. */
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/status.h"
+#include "queue/queue.h"
+#include "queue/queue_impl.h"
+
+void aev__qtime_now(aev_broker *b, aev__qtime *out) {
+  aev__clock *c = aev__broker_clock(b);
+  out->mono = aev__clock_mono_ms(c);
+  out->epoch = aev__clock_now_ms(c);
+}
+
+int aev__sqs_too_long(int max_size) {
+  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                   "One or more parameters are invalid. Reason: Message "
+                   "must be shorter than %d bytes.",
+                   max_size);
+}
+
+static void new_id(aev_queue *q, uint8_t id[16]) {
+  uint64_t a = aev__rng_next(&q->rng), b = aev__rng_next(&q->rng);
+  memcpy(id, &a, 8);
+  memcpy(id + 8, &b, 8);
+  id[6] = (uint8_t)((id[6] & 0x0F) | 0x40); /* UUID version 4 */
+  id[8] = (uint8_t)((id[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+}
+
+int aev__queue_stamp(aev_queue *q, aev__msg *m, int delay, int64_t now,
+                     int64_t now_ms) {
+  new_id(q, m->id);
+  m->seq = q->next_seq++;
+  m->sent_ms = now_ms;
+  m->visible_at = now + (int64_t)delay * 1000;
+  m->expire_at = now + (int64_t)q->conf.retention * 1000;
+  return aev__store_add(q, m);
+}
+
+/* What the fast path stores: no attributes, FIFO ids, trace or delay of
+ * its own. */
+static int plain(const aev_queue *q, const aev__send_req *r) {
+  return r->shared && !q->conf.fifo && !(r->attrs && r->attrs->count) &&
+         !r->group && !r->dedup && !r->trace && r->delay == -1;
+}
+
+int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
+                           const aev__qtime *now) {
+  /* conf.fifo never changes after CreateQueue. */
+  if (!plain(q, r)) return aev__queue_send(q, r, NULL);
+  aev__msg *m = aev__msg_new_shared(r->shared);
+  if (!m) return aev__nomem();
+  pthread_mutex_lock(&q->mu);
+  int rc = AEV_OK;
+  if (q->res.deleted) rc = AEV_ERR_NOT_FOUND;
+  else if (m->len > (uint32_t)q->conf.max_size) rc = AEV_ERR_INVALID;
+  else {
+    aev__store_prune(q, now->mono);
+    rc = aev__queue_stamp(q, m, q->conf.delay, now->mono, now->epoch);
+  }
+  if (rc == AEV_OK) {
+    aev__store_place(q, m, now->mono);
+    aev__queue_wake_send(q);
+  }
+  int max = q->conf.max_size;
+  pthread_mutex_unlock(&q->mu);
+  if (rc == AEV_OK) return AEV_OK;
+  aev__msg_free(m);
+  /* Errors are worded outside the lock. */
+  if (rc == AEV_ERR_NOT_FOUND) return aev__queue_check(q);
+  if (rc == AEV_ERR_INVALID) return aev__sqs_too_long(max);
+  return rc;
+}
