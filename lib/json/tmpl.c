@@ -72,8 +72,11 @@ static int compile(json_t *v, aev__tmpl **out, char *err, size_t errlen) {
   t->keys = calloc(n, sizeof *t->keys);
   if (!t->kids || !t->keys) return snprintf(err, errlen, "Out of memory"), -1;
   if (t->kind == T_ARRAY) {
-    for (; t->n < n; t->n++)
-      if (compile(json_array_get(v, t->n), &t->kids[t->n], err, errlen)) return -1;
+    /* Counted before it is compiled, so a failing element is freed too. */
+    for (size_t i = 0; i < n; i++) {
+      t->n = i + 1;
+      if (compile(json_array_get(v, i), &t->kids[i], err, errlen)) return -1;
+    }
     return 0;
   }
   const char *k;

@@ -199,6 +199,13 @@ START_TEST(templates) {
   char err[512];
   ck_assert_int_eq(aev__tmpl_compile(bad, &c, err, sizeof err), -1);
   json_decref(bad);
+  /* An invalid path inside an array element: what the elements before it
+   * compiled is freed (LeakSanitizer fails this otherwise; found by
+   * fuzz_jsonpath). */
+  bad = doc("{\"b\":[{\"x.$\":\"$.a\"},{\"p.$\":22}]}");
+  ck_assert_int_eq(aev__tmpl_compile(bad, &c, err, sizeof err), -1);
+  ck_assert_ptr_null(c);
+  json_decref(bad);
 }
 END_TEST
 
