@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "core/status.h"
+#include "core/text.h"
 #include "pattern/sns.h"
 
 /* ---- the general path (jansson) ---- */
@@ -72,25 +73,6 @@ typedef struct span {
   size_t n;
   int string;    /* 0: present but not a string */
 } span;
-
-typedef struct out_buf {
-  char *p;
-  size_t n, cap;
-} out_buf;
-
-static int put(out_buf *b, const char *s, size_t n) {
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = (b->n + n + 1) * 2;
-    char *p = realloc(b->p, cap);
-    if (!p) return -1;
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = '\0';
-  return 0;
-}
 
 static void ws(const char **p, const char *end) {
   while (*p < end && (**p == ' ' || **p == '\n' || **p == '\t' || **p == '\r')) (*p)++;
@@ -190,26 +172,28 @@ static int plain_integer(const span *s) {
 
 /* The value as SNS compares it, appended to b; 1 when it is left out, -1
  * when the scan cannot convert it. */
-static int put_value(out_buf *b, const span *type, const span *value) {
+static int put_value(aev__tbuf *b, const span *type, const span *value) {
   if (!type->p || !type->string || !value->p || !value->string) return 1;
   int number = type->n >= 6 && !memcmp(type->p, "Number", 6);
   int array = named(type, "String.Array");
   if (!number && !array && !(type->n >= 6 && !memcmp(type->p, "String", 6))) return 1;
-  if (number && plain_integer(value)) return put(b, value->p, value->n);
-  if (number || array) return -1;
-  return put(b, value->p - 1, value->n + 2); /* with its quotes */
+  if (array || (number && !plain_integer(value))) return -1;
+  if (number) aev__tbuf_put(b, value->p, value->n);
+  else aev__tbuf_put(b, value->p - 1, value->n + 2); /* with its quotes */
+  return 0;
 }
 
 /* 0 with *out set, else 1: the general path converts the map (or words
  * its error). */
 static int convert_scan(const char *attrs, size_t len, char **out, size_t *out_len) {
   const char *p = attrs, *end = attrs + len;
-  out_buf b = {0};
+  aev__tbuf b = {0};
   span names[16]; /* SNS allows 10 attributes; more go the general way */
   size_t count = 0;
   int rc = 1;
   ws(&p, end);
-  if (p >= end || *p++ != '{' || put(&b, "{", 1)) goto done;
+  if (p >= end || *p++ != '{') goto done;
+  aev__tbuf_put(&b, "{", 1);
   ws(&p, end);
   int more = p < end && *p != '}';
   while (more) {
@@ -233,8 +217,9 @@ static int convert_scan(const char *attrs, size_t len, char **out, size_t *out_l
     } else {
       if (attribute(&p, end, &type, &value)) goto done;
       size_t mark = b.n;
-      if ((b.n > 1 && put(&b, ",", 1)) || put(&b, name.p - 1, name.n + 2) || put(&b, ":", 1))
-        goto done;
+      if (b.n > 1) aev__tbuf_put(&b, ",", 1);
+      aev__tbuf_put(&b, name.p - 1, name.n + 2);
+      aev__tbuf_put(&b, ":", 1);
       int v = put_value(&b, &type, &value);
       if (v < 0) goto done;
       if (v == 1) b.n = mark;
@@ -248,11 +233,10 @@ static int convert_scan(const char *attrs, size_t len, char **out, size_t *out_l
   }
   if (p >= end || *p++ != '}') goto done;
   ws(&p, end);
-  if (p != end || put(&b, "}", 1)) goto done;
-  *out = b.p;
-  *out_len = b.n;
-  b.p = NULL;
-  rc = 0;
+  if (p != end) goto done;
+  aev__tbuf_put(&b, "}", 1);
+  /* Out of memory: the general path answers it. */
+  rc = (*out = aev__tbuf_take(&b, out_len)) == NULL;
 done:
   free(b.p);
   return rc;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/status.h"
-#include "topic/text.h"
+#include "core/text.h"
 #include "topic/topic_impl.h"
 
 #define bad(...) aev__fail(AEV_ERR_INVALID, "ParameterValueInvalid", __VA_ARGS__)

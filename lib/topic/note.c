@@ -12,7 +12,7 @@
 #include "core/digest.h"
 #include "core/status.h"
 #include "queue/queue.h"
-#include "topic/text.h"
+#include "core/text.h"
 #include "topic/topic_impl.h"
 
 void aev__note_ref(aev__note *n) { n->refs++; }

@@ -1,8 +1,8 @@
-/* Internal to lib/topic: a growing text buffer and JSON string literals
- * written straight into it, for envelopes and attribute maps built without
- * a jansson tree per message. */
-#ifndef AEV_TOPIC_TEXT_H
-#define AEV_TOPIC_TEXT_H
+/* A growing text buffer and JSON string literals written straight into it,
+ * for texts built without a jansson tree per message (SNS envelopes and
+ * attribute maps, the SNS filter profile's attribute object). */
+#ifndef AEV_CORE_TEXT_H
+#define AEV_CORE_TEXT_H
 
 #include <stddef.h>
 

@@ -1,10 +1,10 @@
-/* The topic's text buffer: appends, JSON string escaping (RFC 8259: quote,
+/* The text buffer: appends, JSON string escaping (RFC 8259: quote,
  * backslash and control characters), and handing the text over. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "topic/text.h"
+#include "core/text.h"
 
 void aev__tbuf_reserve(aev__tbuf *b, size_t cap) {
   if (b->failed || cap <= b->cap) return;
@@ -18,17 +18,8 @@ void aev__tbuf_reserve(aev__tbuf *b, size_t cap) {
 }
 
 void aev__tbuf_put(aev__tbuf *b, const char *s, size_t n) {
+  if (b->n + n + 1 > b->cap) aev__tbuf_reserve(b, (b->n + n + 1) * 2);
   if (b->failed) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = (b->n + n + 1) * 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->failed = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
   memcpy(b->p + b->n, s, n);
   b->n += n;
   b->p[b->n] = '\0';
