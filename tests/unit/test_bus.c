@@ -338,7 +338,13 @@ START_TEST(typed_listings_page) {
   bt_fails(aev_bus_list_rules_page(def, NULL, 2, "not-a-token", &out), AEV_ERR_INVALID,
            "ValidationException", NULL);
   bt_fails(aev_bus_list_rules_page(def, NULL, 101, NULL, &out), AEV_ERR_INVALID,
-           "ValidationException", NULL);
+           "ValidationException",
+           "1 validation error detected: Value '101' at 'limit' failed to satisfy "
+           "constraint: Member must have value less than or equal to 100");
+  bt_fails(aev_bus_list_rules_page(def, NULL, -1, NULL, &out), AEV_ERR_INVALID,
+           "ValidationException",
+           "1 validation error detected: Value '-1' at 'limit' failed to satisfy "
+           "constraint: Member must have value greater than or equal to 1");
   bt_ok(aev_bus_put_targets(def, "r0",
                             "[{\"Id\":\"a\",\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:a\"},"
                             "{\"Id\":\"b\",\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:b\"},"
