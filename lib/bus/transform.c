@@ -9,6 +9,7 @@
 
 #include "bus/bus_impl.h"
 #include "core/status.h"
+#include "core/text.h"
 
 #define MAX_PATHS 100
 
@@ -260,65 +261,40 @@ int aev__template_compile(json_t *tr, const char *id, aev__template **out) {
   return AEV_OK;
 }
 
-typedef struct buf {
-  char *p;
-  size_t n, cap;
-  int err;
-} buf;
-
-static void put(buf *b, const char *s, size_t n) {
-  if (b->err) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = (b->n + n + 1) * 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->err = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
-static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
-
 static int dump_cb(const char *s, size_t n, void *data) {
-  put(data, s, n);
+  aev__tbuf_put(data, s, n);
   return 0;
 }
 
-static void put_json(buf *b, json_t *v) {
+static void put_json(aev__tbuf *b, json_t *v) {
   json_dump_callback(v, dump_cb, b, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
 /* Inside a string literal values go in as text: strings unquoted, objects
  * and arrays as {k:v,...} / [v,...] with their strings unquoted. */
-static void put_text(buf *b, json_t *v) {
+static void put_text(aev__tbuf *b, json_t *v) {
   if (json_is_string(v)) {
-    put(b, json_string_value(v), json_string_length(v));
+    aev__tbuf_put(b, json_string_value(v), json_string_length(v));
   } else if (json_is_object(v)) {
     const char *k;
     json_t *x;
     int first = 1;
-    puts_(b, "{");
+    aev__tbuf_puts(b, "{");
     json_object_foreach(v, k, x) {
-      if (!first) puts_(b, ",");
+      if (!first) aev__tbuf_puts(b, ",");
       first = 0;
-      puts_(b, k);
-      puts_(b, ":");
+      aev__tbuf_puts(b, k);
+      aev__tbuf_puts(b, ":");
       put_text(b, x);
     }
-    puts_(b, "}");
+    aev__tbuf_puts(b, "}");
   } else if (json_is_array(v)) {
-    puts_(b, "[");
+    aev__tbuf_puts(b, "[");
     for (size_t i = 0; i < json_array_size(v); i++) {
-      if (i) puts_(b, ",");
+      if (i) aev__tbuf_puts(b, ",");
       put_text(b, json_array_get(v, i));
     }
-    puts_(b, "]");
+    aev__tbuf_puts(b, "]");
   } else {
     put_json(b, v);
   }
@@ -338,11 +314,11 @@ static json_t *event_summary(json_t *event) {
 int aev__template_render(const aev__template *t, json_t *event,
                          const aev__target *target, int64_t ingest_ms,
                          char **out, size_t *len) {
-  buf b = {0};
+  aev__tbuf b = {0};
   char when[32];
   for (size_t i = 0; i < t->n; i++) {
     const piece *p = &t->p[i];
-    put(&b, t->text + p->off, p->len);
+    aev__tbuf_put(&b, t->text + p->off, p->len);
     json_t *v = NULL;
     switch (p->var) {
       case -1:
@@ -350,7 +326,7 @@ int aev__template_render(const aev__template *t, json_t *event,
       case VAR_PATH:
         v = aev__path_get(event, p->path);
         /* A path that finds nothing is the empty string ("" as JSON). */
-        if (!v) puts_(&b, p->in_string ? "" : "\"\"");
+        if (!v) aev__tbuf_puts(&b, p->in_string ? "" : "\"\"");
         else if (p->in_string) put_text(&b, v);
         else put_json(&b, v);
         break;
@@ -380,11 +356,6 @@ int aev__template_render(const aev__template *t, json_t *event,
         put_json(&b, event);
     }
   }
-  if (b.err || !b.p) {
-    free(b.p);
-    return aev__nomem();
-  }
-  *out = b.p;
-  *len = b.n;
-  return AEV_OK;
+  *out = aev__tbuf_take(&b, len);
+  return *out ? AEV_OK : aev__nomem();
 }

@@ -13,27 +13,9 @@
 #include "awsevents/topic.h"
 #include "core/broker.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "delivery/delivery_impl.h"
 #include "queue/queue.h"
-
-typedef struct sbuf {
-  char *p;
-  size_t n, cap;
-} sbuf;
-
-static int put(sbuf *b, const void *s, size_t n) {
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = (b->n + n + 1) * 2;
-    char *p = realloc(b->p, cap);
-    if (!p) return -1;
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = '\0';
-  return 0;
-}
 
 typedef struct tally {
   size_t ok, dropped, failed;
@@ -41,28 +23,23 @@ typedef struct tally {
 
 /* The Ok records back to back (the object's body), counting each outcome
  * in the same pass. */
-static int body(const aev__batch *bt, sbuf *out, tally *t) {
+static int body(const aev__batch *bt, aev__tbuf *out, tally *t) {
   *t = (tally){0};
-  if (put(out, "", 0)) return -1;
-  if (bt->bytes && !bt->transformed) {
-    size_t cap = bt->bytes + 1; /* untransformed: the size is known */
-    char *p = realloc(out->p, cap);
-    if (!p) return -1;
-    out->p = p;
-    out->cap = cap;
-  }
+  if (bt->bytes && !bt->transformed)
+    aev__tbuf_reserve(out, bt->bytes + 1); /* untransformed: the size is known */
+  aev__tbuf_put(out, "", 0);
   for (const aev__frec *r = bt->head; r; r = r->next) {
     if (r->result == AEV__FH_DROPPED) t->dropped++;
     if (r->result == AEV__FH_FAILED) t->failed++;
     if (r->result != AEV__FH_OK) continue;
-    if (put(out, r->data, r->len)) return -1;
+    aev__tbuf_put(out, (const char *)r->data, r->len);
     t->ok++;
   }
-  return 0;
+  return out->failed ? -1 : 0;
 }
 
 /* AWS's processing-failed records, one JSON object a line. */
-static int error_lines(aev_delivery *d, const aev__batch *bt, sbuf *out) {
+static int error_lines(aev_delivery *d, const aev__batch *bt, aev__tbuf *out) {
   int64_t now = aev__fh_now_ms(d);
   for (const aev__frec *r = bt->head; r; r = r->next) {
     if (r->result != AEV__FH_FAILED) continue;
@@ -79,16 +56,15 @@ static int error_lines(aev_delivery *d, const aev__batch *bt, sbuf *out) {
     free(raw);
     char *line = json_dumps(j, JSON_COMPACT);
     json_decref(j);
-    if (!line || put(out, line, strlen(line)) || put(out, "\n", 1)) {
-      free(line);
-      return -1;
-    }
+    if (!line) return -1;
+    aev__tbuf_puts(out, line);
+    aev__tbuf_put(out, "\n", 1);
     free(line);
   }
-  return 0;
+  return out->failed ? -1 : 0;
 }
 
-static int to_s3(aev_delivery *d, aev__batch *bt, const sbuf *ok,
+static int to_s3(aev_delivery *d, aev__batch *bt, const aev__tbuf *ok,
                  const tally *t) {
   size_t n_ok = t->ok;
   if (!bt->key) {
@@ -102,7 +78,7 @@ static int to_s3(aev_delivery *d, aev__batch *bt, const sbuf *ok,
   }
   if (n_ok && aev__fh_write_object(d->dir, bt->key, ok->p, ok->n)) return -1;
   if (!t->failed) return 0;
-  sbuf err = {0};
+  aev__tbuf err = {0};
   if (error_lines(d, bt, &err)) {
     free(err.p);
     return -1;
@@ -194,7 +170,7 @@ static void deliver_task(void *arg, int cancelled) {
     aev__resource_unref(&d->res);
     return;
   }
-  sbuf ok = {0};
+  aev__tbuf ok = {0};
   tally t;
   int rc = body(bt, &ok, &t);
   size_t n_ok = t.ok, dropped = t.dropped, failed = t.failed;

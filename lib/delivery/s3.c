@@ -14,30 +14,13 @@
 #include <unistd.h>
 
 #include "core/status.h"
+#include "core/text.h"
 #include "delivery/delivery_impl.h"
 
 #define MAX_PREFIX 1024
 
-typedef struct sbuf {
-  char *p;
-  size_t n, cap;
-} sbuf;
-
-static void put(sbuf *b, const char *s, size_t n) {
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = (b->n + n + 1) * 2;
-    char *p = realloc(b->p, cap);
-    if (!p) return;
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = '\0';
-}
-
 /* A Java DateTimeFormatter pattern over the fields Firehose documents. */
-static void format_time(sbuf *b, const char *pat, size_t n, const struct tm *tm) {
+static void format_time(aev__tbuf *b, const char *pat, size_t n, const struct tm *tm) {
   for (size_t i = 0; i < n;) {
     char c = pat[i];
     size_t run = 1;
@@ -53,11 +36,11 @@ static void format_time(sbuf *b, const char *pat, size_t n, const struct tm *tm)
     case 's': v = tm->tm_sec; break;
     }
     if (v < 0) {
-      put(b, pat + i, run);
+      aev__tbuf_put(b, pat + i, run);
     } else {
       if (c == 'y' && run == 2) v %= 100;
       snprintf(num, sizeof num, "%0*d", (int)run, v);
-      put(b, num, strlen(num));
+      aev__tbuf_puts(b, num);
     }
     i += run;
   }
@@ -108,8 +91,8 @@ char *aev__fh_prefix(aev_delivery *d, const char *prefix, int64_t ms,
   time_t t = (time_t)(ms / 1000);
   struct tm tm;
   gmtime_r(&t, &tm);
-  sbuf b = {0};
-  put(&b, "", 0);
+  aev__tbuf b = {0};
+  aev__tbuf_put(&b, "", 0);
   const char *p = prefix ? prefix : "";
   /* No prefix on error output: "<error-output-type>/" then the time. */
   if (error_type && !*p) p = "!{firehose:error-output-type}/";
@@ -117,10 +100,10 @@ char *aev__fh_prefix(aev_delivery *d, const char *prefix, int64_t ms,
     const char *e = strstr(p, "!{");
     const char *end = e ? strchr(e, '}') : NULL;
     if (!e || !end) {
-      put(&b, p, strlen(p));
+      aev__tbuf_puts(&b, p);
       break;
     }
-    put(&b, p, (size_t)(e - p));
+    aev__tbuf_put(&b, p, (size_t)(e - p));
     if (!strncmp(e, "!{timestamp:", 12)) {
       format_time(&b, e + 12, (size_t)(end - e - 12), &tm);
     } else if (!strncmp(e, "!{firehose:random-string}", 25)) {
@@ -129,15 +112,15 @@ char *aev__fh_prefix(aev_delivery *d, const char *prefix, int64_t ms,
       for (int i = 0; i < 11; i++)
         rnd[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[aev__rng_below(&d->rng, 36)];
       pthread_mutex_unlock(&d->mu);
-      put(&b, rnd, 11);
+      aev__tbuf_put(&b, rnd, 11);
     } else if (!strncmp(e, "!{firehose:error-output-type}", 29)) {
-      put(&b, error_type ? error_type : "", strlen(error_type ? error_type : ""));
+      aev__tbuf_puts(&b, error_type ? error_type : "");
     }
     p = end + 1;
   }
   /* Without a timestamp expression AWS appends the hour's folders. */
   if (!has_expr(prefix, "!{timestamp:")) format_time(&b, "yyyy/MM/dd/HH/", 14, &tm);
-  return b.p;
+  return aev__tbuf_take(&b, NULL);
 }
 
 char *aev__fh_object_name(aev_delivery *d, int64_t ms) {
