@@ -291,12 +291,18 @@ static const char *leaf(scan *s, const char *p, uint32_t id) {
 
 static const char *value(scan *s, const char *p, uint32_t found);
 
-/* found: the object's path lookup result, 0 when only validating. */
-static const char *object(scan *s, const char *p, uint32_t found) {
+/* How an object's members are scanned: only validated, or looked up with
+ * each key as its own path (no base path yet) or under the base path. */
+enum { M_CHECK, M_TOP, M_UNDER };
+
+/* The members of the object at p. Written once, inlined into one copy per
+ * mode, so each copy carries only the state its mode needs. */
+static inline __attribute__((always_inline)) const char *members(scan *s, const char *p,
+                                                                  int mode) {
   const char *end = s->end;
   pm_event *ev = s->ev;
-  size_t base = found ? ev->plen : 0;
-  uint32_t members = 0;
+  size_t base = mode == M_UNDER ? ev->plen : 0;
+  uint32_t count = 0;
   p = ws(p + 1, end);
   if (p < end && *p == '}') return p + 1;
   for (;;) {
@@ -307,9 +313,9 @@ static const char *object(scan *s, const char *p, uint32_t found) {
     size_t klen = (size_t)(p - k);
     if (!(p = eat(p + 1, end, ':'))) return NULL;
     p = ws(p, end);
-    members++;
+    count++;
     uint32_t sub = 0;
-    if (found && !base && !esc) {
+    if (mode == M_TOP && !esc) {
       /* A top-level key is its own path: only an object or array under a
        * named path needs it copied, as the base of the paths inside. */
       sub = s->lookup(s->ctx, k, klen);
@@ -319,13 +325,13 @@ static const char *object(scan *s, const char *p, uint32_t found) {
         memcpy(ev->path, k, klen);
         ev->plen = klen;
       }
-    } else if (found) {
+    } else if (mode != M_CHECK) {
       /* 16 bytes of room past the key: a short key is copied whole. */
       if (base + klen + 18 > ev->pcap &&
           grow((void **)&ev->path, &ev->pcap, base + klen + 18, 1, ev->p_in))
         goto nomem;
       size_t n = base;
-      if (base) ev->path[n++] = '.';
+      if (mode == M_UNDER) ev->path[n++] = '.';
       if (esc)
         n += unescape(k, klen, ev->path + n);
       else if (klen <= 16 && end - k >= 16)
@@ -342,19 +348,25 @@ static const char *object(scan *s, const char *p, uint32_t found) {
     } else if (!(p = value(s, p, sub))) {
       return NULL;
     }
-    if (found) ev->plen = base;
+    if (mode != M_CHECK) ev->plen = base;
     p = ws(p, end);
     if (p < end && *p == ',') {
       p = ws(p + 1, end);
       continue;
     }
     if (p >= end || *p++ != '}') return NULL;
-    if (found && s->depth == 1) ev->members = members;
+    if (mode == M_TOP && s->depth == 1) ev->members = count;
     return p;
   }
 nomem:
   s->nomem = 1;
   return NULL;
+}
+
+/* found: the object's path lookup result, 0 when only validating. */
+static const char *object(scan *s, const char *p, uint32_t found) {
+  if (!found) return members(s, p, M_CHECK);
+  return s->ev->plen ? members(s, p, M_UNDER) : members(s, p, M_TOP);
 }
 
 static const char *array(scan *s, const char *p, uint32_t found) {
