@@ -15,9 +15,15 @@
 
 /* The scanner keeps its position in a register: each step takes p and
  * returns where it stopped, or NULL for text that is not valid JSON
- * (nomem tells an allocation failure apart). */
+ * (nomem tells an allocation failure apart).
+ *
+ * The text is first checked to end in '}' (then white space): that byte,
+ * last, bounds every step but a string's scan, so they need no test of
+ * the end. A step stops at a byte it did not take, or past bytes that are
+ * not '}'; a string ends at a quote, which must lie before last. Only a
+ * closing '}' can move p past last, and only the outermost object may. */
 typedef struct scan {
-  const char *end, *start;
+  const char *end, *start, *last;
   pm_event *ev; /* NULL when only validating */
   pm_path_lookup lookup;
   const void *ctx;
@@ -28,18 +34,20 @@ typedef struct scan {
   uint32_t stack_in[16];
 } scan;
 
+static int is_ws(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
 /* Events are mostly compact: the first byte usually ends the white space. */
-static inline const char *ws(const char *p, const char *end) {
-  if (p < end && (unsigned char)*p > ' ') return p;
-  while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')) p++;
+static inline const char *ws(const char *p) {
+  if ((unsigned char)*p > ' ') return p;
+  while (is_ws(*p)) p++;
   return p;
 }
 
 /* Past c, after white space if there is any; NULL when c is not next. */
-static inline const char *eat(const char *p, const char *end, char c) {
-  if (p < end && *p == c) return p + 1;
-  p = ws(p, end);
-  return p < end && *p == c ? p + 1 : NULL;
+static inline const char *eat(const char *p, char c) {
+  if (*p == c) return p + 1;
+  p = ws(p);
+  return *p == c ? p + 1 : NULL;
 }
 
 static int hexval(char c) {
@@ -182,22 +190,23 @@ static size_t unescape(const char *b, size_t n, char *out) {
   return (size_t)(o - out);
 }
 
-static const char *number_end(const char *p, const char *end) {
-  if (p < end && *p == '-') p++;
-  if (p >= end) return NULL;
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static const char *number_end(const char *p) {
+  if (*p == '-') p++;
   if (*p == '0') p++;
-  else if (*p >= '1' && *p <= '9') while (p < end && *p >= '0' && *p <= '9') p++;
+  else if (*p >= '1' && *p <= '9') while (is_digit(*p)) p++;
   else return NULL;
-  if (p < end && *p == '.') {
+  if (*p == '.') {
     const char *d = ++p;
-    while (p < end && *p >= '0' && *p <= '9') p++;
+    while (is_digit(*p)) p++;
     if (p == d) return NULL;
   }
-  if (p < end && (*p == 'e' || *p == 'E')) {
+  if (*p == 'e' || *p == 'E') {
     p++;
-    if (p < end && (*p == '+' || *p == '-')) p++;
+    if (*p == '+' || *p == '-') p++;
     const char *d = p;
-    while (p < end && *p >= '0' && *p <= '9') p++;
+    while (is_digit(*p)) p++;
     if (p == d) return NULL;
   }
   return p;
@@ -258,7 +267,7 @@ static const char *leaf(scan *s, const char *p, uint32_t id) {
   const char *end = s->end;
   pm_value v = {0};
   int esc = 0;
-  char c = p < end ? *p : 0;
+  char c = *p;
   if (c == '"') {
     v.type = PV_STR;
     v.s = p + 1;
@@ -267,7 +276,7 @@ static const char *leaf(scan *s, const char *p, uint32_t id) {
   } else if (c == '-' || (c >= '0' && c <= '9')) {
     v.type = PV_NUM;
     v.s = p;
-    if (!(p = number_end(p, end))) return NULL;
+    if (!(p = number_end(p))) return NULL;
     v.len = (size_t)(p - v.s);
   } else if (c == 't') {
     v.type = PV_TRUE;
@@ -303,23 +312,23 @@ static inline __attribute__((always_inline)) const char *members(scan *s, const 
   pm_event *ev = s->ev;
   size_t base = mode == M_UNDER ? ev->plen : 0;
   uint32_t count = 0;
-  p = ws(p + 1, end);
-  if (p < end && *p == '}') return p + 1;
+  p = ws(p + 1);
+  if (*p == '}') return p + 1;
   for (;;) {
-    if (p >= end || *p != '"') return NULL;
+    if (*p != '"') return NULL;
     const char *k = p + 1;
     int esc;
     if (!(p = str_end(k, end, &esc))) return NULL;
     size_t klen = (size_t)(p - k);
-    if (!(p = eat(p + 1, end, ':'))) return NULL;
-    p = ws(p, end);
+    if (!(p = eat(p + 1, ':'))) return NULL;
+    p = ws(p);
     count++;
     uint32_t sub = 0;
     if (mode == M_TOP && !esc) {
       /* A top-level key is its own path: only an object or array under a
        * named path needs it copied, as the base of the paths inside. */
       sub = s->lookup(s->ctx, k, klen);
-      if (sub && p < end && (*p == '{' || *p == '[')) {
+      if (sub && (*p == '{' || *p == '[')) {
         if (klen + 2 > ev->pcap && grow((void **)&ev->path, &ev->pcap, klen + 2, 1, ev->p_in))
           goto nomem;
         memcpy(ev->path, k, klen);
@@ -341,7 +350,7 @@ static inline __attribute__((always_inline)) const char *members(scan *s, const 
       ev->plen = n;
       sub = s->lookup(s->ctx, ev->path, n);
     }
-    if (!sub && p < end && *p == '"') {
+    if (!sub && *p == '"') {
       /* The commonest member: a string no pattern names, passed over here. */
       if (!(p = str_end(p + 1, end, &esc))) return NULL;
       p++;
@@ -349,12 +358,12 @@ static inline __attribute__((always_inline)) const char *members(scan *s, const 
       return NULL;
     }
     if (mode != M_CHECK) ev->plen = base;
-    p = ws(p, end);
-    if (p < end && *p == ',') {
-      p = ws(p + 1, end);
+    p = ws(p);
+    if (*p == ',') {
+      p = ws(p + 1);
       continue;
     }
-    if (p >= end || *p++ != '}') return NULL;
+    if (*p++ != '}') return NULL;
     if (mode == M_TOP && s->depth == 1) ev->members = count;
     return p;
   }
@@ -370,10 +379,9 @@ static const char *object(scan *s, const char *p, uint32_t found) {
 }
 
 static const char *array(scan *s, const char *p, uint32_t found) {
-  const char *end = s->end;
   uint32_t id = s->next_array++, idx = 0;
-  p = ws(p + 1, end);
-  if (p < end && *p == ']') return p + 1;
+  p = ws(p + 1);
+  if (*p == ']') return p + 1;
   for (;;) {
     if (found) {
       if (grow((void **)&s->stack, &s->cs, s->ns + 2, sizeof *s->stack, s->stack_in)) {
@@ -386,21 +394,21 @@ static const char *array(scan *s, const char *p, uint32_t found) {
     p = value(s, p, found);
     if (found) s->ns -= 2;
     if (!p) return NULL;
-    p = ws(p, end);
-    if (p < end && *p == ',') {
-      p = ws(p + 1, end);
+    p = ws(p);
+    if (*p == ',') {
+      p = ws(p + 1);
       continue;
     }
-    return p < end && *p == ']' ? p + 1 : NULL;
+    return *p == ']' ? p + 1 : NULL;
   }
 }
 
 /* found: the path lookup result (0 = skip: validate only). */
 static const char *value(scan *s, const char *p, uint32_t found) {
-  if (p >= s->end) return NULL;
   if (*p == '{' || *p == '[') {
     if (++s->depth > s->max_depth) return NULL;
     p = *p == '{' ? object(s, p, found) : array(s, p, found);
+    if (p && p > s->last && s->depth > 1) p = NULL; /* the outer object is unclosed */
     s->depth--;
     return p;
   }
@@ -409,10 +417,13 @@ static const char *value(scan *s, const char *p, uint32_t found) {
 
 /* Scans a whole text that must be one JSON object. */
 static int document(scan *s, const char *json, uint32_t found) {
-  const char *p = ws(json, s->end);
-  if (p < s->end && *p == '{') p = value(s, p, found);
-  else p = NULL;
-  if (p) p = ws(p, s->end);
+  const char *p = s->end;
+  while (p > json && is_ws(p[-1])) p--;
+  if (p == json || p[-1] != '}') return AEV_ERR_INVALID;
+  s->last = p - 1;
+  p = ws(json);
+  p = *p == '{' ? value(s, p, found) : NULL;
+  if (p) while (p < s->end && is_ws(*p)) p++;
   if (s->stack != s->stack_in) free(s->stack);
   if (s->nomem) return AEV_ERR_NOMEM;
   return p == s->end ? AEV_OK : AEV_ERR_INVALID;
@@ -433,7 +444,7 @@ int aev__pm_flatten(const char *json, size_t len, int max_depth,
   ev->cf = PM_INLINE;
   ev->ct = PM_INLINE;
   ev->pcap = sizeof ev->p_in;
-  scan s = {json + len, json, ev, lookup, ctx, 0, NULL, 0, 16, 0, max_depth, 0, {0}};
+  scan s = {json + len, json, NULL, ev, lookup, ctx, 0, NULL, 0, 16, 0, max_depth, 0, {0}};
   s.stack = s.stack_in;
   int rc = document(&s, json, PM_PATH_PREFIX);
   if (rc) return rc;
@@ -472,7 +483,7 @@ void aev__pm_event_free(pm_event *ev) {
 
 int aev__pm_json_object_check(const char *json, size_t len, int max_depth) {
   /* A scan that names no path only validates: it never touches ev. */
-  scan s = {json + len, json, NULL, NULL, NULL, 0, NULL, 0, 16, 0, max_depth, 0, {0}};
+  scan s = {json + len, json, NULL, NULL, NULL, NULL, 0, NULL, 0, 16, 0, max_depth, 0, {0}};
   s.stack = s.stack_in;
   return document(&s, json, 0) == AEV_OK;
 }
