@@ -225,6 +225,45 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem, const void *i
   return AEV_OK;
 }
 
+/* A validated number's value, as strtod() reads it. Most have at most 15
+ * significant digits and a small exponent: the digits and the power of
+ * ten are then exact doubles, and one multiplication or division rounds
+ * once, to the same double strtod() gives (Clinger's fast path). */
+static double number_value(const char *s, size_t n) {
+  static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const char *p = s, *end = s + n;
+  int neg = *p == '-', digits = 0, exp = 0, frac = 0;
+  uint64_t m = 0;
+  for (p += neg; p < end && (is_digit(*p) || (*p == '.' && !frac)); p++) {
+    if (*p == '.') {
+      frac = 1;
+      continue;
+    }
+    if (m || *p != '0') digits++;
+    m = m * 10 + (uint64_t)(*p - '0');
+    exp -= frac;
+    if (digits > 15) goto slow;
+  }
+  if (p < end) { /* the exponent */
+    int eneg = *++p == '-', e = 0;
+    p += *p == '-' || *p == '+';
+    if (end - p > 3) goto slow;
+    while (p < end) e = e * 10 + (*p++ - '0');
+    exp += eneg ? -e : e;
+  }
+  if (exp < -22 || exp > 22) goto slow;
+  double d = exp < 0 ? (double)m / pow10[-exp] : (double)m * pow10[exp];
+  return neg ? -d : d;
+slow:;
+  char buf[128];
+  n = n < sizeof buf ? n : sizeof buf - 1;
+  memcpy(buf, s, n);
+  buf[n] = 0;
+  return strtod(buf, NULL);
+}
+
 static const char *literal(const char *p, const char *end, const char *word, size_t n) {
   return (size_t)(end - p) >= n && !memcmp(p, word, n) ? p + n : NULL;
 }
@@ -245,11 +284,7 @@ static int emit(scan *s, uint32_t id, pm_value v, int esc) {
     v.len = n;
     ev->na += n;
   } else if (v.type == PV_NUM) {
-    char buf[128];
-    size_t n = v.len < sizeof buf ? v.len : sizeof buf - 1;
-    memcpy(buf, v.s, n);
-    buf[n] = 0;
-    v.num = strtod(buf, NULL);
+    v.num = number_value(v.s, v.len);
   }
   if ((ev->nf == ev->cf || ev->nt + s->ns > ev->ct) && /* rare: skip the calls */
       (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f, ev->f_in) ||
