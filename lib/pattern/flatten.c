@@ -484,27 +484,33 @@ int aev__pm_flatten(const char *json, size_t len, int max_depth,
   int rc = document(&s, json, PM_PATH_PREFIX);
   if (rc) return rc;
   /* Group by path id: events have few named fields, which an insertion
-   * sort orders faster than qsort's calls through a comparator. */
-  if (ev->nf > PM_INLINE) {
-    qsort(ev->f, ev->nf, sizeof *ev->f, cmp_field);
+   * sort orders faster than qsort's calls through a comparator. Locals:
+   * stores to the fields could otherwise alias the counts. */
+  pm_field *f = ev->f;
+  size_t nf = ev->nf, ng = 0;
+  if (nf > PM_INLINE) {
+    qsort(f, nf, sizeof *f, cmp_field);
   } else {
-    for (size_t i = 1; i < ev->nf; i++) {
-      pm_field x = ev->f[i];
+    for (size_t i = 1; i < nf; i++) {
+      if (f[i - 1].path <= f[i].path) continue;
+      pm_field x = f[i];
       size_t j = i;
-      for (; j > 0 && ev->f[j - 1].path > x.path; j--) ev->f[j] = ev->f[j - 1];
-      ev->f[j] = x;
+      for (; j > 0 && f[j - 1].path > x.path; j--) f[j] = f[j - 1];
+      f[j] = x;
     }
   }
-  if (ev->nf > PM_INLINE && !(ev->g = malloc(ev->nf * sizeof *ev->g))) {
+  if (nf > PM_INLINE && !(ev->g = malloc(nf * sizeof *ev->g))) {
     ev->g = ev->g_in;
     return AEV_ERR_NOMEM;
   }
-  for (size_t i = 0; i < ev->nf; i++) {
-    if (ev->ng && ev->g[ev->ng - 1].path == ev->f[i].path)
-      ev->g[ev->ng - 1].n++;
+  pm_group *g = ev->g;
+  for (size_t i = 0; i < nf; i++) {
+    if (ng && g[ng - 1].path == f[i].path)
+      g[ng - 1].n++;
     else
-      ev->g[ev->ng++] = (pm_group){ev->f[i].path, (uint32_t)i, 1};
+      g[ng++] = (pm_group){f[i].path, (uint32_t)i, 1};
   }
+  ev->ng = ng;
   return AEV_OK;
 }
 
