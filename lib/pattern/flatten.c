@@ -450,14 +450,30 @@ static const char *value(scan *s, const char *p, uint32_t found) {
   return leaf(s, p, found & ~PM_PATH_PREFIX);
 }
 
-/* Scans a whole text that must be one JSON object. */
-static int document(scan *s, const char *json, uint32_t found) {
+/* Scans a whole text that must be one JSON object, with fields on the
+ * paths lookup names going to ev (both NULL: only validates). The scan
+ * state is set field by field: its inline stack needs no zeroing. */
+static int document(const char *json, size_t len, int max_depth, pm_path_lookup lookup,
+                    const void *ctx, pm_event *ev) {
+  scan state, *s = &state;
+  s->end = json + len;
+  s->start = json;
+  s->ev = ev;
+  s->lookup = lookup;
+  s->ctx = ctx;
+  s->next_array = 0;
+  s->stack = s->stack_in;
+  s->ns = 0;
+  s->cs = sizeof s->stack_in / sizeof *s->stack_in;
+  s->depth = 0;
+  s->max_depth = max_depth;
+  s->nomem = 0;
   const char *p = s->end;
   while (p > json && is_ws(p[-1])) p--;
   if (p == json || p[-1] != '}') return AEV_ERR_INVALID;
   s->last = p - 1;
   p = ws(json);
-  p = *p == '{' ? value(s, p, found) : NULL;
+  p = *p == '{' ? value(s, p, ev ? PM_PATH_PREFIX : 0) : NULL;
   if (p) while (p < s->end && is_ws(*p)) p++;
   if (s->stack != s->stack_in) free(s->stack);
   if (s->nomem) return AEV_ERR_NOMEM;
@@ -479,9 +495,7 @@ int aev__pm_flatten(const char *json, size_t len, int max_depth,
   ev->cf = PM_INLINE;
   ev->ct = PM_INLINE;
   ev->pcap = sizeof ev->p_in;
-  scan s = {json + len, json, NULL, ev, lookup, ctx, 0, NULL, 0, 16, 0, max_depth, 0, {0}};
-  s.stack = s.stack_in;
-  int rc = document(&s, json, PM_PATH_PREFIX);
+  int rc = document(json, len, max_depth, lookup, ctx, ev);
   if (rc) return rc;
   /* Group by path id: events have few named fields, which an insertion
    * sort orders faster than qsort's calls through a comparator. Locals:
@@ -524,7 +538,5 @@ void aev__pm_event_free(pm_event *ev) {
 
 int aev__pm_json_object_check(const char *json, size_t len, int max_depth) {
   /* A scan that names no path only validates: it never touches ev. */
-  scan s = {json + len, json, NULL, NULL, NULL, NULL, 0, NULL, 0, 16, 0, max_depth, 0, {0}};
-  s.stack = s.stack_in;
-  return document(&s, json, 0) == AEV_OK;
+  return document(json, len, max_depth, NULL, NULL, NULL) == AEV_OK;
 }
