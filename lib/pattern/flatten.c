@@ -13,34 +13,41 @@
 #include "pattern/pattern.h"
 #include "pattern/pattern_int.h"
 
+/* The scanner keeps its position in a register: each step takes p and
+ * returns where it stopped, or NULL for text that is not valid JSON
+ * (nomem tells an allocation failure apart).
+ *
+ * The text is first checked to end in '}' (then white space): that byte,
+ * last, bounds every step but a string's scan, so they need no test of
+ * the end. A step stops at a byte it did not take, or past bytes that are
+ * not '}'; a string ends at a quote, which must lie before last. Only a
+ * closing '}' can move p past last, and only the outermost object may. */
 typedef struct scan {
-  const char *p, *end, *start;
-  pm_event *ev;
+  const char *end, *start, *last;
+  pm_event *ev; /* NULL when only validating */
   pm_path_lookup lookup;
   const void *ctx;
   uint32_t next_array;
   uint32_t *stack; /* (array id, index) pairs of the enclosing arrays */
   size_t ns, cs;
-  int depth, max_depth;
+  int depth, max_depth, nomem;
   uint32_t stack_in[16];
 } scan;
 
+static int is_ws(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
+
 /* Events are mostly compact: the first byte usually ends the white space. */
-static inline void ws(scan *s) {
-  const char *p = s->p, *end = s->end;
-  if (p < end && (unsigned char)*p > ' ') return;
-  while (p < end && (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')) p++;
-  s->p = p;
+static inline const char *ws(const char *p) {
+  if ((unsigned char)*p > ' ') return p;
+  while (is_ws(*p)) p++;
+  return p;
 }
 
-/* Consumes c, after white space if there is any: whether c was there. */
-static inline int eat(scan *s, char c) {
-  if (!(s->p < s->end && *s->p == c)) {
-    ws(s);
-    if (s->p >= s->end || *s->p != c) return 0;
-  }
-  s->p++;
-  return 1;
+/* Past c, after white space if there is any; NULL when c is not next. */
+static inline const char *eat(const char *p, char c) {
+  if (*p == c) return p + 1;
+  p = ws(p);
+  return *p == c ? p + 1 : NULL;
 }
 
 static int hexval(char c) {
@@ -92,48 +99,36 @@ static inline const char *next_special(const char *p, const char *end) {
 }
 
 /* The rest of a string from p, its first special byte (or end): escapes,
- * which string_end() leaves to this out-of-line loop. Control characters
- * must be escaped (RFC 8259). */
-static int string_rest(scan *s, const char *p, const char **body, size_t *len, int *esc) {
-  const char *b = s->p;
-  *esc = 0;
+ * which str_end() leaves to this out-of-line loop. Control characters
+ * must be escaped (RFC 8259). Returns the closing quote or NULL. */
+static const char *str_rest(const char *p, const char *end) {
   for (;;) {
-    if (p >= s->end || (unsigned char)*p < 0x20) return AEV_ERR_INVALID;
-    if (*p == '"') break;
-    *esc = 1;
-    if (++p >= s->end) return AEV_ERR_INVALID;
+    if (p >= end || (unsigned char)*p < 0x20) return NULL;
+    if (*p == '"') return p;
+    if (++p >= end) return NULL;
     char c = *p;
     if (c == 'u') {
-      if (s->end - p < 5) return AEV_ERR_INVALID;
+      if (end - p < 5) return NULL;
       for (int i = 1; i <= 4; i++)
-        if (hexval(p[i]) < 0) return AEV_ERR_INVALID;
+        if (hexval(p[i]) < 0) return NULL;
       p += 5;
     } else if (c && strchr("\"\\/bfnrt", c)) {
       p++;
     } else {
-      return AEV_ERR_INVALID;
+      return NULL;
     }
-    p = next_special(p, s->end);
+    p = next_special(p, end);
   }
-  *body = b;
-  *len = (size_t)(p - b);
-  s->p = p + 1;
-  return AEV_OK;
 }
 
-/* Scans a string starting after its opening quote. *esc says whether it
- * holds escapes; s->p ends after the closing quote. Inlined: most strings
- * are short and plain, ending at the first special byte. */
-static inline int string_end(scan *s, const char **body, size_t *len, int *esc) {
-  const char *b = s->p, *p = next_special(b, s->end);
-  if (p < s->end && *p == '"') {
-    *body = b;
-    *len = (size_t)(p - b);
-    *esc = 0;
-    s->p = p + 1;
-    return AEV_OK;
-  }
-  return string_rest(s, p, body, len, esc);
+/* From just after a string's opening quote: its closing quote, or NULL
+ * when the string is invalid; *esc says whether it holds escapes.
+ * Inlined: most strings are short and plain, ending at the first special
+ * byte. */
+static inline const char *str_end(const char *p, const char *end, int *esc) {
+  p = next_special(p, end);
+  *esc = !(p < end && *p == '"');
+  return *esc ? str_rest(p, end) : p;
 }
 
 static void put_utf8(char **o, unsigned cp) {
@@ -195,27 +190,26 @@ static size_t unescape(const char *b, size_t n, char *out) {
   return (size_t)(o - out);
 }
 
-static int number_end(scan *s) {
-  const char *p = s->p;
-  if (p < s->end && *p == '-') p++;
-  if (p >= s->end) return AEV_ERR_INVALID;
+static int is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static const char *number_end(const char *p) {
+  if (*p == '-') p++;
   if (*p == '0') p++;
-  else if (*p >= '1' && *p <= '9') while (p < s->end && *p >= '0' && *p <= '9') p++;
-  else return AEV_ERR_INVALID;
-  if (p < s->end && *p == '.') {
+  else if (*p >= '1' && *p <= '9') while (is_digit(*p)) p++;
+  else return NULL;
+  if (*p == '.') {
     const char *d = ++p;
-    while (p < s->end && *p >= '0' && *p <= '9') p++;
-    if (p == d) return AEV_ERR_INVALID;
+    while (is_digit(*p)) p++;
+    if (p == d) return NULL;
   }
-  if (p < s->end && (*p == 'e' || *p == 'E')) {
+  if (*p == 'e' || *p == 'E') {
     p++;
-    if (p < s->end && (*p == '+' || *p == '-')) p++;
+    if (*p == '+' || *p == '-') p++;
     const char *d = p;
-    while (p < s->end && *p >= '0' && *p <= '9') p++;
-    if (p == d) return AEV_ERR_INVALID;
+    while (is_digit(*p)) p++;
+    if (p == d) return NULL;
   }
-  s->p = p;
-  return AEV_OK;
+  return p;
 }
 
 /* Grows a buffer that starts as one of the event's inline arrays. */
@@ -231,151 +225,259 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem, const void *i
   return AEV_OK;
 }
 
-static int literal(scan *s, const char *word, size_t n) {
-  if ((size_t)(s->end - s->p) < n || memcmp(s->p, word, n)) return AEV_ERR_INVALID;
-  s->p += n;
-  return AEV_OK;
+/* A validated number's value, as strtod() reads it. Most have at most 15
+ * significant digits and a small exponent: the digits and the power of
+ * ten are then exact doubles, and one multiplication or division rounds
+ * once, to the same double strtod() gives (Clinger's fast path). */
+static double number_value(const char *s, size_t n) {
+  static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  const char *p = s, *end = s + n;
+  int neg = *p == '-', digits = 0, exp = 0, frac = 0;
+  uint64_t m = 0;
+  for (p += neg; p < end && (is_digit(*p) || (*p == '.' && !frac)); p++) {
+    if (*p == '.') {
+      frac = 1;
+      continue;
+    }
+    if (m || *p != '0') digits++;
+    m = m * 10 + (uint64_t)(*p - '0');
+    exp -= frac;
+    if (digits > 15) goto slow;
+  }
+  if (p < end) { /* the exponent */
+    int eneg = *++p == '-', e = 0;
+    p += *p == '-' || *p == '+';
+    if (end - p > 3) goto slow;
+    while (p < end) e = e * 10 + (*p++ - '0');
+    exp += eneg ? -e : e;
+  }
+  if (exp < -22 || exp > 22) goto slow;
+  double d = exp < 0 ? (double)m / pow10[-exp] : (double)m * pow10[exp];
+  return neg ? -d : d;
+slow:;
+  char buf[128];
+  n = n < sizeof buf ? n : sizeof buf - 1;
+  memcpy(buf, s, n);
+  buf[n] = 0;
+  return strtod(buf, NULL);
 }
 
-/* Emits a leaf at path id, or only validates it when id is 0. */
-static int leaf(scan *s, uint32_t id) {
-  pm_value v = {0};
-  const char *b = s->p;
-  int rc;
-  char c = s->p < s->end ? *s->p : 0;
-  if (c == '"') {
-    s->p++;
-    int esc;
-    if ((rc = string_end(s, &v.s, &v.len, &esc))) return rc;
-    v.type = PV_STR;
-    if (esc && id) {
-      pm_event *ev = s->ev;
-      /* The arena is sized once to the input, so earlier pointers stay valid. */
-      if (!ev->arena) {
-        ev->arena = malloc((size_t)(s->end - s->start) + 1);
-        if (!ev->arena) return AEV_ERR_NOMEM;
-        ev->ca = (size_t)(s->end - s->start) + 1;
-      }
-      size_t n = unescape(v.s, v.len, ev->arena + ev->na);
-      v.s = ev->arena + ev->na;
-      v.len = n;
-      ev->na += n;
-    }
-  } else if (c == '-' || (c >= '0' && c <= '9')) {
-    if ((rc = number_end(s))) return rc;
-    v.type = PV_NUM;
-    if (id) {
-      char buf[128];
-      size_t n = (size_t)(s->p - b);
-      if (n >= sizeof buf) n = sizeof buf - 1;
-      memcpy(buf, b, n);
-      buf[n] = 0;
-      v.num = strtod(buf, NULL);
-      v.s = b;
-      v.len = (size_t)(s->p - b);
-    }
-  } else if (c == 't') {
-    if ((rc = literal(s, "true", 4))) return rc;
-    v.type = PV_TRUE;
-  } else if (c == 'f') {
-    if ((rc = literal(s, "false", 5))) return rc;
-    v.type = PV_FALSE;
-  } else if (c == 'n') {
-    if ((rc = literal(s, "null", 4))) return rc;
-    v.type = PV_NULL;
-  } else {
-    return AEV_ERR_INVALID;
-  }
-  if (!id) return AEV_OK;
+static const char *literal(const char *p, const char *end, const char *word, size_t n) {
+  return (size_t)(end - p) >= n && !memcmp(p, word, n) ? p + n : NULL;
+}
+
+/* Records v as a field at path id (1-based): decodes its escapes (esc) or
+ * its number. Returns 0, or -1 when out of memory. */
+static int emit(scan *s, uint32_t id, pm_value v, int esc) {
   pm_event *ev = s->ev;
+  if (esc) {
+    /* The arena is sized once to the input, so earlier pointers stay valid. */
+    if (!ev->arena) {
+      ev->arena = malloc((size_t)(s->end - s->start) + 1);
+      if (!ev->arena) return -1;
+      ev->ca = (size_t)(s->end - s->start) + 1;
+    }
+    size_t n = unescape(v.s, v.len, ev->arena + ev->na);
+    v.s = ev->arena + ev->na;
+    v.len = n;
+    ev->na += n;
+  } else if (v.type == PV_NUM) {
+    v.num = number_value(v.s, v.len);
+  }
   if ((ev->nf == ev->cf || ev->nt + s->ns > ev->ct) && /* rare: skip the calls */
       (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f, ev->f_in) ||
        grow((void **)&ev->trails, &ev->ct, ev->nt + s->ns, sizeof *ev->trails, ev->t_in)))
-    return AEV_ERR_NOMEM;
+    return -1;
   if (s->ns) memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
   ev->f[ev->nf++] = (pm_field){id - 1, (uint32_t)ev->nt, (uint32_t)(s->ns / 2), v};
   ev->nt += s->ns;
-  return AEV_OK;
+  return 0;
 }
 
-static int value(scan *s, uint32_t found);
+/* Scans the scalar at p: emits it at path id, or only validates it when
+ * id is 0 (a number is then not converted). */
+static const char *leaf(scan *s, const char *p, uint32_t id) {
+  const char *end = s->end;
+  pm_value v = {0};
+  int esc = 0;
+  char c = *p;
+  if (c == '"') {
+    v.type = PV_STR;
+    v.s = p + 1;
+    if (!(p = str_end(p + 1, end, &esc))) return NULL;
+    v.len = (size_t)(p++ - v.s);
+  } else if (c == '-' || (c >= '0' && c <= '9')) {
+    v.type = PV_NUM;
+    v.s = p;
+    if (!(p = number_end(p))) return NULL;
+    v.len = (size_t)(p - v.s);
+  } else if (c == 't') {
+    v.type = PV_TRUE;
+    p = literal(p, end, "true", 4);
+  } else if (c == 'f') {
+    v.type = PV_FALSE;
+    p = literal(p, end, "false", 5);
+  } else if (c == 'n') {
+    v.type = PV_NULL;
+    p = literal(p, end, "null", 4);
+  } else {
+    return NULL;
+  }
+  if (!p || !id) return p;
+  if (emit(s, id, v, esc)) {
+    s->nomem = 1;
+    return NULL;
+  }
+  return p;
+}
 
-static int object(scan *s, uint32_t found) {
-  pm_event *ev = s->ev; /* NULL when only validating (found is 0) */
-  size_t base = found ? ev->plen : 0;
-  s->p++;
-  if (eat(s, '}')) return AEV_OK;
+static const char *value(scan *s, const char *p, uint32_t found);
+
+/* How an object's members are scanned: only validated, or looked up with
+ * each key as its own path (no base path yet) or under the base path. */
+enum { M_CHECK, M_TOP, M_UNDER };
+
+/* The members of the object at p. Written once, inlined into one copy per
+ * mode, so each copy carries only the state its mode needs. */
+static inline __attribute__((always_inline)) const char *members(scan *s, const char *p,
+                                                                  int mode) {
+  const char *end = s->end;
+  pm_event *ev = s->ev;
+  size_t base = mode == M_UNDER ? ev->plen : 0;
+  uint32_t count = 0;
+  p = ws(p + 1);
+  if (*p == '}') return p + 1;
   for (;;) {
-    if (!eat(s, '"')) return AEV_ERR_INVALID;
-    const char *k;
-    size_t klen;
-    int esc, rc;
-    if ((rc = string_end(s, &k, &klen, &esc))) return rc;
-    if (found && s->depth == 1) ev->members++;
-    if (!eat(s, ':')) return AEV_ERR_INVALID;
-    ws(s);
+    if (*p != '"') return NULL;
+    const char *k = p + 1;
+    int esc;
+    if (!(p = str_end(k, end, &esc))) return NULL;
+    size_t klen = (size_t)(p - k);
+    if (!(p = eat(p + 1, ':'))) return NULL;
+    p = ws(p);
+    count++;
     uint32_t sub = 0;
-    if (found && !base && !esc) {
+    if (mode == M_TOP && !esc) {
       /* A top-level key is its own path: only an object or array under a
        * named path needs it copied, as the base of the paths inside. */
       sub = s->lookup(s->ctx, k, klen);
-      if (sub && s->p < s->end && (*s->p == '{' || *s->p == '[')) {
+      if (sub && (*p == '{' || *p == '[')) {
         if (klen + 2 > ev->pcap && grow((void **)&ev->path, &ev->pcap, klen + 2, 1, ev->p_in))
-          return AEV_ERR_NOMEM;
+          goto nomem;
         memcpy(ev->path, k, klen);
         ev->plen = klen;
       }
-    } else if (found) {
-      if (base + klen + 2 > ev->pcap &&
-          grow((void **)&ev->path, &ev->pcap, base + klen + 2, 1, ev->p_in))
-        return AEV_ERR_NOMEM;
+    } else if (mode != M_CHECK) {
+      /* 16 bytes of room past the key: a short key is copied whole. */
+      if (base + klen + 18 > ev->pcap &&
+          grow((void **)&ev->path, &ev->pcap, base + klen + 18, 1, ev->p_in))
+        goto nomem;
       size_t n = base;
-      if (base) ev->path[n++] = '.';
-      n += esc ? unescape(k, klen, ev->path + n) : (memcpy(ev->path + n, k, klen), klen);
+      if (mode == M_UNDER) ev->path[n++] = '.';
+      if (esc)
+        n += unescape(k, klen, ev->path + n);
+      else if (klen <= 16 && end - k >= 16)
+        memcpy(ev->path + n, k, 16), n += klen;
+      else
+        memcpy(ev->path + n, k, klen), n += klen;
       ev->plen = n;
       sub = s->lookup(s->ctx, ev->path, n);
     }
-    rc = value(s, sub);
-    if (found) ev->plen = base;
-    if (rc) return rc;
-    if (eat(s, ',')) continue;
-    return eat(s, '}') ? AEV_OK : AEV_ERR_INVALID;
+    if (!sub && *p == '"') {
+      /* The commonest member: a string no pattern names, passed over here. */
+      if (!(p = str_end(p + 1, end, &esc))) return NULL;
+      p++;
+    } else if (!(p = value(s, p, sub))) {
+      return NULL;
+    }
+    if (mode != M_CHECK) ev->plen = base;
+    p = ws(p);
+    if (*p == ',') {
+      p = ws(p + 1);
+      continue;
+    }
+    if (*p++ != '}') return NULL;
+    if (mode == M_TOP && s->depth == 1) ev->members = count;
+    return p;
   }
+nomem:
+  s->nomem = 1;
+  return NULL;
 }
 
-static int array(scan *s, uint32_t found) {
-  uint32_t id = s->next_array++;
-  uint32_t idx = 0;
-  s->p++;
-  if (eat(s, ']')) return AEV_OK;
+/* found: the object's path lookup result, 0 when only validating. */
+static const char *object(scan *s, const char *p, uint32_t found) {
+  if (!found) return members(s, p, M_CHECK);
+  return s->ev->plen ? members(s, p, M_UNDER) : members(s, p, M_TOP);
+}
+
+static const char *array(scan *s, const char *p, uint32_t found) {
+  uint32_t id = s->next_array++, idx = 0;
+  p = ws(p + 1);
+  if (*p == ']') return p + 1;
   for (;;) {
     if (found) {
-      if (grow((void **)&s->stack, &s->cs, s->ns + 2, sizeof *s->stack, s->stack_in))
-        return AEV_ERR_NOMEM;
+      if (grow((void **)&s->stack, &s->cs, s->ns + 2, sizeof *s->stack, s->stack_in)) {
+        s->nomem = 1;
+        return NULL;
+      }
       s->stack[s->ns++] = id;
       s->stack[s->ns++] = idx++;
     }
-    int rc = value(s, found);
+    p = value(s, p, found);
     if (found) s->ns -= 2;
-    if (rc) return rc;
-    if (eat(s, ',')) {
-      ws(s);
+    if (!p) return NULL;
+    p = ws(p);
+    if (*p == ',') {
+      p = ws(p + 1);
       continue;
     }
-    return eat(s, ']') ? AEV_OK : AEV_ERR_INVALID;
+    return *p == ']' ? p + 1 : NULL;
   }
 }
 
 /* found: the path lookup result (0 = skip: validate only). */
-static int value(scan *s, uint32_t found) {
-  if (s->p >= s->end) return AEV_ERR_INVALID;
-  if (*s->p == '{' || *s->p == '[') {
-    if (++s->depth > s->max_depth) return AEV_ERR_INVALID;
-    int rc = *s->p == '{' ? object(s, found) : array(s, found);
+static const char *value(scan *s, const char *p, uint32_t found) {
+  if (*p == '{' || *p == '[') {
+    if (++s->depth > s->max_depth) return NULL;
+    p = *p == '{' ? object(s, p, found) : array(s, p, found);
+    if (p && p > s->last && s->depth > 1) p = NULL; /* the outer object is unclosed */
     s->depth--;
-    return rc;
+    return p;
   }
-  return leaf(s, found & ~PM_PATH_PREFIX);
+  return leaf(s, p, found & ~PM_PATH_PREFIX);
+}
+
+/* Scans a whole text that must be one JSON object, with fields on the
+ * paths lookup names going to ev (both NULL: only validates). The scan
+ * state is set field by field: its inline stack needs no zeroing. */
+static int document(const char *json, size_t len, int max_depth, pm_path_lookup lookup,
+                    const void *ctx, pm_event *ev) {
+  scan state, *s = &state;
+  s->end = json + len;
+  s->start = json;
+  s->ev = ev;
+  s->lookup = lookup;
+  s->ctx = ctx;
+  s->next_array = 0;
+  s->stack = s->stack_in;
+  s->ns = 0;
+  s->cs = sizeof s->stack_in / sizeof *s->stack_in;
+  s->depth = 0;
+  s->max_depth = max_depth;
+  s->nomem = 0;
+  const char *p = s->end;
+  while (p > json && is_ws(p[-1])) p--;
+  if (p == json || p[-1] != '}') return AEV_ERR_INVALID;
+  s->last = p - 1;
+  p = ws(json);
+  p = *p == '{' ? value(s, p, ev ? PM_PATH_PREFIX : 0) : NULL;
+  if (p) while (p < s->end && is_ws(*p)) p++;
+  if (s->stack != s->stack_in) free(s->stack);
+  if (s->nomem) return AEV_ERR_NOMEM;
+  return p == s->end ? AEV_OK : AEV_ERR_INVALID;
 }
 
 static int cmp_field(const void *a, const void *b) {
@@ -393,39 +495,36 @@ int aev__pm_flatten(const char *json, size_t len, int max_depth,
   ev->cf = PM_INLINE;
   ev->ct = PM_INLINE;
   ev->pcap = sizeof ev->p_in;
-  scan s = {json, json + len, json, ev, lookup, ctx, 0, NULL, 0, 16, 0, max_depth, {0}};
-  s.stack = s.stack_in;
-  ws(&s);
-  int rc = AEV_ERR_INVALID;
-  if (s.p < s.end && *s.p == '{') {
-    rc = value(&s, PM_PATH_PREFIX);
-    ws(&s);
-    if (!rc && s.p != s.end) rc = AEV_ERR_INVALID;
-  }
-  if (s.stack != s.stack_in) free(s.stack);
+  int rc = document(json, len, max_depth, lookup, ctx, ev);
   if (rc) return rc;
   /* Group by path id: events have few named fields, which an insertion
-   * sort orders faster than qsort's calls through a comparator. */
-  if (ev->nf > PM_INLINE) {
-    qsort(ev->f, ev->nf, sizeof *ev->f, cmp_field);
+   * sort orders faster than qsort's calls through a comparator. Locals:
+   * stores to the fields could otherwise alias the counts. */
+  pm_field *f = ev->f;
+  size_t nf = ev->nf, ng = 0;
+  if (nf > PM_INLINE) {
+    qsort(f, nf, sizeof *f, cmp_field);
   } else {
-    for (size_t i = 1; i < ev->nf; i++) {
-      pm_field x = ev->f[i];
+    for (size_t i = 1; i < nf; i++) {
+      if (f[i - 1].path <= f[i].path) continue;
+      pm_field x = f[i];
       size_t j = i;
-      for (; j > 0 && ev->f[j - 1].path > x.path; j--) ev->f[j] = ev->f[j - 1];
-      ev->f[j] = x;
+      for (; j > 0 && f[j - 1].path > x.path; j--) f[j] = f[j - 1];
+      f[j] = x;
     }
   }
-  if (ev->nf > PM_INLINE && !(ev->g = malloc(ev->nf * sizeof *ev->g))) {
+  if (nf > PM_INLINE && !(ev->g = malloc(nf * sizeof *ev->g))) {
     ev->g = ev->g_in;
     return AEV_ERR_NOMEM;
   }
-  for (size_t i = 0; i < ev->nf; i++) {
-    if (ev->ng && ev->g[ev->ng - 1].path == ev->f[i].path)
-      ev->g[ev->ng - 1].n++;
+  pm_group *g = ev->g;
+  for (size_t i = 0; i < nf; i++) {
+    if (ng && g[ng - 1].path == f[i].path)
+      g[ng - 1].n++;
     else
-      ev->g[ev->ng++] = (pm_group){ev->f[i].path, (uint32_t)i, 1};
+      g[ng++] = (pm_group){f[i].path, (uint32_t)i, 1};
   }
+  ev->ng = ng;
   return AEV_OK;
 }
 
@@ -439,10 +538,5 @@ void aev__pm_event_free(pm_event *ev) {
 
 int aev__pm_json_object_check(const char *json, size_t len, int max_depth) {
   /* A scan that names no path only validates: it never touches ev. */
-  scan s = {json, json + len, json, NULL, NULL, NULL, 0, NULL, 0, 16, 0, max_depth, {0}};
-  s.stack = s.stack_in;
-  ws(&s);
-  if (s.p >= s.end || *s.p != '{' || value(&s, 0)) return 0;
-  ws(&s);
-  return s.p == s.end;
+  return document(json, len, max_depth, NULL, NULL, NULL) == AEV_OK;
 }

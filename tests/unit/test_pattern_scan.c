@@ -1,0 +1,139 @@
+/* The event scanner behind pattern matching: the fast paths it takes for
+ * fields no pattern names (skipped strings, subtrees and numbers, still
+ * validated), escapes in names and values, white space anywhere, the
+ * end-of-text bound, and numbers converted without strtod(). */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "awsevents/pattern.h"
+
+/* Matches event against pattern: 1, 0, or -1 when the event is refused. */
+static int try_match(const char *pattern, const char *event) {
+  aev_pattern *p = NULL;
+  ck_assert_msg(aev_pattern_compile(pattern, strlen(pattern), &p) == AEV_OK, "%s", pattern);
+  /* An exact-size copy: a read past the end shows under ASan. */
+  size_t n = strlen(event);
+  char *copy = malloc(n ? n : 1);
+  ck_assert_ptr_nonnull(copy);
+  memcpy(copy, event, n);
+  int m = -1, rc = aev_pattern_matches(p, copy, n, &m);
+  free(copy);
+  aev_pattern_free(p);
+  ck_assert_msg(rc == AEV_OK || rc == AEV_ERR_INVALID, "rc %d", rc);
+  return rc ? -1 : m;
+}
+
+typedef struct scase {
+  const char *pattern, *event;
+  int want; /* 1, 0, or -1: refused */
+} scase;
+
+static const scase cases[] = {
+    /* escapes in skipped names and values, and in named ones */
+    {"{\"k\":[\"x\"]}", "{\"n\\\"\\\\\":\"v\\\"\\\\\\/\\b\\f\\n\\r\\t\",\"k\":\"x\"}", 1},
+    {"{\"k\":[\"x\"]}", "{\"\\u00e9\\ud83d\\ude00\":\"\\u0041\\uD83D\\uDE00\",\"k\":\"x\"}", 1},
+    {"{\"k\":[\"a\\\"b\"]}", "{\"k\":\"a\\\"b\"}", 1},
+    {"{\"k\":[\"a\\\\\"]}", "{\"k\":\"a\\\\\"}", 1},
+    {"{\"k\":[\"a\\\\\"]}", "{\"k\":\"a\\\\\\\\\"}", 0},
+    {"{\"k\":[\"x\"]}", "{\"\\u006b\":\"x\"}", 1},
+    {"{\"d\":{\"k\":[\"x\"]}}", "{\"d\":{\"\\u006b\":\"x\"}}", 1},
+    {"{\"d\":{\"k\":[\"x\"]}}", "{\"\\u0064\":{\"k\":\"x\"}}", 1},
+    {"{\"\xf0\x9f\x98\x80\":[\"\xc3\xa9\"]}", "{\"\\ud83d\\ude00\":\"\\u00e9\"}", 1},
+    {"{\"k\":[\"x\"]}", "{\"n\":\"\\q\",\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"n\":\"\\u12g4\",\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"n\\u12\":1,\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\",\"n\":\"\\\"}", -1},
+    /* skipped subtrees: entered only to validate them */
+    {"{\"k\":[\"x\"]}", "{\"s\":{\"a\":[1,{\"b\":[true,false,null,\"\\\"]\"]}],\"c\":{}},\"k\":\"x\"}", 1},
+    {"{\"k\":[\"x\"]}", "{\"s\":[[[{\"x\":01}]]],\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"s\":[[[{\"x\":1}]],\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"s\":{\"x\" 1},\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"s\":[1 2],\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"s\":{\"x\":}},\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"s\":[nul],\"k\":\"x\"}", -1},
+    /* numbers in skipped fields are validated, never converted */
+    {"{\"k\":[\"x\"]}", "{\"s\":-0.0e-0,\"t\":1E+300,\"u\":[0,-1,2.5e3],\"k\":\"x\"}", 1},
+    {"{\"k\":[\"x\"]}", "{\"s\":01,\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"s\":1.,\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"s\":-,\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"s\":1e,\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"s\":1e+,\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"s\":+1,\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"s\":.5,\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"s\":[-],\"k\":\"x\"}", -1},
+    /* white space everywhere, none anywhere */
+    {"{\"d\":{\"k\":[\"x\"]},\"a\":[2]}",
+     " \t\n\r{ \t\n\r\"s\" \t\n\r: \t\n\r[ \t\n\r1 \t\n\r, \t\n\r{ \t\n\r} \t\n\r] \t\n\r, \t\n\r"
+     "\"d\" \t\n\r: \t\n\r{ \t\n\r\"k\" \t\n\r: \t\n\r\"x\" \t\n\r} \t\n\r, \t\n\r\"a\" \t\n\r:"
+     " \t\n\r[ \t\n\r1 \t\n\r, \t\n\r2 \t\n\r] \t\n\r} \t\n\r",
+     1},
+    {"{\"d\":{\"k\":[\"x\"]},\"a\":[2]}", "{\"s\":[1,{}],\"d\":{\"k\":\"x\"},\"a\":[1,2]}", 1},
+    {"{\"k\":[\"x\"]}", "{\"k\"\f:\"x\"}", -1},
+    /* the text must end with its object's '}' */
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\"}\n\t ", 1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\",\"d\":{\"b\":1}", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\",\"d\":[{}", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\",\"d\":[{}]", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\",\"d\":\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\",\"d\":\"}\"", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\"}}", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\"} x", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\",}", -1},
+    {"{\"k\":[\"x\"]}", "}", -1},
+    {"{\"k\":[\"x\"]}", " ", -1},
+    {"{\"k\":[\"x\"]}", "[{\"k\":\"x\"}]", -1},
+    /* named numbers: the same value whichever way they are written */
+    {"{\"n\":[150]}", "{\"n\":150}", 1},
+    {"{\"n\":[150]}", "{\"n\":1.5e2}", 1},
+    {"{\"n\":[150]}", "{\"n\":15E+1}", 1},
+    {"{\"n\":[150]}", "{\"n\":1500e-1}", 1},
+    {"{\"n\":[150]}", "{\"n\":0.00150e5}", 1},
+    {"{\"n\":[150]}", "{\"n\":150.000000000000000001}", 1},
+    {"{\"n\":[150]}", "{\"n\":150.0001}", 0},
+    {"{\"n\":[0]}", "{\"n\":-0.0}", 1},
+    {"{\"n\":[{\"numeric\":[\">\",0.1,\"<\",0.3]}]}", "{\"n\":2e-1}", 1},
+    {"{\"n\":[{\"numeric\":[\">\",0.1,\"<\",0.3]}]}", "{\"n\":0.30000000000000001}", 0},
+    {"{\"n\":[{\"numeric\":[\">\",1000]}]}", "{\"n\":1e300}", 1},
+    {"{\"n\":[{\"numeric\":[\"<\",0]}]}", "{\"n\":-1e-300}", 1},
+    {"{\"n\":[123456789.123]}", "{\"n\":123456789123e-3}", 1},
+};
+
+START_TEST(scan_cases) {
+  const scase *c = &cases[_i];
+  ck_assert_msg(try_match(c->pattern, c->event) == c->want, "case %d: %s against %s", _i,
+                c->pattern, c->event);
+}
+END_TEST
+
+/* Nesting: a skipped subtree counts toward the limit as a named one does;
+ * one just inside the limit is passed over, strings and numbers inside. */
+START_TEST(deep_skipped_subtrees) {
+  enum { LIMIT = 1100 }; /* PM_MAX_DEPTH: the top object is level 1 */
+  static char ev[2 * LIMIT + 64];
+  for (int arrays = LIMIT - 2; arrays <= LIMIT; arrays++) {
+    size_t n = (size_t)snprintf(ev, sizeof ev, "{\"s\":");
+    memset(ev + n, '[', (size_t)arrays);
+    n += (size_t)arrays;
+    n += (size_t)snprintf(ev + n, sizeof ev - n, "\"\\\"]\",-1e2");
+    memset(ev + n, ']', (size_t)arrays);
+    n += (size_t)arrays;
+    snprintf(ev + n, sizeof ev - n, ",\"k\":\"x\"}");
+    ck_assert_int_eq(try_match("{\"k\":[\"x\"]}", ev), 1 + arrays <= LIMIT ? 1 : -1);
+  }
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("pattern_scan");
+  TCase *tc = tcase_create("scan");
+  tcase_add_loop_test(tc, scan_cases, 0, (int)(sizeof cases / sizeof *cases));
+  tcase_add_test(tc, deep_skipped_subtrees);
+  suite_add_tcase(s, tc);
+  SRunner *r = srunner_create(s);
+  srunner_run_all(r, CK_NORMAL);
+  int failed = srunner_ntests_failed(r);
+  srunner_free(r);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
