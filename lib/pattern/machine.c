@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "pattern/paths.h"
 #include "pattern/pattern_int.h"
 
 /* A short list of u32 kept in place up to two entries, so a typical state
@@ -101,12 +102,7 @@ struct pm_machine {
   svec *ab; /* (path, next) pairs of exists:false steps, per state in absent */
   size_t nab, cab;
   uint32_t npaths;
-  /* A filter in front of paths: one bit per hash of (length, last two
-   * bytes) of the paths it holds, so most of an event's keys that no
-   * pattern names are turned away without hashing them whole (keys often
-   * differ only in their last digits). */
-  uint64_t pathbits[64];
-  pmap paths;  /* path -> PM_PATH_PREFIX | id + 1 */
+  pm_paths paths; /* path -> PM_PATH_PREFIX | id + 1 */
   pmap trans;  /* (state, path) -> value machine or NO_VM */
   pmap conds;  /* (state, path, condition bytes) -> next state */
   pmap values; /* (state, path << 3 | kind, value bytes) -> next state(s) */
@@ -188,7 +184,7 @@ void aev__pm_machine_free(pm_machine *m) {
   free(m->org);
   free(m->vm);
   free(m->tg);
-  aev__pmap_free(&m->paths);
+  aev__pm_paths_free(&m->paths);
   aev__pmap_free(&m->trans);
   aev__pmap_free(&m->conds);
   aev__pmap_free(&m->values);
@@ -209,42 +205,24 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
     for (int j = 0; j < L_N; j++) total += m->vm[i].len[j].cap * 4;
   }
   for (size_t i = 0; i < m->ntg; i++) total += m->tg[i].cap * 4;
-  return total + aev__pmap_memory(&m->paths) + aev__pmap_memory(&m->trans) +
+  return total + aev__pm_paths_memory(&m->paths) + aev__pmap_memory(&m->trans) +
          aev__pmap_memory(&m->conds) + aev__pmap_memory(&m->values);
 }
 
-static unsigned path_bit(const char *p, size_t n) {
-  uint32_t last = n ? (unsigned char)p[n - 1] : 0, prev = n > 1 ? (unsigned char)p[n - 2] : 0;
-  return ((uint32_t)n << 16 | prev << 8 | last) * 0x9e3779b1u >> 20;
-}
-
 uint32_t aev__pm_machine_path(const void *ctx, const char *p, size_t n) {
-  const pm_machine *m = ctx;
-  unsigned bit = path_bit(p, n);
-  if (!(m->pathbits[bit >> 6] >> (bit & 63) & 1)) return 0;
-  const uint32_t *v = aev__pmap_get(&m->paths, 0, 0, p, n);
-  return v ? *v : 0;
-}
-
-static void mark_path(pm_machine *m, const char *p, size_t n) {
-  unsigned bit = path_bit(p, n);
-  m->pathbits[bit >> 6] |= 1ull << (bit & 63);
+  return aev__pm_paths_get(&((const pm_machine *)ctx)->paths, p, n);
 }
 
 /* Interns a path and marks each dot-separated prefix of it, so the
  * flattener knows which objects to enter. */
 static int intern_path(pm_machine *m, const pm_str *path, uint32_t *id) {
   uint32_t *slot;
-  int added;
   for (size_t i = 0; i < path->len; i++) {
     if (path->s[i] != '.') continue;
-    if (aev__pmap_put(&m->paths, 0, 0, path->s, i, 0, &slot, &added)) return AEV_ERR_NOMEM;
+    if (!(slot = aev__pm_paths_put(&m->paths, path->s, i))) return AEV_ERR_NOMEM;
     *slot |= PM_PATH_PREFIX;
-    mark_path(m, path->s, i);
   }
-  mark_path(m, path->s, path->len);
-  if (aev__pmap_put(&m->paths, 0, 0, path->s, path->len, 0, &slot, &added))
-    return AEV_ERR_NOMEM;
+  if (!(slot = aev__pm_paths_put(&m->paths, path->s, path->len))) return AEV_ERR_NOMEM;
   if (!(*slot & ~PM_PATH_PREFIX)) *slot |= ++m->npaths;
   *id = (*slot & ~PM_PATH_PREFIX) - 1;
   return AEV_OK;
