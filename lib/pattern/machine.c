@@ -63,6 +63,7 @@ _Static_assert(sizeof(mstate) == 32, "two states to a cache line");
 typedef struct origin {
   const pm_cond *k; /* NULL for the start state */
   uint32_t parent, path;
+  uint32_t list; /* its accepted slots' copy in leaves, or NO_LIST */
 } origin;
 
 typedef struct slow {
@@ -84,11 +85,16 @@ typedef struct vmach {
 
 /* Values-map entries name their single next state directly when they have
  * one (the common case), else a target list in tg. A direct entry whose
- * state is a leaf (no field onward, one accepted slot) also keeps that
- * slot + 1 in its owner's word, so a match accepts it without loading the
- * state: in a big set nearly every match ends on a leaf, each a cache
- * miss of its own. trans maps to NO_VM when a field has exact values only. */
+ * state is a leaf (no field onward) also keeps in its owner's word what
+ * the leaf accepts, so a match accepts it without loading the state: in a
+ * big set nearly every match ends on a leaf, each a cache miss of its own
+ * (and a second one for a list of slots on the heap). The word is one
+ * slot + 1, or LIST | the offset in leaves of a copy of the slots, kept
+ * as (count, capacity, slots...) so that one cache line usually holds it
+ * all. trans maps to NO_VM when a field has exact values only. */
 #define DIRECT 0x80000000u
+#define LIST 0x80000000u
+#define NO_LIST UINT32_MAX
 #define NO_VM UINT32_MAX
 
 struct pm_machine {
@@ -101,6 +107,9 @@ struct pm_machine {
   size_t ntg, ctg;
   svec *ab; /* (path, next) pairs of exists:false steps, per state in absent */
   size_t nab, cab;
+  uint32_t *leaves; /* copies of leaves' accept lists; a copy that outgrows
+                       its capacity moves, leaving garbage a rebuild drops */
+  size_t nleaves, cleaves;
   uint32_t npaths;
   pm_paths paths; /* path -> PM_PATH_PREFIX | id + 1 */
   pmap trans;  /* (state, path) -> value machine or NO_VM */
@@ -150,7 +159,7 @@ static int new_state(pm_machine *m, uint32_t *out) {
     m->st = st;
     m->cst = c;
   }
-  m->org[m->nst] = (origin){NULL, 0, 0};
+  m->org[m->nst] = (origin){NULL, 0, 0, NO_LIST};
   *out = (uint32_t)m->nst++;
   return AEV_OK;
 }
@@ -174,6 +183,7 @@ void aev__pm_machine_free(pm_machine *m) {
   }
   for (size_t i = 0; i < m->nab; i++) sv_free(&m->ab[i]);
   free(m->ab);
+  free(m->leaves);
   aev__pmap_free(&m->absent);
   for (size_t i = 0; i < m->nvm; i++) {
     for (int j = 0; j < L_N; j++) free(m->vm[i].len[j].v);
@@ -195,7 +205,7 @@ static size_t sv_memory(const svec *s) { return s->lg ? (size_t)4 << s->lg : 0; 
 
 size_t aev__pm_machine_memory(const pm_machine *m) {
   size_t total = sizeof *m + m->cst * (sizeof *m->st + sizeof *m->org) + m->cvm * sizeof *m->vm +
-                 m->ctg * sizeof *m->tg;
+                 m->ctg * sizeof *m->tg + m->cleaves * sizeof *m->leaves;
   for (size_t i = 0; i < m->nst; i++)
     total += sv_memory(&m->st[i].paths) + sv_memory(&m->st[i].accept);
   total += m->cab * sizeof *m->ab + aev__pmap_memory(&m->absent);
@@ -309,15 +319,36 @@ static uint32_t value_key(uint32_t path, const pm_matcher *x, unsigned char num[
   return path << 3 | (uint32_t)x->kind;
 }
 
-/* Sets or clears the leaf slot of the values entries leading to state,
+/* Copies a leaf's accept list into leaves: LIST | its offset, or 0 when
+ * out of memory or offsets (then matches load the state instead). */
+static uint32_t leaf_list(pm_machine *m, uint32_t state) {
+  origin *o = &m->org[state];
+  const svec *a = &m->st[state].accept;
+  if (o->list == NO_LIST || m->leaves[o->list + 1] < a->n) {
+    size_t cap = 2 * (size_t)a->n, at = m->nleaves;
+    if (at + 2 + cap >= LIST ||
+        grow((void **)&m->leaves, &m->cleaves, at + 2 + cap, sizeof *m->leaves))
+      return 0;
+    o->list = (uint32_t)at;
+    m->leaves[at + 1] = (uint32_t)cap;
+    m->nleaves = at + 2 + cap;
+  }
+  m->leaves[o->list] = a->n;
+  memcpy(m->leaves + o->list + 2, sv_data(a), a->n * sizeof *m->leaves);
+  return LIST | o->list;
+}
+
+/* Sets or clears the leaf word of the values entries leading to state,
  * after a change to what it accepts or where it leads. */
 static void mark_leaf(pm_machine *m, uint32_t state) {
   const origin *o = &m->org[state];
   const mstate *s = &m->st[state];
   if (!o->k) return;
-  uint32_t leaf = !s->paths.n && !(s->paths.flags & ST_ABSENT) && s->accept.n == 1
-                      ? sv_data(&s->accept)[0] + 1
-                      : 0;
+  uint32_t leaf = 0;
+  if (!s->paths.n && !(s->paths.flags & ST_ABSENT) && s->accept.n) {
+    uint32_t first = sv_data(&s->accept)[0];
+    leaf = s->accept.n == 1 && first + 1 < LIST ? first + 1 : leaf_list(m, state);
+  }
   for (size_t j = 0; j < o->k->nm; j++) {
     const pm_matcher *x = &o->k->m[j];
     if (x->kind >= PM_N_HASHED) continue;
@@ -444,7 +475,7 @@ static int add_branch(pm_machine *m, const pm_branch *br, uint32_t slot, buf *b)
       state = *next;
       continue;
     }
-    m->org[fresh] = (origin){k, state, path};
+    m->org[fresh] = (origin){k, state, path, NO_LIST};
     for (size_t j = 0; j < k->nm; j++)
       if (add_matcher(m, state, path, &k->m[j], fresh)) return AEV_ERR_NOMEM;
     state = fresh;
@@ -567,6 +598,11 @@ static void accept(walker *w, uint32_t slot) {
 
 static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field *f) {
   if (!tg) return;
+  if (tg[1] & LIST) {
+    const uint32_t *l = w->m->leaves + (tg[1] & ~LIST);
+    for (uint32_t i = 0; i < l[0] && !w->rc; i++) accept(w, l[2 + i]);
+    return;
+  }
   if (tg[1]) {
     accept(w, tg[1] - 1);
     return;
@@ -745,7 +781,9 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
       int kind = exact_key(&c->f->v, c->num, &p, &n);
       c->tg = aev__pmap_get_h(values, c->h, w.it[c->item].state, c->path << 3 | (uint32_t)kind,
                               p, n);
-      if (c->tg && !c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
+      if (!c->tg) continue;
+      if (c->tg[1] & LIST) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
+      else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
     }
     for (size_t k = 0; k < w.nc && !w.rc; k++) {
       follow(&w, w.c[k].tg, (int32_t)w.c[k].item, w.c[k].f);
