@@ -91,9 +91,13 @@ typedef struct vmach {
  * (and a second one for a list of slots on the heap). The word is one
  * slot + 1, or LIST | the offset in leaves of a copy of the slots, kept
  * as (count, capacity, slots...) so that one cache line usually holds it
- * all. trans maps to NO_VM when a field has exact values only. */
+ * all. A state that is plain (fields onward, all of them exact, nothing
+ * accepted, no exists:false step) is marked PLAIN there: the match need
+ * not load it, and looks the event's fields up from it through the
+ * filter alone. trans maps to NO_VM when a field has exact values only. */
 #define DIRECT 0x80000000u
 #define LIST 0x80000000u
+#define PLAIN UINT32_MAX
 #define NO_LIST UINT32_MAX
 #define NO_VM UINT32_MAX
 
@@ -116,6 +120,13 @@ struct pm_machine {
   pmap conds;  /* (state, path, condition bytes) -> next state */
   pmap values; /* (state, path << 3 | kind, value bytes) -> next state(s) */
   pmap absent; /* state -> index in ab */
+  /* A blocked Bloom filter of the values map's keys (by their hashes),
+   * 8 to 16 bits a key, so a lookup of a value no pattern names from that
+   * state is mostly turned away without touching the map, which in a big
+   * set is far bigger than the caches. fwords is a power of two (one empty
+   * word at first). */
+  uint64_t *filter;
+  size_t fwords;
 };
 
 int aev__pm_u32_push(pm_u32vec *v, uint32_t x) {
@@ -167,10 +178,13 @@ static int new_state(pm_machine *m, uint32_t *out) {
 int aev__pm_machine_new(pm_machine **out) {
   pm_machine *m = calloc(1, sizeof *m);
   uint32_t start;
-  if (!m || new_state(m, &start)) {
+  if (m) m->filter = calloc(1, sizeof *m->filter);
+  if (!m || !m->filter || new_state(m, &start)) {
+    if (m) free(m->filter);
     free(m);
     return AEV_ERR_NOMEM;
   }
+  m->fwords = 1;
   *out = m;
   return AEV_OK;
 }
@@ -198,6 +212,7 @@ void aev__pm_machine_free(pm_machine *m) {
   aev__pmap_free(&m->trans);
   aev__pmap_free(&m->conds);
   aev__pmap_free(&m->values);
+  free(m->filter);
   free(m);
 }
 
@@ -205,7 +220,8 @@ static size_t sv_memory(const svec *s) { return s->lg ? (size_t)4 << s->lg : 0; 
 
 size_t aev__pm_machine_memory(const pm_machine *m) {
   size_t total = sizeof *m + m->cst * (sizeof *m->st + sizeof *m->org) + m->cvm * sizeof *m->vm +
-                 m->ctg * sizeof *m->tg + m->cleaves * sizeof *m->leaves;
+                 m->ctg * sizeof *m->tg + m->cleaves * sizeof *m->leaves +
+                 m->fwords * sizeof *m->filter;
   for (size_t i = 0; i < m->nst; i++)
     total += sv_memory(&m->st[i].paths) + sv_memory(&m->st[i].accept);
   total += m->cab * sizeof *m->ab + aev__pmap_memory(&m->absent);
@@ -221,6 +237,44 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
 
 uint32_t aev__pm_machine_path(const void *ctx, const char *p, size_t n) {
   return aev__pm_paths_get(&((const pm_machine *)ctx)->paths, p, n);
+}
+
+/* The filter's word for a values-map hash, and the three bits in it. */
+static inline uint64_t filter_bits(uint32_t h, size_t fwords, size_t *word) {
+  uint64_t x = h * 0x9e3779b97f4a7c15ULL;
+  *word = (size_t)(x >> 32) & (fwords - 1);
+  return 1ull << (x & 63) | 1ull << (x >> 6 & 63) | 1ull << (x >> 12 & 63);
+}
+
+static inline int filter_may_have(const pm_machine *m, uint32_t h) {
+  size_t word;
+  uint64_t bits = filter_bits(h, m->fwords, &word);
+  return (m->filter[word] & bits) == bits;
+}
+
+static void filter_add(uint64_t *filter, size_t fwords, uint32_t h) {
+  size_t word;
+  uint64_t bits = filter_bits(h, fwords, &word);
+  filter[word] |= bits;
+}
+
+/* Adds a values-map key (before the map has it), first rebuilding the
+ * filter at twice the size once it would hold fewer than 8 bits a key. If
+ * that fails, the smaller filter stays: correct, only less selective. */
+static void filter_put(pm_machine *m, uint32_t h) {
+  if (m->values.n >= m->fwords * 8) {
+    size_t words = m->fwords;
+    while (words * 8 <= m->values.n) words *= 2;
+    uint64_t *f = calloc(words, sizeof *f);
+    if (f) {
+      for (size_t i = 0; i < m->values.cap; i++)
+        if (m->values.e[i].h) filter_add(f, words, m->values.e[i].h);
+      free(m->filter);
+      m->filter = f;
+      m->fwords = words;
+    }
+  }
+  filter_add(m->filter, m->fwords, h);
 }
 
 /* Interns a path and marks each dot-separated prefix of it, so the
@@ -345,7 +399,9 @@ static void mark_leaf(pm_machine *m, uint32_t state) {
   const mstate *s = &m->st[state];
   if (!o->k) return;
   uint32_t leaf = 0;
-  if (!s->paths.n && !(s->paths.flags & ST_ABSENT) && s->accept.n) {
+  if (!s->paths.flags && !s->accept.n && s->paths.n) {
+    leaf = PLAIN;
+  } else if (!s->paths.n && !(s->paths.flags & ST_ABSENT) && s->accept.n) {
     uint32_t first = sv_data(&s->accept)[0];
     leaf = s->accept.n == 1 && first + 1 < LIST ? first + 1 : leaf_list(m, state);
   }
@@ -376,12 +432,13 @@ static int transition(pm_machine *m, uint32_t state, uint32_t path, int complex,
   if (aev__pmap_put(&m->trans, state, path, NULL, 0, NO_VM, &slot, &added) ||
       (added && sv_push(&m->st[state].paths, path)))
     return AEV_ERR_NOMEM;
-  if (added) mark_leaf(m, state);
   if (complex && *slot == NO_VM) {
     if (grow((void **)&m->vm, &m->cvm, m->nvm + 1, sizeof *m->vm)) return AEV_ERR_NOMEM;
     *slot = (uint32_t)m->nvm++;
     m->st[state].paths.flags |= ST_COMPLEX;
+    added = 1;
   }
+  if (added) mark_leaf(m, state);
   *vm = *slot;
   return AEV_OK;
 }
@@ -419,6 +476,7 @@ static int add_hashed(pm_machine *m, uint32_t state, uint32_t path, const pm_mat
   uint32_t b = value_key(path, x, num, &key, &klen);
   uint32_t *slot;
   int added;
+  filter_put(m, aev__pmap_hash(state, b, key, klen));
   if (aev__pmap_put(&m->values, state, b, key, klen, DIRECT | next, &slot, &added) ||
       add_target(m, slot, added, next))
     return AEV_ERR_NOMEM;
@@ -508,6 +566,7 @@ typedef struct item {
   uint32_t state;
   int32_t parent;
   const pm_field *f;
+  int plain; /* the state is PLAIN: the match need not load it */
 } item;
 
 /* One exact-value lookup of a level. */
@@ -570,7 +629,7 @@ static int consistent(const walker *w, int32_t i, const pm_field *f) {
   return 1;
 }
 
-static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f) {
+static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f, int plain) {
   if (w->nit == w->cit) {
     item *it = grow_walk(w->it, w->it_in, &w->cit, sizeof *it);
     if (!it) {
@@ -579,7 +638,7 @@ static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f) 
     }
     w->it = it;
   }
-  w->it[w->nit++] = (item){state, parent, f};
+  w->it[w->nit++] = (item){state, parent, f, plain};
 }
 
 static void accept(walker *w, uint32_t slot) {
@@ -598,6 +657,10 @@ static void accept(walker *w, uint32_t slot) {
 
 static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field *f) {
   if (!tg) return;
+  if (tg[1] == PLAIN) {
+    reach(w, *tg & ~DIRECT, parent, f, 1);
+    return;
+  }
   if (tg[1] & LIST) {
     const uint32_t *l = w->m->leaves + (tg[1] & ~LIST);
     for (uint32_t i = 0; i < l[0] && !w->rc; i++) accept(w, l[2 + i]);
@@ -608,11 +671,11 @@ static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field
     return;
   }
   if (*tg & DIRECT) {
-    reach(w, *tg & ~DIRECT, parent, f);
+    reach(w, *tg & ~DIRECT, parent, f, 0);
     return;
   }
   const pm_u32vec *t = &w->m->tg[*tg];
-  for (size_t i = 0; i < t->n && !w->rc; i++) reach(w, t->v[i], parent, f);
+  for (size_t i = 0; i < t->n && !w->rc; i++) reach(w, t->v[i], parent, f, 0);
 }
 
 static void lookup(walker *w, uint32_t state, uint32_t path, int kind, const char *p,
@@ -658,7 +721,7 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
     }
   }
   for (size_t i = 0; i < v->ns && !w->rc; i++)
-    if (aev__pm_matcher_test(v->slow[i].m, x)) reach(w, v->slow[i].next, parent, c->f);
+    if (aev__pm_matcher_test(v->slow[i].m, x)) reach(w, v->slow[i].next, parent, c->f, 0);
 }
 
 /* The exact-lookup key of a value: its kind, and its bytes in *p, *n. */
@@ -680,10 +743,11 @@ static int exact_key(const pm_value *x, unsigned char num[8], const char **p, si
 }
 
 /* Queues the lookups of a group's fields from item i's state and starts
- * loading their buckets. */
+ * loading the buckets of those the filter lets through. A lookup with a
+ * value machine is queued either way (h = 0: no exact lookup). */
 static void gather(walker *w, uint32_t i, const pm_group *g) {
   uint32_t state = w->it[i].state, vm = NO_VM;
-  if (w->m->st[state].paths.flags & ST_COMPLEX) {
+  if (!w->it[i].plain && w->m->st[state].paths.flags & ST_COMPLEX) {
     const uint32_t *t = aev__pmap_get(&w->m->trans, state, g->path, NULL, 0);
     if (!t) return;
     vm = *t;
@@ -691,6 +755,15 @@ static void gather(walker *w, uint32_t i, const pm_group *g) {
   for (uint32_t k = 0; k < g->n; k++) {
     const pm_field *f = &w->ev->f[g->first + k];
     if (!consistent(w, (int32_t)i, f)) continue;
+    const char *p;
+    size_t n;
+    unsigned char num[8];
+    int kind = exact_key(&f->v, num, &p, &n);
+    uint32_t h = aev__pmap_hash(state, g->path << 3 | (uint32_t)kind, p, n);
+    if (!filter_may_have(w->m, h)) {
+      if (vm == NO_VM) continue;
+      h = 0;
+    }
     if (w->nc == w->cc) {
       cand *c = grow_walk(w->c, w->c_in, &w->cc, sizeof *c);
       if (!c) {
@@ -700,14 +773,9 @@ static void gather(walker *w, uint32_t i, const pm_group *g) {
       w->c = c;
     }
     cand *c = &w->c[w->nc++];
-    const char *p;
-    size_t n;
-    unsigned char num[8];
-    int kind = exact_key(&f->v, num, &p, &n);
-    *c = (cand){f, aev__pmap_hash(state, g->path << 3 | (uint32_t)kind, p, n), i, g->path, vm,
-                NULL, {0}};
+    *c = (cand){f, h, i, g->path, vm, NULL, {0}};
     memcpy(c->num, num, 8);
-    aev__pmap_prefetch(&w->m->values, c->h);
+    if (h) aev__pmap_prefetch(&w->m->values, h);
   }
 }
 
@@ -725,6 +793,11 @@ static int consumed(const walker *w, int32_t i, uint32_t path) {
  * lookups for the event's fields it has transitions on, found through the
  * state's own list when it is the shorter, else through the event's. */
 static void visit(walker *w, uint32_t i) {
+  if (w->it[i].plain) {
+    for (size_t k = 0; k < w->ev->ng && !w->rc; k++)
+      if (!consumed(w, (int32_t)i, w->ev->g[k].path)) gather(w, i, &w->ev->g[k]);
+    return;
+  }
   const mstate *s = &w->m->st[w->it[i].state];
   const uint32_t *acc = sv_data(&s->accept), *paths = sv_data(&s->paths);
   for (size_t k = 0; k < s->accept.n && !w->rc; k++) accept(w, acc[k]);
@@ -732,7 +805,7 @@ static void visit(walker *w, uint32_t i) {
     const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, w->it[i].state, 0, NULL, 0)];
     const uint32_t *abs = sv_data(a);
     for (size_t k = 0; k < a->n && !w->rc; k += 2)
-      if (!group_of(w->ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL);
+      if (!group_of(w->ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL, 0);
   }
   if (s->paths.n <= w->ev->ng) {
     for (size_t k = 0; k < s->paths.n && !w->rc; k++) {
@@ -769,20 +842,21 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
   w.cc = sizeof w.c_in / sizeof *w.c_in;
   w.rc = AEV_OK;
   const pmap *values = &m->values;
-  reach(&w, 0, -1, NULL);
+  reach(&w, 0, -1, NULL, 0);
   for (size_t lo = 0; lo < w.nit && !w.rc;) {
     size_t hi = w.nit;
     w.nc = 0;
     for (size_t i = lo; i < hi && !w.rc; i++) visit(&w, (uint32_t)i);
     for (size_t k = 0; k < w.nc; k++) {
       cand *c = &w.c[k];
+      if (!c->h) continue;
       const char *p;
       size_t n;
       int kind = exact_key(&c->f->v, c->num, &p, &n);
       c->tg = aev__pmap_get_h(values, c->h, w.it[c->item].state, c->path << 3 | (uint32_t)kind,
                               p, n);
       if (!c->tg) continue;
-      if (c->tg[1] & LIST) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
+      if (c->tg[1] & LIST && c->tg[1] != PLAIN) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
       else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
     }
     for (size_t k = 0; k < w.nc && !w.rc; k++) {
