@@ -126,6 +126,41 @@ START_TEST(set_leaf_lists_grow_and_change) {
 }
 END_TEST
 
+/* A state that only leads on through exact values is matched without
+ * being loaded; each change that ends that (a pattern ending there, a
+ * prefix, an exists:false step from it) must show. And a set with many
+ * values (its key filter rebuilt many times as it grows) finds them all. */
+START_TEST(set_plain_states_change_and_filter_grows) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  add(s, 1, "{\"a\":[\"x\"],\"b\":[\"y\"]}");
+  ck_match(s, "{\"a\":\"x\",\"b\":\"y\",\"c\":\"pq\"}", "1");
+  add(s, 2, "{\"a\":[\"x\"]}");
+  ck_match(s, "{\"a\":\"x\",\"b\":\"y\",\"c\":\"pq\"}", "1,2");
+  add(s, 3, "{\"a\":[\"x\"],\"c\":[{\"prefix\":\"p\"}]}");
+  ck_match(s, "{\"a\":\"x\",\"b\":\"y\",\"c\":\"pq\"}", "1,2,3");
+  add(s, 4, "{\"a\":[\"w\"],\"b\":[\"y\"]}");
+  add(s, 5, "{\"a\":[\"w\"],\"d\":[{\"exists\":false}]}");
+  ck_match(s, "{\"a\":\"w\",\"b\":\"y\"}", "4,5");
+  add(s, 6, "{\"a\":[\"v\"],\"b\":[\"y\"]}");
+  add(s, 7, "{\"a\":[\"v\"],\"b\":[{\"prefix\":\"y\"}]}");
+  ck_match(s, "{\"a\":\"v\",\"b\":\"yz\"}", "7");
+  ck_match(s, "{\"a\":\"v\",\"b\":\"y\"}", "6,7");
+  char p[96], ev[96];
+  for (int i = 0; i < 3000; i++) {
+    snprintf(p, sizeof p, "{\"a\":[\"k%d\"],\"b\":[%d]}", i % 100, i);
+    add(s, 100 + (uint64_t)i, p);
+  }
+  for (int i = 0; i < 3000; i += 7) {
+    snprintf(ev, sizeof ev, "{\"a\":\"k%d\",\"b\":%d}", i % 100, i);
+    snprintf(p, sizeof p, "%d", 100 + i);
+    ck_match(s, ev, p);
+    snprintf(ev, sizeof ev, "{\"a\":\"k%d\",\"b\":%d}", (i + 1) % 100, i);
+    ck_match(s, ev, "");
+  }
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 /* Many matches (sorted past the small-count fast path) and events with
  * many named fields (grouped past the inline buffers): ids still come back
  * ascending, once each, whatever order they were added in. */
@@ -481,6 +516,7 @@ int main(void) {
   tcase_add_test(tc, set_leaf_states_change);
   tcase_add_test(tc, set_paths_long_and_alike);
   tcase_add_test(tc, set_leaf_lists_grow_and_change);
+  tcase_add_test(tc, set_plain_states_change_and_filter_grows);
   tcase_add_test(tc, set_many_matches_and_fields);
   tcase_add_test(tc, set_absent_steps_on_many_states);
   tcase_add_test(tc, set_replace_and_remove);
