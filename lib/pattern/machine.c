@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "pattern/paths.h"
 #include "pattern/pattern_int.h"
 
 /* A short list of u32 kept in place up to two entries, so a typical state
@@ -62,6 +63,7 @@ _Static_assert(sizeof(mstate) == 32, "two states to a cache line");
 typedef struct origin {
   const pm_cond *k; /* NULL for the start state */
   uint32_t parent, path;
+  uint32_t list; /* its accepted slots' copy in leaves, or NO_LIST */
 } origin;
 
 typedef struct slow {
@@ -83,11 +85,20 @@ typedef struct vmach {
 
 /* Values-map entries name their single next state directly when they have
  * one (the common case), else a target list in tg. A direct entry whose
- * state is a leaf (no field onward, one accepted slot) also keeps that
- * slot + 1 in its owner's word, so a match accepts it without loading the
- * state: in a big set nearly every match ends on a leaf, each a cache
- * miss of its own. trans maps to NO_VM when a field has exact values only. */
+ * state is a leaf (no field onward) also keeps in its owner's word what
+ * the leaf accepts, so a match accepts it without loading the state: in a
+ * big set nearly every match ends on a leaf, each a cache miss of its own
+ * (and a second one for a list of slots on the heap). The word is one
+ * slot + 1, or LIST | the offset in leaves of a copy of the slots, kept
+ * as (count, capacity, slots...) so that one cache line usually holds it
+ * all. A state that is plain (fields onward, all of them exact, nothing
+ * accepted, no exists:false step) is marked PLAIN there: the match need
+ * not load it, and looks the event's fields up from it through the
+ * filter alone. trans maps to NO_VM when a field has exact values only. */
 #define DIRECT 0x80000000u
+#define LIST 0x80000000u
+#define PLAIN UINT32_MAX
+#define NO_LIST UINT32_MAX
 #define NO_VM UINT32_MAX
 
 struct pm_machine {
@@ -100,17 +111,22 @@ struct pm_machine {
   size_t ntg, ctg;
   svec *ab; /* (path, next) pairs of exists:false steps, per state in absent */
   size_t nab, cab;
+  uint32_t *leaves; /* copies of leaves' accept lists; a copy that outgrows
+                       its capacity moves, leaving garbage a rebuild drops */
+  size_t nleaves, cleaves;
   uint32_t npaths;
-  /* A filter in front of paths: one bit per hash of (length, last two
-   * bytes) of the paths it holds, so most of an event's keys that no
-   * pattern names are turned away without hashing them whole (keys often
-   * differ only in their last digits). */
-  uint64_t pathbits[64];
-  pmap paths;  /* path -> PM_PATH_PREFIX | id + 1 */
+  pm_paths paths; /* path -> PM_PATH_PREFIX | id + 1 */
   pmap trans;  /* (state, path) -> value machine or NO_VM */
   pmap conds;  /* (state, path, condition bytes) -> next state */
   pmap values; /* (state, path << 3 | kind, value bytes) -> next state(s) */
   pmap absent; /* state -> index in ab */
+  /* A blocked Bloom filter of the values map's keys (by their hashes),
+   * 8 to 16 bits a key, so a lookup of a value no pattern names from that
+   * state is mostly turned away without touching the map, which in a big
+   * set is far bigger than the caches. fwords is a power of two (one empty
+   * word at first). */
+  uint64_t *filter;
+  size_t fwords;
 };
 
 int aev__pm_u32_push(pm_u32vec *v, uint32_t x) {
@@ -154,7 +170,7 @@ static int new_state(pm_machine *m, uint32_t *out) {
     m->st = st;
     m->cst = c;
   }
-  m->org[m->nst] = (origin){NULL, 0, 0};
+  m->org[m->nst] = (origin){NULL, 0, 0, NO_LIST};
   *out = (uint32_t)m->nst++;
   return AEV_OK;
 }
@@ -162,10 +178,13 @@ static int new_state(pm_machine *m, uint32_t *out) {
 int aev__pm_machine_new(pm_machine **out) {
   pm_machine *m = calloc(1, sizeof *m);
   uint32_t start;
-  if (!m || new_state(m, &start)) {
+  if (m) m->filter = calloc(1, sizeof *m->filter);
+  if (!m || !m->filter || new_state(m, &start)) {
+    if (m) free(m->filter);
     free(m);
     return AEV_ERR_NOMEM;
   }
+  m->fwords = 1;
   *out = m;
   return AEV_OK;
 }
@@ -178,6 +197,7 @@ void aev__pm_machine_free(pm_machine *m) {
   }
   for (size_t i = 0; i < m->nab; i++) sv_free(&m->ab[i]);
   free(m->ab);
+  free(m->leaves);
   aev__pmap_free(&m->absent);
   for (size_t i = 0; i < m->nvm; i++) {
     for (int j = 0; j < L_N; j++) free(m->vm[i].len[j].v);
@@ -188,10 +208,11 @@ void aev__pm_machine_free(pm_machine *m) {
   free(m->org);
   free(m->vm);
   free(m->tg);
-  aev__pmap_free(&m->paths);
+  aev__pm_paths_free(&m->paths);
   aev__pmap_free(&m->trans);
   aev__pmap_free(&m->conds);
   aev__pmap_free(&m->values);
+  free(m->filter);
   free(m);
 }
 
@@ -199,7 +220,8 @@ static size_t sv_memory(const svec *s) { return s->lg ? (size_t)4 << s->lg : 0; 
 
 size_t aev__pm_machine_memory(const pm_machine *m) {
   size_t total = sizeof *m + m->cst * (sizeof *m->st + sizeof *m->org) + m->cvm * sizeof *m->vm +
-                 m->ctg * sizeof *m->tg;
+                 m->ctg * sizeof *m->tg + m->cleaves * sizeof *m->leaves +
+                 m->fwords * sizeof *m->filter;
   for (size_t i = 0; i < m->nst; i++)
     total += sv_memory(&m->st[i].paths) + sv_memory(&m->st[i].accept);
   total += m->cab * sizeof *m->ab + aev__pmap_memory(&m->absent);
@@ -209,42 +231,62 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
     for (int j = 0; j < L_N; j++) total += m->vm[i].len[j].cap * 4;
   }
   for (size_t i = 0; i < m->ntg; i++) total += m->tg[i].cap * 4;
-  return total + aev__pmap_memory(&m->paths) + aev__pmap_memory(&m->trans) +
+  return total + aev__pm_paths_memory(&m->paths) + aev__pmap_memory(&m->trans) +
          aev__pmap_memory(&m->conds) + aev__pmap_memory(&m->values);
 }
 
-static unsigned path_bit(const char *p, size_t n) {
-  uint32_t last = n ? (unsigned char)p[n - 1] : 0, prev = n > 1 ? (unsigned char)p[n - 2] : 0;
-  return ((uint32_t)n << 16 | prev << 8 | last) * 0x9e3779b1u >> 20;
-}
-
 uint32_t aev__pm_machine_path(const void *ctx, const char *p, size_t n) {
-  const pm_machine *m = ctx;
-  unsigned bit = path_bit(p, n);
-  if (!(m->pathbits[bit >> 6] >> (bit & 63) & 1)) return 0;
-  const uint32_t *v = aev__pmap_get(&m->paths, 0, 0, p, n);
-  return v ? *v : 0;
+  return aev__pm_paths_get(&((const pm_machine *)ctx)->paths, p, n);
 }
 
-static void mark_path(pm_machine *m, const char *p, size_t n) {
-  unsigned bit = path_bit(p, n);
-  m->pathbits[bit >> 6] |= 1ull << (bit & 63);
+/* The filter's word for a values-map hash, and the three bits in it. */
+static inline uint64_t filter_bits(uint32_t h, size_t fwords, size_t *word) {
+  uint64_t x = h * 0x9e3779b97f4a7c15ULL;
+  *word = (size_t)(x >> 32) & (fwords - 1);
+  return 1ull << (x & 63) | 1ull << (x >> 6 & 63) | 1ull << (x >> 12 & 63);
+}
+
+static inline int filter_may_have(const pm_machine *m, uint32_t h) {
+  size_t word;
+  uint64_t bits = filter_bits(h, m->fwords, &word);
+  return (m->filter[word] & bits) == bits;
+}
+
+static void filter_add(uint64_t *filter, size_t fwords, uint32_t h) {
+  size_t word;
+  uint64_t bits = filter_bits(h, fwords, &word);
+  filter[word] |= bits;
+}
+
+/* Adds a values-map key (before the map has it), first rebuilding the
+ * filter at twice the size once it would hold fewer than 8 bits a key. If
+ * that fails, the smaller filter stays: correct, only less selective. */
+static void filter_put(pm_machine *m, uint32_t h) {
+  if (m->values.n >= m->fwords * 8) {
+    size_t words = m->fwords;
+    while (words * 8 <= m->values.n) words *= 2;
+    uint64_t *f = calloc(words, sizeof *f);
+    if (f) {
+      for (size_t i = 0; i < m->values.cap; i++)
+        if (m->values.e[i].h) filter_add(f, words, m->values.e[i].h);
+      free(m->filter);
+      m->filter = f;
+      m->fwords = words;
+    }
+  }
+  filter_add(m->filter, m->fwords, h);
 }
 
 /* Interns a path and marks each dot-separated prefix of it, so the
  * flattener knows which objects to enter. */
 static int intern_path(pm_machine *m, const pm_str *path, uint32_t *id) {
   uint32_t *slot;
-  int added;
   for (size_t i = 0; i < path->len; i++) {
     if (path->s[i] != '.') continue;
-    if (aev__pmap_put(&m->paths, 0, 0, path->s, i, 0, &slot, &added)) return AEV_ERR_NOMEM;
+    if (!(slot = aev__pm_paths_put(&m->paths, path->s, i))) return AEV_ERR_NOMEM;
     *slot |= PM_PATH_PREFIX;
-    mark_path(m, path->s, i);
   }
-  mark_path(m, path->s, path->len);
-  if (aev__pmap_put(&m->paths, 0, 0, path->s, path->len, 0, &slot, &added))
-    return AEV_ERR_NOMEM;
+  if (!(slot = aev__pm_paths_put(&m->paths, path->s, path->len))) return AEV_ERR_NOMEM;
   if (!(*slot & ~PM_PATH_PREFIX)) *slot |= ++m->npaths;
   *id = (*slot & ~PM_PATH_PREFIX) - 1;
   return AEV_OK;
@@ -331,15 +373,38 @@ static uint32_t value_key(uint32_t path, const pm_matcher *x, unsigned char num[
   return path << 3 | (uint32_t)x->kind;
 }
 
-/* Sets or clears the leaf slot of the values entries leading to state,
+/* Copies a leaf's accept list into leaves: LIST | its offset, or 0 when
+ * out of memory or offsets (then matches load the state instead). */
+static uint32_t leaf_list(pm_machine *m, uint32_t state) {
+  origin *o = &m->org[state];
+  const svec *a = &m->st[state].accept;
+  if (o->list == NO_LIST || m->leaves[o->list + 1] < a->n) {
+    size_t cap = 2 * (size_t)a->n, at = m->nleaves;
+    if (at + 2 + cap >= LIST ||
+        grow((void **)&m->leaves, &m->cleaves, at + 2 + cap, sizeof *m->leaves))
+      return 0;
+    o->list = (uint32_t)at;
+    m->leaves[at + 1] = (uint32_t)cap;
+    m->nleaves = at + 2 + cap;
+  }
+  m->leaves[o->list] = a->n;
+  memcpy(m->leaves + o->list + 2, sv_data(a), a->n * sizeof *m->leaves);
+  return LIST | o->list;
+}
+
+/* Sets or clears the leaf word of the values entries leading to state,
  * after a change to what it accepts or where it leads. */
 static void mark_leaf(pm_machine *m, uint32_t state) {
   const origin *o = &m->org[state];
   const mstate *s = &m->st[state];
   if (!o->k) return;
-  uint32_t leaf = !s->paths.n && !(s->paths.flags & ST_ABSENT) && s->accept.n == 1
-                      ? sv_data(&s->accept)[0] + 1
-                      : 0;
+  uint32_t leaf = 0;
+  if (!s->paths.flags && !s->accept.n && s->paths.n) {
+    leaf = PLAIN;
+  } else if (!s->paths.n && !(s->paths.flags & ST_ABSENT) && s->accept.n) {
+    uint32_t first = sv_data(&s->accept)[0];
+    leaf = s->accept.n == 1 && first + 1 < LIST ? first + 1 : leaf_list(m, state);
+  }
   for (size_t j = 0; j < o->k->nm; j++) {
     const pm_matcher *x = &o->k->m[j];
     if (x->kind >= PM_N_HASHED) continue;
@@ -367,12 +432,13 @@ static int transition(pm_machine *m, uint32_t state, uint32_t path, int complex,
   if (aev__pmap_put(&m->trans, state, path, NULL, 0, NO_VM, &slot, &added) ||
       (added && sv_push(&m->st[state].paths, path)))
     return AEV_ERR_NOMEM;
-  if (added) mark_leaf(m, state);
   if (complex && *slot == NO_VM) {
     if (grow((void **)&m->vm, &m->cvm, m->nvm + 1, sizeof *m->vm)) return AEV_ERR_NOMEM;
     *slot = (uint32_t)m->nvm++;
     m->st[state].paths.flags |= ST_COMPLEX;
+    added = 1;
   }
+  if (added) mark_leaf(m, state);
   *vm = *slot;
   return AEV_OK;
 }
@@ -410,6 +476,7 @@ static int add_hashed(pm_machine *m, uint32_t state, uint32_t path, const pm_mat
   uint32_t b = value_key(path, x, num, &key, &klen);
   uint32_t *slot;
   int added;
+  filter_put(m, aev__pmap_hash(state, b, key, klen));
   if (aev__pmap_put(&m->values, state, b, key, klen, DIRECT | next, &slot, &added) ||
       add_target(m, slot, added, next))
     return AEV_ERR_NOMEM;
@@ -466,7 +533,7 @@ static int add_branch(pm_machine *m, const pm_branch *br, uint32_t slot, buf *b)
       state = *next;
       continue;
     }
-    m->org[fresh] = (origin){k, state, path};
+    m->org[fresh] = (origin){k, state, path, NO_LIST};
     for (size_t j = 0; j < k->nm; j++)
       if (add_matcher(m, state, path, &k->m[j], fresh)) return AEV_ERR_NOMEM;
     state = fresh;
@@ -499,6 +566,7 @@ typedef struct item {
   uint32_t state;
   int32_t parent;
   const pm_field *f;
+  int plain; /* the state is PLAIN: the match need not load it */
 } item;
 
 /* One exact-value lookup of a level. */
@@ -561,7 +629,7 @@ static int consistent(const walker *w, int32_t i, const pm_field *f) {
   return 1;
 }
 
-static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f) {
+static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f, int plain) {
   if (w->nit == w->cit) {
     item *it = grow_walk(w->it, w->it_in, &w->cit, sizeof *it);
     if (!it) {
@@ -570,7 +638,7 @@ static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f) 
     }
     w->it = it;
   }
-  w->it[w->nit++] = (item){state, parent, f};
+  w->it[w->nit++] = (item){state, parent, f, plain};
 }
 
 static void accept(walker *w, uint32_t slot) {
@@ -589,16 +657,25 @@ static void accept(walker *w, uint32_t slot) {
 
 static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field *f) {
   if (!tg) return;
+  if (tg[1] == PLAIN) {
+    reach(w, *tg & ~DIRECT, parent, f, 1);
+    return;
+  }
+  if (tg[1] & LIST) {
+    const uint32_t *l = w->m->leaves + (tg[1] & ~LIST);
+    for (uint32_t i = 0; i < l[0] && !w->rc; i++) accept(w, l[2 + i]);
+    return;
+  }
   if (tg[1]) {
     accept(w, tg[1] - 1);
     return;
   }
   if (*tg & DIRECT) {
-    reach(w, *tg & ~DIRECT, parent, f);
+    reach(w, *tg & ~DIRECT, parent, f, 0);
     return;
   }
   const pm_u32vec *t = &w->m->tg[*tg];
-  for (size_t i = 0; i < t->n && !w->rc; i++) reach(w, t->v[i], parent, f);
+  for (size_t i = 0; i < t->n && !w->rc; i++) reach(w, t->v[i], parent, f, 0);
 }
 
 static void lookup(walker *w, uint32_t state, uint32_t path, int kind, const char *p,
@@ -644,7 +721,7 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
     }
   }
   for (size_t i = 0; i < v->ns && !w->rc; i++)
-    if (aev__pm_matcher_test(v->slow[i].m, x)) reach(w, v->slow[i].next, parent, c->f);
+    if (aev__pm_matcher_test(v->slow[i].m, x)) reach(w, v->slow[i].next, parent, c->f, 0);
 }
 
 /* The exact-lookup key of a value: its kind, and its bytes in *p, *n. */
@@ -666,10 +743,11 @@ static int exact_key(const pm_value *x, unsigned char num[8], const char **p, si
 }
 
 /* Queues the lookups of a group's fields from item i's state and starts
- * loading their buckets. */
+ * loading the buckets of those the filter lets through. A lookup with a
+ * value machine is queued either way (h = 0: no exact lookup). */
 static void gather(walker *w, uint32_t i, const pm_group *g) {
   uint32_t state = w->it[i].state, vm = NO_VM;
-  if (w->m->st[state].paths.flags & ST_COMPLEX) {
+  if (!w->it[i].plain && w->m->st[state].paths.flags & ST_COMPLEX) {
     const uint32_t *t = aev__pmap_get(&w->m->trans, state, g->path, NULL, 0);
     if (!t) return;
     vm = *t;
@@ -677,6 +755,15 @@ static void gather(walker *w, uint32_t i, const pm_group *g) {
   for (uint32_t k = 0; k < g->n; k++) {
     const pm_field *f = &w->ev->f[g->first + k];
     if (!consistent(w, (int32_t)i, f)) continue;
+    const char *p;
+    size_t n;
+    unsigned char num[8];
+    int kind = exact_key(&f->v, num, &p, &n);
+    uint32_t h = aev__pmap_hash(state, g->path << 3 | (uint32_t)kind, p, n);
+    if (!filter_may_have(w->m, h)) {
+      if (vm == NO_VM) continue;
+      h = 0;
+    }
     if (w->nc == w->cc) {
       cand *c = grow_walk(w->c, w->c_in, &w->cc, sizeof *c);
       if (!c) {
@@ -686,14 +773,9 @@ static void gather(walker *w, uint32_t i, const pm_group *g) {
       w->c = c;
     }
     cand *c = &w->c[w->nc++];
-    const char *p;
-    size_t n;
-    unsigned char num[8];
-    int kind = exact_key(&f->v, num, &p, &n);
-    *c = (cand){f, aev__pmap_hash(state, g->path << 3 | (uint32_t)kind, p, n), i, g->path, vm,
-                NULL, {0}};
+    *c = (cand){f, h, i, g->path, vm, NULL, {0}};
     memcpy(c->num, num, 8);
-    aev__pmap_prefetch(&w->m->values, c->h);
+    if (h) aev__pmap_prefetch(&w->m->values, h);
   }
 }
 
@@ -711,6 +793,11 @@ static int consumed(const walker *w, int32_t i, uint32_t path) {
  * lookups for the event's fields it has transitions on, found through the
  * state's own list when it is the shorter, else through the event's. */
 static void visit(walker *w, uint32_t i) {
+  if (w->it[i].plain) {
+    for (size_t k = 0; k < w->ev->ng && !w->rc; k++)
+      if (!consumed(w, (int32_t)i, w->ev->g[k].path)) gather(w, i, &w->ev->g[k]);
+    return;
+  }
   const mstate *s = &w->m->st[w->it[i].state];
   const uint32_t *acc = sv_data(&s->accept), *paths = sv_data(&s->paths);
   for (size_t k = 0; k < s->accept.n && !w->rc; k++) accept(w, acc[k]);
@@ -718,7 +805,7 @@ static void visit(walker *w, uint32_t i) {
     const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, w->it[i].state, 0, NULL, 0)];
     const uint32_t *abs = sv_data(a);
     for (size_t k = 0; k < a->n && !w->rc; k += 2)
-      if (!group_of(w->ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL);
+      if (!group_of(w->ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL, 0);
   }
   if (s->paths.n <= w->ev->ng) {
     for (size_t k = 0; k < s->paths.n && !w->rc; k++) {
@@ -755,19 +842,22 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
   w.cc = sizeof w.c_in / sizeof *w.c_in;
   w.rc = AEV_OK;
   const pmap *values = &m->values;
-  reach(&w, 0, -1, NULL);
+  reach(&w, 0, -1, NULL, 0);
   for (size_t lo = 0; lo < w.nit && !w.rc;) {
     size_t hi = w.nit;
     w.nc = 0;
     for (size_t i = lo; i < hi && !w.rc; i++) visit(&w, (uint32_t)i);
     for (size_t k = 0; k < w.nc; k++) {
       cand *c = &w.c[k];
+      if (!c->h) continue;
       const char *p;
       size_t n;
       int kind = exact_key(&c->f->v, c->num, &p, &n);
       c->tg = aev__pmap_get_h(values, c->h, w.it[c->item].state, c->path << 3 | (uint32_t)kind,
                               p, n);
-      if (c->tg && !c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
+      if (!c->tg) continue;
+      if (c->tg[1] & LIST && c->tg[1] != PLAIN) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
+      else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
     }
     for (size_t k = 0; k < w.nc && !w.rc; k++) {
       follow(&w, w.c[k].tg, (int32_t)w.c[k].item, w.c[k].f);

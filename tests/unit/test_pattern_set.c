@@ -82,6 +82,85 @@ START_TEST(set_leaf_states_change) {
 }
 END_TEST
 
+/* Field paths the automaton's path table tells apart by their first and
+ * last 8 bytes and their length, or beyond 16 bytes by the bytes between:
+ * paths that differ only in the middle, only in length, or are prefixes of
+ * one another each find their own patterns. */
+START_TEST(set_paths_long_and_alike) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  add(s, 1, "{\"detail\":{\"cfgAAAA-long-value\":[1]}}");
+  add(s, 2, "{\"detail\":{\"cfgBBBB-long-value\":[1]}}");
+  add(s, 3, "{\"detail\":{\"config-value\":[1]}}");
+  add(s, 4, "{\"detail\":{\"cfgAAAA-long-value-x\":[1]}}");
+  add(s, 5, "{\"abcdefgh\":[1],\"abcdefghabcdefgh\":[2]}");
+  add(s, 6, "{\"ab\":[1],\"abc\":[2],\"abcd\":[3]}");
+  ck_match(s, "{\"detail\":{\"cfgAAAA-long-value\":1}}", "1");
+  ck_match(s, "{\"detail\":{\"cfgBBBB-long-value\":1}}", "2");
+  ck_match(s, "{\"detail\":{\"cfgCCCC-long-value\":1,\"config-value\":1}}", "3");
+  ck_match(s, "{\"detail\":{\"cfgAAAA-long-value-x\":1,\"cfgAAAA-long-value\":2}}", "4");
+  ck_match(s, "{\"abcdefgh\":1,\"abcdefghabcdefgh\":2}", "5");
+  ck_match(s, "{\"abcdefgh\":1,\"abcdefghabcdefg\":2}", "");
+  ck_match(s, "{\"ab\":1,\"abc\":2,\"abcd\":3,\"a\":1}", "6");
+  ck_match(s, "{\"ab\":1,\"abc\":2,\"abce\":3}", "");
+  aev_pattern_set_free(s);
+}
+END_TEST
+
+/* A value that ends many patterns (its slots copied beside the automaton,
+ * the copy moving as it grows) and then leads on to another field: the
+ * copy is no longer used, and removed patterns stay out. */
+START_TEST(set_leaf_lists_grow_and_change) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  char want[256] = "";
+  for (int i = 1; i <= 20; i++) {
+    add(s, (uint64_t)i, "{\"a\":[\"x\"],\"b\":[\"y\"]}");
+    snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", i > 1 ? "," : "", i);
+    ck_match(s, "{\"a\":\"x\",\"b\":\"y\"}", want);
+  }
+  add(s, 100, "{\"a\":[\"x\"],\"b\":[\"y\"],\"c\":[\"z\"]}");
+  ck_match(s, "{\"a\":\"x\",\"b\":\"y\",\"c\":\"z\"}", strcat(want, ",100"));
+  for (int i = 1; i <= 19; i++) ck_assert_int_eq(aev_pattern_set_remove(s, (uint64_t)i), AEV_OK);
+  ck_match(s, "{\"a\":\"x\",\"b\":\"y\"}", "20");
+  ck_match(s, "{\"a\":\"x\",\"b\":\"y\",\"c\":\"z\"}", "20,100");
+  aev_pattern_set_free(s);
+}
+END_TEST
+
+/* A state that only leads on through exact values is matched without
+ * being loaded; each change that ends that (a pattern ending there, a
+ * prefix, an exists:false step from it) must show. And a set with many
+ * values (its key filter rebuilt many times as it grows) finds them all. */
+START_TEST(set_plain_states_change_and_filter_grows) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  add(s, 1, "{\"a\":[\"x\"],\"b\":[\"y\"]}");
+  ck_match(s, "{\"a\":\"x\",\"b\":\"y\",\"c\":\"pq\"}", "1");
+  add(s, 2, "{\"a\":[\"x\"]}");
+  ck_match(s, "{\"a\":\"x\",\"b\":\"y\",\"c\":\"pq\"}", "1,2");
+  add(s, 3, "{\"a\":[\"x\"],\"c\":[{\"prefix\":\"p\"}]}");
+  ck_match(s, "{\"a\":\"x\",\"b\":\"y\",\"c\":\"pq\"}", "1,2,3");
+  add(s, 4, "{\"a\":[\"w\"],\"b\":[\"y\"]}");
+  add(s, 5, "{\"a\":[\"w\"],\"d\":[{\"exists\":false}]}");
+  ck_match(s, "{\"a\":\"w\",\"b\":\"y\"}", "4,5");
+  add(s, 6, "{\"a\":[\"v\"],\"b\":[\"y\"]}");
+  add(s, 7, "{\"a\":[\"v\"],\"b\":[{\"prefix\":\"y\"}]}");
+  ck_match(s, "{\"a\":\"v\",\"b\":\"yz\"}", "7");
+  ck_match(s, "{\"a\":\"v\",\"b\":\"y\"}", "6,7");
+  char p[96], ev[96];
+  for (int i = 0; i < 3000; i++) {
+    snprintf(p, sizeof p, "{\"a\":[\"k%d\"],\"b\":[%d]}", i % 100, i);
+    add(s, 100 + (uint64_t)i, p);
+  }
+  for (int i = 0; i < 3000; i += 7) {
+    snprintf(ev, sizeof ev, "{\"a\":\"k%d\",\"b\":%d}", i % 100, i);
+    snprintf(p, sizeof p, "%d", 100 + i);
+    ck_match(s, ev, p);
+    snprintf(ev, sizeof ev, "{\"a\":\"k%d\",\"b\":%d}", (i + 1) % 100, i);
+    ck_match(s, ev, "");
+  }
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 /* Many matches (sorted past the small-count fast path) and events with
  * many named fields (grouped past the inline buffers): ids still come back
  * ascending, once each, whatever order they were added in. */
@@ -435,6 +514,9 @@ int main(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, set_returns_sorted_unique_ids);
   tcase_add_test(tc, set_leaf_states_change);
+  tcase_add_test(tc, set_paths_long_and_alike);
+  tcase_add_test(tc, set_leaf_lists_grow_and_change);
+  tcase_add_test(tc, set_plain_states_change_and_filter_grows);
   tcase_add_test(tc, set_many_matches_and_fields);
   tcase_add_test(tc, set_absent_steps_on_many_states);
   tcase_add_test(tc, set_replace_and_remove);
