@@ -158,6 +158,9 @@ struct aev_queue {
  * shared one (dropped if the message cannot be made). */
 aev__msg *aev__msg_new(const void *body, size_t len);
 aev__msg *aev__msg_new_shared(aev__qbody *body);
+/* The same with the body's carried record rec (aev__qbody_take), or a
+ * malloc'd one when rec is UINT32_MAX. */
+aev__msg *aev__msg_new_carried(aev__qbody *body, uint32_t rec);
 void aev__msg_free(aev__msg *m);
 int aev__store_add(aev_queue *q, aev__msg *m); /* slot + retention list */
 /* Removes m from every structure and frees it. */
@@ -173,6 +176,8 @@ void aev__store_mature(aev_queue *q, int64_t now);
 aev__msg *aev__store_oldest(aev_queue *q);
 /* Standard: m's visible_at changed while in the heap or available list. */
 void aev__store_reschedule(aev_queue *q, aev__msg *m, int64_t now);
+/* aev__store_add then aev__store_place (standard queues). */
+int aev__store_put(aev_queue *q, aev__msg *m, int64_t now);
 /* Frees messages whose retention ended. */
 void aev__store_prune(aev_queue *q, int64_t now);
 /* Frees every message (purge, destroy). */

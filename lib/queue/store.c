@@ -35,25 +35,34 @@ aev__msg *aev__msg_new(const void *body, size_t len) {
   return m;
 }
 
-/* One of the body's carried records not taken yet, or NULL. */
-static aev__msg *take_carried(aev__qbody *b) {
-  if (atomic_load_explicit(&b->taken, memory_order_relaxed) >= b->nrec) return NULL;
-  uint32_t i = atomic_fetch_add_explicit(&b->taken, 1, memory_order_relaxed);
-  if (i >= b->nrec) return NULL;
-  return (aev__msg *)(void *)((unsigned char *)b + aev__qbody_recs_at(b->len)) + i;
+/* Takes n of the body's carried records at once (fewer when it has fewer
+ * left): the index of the first, and *got how many. */
+uint32_t aev__qbody_take(aev__qbody *b, uint32_t n, uint32_t *got) {
+  *got = 0;
+  if (atomic_load_explicit(&b->taken, memory_order_relaxed) >= b->nrec) return 0;
+  uint32_t i = atomic_fetch_add_explicit(&b->taken, n, memory_order_relaxed);
+  if (i < b->nrec) *got = b->nrec - i < n ? b->nrec - i : n;
+  return i;
 }
 
-aev__msg *aev__msg_new_shared(aev__qbody *body) {
-  aev__msg *m = take_carried(body);
-  int carried = m != NULL;
-  if (!m && !(m = malloc(sizeof *m))) {
+aev__msg *aev__msg_new_carried(aev__qbody *body, uint32_t rec) {
+  aev__msg *m =
+      rec == UINT32_MAX
+          ? malloc(sizeof *m)
+          : (aev__msg *)(void *)((unsigned char *)body + aev__qbody_recs_at(body->len)) + rec;
+  if (!m) {
     aev__qbody_unref(body);
     return NULL;
   }
   msg_init(m, body, body->len);
-  m->carried = (uint8_t)carried;
+  m->carried = rec != UINT32_MAX;
   memcpy(m->md5, body->md5, sizeof m->md5);
   return m;
+}
+
+aev__msg *aev__msg_new_shared(aev__qbody *body) {
+  uint32_t got, i = aev__qbody_take(body, 1, &got);
+  return aev__msg_new_carried(body, got ? i : UINT32_MAX);
 }
 
 void aev__msg_free(aev__msg *m) {
@@ -74,6 +83,8 @@ void aev__msg_free(aev__msg *m) {
 }
 
 void aev__qbody_ref(aev__qbody *b) { b->refs++; }
+
+void aev__qbody_ref_n(aev__qbody *b, uint32_t n) { b->refs += n; }
 
 void aev__qbody_unref(aev__qbody *b) {
   if (b && --b->refs == 0) free(b);
@@ -230,6 +241,12 @@ static void make_ready(aev_queue *q, aev__msg *m) {
 void aev__store_place(aev_queue *q, aev__msg *m, int64_t now) {
   if (m->visible_at > now && heap_push(q, &q->pending, m) == AEV_OK) return;
   make_ready(q, m);
+}
+
+int aev__store_put(aev_queue *q, aev__msg *m, int64_t now) {
+  int rc = aev__store_add(q, m);
+  if (rc == AEV_OK) aev__store_place(q, m, now);
+  return rc;
 }
 
 void aev__store_mature(aev_queue *q, int64_t now) {

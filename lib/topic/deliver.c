@@ -58,16 +58,21 @@ static aev__fanview *view_new(aev_topic *t) {
   v->set = t->subs;
   v->set->refs++;
   v->conf = (aev__subconf **)(v + 1);
-  v->skip = (unsigned char *)(v->conf + n);
+  v->how = (unsigned char *)(v->conf + n);
   v->plain_raw = 0;
+  v->need_id = 0;
   v->filtered[0] = v->filtered[1] = 0;
   for (size_t i = 0; i < n; i++) {
     aev__sub *s = v->set->s[i];
     v->conf[i] = s->conf;
     s->conf->refs++;
-    v->skip[i] = (unsigned char)(s->pending || s->deleted);
-    v->plain_raw += !v->skip[i] && s->proto == AEV__PROTO_SQS && s->conf->raw &&
-                    !s->conf->filter && !is_fifo_arn(s->endpoint);
+    v->how[i] = s->pending || s->deleted ? AEV__HOW_SKIP
+                : s->proto == AEV__PROTO_SQS && s->conf->raw && !s->conf->filter &&
+                        !is_fifo_arn(s->endpoint)
+                    ? AEV__HOW_PLAIN
+                    : AEV__HOW_FULL;
+    v->plain_raw += v->how[i] == AEV__HOW_PLAIN;
+    v->need_id |= v->how[i] == AEV__HOW_FULL && !(s->proto == AEV__PROTO_SQS && s->conf->raw);
     if (s->conf->filter) v->filtered[s->conf->scope_body != 0] = 1;
   }
   v->http_retry = t->conf.http_retry;
@@ -377,7 +382,7 @@ static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n,
                        const aev__qtime *now) {
   aev__sub *s = f->v->set->s[i];
   aev__subconf *c = f->v->conf[i];
-  if (f->v->skip[i] || !passes(t, f, s, c, n)) return 0;
+  if (f->v->how[i] == AEV__HOW_SKIP || !passes(t, f, s, c, n)) return 0;
   if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
       s->proto == AEV__PROTO_FIREHOSE) {
     /* Messages with attributes take SendMessage's path, which makes its
@@ -406,16 +411,44 @@ static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n,
   return 0;
 }
 
+/* Plain raw sqs subscriptions (no filter policy, standard queues) of a
+ * notification without attributes all receive the one shared body as it
+ * is: their sends are one batch (aev__qput) that takes the body's
+ * references and records at once. 0 when the notification needs the full
+ * path. */
+static int plain_begin(aev__fan *f, aev__note *n, const aev__qtime *now, aev__qput *put) {
+  aev__qbody *body = NULL;
+  if (!f->v->plain_raw || n->attrs.publish_text ||
+      aev__note_sqs_body(n, 1, NULL, f->v->plain_raw, &body) != AEV_OK)
+    return 0;
+  aev__qput_begin(put, body, f->v->plain_raw, now);
+  aev__qbody_unref(body);
+  return 1;
+}
+
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
+  if (!f->v) {
+    aev__fan_free(f);
+    return;
+  }
   /* Every queue gets the message as sent at one instant: the clock is read
    * once, and one atomic add counts the whole fan-out. */
   aev__qtime now;
-  if (f->v) {
-    match_filters(t, f, n);
-    aev__qtime_now(t->res.broker, &now);
-  }
+  match_filters(t, f, n);
+  aev__qtime_now(t->res.broker, &now);
+  aev__qput put;
+  int plain = plain_begin(f, n, &now, &put);
   int64_t delivered = 0;
-  for (size_t i = 0; f->v && i < f->v->set->n; i++) delivered += deliver_one(t, f, i, n, &now);
+  for (size_t i = 0; i < f->v->set->n; i++) {
+    int max;
+    /* A plain send that fails takes the full path, which words the error
+     * and retries by the policy. */
+    if (plain && f->v->how[i] == AEV__HOW_PLAIN &&
+        aev__qput_one(&put, endpoint_queue(t, f->v->set->s[i]), &max) == AEV_OK)
+      delivered++;
+    else
+      delivered += deliver_one(t, f, i, n, &now);
+  }
   if (delivered) aev__topic_count(t, AEV__C_DELIVERED, delivered);
   aev__fan_free(f);
 }

@@ -126,7 +126,7 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
    * fail those deliveries, not the publish. */
   if (n->attrs.publish_text && aev__attrs_parse(r->attrs, &n->raw_attrs) != AEV_OK)
     n->raw_attrs_bad = 1;
-  aev__broker_uuid(t->res.broker, n->id);
+  aev__broker_random2(t->res.broker, n->id_bits);
   n->published_ms = aev__topic_now_ms(t);
   n->fifo = t->conf.fifo;
   n->sigver = t->conf.signature_version;
@@ -172,79 +172,91 @@ static int dedup_add(aev_topic *t, const char *key, const aev__note *n,
   return AEV_OK;
 }
 
+/* FIFO topics: deduplication, the sequence number and the post to the
+ * topic's lane, under one lock hold so lanes see publishes in sequence
+ * order. *dup: n was a duplicate, its id and sequence number now the
+ * original's, and nothing was posted. */
+static int fifo_publish(aev_topic *t, aev__note *n, int64_t now, int *dup) {
+  aev__fan f = {0};
+  char *key = NULL;
+  *dup = 0;
+  pthread_mutex_lock(&t->mu);
+  int rc = t->res.deleted ? aev__sns_not_found("Topic") : AEV_OK;
+  /* FifoThroughputScope=MessageGroup keeps deduplication per group. */
+  if (rc == AEV_OK && asprintf(&key, "%s%s%s", t->conf.throughput_group ? n->group : "",
+                               t->conf.throughput_group ? "\x1f" : "", n->dedup) < 0) {
+    key = NULL;
+    rc = aev__nomem();
+  }
+  aev__tdedup *d = key ? dedup_find(t, key, now) : NULL;
+  if (d) {
+    memcpy(n->id, d->id, sizeof d->id);
+    memcpy(n->seq, d->seq, sizeof d->seq);
+    *dup = 1;
+  } else if (rc == AEV_OK) {
+    snprintf(n->seq, sizeof n->seq, "%llu", (unsigned long long)t->next_seq++);
+    rc = dedup_add(t, key, n, now);
+    if (rc == AEV_OK) rc = aev__fan_take(t, &f);
+    if (rc == AEV_OK) rc = aev__fanout_post(t, &f, n);
+  }
+  pthread_mutex_unlock(&t->mu);
+  aev__fan_free(&f);
+  free(key);
+  return rc;
+}
+
 int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
                            char *seq_out) {
   int rc = aev__topic_check(t);
   if (rc != AEV_OK) return rc;
   json_t *structure;
+  aev__fan f = {0};
+  /* One lock hold checks the request against the topic's settings and, on
+   * standard topics, takes the subscribers this publish goes to. */
   pthread_mutex_lock(&t->mu);
   rc = check(t, r, &structure);
   int max = t->conf.max_size ? t->conf.max_size : AEV__SNS_DEFAULT_MAX_SIZE;
+  int fifo = t->conf.fifo;
+  if (rc == AEV_OK && !r->dry && !fifo) {
+    if (t->res.deleted) rc = aev__sns_not_found("Topic");
+    else rc = aev__fan_take(t, &f);
+  }
   pthread_mutex_unlock(&t->mu);
-  if (rc != AEV_OK) return rc;
   aev__sns_attrs attrs;
-  if ((rc = aev__sns_attrs_parse(r->attrs, r->where, &attrs)) != AEV_OK) {
-    json_decref(structure);
+  if (rc == AEV_OK) rc = aev__sns_attrs_parse(r->attrs, r->where, &attrs);
+  else json_decref(structure);
+  if (rc != AEV_OK) {
+    aev__fan_free(&f);
     return rc;
   }
-  if (r->len + attrs.size > (size_t)max) {
-    aev__sns_attrs_free(&attrs);
-    json_decref(structure);
-    return aev__sns_invalid("Invalid parameter: Message too long");
-  }
-  if (r->dry) {
-    aev__sns_attrs_free(&attrs);
-    json_decref(structure);
-    return AEV_OK;
-  }
-  aev__note *n = note_new(t, r, structure, &attrs);
+  if (r->len + attrs.size > (size_t)max)
+    rc = aev__sns_invalid("Invalid parameter: Message too long");
+  aev__note *n = NULL;
+  if (rc == AEV_OK && !r->dry && !(n = note_new(t, r, structure, &attrs))) rc = aev__nomem();
   if (!n) {
     aev__sns_attrs_free(&attrs);
     json_decref(structure);
-    return aev__nomem();
+    aev__fan_free(&f);
+    return rc;
   }
-  aev__fan f = {0};
-  int64_t now = aev__topic_now_ms(t);
-  pthread_mutex_lock(&t->mu);
-  if (t->res.deleted) rc = aev__sns_not_found("Topic");
-  char *key = NULL;
-  if (rc == AEV_OK && t->conf.fifo) {
-    /* FifoThroughputScope=MessageGroup keeps deduplication per group. */
-    if (asprintf(&key, "%s%s%s", t->conf.throughput_group ? n->group : "",
-                 t->conf.throughput_group ? "\x1f" : "", n->dedup) < 0) {
-      key = NULL;
-      rc = aev__nomem();
+  /* The id's text only where something reads it: raw sqs deliveries carry
+   * no SNS message id. */
+  if (id_out || fifo || (f.v && f.v->need_id)) aev__note_id_text(n);
+  if (fifo) {
+    int dup;
+    rc = fifo_publish(t, n, n->published_ms, &dup);
+    if (rc == AEV_OK && !dup) {
+      aev__topic_count(t, AEV__C_PUBLISHED, 1);
+      aev__topic_count(t, AEV__C_PUBLISH_SIZE, (int64_t)r->len);
     }
-    aev__tdedup *d = key ? dedup_find(t, key, now) : NULL;
-    if (d) {
-      memcpy(n->id, d->id, sizeof d->id);
-      memcpy(n->seq, d->seq, sizeof d->seq);
-      pthread_mutex_unlock(&t->mu);
-      if (id_out) memcpy(id_out, n->id, AEV_TOPIC_MESSAGE_ID_SIZE);
-      if (seq_out) memcpy(seq_out, n->seq, AEV_TOPIC_SEQUENCE_NUMBER_SIZE);
-      free(key);
-      aev__note_unref(n);
-      return AEV_OK;
-    }
-    if (rc == AEV_OK) {
-      snprintf(n->seq, sizeof n->seq, "%llu", (unsigned long long)t->next_seq++);
-      rc = dedup_add(t, key, n, now);
-    }
-  }
-  free(key);
-  if (rc == AEV_OK) rc = aev__fan_take(t, &f);
-  if (rc == AEV_OK) {
+  } else {
     aev__topic_count(t, AEV__C_PUBLISHED, 1);
     aev__topic_count(t, AEV__C_PUBLISH_SIZE, (int64_t)r->len);
-    if (t->conf.fifo) rc = aev__fanout_post(t, &f, n);
+    aev__fanout(t, &f, n);
   }
-  pthread_mutex_unlock(&t->mu);
   if (rc == AEV_OK) {
     if (id_out) memcpy(id_out, n->id, AEV_TOPIC_MESSAGE_ID_SIZE);
     if (seq_out) memcpy(seq_out, n->seq, AEV_TOPIC_SEQUENCE_NUMBER_SIZE);
-    if (!n->fifo) aev__fanout(t, &f, n);
-  } else {
-    aev__fan_free(&f);
   }
   aev__note_unref(n);
   return rc;
