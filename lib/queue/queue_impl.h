@@ -38,11 +38,12 @@ typedef struct aev__msg_ext {
  * aev__qbody in queue.h). Standard queues keep it on the available list
  * (link) or in the ready or pending heap (heap_index); FIFO queues keep it on
  * its group's list (link). Everything keeps it on the retention list (all),
- * ordered by expire_at. */
+ * ordered by expire_at. Two cache lines: a fan-out writes ten of them per
+ * publish, so the body's MD5 is not copied in (a shared body holds it; an
+ * inline body's sits before it in tail). */
 typedef struct aev__msg {
   struct aev__msg *all_prev, *all_next;
   struct aev__msg *prev, *next;
-  size_t heap_index; /* index + 1 while in a heap */
   int64_t visible_at;  /* deadline timeline ms: delay end / visibility end */
   int64_t expire_at;   /* deadline timeline ms: retention end */
   int64_t sent_ms;     /* epoch ms (SentTimestamp) */
@@ -51,14 +52,14 @@ typedef struct aev__msg {
   uint64_t seq;        /* arrival order; the FIFO SequenceNumber */
   uint32_t slot;
   uint32_t rx_count;
+  uint32_t heap_index; /* index + 1 while in a heap */
+  uint32_t len : 30;   /* ≤ 1 MiB (MaximumMessageSize) */
+  uint32_t in_ready : 1; /* which heap: ready (1) or pending (0) */
+  uint32_t carried : 1;  /* one of shared's records, not malloc'd */
   uint8_t id[16];
-  uint8_t md5[16];
   aev__msg_ext *ext;
-  aev__qbody *shared; /* the body when shared, else NULL and body[] */
-  uint32_t len;       /* ≤ 1 MiB (MaximumMessageSize) */
-  uint8_t in_ready;   /* which heap: ready (1) or pending (0) */
-  uint8_t carried;    /* one of shared's records, not malloc'd */
-  unsigned char body[];
+  aev__qbody *shared; /* the body when shared, else NULL and tail[] */
+  unsigned char tail[]; /* inline: the body's MD5, then the body and a NUL */
 } aev__msg;
 
 /* Where a shared body's carried records start: after its data and NUL. */
@@ -67,9 +68,12 @@ static inline size_t aev__qbody_recs_at(size_t len) {
   return (at + a - 1) / a * a;
 }
 
-/* The message's body bytes (NUL-terminated). */
+/* The message's body bytes (NUL-terminated) and their MD5. */
 static inline const unsigned char *aev__msg_body(const aev__msg *m) {
-  return m->shared ? m->shared->data : m->body;
+  return m->shared ? m->shared->data : m->tail + 16;
+}
+static inline const uint8_t *aev__msg_md5(const aev__msg *m) {
+  return m->shared ? m->shared->md5 : m->tail;
 }
 
 /* A binary min-heap of messages (their heap_index tracks the position). */

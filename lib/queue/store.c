@@ -27,11 +27,11 @@ static void msg_init(aev__msg *m, aev__qbody *shared, size_t len) {
 }
 
 aev__msg *aev__msg_new(const void *body, size_t len) {
-  aev__msg *m = malloc(sizeof *m + len + 1);
+  aev__msg *m = malloc(sizeof *m + 16 + len + 1);
   if (!m) return NULL;
   msg_init(m, NULL, len);
-  memcpy(m->body, body, len);
-  m->body[len] = '\0';
+  memcpy(m->tail + 16, body, len);
+  m->tail[16 + len] = '\0';
   return m;
 }
 
@@ -56,7 +56,6 @@ aev__msg *aev__msg_new_carried(aev__qbody *body, uint32_t rec) {
   }
   msg_init(m, body, body->len);
   m->carried = rec != UINT32_MAX;
-  memcpy(m->md5, body->md5, sizeof m->md5);
   return m;
 }
 
@@ -100,7 +99,7 @@ static int before(const aev__mheap *h, const aev__msg *a, const aev__msg *b) {
 
 static void heap_set(aev__mheap *h, size_t i, aev__msg *m) {
   h->a[i] = m;
-  m->heap_index = i + 1;
+  m->heap_index = (uint32_t)i + 1;
 }
 
 static void sift_up(aev__mheap *h, size_t i) {
