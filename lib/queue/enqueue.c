@@ -65,7 +65,7 @@ static int put(aev_queue *q, aev__msg *m, const aev__qtime *now, int *max) {
     stamp(q, m, q->conf.delay, now->mono, now->epoch);
     rc = aev__store_put(q, m, now->mono);
   }
-  if (rc == AEV_OK) aev__queue_wake_send(q);
+  if (rc == AEV_OK && (q->waiters || q->watches)) aev__queue_wake_send(q);
   *max = q->conf.max_size;
   pthread_mutex_unlock(&q->mu);
   if (rc != AEV_OK) aev__msg_free(m);

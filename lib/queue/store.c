@@ -173,7 +173,7 @@ static void av_unlink(aev_queue *q, aev__msg *m) {
 
 /* ---- slots and the retention list ---- */
 
-int aev__store_add(aev_queue *q, aev__msg *m) {
+static inline int store_add(aev_queue *q, aev__msg *m) {
   if (q->nfree) {
     m->slot = q->free_slots[--q->nfree];
   } else {
@@ -203,6 +203,8 @@ int aev__store_add(aev_queue *q, aev__msg *m) {
   q->count++;
   return AEV_OK;
 }
+
+int aev__store_add(aev_queue *q, aev__msg *m) { return store_add(q, m); }
 
 void aev__store_unlink(aev_queue *q, aev__msg *m) {
   if (q->conf.fifo) {
@@ -243,9 +245,13 @@ void aev__store_place(aev_queue *q, aev__msg *m, int64_t now) {
 }
 
 int aev__store_put(aev_queue *q, aev__msg *m, int64_t now) {
-  int rc = aev__store_add(q, m);
-  if (rc == AEV_OK) aev__store_place(q, m, now);
-  return rc;
+  int rc = store_add(q, m);
+  if (rc != AEV_OK) return rc;
+  /* A fresh send with no delay is newer than everything: the common case
+   * skips the heap check. */
+  if (m->visible_at <= now && (!q->av_tail || q->av_tail->seq < m->seq)) av_append(q, m);
+  else aev__store_place(q, m, now);
+  return AEV_OK;
 }
 
 void aev__store_mature(aev_queue *q, int64_t now) {
