@@ -1,8 +1,9 @@
 /* The enqueue side every send ends in: stamping a message (id, sequence,
  * times) and storing it, and the fan-out fast path (SNS to SQS) that puts a
  * shared body, checked and hashed once by its publisher, into a standard
- * queue with only the per-message work SQS semantics need: one allocation,
- * 16 random id bytes (formatted when a receive returns them), one lock. */
+ * queue with only the per-message work SQS semantics need: a record the
+ * body carries (else one allocation), 16 random id bytes (formatted when a
+ * receive returns them), one short lock hold. */
 #include <string.h>
 
 #include "core/broker.h"
@@ -94,13 +95,13 @@ void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, const aev__qtime *
   p->now = *now;
 }
 
-int aev__qput_one(aev__qput *p, aev_queue *q, int *max) {
-  *max = 0;
+int aev__qput_one(aev__qput *p, aev_queue *q) {
   if (!q || q->conf.fifo) {
     aev__qbody_unref(p->body);
     return q ? AEV_ERR_UNSUPPORTED : AEV_ERR_NOT_FOUND;
   }
   aev__msg *m = aev__msg_new_carried(p->body, p->rec < p->end ? p->rec++ : UINT32_MAX);
   if (!m) return AEV_ERR_NOMEM;
-  return put(q, m, &p->now, max);
+  int max;
+  return put(q, m, &p->now, &max);
 }

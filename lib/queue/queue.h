@@ -119,10 +119,10 @@ typedef struct aev__qput {
 } aev__qput;
 void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, const aev__qtime *now);
 /* One send into q (NULL: no queue). AEV_OK, or a status without error text
- * when nothing was stored (the queue is gone or FIFO, the body is over
- * *max, or memory ran out): the caller then takes aev__queue_send_shared's
- * path, which words the error. */
-int aev__qput_one(aev__qput *p, aev_queue *q, int *max);
+ * when nothing was stored (the queue is gone or FIFO, the body is over its
+ * MaximumMessageSize, or memory ran out): the caller then takes
+ * aev__queue_send_shared's path, which words the error. */
+int aev__qput_one(aev__qput *p, aev_queue *q);
 
 /* SendMessageBatch on parsed entries (reqs[i] for ids[i]). */
 int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,

@@ -440,11 +440,10 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
   int plain = plain_begin(f, n, &now, &put);
   int64_t delivered = 0;
   for (size_t i = 0; i < f->v->set->n; i++) {
-    int max;
     /* A plain send that fails takes the full path, which words the error
      * and retries by the policy. */
     if (plain && f->v->how[i] == AEV__HOW_PLAIN &&
-        aev__qput_one(&put, endpoint_queue(t, f->v->set->s[i]), &max) == AEV_OK)
+        aev__qput_one(&put, endpoint_queue(t, f->v->set->s[i])) == AEV_OK)
       delivered++;
     else
       delivered += deliver_one(t, f, i, n, &now);
