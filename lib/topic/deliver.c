@@ -349,20 +349,20 @@ static void match_filters(aev_topic *t, aev__fan *f, aev__note *n) {
     f->nmatch[1] = 0;
 }
 
-/* Filter policy check; counts what it filters out. A MessageStructure=json
- * message has a body per protocol, matched on its own. */
-static int passes(aev_topic *t, const aev__fan *f, const aev__sub *s,
-                  const aev__subconf *c, aev__note *n) {
+/* Filter policy check; tallies what it filters out in f (added to the
+ * topic's counters once per fan-out). A MessageStructure=json message has
+ * a body per protocol, matched on its own. */
+static int passes(aev__fan *f, const aev__sub *s, const aev__subconf *c, aev__note *n) {
   if (!c->filter) return 1;
   int match = 0;
   if (!c->scope_body) {
     if (!n->attrs.publish_text) {
-      aev__topic_count(t, AEV__C_FILTERED_NO_ATTRS, 1);
-      aev__topic_count(t, AEV__C_FILTERED, 1);
+      f->filtered[AEV__C_FILTERED_NO_ATTRS - AEV__C_FILTERED]++;
+      f->filtered[0]++;
       return 0;
     }
     match = has_id(f->match[0], f->nmatch[0], s->id);
-    if (!match) aev__topic_count(t, AEV__C_FILTERED_ATTRS, 1);
+    if (!match) f->filtered[AEV__C_FILTERED_ATTRS - AEV__C_FILTERED]++;
   } else {
     if (n->per_protocol) {
       const char *m = aev__note_message(n, s->protocol);
@@ -370,9 +370,9 @@ static int passes(aev_topic *t, const aev__fan *f, const aev__sub *s,
     } else {
       match = has_id(f->match[1], f->nmatch[1], s->id);
     }
-    if (!match) aev__topic_count(t, AEV__C_FILTERED_BODY, 1);
+    if (!match) f->filtered[AEV__C_FILTERED_BODY - AEV__C_FILTERED]++;
   }
-  if (!match) aev__topic_count(t, AEV__C_FILTERED, 1);
+  if (!match) f->filtered[0]++;
   return match;
 }
 
@@ -382,7 +382,7 @@ static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n,
                        const aev__qtime *now) {
   aev__sub *s = f->v->set->s[i];
   aev__subconf *c = f->v->conf[i];
-  if (f->v->how[i] == AEV__HOW_SKIP || !passes(t, f, s, c, n)) return 0;
+  if (f->v->how[i] == AEV__HOW_SKIP || !passes(f, s, c, n)) return 0;
   if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
       s->proto == AEV__PROTO_FIREHOSE) {
     /* Messages with attributes take SendMessage's path, which makes its
@@ -449,6 +449,8 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
       delivered += deliver_one(t, f, i, n, &now);
   }
   if (delivered) aev__topic_count(t, AEV__C_DELIVERED, delivered);
+  for (int k = 0; k < 4; k++)
+    if (f->filtered[k]) aev__topic_count(t, AEV__C_FILTERED + k, f->filtered[k]);
   aev__fan_free(f);
 }
 

@@ -318,6 +318,9 @@ typedef struct aev__fan {
   aev__fanview *replaced;       /* the topic's outdated view, dropped with f */
   uint64_t *match[2];           /* ids whose policy matched, by scope */
   size_t nmatch[2];
+  /* What the filters dropped, by counter from AEV__C_FILTERED on (FILTERED,
+   * _ATTRS, _BODY, _NO_ATTRS): one atomic add each per fan-out. */
+  int64_t filtered[4];
 } aev__fan;
 
 /* Fills f from t (mu held). */
