@@ -87,7 +87,7 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
 }
 
 void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, const aev__qtime *now) {
-  aev__qbody_ref_n(b, n);
+  if (n > 1) aev__qbody_ref_n(b, n - 1);
   uint32_t got;
   p->body = b;
   p->rec = aev__qbody_take(b, n, &got);

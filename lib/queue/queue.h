@@ -109,9 +109,10 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
                            const aev__qtime *now);
 
 /* One fan-out's plain sends of a shared body (what aev__queue_send_shared
- * takes its short path for) as a batch: begun with the number of sends n,
- * which takes their body references and carried records at once; then
- * exactly n calls of aev__qput_one, each consuming one reference. */
+ * takes its short path for) as a batch: begun with the number of sends
+ * n >= 1 and the caller's reference to b, which it takes over, taking the
+ * other n - 1 references and the carried records at once; then exactly n
+ * calls of aev__qput_one, each consuming one reference. */
 typedef struct aev__qput {
   aev__qbody *body;
   uint32_t rec, end; /* the carried records not used yet */

@@ -422,7 +422,6 @@ static int plain_begin(aev__fan *f, aev__note *n, const aev__qtime *now, aev__qp
       aev__note_sqs_body(n, 1, NULL, f->v->plain_raw, &body) != AEV_OK)
     return 0;
   aev__qput_begin(put, body, f->v->plain_raw, now);
-  aev__qbody_unref(body);
   return 1;
 }
 
