@@ -12,10 +12,17 @@
 
 /* The attributes are parsed when set, not on every publish that reuses the
  * options; publishes only read them. */
+/* Where validation errors place the options' attributes. */
+#define OPTIONS_WHERE "messageAttributes"
+
 struct aev_publish_options {
   char *subject, *group, *dedup;
   json_t *attrs;  /* NULL when unset or empty */
   int attrs_bad;  /* set to something other than a JSON object */
+  /* attrs as every publish checks and writes them, when they pass (else
+   * each publish fails on them with SNS's error) */
+  aev__sns_attrs parsed;
+  int parsed_ok;
   int structure_json;
 };
 
@@ -223,7 +230,9 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   }
   pthread_mutex_unlock(&t->mu);
   aev__sns_attrs attrs;
-  if (rc == AEV_OK) rc = aev__sns_attrs_parse(r->attrs, r->where, &attrs);
+  if (rc == AEV_OK)
+    rc = r->parsed ? aev__sns_attrs_copy(r->parsed, &attrs)
+                   : aev__sns_attrs_parse(r->attrs, r->where, &attrs);
   else json_decref(structure);
   if (rc != AEV_OK) {
     aev__fan_free(&f);
@@ -274,6 +283,7 @@ void aev_publish_options_free(aev_publish_options *o) {
   if (!o) return;
   free(o->subject);
   json_decref(o->attrs);
+  aev__sns_attrs_free(&o->parsed);
   free(o->group);
   free(o->dedup);
   free(o);
@@ -292,8 +302,11 @@ int aev_publish_options_set_subject(aev_publish_options *o, const char *s) {
 }
 int aev_publish_options_set_attributes(aev_publish_options *o, const char *j) {
   json_decref(o->attrs);
+  aev__sns_attrs_free(&o->parsed);
   o->attrs = j && *j ? json_loads(j, 0, NULL) : NULL;
   o->attrs_bad = j && *j && !json_is_object(o->attrs);
+  o->parsed_ok = !o->attrs_bad &&
+                 aev__sns_attrs_parse(o->attrs, OPTIONS_WHERE, &o->parsed) == AEV_OK;
   return AEV_OK;
 }
 int aev_publish_options_set_structure_json(aev_publish_options *o, int on) {
@@ -311,7 +324,7 @@ int aev_publish_options_set_deduplication_id(aev_publish_options *o,
 int aev_topic_publish(aev_topic *t, const char *message, size_t len,
                       const aev_publish_options *o, char *message_id,
                       char *sequence_number) {
-  aev__pub_req r = {.message = message, .len = len, .where = "messageAttributes"};
+  aev__pub_req r = {.message = message, .len = len, .where = OPTIONS_WHERE};
   if (o) {
     if (o->attrs_bad)
       return aev__sns_invalid("Invalid parameter: MessageAttributes must be "
@@ -321,6 +334,7 @@ int aev_topic_publish(aev_topic *t, const char *message, size_t len,
     r.dedup = o->dedup;
     r.structure_json = o->structure_json;
     r.attrs = o->attrs;
+    r.parsed = o->parsed_ok ? &o->parsed : NULL;
   }
   return aev__topic_publish_req(t, &r, message_id, sequence_number);
 }

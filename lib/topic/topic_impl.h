@@ -71,6 +71,8 @@ typedef struct aev__sns_attrs {
 
 int aev__sns_attrs_parse(json_t *obj, const char *where, aev__sns_attrs *out);
 void aev__sns_attrs_free(aev__sns_attrs *a);
+/* A copy of a that owns its text. */
+int aev__sns_attrs_copy(const aev__sns_attrs *a, aev__sns_attrs *out);
 
 /* What a publish produces, shared (refcounted) by every delivery. */
 typedef struct aev__note {
