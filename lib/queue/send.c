@@ -220,7 +220,8 @@ static aev__msg *build(const aev_queue *q, const aev__send_req *r,
     if (e->attrs) {
       memcpy(e->attrs, r->attrs->data, r->attrs->len);
       e->attrs_len = r->attrs->len;
-      aev__attrs_md5(e->attrs, e->attrs_len, e->attrs_md5);
+      if (r->attrs->has_md5) memcpy(e->attrs_md5, r->attrs->md5, 16);
+      else aev__attrs_md5(e->attrs, e->attrs_len, e->attrs_md5);
       if (out) aev__hex16(e->attrs_md5, out->md5_attrs);
     } else {
       failed = 1;

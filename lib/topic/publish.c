@@ -23,6 +23,8 @@ struct aev_publish_options {
    * each publish fails on them with SNS's error) */
   aev__sns_attrs parsed;
   int parsed_ok;
+  aev__attrs raw; /* with parsed: packed for SQS, its MD5 computed */
+  int raw_ok;
   int structure_json;
 };
 
@@ -129,10 +131,14 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
     n->dedup = dup_or_null(r->dedup ? r->dedup : sha, &failed);
   }
   /* Raw deliveries carry the attributes as SQS message attributes, packed
-   * once from Publish's object, which has SQS's shape; ones SQS refuses
-   * fail those deliveries, not the publish. */
-  if (n->attrs.publish_text && aev__attrs_parse(r->attrs, &n->raw_attrs) != AEV_OK)
-    n->raw_attrs_bad = 1;
+   * once from Publish's object (publish options: when they were set), which
+   * has SQS's shape; ones SQS refuses fail those deliveries, not the
+   * publish. */
+  if (n->attrs.publish_text) {
+    if (r->raw) failed |= aev__attrs_copy(r->raw, &n->raw_attrs) != AEV_OK;
+    else if (r->parsed || aev__attrs_parse(r->attrs, &n->raw_attrs) != AEV_OK)
+      n->raw_attrs_bad = 1;
+  }
   aev__broker_random2(t->res.broker, n->id_bits);
   n->published_ms = aev__topic_now_ms(t);
   n->fifo = t->conf.fifo;
@@ -284,6 +290,7 @@ void aev_publish_options_free(aev_publish_options *o) {
   free(o->subject);
   json_decref(o->attrs);
   aev__sns_attrs_free(&o->parsed);
+  aev__attrs_free(&o->raw);
   free(o->group);
   free(o->dedup);
   free(o);
@@ -303,10 +310,13 @@ int aev_publish_options_set_subject(aev_publish_options *o, const char *s) {
 int aev_publish_options_set_attributes(aev_publish_options *o, const char *j) {
   json_decref(o->attrs);
   aev__sns_attrs_free(&o->parsed);
+  aev__attrs_free(&o->raw);
   o->attrs = j && *j ? json_loads(j, 0, NULL) : NULL;
   o->attrs_bad = j && *j && !json_is_object(o->attrs);
   o->parsed_ok = !o->attrs_bad &&
                  aev__sns_attrs_parse(o->attrs, OPTIONS_WHERE, &o->parsed) == AEV_OK;
+  o->raw_ok = o->parsed_ok && o->parsed.publish_text && aev__attrs_parse(o->attrs, &o->raw) == AEV_OK;
+  if (o->raw_ok) aev__attrs_seal(&o->raw);
   return AEV_OK;
 }
 int aev_publish_options_set_structure_json(aev_publish_options *o, int on) {
@@ -335,6 +345,7 @@ int aev_topic_publish(aev_topic *t, const char *message, size_t len,
     r.structure_json = o->structure_json;
     r.attrs = o->attrs;
     r.parsed = o->parsed_ok ? &o->parsed : NULL;
+    r.raw = o->raw_ok ? &o->raw : NULL;
   }
   return aev__topic_publish_req(t, &r, message_id, sequence_number);
 }
