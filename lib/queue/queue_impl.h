@@ -53,8 +53,9 @@ typedef struct aev__msg {
   uint32_t slot;
   uint32_t rx_count;
   uint32_t heap_index; /* index + 1 while in a heap */
-  uint32_t len : 30;   /* ≤ 1 MiB (MaximumMessageSize) */
+  uint32_t len : 29;   /* ≤ 1 MiB (MaximumMessageSize) */
   uint32_t in_ready : 1; /* which heap: ready (1) or pending (0) */
+  uint32_t waiting : 1;  /* on the queue's wait list (link), not a heap */
   uint32_t carried : 1;  /* one of shared's records, not malloc'd */
   uint8_t id[16];
   aev__msg_ext *ext;
@@ -140,8 +141,12 @@ struct aev_queue {
    * delivery stays oldest-first; the rest in the pending heap */
   aev__msg *av_head, *av_tail;
   aev__mheap pending; /* by (visible_at, seq) */
+  /* Not visible yet either, in visible_at order: what arrives no earlier
+   * than its tail (a receive's visibility timeout, a queue's delay) is
+   * appended here instead of pushed on the pending heap. */
+  aev__msg *wait_head, *wait_tail;
   aev__mheap ready;   /* by seq */
-  size_t heap_inflight; /* pending entries with rx_count > 0 */
+  size_t heap_inflight; /* pending and waiting entries with rx_count > 0 */
   /* FIFO */
   aev__qmap groups;
   aev__group *ring; /* next group to serve */

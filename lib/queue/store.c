@@ -1,9 +1,10 @@
 /* A queue's message storage: message memory (inline or shared bodies, a
  * shared body's records carried in its block when it has spare ones), the
  * slot table that receipt handles index, the retention list, and for
- * standard queues the available list, the ready heap (by seq) and the
- * pending heap (by visible_at, seq), so delivery is oldest-first like SQS's
- * best effort. */
+ * standard queues the available list, the ready heap (by seq), and for
+ * what is not visible yet the wait list (appends in visible_at order) and
+ * the pending heap (by visible_at, seq, for the rest), so delivery is
+ * oldest-first like SQS's best effort. */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ static void msg_init(aev__msg *m, aev__qbody *shared, size_t len) {
   m->shared = shared;
   m->len = (uint32_t)len;
   m->in_ready = 0;
+  m->waiting = 0;
   m->carried = 0;
 }
 
@@ -171,6 +173,36 @@ static void av_unlink(aev_queue *q, aev__msg *m) {
   m->prev = m->next = NULL;
 }
 
+/* ---- wait list (standard queues) ---- */
+
+static void wait_append(aev_queue *q, aev__msg *m) {
+  m->next = NULL;
+  m->prev = q->wait_tail;
+  if (q->wait_tail) q->wait_tail->next = m;
+  else q->wait_head = m;
+  q->wait_tail = m;
+  m->waiting = 1;
+  if (m->rx_count) q->heap_inflight++;
+}
+
+static void wait_unlink(aev_queue *q, aev__msg *m) {
+  if (m->prev) m->prev->next = m->next;
+  else q->wait_head = m->next;
+  if (m->next) m->next->prev = m->prev;
+  else q->wait_tail = m->prev;
+  m->prev = m->next = NULL;
+  m->waiting = 0;
+  if (m->rx_count) q->heap_inflight--;
+}
+
+/* Where a standard message is: a heap, the wait list or the available
+ * list. */
+static void std_unlink(aev_queue *q, aev__msg *m) {
+  if (m->heap_index) heap_remove(q, m);
+  else if (m->waiting) wait_unlink(q, m);
+  else av_unlink(q, m);
+}
+
 /* ---- slots and the retention list ---- */
 
 static inline int store_add(aev_queue *q, aev__msg *m) {
@@ -207,13 +239,8 @@ static inline int store_add(aev_queue *q, aev__msg *m) {
 int aev__store_add(aev_queue *q, aev__msg *m) { return store_add(q, m); }
 
 void aev__store_unlink(aev_queue *q, aev__msg *m) {
-  if (q->conf.fifo) {
-    aev__fifo_unlink(q, m);
-  } else if (m->heap_index) {
-    heap_remove(q, m);
-  } else {
-    av_unlink(q, m);
-  }
+  if (q->conf.fifo) aev__fifo_unlink(q, m);
+  else std_unlink(q, m);
   if (m->all_prev) m->all_prev->all_next = m->all_next;
   else q->all_head = m->all_next;
   if (m->all_next) m->all_next->all_prev = m->all_prev;
@@ -240,8 +267,14 @@ static void make_ready(aev_queue *q, aev__msg *m) {
 }
 
 void aev__store_place(aev_queue *q, aev__msg *m, int64_t now) {
-  if (m->visible_at > now && heap_push(q, &q->pending, m) == AEV_OK) return;
-  make_ready(q, m);
+  if (m->visible_at <= now) {
+    make_ready(q, m);
+  } else if (!q->wait_tail || q->wait_tail->visible_at <= m->visible_at) {
+    /* Receives with the queue's timeout arrive in this order: no heap. */
+    wait_append(q, m);
+  } else if (heap_push(q, &q->pending, m) != AEV_OK) {
+    make_ready(q, m);
+  }
 }
 
 int aev__store_put(aev_queue *q, aev__msg *m, int64_t now) {
@@ -260,6 +293,11 @@ void aev__store_mature(aev_queue *q, int64_t now) {
     heap_remove(q, m);
     make_ready(q, m);
   }
+  while (q->wait_head && q->wait_head->visible_at <= now) {
+    aev__msg *m = q->wait_head;
+    wait_unlink(q, m);
+    make_ready(q, m);
+  }
 }
 
 aev__msg *aev__store_oldest(aev_queue *q) {
@@ -270,8 +308,7 @@ aev__msg *aev__store_oldest(aev_queue *q) {
 }
 
 void aev__store_reschedule(aev_queue *q, aev__msg *m, int64_t now) {
-  if (m->heap_index) heap_remove(q, m);
-  else av_unlink(q, m);
+  std_unlink(q, m);
   aev__store_place(q, m, now);
 }
 
@@ -298,7 +335,8 @@ void aev__store_free(aev_queue *q) {
 int64_t aev__store_next_change(aev_queue *q, int64_t now) {
   if (!q->conf.fifo) {
     aev__store_mature(q, now);
-    return q->pending.n ? q->pending.a[0]->visible_at : INT64_MAX;
+    int64_t next = q->pending.n ? q->pending.a[0]->visible_at : INT64_MAX;
+    return q->wait_head && q->wait_head->visible_at < next ? q->wait_head->visible_at : next;
   }
   /* FIFO: only a group's head can become deliverable by time passing (what
    * follows it waits for its delete, which wakes receivers itself). */
