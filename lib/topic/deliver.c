@@ -448,7 +448,7 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
       delivered += deliver_one(t, f, i, n, &now);
   }
   if (delivered) aev__topic_count(t, AEV__C_DELIVERED, delivered);
-  for (int k = 0; k < 4; k++)
+  for (int k = 0; k < (int)(sizeof f->filtered / sizeof f->filtered[0]); k++)
     if (f->filtered[k]) aev__topic_count(t, AEV__C_FILTERED + k, f->filtered[k]);
   aev__fan_free(f);
 }
