@@ -71,9 +71,13 @@ static void put_hex(char *out, uint64_t v, int nibbles) {
 }
 
 void aev__uuid4(aev__rng *r, char out[AEV_UUID_LEN + 1]) {
+  uint64_t hi = aev__rng_next(r), lo = aev__rng_next(r);
+  aev__uuid4_text(hi, lo, out);
+}
+
+void aev__uuid4_text(uint64_t hi, uint64_t lo, char out[AEV_UUID_LEN + 1]) {
   /* RFC 4122 §4.4: 122 random bits, version 4 in the high nibble of
    * time_hi_and_version, variant 10 in the top bits of clock_seq_hi. */
-  uint64_t hi = aev__rng_next(r), lo = aev__rng_next(r);
   hi = (hi & ~0xf000ull) | 0x4000u;
   lo = (lo & ~(3ull << 62)) | (2ull << 62);
   /* 8-4-4-4-12 */

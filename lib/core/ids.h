@@ -24,6 +24,9 @@ uint64_t aev__rng_below(aev__rng *r, uint64_t bound);
 #define AEV_UUID_LEN 36
 /* Writes a lower-case RFC 4122 version-4 UUID and a NUL into out[37]. */
 void aev__uuid4(aev__rng *r, char out[AEV_UUID_LEN + 1]);
+/* The same UUID from two draws already made (hi first), for callers that
+ * draw early and format only when the text is wanted. */
+void aev__uuid4_text(uint64_t hi, uint64_t lo, char out[AEV_UUID_LEN + 1]);
 
 /* Writes len random characters from [A-Za-z0-9+/] and a NUL into out
  * (len + 1 bytes), the alphabet of AWS's receipt handles and tokens. */

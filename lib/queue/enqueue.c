@@ -1,8 +1,9 @@
 /* The enqueue side every send ends in: stamping a message (id, sequence,
  * times) and storing it, and the fan-out fast path (SNS to SQS) that puts a
  * shared body, checked and hashed once by its publisher, into a standard
- * queue with only the per-message work SQS semantics need: one allocation,
- * 16 random id bytes (formatted when a receive returns them), one lock. */
+ * queue with only the per-message work SQS semantics need: a record the
+ * body carries (else one allocation), 16 random id bytes (formatted when a
+ * receive returns them), one short lock hold. */
 #include <string.h>
 
 #include "core/broker.h"
@@ -31,13 +32,17 @@ static void new_id(aev_queue *q, uint8_t id[16]) {
   id[8] = (uint8_t)((id[8] & 0x3F) | 0x80); /* RFC 4122 variant */
 }
 
-int aev__queue_stamp(aev_queue *q, aev__msg *m, int delay, int64_t now,
-                     int64_t now_ms) {
+static void stamp(aev_queue *q, aev__msg *m, int delay, int64_t now, int64_t now_ms) {
   new_id(q, m->id);
   m->seq = q->next_seq++;
   m->sent_ms = now_ms;
   m->visible_at = now + (int64_t)delay * 1000;
   m->expire_at = now + (int64_t)q->conf.retention * 1000;
+}
+
+int aev__queue_stamp(aev_queue *q, aev__msg *m, int delay, int64_t now,
+                     int64_t now_ms) {
+  stamp(q, m, delay, now, now_ms);
   return aev__store_add(q, m);
 }
 
@@ -48,30 +53,55 @@ static int plain(const aev_queue *q, const aev__send_req *r) {
          !r->group && !r->dedup && !r->trace && r->delay == -1;
 }
 
+/* Stores m in the standard queue q under one short lock hold. On failure
+ * m is freed and the status carries no error text (*max: the queue's
+ * MaximumMessageSize as the check saw it). */
+static int put(aev_queue *q, aev__msg *m, const aev__qtime *now, int *max) {
+  pthread_mutex_lock(&q->mu);
+  int rc = AEV_OK;
+  if (q->res.deleted) rc = AEV_ERR_NOT_FOUND;
+  else if (m->len > (uint32_t)q->conf.max_size) rc = AEV_ERR_INVALID;
+  else {
+    if (q->all_head && q->all_head->expire_at <= now->mono) aev__store_prune(q, now->mono);
+    stamp(q, m, q->conf.delay, now->mono, now->epoch);
+    rc = aev__store_put(q, m, now->mono);
+  }
+  if (rc == AEV_OK && (q->waiters || q->watches)) aev__queue_wake_send(q);
+  *max = q->conf.max_size;
+  pthread_mutex_unlock(&q->mu);
+  if (rc != AEV_OK) aev__msg_free(m);
+  return rc;
+}
+
 int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
                            const aev__qtime *now) {
   /* conf.fifo never changes after CreateQueue. */
   if (!plain(q, r)) return aev__queue_send(q, r, NULL);
   aev__msg *m = aev__msg_new_shared(r->shared);
   if (!m) return aev__nomem();
-  pthread_mutex_lock(&q->mu);
-  int rc = AEV_OK;
-  if (q->res.deleted) rc = AEV_ERR_NOT_FOUND;
-  else if (m->len > (uint32_t)q->conf.max_size) rc = AEV_ERR_INVALID;
-  else {
-    aev__store_prune(q, now->mono);
-    rc = aev__queue_stamp(q, m, q->conf.delay, now->mono, now->epoch);
-  }
-  if (rc == AEV_OK) {
-    aev__store_place(q, m, now->mono);
-    aev__queue_wake_send(q);
-  }
-  int max = q->conf.max_size;
-  pthread_mutex_unlock(&q->mu);
-  if (rc == AEV_OK) return AEV_OK;
-  aev__msg_free(m);
+  int max, rc = put(q, m, now, &max);
   /* Errors are worded outside the lock. */
   if (rc == AEV_ERR_NOT_FOUND) return aev__queue_check(q);
   if (rc == AEV_ERR_INVALID) return aev__sqs_too_long(max);
-  return rc;
+  return rc == AEV_OK ? AEV_OK : aev__nomem();
+}
+
+void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, const aev__qtime *now) {
+  if (n > 1) aev__qbody_ref_n(b, n - 1);
+  uint32_t got;
+  p->body = b;
+  p->rec = aev__qbody_take(b, n, &got);
+  p->end = p->rec + got;
+  p->now = *now;
+}
+
+int aev__qput_one(aev__qput *p, aev_queue *q) {
+  if (!q || q->conf.fifo) {
+    aev__qbody_unref(p->body);
+    return q ? AEV_ERR_UNSUPPORTED : AEV_ERR_NOT_FOUND;
+  }
+  aev__msg *m = aev__msg_new_carried(p->body, p->rec < p->end ? p->rec++ : UINT32_MAX);
+  if (!m) return AEV_ERR_NOMEM;
+  int max;
+  return put(q, m, &p->now, &max);
 }

@@ -37,7 +37,7 @@ void aev__message_fill(aev_message *msg, aev__msg_block *block,
   memcpy(msg->body, aev__msg_body(m), m->len + 1);
   msg->len = m->len;
   memcpy(msg->id, m->id, 16);
-  memcpy(msg->md5_body, m->md5, 16);
+  memcpy(msg->md5_body, aev__msg_md5(m), 16);
   msg->raw_seq = m->seq;
   msg->sent_ms = m->sent_ms;
   msg->first_rx_ms = m->first_rx_ms;

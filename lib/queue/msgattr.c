@@ -211,6 +211,22 @@ int aev__attrs_parse_text(const char *text, aev__attrs *out) {
   return rc;
 }
 
+int aev__attrs_copy(const aev__attrs *a, aev__attrs *out) {
+  *out = *a;
+  if (!a->data) return AEV_OK;
+  if (!(out->data = malloc(a->len))) {
+    memset(out, 0, sizeof *out);
+    return aev__nomem();
+  }
+  memcpy(out->data, a->data, a->len);
+  return AEV_OK;
+}
+
+void aev__attrs_seal(aev__attrs *a) {
+  if (a->data) aev__attrs_md5(a->data, a->len, a->md5);
+  a->has_md5 = a->data != NULL;
+}
+
 void aev__attrs_free(aev__attrs *a) {
   free(a->data);
   memset(a, 0, sizeof *a);

@@ -14,6 +14,10 @@ typedef struct aev__attrs {
   size_t len;
   size_t count;
   size_t size; /* what counts toward MaximumMessageSize: names+types+values */
+  /* MD5OfMessageAttributes of data, when a holder that sends the same
+   * attributes many times computed it once (aev__attrs_seal) */
+  uint8_t md5[16];
+  int has_md5;
 } aev__attrs;
 
 /* One parsed attribute, pointing into a blob. */
@@ -36,6 +40,10 @@ int aev__attrs_parse(json_t *obj, aev__attrs *out);
 int aev__attrs_parse_text(const char *text, aev__attrs *out);
 
 void aev__attrs_free(aev__attrs *a);
+/* A deep copy of a (its MD5 too, when known). */
+int aev__attrs_copy(const aev__attrs *a, aev__attrs *out);
+/* Computes a's MD5 once for the sends that follow. */
+void aev__attrs_seal(aev__attrs *a);
 
 /* Iterates a blob: *pos starts at 0; returns 0 at the end. */
 int aev__attrs_next(const uint8_t *blob, size_t len, size_t *pos,

@@ -56,6 +56,10 @@ int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5);
 /* SendMessage's check of a body's characters (InvalidMessageContents). */
 int aev__qbody_check(const void *body, size_t len);
 void aev__qbody_ref(aev__qbody *b);
+void aev__qbody_ref_n(aev__qbody *b, uint32_t n);
+/* store.c: takes n of the body's carried records at once (fewer when it
+ * has fewer left): the index of the first, and *got how many. */
+uint32_t aev__qbody_take(aev__qbody *b, uint32_t n, uint32_t *got);
 void aev__qbody_unref(aev__qbody *b); /* NULL does nothing */
 
 /* One message to send. attrs may be NULL; delay -1 means the queue's. With
@@ -103,6 +107,23 @@ void aev__qtime_now(aev_broker *b, aev__qtime *out);
  * queue) takes a short path that does per message only what SQS needs. */
 int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
                            const aev__qtime *now);
+
+/* One fan-out's plain sends of a shared body (what aev__queue_send_shared
+ * takes its short path for) as a batch: begun with the number of sends
+ * n >= 1 and the caller's reference to b, which it takes over, taking the
+ * other n - 1 references and the carried records at once; then exactly n
+ * calls of aev__qput_one, each consuming one reference. */
+typedef struct aev__qput {
+  aev__qbody *body;
+  uint32_t rec, end; /* the carried records not used yet */
+  aev__qtime now;
+} aev__qput;
+void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, const aev__qtime *now);
+/* One send into q (NULL: no queue). AEV_OK, or a status without error text
+ * when nothing was stored (the queue is gone or FIFO, the body is over its
+ * MaximumMessageSize, or memory ran out): the caller then takes
+ * aev__queue_send_shared's path, which words the error. */
+int aev__qput_one(aev__qput *p, aev_queue *q);
 
 /* SendMessageBatch on parsed entries (reqs[i] for ids[i]). */
 int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,

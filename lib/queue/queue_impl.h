@@ -38,11 +38,12 @@ typedef struct aev__msg_ext {
  * aev__qbody in queue.h). Standard queues keep it on the available list
  * (link) or in the ready or pending heap (heap_index); FIFO queues keep it on
  * its group's list (link). Everything keeps it on the retention list (all),
- * ordered by expire_at. */
+ * ordered by expire_at. Two cache lines: a fan-out writes ten of them per
+ * publish, so the body's MD5 is not copied in (a shared body holds it; an
+ * inline body's sits before it in tail). */
 typedef struct aev__msg {
   struct aev__msg *all_prev, *all_next;
   struct aev__msg *prev, *next;
-  size_t heap_index; /* index + 1 while in a heap */
   int64_t visible_at;  /* deadline timeline ms: delay end / visibility end */
   int64_t expire_at;   /* deadline timeline ms: retention end */
   int64_t sent_ms;     /* epoch ms (SentTimestamp) */
@@ -51,14 +52,15 @@ typedef struct aev__msg {
   uint64_t seq;        /* arrival order; the FIFO SequenceNumber */
   uint32_t slot;
   uint32_t rx_count;
+  uint32_t heap_index; /* index + 1 while in a heap */
+  uint32_t len : 29;   /* ≤ 1 MiB (MaximumMessageSize) */
+  uint32_t in_ready : 1; /* which heap: ready (1) or pending (0) */
+  uint32_t waiting : 1;  /* on the queue's wait list (link), not a heap */
+  uint32_t carried : 1;  /* one of shared's records, not malloc'd */
   uint8_t id[16];
-  uint8_t md5[16];
   aev__msg_ext *ext;
-  aev__qbody *shared; /* the body when shared, else NULL and body[] */
-  uint32_t len;       /* ≤ 1 MiB (MaximumMessageSize) */
-  uint8_t in_ready;   /* which heap: ready (1) or pending (0) */
-  uint8_t carried;    /* one of shared's records, not malloc'd */
-  unsigned char body[];
+  aev__qbody *shared; /* the body when shared, else NULL and tail[] */
+  unsigned char tail[]; /* inline: the body's MD5, then the body and a NUL */
 } aev__msg;
 
 /* Where a shared body's carried records start: after its data and NUL. */
@@ -67,9 +69,12 @@ static inline size_t aev__qbody_recs_at(size_t len) {
   return (at + a - 1) / a * a;
 }
 
-/* The message's body bytes (NUL-terminated). */
+/* The message's body bytes (NUL-terminated) and their MD5. */
 static inline const unsigned char *aev__msg_body(const aev__msg *m) {
-  return m->shared ? m->shared->data : m->body;
+  return m->shared ? m->shared->data : m->tail + 16;
+}
+static inline const uint8_t *aev__msg_md5(const aev__msg *m) {
+  return m->shared ? m->shared->md5 : m->tail;
 }
 
 /* A binary min-heap of messages (their heap_index tracks the position). */
@@ -136,8 +141,12 @@ struct aev_queue {
    * delivery stays oldest-first; the rest in the pending heap */
   aev__msg *av_head, *av_tail;
   aev__mheap pending; /* by (visible_at, seq) */
+  /* Not visible yet either, in visible_at order: what arrives no earlier
+   * than its tail (a receive's visibility timeout, a queue's delay) is
+   * appended here instead of pushed on the pending heap. */
+  aev__msg *wait_head, *wait_tail;
   aev__mheap ready;   /* by seq */
-  size_t heap_inflight; /* pending entries with rx_count > 0 */
+  size_t heap_inflight; /* pending and waiting entries with rx_count > 0 */
   /* FIFO */
   aev__qmap groups;
   aev__group *ring; /* next group to serve */
@@ -158,6 +167,9 @@ struct aev_queue {
  * shared one (dropped if the message cannot be made). */
 aev__msg *aev__msg_new(const void *body, size_t len);
 aev__msg *aev__msg_new_shared(aev__qbody *body);
+/* The same with the body's carried record rec (aev__qbody_take), or a
+ * malloc'd one when rec is UINT32_MAX. */
+aev__msg *aev__msg_new_carried(aev__qbody *body, uint32_t rec);
 void aev__msg_free(aev__msg *m);
 int aev__store_add(aev_queue *q, aev__msg *m); /* slot + retention list */
 /* Removes m from every structure and frees it. */
@@ -173,6 +185,8 @@ void aev__store_mature(aev_queue *q, int64_t now);
 aev__msg *aev__store_oldest(aev_queue *q);
 /* Standard: m's visible_at changed while in the heap or available list. */
 void aev__store_reschedule(aev_queue *q, aev__msg *m, int64_t now);
+/* aev__store_add then aev__store_place (standard queues). */
+int aev__store_put(aev_queue *q, aev__msg *m, int64_t now);
 /* Frees messages whose retention ended. */
 void aev__store_prune(aev_queue *q, int64_t now);
 /* Frees every message (purge, destroy). */

@@ -200,10 +200,10 @@ static aev__msg *build(const aev_queue *q, const aev__send_req *r,
     aev__md5 c;
     aev__md5_init(&c);
     aev__md5_update(&c, r->body, r->len);
-    aev__md5_final(&c, m->md5);
+    aev__md5_final(&c, m->tail);
   }
   if (out) {
-    aev__hex16(m->md5, out->md5_body);
+    aev__hex16(aev__msg_md5(m), out->md5_body);
     out->md5_attrs[0] = '\0';
   }
   int has_attrs = r->attrs && r->attrs->count;
@@ -220,7 +220,8 @@ static aev__msg *build(const aev_queue *q, const aev__send_req *r,
     if (e->attrs) {
       memcpy(e->attrs, r->attrs->data, r->attrs->len);
       e->attrs_len = r->attrs->len;
-      aev__attrs_md5(e->attrs, e->attrs_len, e->attrs_md5);
+      if (r->attrs->has_md5) memcpy(e->attrs_md5, r->attrs->md5, 16);
+      else aev__attrs_md5(e->attrs, e->attrs_len, e->attrs_md5);
       if (out) aev__hex16(e->attrs_md5, out->md5_attrs);
     } else {
       failed = 1;

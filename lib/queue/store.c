@@ -1,9 +1,10 @@
 /* A queue's message storage: message memory (inline or shared bodies, a
  * shared body's records carried in its block when it has spare ones), the
  * slot table that receipt handles index, the retention list, and for
- * standard queues the available list, the ready heap (by seq) and the
- * pending heap (by visible_at, seq), so delivery is oldest-first like SQS's
- * best effort. */
+ * standard queues the available list, the ready heap (by seq), and for
+ * what is not visible yet the wait list (appends in visible_at order) and
+ * the pending heap (by visible_at, seq, for the rest), so delivery is
+ * oldest-first like SQS's best effort. */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,37 +24,46 @@ static void msg_init(aev__msg *m, aev__qbody *shared, size_t len) {
   m->shared = shared;
   m->len = (uint32_t)len;
   m->in_ready = 0;
+  m->waiting = 0;
   m->carried = 0;
 }
 
 aev__msg *aev__msg_new(const void *body, size_t len) {
-  aev__msg *m = malloc(sizeof *m + len + 1);
+  aev__msg *m = malloc(sizeof *m + 16 + len + 1);
   if (!m) return NULL;
   msg_init(m, NULL, len);
-  memcpy(m->body, body, len);
-  m->body[len] = '\0';
+  memcpy(m->tail + 16, body, len);
+  m->tail[16 + len] = '\0';
   return m;
 }
 
-/* One of the body's carried records not taken yet, or NULL. */
-static aev__msg *take_carried(aev__qbody *b) {
-  if (atomic_load_explicit(&b->taken, memory_order_relaxed) >= b->nrec) return NULL;
-  uint32_t i = atomic_fetch_add_explicit(&b->taken, 1, memory_order_relaxed);
-  if (i >= b->nrec) return NULL;
-  return (aev__msg *)(void *)((unsigned char *)b + aev__qbody_recs_at(b->len)) + i;
+/* Takes n of the body's carried records at once (fewer when it has fewer
+ * left): the index of the first, and *got how many. */
+uint32_t aev__qbody_take(aev__qbody *b, uint32_t n, uint32_t *got) {
+  *got = 0;
+  if (atomic_load_explicit(&b->taken, memory_order_relaxed) >= b->nrec) return 0;
+  uint32_t i = atomic_fetch_add_explicit(&b->taken, n, memory_order_relaxed);
+  if (i < b->nrec) *got = b->nrec - i < n ? b->nrec - i : n;
+  return i;
 }
 
-aev__msg *aev__msg_new_shared(aev__qbody *body) {
-  aev__msg *m = take_carried(body);
-  int carried = m != NULL;
-  if (!m && !(m = malloc(sizeof *m))) {
+aev__msg *aev__msg_new_carried(aev__qbody *body, uint32_t rec) {
+  aev__msg *m =
+      rec == UINT32_MAX
+          ? malloc(sizeof *m)
+          : (aev__msg *)(void *)((unsigned char *)body + aev__qbody_recs_at(body->len)) + rec;
+  if (!m) {
     aev__qbody_unref(body);
     return NULL;
   }
   msg_init(m, body, body->len);
-  m->carried = (uint8_t)carried;
-  memcpy(m->md5, body->md5, sizeof m->md5);
+  m->carried = rec != UINT32_MAX;
   return m;
+}
+
+aev__msg *aev__msg_new_shared(aev__qbody *body) {
+  uint32_t got, i = aev__qbody_take(body, 1, &got);
+  return aev__msg_new_carried(body, got ? i : UINT32_MAX);
 }
 
 void aev__msg_free(aev__msg *m) {
@@ -75,6 +85,8 @@ void aev__msg_free(aev__msg *m) {
 
 void aev__qbody_ref(aev__qbody *b) { b->refs++; }
 
+void aev__qbody_ref_n(aev__qbody *b, uint32_t n) { b->refs += n; }
+
 void aev__qbody_unref(aev__qbody *b) {
   if (b && --b->refs == 0) free(b);
 }
@@ -89,7 +101,7 @@ static int before(const aev__mheap *h, const aev__msg *a, const aev__msg *b) {
 
 static void heap_set(aev__mheap *h, size_t i, aev__msg *m) {
   h->a[i] = m;
-  m->heap_index = i + 1;
+  m->heap_index = (uint32_t)i + 1;
 }
 
 static void sift_up(aev__mheap *h, size_t i) {
@@ -161,9 +173,39 @@ static void av_unlink(aev_queue *q, aev__msg *m) {
   m->prev = m->next = NULL;
 }
 
+/* ---- wait list (standard queues) ---- */
+
+static void wait_append(aev_queue *q, aev__msg *m) {
+  m->next = NULL;
+  m->prev = q->wait_tail;
+  if (q->wait_tail) q->wait_tail->next = m;
+  else q->wait_head = m;
+  q->wait_tail = m;
+  m->waiting = 1;
+  if (m->rx_count) q->heap_inflight++;
+}
+
+static void wait_unlink(aev_queue *q, aev__msg *m) {
+  if (m->prev) m->prev->next = m->next;
+  else q->wait_head = m->next;
+  if (m->next) m->next->prev = m->prev;
+  else q->wait_tail = m->prev;
+  m->prev = m->next = NULL;
+  m->waiting = 0;
+  if (m->rx_count) q->heap_inflight--;
+}
+
+/* Where a standard message is: a heap, the wait list or the available
+ * list. */
+static void std_unlink(aev_queue *q, aev__msg *m) {
+  if (m->heap_index) heap_remove(q, m);
+  else if (m->waiting) wait_unlink(q, m);
+  else av_unlink(q, m);
+}
+
 /* ---- slots and the retention list ---- */
 
-int aev__store_add(aev_queue *q, aev__msg *m) {
+static inline int store_add(aev_queue *q, aev__msg *m) {
   if (q->nfree) {
     m->slot = q->free_slots[--q->nfree];
   } else {
@@ -194,14 +236,11 @@ int aev__store_add(aev_queue *q, aev__msg *m) {
   return AEV_OK;
 }
 
+int aev__store_add(aev_queue *q, aev__msg *m) { return store_add(q, m); }
+
 void aev__store_unlink(aev_queue *q, aev__msg *m) {
-  if (q->conf.fifo) {
-    aev__fifo_unlink(q, m);
-  } else if (m->heap_index) {
-    heap_remove(q, m);
-  } else {
-    av_unlink(q, m);
-  }
+  if (q->conf.fifo) aev__fifo_unlink(q, m);
+  else std_unlink(q, m);
   if (m->all_prev) m->all_prev->all_next = m->all_next;
   else q->all_head = m->all_next;
   if (m->all_next) m->all_next->all_prev = m->all_prev;
@@ -228,14 +267,35 @@ static void make_ready(aev_queue *q, aev__msg *m) {
 }
 
 void aev__store_place(aev_queue *q, aev__msg *m, int64_t now) {
-  if (m->visible_at > now && heap_push(q, &q->pending, m) == AEV_OK) return;
-  make_ready(q, m);
+  if (m->visible_at <= now) {
+    make_ready(q, m);
+  } else if (!q->wait_tail || q->wait_tail->visible_at <= m->visible_at) {
+    /* Receives with the queue's timeout arrive in this order: no heap. */
+    wait_append(q, m);
+  } else if (heap_push(q, &q->pending, m) != AEV_OK) {
+    make_ready(q, m);
+  }
+}
+
+int aev__store_put(aev_queue *q, aev__msg *m, int64_t now) {
+  int rc = store_add(q, m);
+  if (rc != AEV_OK) return rc;
+  /* A fresh send with no delay is newer than everything: the common case
+   * skips the heap check. */
+  if (m->visible_at <= now && (!q->av_tail || q->av_tail->seq < m->seq)) av_append(q, m);
+  else aev__store_place(q, m, now);
+  return AEV_OK;
 }
 
 void aev__store_mature(aev_queue *q, int64_t now) {
   while (q->pending.n && q->pending.a[0]->visible_at <= now) {
     aev__msg *m = q->pending.a[0];
     heap_remove(q, m);
+    make_ready(q, m);
+  }
+  while (q->wait_head && q->wait_head->visible_at <= now) {
+    aev__msg *m = q->wait_head;
+    wait_unlink(q, m);
     make_ready(q, m);
   }
 }
@@ -248,8 +308,7 @@ aev__msg *aev__store_oldest(aev_queue *q) {
 }
 
 void aev__store_reschedule(aev_queue *q, aev__msg *m, int64_t now) {
-  if (m->heap_index) heap_remove(q, m);
-  else av_unlink(q, m);
+  std_unlink(q, m);
   aev__store_place(q, m, now);
 }
 
@@ -276,7 +335,8 @@ void aev__store_free(aev_queue *q) {
 int64_t aev__store_next_change(aev_queue *q, int64_t now) {
   if (!q->conf.fifo) {
     aev__store_mature(q, now);
-    return q->pending.n ? q->pending.a[0]->visible_at : INT64_MAX;
+    int64_t next = q->pending.n ? q->pending.a[0]->visible_at : INT64_MAX;
+    return q->wait_head && q->wait_head->visible_at < next ? q->wait_head->visible_at : next;
   }
   /* FIFO: only a group's head can become deliverable by time passing (what
    * follows it waits for its delete, which wakes receivers itself). */

@@ -58,16 +58,21 @@ static aev__fanview *view_new(aev_topic *t) {
   v->set = t->subs;
   v->set->refs++;
   v->conf = (aev__subconf **)(v + 1);
-  v->skip = (unsigned char *)(v->conf + n);
+  v->how = (unsigned char *)(v->conf + n);
   v->plain_raw = 0;
+  v->need_id = 0;
   v->filtered[0] = v->filtered[1] = 0;
   for (size_t i = 0; i < n; i++) {
     aev__sub *s = v->set->s[i];
     v->conf[i] = s->conf;
     s->conf->refs++;
-    v->skip[i] = (unsigned char)(s->pending || s->deleted);
-    v->plain_raw += !v->skip[i] && s->proto == AEV__PROTO_SQS && s->conf->raw &&
-                    !s->conf->filter && !is_fifo_arn(s->endpoint);
+    v->how[i] = s->pending || s->deleted ? AEV__HOW_SKIP
+                : s->proto == AEV__PROTO_SQS && s->conf->raw && !s->conf->filter &&
+                        !is_fifo_arn(s->endpoint)
+                    ? AEV__HOW_PLAIN
+                    : AEV__HOW_FULL;
+    v->plain_raw += v->how[i] == AEV__HOW_PLAIN;
+    v->need_id |= v->how[i] == AEV__HOW_FULL && !(s->proto == AEV__PROTO_SQS && s->conf->raw);
     if (s->conf->filter) v->filtered[s->conf->scope_body != 0] = 1;
   }
   v->http_retry = t->conf.http_retry;
@@ -344,20 +349,20 @@ static void match_filters(aev_topic *t, aev__fan *f, aev__note *n) {
     f->nmatch[1] = 0;
 }
 
-/* Filter policy check; counts what it filters out. A MessageStructure=json
- * message has a body per protocol, matched on its own. */
-static int passes(aev_topic *t, const aev__fan *f, const aev__sub *s,
-                  const aev__subconf *c, aev__note *n) {
+/* Filter policy check; tallies what it filters out in f (added to the
+ * topic's counters once per fan-out). A MessageStructure=json message has
+ * a body per protocol, matched on its own. */
+static int passes(aev__fan *f, const aev__sub *s, const aev__subconf *c, aev__note *n) {
   if (!c->filter) return 1;
   int match = 0;
   if (!c->scope_body) {
     if (!n->attrs.publish_text) {
-      aev__topic_count(t, AEV__C_FILTERED_NO_ATTRS, 1);
-      aev__topic_count(t, AEV__C_FILTERED, 1);
+      f->filtered[AEV__C_FILTERED_NO_ATTRS - AEV__C_FILTERED]++;
+      f->filtered[0]++;
       return 0;
     }
     match = has_id(f->match[0], f->nmatch[0], s->id);
-    if (!match) aev__topic_count(t, AEV__C_FILTERED_ATTRS, 1);
+    if (!match) f->filtered[AEV__C_FILTERED_ATTRS - AEV__C_FILTERED]++;
   } else {
     if (n->per_protocol) {
       const char *m = aev__note_message(n, s->protocol);
@@ -365,9 +370,9 @@ static int passes(aev_topic *t, const aev__fan *f, const aev__sub *s,
     } else {
       match = has_id(f->match[1], f->nmatch[1], s->id);
     }
-    if (!match) aev__topic_count(t, AEV__C_FILTERED_BODY, 1);
+    if (!match) f->filtered[AEV__C_FILTERED_BODY - AEV__C_FILTERED]++;
   }
-  if (!match) aev__topic_count(t, AEV__C_FILTERED, 1);
+  if (!match) f->filtered[0]++;
   return match;
 }
 
@@ -377,7 +382,7 @@ static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n,
                        const aev__qtime *now) {
   aev__sub *s = f->v->set->s[i];
   aev__subconf *c = f->v->conf[i];
-  if (f->v->skip[i] || !passes(t, f, s, c, n)) return 0;
+  if (f->v->how[i] == AEV__HOW_SKIP || !passes(f, s, c, n)) return 0;
   if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
       s->proto == AEV__PROTO_FIREHOSE) {
     /* Messages with attributes take SendMessage's path, which makes its
@@ -406,17 +411,45 @@ static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n,
   return 0;
 }
 
+/* Plain raw sqs subscriptions (no filter policy, standard queues) of a
+ * notification without attributes all receive the one shared body as it
+ * is: their sends are one batch (aev__qput) that takes the body's
+ * references and records at once. 0 when the notification needs the full
+ * path. */
+static int plain_begin(aev__fan *f, aev__note *n, const aev__qtime *now, aev__qput *put) {
+  aev__qbody *body = NULL;
+  if (!f->v->plain_raw || n->attrs.publish_text ||
+      aev__note_sqs_body(n, 1, NULL, f->v->plain_raw, &body) != AEV_OK)
+    return 0;
+  aev__qput_begin(put, body, f->v->plain_raw, now);
+  return 1;
+}
+
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
+  if (!f->v) {
+    aev__fan_free(f);
+    return;
+  }
   /* Every queue gets the message as sent at one instant: the clock is read
    * once, and one atomic add counts the whole fan-out. */
   aev__qtime now;
-  if (f->v) {
-    match_filters(t, f, n);
-    aev__qtime_now(t->res.broker, &now);
-  }
+  match_filters(t, f, n);
+  aev__qtime_now(t->res.broker, &now);
+  aev__qput put;
+  int plain = plain_begin(f, n, &now, &put);
   int64_t delivered = 0;
-  for (size_t i = 0; f->v && i < f->v->set->n; i++) delivered += deliver_one(t, f, i, n, &now);
+  for (size_t i = 0; i < f->v->set->n; i++) {
+    /* A plain send that fails takes the full path, which words the error
+     * and retries by the policy. */
+    if (plain && f->v->how[i] == AEV__HOW_PLAIN &&
+        aev__qput_one(&put, endpoint_queue(t, f->v->set->s[i])) == AEV_OK)
+      delivered++;
+    else
+      delivered += deliver_one(t, f, i, n, &now);
+  }
   if (delivered) aev__topic_count(t, AEV__C_DELIVERED, delivered);
+  for (int k = 0; k < (int)(sizeof f->filtered / sizeof f->filtered[0]); k++)
+    if (f->filtered[k]) aev__topic_count(t, AEV__C_FILTERED + k, f->filtered[k]);
   aev__fan_free(f);
 }
 

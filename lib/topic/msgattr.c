@@ -108,6 +108,17 @@ static int check_one(const char *name, json_t *attr, const char *where,
   return AEV_OK;
 }
 
+int aev__sns_attrs_copy(const aev__sns_attrs *a, aev__sns_attrs *out) {
+  *out = *a;
+  if (!a->envelope) return AEV_OK;
+  if (!(out->envelope = strdup(a->envelope))) {
+    memset(out, 0, sizeof *out);
+    return aev__nomem();
+  }
+  out->publish_text = out->envelope + (a->publish_text - a->envelope);
+  return AEV_OK;
+}
+
 void aev__sns_attrs_free(aev__sns_attrs *a) {
   free(a->envelope);
   memset(a, 0, sizeof *a);

@@ -10,10 +10,13 @@
 #include <time.h>
 
 #include "core/digest.h"
+#include "core/ids.h"
 #include "core/status.h"
 #include "queue/queue.h"
 #include "core/text.h"
 #include "topic/topic_impl.h"
+
+void aev__note_id_text(aev__note *n) { aev__uuid4_text(n->id_bits[0], n->id_bits[1], n->id); }
 
 void aev__note_ref(aev__note *n) { n->refs++; }
 

@@ -12,10 +12,19 @@
 
 /* The attributes are parsed when set, not on every publish that reuses the
  * options; publishes only read them. */
+/* Where validation errors place the options' attributes. */
+#define OPTIONS_WHERE "messageAttributes"
+
 struct aev_publish_options {
   char *subject, *group, *dedup;
   json_t *attrs;  /* NULL when unset or empty */
   int attrs_bad;  /* set to something other than a JSON object */
+  /* attrs as every publish checks and writes them, when they pass (else
+   * each publish fails on them with SNS's error) */
+  aev__sns_attrs parsed;
+  int parsed_ok;
+  aev__attrs raw; /* with parsed: packed for SQS, its MD5 computed */
+  int raw_ok;
   int structure_json;
 };
 
@@ -122,11 +131,15 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
     n->dedup = dup_or_null(r->dedup ? r->dedup : sha, &failed);
   }
   /* Raw deliveries carry the attributes as SQS message attributes, packed
-   * once from Publish's object, which has SQS's shape; ones SQS refuses
-   * fail those deliveries, not the publish. */
-  if (n->attrs.publish_text && aev__attrs_parse(r->attrs, &n->raw_attrs) != AEV_OK)
-    n->raw_attrs_bad = 1;
-  aev__broker_uuid(t->res.broker, n->id);
+   * once from Publish's object (publish options: when they were set), which
+   * has SQS's shape; ones SQS refuses fail those deliveries, not the
+   * publish. */
+  if (n->attrs.publish_text) {
+    if (r->raw) failed |= aev__attrs_copy(r->raw, &n->raw_attrs) != AEV_OK;
+    else if (r->parsed || aev__attrs_parse(r->attrs, &n->raw_attrs) != AEV_OK)
+      n->raw_attrs_bad = 1;
+  }
+  aev__broker_random2(t->res.broker, n->id_bits);
   n->published_ms = aev__topic_now_ms(t);
   n->fifo = t->conf.fifo;
   n->sigver = t->conf.signature_version;
@@ -172,79 +185,93 @@ static int dedup_add(aev_topic *t, const char *key, const aev__note *n,
   return AEV_OK;
 }
 
+/* FIFO topics: deduplication, the sequence number and the post to the
+ * topic's lane, under one lock hold so lanes see publishes in sequence
+ * order. *dup: n was a duplicate, its id and sequence number now the
+ * original's, and nothing was posted. */
+static int fifo_publish(aev_topic *t, aev__note *n, int64_t now, int *dup) {
+  aev__fan f = {0};
+  char *key = NULL;
+  *dup = 0;
+  pthread_mutex_lock(&t->mu);
+  int rc = t->res.deleted ? aev__sns_not_found("Topic") : AEV_OK;
+  /* FifoThroughputScope=MessageGroup keeps deduplication per group. */
+  if (rc == AEV_OK && asprintf(&key, "%s%s%s", t->conf.throughput_group ? n->group : "",
+                               t->conf.throughput_group ? "\x1f" : "", n->dedup) < 0) {
+    key = NULL;
+    rc = aev__nomem();
+  }
+  aev__tdedup *d = key ? dedup_find(t, key, now) : NULL;
+  if (d) {
+    memcpy(n->id, d->id, sizeof d->id);
+    memcpy(n->seq, d->seq, sizeof d->seq);
+    *dup = 1;
+  } else if (rc == AEV_OK) {
+    snprintf(n->seq, sizeof n->seq, "%llu", (unsigned long long)t->next_seq++);
+    rc = dedup_add(t, key, n, now);
+    if (rc == AEV_OK) rc = aev__fan_take(t, &f);
+    if (rc == AEV_OK) rc = aev__fanout_post(t, &f, n);
+  }
+  pthread_mutex_unlock(&t->mu);
+  aev__fan_free(&f);
+  free(key);
+  return rc;
+}
+
 int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
                            char *seq_out) {
   int rc = aev__topic_check(t);
   if (rc != AEV_OK) return rc;
   json_t *structure;
+  aev__fan f = {0};
+  /* One lock hold checks the request against the topic's settings and, on
+   * standard topics, takes the subscribers this publish goes to. */
   pthread_mutex_lock(&t->mu);
   rc = check(t, r, &structure);
   int max = t->conf.max_size ? t->conf.max_size : AEV__SNS_DEFAULT_MAX_SIZE;
+  int fifo = t->conf.fifo;
+  if (rc == AEV_OK && !r->dry && !fifo) {
+    if (t->res.deleted) rc = aev__sns_not_found("Topic");
+    else rc = aev__fan_take(t, &f);
+  }
   pthread_mutex_unlock(&t->mu);
-  if (rc != AEV_OK) return rc;
   aev__sns_attrs attrs;
-  if ((rc = aev__sns_attrs_parse(r->attrs, r->where, &attrs)) != AEV_OK) {
-    json_decref(structure);
+  if (rc == AEV_OK)
+    rc = r->parsed ? aev__sns_attrs_copy(r->parsed, &attrs)
+                   : aev__sns_attrs_parse(r->attrs, r->where, &attrs);
+  else json_decref(structure);
+  if (rc != AEV_OK) {
+    aev__fan_free(&f);
     return rc;
   }
-  if (r->len + attrs.size > (size_t)max) {
-    aev__sns_attrs_free(&attrs);
-    json_decref(structure);
-    return aev__sns_invalid("Invalid parameter: Message too long");
-  }
-  if (r->dry) {
-    aev__sns_attrs_free(&attrs);
-    json_decref(structure);
-    return AEV_OK;
-  }
-  aev__note *n = note_new(t, r, structure, &attrs);
+  if (r->len + attrs.size > (size_t)max)
+    rc = aev__sns_invalid("Invalid parameter: Message too long");
+  aev__note *n = NULL;
+  if (rc == AEV_OK && !r->dry && !(n = note_new(t, r, structure, &attrs))) rc = aev__nomem();
   if (!n) {
     aev__sns_attrs_free(&attrs);
     json_decref(structure);
-    return aev__nomem();
+    aev__fan_free(&f);
+    return rc;
   }
-  aev__fan f = {0};
-  int64_t now = aev__topic_now_ms(t);
-  pthread_mutex_lock(&t->mu);
-  if (t->res.deleted) rc = aev__sns_not_found("Topic");
-  char *key = NULL;
-  if (rc == AEV_OK && t->conf.fifo) {
-    /* FifoThroughputScope=MessageGroup keeps deduplication per group. */
-    if (asprintf(&key, "%s%s%s", t->conf.throughput_group ? n->group : "",
-                 t->conf.throughput_group ? "\x1f" : "", n->dedup) < 0) {
-      key = NULL;
-      rc = aev__nomem();
+  /* The id's text only where something reads it: raw sqs deliveries carry
+   * no SNS message id. */
+  if (id_out || fifo || (f.v && f.v->need_id)) aev__note_id_text(n);
+  if (fifo) {
+    int dup;
+    rc = fifo_publish(t, n, n->published_ms, &dup);
+    if (rc == AEV_OK && !dup) {
+      aev__topic_count(t, AEV__C_PUBLISHED, 1);
+      aev__topic_count(t, AEV__C_PUBLISH_SIZE, (int64_t)r->len);
     }
-    aev__tdedup *d = key ? dedup_find(t, key, now) : NULL;
-    if (d) {
-      memcpy(n->id, d->id, sizeof d->id);
-      memcpy(n->seq, d->seq, sizeof d->seq);
-      pthread_mutex_unlock(&t->mu);
-      if (id_out) memcpy(id_out, n->id, AEV_TOPIC_MESSAGE_ID_SIZE);
-      if (seq_out) memcpy(seq_out, n->seq, AEV_TOPIC_SEQUENCE_NUMBER_SIZE);
-      free(key);
-      aev__note_unref(n);
-      return AEV_OK;
-    }
-    if (rc == AEV_OK) {
-      snprintf(n->seq, sizeof n->seq, "%llu", (unsigned long long)t->next_seq++);
-      rc = dedup_add(t, key, n, now);
-    }
-  }
-  free(key);
-  if (rc == AEV_OK) rc = aev__fan_take(t, &f);
-  if (rc == AEV_OK) {
+  } else {
     aev__topic_count(t, AEV__C_PUBLISHED, 1);
     aev__topic_count(t, AEV__C_PUBLISH_SIZE, (int64_t)r->len);
-    if (t->conf.fifo) rc = aev__fanout_post(t, &f, n);
+    aev__fanout(t, &f, n);
   }
-  pthread_mutex_unlock(&t->mu);
   if (rc == AEV_OK) {
     if (id_out) memcpy(id_out, n->id, AEV_TOPIC_MESSAGE_ID_SIZE);
     if (seq_out) memcpy(seq_out, n->seq, AEV_TOPIC_SEQUENCE_NUMBER_SIZE);
-    if (!n->fifo) aev__fanout(t, &f, n);
-  } else {
-    aev__fan_free(&f);
   }
   aev__note_unref(n);
   return rc;
@@ -262,6 +289,8 @@ void aev_publish_options_free(aev_publish_options *o) {
   if (!o) return;
   free(o->subject);
   json_decref(o->attrs);
+  aev__sns_attrs_free(&o->parsed);
+  aev__attrs_free(&o->raw);
   free(o->group);
   free(o->dedup);
   free(o);
@@ -280,8 +309,14 @@ int aev_publish_options_set_subject(aev_publish_options *o, const char *s) {
 }
 int aev_publish_options_set_attributes(aev_publish_options *o, const char *j) {
   json_decref(o->attrs);
+  aev__sns_attrs_free(&o->parsed);
+  aev__attrs_free(&o->raw);
   o->attrs = j && *j ? json_loads(j, 0, NULL) : NULL;
   o->attrs_bad = j && *j && !json_is_object(o->attrs);
+  o->parsed_ok = !o->attrs_bad &&
+                 aev__sns_attrs_parse(o->attrs, OPTIONS_WHERE, &o->parsed) == AEV_OK;
+  o->raw_ok = o->parsed_ok && o->parsed.publish_text && aev__attrs_parse(o->attrs, &o->raw) == AEV_OK;
+  if (o->raw_ok) aev__attrs_seal(&o->raw);
   return AEV_OK;
 }
 int aev_publish_options_set_structure_json(aev_publish_options *o, int on) {
@@ -299,7 +334,7 @@ int aev_publish_options_set_deduplication_id(aev_publish_options *o,
 int aev_topic_publish(aev_topic *t, const char *message, size_t len,
                       const aev_publish_options *o, char *message_id,
                       char *sequence_number) {
-  aev__pub_req r = {.message = message, .len = len, .where = "messageAttributes"};
+  aev__pub_req r = {.message = message, .len = len, .where = OPTIONS_WHERE};
   if (o) {
     if (o->attrs_bad)
       return aev__sns_invalid("Invalid parameter: MessageAttributes must be "
@@ -309,6 +344,8 @@ int aev_topic_publish(aev_topic *t, const char *message, size_t len,
     r.dedup = o->dedup;
     r.structure_json = o->structure_json;
     r.attrs = o->attrs;
+    r.parsed = o->parsed_ok ? &o->parsed : NULL;
+    r.raw = o->raw_ok ? &o->raw : NULL;
   }
   return aev__topic_publish_req(t, &r, message_id, sequence_number);
 }

@@ -10,6 +10,12 @@ typedef struct aev__pub_req {
   size_t len;
   const char *subject;
   json_t *attrs; /* Publish's MessageAttributes (borrowed) or NULL */
+  /* attrs already checked and written as aev__sns_attrs_parse() would
+   * (publish options parse them once), or NULL */
+  const aev__sns_attrs *parsed;
+  /* With parsed: the attributes packed for SQS (raw deliveries), or NULL
+   * when SQS refuses them */
+  const aev__attrs *raw;
   int structure_json;
   const char *group;
   const char *dedup;

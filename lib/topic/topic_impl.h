@@ -71,11 +71,14 @@ typedef struct aev__sns_attrs {
 
 int aev__sns_attrs_parse(json_t *obj, const char *where, aev__sns_attrs *out);
 void aev__sns_attrs_free(aev__sns_attrs *a);
+/* A copy of a that owns its text. */
+int aev__sns_attrs_copy(const aev__sns_attrs *a, aev__sns_attrs *out);
 
 /* What a publish produces, shared (refcounted) by every delivery. */
 typedef struct aev__note {
   _Atomic long refs;
-  char id[AEV_MESSAGE_ID_SIZE];
+  uint64_t id_bits[2]; /* drawn at publish; id is their text */
+  char id[AEV_MESSAGE_ID_SIZE]; /* "" until aev__note_id_text() */
   char seq[AEV_TOPIC_SEQUENCE_NUMBER_SIZE]; /* "" on standard topics */
   char *group, *dedup;
   char *subject;
@@ -99,6 +102,9 @@ typedef struct aev__note {
   char text[]; /* the default message, in the note's allocation */
 } aev__note;
 
+/* Formats n's MessageId (before any delivery reads it: publishes format
+ * it when a subscriber or the caller wants it). */
+void aev__note_id_text(aev__note *n);
 void aev__note_ref(aev__note *n);
 void aev__note_unref(aev__note *n);
 /* The message for a protocol ("sqs", "http", ...): its own entry of a
@@ -280,17 +286,25 @@ int aev__subset_with(aev__subset *old, aev__sub *add, aev__sub *drop,
  * subscription's settings and state, built under the topic's lock by the
  * first publish after a change (t->gen moved) and shared by the publishes
  * that follow, one reference each. */
+/* How a publish delivers to a subscription: not at all (pending
+ * confirmation or deleted), as a plain raw sqs send (see plain_raw), or by
+ * the full path (filters, envelopes, callbacks, FIFO queues). */
+enum { AEV__HOW_SKIP, AEV__HOW_PLAIN, AEV__HOW_FULL };
+
 typedef struct aev__fanview {
   _Atomic long refs;
   uint64_t gen;                 /* the topic's gen it was built at */
   aev__subset *set;
   aev__subconf **conf;          /* set->n of each, in this allocation */
-  unsigned char *skip;          /* pending confirmation or deleted */
+  unsigned char *how;           /* AEV__HOW_* for each subscription */
   aev__retry_policy http_retry; /* the topic's, for http/https */
   int disable_overrides;
   /* Raw sqs subscriptions without a filter policy into standard queues:
    * the sends the shared raw body carries message records for. */
   uint32_t plain_raw;
+  /* Whether a delivery may read the SNS message id (anything but raw sqs
+   * bodies carry it). */
+  unsigned char need_id;
   /* Whether any subscription has a filter policy of each scope (attributes,
    * body): a publish matches only the filter sets someone reads. */
   unsigned char filtered[2];
@@ -306,6 +320,9 @@ typedef struct aev__fan {
   aev__fanview *replaced;       /* the topic's outdated view, dropped with f */
   uint64_t *match[2];           /* ids whose policy matched, by scope */
   size_t nmatch[2];
+  /* What the filters dropped, by counter from AEV__C_FILTERED on (FILTERED,
+   * _ATTRS, _BODY, _NO_ATTRS): one atomic add each per fan-out. */
+  int64_t filtered[4];
 } aev__fan;
 
 /* Fills f from t (mu held). */

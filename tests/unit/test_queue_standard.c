@@ -206,6 +206,46 @@ START_TEST(receive_visibility_override) {
 }
 END_TEST
 
+/* In-flight messages reappear when their own timeout ends, whatever order
+ * the timeouts were given in: receives with the queue's timeout are kept in
+ * arrival order, a shorter one overtakes them, and ApproximateNumberOf-
+ * MessagesNotVisible counts them all. */
+static void recv_with(aev_queue *q, int vis, const char *want) {
+  aev_receive_options *o;
+  aev_receive_options_new(&o);
+  ck_assert_int_eq(aev_receive_options_set_visibility(o, vis), AEV_OK);
+  aev_message *m[1];
+  size_t n = 0;
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, o, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(qt_body(m[0]), want);
+  aev_message_free(m[0]);
+  aev_receive_options_free(o);
+}
+
+START_TEST(visibility_timeouts_in_any_order) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  qt_send(q, "a");
+  qt_send(q, "b");
+  qt_send(q, "c");
+  recv_with(q, 30, "a");
+  aev_broker_advance(b, 1000);
+  recv_with(q, 30, "b");
+  recv_with(q, 5, "c");
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "3");
+  ck_assert_ptr_null(qt_recv1(q));
+  aev_broker_advance(b, 5000);
+  recv_with(q, 60, "c");
+  aev_broker_advance(b, 24000);
+  recv_with(q, 60, "a");
+  ck_assert_ptr_null(qt_recv1(q));
+  aev_broker_advance(b, 1000);
+  recv_with(q, 60, "b");
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "3");
+  aev_queue_release(q);
+}
+END_TEST
+
 /* VisibilityTimeout 0 makes a message visible again at once, but one
  * ReceiveMessage still returns it at most once; the next receive gets it
  * again with a receive count one higher. */
@@ -673,6 +713,7 @@ static Suite *suite(void) {
   tcase_add_test(t, oldest_first_and_max);
   tcase_add_test(t, visibility_expiry_and_extension);
   tcase_add_test(t, receive_visibility_override);
+  tcase_add_test(t, visibility_timeouts_in_any_order);
   tcase_add_test(t, zero_visibility_returns_a_message_once_per_receive);
   tcase_add_test(t, delay_queue_and_message);
   tcase_add_test(t, retention_expiry);

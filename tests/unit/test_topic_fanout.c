@@ -131,6 +131,57 @@ START_TEST(raw_delivery_maps_attributes) {
 }
 END_TEST
 
+/* Publish options check and pack their attributes once, when set: every
+ * publish that reuses them delivers the same attributes, with the MD5 that
+ * SendMessage gives the same attributes. */
+START_TEST(reused_options_deliver_the_same_attributes) {
+  static const char attrs[] = "{\"store\":{\"DataType\":\"String\",\"StringValue\":\"corp\"},"
+                              "\"n\":{\"DataType\":\"Number\",\"StringValue\":\"12\"}}";
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *q = qt_queue(b, "q", NULL), *direct = qt_queue(b, "direct", NULL);
+  char *sub = tt_sub(t, q, "{\"RawMessageDelivery\":\"true\"}");
+  aev_send_options *so;
+  ck_assert_int_eq(aev_send_options_new(&so), AEV_OK);
+  ck_assert_int_eq(aev_send_options_set_attributes(so, attrs), AEV_OK);
+  ck_assert_int_eq(aev_queue_send(direct, "x", 1, so, NULL, NULL), AEV_OK);
+  aev_send_options_free(so);
+  aev_message *d = qt_recv1(direct);
+  aev_publish_options *o;
+  ck_assert_int_eq(aev_publish_options_new(&o), AEV_OK);
+  ck_assert_int_eq(aev_publish_options_set_attributes(o, attrs), AEV_OK);
+  for (int i = 0; i < 2; i++) {
+    ck_assert_int_eq(aev_topic_publish(t, "x", 1, o, NULL, NULL), AEV_OK);
+    aev_message *m = qt_recv1(q);
+    ck_assert_str_eq(aev_message_md5_of_attributes(m), aev_message_md5_of_attributes(d));
+    char *a = aev_message_attributes_json(m);
+    json_t *j = json_loads(a, 0, NULL);
+    ck_assert_str_eq(str(json_object_get(j, "n"), "StringValue"), "12");
+    ck_assert_str_eq(str(json_object_get(j, "store"), "StringValue"), "corp");
+    json_decref(j);
+    aev_free(a);
+    aev_message_free(m);
+  }
+  /* Attributes set again replace the packed ones. */
+  ck_assert_int_eq(aev_publish_options_set_attributes(o, "{\"k\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}"), AEV_OK);
+  ck_assert_int_eq(aev_topic_publish(t, "y", 1, o, NULL, NULL), AEV_OK);
+  aev_message *m = qt_recv1(q);
+  char *a = aev_message_attributes_json(m);
+  json_t *j = json_loads(a, 0, NULL);
+  ck_assert_int_eq((int)json_object_size(j), 1);
+  ck_assert_str_eq(str(json_object_get(j, "k"), "StringValue"), "v");
+  ck_assert_str_ne(aev_message_md5_of_attributes(m), aev_message_md5_of_attributes(d));
+  json_decref(j);
+  aev_free(a);
+  aev_message_free(m);
+  aev_message_free(d);
+  aev_publish_options_free(o);
+  aev_free(sub);
+  aev_queue_release(direct);
+  aev_queue_release(q);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(message_structure_json) {
   aev_topic *t = tt_topic(b, "t", NULL);
   aev_queue *q = qt_queue(b, "q", NULL);
@@ -612,6 +663,7 @@ int main(void) {
   tcase_add_test(tc, envelope_matches_aws_example);
   tcase_add_test(tc, envelope_escapes_text);
   tcase_add_test(tc, raw_delivery_maps_attributes);
+  tcase_add_test(tc, reused_options_deliver_the_same_attributes);
   tcase_add_test(tc, message_structure_json);
   tcase_add_test(tc, fan_out_bodies_and_md5s);
   tcase_add_test(tc, filter_policies_fan_out);
