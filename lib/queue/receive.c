@@ -44,9 +44,11 @@ static inline aev_message *copy_out(aev_queue *q, collect *c, const aev__msg *m)
   return msg;
 }
 
+/* A receipt handle carries 48 bits of it (handle.c); never 0, which means
+ * "not received". */
 static uint64_t new_nonce(aev_queue *q) {
   uint64_t v;
-  do v = aev__rng_next(&q->rng);
+  do v = aev__rng_next(&q->rng) >> 16;
   while (!v);
   return v;
 }
