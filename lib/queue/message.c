@@ -22,12 +22,6 @@ static const char *put_str(char **w, const char *s) {
   return at;
 }
 
-/* Where a copy's aev__rx_more starts: after the body and its NUL. */
-static size_t more_at(size_t len) {
-  size_t at = offsetof(aev_message, data) + len + 1, a = _Alignof(aev__rx_more);
-  return (at + a - 1) / a * a;
-}
-
 static int has_more(const aev_queue *q, const aev__msg *m) {
   return m->ext || q->conf.fifo;
 }
@@ -39,13 +33,13 @@ size_t aev__message_size(const aev_queue *q, const aev__msg *m) {
   if (e)
     extra += e->attrs_len + slen(e->group) + slen(e->dedup) + slen(e->trace) +
              slen(e->dlq_source);
-  return more_at(m->len) + extra;
+  return aev__rx_more_at(m->len) + extra;
 }
 
-static aev__rx_more *fill_more(aev_message *msg, const aev_queue *q,
-                               const aev__msg *m, const aev__recv_req *r) {
+static void fill_more(aev_message *msg, const aev_queue *q, const aev__msg *m,
+                      const aev__recv_req *r) {
   const aev__msg_ext *e = m->ext;
-  aev__rx_more *x = (aev__rx_more *)(void *)((char *)msg + more_at(m->len));
+  aev__rx_more *x = aev__message_more(msg);
   char *w = (char *)(x + 1);
   x->raw_seq = m->seq;
   x->fifo = q->conf.fifo;
@@ -53,7 +47,7 @@ static aev__rx_more *fill_more(aev_message *msg, const aev_queue *q,
   x->attrs_len = 0;
   x->attrs_md5_known = 0;
   x->group = x->dedup = x->trace = x->dlq_source = NULL;
-  if (!e) return x;
+  if (!e) return;
   if (e->attrs) {
     uint8_t *a = (uint8_t *)w;
     if (r->all_names) {
@@ -72,7 +66,6 @@ static aev__rx_more *fill_more(aev_message *msg, const aev_queue *q,
   x->dedup = put_str(&w, e->dedup);
   x->trace = put_str(&w, e->trace);
   x->dlq_source = put_str(&w, e->dlq_source);
-  return x;
 }
 
 void aev__message_fill(aev_message *msg, aev__msg_block *block,
@@ -90,7 +83,8 @@ void aev__message_fill(aev_message *msg, aev__msg_block *block,
   aev__handle_pack(q, m, (uint8_t *)msg->handle);
   /* The broker's account id is always 12 digits and a NUL. */
   memcpy(msg->sender, aev_broker_account(q->res.broker), sizeof msg->sender);
-  msg->more = has_more(q, m) ? fill_more(msg, q, m, r) : NULL;
+  msg->has_more = (uint8_t)has_more(q, m);
+  if (msg->has_more) fill_more(msg, q, m, r);
 }
 
 static void finish_more(aev__rx_more *x) {
@@ -115,7 +109,7 @@ void aev__message_finish(aev_message *msg) {
   aev__msg_id_format(raw, msg->id);
   memcpy(raw, msg->md5_body, 16);
   aev__hex16(raw, msg->md5_body);
-  if (msg->more) finish_more(msg->more);
+  if (msg->has_more) finish_more(aev__message_more(msg));
 }
 
 void aev_message_free(aev_message *m) {
@@ -141,12 +135,13 @@ const char *aev_message_md5_of_body(const aev_message *m) {
 }
 
 const char *aev_message_md5_of_attributes(const aev_message *m) {
-  return m->more && m->more->md5_attrs[0] ? m->more->md5_attrs : NULL;
+  const aev__rx_more *x = aev__message_more(m);
+  return x && x->md5_attrs[0] ? x->md5_attrs : NULL;
 }
 
 json_t *aev__message_attributes(const aev_message *m) {
-  return m->more ? aev__attrs_to_json(m->more->attrs, m->more->attrs_len)
-                 : NULL;
+  const aev__rx_more *x = aev__message_more(m);
+  return x ? aev__attrs_to_json(x->attrs, x->attrs_len) : NULL;
 }
 
 char *aev_message_attributes_json(const aev_message *m) {
@@ -171,7 +166,7 @@ static aev__rx_nums *nums(aev_message *m) {
 
 const char *aev_message_system_attribute(aev_message *m, const char *name) {
   if (!m || !name) return NULL;
-  const aev__rx_more *x = m->more;
+  const aev__rx_more *x = aev__message_more(m);
   aev__rx_nums *t;
   if (!strcmp(name, "SentTimestamp"))
     return (t = nums(m)) ? fmt_num(t->sent, m->sent_ms) : NULL;

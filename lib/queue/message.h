@@ -3,6 +3,8 @@
 #ifndef AEV_QUEUE_MESSAGE_H
 #define AEV_QUEUE_MESSAGE_H
 
+#include <stddef.h>
+
 #include "queue/queue.h"
 #include "queue/queue_impl.h"
 
@@ -31,9 +33,10 @@ typedef struct aev__rx_nums {
   char sent[21], count[21], first[21];
 } aev__rx_nums;
 
+/* Laid out so that a message with a 100-byte body takes a 272-byte malloc
+ * chunk: every receive writes fresh memory the caller keeps. */
 struct aev_message {
   aev__msg_block *block; /* the receive's shared allocation, or NULL */
-  aev__rx_more *more;    /* NULL when there is nothing more */
   aev__rx_nums *nums;    /* NULL until a numeric attribute is asked for */
   int64_t sent_ms, first_rx_ms;
   uint32_t len, rx_count;
@@ -42,9 +45,22 @@ struct aev_message {
   char id[AEV_MESSAGE_ID_SIZE];
   char handle[AEV__HANDLE_LEN + 1];
   char md5_body[33];
-  char sender[13]; /* the account id: 12 digits */
-  char data[];     /* the body, NUL-terminated, then any aev__rx_more */
+  char sender[13];  /* the account id: 12 digits */
+  uint8_t has_more; /* an aev__rx_more follows the body */
+  char data[];      /* the body, NUL-terminated, then any aev__rx_more */
 };
+
+/* Where a copy with a body of len bytes keeps its aev__rx_more. */
+static inline size_t aev__rx_more_at(size_t len) {
+  size_t at = offsetof(aev_message, data) + len + 1, a = _Alignof(aev__rx_more);
+  return (at + a - 1) / a * a;
+}
+
+/* The message's aev__rx_more, or NULL when it has none. */
+static inline aev__rx_more *aev__message_more(const aev_message *m) {
+  return m->has_more ? (aev__rx_more *)(void *)((char *)m + aev__rx_more_at(m->len))
+                     : NULL;
+}
 
 /* The bytes m's received copy takes, and that copy written to msg as m is
  * received now (mu held): body, selected attributes, system attributes and
