@@ -65,7 +65,9 @@ aev_message *aev__recv_mem_take(aev__recv_mem *mem, size_t size,
                                 aev__msg_block **block) {
   if (size > mem->largest) mem->largest = size;
   *block = NULL;
-  if (mem->lone && size <= mem->lone_size) {
+  /* At most half of a lone message's memory may go unused: it lives as
+   * long as the caller keeps the message. */
+  if (mem->lone && size <= mem->lone_size && mem->lone_size - size <= size) {
     aev_message *m = mem->lone;
     mem->lone = NULL;
     return m;
