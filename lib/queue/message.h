@@ -33,8 +33,8 @@ typedef struct aev__rx_nums {
   char sent[21], count[21], first[21];
 } aev__rx_nums;
 
-/* Laid out so that a message with a 100-byte body takes a 272-byte malloc
- * chunk: every receive writes fresh memory the caller keeps. */
+/* Kept small, as every receive writes fresh memory the caller keeps: a copy
+ * of a 100-byte body takes 258 bytes. */
 struct aev_message {
   aev__msg_block *block; /* the receive's shared allocation, or NULL */
   aev__rx_nums *nums;    /* NULL until a numeric attribute is asked for */

@@ -3,7 +3,6 @@
  * receive would exceed maxReceiveCount, and long polling on a CLOCK_MONOTONIC
  * condition variable whose deadline is the earlier of the wait's end and the
  * queue's next delay/visibility change, so no timer or polling is needed. */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
