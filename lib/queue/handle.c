@@ -48,7 +48,7 @@ static uint8_t check_byte(const uint8_t *raw) {
 #ifdef __SSE2__
 /* 16 hex digits' values as bytes; *bad gets a bit for any other
  * character (signed compares: bytes >= 0x80 fall outside both ranges). */
-static __m128i nibbles16(const char *s, int *bad) {
+static inline __m128i nibbles16(const char *s, int *bad) {
   __m128i c = _mm_loadu_si128((const __m128i *)(const void *)s);
   __m128i is_d = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
                                _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1)));
