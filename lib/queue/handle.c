@@ -1,9 +1,9 @@
-/* Receipt handles as self-describing tokens: lower-case hex of a version
- * byte, the queue's tag, the message slot, the receive's random nonce and a
- * check byte. Validating one needs no table: the slot's message must still
- * carry that nonce. Hex rather than base64, because every receive writes
- * one and every delete reads one: 16 of its bytes go through SSE2 either
- * way. Also formats message ids, MD5s and sequence numbers. */
+/* Receipt handles as self-describing tokens: lower-case hex of 16 bytes, a
+ * version byte, the queue's tag, the message slot, the receive's random
+ * 48-bit nonce and a check byte. Validating one needs no table: the slot's
+ * message must still carry that nonce. Hex of exactly 16 bytes, because
+ * every receive writes one and every delete reads one, each in a few SSE2
+ * instructions. Also formats message ids, MD5s and sequence numbers. */
 #include <stdio.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -13,7 +13,7 @@
 #include "core/digest.h"
 #include "queue/queue_impl.h"
 
-#define VERSION 3
+#define VERSION 4
 
 /* Little-endian words. On little-endian hosts one load or store: byte by
  * byte, GCC spills a vector-decoded handle to the stack once per byte. */
@@ -39,34 +39,16 @@ static uint32_t get32(const uint8_t *p) {
 /* The XOR of the slot and nonce bytes, so a garbled handle is told apart
  * from a stale one (ReceiptHandleIsInvalid rather than a silent no-op). */
 static uint8_t check_byte(const uint8_t *raw) {
-  uint32_t x = get32(raw + 5) ^ get32(raw + 9) ^ get32(raw + 13) ^ 0x5a;
+  uint32_t x = get32(raw + 5) ^ get32(raw + 9) ^
+               ((uint32_t)raw[13] | (uint32_t)raw[14] << 8) ^ 0x5a;
   x ^= x >> 16;
   return (uint8_t)(x ^ x >> 8);
-}
-
-/* The 2 bytes behind 4 lower-case hex digits, 0 when s holds anything
- * else: the 4 characters as one word, classified with byte-wise range
- * checks (a byte below 0x80 plus 0x80 - lo carries into its top bit exactly
- * when it is >= lo, and none carries into the next byte). */
-static int unhex4(const char *s, uint8_t out[2]) {
-  uint32_t w;
-  memcpy(&w, s, 4);
-  const uint32_t highs = 0x80808080u, ones = 0x01010101u;
-  uint32_t digit = (w + ones * (0x80 - '0')) & ~(w + ones * (0x7F - '9'));
-  uint32_t letter = (w + ones * (0x80 - 'a')) & ~(w + ones * (0x7F - 'f'));
-  if ((w & highs) || ((digit | letter) & highs) != highs) return 0;
-  uint32_t v = (w & 0x0F0F0F0Fu) + ((letter & highs) >> 7) * 9;
-  uint8_t b[4];
-  memcpy(b, &v, 4); /* in character order on any byte order */
-  out[0] = (uint8_t)(b[0] << 4 | b[1]);
-  out[1] = (uint8_t)(b[2] << 4 | b[3]);
-  return 1;
 }
 
 #ifdef __SSE2__
 /* 16 hex digits' values as bytes; *bad gets a bit for any other
  * character (signed compares: bytes >= 0x80 fall outside both ranges). */
-static __m128i nibbles16(const char *s, int *bad) {
+static inline __m128i nibbles16(const char *s, int *bad) {
   __m128i c = _mm_loadu_si128((const __m128i *)(const void *)s);
   __m128i is_d = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
                                _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1)));
@@ -91,6 +73,25 @@ static int unhex16(const char *s, uint8_t out[16]) {
   return !bad;
 }
 #else
+/* The 2 bytes behind 4 lower-case hex digits, 0 when s holds anything
+ * else: the 4 characters as one word, classified with byte-wise range
+ * checks (a byte below 0x80 plus 0x80 - lo carries into its top bit exactly
+ * when it is >= lo, and none carries into the next byte). */
+static int unhex4(const char *s, uint8_t out[2]) {
+  uint32_t w;
+  memcpy(&w, s, 4);
+  const uint32_t highs = 0x80808080u, ones = 0x01010101u;
+  uint32_t digit = (w + ones * (0x80 - '0')) & ~(w + ones * (0x7F - '9'));
+  uint32_t letter = (w + ones * (0x80 - 'a')) & ~(w + ones * (0x7F - 'f'));
+  if ((w & highs) || ((digit | letter) & highs) != highs) return 0;
+  uint32_t v = (w & 0x0F0F0F0Fu) + ((letter & highs) >> 7) * 9;
+  uint8_t b[4];
+  memcpy(b, &v, 4); /* in character order on any byte order */
+  out[0] = (uint8_t)(b[0] << 4 | b[1]);
+  out[1] = (uint8_t)(b[2] << 4 | b[3]);
+  return 1;
+}
+
 static int unhex16(const char *s, uint8_t out[16]) {
   for (int i = 0; i < 16; i += 2)
     if (!unhex4(s + 2 * i, out + i)) return 0;
@@ -103,26 +104,26 @@ void aev__handle_pack(const aev_queue *q, const aev__msg *m,
   raw[0] = VERSION;
   put32(raw + 1, q->tag);
   put32(raw + 5, m->slot);
+  /* The nonce's 6 bytes as two overlapping words: bytes 9..12, then 11..14
+   * (the high half shifted so that 11 and 12 agree). */
+  put32(raw + 11, (uint32_t)(m->nonce >> 16));
   put32(raw + 9, (uint32_t)m->nonce);
-  put32(raw + 13, (uint32_t)(m->nonce >> 32));
-  raw[17] = check_byte(raw);
+  raw[15] = check_byte(raw);
 }
 
 void aev__handle_text(const uint8_t raw[AEV__HANDLE_RAW], char *out) {
   aev__hex16(raw, out);
-  aev__hex(raw + 16, AEV__HANDLE_RAW - 16, out + 32);
 }
 
 void aev__handle_read(const aev_queue *q, const char *text, aev__handle *h) {
   uint8_t raw[AEV__HANDLE_RAW];
   *h = (aev__handle){.text = text};
   if (!text || strnlen(text, AEV__HANDLE_LEN + 1) != AEV__HANDLE_LEN ||
-      !unhex16(text, raw) || !unhex4(text + 32, raw + 16) ||
-      raw[0] != VERSION || get32(raw + 1) != q->tag ||
+      !unhex16(text, raw) || raw[0] != VERSION || get32(raw + 1) != q->tag ||
       raw[AEV__HANDLE_RAW - 1] != check_byte(raw))
     return;
   h->slot = get32(raw + 5);
-  h->nonce = (uint64_t)get32(raw + 9) | (uint64_t)get32(raw + 13) << 32;
+  h->nonce = (uint64_t)get32(raw + 9) | (uint64_t)get32(raw + 11) << 16;
   h->valid = h->nonce != 0;
 }
 

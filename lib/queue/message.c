@@ -1,5 +1,8 @@
-/* Received messages: one allocation holding the body, the selected message
- * attributes and the system attributes; the accessors of the public API. */
+/* Received messages: one allocation holding the body and, for messages that
+ * have them, the selected message attributes and the other rarely present
+ * fields; numeric system attributes are formatted on request. The accessors
+ * of the public API. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,62 +22,82 @@ static const char *put_str(char **w, const char *s) {
   return at;
 }
 
-size_t aev__message_size(const aev__msg *m) {
+static int has_more(const aev_queue *q, const aev__msg *m) {
+  return m->ext || q->conf.fifo;
+}
+
+size_t aev__message_size(const aev_queue *q, const aev__msg *m) {
   const aev__msg_ext *e = m->ext;
-  size_t extra = m->len + 1;
+  if (!has_more(q, m)) return offsetof(aev_message, data) + m->len + 1;
+  size_t extra = sizeof(aev__rx_more);
   if (e)
     extra += e->attrs_len + slen(e->group) + slen(e->dedup) + slen(e->trace) +
              slen(e->dlq_source);
-  return sizeof(aev_message) + extra;
+  return aev__rx_more_at(m->len) + extra;
+}
+
+static void fill_more(aev_message *msg, const aev_queue *q, const aev__msg *m,
+                      const aev__recv_req *r) {
+  const aev__msg_ext *e = m->ext;
+  aev__rx_more *x = aev__message_more(msg);
+  char *w = (char *)(x + 1);
+  x->raw_seq = m->seq;
+  x->fifo = q->conf.fifo;
+  x->attrs = NULL;
+  x->attrs_len = 0;
+  x->attrs_md5_known = 0;
+  x->group = x->dedup = x->trace = x->dlq_source = NULL;
+  if (!e) return;
+  if (e->attrs) {
+    uint8_t *a = (uint8_t *)w;
+    if (r->all_names) {
+      memcpy(a, e->attrs, e->attrs_len);
+      x->attrs_len = e->attrs_len;
+      memcpy(x->md5_attrs, e->attrs_md5, 16);
+      x->attrs_md5_known = 1;
+    } else {
+      x->attrs_len =
+          aev__attrs_filter(e->attrs, e->attrs_len, r->names, r->n_names, a);
+    }
+    x->attrs = x->attrs_len ? a : NULL;
+    w += x->attrs_len;
+  }
+  x->group = put_str(&w, e->group);
+  x->dedup = put_str(&w, e->dedup);
+  x->trace = put_str(&w, e->trace);
+  x->dlq_source = put_str(&w, e->dlq_source);
 }
 
 void aev__message_fill(aev_message *msg, aev__msg_block *block,
                        const aev_queue *q, const aev__msg *m,
                        const aev__recv_req *r) {
-  const aev__msg_ext *e = m->ext;
   msg->block = block;
-  msg->body = msg->data;
-  memcpy(msg->body, aev__msg_body(m), m->len + 1);
+  msg->nums = NULL;
   msg->len = m->len;
+  memcpy(msg->data, aev__msg_body(m), m->len + 1);
   memcpy(msg->id, m->id, 16);
   memcpy(msg->md5_body, aev__msg_md5(m), 16);
-  msg->raw_seq = m->seq;
   msg->sent_ms = m->sent_ms;
   msg->first_rx_ms = m->first_rx_ms;
   msg->rx_count = m->rx_count;
-  msg->fifo = q->conf.fifo;
-  msg->attrs = NULL;
-  msg->attrs_len = 0;
-  msg->attrs_md5_known = 0;
-  msg->group = msg->dedup = msg->trace = msg->dlq_source = NULL;
-  msg->nums[0][0] = msg->nums[1][0] = msg->nums[2][0] = '\0';
   aev__handle_pack(q, m, (uint8_t *)msg->handle);
-  if (e) {
-    char *w = msg->data + m->len + 1;
-    if (e->attrs) {
-      uint8_t *a = (uint8_t *)w;
-      if (r->all_names) {
-        memcpy(a, e->attrs, e->attrs_len);
-        msg->attrs_len = e->attrs_len;
-        memcpy(msg->md5_attrs, e->attrs_md5, 16);
-        msg->attrs_md5_known = 1;
-      } else {
-        msg->attrs_len =
-            aev__attrs_filter(e->attrs, e->attrs_len, r->names, r->n_names, a);
-      }
-      msg->attrs = msg->attrs_len ? a : NULL;
-      w += msg->attrs_len;
-    }
-    msg->group = put_str(&w, e->group);
-    msg->dedup = put_str(&w, e->dedup);
-    msg->trace = put_str(&w, e->trace);
-    msg->dlq_source = put_str(&w, e->dlq_source);
+  /* The broker's account id is always 12 digits and a NUL. */
+  memcpy(msg->sender, aev_broker_account(q->res.broker), sizeof msg->sender);
+  msg->has_more = (uint8_t)has_more(q, m);
+  if (msg->has_more) fill_more(msg, q, m, r);
+}
+
+static void finish_more(aev__rx_more *x) {
+  if (x->attrs) {
+    uint8_t raw[16];
+    if (x->attrs_md5_known) memcpy(raw, x->md5_attrs, 16);
+    else aev__attrs_md5(x->attrs, x->attrs_len, raw);
+    aev__hex16(raw, x->md5_attrs);
+  } else {
+    x->md5_attrs[0] = '\0';
   }
-  /* The account id: 12 digits. */
-  const char *account = aev_broker_account(q->res.broker);
-  size_t al = strnlen(account, sizeof msg->sender - 1);
-  memcpy(msg->sender, account, al);
-  msg->sender[al] = '\0';
+  x->seq[0] = '\0';
+  if (x->fifo) aev__seq_format(x->raw_seq, x->seq);
 }
 
 void aev__message_finish(aev_message *msg) {
@@ -86,19 +109,13 @@ void aev__message_finish(aev_message *msg) {
   aev__msg_id_format(raw, msg->id);
   memcpy(raw, msg->md5_body, 16);
   aev__hex16(raw, msg->md5_body);
-  if (msg->attrs) {
-    if (msg->attrs_md5_known) memcpy(raw, msg->md5_attrs, 16);
-    else aev__attrs_md5(msg->attrs, msg->attrs_len, raw);
-    aev__hex16(raw, msg->md5_attrs);
-  } else {
-    msg->md5_attrs[0] = '\0';
-  }
-  msg->seq[0] = '\0';
-  if (msg->fifo) aev__seq_format(msg->raw_seq, msg->seq);
+  if (msg->has_more) finish_more(aev__message_more(msg));
 }
 
 void aev_message_free(aev_message *m) {
-  if (m && m->block) aev__msg_block_unref(m->block);
+  if (!m) return;
+  free(m->nums);
+  if (m->block) aev__msg_block_unref(m->block);
   else free(m);
 }
 
@@ -110,7 +127,7 @@ const char *aev_message_receipt_handle(const aev_message *m) {
 
 const void *aev_message_body(const aev_message *m, size_t *len) {
   if (len) *len = m->len;
-  return m->body;
+  return m->data;
 }
 
 const char *aev_message_md5_of_body(const aev_message *m) {
@@ -118,11 +135,13 @@ const char *aev_message_md5_of_body(const aev_message *m) {
 }
 
 const char *aev_message_md5_of_attributes(const aev_message *m) {
-  return m->md5_attrs[0] ? m->md5_attrs : NULL;
+  const aev__rx_more *x = aev__message_more(m);
+  return x && x->md5_attrs[0] ? x->md5_attrs : NULL;
 }
 
 json_t *aev__message_attributes(const aev_message *m) {
-  return aev__attrs_to_json(m->attrs, m->attrs_len);
+  const aev__rx_more *x = aev__message_more(m);
+  return x ? aev__attrs_to_json(x->attrs, x->attrs_len) : NULL;
 }
 
 char *aev_message_attributes_json(const aev_message *m) {
@@ -138,18 +157,29 @@ static const char *fmt_num(char *buf, long long v) {
   return buf;
 }
 
+/* The message's number buffers, made on first use (the header asks callers
+ * not to race here); NULL when memory is short. */
+static aev__rx_nums *nums(aev_message *m) {
+  if (!m->nums && !(m->nums = malloc(sizeof *m->nums))) aev__nomem();
+  return m->nums;
+}
+
 const char *aev_message_system_attribute(aev_message *m, const char *name) {
   if (!m || !name) return NULL;
-  if (!strcmp(name, "SentTimestamp")) return fmt_num(m->nums[0], m->sent_ms);
+  const aev__rx_more *x = aev__message_more(m);
+  aev__rx_nums *t;
+  if (!strcmp(name, "SentTimestamp"))
+    return (t = nums(m)) ? fmt_num(t->sent, m->sent_ms) : NULL;
   if (!strcmp(name, "ApproximateReceiveCount"))
-    return fmt_num(m->nums[1], m->rx_count);
+    return (t = nums(m)) ? fmt_num(t->count, m->rx_count) : NULL;
   if (!strcmp(name, "ApproximateFirstReceiveTimestamp"))
-    return fmt_num(m->nums[2], m->first_rx_ms);
+    return (t = nums(m)) ? fmt_num(t->first, m->first_rx_ms) : NULL;
   if (!strcmp(name, "SenderId")) return m->sender;
-  if (!strcmp(name, "MessageGroupId")) return m->group;
-  if (!strcmp(name, "MessageDeduplicationId")) return m->dedup;
-  if (!strcmp(name, "SequenceNumber")) return m->fifo ? m->seq : NULL;
-  if (!strcmp(name, "AWSTraceHeader")) return m->trace;
-  if (!strcmp(name, "DeadLetterQueueSourceArn")) return m->dlq_source;
+  if (!x) return NULL;
+  if (!strcmp(name, "MessageGroupId")) return x->group;
+  if (!strcmp(name, "MessageDeduplicationId")) return x->dedup;
+  if (!strcmp(name, "SequenceNumber")) return x->fifo ? x->seq : NULL;
+  if (!strcmp(name, "AWSTraceHeader")) return x->trace;
+  if (!strcmp(name, "DeadLetterQueueSourceArn")) return x->dlq_source;
   return NULL;
 }

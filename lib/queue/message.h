@@ -3,6 +3,8 @@
 #ifndef AEV_QUEUE_MESSAGE_H
 #define AEV_QUEUE_MESSAGE_H
 
+#include <stddef.h>
+
 #include "queue/queue.h"
 #include "queue/queue_impl.h"
 
@@ -11,34 +13,60 @@
 typedef struct aev__msg_block aev__msg_block;
 void aev__msg_block_unref(aev__msg_block *b);
 
+/* What only some received copies carry, kept after the body: message
+ * attributes, FIFO fields, a trace header, a DLQ source. A plain message of
+ * a standard queue (most of them) has none, so its copy stays small. */
+typedef struct aev__rx_more {
+  const char *group, *dedup, *trace, *dlq_source;
+  const uint8_t *attrs; /* the selected attributes, NULL when none */
+  size_t attrs_len;
+  uint64_t raw_seq;
+  uint8_t fifo, attrs_md5_known;
+  /* Raw bytes until aev__message_finish() formats it; "" without
+   * selected attributes. */
+  char md5_attrs[33];
+  char seq[21]; /* FIFO: 20 digits */
+} aev__rx_more;
+
+/* The text of the numeric system attributes, made on first request. */
+typedef struct aev__rx_nums {
+  char sent[21], count[21], first[21];
+} aev__rx_nums;
+
+/* Kept small, as every receive writes fresh memory the caller keeps: a copy
+ * of a 100-byte body takes 258 bytes. */
 struct aev_message {
-  /* id, handle, md5_body and md5_attrs first hold raw bytes, written under
-   * the queue's lock; aev__message_finish() formats them in place. */
+  aev__msg_block *block; /* the receive's shared allocation, or NULL */
+  aev__rx_nums *nums;    /* NULL until a numeric attribute is asked for */
+  int64_t sent_ms, first_rx_ms;
+  uint32_t len, rx_count;
+  /* id, handle and md5_body first hold raw bytes, written under the
+   * queue's lock; aev__message_finish() formats them in place. */
   char id[AEV_MESSAGE_ID_SIZE];
   char handle[AEV__HANDLE_LEN + 1];
   char md5_body[33];
-  char md5_attrs[33]; /* "" without selected attributes */
-  char seq[21];       /* FIFO: 20 digits */
-  char sender[13];    /* the account id */
-  uint8_t attrs_md5_known, fifo;
-  uint32_t rx_count;
-  uint64_t raw_seq;
-  int64_t sent_ms, first_rx_ms;
-  char nums[3][21]; /* SentTimestamp, ApproximateReceiveCount, FirstReceive */
-  const char *group, *dedup, *trace, *dlq_source;
-  const uint8_t *attrs;
-  size_t attrs_len;
-  size_t len;
-  char *body;
-  aev__msg_block *block; /* the receive's shared allocation, or NULL */
-  char data[];
+  char sender[13];  /* the account id: 12 digits */
+  uint8_t has_more; /* an aev__rx_more follows the body */
+  char data[];      /* the body, NUL-terminated, then any aev__rx_more */
 };
+
+/* Where a copy with a body of len bytes keeps its aev__rx_more. */
+static inline size_t aev__rx_more_at(size_t len) {
+  size_t at = offsetof(aev_message, data) + len + 1, a = _Alignof(aev__rx_more);
+  return (at + a - 1) / a * a;
+}
+
+/* The message's aev__rx_more, or NULL when it has none. */
+static inline aev__rx_more *aev__message_more(const aev_message *m) {
+  return m->has_more ? (aev__rx_more *)(void *)((char *)m + aev__rx_more_at(m->len))
+                     : NULL;
+}
 
 /* The bytes m's received copy takes, and that copy written to msg as m is
  * received now (mu held): body, selected attributes, system attributes and
  * the receipt handle. block: the allocation msg is part of, or NULL when
  * msg was allocated on its own. */
-size_t aev__message_size(const aev__msg *m);
+size_t aev__message_size(const aev_queue *q, const aev__msg *m);
 void aev__message_fill(aev_message *msg, aev__msg_block *block,
                        const aev_queue *q, const aev__msg *m,
                        const aev__recv_req *r);

@@ -8,8 +8,9 @@ void aev__message_system(const aev_message *m, aev__msg_system *out) {
   out->first_rx_ms = m->first_rx_ms;
   out->rx_count = m->rx_count;
   out->sender = m->sender;
-  out->group = m->group;
-  out->dedup = m->dedup;
-  out->seq = m->fifo ? m->seq : NULL;
-  out->trace = m->trace;
+  const aev__rx_more *x = aev__message_more(m);
+  out->group = x ? x->group : NULL;
+  out->dedup = x ? x->dedup : NULL;
+  out->seq = x && x->fifo ? x->seq : NULL;
+  out->trace = x ? x->trace : NULL;
 }

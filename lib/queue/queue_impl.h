@@ -229,8 +229,8 @@ void aev__attempt_record(aev_queue *q, const char *id, int64_t now,
 void aev__attempts_free(aev_queue *q);
 
 /* handle.c: receipt handles. */
-#define AEV__HANDLE_LEN 36
-#define AEV__HANDLE_RAW 18 /* bytes behind the hex text */
+#define AEV__HANDLE_LEN 32
+#define AEV__HANDLE_RAW 16 /* bytes behind the hex text */
 /* The handle's bytes (under mu), and their text (no lock needed). */
 void aev__handle_pack(const aev_queue *q, const aev__msg *m,
                       uint8_t raw[AEV__HANDLE_RAW]);

@@ -3,8 +3,6 @@
  * receive would exceed maxReceiveCount, and long polling on a CLOCK_MONOTONIC
  * condition variable whose deadline is the earlier of the wait's end and the
  * queue's next delay/visibility change, so no timer or polling is needed. */
-#include <errno.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -33,29 +31,23 @@ typedef struct collect {
   size_t *n;
   aev__msg *moved;
   aev__msg **got; /* what was delivered, for ReceiveRequestAttemptId */
-  aev__msg_block *block; /* where copies go first (recv_block.c), or NULL */
-  size_t largest;        /* the largest copy made */
+  aev__recv_mem mem; /* where copies go (recv_block.c) */
   int nomem;
 } collect;
 
-/* A received copy of m, in the receive's block when it has room, else
- * allocated on its own; NULL when out of memory. */
+/* A received copy of m; NULL when out of memory. */
 static inline aev_message *copy_out(aev_queue *q, collect *c, const aev__msg *m) {
-  size_t size = aev__message_size(m);
-  if (size > c->largest) c->largest = size;
-  aev__msg_block *b = c->block;
-  aev_message *msg = b ? aev__msg_block_take(b, size) : NULL;
-  if (!msg) {
-    b = NULL;
-    if (!(msg = malloc(size))) return NULL;
-  }
-  aev__message_fill(msg, b, q, m, c->r);
+  aev__msg_block *b;
+  aev_message *msg = aev__recv_mem_take(&c->mem, aev__message_size(q, m), &b);
+  if (msg) aev__message_fill(msg, b, q, m, c->r);
   return msg;
 }
 
+/* A receipt handle carries 48 bits of it (handle.c); never 0, which means
+ * "not received". */
 static uint64_t new_nonce(aev_queue *q) {
   uint64_t v;
-  do v = aev__rng_next(&q->rng);
+  do v = aev__rng_next(&q->rng) >> 16;
   while (!v);
   return v;
 }
@@ -172,16 +164,7 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   aev__msg *got[10]; /* written before it is read */
   collect c = {.r = r, .out = out, .n = n, .got = got};
   char *dlq = NULL;
-  /* Sized before the lock from what the last receive copied; messages of
-   * another size still fit or get their own allocation. One message gains
-   * nothing from sharing. */
-  int shared = r->max > 1;
-  size_t guess = 0;
-  if (shared) {
-    guess = atomic_load_explicit(&q->recv_size, memory_order_relaxed);
-    c.block = aev__msg_block_new((size_t)r->max,
-                                 guess ? guess : sizeof(aev_message) + 256);
-  }
+  aev__recv_mem_init(&c.mem, q, r->max);
 
   pthread_mutex_lock(&q->mu);
   int64_t wait = r->wait_ms >= 0 ? r->wait_ms : (int64_t)q->conf.wait * 1000;
@@ -225,11 +208,7 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   if (c.moved && !(dlq = strdup(q->conf.dlq_arn))) c.nomem = 1;
   pthread_mutex_unlock(&q->mu);
 
-  if (shared) {
-    aev__msg_block_unref(c.block);
-    if (c.largest && c.largest != guess)
-      atomic_store_explicit(&q->recv_size, c.largest, memory_order_relaxed);
-  }
+  aev__recv_mem_done(&c.mem, q);
   for (size_t i = 0; i < *n; i++) aev__message_finish(out[i]);
   if (c.moved) {
     aev__redrive_enqueue(q->res.broker, dlq ? dlq : "", c.moved, q->res.arn,

@@ -1,5 +1,5 @@
-/* Internal: the one allocation a receive makes for all the messages it may
- * return (see recv_block.c). */
+/* Internal: the memory a receive makes before taking the queue's lock for
+ * the messages it may return (see recv_block.c). */
 #ifndef AEV_QUEUE_RECV_BLOCK_H
 #define AEV_QUEUE_RECV_BLOCK_H
 
@@ -7,15 +7,27 @@
 
 #include "queue/message.h"
 
-/* A block for n messages of up to size bytes each, holding the receive's
- * own reference. NULL when that would be large (a receive then allocates
- * its messages one by one, as big bodies make one malloc each cheap) or
- * memory is short. */
-aev__msg_block *aev__msg_block_new(size_t n, size_t size);
+typedef struct aev__recv_mem {
+  aev__msg_block *block; /* several messages: one shared block, or NULL */
+  aev_message *lone;     /* one message: its memory, or NULL */
+  size_t lone_size;
+  size_t guess;   /* the size each was made for */
+  size_t largest; /* the largest copy taken */
+} aev__recv_mem;
 
-/* size bytes of b for one message, with a reference for it; NULL when b
- * has no room left. Only the receive that made b calls this, before it
- * hands any message out. */
-aev_message *aev__msg_block_take(aev__msg_block *b, size_t size);
+/* Memory for up to max messages, sized from the queue's previous receive
+ * (no lock needed). Nothing is made when that would be large: big bodies
+ * make one malloc each cheap next to their copy. */
+void aev__recv_mem_init(aev__recv_mem *mem, aev_queue *q, int max);
+
+/* size bytes for one message: from what init made when it fits, else its
+ * own malloc; NULL when memory is short. *block is the block the message is
+ * part of (it holds a reference), or NULL. */
+aev_message *aev__recv_mem_take(aev__recv_mem *mem, size_t size,
+                                aev__msg_block **block);
+
+/* Releases what was not taken and remembers the size for the next receive
+ * (no lock needed). */
+void aev__recv_mem_done(aev__recv_mem *mem, aev_queue *q);
 
 #endif
