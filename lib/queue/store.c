@@ -155,42 +155,40 @@ static void heap_remove(aev_queue *q, aev__msg *m) {
   sift_down(h, last->heap_index - 1);
 }
 
-/* ---- available list (standard queues) ---- */
+/* ---- the available and wait lists (standard queues): doubly linked ---- */
 
-static void av_append(aev_queue *q, aev__msg *m) {
+static void list_append(aev__msg **head, aev__msg **tail, aev__msg *m) {
   m->next = NULL;
-  m->prev = q->av_tail;
-  if (q->av_tail) q->av_tail->next = m;
-  else q->av_head = m;
-  q->av_tail = m;
+  m->prev = *tail;
+  if (*tail) (*tail)->next = m;
+  else *head = m;
+  *tail = m;
 }
 
-static void av_unlink(aev_queue *q, aev__msg *m) {
+static void list_unlink(aev__msg **head, aev__msg **tail, aev__msg *m) {
   if (m->prev) m->prev->next = m->next;
-  else q->av_head = m->next;
+  else *head = m->next;
   if (m->next) m->next->prev = m->prev;
-  else q->av_tail = m->prev;
+  else *tail = m->prev;
   m->prev = m->next = NULL;
 }
 
-/* ---- wait list (standard queues) ---- */
+static void av_append(aev_queue *q, aev__msg *m) {
+  list_append(&q->av_head, &q->av_tail, m);
+}
+
+static void av_unlink(aev_queue *q, aev__msg *m) {
+  list_unlink(&q->av_head, &q->av_tail, m);
+}
 
 static void wait_append(aev_queue *q, aev__msg *m) {
-  m->next = NULL;
-  m->prev = q->wait_tail;
-  if (q->wait_tail) q->wait_tail->next = m;
-  else q->wait_head = m;
-  q->wait_tail = m;
+  list_append(&q->wait_head, &q->wait_tail, m);
   m->waiting = 1;
   if (m->rx_count) q->heap_inflight++;
 }
 
 static void wait_unlink(aev_queue *q, aev__msg *m) {
-  if (m->prev) m->prev->next = m->next;
-  else q->wait_head = m->next;
-  if (m->next) m->next->prev = m->prev;
-  else q->wait_tail = m->prev;
-  m->prev = m->next = NULL;
+  list_unlink(&q->wait_head, &q->wait_tail, m);
   m->waiting = 0;
   if (m->rx_count) q->heap_inflight--;
 }
