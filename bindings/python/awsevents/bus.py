@@ -59,6 +59,11 @@ def _text(value):
     return json.dumps(value)
 
 
+def _page_args(limit, next_token):
+    """Limit (0: no limit) and NextToken as the C page calls take them."""
+    return (limit or 0, next_token.encode() if next_token else None)
+
+
 def _entries_json(entries, bus_name=None):
     out = []
     for e in entries:
@@ -154,9 +159,14 @@ class Bus:
         return self._json_call("DescribeRule", lib.aev_bus_describe_rule,
                                name.encode())
 
-    def list_rules(self, name_prefix=None):
-        return self._json_call("ListRules", lib.aev_bus_list_rules,
-                               name_prefix.encode() if name_prefix else None)
+    def list_rules(self, name_prefix=None, limit=None, next_token=None):
+        """ListRules. With limit (1-100) or next_token, one page: pass the
+        response's "NextToken" back to get the next one."""
+        prefix = name_prefix.encode() if name_prefix else None
+        if limit is None and next_token is None:
+            return self._json_call("ListRules", lib.aev_bus_list_rules, prefix)
+        return self._json_call("ListRules", lib.aev_bus_list_rules_page,
+                               prefix, *_page_args(limit, next_token))
 
     def delete_rule(self, name, force=False):
         self._call("DeleteRule", lib.aev_bus_delete_rule, name.encode(),
@@ -179,9 +189,14 @@ class Bus:
         return self._json_call("RemoveTargets", lib.aev_bus_remove_targets,
                                rule.encode(), json.dumps(ids).encode())
 
-    def list_targets_by_rule(self, rule):
-        return self._json_call("ListTargetsByRule", lib.aev_bus_list_targets,
-                               rule.encode())
+    def list_targets_by_rule(self, rule, limit=None, next_token=None):
+        """ListTargetsByRule, paged as list_rules."""
+        if limit is None and next_token is None:
+            return self._json_call("ListTargetsByRule",
+                                   lib.aev_bus_list_targets, rule.encode())
+        return self._json_call("ListTargetsByRule",
+                               lib.aev_bus_list_targets_page, rule.encode(),
+                               *_page_args(limit, next_token))
 
     def add_callback_target(self, rule, target_id, fn, **options):
         """A Python callable as target target_id of rule: fn(input_text) is

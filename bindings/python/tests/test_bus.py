@@ -66,6 +66,29 @@ class Buses(unittest.TestCase):
         self.assertEqual(self.bus.list_rules()["Rules"], [])
         q.close()
 
+    def test_rules_and_targets_page_by_limit_and_token(self):
+        q = self.b.create_queue("paged")
+        for name in ("r1", "r2", "r3"):
+            self.bus.put_rule(name, event_pattern={"source": ["shop"]})
+        self.bus.put_targets("r1", [{"Id": f"t{i}", "Arn": q.arn}
+                                    for i in range(3)])
+        first = self.bus.list_rules(limit=2)
+        self.assertEqual([r["Name"] for r in first["Rules"]], ["r1", "r2"])
+        rest = self.bus.list_rules(limit=2, next_token=first["NextToken"])
+        self.assertEqual([r["Name"] for r in rest["Rules"]], ["r3"])
+        self.assertNotIn("NextToken", rest)
+        page = self.bus.list_targets_by_rule("r1", limit=2)
+        self.assertEqual([t["Id"] for t in page["Targets"]], ["t0", "t1"])
+        page = self.bus.list_targets_by_rule("r1",
+                                             next_token=page["NextToken"])
+        self.assertEqual([t["Id"] for t in page["Targets"]], ["t2"])
+        with self.assertRaises(ClientError) as cm:
+            self.bus.list_rules(next_token="not-a-token")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "ValidationException")
+        self.bus.remove_targets("r1", ["t0", "t1", "t2"])
+        q.close()
+
     def test_python_callable_target(self):
         got = []
         self.bus.put_rule("r", event_pattern='{"source": ["app"]}')
