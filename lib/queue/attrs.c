@@ -336,6 +336,7 @@ static void count_messages(aev_queue *q, long long out[3]) {
     else if (m->rx_count) out[1]++;
     else out[2]++;
   }
+  out[0] += (long long)q->nfresh; /* visible since their send */
 }
 
 json_t *aev__qattr_get(aev_queue *q, const aev__qconf *c, const char *name) {

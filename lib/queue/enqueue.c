@@ -1,9 +1,9 @@
 /* The enqueue side every send ends in: stamping a message (id, sequence,
  * times) and storing it, and the fan-out fast path (SNS to SQS) that puts a
  * shared body, checked and hashed once by its publisher, into a standard
- * queue with only the per-message work SQS semantics need: a record the
- * body carries (else one allocation), 16 random id bytes (formatted when a
- * receive returns them), one short lock hold. */
+ * queue with only the per-message work SQS semantics need: a fresh entry
+ * the body carries (aev__fresh; else one allocation), 16 random id bytes
+ * (formatted when a receive returns them), one short lock hold. */
 #include <string.h>
 
 #include "core/broker.h"
@@ -53,23 +53,52 @@ static int plain(const aev_queue *q, const aev__send_req *r) {
          !r->group && !r->dedup && !r->trace && r->delay == -1;
 }
 
-/* Stores m in the standard queue q under one short lock hold. On failure
- * m is freed and the status carries no error text (*max: the queue's
+/* The body's carried fresh entry i (aev__qbody_take). */
+static aev__fresh *carried(aev__qbody *b, uint32_t i) {
+  return (aev__fresh *)(void *)((unsigned char *)b + aev__qbody_recs_at(b->len)) + i;
+}
+
+/* The message as the fresh entry f (mu held); 0 when it must be a record:
+ * the queue delays messages, or f cannot join the fresh list. */
+static int put_fresh(aev_queue *q, aev__fresh *f, aev__qbody *body, const aev__qtime *now) {
+  if (q->conf.delay) return 0;
+  f->body = body;
+  f->expire_at = now->mono + (int64_t)q->conf.retention * 1000;
+  if (!aev__store_put_fresh(q, f)) return 0;
+  new_id(q, f->id);
+  f->seq = q->next_seq++;
+  f->sent_ms = now->epoch;
+  return 1;
+}
+
+/* Stores a message of body, whose reference it takes over, in the
+ * standard queue q under one short lock hold: as the fresh entry f, or as
+ * a record when there is none (made before the lock) or f cannot be used.
+ * On failure the status carries no error text (*max: the queue's
  * MaximumMessageSize as the check saw it). */
-static int put(aev_queue *q, aev__msg *m, const aev__qtime *now, int *max) {
+static int put(aev_queue *q, aev__qbody *body, aev__fresh *f, const aev__qtime *now, int *max) {
+  aev__msg *m = NULL;
+  if (!f && !(m = aev__msg_new_shared(body))) return AEV_ERR_NOMEM;
   pthread_mutex_lock(&q->mu);
   int rc = AEV_OK;
   if (q->res.deleted) rc = AEV_ERR_NOT_FOUND;
-  else if (m->len > (uint32_t)q->conf.max_size) rc = AEV_ERR_INVALID;
-  else {
-    if (q->all_head && q->all_head->expire_at <= now->mono) aev__store_prune(q, now->mono);
+  else if (body->len > (uint32_t)q->conf.max_size) rc = AEV_ERR_INVALID;
+  else if (aev__store_expiring(q, now->mono)) aev__store_prune(q, now->mono);
+  if (rc == AEV_OK && f && !put_fresh(q, f, body, now) && !(m = aev__msg_new_shared(body))) {
+    body = NULL; /* dropped by the failed record */
+    rc = AEV_ERR_NOMEM;
+  }
+  if (rc == AEV_OK && m) {
     stamp(q, m, q->conf.delay, now->mono, now->epoch);
     rc = aev__store_put(q, m, now->mono);
   }
   if (rc == AEV_OK && (q->waiters || q->watches)) aev__queue_wake_send(q);
   *max = q->conf.max_size;
   pthread_mutex_unlock(&q->mu);
-  if (rc != AEV_OK) aev__msg_free(m);
+  if (rc != AEV_OK) {
+    if (m) aev__msg_free(m);
+    else aev__qbody_unref(body);
+  }
   return rc;
 }
 
@@ -77,9 +106,8 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
                            const aev__qtime *now) {
   /* conf.fifo never changes after CreateQueue. */
   if (!plain(q, r)) return aev__queue_send(q, r, NULL);
-  aev__msg *m = aev__msg_new_shared(r->shared);
-  if (!m) return aev__nomem();
-  int max, rc = put(q, m, now, &max);
+  uint32_t got, i = aev__qbody_take(r->shared, 1, &got);
+  int max, rc = put(q, r->shared, got ? carried(r->shared, i) : NULL, now, &max);
   /* Errors are worded outside the lock. */
   if (rc == AEV_ERR_NOT_FOUND) return aev__queue_check(q);
   if (rc == AEV_ERR_INVALID) return aev__sqs_too_long(max);
@@ -100,8 +128,6 @@ int aev__qput_one(aev__qput *p, aev_queue *q) {
     aev__qbody_unref(p->body);
     return q ? AEV_ERR_UNSUPPORTED : AEV_ERR_NOT_FOUND;
   }
-  aev__msg *m = aev__msg_new_carried(p->body, p->rec < p->end ? p->rec++ : UINT32_MAX);
-  if (!m) return AEV_ERR_NOMEM;
   int max;
-  return put(q, m, &p->now, &max);
+  return put(q, p->body, p->rec < p->end ? carried(p->body, p->rec++) : NULL, &p->now, &max);
 }

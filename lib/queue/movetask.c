@@ -42,6 +42,7 @@ static void task_free(aev__move_task *t) {
 /* Unlinks up to t->rate visible messages, oldest first (mu held). */
 static aev__msg *take(aev_queue *q, int rate, int64_t now) {
   aev__msg *chain = NULL, **tail = &chain;
+  aev__store_ripen(q);
   aev__msg *m = q->all_head;
   for (int n = 0; m && n < rate;) {
     aev__msg *next = m->all_next;

@@ -27,9 +27,10 @@ int aev__queue_set_attributes(aev_queue *q, json_t *attrs);
 /* A message body several sends share (SNS fan-out): copied once, checked
  * once against SQS's character rules and its MD5 computed once; every queue
  * message made from it holds a reference instead of a copy. It may carry
- * the records of up to AEV__QBODY_MAX_RECS of those messages in its own
- * allocation, so a fan-out's messages cost no allocation each (the block
- * lives until the last of them is deleted, hence the small cap). */
+ * the records of up to AEV__QBODY_MAX_RECS of those messages (aev__fresh,
+ * queue_impl.h) in its own allocation, so a fan-out's messages cost no
+ * allocation each (the block lives until the last of them is deleted,
+ * hence the small cap). */
 #define AEV__QBODY_MAX_RECS 16
 typedef struct aev__qbody {
   _Atomic long refs;

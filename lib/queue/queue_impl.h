@@ -38,9 +38,8 @@ typedef struct aev__msg_ext {
  * aev__qbody in queue.h). Standard queues keep it on the available list
  * (link) or in the ready or pending heap (heap_index); FIFO queues keep it on
  * its group's list (link). Everything keeps it on the retention list (all),
- * ordered by expire_at. Two cache lines: a fan-out writes ten of them per
- * publish, so the body's MD5 is not copied in (a shared body holds it; an
- * inline body's sits before it in tail). */
+ * ordered by expire_at. Two cache lines, so the body's MD5 is not copied in
+ * (a shared body holds it; an inline body's sits before it in tail). */
 typedef struct aev__msg {
   struct aev__msg *all_prev, *all_next;
   struct aev__msg *prev, *next;
@@ -56,16 +55,30 @@ typedef struct aev__msg {
   uint32_t len : 29;   /* ≤ 1 MiB (MaximumMessageSize) */
   uint32_t in_ready : 1; /* which heap: ready (1) or pending (0) */
   uint32_t waiting : 1;  /* on the queue's wait list (link), not a heap */
-  uint32_t carried : 1;  /* one of shared's records, not malloc'd */
   uint8_t id[16];
   aev__msg_ext *ext;
   aev__qbody *shared; /* the body when shared, else NULL and tail[] */
   unsigned char tail[]; /* inline: the body's MD5, then the body and a NUL */
 } aev__msg;
 
+/* A fan-out's message in a standard queue until its first receive (store.c
+ * calls it fresh): only what a message nobody has seen yet needs, as it is
+ * visible, unreceived and has no slot. It lives in its shared body's block
+ * (a carried record), so a fan-out to ten queues writes ten of these 56
+ * bytes instead of ten 128-byte aev__msg; the receive that first takes it
+ * makes the aev__msg, which then holds the body's reference. */
+typedef struct aev__fresh {
+  struct aev__fresh *next; /* the queue's fresh list, in seq order */
+  aev__qbody *body;        /* a reference */
+  uint64_t seq;
+  int64_t sent_ms;   /* epoch ms (SentTimestamp) */
+  int64_t expire_at; /* deadline timeline ms: retention end */
+  uint8_t id[16];
+} aev__fresh;
+
 /* Where a shared body's carried records start: after its data and NUL. */
 static inline size_t aev__qbody_recs_at(size_t len) {
-  size_t at = offsetof(aev__qbody, data) + len + 1, a = _Alignof(aev__msg);
+  size_t at = offsetof(aev__qbody, data) + len + 1, a = _Alignof(aev__fresh);
   return (at + a - 1) / a * a;
 }
 
@@ -147,6 +160,12 @@ struct aev_queue {
   aev__msg *wait_head, *wait_tail;
   aev__mheap ready;   /* by seq */
   size_t heap_inflight; /* pending and waiting entries with rx_count > 0 */
+  /* Fan-out messages not received yet, in seq and expire_at order; count
+   * includes them. While there are any, every aev__msg is older (store.c
+   * turns them into records before it adds another), so turning the head
+   * into one appends it to the retention list. */
+  aev__fresh *fresh_head, *fresh_tail;
+  size_t nfresh;
   /* FIFO */
   aev__qmap groups;
   aev__group *ring; /* next group to serve */
@@ -167,11 +186,15 @@ struct aev_queue {
  * shared one (dropped if the message cannot be made). */
 aev__msg *aev__msg_new(const void *body, size_t len);
 aev__msg *aev__msg_new_shared(aev__qbody *body);
-/* The same with the body's carried record rec (aev__qbody_take), or a
- * malloc'd one when rec is UINT32_MAX. */
-aev__msg *aev__msg_new_carried(aev__qbody *body, uint32_t rec);
 void aev__msg_free(aev__msg *m);
 int aev__store_add(aev_queue *q, aev__msg *m); /* slot + retention list */
+/* Standard queues, for a message with no delay: appends f (expire_at set,
+ * holding a body reference) to the fresh list, 1; 0 when it would expire
+ * before the list's tail (retention was shortened), and the caller stores
+ * a record instead. */
+int aev__store_put_fresh(aev_queue *q, aev__fresh *f);
+/* Turns every fresh message into a record (callers that walk all_head). */
+void aev__store_ripen(aev_queue *q);
 /* Removes m from every structure and frees it. */
 void aev__store_remove(aev_queue *q, aev__msg *m);
 /* Detaches m from every structure without freeing it (DLQ moves). */
@@ -192,6 +215,11 @@ void aev__store_prune(aev_queue *q, int64_t now);
 /* Frees every message (purge, destroy). */
 void aev__store_clear(aev_queue *q);
 void aev__store_free(aev_queue *q);
+/* Whether the oldest stored message's retention has ended. */
+static inline int aev__store_expiring(const aev_queue *q, int64_t now) {
+  return (q->all_head && q->all_head->expire_at <= now) ||
+         (q->fresh_head && q->fresh_head->expire_at <= now);
+}
 /* Earliest visible_at among messages that are not visible yet, or
  * INT64_MAX. */
 int64_t aev__store_next_change(aev_queue *q, int64_t now);

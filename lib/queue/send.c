@@ -111,7 +111,7 @@ static int check_body(const void *body, size_t len) {
 
 int aev__qbody_alloc(size_t len, uint32_t nrec, aev__qbody **out) {
   if (nrec > AEV__QBODY_MAX_RECS) nrec = AEV__QBODY_MAX_RECS;
-  aev__qbody *b = malloc(aev__qbody_recs_at(len) + nrec * sizeof(aev__msg));
+  aev__qbody *b = malloc(aev__qbody_recs_at(len) + nrec * sizeof(aev__fresh));
   if (!b) return aev__nomem();
   b->refs = 1;
   b->len = (uint32_t)len;

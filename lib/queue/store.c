@@ -1,10 +1,10 @@
-/* A queue's message storage: message memory (inline or shared bodies, a
- * shared body's records carried in its block when it has spare ones), the
- * slot table that receipt handles index, the retention list, and for
- * standard queues the available list, the ready heap (by seq), and for
- * what is not visible yet the wait list (appends in visible_at order) and
- * the pending heap (by visible_at, seq, for the rest), so delivery is
- * oldest-first like SQS's best effort. */
+/* A queue's message storage: message memory (inline or shared bodies),
+ * the slot table that receipt handles index, the retention list, and for
+ * standard queues the fresh list of fan-out messages not received yet
+ * (aev__fresh, carried in their bodies' blocks), the available list, the
+ * ready heap (by seq), and for what is not visible yet the wait list
+ * (appends in visible_at order) and the pending heap (by visible_at, seq,
+ * for the rest), so delivery is oldest-first like SQS's best effort. */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +25,6 @@ static void msg_init(aev__msg *m, aev__qbody *shared, size_t len) {
   m->len = (uint32_t)len;
   m->in_ready = 0;
   m->waiting = 0;
-  m->carried = 0;
 }
 
 aev__msg *aev__msg_new(const void *body, size_t len) {
@@ -47,23 +46,14 @@ uint32_t aev__qbody_take(aev__qbody *b, uint32_t n, uint32_t *got) {
   return i;
 }
 
-aev__msg *aev__msg_new_carried(aev__qbody *body, uint32_t rec) {
-  aev__msg *m =
-      rec == UINT32_MAX
-          ? malloc(sizeof *m)
-          : (aev__msg *)(void *)((unsigned char *)body + aev__qbody_recs_at(body->len)) + rec;
+aev__msg *aev__msg_new_shared(aev__qbody *body) {
+  aev__msg *m = malloc(sizeof *m);
   if (!m) {
     aev__qbody_unref(body);
     return NULL;
   }
   msg_init(m, body, body->len);
-  m->carried = rec != UINT32_MAX;
   return m;
-}
-
-aev__msg *aev__msg_new_shared(aev__qbody *body) {
-  uint32_t got, i = aev__qbody_take(body, 1, &got);
-  return aev__msg_new_carried(body, got ? i : UINT32_MAX);
 }
 
 void aev__msg_free(aev__msg *m) {
@@ -76,11 +66,8 @@ void aev__msg_free(aev__msg *m) {
     free(m->ext->dlq_source);
     free(m->ext);
   }
-  /* A carried record goes with its body's block, after the last
-   * reference. */
-  aev__qbody *b = m->shared;
-  if (!m->carried) free(m);
-  aev__qbody_unref(b);
+  aev__qbody_unref(m->shared);
+  free(m);
 }
 
 void aev__qbody_ref(aev__qbody *b) { b->refs++; }
@@ -234,8 +221,6 @@ static inline int store_add(aev_queue *q, aev__msg *m) {
   return AEV_OK;
 }
 
-int aev__store_add(aev_queue *q, aev__msg *m) { return store_add(q, m); }
-
 void aev__store_unlink(aev_queue *q, aev__msg *m) {
   if (q->conf.fifo) aev__fifo_unlink(q, m);
   else std_unlink(q, m);
@@ -254,7 +239,7 @@ void aev__store_remove(aev_queue *q, aev__msg *m) {
   aev__msg_free(m);
 }
 
-/* Fresh sends append to the available list; anything older than its tail
+/* New sends append to the available list; anything older than its tail
  * (a returning or matured message) goes to the ready heap. */
 static void make_ready(aev_queue *q, aev__msg *m) {
   if (!q->av_tail || q->av_tail->seq < m->seq) {
@@ -262,6 +247,66 @@ static void make_ready(aev_queue *q, aev__msg *m) {
   } else if (heap_push(q, &q->ready, m) != AEV_OK) {
     av_append(q, m);
   }
+}
+
+/* ---- fresh fan-out messages (standard queues) ---- */
+
+int aev__store_put_fresh(aev_queue *q, aev__fresh *f) {
+  if (q->fresh_tail && q->fresh_tail->expire_at > f->expire_at) return 0;
+  f->next = NULL;
+  if (q->fresh_tail) q->fresh_tail->next = f;
+  else q->fresh_head = f;
+  q->fresh_tail = f;
+  q->nfresh++;
+  q->count++;
+  return 1;
+}
+
+static void fresh_pop(aev_queue *q) {
+  q->fresh_head = q->fresh_head->next;
+  if (!q->fresh_head) q->fresh_tail = NULL;
+  q->nfresh--;
+  q->count--;
+}
+
+/* Pops before the unref: the entry may live in the block it frees. */
+static void fresh_drop(aev_queue *q) {
+  aev__qbody *b = q->fresh_head->body;
+  fresh_pop(q);
+  aev__qbody_unref(b);
+}
+
+/* The fresh head as a record, which takes over its body reference, made
+ * available; NULL when memory ran out (the fresh message stays). Its
+ * visible_at stays 0: it has been visible since its send. */
+static aev__msg *ripen(aev_queue *q) {
+  aev__fresh *f = q->fresh_head;
+  aev__msg *m = malloc(sizeof *m);
+  if (!m) return NULL;
+  msg_init(m, f->body, f->body->len);
+  memcpy(m->id, f->id, sizeof m->id);
+  m->seq = f->seq;
+  m->sent_ms = f->sent_ms;
+  m->expire_at = f->expire_at;
+  if (store_add(q, m) != AEV_OK) {
+    free(m);
+    return NULL;
+  }
+  fresh_pop(q);
+  make_ready(q, m);
+  return m;
+}
+
+void aev__store_ripen(aev_queue *q) {
+  while (q->fresh_head && ripen(q)) {
+  }
+}
+
+/* Fresh messages become records before any other record is added, so
+ * records stay older than them (see aev_queue). */
+int aev__store_add(aev_queue *q, aev__msg *m) {
+  if (q->fresh_head) aev__store_ripen(q);
+  return store_add(q, m);
 }
 
 void aev__store_place(aev_queue *q, aev__msg *m, int64_t now) {
@@ -276,9 +321,9 @@ void aev__store_place(aev_queue *q, aev__msg *m, int64_t now) {
 }
 
 int aev__store_put(aev_queue *q, aev__msg *m, int64_t now) {
-  int rc = store_add(q, m);
+  int rc = aev__store_add(q, m);
   if (rc != AEV_OK) return rc;
-  /* A fresh send with no delay is newer than everything: the common case
+  /* A new send with no delay is newer than everything: the common case
    * skips the heap check. */
   if (m->visible_at <= now && (!q->av_tail || q->av_tail->seq < m->seq)) av_append(q, m);
   else aev__store_place(q, m, now);
@@ -300,9 +345,12 @@ void aev__store_mature(aev_queue *q, int64_t now) {
 
 aev__msg *aev__store_oldest(aev_queue *q) {
   aev__msg *l = q->av_head, *h = q->ready.n ? q->ready.a[0] : NULL;
-  if (!l) return h;
-  if (!h) return l;
-  return h->seq < l->seq ? h : l;
+  aev__msg *o = !l ? h : !h || l->seq < h->seq ? l : h;
+  if (q->fresh_head && (!o || q->fresh_head->seq < o->seq)) {
+    aev__msg *m = ripen(q);
+    if (m) return m;
+  }
+  return o;
 }
 
 void aev__store_reschedule(aev_queue *q, aev__msg *m, int64_t now) {
@@ -313,10 +361,12 @@ void aev__store_reschedule(aev_queue *q, aev__msg *m, int64_t now) {
 void aev__store_prune(aev_queue *q, int64_t now) {
   while (q->all_head && q->all_head->expire_at <= now)
     aev__store_remove(q, q->all_head);
+  while (q->fresh_head && q->fresh_head->expire_at <= now) fresh_drop(q);
 }
 
 void aev__store_clear(aev_queue *q) {
   while (q->all_head) aev__store_remove(q, q->all_head);
+  while (q->fresh_head) fresh_drop(q);
 }
 
 void aev__store_free(aev_queue *q) {

@@ -223,6 +223,70 @@ static char *recv_checked(aev_queue *q) {
   return copy;
 }
 
+/* The body of the next message received from q (it stays in flight). */
+static char *recv_body(aev_queue *q) {
+  aev_message *m = qt_recv1(q);
+  ck_assert_ptr_nonnull(m);
+  char *body = strdup(qt_body(m));
+  aev_message_free(m);
+  return body;
+}
+
+static void assert_recv(aev_queue *q, const char *want) {
+  char *body = recv_body(q);
+  ck_assert_str_eq(body, want);
+  free(body);
+}
+
+/* A raw fan-out's messages wait in a standard queue in a compact form until
+ * their first receive; they behave as sent ones: counted, oldest first
+ * beside direct sends, expired, purged, delayed by the queue. */
+START_TEST(fan_out_messages_behave_as_sent_ones) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *q = qt_queue(b, "q", "{\"MessageRetentionPeriod\":\"3600\"}");
+  aev_queue *d = qt_queue(b, "delayed", "{\"DelaySeconds\":\"5\"}");
+  char *sq = tt_sub(t, q, "{\"RawMessageDelivery\":\"true\"}");
+  char *sd = tt_sub(t, d, "{\"RawMessageDelivery\":\"true\"}");
+  tt_publish(t, "a", NULL);
+  tt_publish(t, "b", NULL);
+  qt_send(q, "c");
+  tt_publish(t, "d", NULL);
+  ck_assert_int_eq(tt_depth(q), 4);
+  assert_recv(q, "a");
+  assert_recv(q, "b");
+  assert_recv(q, "c");
+  assert_recv(q, "d");
+  ck_assert_int_eq(tt_depth(q), 0);
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "4");
+  ck_assert_int_eq(aev_queue_purge(q), AEV_OK);
+  /* The queue's delay holds fan-out messages back too. */
+  qt_assert_attr(d, "ApproximateNumberOfMessagesDelayed", "3");
+  ck_assert_ptr_null(qt_recv1(d));
+  ck_assert_int_eq(aev_broker_advance(b, 5000), AEV_OK);
+  assert_recv(d, "a");
+  /* Retention ends for them as for any message, also when it was shortened
+   * after they arrived. */
+  tt_publish(t, "long", NULL);
+  ck_assert_int_eq(aev_queue_set_attributes(q, "{\"MessageRetentionPeriod\":\"60\"}"), AEV_OK);
+  tt_publish(t, "short", NULL);
+  ck_assert_int_eq(tt_depth(q), 2);
+  ck_assert_int_eq(aev_broker_advance(b, 61000), AEV_OK);
+  ck_assert_int_eq(tt_depth(q), 1);
+  assert_recv(q, "long");
+  tt_publish(t, "gone", NULL);
+  ck_assert_int_eq(aev_broker_advance(b, 61000), AEV_OK);
+  /* "long" is back from flight; "gone" has expired. */
+  ck_assert_int_eq(tt_depth(q), 1);
+  assert_recv(q, "long");
+  ck_assert_ptr_null(qt_recv1(q));
+  aev_free(sq);
+  aev_free(sd);
+  aev_queue_release(q);
+  aev_queue_release(d);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(fan_out_bodies_and_md5s) {
   aev_topic *t = tt_topic(b, "t", NULL);
   aev_queue *q[4];
@@ -666,6 +730,7 @@ int main(void) {
   tcase_add_test(tc, reused_options_deliver_the_same_attributes);
   tcase_add_test(tc, message_structure_json);
   tcase_add_test(tc, fan_out_bodies_and_md5s);
+  tcase_add_test(tc, fan_out_messages_behave_as_sent_ones);
   tcase_add_test(tc, filter_policies_fan_out);
   tcase_add_test(tc, fifo_topic_orders_and_deduplicates);
   tcase_add_test(tc, publish_validation);
