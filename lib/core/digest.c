@@ -144,73 +144,95 @@ void aev__md5_final(aev__md5 *c, uint8_t out[16]) {
   for (int i = 0; i < 16; i++) out[i] = (uint8_t)(c->h[i / 4] >> (8 * (i % 4)));
 }
 
-void aev__md5_once(const void *data, size_t n, uint8_t out[16]) {
-  aev__md5 c;
-  aev__md5_init(&c);
-  if (n >= 56) {
-    aev__md5_update(&c, data, n);
-    aev__md5_final(&c, out);
-    return;
-  }
-  /* Under 56 bytes the message and its padding fit one block: built in
-   * place, its bit length in two bytes, the digest stored a word at a time
-   * (the incremental path's buffering and byte loops cost half as much as
-   * the block itself). */
-  if (n) memcpy(c.buf, data, n);
-  c.buf[n] = 0x80;
-  memset(c.buf + n + 1, 0, 63 - n);
-  c.buf[56] = (uint8_t)(n << 3);
-  c.buf[57] = (uint8_t)(n >> 5);
-  md5_blocks(c.h, c.buf, 1);
+/* The end of an n-byte message as MD5 reads it: its last n % 64 bytes, the
+ * 0x80 byte, zeros and the bit length (RFC 1321 §3.1-3.2) in tail; returns
+ * how many blocks that makes (1, or 2 when 56 or more bytes are left over). */
+static inline size_t md5_tail(const uint8_t *msg, size_t n,
+                              uint8_t tail[128]) {
+  size_t r = n % 64, end = r < 56 ? 64 : 128;
+  if (r) memcpy(tail, msg + (n - r), r);
+  tail[r] = 0x80;
+  memset(tail + r + 1, 0, end - 9 - r);
+  uint64_t bits = (uint64_t)n << 3;
+  for (int i = 0; i < 8; i++) tail[end - 8 + i] = (uint8_t)(bits >> (8 * i));
+  return end / 64;
+}
+
+static inline void md5_store(const uint32_t h[4], uint8_t out[16]) {
   for (int i = 0; i < 4; i++) {
-    out[4 * i] = (uint8_t)c.h[i];
-    out[4 * i + 1] = (uint8_t)(c.h[i] >> 8);
-    out[4 * i + 2] = (uint8_t)(c.h[i] >> 16);
-    out[4 * i + 3] = (uint8_t)(c.h[i] >> 24);
+    out[4 * i] = (uint8_t)h[i];
+    out[4 * i + 1] = (uint8_t)(h[i] >> 8);
+    out[4 * i + 2] = (uint8_t)(h[i] >> 16);
+    out[4 * i + 3] = (uint8_t)(h[i] >> 24);
   }
 }
 
-/* One block of MD5 is a chain of 64 dependent steps, so hashing short
- * messages one at a time leaves most of the CPU idle. Eight side by side,
- * one per 32-bit lane of a vector (GCC and clang vector extensions; pairs
- * of SSE2 registers on plain x86-64), keep it busy: PutRecords hashes up to
- * 500 partition keys a call. */
+/* Whole blocks read in place, the padded end built once: the incremental
+ * path's buffering and byte loops cost half as much as a block. */
+void aev__md5_once(const void *data, size_t n, uint8_t out[16]) {
+  const uint8_t *p = data;
+  uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+  uint8_t tail[128];
+  size_t tail_blocks = md5_tail(p, n, tail);
+  if (n >= 64) md5_blocks(h, p, n / 64);
+  md5_blocks(h, tail, tail_blocks);
+  md5_store(h, out);
+}
+
+/* One block of MD5 is a chain of 64 dependent steps, so hashing messages
+ * one at a time leaves most of the CPU idle. Eight side by side, one per
+ * 32-bit lane of a vector (GCC and clang vector extensions; pairs of SSE2
+ * registers on plain x86-64), keep it busy: PutRecords hashes up to 500
+ * partition keys a call, SendMessageBatch up to 10 bodies. */
 #define MD5_LANES 8
 typedef uint32_t md5_lanes __attribute__((vector_size(4 * MD5_LANES)));
+typedef int32_t md5_mask __attribute__((vector_size(4 * MD5_LANES)));
 
-/* Messages under 56 bytes in the lanes: each padded into one block.
- * Inlined into one function per instruction set. */
+/* Up to eight messages (used of them), block by block: lane l reads its
+ * message's whole blocks in place, then its padded end. A lane whose
+ * message has no block k runs it on a stand-in block and keeps its state
+ * (its mask is 0), so similar lengths together waste least. Inlined into
+ * one function per instruction set. */
 static inline __attribute__((always_inline)) void md5_lanes_body(
     const uint8_t *const *msg, const size_t *len, size_t used,
     uint8_t (*out)[16]) {
-  md5_lanes x[16];
+  uint8_t tail[MD5_LANES][128];
+  size_t whole[MD5_LANES], most = 0;
+  md5_lanes blocks;
   for (size_t l = 0; l < MD5_LANES; l++) {
-    uint8_t blk[64] = {0};
     size_t n = l < used ? len[l] : 0;
-    if (n) memcpy(blk, msg[l], n);
-    blk[n] = 0x80;
-    blk[56] = (uint8_t)(n << 3);
-    blk[57] = (uint8_t)(n >> 5);
-    for (int w = 0; w < 16; w++) x[w][l] = load_le32(blk + 4 * w);
+    whole[l] = n / 64;
+    blocks[l] = (uint32_t)(whole[l] + md5_tail(msg[l < used ? l : 0], n,
+                                               tail[l]));
+    if (blocks[l] > most) most = blocks[l];
   }
   const md5_lanes zero = {0};
-  md5_lanes a = zero + 0x67452301, b = zero + 0xefcdab89,
-            c = zero + 0x98badcfe, d = zero + 0x10325476;
-  MD5_ROUND(MD5_F, 0, 7, 12, 17, 22);
-  MD5_ROUND(MD5_G, 16, 5, 9, 14, 20);
-  MD5_ROUND(MD5_H, 32, 4, 11, 16, 23);
-  MD5_ROUND(MD5_I, 48, 6, 10, 15, 21);
-  md5_lanes h[4] = {a + 0x67452301, b + 0xefcdab89, c + 0x98badcfe,
-                    d + 0x10325476};
-  for (size_t l = 0; l < used; l++)
-    for (int i = 0; i < 4; i++) {
-      out[l][4 * i] = (uint8_t)h[i][l];
-      out[l][4 * i + 1] = (uint8_t)(h[i][l] >> 8);
-      out[l][4 * i + 2] = (uint8_t)(h[i][l] >> 16);
-      out[l][4 * i + 3] = (uint8_t)(h[i][l] >> 24);
+  md5_lanes h0 = zero + 0x67452301, h1 = zero + 0xefcdab89,
+            h2 = zero + 0x98badcfe, h3 = zero + 0x10325476;
+  for (size_t k = 0; k < most; k++) {
+    md5_lanes x[16];
+    for (size_t l = 0; l < MD5_LANES; l++) {
+      const uint8_t *p = k < whole[l] ? msg[l] + 64 * k
+                         : k < blocks[l] ? tail[l] + 64 * (k - whole[l])
+                                         : tail[l];
+      for (int w = 0; w < 16; w++) x[w][l] = load_le32(p + 4 * w);
     }
+    md5_lanes a = h0, b = h1, c = h2, d = h3;
+    MD5_ROUND(MD5_F, 0, 7, 12, 17, 22);
+    MD5_ROUND(MD5_G, 16, 5, 9, 14, 20);
+    MD5_ROUND(MD5_H, 32, 4, 11, 16, 23);
+    MD5_ROUND(MD5_I, 48, 6, 10, 15, 21);
+    md5_lanes live = (md5_lanes)(zero + (uint32_t)k < blocks);
+    h0 += a & live;
+    h1 += b & live;
+    h2 += c & live;
+    h3 += d & live;
+  }
+  for (size_t l = 0; l < used; l++) {
+    uint32_t h[4] = {h0[l], h1[l], h2[l], h3[l]};
+    md5_store(h, out[l]);
+  }
 }
-
 static void md5_lanes_base(const uint8_t *const *msg, const size_t *len,
                            size_t used, uint8_t (*out)[16]) {
   md5_lanes_body(msg, len, used, out);
@@ -238,23 +260,47 @@ static void md5_lanes_run(const uint8_t *const *msg, const size_t *len,
   md5_lanes_base(msg, len, used, out);
 }
 
+/* Longer messages run alone: the lanes beside one would idle while it ran. */
+#define MD5_LANE_BLOCKS 16
+
+/* Sorted by block count (a counting sort per chunk of up to 64), eight
+ * lanes at a time, so that lanes of one run finish together. */
 void aev__md5_many(size_t n, const void *const *data, const size_t *lens,
                    uint8_t (*out)[16]) {
-  const uint8_t *msg[MD5_LANES];
-  size_t len[MD5_LANES], at[MD5_LANES], used = 0;
-  uint8_t d[MD5_LANES][16];
-  for (size_t i = 0; i < n; i++) {
-    if (lens[i] >= 56) {
-      aev__md5_once(data[i], lens[i], out[i]);
-    } else {
-      msg[used] = data[i];
-      len[used] = lens[i];
-      at[used++] = i;
+  enum { CHUNK = 64 };
+  for (size_t from = 0; from < n; from += CHUNK) {
+    size_t to = n - from < CHUNK ? n : from + CHUNK, k = 0;
+    size_t first[MD5_LANE_BLOCKS + 1] = {0};
+    uint8_t order[CHUNK];
+    for (size_t i = from; i < to; i++) {
+      size_t blocks = (lens[i] + 8) / 64 + 1;
+      if (blocks > MD5_LANE_BLOCKS) aev__md5_once(data[i], lens[i], out[i]);
+      else first[blocks]++, k++;
     }
-    if (used == MD5_LANES || (used && i + 1 == n)) {
+    for (size_t b = 0, at = 0; b <= MD5_LANE_BLOCKS; b++) {
+      size_t count = first[b];
+      first[b] = at;
+      at += count;
+    }
+    for (size_t i = from; i < to; i++) {
+      size_t blocks = (lens[i] + 8) / 64 + 1;
+      if (blocks <= MD5_LANE_BLOCKS) order[first[blocks]++] = (uint8_t)(i - from);
+    }
+    for (size_t s = 0; s < k; s += MD5_LANES) {
+      size_t used = k - s < MD5_LANES ? k - s : MD5_LANES;
+      const uint8_t *msg[MD5_LANES];
+      size_t len[MD5_LANES];
+      uint8_t d[MD5_LANES][16];
+      for (size_t l = 0; l < used; l++) {
+        msg[l] = data[from + order[s + l]];
+        len[l] = lens[from + order[s + l]];
+      }
+      if (used == 1) {
+        aev__md5_once(msg[0], len[0], out[from + order[s]]);
+        continue;
+      }
       md5_lanes_run(msg, len, used, d);
-      for (size_t l = 0; l < used; l++) memcpy(out[at[l]], d[l], 16);
-      used = 0;
+      for (size_t l = 0; l < used; l++) memcpy(out[from + order[s + l]], d[l], 16);
     }
   }
 }
