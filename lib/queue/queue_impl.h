@@ -53,10 +53,11 @@ typedef struct aev__msg {
   uint32_t slot;
   uint32_t rx_count;
   uint32_t heap_index; /* index + 1 while in a heap */
-  uint32_t len : 29;   /* ≤ 1 MiB (MaximumMessageSize) */
+  uint32_t len : 28;   /* ≤ 1 MiB (MaximumMessageSize) */
   uint32_t in_ready : 1; /* which heap: ready (1) or pending (0) */
   uint32_t waiting : 1;  /* on the queue's wait list (link), not a heap */
   uint32_t carried : 1;  /* one of shared's records, not malloc'd */
+  uint32_t packed : 1;   /* one of a send batch's block (pack.c) */
   uint8_t id[16];
   aev__msg_ext *ext;
   aev__qbody *shared; /* the body when shared, else NULL and tail[] */
@@ -162,10 +163,26 @@ struct aev_queue {
   _Atomic size_t recv_size;
 };
 
+/* pack.c: a send batch's messages (body copies) in one
+ * allocation that goes with the last of them, so that a batch costs one
+ * malloc and one free. Fills out[0..n) and returns 1; 0 (nothing made)
+ * when that would not pay (fewer than two, or large bodies) or memory is
+ * short. */
+int aev__msg_pack(size_t n, const void *const *bodies, const size_t *lens,
+                  aev__msg **out);
+/* Drops a packed message's hold on its block (aev__msg_free). */
+void aev__msg_pack_drop(aev__msg *m);
+
 /* store.c: message memory, slots, lists and heap (callers hold mu). A
  * message either copies its body or takes over the caller's reference to a
  * shared one (dropped if the message cannot be made). */
 aev__msg *aev__msg_new(const void *body, size_t len);
+/* aev__msg_new's message in memory the caller made, of
+ * aev__msg_inline_size(len) bytes. */
+static inline size_t aev__msg_inline_size(size_t len) {
+  return sizeof(aev__msg) + 16 + len + 1;
+}
+aev__msg *aev__msg_init_inline(void *mem, const void *body, size_t len);
 aev__msg *aev__msg_new_shared(aev__qbody *body);
 /* The same with the body's carried record rec (aev__qbody_take), or a
  * malloc'd one when rec is UINT32_MAX. */

@@ -26,15 +26,20 @@ static void msg_init(aev__msg *m, aev__qbody *shared, size_t len) {
   m->in_ready = 0;
   m->waiting = 0;
   m->carried = 0;
+  m->packed = 0;
+}
+
+aev__msg *aev__msg_init_inline(void *mem, const void *body, size_t len) {
+  aev__msg *m = mem;
+  msg_init(m, NULL, len);
+  if (len) memcpy(m->tail + 16, body, len); /* a missing body is NULL */
+  m->tail[16 + len] = '\0';
+  return m;
 }
 
 aev__msg *aev__msg_new(const void *body, size_t len) {
-  aev__msg *m = malloc(sizeof *m + 16 + len + 1);
-  if (!m) return NULL;
-  msg_init(m, NULL, len);
-  memcpy(m->tail + 16, body, len);
-  m->tail[16 + len] = '\0';
-  return m;
+  void *mem = malloc(aev__msg_inline_size(len));
+  return mem ? aev__msg_init_inline(mem, body, len) : NULL;
 }
 
 /* Takes n of the body's carried records at once (fewer when it has fewer
@@ -79,7 +84,8 @@ void aev__msg_free(aev__msg *m) {
   /* A carried record goes with its body's block, after the last
    * reference. */
   aev__qbody *b = m->shared;
-  if (!m->carried) free(m);
+  if (m->packed) aev__msg_pack_drop(m);
+  else if (!m->carried) free(m);
   aev__qbody_unref(b);
 }
 
