@@ -56,6 +56,7 @@ static void queue_destroy(aev__resource *r) {
   aev_queue *q = (aev_queue *)r;
   aev__move_tasks_free(q);
   aev__store_free(q);
+  aev__msg_packs_free(q);
   aev__fifo_free(q);
   aev__attempts_free(q);
   aev__qconf_free(&q->conf);

@@ -18,6 +18,7 @@
 #define AEV__DEDUP_WINDOW_MS (5 * 60 * 1000)
 #define AEV__PURGE_INTERVAL_MS (60 * 1000)
 #define AEV__INFLIGHT_LIMIT 120000
+#define AEV__SPARE_PACKS 4
 
 typedef struct aev__group aev__group;
 typedef struct aev__attempt aev__attempt;
@@ -161,6 +162,9 @@ struct aev_queue {
   /* receive.c: the largest message copy the last receive made, which sizes
    * the next one's block before the lock is taken (so atomic, not mu) */
   _Atomic size_t recv_size;
+  /* pack.c: emptied send-batch blocks kept for the next batch (no lock:
+   * taken and put back with atomic exchanges) */
+  void *_Atomic spare_packs[AEV__SPARE_PACKS];
 };
 
 /* pack.c: a send batch's messages (body copies) in one
@@ -168,10 +172,14 @@ struct aev_queue {
  * malloc and one free. Fills out[0..n) and returns 1; 0 (nothing made)
  * when that would not pay (fewer than two, or large bodies) or memory is
  * short. */
-int aev__msg_pack(size_t n, const void *const *bodies, const size_t *lens,
-                  aev__msg **out);
-/* Drops a packed message's hold on its block (aev__msg_free). */
-void aev__msg_pack_drop(aev__msg *m);
+int aev__msg_pack(aev_queue *q, size_t n, const void *const *bodies,
+                  const size_t *lens, aev__msg **out);
+/* Drops a packed message's hold on its block (aev__msg_free_in): the last
+ * keeps the block for q's next batch when q made it and has room (q may be
+ * NULL), else frees it. */
+void aev__msg_pack_drop(aev__msg *m, aev_queue *q);
+/* Frees the blocks q keeps (queue destroy). */
+void aev__msg_packs_free(aev_queue *q);
 
 /* store.c: message memory, slots, lists and heap (callers hold mu). A
  * message either copies its body or takes over the caller's reference to a
@@ -188,6 +196,8 @@ aev__msg *aev__msg_new_shared(aev__qbody *body);
  * malloc'd one when rec is UINT32_MAX. */
 aev__msg *aev__msg_new_carried(aev__qbody *body, uint32_t rec);
 void aev__msg_free(aev__msg *m);
+/* The same, by q (not NULL), which may keep a packed message's block. */
+void aev__msg_free_in(aev_queue *q, aev__msg *m);
 int aev__store_add(aev_queue *q, aev__msg *m); /* slot + retention list */
 /* Removes m from every structure and frees it. */
 void aev__store_remove(aev_queue *q, aev__msg *m);
@@ -286,7 +296,7 @@ void aev__queue_wake_send(aev_queue *q);
  * once mu is released: free() stays out of the critical section. */
 int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now,
                              aev__msg **deleted);
-void aev__queue_free_deleted(aev__msg *deleted);
+void aev__queue_free_deleted(aev_queue *q, aev__msg *deleted);
 int aev__queue_change_visibility_locked(aev_queue *q, const aev__handle *h,
                                         int seconds, int64_t now);
 

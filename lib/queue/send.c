@@ -372,7 +372,7 @@ int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
   for (size_t i = 0; i < n; i++)
     if (!reqs[i].shared) body[k] = reqs[i].body, len[k] = reqs[i].len, at[i] = k++;
   aev__md5_many(k, body, len, md5);
-  int packed = aev__msg_pack(k, body, len, copies);
+  int packed = aev__msg_pack(q, k, body, len, copies);
   for (size_t i = 0; i < n; i++) {
     made mk = {NULL, NULL};
     if (!reqs[i].shared) mk = (made){packed ? copies[at[i]] : NULL, md5[at[i]]};

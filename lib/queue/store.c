@@ -71,7 +71,9 @@ aev__msg *aev__msg_new_shared(aev__qbody *body) {
   return aev__msg_new_carried(body, got ? i : UINT32_MAX);
 }
 
-void aev__msg_free(aev__msg *m) {
+void aev__msg_free(aev__msg *m) { aev__msg_free_in(NULL, m); }
+
+void aev__msg_free_in(aev_queue *q, aev__msg *m) {
   if (!m) return;
   if (m->ext) {
     free(m->ext->attrs);
@@ -84,7 +86,7 @@ void aev__msg_free(aev__msg *m) {
   /* A carried record goes with its body's block, after the last
    * reference. */
   aev__qbody *b = m->shared;
-  if (m->packed) aev__msg_pack_drop(m);
+  if (m->packed) aev__msg_pack_drop(m, q);
   else if (!m->carried) free(m);
   aev__qbody_unref(b);
 }
