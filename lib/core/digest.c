@@ -2,6 +2,7 @@
  * present), written from the specifications: SQS's MD5OfMessageBody and FIFO
  * content-based deduplication need them on every message, and they beat
  * OpenSSL's EVP on 100-byte bodies here. */
+#include <stdint.h>
 #include <string.h>
 
 #include "core/digest.h"
@@ -150,15 +151,39 @@ void aev__md5_final(aev__md5 *c, uint8_t out[16]) {
   for (int i = 0; i < 16; i++) out[i] = (uint8_t)(c->h[i / 4] >> (8 * (i % 4)));
 }
 
+/* Copies r < 64 bytes as two overlapping fixed-size moves: a memcpy of a
+ * variable size is a call or a byte loop, dearer than the short messages'
+ * one-block MD5 in lanes. */
+static inline void copy_short(uint8_t *d, const uint8_t *s, size_t r) {
+  if (r >= 32) {
+    memcpy(d, s, 32);
+    memcpy(d + r - 32, s + r - 32, 32);
+  } else if (r >= 16) {
+    memcpy(d, s, 16);
+    memcpy(d + r - 16, s + r - 16, 16);
+  } else if (r >= 8) {
+    memcpy(d, s, 8);
+    memcpy(d + r - 8, s + r - 8, 8);
+  } else if (r >= 4) {
+    memcpy(d, s, 4);
+    memcpy(d + r - 4, s + r - 4, 4);
+  } else {
+    for (size_t i = 0; i < r; i++) d[i] = s[i];
+  }
+}
+
 /* The end of an n-byte message as MD5 reads it: its last n % 64 bytes, the
  * 0x80 byte, zeros and the bit length (RFC 1321 §3.1-3.2) in tail; returns
  * how many blocks that makes (1, or 2 when 56 or more bytes are left over). */
 static inline size_t md5_tail(const uint8_t *msg, size_t n,
                               uint8_t tail[128]) {
   size_t r = n % 64, end = r < 56 ? 64 : 128;
-  if (r) memcpy(tail, msg + (n - r), r);
+  /* Fixed-size clears (a few vector stores) under the copy: a clear of
+   * the variable gap costs more than the block's zeros. */
+  memset(tail, 0, 64);
+  if (end == 128) memset(tail + 64, 0, 64);
+  if (r) copy_short(tail, msg + (n - r), r);
   tail[r] = 0x80;
-  memset(tail + r + 1, 0, end - 9 - r);
   uint64_t bits = (uint64_t)n << 3;
   uint8_t *at = tail + end - 8;
   /* Written out so the compiler merges them into one store. */
@@ -170,12 +195,16 @@ static inline size_t md5_tail(const uint8_t *msg, size_t n,
 }
 
 static inline void md5_store(const uint32_t h[4], uint8_t out[16]) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(out, h, 16); /* the digest is the state's words, little-endian */
+#else
   for (int i = 0; i < 4; i++) {
     out[4 * i] = (uint8_t)h[i];
     out[4 * i + 1] = (uint8_t)(h[i] >> 8);
     out[4 * i + 2] = (uint8_t)(h[i] >> 16);
     out[4 * i + 3] = (uint8_t)(h[i] >> 24);
   }
+#endif
 }
 
 /* Whole blocks read in place, the padded end built once: the incremental
@@ -246,7 +275,7 @@ static inline void md5_words(const uint8_t *const *p, size_t off,
  * one function per instruction set. */
 static inline __attribute__((always_inline)) void md5_lanes_body(
     const uint8_t *const *msg, const size_t *len, size_t used,
-    uint8_t (*out)[16]) {
+    uint8_t *const *out) {
   uint8_t tail[MD5_LANES][128];
   size_t whole[MD5_LANES], most = 0;
   md5_lanes blocks = {0};
@@ -291,7 +320,7 @@ static inline __attribute__((always_inline)) void md5_lanes_body(
   }
 }
 static void md5_lanes_base(const uint8_t *const *msg, const size_t *len,
-                           size_t used, uint8_t (*out)[16]) {
+                           size_t used, uint8_t *const *out) {
   md5_lanes_body(msg, len, used, out);
 }
 
@@ -301,13 +330,13 @@ static void md5_lanes_base(const uint8_t *const *msg, const size_t *len,
 #define HAVE_MD5_AVX2 1
 __attribute__((target("avx2"))) static void md5_lanes_avx2(
     const uint8_t *const *msg, const size_t *len, size_t used,
-    uint8_t (*out)[16]) {
+    uint8_t *const *out) {
   md5_lanes_body(msg, len, used, out);
 }
 #endif
 
 static void md5_lanes_run(const uint8_t *const *msg, const size_t *len,
-                          size_t used, uint8_t (*out)[16]) {
+                          size_t used, uint8_t *const *out) {
 #ifdef HAVE_MD5_AVX2
   if (__builtin_cpu_supports("avx2")) {
     md5_lanes_avx2(msg, len, used, out);
@@ -331,37 +360,46 @@ void aev__md5_many(size_t n, const void *const *data, const size_t *lens,
   }
   for (size_t from = 0; from < n; from += CHUNK) {
     size_t to = n - from < CHUNK ? n : from + CHUNK, k = 0;
-    size_t first[MD5_LANE_BLOCKS + 1] = {0};
+    size_t first[MD5_LANE_BLOCKS + 1] = {0}, least = SIZE_MAX, most = 0;
     uint8_t order[CHUNK];
     for (size_t i = from; i < to; i++) {
       size_t blocks = (lens[i] + 8) / 64 + 1;
-      if (blocks > MD5_LANE_BLOCKS) aev__md5_once(data[i], lens[i], out[i]);
-      else first[blocks]++, k++;
+      if (blocks > MD5_LANE_BLOCKS) {
+        aev__md5_once(data[i], lens[i], out[i]);
+        continue;
+      }
+      first[blocks]++;
+      order[k++] = (uint8_t)(i - from);
+      if (blocks < least) least = blocks;
+      if (blocks > most) most = blocks;
     }
-    for (size_t b = 0, at = 0; b <= MD5_LANE_BLOCKS; b++) {
-      size_t count = first[b];
-      first[b] = at;
-      at += count;
-    }
-    for (size_t i = from; i < to; i++) {
-      size_t blocks = (lens[i] + 8) / 64 + 1;
-      if (blocks <= MD5_LANE_BLOCKS) order[first[blocks]++] = (uint8_t)(i - from);
+    /* Mixed block counts: sorted (already in order when all are alike, as
+     * a batch's usually are). */
+    if (least < most) {
+      for (size_t b = 0, at = 0; b <= MD5_LANE_BLOCKS; b++) {
+        size_t count = first[b];
+        first[b] = at;
+        at += count;
+      }
+      for (size_t i = from; i < to; i++) {
+        size_t blocks = (lens[i] + 8) / 64 + 1;
+        if (blocks <= MD5_LANE_BLOCKS)
+          order[first[blocks]++] = (uint8_t)(i - from);
+      }
     }
     for (size_t s = 0; s < k; s += MD5_LANES) {
       size_t used = k - s < MD5_LANES ? k - s : MD5_LANES;
       const uint8_t *msg[MD5_LANES];
       size_t len[MD5_LANES];
-      uint8_t d[MD5_LANES][16];
+      uint8_t *dst[MD5_LANES];
       for (size_t l = 0; l < used; l++) {
-        msg[l] = data[from + order[s + l]];
-        len[l] = lens[from + order[s + l]];
+        size_t i = from + order[s + l];
+        msg[l] = data[i];
+        len[l] = lens[i];
+        dst[l] = out[i];
       }
-      if (used == 1) {
-        aev__md5_once(msg[0], len[0], out[from + order[s]]);
-        continue;
-      }
-      md5_lanes_run(msg, len, used, d);
-      for (size_t l = 0; l < used; l++) memcpy(out[from + order[s + l]], d[l], 16);
+      if (used == 1) aev__md5_once(msg[0], len[0], dst[0]);
+      else md5_lanes_run(msg, len, used, dst);
     }
   }
 }
