@@ -86,7 +86,8 @@ static inline void finish(uint32_t *h, uint64_t len, uint8_t buf[64],
     X(0x655b59c3), X(0x8f0ccc92), X(0xffeff47d), X(0x85845dd1), \
     X(0x6fa87e4f), X(0xfe2ce6e0), X(0xa3014314), X(0x4e0811a1), \
     X(0xf7537e82), X(0xbd3af235), X(0x2ad7d2bb), X(0xeb86d391),
-static const uint32_t md5_t[64] = {MD5_T(+)};
+#define MD5_WORD(c) c
+static const uint32_t md5_t[64] = {MD5_T(MD5_WORD)};
 
 /* The message word each step reads: k, 1+5k, 5+3k, 7k (mod 16) by round. */
 static const uint8_t md5_x[64] = {
@@ -231,7 +232,15 @@ typedef uint32_t md5_lanes __attribute__((vector_size(4 * MD5_LANES)));
 #define MD5_SPLAT(c) {c, c, c, c, c, c, c, c}
 static const md5_lanes md5_tv[64] = {MD5_T(MD5_SPLAT)};
 
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* GCC 12+ and clang have __builtin_shufflevector. */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define MD5_TRANSPOSE 1
+#endif
+#endif
+
+#ifdef MD5_TRANSPOSE
 #define MD5_SHUF(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
 /* Words off/4 .. off/4 + 7 of eight blocks (one per lane) into x[0..7]:
  * eight vector loads and an 8x8 transpose in the shapes of the x86 unpack

@@ -167,11 +167,10 @@ struct aev_queue {
   void *_Atomic spare_packs[AEV__SPARE_PACKS];
 };
 
-/* pack.c: a send batch's messages (body copies) in one
- * allocation that goes with the last of them, so that a batch costs one
- * malloc and one free. Fills out[0..n) and returns 1; 0 (nothing made)
- * when that would not pay (fewer than two, or large bodies) or memory is
- * short. */
+/* pack.c: a send batch's messages (body copies) in one allocation that
+ * goes with the last of them, or back to q for its next batch. Fills
+ * out[0..n) and returns 1; 0 (nothing made) when that would not pay (fewer
+ * than two, or large bodies) or memory is short. */
 int aev__msg_pack(aev_queue *q, size_t n, const void *const *bodies,
                   const size_t *lens, aev__msg **out);
 /* Drops a packed message's hold on its block (aev__msg_free_in): the last
@@ -196,7 +195,8 @@ aev__msg *aev__msg_new_shared(aev__qbody *body);
  * malloc'd one when rec is UINT32_MAX. */
 aev__msg *aev__msg_new_carried(aev__qbody *body, uint32_t rec);
 void aev__msg_free(aev__msg *m);
-/* The same, by q (not NULL), which may keep a packed message's block. */
+/* The same on q's behalf (q may be NULL): q may then keep the block of
+ * a packed message for its next batch. */
 void aev__msg_free_in(aev_queue *q, aev__msg *m);
 int aev__store_add(aev_queue *q, aev__msg *m); /* slot + retention list */
 /* Removes m from every structure and frees it. */

@@ -189,9 +189,9 @@ static char *dup_or_null(const char *s, int *failed) {
   return d;
 }
 
-/* The body's copy and MD5 before the lock: the batch's own body copies
- * (or NULL: made here) and MD5s, unused for a shared body (which holds
- * its own). */
+/* What the batch made for a request before the lock: its body's copy
+ * (NULL: build makes one) and MD5; neither for a shared body, which holds
+ * its own. */
 typedef struct made {
   aev__msg *m;
   const uint8_t *md5;
