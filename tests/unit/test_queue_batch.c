@@ -138,6 +138,14 @@ START_TEST(fifo_batch_needs_ids_for_every_entry) {
   ck_assert_int_eq(strlen(aev_batch_result_sequence_number(r, 1)), 20);
   ck_assert_int_lt(strcmp(aev_batch_result_sequence_number(r, 0),
                           aev_batch_result_sequence_number(r, 1)), 0);
+  /* The same batch again: both duplicates, answered like the originals
+   * (their messages, made together, are dropped together). */
+  aev_batch_result *again;
+  ck_assert_int_eq(aev_queue_send_batch(q, 2, ids, bodies, lens, opts, &again), AEV_OK);
+  for (size_t i = 0; i < 2; i++)
+    ck_assert_str_eq(aev_batch_result_message_id(again, i), aev_batch_result_message_id(r, i));
+  aev_batch_result_free(again);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "2");
   aev_batch_result_free(r);
   aev_send_options_free(o1);
   aev_send_options_free(o2);
