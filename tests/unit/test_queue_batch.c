@@ -198,6 +198,16 @@ START_TEST(batch_messages_share_memory_but_not_fate) {
     aev_message_free(again);
     for (size_t i = 0; i < n; i++) aev_message_free(m[i]);
   }
+  /* An entry without a body fails alone; its packed copy is dropped. */
+  const void *partial[] = {"kept", NULL, "also kept"};
+  size_t plens[] = {4, 0, 9};
+  aev_batch_result *pr;
+  ck_assert_int_eq(aev_queue_send_batch(q, 3, ids, partial, plens, NULL, &pr), AEV_OK);
+  ck_assert_int_eq(aev_batch_result_status(pr, 0), AEV_OK);
+  ck_assert_str_eq(aev_batch_result_code(pr, 1), "MissingParameter");
+  ck_assert_int_eq(aev_batch_result_status(pr, 2), AEV_OK);
+  aev_batch_result_free(pr);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "2");
   /* A batch left in the queue goes with it. */
   aev_batch_result *r;
   ck_assert_int_eq(aev_queue_send_batch(q, 10, ids, bodies, lens, NULL, &r), AEV_OK);
