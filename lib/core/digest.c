@@ -2,6 +2,7 @@
  * present), written from the specifications: SQS's MD5OfMessageBody and FIFO
  * content-based deduplication need them on every message, and they beat
  * OpenSSL's EVP on 100-byte bodies here. */
+#include <stdint.h>
 #include <string.h>
 
 #include "core/digest.h"
@@ -67,20 +68,26 @@ static inline void finish(uint32_t *h, uint64_t len, uint8_t buf[64],
 
 /* --- MD5 ---------------------------------------------------------------- */
 
-/* T[i] = floor(2^32 * |sin(i + 1)|), RFC 1321 §3.4. */
-static const uint32_t md5_t[64] = {
-    0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a,
-    0xa8304613, 0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be,
-    0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340,
-    0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
-    0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8,
-    0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c,
-    0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa,
-    0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
-    0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92,
-    0xffeff47d, 0x85845dd1, 0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1,
-    0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391,
-};
+/* T[i] = floor(2^32 * |sin(i + 1)|), RFC 1321 §3.4; X makes each entry. */
+#define MD5_T(X) \
+    X(0xd76aa478), X(0xe8c7b756), X(0x242070db), X(0xc1bdceee), \
+    X(0xf57c0faf), X(0x4787c62a), X(0xa8304613), X(0xfd469501), \
+    X(0x698098d8), X(0x8b44f7af), X(0xffff5bb1), X(0x895cd7be), \
+    X(0x6b901122), X(0xfd987193), X(0xa679438e), X(0x49b40821), \
+    X(0xf61e2562), X(0xc040b340), X(0x265e5a51), X(0xe9b6c7aa), \
+    X(0xd62f105d), X(0x02441453), X(0xd8a1e681), X(0xe7d3fbc8), \
+    X(0x21e1cde6), X(0xc33707d6), X(0xf4d50d87), X(0x455a14ed), \
+    X(0xa9e3e905), X(0xfcefa3f8), X(0x676f02d9), X(0x8d2a4c8a), \
+    X(0xfffa3942), X(0x8771f681), X(0x6d9d6122), X(0xfde5380c), \
+    X(0xa4beea44), X(0x4bdecfa9), X(0xf6bb4b60), X(0xbebfbc70), \
+    X(0x289b7ec6), X(0xeaa127fa), X(0xd4ef3085), X(0x04881d05), \
+    X(0xd9d4d039), X(0xe6db99e5), X(0x1fa27cf8), X(0xc4ac5665), \
+    X(0xf4292244), X(0x432aff97), X(0xab9423a7), X(0xfc93a039), \
+    X(0x655b59c3), X(0x8f0ccc92), X(0xffeff47d), X(0x85845dd1), \
+    X(0x6fa87e4f), X(0xfe2ce6e0), X(0xa3014314), X(0x4e0811a1), \
+    X(0xf7537e82), X(0xbd3af235), X(0x2ad7d2bb), X(0xeb86d391),
+#define MD5_WORD(c) c
+static const uint32_t md5_t[64] = {MD5_T(MD5_WORD)};
 
 /* The message word each step reads: k, 1+5k, 5+3k, 7k (mod 16) by round. */
 static const uint8_t md5_x[64] = {
@@ -97,7 +104,7 @@ static const uint8_t md5_x[64] = {
 /* A macro, not a function, so the steps also run on vectors of lanes. */
 #define MD5_ROTL(v, s) ((v) << (s) | (v) >> (32 - (s)))
 #define MD5_STEP(f, a, b, c, d, i, s) \
-  (a) = (b) + MD5_ROTL((a) + f((b), (c), (d)) + x[md5_x[i]] + md5_t[i], (s))
+  (a) = (b) + MD5_ROTL((a) + f((b), (c), (d)) + x[md5_x[i]] + k[i], (s))
 /* Four steps starting at step i, rotating the roles of a, b, c, d. Written
  * out rather than looped so every index and shift is a constant. */
 #define MD5_QUAD(f, i, s0, s1, s2, s3) \
@@ -112,6 +119,7 @@ static const uint8_t md5_x[64] = {
   MD5_QUAD(f, i + 12, s0, s1, s2, s3)
 
 static void md5_blocks(uint32_t *h, const uint8_t *p, size_t nblocks) {
+  const uint32_t *k = md5_t;
   for (; nblocks--; p += 64) {
     uint32_t x[16];
     for (int i = 0; i < 16; i++) x[i] = load_le32(p + 4 * i);
@@ -144,75 +152,184 @@ void aev__md5_final(aev__md5 *c, uint8_t out[16]) {
   for (int i = 0; i < 16; i++) out[i] = (uint8_t)(c->h[i / 4] >> (8 * (i % 4)));
 }
 
-void aev__md5_once(const void *data, size_t n, uint8_t out[16]) {
-  aev__md5 c;
-  aev__md5_init(&c);
-  if (n >= 56) {
-    aev__md5_update(&c, data, n);
-    aev__md5_final(&c, out);
-    return;
-  }
-  /* Under 56 bytes the message and its padding fit one block: built in
-   * place, its bit length in two bytes, the digest stored a word at a time
-   * (the incremental path's buffering and byte loops cost half as much as
-   * the block itself). */
-  if (n) memcpy(c.buf, data, n);
-  c.buf[n] = 0x80;
-  memset(c.buf + n + 1, 0, 63 - n);
-  c.buf[56] = (uint8_t)(n << 3);
-  c.buf[57] = (uint8_t)(n >> 5);
-  md5_blocks(c.h, c.buf, 1);
-  for (int i = 0; i < 4; i++) {
-    out[4 * i] = (uint8_t)c.h[i];
-    out[4 * i + 1] = (uint8_t)(c.h[i] >> 8);
-    out[4 * i + 2] = (uint8_t)(c.h[i] >> 16);
-    out[4 * i + 3] = (uint8_t)(c.h[i] >> 24);
+/* Copies r < 64 bytes as two overlapping fixed-size moves: a memcpy of a
+ * variable size is a call or a byte loop, dearer than the short messages'
+ * one-block MD5 in lanes. */
+static inline void copy_short(uint8_t *d, const uint8_t *s, size_t r) {
+  if (r >= 32) {
+    memcpy(d, s, 32);
+    memcpy(d + r - 32, s + r - 32, 32);
+  } else if (r >= 16) {
+    memcpy(d, s, 16);
+    memcpy(d + r - 16, s + r - 16, 16);
+  } else if (r >= 8) {
+    memcpy(d, s, 8);
+    memcpy(d + r - 8, s + r - 8, 8);
+  } else if (r >= 4) {
+    memcpy(d, s, 4);
+    memcpy(d + r - 4, s + r - 4, 4);
+  } else {
+    for (size_t i = 0; i < r; i++) d[i] = s[i];
   }
 }
 
-/* One block of MD5 is a chain of 64 dependent steps, so hashing short
- * messages one at a time leaves most of the CPU idle. Eight side by side,
- * one per 32-bit lane of a vector (GCC and clang vector extensions; pairs
- * of SSE2 registers on plain x86-64), keep it busy: PutRecords hashes up to
- * 500 partition keys a call. */
+/* The end of an n-byte message as MD5 reads it: its last n % 64 bytes, the
+ * 0x80 byte, zeros and the bit length (RFC 1321 §3.1-3.2) in tail; returns
+ * how many blocks that makes (1, or 2 when 56 or more bytes are left over). */
+static inline size_t md5_tail(const uint8_t *msg, size_t n,
+                              uint8_t tail[128]) {
+  size_t r = n % 64, end = r < 56 ? 64 : 128;
+  /* Fixed-size clears (a few vector stores) under the copy: a clear of
+   * the variable gap costs more than the block's zeros. */
+  memset(tail, 0, 64);
+  if (end == 128) memset(tail + 64, 0, 64);
+  if (r) copy_short(tail, msg + (n - r), r);
+  tail[r] = 0x80;
+  uint64_t bits = (uint64_t)n << 3;
+  uint8_t *at = tail + end - 8;
+  /* Written out so the compiler merges them into one store. */
+  at[0] = (uint8_t)bits, at[1] = (uint8_t)(bits >> 8);
+  at[2] = (uint8_t)(bits >> 16), at[3] = (uint8_t)(bits >> 24);
+  at[4] = (uint8_t)(bits >> 32), at[5] = (uint8_t)(bits >> 40);
+  at[6] = (uint8_t)(bits >> 48), at[7] = (uint8_t)(bits >> 56);
+  return end / 64;
+}
+
+static inline void md5_store(const uint32_t h[4], uint8_t out[16]) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(out, h, 16); /* the digest is the state's words, little-endian */
+#else
+  for (int i = 0; i < 4; i++) {
+    out[4 * i] = (uint8_t)h[i];
+    out[4 * i + 1] = (uint8_t)(h[i] >> 8);
+    out[4 * i + 2] = (uint8_t)(h[i] >> 16);
+    out[4 * i + 3] = (uint8_t)(h[i] >> 24);
+  }
+#endif
+}
+
+/* Whole blocks read in place, the padded end built once: the incremental
+ * path's buffering and byte loops cost half as much as a block. */
+void aev__md5_once(const void *data, size_t n, uint8_t out[16]) {
+  const uint8_t *p = data;
+  uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
+  uint8_t tail[128];
+  size_t tail_blocks = md5_tail(p, n, tail);
+  if (n >= 64) md5_blocks(h, p, n / 64);
+  md5_blocks(h, tail, tail_blocks);
+  md5_store(h, out);
+}
+
+/* One block of MD5 is a chain of 64 dependent steps, so hashing messages
+ * one at a time leaves most of the CPU idle. Eight side by side, one per
+ * 32-bit lane of a vector (GCC and clang vector extensions; pairs of SSE2
+ * registers on plain x86-64), keep it busy: PutRecords hashes up to 500
+ * partition keys a call, SendMessageBatch up to 10 bodies. */
 #define MD5_LANES 8
 typedef uint32_t md5_lanes __attribute__((vector_size(4 * MD5_LANES)));
+/* The constants already in every lane: each step adds one from memory
+ * rather than building it from an immediate (three instructions). */
+#define MD5_SPLAT(c) {c, c, c, c, c, c, c, c}
+static const md5_lanes md5_tv[64] = {MD5_T(MD5_SPLAT)};
 
-/* Messages under 56 bytes in the lanes: each padded into one block.
- * Inlined into one function per instruction set. */
+/* GCC 12+ and clang have __builtin_shufflevector. */
+#if defined(__has_builtin)
+#if __has_builtin(__builtin_shufflevector) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define MD5_TRANSPOSE 1
+#endif
+#endif
+
+#ifdef MD5_TRANSPOSE
+#define MD5_SHUF(a, b, ...) __builtin_shufflevector(a, b, __VA_ARGS__)
+/* Words off/4 .. off/4 + 7 of eight blocks (one per lane) into x[0..7]:
+ * eight vector loads and an 8x8 transpose in the shapes of the x86 unpack
+ * instructions (within 128-bit halves, then across them), where loading
+ * each word into its lane costs 128 loads and stores. */
+static inline __attribute__((always_inline)) void md5_words(
+    const uint8_t *const *p, size_t off, md5_lanes *x) {
+  md5_lanes r[8], t[8], u[8];
+  for (int l = 0; l < 8; l++) memcpy(&r[l], p[l] + off, sizeof r[l]);
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = MD5_SHUF(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+    t[i + 1] = MD5_SHUF(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+  }
+  for (int i = 0; i < 8; i += 4)
+    for (int j = 0; j < 2; j++) {
+      u[i + j] = MD5_SHUF(t[i + j], t[i + j + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+      u[i + j + 2] =
+          MD5_SHUF(t[i + j], t[i + j + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+    }
+  /* u[i] (lanes 0-3) and u[4 + i] (lanes 4-7) hold word order[i] in their
+   * low halves and word order[i] + 4 in their high ones. */
+  static const int order[4] = {0, 2, 1, 3};
+  for (int w = 0; w < 4; w++) {
+    x[w] = MD5_SHUF(u[order[w]], u[4 + order[w]], 0, 1, 2, 3, 8, 9, 10, 11);
+    x[w + 4] =
+        MD5_SHUF(u[order[w]], u[4 + order[w]], 4, 5, 6, 7, 12, 13, 14, 15);
+  }
+}
+#else
+static inline void md5_words(const uint8_t *const *p, size_t off,
+                             md5_lanes *x) {
+  for (size_t l = 0; l < MD5_LANES; l++)
+    for (int w = 0; w < 8; w++) x[w][l] = load_le32(p[l] + off + 4 * w);
+}
+#endif
+
+/* Up to eight messages (used of them), block by block: lane l reads its
+ * message's whole blocks in place, then its padded end. A lane whose
+ * message has no block left runs a stand-in block and keeps its state (its
+ * mask is 0), so similar lengths together waste least. Inlined into
+ * one function per instruction set. */
 static inline __attribute__((always_inline)) void md5_lanes_body(
     const uint8_t *const *msg, const size_t *len, size_t used,
-    uint8_t (*out)[16]) {
-  md5_lanes x[16];
-  for (size_t l = 0; l < MD5_LANES; l++) {
-    uint8_t blk[64] = {0};
-    size_t n = l < used ? len[l] : 0;
-    if (n) memcpy(blk, msg[l], n);
-    blk[n] = 0x80;
-    blk[56] = (uint8_t)(n << 3);
-    blk[57] = (uint8_t)(n >> 5);
-    for (int w = 0; w < 16; w++) x[w][l] = load_le32(blk + 4 * w);
+    uint8_t *const *out) {
+  uint8_t tail[MD5_LANES][128];
+  size_t whole[MD5_LANES], most = 0;
+  md5_lanes blocks = {0};
+  for (size_t l = 0; l < used; l++) {
+    whole[l] = len[l] / 64;
+    blocks[l] = (uint32_t)(whole[l] + md5_tail(msg[l], len[l], tail[l]));
+    if (blocks[l] > most) most = blocks[l];
   }
   const md5_lanes zero = {0};
-  md5_lanes a = zero + 0x67452301, b = zero + 0xefcdab89,
-            c = zero + 0x98badcfe, d = zero + 0x10325476;
-  MD5_ROUND(MD5_F, 0, 7, 12, 17, 22);
-  MD5_ROUND(MD5_G, 16, 5, 9, 14, 20);
-  MD5_ROUND(MD5_H, 32, 4, 11, 16, 23);
-  MD5_ROUND(MD5_I, 48, 6, 10, 15, 21);
-  md5_lanes h[4] = {a + 0x67452301, b + 0xefcdab89, c + 0x98badcfe,
-                    d + 0x10325476};
-  for (size_t l = 0; l < used; l++)
-    for (int i = 0; i < 4; i++) {
-      out[l][4 * i] = (uint8_t)h[i][l];
-      out[l][4 * i + 1] = (uint8_t)(h[i][l] >> 8);
-      out[l][4 * i + 2] = (uint8_t)(h[i][l] >> 16);
-      out[l][4 * i + 3] = (uint8_t)(h[i][l] >> 24);
+  md5_lanes h0 = zero + 0x67452301, h1 = zero + 0xefcdab89,
+            h2 = zero + 0x98badcfe, h3 = zero + 0x10325476;
+  for (size_t blk = 0; blk < most; blk++) {
+    /* Unused lanes read lane 0's block. */
+    const uint8_t *p[MD5_LANES];
+    for (size_t l = 0; l < MD5_LANES; l++) {
+      size_t m = l < used ? l : 0;
+      p[l] = blk < whole[m]    ? msg[m] + 64 * blk
+             : blk < blocks[m] ? tail[m] + 64 * (blk - whole[m])
+                               : tail[m];
     }
+    md5_lanes x[16];
+    md5_words(p, 0, x);
+    md5_words(p, 32, x + 8);
+    const md5_lanes *k = md5_tv;
+    /* Hides the table's contents, which the compiler would otherwise fold
+     * back into immediates. */
+    __asm__("" : "+r"(k));
+    md5_lanes a = h0, b = h1, c = h2, d = h3;
+    MD5_ROUND(MD5_F, 0, 7, 12, 17, 22);
+    MD5_ROUND(MD5_G, 16, 5, 9, 14, 20);
+    MD5_ROUND(MD5_H, 32, 4, 11, 16, 23);
+    MD5_ROUND(MD5_I, 48, 6, 10, 15, 21);
+    md5_lanes live = (md5_lanes)(zero + (uint32_t)blk < blocks);
+    h0 += a & live;
+    h1 += b & live;
+    h2 += c & live;
+    h3 += d & live;
+  }
+  for (size_t l = 0; l < used; l++) {
+    uint32_t h[4] = {h0[l], h1[l], h2[l], h3[l]};
+    md5_store(h, out[l]);
+  }
 }
-
 static void md5_lanes_base(const uint8_t *const *msg, const size_t *len,
-                           size_t used, uint8_t (*out)[16]) {
+                           size_t used, uint8_t *const *out) {
   md5_lanes_body(msg, len, used, out);
 }
 
@@ -222,13 +339,13 @@ static void md5_lanes_base(const uint8_t *const *msg, const size_t *len,
 #define HAVE_MD5_AVX2 1
 __attribute__((target("avx2"))) static void md5_lanes_avx2(
     const uint8_t *const *msg, const size_t *len, size_t used,
-    uint8_t (*out)[16]) {
+    uint8_t *const *out) {
   md5_lanes_body(msg, len, used, out);
 }
 #endif
 
 static void md5_lanes_run(const uint8_t *const *msg, const size_t *len,
-                          size_t used, uint8_t (*out)[16]) {
+                          size_t used, uint8_t *const *out) {
 #ifdef HAVE_MD5_AVX2
   if (__builtin_cpu_supports("avx2")) {
     md5_lanes_avx2(msg, len, used, out);
@@ -238,23 +355,60 @@ static void md5_lanes_run(const uint8_t *const *msg, const size_t *len,
   md5_lanes_base(msg, len, used, out);
 }
 
+/* Longer messages run alone: the lanes beside one would idle while it ran. */
+#define MD5_LANE_BLOCKS 16
+
+/* Sorted by block count (a counting sort per chunk of up to 64), eight
+ * lanes at a time, so that lanes of one run finish together. */
 void aev__md5_many(size_t n, const void *const *data, const size_t *lens,
                    uint8_t (*out)[16]) {
-  const uint8_t *msg[MD5_LANES];
-  size_t len[MD5_LANES], at[MD5_LANES], used = 0;
-  uint8_t d[MD5_LANES][16];
-  for (size_t i = 0; i < n; i++) {
-    if (lens[i] >= 56) {
-      aev__md5_once(data[i], lens[i], out[i]);
-    } else {
-      msg[used] = data[i];
-      len[used] = lens[i];
-      at[used++] = i;
+  enum { CHUNK = 64 };
+  if (n == 1) { /* nothing to sort: a SendMessage */
+    aev__md5_once(data[0], lens[0], out[0]);
+    return;
+  }
+  for (size_t from = 0; from < n; from += CHUNK) {
+    size_t to = n - from < CHUNK ? n : from + CHUNK, k = 0;
+    size_t first[MD5_LANE_BLOCKS + 1] = {0}, least = SIZE_MAX, most = 0;
+    uint8_t order[CHUNK];
+    for (size_t i = from; i < to; i++) {
+      size_t blocks = (lens[i] + 8) / 64 + 1;
+      if (blocks > MD5_LANE_BLOCKS) {
+        aev__md5_once(data[i], lens[i], out[i]);
+        continue;
+      }
+      first[blocks]++;
+      order[k++] = (uint8_t)(i - from);
+      if (blocks < least) least = blocks;
+      if (blocks > most) most = blocks;
     }
-    if (used == MD5_LANES || (used && i + 1 == n)) {
-      md5_lanes_run(msg, len, used, d);
-      for (size_t l = 0; l < used; l++) memcpy(out[at[l]], d[l], 16);
-      used = 0;
+    /* Mixed block counts: sorted (already in order when all are alike, as
+     * a batch's usually are). */
+    if (least < most) {
+      for (size_t b = 0, at = 0; b <= MD5_LANE_BLOCKS; b++) {
+        size_t count = first[b];
+        first[b] = at;
+        at += count;
+      }
+      for (size_t i = from; i < to; i++) {
+        size_t blocks = (lens[i] + 8) / 64 + 1;
+        if (blocks <= MD5_LANE_BLOCKS)
+          order[first[blocks]++] = (uint8_t)(i - from);
+      }
+    }
+    for (size_t s = 0; s < k; s += MD5_LANES) {
+      size_t used = k - s < MD5_LANES ? k - s : MD5_LANES;
+      const uint8_t *msg[MD5_LANES];
+      size_t len[MD5_LANES];
+      uint8_t *dst[MD5_LANES];
+      for (size_t l = 0; l < used; l++) {
+        size_t i = from + order[s + l];
+        msg[l] = data[i];
+        len[l] = lens[i];
+        dst[l] = out[i];
+      }
+      if (used == 1) aev__md5_once(msg[0], len[0], dst[0]);
+      else md5_lanes_run(msg, len, used, dst);
     }
   }
 }

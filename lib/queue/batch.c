@@ -274,7 +274,7 @@ static int settle_batch(aev_queue *q, size_t n, const char *const *ids,
   }
   int gone = q->res.deleted;
   pthread_mutex_unlock(&q->mu);
-  aev__queue_free_deleted(deleted);
+  aev__queue_free_deleted(q, deleted);
   if (gone) {
     aev_batch_result_free(r);
     return aev__sqs_no_queue();

@@ -18,6 +18,6 @@ void aev__queue_delete_received(aev_queue *q, aev_message *const *msgs,
     for (size_t j = 0; j < k && !q->res.deleted; j++)
       aev__queue_delete_locked(q, &h[j], now, &deleted);
     pthread_mutex_unlock(&q->mu);
-    aev__queue_free_deleted(deleted);
+    aev__queue_free_deleted(q, deleted);
   }
 }

@@ -18,6 +18,7 @@
 #define AEV__DEDUP_WINDOW_MS (5 * 60 * 1000)
 #define AEV__PURGE_INTERVAL_MS (60 * 1000)
 #define AEV__INFLIGHT_LIMIT 120000
+#define AEV__SPARE_PACKS 4
 
 typedef struct aev__group aev__group;
 typedef struct aev__attempt aev__attempt;
@@ -55,6 +56,7 @@ typedef struct aev__msg {
   uint32_t len : 29;   /* ≤ 1 MiB (MaximumMessageSize) */
   uint32_t in_ready : 1; /* which heap: ready (1) or pending (0) */
   uint32_t waiting : 1;  /* on the queue's wait list (link), not a heap */
+  uint32_t packed : 1;   /* one of a send batch's block (pack.c) */
   uint8_t id[16];
   aev__msg_ext *ext;
   aev__qbody *shared; /* the body when shared, else NULL and tail[] */
@@ -179,14 +181,39 @@ struct aev_queue {
   /* receive.c: the largest message copy the last receive made, which sizes
    * the next one's block before the lock is taken (so atomic, not mu) */
   _Atomic size_t recv_size;
+  /* pack.c: emptied send-batch blocks kept for the next batch (no lock:
+   * taken and put back with atomic exchanges) */
+  void *_Atomic spare_packs[AEV__SPARE_PACKS];
 };
+
+/* pack.c: a send batch's messages (body copies) in one allocation that
+ * goes with the last of them, or back to q for its next batch. Fills
+ * out[0..n) and returns 1; 0 (nothing made) when that would not pay (fewer
+ * than two, or large bodies) or memory is short. */
+int aev__msg_pack(aev_queue *q, size_t n, const void *const *bodies,
+                  const size_t *lens, aev__msg **out);
+/* Drops a packed message's hold on its block (aev__msg_free_in): the last
+ * keeps the block for q's next batch when q made it and has room (q may be
+ * NULL), else frees it. */
+void aev__msg_pack_drop(aev__msg *m, aev_queue *q);
+/* Frees the blocks q keeps (queue destroy). */
+void aev__msg_packs_free(aev_queue *q);
 
 /* store.c: message memory, slots, lists and heap (callers hold mu). A
  * message either copies its body or takes over the caller's reference to a
  * shared one (dropped if the message cannot be made). */
 aev__msg *aev__msg_new(const void *body, size_t len);
+/* aev__msg_new's message in memory the caller made, of
+ * aev__msg_inline_size(len) bytes. */
+static inline size_t aev__msg_inline_size(size_t len) {
+  return sizeof(aev__msg) + 16 + len + 1;
+}
+aev__msg *aev__msg_init_inline(void *mem, const void *body, size_t len);
 aev__msg *aev__msg_new_shared(aev__qbody *body);
 void aev__msg_free(aev__msg *m);
+/* The same on q's behalf (q may be NULL): q may then keep the block of
+ * a packed message for its next batch. */
+void aev__msg_free_in(aev_queue *q, aev__msg *m);
 int aev__store_add(aev_queue *q, aev__msg *m); /* slot + retention list */
 /* Standard queues, for a message with no delay: appends f (expire_at set,
  * holding a body reference) to the fresh list, 1; 0 when it would expire
@@ -297,7 +324,7 @@ void aev__queue_wake_send(aev_queue *q);
  * once mu is released: free() stays out of the critical section. */
 int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now,
                              aev__msg **deleted);
-void aev__queue_free_deleted(aev__msg *deleted);
+void aev__queue_free_deleted(aev_queue *q, aev__msg *deleted);
 int aev__queue_change_visibility_locked(aev_queue *q, const aev__handle *h,
                                         int seconds, int64_t now);
 

@@ -41,10 +41,10 @@ int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now,
   return AEV_OK;
 }
 
-void aev__queue_free_deleted(aev__msg *deleted) {
+void aev__queue_free_deleted(aev_queue *q, aev__msg *deleted) {
   while (deleted) {
     aev__msg *next = deleted->next;
-    aev__msg_free(deleted);
+    aev__msg_free_in(q, deleted);
     deleted = next;
   }
 }
@@ -79,7 +79,7 @@ int aev_queue_delete_message(aev_queue *q, const char *receipt_handle) {
                       : aev__queue_delete_locked(q, &h, aev__queue_now_mono(q),
                                                  &deleted);
   pthread_mutex_unlock(&q->mu);
-  aev__queue_free_deleted(deleted);
+  aev__queue_free_deleted(q, deleted);
   return rc;
 }
 

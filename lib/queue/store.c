@@ -25,15 +25,20 @@ static void msg_init(aev__msg *m, aev__qbody *shared, size_t len) {
   m->len = (uint32_t)len;
   m->in_ready = 0;
   m->waiting = 0;
+  m->packed = 0;
+}
+
+aev__msg *aev__msg_init_inline(void *mem, const void *body, size_t len) {
+  aev__msg *m = mem;
+  msg_init(m, NULL, len);
+  if (len) memcpy(m->tail + 16, body, len); /* a missing body is NULL */
+  m->tail[16 + len] = '\0';
+  return m;
 }
 
 aev__msg *aev__msg_new(const void *body, size_t len) {
-  aev__msg *m = malloc(sizeof *m + 16 + len + 1);
-  if (!m) return NULL;
-  msg_init(m, NULL, len);
-  memcpy(m->tail + 16, body, len);
-  m->tail[16 + len] = '\0';
-  return m;
+  void *mem = malloc(aev__msg_inline_size(len));
+  return mem ? aev__msg_init_inline(mem, body, len) : NULL;
 }
 
 /* Takes n of the body's carried records at once (fewer when it has fewer
@@ -56,7 +61,9 @@ aev__msg *aev__msg_new_shared(aev__qbody *body) {
   return m;
 }
 
-void aev__msg_free(aev__msg *m) {
+void aev__msg_free(aev__msg *m) { aev__msg_free_in(NULL, m); }
+
+void aev__msg_free_in(aev_queue *q, aev__msg *m) {
   if (!m) return;
   if (m->ext) {
     free(m->ext->attrs);
@@ -66,8 +73,10 @@ void aev__msg_free(aev__msg *m) {
     free(m->ext->dlq_source);
     free(m->ext);
   }
-  aev__qbody_unref(m->shared);
-  free(m);
+  aev__qbody *b = m->shared;
+  if (m->packed) aev__msg_pack_drop(m, q);
+  else free(m);
+  aev__qbody_unref(b);
 }
 
 void aev__qbody_ref(aev__qbody *b) { b->refs++; }

@@ -194,8 +194,8 @@ START_TEST(byte_at_a_time_and_null_empty_update) {
 }
 END_TEST
 
-/* Many messages at once, short ones (in lanes of eight) mixed with long
- * ones and counts that leave lanes unused, against one at a time. */
+/* Many messages at once, of one and two blocks, and counts that leave
+ * lanes unused, against one at a time. */
 START_TEST(md5_many_equals_one_at_a_time) {
   enum { N = 75 };
   uint8_t m[N + 126], d[N][16], want[16];
@@ -214,6 +214,62 @@ START_TEST(md5_many_equals_one_at_a_time) {
       ck_assert_mem_eq(d[i], want, sizeof want);
     }
   }
+}
+END_TEST
+
+static void md5_incremental(const uint8_t *m, size_t n, uint8_t out[16]) {
+  aev__md5 c;
+  aev__md5_init(&c);
+  aev__md5_update(&c, m, n);
+  aev__md5_final(&c, out);
+}
+
+/* Every length from 0 to 300 (one to six blocks, each padding case), eight
+ * distinct messages of it at a time so all lanes run, against the
+ * incremental MD5. */
+START_TEST(md5_many_every_length) {
+  uint8_t m[300 + 8];
+  for (size_t i = 0; i < sizeof m; i++) m[i] = (uint8_t)(i * 131 + 7);
+  for (size_t n = 0; n <= 300; n++) {
+    const void *msgs[8];
+    size_t lens[8];
+    uint8_t d[8][16], want[16];
+    for (size_t i = 0; i < 8; i++) msgs[i] = m + i, lens[i] = n;
+    aev__md5_many(8, msgs, lens, d);
+    for (size_t i = 0; i < 8; i++) {
+      md5_incremental(msgs[i], n, want);
+      ck_assert_mem_eq(d[i], want, sizeof want);
+    }
+  }
+}
+END_TEST
+
+/* Batches of 1 to 17 of mixed lengths (lanes that end at different
+ * blocks, part-filled runs, messages too long for the lanes), in the
+ * caller's order. */
+START_TEST(md5_many_mixed_batches) {
+  enum { MAX = 17, LONG = 2000 };
+  static uint8_t m[LONG + MAX];
+  for (size_t i = 0; i < sizeof m; i++) m[i] = (uint8_t)(i * 37 + 11);
+  uint32_t seed = 12345;
+  for (size_t round = 0; round < 50; round++)
+    for (size_t n = 1; n <= MAX; n++) {
+      const void *msgs[MAX];
+      size_t lens[MAX];
+      uint8_t d[MAX][16], want[16];
+      for (size_t i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        lens[i] = (seed >> 8) % 8 == 0 ? LONG - (seed >> 16) % 1200
+                                      : (seed >> 16) % 301;
+        msgs[i] = m + i;
+      }
+      memset(d, 0, sizeof d);
+      aev__md5_many(n, msgs, lens, d);
+      for (size_t i = 0; i < n; i++) {
+        md5_incremental(msgs[i], lens[i], want);
+        ck_assert_mem_eq(d[i], want, sizeof want);
+      }
+    }
 }
 END_TEST
 
@@ -237,6 +293,8 @@ int main(void) {
   tcase_add_test(tc, padding_boundaries);
   tcase_add_test(tc, md5_once_equals_incremental);
   tcase_add_test(tc, md5_many_equals_one_at_a_time);
+  tcase_add_test(tc, md5_many_every_length);
+  tcase_add_test(tc, md5_many_mixed_batches);
   tcase_add_test(tc, incremental_equals_one_shot);
   tcase_add_test(tc, byte_at_a_time_and_null_empty_update);
   tcase_add_test(tc, hex_is_lower_case_and_terminated);

@@ -138,10 +138,120 @@ START_TEST(fifo_batch_needs_ids_for_every_entry) {
   ck_assert_int_eq(strlen(aev_batch_result_sequence_number(r, 1)), 20);
   ck_assert_int_lt(strcmp(aev_batch_result_sequence_number(r, 0),
                           aev_batch_result_sequence_number(r, 1)), 0);
+  /* The same batch again: both duplicates, answered like the originals
+   * (their messages, made together, are dropped together). */
+  aev_batch_result *again;
+  ck_assert_int_eq(aev_queue_send_batch(q, 2, ids, bodies, lens, opts, &again), AEV_OK);
+  for (size_t i = 0; i < 2; i++)
+    ck_assert_str_eq(aev_batch_result_message_id(again, i), aev_batch_result_message_id(r, i));
+  aev_batch_result_free(again);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "2");
   aev_batch_result_free(r);
   aev_send_options_free(o1);
   aev_send_options_free(o2);
   aev_queue_release(q);
+}
+END_TEST
+
+/* A batch's messages share one allocation: each goes its own way (deleted
+ * in any order, received again) and the queue's next batches reuse it. */
+START_TEST(batch_messages_share_memory_but_not_fate) {
+  aev_queue *q = qt_queue(b, "q", NULL), *one = qt_queue(b, "one", NULL);
+  const char *ids[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+  char text[10][40];
+  const void *bodies[10];
+  size_t lens[10];
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < 10; i++) {
+      lens[i] = (size_t)snprintf(text[i], sizeof text[i], "round %d body %d%.*s",
+                                 round, i, i * 2, "xxxxxxxxxxxxxxxxxxxx");
+      bodies[i] = text[i];
+    }
+    aev_batch_result *r;
+    ck_assert_int_eq(aev_queue_send_batch(q, 10, ids, bodies, lens, NULL, &r), AEV_OK);
+    aev_batch_result_free(r);
+    aev_message *m[10];
+    size_t n;
+    ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, m, &n), AEV_OK);
+    ck_assert_uint_eq(n, 10);
+    for (size_t i = 0; i < n; i++) {
+      ck_assert_str_eq(qt_body(m[i]), text[i]);
+      /* The MD5 a lone send (hashed on its own) gives the same body. */
+      qt_send(one, text[i]);
+      aev_message *o = qt_recv1(one);
+      ck_assert_str_eq(aev_message_md5_of_body(m[i]), aev_message_md5_of_body(o));
+      ck_assert_int_eq(aev_queue_delete_message(one, aev_message_receipt_handle(o)), AEV_OK);
+      aev_message_free(o);
+    }
+    /* Odd ones first, then the even ones but the last. */
+    for (size_t i = 1; i < n; i += 2)
+      ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(m[i])), AEV_OK);
+    for (size_t i = 0; i + 2 < n; i += 2)
+      ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(m[i])), AEV_OK);
+    qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "1");
+    /* The survivor comes back after its visibility timeout, whole. */
+    aev_broker_advance(b, 31000);
+    aev_message *again = qt_recv1(q);
+    ck_assert_ptr_nonnull(again);
+    ck_assert_str_eq(qt_body(again), text[8]);
+    ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(again)), AEV_OK);
+    aev_message_free(again);
+    for (size_t i = 0; i < n; i++) aev_message_free(m[i]);
+  }
+  /* An entry without a body fails alone; its packed copy is dropped. */
+  const void *partial[] = {"kept", NULL, "also kept"};
+  size_t plens[] = {4, 0, 9};
+  aev_batch_result *pr;
+  ck_assert_int_eq(aev_queue_send_batch(q, 3, ids, partial, plens, NULL, &pr), AEV_OK);
+  ck_assert_int_eq(aev_batch_result_status(pr, 0), AEV_OK);
+  ck_assert_str_eq(aev_batch_result_code(pr, 1), "MissingParameter");
+  ck_assert_int_eq(aev_batch_result_status(pr, 2), AEV_OK);
+  aev_batch_result_free(pr);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "2");
+  /* A batch left in the queue goes with it. */
+  aev_batch_result *r;
+  ck_assert_int_eq(aev_queue_send_batch(q, 10, ids, bodies, lens, NULL, &r), AEV_OK);
+  aev_batch_result_free(r);
+  aev_queue_release(one);
+  aev_queue_release(q);
+}
+END_TEST
+
+/* Batch messages moved to a dead-letter queue outlive their source. */
+START_TEST(batch_messages_outlive_their_queue_in_a_dlq) {
+  aev_queue *dlq = qt_queue(b, "dlq", NULL);
+  char attrs[256];
+  snprintf(attrs, sizeof attrs,
+           "{\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"%s\\\",\\\"maxReceiveCount\\\":1}\"}",
+           aev_queue_arn(dlq));
+  aev_queue *q = qt_queue(b, "src", attrs);
+  const char *ids[] = {"a", "b", "c"};
+  const void *bodies[] = {"first", "second", "third"};
+  size_t lens[] = {5, 6, 5};
+  aev_batch_result *r;
+  ck_assert_int_eq(aev_queue_send_batch(q, 3, ids, bodies, lens, NULL, &r), AEV_OK);
+  aev_batch_result_free(r);
+  aev_message *m[10];
+  size_t n;
+  ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 3);
+  for (size_t i = 0; i < n; i++) aev_message_free(m[i]);
+  aev_broker_advance(b, 31000);
+  ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 0); /* all three moved */
+  ck_assert_int_eq(aev_queue_delete(q), AEV_OK);
+  aev_queue_release(q);
+  ck_assert_int_eq(aev_queue_receive(dlq, 10, 0, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 3);
+  int seen = 0; /* in any order: one bit per body */
+  for (size_t i = 0; i < n; i++) {
+    for (int k = 0; k < 3; k++)
+      if (!strcmp(qt_body(m[i]), bodies[k])) seen |= 1 << k;
+    ck_assert_int_eq(aev_queue_delete_message(dlq, aev_message_receipt_handle(m[i])), AEV_OK);
+    aev_message_free(m[i]);
+  }
+  ck_assert_int_eq(seen, 7);
+  aev_queue_release(dlq);
 }
 END_TEST
 
@@ -152,6 +262,8 @@ static Suite *suite(void) {
   tcase_add_test(t, send_batch_partial_failure);
   tcase_add_test(t, whole_request_checks);
   tcase_add_test(t, fifo_batch_needs_ids_for_every_entry);
+  tcase_add_test(t, batch_messages_share_memory_but_not_fate);
+  tcase_add_test(t, batch_messages_outlive_their_queue_in_a_dlq);
   suite_add_tcase(s, t);
   return s;
 }
