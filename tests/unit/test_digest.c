@@ -194,11 +194,33 @@ START_TEST(byte_at_a_time_and_null_empty_update) {
 }
 END_TEST
 
+static void md5_incremental(const uint8_t *m, size_t n, uint8_t out[16]) {
+  aev__md5 c;
+  aev__md5_init(&c);
+  aev__md5_update(&c, m, n);
+  aev__md5_final(&c, out);
+}
+
+enum { MANY_MAX = 80 };
+
+/* aev__md5_many over n (<= MANY_MAX) messages gives each one's MD5, in
+ * the caller's order. */
+static void assert_many_each(size_t n, const void *const *msgs,
+                             const size_t *lens) {
+  uint8_t d[MANY_MAX][16], want[16];
+  memset(d, 0, sizeof d);
+  aev__md5_many(n, msgs, lens, d);
+  for (size_t i = 0; i < n; i++) {
+    md5_incremental(msgs[i], lens[i], want);
+    ck_assert_mem_eq(d[i], want, sizeof want);
+  }
+}
+
 /* Many messages at once, of one and two blocks, and counts that leave
  * lanes unused, against one at a time. */
 START_TEST(md5_many_equals_one_at_a_time) {
   enum { N = 75 };
-  uint8_t m[N + 126], d[N][16], want[16];
+  uint8_t m[N + 126];
   const void *msgs[N];
   size_t lens[N];
   for (size_t i = 0; i < sizeof m; i++) m[i] = (uint8_t)(i * 37 + 11);
@@ -206,23 +228,10 @@ START_TEST(md5_many_equals_one_at_a_time) {
     lens[i] = i % 9 == 4 ? 56 + i % 70 : (i * 7) % 56;
     msgs[i] = m + i;
   }
-  for (size_t n = 0; n <= N; n += n < 20 ? 1 : 11) {
-    memset(d, 0, sizeof d);
-    aev__md5_many(n, msgs, lens, d);
-    for (size_t i = 0; i < n; i++) {
-      aev__md5_once(msgs[i], lens[i], want);
-      ck_assert_mem_eq(d[i], want, sizeof want);
-    }
-  }
+  for (size_t n = 0; n <= N; n += n < 20 ? 1 : 11)
+    assert_many_each(n, msgs, lens);
 }
 END_TEST
-
-static void md5_incremental(const uint8_t *m, size_t n, uint8_t out[16]) {
-  aev__md5 c;
-  aev__md5_init(&c);
-  aev__md5_update(&c, m, n);
-  aev__md5_final(&c, out);
-}
 
 /* Every length from 0 to 300 (one to six blocks, each padding case), eight
  * distinct messages of it at a time so all lanes run, against the
@@ -233,13 +242,8 @@ START_TEST(md5_many_every_length) {
   for (size_t n = 0; n <= 300; n++) {
     const void *msgs[8];
     size_t lens[8];
-    uint8_t d[8][16], want[16];
     for (size_t i = 0; i < 8; i++) msgs[i] = m + i, lens[i] = n;
-    aev__md5_many(8, msgs, lens, d);
-    for (size_t i = 0; i < 8; i++) {
-      md5_incremental(msgs[i], n, want);
-      ck_assert_mem_eq(d[i], want, sizeof want);
-    }
+    assert_many_each(8, msgs, lens);
   }
 }
 END_TEST
@@ -256,19 +260,13 @@ START_TEST(md5_many_mixed_batches) {
     for (size_t n = 1; n <= MAX; n++) {
       const void *msgs[MAX];
       size_t lens[MAX];
-      uint8_t d[MAX][16], want[16];
       for (size_t i = 0; i < n; i++) {
         seed = seed * 1103515245u + 12345u;
         lens[i] = (seed >> 8) % 8 == 0 ? LONG - (seed >> 16) % 1200
                                       : (seed >> 16) % 301;
         msgs[i] = m + i;
       }
-      memset(d, 0, sizeof d);
-      aev__md5_many(n, msgs, lens, d);
-      for (size_t i = 0; i < n; i++) {
-        md5_incremental(msgs[i], lens[i], want);
-        ck_assert_mem_eq(d[i], want, sizeof want);
-      }
+      assert_many_each(n, msgs, lens);
     }
 }
 END_TEST
