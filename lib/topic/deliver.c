@@ -417,12 +417,8 @@ static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n,
  * references and records at once. 0 when the notification needs the full
  * path. */
 static int plain_begin(aev__fan *f, aev__note *n, const aev__qtime *now, aev__qput *put) {
-  aev__qbody *body = NULL;
-  if (!f->v->plain_raw || n->attrs.publish_text ||
-      aev__note_sqs_body(n, 1, NULL, f->v->plain_raw, &body) != AEV_OK)
-    return 0;
-  aev__qput_begin(put, body, f->v->plain_raw, now);
-  return 1;
+  return f->v->plain_raw && !n->attrs.publish_text &&
+         aev__note_plain_put(n, f->v->plain_raw, now, put) == AEV_OK;
 }
 
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {

@@ -1,6 +1,7 @@
 /* Topic lifecycle: CreateTopic (name rules, idempotency), lookup,
  * DeleteTopic, handles, counters, and the clock helper the other files
  * share. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,11 @@ int64_t aev__topic_now_ms(const aev_topic *t) {
 
 void aev__topic_count(aev_topic *t, int counter, int64_t n) {
   t->counters[counter] += n;
+}
+
+void aev__topic_count_locked(aev_topic *t, int counter, int64_t n) {
+  int64_t v = atomic_load_explicit(&t->counters[counter], memory_order_relaxed);
+  atomic_store_explicit(&t->counters[counter], v + n, memory_order_relaxed);
 }
 
 int aev__topic_check(const aev_topic *t) {
@@ -116,6 +122,7 @@ static int topic_new(aev_broker *b, const char *name, aev__tconf *conf,
   if (conf->fifo) t->strand = aev__strand_new(aev__broker_sched(b));
   t->conf = *conf;
   t->next_seq = 10000000000000000000ULL; /* AWS's FIFO numbers have 20 digits */
+  aev__rng_seed(&t->rng, aev__broker_random(b));
   int rc = aev__resource_init(&t->res, b, AEV__KIND_TOPIC, name, topic_destroy,
                               topic_shutdown);
   if (rc != AEV_OK || (conf->fifo && !t->strand)) {

@@ -11,6 +11,7 @@
 #include "awsevents/pattern.h"
 #include "awsevents/queue.h"
 #include "awsevents/topic.h"
+#include "core/ids.h"
 #include "core/registry.h"
 #include "core/sched.h"
 #include "queue/queue.h"
@@ -122,6 +123,12 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
  * refuses. */
 int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,
                        aev__qbody **out);
+/* The fan-out's plain raw sends (put, begun for sends of them) of the raw
+ * body, made here with its note reference: the fan-out's first step, so no
+ * delivery has made it yet and no other thread can see it before it is
+ * published. A status when it exists already or cannot be made (the sends
+ * then take the full path). */
+int aev__note_plain_put(aev__note *n, uint32_t sends, const aev__qtime *now, aev__qput *put);
 /* ISO-8601 UTC with milliseconds, as SNS writes Timestamp. */
 void aev__iso_ms(int64_t ms, char out[32]);
 
@@ -245,6 +252,10 @@ struct aev_topic {
    * of subscriptions. Created with the topic, freed with it. */
   aev_pattern_set *filters[2];
   uint64_t next_seq;
+  /* MessageIds: a stream seeded from the broker's generator, drawn during
+   * the lock hold a publish takes anyway rather than under the broker's
+   * own lock. */
+  aev__rng rng;
   aev__tdedup *dd_head, *dd_tail;
   json_t *dd_index; /* key -> (json_integer)(intptr_t)entry */
 };
@@ -254,6 +265,9 @@ int aev__topic_check(const aev_topic *t);
 int aev__topic_find(aev_broker *b, const char *name_or_arn, aev_topic **out);
 int64_t aev__topic_now_ms(const aev_topic *t);
 void aev__topic_count(aev_topic *t, int counter, int64_t n);
+/* The same without a read-modify-write, for counters only holders of the
+ * topic's mu write (PUBLISHED, PUBLISH_SIZE): mu held. */
+void aev__topic_count_locked(aev_topic *t, int counter, int64_t n);
 
 /* tattrs.c: topic attributes and tags. */
 int aev__tconf_parse(json_t *attrs, int creating, aev__tconf *out);
