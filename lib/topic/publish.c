@@ -121,6 +121,7 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
   n->per_protocol = structure;
   int failed = 0;
   n->message = n->text;
+  n->message_len = len;
   memcpy(n->text, def ? def : r->message, len);
   n->text[len] = '\0';
   n->subject = dup_or_null(r->subject, &failed);
@@ -188,8 +189,8 @@ static int dedup_add(aev_topic *t, const char *key, const aev__note *n,
 
 /* Counts a publish (mu held: only lock holders write these two). */
 static void count_published(aev_topic *t, const aev__pub_req *r, int64_t sign) {
-  aev__topic_count_locked(t, AEV__C_PUBLISHED, sign);
-  aev__topic_count_locked(t, AEV__C_PUBLISH_SIZE, sign * (int64_t)r->len);
+  aev__topic_count_locked(&t->counters[AEV__C_PUBLISHED], sign);
+  aev__topic_count_locked(&t->counters[AEV__C_PUBLISH_SIZE], sign * (int64_t)r->len);
 }
 
 /* FIFO topics: deduplication, the sequence number and the post to the
@@ -251,7 +252,15 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
     id_bits[1] = aev__rng_next(&t->rng);
   }
   if (rc == AEV_OK && go) rc = aev__fan_take(t, &f);
-  if (rc == AEV_OK && go) count_published(t, r, 1);
+  if (rc == AEV_OK && go) {
+    count_published(t, r, 1);
+    /* The fan-out's plain raw sends (no attributes) count as delivered
+     * here, within this lock hold; it takes back any that fails. */
+    if (f.v && !attrs.publish_text) {
+      f.counted = f.v->plain_raw;
+      aev__topic_count_locked(&t->plain_delivered, f.counted);
+    }
+  }
   pthread_mutex_unlock(&t->mu);
   aev__note *n = NULL;
   if (rc == AEV_OK && !r->dry && !(n = note_new(t, r, structure, &attrs, id_bits))) {
@@ -259,6 +268,7 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
     if (go) {
       pthread_mutex_lock(&t->mu);
       count_published(t, r, -1);
+      aev__topic_count_locked(&t->plain_delivered, -(int64_t)f.counted);
       pthread_mutex_unlock(&t->mu);
     }
   }

@@ -1,7 +1,6 @@
 /* Topic lifecycle: CreateTopic (name rules, idempotency), lookup,
  * DeleteTopic, handles, counters, and the clock helper the other files
  * share. */
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,11 +28,6 @@ int64_t aev__topic_now_ms(const aev_topic *t) {
 
 void aev__topic_count(aev_topic *t, int counter, int64_t n) {
   t->counters[counter] += n;
-}
-
-void aev__topic_count_locked(aev_topic *t, int counter, int64_t n) {
-  int64_t v = atomic_load_explicit(&t->counters[counter], memory_order_relaxed);
-  atomic_store_explicit(&t->counters[counter], v + n, memory_order_relaxed);
 }
 
 int aev__topic_check(const aev_topic *t) {
@@ -242,7 +236,7 @@ int aev_topic_counter(aev_topic *t, const char *name, int64_t *value) {
     return aev__sns_invalid("Invalid parameter: missing argument");
   for (int i = 0; i < AEV__C_COUNT; i++)
     if (strcmp(name, aev__topic_counter_names[i]) == 0) {
-      *value = t->counters[i];
+      *value = t->counters[i] + (i == AEV__C_DELIVERED ? t->plain_delivered : 0);
       return AEV_OK;
     }
   return aev__sns_invalid("Invalid parameter: Unknown counter %s", name);
