@@ -148,6 +148,7 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
   n->topic_arn = t->res.arn;
   n->region = aev_broker_region(t->res.broker);
   if (failed) {
+    n->per_protocol = NULL; /* still the caller's to drop */
     aev__note_unref(n);
     return NULL;
   }
