@@ -4,6 +4,7 @@
  * queue with only the per-message work SQS semantics need: a fresh entry
  * the body carries (aev__fresh; else one allocation), 16 random id bytes
  * (formatted when a receive returns them), one short lock hold. */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "core/broker.h"
@@ -114,12 +115,15 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
   return rc == AEV_OK ? AEV_OK : aev__nomem();
 }
 
+/* No other thread sees b before the caller publishes it: relaxed stores,
+ * not read-modify-writes, count its references and records. */
 void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, const aev__qtime *now) {
-  if (n > 1) aev__qbody_ref_n(b, n - 1);
-  uint32_t got;
+  uint32_t got = n < b->nrec ? n : b->nrec;
+  atomic_store_explicit(&b->refs, (long)n + 1, memory_order_relaxed);
+  atomic_store_explicit(&b->taken, got, memory_order_relaxed);
   p->body = b;
-  p->rec = aev__qbody_take(b, n, &got);
-  p->end = p->rec + got;
+  p->rec = 0;
+  p->end = got;
   p->now = *now;
 }
 

@@ -57,7 +57,6 @@ int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5);
 /* SendMessage's check of a body's characters (InvalidMessageContents). */
 int aev__qbody_check(const void *body, size_t len);
 void aev__qbody_ref(aev__qbody *b);
-void aev__qbody_ref_n(aev__qbody *b, uint32_t n);
 /* store.c: takes n of the body's carried records at once (fewer when it
  * has fewer left): the index of the first, and *got how many. */
 uint32_t aev__qbody_take(aev__qbody *b, uint32_t n, uint32_t *got);
@@ -111,9 +110,10 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
 
 /* One fan-out's plain sends of a shared body (what aev__queue_send_shared
  * takes its short path for) as a batch: begun with the number of sends
- * n >= 1 and the caller's reference to b, which it takes over, taking the
- * other n - 1 references and the carried records at once; then exactly n
- * calls of aev__qput_one, each consuming one reference. */
+ * n >= 1 and a body no other thread can see yet (just made: refs 1, no
+ * record taken), whose reference the caller keeps; the n sends' references
+ * and records are counted with plain writes. Then exactly n calls of
+ * aev__qput_one, each consuming one reference. */
 typedef struct aev__qput {
   aev__qbody *body;
   uint32_t rec, end; /* the carried records not used yet */

@@ -81,8 +81,6 @@ void aev__msg_free_in(aev_queue *q, aev__msg *m) {
 
 void aev__qbody_ref(aev__qbody *b) { b->refs++; }
 
-void aev__qbody_ref_n(aev__qbody *b, uint32_t n) { b->refs += n; }
-
 void aev__qbody_unref(aev__qbody *b) {
   if (b && --b->refs == 0) free(b);
 }

@@ -417,12 +417,8 @@ static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n,
  * references and records at once. 0 when the notification needs the full
  * path. */
 static int plain_begin(aev__fan *f, aev__note *n, const aev__qtime *now, aev__qput *put) {
-  aev__qbody *body = NULL;
-  if (!f->v->plain_raw || n->attrs.publish_text ||
-      aev__note_sqs_body(n, 1, NULL, f->v->plain_raw, &body) != AEV_OK)
-    return 0;
-  aev__qput_begin(put, body, f->v->plain_raw, now);
-  return 1;
+  return f->v->plain_raw && !n->attrs.publish_text &&
+         aev__note_plain_put(n, f->v->plain_raw, now, put) == AEV_OK;
 }
 
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
@@ -437,18 +433,27 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
   aev__qtime_now(t->res.broker, &now);
   aev__qput put;
   int plain = plain_begin(f, n, &now, &put);
-  int64_t delivered = 0;
+  int64_t delivered = 0, missed = 0;
   for (size_t i = 0; i < f->v->set->n; i++) {
+    int p = f->v->how[i] == AEV__HOW_PLAIN;
+    if (plain && p && aev__qput_one(&put, endpoint_queue(t, f->v->set->s[i])) == AEV_OK) {
+      delivered += !f->counted;
+      continue;
+    }
     /* A plain send that fails takes the full path, which words the error
      * and retries by the policy. */
-    if (plain && f->v->how[i] == AEV__HOW_PLAIN &&
-        aev__qput_one(&put, endpoint_queue(t, f->v->set->s[i])) == AEV_OK)
-      delivered++;
-    else
-      delivered += deliver_one(t, f, i, n, &now);
+    int d = deliver_one(t, f, i, n, &now);
+    if (p && f->counted) missed += !d;
+    else delivered += d;
   }
   if (delivered) aev__topic_count(t, AEV__C_DELIVERED, delivered);
-  for (int k = 0; k < (int)(sizeof f->filtered / sizeof f->filtered[0]); k++)
+  if (missed) {
+    pthread_mutex_lock(&t->mu);
+    aev__topic_count_locked(&t->plain_delivered, -missed);
+    pthread_mutex_unlock(&t->mu);
+  }
+  /* filtered[0] counts every message a filter dropped, whatever the kind. */
+  for (int k = 0; f->filtered[0] && k < (int)(sizeof f->filtered / sizeof f->filtered[0]); k++)
     if (f->filtered[k]) aev__topic_count(t, AEV__C_FILTERED + k, f->filtered[k]);
   aev__fan_free(f);
 }

@@ -20,8 +20,11 @@ void aev__note_id_text(aev__note *n) { aev__uuid4_text(n->id_bits[0], n->id_bits
 
 void aev__note_ref(aev__note *n) { n->refs++; }
 
+/* The last holder frees without a read-modify-write: with one reference
+ * left nobody else can take another. */
 void aev__note_unref(aev__note *n) {
-  if (!n || --n->refs > 0) return;
+  if (!n) return;
+  if (atomic_load_explicit(&n->refs, memory_order_acquire) != 1 && --n->refs > 0) return;
   free(n->group);
   free(n->dedup);
   free(n->subject);
@@ -34,6 +37,7 @@ void aev__note_unref(aev__note *n) {
 }
 
 const char *aev__note_message(const aev__note *n, const char *protocol) {
+  if (!n->per_protocol) return n->message;
   const char *m = json_string_value(json_object_get(n->per_protocol, protocol));
   return m ? m : n->message;
 }
@@ -196,12 +200,17 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
   return out;
 }
 
+/* The length of m, a message of n's. */
+static size_t message_len(const aev__note *n, const char *m) {
+  return m == n->message ? n->message_len : strlen(m);
+}
+
 /* The raw sqs body, made once per notification. */
 static int shared_sqs_body(aev__note *n, uint32_t recs, aev__qbody **out) {
   aev__qbody *b = atomic_load(&n->sqs_body), *none = NULL;
   if (!b) {
     const char *m = aev__note_message(n, "sqs");
-    int rc = aev__qbody_new(m, strlen(m), recs, &b);
+    int rc = aev__qbody_new(m, message_len(n, m), recs, &b);
     if (rc != AEV_OK) return rc;
     if (!atomic_compare_exchange_strong(&n->sqs_body, &none, b)) {
       aev__qbody_unref(b);
@@ -210,6 +219,17 @@ static int shared_sqs_body(aev__note *n, uint32_t recs, aev__qbody **out) {
   }
   aev__qbody_ref(b);
   *out = b;
+  return AEV_OK;
+}
+
+int aev__note_plain_put(aev__note *n, uint32_t sends, const aev__qtime *now, aev__qput *put) {
+  if (atomic_load_explicit(&n->sqs_body, memory_order_relaxed)) return AEV_ERR_UNSUPPORTED;
+  const char *m = aev__note_message(n, "sqs");
+  aev__qbody *b;
+  int rc = aev__qbody_new(m, message_len(n, m), sends, &b);
+  if (rc != AEV_OK) return rc;
+  aev__qput_begin(put, b, sends, now);
+  atomic_store_explicit(&n->sqs_body, b, memory_order_release);
   return AEV_OK;
 }
 

@@ -109,7 +109,7 @@ static char *dup_or_null(const char *s, int *failed) {
 
 /* One allocation for the note and its default message. */
 static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structure,
-                           aev__sns_attrs *attrs) {
+                           aev__sns_attrs *attrs, const uint64_t id_bits[2]) {
   const char *def = structure ? json_string_value(json_object_get(structure, "default")) : NULL;
   size_t len = def ? strlen(def) : r->len;
   aev__note *n = malloc(sizeof *n + len + 1);
@@ -121,6 +121,7 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
   n->per_protocol = structure;
   int failed = 0;
   n->message = n->text;
+  n->message_len = len;
   memcpy(n->text, def ? def : r->message, len);
   n->text[len] = '\0';
   n->subject = dup_or_null(r->subject, &failed);
@@ -139,13 +140,15 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
     else if (r->parsed || aev__attrs_parse(r->attrs, &n->raw_attrs) != AEV_OK)
       n->raw_attrs_bad = 1;
   }
-  aev__broker_random2(t->res.broker, n->id_bits);
+  n->id_bits[0] = id_bits[0];
+  n->id_bits[1] = id_bits[1];
   n->published_ms = aev__topic_now_ms(t);
   n->fifo = t->conf.fifo;
   n->sigver = t->conf.signature_version;
   n->topic_arn = t->res.arn;
   n->region = aev_broker_region(t->res.broker);
   if (failed) {
+    n->per_protocol = NULL; /* still the caller's to drop */
     aev__note_unref(n);
     return NULL;
   }
@@ -185,14 +188,19 @@ static int dedup_add(aev_topic *t, const char *key, const aev__note *n,
   return AEV_OK;
 }
 
+/* Counts a publish (mu held: only lock holders write these two). */
+static void count_published(aev_topic *t, const aev__pub_req *r, int64_t sign) {
+  aev__topic_count_locked(&t->counters[AEV__C_PUBLISHED], sign);
+  aev__topic_count_locked(&t->counters[AEV__C_PUBLISH_SIZE], sign * (int64_t)r->len);
+}
+
 /* FIFO topics: deduplication, the sequence number and the post to the
  * topic's lane, under one lock hold so lanes see publishes in sequence
- * order. *dup: n was a duplicate, its id and sequence number now the
- * original's, and nothing was posted. */
-static int fifo_publish(aev_topic *t, aev__note *n, int64_t now, int *dup) {
+ * order, counted there. A duplicate takes the original's id and sequence
+ * number, and nothing is posted or counted. */
+static int fifo_publish(aev_topic *t, aev__note *n, const aev__pub_req *r, int64_t now) {
   aev__fan f = {0};
   char *key = NULL;
-  *dup = 0;
   pthread_mutex_lock(&t->mu);
   int rc = t->res.deleted ? aev__sns_not_found("Topic") : AEV_OK;
   /* FifoThroughputScope=MessageGroup keeps deduplication per group. */
@@ -205,12 +213,12 @@ static int fifo_publish(aev_topic *t, aev__note *n, int64_t now, int *dup) {
   if (d) {
     memcpy(n->id, d->id, sizeof d->id);
     memcpy(n->seq, d->seq, sizeof d->seq);
-    *dup = 1;
   } else if (rc == AEV_OK) {
     snprintf(n->seq, sizeof n->seq, "%llu", (unsigned long long)t->next_seq++);
     rc = dedup_add(t, key, n, now);
     if (rc == AEV_OK) rc = aev__fan_take(t, &f);
     if (rc == AEV_OK) rc = aev__fanout_post(t, &f, n);
+    if (rc == AEV_OK) count_published(t, r, 1);
   }
   pthread_mutex_unlock(&t->mu);
   aev__fan_free(&f);
@@ -222,34 +230,51 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
                            char *seq_out) {
   int rc = aev__topic_check(t);
   if (rc != AEV_OK) return rc;
+  /* Parsed before the lock, though the request's own errors come first. */
+  aev__sns_attrs attrs;
+  int attrs_rc = r->parsed ? aev__sns_attrs_copy(r->parsed, &attrs)
+                           : aev__sns_attrs_parse(r->attrs, r->where, &attrs);
   json_t *structure;
   aev__fan f = {0};
-  /* One lock hold checks the request against the topic's settings and, on
-   * standard topics, takes the subscribers this publish goes to. */
+  uint64_t id_bits[2] = {0};
+  /* One lock hold checks the request against the topic's settings, draws
+   * the id and, on standard topics, takes the subscribers this publish
+   * goes to and counts it. */
   pthread_mutex_lock(&t->mu);
   rc = check(t, r, &structure);
+  int fifo = t->conf.fifo, go = rc == AEV_OK && !r->dry && !fifo;
+  if (go && t->res.deleted) rc = aev__sns_not_found("Topic");
+  if (rc == AEV_OK) rc = attrs_rc;
   int max = t->conf.max_size ? t->conf.max_size : AEV__SNS_DEFAULT_MAX_SIZE;
-  int fifo = t->conf.fifo;
-  if (rc == AEV_OK && !r->dry && !fifo) {
-    if (t->res.deleted) rc = aev__sns_not_found("Topic");
-    else rc = aev__fan_take(t, &f);
+  if (rc == AEV_OK && r->len + attrs.size > (size_t)max)
+    rc = aev__sns_invalid("Invalid parameter: Message too long");
+  if (rc == AEV_OK && !r->dry) {
+    id_bits[0] = aev__rng_next(&t->rng);
+    id_bits[1] = aev__rng_next(&t->rng);
+  }
+  if (rc == AEV_OK && go) rc = aev__fan_take(t, &f);
+  if (rc == AEV_OK && go) {
+    count_published(t, r, 1);
+    /* The fan-out's plain raw sends (no attributes) count as delivered
+     * here, within this lock hold; it takes back any that fails. */
+    if (f.v && !attrs.publish_text) {
+      f.counted = f.v->plain_raw;
+      aev__topic_count_locked(&t->plain_delivered, f.counted);
+    }
   }
   pthread_mutex_unlock(&t->mu);
-  aev__sns_attrs attrs;
-  if (rc == AEV_OK)
-    rc = r->parsed ? aev__sns_attrs_copy(r->parsed, &attrs)
-                   : aev__sns_attrs_parse(r->attrs, r->where, &attrs);
-  else json_decref(structure);
-  if (rc != AEV_OK) {
-    aev__fan_free(&f);
-    return rc;
-  }
-  if (r->len + attrs.size > (size_t)max)
-    rc = aev__sns_invalid("Invalid parameter: Message too long");
   aev__note *n = NULL;
-  if (rc == AEV_OK && !r->dry && !(n = note_new(t, r, structure, &attrs))) rc = aev__nomem();
+  if (rc == AEV_OK && !r->dry && !(n = note_new(t, r, structure, &attrs, id_bits))) {
+    rc = aev__nomem();
+    if (go) {
+      pthread_mutex_lock(&t->mu);
+      count_published(t, r, -1);
+      aev__topic_count_locked(&t->plain_delivered, -(int64_t)f.counted);
+      pthread_mutex_unlock(&t->mu);
+    }
+  }
   if (!n) {
-    aev__sns_attrs_free(&attrs);
+    if (attrs_rc == AEV_OK) aev__sns_attrs_free(&attrs);
     json_decref(structure);
     aev__fan_free(&f);
     return rc;
@@ -257,18 +282,8 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   /* The id's text only where something reads it: raw sqs deliveries carry
    * no SNS message id. */
   if (id_out || fifo || (f.v && f.v->need_id)) aev__note_id_text(n);
-  if (fifo) {
-    int dup;
-    rc = fifo_publish(t, n, n->published_ms, &dup);
-    if (rc == AEV_OK && !dup) {
-      aev__topic_count(t, AEV__C_PUBLISHED, 1);
-      aev__topic_count(t, AEV__C_PUBLISH_SIZE, (int64_t)r->len);
-    }
-  } else {
-    aev__topic_count(t, AEV__C_PUBLISHED, 1);
-    aev__topic_count(t, AEV__C_PUBLISH_SIZE, (int64_t)r->len);
-    aev__fanout(t, &f, n);
-  }
+  if (fifo) rc = fifo_publish(t, n, r, n->published_ms);
+  else aev__fanout(t, &f, n);
   if (rc == AEV_OK) {
     if (id_out) memcpy(id_out, n->id, AEV_TOPIC_MESSAGE_ID_SIZE);
     if (seq_out) memcpy(seq_out, n->seq, AEV_TOPIC_SEQUENCE_NUMBER_SIZE);

@@ -116,6 +116,7 @@ static int topic_new(aev_broker *b, const char *name, aev__tconf *conf,
   if (conf->fifo) t->strand = aev__strand_new(aev__broker_sched(b));
   t->conf = *conf;
   t->next_seq = 10000000000000000000ULL; /* AWS's FIFO numbers have 20 digits */
+  aev__rng_seed(&t->rng, aev__broker_random(b));
   int rc = aev__resource_init(&t->res, b, AEV__KIND_TOPIC, name, topic_destroy,
                               topic_shutdown);
   if (rc != AEV_OK || (conf->fifo && !t->strand)) {
@@ -235,7 +236,7 @@ int aev_topic_counter(aev_topic *t, const char *name, int64_t *value) {
     return aev__sns_invalid("Invalid parameter: missing argument");
   for (int i = 0; i < AEV__C_COUNT; i++)
     if (strcmp(name, aev__topic_counter_names[i]) == 0) {
-      *value = t->counters[i];
+      *value = t->counters[i] + (i == AEV__C_DELIVERED ? t->plain_delivered : 0);
       return AEV_OK;
     }
   return aev__sns_invalid("Invalid parameter: Unknown counter %s", name);

@@ -6,11 +6,13 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "awsevents/pattern.h"
 #include "awsevents/queue.h"
 #include "awsevents/topic.h"
+#include "core/ids.h"
 #include "core/registry.h"
 #include "core/sched.h"
 #include "queue/queue.h"
@@ -83,6 +85,7 @@ typedef struct aev__note {
   char *group, *dedup;
   char *subject;
   char *message;         /* the default message (text, below) */
+  size_t message_len;
   json_t *per_protocol;  /* MessageStructure=json: the parsed object */
   aev__sns_attrs attrs;
   aev__attrs raw_attrs;  /* packed SQS attributes for raw delivery */
@@ -122,6 +125,12 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
  * refuses. */
 int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,
                        aev__qbody **out);
+/* The fan-out's plain raw sends (put, begun for sends of them) of the raw
+ * body, made here with its note reference: the fan-out's first step, so no
+ * delivery has made it yet and no other thread can see it before it is
+ * published. A status when it exists already or cannot be made (the sends
+ * then take the full path). */
+int aev__note_plain_put(aev__note *n, uint32_t sends, const aev__qtime *now, aev__qput *put);
 /* ISO-8601 UTC with milliseconds, as SNS writes Timestamp. */
 void aev__iso_ms(int64_t ms, char out[32]);
 
@@ -228,6 +237,10 @@ extern const char *const aev__topic_counter_names[AEV__C_COUNT];
 struct aev_topic {
   aev__resource res; /* first: the registry's view */
   _Atomic int64_t counters[AEV__C_COUNT];
+  /* Part of NumberOfNotificationsDelivered, written only under mu: a
+   * standard topic's plain raw sends, counted by the publish's lock hold
+   * and taken back for any that fails (aev__fan.counted). */
+  _Atomic int64_t plain_delivered;
   aev__strand *strand; /* FIFO topics: fan-out in sequence order */
   pthread_mutex_t mu;
   aev__tconf conf;
@@ -245,6 +258,10 @@ struct aev_topic {
    * of subscriptions. Created with the topic, freed with it. */
   aev_pattern_set *filters[2];
   uint64_t next_seq;
+  /* MessageIds: a stream seeded from the broker's generator, drawn during
+   * the lock hold a publish takes anyway rather than under the broker's
+   * own lock. */
+  aev__rng rng;
   aev__tdedup *dd_head, *dd_tail;
   json_t *dd_index; /* key -> (json_integer)(intptr_t)entry */
 };
@@ -254,6 +271,12 @@ int aev__topic_check(const aev_topic *t);
 int aev__topic_find(aev_broker *b, const char *name_or_arn, aev_topic **out);
 int64_t aev__topic_now_ms(const aev_topic *t);
 void aev__topic_count(aev_topic *t, int counter, int64_t n);
+/* Adds without a read-modify-write to a counter only holders of the
+ * topic's mu write (PUBLISHED, PUBLISH_SIZE, plain_delivered): mu held. */
+static inline void aev__topic_count_locked(_Atomic int64_t *counter, int64_t n) {
+  atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + n,
+                        memory_order_relaxed);
+}
 
 /* tattrs.c: topic attributes and tags. */
 int aev__tconf_parse(json_t *attrs, int creating, aev__tconf *out);
@@ -323,6 +346,9 @@ typedef struct aev__fan {
   /* What the filters dropped, by counter from AEV__C_FILTERED on (FILTERED,
    * _ATTRS, _BODY, _NO_ATTRS): one atomic add each per fan-out. */
   int64_t filtered[4];
+  /* The plain raw sends the publish counted as delivered ahead (mu held);
+   * the fan-out takes back those that fail. */
+  uint32_t counted;
 } aev__fan;
 
 /* Fills f from t (mu held). */

@@ -153,6 +153,12 @@ START_TEST(fan_out_under_threads) {
   int64_t published;
   ck_assert_int_eq(aev_topic_counter(std_topic, "NumberOfMessagesPublished", &published), AEV_OK);
   ck_assert_int_eq(published, total);
+  /* Every raw, filtered and callback delivery counted (the churn queue's
+   * add an unknown number more). */
+  int64_t delivered;
+  ck_assert_int_eq(aev_topic_counter(std_topic, "NumberOfNotificationsDelivered", &delivered),
+                   AEV_OK);
+  ck_assert_int_ge(delivered, 3 * total + total / 2 + total);
   for (int k = 0; k < 4; k++) aev_queue_release(q[k]);
   aev_queue_release(churn_q);
   aev_queue_release(fq);

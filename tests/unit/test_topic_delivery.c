@@ -294,6 +294,32 @@ START_TEST(recreated_queue_gets_deliveries) {
 }
 END_TEST
 
+/* Plain raw sends count as delivered when their publish takes the
+ * subscribers; the ones that then fail (a deleted queue, a body SQS
+ * refuses) are taken back. */
+START_TEST(failed_plain_sends_not_counted_delivered) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *q1 = qt_queue(b, "q1", NULL), *q2 = qt_queue(b, "q2", NULL);
+  char *a1 = tt_sub(t, q1, "{\"RawMessageDelivery\":\"true\"}");
+  char *a2 = tt_sub(t, q2, "{\"RawMessageDelivery\":\"true\"}");
+  tt_publish(t, "both", NULL);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsDelivered"), 2);
+  ck_assert_int_eq(aev_queue_delete(q2), AEV_OK);
+  tt_publish(t, "one", NULL);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsDelivered"), 3);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsFailed"), 1);
+  tt_publish(t, "bad \x01 char", NULL);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsDelivered"), 3);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsFailed"), 3);
+  ck_assert_int_eq(tt_counter(t, "NumberOfMessagesPublished"), 3);
+  aev_free(a1);
+  aev_free(a2);
+  aev_queue_release(q1);
+  aev_queue_release(q2);
+  aev_topic_release(t);
+}
+END_TEST
+
 static char *lambda_event;
 
 static void on_invoke(void *user, aev_invocation *ctx, const char *event, size_t len) {
@@ -487,6 +513,7 @@ int main(void) {
   tcase_add_test(tc, client_errors_skip_retries);
   tcase_add_test(tc, deleted_queue_goes_to_dlq);
   tcase_add_test(tc, recreated_queue_gets_deliveries);
+  tcase_add_test(tc, failed_plain_sends_not_counted_delivered);
   tcase_add_test(tc, lambda_subscription_gets_sns_record);
   tcase_add_test(tc, dedup_entries_are_pruned);
   tcase_add_test(tc, aws_managed_schedule);
