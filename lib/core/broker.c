@@ -121,13 +121,6 @@ void aev__broker_token(aev_broker *b, char *out, size_t len) {
   pthread_mutex_unlock(&b->rng_mu);
 }
 
-void aev__broker_random2(aev_broker *b, uint64_t out[2]) {
-  pthread_mutex_lock(&b->rng_mu);
-  out[0] = aev__rng_next(&b->rng);
-  out[1] = aev__rng_next(&b->rng);
-  pthread_mutex_unlock(&b->rng_mu);
-}
-
 uint64_t aev__broker_random(aev_broker *b) {
   pthread_mutex_lock(&b->rng_mu);
   uint64_t v = aev__rng_next(&b->rng);

@@ -23,9 +23,6 @@ aev__sched *aev__broker_sched(aev_broker *b);
 void aev__broker_uuid(aev_broker *b, char out[AEV_UUID_LEN + 1]);
 void aev__broker_token(aev_broker *b, char *out, size_t len);
 uint64_t aev__broker_random(aev_broker *b);
-/* Two draws under one lock: the bits of an aev__broker_uuid() that
- * aev__uuid4_text() formats later. */
-void aev__broker_random2(aev_broker *b, uint64_t out[2]);
 
 /* Sends a printf-formatted line to the log callback if level is enabled.
  * Never call it with a lock held. */
