@@ -508,6 +508,128 @@ START_TEST(sns_typed_attributes) {
 }
 END_TEST
 
+/* A seeded generator for the differential test. */
+static uint64_t diff_next(uint64_t *x) {
+  *x ^= *x >> 12;
+  *x ^= *x << 25;
+  *x ^= *x >> 27;
+  return *x * 0x2545f4914f6cdd1dULL;
+}
+
+/* A random scalar: one of a few strings (short, 8-byte and long, which
+ * the automaton keeps in and out of its entries), numbers (300 and 300.0
+ * alike) and literals. */
+static const char *diff_value(uint64_t *x) {
+  static const char *const v[] = {"\"a\"", "\"bb\"", "\"12345678\"",
+                                  "\"a value longer than sixteen bytes\"",
+                                  "300", "300.0", "-1", "true", "false", "null"};
+  return v[diff_next(x) % (sizeof v / sizeof *v)];
+}
+
+/* A big set against each of its patterns compiled alone: random exact
+ * patterns over a few top-level and nested paths (one to three
+ * conditions, some with two values), and random events, arrays among
+ * them; then again after removing every third pattern. Each field of an
+ * event is hashed once and looked up from many states, so any slip in
+ * that shows as a difference here. */
+START_TEST(set_matches_as_patterns_alone) {
+  enum { NP = 600, NE = 300 };
+  static const char *const paths[][2] = {{"source", NULL}, {"detail-type", NULL},
+                                         {"detail", "x"}, {"detail", "y"},
+                                         {"region", NULL}, {"detail", "z"}};
+  uint64_t rng = 0x5eed;
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  aev_pattern **alone = calloc(NP, sizeof *alone);
+  char buf[512];
+  for (int i = 0; i < NP; i++) {
+    int n = 1 + (int)(diff_next(&rng) % 3), used = 0, len = 0, nested = 0;
+    len += snprintf(buf + len, sizeof buf - (size_t)len, "{");
+    for (int k = 0; k < n; k++) {
+      int pth;
+      do pth = (int)(diff_next(&rng) % 6);
+      while (used >> pth & 1);
+      used |= 1 << pth;
+    }
+    int first = 1;
+    for (int pth = 0; pth < 6; pth++) {
+      if (!(used >> pth & 1) || paths[pth][1]) continue;
+      len += snprintf(buf + len, sizeof buf - (size_t)len, "%s\"%s\":[%s", first ? "" : ",",
+                      paths[pth][0], diff_value(&rng));
+      if (diff_next(&rng) % 4 == 0)
+        len += snprintf(buf + len, sizeof buf - (size_t)len, ",%s", diff_value(&rng));
+      len += snprintf(buf + len, sizeof buf - (size_t)len, "]");
+      first = 0;
+    }
+    for (int pth = 0; pth < 6; pth++) {
+      if (!(used >> pth & 1) || !paths[pth][1]) continue;
+      len += snprintf(buf + len, sizeof buf - (size_t)len, "%s%s\"%s\":[%s",
+                      nested ? "," : first ? "\"detail\":{" : ",\"detail\":{", "",
+                      paths[pth][1], diff_value(&rng));
+      len += snprintf(buf + len, sizeof buf - (size_t)len, "]");
+      nested = 1;
+    }
+    snprintf(buf + len, sizeof buf - (size_t)len, "%s}", nested ? "}" : "");
+    add(s, (uint64_t)i, buf);
+    ck_assert_msg(aev_pattern_compile(buf, strlen(buf), &alone[i]) == AEV_OK, "%s", buf);
+  }
+  for (int round = 0; round < 2; round++) {
+    for (int e = 0; e < NE; e++) {
+      int len = snprintf(buf, sizeof buf, "{\"source\":%s,\"detail-type\":%s,\"region\":[%s,%s],"
+                                          "\"detail\":{\"x\":%s,\"y\":[%s,%s],\"z\":%s}}",
+                         diff_value(&rng), diff_value(&rng), diff_value(&rng),
+                         diff_value(&rng), diff_value(&rng), diff_value(&rng),
+                         diff_value(&rng), diff_value(&rng));
+      char want[4096] = "";
+      for (int i = 0; i < NP; i++) {
+        int m = 0;
+        if (!alone[i]) continue;
+        ck_assert_int_eq(aev_pattern_matches(alone[i], buf, (size_t)len, &m), AEV_OK);
+        if (m) snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", *want ? "," : "", i);
+      }
+      char *got = match(s, buf);
+      ck_assert_msg(!strcmp(got, want), "%s: got %s want %s", buf, got, want);
+      free(got);
+    }
+    for (int i = 0; i < NP; i += 3) {
+      if (!alone[i]) continue;
+      ck_assert_int_eq(aev_pattern_set_remove(s, (uint64_t)i), AEV_OK);
+      aev_pattern_free(alone[i]);
+      alone[i] = NULL;
+    }
+  }
+  for (int i = 0; i < NP; i++) aev_pattern_free(alone[i]);
+  free(alone);
+  aev_pattern_set_free(s);
+}
+END_TEST
+
+/* Events with more than 64 named groups (a match keeps one bit per group,
+ * modulo 64, for what a path of steps consumed) and more fields than the
+ * inline buffers: groups 64 apart share a bit, which must not hide the
+ * later one from a state that still looks it up. */
+START_TEST(set_more_than_64_groups) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  char p[2048] = "{", ev[2048] = "{";
+  /* First, so that path kNN gets id NN and the event's group NN is kNN. */
+  for (int i = 0; i < 70; i++) {
+    snprintf(ev + strlen(ev), sizeof ev - strlen(ev), "%s\"k%02d\":%d", i ? "," : "", i, i);
+    snprintf(p + strlen(p), sizeof p - strlen(p), "%s\"k%02d\":[%d]", i ? "," : "", i, i);
+  }
+  strcat(ev, "}");
+  strcat(p, "}");
+  add(s, 200, p);
+  for (int i = 0; i < 6; i++) {
+    snprintf(p, sizeof p, "{\"k%02d\":[%d],\"k%02d\":[%d]}", i, i, 64 + i, 64 + i);
+    add(s, (uint64_t)i, p);
+  }
+  add(s, 100, "{\"k00\":[0],\"k64\":[64],\"k65\":[65],\"k01\":[1]}");
+  ck_match(s, ev, "0,1,2,3,4,5,100,200");
+  ck_match(s, "{\"k00\":0,\"k64\":64}", "0");
+  ck_match(s, "{\"k00\":0,\"k64\":65}", "");
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("pattern_set");
   TCase *tc = tcase_create("set");
@@ -523,6 +645,8 @@ int main(void) {
   tcase_add_test(tc, set_rebuilds_after_many_removals);
   tcase_add_test(tc, set_bad_arguments);
   tcase_add_test(tc, set_concurrent_readers_and_writer);
+  tcase_add_test(tc, set_matches_as_patterns_alone);
+  tcase_add_test(tc, set_more_than_64_groups);
   suite_add_tcase(s, tc);
   TCase *sns = tcase_create("sns");
   tcase_add_test(sns, sns_message_attributes);
