@@ -181,6 +181,11 @@ struct aev_queue {
   /* receive.c: the largest message copy the last receive made, which sizes
    * the next one's block before the lock is taken (so atomic, not mu) */
   _Atomic size_t recv_size;
+  /* recv_block.c: the block batch receives carve their copies from (mu),
+   * and its free bytes, read without the lock to decide whether a receive
+   * should bring a fresh block */
+  struct aev__msg_block *recv_slab;
+  _Atomic size_t recv_room;
   /* pack.c: emptied send-batch blocks kept for the next batch (no lock:
    * taken and put back with atomic exchanges) */
   void *_Atomic spare_packs[AEV__SPARE_PACKS];
@@ -198,6 +203,8 @@ int aev__msg_pack(aev_queue *q, size_t n, const void *const *bodies,
 void aev__msg_pack_drop(aev__msg *m, aev_queue *q);
 /* Frees the blocks q keeps (queue destroy). */
 void aev__msg_packs_free(aev_queue *q);
+/* recv_block.c: drops the queue's receive block (queue destruction). */
+void aev__recv_slab_free(aev_queue *q);
 
 /* store.c: message memory, slots, lists and heap (callers hold mu). A
  * message either copies its body or takes over the caller's reference to a

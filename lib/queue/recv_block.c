@@ -1,18 +1,28 @@
-/* Received messages' memory, made before the queue's lock is taken and
- * sized from the largest copy the queue's previous receive made, so that
- * the lock is not held across allocations: a receive of one message
- * allocates that message; a receive of several allocates one block and
- * carves its messages out of it under the lock (a batch of 10 costs one
- * malloc). Each message in a block holds a reference and aev_message_free()
- * drops it, from any thread; the receive drops its own when done, which
- * frees a block no message landed in. A message kept long keeps its whole
- * batch's block. */
+/* Received messages' memory, sized from the largest copy the queue's
+ * previous receive made, so that the lock is not held across allocations.
+ * A receive of one message allocates that message before taking the lock.
+ * Receives of several carve their copies, under the lock, from the queue's
+ * receive block of SLAB bytes: one malloc per SLAB bytes of copies rather
+ * than one per receive. That matters most to a consumer thread: the copies
+ * it keeps are fresh memory, and glibc grows a thread's arena with one
+ * mprotect() per allocation that outruns it. A receive that may not find
+ * room in the queue's block brings a fresh one, made before the lock, which
+ * replaces the queue's when that is full.
+ * Each message in a block holds a reference, and so does the queue for its
+ * current block; the last one frees it, from any thread. Bound: a kept
+ * message pins at most one block (SLAB bytes), and a queue keeps at most
+ * one block between receives. */
 #include <stdatomic.h>
 #include <stdlib.h>
 
 #include "queue/recv_block.h"
 
-/* Past this, memory made ahead saves nothing worth its unused tail. */
+/* Large enough to make arena growth rare, small enough to stay below
+ * glibc's mmap threshold (128 KiB) and not to weigh on an idle queue. */
+#define SLAB (64 * 1024)
+
+/* Past this, a lone message's memory made ahead saves nothing worth its
+ * unused tail. */
 #define AHEAD_MAX (64 * 1024)
 
 struct aev__msg_block {
@@ -27,14 +37,12 @@ static size_t round_up(size_t size) {
   return (size + a - 1) & ~(a - 1);
 }
 
-static aev__msg_block *block_new(size_t n, size_t size) {
-  size_t cap = n * round_up(size);
-  if (cap > AHEAD_MAX) return NULL;
-  aev__msg_block *b = malloc(sizeof *b + cap);
+static aev__msg_block *block_new(void) {
+  aev__msg_block *b = malloc(sizeof *b + SLAB);
   if (!b) return NULL;
   atomic_init(&b->refs, 1);
   b->used = 0;
-  b->cap = cap;
+  b->cap = SLAB;
   return b;
 }
 
@@ -52,16 +60,41 @@ void aev__msg_block_unref(aev__msg_block *b) {
     free(b);
 }
 
+void aev__recv_slab_free(aev_queue *q) { aev__msg_block_unref(q->recv_slab); }
+
 void aev__recv_mem_init(aev__recv_mem *mem, aev_queue *q, int max) {
   size_t guess = atomic_load_explicit(&q->recv_size, memory_order_relaxed);
   *mem = (aev__recv_mem){.guess = guess};
   if (!guess) guess = sizeof(aev_message) + 256;
-  if (max > 1) mem->block = block_new((size_t)max, guess);
-  else if (guess <= AHEAD_MAX && (mem->lone = malloc(guess)))
-    mem->lone_size = guess;
+  if (max == 1) {
+    if (guess <= AHEAD_MAX && (mem->lone = malloc(guess)))
+      mem->lone_size = guess;
+    return;
+  }
+  size_t need = (size_t)max * round_up(guess);
+  if (need > SLAB) return;
+  mem->batch = 1;
+  if (atomic_load_explicit(&q->recv_room, memory_order_relaxed) < need)
+    mem->fresh = block_new();
 }
 
-aev_message *aev__recv_mem_take(aev__recv_mem *mem, size_t size,
+/* A copy of size bytes from the queue's block, replaced by the fresh one
+ * when full (mu held); NULL when neither has room. */
+static aev_message *slab_take(aev__recv_mem *mem, aev_queue *q, size_t size) {
+  aev__msg_block *b = q->recv_slab;
+  aev_message *m = b ? block_take(b, size) : NULL;
+  if (!m && mem->fresh && round_up(size) <= mem->fresh->cap) {
+    mem->retired = b; /* the queue's reference, dropped after the lock */
+    q->recv_slab = b = mem->fresh;
+    mem->fresh = NULL;
+    m = block_take(b, size);
+  }
+  if (m)
+    atomic_store_explicit(&q->recv_room, b->cap - b->used, memory_order_relaxed);
+  return m;
+}
+
+aev_message *aev__recv_mem_take(aev__recv_mem *mem, aev_queue *q, size_t size,
                                 aev__msg_block **block) {
   if (size > mem->largest) mem->largest = size;
   *block = NULL;
@@ -72,15 +105,16 @@ aev_message *aev__recv_mem_take(aev__recv_mem *mem, size_t size,
     mem->lone = NULL;
     return m;
   }
-  aev_message *m = mem->block ? block_take(mem->block, size) : NULL;
-  if (m) *block = mem->block;
+  aev_message *m = mem->batch ? slab_take(mem, q, size) : NULL;
+  if (m) *block = q->recv_slab;
   else m = malloc(size);
   return m;
 }
 
 void aev__recv_mem_done(aev__recv_mem *mem, aev_queue *q) {
   free(mem->lone);
-  aev__msg_block_unref(mem->block);
+  aev__msg_block_unref(mem->fresh);
+  aev__msg_block_unref(mem->retired);
   if (mem->largest && mem->largest != mem->guess)
     atomic_store_explicit(&q->recv_size, mem->largest, memory_order_relaxed);
 }
