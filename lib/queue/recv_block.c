@@ -9,7 +9,10 @@
  * room in the queue's block brings a fresh one, made before the lock, which
  * replaces the queue's when that is full.
  * Each message in a block holds a reference, and so does the queue for its
- * current block; the last one frees it, from any thread. Bound: a kept
+ * current block; the last one frees it, from any thread. The queue starts
+ * a block with a reference for every copy it could ever hold and gives back
+ * the ones it did not hand out when it lets the block go, so carving a copy
+ * needs no atomic operation. Bound: a kept
  * message pins at most one block (SLAB bytes), and a queue keeps at most
  * one block between receives. */
 #include <stdatomic.h>
@@ -28,8 +31,13 @@
 struct aev__msg_block {
   atomic_size_t refs;
   size_t used, cap;
+  size_t carved; /* copies handed out (mu of the queue that carves) */
   max_align_t data[];
 };
+
+/* References a block starts with: the queue's, and one for each copy it
+ * could hold (a copy takes at least a byte). */
+#define START_REFS (SLAB + 1)
 
 /* Keeps the next message aligned. */
 static size_t round_up(size_t size) {
@@ -40,8 +48,8 @@ static size_t round_up(size_t size) {
 static aev__msg_block *block_new(void) {
   aev__msg_block *b = malloc(sizeof *b + SLAB);
   if (!b) return NULL;
-  atomic_init(&b->refs, 1);
-  b->used = 0;
+  atomic_init(&b->refs, START_REFS);
+  b->used = b->carved = 0;
   b->cap = SLAB;
   return b;
 }
@@ -51,16 +59,26 @@ static aev_message *block_take(aev__msg_block *b, size_t size) {
   if (size > b->cap - b->used) return NULL;
   aev_message *m = (aev_message *)(void *)((unsigned char *)b->data + b->used);
   b->used += size;
-  atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
+  b->carved++;
   return m;
 }
 
-void aev__msg_block_unref(aev__msg_block *b) {
-  if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
+static void drop(aev__msg_block *b, size_t refs) {
+  if (b && atomic_fetch_sub_explicit(&b->refs, refs, memory_order_acq_rel) == refs)
     free(b);
 }
 
-void aev__recv_slab_free(aev_queue *q) { aev__msg_block_unref(q->recv_slab); }
+void aev__msg_block_unref(aev__msg_block *b) { drop(b, 1); }
+
+/* The queue lets b go: its reference and the copies' it did not hand out
+ * (b's queue's mu held, or the queue gone). */
+static size_t unused_refs(const aev__msg_block *b) {
+  return b ? START_REFS - b->carved : 0;
+}
+
+void aev__recv_slab_free(aev_queue *q) {
+  drop(q->recv_slab, unused_refs(q->recv_slab));
+}
 
 void aev__recv_mem_init(aev__recv_mem *mem, aev_queue *q, int max) {
   size_t guess = atomic_load_explicit(&q->recv_size, memory_order_relaxed);
@@ -84,7 +102,8 @@ static aev_message *slab_take(aev__recv_mem *mem, aev_queue *q, size_t size) {
   aev__msg_block *b = q->recv_slab;
   aev_message *m = b ? block_take(b, size) : NULL;
   if (!m && mem->fresh && round_up(size) <= mem->fresh->cap) {
-    mem->retired = b; /* the queue's reference, dropped after the lock */
+    mem->retired = b; /* let go after the lock */
+    mem->retired_refs = unused_refs(b);
     q->recv_slab = b = mem->fresh;
     mem->fresh = NULL;
     m = block_take(b, size);
@@ -113,8 +132,8 @@ aev_message *aev__recv_mem_take(aev__recv_mem *mem, aev_queue *q, size_t size,
 
 void aev__recv_mem_done(aev__recv_mem *mem, aev_queue *q) {
   free(mem->lone);
-  aev__msg_block_unref(mem->fresh);
-  aev__msg_block_unref(mem->retired);
+  free(mem->fresh);
+  drop(mem->retired, mem->retired_refs);
   if (mem->largest && mem->largest != mem->guess)
     atomic_store_explicit(&q->recv_size, mem->largest, memory_order_relaxed);
 }

@@ -11,6 +11,7 @@ typedef struct aev__recv_mem {
   int batch;               /* copies come from the queue's receive block */
   aev__msg_block *fresh;   /* a block to replace the queue's, or NULL */
   aev__msg_block *retired; /* the queue's block it replaced, or NULL */
+  size_t retired_refs;     /* the references the queue held on it */
   aev_message *lone;       /* one message: its memory, or NULL */
   size_t lone_size;
   size_t guess;   /* the size each copy was expected to take */
