@@ -332,6 +332,9 @@ void aev__queue_wake_send(aev_queue *q);
 int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now,
                              aev__msg **deleted);
 void aev__queue_free_deleted(aev_queue *q, aev__msg *deleted);
+/* The now aev__queue_delete_locked() needs: the clock is read for FIFO
+ * queues only, as only their deletes compare a deadline with it. */
+int64_t aev__queue_delete_now(const aev_queue *q);
 int aev__queue_change_visibility_locked(aev_queue *q, const aev__handle *h,
                                         int seconds, int64_t now);
 
