@@ -54,16 +54,18 @@ static uint8_t check_byte(uint64_t lo, uint64_t hi) {
 
 #ifdef __SSE2__
 /* 16 hex digits' values as bytes; *bad gets a bit for any other
- * character (signed compares: bytes >= 0x80 fall outside both ranges). */
+ * character. A range check is one add and one signed compare: c + 0x80 -
+ * lo wraps exactly the bytes lo..lo+k-1 onto -128..-128+k-1. */
 static inline __m128i nibbles16(const char *s, int *bad) {
   __m128i c = _mm_loadu_si128((const __m128i *)(const void *)s);
-  __m128i is_d = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
-                               _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1)));
-  __m128i is_a = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('a' - 1)),
-                               _mm_cmplt_epi8(c, _mm_set1_epi8('f' + 1)));
+  __m128i is_d = _mm_cmplt_epi8(_mm_add_epi8(c, _mm_set1_epi8((char)(0x80 - '0'))),
+                                _mm_set1_epi8(-128 + 10));
+  __m128i is_a = _mm_cmplt_epi8(_mm_add_epi8(c, _mm_set1_epi8((char)(0x80 - 'a'))),
+                                _mm_set1_epi8(-128 + 6));
   *bad |= _mm_movemask_epi8(_mm_or_si128(is_d, is_a)) ^ 0xFFFF;
-  return _mm_or_si128(_mm_and_si128(is_d, _mm_sub_epi8(c, _mm_set1_epi8('0'))),
-                      _mm_and_si128(is_a, _mm_sub_epi8(c, _mm_set1_epi8('a' - 10))));
+  /* '0'..'9' and 'a'..'f' end in 0..9 and 1..6: letters add 9 */
+  return _mm_add_epi8(_mm_and_si128(c, _mm_set1_epi8(0x0F)),
+                      _mm_and_si128(is_a, _mm_set1_epi8(9)));
 }
 
 /* Each 16-bit lane holds a byte's high nibble (low half) and low nibble
