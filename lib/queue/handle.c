@@ -116,10 +116,6 @@ void aev__handle_pack(const aev_queue *q, const aev__msg *m,
   put64(raw + 8, hi | (uint64_t)check_byte(lo, hi) << 56);
 }
 
-void aev__handle_text(const uint8_t raw[AEV__HANDLE_RAW], char *out) {
-  aev__hex16(raw, out);
-}
-
 void aev__handle_read(const aev_queue *q, const char *text, aev__handle *h) {
   uint8_t raw[AEV__HANDLE_RAW];
   *h = (aev__handle){.text = text};

@@ -22,13 +22,8 @@ static const char *put_str(char **w, const char *s) {
   return at;
 }
 
-static int has_more(const aev_queue *q, const aev__msg *m) {
-  return m->ext || q->conf.fifo;
-}
-
-size_t aev__message_size(const aev_queue *q, const aev__msg *m) {
+size_t aev__message_size_more(const aev_queue *q, const aev__msg *m) {
   const aev__msg_ext *e = m->ext;
-  if (!has_more(q, m)) return offsetof(aev_message, data) + m->len + 1;
   size_t extra = sizeof(aev__rx_more);
   if (e)
     extra += e->attrs_len + slen(e->group) + slen(e->dedup) + slen(e->trace) +
@@ -83,7 +78,7 @@ void aev__message_fill(aev_message *msg, aev__msg_block *block,
   aev__handle_pack(q, m, (uint8_t *)msg->handle);
   /* The broker's account id is always 12 digits and a NUL. */
   memcpy(msg->sender, aev_broker_account(q->res.broker), sizeof msg->sender);
-  msg->has_more = (uint8_t)has_more(q, m);
+  msg->has_more = (uint8_t)aev__message_has_more(q, m);
   if (msg->has_more) fill_more(msg, q, m, r);
 }
 
@@ -103,7 +98,7 @@ static void finish_more(aev__rx_more *x) {
 void aev__message_finish(aev_message *msg) {
   uint8_t handle[AEV__HANDLE_RAW];
   memcpy(handle, msg->handle, sizeof handle);
-  aev__handle_text(handle, msg->handle);
+  aev__hex16(handle, msg->handle);
   uint8_t raw[16];
   memcpy(raw, msg->id, 16);
   aev__msg_id_format(raw, msg->id);

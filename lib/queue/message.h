@@ -66,7 +66,15 @@ static inline aev__rx_more *aev__message_more(const aev_message *m) {
  * received now (mu held): body, selected attributes, system attributes and
  * the receipt handle. block: the allocation msg is part of, or NULL when
  * msg was allocated on its own. */
-size_t aev__message_size(const aev_queue *q, const aev__msg *m);
+static inline int aev__message_has_more(const aev_queue *q, const aev__msg *m) {
+  return m->ext || q->conf.fifo;
+}
+size_t aev__message_size_more(const aev_queue *q, const aev__msg *m);
+/* Inline for the common copy: a standard queue's plain message. */
+static inline size_t aev__message_size(const aev_queue *q, const aev__msg *m) {
+  return aev__message_has_more(q, m) ? aev__message_size_more(q, m)
+                                     : offsetof(aev_message, data) + m->len + 1;
+}
 void aev__message_fill(aev_message *msg, aev__msg_block *block,
                        const aev_queue *q, const aev__msg *m,
                        const aev__recv_req *r);

@@ -293,10 +293,10 @@ void aev__attempts_free(aev_queue *q);
 /* handle.c: receipt handles. */
 #define AEV__HANDLE_LEN 32
 #define AEV__HANDLE_RAW 16 /* bytes behind the hex text */
-/* The handle's bytes (under mu), and their text (no lock needed). */
+/* The handle's bytes (under mu); aev__hex16() makes their text (no lock
+ * needed). */
 void aev__handle_pack(const aev_queue *q, const aev__msg *m,
                       uint8_t raw[AEV__HANDLE_RAW]);
-void aev__handle_text(const uint8_t raw[AEV__HANDLE_RAW], char *out);
 /* A receipt handle as a delete or visibility change reads it: decoded
  * before the lock is taken (q->tag never changes). */
 typedef struct aev__handle {
