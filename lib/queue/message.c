@@ -76,8 +76,6 @@ void aev__message_fill(aev_message *msg, aev__msg_block *block,
   msg->first_rx_ms = m->first_rx_ms;
   msg->rx_count = m->rx_count;
   aev__handle_pack(q, m, (uint8_t *)msg->handle);
-  /* The broker's account id is always 12 digits and a NUL. */
-  memcpy(msg->sender, aev_broker_account(q->res.broker), sizeof msg->sender);
   msg->has_more = (uint8_t)aev__message_has_more(q, m);
   if (msg->has_more) fill_more(msg, q, m, r);
 }
@@ -110,8 +108,7 @@ void aev__message_finish(aev_message *msg) {
 void aev_message_free(aev_message *m) {
   if (!m) return;
   free(m->nums);
-  if (m->block) aev__msg_block_unref(m->block);
-  else free(m);
+  aev__msg_block_unref(m->block);
 }
 
 const char *aev_message_id(const aev_message *m) { return m->id; }
@@ -169,7 +166,7 @@ const char *aev_message_system_attribute(aev_message *m, const char *name) {
     return (t = nums(m)) ? fmt_num(t->count, m->rx_count) : NULL;
   if (!strcmp(name, "ApproximateFirstReceiveTimestamp"))
     return (t = nums(m)) ? fmt_num(t->first, m->first_rx_ms) : NULL;
-  if (!strcmp(name, "SenderId")) return m->sender;
+  if (!strcmp(name, "SenderId")) return aev__msg_block_sender(m->block);
   if (!x) return NULL;
   if (!strcmp(name, "MessageGroupId")) return x->group;
   if (!strcmp(name, "MessageDeduplicationId")) return x->dedup;

@@ -1,6 +1,8 @@
-/* Received messages' memory, sized from the largest copy the queue's
- * previous receive made, so that the lock is not held across allocations.
- * A receive of one message allocates that message before taking the lock.
+/* Received messages' memory: blocks, each holding one or more copies and
+ * once for all of them the sender id they report (an account id), sized
+ * from the largest copy the queue's previous receive made, so that the lock
+ * is not held across allocations. A receive of one message allocates a
+ * block for that message before taking the lock.
  * Receives of several carve their copies, under the lock, from the queue's
  * receive block of SLAB bytes: one malloc per SLAB bytes of copies rather
  * than one per receive. That matters most to a consumer thread: the copies
@@ -17,6 +19,7 @@
  * one block between receives. */
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "queue/recv_block.h"
 
@@ -32,6 +35,7 @@ struct aev__msg_block {
   atomic_size_t refs;
   size_t used, cap;
   size_t carved; /* copies handed out (mu of the queue that carves) */
+  char sender[13]; /* the account id: 12 digits */
   max_align_t data[];
 };
 
@@ -45,12 +49,15 @@ static size_t round_up(size_t size) {
   return (size + a - 1) & ~(a - 1);
 }
 
-static aev__msg_block *block_new(void) {
-  aev__msg_block *b = malloc(sizeof *b + SLAB);
+/* A block for cap bytes of copies starting with refs references. */
+static aev__msg_block *block_new(const aev_queue *q, size_t cap, size_t refs) {
+  cap = round_up(cap);
+  aev__msg_block *b = malloc(sizeof *b + cap);
   if (!b) return NULL;
-  atomic_init(&b->refs, START_REFS);
+  atomic_init(&b->refs, refs);
   b->used = b->carved = 0;
-  b->cap = SLAB;
+  b->cap = cap;
+  memcpy(b->sender, aev_broker_account(q->res.broker), sizeof b->sender);
   return b;
 }
 
@@ -70,6 +77,8 @@ static void drop(aev__msg_block *b, size_t refs) {
 
 void aev__msg_block_unref(aev__msg_block *b) { drop(b, 1); }
 
+const char *aev__msg_block_sender(const aev__msg_block *b) { return b->sender; }
+
 /* The queue lets b go: its reference and the copies' it did not hand out
  * (b's queue's mu held, or the queue gone). */
 static size_t unused_refs(const aev__msg_block *b) {
@@ -85,15 +94,14 @@ void aev__recv_mem_init(aev__recv_mem *mem, aev_queue *q, int max) {
   *mem = (aev__recv_mem){.guess = guess};
   if (!guess) guess = sizeof(aev_message) + 256;
   if (max == 1) {
-    if (guess <= AHEAD_MAX && (mem->lone = malloc(guess)))
-      mem->lone_size = guess;
+    if (guess <= AHEAD_MAX) mem->lone = block_new(q, guess, 1);
     return;
   }
   size_t need = (size_t)max * round_up(guess);
   if (need > SLAB) return;
   mem->batch = 1;
   if (atomic_load_explicit(&q->recv_room, memory_order_relaxed) < need)
-    mem->fresh = block_new();
+    mem->fresh = block_new(q, SLAB, START_REFS);
 }
 
 /* A copy of size bytes from the queue's block, replaced by the fresh one
@@ -116,18 +124,21 @@ static aev_message *slab_take(aev__recv_mem *mem, aev_queue *q, size_t size) {
 aev_message *aev__recv_mem_take(aev__recv_mem *mem, aev_queue *q, size_t size,
                                 aev__msg_block **block) {
   if (size > mem->largest) mem->largest = size;
-  *block = NULL;
   /* At most half of a lone message's memory may go unused: it lives as
    * long as the caller keeps the message. */
-  if (mem->lone && size <= mem->lone_size && mem->lone_size - size <= size) {
-    aev_message *m = mem->lone;
+  aev__msg_block *b = mem->lone;
+  if (b && round_up(size) <= b->cap && b->cap - size <= size) {
     mem->lone = NULL;
-    return m;
+  } else {
+    aev_message *m = mem->batch ? slab_take(mem, q, size) : NULL;
+    if (m) {
+      *block = q->recv_slab;
+      return m;
+    }
+    b = block_new(q, size, 1);
   }
-  aev_message *m = mem->batch ? slab_take(mem, q, size) : NULL;
-  if (m) *block = q->recv_slab;
-  else m = malloc(size);
-  return m;
+  *block = b;
+  return b ? block_take(b, size) : NULL;
 }
 
 void aev__recv_mem_done(aev__recv_mem *mem, aev_queue *q) {
