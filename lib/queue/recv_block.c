@@ -1,22 +1,19 @@
-/* Received messages' memory: blocks, each holding one or more copies and
- * once for all of them the sender id they report (an account id), sized
- * from the largest copy the queue's previous receive made, so that the lock
- * is not held across allocations. A receive of one message allocates a
- * block for that message before taking the lock.
- * Receives of several carve their copies, under the lock, from the queue's
- * receive block of SLAB bytes: one malloc per SLAB bytes of copies rather
- * than one per receive. That matters most to a consumer thread: the copies
- * it keeps are fresh memory, and glibc grows a thread's arena with one
- * mprotect() per allocation that outruns it. A receive that may not find
- * room in the queue's block brings a fresh one, made before the lock, which
- * replaces the queue's when that is full.
+/* Received messages' memory: blocks, each holding one or more copies and,
+ * once for all of them, the sender id they report (an account id).
+ * Receives carve their copies, under the lock, from the queue's receive
+ * block of SLAB bytes: one malloc per SLAB bytes of copies rather than one
+ * per receive or message, and none under the lock. That matters most to a
+ * consumer thread: the copies it keeps are fresh memory, and glibc grows a
+ * thread's arena with one mprotect() per allocation that outruns it. A
+ * receive that may not find room in the queue's block brings a fresh one,
+ * made before the lock, which replaces the queue's when that is full.
  * Each message in a block holds a reference, and so does the queue for its
  * current block; the last one frees it, from any thread. The queue starts
  * a block with a reference for every copy it could ever hold and gives back
  * the ones it did not hand out when it lets the block go, so carving a copy
- * needs no atomic operation. Bound: a kept
- * message pins at most one block (SLAB bytes), and a queue keeps at most
- * one block between receives. */
+ * needs no atomic operation.
+ * Bound: a kept message pins at most one block (SLAB bytes, or its own
+ * when large), and a queue keeps at most one block between receives. */
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +23,6 @@
 /* Large enough to make arena growth rare, small enough to stay below
  * glibc's mmap threshold (128 KiB) and not to weigh on an idle queue. */
 #define SLAB (64 * 1024)
-
-/* Past this, a lone message's memory made ahead saves nothing worth its
- * unused tail. */
-#define AHEAD_MAX (64 * 1024)
 
 struct aev__msg_block {
   atomic_size_t refs;
@@ -93,10 +86,8 @@ void aev__recv_mem_init(aev__recv_mem *mem, aev_queue *q, int max) {
   size_t guess = atomic_load_explicit(&q->recv_size, memory_order_relaxed);
   *mem = (aev__recv_mem){.guess = guess};
   if (!guess) guess = sizeof(aev_message) + 256;
-  if (max == 1) {
-    if (guess <= AHEAD_MAX) mem->lone = block_new(q, guess, 1);
-    return;
-  }
+  /* Sized from the queue's previous receive: copies larger than expected
+   * get a block of their own. */
   size_t need = (size_t)max * round_up(guess);
   if (need > SLAB) return;
   mem->batch = 1;
@@ -124,25 +115,19 @@ static aev_message *slab_take(aev__recv_mem *mem, aev_queue *q, size_t size) {
 aev_message *aev__recv_mem_take(aev__recv_mem *mem, aev_queue *q, size_t size,
                                 aev__msg_block **block) {
   if (size > mem->largest) mem->largest = size;
-  /* At most half of a lone message's memory may go unused: it lives as
-   * long as the caller keeps the message. */
-  aev__msg_block *b = mem->lone;
-  if (b && round_up(size) <= b->cap && b->cap - size <= size) {
-    mem->lone = NULL;
-  } else {
-    aev_message *m = mem->batch ? slab_take(mem, q, size) : NULL;
-    if (m) {
-      *block = q->recv_slab;
-      return m;
-    }
-    b = block_new(q, size, 1);
+  aev_message *m = mem->batch ? slab_take(mem, q, size) : NULL;
+  if (m) {
+    *block = q->recv_slab;
+    return m;
   }
+  /* Large: a block of its own, which a malloc per message costs little
+   * next to the copy. */
+  aev__msg_block *b = block_new(q, size, 1);
   *block = b;
   return b ? block_take(b, size) : NULL;
 }
 
 void aev__recv_mem_done(aev__recv_mem *mem, aev_queue *q) {
-  free(mem->lone);
   free(mem->fresh);
   drop(mem->retired, mem->retired_refs);
   if (mem->largest && mem->largest != mem->guess)
