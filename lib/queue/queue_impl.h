@@ -181,9 +181,9 @@ struct aev_queue {
   /* receive.c: the largest message copy the last receive made, which sizes
    * the next one's block before the lock is taken (so atomic, not mu) */
   _Atomic size_t recv_size;
-  /* recv_block.c: the block batch receives carve their copies from (mu),
-   * and its free bytes, read without the lock to decide whether a receive
-   * should bring a fresh block */
+  /* recv_block.c: the block receives carve their copies from (mu), and its
+   * free bytes, read without the lock to decide whether a receive should
+   * bring a fresh block */
   struct aev__msg_block *recv_slab;
   _Atomic size_t recv_room;
   /* pack.c: emptied send-batch blocks kept for the next batch (no lock:

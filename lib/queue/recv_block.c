@@ -90,7 +90,7 @@ void aev__recv_mem_init(aev__recv_mem *mem, aev_queue *q, int max) {
    * get a block of their own. */
   size_t need = (size_t)max * round_up(guess);
   if (need > SLAB) return;
-  mem->batch = 1;
+  mem->carve = 1;
   if (atomic_load_explicit(&q->recv_room, memory_order_relaxed) < need)
     mem->fresh = block_new(q, SLAB, START_REFS);
 }
@@ -115,7 +115,7 @@ static aev_message *slab_take(aev__recv_mem *mem, aev_queue *q, size_t size) {
 aev_message *aev__recv_mem_take(aev__recv_mem *mem, aev_queue *q, size_t size,
                                 aev__msg_block **block) {
   if (size > mem->largest) mem->largest = size;
-  aev_message *m = mem->batch ? slab_take(mem, q, size) : NULL;
+  aev_message *m = mem->carve ? slab_take(mem, q, size) : NULL;
   if (m) {
     *block = q->recv_slab;
     return m;

@@ -8,7 +8,7 @@
 #include "queue/message.h"
 
 typedef struct aev__recv_mem {
-  int batch;               /* copies come from the queue's receive block */
+  int carve;               /* copies come from the queue's receive block */
   aev__msg_block *fresh;   /* a block to replace the queue's, or NULL */
   aev__msg_block *retired; /* the queue's block it replaced, or NULL */
   size_t retired_refs;     /* the references the queue held on it */
@@ -24,8 +24,8 @@ void aev__recv_mem_init(aev__recv_mem *mem, aev_queue *q, int max);
 
 /* size bytes for one message (q's mu held): from the queue's receive block
  * (or the fresh one init made) when it fits, else a block of its own; NULL
- * when memory is short. *block is the block the message is part of (it holds a
- * reference). */
+ * when memory is short. *block is the block the message is part of (it
+ * holds a reference). */
 aev_message *aev__recv_mem_take(aev__recv_mem *mem, aev_queue *q, size_t size,
                                 aev__msg_block **block);
 
