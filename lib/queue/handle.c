@@ -15,48 +15,57 @@
 
 #define VERSION 4
 
-/* Little-endian words. On little-endian hosts one load or store: byte by
- * byte, GCC spills a vector-decoded handle to the stack once per byte. */
+/* The raw handle as two little-endian words: lo holds the version (byte 0),
+ * the tag (1..4) and the slot's low 3 bytes (5..7); hi the slot's top byte
+ * (8), the nonce (9..14) and the check byte (15). On little-endian hosts one
+ * load or store each: byte by byte, GCC spills a vector-decoded handle to
+ * the stack once per byte. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
-static uint32_t get32(const uint8_t *p) {
-  uint32_t v;
-  memcpy(&v, p, 4);
+static uint64_t get64(const uint8_t *p) {
+  uint64_t v;
+  memcpy(&v, p, 8);
   return v;
 }
 #else
-static void put32(uint8_t *p, uint32_t v) {
-  for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+static void put64(uint8_t *p, uint64_t v) {
+  for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
 }
 
-static uint32_t get32(const uint8_t *p) {
-  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-         (uint32_t)p[3] << 24;
+static uint64_t get64(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
+  return v;
 }
 #endif
 
-/* The XOR of the slot and nonce bytes, so a garbled handle is told apart
- * from a stale one (ReceiptHandleIsInvalid rather than a silent no-op). */
-static uint8_t check_byte(const uint8_t *raw) {
-  uint32_t x = get32(raw + 5) ^ get32(raw + 9) ^
-               ((uint32_t)raw[13] | (uint32_t)raw[14] << 8) ^ 0x5a;
+#define NONCE_MASK 0xFFFFFFFFFFFFull
+
+/* The XOR of the slot and nonce bytes (5..14), so a garbled handle is told
+ * apart from a stale one (ReceiptHandleIsInvalid rather than a silent
+ * no-op). */
+static uint8_t check_byte(uint64_t lo, uint64_t hi) {
+  uint64_t x = lo >> 40 ^ (hi & 0x00FFFFFFFFFFFFFFull);
+  x ^= x >> 32;
   x ^= x >> 16;
-  return (uint8_t)(x ^ x >> 8);
+  return (uint8_t)(x ^ x >> 8 ^ 0x5a);
 }
 
 #ifdef __SSE2__
 /* 16 hex digits' values as bytes; *bad gets a bit for any other
- * character (signed compares: bytes >= 0x80 fall outside both ranges). */
+ * character. A range check is one add and one signed compare: c + 0x80 -
+ * lo wraps exactly the bytes lo..lo+k-1 onto -128..-128+k-1. */
 static inline __m128i nibbles16(const char *s, int *bad) {
   __m128i c = _mm_loadu_si128((const __m128i *)(const void *)s);
-  __m128i is_d = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('0' - 1)),
-                               _mm_cmplt_epi8(c, _mm_set1_epi8('9' + 1)));
-  __m128i is_a = _mm_and_si128(_mm_cmpgt_epi8(c, _mm_set1_epi8('a' - 1)),
-                               _mm_cmplt_epi8(c, _mm_set1_epi8('f' + 1)));
+  __m128i is_d = _mm_cmplt_epi8(_mm_add_epi8(c, _mm_set1_epi8((char)(0x80 - '0'))),
+                                _mm_set1_epi8(-128 + 10));
+  __m128i is_a = _mm_cmplt_epi8(_mm_add_epi8(c, _mm_set1_epi8((char)(0x80 - 'a'))),
+                                _mm_set1_epi8(-128 + 6));
   *bad |= _mm_movemask_epi8(_mm_or_si128(is_d, is_a)) ^ 0xFFFF;
-  return _mm_or_si128(_mm_and_si128(is_d, _mm_sub_epi8(c, _mm_set1_epi8('0'))),
-                      _mm_and_si128(is_a, _mm_sub_epi8(c, _mm_set1_epi8('a' - 10))));
+  /* '0'..'9' and 'a'..'f' end in 0..9 and 1..6: letters add 9 */
+  return _mm_add_epi8(_mm_and_si128(c, _mm_set1_epi8(0x0F)),
+                      _mm_and_si128(is_a, _mm_set1_epi8(9)));
 }
 
 /* Each 16-bit lane holds a byte's high nibble (low half) and low nibble
@@ -101,29 +110,24 @@ static int unhex16(const char *s, uint8_t out[16]) {
 
 void aev__handle_pack(const aev_queue *q, const aev__msg *m,
                       uint8_t raw[AEV__HANDLE_RAW]) {
-  raw[0] = VERSION;
-  put32(raw + 1, q->tag);
-  put32(raw + 5, m->slot);
-  /* The nonce's 6 bytes as two overlapping words: bytes 9..12, then 11..14
-   * (the high half shifted so that 11 and 12 agree). */
-  put32(raw + 11, (uint32_t)(m->nonce >> 16));
-  put32(raw + 9, (uint32_t)m->nonce);
-  raw[15] = check_byte(raw);
-}
-
-void aev__handle_text(const uint8_t raw[AEV__HANDLE_RAW], char *out) {
-  aev__hex16(raw, out);
+  uint64_t lo = VERSION | (uint64_t)q->tag << 8 | (uint64_t)m->slot << 40;
+  uint64_t hi = m->slot >> 24 | (m->nonce & NONCE_MASK) << 8;
+  put64(raw, lo);
+  put64(raw + 8, hi | (uint64_t)check_byte(lo, hi) << 56);
 }
 
 void aev__handle_read(const aev_queue *q, const char *text, aev__handle *h) {
   uint8_t raw[AEV__HANDLE_RAW];
   *h = (aev__handle){.text = text};
   if (!text || strnlen(text, AEV__HANDLE_LEN + 1) != AEV__HANDLE_LEN ||
-      !unhex16(text, raw) || raw[0] != VERSION || get32(raw + 1) != q->tag ||
-      raw[AEV__HANDLE_RAW - 1] != check_byte(raw))
+      !unhex16(text, raw))
     return;
-  h->slot = get32(raw + 5);
-  h->nonce = (uint64_t)get32(raw + 9) | (uint64_t)get32(raw + 11) << 16;
+  uint64_t lo = get64(raw), hi = get64(raw + 8);
+  if ((uint8_t)lo != VERSION || (uint32_t)(lo >> 8) != q->tag ||
+      hi >> 56 != check_byte(lo, hi))
+    return;
+  h->slot = (uint32_t)(lo >> 40) | (uint32_t)(hi & 0xFF) << 24;
+  h->nonce = hi >> 8 & NONCE_MASK;
   h->valid = h->nonce != 0;
 }
 

@@ -22,13 +22,8 @@ static const char *put_str(char **w, const char *s) {
   return at;
 }
 
-static int has_more(const aev_queue *q, const aev__msg *m) {
-  return m->ext || q->conf.fifo;
-}
-
-size_t aev__message_size(const aev_queue *q, const aev__msg *m) {
+size_t aev__message_size_more(const aev_queue *q, const aev__msg *m) {
   const aev__msg_ext *e = m->ext;
-  if (!has_more(q, m)) return offsetof(aev_message, data) + m->len + 1;
   size_t extra = sizeof(aev__rx_more);
   if (e)
     extra += e->attrs_len + slen(e->group) + slen(e->dedup) + slen(e->trace) +
@@ -81,9 +76,7 @@ void aev__message_fill(aev_message *msg, aev__msg_block *block,
   msg->first_rx_ms = m->first_rx_ms;
   msg->rx_count = m->rx_count;
   aev__handle_pack(q, m, (uint8_t *)msg->handle);
-  /* The broker's account id is always 12 digits and a NUL. */
-  memcpy(msg->sender, aev_broker_account(q->res.broker), sizeof msg->sender);
-  msg->has_more = (uint8_t)has_more(q, m);
+  msg->has_more = (uint8_t)aev__message_has_more(q, m);
   if (msg->has_more) fill_more(msg, q, m, r);
 }
 
@@ -103,7 +96,7 @@ static void finish_more(aev__rx_more *x) {
 void aev__message_finish(aev_message *msg) {
   uint8_t handle[AEV__HANDLE_RAW];
   memcpy(handle, msg->handle, sizeof handle);
-  aev__handle_text(handle, msg->handle);
+  aev__hex16(handle, msg->handle);
   uint8_t raw[16];
   memcpy(raw, msg->id, 16);
   aev__msg_id_format(raw, msg->id);
@@ -115,8 +108,7 @@ void aev__message_finish(aev_message *msg) {
 void aev_message_free(aev_message *m) {
   if (!m) return;
   free(m->nums);
-  if (m->block) aev__msg_block_unref(m->block);
-  else free(m);
+  aev__msg_block_unref(m->block);
 }
 
 const char *aev_message_id(const aev_message *m) { return m->id; }
@@ -174,7 +166,7 @@ const char *aev_message_system_attribute(aev_message *m, const char *name) {
     return (t = nums(m)) ? fmt_num(t->count, m->rx_count) : NULL;
   if (!strcmp(name, "ApproximateFirstReceiveTimestamp"))
     return (t = nums(m)) ? fmt_num(t->first, m->first_rx_ms) : NULL;
-  if (!strcmp(name, "SenderId")) return m->sender;
+  if (!strcmp(name, "SenderId")) return aev__msg_block_sender(m->block);
   if (!x) return NULL;
   if (!strcmp(name, "MessageGroupId")) return x->group;
   if (!strcmp(name, "MessageDeduplicationId")) return x->dedup;

@@ -7,7 +7,7 @@ void aev__message_system(const aev_message *m, aev__msg_system *out) {
   out->sent_ms = m->sent_ms;
   out->first_rx_ms = m->first_rx_ms;
   out->rx_count = m->rx_count;
-  out->sender = m->sender;
+  out->sender = aev__msg_block_sender(m->block);
   const aev__rx_more *x = aev__message_more(m);
   out->group = x ? x->group : NULL;
   out->dedup = x ? x->dedup : NULL;

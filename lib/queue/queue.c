@@ -57,6 +57,7 @@ static void queue_destroy(aev__resource *r) {
   aev__move_tasks_free(q);
   aev__store_free(q);
   aev__msg_packs_free(q);
+  aev__recv_slab_free(q);
   aev__fifo_free(q);
   aev__attempts_free(q);
   aev__qconf_free(&q->conf);

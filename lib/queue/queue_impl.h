@@ -181,6 +181,11 @@ struct aev_queue {
   /* receive.c: the largest message copy the last receive made, which sizes
    * the next one's block before the lock is taken (so atomic, not mu) */
   _Atomic size_t recv_size;
+  /* recv_block.c: the block receives carve their copies from (mu), and its
+   * free bytes, read without the lock to decide whether a receive should
+   * bring a fresh block */
+  struct aev__msg_block *recv_slab;
+  _Atomic size_t recv_room;
   /* pack.c: emptied send-batch blocks kept for the next batch (no lock:
    * taken and put back with atomic exchanges) */
   void *_Atomic spare_packs[AEV__SPARE_PACKS];
@@ -198,6 +203,8 @@ int aev__msg_pack(aev_queue *q, size_t n, const void *const *bodies,
 void aev__msg_pack_drop(aev__msg *m, aev_queue *q);
 /* Frees the blocks q keeps (queue destroy). */
 void aev__msg_packs_free(aev_queue *q);
+/* recv_block.c: drops the queue's receive block (queue destruction). */
+void aev__recv_slab_free(aev_queue *q);
 
 /* store.c: message memory, slots, lists and heap (callers hold mu). A
  * message either copies its body or takes over the caller's reference to a
@@ -286,10 +293,10 @@ void aev__attempts_free(aev_queue *q);
 /* handle.c: receipt handles. */
 #define AEV__HANDLE_LEN 32
 #define AEV__HANDLE_RAW 16 /* bytes behind the hex text */
-/* The handle's bytes (under mu), and their text (no lock needed). */
+/* The handle's bytes (under mu); aev__hex16() makes their text (no lock
+ * needed). */
 void aev__handle_pack(const aev_queue *q, const aev__msg *m,
                       uint8_t raw[AEV__HANDLE_RAW]);
-void aev__handle_text(const uint8_t raw[AEV__HANDLE_RAW], char *out);
 /* A receipt handle as a delete or visibility change reads it: decoded
  * before the lock is taken (q->tag never changes). */
 typedef struct aev__handle {
@@ -325,6 +332,9 @@ void aev__queue_wake_send(aev_queue *q);
 int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now,
                              aev__msg **deleted);
 void aev__queue_free_deleted(aev_queue *q, aev__msg *deleted);
+/* The now aev__queue_delete_locked() needs: the clock is read for FIFO
+ * queues only, as only their deletes compare a deadline with it. */
+int64_t aev__queue_delete_now(const aev_queue *q);
 int aev__queue_change_visibility_locked(aev_queue *q, const aev__handle *h,
                                         int seconds, int64_t now);
 

@@ -38,7 +38,7 @@ typedef struct collect {
 /* A received copy of m; NULL when out of memory. */
 static inline aev_message *copy_out(aev_queue *q, collect *c, const aev__msg *m) {
   aev__msg_block *b;
-  aev_message *msg = aev__recv_mem_take(&c->mem, aev__message_size(q, m), &b);
+  aev_message *msg = aev__recv_mem_take(&c->mem, q, aev__message_size(q, m), &b);
   if (msg) aev__message_fill(msg, b, q, m, c->r);
   return msg;
 }

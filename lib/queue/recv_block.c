@@ -1,25 +1,40 @@
-/* Received messages' memory, made before the queue's lock is taken and
- * sized from the largest copy the queue's previous receive made, so that
- * the lock is not held across allocations: a receive of one message
- * allocates that message; a receive of several allocates one block and
- * carves its messages out of it under the lock (a batch of 10 costs one
- * malloc). Each message in a block holds a reference and aev_message_free()
- * drops it, from any thread; the receive drops its own when done, which
- * frees a block no message landed in. A message kept long keeps its whole
- * batch's block. */
+/* Received messages' memory: blocks, each holding one or more copies and,
+ * once for all of them, the sender id they report (an account id).
+ * Receives carve their copies, under the lock, from the queue's receive
+ * block of SLAB bytes: one malloc per SLAB bytes of copies rather than one
+ * per receive or message, and none under the lock. That matters most to a
+ * consumer thread: the copies it keeps are fresh memory, and glibc grows a
+ * thread's arena with one mprotect() per allocation that outruns it. A
+ * receive that may not find room in the queue's block brings a fresh one,
+ * made before the lock, which replaces the queue's when that is full.
+ * Each message in a block holds a reference, and so does the queue for its
+ * current block; the last one frees it, from any thread. The queue starts
+ * a block with a reference for every copy it could ever hold and gives back
+ * the ones it did not hand out when it lets the block go, so carving a copy
+ * needs no atomic operation.
+ * Bound: a kept message pins at most one block (SLAB bytes, or its own
+ * when large), and a queue keeps at most one block between receives. */
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "queue/recv_block.h"
 
-/* Past this, memory made ahead saves nothing worth its unused tail. */
-#define AHEAD_MAX (64 * 1024)
+/* Large enough to make arena growth rare, small enough to stay below
+ * glibc's mmap threshold (128 KiB) and not to weigh on an idle queue. */
+#define SLAB (64 * 1024)
 
 struct aev__msg_block {
   atomic_size_t refs;
   size_t used, cap;
+  size_t carved; /* copies handed out (mu of the queue that carves) */
+  char sender[13]; /* the account id: 12 digits */
   max_align_t data[];
 };
+
+/* References a block starts with: the queue's, and one for each copy it
+ * could hold (a copy takes at least a byte). */
+#define START_REFS (SLAB + 1)
 
 /* Keeps the next message aligned. */
 static size_t round_up(size_t size) {
@@ -27,14 +42,15 @@ static size_t round_up(size_t size) {
   return (size + a - 1) & ~(a - 1);
 }
 
-static aev__msg_block *block_new(size_t n, size_t size) {
-  size_t cap = n * round_up(size);
-  if (cap > AHEAD_MAX) return NULL;
+/* A block for cap bytes of copies starting with refs references. */
+static aev__msg_block *block_new(const aev_queue *q, size_t cap, size_t refs) {
+  cap = round_up(cap);
   aev__msg_block *b = malloc(sizeof *b + cap);
   if (!b) return NULL;
-  atomic_init(&b->refs, 1);
-  b->used = 0;
+  atomic_init(&b->refs, refs);
+  b->used = b->carved = 0;
   b->cap = cap;
+  memcpy(b->sender, aev_broker_account(q->res.broker), sizeof b->sender);
   return b;
 }
 
@@ -43,44 +59,77 @@ static aev_message *block_take(aev__msg_block *b, size_t size) {
   if (size > b->cap - b->used) return NULL;
   aev_message *m = (aev_message *)(void *)((unsigned char *)b->data + b->used);
   b->used += size;
-  atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
+  b->carved++;
   return m;
 }
 
-void aev__msg_block_unref(aev__msg_block *b) {
-  if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
+static void drop(aev__msg_block *b, size_t refs) {
+  if (b && atomic_fetch_sub_explicit(&b->refs, refs, memory_order_acq_rel) == refs)
     free(b);
+}
+
+void aev__msg_block_unref(aev__msg_block *b) { drop(b, 1); }
+
+const char *aev__msg_block_sender(const aev__msg_block *b) { return b->sender; }
+
+/* The queue lets b go: its reference and the copies' it did not hand out
+ * (b's queue's mu held, or the queue gone). */
+static size_t unused_refs(const aev__msg_block *b) {
+  return b ? START_REFS - b->carved : 0;
+}
+
+void aev__recv_slab_free(aev_queue *q) {
+  drop(q->recv_slab, unused_refs(q->recv_slab));
 }
 
 void aev__recv_mem_init(aev__recv_mem *mem, aev_queue *q, int max) {
   size_t guess = atomic_load_explicit(&q->recv_size, memory_order_relaxed);
   *mem = (aev__recv_mem){.guess = guess};
   if (!guess) guess = sizeof(aev_message) + 256;
-  if (max > 1) mem->block = block_new((size_t)max, guess);
-  else if (guess <= AHEAD_MAX && (mem->lone = malloc(guess)))
-    mem->lone_size = guess;
+  /* Sized from the queue's previous receive: copies larger than expected
+   * get a block of their own. */
+  size_t need = (size_t)max * round_up(guess);
+  if (need > SLAB) return;
+  mem->carve = 1;
+  if (atomic_load_explicit(&q->recv_room, memory_order_relaxed) < need)
+    mem->fresh = block_new(q, SLAB, START_REFS);
 }
 
-aev_message *aev__recv_mem_take(aev__recv_mem *mem, size_t size,
-                                aev__msg_block **block) {
-  if (size > mem->largest) mem->largest = size;
-  *block = NULL;
-  /* At most half of a lone message's memory may go unused: it lives as
-   * long as the caller keeps the message. */
-  if (mem->lone && size <= mem->lone_size && mem->lone_size - size <= size) {
-    aev_message *m = mem->lone;
-    mem->lone = NULL;
-    return m;
+/* A copy of size bytes from the queue's block, replaced by the fresh one
+ * when full (mu held); NULL when neither has room. */
+static aev_message *slab_take(aev__recv_mem *mem, aev_queue *q, size_t size) {
+  aev__msg_block *b = q->recv_slab;
+  aev_message *m = b ? block_take(b, size) : NULL;
+  if (!m && mem->fresh && round_up(size) <= mem->fresh->cap) {
+    mem->retired = b; /* let go after the lock */
+    mem->retired_refs = unused_refs(b);
+    q->recv_slab = b = mem->fresh;
+    mem->fresh = NULL;
+    m = block_take(b, size);
   }
-  aev_message *m = mem->block ? block_take(mem->block, size) : NULL;
-  if (m) *block = mem->block;
-  else m = malloc(size);
+  if (m)
+    atomic_store_explicit(&q->recv_room, b->cap - b->used, memory_order_relaxed);
   return m;
 }
 
+aev_message *aev__recv_mem_take(aev__recv_mem *mem, aev_queue *q, size_t size,
+                                aev__msg_block **block) {
+  if (size > mem->largest) mem->largest = size;
+  aev_message *m = mem->carve ? slab_take(mem, q, size) : NULL;
+  if (m) {
+    *block = q->recv_slab;
+    return m;
+  }
+  /* Large: a block of its own, which a malloc per message costs little
+   * next to the copy. */
+  aev__msg_block *b = block_new(q, size, 1);
+  *block = b;
+  return b ? block_take(b, size) : NULL;
+}
+
 void aev__recv_mem_done(aev__recv_mem *mem, aev_queue *q) {
-  free(mem->lone);
-  aev__msg_block_unref(mem->block);
+  free(mem->fresh);
+  drop(mem->retired, mem->retired_refs);
   if (mem->largest && mem->largest != mem->guess)
     atomic_store_explicit(&q->recv_size, mem->largest, memory_order_relaxed);
 }

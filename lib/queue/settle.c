@@ -41,6 +41,10 @@ int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now,
   return AEV_OK;
 }
 
+int64_t aev__queue_delete_now(const aev_queue *q) {
+  return q->conf.fifo ? aev__queue_now_mono(q) : 0;
+}
+
 void aev__queue_free_deleted(aev_queue *q, aev__msg *deleted) {
   while (deleted) {
     aev__msg *next = deleted->next;
@@ -76,7 +80,7 @@ int aev_queue_delete_message(aev_queue *q, const char *receipt_handle) {
   aev__msg *deleted = NULL;
   pthread_mutex_lock(&q->mu);
   rc = q->res.deleted ? aev__sqs_no_queue()
-                      : aev__queue_delete_locked(q, &h, aev__queue_now_mono(q),
+                      : aev__queue_delete_locked(q, &h, aev__queue_delete_now(q),
                                                  &deleted);
   pthread_mutex_unlock(&q->mu);
   aev__queue_free_deleted(q, deleted);
