@@ -81,7 +81,7 @@ static int put(aev_queue *q, aev__qbody *body, aev__fresh *f, const aev__qtime *
   aev__msg *m = NULL;
   if (!f && !(m = aev__msg_new_shared(body))) return AEV_ERR_NOMEM;
   pthread_mutex_lock(&q->mu);
-  int rc = AEV_OK;
+  int rc = AEV_OK, signal = 0;
   if (q->res.deleted) rc = AEV_ERR_NOT_FOUND;
   else if (body->len > (uint32_t)q->conf.max_size) rc = AEV_ERR_INVALID;
   else if (aev__store_expiring(q, now->mono)) aev__store_prune(q, now->mono);
@@ -93,9 +93,10 @@ static int put(aev_queue *q, aev__qbody *body, aev__fresh *f, const aev__qtime *
     stamp(q, m, q->conf.delay, now->mono, now->epoch);
     rc = aev__store_put(q, m, now->mono);
   }
-  if (rc == AEV_OK && (q->waiters || q->watches)) aev__queue_wake_send(q);
+  if (rc == AEV_OK && (q->waiters || q->watches)) signal = aev__queue_wake_send(q);
   *max = q->conf.max_size;
   pthread_mutex_unlock(&q->mu);
+  if (signal) aev__queue_signal(q);
   if (rc != AEV_OK) {
     if (m) aev__msg_free(m);
     else aev__qbody_unref(body);

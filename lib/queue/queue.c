@@ -29,14 +29,16 @@ void aev__queue_wake(aev_queue *q) {
   if (q->watches) aev__queue_watch_notify_locked(q);
 }
 
-void aev__queue_wake_send(aev_queue *q) {
+int aev__queue_wake_send(aev_queue *q) {
   if (q->conf.fifo) {
     aev__queue_wake(q);
-    return;
+    return 0;
   }
-  if (q->waiters) pthread_cond_signal(&q->cv);
   if (q->watches) aev__queue_watch_notify_locked(q);
+  return q->waiters > 0;
 }
+
+void aev__queue_signal(aev_queue *q) { pthread_cond_signal(&q->cv); }
 
 static int name_ok(const char *name, int *fifo_suffix) {
   size_t len = strlen(name);

@@ -323,8 +323,14 @@ void aev__queue_wake(aev_queue *q);
  * which passes the wake-up on when it leaves visible messages behind
  * (receive.c), so a batch does not wake every idle consumer for one of
  * them to take it; FIFO queues wake all, as group blocking decides who can
- * take what. */
-void aev__queue_wake_send(aev_queue *q);
+ * take what. Returns 1 when that one receiver is owed a signal: the caller
+ * gives it with aev__queue_signal() once mu is released, so the sender
+ * does not hold the lock across the futex call and the woken receiver
+ * finds the lock free instead of going back to sleep on it. */
+int aev__queue_wake_send(aev_queue *q);
+/* Signals one long-poll receiver (mu not held; q alive). A receiver that
+ * left meanwhile costs nothing: the next one re-checks the queue. */
+void aev__queue_signal(aev_queue *q);
 
 /* settle.c (mu held). A delete detaches its message and pushes it on
  * *deleted (linked through next), for aev__queue_free_deleted() to free

@@ -203,10 +203,11 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
     c.now = aev__queue_now_mono(q);
   }
   /* Passes a send's single wake-up on (aev__queue_wake_send). */
-  if (!q->conf.fifo && q->waiters && !q->res.deleted && aev__store_oldest(q))
-    pthread_cond_signal(&q->cv);
+  int pass = !q->conf.fifo && q->waiters && !q->res.deleted &&
+             aev__store_oldest(q);
   if (c.moved && !(dlq = strdup(q->conf.dlq_arn))) c.nomem = 1;
   pthread_mutex_unlock(&q->mu);
+  if (pass) aev__queue_signal(q);
 
   aev__recv_mem_done(&c.mem, q);
   for (size_t i = 0; i < *n; i++) aev__message_finish(out[i]);

@@ -82,6 +82,16 @@ void aev__recv_slab_free(aev_queue *q) {
   drop(q->recv_slab, unused_refs(q->recv_slab));
 }
 
+/* Writes a byte in each page of b's copies so they are resident before
+ * the lock is taken: a receive that faulted fresh pages in while carving
+ * copies from b held the queue's lock through each fault, and a producer
+ * blocked on it fell asleep in the kernel, paying a futex round trip per
+ * batch (malloc hands back pages the kernel took when the arena shrank). */
+static void touch_pages(aev__msg_block *b) {
+  volatile unsigned char *p = (unsigned char *)b->data;
+  for (size_t at = 0; at < b->cap; at += 4096) p[at] = 0;
+}
+
 void aev__recv_mem_init(aev__recv_mem *mem, aev_queue *q, int max) {
   size_t guess = atomic_load_explicit(&q->recv_size, memory_order_relaxed);
   *mem = (aev__recv_mem){.guess = guess};
@@ -91,8 +101,9 @@ void aev__recv_mem_init(aev__recv_mem *mem, aev_queue *q, int max) {
   size_t need = (size_t)max * round_up(guess);
   if (need > SLAB) return;
   mem->carve = 1;
-  if (atomic_load_explicit(&q->recv_room, memory_order_relaxed) < need)
-    mem->fresh = block_new(q, SLAB, START_REFS);
+  if (atomic_load_explicit(&q->recv_room, memory_order_relaxed) < need &&
+      (mem->fresh = block_new(q, SLAB, START_REFS)))
+    touch_pages(mem->fresh);
 }
 
 /* A copy of size bytes from the queue's block, replaced by the fresh one

@@ -385,7 +385,7 @@ int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
    * formatted after it. */
   pthread_mutex_lock(&q->mu);
   int64_t now = aev__queue_now_mono(q), now_ms = aev__queue_now_ms(q);
-  int gone = q->res.deleted, stored = 0;
+  int gone = q->res.deleted, stored = 0, signal = 0;
   if (!gone) aev__store_prune(q, now);
   for (size_t i = 0; i < n && !gone; i++) {
     if (!ok[i]) continue;
@@ -393,8 +393,9 @@ int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
     if (s != AEV_OK) failed(ctx, i, s);
     else stored = 1;
   }
-  if (stored) aev__queue_wake_send(q);
+  if (stored) signal = aev__queue_wake_send(q);
   pthread_mutex_unlock(&q->mu);
+  if (signal) aev__queue_signal(q);
   for (size_t i = 0; i < n; i++) {
     release(&p[i]);
     if (!outs || !raw[i].set) continue;
