@@ -93,7 +93,7 @@ static int put(aev_queue *q, aev__qbody *body, aev__fresh *f, const aev__qtime *
     stamp(q, m, q->conf.delay, now->mono, now->epoch);
     rc = aev__store_put(q, m, now->mono);
   }
-  if (rc == AEV_OK && (q->waiters || q->watches)) signal = aev__queue_wake_send(q);
+  if (rc == AEV_OK) signal = aev__queue_wake_send(q);
   *max = q->conf.max_size;
   pthread_mutex_unlock(&q->mu);
   if (signal) aev__queue_signal(q);

@@ -1,5 +1,6 @@
 /* Queue lifecycle: CreateQueue (name rules, idempotency), lookup, DeleteQueue,
  * PurgeQueue, handles, and the clock/wake helpers the other files share. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,6 +31,9 @@ void aev__queue_wake(aev_queue *q) {
 }
 
 int aev__queue_wake_send(aev_queue *q) {
+  atomic_store_explicit(&q->sends,
+                        atomic_load_explicit(&q->sends, memory_order_relaxed) + 1,
+                        memory_order_release);
   if (q->conf.fifo) {
     aev__queue_wake(q);
     return 0;

@@ -186,6 +186,9 @@ struct aev_queue {
    * bring a fresh block */
   struct aev__msg_block *recv_slab;
   _Atomic size_t recv_room;
+  /* Bumped by every send that stores a message (mu held); read without
+   * the lock by a receiver spinning before it sleeps (receive.c). */
+  _Atomic uint64_t sends;
   /* pack.c: emptied send-batch blocks kept for the next batch (no lock:
    * taken and put back with atomic exchanges) */
   void *_Atomic spare_packs[AEV__SPARE_PACKS];

@@ -3,6 +3,7 @@
  * receive would exceed maxReceiveCount, and long polling on a CLOCK_MONOTONIC
  * condition variable whose deadline is the earlier of the wait's end and the
  * queue's next delay/visibility change, so no timer or polling is needed. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -148,6 +149,46 @@ static int check(const aev_queue *q, const aev__recv_req *r) {
   return aev__queue_check(q);
 }
 
+/* How long a long poll watches for a send before its first sleep. */
+#define SPIN_NS 5000
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+static int64_t mono_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+/* Before a long poll's first sleep, watches q->sends for up to SPIN_NS
+ * with the lock released (mu held on entry and on return). A receiver
+ * that sleeps costs its sender a futex wake-up and itself a trip through
+ * the scheduler, and an idle core's wake from a low-power state; a
+ * consumer that keeps up with a producer finds the queue empty between
+ * batches that are a few microseconds apart, and would pay that on
+ * nearly every batch. Once per receive and bounded, so an idle receiver
+ * still sleeps. */
+static void spin_for_send(aev_queue *q) {
+  uint64_t seen = atomic_load_explicit(&q->sends, memory_order_relaxed);
+  pthread_mutex_unlock(&q->mu);
+  int64_t until = mono_ns() + SPIN_NS;
+  do {
+    for (int i = 0; i < 32; i++) {
+      if (atomic_load_explicit(&q->sends, memory_order_relaxed) != seen)
+        goto sent;
+      cpu_relax();
+    }
+  } while (mono_ns() < until);
+sent:
+  pthread_mutex_lock(&q->mu);
+}
+
 static void wait_until(aev_queue *q, int64_t deadline_ms) {
   struct timespec ts = {.tv_sec = deadline_ms / 1000,
                         .tv_nsec = (deadline_ms % 1000) * 1000000};
@@ -170,6 +211,7 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   int64_t wait = r->wait_ms >= 0 ? r->wait_ms : (int64_t)q->conf.wait * 1000;
   c.now = aev__queue_now_mono(q);
   int64_t deadline = c.now + wait;
+  int spun = 0;
   for (;;) {
     c.now_ms = aev__queue_now_ms(q);
     c.vis = r->visibility >= 0 ? r->visibility : q->conf.visibility;
@@ -198,8 +240,13 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
     if (*n || c.moved || c.nomem || c.now >= deadline ||
         aev_broker_clock_mode(q->res.broker) == AEV_CLOCK_MANUAL)
       break;
-    int64_t next = aev__store_next_change(q, c.now);
-    wait_until(q, next < deadline ? next : deadline);
+    if (!spun) {
+      spun = 1;
+      spin_for_send(q);
+    } else {
+      int64_t next = aev__store_next_change(q, c.now);
+      wait_until(q, next < deadline ? next : deadline);
+    }
     c.now = aev__queue_now_mono(q);
   }
   /* Passes a send's single wake-up on (aev__queue_wake_send). */
