@@ -189,6 +189,9 @@ struct aev_queue {
   /* Bumped by every send that stores a message (mu held); read without
    * the lock by a receiver spinning before it sleeps (receive.c). */
   _Atomic uint64_t sends;
+  /* receive.c: long polls that will sleep without spinning first, after a
+   * spin that saw no send */
+  unsigned spin_skip;
   /* pack.c: emptied send-batch blocks kept for the next batch (no lock:
    * taken and put back with atomic exchanges) */
   void *_Atomic spare_packs[AEV__SPARE_PACKS];

@@ -149,8 +149,11 @@ static int check(const aev_queue *q, const aev__recv_req *r) {
   return aev__queue_check(q);
 }
 
-/* How long a long poll watches for a send before its first sleep. */
+/* How long a long poll watches for a send before its first sleep, and
+ * how many long polls then sleep at once after a spin saw none (an idle
+ * queue, or a producer that cannot run meanwhile: one core). */
 #define SPIN_NS 5000
+#define SPIN_BACKOFF 16
 
 static inline void cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -173,20 +176,26 @@ static int64_t mono_ns(void) {
  * consumer that keeps up with a producer finds the queue empty between
  * batches that are a few microseconds apart, and would pay that on
  * nearly every batch. Once per receive and bounded, so an idle receiver
- * still sleeps. */
-static void spin_for_send(aev_queue *q) {
+ * still sleeps; skipped by the SPIN_BACKOFF long polls after one that saw
+ * no send. 1 when it spun, 0 when skipped (the lock was kept). */
+static int spin_for_send(aev_queue *q) {
+  if (q->spin_skip) {
+    q->spin_skip--;
+    return 0;
+  }
   uint64_t seen = atomic_load_explicit(&q->sends, memory_order_relaxed);
   pthread_mutex_unlock(&q->mu);
   int64_t until = mono_ns() + SPIN_NS;
+  int sent = 0;
   do {
-    for (int i = 0; i < 32; i++) {
-      if (atomic_load_explicit(&q->sends, memory_order_relaxed) != seen)
-        goto sent;
+    for (int i = 0; i < 32 && !sent; i++) {
+      sent = atomic_load_explicit(&q->sends, memory_order_relaxed) != seen;
       cpu_relax();
     }
-  } while (mono_ns() < until);
-sent:
+  } while (!sent && mono_ns() < until);
   pthread_mutex_lock(&q->mu);
+  if (!sent) q->spin_skip = SPIN_BACKOFF;
+  return 1;
 }
 
 static void wait_until(aev_queue *q, int64_t deadline_ms) {
@@ -240,10 +249,8 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
     if (*n || c.moved || c.nomem || c.now >= deadline ||
         aev_broker_clock_mode(q->res.broker) == AEV_CLOCK_MANUAL)
       break;
-    if (!spun) {
-      spun = 1;
-      spin_for_send(q);
-    } else {
+    /* After a spin (the lock was released), look again before sleeping. */
+    if (spun++ || !spin_for_send(q)) {
       int64_t next = aev__store_next_change(q, c.now);
       wait_until(q, next < deadline ? next : deadline);
     }
