@@ -325,7 +325,8 @@ int64_t aev__queue_now_mono(const aev_queue *q);
 int64_t aev__queue_now_ms(const aev_queue *q);
 /* Wakes long-poll receivers (mu held). */
 void aev__queue_wake(aev_queue *q);
-/* After a send (mu held). Standard queues wake one long-poll receiver,
+/* After a send (mu held): bumps q->sends for a receiver spinning before
+ * its sleep (receive.c). Standard queues wake one long-poll receiver,
  * which passes the wake-up on when it leaves visible messages behind
  * (receive.c), so a batch does not wake every idle consumer for one of
  * them to take it; FIFO queues wake all, as group blocking decides who can
