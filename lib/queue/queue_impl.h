@@ -186,6 +186,8 @@ struct aev_queue {
    * bring a fresh block */
   struct aev__msg_block *recv_slab;
   _Atomic size_t recv_room;
+  /* recv_block.c: the size of the next block (0: the first, smallest) */
+  _Atomic size_t recv_cap;
   /* Bumped by every send that stores a message (mu held); read without
    * the lock by a receiver spinning before it sleeps (receive.c). */
   _Atomic uint64_t sends;

@@ -1,7 +1,7 @@
 /* Received messages' memory: blocks, each holding one or more copies and,
  * once for all of them, the sender id they report (an account id).
  * Receives carve their copies, under the lock, from the queue's receive
- * block of SLAB bytes: one malloc per SLAB bytes of copies rather than one
+ * block of up to SLAB bytes: one malloc per block of copies rather than one
  * per receive or message, and none under the lock. That matters most to a
  * consumer thread: the copies it keeps are fresh memory, and glibc grows a
  * thread's arena with one mprotect() per allocation that outruns it. A
@@ -21,8 +21,11 @@
 #include "queue/recv_block.h"
 
 /* Large enough to make arena growth rare, small enough to stay below
- * glibc's mmap threshold (128 KiB) and not to weigh on an idle queue. */
+ * glibc's mmap threshold (128 KiB). A queue's first block is SLAB_FIRST
+ * bytes and each next one twice its predecessor up to SLAB, so a queue
+ * that receives now and then keeps (and pre-faults) a few KiB, not 64. */
 #define SLAB (64 * 1024)
+#define SLAB_FIRST (4 * 1024)
 
 struct aev__msg_block {
   atomic_size_t refs;
@@ -101,8 +104,11 @@ void aev__recv_mem_init(aev__recv_mem *mem, aev_queue *q, int max) {
   size_t need = (size_t)max * round_up(guess);
   if (need > SLAB) return;
   mem->carve = 1;
-  if (atomic_load_explicit(&q->recv_room, memory_order_relaxed) < need &&
-      (mem->fresh = block_new(q, SLAB, START_REFS)))
+  if (atomic_load_explicit(&q->recv_room, memory_order_relaxed) >= need)
+    return;
+  size_t cap = atomic_load_explicit(&q->recv_cap, memory_order_relaxed);
+  if (cap < SLAB_FIRST) cap = SLAB_FIRST;
+  if ((mem->fresh = block_new(q, cap < need ? need : cap, START_REFS)))
     touch_pages(mem->fresh);
 }
 
@@ -116,6 +122,9 @@ static aev_message *slab_take(aev__recv_mem *mem, aev_queue *q, size_t size) {
     mem->retired_refs = unused_refs(b);
     q->recv_slab = b = mem->fresh;
     mem->fresh = NULL;
+    size_t grown = 2 * b->cap;
+    atomic_store_explicit(&q->recv_cap, grown < SLAB ? grown : SLAB,
+                          memory_order_relaxed);
     m = block_take(b, size);
   }
   if (m)
