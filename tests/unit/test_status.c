@@ -59,6 +59,24 @@ START_TEST(long_messages_are_truncated_not_overflowed) {
 }
 END_TEST
 
+START_TEST(messages_are_always_valid_utf8) {
+  /* A cut sequence (as in jansson's "invalid escape near" text), a lone
+   * continuation byte, an overlong form and a surrogate become '?';
+   * well-formed two-, three- and four-byte characters stay. */
+  aev__fail(AEV_ERR_INVALID, "SerializationException", "%s",
+            "near 'F\xd6' \x98 \xc0\xaf \xed\xa0\x80 "
+            "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+  ck_assert_str_eq(aev_errmsg(), "near 'F?' ? ?? ??? "
+                                 "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+  char big[1100];
+  memset(big, 'x', sizeof big);
+  strcpy(big + 1021, "\xe2\x82\xac"); /* cut before its last byte */
+  aev__fail(AEV_ERR_INVALID, "X", "%s", big);
+  ck_assert_uint_eq(strlen(aev_errmsg()), 1023);
+  ck_assert_str_eq(aev_errmsg() + 1020, "x??");
+}
+END_TEST
+
 START_TEST(version_matches_header) {
   ck_assert_int_eq(aev_version_number(), AEV_VERSION_NUMBER);
   ck_assert_str_eq(aev_version_string(), "0.1.0");
@@ -74,6 +92,7 @@ int main(void) {
   tcase_add_test(tc, errors_are_per_thread);
   tcase_add_test(tc, nomem_and_strerror);
   tcase_add_test(tc, long_messages_are_truncated_not_overflowed);
+  tcase_add_test(tc, messages_are_always_valid_utf8);
   tcase_add_test(tc, version_matches_header);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
