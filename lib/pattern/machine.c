@@ -101,6 +101,12 @@ typedef struct vmach {
 #define NO_LIST UINT32_MAX
 #define NO_VM UINT32_MAX
 
+/* A growing byte buffer (a condition's key). */
+typedef struct buf {
+  char *p;
+  size_t n, cap;
+} buf;
+
 struct pm_machine {
   mstate *st;
   origin *org; /* per state */
@@ -127,6 +133,9 @@ struct pm_machine {
    * word at first). */
   uint64_t *filter;
   size_t fwords;
+  /* Condition keys are built here: once every added condition's key has
+   * fit, finding a branch's states again to remove it allocates nothing. */
+  buf key;
 };
 
 int aev__pm_u32_push(pm_u32vec *v, uint32_t x) {
@@ -141,14 +150,14 @@ int aev__pm_u32_push(pm_u32vec *v, uint32_t x) {
   return AEV_OK;
 }
 
-static int grow(void **buf, size_t *cap, size_t need, size_t elem) {
+static int grow(void **mem, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap) return AEV_OK;
   size_t c = *cap ? *cap * 2 : 16;
   while (c < need) c *= 2;
-  void *b = realloc(*buf, c * elem);
+  void *b = realloc(*mem, c * elem);
   if (!b) return AEV_ERR_NOMEM;
   memset((char *)b + *cap * elem, 0, (c - *cap) * elem);
-  *buf = b;
+  *mem = b;
   *cap = c;
   return AEV_OK;
 }
@@ -213,6 +222,7 @@ void aev__pm_machine_free(pm_machine *m) {
   aev__pmap_free(&m->conds);
   aev__pmap_free(&m->values);
   free(m->filter);
+  free(m->key.p);
   free(m);
 }
 
@@ -293,11 +303,6 @@ static int intern_path(pm_machine *m, const pm_str *path, uint32_t *id) {
 }
 
 /* ---- building ---- */
-
-typedef struct buf {
-  char *p;
-  size_t n, cap;
-} buf;
 
 static int put(buf *b, const void *p, size_t n) {
   if (grow((void **)&b->p, &b->cap, b->n + n, 1)) return AEV_ERR_NOMEM;
@@ -515,8 +520,8 @@ static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_ma
   return AEV_OK;
 }
 
-/* Adds one branch. On failure the machine may hold unreachable states (it
- * stays correct); callers rebuild it. */
+/* Adds one branch. On failure the machine may hold states that accept
+ * nothing (it stays correct). */
 static int add_branch(pm_machine *m, const pm_branch *br, uint32_t slot, buf *b) {
   uint32_t state = 0;
   for (size_t i = 0; i < br->n; i++) {
@@ -543,12 +548,45 @@ static int add_branch(pm_machine *m, const pm_branch *br, uint32_t slot, buf *b)
   return AEV_OK;
 }
 
+/* The state a branch's conditions lead to. The branch was added, so its
+ * paths, conditions and key buffer space are all there. */
+static uint32_t branch_end(pm_machine *m, const pm_branch *br) {
+  uint32_t state = 0;
+  for (size_t i = 0; i < br->n; i++) {
+    const pm_cond *k = br->c[i];
+    uint32_t path = aev__pm_paths_get(&m->paths, k->path.s, k->path.len) & ~PM_PATH_PREFIX;
+    m->key.n = 0;
+    cond_key(k, &m->key);
+    state = *aev__pmap_get(&m->conds, state, path - 1, m->key.p, m->key.n);
+  }
+  return state;
+}
+
+/* Takes one entry of slot out of the states a branch accepts at. */
+static void remove_branch(pm_machine *m, const pm_branch *br, uint32_t slot) {
+  uint32_t state = branch_end(m, br);
+  svec *a = &m->st[state].accept;
+  uint32_t *v = a->lg ? a->u.v : a->u.in;
+  size_t k = 0;
+  while (v[k] != slot) k++;
+  v[k] = v[--a->n]; /* one entry a branch: another branch may end here too */
+  mark_leaf(m, state);
+}
+
+/* A branch accepts its slot only as its last step, so a failed add takes
+ * back the branches before it and leaves only states that accept nothing. */
 int aev__pm_machine_add(pm_machine *m, const pm_rule *r, uint32_t slot) {
-  buf b = {0};
-  int rc = AEV_OK;
-  for (size_t i = 0; i < r->n && !rc; i++) rc = add_branch(m, &r->b[i], slot, &b);
-  free(b.p);
-  return rc ? aev__nomem() : AEV_OK;
+  for (size_t i = 0; i < r->n; i++) {
+    if (add_branch(m, &r->b[i], slot, &m->key)) {
+      while (i--) remove_branch(m, &r->b[i], slot);
+      return aev__nomem();
+    }
+  }
+  return AEV_OK;
+}
+
+void aev__pm_machine_remove(pm_machine *m, const pm_rule *r, uint32_t slot) {
+  for (size_t i = 0; i < r->n; i++) remove_branch(m, &r->b[i], slot);
 }
 
 /* ---- matching ---- */
@@ -652,7 +690,6 @@ static void accept(walker *w, uint32_t slot) {
     o->v = v;
   }
   o->v[o->n++] = slot;
-  if (o->ids) __builtin_prefetch(&o->ids[slot]);
 }
 
 static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field *f) {
@@ -818,11 +855,10 @@ static void visit(walker *w, uint32_t i) {
   }
 }
 
-void aev__pm_slots_init(pm_slots *s, const uint64_t *ids) {
+void aev__pm_slots_init(pm_slots *s) {
   s->v = s->in;
   s->n = 0;
   s->cap = sizeof s->in / sizeof *s->in;
-  s->ids = ids;
 }
 
 void aev__pm_slots_free(pm_slots *s) {
