@@ -92,12 +92,14 @@ typedef struct vmach {
  * slot + 1, or LIST | the offset in leaves of a copy of the slots, kept
  * as (count, capacity, slots...) so that one cache line usually holds it
  * all. A state that is plain (fields onward, all of them exact, nothing
- * accepted, no exists:false step) is marked PLAIN there: the match need
- * not load it, and looks the event's fields up from it through the
+ * accepted, no exists:false step) is marked PLAIN | its paths' signature
+ * (bit path % SIG_BITS of each) there: the match need not load it, and
+ * looks up from it only the event's fields whose bit is set, through the
  * filter alone. trans maps to NO_VM when a field has exact values only. */
 #define DIRECT 0x80000000u
 #define LIST 0x80000000u
-#define PLAIN UINT32_MAX
+#define PLAIN 0xc0000000u
+#define SIG_BITS 30
 #define NO_LIST UINT32_MAX
 #define NO_VM UINT32_MAX
 
@@ -379,13 +381,14 @@ static uint32_t value_key(uint32_t path, const pm_matcher *x, unsigned char num[
 }
 
 /* Copies a leaf's accept list into leaves: LIST | its offset, or 0 when
- * out of memory or offsets (then matches load the state instead). */
+ * out of memory or offsets (then matches load the state instead). Offsets
+ * stay below PLAIN & ~LIST, so the two words never look alike. */
 static uint32_t leaf_list(pm_machine *m, uint32_t state) {
   origin *o = &m->org[state];
   const svec *a = &m->st[state].accept;
   if (o->list == NO_LIST || m->leaves[o->list + 1] < a->n) {
     size_t cap = 2 * (size_t)a->n, at = m->nleaves;
-    if (at + 2 + cap >= LIST ||
+    if (at + 2 + cap >= (PLAIN & ~LIST) ||
         grow((void **)&m->leaves, &m->cleaves, at + 2 + cap, sizeof *m->leaves))
       return 0;
     o->list = (uint32_t)at;
@@ -405,7 +408,9 @@ static void mark_leaf(pm_machine *m, uint32_t state) {
   if (!o->k) return;
   uint32_t leaf = 0;
   if (!s->paths.flags && !s->accept.n && s->paths.n) {
+    const uint32_t *paths = sv_data(&s->paths);
     leaf = PLAIN;
+    for (uint32_t i = 0; i < s->paths.n; i++) leaf |= 1u << paths[i] % SIG_BITS;
   } else if (!s->paths.n && !(s->paths.flags & ST_ABSENT) && s->accept.n) {
     uint32_t first = sv_data(&s->accept)[0];
     leaf = s->accept.n == 1 && first + 1 < LIST ? first + 1 : leaf_list(m, state);
@@ -604,7 +609,7 @@ typedef struct item {
   uint32_t state;
   int32_t parent;
   const pm_field *f;
-  int plain; /* the state is PLAIN: the match need not load it */
+  uint32_t plain; /* a PLAIN state's signature (never 0): it is not loaded */
 } item;
 
 /* One exact-value lookup of a level. */
@@ -667,7 +672,8 @@ static int consistent(const walker *w, int32_t i, const pm_field *f) {
   return 1;
 }
 
-static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f, int plain) {
+static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f,
+                  uint32_t plain) {
   if (w->nit == w->cit) {
     item *it = grow_walk(w->it, w->it_in, &w->cit, sizeof *it);
     if (!it) {
@@ -694,8 +700,8 @@ static void accept(walker *w, uint32_t slot) {
 
 static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field *f) {
   if (!tg) return;
-  if (tg[1] == PLAIN) {
-    reach(w, *tg & ~DIRECT, parent, f, 1);
+  if ((tg[1] & PLAIN) == PLAIN) {
+    reach(w, *tg & ~DIRECT, parent, f, tg[1] & ~PLAIN);
     return;
   }
   if (tg[1] & LIST) {
@@ -831,8 +837,12 @@ static int consumed(const walker *w, int32_t i, uint32_t path) {
  * state's own list when it is the shorter, else through the event's. */
 static void visit(walker *w, uint32_t i) {
   if (w->it[i].plain) {
-    for (size_t k = 0; k < w->ev->ng && !w->rc; k++)
-      if (!consumed(w, (int32_t)i, w->ev->g[k].path)) gather(w, i, &w->ev->g[k]);
+    uint32_t sig = w->it[i].plain;
+    for (size_t k = 0; k < w->ev->ng && !w->rc; k++) {
+      uint32_t path = w->ev->g[k].path;
+      if (sig >> path % SIG_BITS & 1 && !consumed(w, (int32_t)i, path))
+        gather(w, i, &w->ev->g[k]);
+    }
     return;
   }
   const mstate *s = &w->m->st[w->it[i].state];
@@ -892,7 +902,7 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
       c->tg = aev__pmap_get_h(values, c->h, w.it[c->item].state, c->path << 3 | (uint32_t)kind,
                               p, n);
       if (!c->tg) continue;
-      if (c->tg[1] & LIST && c->tg[1] != PLAIN) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
+      if ((c->tg[1] & PLAIN) == LIST) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
       else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
     }
     for (size_t k = 0; k < w.nc && !w.rc; k++) {

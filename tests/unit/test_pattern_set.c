@@ -293,6 +293,35 @@ START_TEST(set_ids_in_and_out_of_the_automaton) {
 }
 END_TEST
 
+/* A plain state keeps a signature of its paths (path id modulo 30) in the
+ * values entries that lead to it, and a match looks up only the event's
+ * fields whose bit is set: a path sharing a bit is still looked up (and
+ * found absent), and a path added to the state later shows. */
+START_TEST(set_plain_state_signatures) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  char p[64];
+  for (int i = 0; i < 40; i++) { /* paths k00..k39 get ids 0..39 */
+    snprintf(p, sizeof p, "{\"k%02d\":[%d]}", i, 1000 + i);
+    add(s, 1000 + (uint64_t)i, p);
+  }
+  add(s, 100, "{\"source\":[\"x\"],\"k05\":[1]}");
+  ck_match(s, "{\"source\":\"x\",\"k05\":1}", "100");
+  ck_match(s, "{\"source\":\"x\",\"k35\":1}", "");
+  ck_match(s, "{\"source\":\"x\",\"k12\":2}", "");
+  add(s, 101, "{\"source\":[\"x\"],\"k12\":[2]}");
+  ck_match(s, "{\"source\":\"x\",\"k12\":2}", "101");
+  ck_match(s, "{\"source\":\"x\",\"k12\":2,\"k05\":1,\"k35\":1}", "100,101");
+  add(s, 102, "{\"source\":[\"x\"],\"k35\":[1]}");
+  ck_match(s, "{\"source\":\"x\",\"k35\":1}", "102");
+  ck_match(s, "{\"source\":\"x\",\"k05\":1,\"k35\":1,\"k36\":1036}", "100,102,1036");
+  add(s, 103, "{\"source\":[\"x\"]}"); /* the state accepts: no longer plain */
+  ck_match(s, "{\"source\":\"x\",\"k05\":1}", "100,103");
+  ck_assert_int_eq(aev_pattern_set_remove(s, 103), AEV_OK); /* plain again */
+  ck_match(s, "{\"source\":\"x\",\"k05\":1,\"k12\":2}", "100,101");
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 /* Removing most patterns rebuilds the automaton; what is left still
  * matches, and memory shrinks back. */
 START_TEST(set_rebuilds_after_many_removals) {
@@ -693,6 +722,7 @@ int main(void) {
   tcase_add_test(tc, set_absent_steps_on_many_states);
   tcase_add_test(tc, set_replace_and_remove);
   tcase_add_test(tc, set_ids_in_and_out_of_the_automaton);
+  tcase_add_test(tc, set_plain_state_signatures);
   tcase_add_test(tc, set_rebuilds_after_many_removals);
   tcase_add_test(tc, set_bad_arguments);
   tcase_add_test(tc, set_concurrent_readers_and_writer);
