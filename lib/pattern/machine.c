@@ -837,12 +837,12 @@ static int consumed(const walker *w, int32_t i, uint32_t path) {
  * state's own list when it is the shorter, else through the event's. */
 static void visit(walker *w, uint32_t i) {
   if (w->it[i].plain) {
+    /* No state has a transition on a path its steps consumed (see
+     * consumed()), so only a path sharing a signature bit gets past here
+     * in vain, rarely: not worth a walk back through the steps. */
     uint32_t sig = w->it[i].plain;
-    for (size_t k = 0; k < w->ev->ng && !w->rc; k++) {
-      uint32_t path = w->ev->g[k].path;
-      if (sig >> path % SIG_BITS & 1 && !consumed(w, (int32_t)i, path))
-        gather(w, i, &w->ev->g[k]);
-    }
+    for (size_t k = 0; k < w->ev->ng && !w->rc; k++)
+      if (sig >> w->ev->g[k].path % SIG_BITS & 1) gather(w, i, &w->ev->g[k]);
     return;
   }
   const mstate *s = &w->m->st[w->it[i].state];
