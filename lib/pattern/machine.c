@@ -685,17 +685,26 @@ static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f,
   w->it[w->nit++] = (item){state, parent, f, plain};
 }
 
-static void accept(walker *w, uint32_t slot) {
+/* Makes room for more slots: rarely needed, so kept out of the inlined
+ * accept(). */
+static __attribute__((noinline)) int slots_room(walker *w, size_t more) {
   pm_slots *o = w->out;
-  if (o->n == o->cap) {
+  while (o->n + more > o->cap) {
     uint32_t *v = grow_walk(o->v, o->in, &o->cap, sizeof *v);
     if (!v) {
       w->rc = AEV_ERR_NOMEM;
-      return;
+      return -1;
     }
     o->v = v;
   }
-  o->v[o->n++] = slot;
+  return 0;
+}
+
+/* Appends n slots: a big set's match accepts about ten an event. */
+static inline void accept(walker *w, const uint32_t *slot, size_t n) {
+  pm_slots *o = w->out;
+  if (o->n + n > o->cap && slots_room(w, n)) return;
+  for (size_t i = 0; i < n; i++) o->v[o->n++] = slot[i];
 }
 
 static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field *f) {
@@ -706,11 +715,12 @@ static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field
   }
   if (tg[1] & LIST) {
     const uint32_t *l = w->m->leaves + (tg[1] & ~LIST);
-    for (uint32_t i = 0; i < l[0] && !w->rc; i++) accept(w, l[2 + i]);
+    accept(w, l + 2, l[0]);
     return;
   }
   if (tg[1]) {
-    accept(w, tg[1] - 1);
+    uint32_t slot = tg[1] - 1;
+    accept(w, &slot, 1);
     return;
   }
   if (*tg & DIRECT) {
@@ -847,7 +857,7 @@ static void visit(walker *w, uint32_t i) {
   }
   const mstate *s = &w->m->st[w->it[i].state];
   const uint32_t *acc = sv_data(&s->accept), *paths = sv_data(&s->paths);
-  for (size_t k = 0; k < s->accept.n && !w->rc; k++) accept(w, acc[k]);
+  accept(w, acc, s->accept.n);
   if (s->paths.flags & ST_ABSENT) {
     const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, w->it[i].state, 0, NULL, 0)];
     const uint32_t *abs = sv_data(a);
