@@ -92,14 +92,22 @@ typedef struct vmach {
  * slot + 1, or LIST | the offset in leaves of a copy of the slots, kept
  * as (count, capacity, slots...) so that one cache line usually holds it
  * all. A state that is plain (fields onward, all of them exact, nothing
- * accepted, no exists:false step) is marked PLAIN there: the match need
- * not load it, and looks the event's fields up from it through the
+ * accepted, no exists:false step) is marked PLAIN | its paths' signature
+ * (bit path % SIG_BITS of each) there: the match need not load it, and
+ * looks up from it only the event's fields whose bit is set, through the
  * filter alone. trans maps to NO_VM when a field has exact values only. */
 #define DIRECT 0x80000000u
 #define LIST 0x80000000u
-#define PLAIN UINT32_MAX
+#define PLAIN 0xc0000000u
+#define SIG_BITS 30
 #define NO_LIST UINT32_MAX
 #define NO_VM UINT32_MAX
+
+/* A growing byte buffer (a condition's key). */
+typedef struct buf {
+  char *p;
+  size_t n, cap;
+} buf;
 
 struct pm_machine {
   mstate *st;
@@ -127,6 +135,9 @@ struct pm_machine {
    * word at first). */
   uint64_t *filter;
   size_t fwords;
+  /* Condition keys are built here: once every added condition's key has
+   * fit, finding a branch's states again to remove it allocates nothing. */
+  buf key;
 };
 
 int aev__pm_u32_push(pm_u32vec *v, uint32_t x) {
@@ -141,14 +152,14 @@ int aev__pm_u32_push(pm_u32vec *v, uint32_t x) {
   return AEV_OK;
 }
 
-static int grow(void **buf, size_t *cap, size_t need, size_t elem) {
+static int grow(void **mem, size_t *cap, size_t need, size_t elem) {
   if (need <= *cap) return AEV_OK;
   size_t c = *cap ? *cap * 2 : 16;
   while (c < need) c *= 2;
-  void *b = realloc(*buf, c * elem);
+  void *b = realloc(*mem, c * elem);
   if (!b) return AEV_ERR_NOMEM;
   memset((char *)b + *cap * elem, 0, (c - *cap) * elem);
-  *buf = b;
+  *mem = b;
   *cap = c;
   return AEV_OK;
 }
@@ -213,6 +224,7 @@ void aev__pm_machine_free(pm_machine *m) {
   aev__pmap_free(&m->conds);
   aev__pmap_free(&m->values);
   free(m->filter);
+  free(m->key.p);
   free(m);
 }
 
@@ -294,11 +306,6 @@ static int intern_path(pm_machine *m, const pm_str *path, uint32_t *id) {
 
 /* ---- building ---- */
 
-typedef struct buf {
-  char *p;
-  size_t n, cap;
-} buf;
-
 static int put(buf *b, const void *p, size_t n) {
   if (grow((void **)&b->p, &b->cap, b->n + n, 1)) return AEV_ERR_NOMEM;
   memcpy(b->p + b->n, p, n);
@@ -374,13 +381,14 @@ static uint32_t value_key(uint32_t path, const pm_matcher *x, unsigned char num[
 }
 
 /* Copies a leaf's accept list into leaves: LIST | its offset, or 0 when
- * out of memory or offsets (then matches load the state instead). */
+ * out of memory or offsets (then matches load the state instead). Offsets
+ * stay below PLAIN & ~LIST, so the two words never look alike. */
 static uint32_t leaf_list(pm_machine *m, uint32_t state) {
   origin *o = &m->org[state];
   const svec *a = &m->st[state].accept;
   if (o->list == NO_LIST || m->leaves[o->list + 1] < a->n) {
     size_t cap = 2 * (size_t)a->n, at = m->nleaves;
-    if (at + 2 + cap >= LIST ||
+    if (at + 2 + cap >= (PLAIN & ~LIST) ||
         grow((void **)&m->leaves, &m->cleaves, at + 2 + cap, sizeof *m->leaves))
       return 0;
     o->list = (uint32_t)at;
@@ -400,7 +408,9 @@ static void mark_leaf(pm_machine *m, uint32_t state) {
   if (!o->k) return;
   uint32_t leaf = 0;
   if (!s->paths.flags && !s->accept.n && s->paths.n) {
+    const uint32_t *paths = sv_data(&s->paths);
     leaf = PLAIN;
+    for (uint32_t i = 0; i < s->paths.n; i++) leaf |= 1u << paths[i] % SIG_BITS;
   } else if (!s->paths.n && !(s->paths.flags & ST_ABSENT) && s->accept.n) {
     uint32_t first = sv_data(&s->accept)[0];
     leaf = s->accept.n == 1 && first + 1 < LIST ? first + 1 : leaf_list(m, state);
@@ -515,8 +525,8 @@ static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_ma
   return AEV_OK;
 }
 
-/* Adds one branch. On failure the machine may hold unreachable states (it
- * stays correct); callers rebuild it. */
+/* Adds one branch. On failure the machine may hold states that accept
+ * nothing (it stays correct). */
 static int add_branch(pm_machine *m, const pm_branch *br, uint32_t slot, buf *b) {
   uint32_t state = 0;
   for (size_t i = 0; i < br->n; i++) {
@@ -543,12 +553,45 @@ static int add_branch(pm_machine *m, const pm_branch *br, uint32_t slot, buf *b)
   return AEV_OK;
 }
 
+/* The state a branch's conditions lead to. The branch was added, so its
+ * paths, conditions and key buffer space are all there. */
+static uint32_t branch_end(pm_machine *m, const pm_branch *br) {
+  uint32_t state = 0;
+  for (size_t i = 0; i < br->n; i++) {
+    const pm_cond *k = br->c[i];
+    uint32_t path = aev__pm_paths_get(&m->paths, k->path.s, k->path.len) & ~PM_PATH_PREFIX;
+    m->key.n = 0;
+    cond_key(k, &m->key);
+    state = *aev__pmap_get(&m->conds, state, path - 1, m->key.p, m->key.n);
+  }
+  return state;
+}
+
+/* Takes one entry of slot out of the states a branch accepts at. */
+static void remove_branch(pm_machine *m, const pm_branch *br, uint32_t slot) {
+  uint32_t state = branch_end(m, br);
+  svec *a = &m->st[state].accept;
+  uint32_t *v = a->lg ? a->u.v : a->u.in;
+  size_t k = 0;
+  while (v[k] != slot) k++;
+  v[k] = v[--a->n]; /* one entry a branch: another branch may end here too */
+  mark_leaf(m, state);
+}
+
+/* A branch accepts its slot only as its last step, so a failed add takes
+ * back the branches before it and leaves only states that accept nothing. */
 int aev__pm_machine_add(pm_machine *m, const pm_rule *r, uint32_t slot) {
-  buf b = {0};
-  int rc = AEV_OK;
-  for (size_t i = 0; i < r->n && !rc; i++) rc = add_branch(m, &r->b[i], slot, &b);
-  free(b.p);
-  return rc ? aev__nomem() : AEV_OK;
+  for (size_t i = 0; i < r->n; i++) {
+    if (add_branch(m, &r->b[i], slot, &m->key)) {
+      while (i--) remove_branch(m, &r->b[i], slot);
+      return aev__nomem();
+    }
+  }
+  return AEV_OK;
+}
+
+void aev__pm_machine_remove(pm_machine *m, const pm_rule *r, uint32_t slot) {
+  for (size_t i = 0; i < r->n; i++) remove_branch(m, &r->b[i], slot);
 }
 
 /* ---- matching ---- */
@@ -566,7 +609,7 @@ typedef struct item {
   uint32_t state;
   int32_t parent;
   const pm_field *f;
-  int plain; /* the state is PLAIN: the match need not load it */
+  uint32_t plain; /* a PLAIN state's signature (never 0): it is not loaded */
 } item;
 
 /* One exact-value lookup of a level. */
@@ -629,7 +672,8 @@ static int consistent(const walker *w, int32_t i, const pm_field *f) {
   return 1;
 }
 
-static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f, int plain) {
+static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f,
+                  uint32_t plain) {
   if (w->nit == w->cit) {
     item *it = grow_walk(w->it, w->it_in, &w->cit, sizeof *it);
     if (!it) {
@@ -641,33 +685,42 @@ static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f, 
   w->it[w->nit++] = (item){state, parent, f, plain};
 }
 
-static void accept(walker *w, uint32_t slot) {
+/* Makes room for more slots: rarely needed, so kept out of the inlined
+ * accept(). */
+static __attribute__((noinline)) int slots_room(walker *w, size_t more) {
   pm_slots *o = w->out;
-  if (o->n == o->cap) {
+  while (o->n + more > o->cap) {
     uint32_t *v = grow_walk(o->v, o->in, &o->cap, sizeof *v);
     if (!v) {
       w->rc = AEV_ERR_NOMEM;
-      return;
+      return -1;
     }
     o->v = v;
   }
-  o->v[o->n++] = slot;
-  if (o->ids) __builtin_prefetch(&o->ids[slot]);
+  return 0;
+}
+
+/* Appends n slots: a big set's match accepts about ten an event. */
+static inline void accept(walker *w, const uint32_t *slot, size_t n) {
+  pm_slots *o = w->out;
+  if (o->n + n > o->cap && slots_room(w, n)) return;
+  for (size_t i = 0; i < n; i++) o->v[o->n++] = slot[i];
 }
 
 static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field *f) {
   if (!tg) return;
-  if (tg[1] == PLAIN) {
-    reach(w, *tg & ~DIRECT, parent, f, 1);
+  if ((tg[1] & PLAIN) == PLAIN) {
+    reach(w, *tg & ~DIRECT, parent, f, tg[1] & ~PLAIN);
     return;
   }
   if (tg[1] & LIST) {
     const uint32_t *l = w->m->leaves + (tg[1] & ~LIST);
-    for (uint32_t i = 0; i < l[0] && !w->rc; i++) accept(w, l[2 + i]);
+    accept(w, l + 2, l[0]);
     return;
   }
   if (tg[1]) {
-    accept(w, tg[1] - 1);
+    uint32_t slot = tg[1] - 1;
+    accept(w, &slot, 1);
     return;
   }
   if (*tg & DIRECT) {
@@ -794,13 +847,17 @@ static int consumed(const walker *w, int32_t i, uint32_t path) {
  * state's own list when it is the shorter, else through the event's. */
 static void visit(walker *w, uint32_t i) {
   if (w->it[i].plain) {
+    /* No state has a transition on a path its steps consumed (see
+     * consumed()), so only a path sharing a signature bit gets past here
+     * in vain, rarely: not worth a walk back through the steps. */
+    uint32_t sig = w->it[i].plain;
     for (size_t k = 0; k < w->ev->ng && !w->rc; k++)
-      if (!consumed(w, (int32_t)i, w->ev->g[k].path)) gather(w, i, &w->ev->g[k]);
+      if (sig >> w->ev->g[k].path % SIG_BITS & 1) gather(w, i, &w->ev->g[k]);
     return;
   }
   const mstate *s = &w->m->st[w->it[i].state];
   const uint32_t *acc = sv_data(&s->accept), *paths = sv_data(&s->paths);
-  for (size_t k = 0; k < s->accept.n && !w->rc; k++) accept(w, acc[k]);
+  accept(w, acc, s->accept.n);
   if (s->paths.flags & ST_ABSENT) {
     const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, w->it[i].state, 0, NULL, 0)];
     const uint32_t *abs = sv_data(a);
@@ -818,11 +875,10 @@ static void visit(walker *w, uint32_t i) {
   }
 }
 
-void aev__pm_slots_init(pm_slots *s, const uint64_t *ids) {
+void aev__pm_slots_init(pm_slots *s) {
   s->v = s->in;
   s->n = 0;
   s->cap = sizeof s->in / sizeof *s->in;
-  s->ids = ids;
 }
 
 void aev__pm_slots_free(pm_slots *s) {
@@ -856,7 +912,7 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
       c->tg = aev__pmap_get_h(values, c->h, w.it[c->item].state, c->path << 3 | (uint32_t)kind,
                               p, n);
       if (!c->tg) continue;
-      if (c->tg[1] & LIST && c->tg[1] != PLAIN) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
+      if ((c->tg[1] & PLAIN) == LIST) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
       else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
     }
     for (size_t k = 0; k < w.nc && !w.rc; k++) {

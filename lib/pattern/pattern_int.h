@@ -158,11 +158,18 @@ int aev__pm_flatten(const char *json, size_t len, int max_depth,
                     pm_path_lookup lookup, const void *ctx, pm_event *ev);
 void aev__pm_event_free(pm_event *ev);
 
-/* The automaton. Slots are the indices of patterns added to it. */
+/* The automaton. Slots are 31-bit tags its owner gives the patterns it
+ * adds, and gets back from a match. */
 typedef struct pm_machine pm_machine;
 int aev__pm_machine_new(pm_machine **out);
 void aev__pm_machine_free(pm_machine *m);
+/* On failure the machine accepts nothing more than before (it may keep
+ * states that accept nothing). */
 int aev__pm_machine_add(pm_machine *m, const pm_rule *r, uint32_t slot);
+/* Takes back what adding r under slot (which succeeded) added to the
+ * accepted slots; the states stay until the owner rebuilds. Allocates
+ * nothing, so it cannot fail. */
+void aev__pm_machine_remove(pm_machine *m, const pm_rule *r, uint32_t slot);
 uint32_t aev__pm_machine_path(const void *m, const char *p, size_t n);
 typedef struct pm_u32vec {
   uint32_t *v;
@@ -170,16 +177,13 @@ typedef struct pm_u32vec {
 } pm_u32vec;
 int aev__pm_u32_push(pm_u32vec *v, uint32_t x);
 /* The slots a match found: in place up to 32 (a match allocates nothing
- * for them), then on the heap. When ids is set, the match starts loading
- * ids[slot] of each slot as it finds it, so a caller's reads of them
- * (scattered over a big set) overlap the rest of the match. */
+ * for them), then on the heap. */
 typedef struct pm_slots {
   uint32_t *v;
   size_t n, cap;
-  const uint64_t *ids;
   uint32_t in[32];
 } pm_slots;
-void aev__pm_slots_init(pm_slots *s, const uint64_t *ids);
+void aev__pm_slots_init(pm_slots *s);
 void aev__pm_slots_free(pm_slots *s);
 /* Appends the slots matching ev to *slots (may repeat). */
 int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slots);

@@ -23,18 +23,22 @@ typedef struct slot {
   int live;
 } slot;
 
-/* sid[] marks a removed slot with this id; a live pattern may have it too,
- * which its slot's live flag tells. */
-#define DEAD_ID UINT64_MAX
+/* What the automaton accepts for a pattern: its id itself when the id is
+ * below TAG_SLOT (the usual small ids), else TAG_SLOT | its slot index. So
+ * a match finds most ids in the automaton's leaves, without one more
+ * read (a cache miss in a big set) per id; removal takes a pattern's tags
+ * out of the automaton, so whatever it accepts is live. */
+#define TAG_SLOT (1u << 30)
+
+static uint32_t tag_of(uint64_t id, size_t idx) {
+  return id < TAG_SLOT ? (uint32_t)id : TAG_SLOT | (uint32_t)idx;
+}
 
 struct aev_pattern_set {
   int profile;
   pthread_rwlock_t lock;
   pm_machine *m;
   slot *s;
-  /* Each slot's id again, in an array a third of s[]'s size: matching
-   * reads only this, so a big set's matches miss the cache less. */
-  uint64_t *sid;
   size_t n, cap, live;
   pmap ids; /* id -> slot index */
 };
@@ -108,7 +112,7 @@ int aev_pattern_matches(const aev_pattern *p, const char *event, size_t len,
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "pattern, event and out_match are required.");
   pm_slots slots;
-  aev__pm_slots_init(&slots, NULL);
+  aev__pm_slots_init(&slots);
   int matched;
   int rc = match_slots(p->profile, p->m, event, len, PM_MAX_DEPTH, &slots, &matched, NULL);
   if (!rc) *out_match = matched && slots.n > 0;
@@ -141,7 +145,6 @@ void aev_pattern_set_free(aev_pattern_set *set) {
   aev__pm_machine_free(set->m);
   for (size_t i = 0; i < set->n; i++) aev__pm_rule_free(set->s[i].rule);
   free(set->s);
-  free(set->sid);
   aev__pmap_free(&set->ids);
   pthread_rwlock_destroy(&set->lock);
   free(set);
@@ -153,10 +156,8 @@ static int rebuild(aev_pattern_set *set) {
   pm_machine *m;
   pmap ids = {0};
   slot *s = malloc((set->live ? set->live : 1) * sizeof *s);
-  uint64_t *sid = malloc((set->live ? set->live : 1) * sizeof *sid);
-  if (!s || !sid || aev__pm_machine_new(&m)) {
+  if (!s || aev__pm_machine_new(&m)) {
     free(s);
-    free(sid);
     return aev__nomem();
   }
   size_t n = 0;
@@ -165,17 +166,15 @@ static int rebuild(aev_pattern_set *set) {
   int added;
   for (size_t i = 0; i < set->n && !rc; i++) {
     if (!set->s[i].live) continue;
-    rc = aev__pm_machine_add(m, set->s[i].rule, (uint32_t)n);
+    rc = aev__pm_machine_add(m, set->s[i].rule, tag_of(set->s[i].id, n));
     if (!rc && aev__pmap_put(&ids, 0, 0, &set->s[i].id, 8, (uint32_t)n, &v, &added))
       rc = aev__nomem();
-    sid[n] = set->s[i].id;
     s[n++] = set->s[i];
   }
   if (rc) {
     aev__pm_machine_free(m);
     aev__pmap_free(&ids);
     free(s);
-    free(sid);
     return rc;
   }
   for (size_t i = 0; i < set->n; i++)
@@ -183,11 +182,9 @@ static int rebuild(aev_pattern_set *set) {
   aev__pm_machine_free(set->m);
   aev__pmap_free(&set->ids);
   free(set->s);
-  free(set->sid);
   set->m = m;
   set->ids = ids;
   set->s = s;
-  set->sid = sid;
   set->n = set->cap = n;
   return AEV_OK;
 }
@@ -198,8 +195,9 @@ static uint32_t *find_live(const aev_pattern_set *set, uint64_t id) {
 }
 
 static void mark_dead(aev_pattern_set *set, uint32_t *v) {
-  set->s[*v].live = 0;
-  set->sid[*v] = DEAD_ID;
+  slot *s = &set->s[*v];
+  aev__pm_machine_remove(set->m, s->rule, tag_of(s->id, *v));
+  s->live = 0;
   *v = UINT32_MAX;
   set->live--;
 }
@@ -220,19 +218,15 @@ int aev_pattern_set_add(aev_pattern_set *set, uint64_t id, const char *pattern,
   pthread_rwlock_wrlock(&set->lock);
   if (set->n == set->cap) {
     size_t cap = set->cap ? set->cap * 2 : 16;
-    slot *s = realloc(set->s, cap * sizeof *s);
-    if (s) set->s = s;
-    uint64_t *sid = s ? realloc(set->sid, cap * sizeof *sid) : NULL;
-    if (sid) set->sid = sid;
-    if (!s || !sid) rc = aev__nomem();
-    else set->cap = cap;
+    slot *s = cap < TAG_SLOT ? realloc(set->s, cap * sizeof *s) : NULL;
+    if (!s) rc = aev__nomem();
+    else set->s = s, set->cap = cap;
   }
   uint32_t idx = (uint32_t)set->n, *v = NULL;
   int added;
   if (!rc && aev__pmap_put(&set->ids, 0, 0, &id, 8, UINT32_MAX, &v, &added))
     rc = aev__nomem();
-  if (!rc && (rc = aev__pm_machine_add(set->m, r, idx)))
-    rebuild(set); /* drop the branches added before the failure */
+  if (!rc) rc = aev__pm_machine_add(set->m, r, tag_of(id, idx));
   if (rc) {
     pthread_rwlock_unlock(&set->lock);
     aev__pm_rule_free(r);
@@ -242,7 +236,6 @@ int aev_pattern_set_add(aev_pattern_set *set, uint64_t id, const char *pattern,
   if (old) mark_dead(set, old);
   v = aev__pmap_get(&set->ids, 0, 0, &id, 8);
   set->s[idx] = (slot){id, r, 1};
-  set->sid[idx] = id;
   set->n++;
   set->live++;
   *v = idx;
@@ -278,7 +271,7 @@ size_t aev_pattern_set_memory(const aev_pattern_set *set) {
   if (!set) return 0;
   pthread_rwlock_rdlock((pthread_rwlock_t *)&set->lock);
   size_t total = sizeof *set + aev__pm_machine_memory(set->m) +
-                 set->cap * (sizeof *set->s + sizeof *set->sid) +
+                 set->cap * sizeof *set->s +
                  aev__pmap_memory(&set->ids);
   for (size_t i = 0; i < set->n; i++) total += aev__pm_rule_memory(set->s[i].rule);
   pthread_rwlock_unlock((pthread_rwlock_t *)&set->lock);
@@ -307,19 +300,18 @@ int aev__pattern_set_match_event(aev_pattern_set *set, const char *event, size_t
   pm_slots slots;
   int matched;
   pthread_rwlock_rdlock(&set->lock);
-  aev__pm_slots_init(&slots, set->sid);
+  aev__pm_slots_init(&slots);
   int rc = match_slots(set->profile, set->m, event, len, max_depth, &slots, &matched,
                        members);
   uint64_t *out = NULL;
   size_t k = 0;
   if (!rc && matched && slots.n) {
-    /* The match started loading each slot's id (a big set's are
-     * scattered over megabytes) as it found it. */
     out = malloc(slots.n * sizeof *out);
     if (!out) rc = aev__nomem();
-    for (size_t i = 0; out && i < slots.n; i++)
-      if (set->sid[slots.v[i]] != DEAD_ID || set->s[slots.v[i]].live)
-        out[k++] = set->sid[slots.v[i]];
+    for (size_t i = 0; out && i < slots.n; i++) {
+      uint32_t t = slots.v[i];
+      out[k++] = t & TAG_SLOT ? set->s[t & ~TAG_SLOT].id : t;
+    }
   }
   pthread_rwlock_unlock(&set->lock);
   aev__pm_slots_free(&slots);

@@ -248,6 +248,80 @@ START_TEST(set_replace_and_remove) {
 }
 END_TEST
 
+/* The automaton keeps ids below 2^30 themselves, and larger ones as slot
+ * numbers: both kinds on one state, replaced (the same tag again on the
+ * same state), removed one entry per branch (two branches may end on one
+ * state), and through rebuilds, which renumber the slots. */
+START_TEST(set_ids_in_and_out_of_the_automaton) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  const char *x = "{\"a\":[\"x\"]}", *ev = "{\"a\":\"x\",\"b\":\"y\"}";
+  add(s, 5, x);
+  add(s, (1u << 30) - 1, x);
+  add(s, 1u << 30, x);
+  add(s, (1u << 30) + 1, x);
+  add(s, UINT64_MAX, x);
+  ck_match(s, ev, "5,1073741823,1073741824,1073741825,18446744073709551615");
+  ck_assert_int_eq(aev_pattern_set_remove(s, 1u << 30), AEV_OK);
+  ck_match(s, ev, "5,1073741823,1073741825,18446744073709551615");
+  add(s, 5, x);
+  add(s, (1u << 30) + 1, x);
+  ck_match(s, ev, "5,1073741823,1073741825,18446744073709551615");
+  ck_assert_int_eq(aev_pattern_set_remove(s, 5), AEV_OK);
+  ck_assert_int_eq(aev_pattern_set_remove(s, (1u << 30) + 1), AEV_OK);
+  ck_match(s, ev, "1073741823,18446744073709551615");
+  add(s, 8, "{\"$or\":[{\"a\":[\"x\"]},{\"a\":[\"x\"],\"c\":[{\"exists\":false}]}]}");
+  add(s, 1ull << 40, "{\"$or\":[{\"b\":[\"y\"]},{\"a\":[\"x\"]}]}");
+  ck_match(s, ev, "8,1073741823,1099511627776,18446744073709551615");
+  ck_assert_int_eq(aev_pattern_set_remove(s, 8), AEV_OK);
+  ck_assert_int_eq(aev_pattern_set_remove(s, 1ull << 40), AEV_OK);
+  ck_match(s, ev, "1073741823,18446744073709551615");
+  ck_match(s, "{\"b\":\"y\"}", "");
+  char p[64];
+  for (uint64_t i = 0; i < 300; i++) {
+    snprintf(p, sizeof p, "{\"a\":[\"x\"],\"n\":[%llu]}", (unsigned long long)i);
+    add(s, i % 2 ? i : (1ull << 40) + i, p);
+  }
+  for (uint64_t i = 0; i < 300; i++)
+    if (i % 100 != 1 && i % 100 != 2)
+      ck_assert_int_eq(aev_pattern_set_remove(s, i % 2 ? i : (1ull << 40) + i), AEV_OK);
+  ck_assert_uint_eq(aev_pattern_set_count(s), 8);
+  ck_match(s, "{\"a\":\"x\",\"n\":101}", "101,1073741823,18446744073709551615");
+  ck_match(s, "{\"a\":\"x\",\"n\":202}",
+           "1073741823,1099511627978,18446744073709551615");
+  ck_match(s, "{\"a\":\"x\",\"n\":3}", "1073741823,18446744073709551615");
+  aev_pattern_set_free(s);
+}
+END_TEST
+
+/* A plain state keeps a signature of its paths (path id modulo 30) in the
+ * values entries that lead to it, and a match looks up only the event's
+ * fields whose bit is set: a path sharing a bit is still looked up (and
+ * found absent), and a path added to the state later shows. */
+START_TEST(set_plain_state_signatures) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  char p[64];
+  for (int i = 0; i < 40; i++) { /* paths k00..k39 get ids 0..39 */
+    snprintf(p, sizeof p, "{\"k%02d\":[%d]}", i, 1000 + i);
+    add(s, 1000 + (uint64_t)i, p);
+  }
+  add(s, 100, "{\"source\":[\"x\"],\"k05\":[1]}");
+  ck_match(s, "{\"source\":\"x\",\"k05\":1}", "100");
+  ck_match(s, "{\"source\":\"x\",\"k35\":1}", "");
+  ck_match(s, "{\"source\":\"x\",\"k12\":2}", "");
+  add(s, 101, "{\"source\":[\"x\"],\"k12\":[2]}");
+  ck_match(s, "{\"source\":\"x\",\"k12\":2}", "101");
+  ck_match(s, "{\"source\":\"x\",\"k12\":2,\"k05\":1,\"k35\":1}", "100,101");
+  add(s, 102, "{\"source\":[\"x\"],\"k35\":[1]}");
+  ck_match(s, "{\"source\":\"x\",\"k35\":1}", "102");
+  ck_match(s, "{\"source\":\"x\",\"k05\":1,\"k35\":1,\"k36\":1036}", "100,102,1036");
+  add(s, 103, "{\"source\":[\"x\"]}"); /* the state accepts: no longer plain */
+  ck_match(s, "{\"source\":\"x\",\"k05\":1}", "100,103");
+  ck_assert_int_eq(aev_pattern_set_remove(s, 103), AEV_OK); /* plain again */
+  ck_match(s, "{\"source\":\"x\",\"k05\":1,\"k12\":2}", "100,101");
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 /* Removing most patterns rebuilds the automaton; what is left still
  * matches, and memory shrinks back. */
 START_TEST(set_rebuilds_after_many_removals) {
@@ -534,6 +608,9 @@ static const char *diff_value(uint64_t *x) {
  * that shows as a difference here. */
 START_TEST(set_matches_as_patterns_alone) {
   enum { NP = 600, NE = 300 };
+  /* Then with half the ids at or above 2^30, which the automaton keeps as
+   * slot numbers rather than themselves. */
+  uint64_t base = _i ? (1u << 30) - NP / 2 : 0;
   static const char *const paths[][2] = {{"source", NULL}, {"detail-type", NULL},
                                          {"detail", "x"}, {"detail", "y"},
                                          {"region", NULL}, {"detail", "z"}};
@@ -569,7 +646,7 @@ START_TEST(set_matches_as_patterns_alone) {
       nested = 1;
     }
     snprintf(buf + len, sizeof buf - (size_t)len, "%s}", nested ? "}" : "");
-    add(s, (uint64_t)i, buf);
+    add(s, base + (uint64_t)i, buf);
     ck_assert_msg(aev_pattern_compile(buf, strlen(buf), &alone[i]) == AEV_OK, "%s", buf);
   }
   for (int round = 0; round < 2; round++) {
@@ -579,12 +656,14 @@ START_TEST(set_matches_as_patterns_alone) {
                          diff_value(&rng), diff_value(&rng), diff_value(&rng),
                          diff_value(&rng), diff_value(&rng), diff_value(&rng),
                          diff_value(&rng), diff_value(&rng));
-      char want[4096] = "";
+      char want[16384] = "";
       for (int i = 0; i < NP; i++) {
         int m = 0;
         if (!alone[i]) continue;
         ck_assert_int_eq(aev_pattern_matches(alone[i], buf, (size_t)len, &m), AEV_OK);
-        if (m) snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", *want ? "," : "", i);
+        if (m)
+          snprintf(want + strlen(want), sizeof want - strlen(want), "%s%llu", *want ? "," : "",
+                   (unsigned long long)(base + (uint64_t)i));
       }
       char *got = match(s, buf);
       ck_assert_msg(!strcmp(got, want), "%s: got %s want %s", buf, got, want);
@@ -592,7 +671,7 @@ START_TEST(set_matches_as_patterns_alone) {
     }
     for (int i = 0; i < NP; i += 3) {
       if (!alone[i]) continue;
-      ck_assert_int_eq(aev_pattern_set_remove(s, (uint64_t)i), AEV_OK);
+      ck_assert_int_eq(aev_pattern_set_remove(s, base + (uint64_t)i), AEV_OK);
       aev_pattern_free(alone[i]);
       alone[i] = NULL;
     }
@@ -642,10 +721,12 @@ int main(void) {
   tcase_add_test(tc, set_many_matches_and_fields);
   tcase_add_test(tc, set_absent_steps_on_many_states);
   tcase_add_test(tc, set_replace_and_remove);
+  tcase_add_test(tc, set_ids_in_and_out_of_the_automaton);
+  tcase_add_test(tc, set_plain_state_signatures);
   tcase_add_test(tc, set_rebuilds_after_many_removals);
   tcase_add_test(tc, set_bad_arguments);
   tcase_add_test(tc, set_concurrent_readers_and_writer);
-  tcase_add_test(tc, set_matches_as_patterns_alone);
+  tcase_add_loop_test(tc, set_matches_as_patterns_alone, 0, 2);
   tcase_add_test(tc, set_more_than_64_groups);
   suite_add_tcase(s, tc);
   TCase *sns = tcase_create("sns");
