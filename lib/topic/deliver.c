@@ -61,6 +61,7 @@ static aev__fanview *view_new(aev_topic *t) {
   v->how = (unsigned char *)(v->conf + n);
   v->plain_raw = 0;
   v->need_id = 0;
+  v->all_plain = 1;
   v->filtered[0] = v->filtered[1] = 0;
   for (size_t i = 0; i < n; i++) {
     aev__sub *s = v->set->s[i];
@@ -72,6 +73,7 @@ static aev__fanview *view_new(aev_topic *t) {
                     ? AEV__HOW_PLAIN
                     : AEV__HOW_FULL;
     v->plain_raw += v->how[i] == AEV__HOW_PLAIN;
+    v->all_plain &= v->how[i] != AEV__HOW_FULL;
     v->need_id |= v->how[i] == AEV__HOW_FULL && !(s->proto == AEV__PROTO_SQS && s->conf->raw);
     if (s->conf->filter) v->filtered[s->conf->scope_body != 0] = 1;
   }
@@ -133,8 +135,10 @@ static job *job_new(aev_topic *t, aev__sub *s, aev__subconf *c, aev__note *n) {
   j->d.s = s;
   if (c) c->refs++;
   j->d.c = c;
-  if (n) aev__note_ref(n);
-  j->d.n = n;
+  if (n && !(j->d.n = aev__note_hold(n))) {
+    job_free(j);
+    return NULL;
+  }
   return j;
 }
 
