@@ -24,9 +24,14 @@ void aev__note_ref(aev__note *n) { n->refs++; }
  * left nobody else can take another. */
 void aev__note_unref(aev__note *n) {
   if (!n) return;
-  if (!n->local && atomic_load_explicit(&n->refs, memory_order_acquire) != 1 &&
-      --n->refs > 0)
+  if (n->local) {
+    /* All a local note owns (see note_local in publish.c): no texts,
+     * attributes or envelope, only the shared body and the heap copy. */
+    aev__qbody_unref(n->sqs_body);
+    aev__note_unref(n->heap);
     return;
+  }
+  if (atomic_load_explicit(&n->refs, memory_order_acquire) != 1 && --n->refs > 0) return;
   free(n->group);
   free(n->dedup);
   free(n->subject);
@@ -35,8 +40,7 @@ void aev__note_unref(aev__note *n) {
   aev__attrs_free(&n->raw_attrs);
   free(n->env);
   aev__qbody_unref(n->sqs_body);
-  if (n->local) aev__note_unref(n->heap);
-  else free(n);
+  free(n);
 }
 
 /* Only the publisher's thread makes the copy: the fan-out, before any job
