@@ -353,11 +353,6 @@ void aev__fanview_unref(aev__fanview *v);
 typedef struct aev__fan {
   aev__fanview *v;              /* NULL without subscribers */
   aev__fanview *replaced;       /* the topic's outdated view, dropped with f */
-  uint64_t *match[2];           /* ids whose policy matched, by scope */
-  size_t nmatch[2];
-  /* What the filters dropped, by counter from AEV__C_FILTERED on (FILTERED,
-   * _ATTRS, _BODY, _NO_ATTRS): one atomic add each per fan-out. */
-  int64_t filtered[4];
   /* The plain raw sends the publish counted as delivered ahead (mu held);
    * the fan-out takes back those that fail. */
   uint32_t counted;
