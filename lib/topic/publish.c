@@ -2,6 +2,7 @@
  * attributes, size, FIFO group and deduplication rules), the shared
  * notification, topic-level FIFO deduplication and sequence numbers, then
  * the fan-out outside the topic's lock (DESIGN §3). */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,15 +120,27 @@ static void note_fill(aev__note *n, aev_topic *t, const uint64_t id_bits[2]) {
 }
 
 /* A publish whose deliveries are all plain raw sends reads only the
- * message, borrowed from the request: no allocation, no copy. */
+ * message, borrowed from the request: no allocation, no copy. Its fields
+ * are set one by one rather than with a memset of the whole note, which
+ * compiles to a slow-starting rep stos on every such publish; a field
+ * added to aev__note needs its line here. id is written before it is read
+ * (aev__note_id_text). */
 static aev__note *note_local(aev__note *n, aev_topic *t, const aev__pub_req *r,
                              aev__sns_attrs *attrs, const uint64_t id_bits[2]) {
-  memset(n, 0, sizeof *n);
-  n->local = 1;
-  n->attrs = *attrs;
-  memset(attrs, 0, sizeof *attrs);
+  atomic_init(&n->refs, 1);
+  memset(n->seq, 0, sizeof n->seq); /* the caller may copy it all out */
+  n->group = n->dedup = n->subject = NULL;
   n->message = r->message;
   n->message_len = r->len;
+  n->per_protocol = NULL;
+  n->attrs = *attrs; /* empty: local notes have no attributes */
+  memset(attrs, 0, sizeof *attrs);
+  n->raw_attrs = (aev__attrs){0};
+  n->raw_attrs_bad = 0;
+  atomic_init(&n->env, NULL);
+  atomic_init(&n->sqs_body, NULL);
+  n->local = 1;
+  n->heap = NULL;
   note_fill(n, t, id_bits);
   return n;
 }
@@ -140,7 +153,7 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
   aev__note *n = malloc(sizeof *n + len + 1);
   if (!n) return NULL;
   memset(n, 0, sizeof *n);
-  n->refs = 1;
+  atomic_init(&n->refs, 1); /* not an xchg: nobody else sees n yet */
   n->attrs = *attrs;
   memset(attrs, 0, sizeof *attrs);
   n->per_protocol = structure;
