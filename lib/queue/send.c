@@ -1,6 +1,7 @@
 /* SendMessage: body and parameter checks with SQS's errors, MD5s computed
  * before the lock, FIFO group/deduplication rules, then one short critical
  * section that stores the message and wakes long-poll receivers. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -113,10 +114,12 @@ int aev__qbody_alloc(size_t len, uint32_t nrec, aev__qbody **out) {
   if (nrec > AEV__QBODY_MAX_RECS) nrec = AEV__QBODY_MAX_RECS;
   aev__qbody *b = malloc(aev__qbody_recs_at(len) + nrec * sizeof(aev__fresh));
   if (!b) return aev__nomem();
-  b->refs = 1;
+  /* Initialisation, not seq_cst stores (each an xchg): nobody else sees b
+   * yet. */
+  atomic_init(&b->refs, 1);
   b->len = (uint32_t)len;
   b->nrec = nrec;
-  b->taken = 0;
+  atomic_init(&b->taken, 0);
   b->data[len] = '\0';
   *out = b;
   return AEV_OK;

@@ -61,6 +61,7 @@ static aev__fanview *view_new(aev_topic *t) {
   v->how = (unsigned char *)(v->conf + n);
   v->plain_raw = 0;
   v->need_id = 0;
+  v->all_plain = 1;
   v->filtered[0] = v->filtered[1] = 0;
   for (size_t i = 0; i < n; i++) {
     aev__sub *s = v->set->s[i];
@@ -72,6 +73,7 @@ static aev__fanview *view_new(aev_topic *t) {
                     ? AEV__HOW_PLAIN
                     : AEV__HOW_FULL;
     v->plain_raw += v->how[i] == AEV__HOW_PLAIN;
+    v->all_plain &= v->how[i] != AEV__HOW_FULL;
     v->need_id |= v->how[i] == AEV__HOW_FULL && !(s->proto == AEV__PROTO_SQS && s->conf->raw);
     if (s->conf->filter) v->filtered[s->conf->scope_body != 0] = 1;
   }
@@ -108,8 +110,6 @@ int aev__fan_take(aev_topic *t, aev__fan *f) {
 }
 
 void aev__fan_free(aev__fan *f) {
-  aev_free(f->match[0]);
-  aev_free(f->match[1]);
   aev__fanview_unref(f->v);
   aev__fanview_unref(f->replaced);
   memset(f, 0, sizeof *f);
@@ -133,8 +133,10 @@ static job *job_new(aev_topic *t, aev__sub *s, aev__subconf *c, aev__note *n) {
   j->d.s = s;
   if (c) c->refs++;
   j->d.c = c;
-  if (n) aev__note_ref(n);
-  j->d.n = n;
+  if (n && !(j->d.n = aev__note_hold(n))) {
+    job_free(j);
+    return NULL;
+  }
   return j;
 }
 
@@ -337,52 +339,74 @@ static int has_id(const uint64_t *ids, size_t n, uint64_t id) {
   return 0;
 }
 
+/* A fan-out's filter work, only where the view has filter policies (so a
+ * publish without any sets up none of it). */
+typedef struct sieve {
+  uint64_t *match[2]; /* ids whose policy matched, by scope */
+  size_t nmatch[2];
+  /* What the filters dropped, by counter from AEV__C_FILTERED on (FILTERED,
+   * _ATTRS, _BODY, _NO_ATTRS): one atomic add each per fan-out. */
+  int64_t filtered[4];
+} sieve;
+
 /* Matches the notification against the topic's filter sets once. */
-static void match_filters(aev_topic *t, aev__fan *f, aev__note *n) {
+static void match_filters(aev_topic *t, const aev__fan *f, sieve *sv, aev__note *n) {
+  *sv = (sieve){0};
   if (n->attrs.publish_text && f->v->filtered[0] &&
       aev_pattern_set_match(t->filters[0], n->attrs.publish_text, n->attrs.publish_len,
-                            &f->match[0], &f->nmatch[0]) != AEV_OK)
-    f->nmatch[0] = 0;
+                            &sv->match[0], &sv->nmatch[0]) != AEV_OK)
+    sv->nmatch[0] = 0;
   if (!n->per_protocol && f->v->filtered[1] &&
-      aev_pattern_set_match(t->filters[1], n->message, strlen(n->message), &f->match[1],
-                            &f->nmatch[1]) != AEV_OK)
-    f->nmatch[1] = 0;
+      aev_pattern_set_match(t->filters[1], n->message, strlen(n->message), &sv->match[1],
+                            &sv->nmatch[1]) != AEV_OK)
+    sv->nmatch[1] = 0;
 }
 
-/* Filter policy check; tallies what it filters out in f (added to the
+/* Adds what the filters dropped to the topic's counters and frees the
+ * matches. */
+static void sieve_end(aev_topic *t, sieve *sv) {
+  /* filtered[0] counts every message a filter dropped, whatever the kind. */
+  for (int k = 0; sv->filtered[0] && k < (int)(sizeof sv->filtered / sizeof sv->filtered[0]); k++)
+    if (sv->filtered[k]) aev__topic_count(t, AEV__C_FILTERED + k, sv->filtered[k]);
+  aev_free(sv->match[0]);
+  aev_free(sv->match[1]);
+}
+
+/* Filter policy check; tallies what it filters out in sv (added to the
  * topic's counters once per fan-out). A MessageStructure=json message has
- * a body per protocol, matched on its own. */
-static int passes(aev__fan *f, const aev__sub *s, const aev__subconf *c, aev__note *n) {
+ * a body per protocol, matched on its own. sv is NULL only for a view
+ * without filter policies. */
+static int passes(sieve *sv, const aev__sub *s, const aev__subconf *c, aev__note *n) {
   if (!c->filter) return 1;
   int match = 0;
   if (!c->scope_body) {
     if (!n->attrs.publish_text) {
-      f->filtered[AEV__C_FILTERED_NO_ATTRS - AEV__C_FILTERED]++;
-      f->filtered[0]++;
+      sv->filtered[AEV__C_FILTERED_NO_ATTRS - AEV__C_FILTERED]++;
+      sv->filtered[0]++;
       return 0;
     }
-    match = has_id(f->match[0], f->nmatch[0], s->id);
-    if (!match) f->filtered[AEV__C_FILTERED_ATTRS - AEV__C_FILTERED]++;
+    match = has_id(sv->match[0], sv->nmatch[0], s->id);
+    if (!match) sv->filtered[AEV__C_FILTERED_ATTRS - AEV__C_FILTERED]++;
   } else {
     if (n->per_protocol) {
       const char *m = aev__note_message(n, s->protocol);
       if (aev_pattern_matches(c->filter, m, strlen(m), &match) != AEV_OK) match = 0;
     } else {
-      match = has_id(f->match[1], f->nmatch[1], s->id);
+      match = has_id(sv->match[1], sv->nmatch[1], s->id);
     }
-    if (!match) f->filtered[AEV__C_FILTERED_BODY - AEV__C_FILTERED]++;
+    if (!match) sv->filtered[AEV__C_FILTERED_BODY - AEV__C_FILTERED]++;
   }
-  if (!match) f->filtered[0]++;
+  if (!match) sv->filtered[0]++;
   return match;
 }
 
 /* 1 when the notification was delivered here and now (sqs, lambda and
  * firehose first attempts); retries and callbacks count for themselves. */
-static int deliver_one(aev_topic *t, aev__fan *f, size_t i, aev__note *n,
+static int deliver_one(aev_topic *t, aev__fan *f, sieve *sv, size_t i, aev__note *n,
                        const aev__qtime *now) {
   aev__sub *s = f->v->set->s[i];
   aev__subconf *c = f->v->conf[i];
-  if (f->v->how[i] == AEV__HOW_SKIP || !passes(f, s, c, n)) return 0;
+  if (f->v->how[i] == AEV__HOW_SKIP || !passes(sv, s, c, n)) return 0;
   if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
       s->proto == AEV__PROTO_FIREHOSE) {
     /* Messages with attributes take SendMessage's path, which makes its
@@ -429,7 +453,8 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
   /* Every queue gets the message as sent at one instant: the clock is read
    * once, and one atomic add counts the whole fan-out. */
   aev__qtime now;
-  match_filters(t, f, n);
+  sieve filters, *sv = f->v->filtered[0] || f->v->filtered[1] ? &filters : NULL;
+  if (sv) match_filters(t, f, sv, n);
   aev__qtime_now(t->res.broker, &now);
   aev__qput put;
   int plain = plain_begin(f, n, &now, &put);
@@ -442,7 +467,7 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
     }
     /* A plain send that fails takes the full path, which words the error
      * and retries by the policy. */
-    int d = deliver_one(t, f, i, n, &now);
+    int d = deliver_one(t, f, sv, i, n, &now);
     if (p && f->counted) missed += !d;
     else delivered += d;
   }
@@ -452,9 +477,7 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
     aev__topic_count_locked(&t->plain_delivered, -missed);
     pthread_mutex_unlock(&t->mu);
   }
-  /* filtered[0] counts every message a filter dropped, whatever the kind. */
-  for (int k = 0; f->filtered[0] && k < (int)(sizeof f->filtered / sizeof f->filtered[0]); k++)
-    if (f->filtered[k]) aev__topic_count(t, AEV__C_FILTERED + k, f->filtered[k]);
+  if (sv) sieve_end(t, sv);
   aev__fan_free(f);
 }
 

@@ -24,6 +24,13 @@ void aev__note_ref(aev__note *n) { n->refs++; }
  * left nobody else can take another. */
 void aev__note_unref(aev__note *n) {
   if (!n) return;
+  if (n->local) {
+    /* All a local note owns (see note_local in publish.c): no texts,
+     * attributes or envelope, only the shared body and the heap copy. */
+    aev__qbody_unref(n->sqs_body);
+    aev__note_unref(n->heap);
+    return;
+  }
   if (atomic_load_explicit(&n->refs, memory_order_acquire) != 1 && --n->refs > 0) return;
   free(n->group);
   free(n->dedup);
@@ -34,6 +41,33 @@ void aev__note_unref(aev__note *n) {
   free(n->env);
   aev__qbody_unref(n->sqs_body);
   free(n);
+}
+
+/* Only the publisher's thread makes the copy: the fan-out, before any job
+ * it posts can read it. A local note has no envelope, subject, attributes,
+ * per-protocol messages or FIFO ids to copy. */
+aev__note *aev__note_hold(aev__note *n) {
+  if (!n->local) {
+    aev__note_ref(n);
+    return n;
+  }
+  if (!n->heap) {
+    aev__note *h = malloc(sizeof *h + n->message_len + 1);
+    if (!h) return NULL;
+    memcpy(h, n, sizeof *h);
+    atomic_store_explicit(&h->refs, 1, memory_order_relaxed);
+    h->local = 0;
+    h->heap = NULL;
+    memcpy(h->text, n->message, n->message_len);
+    h->text[n->message_len] = '\0';
+    h->message = h->text;
+    atomic_store_explicit(&h->env, NULL, memory_order_relaxed);
+    aev__qbody *b = atomic_load_explicit(&n->sqs_body, memory_order_relaxed);
+    if (b) aev__qbody_ref(b);
+    n->heap = h;
+  }
+  aev__note_ref(n->heap);
+  return n->heap;
 }
 
 const char *aev__note_message(const aev__note *n, const char *protocol) {

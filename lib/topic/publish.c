@@ -2,6 +2,7 @@
  * attributes, size, FIFO group and deduplication rules), the shared
  * notification, topic-level FIFO deduplication and sequence numbers, then
  * the fan-out outside the topic's lock (DESIGN §3). */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,6 +108,43 @@ static char *dup_or_null(const char *s, int *failed) {
   return d;
 }
 
+/* What every note carries, local or not. */
+static void note_fill(aev__note *n, aev_topic *t, const uint64_t id_bits[2]) {
+  n->id_bits[0] = id_bits[0];
+  n->id_bits[1] = id_bits[1];
+  n->published_ms = aev__topic_now_ms(t);
+  n->fifo = t->conf.fifo;
+  n->sigver = t->conf.signature_version;
+  n->topic_arn = t->res.arn;
+  n->region = aev_broker_region(t->res.broker);
+}
+
+/* A publish whose deliveries are all plain raw sends reads only the
+ * message, borrowed from the request: no allocation, no copy. Its fields
+ * are set one by one rather than with a memset of the whole note, which
+ * compiles to a slow-starting rep stos on every such publish; a field
+ * added to aev__note needs its line here. id is written before it is read
+ * (aev__note_id_text). */
+static aev__note *note_local(aev__note *n, aev_topic *t, const aev__pub_req *r,
+                             aev__sns_attrs *attrs, const uint64_t id_bits[2]) {
+  atomic_init(&n->refs, 1);
+  memset(n->seq, 0, sizeof n->seq); /* the caller may copy it all out */
+  n->group = n->dedup = n->subject = NULL;
+  n->message = r->message;
+  n->message_len = r->len;
+  n->per_protocol = NULL;
+  n->attrs = *attrs; /* empty: local notes have no attributes */
+  memset(attrs, 0, sizeof *attrs);
+  n->raw_attrs = (aev__attrs){0};
+  n->raw_attrs_bad = 0;
+  atomic_init(&n->env, NULL);
+  atomic_init(&n->sqs_body, NULL);
+  n->local = 1;
+  n->heap = NULL;
+  note_fill(n, t, id_bits);
+  return n;
+}
+
 /* One allocation for the note and its default message. */
 static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structure,
                            aev__sns_attrs *attrs, const uint64_t id_bits[2]) {
@@ -115,7 +153,7 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
   aev__note *n = malloc(sizeof *n + len + 1);
   if (!n) return NULL;
   memset(n, 0, sizeof *n);
-  n->refs = 1;
+  atomic_init(&n->refs, 1); /* not an xchg: nobody else sees n yet */
   n->attrs = *attrs;
   memset(attrs, 0, sizeof *attrs);
   n->per_protocol = structure;
@@ -140,13 +178,7 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
     else if (r->parsed || aev__attrs_parse(r->attrs, &n->raw_attrs) != AEV_OK)
       n->raw_attrs_bad = 1;
   }
-  n->id_bits[0] = id_bits[0];
-  n->id_bits[1] = id_bits[1];
-  n->published_ms = aev__topic_now_ms(t);
-  n->fifo = t->conf.fifo;
-  n->sigver = t->conf.signature_version;
-  n->topic_arn = t->res.arn;
-  n->region = aev_broker_region(t->res.broker);
+  note_fill(n, t, id_bits);
   if (failed) {
     n->per_protocol = NULL; /* still the caller's to drop */
     aev__note_unref(n);
@@ -263,8 +295,13 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
     }
   }
   pthread_mutex_unlock(&t->mu);
-  aev__note *n = NULL;
-  if (rc == AEV_OK && !r->dry && !(n = note_new(t, r, structure, &attrs, id_bits))) {
+  /* Without attributes, Subject or MessageStructure, plain raw sends read
+   * nothing but the message. */
+  int local = rc == AEV_OK && go && (!f.v || f.v->all_plain) && !attrs.publish_text &&
+              !structure && !r->subject;
+  aev__note on_stack, *n = NULL;
+  if (local) n = note_local(&on_stack, t, r, &attrs, id_bits);
+  else if (rc == AEV_OK && !r->dry && !(n = note_new(t, r, structure, &attrs, id_bits))) {
     rc = aev__nomem();
     if (go) {
       pthread_mutex_lock(&t->mu);

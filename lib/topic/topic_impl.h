@@ -84,7 +84,7 @@ typedef struct aev__note {
   char seq[AEV_TOPIC_SEQUENCE_NUMBER_SIZE]; /* "" on standard topics */
   char *group, *dedup;
   char *subject;
-  char *message;         /* the default message (text, below) */
+  const char *message;   /* the default message (text, or the publisher's) */
   size_t message_len;
   json_t *per_protocol;  /* MessageStructure=json: the parsed object */
   aev__sns_attrs attrs;
@@ -102,6 +102,11 @@ typedef struct aev__note {
   /* The raw body every sqs subscription shares (refcounted, checked and
    * hashed once), made by the first raw sqs delivery the same way. */
   aev__qbody *_Atomic sqs_body;
+  /* On the publisher's stack (no references counted): a publish whose
+   * every delivery is a plain raw send; anything that outlives the publish
+   * holds heap, a copy made on first need (aev__note_hold). */
+  int local;
+  struct aev__note *heap;
   char text[]; /* the default message, in the note's allocation */
 } aev__note;
 
@@ -109,6 +114,10 @@ typedef struct aev__note {
  * it when a subscriber or the caller wants it). */
 void aev__note_id_text(aev__note *n);
 void aev__note_ref(aev__note *n);
+/* A reference that may outlive the publish: n's own, or for a local note
+ * its heap copy's. NULL when the copy cannot be made. */
+aev__note *aev__note_hold(aev__note *n);
+/* Drops a reference; a local note is released by its publisher. */
 void aev__note_unref(aev__note *n);
 /* The message for a protocol ("sqs", "http", ...): its own entry of a
  * MessageStructure=json message, else the default. */
@@ -328,6 +337,9 @@ typedef struct aev__fanview {
   /* Whether a delivery may read the SNS message id (anything but raw sqs
    * bodies carry it). */
   unsigned char need_id;
+  /* Every subscription is skipped or plain: publishes without attributes,
+   * Subject or MessageStructure keep their note local. */
+  unsigned char all_plain;
   /* Whether any subscription has a filter policy of each scope (attributes,
    * body): a publish matches only the filter sets someone reads. */
   unsigned char filtered[2];
@@ -341,11 +353,6 @@ void aev__fanview_unref(aev__fanview *v);
 typedef struct aev__fan {
   aev__fanview *v;              /* NULL without subscribers */
   aev__fanview *replaced;       /* the topic's outdated view, dropped with f */
-  uint64_t *match[2];           /* ids whose policy matched, by scope */
-  size_t nmatch[2];
-  /* What the filters dropped, by counter from AEV__C_FILTERED on (FILTERED,
-   * _ATTRS, _BODY, _NO_ATTRS): one atomic add each per fan-out. */
-  int64_t filtered[4];
   /* The plain raw sends the publish counted as delivered ahead (mu held);
    * the fan-out takes back those that fail. */
   uint32_t counted;
