@@ -257,6 +257,20 @@ START_TEST(deleted_queue_goes_to_dlq) {
   aev_message_free(m);
   ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsFailed"), 1);
   ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsRedrivenToDlq"), 1);
+  /* A publish without attributes keeps its note on the publisher's stack;
+   * the dead-letter job must hold a heap copy that outlives it. */
+  char plain[] = "plain, lost too";
+  ck_assert_int_eq(aev_topic_publish(t, plain, strlen(plain), NULL, NULL, NULL), AEV_OK);
+  memset(plain, 'x', strlen(plain));
+  aev_broker_drain(b);
+  m = qt_recv1(dlq);
+  ck_assert_ptr_nonnull(m);
+  ck_assert_str_eq(qt_body(m), "plain, lost too");
+  a = aev_message_attributes_json(m);
+  ck_assert_ptr_null(a);
+  aev_message_free(m);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsFailed"), 2);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsRedrivenToDlq"), 2);
   /* With no deliveries waiting, no timer is armed. */
   int64_t next;
   ck_assert_int_eq(aev_broker_next_deadline(b, &next), AEV_ERR_NOT_FOUND);
