@@ -5,39 +5,25 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "core/text.h"
 
 static _Thread_local char last_code[64];
 static _Thread_local char last_msg[1024];
-
-/* The length of the well-formed UTF-8 sequence at s (1..4), or 0. */
-static size_t utf8_sequence(const unsigned char *s) {
-  unsigned c = s[0];
-  if (c < 0x80) return 1;
-  size_t need = c >= 0xC2 && c <= 0xDF ? 1 : (c & 0xF0) == 0xE0 ? 2
-              : c >= 0xF0 && c <= 0xF4 ? 3 : 0;
-  if (!need) return 0;
-  unsigned cp = c & (0x3F >> need);
-  for (size_t k = 1; k <= need; k++) {
-    if ((s[k] & 0xC0) != 0x80) return 0; /* also stops at the NUL */
-    cp = cp << 6 | (s[k] & 0x3F);
-  }
-  if ((need == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-      (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-    return 0;
-  return need + 1;
-}
 
 /* Messages quote what the caller sent (and jansson's error text quotes a
  * few bytes of it, cut wherever); every message ends up in a JSON error
  * body, so a byte that is not part of well-formed UTF-8 becomes '?'. */
 static void keep_utf8(char *s) {
-  while (*s) {
-    size_t n = utf8_sequence((const unsigned char *)s);
-    if (n) {
-      s += n;
-    } else {
-      *s++ = '?';
+  size_t left = strlen(s);
+  while (left) {
+    uint32_t cp;
+    size_t n = aev__utf8_next((const unsigned char *)s, left, &cp);
+    if (!n) {
+      *s = '?';
+      n = 1;
     }
+    s += n;
+    left -= n;
   }
 }
 

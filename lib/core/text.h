@@ -1,10 +1,12 @@
 /* A growing text buffer and JSON string literals written straight into it,
  * for texts built without a jansson tree per message (SNS envelopes and
- * attribute maps, the SNS filter profile's attribute object). */
+ * attribute maps, the SNS filter profile's attribute object), and the one
+ * UTF-8 decoder that SQS body checks and error messages share. */
 #ifndef AEV_CORE_TEXT_H
 #define AEV_CORE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct aev__tbuf {
   char *p;
@@ -21,5 +23,28 @@ void aev__tbuf_puts(aev__tbuf *b, const char *s);
 void aev__tbuf_json_string(aev__tbuf *b, const char *s);
 /* The text (NUL-terminated, *len bytes) or NULL after a failure. */
 char *aev__tbuf_take(aev__tbuf *b, size_t *len);
+
+/* The well-formed UTF-8 sequence starting s (n bytes left, n >= 1): its
+ * length (1..4) with its code point in *cp, or 0 when it is malformed (an
+ * unexpected byte, cut short, overlong, a surrogate or past U+10FFFF). */
+static inline size_t aev__utf8_next(const unsigned char *s, size_t n, uint32_t *cp) {
+  unsigned c = s[0];
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  size_t need = (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 0;
+  if (!need || need >= n) return 0;
+  uint32_t v = c & (0x3Fu >> need);
+  for (size_t k = 1; k <= need; k++) {
+    if ((s[k] & 0xC0) != 0x80) return 0;
+    v = v << 6 | (s[k] & 0x3F);
+  }
+  if ((need == 1 && v < 0x80) || (need == 2 && v < 0x800) ||
+      (need == 3 && (v < 0x10000 || v > 0x10FFFF)) || (v >= 0xD800 && v <= 0xDFFF))
+    return 0;
+  *cp = v;
+  return need + 1;
+}
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "core/digest.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "queue/queue.h"
 #include "queue/queue_impl.h"
 
@@ -68,21 +69,10 @@ static int body_ok(const unsigned char *s, size_t n) {
       i++;
       continue;
     }
-    unsigned cp, need;
-    if ((c & 0xE0) == 0xC0) cp = c & 0x1F, need = 1;
-    else if ((c & 0xF0) == 0xE0) cp = c & 0x0F, need = 2;
-    else if ((c & 0xF8) == 0xF0) cp = c & 0x07, need = 3;
-    else return 0;
-    for (unsigned k = 1; k <= need; k++) {
-      if (i + k >= n || (s[i + k] & 0xC0) != 0x80) return 0;
-      cp = cp << 6 | (s[i + k] & 0x3F);
-    }
-    if ((need == 1 && cp < 0x80) || (need == 2 && cp < 0x800) ||
-        (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return 0;
-    if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF)
-      return 0;
-    i += need + 1;
+    uint32_t cp;
+    size_t k = aev__utf8_next(s + i, n - i, &cp);
+    if (!k || cp == 0xFFFE || cp == 0xFFFF) return 0;
+    i += k;
   }
   return 1;
 }

@@ -471,6 +471,14 @@ START_TEST(body_and_size_validation) {
   qt_assert_error(aev_queue_send(q, "\xff", 1, NULL, NULL, NULL), AEV_ERR_INVALID,
                   "InvalidMessageContents", NULL);
   ck_assert_int_eq(aev_queue_send(q, "h\xc3\xa9llo \xf0\x9f\x98\x80\t\n", 13, NULL, NULL, NULL), AEV_OK);
+  /* Malformed UTF-8 and the code points SQS leaves out: an overlong form,
+   * a surrogate, U+FFFE, past U+10FFFF, a sequence cut at the end. */
+  static const char *const refused[] = {"\xc0\xaf", "\xed\xa0\x80", "\xef\xbf\xbe",
+                                        "\xf4\x90\x80\x80", "ok \xe2\x82"};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++)
+    qt_assert_error(aev_queue_send(q, refused[i], strlen(refused[i]), NULL, NULL, NULL),
+                    AEV_ERR_INVALID, "InvalidMessageContents", NULL);
+  ck_assert_int_eq(aev_queue_send(q, "\xf4\x8f\xbf\xbf \xee\x80\x80", 8, NULL, NULL, NULL), AEV_OK);
   /* Long bodies are scanned 16 and 8 bytes at a time: a bad byte at any
    * offset of a block, or past the last whole block, is still found. */
   char scan[40];
