@@ -32,9 +32,23 @@ static int64_t now_ns(void) {
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* Cases share one process, so a case's timed run can inherit the heap the
+ * run before it (often another case) left. glibc keeps small freed chunks
+ * unmerged in its fast bins until some allocation finds no fitting chunk;
+ * that allocation first merges them all (malloc_consolidate). A floor that
+ * freed 100,000 list nodes in its check thus made the next case, whichever
+ * it was, pay for walking them inside its clock. A request of glibc's
+ * large-bin sizes does that merge here, untimed, before every run of every
+ * case; the volatile keeps the compiler from dropping the malloc/free pair. */
+static void settle_heap(void) {
+  void *volatile p = malloc(4096);
+  free(p);
+}
+
 /* One run of one case: ns per operation, or -1 when its check failed. */
 static double run_once(const bench_case *c, size_t ops, char *note) {
   if (c->prepare) c->prepare(c->ctx);
+  settle_heap();
   int64_t t0 = now_ns();
   c->run(c->ctx);
   int64_t t1 = now_ns();
