@@ -123,8 +123,8 @@ void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, const aev__qtime *
   atomic_store_explicit(&b->refs, (long)n + 1, memory_order_relaxed);
   atomic_store_explicit(&b->taken, got, memory_order_relaxed);
   p->body = b;
-  p->rec = 0;
-  p->end = got;
+  p->rec = carried(b, 0);
+  p->end = p->rec + got;
   p->now = *now;
 }
 
@@ -134,5 +134,5 @@ int aev__qput_one(aev__qput *p, aev_queue *q) {
     return q ? AEV_ERR_UNSUPPORTED : AEV_ERR_NOT_FOUND;
   }
   int max;
-  return put(q, p->body, p->rec < p->end ? carried(p->body, p->rec++) : NULL, &p->now, &max);
+  return put(q, p->body, p->rec < p->end ? p->rec++ : NULL, &p->now, &max);
 }

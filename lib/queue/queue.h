@@ -116,7 +116,7 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
  * aev__qput_one, each consuming one reference. */
 typedef struct aev__qput {
   aev__qbody *body;
-  uint32_t rec, end; /* the carried records not used yet */
+  struct aev__fresh *rec, *end; /* the carried records not used yet */
   aev__qtime now;
 } aev__qput;
 void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, const aev__qtime *now);
