@@ -53,7 +53,8 @@ static aev__fanview *view_new(aev_topic *t) {
   size_t n = t->subs->n;
   aev__fanview *v = malloc(sizeof *v + n * (sizeof *v->conf + 1));
   if (!v) return NULL;
-  v->refs = 1;
+  atomic_init(&v->refs, 0);
+  v->taken = 0;
   v->gen = t->gen;
   v->set = t->subs;
   v->set->refs++;
@@ -82,11 +83,22 @@ static aev__fanview *view_new(aev_topic *t) {
   return v;
 }
 
-void aev__fanview_unref(aev__fanview *v) {
-  if (!v || --v->refs > 0) return;
+static void view_free(aev__fanview *v) {
   for (size_t i = 0; i < v->set->n; i++) aev__subconf_unref(v->conf[i]);
   aev__subset_unref(v->set);
   free(v);
+}
+
+/* Before its retirement a view's refs counts only drops, so it stays below
+ * zero; retirement adds the takes, after which the last drop finds zero. */
+void aev__fanview_drop(aev__fanview *v) {
+  if (v && atomic_fetch_sub(&v->refs, 1) == 1) view_free(v);
+}
+
+/* No publish takes v any more (it is no longer the topic's view): taken is
+ * final and was written under the lock the caller held to detach v. */
+void aev__fanview_retire(aev__fanview *v) {
+  if (v && atomic_fetch_add(&v->refs, v->taken) + v->taken == 0) view_free(v);
 }
 
 aev__fanview *aev__topic_take_view(aev_topic *t) {
@@ -105,13 +117,13 @@ int aev__fan_take(aev_topic *t, aev__fan *f) {
     t->view = v;
   }
   f->v = t->view;
-  f->v->refs++;
+  f->v->taken++;
   return AEV_OK;
 }
 
 void aev__fan_free(aev__fan *f) {
-  aev__fanview_unref(f->v);
-  aev__fanview_unref(f->replaced);
+  aev__fanview_drop(f->v);
+  aev__fanview_retire(f->replaced);
   memset(f, 0, sizeof *f);
 }
 

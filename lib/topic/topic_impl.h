@@ -324,7 +324,12 @@ int aev__subset_with(aev__subset *old, aev__sub *add, aev__sub *drop,
 enum { AEV__HOW_SKIP, AEV__HOW_PLAIN, AEV__HOW_FULL };
 
 typedef struct aev__fanview {
+  /* References without a read-modify-write per publish: publishes take
+   * theirs under the topic's mu (taken) and drop them with one atomic
+   * decrement of refs; the topic's own is dropped once, by retiring the
+   * view, which adds taken to refs (aev__fanview_retire). */
   _Atomic long refs;
+  long taken;
   uint64_t gen;                 /* the topic's gen it was built at */
   aev__subset *set;
   aev__subconf **conf;          /* set->n of each, in this allocation */
@@ -345,9 +350,12 @@ typedef struct aev__fanview {
   unsigned char filtered[2];
 } aev__fanview;
 
-/* Drops a view; the last reference may release subscriptions' callbacks,
- * so no lock may be held. NULL does nothing. */
-void aev__fanview_unref(aev__fanview *v);
+/* Drop a publish's reference to a view (taken by aev__fan_take), and the
+ * topic's once the view is no longer t->view; the last reference may
+ * release subscriptions' callbacks, so no lock may be held. NULL does
+ * nothing. */
+void aev__fanview_drop(aev__fanview *v);
+void aev__fanview_retire(aev__fanview *v);
 
 /* One publish's fan-out. */
 typedef struct aev__fan {
