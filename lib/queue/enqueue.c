@@ -118,9 +118,9 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
 
 /* No other thread sees b before the caller publishes it: relaxed stores,
  * not read-modify-writes, count its references and records. */
-void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, const aev__qtime *now) {
+void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, int keep, const aev__qtime *now) {
   uint32_t got = n < b->nrec ? n : b->nrec;
-  atomic_store_explicit(&b->refs, (long)n + 1, memory_order_relaxed);
+  atomic_store_explicit(&b->refs, (long)n + (keep != 0), memory_order_relaxed);
   atomic_store_explicit(&b->taken, got, memory_order_relaxed);
   p->body = b;
   p->rec = carried(b, 0);

@@ -135,10 +135,11 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
 int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,
                        aev__qbody **out);
 /* The fan-out's plain raw sends (put, begun for sends of them) of the raw
- * body, made here with its note reference: the fan-out's first step, so no
- * delivery has made it yet and no other thread can see it before it is
- * published. A status when it exists already or cannot be made (the sends
- * then take the full path). */
+ * body, made here: the fan-out's first step, so no delivery has made it yet
+ * and no other thread can see it before it is published. A heap note keeps
+ * a reference to it (sqs_body); a local note none, so the sends' last
+ * reference may free it. A status when it exists already or cannot be made
+ * (the sends then take the full path). */
 int aev__note_plain_put(aev__note *n, uint32_t sends, const aev__qtime *now, aev__qput *put);
 /* ISO-8601 UTC with milliseconds, as SNS writes Timestamp. */
 void aev__iso_ms(int64_t ms, char out[32]);
