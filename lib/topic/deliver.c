@@ -457,7 +457,7 @@ static int plain_begin(aev__fan *f, aev__note *n, const aev__qtime *now, aev__qp
          aev__note_plain_put(n, f->v->plain_raw, now, put) == AEV_OK;
 }
 
-void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
+void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *at) {
   if (!f->v) {
     aev__fan_free(f);
     return;
@@ -467,7 +467,8 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
   aev__qtime now;
   sieve filters, *sv = f->v->filtered[0] || f->v->filtered[1] ? &filters : NULL;
   if (sv) match_filters(t, f, sv, n);
-  aev__qtime_now(t->res.broker, &now);
+  if (at) now = *at;
+  else aev__qtime_now(t->res.broker, &now);
   aev__qput put;
   int plain = plain_begin(f, n, &now, &put);
   int64_t delivered = 0, missed = 0;
@@ -502,7 +503,7 @@ typedef struct fan_task {
 static void run_fanout(void *arg, int cancelled) {
   fan_task *ft = arg;
   if (cancelled) aev__fan_free(&ft->f);
-  else aev__fanout(ft->t, &ft->f, ft->n);
+  else aev__fanout(ft->t, &ft->f, ft->n, NULL);
   aev__note_unref(ft->n);
   aev_topic_release(ft->t);
   free(ft);

@@ -370,8 +370,9 @@ typedef struct aev__fan {
 /* Fills f from t (mu held). */
 int aev__fan_take(aev_topic *t, aev__fan *f);
 void aev__fan_free(aev__fan *f);
-/* Delivers n to every subscriber of f (no lock held); takes f over. */
-void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n);
+/* Delivers n to every subscriber of f (no lock held) as sent at now (NULL:
+ * the clock's time); takes f over. */
+void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *now);
 /* Posts the fan-out to the FIFO topic's lane (mu held, so lanes see
  * publishes in sequence order); takes f over and a reference to n on
  * success. On failure f is still the caller's to free after unlocking (its
