@@ -147,9 +147,13 @@ int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5) {
            : checked == b->len ? AEV_OK
                                : aev__qbody_check(b->data + checked, b->len - checked);
   if (rc != AEV_OK) return rc;
-  aev__md5 c;
-  if (md5) c = *md5;
-  else aev__md5_init(&c);
+  /* A whole body is hashed in one call, which reads its blocks in place
+   * rather than through the incremental state's buffer. */
+  if (!md5) {
+    aev__md5_once(b->data, b->len, b->md5);
+    return AEV_OK;
+  }
+  aev__md5 c = *md5;
   aev__md5_update(&c, b->data + c.len, b->len - c.len);
   aev__md5_final(&c, b->md5);
   return AEV_OK;
