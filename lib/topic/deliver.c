@@ -98,7 +98,10 @@ void aev__fanview_drop(aev__fanview *v) {
 /* No publish takes v any more (it is no longer the topic's view): taken is
  * final and was written under the lock the caller held to detach v. */
 void aev__fanview_retire(aev__fanview *v) {
-  if (v && atomic_fetch_add(&v->refs, v->taken) + v->taken == 0) view_free(v);
+  if (!v) return;
+  /* Read before the add: once it is done, the last drop may free v. */
+  long taken = v->taken;
+  if (atomic_fetch_add(&v->refs, taken) + taken == 0) view_free(v);
 }
 
 aev__fanview *aev__topic_take_view(aev_topic *t) {
