@@ -167,15 +167,22 @@ static char *body_for(aev__note *n, const aev__sub *s, int raw, size_t *len,
   return aev__note_envelope(n, s->protocol, s->arn, len);
 }
 
-/* The subscription's queue handle, looked up once. */
-static aev_queue *endpoint_queue(aev_topic *t, aev__sub *s) {
-  aev_queue *q = atomic_load(&s->queue), *none = NULL;
-  if (q || aev__queue_find(t->res.broker, s->endpoint, &q) != AEV_OK) return q;
+/* The first delivery's lookup of the subscription's queue handle. */
+static aev_queue *endpoint_lookup(aev_topic *t, aev__sub *s) {
+  aev_queue *q, *none = NULL;
+  if (aev__queue_find(t->res.broker, s->endpoint, &q) != AEV_OK) return NULL;
   if (!atomic_compare_exchange_strong(&s->queue, &none, q)) {
     aev_queue_release(q);
     q = none;
   }
   return q;
+}
+
+/* The subscription's queue handle, looked up once: every plain send reads
+ * it, so this part is inline. */
+static inline aev_queue *endpoint_queue(aev_topic *t, aev__sub *s) {
+  aev_queue *q = atomic_load(&s->queue);
+  return q ? q : endpoint_lookup(t, s);
 }
 
 /* One send of body into the queue arn (through cached when not NULL),
@@ -475,9 +482,10 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *at) 
   aev__qput put;
   int plain = plain_begin(f, n, &now, &put);
   int64_t delivered = 0, missed = 0;
-  for (size_t i = 0; i < f->v->set->n; i++) {
-    int p = f->v->how[i] == AEV__HOW_PLAIN;
-    if (plain && p && aev__qput_one(&put, endpoint_queue(t, f->v->set->s[i])) == AEV_OK) {
+  const aev__fanview *v = f->v;
+  for (size_t i = 0; i < v->set->n; i++) {
+    int p = v->how[i] == AEV__HOW_PLAIN;
+    if (plain && p && aev__qput_one(&put, endpoint_queue(t, v->set->s[i])) == AEV_OK) {
       delivered += !f->counted;
       continue;
     }
