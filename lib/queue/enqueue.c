@@ -118,14 +118,18 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
 
 /* No other thread sees b before the caller publishes it: relaxed stores,
  * not read-modify-writes, count its references and records. */
-void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, const aev__qtime *now) {
+void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, int keep, const aev__qtime *now) {
   uint32_t got = n < b->nrec ? n : b->nrec;
-  atomic_store_explicit(&b->refs, (long)n + 1, memory_order_relaxed);
+  atomic_store_explicit(&b->refs, (long)n + (keep != 0), memory_order_relaxed);
   atomic_store_explicit(&b->taken, got, memory_order_relaxed);
   p->body = b;
-  p->rec = 0;
-  p->end = got;
+  p->rec = carried(b, 0);
+  p->end = p->rec + got;
   p->now = *now;
+  /* The records' lines are new to this block: ask for all of them now, so
+   * each send's lock hold does not wait for its own in turn. */
+  for (const char *c = (const char *)p->rec; c < (const char *)p->end; c += 64)
+    __builtin_prefetch(c, 1);
 }
 
 int aev__qput_one(aev__qput *p, aev_queue *q) {
@@ -134,5 +138,5 @@ int aev__qput_one(aev__qput *p, aev_queue *q) {
     return q ? AEV_ERR_UNSUPPORTED : AEV_ERR_NOT_FOUND;
   }
   int max;
-  return put(q, p->body, p->rec < p->end ? carried(p->body, p->rec++) : NULL, &p->now, &max);
+  return put(q, p->body, p->rec < p->end ? p->rec++ : NULL, &p->now, &max);
 }

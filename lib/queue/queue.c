@@ -30,18 +30,6 @@ void aev__queue_wake(aev_queue *q) {
   if (q->watches) aev__queue_watch_notify_locked(q);
 }
 
-int aev__queue_wake_send(aev_queue *q) {
-  atomic_store_explicit(&q->sends,
-                        atomic_load_explicit(&q->sends, memory_order_relaxed) + 1,
-                        memory_order_release);
-  if (q->conf.fifo) {
-    aev__queue_wake(q);
-    return 0;
-  }
-  if (q->watches) aev__queue_watch_notify_locked(q);
-  return q->waiters > 0;
-}
-
 void aev__queue_signal(aev_queue *q) { pthread_cond_signal(&q->cv); }
 
 static int name_ok(const char *name, int *fifo_suffix) {

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -234,7 +235,16 @@ int aev__store_add(aev_queue *q, aev__msg *m); /* slot + retention list */
  * holding a body reference) to the fresh list, 1; 0 when it would expire
  * before the list's tail (retention was shortened), and the caller stores
  * a record instead. */
-int aev__store_put_fresh(aev_queue *q, aev__fresh *f);
+static inline int aev__store_put_fresh(aev_queue *q, aev__fresh *f) {
+  if (q->fresh_tail && q->fresh_tail->expire_at > f->expire_at) return 0;
+  f->next = NULL;
+  if (q->fresh_tail) q->fresh_tail->next = f;
+  else q->fresh_head = f;
+  q->fresh_tail = f;
+  q->nfresh++;
+  q->count++;
+  return 1;
+}
 /* Turns every fresh message into a record (callers that walk all_head). */
 void aev__store_ripen(aev_queue *q);
 /* Removes m from every structure and frees it. */
@@ -322,6 +332,9 @@ void aev__msg_id_format(const uint8_t id[16], char *out);
 /* Formats a FIFO sequence number (decimal, 20 digits) into out[21]. */
 void aev__seq_format(uint64_t seq, char *out);
 
+/* watch.c: posts every watch's notification (mu held). */
+void aev__queue_watch_notify_locked(aev_queue *q);
+
 /* queue.c */
 int64_t aev__queue_now_mono(const aev_queue *q);
 int64_t aev__queue_now_ms(const aev_queue *q);
@@ -336,7 +349,17 @@ void aev__queue_wake(aev_queue *q);
  * gives it with aev__queue_signal() once mu is released, so the sender
  * does not hold the lock across the futex call and the woken receiver
  * finds the lock free instead of going back to sleep on it. */
-int aev__queue_wake_send(aev_queue *q);
+static inline int aev__queue_wake_send(aev_queue *q) {
+  atomic_store_explicit(&q->sends,
+                        atomic_load_explicit(&q->sends, memory_order_relaxed) + 1,
+                        memory_order_release);
+  if (q->conf.fifo) {
+    aev__queue_wake(q);
+    return 0;
+  }
+  if (q->watches) aev__queue_watch_notify_locked(q);
+  return q->waiters > 0;
+}
 /* Signals one long-poll receiver (mu not held; q alive). A receiver that
  * left meanwhile costs nothing: the next one re-checks the queue. */
 void aev__queue_signal(aev_queue *q);
@@ -366,8 +389,5 @@ int aev__sqs_invalid_int(const char *param, long long value,
                          const char *reason);
 int aev__sqs_missing(const char *param);
 int aev__sqs_bad_handle(const char *handle);
-
-/* watch.c: posts every watch's notification (mu held). */
-void aev__queue_watch_notify_locked(aev_queue *q);
 
 #endif

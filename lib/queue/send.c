@@ -25,11 +25,14 @@ struct aev_send_options {
 /* SQS accepts #x9 #xA #xD #x20-#xD7FF #xE000-#xFFFD #x10000-#x10FFFF in
  * UTF-8. */
 #ifdef __SSE2__
+static inline __m128i load16(const unsigned char *s) {
+  return _mm_loadu_si128((const __m128i *)(const void *)s);
+}
+
 /* 1 when the 16 bytes at s are printable ASCII: a signed compare catches
  * control characters and bytes >= 0x80 (negative) at once. */
 static inline int ascii16(const unsigned char *s) {
-  __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
-  return !_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+  return !_mm_movemask_epi8(_mm_cmplt_epi8(load16(s), _mm_set1_epi8(0x20)));
 }
 #endif
 
@@ -47,6 +50,30 @@ static size_t ascii_prefix(const unsigned char *s, size_t n) {
   (void)s, (void)n;
   return 0;
 #endif
+}
+
+/* Copies n bytes from src to dst and returns n when they are all
+ * printable ASCII, else 0: the copy and ascii_prefix's scan in one pass
+ * over the body (other bodies are then checked from their start). */
+static size_t copy_ascii(unsigned char *dst, const unsigned char *src, size_t n) {
+#ifdef __SSE2__
+  if (n >= 16) {
+    const __m128i space = _mm_set1_epi8(0x20);
+    __m128i low = _mm_setzero_si128(), v;
+    for (size_t i = 0; i + 16 <= n; i += 16) {
+      v = load16(src + i);
+      _mm_storeu_si128((__m128i *)(void *)(dst + i), v);
+      low = _mm_or_si128(low, _mm_cmplt_epi8(v, space));
+    }
+    /* The last partial block, as the last 16 bytes. */
+    v = load16(src + n - 16);
+    _mm_storeu_si128((__m128i *)(void *)(dst + n - 16), v);
+    low = _mm_or_si128(low, _mm_cmplt_epi8(v, space));
+    return _mm_movemask_epi8(low) ? 0 : n;
+  }
+#endif
+  if (n) memcpy(dst, src, n);
+  return 0;
 }
 
 static int body_ok(const unsigned char *s, size_t n) {
@@ -116,12 +143,17 @@ int aev__qbody_alloc(size_t len, uint32_t nrec, aev__qbody **out) {
 }
 
 int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5) {
-  int rc = b->len == 0 ? aev__sqs_missing("MessageBody")
-                       : aev__qbody_check(b->data + checked, b->len - checked);
+  int rc = b->len == 0         ? aev__sqs_missing("MessageBody")
+           : checked == b->len ? AEV_OK
+                               : aev__qbody_check(b->data + checked, b->len - checked);
   if (rc != AEV_OK) return rc;
-  aev__md5 c;
-  if (md5) c = *md5;
-  else aev__md5_init(&c);
+  /* A whole body is hashed in one call, which reads its blocks in place
+   * rather than through the incremental state's buffer. */
+  if (!md5) {
+    aev__md5_once(b->data, b->len, b->md5);
+    return AEV_OK;
+  }
+  aev__md5 c = *md5;
   aev__md5_update(&c, b->data + c.len, b->len - c.len);
   aev__md5_final(&c, b->md5);
   return AEV_OK;
@@ -132,8 +164,9 @@ int aev__qbody_new(const void *body, size_t len, uint32_t nrec,
   aev__qbody *b = NULL;
   int rc = aev__qbody_alloc(len, nrec, &b);
   if (rc != AEV_OK) return rc;
-  if (len) memcpy(b->data, body, len);
-  if ((rc = aev__qbody_seal(b, 0, NULL)) != AEV_OK) {
+  /* The copy checks what it can as it goes; the seal checks the rest. */
+  size_t checked = copy_ascii(b->data, body, len);
+  if ((rc = aev__qbody_seal(b, checked, NULL)) != AEV_OK) {
     aev__qbody_unref(b);
     return rc;
   }

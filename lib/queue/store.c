@@ -258,17 +258,6 @@ static void make_ready(aev_queue *q, aev__msg *m) {
 
 /* ---- fresh fan-out messages (standard queues) ---- */
 
-int aev__store_put_fresh(aev_queue *q, aev__fresh *f) {
-  if (q->fresh_tail && q->fresh_tail->expire_at > f->expire_at) return 0;
-  f->next = NULL;
-  if (q->fresh_tail) q->fresh_tail->next = f;
-  else q->fresh_head = f;
-  q->fresh_tail = f;
-  q->nfresh++;
-  q->count++;
-  return 1;
-}
-
 static void fresh_pop(aev_queue *q) {
   q->fresh_head = q->fresh_head->next;
   if (!q->fresh_head) q->fresh_tail = NULL;

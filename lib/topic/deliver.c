@@ -53,7 +53,8 @@ static aev__fanview *view_new(aev_topic *t) {
   size_t n = t->subs->n;
   aev__fanview *v = malloc(sizeof *v + n * (sizeof *v->conf + 1));
   if (!v) return NULL;
-  v->refs = 1;
+  atomic_init(&v->refs, 0);
+  v->taken = 0;
   v->gen = t->gen;
   v->set = t->subs;
   v->set->refs++;
@@ -82,11 +83,25 @@ static aev__fanview *view_new(aev_topic *t) {
   return v;
 }
 
-void aev__fanview_unref(aev__fanview *v) {
-  if (!v || --v->refs > 0) return;
+static void view_free(aev__fanview *v) {
   for (size_t i = 0; i < v->set->n; i++) aev__subconf_unref(v->conf[i]);
   aev__subset_unref(v->set);
   free(v);
+}
+
+/* Before its retirement a view's refs counts only drops, so it stays below
+ * zero; retirement adds the takes, after which the last drop finds zero. */
+void aev__fanview_drop(aev__fanview *v) {
+  if (v && atomic_fetch_sub(&v->refs, 1) == 1) view_free(v);
+}
+
+/* No publish takes v any more (it is no longer the topic's view): taken is
+ * final and was written under the lock the caller held to detach v. */
+void aev__fanview_retire(aev__fanview *v) {
+  if (!v) return;
+  /* Read before the add: once it is done, the last drop may free v. */
+  long taken = v->taken;
+  if (atomic_fetch_add(&v->refs, taken) + taken == 0) view_free(v);
 }
 
 aev__fanview *aev__topic_take_view(aev_topic *t) {
@@ -105,13 +120,13 @@ int aev__fan_take(aev_topic *t, aev__fan *f) {
     t->view = v;
   }
   f->v = t->view;
-  f->v->refs++;
+  f->v->taken++;
   return AEV_OK;
 }
 
 void aev__fan_free(aev__fan *f) {
-  aev__fanview_unref(f->v);
-  aev__fanview_unref(f->replaced);
+  aev__fanview_drop(f->v);
+  aev__fanview_retire(f->replaced);
   memset(f, 0, sizeof *f);
 }
 
@@ -152,15 +167,22 @@ static char *body_for(aev__note *n, const aev__sub *s, int raw, size_t *len,
   return aev__note_envelope(n, s->protocol, s->arn, len);
 }
 
-/* The subscription's queue handle, looked up once. */
-static aev_queue *endpoint_queue(aev_topic *t, aev__sub *s) {
-  aev_queue *q = atomic_load(&s->queue), *none = NULL;
-  if (q || aev__queue_find(t->res.broker, s->endpoint, &q) != AEV_OK) return q;
+/* The first delivery's lookup of the subscription's queue handle. */
+static aev_queue *endpoint_lookup(aev_topic *t, aev__sub *s) {
+  aev_queue *q, *none = NULL;
+  if (aev__queue_find(t->res.broker, s->endpoint, &q) != AEV_OK) return NULL;
   if (!atomic_compare_exchange_strong(&s->queue, &none, q)) {
     aev_queue_release(q);
     q = none;
   }
   return q;
+}
+
+/* The subscription's queue handle, looked up once: every plain send reads
+ * it, so this part is inline. */
+static inline aev_queue *endpoint_queue(aev_topic *t, aev__sub *s) {
+  aev_queue *q = atomic_load(&s->queue);
+  return q ? q : endpoint_lookup(t, s);
 }
 
 /* One send of body into the queue arn (through cached when not NULL),
@@ -445,7 +467,7 @@ static int plain_begin(aev__fan *f, aev__note *n, const aev__qtime *now, aev__qp
          aev__note_plain_put(n, f->v->plain_raw, now, put) == AEV_OK;
 }
 
-void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
+void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *at) {
   if (!f->v) {
     aev__fan_free(f);
     return;
@@ -455,13 +477,15 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n) {
   aev__qtime now;
   sieve filters, *sv = f->v->filtered[0] || f->v->filtered[1] ? &filters : NULL;
   if (sv) match_filters(t, f, sv, n);
-  aev__qtime_now(t->res.broker, &now);
+  if (at) now = *at;
+  else aev__qtime_now(t->res.broker, &now);
   aev__qput put;
   int plain = plain_begin(f, n, &now, &put);
   int64_t delivered = 0, missed = 0;
-  for (size_t i = 0; i < f->v->set->n; i++) {
-    int p = f->v->how[i] == AEV__HOW_PLAIN;
-    if (plain && p && aev__qput_one(&put, endpoint_queue(t, f->v->set->s[i])) == AEV_OK) {
+  const aev__fanview *v = f->v;
+  for (size_t i = 0; i < v->set->n; i++) {
+    int p = v->how[i] == AEV__HOW_PLAIN;
+    if (plain && p && aev__qput_one(&put, endpoint_queue(t, v->set->s[i])) == AEV_OK) {
       delivered += !f->counted;
       continue;
     }
@@ -490,7 +514,7 @@ typedef struct fan_task {
 static void run_fanout(void *arg, int cancelled) {
   fan_task *ft = arg;
   if (cancelled) aev__fan_free(&ft->f);
-  else aev__fanout(ft->t, &ft->f, ft->n);
+  else aev__fanout(ft->t, &ft->f, ft->n, NULL);
   aev__note_unref(ft->n);
   aev_topic_release(ft->t);
   free(ft);

@@ -262,8 +262,11 @@ int aev__note_plain_put(aev__note *n, uint32_t sends, const aev__qtime *now, aev
   aev__qbody *b;
   int rc = aev__qbody_new(m, message_len(n, m), sends, &b);
   if (rc != AEV_OK) return rc;
-  aev__qput_begin(put, b, sends, now);
-  atomic_store_explicit(&n->sqs_body, b, memory_order_release);
+  /* A local note lives only as long as its fan-out: its plain sends may
+   * take every reference to the body, and a send that fails makes its own
+   * (shared_sqs_body) on the full path. */
+  aev__qput_begin(put, b, sends, !n->local, now);
+  if (!n->local) atomic_store_explicit(&n->sqs_body, b, memory_order_release);
   return AEV_OK;
 }
 

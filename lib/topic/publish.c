@@ -109,10 +109,11 @@ static char *dup_or_null(const char *s, int *failed) {
 }
 
 /* What every note carries, local or not. */
-static void note_fill(aev__note *n, aev_topic *t, const uint64_t id_bits[2]) {
+static void note_fill(aev__note *n, aev_topic *t, const uint64_t id_bits[2],
+                      int64_t published_ms) {
   n->id_bits[0] = id_bits[0];
   n->id_bits[1] = id_bits[1];
-  n->published_ms = aev__topic_now_ms(t);
+  n->published_ms = published_ms;
   n->fifo = t->conf.fifo;
   n->sigver = t->conf.signature_version;
   n->topic_arn = t->res.arn;
@@ -126,7 +127,8 @@ static void note_fill(aev__note *n, aev_topic *t, const uint64_t id_bits[2]) {
  * added to aev__note needs its line here. id is written before it is read
  * (aev__note_id_text). */
 static aev__note *note_local(aev__note *n, aev_topic *t, const aev__pub_req *r,
-                             aev__sns_attrs *attrs, const uint64_t id_bits[2]) {
+                             aev__sns_attrs *attrs, const uint64_t id_bits[2],
+                             int64_t published_ms) {
   atomic_init(&n->refs, 1);
   memset(n->seq, 0, sizeof n->seq); /* the caller may copy it all out */
   n->group = n->dedup = n->subject = NULL;
@@ -141,13 +143,14 @@ static aev__note *note_local(aev__note *n, aev_topic *t, const aev__pub_req *r,
   atomic_init(&n->sqs_body, NULL);
   n->local = 1;
   n->heap = NULL;
-  note_fill(n, t, id_bits);
+  note_fill(n, t, id_bits, published_ms);
   return n;
 }
 
 /* One allocation for the note and its default message. */
 static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structure,
-                           aev__sns_attrs *attrs, const uint64_t id_bits[2]) {
+                           aev__sns_attrs *attrs, const uint64_t id_bits[2],
+                           int64_t published_ms) {
   const char *def = structure ? json_string_value(json_object_get(structure, "default")) : NULL;
   size_t len = def ? strlen(def) : r->len;
   aev__note *n = malloc(sizeof *n + len + 1);
@@ -178,7 +181,7 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
     else if (r->parsed || aev__attrs_parse(r->attrs, &n->raw_attrs) != AEV_OK)
       n->raw_attrs_bad = 1;
   }
-  note_fill(n, t, id_bits);
+  note_fill(n, t, id_bits, published_ms);
   if (failed) {
     n->per_protocol = NULL; /* still the caller's to drop */
     aev__note_unref(n);
@@ -299,9 +302,14 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
    * nothing but the message. */
   int local = rc == AEV_OK && go && (!f.v || f.v->all_plain) && !attrs.publish_text &&
               !structure && !r->subject;
+  /* One clock read: the notification's Timestamp is when its queue
+   * messages are sent. */
+  aev__qtime now = {0};
+  if (rc == AEV_OK && !r->dry) aev__qtime_now(t->res.broker, &now);
   aev__note on_stack, *n = NULL;
-  if (local) n = note_local(&on_stack, t, r, &attrs, id_bits);
-  else if (rc == AEV_OK && !r->dry && !(n = note_new(t, r, structure, &attrs, id_bits))) {
+  if (local) n = note_local(&on_stack, t, r, &attrs, id_bits, now.epoch);
+  else if (rc == AEV_OK && !r->dry &&
+           !(n = note_new(t, r, structure, &attrs, id_bits, now.epoch))) {
     rc = aev__nomem();
     if (go) {
       pthread_mutex_lock(&t->mu);
@@ -320,7 +328,7 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
    * no SNS message id. */
   if (id_out || fifo || (f.v && f.v->need_id)) aev__note_id_text(n);
   if (fifo) rc = fifo_publish(t, n, r, n->published_ms);
-  else aev__fanout(t, &f, n);
+  else aev__fanout(t, &f, n, &now);
   if (rc == AEV_OK) {
     if (id_out) memcpy(id_out, n->id, AEV_TOPIC_MESSAGE_ID_SIZE);
     if (seq_out) memcpy(seq_out, n->seq, AEV_TOPIC_SEQUENCE_NUMBER_SIZE);

@@ -372,7 +372,7 @@ int aev_subscription_unsubscribe(aev_broker *b, const char *subscription_arn) {
   }
   int http = s->proto == AEV__PROTO_HTTP || s->proto == AEV__PROTO_HTTPS;
   pthread_mutex_unlock(&t->mu);
-  aev__fanview_unref(view);
+  aev__fanview_retire(view);
   aev__subset_unref(old);
   if (rc == AEV_OK && http && old) {
     size_t len;

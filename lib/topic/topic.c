@@ -68,7 +68,7 @@ static void topic_destroy(aev__resource *r) {
   aev_topic *t = (aev_topic *)r;
   drop_dedup(t);
   json_decref(t->dd_index);
-  aev__fanview_unref(t->view);
+  aev__fanview_retire(t->view);
   aev__subset_unref(t->subs);
   aev_pattern_set_free(t->filters[0]);
   aev_pattern_set_free(t->filters[1]);
@@ -92,7 +92,7 @@ static void topic_shutdown(aev__resource *r) {
   aev__fanview *view = aev__topic_take_view(t);
   drop_dedup(t);
   pthread_mutex_unlock(&t->mu);
-  aev__fanview_unref(view);
+  aev__fanview_retire(view);
   aev__subset_unref(old);
 }
 

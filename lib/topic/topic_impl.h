@@ -135,10 +135,11 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
 int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,
                        aev__qbody **out);
 /* The fan-out's plain raw sends (put, begun for sends of them) of the raw
- * body, made here with its note reference: the fan-out's first step, so no
- * delivery has made it yet and no other thread can see it before it is
- * published. A status when it exists already or cannot be made (the sends
- * then take the full path). */
+ * body, made here: the fan-out's first step, so no delivery has made it yet
+ * and no other thread can see it before it is published. A heap note keeps
+ * a reference to it (sqs_body); a local note none, so the sends' last
+ * reference may free it. A status when it exists already or cannot be made
+ * (the sends then take the full path). */
 int aev__note_plain_put(aev__note *n, uint32_t sends, const aev__qtime *now, aev__qput *put);
 /* ISO-8601 UTC with milliseconds, as SNS writes Timestamp. */
 void aev__iso_ms(int64_t ms, char out[32]);
@@ -324,7 +325,12 @@ int aev__subset_with(aev__subset *old, aev__sub *add, aev__sub *drop,
 enum { AEV__HOW_SKIP, AEV__HOW_PLAIN, AEV__HOW_FULL };
 
 typedef struct aev__fanview {
+  /* References without a read-modify-write per publish: publishes take
+   * theirs under the topic's mu (taken) and drop them with one atomic
+   * decrement of refs; the topic's own is dropped once, by retiring the
+   * view, which adds taken to refs (aev__fanview_retire). */
   _Atomic long refs;
+  long taken;
   uint64_t gen;                 /* the topic's gen it was built at */
   aev__subset *set;
   aev__subconf **conf;          /* set->n of each, in this allocation */
@@ -345,9 +351,12 @@ typedef struct aev__fanview {
   unsigned char filtered[2];
 } aev__fanview;
 
-/* Drops a view; the last reference may release subscriptions' callbacks,
- * so no lock may be held. NULL does nothing. */
-void aev__fanview_unref(aev__fanview *v);
+/* Drop a publish's reference to a view (taken by aev__fan_take), and the
+ * topic's once the view is no longer t->view; the last reference may
+ * release subscriptions' callbacks, so no lock may be held. NULL does
+ * nothing. */
+void aev__fanview_drop(aev__fanview *v);
+void aev__fanview_retire(aev__fanview *v);
 
 /* One publish's fan-out. */
 typedef struct aev__fan {
@@ -361,8 +370,9 @@ typedef struct aev__fan {
 /* Fills f from t (mu held). */
 int aev__fan_take(aev_topic *t, aev__fan *f);
 void aev__fan_free(aev__fan *f);
-/* Delivers n to every subscriber of f (no lock held); takes f over. */
-void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n);
+/* Delivers n to every subscriber of f (no lock held) as sent at now (NULL:
+ * the clock's time); takes f over. */
+void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *now);
 /* Posts the fan-out to the FIFO topic's lane (mu held, so lanes see
  * publishes in sequence order); takes f over and a reference to n on
  * success. On failure f is still the caller's to free after unlocking (its

@@ -168,11 +168,89 @@ START_TEST(fan_out_under_threads) {
 }
 END_TEST
 
+/* Plain raw publishes keep their notes on the publisher's stack and give
+ * their sends every reference to the body. Here each publish's second send
+ * fails (the body is over that queue's MaximumMessageSize) while consumers
+ * delete what the first stored, so the body may already be gone when the
+ * failed send takes the full path, which must make its own. */
+static aev_topic *plain_topic;
+static aev_queue *plain_ok;
+static atomic_int plain_consumed;
+
+static void *plain_publisher(void *arg) {
+  int id = (int)(intptr_t)arg;
+  char msg[1500];
+  memset(msg, 'a', sizeof msg);
+  for (int i = id; i < total; i += 2) {
+    int n = snprintf(msg, sizeof msg, "%d:", i);
+    msg[n] = 'a';
+    ck_assert_int_eq(aev_topic_publish(plain_topic, msg, sizeof msg, NULL, NULL, NULL), AEV_OK);
+  }
+  return NULL;
+}
+
+static void *plain_consumer(void *arg) {
+  (void)arg;
+  while (atomic_load(&plain_consumed) < total) {
+    aev_message *m[10];
+    size_t got = 0;
+    ck_assert_int_eq(aev_queue_receive(plain_ok, 10, 100, NULL, m, &got), AEV_OK);
+    for (size_t i = 0; i < got; i++) {
+      size_t len;
+      aev_message_body(m[i], &len);
+      ck_assert_uint_eq(len, 1500);
+      ck_assert_int_eq(aev_queue_delete_message(plain_ok, aev_message_receipt_handle(m[i])), AEV_OK);
+      aev_message_free(m[i]);
+    }
+    atomic_fetch_add(&plain_consumed, (int)got);
+  }
+  return NULL;
+}
+
+START_TEST(plain_publishes_whose_last_send_fails) {
+  total = getenv("CI") ? 4000 : 20000;
+  aev_broker_options *o;
+  aev_broker_options_new(&o);
+  aev_broker_options_set_workers(o, 2);
+  ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
+  aev_broker_options_free(o);
+  ck_assert_int_eq(aev_topic_create(b, "plain", NULL, &plain_topic), AEV_OK);
+  aev_queue *small;
+  ck_assert_int_eq(aev_queue_create(b, "ok", NULL, &plain_ok), AEV_OK);
+  ck_assert_int_eq(aev_queue_create(b, "small", "{\"MaximumMessageSize\":\"1024\"}", &small), AEV_OK);
+  char *arn;
+  ck_assert_int_eq(aev_topic_subscribe(plain_topic, "sqs", aev_queue_arn(plain_ok),
+                                       "{\"RawMessageDelivery\":\"true\"}", &arn), AEV_OK);
+  aev_free(arn);
+  ck_assert_int_eq(aev_topic_subscribe(plain_topic, "sqs", aev_queue_arn(small),
+                                       "{\"RawMessageDelivery\":\"true\"}", &arn), AEV_OK);
+  aev_free(arn);
+  pthread_t th[4];
+  for (int i = 0; i < 2; i++) {
+    pthread_create(&th[i], NULL, plain_consumer, NULL);
+    pthread_create(&th[2 + i], NULL, plain_publisher, (void *)(intptr_t)i);
+  }
+  for (int i = 0; i < 4; i++) pthread_join(th[i], NULL);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(atomic_load(&plain_consumed), total);
+  int64_t delivered, failed;
+  ck_assert_int_eq(aev_topic_counter(plain_topic, "NumberOfNotificationsDelivered", &delivered), AEV_OK);
+  ck_assert_int_eq(aev_topic_counter(plain_topic, "NumberOfNotificationsFailed", &failed), AEV_OK);
+  ck_assert_int_eq(delivered, total);
+  ck_assert_int_eq(failed, total);
+  aev_queue_release(plain_ok);
+  aev_queue_release(small);
+  aev_topic_release(plain_topic);
+  ck_assert_int_eq(aev_broker_destroy(b), AEV_OK);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("stress_topic");
   TCase *tc = tcase_create("topic");
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, fan_out_under_threads);
+  tcase_add_test(tc, plain_publishes_whose_last_send_fails);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

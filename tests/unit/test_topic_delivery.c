@@ -334,6 +334,36 @@ START_TEST(failed_plain_sends_not_counted_delivered) {
 }
 END_TEST
 
+/* A raw body is checked as it is copied, 16 bytes at a time, the last
+ * block overlapping the one before: a character SQS refuses fails the
+ * sends wherever it sits, and valid multi-byte text still goes through. */
+START_TEST(raw_bodies_checked_in_every_block) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char *arn = tt_sub(t, q, "{\"RawMessageDelivery\":\"true\"}");
+  static const size_t at[] = {0, 15, 16, 31, 32, 35, 39};
+  for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+    char msg[41];
+    memset(msg, 'a', 40);
+    msg[40] = '\0';
+    msg[at[i]] = '\x01';
+    tt_publish(t, msg, NULL);
+  }
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsFailed"), 7);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsDelivered"), 0);
+  const char *utf8 = "0123456789abcdef caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 tail";
+  tt_publish(t, utf8, NULL);
+  aev_message *m = qt_recv1(q);
+  ck_assert_ptr_nonnull(m);
+  ck_assert_str_eq(qt_body(m), utf8);
+  aev_message_free(m);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsDelivered"), 1);
+  aev_free(arn);
+  aev_queue_release(q);
+  aev_topic_release(t);
+}
+END_TEST
+
 static char *lambda_event;
 
 static void on_invoke(void *user, aev_invocation *ctx, const char *event, size_t len) {
@@ -528,6 +558,7 @@ int main(void) {
   tcase_add_test(tc, deleted_queue_goes_to_dlq);
   tcase_add_test(tc, recreated_queue_gets_deliveries);
   tcase_add_test(tc, failed_plain_sends_not_counted_delivered);
+  tcase_add_test(tc, raw_bodies_checked_in_every_block);
   tcase_add_test(tc, lambda_subscription_gets_sns_record);
   tcase_add_test(tc, dedup_entries_are_pruned);
   tcase_add_test(tc, aws_managed_schedule);
