@@ -335,7 +335,7 @@ int aev__pattern_set_match_event(aev_pattern_set *set, const char *event, size_t
   aev__pm_slots_free(&slots);
   if (rc) return rc;
   if (k > SMALL) qsort(out, k, sizeof *out, cmp_u64);
-  else sort_small(out, k);
+  else if (k > 1) sort_small(out, k);
   size_t u = k > 0;
   for (size_t i = 1; i < k; i++) { /* without branches: ids repeat unpredictably */
     out[u] = out[i];
