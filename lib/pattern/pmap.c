@@ -13,27 +13,6 @@
 
 #include "awsevents/common.h"
 
-/* Keys are mostly short (field paths, values), so the last (or only) word
- * is read whole, overlapping the one before it, rather than byte by byte;
- * three multiplies hash a key of up to 8 bytes. */
-uint32_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n) {
-  const unsigned char *s = p;
-  const uint64_t k = 0x9e3779b97f4a7c15ULL;
-  uint64_t h = ((uint64_t)a << 32 | b) * 0xd6e8feb86659fd93ULL ^ n;
-  for (size_t i = 0; i + 8 < n; i += 8) {
-    uint64_t w;
-    memcpy(&w, s + i, 8);
-    h = (h ^ w) * k;
-    h ^= h >> 29;
-  }
-  h = (h ^ aev__pmap_word(s, n)) * k;
-  h ^= h >> 32;
-  h *= 0xd6e8feb86659fd93ULL;
-  h ^= h >> 29;
-  uint32_t x = (uint32_t)h;
-  return x ? x : 1;
-}
-
 uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
                         size_t n) {
   return m->cap ? aev__pmap_get_h(m, aev__pmap_hash(a, b, p, n), a, b, p, n) : NULL;

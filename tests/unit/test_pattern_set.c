@@ -709,6 +709,35 @@ START_TEST(set_more_than_64_groups) {
 }
 END_TEST
 
+/* Matches that find each id twice (both branches of its $or match), in
+ * scrambled order: the ids come back sorted and unique, from a handful up
+ * to past the sort's small-count limit. */
+static int cmp_id(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+START_TEST(set_sorts_and_dedups_many_ids) {
+  static const size_t counts[] = {1, 2, 5, 31, 32, 33, 70};
+  size_t count = counts[_i];
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  uint64_t ids[70];
+  for (size_t i = 0; i < count; i++) {
+    /* Small ids, big ones and ids that differ only in high bits. */
+    ids[i] = i % 3 == 0 ? (i * 7919) % 1000 : i % 3 == 1 ? UINT64_MAX - i * 13 : (uint64_t)i << 40;
+    char p[128];
+    snprintf(p, sizeof p, "{\"$or\":[{\"source\":[\"a\"]},{\"detail\":{\"n%zu\":[5]}}]}", i % 4);
+    add(s, ids[i], p);
+  }
+  qsort(ids, count, sizeof *ids, cmp_id);
+  char want[70 * 24] = "";
+  for (size_t i = 0; i < count; i++)
+    sprintf(want + strlen(want), "%s%llu", i ? "," : "", (unsigned long long)ids[i]);
+  ck_match(s, "{\"source\":\"a\",\"detail\":{\"n0\":5,\"n1\":5,\"n2\":5,\"n3\":5}}", want);
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("pattern_set");
   TCase *tc = tcase_create("set");
@@ -728,6 +757,7 @@ int main(void) {
   tcase_add_test(tc, set_concurrent_readers_and_writer);
   tcase_add_loop_test(tc, set_matches_as_patterns_alone, 0, 2);
   tcase_add_test(tc, set_more_than_64_groups);
+  tcase_add_loop_test(tc, set_sorts_and_dedups_many_ids, 0, 7);
   suite_add_tcase(s, tc);
   TCase *sns = tcase_create("sns");
   tcase_add_test(sns, sns_message_attributes);
