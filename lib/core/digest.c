@@ -573,11 +573,8 @@ void aev__hex(const uint8_t *bytes, size_t n, char *out) {
 }
 
 void aev__md5_hex(const void *data, size_t n, char out[33]) {
-  aev__md5 c;
   uint8_t d[16];
-  aev__md5_init(&c);
-  aev__md5_update(&c, data, n);
-  aev__md5_final(&c, d);
+  aev__md5_once(data, n, d);
   aev__hex(d, sizeof d, out);
 }
 
