@@ -104,13 +104,18 @@ static int drain_count(aev_queue *q, int fifo, int *order_ok) {
   }
 }
 
-START_TEST(fan_out_under_threads) {
+/* The shared broker b, with two workers, and the round count (fewer on CI). */
+static void start_broker(void) {
   total = getenv("CI") ? 4000 : 20000;
   aev_broker_options *o;
   aev_broker_options_new(&o);
   aev_broker_options_set_workers(o, 2);
   ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
   aev_broker_options_free(o);
+}
+
+START_TEST(fan_out_under_threads) {
+  start_broker();
   ck_assert_int_eq(aev_topic_create(b, "t", NULL, &std_topic), AEV_OK);
   ck_assert_int_eq(aev_topic_create(b, "f.fifo", "{\"FifoTopic\":\"true\",\"ContentBasedDeduplication\":\"true\"}",
                                     &fifo_topic), AEV_OK);
@@ -208,12 +213,7 @@ static void *plain_consumer(void *arg) {
 }
 
 START_TEST(plain_publishes_whose_last_send_fails) {
-  total = getenv("CI") ? 4000 : 20000;
-  aev_broker_options *o;
-  aev_broker_options_new(&o);
-  aev_broker_options_set_workers(o, 2);
-  ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
-  aev_broker_options_free(o);
+  start_broker();
   ck_assert_int_eq(aev_topic_create(b, "plain", NULL, &plain_topic), AEV_OK);
   aev_queue *small;
   ck_assert_int_eq(aev_queue_create(b, "ok", NULL, &plain_ok), AEV_OK);
