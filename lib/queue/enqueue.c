@@ -126,10 +126,6 @@ void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, int keep, const ae
   p->rec = carried(b, 0);
   p->end = p->rec + got;
   p->now = *now;
-  /* The records' lines are new to this block: ask for all of them now, so
-   * each send's lock hold does not wait for its own in turn. */
-  for (const char *c = (const char *)p->rec; c < (const char *)p->end; c += 64)
-    __builtin_prefetch(c, 1);
 }
 
 int aev__qput_one(aev__qput *p, aev_queue *q) {
