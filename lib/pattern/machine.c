@@ -678,8 +678,8 @@ static int consistent(const walker *w, int32_t i, const pm_field *f) {
   return 1;
 }
 
-static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f, uint32_t done,
-                  uint32_t plain) {
+static inline void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f,
+                         uint32_t done, uint32_t plain) {
   if (w->nit == w->cit) {
     item *it = grow_walk(w->it, w->it_in, &w->cit, sizeof *it);
     if (!it) {
@@ -719,7 +719,7 @@ static inline void accept(walker *w, const uint32_t *slot, size_t n) {
 }
 
 /* Where a lookup's result leads. */
-static void follow(walker *w, const cand *c) {
+static inline __attribute__((always_inline)) void follow(walker *w, const cand *c) {
   const uint32_t *tg = c->tg;
   if ((tg[1] & PLAIN) == PLAIN) {
     reach(w, *tg & ~DIRECT, (int32_t)c->item, c->f, done_after(w, c), tg[1] & ~PLAIN);
@@ -861,8 +861,9 @@ static void visit(walker *w, uint32_t i) {
   const pm_event *ev = w->ev;
   const uint32_t done = w->it[i].done, sig = w->it[i].plain;
   if (sig) {
-    /* A path sharing a signature bit gets past here in vain, rarely. */
-    for (size_t k = 0; k < ev->ng && !w->rc; k++)
+    /* A path sharing a signature bit gets past here in vain, rarely. Once
+     * out of memory the match fails whatever is queued: no check here. */
+    for (size_t k = 0; k < ev->ng; k++)
       if (sig >> ev->g[k].path % SIG_BITS & 1 && !consumed(done, k))
         queue(w, i, (uint32_t)k, NO_VM);
     return;
