@@ -622,7 +622,7 @@ typedef struct item {
 /* One exact-value lookup of a level, its key worked out once. */
 typedef struct cand {
   const pm_field *f;
-  const char *p;       /* the key's bytes, which outlive the match */
+  uint64_t key;        /* aev__pmap_key() of bytes that outlive the match */
   uint32_t h, n, b;    /* hash (0: no exact lookup), length, path << 3 | kind */
   uint32_t item, group, vm;
   const uint32_t *tg;  /* the lookup's result */
@@ -834,12 +834,13 @@ static inline __attribute__((always_inline)) void queue(walker *w, uint32_t i, u
     const char *p;
     size_t n;
     uint32_t b = g->path << 3 | (uint32_t)exact_key(&f->v, &p, &n);
-    uint32_t h = aev__pmap_hash(state, b, p, n);
+    uint64_t last = aev__pmap_word(p, n);
+    uint32_t h = aev__pmap_hash_w(state, b, p, n, last);
     if (!filter_may_have(w->m, h)) {
       if (vm == NO_VM) continue;
       h = 0;
     }
-    w->c[w->nc++] = (cand){f, p, h, (uint32_t)n, b, i, k, vm, NULL};
+    w->c[w->nc++] = (cand){f, aev__pmap_key(p, n, last), h, (uint32_t)n, b, i, k, vm, NULL};
     if (h) aev__pmap_prefetch(&w->m->values, h);
   }
 }
@@ -926,7 +927,7 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
     for (size_t k = 0; k < w.nc; k++) {
       cand *c = &w.c[k];
       if (!c->h) continue;
-      c->tg = aev__pmap_get_h(values, c->h, w.it[c->item].state, c->b, c->p, c->n);
+      c->tg = aev__pmap_get_k(values, c->h, w.it[c->item].state, c->b, c->key, c->n);
       if (!c->tg) continue;
       if ((c->tg[1] & PLAIN) == LIST) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
       else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
