@@ -610,15 +610,22 @@ typedef struct item {
   int32_t parent;
   const pm_field *f;
   uint32_t plain; /* a PLAIN state's signature (never 0): it is not loaded */
+  /* Bit k: a step up to here consumed a field of the event's group k (for
+   * k < 32; later groups are never skipped, which is only slower). A
+   * branch names each path once and the branches through a state share
+   * its steps, so no state has a transition on such a path: looking its
+   * fields up again (in a big set, a hash and a filter probe each, or a
+   * cache miss) would find nothing. */
+  uint32_t done;
 } item;
 
-/* One exact-value lookup of a level. */
+/* One exact-value lookup of a level, its key worked out once. */
 typedef struct cand {
   const pm_field *f;
-  uint64_t h;
-  uint32_t item, path, vm;
-  const uint32_t *tg; /* the lookup's result */
-  unsigned char num[8];
+  uint64_t key;        /* aev__pmap_key() of bytes that outlive the match */
+  uint32_t h, n, b;    /* hash (0: no exact lookup), length, path << 3 | kind */
+  uint32_t item, group, vm;
+  const uint32_t *tg;  /* the lookup's result */
 } cand;
 
 typedef struct walker {
@@ -659,7 +666,6 @@ static const pm_group *group_of(const pm_event *ev, uint32_t path) {
  * the steps up to item i only if it sits in the same element of every
  * array it shares with their fields. */
 static int consistent(const walker *w, int32_t i, const pm_field *f) {
-  if (!f->ntrail) return 1;
   const uint32_t *t = w->ev->trails + f->trail;
   for (; i >= 0; i = w->it[i].parent) {
     const pm_field *g = w->it[i].f;
@@ -672,8 +678,8 @@ static int consistent(const walker *w, int32_t i, const pm_field *f) {
   return 1;
 }
 
-static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f,
-                  uint32_t plain) {
+static inline void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f,
+                         uint32_t done, uint32_t plain) {
   if (w->nit == w->cit) {
     item *it = grow_walk(w->it, w->it_in, &w->cit, sizeof *it);
     if (!it) {
@@ -682,7 +688,12 @@ static void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f,
     }
     w->it = it;
   }
-  w->it[w->nit++] = (item){state, parent, f, plain};
+  w->it[w->nit++] = (item){state, parent, f, plain, done};
+}
+
+/* What the steps up to a lookup's item consumed, with its own field. */
+static uint32_t done_after(const walker *w, const cand *c) {
+  return w->it[c->item].done | (c->group < 32 ? 1u << c->group : 0);
 }
 
 /* Makes room for more slots: rarely needed, so kept out of the inlined
@@ -707,10 +718,11 @@ static inline void accept(walker *w, const uint32_t *slot, size_t n) {
   for (size_t i = 0; i < n; i++) o->v[o->n++] = slot[i];
 }
 
-static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field *f) {
-  if (!tg) return;
+/* Where a lookup's result leads. */
+static inline __attribute__((always_inline)) void follow(walker *w, const cand *c) {
+  const uint32_t *tg = c->tg;
   if ((tg[1] & PLAIN) == PLAIN) {
-    reach(w, *tg & ~DIRECT, parent, f, tg[1] & ~PLAIN);
+    reach(w, *tg & ~DIRECT, (int32_t)c->item, c->f, done_after(w, c), tg[1] & ~PLAIN);
     return;
   }
   if (tg[1] & LIST) {
@@ -724,38 +736,33 @@ static void follow(walker *w, const uint32_t *tg, int32_t parent, const pm_field
     return;
   }
   if (*tg & DIRECT) {
-    reach(w, *tg & ~DIRECT, parent, f, 0);
+    reach(w, *tg & ~DIRECT, (int32_t)c->item, c->f, done_after(w, c), 0);
     return;
   }
   const pm_u32vec *t = &w->m->tg[*tg];
-  for (size_t i = 0; i < t->n && !w->rc; i++) reach(w, t->v[i], parent, f, 0);
+  for (size_t i = 0; i < t->n && !w->rc; i++)
+    reach(w, t->v[i], (int32_t)c->item, c->f, done_after(w, c), 0);
 }
 
-static void lookup(walker *w, uint32_t state, uint32_t path, int kind, const char *p,
-                   size_t n, int32_t parent, const pm_field *f) {
-  follow(w, aev__pmap_get(&w->m->values, state, path << 3 | (uint32_t)kind, p, n), parent,
-         f);
+/* A lookup try_complex() makes at once (prefix, suffix, equals-ignore-case). */
+static void lookup(walker *w, const cand *c, int kind, const char *p, size_t n) {
+  cand x = *c;
+  x.tg = aev__pmap_get(&w->m->values, w->it[c->item].state, (c->b & ~7u) | (uint32_t)kind, p, n);
+  if (x.tg) follow(w, &x);
 }
 
-static void affixes(walker *w, uint32_t state, uint32_t path, const pm_u32vec *lens,
-                    int kind, const char *s, size_t n, int suffix, int32_t parent,
-                    const pm_field *f) {
+static void affixes(walker *w, const cand *c, const pm_u32vec *lens, int kind, const char *s,
+                    size_t n, int suffix) {
   for (size_t i = 0; i < lens->n; i++)
-    if (lens->v[i] <= n)
-      lookup(w, state, path, kind, suffix ? s + n - lens->v[i] : s, lens->v[i], parent, f);
+    if (lens->v[i] <= n) lookup(w, c, kind, suffix ? s + n - lens->v[i] : s, lens->v[i]);
 }
-
-static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
-                                      [PV_NULL] = "null"};
 
 /* Everything a value machine adds to the exact lookup. */
 static void try_complex(walker *w, const cand *c, const vmach *v) {
-  uint32_t state = w->it[c->item].state, path = c->path;
-  int32_t parent = (int32_t)c->item;
   const pm_value *x = &c->f->v;
   if (x->type == PV_STR) {
-    affixes(w, state, path, &v->len[L_PREFIX], PM_PREFIX, x->s, x->len, 0, parent, c->f);
-    affixes(w, state, path, &v->len[L_SUFFIX], PM_SUFFIX, x->s, x->len, 1, parent, c->f);
+    affixes(w, c, &v->len[L_PREFIX], PM_PREFIX, x->s, x->len, 0);
+    affixes(w, c, &v->len[L_SUFFIX], PM_SUFFIX, x->s, x->len, 1);
     if (v->kinds & (1u << PM_EIC | 1u << PM_PREFIX_EIC | 1u << PM_SUFFIX_EIC)) {
       char local[256];
       pm_str folded = {x->len < sizeof local ? local : malloc(x->len), x->len};
@@ -764,114 +771,128 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
         return;
       }
       aev__pm_fold_to(x->s, x->len, folded.s);
-      if (v->kinds & (1u << PM_EIC))
-        lookup(w, state, path, PM_EIC, folded.s, folded.len, parent, c->f);
-      affixes(w, state, path, &v->len[L_PREFIX_EIC], PM_PREFIX_EIC, folded.s, folded.len, 0,
-              parent, c->f);
-      affixes(w, state, path, &v->len[L_SUFFIX_EIC], PM_SUFFIX_EIC, folded.s, folded.len, 1,
-              parent, c->f);
+      if (v->kinds & (1u << PM_EIC)) lookup(w, c, PM_EIC, folded.s, folded.len);
+      affixes(w, c, &v->len[L_PREFIX_EIC], PM_PREFIX_EIC, folded.s, folded.len, 0);
+      affixes(w, c, &v->len[L_SUFFIX_EIC], PM_SUFFIX_EIC, folded.s, folded.len, 1);
       if (folded.s != local) free(folded.s);
     }
   }
   for (size_t i = 0; i < v->ns && !w->rc; i++)
-    if (aev__pm_matcher_test(v->slow[i].m, x)) reach(w, v->slow[i].next, parent, c->f, 0);
+    if (aev__pm_matcher_test(v->slow[i].m, x))
+      reach(w, v->slow[i].next, (int32_t)c->item, c->f, done_after(w, c), 0);
 }
 
-/* The exact-lookup key of a value: its kind, and its bytes in *p, *n. */
-static int exact_key(const pm_value *x, unsigned char num[8], const char **p, size_t *n) {
+static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
+                                      [PV_NULL] = "null"};
+static const unsigned char literal_len[] = {[PV_TRUE] = 4, [PV_FALSE] = 5, [PV_NULL] = 4};
+static const double zero = 0;
+
+/* The exact-lookup key of a value: its kind, and in *p, *n its bytes,
+ * which live as long as the event (a number's are its double, with -0
+ * read as 0 so that they hash alike, as num_key() does). */
+static inline int exact_key(const pm_value *x, const char **p, size_t *n) {
   if (x->type == PV_STR) {
     *p = x->s;
     *n = x->len;
     return PM_EXACT_STR;
   }
   if (x->type == PV_NUM) {
-    num_key(x->num, num);
-    *p = (const char *)num;
+    *p = (const char *)(x->num == 0 ? &zero : &x->num);
     *n = 8;
     return PM_EXACT_NUM;
   }
   *p = literal[x->type];
-  *n = strlen(*p);
+  *n = literal_len[x->type];
   return PM_LITERAL;
 }
 
-/* Queues the lookups of a group's fields from item i's state and starts
- * loading the buckets of those the filter lets through. A lookup with a
- * value machine is queued either way (h = 0: no exact lookup). */
-static void gather(walker *w, uint32_t i, const pm_group *g) {
-  uint32_t state = w->it[i].state, vm = NO_VM;
-  if (!w->it[i].plain && w->m->st[state].paths.flags & ST_COMPLEX) {
-    const uint32_t *t = aev__pmap_get(&w->m->trans, state, g->path, NULL, 0);
-    if (!t) return;
-    vm = *t;
+/* Makes room for n more lookups: rarely needed, so kept out of queue(). */
+static __attribute__((noinline)) int cands_room(walker *w, size_t n) {
+  while (w->nc + n > w->cc) {
+    cand *c = grow_walk(w->c, w->c_in, &w->cc, sizeof *c);
+    if (!c) {
+      w->rc = AEV_ERR_NOMEM;
+      return -1;
+    }
+    w->c = c;
   }
-  for (uint32_t k = 0; k < g->n; k++) {
-    const pm_field *f = &w->ev->f[g->first + k];
-    if (!consistent(w, (int32_t)i, f)) continue;
+  return 0;
+}
+
+/* Queues the lookups of group k's fields from item i's state, whose value
+ * machine for them is vm (NO_VM: exact values only), and starts loading
+ * the buckets of those the filter lets through. A lookup with a value
+ * machine is queued either way (h = 0: no exact lookup). */
+static inline __attribute__((always_inline)) void queue(walker *w, uint32_t i, uint32_t k,
+                                                     uint32_t vm) {
+  const pm_group *g = &w->ev->g[k];
+  if (w->nc + g->n > w->cc && cands_room(w, g->n)) return;
+  const uint32_t state = w->it[i].state;
+  const pm_field *f = w->ev->f + g->first;
+  for (uint32_t j = 0; j < g->n; j++, f++) {
+    if (f->ntrail && !consistent(w, (int32_t)i, f)) continue;
     const char *p;
     size_t n;
-    unsigned char num[8];
-    int kind = exact_key(&f->v, num, &p, &n);
-    uint32_t h = aev__pmap_hash(state, g->path << 3 | (uint32_t)kind, p, n);
+    uint32_t b = g->path << 3 | (uint32_t)exact_key(&f->v, &p, &n);
+    uint64_t last = aev__pmap_word(p, n);
+    uint32_t h = aev__pmap_hash_w(state, b, p, n, last);
     if (!filter_may_have(w->m, h)) {
       if (vm == NO_VM) continue;
       h = 0;
     }
-    if (w->nc == w->cc) {
-      cand *c = grow_walk(w->c, w->c_in, &w->cc, sizeof *c);
-      if (!c) {
-        w->rc = AEV_ERR_NOMEM;
-        return;
-      }
-      w->c = c;
-    }
-    cand *c = &w->c[w->nc++];
-    *c = (cand){f, h, i, g->path, vm, NULL, {0}};
-    memcpy(c->num, num, 8);
+    w->c[w->nc++] = (cand){f, aev__pmap_key(p, n, last), h, (uint32_t)n, b, i, k, vm, NULL};
     if (h) aev__pmap_prefetch(&w->m->values, h);
   }
 }
 
-/* Whether a step up to item i consumed a field on path. A branch names
- * each path once and the branches through a state share its steps, so no
- * state has a transition on such a path: looking its fields up again (in a
- * big set, a cache miss each) would find nothing. */
-static int consumed(const walker *w, int32_t i, uint32_t path) {
-  for (; i >= 0; i = w->it[i].parent)
-    if (w->it[i].f && w->it[i].f->path == path) return 1;
-  return 0;
+/* Whether a step up to item i consumed a field of group k (see item). */
+static inline int consumed(uint32_t done, size_t k) { return k < 32 && done >> k & 1; }
+
+/* The lookups from a state with a value machine on some field: each field
+ * it has a transition on. */
+static void queue_complex(walker *w, uint32_t i, size_t k) {
+  const uint32_t *t = aev__pmap_get(&w->m->trans, w->it[i].state, w->ev->g[k].path, NULL, 0);
+  if (t) queue(w, i, (uint32_t)k, *t);
 }
 
 /* One state of a level: its accepts and exists:false steps, and the
  * lookups for the event's fields it has transitions on, found through the
  * state's own list when it is the shorter, else through the event's. */
 static void visit(walker *w, uint32_t i) {
-  if (w->it[i].plain) {
-    /* No state has a transition on a path its steps consumed (see
-     * consumed()), so only a path sharing a signature bit gets past here
-     * in vain, rarely: not worth a walk back through the steps. */
-    uint32_t sig = w->it[i].plain;
-    for (size_t k = 0; k < w->ev->ng && !w->rc; k++)
-      if (sig >> w->ev->g[k].path % SIG_BITS & 1) gather(w, i, &w->ev->g[k]);
+  const pm_event *ev = w->ev;
+  const uint32_t done = w->it[i].done, sig = w->it[i].plain;
+  if (sig) {
+    /* A path sharing a signature bit gets past here in vain, rarely. Once
+     * out of memory the match fails whatever is queued: no check here. */
+    for (size_t k = 0; k < ev->ng; k++)
+      if (sig >> ev->g[k].path % SIG_BITS & 1 && !consumed(done, k))
+        queue(w, i, (uint32_t)k, NO_VM);
     return;
   }
-  const mstate *s = &w->m->st[w->it[i].state];
+  const uint32_t state = w->it[i].state;
+  const mstate *s = &w->m->st[state];
   const uint32_t *acc = sv_data(&s->accept), *paths = sv_data(&s->paths);
+  const int complex = s->paths.flags & ST_COMPLEX;
   accept(w, acc, s->accept.n);
   if (s->paths.flags & ST_ABSENT) {
-    const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, w->it[i].state, 0, NULL, 0)];
+    const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, state, 0, NULL, 0)];
     const uint32_t *abs = sv_data(a);
     for (size_t k = 0; k < a->n && !w->rc; k += 2)
-      if (!group_of(w->ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL, 0);
+      if (!group_of(ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL, done, 0);
   }
-  if (s->paths.n <= w->ev->ng) {
+  if (s->paths.n <= ev->ng) {
     for (size_t k = 0; k < s->paths.n && !w->rc; k++) {
-      const pm_group *g = group_of(w->ev, paths[k]);
-      if (g) gather(w, i, g);
+      const pm_group *g = group_of(ev, paths[k]);
+      if (!g) continue;
+      if (complex) queue_complex(w, i, (size_t)(g - ev->g));
+      else queue(w, i, (uint32_t)(g - ev->g), NO_VM);
     }
   } else {
-    for (size_t k = 0; k < w->ev->ng && !w->rc; k++)
-      if (!consumed(w, (int32_t)i, w->ev->g[k].path)) gather(w, i, &w->ev->g[k]);
+    for (size_t k = 0; k < ev->ng && !w->rc; k++) {
+      if (consumed(done, k)) continue;
+      if (complex) queue_complex(w, i, k);
+      else queue(w, i, (uint32_t)k, NO_VM);
+    }
   }
 }
 
@@ -898,7 +919,7 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
   w.cc = sizeof w.c_in / sizeof *w.c_in;
   w.rc = AEV_OK;
   const pmap *values = &m->values;
-  reach(&w, 0, -1, NULL, 0);
+  reach(&w, 0, -1, NULL, 0, 0);
   for (size_t lo = 0; lo < w.nit && !w.rc;) {
     size_t hi = w.nit;
     w.nc = 0;
@@ -906,17 +927,13 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
     for (size_t k = 0; k < w.nc; k++) {
       cand *c = &w.c[k];
       if (!c->h) continue;
-      const char *p;
-      size_t n;
-      int kind = exact_key(&c->f->v, c->num, &p, &n);
-      c->tg = aev__pmap_get_h(values, c->h, w.it[c->item].state, c->path << 3 | (uint32_t)kind,
-                              p, n);
+      c->tg = aev__pmap_get_k(values, c->h, w.it[c->item].state, c->b, c->key, c->n);
       if (!c->tg) continue;
       if ((c->tg[1] & PLAIN) == LIST) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
       else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
     }
     for (size_t k = 0; k < w.nc && !w.rc; k++) {
-      follow(&w, w.c[k].tg, (int32_t)w.c[k].item, w.c[k].f);
+      if (w.c[k].tg) follow(&w, &w.c[k]);
       if (!w.rc && w.c[k].vm != NO_VM) try_complex(&w, &w.c[k], &m->vm[w.c[k].vm]);
     }
     lo = hi;

@@ -53,7 +53,8 @@ static inline uint64_t aev__pmap_word(const void *p, size_t n) {
  * only) word is read whole, overlapping the one before it, rather than
  * byte by byte; three multiplies hash a key of up to 8 bytes. Inline: a
  * match hashes every field it looks up, mostly short values. */
-static inline uint32_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n) {
+static inline uint32_t aev__pmap_hash_w(uint32_t a, uint32_t b, const void *p, size_t n,
+                                        uint64_t last) {
   const unsigned char *s = p;
   const uint64_t k = 0x9e3779b97f4a7c15ULL;
   uint64_t h = ((uint64_t)a << 32 | b) * 0xd6e8feb86659fd93ULL ^ n;
@@ -63,7 +64,7 @@ static inline uint32_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, siz
     h = (h ^ w) * k;
     h ^= h >> 29;
   }
-  h = (h ^ aev__pmap_word(s, n)) * k;
+  h = (h ^ last) * k;
   h ^= h >> 32;
   h *= 0xd6e8feb86659fd93ULL;
   h ^= h >> 29;
@@ -71,20 +72,38 @@ static inline uint32_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, siz
   return x ? x : 1;
 }
 
+/* The same, from the key's aev__pmap_word() (last), which a lookup that
+ * hashes first and probes later keeps rather than reads twice. */
+static inline uint32_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n) {
+  return aev__pmap_hash_w(a, b, p, n, aev__pmap_word(p, n));
+}
+
+/* A key as a lookup compares it: its word when it is at most 8 bytes
+ * long (see aev__pmap_word()), else its address. */
+static inline uint64_t aev__pmap_key(const void *p, size_t n, uint64_t last) {
+  return n <= 8 ? last : (uint64_t)(uintptr_t)p;
+}
+
 /* Returns a pointer to the value (the owner's word follows it), or NULL
- * when absent. Inline: matching calls it for every field it looks up. */
-static inline uint32_t *aev__pmap_get_h(const pmap *m, uint32_t h, uint32_t a, uint32_t b,
-                                        const void *p, size_t n) {
+ * when absent; key is aev__pmap_key()'s. Inline: matching calls it for
+ * every field it looks up. */
+static inline uint32_t *aev__pmap_get_k(const pmap *m, uint32_t h, uint32_t a, uint32_t b,
+                                        uint64_t key, size_t n) {
   if (!m->cap) return NULL;
   size_t mask = m->cap - 1;
-  uint64_t word = n <= 8 ? aev__pmap_word(p, n) : 0;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     pmap_entry *e = &m->e[i];
     if (!e->h) return NULL;
     if (e->h == h && e->a == a && e->b == b && e->klen == n &&
-        (n <= 8 ? e->key == word : memcmp(m->keys + e->key, p, n) == 0))
+        (n <= 8 ? e->key == key
+                : memcmp(m->keys + e->key, (const void *)(uintptr_t)key, n) == 0))
       return e->val;
   }
+}
+
+static inline uint32_t *aev__pmap_get_h(const pmap *m, uint32_t h, uint32_t a, uint32_t b,
+                                        const void *p, size_t n) {
+  return aev__pmap_get_k(m, h, a, b, aev__pmap_key(p, n, aev__pmap_word(p, n)), n);
 }
 
 /* For lookups done in batches, so their cache misses overlap: starts

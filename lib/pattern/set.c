@@ -283,22 +283,34 @@ static int cmp_u64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Sorts the usual handful of ids (no comparator calls) by rank: an id's
- * place is the number of ids that go before it, counted without branches.
- * A big set's match finds about ten ids an event, in an order no branch
- * predictor learns: an insertion sort's mispredicted branches cost more
- * than these compares. */
+/* Sorts the usual handful of tags (at most SMALL; none above INT32_MAX)
+ * and drops their repeats, into out; returns how many remain. A tag's
+ * place is the number of tags below it, counted without branches, four
+ * compares to an instruction: a big set's match finds about ten an event,
+ * in an order no branch predictor learns. Copies of a tag land on the
+ * same place, so the places left empty mark the repeats. Direct ids
+ * (below TAG_SLOT) sort as their tags do, before every other. */
 #define SMALL 32
-static void sort_small(uint64_t *v, size_t n) {
-  uint64_t tmp[SMALL];
+typedef int32_t v4 __attribute__((vector_size(16)));
+static size_t sort_tags(const uint32_t *t, size_t n, uint32_t *out) {
+  v4 blk[SMALL / 4];
+  int32_t at[SMALL];
+  size_t nb = (n + 3) / 4;
+  blk[nb - 1] = (v4){INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX};
+  memcpy(blk, t, n * sizeof *t);
+  for (size_t i = 0; i < n; i++) at[i] = -1;
   for (size_t i = 0; i < n; i++) {
-    uint64_t x = v[i];
-    size_t rank = 0;
-    for (size_t j = 0; j < i; j++) rank += v[j] <= x;
-    for (size_t j = i + 1; j < n; j++) rank += v[j] < x;
-    tmp[rank] = x;
+    int32_t x = (int32_t)t[i];
+    v4 below = {0, 0, 0, 0};
+    for (size_t b = 0; b < nb; b++) below -= blk[b] < x;
+    at[below[0] + below[1] + below[2] + below[3]] = x;
   }
-  memcpy(v, tmp, n * sizeof *v);
+  size_t u = 0;
+  for (size_t i = 0; i < n; i++) {
+    out[u] = (uint32_t)at[i];
+    u += at[i] >= 0;
+  }
+  return u;
 }
 
 int aev_pattern_set_match(aev_pattern_set *set, const char *event, size_t len,
@@ -322,25 +334,38 @@ int aev__pattern_set_match_event(aev_pattern_set *set, const char *event, size_t
   int rc = match_slots(set->profile, set->m, event, len, max_depth, &slots, &matched,
                        members);
   uint64_t *out = NULL;
-  size_t k = 0;
+  size_t u = 0;
   if (!rc && matched && slots.n) {
     out = malloc(slots.n * sizeof *out);
-    if (!out) rc = aev__nomem();
-    for (size_t i = 0; out && i < slots.n; i++) {
-      uint32_t t = slots.v[i];
-      out[k++] = t & TAG_SLOT ? set->s[t & ~TAG_SLOT].id : t;
+    if (!out) {
+      rc = aev__nomem();
+    } else if (slots.n <= SMALL) {
+      uint32_t tags[SMALL];
+      size_t n_tags = sort_tags(slots.v, slots.n, tags), direct = 0;
+      for (size_t i = 0; i < n_tags; i++) {
+        out[i] = tags[i] & TAG_SLOT ? set->s[tags[i] & ~TAG_SLOT].id : tags[i];
+        direct += !(tags[i] & TAG_SLOT);
+      }
+      u = n_tags;
+      /* Ids of slots follow the direct ones (they are not below TAG_SLOT)
+       * but in slot order: rare, so left to qsort. */
+      if (u - direct > 1) qsort(out + direct, u - direct, sizeof *out, cmp_u64);
+    } else {
+      for (size_t i = 0; i < slots.n; i++) {
+        uint32_t t = slots.v[i];
+        out[i] = t & TAG_SLOT ? set->s[t & ~TAG_SLOT].id : t;
+      }
+      qsort(out, slots.n, sizeof *out, cmp_u64);
+      u = 1;
+      for (size_t i = 1; i < slots.n; i++) { /* without branches: ids repeat unpredictably */
+        out[u] = out[i];
+        u += out[u - 1] != out[i];
+      }
     }
   }
   pthread_rwlock_unlock(&set->lock);
   aev__pm_slots_free(&slots);
   if (rc) return rc;
-  if (k > SMALL) qsort(out, k, sizeof *out, cmp_u64);
-  else if (k > 1) sort_small(out, k);
-  size_t u = k > 0;
-  for (size_t i = 1; i < k; i++) { /* without branches: ids repeat unpredictably */
-    out[u] = out[i];
-    u += out[u - 1] != out[i];
-  }
   if (!u) {
     free(out);
     out = NULL;

@@ -682,10 +682,10 @@ START_TEST(set_matches_as_patterns_alone) {
 }
 END_TEST
 
-/* Events with more than 64 named groups (a match keeps one bit per group,
- * modulo 64, for what a path of steps consumed) and more fields than the
- * inline buffers: groups 64 apart share a bit, which must not hide the
- * later one from a state that still looks it up. */
+/* Events with more than 64 named groups and more fields than the inline
+ * buffers: a match keeps one bit per group, for the first 32, of what a
+ * path of steps consumed; no later group may be hidden from a state that
+ * still looks it up. */
 START_TEST(set_more_than_64_groups) {
   aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
   char p[2048] = "{", ev[2048] = "{";
@@ -705,6 +705,66 @@ START_TEST(set_more_than_64_groups) {
   ck_match(s, ev, "0,1,2,3,4,5,100,200");
   ck_match(s, "{\"k00\":0,\"k64\":64}", "0");
   ck_match(s, "{\"k00\":0,\"k64\":65}", "");
+  aev_pattern_set_free(s);
+}
+END_TEST
+
+/* A match skips the event's groups that the steps up to a state consumed
+ * (a bit each for the first 32 groups; later ones are looked up again, in
+ * vain). Consumed groups before and after the 32nd, arrays (a group of
+ * several fields, consumed as one) and plain states whose signature
+ * covers the consumed path: the set answers as its patterns alone do. */
+START_TEST(set_skips_consumed_groups) {
+  enum { NP = 8 };
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  char p[128];
+  for (int i = 0; i < 40; i++) { /* paths k00..k39 get ids 0..39 */
+    snprintf(p, sizeof p, "{\"k%02d\":[%d]}", i, 1000 + i);
+    add(s, 1000 + (uint64_t)i, p);
+  }
+  static const char *const pats[NP] = {
+      "{\"source\":[\"x\"],\"k05\":[1]}",
+      "{\"source\":[\"x\"],\"k35\":[1]}",
+      "{\"source\":[\"x\",\"y\"],\"k00\":[1],\"k30\":[1]}",
+      "{\"source\":[\"x\"],\"tags\":[\"a\"],\"k36\":[1]}",
+      "{\"tags\":[\"a\"],\"k10\":[1]}",
+      "{\"tags\":[\"b\"],\"k10\":[1],\"k39\":[{\"exists\":false}]}",
+      "{\"source\":[\"y\"],\"tags\":[\"a\",\"b\"]}",
+      "{\"l\":{\"m\":[\"a\"],\"n\":[1]}}"};
+  aev_pattern *alone[NP];
+  for (int i = 0; i < NP; i++) {
+    add(s, (uint64_t)i, pats[i]);
+    ck_assert_int_eq(aev_pattern_compile(pats[i], strlen(pats[i]), &alone[i]), AEV_OK);
+  }
+  char all[1024] = "";
+  /* Groups 0..39 (no kNN pattern matches 1); source, tags and l.* after. */
+  for (int i = 0; i < 40; i++)
+    snprintf(all + strlen(all), sizeof all - strlen(all), "\"k%02d\":1,", i);
+  static const char *const tails[] = {
+      "\"source\":\"x\"",
+      "\"source\":[\"x\",\"y\"],\"tags\":[\"a\",\"b\"]",
+      "\"source\":[\"y\",\"x\"],\"tags\":[\"b\",\"a\",\"a\"]",
+      "\"source\":\"y\",\"tags\":\"b\"",
+      "\"l\":[{\"m\":\"a\",\"n\":2},{\"m\":\"b\",\"n\":1},{\"m\":\"a\",\"n\":1}]",
+      "\"l\":[{\"m\":\"a\",\"n\":2},{\"m\":\"b\",\"n\":1}]"};
+  for (size_t t = 0; t < sizeof tails / sizeof *tails; t++) {
+    for (int many = 0; many < 2; many++) {
+      char ev[1200];
+      snprintf(ev, sizeof ev, "{%s%s}", many ? all : "\"k05\":1,\"k10\":1,\"k35\":1,",
+               tails[t]);
+      char want[4096] = "";
+      for (int i = 0; i < NP; i++) {
+        int m = 0;
+        ck_assert_int_eq(aev_pattern_matches(alone[i], ev, strlen(ev), &m), AEV_OK);
+        if (m)
+          snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", *want ? "," : "", i);
+      }
+      ck_match(s, ev, want);
+    }
+  }
+  ck_match(s, "{\"source\":\"x\",\"k05\":1,\"k35\":1,\"tags\":[\"a\"],\"k36\":1}",
+           "0,1,3");
+  for (int i = 0; i < NP; i++) aev_pattern_free(alone[i]);
   aev_pattern_set_free(s);
 }
 END_TEST
@@ -757,6 +817,7 @@ int main(void) {
   tcase_add_test(tc, set_concurrent_readers_and_writer);
   tcase_add_loop_test(tc, set_matches_as_patterns_alone, 0, 2);
   tcase_add_test(tc, set_more_than_64_groups);
+  tcase_add_test(tc, set_skips_consumed_groups);
   tcase_add_loop_test(tc, set_sorts_and_dedups_many_ids, 0, 7);
   suite_add_tcase(s, tc);
   TCase *sns = tcase_create("sns");
