@@ -642,12 +642,22 @@ typedef struct walker {
   cand c_in[32];
 } walker;
 
-/* Doubles a walker buffer that starts as one of its inline arrays. */
-static void *grow_walk(void *old, const void *inl, size_t *cap, size_t elem) {
-  void *b = old == inl ? malloc(2 * *cap * elem) : realloc(old, 2 * *cap * elem);
-  if (!b) return NULL;
-  if (old == inl) memcpy(b, inl, *cap * elem);
-  *cap *= 2;
+/* Grows a walker buffer that starts as one of its inline arrays (inl) to
+ * hold need (> *cap) elements, doubling its capacity as often as that
+ * takes, in one allocation: the buffer to use from now on, or NULL (w->rc
+ * set; mem and *cap are unchanged). Rarely needed, so kept out of the
+ * inlined callers. */
+static __attribute__((noinline)) void *walk_room(walker *w, void *mem, const void *inl,
+                                                 size_t *cap, size_t need, size_t elem) {
+  size_t grown = *cap;
+  while (grown < need) grown *= 2;
+  void *b = mem == inl ? malloc(grown * elem) : realloc(mem, grown * elem);
+  if (!b) {
+    w->rc = AEV_ERR_NOMEM;
+    return NULL;
+  }
+  if (mem == inl) memcpy(b, inl, *cap * elem);
+  *cap = grown;
   return b;
 }
 
@@ -681,11 +691,8 @@ static int consistent(const walker *w, int32_t i, const pm_field *f) {
 static inline void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f,
                          uint32_t done, uint32_t plain) {
   if (w->nit == w->cit) {
-    item *it = grow_walk(w->it, w->it_in, &w->cit, sizeof *it);
-    if (!it) {
-      w->rc = AEV_ERR_NOMEM;
-      return;
-    }
+    item *it = walk_room(w, w->it, w->it_in, &w->cit, w->nit + 1, sizeof *it);
+    if (!it) return;
     w->it = it;
   }
   w->it[w->nit++] = (item){state, parent, f, plain, done};
@@ -696,25 +703,14 @@ static uint32_t done_after(const walker *w, const cand *c) {
   return w->it[c->item].done | (c->group < 32 ? 1u << c->group : 0);
 }
 
-/* Makes room for more slots: rarely needed, so kept out of the inlined
- * accept(). */
-static __attribute__((noinline)) int slots_room(walker *w, size_t more) {
-  pm_slots *o = w->out;
-  while (o->n + more > o->cap) {
-    uint32_t *v = grow_walk(o->v, o->in, &o->cap, sizeof *v);
-    if (!v) {
-      w->rc = AEV_ERR_NOMEM;
-      return -1;
-    }
-    o->v = v;
-  }
-  return 0;
-}
-
 /* Appends n slots: a big set's match accepts about ten an event. */
 static inline void accept(walker *w, const uint32_t *slot, size_t n) {
   pm_slots *o = w->out;
-  if (o->n + n > o->cap && slots_room(w, n)) return;
+  if (o->n + n > o->cap) {
+    uint32_t *v = walk_room(w, o->v, o->in, &o->cap, o->n + n, sizeof *v);
+    if (!v) return;
+    o->v = v;
+  }
   for (size_t i = 0; i < n; i++) o->v[o->n++] = slot[i];
 }
 
@@ -806,19 +802,6 @@ static inline int exact_key(const pm_value *x, const char **p, size_t *n) {
   return PM_LITERAL;
 }
 
-/* Makes room for n more lookups: rarely needed, so kept out of queue(). */
-static __attribute__((noinline)) int cands_room(walker *w, size_t n) {
-  while (w->nc + n > w->cc) {
-    cand *c = grow_walk(w->c, w->c_in, &w->cc, sizeof *c);
-    if (!c) {
-      w->rc = AEV_ERR_NOMEM;
-      return -1;
-    }
-    w->c = c;
-  }
-  return 0;
-}
-
 /* Queues the lookups of group k's fields from item i's state, whose value
  * machine for them is vm (NO_VM: exact values only), and starts loading
  * the buckets of those the filter lets through. A lookup with a value
@@ -826,7 +809,11 @@ static __attribute__((noinline)) int cands_room(walker *w, size_t n) {
 static inline __attribute__((always_inline)) void queue(walker *w, uint32_t i, uint32_t k,
                                                      uint32_t vm) {
   const pm_group *g = &w->ev->g[k];
-  if (w->nc + g->n > w->cc && cands_room(w, g->n)) return;
+  if (w->nc + g->n > w->cc) {
+    cand *c = walk_room(w, w->c, w->c_in, &w->cc, w->nc + g->n, sizeof *c);
+    if (!c) return;
+    w->c = c;
+  }
   const uint32_t state = w->it[i].state;
   const pm_field *f = w->ev->f + g->first;
   for (uint32_t j = 0; j < g->n; j++, f++) {
