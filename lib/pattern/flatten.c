@@ -276,7 +276,7 @@ static const char *literal(const char *p, const char *end, const char *word, siz
 
 /* Records v as a field at path id (1-based): decodes its escapes (esc) or
  * its number. Returns 0, or -1 when out of memory. */
-static int emit(scan *s, uint32_t id, pm_value v, int esc) {
+static __attribute__((noinline)) int emit(scan *s, uint32_t id, pm_value v, int esc) {
   pm_event *ev = s->ev;
   if (esc) {
     /* The arena is sized once to the input, so earlier pointers stay valid. */
@@ -368,9 +368,12 @@ static const char *key_slow(scan *s, const char *k, uint32_t node, const pm_path
  * the end of the text they are read from a zero-padded copy. */
 static inline const char *key(scan *s, const char *k, uint32_t node, const pm_path_entry **e) {
 #if defined(__SSE2__) && defined(__x86_64__)
-  char tail[16] = {0};
+  char tail[16];
   const char *b = k;
-  if (s->end - k < 16) b = memcpy(tail, k, (size_t)(s->end - k));
+  if (s->end - k < 16) {
+    memset(tail, 0, sizeof tail);
+    b = memcpy(tail, k, (size_t)(s->end - k));
+  }
   __m128i w = _mm_loadu_si128((const __m128i *)(const void *)b);
   unsigned m = special_bits(w);
   if (m) {
@@ -408,10 +411,16 @@ static inline __attribute__((always_inline)) const char *members(scan *s, const 
     if (!p || !(p = eat(p + 1, ':'))) return NULL;
     p = ws(p);
     count++;
-    if (e && !e->val) e = NULL;
-    if (!e && *p == '"') {
-      /* The commonest member: a string no pattern names, passed over here. */
-      if (!(p = str_end(p + 1, end, &esc))) return NULL;
+    if (*p == '"') {
+      /* The commonest member, a string: passed over, or recorded here when
+       * a pattern names it. */
+      const char *v = p + 1;
+      if (!(p = str_end(v, end, &esc))) return NULL;
+      uint32_t id = e ? e->val & ~PM_PATH_PREFIX : 0;
+      if (id && emit(s, id, (pm_value){PV_STR, v, (size_t)(p - v), 0}, esc)) {
+        s->nomem = 1;
+        return NULL;
+      }
       p++;
     } else if (!(p = value(s, p, e))) {
       return NULL;

@@ -1,5 +1,6 @@
 /* The pattern automaton's path table (see paths.h): open addressing with
- * linear probing, at most half full; paths are never removed (a set
+ * linear probing, at most a quarter full (few paths, and most keys an
+ * event holds are absent: their probes end sooner); paths are never removed (a set
  * rebuilds its automaton instead). */
 #include "pattern/paths.h"
 
@@ -14,27 +15,29 @@ static uint64_t hash_hi(const char *p, size_t n, uint64_t hi) {
   return hi ^ last * 0xff51afd7ed558ccdULL;
 }
 
-static size_t slot_of(const pm_paths *t, const pm_path_entry *x) {
+static size_t slot_of(const pm_paths *t, const pm_path_entry *x, unsigned shift) {
   size_t n = (uint32_t)x->pl;
   const char *whole = n > 16 ? t->keys + t->off[x->node] : NULL;
-  return aev__pm_path_slot(x->lo, whole ? hash_hi(whole, n, x->hi) : x->hi, x->pl);
+  return aev__pm_path_slot(x->lo, whole ? hash_hi(whole, n, x->hi) : x->hi, x->pl, shift);
 }
 
 static int grow(pm_paths *t) {
   size_t cap = t->cap ? t->cap * 2 : 16;
+  unsigned shift = t->cap ? t->shift - 1 : 60;
   pm_path_entry *e = malloc(cap * sizeof *e);
   if (!e) return -1;
   for (size_t i = 0; i < cap; i++) e[i].pl = PM_PATH_FREE;
   for (size_t i = 0; i < t->cap; i++) {
     const pm_path_entry *x = &t->e[i];
     if (x->pl == PM_PATH_FREE) continue;
-    size_t j = slot_of(t, x) & (cap - 1);
+    size_t j = slot_of(t, x, shift);
     while (e[j].pl != PM_PATH_FREE) j = (j + 1) & (cap - 1);
     e[j] = *x;
   }
   free(t->e);
   t->e = e;
   t->cap = cap;
+  t->shift = shift;
   return 0;
 }
 
@@ -45,7 +48,7 @@ static size_t seek(const pm_paths *t, uint32_t node, const char *p, size_t n) {
   aev__pm_path_words(p, n, &lo, &hi);
   const uint64_t pl = (uint64_t)node << 32 | n;
   const size_t mask = t->cap - 1;
-  for (size_t i = aev__pm_path_slot(lo, hash_hi(p, n, hi), pl) & mask;; i = (i + 1) & mask) {
+  for (size_t i = aev__pm_path_slot(lo, hash_hi(p, n, hi), pl, t->shift);; i = (i + 1) & mask) {
     const pm_path_entry *e = &t->e[i];
     if (e->pl == PM_PATH_FREE) return i;
     if (e->lo == lo && e->hi == hi && e->pl == pl &&
@@ -103,7 +106,7 @@ uint32_t *aev__pm_paths_put(pm_paths *t, const char *p, size_t n) {
   for (;;) {
     size_t s = segment(p, n);
     if (s > UINT32_MAX || t->n >= UINT32_MAX - 1) return NULL;
-    if ((t->n + 1) * 2 > t->cap && grow(t)) return NULL;
+    if ((t->n + 1) * 4 > t->cap && grow(t)) return NULL;
     size_t i = seek(t, node, p, s);
     pm_path_entry *e = &t->e[i];
     if (e->pl == PM_PATH_FREE) {

@@ -24,6 +24,7 @@ typedef struct pm_path_entry {
 typedef struct pm_paths {
   pm_path_entry *e;
   size_t cap, n; /* cap is a power of two; n entries, nodes 1..n */
+  unsigned shift; /* 64 - log2(cap): a hash's top bits pick the slot */
   uint32_t *off; /* by node: a segment over 16 bytes whole in keys[] */
   size_t coff;
   char *keys;
@@ -38,13 +39,11 @@ static inline void aev__pm_path_words(const char *p, size_t n, uint64_t *lo, uin
   memcpy(hi, b + 8, 8);
 }
 
-/* Two multiplies: every byte of the key and of pl reaches the high half
- * of the result, which picks the slot. Segments over 16 bytes pass their
- * last 8 bytes in hi, folded. */
-static inline size_t aev__pm_path_slot(uint64_t lo, uint64_t hi, uint64_t pl) {
-  uint64_t x = (lo ^ pl) * 0x9e3779b97f4a7c15ULL;
-  x = (x ^ x >> 29 ^ hi) * 0xd6e8feb86659fd93ULL;
-  return (size_t)(x >> 32);
+/* One multiply, whose top bits (every bit of the key and of pl reaches
+ * them) pick the slot. Segments over 16 bytes pass their last 8 bytes in
+ * hi, folded. */
+static inline size_t aev__pm_path_slot(uint64_t lo, uint64_t hi, uint64_t pl, unsigned shift) {
+  return (size_t)(((lo ^ pl) + (hi << 7 ^ hi >> 57)) * 0x9e3779b97f4a7c15ULL >> shift);
 }
 
 /* The entry of a segment of up to 16 bytes, without dots, given as its
@@ -55,7 +54,7 @@ static inline const pm_path_entry *aev__pm_paths_child(const pm_paths *t, uint32
   if (!t->cap) return NULL;
   const uint64_t pl = (uint64_t)node << 32 | n;
   const size_t mask = t->cap - 1;
-  for (size_t i = aev__pm_path_slot(lo, hi, pl) & mask;; i = (i + 1) & mask) {
+  for (size_t i = aev__pm_path_slot(lo, hi, pl, t->shift);; i = (i + 1) & mask) {
     const pm_path_entry *e = &t->e[i];
     if (e->lo == lo && e->hi == hi && e->pl == pl) return e;
     if (e->pl == PM_PATH_FREE) return NULL;
