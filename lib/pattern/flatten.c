@@ -274,8 +274,23 @@ static const char *literal(const char *p, const char *end, const char *word, siz
   return (size_t)(end - p) >= n && !memcmp(p, word, n) ? p + n : NULL;
 }
 
-/* Records v as a field at path id (1-based): decodes its escapes (esc) or
- * its number. Returns 0, or -1 when out of memory. */
+/* Appends v, decoded, as a field at path id (1-based), inside the arrays
+ * on the stack. Inline: a named string without escapes comes straight
+ * here. Returns 0, or -1 when out of memory. */
+static inline int append(scan *s, uint32_t id, pm_value v) {
+  pm_event *ev = s->ev;
+  if ((ev->nf == ev->cf || ev->nt + s->ns > ev->ct) && /* rare: skip the calls */
+      (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f, ev->f_in) ||
+       grow((void **)&ev->trails, &ev->ct, ev->nt + s->ns, sizeof *ev->trails, ev->t_in)))
+    return -1;
+  if (s->ns) memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
+  ev->f[ev->nf++] = (pm_field){id - 1, (uint32_t)ev->nt, (uint32_t)(s->ns / 2), v};
+  ev->nt += s->ns;
+  return 0;
+}
+
+/* Records v as a field at path id: decodes its escapes (esc) or its
+ * number first. Returns 0, or -1 when out of memory. */
 static __attribute__((noinline)) int emit(scan *s, uint32_t id, pm_value v, int esc) {
   pm_event *ev = s->ev;
   if (esc) {
@@ -292,14 +307,7 @@ static __attribute__((noinline)) int emit(scan *s, uint32_t id, pm_value v, int 
   } else if (v.type == PV_NUM) {
     v.num = number_value(v.s, v.len);
   }
-  if ((ev->nf == ev->cf || ev->nt + s->ns > ev->ct) && /* rare: skip the calls */
-      (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f, ev->f_in) ||
-       grow((void **)&ev->trails, &ev->ct, ev->nt + s->ns, sizeof *ev->trails, ev->t_in)))
-    return -1;
-  if (s->ns) memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
-  ev->f[ev->nf++] = (pm_field){id - 1, (uint32_t)ev->nt, (uint32_t)(s->ns / 2), v};
-  ev->nt += s->ns;
-  return 0;
+  return append(s, id, v);
 }
 
 /* Scans the scalar at p: emits it at path id, or only validates it when
@@ -417,7 +425,8 @@ static inline __attribute__((always_inline)) const char *members(scan *s, const 
       const char *v = p + 1;
       if (!(p = str_end(v, end, &esc))) return NULL;
       uint32_t id = e ? e->val & ~PM_PATH_PREFIX : 0;
-      if (id && emit(s, id, (pm_value){PV_STR, v, (size_t)(p - v), 0}, esc)) {
+      pm_value x = {PV_STR, v, (size_t)(p - v), 0};
+      if (id && (esc ? emit(s, id, x, 1) : append(s, id, x))) {
         s->nomem = 1;
         return NULL;
       }
