@@ -347,7 +347,14 @@ static const char *leaf(scan *s, const char *p, uint32_t id) {
   return p;
 }
 
-static const char *value(scan *s, const char *p, const pm_path_entry *e);
+static const char *nested(scan *s, const char *p, const pm_path_entry *e);
+
+/* e: the value's path entry (NULL = skip: validate only). Inline, so a
+ * scalar costs no call: only objects and arrays recurse. */
+static inline const char *value(scan *s, const char *p, const pm_path_entry *e) {
+  if (*p == '{' || *p == '[') return nested(s, p, e);
+  return leaf(s, p, e ? e->val & ~PM_PATH_PREFIX : 0);
+}
 
 /* Any key: unescaped (into the event's path buffer) when it must be, then
  * looked up segment by segment under node. Returns its closing quote. */
@@ -478,16 +485,13 @@ static const char *array(scan *s, const char *p, const pm_path_entry *e) {
   }
 }
 
-/* e: the value's path entry (NULL = skip: validate only). */
-static const char *value(scan *s, const char *p, const pm_path_entry *e) {
-  if (*p == '{' || *p == '[') {
-    if (++s->depth > s->max_depth) return NULL;
-    p = *p == '{' ? object(s, p, e) : array(s, p, e);
-    if (p && p > s->last && s->depth > 1) p = NULL; /* the outer object is unclosed */
-    s->depth--;
-    return p;
-  }
-  return leaf(s, p, e ? e->val & ~PM_PATH_PREFIX : 0);
+/* The object or array at p, one level deeper. */
+static const char *nested(scan *s, const char *p, const pm_path_entry *e) {
+  if (++s->depth > s->max_depth) return NULL;
+  p = *p == '{' ? object(s, p, e) : array(s, p, e);
+  if (p && p > s->last && s->depth > 1) p = NULL; /* the outer object is unclosed */
+  s->depth--;
+  return p;
 }
 
 /* What the top-level object is looked up as: the empty path, whose keys
