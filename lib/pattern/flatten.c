@@ -70,12 +70,15 @@ static uint64_t specials(uint64_t w) {
 static int is_special(unsigned char c) { return c == '"' || c == '\\' || c < 0x20; }
 
 #if defined(__SSE2__)
-/* One bit per byte of w that is '"', '\\' or a control character. */
+/* One bit per byte of w that is '"', '\\' or a control character. XOR
+ * with 2 maps '"' (0x22) to 0x20 and the control characters onto
+ * themselves, and nothing else to 0x20 or below: one unsigned compare
+ * finds both. */
 static inline unsigned special_bits(__m128i w) {
-  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-                ctl = _mm_set1_epi8(0x1f);
-  __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, bslash)),
-                             _mm_cmpeq_epi8(_mm_min_epu8(w, ctl), w)); /* w <= 0x1f */
+  const __m128i two = _mm_set1_epi8(2), top = _mm_set1_epi8(0x20),
+                bslash = _mm_set1_epi8('\\');
+  __m128i x = _mm_xor_si128(w, two);
+  __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, top), x), _mm_cmpeq_epi8(w, bslash));
   return (unsigned)_mm_movemask_epi8(hit);
 }
 #endif

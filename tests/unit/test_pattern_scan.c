@@ -45,6 +45,18 @@ static const scase cases[] = {
     {"{\"k\":[\"x\"]}", "{\"n\":\"\\u12g4\",\"k\":\"x\"}", -1},
     {"{\"k\":[\"x\"]}", "{\"n\\u12\":1,\"k\":\"x\"}", -1},
     {"{\"k\":[\"x\"]}", "{\"k\":\"x\",\"n\":\"\\\"}", -1},
+    /* raw control characters are refused in names and values, skipped or
+     * named, wherever they fall in a 16-byte block; bytes beside them in
+     * value (space, '!', '#', DEL, UTF-8) are plain */
+    {"{\"k\":[\"x\"]}", "{\"n\":\"\x01\",\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"n\":\"abcdefghijklmnopqrst\x1f\",\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"n\x1f\":1,\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"abcdefghijklmnopqrs\x02\":1,\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\x7f\"}", 0},
+    {"{\"k\":[\"x\x7f\"]}", "{\"k\":\"x\x7f\"}", 1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\x0a\"}", -1},
+    {"{\"k\":[\" !#\\\"\xc3\xa9\"]}", "{\"k\":\" !#\\\"\xc3\xa9\"}", 1},
+    {"{\"k\":[\" !#\"]}", "{\"n \x21#\":\"  ! # \",\"k\":\" !#\"}", 1},
     /* skipped subtrees: entered only to validate them */
     {"{\"k\":[\"x\"]}", "{\"s\":{\"a\":[1,{\"b\":[true,false,null,\"\\\"]\"]}],\"c\":{}},\"k\":\"x\"}", 1},
     {"{\"k\":[\"x\"]}", "{\"s\":[[[{\"x\":01}]]],\"k\":\"x\"}", -1},
