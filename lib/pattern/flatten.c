@@ -1,6 +1,8 @@
 /* The event flattener: a streaming JSON scanner that turns an event into its
- * leaf fields (dot-joined path, value, enclosing array elements), skipping
- * whole subtrees that no pattern names, then groups the fields by path. */
+ * leaf fields (path id, value, enclosing array elements), skipping whole
+ * subtrees that no pattern names, then groups the fields by path. Each key
+ * is looked up under its object's node in the path table (paths.h), so a
+ * path is never joined. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
