@@ -152,9 +152,10 @@ typedef struct pm_paths pm_paths;
 #define PM_MAX_DEPTH 1100
 
 /* Flattens JSON text into ev (uninitialized); fields on paths the table
- * does not name are skipped. Returns AEV_OK or AEV_ERR_INVALID (not a JSON object, or
- * objects and arrays nested deeper than max_depth, the top one counting
- * as 1); either way ev must then be released with aev__pm_event_free(). */
+ * does not name are skipped. Returns AEV_OK or AEV_ERR_INVALID (not a
+ * JSON object, or objects and arrays nested deeper than max_depth, the top
+ * one counting as 1); either way ev must then be released with
+ * aev__pm_event_free(). */
 int aev__pm_flatten(const char *json, size_t len, int max_depth,
                     const pm_paths *paths, pm_event *ev);
 void aev__pm_event_free(pm_event *ev);
