@@ -446,6 +446,10 @@ static inline __attribute__((always_inline)) const char *members(scan *s, const 
     } else if (!(p = value(s, p, e))) {
       return NULL;
     }
+    if (*p == ',' && p[1] == '"') { /* compact text; ',' is not last, so p[1] is in it */
+      p++;
+      continue;
+    }
     p = ws(p);
     if (*p == ',') {
       p = ws(p + 1);
