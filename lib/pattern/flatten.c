@@ -1,6 +1,8 @@
 /* The event flattener: a streaming JSON scanner that turns an event into its
- * leaf fields (dot-joined path, value, enclosing array elements), skipping
- * whole subtrees that no pattern names, then groups the fields by path. */
+ * leaf fields (path id, value, enclosing array elements), skipping whole
+ * subtrees that no pattern names, then groups the fields by path. Each key
+ * is looked up under its object's node in the path table (paths.h), so a
+ * path is never joined. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -10,6 +12,7 @@
 #endif
 
 #include "awsevents/common.h"
+#include "pattern/paths.h"
 #include "pattern/pattern.h"
 #include "pattern/pattern_int.h"
 
@@ -25,8 +28,7 @@
 typedef struct scan {
   const char *end, *start, *last;
   pm_event *ev; /* NULL when only validating */
-  pm_path_lookup lookup;
-  const void *ctx;
+  const pm_paths *paths;
   uint32_t next_array;
   uint32_t *stack; /* (array id, index) pairs of the enclosing arrays */
   size_t ns, cs;
@@ -69,18 +71,27 @@ static uint64_t specials(uint64_t w) {
 
 static int is_special(unsigned char c) { return c == '"' || c == '\\' || c < 0x20; }
 
+#if defined(__SSE2__)
+/* One bit per byte of w that is '"', '\\' or a control character. XOR
+ * with 2 maps '"' (0x22) to 0x20 and the control characters onto
+ * themselves, and nothing else to 0x20 or below: one unsigned compare
+ * finds both. */
+static inline unsigned special_bits(__m128i w) {
+  const __m128i two = _mm_set1_epi8(2), top = _mm_set1_epi8(0x20),
+                bslash = _mm_set1_epi8('\\');
+  __m128i x = _mm_xor_si128(w, two);
+  __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, top), x), _mm_cmpeq_epi8(w, bslash));
+  return (unsigned)_mm_movemask_epi8(hit);
+}
+#endif
+
 /* The first '"', '\\' or control character at or after p, or end. Events
  * are mostly short strings, so sixteen bytes (SSE2, on every x86-64) or
  * eight are tested at a time: scanning strings is most of flattening. */
 static inline const char *next_special(const char *p, const char *end) {
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-                ctl = _mm_set1_epi8(0x1f);
   while (end - p >= 16) {
-    __m128i w = _mm_loadu_si128((const __m128i *)(const void *)p);
-    __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, bslash)),
-                               _mm_cmpeq_epi8(_mm_min_epu8(w, ctl), w)); /* w <= 0x1f */
-    unsigned m = (unsigned)_mm_movemask_epi8(hit);
+    unsigned m = special_bits(_mm_loadu_si128((const __m128i *)(const void *)p));
     if (m) return p + __builtin_ctz(m);
     p += 16;
   }
@@ -268,9 +279,24 @@ static const char *literal(const char *p, const char *end, const char *word, siz
   return (size_t)(end - p) >= n && !memcmp(p, word, n) ? p + n : NULL;
 }
 
-/* Records v as a field at path id (1-based): decodes its escapes (esc) or
- * its number. Returns 0, or -1 when out of memory. */
-static int emit(scan *s, uint32_t id, pm_value v, int esc) {
+/* Appends v, decoded, as a field at path id (1-based), inside the arrays
+ * on the stack. Inline: a named string without escapes comes straight
+ * here. Returns 0, or -1 when out of memory. */
+static inline int append(scan *s, uint32_t id, pm_value v) {
+  pm_event *ev = s->ev;
+  if ((ev->nf == ev->cf || ev->nt + s->ns > ev->ct) && /* rare: skip the calls */
+      (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f, ev->f_in) ||
+       grow((void **)&ev->trails, &ev->ct, ev->nt + s->ns, sizeof *ev->trails, ev->t_in)))
+    return -1;
+  if (s->ns) memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
+  ev->f[ev->nf++] = (pm_field){id - 1, (uint32_t)ev->nt, (uint32_t)(s->ns / 2), v};
+  ev->nt += s->ns;
+  return 0;
+}
+
+/* Records v as a field at path id: decodes its escapes (esc) or its
+ * number first. Returns 0, or -1 when out of memory. */
+static __attribute__((noinline)) int emit(scan *s, uint32_t id, pm_value v, int esc) {
   pm_event *ev = s->ev;
   if (esc) {
     /* The arena is sized once to the input, so earlier pointers stay valid. */
@@ -286,14 +312,7 @@ static int emit(scan *s, uint32_t id, pm_value v, int esc) {
   } else if (v.type == PV_NUM) {
     v.num = number_value(v.s, v.len);
   }
-  if ((ev->nf == ev->cf || ev->nt + s->ns > ev->ct) && /* rare: skip the calls */
-      (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f, ev->f_in) ||
-       grow((void **)&ev->trails, &ev->ct, ev->nt + s->ns, sizeof *ev->trails, ev->t_in)))
-    return -1;
-  if (s->ns) memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
-  ev->f[ev->nf++] = (pm_field){id - 1, (uint32_t)ev->nt, (uint32_t)(s->ns / 2), v};
-  ev->nt += s->ns;
-  return 0;
+  return append(s, id, v);
 }
 
 /* Scans the scalar at p: emits it at path id, or only validates it when
@@ -333,92 +352,129 @@ static const char *leaf(scan *s, const char *p, uint32_t id) {
   return p;
 }
 
-static const char *value(scan *s, const char *p, uint32_t found);
+static const char *nested(scan *s, const char *p, const pm_path_entry *e);
 
-/* How an object's members are scanned: only validated, or looked up with
- * each key as its own path (no base path yet) or under the base path. */
-enum { M_CHECK, M_TOP, M_UNDER };
+/* e: the value's path entry (NULL = skip: validate only). Inline, so a
+ * scalar costs no call: only objects and arrays recurse. */
+static inline const char *value(scan *s, const char *p, const pm_path_entry *e) {
+  if (*p == '{' || *p == '[') return nested(s, p, e);
+  return leaf(s, p, e ? e->val & ~PM_PATH_PREFIX : 0);
+}
 
-/* The members of the object at p. Written once, inlined into one copy per
- * mode, so each copy carries only the state its mode needs. */
+/* Any key: unescaped (into the event's path buffer) when it must be, then
+ * looked up segment by segment under node. Returns its closing quote. */
+static const char *key_slow(scan *s, const char *k, uint32_t node, const pm_path_entry **e) {
+  int esc;
+  const char *q = str_end(k, s->end, &esc);
+  if (!q) return NULL;
+  size_t n = (size_t)(q - k);
+  if (esc) {
+    pm_event *ev = s->ev;
+    if (n > ev->pcap && grow((void **)&ev->path, &ev->pcap, n, 1, ev->p_in)) {
+      s->nomem = 1;
+      return NULL;
+    }
+    n = unescape(k, n, ev->path);
+    k = ev->path;
+  }
+  *e = aev__pm_paths_walk(s->paths, node, k, n);
+  return q;
+}
+
+/* The key at k (past its opening quote) looked up under node: *e is its
+ * entry, or NULL when no pattern names it. Returns its closing quote, or
+ * NULL when invalid. Most keys are plain and under 16 bytes: their bytes,
+ * loaded once to find the quote, are the words the table compares. Near
+ * the end of the text they are read from a zero-padded copy. */
+static inline const char *key(scan *s, const char *k, uint32_t node, const pm_path_entry **e) {
+#if defined(__SSE2__) && defined(__x86_64__)
+  char tail[16];
+  const char *b = k;
+  if (s->end - k < 16) {
+    memset(tail, 0, sizeof tail);
+    b = memcpy(tail, k, (size_t)(s->end - k));
+  }
+  __m128i w = _mm_loadu_si128((const __m128i *)(const void *)b);
+  unsigned m = special_bits(w);
+  if (m) {
+    unsigned n = (unsigned)__builtin_ctz(m);
+    unsigned dots = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8('.')));
+    if (b[n] == '"' && !(dots & ((1u << n) - 1))) {
+      const __m128i index = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+      w = _mm_and_si128(w, _mm_cmpgt_epi8(_mm_set1_epi8((char)n), index));
+      uint64_t lo = (uint64_t)_mm_cvtsi128_si64(w),
+               hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(w, w));
+      *e = aev__pm_paths_child(s->paths, node, lo, hi, n);
+      return k + n;
+    }
+  }
+#endif
+  return key_slow(s, k, node, e);
+}
+
+/* The members of the object at p: only validated (check), or each key
+ * looked up under node. Written once, inlined into one copy per mode. */
 static inline __attribute__((always_inline)) const char *members(scan *s, const char *p,
-                                                                  int mode) {
+                                                                  uint32_t node, int check) {
   const char *end = s->end;
-  pm_event *ev = s->ev;
-  size_t base = mode == M_UNDER ? ev->plen : 0;
   uint32_t count = 0;
   p = ws(p + 1);
   if (*p == '}') return p + 1;
   for (;;) {
     if (*p != '"') return NULL;
-    const char *k = p + 1;
+    const pm_path_entry *e = NULL;
     int esc;
-    if (!(p = str_end(k, end, &esc))) return NULL;
-    size_t klen = (size_t)(p - k);
-    if (!(p = eat(p + 1, ':'))) return NULL;
+    if (check)
+      p = str_end(p + 1, end, &esc);
+    else
+      p = key(s, p + 1, node, &e);
+    if (!p || !(p = eat(p + 1, ':'))) return NULL;
     p = ws(p);
     count++;
-    uint32_t sub = 0;
-    if (mode == M_TOP && !esc) {
-      /* A top-level key is its own path: only an object or array under a
-       * named path needs it copied, as the base of the paths inside. */
-      sub = s->lookup(s->ctx, k, klen);
-      if (sub && (*p == '{' || *p == '[')) {
-        if (klen + 2 > ev->pcap && grow((void **)&ev->path, &ev->pcap, klen + 2, 1, ev->p_in))
-          goto nomem;
-        memcpy(ev->path, k, klen);
-        ev->plen = klen;
+    if (*p == '"') {
+      /* The commonest member, a string: passed over, or recorded here when
+       * a pattern names it. */
+      const char *v = p + 1;
+      if (!(p = str_end(v, end, &esc))) return NULL;
+      uint32_t id = e ? e->val & ~PM_PATH_PREFIX : 0;
+      pm_value x = {PV_STR, v, (size_t)(p - v), 0};
+      if (id && (esc ? emit(s, id, x, 1) : append(s, id, x))) {
+        s->nomem = 1;
+        return NULL;
       }
-    } else if (mode != M_CHECK) {
-      /* 16 bytes of room past the key: a short key is copied whole. */
-      if (base + klen + 18 > ev->pcap &&
-          grow((void **)&ev->path, &ev->pcap, base + klen + 18, 1, ev->p_in))
-        goto nomem;
-      size_t n = base;
-      if (mode == M_UNDER) ev->path[n++] = '.';
-      if (esc)
-        n += unescape(k, klen, ev->path + n);
-      else if (klen <= 16 && end - k >= 16)
-        memcpy(ev->path + n, k, 16), n += klen;
-      else
-        memcpy(ev->path + n, k, klen), n += klen;
-      ev->plen = n;
-      sub = s->lookup(s->ctx, ev->path, n);
-    }
-    if (!sub && *p == '"') {
-      /* The commonest member: a string no pattern names, passed over here. */
-      if (!(p = str_end(p + 1, end, &esc))) return NULL;
       p++;
-    } else if (!(p = value(s, p, sub))) {
+    } else if (!(p = value(s, p, e))) {
       return NULL;
     }
-    if (mode != M_CHECK) ev->plen = base;
+    if (*p == ',' && p[1] == '"') { /* compact text; ',' is not last, so p[1] is in it */
+      p++;
+      continue;
+    }
     p = ws(p);
     if (*p == ',') {
       p = ws(p + 1);
       continue;
     }
     if (*p++ != '}') return NULL;
-    if (mode == M_TOP && s->depth == 1) ev->members = count;
+    if (!check && s->depth == 1) s->ev->members = count;
     return p;
   }
-nomem:
-  s->nomem = 1;
-  return NULL;
 }
 
-/* found: the object's path lookup result, 0 when only validating. */
-static const char *object(scan *s, const char *p, uint32_t found) {
-  if (!found) return members(s, p, M_CHECK);
-  return s->ev->plen ? members(s, p, M_UNDER) : members(s, p, M_TOP);
+/* e: the object's path entry, NULL when only validating. Under the empty
+ * path (e's parent the root, its length 0) keys are paths of their own,
+ * as compile.c joins them. */
+static const char *object(scan *s, const char *p, const pm_path_entry *e) {
+  if (!e) return members(s, p, 0, 1);
+  return members(s, p, e->pl ? e->node : 0, 0);
 }
 
-static const char *array(scan *s, const char *p, uint32_t found) {
+static const char *array(scan *s, const char *p, const pm_path_entry *e) {
   uint32_t id = s->next_array++, idx = 0;
   p = ws(p + 1);
   if (*p == ']') return p + 1;
   for (;;) {
-    if (found) {
+    if (e) {
       if (grow((void **)&s->stack, &s->cs, s->ns + 2, sizeof *s->stack, s->stack_in)) {
         s->nomem = 1;
         return NULL;
@@ -426,8 +482,8 @@ static const char *array(scan *s, const char *p, uint32_t found) {
       s->stack[s->ns++] = id;
       s->stack[s->ns++] = idx++;
     }
-    p = value(s, p, found);
-    if (found) s->ns -= 2;
+    p = value(s, p, e);
+    if (e) s->ns -= 2;
     if (!p) return NULL;
     p = ws(p);
     if (*p == ',') {
@@ -438,29 +494,29 @@ static const char *array(scan *s, const char *p, uint32_t found) {
   }
 }
 
-/* found: the path lookup result (0 = skip: validate only). */
-static const char *value(scan *s, const char *p, uint32_t found) {
-  if (*p == '{' || *p == '[') {
-    if (++s->depth > s->max_depth) return NULL;
-    p = *p == '{' ? object(s, p, found) : array(s, p, found);
-    if (p && p > s->last && s->depth > 1) p = NULL; /* the outer object is unclosed */
-    s->depth--;
-    return p;
-  }
-  return leaf(s, p, found & ~PM_PATH_PREFIX);
+/* The object or array at p, one level deeper. */
+static const char *nested(scan *s, const char *p, const pm_path_entry *e) {
+  if (++s->depth > s->max_depth) return NULL;
+  p = *p == '{' ? object(s, p, e) : array(s, p, e);
+  if (p && p > s->last && s->depth > 1) p = NULL; /* the outer object is unclosed */
+  s->depth--;
+  return p;
 }
 
+/* What the top-level object is looked up as: the empty path, whose keys
+ * are their own paths. */
+static const pm_path_entry root = {.val = PM_PATH_PREFIX};
+
 /* Scans a whole text that must be one JSON object, with fields on the
- * paths lookup names going to ev (both NULL: only validates). The scan
+ * paths the table names going to ev (both NULL: only validates). The scan
  * state is set field by field: its inline stack needs no zeroing. */
-static int document(const char *json, size_t len, int max_depth, pm_path_lookup lookup,
-                    const void *ctx, pm_event *ev) {
+static int document(const char *json, size_t len, int max_depth, const pm_paths *paths,
+                    pm_event *ev) {
   scan state, *s = &state;
   s->end = json + len;
   s->start = json;
   s->ev = ev;
-  s->lookup = lookup;
-  s->ctx = ctx;
+  s->paths = paths;
   s->next_array = 0;
   s->stack = s->stack_in;
   s->ns = 0;
@@ -473,7 +529,7 @@ static int document(const char *json, size_t len, int max_depth, pm_path_lookup 
   if (p == json || p[-1] != '}') return AEV_ERR_INVALID;
   s->last = p - 1;
   p = ws(json);
-  p = *p == '{' ? value(s, p, ev ? PM_PATH_PREFIX : 0) : NULL;
+  p = *p == '{' ? value(s, p, ev ? &root : NULL) : NULL;
   if (p) while (p < s->end && is_ws(*p)) p++;
   if (s->stack != s->stack_in) free(s->stack);
   if (s->nomem) return AEV_ERR_NOMEM;
@@ -486,7 +542,7 @@ static int cmp_field(const void *a, const void *b) {
 }
 
 int aev__pm_flatten(const char *json, size_t len, int max_depth,
-                    pm_path_lookup lookup, const void *ctx, pm_event *ev) {
+                    const pm_paths *paths, pm_event *ev) {
   memset(ev, 0, offsetof(pm_event, f_in));
   ev->f = ev->f_in;
   ev->g = ev->g_in;
@@ -495,7 +551,7 @@ int aev__pm_flatten(const char *json, size_t len, int max_depth,
   ev->cf = PM_INLINE;
   ev->ct = PM_INLINE;
   ev->pcap = sizeof ev->p_in;
-  int rc = document(json, len, max_depth, lookup, ctx, ev);
+  int rc = document(json, len, max_depth, paths, ev);
   if (rc) return rc;
   /* Group by path id: events have few named fields, which an insertion
    * sort orders faster than qsort's calls through a comparator. Locals:
@@ -538,5 +594,5 @@ void aev__pm_event_free(pm_event *ev) {
 
 int aev__pm_json_object_check(const char *json, size_t len, int max_depth) {
   /* A scan that names no path only validates: it never touches ev. */
-  return document(json, len, max_depth, NULL, NULL, NULL) == AEV_OK;
+  return document(json, len, max_depth, NULL, NULL) == AEV_OK;
 }

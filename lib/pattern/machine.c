@@ -247,9 +247,7 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
          aev__pmap_memory(&m->conds) + aev__pmap_memory(&m->values);
 }
 
-uint32_t aev__pm_machine_path(const void *ctx, const char *p, size_t n) {
-  return aev__pm_paths_get(&((const pm_machine *)ctx)->paths, p, n);
-}
+const pm_paths *aev__pm_machine_paths(const pm_machine *m) { return &m->paths; }
 
 /* The filter's word for a values-map hash, and the three bits in it. */
 static inline uint64_t filter_bits(uint32_t h, size_t fwords, size_t *word) {

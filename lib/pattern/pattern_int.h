@@ -134,28 +134,30 @@ typedef struct pm_event {
   pm_group *g;
   size_t ng;
   uint32_t members; /* of the top-level object */
-  char *path;
-  size_t plen, pcap;
+  char *path; /* an escaped key, unescaped */
+  size_t pcap;
   pm_field f_in[PM_INLINE];
   pm_group g_in[PM_INLINE];
   uint32_t t_in[PM_INLINE];
   char p_in[8 * PM_INLINE];
 } pm_event;
 
-/* Looks a path up: 0 when no pattern names it or a longer path under it;
- * else PM_PATH_PREFIX and/or (path id + 1) in the low bits. */
+/* A path's value in the path table (paths.h): 0 when no pattern names it
+ * or a longer path under it; else PM_PATH_PREFIX and/or (path id + 1) in
+ * the low bits. */
 #define PM_PATH_PREFIX 0x80000000u
-typedef uint32_t (*pm_path_lookup)(const void *ctx, const char *p, size_t n);
+typedef struct pm_paths pm_paths;
 
 /* Events nest at most this deep unless a caller asks for less. */
 #define PM_MAX_DEPTH 1100
 
-/* Flattens JSON text into ev (uninitialized); fields on unknown paths are
- * skipped. Returns AEV_OK or AEV_ERR_INVALID (not a JSON object, or
- * objects and arrays nested deeper than max_depth, the top one counting
- * as 1); either way ev must then be released with aev__pm_event_free(). */
+/* Flattens JSON text into ev (uninitialized); fields on paths the table
+ * does not name are skipped. Returns AEV_OK or AEV_ERR_INVALID (not a
+ * JSON object, or objects and arrays nested deeper than max_depth, the top
+ * one counting as 1); either way ev must then be released with
+ * aev__pm_event_free(). */
 int aev__pm_flatten(const char *json, size_t len, int max_depth,
-                    pm_path_lookup lookup, const void *ctx, pm_event *ev);
+                    const pm_paths *paths, pm_event *ev);
 void aev__pm_event_free(pm_event *ev);
 
 /* The automaton. Slots are 31-bit tags its owner gives the patterns it
@@ -170,7 +172,7 @@ int aev__pm_machine_add(pm_machine *m, const pm_rule *r, uint32_t slot);
  * accepted slots; the states stay until the owner rebuilds. Allocates
  * nothing, so it cannot fail. */
 void aev__pm_machine_remove(pm_machine *m, const pm_rule *r, uint32_t slot);
-uint32_t aev__pm_machine_path(const void *m, const char *p, size_t n);
+const pm_paths *aev__pm_machine_paths(const pm_machine *m);
 typedef struct pm_u32vec {
   uint32_t *v;
   size_t n, cap;

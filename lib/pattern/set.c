@@ -57,7 +57,7 @@ static int match_slots(int profile, const pm_machine *m, const char *event, size
     event = converted;
   }
   pm_event ev;
-  int rc = aev__pm_flatten(event, len, max_depth, aev__pm_machine_path, m, &ev);
+  int rc = aev__pm_flatten(event, len, max_depth, aev__pm_machine_paths(m), &ev);
   if (members) *members = ev.members;
   if (rc == AEV_ERR_INVALID && profile == AEV_PATTERN_SNS_BODY) {
     /* SNS: a body that is not a JSON object matches no body policy. */

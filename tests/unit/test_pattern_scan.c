@@ -45,6 +45,18 @@ static const scase cases[] = {
     {"{\"k\":[\"x\"]}", "{\"n\":\"\\u12g4\",\"k\":\"x\"}", -1},
     {"{\"k\":[\"x\"]}", "{\"n\\u12\":1,\"k\":\"x\"}", -1},
     {"{\"k\":[\"x\"]}", "{\"k\":\"x\",\"n\":\"\\\"}", -1},
+    /* raw control characters are refused in names and values, skipped or
+     * named, wherever they fall in a 16-byte block; bytes beside them in
+     * value (space, '!', '#', DEL, UTF-8) are plain */
+    {"{\"k\":[\"x\"]}", "{\"n\":\"\x01\",\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"n\":\"abcdefghijklmnopqrst\x1f\",\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"n\x1f\":1,\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"abcdefghijklmnopqrs\x02\":1,\"k\":\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\x7f\"}", 0},
+    {"{\"k\":[\"x\x7f\"]}", "{\"k\":\"x\x7f\"}", 1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\x0a\"}", -1},
+    {"{\"k\":[\" !#\\\"\xc3\xa9\"]}", "{\"k\":\" !#\\\"\xc3\xa9\"}", 1},
+    {"{\"k\":[\" !#\"]}", "{\"n \x21#\":\"  ! # \",\"k\":\" !#\"}", 1},
     /* skipped subtrees: entered only to validate them */
     {"{\"k\":[\"x\"]}", "{\"s\":{\"a\":[1,{\"b\":[true,false,null,\"\\\"]\"]}],\"c\":{}},\"k\":\"x\"}", 1},
     {"{\"k\":[\"x\"]}", "{\"s\":[[[{\"x\":01}]]],\"k\":\"x\"}", -1},
@@ -84,6 +96,49 @@ static const scase cases[] = {
     {"{\"k\":[\"x\"]}", "}", -1},
     {"{\"k\":[\"x\"]}", " ", -1},
     {"{\"k\":[\"x\"]}", "[{\"k\":\"x\"}]", -1},
+    /* keys looked up under their object's node in the path table: dots
+     * (written or escaped) split a key as nesting does, segments over 16
+     * bytes and ones sharing their first bytes, keys near the text's end,
+     * and the empty path, whose keys are paths of their own */
+    {"{\"a\":{\"b\":[\"x\"]}}", "{\"a.b\":\"x\"}", 1},
+    {"{\"a\":{\"b\":{\"c\":[\"x\"]}}}", "{\"a\":{\"b.c\":\"x\"}}", 1},
+    {"{\"a\":{\"b\":{\"c\":[\"x\"]}}}", "{\"a.b\":{\"c\":\"x\"}}", 1},
+    {"{\"a\":{\"b\":[\"x\"]}}", "{\"a\\u002eb\":\"x\"}", 1},
+    {"{\"a\":{\"b\":[\"x\"]}}", "{\"a\":{\"\\u0062\":\"x\"}}", 1},
+    {"{\"a.b\":[\"x\"]}", "{\"a\":{\"b\":\"x\"}}", 1},
+    {"{\"a.b\":[\"x\"]}", "{\"a\":{\"b.\":\"x\"}}", 0},
+    {"{\"a.b\":[\"x\"]}", "{\"a.\":{\"b\":\"x\"}}", 0},
+    {"{\"a\":{\"k\":[\"x\"]}}", "{\"b\":{\"k\":\"x\"},\"k\":\"x\",\"a\":{}}", 0},
+    {"{\"a\":[\"x\"]}", "{\"a\":{\"b\":\"x\"}}", 0},
+    {"{\"a\":[\"x\"]}", "{\"a\\u0000\":\"x\"}", 0},
+    {"{\"ab\":[\"x\"]}", "{\"ba\":\"x\"}", 0},
+    {"{\"abcdefghijklmnopq1\":[\"x\"]}", "{\"abcdefghijklmnopq2\":\"x\"}", 0},
+    {"{\"abcdefghijklmnopq1\":[\"x\"]}", "{\"abcdefghijklmnopq1\":\"x\"}", 1},
+    {"{\"abcdefghijklmnopq1\":[\"x\"]}", "{\"abcdefghijklmnop\":\"x\"}", 0},
+    {"{\"abcdefghijklmno\":[\"x\"]}", "{\"abcdefghijklmnop\":\"x\"}", 0},
+    {"{\"abcdefghijklmnop\":[\"x\"]}", "{\"abcdefghijklmnop\":\"x\"}", 1},
+    {"{\"abcdefghijklmnop\":[\"x\"]}", "{\"abcdefghijklmno\":\"x\"}", 0},
+    {"{\"abcdefghijklmnop\":{\"q\":[\"x\"]}}", "{\"abcdefghijklmnop.q\":\"x\"}", 1},
+    {"{\"d\":{\"abcdefghijklmnopqrstuvwxyz\":[\"x\"]}}", "{\"d\":{\"abcdefghijklmnopqrstuvwxyz\":\"x\"}}", 1},
+    {"{\"d\":{\"abcdefghijklmnopqrstuvwxyz\":[\"x\"]}}", "{\"d\":{\"abcdefghijklmnopqrstuvwxyZ\":\"x\"}}", 0},
+    {"{\"d\":{\"abcdefghijklmnopqrstuvwxyz\":[\"x\"]}}", "{\"d\":{\"abcdefghijklmnopqrstuvwxy\\u007a\":\"x\"}}", 1},
+    {"{\"d\":{\"k\":[\"x\"]}}", "{\"d\":{\"a\":\"y\",\"k\":\"x\"}}", 1},
+    {"{\"d\":{\"k\":[\"x\"]}}", "{\"d\":[{\"k\":\"y\"},{\"k\":\"x\"}]}", 1},
+    {"{\"d\":{\"e\":{\"k\":[\"x\"]}}}", "{\"d\":[{\"e\":[{\"k\":\"x\"}]}]}", 1},
+    {"{\"\":[\"x\"]}", "{\"\":\"x\"}", 1},
+    {"{\"\":{\"a\":[\"x\"]}}", "{\"\":{\"a\":\"x\"}}", 0},
+    {"{\"\":{\"a\":[\"x\"]}}", "{\"a\":\"x\"}", 1},
+    {"{\"a\":[\"x\"]}", "{\"\":{\"a\":\"x\"}}", 0},
+    {"{\"\":[\"x\"],\"a\":[\"y\"]}", "{\"\":{\"a\":\"y\"}}", 0},
+    {"{\"\":[\"x\"],\"b\":[\"y\"]}", "{\"\":{\"\":\"x\"},\"b\":\"y\"}", 1},
+    {"{\"a\":{\"\":[\"x\"]}}", "{\"a\":{\"\":\"x\"}}", 1},
+    {"{\"a\":{\"\":[\"x\"]}}", "{\"a.\":\"x\"}", 1},
+    {"{\"a\":{\"\":{\"b\":[\"x\"]}}}", "{\"a\":{\"\":{\"b\":\"x\"}}}", 1},
+    {"{\"a\":{\"\":{\"b\":[\"x\"]}}}", "{\"a..b\":\"x\"}", 1},
+    {"{\".\":[\"x\"]}", "{\".\":\"x\"}", 1},
+    {"{\".\":[\"x\"]}", "{\"\":{\"\":\"x\"}}", 0},
+    {"{\"\xc3\xa9\":{\"\xc3\xbc\":[\"x\"]}}", "{\"\\u00e9.\\u00fc\":\"x\"}", 1},
+    {"{\"\":[\"x\"],\"a\":[\"y\"]}", "{\"\":{\"a\":\"y\"},\"\":\"x\"}", 1},
     /* named numbers: the same value whichever way they are written */
     {"{\"n\":[150]}", "{\"n\":150}", 1},
     {"{\"n\":[150]}", "{\"n\":1.5e2}", 1},
@@ -125,11 +180,43 @@ START_TEST(deep_skipped_subtrees) {
 }
 END_TEST
 
+/* Hundreds of paths, short and over 16 bytes, nested and dotted: the
+ * table grows, and each event finds exactly its own pattern. */
+START_TEST(many_paths) {
+  enum { N = 600 };
+  aev_pattern_set *set;
+  ck_assert_int_eq(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &set), AEV_OK);
+  char p[256], e[256];
+  for (int i = 0; i < N; i++) {
+    const char *pad = i % 3 ? "" : "_a_segment_longer_than_sixteen";
+    snprintf(p, sizeof p, "{\"d%d\":{\"k%d%s\":[%d]}}", i % 7, i, pad, i);
+    ck_assert_int_eq(aev_pattern_set_add(set, (uint64_t)i, p, strlen(p)), AEV_OK);
+  }
+  for (int i = 0; i < N; i++) {
+    const char *pad = i % 3 ? "" : "_a_segment_longer_than_sixteen";
+    for (int dotted = 0; dotted < 2; dotted++) {
+      if (dotted)
+        snprintf(e, sizeof e, "{\"x\":1,\"d%d.k%d%s\":%d}", i % 7, i, pad, i);
+      else
+        snprintf(e, sizeof e, "{\"d%d\":{\"k%d%s\":%d,\"k%d\":%d}}", i % 7, i, pad, i, i + 1,
+                 i);
+      uint64_t *ids;
+      size_t n;
+      ck_assert_int_eq(aev_pattern_set_match(set, e, strlen(e), &ids, &n), AEV_OK);
+      ck_assert_msg(n == 1 && ids[0] == (uint64_t)i, "%s: %zu ids", e, n);
+      aev_free(ids);
+    }
+  }
+  aev_pattern_set_free(set);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("pattern_scan");
   TCase *tc = tcase_create("scan");
   tcase_add_loop_test(tc, scan_cases, 0, (int)(sizeof cases / sizeof *cases));
   tcase_add_test(tc, deep_skipped_subtrees);
+  tcase_add_test(tc, many_paths);
   suite_add_tcase(s, tc);
   SRunner *r = srunner_create(s);
   srunner_run_all(r, CK_NORMAL);
