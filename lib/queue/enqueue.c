@@ -54,11 +54,6 @@ static int plain(const aev_queue *q, const aev__send_req *r) {
          !r->group && !r->dedup && !r->trace && r->delay == -1;
 }
 
-/* The body's carried fresh entry i (aev__qbody_take). */
-static aev__fresh *carried(aev__qbody *b, uint32_t i) {
-  return (aev__fresh *)(void *)((unsigned char *)b + aev__qbody_recs_at(b->len)) + i;
-}
-
 /* The message as the fresh entry f (mu held); 0 when it must be a record:
  * the queue delays messages, or f cannot join the fresh list. */
 static int put_fresh(aev_queue *q, aev__fresh *f, aev__qbody *body, const aev__qtime *now) {
@@ -109,23 +104,11 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
   /* conf.fifo never changes after CreateQueue. */
   if (!plain(q, r)) return aev__queue_send(q, r, NULL);
   uint32_t got, i = aev__qbody_take(r->shared, 1, &got);
-  int max, rc = put(q, r->shared, got ? carried(r->shared, i) : NULL, now, &max);
+  int max, rc = put(q, r->shared, got ? aev__qbody_rec(r->shared, i) : NULL, now, &max);
   /* Errors are worded outside the lock. */
   if (rc == AEV_ERR_NOT_FOUND) return aev__queue_check(q);
   if (rc == AEV_ERR_INVALID) return aev__sqs_too_long(max);
   return rc == AEV_OK ? AEV_OK : aev__nomem();
-}
-
-/* No other thread sees b before the caller publishes it: relaxed stores,
- * not read-modify-writes, count its references and records. */
-void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, int keep, const aev__qtime *now) {
-  uint32_t got = n < b->nrec ? n : b->nrec;
-  atomic_store_explicit(&b->refs, (long)n + (keep != 0), memory_order_relaxed);
-  atomic_store_explicit(&b->taken, got, memory_order_relaxed);
-  p->body = b;
-  p->rec = carried(b, 0);
-  p->end = p->rec + got;
-  p->now = *now;
 }
 
 int aev__qput_one(aev__qput *p, aev_queue *q) {

@@ -110,18 +110,19 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
 
 /* One fan-out's plain sends of a shared body (what aev__queue_send_shared
  * takes its short path for) as a batch: begun with the number of sends
- * n >= 1 and a body no other thread can see yet (just made: refs 1, no
- * record taken), whose reference the caller keeps when keep is set (else
- * the body is the sends' alone, and the caller must not touch it once the
- * last of them is made); the n sends' references and records are counted
- * with plain writes. Then exactly n calls of aev__qput_one, each consuming
- * one reference. */
+ * n >= 1 by making the body (*out, as aev__qbody_new would, with records
+ * for them), whose reference the caller keeps when keep is set (else the
+ * body is the sends' alone, and the caller must not touch it once the last
+ * of them is made); the n sends' references and records are counted with
+ * plain writes, as no other thread sees the body yet. Then exactly n calls
+ * of aev__qput_one, each consuming one reference. */
 typedef struct aev__qput {
   aev__qbody *body;
   struct aev__fresh *rec, *end; /* the carried records not used yet */
   aev__qtime now;
 } aev__qput;
-void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, int keep, const aev__qtime *now);
+int aev__qput_new(aev__qput *p, const void *body, size_t len, uint32_t n, int keep,
+                  const aev__qtime *now, aev__qbody **out);
 /* One send into q (NULL: no queue). AEV_OK, or a status without error text
  * when nothing was stored (the queue is gone or FIFO, the body is over its
  * MaximumMessageSize, or memory ran out): the caller then takes

@@ -85,6 +85,11 @@ static inline size_t aev__qbody_recs_at(size_t len) {
   return (at + a - 1) / a * a;
 }
 
+/* A shared body's carried record i (aev__qbody_take). */
+static inline aev__fresh *aev__qbody_rec(aev__qbody *b, uint32_t i) {
+  return (aev__fresh *)(void *)((unsigned char *)b + aev__qbody_recs_at(b->len)) + i;
+}
+
 /* The message's body bytes (NUL-terminated) and their MD5. */
 static inline const unsigned char *aev__msg_body(const aev__msg *m) {
   return m->shared ? m->shared->data : m->tail + 16;

@@ -27,8 +27,8 @@ void aev__note_unref(aev__note *n) {
   if (n->local) {
     /* All a local note owns (see note_local in publish.c): no texts,
      * attributes or envelope, only the shared body and the heap copy. */
-    aev__qbody_unref(n->sqs_body);
-    aev__note_unref(n->heap);
+    if (n->sqs_body) aev__qbody_unref(n->sqs_body);
+    if (n->heap) aev__note_unref(n->heap);
     return;
   }
   if (atomic_load_explicit(&n->refs, memory_order_acquire) != 1 && --n->refs > 0) return;
@@ -260,14 +260,12 @@ int aev__note_plain_put(aev__note *n, uint32_t sends, const aev__qtime *now, aev
   if (atomic_load_explicit(&n->sqs_body, memory_order_relaxed)) return AEV_ERR_UNSUPPORTED;
   const char *m = aev__note_message(n, "sqs");
   aev__qbody *b;
-  int rc = aev__qbody_new(m, message_len(n, m), sends, &b);
-  if (rc != AEV_OK) return rc;
   /* A local note lives only as long as its fan-out: its plain sends may
    * take every reference to the body, and a send that fails makes its own
    * (shared_sqs_body) on the full path. */
-  aev__qput_begin(put, b, sends, !n->local, now);
-  if (!n->local) atomic_store_explicit(&n->sqs_body, b, memory_order_release);
-  return AEV_OK;
+  int rc = aev__qput_new(put, m, message_len(n, m), sends, !n->local, now, &b);
+  if (rc == AEV_OK && !n->local) atomic_store_explicit(&n->sqs_body, b, memory_order_release);
+  return rc;
 }
 
 int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,
