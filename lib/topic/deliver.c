@@ -83,16 +83,10 @@ static aev__fanview *view_new(aev_topic *t) {
   return v;
 }
 
-static void view_free(aev__fanview *v) {
+void aev__fanview_free(aev__fanview *v) {
   for (size_t i = 0; i < v->set->n; i++) aev__subconf_unref(v->conf[i]);
   aev__subset_unref(v->set);
   free(v);
-}
-
-/* Before its retirement a view's refs counts only drops, so it stays below
- * zero; retirement adds the takes, after which the last drop finds zero. */
-void aev__fanview_drop(aev__fanview *v) {
-  if (v && atomic_fetch_sub(&v->refs, 1) == 1) view_free(v);
 }
 
 /* No publish takes v any more (it is no longer the topic's view): taken is
@@ -101,7 +95,7 @@ void aev__fanview_retire(aev__fanview *v) {
   if (!v) return;
   /* Read before the add: once it is done, the last drop may free v. */
   long taken = v->taken;
-  if (atomic_fetch_add(&v->refs, taken) + taken == 0) view_free(v);
+  if (atomic_fetch_add(&v->refs, taken) + taken == 0) aev__fanview_free(v);
 }
 
 aev__fanview *aev__topic_take_view(aev_topic *t) {
@@ -110,7 +104,7 @@ aev__fanview *aev__topic_take_view(aev_topic *t) {
   return v;
 }
 
-int aev__fan_take(aev_topic *t, aev__fan *f) {
+int aev__fan_build(aev_topic *t, aev__fan *f) {
   memset(f, 0, sizeof *f);
   if (!t->subs || !t->subs->n) return AEV_OK;
   if (!t->view || t->view->gen != t->gen) {
@@ -122,12 +116,6 @@ int aev__fan_take(aev_topic *t, aev__fan *f) {
   f->v = t->view;
   f->v->taken++;
   return AEV_OK;
-}
-
-void aev__fan_free(aev__fan *f) {
-  aev__fanview_drop(f->v);
-  aev__fanview_retire(f->replaced);
-  memset(f, 0, sizeof *f);
 }
 
 static void job_free(job *j) {

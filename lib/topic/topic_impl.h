@@ -355,7 +355,13 @@ typedef struct aev__fanview {
  * topic's once the view is no longer t->view; the last reference may
  * release subscriptions' callbacks, so no lock may be held. NULL does
  * nothing. */
-void aev__fanview_drop(aev__fanview *v);
+void aev__fanview_free(aev__fanview *v);
+/* Before its retirement a view's refs counts only drops, so it stays below
+ * zero; retirement adds the takes, after which the last drop finds zero.
+ * Inline: every publish with subscribers makes one. */
+static inline void aev__fanview_drop(aev__fanview *v) {
+  if (v && atomic_fetch_sub(&v->refs, 1) == 1) aev__fanview_free(v);
+}
 void aev__fanview_retire(aev__fanview *v);
 
 /* One publish's fan-out. */
@@ -367,9 +373,23 @@ typedef struct aev__fan {
   uint32_t counted;
 } aev__fan;
 
-/* Fills f from t (mu held). */
-int aev__fan_take(aev_topic *t, aev__fan *f);
-void aev__fan_free(aev__fan *f);
+/* Fills f from t (mu held) when the topic's view is out of date. */
+int aev__fan_build(aev_topic *t, aev__fan *f);
+/* Fills f from t (mu held). Inline for the common case, a view that is
+ * current: a view of the topic's generation was built from its subscriber
+ * snapshot of that generation, which had subscribers. */
+static inline int aev__fan_take(aev_topic *t, aev__fan *f) {
+  aev__fanview *v = t->view;
+  if (!v || v->gen != t->gen) return aev__fan_build(t, f);
+  v->taken++;
+  *f = (aev__fan){.v = v};
+  return AEV_OK;
+}
+static inline void aev__fan_free(aev__fan *f) {
+  aev__fanview_drop(f->v);
+  if (f->replaced) aev__fanview_retire(f->replaced);
+  *f = (aev__fan){0};
+}
 /* Delivers n to every subscriber of f (no lock held) as sent at now (NULL:
  * the clock's time); takes f over. */
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *now);
