@@ -75,7 +75,7 @@ static int put_fresh(aev_queue *q, aev__fresh *f, aev__qbody *body, const aev__q
 static int put(aev_queue *q, aev__qbody *body, aev__fresh *f, const aev__qtime *now, int *max) {
   aev__msg *m = NULL;
   if (!f && !(m = aev__msg_new_shared(body))) return AEV_ERR_NOMEM;
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   int rc = AEV_OK, signal = 0;
   if (q->res.deleted) rc = AEV_ERR_NOT_FOUND;
   else if (body->len > (uint32_t)q->conf.max_size) rc = AEV_ERR_INVALID;

@@ -446,7 +446,7 @@ int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
   }
   /* One critical section and one wake-up for the whole batch; ids are
    * formatted after it. */
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   int64_t now = aev__queue_now_mono(q), now_ms = aev__queue_now_ms(q);
   int gone = q->res.deleted, stored = 0, signal = 0;
   if (!gone) aev__store_prune(q, now);
