@@ -9,19 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#if defined(__has_include)
-#if __has_include(<sys/single_threaded.h>)
-#include <sys/single_threaded.h>
-#define AEV__SINGLE_THREADED() (__libc_single_threaded != 0)
-#endif
-#endif
-#ifndef AEV__SINGLE_THREADED
-#define AEV__SINGLE_THREADED() 0
-#endif
-
 #include "awsevents/queue.h"
 #include "core/ids.h"
 #include "core/registry.h"
+#include "core/threads.h"
 #include "queue/qmap.h"
 #include "queue/queue.h"
 
@@ -369,7 +360,7 @@ static inline void aev__cpu_relax(void) {
  * the holder's unlock makes no futex wake-up call. */
 void aev__queue_lock_contended(aev_queue *q);
 static inline void aev__queue_lock(aev_queue *q) {
-  if (AEV__SINGLE_THREADED()) pthread_mutex_lock(&q->mu);
+  if (aev__single_threaded()) pthread_mutex_lock(&q->mu);
   else if (pthread_mutex_trylock(&q->mu) != 0) aev__queue_lock_contended(q);
 }
 int64_t aev__queue_now_mono(const aev_queue *q);

@@ -15,6 +15,7 @@
 #include "core/ids.h"
 #include "core/registry.h"
 #include "core/sched.h"
+#include "core/threads.h"
 #include "queue/queue.h"
 
 #define AEV__SNS_DEFAULT_MAX_SIZE 262144
@@ -358,9 +359,18 @@ typedef struct aev__fanview {
 void aev__fanview_free(aev__fanview *v);
 /* Before its retirement a view's refs counts only drops, so it stays below
  * zero; retirement adds the takes, after which the last drop finds zero.
- * Inline: every publish with subscribers makes one. */
+ * Inline: every publish with subscribers makes one, which in a process of
+ * one thread is a plain decrement rather than a locked one. */
 static inline void aev__fanview_drop(aev__fanview *v) {
-  if (v && atomic_fetch_sub(&v->refs, 1) == 1) aev__fanview_free(v);
+  if (!v) return;
+  long left;
+  if (aev__single_threaded()) {
+    left = atomic_load_explicit(&v->refs, memory_order_relaxed) - 1;
+    atomic_store_explicit(&v->refs, left, memory_order_relaxed);
+  } else {
+    left = atomic_fetch_sub(&v->refs, 1) - 1;
+  }
+  if (left == 0) aev__fanview_free(v);
 }
 void aev__fanview_retire(aev__fanview *v);
 
