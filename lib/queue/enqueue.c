@@ -56,7 +56,9 @@ static int plain(const aev_queue *q, const aev__send_req *r) {
 
 /* The message as the fresh entry f (mu held); 0 when it must be a record:
  * the queue delays messages, or f cannot join the fresh list. */
-static int put_fresh(aev_queue *q, aev__fresh *f, aev__qbody *body, const aev__qtime *now) {
+static inline __attribute__((always_inline)) int put_fresh(aev_queue *q, aev__fresh *f,
+                                                            aev__qbody *body,
+                                                            const aev__qtime *now) {
   if (q->conf.delay) return 0;
   f->body = body;
   f->expire_at = now->mono + (int64_t)q->conf.retention * 1000;
@@ -68,11 +70,14 @@ static int put_fresh(aev_queue *q, aev__fresh *f, aev__qbody *body, const aev__q
 }
 
 /* Stores a message of body, whose reference it takes over, in the
- * standard queue q under one short lock hold: as the fresh entry f, or as
+ * standard queue q under one short lock hold (inline in its callers, as a
+ * fan-out makes one per queue): as the fresh entry f, or as
  * a record when there is none (made before the lock) or f cannot be used.
  * On failure the status carries no error text (*max: the queue's
  * MaximumMessageSize as the check saw it). */
-static int put(aev_queue *q, aev__qbody *body, aev__fresh *f, const aev__qtime *now, int *max) {
+static inline __attribute__((always_inline)) int put(aev_queue *q, aev__qbody *body,
+                                                      aev__fresh *f, const aev__qtime *now,
+                                                      int *max) {
   aev__msg *m = NULL;
   if (!f && !(m = aev__msg_new_shared(body))) return AEV_ERR_NOMEM;
   aev__queue_lock(q);
@@ -116,6 +121,9 @@ int aev__qput_one(aev__qput *p, aev_queue *q) {
     aev__qbody_unref(p->body);
     return q ? AEV_ERR_UNSUPPORTED : AEV_ERR_NOT_FOUND;
   }
+  /* put inlines into both calls, each for what it is given: a fan-out's
+   * sends nearly all use a carried record. */
   int max;
-  return put(q, p->body, p->rec < p->end ? p->rec++ : NULL, &p->now, &max);
+  if (p->rec < p->end) return put(q, p->body, p->rec++, &p->now, &max);
+  return put(q, p->body, NULL, &p->now, &max);
 }
