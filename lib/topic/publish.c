@@ -117,7 +117,7 @@ static void note_fill(aev__note *n, aev_topic *t, const uint64_t id_bits[2],
   n->fifo = t->conf.fifo;
   n->sigver = t->conf.signature_version;
   n->topic_arn = t->res.arn;
-  n->region = aev_broker_region(t->res.broker);
+  n->region = t->region;
 }
 
 /* A publish whose deliveries are all plain raw sends reads only the
@@ -127,16 +127,14 @@ static void note_fill(aev__note *n, aev_topic *t, const uint64_t id_bits[2],
  * added to aev__note needs its line here. id is written before it is read
  * (aev__note_id_text). */
 static aev__note *note_local(aev__note *n, aev_topic *t, const aev__pub_req *r,
-                             aev__sns_attrs *attrs, const uint64_t id_bits[2],
-                             int64_t published_ms) {
+                             const uint64_t id_bits[2], int64_t published_ms) {
   atomic_init(&n->refs, 1);
   memset(n->seq, 0, sizeof n->seq); /* the caller may copy it all out */
   n->group = n->dedup = n->subject = NULL;
   n->message = r->message;
   n->message_len = r->len;
   n->per_protocol = NULL;
-  n->attrs = *attrs; /* empty: local notes have no attributes */
-  memset(attrs, 0, sizeof *attrs);
+  n->attrs = (aev__sns_attrs){0}; /* local notes have no attributes */
   n->raw_attrs = (aev__attrs){0};
   n->raw_attrs_bad = 0;
   atomic_init(&n->env, NULL);
@@ -275,8 +273,7 @@ static int plain(const aev_topic *t, const aev__pub_req *r, const aev__sns_attrs
 
 /* The common publish (see plain), entered with mu held: the lock hold
  * takes the view and counts the publish, and the note stays local. */
-static int publish_plain(aev_topic *t, const aev__pub_req *r, aev__sns_attrs *attrs,
-                         char *id_out, char *seq_out) {
+static int publish_plain(aev_topic *t, const aev__pub_req *r, char *id_out, char *seq_out) {
   aev__fanview *v = t->view;
   v->taken++;
   aev__fan f = {.v = v, .counted = v->plain_raw};
@@ -291,7 +288,7 @@ static int publish_plain(aev_topic *t, const aev__pub_req *r, aev__sns_attrs *at
   aev__qtime now;
   aev__qtime_now(t->res.broker, &now);
   aev__note n;
-  note_local(&n, t, r, attrs, id_bits, now.epoch);
+  note_local(&n, t, r, id_bits, now.epoch);
   if (id_out) {
     aev__note_id_text(&n);
     memcpy(id_out, n.id, AEV_TOPIC_MESSAGE_ID_SIZE);
@@ -319,7 +316,7 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
    * standard topics takes the subscribers this publish goes to and counts
    * it, and draws the id. */
   pthread_mutex_lock(&t->mu);
-  if (attrs_rc == AEV_OK && plain(t, r, &attrs)) return publish_plain(t, r, &attrs, id_out, seq_out);
+  if (attrs_rc == AEV_OK && plain(t, r, &attrs)) return publish_plain(t, r, id_out, seq_out);
   rc = check(t, r, &structure);
   int fifo = t->conf.fifo, go = rc == AEV_OK && !r->dry && !fifo;
   if (go && t->res.deleted) rc = aev__sns_not_found("Topic");
@@ -355,7 +352,7 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   aev__qtime now = {0};
   if (rc == AEV_OK && !r->dry) aev__qtime_now(t->res.broker, &now);
   aev__note on_stack, *n = NULL;
-  if (local) n = note_local(&on_stack, t, r, &attrs, id_bits, now.epoch);
+  if (local) n = note_local(&on_stack, t, r, id_bits, now.epoch);
   else if (rc == AEV_OK && !r->dry &&
            !(n = note_new(t, r, structure, &attrs, id_bits, now.epoch))) {
     rc = aev__nomem();

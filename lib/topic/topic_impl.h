@@ -247,6 +247,7 @@ extern const char *const aev__topic_counter_names[AEV__C_COUNT];
 
 struct aev_topic {
   aev__resource res; /* first: the registry's view */
+  const char *region; /* the broker's (which the topic holds), for notes */
   _Atomic int64_t counters[AEV__C_COUNT];
   /* Part of NumberOfNotificationsDelivered, written only under mu: a
    * standard topic's plain raw sends, counted by the publish's lock hold
