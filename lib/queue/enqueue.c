@@ -116,7 +116,8 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
   return rc == AEV_OK ? AEV_OK : aev__nomem();
 }
 
-int aev__qput_one(aev__qput *p, aev_queue *q) {
+/* One send of the batch into q (NULL: no queue). */
+static inline int qput_one(aev__qput *p, aev_queue *q) {
   if (!q || q->conf.fifo) {
     aev__qbody_unref(p->body);
     return q ? AEV_ERR_UNSUPPORTED : AEV_ERR_NOT_FOUND;
@@ -126,4 +127,10 @@ int aev__qput_one(aev__qput *p, aev_queue *q) {
   int max;
   if (p->rec < p->end) return put(q, p->body, p->rec++, &p->now, &max);
   return put(q, p->body, NULL, &p->now, &max);
+}
+
+size_t aev__qput_run(aev__qput *p, aev_queue *const *qs, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (qput_one(p, qs[i]) != AEV_OK) return i;
+  return n;
 }

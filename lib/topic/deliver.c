@@ -455,6 +455,9 @@ static int plain_begin(aev__fan *f, aev__note *n, const aev__qtime *now, aev__qp
          aev__note_plain_put(n, f->v->plain_raw, now, put) == AEV_OK;
 }
 
+/* The most queues one aev__qput_run call takes (a stack array's). */
+#define PLAIN_RUN 16
+
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *at) {
   if (!f->v) {
     aev__fan_free(f);
@@ -471,17 +474,24 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *at) 
   int plain = plain_begin(f, n, &now, &put);
   int64_t delivered = 0, missed = 0;
   const aev__fanview *v = f->v;
-  for (size_t i = 0; i < v->set->n; i++) {
-    int p = v->how[i] == AEV__HOW_PLAIN;
-    if (plain && p && aev__qput_one(&put, endpoint_queue(t, v->set->s[i])) == AEV_OK) {
-      delivered += !f->counted;
-      continue;
+  for (size_t i = 0; i < v->set->n;) {
+    /* Consecutive plain sends go to the queues in one call a run. */
+    if (plain && v->how[i] == AEV__HOW_PLAIN) {
+      aev_queue *qs[PLAIN_RUN];
+      size_t k = 0;
+      do qs[k] = endpoint_queue(t, v->set->s[i + k]);
+      while (++k < PLAIN_RUN && i + k < v->set->n && v->how[i + k] == AEV__HOW_PLAIN);
+      size_t sent = aev__qput_run(&put, qs, k);
+      if (!f->counted) delivered += (int64_t)sent;
+      i += sent;
+      if (sent == k) continue;
     }
     /* A plain send that fails takes the full path, which words the error
      * and retries by the policy. */
-    int d = deliver_one(t, f, sv, i, n, &now);
+    int p = v->how[i] == AEV__HOW_PLAIN, d = deliver_one(t, f, sv, i, n, &now);
     if (p && f->counted) missed += !d;
     else delivered += d;
+    i++;
   }
   if (delivered) aev__topic_count(t, AEV__C_DELIVERED, delivered);
   if (missed) {
