@@ -353,15 +353,15 @@ typedef struct aev__fanview {
   unsigned char filtered[2];
 } aev__fanview;
 
+/* Frees a view its last reference was dropped from. */
+void aev__fanview_free(aev__fanview *v);
 /* Drop a publish's reference to a view (taken by aev__fan_take), and the
  * topic's once the view is no longer t->view; the last reference may
  * release subscriptions' callbacks, so no lock may be held. NULL does
- * nothing. */
-void aev__fanview_free(aev__fanview *v);
-/* Before its retirement a view's refs counts only drops, so it stays below
- * zero; retirement adds the takes, after which the last drop finds zero.
- * Inline: every publish with subscribers makes one, which in a process of
- * one thread is a plain decrement rather than a locked one. */
+ * nothing. Before its retirement a view's refs counts only drops, so it
+ * stays below zero; retirement adds the takes, after which the last drop
+ * finds zero. Inline: every publish with subscribers makes one, which in a
+ * process of one thread is a plain decrement rather than a locked one. */
 static inline void aev__fanview_drop(aev__fanview *v) {
   if (!v) return;
   long left;
