@@ -55,7 +55,7 @@ static size_t ascii_prefix(const unsigned char *s, size_t n) {
 /* Copies n bytes from src to dst and returns n when they are all
  * printable ASCII, else 0: the copy and ascii_prefix's scan in one pass
  * over the body (other bodies are then checked from their start). */
-static size_t copy_ascii(unsigned char *dst, const unsigned char *src, size_t n) {
+static inline size_t copy_ascii(unsigned char *dst, const unsigned char *src, size_t n) {
 #ifdef __SSE2__
   if (n >= 16) {
     const __m128i space = _mm_set1_epi8(0x20);

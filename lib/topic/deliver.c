@@ -451,8 +451,22 @@ static int deliver_one(aev_topic *t, aev__fan *f, sieve *sv, size_t i, aev__note
  * references and records at once. 0 when the notification needs the full
  * path. */
 static int plain_begin(aev__fan *f, aev__note *n, const aev__qtime *now, aev__qput *put) {
-  return f->v->plain_raw && !n->attrs.publish_text &&
-         aev__note_plain_put(n, f->v->plain_raw, now, put) == AEV_OK;
+  if (!f->v->plain_raw || n->attrs.publish_text ||
+      atomic_load_explicit(&n->sqs_body, memory_order_relaxed))
+    return 0;
+  /* The raw body is made here, the fan-out's first step, so no delivery
+   * has made it yet and no other thread can see it before it is
+   * published. A heap note keeps a reference to it (sqs_body); a local
+   * note, which lives only as long as its fan-out, none: its plain sends
+   * may take every reference, and a send that fails makes its own on the
+   * full path (aev__note_sqs_body). */
+  const char *m = n->per_protocol ? aev__note_message(n, "sqs") : n->message;
+  aev__qbody *b;
+  if (aev__qput_new(put, m, aev__note_message_len(n, m), f->v->plain_raw, !n->local, now,
+                    &b) != AEV_OK)
+    return 0;
+  if (!n->local) atomic_store_explicit(&n->sqs_body, b, memory_order_release);
+  return 1;
 }
 
 /* The most queues one aev__qput_run call takes (a stack array's). */

@@ -234,17 +234,12 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
   return out;
 }
 
-/* The length of m, a message of n's. */
-static size_t message_len(const aev__note *n, const char *m) {
-  return m == n->message ? n->message_len : strlen(m);
-}
-
 /* The raw sqs body, made once per notification. */
 static int shared_sqs_body(aev__note *n, uint32_t recs, aev__qbody **out) {
   aev__qbody *b = atomic_load(&n->sqs_body), *none = NULL;
   if (!b) {
     const char *m = aev__note_message(n, "sqs");
-    int rc = aev__qbody_new(m, message_len(n, m), recs, &b);
+    int rc = aev__qbody_new(m, aev__note_message_len(n, m), recs, &b);
     if (rc != AEV_OK) return rc;
     if (!atomic_compare_exchange_strong(&n->sqs_body, &none, b)) {
       aev__qbody_unref(b);
@@ -254,18 +249,6 @@ static int shared_sqs_body(aev__note *n, uint32_t recs, aev__qbody **out) {
   aev__qbody_ref(b);
   *out = b;
   return AEV_OK;
-}
-
-int aev__note_plain_put(aev__note *n, uint32_t sends, const aev__qtime *now, aev__qput *put) {
-  if (atomic_load_explicit(&n->sqs_body, memory_order_relaxed)) return AEV_ERR_UNSUPPORTED;
-  const char *m = aev__note_message(n, "sqs");
-  aev__qbody *b;
-  /* A local note lives only as long as its fan-out: its plain sends may
-   * take every reference to the body, and a send that fails makes its own
-   * (shared_sqs_body) on the full path. */
-  int rc = aev__qput_new(put, m, message_len(n, m), sends, !n->local, now, &b);
-  if (rc == AEV_OK && !n->local) atomic_store_explicit(&n->sqs_body, b, memory_order_release);
-  return rc;
 }
 
 int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,

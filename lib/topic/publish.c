@@ -126,7 +126,7 @@ static void note_fill(aev__note *n, aev_topic *t, const uint64_t id_bits[2],
  * compiles to a slow-starting rep stos on every such publish; a field
  * added to aev__note needs its line here. id is written before it is read
  * (aev__note_id_text). */
-static aev__note *note_local(aev__note *n, aev_topic *t, const aev__pub_req *r,
+static inline aev__note *note_local(aev__note *n, aev_topic *t, const aev__pub_req *r,
                              const uint64_t id_bits[2], int64_t published_ms) {
   atomic_init(&n->refs, 1);
   memset(n->seq, 0, sizeof n->seq); /* the caller may copy it all out */

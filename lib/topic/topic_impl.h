@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "awsevents/pattern.h"
 #include "awsevents/queue.h"
@@ -123,6 +124,10 @@ void aev__note_unref(aev__note *n);
 /* The message for a protocol ("sqs", "http", ...): its own entry of a
  * MessageStructure=json message, else the default. */
 const char *aev__note_message(const aev__note *n, const char *protocol);
+/* The length of m, a message of n's. */
+static inline size_t aev__note_message_len(const aev__note *n, const char *m) {
+  return m == n->message ? n->message_len : strlen(m);
+}
 /* The enveloped body for a subscription (malloc'd, *len bytes). */
 char *aev__note_envelope(aev__note *n, const char *protocol,
                          const char *sub_arn, size_t *len);
@@ -135,13 +140,6 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
  * refuses. */
 int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,
                        aev__qbody **out);
-/* The fan-out's plain raw sends (put, begun for sends of them) of the raw
- * body, made here: the fan-out's first step, so no delivery has made it yet
- * and no other thread can see it before it is published. A heap note keeps
- * a reference to it (sqs_body); a local note none, so the sends' last
- * reference may free it. A status when it exists already or cannot be made
- * (the sends then take the full path). */
-int aev__note_plain_put(aev__note *n, uint32_t sends, const aev__qtime *now, aev__qput *put);
 /* ISO-8601 UTC with milliseconds, as SNS writes Timestamp. */
 void aev__iso_ms(int64_t ms, char out[32]);
 
