@@ -35,7 +35,7 @@ int aev__queue_get_attributes(aev_queue *q, json_t *names, json_t **out) {
   }
   json_t *map = json_object();
   if (!map) return aev__nomem();
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   for (size_t k = 0; aev__qattr_names[k]; k++) {
     const char *n = aev__qattr_names[k];
     int wanted = all;
@@ -52,14 +52,14 @@ int aev__queue_set_attributes(aev_queue *q, json_t *attrs) {
   int rc = aev__queue_check(q);
   if (rc != AEV_OK) return rc;
   aev__qconf next;
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   rc = aev__qconf_copy(&next, &q->conf);
   pthread_mutex_unlock(&q->mu);
   if (rc != AEV_OK) return rc;
   /* Validated without the lock: RedrivePolicy looks its target up. */
   rc = aev__qconf_apply(q->res.broker, &next, attrs, 0, q->res.arn);
   if (rc == AEV_OK) {
-    pthread_mutex_lock(&q->mu);
+    aev__queue_lock(q);
     aev__qconf old = q->conf;
     q->conf = next;
     q->modified_s = aev__queue_now_ms(q) / 1000;
@@ -119,7 +119,7 @@ int aev_queue_tag(aev_queue *q, const char *tags_json) {
                        "most 256 characters.");
     }
   }
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   json_t *merged = json_deep_copy(q->tags);
   json_object_update(merged, tags);
   if (json_object_size(merged) > MAX_TAGS) {
@@ -142,7 +142,7 @@ int aev_queue_untag(aev_queue *q, const char *keys_json) {
   if (!keys) return AEV_ERR_INVALID;
   size_t i;
   json_t *v;
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   json_array_foreach(keys, i, v) {
     if (json_is_string(v)) json_object_del(q->tags, json_string_value(v));
   }
@@ -154,7 +154,7 @@ int aev_queue_untag(aev_queue *q, const char *keys_json) {
 int aev_queue_list_tags(aev_queue *q, char **tags_json) {
   int rc = aev__queue_check(q);
   if (rc != AEV_OK) return rc;
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   *tags_json = json_dumps(q->tags, JSON_COMPACT);
   pthread_mutex_unlock(&q->mu);
   return *tags_json ? AEV_OK : aev__nomem();
@@ -163,7 +163,7 @@ int aev_queue_list_tags(aev_queue *q, char **tags_json) {
 /* ---- listing ---- */
 
 int aev__queue_targets_dlq(aev_queue *q, const char *dlq_arn) {
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   int yes = q->conf.dlq_arn && !strcmp(q->conf.dlq_arn, dlq_arn);
   pthread_mutex_unlock(&q->mu);
   return yes;

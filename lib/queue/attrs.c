@@ -104,7 +104,7 @@ static int redrive_invalid(const char *text, const char *reason) {
  * with the source's ARN listed. Reads dlq's conf under its lock; the caller
  * holds no queue lock. */
 static int dlq_allows(aev_queue *dlq, const char *source_arn) {
-  pthread_mutex_lock(&dlq->mu);
+  aev__queue_lock(dlq);
   json_t *p = dlq->conf.redrive_allow
                   ? json_loads(dlq->conf.redrive_allow, 0, NULL)
                   : NULL;

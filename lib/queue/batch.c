@@ -262,7 +262,7 @@ static int settle_batch(aev_queue *q, size_t n, const char *const *ids,
   aev__handle h[MAX_ENTRIES];
   for (size_t i = 0; i < n; i++) aev__handle_read(q, handles[i], &h[i]);
   aev__msg *deleted = NULL;
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   int64_t now = seconds ? aev__queue_now_mono(q) : aev__queue_delete_now(q);
   for (size_t i = 0; i < n && !q->res.deleted; i++) {
     int s = !handles[i] || !*handles[i]

@@ -13,7 +13,7 @@ void aev__queue_delete_received(aev_queue *q, aev_message *const *msgs,
     for (size_t j = 0; j < k; j++)
       aev__handle_read(q, msgs[i + j]->handle, &h[j]);
     aev__msg *deleted = NULL;
-    pthread_mutex_lock(&q->mu);
+    aev__queue_lock(q);
     int64_t now = aev__queue_delete_now(q);
     for (size_t j = 0; j < k && !q->res.deleted; j++)
       aev__queue_delete_locked(q, &h[j], now, &deleted);

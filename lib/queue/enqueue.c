@@ -54,14 +54,11 @@ static int plain(const aev_queue *q, const aev__send_req *r) {
          !r->group && !r->dedup && !r->trace && r->delay == -1;
 }
 
-/* The body's carried fresh entry i (aev__qbody_take). */
-static aev__fresh *carried(aev__qbody *b, uint32_t i) {
-  return (aev__fresh *)(void *)((unsigned char *)b + aev__qbody_recs_at(b->len)) + i;
-}
-
 /* The message as the fresh entry f (mu held); 0 when it must be a record:
  * the queue delays messages, or f cannot join the fresh list. */
-static int put_fresh(aev_queue *q, aev__fresh *f, aev__qbody *body, const aev__qtime *now) {
+static inline __attribute__((always_inline)) int put_fresh(aev_queue *q, aev__fresh *f,
+                                                            aev__qbody *body,
+                                                            const aev__qtime *now) {
   if (q->conf.delay) return 0;
   f->body = body;
   f->expire_at = now->mono + (int64_t)q->conf.retention * 1000;
@@ -73,14 +70,17 @@ static int put_fresh(aev_queue *q, aev__fresh *f, aev__qbody *body, const aev__q
 }
 
 /* Stores a message of body, whose reference it takes over, in the
- * standard queue q under one short lock hold: as the fresh entry f, or as
+ * standard queue q under one short lock hold (inline in its callers, as a
+ * fan-out makes one per queue): as the fresh entry f, or as
  * a record when there is none (made before the lock) or f cannot be used.
  * On failure the status carries no error text (*max: the queue's
  * MaximumMessageSize as the check saw it). */
-static int put(aev_queue *q, aev__qbody *body, aev__fresh *f, const aev__qtime *now, int *max) {
+static inline __attribute__((always_inline)) int put(aev_queue *q, aev__qbody *body,
+                                                      aev__fresh *f, const aev__qtime *now,
+                                                      int *max) {
   aev__msg *m = NULL;
   if (!f && !(m = aev__msg_new_shared(body))) return AEV_ERR_NOMEM;
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   int rc = AEV_OK, signal = 0;
   if (q->res.deleted) rc = AEV_ERR_NOT_FOUND;
   else if (body->len > (uint32_t)q->conf.max_size) rc = AEV_ERR_INVALID;
@@ -109,30 +109,28 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
   /* conf.fifo never changes after CreateQueue. */
   if (!plain(q, r)) return aev__queue_send(q, r, NULL);
   uint32_t got, i = aev__qbody_take(r->shared, 1, &got);
-  int max, rc = put(q, r->shared, got ? carried(r->shared, i) : NULL, now, &max);
+  int max, rc = put(q, r->shared, got ? aev__qbody_rec(r->shared, i) : NULL, now, &max);
   /* Errors are worded outside the lock. */
   if (rc == AEV_ERR_NOT_FOUND) return aev__queue_check(q);
   if (rc == AEV_ERR_INVALID) return aev__sqs_too_long(max);
   return rc == AEV_OK ? AEV_OK : aev__nomem();
 }
 
-/* No other thread sees b before the caller publishes it: relaxed stores,
- * not read-modify-writes, count its references and records. */
-void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, int keep, const aev__qtime *now) {
-  uint32_t got = n < b->nrec ? n : b->nrec;
-  atomic_store_explicit(&b->refs, (long)n + (keep != 0), memory_order_relaxed);
-  atomic_store_explicit(&b->taken, got, memory_order_relaxed);
-  p->body = b;
-  p->rec = carried(b, 0);
-  p->end = p->rec + got;
-  p->now = *now;
-}
-
-int aev__qput_one(aev__qput *p, aev_queue *q) {
+/* One send of the batch into q (NULL: no queue). */
+static inline int qput_one(aev__qput *p, aev_queue *q) {
   if (!q || q->conf.fifo) {
     aev__qbody_unref(p->body);
     return q ? AEV_ERR_UNSUPPORTED : AEV_ERR_NOT_FOUND;
   }
+  /* put inlines into both calls, each for what it is given: a fan-out's
+   * sends nearly all use a carried record. */
   int max;
-  return put(q, p->body, p->rec < p->end ? p->rec++ : NULL, &p->now, &max);
+  if (p->rec < p->end) return put(q, p->body, p->rec++, &p->now, &max);
+  return put(q, p->body, NULL, &p->now, &max);
+}
+
+size_t aev__qput_run(aev__qput *p, aev_queue *const *qs, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (qput_one(p, qs[i]) != AEV_OK) return i;
+  return n;
 }

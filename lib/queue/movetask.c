@@ -78,7 +78,7 @@ static void tick(void *arg, int cancelled) {
   aev__move_task *t = arg;
   aev_queue *q = t->q;
   int rearm = 0;
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   if (!cancelled && t->status == RUNNING && !q->res.deleted) {
     int64_t now = aev__queue_now_mono(q);
     aev__msg *chain = take(q, t->rate, now);
@@ -87,7 +87,7 @@ static void tick(void *arg, int cancelled) {
     pthread_mutex_unlock(&q->mu);
     size_t moved = took ? deliver(q, dest, chain) : 0;
     free(dest);
-    pthread_mutex_lock(&q->mu);
+    aev__queue_lock(q);
     t->moved += (int64_t)moved;
     /* Done when nothing visible is left to take or the count is reached. */
     if (t->status == RUNNING && (!took || t->moved >= t->to_move))
@@ -175,7 +175,7 @@ int aev_queue_start_move_task(aev_broker *b, const char *source_arn,
     aev_queue_release(q);
     return aev__nomem();
   }
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   for (aev__move_task *o = q->tasks; o; o = o->next)
     if (o->status == RUNNING) rc = AEV_ERR_INVALID;
   if (rc != AEV_OK) {
@@ -250,7 +250,7 @@ int aev_queue_cancel_move_task(aev_broker *b, const char *task_handle,
   if (find_source(b, arn, &q) != AEV_OK)
     return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
                      "Task does not exist.");
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   aev__move_task *t = q->tasks;
   while (t && strcmp(t->id, id)) t = t->next;
   int drop = 0;
@@ -298,7 +298,7 @@ int aev__queue_list_move_tasks(aev_broker *b, const char *source_arn,
   if (rc != AEV_OK) return rc;
   json_t *results = json_array();
   int limit = max_results ? max_results : 1;
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   int n = 0;
   for (aev__move_task *t = q->tasks; t && n < limit; t = t->next, n++)
     json_array_append_new(results, task_json(t, q));
@@ -320,7 +320,7 @@ int aev_queue_list_move_tasks(aev_broker *b, const char *source_arn,
 
 void aev__move_tasks_shutdown(aev_queue *q) {
   int drops = 0;
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   for (aev__move_task *t = q->tasks; t; t = t->next) {
     if (t->status == RUNNING) t->status = CANCELLED;
     if (t->timer_ref &&

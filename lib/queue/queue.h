@@ -110,23 +110,27 @@ int aev__queue_send_shared(aev_queue *q, const aev__send_req *r,
 
 /* One fan-out's plain sends of a shared body (what aev__queue_send_shared
  * takes its short path for) as a batch: begun with the number of sends
- * n >= 1 and a body no other thread can see yet (just made: refs 1, no
- * record taken), whose reference the caller keeps when keep is set (else
- * the body is the sends' alone, and the caller must not touch it once the
- * last of them is made); the n sends' references and records are counted
- * with plain writes. Then exactly n calls of aev__qput_one, each consuming
- * one reference. */
+ * n >= 1 by making the body (*out, as aev__qbody_new would, with records
+ * for them), whose reference the caller keeps when keep is set (else the
+ * body is the sends' alone, and the caller must not touch it once the last
+ * of them is made); the n sends' references and records are counted with
+ * plain writes, as no other thread sees the body yet. Then exactly n sends
+ * through aev__qput_run, each consuming one reference. */
 typedef struct aev__qput {
   aev__qbody *body;
   struct aev__fresh *rec, *end; /* the carried records not used yet */
   aev__qtime now;
 } aev__qput;
-void aev__qput_begin(aev__qput *p, aev__qbody *b, uint32_t n, int keep, const aev__qtime *now);
-/* One send into q (NULL: no queue). AEV_OK, or a status without error text
- * when nothing was stored (the queue is gone or FIFO, the body is over its
- * MaximumMessageSize, or memory ran out): the caller then takes
- * aev__queue_send_shared's path, which words the error. */
-int aev__qput_one(aev__qput *p, aev_queue *q);
+int aev__qput_new(aev__qput *p, const void *body, size_t len, uint32_t n, int keep,
+                  const aev__qtime *now, aev__qbody **out);
+/* Sends into qs[0..n) in order (an entry NULL: no queue), one call for a
+ * run of a fan-out's queues; returns how many were stored before the first
+ * that was not (n when all were). That one's send consumed its reference
+ * but stored nothing, and set no error text (the queue is gone or FIFO,
+ * the body is over its MaximumMessageSize, or memory ran out): the caller
+ * takes aev__queue_send_shared's path for it, which words the error, and
+ * goes on with the rest. */
+size_t aev__qput_run(aev__qput *p, aev_queue *const *qs, size_t n);
 
 /* SendMessageBatch on parsed entries (reqs[i] for ids[i]). */
 int aev__queue_send_batch(aev_queue *q, size_t n, const char *const *ids,

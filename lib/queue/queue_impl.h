@@ -12,6 +12,7 @@
 #include "awsevents/queue.h"
 #include "core/ids.h"
 #include "core/registry.h"
+#include "core/threads.h"
 #include "queue/qmap.h"
 #include "queue/queue.h"
 
@@ -83,6 +84,11 @@ typedef struct aev__fresh {
 static inline size_t aev__qbody_recs_at(size_t len) {
   size_t at = offsetof(aev__qbody, data) + len + 1, a = _Alignof(aev__fresh);
   return (at + a - 1) / a * a;
+}
+
+/* A shared body's carried record i (aev__qbody_take). */
+static inline aev__fresh *aev__qbody_rec(aev__qbody *b, uint32_t i) {
+  return (aev__fresh *)(void *)((unsigned char *)b + aev__qbody_recs_at(b->len)) + i;
 }
 
 /* The message's body bytes (NUL-terminated) and their MD5. */
@@ -335,7 +341,28 @@ void aev__seq_format(uint64_t seq, char *out);
 /* watch.c: posts every watch's notification (mu held). */
 void aev__queue_watch_notify_locked(aev_queue *q);
 
-/* queue.c */
+/* A spinning thread's pause. */
+static inline void aev__cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/* queue.c: the queue's lock (mu, a default mutex). In a process with one
+ * thread nobody can contend for it, and glibc's lock of a default mutex is
+ * then a plain store, as a floor's would be; an adaptive mutex's always
+ * takes a locked compare-and-swap, and a fan-out takes ten queue locks per
+ * publish. With threads, a lock found taken is spun for briefly, as
+ * glibc's adaptive mutexes do, before the thread sleeps: a producer's and
+ * a consumer's critical sections are short, so the spin usually wins and
+ * the holder's unlock makes no futex wake-up call. */
+void aev__queue_lock_contended(aev_queue *q);
+static inline void aev__queue_lock(aev_queue *q) {
+  if (aev__single_threaded()) pthread_mutex_lock(&q->mu);
+  else if (pthread_mutex_trylock(&q->mu) != 0) aev__queue_lock_contended(q);
+}
 int64_t aev__queue_now_mono(const aev_queue *q);
 int64_t aev__queue_now_ms(const aev_queue *q);
 /* Wakes long-poll receivers (mu held). */

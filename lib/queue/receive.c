@@ -155,14 +155,6 @@ static int check(const aev_queue *q, const aev__recv_req *r) {
 #define SPIN_NS 5000
 #define SPIN_BACKOFF 16
 
-static inline void cpu_relax(void) {
-#if defined(__x86_64__) || defined(__i386__)
-  __builtin_ia32_pause();
-#elif defined(__aarch64__)
-  __asm__ __volatile__("yield");
-#endif
-}
-
 static int64_t mono_ns(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -190,10 +182,10 @@ static int spin_for_send(aev_queue *q) {
   do {
     for (int i = 0; i < 32 && !sent; i++) {
       sent = atomic_load_explicit(&q->sends, memory_order_relaxed) != seen;
-      cpu_relax();
+      aev__cpu_relax();
     }
   } while (!sent && mono_ns() < until);
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   if (!sent) q->spin_skip = SPIN_BACKOFF;
   return 1;
 }
@@ -216,7 +208,7 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   char *dlq = NULL;
   aev__recv_mem_init(&c.mem, q, r->max);
 
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   int64_t wait = r->wait_ms >= 0 ? r->wait_ms : (int64_t)q->conf.wait * 1000;
   c.now = aev__queue_now_mono(q);
   int64_t deadline = c.now + wait;
@@ -275,7 +267,7 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
 }
 
 int aev__queue_waiters(aev_queue *q) {
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   int n = q->waiters;
   pthread_mutex_unlock(&q->mu);
   return n;

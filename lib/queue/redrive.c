@@ -41,7 +41,7 @@ static int arrive(aev_queue *dest, aev__msg *m, int64_t now, int64_t now_ms) {
 static size_t enqueue_into(aev_queue *dest, aev__msg *chain,
                            const char *source_arn, int keep_count) {
   size_t n = 0;
-  pthread_mutex_lock(&dest->mu);
+  aev__queue_lock(dest);
   int64_t now = aev__queue_now_mono(dest);
   int64_t now_ms = aev__queue_now_ms(dest);
   while (chain) {

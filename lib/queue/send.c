@@ -55,7 +55,7 @@ static size_t ascii_prefix(const unsigned char *s, size_t n) {
 /* Copies n bytes from src to dst and returns n when they are all
  * printable ASCII, else 0: the copy and ascii_prefix's scan in one pass
  * over the body (other bodies are then checked from their start). */
-static size_t copy_ascii(unsigned char *dst, const unsigned char *src, size_t n) {
+static inline size_t copy_ascii(unsigned char *dst, const unsigned char *src, size_t n) {
 #ifdef __SSE2__
   if (n >= 16) {
     const __m128i space = _mm_set1_epi8(0x20);
@@ -127,7 +127,9 @@ static int check_body(const void *body, size_t len) {
   return aev__qbody_check(body, len);
 }
 
-int aev__qbody_alloc(size_t len, uint32_t nrec, aev__qbody **out) {
+/* The bodies of aev__qbody_alloc, _seal and _new, inline in
+ * aev__qput_new: a fan-out makes its body with no call but the MD5's. */
+static inline int body_alloc(size_t len, uint32_t nrec, aev__qbody **out) {
   if (nrec > AEV__QBODY_MAX_RECS) nrec = AEV__QBODY_MAX_RECS;
   aev__qbody *b = malloc(aev__qbody_recs_at(len) + nrec * sizeof(aev__fresh));
   if (!b) return aev__nomem();
@@ -141,13 +143,13 @@ int aev__qbody_alloc(size_t len, uint32_t nrec, aev__qbody **out) {
   /* The records' lines are new to this block, and each send's lock hold
    * would wait for its own in turn (the unlock drains the stores): ask for
    * all of them now, so they arrive while the body is copied and hashed. */
-  const char *recs = (const char *)b + aev__qbody_recs_at(len);
+  const char *recs = (const char *)aev__qbody_rec(b, 0);
   for (const char *c = recs; c < recs + nrec * sizeof(aev__fresh); c += 64) __builtin_prefetch(c, 1);
   *out = b;
   return AEV_OK;
 }
 
-int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5) {
+static inline int body_seal(aev__qbody *b, size_t checked, const aev__md5 *md5) {
   int rc = b->len == 0         ? aev__sqs_missing("MessageBody")
            : checked == b->len ? AEV_OK
                                : aev__qbody_check(b->data + checked, b->len - checked);
@@ -164,17 +166,47 @@ int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5) {
   return AEV_OK;
 }
 
-int aev__qbody_new(const void *body, size_t len, uint32_t nrec,
-                   aev__qbody **out) {
+static inline int body_new(const void *body, size_t len, uint32_t nrec, aev__qbody **out) {
   aev__qbody *b = NULL;
-  int rc = aev__qbody_alloc(len, nrec, &b);
+  int rc = body_alloc(len, nrec, &b);
   if (rc != AEV_OK) return rc;
   /* The copy checks what it can as it goes; the seal checks the rest. */
   size_t checked = copy_ascii(b->data, body, len);
-  if ((rc = aev__qbody_seal(b, checked, NULL)) != AEV_OK) {
+  if ((rc = body_seal(b, checked, NULL)) != AEV_OK) {
     aev__qbody_unref(b);
     return rc;
   }
+  *out = b;
+  return AEV_OK;
+}
+
+int aev__qbody_alloc(size_t len, uint32_t nrec, aev__qbody **out) {
+  return body_alloc(len, nrec, out);
+}
+
+int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5) {
+  return body_seal(b, checked, md5);
+}
+
+int aev__qbody_new(const void *body, size_t len, uint32_t nrec, aev__qbody **out) {
+  return body_new(body, len, nrec, out);
+}
+
+/* No other thread sees the new body before the caller publishes it:
+ * relaxed stores, not read-modify-writes, count its references and
+ * records. */
+int aev__qput_new(aev__qput *p, const void *body, size_t len, uint32_t n, int keep,
+                  const aev__qtime *now, aev__qbody **out) {
+  aev__qbody *b;
+  int rc = body_new(body, len, n, &b);
+  if (rc != AEV_OK) return rc;
+  uint32_t got = n < b->nrec ? n : b->nrec;
+  atomic_store_explicit(&b->refs, (long)n + (keep != 0), memory_order_relaxed);
+  atomic_store_explicit(&b->taken, got, memory_order_relaxed);
+  p->body = b;
+  p->rec = aev__qbody_rec(b, 0);
+  p->end = p->rec + got;
+  p->now = *now;
   *out = b;
   return AEV_OK;
 }
@@ -414,7 +446,7 @@ int aev__queue_send_many(aev_queue *q, size_t n, const aev__send_req *reqs,
   }
   /* One critical section and one wake-up for the whole batch; ids are
    * formatted after it. */
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   int64_t now = aev__queue_now_mono(q), now_ms = aev__queue_now_ms(q);
   int gone = q->res.deleted, stored = 0, signal = 0;
   if (!gone) aev__store_prune(q, now);

@@ -78,7 +78,7 @@ int aev_queue_delete_message(aev_queue *q, const char *receipt_handle) {
   aev__handle h;
   aev__handle_read(q, receipt_handle, &h);
   aev__msg *deleted = NULL;
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   rc = q->res.deleted ? aev__sqs_no_queue()
                       : aev__queue_delete_locked(q, &h, aev__queue_delete_now(q),
                                                  &deleted);
@@ -94,7 +94,7 @@ int aev_queue_change_visibility(aev_queue *q, const char *receipt_handle,
   if (!receipt_handle || !*receipt_handle) return aev__sqs_missing("ReceiptHandle");
   aev__handle h;
   aev__handle_read(q, receipt_handle, &h);
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   rc = q->res.deleted ? aev__sqs_no_queue()
                       : aev__queue_change_visibility_locked(
                             q, &h, seconds, aev__queue_now_mono(q));

@@ -33,7 +33,7 @@ static void watch_unref(aev__queue_watch *w) {
 
 static void notify_task(void *arg, int cancelled) {
   aev__queue_watch *w = arg;
-  pthread_mutex_lock(&w->q->mu);
+  aev__queue_lock(w->q);
   w->pending = 0;
   int stopped = w->stopped;
   pthread_mutex_unlock(&w->q->mu);
@@ -60,7 +60,7 @@ void aev__queue_watch_notify_locked(aev_queue *q) {
 static void timer_task(void *arg, int cancelled) {
   aev__queue_watch *w = arg;
   if (!cancelled) {
-    pthread_mutex_lock(&w->q->mu);
+    aev__queue_lock(w->q);
     post_locked(w);
     pthread_mutex_unlock(&w->q->mu);
   }
@@ -78,7 +78,7 @@ int aev__queue_watch_new(aev_queue *q, aev__queue_watch_fn fn, void *user,
   w->release = release;
   w->refs = 1;
   aev__timer_init(&w->timer, timer_task, w, NULL);
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   w->next = q->watches;
   q->watches = w;
   post_locked(w); /* messages may be waiting already */
@@ -90,7 +90,7 @@ int aev__queue_watch_new(aev_queue *q, aev__queue_watch_fn fn, void *user,
 void aev__queue_watch_rearm(aev__queue_watch *w) {
   aev_queue *q = w->q;
   aev__sched *s = aev__broker_sched(q->res.broker);
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   if (!w->stopped) {
     int64_t next = aev__store_next_change(q, aev__queue_now_mono(q));
     if (next != INT64_MAX) {
@@ -106,7 +106,7 @@ void aev__queue_watch_rearm(aev__queue_watch *w) {
 void aev__queue_watch_free(aev__queue_watch *w) {
   if (!w) return;
   aev_queue *q = w->q;
-  pthread_mutex_lock(&q->mu);
+  aev__queue_lock(q);
   w->stopped = 1;
   for (aev__queue_watch **p = &q->watches; *p; p = &(*p)->next)
     if (*p == w) {

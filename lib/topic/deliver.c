@@ -83,16 +83,10 @@ static aev__fanview *view_new(aev_topic *t) {
   return v;
 }
 
-static void view_free(aev__fanview *v) {
+void aev__fanview_free(aev__fanview *v) {
   for (size_t i = 0; i < v->set->n; i++) aev__subconf_unref(v->conf[i]);
   aev__subset_unref(v->set);
   free(v);
-}
-
-/* Before its retirement a view's refs counts only drops, so it stays below
- * zero; retirement adds the takes, after which the last drop finds zero. */
-void aev__fanview_drop(aev__fanview *v) {
-  if (v && atomic_fetch_sub(&v->refs, 1) == 1) view_free(v);
 }
 
 /* No publish takes v any more (it is no longer the topic's view): taken is
@@ -101,7 +95,7 @@ void aev__fanview_retire(aev__fanview *v) {
   if (!v) return;
   /* Read before the add: once it is done, the last drop may free v. */
   long taken = v->taken;
-  if (atomic_fetch_add(&v->refs, taken) + taken == 0) view_free(v);
+  if (atomic_fetch_add(&v->refs, taken) + taken == 0) aev__fanview_free(v);
 }
 
 aev__fanview *aev__topic_take_view(aev_topic *t) {
@@ -110,7 +104,7 @@ aev__fanview *aev__topic_take_view(aev_topic *t) {
   return v;
 }
 
-int aev__fan_take(aev_topic *t, aev__fan *f) {
+int aev__fan_build(aev_topic *t, aev__fan *f) {
   memset(f, 0, sizeof *f);
   if (!t->subs || !t->subs->n) return AEV_OK;
   if (!t->view || t->view->gen != t->gen) {
@@ -122,12 +116,6 @@ int aev__fan_take(aev_topic *t, aev__fan *f) {
   f->v = t->view;
   f->v->taken++;
   return AEV_OK;
-}
-
-void aev__fan_free(aev__fan *f) {
-  aev__fanview_drop(f->v);
-  aev__fanview_retire(f->replaced);
-  memset(f, 0, sizeof *f);
 }
 
 static void job_free(job *j) {
@@ -463,9 +451,26 @@ static int deliver_one(aev_topic *t, aev__fan *f, sieve *sv, size_t i, aev__note
  * references and records at once. 0 when the notification needs the full
  * path. */
 static int plain_begin(aev__fan *f, aev__note *n, const aev__qtime *now, aev__qput *put) {
-  return f->v->plain_raw && !n->attrs.publish_text &&
-         aev__note_plain_put(n, f->v->plain_raw, now, put) == AEV_OK;
+  if (!f->v->plain_raw || n->attrs.publish_text ||
+      atomic_load_explicit(&n->sqs_body, memory_order_relaxed))
+    return 0;
+  /* The raw body is made here, the fan-out's first step, so no delivery
+   * has made it yet and no other thread can see it before it is
+   * published. A heap note keeps a reference to it (sqs_body); a local
+   * note, which lives only as long as its fan-out, none: its plain sends
+   * may take every reference, and a send that fails makes its own on the
+   * full path (aev__note_sqs_body). */
+  const char *m = n->per_protocol ? aev__note_message(n, "sqs") : n->message;
+  aev__qbody *b;
+  if (aev__qput_new(put, m, aev__note_message_len(n, m), f->v->plain_raw, !n->local, now,
+                    &b) != AEV_OK)
+    return 0;
+  if (!n->local) atomic_store_explicit(&n->sqs_body, b, memory_order_release);
+  return 1;
 }
+
+/* The most queues one aev__qput_run call takes (a stack array's). */
+#define PLAIN_RUN 16
 
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *at) {
   if (!f->v) {
@@ -483,17 +488,24 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *at) 
   int plain = plain_begin(f, n, &now, &put);
   int64_t delivered = 0, missed = 0;
   const aev__fanview *v = f->v;
-  for (size_t i = 0; i < v->set->n; i++) {
-    int p = v->how[i] == AEV__HOW_PLAIN;
-    if (plain && p && aev__qput_one(&put, endpoint_queue(t, v->set->s[i])) == AEV_OK) {
-      delivered += !f->counted;
-      continue;
+  for (size_t i = 0; i < v->set->n;) {
+    /* Consecutive plain sends go to the queues in one call a run. */
+    if (plain && v->how[i] == AEV__HOW_PLAIN) {
+      aev_queue *qs[PLAIN_RUN];
+      size_t k = 0;
+      do qs[k] = endpoint_queue(t, v->set->s[i + k]);
+      while (++k < PLAIN_RUN && i + k < v->set->n && v->how[i + k] == AEV__HOW_PLAIN);
+      size_t sent = aev__qput_run(&put, qs, k);
+      if (!f->counted) delivered += (int64_t)sent;
+      i += sent;
+      if (sent == k) continue;
     }
     /* A plain send that fails takes the full path, which words the error
      * and retries by the policy. */
-    int d = deliver_one(t, f, sv, i, n, &now);
+    int p = v->how[i] == AEV__HOW_PLAIN, d = deliver_one(t, f, sv, i, n, &now);
     if (p && f->counted) missed += !d;
     else delivered += d;
+    i++;
   }
   if (delivered) aev__topic_count(t, AEV__C_DELIVERED, delivered);
   if (missed) {

@@ -27,8 +27,8 @@ void aev__note_unref(aev__note *n) {
   if (n->local) {
     /* All a local note owns (see note_local in publish.c): no texts,
      * attributes or envelope, only the shared body and the heap copy. */
-    aev__qbody_unref(n->sqs_body);
-    aev__note_unref(n->heap);
+    if (n->sqs_body) aev__qbody_unref(n->sqs_body);
+    if (n->heap) aev__note_unref(n->heap);
     return;
   }
   if (atomic_load_explicit(&n->refs, memory_order_acquire) != 1 && --n->refs > 0) return;
@@ -234,17 +234,12 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
   return out;
 }
 
-/* The length of m, a message of n's. */
-static size_t message_len(const aev__note *n, const char *m) {
-  return m == n->message ? n->message_len : strlen(m);
-}
-
 /* The raw sqs body, made once per notification. */
 static int shared_sqs_body(aev__note *n, uint32_t recs, aev__qbody **out) {
   aev__qbody *b = atomic_load(&n->sqs_body), *none = NULL;
   if (!b) {
     const char *m = aev__note_message(n, "sqs");
-    int rc = aev__qbody_new(m, message_len(n, m), recs, &b);
+    int rc = aev__qbody_new(m, aev__note_message_len(n, m), recs, &b);
     if (rc != AEV_OK) return rc;
     if (!atomic_compare_exchange_strong(&n->sqs_body, &none, b)) {
       aev__qbody_unref(b);
@@ -253,20 +248,6 @@ static int shared_sqs_body(aev__note *n, uint32_t recs, aev__qbody **out) {
   }
   aev__qbody_ref(b);
   *out = b;
-  return AEV_OK;
-}
-
-int aev__note_plain_put(aev__note *n, uint32_t sends, const aev__qtime *now, aev__qput *put) {
-  if (atomic_load_explicit(&n->sqs_body, memory_order_relaxed)) return AEV_ERR_UNSUPPORTED;
-  const char *m = aev__note_message(n, "sqs");
-  aev__qbody *b;
-  int rc = aev__qbody_new(m, message_len(n, m), sends, &b);
-  if (rc != AEV_OK) return rc;
-  /* A local note lives only as long as its fan-out: its plain sends may
-   * take every reference to the body, and a send that fails makes its own
-   * (shared_sqs_body) on the full path. */
-  aev__qput_begin(put, b, sends, !n->local, now);
-  if (!n->local) atomic_store_explicit(&n->sqs_body, b, memory_order_release);
   return AEV_OK;
 }
 

@@ -117,7 +117,7 @@ static void note_fill(aev__note *n, aev_topic *t, const uint64_t id_bits[2],
   n->fifo = t->conf.fifo;
   n->sigver = t->conf.signature_version;
   n->topic_arn = t->res.arn;
-  n->region = aev_broker_region(t->res.broker);
+  n->region = t->region;
 }
 
 /* A publish whose deliveries are all plain raw sends reads only the
@@ -126,17 +126,15 @@ static void note_fill(aev__note *n, aev_topic *t, const uint64_t id_bits[2],
  * compiles to a slow-starting rep stos on every such publish; a field
  * added to aev__note needs its line here. id is written before it is read
  * (aev__note_id_text). */
-static aev__note *note_local(aev__note *n, aev_topic *t, const aev__pub_req *r,
-                             aev__sns_attrs *attrs, const uint64_t id_bits[2],
-                             int64_t published_ms) {
+static inline aev__note *note_local(aev__note *n, aev_topic *t, const aev__pub_req *r,
+                             const uint64_t id_bits[2], int64_t published_ms) {
   atomic_init(&n->refs, 1);
   memset(n->seq, 0, sizeof n->seq); /* the caller may copy it all out */
   n->group = n->dedup = n->subject = NULL;
   n->message = r->message;
   n->message_len = r->len;
   n->per_protocol = NULL;
-  n->attrs = *attrs; /* empty: local notes have no attributes */
-  memset(attrs, 0, sizeof *attrs);
+  n->attrs = (aev__sns_attrs){0}; /* local notes have no attributes */
   n->raw_attrs = (aev__attrs){0};
   n->raw_attrs_bad = 0;
   atomic_init(&n->env, NULL);
@@ -261,21 +259,64 @@ static int fifo_publish(aev_topic *t, aev__note *n, const aev__pub_req *r, int64
   return rc;
 }
 
+/* Whether a request is the common publish, taken by publish_plain (mu
+ * held): a message alone, within the size limit, to a live standard topic
+ * whose subscribers, as its current view has them, all take plain raw
+ * sends (or none). Anything else takes the full path. */
+static int plain(const aev_topic *t, const aev__pub_req *r, const aev__sns_attrs *attrs) {
+  const aev__fanview *v = t->view;
+  int max = t->conf.max_size ? t->conf.max_size : AEV__SNS_DEFAULT_MAX_SIZE;
+  return r->message && r->len && r->len <= (size_t)max && !r->subject && !r->structure_json &&
+         !r->group && !r->dedup && !r->dry && !attrs->publish_text && !t->conf.fifo &&
+         !t->res.deleted && v && v->gen == t->gen && v->all_plain;
+}
+
+/* The common publish (see plain), entered with mu held: the lock hold
+ * takes the view and counts the publish, and the note stays local. */
+static int publish_plain(aev_topic *t, const aev__pub_req *r, char *id_out, char *seq_out) {
+  aev__fanview *v = t->view;
+  v->taken++;
+  aev__fan f = {.v = v, .counted = v->plain_raw};
+  count_published(t, r, 1);
+  aev__topic_count_locked(&t->plain_delivered, f.counted);
+  uint64_t id_bits[2] = {0};
+  if (id_out) {
+    id_bits[0] = aev__rng_next(&t->rng);
+    id_bits[1] = aev__rng_next(&t->rng);
+  }
+  pthread_mutex_unlock(&t->mu);
+  aev__qtime now;
+  aev__qtime_now(t->res.broker, &now);
+  aev__note n;
+  note_local(&n, t, r, id_bits, now.epoch);
+  if (id_out) {
+    aev__note_id_text(&n);
+    memcpy(id_out, n.id, AEV_TOPIC_MESSAGE_ID_SIZE);
+  }
+  if (seq_out) memcpy(seq_out, n.seq, AEV_TOPIC_SEQUENCE_NUMBER_SIZE);
+  aev__fanout(t, &f, &n, &now);
+  aev__note_unref(&n);
+  return AEV_OK;
+}
+
 int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
                            char *seq_out) {
-  int rc = aev__topic_check(t);
+  /* A live topic costs no call. */
+  int rc = t && !t->res.deleted ? AEV_OK : aev__topic_check(t);
   if (rc != AEV_OK) return rc;
   /* Parsed before the lock, though the request's own errors come first. */
-  aev__sns_attrs attrs;
-  int attrs_rc = r->parsed ? aev__sns_attrs_copy(r->parsed, &attrs)
-                           : aev__sns_attrs_parse(r->attrs, r->where, &attrs);
+  aev__sns_attrs attrs = {0};
+  int attrs_rc = r->parsed  ? aev__sns_attrs_copy(r->parsed, &attrs)
+                 : r->attrs ? aev__sns_attrs_parse(r->attrs, r->where, &attrs)
+                            : AEV_OK;
   json_t *structure;
   aev__fan f = {0};
   uint64_t id_bits[2] = {0};
-  /* One lock hold checks the request against the topic's settings, draws
-   * the id and, on standard topics, takes the subscribers this publish
-   * goes to and counts it. */
+  /* One lock hold checks the request against the topic's settings, on
+   * standard topics takes the subscribers this publish goes to and counts
+   * it, and draws the id. */
   pthread_mutex_lock(&t->mu);
+  if (attrs_rc == AEV_OK && plain(t, r, &attrs)) return publish_plain(t, r, id_out, seq_out);
   rc = check(t, r, &structure);
   int fifo = t->conf.fifo, go = rc == AEV_OK && !r->dry && !fifo;
   if (go && t->res.deleted) rc = aev__sns_not_found("Topic");
@@ -283,10 +324,6 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   int max = t->conf.max_size ? t->conf.max_size : AEV__SNS_DEFAULT_MAX_SIZE;
   if (rc == AEV_OK && r->len + attrs.size > (size_t)max)
     rc = aev__sns_invalid("Invalid parameter: Message too long");
-  if (rc == AEV_OK && !r->dry) {
-    id_bits[0] = aev__rng_next(&t->rng);
-    id_bits[1] = aev__rng_next(&t->rng);
-  }
   if (rc == AEV_OK && go) rc = aev__fan_take(t, &f);
   if (rc == AEV_OK && go) {
     count_published(t, r, 1);
@@ -296,6 +333,14 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
       f.counted = f.v->plain_raw;
       aev__topic_count_locked(&t->plain_delivered, f.counted);
     }
+  }
+  /* The id only where something reads it: the caller, FIFO deduplication,
+   * and deliveries other than raw sqs bodies (which carry no SNS message
+   * id). Nothing else can observe an id, so none is drawn otherwise. */
+  int want_id = id_out || fifo || (f.v && f.v->need_id);
+  if (rc == AEV_OK && !r->dry && want_id) {
+    id_bits[0] = aev__rng_next(&t->rng);
+    id_bits[1] = aev__rng_next(&t->rng);
   }
   pthread_mutex_unlock(&t->mu);
   /* Without attributes, Subject or MessageStructure, plain raw sends read
@@ -307,7 +352,7 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   aev__qtime now = {0};
   if (rc == AEV_OK && !r->dry) aev__qtime_now(t->res.broker, &now);
   aev__note on_stack, *n = NULL;
-  if (local) n = note_local(&on_stack, t, r, &attrs, id_bits, now.epoch);
+  if (local) n = note_local(&on_stack, t, r, id_bits, now.epoch);
   else if (rc == AEV_OK && !r->dry &&
            !(n = note_new(t, r, structure, &attrs, id_bits, now.epoch))) {
     rc = aev__nomem();
@@ -324,9 +369,7 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
     aev__fan_free(&f);
     return rc;
   }
-  /* The id's text only where something reads it: raw sqs deliveries carry
-   * no SNS message id. */
-  if (id_out || fifo || (f.v && f.v->need_id)) aev__note_id_text(n);
+  if (want_id) aev__note_id_text(n);
   if (fifo) rc = fifo_publish(t, n, r, n->published_ms);
   else aev__fanout(t, &f, n, &now);
   if (rc == AEV_OK) {

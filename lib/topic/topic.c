@@ -117,6 +117,7 @@ static int topic_new(aev_broker *b, const char *name, aev__tconf *conf,
   t->conf = *conf;
   t->next_seq = 10000000000000000000ULL; /* AWS's FIFO numbers have 20 digits */
   aev__rng_seed(&t->rng, aev__broker_random(b));
+  t->region = aev_broker_region(b);
   int rc = aev__resource_init(&t->res, b, AEV__KIND_TOPIC, name, topic_destroy,
                               topic_shutdown);
   if (rc != AEV_OK || (conf->fifo && !t->strand)) {

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "awsevents/pattern.h"
 #include "awsevents/queue.h"
@@ -15,6 +16,7 @@
 #include "core/ids.h"
 #include "core/registry.h"
 #include "core/sched.h"
+#include "core/threads.h"
 #include "queue/queue.h"
 
 #define AEV__SNS_DEFAULT_MAX_SIZE 262144
@@ -122,6 +124,10 @@ void aev__note_unref(aev__note *n);
 /* The message for a protocol ("sqs", "http", ...): its own entry of a
  * MessageStructure=json message, else the default. */
 const char *aev__note_message(const aev__note *n, const char *protocol);
+/* The length of m, a message of n's. */
+static inline size_t aev__note_message_len(const aev__note *n, const char *m) {
+  return m == n->message ? n->message_len : strlen(m);
+}
 /* The enveloped body for a subscription (malloc'd, *len bytes). */
 char *aev__note_envelope(aev__note *n, const char *protocol,
                          const char *sub_arn, size_t *len);
@@ -134,13 +140,6 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
  * refuses. */
 int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,
                        aev__qbody **out);
-/* The fan-out's plain raw sends (put, begun for sends of them) of the raw
- * body, made here: the fan-out's first step, so no delivery has made it yet
- * and no other thread can see it before it is published. A heap note keeps
- * a reference to it (sqs_body); a local note none, so the sends' last
- * reference may free it. A status when it exists already or cannot be made
- * (the sends then take the full path). */
-int aev__note_plain_put(aev__note *n, uint32_t sends, const aev__qtime *now, aev__qput *put);
 /* ISO-8601 UTC with milliseconds, as SNS writes Timestamp. */
 void aev__iso_ms(int64_t ms, char out[32]);
 
@@ -246,6 +245,7 @@ extern const char *const aev__topic_counter_names[AEV__C_COUNT];
 
 struct aev_topic {
   aev__resource res; /* first: the registry's view */
+  const char *region; /* the broker's (which the topic holds), for notes */
   _Atomic int64_t counters[AEV__C_COUNT];
   /* Part of NumberOfNotificationsDelivered, written only under mu: a
    * standard topic's plain raw sends, counted by the publish's lock hold
@@ -351,11 +351,26 @@ typedef struct aev__fanview {
   unsigned char filtered[2];
 } aev__fanview;
 
+/* Frees a view its last reference was dropped from. */
+void aev__fanview_free(aev__fanview *v);
 /* Drop a publish's reference to a view (taken by aev__fan_take), and the
  * topic's once the view is no longer t->view; the last reference may
  * release subscriptions' callbacks, so no lock may be held. NULL does
- * nothing. */
-void aev__fanview_drop(aev__fanview *v);
+ * nothing. Before its retirement a view's refs counts only drops, so it
+ * stays below zero; retirement adds the takes, after which the last drop
+ * finds zero. Inline: every publish with subscribers makes one, which in a
+ * process of one thread is a plain decrement rather than a locked one. */
+static inline void aev__fanview_drop(aev__fanview *v) {
+  if (!v) return;
+  long left;
+  if (aev__single_threaded()) {
+    left = atomic_load_explicit(&v->refs, memory_order_relaxed) - 1;
+    atomic_store_explicit(&v->refs, left, memory_order_relaxed);
+  } else {
+    left = atomic_fetch_sub(&v->refs, 1) - 1;
+  }
+  if (left == 0) aev__fanview_free(v);
+}
 void aev__fanview_retire(aev__fanview *v);
 
 /* One publish's fan-out. */
@@ -367,9 +382,23 @@ typedef struct aev__fan {
   uint32_t counted;
 } aev__fan;
 
-/* Fills f from t (mu held). */
-int aev__fan_take(aev_topic *t, aev__fan *f);
-void aev__fan_free(aev__fan *f);
+/* Fills f from t (mu held) when the topic's view is out of date. */
+int aev__fan_build(aev_topic *t, aev__fan *f);
+/* Fills f from t (mu held). Inline for the common case, a view that is
+ * current: a view of the topic's generation was built from its subscriber
+ * snapshot of that generation, which had subscribers. */
+static inline int aev__fan_take(aev_topic *t, aev__fan *f) {
+  aev__fanview *v = t->view;
+  if (!v || v->gen != t->gen) return aev__fan_build(t, f);
+  v->taken++;
+  *f = (aev__fan){.v = v};
+  return AEV_OK;
+}
+static inline void aev__fan_free(aev__fan *f) {
+  aev__fanview_drop(f->v);
+  if (f->replaced) aev__fanview_retire(f->replaced);
+  *f = (aev__fan){0};
+}
 /* Delivers n to every subscriber of f (no lock held) as sent at now (NULL:
  * the clock's time); takes f over. */
 void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *now);
