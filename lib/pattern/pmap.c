@@ -131,3 +131,109 @@ void aev__pmap_free(pmap *m) {
 size_t aev__pmap_memory(const pmap *m) {
   return m->cap * sizeof(pmap_entry) + m->kcap + m->kucap * sizeof(pmap_key);
 }
+
+static int imap_grow(pm_imap *m, pm_imap_rehash rehash, const void *ctx) {
+  size_t cap = m->cap ? m->cap * 2 : 16;
+  pm_imap_entry *e = aev__pm_zalloc(cap * sizeof *e);
+  if (!e) return AEV_ERR_NOMEM;
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!m->e[i].v[0]) continue;
+    size_t j = rehash(ctx, m->e[i].key) & (cap - 1);
+    while (e[j].v[0]) j = (j + 1) & (cap - 1);
+    e[j] = m->e[i];
+  }
+  free(m->e);
+  m->e = e;
+  m->cap = cap;
+  return AEV_OK;
+}
+
+int aev__pm_imap_put(pm_imap *m, uint64_t key, uint32_t h, uint32_t v0, pm_imap_rehash rehash,
+                     const void *ctx, uint32_t **slot, int *added) {
+  uint32_t *found = aev__pm_imap_get_h(m, key, h);
+  if (found) {
+    *slot = found;
+    *added = 0;
+    return AEV_OK;
+  }
+  if ((m->n + 1) * 4 > m->cap * 3 && imap_grow(m, rehash, ctx)) return AEV_ERR_NOMEM;
+  size_t mask = m->cap - 1, i = h & mask;
+  while (m->e[i].v[0]) i = (i + 1) & mask;
+  m->e[i] = (pm_imap_entry){key, {v0, 0}};
+  m->n++;
+  *slot = m->e[i].v;
+  *added = 1;
+  return AEV_OK;
+}
+
+void aev__pm_imap_free(pm_imap *m) {
+  free(m->e);
+  memset(m, 0, sizeof *m);
+}
+
+size_t aev__pm_imap_memory(const pm_imap *m) { return m->cap * sizeof(pm_imap_entry); }
+
+static uint32_t dict_hash(const pm_dict_entry *e) {
+  uint32_t n = e->bn & 15;
+  return n == PM_DICT_LONG ? (uint32_t)(e->key >> 32)
+                           : aev__pmap_hash_w(0, e->bn >> 4, NULL, n, e->key);
+}
+
+static int dict_grow(pm_dict *d) {
+  size_t cap = d->cap ? d->cap * 2 : 16;
+  pm_dict_entry *e = aev__pm_zalloc(cap * sizeof *e);
+  if (!e) return AEV_ERR_NOMEM;
+  for (size_t i = 0; i < d->cap; i++) {
+    if (!d->e[i].id) continue;
+    size_t j = dict_hash(&d->e[i]) & (cap - 1);
+    while (e[j].id) j = (j + 1) & (cap - 1);
+    e[j] = d->e[i];
+  }
+  free(d->e);
+  d->e = e;
+  d->cap = cap;
+  return AEV_OK;
+}
+
+int aev__pm_dict_put(pm_dict *d, uint32_t b, const void *p, size_t n, uint32_t *id) {
+  uint64_t last = aev__pmap_word(p, n);
+  uint32_t h = aev__pmap_hash_w(0, b, p, n, last);
+  if ((*id = aev__pm_dict_get(d, h, b, p, n, last))) return AEV_OK;
+  if (b >= 1u << 28 || d->n + 1 >= UINT32_MAX) return AEV_ERR_NOMEM;
+  if ((d->n + 1) * 4 > d->cap * 3 && dict_grow(d)) return AEV_ERR_NOMEM;
+  uint64_t key = last;
+  uint32_t bn = b << 4 | (uint32_t)n;
+  if (n > 8) {
+    size_t need = d->klen + 4 + n;
+    if (need > UINT32_MAX) return AEV_ERR_NOMEM;
+    if (need > d->kcap) {
+      size_t kcap = d->kcap ? d->kcap : 256;
+      while (kcap < need) kcap *= 2;
+      char *k = realloc(d->keys, kcap);
+      if (!k) return AEV_ERR_NOMEM;
+      d->keys = k;
+      d->kcap = kcap;
+    }
+    uint32_t len = (uint32_t)n;
+    memcpy(d->keys + d->klen, &len, 4);
+    memcpy(d->keys + d->klen + 4, p, n);
+    key = (uint64_t)h << 32 | d->klen;
+    bn = b << 4 | PM_DICT_LONG;
+    d->klen = need;
+  }
+  size_t mask = d->cap - 1, i = h & mask;
+  while (d->e[i].id) i = (i + 1) & mask;
+  d->e[i] = (pm_dict_entry){key, bn, (uint32_t)++d->n};
+  *id = (uint32_t)d->n;
+  return AEV_OK;
+}
+
+void aev__pm_dict_free(pm_dict *d) {
+  free(d->e);
+  free(d->keys);
+  memset(d, 0, sizeof *d);
+}
+
+size_t aev__pm_dict_memory(const pm_dict *d) {
+  return d->cap * sizeof(pm_dict_entry) + d->kcap;
+}

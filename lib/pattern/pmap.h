@@ -126,6 +126,123 @@ int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
 
 void aev__pmap_free(pmap *m);
 
+/* A map from 64-bit keys to two words, for the tables that a match or an
+ * add reaches at random and that need no key bytes: an entry is 16 bytes,
+ * four to a cache line, and the table is at most three quarters full. An
+ * entry whose first word is 0 is empty, so an owner never stores 0 there.
+ * Where a key goes is the owner's choice: any hash of it that the owner
+ * can work out again from the key alone (its rehash function), such as
+ * aev__pm_imap_hash(). Entries are never deleted. */
+typedef struct pm_imap_entry {
+  uint64_t key;
+  uint32_t v[2];
+} pm_imap_entry;
+
+typedef struct pm_imap {
+  pm_imap_entry *e;
+  size_t cap, n; /* cap is a power of two */
+} pm_imap;
+
+/* Never 0: a hash of a 64-bit key (or of two 32-bit words). */
+static inline uint32_t aev__pm_imap_hash(uint64_t key) {
+  uint64_t x = key * 0x9e3779b97f4a7c15ULL;
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ULL;
+  uint32_t h = (uint32_t)(x >> 32);
+  return h ? h : 1;
+}
+
+/* The two words under key (hash h), or NULL when it is absent. */
+static inline uint32_t *aev__pm_imap_get_h(const pm_imap *m, uint64_t key, uint32_t h) {
+  if (!m->cap) return NULL;
+  size_t mask = m->cap - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    pm_imap_entry *e = &m->e[i];
+    if (!e->v[0]) return NULL;
+    if (e->key == key) return e->v;
+  }
+}
+
+static inline void aev__pm_imap_prefetch(const pm_imap *m, uint32_t h) {
+  if (m->cap) __builtin_prefetch(&m->e[h & (m->cap - 1)]);
+}
+
+typedef uint32_t (*pm_imap_rehash)(const void *ctx, uint64_t key);
+
+/* Inserts key (hash h) with first word v0 (not 0) and second word 0 if
+ * absent; *slot points at the stored words either way and *added says
+ * which. Growing the table rehashes every key with rehash(ctx, key).
+ * Returns AEV_OK or AEV_ERR_NOMEM. */
+int aev__pm_imap_put(pm_imap *m, uint64_t key, uint32_t h, uint32_t v0, pm_imap_rehash rehash,
+                     const void *ctx, uint32_t **slot, int *added);
+void aev__pm_imap_free(pm_imap *m);
+size_t aev__pm_imap_memory(const pm_imap *m);
+
+/* A dictionary from (b, bytes) to ids 1, 2, 3... in the order the keys
+ * were added, in 16-byte entries (four to a cache line) at most three
+ * quarters full, so that a big one still fits a core's own cache: keys of
+ * up to 8 bytes are kept in the entry (as aev__pmap_word() packs them)
+ * with b << 4 | length, longer ones in the arena after their length (the
+ * entry holds their hash << 32 | offset, and b << 4 | 15, so that a probe
+ * past another long key of the same b rarely reads the arena). b must be
+ * below 1 << 28. Keys are never deleted. */
+typedef struct pm_dict_entry {
+  uint64_t key;
+  uint32_t bn;
+  uint32_t id; /* 0 = empty */
+} pm_dict_entry;
+
+typedef struct pm_dict {
+  pm_dict_entry *e;
+  size_t cap, n; /* cap is a power of two */
+  char *keys;
+  size_t klen, kcap;
+} pm_dict;
+
+#define PM_DICT_LONG 15u
+
+static inline int aev__pm_dict_long_is(const pm_dict *d, const pm_dict_entry *e,
+                                       const void *p, size_t n) {
+  const char *k = d->keys + (uint32_t)e->key;
+  uint32_t len;
+  memcpy(&len, k, 4);
+  if (len != n) return 0;
+  /* Word by word, the last one overlapping: most values are short. */
+  const char *s = p;
+  uint64_t x, y;
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    memcpy(&x, k + 4 + i, 8);
+    memcpy(&y, s + i, 8);
+    if (x != y) return 0;
+  }
+  memcpy(&x, k + 4 + n - 8, 8);
+  memcpy(&y, s + n - 8, 8);
+  return x == y;
+}
+
+/* The id of (b, p[0..n)), whose aev__pmap_word() is last and
+ * aev__pmap_hash_w(0, b, p, n, last) is h; 0 when absent. */
+static inline uint32_t aev__pm_dict_get(const pm_dict *d, uint32_t h, uint32_t b,
+                                        const void *p, size_t n, uint64_t last) {
+  if (!d->cap) return 0;
+  size_t mask = d->cap - 1;
+  const int is_short = n <= 8;
+  const uint32_t bn = b << 4 | (is_short ? (uint32_t)n : PM_DICT_LONG);
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    const pm_dict_entry *e = &d->e[i];
+    if (!e->id) return 0;
+    if (e->bn != bn) continue;
+    if (is_short ? e->key == last : e->key >> 32 == h && aev__pm_dict_long_is(d, e, p, n))
+      return e->id;
+  }
+}
+
+/* The id of (b, p[0..n)) in *id, given the next one if it was absent.
+ * Returns AEV_OK or AEV_ERR_NOMEM (also when b or the arena is too big). */
+int aev__pm_dict_put(pm_dict *d, uint32_t b, const void *p, size_t n, uint32_t *id);
+void aev__pm_dict_free(pm_dict *d);
+size_t aev__pm_dict_memory(const pm_dict *d);
+
 /* Zeroed memory for a table that lookups reach at random: aligned on
  * cache lines, and from 2 MiB on, aligned on and advised into transparent
  * huge pages. Freed with free(). */
