@@ -84,8 +84,7 @@ typedef struct vmach {
 } vmach;
 
 /* Values-map entries name their single next state directly when they have
- * one (the common case), else a target list in tg (index + 1, as an entry's
- * first word is never 0). A direct entry whose
+ * one (the common case), else a target list in tg. A direct entry whose
  * state is a leaf (no field onward) also keeps in its owner's word what
  * the leaf accepts, so a match accepts it without loading the state: in a
  * big set nearly every match ends on a leaf, each a cache miss of its own
@@ -125,20 +124,9 @@ struct pm_machine {
   size_t nleaves, cleaves;
   uint32_t npaths;
   pm_paths paths; /* path -> PM_PATH_PREFIX | id + 1 */
-  pmap trans;  /* (state, path) -> value machine or NO_VM */
+  pm_imap trans; /* state << 32 | path -> (1, value machine or NO_VM) */
   pmap conds;  /* (state, path, condition bytes) -> next state */
-  /* A value a pattern names on a path, under a kind, gets an id (from 1):
-   * a match looks each of the event's values up here once, and then each
-   * transition by two numbers, in a map of 16-byte entries about a quarter
-   * the size of one keyed by the bytes (the part of a big set's automaton
-   * that a match reaches at random). */
-  pm_dict vids;   /* (path << 3 | kind, value bytes) -> value id */
-  pm_imap values; /* state << 32 | value id -> next state(s), leaf word */
-  /* Each value id's hash in vids. A values key goes where pair_hash() of
-   * its state and this hash says, so a match finds a field's bucket (and
-   * asks the filter) without first looking its value's id up. */
-  uint32_t *vhash;
-  size_t cvhash;
+  pmap values; /* (state, path << 3 | kind, value bytes) -> next state(s) */
   pmap absent; /* state -> index in ab */
   /* A blocked Bloom filter of the values map's keys (by their hashes),
    * 8 to 16 bits a key, so a lookup of a value no pattern names from that
@@ -232,11 +220,9 @@ void aev__pm_machine_free(pm_machine *m) {
   free(m->vm);
   free(m->tg);
   aev__pm_paths_free(&m->paths);
-  aev__pmap_free(&m->trans);
+  aev__pm_imap_free(&m->trans);
   aev__pmap_free(&m->conds);
-  aev__pm_dict_free(&m->vids);
-  aev__pm_imap_free(&m->values);
-  free(m->vhash);
+  aev__pmap_free(&m->values);
   free(m->filter);
   free(m->key.p);
   free(m);
@@ -247,7 +233,7 @@ static size_t sv_memory(const svec *s) { return s->lg ? (size_t)4 << s->lg : 0; 
 size_t aev__pm_machine_memory(const pm_machine *m) {
   size_t total = sizeof *m + m->cst * (sizeof *m->st + sizeof *m->org) + m->cvm * sizeof *m->vm +
                  m->ctg * sizeof *m->tg + m->cleaves * sizeof *m->leaves +
-                 m->fwords * sizeof *m->filter + m->cvhash * sizeof *m->vhash;
+                 m->fwords * sizeof *m->filter;
   for (size_t i = 0; i < m->nst; i++)
     total += sv_memory(&m->st[i].paths) + sv_memory(&m->st[i].accept);
   total += m->cab * sizeof *m->ab + aev__pmap_memory(&m->absent);
@@ -257,24 +243,12 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
     for (int j = 0; j < L_N; j++) total += m->vm[i].len[j].cap * 4;
   }
   for (size_t i = 0; i < m->ntg; i++) total += m->tg[i].cap * 4;
-  return total + aev__pm_paths_memory(&m->paths) + aev__pmap_memory(&m->trans) +
-         aev__pmap_memory(&m->conds) + aev__pm_dict_memory(&m->vids) +
-         aev__pm_imap_memory(&m->values);
+  return total + aev__pm_paths_memory(&m->paths) + aev__pm_imap_memory(&m->trans) +
+         aev__pmap_memory(&m->conds) + aev__pmap_memory(&m->values);
 }
 
 uint32_t aev__pm_machine_path(const void *ctx, const char *p, size_t n) {
   return aev__pm_paths_get(&((const pm_machine *)ctx)->paths, p, n);
-}
-
-/* Where the values map keeps (and the filter marks) the key of a value
- * from state: by the state and the value's hash in vids. */
-static inline uint32_t pair_hash(uint32_t state, uint32_t vhash) {
-  return aev__pm_imap_hash((uint64_t)state << 32 | vhash);
-}
-
-static uint32_t values_rehash(const void *ctx, uint64_t key) {
-  const pm_machine *m = ctx;
-  return pair_hash((uint32_t)(key >> 32), m->vhash[(uint32_t)key]);
 }
 
 /* The filter's word for a values-map hash, and the three bits in it. */
@@ -306,7 +280,7 @@ static void filter_put(pm_machine *m, uint32_t h) {
     uint64_t *f = calloc(words, sizeof *f);
     if (f) {
       for (size_t i = 0; i < m->values.cap; i++)
-        if (m->values.e[i].v[0]) filter_add(f, words, values_rehash(m, m->values.e[i].key));
+        if (m->values.e[i].h) filter_add(f, words, m->values.e[i].h);
       free(m->filter);
       m->filter = f;
       m->fwords = words;
@@ -393,33 +367,17 @@ static int cond_key(const pm_cond *k, buf *b) {
   return rc ? AEV_ERR_NOMEM : AEV_OK;
 }
 
-/* The values-map key of a hashed matcher on path from state (state << 32
- * | the id of its value) and its hash. Its value gets an id if it has none
- * when add is set; else such a value leaves *key 0, which no entry has. */
-static int value_key(pm_machine *m, uint32_t state, uint32_t path, const pm_matcher *x,
-                     int add, uint64_t *key, uint32_t *h) {
-  const void *p = x->s.s;
-  size_t n = x->s.len;
-  unsigned char num[8];
+/* A hashed matcher's values-map key: kind and bytes. */
+static uint32_t value_key(uint32_t path, const pm_matcher *x, unsigned char num[8],
+                          const void **key, size_t *klen) {
+  *key = x->s.s;
+  *klen = x->s.len;
   if (x->kind == PM_EXACT_NUM) {
     num_key(x->num, num);
-    p = num;
-    n = 8;
+    *key = num;
+    *klen = 8;
   }
-  uint32_t b = path << 3 | (uint32_t)x->kind, vid;
-  uint64_t last = aev__pmap_word(p, n);
-  uint32_t vh = aev__pmap_hash_w(0, b, p, n, last);
-  if (add) {
-    if (grow((void **)&m->vhash, &m->cvhash, m->vids.n + 2, sizeof *m->vhash) ||
-        aev__pm_dict_put(&m->vids, b, p, n, &vid))
-      return AEV_ERR_NOMEM;
-    m->vhash[vid] = vh;
-  } else {
-    vid = aev__pm_dict_get(&m->vids, vh, b, p, n, last);
-  }
-  *key = vid ? (uint64_t)state << 32 | vid : 0;
-  *h = pair_hash(state, vh);
-  return AEV_OK;
+  return path << 3 | (uint32_t)x->kind;
 }
 
 /* Copies a leaf's accept list into leaves: LIST | its offset, or 0 when
@@ -460,10 +418,11 @@ static void mark_leaf(pm_machine *m, uint32_t state) {
   for (size_t j = 0; j < o->k->nm; j++) {
     const pm_matcher *x = &o->k->m[j];
     if (x->kind >= PM_N_HASHED) continue;
-    uint64_t key;
-    uint32_t h;
-    value_key(m, o->parent, o->path, x, 0, &key, &h);
-    uint32_t *v = key ? aev__pm_imap_get_h(&m->values, key, h) : NULL;
+    unsigned char num[8];
+    const void *key;
+    size_t klen;
+    uint32_t b = value_key(o->path, x, num, &key, &klen);
+    uint32_t *v = aev__pmap_get(&m->values, o->parent, b, key, klen);
     if (v && v[0] == (DIRECT | state)) v[1] = leaf;
   }
 }
@@ -474,15 +433,32 @@ static int add_len(pm_u32vec *v, uint32_t len) {
   return aev__pm_u32_push(v, len);
 }
 
+static uint32_t trans_hash(const void *ctx, uint64_t key) {
+  (void)ctx;
+  return aev__pm_imap_hash(key);
+}
+
+/* The value machine of a state's transition field (trans's entry's second
+ * word; the first only marks the entry taken), or NULL when it has none. */
+static const uint32_t *trans_vm(const pm_machine *m, uint32_t state, uint32_t path) {
+  uint64_t key = (uint64_t)state << 32 | path;
+  const uint32_t *t = aev__pm_imap_get_h(&m->trans, key, trans_hash(NULL, key));
+  return t ? t + 1 : NULL;
+}
+
 /* Registers a transition field of a state; with complex set, also gives
  * it a value machine (*vm). */
 static int transition(pm_machine *m, uint32_t state, uint32_t path, int complex,
                       uint32_t *vm) {
+  uint64_t key = (uint64_t)state << 32 | path;
   uint32_t *slot;
   int added;
-  if (aev__pmap_put(&m->trans, state, path, NULL, 0, NO_VM, &slot, &added) ||
-      (added && sv_push(&m->st[state].paths, path)))
+  if (aev__pm_imap_put(&m->trans, key, trans_hash(NULL, key), 1, trans_hash, NULL, &slot,
+                       &added))
     return AEV_ERR_NOMEM;
+  if (added) slot[1] = NO_VM;
+  slot++;
+  if (added && sv_push(&m->st[state].paths, path)) return AEV_ERR_NOMEM;
   if (complex && *slot == NO_VM) {
     if (grow((void **)&m->vm, &m->cvm, m->nvm + 1, sizeof *m->vm)) return AEV_ERR_NOMEM;
     *slot = (uint32_t)m->nvm++;
@@ -504,10 +480,10 @@ static int add_target(pm_machine *m, uint32_t *slot, int added, uint32_t next) {
     if (grow((void **)&m->tg, &m->ctg, m->ntg + 1, sizeof *m->tg) ||
         aev__pm_u32_push(&m->tg[m->ntg], *slot & ~DIRECT))
       return AEV_ERR_NOMEM;
-    *slot = (uint32_t)++m->ntg;
+    *slot = (uint32_t)m->ntg++;
     slot[1] = 0; /* lists name states only */
   }
-  pm_u32vec *t = &m->tg[*slot - 1];
+  pm_u32vec *t = &m->tg[*slot];
   for (size_t i = 0; i < t->n; i++)
     if (t->v[i] == next) return AEV_OK;
   return aev__pm_u32_push(t, next);
@@ -521,22 +497,24 @@ static int add_hashed(pm_machine *m, uint32_t state, uint32_t path, const pm_mat
                       uint32_t next) {
   uint32_t vm;
   if (transition(m, state, path, !is_plain(x->kind), &vm)) return AEV_ERR_NOMEM;
-  uint64_t key;
-  uint32_t h, *slot, klen = (uint32_t)x->s.len;
+  unsigned char num[8];
+  const void *key;
+  size_t klen;
+  uint32_t b = value_key(path, x, num, &key, &klen);
+  uint32_t *slot;
   int added;
-  if (value_key(m, state, path, x, 1, &key, &h)) return AEV_ERR_NOMEM;
-  filter_put(m, h);
-  if (aev__pm_imap_put(&m->values, key, h, DIRECT | next, values_rehash, m, &slot, &added) ||
+  filter_put(m, aev__pmap_hash(state, b, key, klen));
+  if (aev__pmap_put(&m->values, state, b, key, klen, DIRECT | next, &slot, &added) ||
       add_target(m, slot, added, next))
     return AEV_ERR_NOMEM;
   if (vm == NO_VM) return AEV_OK;
   vmach *v = &m->vm[vm];
   v->kinds |= 1u << x->kind;
   switch (x->kind) {
-    case PM_PREFIX: return add_len(&v->len[L_PREFIX], klen);
-    case PM_PREFIX_EIC: return add_len(&v->len[L_PREFIX_EIC], klen);
-    case PM_SUFFIX: return add_len(&v->len[L_SUFFIX], klen);
-    case PM_SUFFIX_EIC: return add_len(&v->len[L_SUFFIX_EIC], klen);
+    case PM_PREFIX: return add_len(&v->len[L_PREFIX], (uint32_t)klen);
+    case PM_PREFIX_EIC: return add_len(&v->len[L_PREFIX_EIC], (uint32_t)klen);
+    case PM_SUFFIX: return add_len(&v->len[L_SUFFIX], (uint32_t)klen);
+    case PM_SUFFIX_EIC: return add_len(&v->len[L_SUFFIX_EIC], (uint32_t)klen);
     default: return AEV_OK;
   }
 }
@@ -661,13 +639,12 @@ typedef struct item {
 /* One exact-value lookup of a level, its key worked out once. */
 typedef struct cand {
   const pm_field *f;
-  uint64_t key;       /* in the values map */
-  uint32_t h;         /* the key's hash (0: no exact lookup) */
+  uint64_t key;        /* aev__pmap_key() of bytes that outlive the match */
+  uint32_t h, n, b;    /* hash (0: no exact lookup), length, path << 3 | kind */
   uint32_t item, group, vm;
-  const uint32_t *tg; /* the lookup's result */
+  const uint32_t *tg;  /* the lookup's result */
 } cand;
 
-#define VIDS 64
 typedef struct walker {
   const pm_machine *m;
   const pm_event *ev;
@@ -677,8 +654,6 @@ typedef struct walker {
   cand *c;
   size_t nc, cc;
   int rc;
-  uint64_t hknown, known; /* bit i: fh[i], vid[i] hold field i's (field_hash()) */
-  uint32_t fh[VIDS], vid[VIDS];
   /* Most matches fit these, so matching allocates nothing of its own. */
   item it_in[32];
   cand c_in[32];
@@ -777,20 +752,15 @@ static inline __attribute__((always_inline)) void follow(walker *w, const cand *
     reach(w, *tg & ~DIRECT, (int32_t)c->item, c->f, done_after(w, c), 0);
     return;
   }
-  const pm_u32vec *t = &w->m->tg[*tg - 1];
+  const pm_u32vec *t = &w->m->tg[*tg];
   for (size_t i = 0; i < t->n && !w->rc; i++)
     reach(w, t->v[i], (int32_t)c->item, c->f, done_after(w, c), 0);
 }
 
 /* A lookup try_complex() makes at once (prefix, suffix, equals-ignore-case). */
 static void lookup(walker *w, const cand *c, int kind, const char *p, size_t n) {
-  uint32_t b = c->f->path << 3 | (uint32_t)kind, state = w->it[c->item].state;
-  uint64_t last = aev__pmap_word(p, n);
-  uint32_t vh = aev__pmap_hash_w(0, b, p, n, last);
-  uint32_t vid = aev__pm_dict_get(&w->m->vids, vh, b, p, n, last);
-  if (!vid) return;
   cand x = *c;
-  x.tg = aev__pm_imap_get_h(&w->m->values, (uint64_t)state << 32 | vid, pair_hash(state, vh));
+  x.tg = aev__pmap_get(&w->m->values, w->it[c->item].state, (c->b & ~7u) | (uint32_t)kind, p, n);
   if (x.tg) follow(w, &x);
 }
 
@@ -849,48 +819,6 @@ static inline int exact_key(const pm_value *x, const char **p, size_t *n) {
   return PM_LITERAL;
 }
 
-/* A field's exact value: its hash in vids (where a match finds its values
- * buckets, see pair_hash()), and its id there (0: no pattern names it),
- * each worked out the first time a state needs it (many of an event's
- * fields are never looked up from any state it reaches) and kept for the
- * first VIDS fields. */
-static inline __attribute__((always_inline)) uint32_t field_key(const walker *w, size_t i,
-                                                               const char **p, size_t *n,
-                                                               uint64_t *last) {
-  const pm_field *f = &w->ev->f[i];
-  uint32_t b = f->path << 3 | (uint32_t)exact_key(&f->v, p, n);
-  *last = aev__pmap_word(*p, *n);
-  return b;
-}
-
-static inline __attribute__((always_inline)) uint32_t field_hash(walker *w, size_t i) {
-  if (i < VIDS && w->hknown >> i & 1) return w->fh[i];
-  const char *p;
-  size_t n;
-  uint64_t last;
-  uint32_t b = field_key(w, i, &p, &n, &last), h = aev__pmap_hash_w(0, b, p, n, last);
-  if (i < VIDS) {
-    w->fh[i] = h;
-    w->hknown |= 1ull << i;
-  }
-  return h;
-}
-
-static inline __attribute__((always_inline)) uint32_t value_id(walker *w, size_t i,
-                                                              uint32_t h) {
-  if (i < VIDS && w->known >> i & 1) return w->vid[i];
-  const char *p;
-  size_t n;
-  uint64_t last;
-  uint32_t b = field_key(w, i, &p, &n, &last);
-  uint32_t vid = aev__pm_dict_get(&w->m->vids, h, b, p, n, last);
-  if (i < VIDS) {
-    w->vid[i] = vid;
-    w->known |= 1ull << i;
-  }
-  return vid;
-}
-
 /* Queues the lookups of group k's fields from item i's state, whose value
  * machine for them is vm (NO_VM: exact values only), and starts loading
  * the buckets of those the filter lets through. A lookup with a value
@@ -907,16 +835,17 @@ static inline __attribute__((always_inline)) void queue(walker *w, uint32_t i, u
   const pm_field *f = w->ev->f + g->first;
   for (uint32_t j = 0; j < g->n; j++, f++) {
     if (f->ntrail && !consistent(w, (int32_t)i, f)) continue;
-    uint32_t fh = field_hash(w, g->first + j), h = pair_hash(state, fh), vid = 0;
-    if (filter_may_have(w->m, h)) {
-      aev__pm_imap_prefetch(&w->m->values, h);
-      vid = value_id(w, g->first + j, fh);
-    }
-    if (!vid) {
+    const char *p;
+    size_t n;
+    uint32_t b = g->path << 3 | (uint32_t)exact_key(&f->v, &p, &n);
+    uint64_t last = aev__pmap_word(p, n);
+    uint32_t h = aev__pmap_hash_w(state, b, p, n, last);
+    if (!filter_may_have(w->m, h)) {
       if (vm == NO_VM) continue;
       h = 0;
     }
-    w->c[w->nc++] = (cand){f, (uint64_t)state << 32 | vid, h, i, k, vm, NULL};
+    w->c[w->nc++] = (cand){f, aev__pmap_key(p, n, last), h, (uint32_t)n, b, i, k, vm, NULL};
+    if (h) aev__pmap_prefetch(&w->m->values, h);
   }
 }
 
@@ -926,7 +855,7 @@ static inline int consumed(uint32_t done, size_t k) { return k < 32 && done >> k
 /* The lookups from a state with a value machine on some field: each field
  * it has a transition on. */
 static void queue_complex(walker *w, uint32_t i, size_t k) {
-  const uint32_t *t = aev__pmap_get(&w->m->trans, w->it[i].state, w->ev->g[k].path, NULL, 0);
+  const uint32_t *t = trans_vm(w->m, w->it[i].state, w->ev->g[k].path);
   if (t) queue(w, i, (uint32_t)k, *t);
 }
 
@@ -993,8 +922,7 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
   w.nc = 0;
   w.cc = sizeof w.c_in / sizeof *w.c_in;
   w.rc = AEV_OK;
-  w.hknown = w.known = 0;
-  const pm_imap *values = &m->values;
+  const pmap *values = &m->values;
   reach(&w, 0, -1, NULL, 0, 0);
   for (size_t lo = 0; lo < w.nit && !w.rc;) {
     size_t hi = w.nit;
@@ -1003,7 +931,7 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
     for (size_t k = 0; k < w.nc; k++) {
       cand *c = &w.c[k];
       if (!c->h) continue;
-      c->tg = aev__pm_imap_get_h(values, c->key, c->h);
+      c->tg = aev__pmap_get_k(values, c->h, w.it[c->item].state, c->b, c->key, c->n);
       if (!c->tg) continue;
       if ((c->tg[1] & PLAIN) == LIST) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
       else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
