@@ -196,6 +196,7 @@ int aev__pm_machine_new(pm_machine **out) {
     return AEV_ERR_NOMEM;
   }
   m->fwords = 1;
+  m->conds.dense = 1; /* only adding and removing find states by condition */
   *out = m;
   return AEV_OK;
 }

@@ -108,7 +108,7 @@ int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
     *added = 0;
     return AEV_OK;
   }
-  if ((m->n + 1) * 2 > m->cap && grow(m)) return AEV_ERR_NOMEM;
+  if ((m->n + 1) * 4 > m->cap * (m->dense ? 3 : 2) && grow(m)) return AEV_ERR_NOMEM;
   uint64_t key = n <= 8 ? aev__pmap_word(p, n) : 0;
   if (n > 8 && intern(m, p, n, &key)) return AEV_ERR_NOMEM;
   uint32_t h = aev__pmap_hash(a, b, p, n);
