@@ -434,16 +434,10 @@ static int add_len(pm_u32vec *v, uint32_t len) {
   return aev__pm_u32_push(v, len);
 }
 
-static uint32_t trans_hash(const void *ctx, uint64_t key) {
-  (void)ctx;
-  return aev__pm_imap_hash(key);
-}
-
 /* The value machine of a state's transition field (trans's entry's second
  * word; the first only marks the entry taken), or NULL when it has none. */
 static const uint32_t *trans_vm(const pm_machine *m, uint32_t state, uint32_t path) {
-  uint64_t key = (uint64_t)state << 32 | path;
-  const uint32_t *t = aev__pm_imap_get_h(&m->trans, key, trans_hash(NULL, key));
+  const uint32_t *t = aev__pm_imap_get(&m->trans, (uint64_t)state << 32 | path);
   return t ? t + 1 : NULL;
 }
 
@@ -454,9 +448,7 @@ static int transition(pm_machine *m, uint32_t state, uint32_t path, int complex,
   uint64_t key = (uint64_t)state << 32 | path;
   uint32_t *slot;
   int added;
-  if (aev__pm_imap_put(&m->trans, key, trans_hash(NULL, key), 1, trans_hash, NULL, &slot,
-                       &added))
-    return AEV_ERR_NOMEM;
+  if (aev__pm_imap_put(&m->trans, key, 1, &slot, &added)) return AEV_ERR_NOMEM;
   if (added) slot[1] = NO_VM;
   slot++;
   if (added && sv_push(&m->st[state].paths, path)) return AEV_ERR_NOMEM;

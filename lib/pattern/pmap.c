@@ -132,13 +132,13 @@ size_t aev__pmap_memory(const pmap *m) {
   return m->cap * sizeof(pmap_entry) + m->kcap + m->kucap * sizeof(pmap_key);
 }
 
-static int imap_grow(pm_imap *m, pm_imap_rehash rehash, const void *ctx) {
+static int imap_grow(pm_imap *m) {
   size_t cap = m->cap ? m->cap * 2 : 16;
   pm_imap_entry *e = aev__pm_zalloc(cap * sizeof *e);
   if (!e) return AEV_ERR_NOMEM;
   for (size_t i = 0; i < m->cap; i++) {
     if (!m->e[i].v[0]) continue;
-    size_t j = rehash(ctx, m->e[i].key) & (cap - 1);
+    size_t j = aev__pm_imap_hash(m->e[i].key) & (cap - 1);
     while (e[j].v[0]) j = (j + 1) & (cap - 1);
     e[j] = m->e[i];
   }
@@ -148,16 +148,15 @@ static int imap_grow(pm_imap *m, pm_imap_rehash rehash, const void *ctx) {
   return AEV_OK;
 }
 
-int aev__pm_imap_put(pm_imap *m, uint64_t key, uint32_t h, uint32_t v0, pm_imap_rehash rehash,
-                     const void *ctx, uint32_t **slot, int *added) {
-  uint32_t *found = aev__pm_imap_get_h(m, key, h);
+int aev__pm_imap_put(pm_imap *m, uint64_t key, uint32_t v0, uint32_t **slot, int *added) {
+  uint32_t *found = aev__pm_imap_get(m, key);
   if (found) {
     *slot = found;
     *added = 0;
     return AEV_OK;
   }
-  if ((m->n + 1) * 4 > m->cap * 3 && imap_grow(m, rehash, ctx)) return AEV_ERR_NOMEM;
-  size_t mask = m->cap - 1, i = h & mask;
+  if ((m->n + 1) * 4 > m->cap * 3 && imap_grow(m)) return AEV_ERR_NOMEM;
+  size_t mask = m->cap - 1, i = aev__pm_imap_hash(key) & mask;
   while (m->e[i].v[0]) i = (i + 1) & mask;
   m->e[i] = (pm_imap_entry){key, {v0, 0}};
   m->n++;

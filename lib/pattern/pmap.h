@@ -133,9 +133,7 @@ void aev__pmap_free(pmap *m);
  * add reaches at random and that need no key bytes: an entry is 16 bytes,
  * four to a cache line, and the table is at most three quarters full. An
  * entry whose first word is 0 is empty, so an owner never stores 0 there.
- * Where a key goes is the owner's choice: any hash of it that the owner
- * can work out again from the key alone (its rehash function), such as
- * aev__pm_imap_hash(). Entries are never deleted. */
+ * Entries are never deleted. */
 typedef struct pm_imap_entry {
   uint64_t key;
   uint32_t v[2];
@@ -146,18 +144,18 @@ typedef struct pm_imap {
   size_t cap, n; /* cap is a power of two */
 } pm_imap;
 
-/* Never 0: a hash of a 64-bit key (or of two 32-bit words). */
+/* Keys are often two small numbers side by side: both reach the low bits. */
 static inline uint32_t aev__pm_imap_hash(uint64_t key) {
   uint64_t x = key * 0x9e3779b97f4a7c15ULL;
   x ^= x >> 32;
   x *= 0xd6e8feb86659fd93ULL;
-  uint32_t h = (uint32_t)(x >> 32);
-  return h ? h : 1;
+  return (uint32_t)(x >> 32);
 }
 
-/* The two words under key (hash h), or NULL when it is absent. */
-static inline uint32_t *aev__pm_imap_get_h(const pm_imap *m, uint64_t key, uint32_t h) {
+/* The two words under key, or NULL when it is absent. */
+static inline uint32_t *aev__pm_imap_get(const pm_imap *m, uint64_t key) {
   if (!m->cap) return NULL;
+  uint32_t h = aev__pm_imap_hash(key);
   size_t mask = m->cap - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
     pm_imap_entry *e = &m->e[i];
@@ -166,18 +164,10 @@ static inline uint32_t *aev__pm_imap_get_h(const pm_imap *m, uint64_t key, uint3
   }
 }
 
-static inline void aev__pm_imap_prefetch(const pm_imap *m, uint32_t h) {
-  if (m->cap) __builtin_prefetch(&m->e[h & (m->cap - 1)]);
-}
-
-typedef uint32_t (*pm_imap_rehash)(const void *ctx, uint64_t key);
-
-/* Inserts key (hash h) with first word v0 (not 0) and second word 0 if
- * absent; *slot points at the stored words either way and *added says
- * which. Growing the table rehashes every key with rehash(ctx, key).
+/* Inserts key with first word v0 (not 0) and second word 0 if absent;
+ * *slot points at the stored words either way and *added says which.
  * Returns AEV_OK or AEV_ERR_NOMEM. */
-int aev__pm_imap_put(pm_imap *m, uint64_t key, uint32_t h, uint32_t v0, pm_imap_rehash rehash,
-                     const void *ctx, uint32_t **slot, int *added);
+int aev__pm_imap_put(pm_imap *m, uint64_t key, uint32_t v0, uint32_t **slot, int *added);
 void aev__pm_imap_free(pm_imap *m);
 size_t aev__pm_imap_memory(const pm_imap *m);
 

@@ -48,20 +48,15 @@ struct aev_pattern_set {
  * index, stands for the entry. */
 #define NO_SLOT UINT32_MAX
 
-static uint32_t id_hash(const void *ctx, uint64_t id) {
-  (void)ctx;
-  return aev__pm_imap_hash(id);
-}
-
 static uint32_t *ids_get(const pm_imap *ids, uint64_t id) {
-  uint32_t *v = aev__pm_imap_get_h(ids, id, id_hash(NULL, id));
+  uint32_t *v = aev__pm_imap_get(ids, id);
   return v ? v + 1 : NULL;
 }
 
 /* The index of id (idx when it was absent) in **v. */
 static int ids_put(pm_imap *ids, uint64_t id, uint32_t idx, uint32_t **v) {
   int added;
-  if (aev__pm_imap_put(ids, id, id_hash(NULL, id), 1, id_hash, NULL, v, &added))
+  if (aev__pm_imap_put(ids, id, 1, v, &added))
     return aev__nomem();
   if (added) (*v)[1] = idx;
   (*v)++;
