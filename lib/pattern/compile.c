@@ -604,6 +604,22 @@ static int fail(cctx *c) {
                    "Event pattern is not valid. Reason: %s", c->err);
 }
 
+/* Gives back the room the rule's branch and condition arrays grew into: a
+ * set keeps every rule it holds (to remove and re-add it), and most have
+ * one branch of a few conditions. A failed shrink keeps the bigger array. */
+static void fit(pm_rule *r) {
+  pm_branch *b = r->n && r->n < r->cap ? realloc(r->b, r->n * sizeof *b) : NULL;
+  if (b) {
+    r->b = b;
+    r->cap = r->n;
+  }
+  pm_cond **p = r->npool && r->npool < r->poolcap ? realloc(r->pool, r->npool * sizeof *p) : NULL;
+  if (p) {
+    r->pool = p;
+    r->poolcap = r->npool;
+  }
+}
+
 int aev__pm_compile(const char *json, size_t len, int profile, pm_rule **out) {
   *out = NULL;
   if (profile < AEV_PATTERN_EVENTBRIDGE || profile > AEV_PATTERN_SNS_BODY)
@@ -647,6 +663,7 @@ int aev__pm_compile(const char *json, size_t len, int profile, pm_rule **out) {
     aev__pm_rule_free(c.r);
     return fail(&c);
   }
+  fit(c.r);
   *out = c.r;
   return AEV_OK;
 }

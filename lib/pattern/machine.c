@@ -124,7 +124,7 @@ struct pm_machine {
   size_t nleaves, cleaves;
   uint32_t npaths;
   pm_paths paths; /* path -> PM_PATH_PREFIX | id + 1 */
-  pmap trans;  /* (state, path) -> value machine or NO_VM */
+  pm_imap trans; /* state << 32 | path -> (1, value machine or NO_VM) */
   pmap conds;  /* (state, path, condition bytes) -> next state */
   pmap values; /* (state, path << 3 | kind, value bytes) -> next state(s) */
   pmap absent; /* state -> index in ab */
@@ -196,6 +196,7 @@ int aev__pm_machine_new(pm_machine **out) {
     return AEV_ERR_NOMEM;
   }
   m->fwords = 1;
+  m->conds.dense = 1; /* only adding and removing find states by condition */
   *out = m;
   return AEV_OK;
 }
@@ -220,7 +221,7 @@ void aev__pm_machine_free(pm_machine *m) {
   free(m->vm);
   free(m->tg);
   aev__pm_paths_free(&m->paths);
-  aev__pmap_free(&m->trans);
+  aev__pm_imap_free(&m->trans);
   aev__pmap_free(&m->conds);
   aev__pmap_free(&m->values);
   free(m->filter);
@@ -243,7 +244,7 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
     for (int j = 0; j < L_N; j++) total += m->vm[i].len[j].cap * 4;
   }
   for (size_t i = 0; i < m->ntg; i++) total += m->tg[i].cap * 4;
-  return total + aev__pm_paths_memory(&m->paths) + aev__pmap_memory(&m->trans) +
+  return total + aev__pm_paths_memory(&m->paths) + aev__pm_imap_memory(&m->trans) +
          aev__pmap_memory(&m->conds) + aev__pmap_memory(&m->values);
 }
 
@@ -431,15 +432,24 @@ static int add_len(pm_u32vec *v, uint32_t len) {
   return aev__pm_u32_push(v, len);
 }
 
+/* The value machine of a state's transition field (trans's entry's second
+ * word; the first only marks the entry taken), or NULL when it has none. */
+static const uint32_t *trans_vm(const pm_machine *m, uint32_t state, uint32_t path) {
+  const uint32_t *t = aev__pm_imap_get(&m->trans, (uint64_t)state << 32 | path);
+  return t ? t + 1 : NULL;
+}
+
 /* Registers a transition field of a state; with complex set, also gives
  * it a value machine (*vm). */
 static int transition(pm_machine *m, uint32_t state, uint32_t path, int complex,
                       uint32_t *vm) {
+  uint64_t key = (uint64_t)state << 32 | path;
   uint32_t *slot;
   int added;
-  if (aev__pmap_put(&m->trans, state, path, NULL, 0, NO_VM, &slot, &added) ||
-      (added && sv_push(&m->st[state].paths, path)))
-    return AEV_ERR_NOMEM;
+  if (aev__pm_imap_put(&m->trans, key, 1, &slot, &added)) return AEV_ERR_NOMEM;
+  if (added) slot[1] = NO_VM;
+  slot++;
+  if (added && sv_push(&m->st[state].paths, path)) return AEV_ERR_NOMEM;
   if (complex && *slot == NO_VM) {
     if (grow((void **)&m->vm, &m->cvm, m->nvm + 1, sizeof *m->vm)) return AEV_ERR_NOMEM;
     *slot = (uint32_t)m->nvm++;
@@ -836,7 +846,7 @@ static inline int consumed(uint32_t done, size_t k) { return k < 32 && done >> k
 /* The lookups from a state with a value machine on some field: each field
  * it has a transition on. */
 static void queue_complex(walker *w, uint32_t i, size_t k) {
-  const uint32_t *t = aev__pmap_get(&w->m->trans, w->it[i].state, w->ev->g[k].path, NULL, 0);
+  const uint32_t *t = trans_vm(w->m, w->it[i].state, w->ev->g[k].path);
   if (t) queue(w, i, (uint32_t)k, *t);
 }
 

@@ -108,7 +108,7 @@ int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
     *added = 0;
     return AEV_OK;
   }
-  if ((m->n + 1) * 2 > m->cap && grow(m)) return AEV_ERR_NOMEM;
+  if ((m->n + 1) * 4 > m->cap * (m->dense ? 3 : 2) && grow(m)) return AEV_ERR_NOMEM;
   uint64_t key = n <= 8 ? aev__pmap_word(p, n) : 0;
   if (n > 8 && intern(m, p, n, &key)) return AEV_ERR_NOMEM;
   uint32_t h = aev__pmap_hash(a, b, p, n);
@@ -131,3 +131,43 @@ void aev__pmap_free(pmap *m) {
 size_t aev__pmap_memory(const pmap *m) {
   return m->cap * sizeof(pmap_entry) + m->kcap + m->kucap * sizeof(pmap_key);
 }
+
+static int imap_grow(pm_imap *m) {
+  size_t cap = m->cap ? m->cap * 2 : 16;
+  pm_imap_entry *e = aev__pm_zalloc(cap * sizeof *e);
+  if (!e) return AEV_ERR_NOMEM;
+  for (size_t i = 0; i < m->cap; i++) {
+    if (!m->e[i].v[0]) continue;
+    size_t j = aev__pm_imap_hash(m->e[i].key) & (cap - 1);
+    while (e[j].v[0]) j = (j + 1) & (cap - 1);
+    e[j] = m->e[i];
+  }
+  free(m->e);
+  m->e = e;
+  m->cap = cap;
+  return AEV_OK;
+}
+
+int aev__pm_imap_put(pm_imap *m, uint64_t key, uint32_t v0, uint32_t **slot, int *added) {
+  uint32_t *found = aev__pm_imap_get(m, key);
+  if (found) {
+    *slot = found;
+    *added = 0;
+    return AEV_OK;
+  }
+  if ((m->n + 1) * 4 > m->cap * 3 && imap_grow(m)) return AEV_ERR_NOMEM;
+  size_t mask = m->cap - 1, i = aev__pm_imap_hash(key) & mask;
+  while (m->e[i].v[0]) i = (i + 1) & mask;
+  m->e[i] = (pm_imap_entry){key, {v0, 0}};
+  m->n++;
+  *slot = m->e[i].v;
+  *added = 1;
+  return AEV_OK;
+}
+
+void aev__pm_imap_free(pm_imap *m) {
+  free(m->e);
+  memset(m, 0, sizeof *m);
+}
+
+size_t aev__pm_imap_memory(const pm_imap *m) { return m->cap * sizeof(pm_imap_entry); }

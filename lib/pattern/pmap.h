@@ -27,6 +27,9 @@ typedef struct pmap {
   size_t klen, kcap;
   pmap_key *ku; /* the arena's distinct keys, open addressing, cap a power of two */
   size_t kun, kucap;
+  /* Set by an owner whose map no match reaches: it may fill to three
+   * quarters (half its memory) instead of half (shorter probes). */
+  int dense;
 } pmap;
 
 /* The last (or only) 8 bytes of a key, read whole (overlapping, or each
@@ -125,6 +128,48 @@ int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
                   uint32_t val, uint32_t **slot, int *added);
 
 void aev__pmap_free(pmap *m);
+
+/* A map from 64-bit keys to two words, for the tables that a match or an
+ * add reaches at random and that need no key bytes: an entry is 16 bytes,
+ * four to a cache line, and the table is at most three quarters full. An
+ * entry whose first word is 0 is empty, so an owner never stores 0 there.
+ * Entries are never deleted. */
+typedef struct pm_imap_entry {
+  uint64_t key;
+  uint32_t v[2];
+} pm_imap_entry;
+
+typedef struct pm_imap {
+  pm_imap_entry *e;
+  size_t cap, n; /* cap is a power of two */
+} pm_imap;
+
+/* Keys are often two small numbers side by side: both reach the low bits. */
+static inline uint32_t aev__pm_imap_hash(uint64_t key) {
+  uint64_t x = key * 0x9e3779b97f4a7c15ULL;
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ULL;
+  return (uint32_t)(x >> 32);
+}
+
+/* The two words under key, or NULL when it is absent. */
+static inline uint32_t *aev__pm_imap_get(const pm_imap *m, uint64_t key) {
+  if (!m->cap) return NULL;
+  uint32_t h = aev__pm_imap_hash(key);
+  size_t mask = m->cap - 1;
+  for (size_t i = h & mask;; i = (i + 1) & mask) {
+    pm_imap_entry *e = &m->e[i];
+    if (!e->v[0]) return NULL;
+    if (e->key == key) return e->v;
+  }
+}
+
+/* Inserts key with first word v0 (not 0) and second word 0 if absent;
+ * *slot points at the stored words either way and *added says which.
+ * Returns AEV_OK or AEV_ERR_NOMEM. */
+int aev__pm_imap_put(pm_imap *m, uint64_t key, uint32_t v0, uint32_t **slot, int *added);
+void aev__pm_imap_free(pm_imap *m);
+size_t aev__pm_imap_memory(const pm_imap *m);
 
 /* Zeroed memory for a table that lookups reach at random: aligned on
  * cache lines, and from 2 MiB on, aligned on and advised into transparent

@@ -40,8 +40,28 @@ struct aev_pattern_set {
   pm_machine *m;
   slot *s;
   size_t n, cap, live;
-  pmap ids; /* id -> slot index */
+  pm_imap ids; /* id -> (1, slot index or NO_SLOT), see ids_put() */
 };
+
+/* The ids map: 16 bytes an id where a general map takes 32. An entry's
+ * first word only marks it taken; a pointer to its second, the id's slot
+ * index, stands for the entry. */
+#define NO_SLOT UINT32_MAX
+
+static uint32_t *ids_get(const pm_imap *ids, uint64_t id) {
+  uint32_t *v = aev__pm_imap_get(ids, id);
+  return v ? v + 1 : NULL;
+}
+
+/* The index of id (idx when it was absent) in **v. */
+static int ids_put(pm_imap *ids, uint64_t id, uint32_t idx, uint32_t **v) {
+  int added;
+  if (aev__pm_imap_put(ids, id, 1, v, &added))
+    return aev__nomem();
+  if (added) (*v)[1] = idx;
+  (*v)++;
+  return AEV_OK;
+}
 
 /* ---- matching, shared by both ---- */
 
@@ -145,7 +165,7 @@ void aev_pattern_set_free(aev_pattern_set *set) {
   aev__pm_machine_free(set->m);
   for (size_t i = 0; i < set->n; i++) aev__pm_rule_free(set->s[i].rule);
   free(set->s);
-  aev__pmap_free(&set->ids);
+  aev__pm_imap_free(&set->ids);
   pthread_rwlock_destroy(&set->lock);
   free(set);
 }
@@ -154,7 +174,7 @@ void aev_pattern_set_free(aev_pattern_set *set) {
  * nothing changes. */
 static int rebuild(aev_pattern_set *set) {
   pm_machine *m;
-  pmap ids = {0};
+  pm_imap ids = {0};
   slot *s = malloc((set->live ? set->live : 1) * sizeof *s);
   if (!s || aev__pm_machine_new(&m)) {
     free(s);
@@ -163,24 +183,22 @@ static int rebuild(aev_pattern_set *set) {
   size_t n = 0;
   int rc = AEV_OK;
   uint32_t *v;
-  int added;
   for (size_t i = 0; i < set->n && !rc; i++) {
     if (!set->s[i].live) continue;
     rc = aev__pm_machine_add(m, set->s[i].rule, tag_of(set->s[i].id, n));
-    if (!rc && aev__pmap_put(&ids, 0, 0, &set->s[i].id, 8, (uint32_t)n, &v, &added))
-      rc = aev__nomem();
+    if (!rc) rc = ids_put(&ids, set->s[i].id, (uint32_t)n, &v);
     s[n++] = set->s[i];
   }
   if (rc) {
     aev__pm_machine_free(m);
-    aev__pmap_free(&ids);
+    aev__pm_imap_free(&ids);
     free(s);
     return rc;
   }
   for (size_t i = 0; i < set->n; i++)
     if (!set->s[i].live) aev__pm_rule_free(set->s[i].rule);
   aev__pm_machine_free(set->m);
-  aev__pmap_free(&set->ids);
+  aev__pm_imap_free(&set->ids);
   free(set->s);
   set->m = m;
   set->ids = ids;
@@ -190,15 +208,15 @@ static int rebuild(aev_pattern_set *set) {
 }
 
 static uint32_t *find_live(const aev_pattern_set *set, uint64_t id) {
-  uint32_t *v = aev__pmap_get(&set->ids, 0, 0, &id, 8);
-  return v && *v != UINT32_MAX && set->s[*v].live ? v : NULL;
+  uint32_t *v = ids_get(&set->ids, id);
+  return v && *v != NO_SLOT && set->s[*v].live ? v : NULL;
 }
 
 static void mark_dead(aev_pattern_set *set, uint32_t *v) {
   slot *s = &set->s[*v];
   aev__pm_machine_remove(set->m, s->rule, tag_of(s->id, *v));
   s->live = 0;
-  *v = UINT32_MAX;
+  *v = NO_SLOT;
   set->live--;
 }
 
@@ -223,9 +241,7 @@ int aev_pattern_set_add(aev_pattern_set *set, uint64_t id, const char *pattern,
     else set->s = s, set->cap = cap;
   }
   uint32_t idx = (uint32_t)set->n, *v = NULL;
-  int added;
-  if (!rc && aev__pmap_put(&set->ids, 0, 0, &id, 8, UINT32_MAX, &v, &added))
-    rc = aev__nomem();
+  if (!rc) rc = ids_put(&set->ids, id, NO_SLOT, &v);
   if (!rc) rc = aev__pm_machine_add(set->m, r, tag_of(id, idx));
   if (rc) {
     pthread_rwlock_unlock(&set->lock);
@@ -234,7 +250,7 @@ int aev_pattern_set_add(aev_pattern_set *set, uint64_t id, const char *pattern,
   }
   uint32_t *old = find_live(set, id);
   if (old) mark_dead(set, old);
-  v = aev__pmap_get(&set->ids, 0, 0, &id, 8);
+  v = ids_get(&set->ids, id);
   set->s[idx] = (slot){id, r, 1};
   set->n++;
   set->live++;
@@ -272,7 +288,7 @@ size_t aev_pattern_set_memory(const aev_pattern_set *set) {
   pthread_rwlock_rdlock((pthread_rwlock_t *)&set->lock);
   size_t total = sizeof *set + aev__pm_machine_memory(set->m) +
                  set->cap * sizeof *set->s +
-                 aev__pmap_memory(&set->ids);
+                 aev__pm_imap_memory(&set->ids);
   for (size_t i = 0; i < set->n; i++) total += aev__pm_rule_memory(set->s[i].rule);
   pthread_rwlock_unlock((pthread_rwlock_t *)&set->lock);
   return total;

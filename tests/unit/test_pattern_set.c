@@ -346,6 +346,52 @@ START_TEST(set_rebuilds_after_many_removals) {
 }
 END_TEST
 
+/* Ids anywhere in 64 bits, thousands of them (the ids map and the
+ * transition-field map grow several times), removed, replaced and added
+ * again: each id keeps exactly its latest pattern. */
+static uint64_t spread_id(int i) {
+  return i == 0 ? 0 : i == 1 ? UINT64_MAX : (uint64_t)i * 0x9e3779b97f4a7c15ULL;
+}
+
+START_TEST(set_ids_across_growth) {
+  enum { N = 5000 };
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  char p[128], ev[128];
+  for (int i = 0; i < N; i++) {
+    snprintf(p, sizeof p, "{\"k%d\":[{\"prefix\":\"a%d\"}],\"j\":[\"x\"]}", i, i);
+    add(s, spread_id(i), p);
+  }
+  for (int i = 0; i < N; i += 3) ck_assert_int_eq(aev_pattern_set_remove(s, spread_id(i)), AEV_OK);
+  for (int i = 1; i < N; i += 3) {
+    snprintf(p, sizeof p, "{\"k%d\":[{\"prefix\":\"b%d\"}],\"j\":[\"x\"]}", i, i);
+    add(s, spread_id(i), p); /* replaces */
+  }
+  for (int i = 0; i < N; i += 6) {
+    snprintf(p, sizeof p, "{\"k%d\":[\"c%d\"]}", i, i);
+    add(s, spread_id(i), p); /* back after removal */
+  }
+  ck_assert_uint_eq(aev_pattern_set_count(s), N - (N + 2) / 3 + (N + 5) / 6);
+  for (int i = 0; i < N; i += 7) {
+    char want[32] = "", got[3][32];
+    const char *v[3] = {"a", "b", "c"};
+    for (int k = 0; k < 3; k++) {
+      snprintf(ev, sizeof ev, "{\"k%d\":\"%s%d\",\"j\":\"x\"}", i, v[k], i);
+      char *m = match(s, ev);
+      snprintf(got[k], sizeof got[k], "%s", m);
+      free(m);
+    }
+    int live = i % 3 == 2 ? 0 : i % 3 == 1 ? 1 : i % 6 == 0 ? 2 : -1;
+    for (int k = 0; k < 3; k++) {
+      snprintf(want, sizeof want, "%llu", (unsigned long long)spread_id(i));
+      ck_assert_str_eq(got[k], k == live ? want : "");
+    }
+    if (live < 0)
+      ck_assert_int_eq(aev_pattern_set_remove(s, spread_id(i)), AEV_ERR_NOT_FOUND);
+  }
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 START_TEST(set_bad_arguments) {
   aev_pattern_set *s = NULL;
   ck_assert_int_eq(aev_pattern_set_new(9, &s), AEV_ERR_INVALID);
@@ -813,6 +859,7 @@ int main(void) {
   tcase_add_test(tc, set_ids_in_and_out_of_the_automaton);
   tcase_add_test(tc, set_plain_state_signatures);
   tcase_add_test(tc, set_rebuilds_after_many_removals);
+  tcase_add_test(tc, set_ids_across_growth);
   tcase_add_test(tc, set_bad_arguments);
   tcase_add_test(tc, set_concurrent_readers_and_writer);
   tcase_add_loop_test(tc, set_matches_as_patterns_alone, 0, 2);
