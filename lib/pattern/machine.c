@@ -249,11 +249,19 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
 
 const pm_paths *aev__pm_machine_paths(const pm_machine *m) { return &m->paths; }
 
+/* 1 << i, read from a table: the three variable shifts of a filter probe
+ * would each need the one shift-count register. */
+#define B4(i) 1ull << (i), 1ull << (i + 1), 1ull << (i + 2), 1ull << (i + 3)
+#define B16(i) B4(i), B4(i + 4), B4(i + 8), B4(i + 12)
+static const uint64_t filter_bit[64] = {B16(0), B16(16), B16(32), B16(48)};
+#undef B16
+#undef B4
+
 /* The filter's word for a values-map hash, and the three bits in it. */
 static inline uint64_t filter_bits(uint32_t h, size_t fwords, size_t *word) {
   uint64_t x = h * 0x9e3779b97f4a7c15ULL;
   *word = (size_t)(x >> 32) & (fwords - 1);
-  return 1ull << (x & 63) | 1ull << (x >> 6 & 63) | 1ull << (x >> 12 & 63);
+  return filter_bit[x & 63] | filter_bit[x >> 6 & 63] | filter_bit[x >> 12 & 63];
 }
 
 static inline int filter_may_have(const pm_machine *m, uint32_t h) {
