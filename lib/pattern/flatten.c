@@ -578,7 +578,7 @@ int aev__pm_flatten(const char *json, size_t len, int max_depth,
     if (ng && g[ng - 1].path == f[i].path)
       g[ng - 1].n++;
     else
-      g[ng++] = (pm_group){f[i].path, (uint32_t)i, 1};
+      g[ng++] = (pm_group){f[i].path, (uint32_t)i, 1, 1u << f[i].path % PM_SIG_BITS};
   }
   ev->ng = ng;
   return AEV_OK;

@@ -93,13 +93,12 @@ typedef struct vmach {
  * as (count, capacity, slots...) so that one cache line usually holds it
  * all. A state that is plain (fields onward, all of them exact, nothing
  * accepted, no exists:false step) is marked PLAIN | its paths' signature
- * (bit path % SIG_BITS of each) there: the match need not load it, and
+ * (bit path % PM_SIG_BITS of each) there: the match need not load it, and
  * looks up from it only the event's fields whose bit is set, through the
  * filter alone. trans maps to NO_VM when a field has exact values only. */
 #define DIRECT 0x80000000u
 #define LIST 0x80000000u
 #define PLAIN 0xc0000000u
-#define SIG_BITS 30
 #define NO_LIST UINT32_MAX
 #define NO_VM UINT32_MAX
 
@@ -250,11 +249,19 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
 
 const pm_paths *aev__pm_machine_paths(const pm_machine *m) { return &m->paths; }
 
+/* 1 << i, read from a table: the three variable shifts of a filter probe
+ * would each need the one shift-count register. */
+#define B4(i) 1ull << (i), 1ull << (i + 1), 1ull << (i + 2), 1ull << (i + 3)
+#define B16(i) B4(i), B4(i + 4), B4(i + 8), B4(i + 12)
+static const uint64_t filter_bit[64] = {B16(0), B16(16), B16(32), B16(48)};
+#undef B16
+#undef B4
+
 /* The filter's word for a values-map hash, and the three bits in it. */
 static inline uint64_t filter_bits(uint32_t h, size_t fwords, size_t *word) {
   uint64_t x = h * 0x9e3779b97f4a7c15ULL;
   *word = (size_t)(x >> 32) & (fwords - 1);
-  return 1ull << (x & 63) | 1ull << (x >> 6 & 63) | 1ull << (x >> 12 & 63);
+  return filter_bit[x & 63] | filter_bit[x >> 6 & 63] | filter_bit[x >> 12 & 63];
 }
 
 static inline int filter_may_have(const pm_machine *m, uint32_t h) {
@@ -409,7 +416,7 @@ static void mark_leaf(pm_machine *m, uint32_t state) {
   if (!s->paths.flags && !s->accept.n && s->paths.n) {
     const uint32_t *paths = sv_data(&s->paths);
     leaf = PLAIN;
-    for (uint32_t i = 0; i < s->paths.n; i++) leaf |= 1u << paths[i] % SIG_BITS;
+    for (uint32_t i = 0; i < s->paths.n; i++) leaf |= 1u << paths[i] % PM_SIG_BITS;
   } else if (!s->paths.n && !(s->paths.flags & ST_ABSENT) && s->accept.n) {
     uint32_t first = sv_data(&s->accept)[0];
     leaf = s->accept.n == 1 && first + 1 < LIST ? first + 1 : leaf_list(m, state);
@@ -860,7 +867,7 @@ static void visit(walker *w, uint32_t i) {
     /* A path sharing a signature bit gets past here in vain, rarely. Once
      * out of memory the match fails whatever is queued: no check here. */
     for (size_t k = 0; k < ev->ng; k++)
-      if (sig >> ev->g[k].path % SIG_BITS & 1 && !consumed(done, k))
+      if (sig & ev->g[k].sig && !consumed(done, k))
         queue(w, i, (uint32_t)k, NO_VM);
     return;
   }

@@ -301,11 +301,12 @@ static int cmp_u64(const void *a, const void *b) {
 
 /* Sorts the usual handful of tags (at most SMALL; none above INT32_MAX)
  * and drops their repeats, into out; returns how many remain. A tag's
- * place is the number of tags below it, counted without branches, four
- * compares to an instruction: a big set's match finds about ten an event,
- * in an order no branch predictor learns. Copies of a tag land on the
- * same place, so the places left empty mark the repeats. Direct ids
- * (below TAG_SLOT) sort as their tags do, before every other. */
+ * place is the number of tags below it, counted without branches for four
+ * tags at once, one compare of them with each tag: a big set's match
+ * finds about ten an event, in an order no branch predictor learns.
+ * Copies of a tag land on the same place, so the places left empty mark
+ * the repeats. Direct ids (below TAG_SLOT) sort as their tags do, before
+ * every other. */
 #define SMALL 32
 typedef int32_t v4 __attribute__((vector_size(16)));
 static size_t sort_tags(const uint32_t *t, size_t n, uint32_t *out) {
@@ -315,11 +316,10 @@ static size_t sort_tags(const uint32_t *t, size_t n, uint32_t *out) {
   blk[nb - 1] = (v4){INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX};
   memcpy(blk, t, n * sizeof *t);
   for (size_t i = 0; i < n; i++) at[i] = -1;
-  for (size_t i = 0; i < n; i++) {
-    int32_t x = (int32_t)t[i];
+  for (size_t b = 0; b < nb; b++) {
     v4 below = {0, 0, 0, 0};
-    for (size_t b = 0; b < nb; b++) below -= blk[b] < x;
-    at[below[0] + below[1] + below[2] + below[3]] = x;
+    for (size_t j = 0; j < n; j++) below -= blk[b] > (int32_t)t[j];
+    for (size_t k = 0; k < 4 && 4 * b + k < n; k++) at[below[k]] = blk[b][k];
   }
   size_t u = 0;
   for (size_t i = 0; i < n; i++) {
