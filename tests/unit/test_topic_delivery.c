@@ -334,6 +334,49 @@ START_TEST(failed_plain_sends_not_counted_delivered) {
 }
 END_TEST
 
+/* A publish hands consecutive plain raw sends to their queues a run of up
+ * to 16 at a time; a send that stores nothing (here a body over the queue's
+ * MaximumMessageSize) ends its run, takes the full path, and the sends after
+ * it, in that run and the next, still store. The MessageId the caller asks
+ * for is drawn on that path too, one per publish. */
+START_TEST(plain_sends_go_on_past_a_failed_one_across_runs) {
+  enum { N = 20 };
+  static const int small[] = {0, 7, 16, 19};
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *q[N];
+  char *arn[N];
+  int is_small[N] = {0};
+  for (size_t k = 0; k < sizeof small / sizeof small[0]; k++) is_small[small[k]] = 1;
+  for (int i = 0; i < N; i++) {
+    char name[8];
+    snprintf(name, sizeof name, "q%02d", i);
+    q[i] = qt_queue(b, name, is_small[i] ? "{\"MaximumMessageSize\":\"1024\"}" : NULL);
+    arn[i] = tt_sub(t, q[i], "{\"RawMessageDelivery\":\"true\"}");
+  }
+  char msg[1500], id1[AEV_TOPIC_MESSAGE_ID_SIZE], id2[AEV_TOPIC_MESSAGE_ID_SIZE];
+  memset(msg, 'a', sizeof msg);
+  ck_assert_int_eq(aev_topic_publish(t, msg, sizeof msg, NULL, id1, NULL), AEV_OK);
+  ck_assert_int_eq(aev_topic_publish(t, "short", 5, NULL, id2, NULL), AEV_OK);
+  ck_assert_int_eq((int)strlen(id1), 36);
+  ck_assert_int_eq((int)strlen(id2), 36);
+  ck_assert_str_ne(id1, id2);
+  for (int i = 0; i < N; i++) {
+    ck_assert_int_eq(tt_depth(q[i]), is_small[i] ? 1 : 2);
+    aev_message *m = qt_recv1(q[i]);
+    ck_assert_ptr_nonnull(m);
+    size_t len;
+    aev_message_body(m, &len);
+    ck_assert_uint_eq(len, is_small[i] ? 5 : sizeof msg);
+    aev_message_free(m);
+    aev_free(arn[i]);
+    aev_queue_release(q[i]);
+  }
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsDelivered"), 2 * N - 4);
+  ck_assert_int_eq(tt_counter(t, "NumberOfNotificationsFailed"), 4);
+  aev_topic_release(t);
+}
+END_TEST
+
 /* A raw body is checked as it is copied, 16 bytes at a time, the last
  * block overlapping the one before: a character SQS refuses fails the
  * sends wherever it sits, and valid multi-byte text still goes through. */
@@ -558,6 +601,7 @@ int main(void) {
   tcase_add_test(tc, deleted_queue_goes_to_dlq);
   tcase_add_test(tc, recreated_queue_gets_deliveries);
   tcase_add_test(tc, failed_plain_sends_not_counted_delivered);
+  tcase_add_test(tc, plain_sends_go_on_past_a_failed_one_across_runs);
   tcase_add_test(tc, raw_bodies_checked_in_every_block);
   tcase_add_test(tc, lambda_subscription_gets_sns_record);
   tcase_add_test(tc, dedup_entries_are_pruned);
