@@ -10,7 +10,6 @@
 #include "core/status.h"
 #include "pattern/paths.h"
 #include "pattern/pattern_int.h"
-#include "pattern/tuples.h"
 
 /* A short list of u32 kept in place up to two entries, so a typical state
  * (one next field, one accepted pattern) is 32 bytes: half a cache line. */
@@ -135,8 +134,6 @@ struct pm_machine {
    * word at first). */
   uint64_t *filter;
   size_t fwords;
-  /* Branches of exact values only are kept here instead (tuples.h). */
-  pm_tuples tuples;
   /* Condition keys are built here: once every added condition's key has
    * fit, finding a branch's states again to remove it allocates nothing. */
   buf key;
@@ -228,7 +225,6 @@ void aev__pm_machine_free(pm_machine *m) {
   aev__pmap_free(&m->values);
   free(m->filter);
   free(m->key.p);
-  aev__pm_tuples_free(&m->tuples);
   free(m);
 }
 
@@ -247,8 +243,7 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
     for (int j = 0; j < L_N; j++) total += m->vm[i].len[j].cap * 4;
   }
   for (size_t i = 0; i < m->ntg; i++) total += m->tg[i].cap * 4;
-  return total + aev__pm_tuples_memory(&m->tuples) + aev__pm_paths_memory(&m->paths) +
-         aev__pm_imap_memory(&m->trans) +
+  return total + aev__pm_paths_memory(&m->paths) + aev__pm_imap_memory(&m->trans) +
          aev__pmap_memory(&m->conds) + aev__pmap_memory(&m->values);
 }
 
@@ -329,6 +324,12 @@ static int put_str(buf *b, const pm_str *s) {
   return put(b, &n, 4) || put(b, s->s, s->len);
 }
 
+/* A normalized double, so 300 and 300.0 (and -0 and 0) hash alike. */
+static void num_key(double d, unsigned char out[8]) {
+  if (d == 0) d = 0;
+  memcpy(out, &d, 8);
+}
+
 /* A condition's identity: two branches with the same condition from the
  * same state share the next state. */
 static int cond_key(const pm_cond *k, buf *b) {
@@ -339,7 +340,7 @@ static int cond_key(const pm_cond *k, buf *b) {
     rc |= put(b, &kind, 1);
     switch (m->kind) {
       case PM_EXACT_NUM:
-        aev__pm_num_key(m->num, num);
+        num_key(m->num, num);
         rc |= put(b, num, 8);
         break;
       case PM_NUMERIC: {
@@ -375,7 +376,13 @@ static int cond_key(const pm_cond *k, buf *b) {
 /* A hashed matcher's values-map key: kind and bytes. */
 static uint32_t value_key(uint32_t path, const pm_matcher *x, unsigned char num[8],
                           const void **key, size_t *klen) {
-  aev__pm_matcher_key(x, num, key, klen);
+  *key = x->s.s;
+  *klen = x->s.len;
+  if (x->kind == PM_EXACT_NUM) {
+    num_key(x->num, num);
+    *key = num;
+    *klen = 8;
+  }
   return path << 3 | (uint32_t)x->kind;
 }
 
@@ -537,12 +544,6 @@ static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_ma
  * nothing (it stays correct). */
 static int add_branch(pm_machine *m, const pm_branch *br, uint32_t slot, buf *b) {
   uint32_t state = 0;
-  if (aev__pm_tuples_fits(br)) {
-    uint32_t paths[PM_TUPLE_PATHS];
-    for (size_t i = 0; i < br->n; i++)
-      if (intern_path(m, &br->c[i]->path, &paths[i])) return AEV_ERR_NOMEM;
-    return aev__pm_tuples_add(&m->tuples, br, paths, slot);
-  }
   for (size_t i = 0; i < br->n; i++) {
     const pm_cond *k = br->c[i];
     uint32_t path, *next, fresh;
@@ -583,15 +584,6 @@ static uint32_t branch_end(pm_machine *m, const pm_branch *br) {
 
 /* Takes one entry of slot out of the states a branch accepts at. */
 static void remove_branch(pm_machine *m, const pm_branch *br, uint32_t slot) {
-  if (aev__pm_tuples_fits(br)) {
-    uint32_t paths[PM_TUPLE_PATHS];
-    for (size_t i = 0; i < br->n; i++) {
-      const pm_str *p = &br->c[i]->path;
-      paths[i] = (aev__pm_paths_get(&m->paths, p->s, p->len) & ~PM_PATH_PREFIX) - 1;
-    }
-    aev__pm_tuples_remove(&m->tuples, br, paths, slot);
-    return;
-  }
   uint32_t state = branch_end(m, br);
   svec *a = &m->st[state].accept;
   uint32_t *v = a->lg ? a->u.v : a->u.in;
@@ -801,6 +793,30 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
       reach(w, v->slow[i].next, (int32_t)c->item, c->f, done_after(w, c), 0);
 }
 
+static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
+                                      [PV_NULL] = "null"};
+static const unsigned char literal_len[] = {[PV_TRUE] = 4, [PV_FALSE] = 5, [PV_NULL] = 4};
+static const double zero = 0;
+
+/* The exact-lookup key of a value: its kind, and in *p, *n its bytes,
+ * which live as long as the event (a number's are its double, with -0
+ * read as 0 so that they hash alike, as num_key() does). */
+static inline int exact_key(const pm_value *x, const char **p, size_t *n) {
+  if (x->type == PV_STR) {
+    *p = x->s;
+    *n = x->len;
+    return PM_EXACT_STR;
+  }
+  if (x->type == PV_NUM) {
+    *p = (const char *)(x->num == 0 ? &zero : &x->num);
+    *n = 8;
+    return PM_EXACT_NUM;
+  }
+  *p = literal[x->type];
+  *n = literal_len[x->type];
+  return PM_LITERAL;
+}
+
 /* Queues the lookups of group k's fields from item i's state, whose value
  * machine for them is vm (NO_VM: exact values only), and starts loading
  * the buckets of those the filter lets through. A lookup with a value
@@ -819,7 +835,7 @@ static inline __attribute__((always_inline)) void queue(walker *w, uint32_t i, u
     if (f->ntrail && !consistent(w, (int32_t)i, f)) continue;
     const char *p;
     size_t n;
-    uint32_t b = g->path << 3 | (uint32_t)aev__pm_exact_key(&f->v, &p, &n);
+    uint32_t b = g->path << 3 | (uint32_t)exact_key(&f->v, &p, &n);
     uint64_t last = aev__pmap_word(p, n);
     uint32_t h = aev__pmap_hash_w(state, b, p, n, last);
     if (!filter_may_have(w->m, h)) {
@@ -905,7 +921,6 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
   w.cc = sizeof w.c_in / sizeof *w.c_in;
   w.rc = AEV_OK;
   const pmap *values = &m->values;
-  if (aev__pm_tuples_match(&m->tuples, ev, slots)) return aev__nomem();
   reach(&w, 0, -1, NULL, 0, 0);
   for (size_t lo = 0; lo < w.nit && !w.rc;) {
     size_t hi = w.nit;

@@ -5,7 +5,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "pattern/pmap.h"
 
@@ -99,48 +98,6 @@ typedef struct pm_value {
   double num;
 } pm_value;
 int aev__pm_matcher_test(const pm_matcher *m, const pm_value *v);
-
-/* A normalized double, so 300 and 300.0 (and -0 and 0) hash alike. */
-static inline void aev__pm_num_key(double d, unsigned char out[8]) {
-  if (d == 0) d = 0;
-  memcpy(out, &d, 8);
-}
-
-/* The bytes an exact matcher (or prefix, suffix, equals-ignore-case) is
- * looked up by: its string, or its number's aev__pm_num_key() in num. */
-static inline void aev__pm_matcher_key(const pm_matcher *x, unsigned char num[8],
-                                       const void **key, size_t *klen) {
-  *key = x->s.s;
-  *klen = x->s.len;
-  if (x->kind == PM_EXACT_NUM) {
-    aev__pm_num_key(x->num, num);
-    *key = num;
-    *klen = 8;
-  }
-}
-
-/* The exact-lookup key of an event value: its matcher kind, and in *p, *n
- * its bytes, which live as long as the event (a number's are its double,
- * with -0 read as 0 so that they hash alike, as aev__pm_num_key() does). */
-static inline int aev__pm_exact_key(const pm_value *x, const char **p, size_t *n) {
-  static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
-                                        [PV_NULL] = "null"};
-  static const unsigned char literal_len[] = {[PV_TRUE] = 4, [PV_FALSE] = 5, [PV_NULL] = 4};
-  static const double zero = 0;
-  if (x->type == PV_STR) {
-    *p = x->s;
-    *n = x->len;
-    return PM_EXACT_STR;
-  }
-  if (x->type == PV_NUM) {
-    *p = (const char *)(x->num == 0 ? &zero : &x->num);
-    *n = 8;
-    return PM_EXACT_NUM;
-  }
-  *p = literal[x->type];
-  *n = literal_len[x->type];
-  return PM_LITERAL;
-}
 
 /* Wildcard: validates (AWS's messages) and matches. */
 int aev__pm_wildcard_check(const char *s, size_t len);
