@@ -218,6 +218,11 @@ int aev__subconf_build(aev_topic *t, const aev__sub *s, const aev__subconf *old,
       rc = apply(t, s, c, prefix, k, json_string_value(v));
   }
   if (rc == AEV_OK && old && !c->filter && c->filter_text) rc = compile(c, prefix);
+  /* Subscribe's reference: "Specifying a valid ARN for this attribute is
+   * required for Firehose delivery stream subscriptions." */
+  if (rc == AEV_OK && s->proto == AEV__PROTO_FIREHOSE && !c->role_arn)
+    rc = aev__sns_invalid("Invalid parameter: %sSubscriptionRoleArn is required for Firehose "
+                          "delivery stream subscriptions", prefix);
   if (rc != AEV_OK) {
     aev__subconf_unref(c);
     return rc;

@@ -427,12 +427,27 @@ START_TEST(topic_subscription_with_protocol_firehose) {
   aev_topic *t;
   ck_assert_int_eq(aev_topic_create(b, "news", NULL, &t), AEV_OK);
   char *arn;
+  /* A firehose subscription needs the IAM role SNS would assume, on
+   * subscribing and after any change of attributes. */
+  st_assert_error(aev_topic_subscribe(t, "firehose", aev_delivery_arn(raw),
+                                      "{\"RawMessageDelivery\":\"true\"}", &arn),
+                  AEV_ERR_INVALID, "InvalidParameter");
+  ck_assert_str_eq(aev_errmsg(), "Invalid parameter: Attributes Reason: SubscriptionRoleArn is "
+                                 "required for Firehose delivery stream subscriptions");
+  st_assert_error(aev_topic_subscribe(t, "firehose", aev_delivery_arn(raw), NULL, &arn),
+                  AEV_ERR_INVALID, "InvalidParameter");
   ck_assert_int_eq(aev_topic_subscribe(t, "firehose", aev_delivery_arn(raw),
-                                       "{\"RawMessageDelivery\":\"true\"}", &arn), AEV_OK);
+                                       "{\"RawMessageDelivery\":\"true\",\"SubscriptionRoleArn\":"
+                                       "\"arn:aws:iam::000000000000:role/sns-firehose\"}", &arn),
+                   AEV_OK);
   aev_free(arn);
-  /* The IAM role SNS would assume is kept and shown; other protocols have none. */
+  /* The role is kept and shown; other protocols have none. */
   const char *role = "{\"SubscriptionRoleArn\":\"arn:aws:iam::000000000000:role/sns-firehose\"}";
   ck_assert_int_eq(aev_topic_subscribe(t, "firehose", aev_delivery_arn(env), role, &arn), AEV_OK);
+  st_assert_error(aev_subscription_set_attribute(b, arn, "SubscriptionRoleArn", ""),
+                  AEV_ERR_INVALID, "InvalidParameter");
+  ck_assert_str_eq(aev_errmsg(), "Invalid parameter: SubscriptionRoleArn is required for Firehose "
+                                 "delivery stream subscriptions");
   char *attrs = NULL;
   ck_assert_int_eq(aev_subscription_get_attributes(b, arn, &attrs), AEV_OK);
   ck_assert_ptr_nonnull(strstr(attrs, "\"SubscriptionRoleArn\":\"arn:aws:iam::000000000000:role/sns-firehose\""));
