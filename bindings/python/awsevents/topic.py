@@ -137,6 +137,14 @@ def _endpoint_thunk(topic_ptr, fn, auto_confirm):
     return _lib.TOPIC_CALLBACK_FN(thunk)
 
 
+def _protocol_of(arn):
+    """The subscription protocol an endpoint ARN's service stands for; sqs
+    for anything else, which Subscribe then checks as a queue ARN."""
+    parts = arn.split(":")
+    service = parts[2] if len(parts) > 2 else ""
+    return service if service in ("lambda", "firehose") else "sqs"
+
+
 class Topic:
     """An SNS topic. Topic.create(broker, name, attributes=None) or
     Topic.get(broker, name_or_arn); close() drops the handle."""
@@ -283,12 +291,15 @@ class Topic:
         return json.loads(_take_string(out))
 
     def subscribe(self, target, filter_policy=None, raw=False, scope=None,
-                  attributes=None, protocol="https", endpoint=None,
+                  attributes=None, protocol=None, endpoint=None,
                   auto_confirm=True):
-        """Subscribes a queue (an object with .arn, or a queue ARN) or a
-        callable fn(body, message_type) standing for an http/https endpoint.
-        filter_policy is a dict or JSON text; scope "MessageAttributes" or
-        "MessageBody". A callable's subscription is confirmed as its
+        """Subscribes a queue, function or delivery stream (an object with
+        .arn, or its ARN; protocol sqs, lambda or firehose, from the ARN
+        unless given) or a callable fn(body, message_type) standing for an
+        http/https endpoint (protocol "https" unless given). filter_policy
+        is a dict or JSON text; scope "MessageAttributes" or "MessageBody".
+        A firehose subscription needs attributes={"SubscriptionRoleArn":
+        ...}, as on AWS. A callable's subscription is confirmed as its
         SubscriptionConfirmation arrives (on the scheduler) unless
         auto_confirm is False, in which case fn receives it."""
         attrs = dict(attributes or {})
@@ -306,6 +317,7 @@ class Topic:
             with _lock:
                 _endpoints[key] = _endpoint_thunk(self._ptr, target, auto_confirm)
                 thunk = _endpoints[key]
+            protocol = protocol or "https"
             url = endpoint or "%s://python.callback/%d" % (protocol, key)
             rc = lib.aev_topic_subscribe_callback(
                 self._ptr, protocol.encode(), url.encode(), thunk, key,
@@ -316,8 +328,9 @@ class Topic:
                 raise _error("Subscribe")
         else:
             arn = target if isinstance(target, str) else target.arn
-            _check(lib.aev_topic_subscribe(self._ptr, b"sqs", arn.encode(), text,
-                                           byref(out)), "Subscribe")
+            protocol = protocol or _protocol_of(arn)
+            _check(lib.aev_topic_subscribe(self._ptr, protocol.encode(), arn.encode(),
+                                           text, byref(out)), "Subscribe")
         return Subscription(self, _take_string(out))
 
     def confirm_subscription(self, token):

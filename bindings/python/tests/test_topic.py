@@ -5,7 +5,7 @@ counters, FIFO topics and errors."""
 import json
 import unittest
 
-from awsevents import Broker, ClientError, Topic
+from awsevents import Broker, ClientError, Topic, create_function
 
 
 class _Queue:
@@ -151,6 +151,34 @@ class TopicTest(unittest.TestCase):
         err = cm.exception.response
         self.assertEqual(err["Error"]["Code"], "NotFound")
         self.assertEqual(err["ResponseMetadata"]["HTTPStatusCode"], 404)
+        t.close()
+
+    def test_function_and_delivery_stream_subscriptions(self):
+        """Objects with .arn (or their ARNs) subscribe with the protocol of
+        their service; firehose needs its IAM role, as on AWS."""
+        t = Topic.create(self.b, "events")
+        events, records = [], []
+        fn = create_function(self.b, "on-event",
+                             lambda event, context: events.append(event))
+        sub = t.subscribe(fn)
+        self.assertEqual(sub.attributes()["Protocol"], "lambda")
+        d = self.b.create_delivery_stream(
+            "archive", {"BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 60}},
+            sink=lambda key, data: records.append(data))
+        with self.assertRaises(ClientError) as cm:
+            t.subscribe(d, raw=True)
+        err = cm.exception.response["Error"]
+        self.assertEqual(err["Code"], "InvalidParameter")
+        self.assertIn("SubscriptionRoleArn is required", err["Message"])
+        role = "arn:aws:iam::000000000000:role/sns-firehose"
+        sub = t.subscribe(d.arn, raw=True, attributes={"SubscriptionRoleArn": role})
+        attrs = sub.attributes()
+        self.assertEqual((attrs["Protocol"], attrs["SubscriptionRoleArn"]), ("firehose", role))
+        t.publish("hello")
+        self.b.drain()
+        self.assertEqual([e["Records"][0]["Sns"]["Message"] for e in events], ["hello"])
+        self.b.advance(60000)
+        self.assertEqual(records, [b"hello"])
         t.close()
 
     def test_batch_and_tags(self):
