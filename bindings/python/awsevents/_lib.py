@@ -370,3 +370,13 @@ def _load():
 
 
 lib = _load()
+
+
+def handle(ptr, kind):
+    """ptr, the C handle (a c_void_p) a create call gave for an object of
+    kind; anything else would reach C as a pointer and crash the process,
+    so it is a TypeError that says where such objects come from."""
+    if isinstance(ptr, ctypes.c_void_p) and ptr.value:
+        return ptr
+    raise TypeError("%s objects come from create calls (Broker.create_*, "
+                    "%s.create, ...), not from %s(%r)" % (kind, kind, kind, ptr))

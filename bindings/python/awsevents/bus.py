@@ -94,7 +94,7 @@ class Bus:
 
     def __init__(self, broker, ptr):
         self._broker = broker
-        self._ptr = ptr
+        self._ptr = _lib.handle(ptr, "Bus")
         self.name = lib.aev_bus_name(ptr).decode()
         self.arn = lib.aev_bus_arn(ptr).decode()
 

@@ -76,7 +76,7 @@ class DeliveryStream(_Owned):
     """A Firehose delivery stream of a Broker."""
 
     def __init__(self, ptr):
-        self._handle = _Handle(ptr, lib.aev_delivery_release)
+        self._handle = _Handle(ptr, lib.aev_delivery_release, "DeliveryStream")
         with self._handle as d:
             self.name = lib.aev_delivery_name(d).decode()
             self.arn = lib.aev_delivery_arn(d).decode()

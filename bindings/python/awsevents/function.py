@@ -87,7 +87,7 @@ class Function:
 
     def __init__(self, broker, handle):
         self._broker = broker
-        self._handle = handle
+        self._handle = _lib.handle(handle, "Function")
 
     @property
     def name(self):

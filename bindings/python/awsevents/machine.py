@@ -78,7 +78,7 @@ class Machine(_Owned):
     broker) alive until close() or garbage collection."""
 
     def __init__(self, ptr):
-        self._handle = _Handle(ptr, lib.aev_machine_release)
+        self._handle = _Handle(ptr, lib.aev_machine_release, "Machine")
         with self._handle as m:
             self.name = lib.aev_machine_name(m).decode()
             self.arn = lib.aev_machine_arn(m).decode()
@@ -136,7 +136,7 @@ class Execution(_Owned):
     .history read the library's current state each time."""
 
     def __init__(self, ptr):
-        self._handle = _Handle(ptr, lib.aev_execution_release)
+        self._handle = _Handle(ptr, lib.aev_execution_release, "Execution")
         with self._handle as e:
             self.arn = lib.aev_execution_arn(e).decode()
 
@@ -200,7 +200,7 @@ class Activity(_Owned):
     send_task_heartbeat) with the task's token."""
 
     def __init__(self, ptr):
-        self._handle = _Handle(ptr, lib.aev_activity_release)
+        self._handle = _Handle(ptr, lib.aev_activity_release, "Activity")
         with self._handle as a:
             self.arn = lib.aev_activity_arn(a).decode()
         self.name = self.arn.rsplit(":", 1)[1]

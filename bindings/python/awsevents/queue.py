@@ -77,8 +77,8 @@ def _decode_attributes(text):
 class _Handle:
     """A C handle that concurrent calls share: release waits for them."""
 
-    def __init__(self, ptr, release):
-        self._ptr = ptr
+    def __init__(self, ptr, release, kind):
+        self._ptr = _lib.handle(ptr, kind)
         self._release = release
         self._cond = threading.Condition()
         self._inflight = 0
@@ -211,7 +211,7 @@ class Queue(_Owned):
     """
 
     def __init__(self, ptr):
-        self._handle = _Handle(ptr, lib.aev_queue_release)
+        self._handle = _Handle(ptr, lib.aev_queue_release, "Queue")
         with self._handle as q:
             self.name = lib.aev_queue_name(q).decode()
             self.url = lib.aev_queue_url(q).decode()

@@ -72,7 +72,7 @@ class Stream(_Owned):
 
     def __init__(self, broker, ptr):
         self._broker = broker
-        self._handle = _Handle(ptr, lib.aev_stream_release)
+        self._handle = _Handle(ptr, lib.aev_stream_release, "Stream")
         with self._handle as s:
             self.name = lib.aev_stream_name(s).decode()
             self.arn = lib.aev_stream_arn(s).decode()

@@ -151,7 +151,7 @@ class Topic:
 
     def __init__(self, broker, ptr):
         self._broker = broker
-        self._ptr = ptr
+        self._ptr = _lib.handle(ptr, "Topic")
         self.arn = lib.aev_topic_arn(ptr).decode()
         self.name = lib.aev_topic_name(ptr).decode()
 

@@ -5,7 +5,7 @@ counters, FIFO topics and errors."""
 import json
 import unittest
 
-from awsevents import Broker, ClientError, Topic, create_function
+from awsevents import Broker, ClientError, Function, Queue, Topic, create_function
 
 
 class _Queue:
@@ -180,6 +180,15 @@ class TopicTest(unittest.TestCase):
         self.b.advance(60000)
         self.assertEqual(records, [b"hello"])
         t.close()
+
+    def test_handles_come_from_create_calls(self):
+        """A name where a handle belongs would reach C as a pointer: it is a
+        TypeError that says how such objects are made."""
+        for make in (lambda: Topic(self.b, "news"), lambda: Queue("q"),
+                     lambda: Function(self.b, "f")):
+            with self.assertRaises(TypeError) as cm:
+                make()
+            self.assertIn("come from create calls", str(cm.exception))
 
     def test_batch_and_tags(self):
         t = Topic.create(self.b, "batch")
