@@ -89,13 +89,19 @@ class Function:
         self._broker = broker
         self._handle = _lib.handle(handle, "Function")
 
+    def _ptr(self):
+        # A released handle would reach C as NULL, which crashes it.
+        if self._handle is None:
+            raise ValueError("the function handle is released")
+        return self._handle
+
     @property
     def name(self):
-        return lib.aev_function_name(self._handle).decode()
+        return lib.aev_function_name(self._ptr()).decode()
 
     @property
     def arn(self):
-        return lib.aev_function_arn(self._handle).decode()
+        return lib.aev_function_arn(self._ptr()).decode()
 
     def invoke(self, event, qualifier=None):
         """RequestResponse of $LATEST, a version or an alias: (result,
@@ -108,7 +114,7 @@ class Function:
         self._broker._enter()
         try:
             rc = lib.aev_function_invoke_qualified(
-                self._handle, qualifier.encode() if qualifier else None,
+                self._ptr(), qualifier.encode() if qualifier else None,
                 payload, len(payload), byref(out), None, byref(ferr), version)
             if rc != 0:
                 raise _library_error("Invoke")
@@ -124,7 +130,7 @@ class Function:
     def metrics(self):
         """Invocations, Errors, Throttles, ColdStarts, ... as a dict."""
         out = c_void_p()
-        if lib.aev_function_metrics(self._handle, byref(out)) != 0:
+        if lib.aev_function_metrics(self._ptr(), byref(out)) != 0:
             raise _library_error("GetMetrics")
         try:
             return json.loads(string_at(out.value).decode())
@@ -137,7 +143,7 @@ class Function:
         clock). Without reserved concurrency they come out of the account's
         unreserved pool, which must keep 100."""
         rc = lib.aev_function_put_provisioned_concurrency(
-            self._handle, qualifier.encode(), int(n))
+            self._ptr(), qualifier.encode(), int(n))
         if rc != 0:
             raise _library_error("PutProvisionedConcurrencyConfig")
 
@@ -145,7 +151,7 @@ class Function:
         """GetProvisionedConcurrencyConfig's response as a dict."""
         out = c_void_p()
         rc = lib.aev_function_provisioned_concurrency(
-            self._handle, qualifier.encode(), byref(out))
+            self._ptr(), qualifier.encode(), byref(out))
         if rc != 0:
             raise _library_error("GetProvisionedConcurrencyConfig")
         try:
@@ -156,7 +162,7 @@ class Function:
     def delete_provisioned_concurrency(self, qualifier):
         """DeleteProvisionedConcurrencyConfig."""
         rc = lib.aev_function_delete_provisioned_concurrency(
-            self._handle, qualifier.encode())
+            self._ptr(), qualifier.encode())
         if rc != 0:
             raise _library_error("DeleteProvisionedConcurrencyConfig")
 

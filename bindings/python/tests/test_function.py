@@ -177,6 +177,15 @@ class Handlers(unittest.TestCase):
         start = times[0]
         self.assertEqual([t - start for t in times], [0, 60000, 180000])
 
+    def test_a_released_function_raises_instead_of_crashing(self):
+        fn = create_function(self.b, "gone", lambda e, c: e)
+        fn.release()
+        for use in (lambda: fn.name, lambda: fn.arn, lambda: fn.invoke({}),
+                    fn.metrics, lambda: fn.provisioned_concurrency("1")):
+            with self.assertRaisesRegex(ValueError, "released"):
+                use()
+        fn.release()  # twice is fine
+
 
 if __name__ == "__main__":
     unittest.main()
