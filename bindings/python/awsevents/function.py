@@ -14,13 +14,14 @@ names a callable for CreateFunction requests made through Broker.call
 (their Handler member). Queues are mapped with
 broker.call("lambda", "CreateEventSourceMapping", ...).
 """
+import functools
 import itertools
 import json
 import traceback
 from ctypes import byref, c_void_p, create_string_buffer, string_at
 
 from . import _lib
-from .broker import _library_error
+from .errors import library_error
 
 lib = _lib.lib
 
@@ -35,6 +36,9 @@ def _release(user):
 
 
 _release_fn = _lib.RELEASE_FN(_release)
+
+# Lambda's errors carry its HTTP statuses (404, 409, 429), as from call().
+_library_error = functools.partial(library_error, "lambda")
 
 
 class Context:

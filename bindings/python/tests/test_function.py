@@ -186,6 +186,19 @@ class Handlers(unittest.TestCase):
                 use()
         fn.release()  # twice is fine
 
+    def test_handle_errors_have_lambdas_status_as_call_does(self):
+        fn = create_function(self.b, "one", lambda e, c: e)
+        with self.assertRaises(ClientError) as direct:
+            fn.invoke({}, qualifier="nope")
+        with self.assertRaises(ClientError) as via_call:
+            self.b.call("lambda", "Invoke", FunctionName="one",
+                        Qualifier="nope")
+        for e in (direct.exception, via_call.exception):
+            self.assertEqual(e.response["Error"]["Code"],
+                             "ResourceNotFoundException")
+            self.assertEqual(e.response["ResponseMetadata"]["HTTPStatusCode"],
+                             404)
+
 
 if __name__ == "__main__":
     unittest.main()
