@@ -186,8 +186,10 @@ class Bus:
                                rule.encode(), json.dumps(targets).encode())
 
     def remove_targets(self, rule, ids):
+        """RemoveTargets: ids is a list of target ids, or one id."""
         return self._json_call("RemoveTargets", lib.aev_bus_remove_targets,
-                               rule.encode(), json.dumps(ids).encode())
+                               rule.encode(),
+                               json.dumps(_lib.names(ids)).encode())
 
     def list_targets_by_rule(self, rule, limit=None, next_token=None):
         """ListTargetsByRule, paged as list_rules."""

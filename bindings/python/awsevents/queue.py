@@ -245,9 +245,10 @@ class Queue(_Owned):
             _check(lib.aev_queue_purge(q), "PurgeQueue")
 
     def attributes(self, names=None):
-        """GetQueueAttributes: a dict of strings (names None means All)."""
+        """GetQueueAttributes: a dict of strings (names: a list of names,
+        or one name; None means All)."""
         out = c_void_p()
-        names_json = json.dumps(list(names)).encode() if names else None
+        names_json = json.dumps(_lib.names(names)).encode() if names else None
         with self._handle as q:
             _check(lib.aev_queue_get_attributes(q, names_json, byref(out)),
                    "GetQueueAttributes")
@@ -319,9 +320,9 @@ class Queue(_Owned):
         """ReceiveMessage: a list of up to max (1..10) Messages. wait is
         the long-poll time in seconds (None: the queue's
         ReceiveMessageWaitTimeSeconds); visibility overrides the queue's
-        VisibilityTimeout for these messages; attribute_names selects
-        message attributes (default: all). A real-clock receive blocks
-        without holding the GIL."""
+        VisibilityTimeout for these messages; attribute_names (a list, or
+        one name) selects message attributes (default: all). A real-clock
+        receive blocks without holding the GIL."""
         wait_ms = -1 if wait is None else int(wait * 1000)
         ropts = c_void_p()
         if visibility is not None or attribute_names is not None or \
@@ -335,7 +336,7 @@ class Queue(_Owned):
                        "ReceiveMessage")
             if attribute_names is not None:
                 _check(lib.aev_receive_options_set_attribute_names(
-                    ropts, json.dumps(list(attribute_names)).encode()),
+                    ropts, json.dumps(_lib.names(attribute_names)).encode()),
                     "ReceiveMessage")
             if attempt_id is not None:
                 _check(lib.aev_receive_options_set_attempt_id(

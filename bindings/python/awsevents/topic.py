@@ -220,7 +220,9 @@ class Topic:
                "TagResource")
 
     def untag(self, keys):
-        _check(lib.aev_topic_untag(self._ptr, json.dumps(list(keys)).encode()),
+        """UntagResource: keys is a list of tag keys, or one key."""
+        _check(lib.aev_topic_untag(self._ptr,
+                                   json.dumps(_lib.names(keys)).encode()),
                "UntagResource")
 
     def tags(self):

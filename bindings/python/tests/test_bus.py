@@ -207,6 +207,17 @@ class Buses(unittest.TestCase):
                  self.b.call("events", "ListEventBuses")["EventBuses"]]
         self.assertEqual(names, ["default", "x"])
 
+    def test_remove_one_target_id_as_a_string(self):
+        q = self.b.create_queue("rt")
+        self.bus.put_rule("r", event_pattern={"source": ["a"]})
+        self.bus.put_targets("r", [{"Id": "t1", "Arn": q.arn},
+                                   {"Id": "t2", "Arn": q.arn}])
+        out = self.bus.remove_targets("r", "t1")
+        self.assertEqual(out["FailedEntryCount"], 0)
+        self.assertEqual([t["Id"] for t in
+                          self.bus.list_targets_by_rule("r")["Targets"]],
+                         ["t2"])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -132,6 +132,18 @@ class ManualClockQueues(unittest.TestCase):
         q.close()
         q.close()
 
+    def test_one_attribute_name_as_a_string(self):
+        """A str where a list of names goes is that one name, not a list of
+        its characters (which selected nothing, or named "V")."""
+        q = self.b.create_queue("named", {"VisibilityTimeout": "45"})
+        self.assertEqual(q.attributes("VisibilityTimeout"),
+                         {"VisibilityTimeout": "45"})
+        q.send("x", attributes={"a": {"DataType": "String",
+                                      "StringValue": "v"}})
+        [m] = q.receive(attribute_names="All")
+        self.assertEqual(m.message_attributes,
+                         {"a": {"DataType": "String", "StringValue": "v"}})
+
 
 class RealClockQueues(unittest.TestCase):
     def test_blocked_receive_releases_the_gil(self):

@@ -205,6 +205,12 @@ class TopicTest(unittest.TestCase):
         self.assertEqual(t.tags(), {})
         t.close()
 
+    def test_untag_one_key_as_a_string(self):
+        t = Topic.create(self.b, "tagged")
+        t.tag({"env": "test", "team": "a"})
+        t.untag("env")
+        self.assertEqual(t.tags(), {"team": "a"})
+
 
 if __name__ == "__main__":
     unittest.main()
