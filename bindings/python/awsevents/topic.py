@@ -57,19 +57,26 @@ def _take_string(ptr):
         lib.aev_free(ptr)
 
 
+def _b64(data):
+    return base64.b64encode(bytes(data)).decode("ascii")
+
+
 def _attribute(value):
     """One message attribute in Publish's shape from a Python value: str,
     int/float (Number), bytes (Binary), list (String.Array), or AWS's own
-    {"DataType": ..., ...} dict unchanged."""
+    {"DataType": ..., ...} dict (its BinaryValue bytes, as boto3 takes
+    it, or base64 text)."""
     if isinstance(value, dict):
+        binary = value.get("BinaryValue")
+        if isinstance(binary, (bytes, bytearray, memoryview)):
+            return dict(value, BinaryValue=_b64(binary))
         return value
     if isinstance(value, bool):
         raise TypeError("message attributes cannot be bool")
     if isinstance(value, (int, float)):
         return {"DataType": "Number", "StringValue": repr(value)}
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return {"DataType": "Binary",
-                "BinaryValue": base64.b64encode(bytes(value)).decode("ascii")}
+        return {"DataType": "Binary", "BinaryValue": _b64(value)}
     if isinstance(value, (list, tuple)):
         return {"DataType": "String.Array", "StringValue": json.dumps(list(value))}
     return {"DataType": "String", "StringValue": str(value)}

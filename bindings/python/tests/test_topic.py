@@ -211,6 +211,20 @@ class TopicTest(unittest.TestCase):
         t.untag("env")
         self.assertEqual(t.tags(), {"team": "a"})
 
+    def test_binary_attribute_in_aws_shape_takes_bytes(self):
+        """AWS's own attribute dict with BinaryValue as bytes, as boto3
+        takes it (and Queue.send does), for publish and publish_batch."""
+        t = Topic.create(self.b, "bin")
+        q = _Queue(self.b, "binq")
+        t.subscribe(q)
+        blob = {"DataType": "Binary", "BinaryValue": b"\x00\x01"}
+        t.publish("one", attributes={"blob": blob})
+        t.publish_batch([{"Id": "1", "Message": "two",
+                          "MessageAttributes": {"blob": blob}}])
+        envs = [json.loads(m["Body"]) for m in q.receive_all()]
+        self.assertEqual([e["MessageAttributes"]["blob"] for e in envs],
+                         [{"Type": "Binary", "Value": "AAE="}] * 2)
+
 
 if __name__ == "__main__":
     unittest.main()
