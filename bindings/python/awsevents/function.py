@@ -171,7 +171,8 @@ class Function:
             raise _library_error("DeleteProvisionedConcurrencyConfig")
 
     def release(self):
-        if self._handle is not None:
+        # _handle is unset when __init__ refused its argument.
+        if getattr(self, "_handle", None) is not None:
             lib.aev_function_release(self._handle)
             self._handle = None
 

@@ -2,11 +2,13 @@
 handle, exceptions as Lambda errors, the context object, a queue mapped to
 a handler with AWS's SQS event shape, Event invocations with retries on
 the manual clock, and provisioned concurrency."""
+import gc
 import json
+import sys
 import unittest
 
-from awsevents import (Broker, ClientError, create_function, register_handler,
-                       set_account_concurrency)
+from awsevents import (Broker, ClientError, Function, create_function,
+                       register_handler, set_account_concurrency)
 
 URL = "https://sqs.us-east-1.amazonaws.com/000000000000/"
 
@@ -198,6 +200,19 @@ class Handlers(unittest.TestCase):
                              "ResourceNotFoundException")
             self.assertEqual(e.response["ResponseMetadata"]["HTTPStatusCode"],
                              404)
+
+    def test_a_refused_construction_is_collected_quietly(self):
+        """Function(broker, "f") raises TypeError; collecting the half-made
+        object must not print an AttributeError from __del__."""
+        unraisable = []
+        old, sys.unraisablehook = sys.unraisablehook, unraisable.append
+        try:
+            with self.assertRaises(TypeError):
+                Function(self.b, "f")
+            gc.collect()
+        finally:
+            sys.unraisablehook = old
+        self.assertEqual(unraisable, [])
 
 
 if __name__ == "__main__":
