@@ -19,7 +19,7 @@ import threading
 from ctypes import byref, c_void_p, create_string_buffer, string_at
 
 from . import _lib
-from .errors import ClientError, checker, library_error
+from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
 
@@ -39,6 +39,10 @@ def _release(user):
 
 _release_fn = _lib.RELEASE_FN(_release)
 
+
+# PutRule's State values; every one but DISABLED enables the rule.
+_STATES = ("ENABLED", "DISABLED",
+           "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
 
 _error = functools.partial(library_error, "events")
 _check = checker("events")
@@ -143,7 +147,16 @@ class Bus:
                  state="ENABLED"):
         """PutRule: event_pattern as JSON text or a dict, and/or
         schedule_expression ("rate(5 minutes)", "cron(0 12 * * ? *)").
-        Returns {"RuleArn": ...}."""
+        state is ENABLED, DISABLED or
+        ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. Returns
+        {"RuleArn": ...}."""
+        if state not in _STATES:
+            # What PutRule answers; the C call only takes enabled or not.
+            raise ClientError(error_response(
+                "events", "ValidationException",
+                "1 validation error detected: Value '%s' at 'state' failed "
+                "to satisfy constraint: Member must satisfy enum value set: "
+                "[%s]" % (state, ", ".join(_STATES))), "PutRule")
         arn = c_void_p()
         pattern = _text(event_pattern)
         self._call("PutRule", lib.aev_bus_put_rule, name.encode(),

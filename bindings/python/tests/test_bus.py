@@ -218,6 +218,24 @@ class Buses(unittest.TestCase):
                           self.bus.list_targets_by_rule("r")["Targets"]],
                          ["t2"])
 
+    def test_put_rule_refuses_an_unknown_state_as_aws_does(self):
+        """state="disabled" used to make an ENABLED rule, silently."""
+        with self.assertRaises(ClientError) as direct:
+            self.bus.put_rule("r", event_pattern={"source": ["a"]},
+                              state="disabled")
+        with self.assertRaises(ClientError) as via_call:
+            self.b.call("events", "PutRule", Name="r", State="disabled",
+                        EventPattern='{"source": ["a"]}')
+        self.assertEqual(direct.exception.response["Error"],
+                         via_call.exception.response["Error"])
+        with self.assertRaises(ClientError):
+            self.bus.describe_rule("r")
+        self.bus.put_rule("r", event_pattern={"source": ["a"]},
+                          state="ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+        self.bus.put_rule("r", event_pattern={"source": ["a"]},
+                          state="DISABLED")
+        self.assertEqual(self.bus.describe_rule("r")["State"], "DISABLED")
+
 
 if __name__ == "__main__":
     unittest.main()
