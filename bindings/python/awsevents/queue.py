@@ -62,6 +62,12 @@ def _attributes_json(attributes):
     return json.dumps(attributes, default=encode).encode()
 
 
+def _trace_header(system_attributes):
+    """AWSTraceHeader's StringValue from MessageSystemAttributes, if any."""
+    header = (system_attributes or {}).get("AWSTraceHeader")
+    return header.get("StringValue") if header else None
+
+
 def _decode_attributes(text):
     """The library's attributes JSON as boto3 returns it (bytes for
     BinaryValue)."""
@@ -286,7 +292,8 @@ class Queue(_Owned):
     def send_batch(self, entries):
         """SendMessageBatch. entries: bodies (ids "0", "1", ... are given),
         or dicts with Id, MessageBody and optionally MessageAttributes,
-        DelaySeconds, MessageGroupId, MessageDeduplicationId. Returns
+        DelaySeconds, MessageGroupId, MessageDeduplicationId and
+        MessageSystemAttributes (its AWSTraceHeader). Returns
         {"Successful": [...], "Failed": [...]} as boto3 does."""
         entries = [e if isinstance(e, dict) else
                    {"Id": str(i), "MessageBody": e}
@@ -302,7 +309,8 @@ class Queue(_Owned):
             for e in entries:
                 opts.append(_SendOptions(
                     e.get("MessageAttributes"), e.get("DelaySeconds"),
-                    e.get("MessageGroupId"), e.get("MessageDeduplicationId")))
+                    e.get("MessageGroupId"), e.get("MessageDeduplicationId"),
+                    _trace_header(e.get("MessageSystemAttributes"))))
             opt_array = (c_void_p * max(n, 1))(*[o.ptr for o in opts])
             with self._handle as q:
                 _check(lib.aev_queue_send_batch(q, n, ids, bodies, lens,

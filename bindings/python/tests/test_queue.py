@@ -144,6 +144,19 @@ class ManualClockQueues(unittest.TestCase):
         self.assertEqual(m.message_attributes,
                          {"a": {"DataType": "String", "StringValue": "v"}})
 
+    def test_send_batch_carries_the_trace_header(self):
+        """SendMessageBatch entries take MessageSystemAttributes'
+        AWSTraceHeader, as send(trace_header=...) does."""
+        q = self.b.create_queue("traced")
+        trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+        out = q.send_batch([{"Id": "a", "MessageBody": "x",
+                             "MessageSystemAttributes": {"AWSTraceHeader": {
+                                 "DataType": "String",
+                                 "StringValue": trace}}}])
+        self.assertEqual(out["Failed"], [])
+        [m] = q.receive()
+        self.assertEqual(m.attributes["AWSTraceHeader"], trace)
+
 
 class RealClockQueues(unittest.TestCase):
     def test_blocked_receive_releases_the_gil(self):
