@@ -172,6 +172,7 @@ SIGNATURES = {
     "aev_handler_register": (c_int, [_opaque, c_char_p, HANDLER_FN, c_void_p,
                                      RELEASE_FN]),
     "aev_function_release": (None, [_opaque]),
+    "aev_function_delete": (c_int, [_opaque]),
     "aev_function_name": (c_char_p, [_opaque]),
     "aev_function_arn": (c_char_p, [_opaque]),
     "aev_function_invoke_qualified": (c_int, [_opaque, c_char_p, c_char_p,

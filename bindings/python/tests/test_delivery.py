@@ -67,6 +67,25 @@ class Deliveries(unittest.TestCase):
         self.assertEqual(e.exception.response["Error"]["Code"],
                          "InvalidArgumentException")
 
+    def test_a_refused_stream_leaves_no_transform_function(self):
+        """The transform's function is made first; when the delivery
+        stream is then refused, a corrected retry must not find the name
+        taken (ResourceConflictException for "<name>-transform")."""
+        upper = lambda records: [dict(r, result="Ok", data=r["data"].upper())
+                                 for r in records]
+        with self.assertRaises(ClientError) as e:
+            self.b.create_delivery_stream("t", {"NoSuchDestination": {}},
+                                          transform=upper)
+        self.assertEqual(e.exception.response["Error"]["Code"],
+                         "InvalidArgumentException")
+        got = []
+        d = self.b.create_delivery_stream(
+            "t", sink=lambda key, data: got.append(data), transform=upper)
+        d.put(b"a")
+        d.flush()
+        self.b.drain()
+        self.assertEqual(got, [b"A"])
+
 
 if __name__ == "__main__":
     unittest.main()
