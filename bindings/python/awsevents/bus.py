@@ -127,10 +127,13 @@ class Bus:
     def __repr__(self):
         return "Bus(%r)" % self.arn
 
-    def _call(self, operation, fn, *args):
+    def _live(self):
         if self._ptr is None:
             raise ValueError("the bus handle is closed")
-        _check(fn(self._ptr, *args), operation)
+        return self._ptr
+
+    def _call(self, operation, fn, *args):
+        _check(fn(self._live(), *args), operation)
 
     def _json_call(self, operation, fn, *args):
         out = c_void_p()
@@ -221,12 +224,13 @@ class Bus:
         DeadLetterConfig. options are Target members (InputPath=...,
         RetryPolicy={...}, ...)."""
         spec = dict(options, Id=target_id)
+        ptr = self._live()
         with _lock:
             key = next(_keys)
             _targets[key] = _callback_thunk(fn)
             thunk = _targets[key]
         rc = lib.aev_bus_put_callback_target(
-            self._ptr, rule.encode(), json.dumps(spec).encode(), thunk, key,
+            ptr, rule.encode(), json.dumps(spec).encode(), thunk, key,
             _release_fn)
         if rc != 0:
             # A failed registration never calls release.

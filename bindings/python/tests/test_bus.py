@@ -236,6 +236,13 @@ class Buses(unittest.TestCase):
                           state="DISABLED")
         self.assertEqual(self.bus.describe_rule("r")["State"], "DISABLED")
 
+    def test_closed_bus_refuses_a_callback_target(self):
+        bus = self.b.create_bus("closing")
+        bus.put_rule("r", event_pattern={"source": ["a"]})
+        bus.close()
+        with self.assertRaisesRegex(ValueError, "closed"):
+            bus.add_callback_target("r", "t", lambda text: None)
+
 
 if __name__ == "__main__":
     unittest.main()

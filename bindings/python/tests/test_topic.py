@@ -225,6 +225,19 @@ class TopicTest(unittest.TestCase):
         self.assertEqual([e["MessageAttributes"]["blob"] for e in envs],
                          [{"Type": "Binary", "Value": "AAE="}] * 2)
 
+    def test_closed_topic_and_bad_targets_say_what_is_wrong(self):
+        """A closed handle raised ClientError InvalidParameter "TopicArn";
+        a target that is neither callable nor has an ARN, AttributeError."""
+        t = Topic.create(self.b, "closing")
+        for target in (123, None, object()):
+            with self.assertRaisesRegex(TypeError, "arn"):
+                t.subscribe(target)
+        t.close()
+        for use in (lambda: t.publish("x"), t.attributes, t.counters,
+                    lambda: t.subscribe(lambda body, kind: None)):
+            with self.assertRaisesRegex(ValueError, "closed"):
+                use()
+
 
 if __name__ == "__main__":
     unittest.main()
