@@ -85,6 +85,7 @@ class _Handle:
 
     def __init__(self, ptr, release, kind):
         self._ptr = _lib.handle(ptr, kind)
+        self._kind = kind
         self._release = release
         self._cond = threading.Condition()
         self._inflight = 0
@@ -92,7 +93,7 @@ class _Handle:
     def __enter__(self):
         with self._cond:
             if self._ptr is None:
-                raise ValueError("the queue handle is closed")
+                raise ValueError("the %s handle is closed" % self._kind)
             self._inflight += 1
             return self._ptr
 
