@@ -4,6 +4,7 @@ import functools
 import base64
 import itertools
 import json
+import operator
 import threading
 import weakref
 from ctypes import byref, c_int64, c_void_p, string_at
@@ -51,6 +52,18 @@ def _encode(value):
     if isinstance(value, (bytes, bytearray, memoryview)):
         return base64.b64encode(bytes(value)).decode("ascii")
     raise TypeError("%r is not JSON serializable" % type(value).__name__)
+
+
+def _whole_ms(ms):
+    """ms as an int: ctypes refuses floats with an unhelpful ArgumentError,
+    and a computed duration (2.5 * 60_000) is often a float."""
+    if isinstance(ms, float) and ms.is_integer():
+        return int(ms)
+    try:
+        return operator.index(ms)
+    except TypeError:
+        raise TypeError("advance takes a whole number of milliseconds, not "
+                        "%r" % (ms,)) from None
 
 
 _open_brokers = weakref.WeakSet()
@@ -208,8 +221,9 @@ class Broker:
 
     def advance(self, ms):
         """Manual clock: runs ready work, then every timer due within the
-        next ms milliseconds in deadline order, and moves now by ms."""
-        self._run("Advance", lib.aev_broker_advance, ms)
+        next ms milliseconds in deadline order, and moves now by ms (an int,
+        or a float holding a whole number such as 2.5 * 60_000)."""
+        self._run("Advance", lib.aev_broker_advance, _whole_ms(ms))
 
     def drain(self):
         """Runs ready work to quiescence without moving the clock."""

@@ -74,6 +74,17 @@ class ManualClock(unittest.TestCase):
             with self.assertRaises(ClientError):
                 real.advance(10)
 
+    def test_advance_by_a_computed_float(self):
+        """advance(2.5 * 60_000) raised ctypes.ArgumentError "wrong type";
+        a whole number of ms as a float is that many ms, anything else a
+        TypeError that says what advance takes."""
+        self.b.advance(2.5 * 60_000)
+        self.assertEqual(self.b.now_ms, START_2024 + 150_000)
+        for bad in (1.5, "10", None):
+            with self.assertRaisesRegex(TypeError, "milliseconds"):
+                self.b.advance(bad)
+        self.assertEqual(self.b.now_ms, START_2024 + 150_000)
+
 
 class Errors(unittest.TestCase):
     def setUp(self):
