@@ -332,6 +332,13 @@ class Queue(_Owned):
         VisibilityTimeout for these messages; attribute_names (a list, or
         one name) selects message attributes (default: all). A real-clock
         receive blocks without holding the GIL."""
+        if wait is not None and wait < 0:
+            # The C call reads a negative wait as "the queue's own".
+            raise ClientError(error_response(
+                "sqs", "InvalidParameterValue",
+                "Value %s for parameter WaitTimeSeconds is invalid. Reason: "
+                "Must be >= 0 and <= 20, if provided." % (wait,)),
+                "ReceiveMessage")
         wait_ms = -1 if wait is None else int(wait * 1000)
         ropts = c_void_p()
         if visibility is not None or attribute_names is not None or \

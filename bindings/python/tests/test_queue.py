@@ -157,6 +157,18 @@ class ManualClockQueues(unittest.TestCase):
         [m] = q.receive()
         self.assertEqual(m.attributes["AWSTraceHeader"], trace)
 
+    def test_negative_wait_is_refused_as_aws_does(self):
+        """receive(wait=-5) silently used the queue's own wait time (the C
+        call's "default" for a negative wait); ReceiveMessage refuses it."""
+        q = self.b.create_queue("waits")
+        with self.assertRaises(ClientError) as direct:
+            q.receive(wait=-5)
+        with self.assertRaises(ClientError) as via_call:
+            self.b.call("sqs", "ReceiveMessage", QueueUrl=q.url,
+                        WaitTimeSeconds=-5)
+        self.assertEqual(direct.exception.response["Error"],
+                         via_call.exception.response["Error"])
+
 
 class RealClockQueues(unittest.TestCase):
     def test_blocked_receive_releases_the_gil(self):
