@@ -48,6 +48,15 @@ _error = functools.partial(library_error, "events")
 _check = checker("events")
 
 
+def _invalid(operation, value, member, constraint):
+    """The ValidationException AWS answers for a value the C call would
+    read differently (it has no way to say the value is wrong)."""
+    return ClientError(error_response(
+        "events", "ValidationException",
+        "1 validation error detected: Value '%s' at '%s' failed to satisfy "
+        "constraint: %s" % (value, member, constraint)), operation)
+
+
 def _take_json(ptr):
     """A library-allocated JSON string as a Python value, freed."""
     try:
@@ -154,12 +163,10 @@ class Bus:
         ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. Returns
         {"RuleArn": ...}."""
         if state not in _STATES:
-            # What PutRule answers; the C call only takes enabled or not.
-            raise ClientError(error_response(
-                "events", "ValidationException",
-                "1 validation error detected: Value '%s' at 'state' failed "
-                "to satisfy constraint: Member must satisfy enum value set: "
-                "[%s]" % (state, ", ".join(_STATES))), "PutRule")
+            # The C call only takes enabled or not.
+            raise _invalid("PutRule", state, "state",
+                           "Member must satisfy enum value set: [%s]"
+                           % ", ".join(_STATES))
         arn = c_void_p()
         pattern = _text(event_pattern)
         self._call("PutRule", lib.aev_bus_put_rule, name.encode(),
@@ -289,6 +296,10 @@ def describe_archive(broker, name):
 def update_archive(broker, name, event_pattern=None, retention_days=None,
                    description=None):
     """UpdateArchive: what is given replaces the archive's own."""
+    if retention_days is not None and retention_days < 0:
+        # -1 is the C call's "keep the archive's own".
+        raise _invalid("UpdateArchive", retention_days, "retentionDays",
+                       "Member must have value greater than or equal to 0")
     handle = broker._enter()
     try:
         pattern = _text(event_pattern)

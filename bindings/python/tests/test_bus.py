@@ -243,6 +243,19 @@ class Buses(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "closed"):
             bus.add_callback_target("r", "t", lambda text: None)
 
+    def test_update_archive_refuses_a_negative_retention(self):
+        """retention_days=-1 is the C call's "keep it": it silently kept
+        the old retention, where UpdateArchive refuses it."""
+        self.bus.create_archive("kept", retention_days=5)
+        with self.assertRaises(ClientError) as direct:
+            self.b.update_archive("kept", retention_days=-1)
+        with self.assertRaises(ClientError) as via_call:
+            self.b.call("events", "UpdateArchive", ArchiveName="kept",
+                        RetentionDays=-1)
+        self.assertEqual(direct.exception.response["Error"],
+                         via_call.exception.response["Error"])
+        self.assertEqual(self.b.describe_archive("kept")["RetentionDays"], 5)
+
 
 if __name__ == "__main__":
     unittest.main()
