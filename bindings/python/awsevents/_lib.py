@@ -381,9 +381,3 @@ def handle(ptr, kind):
         return ptr
     raise TypeError("%s objects come from create calls (Broker.create_*, "
                     "%s.create, ...), not from %s(%r)" % (kind, kind, kind, ptr))
-
-
-def names(value):
-    """A list of names (attribute names, tag keys, target ids) as a list;
-    one name given as a str is that name, not the list of its characters."""
-    return [value] if isinstance(value, str) else list(value)

@@ -1,7 +1,6 @@
 """Broker: one AWS region and account inside this process (ctypes)."""
 import atexit
 import functools
-import base64
 import itertools
 import json
 import operator
@@ -14,6 +13,7 @@ from . import bus as _bus
 from . import queue as _queue
 from . import topic as _topic
 from . import machine as _machine
+from ._shapes import encode as _encode
 from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
@@ -45,13 +45,6 @@ def _log_thunk(fn):
 
 _library_error = functools.partial(library_error, None)
 _check = checker(None)
-
-
-def _encode(value):
-    # Blobs go over AWS's JSON protocol as base64, as boto3 sends bytes.
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    raise TypeError("%r is not JSON serializable" % type(value).__name__)
 
 
 def _whole_ms(ms):
@@ -245,7 +238,8 @@ class Broker:
     def call(self, service, action, **params):
         """One AWS API call: call("sqs", "SendMessage", QueueUrl=...,
         MessageBody=...) returns the response dict or raises ClientError
-        with the code boto3 would show. bytes values are sent as base64."""
+        with the code boto3 would show. bytes values are sent as base64,
+        datetimes as epoch seconds, as boto3 sends them."""
         request = json.dumps(params, default=_encode).encode()
         out = c_void_p()
         handle = self._enter()

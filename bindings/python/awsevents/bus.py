@@ -18,7 +18,7 @@ import json
 import threading
 from ctypes import byref, c_void_p, create_string_buffer, string_at
 
-from . import _lib
+from . import _lib, _shapes
 from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
@@ -86,7 +86,7 @@ def _entries_json(entries, bus_name=None):
         if bus_name is not None:
             e.setdefault("EventBusName", bus_name)
         out.append(e)
-    return json.dumps(out).encode()
+    return json.dumps(out, default=_shapes.encode).encode()
 
 
 def _callback_thunk(fn):
@@ -212,7 +212,7 @@ class Bus:
         """RemoveTargets: ids is a list of target ids, or one id."""
         return self._json_call("RemoveTargets", lib.aev_bus_remove_targets,
                                rule.encode(),
-                               json.dumps(_lib.names(ids)).encode())
+                               json.dumps(_shapes.names(ids)).encode())
 
     def list_targets_by_rule(self, rule, limit=None, next_token=None):
         """ListTargetsByRule, paged as list_rules."""
@@ -326,7 +326,7 @@ def set_rule_quota(broker, max_rules):
 
 def start_replay(broker, request):
     return _broker_json(broker, "StartReplay", lib.aev_bus_start_replay,
-                        json.dumps(request).encode())
+                        json.dumps(request, default=_shapes.encode).encode())
 
 
 def describe_replay(broker, name):

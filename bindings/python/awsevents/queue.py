@@ -18,7 +18,7 @@ import threading
 from ctypes import (byref, c_char_p, c_size_t, c_void_p,
                     create_string_buffer, string_at)
 
-from . import _lib
+from . import _lib, _shapes
 from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
@@ -55,11 +55,7 @@ def _bytes(body):
 
 def _attributes_json(attributes):
     """MessageAttributes in AWS's shape; BinaryValue may be bytes."""
-    def encode(value):
-        if isinstance(value, (bytes, bytearray, memoryview)):
-            return base64.b64encode(bytes(value)).decode("ascii")
-        raise TypeError("%r is not JSON serializable" % type(value).__name__)
-    return json.dumps(attributes, default=encode).encode()
+    return json.dumps(attributes, default=_shapes.encode).encode()
 
 
 def _trace_header(system_attributes):
@@ -255,7 +251,7 @@ class Queue(_Owned):
         """GetQueueAttributes: a dict of strings (names: a list of names,
         or one name; None means All)."""
         out = c_void_p()
-        names_json = json.dumps(_lib.names(names)).encode() if names else None
+        names_json = json.dumps(_shapes.names(names)).encode() if names else None
         with self._handle as q:
             _check(lib.aev_queue_get_attributes(q, names_json, byref(out)),
                    "GetQueueAttributes")
@@ -352,7 +348,7 @@ class Queue(_Owned):
                        "ReceiveMessage")
             if attribute_names is not None:
                 _check(lib.aev_receive_options_set_attribute_names(
-                    ropts, json.dumps(_lib.names(attribute_names)).encode()),
+                    ropts, json.dumps(_shapes.names(attribute_names)).encode()),
                     "ReceiveMessage")
             if attempt_id is not None:
                 _check(lib.aev_receive_options_set_attempt_id(

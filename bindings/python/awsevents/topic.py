@@ -8,13 +8,12 @@ counters, and Python callables standing for http/https endpoints.
         t.publish("hello", attributes={"color": "red"})
 """
 import functools
-import base64
 import itertools
 import json
 import threading
 from ctypes import byref, c_int64, c_void_p, create_string_buffer, string_at
 
-from . import _lib
+from . import _lib, _shapes
 from .errors import checker, library_error
 
 lib = _lib.lib
@@ -57,10 +56,6 @@ def _take_string(ptr):
         lib.aev_free(ptr)
 
 
-def _b64(data):
-    return base64.b64encode(bytes(data)).decode("ascii")
-
-
 def _attribute(value):
     """One message attribute in Publish's shape from a Python value: str,
     int/float (Number), bytes (Binary), list (String.Array), or AWS's own
@@ -69,14 +64,14 @@ def _attribute(value):
     if isinstance(value, dict):
         binary = value.get("BinaryValue")
         if isinstance(binary, (bytes, bytearray, memoryview)):
-            return dict(value, BinaryValue=_b64(binary))
+            return dict(value, BinaryValue=_shapes.encode(binary))
         return value
     if isinstance(value, bool):
         raise TypeError("message attributes cannot be bool")
     if isinstance(value, (int, float)):
         return {"DataType": "Number", "StringValue": repr(value)}
     if isinstance(value, (bytes, bytearray, memoryview)):
-        return {"DataType": "Binary", "BinaryValue": _b64(value)}
+        return {"DataType": "Binary", "BinaryValue": _shapes.encode(value)}
     if isinstance(value, (list, tuple)):
         return {"DataType": "String.Array", "StringValue": json.dumps(list(value))}
     return {"DataType": "String", "StringValue": str(value)}
@@ -236,7 +231,7 @@ class Topic:
     def untag(self, keys):
         """UntagResource: keys is a list of tag keys, or one key."""
         _check(lib.aev_topic_untag(self._live(),
-                                   json.dumps(_lib.names(keys)).encode()),
+                                   json.dumps(_shapes.names(keys)).encode()),
                "UntagResource")
 
     def tags(self):

@@ -1,5 +1,6 @@
 """The Python binding: broker options, the manual clock, errors in
 botocore's ClientError shape, lifetime, and the log callback."""
+import datetime
 import gc
 import os
 import subprocess
@@ -120,6 +121,23 @@ class Errors(unittest.TestCase):
                          "Zm9vYmFy")
         with self.assertRaises(TypeError):
             self.b.call("sqs", "SendMessage", MessageBody=object())
+
+    def test_datetimes_are_sent_as_epoch_seconds(self):
+        """boto3 takes datetimes for timestamp members and sends epoch
+        seconds over the JSON protocol; a naive one is UTC, as in botocore.
+        call() raised "'datetime' is not JSON serializable"."""
+        utc = datetime.timezone.utc
+        plus_one = datetime.timezone(datetime.timedelta(hours=1))
+        for when in (datetime.datetime(2024, 1, 1),
+                     datetime.datetime(2024, 1, 1, tzinfo=utc),
+                     datetime.datetime(2024, 1, 1, 1, tzinfo=plus_one)):
+            self.assertEqual(broker_module._encode(when), START_2024 / 1000)
+        self.b.call("kinesis", "CreateStream", StreamName="s", ShardCount=1)
+        out = self.b.call("kinesis", "GetShardIterator", StreamName="s",
+                          ShardId="shardId-000000000000",
+                          ShardIteratorType="AT_TIMESTAMP",
+                          Timestamp=datetime.datetime(2024, 1, 1))
+        self.assertIn("ShardIterator", out)
 
     def test_sqs_codes_are_the_ones_boto3_shows(self):
         r = error_response("sqs", "QueueDoesNotExist", "gone")

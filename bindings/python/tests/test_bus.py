@@ -1,6 +1,7 @@
 """EventBridge buses from Python: rules, queue targets with input
 transformers, Python callables as targets (with retries and a dead-letter
 queue), PutEvents per-entry results and EventBridge's error codes."""
+import datetime
 import json
 import unittest
 
@@ -255,6 +256,27 @@ class Buses(unittest.TestCase):
         self.assertEqual(direct.exception.response["Error"],
                          via_call.exception.response["Error"])
         self.assertEqual(self.b.describe_archive("kept")["RetentionDays"], 5)
+
+    def test_put_events_and_replay_take_datetimes(self):
+        """Time, EventStartTime and EventEndTime are timestamps, which
+        boto3 takes as datetimes; they raised TypeError here."""
+        got = []
+        self.bus.put_rule("r", event_pattern={"source": ["app"]})
+        self.bus.add_callback_target("r", "py", got.append)
+        arn = self.bus.create_archive("dt")["ArchiveArn"]
+        when = datetime.datetime(2020, 9, 13, 12, 26, 40,
+                                 tzinfo=datetime.timezone.utc)
+        self.b.put_events([{"Source": "app", "DetailType": "T",
+                            "Detail": {}, "Time": when}])
+        self.b.drain()
+        self.assertEqual(json.loads(got[0])["time"], "2020-09-13T12:26:40Z")
+        end = datetime.datetime(2024, 1, 1)   # the manual clock's now
+        self.b.start_replay(ReplayName="dt", EventSourceArn=arn,
+                            EventStartTime=end - datetime.timedelta(hours=1),
+                            EventEndTime=end,
+                            Destination={"Arn": self.bus.arn})
+        self.b.drain()
+        self.assertEqual(self.b.describe_replay("dt")["State"], "COMPLETED")
 
 
 if __name__ == "__main__":
