@@ -381,3 +381,11 @@ def handle(ptr, kind):
         return ptr
     raise TypeError("%s objects come from create calls (Broker.create_*, "
                     "%s.create, ...), not from %s(%r)" % (kind, kind, kind, ptr))
+
+
+def callback(fn, what):
+    """fn, which the library will call back; anything not callable would
+    only fail later, on the scheduler, as a silent delivery failure."""
+    if callable(fn):
+        return fn
+    raise TypeError("%s must be a callable, not %r" % (what, fn))

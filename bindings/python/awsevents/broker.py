@@ -121,7 +121,8 @@ class Broker:
             _check(lib.aev_broker_options_set_seed(opts, seed), op)
         if log is not None:
             key = next(_keys)
-            _callbacks[key] = _log_thunk(log)
+            _callbacks[key] = _log_thunk(_lib.callback(log,
+                                                       "log(level, message)"))
             rc = lib.aev_broker_options_set_log(opts, _callbacks[key],
                                                 log_level, key, _release_fn)
             if rc != 0:

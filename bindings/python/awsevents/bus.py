@@ -231,6 +231,7 @@ class Bus:
         DeadLetterConfig. options are Target members (InputPath=...,
         RetryPolicy={...}, ...)."""
         spec = dict(options, Id=target_id)
+        fn = _lib.callback(fn, "a callback target fn(input_text)")
         ptr = self._live()
         with _lock:
             key = next(_keys)

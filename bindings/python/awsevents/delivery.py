@@ -185,8 +185,11 @@ def _create(broker, name, config, sink):
 def create_delivery_stream(broker, name, config=None, sink=None,
                            transform=None):
     config = dict(config or {})
+    if sink is not None:
+        _lib.callback(sink, "sink(key, data)")
     if transform is None:
         return _create(broker, name, config, sink)
+    _lib.callback(transform, "transform(records)")
     fn_name = name + "-transform"
     fn = _create_transform(broker, fn_name, transform)
     try:

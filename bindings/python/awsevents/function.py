@@ -185,7 +185,7 @@ def create_function(broker, name, handler, **config):
     CreateFunction's configuration members (Timeout, MemorySize,
     Environment, ...). Returns a Function."""
     key = next(_keys)
-    _handlers[key] = _thunk(handler)
+    _handlers[key] = _thunk(_lib.callback(handler, "handler(event, context)"))
     out = c_void_p()
     text = json.dumps(config).encode()
     handle = broker._enter()
@@ -216,7 +216,7 @@ def register_handler(broker, name, handler):
     """Names handler for CreateFunction requests made with Broker.call:
     broker.call("lambda", "CreateFunction", FunctionName=..., Handler=name)."""
     key = next(_keys)
-    _handlers[key] = _thunk(handler)
+    _handlers[key] = _thunk(_lib.callback(handler, "handler(event, context)"))
     handle = broker._enter()
     try:
         rc = lib.aev_handler_register(handle, name.encode(), _handlers[key],

@@ -42,6 +42,8 @@ class Defaults(unittest.TestCase):
             Broker(clock="sundial")
         with self.assertRaises(ValueError):
             Broker(seed=-1)
+        with self.assertRaisesRegex(TypeError, "callable"):
+            Broker(log="broker.log")
 
     def test_library_version(self):
         self.assertRegex(awsevents.library_version(), r"^\d+\.\d+\.\d+$")

@@ -278,6 +278,14 @@ class Buses(unittest.TestCase):
         self.b.drain()
         self.assertEqual(self.b.describe_replay("dt")["State"], "COMPLETED")
 
+    def test_a_target_that_is_not_callable_is_refused_at_once(self):
+        """A str target failed every delivery silently (retries, then
+        dropped)."""
+        self.bus.put_rule("r", event_pattern={"source": ["a"]})
+        with self.assertRaisesRegex(TypeError, "callable"):
+            self.bus.add_callback_target("r", "t", "arn:aws:sqs:x")
+        self.assertEqual(self.bus.list_targets_by_rule("r")["Targets"], [])
+
 
 if __name__ == "__main__":
     unittest.main()

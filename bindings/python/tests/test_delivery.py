@@ -86,6 +86,12 @@ class Deliveries(unittest.TestCase):
         self.b.drain()
         self.assertEqual(got, [b"A"])
 
+    def test_a_sink_or_transform_that_is_not_callable_is_refused(self):
+        for kwargs in ({"sink": "out/"}, {"sink": print, "transform": "fn"}):
+            with self.assertRaisesRegex(TypeError, "callable"):
+                self.b.create_delivery_stream("nc", **kwargs)
+        self.b.create_delivery_stream("nc", sink=print, transform=list)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -214,6 +214,16 @@ class Handlers(unittest.TestCase):
             sys.unraisablehook = old
         self.assertEqual(unraisable, [])
 
+    def test_a_handler_that_is_not_callable_is_refused_at_once(self):
+        """create_function(b, "f", "index.handler") made a function whose
+        every invocation failed with "'str' object is not callable"."""
+        with self.assertRaisesRegex(TypeError, "callable"):
+            create_function(self.b, "named", "index.handler")
+        with self.assertRaises(ClientError):
+            self.b.call("lambda", "GetFunction", FunctionName="named")
+        with self.assertRaisesRegex(TypeError, "callable"):
+            register_handler(self.b, "index.handler", None)
+
 
 if __name__ == "__main__":
     unittest.main()
