@@ -47,7 +47,7 @@ _library_error = functools.partial(library_error, None)
 _check = checker(None)
 
 
-def _whole_ms(ms):
+def _whole_ms(ms, what="advance"):
     """ms as an int: ctypes refuses floats with an unhelpful ArgumentError,
     and a computed duration (2.5 * 60_000) is often a float."""
     if isinstance(ms, float) and ms.is_integer():
@@ -55,8 +55,8 @@ def _whole_ms(ms):
     try:
         return operator.index(ms)
     except TypeError:
-        raise TypeError("advance takes a whole number of milliseconds, not "
-                        "%r" % (ms,)) from None
+        raise TypeError("%s takes a whole number of milliseconds, not %r"
+                        % (what, ms)) from None
 
 
 _open_brokers = weakref.WeakSet()
@@ -111,8 +111,8 @@ class Broker:
                    op)
         _check(lib.aev_broker_options_set_clock(opts, _CLOCKS[clock]), op)
         if start_time_ms is not None:
-            _check(lib.aev_broker_options_set_start_time_ms(opts,
-                                                            start_time_ms), op)
+            _check(lib.aev_broker_options_set_start_time_ms(
+                opts, _whole_ms(start_time_ms, "start_time_ms")), op)
         if workers is not None:
             _check(lib.aev_broker_options_set_workers(opts, workers), op)
         if seed is not None:

@@ -45,6 +45,13 @@ class Defaults(unittest.TestCase):
         with self.assertRaisesRegex(TypeError, "callable"):
             Broker(log="broker.log")
 
+    def test_start_time_from_arithmetic(self):
+        """start_time_ms=time.time() * 1000 raised ctypes.ArgumentError."""
+        with Broker(clock="manual", start_time_ms=86400 * 1000.0) as b:
+            self.assertEqual(b.now_ms, 86400 * 1000)
+        with self.assertRaisesRegex(TypeError, "start_time_ms .*milliseconds"):
+            Broker(clock="manual", start_time_ms=1.5)
+
     def test_library_version(self):
         self.assertRegex(awsevents.library_version(), r"^\d+\.\d+\.\d+$")
 
