@@ -307,7 +307,8 @@ class Topic:
         """Subscribes a queue, function or delivery stream (an object with
         .arn, or its ARN; protocol sqs, lambda or firehose, from the ARN
         unless given) or a callable fn(body, message_type) standing for an
-        http/https endpoint (protocol "https" unless given). filter_policy
+        http/https endpoint (protocol "https" unless given; endpoint, if
+        given, is the URL its subscription shows). filter_policy
         is a dict or JSON text; scope "MessageAttributes" or "MessageBody".
         A firehose subscription needs attributes={"SubscriptionRoleArn":
         ...}, as on AWS. A callable's subscription is confirmed as its
@@ -338,6 +339,10 @@ class Topic:
                 _release(key)
                 raise _error("Subscribe")
         else:
+            if endpoint is not None:
+                raise TypeError("endpoint is the URL of a callable target; "
+                                "a queue, function or delivery stream is "
+                                "its own endpoint")
             arn = target if isinstance(target, str) else \
                 getattr(target, "arn", None)
             if not isinstance(arn, str):

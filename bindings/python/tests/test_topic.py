@@ -238,6 +238,19 @@ class TopicTest(unittest.TestCase):
             with self.assertRaisesRegex(ValueError, "closed"):
                 use()
 
+    def test_endpoint_names_a_callables_url_and_nothing_else(self):
+        """endpoint= beside a queue was ignored: the queue was subscribed
+        whatever endpoint said."""
+        t = Topic.create(self.b, "urls")
+        q = _Queue(self.b, "urlq")
+        with self.assertRaisesRegex(TypeError, "endpoint"):
+            t.subscribe(q, endpoint="https://example.com/hook")
+        self.assertEqual(t.subscriptions(), [])
+        sub = t.subscribe(lambda body, kind: None,
+                          endpoint="https://example.com/hook")
+        self.assertEqual(sub.attributes()["Endpoint"],
+                         "https://example.com/hook")
+
 
 if __name__ == "__main__":
     unittest.main()
