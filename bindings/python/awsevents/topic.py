@@ -56,31 +56,10 @@ def _take_string(ptr):
         lib.aev_free(ptr)
 
 
-def _attribute(value):
-    """One message attribute in Publish's shape from a Python value: str,
-    int/float (Number), bytes (Binary), list (String.Array), or AWS's own
-    {"DataType": ..., ...} dict (its BinaryValue bytes, as boto3 takes
-    it, or base64 text)."""
-    if isinstance(value, dict):
-        binary = value.get("BinaryValue")
-        if isinstance(binary, (bytes, bytearray, memoryview)):
-            return dict(value, BinaryValue=_shapes.encode(binary))
-        return value
-    if isinstance(value, bool):
-        raise TypeError("message attributes cannot be bool")
-    if isinstance(value, (int, float)):
-        return {"DataType": "Number", "StringValue": repr(value)}
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return {"DataType": "Binary", "BinaryValue": _shapes.encode(value)}
-    if isinstance(value, (list, tuple)):
-        return {"DataType": "String.Array", "StringValue": json.dumps(list(value))}
-    return {"DataType": "String", "StringValue": str(value)}
-
-
 def _attributes_json(attributes):
     if not attributes:
         return None
-    return json.dumps({k: _attribute(v) for k, v in attributes.items()}).encode()
+    return json.dumps(_shapes.sns_attributes(attributes)).encode()
 
 
 class Subscription:
@@ -293,8 +272,8 @@ class Topic:
         for e in entries:
             e = dict(e)
             if "MessageAttributes" in e:
-                e["MessageAttributes"] = {k: _attribute(v) for k, v in
-                                          e["MessageAttributes"].items()}
+                e["MessageAttributes"] = _shapes.sns_attributes(
+                    e["MessageAttributes"])
             shaped.append(e)
         out = c_void_p()
         _check(lib.aev_topic_publish_batch(self._live(), json.dumps(shaped).encode(),
