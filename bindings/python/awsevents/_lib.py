@@ -243,6 +243,7 @@ SIGNATURES = {
     "aev_delivery_create_with_sink": (c_int, [_opaque, c_char_p, c_char_p,
                                               DELIVERY_SINK_FN, c_void_p,
                                               RELEASE_FN, _out_opaque]),
+    "aev_delivery_get": (c_int, [_opaque, c_char_p, _out_opaque]),
     "aev_delivery_release": (None, [_opaque]),
     "aev_delivery_delete": (c_int, [_opaque]),
     "aev_delivery_name": (c_char_p, [_opaque]),

@@ -24,7 +24,7 @@ from ctypes import (byref, c_char_p, c_size_t, c_void_p, cast,
 
 from . import _lib
 from .broker import _callbacks, _keys, _release_fn
-from .errors import checker, library_error
+from .errors import ClientError, checker, error_response, library_error
 from .queue import _Handle, _Owned
 
 lib = _lib.lib
@@ -145,6 +145,17 @@ def _create_transform(broker, fn_name, transform):
     return out
 
 
+def _exists(broker, name):
+    out = c_void_p()
+    handle = broker._enter()
+    try:
+        found = lib.aev_delivery_get(handle, name.encode(), byref(out)) == 0
+    finally:
+        broker._exit()
+    lib.aev_delivery_release(out)
+    return found
+
+
 def _with_processing(config, fn_name):
     """config with the transform function as its destination's processor."""
     processing = {"Enabled": True, "Processors": [{
@@ -190,6 +201,13 @@ def create_delivery_stream(broker, name, config=None, sink=None,
     if transform is None:
         return _create(broker, name, config, sink)
     _lib.callback(transform, "transform(records)")
+    if _exists(broker, name):
+        # Its own transform function would hold the name below and answer
+        # for it; this is CreateDeliveryStream's answer.
+        raise ClientError(error_response(
+            "firehose", "ResourceInUseException",
+            "Firehose %s under account %s already exists."
+            % (name, broker.account)), "CreateDeliveryStream")
     fn_name = name + "-transform"
     fn = _create_transform(broker, fn_name, transform)
     try:

@@ -92,6 +92,25 @@ class Deliveries(unittest.TestCase):
                 self.b.create_delivery_stream("nc", **kwargs)
         self.b.create_delivery_stream("nc", sink=print, transform=list)
 
+    def test_a_taken_name_is_resource_in_use_with_a_transform_too(self):
+        """Creating a delivery stream with a transform under a name in use
+        failed on the transform's function instead (CreateFunction
+        ResourceConflictException "Function already exist: d-transform")."""
+        for transform in (None, list):
+            self.b.create_delivery_stream("taken", sink=print,
+                                          transform=list)
+            with self.assertRaises(ClientError) as e:
+                self.b.create_delivery_stream("taken", sink=print,
+                                              transform=transform)
+            self.assertEqual(e.exception.operation_name,
+                             "CreateDeliveryStream")
+            self.assertEqual(e.exception.response["Error"]["Code"],
+                             "ResourceInUseException")
+            self.b.call("firehose", "DeleteDeliveryStream",
+                        DeliveryStreamName="taken")
+            self.b.call("lambda", "DeleteFunction",
+                        FunctionName="taken-transform")
+
 
 if __name__ == "__main__":
     unittest.main()
