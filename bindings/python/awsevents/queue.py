@@ -251,7 +251,8 @@ class Queue(_Owned):
         """GetQueueAttributes: a dict of strings (names: a list of names,
         or one name; None means All)."""
         out = c_void_p()
-        names_json = json.dumps(_shapes.names(names)).encode() if names else None
+        names_json = (json.dumps(_shapes.names(names)).encode() if names
+                      else None)
         with self._handle as q:
             _check(lib.aev_queue_get_attributes(q, names_json, byref(out)),
                    "GetQueueAttributes")
@@ -348,7 +349,8 @@ class Queue(_Owned):
                        "ReceiveMessage")
             if attribute_names is not None:
                 _check(lib.aev_receive_options_set_attribute_names(
-                    ropts, json.dumps(_shapes.names(attribute_names)).encode()),
+                    ropts,
+                    json.dumps(_shapes.names(attribute_names)).encode()),
                     "ReceiveMessage")
             if attempt_id is not None:
                 _check(lib.aev_receive_options_set_attempt_id(
