@@ -172,6 +172,7 @@ SIGNATURES = {
     "aev_handler_register": (c_int, [_opaque, c_char_p, HANDLER_FN, c_void_p,
                                      RELEASE_FN]),
     "aev_function_release": (None, [_opaque]),
+    "aev_function_delete": (c_int, [_opaque]),
     "aev_function_name": (c_char_p, [_opaque]),
     "aev_function_arn": (c_char_p, [_opaque]),
     "aev_function_invoke_qualified": (c_int, [_opaque, c_char_p, c_char_p,
@@ -242,6 +243,7 @@ SIGNATURES = {
     "aev_delivery_create_with_sink": (c_int, [_opaque, c_char_p, c_char_p,
                                               DELIVERY_SINK_FN, c_void_p,
                                               RELEASE_FN, _out_opaque]),
+    "aev_delivery_get": (c_int, [_opaque, c_char_p, _out_opaque]),
     "aev_delivery_release": (None, [_opaque]),
     "aev_delivery_delete": (c_int, [_opaque]),
     "aev_delivery_name": (c_char_p, [_opaque]),
@@ -380,3 +382,11 @@ def handle(ptr, kind):
         return ptr
     raise TypeError("%s objects come from create calls (Broker.create_*, "
                     "%s.create, ...), not from %s(%r)" % (kind, kind, kind, ptr))
+
+
+def callback(fn, what):
+    """fn, which the library will call back; anything not callable would
+    only fail later, on the scheduler, as a silent delivery failure."""
+    if callable(fn):
+        return fn
+    raise TypeError("%s must be a callable, not %r" % (what, fn))

@@ -1,9 +1,9 @@
 """Broker: one AWS region and account inside this process (ctypes)."""
 import atexit
 import functools
-import base64
 import itertools
 import json
+import operator
 import threading
 import weakref
 from ctypes import byref, c_int64, c_void_p, string_at
@@ -13,6 +13,7 @@ from . import bus as _bus
 from . import queue as _queue
 from . import topic as _topic
 from . import machine as _machine
+from ._shapes import encode as _encode
 from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
@@ -46,11 +47,16 @@ _library_error = functools.partial(library_error, None)
 _check = checker(None)
 
 
-def _encode(value):
-    # Blobs go over AWS's JSON protocol as base64, as boto3 sends bytes.
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return base64.b64encode(bytes(value)).decode("ascii")
-    raise TypeError("%r is not JSON serializable" % type(value).__name__)
+def _whole_ms(ms, what="advance"):
+    """ms as an int: ctypes refuses floats with an unhelpful ArgumentError,
+    and a computed duration (2.5 * 60_000) is often a float."""
+    if isinstance(ms, float) and ms.is_integer():
+        return int(ms)
+    try:
+        return operator.index(ms)
+    except TypeError:
+        raise TypeError("%s takes a whole number of milliseconds, not %r"
+                        % (what, ms)) from None
 
 
 _open_brokers = weakref.WeakSet()
@@ -105,8 +111,8 @@ class Broker:
                    op)
         _check(lib.aev_broker_options_set_clock(opts, _CLOCKS[clock]), op)
         if start_time_ms is not None:
-            _check(lib.aev_broker_options_set_start_time_ms(opts,
-                                                            start_time_ms), op)
+            _check(lib.aev_broker_options_set_start_time_ms(
+                opts, _whole_ms(start_time_ms, "start_time_ms")), op)
         if workers is not None:
             _check(lib.aev_broker_options_set_workers(opts, workers), op)
         if seed is not None:
@@ -115,7 +121,8 @@ class Broker:
             _check(lib.aev_broker_options_set_seed(opts, seed), op)
         if log is not None:
             key = next(_keys)
-            _callbacks[key] = _log_thunk(log)
+            _callbacks[key] = _log_thunk(_lib.callback(log,
+                                                       "log(level, message)"))
             rc = lib.aev_broker_options_set_log(opts, _callbacks[key],
                                                 log_level, key, _release_fn)
             if rc != 0:
@@ -208,8 +215,9 @@ class Broker:
 
     def advance(self, ms):
         """Manual clock: runs ready work, then every timer due within the
-        next ms milliseconds in deadline order, and moves now by ms."""
-        self._run("Advance", lib.aev_broker_advance, ms)
+        next ms milliseconds in deadline order, and moves now by ms (an int,
+        or a float holding a whole number such as 2.5 * 60_000)."""
+        self._run("Advance", lib.aev_broker_advance, _whole_ms(ms))
 
     def drain(self):
         """Runs ready work to quiescence without moving the clock."""
@@ -231,7 +239,8 @@ class Broker:
     def call(self, service, action, **params):
         """One AWS API call: call("sqs", "SendMessage", QueueUrl=...,
         MessageBody=...) returns the response dict or raises ClientError
-        with the code boto3 would show. bytes values are sent as base64."""
+        with the code boto3 would show. bytes values are sent as base64,
+        datetimes as epoch seconds, as boto3 sends them."""
         request = json.dumps(params, default=_encode).encode()
         out = c_void_p()
         handle = self._enter()

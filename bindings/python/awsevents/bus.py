@@ -18,8 +18,8 @@ import json
 import threading
 from ctypes import byref, c_void_p, create_string_buffer, string_at
 
-from . import _lib
-from .errors import ClientError, checker, library_error
+from . import _lib, _shapes
+from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
 
@@ -40,8 +40,21 @@ def _release(user):
 _release_fn = _lib.RELEASE_FN(_release)
 
 
+# PutRule's State values; every one but DISABLED enables the rule.
+_STATES = ("ENABLED", "DISABLED",
+           "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+
 _error = functools.partial(library_error, "events")
 _check = checker("events")
+
+
+def _invalid(operation, value, member, constraint):
+    """The ValidationException AWS answers for a value the C call would
+    read differently (it has no way to say the value is wrong)."""
+    return ClientError(error_response(
+        "events", "ValidationException",
+        "1 validation error detected: Value '%s' at '%s' failed to satisfy "
+        "constraint: %s" % (value, member, constraint)), operation)
 
 
 def _take_json(ptr):
@@ -73,7 +86,7 @@ def _entries_json(entries, bus_name=None):
         if bus_name is not None:
             e.setdefault("EventBusName", bus_name)
         out.append(e)
-    return json.dumps(out).encode()
+    return json.dumps(out, default=_shapes.encode).encode()
 
 
 def _callback_thunk(fn):
@@ -123,10 +136,13 @@ class Bus:
     def __repr__(self):
         return "Bus(%r)" % self.arn
 
-    def _call(self, operation, fn, *args):
+    def _live(self):
         if self._ptr is None:
             raise ValueError("the bus handle is closed")
-        _check(fn(self._ptr, *args), operation)
+        return self._ptr
+
+    def _call(self, operation, fn, *args):
+        _check(fn(self._live(), *args), operation)
 
     def _json_call(self, operation, fn, *args):
         out = c_void_p()
@@ -143,7 +159,14 @@ class Bus:
                  state="ENABLED"):
         """PutRule: event_pattern as JSON text or a dict, and/or
         schedule_expression ("rate(5 minutes)", "cron(0 12 * * ? *)").
-        Returns {"RuleArn": ...}."""
+        state is ENABLED, DISABLED or
+        ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. Returns
+        {"RuleArn": ...}."""
+        if state not in _STATES:
+            # The C call only takes enabled or not.
+            raise _invalid("PutRule", state, "state",
+                           "Member must satisfy enum value set: [%s]"
+                           % ", ".join(_STATES))
         arn = c_void_p()
         pattern = _text(event_pattern)
         self._call("PutRule", lib.aev_bus_put_rule, name.encode(),
@@ -186,8 +209,10 @@ class Bus:
                                rule.encode(), json.dumps(targets).encode())
 
     def remove_targets(self, rule, ids):
+        """RemoveTargets: ids is a list of target ids, or one id."""
         return self._json_call("RemoveTargets", lib.aev_bus_remove_targets,
-                               rule.encode(), json.dumps(ids).encode())
+                               rule.encode(),
+                               json.dumps(_shapes.names(ids)).encode())
 
     def list_targets_by_rule(self, rule, limit=None, next_token=None):
         """ListTargetsByRule, paged as list_rules."""
@@ -206,12 +231,14 @@ class Bus:
         DeadLetterConfig. options are Target members (InputPath=...,
         RetryPolicy={...}, ...)."""
         spec = dict(options, Id=target_id)
+        fn = _lib.callback(fn, "a callback target fn(input_text)")
+        ptr = self._live()
         with _lock:
             key = next(_keys)
             _targets[key] = _callback_thunk(fn)
             thunk = _targets[key]
         rc = lib.aev_bus_put_callback_target(
-            self._ptr, rule.encode(), json.dumps(spec).encode(), thunk, key,
+            ptr, rule.encode(), json.dumps(spec).encode(), thunk, key,
             _release_fn)
         if rc != 0:
             # A failed registration never calls release.
@@ -270,6 +297,10 @@ def describe_archive(broker, name):
 def update_archive(broker, name, event_pattern=None, retention_days=None,
                    description=None):
     """UpdateArchive: what is given replaces the archive's own."""
+    if retention_days is not None and retention_days < 0:
+        # -1 is the C call's "keep the archive's own".
+        raise _invalid("UpdateArchive", retention_days, "retentionDays",
+                       "Member must have value greater than or equal to 0")
     handle = broker._enter()
     try:
         pattern = _text(event_pattern)
@@ -296,7 +327,7 @@ def set_rule_quota(broker, max_rules):
 
 def start_replay(broker, request):
     return _broker_json(broker, "StartReplay", lib.aev_bus_start_replay,
-                        json.dumps(request).encode())
+                        json.dumps(request, default=_shapes.encode).encode())
 
 
 def describe_replay(broker, name):

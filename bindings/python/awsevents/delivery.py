@@ -24,7 +24,7 @@ from ctypes import (byref, c_char_p, c_size_t, c_void_p, cast,
 
 from . import _lib
 from .broker import _callbacks, _keys, _release_fn
-from .errors import checker, library_error
+from .errors import ClientError, checker, error_response, library_error
 from .queue import _Handle, _Owned
 
 lib = _lib.lib
@@ -127,32 +127,51 @@ class DeliveryStream(_Owned):
             _check(lib.aev_delivery_delete(d), "DeleteDeliveryStream")
 
 
-def create_delivery_stream(broker, name, config=None, sink=None,
-                           transform=None):
-    config = dict(config or {})
-    if transform is not None:
-        fn_name = name + "-transform"
-        key = _register(_transform_thunk(transform))
-        handle = broker._enter()
-        try:
-            rc = lib.aev_function_create(handle, fn_name.encode(), None,
-                                         _callbacks[key], key, _release_fn,
-                                         None)
-        finally:
-            broker._exit()
-        if rc != 0:
-            _callbacks.pop(key, None)
-            raise library_error("lambda", "CreateFunction")
-        processing = {"Enabled": True, "Processors": [{
-            "Type": "Lambda", "Parameters": [
-                {"ParameterName": "LambdaArn", "ParameterValue": fn_name}]}]}
-        target = config
-        for member in ("ExtendedS3DestinationConfiguration",
-                       "SqsDestinationConfiguration",
-                       "SnsDestinationConfiguration"):
-            if member in config:
-                target = config[member] = dict(config[member])
-        target["ProcessingConfiguration"] = processing
+def _create_transform(broker, fn_name, transform):
+    """The function running a Python transform: its handle, released by
+    the caller."""
+    key = _register(_transform_thunk(transform))
+    out = c_void_p()
+    handle = broker._enter()
+    try:
+        rc = lib.aev_function_create(handle, fn_name.encode(), None,
+                                     _callbacks[key], key, _release_fn,
+                                     byref(out))
+    finally:
+        broker._exit()
+    if rc != 0:
+        _callbacks.pop(key, None)
+        raise library_error("lambda", "CreateFunction")
+    return out
+
+
+def _exists(broker, name):
+    out = c_void_p()
+    handle = broker._enter()
+    try:
+        found = lib.aev_delivery_get(handle, name.encode(), byref(out)) == 0
+    finally:
+        broker._exit()
+    lib.aev_delivery_release(out)
+    return found
+
+
+def _with_processing(config, fn_name):
+    """config with the transform function as its destination's processor."""
+    processing = {"Enabled": True, "Processors": [{
+        "Type": "Lambda", "Parameters": [
+            {"ParameterName": "LambdaArn", "ParameterValue": fn_name}]}]}
+    target = config
+    for member in ("ExtendedS3DestinationConfiguration",
+                   "SqsDestinationConfiguration",
+                   "SnsDestinationConfiguration"):
+        if member in config:
+            target = config[member] = dict(config[member])
+    target["ProcessingConfiguration"] = processing
+    return config
+
+
+def _create(broker, name, config, sink):
     out = c_void_p()
     text = json.dumps(config).encode()
     handle = broker._enter()
@@ -172,6 +191,33 @@ def create_delivery_stream(broker, name, config=None, sink=None,
     finally:
         broker._exit()
     return DeliveryStream(out)
+
+
+def create_delivery_stream(broker, name, config=None, sink=None,
+                           transform=None):
+    config = dict(config or {})
+    if sink is not None:
+        _lib.callback(sink, "sink(key, data)")
+    if transform is None:
+        return _create(broker, name, config, sink)
+    _lib.callback(transform, "transform(records)")
+    if _exists(broker, name):
+        # Its own transform function would hold the name below and answer
+        # for it; this is CreateDeliveryStream's answer.
+        raise ClientError(error_response(
+            "firehose", "ResourceInUseException",
+            "Firehose %s under account %s already exists."
+            % (name, broker.account)), "CreateDeliveryStream")
+    fn_name = name + "-transform"
+    fn = _create_transform(broker, fn_name, transform)
+    try:
+        return _create(broker, name, _with_processing(config, fn_name), sink)
+    except BaseException:
+        # A refused stream must not leave its function holding the name.
+        lib.aev_function_delete(fn)
+        raise
+    finally:
+        lib.aev_function_release(fn)
 
 
 __all__ = ["DeliveryStream"]

@@ -14,13 +14,14 @@ names a callable for CreateFunction requests made through Broker.call
 (their Handler member). Queues are mapped with
 broker.call("lambda", "CreateEventSourceMapping", ...).
 """
+import functools
 import itertools
 import json
 import traceback
 from ctypes import byref, c_void_p, create_string_buffer, string_at
 
 from . import _lib
-from .broker import _library_error
+from .errors import library_error
 
 lib = _lib.lib
 
@@ -35,6 +36,9 @@ def _release(user):
 
 
 _release_fn = _lib.RELEASE_FN(_release)
+
+# Lambda's errors carry its HTTP statuses (404, 409, 429), as from call().
+_library_error = functools.partial(library_error, "lambda")
 
 
 class Context:
@@ -89,13 +93,19 @@ class Function:
         self._broker = broker
         self._handle = _lib.handle(handle, "Function")
 
+    def _ptr(self):
+        # A released handle would reach C as NULL, which crashes it.
+        if self._handle is None:
+            raise ValueError("the function handle is released")
+        return self._handle
+
     @property
     def name(self):
-        return lib.aev_function_name(self._handle).decode()
+        return lib.aev_function_name(self._ptr()).decode()
 
     @property
     def arn(self):
-        return lib.aev_function_arn(self._handle).decode()
+        return lib.aev_function_arn(self._ptr()).decode()
 
     def invoke(self, event, qualifier=None):
         """RequestResponse of $LATEST, a version or an alias: (result,
@@ -108,7 +118,7 @@ class Function:
         self._broker._enter()
         try:
             rc = lib.aev_function_invoke_qualified(
-                self._handle, qualifier.encode() if qualifier else None,
+                self._ptr(), qualifier.encode() if qualifier else None,
                 payload, len(payload), byref(out), None, byref(ferr), version)
             if rc != 0:
                 raise _library_error("Invoke")
@@ -124,7 +134,7 @@ class Function:
     def metrics(self):
         """Invocations, Errors, Throttles, ColdStarts, ... as a dict."""
         out = c_void_p()
-        if lib.aev_function_metrics(self._handle, byref(out)) != 0:
+        if lib.aev_function_metrics(self._ptr(), byref(out)) != 0:
             raise _library_error("GetMetrics")
         try:
             return json.loads(string_at(out.value).decode())
@@ -137,7 +147,7 @@ class Function:
         clock). Without reserved concurrency they come out of the account's
         unreserved pool, which must keep 100."""
         rc = lib.aev_function_put_provisioned_concurrency(
-            self._handle, qualifier.encode(), int(n))
+            self._ptr(), qualifier.encode(), int(n))
         if rc != 0:
             raise _library_error("PutProvisionedConcurrencyConfig")
 
@@ -145,7 +155,7 @@ class Function:
         """GetProvisionedConcurrencyConfig's response as a dict."""
         out = c_void_p()
         rc = lib.aev_function_provisioned_concurrency(
-            self._handle, qualifier.encode(), byref(out))
+            self._ptr(), qualifier.encode(), byref(out))
         if rc != 0:
             raise _library_error("GetProvisionedConcurrencyConfig")
         try:
@@ -156,12 +166,13 @@ class Function:
     def delete_provisioned_concurrency(self, qualifier):
         """DeleteProvisionedConcurrencyConfig."""
         rc = lib.aev_function_delete_provisioned_concurrency(
-            self._handle, qualifier.encode())
+            self._ptr(), qualifier.encode())
         if rc != 0:
             raise _library_error("DeleteProvisionedConcurrencyConfig")
 
     def release(self):
-        if self._handle is not None:
+        # _handle is unset when __init__ refused its argument.
+        if getattr(self, "_handle", None) is not None:
             lib.aev_function_release(self._handle)
             self._handle = None
 
@@ -174,7 +185,7 @@ def create_function(broker, name, handler, **config):
     CreateFunction's configuration members (Timeout, MemorySize,
     Environment, ...). Returns a Function."""
     key = next(_keys)
-    _handlers[key] = _thunk(handler)
+    _handlers[key] = _thunk(_lib.callback(handler, "handler(event, context)"))
     out = c_void_p()
     text = json.dumps(config).encode()
     handle = broker._enter()
@@ -205,7 +216,7 @@ def register_handler(broker, name, handler):
     """Names handler for CreateFunction requests made with Broker.call:
     broker.call("lambda", "CreateFunction", FunctionName=..., Handler=name)."""
     key = next(_keys)
-    _handlers[key] = _thunk(handler)
+    _handlers[key] = _thunk(_lib.callback(handler, "handler(event, context)"))
     handle = broker._enter()
     try:
         rc = lib.aev_handler_register(handle, name.encode(), _handlers[key],

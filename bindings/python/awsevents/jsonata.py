@@ -16,6 +16,7 @@ import ctypes
 import json
 
 from . import _lib
+from .pattern import _Handle
 
 _NO_INPUT = object()
 
@@ -40,12 +41,13 @@ class Expression:
     """A compiled expression; evaluate() may be called from any thread."""
 
     def __init__(self, text, max_depth=None, timeout_ms=None):
-        self._handle = None  # __del__ runs even when compiling raises
+        # Closing waits for evaluations in flight on other threads.
+        self._h = _Handle(_lib.lib.aev_jsonata_free)
         raw = text.encode("utf-8")
         handle = ctypes.c_void_p()
         if _lib.lib.aev_jsonata_compile(raw, len(raw), ctypes.byref(handle)):
             _raise_last()
-        self._handle = handle
+        self._h._handle = handle
         if max_depth is not None or timeout_ms is not None:
             if _lib.lib.aev_jsonata_set_limits(
                     handle, 1000 if max_depth is None else max_depth,
@@ -59,9 +61,13 @@ class Expression:
         text = None if data is _NO_INPUT else json.dumps(data).encode()
         bound = None if bindings is None else json.dumps(bindings).encode()
         out = ctypes.c_void_p()
-        if lib.aev_jsonata_evaluate(self._handle, text, bound,
-                                    ctypes.byref(out)):
-            _raise_last()
+        handle = self._h.enter("the expression")
+        try:
+            if lib.aev_jsonata_evaluate(handle, text, bound,
+                                        ctypes.byref(out)):
+                _raise_last()
+        finally:
+            self._h.exit()
         if not out.value:
             return undefined
         try:
@@ -70,12 +76,13 @@ class Expression:
             lib.aev_free(out)
 
     def close(self):
-        if self._handle:
-            _lib.lib.aev_jsonata_free(self._handle)
-            self._handle = None
+        """Frees the expression; later evaluations raise ValueError."""
+        self._h.close()
 
     def __del__(self):
-        self.close()
+        h = getattr(self, "_h", None)
+        if h is not None:
+            h.close()
 
 
 def jsonata(text, max_depth=None, timeout_ms=None):

@@ -11,13 +11,14 @@ are serialized with json.dumps. A pattern AWS would refuse raises
 ClientError with AWS's code (InvalidEventPatternException; InvalidParameter
 for SNS filter policies) and message. profile is "eventbridge" (the
 default), "sns:MessageAttributes" (the event is a message's
-MessageAttributes map, as Publish takes it) or "sns:MessageBody".
+MessageAttributes map, as Publish takes it: AWS's shape or the plain
+values Topic.publish takes) or "sns:MessageBody".
 """
 import json
 import threading
 from ctypes import POINTER, byref, c_int, c_size_t, c_uint64, c_void_p
 
-from . import _lib
+from . import _lib, _shapes
 from .errors import ClientError, error_response
 
 lib = _lib.lib
@@ -35,6 +36,16 @@ def _text(value):
     if isinstance(value, (bytes, bytearray, memoryview)):
         return bytes(value)
     return json.dumps(value).encode()
+
+
+def _event_text(profile, event):
+    """The event as JSON text; an sns:MessageAttributes map may hold the
+    plain values Topic.publish takes ({"color": "red", "n": 12}), shaped
+    as publish shapes them."""
+    if profile == PROFILES["sns:MessageAttributes"] and \
+            isinstance(event, dict):
+        event = _shapes.sns_attributes(event)
+    return _text(event)
 
 
 def _profile(name):
@@ -112,7 +123,7 @@ class Pattern:
         """True when the event (JSON text or an object) matches. An event
         that is not a JSON object raises ClientError (ValidationException);
         an SNS MessageBody that is not one simply does not match."""
-        text = _text(event)
+        text = _event_text(self._profile, event)
         result = c_int()
         handle = self._h.enter("Pattern")
         try:
@@ -186,7 +197,7 @@ class PatternSet:
 
     def match(self, event):
         """The ids of every pattern matching event, ascending, each once."""
-        text = _text(event)
+        text = _event_text(self._profile, event)
         ids = POINTER(c_uint64)()
         n = c_size_t()
         self._call("MatchPatterns", lib.aev_pattern_set_match, text,

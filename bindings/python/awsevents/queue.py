@@ -18,7 +18,7 @@ import threading
 from ctypes import (byref, c_char_p, c_size_t, c_void_p,
                     create_string_buffer, string_at)
 
-from . import _lib
+from . import _lib, _shapes
 from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
@@ -55,11 +55,13 @@ def _bytes(body):
 
 def _attributes_json(attributes):
     """MessageAttributes in AWS's shape; BinaryValue may be bytes."""
-    def encode(value):
-        if isinstance(value, (bytes, bytearray, memoryview)):
-            return base64.b64encode(bytes(value)).decode("ascii")
-        raise TypeError("%r is not JSON serializable" % type(value).__name__)
-    return json.dumps(attributes, default=encode).encode()
+    return json.dumps(attributes, default=_shapes.encode).encode()
+
+
+def _trace_header(system_attributes):
+    """AWSTraceHeader's StringValue from MessageSystemAttributes, if any."""
+    header = (system_attributes or {}).get("AWSTraceHeader")
+    return header.get("StringValue") if header else None
 
 
 def _decode_attributes(text):
@@ -79,6 +81,7 @@ class _Handle:
 
     def __init__(self, ptr, release, kind):
         self._ptr = _lib.handle(ptr, kind)
+        self._kind = kind
         self._release = release
         self._cond = threading.Condition()
         self._inflight = 0
@@ -86,7 +89,7 @@ class _Handle:
     def __enter__(self):
         with self._cond:
             if self._ptr is None:
-                raise ValueError("the queue handle is closed")
+                raise ValueError("the %s handle is closed" % self._kind)
             self._inflight += 1
             return self._ptr
 
@@ -245,9 +248,11 @@ class Queue(_Owned):
             _check(lib.aev_queue_purge(q), "PurgeQueue")
 
     def attributes(self, names=None):
-        """GetQueueAttributes: a dict of strings (names None means All)."""
+        """GetQueueAttributes: a dict of strings (names: a list of names,
+        or one name; None means All)."""
         out = c_void_p()
-        names_json = json.dumps(list(names)).encode() if names else None
+        names_json = (json.dumps(_shapes.names(names)).encode() if names
+                      else None)
         with self._handle as q:
             _check(lib.aev_queue_get_attributes(q, names_json, byref(out)),
                    "GetQueueAttributes")
@@ -285,7 +290,8 @@ class Queue(_Owned):
     def send_batch(self, entries):
         """SendMessageBatch. entries: bodies (ids "0", "1", ... are given),
         or dicts with Id, MessageBody and optionally MessageAttributes,
-        DelaySeconds, MessageGroupId, MessageDeduplicationId. Returns
+        DelaySeconds, MessageGroupId, MessageDeduplicationId and
+        MessageSystemAttributes (its AWSTraceHeader). Returns
         {"Successful": [...], "Failed": [...]} as boto3 does."""
         entries = [e if isinstance(e, dict) else
                    {"Id": str(i), "MessageBody": e}
@@ -301,7 +307,8 @@ class Queue(_Owned):
             for e in entries:
                 opts.append(_SendOptions(
                     e.get("MessageAttributes"), e.get("DelaySeconds"),
-                    e.get("MessageGroupId"), e.get("MessageDeduplicationId")))
+                    e.get("MessageGroupId"), e.get("MessageDeduplicationId"),
+                    _trace_header(e.get("MessageSystemAttributes"))))
             opt_array = (c_void_p * max(n, 1))(*[o.ptr for o in opts])
             with self._handle as q:
                 _check(lib.aev_queue_send_batch(q, n, ids, bodies, lens,
@@ -319,9 +326,16 @@ class Queue(_Owned):
         """ReceiveMessage: a list of up to max (1..10) Messages. wait is
         the long-poll time in seconds (None: the queue's
         ReceiveMessageWaitTimeSeconds); visibility overrides the queue's
-        VisibilityTimeout for these messages; attribute_names selects
-        message attributes (default: all). A real-clock receive blocks
-        without holding the GIL."""
+        VisibilityTimeout for these messages; attribute_names (a list, or
+        one name) selects message attributes (default: all). A real-clock
+        receive blocks without holding the GIL."""
+        if wait is not None and wait < 0:
+            # The C call reads a negative wait as "the queue's own".
+            raise ClientError(error_response(
+                "sqs", "InvalidParameterValue",
+                "Value %s for parameter WaitTimeSeconds is invalid. Reason: "
+                "Must be >= 0 and <= 20, if provided." % (wait,)),
+                "ReceiveMessage")
         wait_ms = -1 if wait is None else int(wait * 1000)
         ropts = c_void_p()
         if visibility is not None or attribute_names is not None or \
@@ -335,7 +349,8 @@ class Queue(_Owned):
                        "ReceiveMessage")
             if attribute_names is not None:
                 _check(lib.aev_receive_options_set_attribute_names(
-                    ropts, json.dumps(list(attribute_names)).encode()),
+                    ropts,
+                    json.dumps(_shapes.names(attribute_names)).encode()),
                     "ReceiveMessage")
             if attempt_id is not None:
                 _check(lib.aev_receive_options_set_attempt_id(

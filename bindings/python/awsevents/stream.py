@@ -283,9 +283,11 @@ class StreamReader:
         return True
 
     def __iter__(self):
-        progress = True
-        while progress:
-            progress = False
+        # Each pass reads every ready shard to its tip; another pass is
+        # needed only when a shard ended, as its children may now be ready.
+        ended = True
+        while ended:
+            ended = False
             shards = self.stream.shards()
             known = {s["ShardId"] for s in shards}
             for shard in shards:
@@ -293,13 +295,12 @@ class StreamReader:
                 if self.checkpoints.get(sid) == SHARD_END or \
                         not self._ready(shard, known):
                     continue
-                for rec in self._read_shard(sid):
-                    progress = True
-                    yield rec
+                closed = "EndingSequenceNumber" in shard["SequenceNumberRange"]
+                yield from self._read_shard(sid, closed)
                 if self.checkpoints.get(sid) == SHARD_END:
-                    progress = True
+                    ended = True
 
-    def _read_shard(self, sid):
+    def _read_shard(self, sid, closed):
         seq = self.checkpoints.get(sid)
         it = self.stream.iterator(sid, "AFTER_SEQUENCE_NUMBER", seq) if seq \
             else self.stream.iterator(sid, "TRIM_HORIZON")
@@ -313,7 +314,13 @@ class StreamReader:
             it = out["NextShardIterator"]
             if it is None:
                 self.checkpoints[sid] = SHARD_END
-            elif not out["Records"]:
+            elif not out["Records"] or (
+                    not closed and out["MillisBehindLatest"] == 0
+                    and len(out["Records"]) < (self.limit or 10000)):
+                # At the tip of an open shard: a further read (of the 5 a
+                # second AWS allows per shard) would find nothing. (A batch
+                # cut at 10 MiB among records of one millisecond looks the
+                # same; the next iteration reads on from the checkpoint.)
                 return
 
 

@@ -8,13 +8,12 @@ counters, and Python callables standing for http/https endpoints.
         t.publish("hello", attributes={"color": "red"})
 """
 import functools
-import base64
 import itertools
 import json
 import threading
 from ctypes import byref, c_int64, c_void_p, create_string_buffer, string_at
 
-from . import _lib
+from . import _lib, _shapes
 from .errors import checker, library_error
 
 lib = _lib.lib
@@ -57,28 +56,10 @@ def _take_string(ptr):
         lib.aev_free(ptr)
 
 
-def _attribute(value):
-    """One message attribute in Publish's shape from a Python value: str,
-    int/float (Number), bytes (Binary), list (String.Array), or AWS's own
-    {"DataType": ..., ...} dict unchanged."""
-    if isinstance(value, dict):
-        return value
-    if isinstance(value, bool):
-        raise TypeError("message attributes cannot be bool")
-    if isinstance(value, (int, float)):
-        return {"DataType": "Number", "StringValue": repr(value)}
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return {"DataType": "Binary",
-                "BinaryValue": base64.b64encode(bytes(value)).decode("ascii")}
-    if isinstance(value, (list, tuple)):
-        return {"DataType": "String.Array", "StringValue": json.dumps(list(value))}
-    return {"DataType": "String", "StringValue": str(value)}
-
-
 def _attributes_json(attributes):
     if not attributes:
         return None
-    return json.dumps({k: _attribute(v) for k, v in attributes.items()}).encode()
+    return json.dumps(_shapes.sns_attributes(attributes)).encode()
 
 
 class Subscription:
@@ -181,6 +162,13 @@ class Topic:
     def _broker_handle(self):
         return self._broker._read(lambda h: h)
 
+    def _live(self):
+        # A closed handle reaches C as NULL, which it answers with a
+        # confusing InvalidParameter TopicArn.
+        if self._ptr is None:
+            raise ValueError("the topic handle is closed")
+        return self._ptr
+
     def close(self):
         ptr, self._ptr = self._ptr, None
         if ptr:
@@ -200,32 +188,34 @@ class Topic:
         return "Topic(%r)" % self.arn
 
     def delete(self):
-        _check(lib.aev_topic_delete(self._ptr), "DeleteTopic")
+        _check(lib.aev_topic_delete(self._live()), "DeleteTopic")
 
     def attributes(self):
         out = c_void_p()
-        _check(lib.aev_topic_get_attributes(self._ptr, byref(out)),
+        _check(lib.aev_topic_get_attributes(self._live(), byref(out)),
                "GetTopicAttributes")
         return json.loads(_take_string(out))
 
     def set_attribute(self, name, value):
         if isinstance(value, (dict, list)):
             value = json.dumps(value)
-        _check(lib.aev_topic_set_attribute(self._ptr, name.encode(),
+        _check(lib.aev_topic_set_attribute(self._live(), name.encode(),
                                            str(value).encode()),
                "SetTopicAttributes")
 
     def tag(self, tags):
-        _check(lib.aev_topic_tag(self._ptr, json.dumps(tags).encode()),
+        _check(lib.aev_topic_tag(self._live(), json.dumps(tags).encode()),
                "TagResource")
 
     def untag(self, keys):
-        _check(lib.aev_topic_untag(self._ptr, json.dumps(list(keys)).encode()),
+        """UntagResource: keys is a list of tag keys, or one key."""
+        _check(lib.aev_topic_untag(self._live(),
+                                   json.dumps(_shapes.names(keys)).encode()),
                "UntagResource")
 
     def tags(self):
         out = c_void_p()
-        _check(lib.aev_topic_list_tags(self._ptr, byref(out)),
+        _check(lib.aev_topic_list_tags(self._live(), byref(out)),
                "ListTagsForResource")
         return json.loads(_take_string(out))
 
@@ -235,7 +225,7 @@ class Topic:
         result = {}
         for name in COUNTERS:
             value = c_int64()
-            _check(lib.aev_topic_counter(self._ptr, name.encode(), byref(value)),
+            _check(lib.aev_topic_counter(self._live(), name.encode(), byref(value)),
                    "GetMetricData")
             result[name] = value.value
         return result
@@ -266,7 +256,7 @@ class Topic:
                        "Publish")
             mid = create_string_buffer(37)
             seq = create_string_buffer(41)
-            _check(lib.aev_topic_publish(self._ptr, data, len(data), opts, mid,
+            _check(lib.aev_topic_publish(self._live(), data, len(data), opts, mid,
                                          seq), "Publish")
         finally:
             lib.aev_publish_options_free(opts)
@@ -282,11 +272,11 @@ class Topic:
         for e in entries:
             e = dict(e)
             if "MessageAttributes" in e:
-                e["MessageAttributes"] = {k: _attribute(v) for k, v in
-                                          e["MessageAttributes"].items()}
+                e["MessageAttributes"] = _shapes.sns_attributes(
+                    e["MessageAttributes"])
             shaped.append(e)
         out = c_void_p()
-        _check(lib.aev_topic_publish_batch(self._ptr, json.dumps(shaped).encode(),
+        _check(lib.aev_topic_publish_batch(self._live(), json.dumps(shaped).encode(),
                                            byref(out)), "PublishBatch")
         return json.loads(_take_string(out))
 
@@ -296,7 +286,8 @@ class Topic:
         """Subscribes a queue, function or delivery stream (an object with
         .arn, or its ARN; protocol sqs, lambda or firehose, from the ARN
         unless given) or a callable fn(body, message_type) standing for an
-        http/https endpoint (protocol "https" unless given). filter_policy
+        http/https endpoint (protocol "https" unless given; endpoint, if
+        given, is the URL its subscription shows). filter_policy
         is a dict or JSON text; scope "MessageAttributes" or "MessageBody".
         A firehose subscription needs attributes={"SubscriptionRoleArn":
         ...}, as on AWS. A callable's subscription is confirmed as its
@@ -315,27 +306,36 @@ class Topic:
         if callable(target):
             key = next(_keys)
             with _lock:
-                _endpoints[key] = _endpoint_thunk(self._ptr, target, auto_confirm)
+                _endpoints[key] = _endpoint_thunk(self._live(), target, auto_confirm)
                 thunk = _endpoints[key]
             protocol = protocol or "https"
             url = endpoint or "%s://python.callback/%d" % (protocol, key)
             rc = lib.aev_topic_subscribe_callback(
-                self._ptr, protocol.encode(), url.encode(), thunk, key,
+                self._live(), protocol.encode(), url.encode(), thunk, key,
                 _release_fn, text, byref(out))
             if rc != 0:
                 # A failed registration never calls release.
                 _release(key)
                 raise _error("Subscribe")
         else:
-            arn = target if isinstance(target, str) else target.arn
+            if endpoint is not None:
+                raise TypeError("endpoint is the URL of a callable target; "
+                                "a queue, function or delivery stream is "
+                                "its own endpoint")
+            arn = target if isinstance(target, str) else \
+                getattr(target, "arn", None)
+            if not isinstance(arn, str):
+                raise TypeError("subscribe takes a callable, or a queue, "
+                                "function or delivery stream (or its arn), "
+                                "not %r" % (target,))
             protocol = protocol or _protocol_of(arn)
-            _check(lib.aev_topic_subscribe(self._ptr, protocol.encode(), arn.encode(),
+            _check(lib.aev_topic_subscribe(self._live(), protocol.encode(), arn.encode(),
                                            text, byref(out)), "Subscribe")
         return Subscription(self, _take_string(out))
 
     def confirm_subscription(self, token):
         out = c_void_p()
-        _check(lib.aev_topic_confirm_subscription(self._ptr, token.encode(),
+        _check(lib.aev_topic_confirm_subscription(self._live(), token.encode(),
                                                   byref(out)),
                "ConfirmSubscription")
         return _take_string(out)
@@ -347,7 +347,7 @@ class Topic:
         while True:
             out = c_void_p()
             _check(lib.aev_subscription_list(
-                self._broker_handle(), self._ptr,
+                self._broker_handle(), self._live(),
                 token.encode() if token else None, byref(out)),
                 "ListSubscriptionsByTopic")
             page = json.loads(_take_string(out))

@@ -1,5 +1,6 @@
 """The Python binding: broker options, the manual clock, errors in
 botocore's ClientError shape, lifetime, and the log callback."""
+import datetime
 import gc
 import os
 import subprocess
@@ -41,6 +42,15 @@ class Defaults(unittest.TestCase):
             Broker(clock="sundial")
         with self.assertRaises(ValueError):
             Broker(seed=-1)
+        with self.assertRaisesRegex(TypeError, "callable"):
+            Broker(log="broker.log")
+
+    def test_start_time_from_arithmetic(self):
+        """start_time_ms=time.time() * 1000 raised ctypes.ArgumentError."""
+        with Broker(clock="manual", start_time_ms=86400 * 1000.0) as b:
+            self.assertEqual(b.now_ms, 86400 * 1000)
+        with self.assertRaisesRegex(TypeError, "start_time_ms .*milliseconds"):
+            Broker(clock="manual", start_time_ms=1.5)
 
     def test_library_version(self):
         self.assertRegex(awsevents.library_version(), r"^\d+\.\d+\.\d+$")
@@ -73,6 +83,17 @@ class ManualClock(unittest.TestCase):
         with Broker(clock="real", workers=0) as real:
             with self.assertRaises(ClientError):
                 real.advance(10)
+
+    def test_advance_by_a_computed_float(self):
+        """advance(2.5 * 60_000) raised ctypes.ArgumentError "wrong type";
+        a whole number of ms as a float is that many ms, anything else a
+        TypeError that says what advance takes."""
+        self.b.advance(2.5 * 60_000)
+        self.assertEqual(self.b.now_ms, START_2024 + 150_000)
+        for bad in (1.5, "10", None):
+            with self.assertRaisesRegex(TypeError, "milliseconds"):
+                self.b.advance(bad)
+        self.assertEqual(self.b.now_ms, START_2024 + 150_000)
 
 
 class Errors(unittest.TestCase):
@@ -109,6 +130,23 @@ class Errors(unittest.TestCase):
                          "Zm9vYmFy")
         with self.assertRaises(TypeError):
             self.b.call("sqs", "SendMessage", MessageBody=object())
+
+    def test_datetimes_are_sent_as_epoch_seconds(self):
+        """boto3 takes datetimes for timestamp members and sends epoch
+        seconds over the JSON protocol; a naive one is UTC, as in botocore.
+        call() raised "'datetime' is not JSON serializable"."""
+        utc = datetime.timezone.utc
+        plus_one = datetime.timezone(datetime.timedelta(hours=1))
+        for when in (datetime.datetime(2024, 1, 1),
+                     datetime.datetime(2024, 1, 1, tzinfo=utc),
+                     datetime.datetime(2024, 1, 1, 1, tzinfo=plus_one)):
+            self.assertEqual(broker_module._encode(when), START_2024 / 1000)
+        self.b.call("kinesis", "CreateStream", StreamName="s", ShardCount=1)
+        out = self.b.call("kinesis", "GetShardIterator", StreamName="s",
+                          ShardId="shardId-000000000000",
+                          ShardIteratorType="AT_TIMESTAMP",
+                          Timestamp=datetime.datetime(2024, 1, 1))
+        self.assertIn("ShardIterator", out)
 
     def test_sqs_codes_are_the_ones_boto3_shows(self):
         r = error_response("sqs", "QueueDoesNotExist", "gone")

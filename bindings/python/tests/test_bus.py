@@ -1,6 +1,7 @@
 """EventBridge buses from Python: rules, queue targets with input
 transformers, Python callables as targets (with retries and a dead-letter
 queue), PutEvents per-entry results and EventBridge's error codes."""
+import datetime
 import json
 import unittest
 
@@ -206,6 +207,84 @@ class Buses(unittest.TestCase):
         names = [e["Name"] for e in
                  self.b.call("events", "ListEventBuses")["EventBuses"]]
         self.assertEqual(names, ["default", "x"])
+
+    def test_remove_one_target_id_as_a_string(self):
+        q = self.b.create_queue("rt")
+        self.bus.put_rule("r", event_pattern={"source": ["a"]})
+        self.bus.put_targets("r", [{"Id": "t1", "Arn": q.arn},
+                                   {"Id": "t2", "Arn": q.arn}])
+        out = self.bus.remove_targets("r", "t1")
+        self.assertEqual(out["FailedEntryCount"], 0)
+        self.assertEqual([t["Id"] for t in
+                          self.bus.list_targets_by_rule("r")["Targets"]],
+                         ["t2"])
+
+    def test_put_rule_refuses_an_unknown_state_as_aws_does(self):
+        """state="disabled" used to make an ENABLED rule, silently."""
+        with self.assertRaises(ClientError) as direct:
+            self.bus.put_rule("r", event_pattern={"source": ["a"]},
+                              state="disabled")
+        with self.assertRaises(ClientError) as via_call:
+            self.b.call("events", "PutRule", Name="r", State="disabled",
+                        EventPattern='{"source": ["a"]}')
+        self.assertEqual(direct.exception.response["Error"],
+                         via_call.exception.response["Error"])
+        with self.assertRaises(ClientError):
+            self.bus.describe_rule("r")
+        self.bus.put_rule("r", event_pattern={"source": ["a"]},
+                          state="ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+        self.bus.put_rule("r", event_pattern={"source": ["a"]},
+                          state="DISABLED")
+        self.assertEqual(self.bus.describe_rule("r")["State"], "DISABLED")
+
+    def test_closed_bus_refuses_a_callback_target(self):
+        bus = self.b.create_bus("closing")
+        bus.put_rule("r", event_pattern={"source": ["a"]})
+        bus.close()
+        with self.assertRaisesRegex(ValueError, "closed"):
+            bus.add_callback_target("r", "t", lambda text: None)
+
+    def test_update_archive_refuses_a_negative_retention(self):
+        """retention_days=-1 is the C call's "keep it": it silently kept
+        the old retention, where UpdateArchive refuses it."""
+        self.bus.create_archive("kept", retention_days=5)
+        with self.assertRaises(ClientError) as direct:
+            self.b.update_archive("kept", retention_days=-1)
+        with self.assertRaises(ClientError) as via_call:
+            self.b.call("events", "UpdateArchive", ArchiveName="kept",
+                        RetentionDays=-1)
+        self.assertEqual(direct.exception.response["Error"],
+                         via_call.exception.response["Error"])
+        self.assertEqual(self.b.describe_archive("kept")["RetentionDays"], 5)
+
+    def test_put_events_and_replay_take_datetimes(self):
+        """Time, EventStartTime and EventEndTime are timestamps, which
+        boto3 takes as datetimes; they raised TypeError here."""
+        got = []
+        self.bus.put_rule("r", event_pattern={"source": ["app"]})
+        self.bus.add_callback_target("r", "py", got.append)
+        arn = self.bus.create_archive("dt")["ArchiveArn"]
+        when = datetime.datetime(2020, 9, 13, 12, 26, 40,
+                                 tzinfo=datetime.timezone.utc)
+        self.b.put_events([{"Source": "app", "DetailType": "T",
+                            "Detail": {}, "Time": when}])
+        self.b.drain()
+        self.assertEqual(json.loads(got[0])["time"], "2020-09-13T12:26:40Z")
+        end = datetime.datetime(2024, 1, 1)   # the manual clock's now
+        self.b.start_replay(ReplayName="dt", EventSourceArn=arn,
+                            EventStartTime=end - datetime.timedelta(hours=1),
+                            EventEndTime=end,
+                            Destination={"Arn": self.bus.arn})
+        self.b.drain()
+        self.assertEqual(self.b.describe_replay("dt")["State"], "COMPLETED")
+
+    def test_a_target_that_is_not_callable_is_refused_at_once(self):
+        """A str target failed every delivery silently (retries, then
+        dropped)."""
+        self.bus.put_rule("r", event_pattern={"source": ["a"]})
+        with self.assertRaisesRegex(TypeError, "callable"):
+            self.bus.add_callback_target("r", "t", "arn:aws:sqs:x")
+        self.assertEqual(self.bus.list_targets_by_rule("r")["Targets"], [])
 
 
 if __name__ == "__main__":

@@ -67,6 +67,50 @@ class Deliveries(unittest.TestCase):
         self.assertEqual(e.exception.response["Error"]["Code"],
                          "InvalidArgumentException")
 
+    def test_a_refused_stream_leaves_no_transform_function(self):
+        """The transform's function is made first; when the delivery
+        stream is then refused, a corrected retry must not find the name
+        taken (ResourceConflictException for "<name>-transform")."""
+        upper = lambda records: [dict(r, result="Ok", data=r["data"].upper())
+                                 for r in records]
+        with self.assertRaises(ClientError) as e:
+            self.b.create_delivery_stream("t", {"NoSuchDestination": {}},
+                                          transform=upper)
+        self.assertEqual(e.exception.response["Error"]["Code"],
+                         "InvalidArgumentException")
+        got = []
+        d = self.b.create_delivery_stream(
+            "t", sink=lambda key, data: got.append(data), transform=upper)
+        d.put(b"a")
+        d.flush()
+        self.b.drain()
+        self.assertEqual(got, [b"A"])
+
+    def test_a_sink_or_transform_that_is_not_callable_is_refused(self):
+        for kwargs in ({"sink": "out/"}, {"sink": print, "transform": "fn"}):
+            with self.assertRaisesRegex(TypeError, "callable"):
+                self.b.create_delivery_stream("nc", **kwargs)
+        self.b.create_delivery_stream("nc", sink=print, transform=list)
+
+    def test_a_taken_name_is_resource_in_use_with_a_transform_too(self):
+        """Creating a delivery stream with a transform under a name in use
+        failed on the transform's function instead (CreateFunction
+        ResourceConflictException "Function already exist: d-transform")."""
+        for transform in (None, list):
+            self.b.create_delivery_stream("taken", sink=print,
+                                          transform=list)
+            with self.assertRaises(ClientError) as e:
+                self.b.create_delivery_stream("taken", sink=print,
+                                              transform=transform)
+            self.assertEqual(e.exception.operation_name,
+                             "CreateDeliveryStream")
+            self.assertEqual(e.exception.response["Error"]["Code"],
+                             "ResourceInUseException")
+            self.b.call("firehose", "DeleteDeliveryStream",
+                        DeliveryStreamName="taken")
+            self.b.call("lambda", "DeleteFunction",
+                        FunctionName="taken-transform")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -2,11 +2,13 @@
 handle, exceptions as Lambda errors, the context object, a queue mapped to
 a handler with AWS's SQS event shape, Event invocations with retries on
 the manual clock, and provisioned concurrency."""
+import gc
 import json
+import sys
 import unittest
 
-from awsevents import (Broker, ClientError, create_function, register_handler,
-                       set_account_concurrency)
+from awsevents import (Broker, ClientError, Function, create_function,
+                       register_handler, set_account_concurrency)
 
 URL = "https://sqs.us-east-1.amazonaws.com/000000000000/"
 
@@ -176,6 +178,51 @@ class Handlers(unittest.TestCase):
         self.b.advance(600000)
         start = times[0]
         self.assertEqual([t - start for t in times], [0, 60000, 180000])
+
+    def test_a_released_function_raises_instead_of_crashing(self):
+        fn = create_function(self.b, "gone", lambda e, c: e)
+        fn.release()
+        for use in (lambda: fn.name, lambda: fn.arn, lambda: fn.invoke({}),
+                    fn.metrics, lambda: fn.provisioned_concurrency("1")):
+            with self.assertRaisesRegex(ValueError, "released"):
+                use()
+        fn.release()  # twice is fine
+
+    def test_handle_errors_have_lambdas_status_as_call_does(self):
+        fn = create_function(self.b, "one", lambda e, c: e)
+        with self.assertRaises(ClientError) as direct:
+            fn.invoke({}, qualifier="nope")
+        with self.assertRaises(ClientError) as via_call:
+            self.b.call("lambda", "Invoke", FunctionName="one",
+                        Qualifier="nope")
+        for e in (direct.exception, via_call.exception):
+            self.assertEqual(e.response["Error"]["Code"],
+                             "ResourceNotFoundException")
+            self.assertEqual(e.response["ResponseMetadata"]["HTTPStatusCode"],
+                             404)
+
+    def test_a_refused_construction_is_collected_quietly(self):
+        """Function(broker, "f") raises TypeError; collecting the half-made
+        object must not print an AttributeError from __del__."""
+        unraisable = []
+        old, sys.unraisablehook = sys.unraisablehook, unraisable.append
+        try:
+            with self.assertRaises(TypeError):
+                Function(self.b, "f")
+            gc.collect()
+        finally:
+            sys.unraisablehook = old
+        self.assertEqual(unraisable, [])
+
+    def test_a_handler_that_is_not_callable_is_refused_at_once(self):
+        """create_function(b, "f", "index.handler") made a function whose
+        every invocation failed with "'str' object is not callable"."""
+        with self.assertRaisesRegex(TypeError, "callable"):
+            create_function(self.b, "named", "index.handler")
+        with self.assertRaises(ClientError):
+            self.b.call("lambda", "GetFunction", FunctionName="named")
+        with self.assertRaisesRegex(TypeError, "callable"):
+            register_handler(self.b, "index.handler", None)
 
 
 if __name__ == "__main__":

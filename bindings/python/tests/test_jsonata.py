@@ -80,6 +80,15 @@ class JsonataTest(unittest.TestCase):
             t.join()
         self.assertEqual(results, [True] * 8)
 
+    def test_closed_expression_says_so(self):
+        """evaluate() after close() raised JsonataError
+        "InvalidParameterValue: An expression is required (position -1)"."""
+        expr = awsevents.jsonata("1 + 1")
+        expr.close()
+        with self.assertRaisesRegex(ValueError, "closed"):
+            expr.evaluate()
+        expr.close()
+
 
 if __name__ == "__main__":
     unittest.main()

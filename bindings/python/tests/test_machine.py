@@ -130,6 +130,17 @@ class ManualClockMachines(unittest.TestCase):
         self.assertEqual(d["status"], "SUCCEEDED")
         self.assertEqual(json.loads(d["output"]), {"got": 2, "sum": 3})
 
+    def test_closed_handles_name_their_kind(self):
+        """Every shared handle said "the queue handle is closed"."""
+        m = self.b.create_state_machine("closing", WAIT_THEN_PASS)
+        e = m.start({"n": 1})
+        e.close()
+        with self.assertRaisesRegex(ValueError, "Execution handle is closed"):
+            e.status
+        m.close()
+        with self.assertRaisesRegex(ValueError, "Machine handle is closed"):
+            m.start({})
+
 
 if __name__ == "__main__":
     unittest.main()

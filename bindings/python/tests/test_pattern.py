@@ -129,6 +129,20 @@ class PatternSetTest(unittest.TestCase):
             self.assertEqual(s.match(msg), [1])
             self.assertEqual(s.match({}), [2])
 
+    def test_sns_attributes_in_publishs_shorthand(self):
+        """The attributes dict given to Topic.publish ({"color": "red",
+        "n": 12, ...}) must test as publish delivers it; it silently
+        matched nothing."""
+        policy = {"color": ["red"], "n": [{"numeric": [">=", 10]}],
+                  "sizes": ["M"]}
+        attrs = {"color": "red", "n": 12, "sizes": ["S", "M"]}
+        self.assertTrue(Pattern(policy, "sns:MessageAttributes")
+                        .matches(attrs))
+        with PatternSet(profile="sns:MessageAttributes") as s:
+            s.add(1, policy)
+            self.assertEqual(s.match(attrs), [1])
+            self.assertEqual(s.match(dict(attrs, n="12")), [])
+
     def test_concurrent_matches_and_updates(self):
         s = PatternSet()
         for i in range(50):

@@ -132,6 +132,43 @@ class ManualClockQueues(unittest.TestCase):
         q.close()
         q.close()
 
+    def test_one_attribute_name_as_a_string(self):
+        """A str where a list of names goes is that one name, not a list of
+        its characters (which selected nothing, or named "V")."""
+        q = self.b.create_queue("named", {"VisibilityTimeout": "45"})
+        self.assertEqual(q.attributes("VisibilityTimeout"),
+                         {"VisibilityTimeout": "45"})
+        q.send("x", attributes={"a": {"DataType": "String",
+                                      "StringValue": "v"}})
+        [m] = q.receive(attribute_names="All")
+        self.assertEqual(m.message_attributes,
+                         {"a": {"DataType": "String", "StringValue": "v"}})
+
+    def test_send_batch_carries_the_trace_header(self):
+        """SendMessageBatch entries take MessageSystemAttributes'
+        AWSTraceHeader, as send(trace_header=...) does."""
+        q = self.b.create_queue("traced")
+        trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+        out = q.send_batch([{"Id": "a", "MessageBody": "x",
+                             "MessageSystemAttributes": {"AWSTraceHeader": {
+                                 "DataType": "String",
+                                 "StringValue": trace}}}])
+        self.assertEqual(out["Failed"], [])
+        [m] = q.receive()
+        self.assertEqual(m.attributes["AWSTraceHeader"], trace)
+
+    def test_negative_wait_is_refused_as_aws_does(self):
+        """receive(wait=-5) silently used the queue's own wait time (the C
+        call's "default" for a negative wait); ReceiveMessage refuses it."""
+        q = self.b.create_queue("waits")
+        with self.assertRaises(ClientError) as direct:
+            q.receive(wait=-5)
+        with self.assertRaises(ClientError) as via_call:
+            self.b.call("sqs", "ReceiveMessage", QueueUrl=q.url,
+                        WaitTimeSeconds=-5)
+        self.assertEqual(direct.exception.response["Error"],
+                         via_call.exception.response["Error"])
+
 
 class RealClockQueues(unittest.TestCase):
     def test_blocked_receive_releases_the_gil(self):

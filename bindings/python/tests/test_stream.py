@@ -83,6 +83,23 @@ class Streams(unittest.TestCase):
         self.assertEqual([r.data for r in again], [b"6"])
         self.assertEqual(list(again), [])
 
+    def test_reader_polls_within_aws_read_limits(self):
+        """With AWS's per-shard limit of 5 GetRecords a second (on by
+        default), a reader polled again in the same second raised
+        ProvisionedThroughputExceededException: each pass read every shard
+        twice more after reaching its tip."""
+        s = self.b.create_stream("polled", shards=1)
+        reader = s.reader()
+        got = []
+        for i in range(4):
+            s.put(str(i), "k")
+            got += [r.data for r in reader]
+        self.assertEqual(got, [b"0", b"1", b"2", b"3"])
+        # A full batch is not the tip, even when no time passed.
+        self.b.advance(1000)
+        paged = s.reader(limit=3)
+        self.assertEqual([r.data for r in paged], got)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -205,6 +205,52 @@ class TopicTest(unittest.TestCase):
         self.assertEqual(t.tags(), {})
         t.close()
 
+    def test_untag_one_key_as_a_string(self):
+        t = Topic.create(self.b, "tagged")
+        t.tag({"env": "test", "team": "a"})
+        t.untag("env")
+        self.assertEqual(t.tags(), {"team": "a"})
+
+    def test_binary_attribute_in_aws_shape_takes_bytes(self):
+        """AWS's own attribute dict with BinaryValue as bytes, as boto3
+        takes it (and Queue.send does), for publish and publish_batch."""
+        t = Topic.create(self.b, "bin")
+        q = _Queue(self.b, "binq")
+        t.subscribe(q)
+        blob = {"DataType": "Binary", "BinaryValue": b"\x00\x01"}
+        t.publish("one", attributes={"blob": blob})
+        t.publish_batch([{"Id": "1", "Message": "two",
+                          "MessageAttributes": {"blob": blob}}])
+        envs = [json.loads(m["Body"]) for m in q.receive_all()]
+        self.assertEqual([e["MessageAttributes"]["blob"] for e in envs],
+                         [{"Type": "Binary", "Value": "AAE="}] * 2)
+
+    def test_closed_topic_and_bad_targets_say_what_is_wrong(self):
+        """A closed handle raised ClientError InvalidParameter "TopicArn";
+        a target that is neither callable nor has an ARN, AttributeError."""
+        t = Topic.create(self.b, "closing")
+        for target in (123, None, object()):
+            with self.assertRaisesRegex(TypeError, "arn"):
+                t.subscribe(target)
+        t.close()
+        for use in (lambda: t.publish("x"), t.attributes, t.counters,
+                    lambda: t.subscribe(lambda body, kind: None)):
+            with self.assertRaisesRegex(ValueError, "closed"):
+                use()
+
+    def test_endpoint_names_a_callables_url_and_nothing_else(self):
+        """endpoint= beside a queue was ignored: the queue was subscribed
+        whatever endpoint said."""
+        t = Topic.create(self.b, "urls")
+        q = _Queue(self.b, "urlq")
+        with self.assertRaisesRegex(TypeError, "endpoint"):
+            t.subscribe(q, endpoint="https://example.com/hook")
+        self.assertEqual(t.subscriptions(), [])
+        sub = t.subscribe(lambda body, kind: None,
+                          endpoint="https://example.com/hook")
+        self.assertEqual(sub.attributes()["Endpoint"],
+                         "https://example.com/hook")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,53 @@
+"""Python values in AWS's request shapes, as boto3 serializes them for the
+JSON protocol: bytes as base64, datetimes as epoch seconds, one name where
+a list of names goes, and SNS message attributes from plain values."""
+import base64
+import datetime
+import json
+
+
+def encode(value):
+    """json.dumps's default= for what boto3 takes beyond JSON: blobs
+    (bytes) as base64 text, timestamps (datetime) as epoch seconds, a
+    naive datetime being UTC as botocore reads it."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.timezone.utc)
+        return value.timestamp()
+    raise TypeError("%r is not JSON serializable" % type(value).__name__)
+
+
+def names(value):
+    """A list of names (attribute names, tag keys, target ids) as a list;
+    one name given as a str is that name, not the list of its characters."""
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _sns_attribute(value):
+    """One message attribute in Publish's shape from a Python value: str,
+    int/float (Number), bytes (Binary), list (String.Array), or AWS's own
+    {"DataType": ..., ...} dict (its BinaryValue bytes, as boto3 takes
+    it, or base64 text)."""
+    if isinstance(value, dict):
+        binary = value.get("BinaryValue")
+        if isinstance(binary, (bytes, bytearray, memoryview)):
+            return dict(value, BinaryValue=encode(binary))
+        return value
+    if isinstance(value, bool):
+        raise TypeError("message attributes cannot be bool")
+    if isinstance(value, (int, float)):
+        return {"DataType": "Number", "StringValue": repr(value)}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return {"DataType": "Binary", "BinaryValue": encode(value)}
+    if isinstance(value, (list, tuple)):
+        return {"DataType": "String.Array",
+                "StringValue": json.dumps(list(value))}
+    return {"DataType": "String", "StringValue": str(value)}
+
+
+def sns_attributes(attributes):
+    """A MessageAttributes map in Publish's shape, each value as
+    _sns_attribute makes it."""
+    return {k: _sns_attribute(v) for k, v in attributes.items()}
