@@ -71,9 +71,18 @@ AEV_API const char *aev_bus_arn(const aev_bus *bus);
  * (LimitExceededException) and changes nothing. */
 AEV_API int aev_bus_set_rule_quota(aev_broker *b, int max_rules);
 
+/* PutRule's State values. */
+enum {
+  AEV_RULE_DISABLED = 0,
+  AEV_RULE_ENABLED = 1,
+  AEV_RULE_ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS = 2
+};
+
 /* PutRule: creates or updates rule name with an EventPattern (JSON text),
  * a ScheduleExpression ("rate(5 minutes)", "cron(0 12 * * ? *)"), or both
- * (either may be NULL, not both); enabled is 1 (ENABLED) or 0 (DISABLED).
+ * (either may be NULL, not both); enabled is an AEV_RULE_* state (any
+ * other non-zero value is AEV_RULE_ENABLED), which DescribeRule and
+ * ListRules report.
  * Schedules run only on the default bus, on the broker clock: the first
  * rate() event comes one period after the rule is created or enabled.
  * *arn_out (may be NULL) receives the rule's ARN; free it with aev_free(). */

@@ -49,7 +49,10 @@ AEV__EVENTS_ACTION(put_rule) {
   char *arn = NULL;
   if (!rc)
     rc = aev_bus_put_rule(bus, name, pattern, schedule,
-                          strcmp(state, "DISABLED") != 0, &arn);
+                          !strcmp(state, "DISABLED")  ? AEV_RULE_DISABLED
+                          : !strcmp(state, "ENABLED") ? AEV_RULE_ENABLED
+                                : AEV_RULE_ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS,
+                          &arn);
   if (!rc) rc = aev__rule_set_description(bus, name, description);
   aev_bus_release(bus);
   if (!rc) *resp = json_pack("{s:s}", "RuleArn", arn);

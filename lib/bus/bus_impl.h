@@ -104,7 +104,7 @@ struct aev__rule {
   char *pattern;     /* NULL for a schedule-only rule */
   char *schedule;    /* NULL for a pattern-only rule */
   char *description;
-  int enabled;
+  int enabled; /* an AEV_RULE_* state: non-zero when enabled */
   /* schedule state, under mu */
   pthread_mutex_t mu;
   int dead;

@@ -186,7 +186,9 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   char *old_pattern = r->pattern;
   int old_enabled = r->enabled;
   r->pattern = event_pattern ? strdup(event_pattern) : NULL;
-  r->enabled = enabled != 0;
+  r->enabled = enabled == AEV_RULE_ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
+                   ? enabled
+                   : enabled != 0;
   rc = event_pattern && !r->pattern ? aev__nomem() : sync_set(bus, r);
   if (rc == AEV_OK && created && (rc = aev__rmap_put(&bus->rules, r)))
     aev_pattern_set_remove(bus->set, r->id);
@@ -222,9 +224,15 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   return AEV_OK;
 }
 
+static const char *state_name(int state) {
+  return state == AEV_RULE_ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
+             ? "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"
+             : state ? "ENABLED" : "DISABLED";
+}
+
 json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r) {
   json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "Name", r->name, "Arn",
-                        r->arn, "State", r->enabled ? "ENABLED" : "DISABLED",
+                        r->arn, "State", state_name(r->enabled),
                         "EventBusName", bus->res.name, "CreatedBy",
                         aev_broker_account(bus->res.broker));
   if (o && r->pattern)
@@ -296,7 +304,7 @@ int aev_bus_enable_rule(aev_bus *bus, const char *name, int enabled) {
   if (rc) r->enabled = was;
   aev__rule_ref(r);
   pthread_rwlock_unlock(&bus->lock);
-  if (rc == AEV_OK && was != r->enabled) {
+  if (rc == AEV_OK && !was != !enabled) {
     /* rate(): the first event one period after the rule is enabled. */
     if (r->enabled)
       aev__rule_schedule_start(r, now_ms(bus));

@@ -93,6 +93,34 @@ START_TEST(put_describe_list_rules) {
 }
 END_TEST
 
+/* PutRule's third state enables the rule and is reported as given;
+ * DisableRule and EnableRule then make it DISABLED and ENABLED. */
+static const char *rule_state(const char *name) {
+  static char state[64];
+  char *json;
+  bt_ok(aev_bus_describe_rule(def, name, &json));
+  json_t *j = json_loads(json, 0, NULL);
+  snprintf(state, sizeof state, "%s", json_string_value(json_object_get(j, "State")));
+  json_decref(j);
+  aev_free(json);
+  return state;
+}
+
+START_TEST(rule_state_with_cloudtrail_events) {
+  bt_ok(aev_bus_put_rule(def, "ct", "{\"source\":[\"a\"]}", NULL,
+                         AEV_RULE_ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS, NULL));
+  ck_assert_str_eq(rule_state("ct"), "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS");
+  char *json;
+  bt_ok(aev_bus_list_rules(def, "ct", &json));
+  ck_assert_ptr_nonnull(strstr(json, "\"State\":\"ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS\""));
+  aev_free(json);
+  bt_ok(aev_bus_enable_rule(def, "ct", 0));
+  ck_assert_str_eq(rule_state("ct"), "DISABLED");
+  bt_ok(aev_bus_enable_rule(def, "ct", 1));
+  ck_assert_str_eq(rule_state("ct"), "ENABLED");
+}
+END_TEST
+
 START_TEST(rule_errors) {
   bt_fails(aev_bus_put_rule(def, "r", NULL, NULL, 1, NULL), AEV_ERR_INVALID,
            "ValidationException",
@@ -379,6 +407,7 @@ int main(void) {
   tcase_add_test(tc, default_bus_exists_and_cannot_go);
   tcase_add_test(tc, custom_buses);
   tcase_add_test(tc, put_describe_list_rules);
+  tcase_add_test(tc, rule_state_with_cloudtrail_events);
   tcase_add_test(tc, rule_errors);
   tcase_add_test(tc, update_keeps_rule_on_bad_pattern);
   tcase_add_test(tc, delete_needs_targets_removed);

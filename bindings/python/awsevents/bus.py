@@ -40,9 +40,11 @@ def _release(user):
 _release_fn = _lib.RELEASE_FN(_release)
 
 
-# PutRule's State values; every one but DISABLED enables the rule.
+# PutRule's State values (in AWS's order, for its message), as the C
+# call's AEV_RULE_* states; every one but DISABLED enables the rule.
 _STATES = ("ENABLED", "DISABLED",
            "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+_STATE_CODES = dict(zip(_STATES, (1, 0, 2)))
 
 _error = functools.partial(library_error, "events")
 _check = checker("events")
@@ -172,7 +174,7 @@ class Bus:
         self._call("PutRule", lib.aev_bus_put_rule, name.encode(),
                    pattern.encode() if pattern else None,
                    schedule_expression.encode() if schedule_expression else None,
-                   0 if state == "DISABLED" else 1, byref(arn))
+                   _STATE_CODES[state], byref(arn))
         try:
             return {"RuleArn": string_at(arn.value).decode()}
         finally:

@@ -233,6 +233,13 @@ class Buses(unittest.TestCase):
             self.bus.describe_rule("r")
         self.bus.put_rule("r", event_pattern={"source": ["a"]},
                           state="ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+        self.assertEqual(self.bus.describe_rule("r")["State"],
+                         "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+        self.b.call("events", "PutRule", Name="via-call",
+                    EventPattern='{"source": ["a"]}', EventBusName=self.bus.name,
+                    State="ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
+        self.assertEqual(self.bus.describe_rule("via-call")["State"],
+                         "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS")
         self.bus.put_rule("r", event_pattern={"source": ["a"]},
                           state="DISABLED")
         self.assertEqual(self.bus.describe_rule("r")["State"], "DISABLED")
