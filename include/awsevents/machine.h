@@ -105,16 +105,19 @@ AEV_API int aev_machine_start(aev_machine *m, const char *name,
 
 /* StartSyncExecution (EXPRESS machines): runs the execution to its end and
  * stores StartSyncExecution's response in *result_json (free with
- * aev_free()). On a manual clock with workers = 0 it drains and advances
- * the broker's clock over Waits; it must not be called from a callback
- * (AEV_ERR_BUSY). */
+ * aev_free()). It waits as aev_execution_wait() does: on a manual clock
+ * with workers = 0 it drains and advances the broker's clock over Waits;
+ * it must not be called from a callback (AEV_ERR_BUSY). */
 AEV_API int aev_machine_start_sync(aev_machine *m, const char *name,
                                    const char *input, size_t len,
                                    char **result_json);
 
 /* Waits until e ends. On a manual clock it drains the broker and advances
  * its clock to each next timer (a Wait of a year takes no time); on a real
- * clock it sleeps until the end. Not from a callback (AEV_ERR_BUSY). */
+ * clock it sleeps until the end, draining the broker between timers when it
+ * has no workers (AEV_ERR_STATE, InvalidExecutionState, when e then waits
+ * with no timer armed: nothing else would run it). Not from a callback
+ * (AEV_ERR_BUSY). */
 AEV_API int aev_execution_wait(aev_execution *e);
 
 /* Drops an execution handle. NULL is a no-op. */

@@ -439,6 +439,8 @@ int aev__sched_next_deadline(aev__sched *s, int64_t *out) {
                        "No timer is pending.");
 }
 
+int aev__sched_workers(const aev__sched *s) { return s->workers; }
+
 int aev__sched_thread_count(aev__sched *s) {
   pthread_mutex_lock(&s->mu);
   int n = s->started_workers + s->timer_thread_started + s->handler_threads;

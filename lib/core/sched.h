@@ -82,6 +82,9 @@ int aev__sched_next_deadline(aev__sched *s, int64_t *out);
 /* Non-zero when the calling thread is running a task or handler of s. */
 int aev__sched_in_task(const aev__sched *s);
 
+/* The workers it was made with; 0: everything runs during drain. */
+int aev__sched_workers(const aev__sched *s);
+
 /* Number of threads the scheduler has started (timer, workers, handlers). */
 int aev__sched_thread_count(aev__sched *s);
 

@@ -402,10 +402,44 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
   return AEV_OK;
 }
 
+/* A real clock without workers: nothing runs unless this thread drains,
+ * so it drains, then sleeps until the next timer (or e's end), and again. */
+static int drain_until_end(aev_execution *e) {
+  aev_broker *b = e->b;
+  for (;;) {
+    int rc = aev_broker_drain(b);
+    if (rc) return rc;
+    int64_t at;
+    int none = aev_broker_next_deadline(b, &at);
+    pthread_mutex_lock(&e->mu);
+    if (!e->finished && !none) {
+      int64_t delay = at - aev_broker_now_ms(b);
+      struct timespec ts;
+      clock_gettime(CLOCK_REALTIME, &ts); /* done_cv's clock */
+      if (delay > 0) {
+        int64_t ns = ts.tv_nsec + delay % 1000 * 1000000;
+        ts.tv_sec += (time_t)(delay / 1000 + ns / 1000000000);
+        ts.tv_nsec = (long)(ns % 1000000000);
+        pthread_cond_timedwait(&e->done_cv, &e->mu, &ts);
+      }
+    }
+    int done = e->finished;
+    pthread_mutex_unlock(&e->mu);
+    if (done) return AEV_OK;
+    if (none)
+      return aev__fail(AEV_ERR_STATE, "InvalidExecutionState",
+                       "The execution waits for something that never comes.");
+  }
+}
+
 /* Runs the broker until e ends: drains and jumps the manual clock over
- * timers, or sleeps on e's condition variable on a real clock. */
+ * timers, or sleeps on e's condition variable on a real clock (draining
+ * between timers when the broker has no workers). */
 static int wait_end(aev_execution *e) {
   aev_broker *b = e->b;
+  if (aev_broker_clock_mode(b) == AEV_CLOCK_REAL &&
+      !aev__sched_workers(aev__broker_sched(b)))
+    return drain_until_end(e);
   if (aev_broker_clock_mode(b) == AEV_CLOCK_MANUAL) {
     for (;;) {
       int rc = aev_broker_drain(b);

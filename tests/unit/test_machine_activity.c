@@ -342,6 +342,36 @@ static void *poll_task(void *arg) {
   return NULL;
 }
 
+/* A real clock and no workers: nothing runs by itself, so waiting for an
+ * execution drains on the caller's thread and sleeps until each timer
+ * (it used to sleep forever). */
+START_TEST(wait_on_a_real_clock_without_workers) {
+  aev_broker_destroy(b);
+  b = broker(AEV_CLOCK_REAL, 0);
+  const char *def = "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":1,"
+                    "\"Next\":\"P\"},\"P\":{\"Type\":\"Pass\",\"End\":true}}}";
+  aev_machine *m = NULL, *x = NULL;
+  ck_assert_int_eq(aev_machine_create(b, "m", def, strlen(def), AEV_MACHINE_STANDARD, &m), AEV_OK);
+  aev_execution *e = NULL;
+  double t0 = seconds(CLOCK_MONOTONIC);
+  ck_assert_int_eq(aev_machine_start(m, NULL, "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
+  double waited = seconds(CLOCK_MONOTONIC) - t0;
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_SUCCEEDED);
+  ck_assert_double_ge(waited, 0.99);
+  ck_assert_double_lt(waited, 10.0);
+  aev_execution_release(e);
+  const char *pass = "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}}";
+  ck_assert_int_eq(aev_machine_create(b, "x", pass, strlen(pass), AEV_MACHINE_EXPRESS, &x), AEV_OK);
+  char *result = NULL;
+  ck_assert_int_eq(aev_machine_start_sync(x, NULL, "{\"k\":1}", 7, &result), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(result, "\"status\":\"SUCCEEDED\""));
+  aev_free(result);
+  aev_machine_release(x);
+  aev_machine_release(m);
+}
+END_TEST
+
 START_TEST(long_poll_on_a_real_clock) {
   aev_broker_destroy(b);
   b = broker(AEV_CLOCK_REAL, 1);
@@ -402,6 +432,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, missing_activity_fails_the_task);
   tcase_add_test(tc, states_service);
   tcase_add_test(tc, long_poll_on_a_real_clock);
+  tcase_add_test(tc, wait_on_a_real_clock_without_workers);
   suite_add_tcase(s, tc);
   return s;
 }

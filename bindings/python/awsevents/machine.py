@@ -181,7 +181,8 @@ class Execution(_Owned):
 
     def wait(self):
         """Runs the broker until the execution ends (manual clock: drains
-        and jumps over timers) and returns its status."""
+        and jumps over timers; real clock without workers: drains between
+        timers) and returns its status."""
         with self._handle as e:
             _check(lib.aev_execution_wait(e), "WaitExecution")
         return self.status
