@@ -58,15 +58,12 @@ typedef struct mstate {
 _Static_assert(sizeof(mstate) == 32, "two states to a cache line");
 
 /* How a state is reached: the condition (owned by its rule, which outlives
- * the machine) on path that leads to it from parent, and the state's name
- * (see NAMES). Read only while building, to find the values entries that
- * name the state. */
+ * the machine) on path that leads to it from parent. Read only while
+ * building, to find the values entries that name the state. */
 typedef struct origin {
   const pm_cond *k; /* NULL for the start state */
   uint32_t parent, path;
-  uint32_t list;  /* its accepted slots' copy in leaves, or NO_LIST */
-  uint32_t by_id; /* BY_ID when named by its index, else 0 */
-  uint64_t name;
+  uint32_t list; /* its accepted slots' copy in leaves, or NO_LIST */
 } origin;
 
 typedef struct slow {
@@ -101,20 +98,6 @@ typedef struct vmach {
  * filter alone. trans maps to NO_VM when a field has exact values only. */
 #define DIRECT 0x80000000u
 #define LIST 0x80000000u
-/* NAMES. The values map is addressed by a 64-bit name of the state a
- * lookup leaves, not by its index. A state reached by a condition of one
- * hashed value is named from its parent's name and that value, so a match
- * can tell from the event alone where the lookups of the level after next
- * land and start loading them a level early: in a big set each level of
- * the walk is otherwise a memory round trip of its own (~180 ns on the
- * machines we measure). Other states are named from their index, and the
- * words that lead to them (a direct entry's, a target list's) say so with
- * BY_ID. Entries still compare the index of the state a lookup leaves, so
- * two names alike cost a probe, never a wrong answer. */
-#define BY_ID 0x40000000u
-#define STATE_MASK 0x3fffffffu
-#define ROOT_NAME 0x6a09e667f3bcc909ULL
-#define ID_NAME 0xbb67ae8584caa73bULL
 #define PLAIN 0xc0000000u
 #define NO_LIST UINT32_MAX
 #define NO_VM UINT32_MAX
@@ -151,7 +134,6 @@ struct pm_machine {
    * word at first). */
   uint64_t *filter;
   size_t fwords;
-  size_t nmarks; /* states with a field onward: each has its mark_h() there */
   /* Condition keys are built here: once every added condition's key has
    * fit, finding a branch's states again to remove it allocates nothing. */
   buf key;
@@ -184,7 +166,6 @@ static int grow(void **mem, size_t *cap, size_t need, size_t elem) {
 /* States are reached at random, like the hash tables' entries, so a big
  * array of them goes in huge pages too (aev__pm_zalloc). */
 static int new_state(pm_machine *m, uint32_t *out) {
-  if (m->nst > STATE_MASK) return AEV_ERR_NOMEM;
   if (m->nst == m->cst) {
     size_t c = m->cst ? m->cst * 2 : 16;
     mstate *st = aev__pm_zalloc(c * sizeof *st);
@@ -199,7 +180,7 @@ static int new_state(pm_machine *m, uint32_t *out) {
     m->st = st;
     m->cst = c;
   }
-  m->org[m->nst] = (origin){NULL, 0, 0, NO_LIST, 0, ROOT_NAME};
+  m->org[m->nst] = (origin){NULL, 0, 0, NO_LIST};
   *out = (uint32_t)m->nst++;
   return AEV_OK;
 }
@@ -295,62 +276,23 @@ static void filter_add(uint64_t *filter, size_t fwords, uint32_t h) {
   filter[word] |= bits;
 }
 
-/* A values-map key's name (see NAMES): from the name of the state the
- * lookup leaves and the 64-bit hash of its key. */
-static inline uint64_t edge_name(uint64_t parent, uint64_t value) {
-  uint64_t x = parent * 0x9e3779b97f4a7c15ULL + value;
-  x ^= x >> 32;
-  x *= 0xd6e8feb86659fd93ULL;
-  return x ^ x >> 29;
-}
-
-static inline uint64_t value_hash(uint32_t b, const void *key, size_t n, uint64_t last) {
-  return aev__pmap_hash64_w(b, key, n, last);
-}
-
-static inline uint64_t id_name(uint32_t state) { return edge_name(ID_NAME, state); }
-
-/* The filter also holds, for each state with a field onward, this hash of
- * its name: a match looks ahead only from the states it passes. */
-static inline uint32_t mark_h(uint64_t name) { return aev__pmap_h32(edge_name(name, ID_NAME)); }
-
-/* Adds a key (a values-map key before the map has it, or a mark), first
- * rebuilding the filter at twice the size once it would hold fewer than 8
- * bits a key. If that fails, the smaller filter stays: correct, only less
- * selective. */
+/* Adds a values-map key (before the map has it), first rebuilding the
+ * filter at twice the size once it would hold fewer than 8 bits a key. If
+ * that fails, the smaller filter stays: correct, only less selective. */
 static void filter_put(pm_machine *m, uint32_t h) {
-  size_t keys = m->values.n + m->nmarks;
-  if (keys >= m->fwords * 8) {
+  if (m->values.n >= m->fwords * 8) {
     size_t words = m->fwords;
-    while (words * 8 <= keys) words *= 2;
+    while (words * 8 <= m->values.n) words *= 2;
     uint64_t *f = calloc(words, sizeof *f);
     if (f) {
       for (size_t i = 0; i < m->values.cap; i++)
         if (m->values.e[i].h) filter_add(f, words, m->values.e[i].h);
-      for (size_t i = 0; i < m->nst; i++)
-        if (m->st[i].paths.n) filter_add(f, words, mark_h(m->org[i].name));
       free(m->filter);
       m->filter = f;
       m->fwords = words;
     }
   }
   filter_add(m->filter, m->fwords, h);
-}
-
-/* The word a values entry or target list keeps for a next state. */
-static uint32_t target_of(const pm_machine *m, uint32_t state) {
-  return state | m->org[state].by_id;
-}
-
-/* The name of a hashed matcher's key (b, key) from state (see NAMES). */
-static uint64_t key_name(const pm_machine *m, uint32_t state, uint32_t b, const void *key,
-                         size_t klen) {
-  return edge_name(m->org[state].name, value_hash(b, key, klen, aev__pmap_word(key, klen)));
-}
-
-static uint32_t values_h(const pm_machine *m, uint32_t state, uint32_t b, const void *key,
-                         size_t klen) {
-  return aev__pmap_h32(key_name(m, state, b, key, klen));
 }
 
 /* Interns a path and marks each dot-separated prefix of it, so the
@@ -486,9 +428,8 @@ static void mark_leaf(pm_machine *m, uint32_t state) {
     const void *key;
     size_t klen;
     uint32_t b = value_key(o->path, x, num, &key, &klen);
-    uint32_t *v = aev__pmap_get_h(&m->values, values_h(m, o->parent, b, key, klen), o->parent,
-                                  b, key, klen);
-    if (v && v[0] == (DIRECT | target_of(m, state))) v[1] = leaf;
+    uint32_t *v = aev__pmap_get(&m->values, o->parent, b, key, klen);
+    if (v && v[0] == (DIRECT | state)) v[1] = leaf;
   }
 }
 
@@ -516,10 +457,6 @@ static int transition(pm_machine *m, uint32_t state, uint32_t path, int complex,
   if (added) slot[1] = NO_VM;
   slot++;
   if (added && sv_push(&m->st[state].paths, path)) return AEV_ERR_NOMEM;
-  if (added && m->st[state].paths.n == 1) {
-    m->nmarks++;
-    filter_put(m, mark_h(m->org[state].name));
-  }
   if (complex && *slot == NO_VM) {
     if (grow((void **)&m->vm, &m->cvm, m->nvm + 1, sizeof *m->vm)) return AEV_ERR_NOMEM;
     *slot = (uint32_t)m->nvm++;
@@ -531,7 +468,7 @@ static int transition(pm_machine *m, uint32_t state, uint32_t path, int complex,
   return AEV_OK;
 }
 
-/* Adds next (its target_of() word) to the targets of a values-map entry. */
+/* Adds next to the targets of a values-map entry. */
 static int add_target(pm_machine *m, uint32_t *slot, int added, uint32_t next) {
   if (added || *slot == (DIRECT | next)) {
     *slot = DIRECT | next;
@@ -562,11 +499,11 @@ static int add_hashed(pm_machine *m, uint32_t state, uint32_t path, const pm_mat
   const void *key;
   size_t klen;
   uint32_t b = value_key(path, x, num, &key, &klen);
-  uint32_t *slot, h = values_h(m, state, b, key, klen), to = target_of(m, next);
+  uint32_t *slot;
   int added;
-  filter_put(m, h);
-  if (aev__pmap_put_h(&m->values, h, state, b, key, klen, DIRECT | to, &slot, &added) ||
-      add_target(m, slot, added, to))
+  filter_put(m, aev__pmap_hash(state, b, key, klen));
+  if (aev__pmap_put(&m->values, state, b, key, klen, DIRECT | next, &slot, &added) ||
+      add_target(m, slot, added, next))
     return AEV_ERR_NOMEM;
   if (vm == NO_VM) return AEV_OK;
   vmach *v = &m->vm[vm];
@@ -603,21 +540,6 @@ static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_ma
   return AEV_OK;
 }
 
-/* Records how state fresh is reached, and names it (see NAMES). */
-static void name_state(pm_machine *m, uint32_t fresh, const pm_cond *k, uint32_t parent,
-                       uint32_t path) {
-  origin *o = &m->org[fresh];
-  *o = (origin){k, parent, path, NO_LIST, BY_ID, id_name(fresh)};
-  if (k->nm == 1 && k->m[0].kind < PM_N_HASHED) {
-    unsigned char num[8];
-    const void *key;
-    size_t klen;
-    uint32_t b = value_key(path, &k->m[0], num, &key, &klen);
-    o->by_id = 0;
-    o->name = key_name(m, parent, b, key, klen);
-  }
-}
-
 /* Adds one branch. On failure the machine may hold states that accept
  * nothing (it stays correct). */
 static int add_branch(pm_machine *m, const pm_branch *br, uint32_t slot, buf *b) {
@@ -636,7 +558,7 @@ static int add_branch(pm_machine *m, const pm_branch *br, uint32_t slot, buf *b)
       state = *next;
       continue;
     }
-    name_state(m, fresh, k, state, path);
+    m->org[fresh] = (origin){k, state, path, NO_LIST};
     for (size_t j = 0; j < k->nm; j++)
       if (add_matcher(m, state, path, &k->m[j], fresh)) return AEV_ERR_NOMEM;
     state = fresh;
@@ -710,25 +632,16 @@ typedef struct item {
    * fields up again (in a big set, a hash and a filter probe each, or a
    * cache miss) would find nothing. */
   uint32_t done;
-  uint64_t name; /* see NAMES */
 } item;
 
 /* One exact-value lookup of a level, its key worked out once. */
 typedef struct cand {
   const pm_field *f;
   uint64_t key;        /* aev__pmap_key() of bytes that outlive the match */
-  uint64_t name;       /* of the key (see NAMES) */
   uint32_t h, n, b;    /* hash (0: no exact lookup), length, path << 3 | kind */
   uint32_t item, group, vm;
   const uint32_t *tg;  /* the lookup's result */
 } cand;
-
-/* A field's exact-lookup key, worked out once a match: its bytes (as
- * aev__pmap_key()), their length and hash, and path << 3 | kind. */
-typedef struct fkey {
-  uint64_t key, hash;
-  uint32_t n, b;
-} fkey;
 
 typedef struct walker {
   const pm_machine *m;
@@ -738,18 +651,10 @@ typedef struct walker {
   size_t nit, cit;
   cand *c;
   size_t nc, cc;
-  /* Offsets in leaves of the lists a match accepts, read once the walk is
-   * done: a level's lists are then loaded while the levels after it are
-   * looked up, not before (in a big set each is a cache miss). */
-  uint32_t *lists;
-  size_t nl, cl;
-  fkey *fk; /* per field of the event */
   int rc;
   /* Most matches fit these, so matching allocates nothing of its own. */
   item it_in[32];
   cand c_in[32];
-  uint32_t l_in[32];
-  fkey fk_in[PM_INLINE];
 } walker;
 
 /* Grows a walker buffer that starts as one of its inline arrays (inl) to
@@ -799,25 +704,18 @@ static int consistent(const walker *w, int32_t i, const pm_field *f) {
 }
 
 static inline void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f,
-                         uint32_t done, uint32_t plain, uint64_t name) {
+                         uint32_t done, uint32_t plain) {
   if (w->nit == w->cit) {
     item *it = walk_room(w, w->it, w->it_in, &w->cit, w->nit + 1, sizeof *it);
     if (!it) return;
     w->it = it;
   }
-  w->it[w->nit++] = (item){state, parent, f, plain, done, name};
+  w->it[w->nit++] = (item){state, parent, f, plain, done};
 }
 
 /* What the steps up to a lookup's item consumed, with its own field. */
 static uint32_t done_after(const walker *w, const cand *c) {
   return w->it[c->item].done | (c->group < 32 ? 1u << c->group : 0);
-}
-
-/* Reaches the state of a target word (see NAMES) from a lookup. */
-static inline void reach_target(walker *w, const cand *c, uint32_t to, uint32_t plain) {
-  uint32_t state = to & STATE_MASK;
-  reach(w, state, (int32_t)c->item, c->f, done_after(w, c), plain,
-        to & BY_ID ? id_name(state) : c->name);
 }
 
 /* Appends n slots: a big set's match accepts about ten an event. */
@@ -835,16 +733,12 @@ static inline void accept(walker *w, const uint32_t *slot, size_t n) {
 static inline __attribute__((always_inline)) void follow(walker *w, const cand *c) {
   const uint32_t *tg = c->tg;
   if ((tg[1] & PLAIN) == PLAIN) {
-    reach_target(w, c, *tg & ~DIRECT, tg[1] & ~PLAIN);
+    reach(w, *tg & ~DIRECT, (int32_t)c->item, c->f, done_after(w, c), tg[1] & ~PLAIN);
     return;
   }
   if (tg[1] & LIST) {
-    if (w->nl == w->cl) {
-      uint32_t *l = walk_room(w, w->lists, w->l_in, &w->cl, w->nl + 1, sizeof *l);
-      if (!l) return;
-      w->lists = l;
-    }
-    w->lists[w->nl++] = tg[1] & ~LIST;
+    const uint32_t *l = w->m->leaves + (tg[1] & ~LIST);
+    accept(w, l + 2, l[0]);
     return;
   }
   if (tg[1]) {
@@ -853,19 +747,18 @@ static inline __attribute__((always_inline)) void follow(walker *w, const cand *
     return;
   }
   if (*tg & DIRECT) {
-    reach_target(w, c, *tg & ~DIRECT, 0);
+    reach(w, *tg & ~DIRECT, (int32_t)c->item, c->f, done_after(w, c), 0);
     return;
   }
   const pm_u32vec *t = &w->m->tg[*tg];
-  for (size_t i = 0; i < t->n && !w->rc; i++) reach_target(w, c, t->v[i], 0);
+  for (size_t i = 0; i < t->n && !w->rc; i++)
+    reach(w, t->v[i], (int32_t)c->item, c->f, done_after(w, c), 0);
 }
 
 /* A lookup try_complex() makes at once (prefix, suffix, equals-ignore-case). */
 static void lookup(walker *w, const cand *c, int kind, const char *p, size_t n) {
   cand x = *c;
-  x.b = (c->b & ~7u) | (uint32_t)kind;
-  x.name = edge_name(w->it[c->item].name, value_hash(x.b, p, n, aev__pmap_word(p, n)));
-  x.tg = aev__pmap_get_h(&w->m->values, aev__pmap_h32(x.name), w->it[c->item].state, x.b, p, n);
+  x.tg = aev__pmap_get(&w->m->values, w->it[c->item].state, (c->b & ~7u) | (uint32_t)kind, p, n);
   if (x.tg) follow(w, &x);
 }
 
@@ -897,8 +790,7 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
   }
   for (size_t i = 0; i < v->ns && !w->rc; i++)
     if (aev__pm_matcher_test(v->slow[i].m, x))
-      reach(w, v->slow[i].next, (int32_t)c->item, c->f, done_after(w, c), 0,
-            id_name(v->slow[i].next));
+      reach(w, v->slow[i].next, (int32_t)c->item, c->f, done_after(w, c), 0);
 }
 
 static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
@@ -925,26 +817,6 @@ static inline int exact_key(const pm_value *x, const char **p, size_t *n) {
   return PM_LITERAL;
 }
 
-/* Whether a step up to item i consumed a field of group k (see item). */
-static inline int consumed(uint32_t done, size_t k) { return k < 32 && done >> k & 1; }
-
-/* Starts loading the buckets of the lookups that the state named name,
- * reached by a step after which the groups in done are consumed, will
- * make (see NAMES): only from states whose mark the filter has. A guess
- * that misses (the state is named by its index, or its fields are fewer)
- * costs a few hashes, never a wrong answer: this only prefetches. */
-static void look_ahead(const walker *w, uint64_t name, uint32_t done) {
-  if (!filter_may_have(w->m, mark_h(name))) return;
-  const pm_event *ev = w->ev;
-  for (size_t k = 0; k < ev->ng; k++) {
-    if (consumed(done, k)) continue;
-    for (uint32_t j = ev->g[k].first; j < ev->g[k].first + ev->g[k].n; j++) {
-      uint32_t h = aev__pmap_h32(edge_name(name, w->fk[j].hash));
-      if (filter_may_have(w->m, h)) aev__pmap_prefetch(&w->m->values, h);
-    }
-  }
-}
-
 /* Queues the lookups of group k's fields from item i's state, whose value
  * machine for them is vm (NO_VM: exact values only), and starts loading
  * the buckets of those the filter lets through. A lookup with a value
@@ -957,25 +829,26 @@ static inline __attribute__((always_inline)) void queue(walker *w, uint32_t i, u
     if (!c) return;
     w->c = c;
   }
-  const uint64_t parent = w->it[i].name;
-  const uint32_t done = w->it[i].done | (k < 32 ? 1u << k : 0);
+  const uint32_t state = w->it[i].state;
   const pm_field *f = w->ev->f + g->first;
   for (uint32_t j = 0; j < g->n; j++, f++) {
     if (f->ntrail && !consistent(w, (int32_t)i, f)) continue;
-    const fkey *x = &w->fk[g->first + j];
-    uint64_t name = edge_name(parent, x->hash);
-    uint32_t h = aev__pmap_h32(name);
+    const char *p;
+    size_t n;
+    uint32_t b = g->path << 3 | (uint32_t)exact_key(&f->v, &p, &n);
+    uint64_t last = aev__pmap_word(p, n);
+    uint32_t h = aev__pmap_hash_w(state, b, p, n, last);
     if (!filter_may_have(w->m, h)) {
       if (vm == NO_VM) continue;
       h = 0;
     }
-    w->c[w->nc++] = (cand){f, x->key, name, h, x->n, x->b, i, k, vm, NULL};
-    if (h) {
-      aev__pmap_prefetch(&w->m->values, h);
-      look_ahead(w, name, done);
-    }
+    w->c[w->nc++] = (cand){f, aev__pmap_key(p, n, last), h, (uint32_t)n, b, i, k, vm, NULL};
+    if (h) aev__pmap_prefetch(&w->m->values, h);
   }
 }
+
+/* Whether a step up to item i consumed a field of group k (see item). */
+static inline int consumed(uint32_t done, size_t k) { return k < 32 && done >> k & 1; }
 
 /* The lookups from a state with a value machine on some field: each field
  * it has a transition on. */
@@ -1007,8 +880,7 @@ static void visit(walker *w, uint32_t i) {
     const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, state, 0, NULL, 0)];
     const uint32_t *abs = sv_data(a);
     for (size_t k = 0; k < a->n && !w->rc; k += 2)
-      if (!group_of(ev, abs[k]))
-        reach(w, abs[k + 1], (int32_t)i, NULL, done, 0, id_name(abs[k + 1]));
+      if (!group_of(ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL, done, 0);
   }
   if (s->paths.n <= ev->ng) {
     for (size_t k = 0; k < s->paths.n && !w->rc; k++) {
@@ -1047,21 +919,9 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
   w.c = w.c_in;
   w.nc = 0;
   w.cc = sizeof w.c_in / sizeof *w.c_in;
-  w.lists = w.l_in;
-  w.nl = 0;
-  w.cl = sizeof w.l_in / sizeof *w.l_in;
-  w.fk = ev->nf <= PM_INLINE ? w.fk_in : malloc(ev->nf * sizeof *w.fk);
-  if (!w.fk) return aev__nomem();
-  for (size_t j = 0; j < ev->nf; j++) {
-    const char *p;
-    size_t n;
-    uint32_t b = ev->f[j].path << 3 | (uint32_t)exact_key(&ev->f[j].v, &p, &n);
-    uint64_t last = aev__pmap_word(p, n);
-    w.fk[j] = (fkey){aev__pmap_key(p, n, last), value_hash(b, p, n, last), (uint32_t)n, b};
-  }
   w.rc = AEV_OK;
   const pmap *values = &m->values;
-  reach(&w, 0, -1, NULL, 0, 0, ROOT_NAME);
+  reach(&w, 0, -1, NULL, 0, 0);
   for (size_t lo = 0; lo < w.nit && !w.rc;) {
     size_t hi = w.nit;
     w.nc = 0;
@@ -1072,7 +932,7 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
       c->tg = aev__pmap_get_k(values, c->h, w.it[c->item].state, c->b, c->key, c->n);
       if (!c->tg) continue;
       if ((c->tg[1] & PLAIN) == LIST) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
-      else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & STATE_MASK]);
+      else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
     }
     for (size_t k = 0; k < w.nc && !w.rc; k++) {
       if (w.c[k].tg) follow(&w, &w.c[k]);
@@ -1080,13 +940,7 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
     }
     lo = hi;
   }
-  for (size_t k = 0; k < w.nl && !w.rc; k++) {
-    const uint32_t *l = m->leaves + w.lists[k];
-    accept(&w, l + 2, l[0]);
-  }
   if (w.it != w.it_in) free(w.it);
   if (w.c != w.c_in) free(w.c);
-  if (w.lists != w.l_in) free(w.lists);
-  if (w.fk != w.fk_in) free(w.fk);
   return w.rc ? aev__nomem() : AEV_OK;
 }

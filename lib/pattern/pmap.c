@@ -102,12 +102,7 @@ static int intern(pmap *m, const void *p, size_t n, uint64_t *off) {
 
 int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
                   uint32_t val, uint32_t **slot, int *added) {
-  return aev__pmap_put_h(m, aev__pmap_hash(a, b, p, n), a, b, p, n, val, slot, added);
-}
-
-int aev__pmap_put_h(pmap *m, uint32_t h, uint32_t a, uint32_t b, const void *p, size_t n,
-                    uint32_t val, uint32_t **slot, int *added) {
-  uint32_t *found = aev__pmap_get_h(m, h, a, b, p, n);
+  uint32_t *found = aev__pmap_get(m, a, b, p, n);
   if (found) {
     *slot = found;
     *added = 0;
@@ -116,6 +111,7 @@ int aev__pmap_put_h(pmap *m, uint32_t h, uint32_t a, uint32_t b, const void *p, 
   if ((m->n + 1) * 4 > m->cap * (m->dense ? 3 : 2) && grow(m)) return AEV_ERR_NOMEM;
   uint64_t key = n <= 8 ? aev__pmap_word(p, n) : 0;
   if (n > 8 && intern(m, p, n, &key)) return AEV_ERR_NOMEM;
+  uint32_t h = aev__pmap_hash(a, b, p, n);
   size_t mask = m->cap - 1, i = h & mask;
   while (m->e[i].h) i = (i + 1) & mask;
   m->e[i] = (pmap_entry){h, a, b, (uint32_t)n, {val, 0}, key};

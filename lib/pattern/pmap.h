@@ -52,15 +52,15 @@ static inline uint64_t aev__pmap_word(const void *p, size_t n) {
   return w;
 }
 
-/* Keys are mostly short (field paths, values), so the last (or only)
- * word is read whole, overlapping the one before it, rather than byte by
- * byte; three multiplies hash a key of up to 8 bytes. Inline: a match
- * hashes every field it looks up, mostly short values. */
-static inline uint64_t aev__pmap_hash64_w(uint64_t seed, const void *p, size_t n,
-                                          uint64_t last) {
+/* Never 0. Keys are mostly short (field paths, values), so the last (or
+ * only) word is read whole, overlapping the one before it, rather than
+ * byte by byte; three multiplies hash a key of up to 8 bytes. Inline: a
+ * match hashes every field it looks up, mostly short values. */
+static inline uint32_t aev__pmap_hash_w(uint32_t a, uint32_t b, const void *p, size_t n,
+                                        uint64_t last) {
   const unsigned char *s = p;
   const uint64_t k = 0x9e3779b97f4a7c15ULL;
-  uint64_t h = seed * 0xd6e8feb86659fd93ULL ^ n;
+  uint64_t h = ((uint64_t)a << 32 | b) * 0xd6e8feb86659fd93ULL ^ n;
   for (size_t i = 0; i + 8 < n; i += 8) {
     uint64_t w;
     memcpy(&w, s + i, 8);
@@ -70,18 +70,9 @@ static inline uint64_t aev__pmap_hash64_w(uint64_t seed, const void *p, size_t n
   h = (h ^ last) * k;
   h ^= h >> 32;
   h *= 0xd6e8feb86659fd93ULL;
-  return h ^ h >> 29;
-}
-
-/* A table's 32-bit hash of a 64-bit one: never 0 (0 marks empty). */
-static inline uint32_t aev__pmap_h32(uint64_t h) {
+  h ^= h >> 29;
   uint32_t x = (uint32_t)h;
   return x ? x : 1;
-}
-
-static inline uint32_t aev__pmap_hash_w(uint32_t a, uint32_t b, const void *p, size_t n,
-                                        uint64_t last) {
-  return aev__pmap_h32(aev__pmap_hash64_w((uint64_t)a << 32 | b, p, n, last));
 }
 
 /* The same, from the key's aev__pmap_word() (last), which a lookup that
@@ -135,10 +126,6 @@ uint32_t *aev__pmap_get(const pmap *m, uint32_t a, uint32_t b, const void *p,
  * value either way and *added says which. Returns AEV_OK or AEV_ERR_NOMEM. */
 int aev__pmap_put(pmap *m, uint32_t a, uint32_t b, const void *p, size_t n,
                   uint32_t val, uint32_t **slot, int *added);
-/* The same, for an owner that hashes its keys itself (h, never 0): it
- * then finds them with aev__pmap_get_h() or aev__pmap_get_k() only. */
-int aev__pmap_put_h(pmap *m, uint32_t h, uint32_t a, uint32_t b, const void *p, size_t n,
-                    uint32_t val, uint32_t **slot, int *added);
 
 void aev__pmap_free(pmap *m);
 
