@@ -12,7 +12,6 @@
 #include "core/digest.h"
 #include "core/ids.h"
 #include "json/intrinsic_int.h"
-#include "json/sha.h"
 
 #define MAX_RANGE 1000
 #define MAX_CHARS 10000
@@ -204,21 +203,18 @@ static json_t *f_hash(const ia_val *a, size_t n, aev__jenv *env) {
     return fail(env, "States.Hash", "takes at most 10000 characters");
   }
   const char *alg = json_string_value(a[1].v);
-  char hex[129];
-  if (!strcmp(alg, "MD5")) aev__md5_hex(data, len, hex);
-  else if (!strcmp(alg, "SHA-1")) aev__sha1_hex(data, len, hex);
-  else if (!strcmp(alg, "SHA-256")) aev__sha256_hex(data, len, hex);
-  else if (!strcmp(alg, "SHA-384")) aev__sha512_hex(data, len, 384, hex);
-  else if (!strcmp(alg, "SHA-512")) aev__sha512_hex(data, len, 512, hex);
-  else {
-    free(owned);
+  uint8_t digest[64];
+  size_t dlen = aev__digest_by_name(alg, data, len, digest);
+  free(owned);
+  if (!dlen) {
     aev__jenv_fail(env, "States.IntrinsicFailure",
                    "The hashing algorithm '%s' is not supported. Supported: MD5, SHA-1, SHA-256, "
                    "SHA-384, SHA-512",
                    alg);
     return NULL;
   }
-  free(owned);
+  char hex[129];
+  aev__hex(digest, dlen, hex);
   return json_string(hex);
 }
 

@@ -9,7 +9,6 @@
 
 #include "core/digest.h"
 #include "fn.h"
-#include "sha.h"
 
 static jn_val *fn_partition(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
@@ -48,31 +47,9 @@ static jn_val *fn_hash(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   const char *s = a[0]->u.str.s, *alg = a[1]->u.str.s;
   size_t len = a[0]->u.str.len;
   uint8_t d[64];
-  size_t dl;
-  if (!strcmp(alg, "MD5")) {
-    aev__md5 m;
-    aev__md5_init(&m);
-    aev__md5_update(&m, s, len);
-    aev__md5_final(&m, d);
-    dl = 16;
-  } else if (!strcmp(alg, "SHA-1")) {
-    jn_sha1(s, len, d);
-    dl = 20;
-  } else if (!strcmp(alg, "SHA-256")) {
-    aev__sha256 h;
-    aev__sha256_init(&h);
-    aev__sha256_update(&h, s, len);
-    aev__sha256_final(&h, d);
-    dl = 32;
-  } else if (!strcmp(alg, "SHA-384")) {
-    jn_sha384(s, len, d);
-    dl = 48;
-  } else if (!strcmp(alg, "SHA-512")) {
-    jn_sha512(s, len, d);
-    dl = 64;
-  } else {
+  size_t dl = aev__digest_by_name(alg, s, len, d);
+  if (!dl)
     jn_throw(c, "D3137", -1, "The hash algorithm %.20s is not supported: use MD5, SHA-1, SHA-256, SHA-384 or SHA-512", alg);
-  }
   char hex[129];
   aev__hex(d, dl, hex);
   return jn_str(c, hex, dl * 2);

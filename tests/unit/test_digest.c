@@ -1,5 +1,7 @@
-/* MD5 and SHA-256: RFC 1321 and FIPS 180-2 vectors, padding boundaries, and
- * incremental updates split anywhere giving the one-shot result. */
+/* MD5, SHA-1, SHA-256 and SHA-384/512: RFC 1321 and FIPS 180 vectors,
+ * padding boundaries, incremental updates split anywhere giving the
+ * one-shot result, and the algorithms by the names Step Functions gives
+ * them. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,14 +24,24 @@ static const struct {
      "57edf4a22be3c955ac49da2e2107b67a"},
 };
 
+/* Hex of the digest by algorithm name (aev__digest_by_name()). */
+static void hex_by_name(const char *alg, const void *data, size_t n, char *hex) {
+  uint8_t d[64];
+  size_t len = aev__digest_by_name(alg, data, n, d);
+  ck_assert_uint_gt(len, 0);
+  aev__hex(d, len, hex);
+}
+
 START_TEST(md5_rfc1321_suite) {
   for (size_t i = 0; i < sizeof rfc1321 / sizeof rfc1321[0]; i++) {
     char hex[33];
-    aev__md5_hex(rfc1321[i].in, strlen(rfc1321[i].in), hex);
+    hex_by_name("MD5", rfc1321[i].in, strlen(rfc1321[i].in), hex);
     ck_assert_str_eq(hex, rfc1321[i].md5);
   }
 }
 END_TEST
+
+static const char m448[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 
 START_TEST(sha256_fips_vectors) {
   char hex[65];
@@ -39,7 +51,6 @@ START_TEST(sha256_fips_vectors) {
   aev__sha256_hex("", 0, hex);
   ck_assert_str_eq(
       hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  const char *m448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
   ck_assert_uint_eq(strlen(m448) * 8, 448);
   aev__sha256_hex(m448, strlen(m448), hex);
   ck_assert_str_eq(
@@ -111,7 +122,7 @@ START_TEST(padding_boundaries) {
   uint8_t d[16];
   memset(as, 'a', sizeof as);
   for (size_t i = 0; i < sizeof padding / sizeof padding[0]; i++) {
-    aev__md5_hex(as, padding[i].n, md5);
+    hex_by_name("MD5", as, padding[i].n, md5);
     aev__sha256_hex(as, padding[i].n, sha);
     aev__md5_once(as, padding[i].n, d);
     aev__hex(d, sizeof d, once);
@@ -166,7 +177,7 @@ START_TEST(incremental_equals_one_shot) {
   uint8_t m[SPLIT_LEN];
   for (size_t i = 0; i < sizeof m; i++) m[i] = (uint8_t)(i * 131 + 7);
   char md5_whole[33], sha_whole[65], md5[33], sha[65];
-  aev__md5_hex(m, sizeof m, md5_whole);
+  hex_by_name("MD5", m, sizeof m, md5_whole);
   aev__sha256_hex(m, sizeof m, sha_whole);
   /* Three pieces split at every pair of offsets: covers pieces that end
    * before, on and after each 64-byte block boundary, and empty pieces. */
@@ -271,6 +282,80 @@ START_TEST(md5_many_mixed_batches) {
 }
 END_TEST
 
+static const char m896[] =
+    "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopq"
+    "rsmnopqrstnopqrstu";
+
+static const struct {
+  const char *alg, *in, *hex;
+} fips180[] = {
+    {"SHA-1", "abc", "a9993e364706816aba3e25717850c26c9cd0d89d"},
+    {"SHA-1", "", "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+    {"SHA-1", m448, "84983e441c3bd26ebaae4aa1f95129e5e54670f1"},
+    {"SHA-256", "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+    {"SHA-384", "abc",
+     "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c8"
+     "25a7"},
+    {"SHA-384", "",
+     "38b060a751ac96384cd9327eb1b1e36a21fdb71114be07434c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898"
+     "b95b"},
+    {"SHA-384", m896,
+     "09330c33f71147e83d192fc782cd1b4753111b173b3b05d22fa08086e3b0f712fcc7c71a557e2db966c3e9fa9174"
+     "6039"},
+    {"SHA-512", "abc",
+     "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3fe"
+     "ebbd454d4423643ce80e2a9ac94fa54ca49f"},
+    {"SHA-512", "",
+     "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877e"
+     "ec2f63b931bd47417a81a538327af927da3e"},
+    {"SHA-512", m896,
+     "8e959b75dae313da8cf4f72814fc143f8f7779c6eb9f7fa17299aeadb6889018501d289e4900f7e4331b99dec4b5"
+     "433ac7d329eeb6dd26545e96e55b874be909"},
+};
+
+START_TEST(sha_fips180_vectors_by_name) {
+  for (size_t i = 0; i < sizeof fips180 / sizeof fips180[0]; i++) {
+    char hex[129];
+    hex_by_name(fips180[i].alg, fips180[i].in, strlen(fips180[i].in), hex);
+    ck_assert_str_eq(hex, fips180[i].hex);
+  }
+}
+END_TEST
+
+/* Where the padding and the length field (8 bytes for SHA-1, 16 for
+ * SHA-512) spill into one more block. */
+START_TEST(sha1_sha512_padding_boundaries) {
+  static const struct {
+    size_t n;
+    const char *sha1, *sha512_head;
+  } cases[] = {
+      {55, "c1c8bbdc22796e28c0e15163d20899b65621d65a", "b0220c772cbf6c1822e2cb38a437d0e1"},
+      {56, "c2db330f6083854c99d4b5bfb6e8f29f201be699", "962b64aae357d2a4fee3ded8b539bdc9"},
+      {64, "0098ba824b5c16427bd7a1122a5a442a25ec644d", "01d35c10c6c38c2dcf48f7eebb3235fb"},
+      {111, "ac877859d427d9192054eea8feb3b8a403ef83a5", "fa9121c7b32b9e01733d034cfc78cbf6"},
+      {112, "689993727ba37386bb032495e9dbdfb4dd1ba744", "c01d080efd492776a1c43bd23dd99d0a"},
+      {128, "ad5b3fdbcb526778c2839d2f151ea753995e26a0", "b73d1929aa615934e61a871596b3f3b3"},
+      {129, "d96debf1bdcbc896e6c134ea76e8141f40d78536", "4f681e0bd53cda4b5a2041cc8a06f2ea"},
+  };
+  char as[129], hex[129];
+  memset(as, 'a', sizeof as);
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    hex_by_name("SHA-1", as, cases[i].n, hex);
+    ck_assert_str_eq(hex, cases[i].sha1);
+    hex_by_name("SHA-512", as, cases[i].n, hex);
+    ck_assert_int_eq(strncmp(hex, cases[i].sha512_head, 32), 0);
+  }
+}
+END_TEST
+
+START_TEST(unknown_algorithm_names) {
+  uint8_t d[64];
+  ck_assert_uint_eq(aev__digest_by_name("SHA-224", "abc", 3, d), 0);
+  ck_assert_uint_eq(aev__digest_by_name("sha-1", "abc", 3, d), 0);
+  ck_assert_uint_eq(aev__digest_by_name("", "abc", 3, d), 0);
+}
+END_TEST
+
 START_TEST(hex_is_lower_case_and_terminated) {
   const uint8_t bytes[] = {0x00, 0x0f, 0xa0, 0xff, 0x5c};
   char out[11];
@@ -295,6 +380,9 @@ int main(void) {
   tcase_add_test(tc, md5_many_mixed_batches);
   tcase_add_test(tc, incremental_equals_one_shot);
   tcase_add_test(tc, byte_at_a_time_and_null_empty_update);
+  tcase_add_test(tc, sha_fips180_vectors_by_name);
+  tcase_add_test(tc, sha1_sha512_padding_boundaries);
+  tcase_add_test(tc, unknown_algorithm_names);
   tcase_add_test(tc, hex_is_lower_case_and_terminated);
   suite_add_tcase(s, tc);
   return aev_test_run(s);

@@ -1,10 +1,10 @@
-/* SHA-1 (FIPS 180-4 §6.1) and SHA-384/512 (§6.4), one-shot, for
- * States.Hash's SHA-1, SHA-384 and SHA-512 algorithms. */
+/* SHA-1 (FIPS 180-4 §6.1) and SHA-384/512 (§6.4), one-shot: with MD5 and
+ * SHA-256 (digest.c), the five algorithms that Step Functions' States.Hash
+ * and JSONata $hash offer, looked up by the names they take. */
 #include <stdint.h>
 #include <string.h>
 
 #include "core/digest.h"
-#include "json/sha.h"
 
 static uint32_t rol32(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
 static uint64_t ror64(uint64_t x, int n) { return (x >> n) | (x << (64 - n)); }
@@ -45,12 +45,10 @@ static void sha1_block(void *st, const uint8_t *p) {
   h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e;
 }
 
-void aev__sha1_hex(const void *data, size_t n, char out[41]) {
+void aev__sha1_once(const void *data, size_t n, uint8_t out[20]) {
   uint32_t h[5] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0};
   blocks(data, n, 64, 8, sha1_block, h);
-  uint8_t d[20];
-  for (int i = 0; i < 20; i++) d[i] = (uint8_t)(h[i / 4] >> (24 - 8 * (i % 4)));
-  aev__hex(d, 20, out);
+  for (int i = 0; i < 20; i++) out[i] = (uint8_t)(h[i / 4] >> (24 - 8 * (i % 4)));
 }
 
 static const uint64_t K512[80] = {
@@ -96,7 +94,7 @@ static void sha512_block(void *st, const uint8_t *p) {
   h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
-void aev__sha512_hex(const void *data, size_t n, int bits, char *out) {
+void aev__sha512_once(const void *data, size_t n, int bits, uint8_t *out) {
   static const uint64_t iv512[8] = {0x6a09e667f3bcc908, 0xbb67ae8584caa73b, 0x3c6ef372fe94f82b,
                                     0xa54ff53a5f1d36f1, 0x510e527fade682d1, 0x9b05688c2b3e6c1f,
                                     0x1f83d9abfb41bd6b, 0x5be0cd19137e2179};
@@ -106,7 +104,26 @@ void aev__sha512_hex(const void *data, size_t n, int bits, char *out) {
   uint64_t h[8];
   memcpy(h, bits == 384 ? iv384 : iv512, sizeof h);
   blocks(data, n, 128, 16, sha512_block, h);
-  uint8_t d[64];
-  for (int i = 0; i < 64; i++) d[i] = (uint8_t)(h[i / 8] >> (56 - 8 * (i % 8)));
-  aev__hex(d, (size_t)bits / 8, out);
+  for (int i = 0; i < bits / 8; i++) out[i] = (uint8_t)(h[i / 8] >> (56 - 8 * (i % 8)));
+}
+
+size_t aev__digest_by_name(const char *alg, const void *data, size_t n, uint8_t out[64]) {
+  if (!strcmp(alg, "MD5")) {
+    aev__md5_once(data, n, out);
+    return 16;
+  }
+  if (!strcmp(alg, "SHA-1")) {
+    aev__sha1_once(data, n, out);
+    return 20;
+  }
+  if (!strcmp(alg, "SHA-256")) {
+    aev__sha256 c;
+    aev__sha256_init(&c);
+    aev__sha256_update(&c, data, n);
+    aev__sha256_final(&c, out);
+    return 32;
+  }
+  int bits = !strcmp(alg, "SHA-384") ? 384 : !strcmp(alg, "SHA-512") ? 512 : 0;
+  if (bits) aev__sha512_once(data, n, bits, out);
+  return (size_t)bits / 8;
 }
