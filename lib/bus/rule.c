@@ -8,6 +8,7 @@
 #include "bus/bus_impl.h"
 #include "core/broker.h"
 #include "core/status.h"
+#include "core/text.h"
 
 void aev__rule_ref(aev__rule *r) { r->refs++; }
 
@@ -131,14 +132,6 @@ static int validate(aev_bus *bus, const char *name, const char *pattern,
   return schedule ? aev__schedule_parse(schedule, expr) : AEV_OK;
 }
 
-static int replace_str(char **slot, const char *v) {
-  char *c = v ? strdup(v) : NULL;
-  if (v && !c) return aev__nomem();
-  free(*slot);
-  *slot = c;
-  return AEV_OK;
-}
-
 int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
                      const char *schedule_expression, int enabled,
                      char **arn_out) {
@@ -192,7 +185,7 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   rc = event_pattern && !r->pattern ? aev__nomem() : sync_set(bus, r);
   if (rc == AEV_OK && created && (rc = aev__rmap_put(&bus->rules, r)))
     aev_pattern_set_remove(bus->set, r->id);
-  if (rc == AEV_OK) rc = replace_str(&r->schedule, schedule_expression);
+  if (rc == AEV_OK) rc = aev__replace_str(&r->schedule, schedule_expression);
   if (rc) {
     free(r->pattern);
     r->pattern = old_pattern;
@@ -377,7 +370,7 @@ int aev__rule_set_description(aev_bus *bus, const char *name,
                               const char *description) {
   pthread_rwlock_wrlock(&bus->lock);
   aev__rule *r = aev__rmap_get(&bus->rules, name);
-  int rc = r ? replace_str(&r->description, description)
+  int rc = r ? aev__replace_str(&r->description, description)
              : aev__bus_no_rule(bus, name);
   pthread_rwlock_unlock(&bus->lock);
   return rc;

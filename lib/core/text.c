@@ -1,9 +1,11 @@
 /* The text buffer: appends, JSON string escaping (RFC 8259: quote,
- * backslash and control characters), and handing the text over. */
+ * backslash and control characters), and handing the text over; and
+ * replacing an owned string. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/status.h"
 #include "core/text.h"
 
 void aev__tbuf_reserve(aev__tbuf *b, size_t cap) {
@@ -61,4 +63,12 @@ char *aev__tbuf_take(aev__tbuf *b, size_t *len) {
   char *p = b->p;
   b->p = NULL;
   return p;
+}
+
+int aev__replace_str(char **slot, const char *v) {
+  char *copy = v ? strdup(v) : NULL;
+  if (v && !copy) return aev__nomem();
+  free(*slot);
+  *slot = copy;
+  return AEV_OK;
 }

@@ -1,7 +1,8 @@
 /* A growing text buffer and JSON string literals written straight into it,
  * for texts built without a jansson tree per message (SNS envelopes and
  * attribute maps, the SNS filter profile's attribute object), and the one
- * UTF-8 decoder that SQS body checks and error messages share. */
+ * UTF-8 decoder that SQS body checks and error messages share; and the one
+ * way options and attributes replace a string they own. */
 #ifndef AEV_CORE_TEXT_H
 #define AEV_CORE_TEXT_H
 
@@ -23,6 +24,10 @@ void aev__tbuf_puts(aev__tbuf *b, const char *s);
 void aev__tbuf_json_string(aev__tbuf *b, const char *s);
 /* The text (NUL-terminated, *len bytes) or NULL after a failure. */
 char *aev__tbuf_take(aev__tbuf *b, size_t *len);
+
+/* Replaces the string *slot owns with a copy of v (NULL: none). Returns
+ * AEV_OK, or AEV_ERR_NOMEM with *slot unchanged. */
+int aev__replace_str(char **slot, const char *v);
 
 /* The well-formed UTF-8 sequence starting s (n bytes left, n >= 1): its
  * length (1..4) with its code point in *cp, or 0 when it is malformed (an

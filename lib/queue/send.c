@@ -499,16 +499,8 @@ void aev_send_options_free(aev_send_options *o) {
   free(o);
 }
 
-static int set_str(char **field, const char *v) {
-  char *d = v ? strdup(v) : NULL;
-  if (v && !d) return aev__nomem();
-  free(*field);
-  *field = d;
-  return AEV_OK;
-}
-
 int aev_send_options_set_attributes(aev_send_options *o, const char *json) {
-  return set_str(&o->attrs_json, json);
+  return aev__replace_str(&o->attrs_json, json);
 }
 
 int aev_send_options_set_delay(aev_send_options *o, int seconds) {
@@ -520,16 +512,16 @@ int aev_send_options_set_delay(aev_send_options *o, int seconds) {
 }
 
 int aev_send_options_set_group_id(aev_send_options *o, const char *group_id) {
-  return set_str(&o->group, group_id);
+  return aev__replace_str(&o->group, group_id);
 }
 
 int aev_send_options_set_deduplication_id(aev_send_options *o,
                                           const char *dedup_id) {
-  return set_str(&o->dedup, dedup_id);
+  return aev__replace_str(&o->dedup, dedup_id);
 }
 
 int aev_send_options_set_trace_header(aev_send_options *o, const char *trace) {
-  return set_str(&o->trace, trace);
+  return aev__replace_str(&o->trace, trace);
 }
 
 /* Fills a request from options; attrs receives the parsed attributes. */

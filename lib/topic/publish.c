@@ -9,6 +9,7 @@
 #include "core/broker.h"
 #include "core/digest.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "topic/publish.h"
 
 /* The attributes are parsed when set, not on every publish that reuses the
@@ -399,16 +400,8 @@ void aev_publish_options_free(aev_publish_options *o) {
   free(o);
 }
 
-static int set_str(char **field, const char *v) {
-  char *d = v ? strdup(v) : NULL;
-  if (v && !d) return aev__nomem();
-  free(*field);
-  *field = d;
-  return AEV_OK;
-}
-
 int aev_publish_options_set_subject(aev_publish_options *o, const char *s) {
-  return set_str(&o->subject, s);
+  return aev__replace_str(&o->subject, s);
 }
 int aev_publish_options_set_attributes(aev_publish_options *o, const char *j) {
   json_decref(o->attrs);
@@ -427,11 +420,11 @@ int aev_publish_options_set_structure_json(aev_publish_options *o, int on) {
   return AEV_OK;
 }
 int aev_publish_options_set_group_id(aev_publish_options *o, const char *g) {
-  return set_str(&o->group, g);
+  return aev__replace_str(&o->group, g);
 }
 int aev_publish_options_set_deduplication_id(aev_publish_options *o,
                                              const char *d) {
-  return set_str(&o->dedup, d);
+  return aev__replace_str(&o->dedup, d);
 }
 
 int aev_topic_publish(aev_topic *t, const char *message, size_t len,

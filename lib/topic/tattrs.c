@@ -6,6 +6,7 @@
 
 #include "core/broker.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "topic/topic_impl.h"
 
 void aev__tconf_free(aev__tconf *c) {
@@ -26,12 +27,9 @@ static int bool_value(const char *name, const char *v, int *out) {
   return AEV_OK;
 }
 
+/* An empty value clears the attribute. */
 static int set_str(char **field, const char *v) {
-  char *d = v && *v ? strdup(v) : NULL;
-  if (v && *v && !d) return aev__nomem();
-  free(*field);
-  *field = d;
-  return AEV_OK;
+  return aev__replace_str(field, v && *v ? v : NULL);
 }
 
 /* Applies one attribute to c. creating: CreateTopic (FifoTopic allowed). */
