@@ -152,6 +152,15 @@ static const mcase matches[] = {
      "{\"s\":\"y\",\"d\":{\"b\":{\"c\":2}}}", 0},
     {"{\"$or\":[{\"a\":[1]},{\"$or\":[{\"b\":[2]},{\"c\":[3]}]}]}", "{\"c\":3}", 1},
     {"{\"$or\":[{\"a\":[1],\"b\":[1]},{\"a\":[2]}]}", "{\"a\":1}", 0},
+    /* A field both outside an $or and in a branch: whichever comes later in
+     * the text holds in that branch, as in aws/event-ruler's compiler
+     * (EventBridge's matcher), which puts each field into every branch so
+     * far as it reads it. */
+    {"{\"s\":[\"a\"],\"$or\":[{\"s\":[\"b\"]},{\"t\":[\"y\"]}]}", "{\"s\":\"b\",\"t\":\"x\"}", 1},
+    {"{\"s\":[\"a\"],\"$or\":[{\"s\":[\"b\"]},{\"t\":[\"y\"]}]}", "{\"s\":\"a\",\"t\":\"x\"}", 0},
+    {"{\"s\":[\"a\"],\"$or\":[{\"s\":[\"b\"]},{\"t\":[\"y\"]}]}", "{\"s\":\"a\",\"t\":\"y\"}", 1},
+    {"{\"$or\":[{\"s\":[\"b\"]},{\"t\":[\"y\"]}],\"s\":[\"a\"]}", "{\"s\":\"b\",\"t\":\"x\"}", 0},
+    {"{\"$or\":[{\"s\":[\"b\"]},{\"t\":[\"y\"]}],\"s\":[\"a\"]}", "{\"s\":\"a\",\"t\":\"x\"}", 1},
 };
 
 START_TEST(operator_cases) {
