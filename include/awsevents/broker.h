@@ -69,7 +69,9 @@ AEV_API int aev_broker_options_set_account(aev_broker_options *opts,
 /* AEV_CLOCK_REAL or AEV_CLOCK_MANUAL. */
 AEV_API int aev_broker_options_set_clock(aev_broker_options *opts, int mode);
 
-/* Where a manual clock starts, in epoch milliseconds (>= 0). */
+/* Where a manual clock starts, in epoch milliseconds: 0 to
+ * 253402300799999 (9999-12-31T23:59:59.999Z, the last time AWS's
+ * timestamps can show; a manual clock never passes it). */
 AEV_API int aev_broker_options_set_start_time_ms(aev_broker_options *opts,
                                                  int64_t epoch_ms);
 
@@ -116,8 +118,9 @@ AEV_API int64_t aev_broker_now_ms(const aev_broker *b);
  * workers), then repeatedly takes the earliest timer due at or before
  * now + ms, sets now to its deadline, fires it and drains again; finally
  * sets now to now + ms. Timers armed inside the window fire too.
- * AEV_ERR_INVALID for a real clock or ms < 0; AEV_ERR_BUSY from inside a
- * library callback. */
+ * AEV_ERR_INVALID for a real clock, ms < 0, or a step that would take the
+ * clock past 9999-12-31T23:59:59.999Z; AEV_ERR_BUSY from inside a library
+ * callback. */
 AEV_API int aev_broker_advance(aev_broker *b, int64_t ms);
 
 /* Runs ready work (and, on a real clock, timers already due) to

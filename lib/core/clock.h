@@ -12,6 +12,10 @@ typedef struct aev__clock {
   _Atomic int64_t manual_ms; /* manual clock: "now" in epoch ms */
 } aev__clock;
 
+/* The latest time a manual clock may show: 9999-12-31T23:59:59.999Z, the
+ * last instant AWS's ISO 8601 timestamps (four-digit years) can write. */
+#define AEV__CLOCK_MAX_MS 253402300799999LL
+
 void aev__clock_init(aev__clock *c, int mode, int64_t start_ms);
 
 /* Epoch milliseconds ("now" for timestamps). */

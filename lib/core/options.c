@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/broker_impl.h"
+#include "core/clock.h"
 #include "core/ids.h"
 #include "core/status.h"
 
@@ -65,11 +66,12 @@ int aev_broker_options_set_clock(aev_broker_options *o, int mode) {
 
 int aev_broker_options_set_start_time_ms(aev_broker_options *o,
                                          int64_t epoch_ms) {
-  if (epoch_ms < 0)
+  if (epoch_ms < 0 || epoch_ms > AEV__CLOCK_MAX_MS)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "Value %lld for parameter StartTime is invalid. Reason: "
-                     "Must be 0 or more epoch milliseconds.",
-                     (long long)epoch_ms);
+                     "Must be 0 to %lld epoch milliseconds "
+                     "(9999-12-31T23:59:59.999Z).",
+                     (long long)epoch_ms, AEV__CLOCK_MAX_MS);
   o->start_ms = epoch_ms;
   return AEV_OK;
 }

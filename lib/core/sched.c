@@ -409,6 +409,12 @@ int aev__sched_advance(aev__sched *s, int64_t ms) {
                      "Value %lld for parameter ms is invalid. Reason: Must "
                      "be 0 or more.",
                      (long long)ms);
+  /* Checked before adding: a step near INT64_MAX would overflow. */
+  if (ms > AEV__CLOCK_MAX_MS - aev__clock_mono_ms(s->clock))
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "Value %lld for parameter ms is invalid. Reason: The "
+                     "clock would pass 9999-12-31T23:59:59.999Z.",
+                     (long long)ms);
   if (aev__sched_in_task(s)) return busy_error("aev_broker_advance");
   pthread_mutex_lock(&s->drain_mu);
   int64_t target = aev__clock_mono_ms(s->clock) + ms;

@@ -61,6 +61,8 @@ START_TEST(options_are_validated_and_left_unchanged_on_error) {
   ck_assert_int_eq(aev_broker_options_set_workers(o, -1), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_broker_options_set_workers(o, 65), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_broker_options_set_start_time_ms(o, -5), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_broker_options_set_start_time_ms(o, 253402300800000LL), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_broker_options_set_start_time_ms(o, 253402300799999LL), AEV_OK);
   ck_assert_int_eq(aev_broker_options_set_log(o, NULL, 9, NULL, NULL), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_broker_options_set_workers(o, 0), AEV_OK);
   ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);

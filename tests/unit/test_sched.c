@@ -237,6 +237,16 @@ START_TEST(advance_needs_a_manual_clock_and_a_positive_step) {
   ck_assert_int_eq(aev__sched_advance(f.sched, -1), AEV_ERR_INVALID);
   ck_assert_str_eq(aev_errcode(), "InvalidParameterValue");
   ck_assert_int_eq(aev__clock_now_ms(&f.clock), START);
+  /* Up to the last instant a timestamp can show, not a millisecond past
+   * it, and never by overflowing. */
+  ck_assert_int_eq(aev__sched_advance(f.sched, INT64_MAX), AEV_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(aev_errmsg(), "9999-12-31T23:59:59.999Z"));
+  ck_assert_int_eq(aev__sched_advance(f.sched, AEV__CLOCK_MAX_MS - START + 1), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev__clock_now_ms(&f.clock), START);
+  ck_assert_int_eq(aev__sched_advance(f.sched, AEV__CLOCK_MAX_MS - START), AEV_OK);
+  ck_assert_int_eq(aev__clock_now_ms(&f.clock), AEV__CLOCK_MAX_MS);
+  ck_assert_int_eq(aev__sched_advance(f.sched, 0), AEV_OK);
+  ck_assert_int_eq(aev__sched_advance(f.sched, 1), AEV_ERR_INVALID);
   teardown(&f);
 }
 END_TEST
