@@ -6,6 +6,7 @@ directory of the source tree this package sits in
 (build/lib/libawsevents.so.0), then the system's libawsevents.so.0.
 """
 import ctypes
+import operator
 import os
 from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_int, c_int64, c_size_t,
                     c_uint64, c_void_p)
@@ -390,3 +391,18 @@ def callback(fn, what):
     if callable(fn):
         return fn
     raise TypeError("%s must be a callable, not %r" % (what, fn))
+
+
+def integer(value, name, unit=None):
+    """value, an integer parameter called name, as the int C takes. ctypes
+    refuses a float with an ArgumentError that names neither the parameter
+    nor what it takes, and a computed value (2.5 * 60_000) is often a float
+    holding a whole number, which is that int. bool passes, being an int."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    try:
+        return operator.index(value)
+    except TypeError:
+        takes = "a whole number of " + unit if unit else "an integer"
+        raise TypeError("%s must be %s, got %r" % (name, takes, value)) \
+            from None

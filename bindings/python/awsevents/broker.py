@@ -3,7 +3,6 @@ import atexit
 import functools
 import itertools
 import json
-import operator
 import threading
 import weakref
 from ctypes import byref, c_int64, c_void_p, string_at
@@ -45,18 +44,6 @@ def _log_thunk(fn):
 
 _library_error = functools.partial(library_error, None)
 _check = checker(None)
-
-
-def _whole_ms(ms, what="advance"):
-    """ms as an int: ctypes refuses floats with an unhelpful ArgumentError,
-    and a computed duration (2.5 * 60_000) is often a float."""
-    if isinstance(ms, float) and ms.is_integer():
-        return int(ms)
-    try:
-        return operator.index(ms)
-    except TypeError:
-        raise TypeError("%s takes a whole number of milliseconds, not %r"
-                        % (what, ms)) from None
 
 
 _open_brokers = weakref.WeakSet()
@@ -112,10 +99,13 @@ class Broker:
         _check(lib.aev_broker_options_set_clock(opts, _CLOCKS[clock]), op)
         if start_time_ms is not None:
             _check(lib.aev_broker_options_set_start_time_ms(
-                opts, _whole_ms(start_time_ms, "start_time_ms")), op)
+                opts, _lib.integer(start_time_ms, "start_time_ms",
+                                   "milliseconds")), op)
         if workers is not None:
-            _check(lib.aev_broker_options_set_workers(opts, workers), op)
+            _check(lib.aev_broker_options_set_workers(
+                opts, _lib.integer(workers, "workers")), op)
         if seed is not None:
+            seed = _lib.integer(seed, "seed")
             if not 0 <= seed < 2 ** 64:
                 raise ValueError("seed must be in [0, 2**64)")
             _check(lib.aev_broker_options_set_seed(opts, seed), op)
@@ -217,7 +207,8 @@ class Broker:
         """Manual clock: runs ready work, then every timer due within the
         next ms milliseconds in deadline order, and moves now by ms (an int,
         or a float holding a whole number such as 2.5 * 60_000)."""
-        self._run("Advance", lib.aev_broker_advance, _whole_ms(ms))
+        self._run("Advance", lib.aev_broker_advance,
+                  _lib.integer(ms, "ms", "milliseconds"))
 
     def drain(self):
         """Runs ready work to quiescence without moving the clock."""

@@ -76,7 +76,8 @@ def _text(value):
 
 def _page_args(limit, next_token):
     """Limit (0: no limit) and NextToken as the C page calls take them."""
-    return (limit or 0, next_token.encode() if next_token else None)
+    return (0 if limit is None else _lib.integer(limit, "limit"),
+            next_token.encode() if next_token else None)
 
 
 def _entries_json(entries, bus_name=None):
@@ -257,7 +258,8 @@ class Bus:
         arn = c_void_p()
         pattern = _text(event_pattern)
         self._call("CreateArchive", lib.aev_bus_create_archive, name.encode(),
-                   pattern.encode() if pattern else None, retention_days,
+                   pattern.encode() if pattern else None,
+                   _lib.integer(retention_days, "retention_days"),
                    description.encode() if description else None, byref(arn))
         try:
             return {"ArchiveArn": string_at(arn.value).decode()}
@@ -299,10 +301,13 @@ def describe_archive(broker, name):
 def update_archive(broker, name, event_pattern=None, retention_days=None,
                    description=None):
     """UpdateArchive: what is given replaces the archive's own."""
-    if retention_days is not None and retention_days < 0:
-        # -1 is the C call's "keep the archive's own".
-        raise _invalid("UpdateArchive", retention_days, "retentionDays",
-                       "Member must have value greater than or equal to 0")
+    if retention_days is not None:
+        retention_days = _lib.integer(retention_days, "retention_days")
+        if retention_days < 0:
+            # -1 is the C call's "keep the archive's own".
+            raise _invalid("UpdateArchive", retention_days, "retentionDays",
+                           "Member must have value greater than or equal "
+                           "to 0")
     handle = broker._enter()
     try:
         pattern = _text(event_pattern)
@@ -321,7 +326,8 @@ def set_rule_quota(broker, max_rules):
     for every bus, as AWS raises it per account and region."""
     handle = broker._enter()
     try:
-        if lib.aev_bus_set_rule_quota(handle, max_rules) != 0:
+        if lib.aev_bus_set_rule_quota(
+                handle, _lib.integer(max_rules, "max_rules")) != 0:
             raise _error("SetRuleQuota")
     finally:
         broker._exit()

@@ -147,7 +147,7 @@ class Function:
         clock). Without reserved concurrency they come out of the account's
         unreserved pool, which must keep 100."""
         rc = lib.aev_function_put_provisioned_concurrency(
-            self._ptr(), qualifier.encode(), int(n))
+            self._ptr(), qualifier.encode(), _lib.integer(n, "n"))
         if rc != 0:
             raise _library_error("PutProvisionedConcurrencyConfig")
 
@@ -206,7 +206,8 @@ def set_account_concurrency(broker, limit):
     of broker: AWS's default is 1,000 concurrent executions."""
     handle = broker._enter()
     try:
-        if lib.aev_function_set_account_concurrency(handle, int(limit)) != 0:
+        if lib.aev_function_set_account_concurrency(
+                handle, _lib.integer(limit, "limit")) != 0:
             raise _library_error("SetAccountConcurrency")
     finally:
         broker._exit()

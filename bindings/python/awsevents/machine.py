@@ -128,7 +128,8 @@ class Machine(_Owned):
         """How long finished executions are kept (milliseconds of the
         broker clock; AWS's 90 days by default)."""
         with self._handle as m:
-            _check(lib.aev_machine_set_retention(m, ms), "SetRetention")
+            _check(lib.aev_machine_set_retention(
+                m, _lib.integer(ms, "ms", "milliseconds")), "SetRetention")
 
 
 class Execution(_Owned):

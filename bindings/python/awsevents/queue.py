@@ -122,10 +122,11 @@ class _Owned:
 
 
 class _SendOptions:
-    """aev_send_options for one message; None when nothing is set."""
+    """aev_send_options for one message; None when nothing is set.
+    delay_name is the caller's name for delay, for its errors."""
 
     def __init__(self, attributes=None, delay=None, group_id=None,
-                 dedup_id=None, trace_header=None):
+                 dedup_id=None, trace_header=None, delay_name="delay"):
         self.ptr = None
         if (attributes is None and delay is None and group_id is None
                 and dedup_id is None and trace_header is None):
@@ -134,20 +135,22 @@ class _SendOptions:
         _check(lib.aev_send_options_new(byref(ptr)), "SendMessage")
         self.ptr = ptr
         try:
-            self._set(ptr, attributes, delay, group_id, dedup_id,
-                      trace_header)
+            self._set(ptr, attributes, delay, delay_name, group_id,
+                      dedup_id, trace_header)
         except BaseException:
             self.free()
             raise
 
     @staticmethod
-    def _set(ptr, attributes, delay, group_id, dedup_id, trace_header):
+    def _set(ptr, attributes, delay, delay_name, group_id, dedup_id,
+             trace_header):
         op = "SendMessage"
         if attributes:
             _check(lib.aev_send_options_set_attributes(
                 ptr, _attributes_json(attributes)), op)
         if delay is not None:
-            _check(lib.aev_send_options_set_delay(ptr, delay), op)
+            _check(lib.aev_send_options_set_delay(
+                ptr, _lib.integer(delay, delay_name)), op)
         if group_id is not None:
             _check(lib.aev_send_options_set_group_id(ptr, group_id.encode()),
                    op)
@@ -308,7 +311,8 @@ class Queue(_Owned):
                 opts.append(_SendOptions(
                     e.get("MessageAttributes"), e.get("DelaySeconds"),
                     e.get("MessageGroupId"), e.get("MessageDeduplicationId"),
-                    _trace_header(e.get("MessageSystemAttributes"))))
+                    _trace_header(e.get("MessageSystemAttributes")),
+                    delay_name="DelaySeconds"))
             opt_array = (c_void_p * max(n, 1))(*[o.ptr for o in opts])
             with self._handle as q:
                 _check(lib.aev_queue_send_batch(q, n, ids, bodies, lens,
@@ -337,6 +341,9 @@ class Queue(_Owned):
                 "Must be >= 0 and <= 20, if provided." % (wait,)),
                 "ReceiveMessage")
         wait_ms = -1 if wait is None else int(wait * 1000)
+        max = _lib.integer(max, "max")
+        if visibility is not None:
+            visibility = _lib.integer(visibility, "visibility")
         ropts = c_void_p()
         if visibility is not None or attribute_names is not None or \
                 attempt_id is not None:
@@ -383,7 +390,8 @@ class Queue(_Owned):
         """ChangeMessageVisibility."""
         with self._handle as q:
             _check(lib.aev_queue_change_visibility(
-                q, receipt_handle.encode(), seconds),
+                q, receipt_handle.encode(),
+                _lib.integer(seconds, "seconds")),
                 "ChangeMessageVisibility")
 
 

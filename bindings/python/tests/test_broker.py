@@ -52,6 +52,18 @@ class Defaults(unittest.TestCase):
         with self.assertRaisesRegex(TypeError, "start_time_ms .*milliseconds"):
             Broker(clock="manual", start_time_ms=1.5)
 
+    def test_integer_options_take_whole_floats_only(self):
+        """workers=1.5 or seed=2.5 raised ctypes.ArgumentError "wrong
+        type"; a whole float is its int, anything else a TypeError naming
+        the option."""
+        with Broker(clock="manual", workers=0.0, seed=7.0) as b:
+            b.advance(1.0)
+        for options, name in (({"workers": 1.5}, "workers"),
+                              ({"seed": "7"}, "seed")):
+            with self.assertRaisesRegex(TypeError,
+                                        "^%s must be an integer" % name):
+                Broker(clock="manual", **options)
+
     def test_library_version(self):
         self.assertRegex(awsevents.library_version(), r"^\d+\.\d+\.\d+$")
 
