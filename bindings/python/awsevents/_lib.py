@@ -406,3 +406,12 @@ def integer(value, name, unit=None):
         takes = "a whole number of " + unit if unit else "an integer"
         raise TypeError("%s must be %s, got %r" % (name, takes, value)) \
             from None
+
+
+def string(value, name):
+    """value, a str parameter called name (a resource or attribute name);
+    anything else would fail deep inside with an AttributeError on its
+    encode()."""
+    if isinstance(value, str):
+        return value
+    raise TypeError("%s must be a str, got %s" % (name, type(value).__name__))

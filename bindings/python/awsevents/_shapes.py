@@ -5,6 +5,8 @@ import base64
 import datetime
 import json
 
+from . import _lib
+
 
 def encode(value):
     """json.dumps's default= for what boto3 takes beyond JSON: blobs
@@ -19,10 +21,17 @@ def encode(value):
     raise TypeError("%r is not JSON serializable" % type(value).__name__)
 
 
-def names(value):
-    """A list of names (attribute names, tag keys, target ids) as a list;
-    one name given as a str is that name, not the list of its characters."""
-    return [value] if isinstance(value, str) else list(value)
+def names(value, what):
+    """A list of names (attribute names, tag keys, target ids), the
+    parameter what, as a list; one name given as a str is that name, not
+    the list of its characters."""
+    if isinstance(value, str):
+        return [value]
+    try:
+        items = list(value)
+    except TypeError:
+        items = [value]  # one name that is not a str: refused below
+    return [_lib.string(item, what) for item in items]
 
 
 def _sns_attribute(value):

@@ -91,9 +91,11 @@ class Broker:
                    seed, log, log_level):
         op = "CreateBroker"
         if region is not None:
+            region = _lib.string(region, "region")
             _check(lib.aev_broker_options_set_region(opts, region.encode()),
                    op)
         if account is not None:
+            account = _lib.string(account, "account")
             _check(lib.aev_broker_options_set_account(opts, account.encode()),
                    op)
         _check(lib.aev_broker_options_set_clock(opts, _CLOCKS[clock]), op)

@@ -165,6 +165,7 @@ class Bus:
         state is ENABLED, DISABLED or
         ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. Returns
         {"RuleArn": ...}."""
+        name = _lib.string(name, "name")
         if state not in _STATES:
             # The C call only takes enabled or not.
             raise _invalid("PutRule", state, "state",
@@ -182,6 +183,7 @@ class Bus:
             lib.aev_free(arn)
 
     def describe_rule(self, name):
+        name = _lib.string(name, "name")
         return self._json_call("DescribeRule", lib.aev_bus_describe_rule,
                                name.encode())
 
@@ -195,30 +197,36 @@ class Bus:
                                prefix, *_page_args(limit, next_token))
 
     def delete_rule(self, name, force=False):
+        name = _lib.string(name, "name")
         self._call("DeleteRule", lib.aev_bus_delete_rule, name.encode(),
                    1 if force else 0)
 
     def enable_rule(self, name):
+        name = _lib.string(name, "name")
         self._call("EnableRule", lib.aev_bus_enable_rule, name.encode(), 1)
 
     def disable_rule(self, name):
+        name = _lib.string(name, "name")
         self._call("DisableRule", lib.aev_bus_enable_rule, name.encode(), 0)
 
     # ---- targets ----
 
     def put_targets(self, rule, targets):
         """PutTargets with AWS's Targets list."""
+        rule = _lib.string(rule, "rule")
         return self._json_call("PutTargets", lib.aev_bus_put_targets,
                                rule.encode(), json.dumps(targets).encode())
 
     def remove_targets(self, rule, ids):
         """RemoveTargets: ids is a list of target ids, or one id."""
+        rule = _lib.string(rule, "rule")
         return self._json_call("RemoveTargets", lib.aev_bus_remove_targets,
                                rule.encode(),
-                               json.dumps(_shapes.names(ids)).encode())
+                               json.dumps(_shapes.names(ids, "ids")).encode())
 
     def list_targets_by_rule(self, rule, limit=None, next_token=None):
         """ListTargetsByRule, paged as list_rules."""
+        rule = _lib.string(rule, "rule")
         if limit is None and next_token is None:
             return self._json_call("ListTargetsByRule",
                                    lib.aev_bus_list_targets, rule.encode())
@@ -233,6 +241,7 @@ class Bus:
         attempt, which is retried under RetryPolicy and then sent to
         DeadLetterConfig. options are Target members (InputPath=...,
         RetryPolicy={...}, ...)."""
+        rule = _lib.string(rule, "rule")
         spec = dict(options, Id=target_id)
         fn = _lib.callback(fn, "a callback target fn(input_text)")
         ptr = self._live()
@@ -255,6 +264,7 @@ class Bus:
         """CreateArchive of this bus's events (those matching event_pattern,
         JSON text or a dict; all when None), kept retention_days (0:
         indefinitely). Returns {"ArchiveArn": ...}."""
+        name = _lib.string(name, "name")
         arn = c_void_p()
         pattern = _text(event_pattern)
         self._call("CreateArchive", lib.aev_bus_create_archive, name.encode(),
@@ -294,6 +304,7 @@ def _broker_json(broker, operation, fn, *args):
 
 
 def describe_archive(broker, name):
+    name = _lib.string(name, "name")
     return _broker_json(broker, "DescribeArchive", lib.aev_bus_describe_archive,
                         name.encode())
 
@@ -301,6 +312,7 @@ def describe_archive(broker, name):
 def update_archive(broker, name, event_pattern=None, retention_days=None,
                    description=None):
     """UpdateArchive: what is given replaces the archive's own."""
+    name = _lib.string(name, "name")
     if retention_days is not None:
         retention_days = _lib.integer(retention_days, "retention_days")
         if retention_days < 0:
@@ -339,20 +351,25 @@ def start_replay(broker, request):
 
 
 def describe_replay(broker, name):
+    name = _lib.string(name, "name")
     return _broker_json(broker, "DescribeReplay", lib.aev_bus_describe_replay,
                         name.encode())
 
 
 def cancel_replay(broker, name):
+    name = _lib.string(name, "name")
     return _broker_json(broker, "CancelReplay", lib.aev_bus_cancel_replay,
                         name.encode())
 
 
 def create_bus(broker, name):
+    name = _lib.string(name, "name")
     return Bus._open(broker, "CreateEventBus", lib.aev_bus_create, name)
 
 
 def get_bus(broker, name_or_arn=None):
+    if name_or_arn is not None:
+        name_or_arn = _lib.string(name_or_arn, "name_or_arn")
     return Bus._open(broker, "DescribeEventBus", lib.aev_bus_get, name_or_arn)
 
 

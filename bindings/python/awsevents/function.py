@@ -184,6 +184,7 @@ def create_function(broker, name, handler, **config):
     """Creates function name running handler(event, context), with
     CreateFunction's configuration members (Timeout, MemorySize,
     Environment, ...). Returns a Function."""
+    name = _lib.string(name, "name")
     key = next(_keys)
     _handlers[key] = _thunk(_lib.callback(handler, "handler(event, context)"))
     out = c_void_p()
@@ -216,6 +217,7 @@ def set_account_concurrency(broker, limit):
 def register_handler(broker, name, handler):
     """Names handler for CreateFunction requests made with Broker.call:
     broker.call("lambda", "CreateFunction", FunctionName=..., Handler=name)."""
+    name = _lib.string(name, "name")
     key = next(_keys)
     _handlers[key] = _thunk(_lib.callback(handler, "handler(event, context)"))
     handle = broker._enter()

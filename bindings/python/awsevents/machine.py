@@ -241,22 +241,26 @@ class Activity(_Owned):
 
 
 def create_activity(broker, name):
+    name = _lib.string(name, "name")
     return _open(Activity, broker, "CreateActivity", lib.aev_activity_create,
                           name.encode())
 
 
 def get_activity(broker, name_or_arn):
+    name_or_arn = _lib.string(name_or_arn, "name_or_arn")
     return _open(Activity, broker, "DescribeActivity", lib.aev_activity_get,
                           name_or_arn.encode())
 
 
 def create_state_machine(broker, name, definition, type="STANDARD"):
+    name = _lib.string(name, "name")
     text = _json_text(definition)
     return _open(Machine, broker, "CreateStateMachine", lib.aev_machine_create,
                          name.encode(), text, len(text), _type_of(type))
 
 
 def get_state_machine(broker, name_or_arn):
+    name_or_arn = _lib.string(name_or_arn, "name_or_arn")
     return _open(Machine, broker, "DescribeStateMachine", lib.aev_machine_get,
                          name_or_arn.encode())
 

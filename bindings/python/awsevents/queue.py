@@ -254,8 +254,8 @@ class Queue(_Owned):
         """GetQueueAttributes: a dict of strings (names: a list of names,
         or one name; None means All)."""
         out = c_void_p()
-        names_json = (json.dumps(_shapes.names(names)).encode() if names
-                      else None)
+        names_json = (json.dumps(_shapes.names(names, "names")).encode()
+                      if names else None)
         with self._handle as q:
             _check(lib.aev_queue_get_attributes(q, names_json, byref(out)),
                    "GetQueueAttributes")
@@ -356,8 +356,8 @@ class Queue(_Owned):
                        "ReceiveMessage")
             if attribute_names is not None:
                 _check(lib.aev_receive_options_set_attribute_names(
-                    ropts,
-                    json.dumps(_shapes.names(attribute_names)).encode()),
+                    ropts, json.dumps(_shapes.names(
+                        attribute_names, "attribute_names")).encode()),
                     "ReceiveMessage")
             if attempt_id is not None:
                 _check(lib.aev_receive_options_set_attempt_id(
@@ -427,12 +427,14 @@ def _batch_result(ptr, sent):
 
 
 def create_queue(broker, name, attributes=None):
+    name = _lib.string(name, "name")
     attrs = json.dumps(attributes).encode() if attributes else None
     return Queue._open(broker, "CreateQueue", lib.aev_queue_create,
                        name.encode(), attrs)
 
 
 def get_queue(broker, name_url_or_arn):
+    name_url_or_arn = _lib.string(name_url_or_arn, "name_url_or_arn")
     return Queue._open(broker, "GetQueueUrl", lib.aev_queue_get,
                        name_url_or_arn.encode())
 

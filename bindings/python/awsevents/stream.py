@@ -332,11 +332,13 @@ class StreamReader:
 
 
 def create_stream(broker, name, shards):
+    name = _lib.string(name, "name")
     return _open(broker, "CreateStream", lib.aev_stream_create,
                  name.encode(), _lib.integer(shards, "shards"))
 
 
 def get_stream(broker, name_or_arn):
+    name_or_arn = _lib.string(name_or_arn, "name_or_arn")
     return _open(broker, "DescribeStream", lib.aev_stream_get,
                  name_or_arn.encode())
 

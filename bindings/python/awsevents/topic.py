@@ -77,6 +77,7 @@ class Subscription:
         return json.loads(_take_string(out))
 
     def set_attribute(self, name, value):
+        name = _lib.string(name, "name")
         if isinstance(value, (dict, list)):
             value = json.dumps(value)
         _check(lib.aev_subscription_set_attribute(
@@ -138,6 +139,7 @@ class Topic:
 
     @classmethod
     def create(cls, broker, name, attributes=None):
+        name = _lib.string(name, "name")
         out = c_void_p()
         attrs = json.dumps(attributes).encode() if attributes else None
         handle = broker._enter()
@@ -150,6 +152,7 @@ class Topic:
 
     @classmethod
     def get(cls, broker, name_or_arn):
+        name_or_arn = _lib.string(name_or_arn, "name_or_arn")
         out = c_void_p()
         handle = broker._enter()
         try:
@@ -197,6 +200,7 @@ class Topic:
         return json.loads(_take_string(out))
 
     def set_attribute(self, name, value):
+        name = _lib.string(name, "name")
         if isinstance(value, (dict, list)):
             value = json.dumps(value)
         _check(lib.aev_topic_set_attribute(self._live(), name.encode(),
@@ -209,9 +213,8 @@ class Topic:
 
     def untag(self, keys):
         """UntagResource: keys is a list of tag keys, or one key."""
-        _check(lib.aev_topic_untag(self._live(),
-                                   json.dumps(_shapes.names(keys)).encode()),
-               "UntagResource")
+        keys = json.dumps(_shapes.names(keys, "keys")).encode()
+        _check(lib.aev_topic_untag(self._live(), keys), "UntagResource")
 
     def tags(self):
         out = c_void_p()

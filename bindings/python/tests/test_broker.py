@@ -64,6 +64,39 @@ class Defaults(unittest.TestCase):
                                         "^%s must be an integer" % name):
                 Broker(clock="manual", **options)
 
+    def test_names_that_are_not_str_say_so(self):
+        """create_queue(5), create_topic(None) and the like raised
+        AttributeError "'int' object has no attribute 'encode'" from deep
+        inside the binding; they are a TypeError naming the parameter."""
+        definition = {"StartAt": "P", "States": {"P": {"Type": "Pass",
+                                                       "End": True}}}
+        with Broker(clock="manual", workers=0) as b:
+            q = b.create_queue("q")
+            t = b.create_topic("t")
+            calls = (
+                (lambda: b.create_queue(5), "name", "int"),
+                (lambda: b.get_queue(None), "name_url_or_arn", "NoneType"),
+                (lambda: b.create_topic(None), "name", "NoneType"),
+                (lambda: b.get_topic(b"t"), "name_or_arn", "bytes"),
+                (lambda: b.create_bus(5), "name", "int"),
+                (lambda: b.get_bus(5), "name_or_arn", "int"),
+                (lambda: b.create_stream(5), "name", "int"),
+                (lambda: b.create_delivery_stream(5), "name", "int"),
+                (lambda: b.create_state_machine(5, definition), "name",
+                 "int"),
+                (lambda: b.create_activity(None), "name", "NoneType"),
+                (lambda: awsevents.create_function(b, 5, lambda e, c: e),
+                 "name", "int"),
+                (lambda: b.get_bus().put_rule(5), "name", "int"),
+                (lambda: t.set_attribute(5, "x"), "name", "int"),
+                (lambda: q.attributes([5]), "names", "int"),
+                (lambda: q.receive(attribute_names=5), "attribute_names",
+                 "int"))
+            for call, name, kind in calls:
+                with self.assertRaisesRegex(
+                        TypeError, "^%s must be a str, got %s$" % (name, kind)):
+                    call()
+
     def test_library_version(self):
         self.assertRegex(awsevents.library_version(), r"^\d+\.\d+\.\d+$")
 
