@@ -30,16 +30,47 @@ COUNTERS = (
     "NumberOfNotificationsFailedToRedriveToDlq",
 )
 
-# Callables registered as endpoints, by the key passed as `user`; each stays
-# alive until the library calls its release function.
+# Callables registered as endpoints: (thunk, callable's identity) by the
+# key passed as `user`, each alive until the library calls its release
+# function.
 _endpoints = {}
+# [endpoint id, registrations] by callable identity while any registration
+# of the callable lives: subscribing it again names the same endpoint, and
+# Subscribe is idempotent for one protocol + endpoint, as on AWS.
+_endpoint_ids = {}
 _keys = itertools.count(1)
 _lock = threading.Lock()
 
 
+def _identity(fn):
+    """What makes two callables one endpoint: equality, so that
+    obj.method (a new bound method each time it is read) is one endpoint;
+    an unhashable callable is only itself."""
+    try:
+        hash(fn)
+    except TypeError:
+        return id(fn)
+    return fn
+
+
+def _register(fn, thunk):
+    """A new key for thunk, standing for fn, and fn's endpoint id."""
+    ident = _identity(fn)
+    with _lock:
+        key = next(_keys)
+        _endpoints[key] = (thunk, ident)
+        entry = _endpoint_ids.setdefault(ident, [key, 0])
+        entry[1] += 1
+        return key, entry[0]
+
+
 def _release(user):
     with _lock:
-        _endpoints.pop(user, None)
+        _, ident = _endpoints.pop(user)
+        entry = _endpoint_ids[ident]
+        entry[1] -= 1
+        if not entry[1]:
+            del _endpoint_ids[ident]
 
 
 _release_fn = _lib.RELEASE_FN(_release)
@@ -307,12 +338,11 @@ class Topic:
         text = json.dumps(attrs).encode() if attrs else None
         out = c_void_p()
         if callable(target):
-            key = next(_keys)
-            with _lock:
-                _endpoints[key] = _endpoint_thunk(self._live(), target, auto_confirm)
-                thunk = _endpoints[key]
+            thunk = _endpoint_thunk(self._live(), target, auto_confirm)
+            key, endpoint_id = _register(target, thunk)
             protocol = protocol or "https"
-            url = endpoint or "%s://python.callback/%d" % (protocol, key)
+            url = endpoint or "%s://python.callback/%d" % (protocol,
+                                                           endpoint_id)
             rc = lib.aev_topic_subscribe_callback(
                 self._live(), protocol.encode(), url.encode(), thunk, key,
                 _release_fn, text, byref(out))

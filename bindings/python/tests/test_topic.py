@@ -252,5 +252,45 @@ class TopicTest(unittest.TestCase):
                          "https://example.com/hook")
 
 
+    def test_a_callable_subscribed_again_is_the_same_subscription(self):
+        """Each subscribe of a callable invented a new endpoint URL, so the
+        same callable subscribed twice made two subscriptions and ran twice
+        per publish; Subscribe is idempotent for one protocol + endpoint,
+        so it now answers the first subscription (a bound method, a new
+        object each time it is read, included)."""
+        t = Topic.create(self.b, "again")
+        calls = []
+
+        class Handler:
+            def on_message(self, body, kind):
+                calls.append(("method", kind))
+
+        def endpoint(body, kind):
+            calls.append(("function", kind))
+
+        handler = Handler()
+        first = t.subscribe(endpoint)
+        self.assertEqual(t.subscribe(endpoint).arn, first.arn)
+        by_method = t.subscribe(handler.on_message)
+        self.assertEqual(t.subscribe(handler.on_message).arn, by_method.arn)
+        self.assertNotEqual(by_method.arn, first.arn)
+        self.assertEqual(len(t.subscriptions()), 2)
+        self.b.drain()  # their confirmations
+        t.publish("x")
+        self.b.drain()
+        self.assertEqual(sorted(calls), [("function", "Notification"),
+                                         ("method", "Notification")])
+        # Another topic is another subscription; after an unsubscribe the
+        # callable subscribes anew.
+        other = Topic.create(self.b, "other")
+        self.assertNotEqual(other.subscribe(endpoint).arn, first.arn)
+        first.unsubscribe()
+        again = t.subscribe(endpoint)
+        self.assertNotEqual(again.arn, first.arn)
+        self.assertEqual(t.subscribe(endpoint).arn, again.arn)
+        t.close()
+        other.close()
+
+
 if __name__ == "__main__":
     unittest.main()
