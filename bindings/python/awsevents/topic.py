@@ -124,9 +124,22 @@ class Subscription:
         return "Subscription(%r)" % self.arn
 
 
+def _status(result):
+    """The HTTP status a Python endpoint answers with its return value:
+    None or True is 200, an int from 100 to 599 that status, and anything
+    else (False, "ok", 2 ** 70, ...) 500, a failed delivery that the
+    delivery policy retries."""
+    if result is None or result is True:
+        return 200
+    if isinstance(result, int) and not isinstance(result, bool) and \
+            100 <= result <= 599:
+        return result
+    return 500
+
+
 def _endpoint_thunk(topic_ptr, fn, auto_confirm):
-    """The C callback for a Python endpoint: fn(body, message_type) returns
-    None/True (200), False (500) or an HTTP status; an exception is a 500.
+    """The C callback for a Python endpoint: fn(body, message_type)'s
+    return value as _status reads it; an exception is a 500.
     SubscriptionConfirmation messages are confirmed here when auto_confirm."""
     def thunk(user, message_type, body, length):
         kind = message_type.decode()
@@ -139,14 +152,9 @@ def _endpoint_thunk(topic_ptr, fn, auto_confirm):
             lib.aev_free(out)
             return 200 if rc == 0 else 500
         try:
-            result = fn(text, kind)
+            return _status(fn(text, kind))
         except Exception:  # the endpoint failed: SNS sees a 500
             return 500
-        if result is None or result is True:
-            return 200
-        if result is False:
-            return 500
-        return int(result)
     return _lib.TOPIC_CALLBACK_FN(thunk)
 
 
@@ -321,9 +329,15 @@ class Topic:
         .arn, or its ARN; protocol sqs, lambda or firehose, from the ARN
         unless given) or a callable fn(body, message_type) standing for an
         http/https endpoint (protocol "https" unless given; endpoint, if
-        given, is the URL its subscription shows). filter_policy
-        is a dict or JSON text; scope "MessageAttributes" or "MessageBody".
-        A firehose subscription needs attributes={"SubscriptionRoleArn":
+        given, is the URL its subscription shows). fn returns what the
+        endpoint answers: None (or True) is a delivered message, an HTTP
+        status (an int, 100 to 599) is that answer (2xx delivered, 4xx but
+        429 dead-lettered without retries, others retried), and anything
+        else (False, a str, ...) or an exception a failed delivery, retried
+        under the DeliveryPolicy; subscribing fn again answers its
+        subscription, as Subscribe does for an endpoint. filter_policy is a
+        dict or JSON text; scope "MessageAttributes" or "MessageBody". A
+        firehose subscription needs attributes={"SubscriptionRoleArn":
         ...}, as on AWS. A callable's subscription is confirmed as its
         SubscriptionConfirmation arrives (on the scheduler) unless
         auto_confirm is False, in which case fn receives it."""

@@ -3,6 +3,7 @@ subscriptions with filter policies and raw delivery, a Python callable as an
 http endpoint (confirmation, retries on the manual clock, dead-lettering),
 counters, FIFO topics and errors."""
 import json
+import sys
 import unittest
 
 from awsevents import Broker, ClientError, Function, Queue, Topic, create_function
@@ -290,6 +291,45 @@ class TopicTest(unittest.TestCase):
         self.assertEqual(t.subscribe(endpoint).arn, again.arn)
         t.close()
         other.close()
+
+
+    def test_a_callable_answering_no_status(self):
+        """A callable returning a str (or anything but None, a bool or an
+        HTTP status) printed a ctypes traceback ("invalid literal for
+        int()") on every delivery; None is a delivered message, anything
+        else not a status a failed one, retried by the delivery policy."""
+        answers = {"none": None, "text": "ok", "list": [200],
+                   "huge": 2 ** 70}
+        calls = {name: [] for name in answers}
+        topics = {}
+        unraisable = []
+        old, sys.unraisablehook = sys.unraisablehook, unraisable.append
+        try:
+            for name, answer in answers.items():
+                def endpoint(body, kind, name=name, answer=answer):
+                    calls[name].append(kind)
+                    return answer
+                topics[name] = Topic.create(self.b, name)
+                topics[name].subscribe(endpoint, attributes={
+                    "DeliveryPolicy": json.dumps({"healthyRetryPolicy": {
+                        "numRetries": 1, "minDelayTarget": 5,
+                        "maxDelayTarget": 5}})})
+            self.b.drain()
+            for t in topics.values():
+                t.publish("x")
+            self.b.advance(10000)
+        finally:
+            sys.unraisablehook = old
+        self.assertEqual(unraisable, [])
+        self.assertEqual(calls["none"], ["Notification"])
+        self.assertEqual(
+            topics["none"].counters()["NumberOfNotificationsDelivered"], 1)
+        for name in ("text", "list", "huge"):
+            self.assertEqual(calls[name], ["Notification"] * 2, name)
+            self.assertEqual(
+                topics[name].counters()["NumberOfNotificationsFailed"], 1)
+        for t in topics.values():
+            t.close()
 
 
 if __name__ == "__main__":
