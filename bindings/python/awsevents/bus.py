@@ -20,6 +20,7 @@ from ctypes import byref, c_void_p, create_string_buffer, string_at
 
 from . import _lib, _shapes
 from .errors import ClientError, checker, error_response, library_error
+from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -104,15 +105,16 @@ def _callback_thunk(fn):
     return TARGET_FN(thunk)
 
 
-class Bus:
+class Bus(_Owned):
     """An EventBridge bus of a Broker (Broker.create_bus / Broker.get_bus).
     The handle keeps the bus alive until close() or garbage collection."""
 
     def __init__(self, broker, ptr):
         self._broker = broker
-        self._ptr = _lib.handle(ptr, "Bus")
-        self.name = lib.aev_bus_name(ptr).decode()
-        self.arn = lib.aev_bus_arn(ptr).decode()
+        self._handle = _Handle(ptr, lib.aev_bus_release, "Bus")
+        with self._handle as b:
+            self.name = lib.aev_bus_name(b).decode()
+            self.arn = lib.aev_bus_arn(b).decode()
 
     @classmethod
     def _open(cls, broker, operation, fn, name):
@@ -126,26 +128,12 @@ class Bus:
             broker._exit()
         return cls(broker, out)
 
-    def close(self):
-        """Drops this handle."""
-        ptr, self._ptr = self._ptr, None
-        if ptr is not None:
-            lib.aev_bus_release(ptr)
-
-    def __del__(self):
-        if getattr(self, "_ptr", None) is not None:
-            self.close()
-
     def __repr__(self):
         return "Bus(%r)" % self.arn
 
-    def _live(self):
-        if self._ptr is None:
-            raise ValueError("the bus handle is closed")
-        return self._ptr
-
     def _call(self, operation, fn, *args):
-        _check(fn(self._live(), *args), operation)
+        with self._handle as b:
+            _check(fn(b, *args), operation)
 
     def _json_call(self, operation, fn, *args):
         out = c_void_p()
@@ -244,14 +232,14 @@ class Bus:
         rule = _lib.string(rule, "rule")
         spec = dict(options, Id=target_id)
         fn = _lib.callback(fn, "a callback target fn(input_text)")
-        ptr = self._live()
-        with _lock:
-            key = next(_keys)
-            _targets[key] = _callback_thunk(fn)
-            thunk = _targets[key]
-        rc = lib.aev_bus_put_callback_target(
-            ptr, rule.encode(), json.dumps(spec).encode(), thunk, key,
-            _release_fn)
+        with self._handle as b:
+            with _lock:
+                key = next(_keys)
+                _targets[key] = _callback_thunk(fn)
+                thunk = _targets[key]
+            rc = lib.aev_bus_put_callback_target(
+                b, rule.encode(), json.dumps(spec).encode(), thunk, key,
+                _release_fn)
         if rc != 0:
             # A failed registration never calls release.
             _release(key)

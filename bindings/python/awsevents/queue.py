@@ -77,11 +77,13 @@ def _decode_attributes(text):
 
 
 class _Handle:
-    """A C handle that concurrent calls share: release waits for them."""
+    """A C handle that concurrent calls share: release waits for them.
+    closed is what the kind calls a handle it has let go."""
 
-    def __init__(self, ptr, release, kind):
+    def __init__(self, ptr, release, kind, closed="closed"):
         self._ptr = _lib.handle(ptr, kind)
         self._kind = kind
+        self._closed = closed
         self._release = release
         self._cond = threading.Condition()
         self._inflight = 0
@@ -89,7 +91,8 @@ class _Handle:
     def __enter__(self):
         with self._cond:
             if self._ptr is None:
-                raise ValueError("the %s handle is closed" % self._kind)
+                raise ValueError("the %s handle is %s"
+                                 % (self._kind, self._closed))
             self._inflight += 1
             return self._ptr
 

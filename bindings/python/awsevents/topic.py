@@ -15,6 +15,7 @@ from ctypes import byref, c_int64, c_void_p, create_string_buffer, string_at
 
 from . import _lib, _shapes
 from .errors import checker, library_error
+from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -166,15 +167,17 @@ def _protocol_of(arn):
     return service if service in ("lambda", "firehose") else "sqs"
 
 
-class Topic:
+class Topic(_Owned):
     """An SNS topic. Topic.create(broker, name, attributes=None) or
-    Topic.get(broker, name_or_arn); close() drops the handle."""
+    Topic.get(broker, name_or_arn); close() drops the handle once the calls
+    in flight on it are done."""
 
     def __init__(self, broker, ptr):
         self._broker = broker
-        self._ptr = _lib.handle(ptr, "Topic")
-        self.arn = lib.aev_topic_arn(ptr).decode()
-        self.name = lib.aev_topic_name(ptr).decode()
+        self._handle = _Handle(ptr, lib.aev_topic_release, "Topic")
+        with self._handle as t:
+            self.arn = lib.aev_topic_arn(t).decode()
+            self.name = lib.aev_topic_name(t).decode()
 
     @classmethod
     def create(cls, broker, name, attributes=None):
@@ -204,21 +207,14 @@ class Topic:
     def _broker_handle(self):
         return self._broker._read(lambda h: h)
 
-    def _live(self):
-        # A closed handle reaches C as NULL, which it answers with a
-        # confusing InvalidParameter TopicArn.
-        if self._ptr is None:
-            raise ValueError("the topic handle is closed")
-        return self._ptr
+    def _call(self, operation, fn, *args):
+        with self._handle as t:
+            _check(fn(t, *args), operation)
 
-    def close(self):
-        ptr, self._ptr = self._ptr, None
-        if ptr:
-            lib.aev_topic_release(ptr)
-
-    def __del__(self):
-        if getattr(self, "_ptr", None):
-            self.close()
+    def _json_call(self, operation, fn, *args):
+        out = c_void_p()
+        self._call(operation, fn, *args, byref(out))
+        return json.loads(_take_string(out))
 
     def __enter__(self):
         return self
@@ -230,36 +226,31 @@ class Topic:
         return "Topic(%r)" % self.arn
 
     def delete(self):
-        _check(lib.aev_topic_delete(self._live()), "DeleteTopic")
+        self._call("DeleteTopic", lib.aev_topic_delete)
 
     def attributes(self):
-        out = c_void_p()
-        _check(lib.aev_topic_get_attributes(self._live(), byref(out)),
-               "GetTopicAttributes")
-        return json.loads(_take_string(out))
+        return self._json_call("GetTopicAttributes",
+                               lib.aev_topic_get_attributes)
 
     def set_attribute(self, name, value):
         name = _lib.string(name, "name")
         if isinstance(value, (dict, list)):
             value = json.dumps(value)
-        _check(lib.aev_topic_set_attribute(self._live(), name.encode(),
-                                           str(value).encode()),
-               "SetTopicAttributes")
+        self._call("SetTopicAttributes", lib.aev_topic_set_attribute,
+                   name.encode(), str(value).encode())
 
     def tag(self, tags):
-        _check(lib.aev_topic_tag(self._live(), json.dumps(tags).encode()),
-               "TagResource")
+        self._call("TagResource", lib.aev_topic_tag,
+                   json.dumps(tags).encode())
 
     def untag(self, keys):
         """UntagResource: keys is a list of tag keys, or one key."""
         keys = json.dumps(_shapes.names(keys, "keys")).encode()
-        _check(lib.aev_topic_untag(self._live(), keys), "UntagResource")
+        self._call("UntagResource", lib.aev_topic_untag, keys)
 
     def tags(self):
-        out = c_void_p()
-        _check(lib.aev_topic_list_tags(self._live(), byref(out)),
-               "ListTagsForResource")
-        return json.loads(_take_string(out))
+        return self._json_call("ListTagsForResource",
+                               lib.aev_topic_list_tags)
 
     def counters(self):
         """NumberOfMessagesPublished, NumberOfNotificationsDelivered, ... as
@@ -267,8 +258,8 @@ class Topic:
         result = {}
         for name in COUNTERS:
             value = c_int64()
-            _check(lib.aev_topic_counter(self._live(), name.encode(), byref(value)),
-                   "GetMetricData")
+            self._call("GetMetricData", lib.aev_topic_counter, name.encode(),
+                       byref(value))
             result[name] = value.value
         return result
 
@@ -298,8 +289,8 @@ class Topic:
                        "Publish")
             mid = create_string_buffer(37)
             seq = create_string_buffer(41)
-            _check(lib.aev_topic_publish(self._live(), data, len(data), opts, mid,
-                                         seq), "Publish")
+            self._call("Publish", lib.aev_topic_publish, data, len(data),
+                       opts, mid, seq)
         finally:
             lib.aev_publish_options_free(opts)
         result = {"MessageId": mid.value.decode()}
@@ -317,10 +308,8 @@ class Topic:
                 e["MessageAttributes"] = _shapes.sns_attributes(
                     e["MessageAttributes"])
             shaped.append(e)
-        out = c_void_p()
-        _check(lib.aev_topic_publish_batch(self._live(), json.dumps(shaped).encode(),
-                                           byref(out)), "PublishBatch")
-        return json.loads(_take_string(out))
+        return self._json_call("PublishBatch", lib.aev_topic_publish_batch,
+                               json.dumps(shaped).encode())
 
     def subscribe(self, target, filter_policy=None, raw=False, scope=None,
                   attributes=None, protocol=None, endpoint=None,
@@ -352,14 +341,15 @@ class Topic:
         text = json.dumps(attrs).encode() if attrs else None
         out = c_void_p()
         if callable(target):
-            thunk = _endpoint_thunk(self._live(), target, auto_confirm)
-            key, endpoint_id = _register(target, thunk)
             protocol = protocol or "https"
-            url = endpoint or "%s://python.callback/%d" % (protocol,
-                                                           endpoint_id)
-            rc = lib.aev_topic_subscribe_callback(
-                self._live(), protocol.encode(), url.encode(), thunk, key,
-                _release_fn, text, byref(out))
+            with self._handle as t:
+                thunk = _endpoint_thunk(t, target, auto_confirm)
+                key, endpoint_id = _register(target, thunk)
+                url = endpoint or "%s://python.callback/%d" % (protocol,
+                                                               endpoint_id)
+                rc = lib.aev_topic_subscribe_callback(
+                    t, protocol.encode(), url.encode(), thunk, key,
+                    _release_fn, text, byref(out))
             if rc != 0:
                 # A failed registration never calls release.
                 _release(key)
@@ -376,15 +366,14 @@ class Topic:
                                 "function or delivery stream (or its arn), "
                                 "not %r" % (target,))
             protocol = protocol or _protocol_of(arn)
-            _check(lib.aev_topic_subscribe(self._live(), protocol.encode(), arn.encode(),
-                                           text, byref(out)), "Subscribe")
+            self._call("Subscribe", lib.aev_topic_subscribe,
+                       protocol.encode(), arn.encode(), text, byref(out))
         return Subscription(self, _take_string(out))
 
     def confirm_subscription(self, token):
         out = c_void_p()
-        _check(lib.aev_topic_confirm_subscription(self._live(), token.encode(),
-                                                  byref(out)),
-               "ConfirmSubscription")
+        self._call("ConfirmSubscription", lib.aev_topic_confirm_subscription,
+                   token.encode(), byref(out))
         return _take_string(out)
 
     def subscriptions(self):
@@ -393,10 +382,11 @@ class Topic:
         result, token = [], None
         while True:
             out = c_void_p()
-            _check(lib.aev_subscription_list(
-                self._broker_handle(), self._live(),
-                token.encode() if token else None, byref(out)),
-                "ListSubscriptionsByTopic")
+            with self._handle as t:
+                _check(lib.aev_subscription_list(
+                    self._broker_handle(), t,
+                    token.encode() if token else None, byref(out)),
+                    "ListSubscriptionsByTopic")
             page = json.loads(_take_string(out))
             result.extend(page["Subscriptions"])
             token = page.get("NextToken")
