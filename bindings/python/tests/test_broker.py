@@ -97,6 +97,31 @@ class Defaults(unittest.TestCase):
                         TypeError, "^%s must be a str, got %s$" % (name, kind)):
                     call()
 
+    def test_blobs_in_responses_are_bytes_as_boto3_gives_them(self):
+        """A Binary message attribute's BinaryValue and a Kinesis record's
+        Data came back from call() as base64 text; boto3 (and the typed
+        API) give bytes."""
+        with Broker(clock="manual", workers=0) as b:
+            q = b.create_queue("q")
+            q.send("x", attributes={
+                "bin": {"DataType": "Binary", "BinaryValue": b"\x00\xff"},
+                "str": {"DataType": "String", "StringValue": "AAE="}})
+            [m] = b.call("sqs", "ReceiveMessage", QueueUrl=q.url,
+                         MessageAttributeNames=["All"])["Messages"]
+            self.assertEqual(m["MessageAttributes"], {
+                "bin": {"DataType": "Binary", "BinaryValue": b"\x00\xff"},
+                "str": {"DataType": "String", "StringValue": "AAE="}})
+            self.assertEqual(b.call("sqs", "ReceiveMessage", QueueUrl=q.url),
+                             {})
+            s = b.create_stream("s")
+            s.put(b"\xff\x00", "k")
+            it = b.call("kinesis", "GetShardIterator", StreamName="s",
+                        ShardId="shardId-000000000000",
+                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            records = b.call("kinesis", "GetRecords",
+                             ShardIterator=it)["Records"]
+            self.assertEqual([r["Data"] for r in records], [b"\xff\x00"])
+
     def test_library_version(self):
         self.assertRegex(awsevents.library_version(), r"^\d+\.\d+\.\d+$")
 
