@@ -5,7 +5,7 @@ import itertools
 import json
 import threading
 import weakref
-from ctypes import byref, c_int64, c_void_p, string_at
+from ctypes import byref, c_int64, c_uint64, c_void_p, string_at
 
 from . import _lib
 from . import bus as _bus
@@ -102,15 +102,13 @@ class Broker:
         if start_time_ms is not None:
             _check(lib.aev_broker_options_set_start_time_ms(
                 opts, _lib.integer(start_time_ms, "start_time_ms",
-                                   "milliseconds")), op)
+                                   "milliseconds", c_int64)), op)
         if workers is not None:
             _check(lib.aev_broker_options_set_workers(
                 opts, _lib.integer(workers, "workers")), op)
         if seed is not None:
-            seed = _lib.integer(seed, "seed")
-            if not 0 <= seed < 2 ** 64:
-                raise ValueError("seed must be in [0, 2**64)")
-            _check(lib.aev_broker_options_set_seed(opts, seed), op)
+            _check(lib.aev_broker_options_set_seed(
+                opts, _lib.integer(seed, "seed", ctype=c_uint64)), op)
         if log is not None:
             key = next(_keys)
             _callbacks[key] = _log_thunk(_lib.callback(log,
@@ -210,7 +208,7 @@ class Broker:
         next ms milliseconds in deadline order, and moves now by ms (an int,
         or a float holding a whole number such as 2.5 * 60_000)."""
         self._run("Advance", lib.aev_broker_advance,
-                  _lib.integer(ms, "ms", "milliseconds"))
+                  _lib.integer(ms, "ms", "milliseconds", c_int64))
 
     def drain(self):
         """Runs ready work to quiescence without moving the clock."""

@@ -54,7 +54,7 @@ class Expression:
                     1000 if max_depth is None else _lib.integer(
                         max_depth, "max_depth"),
                     0 if timeout_ms is None else _lib.integer(
-                        timeout_ms, "timeout_ms")):
+                        timeout_ms, "timeout_ms", ctype=ctypes.c_int64)):
                 _raise_last()
 
     def evaluate(self, data=_NO_INPUT, bindings=None, undefined=None):

@@ -11,7 +11,7 @@ StateMachineDoesNotExist, ExecutionAlreadyExists, ...).
 """
 import functools
 import json
-from ctypes import byref, c_void_p, string_at
+from ctypes import byref, c_int64, c_void_p, string_at
 
 from . import _lib
 from .errors import ClientError, checker, library_error
@@ -129,7 +129,8 @@ class Machine(_Owned):
         broker clock; AWS's 90 days by default)."""
         with self._handle as m:
             _check(lib.aev_machine_set_retention(
-                m, _lib.integer(ms, "ms", "milliseconds")), "SetRetention")
+                m, _lib.integer(ms, "ms", "milliseconds", c_int64)),
+                "SetRetention")
 
 
 class Execution(_Owned):

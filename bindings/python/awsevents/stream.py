@@ -16,7 +16,7 @@ ProvisionedThroughputExceededException, ExpiredIteratorException, ...).
 """
 import functools
 import json
-from ctypes import (byref, c_char_p, c_size_t, c_void_p,
+from ctypes import (byref, c_char_p, c_int64, c_size_t, c_void_p,
                     create_string_buffer, string_at)
 
 from . import _lib
@@ -213,8 +213,9 @@ class Stream(_Owned):
         with self._handle as s:
             _check(lib.aev_stream_iterator(s, shard_id.encode(),
                                            type.encode(), seq,
-                                           _lib.integer(timestamp_ms,
-                                                        "timestamp_ms"),
+                                           _lib.integer(
+                                               timestamp_ms, "timestamp_ms",
+                                               ctype=c_int64),
                                            byref(out)), "GetShardIterator")
         try:
             return string_at(out.value).decode()

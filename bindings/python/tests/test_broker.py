@@ -122,6 +122,26 @@ class Defaults(unittest.TestCase):
                              ShardIterator=it)["Records"]
             self.assertEqual([r["Data"] for r in records], [b"\xff\x00"])
 
+    def test_integers_beyond_what_c_takes_are_refused(self):
+        """ctypes wrapped them silently: advance(2**64) advanced by 0 and
+        send(delay=2**32) sent with no delay (AWS refuses a delay over
+        900 s). They are a ValueError giving the range."""
+        with Broker(clock="manual", workers=0) as b:
+            now = b.now_ms
+            with self.assertRaisesRegex(
+                    ValueError, r"^ms must be in \[-2\*\*63, 2\*\*63\), "
+                                r"got 18446744073709551616$"):
+                b.advance(2 ** 64)
+            self.assertEqual(b.now_ms, now)
+            q = b.create_queue("q")
+            with self.assertRaisesRegex(ValueError, r"^delay must be in "
+                                                    r"\[-2\*\*31, 2\*\*31\)"):
+                q.send("x", delay=2 ** 32)
+            self.assertEqual(q.receive(), [])
+        with self.assertRaisesRegex(ValueError, r"^seed must be in "
+                                                r"\[0, 2\*\*64\)"):
+            Broker(seed=2 ** 64)
+
     def test_library_version(self):
         self.assertRegex(awsevents.library_version(), r"^\d+\.\d+\.\d+$")
 
