@@ -103,23 +103,24 @@ class Subscription:
 
     def attributes(self):
         out = c_void_p()
-        _check(lib.aev_subscription_get_attributes(
-            self.topic._broker_handle(), self.arn.encode(), byref(out)),
-            "GetSubscriptionAttributes")
+        self.topic._broker_call("GetSubscriptionAttributes",
+                                lib.aev_subscription_get_attributes,
+                                self.arn.encode(), byref(out))
         return json.loads(_take_string(out))
 
     def set_attribute(self, name, value):
         name = _lib.string(name, "name")
         if isinstance(value, (dict, list)):
             value = json.dumps(value)
-        _check(lib.aev_subscription_set_attribute(
-            self.topic._broker_handle(), self.arn.encode(), name.encode(),
-            str(value).encode()), "SetSubscriptionAttributes")
+        self.topic._broker_call("SetSubscriptionAttributes",
+                                lib.aev_subscription_set_attribute,
+                                self.arn.encode(), name.encode(),
+                                str(value).encode())
 
     def unsubscribe(self):
-        _check(lib.aev_subscription_unsubscribe(self.topic._broker_handle(),
-                                                self.arn.encode()),
-               "Unsubscribe")
+        self.topic._broker_call("Unsubscribe",
+                                lib.aev_subscription_unsubscribe,
+                                self.arn.encode())
 
     def __repr__(self):
         return "Subscription(%r)" % self.arn
@@ -204,8 +205,14 @@ class Topic(_Owned):
             broker._exit()
         return cls(broker, out)
 
-    def _broker_handle(self):
-        return self._broker._read(lambda h: h)
+    def _broker_call(self, operation, fn, *args):
+        """fn(the broker's handle, *args), a call the broker's close()
+        waits for."""
+        handle = self._broker._enter()
+        try:
+            _check(fn(handle, *args), operation)
+        finally:
+            self._broker._exit()
 
     def _call(self, operation, fn, *args):
         with self._handle as t:
@@ -383,10 +390,10 @@ class Topic(_Owned):
         while True:
             out = c_void_p()
             with self._handle as t:
-                _check(lib.aev_subscription_list(
-                    self._broker_handle(), t,
-                    token.encode() if token else None, byref(out)),
-                    "ListSubscriptionsByTopic")
+                self._broker_call("ListSubscriptionsByTopic",
+                                  lib.aev_subscription_list, t,
+                                  token.encode() if token else None,
+                                  byref(out))
             page = json.loads(_take_string(out))
             result.extend(page["Subscriptions"])
             token = page.get("NextToken")

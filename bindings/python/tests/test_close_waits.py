@@ -1,7 +1,7 @@
-"""Closing a Topic, Bus or Function handle while another thread is inside a
-call on it: close() waits for that call, as it does for queues, streams,
-machines, patterns and jsonata expressions, instead of releasing the C
-handle under it."""
+"""Closing a Topic, Bus or Function handle (or the broker) while another
+thread is inside a call on it: close() waits for that call, as it does for
+queues, streams, machines, patterns and jsonata expressions, instead of
+releasing the C handle under it."""
 import threading
 import unittest
 from unittest import mock
@@ -72,6 +72,16 @@ class CloseWaits(unittest.TestCase):
         self.check_close_waits(
             function, "aev_function_delete_provisioned_concurrency", fn,
             lambda: fn.delete_provisioned_concurrency("1"))
+
+
+    def test_broker_under_a_subscription_call(self):
+        """Subscription calls took the broker's handle and made the call
+        outside the broker's count of calls in flight, so the broker's
+        close() did not wait for them."""
+        t = self.b.create_topic("t")
+        sub = t.subscribe(lambda body, kind: None)
+        self.check_close_waits(topic, "aev_subscription_unsubscribe", self.b,
+                               sub.unsubscribe)
 
 
 if __name__ == "__main__":
