@@ -6,6 +6,7 @@ directory of the source tree this package sits in
 (build/lib/libawsevents.so.0), then the system's libawsevents.so.0.
 """
 import ctypes
+import operator
 import os
 from ctypes import (CFUNCTYPE, POINTER, c_char_p, c_int, c_int64, c_size_t,
                     c_uint64, c_void_p)
@@ -390,3 +391,39 @@ def callback(fn, what):
     if callable(fn):
         return fn
     raise TypeError("%s must be a callable, not %r" % (what, fn))
+
+
+def integer(value, name, unit=None, ctype=c_int):
+    """value, an integer parameter called name, as the int C takes as
+    ctype. ctypes refuses a float with an ArgumentError that names neither
+    the parameter nor what it takes, and a computed value (2.5 * 60_000) is
+    often a float holding a whole number, which is that int. bool passes,
+    being an int. Beyond ctype's range ctypes would wrap silently (a delay
+    of 2**32 seconds would be none), so that is a ValueError."""
+    if isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        try:
+            number = operator.index(value)
+        except TypeError:
+            takes = "a whole number of " + unit if unit else "an integer"
+            raise TypeError("%s must be %s, got %r" % (name, takes, value)) \
+                from None
+    bits = 8 * ctypes.sizeof(ctype)
+    if ctype(-1).value == -1:
+        low, high = -2 ** (bits - 1), 2 ** (bits - 1)
+        span = "[-2**%d, 2**%d)" % (bits - 1, bits - 1)
+    else:
+        low, high, span = 0, 2 ** bits, "[0, 2**%d)" % bits
+    if not low <= number < high:
+        raise ValueError("%s must be in %s, got %d" % (name, span, number))
+    return number
+
+
+def string(value, name):
+    """value, a str parameter called name (a resource or attribute name);
+    anything else would fail deep inside with an AttributeError on its
+    encode()."""
+    if isinstance(value, str):
+        return value
+    raise TypeError("%s must be a str, got %s" % (name, type(value).__name__))

@@ -1,9 +1,12 @@
 """Python values in AWS's request shapes, as boto3 serializes them for the
 JSON protocol: bytes as base64, datetimes as epoch seconds, one name where
-a list of names goes, and SNS message attributes from plain values."""
+a list of names goes, and SNS message attributes from plain values; and
+the blobs of responses as bytes, as boto3 parses them."""
 import base64
 import datetime
 import json
+
+from . import _lib
 
 
 def encode(value):
@@ -19,10 +22,17 @@ def encode(value):
     raise TypeError("%r is not JSON serializable" % type(value).__name__)
 
 
-def names(value):
-    """A list of names (attribute names, tag keys, target ids) as a list;
-    one name given as a str is that name, not the list of its characters."""
-    return [value] if isinstance(value, str) else list(value)
+def names(value, what):
+    """A list of names (attribute names, tag keys, target ids), the
+    parameter what, as a list; one name given as a str is that name, not
+    the list of its characters."""
+    if isinstance(value, str):
+        return [value]
+    try:
+        items = list(value)
+    except TypeError:
+        items = [value]  # one name that is not a str: refused below
+    return [_lib.string(item, what) for item in items]
 
 
 def _sns_attribute(value):
@@ -51,3 +61,34 @@ def sns_attributes(attributes):
     """A MessageAttributes map in Publish's shape, each value as
     _sns_attribute makes it."""
     return {k: _sns_attribute(v) for k, v in attributes.items()}
+
+
+# The response members whose type is blob in the services' API models, by
+# (service, action), as paths where "*" is every item of a list or every
+# value of a map. The JSON protocol carries them as base64 text.
+_RESPONSE_BLOBS = {
+    # (BinaryListValues is a blob list too, but SQS refuses it on send.)
+    ("sqs", "ReceiveMessage"): (
+        ("Messages", "*", "MessageAttributes", "*", "BinaryValue"),),
+    ("kinesis", "GetRecords"): (("Records", "*", "Data"),),
+}
+
+
+def _decode_at(node, path):
+    head, rest = path[0], path[1:]
+    if head == "*":
+        keys = list(node) if isinstance(node, dict) else range(len(node))
+    else:
+        keys = [head] if head in node else []
+    for key in keys:
+        if rest:
+            _decode_at(node[key], rest)
+        else:
+            node[key] = base64.b64decode(node[key])
+
+
+def decode_blobs(service, action, response):
+    """response, the parsed JSON of a call, with its blobs as bytes."""
+    for path in _RESPONSE_BLOBS.get((service, action), ()):
+        _decode_at(response, path)
+    return response

@@ -3,17 +3,16 @@ import atexit
 import functools
 import itertools
 import json
-import operator
 import threading
 import weakref
-from ctypes import byref, c_int64, c_void_p, string_at
+from ctypes import byref, c_int64, c_uint64, c_void_p, string_at
 
 from . import _lib
 from . import bus as _bus
 from . import queue as _queue
 from . import topic as _topic
 from . import machine as _machine
-from ._shapes import encode as _encode
+from ._shapes import decode_blobs as _decode_blobs, encode as _encode
 from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
@@ -45,18 +44,6 @@ def _log_thunk(fn):
 
 _library_error = functools.partial(library_error, None)
 _check = checker(None)
-
-
-def _whole_ms(ms, what="advance"):
-    """ms as an int: ctypes refuses floats with an unhelpful ArgumentError,
-    and a computed duration (2.5 * 60_000) is often a float."""
-    if isinstance(ms, float) and ms.is_integer():
-        return int(ms)
-    try:
-        return operator.index(ms)
-    except TypeError:
-        raise TypeError("%s takes a whole number of milliseconds, not %r"
-                        % (what, ms)) from None
 
 
 _open_brokers = weakref.WeakSet()
@@ -104,21 +91,24 @@ class Broker:
                    seed, log, log_level):
         op = "CreateBroker"
         if region is not None:
+            region = _lib.string(region, "region")
             _check(lib.aev_broker_options_set_region(opts, region.encode()),
                    op)
         if account is not None:
+            account = _lib.string(account, "account")
             _check(lib.aev_broker_options_set_account(opts, account.encode()),
                    op)
         _check(lib.aev_broker_options_set_clock(opts, _CLOCKS[clock]), op)
         if start_time_ms is not None:
             _check(lib.aev_broker_options_set_start_time_ms(
-                opts, _whole_ms(start_time_ms, "start_time_ms")), op)
+                opts, _lib.integer(start_time_ms, "start_time_ms",
+                                   "milliseconds", c_int64)), op)
         if workers is not None:
-            _check(lib.aev_broker_options_set_workers(opts, workers), op)
+            _check(lib.aev_broker_options_set_workers(
+                opts, _lib.integer(workers, "workers")), op)
         if seed is not None:
-            if not 0 <= seed < 2 ** 64:
-                raise ValueError("seed must be in [0, 2**64)")
-            _check(lib.aev_broker_options_set_seed(opts, seed), op)
+            _check(lib.aev_broker_options_set_seed(
+                opts, _lib.integer(seed, "seed", ctype=c_uint64)), op)
         if log is not None:
             key = next(_keys)
             _callbacks[key] = _log_thunk(_lib.callback(log,
@@ -217,7 +207,8 @@ class Broker:
         """Manual clock: runs ready work, then every timer due within the
         next ms milliseconds in deadline order, and moves now by ms (an int,
         or a float holding a whole number such as 2.5 * 60_000)."""
-        self._run("Advance", lib.aev_broker_advance, _whole_ms(ms))
+        self._run("Advance", lib.aev_broker_advance,
+                  _lib.integer(ms, "ms", "milliseconds", c_int64))
 
     def drain(self):
         """Runs ready work to quiescence without moving the clock."""
@@ -240,7 +231,9 @@ class Broker:
         """One AWS API call: call("sqs", "SendMessage", QueueUrl=...,
         MessageBody=...) returns the response dict or raises ClientError
         with the code boto3 would show. bytes values are sent as base64,
-        datetimes as epoch seconds, as boto3 sends them."""
+        datetimes as epoch seconds, as boto3 sends them; blobs in the
+        response (a Binary message attribute's BinaryValue, a Kinesis
+        record's Data) are bytes, as boto3 gives them."""
         request = json.dumps(params, default=_encode).encode()
         out = c_void_p()
         handle = self._enter()
@@ -255,7 +248,7 @@ class Broker:
         finally:
             lib.aev_free(out)
         if rc == 0:
-            return json.loads(text)
+            return _decode_blobs(service, action, json.loads(text))
         err = json.loads(text) if text else {"__type": code, "message": ""}
         raise ClientError(error_response(service, err["__type"],
                                          err["message"]), action)

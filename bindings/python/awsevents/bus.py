@@ -20,6 +20,7 @@ from ctypes import byref, c_void_p, create_string_buffer, string_at
 
 from . import _lib, _shapes
 from .errors import ClientError, checker, error_response, library_error
+from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -76,7 +77,8 @@ def _text(value):
 
 def _page_args(limit, next_token):
     """Limit (0: no limit) and NextToken as the C page calls take them."""
-    return (limit or 0, next_token.encode() if next_token else None)
+    return (0 if limit is None else _lib.integer(limit, "limit"),
+            next_token.encode() if next_token else None)
 
 
 def _entries_json(entries, bus_name=None):
@@ -103,15 +105,16 @@ def _callback_thunk(fn):
     return TARGET_FN(thunk)
 
 
-class Bus:
+class Bus(_Owned):
     """An EventBridge bus of a Broker (Broker.create_bus / Broker.get_bus).
     The handle keeps the bus alive until close() or garbage collection."""
 
     def __init__(self, broker, ptr):
         self._broker = broker
-        self._ptr = _lib.handle(ptr, "Bus")
-        self.name = lib.aev_bus_name(ptr).decode()
-        self.arn = lib.aev_bus_arn(ptr).decode()
+        self._handle = _Handle(ptr, lib.aev_bus_release, "Bus")
+        with self._handle as b:
+            self.name = lib.aev_bus_name(b).decode()
+            self.arn = lib.aev_bus_arn(b).decode()
 
     @classmethod
     def _open(cls, broker, operation, fn, name):
@@ -125,26 +128,12 @@ class Bus:
             broker._exit()
         return cls(broker, out)
 
-    def close(self):
-        """Drops this handle."""
-        ptr, self._ptr = self._ptr, None
-        if ptr is not None:
-            lib.aev_bus_release(ptr)
-
-    def __del__(self):
-        if getattr(self, "_ptr", None) is not None:
-            self.close()
-
     def __repr__(self):
         return "Bus(%r)" % self.arn
 
-    def _live(self):
-        if self._ptr is None:
-            raise ValueError("the bus handle is closed")
-        return self._ptr
-
     def _call(self, operation, fn, *args):
-        _check(fn(self._live(), *args), operation)
+        with self._handle as b:
+            _check(fn(b, *args), operation)
 
     def _json_call(self, operation, fn, *args):
         out = c_void_p()
@@ -164,6 +153,7 @@ class Bus:
         state is ENABLED, DISABLED or
         ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS. Returns
         {"RuleArn": ...}."""
+        name = _lib.string(name, "name")
         if state not in _STATES:
             # The C call only takes enabled or not.
             raise _invalid("PutRule", state, "state",
@@ -181,6 +171,7 @@ class Bus:
             lib.aev_free(arn)
 
     def describe_rule(self, name):
+        name = _lib.string(name, "name")
         return self._json_call("DescribeRule", lib.aev_bus_describe_rule,
                                name.encode())
 
@@ -194,30 +185,36 @@ class Bus:
                                prefix, *_page_args(limit, next_token))
 
     def delete_rule(self, name, force=False):
+        name = _lib.string(name, "name")
         self._call("DeleteRule", lib.aev_bus_delete_rule, name.encode(),
                    1 if force else 0)
 
     def enable_rule(self, name):
+        name = _lib.string(name, "name")
         self._call("EnableRule", lib.aev_bus_enable_rule, name.encode(), 1)
 
     def disable_rule(self, name):
+        name = _lib.string(name, "name")
         self._call("DisableRule", lib.aev_bus_enable_rule, name.encode(), 0)
 
     # ---- targets ----
 
     def put_targets(self, rule, targets):
         """PutTargets with AWS's Targets list."""
+        rule = _lib.string(rule, "rule")
         return self._json_call("PutTargets", lib.aev_bus_put_targets,
                                rule.encode(), json.dumps(targets).encode())
 
     def remove_targets(self, rule, ids):
         """RemoveTargets: ids is a list of target ids, or one id."""
+        rule = _lib.string(rule, "rule")
         return self._json_call("RemoveTargets", lib.aev_bus_remove_targets,
                                rule.encode(),
-                               json.dumps(_shapes.names(ids)).encode())
+                               json.dumps(_shapes.names(ids, "ids")).encode())
 
     def list_targets_by_rule(self, rule, limit=None, next_token=None):
         """ListTargetsByRule, paged as list_rules."""
+        rule = _lib.string(rule, "rule")
         if limit is None and next_token is None:
             return self._json_call("ListTargetsByRule",
                                    lib.aev_bus_list_targets, rule.encode())
@@ -232,16 +229,17 @@ class Bus:
         attempt, which is retried under RetryPolicy and then sent to
         DeadLetterConfig. options are Target members (InputPath=...,
         RetryPolicy={...}, ...)."""
+        rule = _lib.string(rule, "rule")
         spec = dict(options, Id=target_id)
         fn = _lib.callback(fn, "a callback target fn(input_text)")
-        ptr = self._live()
-        with _lock:
-            key = next(_keys)
-            _targets[key] = _callback_thunk(fn)
-            thunk = _targets[key]
-        rc = lib.aev_bus_put_callback_target(
-            ptr, rule.encode(), json.dumps(spec).encode(), thunk, key,
-            _release_fn)
+        with self._handle as b:
+            with _lock:
+                key = next(_keys)
+                _targets[key] = _callback_thunk(fn)
+                thunk = _targets[key]
+            rc = lib.aev_bus_put_callback_target(
+                b, rule.encode(), json.dumps(spec).encode(), thunk, key,
+                _release_fn)
         if rc != 0:
             # A failed registration never calls release.
             _release(key)
@@ -254,10 +252,12 @@ class Bus:
         """CreateArchive of this bus's events (those matching event_pattern,
         JSON text or a dict; all when None), kept retention_days (0:
         indefinitely). Returns {"ArchiveArn": ...}."""
+        name = _lib.string(name, "name")
         arn = c_void_p()
         pattern = _text(event_pattern)
         self._call("CreateArchive", lib.aev_bus_create_archive, name.encode(),
-                   pattern.encode() if pattern else None, retention_days,
+                   pattern.encode() if pattern else None,
+                   _lib.integer(retention_days, "retention_days"),
                    description.encode() if description else None, byref(arn))
         try:
             return {"ArchiveArn": string_at(arn.value).decode()}
@@ -292,6 +292,7 @@ def _broker_json(broker, operation, fn, *args):
 
 
 def describe_archive(broker, name):
+    name = _lib.string(name, "name")
     return _broker_json(broker, "DescribeArchive", lib.aev_bus_describe_archive,
                         name.encode())
 
@@ -299,10 +300,14 @@ def describe_archive(broker, name):
 def update_archive(broker, name, event_pattern=None, retention_days=None,
                    description=None):
     """UpdateArchive: what is given replaces the archive's own."""
-    if retention_days is not None and retention_days < 0:
-        # -1 is the C call's "keep the archive's own".
-        raise _invalid("UpdateArchive", retention_days, "retentionDays",
-                       "Member must have value greater than or equal to 0")
+    name = _lib.string(name, "name")
+    if retention_days is not None:
+        retention_days = _lib.integer(retention_days, "retention_days")
+        if retention_days < 0:
+            # -1 is the C call's "keep the archive's own".
+            raise _invalid("UpdateArchive", retention_days, "retentionDays",
+                           "Member must have value greater than or equal "
+                           "to 0")
     handle = broker._enter()
     try:
         pattern = _text(event_pattern)
@@ -321,7 +326,8 @@ def set_rule_quota(broker, max_rules):
     for every bus, as AWS raises it per account and region."""
     handle = broker._enter()
     try:
-        if lib.aev_bus_set_rule_quota(handle, max_rules) != 0:
+        if lib.aev_bus_set_rule_quota(
+                handle, _lib.integer(max_rules, "max_rules")) != 0:
             raise _error("SetRuleQuota")
     finally:
         broker._exit()
@@ -333,20 +339,25 @@ def start_replay(broker, request):
 
 
 def describe_replay(broker, name):
+    name = _lib.string(name, "name")
     return _broker_json(broker, "DescribeReplay", lib.aev_bus_describe_replay,
                         name.encode())
 
 
 def cancel_replay(broker, name):
+    name = _lib.string(name, "name")
     return _broker_json(broker, "CancelReplay", lib.aev_bus_cancel_replay,
                         name.encode())
 
 
 def create_bus(broker, name):
+    name = _lib.string(name, "name")
     return Bus._open(broker, "CreateEventBus", lib.aev_bus_create, name)
 
 
 def get_bus(broker, name_or_arn=None):
+    if name_or_arn is not None:
+        name_or_arn = _lib.string(name_or_arn, "name_or_arn")
     return Bus._open(broker, "DescribeEventBus", lib.aev_bus_get, name_or_arn)
 
 

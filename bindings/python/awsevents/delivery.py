@@ -195,6 +195,7 @@ def _create(broker, name, config, sink):
 
 def create_delivery_stream(broker, name, config=None, sink=None,
                            transform=None):
+    name = _lib.string(name, "name")
     config = dict(config or {})
     if sink is not None:
         _lib.callback(sink, "sink(key, data)")

@@ -22,6 +22,7 @@ from ctypes import byref, c_void_p, create_string_buffer, string_at
 
 from . import _lib
 from .errors import library_error
+from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -86,26 +87,37 @@ def _thunk(handler):
     return _lib.HANDLER_FN(call)
 
 
-class Function:
-    """A handle to a function of a broker (see create_function)."""
+class Function(_Owned):
+    """A handle to a function of a broker (see create_function); close()
+    (or release()) drops it once the calls in flight on it are done."""
 
     def __init__(self, broker, handle):
         self._broker = broker
-        self._handle = _lib.handle(handle, "Function")
+        self._handle = _Handle(handle, lib.aev_function_release, "Function",
+                               "released")
 
-    def _ptr(self):
-        # A released handle would reach C as NULL, which crashes it.
-        if self._handle is None:
-            raise ValueError("the function handle is released")
-        return self._handle
+    def _call(self, operation, fn, *args):
+        with self._handle as f:
+            if fn(f, *args) != 0:
+                raise _library_error(operation)
+
+    def _json_call(self, operation, fn, *args):
+        out = c_void_p()
+        self._call(operation, fn, *args, byref(out))
+        try:
+            return json.loads(string_at(out.value).decode())
+        finally:
+            lib.aev_free(out)
 
     @property
     def name(self):
-        return lib.aev_function_name(self._ptr()).decode()
+        with self._handle as f:
+            return lib.aev_function_name(f).decode()
 
     @property
     def arn(self):
-        return lib.aev_function_arn(self._ptr()).decode()
+        with self._handle as f:
+            return lib.aev_function_arn(f).decode()
 
     def invoke(self, event, qualifier=None):
         """RequestResponse of $LATEST, a version or an alias: (result,
@@ -117,11 +129,9 @@ class Function:
         version = create_string_buffer(16)
         self._broker._enter()
         try:
-            rc = lib.aev_function_invoke_qualified(
-                self._ptr(), qualifier.encode() if qualifier else None,
-                payload, len(payload), byref(out), None, byref(ferr), version)
-            if rc != 0:
-                raise _library_error("Invoke")
+            self._call("Invoke", lib.aev_function_invoke_qualified,
+                       qualifier.encode() if qualifier else None, payload,
+                       len(payload), byref(out), None, byref(ferr), version)
         finally:
             self._broker._exit()
         try:
@@ -133,57 +143,39 @@ class Function:
 
     def metrics(self):
         """Invocations, Errors, Throttles, ColdStarts, ... as a dict."""
-        out = c_void_p()
-        if lib.aev_function_metrics(self._ptr(), byref(out)) != 0:
-            raise _library_error("GetMetrics")
-        try:
-            return json.loads(string_at(out.value).decode())
-        finally:
-            lib.aev_free(out)
+        return self._json_call("GetMetrics", lib.aev_function_metrics)
 
     def put_provisioned_concurrency(self, qualifier, n):
         """PutProvisionedConcurrencyConfig: n environments of a published
         version or alias initialised ahead (READY 60 s later on the broker
         clock). Without reserved concurrency they come out of the account's
         unreserved pool, which must keep 100."""
-        rc = lib.aev_function_put_provisioned_concurrency(
-            self._ptr(), qualifier.encode(), int(n))
-        if rc != 0:
-            raise _library_error("PutProvisionedConcurrencyConfig")
+        self._call("PutProvisionedConcurrencyConfig",
+                   lib.aev_function_put_provisioned_concurrency,
+                   qualifier.encode(), _lib.integer(n, "n"))
 
     def provisioned_concurrency(self, qualifier):
         """GetProvisionedConcurrencyConfig's response as a dict."""
-        out = c_void_p()
-        rc = lib.aev_function_provisioned_concurrency(
-            self._ptr(), qualifier.encode(), byref(out))
-        if rc != 0:
-            raise _library_error("GetProvisionedConcurrencyConfig")
-        try:
-            return json.loads(string_at(out.value).decode())
-        finally:
-            lib.aev_free(out)
+        return self._json_call("GetProvisionedConcurrencyConfig",
+                               lib.aev_function_provisioned_concurrency,
+                               qualifier.encode())
 
     def delete_provisioned_concurrency(self, qualifier):
         """DeleteProvisionedConcurrencyConfig."""
-        rc = lib.aev_function_delete_provisioned_concurrency(
-            self._ptr(), qualifier.encode())
-        if rc != 0:
-            raise _library_error("DeleteProvisionedConcurrencyConfig")
+        self._call("DeleteProvisionedConcurrencyConfig",
+                   lib.aev_function_delete_provisioned_concurrency,
+                   qualifier.encode())
 
     def release(self):
-        # _handle is unset when __init__ refused its argument.
-        if getattr(self, "_handle", None) is not None:
-            lib.aev_function_release(self._handle)
-            self._handle = None
-
-    def __del__(self):
-        self.release()
+        """close() by the name this class first had for it."""
+        self.close()
 
 
 def create_function(broker, name, handler, **config):
     """Creates function name running handler(event, context), with
     CreateFunction's configuration members (Timeout, MemorySize,
     Environment, ...). Returns a Function."""
+    name = _lib.string(name, "name")
     key = next(_keys)
     _handlers[key] = _thunk(_lib.callback(handler, "handler(event, context)"))
     out = c_void_p()
@@ -206,7 +198,8 @@ def set_account_concurrency(broker, limit):
     of broker: AWS's default is 1,000 concurrent executions."""
     handle = broker._enter()
     try:
-        if lib.aev_function_set_account_concurrency(handle, int(limit)) != 0:
+        if lib.aev_function_set_account_concurrency(
+                handle, _lib.integer(limit, "limit")) != 0:
             raise _library_error("SetAccountConcurrency")
     finally:
         broker._exit()
@@ -215,6 +208,7 @@ def set_account_concurrency(broker, limit):
 def register_handler(broker, name, handler):
     """Names handler for CreateFunction requests made with Broker.call:
     broker.call("lambda", "CreateFunction", FunctionName=..., Handler=name)."""
+    name = _lib.string(name, "name")
     key = next(_keys)
     _handlers[key] = _thunk(_lib.callback(handler, "handler(event, context)"))
     handle = broker._enter()

@@ -50,8 +50,11 @@ class Expression:
         self._h._handle = handle
         if max_depth is not None or timeout_ms is not None:
             if _lib.lib.aev_jsonata_set_limits(
-                    handle, 1000 if max_depth is None else max_depth,
-                    0 if timeout_ms is None else timeout_ms):
+                    handle,
+                    1000 if max_depth is None else _lib.integer(
+                        max_depth, "max_depth"),
+                    0 if timeout_ms is None else _lib.integer(
+                        timeout_ms, "timeout_ms", ctype=ctypes.c_int64)):
                 _raise_last()
 
     def evaluate(self, data=_NO_INPUT, bindings=None, undefined=None):

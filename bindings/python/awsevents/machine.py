@@ -11,7 +11,7 @@ StateMachineDoesNotExist, ExecutionAlreadyExists, ...).
 """
 import functools
 import json
-from ctypes import byref, c_void_p, string_at
+from ctypes import byref, c_int64, c_void_p, string_at
 
 from . import _lib
 from .errors import ClientError, checker, library_error
@@ -128,7 +128,9 @@ class Machine(_Owned):
         """How long finished executions are kept (milliseconds of the
         broker clock; AWS's 90 days by default)."""
         with self._handle as m:
-            _check(lib.aev_machine_set_retention(m, ms), "SetRetention")
+            _check(lib.aev_machine_set_retention(
+                m, _lib.integer(ms, "ms", "milliseconds", c_int64)),
+                "SetRetention")
 
 
 class Execution(_Owned):
@@ -240,22 +242,26 @@ class Activity(_Owned):
 
 
 def create_activity(broker, name):
+    name = _lib.string(name, "name")
     return _open(Activity, broker, "CreateActivity", lib.aev_activity_create,
                           name.encode())
 
 
 def get_activity(broker, name_or_arn):
+    name_or_arn = _lib.string(name_or_arn, "name_or_arn")
     return _open(Activity, broker, "DescribeActivity", lib.aev_activity_get,
                           name_or_arn.encode())
 
 
 def create_state_machine(broker, name, definition, type="STANDARD"):
+    name = _lib.string(name, "name")
     text = _json_text(definition)
     return _open(Machine, broker, "CreateStateMachine", lib.aev_machine_create,
                          name.encode(), text, len(text), _type_of(type))
 
 
 def get_state_machine(broker, name_or_arn):
+    name_or_arn = _lib.string(name_or_arn, "name_or_arn")
     return _open(Machine, broker, "DescribeStateMachine", lib.aev_machine_get,
                          name_or_arn.encode())
 

@@ -77,11 +77,13 @@ def _decode_attributes(text):
 
 
 class _Handle:
-    """A C handle that concurrent calls share: release waits for them."""
+    """A C handle that concurrent calls share: release waits for them.
+    closed is what the kind calls a handle it has let go."""
 
-    def __init__(self, ptr, release, kind):
+    def __init__(self, ptr, release, kind, closed="closed"):
         self._ptr = _lib.handle(ptr, kind)
         self._kind = kind
+        self._closed = closed
         self._release = release
         self._cond = threading.Condition()
         self._inflight = 0
@@ -89,7 +91,8 @@ class _Handle:
     def __enter__(self):
         with self._cond:
             if self._ptr is None:
-                raise ValueError("the %s handle is closed" % self._kind)
+                raise ValueError("the %s handle is %s"
+                                 % (self._kind, self._closed))
             self._inflight += 1
             return self._ptr
 
@@ -122,10 +125,11 @@ class _Owned:
 
 
 class _SendOptions:
-    """aev_send_options for one message; None when nothing is set."""
+    """aev_send_options for one message; None when nothing is set.
+    delay_name is the caller's name for delay, for its errors."""
 
     def __init__(self, attributes=None, delay=None, group_id=None,
-                 dedup_id=None, trace_header=None):
+                 dedup_id=None, trace_header=None, delay_name="delay"):
         self.ptr = None
         if (attributes is None and delay is None and group_id is None
                 and dedup_id is None and trace_header is None):
@@ -134,20 +138,22 @@ class _SendOptions:
         _check(lib.aev_send_options_new(byref(ptr)), "SendMessage")
         self.ptr = ptr
         try:
-            self._set(ptr, attributes, delay, group_id, dedup_id,
-                      trace_header)
+            self._set(ptr, attributes, delay, delay_name, group_id,
+                      dedup_id, trace_header)
         except BaseException:
             self.free()
             raise
 
     @staticmethod
-    def _set(ptr, attributes, delay, group_id, dedup_id, trace_header):
+    def _set(ptr, attributes, delay, delay_name, group_id, dedup_id,
+             trace_header):
         op = "SendMessage"
         if attributes:
             _check(lib.aev_send_options_set_attributes(
                 ptr, _attributes_json(attributes)), op)
         if delay is not None:
-            _check(lib.aev_send_options_set_delay(ptr, delay), op)
+            _check(lib.aev_send_options_set_delay(
+                ptr, _lib.integer(delay, delay_name)), op)
         if group_id is not None:
             _check(lib.aev_send_options_set_group_id(ptr, group_id.encode()),
                    op)
@@ -251,8 +257,8 @@ class Queue(_Owned):
         """GetQueueAttributes: a dict of strings (names: a list of names,
         or one name; None means All)."""
         out = c_void_p()
-        names_json = (json.dumps(_shapes.names(names)).encode() if names
-                      else None)
+        names_json = (json.dumps(_shapes.names(names, "names")).encode()
+                      if names else None)
         with self._handle as q:
             _check(lib.aev_queue_get_attributes(q, names_json, byref(out)),
                    "GetQueueAttributes")
@@ -308,7 +314,8 @@ class Queue(_Owned):
                 opts.append(_SendOptions(
                     e.get("MessageAttributes"), e.get("DelaySeconds"),
                     e.get("MessageGroupId"), e.get("MessageDeduplicationId"),
-                    _trace_header(e.get("MessageSystemAttributes"))))
+                    _trace_header(e.get("MessageSystemAttributes")),
+                    delay_name="DelaySeconds"))
             opt_array = (c_void_p * max(n, 1))(*[o.ptr for o in opts])
             with self._handle as q:
                 _check(lib.aev_queue_send_batch(q, n, ids, bodies, lens,
@@ -337,6 +344,9 @@ class Queue(_Owned):
                 "Must be >= 0 and <= 20, if provided." % (wait,)),
                 "ReceiveMessage")
         wait_ms = -1 if wait is None else int(wait * 1000)
+        max = _lib.integer(max, "max")
+        if visibility is not None:
+            visibility = _lib.integer(visibility, "visibility")
         ropts = c_void_p()
         if visibility is not None or attribute_names is not None or \
                 attempt_id is not None:
@@ -349,8 +359,8 @@ class Queue(_Owned):
                        "ReceiveMessage")
             if attribute_names is not None:
                 _check(lib.aev_receive_options_set_attribute_names(
-                    ropts,
-                    json.dumps(_shapes.names(attribute_names)).encode()),
+                    ropts, json.dumps(_shapes.names(
+                        attribute_names, "attribute_names")).encode()),
                     "ReceiveMessage")
             if attempt_id is not None:
                 _check(lib.aev_receive_options_set_attempt_id(
@@ -383,7 +393,8 @@ class Queue(_Owned):
         """ChangeMessageVisibility."""
         with self._handle as q:
             _check(lib.aev_queue_change_visibility(
-                q, receipt_handle.encode(), seconds),
+                q, receipt_handle.encode(),
+                _lib.integer(seconds, "seconds")),
                 "ChangeMessageVisibility")
 
 
@@ -419,12 +430,14 @@ def _batch_result(ptr, sent):
 
 
 def create_queue(broker, name, attributes=None):
+    name = _lib.string(name, "name")
     attrs = json.dumps(attributes).encode() if attributes else None
     return Queue._open(broker, "CreateQueue", lib.aev_queue_create,
                        name.encode(), attrs)
 
 
 def get_queue(broker, name_url_or_arn):
+    name_url_or_arn = _lib.string(name_url_or_arn, "name_url_or_arn")
     return Queue._open(broker, "GetQueueUrl", lib.aev_queue_get,
                        name_url_or_arn.encode())
 

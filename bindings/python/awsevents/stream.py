@@ -16,7 +16,7 @@ ProvisionedThroughputExceededException, ExpiredIteratorException, ...).
 """
 import functools
 import json
-from ctypes import (byref, c_char_p, c_size_t, c_void_p,
+from ctypes import (byref, c_char_p, c_int64, c_size_t, c_void_p,
                     create_string_buffer, string_at)
 
 from . import _lib
@@ -116,12 +116,14 @@ class Stream(_Owned):
 
     def increase_retention(self, hours):
         with self._handle as s:
-            _check(lib.aev_stream_increase_retention(s, hours),
+            _check(lib.aev_stream_increase_retention(
+                s, _lib.integer(hours, "hours")),
                    "IncreaseStreamRetentionPeriod")
 
     def decrease_retention(self, hours):
         with self._handle as s:
-            _check(lib.aev_stream_decrease_retention(s, hours),
+            _check(lib.aev_stream_decrease_retention(
+                s, _lib.integer(hours, "hours")),
                    "DecreaseStreamRetentionPeriod")
 
     def set_throttling(self, on):
@@ -144,7 +146,8 @@ class Stream(_Owned):
 
     def update_shard_count(self, target):
         with self._handle as s:
-            _check(lib.aev_stream_update_shard_count(s, target),
+            _check(lib.aev_stream_update_shard_count(
+                s, _lib.integer(target, "target")),
                    "UpdateShardCount")
 
     # ---- records ----
@@ -209,7 +212,10 @@ class Stream(_Owned):
         seq = sequence_number.encode() if sequence_number else None
         with self._handle as s:
             _check(lib.aev_stream_iterator(s, shard_id.encode(),
-                                           type.encode(), seq, timestamp_ms,
+                                           type.encode(), seq,
+                                           _lib.integer(
+                                               timestamp_ms, "timestamp_ms",
+                                               ctype=c_int64),
                                            byref(out)), "GetShardIterator")
         try:
             return string_at(out.value).decode()
@@ -232,8 +238,10 @@ def get_records(broker, iterator, limit=None):
     out = c_void_p()
     handle = broker._enter()
     try:
-        _check(lib.aev_stream_get_records(handle, iterator.encode(),
-                                          limit or 0, byref(out)),
+        _check(lib.aev_stream_get_records(
+            handle, iterator.encode(),
+            0 if limit is None else _lib.integer(limit, "limit"),
+            byref(out)),
                "GetRecords")
     finally:
         broker._exit()
@@ -325,11 +333,13 @@ class StreamReader:
 
 
 def create_stream(broker, name, shards):
+    name = _lib.string(name, "name")
     return _open(broker, "CreateStream", lib.aev_stream_create,
-                 name.encode(), shards)
+                 name.encode(), _lib.integer(shards, "shards"))
 
 
 def get_stream(broker, name_or_arn):
+    name_or_arn = _lib.string(name_or_arn, "name_or_arn")
     return _open(broker, "DescribeStream", lib.aev_stream_get,
                  name_or_arn.encode())
 

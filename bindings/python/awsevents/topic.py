@@ -15,6 +15,7 @@ from ctypes import byref, c_int64, c_void_p, create_string_buffer, string_at
 
 from . import _lib, _shapes
 from .errors import checker, library_error
+from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -30,16 +31,47 @@ COUNTERS = (
     "NumberOfNotificationsFailedToRedriveToDlq",
 )
 
-# Callables registered as endpoints, by the key passed as `user`; each stays
-# alive until the library calls its release function.
+# Callables registered as endpoints: (thunk, callable's identity) by the
+# key passed as `user`, each alive until the library calls its release
+# function.
 _endpoints = {}
+# [endpoint id, registrations] by callable identity while any registration
+# of the callable lives: subscribing it again names the same endpoint, and
+# Subscribe is idempotent for one protocol + endpoint, as on AWS.
+_endpoint_ids = {}
 _keys = itertools.count(1)
 _lock = threading.Lock()
 
 
+def _identity(fn):
+    """What makes two callables one endpoint: equality, so that
+    obj.method (a new bound method each time it is read) is one endpoint;
+    an unhashable callable is only itself."""
+    try:
+        hash(fn)
+    except TypeError:
+        return id(fn)
+    return fn
+
+
+def _register(fn, thunk):
+    """A new key for thunk, standing for fn, and fn's endpoint id."""
+    ident = _identity(fn)
+    with _lock:
+        key = next(_keys)
+        _endpoints[key] = (thunk, ident)
+        entry = _endpoint_ids.setdefault(ident, [key, 0])
+        entry[1] += 1
+        return key, entry[0]
+
+
 def _release(user):
     with _lock:
-        _endpoints.pop(user, None)
+        _, ident = _endpoints.pop(user)
+        entry = _endpoint_ids[ident]
+        entry[1] -= 1
+        if not entry[1]:
+            del _endpoint_ids[ident]
 
 
 _release_fn = _lib.RELEASE_FN(_release)
@@ -71,30 +103,45 @@ class Subscription:
 
     def attributes(self):
         out = c_void_p()
-        _check(lib.aev_subscription_get_attributes(
-            self.topic._broker_handle(), self.arn.encode(), byref(out)),
-            "GetSubscriptionAttributes")
+        self.topic._broker_call("GetSubscriptionAttributes",
+                                lib.aev_subscription_get_attributes,
+                                self.arn.encode(), byref(out))
         return json.loads(_take_string(out))
 
     def set_attribute(self, name, value):
+        name = _lib.string(name, "name")
         if isinstance(value, (dict, list)):
             value = json.dumps(value)
-        _check(lib.aev_subscription_set_attribute(
-            self.topic._broker_handle(), self.arn.encode(), name.encode(),
-            str(value).encode()), "SetSubscriptionAttributes")
+        self.topic._broker_call("SetSubscriptionAttributes",
+                                lib.aev_subscription_set_attribute,
+                                self.arn.encode(), name.encode(),
+                                str(value).encode())
 
     def unsubscribe(self):
-        _check(lib.aev_subscription_unsubscribe(self.topic._broker_handle(),
-                                                self.arn.encode()),
-               "Unsubscribe")
+        self.topic._broker_call("Unsubscribe",
+                                lib.aev_subscription_unsubscribe,
+                                self.arn.encode())
 
     def __repr__(self):
         return "Subscription(%r)" % self.arn
 
 
+def _status(result):
+    """The HTTP status a Python endpoint answers with its return value:
+    None or True is 200, an int from 100 to 599 that status, and anything
+    else (False, "ok", 2 ** 70, ...) 500, a failed delivery that the
+    delivery policy retries."""
+    if result is None or result is True:
+        return 200
+    if isinstance(result, int) and not isinstance(result, bool) and \
+            100 <= result <= 599:
+        return result
+    return 500
+
+
 def _endpoint_thunk(topic_ptr, fn, auto_confirm):
-    """The C callback for a Python endpoint: fn(body, message_type) returns
-    None/True (200), False (500) or an HTTP status; an exception is a 500.
+    """The C callback for a Python endpoint: fn(body, message_type)'s
+    return value as _status reads it; an exception is a 500.
     SubscriptionConfirmation messages are confirmed here when auto_confirm."""
     def thunk(user, message_type, body, length):
         kind = message_type.decode()
@@ -107,14 +154,9 @@ def _endpoint_thunk(topic_ptr, fn, auto_confirm):
             lib.aev_free(out)
             return 200 if rc == 0 else 500
         try:
-            result = fn(text, kind)
+            return _status(fn(text, kind))
         except Exception:  # the endpoint failed: SNS sees a 500
             return 500
-        if result is None or result is True:
-            return 200
-        if result is False:
-            return 500
-        return int(result)
     return _lib.TOPIC_CALLBACK_FN(thunk)
 
 
@@ -126,18 +168,21 @@ def _protocol_of(arn):
     return service if service in ("lambda", "firehose") else "sqs"
 
 
-class Topic:
+class Topic(_Owned):
     """An SNS topic. Topic.create(broker, name, attributes=None) or
-    Topic.get(broker, name_or_arn); close() drops the handle."""
+    Topic.get(broker, name_or_arn); close() drops the handle once the calls
+    in flight on it are done."""
 
     def __init__(self, broker, ptr):
         self._broker = broker
-        self._ptr = _lib.handle(ptr, "Topic")
-        self.arn = lib.aev_topic_arn(ptr).decode()
-        self.name = lib.aev_topic_name(ptr).decode()
+        self._handle = _Handle(ptr, lib.aev_topic_release, "Topic")
+        with self._handle as t:
+            self.arn = lib.aev_topic_arn(t).decode()
+            self.name = lib.aev_topic_name(t).decode()
 
     @classmethod
     def create(cls, broker, name, attributes=None):
+        name = _lib.string(name, "name")
         out = c_void_p()
         attrs = json.dumps(attributes).encode() if attributes else None
         handle = broker._enter()
@@ -150,6 +195,7 @@ class Topic:
 
     @classmethod
     def get(cls, broker, name_or_arn):
+        name_or_arn = _lib.string(name_or_arn, "name_or_arn")
         out = c_void_p()
         handle = broker._enter()
         try:
@@ -159,24 +205,23 @@ class Topic:
             broker._exit()
         return cls(broker, out)
 
-    def _broker_handle(self):
-        return self._broker._read(lambda h: h)
+    def _broker_call(self, operation, fn, *args):
+        """fn(the broker's handle, *args), a call the broker's close()
+        waits for."""
+        handle = self._broker._enter()
+        try:
+            _check(fn(handle, *args), operation)
+        finally:
+            self._broker._exit()
 
-    def _live(self):
-        # A closed handle reaches C as NULL, which it answers with a
-        # confusing InvalidParameter TopicArn.
-        if self._ptr is None:
-            raise ValueError("the topic handle is closed")
-        return self._ptr
+    def _call(self, operation, fn, *args):
+        with self._handle as t:
+            _check(fn(t, *args), operation)
 
-    def close(self):
-        ptr, self._ptr = self._ptr, None
-        if ptr:
-            lib.aev_topic_release(ptr)
-
-    def __del__(self):
-        if getattr(self, "_ptr", None):
-            self.close()
+    def _json_call(self, operation, fn, *args):
+        out = c_void_p()
+        self._call(operation, fn, *args, byref(out))
+        return json.loads(_take_string(out))
 
     def __enter__(self):
         return self
@@ -188,36 +233,31 @@ class Topic:
         return "Topic(%r)" % self.arn
 
     def delete(self):
-        _check(lib.aev_topic_delete(self._live()), "DeleteTopic")
+        self._call("DeleteTopic", lib.aev_topic_delete)
 
     def attributes(self):
-        out = c_void_p()
-        _check(lib.aev_topic_get_attributes(self._live(), byref(out)),
-               "GetTopicAttributes")
-        return json.loads(_take_string(out))
+        return self._json_call("GetTopicAttributes",
+                               lib.aev_topic_get_attributes)
 
     def set_attribute(self, name, value):
+        name = _lib.string(name, "name")
         if isinstance(value, (dict, list)):
             value = json.dumps(value)
-        _check(lib.aev_topic_set_attribute(self._live(), name.encode(),
-                                           str(value).encode()),
-               "SetTopicAttributes")
+        self._call("SetTopicAttributes", lib.aev_topic_set_attribute,
+                   name.encode(), str(value).encode())
 
     def tag(self, tags):
-        _check(lib.aev_topic_tag(self._live(), json.dumps(tags).encode()),
-               "TagResource")
+        self._call("TagResource", lib.aev_topic_tag,
+                   json.dumps(tags).encode())
 
     def untag(self, keys):
         """UntagResource: keys is a list of tag keys, or one key."""
-        _check(lib.aev_topic_untag(self._live(),
-                                   json.dumps(_shapes.names(keys)).encode()),
-               "UntagResource")
+        keys = json.dumps(_shapes.names(keys, "keys")).encode()
+        self._call("UntagResource", lib.aev_topic_untag, keys)
 
     def tags(self):
-        out = c_void_p()
-        _check(lib.aev_topic_list_tags(self._live(), byref(out)),
-               "ListTagsForResource")
-        return json.loads(_take_string(out))
+        return self._json_call("ListTagsForResource",
+                               lib.aev_topic_list_tags)
 
     def counters(self):
         """NumberOfMessagesPublished, NumberOfNotificationsDelivered, ... as
@@ -225,8 +265,8 @@ class Topic:
         result = {}
         for name in COUNTERS:
             value = c_int64()
-            _check(lib.aev_topic_counter(self._live(), name.encode(), byref(value)),
-                   "GetMetricData")
+            self._call("GetMetricData", lib.aev_topic_counter, name.encode(),
+                       byref(value))
             result[name] = value.value
         return result
 
@@ -256,8 +296,8 @@ class Topic:
                        "Publish")
             mid = create_string_buffer(37)
             seq = create_string_buffer(41)
-            _check(lib.aev_topic_publish(self._live(), data, len(data), opts, mid,
-                                         seq), "Publish")
+            self._call("Publish", lib.aev_topic_publish, data, len(data),
+                       opts, mid, seq)
         finally:
             lib.aev_publish_options_free(opts)
         result = {"MessageId": mid.value.decode()}
@@ -275,10 +315,8 @@ class Topic:
                 e["MessageAttributes"] = _shapes.sns_attributes(
                     e["MessageAttributes"])
             shaped.append(e)
-        out = c_void_p()
-        _check(lib.aev_topic_publish_batch(self._live(), json.dumps(shaped).encode(),
-                                           byref(out)), "PublishBatch")
-        return json.loads(_take_string(out))
+        return self._json_call("PublishBatch", lib.aev_topic_publish_batch,
+                               json.dumps(shaped).encode())
 
     def subscribe(self, target, filter_policy=None, raw=False, scope=None,
                   attributes=None, protocol=None, endpoint=None,
@@ -287,9 +325,15 @@ class Topic:
         .arn, or its ARN; protocol sqs, lambda or firehose, from the ARN
         unless given) or a callable fn(body, message_type) standing for an
         http/https endpoint (protocol "https" unless given; endpoint, if
-        given, is the URL its subscription shows). filter_policy
-        is a dict or JSON text; scope "MessageAttributes" or "MessageBody".
-        A firehose subscription needs attributes={"SubscriptionRoleArn":
+        given, is the URL its subscription shows). fn returns what the
+        endpoint answers: None (or True) is a delivered message, an HTTP
+        status (an int, 100 to 599) is that answer (2xx delivered, 4xx but
+        429 dead-lettered without retries, others retried), and anything
+        else (False, a str, ...) or an exception a failed delivery, retried
+        under the DeliveryPolicy; subscribing fn again answers its
+        subscription, as Subscribe does for an endpoint. filter_policy is a
+        dict or JSON text; scope "MessageAttributes" or "MessageBody". A
+        firehose subscription needs attributes={"SubscriptionRoleArn":
         ...}, as on AWS. A callable's subscription is confirmed as its
         SubscriptionConfirmation arrives (on the scheduler) unless
         auto_confirm is False, in which case fn receives it."""
@@ -304,15 +348,15 @@ class Topic:
         text = json.dumps(attrs).encode() if attrs else None
         out = c_void_p()
         if callable(target):
-            key = next(_keys)
-            with _lock:
-                _endpoints[key] = _endpoint_thunk(self._live(), target, auto_confirm)
-                thunk = _endpoints[key]
             protocol = protocol or "https"
-            url = endpoint or "%s://python.callback/%d" % (protocol, key)
-            rc = lib.aev_topic_subscribe_callback(
-                self._live(), protocol.encode(), url.encode(), thunk, key,
-                _release_fn, text, byref(out))
+            with self._handle as t:
+                thunk = _endpoint_thunk(t, target, auto_confirm)
+                key, endpoint_id = _register(target, thunk)
+                url = endpoint or "%s://python.callback/%d" % (protocol,
+                                                               endpoint_id)
+                rc = lib.aev_topic_subscribe_callback(
+                    t, protocol.encode(), url.encode(), thunk, key,
+                    _release_fn, text, byref(out))
             if rc != 0:
                 # A failed registration never calls release.
                 _release(key)
@@ -329,15 +373,14 @@ class Topic:
                                 "function or delivery stream (or its arn), "
                                 "not %r" % (target,))
             protocol = protocol or _protocol_of(arn)
-            _check(lib.aev_topic_subscribe(self._live(), protocol.encode(), arn.encode(),
-                                           text, byref(out)), "Subscribe")
+            self._call("Subscribe", lib.aev_topic_subscribe,
+                       protocol.encode(), arn.encode(), text, byref(out))
         return Subscription(self, _take_string(out))
 
     def confirm_subscription(self, token):
         out = c_void_p()
-        _check(lib.aev_topic_confirm_subscription(self._live(), token.encode(),
-                                                  byref(out)),
-               "ConfirmSubscription")
+        self._call("ConfirmSubscription", lib.aev_topic_confirm_subscription,
+                   token.encode(), byref(out))
         return _take_string(out)
 
     def subscriptions(self):
@@ -346,10 +389,11 @@ class Topic:
         result, token = [], None
         while True:
             out = c_void_p()
-            _check(lib.aev_subscription_list(
-                self._broker_handle(), self._live(),
-                token.encode() if token else None, byref(out)),
-                "ListSubscriptionsByTopic")
+            with self._handle as t:
+                self._broker_call("ListSubscriptionsByTopic",
+                                  lib.aev_subscription_list, t,
+                                  token.encode() if token else None,
+                                  byref(out))
             page = json.loads(_take_string(out))
             result.extend(page["Subscriptions"])
             token = page.get("NextToken")

@@ -52,6 +52,96 @@ class Defaults(unittest.TestCase):
         with self.assertRaisesRegex(TypeError, "start_time_ms .*milliseconds"):
             Broker(clock="manual", start_time_ms=1.5)
 
+    def test_integer_options_take_whole_floats_only(self):
+        """workers=1.5 or seed=2.5 raised ctypes.ArgumentError "wrong
+        type"; a whole float is its int, anything else a TypeError naming
+        the option."""
+        with Broker(clock="manual", workers=0.0, seed=7.0) as b:
+            b.advance(1.0)
+        for options, name in (({"workers": 1.5}, "workers"),
+                              ({"seed": "7"}, "seed")):
+            with self.assertRaisesRegex(TypeError,
+                                        "^%s must be an integer" % name):
+                Broker(clock="manual", **options)
+
+    def test_names_that_are_not_str_say_so(self):
+        """create_queue(5), create_topic(None) and the like raised
+        AttributeError "'int' object has no attribute 'encode'" from deep
+        inside the binding; they are a TypeError naming the parameter."""
+        definition = {"StartAt": "P", "States": {"P": {"Type": "Pass",
+                                                       "End": True}}}
+        with Broker(clock="manual", workers=0) as b:
+            q = b.create_queue("q")
+            t = b.create_topic("t")
+            calls = (
+                (lambda: b.create_queue(5), "name", "int"),
+                (lambda: b.get_queue(None), "name_url_or_arn", "NoneType"),
+                (lambda: b.create_topic(None), "name", "NoneType"),
+                (lambda: b.get_topic(b"t"), "name_or_arn", "bytes"),
+                (lambda: b.create_bus(5), "name", "int"),
+                (lambda: b.get_bus(5), "name_or_arn", "int"),
+                (lambda: b.create_stream(5), "name", "int"),
+                (lambda: b.create_delivery_stream(5), "name", "int"),
+                (lambda: b.create_state_machine(5, definition), "name",
+                 "int"),
+                (lambda: b.create_activity(None), "name", "NoneType"),
+                (lambda: awsevents.create_function(b, 5, lambda e, c: e),
+                 "name", "int"),
+                (lambda: b.get_bus().put_rule(5), "name", "int"),
+                (lambda: t.set_attribute(5, "x"), "name", "int"),
+                (lambda: q.attributes([5]), "names", "int"),
+                (lambda: q.receive(attribute_names=5), "attribute_names",
+                 "int"))
+            for call, name, kind in calls:
+                with self.assertRaisesRegex(
+                        TypeError, "^%s must be a str, got %s$" % (name, kind)):
+                    call()
+
+    def test_blobs_in_responses_are_bytes_as_boto3_gives_them(self):
+        """A Binary message attribute's BinaryValue and a Kinesis record's
+        Data came back from call() as base64 text; boto3 (and the typed
+        API) give bytes."""
+        with Broker(clock="manual", workers=0) as b:
+            q = b.create_queue("q")
+            q.send("x", attributes={
+                "bin": {"DataType": "Binary", "BinaryValue": b"\x00\xff"},
+                "str": {"DataType": "String", "StringValue": "AAE="}})
+            [m] = b.call("sqs", "ReceiveMessage", QueueUrl=q.url,
+                         MessageAttributeNames=["All"])["Messages"]
+            self.assertEqual(m["MessageAttributes"], {
+                "bin": {"DataType": "Binary", "BinaryValue": b"\x00\xff"},
+                "str": {"DataType": "String", "StringValue": "AAE="}})
+            self.assertEqual(b.call("sqs", "ReceiveMessage", QueueUrl=q.url),
+                             {})
+            s = b.create_stream("s")
+            s.put(b"\xff\x00", "k")
+            it = b.call("kinesis", "GetShardIterator", StreamName="s",
+                        ShardId="shardId-000000000000",
+                        ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+            records = b.call("kinesis", "GetRecords",
+                             ShardIterator=it)["Records"]
+            self.assertEqual([r["Data"] for r in records], [b"\xff\x00"])
+
+    def test_integers_beyond_what_c_takes_are_refused(self):
+        """ctypes wrapped them silently: advance(2**64) advanced by 0 and
+        send(delay=2**32) sent with no delay (AWS refuses a delay over
+        900 s). They are a ValueError giving the range."""
+        with Broker(clock="manual", workers=0) as b:
+            now = b.now_ms
+            with self.assertRaisesRegex(
+                    ValueError, r"^ms must be in \[-2\*\*63, 2\*\*63\), "
+                                r"got 18446744073709551616$"):
+                b.advance(2 ** 64)
+            self.assertEqual(b.now_ms, now)
+            q = b.create_queue("q")
+            with self.assertRaisesRegex(ValueError, r"^delay must be in "
+                                                    r"\[-2\*\*31, 2\*\*31\)"):
+                q.send("x", delay=2 ** 32)
+            self.assertEqual(q.receive(), [])
+        with self.assertRaisesRegex(ValueError, r"^seed must be in "
+                                                r"\[0, 2\*\*64\)"):
+            Broker(seed=2 ** 64)
+
     def test_library_version(self):
         self.assertRegex(awsevents.library_version(), r"^\d+\.\d+\.\d+$")
 

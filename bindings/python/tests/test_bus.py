@@ -293,6 +293,26 @@ class Buses(unittest.TestCase):
             self.bus.add_callback_target("r", "t", "arn:aws:sqs:x")
         self.assertEqual(self.bus.list_targets_by_rule("r")["Targets"], [])
 
+    def test_integer_parameters_take_whole_floats_only(self):
+        """limit=1.5 or retention_days=1.5 raised ctypes.ArgumentError;
+        a whole float is its int, anything else a TypeError naming the
+        parameter."""
+        self.bus.put_rule("r1", event_pattern={"source": ["a"]})
+        self.bus.put_rule("r2", event_pattern={"source": ["b"]})
+        self.assertEqual(len(self.bus.list_rules(limit=1.0)["Rules"]), 1)
+        self.bus.create_archive("kept", retention_days=7.0)
+        self.assertEqual(self.b.describe_archive("kept")["RetentionDays"], 7)
+        for call, name in (
+                (lambda: self.bus.list_rules(limit=1.5), "limit"),
+                (lambda: self.bus.create_archive("a", retention_days=1.5),
+                 "retention_days"),
+                (lambda: self.b.update_archive("kept", retention_days="3"),
+                 "retention_days"),
+                (lambda: self.b.set_rule_quota(500.5), "max_rules")):
+            with self.assertRaisesRegex(TypeError,
+                                        "^%s must be an integer" % name):
+                call()
+
 
 if __name__ == "__main__":
     unittest.main()

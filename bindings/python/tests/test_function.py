@@ -224,6 +224,20 @@ class Handlers(unittest.TestCase):
         with self.assertRaisesRegex(TypeError, "callable"):
             register_handler(self.b, "index.handler", None)
 
+    def test_integer_parameters_take_whole_floats_only(self):
+        """put_provisioned_concurrency("1", 1.5) quietly asked for 1 and
+        set_account_concurrency(b, "2000") passed a str on; a whole float
+        is its int, anything else a TypeError naming the parameter."""
+        fn = create_function(self.b, "counted", lambda e, c: e)
+        self.b.call("lambda", "PublishVersion", FunctionName="counted")
+        fn.put_provisioned_concurrency("1", 2.0)
+        self.assertEqual(fn.provisioned_concurrency("1")[
+            "RequestedProvisionedConcurrentExecutions"], 2)
+        with self.assertRaisesRegex(TypeError, "^n must be an integer"):
+            fn.put_provisioned_concurrency("1", 1.5)
+        with self.assertRaisesRegex(TypeError, "^limit must be an integer"):
+            set_account_concurrency(self.b, "2000")
+
 
 if __name__ == "__main__":
     unittest.main()

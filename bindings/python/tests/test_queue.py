@@ -169,6 +169,30 @@ class ManualClockQueues(unittest.TestCase):
         self.assertEqual(direct.exception.response["Error"],
                          via_call.exception.response["Error"])
 
+    def test_integer_parameters_take_whole_floats_only(self):
+        """delay=1.5, max=2.5, visibility=0.5 raised ctypes.ArgumentError
+        "wrong type"; as boto3's validation does, the error now names the
+        parameter and says it takes an integer, and 2.0 is 2."""
+        q = self.b.create_queue("counted")
+        q.send("a", delay=0.0)
+        q.send_batch([{"Id": "b", "MessageBody": "b", "DelaySeconds": 0.0}])
+        got = q.receive(max=2.0, visibility=30.0)
+        self.assertEqual(sorted(m.text for m in got), ["a", "b"])
+        got[0].change_visibility(0.0)
+        for call, message in (
+                (lambda: q.send("x", delay=1.5),
+                 "delay must be an integer, got 1.5"),
+                (lambda: q.send_batch([{"Id": "c", "MessageBody": "c",
+                                        "DelaySeconds": "5"}]),
+                 "DelaySeconds must be an integer, got '5'"),
+                (lambda: q.receive(max=2.5), "max must be an integer"),
+                (lambda: q.receive(visibility=0.5),
+                 "visibility must be an integer"),
+                (lambda: got[1].change_visibility(None),
+                 "seconds must be an integer, got None")):
+            with self.assertRaisesRegex(TypeError, "^%s" % message):
+                call()
+
 
 class RealClockQueues(unittest.TestCase):
     def test_blocked_receive_releases_the_gil(self):

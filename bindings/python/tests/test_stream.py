@@ -100,6 +100,25 @@ class Streams(unittest.TestCase):
         paged = s.reader(limit=3)
         self.assertEqual([r.data for r in paged], got)
 
+    def test_integer_parameters_take_whole_floats_only(self):
+        """shards=2.0 or update_shard_count(1.5) raised
+        ctypes.ArgumentError; a whole float is its int, anything else a
+        TypeError naming the parameter."""
+        s = self.b.create_stream("floats", shards=2.0)
+        self.assertEqual(len(s.shards()), 2)
+        s.increase_retention(48.0)
+        self.assertEqual(s.summary()["RetentionPeriodHours"], 48)
+        for call, name in ((lambda: s.update_shard_count(1.5), "target"),
+                           (lambda: s.decrease_retention("24"), "hours"),
+                           (lambda: s.get_records(
+                               s.iterator("shardId-000000000000"), 2.5),
+                            "limit"),
+                           (lambda: self.b.create_stream("x", 0.5),
+                            "shards")):
+            with self.assertRaisesRegex(TypeError,
+                                        "^%s must be an integer" % name):
+                call()
+
 
 if __name__ == "__main__":
     unittest.main()

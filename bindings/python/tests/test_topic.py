@@ -3,6 +3,7 @@ subscriptions with filter policies and raw delivery, a Python callable as an
 http endpoint (confirmation, retries on the manual clock, dead-lettering),
 counters, FIFO topics and errors."""
 import json
+import sys
 import unittest
 
 from awsevents import Broker, ClientError, Function, Queue, Topic, create_function
@@ -250,6 +251,85 @@ class TopicTest(unittest.TestCase):
                           endpoint="https://example.com/hook")
         self.assertEqual(sub.attributes()["Endpoint"],
                          "https://example.com/hook")
+
+
+    def test_a_callable_subscribed_again_is_the_same_subscription(self):
+        """Each subscribe of a callable invented a new endpoint URL, so the
+        same callable subscribed twice made two subscriptions and ran twice
+        per publish; Subscribe is idempotent for one protocol + endpoint,
+        so it now answers the first subscription (a bound method, a new
+        object each time it is read, included)."""
+        t = Topic.create(self.b, "again")
+        calls = []
+
+        class Handler:
+            def on_message(self, body, kind):
+                calls.append(("method", kind))
+
+        def endpoint(body, kind):
+            calls.append(("function", kind))
+
+        handler = Handler()
+        first = t.subscribe(endpoint)
+        self.assertEqual(t.subscribe(endpoint).arn, first.arn)
+        by_method = t.subscribe(handler.on_message)
+        self.assertEqual(t.subscribe(handler.on_message).arn, by_method.arn)
+        self.assertNotEqual(by_method.arn, first.arn)
+        self.assertEqual(len(t.subscriptions()), 2)
+        self.b.drain()  # their confirmations
+        t.publish("x")
+        self.b.drain()
+        self.assertEqual(sorted(calls), [("function", "Notification"),
+                                         ("method", "Notification")])
+        # Another topic is another subscription; after an unsubscribe the
+        # callable subscribes anew.
+        other = Topic.create(self.b, "other")
+        self.assertNotEqual(other.subscribe(endpoint).arn, first.arn)
+        first.unsubscribe()
+        again = t.subscribe(endpoint)
+        self.assertNotEqual(again.arn, first.arn)
+        self.assertEqual(t.subscribe(endpoint).arn, again.arn)
+        t.close()
+        other.close()
+
+
+    def test_a_callable_answering_no_status(self):
+        """A callable returning a str (or anything but None, a bool or an
+        HTTP status) printed a ctypes traceback ("invalid literal for
+        int()") on every delivery; None is a delivered message, anything
+        else not a status a failed one, retried by the delivery policy."""
+        answers = {"none": None, "text": "ok", "list": [200],
+                   "huge": 2 ** 70}
+        calls = {name: [] for name in answers}
+        topics = {}
+        unraisable = []
+        old, sys.unraisablehook = sys.unraisablehook, unraisable.append
+        try:
+            for name, answer in answers.items():
+                def endpoint(body, kind, name=name, answer=answer):
+                    calls[name].append(kind)
+                    return answer
+                topics[name] = Topic.create(self.b, name)
+                topics[name].subscribe(endpoint, attributes={
+                    "DeliveryPolicy": json.dumps({"healthyRetryPolicy": {
+                        "numRetries": 1, "minDelayTarget": 5,
+                        "maxDelayTarget": 5}})})
+            self.b.drain()
+            for t in topics.values():
+                t.publish("x")
+            self.b.advance(10000)
+        finally:
+            sys.unraisablehook = old
+        self.assertEqual(unraisable, [])
+        self.assertEqual(calls["none"], ["Notification"])
+        self.assertEqual(
+            topics["none"].counters()["NumberOfNotificationsDelivered"], 1)
+        for name in ("text", "list", "huge"):
+            self.assertEqual(calls[name], ["Notification"] * 2, name)
+            self.assertEqual(
+                topics[name].counters()["NumberOfNotificationsFailed"], 1)
+        for t in topics.values():
+            t.close()
 
 
 if __name__ == "__main__":

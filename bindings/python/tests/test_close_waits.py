@@ -1,0 +1,88 @@
+"""Closing a Topic, Bus or Function handle (or the broker) while another
+thread is inside a call on it: close() waits for that call, as it does for
+queues, streams, machines, patterns and jsonata expressions, instead of
+releasing the C handle under it."""
+import threading
+import unittest
+from unittest import mock
+
+from awsevents import Broker, _lib, bus, create_function, function, topic
+
+
+class _Blocking:
+    """The ctypes library, except that `name` blocks until released and
+    then answers 0 (without touching the handle it was given)."""
+
+    def __init__(self, name):
+        self.name = name
+        self.entered = threading.Event()
+        self.go = threading.Event()
+        self.order = []
+
+    def __getattr__(self, attr):
+        if attr != self.name:
+            return getattr(_lib.lib, attr)
+
+        def blocked(*args):
+            self.entered.set()
+            self.go.wait()
+            self.order.append("call returned")
+            return 0
+        return blocked
+
+
+class CloseWaits(unittest.TestCase):
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0)
+
+    def tearDown(self):
+        self.b.close()
+
+    def check_close_waits(self, module, name, handle, call):
+        blocking = _Blocking(name)
+        with mock.patch.object(module, "lib", blocking):
+            caller = threading.Thread(target=call)
+            caller.start()
+            blocking.entered.wait()
+
+            def close():
+                handle.close()
+                blocking.order.append("closed")
+            closer = threading.Thread(target=close)
+            closer.start()
+            closer.join(0.2)
+            self.assertTrue(closer.is_alive(), "close() did not wait")
+            blocking.go.set()
+            caller.join()
+            closer.join()
+        self.assertEqual(blocking.order, ["call returned", "closed"])
+        with self.assertRaises(ValueError):
+            call()
+
+    def test_topic(self):
+        t = self.b.create_topic("t")
+        self.check_close_waits(topic, "aev_topic_delete", t, t.delete)
+
+    def test_bus(self):
+        b = self.b.create_bus("b")
+        self.check_close_waits(bus, "aev_bus_delete", b, b.delete)
+
+    def test_function(self):
+        fn = create_function(self.b, "f", lambda event, context: event)
+        self.check_close_waits(
+            function, "aev_function_delete_provisioned_concurrency", fn,
+            lambda: fn.delete_provisioned_concurrency("1"))
+
+
+    def test_broker_under_a_subscription_call(self):
+        """Subscription calls took the broker's handle and made the call
+        outside the broker's count of calls in flight, so the broker's
+        close() did not wait for them."""
+        t = self.b.create_topic("t")
+        sub = t.subscribe(lambda body, kind: None)
+        self.check_close_waits(topic, "aev_subscription_unsubscribe", self.b,
+                               sub.unsubscribe)
+
+
+if __name__ == "__main__":
+    unittest.main()
