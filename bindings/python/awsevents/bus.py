@@ -19,8 +19,8 @@ import threading
 from ctypes import byref, c_void_p, create_string_buffer, string_at
 
 from . import _lib, _shapes
+from ._handle import Handle, Owned
 from .errors import ClientError, checker, error_response, library_error
-from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -105,13 +105,13 @@ def _callback_thunk(fn):
     return TARGET_FN(thunk)
 
 
-class Bus(_Owned):
+class Bus(Owned):
     """An EventBridge bus of a Broker (Broker.create_bus / Broker.get_bus).
     The handle keeps the bus alive until close() or garbage collection."""
 
     def __init__(self, broker, ptr):
         self._broker = broker
-        self._handle = _Handle(ptr, lib.aev_bus_release, "Bus")
+        self._handle = Handle(ptr, lib.aev_bus_release, "Bus")
         with self._handle as b:
             self.name = lib.aev_bus_name(b).decode()
             self.arn = lib.aev_bus_arn(b).decode()

@@ -23,9 +23,9 @@ from ctypes import (byref, c_char_p, c_size_t, c_void_p, cast,
                     create_string_buffer, string_at)
 
 from . import _lib
+from ._handle import Handle, Owned
 from .broker import _callbacks, _keys, _release_fn
 from .errors import ClientError, checker, error_response, library_error
-from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -72,11 +72,11 @@ def _register(thunk):
     return key
 
 
-class DeliveryStream(_Owned):
+class DeliveryStream(Owned):
     """A Firehose delivery stream of a Broker."""
 
     def __init__(self, ptr):
-        self._handle = _Handle(ptr, lib.aev_delivery_release, "DeliveryStream")
+        self._handle = Handle(ptr, lib.aev_delivery_release, "DeliveryStream")
         with self._handle as d:
             self.name = lib.aev_delivery_name(d).decode()
             self.arn = lib.aev_delivery_arn(d).decode()

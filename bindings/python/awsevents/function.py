@@ -21,8 +21,8 @@ import traceback
 from ctypes import byref, c_void_p, create_string_buffer, string_at
 
 from . import _lib
+from ._handle import Handle, Owned
 from .errors import library_error
-from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -87,13 +87,13 @@ def _thunk(handler):
     return _lib.HANDLER_FN(call)
 
 
-class Function(_Owned):
+class Function(Owned):
     """A handle to a function of a broker (see create_function); close()
     (or release()) drops it once the calls in flight on it are done."""
 
     def __init__(self, broker, handle):
         self._broker = broker
-        self._handle = _Handle(handle, lib.aev_function_release, "Function",
+        self._handle = Handle(handle, lib.aev_function_release, "Function",
                                "released")
 
     def _call(self, operation, fn, *args):

@@ -16,7 +16,7 @@ import ctypes
 import json
 
 from . import _lib
-from .pattern import _Handle
+from ._handle import Handle, Owned
 
 _NO_INPUT = object()
 
@@ -37,17 +37,16 @@ def _raise_last():
                        lib.aev_jsonata_error_position())
 
 
-class Expression:
+class Expression(Owned):
     """A compiled expression; evaluate() may be called from any thread."""
 
     def __init__(self, text, max_depth=None, timeout_ms=None):
-        # Closing waits for evaluations in flight on other threads.
-        self._h = _Handle(_lib.lib.aev_jsonata_free)
         raw = text.encode("utf-8")
         handle = ctypes.c_void_p()
         if _lib.lib.aev_jsonata_compile(raw, len(raw), ctypes.byref(handle)):
             _raise_last()
-        self._h._handle = handle
+        # Closing waits for evaluations in flight on other threads.
+        self._handle = Handle(handle, _lib.lib.aev_jsonata_free, "Expression")
         if max_depth is not None or timeout_ms is not None:
             if _lib.lib.aev_jsonata_set_limits(
                     handle,
@@ -64,13 +63,10 @@ class Expression:
         text = None if data is _NO_INPUT else json.dumps(data).encode()
         bound = None if bindings is None else json.dumps(bindings).encode()
         out = ctypes.c_void_p()
-        handle = self._h.enter("the expression")
-        try:
+        with self._handle as handle:
             if lib.aev_jsonata_evaluate(handle, text, bound,
                                         ctypes.byref(out)):
                 _raise_last()
-        finally:
-            self._h.exit()
         if not out.value:
             return undefined
         try:
@@ -80,12 +76,7 @@ class Expression:
 
     def close(self):
         """Frees the expression; later evaluations raise ValueError."""
-        self._h.close()
-
-    def __del__(self):
-        h = getattr(self, "_h", None)
-        if h is not None:
-            h.close()
+        self._handle.close()
 
 
 def jsonata(text, max_depth=None, timeout_ms=None):

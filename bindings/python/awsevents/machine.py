@@ -14,8 +14,8 @@ import json
 from ctypes import byref, c_int64, c_void_p, string_at
 
 from . import _lib
+from ._handle import Handle, Owned
 from .errors import ClientError, checker, library_error
-from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -72,13 +72,13 @@ def _open(cls, broker, operation, fn, *args):
     return cls(out)
 
 
-class Machine(_Owned):
+class Machine(Owned):
     """A state machine of a Broker (Broker.create_state_machine /
     Broker.get_state_machine). The handle keeps the library's machine (and
     broker) alive until close() or garbage collection."""
 
     def __init__(self, ptr):
-        self._handle = _Handle(ptr, lib.aev_machine_release, "Machine")
+        self._handle = Handle(ptr, lib.aev_machine_release, "Machine")
         with self._handle as m:
             self.name = lib.aev_machine_name(m).decode()
             self.arn = lib.aev_machine_arn(m).decode()
@@ -133,12 +133,12 @@ class Machine(_Owned):
                 "SetRetention")
 
 
-class Execution(_Owned):
+class Execution(Owned):
     """One execution of a Machine: .status, .output, .error, .cause and
     .history read the library's current state each time."""
 
     def __init__(self, ptr):
-        self._handle = _Handle(ptr, lib.aev_execution_release, "Execution")
+        self._handle = Handle(ptr, lib.aev_execution_release, "Execution")
         with self._handle as e:
             self.arn = lib.aev_execution_arn(e).decode()
 
@@ -196,14 +196,14 @@ class Execution(_Owned):
                 cause.encode() if cause else None), "StopExecution")
 
 
-class Activity(_Owned):
+class Activity(Owned):
     """A Step Functions activity (Broker.create_activity): Task states whose
     Resource is its arn queue work for get_task; the worker ends each task
     with Broker.send_task_success / send_task_failure (and
     send_task_heartbeat) with the task's token."""
 
     def __init__(self, ptr):
-        self._handle = _Handle(ptr, lib.aev_activity_release, "Activity")
+        self._handle = Handle(ptr, lib.aev_activity_release, "Activity")
         with self._handle as a:
             self.arn = lib.aev_activity_arn(a).decode()
         self.name = self.arn.rsplit(":", 1)[1]

@@ -15,10 +15,10 @@ MessageAttributes map, as Publish takes it: AWS's shape or the plain
 values Topic.publish takes) or "sns:MessageBody".
 """
 import json
-import threading
 from ctypes import POINTER, byref, c_int, c_size_t, c_uint64, c_void_p
 
 from . import _lib, _shapes
+from ._handle import Handle, Owned
 from .errors import ClientError, error_response
 
 lib = _lib.lib
@@ -65,38 +65,6 @@ def _check_id(pattern_id):
                          % pattern_id)
 
 
-class _Handle:
-    """A C handle that many threads may use at once and close() frees once
-    the last of them is done."""
-
-    def __init__(self, free):
-        self._free = free
-        self._handle = None
-        self._users = 0
-        self._cond = threading.Condition()
-
-    def enter(self, what):
-        with self._cond:
-            if self._handle is None:
-                raise ValueError("%s is closed" % what)
-            self._users += 1
-            return self._handle
-
-    def exit(self):
-        with self._cond:
-            self._users -= 1
-            if self._users == 0:
-                self._cond.notify_all()
-
-    def close(self):
-        with self._cond:
-            handle, self._handle = self._handle, None
-            while self._users:
-                self._cond.wait()
-        if handle is not None:
-            self._free(handle)
-
-
 def _raise(profile, operation):
     code = lib.aev_errcode().decode()
     message = lib.aev_errmsg().decode("utf-8", "replace")
@@ -104,20 +72,19 @@ def _raise(profile, operation):
                       operation)
 
 
-class Pattern:
+class Pattern(Owned):
     """One compiled pattern: Pattern(pattern, profile="eventbridge").
     Immutable; matches() may run from many threads at once."""
 
     def __init__(self, pattern, profile="eventbridge"):
         self.profile = profile
         self._profile = _profile(profile)
-        self._h = _Handle(lib.aev_pattern_free)
         text = _text(pattern)
         out = c_void_p()
         if lib.aev_pattern_compile_profile(text, len(text), self._profile,
                                            byref(out)):
             _raise(self._profile, "TestEventPattern")
-        self._h._handle = out.value
+        self._handle = Handle(out, lib.aev_pattern_free, "Pattern")
 
     def matches(self, event):
         """True when the event (JSON text or an object) matches. An event
@@ -125,19 +92,15 @@ class Pattern:
         an SNS MessageBody that is not one simply does not match."""
         text = _event_text(self._profile, event)
         result = c_int()
-        handle = self._h.enter("Pattern")
-        try:
-            rc = lib.aev_pattern_matches(handle, text, len(text),
-                                         byref(result))
-            if rc:
+        with self._handle as handle:
+            if lib.aev_pattern_matches(handle, text, len(text),
+                                       byref(result)):
                 _raise(self._profile, "TestEventPattern")
-        finally:
-            self._h.exit()
         return bool(result.value)
 
     def close(self):
         """Frees the compiled pattern; later use raises ValueError."""
-        self._h.close()
+        self._handle.close()
 
     def __enter__(self):
         return self
@@ -145,13 +108,8 @@ class Pattern:
     def __exit__(self, *exc):
         self.close()
 
-    def __del__(self):
-        h = getattr(self, "_h", None)
-        if h is not None:
-            h.close()
 
-
-class PatternSet:
+class PatternSet(Owned):
     """Many patterns under int ids (0 .. 2**64-1), all of one profile;
     match(event) answers the ids of every pattern that matches, ascending.
     Its cost per event does not grow with the number of patterns."""
@@ -159,20 +117,15 @@ class PatternSet:
     def __init__(self, profile="eventbridge"):
         self.profile = profile
         self._profile = _profile(profile)
-        self._h = _Handle(lib.aev_pattern_set_free)
         out = c_void_p()
         if lib.aev_pattern_set_new(self._profile, byref(out)):
             _raise(self._profile, "CreatePatternSet")
-        self._h._handle = out.value
+        self._handle = Handle(out, lib.aev_pattern_set_free, "PatternSet")
 
     def _call(self, operation, fn, *args):
-        handle = self._h.enter("PatternSet")
-        try:
-            rc = fn(handle, *args)
-            if rc:
+        with self._handle as handle:
+            if fn(handle, *args):
                 _raise(self._profile, operation)
-        finally:
-            self._h.exit()
 
     def add(self, pattern_id, pattern):
         """Compiles pattern and stores it under pattern_id, replacing what
@@ -185,11 +138,8 @@ class PatternSet:
     def remove(self, pattern_id):
         """Removes the pattern under pattern_id; KeyError if there is none."""
         _check_id(pattern_id)
-        handle = self._h.enter("PatternSet")
-        try:
+        with self._handle as handle:
             rc = lib.aev_pattern_set_remove(handle, pattern_id)
-        finally:
-            self._h.exit()
         if rc == _ERR_NOT_FOUND:
             raise KeyError(pattern_id)
         if rc:
@@ -208,32 +158,21 @@ class PatternSet:
             lib.aev_free(ids)
 
     def __len__(self):
-        handle = self._h.enter("PatternSet")
-        try:
+        with self._handle as handle:
             return lib.aev_pattern_set_count(handle)
-        finally:
-            self._h.exit()
 
     @property
     def memory(self):
         """Approximate bytes used by the set's patterns and automaton."""
-        handle = self._h.enter("PatternSet")
-        try:
+        with self._handle as handle:
             return lib.aev_pattern_set_memory(handle)
-        finally:
-            self._h.exit()
 
     def close(self):
         """Frees the set; later use raises ValueError."""
-        self._h.close()
+        self._handle.close()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.close()
-
-    def __del__(self):
-        h = getattr(self, "_h", None)
-        if h is not None:
-            h.close()

@@ -14,11 +14,11 @@ with the code boto3 shows for SQS.
 import functools
 import base64
 import json
-import threading
 from ctypes import (byref, c_char_p, c_size_t, c_void_p,
                     create_string_buffer, string_at)
 
 from . import _lib, _shapes
+from ._handle import Handle, Owned
 from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
@@ -74,54 +74,6 @@ def _decode_attributes(text):
         if "BinaryValue" in value:
             value["BinaryValue"] = base64.b64decode(value["BinaryValue"])
     return attrs
-
-
-class _Handle:
-    """A C handle that concurrent calls share: release waits for them.
-    closed is what the kind calls a handle it has let go."""
-
-    def __init__(self, ptr, release, kind, closed="closed"):
-        self._ptr = _lib.handle(ptr, kind)
-        self._kind = kind
-        self._closed = closed
-        self._release = release
-        self._cond = threading.Condition()
-        self._inflight = 0
-
-    def __enter__(self):
-        with self._cond:
-            if self._ptr is None:
-                raise ValueError("the %s handle is %s"
-                                 % (self._kind, self._closed))
-            self._inflight += 1
-            return self._ptr
-
-    def __exit__(self, *exc):
-        with self._cond:
-            self._inflight -= 1
-            self._cond.notify_all()
-
-    def close(self):
-        with self._cond:
-            while self._inflight:
-                self._cond.wait()
-            ptr, self._ptr = self._ptr, None
-        if ptr is not None:
-            self._release(ptr)
-
-
-class _Owned:
-    """Owns a _Handle in self._handle: close() or garbage collection
-    releases it once the calls in flight on it are done."""
-
-    def close(self):
-        """Drops this handle (waits for calls in flight on it)."""
-        self._handle.close()
-
-    def __del__(self):
-        handle = getattr(self, "_handle", None)  # unset when __init__ raised
-        if handle is not None:
-            handle.close()
 
 
 class _SendOptions:
@@ -211,7 +163,7 @@ class Message:
         return "Message(id=%r, body=%r)" % (self.id, self.body)
 
 
-class Queue(_Owned):
+class Queue(Owned):
     """An SQS queue of a Broker (Broker.create_queue / Broker.get_queue).
 
     The handle keeps the library's queue (and broker) alive until close()
@@ -220,7 +172,7 @@ class Queue(_Owned):
     """
 
     def __init__(self, ptr):
-        self._handle = _Handle(ptr, lib.aev_queue_release, "Queue")
+        self._handle = Handle(ptr, lib.aev_queue_release, "Queue")
         with self._handle as q:
             self.name = lib.aev_queue_name(q).decode()
             self.url = lib.aev_queue_url(q).decode()

@@ -20,8 +20,8 @@ from ctypes import (byref, c_char_p, c_int64, c_size_t, c_void_p,
                     create_string_buffer, string_at)
 
 from . import _lib
+from ._handle import Handle, Owned
 from .errors import checker, library_error
-from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -66,13 +66,13 @@ class Record:
                                            self.partition_key)
 
 
-class Stream(_Owned):
+class Stream(Owned):
     """A Kinesis data stream of a Broker (Broker.create_stream /
     Broker.get_stream). The handle keeps the stream alive until close()."""
 
     def __init__(self, broker, ptr):
         self._broker = broker
-        self._handle = _Handle(ptr, lib.aev_stream_release, "Stream")
+        self._handle = Handle(ptr, lib.aev_stream_release, "Stream")
         with self._handle as s:
             self.name = lib.aev_stream_name(s).decode()
             self.arn = lib.aev_stream_arn(s).decode()

@@ -14,8 +14,8 @@ import threading
 from ctypes import byref, c_int64, c_void_p, create_string_buffer, string_at
 
 from . import _lib, _shapes
+from ._handle import Handle, Owned
 from .errors import checker, library_error
-from .queue import _Handle, _Owned
 
 lib = _lib.lib
 
@@ -168,14 +168,14 @@ def _protocol_of(arn):
     return service if service in ("lambda", "firehose") else "sqs"
 
 
-class Topic(_Owned):
+class Topic(Owned):
     """An SNS topic. Topic.create(broker, name, attributes=None) or
     Topic.get(broker, name_or_arn); close() drops the handle once the calls
     in flight on it are done."""
 
     def __init__(self, broker, ptr):
         self._broker = broker
-        self._handle = _Handle(ptr, lib.aev_topic_release, "Topic")
+        self._handle = Handle(ptr, lib.aev_topic_release, "Topic")
         with self._handle as t:
             self.arn = lib.aev_topic_arn(t).decode()
             self.name = lib.aev_topic_name(t).decode()

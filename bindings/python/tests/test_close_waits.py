@@ -83,6 +83,39 @@ class CloseWaits(unittest.TestCase):
         self.check_close_waits(topic, "aev_subscription_unsubscribe", self.b,
                                sub.unsubscribe)
 
+    def test_a_handler_closing_its_own_function(self):
+        """close() from inside a call on the same handle, on the calling
+        thread (a handler closing the function invoking it), waited for
+        that call to end: a deadlock. The handle is now freed when the
+        call returns, and later use says so."""
+        holder = {}
+
+        def handler(event, context):
+            holder["fn"].close()
+            return "closed inside"
+
+        holder["fn"] = fn = create_function(self.b, "f", handler)
+        result = {}
+        caller = threading.Thread(
+            target=lambda: result.setdefault("out", fn.invoke({})),
+            daemon=True)
+        caller.start()
+        caller.join(10)
+        self.assertFalse(caller.is_alive(), "invoke never returned")
+        self.assertEqual(result["out"][0], "closed inside")
+        with self.assertRaisesRegex(ValueError, "released"):
+            fn.invoke({})
+
+    def test_a_pattern_closed_while_matching_on_the_same_thread(self):
+        """The same rule for every handle: Pattern shares it."""
+        from awsevents import Pattern
+        p = Pattern({"source": ["a"]})
+        with p._handle:
+            p.close()
+            with self.assertRaisesRegex(ValueError, "closed"):
+                p.matches({"source": "a"})
+        self.assertIsNone(p._handle._orphan)
+
 
 if __name__ == "__main__":
     unittest.main()
