@@ -61,12 +61,20 @@ class Handle:
 
 
 class Owned:
-    """Owns a Handle in self._handle: close() or garbage collection
-    releases it once the calls in flight on it are done."""
+    """Owns a Handle in self._handle: close(), the end of a with block or
+    garbage collection releases it once the calls in flight on it are
+    done."""
 
     def close(self):
-        """Drops this handle (waits for calls in flight on it)."""
+        """Drops this handle (waits for calls in flight on it); later use
+        raises ValueError."""
         self._handle.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
     def __del__(self):
         handle = getattr(self, "_handle", None)  # unset when __init__ raised

@@ -98,16 +98,6 @@ class Pattern(Owned):
                 _raise(self._profile, "TestEventPattern")
         return bool(result.value)
 
-    def close(self):
-        """Frees the compiled pattern; later use raises ValueError."""
-        self._handle.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
 
 class PatternSet(Owned):
     """Many patterns under int ids (0 .. 2**64-1), all of one profile;
@@ -166,13 +156,3 @@ class PatternSet(Owned):
         """Approximate bytes used by the set's patterns and automaton."""
         with self._handle as handle:
             return lib.aev_pattern_set_memory(handle)
-
-    def close(self):
-        """Frees the set; later use raises ValueError."""
-        self._handle.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

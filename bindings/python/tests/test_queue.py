@@ -132,6 +132,15 @@ class ManualClockQueues(unittest.TestCase):
         q.close()
         q.close()
 
+    def test_a_with_block_closes_the_handle(self):
+        """Every handle class closes at the end of a with block, as Pattern
+        and PatternSet did; the queue itself stays."""
+        with self.b.create_queue("scoped") as q:
+            q.send("x")
+        with self.assertRaisesRegex(ValueError, "Queue handle is closed"):
+            q.send("y")
+        self.assertEqual(len(self.b.get_queue("scoped").receive()), 1)
+
     def test_one_attribute_name_as_a_string(self):
         """A str where a list of names goes is that one name, not a list of
         its characters (which selected nothing, or named "V")."""
