@@ -134,7 +134,8 @@ AEV_API int aev_broker_drain(aev_broker *b);
 AEV_API int aev_broker_next_deadline(aev_broker *b, int64_t *out_epoch_ms);
 
 /* One AWS API call with AWS's JSON shapes: service is "sqs", "sns",
- * "kinesis", "firehose", "events", "states" or "lambda"; action is AWS's
+ * "kinesis", "firehose", "events", "states" (also "stepfunctions", the name
+ * boto3 and the AWS CLI give it) or "lambda"; action is AWS's
  * action name ("SendMessage"); request_json is the request object (NULL or
  * "" means {}). On success *response_json is the response object. On
  * failure the call returns the status category and *response_json is AWS's

@@ -43,6 +43,8 @@ typedef struct aev__api_service {
   const aev__api_action *actions;
   size_t n_actions;
   int style; /* AEV_API_STYLE_* */
+  const char *alias; /* boto3's and the AWS CLI's name where it is not name
+                        ("stepfunctions" for "states"), or NULL */
 } aev__api_service;
 
 /* One service per primitive, each defined in its own folder

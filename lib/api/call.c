@@ -25,7 +25,8 @@ static char *error_json(void) {
 static const aev__api_service *find_service(
     const aev__api_service *const *services, size_t n, const char *name) {
   for (size_t i = 0; i < n; i++)
-    if (strcmp(services[i]->name, name) == 0)
+    if (strcmp(services[i]->name, name) == 0 ||
+        (services[i]->alias && strcmp(services[i]->alias, name) == 0))
       return services[i];
   return NULL;
 }
@@ -76,7 +77,7 @@ static int run(const aev__api_service *const *services, size_t n,
   if (!svc)
     rc = aev__fail(AEV_ERR_UNSUPPORTED, "UnknownOperationException",
                    "Unknown service %s: the services are sqs, sns, kinesis, "
-                   "firehose, events, states and lambda.",
+                   "firehose, events, states (or stepfunctions) and lambda.",
                    service ? service : "(null)");
   else if (!act)
     rc = aev__fail(AEV_ERR_UNSUPPORTED, "UnknownOperationException",

@@ -335,6 +335,7 @@ static const aev__api_action actions[] = {
 
 const aev__api_service aev__api_states = {
     .name = "states",
+    .alias = "stepfunctions", /* boto3.client("stepfunctions"), aws stepfunctions */
     .missing_code = "ValidationException",
     .invalid_code = "ValidationException",
     .actions = actions,

@@ -33,11 +33,12 @@ static int read_all(aev_broker *b, const aev__api_service *svc, json_t *req,
 
 static const aev__api_action actions[] = {{"ReadAll", read_all}};
 static const aev__api_service query = {
-    "sqs", "MissingParameter", "InvalidParameterValue", actions, 1,
-    AEV_API_STYLE_QUERY};
+    .name = "sqs", .missing_code = "MissingParameter", .invalid_code = "InvalidParameterValue",
+    .actions = actions, .n_actions = 1, .style = AEV_API_STYLE_QUERY};
 static const aev__api_service json = {
-    "kinesis", "ValidationException", "InvalidArgumentException", actions, 1,
-    AEV_API_STYLE_JSON};
+    .name = "kinesis", .missing_code = "ValidationException",
+    .invalid_code = "InvalidArgumentException", .actions = actions, .n_actions = 1,
+    .style = AEV_API_STYLE_JSON};
 static const aev__api_service *const table[] = {&query, &json};
 
 static void base64_round_trip(const char *text, size_t len) {

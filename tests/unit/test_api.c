@@ -26,11 +26,12 @@ static int refuse(aev_broker *b, const aev__api_service *svc, json_t *req,
 static const aev__api_action test_actions[] = {{"Echo", echo},
                                                {"Refuse", refuse}};
 static const aev__api_service query_svc = {
-    "testq", "MissingParameter", "InvalidParameterValue", test_actions, 2,
-    AEV_API_STYLE_QUERY};
+    .name = "testq", .missing_code = "MissingParameter",
+    .invalid_code = "InvalidParameterValue", .actions = test_actions, .n_actions = 2,
+    .style = AEV_API_STYLE_QUERY};
 static const aev__api_service json_svc = {
-    "testj", "ValidationException", "InvalidArgumentException", NULL, 0,
-    AEV_API_STYLE_JSON};
+    .name = "testj", .missing_code = "ValidationException",
+    .invalid_code = "InvalidArgumentException", .style = AEV_API_STYLE_JSON};
 static const aev__api_service *const table[] = {&query_svc, &json_svc};
 
 static int call_test(const char *service, const char *action,
@@ -102,11 +103,35 @@ START_TEST(unknown_service) {
   int rc = aev_call(broker, "dynamodb", "PutItem", "{}", &r);
   assert_error(rc, AEV_ERR_UNSUPPORTED, r, "UnknownOperationException",
                "Unknown service dynamodb: the services are sqs, sns, "
-               "kinesis, firehose, events, states and lambda.");
+               "kinesis, firehose, events, states (or stepfunctions) and "
+               "lambda.");
   rc = aev_call(broker, NULL, "PutItem", "{}", &r);
   ck_assert_int_eq(rc, AEV_ERR_UNSUPPORTED);
   ck_assert_str_eq(aev_errcode(), "UnknownOperationException");
   aev_free(r);
+}
+END_TEST
+
+/* boto3.client("stepfunctions") and `aws stepfunctions` name the service
+ * states answers to; the call under either name is the same. */
+START_TEST(stepfunctions_is_states) {
+  const char *def = "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}}";
+  json_t *req = json_pack("{s:s, s:s, s:s}", "name", "m", "definition", def, "roleArn",
+                          "arn:aws:iam::123456789012:role/r");
+  char *text = json_dumps(req, JSON_COMPACT), *r = NULL;
+  json_decref(req);
+  ck_assert_int_eq(aev_call(broker, "stepfunctions", "CreateStateMachine", text, &r), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(r, "stateMachine:m"));
+  aev_free(r);
+  ck_assert_int_eq(aev_call(broker, "states", "ListStateMachines", "{}", &r), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(r, "stateMachine:m"));
+  aev_free(r);
+  ck_assert_int_eq(aev_call(broker, "stepfunctions", "NoSuchAction", "{}", &r),
+                   AEV_ERR_UNSUPPORTED);
+  ck_assert_str_eq(aev_errmsg(), "The operation NoSuchAction is not supported by the states "
+                                 "service.");
+  aev_free(r);
+  free(text);
 }
 END_TEST
 
@@ -416,6 +441,7 @@ int main(void) {
   tcase_add_test(tc, null_and_empty_request_mean_empty_object);
   tcase_add_test(tc, action_failure_gives_error_shape);
   tcase_add_test(tc, unknown_service);
+  tcase_add_test(tc, stepfunctions_is_states);
   tcase_add_test(tc, unknown_action_on_every_known_service);
   tcase_add_test(tc, malformed_json);
   tcase_add_test(tc, non_object_request);

@@ -17,6 +17,22 @@ START_2024 = 1704067200000  # 2024-01-01T00:00:00Z
 
 
 class Defaults(unittest.TestCase):
+    def test_stepfunctions_is_boto3s_name_for_states(self):
+        """boto3.client("stepfunctions") calls what call("states", ...)
+        does; the name boto3 gives was an unknown service."""
+        b = Broker(clock="manual", workers=0)
+        try:
+            created = b.call(
+                "stepfunctions", "CreateStateMachine", name="m",
+                roleArn="arn:aws:iam::123456789012:role/r",
+                definition='{"StartAt": "P", "States": '
+                           '{"P": {"Type": "Pass", "End": true}}}')
+            listed = b.call("states", "ListStateMachines")
+            self.assertEqual(listed["stateMachines"][0]["stateMachineArn"],
+                             created["stateMachineArn"])
+        finally:
+            b.close()
+
     def test_defaults(self):
         with Broker() as b:
             self.assertEqual(b.region, "us-east-1")
