@@ -1,12 +1,13 @@
 """Python values in AWS's request shapes, as boto3 serializes them for the
 JSON protocol: bytes as base64, datetimes as epoch seconds, one name where
 a list of names goes, and SNS message attributes from plain values; and
-the blobs of responses as bytes, as boto3 parses them."""
+the timestamps and blobs of responses as datetimes and bytes, as boto3
+parses them (_response_shapes says which members they are)."""
 import base64
 import datetime
 import json
 
-from . import _lib
+from . import _lib, _response_shapes
 
 
 def encode(value):
@@ -63,32 +64,33 @@ def sns_attributes(attributes):
     return {k: _sns_attribute(v) for k, v in attributes.items()}
 
 
-# The response members whose type is blob in the services' API models, by
-# (service, action), as paths where "*" is every item of a list or every
-# value of a map. The JSON protocol carries them as base64 text.
-_RESPONSE_BLOBS = {
-    # (BinaryListValues is a blob list too, but SQS refuses it on send.)
-    ("sqs", "ReceiveMessage"): (
-        ("Messages", "*", "MessageAttributes", "*", "BinaryValue"),),
-    ("kinesis", "GetRecords"): (("Records", "*", "Data"),),
-}
+def _timestamp(value):
+    """A timestamp member as boto3 parses it: an aware datetime. The JSON
+    protocols carry epoch seconds; ISO 8601 text is read too."""
+    if isinstance(value, str):
+        return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return datetime.datetime.fromtimestamp(value, datetime.timezone.utc)
 
 
-def _decode_at(node, path):
+def _convert_at(node, path, convert):
     head, rest = path[0], path[1:]
     if head == "*":
         keys = list(node) if isinstance(node, dict) else range(len(node))
     else:
-        keys = [head] if head in node else []
+        keys = [head] if isinstance(node, dict) and head in node else []
     for key in keys:
         if rest:
-            _decode_at(node[key], rest)
-        else:
-            node[key] = base64.b64decode(node[key])
+            _convert_at(node[key], rest, convert)
+        elif node[key] is not None:
+            node[key] = convert(node[key])
 
 
-def decode_blobs(service, action, response):
-    """response, the parsed JSON of a call, with its blobs as bytes."""
-    for path in _RESPONSE_BLOBS.get((service, action), ()):
-        _decode_at(response, path)
+def decode_response(service, action, response):
+    """response, the parsed JSON of a call, with its timestamps as
+    datetimes and its blobs as bytes, as boto3 gives them."""
+    key = ("states" if service == "stepfunctions" else service, action)
+    for path in _response_shapes.TIMESTAMPS.get(key, ()):
+        _convert_at(response, path, _timestamp)
+    for path in _response_shapes.BLOBS.get(key, ()):
+        _convert_at(response, path, base64.b64decode)
     return response

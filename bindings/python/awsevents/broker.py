@@ -12,7 +12,7 @@ from . import bus as _bus
 from . import queue as _queue
 from . import topic as _topic
 from . import machine as _machine
-from ._shapes import decode_blobs as _decode_blobs, encode as _encode
+from ._shapes import decode_response as _decode_response, encode as _encode
 from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
@@ -231,9 +231,11 @@ class Broker:
         """One AWS API call: call("sqs", "SendMessage", QueueUrl=...,
         MessageBody=...) returns the response dict or raises ClientError
         with the code boto3 would show. bytes values are sent as base64,
-        datetimes as epoch seconds, as boto3 sends them; blobs in the
-        response (a Binary message attribute's BinaryValue, a Kinesis
-        record's Data) are bytes, as boto3 gives them."""
+        datetimes as epoch seconds, as boto3 sends them; in the response,
+        timestamps (startDate, CreationTime, ApproximateArrivalTimestamp...)
+        are aware datetimes in UTC and blobs (a Binary message attribute's
+        BinaryValue, a Kinesis record's Data) are bytes, as boto3 gives
+        them."""
         request = json.dumps(params, default=_encode).encode()
         out = c_void_p()
         handle = self._enter()
@@ -248,7 +250,7 @@ class Broker:
         finally:
             lib.aev_free(out)
         if rc == 0:
-            return _decode_blobs(service, action, json.loads(text))
+            return _decode_response(service, action, json.loads(text))
         err = json.loads(text) if text else {"__type": code, "message": ""}
         raise ClientError(error_response(service, err["__type"],
                                          err["message"]), action)

@@ -138,6 +138,61 @@ class Defaults(unittest.TestCase):
                              ShardIterator=it)["Records"]
             self.assertEqual([r["Data"] for r in records], [b"\xff\x00"])
 
+    def test_timestamps_in_responses_are_datetimes_as_boto3_gives_them(self):
+        """call() gave epoch seconds (the wire's form) where boto3 gives
+        aware datetimes: code moving to boto3 broke on every startDate."""
+        start = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+        with Broker(clock="manual", workers=0) as b:
+            created = b.call(
+                "stepfunctions", "CreateStateMachine", name="m",
+                roleArn="arn:aws:iam::123456789012:role/r",
+                definition='{"StartAt": "W", "States": {"W": {"Type": '
+                           '"Wait", "Seconds": 90, "End": true}}}')
+            self.assertEqual(created["creationDate"], start)
+            arn = b.call("states", "StartExecution",
+                         stateMachineArn=created["stateMachineArn"],
+                         )["executionArn"]
+            b.advance(90_000)
+            described = b.call("states", "DescribeExecution",
+                               executionArn=arn)
+            self.assertEqual(described["startDate"], start)
+            self.assertEqual(described["stopDate"],
+                             start + datetime.timedelta(seconds=90))
+            events = b.call("states", "GetExecutionHistory",
+                            executionArn=arn)["events"]
+            self.assertTrue(all(isinstance(e["timestamp"], datetime.datetime)
+                                for e in events))
+            self.assertEqual(events[-1]["timestamp"], described["stopDate"])
+            b.call("kinesis", "CreateStream", StreamName="s", ShardCount=1)
+            summary = b.call("kinesis", "DescribeStreamSummary",
+                             StreamName="s")["StreamDescriptionSummary"]
+            self.assertEqual(summary["StreamCreationTimestamp"],
+                             start + datetime.timedelta(seconds=90))
+            archive = b.call(
+                "events", "CreateArchive", ArchiveName="a",
+                EventSourceArn="arn:aws:events:us-east-1:000000000000:"
+                               "event-bus/default")
+            self.assertEqual(archive["CreationTime"].tzinfo,
+                             datetime.timezone.utc)
+            self.assertEqual(b.call("events", "ListArchives")["Archives"][0]
+                             ["CreationTime"], archive["CreationTime"])
+            # SubscribeToShard's event stream: a list of its events here.
+            arn = summary["StreamARN"]
+            consumer = b.call("kinesis", "RegisterStreamConsumer",
+                              StreamARN=arn, ConsumerName="c")["Consumer"]
+            b.advance(10_000)
+            b.call("kinesis", "PutRecord", StreamName="s", Data=b"\x00hi",
+                   PartitionKey="k")
+            [event] = b.call(
+                "kinesis", "SubscribeToShard",
+                ConsumerARN=consumer["ConsumerARN"],
+                ShardId="shardId-000000000000",
+                StartingPosition={"Type": "TRIM_HORIZON"})["EventStream"]
+            [record] = event["SubscribeToShardEvent"]["Records"]
+            self.assertEqual(record["Data"], b"\x00hi")
+            self.assertEqual(record["ApproximateArrivalTimestamp"],
+                             start + datetime.timedelta(seconds=100))
+
     def test_integers_beyond_what_c_takes_are_refused(self):
         """ctypes wrapped them silently: advance(2**64) advanced by 0 and
         send(delay=2**32) sent with no delay (AWS refuses a delay over
