@@ -572,6 +572,12 @@ void aev__hex(const uint8_t *bytes, size_t n, char *out) {
   out[2 * n] = 0;
 }
 
+void aev__md5_hex(const void *data, size_t n, char out[33]) {
+  uint8_t d[16];
+  aev__md5_once(data, n, d);
+  aev__hex(d, sizeof d, out);
+}
+
 void aev__sha256_hex(const void *data, size_t n, char out[65]) {
   aev__sha256 c;
   uint8_t d[32];

@@ -34,7 +34,8 @@ void aev__sha256_init(aev__sha256 *c);
 void aev__sha256_update(aev__sha256 *c, const void *data, size_t n);
 void aev__sha256_final(aev__sha256 *c, uint8_t out[32]);
 
-/* A one-shot SHA-256 as lower-case hex plus NUL. */
+/* One-shot digests as lower-case hex plus NUL: out[33] and out[65]. */
+void aev__md5_hex(const void *data, size_t n, char out[33]);
 void aev__sha256_hex(const void *data, size_t n, char out[65]);
 
 void aev__sha1_once(const void *data, size_t n, uint8_t out[20]);

@@ -214,10 +214,8 @@ static char *recv_checked(aev_queue *q) {
   ck_assert_ptr_nonnull(m);
   size_t len;
   const char *body = aev_message_body(m, &len);
-  uint8_t digest[16];
   char md5[33];
-  aev__md5_once(body, len, digest);
-  aev__hex(digest, sizeof digest, md5);
+  aev__md5_hex(body, len, md5);
   ck_assert_str_eq(aev_message_md5_of_body(m), md5);
   ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(m)), AEV_OK);
   char *copy = strdup(body);
