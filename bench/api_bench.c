@@ -41,8 +41,8 @@ static const aev__api_action actions[] = {
     {"ReceiveMessage", send_like}, {"DeleteMessage", send_like},
     {"ChangeMessageVisibility", send_like}, {"SendMessage", send_like}};
 static const aev__api_service bench_sqs = {
-    "sqs", "MissingParameter", "InvalidParameterValue", actions, 4,
-    AEV_API_STYLE_QUERY};
+    .name = "sqs", .missing_code = "MissingParameter", .invalid_code = "InvalidParameterValue",
+    .actions = actions, .n_actions = 4, .style = AEV_API_STYLE_QUERY};
 static const aev__api_service *const table[] = {&bench_sqs};
 
 static void requests_init(abench *a) {
