@@ -2,7 +2,9 @@
 API models; do not edit. For each action the library answers, the response
 members boto3 parses as datetimes (TIMESTAMPS) and as bytes (BLOBS), by
 (service, action), as paths where "*" is every item of a list or every
-value of a map."""
+value of a map; and the request and response members that are a REST
+operation's whole HTTP body (PAYLOADS: boto3 sends bytes there as they
+are, not as base64, and answers a stream)."""
 
 TIMESTAMPS = {
     ('events', 'CreateArchive'): (
@@ -159,5 +161,11 @@ BLOBS = {
     ('sqs', 'ReceiveMessage'): (
         ('Messages', '*', 'MessageAttributes', '*', 'BinaryValue'),
         ('Messages', '*', 'MessageAttributes', '*', 'BinaryListValues', '*'),
+    ),
+}
+
+PAYLOADS = {
+    ('lambda', 'Invoke'): (
+        ('Payload', 'Payload'),
     ),
 }

@@ -85,12 +85,49 @@ def _convert_at(node, path, convert):
             node[key] = convert(node[key])
 
 
+class Body(str):
+    """A REST operation's body in a response (Lambda Invoke's Payload): the
+    JSON text, which also reads as boto3's StreamingBody does: read() gives
+    its bytes, then b"" once they are all read."""
+
+    def read(self, amt=None):
+        data = self.encode()
+        start = getattr(self, "_at", 0)
+        self._at = len(data) if amt is None else min(len(data), start + amt)
+        return data[start:self._at]
+
+    def close(self):
+        pass
+
+
+def _key(service, action):
+    return ("states" if service == "stepfunctions" else service, action)
+
+
+def encode_request(service, action, params):
+    """params with a REST operation's body (Lambda Invoke's Payload) as
+    text: boto3 sends bytes or a readable object there as they are, where
+    a blob elsewhere goes as base64."""
+    for member, _ in _response_shapes.PAYLOADS.get(_key(service, action), ()):
+        value = params.get(member)
+        if hasattr(value, "read"):
+            value = value.read()
+        if isinstance(value, (bytes, bytearray, memoryview)):
+            params = dict(params)
+            params[member] = bytes(value).decode("utf-8")
+    return params
+
+
 def decode_response(service, action, response):
     """response, the parsed JSON of a call, with its timestamps as
-    datetimes and its blobs as bytes, as boto3 gives them."""
-    key = ("states" if service == "stepfunctions" else service, action)
+    datetimes, its blobs as bytes and a REST body as a Body, as boto3 gives
+    them."""
+    key = _key(service, action)
     for path in _response_shapes.TIMESTAMPS.get(key, ()):
         _convert_at(response, path, _timestamp)
     for path in _response_shapes.BLOBS.get(key, ()):
         _convert_at(response, path, base64.b64decode)
+    for _, member in _response_shapes.PAYLOADS.get(key, ()):
+        if isinstance(response.get(member), str):
+            response[member] = Body(response[member])
     return response

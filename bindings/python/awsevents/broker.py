@@ -12,7 +12,8 @@ from . import bus as _bus
 from . import queue as _queue
 from . import topic as _topic
 from . import machine as _machine
-from ._shapes import decode_response as _decode_response, encode as _encode
+from ._shapes import decode_response as _decode_response, encode as _encode, \
+    encode_request as _encode_request
 from .errors import ClientError, checker, error_response, library_error
 
 lib = _lib.lib
@@ -235,8 +236,11 @@ class Broker:
         timestamps (startDate, CreationTime, ApproximateArrivalTimestamp...)
         are aware datetimes in UTC and blobs (a Binary message attribute's
         BinaryValue, a Kinesis record's Data) are bytes, as boto3 gives
-        them."""
-        request = json.dumps(params, default=_encode).encode()
+        them. Lambda Invoke's Payload goes as boto3 sends it (bytes, text
+        or a readable object) and comes back as text that also has
+        boto3's read()."""
+        request = json.dumps(_encode_request(service, action, params),
+                             default=_encode).encode()
         out = c_void_p()
         handle = self._enter()
         try:

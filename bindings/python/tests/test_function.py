@@ -3,6 +3,7 @@ handle, exceptions as Lambda errors, the context object, a queue mapped to
 a handler with AWS's SQS event shape, Event invocations with retries on
 the manual clock, and provisioned concurrency."""
 import gc
+import io
 import json
 import sys
 import unittest
@@ -29,6 +30,24 @@ class Handlers(unittest.TestCase):
         self.assertNotIn("FunctionError", r)
         self.assertEqual(fn.invoke({"a": 1, "b": 1}), ({"sum": 2}, None, "$LATEST"))
         self.assertEqual(fn.metrics()["Invocations"], 2)
+
+    def test_invoke_payload_as_boto3_sends_and_reads_it(self):
+        """boto3 sends Invoke's Payload as bytes (the HTTP body) and answers
+        a stream: call() base64-encoded the bytes (the JSON protocol's way
+        with blobs), which Lambda refused as unparsable, and answered a str
+        without read()."""
+        create_function(self.b, "echo", lambda e, c: {"got": e})
+        for payload in (b'{"a": 1}', bytearray(b'{"a": 1}'),
+                        io.BytesIO(b'{"a": 1}'), '{"a": 1}'):
+            r = self.b.call("lambda", "Invoke", FunctionName="echo",
+                            Payload=payload)
+            self.assertEqual(json.loads(r["Payload"].read()),
+                             {"got": {"a": 1}})
+            self.assertEqual(r["Payload"].read(), b"")
+            self.assertEqual(json.loads(r["Payload"]), {"got": {"a": 1}})
+        r = self.b.call("lambda", "Invoke", FunctionName="echo",
+                        Payload=b'{"a": 1}')
+        self.assertEqual(r["Payload"].read(3), b'{"g')
 
     def test_account_concurrency_limit(self):
         limit = self.b.call("lambda", "GetAccountSettings")["AccountLimit"]
