@@ -4,7 +4,9 @@ members boto3 parses as datetimes (TIMESTAMPS) and as bytes (BLOBS), by
 (service, action), as paths where "*" is every item of a list or every
 value of a map; and the request and response members that are a REST
 operation's whole HTTP body (PAYLOADS: boto3 sends bytes there as they
-are, not as base64, and answers a stream)."""
+are, not as base64, and answers a stream); and the HTTP status of a success
+where it is not 200 (STATUSES: a number, or the response member holding
+it and the number when the member is absent)."""
 
 TIMESTAMPS = {
     ('events', 'CreateArchive'): (
@@ -168,4 +170,20 @@ PAYLOADS = {
     ('lambda', 'Invoke'): (
         ('Payload', 'Payload'),
     ),
+}
+
+STATUSES = {
+    ('lambda', 'CreateAlias'): 201,
+    ('lambda', 'CreateEventSourceMapping'): 202,
+    ('lambda', 'CreateFunction'): 201,
+    ('lambda', 'DeleteAlias'): 204,
+    ('lambda', 'DeleteEventSourceMapping'): 202,
+    ('lambda', 'DeleteFunction'): ('StatusCode', 200),
+    ('lambda', 'DeleteFunctionConcurrency'): 204,
+    ('lambda', 'DeleteFunctionEventInvokeConfig'): 204,
+    ('lambda', 'DeleteProvisionedConcurrencyConfig'): 204,
+    ('lambda', 'Invoke'): ('StatusCode', 200),
+    ('lambda', 'PublishVersion'): 201,
+    ('lambda', 'PutProvisionedConcurrencyConfig'): 202,
+    ('lambda', 'UpdateEventSourceMapping'): 202,
 }

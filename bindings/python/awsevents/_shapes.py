@@ -131,3 +131,13 @@ def decode_response(service, action, response):
         if isinstance(response.get(member), str):
             response[member] = Body(response[member])
     return response
+
+
+def success_status(service, action, response):
+    """The HTTP status AWS answers a success of action with (201 for a
+    Lambda CreateFunction, 202 for an asynchronous Invoke...)."""
+    status = _response_shapes.STATUSES.get(_key(service, action), 200)
+    if isinstance(status, tuple):
+        member, default = status
+        return response.get(member, default)
+    return status

@@ -13,8 +13,9 @@ from . import queue as _queue
 from . import topic as _topic
 from . import machine as _machine
 from ._shapes import decode_response as _decode_response, encode as _encode, \
-    encode_request as _encode_request
-from .errors import ClientError, checker, error_response, library_error
+    encode_request as _encode_request, success_status as _success_status
+from .errors import (ClientError, checker, error_response, library_error,
+                     response_metadata)
 
 lib = _lib.lib
 
@@ -238,7 +239,8 @@ class Broker:
         BinaryValue, a Kinesis record's Data) are bytes, as boto3 gives
         them. Lambda Invoke's Payload goes as boto3 sends it (bytes, text
         or a readable object) and comes back as text that also has
-        boto3's read()."""
+        boto3's read(). Every answer has boto3's ResponseMetadata (its
+        HTTPStatusCode AWS's: 200, or 201, 202, 204 where AWS answers so)."""
         request = json.dumps(_encode_request(service, action, params),
                              default=_encode).encode()
         out = c_void_p()
@@ -254,7 +256,10 @@ class Broker:
         finally:
             lib.aev_free(out)
         if rc == 0:
-            return _decode_response(service, action, json.loads(text))
+            response = _decode_response(service, action, json.loads(text))
+            response["ResponseMetadata"] = response_metadata(
+                _success_status(service, action, response))
+            return response
         err = json.loads(text) if text else {"__type": code, "message": ""}
         raise ClientError(error_response(service, err["__type"],
                                          err["message"]), action)

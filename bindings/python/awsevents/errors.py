@@ -68,15 +68,13 @@ def error_response(service, shape, message):
         # error; botocore then keeps the shape name and the fault type too.
         error["QueryErrorCode"] = shape
         error["Type"] = "Sender" if status < 500 else "Receiver"
-    return {
-        "Error": error,
-        "ResponseMetadata": {
-            "RequestId": str(uuid.uuid4()),
-            "HTTPStatusCode": status,
-            "HTTPHeaders": {},
-            "RetryAttempts": 0,
-        },
-    }
+    return {"Error": error, "ResponseMetadata": response_metadata(status)}
+
+
+def response_metadata(status):
+    """The ResponseMetadata botocore adds to every answer, error or not."""
+    return {"RequestId": str(uuid.uuid4()), "HTTPStatusCode": status,
+            "HTTPHeaders": {}, "RetryAttempts": 0}
 
 
 class ClientError(Exception):

@@ -9,7 +9,7 @@ import unittest
 import weakref
 
 import awsevents
-from awsevents import Broker, ClientError
+from awsevents import Broker, ClientError, create_function
 from awsevents import broker as broker_module
 from awsevents.errors import error_response
 
@@ -127,8 +127,8 @@ class Defaults(unittest.TestCase):
             self.assertEqual(m["MessageAttributes"], {
                 "bin": {"DataType": "Binary", "BinaryValue": b"\x00\xff"},
                 "str": {"DataType": "String", "StringValue": "AAE="}})
-            self.assertEqual(b.call("sqs", "ReceiveMessage", QueueUrl=q.url),
-                             {})
+            self.assertNotIn("Messages",
+                             b.call("sqs", "ReceiveMessage", QueueUrl=q.url))
             s = b.create_stream("s")
             s.put(b"\xff\x00", "k")
             it = b.call("kinesis", "GetShardIterator", StreamName="s",
@@ -192,6 +192,28 @@ class Defaults(unittest.TestCase):
             self.assertEqual(record["Data"], b"\x00hi")
             self.assertEqual(record["ApproximateArrivalTimestamp"],
                              start + datetime.timedelta(seconds=100))
+
+    def test_answers_carry_boto3s_response_metadata(self):
+        """boto3 adds ResponseMetadata to every answer, and code checks its
+        HTTPStatusCode; call() added it to errors only."""
+        with Broker(clock="manual", workers=0) as b:
+            meta = b.call("sqs", "CreateQueue",
+                          QueueName="q")["ResponseMetadata"]
+            self.assertEqual(meta["HTTPStatusCode"], 200)
+            self.assertEqual(sorted(meta), ["HTTPHeaders", "HTTPStatusCode",
+                                            "RequestId", "RetryAttempts"])
+            self.assertEqual(set(b.call("sqs", "ReceiveMessage",
+                                        QueueUrl=b.get_queue("q").url)),
+                             {"ResponseMetadata"})
+            create_function(b, "f", lambda event, context: None)
+            self.assertEqual(b.call("lambda", "GetFunction", FunctionName="f")
+                             ["ResponseMetadata"]["HTTPStatusCode"], 200)
+            self.assertEqual(b.call("lambda", "Invoke", FunctionName="f",
+                                    InvocationType="Event")
+                             ["ResponseMetadata"]["HTTPStatusCode"], 202)
+            self.assertEqual(b.call("lambda", "PublishVersion",
+                                    FunctionName="f")
+                             ["ResponseMetadata"]["HTTPStatusCode"], 201)
 
     def test_integers_beyond_what_c_takes_are_refused(self):
         """ctypes wrapped them silently: advance(2**64) advanced by 0 and
