@@ -74,10 +74,6 @@ class Expression(Owned):
         finally:
             lib.aev_free(out)
 
-    def close(self):
-        """Frees the expression; later evaluations raise ValueError."""
-        self._handle.close()
-
 
 def jsonata(text, max_depth=None, timeout_ms=None):
     """Compiles a JSONata expression."""

@@ -223,12 +223,6 @@ class Topic(Owned):
         self._call(operation, fn, *args, byref(out))
         return json.loads(_take_string(out))
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
     def __repr__(self):
         return "Topic(%r)" % self.arn
 
