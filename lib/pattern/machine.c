@@ -651,6 +651,8 @@ typedef struct walker {
   size_t nit, cit;
   cand *c;
   size_t nc, cc;
+  size_t lo, hi; /* the items of the level being walked */
+  int live;      /* the walk has a level to walk */
   int rc;
   /* Most matches fit these, so matching allocates nothing of its own. */
   item it_in[32];
@@ -908,39 +910,86 @@ void aev__pm_slots_free(pm_slots *s) {
   if (s->v != s->in) free(s->v);
 }
 
-int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slots) {
-  walker w;
-  w.m = m;
-  w.ev = ev;
-  w.out = slots;
-  w.it = w.it_in;
-  w.nit = 0;
-  w.cit = sizeof w.it_in / sizeof *w.it_in;
-  w.c = w.c_in;
-  w.nc = 0;
-  w.cc = sizeof w.c_in / sizeof *w.c_in;
-  w.rc = AEV_OK;
-  const pmap *values = &m->values;
-  reach(&w, 0, -1, NULL, 0, 0);
-  for (size_t lo = 0; lo < w.nit && !w.rc;) {
-    size_t hi = w.nit;
-    w.nc = 0;
-    for (size_t i = lo; i < hi && !w.rc; i++) visit(&w, (uint32_t)i);
-    for (size_t k = 0; k < w.nc; k++) {
-      cand *c = &w.c[k];
-      if (!c->h) continue;
-      c->tg = aev__pmap_get_k(values, c->h, w.it[c->item].state, c->b, c->key, c->n);
-      if (!c->tg) continue;
-      if ((c->tg[1] & PLAIN) == LIST) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
-      else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
-    }
-    for (size_t k = 0; k < w.nc && !w.rc; k++) {
-      if (w.c[k].tg) follow(&w, &w.c[k]);
-      if (!w.rc && w.c[k].vm != NO_VM) try_complex(&w, &w.c[k], &m->vm[w.c[k].vm]);
-    }
-    lo = hi;
+static void walk_start(walker *w, const pm_machine *m, const pm_event *ev, pm_slots *slots) {
+  w->m = m;
+  w->ev = ev;
+  w->out = slots;
+  w->it = w->it_in;
+  w->nit = 0;
+  w->cit = sizeof w->it_in / sizeof *w->it_in;
+  w->c = w->c_in;
+  w->nc = 0;
+  w->cc = sizeof w->c_in / sizeof *w->c_in;
+  w->lo = 0;
+  w->rc = AEV_OK;
+  reach(w, 0, -1, NULL, 0, 0);
+}
+
+/* A level, in three passes, each ending on loads the next one uses: its
+ * states' lookups queued (their buckets loading), the lookups made (the
+ * states and slot lists they lead to loading), and what they found
+ * followed. Returns 0 when the walk is over. */
+static int walk_queue(walker *w) {
+  if (w->lo >= w->nit || w->rc) return 0;
+  w->hi = w->nit;
+  w->nc = 0;
+  for (size_t i = w->lo; i < w->hi && !w->rc; i++) visit(w, (uint32_t)i);
+  return 1;
+}
+
+static void walk_lookup(walker *w) {
+  const pm_machine *m = w->m;
+  for (size_t k = 0; k < w->nc; k++) {
+    cand *c = &w->c[k];
+    if (!c->h) continue;
+    c->tg = aev__pmap_get_k(&m->values, c->h, w->it[c->item].state, c->b, c->key, c->n);
+    if (!c->tg) continue;
+    if ((c->tg[1] & PLAIN) == LIST) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
+    else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
   }
-  if (w.it != w.it_in) free(w.it);
-  if (w.c != w.c_in) free(w.c);
-  return w.rc ? aev__nomem() : AEV_OK;
+}
+
+static void walk_follow(walker *w) {
+  for (size_t k = 0; k < w->nc && !w->rc; k++) {
+    if (w->c[k].tg) follow(w, &w->c[k]);
+    if (!w->rc && w->c[k].vm != NO_VM) try_complex(w, &w->c[k], &w->m->vm[w->c[k].vm]);
+  }
+  w->lo = w->hi;
+}
+
+static int walk_end(walker *w) {
+  if (w->it != w->it_in) free(w->it);
+  if (w->c != w->c_in) free(w->c);
+  return w->rc ? aev__nomem() : AEV_OK;
+}
+
+int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slots) {
+  return aev__pm_machine_match_many(m, &ev, 1, &slots);
+}
+
+int aev__pm_machine_match_many(const pm_machine *m, const pm_event *const *ev, size_t n,
+                               pm_slots *const *slots) {
+  walker one, *w = n > 1 ? malloc(n * sizeof *w) : &one;
+  if (!w) return aev__nomem();
+  for (size_t i = 0; i < n; i++) walk_start(&w[i], m, ev[i], slots[i]);
+  /* Each pass goes over every walk before the next pass, so the loads one
+   * starts have the other walks' passes to arrive in. */
+  for (int any = 1; any;) {
+    any = 0;
+    for (size_t i = 0; i < n; i++) {
+      w[i].live = walk_queue(&w[i]);
+      any |= w[i].live;
+    }
+    for (size_t i = 0; i < n; i++)
+      if (w[i].live) walk_lookup(&w[i]);
+    for (size_t i = 0; i < n; i++)
+      if (w[i].live) walk_follow(&w[i]);
+  }
+  int rc = AEV_OK;
+  for (size_t i = 0; i < n; i++) {
+    int r = walk_end(&w[i]);
+    if (!rc) rc = r;
+  }
+  if (w != &one) free(w);
+  return rc;
 }

@@ -193,6 +193,11 @@ void aev__pm_slots_init(pm_slots *s);
 void aev__pm_slots_free(pm_slots *s);
 /* Appends the slots matching ev to *slots (may repeat). */
 int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slots);
+/* Appends the slots matching each ev[i] to *slots[i], walking the
+ * automaton for all n events level by level together, so that one walk's
+ * cache misses overlap the others' work. */
+int aev__pm_machine_match_many(const pm_machine *m, const pm_event *const *ev, size_t n,
+                               pm_slots *const *slots);
 size_t aev__pm_machine_memory(const pm_machine *m);
 
 #endif

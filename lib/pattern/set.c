@@ -2,6 +2,7 @@
  * ids, the readers-writer lock, and rebuilding the automaton once removed
  * patterns outnumber live ones). */
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,33 +66,51 @@ static int ids_put(pm_imap *ids, uint64_t id, uint32_t idx, uint32_t **v) {
 
 /* ---- matching, shared by both ---- */
 
-/* *members (may be NULL): how many members the event's top-level object
- * has. */
-static int match_slots(int profile, const pm_machine *m, const char *event, size_t len,
-                       int max_depth, pm_slots *slots, int *matched, size_t *members) {
-  char *converted = NULL;
-  *matched = 1;
-  if (profile == AEV_PATTERN_SNS_ATTRIBUTES) {
-    int rc = aev__pm_sns_attributes(event, len, &converted, &len);
-    if (rc) return rc;
-    event = converted;
-  }
+/* An event made ready for the automaton. */
+typedef struct prepared {
   pm_event ev;
-  int rc = aev__pm_flatten(event, len, max_depth, aev__pm_machine_paths(m), &ev);
-  if (members) *members = ev.members;
+  char *converted; /* the JSON text of SNS message attributes */
+  int flat;        /* ev is flattened (else it matches nothing) */
+  int made;        /* ev needs aev__pm_event_free() */
+} prepared;
+
+/* Flattens event (after converting SNS message attributes to JSON);
+ * *members (may be NULL): how many members its top-level object has. */
+static int prepare(int profile, const pm_machine *m, const char *event, size_t len,
+                   int max_depth, prepared *p, size_t *members) {
+  p->converted = NULL;
+  p->flat = p->made = 0;
+  if (profile == AEV_PATTERN_SNS_ATTRIBUTES) {
+    int rc = aev__pm_sns_attributes(event, len, &p->converted, &len);
+    if (rc) return rc;
+    event = p->converted;
+  }
+  int rc = aev__pm_flatten(event, len, max_depth, aev__pm_machine_paths(m), &p->ev);
+  p->made = 1;
+  if (members) *members = p->ev.members;
   if (rc == AEV_ERR_INVALID && profile == AEV_PATTERN_SNS_BODY) {
     /* SNS: a body that is not a JSON object matches no body policy. */
-    *matched = 0;
-    rc = AEV_OK;
-  } else if (rc == AEV_ERR_INVALID) {
-    rc = aev__fail(AEV_ERR_INVALID, "ValidationException", "Parameter Event is not valid.");
-  } else if (rc) {
-    rc = aev__nomem();
-  } else {
-    rc = aev__pm_machine_match(m, &ev, slots);
+    return AEV_OK;
   }
-  aev__pm_event_free(&ev);
-  free(converted);
+  if (rc == AEV_ERR_INVALID)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException", "Parameter Event is not valid.");
+  if (rc) return aev__nomem();
+  p->flat = 1;
+  return AEV_OK;
+}
+
+static void prepared_free(prepared *p) {
+  if (p->made) aev__pm_event_free(&p->ev);
+  free(p->converted);
+}
+
+/* *members (may be NULL) as prepare()'s. */
+static int match_slots(int profile, const pm_machine *m, const char *event, size_t len,
+                       int max_depth, pm_slots *slots, size_t *members) {
+  prepared p;
+  int rc = prepare(profile, m, event, len, max_depth, &p, members);
+  if (!rc && p.flat) rc = aev__pm_machine_match(m, &p.ev, slots);
+  prepared_free(&p);
   return rc;
 }
 
@@ -133,9 +152,8 @@ int aev_pattern_matches(const aev_pattern *p, const char *event, size_t len,
                      "pattern, event and out_match are required.");
   pm_slots slots;
   aev__pm_slots_init(&slots);
-  int matched;
-  int rc = match_slots(p->profile, p->m, event, len, PM_MAX_DEPTH, &slots, &matched, NULL);
-  if (!rc) *out_match = matched && slots.n > 0;
+  int rc = match_slots(p->profile, p->m, event, len, PM_MAX_DEPTH, &slots, NULL);
+  if (!rc) *out_match = slots.n > 0;
   aev__pm_slots_free(&slots);
   return rc;
 }
@@ -338,55 +356,132 @@ int aev_pattern_set_match(aev_pattern_set *set, const char *event, size_t len,
   return aev__pattern_set_match_event(set, event, len, PM_MAX_DEPTH, &members, ids, n);
 }
 
+/* The ids of the tags a match found, ascending, each once: *ids NULL
+ * when there are none. */
+static int ids_of(const aev_pattern_set *set, const pm_slots *slots, uint64_t **ids,
+                  size_t *n) {
+  *ids = NULL;
+  *n = 0;
+  if (!slots->n) return AEV_OK;
+  uint64_t *out = malloc(slots->n * sizeof *out);
+  if (!out) return aev__nomem();
+  size_t u;
+  if (slots->n <= SMALL) {
+    uint32_t tags[SMALL];
+    size_t direct = 0;
+    u = sort_tags(slots->v, slots->n, tags);
+    for (size_t i = 0; i < u; i++) {
+      out[i] = tags[i] & TAG_SLOT ? set->s[tags[i] & ~TAG_SLOT].id : tags[i];
+      direct += !(tags[i] & TAG_SLOT);
+    }
+    /* Ids of slots follow the direct ones (they are not below TAG_SLOT)
+     * but in slot order: rare, so left to qsort. */
+    if (u - direct > 1) qsort(out + direct, u - direct, sizeof *out, cmp_u64);
+  } else {
+    for (size_t i = 0; i < slots->n; i++) {
+      uint32_t t = slots->v[i];
+      out[i] = t & TAG_SLOT ? set->s[t & ~TAG_SLOT].id : t;
+    }
+    qsort(out, slots->n, sizeof *out, cmp_u64);
+    u = 1;
+    for (size_t i = 1; i < slots->n; i++) { /* without branches: ids repeat unpredictably */
+      out[u] = out[i];
+      u += out[u - 1] != out[i];
+    }
+  }
+  *ids = out;
+  *n = u;
+  return AEV_OK;
+}
+
 int aev__pattern_set_match_event(aev_pattern_set *set, const char *event, size_t len,
                                  int max_depth, size_t *members, uint64_t **ids,
                                  size_t *n) {
   *ids = NULL;
   *n = 0;
   pm_slots slots;
-  int matched;
   pthread_rwlock_rdlock(&set->lock);
   aev__pm_slots_init(&slots);
-  int rc = match_slots(set->profile, set->m, event, len, max_depth, &slots, &matched,
-                       members);
-  uint64_t *out = NULL;
-  size_t u = 0;
-  if (!rc && matched && slots.n) {
-    out = malloc(slots.n * sizeof *out);
-    if (!out) {
-      rc = aev__nomem();
-    } else if (slots.n <= SMALL) {
-      uint32_t tags[SMALL];
-      size_t n_tags = sort_tags(slots.v, slots.n, tags), direct = 0;
-      for (size_t i = 0; i < n_tags; i++) {
-        out[i] = tags[i] & TAG_SLOT ? set->s[tags[i] & ~TAG_SLOT].id : tags[i];
-        direct += !(tags[i] & TAG_SLOT);
-      }
-      u = n_tags;
-      /* Ids of slots follow the direct ones (they are not below TAG_SLOT)
-       * but in slot order: rare, so left to qsort. */
-      if (u - direct > 1) qsort(out + direct, u - direct, sizeof *out, cmp_u64);
-    } else {
-      for (size_t i = 0; i < slots.n; i++) {
-        uint32_t t = slots.v[i];
-        out[i] = t & TAG_SLOT ? set->s[t & ~TAG_SLOT].id : t;
-      }
-      qsort(out, slots.n, sizeof *out, cmp_u64);
-      u = 1;
-      for (size_t i = 1; i < slots.n; i++) { /* without branches: ids repeat unpredictably */
-        out[u] = out[i];
-        u += out[u - 1] != out[i];
-      }
-    }
-  }
+  int rc = match_slots(set->profile, set->m, event, len, max_depth, &slots, members);
+  if (!rc) rc = ids_of(set, &slots, ids, n);
   pthread_rwlock_unlock(&set->lock);
   aev__pm_slots_free(&slots);
-  if (rc) return rc;
-  if (!u) {
-    free(out);
-    out = NULL;
+  return rc;
+}
+
+/* Events walked together: enough for their cache misses to overlap, few
+ * enough that their flattened fields are still cached when walked. */
+#define CHUNK 16
+
+typedef struct batch_item {
+  prepared p;
+  pm_slots slots;
+} batch_item;
+
+/* Names the event of a batch whose error was just recorded. */
+static int in_batch(size_t i) {
+  char code[64], msg[512];
+  snprintf(code, sizeof code, "%s", aev_errcode());
+  snprintf(msg, sizeof msg, "%s", aev_errmsg());
+  return aev__fail(AEV_ERR_INVALID, code, "Event %zu of the batch: %s", i, msg);
+}
+
+/* Up to CHUNK events of a batch, in b: flattened one after another, then
+ * walked through the automaton together. */
+static int match_chunk(aev_pattern_set *set, batch_item *b, const char *const *events,
+                       const size_t *lens, size_t n, size_t first, uint64_t **ids,
+                       size_t *n_ids) {
+  const pm_event *flat[CHUNK];
+  pm_slots *found[CHUNK];
+  size_t made = 0, nflat = 0;
+  int rc = AEV_OK;
+  for (; made < n && !rc; made++) {
+    aev__pm_slots_init(&b[made].slots);
+    rc = prepare(set->profile, set->m, events[made], lens[made], PM_MAX_DEPTH, &b[made].p,
+                 NULL);
+    if (rc == AEV_ERR_INVALID) rc = in_batch(first + made);
+    if (!rc && b[made].p.flat) {
+      flat[nflat] = &b[made].p.ev;
+      found[nflat++] = &b[made].slots;
+    }
   }
-  *ids = out;
-  *n = u;
-  return AEV_OK;
+  if (!rc) rc = aev__pm_machine_match_many(set->m, flat, nflat, found);
+  for (size_t i = 0; i < made; i++) {
+    if (!rc) rc = ids_of(set, &b[i].slots, &ids[i], &n_ids[i]);
+    prepared_free(&b[i].p);
+    aev__pm_slots_free(&b[i].slots);
+  }
+  return rc;
+}
+
+int aev_pattern_set_match_batch(aev_pattern_set *set, const char *const *events,
+                                const size_t *lens, size_t n, uint64_t **ids,
+                                size_t *n_ids) {
+  if (!set || (n && (!events || !lens || !ids || !n_ids)))
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "set, events, lens, ids and n_ids are required.");
+  for (size_t i = 0; i < n; i++) {
+    if (!events[i])
+      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                       "Event %zu of the batch is NULL.", i);
+    ids[i] = NULL;
+    n_ids[i] = 0;
+  }
+  if (!n) return AEV_OK;
+  batch_item *b = malloc((n < CHUNK ? n : CHUNK) * sizeof *b);
+  if (!b) return aev__nomem();
+  int rc = AEV_OK;
+  pthread_rwlock_rdlock(&set->lock);
+  for (size_t at = 0; at < n && !rc; at += CHUNK)
+    rc = match_chunk(set, b, events + at, lens + at, n - at < CHUNK ? n - at : CHUNK, at,
+                     ids + at, n_ids + at);
+  pthread_rwlock_unlock(&set->lock);
+  free(b);
+  if (rc)
+    for (size_t i = 0; i < n; i++) {
+      free(ids[i]);
+      ids[i] = NULL;
+      n_ids[i] = 0;
+    }
+  return rc;
 }

@@ -3,7 +3,8 @@
  * text, against a set of fixed patterns using every operator plus one
  * pattern taken from the input. Input: one profile byte, then the pattern,
  * a NUL byte and the event (no NUL: the whole rest is the event). The set's
- * answer must equal matching each pattern alone. */
+ * answer must equal matching each pattern alone, and be the answer for
+ * each copy of the event in a batch. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
   }
   if (rc == AEV_OK && k != n) abort();
+  /* In a batch, twice over: the same answer for each. */
+  const char *twice[2] = {event, event};
+  size_t lens[2] = {elen, elen}, nb[2];
+  uint64_t *idsb[2];
+  if (aev_pattern_set_match_batch(set, twice, lens, 2, idsb, nb) != rc) abort();
+  for (int b = 0; b < 2; b++) {
+    if (nb[b] != (rc ? 0 : n) || (nb[b] && memcmp(idsb[b], ids, n * sizeof *ids))) abort();
+    aev_free(idsb[b]);
+  }
   aev_free(ids);
   aev_pattern_free(mine);
   aev_pattern_set_free(set);

@@ -50,9 +50,12 @@ static void *reader(void *arg) {
   for (unsigned i = 0; !atomic_load(&done); i++) {
     snprintf(ev, sizeof ev, "{\"k\":\"base%u\",\"n\":%u}", i % STANDING, i % 1000);
     uint64_t *ids = NULL;
-    size_t n = 0;
-    if (aev_pattern_set_match(set, ev, strlen(ev), &ids, &n) != AEV_OK || n < 1 ||
-        ids[0] != i % STANDING)
+    size_t n = 0, len = strlen(ev);
+    /* Every other event is matched in a batch, as the only one. */
+    const char *evs[1] = {ev};
+    int rc = i % 2 ? aev_pattern_set_match_batch(set, evs, &len, 1, &ids, &n)
+                   : aev_pattern_set_match(set, ev, len, &ids, &n);
+    if (rc != AEV_OK || n < 1 || ids[0] != i % STANDING)
       atomic_fetch_add(&reader_errors, 1);
     atomic_fetch_add(&reader_matches, 1);
     aev_free(ids);

@@ -18,16 +18,45 @@ static void add(aev_pattern_set *s, uint64_t id, const char *p) {
   ck_assert_msg(aev_pattern_set_add(s, id, p, strlen(p)) == AEV_OK, "%s: %s", p, aev_errmsg());
 }
 
-/* The matched ids as "1,2,3". */
-static char *match(aev_pattern_set *s, const char *event) {
-  uint64_t *ids = (uint64_t *)1;
-  size_t n = 99;
-  ck_assert_int_eq(aev_pattern_set_match(s, event, strlen(event), &ids, &n), AEV_OK);
+/* Ids as "1,2,3". */
+static char *id_list(const uint64_t *ids, size_t n) {
   char *out = calloc(1, 24 * (n + 1));
   for (size_t i = 0; i < n; i++)
     sprintf(out + strlen(out), "%s%llu", i ? "," : "", (unsigned long long)ids[i]);
   if (!n) ck_assert_ptr_null(ids);
+  return out;
+}
+
+/* What a batch of n events (n <= 64) matches, each as id_list(). */
+static void match_batch(aev_pattern_set *s, const char *const *events, size_t n,
+                        char **out) {
+  size_t lens[64] = {0}, counts[64];
+  uint64_t *ids[64];
+  ck_assert_uint_le(n, 64);
+  for (size_t i = 0; i < n; i++) lens[i] = strlen(events[i]);
+  ck_assert_msg(aev_pattern_set_match_batch(s, events, lens, n, ids, counts) == AEV_OK, "%s",
+                aev_errmsg());
+  for (size_t i = 0; i < n; i++) {
+    out[i] = id_list(ids[i], counts[i]);
+    aev_free(ids[i]);
+  }
+}
+
+/* The matched ids as "1,2,3"; a batch of three copies of the event must
+ * find the same for each, each walk kept apart from the others. */
+static char *match(aev_pattern_set *s, const char *event) {
+  uint64_t *ids = (uint64_t *)1;
+  size_t n = 99;
+  ck_assert_int_eq(aev_pattern_set_match(s, event, strlen(event), &ids, &n), AEV_OK);
+  char *out = id_list(ids, n), *copies[3];
   aev_free(ids);
+  const char *three[3] = {event, event, event};
+  match_batch(s, three, 3, copies);
+  for (int i = 0; i < 3; i++) {
+    ck_assert_msg(!strcmp(copies[i], out), "batch copy %d of %s: %s, alone: %s", i, event,
+                  copies[i], out);
+    free(copies[i]);
+  }
   return out;
 }
 
@@ -409,6 +438,86 @@ START_TEST(set_bad_arguments) {
 }
 END_TEST
 
+/* A batch with an event that is not a JSON object fails as a whole,
+ * naming that event, and returns no ids for any; other bad arguments are
+ * refused before anything is matched; an empty batch matches nothing. */
+START_TEST(set_batch_errors) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  add(s, 1, "{\"a\":[\"x\"]}");
+  const char *ev[40];
+  size_t lens[40], n[40];
+  uint64_t *ids[40];
+  for (int i = 0; i < 40; i++) ev[i] = "{\"a\":\"x\"}";
+  ev[20] = "[\"a\",\"x\"]"; /* in the batch's second chunk of 16 */
+  for (int i = 0; i < 40; i++) {
+    lens[i] = strlen(ev[i]);
+    ids[i] = (uint64_t *)1;
+    n[i] = 99;
+  }
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 40, ids, n), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), "Event 20 of the batch: Parameter Event is not valid.");
+  for (int i = 0; i < 40; i++) {
+    ck_assert_ptr_null(ids[i]);
+    ck_assert_uint_eq(n[i], 0);
+  }
+  ev[20] = NULL;
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 40, ids, n), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValue");
+  ck_assert_str_eq(aev_errmsg(), "Event 20 of the batch is NULL.");
+  ck_assert_int_eq(aev_pattern_set_match_batch(NULL, ev, lens, 1, ids, n), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, NULL, 1, ids, n), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 1, NULL, n), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 1, ids, NULL), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, NULL, NULL, 0, NULL, NULL), AEV_OK);
+  /* The set still answers. */
+  ev[20] = "{\"a\":[\"y\",\"x\"]}";
+  lens[20] = strlen(ev[20]);
+  ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 40, ids, n), AEV_OK);
+  for (int i = 0; i < 40; i++) {
+    ck_assert_uint_eq(n[i], 1);
+    ck_assert_uint_eq(ids[i][0], 1);
+    aev_free(ids[i]);
+  }
+  aev_pattern_set_free(s);
+}
+END_TEST
+
+/* The SNS profiles in a batch: a message body that is not a JSON object
+ * matches no body policy and is no error; attributes are converted per
+ * message. */
+START_TEST(set_batch_sns_profiles) {
+  aev_pattern_set *b = new_set(AEV_PATTERN_SNS_BODY);
+  add(b, 7, "{\"order\":[{\"exists\":false}]}");
+  add(b, 8, "{\"state\":[\"paid\"]}");
+  const char *bodies[4] = {"{\"state\":\"paid\"}", "plain text", "{\"order\":1}", "{}"};
+  char *got[4];
+  match_batch(b, bodies, 4, got);
+  const char *want[4] = {"7,8", "", "", "7"};
+  for (int i = 0; i < 4; i++) {
+    ck_assert_str_eq(got[i], want[i]);
+    free(got[i]);
+  }
+  aev_pattern_set_free(b);
+  aev_pattern_set *a = new_set(AEV_PATTERN_SNS_ATTRIBUTES);
+  add(a, 1, "{\"color\":[\"red\"]}");
+  add(a, 2, "{\"size\":[{\"numeric\":[\">\",3]}]}");
+  const char *attrs[3] = {
+      "{\"color\":{\"DataType\":\"String\",\"StringValue\":\"red\"}}",
+      "{\"size\":{\"DataType\":\"Number\",\"StringValue\":\"4\"},"
+      "\"color\":{\"DataType\":\"String\",\"StringValue\":\"red\"}}",
+      "{\"size\":{\"DataType\":\"Number\",\"StringValue\":\"2\"}}"};
+  char *agot[3];
+  match_batch(a, attrs, 3, agot);
+  const char *awant[3] = {"1", "1,2", ""};
+  for (int i = 0; i < 3; i++) {
+    ck_assert_str_eq(agot[i], awant[i]);
+    free(agot[i]);
+  }
+  aev_pattern_set_free(a);
+}
+END_TEST
+
 typedef struct shared {
   aev_pattern_set *s;
   int errors;
@@ -695,10 +804,13 @@ START_TEST(set_matches_as_patterns_alone) {
     add(s, base + (uint64_t)i, buf);
     ck_assert_msg(aev_pattern_compile(buf, strlen(buf), &alone[i]) == AEV_OK, "%s", buf);
   }
+  static char events[NE][512], *alone_got[NE];
   for (int round = 0; round < 2; round++) {
     for (int e = 0; e < NE; e++) {
-      int len = snprintf(buf, sizeof buf, "{\"source\":%s,\"detail-type\":%s,\"region\":[%s,%s],"
-                                          "\"detail\":{\"x\":%s,\"y\":[%s,%s],\"z\":%s}}",
+      char *ev = events[e];
+      int len = snprintf(ev, sizeof events[e],
+                         "{\"source\":%s,\"detail-type\":%s,\"region\":[%s,%s],"
+                         "\"detail\":{\"x\":%s,\"y\":[%s,%s],\"z\":%s}}",
                          diff_value(&rng), diff_value(&rng), diff_value(&rng),
                          diff_value(&rng), diff_value(&rng), diff_value(&rng),
                          diff_value(&rng), diff_value(&rng));
@@ -706,15 +818,33 @@ START_TEST(set_matches_as_patterns_alone) {
       for (int i = 0; i < NP; i++) {
         int m = 0;
         if (!alone[i]) continue;
-        ck_assert_int_eq(aev_pattern_matches(alone[i], buf, (size_t)len, &m), AEV_OK);
+        ck_assert_int_eq(aev_pattern_matches(alone[i], ev, (size_t)len, &m), AEV_OK);
         if (m)
           snprintf(want + strlen(want), sizeof want - strlen(want), "%s%llu", *want ? "," : "",
                    (unsigned long long)(base + (uint64_t)i));
       }
-      char *got = match(s, buf);
-      ck_assert_msg(!strcmp(got, want), "%s: got %s want %s", buf, got, want);
-      free(got);
+      char *got = match(s, ev);
+      ck_assert_msg(!strcmp(got, want), "%s: got %s want %s", ev, got, want);
+      alone_got[e] = got;
     }
+    /* All the round's events in batches, distinct events walked together
+     * (the library's own chunks of 16 and their remainders among them). */
+    static const size_t sizes[] = {1, 2, 15, 16, 17, 33, 64};
+    for (size_t k = 0, at = 0; at < NE; k++) {
+      size_t n = sizes[k % (sizeof sizes / sizeof *sizes)];
+      if (n > NE - at) n = NE - at;
+      const char *batch[64];
+      char *got[64];
+      for (size_t i = 0; i < n; i++) batch[i] = events[at + i];
+      match_batch(s, batch, n, got);
+      for (size_t i = 0; i < n; i++) {
+        ck_assert_msg(!strcmp(got[i], alone_got[at + i]), "%s in a batch of %zu: got %s want %s",
+                      batch[i], n, got[i], alone_got[at + i]);
+        free(got[i]);
+      }
+      at += n;
+    }
+    for (int e = 0; e < NE; e++) free(alone_got[e]);
     for (int i = 0; i < NP; i += 3) {
       if (!alone[i]) continue;
       ck_assert_int_eq(aev_pattern_set_remove(s, base + (uint64_t)i), AEV_OK);
@@ -861,6 +991,7 @@ int main(void) {
   tcase_add_test(tc, set_rebuilds_after_many_removals);
   tcase_add_test(tc, set_ids_across_growth);
   tcase_add_test(tc, set_bad_arguments);
+  tcase_add_test(tc, set_batch_errors);
   tcase_add_test(tc, set_concurrent_readers_and_writer);
   tcase_add_loop_test(tc, set_matches_as_patterns_alone, 0, 2);
   tcase_add_test(tc, set_more_than_64_groups);
@@ -870,6 +1001,7 @@ int main(void) {
   TCase *sns = tcase_create("sns");
   tcase_add_test(sns, sns_message_attributes);
   tcase_add_test(sns, sns_message_body);
+  tcase_add_test(sns, set_batch_sns_profiles);
   tcase_add_test(sns, sns_limits_and_errors);
   tcase_add_test(sns, sns_nested_body_limits);
   tcase_add_test(sns, sns_operator_subset);
