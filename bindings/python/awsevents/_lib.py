@@ -127,6 +127,10 @@ SIGNATURES = {
     "aev_pattern_set_match": (c_int, [_opaque, c_char_p, c_size_t,
                                       POINTER(POINTER(c_uint64)),
                                       POINTER(c_size_t)]),
+    "aev_pattern_set_match_batch": (c_int, [_opaque, POINTER(c_char_p),
+                                            POINTER(c_size_t), c_size_t,
+                                            POINTER(POINTER(c_uint64)),
+                                            POINTER(c_size_t)]),
     "aev_pattern_set_memory": (c_size_t, [_opaque]),
     # topic
     "aev_topic_create": (c_int, [_opaque, c_char_p, c_char_p, _out_opaque]),

@@ -99,6 +99,26 @@ class PatternSetTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             s.match(EVENT)
 
+    def test_match_batch(self):
+        s = PatternSet()
+        s.add(1, {"source": ["app"]})
+        s.add(2, {"detail": {"n": [{"numeric": [">", 5]}]}})
+        events = [EVENT, '{"source": "other"}', b'{"detail": {"n": 9}}'] * 7
+        self.assertEqual(s.match_batch(events),
+                         [s.match(e) for e in events])
+        self.assertEqual(s.match_batch(events)[:3], [[1, 2], [], [2]])
+        self.assertEqual(s.match_batch([]), [])
+        with self.assertRaises(ClientError) as cm:
+            s.match_batch([EVENT, "[]"])
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "ValidationException")
+        self.assertEqual(cm.exception.response["Error"]["Message"],
+                         "Event 1 of the batch: Parameter Event is not valid.")
+        body = PatternSet("sns:MessageBody")
+        body.add(5, {"state": ["paid"]})
+        self.assertEqual(body.match_batch(['{"state": "paid"}', "plain text"]),
+                         [[5], []])
+
     def test_bad_pattern_leaves_the_set_unchanged(self):
         s = PatternSet()
         s.add(1, {"source": ["app"]})
