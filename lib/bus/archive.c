@@ -187,14 +187,20 @@ int aev_bus_create_archive(aev_bus *bus, const char *name,
   }
   aev__archive *a = calloc(1, sizeof *a);
   size_t arn_len = strlen(name) + 96;
+  /* The caller's copy of the ARN is made before the archive is stored: once
+   * stored, it is not taken back for want of memory, and another thread
+   * may delete it as soon as the bus is unlocked. */
+  char *arn_copy = NULL;
   if (!a || !(a->name = strdup(name)) || !(a->arn = malloc(arn_len)) ||
       (event_pattern && !(a->pattern = strdup(event_pattern))) ||
-      (description && !(a->description = strdup(description)))) {
+      (description && !(a->description = strdup(description))) ||
+      (arn_out && !(arn_copy = malloc(arn_len)))) {
     if (a) archive_free(a);
     return aev__nomem();
   }
   snprintf(a->arn, arn_len, "arn:aws:events:%s:%s:archive/%s",
            aev_broker_region(b), aev_broker_account(b), name);
+  if (arn_copy) memcpy(arn_copy, a->arn, arn_len);
   a->retention_days = retention_days;
   a->created_s = aev_broker_now_ms(b) / 1000;
   pthread_rwlock_wrlock(&bus->lock);
@@ -212,9 +218,10 @@ int aev_bus_create_archive(aev_bus *bus, const char *name,
   pthread_rwlock_unlock(&bus->lock);
   if (rc) {
     archive_free(a);
+    free(arn_copy);
     return rc;
   }
-  if (arn_out && !(*arn_out = strdup(a->arn))) return aev__nomem();
+  if (arn_out) *arn_out = arn_copy;
   return AEV_OK;
 }
 

@@ -175,18 +175,25 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
     pthread_mutex_init(&r->mu, NULL);
   }
   /* Old values kept until the set accepts the new pattern, so a failure
-   * leaves the rule as it was. */
-  char *old_pattern = r->pattern;
+   * leaves the rule as it was; everything that may fail for want of memory
+   * (the copies of the schedule and of the ARN for the caller too) comes
+   * before the rule is stored. */
+  char *old_pattern = r->pattern, *schedule = NULL, *arn = NULL;
   int old_enabled = r->enabled;
   r->pattern = event_pattern ? strdup(event_pattern) : NULL;
   r->enabled = enabled == AEV_RULE_ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
                    ? enabled
                    : enabled != 0;
-  rc = event_pattern && !r->pattern ? aev__nomem() : sync_set(bus, r);
+  rc = (event_pattern && !r->pattern) ||
+               (schedule_expression && !(schedule = strdup(schedule_expression))) ||
+               (arn_out && !(arn = strdup(r->arn)))
+           ? aev__nomem()
+           : sync_set(bus, r);
   if (rc == AEV_OK && created && (rc = aev__rmap_put(&bus->rules, r)))
     aev_pattern_set_remove(bus->set, r->id);
-  if (rc == AEV_OK) rc = aev__replace_str(&r->schedule, schedule_expression);
   if (rc) {
+    free(schedule);
+    free(arn);
     free(r->pattern);
     r->pattern = old_pattern;
     r->enabled = old_enabled;
@@ -197,8 +204,9 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
     return rc;
   }
   free(old_pattern);
+  free(r->schedule);
+  r->schedule = schedule;
   if (created) bus->routes[r->id] = (aev__route){.rule = r};
-  char *arn = arn_out ? strdup(r->arn) : NULL;
   aev__rule_ref(r);
   pthread_rwlock_unlock(&bus->lock);
 
@@ -210,10 +218,7 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   pthread_mutex_unlock(&r->mu);
   if (expr && enabled) aev__rule_schedule_start(r, now_ms(bus));
   aev__rule_unref(r);
-  if (arn_out) {
-    if (!arn) return aev__nomem();
-    *arn_out = arn;
-  }
+  if (arn_out) *arn_out = arn;
   return AEV_OK;
 }
 
