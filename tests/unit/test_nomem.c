@@ -1,30 +1,13 @@
-/* Calls that fail for want of memory: every allocation the library makes
- * (malloc, calloc, strdup, wrapped at link time for this suite) is made to
- * fail in turn, and the call must then answer AEV_ERR_NOMEM and leave what
- * was stored as it was, or succeed whole. */
+/* Bus and pattern calls that fail for want of memory (nomem.h): each
+ * allocation of the call fails in turn, and the call must then answer
+ * AEV_ERR_NOMEM and leave what was stored as it was, or succeed whole. */
 #include <check.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bus_support.h"
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-char *__real_strdup(const char *s);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-char *__wrap_strdup(const char *s);
-
-/* Allocations left before the one that fails; negative: none fails. */
-static atomic_long countdown = -1;
-
-static int fails(void) { return atomic_fetch_sub(&countdown, 1) == 0; }
-
-void *__wrap_malloc(size_t n) { return fails() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t size) { return fails() ? NULL : __real_calloc(n, size); }
-char *__wrap_strdup(const char *s) { return fails() ? NULL : __real_strdup(s); }
+#include "nomem.h"
 
 static int archive_exists(aev_broker *b, const char *name) {
   char *text = NULL;
@@ -45,9 +28,9 @@ START_TEST(create_archive_whole_or_not_at_all) {
   int reached = 1, failures = 0;
   for (long k = 0; reached; k++) {
     char *arn = NULL;
-    atomic_store(&countdown, k);
+    nomem_arm(k);
     int rc = aev_bus_create_archive(def, "a", "{\"source\":[\"shop\"]}", 0, NULL, &arn);
-    reached = atomic_exchange(&countdown, -1) < 0;
+    reached = nomem_disarm();
     if (rc == AEV_OK) {
       ck_assert_ptr_nonnull(arn);
       ck_assert(strstr(arn, ":archive/a") != NULL);
@@ -103,9 +86,9 @@ START_TEST(put_rule_whole_or_not_at_all) {
       if (change) bt_ok(aev_bus_put_rule(def, name, a, NULL, 1, NULL));
       rule_as(def, name, was, sizeof was);
       char *arn = NULL;
-      atomic_store(&countdown, k);
+      nomem_arm(k);
       int rc = aev_bus_put_rule(def, name, x, change ? "rate(5 minutes)" : NULL, !change, &arn);
-      reached = atomic_exchange(&countdown, -1) < 0;
+      reached = nomem_disarm();
       rule_as(def, name, now, sizeof now);
       if (rc) {
         ck_assert_msg(rc == AEV_ERR_NOMEM, "allocation %ld: %d %s", k, rc, aev_errmsg());
@@ -156,9 +139,9 @@ START_TEST(pattern_set_add_whole_or_not_at_all) {
     for (int i = 0; i < 3; i++) bt_ok(aev_pattern_set_add(s, (uint64_t)i, before[i], strlen(before[i])));
     uint64_t was[3];
     for (int e = 0; e < 3; e++) was[e] = matched(s, events[e]);
-    atomic_store(&countdown, k);
+    nomem_arm(k);
     int rc = aev_pattern_set_add(s, 9, added, strlen(added));
-    reached = atomic_exchange(&countdown, -1) < 0;
+    reached = nomem_disarm();
     if (rc) {
       ck_assert_msg(rc == AEV_ERR_NOMEM, "allocation %ld: %d %s", k, rc, aev_errmsg());
       ck_assert_uint_eq(aev_pattern_set_count(s), 3);
@@ -196,9 +179,9 @@ START_TEST(pattern_set_match_batch_all_or_nothing) {
   }
   int reached = 1, failures = 0;
   for (long k = 0; reached; k++) {
-    atomic_store(&countdown, k);
+    nomem_arm(k);
     int rc = aev_pattern_set_match_batch(s, ev, lens, 20, ids, n);
-    reached = atomic_exchange(&countdown, -1) < 0;
+    reached = nomem_disarm();
     for (int i = 0; i < 20; i++) {
       if (rc) {
         ck_assert_int_eq(rc, AEV_ERR_NOMEM);
