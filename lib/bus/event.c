@@ -393,12 +393,15 @@ static int put_one(aev_broker *b, json_t *e, char id[37], entry_error *err) {
   memcpy(id, ev->id, 37);
   /* An unknown bus loses the event but the entry succeeds, as on AWS. */
   aev_bus *bus;
+  int rc = AEV_OK;
   if (aev__bus_find(b, member(e, "EventBusName"), 1, &bus) == AEV_OK) {
-    aev__bus_route(bus, ev);
+    rc = aev__bus_route(bus, ev);
     aev_bus_release(bus);
   }
   aev__event_unref(ev);
-  return 1;
+  /* Routing that failed (for want of memory) delivered nothing: the entry
+   * fails, as AWS answers an entry it could not take. */
+  return rc ? entry_fail(err, "InternalFailure", aev_errmsg()) : 1;
 }
 
 int aev__put_events(aev_broker *b, json_t *entries, json_t **resp) {

@@ -275,25 +275,31 @@ int aev_bus_start_replay(aev_broker *b, const char *request_json,
   r->started_s = aev_broker_now_ms(b) / 1000;
   r->state = STARTING;
   json_decref(req);
-  pthread_mutex_lock(&bus->amu);
-  r->next = bus->replays;
-  bus->replays = r;
-  pthread_mutex_unlock(&bus->amu);
-  *result_json = NULL;
+  /* The answer, and the replay's first step, before the replay is stored:
+   * out of memory, there is then no replay (rather than one that failed
+   * at once behind an answer saying it started). The step waits for the
+   * bus's archive lock, so it finds the replay stored. */
   json_t *o = json_pack("{s:s,s:s,s:I}", "ReplayArn", r->arn, "State", "STARTING",
                         "ReplayStartTime", (json_int_t)r->started_s);
+  *result_json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
   s->bus = bus; /* the reference from aev__archive_find */
   s->r = r;
-  if (aev__sched_post(aev__broker_sched(b), NULL, step, s)) {
-    pthread_mutex_lock(&bus->amu);
-    r->state = FAILED;
-    pthread_mutex_unlock(&bus->amu);
+  pthread_mutex_lock(&bus->amu);
+  rc = *result_json ? aev__sched_post(aev__broker_sched(b), NULL, step, s) : aev__nomem();
+  if (!rc) {
+    r->next = bus->replays;
+    bus->replays = r;
+  }
+  pthread_mutex_unlock(&bus->amu);
+  if (rc) {
+    free(*result_json);
+    *result_json = NULL;
+    replay_free(r);
     aev_bus_release(bus);
     free(s);
   }
-  *result_json = o ? json_dumps(o, JSON_COMPACT) : NULL;
-  json_decref(o);
-  return *result_json ? AEV_OK : aev__nomem();
+  return rc;
 }
 
 static json_t *replay_json(const aev__replay *r, const aev_bus *bus, int full) {

@@ -109,6 +109,171 @@ START_TEST(put_rule_whole_or_not_at_all) {
 }
 END_TEST
 
+/* ---- bus calls against a small world: one rule with a queue target, an
+ * archive of every event, a replay of it ---- */
+
+typedef struct world {
+  aev_broker *b;
+  aev_bus *def;
+  aev_queue *q;
+} world;
+
+static void world_new(world *w) {
+  w->b = bt_broker();
+  bt_ok(aev_bus_get(w->b, "default", &w->def));
+  w->q = bt_queue(w->b, "q", NULL);
+  bt_rule(w->def, "r", "shop", bt_queue_target(w->q, "t1", NULL));
+  bt_ok(aev_bus_create_archive(w->def, "arc", NULL, 0, NULL, NULL));
+  bt_put(w->def, "shop", "{\"n\":1}");
+  bt_ok(aev_broker_advance(w->b, 60000));
+}
+
+static void world_free(world *w) {
+  aev_queue_release(w->q);
+  aev_bus_release(w->def);
+  aev_broker_destroy(w->b);
+}
+
+/* What the world's API answers: buses, rules, targets, archives, replays
+ * and the queue's message count, in one text. */
+static char *snapshot(world *w) {
+  static const char *const calls[][3] = {
+      {"events", "ListEventBuses", "{}"},
+      {"events", "ListRules", "{}"},
+      {"events", "ListTargetsByRule", "{\"Rule\":\"r\"}"},
+      {"events", "ListArchives", "{}"},
+      {"events", "ListReplays", "{}"},
+      {"sqs", "GetQueueAttributes",
+       "{\"QueueUrl\":\"q\",\"AttributeNames\":[\"ApproximateNumberOfMessages\"]}"}};
+  size_t cap = 1 << 16, len = 0;
+  char *all = calloc(1, cap);
+  for (size_t i = 0; i < sizeof calls / sizeof *calls; i++) {
+    char *out = NULL;
+    int rc = aev_call(w->b, calls[i][0], calls[i][1], calls[i][2], &out);
+    len += (size_t)snprintf(all + len, cap - len, "%s %d %s\n", calls[i][1], rc, out ? out : "");
+    aev_free(out);
+  }
+  return all;
+}
+
+/* Sweeps one call over a fresh world each time: out of memory, the world
+ * must answer as before; else, an hour on, as after a successful call. allocates: the
+ * call allocates something whose failure fails it (else its allocations,
+ * if any, are only jansson's, which are not wrapped, or tolerated). */
+static void sweep_world(const char *what, int (*call)(world *), int allocates) {
+  char *want = NULL;
+  int reached = 1, failures = 0;
+  for (long k = -1; reached; k++) {
+    world w;
+    world_new(&w);
+    char *before = snapshot(&w);
+    if (k >= 0) nomem_arm(k);
+    int rc = call(&w);
+    reached = k < 0 || nomem_disarm();
+    /* A target that failed for want of memory gets the event on a retry. */
+    bt_ok(aev_broker_advance(w.b, 3600000));
+    char *after = snapshot(&w);
+    if (k < 0) { /* the reference run, no allocation failing */
+      ck_assert_msg(rc == AEV_OK, "%s: %s", what, aev_errmsg());
+      ck_assert_msg(strcmp(before, after), "%s changed nothing", what);
+      want = after;
+      after = NULL;
+    } else if (rc) {
+      ck_assert_msg(rc == AEV_ERR_NOMEM, "%s, allocation %ld: %d %s", what, k, rc, aev_errmsg());
+      ck_assert_msg(!strcmp(after, before), "%s failed at allocation %ld but changed\n%s\ninto\n%s",
+                    what, k, before, after);
+      failures++;
+    } else {
+      ck_assert_msg(!strcmp(after, want), "%s, allocation %ld failed: \n%s\nwant\n%s", what, k,
+                    after, want);
+    }
+    free(before);
+    free(after);
+    world_free(&w);
+  }
+  free(want);
+  ck_assert_msg(!allocates || failures > 0, "%s: no allocation failed the call", what);
+}
+
+static int call_create_bus(world *w) {
+  aev_bus *bus = NULL;
+  int rc = aev_bus_create(w->b, "second", &bus);
+  aev_bus_release(bus);
+  return rc;
+}
+
+static int call_put_targets(world *w) {
+  char *failed = NULL;
+  int rc = aev_bus_put_targets(w->def, "r", bt_queue_target(w->q, "t2", "\"Input\":\"{}\""),
+                               &failed);
+  aev_free(failed);
+  return rc;
+}
+
+static int call_remove_targets(world *w) {
+  char *failed = NULL;
+  int rc = aev_bus_remove_targets(w->def, "r", "[\"t1\"]", &failed);
+  aev_free(failed);
+  return rc;
+}
+
+static int call_disable_rule(world *w) { return aev_bus_enable_rule(w->def, "r", 0); }
+
+/* PutEvents answers an entry it could not take with that entry's error
+ * (AWS's InternalFailure), not with a failed call: that entry must have
+ * gone nowhere. */
+static int call_put_events(world *w) {
+  char *result = NULL;
+  int rc = aev_bus_put_events(w->b,
+                              "[{\"Source\":\"shop\",\"DetailType\":\"t\",\"Detail\":\"{}\"}]",
+                              &result);
+  if (rc == AEV_OK) {
+    json_t *j = json_loads(result, 0, NULL);
+    const char *code = json_string_value(
+        json_object_get(json_array_get(json_object_get(j, "Entries"), 0), "ErrorCode"));
+    if (code) {
+      ck_assert_str_eq(code, "InternalFailure");
+      ck_assert_int_eq(json_integer_value(json_object_get(j, "FailedEntryCount")), 1);
+      rc = AEV_ERR_NOMEM;
+    }
+    json_decref(j);
+  }
+  aev_free(result);
+  return rc;
+}
+
+static int call_update_archive(world *w) {
+  return aev_bus_update_archive(w->b, "arc", "{\"source\":[\"shop\"]}", 7, "kept");
+}
+
+static int call_start_replay(world *w) {
+  char req[512], *out = NULL;
+  snprintf(req, sizeof req,
+           "{\"ReplayName\":\"rp\",\"EventSourceArn\":\"%s\",\"EventStartTime\":0,"
+           "\"EventEndTime\":%lld,\"Destination\":{\"Arn\":\"%s\"}}",
+           "arn:aws:events:us-east-1:123456789012:archive/arc",
+           (long long)(aev_broker_now_ms(w->b) / 1000), aev_bus_arn(w->def));
+  int rc = aev_bus_start_replay(w->b, req, &out);
+  aev_free(out);
+  return rc;
+}
+
+static const struct {
+  const char *what;
+  int (*call)(world *);
+  int allocates;
+} bus_calls[] = {
+    {"CreateEventBus", call_create_bus, 1},   {"PutTargets", call_put_targets, 1},
+    {"RemoveTargets", call_remove_targets, 0}, {"DisableRule", call_disable_rule, 0},
+    {"PutEvents", call_put_events, 1},        {"UpdateArchive", call_update_archive, 1},
+    {"StartReplay", call_start_replay, 1}};
+#define N_BUS_CALLS (int)(sizeof bus_calls / sizeof *bus_calls)
+
+START_TEST(bus_calls_whole_or_not_at_all) {
+  sweep_world(bus_calls[_i].what, bus_calls[_i].call, bus_calls[_i].allocates);
+}
+END_TEST
+
 /* The ids a set matches for event, as a bit mask of ids below 64. */
 static uint64_t matched(aev_pattern_set *s, const char *event) {
   uint64_t *ids, mask = 0;
@@ -202,8 +367,12 @@ END_TEST
 int main(void) {
   Suite *s = suite_create("nomem");
   TCase *tc = tcase_create("nomem");
+  /* A sweep makes a call once per allocation it makes, each on a fresh
+   * world: seconds, and a minute under the sanitizers. */
+  tcase_set_timeout(tc, 600);
   tcase_add_test(tc, create_archive_whole_or_not_at_all);
   tcase_add_test(tc, put_rule_whole_or_not_at_all);
+  tcase_add_loop_test(tc, bus_calls_whole_or_not_at_all, 0, N_BUS_CALLS);
   tcase_add_test(tc, pattern_set_add_whole_or_not_at_all);
   tcase_add_test(tc, pattern_set_match_batch_all_or_nothing);
   suite_add_tcase(s, tc);
