@@ -258,6 +258,25 @@ static int call_start_replay(world *w) {
   return rc;
 }
 
+static int call_put_event(world *w) {
+  char id[37];
+  return aev_bus_put_event(w->def, "shop", "t", "{\"n\":2}", 7, id);
+}
+
+static int call_delete_rule(world *w) { return aev_bus_delete_rule(w->def, "r", 1); }
+
+static int call_delete_archive(world *w) { return aev_bus_delete_archive(w->b, "arc"); }
+
+static int call_put_rule_api(world *w) {
+  char *out = NULL;
+  int rc = aev_call(w->b, "events", "PutRule",
+                    "{\"Name\":\"r2\",\"EventPattern\":\"{\\\"source\\\":[\\\"shop\\\"]}\","
+                    "\"Tags\":[{\"Key\":\"k\",\"Value\":\"v\"}]}",
+                    &out);
+  aev_free(out);
+  return rc;
+}
+
 static const struct {
   const char *what;
   int (*call)(world *);
@@ -266,7 +285,9 @@ static const struct {
     {"CreateEventBus", call_create_bus, 1},   {"PutTargets", call_put_targets, 1},
     {"RemoveTargets", call_remove_targets, 0}, {"DisableRule", call_disable_rule, 0},
     {"PutEvents", call_put_events, 1},        {"UpdateArchive", call_update_archive, 1},
-    {"StartReplay", call_start_replay, 1}};
+    {"StartReplay", call_start_replay, 1},    {"PutEvent (typed)", call_put_event, 1},
+    {"DeleteRule", call_delete_rule, 0},       {"DeleteArchive", call_delete_archive, 0},
+    {"PutRule (API)", call_put_rule_api, 1}};
 #define N_BUS_CALLS (int)(sizeof bus_calls / sizeof *bus_calls)
 
 START_TEST(bus_calls_whole_or_not_at_all) {
