@@ -344,6 +344,44 @@ START_TEST(pattern_set_add_whole_or_not_at_all) {
 }
 END_TEST
 
+/* aev_pattern_set_remove cannot fail; the removal that makes removed
+ * patterns outnumber live ones rebuilds the automaton, and a rebuild that
+ * runs out of memory keeps the old one: the set still answers right. */
+START_TEST(pattern_set_remove_rebuilds_or_not) {
+  int reached = 1;
+  long k = 0;
+  for (; reached; k++) {
+    aev_pattern_set *s;
+    bt_ok(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &s));
+    char p[64];
+    for (int i = 0; i < 200; i++) {
+      snprintf(p, sizeof p, "{\"n\":[%d]}", i);
+      bt_ok(aev_pattern_set_add(s, (uint64_t)i, p, strlen(p)));
+    }
+    for (int i = 0; i < 132; i++) bt_ok(aev_pattern_set_remove(s, (uint64_t)i));
+    nomem_arm(k);
+    int rc = aev_pattern_set_remove(s, 132); /* the 133rd: 133 > 67 + 64 */
+    reached = nomem_disarm();
+    ck_assert_int_eq(rc, AEV_OK);
+    ck_assert_uint_eq(aev_pattern_set_count(s), 67);
+    ck_assert_uint_eq(matched(s, "{\"n\":132}"), 0);
+    ck_assert_uint_eq(matched(s, "{\"n\":[5,40,63]}"), 0);
+    uint64_t *ids;
+    size_t n;
+    const char *later = "{\"n\":[5,150,199]}";
+    bt_ok(aev_pattern_set_match(s, later, strlen(later), &ids, &n));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(ids[0], 150);
+    ck_assert_uint_eq(ids[1], 199);
+    aev_free(ids);
+    bt_ok(aev_pattern_set_add(s, 5, "{\"n\":[5]}", 9));
+    ck_assert_uint_eq(matched(s, "{\"n\":5}"), 1ull << 5);
+    aev_pattern_set_free(s);
+  }
+  ck_assert_int_gt(k, 10); /* the rebuild allocates; removing alone does not */
+}
+END_TEST
+
 /* aev_pattern_set_match_batch: out of memory, no event of the batch gets
  * ids (and nothing leaks: the sanitizer builds run this suite). */
 START_TEST(pattern_set_match_batch_all_or_nothing) {
@@ -395,6 +433,7 @@ int main(void) {
   tcase_add_test(tc, put_rule_whole_or_not_at_all);
   tcase_add_loop_test(tc, bus_calls_whole_or_not_at_all, 0, N_BUS_CALLS);
   tcase_add_test(tc, pattern_set_add_whole_or_not_at_all);
+  tcase_add_test(tc, pattern_set_remove_rebuilds_or_not);
   tcase_add_test(tc, pattern_set_match_batch_all_or_nothing);
   suite_add_tcase(s, tc);
   SRunner *r = srunner_create(s);
