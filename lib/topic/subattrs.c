@@ -58,6 +58,12 @@ static aev__subconf *copy(const aev__subconf *old) {
   c->role_arn = dup0(old->role_arn);
   c->retry = old->retry;
   c->retry_set = old->retry_set;
+  if ((old->filter_text && !c->filter_text) || (old->redrive && !c->redrive) ||
+      (old->dlq_arn && !c->dlq_arn) || (old->delivery && !c->delivery) ||
+      (old->role_arn && !c->role_arn)) {
+    aev__subconf_unref(c);
+    return NULL;
+  }
   return c;
 }
 
