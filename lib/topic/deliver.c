@@ -34,7 +34,7 @@ typedef struct target {
   uint32_t recs;   /* aev__note_sqs_body's recs: first attempts only */
 } target;
 
-typedef struct job {
+typedef struct aev__job {
   aev__timer timer;
   target d;
   aev__retry_policy policy;
@@ -313,6 +313,13 @@ static void run_callback(void *arg, int cancelled) {
   after_failure(j, kind);
 }
 
+/* Hands j to the handler pool; a post that fails counts as a failed
+ * attempt, retried by the policy. */
+static void post_callback(job *j) {
+  if (aev__sched_post_handler(aev__broker_sched(j->d.t->res.broker), run_callback, j) != AEV_OK)
+    after_failure(j, SERVER);
+}
+
 /* A retry's timer fired (a scheduler task): sqs attempts run here, callbacks
  * go back to the handler pool. */
 static void run_attempt(void *arg, int cancelled) {
@@ -322,9 +329,7 @@ static void run_attempt(void *arg, int cancelled) {
     return;
   }
   if (j->d.s->proto == AEV__PROTO_HTTP || j->d.s->proto == AEV__PROTO_HTTPS) {
-    if (aev__sched_post_handler(aev__broker_sched(j->d.t->res.broker), run_callback,
-                                j) != AEV_OK)
-      job_free(j);
+    post_callback(j);
     return;
   }
   aev__qtime now;
@@ -440,8 +445,7 @@ static int deliver_one(aev_topic *t, aev__fan *f, sieve *sv, size_t i, aev__note
     return 0;
   }
   j->policy = c->retry_set && !f->v->disable_overrides ? c->retry : f->v->http_retry;
-  if (aev__sched_post_handler(aev__broker_sched(t->res.broker), run_callback, j) != AEV_OK)
-    job_free(j);
+  post_callback(j);
   return 0;
 }
 
@@ -551,17 +555,25 @@ int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n) {
   return AEV_OK;
 }
 
-void aev__deliver_control(aev__sub *s, const char *type, char *body, size_t len) {
+job *aev__control_new(aev__sub *s, const char *type, char *body, size_t len) {
   aev_topic *t = s->topic;
   job *j = job_new(t, s, NULL, NULL);
   if (!j) {
     free(body);
-    return;
+    return NULL;
   }
   j->type = type;
   j->body = body;
   j->len = len;
   j->policy = t->conf.http_retry;
-  if (aev__sched_post_handler(aev__broker_sched(t->res.broker), run_callback, j) != AEV_OK)
-    job_free(j);
+  return j;
+}
+
+void aev__control_post(job *j) { post_callback(j); }
+
+void aev__control_free(job *j) { job_free(j); }
+
+void aev__deliver_control(aev__sub *s, const char *type, char *body, size_t len) {
+  job *j = aev__control_new(s, type, body, len);
+  if (j) post_callback(j);
 }

@@ -407,8 +407,14 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *now)
  * success. On failure f is still the caller's to free after unlocking (its
  * last references may release callbacks). */
 int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n);
-/* Posts a control message (SubscriptionConfirmation,
- * UnsubscribeConfirmation) to a callback subscriber. */
+/* A control message (SubscriptionConfirmation, UnsubscribeConfirmation)
+ * for a callback subscriber, made ahead (it takes body; NULL when memory
+ * is short), then posted (a post that fails is retried by the topic's
+ * http policy) or freed unposted (no lock held: it holds s). */
+struct aev__job *aev__control_new(aev__sub *s, const char *type, char *body, size_t len);
+void aev__control_post(struct aev__job *j);
+void aev__control_free(struct aev__job *j);
+/* aev__control_new and aev__control_post at once. */
 void aev__deliver_control(aev__sub *s, const char *type, char *body,
                           size_t len);
 
