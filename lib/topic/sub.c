@@ -318,9 +318,15 @@ int aev_topic_confirm_subscription(aev_topic *t, const char *token,
     aev__sub *s = t->subs->s[i];
     if (!s->token[0] || strcmp(s->token, token)) continue;
     if (s->pending && now > s->token_expires) break;
+    char *arn = strdup(s->arn);
+    if (!arn) {
+      rc = aev__nomem();
+      break;
+    }
     s->pending = 0;
     t->gen++;
-    rc = (*subscription_arn = strdup(s->arn)) ? AEV_OK : aev__nomem();
+    *subscription_arn = arn;
+    rc = AEV_OK;
     break;
   }
   pthread_mutex_unlock(&t->mu);
