@@ -404,14 +404,30 @@ int aev_publish_options_set_subject(aev_publish_options *o, const char *s) {
   return aev__replace_str(&o->subject, s);
 }
 int aev_publish_options_set_attributes(aev_publish_options *o, const char *j) {
+  json_t *attrs = j && *j ? json_loads(j, 0, NULL) : NULL;
+  int bad = j && *j && !json_is_object(attrs);
+  aev__sns_attrs parsed = {0};
+  aev__attrs raw = {0};
+  int parsed_rc = bad ? AEV_ERR_INVALID : aev__sns_attrs_parse(attrs, OPTIONS_WHERE, &parsed);
+  int raw_rc = parsed_rc == AEV_OK && parsed.publish_text ? aev__attrs_parse(attrs, &raw)
+                                                          : AEV_ERR_INVALID;
+  /* Invalid attributes fail each publish with SNS's error; out of memory
+   * fails here, and the options stay as they were. */
+  if (parsed_rc == AEV_ERR_NOMEM || raw_rc == AEV_ERR_NOMEM) {
+    json_decref(attrs);
+    aev__sns_attrs_free(&parsed);
+    aev__attrs_free(&raw);
+    return aev__nomem();
+  }
   json_decref(o->attrs);
   aev__sns_attrs_free(&o->parsed);
   aev__attrs_free(&o->raw);
-  o->attrs = j && *j ? json_loads(j, 0, NULL) : NULL;
-  o->attrs_bad = j && *j && !json_is_object(o->attrs);
-  o->parsed_ok = !o->attrs_bad &&
-                 aev__sns_attrs_parse(o->attrs, OPTIONS_WHERE, &o->parsed) == AEV_OK;
-  o->raw_ok = o->parsed_ok && o->parsed.publish_text && aev__attrs_parse(o->attrs, &o->raw) == AEV_OK;
+  o->attrs = attrs;
+  o->attrs_bad = bad;
+  o->parsed = parsed;
+  o->parsed_ok = parsed_rc == AEV_OK;
+  o->raw = raw;
+  o->raw_ok = raw_rc == AEV_OK;
   if (o->raw_ok) aev__attrs_seal(&o->raw);
   return AEV_OK;
 }
