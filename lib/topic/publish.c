@@ -176,9 +176,11 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
    * has SQS's shape; ones SQS refuses fail those deliveries, not the
    * publish. */
   if (n->attrs.publish_text) {
-    if (r->raw) failed |= aev__attrs_copy(r->raw, &n->raw_attrs) != AEV_OK;
-    else if (r->parsed || aev__attrs_parse(r->attrs, &n->raw_attrs) != AEV_OK)
-      n->raw_attrs_bad = 1;
+    int rc = r->raw      ? aev__attrs_copy(r->raw, &n->raw_attrs)
+             : r->parsed ? AEV_ERR_INVALID
+                         : aev__attrs_parse(r->attrs, &n->raw_attrs);
+    failed |= rc == AEV_ERR_NOMEM;
+    n->raw_attrs_bad = rc != AEV_OK;
   }
   note_fill(n, t, id_bits, published_ms);
   if (failed) {
