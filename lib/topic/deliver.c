@@ -359,6 +359,8 @@ static int has_id(const uint64_t *ids, size_t n, uint64_t id) {
 typedef struct sieve {
   uint64_t *match[2]; /* ids whose policy matched, by scope */
   size_t nmatch[2];
+  /* The set's match ran out of memory: each filter is tried alone. */
+  int alone[2];
   /* What the filters dropped, by counter from AEV__C_FILTERED on (FILTERED,
    * _ATTRS, _BODY, _NO_ATTRS): one atomic add each per fan-out. */
   int64_t filtered[4];
@@ -370,11 +372,18 @@ static void match_filters(aev_topic *t, const aev__fan *f, sieve *sv, aev__note 
   if (n->attrs.publish_text && f->v->filtered[0] &&
       aev_pattern_set_match(t->filters[0], n->attrs.publish_text, n->attrs.publish_len,
                             &sv->match[0], &sv->nmatch[0]) != AEV_OK)
-    sv->nmatch[0] = 0;
+    sv->alone[0] = 1;
   if (!n->per_protocol && f->v->filtered[1] &&
       aev_pattern_set_match(t->filters[1], n->message, strlen(n->message), &sv->match[1],
                             &sv->nmatch[1]) != AEV_OK)
-    sv->nmatch[1] = 0;
+    sv->alone[1] = 1;
+}
+
+/* Whether the subscription's filter alone matches text. */
+static int matches_alone(const aev__subconf *c, const char *text, size_t len) {
+  int match = 0;
+  if (aev_pattern_matches(c->filter, text, len, &match) != AEV_OK) match = 0;
+  return match;
 }
 
 /* Adds what the filters dropped to the topic's counters and frees the
@@ -400,14 +409,16 @@ static int passes(sieve *sv, const aev__sub *s, const aev__subconf *c, aev__note
       sv->filtered[0]++;
       return 0;
     }
-    match = has_id(sv->match[0], sv->nmatch[0], s->id);
+    match = sv->alone[0] ? matches_alone(c, n->attrs.publish_text, n->attrs.publish_len)
+                         : has_id(sv->match[0], sv->nmatch[0], s->id);
     if (!match) sv->filtered[AEV__C_FILTERED_ATTRS - AEV__C_FILTERED]++;
   } else {
     if (n->per_protocol) {
       const char *m = aev__note_message(n, s->protocol);
-      if (aev_pattern_matches(c->filter, m, strlen(m), &match) != AEV_OK) match = 0;
+      match = matches_alone(c, m, strlen(m));
     } else {
-      match = has_id(sv->match[1], sv->nmatch[1], s->id);
+      match = sv->alone[1] ? matches_alone(c, n->message, strlen(n->message))
+                           : has_id(sv->match[1], sv->nmatch[1], s->id);
     }
     if (!match) sv->filtered[AEV__C_FILTERED_BODY - AEV__C_FILTERED]++;
   }
