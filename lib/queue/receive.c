@@ -33,6 +33,7 @@ typedef struct collect {
   aev__msg *moved;
   aev__msg **got; /* what was delivered, for ReceiveRequestAttemptId */
   aev__recv_mem mem; /* where copies go (recv_block.c) */
+  char *dlq; /* the dead-letter queue's ARN, copied by the first move */
   int nomem;
 } collect;
 
@@ -53,9 +54,14 @@ static uint64_t new_nonce(aev_queue *q) {
   return v;
 }
 
-/* 1 when m must go to the dead-letter queue instead of being delivered. */
+/* 1 when m must go to the dead-letter queue instead of being delivered
+ * (out of memory for the queue's ARN, it stays and the receive stops). */
 static int must_move(aev_queue *q, collect *c, aev__msg *m) {
   if (!c->redrive || m->rx_count < (uint32_t)q->conf.max_receive) return 0;
+  if (!c->dlq && !(c->dlq = strdup(q->conf.dlq_arn))) {
+    c->nomem = 1;
+    return 1;
+  }
   aev__store_unlink(q, m);
   m->next = c->moved;
   c->moved = m;
@@ -205,7 +211,6 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   if (rc != AEV_OK) return rc;
   aev__msg *got[10]; /* written before it is read */
   collect c = {.r = r, .out = out, .n = n, .got = got};
-  char *dlq = NULL;
   aev__recv_mem_init(&c.mem, q, r->max);
 
   aev__queue_lock(q);
@@ -251,17 +256,18 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   /* Passes a send's single wake-up on (aev__queue_wake_send). */
   int pass = !q->conf.fifo && q->waiters && !q->res.deleted &&
              aev__store_oldest(q);
-  if (c.moved && !(dlq = strdup(q->conf.dlq_arn))) c.nomem = 1;
   pthread_mutex_unlock(&q->mu);
   if (pass) aev__queue_signal(q);
 
   aev__recv_mem_done(&c.mem, q);
   for (size_t i = 0; i < *n; i++) aev__message_finish(out[i]);
   if (c.moved) {
-    aev__redrive_enqueue(q->res.broker, dlq ? dlq : "", c.moved, q->res.arn,
-                         1, q);
-    free(dlq);
+    /* What the dead-letter queue had no memory for is back as it was. */
+    size_t refused;
+    aev__redrive_enqueue(q->res.broker, c.dlq, c.moved, q->res.arn, 1, q, &refused);
+    if (refused) c.nomem = 1;
   }
+  free(c.dlq);
   if (rc == AEV_OK && c.nomem && *n == 0) rc = aev__nomem();
   return rc;
 }
