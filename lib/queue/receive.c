@@ -69,6 +69,14 @@ static int must_move(aev_queue *q, collect *c, aev__msg *m) {
 }
 
 static void deliver(aev_queue *q, collect *c, aev__msg *m) {
+  /* The copy's memory first: without it the message stays as it was,
+   * visible and its receive not counted. */
+  aev__msg_block *b;
+  aev_message *msg = aev__recv_mem_take(&c->mem, q, aev__message_size(q, m), &b);
+  if (!msg) {
+    c->nomem = 1;
+    return;
+  }
   m->rx_count++;
   m->nonce = new_nonce(q);
   if (!m->first_rx_ms) m->first_rx_ms = c->now_ms;
@@ -77,14 +85,9 @@ static void deliver(aev_queue *q, collect *c, aev__msg *m) {
    * pending heap: SQS returns a message at most once per ReceiveMessage,
    * and the next receive's aev__store_mature makes it available again. */
   if (!q->conf.fifo) aev__store_reschedule(q, m, c->now - 1);
-  /* Out of memory: the message stays in flight and reappears later. */
-  aev_message *msg = copy_out(q, c, m);
-  if (msg) {
-    c->got[*c->n] = m;
-    c->out[(*c->n)++] = msg;
-  } else {
-    c->nomem = 1;
-  }
+  aev__message_fill(msg, b, q, m, c->r);
+  c->got[*c->n] = m;
+  c->out[(*c->n)++] = msg;
 }
 
 /* A retried FIFO receive with a known ReceiveRequestAttemptId: the same
