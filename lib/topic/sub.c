@@ -429,7 +429,6 @@ int aev_subscription_set_attribute(aev_broker *b, const char *subscription_arn,
    * reported without the Attributes prefix of Subscribe. */
   rc = one ? aev__subconf_build(t, s, s->conf, one, "", &c) : aev__nomem();
   if (rc == AEV_OK && aev__sub_index_filter(t, s, c) != AEV_OK) {
-    aev__sub_index_filter(t, s, s->conf);
     aev__subconf_unref(c);
     rc = aev__nomem();
   }

@@ -303,7 +303,7 @@ int aev__subconf_build(aev_topic *t, const aev__sub *s, const aev__subconf *old,
                        aev__subconf **out);
 json_t *aev__sub_attributes_locked(const aev__sub *s);
 /* Puts s's FilterPolicy (conf c, NULL: none) into the topic's filter sets
- * (mu held). */
+ * (mu held); on failure they are as they were. */
 int aev__sub_index_filter(aev_topic *t, const aev__sub *s, const aev__subconf *c);
 /* Replaces the subscriber snapshot with set (mu held) and returns the old
  * one, which the caller drops after unlocking. */
