@@ -315,8 +315,10 @@ int aev_topic_tag(aev_topic *t, const char *tags_json) {
   }
   pthread_mutex_lock(&t->mu);
   json_t *merged = json_deep_copy(t->tags);
-  json_object_update(merged, tags);
-  if (json_object_size(merged) > 50) {
+  if (!merged || json_object_update(merged, tags)) {
+    rc = aev__nomem();
+    json_decref(merged);
+  } else if (json_object_size(merged) > 50) {
     rc = aev__fail(AEV_ERR_LIMIT, "TagLimitExceeded",
                    "Could not complete request: tag quota of per resource "
                    "exceeded");
