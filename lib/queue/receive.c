@@ -37,14 +37,6 @@ typedef struct collect {
   int nomem;
 } collect;
 
-/* A received copy of m; NULL when out of memory. */
-static inline aev_message *copy_out(aev_queue *q, collect *c, const aev__msg *m) {
-  aev__msg_block *b;
-  aev_message *msg = aev__recv_mem_take(&c->mem, q, aev__message_size(q, m), &b);
-  if (msg) aev__message_fill(msg, b, q, m, c->r);
-  return msg;
-}
-
 /* A receipt handle carries 48 bits of it (handle.c); never 0, which means
  * "not received". */
 static uint64_t new_nonce(aev_queue *q) {
@@ -91,16 +83,24 @@ static void deliver(aev_queue *q, collect *c, aev__msg *m) {
 }
 
 /* A retried FIFO receive with a known ReceiveRequestAttemptId: the same
- * messages and receipt handles again. 0 when there is nothing to replay. */
+ * messages and receipt handles again, all of them (their visibility
+ * restarted) or, out of memory for their copies, none (nothing changed).
+ * 0 when there is nothing to replay. */
 static int replay(aev_queue *q, collect *c) {
   aev__msg *ms[10];
-  size_t k = aev__attempt_replay(q, c->r->attempt_id, c->now,
-                                 c->now + (int64_t)c->vis * 1000,
-                                 (size_t)c->r->max, ms);
+  aev_message *msg[10];
+  aev__msg_block *b[10];
+  size_t k = aev__attempt_replay(q, c->r->attempt_id, c->now, (size_t)c->r->max, ms);
+  for (size_t i = 0; i < k; i++)
+    if (!(msg[i] = aev__recv_mem_take(&c->mem, q, aev__message_size(q, ms[i]), &b[i]))) {
+      while (i--) aev__msg_block_unref(b[i]);
+      c->nomem = 1;
+      return 1;
+    }
+  aev__attempt_restart(q, c->r->attempt_id, ms, k, c->now + (int64_t)c->vis * 1000);
   for (size_t i = 0; i < k; i++) {
-    aev_message *msg = copy_out(q, c, ms[i]);
-    if (msg) c->out[(*c->n)++] = msg;
-    else c->nomem = 1;
+    aev__message_fill(msg[i], b[i], q, ms[i], c->r);
+    c->out[(*c->n)++] = msg[i];
   }
   return k > 0;
 }
