@@ -350,6 +350,53 @@ START_TEST(receive_fifo) {
 }
 END_TEST
 
+/* A FIFO receive retried with its ReceiveRequestAttemptId: the same
+ * messages and receipt handles, all or (out of memory) none. */
+START_TEST(receive_fifo_replay) {
+  tally t = {0};
+  for (long k = 0, more = 1; more; k++) {
+    aev_broker *b = qt_broker();
+    aev_queue *q =
+        qt_queue(b, "q.fifo", "{\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\"}");
+    aev_send_options *so;
+    ok(aev_send_options_new(&so));
+    ok(aev_send_options_set_group_id(so, "g"));
+    ok(aev_queue_send(q, "A", 1, so, NULL, NULL));
+    ok(aev_queue_send(q, "B", 1, so, NULL, NULL));
+    aev_send_options_free(so);
+    aev_receive_options *o;
+    ok(aev_receive_options_new(&o));
+    ok(aev_receive_options_set_attempt_id(o, "try"));
+    aev_message *m[10];
+    size_t n = 0;
+    ok(aev_queue_receive(q, 10, 0, o, m, &n));
+    ck_assert_uint_eq(n, 2);
+    char handles[2][64];
+    for (size_t i = 0; i < 2; i++) {
+      snprintf(handles[i], sizeof handles[i], "%s", aev_message_receipt_handle(m[i]));
+      aev_message_free(m[i]);
+    }
+    ok(aev_broker_advance(b, 10000));
+    nomem_arm(k);
+    int rc = aev_queue_receive(q, 10, 0, o, m, &n);
+    more = settle(&t, k, rc);
+    ck_assert_uint_eq(n, rc ? 0 : 2);
+    for (size_t i = 0; i < n; i++) {
+      ck_assert_str_eq(aev_message_receipt_handle(m[i]), handles[i]);
+      aev_message_free(m[i]);
+    }
+    /* Restarted (or not) at 10 s: visible again at 40 s (or 30 s). */
+    ok(aev_broker_advance(b, 25000));
+    assert_counts(q, rc ? "2/0/0" : "0/2/0", k);
+    aev_receive_options_free(o);
+    aev_queue_release(q);
+    aev_broker_destroy(b);
+  }
+  /* The copies fit in the queue's receive block: nothing to allocate. */
+  ck_assert_int_eq(t.failures, 0);
+}
+END_TEST
+
 /* The dead-letter move at maxReceiveCount: a receive that answers
  * out-of-memory moved nothing (the message is still the source's, as it
  * was); one that succeeds moved it whole, with its source ARN. */
@@ -1204,6 +1251,7 @@ int main(void) {
   tcase_add_test(q, send_batch);
   tcase_add_test(q, receive_standard);
   tcase_add_test(q, receive_fifo);
+  tcase_add_test(q, receive_fifo_replay);
   tcase_add_test(q, receive_moves_to_dlq);
   tcase_add_test(q, delete_message);
   tcase_add_test(q, change_visibility);
