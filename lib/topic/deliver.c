@@ -313,11 +313,13 @@ static void run_callback(void *arg, int cancelled) {
   after_failure(j, kind);
 }
 
-/* Hands j to the handler pool; a post that fails counts as a failed
- * attempt, retried by the policy. */
+/* Hands j to the handler pool. A post that runs out of memory counts as
+ * a failed attempt, retried by the policy; one refused by a broker
+ * shutting down drops j. */
 static void post_callback(job *j) {
-  if (aev__sched_post_handler(aev__broker_sched(j->d.t->res.broker), run_callback, j) != AEV_OK)
-    after_failure(j, SERVER);
+  int rc = aev__sched_post_handler(aev__broker_sched(j->d.t->res.broker), run_callback, j);
+  if (rc == AEV_ERR_NOMEM) after_failure(j, SERVER);
+  else if (rc != AEV_OK) job_free(j);
 }
 
 /* A retry's timer fired (a scheduler task): sqs attempts run here, callbacks
