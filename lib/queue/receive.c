@@ -269,8 +269,8 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
     size_t refused;
     aev__redrive_enqueue(q->res.broker, c.dlq, c.moved, q->res.arn, 1, q, &refused);
     if (refused) c.nomem = 1;
+    free(c.dlq); /* copied by the first move */
   }
-  free(c.dlq);
   if (rc == AEV_OK && c.nomem && *n == 0) rc = aev__nomem();
   return rc;
 }

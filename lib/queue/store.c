@@ -183,8 +183,9 @@ static void wait_append(aev_queue *q, aev__msg *m) {
 
 /* Out of memory for the pending heap: m goes into the wait list at its
  * place in visible_at order (a walk from the tail, but no allocation), so
- * it still shows no earlier than its visible_at. */
-static void wait_insert(aev_queue *q, aev__msg *m) {
+ * it still shows no earlier than its visible_at. Out of line, so that its
+ * callers stay small enough to inline. */
+static __attribute__((noinline, cold)) void wait_insert(aev_queue *q, aev__msg *m) {
   aev__msg *after = q->wait_tail;
   while (after && after->visible_at > m->visible_at) after = after->prev;
   m->prev = after;

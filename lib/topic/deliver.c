@@ -373,12 +373,16 @@ static void match_filters(aev_topic *t, const aev__fan *f, sieve *sv, aev__note 
   *sv = (sieve){0};
   if (n->attrs.publish_text && f->v->filtered[0] &&
       aev_pattern_set_match(t->filters[0], n->attrs.publish_text, n->attrs.publish_len,
-                            &sv->match[0], &sv->nmatch[0]) != AEV_OK)
+                            &sv->match[0], &sv->nmatch[0]) != AEV_OK) {
+    sv->nmatch[0] = 0;
     sv->alone[0] = 1;
+  }
   if (!n->per_protocol && f->v->filtered[1] &&
       aev_pattern_set_match(t->filters[1], n->message, strlen(n->message), &sv->match[1],
-                            &sv->nmatch[1]) != AEV_OK)
+                            &sv->nmatch[1]) != AEV_OK) {
+    sv->nmatch[1] = 0;
     sv->alone[1] = 1;
+  }
 }
 
 /* Whether the subscription's filter alone matches text. */
@@ -411,16 +415,16 @@ static int passes(sieve *sv, const aev__sub *s, const aev__subconf *c, aev__note
       sv->filtered[0]++;
       return 0;
     }
-    match = sv->alone[0] ? matches_alone(c, n->attrs.publish_text, n->attrs.publish_len)
-                         : has_id(sv->match[0], sv->nmatch[0], s->id);
+    match = has_id(sv->match[0], sv->nmatch[0], s->id) ||
+            (sv->alone[0] && matches_alone(c, n->attrs.publish_text, n->attrs.publish_len));
     if (!match) sv->filtered[AEV__C_FILTERED_ATTRS - AEV__C_FILTERED]++;
   } else {
     if (n->per_protocol) {
       const char *m = aev__note_message(n, s->protocol);
       match = matches_alone(c, m, strlen(m));
     } else {
-      match = sv->alone[1] ? matches_alone(c, n->message, strlen(n->message))
-                           : has_id(sv->match[1], sv->nmatch[1], s->id);
+      match = has_id(sv->match[1], sv->nmatch[1], s->id) ||
+              (sv->alone[1] && matches_alone(c, n->message, strlen(n->message)));
     }
     if (!match) sv->filtered[AEV__C_FILTERED_BODY - AEV__C_FILTERED]++;
   }
