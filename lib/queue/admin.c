@@ -121,8 +121,10 @@ int aev_queue_tag(aev_queue *q, const char *tags_json) {
   }
   aev__queue_lock(q);
   json_t *merged = json_deep_copy(q->tags);
-  json_object_update(merged, tags);
-  if (json_object_size(merged) > MAX_TAGS) {
+  if (!merged || json_object_update(merged, tags)) {
+    rc = aev__nomem();
+    json_decref(merged);
+  } else if (json_object_size(merged) > MAX_TAGS) {
     rc = aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                    "Too many tags added for queue %s.", q->res.name);
     json_decref(merged);

@@ -197,6 +197,21 @@ static int select_system(const aev__api_service *svc, json_t *req,
   return rc;
 }
 
+/* A system attribute's text. The numbers are formatted into buf here:
+ * aev_message_system_attribute() would allocate their buffers, and a
+ * receive whose messages are taken cannot fail on that any more. */
+static const char *system_value(aev_message *m, const char *name, char buf[24]) {
+  aev__msg_system sys;
+  aev__message_system(m, &sys);
+  long long v;
+  if (!strcmp(name, "SentTimestamp")) v = sys.sent_ms;
+  else if (!strcmp(name, "ApproximateReceiveCount")) v = sys.rx_count;
+  else if (!strcmp(name, "ApproximateFirstReceiveTimestamp")) v = sys.first_rx_ms;
+  else return aev_message_system_attribute(m, name);
+  snprintf(buf, 24, "%lld", v);
+  return buf;
+}
+
 static json_t *message_json(aev_message *m, const int *want) {
   json_t *o = json_object();
   size_t len;
@@ -207,7 +222,8 @@ static json_t *message_json(aev_message *m, const int *want) {
   json_object_set_new(o, "Body", json_stringn(body, len));
   json_t *attrs = json_object();
   for (size_t k = 0; k < N_SYSTEM; k++) {
-    const char *v = want[k] ? aev_message_system_attribute(m, system_names[k]) : NULL;
+    char buf[24];
+    const char *v = want[k] ? system_value(m, system_names[k], buf) : NULL;
     if (v) json_object_set_new(attrs, system_names[k], json_string(v));
   }
   if (json_object_size(attrs)) json_object_set(o, "Attributes", attrs);

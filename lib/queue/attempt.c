@@ -63,8 +63,8 @@ static aev__msg *unchanged(aev_queue *q, const aev__attempt *a, size_t i,
   return m;
 }
 
-size_t aev__attempt_replay(aev_queue *q, const char *id, int64_t now,
-                           int64_t visible_at, size_t max, aev__msg **out) {
+size_t aev__attempt_replay(aev_queue *q, const char *id, int64_t now, size_t max,
+                           aev__msg **out) {
   aev__attempt *a = find(q, id);
   if (!a) return 0;
   if (a->n > max) {
@@ -76,9 +76,13 @@ size_t aev__attempt_replay(aev_queue *q, const char *id, int64_t now,
       drop(q, a); /* a fresh receive replaces it */
       return 0;
     }
-  for (size_t i = 0; i < a->n; i++)
-    out[i]->visible_at = a->msgs[i].visible_at = visible_at;
   return a->n;
+}
+
+void aev__attempt_restart(aev_queue *q, const char *id, aev__msg *const *msgs, size_t n,
+                          int64_t visible_at) {
+  aev__attempt *a = find(q, id);
+  for (size_t i = 0; i < n; i++) msgs[i]->visible_at = a->msgs[i].visible_at = visible_at;
 }
 
 void aev__attempt_record(aev_queue *q, const char *id, int64_t now,

@@ -37,6 +37,8 @@ static int dup_field(char **dst, const char *src) {
 
 int aev__qconf_copy(aev__qconf *dst, const aev__qconf *src) {
   *dst = *src;
+  /* None of src's strings stays in dst: a failed copy frees dst's. */
+  dst->kms_key = dst->policy = dst->redrive = dst->dlq_arn = dst->redrive_allow = NULL;
   if (dup_field(&dst->kms_key, src->kms_key) ||
       dup_field(&dst->policy, src->policy) ||
       dup_field(&dst->redrive, src->redrive) ||

@@ -60,7 +60,7 @@ static aev__msg *take(aev_queue *q, int rate, int64_t now) {
 
 static size_t deliver(aev_queue *q, const char *dest, aev__msg *chain) {
   aev_broker *b = q->res.broker;
-  if (dest) return aev__redrive_enqueue(b, dest, chain, NULL, 0, q);
+  if (dest) return aev__redrive_enqueue(b, dest, chain, NULL, 0, q, NULL);
   size_t n = 0;
   while (chain) {
     aev__msg *m = chain;
@@ -68,7 +68,7 @@ static size_t deliver(aev_queue *q, const char *dest, aev__msg *chain) {
     m->next = NULL;
     const char *src = m->ext ? m->ext->dlq_source : NULL;
     char *to = src ? strdup(src) : NULL;
-    n += aev__redrive_enqueue(b, to ? to : "", m, NULL, 0, to ? NULL : q);
+    n += aev__redrive_enqueue(b, to ? to : "", m, NULL, 0, to ? NULL : q, NULL);
     free(to);
   }
   return n;

@@ -307,19 +307,29 @@ json_t *aev__attrs_to_json(const uint8_t *blob, size_t len) {
     json_t *v = json_object();
     json_object_set_new(v, "DataType", json_stringn(a.type, a.type_len));
     if (a.kind == 2) {
-      char *b = malloc(aev__qb64_len(a.value_len) + 1);
-      if (b) {
-        aev__qb64_encode(a.value, a.value_len, b);
-        json_object_set_new(v, "BinaryValue", json_string(b));
-        free(b);
+      /* Small values (most) are encoded on the stack: a received message's
+       * attributes are read when it can no longer be put back. */
+      char small[1024], *b = small;
+      size_t need = aev__qb64_len(a.value_len) + 1;
+      if (need > sizeof small && !(b = malloc(need))) {
+        json_decref(v);
+        json_decref(obj);
+        return NULL;
       }
+      aev__qb64_encode(a.value, a.value_len, b);
+      json_object_set_new(v, "BinaryValue", json_string(b));
+      if (b != small) free(b);
     } else {
       json_object_set_new(v, "StringValue",
                           json_stringn((const char *)a.value, a.value_len));
     }
     char *name = strndup(a.name, a.name_len);
-    if (name) json_object_set_new(obj, name, v);
-    else json_decref(v);
+    if (!name) {
+      json_decref(v);
+      json_decref(obj);
+      return NULL;
+    }
+    json_object_set_new(obj, name, v);
     free(name);
   }
   return obj;

@@ -63,7 +63,7 @@ size_t aev__attrs_filter(const uint8_t *blob, size_t len,
                          const char *const *filter, size_t n, uint8_t *out);
 
 /* AWS's MessageAttributes object for a blob (a new reference), or NULL if
- * the blob is empty. */
+ * the blob is empty or memory is short (never a part of it). */
 json_t *aev__attrs_to_json(const uint8_t *blob, size_t len);
 
 #endif

@@ -305,10 +305,13 @@ int aev__attempt_check(const char *id); /* format, with SQS's error */
 void aev__attempts_prune(aev_queue *q, int64_t now);
 /* The messages a previous receive with this id returned, when every one is
  * still in flight as that receive left it and they are at most max: written
- * to out, their visibility moved to visible_at, and the count returned;
- * else 0. */
-size_t aev__attempt_replay(aev_queue *q, const char *id, int64_t now,
-                           int64_t visible_at, size_t max, aev__msg **out);
+ * to out and the count returned; else 0. */
+size_t aev__attempt_replay(aev_queue *q, const char *id, int64_t now, size_t max,
+                           aev__msg **out);
+/* Moves the visibility of the n messages aev__attempt_replay() found for
+ * id (and its record of them) to visible_at. */
+void aev__attempt_restart(aev_queue *q, const char *id, aev__msg *const *msgs, size_t n,
+                          int64_t visible_at);
 /* Remembers what a receive with this id returned, for 5 minutes. */
 void aev__attempt_record(aev_queue *q, const char *id, int64_t now,
                          aev__msg *const *msgs, size_t n);

@@ -33,16 +33,9 @@ typedef struct collect {
   aev__msg *moved;
   aev__msg **got; /* what was delivered, for ReceiveRequestAttemptId */
   aev__recv_mem mem; /* where copies go (recv_block.c) */
+  char *dlq; /* the dead-letter queue's ARN, copied by the first move */
   int nomem;
 } collect;
-
-/* A received copy of m; NULL when out of memory. */
-static inline aev_message *copy_out(aev_queue *q, collect *c, const aev__msg *m) {
-  aev__msg_block *b;
-  aev_message *msg = aev__recv_mem_take(&c->mem, q, aev__message_size(q, m), &b);
-  if (msg) aev__message_fill(msg, b, q, m, c->r);
-  return msg;
-}
 
 /* A receipt handle carries 48 bits of it (handle.c); never 0, which means
  * "not received". */
@@ -53,9 +46,14 @@ static uint64_t new_nonce(aev_queue *q) {
   return v;
 }
 
-/* 1 when m must go to the dead-letter queue instead of being delivered. */
+/* 1 when m must go to the dead-letter queue instead of being delivered
+ * (out of memory for the queue's ARN, it stays and the receive stops). */
 static int must_move(aev_queue *q, collect *c, aev__msg *m) {
   if (!c->redrive || m->rx_count < (uint32_t)q->conf.max_receive) return 0;
+  if (!c->dlq && !(c->dlq = strdup(q->conf.dlq_arn))) {
+    c->nomem = 1;
+    return 1;
+  }
   aev__store_unlink(q, m);
   m->next = c->moved;
   c->moved = m;
@@ -63,6 +61,14 @@ static int must_move(aev_queue *q, collect *c, aev__msg *m) {
 }
 
 static void deliver(aev_queue *q, collect *c, aev__msg *m) {
+  /* The copy's memory first: without it the message stays as it was,
+   * visible and its receive not counted. */
+  aev__msg_block *b;
+  aev_message *msg = aev__recv_mem_take(&c->mem, q, aev__message_size(q, m), &b);
+  if (!msg) {
+    c->nomem = 1;
+    return;
+  }
   m->rx_count++;
   m->nonce = new_nonce(q);
   if (!m->first_rx_ms) m->first_rx_ms = c->now_ms;
@@ -71,27 +77,30 @@ static void deliver(aev_queue *q, collect *c, aev__msg *m) {
    * pending heap: SQS returns a message at most once per ReceiveMessage,
    * and the next receive's aev__store_mature makes it available again. */
   if (!q->conf.fifo) aev__store_reschedule(q, m, c->now - 1);
-  /* Out of memory: the message stays in flight and reappears later. */
-  aev_message *msg = copy_out(q, c, m);
-  if (msg) {
-    c->got[*c->n] = m;
-    c->out[(*c->n)++] = msg;
-  } else {
-    c->nomem = 1;
-  }
+  aev__message_fill(msg, b, q, m, c->r);
+  c->got[*c->n] = m;
+  c->out[(*c->n)++] = msg;
 }
 
 /* A retried FIFO receive with a known ReceiveRequestAttemptId: the same
- * messages and receipt handles again. 0 when there is nothing to replay. */
+ * messages and receipt handles again, all of them (their visibility
+ * restarted) or, out of memory for their copies, none (nothing changed).
+ * 0 when there is nothing to replay. */
 static int replay(aev_queue *q, collect *c) {
   aev__msg *ms[10];
-  size_t k = aev__attempt_replay(q, c->r->attempt_id, c->now,
-                                 c->now + (int64_t)c->vis * 1000,
-                                 (size_t)c->r->max, ms);
+  aev_message *msg[10];
+  aev__msg_block *b[10];
+  size_t k = aev__attempt_replay(q, c->r->attempt_id, c->now, (size_t)c->r->max, ms);
+  for (size_t i = 0; i < k; i++)
+    if (!(msg[i] = aev__recv_mem_take(&c->mem, q, aev__message_size(q, ms[i]), &b[i]))) {
+      while (i--) aev__msg_block_unref(b[i]);
+      c->nomem = 1;
+      return 1;
+    }
+  aev__attempt_restart(q, c->r->attempt_id, ms, k, c->now + (int64_t)c->vis * 1000);
   for (size_t i = 0; i < k; i++) {
-    aev_message *msg = copy_out(q, c, ms[i]);
-    if (msg) c->out[(*c->n)++] = msg;
-    else c->nomem = 1;
+    aev__message_fill(msg[i], b[i], q, ms[i], c->r);
+    c->out[(*c->n)++] = msg[i];
   }
   return k > 0;
 }
@@ -205,7 +214,6 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   if (rc != AEV_OK) return rc;
   aev__msg *got[10]; /* written before it is read */
   collect c = {.r = r, .out = out, .n = n, .got = got};
-  char *dlq = NULL;
   aev__recv_mem_init(&c.mem, q, r->max);
 
   aev__queue_lock(q);
@@ -251,16 +259,17 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   /* Passes a send's single wake-up on (aev__queue_wake_send). */
   int pass = !q->conf.fifo && q->waiters && !q->res.deleted &&
              aev__store_oldest(q);
-  if (c.moved && !(dlq = strdup(q->conf.dlq_arn))) c.nomem = 1;
   pthread_mutex_unlock(&q->mu);
   if (pass) aev__queue_signal(q);
 
   aev__recv_mem_done(&c.mem, q);
   for (size_t i = 0; i < *n; i++) aev__message_finish(out[i]);
   if (c.moved) {
-    aev__redrive_enqueue(q->res.broker, dlq ? dlq : "", c.moved, q->res.arn,
-                         1, q);
-    free(dlq);
+    /* What the dead-letter queue had no memory for is back as it was. */
+    size_t refused;
+    aev__redrive_enqueue(q->res.broker, c.dlq, c.moved, q->res.arn, 1, q, &refused);
+    if (refused) c.nomem = 1;
+    free(c.dlq); /* copied by the first move */
   }
   if (rc == AEV_OK && c.nomem && *n == 0) rc = aev__nomem();
   return rc;

@@ -181,6 +181,23 @@ static void wait_append(aev_queue *q, aev__msg *m) {
   if (m->rx_count) q->heap_inflight++;
 }
 
+/* Out of memory for the pending heap: m goes into the wait list at its
+ * place in visible_at order (a walk from the tail, but no allocation), so
+ * it still shows no earlier than its visible_at. Out of line, so that its
+ * callers stay small enough to inline. */
+static __attribute__((noinline, cold)) void wait_insert(aev_queue *q, aev__msg *m) {
+  aev__msg *after = q->wait_tail;
+  while (after && after->visible_at > m->visible_at) after = after->prev;
+  m->prev = after;
+  m->next = after ? after->next : q->wait_head;
+  if (m->next) m->next->prev = m;
+  else q->wait_tail = m;
+  if (after) after->next = m;
+  else q->wait_head = m;
+  m->waiting = 1;
+  if (m->rx_count) q->heap_inflight++;
+}
+
 static void wait_unlink(aev_queue *q, aev__msg *m) {
   list_unlink(&q->wait_head, &q->wait_tail, m);
   m->waiting = 0;
@@ -312,7 +329,7 @@ void aev__store_place(aev_queue *q, aev__msg *m, int64_t now) {
     /* Receives with the queue's timeout arrive in this order: no heap. */
     wait_append(q, m);
   } else if (heap_push(q, &q->pending, m) != AEV_OK) {
-    make_ready(q, m);
+    wait_insert(q, m);
   }
 }
 

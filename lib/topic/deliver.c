@@ -34,7 +34,7 @@ typedef struct target {
   uint32_t recs;   /* aev__note_sqs_body's recs: first attempts only */
 } target;
 
-typedef struct job {
+typedef struct aev__job {
   aev__timer timer;
   target d;
   aev__retry_policy policy;
@@ -313,6 +313,15 @@ static void run_callback(void *arg, int cancelled) {
   after_failure(j, kind);
 }
 
+/* Hands j to the handler pool. A post that runs out of memory counts as
+ * a failed attempt, retried by the policy; one refused by a broker
+ * shutting down drops j. */
+static void post_callback(job *j) {
+  int rc = aev__sched_post_handler(aev__broker_sched(j->d.t->res.broker), run_callback, j);
+  if (rc == AEV_ERR_NOMEM) after_failure(j, SERVER);
+  else if (rc != AEV_OK) job_free(j);
+}
+
 /* A retry's timer fired (a scheduler task): sqs attempts run here, callbacks
  * go back to the handler pool. */
 static void run_attempt(void *arg, int cancelled) {
@@ -322,9 +331,7 @@ static void run_attempt(void *arg, int cancelled) {
     return;
   }
   if (j->d.s->proto == AEV__PROTO_HTTP || j->d.s->proto == AEV__PROTO_HTTPS) {
-    if (aev__sched_post_handler(aev__broker_sched(j->d.t->res.broker), run_callback,
-                                j) != AEV_OK)
-      job_free(j);
+    post_callback(j);
     return;
   }
   aev__qtime now;
@@ -354,6 +361,8 @@ static int has_id(const uint64_t *ids, size_t n, uint64_t id) {
 typedef struct sieve {
   uint64_t *match[2]; /* ids whose policy matched, by scope */
   size_t nmatch[2];
+  /* The set's match ran out of memory: each filter is tried alone. */
+  int alone[2];
   /* What the filters dropped, by counter from AEV__C_FILTERED on (FILTERED,
    * _ATTRS, _BODY, _NO_ATTRS): one atomic add each per fan-out. */
   int64_t filtered[4];
@@ -364,12 +373,23 @@ static void match_filters(aev_topic *t, const aev__fan *f, sieve *sv, aev__note 
   *sv = (sieve){0};
   if (n->attrs.publish_text && f->v->filtered[0] &&
       aev_pattern_set_match(t->filters[0], n->attrs.publish_text, n->attrs.publish_len,
-                            &sv->match[0], &sv->nmatch[0]) != AEV_OK)
+                            &sv->match[0], &sv->nmatch[0]) != AEV_OK) {
     sv->nmatch[0] = 0;
+    sv->alone[0] = 1;
+  }
   if (!n->per_protocol && f->v->filtered[1] &&
       aev_pattern_set_match(t->filters[1], n->message, strlen(n->message), &sv->match[1],
-                            &sv->nmatch[1]) != AEV_OK)
+                            &sv->nmatch[1]) != AEV_OK) {
     sv->nmatch[1] = 0;
+    sv->alone[1] = 1;
+  }
+}
+
+/* Whether the subscription's filter alone matches text. */
+static int matches_alone(const aev__subconf *c, const char *text, size_t len) {
+  int match = 0;
+  if (aev_pattern_matches(c->filter, text, len, &match) != AEV_OK) match = 0;
+  return match;
 }
 
 /* Adds what the filters dropped to the topic's counters and frees the
@@ -395,14 +415,16 @@ static int passes(sieve *sv, const aev__sub *s, const aev__subconf *c, aev__note
       sv->filtered[0]++;
       return 0;
     }
-    match = has_id(sv->match[0], sv->nmatch[0], s->id);
+    match = has_id(sv->match[0], sv->nmatch[0], s->id) ||
+            (sv->alone[0] && matches_alone(c, n->attrs.publish_text, n->attrs.publish_len));
     if (!match) sv->filtered[AEV__C_FILTERED_ATTRS - AEV__C_FILTERED]++;
   } else {
     if (n->per_protocol) {
       const char *m = aev__note_message(n, s->protocol);
-      if (aev_pattern_matches(c->filter, m, strlen(m), &match) != AEV_OK) match = 0;
+      match = matches_alone(c, m, strlen(m));
     } else {
-      match = has_id(sv->match[1], sv->nmatch[1], s->id);
+      match = has_id(sv->match[1], sv->nmatch[1], s->id) ||
+              (sv->alone[1] && matches_alone(c, n->message, strlen(n->message)));
     }
     if (!match) sv->filtered[AEV__C_FILTERED_BODY - AEV__C_FILTERED]++;
   }
@@ -440,8 +462,7 @@ static int deliver_one(aev_topic *t, aev__fan *f, sieve *sv, size_t i, aev__note
     return 0;
   }
   j->policy = c->retry_set && !f->v->disable_overrides ? c->retry : f->v->http_retry;
-  if (aev__sched_post_handler(aev__broker_sched(t->res.broker), run_callback, j) != AEV_OK)
-    job_free(j);
+  post_callback(j);
   return 0;
 }
 
@@ -551,17 +572,25 @@ int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n) {
   return AEV_OK;
 }
 
-void aev__deliver_control(aev__sub *s, const char *type, char *body, size_t len) {
+job *aev__control_new(aev__sub *s, const char *type, char *body, size_t len) {
   aev_topic *t = s->topic;
   job *j = job_new(t, s, NULL, NULL);
   if (!j) {
     free(body);
-    return;
+    return NULL;
   }
   j->type = type;
   j->body = body;
   j->len = len;
   j->policy = t->conf.http_retry;
-  if (aev__sched_post_handler(aev__broker_sched(t->res.broker), run_callback, j) != AEV_OK)
-    job_free(j);
+  return j;
+}
+
+void aev__control_post(job *j) { post_callback(j); }
+
+void aev__control_free(job *j) { job_free(j); }
+
+void aev__deliver_control(aev__sub *s, const char *type, char *body, size_t len) {
+  job *j = aev__control_new(s, type, body, len);
+  if (j) post_callback(j);
 }

@@ -176,9 +176,11 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
    * has SQS's shape; ones SQS refuses fail those deliveries, not the
    * publish. */
   if (n->attrs.publish_text) {
-    if (r->raw) failed |= aev__attrs_copy(r->raw, &n->raw_attrs) != AEV_OK;
-    else if (r->parsed || aev__attrs_parse(r->attrs, &n->raw_attrs) != AEV_OK)
-      n->raw_attrs_bad = 1;
+    int rc = r->raw      ? aev__attrs_copy(r->raw, &n->raw_attrs)
+             : r->parsed ? AEV_ERR_INVALID
+                         : aev__attrs_parse(r->attrs, &n->raw_attrs);
+    failed |= rc == AEV_ERR_NOMEM;
+    n->raw_attrs_bad = rc != AEV_OK;
   }
   note_fill(n, t, id_bits, published_ms);
   if (failed) {
@@ -203,23 +205,34 @@ static aev__tdedup *dedup_find(aev_topic *t, const char *key, int64_t now) {
   return v ? (aev__tdedup *)(intptr_t)json_integer_value(v) : NULL;
 }
 
-static int dedup_add(aev_topic *t, const char *key, const aev__note *n,
-                     int64_t now) {
+/* A deduplication record for n, indexed but not yet on the expiry list
+ * (dedup_keep puts it there, dedup_undo takes it back); NULL when memory
+ * is short. */
+static aev__tdedup *dedup_add(aev_topic *t, const char *key, const aev__note *n,
+                              int64_t now) {
   size_t kl = strlen(key);
   aev__tdedup *d = calloc(1, sizeof *d + kl + 1);
-  if (!d) return aev__nomem();
+  if (!d) return NULL;
   memcpy(d->key, key, kl + 1);
   memcpy(d->id, n->id, sizeof d->id);
   memcpy(d->seq, n->seq, sizeof d->seq);
   d->expire_at = now + AEV__SNS_DEDUP_WINDOW_MS;
   if (json_object_set_new(t->dd_index, key, json_integer((json_int_t)(intptr_t)d))) {
     free(d);
-    return aev__nomem();
+    return NULL;
   }
+  return d;
+}
+
+static void dedup_keep(aev_topic *t, aev__tdedup *d) {
   if (t->dd_tail) t->dd_tail->next = d;
   else t->dd_head = d;
   t->dd_tail = d;
-  return AEV_OK;
+}
+
+static void dedup_undo(aev_topic *t, aev__tdedup *d) {
+  json_object_del(t->dd_index, d->key);
+  free(d);
 }
 
 /* Counts a publish (mu held: only lock holders write these two). */
@@ -231,7 +244,8 @@ static void count_published(aev_topic *t, const aev__pub_req *r, int64_t sign) {
 /* FIFO topics: deduplication, the sequence number and the post to the
  * topic's lane, under one lock hold so lanes see publishes in sequence
  * order, counted there. A duplicate takes the original's id and sequence
- * number, and nothing is posted or counted. */
+ * number, and nothing is posted or counted. A publish that fails leaves
+ * no deduplication record, so that its retry is delivered. */
 static int fifo_publish(aev_topic *t, aev__note *n, const aev__pub_req *r, int64_t now) {
   aev__fan f = {0};
   char *key = NULL;
@@ -249,10 +263,15 @@ static int fifo_publish(aev_topic *t, aev__note *n, const aev__pub_req *r, int64
     memcpy(n->seq, d->seq, sizeof d->seq);
   } else if (rc == AEV_OK) {
     snprintf(n->seq, sizeof n->seq, "%llu", (unsigned long long)t->next_seq++);
-    rc = dedup_add(t, key, n, now);
-    if (rc == AEV_OK) rc = aev__fan_take(t, &f);
+    aev__tdedup *added = dedup_add(t, key, n, now);
+    rc = added ? aev__fan_take(t, &f) : aev__nomem();
     if (rc == AEV_OK) rc = aev__fanout_post(t, &f, n);
-    if (rc == AEV_OK) count_published(t, r, 1);
+    if (rc == AEV_OK) {
+      dedup_keep(t, added);
+      count_published(t, r, 1);
+    } else if (added) {
+      dedup_undo(t, added);
+    }
   }
   pthread_mutex_unlock(&t->mu);
   aev__fan_free(&f);
@@ -404,14 +423,30 @@ int aev_publish_options_set_subject(aev_publish_options *o, const char *s) {
   return aev__replace_str(&o->subject, s);
 }
 int aev_publish_options_set_attributes(aev_publish_options *o, const char *j) {
+  json_t *attrs = j && *j ? json_loads(j, 0, NULL) : NULL;
+  int bad = j && *j && !json_is_object(attrs);
+  aev__sns_attrs parsed = {0};
+  aev__attrs raw = {0};
+  int parsed_rc = bad ? AEV_ERR_INVALID : aev__sns_attrs_parse(attrs, OPTIONS_WHERE, &parsed);
+  int raw_rc = parsed_rc == AEV_OK && parsed.publish_text ? aev__attrs_parse(attrs, &raw)
+                                                          : AEV_ERR_INVALID;
+  /* Invalid attributes fail each publish with SNS's error; out of memory
+   * fails here, and the options stay as they were. */
+  if (parsed_rc == AEV_ERR_NOMEM || raw_rc == AEV_ERR_NOMEM) {
+    json_decref(attrs);
+    aev__sns_attrs_free(&parsed);
+    aev__attrs_free(&raw);
+    return aev__nomem();
+  }
   json_decref(o->attrs);
   aev__sns_attrs_free(&o->parsed);
   aev__attrs_free(&o->raw);
-  o->attrs = j && *j ? json_loads(j, 0, NULL) : NULL;
-  o->attrs_bad = j && *j && !json_is_object(o->attrs);
-  o->parsed_ok = !o->attrs_bad &&
-                 aev__sns_attrs_parse(o->attrs, OPTIONS_WHERE, &o->parsed) == AEV_OK;
-  o->raw_ok = o->parsed_ok && o->parsed.publish_text && aev__attrs_parse(o->attrs, &o->raw) == AEV_OK;
+  o->attrs = attrs;
+  o->attrs_bad = bad;
+  o->parsed = parsed;
+  o->parsed_ok = parsed_rc == AEV_OK;
+  o->raw = raw;
+  o->raw_ok = raw_rc == AEV_OK;
   if (o->raw_ok) aev__attrs_seal(&o->raw);
   return AEV_OK;
 }

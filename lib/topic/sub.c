@@ -203,9 +203,18 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
   int http = proto == AEV__PROTO_HTTP || proto == AEV__PROTO_HTTPS;
   s->pending = http;
   s->authenticated = !http;
+  /* The confirmation is made before the subscription is stored, so that
+   * a stored one never goes without. */
+  struct aev__job *confirm = NULL;
   if (http) {
     aev__broker_token(t->res.broker, s->token, AEV__SNS_TOKEN_LEN);
     s->token_expires = aev__topic_now_ms(t) + AEV__SNS_TOKEN_TTL_MS;
+    size_t len = 0;
+    char *body = confirmation(t, s, "SubscriptionConfirmation", &len);
+    if (!body || !(confirm = aev__control_new(s, "SubscriptionConfirmation", body, len))) {
+      aev__sub_unref(s);
+      return aev__nomem();
+    }
   }
   pthread_mutex_lock(&t->mu);
   rc = aev__subconf_build(t, s, NULL, attrs, "Attributes Reason: ", &s->conf);
@@ -229,30 +238,29 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
   } else if (rc == AEV_OK) {
     if (t->res.deleted) rc = aev__sns_not_found("Topic");
     aev__subset *set = NULL;
+    char *arn = NULL;
+    /* The filter is indexed last: nothing after it can fail. */
+    if (rc == AEV_OK) rc = aev__subset_with(t->subs, s, NULL, &set);
+    if (rc == AEV_OK && !(arn = strdup(s->arn))) rc = aev__nomem();
     if (rc == AEV_OK) {
       s->id = ++t->next_sub;
       rc = aev__sub_index_filter(t, s, s->conf);
     }
-    if (rc == AEV_OK) rc = aev__subset_with(t->subs, s, NULL, &set);
-    if (rc == AEV_OK && !(*arn_out = strdup(s->arn))) {
-      aev__subset_unref(set);
-      rc = aev__nomem();
-    }
-    if (rc != AEV_OK && s->id) aev__sub_index_filter(t, s, NULL);
     if (rc == AEV_OK) {
       s->fn = fn;
       s->user = user;
       s->release = release;
       old = aev__topic_swap_subs(t, set);
+      *arn_out = arn;
+    } else {
+      old = set; /* dropped after unlocking */
+      free(arn);
     }
   }
   pthread_mutex_unlock(&t->mu);
   aev__subset_unref(old);
-  if (rc == AEV_OK && !same && http) {
-    size_t len;
-    char *body = confirmation(t, s, "SubscriptionConfirmation", &len);
-    if (body) aev__deliver_control(s, "SubscriptionConfirmation", body, len);
-  }
+  if (confirm && rc == AEV_OK && !same) aev__control_post(confirm);
+  else if (confirm) aev__control_free(confirm);
   aev__sub_unref(s);
   /* A repeated subscription keeps its first callback: this one is done. */
   if (rc == AEV_OK && same && release) release(user);
@@ -310,9 +318,15 @@ int aev_topic_confirm_subscription(aev_topic *t, const char *token,
     aev__sub *s = t->subs->s[i];
     if (!s->token[0] || strcmp(s->token, token)) continue;
     if (s->pending && now > s->token_expires) break;
+    char *arn = strdup(s->arn);
+    if (!arn) {
+      rc = aev__nomem();
+      break;
+    }
     s->pending = 0;
     t->gen++;
-    rc = (*subscription_arn = strdup(s->arn)) ? AEV_OK : aev__nomem();
+    *subscription_arn = arn;
+    rc = AEV_OK;
     break;
   }
   pthread_mutex_unlock(&t->mu);
@@ -415,7 +429,6 @@ int aev_subscription_set_attribute(aev_broker *b, const char *subscription_arn,
    * reported without the Attributes prefix of Subscribe. */
   rc = one ? aev__subconf_build(t, s, s->conf, one, "", &c) : aev__nomem();
   if (rc == AEV_OK && aev__sub_index_filter(t, s, c) != AEV_OK) {
-    aev__sub_index_filter(t, s, s->conf);
     aev__subconf_unref(c);
     rc = aev__nomem();
   }

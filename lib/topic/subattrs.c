@@ -58,6 +58,12 @@ static aev__subconf *copy(const aev__subconf *old) {
   c->role_arn = dup0(old->role_arn);
   c->retry = old->retry;
   c->retry_set = old->retry_set;
+  if ((old->filter_text && !c->filter_text) || (old->redrive && !c->redrive) ||
+      (old->dlq_arn && !c->dlq_arn) || (old->delivery && !c->delivery) ||
+      (old->role_arn && !c->role_arn)) {
+    aev__subconf_unref(c);
+    return NULL;
+  }
   return c;
 }
 
@@ -264,9 +270,16 @@ json_t *aev__sub_attributes_locked(const aev__sub *s) {
 }
 
 int aev__sub_index_filter(aev_topic *t, const aev__sub *s, const aev__subconf *c) {
-  aev_pattern_set_remove(t->filters[0], s->id);
-  aev_pattern_set_remove(t->filters[1], s->id);
-  if (!c || !c->filter_text) return AEV_OK;
-  return aev_pattern_set_add(t->filters[c->scope_body ? 1 : 0], s->id, c->filter_text,
-                             strlen(c->filter_text));
+  /* An add replaces the id's pattern and changes nothing when it fails:
+   * the old filter stays indexed until the new one is. */
+  int scope = c && c->scope_body;
+  if (c && c->filter_text) {
+    int rc = aev_pattern_set_add(t->filters[scope], s->id, c->filter_text,
+                                 strlen(c->filter_text));
+    if (rc != AEV_OK) return rc;
+  } else {
+    aev_pattern_set_remove(t->filters[scope], s->id);
+  }
+  aev_pattern_set_remove(t->filters[!scope], s->id);
+  return AEV_OK;
 }

@@ -184,16 +184,26 @@ int aev__tconf_same(const aev__tconf *have, json_t *given) {
   return same;
 }
 
+/* A copy of src with strings of its own, or AEV_ERR_NOMEM (nothing to
+ * free then). */
+static int tconf_copy(aev__tconf *out, const aev__tconf *src) {
+  *out = *src;
+  char **text[] = {&out->display_name, &out->delivery_policy, &out->policy, &out->kms_key,
+                   &out->tracing};
+  int failed = 0;
+  for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+    if (*text[i] && !(*text[i] = strdup(*text[i]))) failed = 1;
+  if (!failed) return AEV_OK;
+  aev__tconf_free(out);
+  return aev__nomem();
+}
+
 static int set_attribute_locked(aev_topic *t, const char *name,
                                     const char *value) {
   /* Applied to a copy so a failure changes nothing. */
-  aev__tconf c = t->conf;
-  c.display_name = t->conf.display_name ? strdup(t->conf.display_name) : NULL;
-  c.delivery_policy = t->conf.delivery_policy ? strdup(t->conf.delivery_policy) : NULL;
-  c.policy = t->conf.policy ? strdup(t->conf.policy) : NULL;
-  c.kms_key = t->conf.kms_key ? strdup(t->conf.kms_key) : NULL;
-  c.tracing = t->conf.tracing ? strdup(t->conf.tracing) : NULL;
-  int rc = apply(&c, name, value, 0);
+  aev__tconf c;
+  int rc = tconf_copy(&c, &t->conf);
+  if (rc == AEV_OK) rc = apply(&c, name, value, 0);
   if (rc != AEV_OK) {
     aev__tconf_free(&c);
     return rc;
@@ -305,8 +315,10 @@ int aev_topic_tag(aev_topic *t, const char *tags_json) {
   }
   pthread_mutex_lock(&t->mu);
   json_t *merged = json_deep_copy(t->tags);
-  json_object_update(merged, tags);
-  if (json_object_size(merged) > 50) {
+  if (!merged || json_object_update(merged, tags)) {
+    rc = aev__nomem();
+    json_decref(merged);
+  } else if (json_object_size(merged) > 50) {
     rc = aev__fail(AEV_ERR_LIMIT, "TagLimitExceeded",
                    "Could not complete request: tag quota of per resource "
                    "exceeded");

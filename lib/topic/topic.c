@@ -118,9 +118,12 @@ static int topic_new(aev_broker *b, const char *name, aev__tconf *conf,
   t->next_seq = 10000000000000000000ULL; /* AWS's FIFO numbers have 20 digits */
   aev__rng_seed(&t->rng, aev__broker_random(b));
   t->region = aev_broker_region(b);
-  int rc = aev__resource_init(&t->res, b, AEV__KIND_TOPIC, name, topic_destroy,
-                              topic_shutdown);
-  if (rc != AEV_OK || (conf->fifo && !t->strand)) {
+  /* The header last: once made, it holds the broker. */
+  int rc = conf->fifo && !t->strand
+               ? AEV_ERR_NOMEM
+               : aev__resource_init(&t->res, b, AEV__KIND_TOPIC, name, topic_destroy,
+                                    topic_shutdown);
+  if (rc != AEV_OK) {
     if (t->strand) aev__strand_release(t->strand);
     json_decref(t->tags);
     json_decref(t->dd_index);
@@ -128,7 +131,7 @@ static int topic_new(aev_broker *b, const char *name, aev__tconf *conf,
     aev_pattern_set_free(t->filters[1]);
     pthread_mutex_destroy(&t->mu);
     free(t);
-    return rc != AEV_OK ? rc : aev__nomem();
+    return rc == AEV_ERR_NOMEM ? aev__nomem() : rc;
   }
   *out = t;
   return AEV_OK;

@@ -303,7 +303,7 @@ int aev__subconf_build(aev_topic *t, const aev__sub *s, const aev__subconf *old,
                        aev__subconf **out);
 json_t *aev__sub_attributes_locked(const aev__sub *s);
 /* Puts s's FilterPolicy (conf c, NULL: none) into the topic's filter sets
- * (mu held). */
+ * (mu held); on failure they are as they were. */
 int aev__sub_index_filter(aev_topic *t, const aev__sub *s, const aev__subconf *c);
 /* Replaces the subscriber snapshot with set (mu held) and returns the old
  * one, which the caller drops after unlocking. */
@@ -407,8 +407,14 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *now)
  * success. On failure f is still the caller's to free after unlocking (its
  * last references may release callbacks). */
 int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n);
-/* Posts a control message (SubscriptionConfirmation,
- * UnsubscribeConfirmation) to a callback subscriber. */
+/* A control message (SubscriptionConfirmation, UnsubscribeConfirmation)
+ * for a callback subscriber, made ahead (it takes body; NULL when memory
+ * is short), then posted (a post that fails is retried by the topic's
+ * http policy) or freed unposted (no lock held: it holds s). */
+struct aev__job *aev__control_new(aev__sub *s, const char *type, char *body, size_t len);
+void aev__control_post(struct aev__job *j);
+void aev__control_free(struct aev__job *j);
+/* aev__control_new and aev__control_post at once. */
 void aev__deliver_control(aev__sub *s, const char *type, char *body,
                           size_t len);
 
