@@ -10,27 +10,31 @@
 #include "core/status.h"
 #include "delivery/delivery_impl.h"
 
-int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
-                       int64_t now_ms, char *id) {
-  aev__frec *r = malloc(sizeof *r + len + 1 + (id ? AEV__FH_ID_LEN + 1 : 0));
-  if (!r) return -1;
+aev__frec *aev__fh_rec_new(const void *data, size_t len, int with_id) {
+  aev__frec *r = malloc(sizeof *r + len + 1 + (with_id ? AEV__FH_ID_LEN + 1 : 0));
+  if (!r) return NULL;
   r->next = NULL;
-  r->arrival_ms = now_ms;
   /* A RecordId is drawn only when someone will see it: the caller asked
    * for it, or a transform needs one (transform.c). */
-  r->id = NULL;
+  r->id = with_id ? (char *)r->raw + len + 1 : NULL;
   r->id_owned = 0;
-  if (id) {
-    r->id = (char *)r->raw + len + 1;
-    aev__token(&d->rng, r->id, AEV__FH_ID_LEN);
-    memcpy(id, r->id, AEV__FH_ID_LEN + 1);
-  }
   r->result = AEV__FH_OK;
   r->error_code = r->error_msg = NULL;
   r->len = len;
   if (len) memcpy(r->raw, data, len);
   r->raw[len] = '\0';
   r->data = r->raw;
+  return r;
+}
+
+int aev__fh_buffer_push(aev_delivery *d, aev__frec *r, int64_t now_ms,
+                        char *id) {
+  r->next = NULL;
+  r->arrival_ms = now_ms;
+  if (id) {
+    aev__token(&d->rng, r->id, AEV__FH_ID_LEN);
+    memcpy(id, r->id, AEV__FH_ID_LEN + 1);
+  }
   if (d->tail)
     d->tail->next = r;
   else
@@ -44,10 +48,16 @@ int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
                        aev__fh_mono(d) + d->interval_ms) != AEV_OK)
       aev__resource_unref(&d->res);
   }
-  d->bytes += len;
+  d->bytes += r->len;
   if (d->bytes < d->size_bytes) return 0;
   aev__fh_seal(d);
   return 1;
+}
+
+int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
+                       int64_t now_ms, char *id) {
+  aev__frec *r = aev__fh_rec_new(data, len, id != NULL);
+  return r ? aev__fh_buffer_push(d, r, now_ms, id) : -1;
 }
 
 void aev__fh_seal(aev_delivery *d) {

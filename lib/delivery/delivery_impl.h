@@ -81,8 +81,15 @@ struct aev_delivery {
 };
 
 /* buffer.c */
-/* Adds a record (mu held); returns 1 when the buffer reached SizeInMBs
- * and was sealed into a batch. */
+/* A record holding a copy of data, with room for a RecordId when with_id;
+ * not buffered yet (no lock needed). NULL when out of memory. */
+aev__frec *aev__fh_rec_new(const void *data, size_t len, int with_id);
+/* Buffers r (mu held), drawing its RecordId into id (if not NULL, r has
+ * room for it); returns 1 when the buffer reached SizeInMBs and was sealed
+ * into a batch, else 0. */
+int aev__fh_buffer_push(aev_delivery *d, aev__frec *r, int64_t now_ms,
+                        char *id);
+/* aev__fh_rec_new() then aev__fh_buffer_push(); -1 when out of memory. */
 int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
                        int64_t now_ms, char *id);
 /* Seals the buffer into a pending batch (mu held). */
