@@ -979,6 +979,309 @@ START_TEST(function_invoke) {
 }
 END_TEST
 
+/* ---- State machines ------------------------------------------------------ */
+
+#define ACTIVITY_ARN "arn:aws:states:us-east-1:000000000000:activity:work"
+
+typedef struct sm_ctx {
+  aev_broker *b;
+  aev_machine *m;
+  aev_activity *a;
+  aev_execution *e;
+  int type, started; /* started: executions that succeeded, naming the next */
+  const char *definition;
+  char name[32];
+  char *text, *token, *input;
+} sm_ctx;
+
+static const char *const pass_def =
+    "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Result\":{\"ok\":1},\"End\":true}}}";
+static const char *const activity_def =
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"" ACTIVITY_ARN
+    "\",\"End\":true}}}";
+
+/* The machine "sm" as described, its executions as listed and described
+ * (with their histories), and the activity "work" if any. */
+static json_t *sm_state(void *ctx) {
+  sm_ctx *c = ctx;
+  json_t *st = json_object();
+  aev_machine *m;
+  int rc = aev_machine_get(c->b, "sm", &m);
+  ck_assert_msg(rc == AEV_OK || rc == AEV_ERR_NOT_FOUND, "get: %d %s", rc, aev_errmsg());
+  if (rc == AEV_OK) {
+    char *text;
+    bt_ok(aev_machine_describe(m, &text));
+    json_object_set_new(st, "machine", parsed(text));
+    if (c->type == AEV_MACHINE_STANDARD) {
+      char req[512];
+      snprintf(req, sizeof req, "{\"stateMachineArn\":\"%s\"}", aev_machine_arn(m));
+      bt_ok(aev_call(c->b, "states", "ListExecutions", req, &text));
+      json_t *list = parsed(text), *ex;
+      size_t i;
+      json_array_foreach(at(list, "executions"), i, ex) {
+        snprintf(req, sizeof req, "{\"executionArn\":\"%s\"}",
+                 json_string_value(at(ex, "executionArn")));
+        bt_ok(aev_call(c->b, "states", "GetExecutionHistory", req, &text));
+        json_object_set_new(ex, "history", parsed(text));
+      }
+      json_object_set_new(st, "executions", list);
+    }
+    aev_machine_release(m);
+  }
+  aev_activity *a;
+  rc = aev_activity_get(c->b, ACTIVITY_ARN, &a);
+  ck_assert_msg(rc == AEV_OK || rc == AEV_ERR_NOT_FOUND, "activity: %d %s", rc, aev_errmsg());
+  if (rc == AEV_OK) {
+    char *text;
+    bt_ok(aev_activity_describe(a, &text));
+    json_object_set_new(st, "activity", parsed(text));
+    aev_activity_release(a);
+  }
+  return st;
+}
+
+static void sm_ctx_init(sm_ctx *c, int type, const char *definition, int create) {
+  memset(c, 0, sizeof *c);
+  c->b = bt_broker();
+  c->type = type;
+  c->definition = definition;
+  if (create)
+    bt_ok(aev_machine_create(c->b, "sm", definition, strlen(definition), type, &c->m));
+}
+
+static void sm_ctx_end(sm_ctx *c) {
+  aev_execution_release(c->e);
+  aev_machine_release(c->m);
+  aev_activity_release(c->a);
+  aev_broker_destroy(c->b);
+}
+
+/* CreateStateMachine */
+
+static int sm_create(void *ctx) {
+  sm_ctx *c = ctx;
+  c->m = NULL;
+  return aev_machine_create(c->b, "sm", c->definition, strlen(c->definition), c->type, &c->m);
+}
+
+static void sm_created(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  ck_assert_ptr_null(at(was, "machine"));
+  ck_assert_ptr_nonnull(c->m);
+  ck_assert_str_eq(json_string_value(at(at(now, "machine"), "type")),
+                   c->type == AEV_MACHINE_STANDARD ? "STANDARD" : "EXPRESS");
+  bt_ok(aev_machine_delete(c->m));
+  aev_machine_release(c->m);
+  c->m = NULL;
+}
+
+static void sm_not_created(void *ctx) { ck_assert_ptr_null(((sm_ctx *)ctx)->m); }
+
+START_TEST(machine_create) {
+  static const sweep_case sc = {"CreateStateMachine", NULL, sm_state, sm_create, sm_created,
+                                sm_not_created};
+  for (int type = AEV_MACHINE_STANDARD; type <= AEV_MACHINE_EXPRESS; type++) {
+    sm_ctx c;
+    sm_ctx_init(&c, type, pass_def, 0);
+    sweep_fails_some(&sc, &c);
+    sm_ctx_end(&c);
+  }
+}
+END_TEST
+
+/* StartExecution: a name that failed to start is free for the next
+ * attempt; a started one runs to its end. */
+
+static int sm_start(void *ctx) {
+  sm_ctx *c = ctx;
+  snprintf(c->name, sizeof c->name, "run-%d", c->started);
+  c->e = NULL;
+  return aev_machine_start(c->m, c->name, "{\"x\":1}", 7, &c->e);
+}
+
+static void sm_started(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  ck_assert_uint_eq(json_array_size(at(at(now, "executions"), "executions")),
+                    json_array_size(at(at(was, "executions"), "executions")) + 1);
+  ck_assert_ptr_nonnull(c->e);
+  ck_assert_ptr_nonnull(strstr(aev_execution_arn(c->e), c->name));
+  bt_ok(aev_execution_wait(c->e));
+  ck_assert_int_eq(aev_execution_status(c->e), AEV_EXECUTION_SUCCEEDED);
+  char *text;
+  bt_ok(aev_execution_history(c->e, &text));
+  json_t *h = parsed(text), *ev;
+  size_t i;
+  const char *want[] = {"ExecutionStarted", "PassStateEntered", "PassStateExited",
+                        "ExecutionSucceeded"};
+  ck_assert_uint_eq(json_array_size(at(h, "events")), 4);
+  json_array_foreach(at(h, "events"), i, ev) ck_assert_str_eq(json_string_value(at(ev, "type")), want[i]);
+  json_decref(h);
+  aev_execution_release(c->e);
+  c->e = NULL;
+  c->started++;
+}
+
+static void sm_not_started(void *ctx) {
+  sm_ctx *c = ctx;
+  ck_assert_ptr_null(c->e);
+  aev_broker_drain(c->b);
+}
+
+START_TEST(machine_start) {
+  static const sweep_case sc = {"StartExecution", NULL, sm_state, sm_start, sm_started,
+                                sm_not_started};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 1);
+  sweep_fails_some(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* StartSyncExecution (EXPRESS) */
+
+static int sm_start_sync(void *ctx) {
+  sm_ctx *c = ctx;
+  c->text = NULL;
+  return aev_machine_start_sync(c->m, "sync", "{\"x\":1}", 7, &c->text);
+}
+
+static void sm_sync_done(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  ck_assert(json_equal(was, now));
+  json_t *r = parsed(c->text);
+  ck_assert_str_eq(json_string_value(at(r, "status")), "SUCCEEDED");
+  ck_assert_str_eq(json_string_value(at(r, "output")), "{\"ok\":1}");
+  json_decref(r);
+}
+
+static void sm_text_unset(void *ctx) { ck_assert_ptr_null(((sm_ctx *)ctx)->text); }
+
+START_TEST(machine_start_sync) {
+  static const sweep_case sc = {"StartSyncExecution", NULL, sm_state, sm_start_sync, sm_sync_done,
+                                sm_text_unset};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_EXPRESS, pass_def, 1);
+  sweep_fails_some(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* CreateActivity */
+
+static int sm_create_activity(void *ctx) {
+  sm_ctx *c = ctx;
+  c->a = NULL;
+  return aev_activity_create(c->b, "work", &c->a);
+}
+
+static void sm_activity_created(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  ck_assert_ptr_null(at(was, "activity"));
+  ck_assert_str_eq(json_string_value(at(at(now, "activity"), "activityArn")), ACTIVITY_ARN);
+  bt_ok(aev_activity_delete(c->a));
+  aev_activity_release(c->a);
+  c->a = NULL;
+}
+
+static void sm_activity_not_created(void *ctx) { ck_assert_ptr_null(((sm_ctx *)ctx)->a); }
+
+START_TEST(activity_create) {
+  static const sweep_case sc = {"CreateActivity", NULL, sm_state, sm_create_activity,
+                                sm_activity_created, sm_activity_not_created};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 0);
+  sweep_fails_some(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* GetActivityTask, then SendTaskSuccess: an execution waits on the
+ * activity (one new execution per attempt). */
+
+static void sm_task_scheduled(void *ctx) {
+  sm_ctx *c = ctx;
+  aev_execution_release(c->e);
+  snprintf(c->name, sizeof c->name, "task-%d", c->started++);
+  bt_ok(aev_machine_start(c->m, c->name, "{\"job\":7}", 9, &c->e));
+  bt_ok(aev_broker_drain(c->b));
+}
+
+static int sm_get_task(void *ctx) {
+  sm_ctx *c = ctx;
+  c->token = c->input = NULL;
+  return aev_activity_get_task(c->a, "worker", 0, &c->token, &c->input);
+}
+
+static void sm_task_got(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  ck_assert_ptr_nonnull(c->token);
+  ck_assert_str_eq(c->input, "{\"job\":7}");
+  bt_ok(aev_machine_send_task_success(c->b, c->token, "{\"done\":1}", 10));
+  aev_free(c->token);
+  aev_free(c->input);
+  bt_ok(aev_execution_wait(c->e));
+  ck_assert_int_eq(aev_execution_status(c->e), AEV_EXECUTION_SUCCEEDED);
+}
+
+/* A task not taken stays for the next poll. */
+static void sm_task_not_got(void *ctx) {
+  sm_ctx *c = ctx;
+  ck_assert_ptr_null(c->token);
+  ck_assert_ptr_null(c->input);
+  bt_ok(sm_get_task(c));
+  sm_task_got(c, NULL, NULL);
+}
+
+static void sm_task_taken(void *ctx) {
+  sm_ctx *c = ctx;
+  sm_task_scheduled(c);
+  bt_ok(sm_get_task(c));
+  aev_free(c->input);
+}
+
+static int sm_send_success(void *ctx) {
+  sm_ctx *c = ctx;
+  return aev_machine_send_task_success(c->b, c->token, "{\"done\":1}", 10);
+}
+
+static void sm_success_sent(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  aev_free(c->token);
+  bt_ok(aev_execution_wait(c->e));
+  ck_assert_int_eq(aev_execution_status(c->e), AEV_EXECUTION_SUCCEEDED);
+  char *out;
+  bt_ok(aev_execution_output(c->e, &out));
+  ck_assert_str_eq(out, "{\"done\":1}");
+  aev_free(out);
+}
+
+/* The token still completes the task. */
+static void sm_success_not_sent(void *ctx) {
+  sm_ctx *c = ctx;
+  bt_ok(sm_send_success(c));
+  sm_success_sent(c, NULL, NULL);
+}
+
+START_TEST(activity_tasks) {
+  static const sweep_case get = {"GetActivityTask", sm_task_scheduled, sm_state, sm_get_task,
+                                 sm_task_got, sm_task_not_got};
+  static const sweep_case send = {"SendTaskSuccess", sm_task_taken, sm_state, sm_send_success,
+                                  sm_success_sent, sm_success_not_sent};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, activity_def, 0);
+  bt_ok(aev_activity_create(c.b, "work", &c.a));
+  bt_ok(aev_machine_create(c.b, "sm", activity_def, strlen(activity_def), AEV_MACHINE_STANDARD,
+                           &c.m));
+  sweep_fails_some(&get, &c);
+  sweep_fails_some(&send, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("nomem_stream_function_machine");
   TCase *tc = tcase_create("streams");
@@ -1001,6 +1304,13 @@ int main(void) {
   tcase_add_test(tc, function_event_invoke_config);
   tcase_add_test(tc, function_event_source_mapping);
   tcase_add_test(tc, function_invoke);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("machines");
+  tcase_add_test(tc, machine_create);
+  tcase_add_test(tc, machine_start);
+  tcase_add_test(tc, machine_start_sync);
+  tcase_add_test(tc, activity_create);
+  tcase_add_test(tc, activity_tasks);
   suite_add_tcase(s, tc);
   SRunner *r = srunner_create(s);
   srunner_run_all(r, CK_NORMAL);
