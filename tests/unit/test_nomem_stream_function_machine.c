@@ -1282,6 +1282,179 @@ START_TEST(activity_tasks) {
 }
 END_TEST
 
+/* ---- The API layer: aev_call ---------------------------------------------- */
+
+/* One action over aev_call, observed through a primitive's state. On
+ * failure the response is the error shape; on success it has member want
+ * (NULL: any), and then (may be NULL) checks the state and takes the
+ * effect back. */
+typedef struct api_ctx {
+  aev_broker *b;
+  const char *service, *action, *request, *want;
+  json_t *(*state)(void *domain);
+  void *domain;
+  void (*then)(struct api_ctx *c, json_t *response, json_t *now);
+  char *response;
+} api_ctx;
+
+static json_t *api_state(void *ctx) {
+  api_ctx *c = ctx;
+  return c->state(c->domain);
+}
+
+static int api_call(void *ctx) {
+  api_ctx *c = ctx;
+  c->response = NULL;
+  return aev_call(c->b, c->service, c->action, c->request, &c->response);
+}
+
+static void api_succeeded(void *ctx, json_t *was, json_t *now) {
+  api_ctx *c = ctx;
+  (void)was;
+  json_t *r = parsed(c->response);
+  ck_assert_msg(!at(r, "__type"), "%s answered an error", c->action);
+  ck_assert_msg(!c->want || at(r, c->want), "%s: no %s in the response", c->action, c->want);
+  if (c->then) c->then(c, r, now);
+  json_decref(r);
+}
+
+static void api_failed(void *ctx) {
+  api_ctx *c = ctx;
+  json_t *r = parsed(c->response);
+  ck_assert_ptr_nonnull(json_string_value(at(r, "__type")));
+  ck_assert_ptr_nonnull(json_string_value(at(r, "message")));
+  json_decref(r);
+}
+
+static void api_sweep(api_ctx *c, const char *action, const char *request, const char *want,
+                      void (*then)(api_ctx *, json_t *, json_t *)) {
+  c->action = action;
+  c->request = request;
+  c->want = want;
+  c->then = then;
+  sweep_case sc = {action, NULL, api_state, api_call, api_succeeded, api_failed};
+  sweep_fails_some(&sc, c);
+}
+
+static void api_run(api_ctx *c, const char *action, const char *request) {
+  char *out = NULL;
+  int rc = aev_call(c->b, c->service, action, request, &out);
+  ck_assert_msg(rc == AEV_OK, "%s: %s", action, out);
+  aev_free(out);
+}
+
+static void stream_api_created(api_ctx *c, json_t *r, json_t *now) {
+  (void)r;
+  ck_assert_uint_eq(json_array_size(at(at(now, "desc"), "Shards")), 2);
+  ck_assert_uint_eq(json_array_size(at(at(now, "tags"), "Tags")), 1);
+  api_run(c, "DeleteStream", "{\"StreamName\":\"api\"}");
+}
+
+START_TEST(api_kinesis) {
+  stream_ctx sc;
+  stream_ctx_init(&sc, "api", 2);
+  api_ctx c = {.b = sc.b, .service = "kinesis", .state = stream_state, .domain = &sc};
+  api_sweep(&c, "CreateStream", "{\"StreamName\":\"api\",\"ShardCount\":2,\"Tags\":{\"team\":\"a\"}}",
+            NULL, stream_api_created);
+  fresh_stream(&sc);
+  api_sweep(&c, "PutRecords",
+            "{\"StreamName\":\"api\",\"Records\":[{\"Data\":\"YQ==\",\"PartitionKey\":\"a\"},"
+            "{\"Data\":\"Yg==\",\"PartitionKey\":\"b\"}]}",
+            "Records", NULL);
+  api_sweep(&c, "GetShardIterator",
+            "{\"StreamName\":\"api\",\"ShardId\":\"shardId-000000000001\",\"ShardIteratorType\":"
+            "\"TRIM_HORIZON\"}",
+            "ShardIterator", NULL);
+  stream_ctx_end(&sc);
+}
+END_TEST
+
+static void alias_api_created(api_ctx *c, json_t *r, json_t *now) {
+  (void)r;
+  ck_assert_uint_eq(json_array_size(at(at(now, "aliases"), "Aliases")), 1);
+  api_run(c, "DeleteAlias", "{\"FunctionName\":\"fn\",\"Name\":\"live\"}");
+}
+
+static void econf_api_put(api_ctx *c, json_t *r, json_t *now) {
+  (void)r;
+  ck_assert_int_eq(json_integer_value(at(at(now, "econf"), "MaximumRetryAttempts")), 0);
+  api_run(c, "DeleteFunctionEventInvokeConfig", "{\"FunctionName\":\"fn\"}");
+}
+
+static void event_api_queued(api_ctx *c, json_t *r, json_t *now) {
+  (void)r;
+  (void)now;
+  fn_ctx *f = c->domain;
+  int before = f->calls;
+  aev_broker_drain(c->b);
+  ck_assert_int_eq(f->calls, before + 1);
+}
+
+START_TEST(api_lambda) {
+  fn_ctx fc;
+  fn_ctx_init(&fc, 1);
+  bt_ok(aev_function_publish_version(fc.f, NULL, NULL));
+  fc.q = bt_queue(fc.b, "dlq", NULL);
+  api_ctx c = {.b = fc.b, .service = "lambda", .state = fn_state, .domain = &fc};
+  api_sweep(&c, "CreateAlias", "{\"FunctionName\":\"fn\",\"Name\":\"live\",\"FunctionVersion\":\"1\"}",
+            "AliasArn", alias_api_created);
+  api_sweep(&c, "PutFunctionEventInvokeConfig",
+            "{\"FunctionName\":\"fn\",\"MaximumRetryAttempts\":0,\"DestinationConfig\":{\"OnSuccess\":"
+            "{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:dlq\"}}}",
+            "MaximumRetryAttempts",
+            econf_api_put);
+  api_sweep(&c, "Invoke", "{\"FunctionName\":\"fn\",\"InvocationType\":\"Event\",\"Payload\":\"{}\"}",
+            "StatusCode", event_api_queued);
+  fn_ctx_end(&fc);
+}
+END_TEST
+
+static void machine_api_created(api_ctx *c, json_t *r, json_t *now) {
+  (void)now;
+  char req[512];
+  snprintf(req, sizeof req, "{\"stateMachineArn\":\"%s\"}",
+           json_string_value(at(r, "stateMachineArn")));
+  api_run(c, "DeleteStateMachine", req);
+}
+
+static void execution_api_started(api_ctx *c, json_t *r, json_t *now) {
+  (void)now;
+  aev_broker_drain(c->b);
+  char req[512], *out;
+  snprintf(req, sizeof req, "{\"executionArn\":\"%s\"}", json_string_value(at(r, "executionArn")));
+  bt_ok(aev_call(c->b, "states", "DescribeExecution", req, &out));
+  json_t *d = parsed(out);
+  ck_assert_str_eq(json_string_value(at(d, "status")), "SUCCEEDED");
+  json_decref(d);
+}
+
+static void activity_api_created(api_ctx *c, json_t *r, json_t *now) {
+  (void)now;
+  char req[512];
+  snprintf(req, sizeof req, "{\"activityArn\":\"%s\"}", json_string_value(at(r, "activityArn")));
+  api_run(c, "DeleteActivity", req);
+}
+
+START_TEST(api_states) {
+  sm_ctx mc;
+  sm_ctx_init(&mc, AEV_MACHINE_STANDARD, pass_def, 0);
+  api_ctx c = {.b = mc.b, .service = "states", .state = sm_state, .domain = &mc};
+  char req[512];
+  snprintf(req, sizeof req,
+           "{\"name\":\"sm\",\"definition\":\"%s\",\"roleArn\":\"arn:aws:iam::000000000000:role/r\"}",
+           "{\\\"StartAt\\\":\\\"P\\\",\\\"States\\\":{\\\"P\\\":{\\\"Type\\\":\\\"Pass\\\","
+           "\\\"Result\\\":{\\\"ok\\\":1},\\\"End\\\":true}}}");
+  api_sweep(&c, "CreateStateMachine", req, "stateMachineArn", machine_api_created);
+  api_run(&c, "CreateStateMachine", req);
+  api_sweep(&c, "StartExecution",
+            "{\"stateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:sm\","
+            "\"input\":\"{}\"}",
+            "executionArn", execution_api_started);
+  api_sweep(&c, "CreateActivity", "{\"name\":\"work\"}", "activityArn", activity_api_created);
+  sm_ctx_end(&mc);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("nomem_stream_function_machine");
   TCase *tc = tcase_create("streams");
@@ -1311,6 +1484,11 @@ int main(void) {
   tcase_add_test(tc, machine_start_sync);
   tcase_add_test(tc, activity_create);
   tcase_add_test(tc, activity_tasks);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("api");
+  tcase_add_test(tc, api_kinesis);
+  tcase_add_test(tc, api_lambda);
+  tcase_add_test(tc, api_states);
   suite_add_tcase(s, tc);
   SRunner *r = srunner_create(s);
   srunner_run_all(r, CK_NORMAL);
