@@ -979,6 +979,74 @@ START_TEST(function_invoke) {
 }
 END_TEST
 
+/* CreateEventSourceMapping from a stream, with filter criteria and an
+ * OnFailure destination: once created it delivers the records that match,
+ * from every shard. */
+
+static int fn_map_stream(void *ctx) {
+  fn_ctx *c = ctx;
+  c->text = NULL;
+  return aev_event_source_mapping_create(
+      c->b,
+      "{\"EventSourceArn\":\"arn:aws:kinesis:us-east-1:000000000000:stream/src\",\"FunctionName\":"
+      "\"fn\",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":10,\"DestinationConfig\":"
+      "{\"OnFailure\":{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:dlq\"}},"
+      "\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"partitionKey\\\":[{\\\"prefix\\\":"
+      "\\\"k\\\"}]}\"}]}}",
+      &c->text);
+}
+
+static void fn_stream_mapped(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  json_t *m = parsed(c->text);
+  ck_assert_str_eq(json_string_value(at(at(at(m, "DestinationConfig"), "OnFailure"), "Destination")),
+                   "arn:aws:sqs:us-east-1:000000000000:dlq");
+  ck_assert_ptr_nonnull(at(at(m, "FilterCriteria"), "Filters"));
+  /* The 2 records of the 4 that match (one on each shard) reach the
+   * function, once each (BatchSize 10, one batch per shard). */
+  int before = c->calls;
+  aev_broker_drain(c->b);
+  ck_assert_int_eq(c->calls, before + 2);
+  char *out;
+  bt_ok(aev_event_source_mapping_delete(c->b, json_string_value(at(m, "UUID")), &out));
+  aev_free(out);
+  json_decref(m);
+  aev_broker_drain(c->b);
+}
+
+static void fn_stream_not_mapped(void *ctx) {
+  fn_ctx *c = ctx;
+  ck_assert_ptr_null(c->text);
+  int before = c->calls;
+  aev_broker_drain(c->b);
+  ck_assert_int_eq(c->calls, before);
+}
+
+START_TEST(function_stream_mapping) {
+  static const sweep_case sc = {"CreateEventSourceMapping (stream)", NULL, fn_state, fn_map_stream,
+                                fn_stream_mapped, fn_stream_not_mapped};
+  fn_ctx c;
+  fn_ctx_init(&c, 1);
+  c.q = bt_queue(c.b, "dlq", NULL);
+  aev_stream *s;
+  bt_ok(aev_stream_create(c.b, "src", 2, &s));
+  /* Keys landing on both shards, two of them matching the filter. */
+  const char *keys[] = {"k1", "x1", "x2", "k2"};
+  char shard[AEV_SHARD_ID_SIZE], seen[2] = {0};
+  for (int i = 0; i < 4; i++) {
+    bt_ok(aev_stream_put(s, "{}", 2, keys[i], i % 2 ? "0" : "340282366920938463463374607431768211455",
+                         NULL, shard, NULL));
+    seen[shard[strlen(shard) - 1] - '0'] = 1;
+  }
+  ck_assert(seen[0] && seen[1]);
+  sweep_fails_some(&sc, &c);
+  aev_stream_release(s);
+  fn_ctx_end(&c);
+}
+END_TEST
+
 /* ---- State machines ------------------------------------------------------ */
 
 #define ACTIVITY_ARN "arn:aws:states:us-east-1:000000000000:activity:work"
@@ -1476,6 +1544,7 @@ int main(void) {
   tcase_add_test(tc, function_versions_and_aliases);
   tcase_add_test(tc, function_event_invoke_config);
   tcase_add_test(tc, function_event_source_mapping);
+  tcase_add_test(tc, function_stream_mapping);
   tcase_add_test(tc, function_invoke);
   suite_add_tcase(s, tc);
   tc = tcase_create("machines");
