@@ -420,6 +420,76 @@ START_TEST(stream_split_and_merge) {
 }
 END_TEST
 
+/* The change itself, run by the broker (no caller to answer): out of
+ * memory it happens whole or not at all, and the stream is ACTIVE again
+ * either way, its open shards covering every hash key. */
+
+static void split_posted(void *ctx) {
+  fresh_stream(ctx);
+  bt_ok(split(ctx));
+}
+
+static void update_posted(void *ctx) {
+  fresh_stream(ctx);
+  bt_ok(aev_stream_update_shard_count(((stream_ctx *)ctx)->s, 4));
+}
+
+static int drain(void *ctx) { return aev_broker_drain(((stream_ctx *)ctx)->b); }
+
+static size_t open_shards(json_t *st) {
+  json_t *sh;
+  size_t i, open = 0;
+  json_array_foreach(at(at(st, "desc"), "Shards"), i, sh) open +=
+      !at(at(sh, "SequenceNumberRange"), "EndingSequenceNumber");
+  return open;
+}
+
+static int changes_undone;
+
+static void change_run(void *ctx, json_t *was, json_t *now, size_t open_after) {
+  stream_ctx *c = ctx;
+  ck_assert_str_eq(json_string_value(at(at(now, "desc"), "StreamStatus")), "ACTIVE");
+  size_t open = open_shards(now);
+  if (open != open_after) {
+    ck_assert_uint_eq(open, open_shards(was));
+    json_object_set(at(was, "desc"), "StreamStatus", json_string("ACTIVE"));
+    ck_assert(json_equal(was, now));
+    changes_undone++;
+  }
+  const char *ends[] = {"0", "170141183460469231731687303715884105728",
+                        "340282366920938463463374607431768211455"};
+  for (int i = 0; i < 3; i++) {
+    char shard[AEV_SHARD_ID_SIZE];
+    bt_ok(aev_stream_put(c->s, "x", 1, "k", ends[i], NULL, shard, NULL));
+    json_t *sh;
+    size_t j;
+    json_array_foreach(at(at(now, "desc"), "Shards"), j, sh) if (!strcmp(
+        json_string_value(at(sh, "ShardId")), shard)) ck_assert_msg(!at(at(sh, "SequenceNumberRange"),
+                                                                         "EndingSequenceNumber"),
+                                                                      "a record went to closed %s", shard);
+  }
+}
+
+static void split_run(void *ctx, json_t *was, json_t *now) { change_run(ctx, was, now, 3); }
+static void update_run(void *ctx, json_t *was, json_t *now) { change_run(ctx, was, now, 4); }
+
+START_TEST(stream_reshard_runs_whole) {
+  static const sweep_case split_case = {"SplitShard (run)", split_posted, stream_state, drain,
+                                        split_run, NULL};
+  static const sweep_case update_case = {"UpdateShardCount (run)", update_posted, stream_state,
+                                         drain, update_run, NULL};
+  stream_ctx c;
+  stream_ctx_init(&c, "reshard", 2);
+  changes_undone = 0;
+  ck_assert_int_eq(sweep(&split_case, &c), 0);
+  ck_assert_int_gt(changes_undone, 0);
+  changes_undone = 0;
+  ck_assert_int_eq(sweep(&update_case, &c), 0);
+  ck_assert_int_gt(changes_undone, 0);
+  stream_ctx_end(&c);
+}
+END_TEST
+
 /* RegisterStreamConsumer */
 
 static int register_consumer(void *ctx) {
@@ -1532,6 +1602,7 @@ int main(void) {
   tcase_add_test(tc, stream_put_records_throttled);
   tcase_add_test(tc, stream_iterator_and_records);
   tcase_add_test(tc, stream_split_and_merge);
+  tcase_add_test(tc, stream_reshard_runs_whole);
   tcase_add_test(tc, stream_register_consumer);
   tcase_add_test(tc, stream_tags);
   suite_add_tcase(s, tc);
