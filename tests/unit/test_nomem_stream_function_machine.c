@@ -36,9 +36,10 @@ static char *dump(json_t *j) { return json_dumps(j, JSON_SORT_KEYS | JSON_COMPAC
  * capacity grown (an array, a table), so that the next attempt makes one
  * allocation fewer and skips one: the calls that do so are swept again
  * with a setup() that starts each attempt from fresh objects. */
-static int sweep(const sweep_case *c, void *ctx) {
+static int sweep_from(const sweep_case *c, void *ctx, void (*fresh)(void *ctx)) {
   int reached = 1, failures = 0;
   for (long k = 0; reached; k++) {
+    if (fresh) fresh(ctx);
     if (c->setup) c->setup(ctx);
     json_t *was = c->state(ctx);
     nomem_arm(k);
@@ -68,8 +69,17 @@ static int sweep(const sweep_case *c, void *ctx) {
   return failures;
 }
 
+static int sweep(const sweep_case *c, void *ctx) { return sweep_from(c, ctx, NULL); }
+
 static void sweep_fails_some(const sweep_case *c, void *ctx) {
   ck_assert_msg(sweep(c, ctx) > 0, "%s: no allocation failed it", c->what);
+}
+
+/* The sweep, then again with fresh(ctx) making new objects before each
+ * attempt's own setup. */
+static void sweep_twice(const sweep_case *c, void *ctx, void (*fresh)(void *ctx)) {
+  sweep_fails_some(c, ctx);
+  ck_assert_msg(sweep_from(c, ctx, fresh) > 0, "%s (fresh): no allocation failed it", c->what);
 }
 
 /* A library JSON output parsed (and freed); NULL text gives JSON null. */
@@ -241,13 +251,10 @@ static void record_not_put(void *ctx) {
 START_TEST(stream_put_record) {
   static const sweep_case sc = {"PutRecord", NULL, stream_state, put_record, record_put,
                                 record_not_put};
-  static const sweep_case fresh = {"PutRecord (fresh stream)", fresh_stream, stream_state,
-                                   put_record, record_put, record_not_put};
   stream_ctx c;
   stream_ctx_init(&c, "put", 2);
   fresh_stream(&c);
-  sweep_fails_some(&sc, &c);
-  sweep_fails_some(&fresh, &c);
+  sweep_twice(&sc, &c, fresh_stream);
   stream_ctx_end(&c);
 }
 END_TEST
@@ -298,13 +305,10 @@ static void records_not_put(void *ctx) { ck_assert_ptr_null(((stream_ctx *)ctx)-
 START_TEST(stream_put_records) {
   static const sweep_case sc = {"PutRecords", NULL, stream_state, put_records, records_put,
                                 records_not_put};
-  static const sweep_case fresh = {"PutRecords (fresh stream)", fresh_stream, stream_state,
-                                   put_records, records_put, records_not_put};
   stream_ctx c;
   stream_ctx_init(&c, "puts", 3);
   fresh_stream(&c);
-  sweep_fails_some(&sc, &c);
-  sweep_fails_some(&fresh, &c);
+  sweep_twice(&sc, &c, fresh_stream);
   stream_ctx_end(&c);
 }
 END_TEST
@@ -371,16 +375,22 @@ static void not_iterated(void *ctx) {
   ck_assert_ptr_null(c->recs);
 }
 
+/* A new stream with three records. */
+static void fresh_records(void *ctx) {
+  stream_ctx *c = ctx;
+  fresh_stream(c);
+  const char *texts[] = {"one", "two", "three"};
+  for (int i = 0; i < 3; i++)
+    bt_ok(aev_stream_put(c->s, texts[i], strlen(texts[i]), "k", NULL, NULL, NULL, NULL));
+}
+
 START_TEST(stream_iterator_and_records) {
   static const sweep_case sc = {"GetShardIterator+GetRecords", NULL, stream_state, iterate,
                                 iterated, not_iterated};
   stream_ctx c;
   stream_ctx_init(&c, "read", 1);
-  fresh_stream(&c);
-  const char *texts[] = {"one", "two", "three"};
-  for (int i = 0; i < 3; i++)
-    bt_ok(aev_stream_put(c.s, texts[i], strlen(texts[i]), "k", NULL, NULL, NULL, NULL));
-  sweep_fails_some(&sc, &c);
+  fresh_records(&c);
+  sweep_twice(&sc, &c, fresh_records);
   stream_ctx_end(&c);
 }
 END_TEST
@@ -527,7 +537,7 @@ START_TEST(stream_register_consumer) {
   stream_ctx c;
   stream_ctx_init(&c, "fanout", 1);
   fresh_stream(&c);
-  sweep_fails_some(&sc, &c);
+  sweep_twice(&sc, &c, fresh_stream);
   stream_ctx_end(&c);
 }
 END_TEST
@@ -691,6 +701,16 @@ static void fh_not_put(void *ctx) {
   for (int i = 0; i < 3; i++) ck_assert_str_eq(c->ids[i], "");
 }
 
+/* Delivers what the delivery stream holds, then makes it anew. */
+static void fh_fresh(void *ctx) {
+  fh_ctx *c = ctx;
+  bt_ok(aev_delivery_flush(c->d));
+  aev_broker_drain(c->b);
+  bt_ok(aev_delivery_delete(c->d));
+  aev_delivery_release(c->d);
+  bt_ok(aev_delivery_create_with_sink(c->b, "fh", fh_hints, fh_sink, c, NULL, &c->d));
+}
+
 START_TEST(delivery_put) {
   static const sweep_case one = {"Firehose PutRecord", NULL, fh_state, fh_put, fh_put_one,
                                  fh_not_put};
@@ -699,8 +719,8 @@ START_TEST(delivery_put) {
   fh_ctx c;
   fh_ctx_init(&c, fh_hints);
   bt_ok(aev_delivery_create_with_sink(c.b, "fh", fh_hints, fh_sink, &c, NULL, &c.d));
-  sweep_fails_some(&one, &c);
-  sweep_fails_some(&batch, &c);
+  sweep_twice(&one, &c, fh_fresh);
+  sweep_twice(&batch, &c, fh_fresh);
   /* Into an empty buffer (its first record arms the interval timer). */
   bt_ok(aev_delivery_flush(c.d));
   aev_broker_drain(c.b);
@@ -757,6 +777,21 @@ static void fn_ctx_init(fn_ctx *c, int create) {
   memset(c, 0, sizeof *c);
   c->b = bt_broker();
   if (create) bt_ok(aev_function_create(c->b, "fn", "{\"Timeout\":30}", fn_echo, c, NULL, &c->f));
+}
+
+/* Function "fn" made anew (its mappings go with the old one). */
+static void fn_fresh(void *ctx) {
+  fn_ctx *c = ctx;
+  bt_ok(aev_function_delete(c->f));
+  aev_function_release(c->f);
+  aev_broker_drain(c->b);
+  bt_ok(aev_function_create(c->b, "fn", "{\"Timeout\":30}", fn_echo, c, NULL, &c->f));
+}
+
+/* The same, with a reservation of 1 (see fn_state_but_effects). */
+static void fn_fresh_reserved(void *ctx) {
+  fn_fresh(ctx);
+  bt_ok(aev_function_set_reserved_concurrency(((fn_ctx *)ctx)->f, 1));
 }
 
 static void fn_ctx_end(fn_ctx *c) {
@@ -899,9 +934,9 @@ START_TEST(function_versions_and_aliases) {
                                           fn_alias_updated, fn_text_unset};
   fn_ctx c;
   fn_ctx_init(&c, 1);
-  sweep_fails_some(&update, &c);
-  sweep_fails_some(&publish, &c);
-  sweep_fails_some(&create_alias, &c);
+  sweep_twice(&update, &c, fn_fresh);
+  sweep_twice(&publish, &c, fn_fresh);
+  sweep_twice(&create_alias, &c, fn_fresh);
   /* UpdateAlias changes the alias in place: nothing of it may fail. */
   sweep(&update_alias, &c);
   fn_ctx_end(&c);
@@ -936,7 +971,7 @@ START_TEST(function_event_invoke_config) {
   fn_ctx c;
   fn_ctx_init(&c, 1);
   aev_queue_release(bt_queue(c.b, "dlq", NULL));
-  sweep_fails_some(&sc, &c);
+  sweep_twice(&sc, &c, fn_fresh);
   fn_ctx_end(&c);
 }
 END_TEST
@@ -976,7 +1011,7 @@ START_TEST(function_event_source_mapping) {
   fn_ctx c;
   fn_ctx_init(&c, 1);
   c.q = bt_queue(c.b, "jobs", NULL);
-  sweep_fails_some(&sc, &c);
+  sweep_twice(&sc, &c, fn_fresh);
   fn_ctx_end(&c);
 }
 END_TEST
@@ -1048,10 +1083,10 @@ START_TEST(function_invoke) {
   fn_ctx c;
   fn_ctx_init(&c, 1);
   bt_ok(aev_function_set_reserved_concurrency(c.f, 1));
-  sweep_fails_some(&sync, &c);
+  sweep_twice(&sync, &c, fn_fresh_reserved);
   bt_ok(fn_invoke(&c));
   aev_free(c.text);
-  sweep_fails_some(&async, &c);
+  sweep_twice(&async, &c, fn_fresh_reserved);
   bt_ok(fn_invoke(&c));
   aev_free(c.text);
   fn_ctx_end(&c);
@@ -1120,7 +1155,7 @@ START_TEST(function_stream_mapping) {
     seen[shard[strlen(shard) - 1] - '0'] = 1;
   }
   ck_assert(seen[0] && seen[1]);
-  sweep_fails_some(&sc, &c);
+  sweep_twice(&sc, &c, fn_fresh);
   aev_stream_release(s);
   fn_ctx_end(&c);
 }
@@ -1287,12 +1322,9 @@ static void sm_fresh(void *ctx) {
 START_TEST(machine_start) {
   static const sweep_case sc = {"StartExecution", NULL, sm_state, sm_start, sm_started,
                                 sm_not_started};
-  static const sweep_case fresh = {"StartExecution (fresh machine)", sm_fresh, sm_state, sm_start,
-                                   sm_started, sm_not_started};
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 1);
-  sweep_fails_some(&sc, &c);
-  sweep_fails_some(&fresh, &c);
+  sweep_twice(&sc, &c, sm_fresh);
   sm_ctx_end(&c);
 }
 END_TEST
@@ -1321,7 +1353,7 @@ START_TEST(machine_start_sync) {
                                 sm_text_unset};
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_EXPRESS, pass_def, 1);
-  sweep_fails_some(&sc, &c);
+  sweep_twice(&sc, &c, sm_fresh);
   sm_ctx_end(&c);
 }
 END_TEST
