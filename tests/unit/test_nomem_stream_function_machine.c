@@ -733,6 +733,7 @@ END_TEST
 
 typedef struct fn_ctx {
   aev_broker *b;
+  const char *name; /* of the function observed; NULL: "fn" */
   aev_function *f;
   aev_queue *q;
   int calls, calls_before; /* handler invocations */
@@ -750,7 +751,7 @@ static void fn_echo(void *user, aev_invocation *ctx, const char *event, size_t l
 static json_t *fn_state(void *ctx) {
   fn_ctx *c = ctx;
   aev_function *f;
-  int rc = aev_function_get(c->b, "fn", &f);
+  int rc = aev_function_get(c->b, c->name ? c->name : "fn", &f);
   ck_assert_msg(rc == AEV_OK || rc == AEV_ERR_NOT_FOUND, "get: %d %s", rc, aev_errmsg());
   if (rc) return json_null();
   char *text;
@@ -1582,6 +1583,13 @@ static void event_api_queued(api_ctx *c, json_t *r, json_t *now) {
   ck_assert_int_eq(f->calls, before + 1);
 }
 
+static void function_api_created(api_ctx *c, json_t *r, json_t *now) {
+  (void)r;
+  ck_assert_str_eq(json_string_value(at(at(at(now, "config"), "DeadLetterConfig"), "TargetArn")),
+                   "arn:aws:sqs:us-east-1:000000000000:dlq");
+  api_run(c, "DeleteFunction", "{\"FunctionName\":\"fn2\"}");
+}
+
 START_TEST(api_lambda) {
   fn_ctx fc;
   fn_ctx_init(&fc, 1);
@@ -1597,6 +1605,15 @@ START_TEST(api_lambda) {
             econf_api_put);
   api_sweep(&c, "Invoke", "{\"FunctionName\":\"fn\",\"InvocationType\":\"Event\",\"Payload\":\"{}\"}",
             "StatusCode", event_api_queued);
+  /* CreateFunction of a registered handler, with a dead-letter queue. */
+  bt_ok(aev_handler_register(c.b, "echo", fn_echo, &fc, NULL));
+  fn_ctx other = fc;
+  other.name = "fn2";
+  c.domain = &other;
+  api_sweep(&c, "CreateFunction",
+            "{\"FunctionName\":\"fn2\",\"Handler\":\"echo\",\"Runtime\":\"provided\",\"DeadLetterConfig\":"
+            "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dlq\"}}",
+            "FunctionArn", function_api_created);
   fn_ctx_end(&fc);
 }
 END_TEST
