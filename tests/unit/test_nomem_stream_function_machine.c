@@ -471,7 +471,7 @@ static void change_run(void *ctx, json_t *was, json_t *now, size_t open_after) {
   size_t open = open_shards(now);
   if (open != open_after) {
     ck_assert_uint_eq(open, open_shards(was));
-    json_object_set(at(was, "desc"), "StreamStatus", json_string("ACTIVE"));
+    json_object_set_new(at(was, "desc"), "StreamStatus", json_string("ACTIVE"));
     ck_assert(json_equal(was, now));
     changes_undone++;
   }
