@@ -68,7 +68,7 @@ int aev__mapping_wake(aev__mapping *m) {
 
 static void tap_record(void *arg, const char *shard, const char *seq,
                        const char *key, const void *data, size_t len,
-                       int64_t arrival_ms) {
+                       int64_t arrival_ms, void *prepared) {
   aev__mapping_wake(arg);
 }
 
@@ -198,7 +198,7 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   if (rc == AEV_OK) {
     m->timer.strand = m->strand;
     m->refs++; /* the tap's */
-    rc = aev__stream_tap_add(s, tap_record, m, tap_drop, &m->tap);
+    rc = aev__stream_tap_add(s, tap_record, NULL, m, tap_drop, &m->tap);
     if (rc != AEV_OK) m->refs--;
   }
   /* A backlog (TRIM_HORIZON, AT_TIMESTAMP) starts at once; a mapping that

@@ -110,6 +110,22 @@ static int store(aev_stream *s, aev__u128 hash, const char *key, size_t klen,
   return 0;
 }
 
+/* mu held: the taps for n records, each prepared (with mu released
+ * meanwhile) before any is stored, so that a record stored reaches every
+ * tap. Out of memory, *rc is set and nothing may be stored. */
+static aev__tap_set *lock_taps(aev_stream *s, size_t n,
+                               const void *const *data, const size_t *lens,
+                               int *rc) {
+  aev__tap_set *taps = aev__taps_acquire(s, n);
+  if (s->taps && !taps) *rc = aev__nomem();
+  if (!taps) return NULL;
+  pthread_mutex_unlock(&s->mu);
+  for (size_t i = 0; i < n && *rc == AEV_OK; i++)
+    if (aev__taps_prepare(taps, i, data[i], lens[i])) *rc = aev__nomem();
+  pthread_mutex_lock(&s->mu);
+  return taps;
+}
+
 int aev_stream_put(aev_stream *s, const void *data, size_t len,
                    const char *partition_key, const char *explicit_hash_key,
                    const char *sequence_number_for_ordering, char *shard_id,
@@ -131,21 +147,17 @@ int aev_stream_put(aev_stream *s, const void *data, size_t len,
                                "pattern: 0|([1-9]\\d{0,128})");
   char shard[AEV_SHARD_ID_SIZE], seq[AEV_STREAM_SEQUENCE_SIZE];
   pthread_mutex_lock(&s->mu);
+  aev__tap_set *taps = lock_taps(s, 1, &data, &len, &rc);
   int64_t now = aev__stream_now_ms(s);
-  /* The taps first: a record stored must reach every tap. */
-  aev__tap_set *taps = aev__taps_acquire(s);
-  if (s->taps && !taps) {
-    pthread_mutex_unlock(&s->mu);
-    return aev__nomem();
-  }
   aev__shard *sh;
-  int st = store(s, hash, partition_key, klen, data, len, now,
-                 aev__stream_horizon(s, now), shard, seq, &sh);
+  int st = rc == AEV_OK ? store(s, hash, partition_key, klen, data, len, now,
+                                aev__stream_horizon(s, now), shard, seq, &sh)
+                        : 0;
   if (st == -1) rc = aev__kin_throttled(s, sh);
   if (st == -2) rc = aev__nomem();
   pthread_mutex_unlock(&s->mu);
   if (rc == AEV_OK)
-    aev__taps_call(taps, shard, seq, partition_key, data, len, now);
+    aev__taps_call(taps, 0, shard, seq, partition_key, data, len, now);
   aev__taps_release(s, taps);
   if (rc == AEV_OK && shard_id) memcpy(shard_id, shard, sizeof shard);
   if (rc == AEV_OK && sequence_number) memcpy(sequence_number, seq, sizeof seq);
@@ -202,16 +214,17 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
   }
   aev__hash_of_keys(n, partition_keys, klens, hash_keys, hashes);
   pthread_mutex_lock(&s->mu);
+  aev__tap_set *taps = lock_taps(s, n, data, lens, &rc);
   int64_t now = aev__stream_now_ms(s), horizon = aev__stream_horizon(s, now);
   /* Records only go to open shards, and none opens while mu is held. */
   size_t ids = n < s->nopen ? n : s->nopen;
-  r->shards = malloc((ids ? ids : 1) * sizeof *r->shards);
-  aev__tap_set *taps = r->shards ? aev__taps_acquire(s) : NULL;
-  if (!r->shards || (s->taps && !taps)) {
+  r->shards = rc == AEV_OK ? malloc((ids ? ids : 1) * sizeof *r->shards) : NULL;
+  if (!r->shards) {
     pthread_mutex_unlock(&s->mu);
+    aev__taps_release(s, taps);
     free(hashes);
     aev_put_result_free(r);
-    return aev__nomem();
+    return rc == AEV_OK ? aev__nomem() : rc;
   }
   /* From the first record stored on, the call succeeds: a record that
    * cannot be stored, or whose throttling cannot be reported, fails alone
@@ -243,7 +256,7 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
   if (taps) {
     for (size_t i = 0; i < n; i++)
       if (r->e[i].failed == STORED)
-        aev__taps_call(taps, r->shards[r->e[i].shard], r->e[i].seq,
+        aev__taps_call(taps, i, r->shards[r->e[i].shard], r->e[i].seq,
                        partition_keys[i], data[i], lens[i], now);
     aev__taps_release(s, taps);
   }
