@@ -729,6 +729,62 @@ START_TEST(delivery_put) {
 }
 END_TEST
 
+/* PutRecord into a stream that a delivery stream reads: a record stored
+ * is delivered, once. */
+
+typedef struct tap_ctx {
+  stream_ctx sc;
+  fh_ctx fc;
+} tap_ctx;
+
+static json_t *tap_state(void *ctx) { return stream_state(&((tap_ctx *)ctx)->sc); }
+
+static int tap_put(void *ctx) { return put_record(&((tap_ctx *)ctx)->sc); }
+
+static void tap_put_done(void *ctx, json_t *was, json_t *now) {
+  tap_ctx *c = ctx;
+  record_put(&c->sc, was, now);
+  strcat(c->fc.expected, "payload");
+}
+
+static void tap_not_put(void *ctx) { record_not_put(&((tap_ctx *)ctx)->sc); }
+
+/* A new source stream, and a new delivery stream reading it (what the old
+ * one held delivered first). */
+static void tap_fresh(void *ctx) {
+  tap_ctx *c = ctx;
+  if (c->fc.d) {
+    bt_ok(aev_delivery_flush(c->fc.d));
+    aev_broker_drain(c->sc.b);
+    bt_ok(aev_delivery_delete(c->fc.d));
+    aev_delivery_release(c->fc.d);
+  }
+  fresh_stream(&c->sc);
+  char cfg[512];
+  snprintf(cfg, sizeof cfg,
+           "{\"DeliveryStreamType\":\"KinesisStreamAsSource\",\"KinesisStreamSourceConfiguration\":"
+           "{\"KinesisStreamARN\":\"%s\"},\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60}}",
+           aev_stream_arn(c->sc.s));
+  bt_ok(aev_delivery_create_with_sink(c->sc.b, "fh", cfg, fh_sink, &c->fc, NULL, &c->fc.d));
+}
+
+START_TEST(delivery_from_stream) {
+  static const sweep_case sc = {"PutRecord (a delivery stream's source)", NULL, tap_state,
+                                tap_put, tap_put_done, tap_not_put};
+  tap_ctx c;
+  stream_ctx_init(&c.sc, "src", 1);
+  memset(&c.fc, 0, sizeof c.fc);
+  c.fc.b = c.sc.b;
+  tap_fresh(&c);
+  sweep_twice(&sc, &c, tap_fresh);
+  bt_ok(aev_delivery_flush(c.fc.d));
+  aev_broker_drain(c.sc.b);
+  ck_assert_str_eq(c.fc.delivered, c.fc.expected);
+  aev_delivery_release(c.fc.d);
+  stream_ctx_end(&c.sc);
+}
+END_TEST
+
 /* ---- Functions ---------------------------------------------------------- */
 
 typedef struct fn_ctx {
@@ -1680,6 +1736,7 @@ int main(void) {
   tc = tcase_create("delivery");
   tcase_add_test(tc, delivery_create);
   tcase_add_test(tc, delivery_put);
+  tcase_add_test(tc, delivery_from_stream);
   suite_add_tcase(s, tc);
   tc = tcase_create("functions");
   tcase_add_test(tc, function_create);
