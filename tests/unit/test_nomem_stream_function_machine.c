@@ -32,10 +32,11 @@ typedef struct sweep_case {
 static char *dump(json_t *j) { return json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT); }
 
 /* Fails allocation k = 0, 1, ... of the call until the call makes no
- * more; returns how many attempts failed. An attempt that fails may leave
+ * more, fresh(ctx) (may be NULL) then setup() before each attempt;
+ * returns how many attempts failed. An attempt that fails may leave
  * capacity grown (an array, a table), so that the next attempt makes one
- * allocation fewer and skips one: the calls that do so are swept again
- * with a setup() that starts each attempt from fresh objects. */
+ * allocation fewer and skips one: sweep_twice() sweeps again from fresh
+ * objects. */
 static int sweep_from(const sweep_case *c, void *ctx, void (*fresh)(void *ctx)) {
   int reached = 1, failures = 0;
   for (long k = 0; reached; k++) {
@@ -1020,7 +1021,6 @@ static int fn_put_econf(void *ctx) {
 
 static void fn_econf_put(void *ctx, json_t *was, json_t *now) {
   fn_ctx *c = ctx;
-  (void)c;
   ck_assert(json_is_null(at(was, "econf")));
   ck_assert_int_eq(json_integer_value(at(at(now, "econf"), "MaximumRetryAttempts")), 1);
   ck_assert_str_eq(json_string_value(at(at(at(at(now, "econf"), "DestinationConfig"), "OnFailure"),
@@ -1248,8 +1248,8 @@ static const char *const activity_def =
     "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"" ACTIVITY_ARN
     "\",\"End\":true}}}";
 
-/* The machine "sm" as described, its executions as listed and described
- * (with their histories), and the activity "work" if any. */
+/* The machine "sm" as described, its executions as listed (with their
+ * histories), and the activity "work" if any. */
 static json_t *sm_state(void *ctx) {
   sm_ctx *c = ctx;
   json_t *st = json_object();
