@@ -62,10 +62,12 @@ int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
 
 void aev__fh_seal(aev_delivery *d) {
   if (!d->n) return;
+  /* Out of memory, the records stay buffered, and the interval timer
+   * still armed seals them when it ends. */
+  aev__batch *bt = calloc(1, sizeof *bt);
+  if (!bt) return;
   if (aev__timer_cancel(aev__broker_sched(d->res.broker), &d->interval))
     aev__resource_unref(&d->res); /* never the last: the caller holds one */
-  aev__batch *bt = calloc(1, sizeof *bt);
-  if (!bt) return; /* the records stay buffered for the next seal */
   bt->head = d->head;
   bt->n = d->n;
   bt->bytes = d->bytes;
