@@ -739,6 +739,58 @@ START_TEST(delivery_put) {
 }
 END_TEST
 
+/* A PutRecord that fills the buffer (SizeInMBs 1) seals it into a batch
+ * delivered at once; if sealing fails for memory the records wait, and
+ * are delivered when the interval ends. Each attempt starts with a new
+ * delivery stream holding one record of 1,000 KiB. */
+
+static size_t fh_big_bytes; /* delivered to fh_count */
+
+static int fh_count(void *user, const char *key, const void *data, size_t len) {
+  (void)user;
+  (void)key;
+  (void)data;
+  fh_big_bytes += len;
+  return 0;
+}
+
+static void fh_big_fresh(void *ctx) {
+  fh_ctx *c = ctx;
+  if (c->d) {
+    bt_ok(aev_delivery_delete(c->d));
+    aev_delivery_release(c->d);
+  }
+  bt_ok(aev_delivery_create_with_sink(c->b, "fh", fh_hints, fh_count, c, NULL, &c->d));
+  static char big[1000 * 1024];
+  bt_ok(aev_delivery_put(c->d, big, sizeof big, NULL));
+  fh_big_bytes = 0;
+}
+
+static int fh_put_filling(void *ctx) {
+  static char more[100 * 1024];
+  return aev_delivery_put(((fh_ctx *)ctx)->d, more, sizeof more, NULL);
+}
+
+static void fh_filled(void *ctx, json_t *was, json_t *now) {
+  fh_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  bt_ok(aev_broker_advance(c->b, 60000));
+  ck_assert_uint_eq(fh_big_bytes, 1100 * 1024);
+}
+
+START_TEST(delivery_put_seals) {
+  static const sweep_case sc = {"Firehose PutRecord (sealing)", fh_big_fresh, fh_state,
+                                fh_put_filling, fh_filled, NULL};
+  fh_ctx c;
+  fh_ctx_init(&c, fh_hints);
+  sweep_fails_some(&sc, &c);
+  aev_delivery_release(c.d);
+  c.d = NULL;
+  fh_ctx_end(&c);
+}
+END_TEST
+
 /* PutRecord into a stream that a delivery stream reads: a record stored
  * is delivered, once. */
 
@@ -1755,6 +1807,7 @@ int main(void) {
   tcase_add_test(tc, delivery_create);
   tcase_add_test(tc, delivery_put);
   tcase_add_test(tc, delivery_from_stream);
+  tcase_add_test(tc, delivery_put_seals);
   suite_add_tcase(s, tc);
   tc = tcase_create("functions");
   tcase_add_test(tc, function_create);
