@@ -99,13 +99,15 @@ static void attempt(void *arg, int cancelled) {
     aev__inv_run(c);
     return;
   }
-  if (rc != AEV_ERR_THROTTLED) {
+  /* Out of memory, the attempt waits as a throttled one does: Lambda
+   * keeps an event it accepted until it runs or ages out. */
+  if (rc != AEV_ERR_THROTTLED && rc != AEV_ERR_NOMEM) {
     event_free(ev);
     return;
   }
   /* Reserved concurrency 0: Lambda sends the event straight to the
    * failure destination or DLQ. */
-  if (reserved == 0) {
+  if (rc == AEV_ERR_THROTTLED && reserved == 0) {
     give_up(ev, "RetriesExhausted", NULL);
     return;
   }
