@@ -1211,6 +1211,36 @@ START_TEST(function_invoke) {
 }
 END_TEST
 
+/* The queued event's attempt, run by the broker: out of memory it is
+ * tried again later, never lost, and runs once. */
+
+static void fn_event_waiting(void *ctx) {
+  fn_ctx *c = ctx;
+  fn_fresh(c);
+  bt_ok(aev_function_invoke_event(c->f, "{\"n\":3}", 7, NULL));
+  c->calls_before = c->calls;
+}
+
+static int fn_drain(void *ctx) { return aev_broker_drain(((fn_ctx *)ctx)->b); }
+
+static void fn_event_ran(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  bt_ok(aev_broker_advance(c->b, 10 * 60 * 1000));
+  ck_assert_int_eq(c->calls, c->calls_before + 1);
+}
+
+START_TEST(function_event_attempt) {
+  static const sweep_case sc = {"Invoke (Event) attempt", fn_event_waiting, fn_state, fn_drain,
+                                fn_event_ran, NULL};
+  fn_ctx c;
+  fn_ctx_init(&c, 1);
+  ck_assert_int_eq(sweep(&sc, &c), 0);
+  fn_ctx_end(&c);
+}
+END_TEST
+
 /* CreateEventSourceMapping from a stream, with filter criteria and an
  * OnFailure destination: once created it delivers the records that match,
  * from every shard. */
@@ -1816,6 +1846,7 @@ int main(void) {
   tcase_add_test(tc, function_event_source_mapping);
   tcase_add_test(tc, function_stream_mapping);
   tcase_add_test(tc, function_invoke);
+  tcase_add_test(tc, function_event_attempt);
   suite_add_tcase(s, tc);
   tc = tcase_create("machines");
   tcase_add_test(tc, machine_create);
