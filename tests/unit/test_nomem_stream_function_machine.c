@@ -1477,6 +1477,36 @@ START_TEST(machine_start) {
 }
 END_TEST
 
+/* The execution's run, by the broker: out of memory it may fail, but it
+ * ends (no execution stays RUNNING with nothing to run it). */
+
+static void sm_started_waiting(void *ctx) {
+  sm_ctx *c = ctx;
+  sm_fresh(c);
+  aev_execution_release(c->e);
+  bt_ok(aev_machine_start(c->m, "run", "{}", 2, &c->e));
+}
+
+static int sm_drain(void *ctx) { return aev_broker_drain(((sm_ctx *)ctx)->b); }
+
+static void sm_run_ended(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  bt_ok(aev_broker_advance(c->b, 60 * 60 * 1000));
+  ck_assert_msg(aev_execution_status(c->e) != AEV_EXECUTION_RUNNING, "the execution never ends");
+}
+
+START_TEST(machine_run) {
+  static const sweep_case sc = {"StartExecution's run", sm_started_waiting, sm_state, sm_drain,
+                                sm_run_ended, NULL};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 1);
+  ck_assert_int_eq(sweep(&sc, &c), 0);
+  sm_ctx_end(&c);
+}
+END_TEST
+
 /* StartSyncExecution (EXPRESS) */
 
 static int sm_start_sync(void *ctx) {
@@ -1851,6 +1881,7 @@ int main(void) {
   tc = tcase_create("machines");
   tcase_add_test(tc, machine_create);
   tcase_add_test(tc, machine_start);
+  tcase_add_test(tc, machine_run);
   tcase_add_test(tc, machine_start_sync);
   tcase_add_test(tc, activity_create);
   tcase_add_test(tc, activity_tasks);
