@@ -13,7 +13,6 @@
 aev__frec *aev__fh_rec_new(const void *data, size_t len, int with_id) {
   aev__frec *r = malloc(sizeof *r + len + 1 + (with_id ? AEV__FH_ID_LEN + 1 : 0));
   if (!r) return NULL;
-  r->next = NULL;
   /* A RecordId is drawn only when someone will see it: the caller asked
    * for it, or a transform needs one (transform.c). */
   r->id = with_id ? (char *)r->raw + len + 1 : NULL;
@@ -58,6 +57,37 @@ int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
                        int64_t now_ms, char *id) {
   aev__frec *r = aev__fh_rec_new(data, len, id != NULL);
   return r ? aev__fh_buffer_push(d, r, now_ms, id) : -1;
+}
+
+int aev__fh_buffer_add_all(aev_delivery *d, size_t n, const void *const *data,
+                           const size_t *lens, char **ids) {
+  /* Every record copied before any is buffered: out of memory, none is. */
+  aev__frec *first = NULL, **tail = &first;
+  for (size_t i = 0; i < n; i++) {
+    aev__frec *r = aev__fh_rec_new(data[i], lens[i], ids != NULL);
+    if (!r) {
+      *tail = NULL;
+      while (first) {
+        r = first;
+        first = r->next;
+        free(r);
+      }
+      return -1;
+    }
+    *tail = r;
+    tail = &r->next;
+  }
+  *tail = NULL;
+  int sealed = 0;
+  pthread_mutex_lock(&d->mu);
+  int64_t now = aev__fh_now_ms(d);
+  for (size_t i = 0; i < n; i++) {
+    aev__frec *r = first;
+    first = r->next;
+    sealed |= aev__fh_buffer_push(d, r, now, ids ? ids[i] : NULL);
+  }
+  pthread_mutex_unlock(&d->mu);
+  return sealed;
 }
 
 void aev__fh_seal(aev_delivery *d) {

@@ -2,7 +2,6 @@
  * checked as Firehose does (1,000 KiB a record; 500 records and 4 MiB a
  * batch), RecordIds returned, batches sealed when SizeInMBs is reached. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "core/status.h"
@@ -57,30 +56,8 @@ int aev_delivery_put_batch(aev_delivery *d, size_t n, const void *const *data,
   }
   if (total > AEV__FH_MAX_BATCH_BYTES)
     return aev__fh_invalid("Records size exceeds 4 MiB limit.");
-  /* Every record copied before any is buffered: out of memory, none is. */
-  aev__frec *first = NULL, **tail = &first;
-  for (size_t i = 0; i < n; i++) {
-    aev__frec *r = aev__fh_rec_new(data[i], lens[i], record_ids != NULL);
-    if (!r) {
-      while (first) {
-        r = first;
-        first = r->next;
-        free(r);
-      }
-      return aev__nomem();
-    }
-    *tail = r;
-    tail = &r->next;
-  }
-  int kick = 0;
-  pthread_mutex_lock(&d->mu);
-  int64_t now = aev__fh_now_ms(d);
-  for (size_t i = 0; first; i++) {
-    aev__frec *r = first;
-    first = r->next;
-    kick |= aev__fh_buffer_push(d, r, now, record_ids ? record_ids[i] : NULL);
-  }
-  pthread_mutex_unlock(&d->mu);
-  if (kick) aev__fh_kick(d);
+  int sealed = aev__fh_buffer_add_all(d, n, data, lens, record_ids);
+  if (sealed < 0) return aev__nomem();
+  if (sealed) aev__fh_kick(d);
   return AEV_OK;
 }
