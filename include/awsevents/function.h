@@ -158,7 +158,9 @@ AEV_API int aev_function_set_dead_letter_target(aev_function *f,
  * Lambda's error object, and *function_error is NULL or a static string
  * ("Unhandled") when the function failed. Blocks until the handler
  * completes or times out; under a manual clock a timeout needs another
- * thread to advance the clock. */
+ * thread to advance the clock. AEV_ERR_NOMEM: out of memory before the
+ * handler ran (nothing happened), or for the copy of its result (it ran,
+ * as when Lambda's response is lost after the function ran). */
 AEV_API int aev_function_invoke(aev_function *f, const char *payload,
                                 size_t len, char **result, size_t *result_len,
                                 const char **function_error);

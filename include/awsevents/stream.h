@@ -128,7 +128,9 @@ AEV_API int aev_stream_put(aev_stream *s, const void *data, size_t len,
 /* PutRecords: n (1..500) records, 5 MiB in total. hash_keys may be NULL or
  * hold NULLs. Checks of the whole request fail the call; throttled records
  * fail one by one (the others are stored) and come back in *out in request
- * order. */
+ * order. Out of memory before the first record is stored, the call fails
+ * (AEV_ERR_NOMEM) with nothing stored; after, a record that cannot be
+ * stored fails alone with AWS's InternalFailure. */
 AEV_API int aev_stream_put_records(aev_stream *s, size_t n,
                                    const void *const *data,
                                    const size_t *lens,

@@ -10,27 +10,30 @@
 #include "core/status.h"
 #include "delivery/delivery_impl.h"
 
-int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
-                       int64_t now_ms, char *id) {
-  aev__frec *r = malloc(sizeof *r + len + 1 + (id ? AEV__FH_ID_LEN + 1 : 0));
-  if (!r) return -1;
-  r->next = NULL;
-  r->arrival_ms = now_ms;
+aev__frec *aev__fh_rec_new(const void *data, size_t len, int with_id) {
+  aev__frec *r = malloc(sizeof *r + len + 1 + (with_id ? AEV__FH_ID_LEN + 1 : 0));
+  if (!r) return NULL;
   /* A RecordId is drawn only when someone will see it: the caller asked
    * for it, or a transform needs one (transform.c). */
-  r->id = NULL;
+  r->id = with_id ? (char *)r->raw + len + 1 : NULL;
   r->id_owned = 0;
-  if (id) {
-    r->id = (char *)r->raw + len + 1;
-    aev__token(&d->rng, r->id, AEV__FH_ID_LEN);
-    memcpy(id, r->id, AEV__FH_ID_LEN + 1);
-  }
   r->result = AEV__FH_OK;
   r->error_code = r->error_msg = NULL;
   r->len = len;
   if (len) memcpy(r->raw, data, len);
   r->raw[len] = '\0';
   r->data = r->raw;
+  return r;
+}
+
+int aev__fh_buffer_push(aev_delivery *d, aev__frec *r, int64_t now_ms,
+                        char *id) {
+  r->next = NULL;
+  r->arrival_ms = now_ms;
+  if (id) {
+    aev__token(&d->rng, r->id, AEV__FH_ID_LEN);
+    memcpy(id, r->id, AEV__FH_ID_LEN + 1);
+  }
   if (d->tail)
     d->tail->next = r;
   else
@@ -44,18 +47,57 @@ int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
                        aev__fh_mono(d) + d->interval_ms) != AEV_OK)
       aev__resource_unref(&d->res);
   }
-  d->bytes += len;
+  d->bytes += r->len;
   if (d->bytes < d->size_bytes) return 0;
   aev__fh_seal(d);
   return 1;
 }
 
+int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
+                       int64_t now_ms, char *id) {
+  aev__frec *r = aev__fh_rec_new(data, len, id != NULL);
+  return r ? aev__fh_buffer_push(d, r, now_ms, id) : -1;
+}
+
+int aev__fh_buffer_add_all(aev_delivery *d, size_t n, const void *const *data,
+                           const size_t *lens, char **ids) {
+  /* Every record copied before any is buffered: out of memory, none is. */
+  aev__frec *first = NULL, **tail = &first;
+  for (size_t i = 0; i < n; i++) {
+    aev__frec *r = aev__fh_rec_new(data[i], lens[i], ids != NULL);
+    if (!r) {
+      *tail = NULL;
+      while (first) {
+        r = first;
+        first = r->next;
+        free(r);
+      }
+      return -1;
+    }
+    *tail = r;
+    tail = &r->next;
+  }
+  *tail = NULL;
+  int sealed = 0;
+  pthread_mutex_lock(&d->mu);
+  int64_t now = aev__fh_now_ms(d);
+  for (size_t i = 0; i < n; i++) {
+    aev__frec *r = first;
+    first = r->next;
+    sealed |= aev__fh_buffer_push(d, r, now, ids ? ids[i] : NULL);
+  }
+  pthread_mutex_unlock(&d->mu);
+  return sealed;
+}
+
 void aev__fh_seal(aev_delivery *d) {
   if (!d->n) return;
+  /* Out of memory, the records stay buffered, and the interval timer
+   * still armed seals them when it ends. */
+  aev__batch *bt = calloc(1, sizeof *bt);
+  if (!bt) return;
   if (aev__timer_cancel(aev__broker_sched(d->res.broker), &d->interval))
     aev__resource_unref(&d->res); /* never the last: the caller holds one */
-  aev__batch *bt = calloc(1, sizeof *bt);
-  if (!bt) return; /* the records stay buffered for the next seal */
   bt->head = d->head;
   bt->n = d->n;
   bt->bytes = d->bytes;

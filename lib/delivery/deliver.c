@@ -221,8 +221,16 @@ static void deliver_task(void *arg, int cancelled) {
 }
 
 void aev__fh_deliver(aev_delivery *d, aev__batch *bt) {
+  aev__sched *sched = aev__broker_sched(d->res.broker);
   aev__resource_ref(&d->res);
-  if (aev__sched_post_handler(aev__broker_sched(d->res.broker), deliver_task,
-                              d) != AEV_OK)
+  if (aev__sched_post_handler(sched, deliver_task, d) == AEV_OK) return;
+  /* Out of memory: the batch is tried again in a second, as after a
+   * failed attempt (the reference passes to the timer). A closing broker
+   * refuses the timer too, and the batch goes. */
+  pthread_mutex_lock(&d->mu);
+  int gone = d->res.deleted;
+  pthread_mutex_unlock(&d->mu);
+  aev__timer_init(&d->retry, retry_task, d, NULL);
+  if (gone || aev__timer_arm(sched, &d->retry, aev__fh_mono(d) + 1000) != AEV_OK)
     deliver_task(d, 1);
 }

@@ -45,13 +45,23 @@ static void tap_drop(void *arg) {
   aev__resource_unref(&d->res);
 }
 
+/* The record's copy, made before the stream stores it (so that a record
+ * stored is never lost here for want of memory). */
+static void *tap_prep(void *arg, const void *data, size_t len) {
+  (void)arg;
+  return aev__fh_rec_new(data, len, 0);
+}
+
 static void tap_record(void *arg, const char *shard_id, const char *seq,
                        const char *key, const void *data, size_t len,
-                       int64_t arrival_ms) {
+                       int64_t arrival_ms, void *prepared) {
   aev_delivery *d = arg;
   pthread_mutex_lock(&d->mu);
-  int sealed = d->res.deleted ? 0
-                              : aev__fh_buffer_add(d, data, len, arrival_ms, NULL);
+  int sealed = 0;
+  if (d->res.deleted)
+    free(prepared);
+  else
+    sealed = aev__fh_buffer_push(d, prepared, arrival_ms, NULL);
   pthread_mutex_unlock(&d->mu);
   if (sealed) aev__fh_kick(d);
 }
@@ -289,7 +299,7 @@ int aev__delivery_create(aev_broker *b, const char *name, json_t *cfg,
   if (rc == AEV_OK && d->source) {
     aev__resource_ref(&d->res);
     aev__tap *t;
-    rc = aev__stream_tap_add(d->source, tap_record, d, tap_drop, &t);
+    rc = aev__stream_tap_add(d->source, tap_record, tap_prep, d, tap_drop, &t);
     if (rc == AEV_OK) d->tap = t;
     else aev__resource_unref(&d->res);
     if (rc != AEV_OK) aev__registry_remove(b, &d->res);

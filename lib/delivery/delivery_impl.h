@@ -81,10 +81,22 @@ struct aev_delivery {
 };
 
 /* buffer.c */
-/* Adds a record (mu held); returns 1 when the buffer reached SizeInMBs
- * and was sealed into a batch. */
+/* A record holding a copy of data, with room for a RecordId when with_id;
+ * not buffered yet (no lock needed). NULL when out of memory. */
+aev__frec *aev__fh_rec_new(const void *data, size_t len, int with_id);
+/* Buffers r (mu held), drawing its RecordId into id (if not NULL, r has
+ * room for it); returns 1 when the buffer reached SizeInMBs and was sealed
+ * into a batch, else 0. */
+int aev__fh_buffer_push(aev_delivery *d, aev__frec *r, int64_t now_ms,
+                        char *id);
+/* aev__fh_rec_new() then aev__fh_buffer_push(); -1 when out of memory. */
 int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
                        int64_t now_ms, char *id);
+/* PutRecordBatch's n records (ids: NULL or n RecordId buffers), all
+ * copied before any is buffered (mu not held; takes it): 1 when a batch
+ * was sealed, 0, or -1 when out of memory with none buffered. */
+int aev__fh_buffer_add_all(aev_delivery *d, size_t n, const void *const *data,
+                           const size_t *lens, char **ids);
 /* Seals the buffer into a pending batch (mu held). */
 void aev__fh_seal(aev_delivery *d);
 /* Starts the next pending batch unless one is in flight (mu not held). */

@@ -56,16 +56,8 @@ int aev_delivery_put_batch(aev_delivery *d, size_t n, const void *const *data,
   }
   if (total > AEV__FH_MAX_BATCH_BYTES)
     return aev__fh_invalid("Records size exceeds 4 MiB limit.");
-  int kick = 0;
-  pthread_mutex_lock(&d->mu);
-  int64_t now = aev__fh_now_ms(d);
-  for (size_t i = 0; i < n && rc == AEV_OK; i++) {
-    int sealed = aev__fh_buffer_add(d, data[i], lens[i], now,
-                                    record_ids ? record_ids[i] : NULL);
-    if (sealed < 0) rc = aev__nomem();
-    kick |= sealed > 0;
-  }
-  pthread_mutex_unlock(&d->mu);
-  if (kick) aev__fh_kick(d);
-  return rc;
+  int sealed = aev__fh_buffer_add_all(d, n, data, lens, record_ids);
+  if (sealed < 0) return aev__nomem();
+  if (sealed) aev__fh_kick(d);
+  return AEV_OK;
 }

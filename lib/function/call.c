@@ -89,13 +89,12 @@ int aev__fn_call_built(aev_function *f, const char *qualifier,
   aev_invocation *c;
   int rc = aev__inv_start(f, qualifier, payload, len, own, done, user, &c);
   if (rc != AEV_OK) return rc;
-  if (aev__sched_post_handler(aev__broker_sched(f->res.broker), run_task, c) !=
-      AEV_OK) {
+  rc = aev__sched_post_handler(aev__broker_sched(f->res.broker), run_task, c);
+  if (rc != AEV_OK) { /* out of memory, or the broker closed */
     if (own) c->payload = c->inline_payload; /* still the caller's */
     aev__inv_cancel(c);
-    return aev__broker_check_open(f->res.broker);
   }
-  return AEV_OK;
+  return rc;
 }
 
 int aev__function_call(aev_function *f, const void *payload, size_t len,

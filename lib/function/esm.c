@@ -220,7 +220,15 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
     f->esms = m;
   }
   pthread_mutex_unlock(&f->mu);
-  if (rc == AEV_OK) rc = aev__esm_start(m);
+  if (rc == AEV_OK && (rc = aev__esm_start(m)) != AEV_OK) {
+    /* Not started: out of the function's list again, before its
+     * reference goes. */
+    pthread_mutex_lock(&f->mu);
+    aev__esm **p = &f->esms;
+    while (*p != m) p = &(*p)->next;
+    *p = m->next;
+    pthread_mutex_unlock(&f->mu);
+  }
   if (rc != AEV_OK) {
     aev__esm_unref(m);
     return rc;

@@ -99,13 +99,15 @@ static void attempt(void *arg, int cancelled) {
     aev__inv_run(c);
     return;
   }
-  if (rc != AEV_ERR_THROTTLED) {
+  /* Out of memory, the attempt waits as a throttled one does: Lambda
+   * keeps an event it accepted until it runs or ages out. */
+  if (rc != AEV_ERR_THROTTLED && rc != AEV_ERR_NOMEM) {
     event_free(ev);
     return;
   }
   /* Reserved concurrency 0: Lambda sends the event straight to the
    * failure destination or DLQ. */
-  if (reserved == 0) {
+  if (rc == AEV_ERR_THROTTLED && reserved == 0) {
     give_up(ev, "RetriesExhausted", NULL);
     return;
   }
@@ -153,14 +155,17 @@ int aev_function_invoke_event_qualified(aev_function *f,
   ev->len = len;
   memcpy(ev->payload, payload, len);
   aev__timer_init(&ev->timer, retry_due, ev, NULL);
-  if (request_id) memcpy(request_id, ev->request_id, sizeof ev->request_id);
+  /* A copy: once posted, the event may run and be freed at once. */
+  char id[sizeof ev->request_id];
+  memcpy(id, ev->request_id, sizeof id);
   /* The first attempt is due now: straight to the handler pool, not
    * through the timer heap (only retries wait on a timer). */
   rc = post_attempt(ev);
   if (rc != AEV_OK) {
     event_free(ev);
-    return aev__broker_check_open(f->res.broker);
+    return rc; /* out of memory, or the broker closed */
   }
+  if (request_id) memcpy(request_id, id, sizeof id);
   return AEV_OK;
 }
 

@@ -19,7 +19,9 @@ int aev__fn_filter_criteria(json_t *fc, aev_pattern *patterns[5], int *n) {
   json_array_foreach(list, i, item) {
     const char *p = json_string_value(json_object_get(item, "Pattern"));
     if (!p) return aev__fn_invalid("Each filter needs a Pattern string.");
-    if (aev_pattern_compile(p, strlen(p), &patterns[*n]) != AEV_OK)
+    int rc = aev_pattern_compile(p, strlen(p), &patterns[*n]);
+    if (rc == AEV_ERR_NOMEM) return rc;
+    if (rc != AEV_OK)
       return aev__fn_invalid("Invalid filter pattern definition. %s",
                              aev_errmsg());
     (*n)++;

@@ -186,6 +186,13 @@ static pending *take(aev_activity *a, const struct timespec *deadline) {
   return p;
 }
 
+static void put_back(aev_activity *a, pending *p) {
+  pthread_mutex_lock(&a->mu);
+  if (!(p->next = a->head)) a->tail = &p->next;
+  a->head = p;
+  pthread_mutex_unlock(&a->mu);
+}
+
 int aev_activity_get_task(aev_activity *a, const char *worker_name, int64_t wait_ms, char **token,
                           char **input) {
   if (!a || !token || !input || wait_ms < 0)
@@ -213,11 +220,16 @@ int aev_activity_get_task(aev_activity *a, const char *worker_name, int64_t wait
   /* A task whose state has ended meanwhile (timed out, execution stopped)
    * is skipped: its token no longer completes anything. */
   while ((p = take(a, deadline))) {
-    if (!aev__task_started(b, p->token, worker_name)) {
+    int rc = aev__task_started(b, p->token, worker_name);
+    if (rc == AEV_OK) {
       *token = p->token;
       *input = p->input;
       free(p);
       return AEV_OK;
+    }
+    if (rc == AEV_ERR_NOMEM) { /* not handed out: first for the next poll */
+      put_back(a, p);
+      return rc;
     }
     pending_free(p);
   }

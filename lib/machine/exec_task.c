@@ -605,7 +605,9 @@ static int bad_token(void) {
 static int token_completion(aev_broker *b, const char *token, completion **out) {
   unsigned char *raw = NULL;
   size_t n = 0;
-  if (!token || aev__base64_decode(token, strlen(token), &raw, &n)) return bad_token();
+  int rc = token ? aev__base64_decode(token, strlen(token), &raw, &n) : AEV_ERR_INVALID;
+  if (rc == AEV_ERR_NOMEM) return rc; /* no verdict on the token */
+  if (rc) return bad_token();
   char *parts[5] = {0}, *save = NULL, *p = strtok_r((char *)raw, "\n", &save);
   int k = 0;
   for (; p && k < 5; k++, p = strtok_r(NULL, "\n", &save)) parts[k] = p;
@@ -615,7 +617,7 @@ static int token_completion(aev_broker *b, const char *token, completion **out) 
   }
   char arn[512];
   aev_machine *m = NULL;
-  int rc = aev_machine_get(b, parts[0], &m);
+  rc = aev_machine_get(b, parts[0], &m);
   aev_execution *e = NULL;
   if (!rc) {
     snprintf(arn, sizeof arn, "%.*s:execution:%s:%s", (int)(strstr(m->res.arn, ":stateMachine:") - m->res.arn),

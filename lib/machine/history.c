@@ -32,7 +32,19 @@ struct m_history {
   size_t n, cap;
 };
 
-m_history *aev__hist_new(void) { return calloc(1, sizeof(m_history)); }
+/* Room for the first events from the start: ExecutionStarted, recorded
+ * once StartExecution has listed the execution, cannot fail for memory. */
+#define FIRST_EVENTS 32
+
+m_history *aev__hist_new(void) {
+  m_history *h = calloc(1, sizeof *h);
+  if (h && !(h->ev = malloc(FIRST_EVENTS * sizeof *h->ev))) {
+    free(h);
+    return NULL;
+  }
+  if (h) h->cap = FIRST_EVENTS;
+  return h;
+}
 
 void aev__hist_free(m_history *h) {
   if (!h) return;

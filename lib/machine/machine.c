@@ -268,6 +268,21 @@ static aev_execution *find_exec(aev_machine *m, const char *name) {
   return aev__index_find(&m->by_name, name);
 }
 
+/* Takes back a STANDARD execution that was listed but could not start, so
+ * that its name is free again (drops the list's reference). */
+static void unlist(aev_machine *m, aev_execution *e) {
+  pthread_mutex_lock(&m->mu);
+  size_t i = m->nexecs;
+  while (i > 0 && m->execs[i - 1] != e) i--;
+  if (i > 0) {
+    memmove(&m->execs[i - 1], &m->execs[i], (m->nexecs - i) * sizeof *m->execs);
+    m->nexecs--;
+    aev__index_del(&m->by_name, e);
+  }
+  pthread_mutex_unlock(&m->mu);
+  if (i > 0) aev__execution_unref(e);
+}
+
 int aev_machine_start(aev_machine *m, const char *name, const char *input, size_t len,
                       aev_execution **out) {
   if (!m || !out) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
@@ -332,6 +347,12 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
     return aev__nomem();
   }
   if (e->def->uses_context) e->context = context_new(e, in);
+  m_run *root = aev__run_new(e, NULL, &e->def->top);
+  if (!root) {
+    json_decref(in);
+    aev__execution_unref(e);
+    return aev__nomem();
+  }
   if (e->type == AEV_MACHINE_STANDARD) {
     aev__machine_prune(m);
     pthread_mutex_lock(&m->mu);
@@ -366,12 +387,6 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
     e->refs++;
     pthread_mutex_unlock(&m->mu);
   }
-  m_run *root = aev__run_new(e, NULL, &e->def->top);
-  if (!root) {
-    json_decref(in);
-    aev__execution_unref(e);
-    return aev__nomem();
-  }
   char *in_text = e->history ? e->input : NULL;
   aev__hist_add(e, "ExecutionStarted", 0, "executionStartedEventDetails",
                 e->history ? json_pack("{s:s,s:{s:b},s:s}", "input", in_text, "inputDetails",
@@ -388,11 +403,16 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
   if (e->def->timeout_s) {
     aev__timer_init(&e->timeout, timeout_fired, e, e->strand);
     e->refs++;
-    if (aev__timer_arm(sc, &e->timeout, aev__clock_mono_ms(aev__broker_clock(b)) + e->def->timeout_s * 1000))
+    if ((rc = aev__timer_arm(sc, &e->timeout,
+                             aev__clock_mono_ms(aev__broker_clock(b)) + e->def->timeout_s * 1000)))
       e->refs--;
   }
-  if ((rc = aev__sched_post(sc, e->strand, begin, root))) {
+  if (!rc && (rc = aev__sched_post(sc, e->strand, begin, root)) && e->def->timeout_s &&
+      aev__timer_cancel(sc, &e->timeout))
     e->refs--;
+  if (rc) { /* not started: gone whole, its name free again */
+    e->refs--;
+    unlist(m, e);
     aev__execution_unref(e);
     return rc;
   }

@@ -71,14 +71,16 @@ int aev__iterator_decode(aev_broker *b, const char *text, aev_stream **out,
                          uint32_t *shard, uint64_t *pos) {
   unsigned char *raw = NULL;
   size_t n = 0;
-  if (!text || aev__base64_decode(text, strlen(text), &raw, &n) != AEV_OK ||
-      n <= FIXED || raw[0] != VERSION) {
+  int rc = text ? aev__base64_decode(text, strlen(text), &raw, &n) : AEV_ERR_INVALID;
+  /* Out of memory is no verdict on the iterator. */
+  if (rc == AEV_ERR_NOMEM) return rc;
+  if (rc != AEV_OK || n <= FIXED || raw[0] != VERSION) {
     free(raw);
     return invalid_iterator();
   }
   char *name = strndup((const char *)raw + FIXED, n - FIXED);
   aev_stream *s = NULL;
-  int rc = name ? aev__stream_find(b, name, &s) : aev__nomem();
+  rc = name ? aev__stream_find(b, name, &s) : aev__nomem();
   free(name);
   if (rc != AEV_OK) {
     free(raw);

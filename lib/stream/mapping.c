@@ -54,19 +54,21 @@ void aev__mapping_unref(aev__mapping *m) {
   free(m);
 }
 
-void aev__mapping_wake(aev__mapping *m) {
-  if (m->deleted || m->pump_posted) return;
+int aev__mapping_wake(aev__mapping *m) {
+  if (m->deleted || m->pump_posted) return AEV_OK;
   m->pump_posted = 1;
   m->refs++;
-  if (aev__sched_post(aev__broker_sched(m->b), m->strand, aev__mapping_pump, m) != AEV_OK) {
+  int rc = aev__sched_post(aev__broker_sched(m->b), m->strand, aev__mapping_pump, m);
+  if (rc != AEV_OK) {
     m->pump_posted = 0;
     aev__mapping_unref(m);
   }
+  return rc;
 }
 
 static void tap_record(void *arg, const char *shard, const char *seq,
                        const char *key, const void *data, size_t len,
-                       int64_t arrival_ms) {
+                       int64_t arrival_ms, void *prepared) {
   aev__mapping_wake(arg);
 }
 
@@ -74,23 +76,9 @@ static void tap_drop(void *arg) { aev__mapping_unref(arg); }
 
 static int parse_filters(aev__mapping *m, json_t *fc) {
   if (!fc || json_is_null(fc)) return AEV_OK;
-  json_t *list = json_object_get(fc, "Filters");
-  if (!json_is_object(fc) || (list && !json_is_array(list)))
-    return invalid("%s", "FilterCriteria must be an object with a Filters list.");
-  if (json_array_size(list) > 5)
-    return invalid("%s", "The number of filters exceeds the maximum (5) "
-                         "allowed for this event source.");
-  size_t i;
-  json_t *item;
-  json_array_foreach(list, i, item) {
-    const char *p = json_string_value(json_object_get(item, "Pattern"));
-    if (!p) return invalid("%s", "Each filter needs a Pattern string.");
-    if (aev_pattern_compile(p, strlen(p), &m->patterns[m->npatterns]) != AEV_OK)
-      return invalid("Invalid filter pattern definition. %s", aev_errmsg());
-    m->npatterns++;
-  }
-  m->filters = json_incref(fc);
-  return AEV_OK;
+  int rc = aev__fn_filter_criteria(fc, m->patterns, &m->npatterns);
+  if (rc == AEV_OK) m->filters = json_incref(fc);
+  return rc;
 }
 
 static int parse(aev__mapping *m, json_t *req) {
@@ -107,7 +95,7 @@ static int parse(aev__mapping *m, json_t *req) {
     return invalid("%s", "StartingPositionTimestamp is required with "
                          "StartingPosition AT_TIMESTAMP.");
   m->start_ts_ms = (int64_t)(json_number_value(ts) * 1000.0);
-  m->starting = strdup(start);
+  if (!(m->starting = strdup(start))) return aev__nomem();
   m->batch_size = 100;
   m->max_retries = -1;
   m->max_age_s = -1;
@@ -138,7 +126,7 @@ static int parse(aev__mapping *m, json_t *req) {
     if (strncmp(dest, "arn:aws:sqs:", 12) && strncmp(dest, "arn:aws:lambda:", 15))
       return invalid("The OnFailure destination %s must be a queue or a "
                      "function of this broker.", dest);
-    m->on_failure = strdup(dest);
+    if (!(m->on_failure = strdup(dest))) return aev__nomem();
   }
   return parse_filters(m, json_object_get(req, "FilterCriteria"));
 }
@@ -199,17 +187,25 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   m->modified_ms = aev_broker_now_ms(b);
   aev__broker_uuid(b, m->uuid);
   aev__timer_init(&m->timer, aev__mapping_pump, m, NULL);
-  rc = parse(m, req);
+  rc = m->function_arn ? parse(m, req) : aev__nomem();
   if (rc == AEV_OK && !(m->strand = aev__strand_new(aev__broker_sched(b))))
     rc = aev__nomem();
   if (rc == AEV_OK) {
     pthread_mutex_lock(&s->mu);
-    aev__mapping_sync(m, s, aev__stream_now_ms(s));
+    if (aev__mapping_sync(m, s, aev__stream_now_ms(s))) rc = aev__nomem();
     pthread_mutex_unlock(&s->mu);
+  }
+  if (rc == AEV_OK) {
     m->timer.strand = m->strand;
     m->refs++; /* the tap's */
-    rc = aev__stream_tap_add(s, tap_record, m, tap_drop, &m->tap);
+    rc = aev__stream_tap_add(s, tap_record, NULL, m, tap_drop, &m->tap);
     if (rc != AEV_OK) m->refs--;
+  }
+  /* A backlog (TRIM_HORIZON, AT_TIMESTAMP) starts at once; a mapping that
+   * cannot start it is not created. */
+  if (rc == AEV_OK && (rc = aev__mapping_wake(m)) != AEV_OK) {
+    m->deleted = 1;
+    aev__stream_tap_remove(s, m->tap);
   }
   if (rc != AEV_OK) {
     aev__mapping_unref(m);
@@ -221,8 +217,6 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   m->refs++; /* the stream list's */
   *out = describe(m);
   pthread_mutex_unlock(&s->mu);
-  /* A backlog (TRIM_HORIZON, AT_TIMESTAMP) starts at once. */
-  aev__mapping_wake(m);
   aev__mapping_unref(m);
   return AEV_OK;
 }

@@ -80,8 +80,9 @@ typedef struct aev__mapping {
 } aev__mapping;
 
 void aev__mapping_unref(aev__mapping *m);
-/* Posts a pump to the mapping's strand unless one is pending. */
-void aev__mapping_wake(aev__mapping *m);
+/* Posts a pump to the mapping's strand unless one is pending; AEV_OK, or
+ * out of memory (no pump posted). */
+int aev__mapping_wake(aev__mapping *m);
 
 /* mapping_event.c */
 char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt);
@@ -108,8 +109,9 @@ void aev__window_final_done(aev__mpart *part, int ok, int64_t mnow);
 
 /* mapping_run.c: the strand task that reads and dispatches batches, and
  * the shard bookkeeping it starts with (stream mu held; at creation it
- * fixes where LATEST begins). */
-void aev__mapping_sync(aev__mapping *m, aev_stream *s, int64_t now);
+ * fixes where LATEST begins). -1 when out of memory: shards not taken in
+ * yet are taken in by the next sync. */
+int aev__mapping_sync(aev__mapping *m, aev_stream *s, int64_t now);
 void aev__mapping_pump(void *arg, int cancelled);
 
 #endif

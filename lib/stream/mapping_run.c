@@ -45,25 +45,31 @@ static int part_of(const aev__mapping *m, const char *key, size_t len) {
 /* stream mu held: adds shards that appeared and moves shard states on:
  * waiting -> reading when its parents are done, reading -> done at the
  * end of a closed shard. */
-void aev__mapping_sync(aev__mapping *m, aev_stream *s, int64_t now) {
-  int first = m->nshards == 0;
+int aev__mapping_sync(aev__mapping *m, aev_stream *s, int64_t now) {
+  int first = m->nshards == 0, rc = 0;
   if (s->nshards > m->nshards) {
     aev__mshard *a = realloc(m->shards, s->nshards * sizeof *a);
-    if (!a) return;
+    if (!a) return -1;
     m->shards = a;
-    for (size_t i = m->nshards; i < s->nshards; i++) {
+    size_t i;
+    for (i = m->nshards; i < s->nshards; i++) {
       aev__shard *sh = &s->shards[i];
       aev__mshard *ms = &a[i];
       ms->id = (uint32_t)i;
-      ms->parts = calloc((size_t)m->factor, sizeof *ms->parts);
+      /* Out of memory, this shard and the later ones wait for the next
+       * sync: a shard skipped would never be read. */
+      if (!(ms->parts = calloc((size_t)m->factor, sizeof *ms->parts))) {
+        rc = -1;
+        break;
+      }
       ms->state = 0;
-      if (!ms->parts || aev__shard_expired(s, sh, now)) ms->state = 2;
+      if (aev__shard_expired(s, sh, now)) ms->state = 2;
       if (ms->state == 0 && first && !strcmp(m->starting, "LATEST")) {
         ms->state = sh->closed ? 2 : 1;
         for (int p = 0; p < m->factor; p++) ms->parts[p].pos = sh->next;
       }
     }
-    m->nshards = s->nshards;
+    m->nshards = i;
   }
   for (int changed = 1; changed;) {
     changed = 0;
@@ -93,6 +99,7 @@ void aev__mapping_sync(aev__mapping *m, aev_stream *s, int64_t now) {
       }
     }
   }
+  return rc;
 }
 
 static aev__mrec copy_rec(const aev_stream *s, const aev__shard *sh,

@@ -9,17 +9,20 @@
 #include "core/status.h"
 #include "stream/stream.h"
 
+/* Why an entry of PutRecords failed, as AWS's ErrorCode. */
+enum { STORED, THROTTLED, INTERNAL };
+
 /* 60 bytes: a request's records go to a few shards, whose ids the result
  * holds once. */
 typedef struct put_entry {
   char seq[AEV_STREAM_SEQUENCE_SIZE];
-  unsigned char failed;
+  unsigned char failed; /* STORED, THROTTLED or INTERNAL */
   uint16_t shard; /* in shards[] */
 } put_entry;
 
 struct aev_put_result {
   size_t n, failed;
-  char **msgs;        /* per entry, NULL when stored */
+  char **msgs;        /* per entry, NULL unless THROTTLED */
   char (*shards)[AEV_SHARD_ID_SIZE];
   size_t nshards;
   put_entry e[];
@@ -107,6 +110,22 @@ static int store(aev_stream *s, aev__u128 hash, const char *key, size_t klen,
   return 0;
 }
 
+/* mu held: the taps for n records, each prepared (with mu released
+ * meanwhile) before any is stored, so that a record stored reaches every
+ * tap. Out of memory, *rc is set and nothing may be stored. */
+static aev__tap_set *lock_taps(aev_stream *s, size_t n,
+                               const void *const *data, const size_t *lens,
+                               int *rc) {
+  aev__tap_set *taps = aev__taps_acquire(s, n);
+  if (s->taps && !taps) *rc = aev__nomem();
+  if (!taps) return NULL;
+  pthread_mutex_unlock(&s->mu);
+  for (size_t i = 0; i < n && *rc == AEV_OK; i++)
+    if (aev__taps_prepare(taps, i, data[i], lens[i])) *rc = aev__nomem();
+  pthread_mutex_lock(&s->mu);
+  return taps;
+}
+
 int aev_stream_put(aev_stream *s, const void *data, size_t len,
                    const char *partition_key, const char *explicit_hash_key,
                    const char *sequence_number_for_ordering, char *shard_id,
@@ -128,18 +147,18 @@ int aev_stream_put(aev_stream *s, const void *data, size_t len,
                                "pattern: 0|([1-9]\\d{0,128})");
   char shard[AEV_SHARD_ID_SIZE], seq[AEV_STREAM_SEQUENCE_SIZE];
   pthread_mutex_lock(&s->mu);
-  aev__shard *sh;
+  aev__tap_set *taps = lock_taps(s, 1, &data, &len, &rc);
   int64_t now = aev__stream_now_ms(s);
-  int st = store(s, hash, partition_key, klen, data, len, now,
-                 aev__stream_horizon(s, now), shard, seq, &sh);
+  aev__shard *sh;
+  int st = rc == AEV_OK ? store(s, hash, partition_key, klen, data, len, now,
+                                aev__stream_horizon(s, now), shard, seq, &sh)
+                        : 0;
   if (st == -1) rc = aev__kin_throttled(s, sh);
   if (st == -2) rc = aev__nomem();
-  aev__tap_set *taps = rc == AEV_OK ? aev__taps_acquire(s) : NULL;
   pthread_mutex_unlock(&s->mu);
-  if (taps) {
-    aev__taps_call(taps, shard, seq, partition_key, data, len, now);
-    aev__taps_release(s, taps);
-  }
+  if (rc == AEV_OK)
+    aev__taps_call(taps, 0, shard, seq, partition_key, data, len, now);
+  aev__taps_release(s, taps);
   if (rc == AEV_OK && shard_id) memcpy(shard_id, shard, sizeof shard);
   if (rc == AEV_OK && sequence_number) memcpy(sequence_number, seq, sizeof seq);
   return rc;
@@ -195,17 +214,28 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
   }
   aev__hash_of_keys(n, partition_keys, klens, hash_keys, hashes);
   pthread_mutex_lock(&s->mu);
+  aev__tap_set *taps = lock_taps(s, n, data, lens, &rc);
   int64_t now = aev__stream_now_ms(s), horizon = aev__stream_horizon(s, now);
   /* Records only go to open shards, and none opens while mu is held. */
   size_t ids = n < s->nopen ? n : s->nopen;
-  r->shards = malloc((ids ? ids : 1) * sizeof *r->shards);
-  if (!r->shards) rc = aev__nomem();
+  r->shards = rc == AEV_OK ? malloc((ids ? ids : 1) * sizeof *r->shards) : NULL;
+  if (!r->shards) {
+    pthread_mutex_unlock(&s->mu);
+    aev__taps_release(s, taps);
+    free(hashes);
+    aev_put_result_free(r);
+    return rc == AEV_OK ? aev__nomem() : rc;
+  }
+  /* From the first record stored on, the call succeeds: a record that
+   * cannot be stored, or whose throttling cannot be reported, fails alone
+   * with InternalFailure, as AWS reports a record its backend failed, so
+   * the result says exactly which records are in. */
   uint64_t call = ++s->put_calls;
-  for (size_t i = 0; i < n && rc == AEV_OK; i++) {
+  for (size_t i = 0; i < n; i++) {
     aev__shard *sh;
     int st = store(s, hashes[i], partition_keys[i], klens[i], data[i],
                    lens[i], now, horizon, NULL, r->e[i].seq, &sh);
-    r->e[i].failed = st == -1;
+    r->e[i].failed = st == 0 ? STORED : st == -1 ? THROTTLED : INTERNAL;
     /* The shard's slot among this result's ids, given at its first record. */
     if (sh->put_call != call) {
       sh->put_call = call;
@@ -213,28 +243,22 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
       memcpy(r->shards[r->nshards++], sh->id_text, AEV_SHARD_ID_SIZE);
     }
     r->e[i].shard = sh->put_slot;
-    if (st == -2) rc = aev__nomem();
     if (st == -1) {
-      r->failed++;
       if (!r->msgs) r->msgs = calloc(n, sizeof *r->msgs);
       aev__kin_throttled(s, sh);
       if (r->msgs) r->msgs[i] = strdup(aev_errmsg());
-      if (!r->msgs || !r->msgs[i]) rc = aev__nomem();
+      if (!r->msgs || !r->msgs[i]) r->e[i].failed = INTERNAL;
     }
+    r->failed += r->e[i].failed != STORED;
   }
-  aev__tap_set *taps = rc == AEV_OK ? aev__taps_acquire(s) : NULL;
   pthread_mutex_unlock(&s->mu);
   free(hashes);
   if (taps) {
     for (size_t i = 0; i < n; i++)
-      if (!r->e[i].failed)
-        aev__taps_call(taps, r->shards[r->e[i].shard], r->e[i].seq,
+      if (r->e[i].failed == STORED)
+        aev__taps_call(taps, i, r->shards[r->e[i].shard], r->e[i].seq,
                        partition_keys[i], data[i], lens[i], now);
     aev__taps_release(s, taps);
-  }
-  if (rc != AEV_OK) {
-    aev_put_result_free(r);
-    return rc;
   }
   *out = r;
   return AEV_OK;
@@ -256,20 +280,22 @@ size_t aev_put_result_failed_count(const aev_put_result *r) {
 }
 
 const char *aev_put_result_shard_id(const aev_put_result *r, size_t i) {
-  return r && i < r->n && !r->e[i].failed ? r->shards[r->e[i].shard] : NULL;
+  return r && i < r->n && r->e[i].failed == STORED ? r->shards[r->e[i].shard]
+                                                   : NULL;
 }
 
 const char *aev_put_result_sequence_number(const aev_put_result *r,
                                            size_t i) {
-  return r && i < r->n && !r->e[i].failed ? r->e[i].seq : NULL;
+  return r && i < r->n && r->e[i].failed == STORED ? r->e[i].seq : NULL;
 }
 
 const char *aev_put_result_error_code(const aev_put_result *r, size_t i) {
-  return r && i < r->n && r->e[i].failed
-             ? "ProvisionedThroughputExceededException"
-             : NULL;
+  if (!r || i >= r->n || r->e[i].failed == STORED) return NULL;
+  return r->e[i].failed == THROTTLED ? "ProvisionedThroughputExceededException"
+                                     : "InternalFailure";
 }
 
 const char *aev_put_result_error_message(const aev_put_result *r, size_t i) {
-  return r && i < r->n && r->e[i].failed && r->msgs ? r->msgs[i] : NULL;
+  if (!r || i >= r->n || r->e[i].failed == STORED) return NULL;
+  return r->e[i].failed == THROTTLED ? r->msgs[i] : "Internal service failure.";
 }

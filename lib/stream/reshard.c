@@ -65,11 +65,37 @@ static int update_count(aev_stream *s, int target, int64_t now) {
   return 0;
 }
 
+/* Reserves what the pending change needs (mu held), so that running it
+ * cannot fail halfway: the children it adds and the open-shard index at
+ * its largest. Splits add two shards and open one more; merges add one. */
+static int reserve(aev_stream *s, const aev__reshard *p) {
+  size_t open = s->nopen, added = 0, most = s->nopen;
+  if (p->kind == SPLIT) {
+    added = 2;
+    most = open + 1;
+  } else if (p->kind == MERGE) {
+    added = 1;
+  } else if ((size_t)p->target > open) {
+    added = 2 * ((size_t)p->target - open);
+    most = (size_t)p->target;
+  } else {
+    added = open - (size_t)p->target;
+  }
+  int rc = aev__shards_reserve(s, added);
+  return rc == AEV_OK ? aev__stream_index_reserve(s, most) : rc;
+}
+
 void aev__reshard_apply(aev_stream *s) {
   if (s->status != AEV__STATUS_UPDATING || s->res.deleted) return;
   int64_t now = aev__stream_now_ms(s);
   size_t before = s->nshards;
   aev__reshard *p = &s->pending;
+  /* Out of memory, the change does not happen: the stream is ACTIVE with
+   * its shards as they were (nothing else would run it later). */
+  if (reserve(s, p) != AEV_OK) {
+    s->status = AEV__STATUS_ACTIVE;
+    return;
+  }
   if (p->kind == SPLIT)
     split_at(s, p->a, p->key, now);
   else if (p->kind == MERGE)

@@ -6,11 +6,26 @@
 #include "core/status.h"
 #include "stream/stream_impl.h"
 
+int aev__stream_index_reserve(aev_stream *s, size_t n) {
+  if (n <= s->open_cap && s->open) return AEV_OK;
+  if (!n) n = 1;
+  uint32_t *a = realloc(s->open, n * sizeof *a);
+  if (!a) return aev__nomem();
+  s->open = a;
+  aev__u128 *start = realloc(s->open_start, n * sizeof *start);
+  if (!start) return aev__nomem();
+  s->open_start = start;
+  s->open_cap = n;
+  return AEV_OK;
+}
+
 int aev__stream_index_open(aev_stream *s) {
   size_t n = 0;
   for (size_t i = 0; i < s->nshards; i++) n += !s->shards[i].closed;
-  uint32_t *a = malloc((n ? n : 1) * sizeof *a);
-  if (!a) return aev__nomem();
+  int rc = aev__stream_index_reserve(s, n);
+  if (rc != AEV_OK) return rc;
+  /* Rebuilt in place: it is read from the shards, not from itself. */
+  uint32_t *a = s->open;
   n = 0;
   /* Insertion by start key: open shards never overlap, and their count is
    * small next to the records they route. */
@@ -23,16 +38,7 @@ int aev__stream_index_open(aev_stream *s) {
     }
     a[j] = (uint32_t)i;
   }
-  aev__u128 *start = malloc((n ? n : 1) * sizeof *start);
-  if (!start) {
-    free(a);
-    return aev__nomem();
-  }
-  for (size_t i = 0; i < n; i++) start[i] = s->shards[a[i]].start;
-  free(s->open);
-  free(s->open_start);
-  s->open = a;
-  s->open_start = start;
+  for (size_t i = 0; i < n; i++) s->open_start[i] = s->shards[a[i]].start;
   s->nopen = n;
   return AEV_OK;
 }

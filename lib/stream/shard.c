@@ -160,15 +160,20 @@ void aev__shard_end_seq(const aev_stream *s, const aev__shard *sh,
                   out);
 }
 
+int aev__shards_reserve(aev_stream *s, size_t n) {
+  if (s->nshards + n <= s->shards_cap) return AEV_OK;
+  size_t cap = s->shards_cap ? s->shards_cap * 2 : 8;
+  while (cap < s->nshards + n) cap *= 2;
+  aev__shard *a = realloc(s->shards, cap * sizeof *a);
+  if (!a) return AEV_ERR_NOMEM;
+  s->shards = a;
+  s->shards_cap = cap;
+  return AEV_OK;
+}
+
 aev__shard *aev__shard_add(aev_stream *s, aev__u128 start, aev__u128 end,
                            int64_t parent, int64_t adjacent, int64_t now_ms) {
-  if (s->nshards == s->shards_cap) {
-    size_t cap = s->shards_cap ? s->shards_cap * 2 : 8;
-    aev__shard *a = realloc(s->shards, cap * sizeof *a);
-    if (!a) return NULL;
-    s->shards = a;
-    s->shards_cap = cap;
-  }
+  if (aev__shards_reserve(s, 1) != AEV_OK) return NULL;
   aev__shard *sh = &s->shards[s->nshards];
   memset(sh, 0, sizeof *sh);
   sh->id = (uint32_t)s->nshards++;

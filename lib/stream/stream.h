@@ -35,23 +35,35 @@ int aev__stream_consumer_json(aev_stream *s, const char *name,
 /* Taps: what a Firehose source (or another in-process reader) sees of a
  * stream. fn runs for every record stored, on the putting thread after
  * the stream's lock is released, in each shard's order; it must not
- * block. drop(arg) runs once after the tap is removed and its last call
- * returned. */
+ * block. prep (may be NULL) runs first, before the record is stored, for
+ * what fn will need that can fail (a copy of the record): it returns that
+ * (malloc'd; fn takes it as prepared, or it is freed when the record is
+ * not stored) or NULL when out of memory, and then the put fails with
+ * nothing stored, so a record stored always reaches fn. drop(arg) runs
+ * once after the tap is removed and its last call returned. */
+typedef void *(*aev__stream_tap_prep_fn)(void *arg, const void *data,
+                                         size_t len);
 typedef void (*aev__stream_tap_fn)(void *arg, const char *shard_id,
                                    const char *sequence_number,
                                    const char *partition_key,
                                    const void *data, size_t len,
-                                   int64_t arrival_ms);
+                                   int64_t arrival_ms, void *prepared);
 typedef struct aev__tap aev__tap;
-int aev__stream_tap_add(aev_stream *s, aev__stream_tap_fn fn, void *arg,
+int aev__stream_tap_add(aev_stream *s, aev__stream_tap_fn fn,
+                        aev__stream_tap_prep_fn prep, void *arg,
                         void (*drop)(void *arg), aev__tap **out);
 void aev__stream_tap_remove(aev_stream *s, aev__tap *t);
 
-/* For the put paths: the taps to call (a counted snapshot taken with mu
- * held; NULL when there are none), calling them, and letting go. */
+/* For the put paths: the taps to call for n records (a counted snapshot
+ * taken with mu held; NULL when there are none, and also when out of
+ * memory while s->taps is set), preparing record i (0 or -1 when out of
+ * memory; mu need not be held), calling the taps with stored record i,
+ * and letting go (what was prepared and not called is freed). */
 typedef struct aev__tap_set aev__tap_set;
-aev__tap_set *aev__taps_acquire(aev_stream *s);
-void aev__taps_call(aev__tap_set *set, const char *shard_id, const char *seq,
-                    const char *key, const void *data, size_t len,
-                    int64_t arrival_ms);
+aev__tap_set *aev__taps_acquire(aev_stream *s, size_t n);
+int aev__taps_prepare(aev__tap_set *set, size_t i, const void *data,
+                      size_t len);
+void aev__taps_call(aev__tap_set *set, size_t i, const char *shard_id,
+                    const char *seq, const char *key, const void *data,
+                    size_t len, int64_t arrival_ms);
 void aev__taps_release(aev_stream *s, aev__tap_set *set);

@@ -118,7 +118,7 @@ struct aev_stream {
   uint32_t *open; /* ids of the open shards, by hash range */
   aev__u128 *open_start; /* their StartingHashKeys, in the same order */
   uint64_t put_calls; /* PutRecords calls so far */
-  size_t nopen;
+  size_t nopen, open_cap;
   aev__reshard pending;
   int64_t reshards[AEV__RESHARDS_PER_DAY]; /* UpdateShardCount times */
   aev__consumer *consumers;
@@ -182,10 +182,16 @@ void aev__shard_start_seq(const aev_stream *s, const aev__shard *sh,
                           char *out);
 void aev__shard_end_seq(const aev_stream *s, const aev__shard *sh,
                         char *out);
+/* Room for n more shards (mu held): the next n aev__shard_add() cannot
+ * fail. AEV_OK or out of memory. */
+int aev__shards_reserve(aev_stream *s, size_t n);
 /* Adds a shard (mu held); returns it or NULL on memory exhaustion. */
 aev__shard *aev__shard_add(aev_stream *s, aev__u128 start, aev__u128 end,
                            int64_t parent, int64_t adjacent, int64_t now_ms);
 
+/* Room for n open shards in the open-shard index (mu held): rebuilding it
+ * for at most n cannot fail. AEV_OK or out of memory. */
+int aev__stream_index_reserve(aev_stream *s, size_t n);
 /* Rebuilds the open-shard index after shards open or close (mu held). */
 int aev__stream_index_open(aev_stream *s);
 /* The open shard whose range holds hash (mu held). */

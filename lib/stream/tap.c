@@ -10,21 +10,26 @@
 struct aev__tap {
   aev__tap *next;
   aev__stream_tap_fn fn;
+  aev__stream_tap_prep_fn prep;
   void *arg;
   void (*drop)(void *arg);
   long refs; /* the list's, and one per snapshot holding it (mu) */
 };
 
+/* t[k]'s prepared value for record i is prep[k * nrec + i]. */
 struct aev__tap_set {
-  size_t n;
+  size_t n, nrec;
+  void **prep;
   aev__tap *t[];
 };
 
-int aev__stream_tap_add(aev_stream *s, aev__stream_tap_fn fn, void *arg,
+int aev__stream_tap_add(aev_stream *s, aev__stream_tap_fn fn,
+                        aev__stream_tap_prep_fn prep, void *arg,
                         void (*drop)(void *arg), aev__tap **out) {
   aev__tap *t = calloc(1, sizeof *t);
   if (!t) return aev__nomem();
   t->fn = fn;
+  t->prep = prep;
   t->arg = arg;
   t->drop = drop;
   t->refs = 1;
@@ -58,13 +63,23 @@ void aev__stream_tap_remove(aev_stream *s, aev__tap *t) {
   free_tap(gone);
 }
 
-aev__tap_set *aev__taps_acquire(aev_stream *s) {
+aev__tap_set *aev__taps_acquire(aev_stream *s, size_t nrec) {
   if (!s->taps) return NULL;
-  size_t n = 0;
-  for (aev__tap *t = s->taps; t; t = t->next) n++;
+  size_t n = 0, preps = 0;
+  for (aev__tap *t = s->taps; t; t = t->next) {
+    n++;
+    preps += t->prep != NULL;
+  }
   aev__tap_set *set = malloc(sizeof *set + n * sizeof set->t[0]);
-  if (!set) return NULL;
+  void **prep = preps ? calloc(n * nrec, sizeof *prep) : NULL;
+  if (!set || (preps && !prep)) {
+    free(set);
+    free(prep);
+    return NULL;
+  }
   set->n = 0;
+  set->nrec = nrec;
+  set->prep = prep;
   for (aev__tap *t = s->taps; t; t = t->next) {
     t->refs++;
     set->t[set->n++] = t;
@@ -72,11 +87,28 @@ aev__tap_set *aev__taps_acquire(aev_stream *s) {
   return set;
 }
 
-void aev__taps_call(aev__tap_set *set, const char *shard_id, const char *seq,
-                    const char *key, const void *data, size_t len,
-                    int64_t arrival_ms) {
-  for (size_t i = 0; set && i < set->n; i++)
-    set->t[i]->fn(set->t[i]->arg, shard_id, seq, key, data, len, arrival_ms);
+int aev__taps_prepare(aev__tap_set *set, size_t i, const void *data,
+                      size_t len) {
+  for (size_t k = 0; set && k < set->n; k++) {
+    aev__tap *t = set->t[k];
+    if (t->prep && !(set->prep[k * set->nrec + i] = t->prep(t->arg, data, len)))
+      return -1;
+  }
+  return 0;
+}
+
+void aev__taps_call(aev__tap_set *set, size_t i, const char *shard_id,
+                    const char *seq, const char *key, const void *data,
+                    size_t len, int64_t arrival_ms) {
+  for (size_t k = 0; set && k < set->n; k++) {
+    void *prepared = NULL;
+    if (set->prep) {
+      prepared = set->prep[k * set->nrec + i];
+      set->prep[k * set->nrec + i] = NULL; /* the tap's now */
+    }
+    set->t[k]->fn(set->t[k]->arg, shard_id, seq, key, data, len, arrival_ms,
+                  prepared);
+  }
 }
 
 void aev__taps_release(aev_stream *s, aev__tap_set *set) {
@@ -87,5 +119,8 @@ void aev__taps_release(aev_stream *s, aev__tap_set *set) {
     if (unref_locked(set->t[i])) set->t[gone++] = set->t[i];
   pthread_mutex_unlock(&s->mu);
   for (size_t i = 0; i < gone; i++) free_tap(set->t[i]);
+  for (size_t i = 0; set->prep && i < set->n * set->nrec; i++)
+    free(set->prep[i]);
+  free(set->prep);
   free(set);
 }

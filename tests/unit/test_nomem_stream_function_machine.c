@@ -1,0 +1,1899 @@
+/* Stream, delivery-stream, function and state-machine calls that fail for
+ * want of memory (nomem.h): each allocation of the call fails in turn, and
+ * the call must then answer AEV_ERR_NOMEM with what was stored as it was
+ * and no output set, or succeed whole. */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus_support.h"
+#include "nomem.h"
+
+/* ---- The sweep -------------------------------------------------------- */
+
+/* One call under test (no Check assertion in call(): Check allocates
+ * when it records one). state() is what a user can observe of the objects
+ * the call touches; call() makes the call (AEV_OK or an error);
+ * succeeded() checks a success (its outputs, and state now against was)
+ * and undoes it when the next attempt needs the old state; failed()
+ * checks that no output was left set. setup() (may be NULL) runs before
+ * each attempt. */
+typedef struct sweep_case {
+  const char *what;
+  void (*setup)(void *ctx);
+  json_t *(*state)(void *ctx);
+  int (*call)(void *ctx);
+  void (*succeeded)(void *ctx, json_t *was, json_t *now);
+  void (*failed)(void *ctx);
+} sweep_case;
+
+static char *dump(json_t *j) { return json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT); }
+
+/* Fails allocation k = 0, 1, ... of the call until the call makes no
+ * more, fresh(ctx) (may be NULL) then setup() before each attempt;
+ * returns how many attempts failed. An attempt that fails may leave
+ * capacity grown (an array, a table), so that the next attempt makes one
+ * allocation fewer and skips one: sweep_twice() sweeps again from fresh
+ * objects. */
+static int sweep_from(const sweep_case *c, void *ctx, void (*fresh)(void *ctx)) {
+  int reached = 1, failures = 0;
+  for (long k = 0; reached; k++) {
+    if (fresh) fresh(ctx);
+    if (c->setup) c->setup(ctx);
+    json_t *was = c->state(ctx);
+    nomem_arm(k);
+    int rc = c->call(ctx);
+    reached = nomem_disarm();
+    char why[512];
+    snprintf(why, sizeof why, "%s %s", rc ? aev_errcode() : "", rc ? aev_errmsg() : "");
+    json_t *now = c->state(ctx);
+    if (rc != AEV_OK) {
+      ck_assert_msg(rc == AEV_ERR_NOMEM, "%s: allocation %ld: %d %s", c->what, k, rc, why);
+      if (!json_equal(was, now)) {
+        char *a = dump(was), *b = dump(now);
+        size_t d = 0;
+        while (a[d] && a[d] == b[d]) d++;
+        d = d > 40 ? d - 40 : 0;
+        ck_abort_msg("%s: allocation %ld failed, yet ...%.300s\nbecame ...%.300s", c->what, k,
+                     a + d, b + d);
+      }
+      if (c->failed) c->failed(ctx);
+      failures++;
+    } else {
+      c->succeeded(ctx, was, now);
+    }
+    json_decref(was);
+    json_decref(now);
+  }
+  return failures;
+}
+
+static int sweep(const sweep_case *c, void *ctx) { return sweep_from(c, ctx, NULL); }
+
+static void sweep_fails_some(const sweep_case *c, void *ctx) {
+  ck_assert_msg(sweep(c, ctx) > 0, "%s: no allocation failed it", c->what);
+}
+
+/* The sweep, then again with fresh(ctx) making new objects before each
+ * attempt's own setup. */
+static void sweep_twice(const sweep_case *c, void *ctx, void (*fresh)(void *ctx)) {
+  sweep_fails_some(c, ctx);
+  ck_assert_msg(sweep_from(c, ctx, fresh) > 0, "%s (fresh): no allocation failed it", c->what);
+}
+
+/* A new broker for each attempt of a create (its registry starts empty
+ * every time). Every context below starts with its broker and holds
+ * nothing else between the attempts of a create. */
+static void new_broker(void *ctx) {
+  aev_broker **b = ctx;
+  aev_broker_destroy(*b);
+  *b = bt_broker();
+}
+
+/* A library JSON output parsed (and freed); NULL text gives JSON null. */
+static json_t *parsed(char *text) {
+  json_t *j = text ? json_loads(text, JSON_DECODE_ANY, NULL) : json_null();
+  ck_assert_ptr_nonnull(j);
+  aev_free(text);
+  return j;
+}
+
+static json_t *at(json_t *j, const char *key) { return json_object_get(j, key); }
+
+/* ---- Streams ---------------------------------------------------------- */
+
+typedef struct stream_ctx {
+  aev_broker *b;
+  const char *name;
+  aev_stream *s; /* the stream under test, or the one created */
+  int shards, throttling;
+  /* outputs */
+  char shard_id[AEV_SHARD_ID_SIZE], seq[AEV_STREAM_SEQUENCE_SIZE];
+  char *text;
+  aev_put_result *put;
+  aev_records *recs;
+} stream_ctx;
+
+/* The records of every shard (TRIM_HORIZON to the tip) as [seq, key,
+ * data, arrival], read with throttling off so that reading takes nothing
+ * from the shards' buckets. */
+static json_t *stream_records(stream_ctx *c, aev_stream *s, json_t *desc) {
+  json_t *out = json_object(), *sh;
+  size_t i;
+  bt_ok(aev_stream_set_throttling(s, 0));
+  json_array_foreach(at(desc, "Shards"), i, sh) {
+    const char *id = json_string_value(at(sh, "ShardId"));
+    char *it;
+    bt_ok(aev_stream_iterator(s, id, "TRIM_HORIZON", NULL, 0, &it));
+    aev_records *r;
+    bt_ok(aev_stream_get_records(c->b, it, 0, &r));
+    aev_free(it);
+    json_t *list = json_array();
+    for (size_t j = 0; j < aev_records_count(r); j++) {
+      size_t len;
+      const char *data = aev_records_data(r, j, &len);
+      json_array_append_new(list, json_pack("[s s s% I]", aev_records_sequence_number(r, j),
+                                            aev_records_partition_key(r, j), data, len,
+                                            (json_int_t)aev_records_arrival_ms(r, j)));
+    }
+    aev_records_free(r);
+    json_object_set_new(out, id, list);
+  }
+  bt_ok(aev_stream_set_throttling(s, c->throttling));
+  return out;
+}
+
+/* Stream c->name as DescribeStream, its tags, consumers and records; JSON
+ * null when there is no such stream. */
+static json_t *stream_state(void *ctx) {
+  stream_ctx *c = ctx;
+  aev_stream *s;
+  int rc = aev_stream_get(c->b, c->name, &s);
+  ck_assert_msg(rc == AEV_OK || rc == AEV_ERR_NOT_FOUND, "get: %d %s", rc, aev_errmsg());
+  if (rc) return json_null();
+  char *text;
+  bt_ok(aev_stream_describe(s, &text));
+  json_t *desc = parsed(text);
+  bt_ok(aev_stream_list_tags(s, &text));
+  json_t *tags = parsed(text);
+  bt_ok(aev_stream_list_consumers(s, &text));
+  json_t *consumers = parsed(text);
+  json_t *st = json_pack("{s:o s:o s:o s:o}", "records", stream_records(c, s, desc), "desc", desc,
+                         "tags", tags, "consumers", consumers);
+  aev_stream_release(s);
+  return st;
+}
+
+static size_t record_count(json_t *st) {
+  size_t n = 0;
+  const char *k;
+  json_t *v;
+  json_object_foreach(at(st, "records"), k, v) n += json_array_size(v);
+  return n;
+}
+
+/* A fresh stream c->name of c->shards shards (the old one deleted). */
+static void fresh_stream(void *ctx) {
+  stream_ctx *c = ctx;
+  if (c->s) {
+    bt_ok(aev_stream_delete(c->s, 1));
+    aev_stream_release(c->s);
+  }
+  bt_ok(aev_stream_create(c->b, c->name, c->shards, &c->s));
+  bt_ok(aev_stream_set_throttling(c->s, c->throttling));
+}
+
+static void stream_ctx_init(stream_ctx *c, const char *name, int shards) {
+  memset(c, 0, sizeof *c);
+  c->b = bt_broker();
+  c->name = name;
+  c->shards = shards;
+}
+
+static void stream_ctx_end(stream_ctx *c) {
+  aev_stream_release(c->s);
+  aev_broker_destroy(c->b);
+}
+
+/* CreateStream */
+
+static int create_stream(void *ctx) {
+  stream_ctx *c = ctx;
+  c->s = NULL;
+  return aev_stream_create(c->b, c->name, c->shards, &c->s);
+}
+
+static void stream_created(void *ctx, json_t *was, json_t *now) {
+  stream_ctx *c = ctx;
+  ck_assert(json_is_null(was));
+  ck_assert_ptr_nonnull(c->s);
+  json_t *desc = at(now, "desc");
+  ck_assert_str_eq(json_string_value(at(desc, "StreamStatus")), "ACTIVE");
+  ck_assert_uint_eq(json_array_size(at(desc, "Shards")), c->shards ? (size_t)c->shards : 4);
+  ck_assert_str_eq(json_string_value(at(at(desc, "StreamModeDetails"), "StreamMode")),
+                   c->shards ? "PROVISIONED" : "ON_DEMAND");
+  bt_ok(aev_stream_delete(c->s, 1));
+  aev_stream_release(c->s);
+  c->s = NULL;
+}
+
+static void stream_not_created(void *ctx) { ck_assert_ptr_null(((stream_ctx *)ctx)->s); }
+
+START_TEST(stream_create) {
+  static const sweep_case sc = {"CreateStream", NULL, stream_state, create_stream,
+                                stream_created, stream_not_created};
+  for (int shards = 0; shards <= 3; shards += 3) {
+    stream_ctx c;
+    stream_ctx_init(&c, "created", shards);
+    sweep_twice(&sc, &c, new_broker);
+    stream_ctx_end(&c);
+  }
+}
+END_TEST
+
+/* PutRecord */
+
+static int put_record(void *ctx) {
+  stream_ctx *c = ctx;
+  memset(c->shard_id, 0, sizeof c->shard_id);
+  memset(c->seq, 0, sizeof c->seq);
+  return aev_stream_put(c->s, "payload", 7, "key", NULL, NULL, c->shard_id, c->seq);
+}
+
+static void record_put(void *ctx, json_t *was, json_t *now) {
+  stream_ctx *c = ctx;
+  ck_assert_uint_eq(record_count(now), record_count(was) + 1);
+  json_t *list = at(at(now, "records"), c->shard_id), *last;
+  ck_assert_uint_gt(json_array_size(list), 0);
+  last = json_array_get(list, json_array_size(list) - 1);
+  ck_assert_str_eq(json_string_value(json_array_get(last, 0)), c->seq);
+  ck_assert_str_eq(json_string_value(json_array_get(last, 2)), "payload");
+}
+
+static void record_not_put(void *ctx) {
+  stream_ctx *c = ctx;
+  ck_assert_str_eq(c->shard_id, "");
+  ck_assert_str_eq(c->seq, "");
+}
+
+START_TEST(stream_put_record) {
+  static const sweep_case sc = {"PutRecord", NULL, stream_state, put_record, record_put,
+                                record_not_put};
+  stream_ctx c;
+  stream_ctx_init(&c, "put", 2);
+  fresh_stream(&c);
+  sweep_twice(&sc, &c, fresh_stream);
+  stream_ctx_end(&c);
+}
+END_TEST
+
+/* PutRecords: 6 records over 3 shards; with throttling on, a shard whose
+ * write bucket is empty fails its records one by one. */
+
+static const char *const keys6[] = {"a", "b", "c", "d", "e", "f"};
+static const char *const data6[] = {"r0", "r1", "r2", "r3", "r4", "r5"};
+static const size_t lens6[] = {2, 2, 2, 2, 2, 2};
+
+static int put_records(void *ctx) {
+  stream_ctx *c = ctx;
+  c->put = NULL;
+  return aev_stream_put_records(c->s, 6, (const void *const *)data6, lens6, keys6, NULL,
+                                &c->put);
+}
+
+/* Each entry of the result either names a stored record or carries an
+ * error code and message; the stored ones are exactly the new records. */
+static void records_put(void *ctx, json_t *was, json_t *now) {
+  stream_ctx *c = ctx;
+  ck_assert_ptr_nonnull(c->put);
+  ck_assert_uint_eq(aev_put_result_count(c->put), 6);
+  size_t stored = 0;
+  for (size_t i = 0; i < 6; i++) {
+    const char *sh = aev_put_result_shard_id(c->put, i), *seq = aev_put_result_sequence_number(c->put, i);
+    if (!sh) {
+      ck_assert_ptr_null(seq);
+      ck_assert_ptr_nonnull(aev_put_result_error_code(c->put, i));
+      ck_assert_ptr_nonnull(aev_put_result_error_message(c->put, i));
+      continue;
+    }
+    stored++;
+    json_t *list = at(at(now, "records"), sh), *r;
+    size_t j, found = 0;
+    json_array_foreach(list, j, r) found += !strcmp(json_string_value(json_array_get(r, 0)), seq) &&
+                                           !strcmp(json_string_value(json_array_get(r, 2)), data6[i]);
+    ck_assert_msg(found == 1, "record %zu (%s %s) not stored", i, sh, seq);
+  }
+  ck_assert_uint_eq(stored, 6 - aev_put_result_failed_count(c->put));
+  ck_assert_uint_eq(record_count(now), record_count(was) + stored);
+  aev_put_result_free(c->put);
+}
+
+static void records_not_put(void *ctx) { ck_assert_ptr_null(((stream_ctx *)ctx)->put); }
+
+START_TEST(stream_put_records) {
+  static const sweep_case sc = {"PutRecords", NULL, stream_state, put_records, records_put,
+                                records_not_put};
+  stream_ctx c;
+  stream_ctx_init(&c, "puts", 3);
+  fresh_stream(&c);
+  sweep_twice(&sc, &c, fresh_stream);
+  stream_ctx_end(&c);
+}
+END_TEST
+
+/* A shard's write bucket emptied (1,000 records in one instant of the
+ * manual clock): its records of the call are throttled. */
+static void throttled_stream(void *ctx) {
+  stream_ctx *c = ctx;
+  fresh_stream(c);
+  static const void *one[500];
+  static size_t lens[500];
+  static const char *keys[500];
+  for (int i = 0; i < 500; i++) {
+    one[i] = "x";
+    lens[i] = 1;
+    keys[i] = "a"; /* the same shard as keys6[0] */
+  }
+  for (int round = 0; round < 2; round++) {
+    aev_put_result *r;
+    bt_ok(aev_stream_put_records(c->s, 500, one, lens, keys, NULL, &r));
+    aev_put_result_free(r);
+  }
+}
+
+START_TEST(stream_put_records_throttled) {
+  static const sweep_case sc = {"PutRecords (throttled)", throttled_stream, stream_state,
+                                put_records, records_put, records_not_put};
+  stream_ctx c;
+  stream_ctx_init(&c, "throttled", 3);
+  c.throttling = 1;
+  sweep_fails_some(&sc, &c);
+  stream_ctx_end(&c);
+}
+END_TEST
+
+/* GetShardIterator then GetRecords */
+
+static int iterate(void *ctx) {
+  stream_ctx *c = ctx;
+  c->text = NULL;
+  c->recs = NULL;
+  int rc = aev_stream_iterator(c->s, "shardId-000000000000", "TRIM_HORIZON", NULL, 0, &c->text);
+  if (rc == AEV_OK) {
+    rc = aev_stream_get_records(c->b, c->text, 0, &c->recs);
+    aev_free(c->text);
+    c->text = NULL;
+  }
+  return rc;
+}
+
+static void iterated(void *ctx, json_t *was, json_t *now) {
+  stream_ctx *c = ctx;
+  ck_assert(json_equal(was, now));
+  ck_assert_uint_eq(aev_records_count(c->recs), 3);
+  size_t len;
+  ck_assert_str_eq(aev_records_data(c->recs, 2, &len), "three");
+  ck_assert_ptr_nonnull(aev_records_next_iterator(c->recs));
+  aev_records_free(c->recs);
+}
+
+static void not_iterated(void *ctx) {
+  stream_ctx *c = ctx;
+  ck_assert_ptr_null(c->text);
+  ck_assert_ptr_null(c->recs);
+}
+
+/* A new stream with three records. */
+static void fresh_records(void *ctx) {
+  stream_ctx *c = ctx;
+  fresh_stream(c);
+  const char *texts[] = {"one", "two", "three"};
+  for (int i = 0; i < 3; i++)
+    bt_ok(aev_stream_put(c->s, texts[i], strlen(texts[i]), "k", NULL, NULL, NULL, NULL));
+}
+
+START_TEST(stream_iterator_and_records) {
+  static const sweep_case sc = {"GetShardIterator+GetRecords", NULL, stream_state, iterate,
+                                iterated, not_iterated};
+  stream_ctx c;
+  stream_ctx_init(&c, "read", 1);
+  fresh_records(&c);
+  sweep_twice(&sc, &c, fresh_records);
+  stream_ctx_end(&c);
+}
+END_TEST
+
+/* SplitShard and MergeShards: the stream turns UPDATING; the change runs
+ * at the next drain. */
+
+static int split(void *ctx) {
+  stream_ctx *c = ctx;
+  return aev_stream_split_shard(c->s, "shardId-000000000000", "100");
+}
+
+static int merge(void *ctx) {
+  stream_ctx *c = ctx;
+  return aev_stream_merge_shards(c->s, "shardId-000000000000", "shardId-000000000001");
+}
+
+/* After the change: open shards (no EndingSequenceNumber) as expected. */
+static void resharded(void *ctx, json_t *was, json_t *now, size_t open_after) {
+  stream_ctx *c = ctx;
+  ck_assert_str_eq(json_string_value(at(at(was, "desc"), "StreamStatus")), "ACTIVE");
+  ck_assert_str_eq(json_string_value(at(at(now, "desc"), "StreamStatus")), "UPDATING");
+  aev_broker_drain(c->b);
+  json_t *st = stream_state(c), *sh;
+  ck_assert_str_eq(json_string_value(at(at(st, "desc"), "StreamStatus")), "ACTIVE");
+  size_t i, open = 0;
+  json_array_foreach(at(at(st, "desc"), "Shards"), i, sh) open +=
+      !at(at(sh, "SequenceNumberRange"), "EndingSequenceNumber");
+  ck_assert_uint_eq(open, open_after);
+  json_decref(st);
+}
+
+static void split_done(void *ctx, json_t *was, json_t *now) { resharded(ctx, was, now, 3); }
+static void merge_done(void *ctx, json_t *was, json_t *now) { resharded(ctx, was, now, 1); }
+
+START_TEST(stream_split_and_merge) {
+  static const sweep_case split_case = {"SplitShard", fresh_stream, stream_state, split,
+                                        split_done, NULL};
+  static const sweep_case merge_case = {"MergeShards", fresh_stream, stream_state, merge,
+                                        merge_done, NULL};
+  stream_ctx c;
+  stream_ctx_init(&c, "reshard", 2);
+  sweep_fails_some(&split_case, &c);
+  sweep_fails_some(&merge_case, &c);
+  stream_ctx_end(&c);
+}
+END_TEST
+
+/* The change itself, run by the broker (no caller to answer): out of
+ * memory it happens whole or not at all, and the stream is ACTIVE again
+ * either way, its open shards covering every hash key. */
+
+static void split_posted(void *ctx) {
+  fresh_stream(ctx);
+  bt_ok(split(ctx));
+}
+
+static void update_posted(void *ctx) {
+  fresh_stream(ctx);
+  bt_ok(aev_stream_update_shard_count(((stream_ctx *)ctx)->s, 4));
+}
+
+static int drain(void *ctx) { return aev_broker_drain(((stream_ctx *)ctx)->b); }
+
+static size_t open_shards(json_t *st) {
+  json_t *sh;
+  size_t i, open = 0;
+  json_array_foreach(at(at(st, "desc"), "Shards"), i, sh) open +=
+      !at(at(sh, "SequenceNumberRange"), "EndingSequenceNumber");
+  return open;
+}
+
+static int changes_undone;
+
+static void change_run(void *ctx, json_t *was, json_t *now, size_t open_after) {
+  stream_ctx *c = ctx;
+  ck_assert_str_eq(json_string_value(at(at(now, "desc"), "StreamStatus")), "ACTIVE");
+  size_t open = open_shards(now);
+  if (open != open_after) {
+    ck_assert_uint_eq(open, open_shards(was));
+    json_object_set_new(at(was, "desc"), "StreamStatus", json_string("ACTIVE"));
+    ck_assert(json_equal(was, now));
+    changes_undone++;
+  }
+  const char *ends[] = {"0", "170141183460469231731687303715884105728",
+                        "340282366920938463463374607431768211455"};
+  for (int i = 0; i < 3; i++) {
+    char shard[AEV_SHARD_ID_SIZE];
+    bt_ok(aev_stream_put(c->s, "x", 1, "k", ends[i], NULL, shard, NULL));
+    json_t *sh;
+    size_t j;
+    json_array_foreach(at(at(now, "desc"), "Shards"), j, sh) if (!strcmp(
+        json_string_value(at(sh, "ShardId")), shard)) ck_assert_msg(!at(at(sh, "SequenceNumberRange"),
+                                                                         "EndingSequenceNumber"),
+                                                                      "a record went to closed %s", shard);
+  }
+}
+
+static void split_run(void *ctx, json_t *was, json_t *now) { change_run(ctx, was, now, 3); }
+static void update_run(void *ctx, json_t *was, json_t *now) { change_run(ctx, was, now, 4); }
+
+START_TEST(stream_reshard_runs_whole) {
+  static const sweep_case split_case = {"SplitShard (run)", split_posted, stream_state, drain,
+                                        split_run, NULL};
+  static const sweep_case update_case = {"UpdateShardCount (run)", update_posted, stream_state,
+                                         drain, update_run, NULL};
+  stream_ctx c;
+  stream_ctx_init(&c, "reshard", 2);
+  changes_undone = 0;
+  ck_assert_int_eq(sweep(&split_case, &c), 0);
+  ck_assert_int_gt(changes_undone, 0);
+  changes_undone = 0;
+  ck_assert_int_eq(sweep(&update_case, &c), 0);
+  ck_assert_int_gt(changes_undone, 0);
+  stream_ctx_end(&c);
+}
+END_TEST
+
+/* RegisterStreamConsumer */
+
+static int register_consumer(void *ctx) {
+  stream_ctx *c = ctx;
+  c->text = NULL;
+  return aev_stream_register_consumer(c->s, "reader", &c->text);
+}
+
+static void consumer_registered(void *ctx, json_t *was, json_t *now) {
+  stream_ctx *c = ctx;
+  ck_assert_uint_eq(json_array_size(at(at(was, "consumers"), "Consumers")), 0);
+  json_t *list = at(at(now, "consumers"), "Consumers");
+  ck_assert_uint_eq(json_array_size(list), 1);
+  ck_assert_ptr_nonnull(c->text);
+  ck_assert_str_eq(json_string_value(at(json_array_get(list, 0), "ConsumerARN")), c->text);
+  aev_free(c->text);
+  bt_ok(aev_stream_deregister_consumer(c->s, "reader"));
+  aev_broker_drain(c->b);
+}
+
+static void consumer_not_registered(void *ctx) { ck_assert_ptr_null(((stream_ctx *)ctx)->text); }
+
+START_TEST(stream_register_consumer) {
+  static const sweep_case sc = {"RegisterStreamConsumer", NULL, stream_state, register_consumer,
+                                consumer_registered, consumer_not_registered};
+  stream_ctx c;
+  stream_ctx_init(&c, "fanout", 1);
+  fresh_stream(&c);
+  sweep_twice(&sc, &c, fresh_stream);
+  stream_ctx_end(&c);
+}
+END_TEST
+
+/* AddTagsToStream: the tags live in JSON (jansson allocates unwrapped),
+ * so the sweep may find nothing to fail; what it finds must hold. */
+
+static int tag_stream(void *ctx) {
+  return aev_stream_tag(((stream_ctx *)ctx)->s, "{\"team\":\"a\",\"env\":\"b\"}");
+}
+
+static void stream_tagged(void *ctx, json_t *was, json_t *now) {
+  stream_ctx *c = ctx;
+  ck_assert_uint_eq(json_array_size(at(at(was, "tags"), "Tags")), 0);
+  ck_assert_uint_eq(json_array_size(at(at(now, "tags"), "Tags")), 2);
+  bt_ok(aev_stream_untag(c->s, "[\"team\",\"env\"]"));
+}
+
+START_TEST(stream_tags) {
+  static const sweep_case sc = {"AddTagsToStream", NULL, stream_state, tag_stream, stream_tagged,
+                                NULL};
+  stream_ctx c;
+  stream_ctx_init(&c, "tagged", 1);
+  fresh_stream(&c);
+  sweep(&sc, &c);
+  stream_ctx_end(&c);
+}
+END_TEST
+
+/* ---- Delivery streams (Firehose) --------------------------------------- */
+
+typedef struct fh_ctx {
+  aev_broker *b;
+  aev_delivery *d;
+  const char *config;
+  char delivered[4096], expected[4096]; /* what the sink got, what it should */
+  char ids[3][AEV_RECORD_ID_SIZE];
+} fh_ctx;
+
+static int fh_sink(void *user, const char *key, const void *data, size_t len) {
+  (void)key;
+  fh_ctx *c = user;
+  strncat(c->delivered, data, len);
+  return 0;
+}
+
+static json_t *fh_state(void *ctx) {
+  fh_ctx *c = ctx;
+  aev_delivery *d;
+  int rc = aev_delivery_get(c->b, "fh", &d);
+  ck_assert_msg(rc == AEV_OK || rc == AEV_ERR_NOT_FOUND, "get: %d %s", rc, aev_errmsg());
+  if (rc) return json_null();
+  char *text;
+  bt_ok(aev_delivery_describe(d, &text));
+  json_t *desc = parsed(text);
+  bt_ok(aev_delivery_metrics(d, &text));
+  aev_delivery_release(d);
+  return json_pack("{s:o s:o}", "desc", desc, "metrics", parsed(text));
+}
+
+static json_int_t metric(json_t *st, const char *name) {
+  return json_integer_value(at(at(st, "metrics"), name));
+}
+
+static void fh_ctx_init(fh_ctx *c, const char *config) {
+  memset(c, 0, sizeof *c);
+  c->b = bt_broker();
+  c->config = config;
+}
+
+/* Everything buffered is delivered, and it is what the successful puts
+ * put, once each. */
+static void fh_ctx_end(fh_ctx *c) {
+  if (c->d) {
+    bt_ok(aev_delivery_flush(c->d));
+    aev_broker_drain(c->b);
+    ck_assert_str_eq(c->delivered, c->expected);
+    aev_delivery_release(c->d);
+  }
+  aev_broker_destroy(c->b);
+}
+
+static const char *const fh_hints = "{\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60}}";
+
+/* CreateDeliveryStream (with a sink; and reading a stream) */
+
+static int fh_create(void *ctx) {
+  fh_ctx *c = ctx;
+  c->d = NULL;
+  return aev_delivery_create_with_sink(c->b, "fh", c->config, fh_sink, c, NULL, &c->d);
+}
+
+static void fh_created(void *ctx, json_t *was, json_t *now) {
+  fh_ctx *c = ctx;
+  ck_assert(json_is_null(was));
+  ck_assert_ptr_nonnull(c->d);
+  ck_assert_str_eq(json_string_value(at(at(now, "desc"), "DeliveryStreamStatus")), "ACTIVE");
+  bt_ok(aev_delivery_delete(c->d));
+  aev_delivery_release(c->d);
+  c->d = NULL;
+}
+
+static void fh_not_created(void *ctx) { ck_assert_ptr_null(((fh_ctx *)ctx)->d); }
+
+START_TEST(delivery_create) {
+  static const sweep_case sc = {"CreateDeliveryStream", NULL, fh_state, fh_create, fh_created,
+                                fh_not_created};
+  fh_ctx c;
+  fh_ctx_init(&c, fh_hints);
+  sweep_twice(&sc, &c, new_broker);
+  fh_ctx_end(&c);
+  /* From a stream: a delivery stream not created leaves no tap on it. */
+  aev_stream *s;
+  fh_ctx_init(&c, NULL);
+  bt_ok(aev_stream_create(c.b, "src", 1, &s));
+  char cfg[512];
+  snprintf(cfg, sizeof cfg,
+           "{\"DeliveryStreamType\":\"KinesisStreamAsSource\",\"KinesisStreamSourceConfiguration\":"
+           "{\"KinesisStreamARN\":\"%s\"},\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60}}",
+           aev_stream_arn(s));
+  c.config = cfg;
+  sweep_fails_some(&sc, &c);
+  bt_ok(aev_stream_put(s, "x", 1, "k", NULL, NULL, NULL, NULL));
+  aev_stream_release(s);
+  fh_ctx_end(&c);
+}
+END_TEST
+
+/* PutRecord and PutRecordBatch */
+
+static int fh_put(void *ctx) {
+  fh_ctx *c = ctx;
+  memset(c->ids, 0, sizeof c->ids);
+  return aev_delivery_put(c->d, "p|", 2, c->ids[0]);
+}
+
+static const char *const fh_batch[] = {"b0|", "b1|", "b2|"};
+static const size_t fh_lens[] = {3, 3, 3};
+
+static int fh_put_batch(void *ctx) {
+  fh_ctx *c = ctx;
+  memset(c->ids, 0, sizeof c->ids);
+  char *ids[] = {c->ids[0], c->ids[1], c->ids[2]};
+  return aev_delivery_put_batch(c->d, 3, (const void *const *)fh_batch, fh_lens, ids);
+}
+
+static void fh_put_done(fh_ctx *c, json_t *was, json_t *now, size_t n) {
+  ck_assert_int_eq(metric(now, "IncomingRecords"), metric(was, "IncomingRecords") + (json_int_t)n);
+  ck_assert_int_eq(metric(now, "BufferedRecords"), metric(was, "BufferedRecords") + (json_int_t)n);
+  for (size_t i = 0; i < n; i++) {
+    ck_assert_uint_eq(strlen(c->ids[i]), AEV_RECORD_ID_SIZE - 1);
+    strcat(c->expected, n == 1 ? "p|" : fh_batch[i]);
+  }
+}
+
+static void fh_put_one(void *ctx, json_t *was, json_t *now) { fh_put_done(ctx, was, now, 1); }
+static void fh_put_three(void *ctx, json_t *was, json_t *now) { fh_put_done(ctx, was, now, 3); }
+
+static void fh_not_put(void *ctx) {
+  fh_ctx *c = ctx;
+  for (int i = 0; i < 3; i++) ck_assert_str_eq(c->ids[i], "");
+}
+
+/* Delivers what the delivery stream holds, then makes it anew. */
+static void fh_fresh(void *ctx) {
+  fh_ctx *c = ctx;
+  bt_ok(aev_delivery_flush(c->d));
+  aev_broker_drain(c->b);
+  bt_ok(aev_delivery_delete(c->d));
+  aev_delivery_release(c->d);
+  bt_ok(aev_delivery_create_with_sink(c->b, "fh", fh_hints, fh_sink, c, NULL, &c->d));
+}
+
+START_TEST(delivery_put) {
+  static const sweep_case one = {"Firehose PutRecord", NULL, fh_state, fh_put, fh_put_one,
+                                 fh_not_put};
+  static const sweep_case batch = {"Firehose PutRecordBatch", NULL, fh_state, fh_put_batch,
+                                   fh_put_three, fh_not_put};
+  fh_ctx c;
+  fh_ctx_init(&c, fh_hints);
+  bt_ok(aev_delivery_create_with_sink(c.b, "fh", fh_hints, fh_sink, &c, NULL, &c.d));
+  sweep_twice(&one, &c, fh_fresh);
+  sweep_twice(&batch, &c, fh_fresh);
+  /* Into an empty buffer (its first record arms the interval timer). */
+  bt_ok(aev_delivery_flush(c.d));
+  aev_broker_drain(c.b);
+  sweep_fails_some(&batch, &c);
+  fh_ctx_end(&c);
+}
+END_TEST
+
+/* A PutRecord that fills the buffer (SizeInMBs 1) seals it into a batch
+ * delivered at once; if sealing fails for memory the records wait, and
+ * are delivered when the interval ends. Each attempt starts with a new
+ * delivery stream holding one record of 1,000 KiB. */
+
+static size_t fh_big_bytes; /* delivered to fh_count */
+
+static int fh_count(void *user, const char *key, const void *data, size_t len) {
+  (void)user;
+  (void)key;
+  (void)data;
+  fh_big_bytes += len;
+  return 0;
+}
+
+static void fh_big_fresh(void *ctx) {
+  fh_ctx *c = ctx;
+  if (c->d) {
+    bt_ok(aev_delivery_delete(c->d));
+    aev_delivery_release(c->d);
+  }
+  bt_ok(aev_delivery_create_with_sink(c->b, "fh", fh_hints, fh_count, c, NULL, &c->d));
+  static char big[1000 * 1024];
+  bt_ok(aev_delivery_put(c->d, big, sizeof big, NULL));
+  fh_big_bytes = 0;
+}
+
+static int fh_put_filling(void *ctx) {
+  static char more[100 * 1024];
+  return aev_delivery_put(((fh_ctx *)ctx)->d, more, sizeof more, NULL);
+}
+
+static void fh_filled(void *ctx, json_t *was, json_t *now) {
+  fh_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  bt_ok(aev_broker_advance(c->b, 60000));
+  ck_assert_uint_eq(fh_big_bytes, 1100 * 1024);
+}
+
+START_TEST(delivery_put_seals) {
+  static const sweep_case sc = {"Firehose PutRecord (sealing)", fh_big_fresh, fh_state,
+                                fh_put_filling, fh_filled, NULL};
+  fh_ctx c;
+  fh_ctx_init(&c, fh_hints);
+  sweep_fails_some(&sc, &c);
+  aev_delivery_release(c.d);
+  c.d = NULL;
+  fh_ctx_end(&c);
+}
+END_TEST
+
+/* PutRecord into a stream that a delivery stream reads: a record stored
+ * is delivered, once. */
+
+typedef struct tap_ctx {
+  stream_ctx sc;
+  fh_ctx fc;
+} tap_ctx;
+
+static json_t *tap_state(void *ctx) { return stream_state(&((tap_ctx *)ctx)->sc); }
+
+static int tap_put(void *ctx) { return put_record(&((tap_ctx *)ctx)->sc); }
+
+static void tap_put_done(void *ctx, json_t *was, json_t *now) {
+  tap_ctx *c = ctx;
+  record_put(&c->sc, was, now);
+  strcat(c->fc.expected, "payload");
+}
+
+static void tap_not_put(void *ctx) { record_not_put(&((tap_ctx *)ctx)->sc); }
+
+/* A new source stream, and a new delivery stream reading it (what the old
+ * one held delivered first). */
+static void tap_fresh(void *ctx) {
+  tap_ctx *c = ctx;
+  if (c->fc.d) {
+    bt_ok(aev_delivery_flush(c->fc.d));
+    aev_broker_drain(c->sc.b);
+    bt_ok(aev_delivery_delete(c->fc.d));
+    aev_delivery_release(c->fc.d);
+  }
+  fresh_stream(&c->sc);
+  char cfg[512];
+  snprintf(cfg, sizeof cfg,
+           "{\"DeliveryStreamType\":\"KinesisStreamAsSource\",\"KinesisStreamSourceConfiguration\":"
+           "{\"KinesisStreamARN\":\"%s\"},\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60}}",
+           aev_stream_arn(c->sc.s));
+  bt_ok(aev_delivery_create_with_sink(c->sc.b, "fh", cfg, fh_sink, &c->fc, NULL, &c->fc.d));
+}
+
+START_TEST(delivery_from_stream) {
+  static const sweep_case sc = {"PutRecord (a delivery stream's source)", NULL, tap_state,
+                                tap_put, tap_put_done, tap_not_put};
+  tap_ctx c;
+  stream_ctx_init(&c.sc, "src", 1);
+  memset(&c.fc, 0, sizeof c.fc);
+  c.fc.b = c.sc.b;
+  tap_fresh(&c);
+  sweep_twice(&sc, &c, tap_fresh);
+  bt_ok(aev_delivery_flush(c.fc.d));
+  aev_broker_drain(c.sc.b);
+  ck_assert_str_eq(c.fc.delivered, c.fc.expected);
+  aev_delivery_release(c.fc.d);
+  stream_ctx_end(&c.sc);
+}
+END_TEST
+
+/* ---- Functions ---------------------------------------------------------- */
+
+typedef struct fn_ctx {
+  aev_broker *b;
+  const char *name; /* of the function observed; NULL: "fn" */
+  aev_function *f;
+  aev_queue *q;
+  int calls, calls_before; /* handler invocations */
+  char *text;
+  size_t len;
+  const char *error;
+  char request_id[37];
+} fn_ctx;
+
+static void fn_echo(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  ((fn_ctx *)user)->calls++;
+  aev_invocation_succeed(ctx, event, len);
+}
+
+static json_t *fn_state(void *ctx) {
+  fn_ctx *c = ctx;
+  aev_function *f;
+  int rc = aev_function_get(c->b, c->name ? c->name : "fn", &f);
+  ck_assert_msg(rc == AEV_OK || rc == AEV_ERR_NOT_FOUND, "get: %d %s", rc, aev_errmsg());
+  if (rc) return json_null();
+  char *text;
+  bt_ok(aev_function_configuration(f, &text));
+  json_t *st = json_pack("{s:o}", "config", parsed(text));
+  bt_ok(aev_function_list_versions(f, &text));
+  json_object_set_new(st, "versions", parsed(text));
+  bt_ok(aev_function_list_aliases(f, &text));
+  json_object_set_new(st, "aliases", parsed(text));
+  text = NULL;
+  rc = aev_function_event_invoke_config(f, &text);
+  ck_assert_msg(rc == AEV_OK || rc == AEV_ERR_NOT_FOUND, "econf: %d %s", rc, aev_errmsg());
+  json_object_set_new(st, "econf", parsed(text));
+  bt_ok(aev_event_source_mapping_list(c->b, NULL, NULL, &text));
+  json_object_set_new(st, "mappings", parsed(text));
+  bt_ok(aev_function_metrics(f, &text));
+  json_object_set_new(st, "metrics", parsed(text));
+  json_object_set_new(st, "calls", json_integer(c->calls));
+  aev_function_release(f);
+  return st;
+}
+
+static void fn_ctx_init(fn_ctx *c, int create) {
+  memset(c, 0, sizeof *c);
+  c->b = bt_broker();
+  if (create) bt_ok(aev_function_create(c->b, "fn", "{\"Timeout\":30}", fn_echo, c, NULL, &c->f));
+}
+
+/* Function "fn" made anew (its mappings go with the old one). */
+static void fn_fresh(void *ctx) {
+  fn_ctx *c = ctx;
+  bt_ok(aev_function_delete(c->f));
+  aev_function_release(c->f);
+  aev_broker_drain(c->b);
+  bt_ok(aev_function_create(c->b, "fn", "{\"Timeout\":30}", fn_echo, c, NULL, &c->f));
+}
+
+/* The same, with a reservation of 1 (see fn_state_but_effects). */
+static void fn_fresh_reserved(void *ctx) {
+  fn_fresh(ctx);
+  bt_ok(aev_function_set_reserved_concurrency(((fn_ctx *)ctx)->f, 1));
+}
+
+static void fn_ctx_end(fn_ctx *c) {
+  aev_function_release(c->f);
+  aev_queue_release(c->q);
+  aev_broker_destroy(c->b);
+}
+
+static void fn_text_unset(void *ctx) { ck_assert_ptr_null(((fn_ctx *)ctx)->text); }
+
+/* CreateFunction */
+
+static int fn_create(void *ctx) {
+  fn_ctx *c = ctx;
+  c->f = NULL;
+  return aev_function_create(c->b, "fn", "{\"Timeout\":30,\"Environment\":{\"Variables\":{\"A\":\"1\"}}}",
+                             fn_echo, c, NULL, &c->f);
+}
+
+static void fn_created(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  ck_assert(json_is_null(was));
+  ck_assert_ptr_nonnull(c->f);
+  ck_assert_int_eq(json_integer_value(at(at(now, "config"), "Timeout")), 30);
+  bt_ok(aev_function_delete(c->f));
+  aev_function_release(c->f);
+  c->f = NULL;
+}
+
+static void fn_not_created(void *ctx) { ck_assert_ptr_null(((fn_ctx *)ctx)->f); }
+
+START_TEST(function_create) {
+  static const sweep_case sc = {"CreateFunction", NULL, fn_state, fn_create, fn_created,
+                                fn_not_created};
+  fn_ctx c;
+  fn_ctx_init(&c, 0);
+  sweep_twice(&sc, &c, new_broker);
+  fn_ctx_end(&c);
+}
+END_TEST
+
+/* UpdateFunctionConfiguration, PublishVersion, CreateAlias, UpdateAlias */
+
+static int fn_update(void *ctx) {
+  return aev_function_update_configuration(((fn_ctx *)ctx)->f,
+                                           "{\"Timeout\":45,\"Description\":\"d\",\"Environment\":{\"Variables\":{\"B\":\"2\"}}}");
+}
+
+static void fn_updated(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  ck_assert_int_eq(json_integer_value(at(at(was, "config"), "Timeout")), 30);
+  ck_assert_int_eq(json_integer_value(at(at(now, "config"), "Timeout")), 45);
+  ck_assert_str_eq(json_string_value(at(at(at(at(now, "config"), "Environment"), "Variables"), "B")), "2");
+  bt_ok(aev_function_update_configuration(c->f, "{\"Timeout\":30}"));
+}
+
+static int fn_publish(void *ctx) {
+  fn_ctx *c = ctx;
+  c->text = NULL;
+  return aev_function_publish_version(c->f, "v", &c->text);
+}
+
+static void fn_published(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  size_t n = json_array_size(at(at(now, "versions"), "Versions"));
+  ck_assert_uint_eq(n, json_array_size(at(at(was, "versions"), "Versions")) + 1);
+  json_t *v = parsed(c->text);
+  ck_assert_str_eq(json_string_value(at(v, "Version")),
+                   json_string_value(at(json_array_get(at(at(now, "versions"), "Versions"), n - 1), "Version")));
+  json_decref(v);
+  /* A change, so that the next publish makes a version again. */
+  bt_ok(aev_function_update_configuration(c->f, n % 2 ? "{\"Timeout\":31}" : "{\"Timeout\":30}"));
+}
+
+static void fn_with_versions(void *ctx) {
+  fn_ctx *c = ctx;
+  json_t *st = fn_state(c);
+  size_t n = json_array_size(at(at(st, "versions"), "Versions")); /* $LATEST too */
+  json_decref(st);
+  if (n > 2) return;
+  bt_ok(aev_function_publish_version(c->f, NULL, NULL));
+  bt_ok(aev_function_update_configuration(c->f, "{\"Timeout\":31}"));
+  bt_ok(aev_function_publish_version(c->f, NULL, NULL));
+}
+
+static int fn_create_alias(void *ctx) {
+  fn_ctx *c = ctx;
+  c->text = NULL;
+  return aev_function_create_alias(c->f, "live", "1", "the live one",
+                                   "{\"AdditionalVersionWeights\":{\"2\":0.25}}", &c->text);
+}
+
+static void fn_alias_created(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  ck_assert_uint_eq(json_array_size(at(at(was, "aliases"), "Aliases")), 0);
+  json_t *list = at(at(now, "aliases"), "Aliases");
+  ck_assert_uint_eq(json_array_size(list), 1);
+  json_t *a = parsed(c->text);
+  ck_assert(json_equal(a, json_array_get(list, 0)));
+  json_decref(a);
+  bt_ok(aev_function_delete_alias(c->f, "live"));
+}
+
+static void fn_with_alias(void *ctx) {
+  fn_ctx *c = ctx;
+  fn_with_versions(c);
+  char *j = NULL;
+  if (aev_function_get_alias(c->f, "live", &j) == AEV_OK) {
+    aev_free(j);
+    return;
+  }
+  bt_ok(aev_function_create_alias(c->f, "live", "1", NULL, NULL, NULL));
+}
+
+static int fn_update_alias(void *ctx) {
+  fn_ctx *c = ctx;
+  c->text = NULL;
+  return aev_function_update_alias(c->f, "live", "2", "{\"AdditionalVersionWeights\":{\"1\":0.5}}",
+                                   &c->text);
+}
+
+static void fn_alias_updated(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  (void)was;
+  json_t *a = json_array_get(at(at(now, "aliases"), "Aliases"), 0), *out = parsed(c->text);
+  ck_assert_str_eq(json_string_value(at(a, "FunctionVersion")), "2");
+  ck_assert(json_equal(a, out));
+  json_decref(out);
+  bt_ok(aev_function_update_alias(c->f, "live", "1", "{}", NULL));
+}
+
+START_TEST(function_versions_and_aliases) {
+  static const sweep_case update = {"UpdateFunctionConfiguration", NULL, fn_state, fn_update,
+                                    fn_updated, NULL};
+  static const sweep_case publish = {"PublishVersion", NULL, fn_state, fn_publish, fn_published,
+                                     fn_text_unset};
+  static const sweep_case create_alias = {"CreateAlias", fn_with_versions, fn_state,
+                                          fn_create_alias, fn_alias_created, fn_text_unset};
+  static const sweep_case update_alias = {"UpdateAlias", fn_with_alias, fn_state, fn_update_alias,
+                                          fn_alias_updated, fn_text_unset};
+  fn_ctx c;
+  fn_ctx_init(&c, 1);
+  sweep_twice(&update, &c, fn_fresh);
+  sweep_twice(&publish, &c, fn_fresh);
+  sweep_twice(&create_alias, &c, fn_fresh);
+  /* UpdateAlias changes the alias in place: nothing of it may fail. */
+  sweep(&update_alias, &c);
+  fn_ctx_end(&c);
+}
+END_TEST
+
+/* PutFunctionEventInvokeConfig */
+
+static int fn_put_econf(void *ctx) {
+  return aev_function_put_event_invoke_config(
+      ((fn_ctx *)ctx)->f,
+      "{\"MaximumRetryAttempts\":1,\"MaximumEventAgeInSeconds\":120,\"DestinationConfig\":"
+      "{\"OnFailure\":{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:dlq\"}}}");
+}
+
+static void fn_econf_put(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  ck_assert(json_is_null(at(was, "econf")));
+  ck_assert_int_eq(json_integer_value(at(at(now, "econf"), "MaximumRetryAttempts")), 1);
+  ck_assert_str_eq(json_string_value(at(at(at(at(now, "econf"), "DestinationConfig"), "OnFailure"),
+                                        "Destination")),
+                   "arn:aws:sqs:us-east-1:000000000000:dlq");
+  char *out;
+  bt_ok(aev_call(c->b, "lambda", "DeleteFunctionEventInvokeConfig", "{\"FunctionName\":\"fn\"}", &out));
+  aev_free(out);
+}
+
+START_TEST(function_event_invoke_config) {
+  static const sweep_case sc = {"PutFunctionEventInvokeConfig", NULL, fn_state, fn_put_econf,
+                                fn_econf_put, NULL};
+  fn_ctx c;
+  fn_ctx_init(&c, 1);
+  aev_queue_release(bt_queue(c.b, "dlq", NULL));
+  sweep_twice(&sc, &c, fn_fresh);
+  fn_ctx_end(&c);
+}
+END_TEST
+
+/* CreateEventSourceMapping from a queue, with filter criteria */
+
+static int fn_map(void *ctx) {
+  fn_ctx *c = ctx;
+  c->text = NULL;
+  char req[512];
+  snprintf(req, sizeof req,
+           "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"fn\",\"BatchSize\":5,\"FilterCriteria\":"
+           "{\"Filters\":[{\"Pattern\":\"{\\\"body\\\":{\\\"kind\\\":[\\\"a\\\"]}}\"}]}}",
+           aev_queue_arn(c->q));
+  return aev_event_source_mapping_create(c->b, req, &c->text);
+}
+
+static void fn_mapped(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  ck_assert_uint_eq(json_array_size(at(at(was, "mappings"), "EventSourceMappings")), 0);
+  json_t *list = at(at(now, "mappings"), "EventSourceMappings");
+  ck_assert_uint_eq(json_array_size(list), 1);
+  json_t *m = parsed(c->text);
+  const char *uuid = json_string_value(at(m, "UUID"));
+  ck_assert_str_eq(uuid, json_string_value(at(json_array_get(list, 0), "UUID")));
+  ck_assert_ptr_nonnull(at(at(m, "FilterCriteria"), "Filters"));
+  char *out;
+  bt_ok(aev_event_source_mapping_delete(c->b, uuid, &out));
+  aev_free(out);
+  json_decref(m);
+  aev_broker_drain(c->b);
+}
+
+START_TEST(function_event_source_mapping) {
+  static const sweep_case sc = {"CreateEventSourceMapping", NULL, fn_state, fn_map, fn_mapped,
+                                fn_text_unset};
+  fn_ctx c;
+  fn_ctx_init(&c, 1);
+  c.q = bt_queue(c.b, "jobs", NULL);
+  sweep_twice(&sc, &c, fn_fresh);
+  fn_ctx_end(&c);
+}
+END_TEST
+
+/* Invoke: RequestResponse, and Event (queued whole or not at all) */
+
+/* What RequestResponse must keep as it was: not the handler's effects
+ * (calls, metrics), for once the handler ran, a result that cannot be
+ * copied back fails the call after the fact (function.h says so). The
+ * concurrency slot must be given back all the same: the function has a
+ * reservation of 1, and invoking works after the sweep. */
+static json_t *fn_state_but_effects(void *ctx) {
+  json_t *st = fn_state(ctx);
+  json_object_del(st, "calls");
+  json_object_del(st, "metrics");
+  return st;
+}
+
+static int fn_invoke(void *ctx) {
+  fn_ctx *c = ctx;
+  c->text = NULL;
+  c->error = NULL;
+  return aev_function_invoke(c->f, "{\"n\":1}", 7, &c->text, &c->len, &c->error);
+}
+
+static void fn_invoked(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  ck_assert_ptr_null(c->error);
+  ck_assert_str_eq(c->text, "{\"n\":1}");
+  ck_assert_uint_eq(c->len, 7);
+  aev_free(c->text);
+}
+
+static void fn_before(void *ctx) {
+  fn_ctx *c = ctx;
+  c->calls_before = c->calls;
+}
+
+static int fn_invoke_event(void *ctx) {
+  fn_ctx *c = ctx;
+  memset(c->request_id, 0, sizeof c->request_id);
+  return aev_function_invoke_event(c->f, "{\"n\":2}", 7, c->request_id);
+}
+
+/* The event runs once at the next drain. */
+static void fn_event_queued(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  ck_assert_uint_eq(strlen(c->request_id), 36);
+  aev_broker_drain(c->b);
+  ck_assert_int_eq(c->calls, c->calls_before + 1);
+}
+
+static void fn_event_not_queued(void *ctx) {
+  fn_ctx *c = ctx;
+  ck_assert_str_eq(c->request_id, "");
+  aev_broker_drain(c->b);
+  ck_assert_int_eq(c->calls, c->calls_before);
+}
+
+START_TEST(function_invoke) {
+  static const sweep_case sync = {"Invoke (RequestResponse)", NULL, fn_state_but_effects,
+                                  fn_invoke, fn_invoked, fn_text_unset};
+  static const sweep_case async = {"Invoke (Event)", fn_before, fn_state, fn_invoke_event,
+                                   fn_event_queued, fn_event_not_queued};
+  fn_ctx c;
+  fn_ctx_init(&c, 1);
+  bt_ok(aev_function_set_reserved_concurrency(c.f, 1));
+  sweep_twice(&sync, &c, fn_fresh_reserved);
+  bt_ok(fn_invoke(&c));
+  aev_free(c.text);
+  sweep_twice(&async, &c, fn_fresh_reserved);
+  bt_ok(fn_invoke(&c));
+  aev_free(c.text);
+  fn_ctx_end(&c);
+}
+END_TEST
+
+/* The queued event's attempt, run by the broker: out of memory it is
+ * tried again later, never lost, and runs once. */
+
+static void fn_event_waiting(void *ctx) {
+  fn_ctx *c = ctx;
+  fn_fresh(c);
+  bt_ok(aev_function_invoke_event(c->f, "{\"n\":3}", 7, NULL));
+  c->calls_before = c->calls;
+}
+
+static int fn_drain(void *ctx) { return aev_broker_drain(((fn_ctx *)ctx)->b); }
+
+static void fn_event_ran(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  bt_ok(aev_broker_advance(c->b, 10 * 60 * 1000));
+  ck_assert_int_eq(c->calls, c->calls_before + 1);
+}
+
+START_TEST(function_event_attempt) {
+  static const sweep_case sc = {"Invoke (Event) attempt", fn_event_waiting, fn_state, fn_drain,
+                                fn_event_ran, NULL};
+  fn_ctx c;
+  fn_ctx_init(&c, 1);
+  ck_assert_int_eq(sweep(&sc, &c), 0);
+  fn_ctx_end(&c);
+}
+END_TEST
+
+/* CreateEventSourceMapping from a stream, with filter criteria and an
+ * OnFailure destination: once created it delivers the records that match,
+ * from every shard. */
+
+static int fn_map_stream(void *ctx) {
+  fn_ctx *c = ctx;
+  c->text = NULL;
+  return aev_event_source_mapping_create(
+      c->b,
+      "{\"EventSourceArn\":\"arn:aws:kinesis:us-east-1:000000000000:stream/src\",\"FunctionName\":"
+      "\"fn\",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":10,\"DestinationConfig\":"
+      "{\"OnFailure\":{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:dlq\"}},"
+      "\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"partitionKey\\\":[{\\\"prefix\\\":"
+      "\\\"k\\\"}]}\"}]}}",
+      &c->text);
+}
+
+static void fn_stream_mapped(void *ctx, json_t *was, json_t *now) {
+  fn_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  json_t *m = parsed(c->text);
+  ck_assert_str_eq(json_string_value(at(at(at(m, "DestinationConfig"), "OnFailure"), "Destination")),
+                   "arn:aws:sqs:us-east-1:000000000000:dlq");
+  ck_assert_ptr_nonnull(at(at(m, "FilterCriteria"), "Filters"));
+  /* The 2 records of the 4 that match (one on each shard) reach the
+   * function, once each (BatchSize 10, one batch per shard). */
+  int before = c->calls;
+  aev_broker_drain(c->b);
+  ck_assert_int_eq(c->calls, before + 2);
+  char *out;
+  bt_ok(aev_event_source_mapping_delete(c->b, json_string_value(at(m, "UUID")), &out));
+  aev_free(out);
+  json_decref(m);
+  aev_broker_drain(c->b);
+}
+
+static void fn_stream_not_mapped(void *ctx) {
+  fn_ctx *c = ctx;
+  ck_assert_ptr_null(c->text);
+  int before = c->calls;
+  aev_broker_drain(c->b);
+  ck_assert_int_eq(c->calls, before);
+}
+
+START_TEST(function_stream_mapping) {
+  static const sweep_case sc = {"CreateEventSourceMapping (stream)", NULL, fn_state, fn_map_stream,
+                                fn_stream_mapped, fn_stream_not_mapped};
+  fn_ctx c;
+  fn_ctx_init(&c, 1);
+  c.q = bt_queue(c.b, "dlq", NULL);
+  aev_stream *s;
+  bt_ok(aev_stream_create(c.b, "src", 2, &s));
+  /* Keys landing on both shards, two of them matching the filter. */
+  const char *keys[] = {"k1", "x1", "x2", "k2"};
+  char shard[AEV_SHARD_ID_SIZE], seen[2] = {0};
+  for (int i = 0; i < 4; i++) {
+    bt_ok(aev_stream_put(s, "{}", 2, keys[i], i % 2 ? "0" : "340282366920938463463374607431768211455",
+                         NULL, shard, NULL));
+    seen[shard[strlen(shard) - 1] - '0'] = 1;
+  }
+  ck_assert(seen[0] && seen[1]);
+  sweep_twice(&sc, &c, fn_fresh);
+  aev_stream_release(s);
+  fn_ctx_end(&c);
+}
+END_TEST
+
+/* ---- State machines ------------------------------------------------------ */
+
+#define ACTIVITY_ARN "arn:aws:states:us-east-1:000000000000:activity:work"
+
+typedef struct sm_ctx {
+  aev_broker *b;
+  aev_machine *m;
+  aev_activity *a;
+  aev_execution *e;
+  int type, started; /* started: executions that succeeded, naming the next */
+  const char *definition;
+  char name[32];
+  char *text, *token, *input;
+} sm_ctx;
+
+static const char *const pass_def =
+    "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Result\":{\"ok\":1},\"End\":true}}}";
+static const char *const activity_def =
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"" ACTIVITY_ARN
+    "\",\"End\":true}}}";
+
+/* The machine "sm" as described, its executions as listed (with their
+ * histories), and the activity "work" if any. */
+static json_t *sm_state(void *ctx) {
+  sm_ctx *c = ctx;
+  json_t *st = json_object();
+  aev_machine *m;
+  int rc = aev_machine_get(c->b, "sm", &m);
+  ck_assert_msg(rc == AEV_OK || rc == AEV_ERR_NOT_FOUND, "get: %d %s", rc, aev_errmsg());
+  if (rc == AEV_OK) {
+    char *text;
+    bt_ok(aev_machine_describe(m, &text));
+    json_object_set_new(st, "machine", parsed(text));
+    if (c->type == AEV_MACHINE_STANDARD) {
+      char req[512];
+      snprintf(req, sizeof req, "{\"stateMachineArn\":\"%s\"}", aev_machine_arn(m));
+      bt_ok(aev_call(c->b, "states", "ListExecutions", req, &text));
+      json_t *list = parsed(text), *ex;
+      size_t i;
+      json_array_foreach(at(list, "executions"), i, ex) {
+        snprintf(req, sizeof req, "{\"executionArn\":\"%s\"}",
+                 json_string_value(at(ex, "executionArn")));
+        bt_ok(aev_call(c->b, "states", "GetExecutionHistory", req, &text));
+        json_object_set_new(ex, "history", parsed(text));
+      }
+      json_object_set_new(st, "executions", list);
+    }
+    aev_machine_release(m);
+  }
+  aev_activity *a;
+  rc = aev_activity_get(c->b, ACTIVITY_ARN, &a);
+  ck_assert_msg(rc == AEV_OK || rc == AEV_ERR_NOT_FOUND, "activity: %d %s", rc, aev_errmsg());
+  if (rc == AEV_OK) {
+    char *text;
+    bt_ok(aev_activity_describe(a, &text));
+    json_object_set_new(st, "activity", parsed(text));
+    aev_activity_release(a);
+  }
+  return st;
+}
+
+static void sm_ctx_init(sm_ctx *c, int type, const char *definition, int create) {
+  memset(c, 0, sizeof *c);
+  c->b = bt_broker();
+  c->type = type;
+  c->definition = definition;
+  if (create)
+    bt_ok(aev_machine_create(c->b, "sm", definition, strlen(definition), type, &c->m));
+}
+
+static void sm_ctx_end(sm_ctx *c) {
+  aev_execution_release(c->e);
+  aev_machine_release(c->m);
+  aev_activity_release(c->a);
+  aev_broker_destroy(c->b);
+}
+
+/* CreateStateMachine */
+
+static int sm_create(void *ctx) {
+  sm_ctx *c = ctx;
+  c->m = NULL;
+  return aev_machine_create(c->b, "sm", c->definition, strlen(c->definition), c->type, &c->m);
+}
+
+static void sm_created(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  ck_assert_ptr_null(at(was, "machine"));
+  ck_assert_ptr_nonnull(c->m);
+  ck_assert_str_eq(json_string_value(at(at(now, "machine"), "type")),
+                   c->type == AEV_MACHINE_STANDARD ? "STANDARD" : "EXPRESS");
+  bt_ok(aev_machine_delete(c->m));
+  aev_machine_release(c->m);
+  c->m = NULL;
+}
+
+static void sm_not_created(void *ctx) { ck_assert_ptr_null(((sm_ctx *)ctx)->m); }
+
+START_TEST(machine_create) {
+  static const sweep_case sc = {"CreateStateMachine", NULL, sm_state, sm_create, sm_created,
+                                sm_not_created};
+  for (int type = AEV_MACHINE_STANDARD; type <= AEV_MACHINE_EXPRESS; type++) {
+    sm_ctx c;
+    sm_ctx_init(&c, type, pass_def, 0);
+    sweep_twice(&sc, &c, new_broker);
+    sm_ctx_end(&c);
+  }
+}
+END_TEST
+
+/* StartExecution: a name that failed to start is free for the next
+ * attempt; a started one runs to its end. */
+
+static int sm_start(void *ctx) {
+  sm_ctx *c = ctx;
+  snprintf(c->name, sizeof c->name, "run-%d", c->started);
+  c->e = NULL;
+  return aev_machine_start(c->m, c->name, "{\"x\":1}", 7, &c->e);
+}
+
+static void sm_started(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  ck_assert_uint_eq(json_array_size(at(at(now, "executions"), "executions")),
+                    json_array_size(at(at(was, "executions"), "executions")) + 1);
+  ck_assert_ptr_nonnull(c->e);
+  ck_assert_ptr_nonnull(strstr(aev_execution_arn(c->e), c->name));
+  bt_ok(aev_execution_wait(c->e));
+  ck_assert_int_eq(aev_execution_status(c->e), AEV_EXECUTION_SUCCEEDED);
+  char *text;
+  bt_ok(aev_execution_history(c->e, &text));
+  json_t *h = parsed(text), *ev;
+  size_t i;
+  const char *want[] = {"ExecutionStarted", "PassStateEntered", "PassStateExited",
+                        "ExecutionSucceeded"};
+  ck_assert_uint_eq(json_array_size(at(h, "events")), 4);
+  json_array_foreach(at(h, "events"), i, ev) ck_assert_str_eq(json_string_value(at(ev, "type")), want[i]);
+  json_decref(h);
+  aev_execution_release(c->e);
+  c->e = NULL;
+  c->started++;
+}
+
+static void sm_not_started(void *ctx) {
+  sm_ctx *c = ctx;
+  ck_assert_ptr_null(c->e);
+  aev_broker_drain(c->b);
+}
+
+/* A new machine "sm" for each attempt. */
+static void sm_fresh(void *ctx) {
+  sm_ctx *c = ctx;
+  if (c->m) {
+    bt_ok(aev_machine_delete(c->m));
+    aev_machine_release(c->m);
+  }
+  bt_ok(aev_machine_create(c->b, "sm", c->definition, strlen(c->definition), c->type, &c->m));
+}
+
+START_TEST(machine_start) {
+  static const sweep_case sc = {"StartExecution", NULL, sm_state, sm_start, sm_started,
+                                sm_not_started};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 1);
+  sweep_twice(&sc, &c, sm_fresh);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* The execution's run, by the broker: out of memory it may fail, but it
+ * ends (no execution stays RUNNING with nothing to run it). */
+
+static void sm_started_waiting(void *ctx) {
+  sm_ctx *c = ctx;
+  sm_fresh(c);
+  aev_execution_release(c->e);
+  bt_ok(aev_machine_start(c->m, "run", "{}", 2, &c->e));
+}
+
+static int sm_drain(void *ctx) { return aev_broker_drain(((sm_ctx *)ctx)->b); }
+
+static void sm_run_ended(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  bt_ok(aev_broker_advance(c->b, 60 * 60 * 1000));
+  ck_assert_msg(aev_execution_status(c->e) != AEV_EXECUTION_RUNNING, "the execution never ends");
+}
+
+START_TEST(machine_run) {
+  static const sweep_case sc = {"StartExecution's run", sm_started_waiting, sm_state, sm_drain,
+                                sm_run_ended, NULL};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 1);
+  ck_assert_int_eq(sweep(&sc, &c), 0);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* StartSyncExecution (EXPRESS) */
+
+static int sm_start_sync(void *ctx) {
+  sm_ctx *c = ctx;
+  c->text = NULL;
+  return aev_machine_start_sync(c->m, "sync", "{\"x\":1}", 7, &c->text);
+}
+
+static void sm_sync_done(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  ck_assert(json_equal(was, now));
+  json_t *r = parsed(c->text);
+  ck_assert_str_eq(json_string_value(at(r, "status")), "SUCCEEDED");
+  ck_assert_str_eq(json_string_value(at(r, "output")), "{\"ok\":1}");
+  json_decref(r);
+}
+
+static void sm_text_unset(void *ctx) { ck_assert_ptr_null(((sm_ctx *)ctx)->text); }
+
+START_TEST(machine_start_sync) {
+  static const sweep_case sc = {"StartSyncExecution", NULL, sm_state, sm_start_sync, sm_sync_done,
+                                sm_text_unset};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_EXPRESS, pass_def, 1);
+  sweep_twice(&sc, &c, sm_fresh);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* CreateActivity */
+
+static int sm_create_activity(void *ctx) {
+  sm_ctx *c = ctx;
+  c->a = NULL;
+  return aev_activity_create(c->b, "work", &c->a);
+}
+
+static void sm_activity_created(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  ck_assert_ptr_null(at(was, "activity"));
+  ck_assert_str_eq(json_string_value(at(at(now, "activity"), "activityArn")), ACTIVITY_ARN);
+  bt_ok(aev_activity_delete(c->a));
+  aev_activity_release(c->a);
+  c->a = NULL;
+}
+
+static void sm_activity_not_created(void *ctx) { ck_assert_ptr_null(((sm_ctx *)ctx)->a); }
+
+START_TEST(activity_create) {
+  static const sweep_case sc = {"CreateActivity", NULL, sm_state, sm_create_activity,
+                                sm_activity_created, sm_activity_not_created};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 0);
+  sweep_twice(&sc, &c, new_broker);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* GetActivityTask, then SendTaskSuccess: an execution waits on the
+ * activity (one new execution per attempt). */
+
+static void sm_task_scheduled(void *ctx) {
+  sm_ctx *c = ctx;
+  aev_execution_release(c->e);
+  snprintf(c->name, sizeof c->name, "task-%d", c->started++);
+  bt_ok(aev_machine_start(c->m, c->name, "{\"job\":7}", 9, &c->e));
+  bt_ok(aev_broker_drain(c->b));
+}
+
+static int sm_get_task(void *ctx) {
+  sm_ctx *c = ctx;
+  c->token = c->input = NULL;
+  return aev_activity_get_task(c->a, "worker", 0, &c->token, &c->input);
+}
+
+static void sm_task_got(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  ck_assert_ptr_nonnull(c->token);
+  ck_assert_str_eq(c->input, "{\"job\":7}");
+  bt_ok(aev_machine_send_task_success(c->b, c->token, "{\"done\":1}", 10));
+  aev_free(c->token);
+  aev_free(c->input);
+  bt_ok(aev_execution_wait(c->e));
+  ck_assert_int_eq(aev_execution_status(c->e), AEV_EXECUTION_SUCCEEDED);
+}
+
+/* A task not taken stays for the next poll. */
+static void sm_task_not_got(void *ctx) {
+  sm_ctx *c = ctx;
+  ck_assert_ptr_null(c->token);
+  ck_assert_ptr_null(c->input);
+  bt_ok(sm_get_task(c));
+  sm_task_got(c, NULL, NULL);
+}
+
+static void sm_task_taken(void *ctx) {
+  sm_ctx *c = ctx;
+  sm_task_scheduled(c);
+  bt_ok(sm_get_task(c));
+  aev_free(c->input);
+}
+
+static int sm_send_success(void *ctx) {
+  sm_ctx *c = ctx;
+  return aev_machine_send_task_success(c->b, c->token, "{\"done\":1}", 10);
+}
+
+static void sm_success_sent(void *ctx, json_t *was, json_t *now) {
+  sm_ctx *c = ctx;
+  (void)was;
+  (void)now;
+  aev_free(c->token);
+  bt_ok(aev_execution_wait(c->e));
+  ck_assert_int_eq(aev_execution_status(c->e), AEV_EXECUTION_SUCCEEDED);
+  char *out;
+  bt_ok(aev_execution_output(c->e, &out));
+  ck_assert_str_eq(out, "{\"done\":1}");
+  aev_free(out);
+}
+
+/* The token still completes the task. */
+static void sm_success_not_sent(void *ctx) {
+  sm_ctx *c = ctx;
+  bt_ok(sm_send_success(c));
+  sm_success_sent(c, NULL, NULL);
+}
+
+/* A new activity and machine for each attempt. */
+static void sm_fresh_activity(void *ctx) {
+  sm_ctx *c = ctx;
+  bt_ok(aev_activity_delete(c->a));
+  aev_activity_release(c->a);
+  bt_ok(aev_activity_create(c->b, "work", &c->a));
+  sm_fresh(c);
+}
+
+START_TEST(activity_tasks) {
+  static const sweep_case get = {"GetActivityTask", sm_task_scheduled, sm_state, sm_get_task,
+                                 sm_task_got, sm_task_not_got};
+  static const sweep_case send = {"SendTaskSuccess", sm_task_taken, sm_state, sm_send_success,
+                                  sm_success_sent, sm_success_not_sent};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, activity_def, 0);
+  bt_ok(aev_activity_create(c.b, "work", &c.a));
+  bt_ok(aev_machine_create(c.b, "sm", activity_def, strlen(activity_def), AEV_MACHINE_STANDARD,
+                           &c.m));
+  sweep_twice(&get, &c, sm_fresh_activity);
+  sweep_twice(&send, &c, sm_fresh_activity);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* ---- The API layer: aev_call ---------------------------------------------- */
+
+/* One action over aev_call, observed through a primitive's state. On
+ * failure the response is the error shape; on success it has member want
+ * (NULL: any), and then (may be NULL) checks the state and takes the
+ * effect back. */
+typedef struct api_ctx {
+  aev_broker *b;
+  const char *service, *action, *request, *want;
+  json_t *(*state)(void *domain);
+  void *domain;
+  void (*then)(struct api_ctx *c, json_t *response, json_t *now);
+  char *response;
+} api_ctx;
+
+static json_t *api_state(void *ctx) {
+  api_ctx *c = ctx;
+  return c->state(c->domain);
+}
+
+static int api_call(void *ctx) {
+  api_ctx *c = ctx;
+  c->response = NULL;
+  return aev_call(c->b, c->service, c->action, c->request, &c->response);
+}
+
+static void api_succeeded(void *ctx, json_t *was, json_t *now) {
+  api_ctx *c = ctx;
+  (void)was;
+  json_t *r = parsed(c->response);
+  ck_assert_msg(!at(r, "__type"), "%s answered an error", c->action);
+  ck_assert_msg(!c->want || at(r, c->want), "%s: no %s in the response", c->action, c->want);
+  if (c->then) c->then(c, r, now);
+  json_decref(r);
+}
+
+static void api_failed(void *ctx) {
+  api_ctx *c = ctx;
+  json_t *r = parsed(c->response);
+  ck_assert_ptr_nonnull(json_string_value(at(r, "__type")));
+  ck_assert_ptr_nonnull(json_string_value(at(r, "message")));
+  json_decref(r);
+}
+
+static void api_sweep(api_ctx *c, const char *action, const char *request, const char *want,
+                      void (*then)(api_ctx *, json_t *, json_t *)) {
+  c->action = action;
+  c->request = request;
+  c->want = want;
+  c->then = then;
+  sweep_case sc = {action, NULL, api_state, api_call, api_succeeded, api_failed};
+  sweep_fails_some(&sc, c);
+}
+
+static void api_run(api_ctx *c, const char *action, const char *request) {
+  char *out = NULL;
+  int rc = aev_call(c->b, c->service, action, request, &out);
+  ck_assert_msg(rc == AEV_OK, "%s: %s", action, out);
+  aev_free(out);
+}
+
+static void stream_api_created(api_ctx *c, json_t *r, json_t *now) {
+  (void)r;
+  ck_assert_uint_eq(json_array_size(at(at(now, "desc"), "Shards")), 2);
+  ck_assert_uint_eq(json_array_size(at(at(now, "tags"), "Tags")), 1);
+  api_run(c, "DeleteStream", "{\"StreamName\":\"api\"}");
+}
+
+START_TEST(api_kinesis) {
+  stream_ctx sc;
+  stream_ctx_init(&sc, "api", 2);
+  api_ctx c = {.b = sc.b, .service = "kinesis", .state = stream_state, .domain = &sc};
+  api_sweep(&c, "CreateStream", "{\"StreamName\":\"api\",\"ShardCount\":2,\"Tags\":{\"team\":\"a\"}}",
+            NULL, stream_api_created);
+  fresh_stream(&sc);
+  api_sweep(&c, "PutRecords",
+            "{\"StreamName\":\"api\",\"Records\":[{\"Data\":\"YQ==\",\"PartitionKey\":\"a\"},"
+            "{\"Data\":\"Yg==\",\"PartitionKey\":\"b\"}]}",
+            "Records", NULL);
+  api_sweep(&c, "GetShardIterator",
+            "{\"StreamName\":\"api\",\"ShardId\":\"shardId-000000000001\",\"ShardIteratorType\":"
+            "\"TRIM_HORIZON\"}",
+            "ShardIterator", NULL);
+  stream_ctx_end(&sc);
+}
+END_TEST
+
+static void alias_api_created(api_ctx *c, json_t *r, json_t *now) {
+  (void)r;
+  ck_assert_uint_eq(json_array_size(at(at(now, "aliases"), "Aliases")), 1);
+  api_run(c, "DeleteAlias", "{\"FunctionName\":\"fn\",\"Name\":\"live\"}");
+}
+
+static void econf_api_put(api_ctx *c, json_t *r, json_t *now) {
+  (void)r;
+  ck_assert_int_eq(json_integer_value(at(at(now, "econf"), "MaximumRetryAttempts")), 0);
+  api_run(c, "DeleteFunctionEventInvokeConfig", "{\"FunctionName\":\"fn\"}");
+}
+
+static void event_api_queued(api_ctx *c, json_t *r, json_t *now) {
+  (void)r;
+  (void)now;
+  fn_ctx *f = c->domain;
+  int before = f->calls;
+  aev_broker_drain(c->b);
+  ck_assert_int_eq(f->calls, before + 1);
+}
+
+static void function_api_created(api_ctx *c, json_t *r, json_t *now) {
+  (void)r;
+  ck_assert_str_eq(json_string_value(at(at(at(now, "config"), "DeadLetterConfig"), "TargetArn")),
+                   "arn:aws:sqs:us-east-1:000000000000:dlq");
+  api_run(c, "DeleteFunction", "{\"FunctionName\":\"fn2\"}");
+}
+
+START_TEST(api_lambda) {
+  fn_ctx fc;
+  fn_ctx_init(&fc, 1);
+  bt_ok(aev_function_publish_version(fc.f, NULL, NULL));
+  fc.q = bt_queue(fc.b, "dlq", NULL);
+  api_ctx c = {.b = fc.b, .service = "lambda", .state = fn_state, .domain = &fc};
+  api_sweep(&c, "CreateAlias", "{\"FunctionName\":\"fn\",\"Name\":\"live\",\"FunctionVersion\":\"1\"}",
+            "AliasArn", alias_api_created);
+  api_sweep(&c, "PutFunctionEventInvokeConfig",
+            "{\"FunctionName\":\"fn\",\"MaximumRetryAttempts\":0,\"DestinationConfig\":{\"OnSuccess\":"
+            "{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:dlq\"}}}",
+            "MaximumRetryAttempts",
+            econf_api_put);
+  api_sweep(&c, "Invoke", "{\"FunctionName\":\"fn\",\"InvocationType\":\"Event\",\"Payload\":\"{}\"}",
+            "StatusCode", event_api_queued);
+  /* CreateFunction of a registered handler, with a dead-letter queue. */
+  bt_ok(aev_handler_register(c.b, "echo", fn_echo, &fc, NULL));
+  fn_ctx other = fc;
+  other.name = "fn2";
+  c.domain = &other;
+  api_sweep(&c, "CreateFunction",
+            "{\"FunctionName\":\"fn2\",\"Handler\":\"echo\",\"Runtime\":\"provided\",\"DeadLetterConfig\":"
+            "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dlq\"}}",
+            "FunctionArn", function_api_created);
+  fn_ctx_end(&fc);
+}
+END_TEST
+
+static void machine_api_created(api_ctx *c, json_t *r, json_t *now) {
+  (void)now;
+  char req[512];
+  snprintf(req, sizeof req, "{\"stateMachineArn\":\"%s\"}",
+           json_string_value(at(r, "stateMachineArn")));
+  api_run(c, "DeleteStateMachine", req);
+}
+
+static void execution_api_started(api_ctx *c, json_t *r, json_t *now) {
+  (void)now;
+  aev_broker_drain(c->b);
+  char req[512], *out;
+  snprintf(req, sizeof req, "{\"executionArn\":\"%s\"}", json_string_value(at(r, "executionArn")));
+  bt_ok(aev_call(c->b, "states", "DescribeExecution", req, &out));
+  json_t *d = parsed(out);
+  ck_assert_str_eq(json_string_value(at(d, "status")), "SUCCEEDED");
+  json_decref(d);
+}
+
+static void activity_api_created(api_ctx *c, json_t *r, json_t *now) {
+  (void)now;
+  char req[512];
+  snprintf(req, sizeof req, "{\"activityArn\":\"%s\"}", json_string_value(at(r, "activityArn")));
+  api_run(c, "DeleteActivity", req);
+}
+
+START_TEST(api_states) {
+  sm_ctx mc;
+  sm_ctx_init(&mc, AEV_MACHINE_STANDARD, pass_def, 0);
+  api_ctx c = {.b = mc.b, .service = "states", .state = sm_state, .domain = &mc};
+  char req[512];
+  snprintf(req, sizeof req,
+           "{\"name\":\"sm\",\"definition\":\"%s\",\"roleArn\":\"arn:aws:iam::000000000000:role/r\"}",
+           "{\\\"StartAt\\\":\\\"P\\\",\\\"States\\\":{\\\"P\\\":{\\\"Type\\\":\\\"Pass\\\","
+           "\\\"Result\\\":{\\\"ok\\\":1},\\\"End\\\":true}}}");
+  api_sweep(&c, "CreateStateMachine", req, "stateMachineArn", machine_api_created);
+  api_run(&c, "CreateStateMachine", req);
+  api_sweep(&c, "StartExecution",
+            "{\"stateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:sm\","
+            "\"input\":\"{}\"}",
+            "executionArn", execution_api_started);
+  api_sweep(&c, "CreateActivity", "{\"name\":\"work\"}", "activityArn", activity_api_created);
+  sm_ctx_end(&mc);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("nomem_stream_function_machine");
+  TCase *tc = tcase_create("streams");
+  tcase_add_test(tc, stream_create);
+  tcase_add_test(tc, stream_put_record);
+  tcase_add_test(tc, stream_put_records);
+  tcase_add_test(tc, stream_put_records_throttled);
+  tcase_add_test(tc, stream_iterator_and_records);
+  tcase_add_test(tc, stream_split_and_merge);
+  tcase_add_test(tc, stream_reshard_runs_whole);
+  tcase_add_test(tc, stream_register_consumer);
+  tcase_add_test(tc, stream_tags);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("delivery");
+  tcase_add_test(tc, delivery_create);
+  tcase_add_test(tc, delivery_put);
+  tcase_add_test(tc, delivery_from_stream);
+  tcase_add_test(tc, delivery_put_seals);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("functions");
+  tcase_add_test(tc, function_create);
+  tcase_add_test(tc, function_versions_and_aliases);
+  tcase_add_test(tc, function_event_invoke_config);
+  tcase_add_test(tc, function_event_source_mapping);
+  tcase_add_test(tc, function_stream_mapping);
+  tcase_add_test(tc, function_invoke);
+  tcase_add_test(tc, function_event_attempt);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("machines");
+  tcase_add_test(tc, machine_create);
+  tcase_add_test(tc, machine_start);
+  tcase_add_test(tc, machine_run);
+  tcase_add_test(tc, machine_start_sync);
+  tcase_add_test(tc, activity_create);
+  tcase_add_test(tc, activity_tasks);
+  suite_add_tcase(s, tc);
+  tc = tcase_create("api");
+  tcase_add_test(tc, api_kinesis);
+  tcase_add_test(tc, api_lambda);
+  tcase_add_test(tc, api_states);
+  suite_add_tcase(s, tc);
+  SRunner *r = srunner_create(s);
+  srunner_run_all(r, CK_NORMAL);
+  int failed = srunner_ntests_failed(r);
+  srunner_free(r);
+  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
