@@ -148,12 +148,19 @@ static int to_topic(aev_delivery *d, aev__batch *bt) {
 
 static void deliver_task(void *arg, int cancelled);
 
+/* The timer's reference passes to the attempt it posts. Out of memory for
+ * the post, the timer tries again a second later: the batch stays the
+ * delivery stream's busy one until an attempt settles it, so dropping the
+ * retry would stop the stream for good. */
 static void retry_task(void *arg, int cancelled) {
   aev_delivery *d = arg;
   if (!cancelled) {
-    aev__resource_ref(&d->res);
-    if (aev__sched_post_handler(aev__broker_sched(d->res.broker), deliver_task, d) != AEV_OK)
-      aev__resource_unref(&d->res);
+    aev__sched *sched = aev__broker_sched(d->res.broker);
+    int rc = aev__sched_post_handler(sched, deliver_task, d);
+    if (rc == AEV_OK) return;
+    if (rc == AEV_ERR_NOMEM &&
+        aev__timer_arm(sched, &d->retry, aev__fh_mono(d) + 1000) == AEV_OK)
+      return;
   }
   aev__resource_unref(&d->res);
 }

@@ -791,6 +791,46 @@ START_TEST(delivery_put_seals) {
 }
 END_TEST
 
+/* A batch whose delivery failed waits for a retry timer, which posts the
+ * next attempt to the handler pool; out of memory for that post, the
+ * timer tries again a second later: the batch is delivered all the same,
+ * and the delivery stream goes on with later records. */
+
+static int fh_fails_once(void *user, const char *key, const void *data, size_t len) {
+  fh_ctx *c = user;
+  if (!c->ids[0][0]) { /* marks the first attempt made */
+    c->ids[0][0] = 'x';
+    return -1;
+  }
+  return fh_sink(user, key, data, len);
+}
+
+START_TEST(delivery_retry_post) {
+  int reached = 1;
+  long k = 0;
+  for (; reached; k++) {
+    fh_ctx c;
+    fh_ctx_init(&c, fh_hints);
+    bt_ok(aev_delivery_create_with_sink(c.b, "fh", fh_hints, fh_fails_once, &c, NULL, &c.d));
+    bt_ok(aev_delivery_put(c.d, "a|", 2, NULL));
+    bt_ok(aev_delivery_flush(c.d));
+    aev_broker_drain(c.b); /* the first attempt fails: a retry in 1 s */
+    ck_assert_str_eq(c.delivered, "");
+    nomem_arm(k);
+    int rc = aev_broker_advance(c.b, 1000);
+    reached = nomem_disarm();
+    ck_assert_int_eq(rc, AEV_OK);
+    bt_ok(aev_broker_advance(c.b, 60000));
+    ck_assert_msg(!strcmp(c.delivered, "a|"), "allocation %ld failed: delivered \"%s\"", k,
+                  c.delivered);
+    bt_ok(aev_delivery_put(c.d, "b|", 2, NULL));
+    strcpy(c.expected, "a|b|");
+    fh_ctx_end(&c);
+  }
+  ck_assert_int_gt(k, 1);
+}
+END_TEST
+
 /* PutRecord into a stream that a delivery stream reads: a record stored
  * is delivered, once. */
 
@@ -1868,6 +1908,7 @@ int main(void) {
   tcase_add_test(tc, delivery_put);
   tcase_add_test(tc, delivery_from_stream);
   tcase_add_test(tc, delivery_put_seals);
+  tcase_add_test(tc, delivery_retry_post);
   suite_add_tcase(s, tc);
   tc = tcase_create("functions");
   tcase_add_test(tc, function_create);
