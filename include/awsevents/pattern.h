@@ -109,9 +109,9 @@ AEV_API int aev_pattern_set_match(aev_pattern_set *set, const char *event,
  * through the set's automaton are interleaved, so that their cache misses
  * overlap: a set too big for the caches answers more events a second this
  * way than with one call an event (bench/pattern_bench's "batches" rows).
- * On failure (AEV_ERR_INVALID, with a ValidationException naming the
- * first event that is not a JSON object) every ids[i] is NULL and
- * n_ids[i] 0. */
+ * On failure every ids[i] is NULL and n_ids[i] 0; an event that is not a
+ * JSON object fails the batch with AEV_ERR_INVALID and a
+ * ValidationException naming the first such event. */
 AEV_API int aev_pattern_set_match_batch(aev_pattern_set *set, const char *const *events,
                                         const size_t *lens, size_t n, uint64_t **ids,
                                         size_t *n_ids);

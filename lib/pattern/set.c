@@ -461,12 +461,13 @@ int aev_pattern_set_match_batch(aev_pattern_set *set, const char *const *events,
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "set, events, lens, ids and n_ids are required.");
   for (size_t i = 0; i < n; i++) {
-    if (!events[i])
-      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
-                       "Event %zu of the batch is NULL.", i);
     ids[i] = NULL;
     n_ids[i] = 0;
   }
+  for (size_t i = 0; i < n; i++)
+    if (!events[i])
+      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                       "Event %zu of the batch is NULL.", i);
   if (!n) return AEV_OK;
   batch_item *b = malloc((n < CHUNK ? n : CHUNK) * sizeof *b);
   if (!b) return aev__nomem();

@@ -462,9 +462,17 @@ START_TEST(set_batch_errors) {
     ck_assert_uint_eq(n[i], 0);
   }
   ev[20] = NULL;
+  for (int i = 0; i < 40; i++) {
+    ids[i] = (uint64_t *)1;
+    n[i] = 99;
+  }
   ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 40, ids, n), AEV_ERR_INVALID);
   ck_assert_str_eq(aev_errcode(), "InvalidParameterValue");
   ck_assert_str_eq(aev_errmsg(), "Event 20 of the batch is NULL.");
+  for (int i = 0; i < 40; i++) {
+    ck_assert_ptr_null(ids[i]);
+    ck_assert_uint_eq(n[i], 0);
+  }
   ck_assert_int_eq(aev_pattern_set_match_batch(NULL, ev, lens, 1, ids, n), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, NULL, 1, ids, n), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_pattern_set_match_batch(s, ev, lens, 1, NULL, n), AEV_ERR_INVALID);
