@@ -634,13 +634,20 @@ typedef struct item {
   uint32_t done;
 } item;
 
-/* One exact-value lookup of a level, its key worked out once. */
+/* A field's exact-lookup key, worked out once a match: a big set looks
+ * a field up from several states. */
+typedef struct fkey {
+  uint64_t digest; /* aev__pmap_digest() of b and the bytes */
+  uint64_t key;    /* aev__pmap_key() of bytes that outlive the match */
+  uint32_t b, n;   /* path << 3 | kind, length */
+} fkey;
+
+/* One exact-value lookup of a level. */
 typedef struct cand {
   const pm_field *f;
-  uint64_t key;        /* aev__pmap_key() of bytes that outlive the match */
-  uint32_t h, n, b;    /* hash (0: no exact lookup), length, path << 3 | kind */
+  uint32_t h; /* 0: no exact lookup */
   uint32_t item, group, vm;
-  const uint32_t *tg;  /* the lookup's result */
+  const uint32_t *tg; /* the lookup's result */
 } cand;
 
 typedef struct walker {
@@ -651,12 +658,14 @@ typedef struct walker {
   size_t nit, cit;
   cand *c;
   size_t nc, cc;
+  fkey *fk; /* per field of ev */
   size_t lo, hi; /* the items of the level being walked */
   int live;      /* the walk has a level to walk */
   int rc;
   /* Most matches fit these, so matching allocates nothing of its own. */
   item it_in[32];
   cand c_in[32];
+  fkey fk_in[PM_INLINE];
 } walker;
 
 /* Grows a walker buffer that starts as one of its inline arrays (inl) to
@@ -760,7 +769,7 @@ static inline __attribute__((always_inline)) void follow(walker *w, const cand *
 /* A lookup try_complex() makes at once (prefix, suffix, equals-ignore-case). */
 static void lookup(walker *w, const cand *c, int kind, const char *p, size_t n) {
   cand x = *c;
-  x.tg = aev__pmap_get(&w->m->values, w->it[c->item].state, (c->b & ~7u) | (uint32_t)kind, p, n);
+  x.tg = aev__pmap_get(&w->m->values, w->it[c->item].state, c->f->path << 3 | (uint32_t)kind, p, n);
   if (x.tg) follow(w, &x);
 }
 
@@ -833,18 +842,15 @@ static inline __attribute__((always_inline)) void queue(walker *w, uint32_t i, u
   }
   const uint32_t state = w->it[i].state;
   const pm_field *f = w->ev->f + g->first;
-  for (uint32_t j = 0; j < g->n; j++, f++) {
+  const fkey *fk = w->fk + g->first;
+  for (uint32_t j = 0; j < g->n; j++, f++, fk++) {
     if (f->ntrail && !consistent(w, (int32_t)i, f)) continue;
-    const char *p;
-    size_t n;
-    uint32_t b = g->path << 3 | (uint32_t)exact_key(&f->v, &p, &n);
-    uint64_t last = aev__pmap_word(p, n);
-    uint32_t h = aev__pmap_hash_w(state, b, p, n, last);
+    uint32_t h = aev__pmap_mix(state, fk->digest);
     if (!filter_may_have(w->m, h)) {
       if (vm == NO_VM) continue;
       h = 0;
     }
-    w->c[w->nc++] = (cand){f, aev__pmap_key(p, n, last), h, (uint32_t)n, b, i, k, vm, NULL};
+    w->c[w->nc++] = (cand){f, h, i, k, vm, NULL};
     if (h) aev__pmap_prefetch(&w->m->values, h);
   }
 }
@@ -867,10 +873,16 @@ static void visit(walker *w, uint32_t i) {
   const uint32_t done = w->it[i].done, sig = w->it[i].plain;
   if (sig) {
     /* A path sharing a signature bit gets past here in vain, rarely. Once
-     * out of memory the match fails whatever is queued: no check here. */
-    for (size_t k = 0; k < ev->ng; k++)
-      if (sig & ev->g[k].sig && !consumed(done, k))
-        queue(w, i, (uint32_t)k, NO_VM);
+     * out of memory the match fails whatever is queued: no check here.
+     * The first 32 groups are picked without branches, as a mask: which
+     * of them a state leads on is as random as the events. */
+    const size_t ng = ev->ng < 32 ? ev->ng : 32;
+    uint32_t want = 0;
+    for (size_t k = 0; k < ng; k++) want |= (uint32_t)((sig & ev->g[k].sig) != 0) << k;
+    for (want &= ~done; want; want &= want - 1)
+      queue(w, i, (uint32_t)__builtin_ctz(want), NO_VM);
+    for (size_t k = 32; k < ev->ng; k++)
+      if (sig & ev->g[k].sig) queue(w, i, (uint32_t)k, NO_VM);
     return;
   }
   const uint32_t state = w->it[i].state;
@@ -910,6 +922,25 @@ void aev__pm_slots_free(pm_slots *s) {
   if (s->v != s->in) free(s->v);
 }
 
+/* Each field's lookup key (in w->fk), or w->rc set. */
+static void field_keys(walker *w) {
+  const pm_event *ev = w->ev;
+  w->fk = w->fk_in;
+  if (ev->nf > PM_INLINE && !(w->fk = malloc(ev->nf * sizeof *w->fk))) {
+    w->fk = w->fk_in;
+    w->rc = AEV_ERR_NOMEM;
+    return;
+  }
+  for (size_t i = 0; i < ev->nf; i++) {
+    const char *p;
+    size_t n;
+    uint32_t b = ev->f[i].path << 3 | (uint32_t)exact_key(&ev->f[i].v, &p, &n);
+    uint64_t last = aev__pmap_word(p, n);
+    w->fk[i] = (fkey){aev__pmap_digest(b, p, n, last), aev__pmap_key(p, n, last), b,
+                      (uint32_t)n};
+  }
+}
+
 static void walk_start(walker *w, const pm_machine *m, const pm_event *ev, pm_slots *slots) {
   w->m = m;
   w->ev = ev;
@@ -922,6 +953,7 @@ static void walk_start(walker *w, const pm_machine *m, const pm_event *ev, pm_sl
   w->cc = sizeof w->c_in / sizeof *w->c_in;
   w->lo = 0;
   w->rc = AEV_OK;
+  field_keys(w);
   reach(w, 0, -1, NULL, 0, 0);
 }
 
@@ -942,7 +974,8 @@ static void walk_lookup(walker *w) {
   for (size_t k = 0; k < w->nc; k++) {
     cand *c = &w->c[k];
     if (!c->h) continue;
-    c->tg = aev__pmap_get_k(&m->values, c->h, w->it[c->item].state, c->b, c->key, c->n);
+    const fkey *fk = &w->fk[c->f - w->ev->f];
+    c->tg = aev__pmap_get_k(&m->values, c->h, w->it[c->item].state, fk->b, fk->key, fk->n);
     if (!c->tg) continue;
     if ((c->tg[1] & PLAIN) == LIST) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
     else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
@@ -960,6 +993,7 @@ static void walk_follow(walker *w) {
 static int walk_end(walker *w) {
   if (w->it != w->it_in) free(w->it);
   if (w->c != w->c_in) free(w->c);
+  if (w->fk != w->fk_in) free(w->fk);
   return w->rc ? aev__nomem() : AEV_OK;
 }
 

@@ -52,15 +52,15 @@ static inline uint64_t aev__pmap_word(const void *p, size_t n) {
   return w;
 }
 
-/* Never 0. Keys are mostly short (field paths, values), so the last (or
- * only) word is read whole, overlapping the one before it, rather than
- * byte by byte; three multiplies hash a key of up to 8 bytes. Inline: a
- * match hashes every field it looks up, mostly short values. */
-static inline uint32_t aev__pmap_hash_w(uint32_t a, uint32_t b, const void *p, size_t n,
-                                        uint64_t last) {
+/* A key's bytes and b hashed, before its a is added (aev__pmap_mix()): a
+ * match looks up each field's value from several states, so it digests
+ * the value once. Keys are mostly short (field paths, values), so the
+ * last (or only) word (last, from aev__pmap_word()) is read whole,
+ * overlapping the one before it, rather than byte by byte. */
+static inline uint64_t aev__pmap_digest(uint32_t b, const void *p, size_t n, uint64_t last) {
   const unsigned char *s = p;
   const uint64_t k = 0x9e3779b97f4a7c15ULL;
-  uint64_t h = ((uint64_t)a << 32 | b) * 0xd6e8feb86659fd93ULL ^ n;
+  uint64_t h = (uint64_t)b * 0xd6e8feb86659fd93ULL ^ n;
   for (size_t i = 0; i + 8 < n; i += 8) {
     uint64_t w;
     memcpy(&w, s + i, 8);
@@ -69,16 +69,19 @@ static inline uint32_t aev__pmap_hash_w(uint32_t a, uint32_t b, const void *p, s
   }
   h = (h ^ last) * k;
   h ^= h >> 32;
-  h *= 0xd6e8feb86659fd93ULL;
-  h ^= h >> 29;
-  uint32_t x = (uint32_t)h;
-  return x ? x : 1;
+  return h;
 }
 
-/* The same, from the key's aev__pmap_word() (last), which a lookup that
- * hashes first and probes later keeps rather than reads twice. */
+/* The hash of (a, digest): the high half of one product, which every bit
+ * of both reaches. Never 0. */
+static inline uint32_t aev__pmap_mix(uint32_t a, uint64_t digest) {
+  uint64_t x = (digest ^ (uint64_t)a * 0x9e3779b97f4a7c15ULL) * 0xd6e8feb86659fd93ULL;
+  uint32_t h = (uint32_t)(x >> 32);
+  return h ? h : 1;
+}
+
 static inline uint32_t aev__pmap_hash(uint32_t a, uint32_t b, const void *p, size_t n) {
-  return aev__pmap_hash_w(a, b, p, n, aev__pmap_word(p, n));
+  return aev__pmap_mix(a, aev__pmap_digest(b, p, n, aev__pmap_word(p, n)));
 }
 
 /* A key as a lookup compares it: its word when it is at most 8 bytes
