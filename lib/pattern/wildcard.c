@@ -138,8 +138,9 @@ int aev__pm_wildcard_check(const char *s, size_t len) {
   return rc;
 }
 
-/* Glob matching that backtracks only to the last star: linear in practice. */
-int aev__pm_wildcard_match(const char *pat, size_t plen, const char *s, size_t len) {
+/* Glob matching that backtracks only to the last star: linear in practice.
+ * For patterns with escapes. */
+static int match_escaped(const char *pat, size_t plen, const char *s, size_t len) {
   size_t p = 0, i = 0, star_p = (size_t)-1, star_i = 0;
   while (i < len) {
     if (p < plen && pat[p] == '*') {
@@ -163,4 +164,29 @@ int aev__pm_wildcard_match(const char *pat, size_t plen, const char *s, size_t l
   }
   while (p < plen && pat[p] == '*') p++;
   return p == plen;
+}
+
+/* Without escapes a pattern is literal pieces between stars: the first
+ * must begin the value and the last end it, and each one between is
+ * found at its leftmost place after the one before (a later place never
+ * leaves more room for the rest). Whole pieces are compared at once. */
+int aev__pm_wildcard_match(const char *pat, size_t plen, const char *s, size_t len) {
+  if (memchr(pat, '\\', plen)) return match_escaped(pat, plen, s, len);
+  const char *first = memchr(pat, '*', plen);
+  if (!first) return plen == len && memcmp(pat, s, len) == 0;
+  const char *last = memrchr(pat, '*', plen);
+  size_t head = (size_t)(first - pat), tail = plen - (size_t)(last - pat) - 1;
+  if (head + tail > len || memcmp(pat, s, head) != 0 ||
+      memcmp(last + 1, s + len - tail, tail) != 0)
+    return 0;
+  const char *at = s + head, *end = s + len - tail;
+  for (const char *p = first + 1; p < last;) {
+    const char *star = memchr(p, '*', (size_t)(last - p) + 1);
+    size_t n = (size_t)(star - p);
+    const char *found = memmem(at, (size_t)(end - at), p, n);
+    if (!found) return 0;
+    at = found + n;
+    p = star + 1;
+  }
+  return 1;
 }

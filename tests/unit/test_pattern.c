@@ -426,6 +426,61 @@ START_TEST(string_scanning_at_every_offset) {
 }
 END_TEST
 
+/* Wildcards against a plain recursive glob, exhaustively: every pattern of
+ * up to five tokens ('a', 'b', '*' and the escaped star, never two stars
+ * in a row) on every value of up to five characters of "ab*". Patterns
+ * without escapes and with them are matched by different code. */
+enum { W_A, W_B, W_STAR, W_LITERAL_STAR, W_TOKENS };
+
+static int glob(const int *tok, size_t nt, const char *s) {
+  if (!nt) return !*s;
+  if (tok[0] == W_STAR) return glob(tok + 1, nt - 1, s) || (*s && glob(tok, nt, s + 1));
+  static const char lit[] = {'a', 'b', 0, '*'};
+  return *s == lit[tok[0]] && glob(tok + 1, nt - 1, s + 1);
+}
+
+START_TEST(wildcard_agrees_with_a_plain_glob) {
+  static const char *const text[] = {"a", "b", "*", "\\\\*"};
+  int tok[5], compiled = 0;
+  for (size_t nt = 0; nt <= 5; nt++) {
+    long combos = 1;
+    for (size_t i = 0; i < nt; i++) combos *= W_TOKENS;
+    for (long c = 0; c < combos; c++) {
+      char pat[128] = "{\"v\":[{\"wildcard\":\"";
+      int stars_in_a_row = 0;
+      for (size_t i = 0, x = (size_t)c; i < nt; i++, x /= W_TOKENS) {
+        tok[i] = (int)(x % W_TOKENS);
+        stars_in_a_row |= i && tok[i] == W_STAR && tok[i - 1] == W_STAR;
+        strcat(pat, text[tok[i]]);
+      }
+      if (stars_in_a_row) continue;
+      strcat(pat, "\"}]}");
+      aev_pattern *p = NULL;
+      if (aev_pattern_compile(pat, strlen(pat), &p) != AEV_OK) {
+        ck_assert_str_eq(aev_errcode(), "InvalidEventPatternException"); /* too complex */
+        continue;
+      }
+      compiled++;
+      for (size_t len = 0; len <= 5; len++) {
+        long values = 1;
+        for (size_t i = 0; i < len; i++) values *= 3;
+        for (long v = 0; v < values; v++) {
+          char value[8], ev[32];
+          for (size_t i = 0, x = (size_t)v; i < len; i++, x /= 3) value[i] = "ab*"[x % 3];
+          value[len] = 0;
+          snprintf(ev, sizeof ev, "{\"v\":\"%s\"}", value);
+          int m = -1;
+          ck_assert_int_eq(aev_pattern_matches(p, ev, strlen(ev), &m), AEV_OK);
+          ck_assert_msg(m == glob(tok, nt, value), "%s on \"%s\": got %d", pat, value, m);
+        }
+      }
+      aev_pattern_free(p);
+    }
+  }
+  ck_assert_int_gt(compiled, 1000);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("pattern");
   TCase *tc = tcase_create("language");
@@ -436,6 +491,7 @@ int main(void) {
   tcase_add_test(tc, bad_events_and_arguments);
   tcase_add_test(tc, event_need_not_be_nul_terminated);
   tcase_add_test(tc, string_scanning_at_every_offset);
+  tcase_add_test(tc, wildcard_agrees_with_a_plain_glob);
   suite_add_tcase(s, tc);
   SRunner *r = srunner_create(s);
   srunner_run_all(r, CK_NORMAL);
