@@ -103,21 +103,32 @@ int aev_queue_set_attributes(aev_queue *q, const char *attributes_json) {
 
 /* ---- tags ---- */
 
+static int too_many_tags(const char *queue) {
+  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                   "Too many tags added for queue %s.", queue);
+}
+
+int aev__queue_tags_check(const json_t *tags, const char *queue) {
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)tags, k, v) {
+    if (!json_is_string(v) || !*k || strlen(k) > 128 || strlen(json_string_value(v)) > 256)
+      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                       "Tag keys must be 1 to 128 characters and values at "
+                       "most 256 characters.");
+  }
+  return json_object_size(tags) > MAX_TAGS ? too_many_tags(queue) : AEV_OK;
+}
+
 int aev_queue_tag(aev_queue *q, const char *tags_json) {
   int rc = aev__queue_check(q);
   if (rc != AEV_OK) return rc;
   json_t *tags = parse_json(tags_json, "Tags");
   if (!tags) return AEV_ERR_INVALID;
-  const char *k;
-  json_t *v;
-  json_object_foreach(tags, k, v) {
-    if (!json_is_string(v) || !*k || strlen(k) > 128 ||
-        strlen(json_string_value(v)) > 256) {
-      json_decref(tags);
-      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
-                       "Tag keys must be 1 to 128 characters and values at "
-                       "most 256 characters.");
-    }
+  rc = aev__queue_tags_check(tags, q->res.name);
+  if (rc != AEV_OK) {
+    json_decref(tags);
+    return rc;
   }
   aev__queue_lock(q);
   json_t *merged = json_deep_copy(q->tags);
@@ -125,8 +136,7 @@ int aev_queue_tag(aev_queue *q, const char *tags_json) {
     rc = aev__nomem();
     json_decref(merged);
   } else if (json_object_size(merged) > MAX_TAGS) {
-    rc = aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
-                   "Too many tags added for queue %s.", q->res.name);
+    rc = too_many_tags(q->res.name);
     json_decref(merged);
   } else {
     json_decref(q->tags);

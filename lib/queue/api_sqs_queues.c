@@ -18,6 +18,8 @@ AEV__SQS_ACTION(create_queue) {
   int rc = aev__api_req_string(svc, req, "QueueName", &name);
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Attributes", &attrs);
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "tags", &tags);
+  /* Checked before the queue exists: a refused CreateQueue creates nothing. */
+  if (rc == AEV_OK && tags) rc = aev__queue_tags_check(tags, name);
   aev_queue *q;
   if (rc == AEV_OK) rc = aev__queue_create(b, name, attrs, &q);
   if (rc != AEV_OK) return rc;

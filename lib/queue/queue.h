@@ -23,6 +23,11 @@ int aev__queue_find(aev_broker *b, const char *name_url_or_arn,
 /* names: a JSON array of attribute names or NULL (All). *out: the map. */
 int aev__queue_get_attributes(aev_queue *q, json_t *names, json_t **out);
 int aev__queue_set_attributes(aev_queue *q, json_t *attrs);
+/* Tags ({key: value}) as TagQueue and CreateQueue take them: each key 1 to
+ * 128 characters, each value a string of at most 256, and at most 50 in
+ * all (queue names the queue in the message). InvalidParameterValue
+ * otherwise. */
+int aev__queue_tags_check(const json_t *tags, const char *queue);
 
 /* A message body several sends share (SNS fan-out): copied once, checked
  * once against SQS's character rules and its MD5 computed once; every queue

@@ -710,6 +710,53 @@ START_TEST(tags_and_listing) {
 }
 END_TEST
 
+/* Refused tags change nothing: not the queue's tags, and through
+ * CreateQueue, not the set of queues. */
+START_TEST(refused_tags_change_nothing) {
+  aev_queue *q = qt_queue(b, "tagged", NULL);
+  ck_assert_int_eq(aev_queue_tag(q, "{\"team\":\"x\"}"), AEV_OK);
+  char key[200], many[2048] = "{";
+  memset(key, 'k', 129);
+  key[129] = 0;
+  char bad[256];
+  snprintf(bad, sizeof bad, "{\"ok\":\"1\",\"%s\":\"v\"}", key);
+  const char *const refused[] = {bad, "{\"\":\"v\"}", "{\"n\":5}"};
+  for (size_t i = 0; i < 3; i++)
+    qt_assert_error(aev_queue_tag(q, refused[i]), AEV_ERR_INVALID, "InvalidParameterValue",
+                    "Tag keys must be 1 to 128 characters and values at most 256 characters.");
+  for (int i = 0; i < 50; i++)
+    snprintf(many + strlen(many), sizeof many - strlen(many), "%s\"t%d\":\"v\"", i ? "," : "", i);
+  strcat(many, "}");
+  qt_assert_error(aev_queue_tag(q, many), AEV_ERR_INVALID, "InvalidParameterValue",
+                  "Too many tags added for queue tagged.");
+  char *s;
+  ck_assert_int_eq(aev_queue_list_tags(q, &s), AEV_OK);
+  ck_assert_str_eq(s, "{\"team\":\"x\"}");
+  aev_free(s);
+  aev_queue_release(q);
+
+  char req[3072];
+  snprintf(req, sizeof req, "{\"QueueName\":\"fresh\",\"tags\":%s}", bad);
+  ck_assert_int_eq(aev_call(b, "sqs", "CreateQueue", req, &s), AEV_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(s, "InvalidParameterValue"));
+  aev_free(s);
+  snprintf(req, sizeof req, "{\"QueueName\":\"fresh\",\"tags\":%.*s,\"t50\":\"v\"}}",
+           (int)strlen(many) - 1, many);
+  ck_assert_int_eq(aev_call(b, "sqs", "CreateQueue", req, &s), AEV_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(s, "Too many tags added for queue fresh."));
+  aev_free(s);
+  qt_assert_error(aev_queue_get(b, "fresh", &q), AEV_ERR_NOT_FOUND, "QueueDoesNotExist", NULL);
+  snprintf(req, sizeof req, "{\"QueueName\":\"fresh\",\"tags\":%s}", many);
+  ck_assert_int_eq(aev_call(b, "sqs", "CreateQueue", req, &s), AEV_OK);
+  aev_free(s);
+  ck_assert_int_eq(aev_queue_get(b, "fresh", &q), AEV_OK);
+  ck_assert_int_eq(aev_queue_list_tags(q, &s), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(s, "\"t49\":\"v\""));
+  aev_free(s);
+  aev_queue_release(q);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("queue_standard");
   TCase *t = tcase_create("standard");
@@ -737,6 +784,7 @@ static Suite *suite(void) {
   tcase_add_test(t, name_reusable_60_s_after_delete);
   tcase_add_test(t, over_limit_for_short_polls);
   tcase_add_test(t, tags_and_listing);
+  tcase_add_test(t, refused_tags_change_nothing);
   suite_add_tcase(s, t);
   return s;
 }
