@@ -30,8 +30,12 @@ typedef struct aev__move_task {
   char *dest; /* NULL: each message's DeadLetterQueueSourceArn */
   int rate, rate_given;
   int status;
+  const char *failure; /* FailureReason once FAILED */
   int64_t started_ms, moved, to_move;
 } aev__move_task;
+
+static const char NO_DESTINATION[] =
+    "Messages could not be moved: their destination queue does not exist.";
 
 static void task_free(aev__move_task *t) {
   free(t->handle);
@@ -58,6 +62,8 @@ static aev__msg *take(aev_queue *q, int rate, int64_t now) {
   return chain;
 }
 
+/* Moves the chain to dest, or each message to its DeadLetterQueueSourceArn;
+ * what cannot arrive (its destination is gone) goes back into q. */
 static size_t deliver(aev_queue *q, const char *dest, aev__msg *chain) {
   aev_broker *b = q->res.broker;
   if (dest) return aev__redrive_enqueue(b, dest, chain, NULL, 0, q, NULL);
@@ -68,7 +74,7 @@ static size_t deliver(aev_queue *q, const char *dest, aev__msg *chain) {
     m->next = NULL;
     const char *src = m->ext ? m->ext->dlq_source : NULL;
     char *to = src ? strdup(src) : NULL;
-    n += aev__redrive_enqueue(b, to ? to : "", m, NULL, 0, to ? NULL : q, NULL);
+    n += aev__redrive_enqueue(b, to ? to : "", m, NULL, 0, q, NULL);
     free(to);
   }
   return n;
@@ -89,9 +95,15 @@ static void tick(void *arg, int cancelled) {
     free(dest);
     aev__queue_lock(q);
     t->moved += (int64_t)moved;
-    /* Done when nothing visible is left to take or the count is reached. */
-    if (t->status == RUNNING && (!took || t->moved >= t->to_move))
+    /* Done when nothing visible is left to take or the count is reached;
+     * failed when none of what it took could arrive (it is back in q, and
+     * taking it again would not move it either). */
+    if (t->status == RUNNING && took && !moved) {
+      t->status = FAILED;
+      t->failure = NO_DESTINATION;
+    } else if (t->status == RUNNING && (!took || t->moved >= t->to_move)) {
       t->status = COMPLETED;
+    }
     rearm = t->status == RUNNING &&
             aev__timer_arm(aev__broker_sched(q->res.broker), &t->timer,
                            aev__queue_now_mono(q) + 1000) == AEV_OK;
@@ -285,6 +297,7 @@ static json_t *task_json(const aev__move_task *t, const aev_queue *q) {
   json_object_set_new(o, "ApproximateNumberOfMessagesMoved", json_integer(t->moved));
   json_object_set_new(o, "ApproximateNumberOfMessagesToMove", json_integer(t->to_move));
   json_object_set_new(o, "StartedTimestamp", json_integer(t->started_ms));
+  if (t->failure) json_object_set_new(o, "FailureReason", json_string(t->failure));
   return o;
 }
 

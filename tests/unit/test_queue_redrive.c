@@ -271,6 +271,53 @@ START_TEST(move_tasks) {
 }
 END_TEST
 
+/* A move task never loses a message: one whose destination is gone stays
+ * in the dead-letter queue, and a task that can move none of what it
+ * takes ends FAILED with a FailureReason. */
+START_TEST(move_task_whose_destination_is_gone) {
+  aev_queue *dlq = qt_queue(b, "dlq", NULL), *dst = qt_queue(b, "dst", NULL);
+  aev_queue *q = with_dlq("src", "", aev_queue_arn(dlq), 1);
+  for (int i = 0; i < 3; i++) qt_send(q, "m");
+  for (int i = 0; i < 3; i++) aev_message_free(recv_vis0(q));
+  for (int i = 0; i < 3; i++) ck_assert_ptr_null(recv_vis0(q));
+  qt_assert_attr(dlq, "ApproximateNumberOfMessages", "3");
+  /* To the messages' own source, deleted since (another source keeps dlq
+   * a dead-letter queue). */
+  aev_queue *other = with_dlq("other", "", aev_queue_arn(dlq), 1);
+  ck_assert_int_eq(aev_queue_delete(q), AEV_OK);
+  aev_queue_release(q);
+  char *h, *list;
+  ck_assert_int_eq(aev_queue_start_move_task(b, aev_queue_arn(dlq), NULL, 0, &h), AEV_OK);
+  aev_free(h);
+  aev_broker_advance(b, 3000);
+  qt_assert_attr(dlq, "ApproximateNumberOfMessages", "3");
+  ck_assert_int_eq(aev_queue_list_move_tasks(b, aev_queue_arn(dlq), 1, &list), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(list, "\"Status\":\"FAILED\""));
+  ck_assert_ptr_nonnull(strstr(list, "\"ApproximateNumberOfMessagesMoved\":0"));
+  ck_assert_ptr_nonnull(strstr(list, "\"FailureReason\":\"Messages could not be moved: their "
+                                     "destination queue does not exist.\""));
+  aev_free(list);
+  /* To a destination deleted once the task has started. */
+  ck_assert_int_eq(aev_queue_start_move_task(b, aev_queue_arn(dlq), aev_queue_arn(dst), 0, &h),
+                   AEV_OK);
+  aev_free(h);
+  ck_assert_int_eq(aev_queue_delete(dst), AEV_OK);
+  aev_broker_advance(b, 3000);
+  qt_assert_attr(dlq, "ApproximateNumberOfMessages", "3");
+  ck_assert_int_eq(aev_queue_list_move_tasks(b, aev_queue_arn(dlq), 1, &list), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(list, "\"Status\":\"FAILED\""));
+  aev_free(list);
+  aev_message *m = qt_recv1(dlq);
+  size_t len;
+  ck_assert_int_eq(memcmp(aev_message_body(m, &len), "m", 1), 0);
+  ck_assert_uint_eq(len, 1);
+  aev_message_free(m);
+  aev_queue_release(other);
+  aev_queue_release(dst);
+  aev_queue_release(dlq);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("queue_redrive");
   TCase *t = tcase_create("redrive");
@@ -282,6 +329,7 @@ static Suite *suite(void) {
   tcase_add_test(t, queues_that_are_each_others_dlq);
   tcase_add_test(t, policy_validation);
   tcase_add_test(t, move_tasks);
+  tcase_add_test(t, move_task_whose_destination_is_gone);
   suite_add_tcase(s, t);
   return s;
 }
