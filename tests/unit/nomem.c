@@ -34,7 +34,9 @@ int nomem_disarm(void) { return atomic_exchange(&countdown, -1) < 0; }
 
 /* ---- the sweep ---- */
 
-static char *dump(json_t *j) { return json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY); }
+static char *dump(json_t *j) {
+  return json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENCODE_ANY);
+}
 
 /* Fails the test showing where states was and now part, if they do. */
 static void assert_unchanged(const nomem_case *c, long k, json_t *was, json_t *now) {
@@ -50,8 +52,8 @@ static void assert_unchanged(const nomem_case *c, long k, json_t *was, json_t *n
 /* An out-of-memory answer: worded as one, and nothing a user sees changed. */
 static void check_failure(const nomem_case *c, const nomem_attempt *a, const char *code,
                           const char *msg) {
-  ck_assert_msg(a->rc == AEV_ERR_NOMEM, "%s, allocation %ld: %d %s %s", c->what, a->k, a->rc,
-                code, msg);
+  ck_assert_msg(a->rc == AEV_ERR_NOMEM, "%s, allocation %ld: %d %s %s", c->what, a->k, a->rc, code,
+                msg);
   ck_assert_msg(!c->errcode || !strcmp(code, c->errcode), "%s, allocation %ld: %s %s, want %s",
                 c->what, a->k, code, msg, c->errcode);
   if (c->state) assert_unchanged(c, a->k, a->was, a->now);
@@ -85,18 +87,26 @@ int nomem_attempt_once(const nomem_case *c, void *ctx, long k, nomem_tally *t) {
   return reached;
 }
 
+static void check_expect(const nomem_case *c, const nomem_tally *t) {
+  switch (c->expect) {
+    case NOMEM_FAILS_SOME:
+      ck_assert_msg(t->injected > 0 && t->failures > 0, "%s: no allocation failed it", c->what);
+      break;
+    case NOMEM_NEVER_FAILS:
+      ck_assert_msg(t->failures == 0, "%s: %d attempts answered out-of-memory", c->what,
+                    t->failures);
+      break;
+    case NOMEM_ALLOCATES:
+      ck_assert_msg(t->injected > 0, "%s: it allocates nothing", c->what);
+      break;
+    case NOMEM_ANY:
+      break;
+  }
+}
+
 nomem_tally nomem_sweep(const nomem_case *c, void *ctx) {
   nomem_tally t = {0, 0};
   for (long k = 0; nomem_attempt_once(c, ctx, k, &t); k++) continue;
+  check_expect(c, &t);
   return t;
-}
-
-void nomem_sweep_fails_some(const nomem_case *c, void *ctx) {
-  nomem_tally t = nomem_sweep(c, ctx);
-  ck_assert_msg(t.injected > 0 && t.failures > 0, "%s: no allocation failed it", c->what);
-}
-
-void nomem_sweep_never_fails(const nomem_case *c, void *ctx) {
-  nomem_tally t = nomem_sweep(c, ctx);
-  ck_assert_msg(t.failures == 0, "%s: %d attempts answered out-of-memory", c->what, t.failures);
 }

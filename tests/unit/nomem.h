@@ -35,6 +35,14 @@ typedef struct nomem_attempt {
   nomem_tally *tally; /* the sweep's, so far */
 } nomem_attempt;
 
+/* What a sweep must find, checked once it ends. */
+typedef enum nomem_expect {
+  NOMEM_FAILS_SOME,  /* some allocation fails the call (out-of-memory answers) */
+  NOMEM_NEVER_FAILS, /* no allocation fails the call */
+  NOMEM_ALLOCATES,   /* the call allocates; a failure may be tolerated */
+  NOMEM_ANY          /* nothing: the suite checks the tally itself */
+} nomem_expect;
+
 /* One call under test, as hooks on a context the suite owns. Only call
  * is required. The hooks run in this order each attempt: fresh (new
  * objects), setup (the state the call starts from), state (was), the
@@ -56,6 +64,7 @@ typedef struct nomem_case {
   void (*end)(void *ctx);
   /* The aev_errcode() an out-of-memory answer must carry (NULL: any). */
   const char *errcode;
+  nomem_expect expect; /* NOMEM_FAILS_SOME unless set */
 } nomem_case;
 
 /* One attempt with allocation k armed (k < 0: none); returns 1 when the
@@ -63,14 +72,8 @@ typedef struct nomem_case {
 int nomem_attempt_once(const nomem_case *c, void *ctx, long k, nomem_tally *t);
 
 /* Every allocation of c's call fails in turn: attempts k = 0, 1, ...
- * until one makes no allocation k. */
+ * until one makes no allocation k; then checks c->expect. */
 nomem_tally nomem_sweep(const nomem_case *c, void *ctx);
-
-/* A sweep that must find an allocation failing the call. */
-void nomem_sweep_fails_some(const nomem_case *c, void *ctx);
-
-/* A sweep that must find no allocation failing the call. */
-void nomem_sweep_never_fails(const nomem_case *c, void *ctx);
 
 /* The link arguments a nomem suite needs, for tests/unit/meson.build:
  * -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup */
