@@ -62,12 +62,9 @@ static void archive_not_created(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(create_archive_whole_or_not_at_all) {
-  static const nomem_case c = {.what = "CreateArchive",
-                               .fresh = fresh_bus_new,
-                               .call = create_archive,
-                               .succeeded = archive_created,
-                               .failed = archive_not_created,
-                               .end = fresh_bus_free};
+  static const nomem_case c = {.what = "CreateArchive", .fresh = fresh_bus_new,
+                               .call = create_archive, .succeeded = archive_created,
+                               .failed = archive_not_created, .end = fresh_bus_free};
   fresh_bus f;
   nomem_sweep(&c, &f);
 }
@@ -134,14 +131,9 @@ static void rule_not_put(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(put_rule_whole_or_not_at_all) {
-  static const nomem_case c = {.what = "PutRule",
-                               .fresh = fresh_bus_new,
-                               .setup = rule_to_change,
-                               .state = rule_state,
-                               .call = put_rule,
-                               .succeeded = rule_put,
-                               .failed = rule_not_put,
-                               .end = fresh_bus_free};
+  static const nomem_case c = {.what = "PutRule", .fresh = fresh_bus_new, .setup = rule_to_change,
+                               .state = rule_state, .call = put_rule, .succeeded = rule_put,
+                               .failed = rule_not_put, .end = fresh_bus_free};
   for (int change = 0; change < 2; change++) {
     fresh_bus f = {.change = change};
     nomem_sweep(&c, &f);
@@ -235,13 +227,8 @@ static void world_as_reference(void *ctx, const nomem_attempt *a) {
  * failure fails it (else its allocations, if any, are only jansson's,
  * which are not wrapped, or tolerated). */
 static void sweep_world(const char *what, int (*op)(world *), int allocates) {
-  const nomem_case c = {.what = what,
-                        .fresh = world_new,
-                        .state = world_state,
-                        .call = world_call,
-                        .after = hour_later,
-                        .succeeded = world_as_reference,
-                        .end = world_free,
+  const nomem_case c = {.what = what, .fresh = world_new, .state = world_state, .call = world_call,
+                        .after = hour_later, .succeeded = world_as_reference, .end = world_free,
                         .expect = allocates ? NOMEM_FAILS_SOME : NOMEM_ANY};
   world w = {.what = what, .op = op};
   nomem_tally reference = {0, 0};
@@ -410,11 +397,8 @@ static void set_added(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(pattern_set_add_whole_or_not_at_all) {
-  static const nomem_case c = {.what = "aev_pattern_set_add",
-                               .fresh = set_of_three,
-                               .state = set_state,
-                               .call = set_add,
-                               .succeeded = set_added,
+  static const nomem_case c = {.what = "aev_pattern_set_add", .fresh = set_of_three,
+                               .state = set_state, .call = set_add, .succeeded = set_added,
                                .end = set_free};
   set_ctx s = {.events = ADD_EVENTS, .n_events = 3};
   nomem_sweep(&c, &s);
@@ -456,11 +440,8 @@ static void set_removed(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(pattern_set_remove_rebuilds_or_not) {
-  static const nomem_case c = {.what = "aev_pattern_set_remove",
-                               .fresh = set_of_200_less_132,
-                               .call = set_remove,
-                               .succeeded = set_removed,
-                               .end = set_free,
+  static const nomem_case c = {.what = "aev_pattern_set_remove", .fresh = set_of_200_less_132,
+                               .call = set_remove, .succeeded = set_removed, .end = set_free,
                                .expect = NOMEM_NEVER_FAILS};
   set_ctx s = {0};
   /* The rebuild allocates; removing alone does not. */
@@ -501,10 +482,8 @@ static void batch_not_matched(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(pattern_set_match_batch_all_or_nothing) {
-  static const nomem_case c = {.what = "aev_pattern_set_match_batch",
-                               .call = match_batch,
-                               .succeeded = batch_matched,
-                               .failed = batch_not_matched};
+  static const nomem_case c = {.what = "aev_pattern_set_match_batch", .call = match_batch,
+                               .succeeded = batch_matched, .failed = batch_not_matched};
   batch_ctx b;
   bt_ok(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &b.s));
   for (int i = 0; i < 40; i++) {

@@ -168,10 +168,8 @@ static void stream_not_created(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(stream_create) {
-  static const nomem_case sc = {.what = "CreateStream",
-                                .state = stream_state,
-                                .call = create_stream,
-                                .succeeded = stream_created,
+  static const nomem_case sc = {.what = "CreateStream", .state = stream_state,
+                                .call = create_stream, .succeeded = stream_created,
                                 .failed = stream_not_created};
   for (int shards = 0; shards <= 3; shards += 3) {
     stream_ctx c;
@@ -208,11 +206,8 @@ static void record_not_put(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(stream_put_record) {
-  static const nomem_case sc = {.what = "PutRecord",
-                                .state = stream_state,
-                                .call = put_record,
-                                .succeeded = record_put,
-                                .failed = record_not_put};
+  static const nomem_case sc = {.what = "PutRecord", .state = stream_state, .call = put_record,
+                                .succeeded = record_put, .failed = record_not_put};
   stream_ctx c;
   stream_ctx_init(&c, "put", 2);
   fresh_stream(&c);
@@ -267,11 +262,8 @@ static void records_not_put(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(stream_put_records) {
-  static const nomem_case sc = {.what = "PutRecords",
-                                .state = stream_state,
-                                .call = put_records,
-                                .succeeded = records_put,
-                                .failed = records_not_put};
+  static const nomem_case sc = {.what = "PutRecords", .state = stream_state, .call = put_records,
+                                .succeeded = records_put, .failed = records_not_put};
   stream_ctx c;
   stream_ctx_init(&c, "puts", 3);
   fresh_stream(&c);
@@ -301,12 +293,9 @@ static void throttled_stream(void *ctx) {
 }
 
 START_TEST(stream_put_records_throttled) {
-  static const nomem_case sc = {.what = "PutRecords (throttled)",
-                                .setup = throttled_stream,
-                                .state = stream_state,
-                                .call = put_records,
-                                .succeeded = records_put,
-                                .failed = records_not_put};
+  static const nomem_case sc = {.what = "PutRecords (throttled)", .setup = throttled_stream,
+                                .state = stream_state, .call = put_records,
+                                .succeeded = records_put, .failed = records_not_put};
   stream_ctx c;
   stream_ctx_init(&c, "throttled", 3);
   c.throttling = 1;
@@ -356,11 +345,8 @@ static void fresh_records(void *ctx) {
 }
 
 START_TEST(stream_iterator_and_records) {
-  static const nomem_case sc = {.what = "GetShardIterator+GetRecords",
-                                .state = stream_state,
-                                .call = iterate,
-                                .succeeded = iterated,
-                                .failed = not_iterated};
+  static const nomem_case sc = {.what = "GetShardIterator+GetRecords", .state = stream_state,
+                                .call = iterate, .succeeded = iterated, .failed = not_iterated};
   stream_ctx c;
   stream_ctx_init(&c, "read", 1);
   fresh_records(&c);
@@ -401,15 +387,11 @@ static void split_done(void *ctx, const nomem_attempt *a) { resharded(ctx, a->wa
 static void merge_done(void *ctx, const nomem_attempt *a) { resharded(ctx, a->was, a->now, 1); }
 
 START_TEST(stream_split_and_merge) {
-  static const nomem_case split_case = {.what = "SplitShard",
-                                        .setup = fresh_stream,
-                                        .state = stream_state,
-                                        .call = split,
+  static const nomem_case split_case = {.what = "SplitShard", .setup = fresh_stream,
+                                        .state = stream_state, .call = split,
                                         .succeeded = split_done};
-  static const nomem_case merge_case = {.what = "MergeShards",
-                                        .setup = fresh_stream,
-                                        .state = stream_state,
-                                        .call = merge,
+  static const nomem_case merge_case = {.what = "MergeShards", .setup = fresh_stream,
+                                        .state = stream_state, .call = merge,
                                         .succeeded = merge_done};
   stream_ctx c;
   stream_ctx_init(&c, "reshard", 2);
@@ -473,18 +455,12 @@ static void split_run(void *ctx, const nomem_attempt *a) { change_run(ctx, a->wa
 static void update_run(void *ctx, const nomem_attempt *a) { change_run(ctx, a->was, a->now, 4); }
 
 START_TEST(stream_reshard_runs_whole) {
-  static const nomem_case split_case = {.what = "SplitShard (run)",
-                                        .setup = split_posted,
-                                        .state = stream_state,
-                                        .call = drain,
-                                        .succeeded = split_run,
-                                        .expect = NOMEM_NEVER_FAILS};
-  static const nomem_case update_case = {.what = "UpdateShardCount (run)",
-                                         .setup = update_posted,
-                                         .state = stream_state,
-                                         .call = drain,
-                                         .succeeded = update_run,
-                                         .expect = NOMEM_NEVER_FAILS};
+  static const nomem_case split_case = {.what = "SplitShard (run)", .setup = split_posted,
+                                        .state = stream_state, .call = drain,
+                                        .succeeded = split_run, .expect = NOMEM_NEVER_FAILS};
+  static const nomem_case update_case = {.what = "UpdateShardCount (run)", .setup = update_posted,
+                                         .state = stream_state, .call = drain,
+                                         .succeeded = update_run, .expect = NOMEM_NEVER_FAILS};
   stream_ctx c;
   stream_ctx_init(&c, "reshard", 2);
   changes_undone = 0;
@@ -522,10 +498,8 @@ static void consumer_not_registered(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(stream_register_consumer) {
-  static const nomem_case sc = {.what = "RegisterStreamConsumer",
-                                .state = stream_state,
-                                .call = register_consumer,
-                                .succeeded = consumer_registered,
+  static const nomem_case sc = {.what = "RegisterStreamConsumer", .state = stream_state,
+                                .call = register_consumer, .succeeded = consumer_registered,
                                 .failed = consumer_not_registered};
   stream_ctx c;
   stream_ctx_init(&c, "fanout", 1);
@@ -550,10 +524,8 @@ static void stream_tagged(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(stream_tags) {
-  static const nomem_case sc = {.what = "AddTagsToStream",
-                                .state = stream_state,
-                                .call = tag_stream,
-                                .succeeded = stream_tagged,
+  static const nomem_case sc = {.what = "AddTagsToStream", .state = stream_state,
+                                .call = tag_stream, .succeeded = stream_tagged,
                                 .expect = NOMEM_ANY};
   stream_ctx c;
   stream_ctx_init(&c, "tagged", 1);
@@ -641,10 +613,8 @@ static void fh_not_created(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(delivery_create) {
-  static const nomem_case sc = {.what = "CreateDeliveryStream",
-                                .state = fh_state,
-                                .call = fh_create,
-                                .succeeded = fh_created,
+  static const nomem_case sc = {.what = "CreateDeliveryStream", .state = fh_state,
+                                .call = fh_create, .succeeded = fh_created,
                                 .failed = fh_not_created};
   fh_ctx c;
   fh_ctx_init(&c, fh_hints);
@@ -713,15 +683,10 @@ static void fh_fresh(void *ctx) {
 }
 
 START_TEST(delivery_put) {
-  static const nomem_case one = {.what = "Firehose PutRecord",
-                                 .state = fh_state,
-                                 .call = fh_put,
-                                 .succeeded = fh_put_one,
-                                 .failed = fh_not_put};
-  static const nomem_case batch = {.what = "Firehose PutRecordBatch",
-                                   .state = fh_state,
-                                   .call = fh_put_batch,
-                                   .succeeded = fh_put_three,
+  static const nomem_case one = {.what = "Firehose PutRecord", .state = fh_state, .call = fh_put,
+                                 .succeeded = fh_put_one, .failed = fh_not_put};
+  static const nomem_case batch = {.what = "Firehose PutRecordBatch", .state = fh_state,
+                                   .call = fh_put_batch, .succeeded = fh_put_three,
                                    .failed = fh_not_put};
   fh_ctx c;
   fh_ctx_init(&c, fh_hints);
@@ -775,11 +740,8 @@ static void fh_filled(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(delivery_put_seals) {
-  static const nomem_case sc = {.what = "Firehose PutRecord (sealing)",
-                                .setup = fh_big_fresh,
-                                .state = fh_state,
-                                .call = fh_put_filling,
-                                .succeeded = fh_filled};
+  static const nomem_case sc = {.what = "Firehose PutRecord (sealing)", .setup = fh_big_fresh,
+                                .state = fh_state, .call = fh_put_filling, .succeeded = fh_filled};
   fh_ctx c;
   fh_ctx_init(&c, fh_hints);
   nomem_sweep(&sc, &c);
@@ -828,11 +790,8 @@ static void fh_retried(void *ctx, const nomem_attempt *a) {
 static void fh_end(void *ctx) { fh_ctx_end(ctx); }
 
 START_TEST(delivery_retry_post) {
-  static const nomem_case sc = {.what = "Firehose retry post",
-                                .fresh = fh_retry_waiting,
-                                .call = fh_retry_second,
-                                .succeeded = fh_retried,
-                                .end = fh_end,
+  static const nomem_case sc = {.what = "Firehose retry post", .fresh = fh_retry_waiting,
+                                .call = fh_retry_second, .succeeded = fh_retried, .end = fh_end,
                                 .expect = NOMEM_NEVER_FAILS};
   fh_ctx c;
   ck_assert_int_gt(nomem_sweep(&sc, &c).injected, 0);
@@ -882,9 +841,7 @@ static void tap_fresh(void *ctx) {
 
 START_TEST(delivery_from_stream) {
   static const nomem_case sc = {.what = "PutRecord (a delivery stream's source)",
-                                .state = tap_state,
-                                .call = tap_put,
-                                .succeeded = tap_put_done,
+                                .state = tap_state, .call = tap_put, .succeeded = tap_put_done,
                                 .failed = tap_not_put};
   tap_ctx c;
   stream_ctx_init(&c.sc, "src", 1);
@@ -1000,11 +957,8 @@ static void fn_not_created(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(function_create) {
-  static const nomem_case sc = {.what = "CreateFunction",
-                                .state = fn_state,
-                                .call = fn_create,
-                                .succeeded = fn_created,
-                                .failed = fn_not_created};
+  static const nomem_case sc = {.what = "CreateFunction", .state = fn_state, .call = fn_create,
+                                .succeeded = fn_created, .failed = fn_not_created};
   fn_ctx c;
   fn_ctx_init(&c, 0);
   sweep_twice(&sc, &c, new_broker);
@@ -1104,27 +1058,17 @@ static void fn_alias_updated(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(function_versions_and_aliases) {
-  static const nomem_case update = {.what = "UpdateFunctionConfiguration",
-                                    .state = fn_state,
-                                    .call = fn_update,
-                                    .succeeded = fn_updated};
-  static const nomem_case publish = {.what = "PublishVersion",
-                                     .state = fn_state,
-                                     .call = fn_publish,
-                                     .succeeded = fn_published,
+  static const nomem_case update = {.what = "UpdateFunctionConfiguration", .state = fn_state,
+                                    .call = fn_update, .succeeded = fn_updated};
+  static const nomem_case publish = {.what = "PublishVersion", .state = fn_state,
+                                     .call = fn_publish, .succeeded = fn_published,
                                      .failed = fn_text_unset};
-  static const nomem_case create_alias = {.what = "CreateAlias",
-                                          .setup = fn_with_versions,
-                                          .state = fn_state,
-                                          .call = fn_create_alias,
-                                          .succeeded = fn_alias_created,
-                                          .failed = fn_text_unset};
-  static const nomem_case update_alias = {.what = "UpdateAlias",
-                                          .setup = fn_with_alias,
-                                          .state = fn_state,
-                                          .call = fn_update_alias,
-                                          .succeeded = fn_alias_updated,
-                                          .failed = fn_text_unset,
+  static const nomem_case create_alias = {.what = "CreateAlias", .setup = fn_with_versions,
+                                          .state = fn_state, .call = fn_create_alias,
+                                          .succeeded = fn_alias_created, .failed = fn_text_unset};
+  static const nomem_case update_alias = {.what = "UpdateAlias", .setup = fn_with_alias,
+                                          .state = fn_state, .call = fn_update_alias,
+                                          .succeeded = fn_alias_updated, .failed = fn_text_unset,
                                           .expect = NOMEM_ANY};
   fn_ctx c;
   fn_ctx_init(&c, 1);
@@ -1160,10 +1104,8 @@ static void fn_econf_put(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(function_event_invoke_config) {
-  static const nomem_case sc = {.what = "PutFunctionEventInvokeConfig",
-                                .state = fn_state,
-                                .call = fn_put_econf,
-                                .succeeded = fn_econf_put};
+  static const nomem_case sc = {.what = "PutFunctionEventInvokeConfig", .state = fn_state,
+                                .call = fn_put_econf, .succeeded = fn_econf_put};
   fn_ctx c;
   fn_ctx_init(&c, 1);
   aev_queue_release(bt_queue(c.b, "dlq", NULL));
@@ -1202,11 +1144,8 @@ static void fn_mapped(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(function_event_source_mapping) {
-  static const nomem_case sc = {.what = "CreateEventSourceMapping",
-                                .state = fn_state,
-                                .call = fn_map,
-                                .succeeded = fn_mapped,
-                                .failed = fn_text_unset};
+  static const nomem_case sc = {.what = "CreateEventSourceMapping", .state = fn_state,
+                                .call = fn_map, .succeeded = fn_mapped, .failed = fn_text_unset};
   fn_ctx c;
   fn_ctx_init(&c, 1);
   c.q = bt_queue(c.b, "jobs", NULL);
@@ -1271,16 +1210,11 @@ static void fn_event_not_queued(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(function_invoke) {
-  static const nomem_case sync = {.what = "Invoke (RequestResponse)",
-                                  .state = fn_state_but_effects,
-                                  .call = fn_invoke,
-                                  .succeeded = fn_invoked,
+  static const nomem_case sync = {.what = "Invoke (RequestResponse)", .state = fn_state_but_effects,
+                                  .call = fn_invoke, .succeeded = fn_invoked,
                                   .failed = fn_text_unset};
-  static const nomem_case async = {.what = "Invoke (Event)",
-                                   .setup = fn_before,
-                                   .state = fn_state,
-                                   .call = fn_invoke_event,
-                                   .succeeded = fn_event_queued,
+  static const nomem_case async = {.what = "Invoke (Event)", .setup = fn_before, .state = fn_state,
+                                   .call = fn_invoke_event, .succeeded = fn_event_queued,
                                    .failed = fn_event_not_queued};
   fn_ctx c;
   fn_ctx_init(&c, 1);
@@ -1314,11 +1248,8 @@ static void fn_event_ran(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(function_event_attempt) {
-  static const nomem_case sc = {.what = "Invoke (Event) attempt",
-                                .setup = fn_event_waiting,
-                                .state = fn_state,
-                                .call = fn_drain,
-                                .succeeded = fn_event_ran,
+  static const nomem_case sc = {.what = "Invoke (Event) attempt", .setup = fn_event_waiting,
+                                .state = fn_state, .call = fn_drain, .succeeded = fn_event_ran,
                                 .expect = NOMEM_NEVER_FAILS};
   fn_ctx c;
   fn_ctx_init(&c, 1);
@@ -1371,10 +1302,8 @@ static void fn_stream_not_mapped(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(function_stream_mapping) {
-  static const nomem_case sc = {.what = "CreateEventSourceMapping (stream)",
-                                .state = fn_state,
-                                .call = fn_map_stream,
-                                .succeeded = fn_stream_mapped,
+  static const nomem_case sc = {.what = "CreateEventSourceMapping (stream)", .state = fn_state,
+                                .call = fn_map_stream, .succeeded = fn_stream_mapped,
                                 .failed = fn_stream_not_mapped};
   fn_ctx c;
   fn_ctx_init(&c, 1);
@@ -1497,11 +1426,8 @@ static void sm_not_created(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(machine_create) {
-  static const nomem_case sc = {.what = "CreateStateMachine",
-                                .state = sm_state,
-                                .call = sm_create,
-                                .succeeded = sm_created,
-                                .failed = sm_not_created};
+  static const nomem_case sc = {.what = "CreateStateMachine", .state = sm_state, .call = sm_create,
+                                .succeeded = sm_created, .failed = sm_not_created};
   for (int type = AEV_MACHINE_STANDARD; type <= AEV_MACHINE_EXPRESS; type++) {
     sm_ctx c;
     sm_ctx_init(&c, type, pass_def, 0);
@@ -1560,11 +1486,8 @@ static void sm_fresh(void *ctx) {
 }
 
 START_TEST(machine_start) {
-  static const nomem_case sc = {.what = "StartExecution",
-                                .state = sm_state,
-                                .call = sm_start,
-                                .succeeded = sm_started,
-                                .failed = sm_not_started};
+  static const nomem_case sc = {.what = "StartExecution", .state = sm_state, .call = sm_start,
+                                .succeeded = sm_started, .failed = sm_not_started};
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 1);
   sweep_twice(&sc, &c, sm_fresh);
@@ -1591,11 +1514,8 @@ static void sm_run_ended(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(machine_run) {
-  static const nomem_case sc = {.what = "StartExecution's run",
-                                .setup = sm_started_waiting,
-                                .state = sm_state,
-                                .call = sm_drain,
-                                .succeeded = sm_run_ended,
+  static const nomem_case sc = {.what = "StartExecution's run", .setup = sm_started_waiting,
+                                .state = sm_state, .call = sm_drain, .succeeded = sm_run_ended,
                                 .expect = NOMEM_NEVER_FAILS};
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 1);
@@ -1626,10 +1546,8 @@ static void sm_text_unset(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(machine_start_sync) {
-  static const nomem_case sc = {.what = "StartSyncExecution",
-                                .state = sm_state,
-                                .call = sm_start_sync,
-                                .succeeded = sm_sync_done,
+  static const nomem_case sc = {.what = "StartSyncExecution", .state = sm_state,
+                                .call = sm_start_sync, .succeeded = sm_sync_done,
                                 .failed = sm_text_unset};
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_EXPRESS, pass_def, 1);
@@ -1660,10 +1578,8 @@ static void sm_activity_not_created(void *ctx, const nomem_attempt *a) {
 }
 
 START_TEST(activity_create) {
-  static const nomem_case sc = {.what = "CreateActivity",
-                                .state = sm_state,
-                                .call = sm_create_activity,
-                                .succeeded = sm_activity_created,
+  static const nomem_case sc = {.what = "CreateActivity", .state = sm_state,
+                                .call = sm_create_activity, .succeeded = sm_activity_created,
                                 .failed = sm_activity_not_created};
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 0);
@@ -1749,18 +1665,12 @@ static void sm_fresh_activity(void *ctx) {
 }
 
 START_TEST(activity_tasks) {
-  static const nomem_case get = {.what = "GetActivityTask",
-                                 .setup = sm_task_scheduled,
-                                 .state = sm_state,
-                                 .call = sm_get_task,
-                                 .succeeded = sm_task_got,
+  static const nomem_case get = {.what = "GetActivityTask", .setup = sm_task_scheduled,
+                                 .state = sm_state, .call = sm_get_task, .succeeded = sm_task_got,
                                  .failed = sm_task_not_got};
-  static const nomem_case send = {.what = "SendTaskSuccess",
-                                  .setup = sm_task_taken,
-                                  .state = sm_state,
-                                  .call = sm_send_success,
-                                  .succeeded = sm_success_sent,
-                                  .failed = sm_success_not_sent};
+  static const nomem_case send = {.what = "SendTaskSuccess", .setup = sm_task_taken,
+                                  .state = sm_state, .call = sm_send_success,
+                                  .succeeded = sm_success_sent, .failed = sm_success_not_sent};
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_STANDARD, activity_def, 0);
   bt_ok(aev_activity_create(c.b, "work", &c.a));
@@ -1821,10 +1731,7 @@ static void api_sweep(api_ctx *c, const char *action, const char *request, const
   c->request = request;
   c->want = want;
   c->then = then;
-  nomem_case sc = {.what = action,
-                   .state = api_state,
-                   .call = api_call,
-                   .succeeded = api_succeeded,
+  nomem_case sc = {.what = action, .state = api_state, .call = api_call, .succeeded = api_succeeded,
                    .failed = api_failed};
   nomem_sweep(&sc, c);
 }
