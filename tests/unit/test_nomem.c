@@ -381,6 +381,7 @@ static void set_of_three(void *ctx) {
   bt_ok(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &c->s));
   for (int i = 0; i < 3; i++)
     bt_ok(aev_pattern_set_add(c->s, (uint64_t)i, before[i], strlen(before[i])));
+  ck_assert_uint_eq(aev_pattern_set_count(c->s), 3);
 }
 
 static int set_add(void *ctx) {
