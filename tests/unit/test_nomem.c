@@ -17,35 +17,56 @@ static int archive_exists(aev_broker *b, const char *name) {
   return rc == AEV_OK;
 }
 
+/* A fresh broker and its default bus for each attempt, so that a table
+ * one attempt grew cannot spare the next one an allocation. */
+typedef struct fresh_bus {
+  aev_broker *b;
+  aev_bus *def;
+  int change; /* PutRule: change rule "keep" rather than create "new" */
+  char *arn;
+} fresh_bus;
+
+static void fresh_bus_new(void *ctx) {
+  fresh_bus *f = ctx;
+  f->b = bt_broker();
+  bt_ok(aev_bus_get(f->b, "default", &f->def));
+}
+
+static void fresh_bus_free(void *ctx) {
+  fresh_bus *f = ctx;
+  aev_bus_release(f->def);
+  aev_broker_destroy(f->b);
+}
+
 /* CreateArchive (with a pattern, which goes into the bus's pattern set):
  * an archive that answers out-of-memory was not created; one that is
- * created hands back its ARN. A fresh broker each time, so that a table
- * one attempt grew cannot spare the next one an allocation. */
+ * created hands back its ARN. */
+static int create_archive(void *ctx) {
+  fresh_bus *f = ctx;
+  f->arn = NULL;
+  return aev_bus_create_archive(f->def, "a", "{\"source\":[\"shop\"]}", 0, NULL, &f->arn);
+}
+
+static void archive_created(void *ctx, const nomem_attempt *a) {
+  fresh_bus *f = ctx;
+  ck_assert_ptr_nonnull(f->arn);
+  ck_assert(strstr(f->arn, ":archive/a") != NULL);
+  aev_free(f->arn);
+  ck_assert_msg(archive_exists(f->b, "a"), "allocation %ld failed: archive missing", a->k);
+}
+
+static void archive_not_created(void *ctx, const nomem_attempt *a) {
+  fresh_bus *f = ctx;
+  ck_assert_ptr_null(f->arn);
+  ck_assert_msg(!archive_exists(f->b, "a"), "allocation %ld failed: archive stored", a->k);
+}
+
 START_TEST(create_archive_whole_or_not_at_all) {
-  int reached = 1, failures = 0;
-  for (long k = 0; reached; k++) {
-    aev_broker *b = bt_broker();
-    aev_bus *def;
-    bt_ok(aev_bus_get(b, "default", &def));
-    char *arn = NULL;
-    nomem_arm(k);
-    int rc = aev_bus_create_archive(def, "a", "{\"source\":[\"shop\"]}", 0, NULL, &arn);
-    reached = nomem_disarm();
-    if (rc == AEV_OK) {
-      ck_assert_ptr_nonnull(arn);
-      ck_assert(strstr(arn, ":archive/a") != NULL);
-      aev_free(arn);
-      ck_assert_msg(archive_exists(b, "a"), "allocation %ld failed: archive missing", k);
-    } else {
-      ck_assert_msg(rc == AEV_ERR_NOMEM, "allocation %ld: %d %s", k, rc, aev_errmsg());
-      ck_assert_ptr_null(arn);
-      ck_assert_msg(!archive_exists(b, "a"), "allocation %ld failed: archive stored", k);
-      failures++;
-    }
-    aev_bus_release(def);
-    aev_broker_destroy(b);
-  }
-  ck_assert_int_gt(failures, 0);
+  static const nomem_case c = {.what = "CreateArchive", .fresh = fresh_bus_new,
+                               .call = create_archive, .succeeded = archive_created,
+                               .failed = archive_not_created, .end = fresh_bus_free};
+  fresh_bus f;
+  nomem_sweep(&c, &f);
 }
 END_TEST
 
@@ -70,39 +91,52 @@ static void rule_as(aev_bus *bus, const char *name, char *out, size_t cap) {
 /* PutRule, creating a rule and changing one (pattern, state and a
  * schedule): out of memory, the rule is as it was (or absent); else it
  * is as put and the caller has its ARN. */
+static const char *const RULE_WAS = "{\"source\":[\"a\"]}",
+                         *const RULE_PUT = "{\"source\":[\"x\",{\"prefix\":\"y\"}]}";
+
+static const char *rule_name(const fresh_bus *f) { return f->change ? "keep" : "new"; }
+
+static void rule_to_change(void *ctx) {
+  fresh_bus *f = ctx;
+  if (f->change) bt_ok(aev_bus_put_rule(f->def, rule_name(f), RULE_WAS, NULL, 1, NULL));
+}
+
+static json_t *rule_state(void *ctx) {
+  fresh_bus *f = ctx;
+  char text[256];
+  rule_as(f->def, rule_name(f), text, sizeof text);
+  return json_string(text);
+}
+
+static int put_rule(void *ctx) {
+  fresh_bus *f = ctx;
+  f->arn = NULL;
+  return aev_bus_put_rule(f->def, rule_name(f), RULE_PUT, f->change ? "rate(5 minutes)" : NULL,
+                          !f->change, &f->arn);
+}
+
+static void rule_put(void *ctx, const nomem_attempt *a) {
+  fresh_bus *f = ctx;
+  char want[256];
+  snprintf(want, sizeof want, "%s|%s|%s", RULE_PUT, f->change ? "DISABLED" : "ENABLED",
+           f->change ? "rate(5 minutes)" : "");
+  ck_assert_ptr_nonnull(f->arn);
+  aev_free(f->arn);
+  const char *now = json_string_value(a->now);
+  ck_assert_msg(!strcmp(now, want), "allocation %ld: %s, want %s", a->k, now, want);
+}
+
+static void rule_not_put(void *ctx, const nomem_attempt *a) {
+  ck_assert_ptr_null(((fresh_bus *)ctx)->arn);
+}
+
 START_TEST(put_rule_whole_or_not_at_all) {
-  const char *a = "{\"source\":[\"a\"]}", *x = "{\"source\":[\"x\",{\"prefix\":\"y\"}]}";
-  char was[256], now[256], want[256];
+  static const nomem_case c = {.what = "PutRule", .fresh = fresh_bus_new, .setup = rule_to_change,
+                               .state = rule_state, .call = put_rule, .succeeded = rule_put,
+                               .failed = rule_not_put, .end = fresh_bus_free};
   for (int change = 0; change < 2; change++) {
-    const char *name = change ? "keep" : "new";
-    int reached = 1, failures = 0;
-    snprintf(want, sizeof want, "%s|%s|%s", x, change ? "DISABLED" : "ENABLED",
-             change ? "rate(5 minutes)" : "");
-    for (long k = 0; reached; k++) { /* a fresh broker each time, as above */
-      aev_broker *b = bt_broker();
-      aev_bus *def;
-      bt_ok(aev_bus_get(b, "default", &def));
-      if (change) bt_ok(aev_bus_put_rule(def, name, a, NULL, 1, NULL));
-      rule_as(def, name, was, sizeof was);
-      char *arn = NULL;
-      nomem_arm(k);
-      int rc = aev_bus_put_rule(def, name, x, change ? "rate(5 minutes)" : NULL, !change, &arn);
-      reached = nomem_disarm();
-      rule_as(def, name, now, sizeof now);
-      if (rc) {
-        ck_assert_msg(rc == AEV_ERR_NOMEM, "allocation %ld: %d %s", k, rc, aev_errmsg());
-        ck_assert_ptr_null(arn);
-        ck_assert_msg(!strcmp(now, was), "allocation %ld failed: %s became %s", k, was, now);
-        failures++;
-      } else {
-        ck_assert_ptr_nonnull(arn);
-        aev_free(arn);
-        ck_assert_msg(!strcmp(now, want), "allocation %ld: %s, want %s", k, now, want);
-      }
-      aev_bus_release(def);
-      aev_broker_destroy(b);
-    }
-    ck_assert_int_gt(failures, 0);
+    fresh_bus f = {.change = change};
+    nomem_sweep(&c, &f);
   }
 }
 END_TEST
@@ -114,9 +148,13 @@ typedef struct world {
   aev_broker *b;
   aev_bus *def;
   aev_queue *q;
+  const char *what;
+  int (*op)(struct world *w); /* the call under test */
+  json_t *want;               /* what the world answers after a success */
 } world;
 
-static void world_new(world *w) {
+static void world_new(void *ctx) {
+  world *w = ctx;
   w->b = bt_broker();
   bt_ok(aev_bus_get(w->b, "default", &w->def));
   w->q = bt_queue(w->b, "q", NULL);
@@ -126,7 +164,8 @@ static void world_new(world *w) {
   bt_ok(aev_broker_advance(w->b, 60000));
 }
 
-static void world_free(world *w) {
+static void world_free(void *ctx) {
+  world *w = ctx;
   aev_queue_release(w->q);
   aev_bus_release(w->def);
   aev_broker_destroy(w->b);
@@ -154,43 +193,49 @@ static char *snapshot(world *w) {
   return all;
 }
 
-/* Sweeps one call over a fresh world each time: out of memory, the world
- * must answer as before; else, an hour on, as after a successful call. allocates: the
- * call allocates something whose failure fails it (else its allocations,
- * if any, are only jansson's, which are not wrapped, or tolerated). */
-static void sweep_world(const char *what, int (*call)(world *), int allocates) {
-  char *want = NULL;
-  int reached = 1, failures = 0;
-  for (long k = -1; reached; k++) {
-    world w;
-    world_new(&w);
-    char *before = snapshot(&w);
-    if (k >= 0) nomem_arm(k);
-    int rc = call(&w);
-    reached = k < 0 || nomem_disarm();
-    /* A target that failed for want of memory gets the event on a retry. */
-    bt_ok(aev_broker_advance(w.b, 3600000));
-    char *after = snapshot(&w);
-    if (k < 0) { /* the reference run, no allocation failing */
-      ck_assert_msg(rc == AEV_OK, "%s: %s", what, aev_errmsg());
-      ck_assert_msg(strcmp(before, after), "%s changed nothing", what);
-      want = after;
-      after = NULL;
-    } else if (rc) {
-      ck_assert_msg(rc == AEV_ERR_NOMEM, "%s, allocation %ld: %d %s", what, k, rc, aev_errmsg());
-      ck_assert_msg(!strcmp(after, before), "%s failed at allocation %ld but changed\n%s\ninto\n%s",
-                    what, k, before, after);
-      failures++;
-    } else {
-      ck_assert_msg(!strcmp(after, want), "%s, allocation %ld failed: \n%s\nwant\n%s", what, k,
-                    after, want);
-    }
-    free(before);
-    free(after);
-    world_free(&w);
+static json_t *world_state(void *ctx) {
+  char *text = snapshot(ctx);
+  json_t *j = json_string(text);
+  free(text);
+  return j;
+}
+
+static int world_call(void *ctx) {
+  world *w = ctx;
+  return w->op(w);
+}
+
+/* A target that failed for want of memory gets the event on a retry. */
+static void hour_later(void *ctx) { bt_ok(aev_broker_advance(((world *)ctx)->b, 3600000)); }
+
+/* The reference run (no allocation failing) must change the world; it
+ * sets what every other success must leave. */
+static void world_as_reference(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  if (a->k < 0) {
+    ck_assert_msg(!json_equal(a->was, a->now), "%s changed nothing", w->what);
+    w->want = json_incref(a->now);
+    return;
   }
-  free(want);
-  ck_assert_msg(!allocates || failures > 0, "%s: no allocation failed the call", what);
+  ck_assert_msg(json_equal(a->now, w->want), "%s, allocation %ld failed: \n%s\nwant\n%s", w->what,
+                a->k, json_string_value(a->now), json_string_value(w->want));
+}
+
+/* Sweeps one call over a fresh world each time, after a reference run:
+ * out of memory, the world must answer as before; else, an hour on, as
+ * after the reference run. allocates: the call allocates something whose
+ * failure fails it (else its allocations, if any, are only jansson's,
+ * which are not wrapped, or tolerated). */
+static void sweep_world(const char *what, int (*op)(world *), int allocates) {
+  const nomem_case c = {.what = what, .fresh = world_new, .state = world_state, .call = world_call,
+                        .after = hour_later, .succeeded = world_as_reference, .end = world_free,
+                        .expect = allocates ? NOMEM_FAILS_SOME : NOMEM_ANY};
+  world w = {.what = what, .op = op};
+  nomem_tally reference = {0, 0};
+  nomem_attempt_once(&c, &w, -1, &reference);
+  ck_assert_msg(reference.failures == 0, "%s: %s", what, aev_errmsg());
+  nomem_sweep(&c, &w);
+  json_decref(w.want);
 }
 
 static int call_create_bus(world *w) {
@@ -202,8 +247,8 @@ static int call_create_bus(world *w) {
 
 static int call_put_targets(world *w) {
   char *failed = NULL;
-  int rc = aev_bus_put_targets(w->def, "r", bt_queue_target(w->q, "t2", "\"Input\":\"{}\""),
-                               &failed);
+  int rc =
+      aev_bus_put_targets(w->def, "r", bt_queue_target(w->q, "t2", "\"Input\":\"{}\""), &failed);
   aev_free(failed);
   return rc;
 }
@@ -222,9 +267,8 @@ static int call_disable_rule(world *w) { return aev_bus_enable_rule(w->def, "r",
  * gone nowhere. */
 static int call_put_events(world *w) {
   char *result = NULL;
-  int rc = aev_bus_put_events(w->b,
-                              "[{\"Source\":\"shop\",\"DetailType\":\"t\",\"Detail\":\"{}\"}]",
-                              &result);
+  int rc = aev_bus_put_events(
+      w->b, "[{\"Source\":\"shop\",\"DetailType\":\"t\",\"Detail\":\"{}\"}]", &result);
   if (rc == AEV_OK) {
     json_t *j = json_loads(result, 0, NULL);
     const char *code = json_string_value(
@@ -280,10 +324,10 @@ static const struct {
   int (*call)(world *);
   int allocates;
 } bus_calls[] = {
-    {"CreateEventBus", call_create_bus, 1},   {"PutTargets", call_put_targets, 1},
+    {"CreateEventBus", call_create_bus, 1},    {"PutTargets", call_put_targets, 1},
     {"RemoveTargets", call_remove_targets, 0}, {"DisableRule", call_disable_rule, 0},
-    {"PutEvents", call_put_events, 1},        {"UpdateArchive", call_update_archive, 1},
-    {"StartReplay", call_start_replay, 1},    {"PutEvent (typed)", call_put_event, 1},
+    {"PutEvents", call_put_events, 1},         {"UpdateArchive", call_update_archive, 1},
+    {"StartReplay", call_start_replay, 1},     {"PutEvent (typed)", call_put_event, 1},
     {"DeleteRule", call_delete_rule, 0},       {"DeleteArchive", call_delete_archive, 0},
     {"PutRule (API)", call_put_rule_api, 1}};
 #define N_BUS_CALLS (int)(sizeof bus_calls / sizeof *bus_calls)
@@ -303,121 +347,158 @@ static uint64_t matched(aev_pattern_set *s, const char *event) {
   return mask;
 }
 
+/* A pattern set under test and the events it is asked about. */
+typedef struct set_ctx {
+  aev_pattern_set *s;
+  const char *const *events;
+  size_t n_events;
+} set_ctx;
+
+static void set_free(void *ctx) { aev_pattern_set_free(((set_ctx *)ctx)->s); }
+
+/* The set's count and, for each event, the ids it matches. */
+static json_t *set_state(void *ctx) {
+  set_ctx *c = ctx;
+  json_t *st = json_pack("[I]", (json_int_t)aev_pattern_set_count(c->s));
+  for (size_t e = 0; e < c->n_events; e++)
+    json_array_append_new(st, json_integer((json_int_t)matched(c->s, c->events[e])));
+  return st;
+}
+
 /* aev_pattern_set_add: on failure the set is unchanged (its count and
  * what it matches), on success the pattern is in. Among the patterns
  * already in the set: exact values, a prefix and a numeric range, so that
  * adding reaches the automaton's every kind of table. */
-START_TEST(pattern_set_add_whole_or_not_at_all) {
-  static const char *const before[] = {
-      "{\"source\":[\"a\"],\"detail\":{\"n\":[1,2]}}",
-      "{\"source\":[{\"prefix\":\"b\"}]}",
-      "{\"detail\":{\"n\":[{\"numeric\":[\">\",5]}]}}"};
-  static const char *const events[] = {"{\"source\":\"a\",\"detail\":{\"n\":2}}",
-                                       "{\"source\":\"bb\",\"detail\":{\"n\":9}}",
-                                       "{\"source\":\"c\",\"detail\":{\"n\":3,\"m\":\"x\"}}"};
+static const char *const ADD_EVENTS[] = {"{\"source\":\"a\",\"detail\":{\"n\":2}}",
+                                         "{\"source\":\"bb\",\"detail\":{\"n\":9}}",
+                                         "{\"source\":\"c\",\"detail\":{\"n\":3,\"m\":\"x\"}}"};
+
+static void set_of_three(void *ctx) {
+  static const char *const before[] = {"{\"source\":[\"a\"],\"detail\":{\"n\":[1,2]}}",
+                                       "{\"source\":[{\"prefix\":\"b\"}]}",
+                                       "{\"detail\":{\"n\":[{\"numeric\":[\">\",5]}]}}"};
+  set_ctx *c = ctx;
+  bt_ok(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &c->s));
+  for (int i = 0; i < 3; i++)
+    bt_ok(aev_pattern_set_add(c->s, (uint64_t)i, before[i], strlen(before[i])));
+  ck_assert_uint_eq(aev_pattern_set_count(c->s), 3);
+}
+
+static int set_add(void *ctx) {
   const char *added = "{\"source\":[\"c\"],\"detail\":{\"m\":[{\"prefix\":\"x\"}]}}";
-  int reached = 1, failures = 0;
-  for (long k = 0; reached; k++) {
-    aev_pattern_set *s;
-    bt_ok(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &s));
-    for (int i = 0; i < 3; i++) bt_ok(aev_pattern_set_add(s, (uint64_t)i, before[i], strlen(before[i])));
-    uint64_t was[3];
-    for (int e = 0; e < 3; e++) was[e] = matched(s, events[e]);
-    nomem_arm(k);
-    int rc = aev_pattern_set_add(s, 9, added, strlen(added));
-    reached = nomem_disarm();
-    if (rc) {
-      ck_assert_msg(rc == AEV_ERR_NOMEM, "allocation %ld: %d %s", k, rc, aev_errmsg());
-      ck_assert_uint_eq(aev_pattern_set_count(s), 3);
-      failures++;
-    } else {
-      ck_assert_uint_eq(aev_pattern_set_count(s), 4);
-    }
-    for (int e = 0; e < 3; e++)
-      ck_assert_msg(matched(s, events[e]) == (was[e] | (!rc && e == 2 ? 1ull << 9 : 0)),
-                    "allocation %ld (rc %d): event %d", k, rc, e);
-    aev_pattern_set_free(s);
-  }
-  ck_assert_int_gt(failures, 0);
+  return aev_pattern_set_add(((set_ctx *)ctx)->s, 9, added, strlen(added));
+}
+
+static void set_added(void *ctx, const nomem_attempt *a) {
+  ck_assert_int_eq(json_integer_value(json_array_get(a->now, 0)), 4);
+  for (size_t e = 0; e < 3; e++)
+    ck_assert_msg(json_integer_value(json_array_get(a->now, e + 1)) ==
+                      (json_integer_value(json_array_get(a->was, e + 1)) | (e == 2 ? 1 << 9 : 0)),
+                  "allocation %ld: event %zu", a->k, e);
+}
+
+START_TEST(pattern_set_add_whole_or_not_at_all) {
+  static const nomem_case c = {.what = "aev_pattern_set_add", .fresh = set_of_three,
+                               .state = set_state, .call = set_add, .succeeded = set_added,
+                               .end = set_free};
+  set_ctx s = {.events = ADD_EVENTS, .n_events = 3};
+  nomem_sweep(&c, &s);
 }
 END_TEST
 
 /* aev_pattern_set_remove cannot fail; the removal that makes removed
  * patterns outnumber live ones rebuilds the automaton, and a rebuild that
  * runs out of memory keeps the old one: the set still answers right. */
-START_TEST(pattern_set_remove_rebuilds_or_not) {
-  int reached = 1;
-  long k = 0;
-  for (; reached; k++) {
-    aev_pattern_set *s;
-    bt_ok(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &s));
-    char p[64];
-    for (int i = 0; i < 200; i++) {
-      snprintf(p, sizeof p, "{\"n\":[%d]}", i);
-      bt_ok(aev_pattern_set_add(s, (uint64_t)i, p, strlen(p)));
-    }
-    for (int i = 0; i < 132; i++) bt_ok(aev_pattern_set_remove(s, (uint64_t)i));
-    nomem_arm(k);
-    int rc = aev_pattern_set_remove(s, 132); /* the 133rd: 133 > 67 + 64 */
-    reached = nomem_disarm();
-    ck_assert_int_eq(rc, AEV_OK);
-    ck_assert_uint_eq(aev_pattern_set_count(s), 67);
-    ck_assert_uint_eq(matched(s, "{\"n\":132}"), 0);
-    ck_assert_uint_eq(matched(s, "{\"n\":[5,40,63]}"), 0);
-    uint64_t *ids;
-    size_t n;
-    const char *later = "{\"n\":[5,150,199]}";
-    bt_ok(aev_pattern_set_match(s, later, strlen(later), &ids, &n));
-    ck_assert_uint_eq(n, 2);
-    ck_assert_uint_eq(ids[0], 150);
-    ck_assert_uint_eq(ids[1], 199);
-    aev_free(ids);
-    bt_ok(aev_pattern_set_add(s, 5, "{\"n\":[5]}", 9));
-    ck_assert_uint_eq(matched(s, "{\"n\":5}"), 1ull << 5);
-    aev_pattern_set_free(s);
+static void set_of_200_less_132(void *ctx) {
+  set_ctx *c = ctx;
+  bt_ok(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &c->s));
+  char p[64];
+  for (int i = 0; i < 200; i++) {
+    snprintf(p, sizeof p, "{\"n\":[%d]}", i);
+    bt_ok(aev_pattern_set_add(c->s, (uint64_t)i, p, strlen(p)));
   }
-  ck_assert_int_gt(k, 10); /* the rebuild allocates; removing alone does not */
+  for (int i = 0; i < 132; i++) bt_ok(aev_pattern_set_remove(c->s, (uint64_t)i));
+}
+
+/* The 133rd: 133 > 67 + 64. */
+static int set_remove(void *ctx) { return aev_pattern_set_remove(((set_ctx *)ctx)->s, 132); }
+
+static void set_removed(void *ctx, const nomem_attempt *a) {
+  aev_pattern_set *s = ((set_ctx *)ctx)->s;
+  ck_assert_uint_eq(aev_pattern_set_count(s), 67);
+  ck_assert_uint_eq(matched(s, "{\"n\":132}"), 0);
+  ck_assert_uint_eq(matched(s, "{\"n\":[5,40,63]}"), 0);
+  uint64_t *ids;
+  size_t n;
+  const char *later = "{\"n\":[5,150,199]}";
+  bt_ok(aev_pattern_set_match(s, later, strlen(later), &ids, &n));
+  ck_assert_uint_eq(n, 2);
+  ck_assert_uint_eq(ids[0], 150);
+  ck_assert_uint_eq(ids[1], 199);
+  aev_free(ids);
+  bt_ok(aev_pattern_set_add(s, 5, "{\"n\":[5]}", 9));
+  ck_assert_uint_eq(matched(s, "{\"n\":5}"), 1ull << 5);
+}
+
+START_TEST(pattern_set_remove_rebuilds_or_not) {
+  static const nomem_case c = {.what = "aev_pattern_set_remove", .fresh = set_of_200_less_132,
+                               .call = set_remove, .succeeded = set_removed, .end = set_free,
+                               .expect = NOMEM_NEVER_FAILS};
+  set_ctx s = {0};
+  /* The rebuild allocates; removing alone does not. */
+  ck_assert_int_gt(nomem_sweep(&c, &s).injected, 9);
 }
 END_TEST
 
 /* aev_pattern_set_match_batch: out of memory, no event of the batch gets
- * ids (and nothing leaks: the sanitizer builds run this suite). */
-START_TEST(pattern_set_match_batch_all_or_nothing) {
+ * ids (and nothing leaks: the sanitizer builds run this suite). One set
+ * for every attempt. */
+typedef struct batch_ctx {
   aev_pattern_set *s;
-  bt_ok(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &s));
-  for (int i = 0; i < 40; i++) {
-    char p[64];
-    snprintf(p, sizeof p, "{\"n\":[%d],\"s\":[{\"prefix\":\"x\"}]}", i % 20);
-    bt_ok(aev_pattern_set_add(s, (uint64_t)i, p, strlen(p)));
-  }
   const char *ev[20];
   size_t lens[20], n[20];
   uint64_t *ids[20];
   char text[20][64];
+} batch_ctx;
+
+static int match_batch(void *ctx) {
+  batch_ctx *c = ctx;
+  return aev_pattern_set_match_batch(c->s, c->ev, c->lens, 20, c->ids, c->n);
+}
+
+static void batch_matched(void *ctx, const nomem_attempt *a) {
+  batch_ctx *c = ctx;
   for (int i = 0; i < 20; i++) {
-    snprintf(text[i], sizeof text[i], "{\"n\":[%d,%d],\"s\":\"xy\"}", i, (i + 1) % 20);
-    ev[i] = text[i];
-    lens[i] = strlen(ev[i]);
+    ck_assert_uint_eq(c->n[i], 4);
+    aev_free(c->ids[i]);
   }
-  int reached = 1, failures = 0;
-  for (long k = 0; reached; k++) {
-    nomem_arm(k);
-    int rc = aev_pattern_set_match_batch(s, ev, lens, 20, ids, n);
-    reached = nomem_disarm();
-    for (int i = 0; i < 20; i++) {
-      if (rc) {
-        ck_assert_int_eq(rc, AEV_ERR_NOMEM);
-        ck_assert_ptr_null(ids[i]);
-        ck_assert_uint_eq(n[i], 0);
-      } else {
-        ck_assert_uint_eq(n[i], 4);
-        aev_free(ids[i]);
-      }
-    }
-    failures += rc != AEV_OK;
+}
+
+static void batch_not_matched(void *ctx, const nomem_attempt *a) {
+  batch_ctx *c = ctx;
+  for (int i = 0; i < 20; i++) {
+    ck_assert_ptr_null(c->ids[i]);
+    ck_assert_uint_eq(c->n[i], 0);
   }
-  ck_assert_int_gt(failures, 0);
-  aev_pattern_set_free(s);
+}
+
+START_TEST(pattern_set_match_batch_all_or_nothing) {
+  static const nomem_case c = {.what = "aev_pattern_set_match_batch", .call = match_batch,
+                               .succeeded = batch_matched, .failed = batch_not_matched};
+  batch_ctx b;
+  bt_ok(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &b.s));
+  for (int i = 0; i < 40; i++) {
+    char p[64];
+    snprintf(p, sizeof p, "{\"n\":[%d],\"s\":[{\"prefix\":\"x\"}]}", i % 20);
+    bt_ok(aev_pattern_set_add(b.s, (uint64_t)i, p, strlen(p)));
+  }
+  for (int i = 0; i < 20; i++) {
+    snprintf(b.text[i], sizeof b.text[i], "{\"n\":[%d,%d],\"s\":\"xy\"}", i, (i + 1) % 20);
+    b.ev[i] = b.text[i];
+    b.lens[i] = strlen(b.ev[i]);
+  }
+  nomem_sweep(&c, &b);
+  aev_pattern_set_free(b.s);
 }
 END_TEST
 

@@ -11,76 +11,20 @@
 #include "bus_support.h"
 #include "nomem.h"
 
-/* ---- The sweep -------------------------------------------------------- */
-
-/* One call under test (no Check assertion in call(): Check allocates
- * when it records one). state() is what a user can observe of the objects
- * the call touches; call() makes the call (AEV_OK or an error);
- * succeeded() checks a success (its outputs, and state now against was)
- * and undoes it when the next attempt needs the old state; failed()
- * checks that no output was left set. setup() (may be NULL) runs before
- * each attempt. */
-typedef struct sweep_case {
-  const char *what;
-  void (*setup)(void *ctx);
-  json_t *(*state)(void *ctx);
-  int (*call)(void *ctx);
-  void (*succeeded)(void *ctx, json_t *was, json_t *now);
-  void (*failed)(void *ctx);
-} sweep_case;
-
-static char *dump(json_t *j) { return json_dumps(j, JSON_SORT_KEYS | JSON_COMPACT); }
-
-/* Fails allocation k = 0, 1, ... of the call until the call makes no
- * more, fresh(ctx) (may be NULL) then setup() before each attempt;
- * returns how many attempts failed. An attempt that fails may leave
- * capacity grown (an array, a table), so that the next attempt makes one
- * allocation fewer and skips one: sweep_twice() sweeps again from fresh
- * objects. */
-static int sweep_from(const sweep_case *c, void *ctx, void (*fresh)(void *ctx)) {
-  int reached = 1, failures = 0;
-  for (long k = 0; reached; k++) {
-    if (fresh) fresh(ctx);
-    if (c->setup) c->setup(ctx);
-    json_t *was = c->state(ctx);
-    nomem_arm(k);
-    int rc = c->call(ctx);
-    reached = nomem_disarm();
-    char why[512];
-    snprintf(why, sizeof why, "%s %s", rc ? aev_errcode() : "", rc ? aev_errmsg() : "");
-    json_t *now = c->state(ctx);
-    if (rc != AEV_OK) {
-      ck_assert_msg(rc == AEV_ERR_NOMEM, "%s: allocation %ld: %d %s", c->what, k, rc, why);
-      if (!json_equal(was, now)) {
-        char *a = dump(was), *b = dump(now);
-        size_t d = 0;
-        while (a[d] && a[d] == b[d]) d++;
-        d = d > 40 ? d - 40 : 0;
-        ck_abort_msg("%s: allocation %ld failed, yet ...%.300s\nbecame ...%.300s", c->what, k,
-                     a + d, b + d);
-      }
-      if (c->failed) c->failed(ctx);
-      failures++;
-    } else {
-      c->succeeded(ctx, was, now);
-    }
-    json_decref(was);
-    json_decref(now);
-  }
-  return failures;
-}
-
-static int sweep(const sweep_case *c, void *ctx) { return sweep_from(c, ctx, NULL); }
-
-static void sweep_fails_some(const sweep_case *c, void *ctx) {
-  ck_assert_msg(sweep(c, ctx) > 0, "%s: no allocation failed it", c->what);
-}
+/* ---- The sweep (nomem.h) ------------------------------------------- */
 
 /* The sweep, then again with fresh(ctx) making new objects before each
- * attempt's own setup. */
-static void sweep_twice(const sweep_case *c, void *ctx, void (*fresh)(void *ctx)) {
-  sweep_fails_some(c, ctx);
-  ck_assert_msg(sweep_from(c, ctx, fresh) > 0, "%s (fresh): no allocation failed it", c->what);
+ * attempt's own setup: an attempt that fails may leave capacity grown (an
+ * array, a table), so that the next attempt makes one allocation fewer
+ * and skips one. */
+static void sweep_twice(const nomem_case *c, void *ctx, void (*fresh)(void *ctx)) {
+  nomem_sweep(c, ctx);
+  char what[128];
+  snprintf(what, sizeof what, "%s (fresh)", c->what);
+  nomem_case again = *c;
+  again.what = what;
+  again.fresh = fresh;
+  nomem_sweep(&again, ctx);
 }
 
 /* A new broker for each attempt of a create (its registry starts empty
@@ -205,11 +149,11 @@ static int create_stream(void *ctx) {
   return aev_stream_create(c->b, c->name, c->shards, &c->s);
 }
 
-static void stream_created(void *ctx, json_t *was, json_t *now) {
+static void stream_created(void *ctx, const nomem_attempt *a) {
   stream_ctx *c = ctx;
-  ck_assert(json_is_null(was));
+  ck_assert(json_is_null(a->was));
   ck_assert_ptr_nonnull(c->s);
-  json_t *desc = at(now, "desc");
+  json_t *desc = at(a->now, "desc");
   ck_assert_str_eq(json_string_value(at(desc, "StreamStatus")), "ACTIVE");
   ck_assert_uint_eq(json_array_size(at(desc, "Shards")), c->shards ? (size_t)c->shards : 4);
   ck_assert_str_eq(json_string_value(at(at(desc, "StreamModeDetails"), "StreamMode")),
@@ -219,11 +163,14 @@ static void stream_created(void *ctx, json_t *was, json_t *now) {
   c->s = NULL;
 }
 
-static void stream_not_created(void *ctx) { ck_assert_ptr_null(((stream_ctx *)ctx)->s); }
+static void stream_not_created(void *ctx, const nomem_attempt *a) {
+  ck_assert_ptr_null(((stream_ctx *)ctx)->s);
+}
 
 START_TEST(stream_create) {
-  static const sweep_case sc = {"CreateStream", NULL, stream_state, create_stream,
-                                stream_created, stream_not_created};
+  static const nomem_case sc = {.what = "CreateStream", .state = stream_state,
+                                .call = create_stream, .succeeded = stream_created,
+                                .failed = stream_not_created};
   for (int shards = 0; shards <= 3; shards += 3) {
     stream_ctx c;
     stream_ctx_init(&c, "created", shards);
@@ -242,25 +189,25 @@ static int put_record(void *ctx) {
   return aev_stream_put(c->s, "payload", 7, "key", NULL, NULL, c->shard_id, c->seq);
 }
 
-static void record_put(void *ctx, json_t *was, json_t *now) {
+static void record_put(void *ctx, const nomem_attempt *a) {
   stream_ctx *c = ctx;
-  ck_assert_uint_eq(record_count(now), record_count(was) + 1);
-  json_t *list = at(at(now, "records"), c->shard_id), *last;
+  ck_assert_uint_eq(record_count(a->now), record_count(a->was) + 1);
+  json_t *list = at(at(a->now, "records"), c->shard_id), *last;
   ck_assert_uint_gt(json_array_size(list), 0);
   last = json_array_get(list, json_array_size(list) - 1);
   ck_assert_str_eq(json_string_value(json_array_get(last, 0)), c->seq);
   ck_assert_str_eq(json_string_value(json_array_get(last, 2)), "payload");
 }
 
-static void record_not_put(void *ctx) {
+static void record_not_put(void *ctx, const nomem_attempt *a) {
   stream_ctx *c = ctx;
   ck_assert_str_eq(c->shard_id, "");
   ck_assert_str_eq(c->seq, "");
 }
 
 START_TEST(stream_put_record) {
-  static const sweep_case sc = {"PutRecord", NULL, stream_state, put_record, record_put,
-                                record_not_put};
+  static const nomem_case sc = {.what = "PutRecord", .state = stream_state, .call = put_record,
+                                .succeeded = record_put, .failed = record_not_put};
   stream_ctx c;
   stream_ctx_init(&c, "put", 2);
   fresh_stream(&c);
@@ -285,7 +232,7 @@ static int put_records(void *ctx) {
 
 /* Each entry of the result either names a stored record or carries an
  * error code and message; the stored ones are exactly the new records. */
-static void records_put(void *ctx, json_t *was, json_t *now) {
+static void records_put(void *ctx, const nomem_attempt *a) {
   stream_ctx *c = ctx;
   ck_assert_ptr_nonnull(c->put);
   ck_assert_uint_eq(aev_put_result_count(c->put), 6);
@@ -299,22 +246,24 @@ static void records_put(void *ctx, json_t *was, json_t *now) {
       continue;
     }
     stored++;
-    json_t *list = at(at(now, "records"), sh), *r;
+    json_t *list = at(at(a->now, "records"), sh), *r;
     size_t j, found = 0;
     json_array_foreach(list, j, r) found += !strcmp(json_string_value(json_array_get(r, 0)), seq) &&
                                            !strcmp(json_string_value(json_array_get(r, 2)), data6[i]);
     ck_assert_msg(found == 1, "record %zu (%s %s) not stored", i, sh, seq);
   }
   ck_assert_uint_eq(stored, 6 - aev_put_result_failed_count(c->put));
-  ck_assert_uint_eq(record_count(now), record_count(was) + stored);
+  ck_assert_uint_eq(record_count(a->now), record_count(a->was) + stored);
   aev_put_result_free(c->put);
 }
 
-static void records_not_put(void *ctx) { ck_assert_ptr_null(((stream_ctx *)ctx)->put); }
+static void records_not_put(void *ctx, const nomem_attempt *a) {
+  ck_assert_ptr_null(((stream_ctx *)ctx)->put);
+}
 
 START_TEST(stream_put_records) {
-  static const sweep_case sc = {"PutRecords", NULL, stream_state, put_records, records_put,
-                                records_not_put};
+  static const nomem_case sc = {.what = "PutRecords", .state = stream_state, .call = put_records,
+                                .succeeded = records_put, .failed = records_not_put};
   stream_ctx c;
   stream_ctx_init(&c, "puts", 3);
   fresh_stream(&c);
@@ -344,12 +293,13 @@ static void throttled_stream(void *ctx) {
 }
 
 START_TEST(stream_put_records_throttled) {
-  static const sweep_case sc = {"PutRecords (throttled)", throttled_stream, stream_state,
-                                put_records, records_put, records_not_put};
+  static const nomem_case sc = {.what = "PutRecords (throttled)", .setup = throttled_stream,
+                                .state = stream_state, .call = put_records,
+                                .succeeded = records_put, .failed = records_not_put};
   stream_ctx c;
   stream_ctx_init(&c, "throttled", 3);
   c.throttling = 1;
-  sweep_fails_some(&sc, &c);
+  nomem_sweep(&sc, &c);
   stream_ctx_end(&c);
 }
 END_TEST
@@ -369,9 +319,9 @@ static int iterate(void *ctx) {
   return rc;
 }
 
-static void iterated(void *ctx, json_t *was, json_t *now) {
+static void iterated(void *ctx, const nomem_attempt *a) {
   stream_ctx *c = ctx;
-  ck_assert(json_equal(was, now));
+  ck_assert(json_equal(a->was, a->now));
   ck_assert_uint_eq(aev_records_count(c->recs), 3);
   size_t len;
   ck_assert_str_eq(aev_records_data(c->recs, 2, &len), "three");
@@ -379,7 +329,7 @@ static void iterated(void *ctx, json_t *was, json_t *now) {
   aev_records_free(c->recs);
 }
 
-static void not_iterated(void *ctx) {
+static void not_iterated(void *ctx, const nomem_attempt *a) {
   stream_ctx *c = ctx;
   ck_assert_ptr_null(c->text);
   ck_assert_ptr_null(c->recs);
@@ -395,8 +345,8 @@ static void fresh_records(void *ctx) {
 }
 
 START_TEST(stream_iterator_and_records) {
-  static const sweep_case sc = {"GetShardIterator+GetRecords", NULL, stream_state, iterate,
-                                iterated, not_iterated};
+  static const nomem_case sc = {.what = "GetShardIterator+GetRecords", .state = stream_state,
+                                .call = iterate, .succeeded = iterated, .failed = not_iterated};
   stream_ctx c;
   stream_ctx_init(&c, "read", 1);
   fresh_records(&c);
@@ -433,18 +383,20 @@ static void resharded(void *ctx, json_t *was, json_t *now, size_t open_after) {
   json_decref(st);
 }
 
-static void split_done(void *ctx, json_t *was, json_t *now) { resharded(ctx, was, now, 3); }
-static void merge_done(void *ctx, json_t *was, json_t *now) { resharded(ctx, was, now, 1); }
+static void split_done(void *ctx, const nomem_attempt *a) { resharded(ctx, a->was, a->now, 3); }
+static void merge_done(void *ctx, const nomem_attempt *a) { resharded(ctx, a->was, a->now, 1); }
 
 START_TEST(stream_split_and_merge) {
-  static const sweep_case split_case = {"SplitShard", fresh_stream, stream_state, split,
-                                        split_done, NULL};
-  static const sweep_case merge_case = {"MergeShards", fresh_stream, stream_state, merge,
-                                        merge_done, NULL};
+  static const nomem_case split_case = {.what = "SplitShard", .setup = fresh_stream,
+                                        .state = stream_state, .call = split,
+                                        .succeeded = split_done};
+  static const nomem_case merge_case = {.what = "MergeShards", .setup = fresh_stream,
+                                        .state = stream_state, .call = merge,
+                                        .succeeded = merge_done};
   stream_ctx c;
   stream_ctx_init(&c, "reshard", 2);
-  sweep_fails_some(&split_case, &c);
-  sweep_fails_some(&merge_case, &c);
+  nomem_sweep(&split_case, &c);
+  nomem_sweep(&merge_case, &c);
   stream_ctx_end(&c);
 }
 END_TEST
@@ -499,21 +451,23 @@ static void change_run(void *ctx, json_t *was, json_t *now, size_t open_after) {
   }
 }
 
-static void split_run(void *ctx, json_t *was, json_t *now) { change_run(ctx, was, now, 3); }
-static void update_run(void *ctx, json_t *was, json_t *now) { change_run(ctx, was, now, 4); }
+static void split_run(void *ctx, const nomem_attempt *a) { change_run(ctx, a->was, a->now, 3); }
+static void update_run(void *ctx, const nomem_attempt *a) { change_run(ctx, a->was, a->now, 4); }
 
 START_TEST(stream_reshard_runs_whole) {
-  static const sweep_case split_case = {"SplitShard (run)", split_posted, stream_state, drain,
-                                        split_run, NULL};
-  static const sweep_case update_case = {"UpdateShardCount (run)", update_posted, stream_state,
-                                         drain, update_run, NULL};
+  static const nomem_case split_case = {.what = "SplitShard (run)", .setup = split_posted,
+                                        .state = stream_state, .call = drain,
+                                        .succeeded = split_run, .expect = NOMEM_NEVER_FAILS};
+  static const nomem_case update_case = {.what = "UpdateShardCount (run)", .setup = update_posted,
+                                         .state = stream_state, .call = drain,
+                                         .succeeded = update_run, .expect = NOMEM_NEVER_FAILS};
   stream_ctx c;
   stream_ctx_init(&c, "reshard", 2);
   changes_undone = 0;
-  ck_assert_int_eq(sweep(&split_case, &c), 0);
+  nomem_sweep(&split_case, &c);
   ck_assert_int_gt(changes_undone, 0);
   changes_undone = 0;
-  ck_assert_int_eq(sweep(&update_case, &c), 0);
+  nomem_sweep(&update_case, &c);
   ck_assert_int_gt(changes_undone, 0);
   stream_ctx_end(&c);
 }
@@ -527,10 +481,10 @@ static int register_consumer(void *ctx) {
   return aev_stream_register_consumer(c->s, "reader", &c->text);
 }
 
-static void consumer_registered(void *ctx, json_t *was, json_t *now) {
+static void consumer_registered(void *ctx, const nomem_attempt *a) {
   stream_ctx *c = ctx;
-  ck_assert_uint_eq(json_array_size(at(at(was, "consumers"), "Consumers")), 0);
-  json_t *list = at(at(now, "consumers"), "Consumers");
+  ck_assert_uint_eq(json_array_size(at(at(a->was, "consumers"), "Consumers")), 0);
+  json_t *list = at(at(a->now, "consumers"), "Consumers");
   ck_assert_uint_eq(json_array_size(list), 1);
   ck_assert_ptr_nonnull(c->text);
   ck_assert_str_eq(json_string_value(at(json_array_get(list, 0), "ConsumerARN")), c->text);
@@ -539,11 +493,14 @@ static void consumer_registered(void *ctx, json_t *was, json_t *now) {
   aev_broker_drain(c->b);
 }
 
-static void consumer_not_registered(void *ctx) { ck_assert_ptr_null(((stream_ctx *)ctx)->text); }
+static void consumer_not_registered(void *ctx, const nomem_attempt *a) {
+  ck_assert_ptr_null(((stream_ctx *)ctx)->text);
+}
 
 START_TEST(stream_register_consumer) {
-  static const sweep_case sc = {"RegisterStreamConsumer", NULL, stream_state, register_consumer,
-                                consumer_registered, consumer_not_registered};
+  static const nomem_case sc = {.what = "RegisterStreamConsumer", .state = stream_state,
+                                .call = register_consumer, .succeeded = consumer_registered,
+                                .failed = consumer_not_registered};
   stream_ctx c;
   stream_ctx_init(&c, "fanout", 1);
   fresh_stream(&c);
@@ -559,20 +516,21 @@ static int tag_stream(void *ctx) {
   return aev_stream_tag(((stream_ctx *)ctx)->s, "{\"team\":\"a\",\"env\":\"b\"}");
 }
 
-static void stream_tagged(void *ctx, json_t *was, json_t *now) {
+static void stream_tagged(void *ctx, const nomem_attempt *a) {
   stream_ctx *c = ctx;
-  ck_assert_uint_eq(json_array_size(at(at(was, "tags"), "Tags")), 0);
-  ck_assert_uint_eq(json_array_size(at(at(now, "tags"), "Tags")), 2);
+  ck_assert_uint_eq(json_array_size(at(at(a->was, "tags"), "Tags")), 0);
+  ck_assert_uint_eq(json_array_size(at(at(a->now, "tags"), "Tags")), 2);
   bt_ok(aev_stream_untag(c->s, "[\"team\",\"env\"]"));
 }
 
 START_TEST(stream_tags) {
-  static const sweep_case sc = {"AddTagsToStream", NULL, stream_state, tag_stream, stream_tagged,
-                                NULL};
+  static const nomem_case sc = {.what = "AddTagsToStream", .state = stream_state,
+                                .call = tag_stream, .succeeded = stream_tagged,
+                                .expect = NOMEM_ANY};
   stream_ctx c;
   stream_ctx_init(&c, "tagged", 1);
   fresh_stream(&c);
-  sweep(&sc, &c);
+  nomem_sweep(&sc, &c);
   stream_ctx_end(&c);
 }
 END_TEST
@@ -640,21 +598,24 @@ static int fh_create(void *ctx) {
   return aev_delivery_create_with_sink(c->b, "fh", c->config, fh_sink, c, NULL, &c->d);
 }
 
-static void fh_created(void *ctx, json_t *was, json_t *now) {
+static void fh_created(void *ctx, const nomem_attempt *a) {
   fh_ctx *c = ctx;
-  ck_assert(json_is_null(was));
+  ck_assert(json_is_null(a->was));
   ck_assert_ptr_nonnull(c->d);
-  ck_assert_str_eq(json_string_value(at(at(now, "desc"), "DeliveryStreamStatus")), "ACTIVE");
+  ck_assert_str_eq(json_string_value(at(at(a->now, "desc"), "DeliveryStreamStatus")), "ACTIVE");
   bt_ok(aev_delivery_delete(c->d));
   aev_delivery_release(c->d);
   c->d = NULL;
 }
 
-static void fh_not_created(void *ctx) { ck_assert_ptr_null(((fh_ctx *)ctx)->d); }
+static void fh_not_created(void *ctx, const nomem_attempt *a) {
+  ck_assert_ptr_null(((fh_ctx *)ctx)->d);
+}
 
 START_TEST(delivery_create) {
-  static const sweep_case sc = {"CreateDeliveryStream", NULL, fh_state, fh_create, fh_created,
-                                fh_not_created};
+  static const nomem_case sc = {.what = "CreateDeliveryStream", .state = fh_state,
+                                .call = fh_create, .succeeded = fh_created,
+                                .failed = fh_not_created};
   fh_ctx c;
   fh_ctx_init(&c, fh_hints);
   sweep_twice(&sc, &c, new_broker);
@@ -669,7 +630,7 @@ START_TEST(delivery_create) {
            "{\"KinesisStreamARN\":\"%s\"},\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60}}",
            aev_stream_arn(s));
   c.config = cfg;
-  sweep_fails_some(&sc, &c);
+  nomem_sweep(&sc, &c);
   bt_ok(aev_stream_put(s, "x", 1, "k", NULL, NULL, NULL, NULL));
   aev_stream_release(s);
   fh_ctx_end(&c);
@@ -703,10 +664,10 @@ static void fh_put_done(fh_ctx *c, json_t *was, json_t *now, size_t n) {
   }
 }
 
-static void fh_put_one(void *ctx, json_t *was, json_t *now) { fh_put_done(ctx, was, now, 1); }
-static void fh_put_three(void *ctx, json_t *was, json_t *now) { fh_put_done(ctx, was, now, 3); }
+static void fh_put_one(void *ctx, const nomem_attempt *a) { fh_put_done(ctx, a->was, a->now, 1); }
+static void fh_put_three(void *ctx, const nomem_attempt *a) { fh_put_done(ctx, a->was, a->now, 3); }
 
-static void fh_not_put(void *ctx) {
+static void fh_not_put(void *ctx, const nomem_attempt *a) {
   fh_ctx *c = ctx;
   for (int i = 0; i < 3; i++) ck_assert_str_eq(c->ids[i], "");
 }
@@ -722,10 +683,11 @@ static void fh_fresh(void *ctx) {
 }
 
 START_TEST(delivery_put) {
-  static const sweep_case one = {"Firehose PutRecord", NULL, fh_state, fh_put, fh_put_one,
-                                 fh_not_put};
-  static const sweep_case batch = {"Firehose PutRecordBatch", NULL, fh_state, fh_put_batch,
-                                   fh_put_three, fh_not_put};
+  static const nomem_case one = {.what = "Firehose PutRecord", .state = fh_state, .call = fh_put,
+                                 .succeeded = fh_put_one, .failed = fh_not_put};
+  static const nomem_case batch = {.what = "Firehose PutRecordBatch", .state = fh_state,
+                                   .call = fh_put_batch, .succeeded = fh_put_three,
+                                   .failed = fh_not_put};
   fh_ctx c;
   fh_ctx_init(&c, fh_hints);
   bt_ok(aev_delivery_create_with_sink(c.b, "fh", fh_hints, fh_sink, &c, NULL, &c.d));
@@ -734,7 +696,7 @@ START_TEST(delivery_put) {
   /* Into an empty buffer (its first record arms the interval timer). */
   bt_ok(aev_delivery_flush(c.d));
   aev_broker_drain(c.b);
-  sweep_fails_some(&batch, &c);
+  nomem_sweep(&batch, &c);
   fh_ctx_end(&c);
 }
 END_TEST
@@ -771,20 +733,18 @@ static int fh_put_filling(void *ctx) {
   return aev_delivery_put(((fh_ctx *)ctx)->d, more, sizeof more, NULL);
 }
 
-static void fh_filled(void *ctx, json_t *was, json_t *now) {
+static void fh_filled(void *ctx, const nomem_attempt *a) {
   fh_ctx *c = ctx;
-  (void)was;
-  (void)now;
   bt_ok(aev_broker_advance(c->b, 60000));
   ck_assert_uint_eq(fh_big_bytes, 1100 * 1024);
 }
 
 START_TEST(delivery_put_seals) {
-  static const sweep_case sc = {"Firehose PutRecord (sealing)", fh_big_fresh, fh_state,
-                                fh_put_filling, fh_filled, NULL};
+  static const nomem_case sc = {.what = "Firehose PutRecord (sealing)", .setup = fh_big_fresh,
+                                .state = fh_state, .call = fh_put_filling, .succeeded = fh_filled};
   fh_ctx c;
   fh_ctx_init(&c, fh_hints);
-  sweep_fails_some(&sc, &c);
+  nomem_sweep(&sc, &c);
   aev_delivery_release(c.d);
   c.d = NULL;
   fh_ctx_end(&c);
@@ -805,29 +765,36 @@ static int fh_fails_once(void *user, const char *key, const void *data, size_t l
   return fh_sink(user, key, data, len);
 }
 
+/* A delivery stream whose first attempt has failed: a retry in 1 s. */
+static void fh_retry_waiting(void *ctx) {
+  fh_ctx *c = ctx;
+  fh_ctx_init(c, fh_hints);
+  bt_ok(aev_delivery_create_with_sink(c->b, "fh", fh_hints, fh_fails_once, c, NULL, &c->d));
+  bt_ok(aev_delivery_put(c->d, "a|", 2, NULL));
+  bt_ok(aev_delivery_flush(c->d));
+  aev_broker_drain(c->b);
+  ck_assert_str_eq(c->delivered, "");
+}
+
+static int fh_retry_second(void *ctx) { return aev_broker_advance(((fh_ctx *)ctx)->b, 1000); }
+
+static void fh_retried(void *ctx, const nomem_attempt *a) {
+  fh_ctx *c = ctx;
+  bt_ok(aev_broker_advance(c->b, 60000));
+  ck_assert_msg(!strcmp(c->delivered, "a|"), "allocation %ld failed: delivered \"%s\"", a->k,
+                c->delivered);
+  bt_ok(aev_delivery_put(c->d, "b|", 2, NULL));
+  strcpy(c->expected, "a|b|");
+}
+
+static void fh_end(void *ctx) { fh_ctx_end(ctx); }
+
 START_TEST(delivery_retry_post) {
-  int reached = 1;
-  long k = 0;
-  for (; reached; k++) {
-    fh_ctx c;
-    fh_ctx_init(&c, fh_hints);
-    bt_ok(aev_delivery_create_with_sink(c.b, "fh", fh_hints, fh_fails_once, &c, NULL, &c.d));
-    bt_ok(aev_delivery_put(c.d, "a|", 2, NULL));
-    bt_ok(aev_delivery_flush(c.d));
-    aev_broker_drain(c.b); /* the first attempt fails: a retry in 1 s */
-    ck_assert_str_eq(c.delivered, "");
-    nomem_arm(k);
-    int rc = aev_broker_advance(c.b, 1000);
-    reached = nomem_disarm();
-    ck_assert_int_eq(rc, AEV_OK);
-    bt_ok(aev_broker_advance(c.b, 60000));
-    ck_assert_msg(!strcmp(c.delivered, "a|"), "allocation %ld failed: delivered \"%s\"", k,
-                  c.delivered);
-    bt_ok(aev_delivery_put(c.d, "b|", 2, NULL));
-    strcpy(c.expected, "a|b|");
-    fh_ctx_end(&c);
-  }
-  ck_assert_int_gt(k, 1);
+  static const nomem_case sc = {.what = "Firehose retry post", .fresh = fh_retry_waiting,
+                                .call = fh_retry_second, .succeeded = fh_retried, .end = fh_end,
+                                .expect = NOMEM_NEVER_FAILS};
+  fh_ctx c;
+  ck_assert_int_gt(nomem_sweep(&sc, &c).injected, 0);
 }
 END_TEST
 
@@ -843,13 +810,15 @@ static json_t *tap_state(void *ctx) { return stream_state(&((tap_ctx *)ctx)->sc)
 
 static int tap_put(void *ctx) { return put_record(&((tap_ctx *)ctx)->sc); }
 
-static void tap_put_done(void *ctx, json_t *was, json_t *now) {
+static void tap_put_done(void *ctx, const nomem_attempt *a) {
   tap_ctx *c = ctx;
-  record_put(&c->sc, was, now);
+  record_put(&c->sc, a);
   strcat(c->fc.expected, "payload");
 }
 
-static void tap_not_put(void *ctx) { record_not_put(&((tap_ctx *)ctx)->sc); }
+static void tap_not_put(void *ctx, const nomem_attempt *a) {
+  record_not_put(&((tap_ctx *)ctx)->sc, a);
+}
 
 /* A new source stream, and a new delivery stream reading it (what the old
  * one held delivered first). */
@@ -871,8 +840,9 @@ static void tap_fresh(void *ctx) {
 }
 
 START_TEST(delivery_from_stream) {
-  static const sweep_case sc = {"PutRecord (a delivery stream's source)", NULL, tap_state,
-                                tap_put, tap_put_done, tap_not_put};
+  static const nomem_case sc = {.what = "PutRecord (a delivery stream's source)",
+                                .state = tap_state, .call = tap_put, .succeeded = tap_put_done,
+                                .failed = tap_not_put};
   tap_ctx c;
   stream_ctx_init(&c.sc, "src", 1);
   memset(&c.fc, 0, sizeof c.fc);
@@ -959,7 +929,9 @@ static void fn_ctx_end(fn_ctx *c) {
   aev_broker_destroy(c->b);
 }
 
-static void fn_text_unset(void *ctx) { ck_assert_ptr_null(((fn_ctx *)ctx)->text); }
+static void fn_text_unset(void *ctx, const nomem_attempt *a) {
+  ck_assert_ptr_null(((fn_ctx *)ctx)->text);
+}
 
 /* CreateFunction */
 
@@ -970,21 +942,23 @@ static int fn_create(void *ctx) {
                              fn_echo, c, NULL, &c->f);
 }
 
-static void fn_created(void *ctx, json_t *was, json_t *now) {
+static void fn_created(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
-  ck_assert(json_is_null(was));
+  ck_assert(json_is_null(a->was));
   ck_assert_ptr_nonnull(c->f);
-  ck_assert_int_eq(json_integer_value(at(at(now, "config"), "Timeout")), 30);
+  ck_assert_int_eq(json_integer_value(at(at(a->now, "config"), "Timeout")), 30);
   bt_ok(aev_function_delete(c->f));
   aev_function_release(c->f);
   c->f = NULL;
 }
 
-static void fn_not_created(void *ctx) { ck_assert_ptr_null(((fn_ctx *)ctx)->f); }
+static void fn_not_created(void *ctx, const nomem_attempt *a) {
+  ck_assert_ptr_null(((fn_ctx *)ctx)->f);
+}
 
 START_TEST(function_create) {
-  static const sweep_case sc = {"CreateFunction", NULL, fn_state, fn_create, fn_created,
-                                fn_not_created};
+  static const nomem_case sc = {.what = "CreateFunction", .state = fn_state, .call = fn_create,
+                                .succeeded = fn_created, .failed = fn_not_created};
   fn_ctx c;
   fn_ctx_init(&c, 0);
   sweep_twice(&sc, &c, new_broker);
@@ -999,11 +973,12 @@ static int fn_update(void *ctx) {
                                            "{\"Timeout\":45,\"Description\":\"d\",\"Environment\":{\"Variables\":{\"B\":\"2\"}}}");
 }
 
-static void fn_updated(void *ctx, json_t *was, json_t *now) {
+static void fn_updated(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
-  ck_assert_int_eq(json_integer_value(at(at(was, "config"), "Timeout")), 30);
-  ck_assert_int_eq(json_integer_value(at(at(now, "config"), "Timeout")), 45);
-  ck_assert_str_eq(json_string_value(at(at(at(at(now, "config"), "Environment"), "Variables"), "B")), "2");
+  ck_assert_int_eq(json_integer_value(at(at(a->was, "config"), "Timeout")), 30);
+  ck_assert_int_eq(json_integer_value(at(at(a->now, "config"), "Timeout")), 45);
+  ck_assert_str_eq(
+      json_string_value(at(at(at(at(a->now, "config"), "Environment"), "Variables"), "B")), "2");
   bt_ok(aev_function_update_configuration(c->f, "{\"Timeout\":30}"));
 }
 
@@ -1013,13 +988,14 @@ static int fn_publish(void *ctx) {
   return aev_function_publish_version(c->f, "v", &c->text);
 }
 
-static void fn_published(void *ctx, json_t *was, json_t *now) {
+static void fn_published(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
-  size_t n = json_array_size(at(at(now, "versions"), "Versions"));
-  ck_assert_uint_eq(n, json_array_size(at(at(was, "versions"), "Versions")) + 1);
+  size_t n = json_array_size(at(at(a->now, "versions"), "Versions"));
+  ck_assert_uint_eq(n, json_array_size(at(at(a->was, "versions"), "Versions")) + 1);
   json_t *v = parsed(c->text);
   ck_assert_str_eq(json_string_value(at(v, "Version")),
-                   json_string_value(at(json_array_get(at(at(now, "versions"), "Versions"), n - 1), "Version")));
+                   json_string_value(at(
+                       json_array_get(at(at(a->now, "versions"), "Versions"), n - 1), "Version")));
   json_decref(v);
   /* A change, so that the next publish makes a version again. */
   bt_ok(aev_function_update_configuration(c->f, n % 2 ? "{\"Timeout\":31}" : "{\"Timeout\":30}"));
@@ -1043,14 +1019,14 @@ static int fn_create_alias(void *ctx) {
                                    "{\"AdditionalVersionWeights\":{\"2\":0.25}}", &c->text);
 }
 
-static void fn_alias_created(void *ctx, json_t *was, json_t *now) {
+static void fn_alias_created(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
-  ck_assert_uint_eq(json_array_size(at(at(was, "aliases"), "Aliases")), 0);
-  json_t *list = at(at(now, "aliases"), "Aliases");
+  ck_assert_uint_eq(json_array_size(at(at(a->was, "aliases"), "Aliases")), 0);
+  json_t *list = at(at(a->now, "aliases"), "Aliases");
   ck_assert_uint_eq(json_array_size(list), 1);
-  json_t *a = parsed(c->text);
-  ck_assert(json_equal(a, json_array_get(list, 0)));
-  json_decref(a);
+  json_t *alias = parsed(c->text);
+  ck_assert(json_equal(alias, json_array_get(list, 0)));
+  json_decref(alias);
   bt_ok(aev_function_delete_alias(c->f, "live"));
 }
 
@@ -1072,32 +1048,35 @@ static int fn_update_alias(void *ctx) {
                                    &c->text);
 }
 
-static void fn_alias_updated(void *ctx, json_t *was, json_t *now) {
+static void fn_alias_updated(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
-  (void)was;
-  json_t *a = json_array_get(at(at(now, "aliases"), "Aliases"), 0), *out = parsed(c->text);
-  ck_assert_str_eq(json_string_value(at(a, "FunctionVersion")), "2");
-  ck_assert(json_equal(a, out));
+  json_t *alias = json_array_get(at(at(a->now, "aliases"), "Aliases"), 0), *out = parsed(c->text);
+  ck_assert_str_eq(json_string_value(at(alias, "FunctionVersion")), "2");
+  ck_assert(json_equal(alias, out));
   json_decref(out);
   bt_ok(aev_function_update_alias(c->f, "live", "1", "{}", NULL));
 }
 
 START_TEST(function_versions_and_aliases) {
-  static const sweep_case update = {"UpdateFunctionConfiguration", NULL, fn_state, fn_update,
-                                    fn_updated, NULL};
-  static const sweep_case publish = {"PublishVersion", NULL, fn_state, fn_publish, fn_published,
-                                     fn_text_unset};
-  static const sweep_case create_alias = {"CreateAlias", fn_with_versions, fn_state,
-                                          fn_create_alias, fn_alias_created, fn_text_unset};
-  static const sweep_case update_alias = {"UpdateAlias", fn_with_alias, fn_state, fn_update_alias,
-                                          fn_alias_updated, fn_text_unset};
+  static const nomem_case update = {.what = "UpdateFunctionConfiguration", .state = fn_state,
+                                    .call = fn_update, .succeeded = fn_updated};
+  static const nomem_case publish = {.what = "PublishVersion", .state = fn_state,
+                                     .call = fn_publish, .succeeded = fn_published,
+                                     .failed = fn_text_unset};
+  static const nomem_case create_alias = {.what = "CreateAlias", .setup = fn_with_versions,
+                                          .state = fn_state, .call = fn_create_alias,
+                                          .succeeded = fn_alias_created, .failed = fn_text_unset};
+  static const nomem_case update_alias = {.what = "UpdateAlias", .setup = fn_with_alias,
+                                          .state = fn_state, .call = fn_update_alias,
+                                          .succeeded = fn_alias_updated, .failed = fn_text_unset,
+                                          .expect = NOMEM_ANY};
   fn_ctx c;
   fn_ctx_init(&c, 1);
   sweep_twice(&update, &c, fn_fresh);
   sweep_twice(&publish, &c, fn_fresh);
   sweep_twice(&create_alias, &c, fn_fresh);
   /* UpdateAlias changes the alias in place: nothing of it may fail. */
-  sweep(&update_alias, &c);
+  nomem_sweep(&update_alias, &c);
   fn_ctx_end(&c);
 }
 END_TEST
@@ -1111,21 +1090,22 @@ static int fn_put_econf(void *ctx) {
       "{\"OnFailure\":{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:dlq\"}}}");
 }
 
-static void fn_econf_put(void *ctx, json_t *was, json_t *now) {
+static void fn_econf_put(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
-  ck_assert(json_is_null(at(was, "econf")));
-  ck_assert_int_eq(json_integer_value(at(at(now, "econf"), "MaximumRetryAttempts")), 1);
-  ck_assert_str_eq(json_string_value(at(at(at(at(now, "econf"), "DestinationConfig"), "OnFailure"),
-                                        "Destination")),
-                   "arn:aws:sqs:us-east-1:000000000000:dlq");
+  ck_assert(json_is_null(at(a->was, "econf")));
+  ck_assert_int_eq(json_integer_value(at(at(a->now, "econf"), "MaximumRetryAttempts")), 1);
+  ck_assert_str_eq(
+      json_string_value(
+          at(at(at(at(a->now, "econf"), "DestinationConfig"), "OnFailure"), "Destination")),
+      "arn:aws:sqs:us-east-1:000000000000:dlq");
   char *out;
   bt_ok(aev_call(c->b, "lambda", "DeleteFunctionEventInvokeConfig", "{\"FunctionName\":\"fn\"}", &out));
   aev_free(out);
 }
 
 START_TEST(function_event_invoke_config) {
-  static const sweep_case sc = {"PutFunctionEventInvokeConfig", NULL, fn_state, fn_put_econf,
-                                fn_econf_put, NULL};
+  static const nomem_case sc = {.what = "PutFunctionEventInvokeConfig", .state = fn_state,
+                                .call = fn_put_econf, .succeeded = fn_econf_put};
   fn_ctx c;
   fn_ctx_init(&c, 1);
   aev_queue_release(bt_queue(c.b, "dlq", NULL));
@@ -1147,10 +1127,10 @@ static int fn_map(void *ctx) {
   return aev_event_source_mapping_create(c->b, req, &c->text);
 }
 
-static void fn_mapped(void *ctx, json_t *was, json_t *now) {
+static void fn_mapped(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
-  ck_assert_uint_eq(json_array_size(at(at(was, "mappings"), "EventSourceMappings")), 0);
-  json_t *list = at(at(now, "mappings"), "EventSourceMappings");
+  ck_assert_uint_eq(json_array_size(at(at(a->was, "mappings"), "EventSourceMappings")), 0);
+  json_t *list = at(at(a->now, "mappings"), "EventSourceMappings");
   ck_assert_uint_eq(json_array_size(list), 1);
   json_t *m = parsed(c->text);
   const char *uuid = json_string_value(at(m, "UUID"));
@@ -1164,8 +1144,8 @@ static void fn_mapped(void *ctx, json_t *was, json_t *now) {
 }
 
 START_TEST(function_event_source_mapping) {
-  static const sweep_case sc = {"CreateEventSourceMapping", NULL, fn_state, fn_map, fn_mapped,
-                                fn_text_unset};
+  static const nomem_case sc = {.what = "CreateEventSourceMapping", .state = fn_state,
+                                .call = fn_map, .succeeded = fn_mapped, .failed = fn_text_unset};
   fn_ctx c;
   fn_ctx_init(&c, 1);
   c.q = bt_queue(c.b, "jobs", NULL);
@@ -1195,10 +1175,8 @@ static int fn_invoke(void *ctx) {
   return aev_function_invoke(c->f, "{\"n\":1}", 7, &c->text, &c->len, &c->error);
 }
 
-static void fn_invoked(void *ctx, json_t *was, json_t *now) {
+static void fn_invoked(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
-  (void)was;
-  (void)now;
   ck_assert_ptr_null(c->error);
   ck_assert_str_eq(c->text, "{\"n\":1}");
   ck_assert_uint_eq(c->len, 7);
@@ -1217,16 +1195,14 @@ static int fn_invoke_event(void *ctx) {
 }
 
 /* The event runs once at the next drain. */
-static void fn_event_queued(void *ctx, json_t *was, json_t *now) {
+static void fn_event_queued(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
-  (void)was;
-  (void)now;
   ck_assert_uint_eq(strlen(c->request_id), 36);
   aev_broker_drain(c->b);
   ck_assert_int_eq(c->calls, c->calls_before + 1);
 }
 
-static void fn_event_not_queued(void *ctx) {
+static void fn_event_not_queued(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
   ck_assert_str_eq(c->request_id, "");
   aev_broker_drain(c->b);
@@ -1234,10 +1210,12 @@ static void fn_event_not_queued(void *ctx) {
 }
 
 START_TEST(function_invoke) {
-  static const sweep_case sync = {"Invoke (RequestResponse)", NULL, fn_state_but_effects,
-                                  fn_invoke, fn_invoked, fn_text_unset};
-  static const sweep_case async = {"Invoke (Event)", fn_before, fn_state, fn_invoke_event,
-                                   fn_event_queued, fn_event_not_queued};
+  static const nomem_case sync = {.what = "Invoke (RequestResponse)", .state = fn_state_but_effects,
+                                  .call = fn_invoke, .succeeded = fn_invoked,
+                                  .failed = fn_text_unset};
+  static const nomem_case async = {.what = "Invoke (Event)", .setup = fn_before, .state = fn_state,
+                                   .call = fn_invoke_event, .succeeded = fn_event_queued,
+                                   .failed = fn_event_not_queued};
   fn_ctx c;
   fn_ctx_init(&c, 1);
   bt_ok(aev_function_set_reserved_concurrency(c.f, 1));
@@ -1263,20 +1241,19 @@ static void fn_event_waiting(void *ctx) {
 
 static int fn_drain(void *ctx) { return aev_broker_drain(((fn_ctx *)ctx)->b); }
 
-static void fn_event_ran(void *ctx, json_t *was, json_t *now) {
+static void fn_event_ran(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
-  (void)was;
-  (void)now;
   bt_ok(aev_broker_advance(c->b, 10 * 60 * 1000));
   ck_assert_int_eq(c->calls, c->calls_before + 1);
 }
 
 START_TEST(function_event_attempt) {
-  static const sweep_case sc = {"Invoke (Event) attempt", fn_event_waiting, fn_state, fn_drain,
-                                fn_event_ran, NULL};
+  static const nomem_case sc = {.what = "Invoke (Event) attempt", .setup = fn_event_waiting,
+                                .state = fn_state, .call = fn_drain, .succeeded = fn_event_ran,
+                                .expect = NOMEM_NEVER_FAILS};
   fn_ctx c;
   fn_ctx_init(&c, 1);
-  ck_assert_int_eq(sweep(&sc, &c), 0);
+  nomem_sweep(&sc, &c);
   fn_ctx_end(&c);
 }
 END_TEST
@@ -1298,10 +1275,8 @@ static int fn_map_stream(void *ctx) {
       &c->text);
 }
 
-static void fn_stream_mapped(void *ctx, json_t *was, json_t *now) {
+static void fn_stream_mapped(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
-  (void)was;
-  (void)now;
   json_t *m = parsed(c->text);
   ck_assert_str_eq(json_string_value(at(at(at(m, "DestinationConfig"), "OnFailure"), "Destination")),
                    "arn:aws:sqs:us-east-1:000000000000:dlq");
@@ -1318,7 +1293,7 @@ static void fn_stream_mapped(void *ctx, json_t *was, json_t *now) {
   aev_broker_drain(c->b);
 }
 
-static void fn_stream_not_mapped(void *ctx) {
+static void fn_stream_not_mapped(void *ctx, const nomem_attempt *a) {
   fn_ctx *c = ctx;
   ck_assert_ptr_null(c->text);
   int before = c->calls;
@@ -1327,8 +1302,9 @@ static void fn_stream_not_mapped(void *ctx) {
 }
 
 START_TEST(function_stream_mapping) {
-  static const sweep_case sc = {"CreateEventSourceMapping (stream)", NULL, fn_state, fn_map_stream,
-                                fn_stream_mapped, fn_stream_not_mapped};
+  static const nomem_case sc = {.what = "CreateEventSourceMapping (stream)", .state = fn_state,
+                                .call = fn_map_stream, .succeeded = fn_stream_mapped,
+                                .failed = fn_stream_not_mapped};
   fn_ctx c;
   fn_ctx_init(&c, 1);
   c.q = bt_queue(c.b, "dlq", NULL);
@@ -1434,22 +1410,24 @@ static int sm_create(void *ctx) {
   return aev_machine_create(c->b, "sm", c->definition, strlen(c->definition), c->type, &c->m);
 }
 
-static void sm_created(void *ctx, json_t *was, json_t *now) {
+static void sm_created(void *ctx, const nomem_attempt *a) {
   sm_ctx *c = ctx;
-  ck_assert_ptr_null(at(was, "machine"));
+  ck_assert_ptr_null(at(a->was, "machine"));
   ck_assert_ptr_nonnull(c->m);
-  ck_assert_str_eq(json_string_value(at(at(now, "machine"), "type")),
+  ck_assert_str_eq(json_string_value(at(at(a->now, "machine"), "type")),
                    c->type == AEV_MACHINE_STANDARD ? "STANDARD" : "EXPRESS");
   bt_ok(aev_machine_delete(c->m));
   aev_machine_release(c->m);
   c->m = NULL;
 }
 
-static void sm_not_created(void *ctx) { ck_assert_ptr_null(((sm_ctx *)ctx)->m); }
+static void sm_not_created(void *ctx, const nomem_attempt *a) {
+  ck_assert_ptr_null(((sm_ctx *)ctx)->m);
+}
 
 START_TEST(machine_create) {
-  static const sweep_case sc = {"CreateStateMachine", NULL, sm_state, sm_create, sm_created,
-                                sm_not_created};
+  static const nomem_case sc = {.what = "CreateStateMachine", .state = sm_state, .call = sm_create,
+                                .succeeded = sm_created, .failed = sm_not_created};
   for (int type = AEV_MACHINE_STANDARD; type <= AEV_MACHINE_EXPRESS; type++) {
     sm_ctx c;
     sm_ctx_init(&c, type, pass_def, 0);
@@ -1469,10 +1447,10 @@ static int sm_start(void *ctx) {
   return aev_machine_start(c->m, c->name, "{\"x\":1}", 7, &c->e);
 }
 
-static void sm_started(void *ctx, json_t *was, json_t *now) {
+static void sm_started(void *ctx, const nomem_attempt *a) {
   sm_ctx *c = ctx;
-  ck_assert_uint_eq(json_array_size(at(at(now, "executions"), "executions")),
-                    json_array_size(at(at(was, "executions"), "executions")) + 1);
+  ck_assert_uint_eq(json_array_size(at(at(a->now, "executions"), "executions")),
+                    json_array_size(at(at(a->was, "executions"), "executions")) + 1);
   ck_assert_ptr_nonnull(c->e);
   ck_assert_ptr_nonnull(strstr(aev_execution_arn(c->e), c->name));
   bt_ok(aev_execution_wait(c->e));
@@ -1491,7 +1469,7 @@ static void sm_started(void *ctx, json_t *was, json_t *now) {
   c->started++;
 }
 
-static void sm_not_started(void *ctx) {
+static void sm_not_started(void *ctx, const nomem_attempt *a) {
   sm_ctx *c = ctx;
   ck_assert_ptr_null(c->e);
   aev_broker_drain(c->b);
@@ -1508,8 +1486,8 @@ static void sm_fresh(void *ctx) {
 }
 
 START_TEST(machine_start) {
-  static const sweep_case sc = {"StartExecution", NULL, sm_state, sm_start, sm_started,
-                                sm_not_started};
+  static const nomem_case sc = {.what = "StartExecution", .state = sm_state, .call = sm_start,
+                                .succeeded = sm_started, .failed = sm_not_started};
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 1);
   sweep_twice(&sc, &c, sm_fresh);
@@ -1529,20 +1507,19 @@ static void sm_started_waiting(void *ctx) {
 
 static int sm_drain(void *ctx) { return aev_broker_drain(((sm_ctx *)ctx)->b); }
 
-static void sm_run_ended(void *ctx, json_t *was, json_t *now) {
+static void sm_run_ended(void *ctx, const nomem_attempt *a) {
   sm_ctx *c = ctx;
-  (void)was;
-  (void)now;
   bt_ok(aev_broker_advance(c->b, 60 * 60 * 1000));
   ck_assert_msg(aev_execution_status(c->e) != AEV_EXECUTION_RUNNING, "the execution never ends");
 }
 
 START_TEST(machine_run) {
-  static const sweep_case sc = {"StartExecution's run", sm_started_waiting, sm_state, sm_drain,
-                                sm_run_ended, NULL};
+  static const nomem_case sc = {.what = "StartExecution's run", .setup = sm_started_waiting,
+                                .state = sm_state, .call = sm_drain, .succeeded = sm_run_ended,
+                                .expect = NOMEM_NEVER_FAILS};
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 1);
-  ck_assert_int_eq(sweep(&sc, &c), 0);
+  nomem_sweep(&sc, &c);
   sm_ctx_end(&c);
 }
 END_TEST
@@ -1555,20 +1532,23 @@ static int sm_start_sync(void *ctx) {
   return aev_machine_start_sync(c->m, "sync", "{\"x\":1}", 7, &c->text);
 }
 
-static void sm_sync_done(void *ctx, json_t *was, json_t *now) {
+static void sm_sync_done(void *ctx, const nomem_attempt *a) {
   sm_ctx *c = ctx;
-  ck_assert(json_equal(was, now));
+  ck_assert(json_equal(a->was, a->now));
   json_t *r = parsed(c->text);
   ck_assert_str_eq(json_string_value(at(r, "status")), "SUCCEEDED");
   ck_assert_str_eq(json_string_value(at(r, "output")), "{\"ok\":1}");
   json_decref(r);
 }
 
-static void sm_text_unset(void *ctx) { ck_assert_ptr_null(((sm_ctx *)ctx)->text); }
+static void sm_text_unset(void *ctx, const nomem_attempt *a) {
+  ck_assert_ptr_null(((sm_ctx *)ctx)->text);
+}
 
 START_TEST(machine_start_sync) {
-  static const sweep_case sc = {"StartSyncExecution", NULL, sm_state, sm_start_sync, sm_sync_done,
-                                sm_text_unset};
+  static const nomem_case sc = {.what = "StartSyncExecution", .state = sm_state,
+                                .call = sm_start_sync, .succeeded = sm_sync_done,
+                                .failed = sm_text_unset};
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_EXPRESS, pass_def, 1);
   sweep_twice(&sc, &c, sm_fresh);
@@ -1584,20 +1564,23 @@ static int sm_create_activity(void *ctx) {
   return aev_activity_create(c->b, "work", &c->a);
 }
 
-static void sm_activity_created(void *ctx, json_t *was, json_t *now) {
+static void sm_activity_created(void *ctx, const nomem_attempt *a) {
   sm_ctx *c = ctx;
-  ck_assert_ptr_null(at(was, "activity"));
-  ck_assert_str_eq(json_string_value(at(at(now, "activity"), "activityArn")), ACTIVITY_ARN);
+  ck_assert_ptr_null(at(a->was, "activity"));
+  ck_assert_str_eq(json_string_value(at(at(a->now, "activity"), "activityArn")), ACTIVITY_ARN);
   bt_ok(aev_activity_delete(c->a));
   aev_activity_release(c->a);
   c->a = NULL;
 }
 
-static void sm_activity_not_created(void *ctx) { ck_assert_ptr_null(((sm_ctx *)ctx)->a); }
+static void sm_activity_not_created(void *ctx, const nomem_attempt *a) {
+  ck_assert_ptr_null(((sm_ctx *)ctx)->a);
+}
 
 START_TEST(activity_create) {
-  static const sweep_case sc = {"CreateActivity", NULL, sm_state, sm_create_activity,
-                                sm_activity_created, sm_activity_not_created};
+  static const nomem_case sc = {.what = "CreateActivity", .state = sm_state,
+                                .call = sm_create_activity, .succeeded = sm_activity_created,
+                                .failed = sm_activity_not_created};
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 0);
   sweep_twice(&sc, &c, new_broker);
@@ -1622,10 +1605,8 @@ static int sm_get_task(void *ctx) {
   return aev_activity_get_task(c->a, "worker", 0, &c->token, &c->input);
 }
 
-static void sm_task_got(void *ctx, json_t *was, json_t *now) {
+static void sm_task_got(void *ctx, const nomem_attempt *a) {
   sm_ctx *c = ctx;
-  (void)was;
-  (void)now;
   ck_assert_ptr_nonnull(c->token);
   ck_assert_str_eq(c->input, "{\"job\":7}");
   bt_ok(aev_machine_send_task_success(c->b, c->token, "{\"done\":1}", 10));
@@ -1636,12 +1617,12 @@ static void sm_task_got(void *ctx, json_t *was, json_t *now) {
 }
 
 /* A task not taken stays for the next poll. */
-static void sm_task_not_got(void *ctx) {
+static void sm_task_not_got(void *ctx, const nomem_attempt *a) {
   sm_ctx *c = ctx;
   ck_assert_ptr_null(c->token);
   ck_assert_ptr_null(c->input);
   bt_ok(sm_get_task(c));
-  sm_task_got(c, NULL, NULL);
+  sm_task_got(c, a);
 }
 
 static void sm_task_taken(void *ctx) {
@@ -1656,10 +1637,8 @@ static int sm_send_success(void *ctx) {
   return aev_machine_send_task_success(c->b, c->token, "{\"done\":1}", 10);
 }
 
-static void sm_success_sent(void *ctx, json_t *was, json_t *now) {
+static void sm_success_sent(void *ctx, const nomem_attempt *a) {
   sm_ctx *c = ctx;
-  (void)was;
-  (void)now;
   aev_free(c->token);
   bt_ok(aev_execution_wait(c->e));
   ck_assert_int_eq(aev_execution_status(c->e), AEV_EXECUTION_SUCCEEDED);
@@ -1670,10 +1649,10 @@ static void sm_success_sent(void *ctx, json_t *was, json_t *now) {
 }
 
 /* The token still completes the task. */
-static void sm_success_not_sent(void *ctx) {
+static void sm_success_not_sent(void *ctx, const nomem_attempt *a) {
   sm_ctx *c = ctx;
   bt_ok(sm_send_success(c));
-  sm_success_sent(c, NULL, NULL);
+  sm_success_sent(c, a);
 }
 
 /* A new activity and machine for each attempt. */
@@ -1686,10 +1665,12 @@ static void sm_fresh_activity(void *ctx) {
 }
 
 START_TEST(activity_tasks) {
-  static const sweep_case get = {"GetActivityTask", sm_task_scheduled, sm_state, sm_get_task,
-                                 sm_task_got, sm_task_not_got};
-  static const sweep_case send = {"SendTaskSuccess", sm_task_taken, sm_state, sm_send_success,
-                                  sm_success_sent, sm_success_not_sent};
+  static const nomem_case get = {.what = "GetActivityTask", .setup = sm_task_scheduled,
+                                 .state = sm_state, .call = sm_get_task, .succeeded = sm_task_got,
+                                 .failed = sm_task_not_got};
+  static const nomem_case send = {.what = "SendTaskSuccess", .setup = sm_task_taken,
+                                  .state = sm_state, .call = sm_send_success,
+                                  .succeeded = sm_success_sent, .failed = sm_success_not_sent};
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_STANDARD, activity_def, 0);
   bt_ok(aev_activity_create(c.b, "work", &c.a));
@@ -1727,17 +1708,16 @@ static int api_call(void *ctx) {
   return aev_call(c->b, c->service, c->action, c->request, &c->response);
 }
 
-static void api_succeeded(void *ctx, json_t *was, json_t *now) {
+static void api_succeeded(void *ctx, const nomem_attempt *a) {
   api_ctx *c = ctx;
-  (void)was;
   json_t *r = parsed(c->response);
   ck_assert_msg(!at(r, "__type"), "%s answered an error", c->action);
   ck_assert_msg(!c->want || at(r, c->want), "%s: no %s in the response", c->action, c->want);
-  if (c->then) c->then(c, r, now);
+  if (c->then) c->then(c, r, a->now);
   json_decref(r);
 }
 
-static void api_failed(void *ctx) {
+static void api_failed(void *ctx, const nomem_attempt *a) {
   api_ctx *c = ctx;
   json_t *r = parsed(c->response);
   ck_assert_ptr_nonnull(json_string_value(at(r, "__type")));
@@ -1751,8 +1731,9 @@ static void api_sweep(api_ctx *c, const char *action, const char *request, const
   c->request = request;
   c->want = want;
   c->then = then;
-  sweep_case sc = {action, NULL, api_state, api_call, api_succeeded, api_failed};
-  sweep_fails_some(&sc, c);
+  nomem_case sc = {.what = action, .state = api_state, .call = api_call, .succeeded = api_succeeded,
+                   .failed = api_failed};
+  nomem_sweep(&sc, c);
 }
 
 static void api_run(api_ctx *c, const char *action, const char *request) {
