@@ -37,7 +37,15 @@ int aev__stream_tag_json(aev_stream *s, json_t *tags) {
                      "because a given stream cannot have more than 50 tags.",
                      s->res.name, aev_broker_account(s->res.broker));
   }
-  json_object_update(s->tags, tags);
+  /* Merged into a copy, so that out of memory leaves the tags as they were. */
+  json_t *merged = json_deep_copy(s->tags);
+  if (!merged || json_object_update(merged, tags)) {
+    pthread_mutex_unlock(&s->mu);
+    json_decref(merged);
+    return aev__nomem();
+  }
+  json_decref(s->tags);
+  s->tags = merged;
   pthread_mutex_unlock(&s->mu);
   return AEV_OK;
 }
