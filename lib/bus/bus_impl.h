@@ -105,6 +105,7 @@ struct aev__rule {
   char *schedule;    /* NULL for a pattern-only rule */
   char *description;
   int enabled; /* an AEV_RULE_* state: non-zero when enabled */
+  int in_set;  /* its pattern is in the bus's pattern set */
   /* schedule state, under mu */
   pthread_mutex_t mu;
   int dead;
