@@ -377,12 +377,15 @@ int aev_bus_list_rules(aev_bus *bus, const char *prefix, char **json_out) {
   return *json_out ? AEV_OK : aev__nomem();
 }
 
-int aev__rule_set_description(aev_bus *bus, const char *name,
-                              const char *description) {
+int aev__rule_take_description(aev_bus *bus, const char *name, char *description) {
   pthread_rwlock_wrlock(&bus->lock);
   aev__rule *r = aev__rmap_get(&bus->rules, name);
-  int rc = r ? aev__replace_str(&r->description, description)
-             : aev__bus_no_rule(bus, name);
+  int rc = r ? AEV_OK : aev__bus_no_rule(bus, name);
+  if (r) {
+    free(r->description);
+    r->description = description;
+  }
   pthread_rwlock_unlock(&bus->lock);
+  if (!r) free(description);
   return rc;
 }

@@ -348,8 +348,9 @@ static void request(ctx *c, json_t *req) {
  * whose parses still take out of memory for invalid JSON. */
 static void events_bus(ctx *c) {
   bt_ok(aev_bus_get(c->b, "default", &c->bus));
-  request(c, json_pack("{s:s,s:s,s:s}", "Name", "big", "ScheduleExpression", "rate(5 minutes)",
-                       "State", "DISABLED"));
+  request(c, json_pack("{s:s,s:s,s:s,s:s}", "Name", "big", "ScheduleExpression",
+                       "rate(5 minutes)", "State", "DISABLED", "Description",
+                       "a description long enough"));
 }
 
 static int events_put_rule_call(ctx *c) {
@@ -362,10 +363,13 @@ static void events_rule_put(ctx *c, int done) {
   expect(c, rc == AEV_OK || rc == AEV_ERR_NOT_FOUND);
   expect_done(c, done, rc == AEV_OK);
   if (rc == AEV_OK) {
-    char *s = member(text, "ScheduleExpression"), *d = member(text, "State");
+    char *s = member(text, "ScheduleExpression"), *st = member(text, "State"),
+         *d = member(text, "Description");
     ck_assert_str_eq(s, "rate(5 minutes)");
-    ck_assert_str_eq(d, "DISABLED");
+    ck_assert_str_eq(st, "DISABLED");
+    ck_assert_str_eq(d, "a description long enough");
     free(s);
+    free(st);
     free(d);
   }
   aev_free(text);
