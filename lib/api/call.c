@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 
 /* Serializes an error shape from this thread's last error. Returns NULL
@@ -47,12 +48,15 @@ static int parse_request(const char *request_json, json_t **out) {
     return *out ? AEV_OK : aev__nomem();
   }
   json_error_t jerr;
-  json_t *req = json_loads(request_json, JSON_DECODE_ANY, &jerr);
-  if (!req)
+  json_t *req;
+  int rc = aev__json_parse(request_json, strlen(request_json), JSON_DECODE_ANY, &req, &jerr);
+  if (rc == AEV_ERR_INVALID)
     return aev__fail(AEV_ERR_INVALID, "SerializationException",
                      "Could not parse request body into json: %s (line %d, "
                      "column %d)",
                      jerr.text, jerr.line, jerr.column);
+  if (rc)
+    return rc;
   if (!json_is_object(req)) {
     json_decref(req);
     return aev__fail(AEV_ERR_INVALID, "SerializationException",

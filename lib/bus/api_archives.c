@@ -4,13 +4,14 @@
 #include <string.h>
 
 #include "bus/api_events.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 
 static int parsed(int rc, char *text, json_t **resp) {
   if (rc) return rc;
-  *resp = json_loads(text, 0, NULL);
+  rc = aev__json_parse_str(text, 0, resp);
   aev_free(text);
-  return *resp ? AEV_OK : aev__nomem();
+  return rc;
 }
 
 AEV__EVENTS_ACTION(create_archive) {

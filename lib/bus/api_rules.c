@@ -6,14 +6,15 @@
 #include <string.h>
 
 #include "bus/api_events.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 
 /* A JSON answer the typed call produced as text. */
 static int parsed(int rc, char *text, json_t **resp) {
   if (rc) return rc;
-  *resp = json_loads(text, 0, NULL);
+  rc = aev__json_parse_str(text, 0, resp);
   aev_free(text);
-  return *resp ? AEV_OK : aev__nomem();
+  return rc;
 }
 
 /* The bus named by EventBusName and the rule named by member. */
@@ -46,14 +47,21 @@ AEV__EVENTS_ACTION(put_rule) {
                    "1 validation error detected: Value at 'description' "
                    "failed to satisfy constraint: Member must have length "
                    "less than or equal to 512");
-  char *arn = NULL;
+  /* The description is copied first: once the rule is put, setting it
+   * cannot fail for want of memory and leave the rule without it. */
+  char *arn = NULL, *desc = NULL;
+  if (!rc && description && !(desc = strdup(description))) rc = aev__nomem();
   if (!rc)
     rc = aev_bus_put_rule(bus, name, pattern, schedule,
                           !strcmp(state, "DISABLED")  ? AEV_RULE_DISABLED
                           : !strcmp(state, "ENABLED") ? AEV_RULE_ENABLED
                                 : AEV_RULE_ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS,
                           &arn);
-  if (!rc) rc = aev__rule_set_description(bus, name, description);
+  if (!rc) {
+    rc = aev__rule_take_description(bus, name, desc);
+    desc = NULL;
+  }
+  free(desc);
   aev_bus_release(bus);
   if (!rc) *resp = json_pack("{s:s}", "RuleArn", arn);
   aev_free(arn);

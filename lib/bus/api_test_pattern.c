@@ -4,6 +4,7 @@
 
 #include "bus/api_events.h"
 #include "awsevents/pattern.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 
 /* The fields TestEventPattern insists on. AWS's reference also lists
@@ -19,7 +20,8 @@ int aev__events_test_event_pattern(aev_broker *b, const aev__api_service *svc,
   int rc = aev__api_req_string(svc, req, "Event", &event);
   if (!rc) rc = aev__api_req_string(svc, req, "EventPattern", &pattern);
   if (rc) return rc;
-  json_t *ev = json_loads(event, JSON_DECODE_ANY, NULL);
+  json_t *ev;
+  if (aev__json_parse_str(event, JSON_DECODE_ANY, &ev) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   int ok = json_is_object(ev);
   for (size_t i = 0; ok && i < sizeof envelope / sizeof *envelope; i++)
     ok = json_object_get(ev, envelope[i]) != NULL;

@@ -105,6 +105,7 @@ struct aev__rule {
   char *schedule;    /* NULL for a pattern-only rule */
   char *description;
   int enabled; /* an AEV_RULE_* state: non-zero when enabled */
+  int in_set;  /* its pattern is in the bus's pattern set */
   /* schedule state, under mu */
   pthread_mutex_t mu;
   int dead;
@@ -153,9 +154,10 @@ json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r);
 /* ListRuleNamesByTarget: the names, sorted, of the bus's rules with a target
  * whose Arn is arn (NULL when out of memory). */
 json_t *aev__rule_names_by_target(aev_bus *bus, const char *arn);
-/* PutRule's Description (NULL clears it). */
-int aev__rule_set_description(aev_bus *bus, const char *name,
-                              const char *description);
+/* PutRule's Description, taken over (a malloc'd copy; NULL clears it) so
+ * that nothing can run out of memory once the rule is put. Freed when there
+ * is no such rule. */
+int aev__rule_take_description(aev_bus *bus, const char *name, char *description);
 
 /* target.c */
 void aev__target_ref(aev__target *t);

@@ -14,6 +14,7 @@
 #include "awsevents/topic.h"
 #include "bus/bus_impl.h"
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "function/function.h"
 
@@ -61,9 +62,9 @@ static int make_input(delivery *d, const char **in, size_t *len, char **owned) {
     default:
       break;
   }
-  json_t *event = json_loadb(d->ev->text, d->ev->len, 0, NULL);
-  if (!event) return AEV_ERR_NOMEM;
-  int rc = AEV_OK;
+  json_t *event;
+  int rc = aev__json_parse(d->ev->text, d->ev->len, 0, &event, NULL);
+  if (rc) return rc;
   if (t->input_mode == AEV__INPUT_PATH) {
     json_t *v = aev__path_get(event, t->input_path);
     *owned = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("");
@@ -176,6 +177,23 @@ static void to_topic(delivery *d, const char *in, size_t len) {
 
 /* Kinesis: the partition key from KinesisParameters.PartitionKeyPath,
  * else the event id. */
+/* The value the target's PartitionKeyPath picks out of the event, as text
+ * (NULL when there is no path or it picks nothing). Out of memory fails the
+ * attempt, which is retried, rather than falling back to the event id. */
+static int partition_key(const delivery *d, char **key) {
+  *key = NULL;
+  if (!d->t->partition_path) return AEV_OK;
+  json_t *ev;
+  int rc = aev__json_parse(d->ev->text, d->ev->len, 0, &ev, NULL);
+  if (rc) return rc;
+  json_t *v = aev__path_get(ev, d->t->partition_path);
+  *key = json_is_string(v) ? strdup(json_string_value(v))
+         : v               ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)
+                           : NULL;
+  json_decref(ev);
+  return v && !*key ? aev__nomem() : AEV_OK;
+}
+
 static void to_stream(delivery *d, const char *in, size_t len) {
   aev_stream *s;
   int rc = aev_stream_get(d->t->broker, d->t->arn, &s);
@@ -183,16 +201,9 @@ static void to_stream(delivery *d, const char *in, size_t len) {
     outcome(d, rc);
     return;
   }
-  char *key = NULL;
-  if (d->t->partition_path) {
-    json_t *ev = json_loadb(d->ev->text, d->ev->len, 0, NULL);
-    json_t *v = aev__path_get(ev, d->t->partition_path);
-    key = json_is_string(v) ? strdup(json_string_value(v))
-          : v               ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)
-                            : NULL;
-    json_decref(ev);
-  }
-  rc = aev_stream_put(s, in, len, key ? key : d->ev->id, NULL, NULL, NULL, NULL);
+  char *key;
+  rc = partition_key(d, &key);
+  if (!rc) rc = aev_stream_put(s, in, len, key ? key : d->ev->id, NULL, NULL, NULL, NULL);
   free(key);
   aev_stream_release(s);
   outcome(d, rc);

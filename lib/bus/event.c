@@ -9,6 +9,7 @@
 #include "bus/bus.h"
 #include "bus/bus_impl.h"
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "pattern/pattern.h"
 
@@ -281,7 +282,8 @@ int aev__bus_put_service_event(aev_broker *b, const char *name_or_arn,
                                const char *resources_json, char *id_out) {
   if (!source || !detail_type || !detail || !detail_ok(detail, detail_len))
     return aev__fail(AEV_ERR_INVALID, "MalformedDetail", "Detail is malformed.");
-  json_t *res = resources_json ? json_loads(resources_json, 0, NULL) : NULL;
+  json_t *res = NULL;
+  if (resources_json && aev__json_parse_str(resources_json, 0, &res) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (resources_json && !resources_ok(res)) {
     json_decref(res);
     return aev__fail(AEV_ERR_INVALID, "InvalidArgument",
@@ -430,7 +432,8 @@ int aev_bus_put_events(aev_broker *b, const char *entries_json,
   if (!b || !entries_json || !result_json)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "b, entries_json and result_json are required.");
-  json_t *entries = json_loads(entries_json, 0, NULL), *resp;
+  json_t *entries, *resp;
+  if (aev__json_parse_str(entries_json, 0, &entries) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   int rc = aev__put_events(b, entries, &resp);
   json_decref(entries);
   if (rc) return rc;

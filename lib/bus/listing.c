@@ -9,6 +9,7 @@
 
 #include "bus/api_events.h"
 
+#include "core/json_parse.h"
 #include "core/registry.h"
 #include "core/status.h"
 
@@ -82,9 +83,10 @@ int aev__bus_page(json_t *resp, const char *key, int limit, const char *token) {
 static int paged(int rc, char *text, const char *key, int limit,
                  const char *token, char **json_out) {
   if (rc) return rc;
-  json_t *o = json_loads(text, 0, NULL);
+  json_t *o;
+  rc = aev__json_parse_str(text, 0, &o);
   aev_free(text);
-  if (!o) return aev__nomem();
+  if (rc) return rc;
   if ((rc = aev__bus_page(o, key, limit, token))) {
     json_decref(o);
     return rc;

@@ -9,6 +9,7 @@
 
 #include "bus/bus_impl.h"
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 
 #define STEP_MS 60000
@@ -217,10 +218,11 @@ int aev_bus_start_replay(aev_broker *b, const char *request_json,
                          char **result_json) {
   if (!b || !request_json || !result_json)
     return invalid("b, request_json and result_json are required.%s", "");
-  json_t *req = json_loads(request_json, 0, NULL), *dest = NULL;
+  json_t *req, *dest = NULL;
   const char *name = NULL, *archive_arn = NULL;
-  int rc = req ? check_request(b, req, &name, &archive_arn, &dest)
-               : invalid("The request is not a JSON object.%s", "");
+  int rc = aev__json_parse_str(request_json, 0, &req);
+  if (rc == AEV_ERR_INVALID) rc = invalid("The request is not a JSON object.%s", "");
+  else if (!rc) rc = check_request(b, req, &name, &archive_arn, &dest);
   aev_bus *bus = NULL, *other;
   aev__archive *a;
   aev__replay *found, *r = NULL;

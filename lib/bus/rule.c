@@ -85,11 +85,17 @@ static int64_t now_ms(const aev_bus *bus) {
   return aev_broker_now_ms(bus->res.broker);
 }
 
-/* Puts r's pattern in or out of the set to match its state. */
+/* Puts r's pattern in or out of the set to match its state. Only a
+ * pattern that is in is taken out: removing an absent one records an
+ * error, which would replace the one a failed put answers with. */
 static int sync_set(aev_bus *bus, aev__rule *r) {
-  if (r->pattern && r->enabled)
-    return aev_pattern_set_add(bus->set, r->id, r->pattern, strlen(r->pattern));
-  aev_pattern_set_remove(bus->set, r->id);
+  if (r->pattern && r->enabled) {
+    int rc = aev_pattern_set_add(bus->set, r->id, r->pattern, strlen(r->pattern));
+    r->in_set |= rc == AEV_OK;
+    return rc;
+  }
+  if (r->in_set) aev_pattern_set_remove(bus->set, r->id);
+  r->in_set = 0;
   return AEV_OK;
 }
 
@@ -189,7 +195,7 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
                (arn_out && !(arn = strdup(r->arn)))
            ? aev__nomem()
            : sync_set(bus, r);
-  if (rc == AEV_OK && created && (rc = aev__rmap_put(&bus->rules, r)))
+  if (rc == AEV_OK && created && (rc = aev__rmap_put(&bus->rules, r)) && r->in_set)
     aev_pattern_set_remove(bus->set, r->id);
   if (rc) {
     free(schedule);
@@ -371,12 +377,15 @@ int aev_bus_list_rules(aev_bus *bus, const char *prefix, char **json_out) {
   return *json_out ? AEV_OK : aev__nomem();
 }
 
-int aev__rule_set_description(aev_bus *bus, const char *name,
-                              const char *description) {
+int aev__rule_take_description(aev_bus *bus, const char *name, char *description) {
   pthread_rwlock_wrlock(&bus->lock);
   aev__rule *r = aev__rmap_get(&bus->rules, name);
-  int rc = r ? aev__replace_str(&r->description, description)
-             : aev__bus_no_rule(bus, name);
+  int rc = r ? AEV_OK : aev__bus_no_rule(bus, name);
+  if (r) {
+    free(r->description);
+    r->description = description;
+  }
   pthread_rwlock_unlock(&bus->lock);
+  if (!r) free(description);
   return rc;
 }

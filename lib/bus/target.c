@@ -7,6 +7,7 @@
 
 #include "bus/bus_impl.h"
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 
 /* EventBridge's defaults: 24 hours and 185 attempts. */
@@ -183,10 +184,12 @@ static int parse_input(json_t *spec, aev__target *t) {
                    "provided for target %s.%s",
                    t->id, "");
   if (input) {
-    json_t *j = json_loads(input, JSON_DECODE_ANY, NULL);
+    json_t *j;
+    rc = aev__json_parse_str(input, JSON_DECODE_ANY, &j);
     json_decref(j);
-    if (!j)
+    if (rc == AEV_ERR_INVALID)
       return invalid("Input for target %s is not valid JSON text.%s", t->id, "");
+    if (rc) return rc;
     t->input_mode = AEV__INPUT_CONST;
     return (t->input = strdup(input)) ? AEV_OK : aev__nomem();
   }
@@ -382,7 +385,8 @@ int aev_bus_put_targets(aev_bus *bus, const char *rule, const char *targets_json
                         char **result_json) {
   if (!bus || !rule || !targets_json)
     return invalid("bus, rule and targets_json are required.%s%s", "", "");
-  json_t *list = json_loads(targets_json, 0, NULL), *resp;
+  json_t *list, *resp;
+  if (aev__json_parse_str(targets_json, 0, &list) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   int rc = aev__put_targets(bus, rule, list, &resp);
   json_decref(list);
   return rc ? rc : dump(resp, result_json);
@@ -393,7 +397,8 @@ int aev_bus_put_callback_target(aev_bus *bus, const char *rule,
                                 void *user, aev_release_fn release) {
   if (!bus || !rule || !target_json || !fn)
     return invalid("bus, rule, target_json and fn are required.%s%s", "", "");
-  json_t *spec = json_loads(target_json, 0, NULL);
+  json_t *spec;
+  if (aev__json_parse_str(target_json, 0, &spec) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   json_t *list = json_array();
   json_array_append_new(list, spec);
   aev__target *t;
@@ -447,7 +452,8 @@ int aev_bus_remove_targets(aev_bus *bus, const char *rule, const char *ids_json,
                            char **result_json) {
   if (!bus || !rule || !ids_json)
     return invalid("bus, rule and ids_json are required.%s%s", "", "");
-  json_t *ids = json_loads(ids_json, 0, NULL), *resp;
+  json_t *ids, *resp;
+  if (aev__json_parse_str(ids_json, 0, &ids) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   int rc = aev__remove_targets(bus, rule, ids, &resp);
   json_decref(ids);
   return rc ? rc : dump(resp, result_json);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "bus/bus_impl.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"
 
@@ -176,12 +177,11 @@ static int text_mode_if_not_json(aev__template *t) {
     }
   }
   probe[n] = 0;
-  json_t *j = json_loads(probe, JSON_DECODE_ANY, NULL);
+  json_t *j;
+  int rc = aev__json_parse(probe, n, JSON_DECODE_ANY, &j, NULL);
   free(probe);
-  if (j) {
-    json_decref(j);
-    return AEV_OK;
-  }
+  json_decref(j);
+  if (rc != AEV_ERR_INVALID) return rc;
   for (size_t i = 0; i < t->n; i++) {
     if (t->p[i].var == VAR_EVENT || t->p[i].var == VAR_EVENT_JSON)
       return aev__fail(AEV_ERR_INVALID, "ValidationException",

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "delivery/delivery.h"
 #include "stream/stream.h"
@@ -327,7 +328,8 @@ static void interval_task(void *arg, int cancelled) {
 }
 
 static int parse_config(const char *text, json_t **out) {
-  *out = text && *text ? json_loads(text, 0, NULL) : json_object();
+  if (!text || !*text) return (*out = json_object()) ? AEV_OK : aev__nomem();
+  if (aev__json_parse_str(text, 0, out) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (json_is_object(*out)) return AEV_OK;
   json_decref(*out);
   return aev__fh_invalid("The configuration must be a JSON object.");

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "delivery/delivery_impl.h"
 #include "function/function.h"
@@ -68,7 +69,8 @@ static char *request(aev_delivery *d, aev__batch *bt) {
 
 /* Applies a response; 0 when it is valid for every record of the batch. */
 static int apply(aev__batch *bt, const char *payload, size_t len) {
-  json_t *resp = json_loadb(payload, len, 0, NULL);
+  json_t *resp; /* out of memory too fails the attempt, which is retried */
+  if (aev__json_parse(payload, len, 0, &resp, NULL)) return -1;
   json_t *recs = json_object_get(resp, "records");
   if (!json_is_array(recs)) {
     json_decref(resp);

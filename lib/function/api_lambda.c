@@ -327,7 +327,7 @@ static int get_function_event_invoke_config(aev_broker *b,
     rc = aev_function_event_invoke_config(f, &text);
     aev_function_release(f);
   }
-  if (rc == AEV_OK) *resp = json_loads(text, 0, NULL);
+  if (rc == AEV_OK) rc = aev__json_parse_str(text, 0, resp);
   free(text);
   return rc;
 }
@@ -347,9 +347,9 @@ static int delete_function_event_invoke_config(aev_broker *b,
 /* ---- versions and aliases ---- */
 
 static int json_result(int rc, char *text, json_t **resp) {
-  if (rc == AEV_OK) *resp = json_loads(text, 0, NULL);
+  if (rc == AEV_OK) rc = aev__json_parse_str(text, 0, resp);
   free(text);
-  return rc == AEV_OK && !*resp ? aev__nomem() : rc;
+  return rc;
 }
 
 static int publish_version(aev_broker *b, const aev__api_service *svc,

@@ -18,10 +18,12 @@
 #include "function/function_impl.h"
 #include "queue/queue.h"
 
-/* JSON text as a value; text that does not parse stays a string. */
+/* JSON text as a value; text that does not parse stays a string. NULL when
+ * out of memory. */
 static json_t *as_json(const char *text, size_t len) {
-  json_t *v = json_loadb(text, len, JSON_DECODE_ANY, NULL);
-  return v ? v : json_stringn(text, len);
+  json_t *v;
+  int rc = aev__json_parse(text, len, JSON_DECODE_ANY, &v, NULL);
+  return rc == AEV_ERR_INVALID ? json_stringn(text, len) : v;
 }
 
 static json_t *record(aev__event *ev, const char *condition,
@@ -43,8 +45,10 @@ static json_t *record(aev__event *ev, const char *condition,
       "requestPayload", as_json(ev->payload, ev->len), "responseContext",
       resp);
   json_decref(resp);
-  if (o && r)
-    json_object_set_new(o, "responsePayload", as_json(r->payload, r->len));
+  if (o && r && json_object_set_new(o, "responsePayload", as_json(r->payload, r->len))) {
+    json_decref(o);
+    o = NULL;
+  }
   return o;
 }
 
@@ -162,7 +166,11 @@ void aev__dest_success(aev__event *ev, const aev__invoke_result *r) {
  * cut to its first 1 KB). */
 static void send_dlq(aev__event *ev, const char *arn,
                      const aev__invoke_result *r) {
-  json_t *err = r ? json_loadb(r->payload, r->len, 0, NULL) : NULL;
+  json_t *err = NULL;
+  if (r && aev__json_parse(r->payload, r->len, 0, &err, NULL) == AEV_ERR_NOMEM) {
+    deliver_to(ev, arn, ev->payload, NULL, 0); /* as when its attributes cannot be built */
+    return;
+  }
   const char *msg = json_string_value(json_object_get(err, "errorMessage"));
   char cut[1025];
   snprintf(cut, sizeof cut, "%s",

@@ -117,7 +117,10 @@ int aev_function_put_event_invoke_config(aev_function *f,
                                          const char *config_json) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
-  json_t *req = config_json ? json_loads(config_json, 0, NULL) : json_object();
+  json_t *req = NULL;
+  rc = config_json ? aev__json_parse_str(config_json, 0, &req)
+       : (req = json_object()) ? AEV_OK : aev__nomem();
+  if (rc == AEV_ERR_NOMEM) return rc;
   rc = aev__econf_put(f, req, 0);
   json_decref(req);
   return rc;

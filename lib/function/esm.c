@@ -149,7 +149,8 @@ static aev__esm *same_pair_locked(aev_function *f, const char *arn) {
 
 int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
                                     char **json) {
-  json_t *req = request_json ? json_loads(request_json, 0, NULL) : NULL;
+  json_t *req;
+  if (aev__json_parse_str(request_json, 0, &req) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (!json_is_object(req)) {
     json_decref(req);
     return aev__fn_invalid("The request must be a JSON object.");
@@ -290,7 +291,8 @@ int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
 
 int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
                                     char **json) {
-  json_t *req = request_json ? json_loads(request_json, 0, NULL) : NULL;
+  json_t *req;
+  if (aev__json_parse_str(request_json, 0, &req) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   aev__esm *m;
   int rc = find_esm(b, json_string_value(json_object_get(req, "UUID")), 0, &m);
   if (rc == AEV_ERR_NOT_FOUND) { /* a stream's mapping, or none */

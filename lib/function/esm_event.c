@@ -153,8 +153,13 @@ static void sb_put(sb *s, const char *t, size_t len) {
  * "binaryListValues", "dataType"}} (binaryValue for Binary types). */
 static void message_attributes(sb *s, aev_message *msg) {
   char *text = aev_message_attributes_json(msg);
-  json_t *in = text ? json_loads(text, 0, NULL) : NULL;
+  json_t *in = NULL;
+  int rc = text ? aev__json_parse_str(text, 0, &in) : AEV_OK;
   free(text);
+  if (rc == AEV_ERR_NOMEM) {
+    s->oom = 1;
+    return;
+  }
   json_t *out = json_object();
   const char *k;
   json_t *v;
@@ -170,8 +175,8 @@ static void message_attributes(sb *s, aev_message *msg) {
     json_object_set_new(out, k, a);
   }
   char *dumped = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
-  const char *map = dumped ? dumped : "{}";
-  sb_put(s, map, strlen(map));
+  if (dumped) sb_put(s, dumped, strlen(dumped));
+  else s->oom = 1;
   free(dumped);
   json_decref(out);
   json_decref(in);

@@ -40,7 +40,10 @@ void aev__esm_unref(aev__esm *m) {
  * missing or not in the batch). */
 static int item_failures(const batch *bt, const aev__invoke_result *r,
                          char *failed) {
-  json_t *resp = json_loadb(r->payload, r->len, JSON_DECODE_ANY, NULL);
+  json_t *resp;
+  /* Out of memory fails the batch: its messages are received again. */
+  if (aev__json_parse(r->payload, r->len, JSON_DECODE_ANY, &resp, NULL) == AEV_ERR_NOMEM)
+    return 0;
   json_t *list = json_object_get(resp, "batchItemFailures");
   int ok = 1;
   size_t i;

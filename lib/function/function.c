@@ -79,14 +79,16 @@ int aev_function_create(aev_broker *b, const char *name,
                      name ? name : "");
   if (!fn) return aev__fn_invalid("A handler is required.");
   json_t *req = NULL;
-  if (config_json && !(req = json_loads(config_json, 0, NULL)))
+  int rc = config_json ? aev__json_parse_str(config_json, 0, &req) : AEV_OK;
+  if (rc == AEV_ERR_INVALID)
     return aev__fn_invalid("The function configuration is not valid JSON.");
+  if (rc) return rc;
   aev_function *f = calloc(1, sizeof *f);
   if (!f) {
     json_decref(req);
     return aev__nomem();
   }
-  int rc = aev__fconf_parse(req, NULL, aev_broker_now_ms(b), &f->conf);
+  rc = aev__fconf_parse(req, NULL, aev_broker_now_ms(b), &f->conf);
   json_decref(req);
   if (rc == AEV_OK) rc = aev__account_of(b, &f->account);
   if (rc != AEV_OK) {
@@ -188,9 +190,11 @@ int aev_function_update_configuration(aev_function *f,
                                       const char *config_json) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
-  json_t *req = config_json ? json_loads(config_json, 0, NULL) : NULL;
-  if (config_json && !req)
+  json_t *req = NULL;
+  if (config_json) rc = aev__json_parse_str(config_json, 0, &req);
+  if (rc == AEV_ERR_INVALID)
     return aev__fn_invalid("The function configuration is not valid JSON.");
+  if (rc) return rc;
   aev__fconf *old = aev__fconf_get(f), *c;
   rc = aev__fconf_parse(req, old, aev__fn_now_ms(f), &c);
   aev__fconf_unref(old);

@@ -12,6 +12,7 @@
 #include "awsevents/pattern.h"
 #include "awsevents/queue.h"
 #include "core/ids.h"
+#include "core/json_parse.h"
 #include "core/registry.h"
 #include "core/sched.h"
 #include "function/function.h"
@@ -210,8 +211,6 @@ int64_t aev__fn_now_ms(const aev_function *f);
 int aev__fn_check(const aev_function *f);
 /* Checks a payload: JSON text within max bytes. */
 int aev__fn_check_payload(const void *payload, size_t len, size_t max);
-/* jsoncheck.c: 1 when text is one JSON value (syntax only). */
-int aev__json_valid(const void *text, size_t len);
 /* aev__function_call for payloads this library built (no syntax check).
  * With own set, payload is a malloc'd buffer of len > 0 bytes that the
  * invocation takes over when this succeeds (no copy); else it is copied. */

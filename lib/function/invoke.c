@@ -24,12 +24,14 @@ int aev__fn_check_payload(const void *payload, size_t len, size_t max) {
   if (len == 0 || aev__json_valid(payload, len)) return AEV_OK;
   /* The slow path only words the error, as Lambda does. */
   json_error_t err;
-  json_t *j = json_loadb(payload, len, JSON_DECODE_ANY, &err);
+  json_t *j;
+  int rc = aev__json_parse(payload, len, JSON_DECODE_ANY, &j, &err);
   json_decref(j);
+  if (rc == AEV_ERR_NOMEM) return rc;
   return aev__fail(AEV_ERR_INVALID, "InvalidRequestContentException",
                    "Could not parse request body into json: Could not "
                    "parse payload into json: %s",
-                   j ? "unexpected input" : err.text);
+                   rc == AEV_OK ? "unexpected input" : err.text);
 }
 
 static aev__env *idle_unlink(aev_function *f, aev__env *e) {
@@ -288,7 +290,8 @@ int aev_invocation_succeed(aev_invocation *ctx, const char *json, size_t len) {
 
 int aev_invocation_fail_json(aev_invocation *ctx, const char *json,
                              size_t len) {
-  json_t *o = json ? json_loadb(json, len, 0, NULL) : NULL;
+  json_t *o = NULL;
+  if (json && aev__json_parse(json, len, 0, &o, NULL) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (!json_is_object(o)) {
     json_decref(o);
     o = json_pack("{soss}", "errorMessage",

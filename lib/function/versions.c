@@ -182,7 +182,8 @@ static int parse_target_locked(aev_function *f, const char *version,
                        "Function not found: %s:%s", f->res.arn, version);
   }
   if (!routing_json) return AEV_OK;
-  json_t *r = json_loads(routing_json, 0, NULL);
+  json_t *r;
+  if (aev__json_parse_str(routing_json, 0, &r) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   json_t *w = json_object_get(r, "AdditionalVersionWeights");
   int rc = AEV_OK;
   if (!json_is_object(r) || (w && !json_is_object(w)) || json_object_size(w) > 1)

@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "core/digest.h"
 #include "core/ids.h"
+#include "core/json_parse.h"
 #include "json/intrinsic_int.h"
 
 #define MAX_RANGE 1000
@@ -82,9 +83,10 @@ static json_t *f_string_to_json(const ia_val *a, size_t n, aev__jenv *env) {
   if (!json_is_string(a[0].v)) return fail(env, "States.StringToJson", "needs a string argument");
   /* AWS maps the empty string to null. */
   if (json_string_length(a[0].v) == 0) return json_null();
-  json_error_t e;
-  json_t *v = json_loads(json_string_value(a[0].v), JSON_DECODE_ANY, &e);
-  return v ? v : fail(env, "States.StringToJson", "could not parse its argument as JSON");
+  json_t *v;
+  int rc = aev__json_parse_str(json_string_value(a[0].v), JSON_DECODE_ANY, &v);
+  /* Out of memory answers NULL with no failure, as the other functions do. */
+  return rc == AEV_ERR_INVALID ? fail(env, "States.StringToJson", "could not parse its argument as JSON") : v;
 }
 
 static json_t *f_json_to_string(const ia_val *a, size_t n, aev__jenv *env) {

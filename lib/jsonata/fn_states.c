@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/digest.h"
+#include "core/json_parse.h"
 #include "fn.h"
 
 static jn_val *fn_partition(jn_ctx *c, jn_val **a, int n, jn_val *in) {
@@ -93,8 +94,10 @@ static jn_val *fn_parse(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)in;
   if (!a[0]) return NULL;
   json_error_t je;
-  json_t *j = json_loadb(a[0]->u.str.s, a[0]->u.str.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-  if (!j) jn_throw(c, "D3120", -1, "The string passed to $parse is not valid JSON: %s", je.text);
+  json_t *j;
+  int rc = aev__json_parse(a[0]->u.str.s, a[0]->u.str.len, JSON_DECODE_ANY | JSON_ALLOW_NUL, &j, &je);
+  if (rc == AEV_ERR_NOMEM) jn_throw(c, JN_OUT_OF_MEMORY, -1, "Out of memory.");
+  if (rc) jn_throw(c, "D3120", -1, "The string passed to $parse is not valid JSON: %s", je.text);
   jn_val *v = jn_from_json(c, j);
   /* jn_from_json borrows string bytes: copy them into the arena */
   jn_val *copy = jn_clone_deep_strings(c, v);

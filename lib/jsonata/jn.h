@@ -223,6 +223,10 @@ struct jn_ctx {
   int states_profile;    /* Step Functions additions ($uuid, $hash, ...) */
 };
 
+/* The code of an error raised for want of memory: the entry points answer
+ * AEV_ERR_NOMEM for it. */
+#define JN_OUT_OF_MEMORY "NOMEM"
+
 /* Raises a JSONata error: never returns. */
 void jn_throw(jn_ctx *c, const char *code, int position, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 4, 5)));

@@ -5,6 +5,7 @@
 #include <time.h>
 #include <string.h>
 
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "jn.h"
 #include "jsonata/jsonata.h"
@@ -23,6 +24,7 @@ int aev_jsonata_error_position(void) { return last_position; }
 
 static int fail_with(const jn_error *e) {
   last_position = e->position;
+  if (!strcmp(e->code, JN_OUT_OF_MEMORY)) return aev__nomem();
   return aev__fail(AEV_ERR_INVALID, e->code, "%s", e->message);
 }
 
@@ -140,12 +142,16 @@ int aev_jsonata_evaluate(const aev_jsonata *x, const char *input_json, const cha
   json_error_t je;
   json_t *input = NULL, *bindings = NULL;
   if (input_json) {
-    input = json_loads(input_json, JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
-    if (!input) return aev__fail(AEV_ERR_INVALID, "InvalidJson", "The input is not valid JSON: %s", je.text);
+    int rc = aev__json_parse(input_json, strlen(input_json), JSON_DECODE_ANY | JSON_ALLOW_NUL, &input, &je);
+    if (rc == AEV_ERR_INVALID) return aev__fail(AEV_ERR_INVALID, "InvalidJson", "The input is not valid JSON: %s", je.text);
+    if (rc) return rc;
   }
   if (bindings_json) {
-    bindings = json_loads(bindings_json, 0, &je);
-    if (!bindings || !json_is_object(bindings)) {
+    if (aev__json_parse_str(bindings_json, 0, &bindings) == AEV_ERR_NOMEM) {
+      json_decref(input);
+      return AEV_ERR_NOMEM;
+    }
+    if (!json_is_object(bindings)) {
       json_decref(input);
       json_decref(bindings);
       return aev__fail(AEV_ERR_INVALID, "InvalidJson", "The bindings must be a JSON object of variable names to values");

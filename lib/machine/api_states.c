@@ -4,11 +4,15 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "machine/machine_int.h"
 
+/* A JSON text the library wrote, parsed and freed (NULL: out of memory,
+ * which reply() answers). */
 static json_t *loads(char *text) {
-  json_t *v = text ? json_loads(text, 0, NULL) : NULL;
+  json_t *v;
+  aev__json_parse_str(text, 0, &v);
   free(text);
   return v;
 }

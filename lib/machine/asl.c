@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "machine/jq.h"
 #include "machine/machine_int.h"
@@ -729,7 +730,11 @@ m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag_o
     return NULL;
   }
   json_error_t e;
-  d->json = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+  if (aev__json_parse(text, len, JSON_REJECT_DUPLICATES, &d->json, &e) == AEV_ERR_NOMEM) {
+    json_decref(c.diag);
+    aev__asl_free(d);
+    return NULL;
+  }
   if (!json_is_object(d->json)) {
     diag(&c, "INVALID_JSON_DESCRIPTION", "/", "%s", d->json ? "The definition must be a JSON object" : e.text);
   } else {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "function/function.h"
 #include "machine/exec_int.h"
@@ -275,9 +276,11 @@ static void completion_run(void *arg, int cancelled) {
     task_failed(r, c->error, c->cause);
     goto out;
   }
-  json_t *v = c->payload ? json_loads(c->payload, JSON_DECODE_ANY, NULL) : json_null();
-  if (!v) {
-    task_failed(r, "States.Runtime", "The task returned output that is not valid JSON.");
+  json_t *v = json_null();
+  int rc = c->payload ? aev__json_parse_str(c->payload, JSON_DECODE_ANY, &v) : AEV_OK;
+  if (rc) {
+    task_failed(r, "States.Runtime", rc == AEV_ERR_NOMEM ? "Out of memory"
+                : "The task returned output that is not valid JSON.");
     goto out;
   }
   task_kind k;
@@ -309,9 +312,10 @@ static void lambda_done(void *user, const aev__invoke_result *res) {
   } else {
     /* AWS: the error is the function's errorType, the cause its whole
      * error object. */
-    json_t *err = json_loadb(res->payload ? res->payload : "", res->payload ? res->len : 0, 0, NULL);
+    json_t *err = NULL;
+    int rc = res->payload ? aev__json_parse(res->payload, res->len, 0, &err, NULL) : AEV_ERR_INVALID;
     const char *type = json_string_value(json_object_get(err, "errorType"));
-    c->error = strdup(type ? type : "Lambda.Unknown");
+    c->error = strdup(rc == AEV_ERR_NOMEM ? "States.Runtime" : type ? type : "Lambda.Unknown");
     c->cause = res->payload ? strndup(res->payload, res->len) : NULL;
     json_decref(err);
   }
@@ -425,8 +429,13 @@ static void events_put(m_run *r, json_t *params, int waits) {
     else service_failed(r, "EventBridge");
     return;
   }
-  json_t *out = json_loads(resp, 0, NULL);
+  json_t *out;
+  rc = aev__json_parse_str(resp, 0, &out);
   aev_free(resp);
+  if (rc) {
+    task_failed(r, "States.Runtime", "Out of memory");
+    return;
+  }
   if (json_integer_value(json_object_get(out, "FailedEntryCount")) > 0) {
     char *t = json_dumps(out, JSON_COMPACT);
     json_decref(out);
@@ -651,13 +660,15 @@ static int token_completion(aev_broker *b, const char *token, completion **out) 
 
 int aev_machine_send_task_success(aev_broker *b, const char *token, const char *output, size_t len) {
   if (!b || !output) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A token and an output are required.");
-  json_t *v = json_loadb(output, len, JSON_DECODE_ANY, NULL);
-  if (!v) return aev__fail(AEV_ERR_INVALID, "InvalidOutput", "Invalid State Machine Execution Output");
+  json_t *v;
+  int rc = aev__json_parse(output, len, JSON_DECODE_ANY, &v, NULL);
+  if (rc == AEV_ERR_INVALID) return aev__fail(AEV_ERR_INVALID, "InvalidOutput", "Invalid State Machine Execution Output");
+  if (rc) return rc;
   json_decref(v);
   if (len > M_MAX_PAYLOAD)
     return aev__fail(AEV_ERR_INVALID, "InvalidOutput", "The output exceeds the maximum size of 262144 bytes.");
   completion *c;
-  int rc = token_completion(b, token, &c);
+  rc = token_completion(b, token, &c);
   if (rc) return rc;
   c->ok = 1;
   c->payload = strndup(output, len);
@@ -700,6 +711,24 @@ int aev__task_started(aev_broker *b, const char *token, const char *worker_name)
 /* The nested execution of a .sync task ended (on its strand): the parent's
  * task completes with DescribeExecution's shape (Output parsed for
  * .sync:2), or fails with the child's error. */
+/* A child's DescribeExecution text d as the .sync task's output: its
+ * "output" becomes "Output", parsed for .sync:2. NULL when out of memory. */
+static char *sync_output(const char *d, int json_output) {
+  json_t *v, *o = NULL;
+  if (aev__json_parse_str(d, 0, &v)) return NULL;
+  int rc = AEV_OK;
+  if (json_output) {
+    rc = aev__json_parse_str(json_string_value(json_object_get(v, "output")), JSON_DECODE_ANY, &o);
+    json_object_set_new(v, "Output", o ? o : json_null());
+  } else {
+    json_object_set(v, "Output", json_object_get(v, "output"));
+  }
+  json_object_del(v, "output");
+  char *text = rc == AEV_ERR_NOMEM ? NULL : json_dumps(v, JSON_COMPACT);
+  json_decref(v);
+  return text;
+}
+
 static void nested_done(aev_execution *child, void *user) {
   completion *c = user;
   int json_output = c->json_output;
@@ -708,17 +737,12 @@ static void nested_done(aev_execution *child, void *user) {
     c->error = strdup("States.Runtime");
     c->cause = strdup("The nested execution could not be described.");
   } else if (aev_execution_status(child) == AEV_EXECUTION_SUCCEEDED) {
-    json_t *v = json_loads(d, 0, NULL);
-    if (json_output) {
-      json_t *o = json_loads(json_string_value(json_object_get(v, "output")), JSON_DECODE_ANY, NULL);
-      json_object_set_new(v, "Output", o ? o : json_null());
-    } else {
-      json_object_set(v, "Output", json_object_get(v, "output"));
+    c->payload = sync_output(d, json_output);
+    c->ok = c->payload != NULL;
+    if (!c->ok) {
+      c->error = strdup("States.Runtime");
+      c->cause = strdup("Out of memory");
     }
-    json_object_del(v, "output");
-    c->ok = 1;
-    c->payload = json_dumps(v, JSON_COMPACT);
-    json_decref(v);
   } else {
     c->error = strdup("States.TaskFailed");
     c->cause = strdup(d);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "machine/exec_int.h"
 
@@ -296,10 +297,12 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
     return aev__fail(AEV_ERR_INVALID, "InvalidExecutionInput",
                      "The input exceeds the maximum size of 262144 bytes.");
   json_error_t jerr;
-  json_t *in = json_loadb(input, len, JSON_DECODE_ANY, &jerr);
-  if (!in)
+  json_t *in;
+  rc = aev__json_parse(input, len, JSON_DECODE_ANY, &in, &jerr);
+  if (rc == AEV_ERR_INVALID)
     return aev__fail(AEV_ERR_INVALID, "InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'",
                      jerr.text);
+  if (rc) return rc;
   char uuid[AEV_UUID_LEN + 1];
   if (!name) {
     aev__broker_uuid(b, uuid);

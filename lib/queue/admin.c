@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_parse.h"
 #include "core/registry.h"
 #include "core/status.h"
 #include "queue/attrs.h"
@@ -72,20 +73,20 @@ int aev__queue_set_attributes(aev_queue *q, json_t *attrs) {
   return rc;
 }
 
-static json_t *parse_json(const char *text, const char *what) {
-  json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-  if (!j)
+static int parse_json(const char *text, const char *what, json_t **out) {
+  int rc = aev__json_parse_str(text, 0, out);
+  if (rc == AEV_ERR_INVALID)
     aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "%s is not valid JSON.",
               what);
-  return j;
+  return rc;
 }
 
 int aev_queue_get_attributes(aev_queue *q, const char *names_json,
                              char **attributes_json) {
   json_t *names = NULL, *map;
-  if (names_json && !(names = parse_json(names_json, "AttributeNames")))
-    return AEV_ERR_INVALID;
-  int rc = aev__queue_get_attributes(q, names, &map);
+  int rc = names_json ? parse_json(names_json, "AttributeNames", &names) : AEV_OK;
+  if (rc != AEV_OK) return rc;
+  rc = aev__queue_get_attributes(q, names, &map);
   json_decref(names);
   if (rc != AEV_OK) return rc;
   *attributes_json = json_dumps(map, JSON_COMPACT);
@@ -94,9 +95,10 @@ int aev_queue_get_attributes(aev_queue *q, const char *names_json,
 }
 
 int aev_queue_set_attributes(aev_queue *q, const char *attributes_json) {
-  json_t *attrs = parse_json(attributes_json, "Attributes");
-  if (!attrs) return AEV_ERR_INVALID;
-  int rc = aev__queue_set_attributes(q, attrs);
+  json_t *attrs;
+  int rc = parse_json(attributes_json, "Attributes", &attrs);
+  if (rc != AEV_OK) return rc;
+  rc = aev__queue_set_attributes(q, attrs);
   json_decref(attrs);
   return rc;
 }
@@ -123,8 +125,9 @@ int aev__queue_tags_check(const json_t *tags, const char *queue) {
 int aev_queue_tag(aev_queue *q, const char *tags_json) {
   int rc = aev__queue_check(q);
   if (rc != AEV_OK) return rc;
-  json_t *tags = parse_json(tags_json, "Tags");
-  if (!tags) return AEV_ERR_INVALID;
+  json_t *tags;
+  rc = parse_json(tags_json, "Tags", &tags);
+  if (rc != AEV_OK) return rc;
   rc = aev__queue_tags_check(tags, q->res.name);
   if (rc != AEV_OK) {
     json_decref(tags);
@@ -150,8 +153,9 @@ int aev_queue_tag(aev_queue *q, const char *tags_json) {
 int aev_queue_untag(aev_queue *q, const char *keys_json) {
   int rc = aev__queue_check(q);
   if (rc != AEV_OK) return rc;
-  json_t *keys = parse_json(keys_json, "TagKeys");
-  if (!keys) return AEV_ERR_INVALID;
+  json_t *keys;
+  rc = parse_json(keys_json, "TagKeys", &keys);
+  if (rc != AEV_OK) return rc;
   size_t i;
   json_t *v;
   aev__queue_lock(q);

@@ -59,25 +59,27 @@ static void free_send(send_in *in) {
   aev__attrs_free(&in->sys);
 }
 
-static void put_sent(json_t *o, const aev__sent *s, const send_in *in) {
-  json_object_set_new(o, "MessageId", json_string(s->id));
-  json_object_set_new(o, "MD5OfMessageBody", json_string(s->md5_body));
+/* Returns AEV_OK, or AEV_ERR_NOMEM when a member could not be set. */
+static int put_sent(json_t *o, const aev__sent *s, const send_in *in) {
+  int failed = json_object_set_new(o, "MessageId", json_string(s->id));
+  failed |= json_object_set_new(o, "MD5OfMessageBody", json_string(s->md5_body));
   if (in->attrs.count) {
     /* A deduplicated send answers the MD5 of what it carried. */
     uint8_t md5[16];
     char hex[33];
     aev__attrs_md5(in->attrs.data, in->attrs.len, md5);
     aev__hex16(md5, hex);
-    json_object_set_new(o, "MD5OfMessageAttributes", json_string(hex));
+    failed |= json_object_set_new(o, "MD5OfMessageAttributes", json_string(hex));
   }
   if (in->sys.count) {
     uint8_t md5[16];
     char hex[33];
     aev__attrs_md5(in->sys.data, in->sys.len, md5);
     aev__hex16(md5, hex);
-    json_object_set_new(o, "MD5OfMessageSystemAttributes", json_string(hex));
+    failed |= json_object_set_new(o, "MD5OfMessageSystemAttributes", json_string(hex));
   }
-  if (s->seq[0]) json_object_set_new(o, "SequenceNumber", json_string(s->seq));
+  if (s->seq[0]) failed |= json_object_set_new(o, "SequenceNumber", json_string(s->seq));
+  return failed ? aev__nomem() : AEV_OK;
 }
 
 AEV__SQS_ACTION(send_message) {
@@ -91,7 +93,11 @@ AEV__SQS_ACTION(send_message) {
   if (rc == AEV_OK) {
     aev__hex((const uint8_t *)"", 0, sent.md5_attrs);
     *resp = json_object();
-    put_sent(*resp, &sent, &in);
+    rc = put_sent(*resp, &sent, &in);
+    if (rc != AEV_OK) {
+      json_decref(*resp);
+      *resp = NULL;
+    }
   }
   free_send(&in);
   aev_queue_release(q);

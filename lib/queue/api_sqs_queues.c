@@ -3,13 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "queue/api_sqs.h"
 
-static json_t *text_to_json(char *text) {
-  json_t *j = text ? json_loads(text, 0, NULL) : NULL;
+/* Parses a JSON text the library wrote, and frees it. */
+static int text_to_json(char *text, json_t **out) {
+  int rc = aev__json_parse_str(text, 0, out);
   aev_free(text);
-  return j;
+  return rc;
 }
 
 AEV__SQS_ACTION(create_queue) {
@@ -98,7 +100,7 @@ AEV__SQS_ACTION(list_queues) {
   if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "MaxResults", 1, 1000, &max);
   char *out;
   if (rc == AEV_OK) rc = aev_queue_list(b, prefix, (int)max, token, &out);
-  if (rc == AEV_OK) *resp = text_to_json(out);
+  if (rc == AEV_OK) rc = text_to_json(out, resp);
   return rc;
 }
 
@@ -113,7 +115,7 @@ AEV__SQS_ACTION(list_dead_letter_source_queues) {
   char *out;
   if (rc == AEV_OK) rc = aev_queue_list_dead_letter_sources(q, (int)max, token, &out);
   aev_queue_release(q);
-  if (rc == AEV_OK) *resp = text_to_json(out);
+  if (rc == AEV_OK) rc = text_to_json(out, resp);
   return rc;
 }
 
@@ -150,7 +152,9 @@ AEV__SQS_ACTION(list_queue_tags) {
   rc = aev_queue_list_tags(q, &out);
   aev_queue_release(q);
   if (rc != AEV_OK) return rc;
-  json_t *tags = text_to_json(out);
+  json_t *tags;
+  rc = text_to_json(out, &tags);
+  if (rc != AEV_OK) return rc;
   *resp = json_object();
   if (json_object_size(tags)) json_object_set(*resp, "Tags", tags);
   json_decref(tags);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/json_parse.h"
 #include "core/registry.h"
 #include "core/status.h"
 #include "queue/attrs.h"
@@ -104,13 +105,13 @@ static int redrive_invalid(const char *text, const char *reason) {
 
 /* The DLQ's RedriveAllowPolicy: allowAll (or none), denyAll, or byQueue
  * with the source's ARN listed. Reads dlq's conf under its lock; the caller
- * holds no queue lock. */
-static int dlq_allows(aev_queue *dlq, const char *source_arn) {
+ * holds no queue lock. Sets *allowed, or returns AEV_ERR_NOMEM. */
+static int dlq_allows(aev_queue *dlq, const char *source_arn, int *allowed) {
   aev__queue_lock(dlq);
-  json_t *p = dlq->conf.redrive_allow
-                  ? json_loads(dlq->conf.redrive_allow, 0, NULL)
-                  : NULL;
+  json_t *p; /* a policy that is unset or "" does not parse: it allows all */
+  int rc = aev__json_parse_str(dlq->conf.redrive_allow, 0, &p);
   pthread_mutex_unlock(&dlq->mu);
+  if (rc == AEV_ERR_NOMEM) return rc;
   const char *perm = json_string_value(json_object_get(p, "redrivePermission"));
   int ok = !perm || !strcmp(perm, "allowAll");
   if (perm && !strcmp(perm, "byQueue") && source_arn) {
@@ -121,7 +122,8 @@ static int dlq_allows(aev_queue *dlq, const char *source_arn) {
     }
   }
   json_decref(p);
-  return ok;
+  *allowed = ok;
+  return AEV_OK;
 }
 
 static int apply_redrive(aev_broker *b, aev__qconf *c, const char *text,
@@ -132,7 +134,8 @@ static int apply_redrive(aev_broker *b, aev__qconf *c, const char *text,
     c->max_receive = 0;
     return AEV_OK;
   }
-  json_t *p = json_loads(text, 0, NULL);
+  json_t *p;
+  if (aev__json_parse_str(text, 0, &p) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (!json_is_object(p)) {
     json_decref(p);
     return redrive_invalid(text, "Redrive policy is not a valid JSON map.");
@@ -173,7 +176,9 @@ static int apply_redrive(aev_broker *b, aev__qconf *c, const char *text,
         rc = redrive_invalid(text, "Dead letter target does not exist.");
       } else {
         dlq_fifo = ((aev_queue *)r)->conf.fifo;
-        if (!dlq_allows((aev_queue *)r, self_arn))
+        int allowed;
+        rc = dlq_allows((aev_queue *)r, self_arn, &allowed);
+        if (rc == AEV_OK && !allowed)
           rc = redrive_invalid(text, "The dead-letter queue's "
                                      "RedriveAllowPolicy does not allow this "
                                      "queue as a source.");
@@ -201,7 +206,8 @@ static int apply_redrive(aev_broker *b, aev__qconf *c, const char *text,
 
 static int apply_allow(aev__qconf *c, const char *text) {
   if (!*text) return set_text(&c->redrive_allow, "");
-  json_t *p = json_loads(text, 0, NULL);
+  json_t *p;
+  if (aev__json_parse_str(text, 0, &p) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   const char *perm = json_string_value(json_object_get(p, "redrivePermission"));
   json_t *arns = json_object_get(p, "sourceQueueArns");
   int rc = AEV_OK;
@@ -260,7 +266,8 @@ static int apply_one(aev_broker *b, aev__qconf *c, const char *name,
   }
   if (!strcmp(name, "Policy")) {
     if (*v) {
-      json_t *p = json_loads(v, 0, NULL);
+      json_t *p;
+      if (aev__json_parse_str(v, 0, &p) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
       int ok = json_is_object(p);
       json_decref(p);
       if (!ok) return bad_reason(name, "Invalid policy document.");

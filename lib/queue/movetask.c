@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "queue/b64.h"
 #include "queue/queue.h"
@@ -234,20 +235,20 @@ int aev_queue_start_move_task(aev_broker *b, const char *source_arn,
 static int parse_handle(const char *handle, char *id, char *arn, size_t arn_cap) {
   size_t len = handle ? strlen(handle) : 0;
   uint8_t *raw = malloc(len * 3 / 4 + 4);
-  long n = raw && len ? aev__qb64_decode(handle, len, raw) : -1;
-  int ok = 0;
-  if (n > 0) {
-    json_t *j = json_loadb((const char *)raw, (size_t)n, 0, NULL);
-    const char *tid = json_string_value(json_object_get(j, "taskId"));
-    const char *src = json_string_value(json_object_get(j, "sourceArn"));
-    if (tid && src && strlen(tid) == AEV_UUID_LEN && strlen(src) < arn_cap) {
-      strcpy(id, tid);
-      strcpy(arn, src);
-      ok = 1;
-    }
-    json_decref(j);
-  }
+  if (!raw) return aev__nomem();
+  long n = len ? aev__qb64_decode(handle, len, raw) : -1;
+  json_t *j = NULL;
+  int rc = n > 0 ? aev__json_parse((const char *)raw, (size_t)n, 0, &j, NULL) : AEV_ERR_INVALID;
   free(raw);
+  if (rc == AEV_ERR_NOMEM) return rc;
+  const char *tid = json_string_value(json_object_get(j, "taskId"));
+  const char *src = json_string_value(json_object_get(j, "sourceArn"));
+  int ok = tid && src && strlen(tid) == AEV_UUID_LEN && strlen(src) < arn_cap;
+  if (ok) {
+    strcpy(id, tid);
+    strcpy(arn, src);
+  }
+  json_decref(j);
   return ok ? AEV_OK
             : aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
                         "Task does not exist.");

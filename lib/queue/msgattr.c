@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "core/digest.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "queue/b64.h"
 #include "queue/msgattr.h"
@@ -202,11 +203,13 @@ int aev__attrs_parse(json_t *obj, aev__attrs *out) {
 int aev__attrs_parse_text(const char *text, aev__attrs *out) {
   memset(out, 0, sizeof *out);
   if (!text || !*text) return AEV_OK;
-  json_t *obj = json_loads(text, 0, NULL);
-  if (!obj)
+  json_t *obj;
+  int rc = aev__json_parse_str(text, 0, &obj);
+  if (rc == AEV_ERR_INVALID)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "MessageAttributes is not a valid JSON object.");
-  int rc = aev__attrs_parse(obj, out);
+  if (rc) return rc;
+  rc = aev__attrs_parse(obj, out);
   json_decref(obj);
   return rc;
 }

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "queue/attrs.h"
 #include "queue/queue.h"
@@ -239,7 +240,7 @@ int aev_queue_create(aev_broker *b, const char *name,
   if (!b || !out) return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "Missing argument.");
   json_t *attrs = NULL;
   if (attributes_json && *attributes_json) {
-    attrs = json_loads(attributes_json, 0, NULL);
+    if (aev__json_parse_str(attributes_json, 0, &attrs) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
     if (!json_is_object(attrs)) {
       json_decref(attrs);
       return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",

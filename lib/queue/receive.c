@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "queue/message.h"
 #include "queue/queue.h"
@@ -317,7 +318,8 @@ int aev_receive_options_set_visibility(aev_receive_options *o, int seconds) {
 
 int aev_receive_options_set_attribute_names(aev_receive_options *o,
                                             const char *names_json) {
-  json_t *a = names_json ? json_loads(names_json, 0, NULL) : NULL;
+  json_t *a;
+  if (aev__json_parse_str(names_json, 0, &a) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (!json_is_array(a)) {
     json_decref(a);
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "stream/api_kinesis.h"
 
@@ -137,10 +138,15 @@ static int batch_json(const aev_records *r, json_t **out) {
   json_t *o = json_pack("{s:o, s:I}", "Records", list, "MillisBehindLatest",
                         (json_int_t)aev_records_millis_behind(r));
   const char *children = aev_records_child_shards(r);
-  if (children)
-    json_object_set_new(o, "ChildShards", json_loads(children, 0, NULL));
+  json_t *kids = NULL;
+  rc = children ? aev__json_parse_str(children, 0, &kids) : AEV_OK;
+  if (!rc && (!o || (kids && json_object_set_new(o, "ChildShards", kids)))) rc = aev__nomem();
+  if (rc) {
+    json_decref(o);
+    return rc;
+  }
   *out = o;
-  return o ? AEV_OK : aev__nomem();
+  return AEV_OK;
 }
 
 AEV__KIN_ACTION(get_records) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/json_parse.h"
 #include "core/registry.h"
 #include "core/status.h"
 #include "stream/stream.h"
@@ -323,13 +324,16 @@ int aev_stream_list(aev_broker *b, int limit,
 int aev_stream_list_shards(aev_stream *s, const char *request_json,
                            char **response_json) {
   if (!response_json) return aev__kin_invalid("Missing argument.");
-  json_t *req = request_json ? json_loads(request_json, 0, NULL) : json_object();
+  json_t *req = NULL;
+  int rc = request_json ? aev__json_parse_str(request_json, 0, &req)
+           : (req = json_object()) ? AEV_OK : aev__nomem();
+  if (rc == AEV_ERR_NOMEM) return rc;
   if (!json_is_object(req)) {
     json_decref(req);
     return aev__kin_invalid("The ListShards request must be a JSON object.");
   }
   json_t *j;
-  int rc = aev__stream_list_shards_json(s, req, &j);
+  rc = aev__stream_list_shards_json(s, req, &j);
   json_decref(req);
   return rc != AEV_OK ? rc : dump(j, response_json);
 }

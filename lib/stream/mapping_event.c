@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "stream/mapping_impl.h"
 
 static void iso(int64_t ms, char *out, size_t cap) {
@@ -81,12 +82,17 @@ int aev__mapping_passes(const aev__mapping *m, const aev__mrec *r) {
    * JSON: a data pattern never matches other data (Lambda drops it). */
   json_t *doc = json_pack("{s:s, s:s}", "partitionKey", r->key,
                           "sequenceNumber", r->seq);
-  json_t *data = json_loadb((const char *)r->data, r->len, JSON_DECODE_ANY, NULL);
+  json_t *data;
+  if (aev__json_parse((const char *)r->data, r->len, JSON_DECODE_ANY, &data, NULL) == AEV_ERR_NOMEM) {
+    json_decref(doc);
+    return -1;
+  }
   if (data) json_object_set_new(doc, "data", data);
   char *text = json_dumps(doc, JSON_COMPACT);
   json_decref(doc);
+  if (!text) return -1;
   int pass = 0;
-  for (int i = 0; text && i < m->npatterns && !pass; i++) {
+  for (int i = 0; i < m->npatterns && !pass; i++) {
     int hit = 0;
     if (aev_pattern_matches(m->patterns[i], text, strlen(text), &hit) == AEV_OK)
       pass = hit;

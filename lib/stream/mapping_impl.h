@@ -86,7 +86,8 @@ int aev__mapping_wake(aev__mapping *m);
 
 /* mapping_event.c */
 char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt);
-/* Non-zero when the record passes the mapping's filters (or it has none). */
+/* 1 when the record passes the mapping's filters (or it has none), 0 when
+ * it does not, -1 when out of memory. */
 int aev__mapping_passes(const aev__mapping *m, const aev__mrec *r);
 /* Lambda's failure record for a batch sent to the OnFailure destination. */
 char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,

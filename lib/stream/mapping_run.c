@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "function/function.h"
 #include "queue/queue.h"
@@ -223,9 +224,11 @@ static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
       else { free(r.key); free(r.data); break; }
       continue;
     }
-    if (!aev__mapping_passes(m, &r)) {
+    int pass = aev__mapping_passes(m, &r);
+    if (pass <= 0) {
       free(r.key);
       free(r.data);
+      if (pass < 0) break; /* out of memory: the record is read again next time */
       continue;
     }
     bytes += k->len;
@@ -345,7 +348,8 @@ void aev__mapping_pump(void *arg, int cancelled) {
  * an index into bt; -1 for success (no failures), -2 for an invalid
  * response (the whole batch failed). */
 static long lowest_failure(const aev__mbatch *bt, const char *payload) {
-  json_t *resp = json_loads(payload, 0, NULL);
+  json_t *resp; /* out of memory fails the batch, to be retried */
+  if (aev__json_parse_str(payload, 0, &resp) == AEV_ERR_NOMEM) return -2;
   json_t *list = json_object_get(resp, "batchItemFailures");
   long low = -1;
   size_t i;

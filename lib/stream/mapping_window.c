@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_parse.h"
 #include "stream/mapping_impl.h"
 
 #define STATE_MAX (1 << 20)
@@ -27,7 +28,8 @@ int64_t aev__window_end(const aev__mapping *m, int64_t start_ms) {
 }
 
 json_t *aev__window_state(const char *payload) {
-  json_t *resp = json_loads(payload ? payload : "", 0, NULL);
+  json_t *resp; /* not JSON, or out of memory: the call failed, to be retried */
+  if (aev__json_parse_str(payload, 0, &resp)) return NULL;
   json_t *state = json_incref(json_object_get(resp, "state"));
   json_decref(resp);
   if (json_is_object(state)) return state;

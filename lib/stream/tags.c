@@ -2,6 +2,7 @@
  * values 0..256 characters), RemoveTagsFromStream, ListTagsForStream. */
 #include <string.h>
 
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "stream/stream.h"
 
@@ -36,7 +37,15 @@ int aev__stream_tag_json(aev_stream *s, json_t *tags) {
                      "because a given stream cannot have more than 50 tags.",
                      s->res.name, aev_broker_account(s->res.broker));
   }
-  json_object_update(s->tags, tags);
+  /* Merged into a copy, so that out of memory leaves the tags as they were. */
+  json_t *merged = json_deep_copy(s->tags);
+  if (!merged || json_object_update(merged, tags)) {
+    pthread_mutex_unlock(&s->mu);
+    json_decref(merged);
+    return aev__nomem();
+  }
+  json_decref(s->tags);
+  s->tags = merged;
   pthread_mutex_unlock(&s->mu);
   return AEV_OK;
 }
@@ -75,9 +84,11 @@ int aev__stream_tags_json(aev_stream *s, json_t **out) {
 
 static int with_json(aev_stream *s, const char *text,
                      int (*fn)(aev_stream *, json_t *)) {
-  json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-  if (!j) return aev__kin_invalid("The tags argument must be valid JSON.");
-  int rc = fn(s, j);
+  json_t *j;
+  int rc = aev__json_parse_str(text, 0, &j);
+  if (rc == AEV_ERR_INVALID) return aev__kin_invalid("The tags argument must be valid JSON.");
+  if (rc) return rc;
+  rc = fn(s, j);
   json_decref(j);
   return rc;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "topic/publish.h"
 
@@ -17,9 +18,10 @@ static int topic_of(aev_broker *b, const aev__api_service *svc, json_t *req,
 
 /* A returned JSON text as a response member (takes text over). */
 static int answer(json_t **resp, const char *key, char *text) {
-  json_t *v = json_loads(text, 0, NULL);
+  json_t *v;
+  int rc = aev__json_parse_str(text, 0, &v);
   free(text);
-  if (!v) return aev__nomem();
+  if (rc != AEV_OK) return rc;
   *resp = key ? json_pack("{s:o}", key, v) : v;
   return *resp ? AEV_OK : aev__nomem();
 }
@@ -150,8 +152,11 @@ static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req,
   rc = aev_topic_list_tags(t, &text);
   aev_topic_release(t);
   if (rc != AEV_OK) return rc;
-  json_t *m = json_loads(text, 0, NULL), *list = json_array(), *v;
+  json_t *m;
+  rc = aev__json_parse_str(text, 0, &m);
   free(text);
+  if (rc != AEV_OK) return rc;
+  json_t *list = json_array(), *v;
   const char *k;
   json_object_foreach(m, k, v)
     json_array_append_new(list, json_pack("{s:s,s:O}", "Key", k, "Value", v));

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "topic/publish.h"
 
@@ -105,7 +106,8 @@ int aev__topic_publish_batch(aev_topic *t, json_t *entries, json_t **resp) {
 int aev_topic_publish_batch(aev_topic *t, const char *entries_json,
                             char **response_json) {
   if (!response_json) return aev__sns_missing("PublishBatchRequestEntries");
-  json_t *entries = entries_json ? json_loads(entries_json, 0, NULL) : NULL;
+  json_t *entries;
+  if (aev__json_parse_str(entries_json, 0, &entries) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   json_t *resp = NULL;
   int rc = aev__topic_publish_batch(t, entries, &resp);
   json_decref(entries);

@@ -6,13 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "function/function.h"
 #include "topic/topic_impl.h"
 
 static char *record(aev__note *n, const aev__sub *s, size_t *len) {
-  json_t *attrs = n->attrs.publish_text ? json_loadb(n->attrs.publish_text, n->attrs.publish_len, 0, NULL)
-                                        : json_object();
+  json_t *attrs = NULL;
+  if (!n->attrs.publish_text)
+    attrs = json_object();
+  else if (aev__json_parse(n->attrs.publish_text, n->attrs.publish_len, 0, &attrs, NULL))
+    return NULL;
   char cert[256], unsub[1024], ts[32];
   aev__iso_ms(n->published_ms, ts);
   snprintf(cert, sizeof cert,

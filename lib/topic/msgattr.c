@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"
 #include "topic/topic_impl.h"
@@ -98,7 +99,8 @@ static int check_one(const char *name, json_t *attr, const char *where,
                  "message attribute '%s' of type 'Number'.", *value, name);
   }
   if (!strcmp(*type, "String.Array")) {
-    json_t *a = json_loads(*value, JSON_DECODE_ANY, NULL);
+    json_t *a;
+    if (aev__json_parse_str(*value, JSON_DECODE_ANY, &a) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
     int ok = json_is_array(a);
     json_decref(a);
     if (!ok)

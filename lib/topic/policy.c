@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "topic/topic_impl.h"
 
@@ -114,8 +115,8 @@ static int parse_healthy(json_t *o, const char *what, aev__retry_policy *p) {
 int aev__delivery_policy_parse(const char *text, int topic_level,
                                const char *what, aev__retry_policy *out,
                                int *disable_overrides) {
-  json_error_t err;
-  json_t *root = json_loads(text, 0, &err);
+  json_t *root;
+  if (aev__json_parse_str(text, 0, &root) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (!json_is_object(root)) {
     json_decref(root);
     return aev__sns_invalid("Invalid parameter: %s: failed to parse JSON",

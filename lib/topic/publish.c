@@ -8,6 +8,7 @@
 
 #include "core/broker.h"
 #include "core/digest.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"
 #include "topic/publish.h"
@@ -55,7 +56,8 @@ static int check(const aev_topic *t, const aev__pub_req *r, json_t **structure) 
   if (r->subject && !subject_ok(r->subject))
     return aev__sns_invalid("Invalid parameter: Subject");
   if (r->structure_json) {
-    json_t *j = json_loadb(r->message, r->len, 0, NULL);
+    json_t *j;
+    if (aev__json_parse(r->message, r->len, 0, &j, NULL) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
     if (!json_is_object(j)) {
       json_decref(j);
       return aev__sns_invalid("Invalid parameter: Message Structure - JSON "
@@ -423,7 +425,8 @@ int aev_publish_options_set_subject(aev_publish_options *o, const char *s) {
   return aev__replace_str(&o->subject, s);
 }
 int aev_publish_options_set_attributes(aev_publish_options *o, const char *j) {
-  json_t *attrs = j && *j ? json_loads(j, 0, NULL) : NULL;
+  json_t *attrs = NULL;
+  if (j && *j && aev__json_parse_str(j, 0, &attrs) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   int bad = j && *j && !json_is_object(attrs);
   aev__sns_attrs parsed = {0};
   aev__attrs raw = {0};

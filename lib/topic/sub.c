@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "queue/queue.h"
 #include "topic/topic_impl.h"
@@ -270,7 +271,7 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
 static int parse_attrs(const char *attributes_json, json_t **out) {
   *out = NULL;
   if (!attributes_json || !*attributes_json) return AEV_OK;
-  *out = json_loads(attributes_json, 0, NULL);
+  if (aev__json_parse_str(attributes_json, 0, out) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (json_is_object(*out)) return AEV_OK;
   json_decref(*out);
   *out = NULL;

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "topic/topic_impl.h"
 
@@ -73,7 +74,8 @@ static int compile(aev__subconf *c, const char *prefix) {
   aev_pattern_free(c->filter);
   c->filter = NULL;
   if (!c->filter_text) return AEV_OK;
-  json_t *j = json_loads(c->filter_text, 0, NULL);
+  json_t *j;
+  if (aev__json_parse_str(c->filter_text, 0, &j) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   int ok = json_is_object(j);
   json_decref(j);
   if (!ok) return json_error(prefix, "FilterPolicy", c->filter_text);
@@ -109,7 +111,8 @@ static int set_redrive(aev_topic *t, const aev__sub *s, aev__subconf *c,
   free(c->dlq_arn);
   c->redrive = c->dlq_arn = NULL;
   if (!*v) return AEV_OK;
-  json_t *j = json_loads(v, 0, NULL);
+  json_t *j;
+  if (aev__json_parse_str(v, 0, &j) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (!json_is_object(j)) {
     json_decref(j);
     return json_error(prefix, "RedrivePolicy", v);

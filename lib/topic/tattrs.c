@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"
 #include "topic/topic_impl.h"
@@ -52,7 +53,8 @@ static int apply(aev__tconf *c, const char *name, const char *v, int creating) {
     return set_str(&c->delivery_policy, v);
   }
   if (strcmp(name, "Policy") == 0) {
-    json_t *j = *v ? json_loads(v, 0, NULL) : NULL;
+    json_t *j = NULL;
+    if (*v && aev__json_parse_str(v, 0, &j) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
     int ok = !*v || json_is_object(j);
     json_decref(j);
     if (!ok) return aev__sns_invalid("Invalid parameter: Policy Error: null");
@@ -297,7 +299,8 @@ int aev_topic_set_attribute(aev_topic *t, const char *name, const char *value) {
 int aev_topic_tag(aev_topic *t, const char *tags_json) {
   int rc = aev__topic_check(t);
   if (rc != AEV_OK) return rc;
-  json_t *tags = tags_json ? json_loads(tags_json, 0, NULL) : NULL;
+  json_t *tags;
+  if (aev__json_parse_str(tags_json, 0, &tags) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (!json_is_object(tags)) {
     json_decref(tags);
     return aev__sns_missing("Tags");
@@ -335,7 +338,8 @@ int aev_topic_tag(aev_topic *t, const char *tags_json) {
 int aev_topic_untag(aev_topic *t, const char *keys_json) {
   int rc = aev__topic_check(t);
   if (rc != AEV_OK) return rc;
-  json_t *keys = keys_json ? json_loads(keys_json, 0, NULL) : NULL;
+  json_t *keys;
+  if (aev__json_parse_str(keys_json, 0, &keys) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (!json_is_array(keys)) {
     json_decref(keys);
     return aev__sns_missing("TagKeys");

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "topic/topic_impl.h"
 
@@ -191,7 +192,7 @@ int aev_topic_create(aev_broker *b, const char *name,
                      "Invalid parameter: missing argument");
   json_t *attrs = NULL;
   if (attributes_json && *attributes_json) {
-    attrs = json_loads(attributes_json, 0, NULL);
+    if (aev__json_parse_str(attributes_json, 0, &attrs) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
     if (!json_is_object(attrs)) {
       json_decref(attrs);
       return aev__sns_invalid("Invalid parameter: Attributes must be a JSON "
