@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "awsevents/pattern.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "pattern/pattern_int.h"
 
@@ -636,8 +637,10 @@ int aev__pm_compile(const char *json, size_t len, int profile, pm_rule **out) {
                      AEV_PATTERN_MAX_LENGTH);
   cctx c = {.profile = profile, .depth = 1};
   json_error_t jerr;
-  json_t *root = json_loadb(json, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &jerr);
-  if (!root) {
+  json_t *root;
+  int rc = aev__json_parse(json, len, JSON_DECODE_ANY | JSON_DECODE_INT_AS_REAL, &root, &jerr);
+  if (rc == AEV_ERR_NOMEM) return rc;
+  if (rc) {
     bad(&c, "%s at line %d, column %d", jerr.text, jerr.line, jerr.column);
     return fail(&c);
   }

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"
 #include "pattern/sns.h"
@@ -21,9 +22,11 @@ static const char *member(json_t *attr, const char *a, const char *b) {
 }
 
 /* A value's text parsed as JSON when it is of the kind SNS compares
- * (is(j)), else the text as a string. */
+ * (is(j)), else the text as a string; NULL when out of memory (the
+ * texts come from parsed JSON, so json_string() takes them). */
 static json_t *parsed_or_string(const char *value, int (*is)(const json_t *)) {
-  json_t *j = json_loads(value, JSON_DECODE_ANY, NULL);
+  json_t *j;
+  if (aev__json_parse_str(value, JSON_DECODE_ANY, &j) == AEV_ERR_NOMEM) return NULL;
   if (j && is(j)) return j;
   json_decref(j);
   return json_string(value);
@@ -32,20 +35,28 @@ static json_t *parsed_or_string(const char *value, int (*is)(const json_t *)) {
 static int is_number(const json_t *j) { return json_is_number(j); }
 static int is_array(const json_t *j) { return json_is_array(j); }
 
-/* The attribute's value as SNS compares it, or NULL to leave it out. */
-static json_t *attribute_value(json_t *attr) {
+/* The attribute's value as SNS compares it in *out, or NULL there to leave
+ * it out. AEV_OK or AEV_ERR_NOMEM. */
+static int attribute_value(json_t *attr, json_t **out) {
   const char *type = member(attr, "DataType", "Type");
   const char *value = member(attr, "StringValue", "Value");
-  if (!type || !value) return NULL;
+  *out = NULL;
+  if (!type || !value) return AEV_OK;
   /* "Number.float" style custom types are still numbers. */
-  if (!strncmp(type, "Number", 6)) return parsed_or_string(value, is_number);
-  if (!strcmp(type, "String.Array")) return parsed_or_string(value, is_array);
-  if (!strncmp(type, "String", 6)) return json_string(value);
-  return NULL; /* Binary */
+  if (!strncmp(type, "Number", 6)) *out = parsed_or_string(value, is_number);
+  else if (!strcmp(type, "String.Array")) *out = parsed_or_string(value, is_array);
+  else if (!strncmp(type, "String", 6)) *out = json_string(value);
+  else return AEV_OK; /* Binary */
+  return *out ? AEV_OK : aev__nomem();
 }
 
+/* The attributes as SNS compares them, as JSON text in *out: an
+ * attribute left out of it, or the whole map taken as not an object, for
+ * want of memory would change which subscriptions a message reaches. */
 static int convert_json(const char *attrs, size_t len, char **out, size_t *out_len) {
-  json_t *in = json_loadb(attrs, len, 0, NULL);
+  json_t *in;
+  int rc = aev__json_parse(attrs, len, 0, &in, NULL);
+  if (rc == AEV_ERR_NOMEM) return rc;
   if (!json_is_object(in)) {
     json_decref(in);
     return aev__fail(AEV_ERR_INVALID, "InvalidParameter",
@@ -54,13 +65,17 @@ static int convert_json(const char *attrs, size_t len, char **out, size_t *out_l
   json_t *flat = json_object();
   const char *name;
   json_t *attr;
+  rc = flat ? AEV_OK : aev__nomem();
   json_object_foreach(in, name, attr) {
-    json_t *v = json_is_object(attr) ? attribute_value(attr) : NULL;
-    if (v) json_object_set_new(flat, name, v);
+    json_t *v = NULL;
+    if (!rc && json_is_object(attr)) rc = attribute_value(attr, &v);
+    if (v && json_object_set_new(flat, name, v)) rc = aev__nomem();
+    if (rc) break;
   }
-  *out = json_dumps(flat, JSON_COMPACT);
+  *out = rc ? NULL : json_dumps(flat, JSON_COMPACT);
   json_decref(flat);
   json_decref(in);
+  if (rc) return rc;
   if (!*out) return aev__nomem();
   *out_len = strlen(*out);
   return AEV_OK;

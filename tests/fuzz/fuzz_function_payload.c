@@ -1,4 +1,4 @@
-/* libFuzzer target for the Invoke payload syntax check (lib/function/
+/* libFuzzer target for the Invoke payload syntax check (lib/core/
  * jsoncheck.c): any bytes; text jansson parses (with fewer brackets than
  * the check's nesting bound, and no NUL byte, where jansson stops reading)
  * must be accepted too. */
