@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aevtest.h"
 #include "bus_support.h"
 #include "nomem.h"
 
@@ -515,9 +516,5 @@ int main(void) {
   tcase_add_test(tc, pattern_set_remove_rebuilds_or_not);
   tcase_add_test(tc, pattern_set_match_batch_all_or_nothing);
   suite_add_tcase(s, tc);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aev_test_run(s);
 }

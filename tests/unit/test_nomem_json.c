@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aevtest.h"
 #include "core/json_parse.h"
 #include "bus_support.h"
 #include "function_support.h"
@@ -750,9 +751,5 @@ int main(void) {
   tcase_add_test(tc, kinesis_tag_stream_typed);
   tcase_add_test(tc, kinesis_put_record);
   suite_add_tcase(s, tc);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aev_test_run(s);
 }

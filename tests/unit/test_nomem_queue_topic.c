@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aevtest.h"
 #include "nomem.h"
 #include "topic_support.h"
 
@@ -1228,9 +1229,5 @@ int main(void) {
   TCase *t = tcase_create("topic");
   tcase_add_loop_test(t, topic_calls, 0, COUNT(TOPIC_CALLS));
   suite_add_tcase(s, t);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aev_test_run(s);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aevtest.h"
 #include "awsevents/pattern.h"
 
 typedef struct mcase {
@@ -493,9 +494,5 @@ int main(void) {
   tcase_add_test(tc, string_scanning_at_every_offset);
   tcase_add_test(tc, wildcard_agrees_with_a_plain_glob);
   suite_add_tcase(s, tc);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aev_test_run(s);
 }

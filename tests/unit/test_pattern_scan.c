@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aevtest.h"
 #include "awsevents/pattern.h"
 
 /* Matches event against pattern: 1, 0, or -1 when the event is refused. */
@@ -218,9 +219,5 @@ int main(void) {
   tcase_add_test(tc, deep_skipped_subtrees);
   tcase_add_test(tc, many_paths);
   suite_add_tcase(s, tc);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aev_test_run(s);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aevtest.h"
 #include "awsevents/pattern.h"
 
 static aev_pattern_set *new_set(int profile) {
@@ -1015,9 +1016,5 @@ int main(void) {
   tcase_add_test(sns, sns_operator_subset);
   tcase_add_test(sns, sns_typed_attributes);
   suite_add_tcase(s, sns);
-  SRunner *r = srunner_create(s);
-  srunner_run_all(r, CK_NORMAL);
-  int failed = srunner_ntests_failed(r);
-  srunner_free(r);
-  return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+  return aev_test_run(s);
 }
