@@ -38,7 +38,8 @@ jn_val *fn_clone(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   return jn_clone(c, a[0]);
 }
 
-/* Errors raised while evaluating $eval's text become D3121. */
+/* Errors raised while evaluating $eval's text become D3121, but for out
+ * of memory, which stays what it is. */
 static jn_val *eval_guarded(jn_ctx *c, const jn_node *ast, jn_val *input) {
   jmp_buf *volatile outer = c->jmp;
   jmp_buf inner;
@@ -47,7 +48,8 @@ static jn_val *eval_guarded(jn_ctx *c, const jn_node *ast, jn_val *input) {
     c->jmp = outer;
     char msg[sizeof c->err->message];
     snprintf(msg, sizeof msg, "%s", c->err->message);
-    jn_throw(c, "D3121", -1, "%s", msg);
+    int oom = !strcmp(c->err->code, JN_OUT_OF_MEMORY);
+    jn_throw(c, oom ? JN_OUT_OF_MEMORY : "D3121", -1, "%s", msg);
   }
   jn_val *r = jn_eval(c, ast, input, c->global);
   c->jmp = outer;
@@ -70,6 +72,7 @@ jn_val *fn_eval(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   jn_error perr;
   memset(&perr, 0, sizeof perr);
   jn_node *ast = jn_parse(c->arena, a[0]->u.str.s, a[0]->u.str.len, &perr);
+  if (!ast && !strcmp(perr.code, JN_OUT_OF_MEMORY)) jn_throw(c, JN_OUT_OF_MEMORY, -1, "Out of memory.");
   if (!ast) jn_throw(c, "D3120", -1, "Syntax error in expression passed to function eval: %s", perr.message);
   return eval_guarded(c, ast, input);
 }

@@ -16,6 +16,11 @@ typedef struct jn_chunk jn_chunk;
 typedef struct jn_arena {
   jn_chunk *head;
   char *ptr, *end;
+  /* Raises out of memory in whatever uses the arena (the parser, an
+   * evaluation: each sets its own) when a chunk cannot be allocated; never
+   * returns. */
+  void (*oom)(void *ctx);
+  void *oom_ctx;
 } jn_arena;
 
 void *jn_alloc_grow(jn_arena *a, size_t n);

@@ -991,13 +991,11 @@ static jn_node *process_node(parser *p, jn_node *e) {
 
 static void finish_literals(jn_arena *a, jn_node *n);
 
-jn_node *jn_parse(jn_arena *a, const char *src, size_t len, jn_error *err) {
-  parser *p = jn_alloc(a, sizeof *p);
-  memset(p, 0, sizeof *p);
-  p->a = a;
-  p->src = src;
-  p->len = len;
-  p->err = err;
+static void parse_oom(void *p) { fail(p, JN_OUT_OF_MEMORY, -1, "Out of memory."); }
+
+/* The parser raises the arena's out of memory while it runs (it may run
+ * inside an evaluation: $eval), as a failed parse with JN_OUT_OF_MEMORY. */
+static jn_node *parse(parser *p) {
   if (setjmp(p->jmp)) return NULL;
   advance(p, NULL, 0);
   jn_node *e = expression(p, 0);
@@ -1005,7 +1003,19 @@ jn_node *jn_parse(jn_arena *a, const char *src, size_t len, jn_error *err) {
   e = process(p, e);
   if (e->type == N_PARENT || e->nseek)
     fail(p, "S0217", e->position, "The object representing the 'parent' cannot be derived from this expression");
-  finish_literals(a, e);
+  finish_literals(p->a, e);
+  return e;
+}
+
+jn_node *jn_parse(jn_arena *a, const char *src, size_t len, jn_error *err) {
+  parser p = {.a = a, .src = src, .len = len, .err = err};
+  void (*outer)(void *) = a->oom;
+  void *outer_ctx = a->oom_ctx;
+  a->oom = parse_oom;
+  a->oom_ctx = &p;
+  jn_node *e = parse(&p);
+  a->oom = outer;
+  a->oom_ctx = outer_ctx;
   return e;
 }
 

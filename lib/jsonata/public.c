@@ -12,6 +12,7 @@
 
 struct aev_jsonata {
   jn_arena arena;
+  char *text; /* the AST points into it */
   jn_node *ast;
   int max_depth;
   int64_t timeout_ms;
@@ -32,17 +33,17 @@ int aev_jsonata_compile(const char *text, size_t len, aev_jsonata **out) {
   *out = NULL;
   if (!text) return aev__fail(AEV_ERR_INVALID, "S0201", "Expression text is required");
   aev_jsonata *x = calloc(1, sizeof *x);
-  if (!x) return aev__nomem();
-  /* the AST points into the text, so keep a copy in the arena */
-  char *copy = jn_alloc(&x->arena, len + 1);
-  memcpy(copy, text, len);
-  copy[len] = 0;
+  if (!x || !(x->text = malloc(len + 1))) {
+    free(x);
+    return aev__nomem();
+  }
+  memcpy(x->text, text, len);
+  x->text[len] = 0;
   jn_error err;
   memset(&err, 0, sizeof err);
-  x->ast = jn_parse(&x->arena, copy, len, &err);
+  x->ast = jn_parse(&x->arena, x->text, len, &err);
   if (!x->ast) {
-    jn_arena_free(&x->arena);
-    free(x);
+    aev_jsonata_free(x);
     return fail_with(&err);
   }
   x->max_depth = 1000;
@@ -53,6 +54,7 @@ int aev_jsonata_compile(const char *text, size_t len, aev_jsonata **out) {
 void aev_jsonata_free(aev_jsonata *x) {
   if (!x) return;
   jn_arena_free(&x->arena);
+  free(x->text);
   free(x);
 }
 
@@ -99,14 +101,30 @@ static int run(const aev_jsonata *x, jn_ctx *c, json_t *input, json_t *bindings,
   return 0;
 }
 
+/* The result as JSON text in b, whose buffer grows in the arena: out of
+ * memory there is raised as in the evaluation. 0, or -1 with the error
+ * set. */
+static int serialize(jn_ctx *c, const jn_val *r, jn_buf *b) {
+  jmp_buf jmp;
+  c->jmp = &jmp;
+  if (setjmp(jmp)) return -1;
+  jn_buf_init(b, c);
+  jn_serialize(b, r, 0, 0);
+  return 0;
+}
+
 /* Small evaluations run entirely in a stack buffer: no malloc at all. */
 enum { STACK_ARENA = 8192 };
+
+static void eval_oom(void *c) { jn_throw(c, JN_OUT_OF_MEMORY, -1, "Out of memory."); }
 
 static void ctx_init(const aev_jsonata *x, jn_ctx *c, jn_arena *arena, jn_error *err) {
   memset(c, 0, sizeof *c);
   err->code[0] = 0;
   err->message[0] = 0;
   err->position = -1;
+  arena->oom = eval_oom;
+  arena->oom_ctx = c;
   c->arena = arena;
   c->err = err;
   c->max_depth = x->max_depth;
@@ -119,7 +137,7 @@ int aev__jsonata_eval_json(const aev_jsonata *x, json_t *input, json_t *bindings
   *out = NULL;
   if (jn_direct_eval(x->ast, input, bindings, out)) return AEV_OK;
   _Alignas(16) char stack[STACK_ARENA];
-  jn_arena arena = {NULL, stack, stack + sizeof stack};
+  jn_arena arena = {.ptr = stack, .end = stack + sizeof stack};
   jn_ctx c;
   jn_error err;
   ctx_init(x, &c, &arena, &err);
@@ -158,18 +176,16 @@ int aev_jsonata_evaluate(const aev_jsonata *x, const char *input_json, const cha
     }
   }
   _Alignas(16) char stack[STACK_ARENA];
-  jn_arena arena = {NULL, stack, stack + sizeof stack};
+  jn_arena arena = {.ptr = stack, .end = stack + sizeof stack};
   jn_ctx c;
   jn_error err;
   ctx_init(x, &c, &arena, &err);
   jn_val *r = NULL;
+  jn_buf b;
   int rc = AEV_OK;
-  if (run(x, &c, input, bindings, &r) < 0) {
+  if (run(x, &c, input, bindings, &r) < 0 || (r && serialize(&c, r, &b) < 0)) {
     rc = fail_with(&err);
   } else if (r) {
-    jn_buf b;
-    jn_buf_init(&b, &c);
-    jn_serialize(&b, r, 0, 0);
     *result = malloc(b.n + 1);
     if (!*result) rc = aev__nomem();
     else memcpy(*result, b.p, b.n + 1);

@@ -26,7 +26,10 @@ void *jn_alloc_grow(jn_arena *a, size_t n) {
   if (size > (1u << 20)) size = 1u << 20;
   if (size < n) size = n;
   jn_chunk *ch = malloc(sizeof *ch + size);
-  if (!ch) abort();
+  if (!ch) {
+    a->oom(a->oom_ctx);
+    __builtin_unreachable();
+  }
   ch->next = a->head;
   ch->size = size;
   a->head = ch;

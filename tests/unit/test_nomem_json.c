@@ -43,6 +43,7 @@ typedef struct ctx {
   aev_function *f;
   aev_machine *m;
   aev_stream *s;
+  aev_jsonata *x;
   ft_state fs;
   char *resp; /* aev_call's answer */
   char *out;  /* a typed call's output (an ARN) */
@@ -118,6 +119,7 @@ static void case_end(void *p) {
   aev_function_release(c->f);
   aev_machine_release(c->m);
   aev_stream_release(c->s);
+  aev_jsonata_free(c->x);
   aev_broker_destroy(c->b);
 }
 
@@ -651,6 +653,48 @@ START_TEST(kinesis_put_record) {
 }
 END_TEST
 
+/* ---- JSONata -------------------------------------------------------------------- */
+
+/* Outgrows an evaluation's stack arena, so its chunks are allocated while
+ * it runs; and $eval texts whose parse and whose evaluation allocate
+ * chunks too. Out of memory in any of them used to abort the process. */
+static const char grow_expr[] =
+    "a[2] + $sum($eval(\"[\" & $join([1..3000].$string(), \",\") & \"]\")) + "
+    "$count($eval(\"$map([1..3000], function($v) { $string($v) & 'x' })\"))";
+
+static void jsonata_nothing(ctx *c) { (void)c; }
+
+static int jsonata_compile_call(ctx *c) {
+  return aev_jsonata_compile(grow_expr, strlen(grow_expr), &c->x);
+}
+
+static void jsonata_compiled(ctx *c, int done) { expect_done(c, done, c->x != NULL); }
+
+static void jsonata_expression(ctx *c) { bt_ok(jsonata_compile_call(c)); }
+
+static int jsonata_evaluate_call(ctx *c) {
+  return aev_jsonata_evaluate(c->x, "{\"a\":[1,2,3]}", NULL, &c->out);
+}
+
+static void jsonata_evaluated(ctx *c, int done) {
+  expect_done(c, done, c->out != NULL);
+  if (c->out) ck_assert_str_eq(c->out, "4504503");
+}
+
+START_TEST(jsonata_compile) {
+  static const jcase jc = {"aev_jsonata_compile", jsonata_nothing, jsonata_compile_call,
+                           jsonata_compiled, 0};
+  sweep(&jc);
+}
+END_TEST
+
+START_TEST(jsonata_evaluate) {
+  static const jcase jc = {"aev_jsonata_evaluate", jsonata_expression, jsonata_evaluate_call,
+                           jsonata_evaluated, 0};
+  sweep(&jc);
+}
+END_TEST
+
 /* ---- the parse itself ------------------------------------------------------------ */
 
 /* Text jansson accepts: out of memory it answers AEV_ERR_NOMEM, never
@@ -750,6 +794,8 @@ int main(void) {
   tcase_add_test(tc, states_start_execution);
   tcase_add_test(tc, kinesis_tag_stream_typed);
   tcase_add_test(tc, kinesis_put_record);
+  tcase_add_test(tc, jsonata_compile);
+  tcase_add_test(tc, jsonata_evaluate);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
