@@ -128,15 +128,17 @@ json_t *aev__tmpl_eval(const aev__tmpl *t, aev__jenv *env) {
   case T_LITERAL: return json_deep_copy(t->literal);
   case T_PATH: return aev__jpath_eval(t->path, env);
   case T_CALL: return aev__intrinsic_eval(t->call, env);
+  /* A member or element that cannot be added (out of memory) fails the
+   * whole value, as one that cannot be evaluated does: never a value with
+   * a part missing. */
   case T_ARRAY: {
     json_t *a = json_array();
     for (size_t i = 0; a && i < t->n; i++) {
       json_t *v = aev__tmpl_eval(t->kids[i], env);
-      if (!v) {
+      if (!v || json_array_append_new(a, v)) {
         json_decref(a);
         return NULL;
       }
-      json_array_append_new(a, v);
     }
     return a;
   }
@@ -144,11 +146,10 @@ json_t *aev__tmpl_eval(const aev__tmpl *t, aev__jenv *env) {
     json_t *o = json_object();
     for (size_t i = 0; o && i < t->n; i++) {
       json_t *v = aev__tmpl_eval(t->kids[i], env);
-      if (!v) {
+      if (!v || json_object_set_new(o, t->keys[i], v)) {
         json_decref(o);
         return NULL;
       }
-      json_object_set_new(o, t->keys[i], v);
     }
     return o;
   }

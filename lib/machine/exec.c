@@ -188,6 +188,11 @@ static void retry_fire(m_run *r) { run_body(r); }
 
 static void finish_run(m_run *r, json_t *output, int failed, const char *error, const char *cause);
 
+void aev__run_fail_env(m_run *r, const aev__jenv *env) {
+  if (env->error) aev__run_fail(r, env->error, env->cause, 1);
+  else aev__run_fail(r, "States.Runtime", "Out of memory", 1);
+}
+
 void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
   const m_state *s = aev__run_state(r);
   char *full = NULL;
@@ -239,7 +244,7 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
       out = aev__jpath_put(c->result_path, r->input, eo, &env);
       if (!out) {
         json_decref(eo);
-        aev__run_fail(r, env.error, env.cause, 1);
+        aev__run_fail_env(r, &env);
         return;
       }
       json_decref(eo);
@@ -265,7 +270,12 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
 void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
                    const char *cause, int64_t prev) {
   char *out = output ? json_dumps(output, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-  if (out && strlen(out) > M_MAX_PAYLOAD) {
+  if (output && !out && status == AEV_EXECUTION_SUCCEEDED) {
+    /* Never a success without its output. */
+    status = AEV_EXECUTION_FAILED;
+    error = "States.Runtime";
+    cause = "Out of memory";
+  } else if (out && strlen(out) > M_MAX_PAYLOAD) {
     free(out);
     out = NULL;
     status = AEV_EXECUTION_FAILED;
@@ -339,7 +349,7 @@ static json_t *apply_path(m_run *r, const aev__jpath *p, int is_null, json_t *v)
   aev__jenv env;
   aev__run_env(r, &env, v);
   json_t *out = aev__jpath_eval(p, &env);
-  if (!out) aev__run_fail(r, env.error, env.cause, 1);
+  if (!out) aev__run_fail_env(r, &env);
   return out;
 }
 
@@ -364,7 +374,7 @@ static int assign(m_run *r, const aev__tmpl *t, json_t *v) {
   aev__run_env(r, &env, v);
   json_t *a = aev__tmpl_eval(t, &env);
   if (!a) {
-    aev__run_fail(r, env.error, env.cause, 1);
+    aev__run_fail_env(r, &env);
     return -1;
   }
   json_object_update(r->vars, a);
@@ -384,7 +394,7 @@ void aev__run_result(m_run *r, json_t *result) {
     json_t *sel = aev__tmpl_eval(s->result_selector, &env);
     json_decref(result);
     if (!sel) {
-      aev__run_fail(r, env.error, env.cause, 1);
+      aev__run_fail_env(r, &env);
       return;
     }
     result = sel;
@@ -406,7 +416,7 @@ void aev__run_result(m_run *r, json_t *result) {
       json_decref(old_vars);
       if (!a) {
         json_decref(combined);
-        aev__run_fail(r, env.error, env.cause, 1);
+        aev__run_fail_env(r, &env);
         return;
       }
       json_object_update(r->vars, a);
@@ -422,7 +432,7 @@ void aev__run_result(m_run *r, json_t *result) {
       if (!a) {
         json_decref(result);
         json_decref(old_vars);
-        aev__run_fail(r, env.error, env.cause, 1);
+        aev__run_fail_env(r, &env);
         return;
       }
       json_decref(old_vars);
@@ -433,7 +443,7 @@ void aev__run_result(m_run *r, json_t *result) {
       combined = aev__jpath_put(s->result_path, r->input, result, &env);
       if (!combined) {
         json_decref(old_vars);
-        aev__run_fail(r, env.error, env.cause, 1);
+        aev__run_fail_env(r, &env);
         return;
       }
     } else {
@@ -472,7 +482,7 @@ static void do_choice(m_run *r, json_t *effective) {
   for (size_t i = 0; i < s->nchoices; i++) {
     int m = aev__choice_eval(s->choices[i], &env);
     if (m < 0) {
-      aev__run_fail(r, env.error, env.cause, 1);
+      aev__run_fail_env(r, &env);
       return;
     }
     if (m) {
@@ -530,7 +540,7 @@ static void do_wait(m_run *r, json_t *effective) {
   } else if (s->seconds_path) {
     json_t *v = aev__jpath_eval(s->seconds_path, &env);
     if (!v) {
-      aev__run_fail(r, env.error, env.cause, 1);
+      aev__run_fail_env(r, &env);
       return;
     }
     if (!json_is_integer(v) || json_integer_value(v) < 0) {
@@ -549,7 +559,7 @@ static void do_wait(m_run *r, json_t *effective) {
   } else {
     json_t *v = aev__jpath_eval(s->timestamp_path, &env);
     if (!v) {
-      aev__run_fail(r, env.error, env.cause, 1);
+      aev__run_fail_env(r, &env);
       return;
     }
     if (!json_is_string(v) || aev__iso8601_parse(json_string_value(v), &until)) {
@@ -594,12 +604,12 @@ static void do_fail(m_run *r, json_t *effective) {
   aev__run_env(r, &env, effective);
   json_t *ev = NULL, *cv = NULL;
   if (s->error_path.t && !(ev = aev__tmpl_eval(s->error_path.t, &env))) {
-    aev__run_fail(r, env.error, env.cause, 1);
+    aev__run_fail_env(r, &env);
     return;
   }
   if (s->cause_path.t && !(cv = aev__tmpl_eval(s->cause_path.t, &env))) {
     json_decref(ev);
-    aev__run_fail(r, env.error, env.cause, 1);
+    aev__run_fail_env(r, &env);
     return;
   }
   const char *error = ev ? json_string_value(json_object_get(ev, "x")) : s->error;
@@ -628,7 +638,7 @@ static void run_body(m_run *r) {
     params = aev__tmpl_eval(s->parameters, &env);
     if (!params) {
       json_decref(effective);
-      aev__run_fail(r, env.error, env.cause, 1);
+      aev__run_fail_env(r, &env);
       return;
     }
   }

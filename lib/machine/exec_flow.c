@@ -63,7 +63,7 @@ static int path_number(m_run *r, const aev__jpath *p, json_t *effective, const c
   aev__run_env(r, &env, effective);
   json_t *v = aev__jpath_eval(p, &env);
   if (!v) {
-    aev__run_fail(r, env.error, env.cause, 1);
+    aev__run_fail_env(r, &env);
     return -1;
   }
   /* AWS parses the value as Java does: numbers, or strings holding one. */
@@ -117,7 +117,7 @@ static int start_item(m_run *r, size_t i) {
     aev__jenv env;
     aev__run_env(r, &env, r->effective);
     if (!(input = aev__jq_item(r, item, i, &env))) {
-      aev__run_fail(r, env.error, env.cause, 1);
+      aev__run_fail_env(r, &env);
       return -1;
     }
   } else if (s->item_selector) {
@@ -129,7 +129,7 @@ static int start_item(m_run *r, size_t i) {
     input = aev__tmpl_eval(s->item_selector, &env);
     if (r->e->context) aev__ctx_set(r->e, "Map", NULL);
     if (!input) {
-      aev__run_fail(r, env.error, env.cause, 1);
+      aev__run_fail_env(r, &env);
       return -1;
     }
   } else {
@@ -161,7 +161,7 @@ void aev__flow_map(m_run *r, json_t *effective) {
     aev__jenv env;
     aev__run_env(r, &env, effective);
     if (!(items = aev__jpath_eval(s->items_path, &env))) {
-      aev__run_fail(r, env.error, env.cause, 1);
+      aev__run_fail_env(r, &env);
       return;
     }
   } else {

@@ -18,7 +18,7 @@ static json_t *eval(m_run *r, const m_jt *t, json_t *result, json_t *error_outpu
   aev__run_env(r, &env, r->input);
   json_t *v = aev__jt_eval(t, r->input, b, &env);
   json_decref(b);
-  if (!v) aev__run_fail(r, env.error, env.cause, 1);
+  if (!v) aev__run_fail_env(r, &env);
   return v;
 }
 

@@ -174,7 +174,7 @@ static int seconds_of(m_run *r, const aev__jpath *p, int64_t fixed, json_t *effe
   aev__run_env(r, &env, effective);
   json_t *v = aev__jpath_eval(p, &env);
   if (!v) {
-    aev__run_fail(r, env.error, env.cause, 1);
+    aev__run_fail_env(r, &env);
     return -1;
   }
   if (!json_is_integer(v) || json_integer_value(v) <= 0) {

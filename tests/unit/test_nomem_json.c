@@ -42,6 +42,7 @@ typedef struct ctx {
   aev_bus *bus;
   aev_function *f;
   aev_machine *m;
+  aev_execution *e;
   aev_stream *s;
   aev_jsonata *x;
   ft_state fs;
@@ -118,20 +119,25 @@ static void case_end(void *p) {
   aev_bus_release(c->bus);
   aev_function_release(c->f);
   aev_machine_release(c->m);
+  aev_execution_release(c->e);
   aev_stream_release(c->s);
   aev_jsonata_free(c->x);
   aev_broker_destroy(c->b);
 }
 
 /* Fails allocation k = 0, 1, ... of the call until it makes no more; an
- * out-of-memory answer must say InternalFailure. */
-static void sweep(const jcase *jc) {
+ * out-of-memory answer must say InternalFailure. expect: what the sweep
+ * must find (nomem.h). */
+static void sweep_expecting(const jcase *jc, nomem_expect expect) {
   const nomem_case nc = {.what = jc->what, .fresh = case_fresh, .setup = case_setup,
                          .call = case_call, .succeeded = case_ended, .failed = case_ended,
-                         .end = case_end, .errcode = "InternalFailure"};
+                         .end = case_end, .errcode = "InternalFailure", .expect = expect};
   ctx c = {.jc = jc};
   nomem_sweep(&nc, &c);
 }
+
+/* ... where some allocation fails the call. */
+static void sweep(const jcase *jc) { sweep_expecting(jc, NOMEM_FAILS_SOME); }
 
 static json_t *parsed(const char *text) {
   json_t *j = json_loads(text, JSON_DECODE_ANY, NULL);
@@ -596,6 +602,47 @@ START_TEST(states_start_execution) {
 }
 END_TEST
 
+/* A run's intrinsic functions (jansson builds their results): out of
+ * memory, the execution fails as States.Runtime, where it used to fail
+ * with no error name. */
+static const char intrinsic_definition[] =
+    "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Parameters\":{"
+    "\"text.$\":\"States.JsonToString($.items)\","
+    "\"back.$\":\"States.StringToJson(States.JsonToString($.items))\"},\"End\":true}}}";
+
+static void states_running(ctx *c) {
+  bt_ok(aev_machine_create(c->b, "sm", intrinsic_definition, strlen(intrinsic_definition),
+                           AEV_MACHINE_STANDARD, &c->m));
+  bt_ok(aev_machine_start(c->m, "run", "{\"items\":[1,2,3]}", 17, &c->e));
+}
+
+static int states_drain(ctx *c) { return aev_broker_drain(c->b); }
+
+static void states_ran(ctx *c, int done) {
+  (void)done;
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  char *status = member(text, "status"), *error = member(text, "error");
+  if (!strcmp(status, "SUCCEEDED")) {
+    char *output = member(text, "output");
+    bt_json_eq(output, "{\"text\":\"[1,2,3]\",\"back\":[1,2,3]}");
+    free(output);
+  } else {
+    expect(c, !strcmp(status, "FAILED"));
+    ck_assert_msg(!strcmp(error, "States.Runtime"), "%s: allocation %ld: error \"%s\"", c->what,
+                  c->k, error);
+  }
+  free(status);
+  free(error);
+  aev_free(text);
+}
+
+START_TEST(states_run_with_intrinsics) {
+  static const jcase jc = {"the run", states_running, states_drain, states_ran, 0};
+  sweep_expecting(&jc, NOMEM_ALLOCATES); /* the call only runs what was posted */
+}
+END_TEST
+
 /* ---- Kinesis ------------------------------------------------------------------- */
 
 static void kinesis_stream(ctx *c) { bt_ok(aev_stream_create(c->b, "s", 1, &c->s)); }
@@ -792,6 +839,7 @@ int main(void) {
   tcase_add_test(tc, lambda_invoke_payload);
   tcase_add_test(tc, states_create_state_machine);
   tcase_add_test(tc, states_start_execution);
+  tcase_add_test(tc, states_run_with_intrinsics);
   tcase_add_test(tc, kinesis_tag_stream_typed);
   tcase_add_test(tc, kinesis_put_record);
   tcase_add_test(tc, jsonata_compile);
