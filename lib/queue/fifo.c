@@ -51,12 +51,7 @@ int aev__fifo_link(aev_queue *q, aev__msg *m) {
   /* Messages moved back in from elsewhere keep sequence order. */
   aev__msg *after = g->tail;
   while (after && after->seq > m->seq) after = after->prev;
-  m->prev = after;
-  m->next = after ? after->next : g->head;
-  if (m->next) m->next->prev = m;
-  else g->tail = m;
-  if (after) after->next = m;
-  else g->head = m;
+  aev__mlist_link_after(&g->head, &g->tail, after, m);
   m->ext->grp = g;
   return AEV_OK;
 }
@@ -64,11 +59,7 @@ int aev__fifo_link(aev_queue *q, aev__msg *m) {
 void aev__fifo_unlink(aev_queue *q, aev__msg *m) {
   aev__group *g = m->ext->grp;
   if (!g) return;
-  if (m->prev) m->prev->next = m->next;
-  else g->head = m->next;
-  if (m->next) m->next->prev = m->prev;
-  else g->tail = m->prev;
-  m->prev = m->next = NULL;
+  aev__mlist_unlink(&g->head, &g->tail, m);
   m->ext->grp = NULL;
   if (!g->head) group_drop(q, g);
 }

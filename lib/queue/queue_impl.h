@@ -344,6 +344,27 @@ void aev__seq_format(uint64_t seq, char *out);
 /* watch.c: posts every watch's notification (mu held). */
 void aev__queue_watch_notify_locked(aev_queue *q);
 
+/* Lists of messages through prev/next (a standard queue's available and
+ * wait lists, a FIFO group's messages), given as their head and tail. */
+static inline void aev__mlist_unlink(aev__msg **head, aev__msg **tail, aev__msg *m) {
+  if (m->prev) m->prev->next = m->next;
+  else *head = m->next;
+  if (m->next) m->next->prev = m->prev;
+  else *tail = m->prev;
+  m->prev = m->next = NULL;
+}
+
+/* Links m after `after` (NULL: first). */
+static inline void aev__mlist_link_after(aev__msg **head, aev__msg **tail, aev__msg *after,
+                                         aev__msg *m) {
+  m->prev = after;
+  m->next = after ? after->next : *head;
+  if (m->next) m->next->prev = m;
+  else *tail = m;
+  if (after) after->next = m;
+  else *head = m;
+}
+
 /* A spinning thread's pause. */
 static inline void aev__cpu_relax(void) {
 #if defined(__x86_64__) || defined(__i386__)

@@ -151,32 +151,16 @@ static void heap_remove(aev_queue *q, aev__msg *m) {
 
 /* ---- the available and wait lists (standard queues): doubly linked ---- */
 
-static void list_append(aev__msg **head, aev__msg **tail, aev__msg *m) {
-  m->next = NULL;
-  m->prev = *tail;
-  if (*tail) (*tail)->next = m;
-  else *head = m;
-  *tail = m;
-}
-
-static void list_unlink(aev__msg **head, aev__msg **tail, aev__msg *m) {
-  if (m->prev) m->prev->next = m->next;
-  else *head = m->next;
-  if (m->next) m->next->prev = m->prev;
-  else *tail = m->prev;
-  m->prev = m->next = NULL;
-}
-
 static void av_append(aev_queue *q, aev__msg *m) {
-  list_append(&q->av_head, &q->av_tail, m);
+  aev__mlist_link_after(&q->av_head, &q->av_tail, q->av_tail, m);
 }
 
 static void av_unlink(aev_queue *q, aev__msg *m) {
-  list_unlink(&q->av_head, &q->av_tail, m);
+  aev__mlist_unlink(&q->av_head, &q->av_tail, m);
 }
 
 static void wait_append(aev_queue *q, aev__msg *m) {
-  list_append(&q->wait_head, &q->wait_tail, m);
+  aev__mlist_link_after(&q->wait_head, &q->wait_tail, q->wait_tail, m);
   m->waiting = 1;
   if (m->rx_count) q->heap_inflight++;
 }
@@ -188,18 +172,13 @@ static void wait_append(aev_queue *q, aev__msg *m) {
 static __attribute__((noinline, cold)) void wait_insert(aev_queue *q, aev__msg *m) {
   aev__msg *after = q->wait_tail;
   while (after && after->visible_at > m->visible_at) after = after->prev;
-  m->prev = after;
-  m->next = after ? after->next : q->wait_head;
-  if (m->next) m->next->prev = m;
-  else q->wait_tail = m;
-  if (after) after->next = m;
-  else q->wait_head = m;
+  aev__mlist_link_after(&q->wait_head, &q->wait_tail, after, m);
   m->waiting = 1;
   if (m->rx_count) q->heap_inflight++;
 }
 
 static void wait_unlink(aev_queue *q, aev__msg *m) {
-  list_unlink(&q->wait_head, &q->wait_tail, m);
+  aev__mlist_unlink(&q->wait_head, &q->wait_tail, m);
   m->waiting = 0;
   if (m->rx_count) q->heap_inflight--;
 }
