@@ -140,7 +140,11 @@ AEV_API int aev_broker_next_deadline(aev_broker *b, int64_t *out_epoch_ms);
  * "" means {}). On success *response_json is the response object. On
  * failure the call returns the status category and *response_json is AWS's
  * error shape {"__type": CODE, "message": TEXT} (CODE = aev_errcode()).
- * Free *response_json with aev_free(). */
+ * AEV_ERR_NOMEM may come after the action took effect, when memory ran out
+ * serializing its response: as with an AWS response lost on the way back,
+ * the caller cannot tell, so retry with the action's own idempotency (a
+ * FIFO deduplication id, an execution name, a client token) where it has
+ * one. Free *response_json with aev_free(). */
 AEV_API int aev_call(aev_broker *b, const char *service, const char *action,
                      const char *request_json, char **response_json);
 
