@@ -24,22 +24,22 @@ struct m_jt {
   size_t n;
 };
 
-/* The expression inside "{% ... %}", or NULL when s is not one. */
-static char *expr_text(const char *s) {
+/* Whether s is "{% ... %}", and where its expression (trimmed) lies. */
+static int expr_span(const char *s, const char **from, size_t *len) {
   size_t n = strlen(s);
-  if (n < 4 || strncmp(s, "{%", 2) || strcmp(s + n - 2, "%}")) return NULL;
+  if (n < 4 || strncmp(s, "{%", 2) || strcmp(s + n - 2, "%}")) return 0;
   const char *a = s + 2, *b = s + n - 2;
   while (a < b && isspace((unsigned char)*a)) a++;
   while (b > a && isspace((unsigned char)b[-1])) b--;
-  return strndup(a, (size_t)(b - a));
+  *from = a;
+  *len = (size_t)(b - a);
+  return 1;
 }
 
 static int has_expr(json_t *v) {
-  if (json_is_string(v)) {
-    char *t = expr_text(json_string_value(v));
-    free(t);
-    return t != NULL;
-  }
+  const char *from;
+  size_t len;
+  if (json_is_string(v)) return expr_span(json_string_value(v), &from, &len);
   size_t i;
   json_t *c;
   const char *k;
@@ -48,49 +48,58 @@ static int has_expr(json_t *v) {
   return 0;
 }
 
+/* A "{% expr %}" string: its expression compiled for Step Functions. */
+static int compile_expr(m_jt *t, const char *s, const char *field, char *err, size_t errlen) {
+  const char *from;
+  size_t len;
+  expr_span(s, &from, &len);
+  t->kind = J_EXPR;
+  if (!(t->text = strndup(from, len))) return AEV_ERR_NOMEM;
+  int rc = aev_jsonata_compile(t->text, len, &t->expr);
+  if (rc == AEV_ERR_NOMEM) return rc;
+  if (rc) {
+    snprintf(err, errlen, "The JSONata expression '%s' specified for the field '%s' is invalid.",
+             t->text, field);
+    return AEV_ERR_INVALID;
+  }
+  aev__jsonata_use_states_profile(t->expr);
+  return AEV_OK;
+}
+
 int aev__jt_compile(json_t *v, const char *field, m_jt **out, char *err, size_t errlen) {
   m_jt *t = calloc(1, sizeof *t);
   *out = t;
-  if (!t || !(t->field = strdup(field))) return snprintf(err, errlen, "Out of memory"), -1;
+  if (!t || !(t->field = strdup(field))) return AEV_ERR_NOMEM;
   if (!has_expr(v)) {
     t->kind = J_LITERAL;
     t->literal = json_incref(v);
-    return 0;
+    return AEV_OK;
   }
-  if (json_is_string(v)) {
-    t->kind = J_EXPR;
-    t->text = expr_text(json_string_value(v));
-    if (!t->text || aev_jsonata_compile(t->text, strlen(t->text), &t->expr)) {
-      snprintf(err, errlen, "The JSONata expression '%s' specified for the field '%s' is invalid.",
-               t->text ? t->text : "", field);
-      return -1;
-    }
-    aev__jsonata_use_states_profile(t->expr);
-    return 0;
-  }
+  if (json_is_string(v)) return compile_expr(t, json_string_value(v), field, err, errlen);
   size_t n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
   t->kind = json_is_object(v) ? J_OBJECT : J_ARRAY;
   t->kids = calloc(n + 1, sizeof *t->kids);
   t->keys = calloc(n + 1, sizeof *t->keys);
-  if (!t->kids || !t->keys) return snprintf(err, errlen, "Out of memory"), -1;
+  if (!t->kids || !t->keys) return AEV_ERR_NOMEM;
   char sub[512];
+  int rc;
   if (t->kind == J_ARRAY) {
     while (t->n < n) {
       size_t i = t->n++; /* counted before compiling, so a failed kid is freed too */
       snprintf(sub, sizeof sub, "%s[%zu]", field, i);
-      if (aev__jt_compile(json_array_get(v, i), sub, &t->kids[i], err, errlen)) return -1;
+      if ((rc = aev__jt_compile(json_array_get(v, i), sub, &t->kids[i], err, errlen))) return rc;
     }
-    return 0;
+    return AEV_OK;
   }
   const char *k;
   json_t *c;
   json_object_foreach(v, k, c) {
     size_t i = t->n++;
-    t->keys[i] = strdup(k);
+    if (!(t->keys[i] = strdup(k))) return AEV_ERR_NOMEM;
     snprintf(sub, sizeof sub, "%s/%s", field, k);
-    if (!t->keys[i] || aev__jt_compile(c, sub, &t->kids[i], err, errlen)) return -1;
+    if ((rc = aev__jt_compile(c, sub, &t->kids[i], err, errlen))) return rc;
   }
-  return 0;
+  return AEV_OK;
 }
 
 void aev__jt_free(m_jt *t) {

@@ -10,8 +10,10 @@
 typedef struct m_jt m_jt;
 
 /* Compiles a field's value: strings "{% expr %}" become expressions, the
- * rest stays literal. field names it in causes ("Output"). -1 with AWS's
- * message in err when an expression does not compile. */
+ * rest stays literal. field names it in causes ("Output"). AEV_OK;
+ * AEV_ERR_INVALID with AWS's message in err when an expression does not
+ * compile; AEV_ERR_NOMEM (nothing in err) out of memory. *out, even on
+ * failure, is the caller's to free. */
 int aev__jt_compile(json_t *v, const char *field, m_jt **out, char *err, size_t errlen);
 void aev__jt_free(m_jt *t);
 

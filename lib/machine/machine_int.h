@@ -143,16 +143,19 @@ typedef struct m_def {
   int uses_context; /* "$$" appears: build the context object */
 } m_def;
 
-/* Parses and validates text into a definition holding one reference. On failure *diag is a new array of
- * {severity, code, message, location} and NULL is returned. express: apply
- * Express's restrictions. */
+/* Parses and validates text into a definition holding one reference. On
+ * failure NULL is returned and *diag is a new array of {severity, code,
+ * message, location}, or NULL when memory ran out (whatever the text).
+ * express: apply Express's restrictions. */
 m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag);
 void aev__asl_free(m_def *d); /* frees regardless of references */
 
 /* AWS's InvalidDefinition message for the diagnostics. */
 int aev__asl_invalid(json_t *diag);
 
-/* Choice rules and timestamps. */
+/* Choice rules and timestamps. Parsing answers as the compilers of
+ * json.h do: AEV_OK, AEV_ERR_INVALID (err and where set) or AEV_ERR_NOMEM;
+ * *out, even on failure, is the caller's to free. */
 int aev__choice_parse(json_t *rule, int top, m_rule **out, char *err, size_t errlen,
                       char *where, size_t wherelen);
 void aev__choice_free(m_rule *r);

@@ -1557,6 +1557,96 @@ START_TEST(machine_start_sync) {
 }
 END_TEST
 
+/* A definition whose every compiler allocates: JSONPath paths with a
+ * filter, Parameters calling intrinsics, a Choice state's rules, a Map,
+ * Retry and Catch, a Fail state's ErrorPath / CausePath and a JSONata
+ * state. Out of memory in any of them used to answer InvalidDefinition. */
+static const char *const compiled_def =
+    "{\"StartAt\":\"Shape\",\"States\":{"
+    "\"Shape\":{\"Type\":\"Pass\",\"InputPath\":\"$.order\",\"Parameters\":{"
+    "\"id.$\":\"$.id\",\"label.$\":\"States.Format('order {} of {}', $.id, $$.Execution.Name)\","
+    "\"tags.$\":\"States.Array($.tags[0], 'x', 3)\","
+    "\"cheap.$\":\"$.items[?(@.price < 10 && @.kind == 'book')].name\"},"
+    "\"ResultPath\":\"$.shaped\",\"OutputPath\":\"$.shaped\",\"Next\":\"Route\"},"
+    "\"Route\":{\"Type\":\"Choice\",\"Choices\":["
+    "{\"And\":[{\"Variable\":\"$.id\",\"IsPresent\":true},"
+    "{\"Variable\":\"$.tags[0]\",\"StringEquals\":\"rush\"}],\"Next\":\"Done\"},"
+    "{\"Not\":{\"Variable\":\"$.id\",\"NumericGreaterThanPath\":\"$$.Execution.Input.limit\"},"
+    "\"Next\":\"Oops\"}],\"Default\":\"Each\"},"
+    "\"Each\":{\"Type\":\"Map\",\"ItemsPath\":\"$.tags\","
+    "\"ItemSelector\":{\"tag.$\":\"$$.Map.Item.Value\"},"
+    "\"ItemProcessor\":{\"StartAt\":\"Echo\",\"States\":{\"Echo\":{\"Type\":\"Pass\",\"End\":true}}},"
+    "\"ResultSelector\":{\"n.$\":\"States.ArrayLength($)\"},"
+    "\"Retry\":[{\"ErrorEquals\":[\"States.ALL\"]}],"
+    "\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],\"ResultPath\":\"$.error\",\"Next\":\"Oops\"}],"
+    "\"Next\":\"Late\"},"
+    "\"Late\":{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\","
+    "\"Output\":{\"n\":\"{% $states.input.n + 1 %}\"},\"Next\":\"Done\"},"
+    "\"Oops\":{\"Type\":\"Fail\",\"ErrorPath\":\"$.error.Error\","
+    "\"CausePath\":\"States.Format('failed: {}', $.error.Cause)\"},"
+    "\"Done\":{\"Type\":\"Succeed\"}}}";
+
+START_TEST(machine_create_compiles) {
+  static const nomem_case sc = {.what = "CreateStateMachine (compiled)", .state = sm_state,
+                                .call = sm_create, .succeeded = sm_created,
+                                .failed = sm_not_created};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, compiled_def, 0);
+  sweep_twice(&sc, &c, new_broker);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* UpdateStateMachine to that definition: out of memory keeps the old one. */
+
+static int sm_update(void *ctx) {
+  sm_ctx *c = ctx;
+  return aev_machine_update(c->m, compiled_def, strlen(compiled_def));
+}
+
+static void sm_updated(void *ctx, const nomem_attempt *a) {
+  const char *was = json_string_value(at(at(a->was, "machine"), "definition"));
+  const char *now = json_string_value(at(at(a->now, "machine"), "definition"));
+  ck_assert_str_eq(was, pass_def);
+  ck_assert_str_eq(now, compiled_def);
+}
+
+START_TEST(machine_update_compiles) {
+  static const nomem_case sc = {.what = "UpdateStateMachine", .setup = sm_fresh,
+                                .state = sm_state, .call = sm_update, .succeeded = sm_updated};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 0);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* ValidateStateMachineDefinition: OK, or out of memory, never FAIL. */
+
+static int sm_validate(void *ctx) {
+  sm_ctx *c = ctx;
+  c->text = NULL;
+  return aev_machine_validate(compiled_def, strlen(compiled_def), AEV_MACHINE_STANDARD, &c->text);
+}
+
+static void sm_validated(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  json_t *r = parsed(c->text);
+  ck_assert_msg(!strcmp(json_string_value(at(r, "result")), "OK"), "allocation %ld: %s", a->k,
+                json_string_value(at(json_array_get(at(r, "diagnostics"), 0), "message")));
+  json_decref(r);
+}
+
+START_TEST(machine_validate_compiles) {
+  static const nomem_case sc = {.what = "ValidateStateMachineDefinition", .call = sm_validate,
+                                .succeeded = sm_validated, .failed = sm_text_unset};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, compiled_def, 0);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
 /* CreateActivity */
 
 static int sm_create_activity(void *ctx) {
@@ -1903,6 +1993,9 @@ int main(void) {
   suite_add_tcase(s, tc);
   tc = tcase_create("machines");
   tcase_add_test(tc, machine_create);
+  tcase_add_test(tc, machine_create_compiles);
+  tcase_add_test(tc, machine_update_compiles);
+  tcase_add_test(tc, machine_validate_compiles);
   tcase_add_test(tc, machine_start);
   tcase_add_test(tc, machine_run);
   tcase_add_test(tc, machine_start_sync);
