@@ -267,6 +267,45 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
 
 /* ---- finishing ---- */
 
+/* What an execution ends with when a copy of its error or cause cannot be
+ * made: static, so never freed (aev__exec_reason_free). */
+static char oom_error[] = "States.Runtime", oom_cause[] = "Out of memory";
+
+void aev__exec_reason_free(char *s) {
+  if (s != oom_error && s != oom_cause) free(s);
+}
+
+/* Copies *error and *cause for the execution to keep. When either copy
+ * cannot be made, both become the static out-of-memory pair, in the
+ * execution and its history alike: it never ends without its error. */
+static void reason_copy(const char **error, const char **cause, char **err_copy,
+                        char **cause_copy) {
+  *err_copy = *error ? strdup(*error) : NULL;
+  *cause_copy = *cause ? strdup(*cause) : NULL;
+  if ((*error && !*err_copy) || (*cause && !*cause_copy)) {
+    free(*err_copy);
+    free(*cause_copy);
+    *error = *err_copy = oom_error;
+    *cause = *cause_copy = oom_cause;
+  }
+}
+
+/* The terminal event of each status but RUNNING. */
+static const struct {
+  const char *type, *dkey;
+} terminal[] = {
+    [AEV_EXECUTION_SUCCEEDED] = {"ExecutionSucceeded", "executionSucceededEventDetails"},
+    [AEV_EXECUTION_FAILED] = {"ExecutionFailed", "executionFailedEventDetails"},
+    [AEV_EXECUTION_TIMED_OUT] = {"ExecutionTimedOut", "executionTimedOutEventDetails"},
+    [AEV_EXECUTION_ABORTED] = {"ExecutionAborted", "executionAbortedEventDetails"},
+};
+
+static json_t *terminal_details(int status, const char *out, const char *error, const char *cause) {
+  if (status == AEV_EXECUTION_SUCCEEDED)
+    return json_pack("{s:s,s:{s:b}}", "output", out, "outputDetails", "truncated", 0);
+  return json_pack("{s:s?,s:s?}", "error", error, "cause", cause);
+}
+
 void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
                    const char *cause, int64_t prev) {
   char *out = output ? json_dumps(output, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
@@ -283,19 +322,16 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
     cause = "The state/task returned a result with a size exceeding the maximum number of bytes "
             "service limit.";
   }
-  if (status == AEV_EXECUTION_SUCCEEDED)
-    aev__hist_add(e, "ExecutionSucceeded", prev, "executionSucceededEventDetails",
-                  e->history ? json_pack("{s:s,s:{s:b}}", "output", out, "outputDetails", "truncated", 0) : NULL);
-  else if (status == AEV_EXECUTION_FAILED)
-    aev__hist_add(e, "ExecutionFailed", prev, "executionFailedEventDetails",
-                  e->history ? json_pack("{s:s?,s:s?}", "error", error, "cause", cause) : NULL);
-  char *err_copy = error ? strdup(error) : NULL, *cause_copy = cause ? strdup(cause) : NULL;
+  char *err_copy, *cause_copy;
+  reason_copy(&error, &cause, &err_copy, &cause_copy);
+  aev__hist_add(e, terminal[status].type, prev, terminal[status].dkey,
+                e->history ? terminal_details(status, out, error, cause) : NULL);
   pthread_mutex_lock(&e->mu);
   e->finished = 1;
   e->status = status;
   e->output = out;
-  free(e->error);
-  free(e->cause);
+  aev__exec_reason_free(e->error);
+  aev__exec_reason_free(e->cause);
   e->error = err_copy;
   e->cause = cause_copy;
   e->stop_ms = aev__clock_now_ms(aev__broker_clock(e->b));
@@ -336,9 +372,7 @@ static void finish_run(m_run *r, json_t *output, int failed, const char *error, 
 
 void aev__exec_abort(aev_execution *e, const char *error, const char *cause) {
   if (e->finished) return;
-  aev__hist_add(e, "ExecutionAborted", e->events, "executionAbortedEventDetails",
-                e->history ? json_pack("{s:s?,s:s?}", "error", error, "cause", cause) : NULL);
-  aev__exec_end(e, AEV_EXECUTION_ABORTED, NULL, error, cause, 0);
+  aev__exec_end(e, AEV_EXECUTION_ABORTED, NULL, error, cause, e->events);
 }
 
 /* ---- the pipeline ---- */

@@ -227,8 +227,8 @@ void aev__execution_unref(aev_execution *e) {
   free(e->name);
   free(e->input);
   free(e->output);
-  free(e->error);
-  free(e->cause);
+  aev__exec_reason_free(e->error);
+  aev__exec_reason_free(e->cause);
   pthread_cond_destroy(&e->done_cv);
   pthread_mutex_destroy(&e->mu);
   aev_machine_release(e->m);
@@ -240,11 +240,8 @@ void aev_execution_release(aev_execution *e) { aev__execution_unref(e); }
 /* TimeoutSeconds of the whole machine: ExecutionTimedOut, TIMED_OUT. */
 static void timeout_fired(void *arg, int cancelled) {
   aev_execution *e = arg;
-  if (!cancelled && !e->finished) {
-    aev__hist_add(e, "ExecutionTimedOut", e->events, "executionTimedOutEventDetails",
-                  e->history ? json_pack("{s:s}", "error", "States.Timeout") : NULL);
-    aev__exec_end(e, AEV_EXECUTION_TIMED_OUT, NULL, "States.Timeout", NULL, 0);
-  }
+  if (!cancelled && !e->finished)
+    aev__exec_end(e, AEV_EXECUTION_TIMED_OUT, NULL, "States.Timeout", NULL, e->events);
   aev__execution_unref(e);
 }
 
@@ -559,18 +556,36 @@ int aev_execution_stop(aev_execution *e, const char *error, const char *cause) {
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "1 validation error detected: Value at 'error' failed to satisfy constraint: "
                      "Member must have length less than or equal to 256");
+  /* Copied first: out of memory leaves the execution as it was. */
+  char *err_copy = error ? strdup(error) : NULL, *cause_copy = cause ? strdup(cause) : NULL;
+  if ((error && !err_copy) || (cause && !cause_copy)) {
+    free(err_copy);
+    free(cause_copy);
+    return aev__nomem();
+  }
   pthread_mutex_lock(&e->mu);
   if (e->finished || e->stopping) {
     pthread_mutex_unlock(&e->mu);
+    free(err_copy);
+    free(cause_copy);
     return AEV_OK;
   }
   e->stopping = 1;
-  e->error = error ? strdup(error) : NULL;
-  e->cause = cause ? strdup(cause) : NULL;
+  e->error = err_copy;
+  e->cause = cause_copy;
   pthread_mutex_unlock(&e->mu);
   e->refs++;
   int rc = aev__sched_post(aev__broker_sched(e->b), e->strand, stop_task, e);
-  if (rc) e->refs--;
+  if (rc) {
+    /* Not stopping after all: a later StopExecution may try again. */
+    e->refs--;
+    pthread_mutex_lock(&e->mu);
+    e->stopping = 0;
+    e->error = e->cause = NULL;
+    pthread_mutex_unlock(&e->mu);
+    free(err_copy);
+    free(cause_copy);
+  }
   return rc;
 }
 

@@ -226,10 +226,14 @@ void aev__def_unref(m_def *d);
 int aev__exec_begin(aev_execution *e);
 /* StopExecution: posted on the strand. */
 void aev__exec_abort(aev_execution *e, const char *error, const char *cause);
-/* Ends e with status (on its strand): the terminal event is the caller's
- * except for SUCCEEDED and FAILED; cancels its timers. */
+/* Ends e with status (on its strand): records the terminal event (after
+ * event prev) and cancels its timers. error and cause are copied; out of
+ * memory, the execution ends with States.Runtime instead. */
 void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
                    const char *cause, int64_t prev);
+/* Frees an execution's error or cause, which may be aev__exec_end's
+ * static out-of-memory pair. */
+void aev__exec_reason_free(char *s);
 int aev__execution_sync_result(aev_execution *e, char **json);
 /* Calls fn(e, user) once when e ends (at once if it has), or fn(NULL,
  * user) if e is freed unfinished (broker shutdown). One watcher. */

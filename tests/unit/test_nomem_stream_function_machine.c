@@ -1525,6 +1525,102 @@ START_TEST(machine_run) {
 }
 END_TEST
 
+/* A run that ends FAILED, or a stop: whichever allocation fails, the
+ * execution ends with an error name, the one its history's terminal event
+ * gives (copying the error used to fail unchecked, leaving none). */
+
+static const char *const fail_def =
+    "{\"StartAt\":\"F\",\"States\":{\"F\":{\"Type\":\"Fail\",\"Error\":\"Custom.Error\","
+    "\"Cause\":\"the cause\"}}}";
+static const char *const wait_def =
+    "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":100,\"End\":true}}}";
+
+/* The execution ended with status and error (States.Runtime when out of
+ * memory took the place of want), as described and as its last event. */
+static void sm_ended_with(sm_ctx *c, long k, int status, const char *want) {
+  ck_assert_int_eq(aev_execution_status(c->e), status);
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  json_t *d = parsed(text);
+  const char *error = json_string_value(at(d, "error"));
+  ck_assert_msg(error && (!strcmp(error, want) || !strcmp(error, "States.Runtime")),
+                "allocation %ld: error %s", k, error ? error : "(none)");
+  bt_ok(aev_execution_history(c->e, &text));
+  json_t *h = parsed(text), *events = at(h, "events");
+  json_t *last = json_array_get(events, json_array_size(events) - 1);
+  const char *dkey = status == AEV_EXECUTION_FAILED ? "executionFailedEventDetails"
+                                                    : "executionAbortedEventDetails";
+  ck_assert_msg(json_equal(at(at(last, dkey), "error"), at(d, "error")) &&
+                    json_equal(at(at(last, dkey), "cause"), at(d, "cause")),
+                "allocation %ld: the history and the execution disagree", k);
+  json_decref(h);
+  json_decref(d);
+}
+
+static void sm_run_failed(void *ctx, const nomem_attempt *a) {
+  sm_ended_with(ctx, a->k, AEV_EXECUTION_FAILED, "Custom.Error");
+}
+
+START_TEST(machine_run_fails) {
+  static const nomem_case sc = {.what = "a run that fails", .setup = sm_started_waiting,
+                                .call = sm_drain, .succeeded = sm_run_failed,
+                                .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, fail_def, 1);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+static int sm_stop(void *ctx) {
+  return aev_execution_stop(((sm_ctx *)ctx)->e, "Manual.Stop", "stopped by hand");
+}
+
+static void sm_stopped(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  bt_ok(aev_broker_drain(c->b));
+  sm_ended_with(c, a->k, AEV_EXECUTION_ABORTED, "Manual.Stop");
+}
+
+/* Not stopping: a later stop still works. */
+static void sm_not_stopped(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  bt_ok(aev_broker_drain(c->b));
+  ck_assert_int_eq(aev_execution_status(c->e), AEV_EXECUTION_RUNNING);
+  bt_ok(sm_stop(c));
+  sm_stopped(c, a);
+}
+
+/* A running execution, waiting; and one whose stop is posted. */
+static void sm_waiting(void *ctx) {
+  sm_started_waiting(ctx);
+  bt_ok(aev_broker_drain(((sm_ctx *)ctx)->b));
+}
+
+static void sm_stopping(void *ctx) {
+  sm_waiting(ctx);
+  bt_ok(sm_stop(ctx));
+}
+
+static void sm_aborted(void *ctx, const nomem_attempt *a) {
+  sm_ended_with(ctx, a->k, AEV_EXECUTION_ABORTED, "Manual.Stop");
+}
+
+START_TEST(machine_stop) {
+  static const nomem_case stop = {.what = "StopExecution", .setup = sm_waiting, .state = sm_state,
+                                  .call = sm_stop, .succeeded = sm_stopped,
+                                  .failed = sm_not_stopped};
+  static const nomem_case run = {.what = "StopExecution's run", .setup = sm_stopping,
+                                 .call = sm_drain, .succeeded = sm_aborted,
+                                 .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, wait_def, 1);
+  nomem_sweep(&stop, &c);
+  nomem_sweep(&run, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
 /* StartSyncExecution (EXPRESS) */
 
 static int sm_start_sync(void *ctx) {
@@ -1998,6 +2094,8 @@ int main(void) {
   tcase_add_test(tc, machine_validate_compiles);
   tcase_add_test(tc, machine_start);
   tcase_add_test(tc, machine_run);
+  tcase_add_test(tc, machine_run_fails);
+  tcase_add_test(tc, machine_stop);
   tcase_add_test(tc, machine_start_sync);
   tcase_add_test(tc, activity_create);
   tcase_add_test(tc, activity_tasks);
