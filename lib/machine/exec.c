@@ -705,6 +705,18 @@ static void enter_now(m_run *r) {
   run_body(r);
 }
 
+int aev__run_history_full(m_run *r) {
+  const char *cause;
+  if (r->e->events >= M_MAX_EVENTS)
+    cause = "The execution reached the maximum number of history events (25000).";
+  else if (aev__hist_short(r->e))
+    cause = "Out of memory: the execution history could not grow.";
+  else
+    return 0;
+  aev__exec_end(r->e, AEV_EXECUTION_FAILED, NULL, "States.Runtime", cause, r->prev_event);
+  return 1;
+}
+
 /* Runs r's transitions in a loop, so a long chain of states uses constant
  * stack: a transition made while r is driving only marks it ready. */
 void aev__run_enter(m_run *r, int idx, json_t *input) {
@@ -716,12 +728,7 @@ void aev__run_enter(m_run *r, int idx, json_t *input) {
   r->driving = 1;
   while (r->ready && !aev__run_dead(r)) {
     r->ready = 0;
-    if (r->e->events >= M_MAX_EVENTS) {
-      r->driving = 0;
-      aev__exec_end(r->e, AEV_EXECUTION_FAILED, NULL, "States.Runtime",
-               "The execution reached the maximum number of history events (25000).", r->prev_event);
-      return;
-    }
+    if (aev__run_history_full(r)) break;
     enter_now(r);
   }
   r->driving = 0;

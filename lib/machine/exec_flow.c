@@ -112,6 +112,7 @@ static json_t *batch(const m_state *s, json_t *items) {
 
 static int start_item(m_run *r, size_t i) {
   const m_state *s = aev__run_state(r);
+  if (aev__run_history_full(r)) return -1;
   json_t *item = json_array_get(r->items, i), *input;
   if (s->jsonata) {
     aev__jenv env;

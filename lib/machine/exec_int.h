@@ -54,6 +54,11 @@ int aev__run_dead(const m_run *r);
 /* Posts fn(r) on the execution's strand, holding an execution reference. */
 void aev__run_post(m_run *r, void (*fn)(m_run *r));
 
+/* Ends the execution (FAILED, States.Runtime) when its history can take
+ * no more: AWS's 25,000 events, or no memory to grow it. 1 when it did.
+ * Checked before each state and Map iteration starts. */
+int aev__run_history_full(m_run *r);
+
 /* Enters state idx of r's graph with input (reference stolen). */
 void aev__run_enter(m_run *r, int idx, json_t *input);
 

@@ -30,11 +30,18 @@ typedef struct m_event {
 struct m_history {
   m_event *ev;
   size_t n, cap;
+  int short_of_room; /* it could not grow: the execution must end */
 };
 
 /* Room for the first events from the start: ExecutionStarted, recorded
  * once StartExecution has listed the execution, cannot fail for memory. */
 #define FIRST_EVENTS 32
+
+/* Room kept free beyond the events recorded. When the history cannot grow
+ * to keep it, the execution ends at its next state or Map iteration
+ * (aev__run_history_full), and what it records until then, its end
+ * included, still fits: AWS never loses an event. */
+#define HEADROOM 16
 
 m_history *aev__hist_new(void) {
   m_history *h = calloc(1, sizeof *h);
@@ -56,23 +63,35 @@ void aev__hist_free(m_history *h) {
   free(h);
 }
 
+/* Keeps HEADROOM free slots, or notes that it cannot. */
+static void keep_headroom(m_history *h) {
+  if (h->short_of_room || h->n + HEADROOM < h->cap) return;
+  m_event *grown = realloc(h->ev, h->cap * 2 * sizeof *grown);
+  if (!grown) {
+    h->short_of_room = 1;
+    return;
+  }
+  h->ev = grown;
+  h->cap *= 2;
+}
+
 /* Appends ev under e's lock (readers take it too); 0 on success. */
 static int push(aev_execution *e, const m_event *ev) {
   m_history *h = e->history;
   pthread_mutex_lock(&e->mu);
-  if (h->n == h->cap) {
-    size_t cap = h->cap ? h->cap * 2 : 32;
-    m_event *grown = realloc(h->ev, cap * sizeof *grown);
-    if (!grown) {
-      pthread_mutex_unlock(&e->mu);
-      return -1;
-    }
-    h->ev = grown;
-    h->cap = cap;
-  }
-  h->ev[h->n++] = *ev;
+  keep_headroom(h);
+  int full = h->n == h->cap; /* the headroom used up: not expected */
+  if (!full) h->ev[h->n++] = *ev;
   pthread_mutex_unlock(&e->mu);
-  return 0;
+  return full ? -1 : 0;
+}
+
+int aev__hist_short(aev_execution *e) {
+  if (!e->history) return 0;
+  pthread_mutex_lock(&e->mu);
+  int short_of_room = e->history->short_of_room;
+  pthread_mutex_unlock(&e->mu);
+  return short_of_room;
 }
 
 static void record(aev_execution *e, m_event *ev) {

@@ -256,6 +256,9 @@ int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, cons
  * state's name in e's definition. */
 int64_t aev__hist_state(aev_execution *e, const char *type, int64_t previous, const char *state,
                         int entered, json_t *data);
+/* Non-zero when e's history could not grow to keep room for more events:
+ * e must end now (aev__run_history_full). */
+int aev__hist_short(aev_execution *e);
 m_history *aev__hist_new(void);
 void aev__hist_free(m_history *h);
 /* The events as AWS's GetExecutionHistory lists them (a new array). */

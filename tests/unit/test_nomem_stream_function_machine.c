@@ -1621,6 +1621,58 @@ START_TEST(machine_stop) {
 }
 END_TEST
 
+/* A run of 42 events, past the history's first room: whichever
+ * allocation fails, the history has every event the run made, numbered
+ * without a gap and ending with the execution's end (an event that could
+ * not be stored used to be dropped). */
+
+/* Pass states P0 .. P19, in a chain. */
+static const char *chain_def(void) {
+  static char def[2048];
+  size_t n = (size_t)snprintf(def, sizeof def, "{\"StartAt\":\"P0\",\"States\":{");
+  for (int i = 0; i < 20; i++) {
+    char next[32];
+    if (i < 19) snprintf(next, sizeof next, "\"Next\":\"P%d\"", i + 1);
+    else snprintf(next, sizeof next, "\"End\":true");
+    n += (size_t)snprintf(def + n, sizeof def - n, "%s\"P%d\":{\"Type\":\"Pass\",%s}",
+                          i ? "," : "", i, next);
+  }
+  snprintf(def + n, sizeof def - n, "}}");
+  return def;
+}
+
+static void sm_history_whole(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  int status = aev_execution_status(c->e);
+  ck_assert_msg(status == AEV_EXECUTION_SUCCEEDED || status == AEV_EXECUTION_FAILED,
+                "allocation %ld: status %d", a->k, status);
+  char *text;
+  bt_ok(aev_execution_history(c->e, &text));
+  json_t *h = parsed(text), *events = at(h, "events"), *ev;
+  size_t i;
+  json_array_foreach(events, i, ev) {
+    ck_assert_msg(json_integer_value(at(ev, "id")) == (json_int_t)i + 1,
+                  "allocation %ld: event %zu has id %lld", a->k, i,
+                  (long long)json_integer_value(at(ev, "id")));
+    ck_assert_int_lt(json_integer_value(at(ev, "previousEventId")), (json_int_t)i + 1);
+  }
+  const char *last = json_string_value(at(json_array_get(events, i - 1), "type"));
+  ck_assert_str_eq(last, status == AEV_EXECUTION_SUCCEEDED ? "ExecutionSucceeded" : "ExecutionFailed");
+  if (status == AEV_EXECUTION_SUCCEEDED) ck_assert_uint_eq(i, 42);
+  json_decref(h);
+}
+
+START_TEST(machine_run_history) {
+  static const nomem_case sc = {.what = "a run of 42 events", .setup = sm_started_waiting,
+                                .call = sm_drain, .succeeded = sm_history_whole,
+                                .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, chain_def(), 1);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
 /* StartSyncExecution (EXPRESS) */
 
 static int sm_start_sync(void *ctx) {
@@ -2095,6 +2147,7 @@ int main(void) {
   tcase_add_test(tc, machine_start);
   tcase_add_test(tc, machine_run);
   tcase_add_test(tc, machine_run_fails);
+  tcase_add_test(tc, machine_run_history);
   tcase_add_test(tc, machine_stop);
   tcase_add_test(tc, machine_start_sync);
   tcase_add_test(tc, activity_create);
