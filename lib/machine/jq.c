@@ -124,7 +124,9 @@ json_t *aev__jt_eval(const m_jt *t, json_t *input, json_t *bindings, aev__jenv *
     json_t *out = NULL;
     char code[8] = "", msg[512] = "";
     int pos = -1;
-    if (aev__jsonata_eval_json(t->expr, input, bindings, &out, code, msg, sizeof msg, &pos)) {
+    int rc = aev__jsonata_eval_json(t->expr, input, bindings, &out, code, msg, sizeof msg, &pos);
+    if (rc == AEV_ERR_NOMEM) return NULL; /* no error recorded: the run names States.Runtime */
+    if (rc) {
       aev__jenv_fail(env, "States.QueryEvaluationError",
                      "The JSONata expression '%s' specified for the field '%s' threw an error "
                      "during evaluation. %s: %s",
@@ -143,12 +145,12 @@ json_t *aev__jt_eval(const m_jt *t, json_t *input, json_t *bindings, aev__jenv *
     json_t *o = t->kind == J_ARRAY ? json_array() : json_object();
     for (size_t i = 0; o && i < t->n; i++) {
       json_t *v = aev__jt_eval(t->kids[i], input, bindings, env);
-      if (!v) {
+      /* a part that cannot be added (out of memory) fails the whole value */
+      if (!v || (t->kind == J_ARRAY ? json_array_append_new(o, v)
+                                    : json_object_set_new(o, t->keys[i], v))) {
         json_decref(o);
         return NULL;
       }
-      if (t->kind == J_ARRAY) json_array_append_new(o, v);
-      else json_object_set_new(o, t->keys[i], v);
     }
     return o;
   }
@@ -160,9 +162,16 @@ json_t *aev__jq_bindings(json_t *vars, json_t *input, json_t *result, json_t *er
                          json_t *context) {
   json_t *b = vars ? json_copy(vars) : json_object();
   json_t *states = json_pack("{s:O}", "input", input);
-  if (result) json_object_set(states, "result", result);
-  if (error_output) json_object_set(states, "errorOutput", error_output);
-  if (context) json_object_set(states, "context", context);
-  json_object_set_new(b, "states", states);
+  if (!b || !states || (result && json_object_set(states, "result", result)) ||
+      (error_output && json_object_set(states, "errorOutput", error_output)) ||
+      (context && json_object_set(states, "context", context))) {
+    json_decref(b);
+    json_decref(states);
+    return NULL;
+  }
+  if (json_object_set_new(b, "states", states)) {
+    json_decref(b);
+    return NULL;
+  }
   return b;
 }

@@ -23,7 +23,7 @@ void aev__jt_free(m_jt *t);
 json_t *aev__jt_eval(const m_jt *t, json_t *input, json_t *bindings, aev__jenv *env);
 
 /* A new bindings object: the variables plus $states {input, result,
- * errorOutput, context} (NULL members left out). */
+ * errorOutput, context} (NULL members left out); NULL out of memory. */
 json_t *aev__jq_bindings(json_t *vars, json_t *input, json_t *result, json_t *error_output,
                          json_t *context);
 

@@ -818,6 +818,87 @@ START_TEST(parse_what_only_jansson_rejects) {
 }
 END_TEST
 
+/* ---- Step Functions under jansson's out of memory (h-machine-oom) ---------------- */
+
+/* A definition every compiler of which makes jansson values too (filter
+ * and intrinsic literals, the diagnostics the parse keeps): CreateStateMachine
+ * out of memory used to answer InvalidDefinition. */
+static const char compiled_definition[] =
+    "{\"StartAt\":\"Shape\",\"States\":{"
+    "\"Shape\":{\"Type\":\"Pass\",\"Parameters\":{"
+    "\"label.$\":\"States.Format('order {} of {}', $.id, 'a long enough literal')\","
+    "\"list.$\":\"States.Array(1, 2.5, 'three', true, null)\","
+    "\"cheap.$\":\"$.items[?(@.price < 10.5 && @.kind == 'book')].name\"},"
+    "\"Next\":\"Route\"},"
+    "\"Route\":{\"Type\":\"Choice\",\"Choices\":[{\"Not\":{\"Variable\":\"$.label\","
+    "\"StringEquals\":\"none\"},\"Next\":\"Done\"}],\"Default\":\"Done\"},"
+    "\"Done\":{\"Type\":\"Succeed\"}}}";
+
+static int states_create_compiled_call(ctx *c) {
+  return aev_machine_create(c->b, "sm", compiled_definition, strlen(compiled_definition),
+                            AEV_MACHINE_STANDARD, &c->m);
+}
+
+static void states_compiled(ctx *c, int done) {
+  aev_machine *m = NULL;
+  int rc = aev_machine_get(c->b, "sm", &m);
+  expect(c, rc == AEV_OK || rc == AEV_ERR_NOT_FOUND);
+  expect_done(c, done, rc == AEV_OK);
+  aev_machine_release(m);
+}
+
+START_TEST(states_create_compiled_definition) {
+  static const jcase jc = {"CreateStateMachine (compiled)", jsonata_nothing,
+                           states_create_compiled_call, states_compiled, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* A JSONata state whose Output is nested objects, arrays and made
+ * strings: the result's conversion to jansson went unchecked, so out of
+ * memory left parts out of a SUCCEEDED output, or failed the state with
+ * States.QueryEvaluationError. It must succeed whole or fail as
+ * States.Runtime. */
+static const char jsonata_definition[] =
+    "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\","
+    "\"Output\":\"{% {'order': $states.input.id & '-x', "
+    "'lines': [1, 2, 3].{'n': $, 'label': 'line ' & $string($)}, "
+    "'nested': {'deep': [[1, 'a'], {'b': true}]}} %}\",\"End\":true}}}";
+
+static void states_jsonata_running(ctx *c) {
+  bt_ok(aev_machine_create(c->b, "sm", jsonata_definition, strlen(jsonata_definition),
+                           AEV_MACHINE_STANDARD, &c->m));
+  bt_ok(aev_machine_start(c->m, "run", "{\"id\":\"A1\"}", 11, &c->e));
+}
+
+static void states_jsonata_ran(ctx *c, int done) {
+  (void)done;
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  char *status = member(text, "status"), *error = member(text, "error");
+  if (!strcmp(status, "SUCCEEDED")) {
+    char *output = member(text, "output");
+    bt_json_eq(output, "{\"order\":\"A1-x\",\"lines\":[{\"n\":1,\"label\":\"line 1\"},"
+                       "{\"n\":2,\"label\":\"line 2\"},{\"n\":3,\"label\":\"line 3\"}],"
+                       "\"nested\":{\"deep\":[[1,\"a\"],{\"b\":true}]}}");
+    free(output);
+  } else {
+    expect(c, !strcmp(status, "FAILED"));
+    ck_assert_msg(!strcmp(error, "States.Runtime"), "%s: allocation %ld: error \"%s\"", c->what,
+                  c->k, error);
+  }
+  free(status);
+  free(error);
+  aev_free(text);
+}
+
+START_TEST(states_run_jsonata_output) {
+  static const jcase jc = {"the JSONata run", states_jsonata_running, states_drain,
+                           states_jsonata_ran, 0};
+  sweep_expecting(&jc, NOMEM_ALLOCATES); /* the call only runs what was posted */
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -844,6 +925,8 @@ int main(void) {
   tcase_add_test(tc, kinesis_put_record);
   tcase_add_test(tc, jsonata_compile);
   tcase_add_test(tc, jsonata_evaluate);
+  tcase_add_test(tc, states_create_compiled_definition);
+  tcase_add_test(tc, states_run_jsonata_output);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
