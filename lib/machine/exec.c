@@ -90,15 +90,19 @@ static void posted_run(void *arg, int cancelled) {
 void aev__run_post(m_run *r, void (*fn)(m_run *r)) {
   posted *p = malloc(sizeof *p);
   if (!p) {
-    aev__run_fail(r, "States.Runtime", "Out of memory", 1);
+    aev__run_oom(r);
     return;
   }
   p->r = r;
   p->fn = fn;
   r->e->refs++;
-  if (aev__sched_post(aev__broker_sched(r->e->b), r->e->strand, posted_run, p)) {
+  int rc = aev__sched_post(aev__broker_sched(r->e->b), r->e->strand, posted_run, p);
+  if (rc) {
     r->e->refs--;
     free(p);
+    /* Not run: fails, or the run would wait for it for ever (a closing
+     * broker runs nothing more anyway). */
+    if (rc == AEV_ERR_NOMEM) aev__run_oom(r);
   }
 }
 
@@ -188,9 +192,11 @@ static void retry_fire(m_run *r) { run_body(r); }
 
 static void finish_run(m_run *r, json_t *output, int failed, const char *error, const char *cause);
 
+void aev__run_oom(m_run *r) { aev__run_fail(r, "States.Runtime", "Out of memory", 1); }
+
 void aev__run_fail_env(m_run *r, const aev__jenv *env) {
   if (env->error) aev__run_fail(r, env->error, env->cause, 1);
-  else aev__run_fail(r, "States.Runtime", "Out of memory", 1);
+  else aev__run_oom(r);
 }
 
 void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
@@ -204,7 +210,8 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
                s->name, (long long)r->entered_id, cause);
     cause = full ? full : cause;
   }
-  for (size_t i = 0; i < s->nretry; i++) {
+  /* No counters (they could not be allocated): no retry. */
+  for (size_t i = 0; r->retries && i < s->nretry; i++) {
     const m_retrier *t = &s->retry[i];
     if (!error_matches(t->errors, error)) continue;
     if (r->retries[i] >= t->max_attempts) break;
@@ -217,8 +224,12 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
     r->e->refs++;
     aev__sched *sc = aev__broker_sched(r->e->b);
     if (aev__timer_arm(sc, &r->timer, aev__clock_mono_ms(aev__broker_clock(r->e->b)) + (int64_t)delay)) {
+      /* The retry cannot be timed: this attempt fails as States.Runtime
+       * (counted, so that it ends), not with a retry skipped. */
       r->e->refs--;
-      break;
+      free(full);
+      aev__run_oom(r);
+      return;
     }
     r->timer_armed = 1;
     free(full);
@@ -624,9 +635,11 @@ void aev__run_wait_until(m_run *r, json_t *effective, int64_t until) {
   }
   aev__timer_init(&r->timer, wait_timer, r, r->e->strand);
   r->e->refs++;
-  if (aev__timer_arm(aev__broker_sched(r->e->b), &r->timer,
-                     aev__clock_mono_ms(clk) + (until - now))) {
+  int rc = aev__timer_arm(aev__broker_sched(r->e->b), &r->timer,
+                          aev__clock_mono_ms(clk) + (until - now));
+  if (rc) {
     r->e->refs--;
+    if (rc == AEV_ERR_NOMEM) aev__run_oom(r); /* else the broker is closing */
     return;
   }
   r->timer_armed = 1;
@@ -702,6 +715,10 @@ static void enter_now(m_run *r) {
   free(r->retries);
   r->retries = s->nretry ? calloc(s->nretry, sizeof *r->retries) : NULL;
   r->retry_count = 0;
+  if (s->nretry && !r->retries) {
+    aev__run_oom(r);
+    return;
+  }
   run_body(r);
 }
 

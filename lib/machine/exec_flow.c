@@ -19,10 +19,14 @@ static void child_start(m_run *c) {
   aev__run_enter(c, c->g->start, in);
 }
 
+/* Starts a child of p; out of memory, p's state fails (its other children
+ * stop) rather than wait for ever for the child. */
 static int spawn(m_run *p, const m_graph *g, size_t slot, json_t *input) {
   m_run *c = aev__run_new(p->e, p, g);
   if (!c) {
     json_decref(input);
+    p->gen++;
+    aev__run_oom(p);
     return -1;
   }
   c->slot = slot;
@@ -42,7 +46,7 @@ void aev__flow_parallel(m_run *r, json_t *input) {
   aev__run_event(r, "ParallelStateStarted", NULL, NULL);
   for (size_t i = 0; i < s->nbranches; i++) {
     json_array_append_new(r->results, json_null());
-    spawn(r, &s->branches[i], i, json_incref(input));
+    if (spawn(r, &s->branches[i], i, json_incref(input))) break;
   }
   json_decref(input);
 }

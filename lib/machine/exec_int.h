@@ -70,6 +70,8 @@ void aev__run_result(m_run *r, json_t *result);
  * the cause with "An error occurred while executing the state ..." as AWS
  * does for runtime failures. */
 void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap);
+/* The same for out of memory: States.Runtime. */
+void aev__run_oom(m_run *r);
 /* The same for an evaluation that failed in env: with the error it
  * recorded, or, when it recorded none (it ran out of memory), as
  * States.Runtime. */

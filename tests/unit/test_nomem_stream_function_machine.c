@@ -1673,6 +1673,54 @@ START_TEST(machine_run_history) {
 }
 END_TEST
 
+/* A run through Parallel (with Retry), Map and Wait: whichever
+ * allocation fails, the execution ends, SUCCEEDED whole or FAILED as
+ * States.Runtime (a child that could not be started, a Wait that could
+ * not be timed left it RUNNING for ever; retry counters that could not be
+ * allocated crashed it). */
+
+static const char *const flows_def =
+    "{\"StartAt\":\"Par\",\"States\":{"
+    "\"Par\":{\"Type\":\"Parallel\",\"Branches\":["
+    "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Result\":1,\"End\":true}}},"
+    "{\"StartAt\":\"B\",\"States\":{\"B\":{\"Type\":\"Pass\",\"Result\":2,\"End\":true}}}],"
+    "\"Retry\":[{\"ErrorEquals\":[\"States.ALL\"]}],\"ResultPath\":\"$.par\",\"Next\":\"Each\"},"
+    "\"Each\":{\"Type\":\"Map\",\"ItemsPath\":\"$.par\",\"ItemProcessor\":{\"StartAt\":\"I\","
+    "\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}},\"ResultPath\":\"$.each\","
+    "\"Next\":\"Nap\"},"
+    "\"Nap\":{\"Type\":\"Wait\",\"Seconds\":1,\"Next\":\"Try\"},"
+    "\"Try\":{\"Type\":\"Pass\",\"OutputPath\":\"$.each\",\"End\":true}}}";
+
+static int sm_advance(void *ctx) { return aev_broker_advance(((sm_ctx *)ctx)->b, 5000); }
+
+static void sm_flows_ended(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  bt_ok(aev_broker_advance(c->b, 60 * 60 * 1000));
+  int status = aev_execution_status(c->e);
+  ck_assert_msg(status != AEV_EXECUTION_RUNNING, "allocation %ld: the execution never ends", a->k);
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  json_t *d = parsed(text);
+  if (status == AEV_EXECUTION_SUCCEEDED)
+    ck_assert_str_eq(json_string_value(at(d, "output")), "[1,2]");
+  else
+    ck_assert_msg(!strcmp(json_string_value(at(d, "error")), "States.Runtime"),
+                  "allocation %ld: status %d, error %s", a->k, status,
+                  json_string_value(at(d, "error")));
+  json_decref(d);
+}
+
+START_TEST(machine_run_flows) {
+  static const nomem_case sc = {.what = "a run of every flow", .setup = sm_started_waiting,
+                                .call = sm_advance, .succeeded = sm_flows_ended,
+                                .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, flows_def, 1);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
 /* StartSyncExecution (EXPRESS) */
 
 static int sm_start_sync(void *ctx) {
@@ -2148,6 +2196,7 @@ int main(void) {
   tcase_add_test(tc, machine_run);
   tcase_add_test(tc, machine_run_fails);
   tcase_add_test(tc, machine_run_history);
+  tcase_add_test(tc, machine_run_flows);
   tcase_add_test(tc, machine_stop);
   tcase_add_test(tc, machine_start_sync);
   tcase_add_test(tc, activity_create);
