@@ -499,8 +499,11 @@ const char *aev_execution_arn(const aev_execution *e) { return e ? e->arn : NULL
 int aev_execution_output(aev_execution *e, char **json) {
   if (!e || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
   pthread_mutex_lock(&e->mu);
-  *json = e->output ? strdup(e->output) : NULL;
+  char *copy = e->output ? strdup(e->output) : NULL;
+  int lost = e->output && !copy; /* never "no output" for want of memory */
   pthread_mutex_unlock(&e->mu);
+  if (lost) return aev__nomem();
+  *json = copy;
   return AEV_OK;
 }
 

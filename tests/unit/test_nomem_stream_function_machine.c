@@ -1843,6 +1843,37 @@ START_TEST(machine_validate_compiles) {
 }
 END_TEST
 
+/* An ended execution's output: the output, or out of memory, never none. */
+
+static void sm_ended(void *ctx) {
+  sm_started_waiting(ctx);
+  bt_ok(aev_broker_drain(((sm_ctx *)ctx)->b));
+}
+
+static int sm_output(void *ctx) {
+  sm_ctx *c = ctx;
+  c->text = NULL;
+  return aev_execution_output(c->e, &c->text);
+}
+
+static void sm_output_given(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  ck_assert_msg(c->text && !strcmp(c->text, "{\"ok\":1}"), "allocation %ld: output %s", a->k,
+                c->text ? c->text : "(none)");
+  aev_free(c->text);
+}
+
+START_TEST(machine_output) {
+  static const nomem_case sc = {.what = "aev_execution_output", .setup = sm_ended,
+                                .call = sm_output, .succeeded = sm_output_given,
+                                .failed = sm_text_unset};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 1);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
 /* CreateActivity */
 
 static int sm_create_activity(void *ctx) {
@@ -2197,6 +2228,7 @@ int main(void) {
   tcase_add_test(tc, machine_run_fails);
   tcase_add_test(tc, machine_run_history);
   tcase_add_test(tc, machine_run_flows);
+  tcase_add_test(tc, machine_output);
   tcase_add_test(tc, machine_stop);
   tcase_add_test(tc, machine_start_sync);
   tcase_add_test(tc, activity_create);
