@@ -128,29 +128,40 @@ int64_t aev__hist_state(aev_execution *e, const char *type, int64_t previous, co
 /* A state event's details: {"name", "input"|"output": text,
  * "inputDetails"|"outputDetails": {"truncated": false}}. The dumped value
  * is jansson's own output, valid UTF-8 already, so it is not scanned
- * again. */
+ * again. NULL out of memory (set_new answers -1 for a NULL object or
+ * value, so one check covers each member). */
 static json_t *state_details(const m_event *ev) {
   char *t = json_dumps(ev->data, JSON_COMPACT | JSON_ENCODE_ANY);
-  json_t *d = json_object(), *flags = json_object();
-  json_object_set_new_nocheck(d, "name", json_string(ev->state));
-  if (t) json_object_set_new_nocheck(d, ev->entered ? "input" : "output", json_string_nocheck(t));
-  json_object_set_new_nocheck(flags, "truncated", json_false());
-  json_object_set_new_nocheck(d, ev->entered ? "inputDetails" : "outputDetails", flags);
+  json_t *d = json_object(), *flags = json_pack("{s:b}", "truncated", 0);
+  int lost = !t;
+  lost |= json_object_set_new_nocheck(d, "name", json_string(ev->state));
+  lost |= json_object_set_new_nocheck(d, ev->entered ? "input" : "output",
+                                      t ? json_string_nocheck(t) : NULL);
+  lost |= json_object_set_new_nocheck(d, ev->entered ? "inputDetails" : "outputDetails", flags);
   free(t);
+  if (lost) {
+    json_decref(d);
+    return NULL;
+  }
   return d;
 }
 
+/* The event as AWS lists it; NULL out of memory. */
 static json_t *event_json(const m_event *ev) {
   json_t *o = json_object();
-  json_object_set_new_nocheck(o, "timestamp", json_real((double)ev->ms / 1000.0));
-  json_object_set_new_nocheck(o, "type", json_string_nocheck(ev->type));
-  json_object_set_new_nocheck(o, "id", json_integer(ev->id));
-  json_object_set_new_nocheck(o, "previousEventId", json_integer(ev->prev));
+  int lost = json_object_set_new_nocheck(o, "timestamp", json_real((double)ev->ms / 1000.0));
+  lost |= json_object_set_new_nocheck(o, "type", json_string_nocheck(ev->type));
+  lost |= json_object_set_new_nocheck(o, "id", json_integer(ev->id));
+  lost |= json_object_set_new_nocheck(o, "previousEventId", json_integer(ev->prev));
   if (ev->state)
-    json_object_set_new_nocheck(o, ev->entered ? "stateEnteredEventDetails" : "stateExitedEventDetails",
-                                state_details(ev));
+    lost |= json_object_set_new_nocheck(
+        o, ev->entered ? "stateEnteredEventDetails" : "stateExitedEventDetails", state_details(ev));
   else if (ev->details)
-    json_object_set_new_nocheck(o, ev->dkey, json_incref(ev->details));
+    lost |= json_object_set_new_nocheck(o, ev->dkey, json_incref(ev->details));
+  if (lost) {
+    json_decref(o);
+    return NULL;
+  }
   return o;
 }
 

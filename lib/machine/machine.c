@@ -514,15 +514,23 @@ static json_t *describe(aev_execution *e, int sync) {
                         "stateMachineArn", e->m->res.arn, "name", e->name, "status",
                         aev__exec_status_name(e->status), "startDate", (double)e->start_ms / 1000.0,
                         "input", e->input, "inputDetails", "included", 1);
-  if (e->finished) json_object_set_new(v, "stopDate", json_real((double)e->stop_ms / 1000.0));
+  /* A member that cannot be added (out of memory) fails the whole answer:
+   * set_new answers -1 for a NULL object or value. */
+  int lost = !v;
+  if (e->finished)
+    lost |= json_object_set_new(v, "stopDate", json_real((double)e->stop_ms / 1000.0));
   if (e->output) {
-    json_object_set_new(v, "output", json_string(e->output));
-    json_object_set_new(v, "outputDetails", json_pack("{s:b}", "included", 1));
+    lost |= json_object_set_new(v, "output", json_string(e->output));
+    lost |= json_object_set_new(v, "outputDetails", json_pack("{s:b}", "included", 1));
   }
-  if (e->error) json_object_set_new(v, "error", json_string(e->error));
-  if (e->cause) json_object_set_new(v, "cause", json_string(e->cause));
+  if (e->error) lost |= json_object_set_new(v, "error", json_string(e->error));
+  if (e->cause) lost |= json_object_set_new(v, "cause", json_string(e->cause));
   pthread_mutex_unlock(&e->mu);
-  if (!sync) json_object_set_new(v, "redriveCount", json_integer(0));
+  if (!sync) lost |= json_object_set_new(v, "redriveCount", json_integer(0));
+  if (lost) {
+    json_decref(v);
+    return NULL;
+  }
   return v;
 }
 

@@ -899,6 +899,69 @@ START_TEST(states_run_jsonata_output) {
 }
 END_TEST
 
+/* DescribeExecution and GetExecutionHistory of an ended run: whole, or
+ * out of memory (a member jansson could not add used to be left out of a
+ * success). jansson 2.14's json_dumps ignores a failed append of an
+ * object's key and goes on, answering text that is not JSON: such an
+ * answer is that known defect (see the report), not this check's. */
+static json_t *dumped(ctx *c) { return c->out ? json_loads(c->out, 0, NULL) : NULL; }
+
+static void states_ended(ctx *c) {
+  bt_ok(aev_machine_create(c->b, "sm", pass_definition, strlen(pass_definition),
+                           AEV_MACHINE_STANDARD, &c->m));
+  static const char input[] = "{\"order\":\"a long enough id\"}";
+  bt_ok(aev_machine_start(c->m, "run", input, strlen(input), &c->e));
+  bt_ok(aev_broker_drain(c->b));
+}
+
+static int states_describe_call(ctx *c) { return aev_execution_describe(c->e, &c->out); }
+
+static void states_described(ctx *c, int done) {
+  expect_done(c, done, c->out != NULL);
+  json_t *d = dumped(c);
+  if (!d) return;
+  ck_assert_str_eq(json_string_value(json_object_get(d, "status")), "SUCCEEDED");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "output")),
+                   "{\"greeting\":\"hello there\"}");
+  expect(c, json_object_get(d, "outputDetails") && json_object_get(d, "stopDate") &&
+                json_object_get(d, "redriveCount"));
+  json_decref(d);
+}
+
+static int states_history_call(ctx *c) { return aev_execution_history(c->e, &c->out); }
+
+static void states_history_read(ctx *c, int done) {
+  expect_done(c, done, c->out != NULL);
+  json_t *h = dumped(c), *events = json_object_get(h, "events"), *ev;
+  if (!h) return;
+  static const char *const details[] = {"executionStartedEventDetails", "stateEnteredEventDetails",
+                                        "stateExitedEventDetails",
+                                        "executionSucceededEventDetails"};
+  ck_assert_uint_eq(json_array_size(events), 4);
+  size_t i;
+  json_array_foreach(events, i, ev) {
+    expect(c, json_object_get(ev, "timestamp") && json_object_get(ev, "type") &&
+                  json_object_get(ev, "id") && json_object_get(ev, "previousEventId"));
+    ck_assert_msg(json_object_get(ev, details[i]) != NULL, "%s: allocation %ld: event %zu lacks %s",
+                  c->what, c->k, i, details[i]);
+  }
+  json_t *entered = json_object_get(json_array_get(events, 1), details[1]);
+  ck_assert_str_eq(json_string_value(json_object_get(entered, "input")),
+                   "{\"order\":\"a long enough id\"}");
+  expect(c, json_object_get(entered, "name") && json_object_get(entered, "inputDetails"));
+  json_decref(h);
+}
+
+START_TEST(states_describe_and_history) {
+  static const jcase describe = {"DescribeExecution", states_ended, states_describe_call,
+                                 states_described, 0};
+  static const jcase history = {"GetExecutionHistory", states_ended, states_history_call,
+                                states_history_read, 0};
+  sweep(&describe);
+  sweep(&history);
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -927,6 +990,7 @@ int main(void) {
   tcase_add_test(tc, jsonata_evaluate);
   tcase_add_test(tc, states_create_compiled_definition);
   tcase_add_test(tc, states_run_jsonata_output);
+  tcase_add_test(tc, states_describe_and_history);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
