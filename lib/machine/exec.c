@@ -694,6 +694,10 @@ static void run_body(m_run *r) {
     if (s->result) {
       json_decref(params);
       params = json_deep_copy(s->result); /* the definition is shared: copy */
+      if (!params) {
+        aev__run_oom(r); /* never the input in the Result's place */
+        break;
+      }
     }
     aev__run_result(r, params ? params : json_incref(effective));
     break;

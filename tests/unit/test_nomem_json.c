@@ -962,6 +962,48 @@ START_TEST(states_describe_and_history) {
 }
 END_TEST
 
+/* A run through Parallel and Map (jansson builds their results): it
+ * succeeds whole or fails as States.Runtime. */
+static const char flows_definition[] =
+    "{\"StartAt\":\"Par\",\"States\":{"
+    "\"Par\":{\"Type\":\"Parallel\",\"Branches\":["
+    "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Result\":\"one\",\"End\":true}}},"
+    "{\"StartAt\":\"B\",\"States\":{\"B\":{\"Type\":\"Pass\",\"Result\":\"two\",\"End\":true}}}],"
+    "\"Next\":\"Each\"},"
+    "\"Each\":{\"Type\":\"Map\",\"ItemProcessor\":{\"StartAt\":\"I\","
+    "\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}}";
+
+static void states_flows_running(ctx *c) {
+  bt_ok(aev_machine_create(c->b, "sm", flows_definition, strlen(flows_definition),
+                           AEV_MACHINE_STANDARD, &c->m));
+  bt_ok(aev_machine_start(c->m, "run", "{}", 2, &c->e));
+}
+
+static void states_flows_ran(ctx *c, int done) {
+  (void)done;
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  char *status = member(text, "status"), *error = member(text, "error");
+  if (!strcmp(status, "SUCCEEDED")) {
+    char *output = member(text, "output");
+    bt_json_eq(output, "[\"one\",\"two\"]");
+    free(output);
+  } else {
+    ck_assert_msg(!strcmp(status, "FAILED") && !strcmp(error, "States.Runtime"),
+                  "%s: allocation %ld: %s \"%s\"", c->what, c->k, status, error);
+  }
+  free(status);
+  free(error);
+  aev_free(text);
+}
+
+START_TEST(states_run_parallel_and_map) {
+  static const jcase jc = {"the Parallel and Map run", states_flows_running, states_drain,
+                           states_flows_ran, 0};
+  sweep_expecting(&jc, NOMEM_ALLOCATES); /* the call only runs what was posted */
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -991,6 +1033,7 @@ int main(void) {
   tcase_add_test(tc, states_create_compiled_definition);
   tcase_add_test(tc, states_run_jsonata_output);
   tcase_add_test(tc, states_describe_and_history);
+  tcase_add_test(tc, states_run_parallel_and_map);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
