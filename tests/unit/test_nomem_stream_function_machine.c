@@ -1721,6 +1721,66 @@ START_TEST(machine_run_flows) {
 }
 END_TEST
 
+/* A Task calling a Lambda function (one that echoes, one that fails):
+ * whichever allocation fails, the execution ends with the function's
+ * outcome or as States.Runtime (an outcome that could not be copied used
+ * to succeed with a null result, or fail with no error name; a failed
+ * invoke was named Lambda.InternalFailure, as if the function's). An
+ * outcome whose post to the execution's strand fails is still lost (core
+ * scheduler, see the report): the Task's TimeoutSeconds ends it then. */
+
+static const char *const lambda_def =
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"TimeoutSeconds\":60,"
+    "\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:function:%s\",\"End\":true}}}";
+
+static void fn_echoes(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user;
+  aev_invocation_succeed(ctx, event, len);
+}
+
+static void fn_refuses(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user, (void)event, (void)len;
+  aev_invocation_fail(ctx, "Custom.Refused", "not today");
+}
+
+static void sm_lambda_ended(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  bt_ok(aev_broker_advance(c->b, 60 * 60 * 1000));
+  int status = aev_execution_status(c->e);
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  json_t *d = parsed(text);
+  const char *error = json_string_value(at(d, "error"));
+  if (status == AEV_EXECUTION_SUCCEEDED) {
+    ck_assert_msg(strstr(c->definition, ":echo") != NULL, "allocation %ld: a refusal succeeded", a->k);
+    ck_assert_str_eq(json_string_value(at(d, "output")), "{}");
+  } else {
+    ck_assert_msg(status == AEV_EXECUTION_FAILED && error &&
+                      (!strcmp(error, "States.Runtime") || !strcmp(error, "States.Timeout") ||
+                       (strstr(c->definition, ":refuses") && !strcmp(error, "Custom.Refused"))),
+                  "allocation %ld: status %d, error %s", a->k, status, error ? error : "(none)");
+  }
+  json_decref(d);
+}
+
+START_TEST(machine_run_lambda) {
+  static const nomem_case sc = {.what = "a run calling Lambda", .setup = sm_started_waiting,
+                                .call = sm_drain, .succeeded = sm_lambda_ended,
+                                .expect = NOMEM_NEVER_FAILS};
+  static const char *const names[] = {"echo", "refuses"};
+  for (int i = 0; i < 2; i++) {
+    char def[512];
+    snprintf(def, sizeof def, lambda_def, names[i]);
+    sm_ctx c;
+    sm_ctx_init(&c, AEV_MACHINE_STANDARD, def, 1);
+    bt_ok(aev_function_create(c.b, names[i], "{\"Timeout\":30}", i ? fn_refuses : fn_echoes,
+                              NULL, NULL, NULL));
+    nomem_sweep(&sc, &c);
+    sm_ctx_end(&c);
+  }
+}
+END_TEST
+
 /* StartSyncExecution (EXPRESS) */
 
 static int sm_start_sync(void *ctx) {
@@ -2228,6 +2288,7 @@ int main(void) {
   tcase_add_test(tc, machine_run_fails);
   tcase_add_test(tc, machine_run_history);
   tcase_add_test(tc, machine_run_flows);
+  tcase_add_test(tc, machine_run_lambda);
   tcase_add_test(tc, machine_output);
   tcase_add_test(tc, machine_stop);
   tcase_add_test(tc, machine_start_sync);
