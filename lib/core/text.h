@@ -52,4 +52,13 @@ static inline size_t aev__utf8_next(const unsigned char *s, size_t n, uint32_t *
   return need + 1;
 }
 
+/* 1 when s[0..n) is well-formed UTF-8 throughout, as jansson's strings
+ * must be, else 0. */
+static inline int aev__utf8_valid(const char *s, size_t n) {
+  uint32_t cp;
+  for (size_t i = 0, k; i < n; i += k)
+    if (!(k = aev__utf8_next((const unsigned char *)s + i, n - i, &cp))) return 0;
+  return 1;
+}
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "json/jpath_int.h"
 
 typedef enum { F_OR, F_AND, F_NOT, F_CMP, F_EXISTS } fkind;
@@ -26,10 +27,18 @@ struct jp_filter {
 };
 
 static int ferr(parser_ctx *pc, const char *msg) {
-  if (!*pc->failed) snprintf(pc->err, pc->errlen, "%s", msg);
-  *pc->failed = 1;
+  if (*pc->failed) return -1;
+  snprintf(pc->err, pc->errlen, "%s", msg);
+  *pc->failed = AEV_ERR_INVALID;
   return -1;
 }
+
+/* Out of memory: no message, the path answers AEV_ERR_NOMEM. */
+static int foom(parser_ctx *pc) {
+  if (!*pc->failed) *pc->failed = AEV_ERR_NOMEM;
+  return -1;
+}
+
 
 static void ws(parser_ctx *pc) {
   while (pc->s[*pc->i] == ' ') (*pc->i)++;
@@ -49,9 +58,10 @@ static int operand_parse(parser_ctx *pc, operand *o) {
     size_t n = 1;
     while (s[n] && s[n] != q) n += s[n] == '\\' && s[n + 1] ? 2 : 1;
     if (!s[n]) return ferr(pc, "Unterminated string in filter");
-    o->literal = json_stringn(s + 1, n - 1);
+    if (!aev__utf8_valid(s + 1, n - 1)) return ferr(pc, "Invalid string in filter");
+    o->literal = json_stringn_nocheck(s + 1, n - 1);
     *pc->i += n + 1;
-    return o->literal ? 0 : ferr(pc, "Invalid string in filter");
+    return o->literal ? 0 : foom(pc);
   }
   static const char *const words[] = {"true", "false", "null"};
   for (int k = 0; k < 3; k++)
@@ -67,7 +77,8 @@ static int operand_parse(parser_ctx *pc, operand *o) {
                    ? json_integer((json_int_t)d)
                    : json_real(d);
   *pc->i += (size_t)(end - s);
-  return 0;
+  /* jansson has no infinity: such a literal stays NULL and equals nothing. */
+  return o->literal || !isfinite(d) ? 0 : foom(pc);
 }
 
 static int or_parse(parser_ctx *pc, jp_filter **out);
@@ -84,7 +95,7 @@ static int unary_parse(parser_ctx *pc, jp_filter **out) {
   if (*s == '!' && s[1] != '=') {
     (*pc->i)++;
     jp_filter *f = node(F_NOT);
-    if (!f) return ferr(pc, "Out of memory");
+    if (!f) return foom(pc);
     *out = f;
     return unary_parse(pc, &f->a);
   }
@@ -97,7 +108,7 @@ static int unary_parse(parser_ctx *pc, jp_filter **out) {
     return 0;
   }
   jp_filter *f = node(F_EXISTS);
-  if (!f) return ferr(pc, "Out of memory");
+  if (!f) return foom(pc);
   *out = f;
   if (operand_parse(pc, &f->l)) return -1;
   ws(pc);
@@ -124,7 +135,7 @@ static int chain(parser_ctx *pc, jp_filter **out, const char *tok, fkind k,
     if (strncmp(pc->s + *pc->i, tok, 2)) return 0;
     *pc->i += 2;
     jp_filter *f = node(k);
-    if (!f) return ferr(pc, "Out of memory");
+    if (!f) return foom(pc);
     f->a = *out;
     *out = f;
     if (sub(pc, &f->b)) return -1;

@@ -17,11 +17,17 @@ typedef struct iparser {
   size_t i;
   char *err;
   size_t errlen;
+  int nomem; /* the parse failed for want of memory, not for its text */
 } iparser;
 
 static int ierr(iparser *p, const char *what) {
   snprintf(p->err, p->errlen, "The value for the field must be a valid intrinsic function: %s (%s)",
            p->s, what);
+  return -1;
+}
+
+static int ioom(iparser *p) {
+  p->nomem = 1;
   return -1;
 }
 
@@ -40,7 +46,7 @@ static int call_parse(iparser *p, int depth, aev__intrinsic **out);
 static int string_parse(iparser *p, ia_arg *a) {
   size_t start = ++p->i, cap = 16, n = 0;
   char *buf = malloc(cap);
-  if (!buf) return ierr(p, "out of memory");
+  if (!buf) return ioom(p);
   for (;;) {
     char c = p->s[p->i];
     if (!c) {
@@ -54,7 +60,7 @@ static int string_parse(iparser *p, ia_arg *a) {
       char *nb = realloc(buf, cap *= 2);
       if (!nb) {
         free(buf);
-        return ierr(p, "out of memory");
+        return ioom(p);
       }
       buf = nb;
     }
@@ -66,7 +72,7 @@ static int string_parse(iparser *p, ia_arg *a) {
   free(buf);
   size_t rawlen = p->i - 1 - start;
   a->raw = malloc(rawlen + 1);
-  if (!a->raw || !a->literal) return ierr(p, "out of memory");
+  if (!a->raw || !a->literal) return ioom(p);
   memcpy(a->raw, p->s + start, rawlen);
   a->raw[rawlen] = 0;
   return 0;
@@ -94,13 +100,14 @@ static int path_parse(iparser *p, ia_arg *a) {
   size_t end = p->i;
   while (end > start && isspace((unsigned char)p->s[end - 1])) end--;
   char *text = malloc(end - start + 1);
-  if (!text) return ierr(p, "out of memory");
+  if (!text) return ioom(p);
   memcpy(text, p->s + start, end - start);
   text[end - start] = 0;
   char err[256];
   int rc = aev__jpath_compile(text, &a->path, err, sizeof err);
   free(text);
   a->kind = IA_PATH;
+  if (rc == AEV_ERR_NOMEM) return ioom(p);
   return rc ? ierr(p, "invalid path argument") : 0;
 }
 
@@ -129,10 +136,11 @@ static int arg_parse(iparser *p, int depth, ia_arg *a) {
     return ierr(p, "unexpected argument");
   int integral = !memchr(s, '.', (size_t)(end - s)) && !memchr(s, 'e', (size_t)(end - s)) &&
                  !memchr(s, 'E', (size_t)(end - s));
+  if (!isfinite(d)) return ierr(p, "number out of range"); /* jansson has no infinity */
   a->kind = IA_LITERAL;
   a->literal = integral && fabs(d) < 9e15 ? json_integer((json_int_t)d) : json_real(d);
   p->i += (size_t)(end - s);
-  return a->literal ? 0 : ierr(p, "out of memory");
+  return a->literal ? 0 : ioom(p);
 }
 
 static int call_parse(iparser *p, int depth, aev__intrinsic **out) {
@@ -145,7 +153,7 @@ static int call_parse(iparser *p, int depth, aev__intrinsic **out) {
   if (p->s[p->i] != '(') return ierr(p, "expected '('");
   p->i++;
   aev__intrinsic *f = calloc(1, sizeof *f);
-  if (!f) return ierr(p, "out of memory");
+  if (!f) return ioom(p);
   *out = f;
   f->def = def;
   iws(p);
@@ -154,7 +162,7 @@ static int call_parse(iparser *p, int depth, aev__intrinsic **out) {
   } else {
     for (;;) {
       ia_arg *args = realloc(f->args, (f->n + 1) * sizeof *args);
-      if (!args) return ierr(p, "out of memory");
+      if (!args) return ioom(p);
       f->args = args;
       memset(&args[f->n], 0, sizeof *args);
       f->n++;
@@ -183,18 +191,17 @@ static int call_parse(iparser *p, int depth, aev__intrinsic **out) {
 }
 
 int aev__intrinsic_compile(const char *text, aev__intrinsic **out, char *err, size_t errlen) {
-  iparser p = {text, 0, err, errlen};
+  iparser p = {text, 0, err, errlen, 0};
   *out = NULL;
   int rc = call_parse(&p, 1, out);
   if (!rc) {
     iws(&p);
     if (p.s[p.i]) rc = ierr(&p, "text after the call");
   }
-  if (rc) {
-    aev__intrinsic_free(*out);
-    *out = NULL;
-  }
-  return rc;
+  if (!rc) return AEV_OK;
+  aev__intrinsic_free(*out);
+  *out = NULL;
+  return p.nomem ? AEV_ERR_NOMEM : AEV_ERR_INVALID;
 }
 
 void aev__intrinsic_free(aev__intrinsic *f) {

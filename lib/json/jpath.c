@@ -31,17 +31,23 @@ typedef struct parser {
   size_t i;
   char *err;
   size_t errlen;
-  int failed;
+  int failed; /* 0, or AEV_ERR_INVALID / AEV_ERR_NOMEM: the first failure */
 } parser;
 
 static int perr(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int perr(parser *p, const char *fmt, ...) {
   if (p->failed) return -1;
-  p->failed = 1;
+  p->failed = AEV_ERR_INVALID;
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(p->err, p->errlen, fmt, ap);
   va_end(ap);
+  return -1;
+}
+
+/* Out of memory: no message, the caller answers AEV_ERR_NOMEM. */
+static int oom(parser *p) {
+  if (!p->failed) p->failed = AEV_ERR_NOMEM;
   return -1;
 }
 
@@ -83,7 +89,10 @@ static char *quoted(parser *p) {
   char q = p->s[p->i++];
   size_t cap = 16, n = 0;
   char *out = malloc(cap);
-  if (!out) return NULL;
+  if (!out) {
+    oom(p);
+    return NULL;
+  }
   for (;;) {
     char c = p->s[p->i];
     if (!c) {
@@ -98,6 +107,7 @@ static char *quoted(parser *p) {
       char *o = realloc(out, cap *= 2);
       if (!o) {
         free(out);
+        oom(p);
         return NULL;
       }
       out = o;
@@ -124,7 +134,7 @@ int aev__jp_filter_parse(parser_ctx *pc, jp_filter **out);
 static int bracket(parser *p, aev__jpath *jp, int deep) {
   skip_ws(p);
   jp_seg *g = add_seg(jp);
-  if (!g) return perr(p, "Out of memory");
+  if (!g) return oom(p);
   g->deep = deep;
   char c = p->s[p->i];
   if (c == '*') {
@@ -138,7 +148,7 @@ static int bracket(parser *p, aev__jpath *jp, int deep) {
       char **names = realloc(g->names, (g->nnames + 1) * sizeof *names);
       if (!names) {
         free(name);
-        return perr(p, "Out of memory");
+        return oom(p);
       }
       g->names = names;
       g->names[g->nnames++] = name;
@@ -177,7 +187,7 @@ static int bracket(parser *p, aev__jpath *jp, int deep) {
       g->kind = JP_INDEXES;
       for (;;) {
         long *idx = realloc(g->idx, (g->nidx + 1) * sizeof *idx);
-        if (!idx) return perr(p, "Out of memory");
+        if (!idx) return oom(p);
         g->idx = idx;
         g->idx[g->nidx++] = a;
         skip_ws(p);
@@ -220,7 +230,7 @@ int aev__jp_parse_segments(parser_ctx *pc, aev__jpath *jp) {
         p.i++;
         jp_seg *g = add_seg(jp);
         if (!g) {
-          rc = perr(&p, "Out of memory");
+          rc = oom(&p);
           break;
         }
         g->kind = JP_WILD;
@@ -238,7 +248,7 @@ int aev__jp_parse_segments(parser_ctx *pc, aev__jpath *jp) {
         p.i += 2;
         jp_seg *g = add_seg(jp);
         if (!g) {
-          rc = perr(&p, "Out of memory");
+          rc = oom(&p);
           break;
         }
         g->kind = JP_LENGTH;
@@ -250,7 +260,7 @@ int aev__jp_parse_segments(parser_ctx *pc, aev__jpath *jp) {
       if (!g || !name || !names) {
         free(name);
         free(names);
-        rc = perr(&p, "Out of memory");
+        rc = oom(&p);
         break;
       }
       names[0] = name;
@@ -266,7 +276,7 @@ int aev__jp_parse_segments(parser_ctx *pc, aev__jpath *jp) {
     }
   }
   *pc->i = p.i;
-  *pc->failed = p.failed;
+  *pc->failed = rc && !p.failed ? AEV_ERR_INVALID : p.failed;
   return rc;
 }
 
@@ -344,15 +354,15 @@ int aev__jpath_compile(const char *text, aev__jpath **out, char *err, size_t err
   *out = NULL;
   if (!text || text[0] != '$') {
     snprintf(err, errlen, "The value for the field must be a valid JSONPath: '%s'", text ? text : "");
-    return -1;
+    return AEV_ERR_INVALID;
   }
   aev__jpath *jp = calloc(1, sizeof *jp);
   if (!jp || !(jp->text = strdup(text))) {
     free(jp);
-    snprintf(err, errlen, "Out of memory");
-    return -1;
+    return AEV_ERR_NOMEM;
   }
   size_t i = 1;
+  int failed = 0;
   if (text[1] == '$') {
     jp->root = AEV_JPATH_CONTEXT;
     i = 2;
@@ -360,18 +370,20 @@ int aev__jpath_compile(const char *text, aev__jpath **out, char *err, size_t err
     jp->root = AEV_JPATH_VAR;
     size_t start = i;
     while (is_name_char(text[i])) i++;
-    jp->var = dup_n(text + start, i - start);
+    if (!(jp->var = dup_n(text + start, i - start))) failed = AEV_ERR_NOMEM;
   }
-  int failed = 0;
   parser_ctx pc = {text, &i, err, errlen, &failed};
-  int rc = aev__jp_parse_segments(&pc, jp);
-  if (!rc && text[i]) {
+  if (!failed && !aev__jp_parse_segments(&pc, jp) && text[i]) {
     snprintf(err, errlen, "The value for the field must be a valid JSONPath: '%s'", text);
-    rc = -1;
+    failed = AEV_ERR_INVALID;
   }
-  if (rc) {
+  if (!failed) {
+    build_text(jp);
+    if (!jp->normal) failed = AEV_ERR_NOMEM;
+  }
+  if (failed) {
     aev__jpath_free(jp);
-    return -1;
+    return failed;
   }
   jp->definite = 1;
   for (size_t k = 0; k < jp->n; k++) {
@@ -380,14 +392,8 @@ int aev__jpath_compile(const char *text, aev__jpath **out, char *err, size_t err
         (g->kind == JP_NAMES && g->nnames > 1) || (g->kind == JP_INDEXES && g->nidx > 1))
       jp->definite = 0;
   }
-  build_text(jp);
-  if (!jp->normal) {
-    aev__jpath_free(jp);
-    snprintf(err, errlen, "Out of memory");
-    return -1;
-  }
   *out = jp;
-  return 0;
+  return AEV_OK;
 }
 
 void aev__jp_segs_free(aev__jpath *jp) {
@@ -568,8 +574,10 @@ json_t *aev__jpath_eval(const aev__jpath *p, aev__jenv *env) {
 json_t *aev__jpath_eval_text(const char *text, aev__jenv *env) {
   aev__jpath *p;
   char err[256];
-  if (aev__jpath_compile(text, &p, err, sizeof err)) {
-    aev__jenv_fail(env, "States.Runtime", "%s", err);
+  int rc = aev__jpath_compile(text, &p, err, sizeof err);
+  if (rc) {
+    /* Out of memory records nothing, as a failed evaluation's does. */
+    if (rc == AEV_ERR_INVALID) aev__jenv_fail(env, "States.Runtime", "%s", err);
     return NULL;
   }
   json_t *v = aev__jpath_eval(p, env);

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "awsevents/common.h"
+
 /* What a path, template or intrinsic reads, and where a failure is told.
  * error is a States.* error name; cause is AWS's text. */
 typedef struct aev__jenv {
@@ -38,8 +40,13 @@ typedef struct aev__jpath aev__jpath;
 #define AEV_JPATH_CONTEXT 1 /* $$... */
 #define AEV_JPATH_VAR 2     /* $name... */
 
-/* Compiles text. On failure returns -1 and writes a message (AWS's
- * wording where it has one) into err. */
+/* The compilers below (paths, intrinsics, templates) return AEV_OK;
+ * AEV_ERR_INVALID for text that does not compile, with a message (AWS's
+ * wording where it has one) in err; or AEV_ERR_NOMEM, with nothing in err
+ * and nothing recorded, when they run out of memory. *out is NULL on
+ * failure. */
+
+/* Compiles text. */
 int aev__jpath_compile(const char *text, aev__jpath **out, char *err,
                        size_t errlen);
 void aev__jpath_free(aev__jpath *p);
@@ -73,8 +80,8 @@ json_t *aev__jpath_eval_text(const char *text, aev__jenv *env);
 
 typedef struct aev__intrinsic aev__intrinsic;
 
-/* Parses "States.Name(args...)". -1 with a message in err on bad syntax or
- * an unknown function. */
+/* Parses "States.Name(args...)"; bad syntax and an unknown function do not
+ * compile. */
 int aev__intrinsic_compile(const char *text, aev__intrinsic **out, char *err,
                            size_t errlen);
 void aev__intrinsic_free(aev__intrinsic *f);
@@ -88,8 +95,7 @@ json_t *aev__intrinsic_eval(const aev__intrinsic *f, aev__jenv *env);
 typedef struct aev__tmpl aev__tmpl;
 
 /* Compiles a template: keys ending in ".$" take a path, a context path, a
- * variable or an intrinsic. -1 with a message in err. field names the
- * template ("Parameters") for messages. */
+ * variable or an intrinsic. */
 int aev__tmpl_compile(json_t *tmpl, aev__tmpl **out, char *err,
                       size_t errlen);
 void aev__tmpl_free(aev__tmpl *t);

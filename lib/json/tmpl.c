@@ -42,7 +42,7 @@ static int compile_dynamic(const char *key, json_t *v, aev__tmpl *t, char *err, 
     snprintf(err, errlen,
              "The value for the field '%s' must be a STRING that contains a JSONPath but was a %s",
              key, json_is_object(v) ? "OBJECT" : json_is_array(v) ? "ARRAY" : "VALUE");
-    return -1;
+    return AEV_ERR_INVALID;
   }
   const char *s = json_string_value(v);
   if (aev__is_intrinsic(s)) {
@@ -50,34 +50,36 @@ static int compile_dynamic(const char *key, json_t *v, aev__tmpl *t, char *err, 
     return aev__intrinsic_compile(s, &t->call, err, errlen);
   }
   t->kind = T_PATH;
-  if (aev__jpath_compile(s, &t->path, err, errlen)) {
+  int rc = aev__jpath_compile(s, &t->path, err, errlen);
+  if (rc == AEV_ERR_INVALID)
     snprintf(err, errlen, "The value for the field '%s' must be a valid JSONPath or a valid intrinsic function call", key);
-    return -1;
-  }
-  return 0;
+  return rc;
 }
 
+/* AEV_OK, AEV_ERR_INVALID or AEV_ERR_NOMEM (json.h); *out is left for
+ * the caller to free, whole or in part. */
 static int compile(json_t *v, aev__tmpl **out, char *err, size_t errlen) {
   aev__tmpl *t = calloc(1, sizeof *t);
   *out = t;
-  if (!t) return snprintf(err, errlen, "Out of memory"), -1;
+  if (!t) return AEV_ERR_NOMEM;
   if (!has_dynamic(v)) {
     t->kind = T_LITERAL;
     t->literal = json_incref(v);
-    return 0;
+    return AEV_OK;
   }
   size_t n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
   t->kind = json_is_object(v) ? T_OBJECT : T_ARRAY;
   t->kids = calloc(n, sizeof *t->kids);
   t->keys = calloc(n, sizeof *t->keys);
-  if (!t->kids || !t->keys) return snprintf(err, errlen, "Out of memory"), -1;
+  if (!t->kids || !t->keys) return AEV_ERR_NOMEM;
   if (t->kind == T_ARRAY) {
     /* Counted before it is compiled, so a failing element is freed too. */
     for (size_t i = 0; i < n; i++) {
       t->n = i + 1;
-      if (compile(json_array_get(v, i), &t->kids[i], err, errlen)) return -1;
+      int rc = compile(json_array_get(v, i), &t->kids[i], err, errlen);
+      if (rc) return rc;
     }
-    return 0;
+    return AEV_OK;
   }
   const char *k;
   json_t *c;
@@ -86,25 +88,26 @@ static int compile(json_t *v, aev__tmpl **out, char *err, size_t errlen) {
     int dyn = l >= 2 && !strcmp(k + l - 2, ".$");
     t->keys[t->n] = strndup(k, dyn ? l - 2 : l);
     size_t i = t->n++;
-    if (!t->keys[i]) return snprintf(err, errlen, "Out of memory"), -1;
+    if (!t->keys[i]) return AEV_ERR_NOMEM;
+    int rc;
     if (dyn) {
       t->kids[i] = calloc(1, sizeof **t->kids);
-      if (!t->kids[i]) return snprintf(err, errlen, "Out of memory"), -1;
-      if (compile_dynamic(k, c, t->kids[i], err, errlen)) return -1;
-    } else if (compile(c, &t->kids[i], err, errlen)) {
-      return -1;
+      rc = t->kids[i] ? compile_dynamic(k, c, t->kids[i], err, errlen) : AEV_ERR_NOMEM;
+    } else {
+      rc = compile(c, &t->kids[i], err, errlen);
     }
+    if (rc) return rc;
   }
-  return 0;
+  return AEV_OK;
 }
 
 int aev__tmpl_compile(json_t *tmpl, aev__tmpl **out, char *err, size_t errlen) {
-  if (compile(tmpl, out, err, errlen)) {
+  int rc = compile(tmpl, out, err, errlen);
+  if (rc) {
     aev__tmpl_free(*out);
     *out = NULL;
-    return -1;
   }
-  return 0;
+  return rc;
 }
 
 void aev__tmpl_free(aev__tmpl *t) {

@@ -29,5 +29,5 @@ int jn_direct_eval(const jn_node *ast, json_t *input, json_t *bindings, json_t *
   if (!r) *out = NULL;
   else if (json_is_number(r)) *out = jn_num_to_json(json_number_value(r)); /* as a JS number */
   else *out = json_incref(r); /* strings and objects are shared, as jn_to_json does */
-  return 1;
+  return !r || *out; /* a number not made (out of memory): the evaluator's to answer */
 }

@@ -265,7 +265,11 @@ char *jn_strdup(jn_ctx *c, const char *s, size_t len);
 jn_val *jn_from_json(jn_ctx *c, json_t *j);
 /* a deep copy whose strings and keys live in the arena */
 jn_val *jn_clone_deep_strings(jn_ctx *c, jn_val *v);
-json_t *jn_to_json(const jn_val *v);
+/* v as a new jansson value: 0 with *out set (NULL when v is undefined, and
+ * for what jansson cannot hold: a string of bad UTF-8, an infinity; an
+ * undefined element or member is left out), or -1 when jansson ran out of
+ * memory, with *out NULL. */
+int jn_to_json(const jn_val *v, json_t **out);
 /* a JSONata number as JSON: an integer when it is one exactly */
 json_t *jn_num_to_json(double d);
 

@@ -149,9 +149,9 @@ int aev__jsonata_eval_json(const aev_jsonata *x, json_t *input, json_t *bindings
     jn_arena_free(&arena);
     return fail_with(&err);
   }
-  *out = jn_to_json(r);
+  int converted = jn_to_json(r, out);
   jn_arena_free(&arena);
-  return AEV_OK;
+  return converted ? aev__nomem() : AEV_OK;
 }
 
 int aev_jsonata_evaluate(const aev_jsonata *x, const char *input_json, const char *bindings_json, char **result) {

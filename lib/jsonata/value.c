@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "jn.h"
 
 jn_val jn_null_v = {.type = JN_NULL};
@@ -312,37 +313,65 @@ json_t *jn_num_to_json(double d) {
   return json_real(d);
 }
 
-json_t *jn_to_json(const jn_val *v) {
-  if (!v) return NULL;
+static int array_to_json(const jn_val *v, json_t **out) {
+  json_t *a = json_array();
+  if (!a) return -1;
+  for (size_t i = 0; i < v->u.arr.n; i++) {
+    json_t *x;
+    /* an undefined element is left out; append_new frees x if it fails */
+    if (jn_to_json(v->u.arr.items[i], &x) || (x && json_array_append_new(a, x))) {
+      json_decref(a);
+      return -1;
+    }
+  }
+  *out = a;
+  return 0;
+}
+
+static int object_to_json(const jn_val *v, json_t **out) {
+  if (v->u.obj.orig) {
+    *out = json_incref(v->u.obj.orig);
+    return 0;
+  }
+  json_t *o = json_object();
+  if (!o) return -1;
+  for (size_t i = 0; i < v->u.obj.n; i++) {
+    json_t *x;
+    if (jn_to_json(v->u.obj.vals[i], &x) ||
+        (x && json_object_setn_new_nocheck(o, v->u.obj.keys[i], v->u.obj.klen[i], x))) {
+      json_decref(o);
+      return -1;
+    }
+  }
+  *out = o;
+  return 0;
+}
+
+int jn_to_json(const jn_val *v, json_t **out) {
+  *out = NULL;
+  if (!v) return 0;
   switch (v->type) {
-  case JN_NULL: return json_null();
-  case JN_BOOL: return json_boolean(v->u.b);
-  case JN_NUM: return jn_num_to_json(v->u.num);
+  case JN_NULL: *out = json_null(); return 0;
+  case JN_BOOL: *out = json_boolean(v->u.b); return 0;
+  case JN_NUM:
+    *out = jn_num_to_json(v->u.num);
+    /* jansson holds no infinity: such a number is undefined */
+    return *out || !isfinite(v->u.num) ? 0 : -1;
   case JN_STR:
     /* a string read unchanged from the input is written out as that same
      * (immutable) jansson string */
-    if (v->u.str.src) return json_incref(v->u.str.src);
-    return json_stringn(v->u.str.s, v->u.str.len);
-  case JN_ARR: {
-    json_t *a = json_array();
-    for (size_t i = 0; i < v->u.arr.n; i++) {
-      json_t *x = jn_to_json(v->u.arr.items[i]);
-      if (x) json_array_append_new(a, x);
+    if (v->u.str.src) {
+      *out = json_incref(v->u.str.src);
+      return 0;
     }
-    return a;
+    *out = json_stringn(v->u.str.s, v->u.str.len);
+    /* jansson refuses bad UTF-8 (a lone surrogate's code): undefined */
+    return *out || !aev__utf8_valid(v->u.str.s, v->u.str.len) ? 0 : -1;
+  case JN_ARR: return array_to_json(v, out);
+  case JN_OBJ: return object_to_json(v, out);
+  case JN_FUNC: *out = json_string(""); return *out ? 0 : -1;
   }
-  case JN_OBJ: {
-    if (v->u.obj.orig) return json_incref(v->u.obj.orig);
-    json_t *o = json_object();
-    for (size_t i = 0; i < v->u.obj.n; i++) {
-      json_t *x = jn_to_json(v->u.obj.vals[i]);
-      if (x) json_object_setn_new_nocheck(o, v->u.obj.keys[i], v->u.obj.klen[i], x);
-    }
-    return o;
-  }
-  case JN_FUNC: return json_string("");
-  }
-  return NULL;
+  return 0;
 }
 
 /* ---- text buffer ---- */

@@ -17,7 +17,22 @@ typedef struct pctx {
   json_t *diag;
   int express;
   int jsonata; /* the machine's QueryLanguage is JSONata */
+  /* Memory ran out: the parse answers that, whatever else it found, so a
+   * good definition is never reported invalid for want of memory. */
+  int nomem;
 } pctx;
+
+static int oom(pctx *c) {
+  c->nomem = 1;
+  return -1;
+}
+
+/* A compiler's answer (json.h): out of memory noted, bad syntax left to
+ * the caller to report. 0 on success, else -1. */
+static int compiled(pctx *c, int rc) {
+  if (rc == AEV_ERR_NOMEM) oom(c);
+  return rc ? -1 : 0;
+}
 
 static void diag(pctx *c, const char *code, const char *loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -27,8 +42,10 @@ static void diag(pctx *c, const char *code, const char *loc, const char *fmt, ..
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  json_array_append_new(c->diag, json_pack("{s:s,s:s,s:s,s:s}", "severity", "ERROR", "code",
-                                           code, "message", msg, "location", loc));
+  /* A diagnostic that cannot be kept must not let the definition pass. */
+  if (json_array_append_new(c->diag, json_pack("{s:s,s:s,s:s,s:s}", "severity", "ERROR", "code",
+                                               code, "message", msg, "location", loc)))
+    oom(c);
 }
 
 static const char *const common_fields[] = {"Type", "Comment", "QueryLanguage", NULL};
@@ -91,9 +108,12 @@ static int path_field(pctx *c, json_t *st, const char *base, const char *field, 
     return 0;
   }
   char err[256];
-  if (!json_is_string(v) || aev__jpath_compile(json_string_value(v), out, err, sizeof err)) {
-    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "The value for the field '%s' must be a valid JSONPath",
-         field);
+  int rc = json_is_string(v) ? aev__jpath_compile(json_string_value(v), out, err, sizeof err)
+                             : AEV_ERR_INVALID;
+  if (compiled(c, rc)) {
+    if (rc == AEV_ERR_INVALID)
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+           "The value for the field '%s' must be a valid JSONPath", field);
     return -1;
   }
   if (ref && !aev__jpath_is_reference(*out)) {
@@ -113,8 +133,9 @@ static int tmpl_field(pctx *c, json_t *st, const char *base, const char *field, 
     diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Expected value of type: Object at %s", loc);
     return -1;
   }
-  if (aev__tmpl_compile(v, out, err, sizeof err)) {
-    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "%s", err);
+  int rc = aev__tmpl_compile(v, out, err, sizeof err);
+  if (compiled(c, rc)) {
+    if (rc == AEV_ERR_INVALID) diag(c, "SCHEMA_VALIDATION_FAILED", loc, "%s", err);
     return -1;
   }
   return 0;
@@ -145,8 +166,9 @@ static int jt_field(pctx *c, json_t *obj, const char *base, const char *field, m
   if (!v) return 0;
   char err[512], loc[520];
   loc_of(loc, sizeof loc, base, field);
-  if (aev__jt_compile(v, field, out, err, sizeof err)) {
-    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "%s", err);
+  int rc = aev__jt_compile(v, field, out, err, sizeof err);
+  if (compiled(c, rc)) {
+    if (rc == AEV_ERR_INVALID) diag(c, "SCHEMA_VALIDATION_FAILED", loc, "%s", err);
     return -1;
   }
   return 0;
@@ -191,7 +213,7 @@ static int retry_parse(pctx *c, json_t *st, const char *base, m_state *s) {
     return -1;
   }
   s->retry = calloc(json_array_size(r) + 1, sizeof *s->retry);
-  if (!s->retry) return -1;
+  if (!s->retry) return oom(c);
   for (size_t i = 0; i < json_array_size(r); i++) {
     json_t *o = json_array_get(r, i);
     m_retrier *t = &s->retry[s->nretry++];
@@ -266,7 +288,7 @@ static int catch_parse(pctx *c, json_t *states, json_t *st, const char *base, m_
     return -1;
   }
   s->catches = calloc(json_array_size(r) + 1, sizeof *s->catches);
-  if (!s->catches) return -1;
+  if (!s->catches) return oom(c);
   for (size_t i = 0; i < json_array_size(r); i++) {
     json_t *o = json_array_get(r, i);
     m_catcher *t = &s->catches[s->ncatch++];
@@ -298,12 +320,13 @@ static int expr_field(pctx *c, json_t *st, const char *base, const char *field, 
   char err[512], loc[512];
   loc_of(loc, sizeof loc, base, field);
   json_t *inner = json_pack("{sO}", "x.$", v);
-  int rc = !inner || aev__tmpl_compile(inner, &out->t, err, sizeof err);
+  int rc = inner ? aev__tmpl_compile(inner, &out->t, err, sizeof err) : AEV_ERR_NOMEM;
   json_decref(inner);
-  if (rc) {
-    diag(c, "SCHEMA_VALIDATION_FAILED", loc,
-         "The value for the field '%s' must be a valid JSONPath or a valid intrinsic function call",
-         field);
+  if (compiled(c, rc)) {
+    if (rc == AEV_ERR_INVALID)
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+           "The value for the field '%s' must be a valid JSONPath or a valid intrinsic function call",
+           field);
     return -1;
   }
   out->text = json_string_value(v);
@@ -349,14 +372,14 @@ static int choice_parse(pctx *c, json_t *states, json_t *st, const char *base, m
     return -1;
   }
   s->choices = calloc(json_array_size(ch), sizeof *s->choices);
-  if (!s->choices) return -1;
+  if (!s->choices) return oom(c);
   for (size_t i = 0; i < json_array_size(ch); i++) {
     char err[512], where[256] = "", l[600];
     fmt(l, sizeof l, "%s[%zu]", loc, i);
     json_t *rule = json_array_get(ch, i);
     if (s->jsonata) {
       m_rule *r = calloc(1, sizeof *r);
-      if (!r) return -1;
+      if (!r) return oom(c);
       s->choices[s->nchoices++] = r;
       char nl[620];
       fmt(nl, sizeof nl, "%s/Next", l);
@@ -370,12 +393,14 @@ static int choice_parse(pctx *c, json_t *states, json_t *st, const char *base, m
       if ((r->next = target(c, states, json_object_get(rule, "Next"), nl)) < 0) return -1;
       continue;
     }
-    if (aev__choice_parse(rule, 1, &s->choices[s->nchoices], err, sizeof err, where, sizeof where)) {
+    int rc = aev__choice_parse(rule, 1, &s->choices[s->nchoices], err, sizeof err, where,
+                               sizeof where);
+    if (compiled(c, rc)) {
       aev__choice_free(s->choices[s->nchoices]);
       s->choices[s->nchoices] = NULL;
       char full[900];
       fmt(full, sizeof full, "%s%s", l, where);
-      diag(c, "SCHEMA_VALIDATION_FAILED", full, "%s", err);
+      if (rc == AEV_ERR_INVALID) diag(c, "SCHEMA_VALIDATION_FAILED", full, "%s", err);
       return -1;
     }
     m_rule *r = s->choices[s->nchoices++];
@@ -417,7 +442,7 @@ static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d
   s->processor = calloc(1, sizeof *s->processor);
   int outer = c->jsonata;
   c->jsonata = s->jsonata; /* the processor's states inherit the Map's language */
-  int rc = !s->processor || graph_parse(c, proc, ploc, s->processor, d);
+  int rc = s->processor ? graph_parse(c, proc, ploc, s->processor, d) : oom(c);
   c->jsonata = outer;
   if (rc) return -1;
   if (s->jsonata) {
@@ -466,7 +491,7 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
   s->name = strdup(name);
   s->next = -1;
   s->deflt = -1;
-  if (!s->name) return -1;
+  if (!s->name) return oom(c);
   if (!json_is_object(st)) {
     diag(c, "SCHEMA_VALIDATION_FAILED", base, "Expected value of type: Object at %s", base);
     return -1;
@@ -575,7 +600,7 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
       return -1;
     }
     s->branches = calloc(json_array_size(br), sizeof *s->branches);
-    if (!s->branches) return -1;
+    if (!s->branches) return oom(c);
     for (size_t i = 0; i < json_array_size(br); i++) {
       char bl[600];
       fmt(bl, sizeof bl, "%s/Branches[%zu]", base, i);
@@ -630,7 +655,7 @@ static int graph_parse(pctx *c, json_t *obj, const char *base, m_graph *g, m_def
     return -1;
   }
   g->states = calloc(json_object_size(states), sizeof *g->states);
-  if (!g->states) return -1;
+  if (!g->states) return oom(c);
   char sl[520];
   loc_of(sl, sizeof sl, base, "StartAt");
   if ((g->start = target(c, states, start, sl)) < 0) {
@@ -721,7 +746,7 @@ static const char *const top_fields[] = {"StartAt", "States", "Comment", "Versio
                                          "TimeoutSeconds", "QueryLanguage", NULL};
 
 m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag_out) {
-  pctx c = {json_array(), express, 0};
+  pctx c = {json_array(), express, 0, 0};
   m_def *d = calloc(1, sizeof *d);
   *diag_out = NULL;
   if (!c.diag || !d) {
@@ -754,8 +779,9 @@ m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag_o
     if (json_array_size(c.diag) == 0) graph_parse(&c, d->json, "", &d->top, d);
     d->uses_context |= strstr(text, "$$") != NULL;
   }
-  if (json_array_size(c.diag)) {
-    *diag_out = c.diag;
+  if (c.nomem || json_array_size(c.diag)) {
+    *diag_out = c.nomem ? NULL : c.diag; /* none: out of memory */
+    if (c.nomem) json_decref(c.diag);
     aev__asl_free(d);
     return NULL;
   }

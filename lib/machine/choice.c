@@ -5,6 +5,7 @@
  * the Timestamp* operators accept. */
 #include <ctype.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,13 +75,23 @@ static int literal_ok(int kind, json_t *v) {
   return 0;
 }
 
+/* A rule that does not compile: its message in err; AEV_ERR_INVALID. */
+static int bad(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(char *err, size_t errlen, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err, errlen, fmt, ap);
+  va_end(ap);
+  return AEV_ERR_INVALID;
+}
+
 int aev__choice_parse(json_t *rule, int top, m_rule **out, char *err, size_t errlen, char *where,
                       size_t wherelen) {
   m_rule *r = calloc(1, sizeof *r);
   *out = r;
-  if (!r) return snprintf(err, errlen, "Out of memory"), -1;
+  if (!r) return AEV_ERR_NOMEM;
   r->next = -1;
-  if (!json_is_object(rule)) return snprintf(err, errlen, "A Choice Rule must be an object"), -1;
+  if (!json_is_object(rule)) return bad(err, errlen, "A Choice Rule must be an object");
   json_t *v;
   static const char *const logic[] = {"And", "Or", "Not"};
   for (int k = 0; k < 3; k++) {
@@ -88,28 +99,31 @@ int aev__choice_parse(json_t *rule, int top, m_rule **out, char *err, size_t err
     r->op = k == 0 ? OP_AND : k == 1 ? OP_OR : OP_NOT;
     if (k < 2 && (!json_is_array(v) || json_array_size(v) == 0)) {
       snprintf(where, wherelen, "/%s", logic[k]);
-      return snprintf(err, errlen, "%s must be a non-empty array of Choice Rules", logic[k]), -1;
+      return bad(err, errlen, "%s must be a non-empty array of Choice Rules", logic[k]);
     }
     if (k == 2 && !json_is_object(v)) {
       snprintf(where, wherelen, "/Not");
-      return snprintf(err, errlen, "Not must be a Choice Rule"), -1;
+      return bad(err, errlen, "Not must be a Choice Rule");
     }
     size_t n = k < 2 ? json_array_size(v) : 1;
     r->kids = calloc(n, sizeof *r->kids);
-    if (!r->kids) return snprintf(err, errlen, "Out of memory"), -1;
+    if (!r->kids) return AEV_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
       r->nkids++;
-      if (aev__choice_parse(k < 2 ? json_array_get(v, i) : v, 0, &r->kids[i], err, errlen, where,
-                            wherelen))
-        return -1;
+      int rc = aev__choice_parse(k < 2 ? json_array_get(v, i) : v, 0, &r->kids[i], err, errlen,
+                                 where, wherelen);
+      if (rc) return rc;
     }
-    return 0;
+    return AEV_OK;
   }
   json_t *var = json_object_get(rule, "Variable");
-  if (!var) return snprintf(err, errlen, "These fields are required: [Variable]"), -1;
-  if (!json_is_string(var) || aev__jpath_compile(json_string_value(var), &r->var, err, errlen)) {
+  if (!var) return bad(err, errlen, "These fields are required: [Variable]");
+  int rc = json_is_string(var) ? aev__jpath_compile(json_string_value(var), &r->var, err, errlen)
+                               : AEV_ERR_INVALID;
+  if (rc == AEV_ERR_NOMEM) return rc;
+  if (rc) {
     snprintf(where, wherelen, "/Variable");
-    return snprintf(err, errlen, "The value for the field 'Variable' must be a valid JSONPath"), -1;
+    return bad(err, errlen, "The value for the field 'Variable' must be a valid JSONPath");
   }
   int found = 0;
   const char *key;
@@ -124,31 +138,33 @@ int aev__choice_parse(json_t *rule, int top, m_rule **out, char *err, size_t err
         break;
     if (i == N_OPS || (path && (is_test(ops[i].op) || ops[i].op == OP_STR_MATCH))) {
       snprintf(where, wherelen, "/%s", key);
-      return snprintf(err, errlen, "Field '%s' is not supported.", key), -1;
+      return bad(err, errlen, "Field '%s' is not supported.", key);
     }
-    if (found++) return snprintf(err, errlen, "A Choice Rule must have exactly one comparison operator"), -1;
+    if (found++) return bad(err, errlen, "A Choice Rule must have exactly one comparison operator");
     r->op = ops[i].op;
     if (path) {
-      if (!json_is_string(v) || aev__jpath_compile(json_string_value(v), &r->value_path, err, errlen)) {
+      rc = json_is_string(v) ? aev__jpath_compile(json_string_value(v), &r->value_path, err, errlen)
+                             : AEV_ERR_INVALID;
+      if (rc == AEV_ERR_NOMEM) return rc;
+      if (rc) {
         snprintf(where, wherelen, "/%s", key);
-        return snprintf(err, errlen, "The value for the field '%s' must be a valid JSONPath", key), -1;
+        return bad(err, errlen, "The value for the field '%s' must be a valid JSONPath", key);
       }
     } else {
       if (!literal_ok(ops[i].kind, v)) {
         snprintf(where, wherelen, "/%s", key);
-        return snprintf(err, errlen, "The value for the field '%s' must be a %s", key,
+        return bad(err, errlen, "The value for the field '%s' must be a %s", key,
                         ops[i].kind == K_STR   ? "STRING"
                         : ops[i].kind == K_NUM ? "NUMBER"
                         : ops[i].kind == K_TS  ? "RFC3339 timestamp STRING"
-                                               : "BOOLEAN"),
-               -1;
+                                               : "BOOLEAN");
       }
       r->value = v;
     }
   }
-  if (!found) return snprintf(err, errlen, "A Choice Rule must have a comparison operator"), -1;
+  if (!found) return bad(err, errlen, "A Choice Rule must have a comparison operator");
   (void)top;
-  return 0;
+  return AEV_OK;
 }
 
 /* ---- timestamps ---- */

@@ -90,15 +90,19 @@ static void posted_run(void *arg, int cancelled) {
 void aev__run_post(m_run *r, void (*fn)(m_run *r)) {
   posted *p = malloc(sizeof *p);
   if (!p) {
-    aev__run_fail(r, "States.Runtime", "Out of memory", 1);
+    aev__run_oom(r);
     return;
   }
   p->r = r;
   p->fn = fn;
   r->e->refs++;
-  if (aev__sched_post(aev__broker_sched(r->e->b), r->e->strand, posted_run, p)) {
+  int rc = aev__sched_post(aev__broker_sched(r->e->b), r->e->strand, posted_run, p);
+  if (rc) {
     r->e->refs--;
     free(p);
+    /* Not run: fails, or the run would wait for it for ever (a closing
+     * broker runs nothing more anyway). */
+    if (rc == AEV_ERR_NOMEM) aev__run_oom(r);
   }
 }
 
@@ -188,9 +192,11 @@ static void retry_fire(m_run *r) { run_body(r); }
 
 static void finish_run(m_run *r, json_t *output, int failed, const char *error, const char *cause);
 
+void aev__run_oom(m_run *r) { aev__run_fail(r, "States.Runtime", "Out of memory", 1); }
+
 void aev__run_fail_env(m_run *r, const aev__jenv *env) {
   if (env->error) aev__run_fail(r, env->error, env->cause, 1);
-  else aev__run_fail(r, "States.Runtime", "Out of memory", 1);
+  else aev__run_oom(r);
 }
 
 void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
@@ -204,7 +210,8 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
                s->name, (long long)r->entered_id, cause);
     cause = full ? full : cause;
   }
-  for (size_t i = 0; i < s->nretry; i++) {
+  /* No counters (they could not be allocated): no retry. */
+  for (size_t i = 0; r->retries && i < s->nretry; i++) {
     const m_retrier *t = &s->retry[i];
     if (!error_matches(t->errors, error)) continue;
     if (r->retries[i] >= t->max_attempts) break;
@@ -217,8 +224,12 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
     r->e->refs++;
     aev__sched *sc = aev__broker_sched(r->e->b);
     if (aev__timer_arm(sc, &r->timer, aev__clock_mono_ms(aev__broker_clock(r->e->b)) + (int64_t)delay)) {
+      /* The retry cannot be timed: this attempt fails as States.Runtime
+       * (counted, so that it ends), not with a retry skipped. */
       r->e->refs--;
-      break;
+      free(full);
+      aev__run_oom(r);
+      return;
     }
     r->timer_armed = 1;
     free(full);
@@ -267,6 +278,45 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
 
 /* ---- finishing ---- */
 
+/* What an execution ends with when a copy of its error or cause cannot be
+ * made: static, so never freed (aev__exec_reason_free). */
+static char oom_error[] = "States.Runtime", oom_cause[] = "Out of memory";
+
+void aev__exec_reason_free(char *s) {
+  if (s != oom_error && s != oom_cause) free(s);
+}
+
+/* Copies *error and *cause for the execution to keep. When either copy
+ * cannot be made, both become the static out-of-memory pair, in the
+ * execution and its history alike: it never ends without its error. */
+static void reason_copy(const char **error, const char **cause, char **err_copy,
+                        char **cause_copy) {
+  *err_copy = *error ? strdup(*error) : NULL;
+  *cause_copy = *cause ? strdup(*cause) : NULL;
+  if ((*error && !*err_copy) || (*cause && !*cause_copy)) {
+    free(*err_copy);
+    free(*cause_copy);
+    *error = *err_copy = oom_error;
+    *cause = *cause_copy = oom_cause;
+  }
+}
+
+/* The terminal event of each status but RUNNING. */
+static const struct {
+  const char *type, *dkey;
+} terminal[] = {
+    [AEV_EXECUTION_SUCCEEDED] = {"ExecutionSucceeded", "executionSucceededEventDetails"},
+    [AEV_EXECUTION_FAILED] = {"ExecutionFailed", "executionFailedEventDetails"},
+    [AEV_EXECUTION_TIMED_OUT] = {"ExecutionTimedOut", "executionTimedOutEventDetails"},
+    [AEV_EXECUTION_ABORTED] = {"ExecutionAborted", "executionAbortedEventDetails"},
+};
+
+static json_t *terminal_details(int status, const char *out, const char *error, const char *cause) {
+  if (status == AEV_EXECUTION_SUCCEEDED)
+    return json_pack("{s:s,s:{s:b}}", "output", out, "outputDetails", "truncated", 0);
+  return json_pack("{s:s?,s:s?}", "error", error, "cause", cause);
+}
+
 void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
                    const char *cause, int64_t prev) {
   char *out = output ? json_dumps(output, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
@@ -283,19 +333,16 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
     cause = "The state/task returned a result with a size exceeding the maximum number of bytes "
             "service limit.";
   }
-  if (status == AEV_EXECUTION_SUCCEEDED)
-    aev__hist_add(e, "ExecutionSucceeded", prev, "executionSucceededEventDetails",
-                  e->history ? json_pack("{s:s,s:{s:b}}", "output", out, "outputDetails", "truncated", 0) : NULL);
-  else if (status == AEV_EXECUTION_FAILED)
-    aev__hist_add(e, "ExecutionFailed", prev, "executionFailedEventDetails",
-                  e->history ? json_pack("{s:s?,s:s?}", "error", error, "cause", cause) : NULL);
-  char *err_copy = error ? strdup(error) : NULL, *cause_copy = cause ? strdup(cause) : NULL;
+  char *err_copy, *cause_copy;
+  reason_copy(&error, &cause, &err_copy, &cause_copy);
+  aev__hist_add(e, terminal[status].type, prev, terminal[status].dkey,
+                e->history ? terminal_details(status, out, error, cause) : NULL);
   pthread_mutex_lock(&e->mu);
   e->finished = 1;
   e->status = status;
   e->output = out;
-  free(e->error);
-  free(e->cause);
+  aev__exec_reason_free(e->error);
+  aev__exec_reason_free(e->cause);
   e->error = err_copy;
   e->cause = cause_copy;
   e->stop_ms = aev__clock_now_ms(aev__broker_clock(e->b));
@@ -336,9 +383,7 @@ static void finish_run(m_run *r, json_t *output, int failed, const char *error, 
 
 void aev__exec_abort(aev_execution *e, const char *error, const char *cause) {
   if (e->finished) return;
-  aev__hist_add(e, "ExecutionAborted", e->events, "executionAbortedEventDetails",
-                e->history ? json_pack("{s:s?,s:s?}", "error", error, "cause", cause) : NULL);
-  aev__exec_end(e, AEV_EXECUTION_ABORTED, NULL, error, cause, 0);
+  aev__exec_end(e, AEV_EXECUTION_ABORTED, NULL, error, cause, e->events);
 }
 
 /* ---- the pipeline ---- */
@@ -590,9 +635,11 @@ void aev__run_wait_until(m_run *r, json_t *effective, int64_t until) {
   }
   aev__timer_init(&r->timer, wait_timer, r, r->e->strand);
   r->e->refs++;
-  if (aev__timer_arm(aev__broker_sched(r->e->b), &r->timer,
-                     aev__clock_mono_ms(clk) + (until - now))) {
+  int rc = aev__timer_arm(aev__broker_sched(r->e->b), &r->timer,
+                          aev__clock_mono_ms(clk) + (until - now));
+  if (rc) {
     r->e->refs--;
+    if (rc == AEV_ERR_NOMEM) aev__run_oom(r); /* else the broker is closing */
     return;
   }
   r->timer_armed = 1;
@@ -647,6 +694,10 @@ static void run_body(m_run *r) {
     if (s->result) {
       json_decref(params);
       params = json_deep_copy(s->result); /* the definition is shared: copy */
+      if (!params) {
+        aev__run_oom(r); /* never the input in the Result's place */
+        break;
+      }
     }
     aev__run_result(r, params ? params : json_incref(effective));
     break;
@@ -668,7 +719,23 @@ static void enter_now(m_run *r) {
   free(r->retries);
   r->retries = s->nretry ? calloc(s->nretry, sizeof *r->retries) : NULL;
   r->retry_count = 0;
+  if (s->nretry && !r->retries) {
+    aev__run_oom(r);
+    return;
+  }
   run_body(r);
+}
+
+int aev__run_history_full(m_run *r) {
+  const char *cause;
+  if (r->e->events >= M_MAX_EVENTS)
+    cause = "The execution reached the maximum number of history events (25000).";
+  else if (aev__hist_short(r->e))
+    cause = "Out of memory: the execution history could not grow.";
+  else
+    return 0;
+  aev__exec_end(r->e, AEV_EXECUTION_FAILED, NULL, "States.Runtime", cause, r->prev_event);
+  return 1;
 }
 
 /* Runs r's transitions in a loop, so a long chain of states uses constant
@@ -682,12 +749,7 @@ void aev__run_enter(m_run *r, int idx, json_t *input) {
   r->driving = 1;
   while (r->ready && !aev__run_dead(r)) {
     r->ready = 0;
-    if (r->e->events >= M_MAX_EVENTS) {
-      r->driving = 0;
-      aev__exec_end(r->e, AEV_EXECUTION_FAILED, NULL, "States.Runtime",
-               "The execution reached the maximum number of history events (25000).", r->prev_event);
-      return;
-    }
+    if (aev__run_history_full(r)) break;
     enter_now(r);
   }
   r->driving = 0;

@@ -19,10 +19,14 @@ static void child_start(m_run *c) {
   aev__run_enter(c, c->g->start, in);
 }
 
+/* Starts a child of p; out of memory, p's state fails (its other children
+ * stop) rather than wait for ever for the child. */
 static int spawn(m_run *p, const m_graph *g, size_t slot, json_t *input) {
   m_run *c = aev__run_new(p->e, p, g);
   if (!c) {
     json_decref(input);
+    p->gen++;
+    aev__run_oom(p);
     return -1;
   }
   c->slot = slot;
@@ -32,18 +36,32 @@ static int spawn(m_run *p, const m_graph *g, size_t slot, json_t *input) {
   return 0;
 }
 
+/* n nulls: the slots the children's results fill; NULL out of memory. */
+static json_t *result_slots(size_t n) {
+  json_t *a = json_array();
+  for (size_t i = 0; a && i < n; i++) {
+    if (json_array_append_new(a, json_null())) {
+      json_decref(a);
+      a = NULL;
+    }
+  }
+  return a;
+}
+
 void aev__flow_parallel(m_run *r, json_t *input) {
   const m_state *s = aev__run_state(r);
   r->gen++;
   json_decref(r->results);
-  r->results = json_array();
+  if (!(r->results = result_slots(s->nbranches))) {
+    json_decref(input);
+    aev__run_oom(r);
+    return;
+  }
   r->nkids = s->nbranches;
   r->started = r->finished = r->failed = r->running = 0;
   aev__run_event(r, "ParallelStateStarted", NULL, NULL);
-  for (size_t i = 0; i < s->nbranches; i++) {
-    json_array_append_new(r->results, json_null());
-    spawn(r, &s->branches[i], i, json_incref(input));
-  }
+  for (size_t i = 0; i < s->nbranches; i++)
+    if (spawn(r, &s->branches[i], i, json_incref(input))) break;
   json_decref(input);
 }
 
@@ -112,6 +130,7 @@ static json_t *batch(const m_state *s, json_t *items) {
 
 static int start_item(m_run *r, size_t i) {
   const m_state *s = aev__run_state(r);
+  if (aev__run_history_full(r)) return -1;
   json_t *item = json_array_get(r->items, i), *input;
   if (s->jsonata) {
     aev__jenv env;
@@ -218,8 +237,10 @@ void aev__flow_map(m_run *r, json_t *effective) {
   r->nkids = json_array_size(items);
   r->started = r->finished = r->failed = r->running = 0;
   json_decref(r->results);
-  r->results = json_array();
-  for (size_t i = 0; i < r->nkids; i++) json_array_append_new(r->results, json_null());
+  if (!items || !(r->results = result_slots(r->nkids))) {
+    aev__run_oom(r);
+    return;
+  }
   aev__run_event(r, "MapStateStarted", "mapStateStartedEventDetails",
                  recording(r) ? json_pack("{s:I}", "length", (json_int_t)r->nkids) : NULL);
   if (r->nkids == 0) {

@@ -54,6 +54,11 @@ int aev__run_dead(const m_run *r);
 /* Posts fn(r) on the execution's strand, holding an execution reference. */
 void aev__run_post(m_run *r, void (*fn)(m_run *r));
 
+/* Ends the execution (FAILED, States.Runtime) when its history can take
+ * no more: AWS's 25,000 events, or no memory to grow it. 1 when it did.
+ * Checked before each state and Map iteration starts. */
+int aev__run_history_full(m_run *r);
+
 /* Enters state idx of r's graph with input (reference stolen). */
 void aev__run_enter(m_run *r, int idx, json_t *input);
 
@@ -65,6 +70,8 @@ void aev__run_result(m_run *r, json_t *result);
  * the cause with "An error occurred while executing the state ..." as AWS
  * does for runtime failures. */
 void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap);
+/* The same for out of memory: States.Runtime. */
+void aev__run_oom(m_run *r);
 /* The same for an evaluation that failed in env: with the error it
  * recorded, or, when it recorded none (it ran out of memory), as
  * States.Runtime. */

@@ -16,7 +16,7 @@ static json_t *eval(m_run *r, const m_jt *t, json_t *result, json_t *error_outpu
   json_t *b = aev__jq_bindings(r->vars, r->input, result, error_output, r->e->context);
   aev__jenv env;
   aev__run_env(r, &env, r->input);
-  json_t *v = aev__jt_eval(t, r->input, b, &env);
+  json_t *v = b ? aev__jt_eval(t, r->input, b, &env) : NULL; /* no b: out of memory */
   json_decref(b);
   if (!v) aev__run_fail_env(r, &env);
   return v;
@@ -153,7 +153,7 @@ json_t *aev__jq_item(m_run *r, json_t *item, size_t index, aev__jenv *env) {
   aev__ctx_set(r->e, "Map", json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)index, "Value", item));
   json_t *b = aev__jq_bindings(r->vars, r->input, NULL, NULL, r->e->context);
   env->context = r->e->context;
-  json_t *v = aev__jt_eval(s->j_selector, r->input, b, env);
+  json_t *v = b ? aev__jt_eval(s->j_selector, r->input, b, env) : NULL; /* no b: out of memory */
   json_decref(b);
   aev__ctx_set(r->e, "Map", NULL);
   return v;

@@ -236,6 +236,7 @@ typedef struct completion {
   int ok, heartbeat, from_token;
   int started; /* an activity worker took the task: payload is its name */
   int json_output; /* .sync:2 */
+  int nomem;       /* the outcome could not be copied: States.Runtime */
   char *payload; /* result JSON, or Lambda's error object */
   char *error, *cause;
 } completion;
@@ -272,6 +273,10 @@ static void completion_run(void *arg, int cancelled) {
   /* With .waitForTaskToken the token, not the call, completes the task;
    * a failed call still fails it. */
   if (c->ok && r->token && !c->from_token) goto out;
+  if (c->nomem) {
+    task_failed(r, "States.Runtime", "Out of memory");
+    goto out;
+  }
   if (!c->ok) {
     task_failed(r, c->error, c->cause);
     goto out;
@@ -309,6 +314,7 @@ static void lambda_done(void *user, const aev__invoke_result *res) {
   c->ok = res->function_error == NULL;
   if (c->ok) {
     c->payload = strndup(res->payload ? res->payload : "null", res->payload ? res->len : 4);
+    c->nomem = !c->payload; /* never a null result in the payload's place */
   } else {
     /* AWS: the error is the function's errorType, the cause its whole
      * error object. */
@@ -317,6 +323,7 @@ static void lambda_done(void *user, const aev__invoke_result *res) {
     const char *type = json_string_value(json_object_get(err, "errorType"));
     c->error = strdup(rc == AEV_ERR_NOMEM ? "States.Runtime" : type ? type : "Lambda.Unknown");
     c->cause = res->payload ? strndup(res->payload, res->len) : NULL;
+    c->nomem = !c->error || (res->payload && !c->cause); /* never an error lost */
     json_decref(err);
   }
   post_completion(c);
@@ -535,7 +542,10 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
   }
   aev_function_release(f);
   free(text);
-  if (rc) {
+  if (rc == AEV_ERR_NOMEM) {
+    free(c);
+    task_failed(r, "States.Runtime", "Out of memory"); /* ours, not the function's */
+  } else if (rc) {
     free(c);
     char err[128];
     snprintf(err, sizeof err, "Lambda.%s", aev_errcode());

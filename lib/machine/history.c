@@ -30,11 +30,18 @@ typedef struct m_event {
 struct m_history {
   m_event *ev;
   size_t n, cap;
+  int short_of_room; /* it could not grow: the execution must end */
 };
 
 /* Room for the first events from the start: ExecutionStarted, recorded
  * once StartExecution has listed the execution, cannot fail for memory. */
 #define FIRST_EVENTS 32
+
+/* Room kept free beyond the events recorded. When the history cannot grow
+ * to keep it, the execution ends at its next state or Map iteration
+ * (aev__run_history_full), and what it records until then, its end
+ * included, still fits: AWS never loses an event. */
+#define HEADROOM 16
 
 m_history *aev__hist_new(void) {
   m_history *h = calloc(1, sizeof *h);
@@ -56,23 +63,35 @@ void aev__hist_free(m_history *h) {
   free(h);
 }
 
+/* Keeps HEADROOM free slots, or notes that it cannot. */
+static void keep_headroom(m_history *h) {
+  if (h->short_of_room || h->n + HEADROOM < h->cap) return;
+  m_event *grown = realloc(h->ev, h->cap * 2 * sizeof *grown);
+  if (!grown) {
+    h->short_of_room = 1;
+    return;
+  }
+  h->ev = grown;
+  h->cap *= 2;
+}
+
 /* Appends ev under e's lock (readers take it too); 0 on success. */
 static int push(aev_execution *e, const m_event *ev) {
   m_history *h = e->history;
   pthread_mutex_lock(&e->mu);
-  if (h->n == h->cap) {
-    size_t cap = h->cap ? h->cap * 2 : 32;
-    m_event *grown = realloc(h->ev, cap * sizeof *grown);
-    if (!grown) {
-      pthread_mutex_unlock(&e->mu);
-      return -1;
-    }
-    h->ev = grown;
-    h->cap = cap;
-  }
-  h->ev[h->n++] = *ev;
+  keep_headroom(h);
+  int full = h->n == h->cap; /* the headroom used up: not expected */
+  if (!full) h->ev[h->n++] = *ev;
   pthread_mutex_unlock(&e->mu);
-  return 0;
+  return full ? -1 : 0;
+}
+
+int aev__hist_short(aev_execution *e) {
+  if (!e->history) return 0;
+  pthread_mutex_lock(&e->mu);
+  int short_of_room = e->history->short_of_room;
+  pthread_mutex_unlock(&e->mu);
+  return short_of_room;
 }
 
 static void record(aev_execution *e, m_event *ev) {
@@ -109,29 +128,40 @@ int64_t aev__hist_state(aev_execution *e, const char *type, int64_t previous, co
 /* A state event's details: {"name", "input"|"output": text,
  * "inputDetails"|"outputDetails": {"truncated": false}}. The dumped value
  * is jansson's own output, valid UTF-8 already, so it is not scanned
- * again. */
+ * again. NULL out of memory (set_new answers -1 for a NULL object or
+ * value, so one check covers each member). */
 static json_t *state_details(const m_event *ev) {
   char *t = json_dumps(ev->data, JSON_COMPACT | JSON_ENCODE_ANY);
-  json_t *d = json_object(), *flags = json_object();
-  json_object_set_new_nocheck(d, "name", json_string(ev->state));
-  if (t) json_object_set_new_nocheck(d, ev->entered ? "input" : "output", json_string_nocheck(t));
-  json_object_set_new_nocheck(flags, "truncated", json_false());
-  json_object_set_new_nocheck(d, ev->entered ? "inputDetails" : "outputDetails", flags);
+  json_t *d = json_object(), *flags = json_pack("{s:b}", "truncated", 0);
+  int lost = !t;
+  lost |= json_object_set_new_nocheck(d, "name", json_string(ev->state));
+  lost |= json_object_set_new_nocheck(d, ev->entered ? "input" : "output",
+                                      t ? json_string_nocheck(t) : NULL);
+  lost |= json_object_set_new_nocheck(d, ev->entered ? "inputDetails" : "outputDetails", flags);
   free(t);
+  if (lost) {
+    json_decref(d);
+    return NULL;
+  }
   return d;
 }
 
+/* The event as AWS lists it; NULL out of memory. */
 static json_t *event_json(const m_event *ev) {
   json_t *o = json_object();
-  json_object_set_new_nocheck(o, "timestamp", json_real((double)ev->ms / 1000.0));
-  json_object_set_new_nocheck(o, "type", json_string_nocheck(ev->type));
-  json_object_set_new_nocheck(o, "id", json_integer(ev->id));
-  json_object_set_new_nocheck(o, "previousEventId", json_integer(ev->prev));
+  int lost = json_object_set_new_nocheck(o, "timestamp", json_real((double)ev->ms / 1000.0));
+  lost |= json_object_set_new_nocheck(o, "type", json_string_nocheck(ev->type));
+  lost |= json_object_set_new_nocheck(o, "id", json_integer(ev->id));
+  lost |= json_object_set_new_nocheck(o, "previousEventId", json_integer(ev->prev));
   if (ev->state)
-    json_object_set_new_nocheck(o, ev->entered ? "stateEnteredEventDetails" : "stateExitedEventDetails",
-                                state_details(ev));
+    lost |= json_object_set_new_nocheck(
+        o, ev->entered ? "stateEnteredEventDetails" : "stateExitedEventDetails", state_details(ev));
   else if (ev->details)
-    json_object_set_new_nocheck(o, ev->dkey, json_incref(ev->details));
+    lost |= json_object_set_new_nocheck(o, ev->dkey, json_incref(ev->details));
+  if (lost) {
+    json_decref(o);
+    return NULL;
+  }
   return o;
 }
 

@@ -24,22 +24,22 @@ struct m_jt {
   size_t n;
 };
 
-/* The expression inside "{% ... %}", or NULL when s is not one. */
-static char *expr_text(const char *s) {
+/* Whether s is "{% ... %}", and where its expression (trimmed) lies. */
+static int expr_span(const char *s, const char **from, size_t *len) {
   size_t n = strlen(s);
-  if (n < 4 || strncmp(s, "{%", 2) || strcmp(s + n - 2, "%}")) return NULL;
+  if (n < 4 || strncmp(s, "{%", 2) || strcmp(s + n - 2, "%}")) return 0;
   const char *a = s + 2, *b = s + n - 2;
   while (a < b && isspace((unsigned char)*a)) a++;
   while (b > a && isspace((unsigned char)b[-1])) b--;
-  return strndup(a, (size_t)(b - a));
+  *from = a;
+  *len = (size_t)(b - a);
+  return 1;
 }
 
 static int has_expr(json_t *v) {
-  if (json_is_string(v)) {
-    char *t = expr_text(json_string_value(v));
-    free(t);
-    return t != NULL;
-  }
+  const char *from;
+  size_t len;
+  if (json_is_string(v)) return expr_span(json_string_value(v), &from, &len);
   size_t i;
   json_t *c;
   const char *k;
@@ -48,49 +48,58 @@ static int has_expr(json_t *v) {
   return 0;
 }
 
+/* A "{% expr %}" string: its expression compiled for Step Functions. */
+static int compile_expr(m_jt *t, const char *s, const char *field, char *err, size_t errlen) {
+  const char *from;
+  size_t len;
+  expr_span(s, &from, &len);
+  t->kind = J_EXPR;
+  if (!(t->text = strndup(from, len))) return AEV_ERR_NOMEM;
+  int rc = aev_jsonata_compile(t->text, len, &t->expr);
+  if (rc == AEV_ERR_NOMEM) return rc;
+  if (rc) {
+    snprintf(err, errlen, "The JSONata expression '%s' specified for the field '%s' is invalid.",
+             t->text, field);
+    return AEV_ERR_INVALID;
+  }
+  aev__jsonata_use_states_profile(t->expr);
+  return AEV_OK;
+}
+
 int aev__jt_compile(json_t *v, const char *field, m_jt **out, char *err, size_t errlen) {
   m_jt *t = calloc(1, sizeof *t);
   *out = t;
-  if (!t || !(t->field = strdup(field))) return snprintf(err, errlen, "Out of memory"), -1;
+  if (!t || !(t->field = strdup(field))) return AEV_ERR_NOMEM;
   if (!has_expr(v)) {
     t->kind = J_LITERAL;
     t->literal = json_incref(v);
-    return 0;
+    return AEV_OK;
   }
-  if (json_is_string(v)) {
-    t->kind = J_EXPR;
-    t->text = expr_text(json_string_value(v));
-    if (!t->text || aev_jsonata_compile(t->text, strlen(t->text), &t->expr)) {
-      snprintf(err, errlen, "The JSONata expression '%s' specified for the field '%s' is invalid.",
-               t->text ? t->text : "", field);
-      return -1;
-    }
-    aev__jsonata_use_states_profile(t->expr);
-    return 0;
-  }
+  if (json_is_string(v)) return compile_expr(t, json_string_value(v), field, err, errlen);
   size_t n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
   t->kind = json_is_object(v) ? J_OBJECT : J_ARRAY;
   t->kids = calloc(n + 1, sizeof *t->kids);
   t->keys = calloc(n + 1, sizeof *t->keys);
-  if (!t->kids || !t->keys) return snprintf(err, errlen, "Out of memory"), -1;
+  if (!t->kids || !t->keys) return AEV_ERR_NOMEM;
   char sub[512];
+  int rc;
   if (t->kind == J_ARRAY) {
     while (t->n < n) {
       size_t i = t->n++; /* counted before compiling, so a failed kid is freed too */
       snprintf(sub, sizeof sub, "%s[%zu]", field, i);
-      if (aev__jt_compile(json_array_get(v, i), sub, &t->kids[i], err, errlen)) return -1;
+      if ((rc = aev__jt_compile(json_array_get(v, i), sub, &t->kids[i], err, errlen))) return rc;
     }
-    return 0;
+    return AEV_OK;
   }
   const char *k;
   json_t *c;
   json_object_foreach(v, k, c) {
     size_t i = t->n++;
-    t->keys[i] = strdup(k);
+    if (!(t->keys[i] = strdup(k))) return AEV_ERR_NOMEM;
     snprintf(sub, sizeof sub, "%s/%s", field, k);
-    if (!t->keys[i] || aev__jt_compile(c, sub, &t->kids[i], err, errlen)) return -1;
+    if ((rc = aev__jt_compile(c, sub, &t->kids[i], err, errlen))) return rc;
   }
-  return 0;
+  return AEV_OK;
 }
 
 void aev__jt_free(m_jt *t) {
@@ -115,7 +124,9 @@ json_t *aev__jt_eval(const m_jt *t, json_t *input, json_t *bindings, aev__jenv *
     json_t *out = NULL;
     char code[8] = "", msg[512] = "";
     int pos = -1;
-    if (aev__jsonata_eval_json(t->expr, input, bindings, &out, code, msg, sizeof msg, &pos)) {
+    int rc = aev__jsonata_eval_json(t->expr, input, bindings, &out, code, msg, sizeof msg, &pos);
+    if (rc == AEV_ERR_NOMEM) return NULL; /* no error recorded: the run names States.Runtime */
+    if (rc) {
       aev__jenv_fail(env, "States.QueryEvaluationError",
                      "The JSONata expression '%s' specified for the field '%s' threw an error "
                      "during evaluation. %s: %s",
@@ -134,12 +145,12 @@ json_t *aev__jt_eval(const m_jt *t, json_t *input, json_t *bindings, aev__jenv *
     json_t *o = t->kind == J_ARRAY ? json_array() : json_object();
     for (size_t i = 0; o && i < t->n; i++) {
       json_t *v = aev__jt_eval(t->kids[i], input, bindings, env);
-      if (!v) {
+      /* a part that cannot be added (out of memory) fails the whole value */
+      if (!v || (t->kind == J_ARRAY ? json_array_append_new(o, v)
+                                    : json_object_set_new(o, t->keys[i], v))) {
         json_decref(o);
         return NULL;
       }
-      if (t->kind == J_ARRAY) json_array_append_new(o, v);
-      else json_object_set_new(o, t->keys[i], v);
     }
     return o;
   }
@@ -151,9 +162,16 @@ json_t *aev__jq_bindings(json_t *vars, json_t *input, json_t *result, json_t *er
                          json_t *context) {
   json_t *b = vars ? json_copy(vars) : json_object();
   json_t *states = json_pack("{s:O}", "input", input);
-  if (result) json_object_set(states, "result", result);
-  if (error_output) json_object_set(states, "errorOutput", error_output);
-  if (context) json_object_set(states, "context", context);
-  json_object_set_new(b, "states", states);
+  if (!b || !states || (result && json_object_set(states, "result", result)) ||
+      (error_output && json_object_set(states, "errorOutput", error_output)) ||
+      (context && json_object_set(states, "context", context))) {
+    json_decref(b);
+    json_decref(states);
+    return NULL;
+  }
+  if (json_object_set_new(b, "states", states)) {
+    json_decref(b);
+    return NULL;
+  }
   return b;
 }

@@ -10,8 +10,10 @@
 typedef struct m_jt m_jt;
 
 /* Compiles a field's value: strings "{% expr %}" become expressions, the
- * rest stays literal. field names it in causes ("Output"). -1 with AWS's
- * message in err when an expression does not compile. */
+ * rest stays literal. field names it in causes ("Output"). AEV_OK;
+ * AEV_ERR_INVALID with AWS's message in err when an expression does not
+ * compile; AEV_ERR_NOMEM (nothing in err) out of memory. *out, even on
+ * failure, is the caller's to free. */
 int aev__jt_compile(json_t *v, const char *field, m_jt **out, char *err, size_t errlen);
 void aev__jt_free(m_jt *t);
 
@@ -21,7 +23,7 @@ void aev__jt_free(m_jt *t);
 json_t *aev__jt_eval(const m_jt *t, json_t *input, json_t *bindings, aev__jenv *env);
 
 /* A new bindings object: the variables plus $states {input, result,
- * errorOutput, context} (NULL members left out). */
+ * errorOutput, context} (NULL members left out); NULL out of memory. */
 json_t *aev__jq_bindings(json_t *vars, json_t *input, json_t *result, json_t *error_output,
                          json_t *context);
 

@@ -227,8 +227,8 @@ void aev__execution_unref(aev_execution *e) {
   free(e->name);
   free(e->input);
   free(e->output);
-  free(e->error);
-  free(e->cause);
+  aev__exec_reason_free(e->error);
+  aev__exec_reason_free(e->cause);
   pthread_cond_destroy(&e->done_cv);
   pthread_mutex_destroy(&e->mu);
   aev_machine_release(e->m);
@@ -240,11 +240,8 @@ void aev_execution_release(aev_execution *e) { aev__execution_unref(e); }
 /* TimeoutSeconds of the whole machine: ExecutionTimedOut, TIMED_OUT. */
 static void timeout_fired(void *arg, int cancelled) {
   aev_execution *e = arg;
-  if (!cancelled && !e->finished) {
-    aev__hist_add(e, "ExecutionTimedOut", e->events, "executionTimedOutEventDetails",
-                  e->history ? json_pack("{s:s}", "error", "States.Timeout") : NULL);
-    aev__exec_end(e, AEV_EXECUTION_TIMED_OUT, NULL, "States.Timeout", NULL, 0);
-  }
+  if (!cancelled && !e->finished)
+    aev__exec_end(e, AEV_EXECUTION_TIMED_OUT, NULL, "States.Timeout", NULL, e->events);
   aev__execution_unref(e);
 }
 
@@ -502,8 +499,11 @@ const char *aev_execution_arn(const aev_execution *e) { return e ? e->arn : NULL
 int aev_execution_output(aev_execution *e, char **json) {
   if (!e || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
   pthread_mutex_lock(&e->mu);
-  *json = e->output ? strdup(e->output) : NULL;
+  char *copy = e->output ? strdup(e->output) : NULL;
+  int lost = e->output && !copy; /* never "no output" for want of memory */
   pthread_mutex_unlock(&e->mu);
+  if (lost) return aev__nomem();
+  *json = copy;
   return AEV_OK;
 }
 
@@ -514,15 +514,23 @@ static json_t *describe(aev_execution *e, int sync) {
                         "stateMachineArn", e->m->res.arn, "name", e->name, "status",
                         aev__exec_status_name(e->status), "startDate", (double)e->start_ms / 1000.0,
                         "input", e->input, "inputDetails", "included", 1);
-  if (e->finished) json_object_set_new(v, "stopDate", json_real((double)e->stop_ms / 1000.0));
+  /* A member that cannot be added (out of memory) fails the whole answer:
+   * set_new answers -1 for a NULL object or value. */
+  int lost = !v;
+  if (e->finished)
+    lost |= json_object_set_new(v, "stopDate", json_real((double)e->stop_ms / 1000.0));
   if (e->output) {
-    json_object_set_new(v, "output", json_string(e->output));
-    json_object_set_new(v, "outputDetails", json_pack("{s:b}", "included", 1));
+    lost |= json_object_set_new(v, "output", json_string(e->output));
+    lost |= json_object_set_new(v, "outputDetails", json_pack("{s:b}", "included", 1));
   }
-  if (e->error) json_object_set_new(v, "error", json_string(e->error));
-  if (e->cause) json_object_set_new(v, "cause", json_string(e->cause));
+  if (e->error) lost |= json_object_set_new(v, "error", json_string(e->error));
+  if (e->cause) lost |= json_object_set_new(v, "cause", json_string(e->cause));
   pthread_mutex_unlock(&e->mu);
-  if (!sync) json_object_set_new(v, "redriveCount", json_integer(0));
+  if (!sync) lost |= json_object_set_new(v, "redriveCount", json_integer(0));
+  if (lost) {
+    json_decref(v);
+    return NULL;
+  }
   return v;
 }
 
@@ -559,18 +567,36 @@ int aev_execution_stop(aev_execution *e, const char *error, const char *cause) {
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "1 validation error detected: Value at 'error' failed to satisfy constraint: "
                      "Member must have length less than or equal to 256");
+  /* Copied first: out of memory leaves the execution as it was. */
+  char *err_copy = error ? strdup(error) : NULL, *cause_copy = cause ? strdup(cause) : NULL;
+  if ((error && !err_copy) || (cause && !cause_copy)) {
+    free(err_copy);
+    free(cause_copy);
+    return aev__nomem();
+  }
   pthread_mutex_lock(&e->mu);
   if (e->finished || e->stopping) {
     pthread_mutex_unlock(&e->mu);
+    free(err_copy);
+    free(cause_copy);
     return AEV_OK;
   }
   e->stopping = 1;
-  e->error = error ? strdup(error) : NULL;
-  e->cause = cause ? strdup(cause) : NULL;
+  e->error = err_copy;
+  e->cause = cause_copy;
   pthread_mutex_unlock(&e->mu);
   e->refs++;
   int rc = aev__sched_post(aev__broker_sched(e->b), e->strand, stop_task, e);
-  if (rc) e->refs--;
+  if (rc) {
+    /* Not stopping after all: a later StopExecution may try again. */
+    e->refs--;
+    pthread_mutex_lock(&e->mu);
+    e->stopping = 0;
+    e->error = e->cause = NULL;
+    pthread_mutex_unlock(&e->mu);
+    free(err_copy);
+    free(cause_copy);
+  }
   return rc;
 }
 

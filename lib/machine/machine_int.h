@@ -143,16 +143,19 @@ typedef struct m_def {
   int uses_context; /* "$$" appears: build the context object */
 } m_def;
 
-/* Parses and validates text into a definition holding one reference. On failure *diag is a new array of
- * {severity, code, message, location} and NULL is returned. express: apply
- * Express's restrictions. */
+/* Parses and validates text into a definition holding one reference. On
+ * failure NULL is returned and *diag is a new array of {severity, code,
+ * message, location}, or NULL when memory ran out (whatever the text).
+ * express: apply Express's restrictions. */
 m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag);
 void aev__asl_free(m_def *d); /* frees regardless of references */
 
 /* AWS's InvalidDefinition message for the diagnostics. */
 int aev__asl_invalid(json_t *diag);
 
-/* Choice rules and timestamps. */
+/* Choice rules and timestamps. Parsing answers as the compilers of
+ * json.h do: AEV_OK, AEV_ERR_INVALID (err and where set) or AEV_ERR_NOMEM;
+ * *out, even on failure, is the caller's to free. */
 int aev__choice_parse(json_t *rule, int top, m_rule **out, char *err, size_t errlen,
                       char *where, size_t wherelen);
 void aev__choice_free(m_rule *r);
@@ -223,10 +226,14 @@ void aev__def_unref(m_def *d);
 int aev__exec_begin(aev_execution *e);
 /* StopExecution: posted on the strand. */
 void aev__exec_abort(aev_execution *e, const char *error, const char *cause);
-/* Ends e with status (on its strand): the terminal event is the caller's
- * except for SUCCEEDED and FAILED; cancels its timers. */
+/* Ends e with status (on its strand): records the terminal event (after
+ * event prev) and cancels its timers. error and cause are copied; out of
+ * memory, the execution ends with States.Runtime instead. */
 void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
                    const char *cause, int64_t prev);
+/* Frees an execution's error or cause, which may be aev__exec_end's
+ * static out-of-memory pair. */
+void aev__exec_reason_free(char *s);
 int aev__execution_sync_result(aev_execution *e, char **json);
 /* Calls fn(e, user) once when e ends (at once if it has), or fn(NULL,
  * user) if e is freed unfinished (broker shutdown). One watcher. */
@@ -249,6 +256,9 @@ int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, cons
  * state's name in e's definition. */
 int64_t aev__hist_state(aev_execution *e, const char *type, int64_t previous, const char *state,
                         int entered, json_t *data);
+/* Non-zero when e's history could not grow to keep room for more events:
+ * e must end now (aev__run_history_full). */
+int aev__hist_short(aev_execution *e);
 m_history *aev__hist_new(void);
 void aev__hist_free(m_history *h);
 /* The events as AWS's GetExecutionHistory lists them (a new array). */

@@ -437,6 +437,30 @@ START_TEST(states_profile) {
 }
 END_TEST
 
+/* What jansson cannot hold is undefined, not out of memory: a string of
+ * a lone surrogate (bad UTF-8) is left out of an array, or is no result. */
+START_TEST(json_api_what_jansson_refuses) {
+  static const char *const exprs[] = {"['a', '\\ud800']", "'\\ud800'"};
+  json_t *out = NULL;
+  char code[8], msg[200];
+  int pos;
+  for (int i = 0; i < 2; i++) {
+    aev_jsonata *x = NULL;
+    ck_assert_int_eq(aev_jsonata_compile(exprs[i], strlen(exprs[i]), &x), AEV_OK);
+    ck_assert_int_eq(aev__jsonata_eval_json(x, NULL, NULL, &out, code, msg, sizeof msg, &pos),
+                     AEV_OK);
+    if (i == 0) {
+      ck_assert_uint_eq(json_array_size(out), 1);
+      ck_assert_str_eq(json_string_value(json_array_get(out, 0)), "a");
+    } else {
+      ck_assert_ptr_null(out);
+    }
+    json_decref(out);
+    aev_jsonata_free(x);
+  }
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("jsonata");
   TCase *tc = tcase_create("core");
@@ -456,6 +480,7 @@ int main(void) {
   tcase_add_test(tc, internal_json_api);
   tcase_add_test(tc, plain_paths_on_jansson);
   tcase_add_test(tc, states_profile);
+  tcase_add_test(tc, json_api_what_jansson_refuses);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

@@ -97,7 +97,7 @@ START_TEST(bad_paths) {
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     aev__jpath *p = NULL;
     char err[256];
-    ck_assert_msg(aev__jpath_compile(bad[i], &p, err, sizeof err) == -1, "%s compiled", bad[i]);
+    ck_assert_msg(aev__jpath_compile(bad[i], &p, err, sizeof err) == AEV_ERR_INVALID, "%s compiled", bad[i]);
     ck_assert_ptr_null(p);
   }
 }
@@ -197,13 +197,13 @@ START_TEST(templates) {
   json_t *bad = doc("{\"p.$\":5}");
   aev__tmpl *c = NULL;
   char err[512];
-  ck_assert_int_eq(aev__tmpl_compile(bad, &c, err, sizeof err), -1);
+  ck_assert_int_eq(aev__tmpl_compile(bad, &c, err, sizeof err), AEV_ERR_INVALID);
   json_decref(bad);
   /* An invalid path inside an array element: what the elements before it
    * compiled is freed (LeakSanitizer fails this otherwise; found by
    * fuzz_jsonpath). */
   bad = doc("{\"b\":[{\"x.$\":\"$.a\"},{\"p.$\":22}]}");
-  ck_assert_int_eq(aev__tmpl_compile(bad, &c, err, sizeof err), -1);
+  ck_assert_int_eq(aev__tmpl_compile(bad, &c, err, sizeof err), AEV_ERR_INVALID);
   ck_assert_ptr_null(c);
   json_decref(bad);
 }
@@ -279,7 +279,7 @@ START_TEST(intrinsic_uuid_and_syntax) {
                                     "States.UUID(1)", "States.Array(1 2)", "States.Format('unterminated)"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     aev__intrinsic *f = NULL;
-    ck_assert_msg(aev__intrinsic_compile(bad[i], &f, err, sizeof err) == -1, "%s compiled", bad[i]);
+    ck_assert_msg(aev__intrinsic_compile(bad[i], &f, err, sizeof err) == AEV_ERR_INVALID, "%s compiled", bad[i]);
   }
   json_decref(t);
   json_decref(in);

@@ -818,6 +818,192 @@ START_TEST(parse_what_only_jansson_rejects) {
 }
 END_TEST
 
+/* ---- Step Functions under jansson's out of memory (h-machine-oom) ---------------- */
+
+/* A definition every compiler of which makes jansson values too (filter
+ * and intrinsic literals, the diagnostics the parse keeps): CreateStateMachine
+ * out of memory used to answer InvalidDefinition. */
+static const char compiled_definition[] =
+    "{\"StartAt\":\"Shape\",\"States\":{"
+    "\"Shape\":{\"Type\":\"Pass\",\"Parameters\":{"
+    "\"label.$\":\"States.Format('order {} of {}', $.id, 'a long enough literal')\","
+    "\"list.$\":\"States.Array(1, 2.5, 'three', true, null)\","
+    "\"cheap.$\":\"$.items[?(@.price < 10.5 && @.kind == 'book')].name\"},"
+    "\"Next\":\"Route\"},"
+    "\"Route\":{\"Type\":\"Choice\",\"Choices\":[{\"Not\":{\"Variable\":\"$.label\","
+    "\"StringEquals\":\"none\"},\"Next\":\"Done\"}],\"Default\":\"Done\"},"
+    "\"Done\":{\"Type\":\"Succeed\"}}}";
+
+static int states_create_compiled_call(ctx *c) {
+  return aev_machine_create(c->b, "sm", compiled_definition, strlen(compiled_definition),
+                            AEV_MACHINE_STANDARD, &c->m);
+}
+
+static void states_compiled(ctx *c, int done) {
+  aev_machine *m = NULL;
+  int rc = aev_machine_get(c->b, "sm", &m);
+  expect(c, rc == AEV_OK || rc == AEV_ERR_NOT_FOUND);
+  expect_done(c, done, rc == AEV_OK);
+  aev_machine_release(m);
+}
+
+START_TEST(states_create_compiled_definition) {
+  static const jcase jc = {"CreateStateMachine (compiled)", jsonata_nothing,
+                           states_create_compiled_call, states_compiled, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* A JSONata state whose Output is nested objects, arrays and made
+ * strings: the result's conversion to jansson went unchecked, so out of
+ * memory left parts out of a SUCCEEDED output, or failed the state with
+ * States.QueryEvaluationError. It must succeed whole or fail as
+ * States.Runtime. */
+static const char jsonata_definition[] =
+    "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\","
+    "\"Output\":\"{% {'order': $states.input.id & '-x', "
+    "'lines': [1, 2, 3].{'n': $, 'label': 'line ' & $string($)}, "
+    "'nested': {'deep': [[1, 'a'], {'b': true}]}} %}\",\"End\":true}}}";
+
+static void states_jsonata_running(ctx *c) {
+  bt_ok(aev_machine_create(c->b, "sm", jsonata_definition, strlen(jsonata_definition),
+                           AEV_MACHINE_STANDARD, &c->m));
+  bt_ok(aev_machine_start(c->m, "run", "{\"id\":\"A1\"}", 11, &c->e));
+}
+
+static void states_jsonata_ran(ctx *c, int done) {
+  (void)done;
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  char *status = member(text, "status"), *error = member(text, "error");
+  if (!strcmp(status, "SUCCEEDED")) {
+    char *output = member(text, "output");
+    bt_json_eq(output, "{\"order\":\"A1-x\",\"lines\":[{\"n\":1,\"label\":\"line 1\"},"
+                       "{\"n\":2,\"label\":\"line 2\"},{\"n\":3,\"label\":\"line 3\"}],"
+                       "\"nested\":{\"deep\":[[1,\"a\"],{\"b\":true}]}}");
+    free(output);
+  } else {
+    expect(c, !strcmp(status, "FAILED"));
+    ck_assert_msg(!strcmp(error, "States.Runtime"), "%s: allocation %ld: error \"%s\"", c->what,
+                  c->k, error);
+  }
+  free(status);
+  free(error);
+  aev_free(text);
+}
+
+START_TEST(states_run_jsonata_output) {
+  static const jcase jc = {"the JSONata run", states_jsonata_running, states_drain,
+                           states_jsonata_ran, 0};
+  sweep_expecting(&jc, NOMEM_ALLOCATES); /* the call only runs what was posted */
+}
+END_TEST
+
+/* DescribeExecution and GetExecutionHistory of an ended run: whole, or
+ * out of memory (a member jansson could not add used to be left out of a
+ * success). jansson 2.14's json_dumps ignores a failed append of an
+ * object's key and goes on, answering text that is not JSON: such an
+ * answer is that known defect (see the report), not this check's. */
+static json_t *dumped(ctx *c) { return c->out ? json_loads(c->out, 0, NULL) : NULL; }
+
+static void states_ended(ctx *c) {
+  bt_ok(aev_machine_create(c->b, "sm", pass_definition, strlen(pass_definition),
+                           AEV_MACHINE_STANDARD, &c->m));
+  static const char input[] = "{\"order\":\"a long enough id\"}";
+  bt_ok(aev_machine_start(c->m, "run", input, strlen(input), &c->e));
+  bt_ok(aev_broker_drain(c->b));
+}
+
+static int states_describe_call(ctx *c) { return aev_execution_describe(c->e, &c->out); }
+
+static void states_described(ctx *c, int done) {
+  expect_done(c, done, c->out != NULL);
+  json_t *d = dumped(c);
+  if (!d) return;
+  ck_assert_str_eq(json_string_value(json_object_get(d, "status")), "SUCCEEDED");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "output")),
+                   "{\"greeting\":\"hello there\"}");
+  expect(c, json_object_get(d, "outputDetails") && json_object_get(d, "stopDate") &&
+                json_object_get(d, "redriveCount"));
+  json_decref(d);
+}
+
+static int states_history_call(ctx *c) { return aev_execution_history(c->e, &c->out); }
+
+static void states_history_read(ctx *c, int done) {
+  expect_done(c, done, c->out != NULL);
+  json_t *h = dumped(c), *events = json_object_get(h, "events"), *ev;
+  if (!h) return;
+  static const char *const details[] = {"executionStartedEventDetails", "stateEnteredEventDetails",
+                                        "stateExitedEventDetails",
+                                        "executionSucceededEventDetails"};
+  ck_assert_uint_eq(json_array_size(events), 4);
+  size_t i;
+  json_array_foreach(events, i, ev) {
+    expect(c, json_object_get(ev, "timestamp") && json_object_get(ev, "type") &&
+                  json_object_get(ev, "id") && json_object_get(ev, "previousEventId"));
+    ck_assert_msg(json_object_get(ev, details[i]) != NULL, "%s: allocation %ld: event %zu lacks %s",
+                  c->what, c->k, i, details[i]);
+  }
+  json_t *entered = json_object_get(json_array_get(events, 1), details[1]);
+  ck_assert_str_eq(json_string_value(json_object_get(entered, "input")),
+                   "{\"order\":\"a long enough id\"}");
+  expect(c, json_object_get(entered, "name") && json_object_get(entered, "inputDetails"));
+  json_decref(h);
+}
+
+START_TEST(states_describe_and_history) {
+  static const jcase describe = {"DescribeExecution", states_ended, states_describe_call,
+                                 states_described, 0};
+  static const jcase history = {"GetExecutionHistory", states_ended, states_history_call,
+                                states_history_read, 0};
+  sweep(&describe);
+  sweep(&history);
+}
+END_TEST
+
+/* A run through Parallel and Map (jansson builds their results): it
+ * succeeds whole or fails as States.Runtime. */
+static const char flows_definition[] =
+    "{\"StartAt\":\"Par\",\"States\":{"
+    "\"Par\":{\"Type\":\"Parallel\",\"Branches\":["
+    "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Result\":\"one\",\"End\":true}}},"
+    "{\"StartAt\":\"B\",\"States\":{\"B\":{\"Type\":\"Pass\",\"Result\":\"two\",\"End\":true}}}],"
+    "\"Next\":\"Each\"},"
+    "\"Each\":{\"Type\":\"Map\",\"ItemProcessor\":{\"StartAt\":\"I\","
+    "\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}}";
+
+static void states_flows_running(ctx *c) {
+  bt_ok(aev_machine_create(c->b, "sm", flows_definition, strlen(flows_definition),
+                           AEV_MACHINE_STANDARD, &c->m));
+  bt_ok(aev_machine_start(c->m, "run", "{}", 2, &c->e));
+}
+
+static void states_flows_ran(ctx *c, int done) {
+  (void)done;
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  char *status = member(text, "status"), *error = member(text, "error");
+  if (!strcmp(status, "SUCCEEDED")) {
+    char *output = member(text, "output");
+    bt_json_eq(output, "[\"one\",\"two\"]");
+    free(output);
+  } else {
+    ck_assert_msg(!strcmp(status, "FAILED") && !strcmp(error, "States.Runtime"),
+                  "%s: allocation %ld: %s \"%s\"", c->what, c->k, status, error);
+  }
+  free(status);
+  free(error);
+  aev_free(text);
+}
+
+START_TEST(states_run_parallel_and_map) {
+  static const jcase jc = {"the Parallel and Map run", states_flows_running, states_drain,
+                           states_flows_ran, 0};
+  sweep_expecting(&jc, NOMEM_ALLOCATES); /* the call only runs what was posted */
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -844,6 +1030,10 @@ int main(void) {
   tcase_add_test(tc, kinesis_put_record);
   tcase_add_test(tc, jsonata_compile);
   tcase_add_test(tc, jsonata_evaluate);
+  tcase_add_test(tc, states_create_compiled_definition);
+  tcase_add_test(tc, states_run_jsonata_output);
+  tcase_add_test(tc, states_describe_and_history);
+  tcase_add_test(tc, states_run_parallel_and_map);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

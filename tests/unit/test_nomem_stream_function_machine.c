@@ -1525,6 +1525,262 @@ START_TEST(machine_run) {
 }
 END_TEST
 
+/* A run that ends FAILED, or a stop: whichever allocation fails, the
+ * execution ends with an error name, the one its history's terminal event
+ * gives (copying the error used to fail unchecked, leaving none). */
+
+static const char *const fail_def =
+    "{\"StartAt\":\"F\",\"States\":{\"F\":{\"Type\":\"Fail\",\"Error\":\"Custom.Error\","
+    "\"Cause\":\"the cause\"}}}";
+static const char *const wait_def =
+    "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"Seconds\":100,\"End\":true}}}";
+
+/* The execution ended with status and error (States.Runtime when out of
+ * memory took the place of want), as described and as its last event. */
+static void sm_ended_with(sm_ctx *c, long k, int status, const char *want) {
+  ck_assert_int_eq(aev_execution_status(c->e), status);
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  json_t *d = parsed(text);
+  const char *error = json_string_value(at(d, "error"));
+  ck_assert_msg(error && (!strcmp(error, want) || !strcmp(error, "States.Runtime")),
+                "allocation %ld: error %s", k, error ? error : "(none)");
+  bt_ok(aev_execution_history(c->e, &text));
+  json_t *h = parsed(text), *events = at(h, "events");
+  json_t *last = json_array_get(events, json_array_size(events) - 1);
+  const char *dkey = status == AEV_EXECUTION_FAILED ? "executionFailedEventDetails"
+                                                    : "executionAbortedEventDetails";
+  ck_assert_msg(json_equal(at(at(last, dkey), "error"), at(d, "error")) &&
+                    json_equal(at(at(last, dkey), "cause"), at(d, "cause")),
+                "allocation %ld: the history and the execution disagree", k);
+  json_decref(h);
+  json_decref(d);
+}
+
+static void sm_run_failed(void *ctx, const nomem_attempt *a) {
+  sm_ended_with(ctx, a->k, AEV_EXECUTION_FAILED, "Custom.Error");
+}
+
+START_TEST(machine_run_fails) {
+  static const nomem_case sc = {.what = "a run that fails", .setup = sm_started_waiting,
+                                .call = sm_drain, .succeeded = sm_run_failed,
+                                .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, fail_def, 1);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+static int sm_stop(void *ctx) {
+  return aev_execution_stop(((sm_ctx *)ctx)->e, "Manual.Stop", "stopped by hand");
+}
+
+static void sm_stopped(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  bt_ok(aev_broker_drain(c->b));
+  sm_ended_with(c, a->k, AEV_EXECUTION_ABORTED, "Manual.Stop");
+}
+
+/* Not stopping: a later stop still works. */
+static void sm_not_stopped(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  bt_ok(aev_broker_drain(c->b));
+  ck_assert_int_eq(aev_execution_status(c->e), AEV_EXECUTION_RUNNING);
+  bt_ok(sm_stop(c));
+  sm_stopped(c, a);
+}
+
+/* A running execution, waiting; and one whose stop is posted. */
+static void sm_waiting(void *ctx) {
+  sm_started_waiting(ctx);
+  bt_ok(aev_broker_drain(((sm_ctx *)ctx)->b));
+}
+
+static void sm_stopping(void *ctx) {
+  sm_waiting(ctx);
+  bt_ok(sm_stop(ctx));
+}
+
+static void sm_aborted(void *ctx, const nomem_attempt *a) {
+  sm_ended_with(ctx, a->k, AEV_EXECUTION_ABORTED, "Manual.Stop");
+}
+
+START_TEST(machine_stop) {
+  static const nomem_case stop = {.what = "StopExecution", .setup = sm_waiting, .state = sm_state,
+                                  .call = sm_stop, .succeeded = sm_stopped,
+                                  .failed = sm_not_stopped};
+  static const nomem_case run = {.what = "StopExecution's run", .setup = sm_stopping,
+                                 .call = sm_drain, .succeeded = sm_aborted,
+                                 .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, wait_def, 1);
+  nomem_sweep(&stop, &c);
+  nomem_sweep(&run, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* A run of 42 events, past the history's first room: whichever
+ * allocation fails, the history has every event the run made, numbered
+ * without a gap and ending with the execution's end (an event that could
+ * not be stored used to be dropped). */
+
+/* Pass states P0 .. P19, in a chain. */
+static const char *chain_def(void) {
+  static char def[2048];
+  size_t n = (size_t)snprintf(def, sizeof def, "{\"StartAt\":\"P0\",\"States\":{");
+  for (int i = 0; i < 20; i++) {
+    char next[32];
+    if (i < 19) snprintf(next, sizeof next, "\"Next\":\"P%d\"", i + 1);
+    else snprintf(next, sizeof next, "\"End\":true");
+    n += (size_t)snprintf(def + n, sizeof def - n, "%s\"P%d\":{\"Type\":\"Pass\",%s}",
+                          i ? "," : "", i, next);
+  }
+  snprintf(def + n, sizeof def - n, "}}");
+  return def;
+}
+
+static void sm_history_whole(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  int status = aev_execution_status(c->e);
+  ck_assert_msg(status == AEV_EXECUTION_SUCCEEDED || status == AEV_EXECUTION_FAILED,
+                "allocation %ld: status %d", a->k, status);
+  char *text;
+  bt_ok(aev_execution_history(c->e, &text));
+  json_t *h = parsed(text), *events = at(h, "events"), *ev;
+  size_t i;
+  json_array_foreach(events, i, ev) {
+    ck_assert_msg(json_integer_value(at(ev, "id")) == (json_int_t)i + 1,
+                  "allocation %ld: event %zu has id %lld", a->k, i,
+                  (long long)json_integer_value(at(ev, "id")));
+    ck_assert_int_lt(json_integer_value(at(ev, "previousEventId")), (json_int_t)i + 1);
+  }
+  const char *last = json_string_value(at(json_array_get(events, i - 1), "type"));
+  ck_assert_str_eq(last, status == AEV_EXECUTION_SUCCEEDED ? "ExecutionSucceeded" : "ExecutionFailed");
+  if (status == AEV_EXECUTION_SUCCEEDED) ck_assert_uint_eq(i, 42);
+  json_decref(h);
+}
+
+START_TEST(machine_run_history) {
+  static const nomem_case sc = {.what = "a run of 42 events", .setup = sm_started_waiting,
+                                .call = sm_drain, .succeeded = sm_history_whole,
+                                .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, chain_def(), 1);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* A run through Parallel (with Retry), Map and Wait: whichever
+ * allocation fails, the execution ends, SUCCEEDED whole or FAILED as
+ * States.Runtime (a child that could not be started, a Wait that could
+ * not be timed left it RUNNING for ever; retry counters that could not be
+ * allocated crashed it). */
+
+static const char *const flows_def =
+    "{\"StartAt\":\"Par\",\"States\":{"
+    "\"Par\":{\"Type\":\"Parallel\",\"Branches\":["
+    "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Result\":1,\"End\":true}}},"
+    "{\"StartAt\":\"B\",\"States\":{\"B\":{\"Type\":\"Pass\",\"Result\":2,\"End\":true}}}],"
+    "\"Retry\":[{\"ErrorEquals\":[\"States.ALL\"]}],\"ResultPath\":\"$.par\",\"Next\":\"Each\"},"
+    "\"Each\":{\"Type\":\"Map\",\"ItemsPath\":\"$.par\",\"ItemProcessor\":{\"StartAt\":\"I\","
+    "\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}},\"ResultPath\":\"$.each\","
+    "\"Next\":\"Nap\"},"
+    "\"Nap\":{\"Type\":\"Wait\",\"Seconds\":1,\"Next\":\"Try\"},"
+    "\"Try\":{\"Type\":\"Pass\",\"OutputPath\":\"$.each\",\"End\":true}}}";
+
+static int sm_advance(void *ctx) { return aev_broker_advance(((sm_ctx *)ctx)->b, 5000); }
+
+static void sm_flows_ended(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  bt_ok(aev_broker_advance(c->b, 60 * 60 * 1000));
+  int status = aev_execution_status(c->e);
+  ck_assert_msg(status != AEV_EXECUTION_RUNNING, "allocation %ld: the execution never ends", a->k);
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  json_t *d = parsed(text);
+  if (status == AEV_EXECUTION_SUCCEEDED)
+    ck_assert_str_eq(json_string_value(at(d, "output")), "[1,2]");
+  else
+    ck_assert_msg(!strcmp(json_string_value(at(d, "error")), "States.Runtime"),
+                  "allocation %ld: status %d, error %s", a->k, status,
+                  json_string_value(at(d, "error")));
+  json_decref(d);
+}
+
+START_TEST(machine_run_flows) {
+  static const nomem_case sc = {.what = "a run of every flow", .setup = sm_started_waiting,
+                                .call = sm_advance, .succeeded = sm_flows_ended,
+                                .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, flows_def, 1);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* A Task calling a Lambda function (one that echoes, one that fails):
+ * whichever allocation fails, the execution ends with the function's
+ * outcome or as States.Runtime (an outcome that could not be copied used
+ * to succeed with a null result, or fail with no error name; a failed
+ * invoke was named Lambda.InternalFailure, as if the function's). An
+ * outcome whose post to the execution's strand fails is still lost (core
+ * scheduler, see the report): the Task's TimeoutSeconds ends it then. */
+
+static const char *const lambda_def =
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"TimeoutSeconds\":60,"
+    "\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:function:%s\",\"End\":true}}}";
+
+static void fn_echoes(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user;
+  aev_invocation_succeed(ctx, event, len);
+}
+
+static void fn_refuses(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user, (void)event, (void)len;
+  aev_invocation_fail(ctx, "Custom.Refused", "not today");
+}
+
+static void sm_lambda_ended(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  bt_ok(aev_broker_advance(c->b, 60 * 60 * 1000));
+  int status = aev_execution_status(c->e);
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  json_t *d = parsed(text);
+  const char *error = json_string_value(at(d, "error"));
+  if (status == AEV_EXECUTION_SUCCEEDED) {
+    ck_assert_msg(strstr(c->definition, ":echo") != NULL, "allocation %ld: a refusal succeeded", a->k);
+    ck_assert_str_eq(json_string_value(at(d, "output")), "{}");
+  } else {
+    ck_assert_msg(status == AEV_EXECUTION_FAILED && error &&
+                      (!strcmp(error, "States.Runtime") || !strcmp(error, "States.Timeout") ||
+                       (strstr(c->definition, ":refuses") && !strcmp(error, "Custom.Refused"))),
+                  "allocation %ld: status %d, error %s", a->k, status, error ? error : "(none)");
+  }
+  json_decref(d);
+}
+
+START_TEST(machine_run_lambda) {
+  static const nomem_case sc = {.what = "a run calling Lambda", .setup = sm_started_waiting,
+                                .call = sm_drain, .succeeded = sm_lambda_ended,
+                                .expect = NOMEM_NEVER_FAILS};
+  static const char *const names[] = {"echo", "refuses"};
+  for (int i = 0; i < 2; i++) {
+    char def[512];
+    snprintf(def, sizeof def, lambda_def, names[i]);
+    sm_ctx c;
+    sm_ctx_init(&c, AEV_MACHINE_STANDARD, def, 1);
+    bt_ok(aev_function_create(c.b, names[i], "{\"Timeout\":30}", i ? fn_refuses : fn_echoes,
+                              NULL, NULL, NULL));
+    nomem_sweep(&sc, &c);
+    sm_ctx_end(&c);
+  }
+}
+END_TEST
+
 /* StartSyncExecution (EXPRESS) */
 
 static int sm_start_sync(void *ctx) {
@@ -1553,6 +1809,127 @@ START_TEST(machine_start_sync) {
   sm_ctx c;
   sm_ctx_init(&c, AEV_MACHINE_EXPRESS, pass_def, 1);
   sweep_twice(&sc, &c, sm_fresh);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* A definition whose every compiler allocates: JSONPath paths with a
+ * filter, Parameters calling intrinsics, a Choice state's rules, a Map,
+ * Retry and Catch, a Fail state's ErrorPath / CausePath and a JSONata
+ * state. Out of memory in any of them used to answer InvalidDefinition. */
+static const char *const compiled_def =
+    "{\"StartAt\":\"Shape\",\"States\":{"
+    "\"Shape\":{\"Type\":\"Pass\",\"InputPath\":\"$.order\",\"Parameters\":{"
+    "\"id.$\":\"$.id\",\"label.$\":\"States.Format('order {} of {}', $.id, $$.Execution.Name)\","
+    "\"tags.$\":\"States.Array($.tags[0], 'x', 3)\","
+    "\"cheap.$\":\"$.items[?(@.price < 10 && @.kind == 'book')].name\"},"
+    "\"ResultPath\":\"$.shaped\",\"OutputPath\":\"$.shaped\",\"Next\":\"Route\"},"
+    "\"Route\":{\"Type\":\"Choice\",\"Choices\":["
+    "{\"And\":[{\"Variable\":\"$.id\",\"IsPresent\":true},"
+    "{\"Variable\":\"$.tags[0]\",\"StringEquals\":\"rush\"}],\"Next\":\"Done\"},"
+    "{\"Not\":{\"Variable\":\"$.id\",\"NumericGreaterThanPath\":\"$$.Execution.Input.limit\"},"
+    "\"Next\":\"Oops\"}],\"Default\":\"Each\"},"
+    "\"Each\":{\"Type\":\"Map\",\"ItemsPath\":\"$.tags\","
+    "\"ItemSelector\":{\"tag.$\":\"$$.Map.Item.Value\"},"
+    "\"ItemProcessor\":{\"StartAt\":\"Echo\",\"States\":{\"Echo\":{\"Type\":\"Pass\",\"End\":true}}},"
+    "\"ResultSelector\":{\"n.$\":\"States.ArrayLength($)\"},"
+    "\"Retry\":[{\"ErrorEquals\":[\"States.ALL\"]}],"
+    "\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],\"ResultPath\":\"$.error\",\"Next\":\"Oops\"}],"
+    "\"Next\":\"Late\"},"
+    "\"Late\":{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\","
+    "\"Output\":{\"n\":\"{% $states.input.n + 1 %}\"},\"Next\":\"Done\"},"
+    "\"Oops\":{\"Type\":\"Fail\",\"ErrorPath\":\"$.error.Error\","
+    "\"CausePath\":\"States.Format('failed: {}', $.error.Cause)\"},"
+    "\"Done\":{\"Type\":\"Succeed\"}}}";
+
+START_TEST(machine_create_compiles) {
+  static const nomem_case sc = {.what = "CreateStateMachine (compiled)", .state = sm_state,
+                                .call = sm_create, .succeeded = sm_created,
+                                .failed = sm_not_created};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, compiled_def, 0);
+  sweep_twice(&sc, &c, new_broker);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* UpdateStateMachine to that definition: out of memory keeps the old one. */
+
+static int sm_update(void *ctx) {
+  sm_ctx *c = ctx;
+  return aev_machine_update(c->m, compiled_def, strlen(compiled_def));
+}
+
+static void sm_updated(void *ctx, const nomem_attempt *a) {
+  const char *was = json_string_value(at(at(a->was, "machine"), "definition"));
+  const char *now = json_string_value(at(at(a->now, "machine"), "definition"));
+  ck_assert_str_eq(was, pass_def);
+  ck_assert_str_eq(now, compiled_def);
+}
+
+START_TEST(machine_update_compiles) {
+  static const nomem_case sc = {.what = "UpdateStateMachine", .setup = sm_fresh,
+                                .state = sm_state, .call = sm_update, .succeeded = sm_updated};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 0);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* ValidateStateMachineDefinition: OK, or out of memory, never FAIL. */
+
+static int sm_validate(void *ctx) {
+  sm_ctx *c = ctx;
+  c->text = NULL;
+  return aev_machine_validate(compiled_def, strlen(compiled_def), AEV_MACHINE_STANDARD, &c->text);
+}
+
+static void sm_validated(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  json_t *r = parsed(c->text);
+  ck_assert_msg(!strcmp(json_string_value(at(r, "result")), "OK"), "allocation %ld: %s", a->k,
+                json_string_value(at(json_array_get(at(r, "diagnostics"), 0), "message")));
+  json_decref(r);
+}
+
+START_TEST(machine_validate_compiles) {
+  static const nomem_case sc = {.what = "ValidateStateMachineDefinition", .call = sm_validate,
+                                .succeeded = sm_validated, .failed = sm_text_unset};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, compiled_def, 0);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
+/* An ended execution's output: the output, or out of memory, never none. */
+
+static void sm_ended(void *ctx) {
+  sm_started_waiting(ctx);
+  bt_ok(aev_broker_drain(((sm_ctx *)ctx)->b));
+}
+
+static int sm_output(void *ctx) {
+  sm_ctx *c = ctx;
+  c->text = NULL;
+  return aev_execution_output(c->e, &c->text);
+}
+
+static void sm_output_given(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  ck_assert_msg(c->text && !strcmp(c->text, "{\"ok\":1}"), "allocation %ld: output %s", a->k,
+                c->text ? c->text : "(none)");
+  aev_free(c->text);
+}
+
+START_TEST(machine_output) {
+  static const nomem_case sc = {.what = "aev_execution_output", .setup = sm_ended,
+                                .call = sm_output, .succeeded = sm_output_given,
+                                .failed = sm_text_unset};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 1);
+  nomem_sweep(&sc, &c);
   sm_ctx_end(&c);
 }
 END_TEST
@@ -1903,8 +2280,17 @@ int main(void) {
   suite_add_tcase(s, tc);
   tc = tcase_create("machines");
   tcase_add_test(tc, machine_create);
+  tcase_add_test(tc, machine_create_compiles);
+  tcase_add_test(tc, machine_update_compiles);
+  tcase_add_test(tc, machine_validate_compiles);
   tcase_add_test(tc, machine_start);
   tcase_add_test(tc, machine_run);
+  tcase_add_test(tc, machine_run_fails);
+  tcase_add_test(tc, machine_run_history);
+  tcase_add_test(tc, machine_run_flows);
+  tcase_add_test(tc, machine_run_lambda);
+  tcase_add_test(tc, machine_output);
+  tcase_add_test(tc, machine_stop);
   tcase_add_test(tc, machine_start_sync);
   tcase_add_test(tc, activity_create);
   tcase_add_test(tc, activity_tasks);
