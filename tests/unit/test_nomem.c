@@ -1,6 +1,7 @@
-/* Bus and pattern calls that fail for want of memory (nomem.h): each
- * allocation of the call fails in turn, and the call must then answer
- * AEV_ERR_NOMEM and leave what was stored as it was, or succeed whole. */
+/* Bus, pattern and Kinesis resharding calls that fail for want of memory
+ * (nomem.h): each allocation of the call fails in turn, and the call must
+ * then answer AEV_ERR_NOMEM and leave what was stored as it was, or
+ * succeed whole. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -503,6 +504,45 @@ START_TEST(pattern_set_match_batch_all_or_nothing) {
 }
 END_TEST
 
+/* ---- Kinesis resharding ------------------------------------------------ */
+
+static json_int_t open_shards(aev_stream *s) {
+  char *text;
+  bt_ok(aev_stream_describe_summary(s, &text));
+  json_t *j = json_loads(text, 0, NULL);
+  json_int_t n = json_integer_value(json_object_get(j, "OpenShardCount"));
+  json_decref(j);
+  aev_free(text);
+  return n;
+}
+
+/* UpdateShardCount counts against its ten per rolling 24 hours only when
+ * the change runs: ten that memory stopped (the change reserves its
+ * shards when it runs, at the drain) leave all ten for later. */
+START_TEST(update_shard_count_counts_only_what_ran) {
+  aev_broker *b = bt_broker();
+  aev_stream *s;
+  bt_ok(aev_stream_create(b, "s", 2, &s));
+  for (int i = 0; i < 10; i++) {
+    bt_ok(aev_stream_update_shard_count(s, 4));
+    nomem_arm(0);
+    bt_ok(aev_broker_drain(b));
+    ck_assert_msg(nomem_disarm(), "the change allocated nothing");
+    ck_assert_int_eq(open_shards(s), 2);
+  }
+  for (int i = 0; i < 10; i++) {
+    json_int_t want = i % 2 ? 2 : 4;
+    int rc = aev_stream_update_shard_count(s, (int)want);
+    ck_assert_msg(rc == AEV_OK, "scaling %d: %s %s", i + 1, aev_errcode(), aev_errmsg());
+    bt_ok(aev_broker_drain(b));
+    ck_assert_int_eq(open_shards(s), want);
+  }
+  ck_assert_int_eq(aev_stream_update_shard_count(s, 4), AEV_ERR_LIMIT);
+  aev_stream_release(s);
+  aev_broker_destroy(b);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("nomem");
   TCase *tc = tcase_create("nomem");
@@ -515,6 +555,7 @@ int main(void) {
   tcase_add_test(tc, pattern_set_add_whole_or_not_at_all);
   tcase_add_test(tc, pattern_set_remove_rebuilds_or_not);
   tcase_add_test(tc, pattern_set_match_batch_all_or_nothing);
+  tcase_add_test(tc, update_shard_count_counts_only_what_ran);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
