@@ -438,6 +438,44 @@ static void moved_or_not(void *ctx, const nomem_attempt *a) {
   aev_message_free(d);
 }
 
+/* The same on FIFO queues, with a later message in the group: a move
+ * that memory refused puts m1 back ahead of m2, so m2 must not have been
+ * delivered in the meantime (the receive stops serving a group once one
+ * of its messages is on its way to the DLQ). */
+static void fifo_received_once(void *ctx) {
+  world *w = ctx;
+  world_begin(w);
+  w->dlq = qt_queue(w->b, "dlq.fifo",
+                    "{\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\"}");
+  char attrs[512];
+  snprintf(attrs, sizeof attrs,
+           "{\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\","
+           "\"VisibilityTimeout\":\"5\",\"RedrivePolicy\":"
+           "\"{\\\"deadLetterTargetArn\\\":\\\"%s\\\",\\\"maxReceiveCount\\\":1}\"}",
+           aev_queue_arn(w->dlq));
+  w->q = qt_queue(w->b, "src.fifo", attrs);
+  ok(aev_send_options_new(&w->so));
+  ok(aev_send_options_set_group_id(w->so, "g"));
+  ok(aev_queue_send(w->q, "m1", 2, w->so, NULL, NULL));
+  ok(aev_queue_send(w->q, "m2", 2, w->so, NULL, NULL));
+  aev_message *m = qt_recv1(w->q);
+  ck_assert_str_eq(qt_body(m), "m1");
+  aev_message_free(m);
+  ok(aev_broker_advance(w->b, 5000));
+}
+
+static void fifo_moved_or_not(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  char moved[8];
+  counts(w->dlq, moved, sizeof moved);
+  for (size_t i = 0; i < w->n; i++) {
+    ck_assert_msg(!strcmp(moved, "1/0/0"), "allocation %ld: %s delivered, m1 not moved (%s)",
+                  a->k, qt_body(w->m[i]), moved);
+    aev_message_free(w->m[i]);
+  }
+  assert_counts(w->q, strcmp(moved, "1/0/0") ? "2/0/0" : w->n ? "0/1/0" : "1/0/0", a->k);
+}
+
 /* ---- DeleteMessage, ChangeMessageVisibility, PurgeQueue --------------- */
 
 /* Two messages received with 60 s of visibility; the call under test acts
@@ -1131,6 +1169,8 @@ static const qt_case QUEUE_CALLS[] = {
            .succeeded = replayed, .failed = replayed, .expect = NOMEM_NEVER_FAILS}},
     {.c = {.what = "ReceiveMessage (to the DLQ)", .fresh = received_once, .call = receive_ten,
            .succeeded = moved_or_not, .failed = moved_or_not}},
+    {.c = {.what = "ReceiveMessage (to the FIFO DLQ)", .fresh = fifo_received_once,
+           .call = receive_ten, .succeeded = fifo_moved_or_not, .failed = fifo_moved_or_not}},
     /* A delete allocates nothing. */
     {.c = {.what = "DeleteMessage", .fresh = two_in_flight, .call = delete_second,
            .succeeded = second_deleted, .failed = second_deleted, .expect = NOMEM_NEVER_FAILS}},
