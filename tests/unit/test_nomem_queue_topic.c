@@ -509,6 +509,39 @@ static void second_deleted(void *ctx, const nomem_attempt *a) {
   assert_bodies(w->q, a->rc ? "A:2,B:2" : "A:2", a->k);
 }
 
+/* DeleteMessageBatch with a handle that is not valid: that entry fails
+ * with its code (or, out of memory for it, as out of memory; never
+ * without one), and the first message is deleted either way. */
+static const char *const DELETE_IDS[2] = {"a", "b"};
+
+static int delete_batch_call(void *ctx) {
+  world *w = ctx;
+  const char *handles[2] = {w->handle[0], "not-a-handle"};
+  return aev_queue_delete_message_batch(w->q, 2, DELETE_IDS, handles, &w->r);
+}
+
+static void batch_deleted(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  if (a->rc) {
+    ck_assert_ptr_null(w->r);
+    assert_counts(w->q, "0/2/0", a->k);
+    return;
+  }
+  ck_assert_int_eq(aev_batch_result_status(w->r, 0), AEV_OK);
+  int s = aev_batch_result_status(w->r, 1);
+  const char *code = aev_batch_result_code(w->r, 1), *msg = aev_batch_result_message(w->r, 1);
+  ck_assert_msg(code && msg, "allocation %ld: entry b failed without a code", a->k);
+  if (s == AEV_ERR_NOMEM) {
+    ck_assert_str_eq(code, NOMEM_CODE);
+    a->tally->failures++;
+  } else {
+    ck_assert_int_eq(s, AEV_ERR_INVALID);
+    ck_assert_str_eq(code, "ReceiptHandleIsInvalid");
+  }
+  aev_batch_result_free(w->r);
+  assert_counts(w->q, "0/1/0", a->k);
+}
+
 /* The second message's visibility shortened to 10 s, before the first's
  * end: out of memory or not, it shows after 10 s and not before. */
 static int shorten_second(void *ctx) {
@@ -1174,6 +1207,8 @@ static const qt_case QUEUE_CALLS[] = {
     /* A delete allocates nothing. */
     {.c = {.what = "DeleteMessage", .fresh = two_in_flight, .call = delete_second,
            .succeeded = second_deleted, .failed = second_deleted, .expect = NOMEM_NEVER_FAILS}},
+    {.c = {.what = "DeleteMessageBatch (one handle not valid)", .fresh = two_in_flight,
+           .call = delete_batch_call, .succeeded = batch_deleted, .failed = batch_deleted}},
     {.c = {.what = "ChangeMessageVisibility", .fresh = two_in_flight, .call = shorten_second,
            .succeeded = second_shortened, .failed = second_shortened, .expect = NOMEM_ALLOCATES}},
     /* A purge allocates nothing. */
