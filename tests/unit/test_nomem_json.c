@@ -818,6 +818,90 @@ START_TEST(parse_what_only_jansson_rejects) {
 }
 END_TEST
 
+/* ---- batch answers: every entry, and nothing taken on an error -------------- */
+
+/* A batch of three entries a, b, c with bodies A, B, C. */
+static const char *const BATCH_IDS[3] = {"a", "b", "c"};
+
+/* Which entries the answer lists under ok_key (succeeded) and which under
+ * failed_key: each exactly once. */
+static void batch_listed(const ctx *c, const char *ok_key, const char *failed_key, int ok[3]) {
+  json_t *r = parsed(c->resp);
+  int seen[3] = {0, 0, 0};
+  for (int side = 0; side < 2; side++) {
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r, side ? failed_key : ok_key), i, e) {
+      const char *id = json_string_value(json_object_get(e, "Id"));
+      for (int k = 0; k < 3; k++)
+        if (id && !strcmp(id, BATCH_IDS[k])) {
+          seen[k]++;
+          ok[k] = !side;
+        }
+      if (side) expect(c, json_string_value(json_object_get(e, "Code")) != NULL);
+    }
+  }
+  json_decref(r);
+  for (int k = 0; k < 3; k++)
+    ck_assert_msg(seen[k] == 1, "%s: allocation %ld: entry %s listed %d times: %s", c->what, c->k,
+                  BATCH_IDS[k], seen[k], c->resp);
+}
+
+/* The bodies q holds (taken), as a set: held[k] for body A + k. */
+static void bodies_held(aev_queue *q, int held[3]) {
+  held[0] = held[1] = held[2] = 0;
+  for (char *body; (body = bt_take(q)) != NULL; free(body)) {
+    ck_assert_msg(strlen(body) == 1 && body[0] >= 'A' && body[0] <= 'C', "body %s", body);
+    held[body[0] - 'A']++;
+  }
+}
+
+/* A batch that answered succeeded lists every entry, and holds exactly
+ * the ones it lists as succeeded; one that answered out of memory before
+ * its effect holds none (EITHER: any, its answer lost). */
+static void batch_held(ctx *c, int done, aev_queue *q, const char *ok_key,
+                       const char *failed_key) {
+  int held[3], ok[3] = {0, 0, 0};
+  bodies_held(q, held);
+  if (done == DONE) batch_listed(c, ok_key, failed_key, ok);
+  for (int k = 0; k < 3 && done != EITHER; k++)
+    ck_assert_msg(held[k] == ok[k], "%s: allocation %ld: entry %s %s, held %d times", c->what,
+                  c->k, BATCH_IDS[k], ok[k] ? "succeeded" : "did not", held[k]);
+}
+
+/* SNS PublishBatch to a raw SQS subscriber. */
+static const char sns_batch[] = "[{\"Id\":\"a\",\"Message\":\"A\"},{\"Id\":\"b\",\"Message\":\"B\"},"
+                                "{\"Id\":\"c\",\"Message\":\"C\"}]";
+
+static int sns_publish_batch_typed(ctx *c) {
+  return aev_topic_publish_batch(c->t, sns_batch, &c->resp);
+}
+
+static int sns_publish_batch_call(ctx *c) {
+  snprintf(c->req, sizeof c->req, "{\"TopicArn\":\"%s\",\"PublishBatchRequestEntries\":%s}",
+           aev_topic_arn(c->t), sns_batch);
+  return aev_call(c->b, "sns", "PublishBatch", c->req, &c->resp);
+}
+
+static void sns_batch_published(ctx *c, int done) {
+  bt_ok(aev_broker_advance(c->b, 60000)); /* deliveries retried */
+  batch_held(c, done, c->q, "Successful", "Failed");
+}
+
+START_TEST(sns_publish_batch_typed_answers_every_entry) {
+  static const jcase jc = {"aev_topic_publish_batch", sns_subscribed, sns_publish_batch_typed,
+                           sns_batch_published, 0};
+  sweep(&jc);
+}
+END_TEST
+
+START_TEST(sns_publish_batch_answers_every_entry) {
+  static const jcase jc = {"sns PublishBatch", sns_subscribed, sns_publish_batch_call,
+                           sns_batch_published, 1};
+  sweep(&jc);
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -844,6 +928,8 @@ int main(void) {
   tcase_add_test(tc, kinesis_put_record);
   tcase_add_test(tc, jsonata_compile);
   tcase_add_test(tc, jsonata_evaluate);
+  tcase_add_test(tc, sns_publish_batch_typed_answers_every_entry);
+  tcase_add_test(tc, sns_publish_batch_answers_every_entry);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
