@@ -117,10 +117,41 @@ static int entries_of(const aev__api_service *svc, json_t *req, const char *kind
   return AEV_OK;
 }
 
-static void failed_entry(json_t *failed, const char *id) {
-  json_t *e = json_pack("{s:s,s:b,s:s,s:s}", "Id", id, "SenderFault", 1, "Code",
-                        aev_errcode(), "Message", aev_errmsg());
-  json_array_append_new(failed, e);
+/* What one SendMessageBatch entry came to: sent, or its error. */
+typedef struct send_out {
+  int status;
+  aev__sent sent;
+  char code[64], msg[1024]; /* aev_errcode()'s and aev_errmsg()'s room */
+} send_out;
+
+/* Sets o's status, and keeps the thread's error when it is one. */
+static void keep_error(send_out *o, int status) {
+  o->status = status;
+  if (status == AEV_OK) return;
+  snprintf(o->code, sizeof o->code, "%s", aev_errcode());
+  snprintf(o->msg, sizeof o->msg, "%s", aev_errmsg());
+}
+
+/* The answer, every entry in it, or NULL when out of memory (the sends
+ * are done by then: answered as aev_call answers when it cannot serialize
+ * what an action did). */
+static json_t *send_batch_json(size_t n, const char *const *ids, const send_in *in,
+                               const send_out *out) {
+  json_t *ok = json_array(), *failed = json_array();
+  int rc = ok && failed ? AEV_OK : AEV_ERR_NOMEM;
+  for (size_t i = 0; rc == AEV_OK && i < n; i++) {
+    if (out[i].status != AEV_OK) {
+      rc = aev__sqs_failed_entry(failed, ids[i], out[i].code, out[i].msg);
+      continue;
+    }
+    json_t *e = json_pack("{s:s}", "Id", ids[i]);
+    rc = e ? put_sent(e, &out[i].sent, &in[i]) : AEV_ERR_NOMEM;
+    if (json_array_append_new(ok, e)) rc = AEV_ERR_NOMEM;
+  }
+  if (rc == AEV_OK) return aev__sqs_batch_response(ok, failed);
+  json_decref(ok);
+  json_decref(failed);
+  return NULL;
 }
 
 AEV__SQS_ACTION(send_message_batch) {
@@ -132,13 +163,11 @@ AEV__SQS_ACTION(send_message_batch) {
   size_t n = 0;
   rc = entries_of(svc, req, "SendMessageBatchRequestEntry", &entries, ids, &n);
   send_in in[MAX_BATCH];
-  int bad[MAX_BATCH];
-  char codes[MAX_BATCH][64], msgs[MAX_BATCH][512];
+  send_out out[MAX_BATCH];
   size_t parsed = 0, total = 0;
   for (; rc == AEV_OK && parsed < n; parsed++) {
-    bad[parsed] = parse_send(svc, json_array_get(entries, parsed), &in[parsed]);
-    snprintf(codes[parsed], sizeof codes[0], "%s", aev_errcode());
-    snprintf(msgs[parsed], sizeof msgs[0], "%s", aev_errmsg());
+    int s = parse_send(svc, json_array_get(entries, parsed), &in[parsed]);
+    keep_error(&out[parsed], s);
     total += in[parsed].req.len + in[parsed].attrs.size;
   }
   if (rc == AEV_OK)
@@ -148,33 +177,15 @@ AEV__SQS_ACTION(send_message_batch) {
     for (size_t i = 0; i < n; i++) reqs[i] = in[i].req;
     rc = aev__batch_fifo_check(q, reqs, n);
   }
-  json_t *ok = json_array(), *failed = json_array();
   for (size_t i = 0; rc == AEV_OK && i < n; i++) {
-    aev__sent sent;
-    int s = bad[i];
-    if (s != AEV_OK)
-      aev__fail(s, codes[i], "%s", msgs[i]);
-    else
-      s = aev__queue_send(q, &in[i].req, &sent);
-    if (s == AEV_ERR_NOT_FOUND) {
-      rc = s;
-    } else if (s != AEV_OK) {
-      failed_entry(failed, ids[i]);
-    } else {
-      json_t *e = json_pack("{s:s}", "Id", ids[i]);
-      put_sent(e, &sent, &in[i]);
-      json_array_append_new(ok, e);
-    }
+    if (out[i].status != AEV_OK) continue;
+    int s = aev__queue_send(q, &in[i].req, &out[i].sent);
+    if (s == AEV_ERR_NOT_FOUND) rc = s;
+    else if (s != AEV_OK) keep_error(&out[i], s);
   }
+  if (rc == AEV_OK && !(*resp = send_batch_json(n, ids, in, out))) rc = aev__nomem();
   for (size_t i = 0; i < parsed; i++) free_send(&in[i]);
   aev_queue_release(q);
-  if (rc == AEV_OK) {
-    *resp = json_object();
-    if (json_array_size(ok)) json_object_set(*resp, "Successful", ok);
-    if (json_array_size(failed)) json_object_set(*resp, "Failed", failed);
-  }
-  json_decref(ok);
-  json_decref(failed);
   return rc;
 }
 
@@ -342,7 +353,9 @@ static int settle_batch(aev_broker *b, const aev__api_service *svc, json_t *req,
     rc = visibility ? aev_queue_change_visibility_batch(q, n, ids, handles, secs, &r)
                     : aev_queue_delete_message_batch(q, n, ids, handles, &r);
   aev_queue_release(q);
-  if (rc == AEV_OK) *resp = aev__sqs_batch_json(r, NULL);
+  /* Out of memory after the deletes: answered as aev_call answers when it
+   * cannot serialize what an action did. */
+  if (rc == AEV_OK && !(*resp = aev__sqs_batch_json(r))) rc = aev__nomem();
   aev_batch_result_free(r);
   return rc;
 }

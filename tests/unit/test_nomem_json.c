@@ -902,6 +902,72 @@ START_TEST(sns_publish_batch_answers_every_entry) {
 }
 END_TEST
 
+/* SQS SendMessageBatch and DeleteMessageBatch through aev_call. */
+static int sqs_send_batch_call(ctx *c) {
+  snprintf(c->req, sizeof c->req,
+           "{\"QueueUrl\":\"%s\",\"Entries\":[{\"Id\":\"a\",\"MessageBody\":\"A\"},"
+           "{\"Id\":\"b\",\"MessageBody\":\"B\",\"MessageAttributes\":{\"k\":{\"DataType\":"
+           "\"String\",\"StringValue\":\"v\"}}},{\"Id\":\"c\",\"MessageBody\":\"C\"}]}",
+           aev_queue_url(c->q));
+  return aev_call(c->b, "sqs", "SendMessageBatch", c->req, &c->resp);
+}
+
+static void sqs_batch_sent(ctx *c, int done) { batch_held(c, done, c->q, "Successful", "Failed"); }
+
+START_TEST(sqs_send_message_batch_answers_every_entry) {
+  static const jcase jc = {"sqs SendMessageBatch", sqs_queue, sqs_send_batch_call, sqs_batch_sent,
+                           1};
+  sweep(&jc);
+}
+END_TEST
+
+/* Three messages in flight (bodies A, B, C); the batch deletes A and C
+ * and names a handle that is not valid for b. */
+static void sqs_three_in_flight(ctx *c) {
+  sqs_queue(c);
+  const char *bodies[3] = {"A", "B", "C"};
+  for (int i = 0; i < 3; i++) bt_ok(aev_queue_send(c->q, bodies[i], 1, NULL, NULL, NULL));
+  aev_message *m[3];
+  size_t n = 0;
+  bt_ok(aev_queue_receive(c->q, 3, 0, NULL, m, &n));
+  ck_assert_uint_eq(n, 3);
+  char *at = c->req + snprintf(c->req, sizeof c->req, "{\"QueueUrl\":\"%s\",\"Entries\":[",
+                               aev_queue_url(c->q));
+  for (size_t i = 0; i < n; i++) {
+    const char *body = aev_message_body(m[i], NULL);
+    at += snprintf(at, sizeof c->req - (size_t)(at - c->req),
+                   "%s{\"Id\":\"%c\",\"ReceiptHandle\":\"%s\"}", i ? "," : "", body[0] - 'A' + 'a',
+                   body[0] == 'B' ? "not-a-handle" : aev_message_receipt_handle(m[i]));
+    aev_message_free(m[i]);
+  }
+  snprintf(at, sizeof c->req - (size_t)(at - c->req), "]}");
+}
+
+static int sqs_delete_batch_call(ctx *c) {
+  return aev_call(c->b, "sqs", "DeleteMessageBatch", c->req, &c->resp);
+}
+
+/* Every entry listed; a and c deleted (B alone comes back). */
+static void sqs_batch_deleted(ctx *c, int done) {
+  int ok[3];
+  if (done == DONE) {
+    batch_listed(c, "Successful", "Failed", ok);
+    expect(c, ok[0] && !ok[1] && ok[2]);
+  }
+  bt_ok(aev_broker_advance(c->b, 60000));
+  int held[3];
+  bodies_held(c->q, held);
+  expect(c, held[1] == 1);
+  if (done != EITHER) expect(c, held[0] == !done && held[2] == !done);
+}
+
+START_TEST(sqs_delete_message_batch_answers_every_entry) {
+  static const jcase jc = {"sqs DeleteMessageBatch", sqs_three_in_flight, sqs_delete_batch_call,
+                           sqs_batch_deleted, 1};
+  sweep(&jc);
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -930,6 +996,8 @@ int main(void) {
   tcase_add_test(tc, jsonata_evaluate);
   tcase_add_test(tc, sns_publish_batch_typed_answers_every_entry);
   tcase_add_test(tc, sns_publish_batch_answers_every_entry);
+  tcase_add_test(tc, sqs_send_message_batch_answers_every_entry);
+  tcase_add_test(tc, sqs_delete_message_batch_answers_every_entry);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
