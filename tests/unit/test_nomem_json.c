@@ -847,26 +847,40 @@ static void batch_listed(const ctx *c, const char *ok_key, const char *failed_ke
                   BATCH_IDS[k], seen[k], c->resp);
 }
 
-/* The bodies q holds (taken), as a set: held[k] for body A + k. */
-static void bodies_held(aev_queue *q, int held[3]) {
+/* The bodies entries a, b, c carry to the queue. */
+static const char *const LETTERS[3] = {"A", "B", "C"};
+
+/* The bodies q holds (taken), as a set: held[k] for bodies[k]. */
+static void bodies_held(aev_queue *q, const char *const bodies[3], int held[3]) {
   held[0] = held[1] = held[2] = 0;
   for (char *body; (body = bt_take(q)) != NULL; free(body)) {
-    ck_assert_msg(strlen(body) == 1 && body[0] >= 'A' && body[0] <= 'C', "body %s", body);
-    held[body[0] - 'A']++;
+    int k = 0;
+    while (k < 3 && strcmp(body, bodies[k])) k++;
+    ck_assert_msg(k < 3, "body %s", body);
+    held[k]++;
   }
 }
 
-/* A batch that answered succeeded lists every entry, and holds exactly
- * the ones it lists as succeeded; one that answered out of memory before
- * its effect holds none (EITHER: any, its answer lost). */
+/* q holds exactly the entries ok[] says succeeded when the call answered
+ * (done: DONE), none when it answered out of memory before its effect
+ * (NOT_DONE), any when its answer was lost after it (EITHER). */
+static void held_as_answered(const ctx *c, int done, aev_queue *q, const char *const bodies[3],
+                             const int ok[3]) {
+  int held[3];
+  bodies_held(q, bodies, held);
+  for (int k = 0; k < 3 && done != EITHER; k++)
+    ck_assert_msg(held[k] == (done == DONE && ok[k]), "%s: allocation %ld: entry %s %s, held %d times",
+                  c->what, c->k, BATCH_IDS[k], done == DONE && ok[k] ? "succeeded" : "did not",
+                  held[k]);
+}
+
+/* A batch that answered lists every entry, and q holds exactly the ones
+ * it lists as succeeded. */
 static void batch_held(ctx *c, int done, aev_queue *q, const char *ok_key,
                        const char *failed_key) {
-  int held[3], ok[3] = {0, 0, 0};
-  bodies_held(q, held);
+  int ok[3] = {0, 0, 0};
   if (done == DONE) batch_listed(c, ok_key, failed_key, ok);
-  for (int k = 0; k < 3 && done != EITHER; k++)
-    ck_assert_msg(held[k] == ok[k], "%s: allocation %ld: entry %s %s, held %d times", c->what,
-                  c->k, BATCH_IDS[k], ok[k] ? "succeeded" : "did not", held[k]);
+  held_as_answered(c, done, q, LETTERS, ok);
 }
 
 /* SNS PublishBatch to a raw SQS subscriber. */
@@ -956,7 +970,7 @@ static void sqs_batch_deleted(ctx *c, int done) {
   }
   bt_ok(aev_broker_advance(c->b, 60000));
   int held[3];
-  bodies_held(c->q, held);
+  bodies_held(c->q, LETTERS, held);
   expect(c, held[1] == 1);
   if (done != EITHER) expect(c, held[0] == !done && held[2] == !done);
 }
@@ -964,6 +978,64 @@ static void sqs_batch_deleted(ctx *c, int done) {
 START_TEST(sqs_delete_message_batch_answers_every_entry) {
   static const jcase jc = {"sqs DeleteMessageBatch", sqs_three_in_flight, sqs_delete_batch_call,
                            sqs_batch_deleted, 1};
+  sweep(&jc);
+}
+END_TEST
+
+/* EventBridge PutEvents of three entries to a rule whose queue target
+ * gets each event's detail.n (0, 1, 2); the answer lists them in order. */
+static const char events_batch[] =
+    "[{\"Source\":\"shop\",\"DetailType\":\"o\",\"Detail\":\"{\\\"n\\\":0}\"},"
+    "{\"Source\":\"shop\",\"DetailType\":\"o\",\"Detail\":\"{\\\"n\\\":1}\"},"
+    "{\"Source\":\"shop\",\"DetailType\":\"o\",\"Detail\":\"{\\\"n\\\":2}\"}]";
+
+static void events_rule_n(ctx *c) {
+  c->q = bt_queue(c->b, "q", NULL);
+  bt_ok(aev_bus_get(c->b, "default", &c->bus));
+  bt_rule(c->bus, "r", "shop", bt_queue_target(c->q, "t", "\"InputPath\":\"$.detail.n\""));
+}
+
+static int events_put_batch_typed(ctx *c) {
+  return aev_bus_put_events(c->b, events_batch, &c->resp);
+}
+
+static int events_put_batch_call(ctx *c) {
+  snprintf(c->req, sizeof c->req, "{\"Entries\":%s}", events_batch);
+  return aev_call(c->b, "events", "PutEvents", c->req, &c->resp);
+}
+
+/* Every entry answered, in order, FailedEntryCount counting the failed;
+ * the queue holds the events of the entries that succeeded. */
+static void events_batch_put(ctx *c, int done) {
+  static const char *const ns[3] = {"0", "1", "2"};
+  int ok[3] = {0, 0, 0};
+  if (done == DONE) {
+    json_t *r = parsed(c->resp), *entries = json_object_get(r, "Entries");
+    ck_assert_msg(json_array_size(entries) == 3, "%s: allocation %ld: %s", c->what, c->k, c->resp);
+    json_int_t failed = 0;
+    for (size_t k = 0; k < 3; k++) {
+      json_t *e = json_array_get(entries, k);
+      ok[k] = json_object_get(e, "EventId") != NULL;
+      failed += !ok[k];
+      expect(c, ok[k] != (json_object_get(e, "ErrorCode") != NULL));
+    }
+    expect(c, json_integer_value(json_object_get(r, "FailedEntryCount")) == failed);
+    json_decref(r);
+  }
+  bt_ok(aev_broker_advance(c->b, 600000)); /* deliveries retried */
+  held_as_answered(c, done, c->q, ns, ok);
+}
+
+START_TEST(events_put_events_typed_answers_every_entry) {
+  static const jcase jc = {"aev_bus_put_events", events_rule_n, events_put_batch_typed,
+                           events_batch_put, 0};
+  sweep(&jc);
+}
+END_TEST
+
+START_TEST(events_put_events_answers_every_entry) {
+  static const jcase jc = {"events PutEvents", events_rule_n, events_put_batch_call,
+                           events_batch_put, 1};
   sweep(&jc);
 }
 END_TEST
@@ -998,6 +1070,8 @@ int main(void) {
   tcase_add_test(tc, sns_publish_batch_answers_every_entry);
   tcase_add_test(tc, sqs_send_message_batch_answers_every_entry);
   tcase_add_test(tc, sqs_delete_message_batch_answers_every_entry);
+  tcase_add_test(tc, events_put_events_typed_answers_every_entry);
+  tcase_add_test(tc, events_put_events_answers_every_entry);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
