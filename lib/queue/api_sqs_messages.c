@@ -229,29 +229,55 @@ static const char *system_value(aev_message *m, const char *name, char buf[24]) 
   return buf;
 }
 
+/* Sets key to v (taken); 1 when it could not (v is then freed). */
+static int set_failed(json_t *o, const char *key, json_t *v) {
+  return json_object_set_new(o, key, v) != 0;
+}
+
+/* A received message's JSON, whole, or NULL when out of memory. */
 static json_t *message_json(aev_message *m, const int *want) {
-  json_t *o = json_object();
+  json_t *o = json_object(), *attrs = json_object();
   size_t len;
-  json_object_set_new(o, "MessageId", json_string(aev_message_id(m)));
-  json_object_set_new(o, "ReceiptHandle", json_string(aev_message_receipt_handle(m)));
-  json_object_set_new(o, "MD5OfBody", json_string(aev_message_md5_of_body(m)));
   const char *body = aev_message_body(m, &len);
-  json_object_set_new(o, "Body", json_stringn(body, len));
-  json_t *attrs = json_object();
-  for (size_t k = 0; k < N_SYSTEM; k++) {
+  int failed = !o || !attrs;
+  failed = failed || set_failed(o, "MessageId", json_string(aev_message_id(m)));
+  failed = failed || set_failed(o, "ReceiptHandle", json_string(aev_message_receipt_handle(m)));
+  failed = failed || set_failed(o, "MD5OfBody", json_string(aev_message_md5_of_body(m)));
+  failed = failed || set_failed(o, "Body", json_stringn(body, len));
+  for (size_t k = 0; !failed && k < N_SYSTEM; k++) {
     char buf[24];
     const char *v = want[k] ? system_value(m, system_names[k], buf) : NULL;
-    if (v) json_object_set_new(attrs, system_names[k], json_string(v));
+    if (v) failed = set_failed(attrs, system_names[k], json_string(v));
   }
-  if (json_object_size(attrs)) json_object_set(o, "Attributes", attrs);
+  if (!failed && json_object_size(attrs)) failed = json_object_set(o, "Attributes", attrs) != 0;
   json_decref(attrs);
-  json_t *ma = aev__message_attributes(m);
+  json_t *ma = failed ? NULL : aev__message_attributes(m);
   if (ma) {
-    json_object_set_new(o, "MD5OfMessageAttributes",
+    failed = set_failed(o, "MD5OfMessageAttributes",
                         json_string(aev_message_md5_of_attributes(m)));
-    json_object_set_new(o, "MessageAttributes", ma);
+    if (failed) json_decref(ma);
+    else failed = set_failed(o, "MessageAttributes", ma);
   }
-  return o;
+  if (!failed) return o;
+  json_decref(o);
+  return NULL;
+}
+
+/* The answer for the received messages (freed here), whole, or NULL when
+ * out of memory: the messages were received by then (they come back when
+ * their visibility ends, as after an answer lost on its way). */
+static json_t *received_json(aev_message **msgs, size_t n, const int *want) {
+  json_t *resp = json_object(), *list = n ? json_array() : NULL;
+  int whole = resp && (!n || list);
+  for (size_t i = 0; i < n; i++) {
+    if (whole) whole = !json_array_append_new(list, message_json(msgs[i], want));
+    aev_message_free(msgs[i]);
+  }
+  if (whole && n) whole = !json_object_set(resp, "Messages", list);
+  json_decref(list);
+  if (whole) return resp;
+  json_decref(resp);
+  return NULL;
 }
 
 AEV__SQS_ACTION(receive_message) {
@@ -287,16 +313,8 @@ AEV__SQS_ACTION(receive_message) {
   if (rc == AEV_OK) rc = aev__queue_receive(q, &r, msgs, &n);
   aev_queue_release(q);
   if (rc != AEV_OK) return rc;
-  *resp = json_object();
-  if (n) {
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++) {
-      json_array_append_new(list, message_json(msgs[i], want));
-      aev_message_free(msgs[i]);
-    }
-    json_object_set_new(*resp, "Messages", list);
-  }
-  return AEV_OK;
+  *resp = received_json(msgs, n, want);
+  return *resp ? AEV_OK : aev__nomem();
 }
 
 /* ---- settling ---- */

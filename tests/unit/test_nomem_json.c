@@ -1090,6 +1090,42 @@ START_TEST(kinesis_get_records_answers_every_record) {
 }
 END_TEST
 
+/* SQS ReceiveMessage through aev_call: an answer that says success
+ * carries the message whole (a message received but left out of it would
+ * count a receive its consumer never saw). */
+static void sqs_one_message(ctx *c) {
+  sqs_queue(c);
+  bt_ok(aev_queue_send(c->q, "A", 1, NULL, NULL, NULL));
+  snprintf(c->req, sizeof c->req,
+           "{\"QueueUrl\":\"%s\",\"AttributeNames\":[\"All\"],\"MessageAttributeNames\":[\"All\"]}",
+           aev_queue_url(c->q));
+}
+
+static int sqs_receive_call(ctx *c) {
+  return aev_call(c->b, "sqs", "ReceiveMessage", c->req, &c->resp);
+}
+
+static void sqs_received_whole(ctx *c, int done) {
+  if (done != DONE) return;
+  json_t *r = parsed(c->resp), *m = json_array_get(json_object_get(r, "Messages"), 0);
+  ck_assert_msg(m != NULL, "%s: allocation %ld: %s", c->what, c->k, c->resp);
+  static const char *const members[] = {"MessageId", "ReceiptHandle", "MD5OfBody", "Body"};
+  for (size_t i = 0; i < 4; i++)
+    ck_assert_msg(json_is_string(json_object_get(m, members[i])), "%s: allocation %ld: no %s",
+                  c->what, c->k, members[i]);
+  json_t *attrs = json_object_get(m, "Attributes");
+  expect(c, json_object_get(attrs, "SentTimestamp") && json_object_get(attrs, "SenderId") &&
+                json_object_get(attrs, "ApproximateReceiveCount"));
+  json_decref(r);
+}
+
+START_TEST(sqs_receive_message_answers_whole) {
+  static const jcase jc = {"sqs ReceiveMessage", sqs_one_message, sqs_receive_call,
+                           sqs_received_whole, 1};
+  sweep_expecting(&jc, NOMEM_ALLOCATES);
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -1123,6 +1159,7 @@ int main(void) {
   tcase_add_test(tc, events_put_events_typed_answers_every_entry);
   tcase_add_test(tc, events_put_events_answers_every_entry);
   tcase_add_test(tc, kinesis_get_records_answers_every_record);
+  tcase_add_test(tc, sqs_receive_message_answers_whole);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
