@@ -1126,6 +1126,33 @@ START_TEST(sqs_receive_message_answers_whole) {
 }
 END_TEST
 
+/* SNS Publish to a FIFO topic through aev_call: an answer that says
+ * success carries the SequenceNumber. */
+static void sns_fifo_topic(ctx *c) {
+  bt_ok(aev_topic_create(c->b, "t.fifo",
+                         "{\"FifoTopic\":\"true\",\"ContentBasedDeduplication\":\"true\"}", &c->t));
+  snprintf(c->req, sizeof c->req, "{\"TopicArn\":\"%s\",\"Message\":\"m\",\"MessageGroupId\":\"g\"}",
+           aev_topic_arn(c->t));
+}
+
+static int sns_publish_fifo_call(ctx *c) {
+  return aev_call(c->b, "sns", "Publish", c->req, &c->resp);
+}
+
+static void sns_fifo_published(ctx *c, int done) {
+  if (done != DONE) return;
+  char *seq = member(c->resp, "SequenceNumber");
+  ck_assert_msg(strlen(seq) == 20, "%s: allocation %ld: %s", c->what, c->k, c->resp);
+  free(seq);
+}
+
+START_TEST(sns_publish_fifo_answers_sequence_number) {
+  static const jcase jc = {"sns Publish (FIFO)", sns_fifo_topic, sns_publish_fifo_call,
+                           sns_fifo_published, 1};
+  sweep(&jc);
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -1160,6 +1187,7 @@ int main(void) {
   tcase_add_test(tc, events_put_events_answers_every_entry);
   tcase_add_test(tc, kinesis_get_records_answers_every_record);
   tcase_add_test(tc, sqs_receive_message_answers_whole);
+  tcase_add_test(tc, sns_publish_fifo_answers_sequence_number);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
