@@ -67,24 +67,26 @@ AEV__KIN_ACTION(put_records) {
   free(hashes);
   aev_stream_release(s);
   if (rc != AEV_OK) return rc;
+  /* Whole or not at all: answers go by position, so one left out would
+   * give every later record another's. */
   json_t *list = json_array();
-  for (size_t i = 0; i < n; i++) {
-    if (aev_put_result_sequence_number(r, i))
-      json_array_append_new(
-          list, json_pack("{s:s, s:s}", "SequenceNumber",
-                          aev_put_result_sequence_number(r, i), "ShardId",
-                          aev_put_result_shard_id(r, i)));
-    else
-      json_array_append_new(
-          list, json_pack("{s:s, s:s}", "ErrorCode",
-                          aev_put_result_error_code(r, i), "ErrorMessage",
-                          aev_put_result_error_message(r, i)));
+  int whole = list != NULL;
+  for (size_t i = 0; whole && i < n; i++) {
+    const char *seq = aev_put_result_sequence_number(r, i);
+    json_t *e = seq ? json_pack("{s:s, s:s}", "SequenceNumber", seq, "ShardId",
+                                aev_put_result_shard_id(r, i))
+                    : json_pack("{s:s, s:s}", "ErrorCode", aev_put_result_error_code(r, i),
+                                "ErrorMessage", aev_put_result_error_message(r, i));
+    whole = !json_array_append_new(list, e);
   }
-  *resp = json_pack("{s:I, s:o, s:s}", "FailedRecordCount",
-                    (json_int_t)aev_put_result_failed_count(r), "Records",
-                    list, "EncryptionType", "NONE");
+  if (whole)
+    *resp = json_pack("{s:I, s:o, s:s}", "FailedRecordCount",
+                      (json_int_t)aev_put_result_failed_count(r), "Records", list,
+                      "EncryptionType", "NONE");
+  else
+    json_decref(list);
   aev_put_result_free(r);
-  return AEV_OK;
+  return whole && *resp ? AEV_OK : aev__nomem();
 }
 
 AEV__KIN_ACTION(get_shard_iterator) {

@@ -1153,6 +1153,30 @@ START_TEST(sns_publish_fifo_answers_sequence_number) {
 }
 END_TEST
 
+/* Kinesis PutRecords of three records through aev_call: an answer that
+ * says success has a result for each, in order. */
+static int kinesis_put_records_call(ctx *c) {
+  return aev_call(c->b, "kinesis", "PutRecords",
+                  "{\"StreamName\":\"s\",\"Records\":[{\"Data\":\"QQ==\",\"PartitionKey\":\"k\"},"
+                  "{\"Data\":\"Qg==\",\"PartitionKey\":\"k\"},{\"Data\":\"Qw==\",\"PartitionKey\":\"k\"}]}",
+                  &c->resp);
+}
+
+static void kinesis_records_put(ctx *c, int done) {
+  if (done != DONE) return;
+  json_t *r = parsed(c->resp);
+  ck_assert_msg(json_array_size(json_object_get(r, "Records")) == 3, "%s: allocation %ld: %s",
+                c->what, c->k, c->resp);
+  json_decref(r);
+}
+
+START_TEST(kinesis_put_records_answers_every_record) {
+  static const jcase jc = {"PutRecords", kinesis_stream, kinesis_put_records_call,
+                           kinesis_records_put, 1};
+  sweep(&jc);
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -1188,6 +1212,7 @@ int main(void) {
   tcase_add_test(tc, kinesis_get_records_answers_every_record);
   tcase_add_test(tc, sqs_receive_message_answers_whole);
   tcase_add_test(tc, sns_publish_fifo_answers_sequence_number);
+  tcase_add_test(tc, kinesis_put_records_answers_every_record);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
