@@ -251,7 +251,8 @@ static json_t *message_json(aev_message *m, const int *want) {
   }
   if (!failed && json_object_size(attrs)) failed = json_object_set(o, "Attributes", attrs) != 0;
   json_decref(attrs);
-  json_t *ma = failed ? NULL : aev__message_attributes(m);
+  json_t *ma = NULL;
+  if (!failed) failed = aev__message_attributes(m, &ma) != AEV_OK;
   if (ma) {
     failed = set_failed(o, "MD5OfMessageAttributes",
                         json_string(aev_message_md5_of_attributes(m)));

@@ -1095,7 +1095,13 @@ END_TEST
  * count a receive its consumer never saw). */
 static void sqs_one_message(ctx *c) {
   sqs_queue(c);
-  bt_ok(aev_queue_send(c->q, "A", 1, NULL, NULL, NULL));
+  aev_send_options *o;
+  bt_ok(aev_send_options_new(&o));
+  bt_ok(aev_send_options_set_attributes(
+      o, "{\"k\":{\"DataType\":\"String\",\"StringValue\":\"v\"},"
+         "\"b\":{\"DataType\":\"Binary\",\"BinaryValue\":\"AQID\"}}"));
+  bt_ok(aev_queue_send(c->q, "A", 1, o, NULL, NULL));
+  aev_send_options_free(o);
   snprintf(c->req, sizeof c->req,
            "{\"QueueUrl\":\"%s\",\"AttributeNames\":[\"All\"],\"MessageAttributeNames\":[\"All\"]}",
            aev_queue_url(c->q));
@@ -1116,6 +1122,10 @@ static void sqs_received_whole(ctx *c, int done) {
   json_t *attrs = json_object_get(m, "Attributes");
   expect(c, json_object_get(attrs, "SentTimestamp") && json_object_get(attrs, "SenderId") &&
                 json_object_get(attrs, "ApproximateReceiveCount"));
+  json_t *ma = json_object_get(m, "MessageAttributes");
+  ck_assert_msg(json_object_size(ma) == 2 &&
+                    json_object_get(json_object_get(ma, "b"), "BinaryValue"),
+                "%s: allocation %ld: %s", c->what, c->k, c->resp);
   json_decref(r);
 }
 
