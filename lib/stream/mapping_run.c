@@ -116,18 +116,20 @@ static aev__mrec copy_rec(const aev_stream *s, const aev__shard *sh,
   return r;
 }
 
+/* Adds r to bt (taking it); -1 when memory is short (r freed). */
 static int push(aev__mbatch *bt, aev__mrec r, size_t *cap) {
-  if (!r.key || !r.data) {
+  aev__mrec *a = bt->r;
+  if (r.key && r.data && bt->n == *cap) {
+    size_t c = *cap ? *cap * 2 : 16;
+    if ((a = realloc(bt->r, c * sizeof *a)) != NULL) {
+      bt->r = a;
+      *cap = c;
+    }
+  }
+  if (!r.key || !r.data || !a) {
     free(r.key);
     free(r.data);
     return -1;
-  }
-  if (bt->n == *cap) {
-    size_t c = *cap ? *cap * 2 : 16;
-    aev__mrec *a = realloc(bt->r, c * sizeof *a);
-    if (!a) return -1;
-    bt->r = a;
-    *cap = c;
   }
   bt->r[bt->n++] = r;
   return 0;
