@@ -232,8 +232,9 @@ int aev__bus_route_replay(aev_bus *bus, aev__event *ev, const uint64_t *rule_ids
 
 /* deliver.c */
 /* Delivers ev to t, taking over the caller's reference to t (the event
- * gets a reference of its own). */
-int aev__deliver(aev__target *t, aev__event *ev);
+ * gets a reference of its own). What cannot be delivered, even for want
+ * of memory, goes to t's dead-letter queue or is logged as dropped. */
+void aev__deliver(aev__target *t, aev__event *ev);
 
 /* schedule.c */
 /* Parses rate(...) / cron(...); ValidationException on anything else. */

@@ -292,31 +292,44 @@ static int64_t backoff_ms(aev_broker *b, int retry) {
   return ms / 2 + (int64_t)(aev__broker_random(b) % (uint64_t)(ms / 2 + 1));
 }
 
-/* After a failed attempt: retry on a timer, or give up. */
+/* Arms d's timer for its next attempt (d's timer is not armed). */
+static int arm_retry(delivery *d, int64_t wait_ms) {
+  aev_broker *b = d->t->broker;
+  aev__timer_init(&d->timer, attempt_task, d, NULL);
+  return aev__timer_arm(aev__broker_sched(b), &d->timer,
+                        aev__clock_mono_ms(aev__broker_clock(b)) + wait_ms);
+}
+
+/* Ends a delivery that will not be retried, with the last attempt's
+ * error: to the dead-letter queue, or logged as dropped, never silently.
+ * condition: the retry limit it ran into (NULL: none). */
+static void give_up(delivery *d, const char *condition) {
+  dead_letter(d, condition);
+  delivery_free(d);
+}
+
+/* After a failed attempt: retry on a timer, or give up (also when the
+ * retry cannot be scheduled: out of memory, or the broker closing). */
 static void after_failure(delivery *d) {
   aev_broker *b = d->t->broker;
   if (!d->retryable) {
-    dead_letter(d, NULL);
-    delivery_free(d);
+    give_up(d, NULL);
     return;
   }
   if (d->retries >= d->t->max_retries) {
-    dead_letter(d, "MaximumRetryAttempts");
-    delivery_free(d);
+    give_up(d, "MaximumRetryAttempts");
     return;
   }
   int64_t wait = backoff_ms(b, d->retries + 1);
   if (aev_broker_now_ms(b) + wait - d->ev->ingest_ms > d->t->max_age_ms) {
-    dead_letter(d, "MaximumEventAgeInSeconds");
-    delivery_free(d);
+    give_up(d, "MaximumEventAgeInSeconds");
     return;
   }
   d->retries++;
-  aev__sched *s = aev__broker_sched(b);
-  aev__timer_init(&d->timer, attempt_task, d, NULL);
-  if (aev__timer_arm(s, &d->timer,
-                     aev__clock_mono_ms(aev__broker_clock(b)) + wait))
-    delivery_free(d);
+  if (arm_retry(d, wait) != AEV_OK) {
+    d->retries--; /* not made */
+    give_up(d, NULL);
+  }
 }
 
 /* One attempt: d->code is left empty on success, else says why not. */
@@ -363,14 +376,26 @@ static void attempt(void *arg, int cancelled) {
 static void attempt_task(void *arg, int cancelled) {
   delivery *d = arg;
   if (!cancelled && d->t->kind == AEV__TARGET_CALLBACK) {
-    if (aev__sched_post_handler(aev__broker_sched(d->t->broker), attempt, d))
-      delivery_free(d);
+    int rc = aev__sched_post_handler(aev__broker_sched(d->t->broker), attempt, d);
+    /* Out of memory for the hop, the attempt stays due: a second later. */
+    if (rc == AEV_ERR_NOMEM) rc = arm_retry(d, 1000);
+    if (rc != AEV_OK) give_up(d, NULL);
     return;
   }
   attempt(d, cancelled);
 }
 
-int aev__deliver(aev__target *t, aev__event *ev) {
+/* A delivery that could not even begin for want of memory (t's reference,
+ * ev's borrowed): it goes where retries that ran out go, never silently. */
+static void not_begun(aev__target *t, aev__event *ev, delivery *first) {
+  delivery d = {.t = t, .ev = ev};
+  if (first) d = *first;
+  else fail(&d, 1, "INTERNAL_ERROR", "Out of memory starting the delivery.");
+  dead_letter(&d, NULL);
+  aev__target_unref(t);
+}
+
+void aev__deliver(aev__target *t, aev__event *ev) {
   /* A queue send never blocks and runs no user code: the first attempt
    * happens at once on the caller's thread (no bus lock is held here), as
    * SNS sends to its queue subscribers, on a delivery that lives on the
@@ -383,27 +408,28 @@ int aev__deliver(aev__target *t, aev__event *ev) {
     attempt_once(&first);
     if (!first.code[0]) {
       aev__target_unref(t);
-      return AEV_OK;
+      return;
     }
     delivery *d = malloc(sizeof *d);
     if (!d) {
-      aev__target_unref(t);
-      return aev__nomem();
+      not_begun(t, ev, &first);
+      return;
     }
     *d = first;
     ev->refs++;
     after_failure(d);
-    return AEV_OK;
+    return;
   }
   delivery *d = calloc(1, sizeof *d);
   if (!d) {
-    aev__target_unref(t);
-    return aev__nomem();
+    not_begun(t, ev, NULL);
+    return;
   }
   ev->refs++;
   d->t = t;
   d->ev = ev;
-  int rc = aev__sched_post(aev__broker_sched(t->broker), NULL, attempt_task, d);
-  if (rc) delivery_free(d);
-  return rc;
+  if (aev__sched_post(aev__broker_sched(t->broker), NULL, attempt_task, d) != AEV_OK) {
+    fail(d, 1, "INTERNAL_ERROR", aev_errmsg());
+    give_up(d, NULL);
+  }
 }

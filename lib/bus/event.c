@@ -11,6 +11,7 @@
 #include "core/broker.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "pattern/pattern.h"
 
 #define MAX_ENTRIES 10
@@ -406,24 +407,79 @@ static int put_one(aev_broker *b, json_t *e, char id[37], entry_error *err) {
   return rc ? entry_fail(err, "InternalFailure", aev_errmsg()) : 1;
 }
 
+/* What putting one entry came to: its event id, or its error. */
+typedef struct put_out {
+  int ok;
+  char id[37];
+  entry_error err;
+} put_out;
+
+/* Puts every entry of a checked request, keeping each outcome in memory
+ * of its own (nothing can fail once an event is routed); returns how
+ * many failed. */
+static int put_all(aev_broker *b, json_t *entries, put_out *res) {
+  int failed = 0;
+  for (size_t i = 0; i < json_array_size(entries); i++) {
+    res[i].ok = put_one(b, json_array_get(entries, i), res[i].id, &res[i].err);
+    failed += !res[i].ok;
+  }
+  return failed;
+}
+
+/* The answer as an object, whole, or NULL when out of memory. */
+static json_t *put_events_json(size_t n, const put_out *res, int failed) {
+  json_t *results = json_array();
+  int whole = results != NULL;
+  for (size_t i = 0; whole && i < n; i++) {
+    json_t *r = res[i].ok ? json_pack("{s:s}", "EventId", res[i].id)
+                          : json_pack("{s:s,s:s}", "ErrorCode", res[i].err.code,
+                                      "ErrorMessage", res[i].err.msg);
+    whole = !json_array_append_new(results, r);
+  }
+  if (whole) return json_pack("{s:i,s:o}", "FailedEntryCount", failed, "Entries", results);
+  json_decref(results);
+  return NULL;
+}
+
+/* The most bytes the answer's text can take, with its NUL: every entry a
+ * failure whose code and message escape every byte (\u00XX). */
+static size_t put_events_bound(size_t n) {
+  return 64 + n * (48 + 6 * (64 + sizeof ((entry_error *)0)->msg));
+}
+
+/* Writes the answer's text; b holds put_events_bound()'s room, so this
+ * never grows it (and cannot fail). */
+static void put_events_text(size_t n, const put_out *res, int failed, aev__tbuf *b) {
+  char count[24];
+  snprintf(count, sizeof count, "%d", failed);
+  aev__tbuf_puts(b, "{\"FailedEntryCount\":");
+  aev__tbuf_puts(b, count);
+  aev__tbuf_puts(b, ",\"Entries\":[");
+  for (size_t i = 0; i < n; i++) {
+    if (i) aev__tbuf_puts(b, ",");
+    if (res[i].ok) {
+      aev__tbuf_puts(b, "{\"EventId\":");
+      aev__tbuf_json_string(b, res[i].id);
+    } else {
+      aev__tbuf_puts(b, "{\"ErrorCode\":");
+      aev__tbuf_json_string(b, res[i].err.code);
+      aev__tbuf_puts(b, ",\"ErrorMessage\":");
+      aev__tbuf_json_string(b, res[i].err.msg);
+    }
+    aev__tbuf_puts(b, "}");
+  }
+  aev__tbuf_puts(b, "]}");
+}
+
+/* aev_call's PutEvents: it serializes the object after the events were
+ * routed, as it does every answer, so out of memory there answers
+ * AEV_ERR_NOMEM with the events put (aev_bus_put_events has no such gap). */
 int aev__put_events(aev_broker *b, json_t *entries, json_t **resp) {
   int rc = aev__broker_check_open(b);
   if (rc || (rc = request_check(entries))) return rc;
-  json_t *results = json_array();
-  int failed = 0;
-  for (size_t i = 0; results && i < json_array_size(entries); i++) {
-    char id[37];
-    entry_error err;
-    json_t *r = put_one(b, json_array_get(entries, i), id, &err)
-                    ? json_pack("{s:s}", "EventId", id)
-                    : json_pack("{s:s,s:s}", "ErrorCode", err.code,
-                                "ErrorMessage", err.msg);
-    failed += json_object_get(r, "ErrorCode") != NULL;
-    json_array_append_new(results, r);
-  }
-  *resp = results ? json_pack("{s:i,s:o}", "FailedEntryCount", failed,
-                              "Entries", results)
-                  : NULL;
+  put_out res[MAX_ENTRIES];
+  int failed = put_all(b, entries, res);
+  *resp = put_events_json(json_array_size(entries), res, failed);
   return *resp ? AEV_OK : aev__nomem();
 }
 
@@ -432,12 +488,23 @@ int aev_bus_put_events(aev_broker *b, const char *entries_json,
   if (!b || !entries_json || !result_json)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "b, entries_json and result_json are required.");
-  json_t *entries, *resp;
+  json_t *entries;
   if (aev__json_parse_str(entries_json, 0, &entries) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
-  int rc = aev__put_events(b, entries, &resp);
+  int rc = aev__broker_check_open(b);
+  if (rc == AEV_OK) rc = request_check(entries);
+  /* The answer's room before any event is put. */
+  aev__tbuf text = {0};
+  size_t n = json_array_size(entries);
+  if (rc == AEV_OK) {
+    aev__tbuf_reserve(&text, put_events_bound(n));
+    if (text.failed) rc = aev__nomem();
+  }
+  if (rc == AEV_OK) {
+    put_out res[MAX_ENTRIES];
+    int failed = put_all(b, entries, res);
+    put_events_text(n, res, failed, &text);
+    *result_json = aev__tbuf_take(&text, NULL);
+  }
   json_decref(entries);
-  if (rc) return rc;
-  *result_json = json_dumps(resp, JSON_COMPACT);
-  json_decref(resp);
-  return *result_json ? AEV_OK : aev__nomem();
+  return rc;
 }

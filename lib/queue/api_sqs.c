@@ -17,28 +17,39 @@ int aev__sqs_opt_int(const aev__api_service *svc, json_t *req,
   return aev__api_opt_int(svc, req, name, INT32_MIN, INT32_MAX, out);
 }
 
-json_t *aev__sqs_batch_json(const aev_batch_result *r,
-                            void (*fill)(json_t *entry,
-                                         const aev_batch_result *r, size_t i)) {
-  json_t *ok = json_array(), *failed = json_array(), *resp = json_object();
-  for (size_t i = 0; i < aev_batch_result_count(r); i++) {
-    json_t *e = json_object();
-    json_object_set_new(e, "Id", json_string(aev_batch_result_id(r, i)));
-    if (aev_batch_result_status(r, i) == AEV_OK) {
-      if (fill) fill(e, r, i);
-      json_array_append_new(ok, e);
-    } else {
-      json_object_set_new(e, "SenderFault", json_true());
-      json_object_set_new(e, "Code", json_string(aev_batch_result_code(r, i)));
-      json_object_set_new(e, "Message", json_string(aev_batch_result_message(r, i)));
-      json_array_append_new(failed, e);
-    }
-  }
-  if (json_array_size(ok)) json_object_set(resp, "Successful", ok);
-  if (json_array_size(failed)) json_object_set(resp, "Failed", failed);
+int aev__sqs_failed_entry(json_t *failed, const char *id, const char *code, const char *msg) {
+  json_t *e = json_pack("{s:s,s:b,s:s,s:s}", "Id", id, "SenderFault", 1, "Code", code,
+                        "Message", msg);
+  return e && !json_array_append_new(failed, e) ? AEV_OK : aev__nomem();
+}
+
+json_t *aev__sqs_batch_response(json_t *ok, json_t *failed) {
+  json_t *resp = ok && failed ? json_object() : NULL;
+  int whole = resp != NULL;
+  if (whole && json_array_size(ok)) whole = !json_object_set(resp, "Successful", ok);
+  if (whole && json_array_size(failed)) whole = !json_object_set(resp, "Failed", failed);
   json_decref(ok);
   json_decref(failed);
-  return resp;
+  if (whole) return resp;
+  json_decref(resp);
+  return NULL;
+}
+
+json_t *aev__sqs_batch_json(const aev_batch_result *r) {
+  json_t *ok = json_array(), *failed = json_array();
+  int rc = ok && failed ? AEV_OK : AEV_ERR_NOMEM;
+  for (size_t i = 0; rc == AEV_OK && i < aev_batch_result_count(r); i++) {
+    const char *id = aev_batch_result_id(r, i);
+    if (aev_batch_result_status(r, i) != AEV_OK)
+      rc = aev__sqs_failed_entry(failed, id, aev_batch_result_code(r, i),
+                                 aev_batch_result_message(r, i));
+    else if (json_array_append_new(ok, json_pack("{s:s}", "Id", id)))
+      rc = AEV_ERR_NOMEM;
+  }
+  if (rc == AEV_OK) return aev__sqs_batch_response(ok, failed);
+  json_decref(ok);
+  json_decref(failed);
+  return NULL;
 }
 
 static const aev__api_action actions[] = {

@@ -20,11 +20,17 @@ int aev__sqs_queue_of(aev_broker *b, const aev__api_service *svc, json_t *req,
 int aev__sqs_opt_int(const aev__api_service *svc, json_t *req,
                      const char *name, int64_t *out);
 
-/* Batch results in AWS's Successful / Failed shape; empty lists are left
- * out. fill adds the per-action members of a successful entry. */
-json_t *aev__sqs_batch_json(const aev_batch_result *r,
-                            void (*fill)(json_t *entry,
-                                         const aev_batch_result *r, size_t i));
+/* Appends a Failed entry (SenderFault true) to failed: AEV_OK, or
+ * AEV_ERR_NOMEM with failed as it was. */
+int aev__sqs_failed_entry(json_t *failed, const char *id, const char *code, const char *msg);
+
+/* A batch response from its Successful and Failed lists (taken; empty ones
+ * left out), or NULL when out of memory. */
+json_t *aev__sqs_batch_response(json_t *ok, json_t *failed);
+
+/* A settle batch's result in AWS's Successful / Failed shape, whole, or
+ * NULL when out of memory. */
+json_t *aev__sqs_batch_json(const aev_batch_result *r);
 
 AEV__SQS_ACTION(create_queue);
 AEV__SQS_ACTION(get_queue_url);

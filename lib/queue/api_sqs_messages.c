@@ -117,10 +117,41 @@ static int entries_of(const aev__api_service *svc, json_t *req, const char *kind
   return AEV_OK;
 }
 
-static void failed_entry(json_t *failed, const char *id) {
-  json_t *e = json_pack("{s:s,s:b,s:s,s:s}", "Id", id, "SenderFault", 1, "Code",
-                        aev_errcode(), "Message", aev_errmsg());
-  json_array_append_new(failed, e);
+/* What one SendMessageBatch entry came to: sent, or its error. */
+typedef struct send_out {
+  int status;
+  aev__sent sent;
+  char code[64], msg[1024]; /* aev_errcode()'s and aev_errmsg()'s room */
+} send_out;
+
+/* Sets o's status, and keeps the thread's error when it is one. */
+static void keep_error(send_out *o, int status) {
+  o->status = status;
+  if (status == AEV_OK) return;
+  snprintf(o->code, sizeof o->code, "%s", aev_errcode());
+  snprintf(o->msg, sizeof o->msg, "%s", aev_errmsg());
+}
+
+/* The answer, every entry in it, or NULL when out of memory (the sends
+ * are done by then: answered as aev_call answers when it cannot serialize
+ * what an action did). */
+static json_t *send_batch_json(size_t n, const char *const *ids, const send_in *in,
+                               const send_out *out) {
+  json_t *ok = json_array(), *failed = json_array();
+  int rc = ok && failed ? AEV_OK : AEV_ERR_NOMEM;
+  for (size_t i = 0; rc == AEV_OK && i < n; i++) {
+    if (out[i].status != AEV_OK) {
+      rc = aev__sqs_failed_entry(failed, ids[i], out[i].code, out[i].msg);
+      continue;
+    }
+    json_t *e = json_pack("{s:s}", "Id", ids[i]);
+    rc = e ? put_sent(e, &out[i].sent, &in[i]) : AEV_ERR_NOMEM;
+    if (json_array_append_new(ok, e)) rc = AEV_ERR_NOMEM;
+  }
+  if (rc == AEV_OK) return aev__sqs_batch_response(ok, failed);
+  json_decref(ok);
+  json_decref(failed);
+  return NULL;
 }
 
 AEV__SQS_ACTION(send_message_batch) {
@@ -132,13 +163,11 @@ AEV__SQS_ACTION(send_message_batch) {
   size_t n = 0;
   rc = entries_of(svc, req, "SendMessageBatchRequestEntry", &entries, ids, &n);
   send_in in[MAX_BATCH];
-  int bad[MAX_BATCH];
-  char codes[MAX_BATCH][64], msgs[MAX_BATCH][512];
+  send_out out[MAX_BATCH];
   size_t parsed = 0, total = 0;
   for (; rc == AEV_OK && parsed < n; parsed++) {
-    bad[parsed] = parse_send(svc, json_array_get(entries, parsed), &in[parsed]);
-    snprintf(codes[parsed], sizeof codes[0], "%s", aev_errcode());
-    snprintf(msgs[parsed], sizeof msgs[0], "%s", aev_errmsg());
+    int s = parse_send(svc, json_array_get(entries, parsed), &in[parsed]);
+    keep_error(&out[parsed], s);
     total += in[parsed].req.len + in[parsed].attrs.size;
   }
   if (rc == AEV_OK)
@@ -148,33 +177,15 @@ AEV__SQS_ACTION(send_message_batch) {
     for (size_t i = 0; i < n; i++) reqs[i] = in[i].req;
     rc = aev__batch_fifo_check(q, reqs, n);
   }
-  json_t *ok = json_array(), *failed = json_array();
   for (size_t i = 0; rc == AEV_OK && i < n; i++) {
-    aev__sent sent;
-    int s = bad[i];
-    if (s != AEV_OK)
-      aev__fail(s, codes[i], "%s", msgs[i]);
-    else
-      s = aev__queue_send(q, &in[i].req, &sent);
-    if (s == AEV_ERR_NOT_FOUND) {
-      rc = s;
-    } else if (s != AEV_OK) {
-      failed_entry(failed, ids[i]);
-    } else {
-      json_t *e = json_pack("{s:s}", "Id", ids[i]);
-      put_sent(e, &sent, &in[i]);
-      json_array_append_new(ok, e);
-    }
+    if (out[i].status != AEV_OK) continue;
+    int s = aev__queue_send(q, &in[i].req, &out[i].sent);
+    if (s == AEV_ERR_NOT_FOUND) rc = s;
+    else if (s != AEV_OK) keep_error(&out[i], s);
   }
+  if (rc == AEV_OK && !(*resp = send_batch_json(n, ids, in, out))) rc = aev__nomem();
   for (size_t i = 0; i < parsed; i++) free_send(&in[i]);
   aev_queue_release(q);
-  if (rc == AEV_OK) {
-    *resp = json_object();
-    if (json_array_size(ok)) json_object_set(*resp, "Successful", ok);
-    if (json_array_size(failed)) json_object_set(*resp, "Failed", failed);
-  }
-  json_decref(ok);
-  json_decref(failed);
   return rc;
 }
 
@@ -218,29 +229,56 @@ static const char *system_value(aev_message *m, const char *name, char buf[24]) 
   return buf;
 }
 
+/* Sets key to v (taken); 1 when it could not (v is then freed). */
+static int set_failed(json_t *o, const char *key, json_t *v) {
+  return json_object_set_new(o, key, v) != 0;
+}
+
+/* A received message's JSON, whole, or NULL when out of memory. */
 static json_t *message_json(aev_message *m, const int *want) {
-  json_t *o = json_object();
+  json_t *o = json_object(), *attrs = json_object();
   size_t len;
-  json_object_set_new(o, "MessageId", json_string(aev_message_id(m)));
-  json_object_set_new(o, "ReceiptHandle", json_string(aev_message_receipt_handle(m)));
-  json_object_set_new(o, "MD5OfBody", json_string(aev_message_md5_of_body(m)));
   const char *body = aev_message_body(m, &len);
-  json_object_set_new(o, "Body", json_stringn(body, len));
-  json_t *attrs = json_object();
-  for (size_t k = 0; k < N_SYSTEM; k++) {
+  int failed = !o || !attrs;
+  failed = failed || set_failed(o, "MessageId", json_string(aev_message_id(m)));
+  failed = failed || set_failed(o, "ReceiptHandle", json_string(aev_message_receipt_handle(m)));
+  failed = failed || set_failed(o, "MD5OfBody", json_string(aev_message_md5_of_body(m)));
+  failed = failed || set_failed(o, "Body", json_stringn(body, len));
+  for (size_t k = 0; !failed && k < N_SYSTEM; k++) {
     char buf[24];
     const char *v = want[k] ? system_value(m, system_names[k], buf) : NULL;
-    if (v) json_object_set_new(attrs, system_names[k], json_string(v));
+    if (v) failed = set_failed(attrs, system_names[k], json_string(v));
   }
-  if (json_object_size(attrs)) json_object_set(o, "Attributes", attrs);
+  if (!failed && json_object_size(attrs)) failed = json_object_set(o, "Attributes", attrs) != 0;
   json_decref(attrs);
-  json_t *ma = aev__message_attributes(m);
+  json_t *ma = NULL;
+  if (!failed) failed = aev__message_attributes(m, &ma) != AEV_OK;
   if (ma) {
-    json_object_set_new(o, "MD5OfMessageAttributes",
+    failed = set_failed(o, "MD5OfMessageAttributes",
                         json_string(aev_message_md5_of_attributes(m)));
-    json_object_set_new(o, "MessageAttributes", ma);
+    if (failed) json_decref(ma);
+    else failed = set_failed(o, "MessageAttributes", ma);
   }
-  return o;
+  if (!failed) return o;
+  json_decref(o);
+  return NULL;
+}
+
+/* The answer for the received messages (freed here), whole, or NULL when
+ * out of memory: the messages were received by then (they come back when
+ * their visibility ends, as after an answer lost on its way). */
+static json_t *received_json(aev_message **msgs, size_t n, const int *want) {
+  json_t *resp = json_object(), *list = n ? json_array() : NULL;
+  int whole = resp && (!n || list);
+  for (size_t i = 0; i < n; i++) {
+    if (whole) whole = !json_array_append_new(list, message_json(msgs[i], want));
+    aev_message_free(msgs[i]);
+  }
+  if (whole && n) whole = !json_object_set(resp, "Messages", list);
+  json_decref(list);
+  if (whole) return resp;
+  json_decref(resp);
+  return NULL;
 }
 
 AEV__SQS_ACTION(receive_message) {
@@ -276,16 +314,8 @@ AEV__SQS_ACTION(receive_message) {
   if (rc == AEV_OK) rc = aev__queue_receive(q, &r, msgs, &n);
   aev_queue_release(q);
   if (rc != AEV_OK) return rc;
-  *resp = json_object();
-  if (n) {
-    json_t *list = json_array();
-    for (size_t i = 0; i < n; i++) {
-      json_array_append_new(list, message_json(msgs[i], want));
-      aev_message_free(msgs[i]);
-    }
-    json_object_set_new(*resp, "Messages", list);
-  }
-  return AEV_OK;
+  *resp = received_json(msgs, n, want);
+  return *resp ? AEV_OK : aev__nomem();
 }
 
 /* ---- settling ---- */
@@ -342,7 +372,9 @@ static int settle_batch(aev_broker *b, const aev__api_service *svc, json_t *req,
     rc = visibility ? aev_queue_change_visibility_batch(q, n, ids, handles, secs, &r)
                     : aev_queue_delete_message_batch(q, n, ids, handles, &r);
   aev_queue_release(q);
-  if (rc == AEV_OK) *resp = aev__sqs_batch_json(r, NULL);
+  /* Out of memory after the deletes: answered as aev_call answers when it
+   * cannot serialize what an action did. */
+  if (rc == AEV_OK && !(*resp = aev__sqs_batch_json(r))) rc = aev__nomem();
   aev_batch_result_free(r);
   return rc;
 }

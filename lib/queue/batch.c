@@ -14,9 +14,13 @@
 
 typedef struct entry {
   const char *id; /* in the result's own memory */
-  char *code, *message;
+  const char *code, *message; /* one allocation from code, or OOM_CODE's */
   int status;
 } entry;
+
+/* A failed entry whose code and message found no memory fails as out of
+ * memory, with these (never freed). */
+static const char OOM_CODE[] = "InternalFailure", OOM_MESSAGE[] = "Out of memory.";
 
 /* One allocation: the entries, then for sends their formatted outcomes,
  * then the ids' text. Small enough for a delete's result to come from
@@ -119,12 +123,25 @@ static aev_batch_result *result_new(size_t n, const char *const *ids,
   return r;
 }
 
-/* Records the thread's last error as entry i's failure. */
+/* Records the thread's last error as entry i's failure (an entry that
+ * fails has no effect, so out of memory for its text it may fail as out
+ * of memory instead; never without a code). */
 static void entry_fail(aev_batch_result *r, size_t i, int status) {
-  r->e[i].status = status;
+  entry *e = &r->e[i];
+  size_t code_len = strlen(aev_errcode()) + 1, msg_len = strlen(aev_errmsg()) + 1;
+  char *text = malloc(code_len + msg_len);
   r->failed++;
-  r->e[i].code = strdup(aev_errcode());
-  r->e[i].message = strdup(aev_errmsg());
+  if (!text) {
+    e->status = aev__nomem();
+    e->code = OOM_CODE;
+    e->message = OOM_MESSAGE;
+    return;
+  }
+  memcpy(text, aev_errcode(), code_len);
+  memcpy(text + code_len, aev_errmsg(), msg_len);
+  e->status = status;
+  e->code = text;
+  e->message = text + code_len;
 }
 
 static void send_failed(void *ctx, size_t i, int status) {
@@ -133,10 +150,8 @@ static void send_failed(void *ctx, size_t i, int status) {
 
 void aev_batch_result_free(aev_batch_result *r) {
   if (!r) return;
-  for (size_t i = 0; r->failed && i < r->n; i++) {
-    free(r->e[i].code);
-    free(r->e[i].message);
-  }
+  for (size_t i = 0; r->failed && i < r->n; i++)
+    if (r->e[i].code != OOM_CODE) free((char *)r->e[i].code);
   free(r);
 }
 

@@ -131,14 +131,16 @@ const char *aev_message_md5_of_attributes(const aev_message *m) {
   return x && x->md5_attrs[0] ? x->md5_attrs : NULL;
 }
 
-json_t *aev__message_attributes(const aev_message *m) {
+int aev__message_attributes(const aev_message *m, json_t **out) {
   const aev__rx_more *x = aev__message_more(m);
-  return x ? aev__attrs_to_json(x->attrs, x->attrs_len) : NULL;
+  int some = x && x->attrs && x->attrs_len;
+  *out = some ? aev__attrs_to_json(x->attrs, x->attrs_len) : NULL;
+  return some && !*out ? aev__nomem() : AEV_OK;
 }
 
 char *aev_message_attributes_json(const aev_message *m) {
-  json_t *j = aev__message_attributes(m);
-  if (!j) return NULL;
+  json_t *j;
+  if (aev__message_attributes(m, &j) != AEV_OK || !j) return NULL;
   char *s = json_dumps(j, JSON_COMPACT);
   json_decref(j);
   return s;

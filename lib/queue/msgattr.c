@@ -301,39 +301,44 @@ size_t aev__attrs_filter(const uint8_t *blob, size_t len,
   return w;
 }
 
+/* One attribute's {"DataType", "StringValue" | "BinaryValue"}, whole, or
+ * NULL when memory is short. */
+static json_t *attr_json(const aev__attr *a) {
+  json_t *v = json_object();
+  int failed = !v || json_object_set_new(v, "DataType", json_stringn(a->type, a->type_len));
+  if (!failed && a->kind == 2) {
+    /* Small values (most) are encoded on the stack: a received message's
+     * attributes are read when it can no longer be put back. */
+    char small[1024], *b = small;
+    size_t need = aev__qb64_len(a->value_len) + 1;
+    failed = need > sizeof small && !(b = malloc(need));
+    if (!failed) {
+      aev__qb64_encode(a->value, a->value_len, b);
+      failed = json_object_set_new(v, "BinaryValue", json_string(b));
+    }
+    if (b != small) free(b);
+  } else if (!failed) {
+    failed = json_object_set_new(v, "StringValue",
+                                 json_stringn((const char *)a->value, a->value_len));
+  }
+  if (!failed) return v;
+  json_decref(v);
+  return NULL;
+}
+
 json_t *aev__attrs_to_json(const uint8_t *blob, size_t len) {
   if (!blob || !len) return NULL;
   json_t *obj = json_object();
   size_t pos = 0;
   aev__attr a;
-  while (obj && aev__attrs_next(blob, len, &pos, &a)) {
-    json_t *v = json_object();
-    json_object_set_new(v, "DataType", json_stringn(a.type, a.type_len));
-    if (a.kind == 2) {
-      /* Small values (most) are encoded on the stack: a received message's
-       * attributes are read when it can no longer be put back. */
-      char small[1024], *b = small;
-      size_t need = aev__qb64_len(a.value_len) + 1;
-      if (need > sizeof small && !(b = malloc(need))) {
-        json_decref(v);
-        json_decref(obj);
-        return NULL;
-      }
-      aev__qb64_encode(a.value, a.value_len, b);
-      json_object_set_new(v, "BinaryValue", json_string(b));
-      if (b != small) free(b);
-    } else {
-      json_object_set_new(v, "StringValue",
-                          json_stringn((const char *)a.value, a.value_len));
-    }
+  int failed = !obj;
+  while (!failed && aev__attrs_next(blob, len, &pos, &a)) {
     char *name = strndup(a.name, a.name_len);
-    if (!name) {
-      json_decref(v);
-      json_decref(obj);
-      return NULL;
-    }
-    json_object_set_new(obj, name, v);
+    json_t *v = name ? attr_json(&a) : NULL;
+    failed = !v || json_object_set_new(obj, name, v);
     free(name);
   }
-  return obj;
+  if (!failed) return obj;
+  json_decref(obj);
+  return NULL;
 }

@@ -172,9 +172,10 @@ typedef struct aev__recv_req {
 int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
                        aev_message **out, size_t *n);
 
-/* The received message's selected attributes as AWS's map (new reference)
- * or NULL. */
-json_t *aev__message_attributes(const aev_message *m);
+/* The received message's selected attributes as AWS's map (new
+ * reference; NULL when it has none). AEV_ERR_NOMEM when it has some and
+ * memory is short. */
+int aev__message_attributes(const aev_message *m, json_t **out);
 
 /* Dead-letter redrive policy of the queue, for the API layer's
  * ListDeadLetterSourceQueues: non-zero when q's DLQ is dlq_arn. */

@@ -115,7 +115,9 @@ static void collect_standard(aev_queue *q, collect *c) {
 
 /* Serves groups in ring order; within a group, messages in order up to the
  * first one that is not visible (in flight or delayed), which blocks the
- * rest of its group. */
+ * rest of its group. A message on its way to the dead-letter queue blocks
+ * the rest too: should the move fail, it is put back ahead of them, and
+ * none of them may have been delivered before it. */
 static void collect_fifo(aev_queue *q, collect *c) {
   aev__group *g = q->ring;
   size_t ngroups = q->groups.count;
@@ -123,9 +125,9 @@ static void collect_fifo(aev_queue *q, collect *c) {
     aev__group *next = g->next == g ? NULL : g->next;
     aev__msg *m = g->head;
     while (m && m->visible_at <= c->now && *c->n < (size_t)c->r->max &&
-           !c->nomem) {
+           !c->nomem && !must_move(q, c, m)) {
       aev__msg *after = m->next;
-      if (!must_move(q, c, m)) deliver(q, c, m);
+      deliver(q, c, m);
       m = after;
     }
     g = next ? next : q->ring;

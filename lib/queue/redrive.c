@@ -140,8 +140,10 @@ size_t aev__redrive_enqueue(aev_broker *b, const char *dest_arn,
   if (!chain) return 0;
   aev__resource *r = aev__registry_find(b, AEV__KIND_QUEUE, dest_arn);
   if (!r) {
+    /* Back as they were: a FIFO message keeps its place in its group (and
+     * every message its retention), as when memory refused the move. */
     if (back_to) {
-      enqueue_into(back_to, chain, NULL, 1, NULL);
+      put_back(back_to, chain);
       return 0;
     }
     while (chain) {

@@ -67,24 +67,26 @@ AEV__KIN_ACTION(put_records) {
   free(hashes);
   aev_stream_release(s);
   if (rc != AEV_OK) return rc;
+  /* Whole or not at all: answers go by position, so one left out would
+   * give every later record another's. */
   json_t *list = json_array();
-  for (size_t i = 0; i < n; i++) {
-    if (aev_put_result_sequence_number(r, i))
-      json_array_append_new(
-          list, json_pack("{s:s, s:s}", "SequenceNumber",
-                          aev_put_result_sequence_number(r, i), "ShardId",
-                          aev_put_result_shard_id(r, i)));
-    else
-      json_array_append_new(
-          list, json_pack("{s:s, s:s}", "ErrorCode",
-                          aev_put_result_error_code(r, i), "ErrorMessage",
-                          aev_put_result_error_message(r, i)));
+  int whole = list != NULL;
+  for (size_t i = 0; whole && i < n; i++) {
+    const char *seq = aev_put_result_sequence_number(r, i);
+    json_t *e = seq ? json_pack("{s:s, s:s}", "SequenceNumber", seq, "ShardId",
+                                aev_put_result_shard_id(r, i))
+                    : json_pack("{s:s, s:s}", "ErrorCode", aev_put_result_error_code(r, i),
+                                "ErrorMessage", aev_put_result_error_message(r, i));
+    whole = !json_array_append_new(list, e);
   }
-  *resp = json_pack("{s:I, s:o, s:s}", "FailedRecordCount",
-                    (json_int_t)aev_put_result_failed_count(r), "Records",
-                    list, "EncryptionType", "NONE");
+  if (whole)
+    *resp = json_pack("{s:I, s:o, s:s}", "FailedRecordCount",
+                      (json_int_t)aev_put_result_failed_count(r), "Records", list,
+                      "EncryptionType", "NONE");
+  else
+    json_decref(list);
   aev_put_result_free(r);
-  return AEV_OK;
+  return whole && *resp ? AEV_OK : aev__nomem();
 }
 
 AEV__KIN_ACTION(get_shard_iterator) {
@@ -122,13 +124,16 @@ static int batch_json(const aev_records *r, json_t **out) {
     char *b64 = NULL;
     rc = aev__base64_encode(d, len, &b64);
     if (rc != AEV_OK) break;
-    json_array_append_new(
-        list,
-        json_pack("{s:s, s:f, s:s, s:s}", "SequenceNumber",
-                  aev_records_sequence_number(r, i),
-                  "ApproximateArrivalTimestamp",
-                  (double)aev_records_arrival_ms(r, i) / 1000.0, "Data", b64,
-                  "PartitionKey", aev_records_partition_key(r, i)));
+    /* A record left out would be skipped for good: the next iterator is
+     * past it. */
+    if (json_array_append_new(
+            list,
+            json_pack("{s:s, s:f, s:s, s:s}", "SequenceNumber",
+                      aev_records_sequence_number(r, i),
+                      "ApproximateArrivalTimestamp",
+                      (double)aev_records_arrival_ms(r, i) / 1000.0, "Data", b64,
+                      "PartitionKey", aev_records_partition_key(r, i))))
+      rc = aev__nomem();
     free(b64);
   }
   if (rc != AEV_OK) {
@@ -159,12 +164,13 @@ AEV__KIN_ACTION(get_records) {
   if (rc != AEV_OK) return rc;
   json_t *o = NULL;
   rc = batch_json(r, &o);
-  if (rc == AEV_OK) {
-    const char *next = aev_records_next_iterator(r);
-    json_object_set_new(o, "NextShardIterator",
-                        next ? json_string(next) : json_null());
-    *resp = o;
+  const char *next = aev_records_next_iterator(r);
+  if (rc == AEV_OK &&
+      json_object_set_new(o, "NextShardIterator", next ? json_string(next) : json_null())) {
+    json_decref(o);
+    rc = aev__nomem();
   }
+  if (rc == AEV_OK) *resp = o;
   aev_records_free(r);
   return rc;
 }
@@ -198,21 +204,26 @@ AEV__KIN_ACTION(subscribe_to_shard) {
                             &ev, &n);
   if (rc != AEV_OK) return rc;
   json_t *list = json_array();
+  if (!list) rc = aev__nomem();
   for (size_t i = 0; i < n; i++) {
     json_t *o = NULL;
     if (rc == AEV_OK) rc = batch_json(ev[i], &o);
-    if (rc == AEV_OK) {
-      const char *cont = aev_records_continuation(ev[i]);
-      if (cont)
-        json_object_set_new(o, "ContinuationSequenceNumber", json_string(cont));
-      json_array_append_new(list, json_pack("{s:o}", "SubscribeToShardEvent", o));
+    const char *cont = aev_records_continuation(ev[i]);
+    if (rc == AEV_OK && cont &&
+        json_object_set_new(o, "ContinuationSequenceNumber", json_string(cont))) {
+      json_decref(o);
+      rc = aev__nomem();
     }
+    if (rc == AEV_OK &&
+        json_array_append_new(list, json_pack("{s:o}", "SubscribeToShardEvent", o)))
+      rc = aev__nomem();
     aev_records_free(ev[i]);
   }
   free(ev);
-  if (rc == AEV_OK)
-    *resp = json_pack("{s:o}", "EventStream", list);
-  else
+  if (rc != AEV_OK) {
     json_decref(list);
-  return rc;
+    return rc;
+  }
+  *resp = json_pack("{s:o}", "EventStream", list);
+  return *resp ? AEV_OK : aev__nomem();
 }

@@ -30,48 +30,54 @@ static void iso_s(int64_t ms, char *out, size_t cap) {
   strftime(out, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Sets key to v (taken); 0 when it could not. */
+static int set(json_t *o, const char *key, json_t *v) { return !json_object_set_new(o, key, v); }
+
+/* One record as Lambda's Kinesis event carries it (NULL: out of memory). */
+static json_t *record_json(const aev__mapping *m, const char *shard, const char *role,
+                           const aev__mrec *r) {
+  char *b64 = NULL, id[AEV_SHARD_ID_SIZE + AEV_STREAM_SEQUENCE_SIZE + 1];
+  if (aev__base64_encode(r->data, r->len, &b64) != AEV_OK) return NULL;
+  snprintf(id, sizeof id, "%s:%s", shard, r->seq);
+  json_t *j = json_pack("{s:{s:s, s:s, s:s, s:s, s:f}, s:s, s:s, s:s, s:s, s:s, "
+                        "s:s, s:s}",
+                        "kinesis", "kinesisSchemaVersion", "1.0", "partitionKey", r->key,
+                        "sequenceNumber", r->seq, "data", b64, "approximateArrivalTimestamp",
+                        (double)r->arrival_ms / 1000.0, "eventSource", "aws:kinesis",
+                        "eventVersion", "1.0", "eventID", id, "eventName", "aws:kinesis:record",
+                        "invokeIdentityArn", role, "awsRegion", aev_broker_region(m->b),
+                        "eventSourceARN", aev_stream_arn(m->s));
+  free(b64);
+  return j;
+}
+
+/* The event, with every record of the batch, or NULL when out of memory
+ * (the batch is then tried again: a record left out would be skipped). */
 char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt) {
   char shard[AEV_SHARD_ID_SIZE], role[128];
   aev__shard_id_format(bt->shard, shard);
   snprintf(role, sizeof role, "arn:aws:iam::%s:role/lambda-role",
            aev_broker_account(m->b));
   json_t *recs = json_array();
-  for (size_t i = 0; i < bt->n; i++) {
-    const aev__mrec *r = &bt->r[i];
-    char *b64 = NULL, id[AEV_SHARD_ID_SIZE + AEV_STREAM_SEQUENCE_SIZE + 1];
-    if (aev__base64_encode(r->data, r->len, &b64) != AEV_OK) break;
-    snprintf(id, sizeof id, "%s:%s", shard, r->seq);
-    json_array_append_new(
-        recs,
-        json_pack("{s:{s:s, s:s, s:s, s:s, s:f}, s:s, s:s, s:s, s:s, s:s, "
-                  "s:s, s:s}",
-                  "kinesis", "kinesisSchemaVersion", "1.0", "partitionKey",
-                  r->key, "sequenceNumber", r->seq, "data", b64,
-                  "approximateArrivalTimestamp", (double)r->arrival_ms / 1000.0,
-                  "eventSource", "aws:kinesis", "eventVersion", "1.0",
-                  "eventID", id, "eventName", "aws:kinesis:record",
-                  "invokeIdentityArn", role, "awsRegion",
-                  aev_broker_region(m->b), "eventSourceARN",
-                  aev_stream_arn(m->s)));
-    free(b64);
-  }
-  json_t *ev = json_pack("{s:o}", "Records", recs);
-  if (m->tumbling_s) {
+  int whole = recs != NULL;
+  for (size_t i = 0; whole && i < bt->n; i++)
+    whole = !json_array_append_new(recs, record_json(m, shard, role, &bt->r[i]));
+  json_t *ev = whole ? json_pack("{s:O}", "Records", recs) : NULL;
+  json_decref(recs);
+  if (ev && m->tumbling_s) {
     /* KinesisTimeWindowEvent: the window, the state so far ({} at its
      * start) and the flags of Lambda's tumbling windows. */
     char start[40], end[40];
     iso_s(bt->win_start, start, sizeof start);
     iso_s(aev__window_end(m, bt->win_start), end, sizeof end);
-    json_object_set_new(ev, "window",
-                        json_pack("{s:s, s:s}", "start", start, "end", end));
-    json_object_set_new(ev, "state",
-                        bt->state ? json_copy(bt->state) : json_object());
-    json_object_set_new(ev, "shardId", json_string(shard));
-    json_object_set_new(ev, "eventSourceARN", json_string(aev_stream_arn(m->s)));
-    json_object_set_new(ev, "isFinalInvokeForWindow", json_boolean(bt->final));
-    json_object_set_new(ev, "isWindowTerminatedEarly", json_boolean(bt->early));
+    whole = set(ev, "window", json_pack("{s:s, s:s}", "start", start, "end", end)) &&
+            set(ev, "state", bt->state ? json_copy(bt->state) : json_object()) &&
+            set(ev, "shardId", json_string(shard)) &&
+            set(ev, "eventSourceARN", json_string(aev_stream_arn(m->s))) &&
+            set(ev, "isFinalInvokeForWindow", json_boolean(bt->final)) &&
+            set(ev, "isWindowTerminatedEarly", json_boolean(bt->early));
   }
-  char *text = json_dumps(ev, JSON_COMPACT);
+  char *text = ev && whole ? json_dumps(ev, JSON_COMPACT) : NULL;
   json_decref(ev);
   return text;
 }

@@ -116,18 +116,20 @@ static aev__mrec copy_rec(const aev_stream *s, const aev__shard *sh,
   return r;
 }
 
+/* Adds r to bt (taking it); -1 when memory is short (r freed). */
 static int push(aev__mbatch *bt, aev__mrec r, size_t *cap) {
-  if (!r.key || !r.data) {
+  aev__mrec *a = bt->r;
+  if (r.key && r.data && bt->n == *cap) {
+    size_t c = *cap ? *cap * 2 : 16;
+    if ((a = realloc(bt->r, c * sizeof *a)) != NULL) {
+      bt->r = a;
+      *cap = c;
+    }
+  }
+  if (!r.key || !r.data || !a) {
     free(r.key);
     free(r.data);
     return -1;
-  }
-  if (bt->n == *cap) {
-    size_t c = *cap ? *cap * 2 : 16;
-    aev__mrec *a = realloc(bt->r, c * sizeof *a);
-    if (!a) return -1;
-    bt->r = a;
-    *cap = c;
   }
   bt->r[bt->n++] = r;
   return 0;
@@ -179,6 +181,13 @@ static void invoke_done(void *user, const aev__invoke_result *res) {
     complete_task(c, 1);
 }
 
+/* Out of memory with nothing else due to wake the partition: another
+ * look in a second. */
+static void look_again(aev__mpart *part, int64_t mnow, int64_t *deadline) {
+  part->retry_at = mnow + 1000;
+  if (part->retry_at < *deadline) *deadline = part->retry_at;
+}
+
 /* Reads the next batch of one partition and invokes the function.
  * *deadline gets the earliest time this partition wants another look. */
 static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
@@ -192,7 +201,10 @@ static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
   }
   aev_stream *s = m->s;
   aev__mbatch *bt = calloc(1, sizeof *bt), aged = {0};
-  if (!bt) return;
+  if (!bt) {
+    look_again(part, mnow, deadline);
+    return;
+  }
   bt->shard = ms->id;
   bt->part = p;
   size_t cap = 0, aged_cap = 0, bytes = 0;
@@ -203,7 +215,7 @@ static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
   aev__shard_trim(sh, aev__stream_horizon(s, now));
   if (part->pos < sh->first) part->pos = sh->first;
   uint64_t idx = part->pos;
-  int at_tip, boundary = 0;
+  int at_tip, boundary = 0, nomem = 0;
   for (; idx < sh->next && bt->n < limit; idx++) {
     aev__krec *k = aev__shard_at(sh, idx);
     if (bt->n && bytes + k->len > BATCH_BYTES) break;
@@ -228,11 +240,17 @@ static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
     if (pass <= 0) {
       free(r.key);
       free(r.data);
-      if (pass < 0) break; /* out of memory: the record is read again next time */
+      if (pass < 0) { /* out of memory: the record is read again next time */
+        nomem = 1;
+        break;
+      }
       continue;
     }
     bytes += k->len;
-    if (push(bt, r, &cap)) break;
+    if (push(bt, r, &cap)) {
+      nomem = 1;
+      break;
+    }
   }
   at_tip = idx >= sh->next;
   pthread_mutex_unlock(&s->mu);
@@ -270,6 +288,7 @@ static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
   }
   if (!bt->n && !bt->final) {
     part->pos = idx;
+    if (nomem) look_again(part, mnow, deadline);
     batch_free(bt);
     return;
   }

@@ -85,6 +85,15 @@ static int reserve(aev_stream *s, const aev__reshard *p) {
   return rc == AEV_OK ? aev__stream_index_reserve(s, most) : rc;
 }
 
+/* Counts an UpdateShardCount that ran against the ten per rolling 24
+ * hours, in the oldest of the ten slots. */
+static void count_update(aev_stream *s, int64_t asked_ms) {
+  int oldest = 0;
+  for (int i = 1; i < AEV__RESHARDS_PER_DAY; i++)
+    if (s->reshards[i] < s->reshards[oldest]) oldest = i;
+  s->reshards[oldest] = asked_ms;
+}
+
 void aev__reshard_apply(aev_stream *s) {
   if (s->status != AEV__STATUS_UPDATING || s->res.deleted) return;
   int64_t now = aev__stream_now_ms(s);
@@ -96,6 +105,7 @@ void aev__reshard_apply(aev_stream *s) {
     s->status = AEV__STATUS_ACTIVE;
     return;
   }
+  if (p->kind == UPDATE) count_update(s, p->asked_ms);
   if (p->kind == SPLIT)
     split_at(s, p->a, p->key, now);
   else if (p->kind == MERGE)
@@ -290,11 +300,7 @@ int aev_stream_update_shard_count(aev_stream *s, int target) {
     pthread_mutex_unlock(&s->mu);
     return rc;
   }
-  /* Remember the time in the oldest of the ten slots (a rolling window). */
-  int oldest = 0;
-  for (int i = 1; i < AEV__RESHARDS_PER_DAY; i++)
-    if (s->reshards[i] < s->reshards[oldest]) oldest = i;
-  s->reshards[oldest] = now;
-  aev__reshard c = {.kind = UPDATE, .target = target};
+  /* Counted when it runs: one that memory stops never happened. */
+  aev__reshard c = {.kind = UPDATE, .target = target, .asked_ms = now};
   return begin(s, &c);
 }

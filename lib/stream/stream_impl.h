@@ -99,6 +99,7 @@ typedef struct aev__reshard {
   uint32_t a, b;
   aev__u128 key;
   int target;
+  int64_t asked_ms; /* update count: when it was asked (counted once it ran) */
 } aev__reshard;
 
 struct aev_stream {

@@ -281,8 +281,9 @@ static int publish(aev_broker *b, const aev__api_service *svc, json_t *req,
   rc = aev__topic_publish_req(t, &r, id, seq);
   aev_topic_release(t);
   if (rc != AEV_OK) return rc;
-  *resp = json_pack("{s:s}", "MessageId", id);
-  if (*resp && seq[0]) json_object_set_new(*resp, "SequenceNumber", json_string(seq));
+  /* Whole or not at all: a FIFO publish answers its SequenceNumber. */
+  *resp = seq[0] ? json_pack("{s:s,s:s}", "MessageId", id, "SequenceNumber", seq)
+                 : json_pack("{s:s}", "MessageId", id);
   return *resp ? AEV_OK : aev__nomem();
 }
 

@@ -1,6 +1,7 @@
-/* Bus and pattern calls that fail for want of memory (nomem.h): each
- * allocation of the call fails in turn, and the call must then answer
- * AEV_ERR_NOMEM and leave what was stored as it was, or succeed whole. */
+/* Bus (retries too), pattern and Kinesis resharding calls that fail for want of memory
+ * (nomem.h): each allocation of the call fails in turn, and the call must
+ * then answer AEV_ERR_NOMEM and leave what was stored as it was, or
+ * succeed whole. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -503,6 +504,135 @@ START_TEST(pattern_set_match_batch_all_or_nothing) {
 }
 END_TEST
 
+/* ---- EventBridge retries ----------------------------------------------- */
+
+/* A callback target whose first attempt fails, with a dead-letter queue:
+ * each attempt of a sweep runs on a fresh broker. */
+typedef struct retry_world {
+  aev_broker *b;
+  aev_bus *def;
+  aev_queue *dlq;
+  int calls, delivered;
+} retry_world;
+
+static int fails_first(void *user, const char *in, size_t len) {
+  retry_world *w = user;
+  (void)in;
+  (void)len;
+  if (w->calls++ == 0) return 7;
+  w->delivered++;
+  return 0;
+}
+
+static void retry_world_new(void *ctx) {
+  retry_world *w = ctx;
+  *w = (retry_world){.b = bt_broker()};
+  bt_ok(aev_bus_get(w->b, "default", &w->def));
+  w->dlq = bt_queue(w->b, "dlq", NULL);
+  bt_ok(aev_bus_put_rule(w->def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  char spec[256];
+  snprintf(spec, sizeof spec, "{\"Id\":\"cb\",\"DeadLetterConfig\":{\"Arn\":\"%s\"}}",
+           aev_queue_arn(w->dlq));
+  bt_ok(aev_bus_put_callback_target(w->def, "r", spec, fails_first, w, NULL));
+}
+
+static void retry_world_free(void *ctx) {
+  retry_world *w = ctx;
+  aev_queue_release(w->dlq);
+  aev_bus_release(w->def);
+  aev_broker_destroy(w->b);
+}
+
+static int put_and_drain(void *ctx) {
+  retry_world *w = ctx;
+  int rc = aev_bus_put_event(w->def, "a", "t", "{}", 2, NULL);
+  return rc ? rc : aev_broker_drain(w->b);
+}
+
+/* The first attempt failed: its retry is due within a second. */
+static void first_attempt_failed(void *ctx) {
+  retry_world *w = ctx;
+  bt_ok(put_and_drain(w));
+  ck_assert_int_eq(w->calls, 1);
+}
+
+static int advance_a_second(void *ctx) { return aev_broker_advance(((retry_world *)ctx)->b, 1000); }
+
+/* An event the bus took is delivered once (retries later) or is in the
+ * dead-letter queue: never gone. One it refused was never delivered. */
+static void delivered_or_dead_lettered(void *ctx, const nomem_attempt *a) {
+  retry_world *w = ctx;
+  bt_ok(aev_broker_advance(w->b, 600000));
+  char *dead = bt_take(w->dlq);
+  if (a->rc) {
+    ck_assert_msg(!w->delivered && !dead, "allocation %ld: refused, yet delivered", a->k);
+  } else {
+    ck_assert_msg(w->delivered + (dead != NULL) == 1,
+                  "allocation %ld: delivered %d times, %s dead-lettered", a->k, w->delivered,
+                  dead ? "and" : "not");
+  }
+  free(dead);
+}
+
+/* PutEvents to a target whose first attempt fails, then the retry a
+ * second later, each allocation failing in turn: a delivery that cannot
+ * begin, a retry that cannot be armed and one that cannot be posted end
+ * in the dead-letter queue (or stay due), never gone. */
+START_TEST(bus_retry_never_drops_the_event) {
+  static const nomem_case put = {
+      .what = "PutEvents whose first attempt fails", .fresh = retry_world_new,
+      .call = put_and_drain, .succeeded = delivered_or_dead_lettered,
+      .failed = delivered_or_dead_lettered, .end = retry_world_free, .expect = NOMEM_ANY};
+  static const nomem_case retry = {
+      .what = "the retry", .fresh = retry_world_new, .setup = first_attempt_failed,
+      .call = advance_a_second, .succeeded = delivered_or_dead_lettered,
+      .failed = delivered_or_dead_lettered, .end = retry_world_free,
+      .expect = NOMEM_NEVER_FAILS};
+  retry_world w;
+  ck_assert_int_gt(nomem_sweep(&put, &w).injected, 0);
+  ck_assert_int_gt(nomem_sweep(&retry, &w).injected, 0);
+}
+END_TEST
+
+/* ---- Kinesis resharding ------------------------------------------------ */
+
+static json_int_t open_shards(aev_stream *s) {
+  char *text;
+  bt_ok(aev_stream_describe_summary(s, &text));
+  json_t *j = json_loads(text, 0, NULL);
+  json_int_t n = json_integer_value(json_object_get(j, "OpenShardCount"));
+  json_decref(j);
+  aev_free(text);
+  return n;
+}
+
+/* UpdateShardCount counts against its ten per rolling 24 hours only when
+ * the change runs: ten that memory stopped (the change reserves its
+ * shards when it runs, at the drain) leave all ten for later. */
+START_TEST(update_shard_count_counts_only_what_ran) {
+  aev_broker *b = bt_broker();
+  aev_stream *s;
+  bt_ok(aev_stream_create(b, "s", 2, &s));
+  for (int i = 0; i < 10; i++) {
+    bt_ok(aev_stream_update_shard_count(s, 4));
+    nomem_arm(0);
+    bt_ok(aev_broker_drain(b));
+    ck_assert_msg(nomem_disarm(), "the change allocated nothing");
+    ck_assert_int_eq(open_shards(s), 2);
+  }
+  for (int i = 0; i < 10; i++) {
+    json_int_t want = i % 2 ? 2 : 4;
+    int rc = aev_stream_update_shard_count(s, (int)want);
+    ck_assert_msg(rc == AEV_OK, "scaling %d: %s %s", i + 1, aev_errcode(), aev_errmsg());
+    bt_ok(aev_broker_drain(b));
+    ck_assert_int_eq(open_shards(s), want);
+  }
+  ck_assert_int_eq(aev_stream_update_shard_count(s, 4), AEV_ERR_LIMIT);
+  aev_stream_release(s);
+  aev_broker_destroy(b);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("nomem");
   TCase *tc = tcase_create("nomem");
@@ -515,6 +645,8 @@ int main(void) {
   tcase_add_test(tc, pattern_set_add_whole_or_not_at_all);
   tcase_add_test(tc, pattern_set_remove_rebuilds_or_not);
   tcase_add_test(tc, pattern_set_match_batch_all_or_nothing);
+  tcase_add_test(tc, bus_retry_never_drops_the_event);
+  tcase_add_test(tc, update_shard_count_counts_only_what_ran);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

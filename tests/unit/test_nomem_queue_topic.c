@@ -438,6 +438,44 @@ static void moved_or_not(void *ctx, const nomem_attempt *a) {
   aev_message_free(d);
 }
 
+/* The same on FIFO queues, with a later message in the group: a move
+ * that memory refused puts m1 back ahead of m2, so m2 must not have been
+ * delivered in the meantime (the receive stops serving a group once one
+ * of its messages is on its way to the DLQ). */
+static void fifo_received_once(void *ctx) {
+  world *w = ctx;
+  world_begin(w);
+  w->dlq = qt_queue(w->b, "dlq.fifo",
+                    "{\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\"}");
+  char attrs[512];
+  snprintf(attrs, sizeof attrs,
+           "{\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\","
+           "\"VisibilityTimeout\":\"5\",\"RedrivePolicy\":"
+           "\"{\\\"deadLetterTargetArn\\\":\\\"%s\\\",\\\"maxReceiveCount\\\":1}\"}",
+           aev_queue_arn(w->dlq));
+  w->q = qt_queue(w->b, "src.fifo", attrs);
+  ok(aev_send_options_new(&w->so));
+  ok(aev_send_options_set_group_id(w->so, "g"));
+  ok(aev_queue_send(w->q, "m1", 2, w->so, NULL, NULL));
+  ok(aev_queue_send(w->q, "m2", 2, w->so, NULL, NULL));
+  aev_message *m = qt_recv1(w->q);
+  ck_assert_str_eq(qt_body(m), "m1");
+  aev_message_free(m);
+  ok(aev_broker_advance(w->b, 5000));
+}
+
+static void fifo_moved_or_not(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  char moved[8];
+  counts(w->dlq, moved, sizeof moved);
+  for (size_t i = 0; i < w->n; i++) {
+    ck_assert_msg(!strcmp(moved, "1/0/0"), "allocation %ld: %s delivered, m1 not moved (%s)",
+                  a->k, qt_body(w->m[i]), moved);
+    aev_message_free(w->m[i]);
+  }
+  assert_counts(w->q, strcmp(moved, "1/0/0") ? "2/0/0" : w->n ? "0/1/0" : "1/0/0", a->k);
+}
+
 /* ---- DeleteMessage, ChangeMessageVisibility, PurgeQueue --------------- */
 
 /* Two messages received with 60 s of visibility; the call under test acts
@@ -469,6 +507,39 @@ static void second_deleted(void *ctx, const nomem_attempt *a) {
   assert_counts(w->q, a->rc ? "0/2/0" : "0/1/0", a->k);
   ok(aev_broker_advance(w->b, 60000));
   assert_bodies(w->q, a->rc ? "A:2,B:2" : "A:2", a->k);
+}
+
+/* DeleteMessageBatch with a handle that is not valid: that entry fails
+ * with its code (or, out of memory for it, as out of memory; never
+ * without one), and the first message is deleted either way. */
+static const char *const DELETE_IDS[2] = {"a", "b"};
+
+static int delete_batch_call(void *ctx) {
+  world *w = ctx;
+  const char *handles[2] = {w->handle[0], "not-a-handle"};
+  return aev_queue_delete_message_batch(w->q, 2, DELETE_IDS, handles, &w->r);
+}
+
+static void batch_deleted(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  if (a->rc) {
+    ck_assert_ptr_null(w->r);
+    assert_counts(w->q, "0/2/0", a->k);
+    return;
+  }
+  ck_assert_int_eq(aev_batch_result_status(w->r, 0), AEV_OK);
+  int s = aev_batch_result_status(w->r, 1);
+  const char *code = aev_batch_result_code(w->r, 1), *msg = aev_batch_result_message(w->r, 1);
+  ck_assert_msg(code && msg, "allocation %ld: entry b failed without a code", a->k);
+  if (s == AEV_ERR_NOMEM) {
+    ck_assert_str_eq(code, NOMEM_CODE);
+    a->tally->failures++;
+  } else {
+    ck_assert_int_eq(s, AEV_ERR_INVALID);
+    ck_assert_str_eq(code, "ReceiptHandleIsInvalid");
+  }
+  aev_batch_result_free(w->r);
+  assert_counts(w->q, "0/1/0", a->k);
 }
 
 /* The second message's visibility shortened to 10 s, before the first's
@@ -1131,9 +1202,13 @@ static const qt_case QUEUE_CALLS[] = {
            .succeeded = replayed, .failed = replayed, .expect = NOMEM_NEVER_FAILS}},
     {.c = {.what = "ReceiveMessage (to the DLQ)", .fresh = received_once, .call = receive_ten,
            .succeeded = moved_or_not, .failed = moved_or_not}},
+    {.c = {.what = "ReceiveMessage (to the FIFO DLQ)", .fresh = fifo_received_once,
+           .call = receive_ten, .succeeded = fifo_moved_or_not, .failed = fifo_moved_or_not}},
     /* A delete allocates nothing. */
     {.c = {.what = "DeleteMessage", .fresh = two_in_flight, .call = delete_second,
            .succeeded = second_deleted, .failed = second_deleted, .expect = NOMEM_NEVER_FAILS}},
+    {.c = {.what = "DeleteMessageBatch (one handle not valid)", .fresh = two_in_flight,
+           .call = delete_batch_call, .succeeded = batch_deleted, .failed = batch_deleted}},
     {.c = {.what = "ChangeMessageVisibility", .fresh = two_in_flight, .call = shorten_second,
            .succeeded = second_shortened, .failed = second_shortened, .expect = NOMEM_ALLOCATES}},
     /* A purge allocates nothing. */

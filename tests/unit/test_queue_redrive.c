@@ -128,6 +128,38 @@ START_TEST(fifo_dlq_frees_the_group) {
 }
 END_TEST
 
+#define FIFO_ATTRS "\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\","
+
+/* A FIFO message whose dead-letter queue is gone stays where it was: ahead
+ * of the later messages of its group (which wait for it), with its
+ * retention counted from its send. */
+START_TEST(fifo_message_whose_dlq_is_gone_keeps_its_place) {
+  aev_queue *dlq = qt_queue(b, "dlq.fifo", "{" FIFO_ATTRS "\"DelaySeconds\":\"0\"}");
+  aev_queue *q = with_dlq("src.fifo", FIFO_ATTRS "\"MessageRetentionPeriod\":\"60\",",
+                          aev_queue_arn(dlq), 1);
+  aev_send_options *o;
+  ck_assert_int_eq(aev_send_options_new(&o), AEV_OK);
+  ck_assert_int_eq(aev_send_options_set_group_id(o, "g"), AEV_OK);
+  ck_assert_int_eq(aev_queue_send(q, "m1", 2, o, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_queue_send(q, "m2", 2, o, NULL, NULL), AEV_OK);
+  aev_send_options_free(o);
+  aev_message *m = recv_vis0(q);
+  ck_assert_str_eq(qt_body(m), "m1");
+  aev_message_free(m);
+  ck_assert_int_eq(aev_queue_delete(dlq), AEV_OK);
+  aev_queue_release(dlq);
+  aev_broker_advance(b, 30000);
+  for (int i = 0; i < 3; i++) {
+    m = recv_vis0(q);
+    ck_assert_msg(m == NULL, "%s was delivered ahead of m1", m ? qt_body(m) : "");
+  }
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "2");
+  aev_broker_advance(b, 30000);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "0");
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(queues_that_are_each_others_dlq) {
   aev_queue *a = qt_queue(b, "a", NULL);
   aev_queue *bq = with_dlq("b", "", aev_queue_arn(a), 1);
@@ -326,6 +358,7 @@ static Suite *suite(void) {
   tcase_add_test(t, other_messages_still_delivered_by_the_moving_receive);
   tcase_add_test(t, standard_dlq_keeps_original_enqueue_time);
   tcase_add_test(t, fifo_dlq_frees_the_group);
+  tcase_add_test(t, fifo_message_whose_dlq_is_gone_keeps_its_place);
   tcase_add_test(t, queues_that_are_each_others_dlq);
   tcase_add_test(t, policy_validation);
   tcase_add_test(t, move_tasks);
