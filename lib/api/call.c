@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 
@@ -18,7 +19,7 @@ static char *error_json(void) {
                           aev_errmsg());
   if (!err)
     return NULL;
-  char *text = json_dumps(err, JSON_COMPACT);
+  char *text = aev__json_dumps(err, JSON_COMPACT);
   json_decref(err);
   return text;
 }
@@ -102,7 +103,7 @@ int aev__api_dispatch(const aev__api_service *const *services, size_t n,
   json_t *resp = NULL;
   int rc = run(services, n, b, service, action, request_json, &resp);
   if (rc == AEV_OK) {
-    *response_json = json_dumps(resp, JSON_COMPACT | JSON_ENCODE_ANY);
+    *response_json = aev__json_dumps(resp, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(resp);
     if (*response_json)
       return AEV_OK;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bus/api_events.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 
@@ -91,7 +92,7 @@ AEV__EVENTS_ACTION(delete_archive) {
 }
 
 AEV__EVENTS_ACTION(start_replay) {
-  char *text = json_dumps(req, JSON_COMPACT), *out = NULL;
+  char *text = aev__json_dumps(req, JSON_COMPACT), *out = NULL;
   int rc = text ? aev_bus_start_replay(b, text, &out) : aev__nomem();
   free(text);
   return parsed(rc, out, resp);

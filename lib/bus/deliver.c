@@ -14,6 +14,7 @@
 #include "awsevents/topic.h"
 #include "bus/bus_impl.h"
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "function/function.h"
@@ -67,7 +68,7 @@ static int make_input(delivery *d, const char **in, size_t *len, char **owned) {
   if (rc) return rc;
   if (t->input_mode == AEV__INPUT_PATH) {
     json_t *v = aev__path_get(event, t->input_path);
-    *owned = v ? json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("");
+    *owned = v ? aev__json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("");
     if (!*owned) rc = AEV_ERR_NOMEM;
     else *len = strlen(*owned);
   } else {
@@ -188,7 +189,7 @@ static int partition_key(const delivery *d, char **key) {
   if (rc) return rc;
   json_t *v = aev__path_get(ev, d->t->partition_path);
   *key = json_is_string(v) ? strdup(json_string_value(v))
-         : v               ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)
+         : v               ? aev__json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)
                            : NULL;
   json_decref(ev);
   return v && !*key ? aev__nomem() : AEV_OK;
@@ -264,7 +265,7 @@ static void dead_letter(delivery *d, const char *condition) {
   json_object_set_new(attrs, "RETRY_ATTEMPTS",
                       json_pack("{s:s,s:s}", "DataType", "Number",
                                 "StringValue", n));
-  char *attrs_text = json_dumps(attrs, JSON_COMPACT);
+  char *attrs_text = aev__json_dumps(attrs, JSON_COMPACT);
   json_decref(attrs);
   aev_queue *q;
   aev_send_options *o = NULL;

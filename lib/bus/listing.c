@@ -9,12 +9,13 @@
 
 #include "bus/api_events.h"
 
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/registry.h"
 #include "core/status.h"
 
 int aev__bus_dump(json_t *o, char **out) {
-  *out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  *out = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
   return *out ? AEV_OK : aev__nomem();
 }

@@ -9,6 +9,7 @@
 
 #include "bus/bus_impl.h"
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 
@@ -283,7 +284,7 @@ int aev_bus_start_replay(aev_broker *b, const char *request_json,
    * bus's archive lock, so it finds the replay stored. */
   json_t *o = json_pack("{s:s,s:s,s:I}", "ReplayArn", r->arn, "State", "STARTING",
                         "ReplayStartTime", (json_int_t)r->started_s);
-  *result_json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  *result_json = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
   s->bus = bus; /* the reference from aev__archive_find */
   s->r = r;

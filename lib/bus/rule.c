@@ -7,6 +7,7 @@
 
 #include "bus/bus_impl.h"
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "core/text.h"
 
@@ -257,7 +258,7 @@ int aev_bus_describe_rule(aev_bus *bus, const char *name, char **json_out) {
   json_t *o = r ? aev__rule_json(bus, r) : NULL;
   pthread_rwlock_unlock(&bus->lock);
   if (!r) return aev__bus_no_rule(bus, name);
-  *json_out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  *json_out = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
   return *json_out ? AEV_OK : aev__nomem();
 }
@@ -372,7 +373,7 @@ int aev_bus_list_rules(aev_bus *bus, const char *prefix, char **json_out) {
   free(v);
   json_t *o = v && rules ? json_pack("{s:o}", "Rules", rules) : NULL;
   if (!o) json_decref(rules);
-  *json_out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  *json_out = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
   return *json_out ? AEV_OK : aev__nomem();
 }

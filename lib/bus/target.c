@@ -7,6 +7,7 @@
 
 #include "bus/bus_impl.h"
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 
@@ -301,7 +302,7 @@ static int dump(json_t *o, char **out) {
     json_decref(o);
     return AEV_OK;
   }
-  *out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  *out = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
   return *out ? AEV_OK : aev__nomem();
 }

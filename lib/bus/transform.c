@@ -266,8 +266,10 @@ static int dump_cb(const char *s, size_t n, void *data) {
   return 0;
 }
 
+/* jansson's own allocations (its check for cycles) can fail mid-dump:
+ * the text is then short of a value, so the buffer counts as failed. */
 static void put_json(aev__tbuf *b, json_t *v) {
-  json_dump_callback(v, dump_cb, b, JSON_COMPACT | JSON_ENCODE_ANY);
+  if (json_dump_callback(v, dump_cb, b, JSON_COMPACT | JSON_ENCODE_ANY)) b->failed = 1;
 }
 
 /* Inside a string literal values go in as text: strings unquoted, objects

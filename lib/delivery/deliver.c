@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "awsevents/topic.h"
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "core/text.h"
 #include "delivery/delivery_impl.h"
@@ -54,7 +55,7 @@ static int error_lines(aev_delivery *d, const aev__batch *bt, aev__tbuf *out) {
                           "attemptEndingTimestamp", (json_int_t)now, "rawData",
                           raw, "lambdaArn", d->lambda_arn ? d->lambda_arn : "");
     free(raw);
-    char *line = json_dumps(j, JSON_COMPACT);
+    char *line = aev__json_dumps(j, JSON_COMPACT);
     json_decref(j);
     if (!line) return -1;
     aev__tbuf_puts(out, line);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "core/registry.h"
 #include "core/status.h"
 #include "delivery/delivery.h"
@@ -79,7 +80,7 @@ int aev_delivery_describe(aev_delivery *d, char **json) {
   json_t *j;
   int rc = aev__delivery_describe_json(d, &j);
   if (rc != AEV_OK) return rc;
-  *json = json_dumps(j, JSON_COMPACT);
+  *json = aev__json_dumps(j, JSON_COMPACT);
   json_decref(j);
   return *json ? AEV_OK : aev__nomem();
 }
@@ -96,7 +97,7 @@ int aev_delivery_metrics(aev_delivery *d, char **json) {
       "DeliveryAttempts", (json_int_t)d->m_attempts, "BufferedRecords",
       (json_int_t)d->n);
   pthread_mutex_unlock(&d->mu);
-  *json = json_dumps(j, JSON_COMPACT);
+  *json = aev__json_dumps(j, JSON_COMPACT);
   json_decref(j);
   return *json ? AEV_OK : aev__nomem();
 }

@@ -10,6 +10,7 @@
 
 #include "api/api.h"
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "delivery/delivery_impl.h"
@@ -62,7 +63,7 @@ static char *request(aev_delivery *d, aev__batch *bt) {
   if (d->source)
     json_object_set_new(req, "sourceKinesisStreamArn",
                         json_string(aev_stream_arn(d->source)));
-  char *text = json_dumps(req, JSON_COMPACT);
+  char *text = aev__json_dumps(req, JSON_COMPACT);
   json_decref(req);
   return text;
 }

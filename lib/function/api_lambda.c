@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "function/function_impl.h"
 
@@ -124,7 +125,7 @@ static int update_function_configuration(aev_broker *b,
   int rc = function_of(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
   json_t *conf = config_members(req);
-  char *text = conf ? json_dumps(conf, JSON_COMPACT) : NULL;
+  char *text = conf ? aev__json_dumps(conf, JSON_COMPACT) : NULL;
   json_decref(conf);
   rc = text ? aev_function_update_configuration(f, text) : aev__nomem();
   free(text);
@@ -190,7 +191,7 @@ static int payload_of(json_t *req, const char **text, size_t *len,
     *len = json_string_length(p);
     return AEV_OK;
   }
-  if (!(*owned = json_dumps(p, JSON_COMPACT | JSON_ENCODE_ANY)))
+  if (!(*owned = aev__json_dumps(p, JSON_COMPACT | JSON_ENCODE_ANY)))
     return aev__nomem();
   *text = *owned;
   *len = strlen(*owned);
@@ -382,7 +383,7 @@ static int routing_of(const aev__api_service *svc, json_t *req, char **out) {
   json_t *r = NULL;
   *out = NULL;
   int rc = aev__api_opt_object(svc, req, "RoutingConfig", &r);
-  if (rc == AEV_OK && r && !(*out = json_dumps(r, JSON_COMPACT)))
+  if (rc == AEV_OK && r && !(*out = aev__json_dumps(r, JSON_COMPACT)))
     rc = aev__nomem();
   return rc;
 }
@@ -468,7 +469,7 @@ static int create_event_source_mapping(aev_broker *b,
   const char *s;
   int rc = aev__api_req_string(svc, req, "EventSourceArn", &s);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "FunctionName", &s);
-  char *text = rc == AEV_OK ? json_dumps(req, JSON_COMPACT) : NULL;
+  char *text = rc == AEV_OK ? aev__json_dumps(req, JSON_COMPACT) : NULL;
   char *out = NULL;
   if (rc == AEV_OK)
     rc = text ? aev_event_source_mapping_create(b, text, &out) : aev__nomem();
@@ -481,7 +482,7 @@ static int update_event_source_mapping(aev_broker *b,
                                        json_t *req, json_t **resp) {
   const char *uuid;
   int rc = aev__api_req_string(svc, req, "UUID", &uuid);
-  char *text = rc == AEV_OK ? json_dumps(req, JSON_COMPACT) : NULL;
+  char *text = rc == AEV_OK ? aev__json_dumps(req, JSON_COMPACT) : NULL;
   char *out = NULL;
   if (rc == AEV_OK)
     rc = text ? aev_event_source_mapping_update(b, text, &out) : aev__nomem();

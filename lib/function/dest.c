@@ -14,6 +14,7 @@
 #include "core/broker.h"
 #include "awsevents/topic.h"
 #include "bus/bus.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "function/function_impl.h"
 #include "queue/queue.h"
@@ -92,7 +93,7 @@ static int put_bus(aev__event *ev, const char *arn, const char *body,
   snprintf(fn, sizeof fn, "%s:%s", ev->f->res.arn,
            ev->qualifier[0] ? ev->qualifier : "$LATEST");
   json_t *res = json_pack("[ss]", arn, fn);
-  char *resources = res ? json_dumps(res, JSON_COMPACT) : NULL;
+  char *resources = res ? aev__json_dumps(res, JSON_COMPACT) : NULL;
   json_decref(res);
   if (!resources) return aev__nomem();
   int rc = aev__bus_put_service_event(
@@ -149,7 +150,7 @@ static char *dest_of(aev_function *f, int success, int *dlq) {
 static void send_record(aev__event *ev, const char *arn, const char *condition,
                         const aev__invoke_result *r) {
   json_t *rec = record(ev, condition, r);
-  char *body = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+  char *body = rec ? aev__json_dumps(rec, JSON_COMPACT) : NULL;
   json_decref(rec);
   if (body) deliver_to(ev, arn, body, NULL, strcmp(condition, "Success") == 0);
   free(body);
@@ -180,7 +181,7 @@ static void send_dlq(aev__event *ev, const char *arn,
       "StringValue", ev->request_id, "ErrorCode", "DataType", "Number",
       "StringValue", r ? "200" : "429", "ErrorMessage", "DataType", "String",
       "StringValue", cut);
-  char *a = attrs ? json_dumps(attrs, JSON_COMPACT) : NULL;
+  char *a = attrs ? aev__json_dumps(attrs, JSON_COMPACT) : NULL;
   json_decref(attrs);
   json_decref(err);
   deliver_to(ev, arn, ev->payload, a, 0);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "function/function_impl.h"
 
@@ -134,7 +135,7 @@ int aev_function_event_invoke_config(aev_function *f, char **json) {
     return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
                      "The function %s doesn't have an EventInvokeConfig",
                      f->res.arn);
-  *json = json_dumps(o, JSON_COMPACT);
+  *json = aev__json_dumps(o, JSON_COMPACT);
   json_decref(o);
   return *json ? AEV_OK : aev__nomem();
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "function/function_impl.h"
 #include "queue/queue.h"
 
@@ -174,7 +175,7 @@ static void message_attributes(sb *s, aev_message *msg) {
     json_object_set(a, "dataType", json_object_get(v, "DataType"));
     json_object_set_new(out, k, a);
   }
-  char *dumped = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  char *dumped = aev__json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
   if (dumped) sb_put(s, dumped, strlen(dumped));
   else s->oom = 1;
   free(dumped);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "function/function_impl.h"
 
@@ -141,7 +142,7 @@ int aev__fn_create_registered(aev_broker *b, const char *name,
                            "--function %s=COMMAND on the command line).",
                            handler, handler);
   }
-  char *text = json_dumps(config, JSON_COMPACT);
+  char *text = aev__json_dumps(config, JSON_COMPACT);
   rc = text ? aev_function_create(b, name, text, g->fn, g->user, NULL, out)
             : aev__nomem();
   free(text);

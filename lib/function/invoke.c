@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "function/function_impl.h"
 
@@ -215,7 +216,7 @@ static void env_return(aev_invocation *c, int reset) {
 static void deliver_error(aev_invocation *c, const char *type,
                           const char *message) {
   json_t *o = json_pack("{ssss}", "errorType", type, "errorMessage", message);
-  char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  char *s = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
   deliver(c, s ? s : "{}", s ? strlen(s) : 2, "Unhandled");
   free(s);
@@ -298,7 +299,7 @@ int aev_invocation_fail_json(aev_invocation *ctx, const char *json,
                   json_stringn(json ? json : "", json ? len : 0), "errorType",
                   "Unhandled");
   }
-  char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  char *s = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
   int rc = complete(ctx, s ? s : "{}", s ? strlen(s) : 2, "Unhandled");
   free(s);
@@ -309,7 +310,7 @@ int aev_invocation_fail(aev_invocation *ctx, const char *error_type,
                         const char *message) {
   json_t *o = json_pack("{ssss}", "errorMessage", message ? message : "",
                         "errorType", error_type ? error_type : "Error");
-  char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  char *s = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
   int rc = complete(ctx, s ? s : "{}", s ? strlen(s) : 2, "Unhandled");
   free(s);

@@ -3,6 +3,7 @@
  * and handing a built object to the caller as text. */
 #include <stdlib.h>
 
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "function/function_impl.h"
 
@@ -22,7 +23,7 @@ int aev__fn_dump(json_t *o, char **json) {
     json_decref(o);
     return AEV_OK;
   }
-  *json = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  *json = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
   return *json ? AEV_OK : aev__nomem();
 }

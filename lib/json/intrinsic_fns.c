@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "core/digest.h"
 #include "core/ids.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "json/intrinsic_int.h"
 
@@ -90,7 +91,7 @@ static json_t *f_string_to_json(const ia_val *a, size_t n, aev__jenv *env) {
 }
 
 static json_t *f_json_to_string(const ia_val *a, size_t n, aev__jenv *env) {
-  char *t = json_dumps(a[0].v, JSON_COMPACT | JSON_ENCODE_ANY);
+  char *t = aev__json_dumps(a[0].v, JSON_COMPACT | JSON_ENCODE_ANY);
   json_t *r = t ? json_string(t) : NULL;
   free(t);
   return r;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "json/jpath_int.h"
 
 int aev__jenv_fail(aev__jenv *env, const char *error, const char *fmt, ...) {
@@ -21,7 +22,7 @@ int aev__jenv_fail(aev__jenv *env, const char *error, const char *fmt, ...) {
 
 char *aev__json_text(const json_t *v) {
   if (json_is_string(v)) return strdup(json_string_value(v));
-  return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+  return aev__json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
 /* ---- compiling ---- */

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "machine/exec_int.h"
 
@@ -124,7 +125,7 @@ int aev_activity_describe(aev_activity *a, char **json) {
   if (!a || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "An activity and an out pointer are required.");
   if (a->res.deleted) return not_found(a->res.arn);
   json_t *v = aev__activity_json(a);
-  *json = v ? json_dumps(v, JSON_COMPACT) : NULL;
+  *json = v ? aev__json_dumps(v, JSON_COMPACT) : NULL;
   json_decref(v);
   return *json ? AEV_OK : aev__nomem();
 }

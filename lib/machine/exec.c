@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "machine/exec_int.h"
 #include "machine/jq.h"
@@ -319,7 +320,7 @@ static json_t *terminal_details(int status, const char *out, const char *error, 
 
 void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
                    const char *cause, int64_t prev) {
-  char *out = output ? json_dumps(output, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  char *out = output ? aev__json_dumps(output, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   if (output && !out && status == AEV_EXECUTION_SUCCEEDED) {
     /* Never a success without its output. */
     status = AEV_EXECUTION_FAILED;

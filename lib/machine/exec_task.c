@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "function/function.h"
@@ -118,7 +119,7 @@ static void task_succeeded(m_run *r, json_t *out) {
   kind_of(aev__run_state(r)->resource, &k);
   cancel_timers(r);
   r->task_seq++;
-  char *t = recording(r) ? json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  char *t = recording(r) ? aev__json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   event(r, &k, EV_SUCCEEDED, recording(r) ? json_pack("{s:s?,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL);
   free(t);
   aev__run_result(r, out);
@@ -397,7 +398,7 @@ static void sns_publish(m_run *r, json_t *params, int waits) {
   if (!rc && subject) rc = aev_publish_options_set_subject(o, subject);
   if (!rc && group) rc = aev_publish_options_set_group_id(o, group);
   if (!rc && dedup) rc = aev_publish_options_set_deduplication_id(o, dedup);
-  if (!rc && ma && (attrs = json_dumps(ma, JSON_COMPACT))) rc = aev_publish_options_set_attributes(o, attrs);
+  if (!rc && ma && (attrs = aev__json_dumps(ma, JSON_COMPACT))) rc = aev_publish_options_set_attributes(o, attrs);
   if (!rc) rc = aev_topic_publish(t, text, text ? strlen(text) : 0, o, id, seq);
   free(text);
   free(attrs);
@@ -422,12 +423,12 @@ static void events_put(m_run *r, json_t *params, int waits) {
   json_array_foreach(entries, i, e) {
     json_t *d = json_object_get(e, "Detail");
     if (d && !json_is_string(d)) {
-      char *t = json_dumps(d, JSON_COMPACT);
+      char *t = aev__json_dumps(d, JSON_COMPACT);
       json_object_set_new(e, "Detail", json_string(t ? t : "{}"));
       free(t);
     }
   }
-  char *text = entries ? json_dumps(entries, JSON_COMPACT) : NULL, *resp = NULL;
+  char *text = entries ? aev__json_dumps(entries, JSON_COMPACT) : NULL, *resp = NULL;
   json_decref(entries);
   int rc = text ? aev_bus_put_events(r->e->b, text, &resp) : -1;
   free(text);
@@ -444,7 +445,7 @@ static void events_put(m_run *r, json_t *params, int waits) {
     return;
   }
   if (json_integer_value(json_object_get(out, "FailedEntryCount")) > 0) {
-    char *t = json_dumps(out, JSON_COMPACT);
+    char *t = aev__json_dumps(out, JSON_COMPACT);
     json_decref(out);
     /* AWS fails the task when an entry failed. */
     task_failed(r, "EventBridge.FailedEntry", t ? t : "");
@@ -472,7 +473,7 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
                 arn ? aev_errmsg() : "The request must contain the parameter StateMachineArn.");
     return;
   }
-  char *text = in ? (json_is_string(in) ? strdup(json_string_value(in)) : json_dumps(in, JSON_COMPACT | JSON_ENCODE_ANY))
+  char *text = in ? (json_is_string(in) ? strdup(json_string_value(in)) : aev__json_dumps(in, JSON_COMPACT | JSON_ENCODE_ANY))
                   : strdup("{}");
   aev_execution *child = NULL;
   int rc = aev_machine_start(m, name, text, text ? strlen(text) : 0, &child);
@@ -529,7 +530,7 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
     task_failed(r, "Lambda.ResourceNotFoundException", cause);
     return;
   }
-  char *text = payload ? json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("{}");
+  char *text = payload ? aev__json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("{}");
   completion *c = calloc(1, sizeof *c);
   int rc = !text || !c ? aev__nomem() : 0;
   if (!rc) {
@@ -556,7 +557,7 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
 /* Queues the task for the activity's workers: they end it with the
  * token. */
 static void activity_call(m_run *r, json_t *params) {
-  char *input = json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY);
+  char *input = aev__json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY);
   const char *arn = aev__run_state(r)->resource;
   int rc = input && r->token ? aev__activity_schedule(r->e->b, arn, r->token, input) : aev__nomem();
   free(input);
@@ -576,7 +577,7 @@ void aev__task_start(m_run *r, json_t *params) {
   task_kind k;
   kind_of(s->resource, &k);
   int waits = r->token != NULL;
-  char *t = recording(r) ? json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  char *t = recording(r) ? aev__json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   if (k.legacy_lambda || k.activity) {
     json_t *d = recording(r) ? json_pack("{s:s,s:s?,s:{s:b}}", "resource", s->resource, "input", t,
                                          "inputDetails", "truncated", 0)
@@ -734,7 +735,7 @@ static char *sync_output(const char *d, int json_output) {
     json_object_set(v, "Output", json_object_get(v, "output"));
   }
   json_object_del(v, "output");
-  char *text = rc == AEV_ERR_NOMEM ? NULL : json_dumps(v, JSON_COMPACT);
+  char *text = rc == AEV_ERR_NOMEM ? NULL : aev__json_dumps(v, JSON_COMPACT);
   json_decref(v);
   return text;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "machine/machine_int.h"
 
 typedef struct m_event {
@@ -131,7 +132,7 @@ int64_t aev__hist_state(aev_execution *e, const char *type, int64_t previous, co
  * again. NULL out of memory (set_new answers -1 for a NULL object or
  * value, so one check covers each member). */
 static json_t *state_details(const m_event *ev) {
-  char *t = json_dumps(ev->data, JSON_COMPACT | JSON_ENCODE_ANY);
+  char *t = aev__json_dumps(ev->data, JSON_COMPACT | JSON_ENCODE_ANY);
   json_t *d = json_object(), *flags = json_pack("{s:b}", "truncated", 0);
   int lost = !t;
   lost |= json_object_set_new_nocheck(d, "name", json_string(ev->state));

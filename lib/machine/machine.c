@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "machine/exec_int.h"
@@ -171,7 +172,7 @@ const char *aev_machine_name(const aev_machine *m) { return m ? m->res.name : NU
 const char *aev_machine_arn(const aev_machine *m) { return m ? m->res.arn : NULL; }
 
 static char *dump(json_t *v) {
-  char *t = json_dumps(v, JSON_COMPACT);
+  char *t = aev__json_dumps(v, JSON_COMPACT);
   json_decref(v);
   return t;
 }
@@ -548,7 +549,7 @@ int aev_execution_history(aev_execution *e, char **json) {
                      "Invalid Arn: 'Resource type not valid in this context: express'");
   json_t *events = aev__hist_json(e);
   json_t *v = events ? json_pack("{s:o}", "events", events) : NULL;
-  char *t = v ? json_dumps(v, JSON_COMPACT) : NULL;
+  char *t = v ? aev__json_dumps(v, JSON_COMPACT) : NULL;
   json_decref(v);
   if (!t) return aev__nomem();
   *json = t;

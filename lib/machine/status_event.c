@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bus/bus.h"
+#include "core/json_dump.h"
 #include "machine/machine_int.h"
 
 void aev__exec_status_event(aev_execution *e) {
@@ -25,7 +26,7 @@ void aev__exec_status_event(aev_execution *e) {
   json_object_set_new(d, "cause", e->cause ? json_string(e->cause) : json_null());
   json_t *res = json_pack("[s]", e->arn);
   pthread_mutex_unlock(&e->mu);
-  char *detail = json_dumps(d, JSON_COMPACT), *resources = json_dumps(res, JSON_COMPACT);
+  char *detail = aev__json_dumps(d, JSON_COMPACT), *resources = aev__json_dumps(res, JSON_COMPACT);
   if (detail && resources)
     aev__bus_put_service_event(e->b, "default", "aws.states", "Step Functions Execution Status Change",
                                detail, strlen(detail), resources, NULL);

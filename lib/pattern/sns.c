@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"
@@ -72,7 +73,7 @@ static int convert_json(const char *attrs, size_t len, char **out, size_t *out_l
     if (v && json_object_set_new(flat, name, v)) rc = aev__nomem();
     if (rc) break;
   }
-  *out = rc ? NULL : json_dumps(flat, JSON_COMPACT);
+  *out = rc ? NULL : aev__json_dumps(flat, JSON_COMPACT);
   json_decref(flat);
   json_decref(in);
   if (rc) return rc;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/registry.h"
 #include "core/status.h"
@@ -89,7 +90,7 @@ int aev_queue_get_attributes(aev_queue *q, const char *names_json,
   rc = aev__queue_get_attributes(q, names, &map);
   json_decref(names);
   if (rc != AEV_OK) return rc;
-  *attributes_json = json_dumps(map, JSON_COMPACT);
+  *attributes_json = aev__json_dumps(map, JSON_COMPACT);
   json_decref(map);
   return *attributes_json ? AEV_OK : aev__nomem();
 }
@@ -171,7 +172,7 @@ int aev_queue_list_tags(aev_queue *q, char **tags_json) {
   int rc = aev__queue_check(q);
   if (rc != AEV_OK) return rc;
   aev__queue_lock(q);
-  *tags_json = json_dumps(q->tags, JSON_COMPACT);
+  *tags_json = aev__json_dumps(q->tags, JSON_COMPACT);
   pthread_mutex_unlock(&q->mu);
   return *tags_json ? AEV_OK : aev__nomem();
 }
@@ -231,7 +232,7 @@ static int list(aev_broker *b, const char *prefix, const char *dlq_arn,
   }
   aev__registry_list_free(all, n);
   json_decref(urls);
-  *out = json_dumps(resp, JSON_COMPACT);
+  *out = aev__json_dumps(resp, JSON_COMPACT);
   json_decref(resp);
   return *out ? AEV_OK : aev__nomem();
 }

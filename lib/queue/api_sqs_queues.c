@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "queue/api_sqs.h"
@@ -26,7 +27,7 @@ AEV__SQS_ACTION(create_queue) {
   if (rc == AEV_OK) rc = aev__queue_create(b, name, attrs, &q);
   if (rc != AEV_OK) return rc;
   if (tags && json_object_size(tags)) {
-    char *t = json_dumps(tags, JSON_COMPACT);
+    char *t = aev__json_dumps(tags, JSON_COMPACT);
     rc = t ? aev_queue_tag(q, t) : aev__nomem();
     free(t);
   }
@@ -128,7 +129,7 @@ static int with_json_member(aev_broker *b, const aev__api_service *svc,
   if (rc != AEV_OK) return rc;
   rc = object ? aev__api_req_object(svc, req, member, &v)
               : aev__api_req_array(svc, req, member, &v);
-  char *text = rc == AEV_OK ? json_dumps(v, JSON_COMPACT) : NULL;
+  char *text = rc == AEV_OK ? aev__json_dumps(v, JSON_COMPACT) : NULL;
   if (rc == AEV_OK) rc = text ? fn(q, text) : aev__nomem();
   free(text);
   aev_queue_release(q);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/registry.h"
 #include "core/status.h"
@@ -192,7 +193,7 @@ static int apply_redrive(aev_broker *b, aev__qconf *c, const char *text,
   if (rc == AEV_OK) {
     json_t *norm = json_pack("{s:s,s:I}", "deadLetterTargetArn", arn,
                              "maxReceiveCount", (json_int_t)count);
-    char *s = norm ? json_dumps(norm, JSON_COMPACT) : NULL;
+    char *s = norm ? aev__json_dumps(norm, JSON_COMPACT) : NULL;
     json_decref(norm);
     if (!s || set_text(&c->redrive, s) != AEV_OK ||
         set_text(&c->dlq_arn, arn) != AEV_OK)
@@ -235,7 +236,7 @@ static int apply_allow(aev__qconf *c, const char *text) {
                                 "byQueue.");
   }
   if (rc == AEV_OK) {
-    char *s = json_dumps(p, JSON_COMPACT);
+    char *s = aev__json_dumps(p, JSON_COMPACT);
     rc = s ? set_text(&c->redrive_allow, s) : aev__nomem();
     free(s);
   }

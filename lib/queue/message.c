@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/digest.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "queue/message.h"
 
@@ -141,7 +142,7 @@ int aev__message_attributes(const aev_message *m, json_t **out) {
 char *aev_message_attributes_json(const aev_message *m) {
   json_t *j;
   if (aev__message_attributes(m, &j) != AEV_OK || !j) return NULL;
-  char *s = json_dumps(j, JSON_COMPACT);
+  char *s = aev__json_dumps(j, JSON_COMPACT);
   json_decref(j);
   return s;
 }

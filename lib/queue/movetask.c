@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "queue/b64.h"
@@ -327,7 +328,7 @@ int aev_queue_list_move_tasks(aev_broker *b, const char *source_arn,
   json_t *j;
   int rc = aev__queue_list_move_tasks(b, source_arn, max_results, &j);
   if (rc != AEV_OK) return rc;
-  *response_json = json_dumps(j, JSON_COMPACT);
+  *response_json = aev__json_dumps(j, JSON_COMPACT);
   json_decref(j);
   return *response_json ? AEV_OK : aev__nomem();
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "stream/stream.h"
 
@@ -172,7 +173,7 @@ int aev_stream_list_consumers(aev_stream *s, char **response_json) {
   json_t *j;
   int rc = aev__stream_consumers_json(s, &j);
   if (rc != AEV_OK) return rc;
-  *response_json = json_dumps(j, JSON_COMPACT);
+  *response_json = aev__json_dumps(j, JSON_COMPACT);
   json_decref(j);
   return *response_json ? AEV_OK : aev__nomem();
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/registry.h"
 #include "core/status.h"
@@ -294,7 +295,7 @@ int aev__stream_list_json(aev_broker *b, int limit, const char *exclusive,
 }
 
 static int dump(json_t *j, char **out) {
-  *out = json_dumps(j, JSON_COMPACT);
+  *out = aev__json_dumps(j, JSON_COMPACT);
   json_decref(j);
   return *out ? AEV_OK : aev__nomem();
 }

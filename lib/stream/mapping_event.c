@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "stream/mapping_impl.h"
 
@@ -77,7 +78,7 @@ char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt) {
             set(ev, "isFinalInvokeForWindow", json_boolean(bt->final)) &&
             set(ev, "isWindowTerminatedEarly", json_boolean(bt->early));
   }
-  char *text = ev && whole ? json_dumps(ev, JSON_COMPACT) : NULL;
+  char *text = ev && whole ? aev__json_dumps(ev, JSON_COMPACT) : NULL;
   json_decref(ev);
   return text;
 }
@@ -94,7 +95,7 @@ int aev__mapping_passes(const aev__mapping *m, const aev__mrec *r) {
     return -1;
   }
   if (data) json_object_set_new(doc, "data", data);
-  char *text = json_dumps(doc, JSON_COMPACT);
+  char *text = aev__json_dumps(doc, JSON_COMPACT);
   json_decref(doc);
   if (!text) return -1;
   int pass = 0;
@@ -132,7 +133,7 @@ char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
       "approximateArrivalOfFirstRecord", first,
       "approximateArrivalOfLastRecord", last, "batchSize", (json_int_t)bt->n,
       "streamArn", aev_stream_arn(m->s));
-  char *text = json_dumps(j, JSON_COMPACT);
+  char *text = aev__json_dumps(j, JSON_COMPACT);
   json_decref(j);
   return text;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "stream/mapping_impl.h"
 
@@ -42,7 +43,7 @@ void aev__window_keep(aev__mpart *part, int64_t win_start, json_t *state) {
   part->state = state;
   part->win_start = win_start;
   part->win_open = 1;
-  char *text = json_dumps(state, JSON_COMPACT);
+  char *text = aev__json_dumps(state, JSON_COMPACT);
   part->early = !text || strlen(text) > STATE_MAX;
   free(text);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "stream/stream_impl.h"
 
@@ -88,7 +89,7 @@ int aev__records_finish(aev_stream *s, aev__shard *sh, aev_records *r,
   int at_end = sh->closed && pos >= sh->next;
   if (at_end) {
     json_t *children = aev__child_shards_json(s, sh);
-    r->child_shards = children ? json_dumps(children, JSON_COMPACT) : NULL;
+    r->child_shards = children ? aev__json_dumps(children, JSON_COMPACT) : NULL;
     json_decref(children);
     if (!r->child_shards) return aev__nomem();
   }

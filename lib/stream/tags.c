@@ -2,6 +2,7 @@
  * values 0..256 characters), RemoveTagsFromStream, ListTagsForStream. */
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "stream/stream.h"
@@ -105,7 +106,7 @@ int aev_stream_list_tags(aev_stream *s, char **response_json) {
   json_t *j;
   int rc = aev__stream_tags_json(s, &j);
   if (rc != AEV_OK) return rc;
-  *response_json = json_dumps(j, JSON_COMPACT);
+  *response_json = aev__json_dumps(j, JSON_COMPACT);
   json_decref(j);
   return *response_json ? AEV_OK : aev__nomem();
 }

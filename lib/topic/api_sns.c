@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "topic/publish.h"
@@ -44,7 +45,7 @@ static int tags_map(const aev__api_service *svc, json_t *req, char **out) {
     }
     json_object_set_new(m, k, json_string(v));
   }
-  *out = json_dumps(m, JSON_COMPACT);
+  *out = aev__json_dumps(m, JSON_COMPACT);
   json_decref(m);
   return *out ? AEV_OK : aev__nomem();
 }
@@ -56,7 +57,7 @@ static int create_topic(aev_broker *b, const aev__api_service *svc, json_t *req,
   int rc = aev__api_req_string(svc, req, "Name", &name);
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Attributes", &attrs);
   if (rc != AEV_OK) return rc;
-  char *text = attrs ? json_dumps(attrs, JSON_COMPACT) : NULL, *tags = NULL;
+  char *text = attrs ? aev__json_dumps(attrs, JSON_COMPACT) : NULL, *tags = NULL;
   if (aev__api_has(req, "Tags")) rc = tags_map(svc, req, &tags);
   aev_topic *t = NULL;
   if (rc == AEV_OK) rc = aev_topic_create(b, name, text, &t);
@@ -135,7 +136,7 @@ static int untag_resource(aev_broker *b, const aev__api_service *svc, json_t *re
   int rc = aev__api_req_array(svc, req, "TagKeys", &keys);
   if (rc == AEV_OK) rc = topic_of(b, svc, req, "ResourceArn", &t);
   if (rc != AEV_OK) return rc;
-  char *text = json_dumps(keys, JSON_COMPACT);
+  char *text = aev__json_dumps(keys, JSON_COMPACT);
   rc = text ? aev_topic_untag(t, text) : aev__nomem();
   free(text);
   aev_topic_release(t);
@@ -177,7 +178,7 @@ static int subscribe(aev_broker *b, const aev__api_service *svc, json_t *req,
   if (rc == AEV_OK) rc = aev__api_opt_bool(svc, req, "ReturnSubscriptionArn", &return_arn);
   if (rc == AEV_OK) rc = topic_of(b, svc, req, "TopicArn", &t);
   if (rc != AEV_OK) return rc;
-  char *text = attrs ? json_dumps(attrs, JSON_COMPACT) : NULL, *arn = NULL;
+  char *text = attrs ? aev__json_dumps(attrs, JSON_COMPACT) : NULL, *arn = NULL;
   rc = aev_topic_subscribe(t, protocol, endpoint, text, &arn);
   free(text);
   aev_topic_release(t);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "function/function.h"
@@ -37,7 +38,7 @@ static char *record(aev__note *n, const aev__sub *s, size_t *len) {
                                "aws:sns", "EventVersion", "1.0",
                                "EventSubscriptionArn", s->arn, "Sns", sns)
                    : NULL;
-  char *text = ev ? json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  char *text = ev ? aev__json_dumps(ev, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
   json_decref(ev);
   if (text) *len = strlen(text);
   return text;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "topic/topic_impl.h"
 
@@ -13,7 +14,7 @@ static int token_ok(const char *token) {
 }
 
 static char *dump(json_t *o) {
-  char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  char *s = o ? aev__json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
   json_decref(o);
   return s;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "queue/queue.h"
@@ -160,7 +161,7 @@ static char *confirmation(aev_topic *t, const aev__sub *s, const char *type,
   snprintf(url, sizeof url, "https://sns.%s.amazonaws.com/SimpleNotificationService-"
            "00000000000000000000000000000000.pem", region);
   json_object_set_new(o, "SigningCertURL", json_string(url));
-  char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  char *text = aev__json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(o);
   if (text) *len = strlen(text);
   return text;
@@ -407,7 +408,7 @@ int aev_subscription_get_attributes(aev_broker *b, const char *subscription_arn,
   pthread_mutex_lock(&s->topic->mu);
   json_t *o = aev__sub_attributes_locked(s);
   pthread_mutex_unlock(&s->topic->mu);
-  char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  char *text = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
   aev__sub_put(s);
   if (!text) return aev__nomem();

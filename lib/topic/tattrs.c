@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"
@@ -277,7 +278,7 @@ int aev_topic_get_attributes(aev_topic *t, char **attributes_json) {
   pthread_mutex_lock(&t->mu);
   json_t *o = attributes_locked(t);
   pthread_mutex_unlock(&t->mu);
-  char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  char *s = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
   if (!s) return aev__nomem();
   *attributes_json = s;
@@ -358,7 +359,7 @@ int aev_topic_list_tags(aev_topic *t, char **tags_json) {
   int rc = aev__topic_check(t);
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&t->mu);
-  char *s = json_dumps(t->tags, JSON_COMPACT | JSON_SORT_KEYS);
+  char *s = aev__json_dumps(t->tags, JSON_COMPACT | JSON_SORT_KEYS);
   pthread_mutex_unlock(&t->mu);
   if (!s) return aev__nomem();
   *tags_json = s;
