@@ -897,31 +897,40 @@ static const char jsonata_definition[] =
     "'lines': [1, 2, 3].{'n': $, 'label': 'line ' & $string($)}, "
     "'nested': {'deep': [[1, 'a'], {'b': true}]}} %}\",\"End\":true}}}";
 
-static void states_jsonata_running(ctx *c) {
-  bt_ok(aev_machine_create(c->b, "sm", jsonata_definition, strlen(jsonata_definition),
-                           AEV_MACHINE_STANDARD, &c->m));
-  bt_ok(aev_machine_start(c->m, "run", "{\"id\":\"A1\"}", 11, &c->e));
+/* A run of definition on input, started (the sweep's call runs it). */
+static void states_running_on(ctx *c, const char *definition, const char *input) {
+  bt_ok(aev_machine_create(c->b, "sm", definition, strlen(definition), AEV_MACHINE_STANDARD,
+                           &c->m));
+  bt_ok(aev_machine_start(c->m, "run", input, strlen(input), &c->e));
 }
 
-static void states_jsonata_ran(ctx *c, int done) {
-  (void)done;
+/* The run SUCCEEDED with output, or FAILED as States.Runtime. */
+static void states_succeeded_with(ctx *c, const char *output) {
   char *text;
   bt_ok(aev_execution_describe(c->e, &text));
   char *status = member(text, "status"), *error = member(text, "error");
   if (!strcmp(status, "SUCCEEDED")) {
-    char *output = member(text, "output");
-    bt_json_eq(output, "{\"order\":\"A1-x\",\"lines\":[{\"n\":1,\"label\":\"line 1\"},"
-                       "{\"n\":2,\"label\":\"line 2\"},{\"n\":3,\"label\":\"line 3\"}],"
-                       "\"nested\":{\"deep\":[[1,\"a\"],{\"b\":true}]}}");
-    free(output);
+    char *got = member(text, "output");
+    bt_json_eq(got, output);
+    free(got);
   } else {
-    expect(c, !strcmp(status, "FAILED"));
-    ck_assert_msg(!strcmp(error, "States.Runtime"), "%s: allocation %ld: error \"%s\"", c->what,
-                  c->k, error);
+    ck_assert_msg(!strcmp(status, "FAILED") && !strcmp(error, "States.Runtime"),
+                  "%s: allocation %ld: %s \"%s\"", c->what, c->k, status, error);
   }
   free(status);
   free(error);
   aev_free(text);
+}
+
+static void states_jsonata_running(ctx *c) {
+  states_running_on(c, jsonata_definition, "{\"id\":\"A1\"}");
+}
+
+static void states_jsonata_ran(ctx *c, int done) {
+  (void)done;
+  states_succeeded_with(c, "{\"order\":\"A1-x\",\"lines\":[{\"n\":1,\"label\":\"line 1\"},"
+                           "{\"n\":2,\"label\":\"line 2\"},{\"n\":3,\"label\":\"line 3\"}],"
+                           "\"nested\":{\"deep\":[[1,\"a\"],{\"b\":true}]}}");
 }
 
 START_TEST(states_run_jsonata_output) {
@@ -1004,28 +1013,11 @@ static const char flows_definition[] =
     "\"Each\":{\"Type\":\"Map\",\"ItemProcessor\":{\"StartAt\":\"I\","
     "\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}}";
 
-static void states_flows_running(ctx *c) {
-  bt_ok(aev_machine_create(c->b, "sm", flows_definition, strlen(flows_definition),
-                           AEV_MACHINE_STANDARD, &c->m));
-  bt_ok(aev_machine_start(c->m, "run", "{}", 2, &c->e));
-}
+static void states_flows_running(ctx *c) { states_running_on(c, flows_definition, "{}"); }
 
 static void states_flows_ran(ctx *c, int done) {
   (void)done;
-  char *text;
-  bt_ok(aev_execution_describe(c->e, &text));
-  char *status = member(text, "status"), *error = member(text, "error");
-  if (!strcmp(status, "SUCCEEDED")) {
-    char *output = member(text, "output");
-    bt_json_eq(output, "[\"one\",\"two\"]");
-    free(output);
-  } else {
-    ck_assert_msg(!strcmp(status, "FAILED") && !strcmp(error, "States.Runtime"),
-                  "%s: allocation %ld: %s \"%s\"", c->what, c->k, status, error);
-  }
-  free(status);
-  free(error);
-  aev_free(text);
+  states_succeeded_with(c, "[\"one\",\"two\"]");
 }
 
 START_TEST(states_run_parallel_and_map) {
