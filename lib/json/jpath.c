@@ -282,15 +282,14 @@ int aev__jp_parse_segments(parser_ctx *pc, aev__jpath *jp) {
 }
 
 static void build_text(aev__jpath *jp) {
-  size_t cap = 64, n = 0;
+  const char *root = jp->root == AEV_JPATH_CONTEXT ? "$$" : "$",
+             *var = jp->root == AEV_JPATH_VAR ? jp->var : "";
+  /* Room for the root and a variable name of any length. */
+  size_t cap = 64, n = strlen(root) + strlen(var);
+  while (n + 1 > cap) cap *= 2;
   char *t = malloc(cap);
   if (!t) return;
-  const char *root = jp->root == AEV_JPATH_CONTEXT ? "$$" : "$";
-  n = (size_t)snprintf(t, cap, "%s%s", root, jp->root == AEV_JPATH_VAR ? jp->var : "");
-  if (n >= cap) {
-    free(t);
-    return;
-  }
+  snprintf(t, cap, "%s%s", root, var);
   for (size_t i = 0; i < jp->n; i++) {
     const jp_seg *g = &jp->segs[i];
     char buf[64];

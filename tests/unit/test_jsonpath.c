@@ -114,6 +114,19 @@ START_TEST(context_and_variables) {
   json_decref(v);
   ck_assert_ptr_null(aev__jpath_eval_text("$nope", &env));
   ck_assert_str_eq(env.error, "States.Runtime");
+  json_decref(vars);
+  /* A variable name longer than the normal text's first buffer (64 bytes)
+   * once compiled as out of memory. */
+  char name[81], path[96], value[112];
+  memset(name, 'r', 80);
+  name[80] = 0;
+  snprintf(path, sizeof path, "$%s.Cause", name);
+  snprintf(value, sizeof value, "{\"%s\":{\"Cause\":\"why\"}}", name);
+  env.vars = vars = doc(value);
+  env.error = NULL;
+  v = aev__jpath_eval_text(path, &env);
+  ck_assert_str_eq(json_string_value(v), "why");
+  json_decref(v);
   json_decref(in);
   json_decref(ctx);
   json_decref(vars);
