@@ -10,30 +10,14 @@
 static _Thread_local char last_code[64];
 static _Thread_local char last_msg[1024];
 
-/* Messages quote what the caller sent (and jansson's error text quotes a
- * few bytes of it, cut wherever); every message ends up in a JSON error
- * body, so a byte that is not part of well-formed UTF-8 becomes '?'. */
-static void keep_utf8(char *s) {
-  size_t left = strlen(s);
-  while (left) {
-    uint32_t cp;
-    size_t n = aev__utf8_next((const unsigned char *)s, left, &cp);
-    if (!n) {
-      *s = '?';
-      n = 1;
-    }
-    s += n;
-    left -= n;
-  }
-}
-
 int aev__fail(int status, const char *code, const char *fmt, ...) {
   snprintf(last_code, sizeof last_code, "%s", code ? code : "");
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(last_msg, sizeof last_msg, fmt, ap);
   va_end(ap);
-  keep_utf8(last_msg);
+  /* Every message ends up in a JSON error body. */
+  aev__utf8_scrub(last_msg);
   return status;
 }
 

@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef struct aev__tbuf {
   char *p;
@@ -59,6 +60,19 @@ static inline int aev__utf8_valid(const char *s, size_t n) {
   for (size_t i = 0, k; i < n; i += k)
     if (!(k = aev__utf8_next((const unsigned char *)s + i, n - i, &cp))) return 0;
   return 1;
+}
+
+/* Replaces, in place, each byte of the NUL-terminated s that does not
+ * begin a well-formed UTF-8 sequence with '?': for messages that quote
+ * what a caller sent (or were cut short by a fixed buffer) before they go
+ * into a jansson string, which refuses malformed UTF-8. */
+static inline void aev__utf8_scrub(char *s) {
+  uint32_t cp;
+  for (size_t n = strlen(s), i = 0, k; i < n; i += k)
+    if (!(k = aev__utf8_next((const unsigned char *)s + i, n - i, &cp))) {
+      s[i] = '?';
+      k = 1;
+    }
 }
 
 #endif

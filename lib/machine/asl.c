@@ -10,6 +10,7 @@
 
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "machine/jq.h"
 #include "machine/machine_int.h"
 
@@ -37,14 +38,19 @@ static int compiled(pctx *c, int rc) {
 static void diag(pctx *c, const char *code, const char *loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void diag(pctx *c, const char *code, const char *loc, const char *fmt, ...) {
-  char msg[1024];
+  char msg[1024], where[512];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  snprintf(where, sizeof where, "%s", loc);
+  /* jansson's own error text can quote part of a character, and a long
+   * one is cut short here: jansson would refuse either string. */
+  aev__utf8_scrub(msg);
+  aev__utf8_scrub(where);
   /* A diagnostic that cannot be kept must not let the definition pass. */
   if (json_array_append_new(c->diag, json_pack("{s:s,s:s,s:s,s:s}", "severity", "ERROR", "code",
-                                               code, "message", msg, "location", loc)))
+                                               code, "message", msg, "location", where)))
     oom(c);
 }
 

@@ -590,6 +590,8 @@ START_TEST(validation) {
   aev_free(t);
   invalid("{\"States\":{}}", "SCHEMA_VALIDATION_FAILED", "/");
   invalid("not json", "INVALID_JSON_DESCRIPTION", "/");
+  /* jansson's error quotes the first byte of a two-byte character. */
+  invalid("\"\\\xc4\xae", "INVALID_JSON_DESCRIPTION", "/");
   invalid(ONE("{\"Type\":\"Pass\",\"Next\":\"Nowhere\"}"), "MISSING_TRANSITION_TARGET", "/States/S/Next");
   invalid(ONE("{\"Type\":\"Pass\",\"End\":true,\"Bogus\":1}"), "SCHEMA_VALIDATION_FAILED", "/States/S/Bogus");
   invalid(ONE("{\"Type\":\"Wait\",\"Timestamp\":\"2016-12-05 21:29:29\",\"End\":true}"),
