@@ -310,7 +310,7 @@ static void give_up(delivery *d, const char *condition) {
 }
 
 /* After a failed attempt: retry on a timer, or give up (also when the
- * retry cannot be scheduled: out of memory, or the broker closing). */
+ * retry cannot be armed: the broker is closing). */
 static void after_failure(delivery *d) {
   aev_broker *b = d->t->broker;
   if (!d->retryable) {

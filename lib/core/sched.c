@@ -269,7 +269,8 @@ void aev__timer_init(aev__timer *t, aev__task_fn fn, void *arg,
                      aev__strand *strand) {
   t->deadline = 0;
   t->seq = 0;
-  t->slot = 0;
+  t->child = t->next = t->prev = NULL;
+  t->armed = 0;
   t->fn = fn;
   t->arg = arg;
   t->strand = strand;
@@ -286,19 +287,18 @@ int aev__timer_arm(aev__sched *s, aev__timer *t, int64_t deadline) {
     pthread_mutex_unlock(&s->mu);
     return closed_error();
   }
-  if (t->slot) aev__timer_heap_remove(&s->heap, t);
+  if (t->armed) aev__timer_heap_remove(&s->heap, t);
   t->deadline = deadline;
   t->seq = s->next_seq++;
-  int rc = aev__timer_heap_push(&s->heap, t);
-  if (rc == AEV_OK && aev__timer_heap_top(&s->heap) == t)
-    pthread_cond_signal(&s->timer_cv);
+  aev__timer_heap_push(&s->heap, t);
+  if (aev__timer_heap_top(&s->heap) == t) pthread_cond_signal(&s->timer_cv);
   pthread_mutex_unlock(&s->mu);
-  return rc == AEV_OK ? AEV_OK : aev__nomem();
+  return AEV_OK;
 }
 
 int aev__timer_cancel(aev__sched *s, aev__timer *t) {
   pthread_mutex_lock(&s->mu);
-  int was_armed = t->slot != 0;
+  int was_armed = t->armed;
   if (was_armed) aev__timer_heap_remove(&s->heap, t);
   pthread_mutex_unlock(&s->mu);
   return was_armed;
@@ -524,7 +524,6 @@ void aev__sched_free(aev__sched *s) {
     free(n);
   }
   free(s->worker_threads);
-  aev__timer_heap_free(&s->heap);
   pthread_mutex_destroy(&s->mu);
   pthread_mutex_destroy(&s->drain_mu);
   pthread_cond_destroy(&s->work_cv);

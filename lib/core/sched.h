@@ -28,7 +28,8 @@ typedef void (*aev__task_fn)(void *arg, int cancelled);
 typedef struct aev__timer {
   int64_t deadline; /* on the clock's deadline timeline (aev__clock_mono_ms) */
   uint64_t seq;     /* arming order, breaks deadline ties */
-  size_t slot;      /* heap index + 1; 0 while not armed */
+  struct aev__timer *child, *next, *prev; /* the scheduler's heap links */
+  int armed;
   aev__task_fn fn;
   void *arg;
   aev__strand *strand; /* NULL: any worker */
@@ -48,8 +49,9 @@ void aev__timer_init(aev__timer *t, aev__task_fn fn, void *arg,
                      aev__strand *strand);
 
 /* Arms t for deadline, or moves it there if it is armed already. A deadline
- * in the past fires at the next opportunity. AEV_ERR_CLOSED after shutdown
- * began (the timer stays disarmed). */
+ * in the past fires at the next opportunity. Allocates nothing: the only
+ * failure is AEV_ERR_CLOSED after shutdown began (the timer is then
+ * disarmed). */
 int aev__timer_arm(aev__sched *s, aev__timer *t, int64_t deadline);
 
 /* Disarms t. Returns 1 if it was armed (its fn will not run for that

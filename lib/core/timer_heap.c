@@ -1,8 +1,10 @@
-/* The scheduler's timer min-heap: (deadline, seq) order, O(log n) insert and
- * removal from any position through the slot each timer keeps. */
-#include <stdlib.h>
+/* The scheduler's timers as a pairing heap (Fredman, Sedgewick, Sleator and
+ * Tarjan): O(1) insert, O(log n) amortized removal of the earliest timer or
+ * of any other. Each timer's child is its first child; next is its next
+ * sibling; prev is its previous sibling, or its parent when it is a first
+ * child (NULL at the root). */
+#include <stddef.h>
 
-#include "awsevents/common.h"
 #include "core/timer_heap.h"
 
 static int before(const aev__timer *a, const aev__timer *b) {
@@ -10,67 +12,65 @@ static int before(const aev__timer *a, const aev__timer *b) {
          (a->deadline == b->deadline && a->seq < b->seq);
 }
 
-static void place(aev__timer_heap *h, size_t i, aev__timer *t) {
-  h->items[i] = t;
-  t->slot = i + 1;
+/* The root of two heaps made one (both roots have no siblings). */
+static aev__timer *meld(aev__timer *a, aev__timer *b) {
+  if (before(b, a)) {
+    aev__timer *x = a;
+    a = b;
+    b = x;
+  }
+  b->prev = a;
+  b->next = a->child;
+  if (a->child) a->child->prev = b;
+  a->child = b;
+  return a;
 }
 
-static void sift_up(aev__timer_heap *h, size_t i) {
-  aev__timer *t = h->items[i];
-  while (i > 0) {
-    size_t parent = (i - 1) / 2;
-    if (!before(t, h->items[parent])) break;
-    place(h, i, h->items[parent]);
-    i = parent;
+/* The sibling list starting at first made one heap: melded in pairs left
+ * to right, then the pairs melded right to left (the two passes that give
+ * the pairing heap its amortized bound). */
+static aev__timer *merge_pairs(aev__timer *first) {
+  aev__timer *pairs = NULL; /* the melded pairs, last first, through next */
+  while (first) {
+    aev__timer *a = first, *b = a->next;
+    first = b ? b->next : NULL;
+    a->prev = a->next = NULL;
+    if (b) {
+      b->prev = b->next = NULL;
+      a = meld(a, b);
+    }
+    a->next = pairs;
+    pairs = a;
   }
-  place(h, i, t);
+  aev__timer *root = NULL;
+  while (pairs) {
+    aev__timer *rest = pairs->next;
+    pairs->next = NULL;
+    root = root ? meld(pairs, root) : pairs;
+    pairs = rest;
+  }
+  return root;
 }
 
-static void sift_down(aev__timer_heap *h, size_t i) {
-  aev__timer *t = h->items[i];
-  for (;;) {
-    size_t child = 2 * i + 1;
-    if (child >= h->len) break;
-    if (child + 1 < h->len && before(h->items[child + 1], h->items[child]))
-      child++;
-    if (!before(h->items[child], t)) break;
-    place(h, i, h->items[child]);
-    i = child;
-  }
-  place(h, i, t);
-}
-
-int aev__timer_heap_push(aev__timer_heap *h, aev__timer *t) {
-  if (h->len == h->cap) {
-    size_t cap = h->cap ? h->cap * 2 : 64;
-    aev__timer **items = realloc(h->items, cap * sizeof *items);
-    if (!items) return AEV_ERR_NOMEM;
-    h->items = items;
-    h->cap = cap;
-  }
-  h->items[h->len] = t;
-  sift_up(h, h->len++);
-  return AEV_OK;
+void aev__timer_heap_push(aev__timer_heap *h, aev__timer *t) {
+  t->child = t->next = t->prev = NULL;
+  t->armed = 1;
+  h->root = h->root ? meld(h->root, t) : t;
 }
 
 void aev__timer_heap_remove(aev__timer_heap *h, aev__timer *t) {
-  size_t i = t->slot - 1;
-  t->slot = 0;
-  aev__timer *last = h->items[--h->len];
-  if (i == h->len) return;
-  h->items[i] = last;
-  if (i > 0 && before(last, h->items[(i - 1) / 2]))
-    sift_up(h, i);
-  else
-    sift_down(h, i);
+  t->armed = 0;
+  aev__timer *rest = merge_pairs(t->child);
+  t->child = NULL;
+  if (t == h->root) {
+    h->root = rest;
+    return;
+  }
+  if (t->prev->child == t) t->prev->child = t->next;
+  else t->prev->next = t->next;
+  if (t->next) t->next->prev = t->prev;
+  t->next = t->prev = NULL;
+  if (rest) h->root = meld(h->root, rest);
 }
 
-aev__timer *aev__timer_heap_top(const aev__timer_heap *h) {
-  return h->len ? h->items[0] : NULL;
-}
-
-void aev__timer_heap_free(aev__timer_heap *h) {
-  free(h->items);
-  h->items = NULL;
-  h->len = h->cap = 0;
-}
+aev__timer *aev__timer_heap_top(const aev__timer_heap *h) { return h->root; }

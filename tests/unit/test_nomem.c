@@ -1,4 +1,4 @@
-/* Bus (retries too), pattern and Kinesis resharding calls that fail for want of memory
+/* Bus (retries too), pattern, Kinesis resharding and timer calls that fail for want of memory
  * (nomem.h): each allocation of the call fails in turn, and the call must
  * then answer AEV_ERR_NOMEM and leave what was stored as it was, or
  * succeed whole. */
@@ -9,6 +9,8 @@
 
 #include "aevtest.h"
 #include "bus_support.h"
+#include "core/clock.h"
+#include "core/sched.h"
 #include "nomem.h"
 
 static int archive_exists(aev_broker *b, const char *name) {
@@ -633,6 +635,63 @@ START_TEST(update_shard_count_counts_only_what_ran) {
 }
 END_TEST
 
+/* Arming a timer allocates nothing, so it cannot fail for want of memory
+ * (a timer that could not be re-armed would have lost its old arming). */
+enum { TIMERS = 300 };
+
+typedef struct timer_world {
+  aev__clock clock;
+  aev__sched *sched;
+  aev__timer t[TIMERS];
+  int fired;
+} timer_world;
+
+static void count_firing(void *arg, int cancelled) {
+  if (!cancelled) ((timer_world *)arg)->fired++;
+}
+
+static void timer_world_new(void *ctx) {
+  timer_world *w = ctx;
+  aev__clock_init(&w->clock, AEV_CLOCK_MANUAL, AEV_MANUAL_CLOCK_DEFAULT_START_MS);
+  bt_ok(aev__sched_new(&w->clock, 0, &w->sched));
+  for (int i = 0; i < TIMERS; i++) aev__timer_init(&w->t[i], count_firing, w, NULL);
+  w->fired = 0;
+}
+
+/* Each timer armed, then armed again earlier. */
+static int arm_all(void *ctx) {
+  timer_world *w = ctx;
+  int64_t now = aev__clock_mono_ms(&w->clock);
+  for (int i = 0; i < TIMERS; i++) {
+    int rc = aev__timer_arm(w->sched, &w->t[i], now + 1000 + (i * 7919) % TIMERS);
+    if (!rc) rc = aev__timer_arm(w->sched, &w->t[i], now + 1 + (i * 7919) % TIMERS);
+    if (rc) return rc;
+  }
+  return AEV_OK;
+}
+
+static void all_fire(void *ctx, const nomem_attempt *a) {
+  timer_world *w = ctx;
+  bt_ok(aev__sched_advance(w->sched, TIMERS));
+  ck_assert_msg(w->fired == TIMERS, "allocation %ld: %d of %d timers fired", a->k, w->fired,
+                TIMERS);
+}
+
+static void timer_world_free(void *ctx) {
+  timer_world *w = ctx;
+  aev__sched_shutdown(w->sched);
+  aev__sched_free(w->sched);
+}
+
+START_TEST(arming_timers_never_fails) {
+  static const nomem_case c = {.what = "aev__timer_arm", .fresh = timer_world_new,
+                               .call = arm_all, .succeeded = all_fire, .end = timer_world_free,
+                               .expect = NOMEM_NEVER_FAILS};
+  timer_world w;
+  nomem_sweep(&c, &w);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("nomem");
   TCase *tc = tcase_create("nomem");
@@ -647,6 +706,7 @@ int main(void) {
   tcase_add_test(tc, pattern_set_match_batch_all_or_nothing);
   tcase_add_test(tc, bus_retry_never_drops_the_event);
   tcase_add_test(tc, update_shard_count_counts_only_what_ran);
+  tcase_add_test(tc, arming_timers_never_fails);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

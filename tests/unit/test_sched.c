@@ -128,6 +128,63 @@ START_TEST(equal_deadlines_fire_in_arming_order) {
 }
 END_TEST
 
+/* Many timers armed, re-armed and cancelled in a scrambled order: the
+ * ones left fire once each, by deadline, ties in the order of their last
+ * arming; the heap's links live in the timers, so none of this fails. */
+enum { SCRAMBLED = 3000 };
+
+typedef struct scrambled {
+  aev__timer timer;
+  int64_t deadline;
+  uint64_t armed_at; /* order of its last arming */
+  int live, fired;
+} scrambled;
+
+static scrambled *fired_last;
+static int out_of_order, fired_total;
+
+static void scrambled_fire(void *arg, int cancelled) {
+  scrambled *t = arg;
+  if (cancelled) return;
+  t->fired++;
+  fired_total++;
+  if (fired_last && (fired_last->deadline > t->deadline ||
+                     (fired_last->deadline == t->deadline && fired_last->armed_at > t->armed_at)))
+    out_of_order++;
+  fired_last = t;
+}
+
+START_TEST(scrambled_arming_fires_in_order) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 0);
+  static scrambled t[SCRAMBLED];
+  uint64_t seed = 0x9e3779b97f4a7c15ULL, order = 0;
+  fired_last = NULL;
+  out_of_order = fired_total = 0;
+  for (int i = 0; i < SCRAMBLED; i++) aev__timer_init(&t[i].timer, scrambled_fire, &t[i], NULL);
+  for (int step = 0; step < 4 * SCRAMBLED; step++) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    scrambled *x = &t[(seed >> 33) % SCRAMBLED];
+    if ((seed >> 20) % 5 == 0) {
+      ck_assert_int_eq(aev__timer_cancel(f.sched, &x->timer), x->live);
+      x->live = 0;
+      continue;
+    }
+    x->deadline = START + (int64_t)((seed >> 40) % 500); /* many ties */
+    x->armed_at = order++;
+    x->live = 1;
+    ck_assert_int_eq(aev__timer_arm(f.sched, &x->timer, x->deadline), AEV_OK);
+  }
+  int live = 0;
+  for (int i = 0; i < SCRAMBLED; i++) live += t[i].live;
+  ck_assert_int_eq(aev__sched_advance(f.sched, 1000), AEV_OK);
+  ck_assert_int_eq(fired_total, live);
+  ck_assert_int_eq(out_of_order, 0);
+  for (int i = 0; i < SCRAMBLED; i++) ck_assert_int_eq(t[i].fired, t[i].live);
+  teardown(&f);
+}
+END_TEST
+
 START_TEST(cancel_disarms_only_pending_timers) {
   fixture f;
   setup(&f, AEV_CLOCK_MANUAL, 0);
@@ -458,6 +515,7 @@ int main(void) {
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, timers_fire_in_deadline_order_at_their_deadline);
   tcase_add_test(tc, equal_deadlines_fire_in_arming_order);
+  tcase_add_test(tc, scrambled_arming_fires_in_order);
   tcase_add_test(tc, cancel_disarms_only_pending_timers);
   tcase_add_test(tc, timers_rearmed_inside_the_window_fire_too);
   tcase_add_test(tc, drain_runs_work_posted_by_work);
