@@ -242,6 +242,28 @@ static void to_callback(delivery *d, const char *in, size_t len) {
   }
 }
 
+/* The dead-letter message's attributes, as AWS sets them (DataType and
+ * StringValue each), whole, or NULL when out of memory. */
+static char *dead_letter_attributes(const delivery *d, const char *condition) {
+  const aev__target *t = d->t;
+  char retries[16];
+  snprintf(retries, sizeof retries, "%d", d->retries);
+  const char *keys[] = {"RULE_ARN", "TARGET_ARN", "ERROR_CODE", "ERROR_MESSAGE",
+                        "EXHAUSTED_RETRY_CONDITION", "RETRY_ATTEMPTS"};
+  const char *vals[] = {t->rule_arn, t->arn, d->code, d->msg, condition, retries};
+  const char *types[] = {"String", "String", "String", "String", "String", "Number"};
+  json_t *attrs = json_object();
+  int whole = attrs != NULL;
+  for (size_t i = 0; whole && i < sizeof keys / sizeof *keys; i++)
+    if (vals[i])
+      whole = !json_object_set_new(attrs, keys[i],
+                                   json_pack("{s:s,s:s}", "DataType", types[i],
+                                             "StringValue", vals[i]));
+  char *text = whole ? aev__json_dumps(attrs, JSON_COMPACT) : NULL;
+  json_decref(attrs);
+  return text;
+}
+
 /* DeadLetterConfig: the event itself, with why it could not be delivered. */
 static void dead_letter(delivery *d, const char *condition) {
   aev__target *t = d->t;
@@ -251,25 +273,10 @@ static void dead_letter(delivery *d, const char *condition) {
              t->id, d->ev->id, d->code, d->msg);
     return;
   }
-  json_t *attrs = json_object();
-  const char *keys[] = {"RULE_ARN", "TARGET_ARN", "ERROR_CODE", "ERROR_MESSAGE",
-                        "EXHAUSTED_RETRY_CONDITION"};
-  const char *vals[] = {t->rule_arn, t->arn, d->code, d->msg, condition};
-  for (size_t i = 0; i < 5; i++)
-    if (vals[i])
-      json_object_set_new(attrs, keys[i],
-                          json_pack("{s:s,s:s}", "DataType", "String",
-                                    "StringValue", vals[i]));
-  char n[16];
-  snprintf(n, sizeof n, "%d", d->retries);
-  json_object_set_new(attrs, "RETRY_ATTEMPTS",
-                      json_pack("{s:s,s:s}", "DataType", "Number",
-                                "StringValue", n));
-  char *attrs_text = aev__json_dumps(attrs, JSON_COMPACT);
-  json_decref(attrs);
+  char *attrs_text = dead_letter_attributes(d, condition);
   aev_queue *q;
   aev_send_options *o = NULL;
-  int rc = attrs_text ? aev_queue_get(t->broker, t->dlq_arn, &q) : AEV_ERR_NOMEM;
+  int rc = attrs_text ? aev_queue_get(t->broker, t->dlq_arn, &q) : aev__nomem();
   if (!rc) {
     if (!(rc = aev_send_options_new(&o)))
       rc = aev_send_options_set_attributes(o, attrs_text);

@@ -1433,6 +1433,63 @@ START_TEST(kinesis_mapping_event_carries_every_record) {
 }
 END_TEST
 
+/* ---- EventBridge dead-letter attributes ------------------------------------ */
+
+static int always_fails(void *user, const char *in, size_t len) {
+  (void)user;
+  (void)in;
+  (void)len;
+  return 7;
+}
+
+/* A rule whose callback target always fails and is not retried, with a
+ * dead-letter queue (c->q). */
+static void events_failing_target(ctx *c) {
+  bt_ok(aev_bus_get(c->b, "default", &c->bus));
+  c->q = bt_queue(c->b, "dlq", NULL);
+  bt_ok(aev_bus_put_rule(c->bus, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  snprintf(c->req, sizeof c->req,
+           "{\"Id\":\"cb\",\"RetryPolicy\":{\"MaximumRetryAttempts\":0},"
+           "\"DeadLetterConfig\":{\"Arn\":\"%s\"}}",
+           aev_queue_arn(c->q));
+  bt_ok(aev_bus_put_callback_target(c->bus, "r", c->req, always_fails, NULL, NULL));
+}
+
+static int events_put_and_deliver(ctx *c) {
+  char id[37];
+  int rc = aev_bus_put_event(c->bus, "a", "t", "{}", 2, id);
+  return rc ? rc : aev_broker_drain(c->b);
+}
+
+/* A dead-lettered event carries every attribute AWS sets, or is not in
+ * the queue at all (dropped and logged, as when the queue refuses it). */
+static void events_dead_lettered_whole(ctx *c, int done) {
+  aev_message *m[2];
+  size_t n = 0;
+  bt_ok(aev_queue_receive(c->q, 2, 0, NULL, m, &n));
+  expect(c, n <= 1);
+  if (done == NOT_DONE) expect(c, n == 0);
+  if (!n) return;
+  char *text = aev_message_attributes_json(m[0]);
+  json_t *attrs = parsed(text);
+  static const char *const always[] = {"RULE_ARN", "TARGET_ARN", "ERROR_CODE", "ERROR_MESSAGE",
+                                       "RETRY_ATTEMPTS"};
+  for (size_t i = 0; i < sizeof always / sizeof *always; i++)
+    ck_assert_msg(json_object_get(attrs, always[i]), "%s: allocation %ld: no %s in %s", c->what,
+                  c->k, always[i], text);
+  json_decref(attrs);
+  aev_free(text);
+  aev_message_free(m[0]);
+}
+
+START_TEST(events_dead_letter_carries_every_attribute) {
+  static const jcase jc = {"PutEvents to a failing target with a dead-letter queue",
+                           events_failing_target, events_put_and_deliver,
+                           events_dead_lettered_whole, 0};
+  sweep_expecting(&jc, NOMEM_ANY);
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -1475,6 +1532,7 @@ int main(void) {
   tcase_add_test(tc, sns_publish_fifo_answers_sequence_number);
   tcase_add_test(tc, kinesis_put_records_answers_every_record);
   tcase_add_test(tc, kinesis_mapping_event_carries_every_record);
+  tcase_add_test(tc, events_dead_letter_carries_every_attribute);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
