@@ -1493,8 +1493,9 @@ END_TEST
 /* ---- Read-only calls answer whole ------------------------------------------- */
 
 /* What the reads below look at: an EventBridge bus with rules, a target,
- * an archive and a replay; a resharded Kinesis stream with a consumer and
- * an event-source mapping. Made through aev_call, as a user would. */
+ * an archive and a replay; a resharded Kinesis stream with a consumer,
+ * tags and an event-source mapping, and a second stream. Made through
+ * aev_call, as a user would. */
 static const char *const world_calls[][3] = {
     {"sqs", "CreateQueue", "{\"QueueName\":\"q\"}"},
     {"events", "CreateEventBus", "{\"Name\":\"orders\"}"},
@@ -1520,6 +1521,9 @@ static const char *const world_calls[][3] = {
     {"kinesis", "RegisterStreamConsumer",
      "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s\","
      "\"ConsumerName\":\"c1\"}"},
+    {"kinesis", "AddTagsToStream",
+     "{\"StreamName\":\"s\",\"Tags\":{\"team\":\"orders\",\"tier\":\"gold\"}}"},
+    {"kinesis", "CreateStream", "{\"StreamName\":\"t\",\"ShardCount\":1}"},
     {"lambda", "CreateEventSourceMapping",
      "{\"FunctionName\":\"fn\",\"EventSourceArn\":\"arn:aws:kinesis:us-east-1:000000000000:"
      "stream/s\",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":7}"},
@@ -1547,6 +1551,11 @@ static const char *const reads[][3] = {
      "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s\","
      "\"ConsumerName\":\"c1\"}"},
     {"lambda", "ListEventSourceMappings", "{\"FunctionName\":\"fn\"}"},
+    {"kinesis", "ListTagsForStream", "{\"StreamName\":\"s\"}"},
+    /* A first page, whose NextToken belongs to the answer too. */
+    {"events", "ListRules", "{\"EventBusName\":\"orders\",\"Limit\":1}"},
+    {"kinesis", "ListShards", "{\"StreamName\":\"s\",\"MaxResults\":1}"},
+    {"kinesis", "ListStreams", "{\"Limit\":1}"},
 };
 enum { N_READS = sizeof reads / sizeof *reads };
 
