@@ -400,11 +400,11 @@ int aev_bus_put_callback_target(aev_bus *bus, const char *rule,
     return invalid("bus, rule, target_json and fn are required.%s%s", "", "");
   json_t *spec;
   if (aev__json_parse_str(target_json, 0, &spec) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
+  if (!spec) return invalid("target_json is not a JSON object.%s%s", "", "");
   json_t *list = json_array();
-  json_array_append_new(list, spec);
   aev__target *t;
-  int rc = spec ? parse_all(bus, rule, list, fn, user, release, &t)
-                : invalid("target_json is not a JSON object.%s%s", "", "");
+  int rc = json_array_append_new(list, spec) ? aev__nomem()
+                                             : parse_all(bus, rule, list, fn, user, release, &t);
   json_decref(list);
   if (rc) return rc;
   /* On failure install() drops t, whose release must not run. */
