@@ -38,8 +38,8 @@ AEV__EVENTS_ACTION(describe_event_bus) {
   int rc = aev__events_bus_of(b, svc, req, "Name", &bus);
   if (rc) return rc;
   *resp = bus_json(bus);
-  if (*resp)
-    json_object_set_new(*resp, "CreationTime", json_integer(bus->created_s));
+  int whole = !json_object_set_new(*resp, "CreationTime", json_integer(bus->created_s));
+  *resp = aev__bus_whole(*resp, whole);
   aev_bus_release(bus);
   return *resp ? AEV_OK : aev__nomem();
 }
@@ -55,9 +55,11 @@ AEV__EVENTS_ACTION(list_event_buses) {
   size_t n;
   if ((rc = aev__registry_list(b, AEV__KIND_BUS, prefix, &list, &n))) return rc;
   json_t *buses = json_array();
-  for (size_t i = 0; buses && i < n; i++)
-    json_array_append_new(buses, bus_json((aev_bus *)list[i]));
+  int whole = buses != NULL;
+  for (size_t i = 0; whole && i < n; i++)
+    whole = !json_array_append_new(buses, bus_json((aev_bus *)list[i]));
   aev__registry_list_free(list, n);
+  buses = aev__bus_whole(buses, whole);
   *resp = buses ? json_pack("{s:o}", "EventBuses", buses) : NULL;
   if (!*resp) return aev__nomem();
   if ((rc = aev__events_page(svc, req, "EventBuses", *resp))) json_decref(*resp);

@@ -232,14 +232,14 @@ static json_t *archive_json(const aev_bus *bus, const aev__archive *a, int full)
                         "SizeBytes", (json_int_t)a->bytes, "EventCount",
                         (json_int_t)a->n, "CreationTime",
                         (json_int_t)a->created_s);
-  if (!o) return NULL;
+  int whole = o != NULL;
   if (full) {
-    json_object_set_new(o, "ArchiveArn", json_string(a->arn));
-    if (a->pattern) json_object_set_new(o, "EventPattern", json_string(a->pattern));
+    whole &= !json_object_set_new(o, "ArchiveArn", json_string(a->arn));
+    if (a->pattern) whole &= !json_object_set_new(o, "EventPattern", json_string(a->pattern));
     if (a->description)
-      json_object_set_new(o, "Description", json_string(a->description));
+      whole &= !json_object_set_new(o, "Description", json_string(a->description));
   }
-  return o;
+  return aev__bus_whole(o, whole);
 }
 
 int aev_bus_describe_archive(aev_broker *b, const char *name, char **json_out) {
@@ -258,10 +258,12 @@ int aev_bus_describe_archive(aev_broker *b, const char *name, char **json_out) {
 }
 
 /* Appends one bus's archives whose name starts with the prefix (amu held). */
-static void add_archives(aev_bus *bus, const char *prefix, size_t plen, json_t *arr) {
-  for (aev__archive *x = bus->archives; x; x = x->next)
+static int add_archives(aev_bus *bus, const char *prefix, size_t plen, json_t *arr) {
+  int whole = 1;
+  for (aev__archive *x = bus->archives; whole && x; x = x->next)
     if (!plen || !strncmp(x->name, prefix, plen))
-      json_array_append_new(arr, archive_json(bus, x, 0));
+      whole = !json_array_append_new(arr, archive_json(bus, x, 0));
+  return whole;
 }
 
 int aev_bus_list_archives(aev_broker *b, const char *prefix, char **json_out) {

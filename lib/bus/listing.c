@@ -20,6 +20,12 @@ int aev__bus_dump(json_t *o, char **out) {
   return *out ? AEV_OK : aev__nomem();
 }
 
+json_t *aev__bus_whole(json_t *o, int whole) {
+  if (whole) return o;
+  json_decref(o);
+  return NULL;
+}
+
 int aev__bus_list_named(aev_broker *b, const char *prefix, const char *key,
                         aev__bus_list_fn add, char **json_out) {
   aev__resource **list;
@@ -28,13 +34,15 @@ int aev__bus_list_named(aev_broker *b, const char *prefix, const char *key,
   if (rc) return rc;
   json_t *arr = json_array();
   size_t plen = prefix ? strlen(prefix) : 0;
-  for (size_t i = 0; arr && i < n; i++) {
+  int whole = arr != NULL;
+  for (size_t i = 0; whole && i < n; i++) {
     aev_bus *bus = (aev_bus *)list[i];
     pthread_mutex_lock(&bus->amu);
-    add(bus, prefix, plen, arr);
+    whole = add(bus, prefix, plen, arr);
     pthread_mutex_unlock(&bus->amu);
   }
   aev__registry_list_free(list, n);
+  arr = aev__bus_whole(arr, whole);
   return aev__bus_dump(arr ? json_pack("{s:o}", key, arr) : NULL, json_out);
 }
 
@@ -68,15 +76,16 @@ int aev__bus_page(json_t *resp, const char *key, int limit, const char *token) {
   }
   size_t to = limit && n - from > (size_t)limit ? from + (size_t)limit : n;
   json_t *page = json_array();
-  if (!page) return aev__nomem();
-  for (size_t i = from; i < to; i++) json_array_append(page, json_array_get(all, i));
-  json_object_set_new(resp, key, page);
-  if (to < n) {
+  int whole = page != NULL;
+  for (size_t i = from; whole && i < to; i++)
+    whole = !json_array_append(page, json_array_get(all, i));
+  whole &= !json_object_set_new(resp, key, aev__bus_whole(page, whole));
+  if (whole && to < n) {
     char next[17];
     snprintf(next, sizeof next, "%016" PRIx64, (uint64_t)to ^ TOKEN_KEY);
-    json_object_set_new(resp, "NextToken", json_string(next));
+    whole = !json_object_set_new(resp, "NextToken", json_string(next));
   }
-  return AEV_OK;
+  return whole ? AEV_OK : aev__nomem();
 }
 
 /* A typed listing's response text (rc and text as its unpaged call left

@@ -312,17 +312,19 @@ static json_t *replay_json(const aev__replay *r, const aev_bus *bus, int full) {
                         (json_int_t)(r->from_ms / 1000), "EventEndTime",
                         (json_int_t)(r->to_ms / 1000), "ReplayStartTime",
                         (json_int_t)r->started_s);
-  if (!o) return NULL;
-  if (r->last_ms) json_object_set_new(o, "EventLastReplayedTime", json_integer(r->last_ms / 1000));
-  if (r->ended_s) json_object_set_new(o, "ReplayEndTime", json_integer(r->ended_s));
+  int whole = o != NULL;
+  if (r->last_ms)
+    whole &= !json_object_set_new(o, "EventLastReplayedTime", json_integer(r->last_ms / 1000));
+  if (r->ended_s) whole &= !json_object_set_new(o, "ReplayEndTime", json_integer(r->ended_s));
   if (full) {
-    json_object_set_new(o, "ReplayArn", json_string(r->arn));
+    whole &= !json_object_set_new(o, "ReplayArn", json_string(r->arn));
     json_t *d = json_pack("{s:s}", "Arn", bus->res.arn);
-    if (d && r->filter_arns) json_object_set(d, "FilterArns", r->filter_arns);
-    json_object_set_new(o, "Destination", d);
-    if (r->description) json_object_set_new(o, "Description", json_string(r->description));
+    if (r->filter_arns) whole &= !json_object_set(d, "FilterArns", r->filter_arns);
+    whole &= !json_object_set_new(o, "Destination", d);
+    if (r->description)
+      whole &= !json_object_set_new(o, "Description", json_string(r->description));
   }
-  return o;
+  return aev__bus_whole(o, whole);
 }
 
 int aev_bus_describe_replay(aev_broker *b, const char *name, char **json_out) {
@@ -339,10 +341,12 @@ int aev_bus_describe_replay(aev_broker *b, const char *name, char **json_out) {
 }
 
 /* Appends one bus's replays matching the prefix (amu held). */
-static void add_replays(aev_bus *bus, const char *prefix, size_t plen, json_t *arr) {
-  for (aev__replay *x = bus->replays; x; x = x->next)
+static int add_replays(aev_bus *bus, const char *prefix, size_t plen, json_t *arr) {
+  int whole = 1;
+  for (aev__replay *x = bus->replays; whole && x; x = x->next)
     if (!plen || !strncmp(x->name, prefix, plen))
-      json_array_append_new(arr, replay_json(x, bus, 0));
+      whole = !json_array_append_new(arr, replay_json(x, bus, 0));
+  return whole;
 }
 
 int aev_bus_list_replays(aev_broker *b, const char *prefix, char **json_out) {

@@ -240,13 +240,13 @@ json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r) {
                         r->arn, "State", state_name(r->enabled),
                         "EventBusName", bus->res.name, "CreatedBy",
                         aev_broker_account(bus->res.broker));
-  if (o && r->pattern)
-    json_object_set_new(o, "EventPattern", json_string(r->pattern));
-  if (o && r->schedule)
-    json_object_set_new(o, "ScheduleExpression", json_string(r->schedule));
-  if (o && r->description)
-    json_object_set_new(o, "Description", json_string(r->description));
-  return o;
+  int whole = o != NULL;
+  if (r->pattern) whole &= !json_object_set_new(o, "EventPattern", json_string(r->pattern));
+  if (r->schedule)
+    whole &= !json_object_set_new(o, "ScheduleExpression", json_string(r->schedule));
+  if (r->description)
+    whole &= !json_object_set_new(o, "Description", json_string(r->description));
+  return aev__bus_whole(o, whole);
 }
 
 int aev_bus_describe_rule(aev_bus *bus, const char *name, char **json_out) {
@@ -353,10 +353,12 @@ json_t *aev__rule_names_by_target(aev_bus *bus, const char *arn) {
   pthread_rwlock_rdlock(&bus->lock);
   aev__rule **v = sorted_rules(bus, has_target_arn, arn, &n);
   json_t *names = v ? json_array() : NULL;
-  for (size_t i = 0; names && i < n; i++) json_array_append_new(names, json_string(v[i]->name));
+  int whole = names != NULL;
+  for (size_t i = 0; whole && i < n; i++)
+    whole = !json_array_append_new(names, json_string(v[i]->name));
   pthread_rwlock_unlock(&bus->lock);
   free(v);
-  return names;
+  return aev__bus_whole(names, whole);
 }
 
 int aev_bus_list_rules(aev_bus *bus, const char *prefix, char **json_out) {
@@ -366,16 +368,14 @@ int aev_bus_list_rules(aev_bus *bus, const char *prefix, char **json_out) {
   size_t n;
   pthread_rwlock_rdlock(&bus->lock);
   aev__rule **v = sorted_rules(bus, name_has_prefix, prefix ? prefix : "", &n);
-  json_t *rules = json_array();
-  for (size_t i = 0; v && rules && i < n; i++)
-    json_array_append_new(rules, aev__rule_json(bus, v[i]));
+  json_t *rules = v ? json_array() : NULL;
+  int whole = rules != NULL;
+  for (size_t i = 0; whole && i < n; i++)
+    whole = !json_array_append_new(rules, aev__rule_json(bus, v[i]));
   pthread_rwlock_unlock(&bus->lock);
   free(v);
-  json_t *o = v && rules ? json_pack("{s:o}", "Rules", rules) : NULL;
-  if (!o) json_decref(rules);
-  *json_out = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
-  json_decref(o);
-  return *json_out ? AEV_OK : aev__nomem();
+  rules = aev__bus_whole(rules, whole);
+  return aev__bus_dump(rules ? json_pack("{s:o}", "Rules", rules) : NULL, json_out);
 }
 
 int aev__rule_take_description(aev_bus *bus, const char *name, char *description) {

@@ -400,11 +400,11 @@ int aev_bus_put_callback_target(aev_bus *bus, const char *rule,
     return invalid("bus, rule, target_json and fn are required.%s%s", "", "");
   json_t *spec;
   if (aev__json_parse_str(target_json, 0, &spec) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
+  if (!spec) return invalid("target_json is not a JSON object.%s%s", "", "");
   json_t *list = json_array();
-  json_array_append_new(list, spec);
   aev__target *t;
-  int rc = spec ? parse_all(bus, rule, list, fn, user, release, &t)
-                : invalid("target_json is not a JSON object.%s%s", "", "");
+  int rc = json_array_append_new(list, spec) ? aev__nomem()
+                                             : parse_all(bus, rule, list, fn, user, release, &t);
   json_decref(list);
   if (rc) return rc;
   /* On failure install() drops t, whose release must not run. */
@@ -464,15 +464,17 @@ int aev_bus_list_targets(aev_bus *bus, const char *rule, char **json_out) {
   if (!bus || !rule || !json_out)
     return invalid("bus, rule and json_out are required.%s%s", "", "");
   json_t *list = json_array();
+  int whole = list != NULL;
   pthread_rwlock_rdlock(&bus->lock);
   aev__rule *r = aev__rmap_get(&bus->rules, rule);
   const aev__route *rt = r ? &bus->routes[r->id] : NULL;
-  for (size_t j = 0; rt && list && j < rt->n_targets; j++)
-    json_array_append(list, rt->targets[j]->spec);
+  for (size_t j = 0; rt && whole && j < rt->n_targets; j++)
+    whole = !json_array_append(list, rt->targets[j]->spec);
   pthread_rwlock_unlock(&bus->lock);
+  list = aev__bus_whole(list, whole);
   if (!r) {
     json_decref(list);
     return aev__bus_no_rule(bus, rule);
   }
-  return dump(json_pack("{s:o}", "Targets", list), json_out);
+  return dump(list ? json_pack("{s:o}", "Targets", list) : NULL, json_out);
 }

@@ -307,10 +307,10 @@ static void put_text(aev__tbuf *b, json_t *v) {
 static json_t *event_summary(json_t *event) {
   json_t *o = json_deep_copy(event);
   json_t *dt = json_object_get(o, "detail-type");
-  if (dt) json_object_set(o, "detailType", dt);
+  int whole = !dt || !json_object_set(o, "detailType", dt);
   json_object_del(o, "detail-type");
   json_object_del(o, "detail");
-  return o;
+  return aev__bus_whole(o, whole);
 }
 
 int aev__template_render(const aev__template *t, json_t *event,

@@ -81,9 +81,9 @@ static int describe(aev_broker *b, const aev__api_service *svc, json_t *req,
   json_t *d;
   rc = aev__stream_describe_json(s, summary, &d);
   aev_stream_release(s);
-  if (rc == AEV_OK)
-    *resp = json_pack("{s:o}", summary ? "StreamDescriptionSummary"
-                                       : "StreamDescription", d);
+  if (rc == AEV_OK &&
+      !(*resp = json_pack("{s:o}", summary ? "StreamDescriptionSummary" : "StreamDescription", d)))
+    rc = aev__nomem();
   return rc;
 }
 
@@ -290,7 +290,8 @@ static AEV__KIN_ACTION(describe_consumer) {
   json_t *d;
   rc = aev__stream_consumer_json(s, name, carn, &d);
   aev_stream_release(s);
-  if (rc == AEV_OK) *resp = json_pack("{s:o}", "ConsumerDescription", d);
+  if (rc == AEV_OK && !(*resp = json_pack("{s:o}", "ConsumerDescription", d)))
+    rc = aev__nomem();
   return rc;
 }
 

@@ -145,12 +145,13 @@ int aev__stream_consumers_json(aev_stream *s, json_t **out) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
   json_t *list = json_array();
+  int whole = list != NULL;
   pthread_mutex_lock(&s->mu);
-  for (aev__consumer *c = s->consumers; c; c = c->next)
-    json_array_insert_new(list, 0, consumer_json(c));
+  for (aev__consumer *c = s->consumers; whole && c; c = c->next)
+    whole = !json_array_insert_new(list, 0, consumer_json(c));
   pthread_mutex_unlock(&s->mu);
-  *out = json_pack("{s:o}", "Consumers", list);
-  return AEV_OK;
+  *out = json_pack("{s:o}", "Consumers", aev__stream_whole(list, whole));
+  return *out ? AEV_OK : aev__nomem();
 }
 
 int aev__stream_consumer_json(aev_stream *s, const char *name,
@@ -162,11 +163,11 @@ int aev__stream_consumer_json(aev_stream *s, const char *name,
   while (c && !(name ? !strcmp(c->name, name) : arn && !strcmp(c->arn, arn)))
     c = c->next;
   json_t *j = c ? consumer_json(c) : NULL;
-  if (j) json_object_set_new(j, "StreamARN", json_string(s->res.arn));
+  if (c) j = aev__stream_whole(j, !json_object_set_new(j, "StreamARN", json_string(s->res.arn)));
   pthread_mutex_unlock(&s->mu);
-  if (!j) return no_consumer(s, name ? name : arn);
+  if (!c) return no_consumer(s, name ? name : arn);
   *out = j;
-  return AEV_OK;
+  return j ? AEV_OK : aev__nomem();
 }
 
 int aev_stream_list_consumers(aev_stream *s, char **response_json) {

@@ -23,46 +23,57 @@ static json_t *shard_id_json(int64_t id) {
   return json_string(buf);
 }
 
+json_t *aev__stream_whole(json_t *o, int whole) {
+  if (whole) return o;
+  json_decref(o);
+  return NULL;
+}
+
 json_t *aev__shard_json(const aev_stream *s, const aev__shard *sh) {
   char seq[AEV_STREAM_SEQUENCE_SIZE];
   json_t *j = json_object();
-  json_object_set_new(j, "ShardId", shard_id_json(sh->id));
+  int whole = !json_object_set_new(j, "ShardId", shard_id_json(sh->id));
   if (sh->parent >= 0)
-    json_object_set_new(j, "ParentShardId", shard_id_json(sh->parent));
+    whole &= !json_object_set_new(j, "ParentShardId", shard_id_json(sh->parent));
   if (sh->adjacent >= 0)
-    json_object_set_new(j, "AdjacentParentShardId",
-                        shard_id_json(sh->adjacent));
-  json_object_set_new(j, "HashKeyRange",
-                      json_pack("{s:o, s:o}", "StartingHashKey",
-                                u128_json(sh->start), "EndingHashKey",
-                                u128_json(sh->end)));
+    whole &= !json_object_set_new(j, "AdjacentParentShardId", shard_id_json(sh->adjacent));
+  whole &= !json_object_set_new(j, "HashKeyRange",
+                                json_pack("{s:o, s:o}", "StartingHashKey",
+                                          u128_json(sh->start), "EndingHashKey",
+                                          u128_json(sh->end)));
   json_t *range = json_object();
   aev__shard_start_seq(s, sh, seq);
-  json_object_set_new(range, "StartingSequenceNumber", json_string(seq));
+  whole &= !json_object_set_new(range, "StartingSequenceNumber", json_string(seq));
   if (sh->closed) {
     aev__shard_end_seq(s, sh, seq);
-    json_object_set_new(range, "EndingSequenceNumber", json_string(seq));
+    whole &= !json_object_set_new(range, "EndingSequenceNumber", json_string(seq));
   }
-  json_object_set_new(j, "SequenceNumberRange", range);
-  return j;
+  whole &= !json_object_set_new(j, "SequenceNumberRange", range);
+  return aev__stream_whole(j, whole);
+}
+
+/* A child shard's ParentShards. */
+static json_t *parents_json(const aev__shard *c) {
+  json_t *parents = json_array();
+  int whole = !json_array_append_new(parents, shard_id_json(c->parent));
+  if (c->adjacent >= 0)
+    whole &= !json_array_append_new(parents, shard_id_json(c->adjacent));
+  return aev__stream_whole(parents, whole);
 }
 
 json_t *aev__child_shards_json(const aev_stream *s, const aev__shard *sh) {
   json_t *list = json_array();
-  for (size_t i = 0; i < s->nshards; i++) {
+  int whole = list != NULL;
+  for (size_t i = 0; whole && i < s->nshards; i++) {
     const aev__shard *c = &s->shards[i];
     if (c->parent != sh->id && c->adjacent != sh->id) continue;
-    json_t *parents = json_array();
-    json_array_append_new(parents, shard_id_json(c->parent));
-    if (c->adjacent >= 0)
-      json_array_append_new(parents, shard_id_json(c->adjacent));
-    json_array_append_new(
+    whole = !json_array_append_new(
         list, json_pack("{s:o, s:o, s:{s:o, s:o}}", "ShardId",
-                        shard_id_json(c->id), "ParentShards", parents,
+                        shard_id_json(c->id), "ParentShards", parents_json(c),
                         "HashKeyRange", "StartingHashKey", u128_json(c->start),
                         "EndingHashKey", u128_json(c->end)));
   }
-  return list;
+  return aev__stream_whole(list, whole);
 }
 
 static const char *status_name(const aev_stream *s) {
@@ -87,20 +98,22 @@ int aev__stream_describe_json(aev_stream *s, int summary, json_t **out) {
   pthread_mutex_lock(&s->mu);
   int64_t now = aev__stream_now_ms(s);
   json_t *j = common_json(s);
+  int whole = j != NULL;
   if (summary) {
-    json_object_set_new(j, "OpenShardCount", json_integer((json_int_t)s->nopen));
-    json_object_set_new(j, "ConsumerCount", json_integer(s->nconsumers));
+    whole &= !json_object_set_new(j, "OpenShardCount", json_integer((json_int_t)s->nopen));
+    whole &= !json_object_set_new(j, "ConsumerCount", json_integer(s->nconsumers));
   } else {
     json_t *shards = json_array();
-    for (size_t i = 0; i < s->nshards; i++)
+    int listed = shards != NULL;
+    for (size_t i = 0; listed && i < s->nshards; i++)
       if (!aev__shard_expired(s, &s->shards[i], now))
-        json_array_append_new(shards, aev__shard_json(s, &s->shards[i]));
-    json_object_set_new(j, "Shards", shards);
-    json_object_set_new(j, "HasMoreShards", json_false());
+        listed = !json_array_append_new(shards, aev__shard_json(s, &s->shards[i]));
+    whole &= !json_object_set_new(j, "Shards", aev__stream_whole(shards, listed));
+    whole &= !json_object_set_new(j, "HasMoreShards", json_false());
   }
   pthread_mutex_unlock(&s->mu);
-  *out = j;
-  return AEV_OK;
+  *out = aev__stream_whole(j, whole);
+  return *out ? AEV_OK : aev__nomem();
 }
 
 /* ListShards' ShardFilter: which shards a filter keeps (mu held). */
@@ -235,20 +248,23 @@ int aev__stream_list_shards_json(aev_stream *s, json_t *req, json_t **out) {
   pthread_mutex_lock(&s->mu);
   int64_t now = aev__stream_now_ms(s);
   json_t *list = json_array();
+  int whole = list != NULL;
   size_t i = next;
-  for (; i < s->nshards && json_array_size(list) < (size_t)max; i++)
+  for (; whole && i < s->nshards && json_array_size(list) < (size_t)max; i++)
     if (keeps(s, &s->shards[i], &f, now))
-      json_array_append_new(list, aev__shard_json(s, &s->shards[i]));
+      whole = !json_array_append_new(list, aev__shard_json(s, &s->shards[i]));
   /* A token only when a kept shard remains beyond this page. */
   size_t more = i;
   while (more < s->nshards && !keeps(s, &s->shards[more], &f, now)) more++;
-  char *token = more < s->nshards ? page_token(s, i, &f) : NULL;
+  int paged = more < s->nshards;
+  char *token = paged ? page_token(s, i, &f) : NULL;
   pthread_mutex_unlock(&s->mu);
-  json_t *resp = json_pack("{s:o}", "Shards", list);
-  if (token) json_object_set_new(resp, "NextToken", json_string(token));
+  json_t *resp = json_pack("{s:o}", "Shards", aev__stream_whole(list, whole));
+  whole = resp != NULL;
+  if (paged) whole &= !json_object_set_new(resp, "NextToken", json_string(token));
   free(token);
-  *out = resp;
-  return AEV_OK;
+  *out = aev__stream_whole(resp, whole);
+  return *out ? AEV_OK : aev__nomem();
 }
 
 int aev__stream_list_json(aev_broker *b, int limit, const char *exclusive,
@@ -271,27 +287,30 @@ int aev__stream_list_json(aev_broker *b, int limit, const char *exclusive,
   int rc = aev__registry_list(b, AEV__KIND_STREAM, NULL, &all, &n);
   if (rc != AEV_OK) return rc;
   json_t *names = json_array(), *sums = json_array();
+  int whole = names && sums;
   size_t i = 0, taken = 0;
   while (i < n && after && strcmp(all[i]->name, after) <= 0) i++;
   const char *last = NULL;
-  for (; i < n && taken < (size_t)limit; i++, taken++) {
+  for (; whole && i < n && taken < (size_t)limit; i++, taken++) {
     aev_stream *s = (aev_stream *)all[i];
-    json_array_append_new(names, json_string(s->res.name));
+    whole = !json_array_append_new(names, json_string(s->res.name));
     pthread_mutex_lock(&s->mu);
     json_t *j = common_json(s);
     pthread_mutex_unlock(&s->mu);
     json_object_del(j, "RetentionPeriodHours");
     json_object_del(j, "EnhancedMonitoring");
     json_object_del(j, "EncryptionType");
-    json_array_append_new(sums, j);
+    whole &= !json_array_append_new(sums, j);
     last = s->res.name;
   }
-  json_t *resp = json_pack("{s:o, s:o, s:b}", "StreamNames", names,
-                           "StreamSummaries", sums, "HasMoreStreams", i < n);
-  if (i < n && last) json_object_set_new(resp, "NextToken", json_string(last));
+  json_t *resp = json_pack("{s:o, s:o, s:b}", "StreamNames", aev__stream_whole(names, whole),
+                           "StreamSummaries", aev__stream_whole(sums, whole),
+                           "HasMoreStreams", i < n);
+  whole = resp != NULL;
+  if (i < n && last) whole &= !json_object_set_new(resp, "NextToken", json_string(last));
   aev__registry_list_free(all, n);
-  *out = resp;
-  return AEV_OK;
+  *out = aev__stream_whole(resp, whole);
+  return *out ? AEV_OK : aev__nomem();
 }
 
 static int dump(json_t *j, char **out) {

@@ -131,6 +131,15 @@ static int parse(aev__mapping *m, json_t *req) {
   return parse_filters(m, json_object_get(req, "FilterCriteria"));
 }
 
+json_t *aev__mapping_response_types_json(int report_failures) {
+  return report_failures ? json_pack("[s]", "ReportBatchItemFailures") : json_array();
+}
+
+json_t *aev__mapping_destination_json(const char *on_failure) {
+  return on_failure ? json_pack("{s:{s:s}}", "OnFailure", "Destination", on_failure)
+                    : json_pack("{s:{}}", "OnFailure");
+}
+
 static json_t *describe(aev__mapping *m) {
   json_t *j = json_pack(
       "{s:s, s:s, s:i, s:i, s:i, s:s, s:s, s:f, s:s, s:s, s:s, s:i, s:b, s:i, s:i}",
@@ -144,19 +153,16 @@ static json_t *describe(aev__mapping *m) {
       "User action", "MaximumRecordAgeInSeconds", m->max_age_s,
       "BisectBatchOnFunctionError", m->bisect, "MaximumRetryAttempts",
       m->max_retries, "TumblingWindowInSeconds", m->tumbling_s);
+  int whole = j != NULL;
   if (!strcmp(m->starting, "AT_TIMESTAMP"))
-    json_object_set_new(j, "StartingPositionTimestamp",
-                        json_real((double)m->start_ts_ms / 1000.0));
-  json_t *types = json_array();
-  if (m->report_failures)
-    json_array_append_new(types, json_string("ReportBatchItemFailures"));
-  json_object_set_new(j, "FunctionResponseTypes", types);
-  json_object_set_new(j, "DestinationConfig",
-                      m->on_failure ? json_pack("{s:{s:s}}", "OnFailure",
-                                                "Destination", m->on_failure)
-                                    : json_pack("{s:{}}", "OnFailure"));
-  if (m->filters) json_object_set(j, "FilterCriteria", m->filters);
-  return j;
+    whole &= !json_object_set_new(j, "StartingPositionTimestamp",
+                                  json_real((double)m->start_ts_ms / 1000.0));
+  whole &= !json_object_set_new(j, "FunctionResponseTypes",
+                                aev__mapping_response_types_json(m->report_failures));
+  whole &= !json_object_set_new(j, "DestinationConfig",
+                                aev__mapping_destination_json(m->on_failure));
+  if (m->filters) whole &= !json_object_set(j, "FilterCriteria", m->filters);
+  return aev__stream_whole(j, whole);
 }
 
 int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
@@ -221,14 +227,22 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   return AEV_OK;
 }
 
-/* Finds a mapping by UUID; with unlink, takes it off its stream's list
- * (the list's reference passes to the caller). */
-static aev__mapping *find(aev_broker *b, const char *uuid, int unlink) {
+int aev__mapping_not_found(const char *uuid) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "The resource you requested does not exist. (Service: "
+                   "Lambda, Status Code: 404, Request ID: %s)",
+                   uuid ? uuid : "");
+}
+
+/* Finds a mapping by UUID: *out counted, or with unlink taken off its
+ * stream's list (the list's reference passes to the caller). */
+static int find(aev_broker *b, const char *uuid, int unlink, aev__mapping **out) {
   aev__resource **all;
   size_t n;
   aev__mapping *hit = NULL;
-  if (!uuid || aev__registry_list(b, AEV__KIND_STREAM, NULL, &all, &n) != AEV_OK)
-    return NULL;
+  if (!uuid) return aev__mapping_not_found(uuid);
+  int rc = aev__registry_list(b, AEV__KIND_STREAM, NULL, &all, &n);
+  if (rc != AEV_OK) return rc;
   for (size_t i = 0; i < n && !hit; i++) {
     aev_stream *s = (aev_stream *)all[i];
     pthread_mutex_lock(&s->mu);
@@ -244,22 +258,18 @@ static aev__mapping *find(aev_broker *b, const char *uuid, int unlink) {
     pthread_mutex_unlock(&s->mu);
   }
   aev__registry_list_free(all, n);
-  return hit;
-}
-
-static int not_found(const char *uuid) {
-  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                   "The resource you requested does not exist. (Service: "
-                   "Lambda, Status Code: 404, Request ID: %s)",
-                   uuid ? uuid : "");
+  if (!hit) return aev__mapping_not_found(uuid);
+  *out = hit;
+  return AEV_OK;
 }
 
 int aev__stream_mapping_get(aev_broker *b, const char *uuid, json_t **out) {
-  aev__mapping *m = find(b, uuid, 0);
-  if (!m) return not_found(uuid);
+  aev__mapping *m;
+  int rc = find(b, uuid, 0, &m);
+  if (rc != AEV_OK) return rc;
   *out = describe(m);
   aev__mapping_unref(m);
-  return AEV_OK;
+  return *out ? AEV_OK : aev__nomem();
 }
 
 /* Stops a mapping taken off its stream's list: no more batches start;
@@ -272,8 +282,9 @@ static void stop(aev__mapping *m) {
 }
 
 int aev__stream_mapping_delete(aev_broker *b, const char *uuid, json_t **out) {
-  aev__mapping *m = find(b, uuid, 1);
-  if (!m) return not_found(uuid);
+  aev__mapping *m;
+  int rc = find(b, uuid, 1, &m);
+  if (rc != AEV_OK) return rc;
   m->deleted = 1;
   *out = describe(m);
   stop(m);

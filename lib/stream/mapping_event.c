@@ -94,7 +94,12 @@ int aev__mapping_passes(const aev__mapping *m, const aev__mrec *r) {
     json_decref(doc);
     return -1;
   }
-  if (data) json_object_set_new(doc, "data", data);
+  /* Without its data the document would not match a data pattern, and
+   * the record would be dropped as filtered out. */
+  if (data && json_object_set_new(doc, "data", data)) {
+    json_decref(doc);
+    return -1;
+  }
   char *text = aev__json_dumps(doc, JSON_COMPACT);
   json_decref(doc);
   if (!text) return -1;

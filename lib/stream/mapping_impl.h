@@ -94,6 +94,13 @@ char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
                            const char *condition, int invokes,
                            const char *function_error);
 
+/* mapping.c: ResourceNotFoundException for a mapping that does not exist. */
+int aev__mapping_not_found(const char *uuid);
+/* mapping.c: FunctionResponseTypes and DestinationConfig as a mapping's
+ * description shows them; NULL when out of memory. */
+json_t *aev__mapping_response_types_json(int report_failures);
+json_t *aev__mapping_destination_json(const char *on_failure);
+
 /* mapping_window.c: tumbling windows. The start of the window holding
  * arrival_ms, and a window's end (epoch ms). */
 int64_t aev__window_of(const aev__mapping *m, int64_t arrival_ms);

@@ -17,13 +17,14 @@
 #include "stream/mapping_impl.h"
 
 /* Calls fn(m, ctx) for every mapping of the broker's streams, under the
- * mapping's stream lock, until fn returns non-zero. */
-static void each_mapping(aev_broker *b, int (*fn)(aev__mapping *, void *),
-                         void *ctx) {
+ * mapping's stream lock, until fn returns non-zero. NOMEM when the streams
+ * cannot be listed. */
+static int each_mapping(aev_broker *b, int (*fn)(aev__mapping *, void *),
+                        void *ctx) {
   aev__resource **all;
   size_t n;
-  if (aev__registry_list(b, AEV__KIND_STREAM, NULL, &all, &n) != AEV_OK)
-    return;
+  int rc = aev__registry_list(b, AEV__KIND_STREAM, NULL, &all, &n);
+  if (rc != AEV_OK) return rc;
   int stop = 0;
   for (size_t i = 0; i < n && !stop; i++) {
     aev_stream *s = (aev_stream *)all[i];
@@ -33,6 +34,7 @@ static void each_mapping(aev_broker *b, int (*fn)(aev__mapping *, void *),
     pthread_mutex_unlock(&s->mu);
   }
   aev__registry_list_free(all, n);
+  return AEV_OK;
 }
 
 /* ---- ListEventSourceMappings ---- */
@@ -66,15 +68,17 @@ static int collect(aev__mapping *m, void *ctx) {
 int aev__stream_mapping_list(aev_broker *b, const char *function_arn,
                              const char *source_arn, json_t *out) {
   listing l = {.function_arn = function_arn, .source_arn = source_arn};
-  each_mapping(b, collect, &l);
-  for (size_t i = 0; i < l.n && !l.oom; i++) {
+  int rc = each_mapping(b, collect, &l);
+  if (rc == AEV_OK && l.oom) rc = aev__nomem();
+  for (size_t i = 0; rc == AEV_OK && i < l.n; i++) {
     json_t *desc;
+    rc = aev__stream_mapping_get(b, l.uuids[i], &desc);
+    if (rc == AEV_OK && json_array_append_new(out, desc)) rc = aev__nomem();
     /* One deleted meanwhile is simply not listed. */
-    if (aev__stream_mapping_get(b, l.uuids[i], &desc) == AEV_OK)
-      json_array_append_new(out, desc);
+    if (rc == AEV_ERR_NOT_FOUND) rc = AEV_OK;
   }
   free(l.uuids);
-  return l.oom ? aev__nomem() : AEV_OK;
+  return rc;
 }
 
 /* ---- UpdateEventSourceMapping ---- */
@@ -281,39 +285,30 @@ static void apply(void *arg, int cancelled) {
 /* The description Update answers with: the current one with the changed
  * members over it, State "Updating". */
 static json_t *updated(json_t *desc, const change *c) {
-  json_object_set_new(desc, "BatchSize", json_integer(c->batch_size));
-  json_object_set_new(desc, "MaximumBatchingWindowInSeconds",
-                      json_integer(c->window_s));
-  json_object_set_new(desc, "MaximumRetryAttempts",
-                      json_integer(c->max_retries));
-  json_object_set_new(desc, "MaximumRecordAgeInSeconds",
-                      json_integer(c->max_age_s));
-  json_object_set_new(desc, "TumblingWindowInSeconds",
-                      json_integer(c->tumbling_s));
-  json_object_set_new(desc, "BisectBatchOnFunctionError",
-                      json_boolean(c->bisect));
-  json_t *types = json_array();
-  if (c->report_failures)
-    json_array_append_new(types, json_string("ReportBatchItemFailures"));
-  json_object_set_new(desc, "FunctionResponseTypes", types);
+  int whole = !json_object_set_new(desc, "BatchSize", json_integer(c->batch_size));
+  whole &= !json_object_set_new(desc, "MaximumBatchingWindowInSeconds",
+                                json_integer(c->window_s));
+  whole &= !json_object_set_new(desc, "MaximumRetryAttempts", json_integer(c->max_retries));
+  whole &= !json_object_set_new(desc, "MaximumRecordAgeInSeconds", json_integer(c->max_age_s));
+  whole &= !json_object_set_new(desc, "TumblingWindowInSeconds", json_integer(c->tumbling_s));
+  whole &= !json_object_set_new(desc, "BisectBatchOnFunctionError", json_boolean(c->bisect));
+  whole &= !json_object_set_new(desc, "FunctionResponseTypes",
+                                aev__mapping_response_types_json(c->report_failures));
   if (c->function_arn)
-    json_object_set_new(desc, "FunctionArn", json_string(c->function_arn));
+    whole &= !json_object_set_new(desc, "FunctionArn", json_string(c->function_arn));
   if (c->on_failure_given)
-    json_object_set_new(desc, "DestinationConfig",
-                        c->on_failure
-                            ? json_pack("{s:{s:s}}", "OnFailure",
-                                        "Destination", c->on_failure)
-                            : json_pack("{s:{}}", "OnFailure"));
+    whole &= !json_object_set_new(desc, "DestinationConfig",
+                                  aev__mapping_destination_json(c->on_failure));
   if (c->filters_given) {
     if (c->filters)
-      json_object_set_new(desc, "FilterCriteria", json_deep_copy(c->filters));
+      whole &= !json_object_set_new(desc, "FilterCriteria", json_deep_copy(c->filters));
     else
       json_object_del(desc, "FilterCriteria");
   }
-  json_object_set_new(desc, "LastModified",
-                      json_real((double)c->modified_ms / 1000.0));
-  json_object_set_new(desc, "State", json_string("Updating"));
-  return desc;
+  whole &= !json_object_set_new(desc, "LastModified",
+                                json_real((double)c->modified_ms / 1000.0));
+  whole &= !json_object_set_new(desc, "State", json_string("Updating"));
+  return aev__stream_whole(desc, whole);
 }
 
 int aev__stream_mapping_update(aev_broker *b, json_t *req, json_t **out) {
@@ -321,19 +316,17 @@ int aev__stream_mapping_update(aev_broker *b, json_t *req, json_t **out) {
   change *c = calloc(1, sizeof *c);
   if (!c) return aev__nomem();
   c->uuid = uuid;
-  if (uuid) each_mapping(b, find_ref, c);
-  if (!c->m) {
+  int rc = uuid ? each_mapping(b, find_ref, c) : AEV_OK;
+  if (rc == AEV_OK && !c->m) rc = aev__mapping_not_found(uuid);
+  if (rc != AEV_OK) {
     change_free(c);
-    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                     "The resource you requested does not exist. (Service: "
-                     "Lambda, Status Code: 404, Request ID: %s)",
-                     uuid ? uuid : "");
+    return rc;
   }
   c->modified_ms = aev_broker_now_ms(b);
   json_t *desc = NULL;
-  int rc = parse(b, req, c);
+  rc = parse(b, req, c);
   if (rc == AEV_OK) rc = aev__stream_mapping_get(b, uuid, &desc);
-  if (rc == AEV_OK) desc = updated(desc, c);
+  if (rc == AEV_OK && !(desc = updated(desc, c))) rc = aev__nomem();
   /* The lookup's reference to the mapping passes to the task. */
   if (rc == AEV_OK)
     rc = aev__sched_post(aev__broker_sched(b), c->m->strand, apply, c);

@@ -73,14 +73,16 @@ int aev__stream_tags_json(aev_stream *s, json_t **out) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
   json_t *list = json_array();
+  int whole = list != NULL;
   const char *k;
   json_t *v;
   pthread_mutex_lock(&s->mu);
-  json_object_foreach(s->tags, k, v)
-      json_array_append_new(list, json_pack("{s:s, s:O}", "Key", k, "Value", v));
+  json_object_foreach(s->tags, k, v) {
+    whole = whole && !json_array_append_new(list, json_pack("{s:s, s:O}", "Key", k, "Value", v));
+  }
   pthread_mutex_unlock(&s->mu);
-  *out = json_pack("{s:o, s:b}", "Tags", list, "HasMoreTags", 0);
-  return AEV_OK;
+  *out = json_pack("{s:o, s:b}", "Tags", aev__stream_whole(list, whole), "HasMoreTags", 0);
+  return *out ? AEV_OK : aev__nomem();
 }
 
 static int with_json(aev_stream *s, const char *text,

@@ -247,6 +247,73 @@ static void handler(void *user, aev_invocation *ctx, const char *event,
   aev_invocation_succeed(ctx, "null", 4);
 }
 
+/* jansson's allocations, the k-th of which fails once armed (-1: none). */
+static long jansson_fail_in = -1;
+
+static void *jansson_malloc(size_t n) {
+  if (jansson_fail_in >= 0 && jansson_fail_in-- == 0) return NULL;
+  return malloc(n);
+}
+
+/* Arms allocation k; after a call, whether it was reached (and disarms). */
+static void jansson_arm(long k) {
+  jansson_fail_in = k;
+  json_set_alloc_funcs(jansson_malloc, free);
+}
+
+static int jansson_disarm(void) {
+  int reached = jansson_fail_in < 0;
+  jansson_fail_in = -1;
+  json_set_alloc_funcs(malloc, free);
+  return reached;
+}
+
+/* Each of jansson's allocations while <aws.events.event> is rendered fails
+ * in turn: the target gets the whole envelope, detailType included, on the
+ * attempt or on its retry. */
+START_TEST(event_variable_renders_whole) {
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  bt_ok(aev_bus_put_callback_target(
+      def, "r", "{\"Id\":\"app\",\"InputTransformer\":{\"InputTemplate\":\"{\\\"e\\\": <aws.events.event>}\"}}",
+      record, NULL, NULL));
+  int reached = 1;
+  for (long k = 0; reached; k++) {
+    calls = 0;
+    bt_ok(aev_bus_put_event(def, "a", "T", "{\"k\":1}", 7, NULL));
+    jansson_arm(k);
+    aev_broker_drain(b);
+    reached = jansson_disarm();
+    aev_broker_advance(b, 60000);
+    json_t *in = json_loads(last, 0, NULL);
+    const char *dt = json_string_value(json_object_get(json_object_get(in, "e"), "detailType"));
+    ck_assert_msg(calls == 1 && dt && !strcmp(dt, "T"), "allocation %ld: %d calls, last %s", k,
+                  calls, last);
+    json_decref(in);
+  }
+}
+END_TEST
+
+/* Each of jansson's allocations in aev_bus_put_callback_target fails in
+ * turn: out of memory, no target is installed and release never runs. */
+START_TEST(callback_target_whole_or_nothing) {
+  bt_ok(aev_bus_put_rule(def, "cb", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  int reached = 1;
+  for (long k = 0; reached; k++) {
+    releases = 0;
+    jansson_arm(k);
+    int rc = aev_bus_put_callback_target(def, "cb", "{\"Id\":\"app\"}", record, NULL, released);
+    reached = jansson_disarm();
+    ck_assert_msg(rc == AEV_OK || rc == AEV_ERR_NOMEM, "allocation %ld: %d", k, rc);
+    char *json;
+    bt_ok(aev_bus_list_targets(def, "cb", &json));
+    ck_assert_msg(!strstr(json, "callback/app") == (rc != AEV_OK), "allocation %ld: %s", k, json);
+    aev_free(json);
+    if (rc == AEV_OK) bt_ok(aev_bus_remove_targets(def, "cb", "[\"app\"]", NULL));
+    ck_assert_int_eq(releases, rc == AEV_OK);
+  }
+}
+END_TEST
+
 START_TEST(function_target_invoked_async) {
   aev_function *f;
   bt_ok(aev_function_create(b, "fn", NULL, handler, NULL, NULL, &f));
@@ -559,6 +626,8 @@ int main(void) {
   tcase_add_test(tc, transformer_values_by_type);
   tcase_add_test(tc, transformer_reserved_variables);
   tcase_add_test(tc, callback_and_bus_targets);
+  tcase_add_test(tc, event_variable_renders_whole);
+  tcase_add_test(tc, callback_target_whole_or_nothing);
   tcase_add_test(tc, function_target_invoked_async);
   tcase_add_test(tc, service_events_for_other_primitives);
   tcase_add_test(tc, topic_target_fans_out);

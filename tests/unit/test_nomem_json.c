@@ -1490,6 +1490,112 @@ START_TEST(events_dead_letter_carries_every_attribute) {
 }
 END_TEST
 
+/* ---- Read-only calls answer whole ------------------------------------------- */
+
+/* What the reads below look at: an EventBridge bus with rules, a target,
+ * an archive and a replay; a resharded Kinesis stream with a consumer,
+ * tags and an event-source mapping, and a second stream. Made through
+ * aev_call, as a user would. */
+static const char *const world_calls[][3] = {
+    {"sqs", "CreateQueue", "{\"QueueName\":\"q\"}"},
+    {"events", "CreateEventBus", "{\"Name\":\"orders\"}"},
+    {"events", "PutRule",
+     "{\"Name\":\"r1\",\"EventBusName\":\"orders\",\"EventPattern\":\"{\\\"source\\\":"
+     "[\\\"shop\\\"]}\",\"Description\":\"orders from the shop\"}"},
+    {"events", "PutRule",
+     "{\"Name\":\"r2\",\"EventBusName\":\"orders\",\"EventPattern\":\"{\\\"detail\\\":"
+     "{\\\"n\\\":[{\\\"numeric\\\":[\\\">\\\",1]}]}}\",\"State\":\"DISABLED\"}"},
+    {"events", "PutTargets",
+     "{\"Rule\":\"r1\",\"EventBusName\":\"orders\",\"Targets\":[{\"Id\":\"t1\",\"Arn\":"
+     "\"arn:aws:sqs:us-east-1:000000000000:q\",\"InputPath\":\"$.detail\"}]}"},
+    {"events", "CreateArchive",
+     "{\"ArchiveName\":\"arch\",\"EventSourceArn\":\"arn:aws:events:us-east-1:000000000000:"
+     "event-bus/orders\",\"Description\":\"all of it\",\"RetentionDays\":3}"},
+    {"events", "StartReplay",
+     "{\"ReplayName\":\"rp\",\"EventSourceArn\":\"arn:aws:events:us-east-1:000000000000:"
+     "archive/arch\",\"EventStartTime\":1700000000,\"EventEndTime\":1700000100,"
+     "\"Destination\":{\"Arn\":\"arn:aws:events:us-east-1:000000000000:event-bus/orders\"}}"},
+    {"kinesis", "CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":2}"},
+    {"kinesis", "UpdateShardCount",
+     "{\"StreamName\":\"s\",\"TargetShardCount\":4,\"ScalingType\":\"UNIFORM_SCALING\"}"},
+    {"kinesis", "RegisterStreamConsumer",
+     "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s\","
+     "\"ConsumerName\":\"c1\"}"},
+    {"kinesis", "AddTagsToStream",
+     "{\"StreamName\":\"s\",\"Tags\":{\"team\":\"orders\",\"tier\":\"gold\"}}"},
+    {"kinesis", "CreateStream", "{\"StreamName\":\"t\",\"ShardCount\":1}"},
+    {"lambda", "CreateEventSourceMapping",
+     "{\"FunctionName\":\"fn\",\"EventSourceArn\":\"arn:aws:kinesis:us-east-1:000000000000:"
+     "stream/s\",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":7}"},
+};
+
+static const char *const reads[][3] = {
+    {"events", "ListEventBuses", "{}"},
+    {"events", "DescribeEventBus", "{\"Name\":\"orders\"}"},
+    {"events", "ListRules", "{\"EventBusName\":\"orders\"}"},
+    {"events", "DescribeRule", "{\"Name\":\"r1\",\"EventBusName\":\"orders\"}"},
+    {"events", "ListTargetsByRule", "{\"Rule\":\"r1\",\"EventBusName\":\"orders\"}"},
+    {"events", "ListRuleNamesByTarget",
+     "{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"EventBusName\":\"orders\"}"},
+    {"events", "ListArchives", "{}"},
+    {"events", "DescribeArchive", "{\"ArchiveName\":\"arch\"}"},
+    {"events", "ListReplays", "{}"},
+    {"events", "DescribeReplay", "{\"ReplayName\":\"rp\"}"},
+    {"kinesis", "DescribeStream", "{\"StreamName\":\"s\"}"},
+    {"kinesis", "DescribeStreamSummary", "{\"StreamName\":\"s\"}"},
+    {"kinesis", "ListShards", "{\"StreamName\":\"s\"}"},
+    {"kinesis", "ListStreams", "{}"},
+    {"kinesis", "ListStreamConsumers",
+     "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s\"}"},
+    {"kinesis", "DescribeStreamConsumer",
+     "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s\","
+     "\"ConsumerName\":\"c1\"}"},
+    {"lambda", "ListEventSourceMappings", "{\"FunctionName\":\"fn\"}"},
+    {"kinesis", "ListTagsForStream", "{\"StreamName\":\"s\"}"},
+    /* A first page, whose NextToken belongs to the answer too. */
+    {"events", "ListRules", "{\"EventBusName\":\"orders\",\"Limit\":1}"},
+    {"kinesis", "ListShards", "{\"StreamName\":\"s\",\"MaxResults\":1}"},
+    {"kinesis", "ListStreams", "{\"Limit\":1}"},
+};
+enum { N_READS = sizeof reads / sizeof *reads };
+
+static int read_index;
+
+static void read_world(ctx *c) {
+  c->f = ft_function(c->b, "fn", NULL, &c->fs);
+  for (size_t i = 0; i < sizeof world_calls / sizeof *world_calls; i++) {
+    char *out = NULL;
+    int rc = aev_call(c->b, world_calls[i][0], world_calls[i][1], world_calls[i][2], &out);
+    ck_assert_msg(rc == AEV_OK, "%s: %s", world_calls[i][1], out ? out : aev_errmsg());
+    aev_free(out);
+  }
+  c->what = reads[read_index][1];
+}
+
+static int read_call(ctx *c) {
+  return aev_call(c->b, reads[read_index][0], reads[read_index][1], reads[read_index][2],
+                  &c->resp);
+}
+
+/* The answer of an attempt that succeeded is the one a call without a
+ * failure gives. */
+static void read_whole(ctx *c, int done) {
+  if (done != DONE) return;
+  char *want = NULL;
+  bt_ok(aev_call(c->b, reads[read_index][0], reads[read_index][1], reads[read_index][2],
+                 &want));
+  ck_assert_msg(!strcmp(c->resp, want), "%s: allocation %ld: answered %s where %s is whole",
+                c->what, c->k, c->resp, want);
+  aev_free(want);
+}
+
+START_TEST(reads_answer_whole) {
+  read_index = _i;
+  const jcase jc = {reads[_i][1], read_world, read_call, read_whole, 0};
+  sweep(&jc);
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -1533,6 +1639,7 @@ int main(void) {
   tcase_add_test(tc, kinesis_put_records_answers_every_record);
   tcase_add_test(tc, kinesis_mapping_event_carries_every_record);
   tcase_add_test(tc, events_dead_letter_carries_every_attribute);
+  tcase_add_loop_test(tc, reads_answer_whole, 0, N_READS);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

@@ -19,7 +19,25 @@ static char seen[8192];
 static int calls, bad_reported;
 static json_t *last_event;
 
+/* jansson's allocations, the k-th of which fails once armed (-1: none);
+ * the handler's own are not counted. */
+static long jansson_fail_in = -1;
+
+static void *jansson_malloc(size_t n) {
+  if (jansson_fail_in >= 0 && jansson_fail_in-- == 0) return NULL;
+  return malloc(n);
+}
+
+static void handle(aev_invocation *ctx, const char *event);
+
 static void handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  long armed = jansson_fail_in;
+  jansson_fail_in = -1;
+  handle(ctx, event);
+  jansson_fail_in = armed;
+}
+
+static void handle(aev_invocation *ctx, const char *event) {
   calls++;
   json_t *ev = json_loads(event, 0, NULL);
   json_decref(last_event);
@@ -298,6 +316,30 @@ START_TEST(filters_latest_and_record_age) {
 }
 END_TEST
 
+/* Each of jansson's allocations while a record is filtered and delivered
+ * fails in turn: the record the filter keeps still reaches the function
+ * (read again after the failure), never dropped as if filtered out. */
+START_TEST(a_kept_record_outlives_a_failed_allocation) {
+  aev_stream *s = st_stream(b, "s", 1);
+  free(map(s, ",\"StartingPosition\":\"LATEST\",\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"data\\\":{\\\"kind\\\":[\\\"keep\\\"]}}\"}]}"));
+  json_set_alloc_funcs(jansson_malloc, free);
+  int reached = 1;
+  for (long k = 0; reached; k++) {
+    seen[0] = '\0';
+    st_put(s, "k", "{\"kind\":\"keep\"}", NULL);
+    jansson_fail_in = k;
+    aev_broker_drain(b);
+    reached = jansson_fail_in < 0;
+    jansson_fail_in = -1;
+    aev_broker_advance(b, 60000);
+    ck_assert_msg(!strcmp(seen, "{\"kind\":\"keep\"},|"), "allocation %ld: the function saw %s", k,
+                  seen);
+  }
+  json_set_alloc_funcs(malloc, free);
+  aev_stream_release(s);
+}
+END_TEST
+
 START_TEST(checks_get_and_delete) {
   aev_stream *s = st_stream(b, "s", 1);
   ck_assert_int_eq(map_error(s, ""), AEV_ERR_INVALID);
@@ -345,6 +387,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, parents_before_children);
   tcase_add_test(tc, filters_latest_and_record_age);
   tcase_add_test(tc, checks_get_and_delete);
+  tcase_add_test(tc, a_kept_record_outlives_a_failed_allocation);
   suite_add_tcase(s, tc);
   return s;
 }
