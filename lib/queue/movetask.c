@@ -53,7 +53,7 @@ static aev__msg *take(aev_queue *q, int rate, int64_t now) {
   for (int n = 0; m && n < rate;) {
     aev__msg *next = m->all_next;
     if (m->visible_at <= now) {
-      aev__store_unlink(q, m);
+      aev__store_take(q, m);
       m->next = NULL;
       *tail = m;
       tail = &m->next;

@@ -55,7 +55,7 @@ static int must_move(aev_queue *q, collect *c, aev__msg *m) {
     c->nomem = 1;
     return 1;
   }
-  aev__store_unlink(q, m);
+  aev__store_take(q, m);
   m->next = c->moved;
   c->moved = m;
   return 1;
@@ -116,14 +116,15 @@ static void collect_standard(aev_queue *q, collect *c) {
 /* Serves groups in ring order; within a group, messages in order up to the
  * first one that is not visible (in flight or delayed), which blocks the
  * rest of its group. A message on its way to the dead-letter queue blocks
- * the rest too: should the move fail, it is put back ahead of them, and
+ * the rest too, until its move settles (this receive's or another's, see
+ * aev__hold): should the move fail, it is put back ahead of them, and
  * none of them may have been delivered before it. */
 static void collect_fifo(aev_queue *q, collect *c) {
   aev__group *g = q->ring;
   size_t ngroups = q->groups.count;
   for (size_t i = 0; i < ngroups && g && *c->n < (size_t)c->r->max; i++) {
     aev__group *next = g->next == g ? NULL : g->next;
-    aev__msg *m = g->head;
+    aev__msg *m = g->away ? NULL : g->head;
     while (m && m->visible_at <= c->now && *c->n < (size_t)c->r->max &&
            !c->nomem && !must_move(q, c, m)) {
       aev__msg *after = m->next;

@@ -442,8 +442,10 @@ static void moved_or_not(void *ctx, const nomem_attempt *a) {
  * that memory refused puts m1 back ahead of m2, so m2 must not have been
  * delivered in the meantime (the receive stops serving a group once one
  * of its messages is on its way to the DLQ). */
-static void fifo_received_once(void *ctx) {
-  world *w = ctx;
+/* FIFO queue "src.fifo" (visibility 5 s, maxReceiveCount 1 into
+ * "dlq.fifo") with the given messages in group "g"; the first has been
+ * received and is visible again. */
+static void fifo_head_received(world *w, int count) {
   world_begin(w);
   w->dlq = qt_queue(w->b, "dlq.fifo",
                     "{\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\"}");
@@ -456,13 +458,17 @@ static void fifo_received_once(void *ctx) {
   w->q = qt_queue(w->b, "src.fifo", attrs);
   ok(aev_send_options_new(&w->so));
   ok(aev_send_options_set_group_id(w->so, "g"));
-  ok(aev_queue_send(w->q, "m1", 2, w->so, NULL, NULL));
-  ok(aev_queue_send(w->q, "m2", 2, w->so, NULL, NULL));
+  for (int i = 1; i <= count; i++) {
+    char body[3] = {'m', (char)('0' + i), 0};
+    ok(aev_queue_send(w->q, body, 2, w->so, NULL, NULL));
+  }
   aev_message *m = qt_recv1(w->q);
   ck_assert_str_eq(qt_body(m), "m1");
   aev_message_free(m);
   ok(aev_broker_advance(w->b, 5000));
 }
+
+static void fifo_received_once(void *ctx) { fifo_head_received(ctx, 2); }
 
 static void fifo_moved_or_not(void *ctx, const nomem_attempt *a) {
   world *w = ctx;
@@ -474,6 +480,22 @@ static void fifo_moved_or_not(void *ctx, const nomem_attempt *a) {
     aev_message_free(w->m[i]);
   }
   assert_counts(w->q, strcmp(moved, "1/0/0") ? "2/0/0" : w->n ? "0/1/0" : "1/0/0", a->k);
+}
+
+/* A FIFO message past maxReceiveCount whose DLQ was deleted stays where it
+ * was, whatever allocation fails: the receive that would move it puts it
+ * back into its group, which stayed while the message was away (had the
+ * group been dropped, making it again could fail and lose the message). */
+static void fifo_dlq_deleted(void *ctx) {
+  world *w = ctx;
+  fifo_head_received(w, 1);
+  ok(aev_queue_delete(w->dlq));
+}
+
+static void still_in_place(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  ck_assert_uint_eq(w->n, 0);
+  assert_counts(w->q, "1/0/0", a->k);
 }
 
 /* ---- DeleteMessage, ChangeMessageVisibility, PurgeQueue --------------- */
@@ -1204,6 +1226,8 @@ static const qt_case QUEUE_CALLS[] = {
            .succeeded = moved_or_not, .failed = moved_or_not}},
     {.c = {.what = "ReceiveMessage (to the FIFO DLQ)", .fresh = fifo_received_once,
            .call = receive_ten, .succeeded = fifo_moved_or_not, .failed = fifo_moved_or_not}},
+    {.c = {.what = "ReceiveMessage (its FIFO DLQ deleted)", .fresh = fifo_dlq_deleted,
+           .call = receive_ten, .succeeded = still_in_place, .failed = still_in_place}},
     /* A delete allocates nothing. */
     {.c = {.what = "DeleteMessage", .fresh = two_in_flight, .call = delete_second,
            .succeeded = second_deleted, .failed = second_deleted, .expect = NOMEM_NEVER_FAILS}},
