@@ -498,6 +498,33 @@ static void still_in_place(void *ctx, const nomem_attempt *a) {
   assert_counts(w->q, "1/0/0", a->k);
 }
 
+/* aev_message_attributes_json of a message with no attributes: "{}", or
+ * NULL for out of memory only, which it says (InternalFailure). */
+static void plain_received(void *ctx) {
+  world *w = ctx;
+  queue_world(w);
+  qt_send(w->q, "m");
+  w->m[0] = qt_recv1(w->q);
+}
+
+/* Another failure first, so that a NULL that records none is seen. */
+static void other_error(void *ctx) {
+  world *w = ctx;
+  ck_assert_int_eq(aev_queue_receive(w->q, 0, 0, NULL, w->m + 1, &w->n), AEV_ERR_INVALID);
+}
+
+static int attributes_json_call(void *ctx) {
+  world *w = ctx;
+  w->out = aev_message_attributes_json(w->m[0]);
+  return w->out ? AEV_OK : AEV_ERR_NOMEM;
+}
+
+static void attributes_json_answered(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  if (!a->rc) ck_assert_str_eq(w->out, "{}");
+  aev_message_free(w->m[0]);
+}
+
 /* ---- DeleteMessage, ChangeMessageVisibility, PurgeQueue --------------- */
 
 /* Two messages received with 60 s of visibility; the call under test acts
@@ -1228,6 +1255,9 @@ static const qt_case QUEUE_CALLS[] = {
            .call = receive_ten, .succeeded = fifo_moved_or_not, .failed = fifo_moved_or_not}},
     {.c = {.what = "ReceiveMessage (its FIFO DLQ deleted)", .fresh = fifo_dlq_deleted,
            .call = receive_ten, .succeeded = still_in_place, .failed = still_in_place}},
+    {.c = {.what = "aev_message_attributes_json (none)", .fresh = plain_received,
+           .setup = other_error, .call = attributes_json_call,
+           .succeeded = attributes_json_answered, .failed = attributes_json_answered}},
     /* A delete allocates nothing. */
     {.c = {.what = "DeleteMessage", .fresh = two_in_flight, .call = delete_second,
            .succeeded = second_deleted, .failed = second_deleted, .expect = NOMEM_NEVER_FAILS}},
