@@ -288,19 +288,24 @@ int aev_queue_cancel_move_task(aev_broker *b, const char *task_handle,
   return rc;
 }
 
+/* A task as ListMessageMoveTasks shows it, whole, or NULL when out of
+ * memory. */
 static json_t *task_json(const aev__move_task *t, const aev_queue *q) {
   json_t *o = json_object();
-  if (t->status == RUNNING) json_object_set_new(o, "TaskHandle", json_string(t->handle));
-  json_object_set_new(o, "Status", json_string(status_names[t->status]));
-  json_object_set_new(o, "SourceArn", json_string(q->res.arn));
-  if (t->dest) json_object_set_new(o, "DestinationArn", json_string(t->dest));
+  int failed = !o;
+  if (t->status == RUNNING) failed |= json_object_set_new(o, "TaskHandle", json_string(t->handle));
+  failed |= json_object_set_new(o, "Status", json_string(status_names[t->status]));
+  failed |= json_object_set_new(o, "SourceArn", json_string(q->res.arn));
+  if (t->dest) failed |= json_object_set_new(o, "DestinationArn", json_string(t->dest));
   if (t->rate_given)
-    json_object_set_new(o, "MaxNumberOfMessagesPerSecond", json_integer(t->rate));
-  json_object_set_new(o, "ApproximateNumberOfMessagesMoved", json_integer(t->moved));
-  json_object_set_new(o, "ApproximateNumberOfMessagesToMove", json_integer(t->to_move));
-  json_object_set_new(o, "StartedTimestamp", json_integer(t->started_ms));
-  if (t->failure) json_object_set_new(o, "FailureReason", json_string(t->failure));
-  return o;
+    failed |= json_object_set_new(o, "MaxNumberOfMessagesPerSecond", json_integer(t->rate));
+  failed |= json_object_set_new(o, "ApproximateNumberOfMessagesMoved", json_integer(t->moved));
+  failed |= json_object_set_new(o, "ApproximateNumberOfMessagesToMove", json_integer(t->to_move));
+  failed |= json_object_set_new(o, "StartedTimestamp", json_integer(t->started_ms));
+  if (t->failure) failed |= json_object_set_new(o, "FailureReason", json_string(t->failure));
+  if (!failed) return o;
+  json_decref(o);
+  return NULL;
 }
 
 int aev__queue_list_move_tasks(aev_broker *b, const char *source_arn,
@@ -312,13 +317,18 @@ int aev__queue_list_move_tasks(aev_broker *b, const char *source_arn,
   int rc = find_source(b, source_arn, &q);
   if (rc != AEV_OK) return rc;
   json_t *results = json_array();
+  int failed = !results;
   int limit = max_results ? max_results : 1;
   aev__queue_lock(q);
   int n = 0;
-  for (aev__move_task *t = q->tasks; t && n < limit; t = t->next, n++)
-    json_array_append_new(results, task_json(t, q));
+  for (aev__move_task *t = q->tasks; t && n < limit && !failed; t = t->next, n++)
+    failed = json_array_append_new(results, task_json(t, q)) != 0;
   pthread_mutex_unlock(&q->mu);
   aev_queue_release(q);
+  if (failed) {
+    json_decref(results);
+    return aev__nomem();
+  }
   *out = json_pack("{s:o}", "Results", results);
   return *out ? AEV_OK : aev__nomem();
 }

@@ -117,11 +117,10 @@ static int compare_existing(aev_queue *q, json_t *attrs) {
   if (rc == AEV_OK && attrs) {
     aev__queue_lock(q);
     json_object_foreach(attrs, name, v) {
-      json_t *have = aev__qattr_get(q, &q->conf, name);
-      json_t *asked = aev__qattr_get(q, &want, name);
-      int same = json_equal(have, asked) || (!have && !asked);
-      json_decref(have);
-      json_decref(asked);
+      char have_buf[AEV__QATTR_NUM], asked_buf[AEV__QATTR_NUM];
+      const char *have = aev__qattr_text(q, &q->conf, name, have_buf);
+      const char *asked = aev__qattr_text(q, &want, name, asked_buf);
+      int same = have && asked ? !strcmp(have, asked) : have == asked;
       if (!same) {
         rc = aev__fail(AEV_ERR_EXISTS, "QueueNameExists",
                        "A queue already exists with the same name and a "
