@@ -135,11 +135,14 @@ int aev_queue_tag(aev_queue *q, const char *tags_json) {
   json_t *tags;
   rc = parse_json(tags_json, "Tags", &tags);
   if (rc != AEV_OK) return rc;
-  rc = aev__queue_tags_check(tags, q->res.name);
-  if (rc != AEV_OK) {
-    json_decref(tags);
-    return rc;
-  }
+  rc = aev__queue_tag_json(q, tags);
+  json_decref(tags);
+  return rc;
+}
+
+int aev__queue_tag_json(aev_queue *q, json_t *tags) {
+  int rc = aev__queue_tags_check(tags, q->res.name);
+  if (rc != AEV_OK) return rc;
   aev__queue_lock(q);
   json_t *merged = json_deep_copy(q->tags);
   if (!merged || json_object_update(merged, tags)) {
@@ -153,7 +156,6 @@ int aev_queue_tag(aev_queue *q, const char *tags_json) {
     q->tags = merged;
   }
   pthread_mutex_unlock(&q->mu);
-  json_decref(tags);
   return rc;
 }
 

@@ -36,16 +36,12 @@ AEV__SQS_ACTION(create_queue) {
   /* Checked before the queue exists: a refused CreateQueue creates nothing. */
   if (rc == AEV_OK && tags) rc = aev__queue_tags_check(tags, name);
   aev_queue *q;
-  if (rc == AEV_OK) rc = aev__queue_create(b, name, attrs, &q);
+  if (rc == AEV_OK)
+    rc = aev__queue_create(b, name, attrs, json_object_size(tags) ? tags : NULL, &q);
   if (rc != AEV_OK) return rc;
-  if (tags && json_object_size(tags)) {
-    char *t = aev__json_dumps(tags, JSON_COMPACT);
-    rc = t ? aev_queue_tag(q, t) : aev__nomem();
-    free(t);
-  }
-  if (rc == AEV_OK) *resp = json_pack("{s:s}", "QueueUrl", aev_queue_url(q));
+  *resp = json_pack("{s:s}", "QueueUrl", aev_queue_url(q));
   aev_queue_release(q);
-  return rc;
+  return *resp ? AEV_OK : aev__nomem();
 }
 
 AEV__SQS_ACTION(get_queue_url) {

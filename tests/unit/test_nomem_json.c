@@ -1753,6 +1753,36 @@ START_TEST(sns_subscription_confirmation_whole) {
 }
 END_TEST
 
+/* sqs CreateQueue with tags: the queue with all of its tags, or no queue
+ * (aev_call may still answer out of memory once the queue is made). */
+static void no_queue_yet(ctx *c) { (void)c; }
+
+static int sqs_create_tagged_call(ctx *c) {
+  snprintf(c->req, sizeof c->req, "%s",
+           "{\"QueueName\":\"q\",\"tags\":{\"team\":\"a\",\"cost\":\"b\",\"env\":\"c\"}}");
+  return aev_call(c->b, "sqs", "CreateQueue", c->req, &c->resp);
+}
+
+static void sqs_created_tagged(ctx *c, int done) {
+  int rc = aev_queue_get(c->b, "q", &c->q);
+  expect(c, rc == AEV_OK || rc == AEV_ERR_NOT_FOUND);
+  expect_done(c, done, rc == AEV_OK);
+  if (rc) return;
+  char *tags;
+  bt_ok(aev_queue_list_tags(c->q, &tags));
+  json_t *j = parsed(tags);
+  aev_free(tags);
+  expect(c, json_object_size(j) == 3);
+  json_decref(j);
+}
+
+START_TEST(sqs_create_queue_with_tags_whole) {
+  static const jcase jc = {"sqs CreateQueue (tags)", no_queue_yet, sqs_create_tagged_call,
+                           sqs_created_tagged, 1};
+  sweep(&jc);
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -1811,6 +1841,7 @@ int main(void) {
   tcase_add_test(tc, sns_tag_resource_all_or_none);
   tcase_add_test(tc, sns_list_tags_for_resource_whole);
   tcase_add_test(tc, sns_subscription_confirmation_whole);
+  tcase_add_test(tc, sqs_create_queue_with_tags_whole);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
