@@ -64,19 +64,25 @@ static aev__msg *take(aev_queue *q, int rate, int64_t now) {
   return chain;
 }
 
-/* Moves the chain to dest, or each message to its DeadLetterQueueSourceArn;
- * what cannot arrive (its destination is gone) goes back into q. */
-static size_t deliver(aev_queue *q, const char *dest, aev__msg *chain) {
+/* Moves the chain (taken when q->clears was `clears`) to dest, or each
+ * message to its DeadLetterQueueSourceArn; what cannot arrive goes back
+ * into q, and *refused counts what memory refused (the rest found no
+ * destination). */
+static size_t deliver(aev_queue *q, uint64_t clears, const char *dest, aev__msg *chain,
+                      size_t *refused) {
   aev_broker *b = q->res.broker;
-  if (dest) return aev__redrive_enqueue(b, dest, chain, NULL, 0, q, NULL);
+  if (dest) return aev__redrive_enqueue(b, dest, chain, NULL, 0, q, clears, refused);
   size_t n = 0;
+  *refused = 0;
   while (chain) {
     aev__msg *m = chain;
     chain = m->next;
     m->next = NULL;
     const char *src = m->ext ? m->ext->dlq_source : NULL;
     char *to = src ? strdup(src) : NULL;
-    n += aev__redrive_enqueue(b, to ? to : "", m, NULL, 0, q, NULL);
+    size_t r;
+    n += aev__redrive_enqueue(b, to ? to : "", m, NULL, 0, q, clears, &r);
+    *refused += r + (src && !to);
     free(to);
   }
   return n;
@@ -89,21 +95,26 @@ static void tick(void *arg, int cancelled) {
   aev__queue_lock(q);
   if (!cancelled && t->status == RUNNING && !q->res.deleted) {
     int64_t now = aev__queue_now_mono(q);
-    aev__msg *chain = take(q, t->rate, now);
+    /* Out of memory for the destination's copy, or for its arrivals, this
+     * second moves nothing, and the next one tries again. */
+    char *dest = NULL;
+    int copied = !t->dest || (dest = strdup(t->dest));
+    aev__msg *chain = copied ? take(q, t->rate, now) : NULL;
     int took = chain != NULL;
-    char *dest = t->dest ? strdup(t->dest) : NULL;
+    uint64_t clears = q->clears;
     pthread_mutex_unlock(&q->mu);
-    size_t moved = took ? deliver(q, dest, chain) : 0;
+    size_t refused = 0;
+    size_t moved = took ? deliver(q, clears, dest, chain, &refused) : 0;
     free(dest);
     aev__queue_lock(q);
     t->moved += (int64_t)moved;
     /* Done when nothing visible is left to take or the count is reached;
-     * failed when none of what it took could arrive (it is back in q, and
-     * taking it again would not move it either). */
-    if (t->status == RUNNING && took && !moved) {
+     * failed when none of what it took had a destination (it is back in
+     * q, and taking it again would not move it either). */
+    if (t->status == RUNNING && took && !moved && !refused) {
       t->status = FAILED;
       t->failure = NO_DESTINATION;
-    } else if (t->status == RUNNING && (!took || t->moved >= t->to_move)) {
+    } else if (t->status == RUNNING && copied && (!took || t->moved >= t->to_move)) {
       t->status = COMPLETED;
     }
     rearm = t->status == RUNNING &&

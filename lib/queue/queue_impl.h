@@ -161,6 +161,9 @@ struct aev_queue {
   uint32_t *free_slots;
   uint32_t nfree;
   size_t count;
+  /* aev__store_clear calls so far (purges, DeleteQueue): a message a move
+   * took out before one does not come back (redrive.c). */
+  uint64_t clears;
   aev__msg *all_head, *all_tail;
   /* standard: fresh sends on the available list (in seq order), matured
    * delays and ended visibility timeouts in the ready heap (by seq), so
@@ -293,7 +296,7 @@ void aev__store_reschedule(aev_queue *q, aev__msg *m, int64_t now);
 int aev__store_put(aev_queue *q, aev__msg *m, int64_t now);
 /* Frees messages whose retention ended. */
 void aev__store_prune(aev_queue *q, int64_t now);
-/* Frees every message (purge, destroy). */
+/* Frees every message (purge, destroy), and bumps q->clears. */
 void aev__store_clear(aev_queue *q);
 void aev__store_free(aev_queue *q);
 /* Whether the oldest stored message's retention has ended. */

@@ -263,6 +263,7 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   /* Passes a send's single wake-up on (aev__queue_wake_send). */
   int pass = !q->conf.fifo && q->waiters && !q->res.deleted &&
              aev__store_oldest(q);
+  uint64_t clears = q->clears; /* as when c.moved was taken */
   pthread_mutex_unlock(&q->mu);
   if (pass) aev__queue_signal(q);
 
@@ -271,7 +272,8 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   if (c.moved) {
     /* What the dead-letter queue had no memory for is back as it was. */
     size_t refused;
-    aev__redrive_enqueue(q->res.broker, c.dlq, c.moved, q->res.arn, 1, q, &refused);
+    aev__redrive_enqueue(q->res.broker, c.dlq, c.moved, q->res.arn, 1, q, clears,
+                         &refused);
     if (refused) c.nomem = 1;
     free(c.dlq); /* copied by the first move */
   }

@@ -108,12 +108,13 @@ static outcome enqueue_one(aev_queue *dest, aev__msg *m, const char *source_arn,
 }
 
 /* Settles one moved message's place in its source q: a message that did
- * not arrive goes back where it was (dropped if q was deleted meanwhile),
- * else the place is let go. m is not touched once it arrived. */
-static void settle(aev_queue *q, aev__msg *m, const aev__hold *h, outcome o) {
+ * not arrive goes back where it was (dropped if q was purged or deleted
+ * since it was taken, when q->clears was `clears`), else the place is let
+ * go. m is not touched once it arrived. */
+static void settle(aev_queue *q, uint64_t clears, aev__msg *m, const aev__hold *h, outcome o) {
   int back = o == REFUSED || o == NO_DEST;
   aev__queue_lock(q);
-  if (back && !q->res.deleted) {
+  if (back && !q->res.deleted && q->clears == clears) {
     aev__store_give_back(q, m, h, aev__queue_now_mono(q));
   } else {
     aev__store_let_go(q, h);
@@ -128,7 +129,7 @@ static void settle(aev_queue *q, aev__msg *m, const aev__hold *h, outcome o) {
  * its fate is known, with no list of places to allocate. */
 size_t aev__redrive_enqueue(aev_broker *b, const char *dest_arn,
                             aev__msg *chain, const char *source_arn,
-                            int keep_count, aev_queue *from,
+                            int keep_count, aev_queue *from, uint64_t clears,
                             size_t *refused) {
   if (refused) *refused = 0;
   if (!chain) return 0;
@@ -143,7 +144,7 @@ size_t aev__redrive_enqueue(aev_broker *b, const char *dest_arn,
     outcome o = r ? enqueue_one((aev_queue *)r, m, source_arn, keep_count) : NO_DEST;
     n += o == ARRIVED;
     if (o == REFUSED && refused) (*refused)++;
-    settle(from, m, &h, o);
+    settle(from, clears, m, &h, o);
   }
   if (r) aev__resource_unref(r);
   return n;

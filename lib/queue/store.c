@@ -390,6 +390,7 @@ void aev__store_prune(aev_queue *q, int64_t now) {
 }
 
 void aev__store_clear(aev_queue *q) {
+  q->clears++;
   while (q->all_head) aev__store_remove(q, q->all_head);
   while (q->fresh_head) fresh_drop(q);
 }

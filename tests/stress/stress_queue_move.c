@@ -8,7 +8,7 @@
  * - Threads (run under ThreadSanitizer in CI): receivers race on a FIFO
  *   queue whose DLQ is gone, so every move fails.
  * Either way no later message of the group is delivered while its head is
- * away, and no message is lost. */
+ * away, no message is lost, and none a purge removed comes back. */
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -188,6 +188,28 @@ START_TEST(slot_held_while_its_message_moves) {
 }
 END_TEST
 
+/* A purge while m1 is away: the failed move does not bring it back. */
+static void purge_during_move(void) { ck_assert_int_eq(aev_queue_purge(src), AEV_OK); }
+
+START_TEST(purged_while_its_message_moves) {
+  aev_broker *b = qt_broker();
+  aev_queue *dlq = qt_queue(b, "dlq.fifo", "{" FIFO_ATTRS "}");
+  src = fifo_with_dlq(b, "src.fifo", dlq);
+  send_in(src, "g", "m1");
+  char got[256];
+  ck_assert_int_eq(receive_bodies(src, 1, got, sizeof got), AEV_OK);
+  hook_arn = aev_queue_arn(src);
+  hook = purge_during_move;
+  ck_assert_int_eq(receive_bodies(src, 10, got, sizeof got), AEV_ERR_NOMEM);
+  ck_assert(hook == NULL);
+  ck_assert_int_eq(stored(src), 0);
+  ck_assert_int_eq(stored(dlq), 0);
+  aev_queue_release(src);
+  aev_queue_release(dlq);
+  aev_broker_destroy(b);
+}
+END_TEST
+
 /* ---- threads: receivers racing while every move fails ---- */
 
 #define RECEIVERS 4
@@ -255,6 +277,7 @@ int main(void) {
   tcase_set_timeout(t, 600);
   tcase_add_test(t, group_held_while_its_head_moves);
   tcase_add_test(t, slot_held_while_its_message_moves);
+  tcase_add_test(t, purged_while_its_message_moves);
   tcase_add_test(t, receivers_race_failing_moves);
   suite_add_tcase(s, t);
   return aev_test_run(s);

@@ -525,6 +525,45 @@ static void attributes_json_answered(void *ctx, const nomem_attempt *a) {
   aev_message_free(w->m[0]);
 }
 
+/* A move task's run (StartMessageMoveTask from "dlq" to "other"): out of
+ * memory, it moves nothing that second and tries again the next, so it
+ * ends COMPLETED with both messages in "other", never FAILED nor with a
+ * message sent back to its source "src". */
+static void moving_task(void *ctx) {
+  world *w = ctx;
+  world_begin(w);
+  w->dlq = qt_queue(w->b, "dlq", NULL);
+  w->qs[0] = qt_queue(w->b, "other", NULL);
+  char attrs[512];
+  snprintf(attrs, sizeof attrs,
+           "{\"VisibilityTimeout\":\"0\",\"RedrivePolicy\":"
+           "\"{\\\"deadLetterTargetArn\\\":\\\"%s\\\",\\\"maxReceiveCount\\\":1}\"}",
+           aev_queue_arn(w->dlq));
+  w->q = qt_queue(w->b, "src", attrs);
+  qt_send(w->q, "m1");
+  qt_send(w->q, "m2");
+  for (int i = 0; i < 2; i++) ok(aev_queue_receive(w->q, 10, 0, NULL, w->m, &w->n));
+  for (size_t i = 0; i < 2; i++) aev_message_free(w->m[i]);
+  w->n = 0;
+  ok(aev_queue_start_move_task(w->b, aev_queue_arn(w->dlq), aev_queue_arn(w->qs[0]), 0,
+                               &w->out));
+}
+
+static int drain_call(void *ctx) { return aev_broker_drain(((world *)ctx)->b); }
+
+static void task_runs_on(void *ctx) { ok(aev_broker_advance(((world *)ctx)->b, 5000)); }
+
+static void task_completed(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  assert_counts(w->qs[0], "2/0/0", a->k);
+  assert_counts(w->q, "0/0/0", a->k);
+  assert_counts(w->dlq, "0/0/0", a->k);
+  char *tasks;
+  ok(aev_queue_list_move_tasks(w->b, aev_queue_arn(w->dlq), 1, &tasks));
+  ck_assert_msg(strstr(tasks, "\"COMPLETED\"") != NULL, "allocation %ld: %s", a->k, tasks);
+  aev_free(tasks);
+}
+
 /* ---- DeleteMessage, ChangeMessageVisibility, PurgeQueue --------------- */
 
 /* Two messages received with 60 s of visibility; the call under test acts
@@ -1258,6 +1297,9 @@ static const qt_case QUEUE_CALLS[] = {
     {.c = {.what = "aev_message_attributes_json (none)", .fresh = plain_received,
            .setup = other_error, .call = attributes_json_call,
            .succeeded = attributes_json_answered, .failed = attributes_json_answered}},
+    {.c = {.what = "StartMessageMoveTask (its run)", .fresh = moving_task, .call = drain_call,
+           .after = task_runs_on, .succeeded = task_completed, .failed = task_completed,
+           .expect = NOMEM_ALLOCATES}},
     /* A delete allocates nothing. */
     {.c = {.what = "DeleteMessage", .fresh = two_in_flight, .call = delete_second,
            .succeeded = second_deleted, .failed = second_deleted, .expect = NOMEM_NEVER_FAILS}},
