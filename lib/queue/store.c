@@ -229,7 +229,8 @@ static inline int store_add(aev_queue *q, aev__msg *m) {
   return AEV_OK;
 }
 
-/* Everything but the slot and the group lists holds nothing for m. */
+/* Detaches m from every list and its slot; the slot's number is the
+ * caller's to free or to hold. */
 static void vacate(aev_queue *q, aev__msg *m) {
   if (q->conf.fifo) aev__fifo_unlink(q, m);
   else std_unlink(q, m);
