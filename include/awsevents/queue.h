@@ -185,8 +185,9 @@ AEV_API const void *aev_message_body(const aev_message *m, size_t *len);
 AEV_API const char *aev_message_md5_of_body(const aev_message *m);
 /* NULL when the message carries no (selected) attributes. */
 AEV_API const char *aev_message_md5_of_attributes(const aev_message *m);
-/* The selected message attributes in AWS's shape, or NULL when none. Free
- * with aev_free(). */
+/* The selected message attributes in AWS's shape, "{}" when the message
+ * carries none. NULL only when memory ran out (AEV_ERR_NOMEM: aev_errcode()
+ * is "InternalFailure"). Free with aev_free(). */
 AEV_API char *aev_message_attributes_json(const aev_message *m);
 /* A system attribute by AWS name (SentTimestamp, ApproximateReceiveCount,
  * ApproximateFirstReceiveTimestamp, SenderId, MessageGroupId,

@@ -37,15 +37,21 @@ int aev__queue_get_attributes(aev_queue *q, json_t *names, json_t **out) {
   }
   json_t *map = json_object();
   if (!map) return aev__nomem();
+  int failed = 0;
   aev__queue_lock(q);
-  for (size_t k = 0; aev__qattr_names[k]; k++) {
+  for (size_t k = 0; aev__qattr_names[k] && !failed; k++) {
     const char *n = aev__qattr_names[k];
     int wanted = all;
     json_array_foreach(names, i, v) wanted |= !strcmp(json_string_value(v), n);
-    json_t *val = wanted ? aev__qattr_get(q, &q->conf, n) : NULL;
-    if (val) json_object_set_new(map, n, val);
+    char buf[AEV__QATTR_NUM];
+    const char *val = wanted ? aev__qattr_text(q, &q->conf, n, buf) : NULL;
+    if (val) failed = json_object_set_new(map, n, json_string(val)) != 0;
   }
   pthread_mutex_unlock(&q->mu);
+  if (failed) {
+    json_decref(map);
+    return aev__nomem();
+  }
   *out = map;
   return AEV_OK;
 }
@@ -129,11 +135,14 @@ int aev_queue_tag(aev_queue *q, const char *tags_json) {
   json_t *tags;
   rc = parse_json(tags_json, "Tags", &tags);
   if (rc != AEV_OK) return rc;
-  rc = aev__queue_tags_check(tags, q->res.name);
-  if (rc != AEV_OK) {
-    json_decref(tags);
-    return rc;
-  }
+  rc = aev__queue_tag_json(q, tags);
+  json_decref(tags);
+  return rc;
+}
+
+int aev__queue_tag_json(aev_queue *q, json_t *tags) {
+  int rc = aev__queue_tags_check(tags, q->res.name);
+  if (rc != AEV_OK) return rc;
   aev__queue_lock(q);
   json_t *merged = json_deep_copy(q->tags);
   if (!merged || json_object_update(merged, tags)) {
@@ -147,7 +156,6 @@ int aev_queue_tag(aev_queue *q, const char *tags_json) {
     q->tags = merged;
   }
   pthread_mutex_unlock(&q->mu);
-  json_decref(tags);
   return rc;
 }
 
@@ -210,9 +218,10 @@ static int list(aev_broker *b, const char *prefix, const char *dlq_arn,
   int rc = aev__registry_list(b, AEV__KIND_QUEUE, prefix, &all, &n);
   if (rc != AEV_OK) return rc;
   json_t *urls = json_array(), *resp = json_object();
+  int failed = !urls || !resp;
   size_t limit = max_results ? (size_t)max_results : 1000, taken = 0;
   const char *more = NULL;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n && !failed; i++) {
     aev_queue *q = (aev_queue *)all[i];
     if (strcmp(q->res.name, start) < 0) continue;
     if (dlq_arn && !aev__queue_targets_dlq(q, dlq_arn)) continue;
@@ -220,19 +229,19 @@ static int list(aev_broker *b, const char *prefix, const char *dlq_arn,
       more = q->res.name;
       break;
     }
-    json_array_append_new(urls, json_string(q->url));
+    failed = json_array_append_new(urls, json_string(q->url)) != 0;
     taken++;
   }
-  if (dlq_arn) json_object_set(resp, "queueUrls", urls);
-  else if (taken) json_object_set(resp, "QueueUrls", urls);
-  if (more && max_results) {
+  if (!failed && dlq_arn) failed = json_object_set(resp, "queueUrls", urls) != 0;
+  else if (!failed && taken) failed = json_object_set(resp, "QueueUrls", urls) != 0;
+  if (!failed && more && max_results) {
     char tok[180];
     aev__qb64_encode((const uint8_t *)more, strlen(more), tok);
-    json_object_set_new(resp, "NextToken", json_string(tok));
+    failed = json_object_set_new(resp, "NextToken", json_string(tok)) != 0;
   }
   aev__registry_list_free(all, n);
   json_decref(urls);
-  *out = aev__json_dumps(resp, JSON_COMPACT);
+  *out = failed ? NULL : aev__json_dumps(resp, JSON_COMPACT);
   json_decref(resp);
   return *out ? AEV_OK : aev__nomem();
 }

@@ -15,6 +15,18 @@ static int text_to_json(char *text, json_t **out) {
   return rc;
 }
 
+/* The answer {key: v}, without key when v is empty (SQS omits it); v's
+ * reference is dropped. Out of memory: no answer. */
+static int answer_with(json_t **resp, const char *key, json_t *v) {
+  *resp = json_object();
+  if (*resp && json_object_size(v) && json_object_set(*resp, key, v)) {
+    json_decref(*resp);
+    *resp = NULL;
+  }
+  json_decref(v);
+  return *resp ? AEV_OK : aev__nomem();
+}
+
 AEV__SQS_ACTION(create_queue) {
   const char *name = NULL;
   json_t *attrs = NULL, *tags = NULL;
@@ -24,16 +36,12 @@ AEV__SQS_ACTION(create_queue) {
   /* Checked before the queue exists: a refused CreateQueue creates nothing. */
   if (rc == AEV_OK && tags) rc = aev__queue_tags_check(tags, name);
   aev_queue *q;
-  if (rc == AEV_OK) rc = aev__queue_create(b, name, attrs, &q);
+  if (rc == AEV_OK)
+    rc = aev__queue_create(b, name, attrs, json_object_size(tags) ? tags : NULL, &q);
   if (rc != AEV_OK) return rc;
-  if (tags && json_object_size(tags)) {
-    char *t = aev__json_dumps(tags, JSON_COMPACT);
-    rc = t ? aev_queue_tag(q, t) : aev__nomem();
-    free(t);
-  }
-  if (rc == AEV_OK) *resp = json_pack("{s:s}", "QueueUrl", aev_queue_url(q));
+  *resp = json_pack("{s:s}", "QueueUrl", aev_queue_url(q));
   aev_queue_release(q);
-  return rc;
+  return *resp ? AEV_OK : aev__nomem();
 }
 
 AEV__SQS_ACTION(get_queue_url) {
@@ -75,10 +83,7 @@ AEV__SQS_ACTION(get_queue_attributes) {
   json_decref(none);
   aev_queue_release(q);
   if (rc != AEV_OK) return rc;
-  *resp = json_object();
-  if (json_object_size(map)) json_object_set(*resp, "Attributes", map);
-  json_decref(map);
-  return AEV_OK;
+  return answer_with(resp, "Attributes", map);
 }
 
 AEV__SQS_ACTION(set_queue_attributes) {
@@ -156,10 +161,7 @@ AEV__SQS_ACTION(list_queue_tags) {
   json_t *tags;
   rc = text_to_json(out, &tags);
   if (rc != AEV_OK) return rc;
-  *resp = json_object();
-  if (json_object_size(tags)) json_object_set(*resp, "Tags", tags);
-  json_decref(tags);
-  return AEV_OK;
+  return answer_with(resp, "Tags", tags);
 }
 
 AEV__SQS_ACTION(start_message_move_task) {

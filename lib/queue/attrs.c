@@ -331,10 +331,9 @@ int aev__qconf_apply(aev_broker *b, aev__qconf *c, json_t *attrs, int creating,
   return AEV_OK;
 }
 
-static json_t *num(long long v) {
-  char s[24];
-  snprintf(s, sizeof s, "%lld", v);
-  return json_string(s);
+static const char *num(long long v, char buf[AEV__QATTR_NUM]) {
+  snprintf(buf, AEV__QATTR_NUM, "%lld", v);
+  return buf;
 }
 
 static void count_messages(aev_queue *q, long long out[3]) {
@@ -349,41 +348,37 @@ static void count_messages(aev_queue *q, long long out[3]) {
   out[0] += (long long)q->nfresh; /* visible since their send */
 }
 
-json_t *aev__qattr_get(aev_queue *q, const aev__qconf *c, const char *name) {
+const char *aev__qattr_text(aev_queue *q, const aev__qconf *c, const char *name,
+                            char buf[AEV__QATTR_NUM]) {
   long long counts[3];
   if (!strncmp(name, "ApproximateNumberOfMessages", 27)) {
     count_messages(q, counts);
-    if (!strcmp(name + 27, "")) return num(counts[0]);
-    if (!strcmp(name + 27, "NotVisible")) return num(counts[1]);
-    if (!strcmp(name + 27, "Delayed")) return num(counts[2]);
+    if (!strcmp(name + 27, "")) return num(counts[0], buf);
+    if (!strcmp(name + 27, "NotVisible")) return num(counts[1], buf);
+    if (!strcmp(name + 27, "Delayed")) return num(counts[2], buf);
     return NULL;
   }
-  if (!strcmp(name, "CreatedTimestamp")) return num(q->created_s);
-  if (!strcmp(name, "LastModifiedTimestamp")) return num(q->modified_s);
-  if (!strcmp(name, "QueueArn")) return json_string(q->res.arn);
-  if (!strcmp(name, "VisibilityTimeout")) return num(c->visibility);
-  if (!strcmp(name, "DelaySeconds")) return num(c->delay);
-  if (!strcmp(name, "MessageRetentionPeriod")) return num(c->retention);
-  if (!strcmp(name, "MaximumMessageSize")) return num(c->max_size);
-  if (!strcmp(name, "ReceiveMessageWaitTimeSeconds")) return num(c->wait);
-  if (!strcmp(name, "SqsManagedSseEnabled"))
-    return json_string(c->sse ? "true" : "false");
-  if (!strcmp(name, "KmsMasterKeyId"))
-    return c->kms_key ? json_string(c->kms_key) : NULL;
+  if (!strcmp(name, "CreatedTimestamp")) return num(q->created_s, buf);
+  if (!strcmp(name, "LastModifiedTimestamp")) return num(q->modified_s, buf);
+  if (!strcmp(name, "QueueArn")) return q->res.arn;
+  if (!strcmp(name, "VisibilityTimeout")) return num(c->visibility, buf);
+  if (!strcmp(name, "DelaySeconds")) return num(c->delay, buf);
+  if (!strcmp(name, "MessageRetentionPeriod")) return num(c->retention, buf);
+  if (!strcmp(name, "MaximumMessageSize")) return num(c->max_size, buf);
+  if (!strcmp(name, "ReceiveMessageWaitTimeSeconds")) return num(c->wait, buf);
+  if (!strcmp(name, "SqsManagedSseEnabled")) return c->sse ? "true" : "false";
+  if (!strcmp(name, "KmsMasterKeyId")) return c->kms_key;
   if (!strcmp(name, "KmsDataKeyReusePeriodSeconds"))
-    return c->kms_key ? num(c->kms_reuse ? c->kms_reuse : 300) : NULL;
-  if (!strcmp(name, "Policy")) return c->policy ? json_string(c->policy) : NULL;
-  if (!strcmp(name, "RedrivePolicy"))
-    return c->redrive ? json_string(c->redrive) : NULL;
-  if (!strcmp(name, "RedriveAllowPolicy"))
-    return c->redrive_allow ? json_string(c->redrive_allow) : NULL;
+    return c->kms_key ? num(c->kms_reuse ? c->kms_reuse : 300, buf) : NULL;
+  if (!strcmp(name, "Policy")) return c->policy;
+  if (!strcmp(name, "RedrivePolicy")) return c->redrive;
+  if (!strcmp(name, "RedriveAllowPolicy")) return c->redrive_allow;
   if (!c->fifo) return NULL;
-  if (!strcmp(name, "FifoQueue")) return json_string("true");
-  if (!strcmp(name, "ContentBasedDeduplication"))
-    return json_string(c->content_dedup ? "true" : "false");
+  if (!strcmp(name, "FifoQueue")) return "true";
+  if (!strcmp(name, "ContentBasedDeduplication")) return c->content_dedup ? "true" : "false";
   if (!strcmp(name, "DeduplicationScope"))
-    return json_string(c->dedup_scope_group ? "messageGroup" : "queue");
+    return c->dedup_scope_group ? "messageGroup" : "queue";
   if (!strcmp(name, "FifoThroughputLimit"))
-    return json_string(c->throughput_per_group ? "perMessageGroupId" : "perQueue");
+    return c->throughput_per_group ? "perMessageGroupId" : "perQueue";
   return NULL;
 }

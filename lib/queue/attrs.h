@@ -19,10 +19,14 @@ void aev__qconf_free(aev__qconf *c);
 int aev__qconf_apply(aev_broker *b, aev__qconf *c, json_t *attrs, int creating,
                      const char *self_arn);
 
-/* An attribute's value as GetQueueAttributes reports it (a new string
- * reference), or NULL when the queue has no such attribute. Counts and
- * timestamps come from q, which the caller has locked. */
-json_t *aev__qattr_get(aev_queue *q, const aev__qconf *c, const char *name);
+/* An attribute's value as GetQueueAttributes reports it, or NULL when the
+ * queue has no such attribute. Allocates nothing, so that "none" and "out
+ * of memory" cannot be confused: numbers are written into buf, the rest
+ * points into q or c (valid while the caller holds q's lock, which counts
+ * and timestamps need too). */
+#define AEV__QATTR_NUM 24
+const char *aev__qattr_text(aev_queue *q, const aev__qconf *c, const char *name,
+                            char buf[AEV__QATTR_NUM]);
 
 /* Every attribute name GetQueueAttributes knows, NULL-terminated. */
 extern const char *const aev__qattr_names[];

@@ -45,14 +45,18 @@ static void group_drop(aev_queue *q, aev__group *g) {
   free(g);
 }
 
-int aev__fifo_link(aev_queue *q, aev__msg *m) {
-  aev__group *g = group_get(q, m->ext->group);
-  if (!g) return aev__nomem();
-  /* Messages moved back in from elsewhere keep sequence order. */
+/* Messages moved back in from elsewhere keep sequence order. */
+static void link_in_order(aev__group *g, aev__msg *m) {
   aev__msg *after = g->tail;
   while (after && after->seq > m->seq) after = after->prev;
   aev__mlist_link_after(&g->head, &g->tail, after, m);
   m->ext->grp = g;
+}
+
+int aev__fifo_link(aev_queue *q, aev__msg *m) {
+  aev__group *g = group_get(q, m->ext->group);
+  if (!g) return aev__nomem();
+  link_in_order(g, m);
   return AEV_OK;
 }
 
@@ -61,7 +65,22 @@ void aev__fifo_unlink(aev_queue *q, aev__msg *m) {
   if (!g) return;
   aev__mlist_unlink(&g->head, &g->tail, m);
   m->ext->grp = NULL;
-  if (!g->head) group_drop(q, g);
+  if (!g->head && !g->away) group_drop(q, g);
+}
+
+aev__group *aev__fifo_hold(aev__msg *m) {
+  aev__group *g = m->ext->grp;
+  g->away++;
+  return g;
+}
+
+void aev__fifo_give_back(aev__msg *m, aev__group *g) {
+  link_in_order(g, m);
+  g->away--;
+}
+
+void aev__fifo_let_go(aev_queue *q, aev__group *g) {
+  if (!--g->away && !g->head) group_drop(q, g);
 }
 
 static void dedup_prune(aev_queue *q, int64_t now) {

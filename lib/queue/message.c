@@ -139,11 +139,13 @@ int aev__message_attributes(const aev_message *m, json_t **out) {
   return some && !*out ? aev__nomem() : AEV_OK;
 }
 
+/* "{}" when there are none, so that NULL means out of memory only. */
 char *aev_message_attributes_json(const aev_message *m) {
   json_t *j;
-  if (aev__message_attributes(m, &j) != AEV_OK || !j) return NULL;
-  char *s = aev__json_dumps(j, JSON_COMPACT);
+  if (aev__message_attributes(m, &j) != AEV_OK) return NULL;
+  char *s = j ? aev__json_dumps(j, JSON_COMPACT) : strdup("{}");
   json_decref(j);
+  if (!s) aev__nomem();
   return s;
 }
 

@@ -53,7 +53,7 @@ static aev__msg *take(aev_queue *q, int rate, int64_t now) {
   for (int n = 0; m && n < rate;) {
     aev__msg *next = m->all_next;
     if (m->visible_at <= now) {
-      aev__store_unlink(q, m);
+      aev__store_take(q, m);
       m->next = NULL;
       *tail = m;
       tail = &m->next;
@@ -64,19 +64,25 @@ static aev__msg *take(aev_queue *q, int rate, int64_t now) {
   return chain;
 }
 
-/* Moves the chain to dest, or each message to its DeadLetterQueueSourceArn;
- * what cannot arrive (its destination is gone) goes back into q. */
-static size_t deliver(aev_queue *q, const char *dest, aev__msg *chain) {
+/* Moves the chain (taken when q->clears was `clears`) to dest, or each
+ * message to its DeadLetterQueueSourceArn; what cannot arrive goes back
+ * into q, and *refused counts what memory refused (the rest found no
+ * destination). */
+static size_t deliver(aev_queue *q, uint64_t clears, const char *dest, aev__msg *chain,
+                      size_t *refused) {
   aev_broker *b = q->res.broker;
-  if (dest) return aev__redrive_enqueue(b, dest, chain, NULL, 0, q, NULL);
+  if (dest) return aev__redrive_enqueue(b, dest, chain, NULL, 0, q, clears, refused);
   size_t n = 0;
+  *refused = 0;
   while (chain) {
     aev__msg *m = chain;
     chain = m->next;
     m->next = NULL;
     const char *src = m->ext ? m->ext->dlq_source : NULL;
     char *to = src ? strdup(src) : NULL;
-    n += aev__redrive_enqueue(b, to ? to : "", m, NULL, 0, q, NULL);
+    size_t r;
+    n += aev__redrive_enqueue(b, to ? to : "", m, NULL, 0, q, clears, &r);
+    *refused += r + (src && !to);
     free(to);
   }
   return n;
@@ -89,21 +95,26 @@ static void tick(void *arg, int cancelled) {
   aev__queue_lock(q);
   if (!cancelled && t->status == RUNNING && !q->res.deleted) {
     int64_t now = aev__queue_now_mono(q);
-    aev__msg *chain = take(q, t->rate, now);
+    /* Out of memory for the destination's copy, or for its arrivals, this
+     * second moves nothing, and the next one tries again. */
+    char *dest = NULL;
+    int copied = !t->dest || (dest = strdup(t->dest));
+    aev__msg *chain = copied ? take(q, t->rate, now) : NULL;
     int took = chain != NULL;
-    char *dest = t->dest ? strdup(t->dest) : NULL;
+    uint64_t clears = q->clears;
     pthread_mutex_unlock(&q->mu);
-    size_t moved = took ? deliver(q, dest, chain) : 0;
+    size_t refused = 0;
+    size_t moved = took ? deliver(q, clears, dest, chain, &refused) : 0;
     free(dest);
     aev__queue_lock(q);
     t->moved += (int64_t)moved;
     /* Done when nothing visible is left to take or the count is reached;
-     * failed when none of what it took could arrive (it is back in q, and
-     * taking it again would not move it either). */
-    if (t->status == RUNNING && took && !moved) {
+     * failed when none of what it took had a destination (it is back in
+     * q, and taking it again would not move it either). */
+    if (t->status == RUNNING && took && !moved && !refused) {
       t->status = FAILED;
       t->failure = NO_DESTINATION;
-    } else if (t->status == RUNNING && (!took || t->moved >= t->to_move)) {
+    } else if (t->status == RUNNING && copied && (!took || t->moved >= t->to_move)) {
       t->status = COMPLETED;
     }
     rearm = t->status == RUNNING &&
@@ -288,19 +299,24 @@ int aev_queue_cancel_move_task(aev_broker *b, const char *task_handle,
   return rc;
 }
 
+/* A task as ListMessageMoveTasks shows it, whole, or NULL when out of
+ * memory. */
 static json_t *task_json(const aev__move_task *t, const aev_queue *q) {
   json_t *o = json_object();
-  if (t->status == RUNNING) json_object_set_new(o, "TaskHandle", json_string(t->handle));
-  json_object_set_new(o, "Status", json_string(status_names[t->status]));
-  json_object_set_new(o, "SourceArn", json_string(q->res.arn));
-  if (t->dest) json_object_set_new(o, "DestinationArn", json_string(t->dest));
+  int failed = !o;
+  if (t->status == RUNNING) failed |= json_object_set_new(o, "TaskHandle", json_string(t->handle));
+  failed |= json_object_set_new(o, "Status", json_string(status_names[t->status]));
+  failed |= json_object_set_new(o, "SourceArn", json_string(q->res.arn));
+  if (t->dest) failed |= json_object_set_new(o, "DestinationArn", json_string(t->dest));
   if (t->rate_given)
-    json_object_set_new(o, "MaxNumberOfMessagesPerSecond", json_integer(t->rate));
-  json_object_set_new(o, "ApproximateNumberOfMessagesMoved", json_integer(t->moved));
-  json_object_set_new(o, "ApproximateNumberOfMessagesToMove", json_integer(t->to_move));
-  json_object_set_new(o, "StartedTimestamp", json_integer(t->started_ms));
-  if (t->failure) json_object_set_new(o, "FailureReason", json_string(t->failure));
-  return o;
+    failed |= json_object_set_new(o, "MaxNumberOfMessagesPerSecond", json_integer(t->rate));
+  failed |= json_object_set_new(o, "ApproximateNumberOfMessagesMoved", json_integer(t->moved));
+  failed |= json_object_set_new(o, "ApproximateNumberOfMessagesToMove", json_integer(t->to_move));
+  failed |= json_object_set_new(o, "StartedTimestamp", json_integer(t->started_ms));
+  if (t->failure) failed |= json_object_set_new(o, "FailureReason", json_string(t->failure));
+  if (!failed) return o;
+  json_decref(o);
+  return NULL;
 }
 
 int aev__queue_list_move_tasks(aev_broker *b, const char *source_arn,
@@ -312,13 +328,18 @@ int aev__queue_list_move_tasks(aev_broker *b, const char *source_arn,
   int rc = find_source(b, source_arn, &q);
   if (rc != AEV_OK) return rc;
   json_t *results = json_array();
+  int failed = !results;
   int limit = max_results ? max_results : 1;
   aev__queue_lock(q);
   int n = 0;
-  for (aev__move_task *t = q->tasks; t && n < limit; t = t->next, n++)
-    json_array_append_new(results, task_json(t, q));
+  for (aev__move_task *t = q->tasks; t && n < limit && !failed; t = t->next, n++)
+    failed = json_array_append_new(results, task_json(t, q)) != 0;
   pthread_mutex_unlock(&q->mu);
   aev_queue_release(q);
+  if (failed) {
+    json_decref(results);
+    return aev__nomem();
+  }
   *out = json_pack("{s:o}", "Results", results);
   return *out ? AEV_OK : aev__nomem();
 }

@@ -117,11 +117,10 @@ static int compare_existing(aev_queue *q, json_t *attrs) {
   if (rc == AEV_OK && attrs) {
     aev__queue_lock(q);
     json_object_foreach(attrs, name, v) {
-      json_t *have = aev__qattr_get(q, &q->conf, name);
-      json_t *asked = aev__qattr_get(q, &want, name);
-      int same = json_equal(have, asked) || (!have && !asked);
-      json_decref(have);
-      json_decref(asked);
+      char have_buf[AEV__QATTR_NUM], asked_buf[AEV__QATTR_NUM];
+      const char *have = aev__qattr_text(q, &q->conf, name, have_buf);
+      const char *asked = aev__qattr_text(q, &want, name, asked_buf);
+      int same = have && asked ? !strcmp(have, asked) : have == asked;
       if (!same) {
         rc = aev__fail(AEV_ERR_EXISTS, "QueueNameExists",
                        "A queue already exists with the same name and a "
@@ -136,7 +135,22 @@ static int compare_existing(aev_queue *q, json_t *attrs) {
   return rc;
 }
 
-int aev__queue_create(aev_broker *b, const char *name, json_t *attrs,
+/* CreateQueue found the queue: it is the answer when attrs agree, with
+ * tags merged. Takes over the reference to found. */
+static int take_existing(aev__resource *found, json_t *attrs, json_t *tags,
+                         aev_queue **out) {
+  aev_queue *q = (aev_queue *)found;
+  int rc = compare_existing(q, attrs);
+  if (rc == AEV_OK && tags) rc = aev__queue_tag_json(q, tags);
+  if (rc != AEV_OK) {
+    aev__resource_unref(found);
+    return rc;
+  }
+  *out = q;
+  return AEV_OK;
+}
+
+int aev__queue_create(aev_broker *b, const char *name, json_t *attrs, json_t *tags,
                       aev_queue **out) {
   int rc = aev__broker_check_open(b);
   if (rc != AEV_OK) return rc;
@@ -159,15 +173,7 @@ int aev__queue_create(aev_broker *b, const char *name, json_t *attrs,
                      ".fifo suffix and be 1 to 80 in length.");
 
   aev__resource *found = aev__registry_find(b, AEV__KIND_QUEUE, name);
-  if (found) {
-    rc = compare_existing((aev_queue *)found, attrs);
-    if (rc != AEV_OK) {
-      aev__resource_unref(found);
-      return rc;
-    }
-    *out = (aev_queue *)found;
-    return AEV_OK;
-  }
+  if (found) return take_existing(found, attrs, tags, out);
   if (aev__registry_removed_recently(b, AEV__KIND_QUEUE, name))
     return aev__fail(AEV_ERR_BUSY, "QueueDeletedRecently",
                      "You must wait 60 seconds after deleting a queue before "
@@ -190,7 +196,7 @@ int aev__queue_create(aev_broker *b, const char *name, json_t *attrs,
   aev__qconf_defaults(&q->conf, fifo);
   q->ready.by_seq = 1;
   q->url = aev__queue_url(b, name);
-  q->tags = json_object();
+  q->tags = tags ? json_deep_copy(tags) : json_object();
   q->purged_at = INT64_MIN;
   aev__rng_seed(&q->rng, aev__broker_random(b));
   q->tag = (uint32_t)aev__rng_next(&q->rng);
@@ -206,13 +212,7 @@ int aev__queue_create(aev_broker *b, const char *name, json_t *attrs,
     if (rc == AEV_ERR_EXISTS) {
       /* Lost a race with another CreateQueue of the same name. */
       aev__resource_unref(&q->res);
-      rc = compare_existing((aev_queue *)existing, attrs);
-      if (rc != AEV_OK) {
-        aev__resource_unref(existing);
-        return rc;
-      }
-      *out = (aev_queue *)existing;
-      return AEV_OK;
+      return take_existing(existing, attrs, tags, out);
     }
   }
   if (rc != AEV_OK) {
@@ -248,7 +248,7 @@ int aev_queue_create(aev_broker *b, const char *name,
                        "to strings.");
     }
   }
-  int rc = aev__queue_create(b, name, attrs, out);
+  int rc = aev__queue_create(b, name, attrs, NULL, out);
   json_decref(attrs);
   return rc;
 }

@@ -12,7 +12,10 @@
 #include "core/digest.h"
 #include "queue/msgattr.h"
 
-int aev__queue_create(aev_broker *b, const char *name, json_t *attrs,
+/* CreateQueue. tags (may be NULL; checked with aev__queue_tags_check): a
+ * new queue has them from its start, an existing one (same attributes)
+ * gets them merged; on failure, no queue was made and no tag changed. */
+int aev__queue_create(aev_broker *b, const char *name, json_t *attrs, json_t *tags,
                       aev_queue **out);
 /* AEV_OK, or QueueDoesNotExist after DeleteQueue / broker shutdown. */
 int aev__queue_check(const aev_queue *q);
@@ -28,6 +31,8 @@ int aev__queue_set_attributes(aev_queue *q, json_t *attrs);
  * all (queue names the queue in the message). InvalidParameterValue
  * otherwise. */
 int aev__queue_tags_check(const json_t *tags, const char *queue);
+/* TagQueue with tags as a JSON object: all of them are added, or none. */
+int aev__queue_tag_json(aev_queue *q, json_t *tags);
 
 /* A message body several sends share (SNS fan-out): copied once, checked
  * once against SQS's character rules and its MD5 computed once; every queue

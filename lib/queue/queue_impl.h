@@ -35,6 +35,8 @@ typedef struct aev__msg_ext {
   char *trace;      /* AWSTraceHeader */
   char *dlq_source; /* DeadLetterQueueSourceArn */
   aev__group *grp;  /* FIFO: the group list the message is on */
+  aev__group *away_from; /* FIFO: the group holding its place while a move
+                          * has it out (aev__store_take), else NULL */
 } aev__msg_ext;
 
 /* A stored message, body inline or shared (an SNS fan-out's body, see
@@ -110,6 +112,8 @@ struct aev__group {
   aev__qnode node; /* key = name */
   aev__group *prev, *next; /* the queue's ring of groups with messages */
   aev__msg *head, *tail;   /* messages in sequence order */
+  uint32_t away; /* its messages a move has out (aev__store_take): while
+                  * any, the group stays and delivers nothing */
   char name[];
 };
 
@@ -157,6 +161,9 @@ struct aev_queue {
   uint32_t *free_slots;
   uint32_t nfree;
   size_t count;
+  /* aev__store_clear calls so far (purges, DeleteQueue): a message a move
+   * took out before one does not come back (redrive.c). */
+  uint64_t clears;
   aev__msg *all_head, *all_tail;
   /* standard: fresh sends on the available list (in seq order), matured
    * delays and ended visibility timeouts in the ready heap (by seq), so
@@ -253,6 +260,25 @@ static inline int aev__store_put_fresh(aev_queue *q, aev__fresh *f) {
 }
 /* Turns every fresh message into a record (callers that walk all_head). */
 void aev__store_ripen(aev_queue *q);
+/* A message's place in its queue while a move (redrive.c) has it out:
+ * its slot stays reserved and, on a FIFO queue, its group stays and
+ * delivers nothing, as while one of its messages is in flight. A move
+ * that fails then puts the message back where it was, allocating nothing,
+ * before any later message of its group could have been received; one
+ * that succeeds lets the place go. */
+typedef struct aev__hold {
+  uint32_t slot;
+  aev__group *grp; /* FIFO; NULL on standard queues */
+} aev__hold;
+/* Detaches m for a move, holding its place (aev__store_hold_of). */
+void aev__store_take(aev_queue *q, aev__msg *m);
+/* The place a taken message holds, read before the move hands it on (no
+ * lock needed: the move owns it). */
+void aev__store_hold_of(aev__msg *m, aev__hold *h);
+/* Puts a taken message back into the place it held. */
+void aev__store_give_back(aev_queue *q, aev__msg *m, const aev__hold *h, int64_t now);
+/* Frees the place a taken message held (it moved, or is gone). */
+void aev__store_let_go(aev_queue *q, const aev__hold *h);
 /* Removes m from every structure and frees it. */
 void aev__store_remove(aev_queue *q, aev__msg *m);
 /* Detaches m from every structure without freeing it (DLQ moves). */
@@ -270,7 +296,7 @@ void aev__store_reschedule(aev_queue *q, aev__msg *m, int64_t now);
 int aev__store_put(aev_queue *q, aev__msg *m, int64_t now);
 /* Frees messages whose retention ended. */
 void aev__store_prune(aev_queue *q, int64_t now);
-/* Frees every message (purge, destroy). */
+/* Frees every message (purge, destroy), and bumps q->clears. */
 void aev__store_clear(aev_queue *q);
 void aev__store_free(aev_queue *q);
 /* Whether the oldest stored message's retention has ended. */
@@ -293,6 +319,11 @@ int aev__sqs_too_long(int max_size);
 /* fifo.c (callers hold mu). */
 int aev__fifo_link(aev_queue *q, aev__msg *m);  /* onto its group's tail */
 void aev__fifo_unlink(aev_queue *q, aev__msg *m);
+/* A taken message's group (aev__hold): held before m is unlinked, m put
+ * back into it in sequence order, or let go (dropped once empty). */
+aev__group *aev__fifo_hold(aev__msg *m);
+void aev__fifo_give_back(aev__msg *m, aev__group *g);
+void aev__fifo_let_go(aev_queue *q, aev__group *g);
 /* Looks a dedup key up, pruning expired ones; NULL when not a duplicate. */
 aev__dedup *aev__dedup_find(aev_queue *q, const char *key, int64_t now);
 int aev__dedup_add(aev_queue *q, const char *key, const uint8_t id[16],

@@ -55,7 +55,7 @@ static int must_move(aev_queue *q, collect *c, aev__msg *m) {
     c->nomem = 1;
     return 1;
   }
-  aev__store_unlink(q, m);
+  aev__store_take(q, m);
   m->next = c->moved;
   c->moved = m;
   return 1;
@@ -116,14 +116,15 @@ static void collect_standard(aev_queue *q, collect *c) {
 /* Serves groups in ring order; within a group, messages in order up to the
  * first one that is not visible (in flight or delayed), which blocks the
  * rest of its group. A message on its way to the dead-letter queue blocks
- * the rest too: should the move fail, it is put back ahead of them, and
+ * the rest too, until its move settles (this receive's or another's, see
+ * aev__hold): should the move fail, it is put back ahead of them, and
  * none of them may have been delivered before it. */
 static void collect_fifo(aev_queue *q, collect *c) {
   aev__group *g = q->ring;
   size_t ngroups = q->groups.count;
   for (size_t i = 0; i < ngroups && g && *c->n < (size_t)c->r->max; i++) {
     aev__group *next = g->next == g ? NULL : g->next;
-    aev__msg *m = g->head;
+    aev__msg *m = g->away ? NULL : g->head;
     while (m && m->visible_at <= c->now && *c->n < (size_t)c->r->max &&
            !c->nomem && !must_move(q, c, m)) {
       aev__msg *after = m->next;
@@ -262,6 +263,7 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   /* Passes a send's single wake-up on (aev__queue_wake_send). */
   int pass = !q->conf.fifo && q->waiters && !q->res.deleted &&
              aev__store_oldest(q);
+  uint64_t clears = q->clears; /* as when c.moved was taken */
   pthread_mutex_unlock(&q->mu);
   if (pass) aev__queue_signal(q);
 
@@ -270,7 +272,8 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
   if (c.moved) {
     /* What the dead-letter queue had no memory for is back as it was. */
     size_t refused;
-    aev__redrive_enqueue(q->res.broker, c.dlq, c.moved, q->res.arn, 1, q, &refused);
+    aev__redrive_enqueue(q->res.broker, c.dlq, c.moved, q->res.arn, 1, q, clears,
+                         &refused);
     if (refused) c.nomem = 1;
     free(c.dlq); /* copied by the first move */
   }

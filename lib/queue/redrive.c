@@ -76,88 +76,76 @@ static int arrive(aev_queue *dest, aev__msg *m, int keep_count, int64_t now,
   return 1;
 }
 
-/* Moves the chain into dest; what memory refused goes on *refused (NULL:
- * it is dropped), as it was. Returns how many arrived. */
-static size_t enqueue_into(aev_queue *dest, aev__msg *chain,
-                           const char *source_arn, int keep_count,
-                           aev__msg **refused) {
-  size_t n = 0;
+/* Where one message of a move ended up. */
+typedef enum outcome {
+  ARRIVED, /* in dest */
+  DROPPED, /* dest cannot keep it (retention ended there, or no group) */
+  REFUSED, /* dest had no memory for it */
+  NO_DEST  /* dest does not exist (any more) */
+} outcome;
+
+static outcome enqueue_one(aev_queue *dest, aev__msg *m, const char *source_arn,
+                           int keep_count) {
   aev__queue_lock(dest);
-  int64_t now = aev__queue_now_mono(dest);
-  int64_t now_ms = aev__queue_now_ms(dest);
-  while (chain) {
-    aev__msg *m = chain;
-    chain = m->next;
-    m->prev = m->next = NULL;
-    source s = {0};
-    int r = dest->res.deleted ? 0
-            : source_new(m, source_arn, &s) ? -1
-                                            : arrive(dest, m, keep_count, now, now_ms);
-    if (r == 1) {
-      source_set(m, &s);
-      n++;
-      continue;
-    }
-    source_free(&s);
-    if (r < 0 && refused) {
-      m->next = *refused;
-      *refused = m;
-    } else {
-      aev__msg_free(m);
-    }
+  source s = {0};
+  outcome o;
+  if (dest->res.deleted) {
+    o = NO_DEST;
+  } else if (source_new(m, source_arn, &s) < 0) {
+    o = REFUSED;
+  } else {
+    int r = arrive(dest, m, keep_count, aev__queue_now_mono(dest), aev__queue_now_ms(dest));
+    o = r > 0 ? ARRIVED : r == 0 ? DROPPED : REFUSED;
   }
-  aev__queue_wake(dest);
+  if (o == ARRIVED) {
+    source_set(m, &s);
+    aev__queue_wake(dest);
+  } else {
+    source_free(&s);
+  }
   pthread_mutex_unlock(&dest->mu);
-  return n;
+  return o;
 }
 
-/* Puts messages a destination refused back into their source as they were
- * (a message that cannot be put back either is dropped). */
-static void put_back(aev_queue *q, aev__msg *chain) {
+/* Settles one moved message's place in its source q: a message that did
+ * not arrive goes back where it was (dropped if q was purged or deleted
+ * since it was taken, when q->clears was `clears`), else the place is let
+ * go. m is not touched once it arrived. */
+static void settle(aev_queue *q, uint64_t clears, aev__msg *m, const aev__hold *h, outcome o) {
+  int back = o == REFUSED || o == NO_DEST;
   aev__queue_lock(q);
-  int64_t now = aev__queue_now_mono(q);
-  while (chain) {
-    aev__msg *m = chain;
-    chain = m->next;
-    m->prev = m->next = NULL;
-    int placed = !q->res.deleted && aev__store_add(q, m) == AEV_OK;
-    if (placed && q->conf.fifo && aev__fifo_link(q, m) != AEV_OK) {
-      aev__store_unlink(q, m);
-      placed = 0;
-    }
-    if (!placed) aev__msg_free(m);
-    else if (!q->conf.fifo) aev__store_place(q, m, now);
+  if (back && !q->res.deleted && q->clears == clears) {
+    aev__store_give_back(q, m, h, aev__queue_now_mono(q));
+  } else {
+    aev__store_let_go(q, h);
+    back = 0;
   }
   aev__queue_wake(q);
   pthread_mutex_unlock(&q->mu);
+  if (!back && o != ARRIVED) aev__msg_free(m);
 }
 
+/* One message at a time, so that each settles in its source as soon as
+ * its fate is known, with no list of places to allocate. */
 size_t aev__redrive_enqueue(aev_broker *b, const char *dest_arn,
                             aev__msg *chain, const char *source_arn,
-                            int keep_count, aev_queue *back_to,
+                            int keep_count, aev_queue *from, uint64_t clears,
                             size_t *refused) {
   if (refused) *refused = 0;
   if (!chain) return 0;
   aev__resource *r = aev__registry_find(b, AEV__KIND_QUEUE, dest_arn);
-  if (!r) {
-    /* Back as they were: a FIFO message keeps its place in its group (and
-     * every message its retention), as when memory refused the move. */
-    if (back_to) {
-      put_back(back_to, chain);
-      return 0;
-    }
-    while (chain) {
-      aev__msg *m = chain;
-      chain = m->next;
-      aev__msg_free(m);
-    }
-    return 0;
+  size_t n = 0;
+  while (chain) {
+    aev__msg *m = chain;
+    chain = m->next;
+    m->prev = m->next = NULL;
+    aev__hold h;
+    aev__store_hold_of(m, &h);
+    outcome o = r ? enqueue_one((aev_queue *)r, m, source_arn, keep_count) : NO_DEST;
+    n += o == ARRIVED;
+    if (o == REFUSED && refused) (*refused)++;
+    settle(from, clears, m, &h, o);
   }
-  aev__msg *back = NULL;
-  size_t n = enqueue_into((aev_queue *)r, chain, source_arn, keep_count,
-                          back_to ? &back : NULL);
-  aev__resource_unref(r);
-  for (aev__msg *m = back; m && refused; m = m->next) (*refused)++;
-  if (back) put_back(back_to, back);
+  if (r) aev__resource_unref(r);
   return n;
 }

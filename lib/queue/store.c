@@ -193,6 +193,22 @@ static void std_unlink(aev_queue *q, aev__msg *m) {
 
 /* ---- slots and the retention list ---- */
 
+/* m into its slot and onto the retention list, in expire_at order: sends
+ * append; a message moved in from a source queue may keep an older
+ * enqueue time (SQS standard DLQs), and one put back its own. */
+static inline void occupy(aev_queue *q, aev__msg *m) {
+  q->slots[m->slot] = m;
+  aev__msg *after = q->all_tail;
+  while (after && after->expire_at > m->expire_at) after = after->all_prev;
+  m->all_prev = after;
+  m->all_next = after ? after->all_next : q->all_head;
+  if (m->all_next) m->all_next->all_prev = m;
+  else q->all_tail = m;
+  if (after) after->all_next = m;
+  else q->all_head = m;
+  q->count++;
+}
+
 static inline int store_add(aev_queue *q, aev__msg *m) {
   if (q->nfree) {
     m->slot = q->free_slots[--q->nfree];
@@ -209,22 +225,13 @@ static inline int store_add(aev_queue *q, aev__msg *m) {
     }
     m->slot = q->nslots++;
   }
-  q->slots[m->slot] = m;
-  /* Retention list in expire_at order: sends append; a message moved in from
-   * a source queue may keep an older enqueue time (SQS standard DLQs). */
-  aev__msg *after = q->all_tail;
-  while (after && after->expire_at > m->expire_at) after = after->all_prev;
-  m->all_prev = after;
-  m->all_next = after ? after->all_next : q->all_head;
-  if (m->all_next) m->all_next->all_prev = m;
-  else q->all_tail = m;
-  if (after) after->all_next = m;
-  else q->all_head = m;
-  q->count++;
+  occupy(q, m);
   return AEV_OK;
 }
 
-void aev__store_unlink(aev_queue *q, aev__msg *m) {
+/* Detaches m from every list and its slot; the slot's number is the
+ * caller's to free or to hold. */
+static void vacate(aev_queue *q, aev__msg *m) {
   if (q->conf.fifo) aev__fifo_unlink(q, m);
   else std_unlink(q, m);
   if (m->all_prev) m->all_prev->all_next = m->all_next;
@@ -233,8 +240,35 @@ void aev__store_unlink(aev_queue *q, aev__msg *m) {
   else q->all_tail = m->all_prev;
   m->all_prev = m->all_next = NULL;
   q->slots[m->slot] = NULL;
-  q->free_slots[q->nfree++] = m->slot;
   q->count--;
+}
+
+void aev__store_unlink(aev_queue *q, aev__msg *m) {
+  vacate(q, m);
+  q->free_slots[q->nfree++] = m->slot;
+}
+
+void aev__store_take(aev_queue *q, aev__msg *m) {
+  if (q->conf.fifo) m->ext->away_from = aev__fifo_hold(m);
+  vacate(q, m);
+}
+
+void aev__store_hold_of(aev__msg *m, aev__hold *h) {
+  h->slot = m->slot;
+  h->grp = m->ext ? m->ext->away_from : NULL;
+  if (m->ext) m->ext->away_from = NULL;
+}
+
+void aev__store_give_back(aev_queue *q, aev__msg *m, const aev__hold *h, int64_t now) {
+  m->slot = h->slot;
+  occupy(q, m);
+  if (h->grp) aev__fifo_give_back(m, h->grp);
+  else aev__store_place(q, m, now);
+}
+
+void aev__store_let_go(aev_queue *q, const aev__hold *h) {
+  q->free_slots[q->nfree++] = h->slot;
+  if (h->grp) aev__fifo_let_go(q, h->grp);
 }
 
 void aev__store_remove(aev_queue *q, aev__msg *m) {
@@ -357,6 +391,7 @@ void aev__store_prune(aev_queue *q, int64_t now) {
 }
 
 void aev__store_clear(aev_queue *q) {
+  q->clears++;
   while (q->all_head) aev__store_remove(q, q->all_head);
   while (q->fresh_head) fresh_drop(q);
 }
@@ -379,11 +414,12 @@ int64_t aev__store_next_change(aev_queue *q, int64_t now) {
     return q->wait_head && q->wait_head->visible_at < next ? q->wait_head->visible_at : next;
   }
   /* FIFO: only a group's head can become deliverable by time passing (what
-   * follows it waits for its delete, which wakes receivers itself). */
+   * follows it waits for its delete, and a held group for its move to
+   * settle, which wake receivers themselves). */
   int64_t next = INT64_MAX;
   aev__group *g = q->ring;
   for (size_t i = 0; g && i < q->groups.count; i++, g = g->next)
-    if (g->head && g->head->visible_at > now && g->head->visible_at < next)
+    if (g->head && !g->away && g->head->visible_at > now && g->head->visible_at < next)
       next = g->head->visible_at;
   return next;
 }

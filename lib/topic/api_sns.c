@@ -34,6 +34,7 @@ static int tags_map(const aev__api_service *svc, json_t *req, char **out) {
   int rc = aev__api_req_array(svc, req, "Tags", &list);
   if (rc != AEV_OK) return rc;
   json_t *m = json_object(), *e;
+  int failed = !m;
   size_t i;
   json_array_foreach(list, i, e) {
     const char *k = json_string_value(json_object_get(e, "Key"));
@@ -43,9 +44,9 @@ static int tags_map(const aev__api_service *svc, json_t *req, char **out) {
       return aev__sns_invalid("Invalid parameter: Tags Reason: each tag needs "
                               "a Key and a Value");
     }
-    json_object_set_new(m, k, json_string(v));
+    failed |= json_object_set_new(m, k, json_string(v));
   }
-  *out = aev__json_dumps(m, JSON_COMPACT);
+  *out = failed ? NULL : aev__json_dumps(m, JSON_COMPACT);
   json_decref(m);
   return *out ? AEV_OK : aev__nomem();
 }
@@ -158,10 +159,17 @@ static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req,
   free(text);
   if (rc != AEV_OK) return rc;
   json_t *list = json_array(), *v;
+  int failed = !list;
   const char *k;
-  json_object_foreach(m, k, v)
-    json_array_append_new(list, json_pack("{s:s,s:O}", "Key", k, "Value", v));
+  json_object_foreach(m, k, v) {
+    if (failed) break;
+    failed = json_array_append_new(list, json_pack("{s:s,s:O}", "Key", k, "Value", v)) != 0;
+  }
   json_decref(m);
+  if (failed) {
+    json_decref(list);
+    return aev__nomem();
+  }
   *resp = json_pack("{s:o}", "Tags", list);
   return *resp ? AEV_OK : aev__nomem();
 }

@@ -28,40 +28,44 @@ int aev_topic_list(aev_broker *b, const char *next_token, char **response_json) 
   size_t n;
   if ((rc = aev__registry_list(b, AEV__KIND_TOPIC, NULL, &all, &n)) != AEV_OK) return rc;
   json_t *topics = json_array(), *resp = json_object();
+  int failed = !topics || !resp;
   const char *last = NULL;
   size_t shown = 0;
   /* Names sort like their ARNs: the account and region prefix is shared. */
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n && !failed; i++) {
     if (next_token && strcmp(all[i]->arn, next_token) <= 0) continue;
     if (shown == AEV__SNS_PAGE) {
-      json_object_set_new(resp, "NextToken", json_string(last));
+      failed = json_object_set_new(resp, "NextToken", json_string(last)) != 0;
       break;
     }
-    json_array_append_new(topics, json_pack("{s:s}", "TopicArn", all[i]->arn));
+    failed = json_array_append_new(topics, json_pack("{s:s}", "TopicArn", all[i]->arn)) != 0;
     last = all[i]->arn;
     shown++;
   }
-  json_object_set_new(resp, "Topics", topics);
-  *response_json = dump(resp);
+  failed |= json_object_set_new(resp, "Topics", topics);
+  *response_json = failed ? NULL : dump(resp);
+  if (failed) json_decref(resp);
   aev__registry_list_free(all, n);
   return *response_json ? AEV_OK : aev__nomem();
 }
 
-/* Appends t's subscriptions as ListSubscriptions entries. */
-static void add_subs(aev_topic *t, json_t *out) {
+/* Appends t's subscriptions as ListSubscriptions entries, each with its
+ * real ARN as "_arn", which sorts and pages even when the shown one is a
+ * status. 1 when memory ran out (out may then hold some of them). */
+static int add_subs(aev_topic *t, json_t *out) {
+  int failed = 0;
   pthread_mutex_lock(&t->mu);
-  for (size_t i = 0; t->subs && i < t->subs->n; i++) {
+  for (size_t i = 0; t->subs && i < t->subs->n && !failed; i++) {
     aev__sub *s = t->subs->s[i];
-    json_array_append_new(
-        out, json_pack("{s:s,s:s,s:s,s:s,s:s}", "SubscriptionArn",
-                       s->pending ? "PendingConfirmation" : s->arn, "Owner",
-                       aev_broker_account(t->res.broker), "Protocol", s->protocol,
-                       "Endpoint", s->endpoint, "TopicArn", t->res.arn));
-    /* The real ARN sorts and pages even when the shown one is a status. */
-    json_object_set_new(json_array_get(out, json_array_size(out) - 1), "_arn",
-                        json_string(s->arn));
+    failed = json_array_append_new(
+                 out, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "SubscriptionArn",
+                                s->pending ? "PendingConfirmation" : s->arn, "Owner",
+                                aev_broker_account(t->res.broker), "Protocol", s->protocol,
+                                "Endpoint", s->endpoint, "TopicArn", t->res.arn, "_arn",
+                                s->arn)) != 0;
   }
   pthread_mutex_unlock(&t->mu);
+  return failed;
 }
 
 static int cmp_real(const void *a, const void *b) {
@@ -76,20 +80,21 @@ int aev_subscription_list(aev_broker *b, aev_topic *t, const char *next_token,
   if (rc != AEV_OK) return rc;
   if (!token_ok(next_token)) return aev__sns_invalid("Invalid parameter: NextToken");
   json_t *entries = json_array();
-  if (t) {
-    add_subs(t, entries);
-  } else {
+  int failed = !entries;
+  if (t && !failed) {
+    failed = add_subs(t, entries);
+  } else if (!failed) {
     aev__resource **all;
     size_t n;
     if ((rc = aev__registry_list(b, AEV__KIND_TOPIC, NULL, &all, &n)) != AEV_OK) {
       json_decref(entries);
       return rc;
     }
-    for (size_t i = 0; i < n; i++) add_subs((aev_topic *)all[i], entries);
+    for (size_t i = 0; i < n && !failed; i++) failed = add_subs((aev_topic *)all[i], entries);
     aev__registry_list_free(all, n);
   }
   size_t n = json_array_size(entries);
-  json_t **v = malloc((n ? n : 1) * sizeof *v);
+  json_t **v = failed ? NULL : malloc((n ? n : 1) * sizeof *v);
   if (!v) {
     json_decref(entries);
     return aev__nomem();
@@ -97,24 +102,26 @@ int aev_subscription_list(aev_broker *b, aev_topic *t, const char *next_token,
   for (size_t i = 0; i < n; i++) v[i] = json_array_get(entries, i);
   qsort(v, n, sizeof *v, cmp_real);
   json_t *page = json_array(), *resp = json_object();
+  failed = !page || !resp;
   size_t shown = 0;
   const char *last = NULL;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < n && !failed; i++) {
     const char *arn = json_string_value(json_object_get(v[i], "_arn"));
     if (next_token && strcmp(arn, next_token) <= 0) continue;
     if (shown == AEV__SNS_PAGE) {
-      json_object_set_new(resp, "NextToken", json_string(last));
+      failed = json_object_set_new(resp, "NextToken", json_string(last)) != 0;
       break;
     }
     json_t *e = json_deep_copy(v[i]);
     json_object_del(e, "_arn");
-    json_array_append_new(page, e);
+    failed = json_array_append_new(page, e) != 0;
     last = arn;
     shown++;
   }
-  json_object_set_new(resp, "Subscriptions", page);
+  failed |= json_object_set_new(resp, "Subscriptions", page);
   free(v);
   json_decref(entries);
-  *response_json = dump(resp);
+  *response_json = failed ? NULL : dump(resp);
+  if (failed) json_decref(resp);
   return *response_json ? AEV_OK : aev__nomem();
 }

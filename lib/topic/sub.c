@@ -148,20 +148,20 @@ static char *confirmation(aev_topic *t, const aev__sub *s, const char *type,
            "https://sns.%s.amazonaws.com/?Action=ConfirmSubscription&TopicArn="
            "%s&Token=%s", region, t->res.arn, s->token);
   json_t *o = json_object();
-  json_object_set_new(o, "Type", json_string(type));
-  json_object_set_new(o, "MessageId", json_string(id));
-  json_object_set_new(o, "Token", json_string(s->token));
-  json_object_set_new(o, "TopicArn", json_string(t->res.arn));
-  json_object_set_new(o, "Message", json_string(msg));
-  json_object_set_new(o, "SubscribeURL", json_string(url));
-  json_object_set_new(o, "Timestamp", json_string(ts));
-  json_object_set_new(o, "SignatureVersion", json_string("1"));
-  json_object_set_new(o, "Signature",
-                      json_string("TG9jYWwgcGxhY2Vob2xkZXI6IG5vdCBzaWduZWQ="));
+  int failed = json_object_set_new(o, "Type", json_string(type));
+  failed |= json_object_set_new(o, "MessageId", json_string(id));
+  failed |= json_object_set_new(o, "Token", json_string(s->token));
+  failed |= json_object_set_new(o, "TopicArn", json_string(t->res.arn));
+  failed |= json_object_set_new(o, "Message", json_string(msg));
+  failed |= json_object_set_new(o, "SubscribeURL", json_string(url));
+  failed |= json_object_set_new(o, "Timestamp", json_string(ts));
+  failed |= json_object_set_new(o, "SignatureVersion", json_string("1"));
+  failed |= json_object_set_new(o, "Signature",
+                                json_string("TG9jYWwgcGxhY2Vob2xkZXI6IG5vdCBzaWduZWQ="));
   snprintf(url, sizeof url, "https://sns.%s.amazonaws.com/SimpleNotificationService-"
            "00000000000000000000000000000000.pem", region);
-  json_object_set_new(o, "SigningCertURL", json_string(url));
-  char *text = aev__json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  failed |= json_object_set_new(o, "SigningCertURL", json_string(url));
+  char *text = failed ? NULL : aev__json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
   json_decref(o);
   if (text) *len = strlen(text);
   return text;
@@ -230,9 +230,12 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
     json_t *v;
     json_object_foreach(attrs, k, v)
       differ |= !json_equal(json_object_get(a, k), json_object_get(b, k));
+    int whole = a && b;
     json_decref(a);
     json_decref(b);
-    if (differ)
+    if (!whole)
+      rc = aev__nomem();
+    else if (differ)
       rc = aev__sns_invalid("Invalid parameter: Attributes Reason: Subscription "
                             "already exists with different attributes");
     else if (!(*arn_out = strdup(same->arn)))

@@ -240,36 +240,45 @@ int aev__subconf_build(aev_topic *t, const aev__sub *s, const aev__subconf *old,
   return AEV_OK;
 }
 
+/* Sets k to the text v (NULL: out of memory); 1 when it could not. */
+static int set_text(json_t *o, const char *k, const char *v) {
+  return json_object_set_new(o, k, json_string(v)) != 0;
+}
+
+static int set_bool(json_t *o, const char *k, int v) {
+  return set_text(o, k, v ? "true" : "false");
+}
+
 json_t *aev__sub_attributes_locked(const aev__sub *s) {
   aev_topic *t = s->topic;
   const aev__subconf *c = s->conf;
   json_t *o = json_object();
   if (!o) return NULL;
-  json_object_set_new(o, "SubscriptionArn", json_string(s->arn));
-  json_object_set_new(o, "TopicArn", json_string(t->res.arn));
-  json_object_set_new(o, "Owner", json_string(aev_broker_account(t->res.broker)));
-  json_object_set_new(o, "Protocol", json_string(s->protocol));
-  json_object_set_new(o, "Endpoint", json_string(s->endpoint));
-  json_object_set_new(o, "PendingConfirmation", json_string(s->pending ? "true" : "false"));
-  json_object_set_new(o, "ConfirmationWasAuthenticated",
-                      json_string(s->authenticated ? "true" : "false"));
-  json_object_set_new(o, "RawMessageDelivery", json_string(c->raw ? "true" : "false"));
+  int failed = set_text(o, "SubscriptionArn", s->arn);
+  failed |= set_text(o, "TopicArn", t->res.arn);
+  failed |= set_text(o, "Owner", aev_broker_account(t->res.broker));
+  failed |= set_text(o, "Protocol", s->protocol);
+  failed |= set_text(o, "Endpoint", s->endpoint);
+  failed |= set_bool(o, "PendingConfirmation", s->pending);
+  failed |= set_bool(o, "ConfirmationWasAuthenticated", s->authenticated);
+  failed |= set_bool(o, "RawMessageDelivery", c->raw);
   if (c->filter_text) {
-    json_object_set_new(o, "FilterPolicy", json_string(c->filter_text));
-    json_object_set_new(o, "FilterPolicyScope",
-                        json_string(c->scope_body ? "MessageBody" : "MessageAttributes"));
+    failed |= set_text(o, "FilterPolicy", c->filter_text);
+    failed |= set_text(o, "FilterPolicyScope", c->scope_body ? "MessageBody" : "MessageAttributes");
   }
-  if (c->redrive) json_object_set_new(o, "RedrivePolicy", json_string(c->redrive));
-  if (c->delivery) json_object_set_new(o, "DeliveryPolicy", json_string(c->delivery));
-  if (c->role_arn) json_object_set_new(o, "SubscriptionRoleArn", json_string(c->role_arn));
+  if (c->redrive) failed |= set_text(o, "RedrivePolicy", c->redrive);
+  if (c->delivery) failed |= set_text(o, "DeliveryPolicy", c->delivery);
+  if (c->role_arn) failed |= set_text(o, "SubscriptionRoleArn", c->role_arn);
   if (s->proto == AEV__PROTO_HTTP || s->proto == AEV__PROTO_HTTPS) {
     const aev__retry_policy *p = c->retry_set && !t->conf.disable_overrides
                                      ? &c->retry : &t->conf.http_retry;
     char *e = aev__delivery_policy_effective(p, 0, 0);
-    if (e) json_object_set_new(o, "EffectiveDeliveryPolicy", json_string(e));
+    failed |= set_text(o, "EffectiveDeliveryPolicy", e);
     free(e);
   }
-  return o;
+  if (!failed) return o;
+  json_decref(o);
+  return NULL;
 }
 
 int aev__sub_index_filter(aev_topic *t, const aev__sub *s, const aev__subconf *c) {

@@ -142,48 +142,42 @@ int aev__tconf_parse(json_t *attrs, int creating, aev__tconf *out) {
 
 /* One attribute's value as GetTopicAttributes shows it (new string) or NULL
  * when it is not shown. */
-static char *attr_value(const aev__tconf *c, const char *name) {
-  char buf[32];
-  if (strcmp(name, "DisplayName") == 0)
-    return strdup(c->display_name ? c->display_name : "");
-  if (strcmp(name, "DeliveryPolicy") == 0)
-    return c->delivery_policy ? strdup(c->delivery_policy) : NULL;
-  if (strcmp(name, "Policy") == 0) return c->policy ? strdup(c->policy) : NULL;
-  if (strcmp(name, "KmsMasterKeyId") == 0)
-    return c->kms_key ? strdup(c->kms_key) : NULL;
-  if (strcmp(name, "TracingConfig") == 0)
-    return c->tracing ? strdup(c->tracing) : NULL;
-  if (strcmp(name, "FifoTopic") == 0) return c->fifo ? strdup("true") : NULL;
+/* An attribute's text as GetTopicAttributes shows it, or NULL when the
+ * topic has none. Allocates nothing, so that "none" and "out of memory"
+ * cannot be confused: numbers are written into buf, the rest points into
+ * c. */
+static const char *attr_text(const aev__tconf *c, const char *name, char buf[32]) {
+  if (strcmp(name, "DisplayName") == 0) return c->display_name ? c->display_name : "";
+  if (strcmp(name, "DeliveryPolicy") == 0) return c->delivery_policy;
+  if (strcmp(name, "Policy") == 0) return c->policy;
+  if (strcmp(name, "KmsMasterKeyId") == 0) return c->kms_key;
+  if (strcmp(name, "TracingConfig") == 0) return c->tracing;
+  if (strcmp(name, "FifoTopic") == 0) return c->fifo ? "true" : NULL;
   if (strcmp(name, "ContentBasedDeduplication") == 0)
-    return c->fifo ? strdup(c->content_dedup ? "true" : "false") : NULL;
+    return c->fifo ? c->content_dedup ? "true" : "false" : NULL;
   if (strcmp(name, "FifoThroughputScope") == 0)
-    return c->fifo ? strdup(c->throughput_group ? "MessageGroup" : "Topic") : NULL;
+    return c->fifo ? c->throughput_group ? "MessageGroup" : "Topic" : NULL;
   if (strcmp(name, "SignatureVersion") == 0 && c->signature_version) {
-    snprintf(buf, sizeof buf, "%d", c->signature_version);
-    return strdup(buf);
+    snprintf(buf, 32, "%d", c->signature_version);
+    return buf;
   }
   if (strcmp(name, "MaximumMessageSize") == 0 && c->max_size) {
-    snprintf(buf, sizeof buf, "%d", c->max_size);
-    return strdup(buf);
+    snprintf(buf, 32, "%d", c->max_size);
+    return buf;
   }
   return NULL;
 }
 
-int aev__tconf_same(const aev__tconf *have, json_t *given) {
-  if (!given) return 1;
-  aev__tconf want;
-  if (aev__tconf_parse(given, 1, &want) != AEV_OK) return 0;
-  int same = have->fifo == want.fifo;
+int aev__tconf_same(const aev__tconf *have, const aev__tconf *want, json_t *given) {
+  int same = have->fifo == want->fifo;
   const char *k;
   json_t *v;
   json_object_foreach(given, k, v) {
     if (!same) break;
-    char *a = attr_value(have, k), *b = attr_value(&want, k);
-    same = (!a && !b) || (a && b && strcmp(a, b) == 0);
-    free(a);
-    free(b);
+    char abuf[32], bbuf[32];
+    const char *a = attr_text(have, k, abuf), *b = attr_text(want, k, bbuf);
+    same = a && b ? strcmp(a, b) == 0 : a == b;
   }
-  aev__tconf_free(&want);
   return same;
 }
 
@@ -235,17 +229,26 @@ static char *default_policy(const aev_topic *t) {
   return s;
 }
 
-static void set_owned(json_t *o, const char *k, char *v) {
-  if (v) json_object_set_new(o, k, json_string(v));
-  free(v);
+/* Sets k to the text v when there is one; 1 when memory ran out. */
+static int set_text(json_t *o, const char *k, const char *v) {
+  return v && json_object_set_new(o, k, json_string(v)) != 0;
 }
 
-static void set_count(json_t *o, const char *k, size_t n) {
+/* The same for a text the library made, which is always there (NULL: out
+ * of memory) and is freed. */
+static int set_made(json_t *o, const char *k, char *v) {
+  int failed = !v || set_text(o, k, v);
+  free(v);
+  return failed;
+}
+
+static int set_count(json_t *o, const char *k, size_t n) {
   char buf[24];
   snprintf(buf, sizeof buf, "%zu", n);
-  json_object_set_new(o, k, json_string(buf));
+  return set_text(o, k, buf);
 }
 
+/* GetTopicAttributes' map, whole, or NULL when out of memory. */
 static json_t *attributes_locked(aev_topic *t) {
   static const char *const shown[] = {
       "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig",
@@ -254,22 +257,26 @@ static json_t *attributes_locked(aev_topic *t) {
   json_t *o = json_object();
   if (!o) return NULL;
   const aev__tconf *c = &t->conf;
-  json_object_set_new(o, "TopicArn", json_string(t->res.arn));
-  json_object_set_new(o, "Owner", json_string(aev_broker_account(t->res.broker)));
-  set_owned(o, "Policy", c->policy ? strdup(c->policy) : default_policy(t));
-  for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
-    set_owned(o, shown[i], attr_value(c, shown[i]));
-  set_owned(o, "EffectiveDeliveryPolicy",
-            aev__delivery_policy_effective(&c->http_retry, 1, c->disable_overrides));
+  int failed = set_text(o, "TopicArn", t->res.arn);
+  failed |= set_text(o, "Owner", aev_broker_account(t->res.broker));
+  failed |= c->policy ? set_text(o, "Policy", c->policy) : set_made(o, "Policy", default_policy(t));
+  for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+    char buf[32];
+    failed |= set_text(o, shown[i], attr_text(c, shown[i], buf));
+  }
+  failed |= set_made(o, "EffectiveDeliveryPolicy",
+                     aev__delivery_policy_effective(&c->http_retry, 1, c->disable_overrides));
   size_t pending = 0, confirmed = 0;
   for (size_t i = 0; t->subs && i < t->subs->n; i++) {
     if (t->subs->s[i]->pending) pending++;
     else confirmed++;
   }
-  set_count(o, "SubscriptionsConfirmed", confirmed);
-  set_count(o, "SubscriptionsPending", pending);
-  set_count(o, "SubscriptionsDeleted", t->n_deleted_subs);
-  return o;
+  failed |= set_count(o, "SubscriptionsConfirmed", confirmed);
+  failed |= set_count(o, "SubscriptionsPending", pending);
+  failed |= set_count(o, "SubscriptionsDeleted", t->n_deleted_subs);
+  if (!failed) return o;
+  json_decref(o);
+  return NULL;
 }
 
 int aev_topic_get_attributes(aev_topic *t, char **attributes_json) {

@@ -166,7 +166,7 @@ static int create(aev_broker *b, const char *name, json_t *attrs,
   if (rc == AEV_ERR_EXISTS) {
     aev_topic *e = (aev_topic *)existing;
     pthread_mutex_lock(&e->mu);
-    int same = aev__tconf_same(&e->conf, attrs);
+    int same = aev__tconf_same(&e->conf, &t->conf, attrs);
     pthread_mutex_unlock(&e->mu);
     aev__resource_unref(&t->res);
     if (!same) {

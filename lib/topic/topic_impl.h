@@ -291,7 +291,9 @@ static inline void aev__topic_count_locked(_Atomic int64_t *counter, int64_t n) 
 /* tattrs.c: topic attributes and tags. */
 int aev__tconf_parse(json_t *attrs, int creating, aev__tconf *out);
 void aev__tconf_free(aev__tconf *c);
-int aev__tconf_same(const aev__tconf *a, json_t *given);
+/* Whether want (given, parsed) agrees with have on FIFO-ness and every
+ * attribute given names (given may be NULL). Allocates nothing. */
+int aev__tconf_same(const aev__tconf *have, const aev__tconf *want, json_t *given);
 
 /* sub.c / subattrs.c */
 /* By ARN: a new reference to the subscription and one to its topic, both

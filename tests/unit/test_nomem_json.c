@@ -1596,6 +1596,356 @@ START_TEST(reads_answer_whole) {
 }
 END_TEST
 
+/* ---- SQS and SNS listings and attribute maps: whole or out of memory ---- */
+
+/* A listing or attribute map that is missing an entry because jansson had
+ * no memory for it is a wrong answer: these calls answer the whole of it,
+ * or out of memory. Each setup keeps the whole answer (the call's, with
+ * nothing failing) in c->out. */
+static void expect_whole_answer(ctx *c) {
+  bt_ok(c->jc->call(c));
+  c->out = c->resp;
+  c->resp = NULL;
+}
+
+static void answered_whole(ctx *c, int done) {
+  if (done != DONE) return;
+  ck_assert_msg(c->resp && !strcmp(c->resp, c->out), "%s: allocation %ld: answered %s, whole: %s",
+                c->what, c->k, c->resp, c->out);
+}
+
+/* The typed call under sweep_listing(); it parses no text, so jansson's
+ * allocations of every size may fail. */
+static int (*typed_listing)(ctx *c);
+
+static int typed_listing_call(ctx *c) {
+  every_size_fails = 1;
+  int rc = typed_listing(c);
+  every_size_fails = 0;
+  return rc;
+}
+
+static void sweep_listing(const char *what, void (*setup)(ctx *c), int (*call)(ctx *c)) {
+  typed_listing = call;
+  const jcase jc = {what, setup, typed_listing_call, answered_whole, 0};
+  sweep(&jc);
+}
+
+/* Queues "a", "b" and "c", the last two with "dlq" as dead-letter queue,
+ * which has a policy, a KMS key, a message and a move task back to them;
+ * c->q is "dlq". */
+static void three_queues(ctx *c) {
+  c->q = bt_queue(c->b, "dlq", "{\"Policy\":\"{}\",\"KmsMasterKeyId\":\"k\"}");
+  char attrs[512];
+  snprintf(attrs, sizeof attrs,
+           "{\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"%s\\\","
+           "\\\"maxReceiveCount\\\":3}\"}",
+           aev_queue_arn(c->q));
+  aev_queue_release(bt_queue(c->b, "a", NULL));
+  aev_queue_release(bt_queue(c->b, "b", attrs));
+  aev_queue_release(bt_queue(c->b, "c", attrs));
+  bt_ok(aev_queue_send(c->q, "m", 1, NULL, NULL, NULL));
+  char *handle;
+  bt_ok(aev_queue_start_move_task(c->b, aev_queue_arn(c->q), NULL, 0, &handle));
+  aev_free(handle);
+}
+
+static void three_queues_listed(ctx *c) {
+  three_queues(c);
+  expect_whole_answer(c);
+}
+
+static int list_queues(ctx *c) { return aev_queue_list(c->b, NULL, 0, NULL, &c->resp); }
+
+static int list_dlq_sources(ctx *c) {
+  return aev_queue_list_dead_letter_sources(c->q, 0, NULL, &c->resp);
+}
+
+static int list_move_tasks(ctx *c) {
+  return aev_queue_list_move_tasks(c->b, aev_queue_arn(c->q), 10, &c->resp);
+}
+
+static int dlq_attributes(ctx *c) { return aev_queue_get_attributes(c->q, NULL, &c->resp); }
+
+START_TEST(sqs_list_queues_whole) {
+  sweep_listing("aev_queue_list", three_queues_listed, list_queues);
+}
+END_TEST
+
+START_TEST(sqs_list_dead_letter_sources_whole) {
+  sweep_listing("aev_queue_list_dead_letter_sources", three_queues_listed, list_dlq_sources);
+}
+END_TEST
+
+START_TEST(sqs_list_move_tasks_whole) {
+  sweep_listing("aev_queue_list_move_tasks", three_queues_listed, list_move_tasks);
+}
+END_TEST
+
+START_TEST(sqs_get_queue_attributes_whole) {
+  sweep_listing("aev_queue_get_attributes", three_queues_listed, dlq_attributes);
+}
+END_TEST
+
+/* The same through aev_call, whose answers wrap the maps. */
+static int sqs_get_attributes_call(ctx *c) {
+  snprintf(c->req, sizeof c->req, "{\"QueueUrl\":\"%s\",\"AttributeNames\":[\"All\"]}",
+           aev_queue_url(c->q));
+  return aev_call(c->b, "sqs", "GetQueueAttributes", c->req, &c->resp);
+}
+
+static void tagged_queue_listed(ctx *c) {
+  c->q = bt_queue(c->b, "q", "{\"DelaySeconds\":\"5\"}");
+  bt_ok(aev_queue_tag(c->q, "{\"team\":\"a\",\"cost\":\"b\",\"env\":\"c\"}"));
+  expect_whole_answer(c);
+}
+
+static int sqs_list_tags_call(ctx *c) {
+  snprintf(c->req, sizeof c->req, "{\"QueueUrl\":\"%s\"}", aev_queue_url(c->q));
+  return aev_call(c->b, "sqs", "ListQueueTags", c->req, &c->resp);
+}
+
+START_TEST(sqs_get_queue_attributes_call_whole) {
+  static const jcase jc = {"sqs GetQueueAttributes", tagged_queue_listed, sqs_get_attributes_call,
+                           answered_whole, 0};
+  sweep(&jc);
+}
+END_TEST
+
+START_TEST(sqs_list_queue_tags_call_whole) {
+  static const jcase jc = {"sqs ListQueueTags", tagged_queue_listed, sqs_list_tags_call,
+                           answered_whole, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* CreateQueue of an existing queue with the same attributes: the queue,
+ * or out of memory, never QueueNameExists. */
+static const char same_queue_attrs[] = "{\"VisibilityTimeout\":\"45\",\"Policy\":\"{}\"}";
+
+static void queue_to_create_again(ctx *c) { c->q = bt_queue(c->b, "q", same_queue_attrs); }
+
+static int create_queue_again(ctx *c) {
+  aev_queue *q = NULL;
+  int rc = aev_queue_create(c->b, "q", same_queue_attrs, &q);
+  aev_queue_release(q);
+  return rc;
+}
+
+static void nothing_else(ctx *c, int done) {
+  (void)c;
+  (void)done;
+}
+
+START_TEST(sqs_create_existing_queue_same_attributes) {
+  static const jcase jc = {"aev_queue_create (exists)", queue_to_create_again,
+                           create_queue_again, nothing_else, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* Topics "t1".."t3" (c->t is "t1"; each with a display name), each with
+ * a subscription of queue "q" (RawMessageDelivery; c->req is t1's ARN of
+ * it) and one pending confirmation. */
+static void three_topics(ctx *c) {
+  c->q = bt_queue(c->b, "q", NULL);
+  for (int i = 1; i <= 3; i++) {
+    char name[8];
+    aev_topic *t;
+    snprintf(name, sizeof name, "t%d", i);
+    bt_ok(aev_topic_create(c->b, name, "{\"DisplayName\":\"shown\"}", &t));
+    char *arn;
+    bt_ok(aev_topic_subscribe(t, "sqs", aev_queue_arn(c->q), "{\"RawMessageDelivery\":\"true\"}",
+                              &arn));
+    if (i == 1) snprintf(c->req, sizeof c->req, "%s", arn);
+    aev_free(arn);
+    bt_ok(aev_topic_subscribe(t, "http", "http://example.com/a", NULL, &arn));
+    aev_free(arn);
+    if (i == 1) c->t = t;
+    else aev_topic_release(t);
+  }
+}
+
+static void three_topics_listed(ctx *c) {
+  three_topics(c);
+  expect_whole_answer(c);
+}
+
+static int list_topics(ctx *c) { return aev_topic_list(c->b, NULL, &c->resp); }
+
+static int list_subscriptions(ctx *c) { return aev_subscription_list(c->b, NULL, NULL, &c->resp); }
+
+static int topic_attributes(ctx *c) { return aev_topic_get_attributes(c->t, &c->resp); }
+
+static int subscription_attributes(ctx *c) {
+  return aev_subscription_get_attributes(c->b, c->req, &c->resp);
+}
+
+START_TEST(sns_list_topics_whole) {
+  sweep_listing("aev_topic_list", three_topics_listed, list_topics);
+}
+END_TEST
+
+START_TEST(sns_list_subscriptions_whole) {
+  sweep_listing("aev_subscription_list", three_topics_listed, list_subscriptions);
+}
+END_TEST
+
+START_TEST(sns_get_topic_attributes_whole) {
+  sweep_listing("aev_topic_get_attributes", three_topics_listed, topic_attributes);
+}
+END_TEST
+
+START_TEST(sns_get_subscription_attributes_whole) {
+  sweep_listing("aev_subscription_get_attributes", three_topics_listed, subscription_attributes);
+}
+END_TEST
+
+/* CreateTopic and Subscribe again with the same attributes: the existing
+ * one, or out of memory, never InvalidParameter. */
+static int create_topic_again(ctx *c) {
+  aev_topic *t = NULL;
+  int rc = aev_topic_create(c->b, "t1", "{\"DisplayName\":\"shown\"}", &t);
+  aev_topic_release(t);
+  return rc;
+}
+
+static int subscribe_again(ctx *c) {
+  char *arn = NULL;
+  int rc = aev_topic_subscribe(c->t, "sqs", aev_queue_arn(c->q), "{\"RawMessageDelivery\":\"true\"}",
+                               &arn);
+  aev_free(arn);
+  return rc;
+}
+
+START_TEST(sns_create_existing_topic_same_attributes) {
+  static const jcase jc = {"aev_topic_create (exists)", three_topics, create_topic_again,
+                           nothing_else, 0};
+  sweep(&jc);
+}
+END_TEST
+
+START_TEST(sns_subscribe_again_same_attributes) {
+  static const jcase jc = {"aev_topic_subscribe (exists)", three_topics, subscribe_again,
+                           nothing_else, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* sns TagResource with three tags: all of them, or none. */
+static int sns_tag_call(ctx *c) {
+  snprintf(c->req, sizeof c->req,
+           "{\"ResourceArn\":\"%s\",\"Tags\":[{\"Key\":\"team\",\"Value\":\"a\"},"
+           "{\"Key\":\"cost\",\"Value\":\"b\"},{\"Key\":\"env\",\"Value\":\"c\"}]}",
+           aev_topic_arn(c->t));
+  return aev_call(c->b, "sns", "TagResource", c->req, &c->resp);
+}
+
+static void sns_tagged(ctx *c, int done) {
+  char *tags;
+  bt_ok(aev_topic_list_tags(c->t, &tags));
+  json_t *j = parsed(tags);
+  aev_free(tags);
+  expect(c, json_object_size(j) == 0 || json_object_size(j) == 3);
+  expect_done(c, done, json_object_size(j) == 3);
+  json_decref(j);
+}
+
+static int sns_list_tags_call(ctx *c) {
+  snprintf(c->req, sizeof c->req, "{\"ResourceArn\":\"%s\"}", aev_topic_arn(c->t));
+  return aev_call(c->b, "sns", "ListTagsForResource", c->req, &c->resp);
+}
+
+static void tagged_topic_listed(ctx *c) {
+  three_topics(c);
+  bt_ok(aev_topic_tag(c->t, "{\"team\":\"a\",\"cost\":\"b\",\"env\":\"c\"}"));
+  expect_whole_answer(c);
+}
+
+START_TEST(sns_tag_resource_all_or_none) {
+  static const jcase jc = {"sns TagResource", three_topics, sns_tag_call, sns_tagged, 1};
+  sweep(&jc);
+}
+END_TEST
+
+START_TEST(sns_list_tags_for_resource_whole) {
+  static const jcase jc = {"sns ListTagsForResource", tagged_topic_listed, sns_list_tags_call,
+                           answered_whole, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* An http subscription's SubscriptionConfirmation: all of its members, or
+ * no subscription. The callback keeps the body without allocating. */
+static char confirmation_body[4096];
+static int confirmations;
+
+static int keep_confirmation(void *user, const char *type, const char *body, size_t len) {
+  (void)user;
+  (void)type;
+  snprintf(confirmation_body, sizeof confirmation_body, "%.*s", (int)len, body);
+  confirmations++;
+  return 200;
+}
+
+static void topic_to_subscribe(ctx *c) {
+  bt_ok(aev_topic_create(c->b, "t", NULL, &c->t));
+  confirmations = 0;
+}
+
+static int subscribe_http_call(ctx *c) {
+  return aev_topic_subscribe_callback(c->t, "http", "http://example.com/a", keep_confirmation, NULL,
+                                      NULL, NULL, &c->out);
+}
+
+/* A post that failed is retried by the http delivery policy (20 s). */
+static void confirmation_whole(ctx *c, int done) {
+  bt_ok(aev_broker_advance(c->b, 60000));
+  expect_done(c, done, confirmations == 1);
+  if (!confirmations) return;
+  json_t *j = parsed(confirmation_body);
+  ck_assert_msg(json_object_size(j) == 10, "%s: allocation %ld: %s", c->what, c->k,
+                confirmation_body);
+  json_decref(j);
+}
+
+START_TEST(sns_subscription_confirmation_whole) {
+  static const jcase jc = {"aev_topic_subscribe_callback", topic_to_subscribe, subscribe_http_call,
+                           confirmation_whole, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* sqs CreateQueue with tags: the queue with all of its tags, or no queue
+ * (aev_call may still answer out of memory once the queue is made). */
+static void no_queue_yet(ctx *c) { (void)c; }
+
+static int sqs_create_tagged_call(ctx *c) {
+  snprintf(c->req, sizeof c->req, "%s",
+           "{\"QueueName\":\"q\",\"tags\":{\"team\":\"a\",\"cost\":\"b\",\"env\":\"c\"}}");
+  return aev_call(c->b, "sqs", "CreateQueue", c->req, &c->resp);
+}
+
+static void sqs_created_tagged(ctx *c, int done) {
+  int rc = aev_queue_get(c->b, "q", &c->q);
+  expect(c, rc == AEV_OK || rc == AEV_ERR_NOT_FOUND);
+  expect_done(c, done, rc == AEV_OK);
+  if (rc) return;
+  char *tags;
+  bt_ok(aev_queue_list_tags(c->q, &tags));
+  json_t *j = parsed(tags);
+  aev_free(tags);
+  expect(c, json_object_size(j) == 3);
+  json_decref(j);
+}
+
+START_TEST(sqs_create_queue_with_tags_whole) {
+  static const jcase jc = {"sqs CreateQueue (tags)", no_queue_yet, sqs_create_tagged_call,
+                           sqs_created_tagged, 1};
+  sweep(&jc);
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -1640,6 +1990,23 @@ int main(void) {
   tcase_add_test(tc, kinesis_mapping_event_carries_every_record);
   tcase_add_test(tc, events_dead_letter_carries_every_attribute);
   tcase_add_loop_test(tc, reads_answer_whole, 0, N_READS);
+  tcase_add_test(tc, sqs_list_queues_whole);
+  tcase_add_test(tc, sqs_list_dead_letter_sources_whole);
+  tcase_add_test(tc, sqs_list_move_tasks_whole);
+  tcase_add_test(tc, sqs_get_queue_attributes_whole);
+  tcase_add_test(tc, sqs_get_queue_attributes_call_whole);
+  tcase_add_test(tc, sqs_list_queue_tags_call_whole);
+  tcase_add_test(tc, sqs_create_existing_queue_same_attributes);
+  tcase_add_test(tc, sns_list_topics_whole);
+  tcase_add_test(tc, sns_list_subscriptions_whole);
+  tcase_add_test(tc, sns_get_topic_attributes_whole);
+  tcase_add_test(tc, sns_get_subscription_attributes_whole);
+  tcase_add_test(tc, sns_create_existing_topic_same_attributes);
+  tcase_add_test(tc, sns_subscribe_again_same_attributes);
+  tcase_add_test(tc, sns_tag_resource_all_or_none);
+  tcase_add_test(tc, sns_list_tags_for_resource_whole);
+  tcase_add_test(tc, sns_subscription_confirmation_whole);
+  tcase_add_test(tc, sqs_create_queue_with_tags_whole);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

@@ -442,8 +442,10 @@ static void moved_or_not(void *ctx, const nomem_attempt *a) {
  * that memory refused puts m1 back ahead of m2, so m2 must not have been
  * delivered in the meantime (the receive stops serving a group once one
  * of its messages is on its way to the DLQ). */
-static void fifo_received_once(void *ctx) {
-  world *w = ctx;
+/* FIFO queue "src.fifo" (visibility 5 s, maxReceiveCount 1 into
+ * "dlq.fifo") with the given messages in group "g"; the first has been
+ * received and is visible again. */
+static void fifo_head_received(world *w, int count) {
   world_begin(w);
   w->dlq = qt_queue(w->b, "dlq.fifo",
                     "{\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\"}");
@@ -456,13 +458,17 @@ static void fifo_received_once(void *ctx) {
   w->q = qt_queue(w->b, "src.fifo", attrs);
   ok(aev_send_options_new(&w->so));
   ok(aev_send_options_set_group_id(w->so, "g"));
-  ok(aev_queue_send(w->q, "m1", 2, w->so, NULL, NULL));
-  ok(aev_queue_send(w->q, "m2", 2, w->so, NULL, NULL));
+  for (int i = 1; i <= count; i++) {
+    char body[3] = {'m', (char)('0' + i), 0};
+    ok(aev_queue_send(w->q, body, 2, w->so, NULL, NULL));
+  }
   aev_message *m = qt_recv1(w->q);
   ck_assert_str_eq(qt_body(m), "m1");
   aev_message_free(m);
   ok(aev_broker_advance(w->b, 5000));
 }
+
+static void fifo_received_once(void *ctx) { fifo_head_received(ctx, 2); }
 
 static void fifo_moved_or_not(void *ctx, const nomem_attempt *a) {
   world *w = ctx;
@@ -474,6 +480,88 @@ static void fifo_moved_or_not(void *ctx, const nomem_attempt *a) {
     aev_message_free(w->m[i]);
   }
   assert_counts(w->q, strcmp(moved, "1/0/0") ? "2/0/0" : w->n ? "0/1/0" : "1/0/0", a->k);
+}
+
+/* A FIFO message past maxReceiveCount whose DLQ was deleted stays where it
+ * was, whatever allocation fails: the receive that would move it puts it
+ * back into its group, which stayed while the message was away (had the
+ * group been dropped, making it again could fail and lose the message). */
+static void fifo_dlq_deleted(void *ctx) {
+  world *w = ctx;
+  fifo_head_received(w, 1);
+  ok(aev_queue_delete(w->dlq));
+}
+
+static void still_in_place(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  ck_assert_uint_eq(w->n, 0);
+  assert_counts(w->q, "1/0/0", a->k);
+}
+
+/* aev_message_attributes_json of a message with no attributes: "{}", or
+ * NULL for out of memory only, which it says (InternalFailure). */
+static void plain_received(void *ctx) {
+  world *w = ctx;
+  queue_world(w);
+  qt_send(w->q, "m");
+  w->m[0] = qt_recv1(w->q);
+}
+
+/* Another failure first, so that a NULL that records none is seen. */
+static void other_error(void *ctx) {
+  world *w = ctx;
+  ck_assert_int_eq(aev_queue_receive(w->q, 0, 0, NULL, w->m + 1, &w->n), AEV_ERR_INVALID);
+}
+
+static int attributes_json_call(void *ctx) {
+  world *w = ctx;
+  w->out = aev_message_attributes_json(w->m[0]);
+  return w->out ? AEV_OK : AEV_ERR_NOMEM;
+}
+
+static void attributes_json_answered(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  if (!a->rc) ck_assert_str_eq(w->out, "{}");
+  aev_message_free(w->m[0]);
+}
+
+/* A move task's run (StartMessageMoveTask from "dlq" to "other"): out of
+ * memory, it moves nothing that second and tries again the next, so it
+ * ends COMPLETED with both messages in "other", never FAILED nor with a
+ * message sent back to its source "src". */
+static void moving_task(void *ctx) {
+  world *w = ctx;
+  world_begin(w);
+  w->dlq = qt_queue(w->b, "dlq", NULL);
+  w->qs[0] = qt_queue(w->b, "other", NULL);
+  char attrs[512];
+  snprintf(attrs, sizeof attrs,
+           "{\"VisibilityTimeout\":\"0\",\"RedrivePolicy\":"
+           "\"{\\\"deadLetterTargetArn\\\":\\\"%s\\\",\\\"maxReceiveCount\\\":1}\"}",
+           aev_queue_arn(w->dlq));
+  w->q = qt_queue(w->b, "src", attrs);
+  qt_send(w->q, "m1");
+  qt_send(w->q, "m2");
+  for (int i = 0; i < 2; i++) ok(aev_queue_receive(w->q, 10, 0, NULL, w->m, &w->n));
+  for (size_t i = 0; i < 2; i++) aev_message_free(w->m[i]);
+  w->n = 0;
+  ok(aev_queue_start_move_task(w->b, aev_queue_arn(w->dlq), aev_queue_arn(w->qs[0]), 0,
+                               &w->out));
+}
+
+static int drain_call(void *ctx) { return aev_broker_drain(((world *)ctx)->b); }
+
+static void task_runs_on(void *ctx) { ok(aev_broker_advance(((world *)ctx)->b, 5000)); }
+
+static void task_completed(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  assert_counts(w->qs[0], "2/0/0", a->k);
+  assert_counts(w->q, "0/0/0", a->k);
+  assert_counts(w->dlq, "0/0/0", a->k);
+  char *tasks;
+  ok(aev_queue_list_move_tasks(w->b, aev_queue_arn(w->dlq), 1, &tasks));
+  ck_assert_msg(strstr(tasks, "\"COMPLETED\"") != NULL, "allocation %ld: %s", a->k, tasks);
+  aev_free(tasks);
 }
 
 /* ---- DeleteMessage, ChangeMessageVisibility, PurgeQueue --------------- */
@@ -1204,6 +1292,14 @@ static const qt_case QUEUE_CALLS[] = {
            .succeeded = moved_or_not, .failed = moved_or_not}},
     {.c = {.what = "ReceiveMessage (to the FIFO DLQ)", .fresh = fifo_received_once,
            .call = receive_ten, .succeeded = fifo_moved_or_not, .failed = fifo_moved_or_not}},
+    {.c = {.what = "ReceiveMessage (its FIFO DLQ deleted)", .fresh = fifo_dlq_deleted,
+           .call = receive_ten, .succeeded = still_in_place, .failed = still_in_place}},
+    {.c = {.what = "aev_message_attributes_json (none)", .fresh = plain_received,
+           .setup = other_error, .call = attributes_json_call,
+           .succeeded = attributes_json_answered, .failed = attributes_json_answered}},
+    {.c = {.what = "StartMessageMoveTask (its run)", .fresh = moving_task, .call = drain_call,
+           .after = task_runs_on, .succeeded = task_completed, .failed = task_completed,
+           .expect = NOMEM_ALLOCATES}},
     /* A delete allocates nothing. */
     {.c = {.what = "DeleteMessage", .fresh = two_in_flight, .call = delete_second,
            .succeeded = second_deleted, .failed = second_deleted, .expect = NOMEM_NEVER_FAILS}},

@@ -104,6 +104,9 @@ START_TEST(send_receive_delete_round_trip) {
   ck_assert_str_eq(aev_message_id(m), id);
   ck_assert_str_eq(aev_message_md5_of_body(m), "3858f62230ac3c915f300c664312c63f");
   ck_assert_ptr_null(aev_message_md5_of_attributes(m));
+  char *attrs = aev_message_attributes_json(m);
+  ck_assert_str_eq(attrs, "{}");
+  aev_free(attrs);
   ck_assert_str_eq(aev_message_system_attribute(m, "ApproximateReceiveCount"), "1");
   ck_assert_str_eq(aev_message_system_attribute(m, "SentTimestamp"), "1704067200000");
   ck_assert_str_eq(aev_message_system_attribute(m, "SenderId"), "000000000000");
@@ -380,10 +383,17 @@ START_TEST(attribute_name_filters) {
     size_t n;
     ck_assert_int_eq(aev_queue_receive(q, 1, 0, ro, m, &n), AEV_OK);
     ck_assert_uint_eq(n, 1);
-    if (cases[i].md5)
+    /* None selected: "{}", as NULL is kept for out of memory. */
+    char *json = aev_message_attributes_json(m[0]);
+    ck_assert_ptr_nonnull(json);
+    if (cases[i].md5) {
       ck_assert_str_eq(aev_message_md5_of_attributes(m[0]), cases[i].md5);
-    else
+      ck_assert_str_ne(json, "{}");
+    } else {
       ck_assert_ptr_null(aev_message_md5_of_attributes(m[0]));
+      ck_assert_str_eq(json, "{}");
+    }
+    aev_free(json);
     aev_message_free(m[0]);
     aev_receive_options_free(ro);
   }

@@ -67,8 +67,6 @@ def _trace_header(system_attributes):
 def _decode_attributes(text):
     """The library's attributes JSON as boto3 returns it (bytes for
     BinaryValue)."""
-    if text is None:
-        return {}
     attrs = json.loads(text)
     for value in attrs.values():
         if "BinaryValue" in value:
@@ -139,8 +137,10 @@ class Message:
         self.md5 = lib.aev_message_md5_of_body(ptr).decode()
         md5_attrs = lib.aev_message_md5_of_attributes(ptr)
         self.md5_of_attributes = md5_attrs.decode() if md5_attrs else None
-        self.message_attributes = _decode_attributes(
-            _take_string(lib.aev_message_attributes_json(ptr)))
+        text = _take_string(lib.aev_message_attributes_json(ptr))
+        if text is None:
+            raise _error("ReceiveMessage")
+        self.message_attributes = _decode_attributes(text)
         self.attributes = {}
         for name in _SYSTEM_ATTRIBUTES:
             value = lib.aev_message_system_attribute(ptr, name.encode())
