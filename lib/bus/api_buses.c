@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bus/api_events.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 
 static json_t *bus_json(const aev_bus *bus) {
@@ -39,7 +40,7 @@ AEV__EVENTS_ACTION(describe_event_bus) {
   if (rc) return rc;
   *resp = bus_json(bus);
   int whole = !json_object_set_new(*resp, "CreationTime", json_integer(bus->created_s));
-  *resp = aev__bus_whole(*resp, whole);
+  *resp = aev__json_whole(*resp, whole);
   aev_bus_release(bus);
   return *resp ? AEV_OK : aev__nomem();
 }
@@ -59,7 +60,7 @@ AEV__EVENTS_ACTION(list_event_buses) {
   for (size_t i = 0; whole && i < n; i++)
     whole = !json_array_append_new(buses, bus_json((aev_bus *)list[i]));
   aev__registry_list_free(list, n);
-  buses = aev__bus_whole(buses, whole);
+  buses = aev__json_whole(buses, whole);
   *resp = buses ? json_pack("{s:o}", "EventBuses", buses) : NULL;
   if (!*resp) return aev__nomem();
   if ((rc = aev__events_page(svc, req, "EventBuses", *resp))) json_decref(*resp);

@@ -9,6 +9,7 @@
 
 #include "bus/bus_impl.h"
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -239,7 +240,7 @@ static json_t *archive_json(const aev_bus *bus, const aev__archive *a, int full)
     if (a->description)
       whole &= !json_object_set_new(o, "Description", json_string(a->description));
   }
-  return aev__bus_whole(o, whole);
+  return aev__json_whole(o, whole);
 }
 
 int aev_bus_describe_archive(aev_broker *b, const char *name, char **json_out) {

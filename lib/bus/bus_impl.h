@@ -253,11 +253,6 @@ void aev__rule_schedule_stop(aev__rule *r, int kill);
 /* *out: o as compact JSON (o's reference is consumed); NOMEM when o is
  * NULL or cannot be written. */
 int aev__bus_dump(json_t *o, char **out);
-/* o if whole, else NULL with o released. An answer builder ANDs each
- * json_object_set_new / json_array_append_new's success into whole (jansson
- * takes the value even when the step fails, or o is NULL) and ends with
- * this, so it answers whole or not at all. */
-json_t *aev__bus_whole(json_t *o, int whole);
 /* Appends bus's entries whose name starts with prefix (plen bytes; 0
  * matches all) to arr; called with bus->amu held. 0 when out of memory. */
 typedef int (*aev__bus_list_fn)(aev_bus *bus, const char *prefix, size_t plen,

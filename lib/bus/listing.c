@@ -20,12 +20,6 @@ int aev__bus_dump(json_t *o, char **out) {
   return *out ? AEV_OK : aev__nomem();
 }
 
-json_t *aev__bus_whole(json_t *o, int whole) {
-  if (whole) return o;
-  json_decref(o);
-  return NULL;
-}
-
 int aev__bus_list_named(aev_broker *b, const char *prefix, const char *key,
                         aev__bus_list_fn add, char **json_out) {
   aev__resource **list;
@@ -42,7 +36,7 @@ int aev__bus_list_named(aev_broker *b, const char *prefix, const char *key,
     pthread_mutex_unlock(&bus->amu);
   }
   aev__registry_list_free(list, n);
-  arr = aev__bus_whole(arr, whole);
+  arr = aev__json_whole(arr, whole);
   return aev__bus_dump(arr ? json_pack("{s:o}", key, arr) : NULL, json_out);
 }
 
@@ -79,7 +73,7 @@ int aev__bus_page(json_t *resp, const char *key, int limit, const char *token) {
   int whole = page != NULL;
   for (size_t i = from; whole && i < to; i++)
     whole = !json_array_append(page, json_array_get(all, i));
-  whole &= !json_object_set_new(resp, key, aev__bus_whole(page, whole));
+  whole &= !json_object_set_new(resp, key, aev__json_whole(page, whole));
   if (whole && to < n) {
     char next[17];
     snprintf(next, sizeof next, "%016" PRIx64, (uint64_t)to ^ TOKEN_KEY);

@@ -324,7 +324,7 @@ static json_t *replay_json(const aev__replay *r, const aev_bus *bus, int full) {
     if (r->description)
       whole &= !json_object_set_new(o, "Description", json_string(r->description));
   }
-  return aev__bus_whole(o, whole);
+  return aev__json_whole(o, whole);
 }
 
 int aev_bus_describe_replay(aev_broker *b, const char *name, char **json_out) {

@@ -246,7 +246,7 @@ json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r) {
     whole &= !json_object_set_new(o, "ScheduleExpression", json_string(r->schedule));
   if (r->description)
     whole &= !json_object_set_new(o, "Description", json_string(r->description));
-  return aev__bus_whole(o, whole);
+  return aev__json_whole(o, whole);
 }
 
 int aev_bus_describe_rule(aev_bus *bus, const char *name, char **json_out) {
@@ -358,7 +358,7 @@ json_t *aev__rule_names_by_target(aev_bus *bus, const char *arn) {
     whole = !json_array_append_new(names, json_string(v[i]->name));
   pthread_rwlock_unlock(&bus->lock);
   free(v);
-  return aev__bus_whole(names, whole);
+  return aev__json_whole(names, whole);
 }
 
 int aev_bus_list_rules(aev_bus *bus, const char *prefix, char **json_out) {
@@ -374,7 +374,7 @@ int aev_bus_list_rules(aev_bus *bus, const char *prefix, char **json_out) {
     whole = !json_array_append_new(rules, aev__rule_json(bus, v[i]));
   pthread_rwlock_unlock(&bus->lock);
   free(v);
-  rules = aev__bus_whole(rules, whole);
+  rules = aev__json_whole(rules, whole);
   return aev__bus_dump(rules ? json_pack("{s:o}", "Rules", rules) : NULL, json_out);
 }
 

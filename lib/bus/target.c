@@ -471,7 +471,7 @@ int aev_bus_list_targets(aev_bus *bus, const char *rule, char **json_out) {
   for (size_t j = 0; rt && whole && j < rt->n_targets; j++)
     whole = !json_array_append(list, rt->targets[j]->spec);
   pthread_rwlock_unlock(&bus->lock);
-  list = aev__bus_whole(list, whole);
+  list = aev__json_whole(list, whole);
   if (!r) {
     json_decref(list);
     return aev__bus_no_rule(bus, rule);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "bus/bus_impl.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"
@@ -310,7 +311,7 @@ static json_t *event_summary(json_t *event) {
   int whole = !dt || !json_object_set(o, "detailType", dt);
   json_object_del(o, "detail-type");
   json_object_del(o, "detail");
-  return aev__bus_whole(o, whole);
+  return aev__json_whole(o, whole);
 }
 
 int aev__template_render(const aev__template *t, json_t *event,

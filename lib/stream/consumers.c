@@ -150,7 +150,7 @@ int aev__stream_consumers_json(aev_stream *s, json_t **out) {
   for (aev__consumer *c = s->consumers; whole && c; c = c->next)
     whole = !json_array_insert_new(list, 0, consumer_json(c));
   pthread_mutex_unlock(&s->mu);
-  *out = json_pack("{s:o}", "Consumers", aev__stream_whole(list, whole));
+  *out = json_pack("{s:o}", "Consumers", aev__json_whole(list, whole));
   return *out ? AEV_OK : aev__nomem();
 }
 
@@ -163,7 +163,7 @@ int aev__stream_consumer_json(aev_stream *s, const char *name,
   while (c && !(name ? !strcmp(c->name, name) : arn && !strcmp(c->arn, arn)))
     c = c->next;
   json_t *j = c ? consumer_json(c) : NULL;
-  if (c) j = aev__stream_whole(j, !json_object_set_new(j, "StreamARN", json_string(s->res.arn)));
+  if (c) j = aev__json_whole(j, !json_object_set_new(j, "StreamARN", json_string(s->res.arn)));
   pthread_mutex_unlock(&s->mu);
   if (!c) return no_consumer(s, name ? name : arn);
   *out = j;

@@ -23,12 +23,6 @@ static json_t *shard_id_json(int64_t id) {
   return json_string(buf);
 }
 
-json_t *aev__stream_whole(json_t *o, int whole) {
-  if (whole) return o;
-  json_decref(o);
-  return NULL;
-}
-
 json_t *aev__shard_json(const aev_stream *s, const aev__shard *sh) {
   char seq[AEV_STREAM_SEQUENCE_SIZE];
   json_t *j = json_object();
@@ -49,7 +43,7 @@ json_t *aev__shard_json(const aev_stream *s, const aev__shard *sh) {
     whole &= !json_object_set_new(range, "EndingSequenceNumber", json_string(seq));
   }
   whole &= !json_object_set_new(j, "SequenceNumberRange", range);
-  return aev__stream_whole(j, whole);
+  return aev__json_whole(j, whole);
 }
 
 /* A child shard's ParentShards. */
@@ -58,7 +52,7 @@ static json_t *parents_json(const aev__shard *c) {
   int whole = !json_array_append_new(parents, shard_id_json(c->parent));
   if (c->adjacent >= 0)
     whole &= !json_array_append_new(parents, shard_id_json(c->adjacent));
-  return aev__stream_whole(parents, whole);
+  return aev__json_whole(parents, whole);
 }
 
 json_t *aev__child_shards_json(const aev_stream *s, const aev__shard *sh) {
@@ -73,7 +67,7 @@ json_t *aev__child_shards_json(const aev_stream *s, const aev__shard *sh) {
                         "HashKeyRange", "StartingHashKey", u128_json(c->start),
                         "EndingHashKey", u128_json(c->end)));
   }
-  return aev__stream_whole(list, whole);
+  return aev__json_whole(list, whole);
 }
 
 static const char *status_name(const aev_stream *s) {
@@ -108,11 +102,11 @@ int aev__stream_describe_json(aev_stream *s, int summary, json_t **out) {
     for (size_t i = 0; listed && i < s->nshards; i++)
       if (!aev__shard_expired(s, &s->shards[i], now))
         listed = !json_array_append_new(shards, aev__shard_json(s, &s->shards[i]));
-    whole &= !json_object_set_new(j, "Shards", aev__stream_whole(shards, listed));
+    whole &= !json_object_set_new(j, "Shards", aev__json_whole(shards, listed));
     whole &= !json_object_set_new(j, "HasMoreShards", json_false());
   }
   pthread_mutex_unlock(&s->mu);
-  *out = aev__stream_whole(j, whole);
+  *out = aev__json_whole(j, whole);
   return *out ? AEV_OK : aev__nomem();
 }
 
@@ -259,11 +253,11 @@ int aev__stream_list_shards_json(aev_stream *s, json_t *req, json_t **out) {
   int paged = more < s->nshards;
   char *token = paged ? page_token(s, i, &f) : NULL;
   pthread_mutex_unlock(&s->mu);
-  json_t *resp = json_pack("{s:o}", "Shards", aev__stream_whole(list, whole));
+  json_t *resp = json_pack("{s:o}", "Shards", aev__json_whole(list, whole));
   whole = resp != NULL;
   if (paged) whole &= !json_object_set_new(resp, "NextToken", json_string(token));
   free(token);
-  *out = aev__stream_whole(resp, whole);
+  *out = aev__json_whole(resp, whole);
   return *out ? AEV_OK : aev__nomem();
 }
 
@@ -303,13 +297,13 @@ int aev__stream_list_json(aev_broker *b, int limit, const char *exclusive,
     whole &= !json_array_append_new(sums, j);
     last = s->res.name;
   }
-  json_t *resp = json_pack("{s:o, s:o, s:b}", "StreamNames", aev__stream_whole(names, whole),
-                           "StreamSummaries", aev__stream_whole(sums, whole),
+  json_t *resp = json_pack("{s:o, s:o, s:b}", "StreamNames", aev__json_whole(names, whole),
+                           "StreamSummaries", aev__json_whole(sums, whole),
                            "HasMoreStreams", i < n);
   whole = resp != NULL;
   if (i < n && last) whole &= !json_object_set_new(resp, "NextToken", json_string(last));
   aev__registry_list_free(all, n);
-  *out = aev__stream_whole(resp, whole);
+  *out = aev__json_whole(resp, whole);
   return *out ? AEV_OK : aev__nomem();
 }
 

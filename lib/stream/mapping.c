@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "function/function.h"
 #include "stream/mapping.h"
@@ -162,7 +163,7 @@ static json_t *describe(aev__mapping *m) {
   whole &= !json_object_set_new(j, "DestinationConfig",
                                 aev__mapping_destination_json(m->on_failure));
   if (m->filters) whole &= !json_object_set(j, "FilterCriteria", m->filters);
-  return aev__stream_whole(j, whole);
+  return aev__json_whole(j, whole);
 }
 
 int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {

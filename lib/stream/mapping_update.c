@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "function/function.h"
 #include "stream/mapping.h"
@@ -308,7 +309,7 @@ static json_t *updated(json_t *desc, const change *c) {
   whole &= !json_object_set_new(desc, "LastModified",
                                 json_real((double)c->modified_ms / 1000.0));
   whole &= !json_object_set_new(desc, "State", json_string("Updating"));
-  return aev__stream_whole(desc, whole);
+  return aev__json_whole(desc, whole);
 }
 
 int aev__stream_mapping_update(aev_broker *b, json_t *req, json_t **out) {

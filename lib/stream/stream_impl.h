@@ -219,11 +219,6 @@ int64_t aev__stream_horizon(const aev_stream *s, int64_t now_ms);
  * when out of memory. */
 json_t *aev__shard_json(const aev_stream *s, const aev__shard *sh);
 json_t *aev__child_shards_json(const aev_stream *s, const aev__shard *sh);
-/* describe.c: o if whole, else NULL with o released. An answer builder ANDs
- * each json_object_set_new / json_array_append_new's success into whole
- * (jansson takes the value even when the step fails, or o is NULL) and
- * ends with this, so it answers whole or not at all. */
-json_t *aev__stream_whole(json_t *o, int whole);
 
 /* iterator.c */
 int aev__iterator_position(aev_stream *s, aev__shard *sh, const char *type,

@@ -81,7 +81,7 @@ int aev__stream_tags_json(aev_stream *s, json_t **out) {
     whole = whole && !json_array_append_new(list, json_pack("{s:s, s:O}", "Key", k, "Value", v));
   }
   pthread_mutex_unlock(&s->mu);
-  *out = json_pack("{s:o, s:b}", "Tags", aev__stream_whole(list, whole), "HasMoreTags", 0);
+  *out = json_pack("{s:o, s:b}", "Tags", aev__json_whole(list, whole), "HasMoreTags", 0);
   return *out ? AEV_OK : aev__nomem();
 }
 

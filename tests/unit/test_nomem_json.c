@@ -1490,6 +1490,24 @@ START_TEST(events_dead_letter_carries_every_attribute) {
 }
 END_TEST
 
+/* ---- Answers compared with a failure-free call's --------------------------- */
+
+/* A listing or attribute map that is missing an entry because jansson had
+ * no memory for it is a wrong answer: these calls answer the whole of it,
+ * or out of memory. Each setup keeps the whole answer (the call's, with
+ * nothing failing) in c->out. */
+static void expect_whole_answer(ctx *c) {
+  bt_ok(c->jc->call(c));
+  c->out = c->resp;
+  c->resp = NULL;
+}
+
+static void answered_whole(ctx *c, int done) {
+  if (done != DONE) return;
+  ck_assert_msg(c->resp && !strcmp(c->resp, c->out), "%s: allocation %ld: answered %s, whole: %s",
+                c->what, c->k, c->resp, c->out);
+}
+
 /* ---- Read-only calls answer whole ------------------------------------------- */
 
 /* What the reads below look at: an EventBridge bus with rules, a target,
@@ -1570,6 +1588,7 @@ static void read_world(ctx *c) {
     aev_free(out);
   }
   c->what = reads[read_index][1];
+  expect_whole_answer(c);
 }
 
 static int read_call(ctx *c) {
@@ -1577,42 +1596,14 @@ static int read_call(ctx *c) {
                   &c->resp);
 }
 
-/* The answer of an attempt that succeeded is the one a call without a
- * failure gives. */
-static void read_whole(ctx *c, int done) {
-  if (done != DONE) return;
-  char *want = NULL;
-  bt_ok(aev_call(c->b, reads[read_index][0], reads[read_index][1], reads[read_index][2],
-                 &want));
-  ck_assert_msg(!strcmp(c->resp, want), "%s: allocation %ld: answered %s where %s is whole",
-                c->what, c->k, c->resp, want);
-  aev_free(want);
-}
-
 START_TEST(reads_answer_whole) {
   read_index = _i;
-  const jcase jc = {reads[_i][1], read_world, read_call, read_whole, 0};
+  const jcase jc = {reads[_i][1], read_world, read_call, answered_whole, 0};
   sweep(&jc);
 }
 END_TEST
 
 /* ---- SQS and SNS listings and attribute maps: whole or out of memory ---- */
-
-/* A listing or attribute map that is missing an entry because jansson had
- * no memory for it is a wrong answer: these calls answer the whole of it,
- * or out of memory. Each setup keeps the whole answer (the call's, with
- * nothing failing) in c->out. */
-static void expect_whole_answer(ctx *c) {
-  bt_ok(c->jc->call(c));
-  c->out = c->resp;
-  c->resp = NULL;
-}
-
-static void answered_whole(ctx *c, int done) {
-  if (done != DONE) return;
-  ck_assert_msg(c->resp && !strcmp(c->resp, c->out), "%s: allocation %ld: answered %s, whole: %s",
-                c->what, c->k, c->resp, c->out);
-}
 
 /* The typed call under sweep_listing(); it parses no text, so jansson's
  * allocations of every size may fail. */
@@ -1666,26 +1657,6 @@ static int list_move_tasks(ctx *c) {
 }
 
 static int dlq_attributes(ctx *c) { return aev_queue_get_attributes(c->q, NULL, &c->resp); }
-
-START_TEST(sqs_list_queues_whole) {
-  sweep_listing("aev_queue_list", three_queues_listed, list_queues);
-}
-END_TEST
-
-START_TEST(sqs_list_dead_letter_sources_whole) {
-  sweep_listing("aev_queue_list_dead_letter_sources", three_queues_listed, list_dlq_sources);
-}
-END_TEST
-
-START_TEST(sqs_list_move_tasks_whole) {
-  sweep_listing("aev_queue_list_move_tasks", three_queues_listed, list_move_tasks);
-}
-END_TEST
-
-START_TEST(sqs_get_queue_attributes_whole) {
-  sweep_listing("aev_queue_get_attributes", three_queues_listed, dlq_attributes);
-}
-END_TEST
 
 /* The same through aev_call, whose answers wrap the maps. */
 static int sqs_get_attributes_call(ctx *c) {
@@ -1781,23 +1752,25 @@ static int subscription_attributes(ctx *c) {
   return aev_subscription_get_attributes(c->b, c->req, &c->resp);
 }
 
-START_TEST(sns_list_topics_whole) {
-  sweep_listing("aev_topic_list", three_topics_listed, list_topics);
-}
-END_TEST
+/* The typed listings and attribute maps, each swept by typed_listings_whole. */
+static const struct {
+  const char *what;
+  void (*setup)(ctx *c);
+  int (*call)(ctx *c);
+} typed_listings[] = {
+    {"aev_queue_list", three_queues_listed, list_queues},
+    {"aev_queue_list_dead_letter_sources", three_queues_listed, list_dlq_sources},
+    {"aev_queue_list_move_tasks", three_queues_listed, list_move_tasks},
+    {"aev_queue_get_attributes", three_queues_listed, dlq_attributes},
+    {"aev_topic_list", three_topics_listed, list_topics},
+    {"aev_subscription_list", three_topics_listed, list_subscriptions},
+    {"aev_topic_get_attributes", three_topics_listed, topic_attributes},
+    {"aev_subscription_get_attributes", three_topics_listed, subscription_attributes},
+};
+enum { N_TYPED_LISTINGS = sizeof typed_listings / sizeof *typed_listings };
 
-START_TEST(sns_list_subscriptions_whole) {
-  sweep_listing("aev_subscription_list", three_topics_listed, list_subscriptions);
-}
-END_TEST
-
-START_TEST(sns_get_topic_attributes_whole) {
-  sweep_listing("aev_topic_get_attributes", three_topics_listed, topic_attributes);
-}
-END_TEST
-
-START_TEST(sns_get_subscription_attributes_whole) {
-  sweep_listing("aev_subscription_get_attributes", three_topics_listed, subscription_attributes);
+START_TEST(typed_listings_whole) {
+  sweep_listing(typed_listings[_i].what, typed_listings[_i].setup, typed_listings[_i].call);
 }
 END_TEST
 
@@ -1990,17 +1963,10 @@ int main(void) {
   tcase_add_test(tc, kinesis_mapping_event_carries_every_record);
   tcase_add_test(tc, events_dead_letter_carries_every_attribute);
   tcase_add_loop_test(tc, reads_answer_whole, 0, N_READS);
-  tcase_add_test(tc, sqs_list_queues_whole);
-  tcase_add_test(tc, sqs_list_dead_letter_sources_whole);
-  tcase_add_test(tc, sqs_list_move_tasks_whole);
-  tcase_add_test(tc, sqs_get_queue_attributes_whole);
+  tcase_add_loop_test(tc, typed_listings_whole, 0, N_TYPED_LISTINGS);
   tcase_add_test(tc, sqs_get_queue_attributes_call_whole);
   tcase_add_test(tc, sqs_list_queue_tags_call_whole);
   tcase_add_test(tc, sqs_create_existing_queue_same_attributes);
-  tcase_add_test(tc, sns_list_topics_whole);
-  tcase_add_test(tc, sns_list_subscriptions_whole);
-  tcase_add_test(tc, sns_get_topic_attributes_whole);
-  tcase_add_test(tc, sns_get_subscription_attributes_whole);
   tcase_add_test(tc, sns_create_existing_topic_same_attributes);
   tcase_add_test(tc, sns_subscribe_again_same_attributes);
   tcase_add_test(tc, sns_tag_resource_all_or_none);
