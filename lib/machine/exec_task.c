@@ -230,6 +230,7 @@ void aev__task_prepare(m_run *r) {
 /* ---- completions that arrive from other threads ---- */
 
 typedef struct completion {
+  aev__task_node node; /* its post to the strand: one that cannot fail */
   aev_execution *e; /* a counted reference */
   m_run *r;         /* NULL: resolve run_idx on the strand */
   size_t run_idx;
@@ -298,10 +299,12 @@ out:
   aev__execution_unref(e);
 }
 
-/* Posts c (holding its execution reference) to the strand. */
+/* Posts c (holding its execution reference) to the strand. It needs no
+ * memory, so an outcome that exists is never lost; it fails only when the
+ * broker is closing, which runs nothing more. */
 static int post_completion(completion *c) {
   aev_execution *e = c->e;
-  int rc = aev__sched_post(aev__broker_sched(e->b), e->strand, completion_run, c);
+  int rc = aev__sched_post_node(aev__broker_sched(e->b), e->strand, &c->node, completion_run, c);
   if (rc) {
     completion_free(c);
     aev__execution_unref(e);

@@ -1725,12 +1725,12 @@ END_TEST
  * whichever allocation fails, the execution ends with the function's
  * outcome or as States.Runtime (an outcome that could not be copied used
  * to succeed with a null result, or fail with no error name; a failed
- * invoke was named Lambda.InternalFailure, as if the function's). An
- * outcome whose post to the execution's strand fails is still lost (core
- * scheduler, see the report): the Task's TimeoutSeconds ends it then. */
+ * invoke was named Lambda.InternalFailure, as if the function's). No
+ * TimeoutSeconds: an outcome whose post to the execution's strand could not
+ * be allocated used to be lost, and the execution waited for ever. */
 
 static const char *const lambda_def =
-    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"TimeoutSeconds\":60,"
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
     "\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:function:%s\",\"End\":true}}}";
 
 static void fn_echoes(void *user, aev_invocation *ctx, const char *event, size_t len) {
@@ -1756,7 +1756,7 @@ static void sm_lambda_ended(void *ctx, const nomem_attempt *a) {
     ck_assert_str_eq(json_string_value(at(d, "output")), "{}");
   } else {
     ck_assert_msg(status == AEV_EXECUTION_FAILED && error &&
-                      (!strcmp(error, "States.Runtime") || !strcmp(error, "States.Timeout") ||
+                      (!strcmp(error, "States.Runtime") ||
                        (strstr(c->definition, ":refuses") && !strcmp(error, "Custom.Refused"))),
                   "allocation %ld: status %d, error %s", a->k, status, error ? error : "(none)");
   }
