@@ -1433,6 +1433,170 @@ START_TEST(kinesis_mapping_event_carries_every_record) {
 }
 END_TEST
 
+/* ---- Step Functions runs under out of memory: whole or States.Runtime ---- */
+
+/* The history type's details member, as AWS names it. */
+static void details_key(const char *type, char *key, size_t size) {
+  size_t n = strlen(type);
+  if (n > 12 && !strcmp(type + n - 12, "StateEntered")) snprintf(key, size, "stateEnteredEventDetails");
+  else if (n > 11 && !strcmp(type + n - 11, "StateExited")) snprintf(key, size, "stateExitedEventDetails");
+  else snprintf(key, size, "%c%sEventDetails", type[0] - 'A' + 'a', type + 1);
+}
+
+/* Events AWS lists without details. */
+static int detail_less(const char *type) {
+  static const char *const types[] = {"ParallelStateStarted", "ParallelStateSucceeded",
+                                      "ParallelStateFailed", "MapStateSucceeded", "MapStateFailed",
+                                      "LambdaFunctionStarted"};
+  for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+    if (!strcmp(type, types[i])) return 1;
+  return 0;
+}
+
+/* Every event of the run's history is whole: numbered without a gap, with
+ * its details (an error in a failure's, an output in a success's), and
+ * the last is the end the execution reports. */
+static void history_whole(ctx *c, const char *status) {
+  char *text;
+  bt_ok(aev_execution_history(c->e, &text));
+  json_t *h = parsed(text), *events = json_object_get(h, "events"), *ev;
+  size_t i;
+  json_array_foreach(events, i, ev) {
+    const char *type = json_string_value(json_object_get(ev, "type"));
+    ck_assert_msg(json_integer_value(json_object_get(ev, "id")) == (json_int_t)i + 1,
+                  "%s: allocation %ld: event %zu (%s) is numbered %lld", c->what, c->k, i, type,
+                  (long long)json_integer_value(json_object_get(ev, "id")));
+    if (detail_less(type)) continue;
+    char key[96];
+    details_key(type, key, sizeof key);
+    json_t *d = json_object_get(ev, key);
+    ck_assert_msg(json_is_object(d), "%s: allocation %ld: %s without %s", c->what, c->k, type, key);
+    size_t n = strlen(type);
+    if (!strncmp(type, "MapIteration", 12)) continue; /* its name and index */
+    if (n > 6 && !strcmp(type + n - 6, "Failed"))
+      ck_assert_msg(json_object_get(d, "error") != NULL, "%s: allocation %ld: %s without its error",
+                    c->what, c->k, type);
+    if (n > 9 && !strcmp(type + n - 9, "Succeeded"))
+      ck_assert_msg(json_is_string(json_object_get(d, "output")),
+                    "%s: allocation %ld: %s without its output", c->what, c->k, type);
+  }
+  const char *last = json_string_value(json_object_get(json_array_get(events, i - 1), "type"));
+  ck_assert_msg(!strcmp(last, !strcmp(status, "SUCCEEDED") ? "ExecutionSucceeded" : "ExecutionFailed"),
+                "%s: allocation %ld: %s ends with %s", c->what, c->k, status, last);
+  json_decref(h);
+  aev_free(text);
+}
+
+/* The run ended SUCCEEDED with output, FAILED with error (when not NULL),
+ * or FAILED as States.Runtime for want of memory; its history whole. */
+static void states_ended_as(ctx *c, const char *output, const char *error) {
+  bt_ok(aev_broker_advance(c->b, 60 * 60 * 1000));
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  char *status = member(text, "status"), *got = member(text, "error"), *cause = member(text, "cause");
+  if (output && !strcmp(status, "SUCCEEDED")) {
+    char *out = member(text, "output");
+    bt_json_eq(out, output);
+    free(out);
+  } else {
+    ck_assert_msg(!strcmp(status, "FAILED") &&
+                      ((error && !strcmp(got, error)) ||
+                       (!strcmp(got, "States.Runtime") && strstr(cause, "Out of memory"))),
+                  "%s: allocation %ld: %s %s: %s", c->what, c->k, status, got, cause);
+  }
+  history_whole(c, status);
+  free(status);
+  free(got);
+  free(cause);
+  aev_free(text);
+}
+
+/* A Lambda function that fails, called as a Lambda ARN and through
+ * lambda:invoke: its error, or States.Runtime. Out of memory used to turn
+ * its error object into "{}", and the task failed as Lambda.Unknown; a
+ * history event whose details could not be built was kept without them. */
+static void refuses(void *user, aev_invocation *inv, const char *event, size_t len) {
+  (void)user, (void)event, (void)len;
+  aev_invocation_fail(inv, "Custom.Refused", "not today, nor tomorrow");
+}
+
+static const char lambda_arn_definition[] =
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+    "\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:function:refuses\",\"End\":true}}}";
+static const char lambda_invoke_definition[] =
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+    "\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":{\"FunctionName\":\"refuses\","
+    "\"Payload.$\":\"$\"},\"End\":true}}}";
+
+static void states_calling(ctx *c, const char *definition) {
+  bt_ok(aev_function_create(c->b, "refuses", NULL, refuses, NULL, NULL, &c->f));
+  states_running_on(c, definition, "{\"order\":\"a long enough id\"}");
+}
+
+static void states_calling_arn(ctx *c) { states_calling(c, lambda_arn_definition); }
+static void states_calling_invoke(ctx *c) { states_calling(c, lambda_invoke_definition); }
+
+static void states_refused(ctx *c, int done) {
+  (void)done;
+  states_ended_as(c, NULL, "Custom.Refused");
+}
+
+START_TEST(states_run_lambda_error_kept) {
+  static const jcase arn = {"a run calling a Lambda ARN", states_calling_arn, states_drain,
+                            states_refused, 0};
+  static const jcase invoke = {"a run calling lambda:invoke", states_calling_invoke, states_drain,
+                               states_refused, 0};
+  sweep_expecting(&arn, NOMEM_ALLOCATES); /* the call only runs what was posted */
+  sweep_expecting(&invoke, NOMEM_ALLOCATES);
+}
+END_TEST
+
+/* $$, variables (Assign, a Catch's Assign), ResultPath into objects and
+ * arrays, ItemBatcher and ItemSelector: out of memory used to leave $$
+ * as the previous state's, drop variables, batch part of the items and
+ * answer States.ResultPathMatchFailure. */
+static const char scoped_definition[] =
+    "{\"StartAt\":\"First\",\"States\":{"
+    "\"First\":{\"Type\":\"Pass\",\"Parameters\":{\"name.$\":\"$$.State.Name\",\"items\":[1,2,3]},"
+    "\"Assign\":{\"x\":1,\"y\":\"two\"},\"Next\":\"Second\"},"
+    "\"Second\":{\"Type\":\"Pass\",\"Parameters\":{\"name.$\":\"$$.State.Name\",\"x.$\":\"$x\","
+    "\"y.$\":\"$y\",\"items.$\":\"$.items\"},\"ResultPath\":\"$.second\",\"Next\":\"Batches\"},"
+    "\"Batches\":{\"Type\":\"Map\",\"ItemsPath\":\"$.second.items\",\"ItemBatcher\":{"
+    "\"MaxItemsPerBatch\":2,\"BatchInput\":{\"tag\":\"b\"}},\"ItemProcessor\":{\"StartAt\":\"B\","
+    "\"States\":{\"B\":{\"Type\":\"Pass\",\"End\":true}}},\"ResultPath\":\"$.batches\","
+    "\"Next\":\"Indexed\"},"
+    "\"Indexed\":{\"Type\":\"Map\",\"ItemsPath\":\"$.second.items\",\"ItemSelector\":{"
+    "\"i.$\":\"$$.Map.Item.Index\",\"v.$\":\"$$.Map.Item.Value\"},\"ItemProcessor\":{"
+    "\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}},"
+    "\"ResultPath\":\"$.indexed\",\"Next\":\"Guard\"},"
+    "\"Guard\":{\"Type\":\"Parallel\",\"Branches\":[{\"StartAt\":\"F\",\"States\":{\"F\":{"
+    "\"Type\":\"Fail\",\"Error\":\"Custom.Oops\",\"Cause\":\"why\"}}}],\"Catch\":[{"
+    "\"ErrorEquals\":[\"Custom.Oops\"],\"ResultPath\":\"$.caught\","
+    "\"Assign\":{\"oops.$\":\"$.caught.Error\"},\"Next\":\"Last\"}],\"End\":true},"
+    "\"Last\":{\"Type\":\"Pass\",\"Parameters\":{\"name.$\":\"$$.State.Name\",\"second.$\":\"$.second\","
+    "\"batches.$\":\"$.batches\",\"indexed.$\":\"$.indexed\",\"x.$\":\"$x\",\"oops.$\":\"$oops\"},"
+    "\"Next\":\"Slot\"},"
+    "\"Slot\":{\"Type\":\"Pass\",\"Result\":\"z\",\"ResultPath\":\"$.batches[0].Items[1]\",\"End\":true}}}";
+
+static void states_scoped_running(ctx *c) { states_running_on(c, scoped_definition, "{}"); }
+
+static void states_scoped_ran(ctx *c, int done) {
+  (void)done;
+  states_ended_as(c,
+                  "{\"name\":\"Last\",\"second\":{\"name\":\"Second\",\"x\":1,\"y\":\"two\","
+                  "\"items\":[1,2,3]},\"batches\":[{\"BatchInput\":{\"tag\":\"b\"},\"Items\":[1,\"z\"]},"
+                  "{\"BatchInput\":{\"tag\":\"b\"},\"Items\":[3]}],\"indexed\":[{\"i\":0,\"v\":1},"
+                  "{\"i\":1,\"v\":2},{\"i\":2,\"v\":3}],\"x\":1,\"oops\":\"Custom.Oops\"}",
+                  NULL);
+}
+
+START_TEST(states_run_keeps_context_and_variables) {
+  static const jcase jc = {"a run of $$, variables and batches", states_scoped_running, states_drain,
+                           states_scoped_ran, 0};
+  sweep_expecting(&jc, NOMEM_ALLOCATES); /* the call only runs what was posted */
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -1475,6 +1639,8 @@ int main(void) {
   tcase_add_test(tc, sns_publish_fifo_answers_sequence_number);
   tcase_add_test(tc, kinesis_put_records_answers_every_record);
   tcase_add_test(tc, kinesis_mapping_event_carries_every_record);
+  tcase_add_test(tc, states_run_lambda_error_kept);
+  tcase_add_test(tc, states_run_keeps_context_and_variables);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
