@@ -90,18 +90,20 @@ static json_t *version_json(aev_function *f, int n) {
   pthread_mutex_lock(&f->mu);
   aev__version *v = &f->versions[n - 1];
   json_t *frozen = json_deep_copy(v->conf->doc);
-  json_object_update(o, frozen);
+  if (o && (!frozen || json_object_update(o, frozen))) {
+    json_decref(o);
+    o = NULL;
+  }
   json_decref(frozen);
-  json_object_set_new(o, "Timeout", json_integer(v->conf->timeout));
-  json_object_set_new(o, "MemorySize", json_integer(v->conf->memory));
-  json_object_set_new(o, "Description",
-                      json_string(v->description ? v->description : ""));
+  aev__fn_put(&o, "Timeout", json_integer(v->conf->timeout));
+  aev__fn_put(&o, "MemorySize", json_integer(v->conf->memory));
+  aev__fn_put(&o, "Description", json_string(v->description ? v->description : ""));
   pthread_mutex_unlock(&f->mu);
   char arn[400], ver[16];
   snprintf(arn, sizeof arn, "%s:%d", f->res.arn, n);
   version_name(n, ver);
-  json_object_set_new(o, "FunctionArn", json_string(arn));
-  json_object_set_new(o, "Version", json_string(ver));
+  aev__fn_put(&o, "FunctionArn", json_string(arn));
+  aev__fn_put(&o, "Version", json_string(ver));
   return o;
 }
 
@@ -138,13 +140,12 @@ int aev_function_list_versions(aev_function *f, char **json) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
   json_t *list = json_array();
-  json_t *latest = aev__function_config_json(f);
-  json_array_append_new(list, latest);
+  aev__fn_put(&list, NULL, aev__function_config_json(f));
   pthread_mutex_lock(&f->mu);
   int n = f->nversions;
   pthread_mutex_unlock(&f->mu);
-  for (int i = 1; i <= n; i++) json_array_append_new(list, version_json(f, i));
-  return aev__fn_dump(json_pack("{so}", "Versions", list), json);
+  for (int i = 1; list && i <= n; i++) aev__fn_put(&list, NULL, version_json(f, i));
+  return aev__fn_dump(list ? json_pack("{so}", "Versions", list) : NULL, json);
 }
 
 /* ---- aliases ---- */

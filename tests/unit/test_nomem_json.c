@@ -1597,6 +1597,59 @@ START_TEST(states_run_keeps_context_and_variables) {
 }
 END_TEST
 
+/* ---- Lambda descriptions: whole or out of memory ---------------------------- */
+
+/* A function with variables, a version and a queue mapped to it: the
+ * descriptions built of many members (a member jansson could not add was
+ * left out; a list could skip a function's mappings). */
+static void lambda_described(ctx *c) {
+  c->f = ft_function(c->b, "fn",
+                     "{\"Timeout\":30,\"Description\":\"a function\",\"Environment\":{"
+                     "\"Variables\":{\"A\":\"one\",\"B\":\"two\"}}}",
+                     &c->fs);
+  char *text;
+  bt_ok(aev_function_publish_version(c->f, "first", &text));
+  aev_free(text);
+  c->q = bt_queue(c->b, "jobs", NULL);
+  snprintf(c->req, sizeof c->req,
+           "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"fn\",\"BatchSize\":5,"
+           "\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"],"
+           "\"ScalingConfig\":{\"MaximumConcurrency\":4}}",
+           aev_queue_arn(c->q));
+  bt_ok(aev_event_source_mapping_create(c->b, c->req, &text));
+  aev_free(text);
+}
+
+static int lambda_configuration(ctx *c) { return aev_function_configuration(c->f, &c->out); }
+static int lambda_versions(ctx *c) { return aev_function_list_versions(c->f, &c->out); }
+static int lambda_mappings(ctx *c) {
+  return aev_event_source_mapping_list(c->b, "fn", NULL, &c->out);
+}
+
+/* What the call answered is what it answers with memory to spare. */
+static void lambda_answered_whole(ctx *c, int done) {
+  expect_done(c, done, c->out != NULL);
+  if (!c->out) return;
+  char *got = c->out;
+  c->out = NULL;
+  bt_ok(c->jc->call(c));
+  bt_json_eq(got, c->out);
+  aev_free(got);
+}
+
+START_TEST(lambda_descriptions_whole) {
+  static const jcase configuration = {"GetFunctionConfiguration", lambda_described,
+                                      lambda_configuration, lambda_answered_whole, 0};
+  static const jcase versions = {"ListVersionsByFunction", lambda_described, lambda_versions,
+                                 lambda_answered_whole, 0};
+  static const jcase mappings = {"ListEventSourceMappings", lambda_described, lambda_mappings,
+                                 lambda_answered_whole, 0};
+  sweep(&configuration);
+  sweep(&versions);
+  sweep(&mappings);
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -1641,6 +1694,7 @@ int main(void) {
   tcase_add_test(tc, kinesis_mapping_event_carries_every_record);
   tcase_add_test(tc, states_run_lambda_error_kept);
   tcase_add_test(tc, states_run_keeps_context_and_variables);
+  tcase_add_test(tc, lambda_descriptions_whole);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
