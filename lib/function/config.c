@@ -87,7 +87,7 @@ int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
                        256);
   for (size_t i = 0; rc == AEV_OK && req && i < sizeof recorded / sizeof *recorded; i++) {
     json_t *v = json_object_get(req, recorded[i]);
-    if (v) json_object_set(c->doc, recorded[i], v);
+    if (v && json_object_set(c->doc, recorded[i], v)) rc = aev__nomem();
   }
   if (rc != AEV_OK) {
     aev__fconf_unref(c);

@@ -38,7 +38,7 @@ static json_t *record(aev__event *ev, const char *condition,
                            "executedVersion",
                            r ? r->executed_version : "$LATEST");
   if (r && r->function_error)
-    json_object_set_new(resp, "functionError", json_string(r->function_error));
+    aev__fn_put(&resp, "functionError", json_string(r->function_error));
   json_t *o = json_pack(
       "{sssss{sssssssi}sosO}", "version", "1.0", "timestamp", when,
       "requestContext", "requestId", ev->request_id, "functionArn", arn,

@@ -158,12 +158,11 @@ static json_t *alias_json_locked(aev_function *f, aev__alias *a) {
                         "FunctionVersion", ver, "Description",
                         a->description ? a->description : "", "RevisionId",
                         a->revision, "RoutingConfig");
-  if (a->extra) {
+  if (o && a->extra) {
     char extra[16];
     version_name(a->extra, extra);
-    json_object_set_new(json_object_get(o, "RoutingConfig"),
-                        "AdditionalVersionWeights",
-                        json_pack("{sf}", extra, a->weight));
+    json_t *routing = json_pack("{s{sf}}", "AdditionalVersionWeights", extra, a->weight);
+    aev__fn_put(&o, "RoutingConfig", routing);
   }
   return o;
 }
@@ -338,8 +337,11 @@ int aev_function_list_aliases(aev_function *f, char **json) {
   if (rc != AEV_OK) return rc;
   json_t *list = json_array();
   pthread_mutex_lock(&f->mu);
-  for (aev__alias *a = f->aliases; a; a = a->next)
-    json_array_insert_new(list, 0, alias_json_locked(f, a));
+  for (aev__alias *a = f->aliases; list && a; a = a->next)
+    if (json_array_insert_new(list, 0, alias_json_locked(f, a))) {
+      json_decref(list); /* never a list short of an alias */
+      list = NULL;
+    }
   pthread_mutex_unlock(&f->mu);
-  return aev__fn_dump(json_pack("{so}", "Aliases", list), json);
+  return aev__fn_dump(list ? json_pack("{so}", "Aliases", list) : NULL, json);
 }

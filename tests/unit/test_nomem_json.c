@@ -1610,6 +1610,13 @@ static void lambda_described(ctx *c) {
   char *text;
   bt_ok(aev_function_publish_version(c->f, "first", &text));
   aev_free(text);
+  bt_ok(aev_function_update_configuration(c->f, "{\"Timeout\":31}"));
+  bt_ok(aev_function_publish_version(c->f, "second", &text));
+  aev_free(text);
+  bt_ok(aev_function_create_alias(c->f, "live", "1", "the live one",
+                                  "{\"AdditionalVersionWeights\":{\"2\":0.25}}", &text));
+  aev_free(text);
+  bt_ok(aev_function_set_reserved_concurrency(c->f, 5));
   c->q = bt_queue(c->b, "jobs", NULL);
   snprintf(c->req, sizeof c->req,
            "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"fn\",\"BatchSize\":5,"
@@ -1625,15 +1632,26 @@ static int lambda_versions(ctx *c) { return aev_function_list_versions(c->f, &c-
 static int lambda_mappings(ctx *c) {
   return aev_event_source_mapping_list(c->b, "fn", NULL, &c->out);
 }
+static int lambda_aliases(ctx *c) { return aev_function_list_aliases(c->f, &c->out); }
+static int lambda_get_call(ctx *c) {
+  return aev_call(c->b, "lambda", "GetFunction", "{\"FunctionName\":\"fn\"}", &c->resp);
+}
+static int lambda_list_call(ctx *c) {
+  return aev_call(c->b, "lambda", "ListFunctions", "{}", &c->resp);
+}
 
-/* What the call answered is what it answers with memory to spare. */
+/* What the call answered (its output or aev_call's answer) is what it
+ * answers with memory to spare. */
 static void lambda_answered_whole(ctx *c, int done) {
-  expect_done(c, done, c->out != NULL);
-  if (!c->out) return;
-  char *got = c->out;
-  c->out = NULL;
+  if (done != DONE) { /* aev_call answers its error, a typed call nothing */
+    expect(c, c->out == NULL);
+    return;
+  }
+  char **answer = c->resp ? &c->resp : &c->out;
+  char *got = *answer;
+  *answer = NULL;
   bt_ok(c->jc->call(c));
-  bt_json_eq(got, c->out);
+  bt_json_eq(got, *answer);
   aev_free(got);
 }
 
@@ -1644,9 +1662,86 @@ START_TEST(lambda_descriptions_whole) {
                                  lambda_answered_whole, 0};
   static const jcase mappings = {"ListEventSourceMappings", lambda_described, lambda_mappings,
                                  lambda_answered_whole, 0};
+  static const jcase aliases = {"ListAliases", lambda_described, lambda_aliases,
+                                lambda_answered_whole, 0};
+  static const jcase get = {"GetFunction", lambda_described, lambda_get_call,
+                            lambda_answered_whole, 0};
+  static const jcase list = {"ListFunctions", lambda_described, lambda_list_call,
+                             lambda_answered_whole, 0};
   sweep(&configuration);
   sweep(&versions);
   sweep(&mappings);
+  sweep(&aliases);
+  sweep(&get);
+  sweep(&list);
+}
+END_TEST
+
+/* UpdateFunctionConfiguration of members kept as given: all of them, or
+ * out of memory with the configuration as it was (one jansson could not
+ * add was left out of a success). */
+static int lambda_update(ctx *c) {
+  return aev_function_update_configuration(c->f, "{\"Description\":\"new words\","
+                                                 "\"Runtime\":\"python3.12\",\"Handler\":\"app.main\","
+                                                 "\"Role\":\"arn:aws:iam::000000000000:role/r\"}");
+}
+
+static void lambda_updated(ctx *c, int done) {
+  char *text;
+  bt_ok(aev_function_configuration(c->f, &text));
+  json_t *conf = parsed(text);
+  const char *runtime = json_string_value(json_object_get(conf, "Runtime"));
+  expect_done(c, done, runtime && !strcmp(runtime, "python3.12"));
+  if (done == DONE)
+    expect(c, json_object_get(conf, "Description") && json_object_get(conf, "Handler") &&
+                  json_object_get(conf, "Role"));
+  else
+    expect(c, !json_object_get(conf, "Handler") && !json_object_get(conf, "Role"));
+  json_decref(conf);
+  aev_free(text);
+}
+
+START_TEST(lambda_update_configuration_whole) {
+  static const jcase jc = {"UpdateFunctionConfiguration", lambda_function, lambda_update,
+                           lambda_updated, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* An SQS mapping's event carries each message's attributes whole (one
+ * jansson could not add a member to went out without it). */
+static void lambda_mapped_message(ctx *c) {
+  lambda_described(c);
+  snprintf(c->req, sizeof c->req,
+           "{\"QueueUrl\":\"%s\",\"MessageBody\":\"a body\",\"MessageAttributes\":{\"colour\":{"
+           "\"DataType\":\"String\",\"StringValue\":\"blue\"}}}",
+           aev_queue_url(c->q));
+  bt_ok(aev_call(c->b, "sqs", "SendMessage", c->req, &c->resp));
+  aev_free(c->resp);
+  c->resp = NULL;
+}
+
+static int lambda_mapping_drain(ctx *c) { return aev_broker_drain(c->b); }
+
+static void lambda_got_attributes(ctx *c, int done) {
+  (void)done;
+  bt_ok(aev_broker_advance(c->b, 120000)); /* a batch not sent is received again */
+  ck_assert_msg(c->fs.calls >= 1, "%s: allocation %ld: no call", c->what, c->k);
+  json_t *ev = parsed(c->fs.last_event);
+  json_t *attrs = json_object_get(json_array_get(json_object_get(ev, "Records"), 0),
+                                  "messageAttributes");
+  char *got = json_dumps(json_object_get(attrs, "colour"), JSON_COMPACT | JSON_SORT_KEYS);
+  ck_assert_msg(got && !strcmp(got, "{\"binaryListValues\":[],\"dataType\":\"String\","
+                                    "\"stringListValues\":[],\"stringValue\":\"blue\"}"),
+                "%s: allocation %ld: %s", c->what, c->k, got ? got : "(none)");
+  free(got);
+  json_decref(ev);
+}
+
+START_TEST(lambda_mapping_event_attributes_whole) {
+  static const jcase jc = {"an SQS mapping's poll", lambda_mapped_message, lambda_mapping_drain,
+                           lambda_got_attributes, 0};
+  sweep_expecting(&jc, NOMEM_ALLOCATES); /* the call only runs what was posted */
 }
 END_TEST
 
@@ -1695,6 +1790,8 @@ int main(void) {
   tcase_add_test(tc, states_run_lambda_error_kept);
   tcase_add_test(tc, states_run_keeps_context_and_variables);
   tcase_add_test(tc, lambda_descriptions_whole);
+  tcase_add_test(tc, lambda_mapping_event_attributes_whole);
+  tcase_add_test(tc, lambda_update_configuration_whole);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
