@@ -29,6 +29,7 @@ static json_t *as_json(const char *text, size_t len) {
 
 static json_t *record(aev__event *ev, const char *condition,
                       const aev__invoke_result *r) {
+  if (r && r->nomem) return NULL; /* the function's error is unknown */
   aev_function *f = ev->f;
   char when[40], arn[400];
   aev__fn_iso_time(aev__fn_now_ms(f), when, sizeof when, 1);
@@ -168,7 +169,7 @@ void aev__dest_success(aev__event *ev, const aev__invoke_result *r) {
 static void send_dlq(aev__event *ev, const char *arn,
                      const aev__invoke_result *r) {
   json_t *err = NULL;
-  if (r && aev__json_parse(r->payload, r->len, 0, &err, NULL) == AEV_ERR_NOMEM) {
+  if (r && (r->nomem || aev__json_parse(r->payload, r->len, 0, &err, NULL) == AEV_ERR_NOMEM)) {
     deliver_to(ev, arn, ev->payload, NULL, 0); /* as when its attributes cannot be built */
     return;
   }

@@ -1708,6 +1708,41 @@ START_TEST(lambda_update_configuration_whole) {
 }
 END_TEST
 
+/* An Event invocation that fails, with an OnFailure queue: the record it
+ * gets names the function's error (one whose error object could not be
+ * built carried "{}" as if the function had answered it). */
+static void lambda_failing_event(ctx *c) {
+  c->f = ft_function(c->b, "fn", NULL, &c->fs);
+  c->fs.mode = FT_FAIL;
+  c->q = bt_queue(c->b, "failures", NULL);
+  snprintf(c->req, sizeof c->req,
+           "{\"MaximumRetryAttempts\":0,\"DestinationConfig\":{\"OnFailure\":{"
+           "\"Destination\":\"%s\"}}}",
+           aev_queue_arn(c->q));
+  bt_ok(aev_function_put_event_invoke_config(c->f, c->req));
+  bt_ok(aev_function_invoke_event(c->f, "{\"n\":1}", 7, NULL));
+}
+
+static void lambda_failure_recorded(ctx *c, int done) {
+  (void)done;
+  bt_ok(aev_broker_advance(c->b, 60000));
+  char *body = only_message(c->q);
+  if (!body) return; /* out of memory: no record rather than a wrong one */
+  json_t *rec = parsed(body);
+  const char *type =
+      json_string_value(json_object_get(json_object_get(rec, "responsePayload"), "errorType"));
+  ck_assert_msg(type && !strcmp(type, "Boom"), "%s: allocation %ld: %s", c->what, c->k, body);
+  json_decref(rec);
+  free(body);
+}
+
+START_TEST(lambda_event_failure_record_whole) {
+  static const jcase jc = {"an Event invocation that fails", lambda_failing_event,
+                           states_drain, lambda_failure_recorded, 0};
+  sweep_expecting(&jc, NOMEM_ALLOCATES); /* the call only runs what was posted */
+}
+END_TEST
+
 /* An SQS mapping's event carries each message's attributes whole (one
  * jansson could not add a member to went out without it). */
 static void lambda_mapped_message(ctx *c) {
@@ -1792,6 +1827,7 @@ int main(void) {
   tcase_add_test(tc, lambda_descriptions_whole);
   tcase_add_test(tc, lambda_mapping_event_attributes_whole);
   tcase_add_test(tc, lambda_update_configuration_whole);
+  tcase_add_test(tc, lambda_event_failure_record_whole);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
