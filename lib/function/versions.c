@@ -107,6 +107,22 @@ static json_t *version_json(aev_function *f, int n) {
   return o;
 }
 
+/* Takes back version n, just published, when its answer could not be
+ * made, so that PublishVersion answers out of memory with nothing
+ * changed; unless something uses it already (a later version, an alias). */
+static void unpublish(aev_function *f, int n) {
+  pthread_mutex_lock(&f->mu);
+  int used = f->nversions != n;
+  for (aev__alias *a = f->aliases; !used && a; a = a->next)
+    used = a->version == n || a->extra == n;
+  aev__version v = f->versions[n - 1];
+  if (!used) f->nversions = n - 1;
+  pthread_mutex_unlock(&f->mu);
+  if (used) return;
+  aev__fconf_unref(v.conf);
+  free(v.description);
+}
+
 int aev_function_publish_version(aev_function *f, const char *description,
                                  char **json) {
   int rc = aev__fn_check(f);
@@ -133,7 +149,9 @@ int aev_function_publish_version(aev_function *f, const char *description,
   f->conf->refs++;
   f->nversions = n + 1;
   pthread_mutex_unlock(&f->mu);
-  return aev__fn_dump(version_json(f, n + 1), json);
+  rc = aev__fn_dump(version_json(f, n + 1), json);
+  if (rc == AEV_ERR_NOMEM) unpublish(f, n + 1);
+  return rc;
 }
 
 int aev_function_list_versions(aev_function *f, char **json) {

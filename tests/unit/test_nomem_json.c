@@ -1708,6 +1708,35 @@ START_TEST(lambda_update_configuration_whole) {
 }
 END_TEST
 
+/* PublishVersion: published with its answer, or out of memory with no
+ * new version (one was published, yet the call answered out of memory). */
+static void lambda_changed(ctx *c) {
+  lambda_function(c);
+  bt_ok(aev_function_update_configuration(c->f, "{\"Description\":\"the one to publish\"}"));
+}
+
+static int lambda_publish(ctx *c) { return aev_function_publish_version(c->f, "v1", &c->out); }
+
+static void lambda_published(ctx *c, int done) {
+  char *text;
+  bt_ok(aev_function_list_versions(c->f, &text));
+  json_t *l = parsed(text);
+  expect_done(c, done, json_array_size(json_object_get(l, "Versions")) == 2);
+  if (done == DONE) {
+    char *version = member(c->out, "Version");
+    ck_assert_str_eq(version, "1");
+    free(version);
+  }
+  json_decref(l);
+  aev_free(text);
+}
+
+START_TEST(lambda_publish_version_whole) {
+  static const jcase jc = {"PublishVersion", lambda_changed, lambda_publish, lambda_published, 0};
+  sweep(&jc);
+}
+END_TEST
+
 /* An Event invocation that fails, with an OnFailure queue: the record it
  * gets names the function's error (one whose error object could not be
  * built carried "{}" as if the function had answered it). */
@@ -1828,6 +1857,7 @@ int main(void) {
   tcase_add_test(tc, lambda_mapping_event_attributes_whole);
   tcase_add_test(tc, lambda_update_configuration_whole);
   tcase_add_test(tc, lambda_event_failure_record_whole);
+  tcase_add_test(tc, lambda_publish_version_whole);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
