@@ -205,17 +205,21 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
   aev__broker_uuid(b, m->uuid);
   apply_locked(m, &s, aev_broker_now_ms(b));
   json_decref(req);
+  /* The answer is made before the mapping is listed: out of memory then
+   * leaves nothing made. */
+  char *answer = NULL;
+  rc = json ? aev__fn_dump(describe(m, "Creating"), &answer) : AEV_OK;
   pthread_mutex_lock(&f->mu);
   aev__esm *other = f->res.deleted ? NULL : same_pair_locked(f, m->source_arn);
-  if (other)
+  if (rc == AEV_OK && other)
     rc = aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
                    "An event source mapping with SQS arn (\" %s \") and "
                    "function (\" %s \") already exists. Please update or "
                    "delete the existing mapping with UUID %s",
                    m->source_arn, f->res.name, other->uuid);
-  else if (f->res.deleted)
+  else if (rc == AEV_OK && f->res.deleted)
     rc = aev__fn_not_found(f->res.arn);
-  else {
+  else if (rc == AEV_OK) {
     m->next = f->esms;
     f->esms = m;
   }
@@ -230,10 +234,12 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
     pthread_mutex_unlock(&f->mu);
   }
   if (rc != AEV_OK) {
+    free(answer);
     aev__esm_unref(m);
     return rc;
   }
-  return aev__fn_dump(describe(m, "Creating"), json);
+  if (json) *json = answer;
+  return AEV_OK;
 }
 
 /* The mapping with uuid (a new reference), unlinked when unlink is set. */

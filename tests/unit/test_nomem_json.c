@@ -1737,6 +1737,40 @@ START_TEST(lambda_publish_version_whole) {
 }
 END_TEST
 
+/* CreateEventSourceMapping of a queue: made with its answer, or out of
+ * memory with no mapping (one was made, yet the call answered out of
+ * memory). */
+static void lambda_and_queue(ctx *c) {
+  lambda_function(c);
+  c->q = bt_queue(c->b, "jobs", NULL);
+  snprintf(c->req, sizeof c->req,
+           "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"fn\",\"BatchSize\":5}",
+           aev_queue_arn(c->q));
+}
+
+static int lambda_map(ctx *c) { return aev_event_source_mapping_create(c->b, c->req, &c->out); }
+
+static void lambda_mapped(ctx *c, int done) {
+  char *text;
+  bt_ok(aev_event_source_mapping_list(c->b, "fn", NULL, &text));
+  json_t *l = parsed(text);
+  expect_done(c, done, json_array_size(json_object_get(l, "EventSourceMappings")) == 1);
+  if (done == DONE) {
+    char *uuid = member(c->out, "UUID");
+    ck_assert_str_eq(uuid, json_string_value(json_object_get(
+                               json_array_get(json_object_get(l, "EventSourceMappings"), 0), "UUID")));
+    free(uuid);
+  }
+  json_decref(l);
+  aev_free(text);
+}
+
+START_TEST(lambda_create_mapping_whole) {
+  static const jcase jc = {"CreateEventSourceMapping", lambda_and_queue, lambda_map, lambda_mapped, 0};
+  sweep(&jc);
+}
+END_TEST
+
 /* An Event invocation that fails, with an OnFailure queue: the record it
  * gets names the function's error (one whose error object could not be
  * built carried "{}" as if the function had answered it). */
@@ -1858,6 +1892,7 @@ int main(void) {
   tcase_add_test(tc, lambda_update_configuration_whole);
   tcase_add_test(tc, lambda_event_failure_record_whole);
   tcase_add_test(tc, lambda_publish_version_whole);
+  tcase_add_test(tc, lambda_create_mapping_whole);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
