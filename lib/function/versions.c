@@ -268,6 +268,10 @@ int aev_function_create_alias(aev_function *f, const char *name,
   if (!a) return aev__nomem();
   strcpy(a->name, name);
   a->description = description ? strdup(description) : NULL;
+  if (description && !a->description) {
+    free(a);
+    return aev__nomem();
+  }
   new_revision(f, a->revision);
   pthread_mutex_lock(&f->mu);
   if (alias_locked(f, name))
@@ -276,11 +280,13 @@ int aev_function_create_alias(aev_function *f, const char *name,
   if (rc == AEV_OK)
     rc = parse_target_locked(f, version ? version : "", routing_json,
                              &a->version, &a->extra, &a->weight);
-  json_t *o = NULL;
+  /* The answer is made before the alias is listed: out of memory then
+   * leaves none made. */
+  char *answer = NULL;
+  if (rc == AEV_OK) rc = aev__fn_dump(alias_json_locked(f, a), json ? &answer : NULL);
   if (rc == AEV_OK) {
     a->next = f->aliases;
     f->aliases = a;
-    o = alias_json_locked(f, a);
   }
   pthread_mutex_unlock(&f->mu);
   if (rc != AEV_OK) {
@@ -288,7 +294,8 @@ int aev_function_create_alias(aev_function *f, const char *name,
     free(a);
     return rc;
   }
-  return aev__fn_dump(o, json);
+  if (json) *json = answer;
+  return AEV_OK;
 }
 
 static int no_alias(aev_function *f, const char *name) {

@@ -1771,6 +1771,42 @@ START_TEST(lambda_create_mapping_whole) {
 }
 END_TEST
 
+/* CreateAlias: made with its answer, or out of memory with no alias. */
+static void lambda_published_two(ctx *c) {
+  lambda_function(c);
+  char *text;
+  bt_ok(aev_function_publish_version(c->f, "first", &text));
+  aev_free(text);
+  bt_ok(aev_function_update_configuration(c->f, "{\"Timeout\":31}"));
+  bt_ok(aev_function_publish_version(c->f, "second", &text));
+  aev_free(text);
+}
+
+static int lambda_alias(ctx *c) {
+  return aev_function_create_alias(c->f, "live", "1", "the live one",
+                                   "{\"AdditionalVersionWeights\":{\"2\":0.25}}", &c->out);
+}
+
+static void lambda_aliased(ctx *c, int done) {
+  char *text = NULL;
+  int rc = aev_function_get_alias(c->f, "live", &text);
+  expect(c, rc == AEV_OK || rc == AEV_ERR_NOT_FOUND);
+  expect_done(c, done, rc == AEV_OK);
+  if (done == DONE) bt_json_eq(c->out, text);
+  if (text) {
+    json_t *a = parsed(text);
+    ck_assert_str_eq(json_string_value(json_object_get(a, "Description")), "the live one");
+    json_decref(a);
+  }
+  aev_free(text);
+}
+
+START_TEST(lambda_create_alias_whole) {
+  static const jcase jc = {"CreateAlias", lambda_published_two, lambda_alias, lambda_aliased, 0};
+  sweep(&jc);
+}
+END_TEST
+
 /* An Event invocation that fails, with an OnFailure queue: the record it
  * gets names the function's error (one whose error object could not be
  * built carried "{}" as if the function had answered it). */
@@ -1893,6 +1929,7 @@ int main(void) {
   tcase_add_test(tc, lambda_event_failure_record_whole);
   tcase_add_test(tc, lambda_publish_version_whole);
   tcase_add_test(tc, lambda_create_mapping_whole);
+  tcase_add_test(tc, lambda_create_alias_whole);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
