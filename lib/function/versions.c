@@ -310,7 +310,7 @@ int aev_function_update_alias(aev_function *f, const char *name,
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&f->mu);
   aev__alias *a = name ? alias_locked(f, name) : NULL;
-  json_t *o = NULL;
+  char *answer = NULL;
   if (!a) {
     rc = no_alias(f, name);
   } else {
@@ -318,15 +318,24 @@ int aev_function_update_alias(aev_function *f, const char *name,
     double weight = a->weight;
     rc = parse_target_locked(f, version, routing_json, &n, &extra, &weight);
     if (rc == AEV_OK) {
+      aev__alias was = {.version = a->version, .extra = a->extra, .weight = a->weight};
+      memcpy(was.revision, a->revision, sizeof was.revision);
       a->version = n;
       a->extra = extra;
       a->weight = weight;
       new_revision(f, a->revision);
-      o = alias_json_locked(f, a);
+      rc = aev__fn_dump(alias_json_locked(f, a), json ? &answer : NULL);
+      if (rc != AEV_OK) { /* no answer: the alias as it was */
+        a->version = was.version;
+        a->extra = was.extra;
+        a->weight = was.weight;
+        memcpy(a->revision, was.revision, sizeof was.revision);
+      }
     }
   }
   pthread_mutex_unlock(&f->mu);
-  return rc != AEV_OK ? rc : aev__fn_dump(o, json);
+  if (rc == AEV_OK && json) *json = answer;
+  return rc;
 }
 
 int aev_function_get_alias(aev_function *f, const char *name, char **json) {

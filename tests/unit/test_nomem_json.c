@@ -1807,6 +1807,36 @@ START_TEST(lambda_create_alias_whole) {
 }
 END_TEST
 
+/* UpdateAlias: moved with its answer, or out of memory with the alias as
+ * it was. */
+static void lambda_aliased_one(ctx *c) {
+  lambda_published_two(c);
+  char *text;
+  bt_ok(aev_function_create_alias(c->f, "live", "1", NULL, NULL, &text));
+  aev_free(text);
+}
+
+static int lambda_move_alias(ctx *c) {
+  return aev_function_update_alias(c->f, "live", "2", NULL, &c->out);
+}
+
+static void lambda_alias_moved(ctx *c, int done) {
+  char *text;
+  bt_ok(aev_function_get_alias(c->f, "live", &text));
+  char *version = member(text, "FunctionVersion");
+  expect_done(c, done, !strcmp(version, "2"));
+  if (done == DONE) bt_json_eq(c->out, text);
+  free(version);
+  aev_free(text);
+}
+
+START_TEST(lambda_update_alias_whole) {
+  static const jcase jc = {"UpdateAlias", lambda_aliased_one, lambda_move_alias,
+                           lambda_alias_moved, 0};
+  sweep(&jc);
+}
+END_TEST
+
 /* An Event invocation that fails, with an OnFailure queue: the record it
  * gets names the function's error (one whose error object could not be
  * built carried "{}" as if the function had answered it). */
@@ -1930,6 +1960,7 @@ int main(void) {
   tcase_add_test(tc, lambda_publish_version_whole);
   tcase_add_test(tc, lambda_create_mapping_whole);
   tcase_add_test(tc, lambda_create_alias_whole);
+  tcase_add_test(tc, lambda_update_alias_whole);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
