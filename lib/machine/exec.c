@@ -348,6 +348,10 @@ static const struct {
     [AEV_EXECUTION_ABORTED] = {"ExecutionAborted", "executionAbortedEventDetails"},
 };
 
+/* Why an execution that could not record one of its events failed. */
+static const char lost_event_cause[] =
+    "Out of memory: an event of the execution history could not be built.";
+
 void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
                    const char *cause, int64_t prev) {
   char *out = output ? aev__json_dumps(output, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
@@ -362,7 +366,7 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
     out = NULL;
     status = AEV_EXECUTION_FAILED;
     error = "States.Runtime";
-    cause = "Out of memory";
+    cause = lost_event_cause;
   } else if (out && strlen(out) > M_MAX_PAYLOAD) {
     free(out);
     out = NULL;
@@ -787,7 +791,7 @@ int aev__run_history_full(m_run *r) {
   else if (aev__hist_short(r->e))
     cause = "Out of memory: the execution history could not grow.";
   else if (aev__hist_lost(r->e))
-    cause = "Out of memory: an event of the execution history could not be built.";
+    cause = lost_event_cause;
   else
     return 0;
   aev__exec_end(r->e, AEV_EXECUTION_FAILED, NULL, "States.Runtime", cause, r->prev_event);
