@@ -13,12 +13,7 @@
  * queue until one returns. */
 #define MAX_HANDLER_THREADS 256
 
-typedef struct task {
-  struct task *next;
-  aev__task_fn fn;
-  void *arg;
-  aev__strand *strand; /* set: this node runs the strand's next item */
-} task;
+typedef aev__task_node task;
 
 typedef struct task_list {
   task *head, *tail;
@@ -102,25 +97,44 @@ static void push_ready(aev__sched *s, task *t) {
   if (s->workers > 0) pthread_cond_signal(&s->work_cv);
 }
 
-/* Queues fn(arg) on the ready queue or its strand's lane. Called with mu
- * held; the caller has checked `closing`. */
-static int enqueue(aev__sched *s, aev__strand *st, aev__task_fn fn,
-                   void *arg) {
+/* A node the scheduler allocates (and frees once its task ran), or NULL. */
+static task *node_new(aev__task_fn fn, void *arg) {
   task *t = malloc(sizeof *t);
-  if (!t) return aev__nomem();
+  if (!t) return NULL;
   t->fn = fn;
   t->arg = arg;
   t->strand = NULL;
+  t->embedded = 0;
+  return t;
+}
+
+/* Frees t once its task ran, unless its poster owns it. Takes `embedded`
+ * as read before the task ran, since the task may have freed t. */
+static void node_done(task *t, int embedded) {
+  if (!embedded) free(t);
+}
+
+/* Queues node t on the ready queue or its strand's lane. Called with mu
+ * held; the caller has checked `closing`. */
+static void enqueue_node(aev__sched *s, aev__strand *st, task *t) {
   s->outstanding++;
   if (!st) {
     push_ready(s, t);
-    return AEV_OK;
+    return;
   }
   list_push(&st->items, t);
   if (!st->scheduled) {
     st->scheduled = 1;
     push_ready(s, &st->runner);
   }
+}
+
+/* Queues fn(arg) in a node of its own. Called with mu held. */
+static int enqueue(aev__sched *s, aev__strand *st, aev__task_fn fn,
+                   void *arg) {
+  task *t = node_new(fn, arg);
+  if (!t) return aev__nomem();
+  enqueue_node(s, st, t);
   return AEV_OK;
 }
 
@@ -129,9 +143,10 @@ static int enqueue(aev__sched *s, aev__strand *st, aev__task_fn fn,
 static void run_ready(aev__sched *s, task *t) {
   aev__strand *st = t->strand;
   task *item = st ? list_pop(&st->items) : t;
+  int embedded = item->embedded;
   pthread_mutex_unlock(&s->mu);
   run_marked(s, item->fn, item->arg);
-  free(item);
+  node_done(item, embedded);
   pthread_mutex_lock(&s->mu);
   finish_one(s);
   if (!st) return;
@@ -312,14 +327,24 @@ int aev__sched_post(aev__sched *s, aev__strand *strand, aev__task_fn fn,
   return rc;
 }
 
+int aev__sched_post_node(aev__sched *s, aev__strand *strand,
+                         aev__task_node *node, aev__task_fn fn, void *arg) {
+  node->fn = fn;
+  node->arg = arg;
+  node->strand = NULL;
+  node->embedded = 1;
+  pthread_mutex_lock(&s->mu);
+  int rc = s->closing ? closed_error() : AEV_OK;
+  if (rc == AEV_OK) enqueue_node(s, strand, node);
+  pthread_mutex_unlock(&s->mu);
+  return rc;
+}
+
 int aev__sched_post_handler(aev__sched *s, aev__task_fn fn, void *arg) {
   if (s->workers == 0) return aev__sched_post(s, NULL, fn, arg);
-  task *t = malloc(sizeof *t);
+  task *t = node_new(fn, arg);
   thread_node *node = NULL;
   if (!t) return aev__nomem();
-  t->fn = fn;
-  t->arg = arg;
-  t->strand = NULL;
   pthread_mutex_lock(&s->mu);
   if (s->closing) {
     pthread_mutex_unlock(&s->mu);
@@ -463,6 +488,7 @@ static void cancel_all(aev__sched *s) {
     task *node = NULL;
     aev__task_fn fn;
     void *arg;
+    int embedded = 0;
     if (t) {
       aev__timer_heap_remove(&s->heap, t);
       fn = t->fn;
@@ -482,13 +508,14 @@ static void cancel_all(aev__sched *s) {
       }
       fn = node->fn;
       arg = node->arg;
+      embedded = node->embedded;
       s->outstanding--;
     } else {
       break;
     }
     pthread_mutex_unlock(&s->mu);
     fn(arg, 1);
-    free(node);
+    if (node) node_done(node, embedded);
     pthread_mutex_lock(&s->mu);
   }
   pthread_cond_broadcast(&s->idle_cv);

@@ -21,6 +21,17 @@ typedef struct aev__strand aev__strand;
  * down before running it: the task must then only release what arg holds. */
 typedef void (*aev__task_fn)(void *arg, int cancelled);
 
+/* A queued task's node. aev__sched_post allocates one per post; a poster
+ * that must not lose a post to out of memory embeds one in what it posts
+ * (aev__sched_post_node). Its fields are the scheduler's. */
+typedef struct aev__task_node {
+  struct aev__task_node *next;
+  aev__task_fn fn;
+  void *arg;
+  aev__strand *strand; /* set: this node runs the strand's next item */
+  int embedded;        /* the poster's memory: the scheduler never frees it */
+} aev__task_node;
+
 /* An intrusive timer, embedded in its owner. When due it is disarmed and its
  * fn is posted as a task (to its strand if it has one). Cancelling a timer
  * that already fired does not recall the posted task: owners re-check their
@@ -63,6 +74,13 @@ int aev__timer_cancel(aev__sched *s, aev__timer *t);
  * AEV_ERR_CLOSED after shutdown began: fn is then never called. */
 int aev__sched_post(aev__sched *s, aev__strand *strand, aev__task_fn fn,
                     void *arg);
+
+/* As aev__sched_post, queued with node, which the caller owns and leaves
+ * alone until fn runs (fn may free it): no allocation, so it answers only
+ * AEV_ERR_CLOSED, after shutdown began. For posts that must arrive once
+ * what they carry exists (a task's completion). */
+int aev__sched_post_node(aev__sched *s, aev__strand *strand,
+                         aev__task_node *node, aev__task_fn fn, void *arg);
 
 /* Posts user code (a handler or callback that may block) to the handler
  * pool, which grows so a stuck handler never stalls timers or deliveries.

@@ -111,9 +111,8 @@ static int get_function(aev_broker *b, const aev__api_service *svc,
   *resp = json_pack("{so}", "Configuration", aev__function_config_json(f));
   int reserved = aev_function_reserved_concurrency(f);
   if (reserved >= 0)
-    json_object_set_new(*resp, "Concurrency",
-                        json_pack("{si}", "ReservedConcurrentExecutions",
-                                  reserved));
+    aev__fn_put(resp, "Concurrency",
+                json_pack("{si}", "ReservedConcurrentExecutions", reserved));
   aev_function_release(f);
   return AEV_OK;
 }
@@ -153,14 +152,14 @@ static int list_functions(aev_broker *b, const aev__api_service *svc,
     if (aev__fn_hidden(list[i]->name)) continue;
     if (marker && strcmp(list[i]->name, marker) <= 0) continue;
     if (taken == max) {
-      json_object_set_new(*resp, "NextMarker", json_string(list[i - 1]->name));
+      aev__fn_put(resp, "NextMarker", json_string(list[i - 1]->name));
       break;
     }
-    json_array_append_new(fns, aev__function_config_json((aev_function *)list[i]));
+    aev__fn_put(&fns, NULL, aev__function_config_json((aev_function *)list[i]));
     taken++;
   }
   aev__registry_list_free(list, n);
-  json_object_set_new(*resp, "Functions", fns);
+  aev__fn_put(resp, "Functions", fns); /* NULL: out of memory */
   return AEV_OK;
 }
 
@@ -240,9 +239,8 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
     if (rc == AEV_OK) {
       *resp = json_pack("{sissso}", "StatusCode", 200, "ExecutedVersion",
                         ver, "Payload", json_stringn(out, out_len));
+      if (ferr) aev__fn_put(resp, "FunctionError", json_string(ferr));
       if (!*resp) rc = aev__nomem();
-      if (*resp && ferr)
-        json_object_set_new(*resp, "FunctionError", json_string(ferr));
       free(out);
     }
   }

@@ -20,7 +20,7 @@ typedef struct waiter {
 
 static void sync_done(void *user, const aev__invoke_result *r) {
   waiter *w = user;
-  char *p = malloc(r->len + 1);
+  char *p = r->nomem ? NULL : malloc(r->len + 1); /* NULL: out of memory */
   if (p) {
     memcpy(p, r->payload, r->len);
     p[r->len] = '\0';

@@ -87,7 +87,7 @@ int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
                        256);
   for (size_t i = 0; rc == AEV_OK && req && i < sizeof recorded / sizeof *recorded; i++) {
     json_t *v = json_object_get(req, recorded[i]);
-    if (v) json_object_set(c->doc, recorded[i], v);
+    if (v && json_object_set(c->doc, recorded[i], v)) rc = aev__nomem();
   }
   if (rc != AEV_OK) {
     aev__fconf_unref(c);
@@ -108,24 +108,22 @@ aev__fconf *aev__fconf_get(aev_function *f) {
 json_t *aev__function_config_json(aev_function *f) {
   aev__fconf *c = aev__fconf_get(f);
   json_t *o = json_deep_copy(c->doc);
-  json_object_set_new(o, "FunctionName", json_string(f->res.name));
-  json_object_set_new(o, "FunctionArn", json_string(f->res.arn));
-  json_object_set_new(o, "Timeout", json_integer(c->timeout));
-  json_object_set_new(o, "MemorySize", json_integer(c->memory));
-  json_object_set_new(o, "LastModified", json_string(c->last_modified));
-  json_object_set_new(o, "Version", json_string("$LATEST"));
-  json_object_set_new(o, "State", json_string("Active"));
-  json_object_set_new(o, "LastUpdateStatus", json_string("Successful"));
-  json_object_set_new(o, "PackageType", json_string("Zip"));
-  if (!json_object_get(o, "Description"))
-    json_object_set_new(o, "Description", json_string(""));
+  aev__fn_put(&o, "FunctionName", json_string(f->res.name));
+  aev__fn_put(&o, "FunctionArn", json_string(f->res.arn));
+  aev__fn_put(&o, "Timeout", json_integer(c->timeout));
+  aev__fn_put(&o, "MemorySize", json_integer(c->memory));
+  aev__fn_put(&o, "LastModified", json_string(c->last_modified));
+  aev__fn_put(&o, "Version", json_string("$LATEST"));
+  aev__fn_put(&o, "State", json_string("Active"));
+  aev__fn_put(&o, "LastUpdateStatus", json_string("Successful"));
+  aev__fn_put(&o, "PackageType", json_string("Zip"));
+  if (o && !json_object_get(o, "Description"))
+    aev__fn_put(&o, "Description", json_string(""));
   if (json_object_size(c->vars))
-    json_object_set_new(o, "Environment",
-                        json_pack("{sO}", "Variables", c->vars));
+    aev__fn_put(&o, "Environment", json_pack("{sO}", "Variables", c->vars));
   pthread_mutex_lock(&f->mu);
   if (f->econf.dlq)
-    json_object_set_new(o, "DeadLetterConfig",
-                        json_pack("{ss}", "TargetArn", f->econf.dlq));
+    aev__fn_put(&o, "DeadLetterConfig", json_pack("{ss}", "TargetArn", f->econf.dlq));
   pthread_mutex_unlock(&f->mu);
   aev__fconf_unref(c);
   return o;

@@ -29,6 +29,7 @@ static json_t *as_json(const char *text, size_t len) {
 
 static json_t *record(aev__event *ev, const char *condition,
                       const aev__invoke_result *r) {
+  if (r && r->nomem) return NULL; /* the function's error is unknown */
   aev_function *f = ev->f;
   char when[40], arn[400];
   aev__fn_iso_time(aev__fn_now_ms(f), when, sizeof when, 1);
@@ -38,7 +39,7 @@ static json_t *record(aev__event *ev, const char *condition,
                            "executedVersion",
                            r ? r->executed_version : "$LATEST");
   if (r && r->function_error)
-    json_object_set_new(resp, "functionError", json_string(r->function_error));
+    aev__fn_put(&resp, "functionError", json_string(r->function_error));
   json_t *o = json_pack(
       "{sssss{sssssssi}sosO}", "version", "1.0", "timestamp", when,
       "requestContext", "requestId", ev->request_id, "functionArn", arn,
@@ -168,7 +169,7 @@ void aev__dest_success(aev__event *ev, const aev__invoke_result *r) {
 static void send_dlq(aev__event *ev, const char *arn,
                      const aev__invoke_result *r) {
   json_t *err = NULL;
-  if (r && aev__json_parse(r->payload, r->len, 0, &err, NULL) == AEV_ERR_NOMEM) {
+  if (r && (r->nomem || aev__json_parse(r->payload, r->len, 0, &err, NULL) == AEV_ERR_NOMEM)) {
     deliver_to(ev, arn, ev->payload, NULL, 0); /* as when its attributes cannot be built */
     return;
   }

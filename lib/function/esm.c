@@ -116,13 +116,12 @@ static json_t *describe(aev__esm *m, const char *state) {
       "StateTransitionReason", "USER_INITIATED");
   json_t *types = json_array();
   if (m->report_failures)
-    json_array_append_new(types, json_string("ReportBatchItemFailures"));
-  json_object_set_new(o, "FunctionResponseTypes", types);
-  if (m->filters) json_object_set(o, "FilterCriteria", m->filters);
+    aev__fn_put(&types, NULL, json_string("ReportBatchItemFailures"));
+  aev__fn_put(&o, "FunctionResponseTypes", types);
+  if (m->filters) aev__fn_put(&o, "FilterCriteria", json_incref(m->filters));
   if (m->max_concurrency < AEV__FN_CONCURRENCY_MAX)
-    json_object_set_new(o, "ScalingConfig",
-                        json_pack("{si}", "MaximumConcurrency",
-                                  m->max_concurrency));
+    aev__fn_put(&o, "ScalingConfig",
+                json_pack("{si}", "MaximumConcurrency", m->max_concurrency));
   pthread_mutex_unlock(&m->mu);
   return o;
 }
@@ -206,17 +205,21 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
   aev__broker_uuid(b, m->uuid);
   apply_locked(m, &s, aev_broker_now_ms(b));
   json_decref(req);
+  /* The answer is made before the mapping is listed: out of memory then
+   * leaves nothing made. */
+  char *answer = NULL;
+  rc = json ? aev__fn_dump(describe(m, "Creating"), &answer) : AEV_OK;
   pthread_mutex_lock(&f->mu);
   aev__esm *other = f->res.deleted ? NULL : same_pair_locked(f, m->source_arn);
-  if (other)
+  if (rc == AEV_OK && other)
     rc = aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
                    "An event source mapping with SQS arn (\" %s \") and "
                    "function (\" %s \") already exists. Please update or "
                    "delete the existing mapping with UUID %s",
                    m->source_arn, f->res.name, other->uuid);
-  else if (f->res.deleted)
+  else if (rc == AEV_OK && f->res.deleted)
     rc = aev__fn_not_found(f->res.arn);
-  else {
+  else if (rc == AEV_OK) {
     m->next = f->esms;
     f->esms = m;
   }
@@ -231,10 +234,12 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
     pthread_mutex_unlock(&f->mu);
   }
   if (rc != AEV_OK) {
+    free(answer);
     aev__esm_unref(m);
     return rc;
   }
-  return aev__fn_dump(describe(m, "Creating"), json);
+  if (json) *json = answer;
+  return AEV_OK;
 }
 
 /* The mapping with uuid (a new reference), unlinked when unlink is set. */
@@ -363,7 +368,7 @@ int aev_event_source_mapping_list(aev_broker *b, const char *function_name,
     return rc;
   }
   json_t *out = json_array();
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; out && i < n; i++) {
     aev_function *f = (aev_function *)list[i];
     if (aev__fn_hidden(list[i]->name) || (only && f != only)) continue;
     pthread_mutex_lock(&f->mu);
@@ -377,16 +382,21 @@ int aev_event_source_mapping_list(aev_broker *b, const char *function_name,
         ms[k++] = m;
       }
     pthread_mutex_unlock(&f->mu);
+    if (!ms) { /* never a list short of this function's mappings */
+      json_decref(out);
+      out = NULL;
+    }
     for (size_t j = 0; j < k; j++) {
-      json_array_append_new(out, describe(ms[j], NULL));
+      if (out) aev__fn_put(&out, NULL, describe(ms[j], NULL));
       aev__esm_unref(ms[j]);
     }
     free(ms);
   }
   aev__registry_list_free(list, n);
   /* Then the streams' mappings, which the stream primitive keeps. */
-  rc = aev__stream_mapping_list(b, only ? aev_function_arn(only) : NULL,
-                                event_source_arn, out);
+  rc = out ? aev__stream_mapping_list(b, only ? aev_function_arn(only) : NULL,
+                                      event_source_arn, out)
+           : aev__nomem();
   aev_function_release(only);
   if (rc != AEV_OK) {
     json_decref(out);

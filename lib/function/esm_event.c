@@ -153,11 +153,10 @@ static void sb_put(sb *s, const char *t, size_t len) {
 /* Lambda's messageAttributes: {"n": {"stringValue", "stringListValues",
  * "binaryListValues", "dataType"}} (binaryValue for Binary types). */
 static void message_attributes(sb *s, aev_message *msg) {
-  char *text = aev_message_attributes_json(msg);
   json_t *in = NULL;
-  int rc = text ? aev__json_parse_str(text, 0, &in) : AEV_OK;
-  free(text);
-  if (rc == AEV_ERR_NOMEM) {
+  /* Not aev_message_attributes_json: its NULL is "none" and "out of
+   * memory" alike, and the attributes must not be lost for want of it. */
+  if (aev__message_attributes(msg, &in) != AEV_OK) {
     s->oom = 1;
     return;
   }
@@ -168,14 +167,15 @@ static void message_attributes(sb *s, aev_message *msg) {
     json_t *a = json_object();
     json_t *sv = json_object_get(v, "StringValue");
     json_t *bv = json_object_get(v, "BinaryValue");
-    if (sv) json_object_set(a, "stringValue", sv);
-    if (bv) json_object_set(a, "binaryValue", bv);
-    json_object_set_new(a, "stringListValues", json_array());
-    json_object_set_new(a, "binaryListValues", json_array());
-    json_object_set(a, "dataType", json_object_get(v, "DataType"));
-    json_object_set_new(out, k, a);
+    if (sv) aev__fn_put(&a, "stringValue", json_incref(sv));
+    if (bv) aev__fn_put(&a, "binaryValue", json_incref(bv));
+    aev__fn_put(&a, "stringListValues", json_array());
+    aev__fn_put(&a, "binaryListValues", json_array());
+    aev__fn_put(&a, "dataType", json_incref(json_object_get(v, "DataType")));
+    aev__fn_put(&out, k, a);
   }
-  char *dumped = aev__json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  /* out NULL: an attribute could not be added, never an event without it */
+  char *dumped = out ? aev__json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
   if (dumped) sb_put(s, dumped, strlen(dumped));
   else s->oom = 1;
   free(dumped);

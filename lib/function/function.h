@@ -14,11 +14,14 @@
 /* The outcome of one invocation, borrowed for the duration of the callback.
  * payload is the handler's result, or Lambda's error object
  * {"errorType", "errorMessage", ...} when function_error is not NULL
- * ("Unhandled": the handler failed or timed out). */
+ * ("Unhandled": the handler failed or timed out). nomem: the error object
+ * could not be built (out of memory), so the error is unknown; payload is
+ * then "{}". */
 typedef struct aev__invoke_result {
   const char *payload;
   size_t len;
   const char *function_error;
+  int nomem;
   const char *request_id;
   const char *executed_version; /* "$LATEST" */
 } aev__invoke_result;

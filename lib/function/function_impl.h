@@ -330,6 +330,11 @@ int aev__fn_opt_int(json_t *req, const char *name, const char *member,
                     long long min, long long max, int *out);
 int aev__fn_dump(json_t *o, char **json);
 
+/* Sets key to v (stolen) in *o, or appends v to the array *o (key NULL).
+ * When that fails (out of memory: *o or v NULL), *o becomes NULL, so an
+ * answer is built whole or not at all. */
+void aev__fn_put(json_t **o, const char *key, json_t *v);
+
 /* errors.c: Lambda's wording. */
 int aev__fn_not_found(const char *name);
 int aev__fn_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

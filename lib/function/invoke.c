@@ -169,7 +169,8 @@ static void inv_unref(aev_invocation *c) {
 }
 
 /* The outcome, once per invocation: frees the concurrency slot, counts,
- * and tells the caller. */
+ * and tells the caller. A NULL payload is an error object that could not
+ * be built: the caller learns it was out of memory. */
 static void deliver(aev_invocation *c, const char *payload, size_t len,
                     const char *function_error) {
   aev_function *f = c->f;
@@ -179,8 +180,10 @@ static void deliver(aev_invocation *c, const char *payload, size_t len,
   f->m.duration_ms += aev__fn_now(f) - c->start;
   pthread_mutex_unlock(&f->mu);
   if (c->pooled) aev__account_give(f->account);
-  aev__invoke_result r = {.payload = payload, .len = len,
+  aev__invoke_result r = {.payload = payload ? payload : "{}",
+                          .len = payload ? len : 2,
                           .function_error = function_error,
+                          .nomem = payload == NULL,
                           .request_id = c->request_id,
                           .executed_version = c->version};
   c->done(c->user, &r);
@@ -213,12 +216,17 @@ static void env_return(aev_invocation *c, int reset) {
   c->env = NULL;
 }
 
-static void deliver_error(aev_invocation *c, const char *type,
-                          const char *message) {
-  json_t *o = json_pack("{ssss}", "errorType", type, "errorMessage", message);
+/* Lambda's error object as text; NULL when out of memory. Steals o. */
+static char *error_text(json_t *o) {
   char *s = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
   json_decref(o);
-  deliver(c, s ? s : "{}", s ? strlen(s) : 2, "Unhandled");
+  return s;
+}
+
+static void deliver_error(aev_invocation *c, const char *type,
+                          const char *message) {
+  char *s = error_text(json_pack("{ssss}", "errorType", type, "errorMessage", message));
+  deliver(c, s, s ? strlen(s) : 0, "Unhandled");
   free(s);
 }
 
@@ -299,20 +307,17 @@ int aev_invocation_fail_json(aev_invocation *ctx, const char *json,
                   json_stringn(json ? json : "", json ? len : 0), "errorType",
                   "Unhandled");
   }
-  char *s = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
-  json_decref(o);
-  int rc = complete(ctx, s ? s : "{}", s ? strlen(s) : 2, "Unhandled");
+  char *s = error_text(o);
+  int rc = complete(ctx, s, s ? strlen(s) : 0, "Unhandled");
   free(s);
   return rc;
 }
 
 int aev_invocation_fail(aev_invocation *ctx, const char *error_type,
                         const char *message) {
-  json_t *o = json_pack("{ssss}", "errorMessage", message ? message : "",
-                        "errorType", error_type ? error_type : "Error");
-  char *s = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
-  json_decref(o);
-  int rc = complete(ctx, s ? s : "{}", s ? strlen(s) : 2, "Unhandled");
+  char *s = error_text(json_pack("{ssss}", "errorMessage", message ? message : "",
+                                 "errorType", error_type ? error_type : "Error"));
+  int rc = complete(ctx, s, s ? strlen(s) : 0, "Unhandled");
   free(s);
   return rc;
 }

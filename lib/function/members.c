@@ -18,6 +18,14 @@ int aev__fn_opt_int(json_t *req, const char *name, const char *member,
   return rc;
 }
 
+void aev__fn_put(json_t **o, const char *key, json_t *v) {
+  int lost = key ? json_object_set_new(*o, key, v) : json_array_append_new(*o, v);
+  if (lost) {
+    json_decref(*o);
+    *o = NULL;
+  }
+}
+
 int aev__fn_dump(json_t *o, char **json) {
   if (!json) {
     json_decref(o);

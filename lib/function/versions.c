@@ -90,19 +90,37 @@ static json_t *version_json(aev_function *f, int n) {
   pthread_mutex_lock(&f->mu);
   aev__version *v = &f->versions[n - 1];
   json_t *frozen = json_deep_copy(v->conf->doc);
-  json_object_update(o, frozen);
+  if (o && (!frozen || json_object_update(o, frozen))) {
+    json_decref(o);
+    o = NULL;
+  }
   json_decref(frozen);
-  json_object_set_new(o, "Timeout", json_integer(v->conf->timeout));
-  json_object_set_new(o, "MemorySize", json_integer(v->conf->memory));
-  json_object_set_new(o, "Description",
-                      json_string(v->description ? v->description : ""));
+  aev__fn_put(&o, "Timeout", json_integer(v->conf->timeout));
+  aev__fn_put(&o, "MemorySize", json_integer(v->conf->memory));
+  aev__fn_put(&o, "Description", json_string(v->description ? v->description : ""));
   pthread_mutex_unlock(&f->mu);
   char arn[400], ver[16];
   snprintf(arn, sizeof arn, "%s:%d", f->res.arn, n);
   version_name(n, ver);
-  json_object_set_new(o, "FunctionArn", json_string(arn));
-  json_object_set_new(o, "Version", json_string(ver));
+  aev__fn_put(&o, "FunctionArn", json_string(arn));
+  aev__fn_put(&o, "Version", json_string(ver));
   return o;
+}
+
+/* Takes back version n, just published, when its answer could not be
+ * made, so that PublishVersion answers out of memory with nothing
+ * changed; unless something uses it already (a later version, an alias). */
+static void unpublish(aev_function *f, int n) {
+  pthread_mutex_lock(&f->mu);
+  int used = f->nversions != n;
+  for (aev__alias *a = f->aliases; !used && a; a = a->next)
+    used = a->version == n || a->extra == n;
+  aev__version v = f->versions[n - 1];
+  if (!used) f->nversions = n - 1;
+  pthread_mutex_unlock(&f->mu);
+  if (used) return;
+  aev__fconf_unref(v.conf);
+  free(v.description);
 }
 
 int aev_function_publish_version(aev_function *f, const char *description,
@@ -131,20 +149,21 @@ int aev_function_publish_version(aev_function *f, const char *description,
   f->conf->refs++;
   f->nversions = n + 1;
   pthread_mutex_unlock(&f->mu);
-  return aev__fn_dump(version_json(f, n + 1), json);
+  rc = aev__fn_dump(version_json(f, n + 1), json);
+  if (rc == AEV_ERR_NOMEM) unpublish(f, n + 1);
+  return rc;
 }
 
 int aev_function_list_versions(aev_function *f, char **json) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
   json_t *list = json_array();
-  json_t *latest = aev__function_config_json(f);
-  json_array_append_new(list, latest);
+  aev__fn_put(&list, NULL, aev__function_config_json(f));
   pthread_mutex_lock(&f->mu);
   int n = f->nversions;
   pthread_mutex_unlock(&f->mu);
-  for (int i = 1; i <= n; i++) json_array_append_new(list, version_json(f, i));
-  return aev__fn_dump(json_pack("{so}", "Versions", list), json);
+  for (int i = 1; list && i <= n; i++) aev__fn_put(&list, NULL, version_json(f, i));
+  return aev__fn_dump(list ? json_pack("{so}", "Versions", list) : NULL, json);
 }
 
 /* ---- aliases ---- */
@@ -157,12 +176,11 @@ static json_t *alias_json_locked(aev_function *f, aev__alias *a) {
                         "FunctionVersion", ver, "Description",
                         a->description ? a->description : "", "RevisionId",
                         a->revision, "RoutingConfig");
-  if (a->extra) {
+  if (o && a->extra) {
     char extra[16];
     version_name(a->extra, extra);
-    json_object_set_new(json_object_get(o, "RoutingConfig"),
-                        "AdditionalVersionWeights",
-                        json_pack("{sf}", extra, a->weight));
+    json_t *routing = json_pack("{s{sf}}", "AdditionalVersionWeights", extra, a->weight);
+    aev__fn_put(&o, "RoutingConfig", routing);
   }
   return o;
 }
@@ -250,6 +268,10 @@ int aev_function_create_alias(aev_function *f, const char *name,
   if (!a) return aev__nomem();
   strcpy(a->name, name);
   a->description = description ? strdup(description) : NULL;
+  if (description && !a->description) {
+    free(a);
+    return aev__nomem();
+  }
   new_revision(f, a->revision);
   pthread_mutex_lock(&f->mu);
   if (alias_locked(f, name))
@@ -258,11 +280,13 @@ int aev_function_create_alias(aev_function *f, const char *name,
   if (rc == AEV_OK)
     rc = parse_target_locked(f, version ? version : "", routing_json,
                              &a->version, &a->extra, &a->weight);
-  json_t *o = NULL;
+  /* The answer is made before the alias is listed: out of memory then
+   * leaves none made. */
+  char *answer = NULL;
+  if (rc == AEV_OK) rc = aev__fn_dump(alias_json_locked(f, a), json ? &answer : NULL);
   if (rc == AEV_OK) {
     a->next = f->aliases;
     f->aliases = a;
-    o = alias_json_locked(f, a);
   }
   pthread_mutex_unlock(&f->mu);
   if (rc != AEV_OK) {
@@ -270,7 +294,8 @@ int aev_function_create_alias(aev_function *f, const char *name,
     free(a);
     return rc;
   }
-  return aev__fn_dump(o, json);
+  if (json) *json = answer;
+  return AEV_OK;
 }
 
 static int no_alias(aev_function *f, const char *name) {
@@ -285,7 +310,7 @@ int aev_function_update_alias(aev_function *f, const char *name,
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&f->mu);
   aev__alias *a = name ? alias_locked(f, name) : NULL;
-  json_t *o = NULL;
+  char *answer = NULL;
   if (!a) {
     rc = no_alias(f, name);
   } else {
@@ -293,15 +318,24 @@ int aev_function_update_alias(aev_function *f, const char *name,
     double weight = a->weight;
     rc = parse_target_locked(f, version, routing_json, &n, &extra, &weight);
     if (rc == AEV_OK) {
+      aev__alias was = {.version = a->version, .extra = a->extra, .weight = a->weight};
+      memcpy(was.revision, a->revision, sizeof was.revision);
       a->version = n;
       a->extra = extra;
       a->weight = weight;
       new_revision(f, a->revision);
-      o = alias_json_locked(f, a);
+      rc = aev__fn_dump(alias_json_locked(f, a), json ? &answer : NULL);
+      if (rc != AEV_OK) { /* no answer: the alias as it was */
+        a->version = was.version;
+        a->extra = was.extra;
+        a->weight = was.weight;
+        memcpy(a->revision, was.revision, sizeof was.revision);
+      }
     }
   }
   pthread_mutex_unlock(&f->mu);
-  return rc != AEV_OK ? rc : aev__fn_dump(o, json);
+  if (rc == AEV_OK && json) *json = answer;
+  return rc;
 }
 
 int aev_function_get_alias(aev_function *f, const char *name, char **json) {
@@ -337,8 +371,11 @@ int aev_function_list_aliases(aev_function *f, char **json) {
   if (rc != AEV_OK) return rc;
   json_t *list = json_array();
   pthread_mutex_lock(&f->mu);
-  for (aev__alias *a = f->aliases; a; a = a->next)
-    json_array_insert_new(list, 0, alias_json_locked(f, a));
+  for (aev__alias *a = f->aliases; list && a; a = a->next)
+    if (json_array_insert_new(list, 0, alias_json_locked(f, a))) {
+      json_decref(list); /* never a list short of an alias */
+      list = NULL;
+    }
   pthread_mutex_unlock(&f->mu);
-  return aev__fn_dump(json_pack("{so}", "Aliases", list), json);
+  return aev__fn_dump(list ? json_pack("{so}", "Aliases", list) : NULL, json);
 }

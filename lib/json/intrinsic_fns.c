@@ -97,10 +97,19 @@ static json_t *f_json_to_string(const ia_val *a, size_t n, aev__jenv *env) {
   return r;
 }
 
+/* out, or NULL (out of memory, no error recorded) when lost: an item
+ * could not be added to it. Never a part of the answer. */
+static json_t *unless_lost(json_t *out, int lost) {
+  if (!lost) return out;
+  json_decref(out);
+  return NULL;
+}
+
 static json_t *f_array(const ia_val *a, size_t n, aev__jenv *env) {
   json_t *arr = json_array();
-  for (size_t i = 0; arr && i < n; i++) json_array_append(arr, a[i].v);
-  return arr;
+  int lost = !arr;
+  for (size_t i = 0; !lost && i < n; i++) lost = json_array_append(arr, a[i].v);
+  return unless_lost(arr, lost);
 }
 
 static json_t *f_array_partition(const ia_val *a, size_t n, aev__jenv *env) {
@@ -109,14 +118,15 @@ static json_t *f_array_partition(const ia_val *a, size_t n, aev__jenv *env) {
     return fail(env, "States.ArrayPartition", "needs a chunk size greater than 0");
   size_t size = (size_t)int_of(a[1].v), len = json_array_size(a[0].v);
   json_t *out = json_array(), *chunk = NULL;
-  for (size_t i = 0; out && i < len; i++) {
+  int lost = !out;
+  for (size_t i = 0; !lost && i < len; i++) {
     if (i % size == 0) {
       chunk = json_array();
-      json_array_append_new(out, chunk);
+      lost = json_array_append_new(out, chunk);
     }
-    json_array_append(chunk, json_array_get(a[0].v, i));
+    lost = lost || json_array_append(chunk, json_array_get(a[0].v, i));
   }
-  return out;
+  return unless_lost(out, lost);
 }
 
 static json_t *f_array_contains(const ia_val *a, size_t n, aev__jenv *env) {
@@ -134,9 +144,10 @@ static json_t *f_array_range(const ia_val *a, size_t n, aev__jenv *env) {
   json_int_t count = (to - from) / by + 1;
   if (count > MAX_RANGE) return fail(env, "States.ArrayRange", "would return more than 1000 items");
   json_t *out = json_array();
-  for (json_int_t v = from; out && (by > 0 ? v <= to : v >= to); v += by)
-    json_array_append_new(out, json_integer(v));
-  return out;
+  int lost = !out;
+  for (json_int_t v = from; !lost && (by > 0 ? v <= to : v >= to); v += by)
+    lost = json_array_append_new(out, json_integer(v));
+  return unless_lost(out, lost);
 }
 
 static json_t *f_array_get_item(const ia_val *a, size_t n, aev__jenv *env) {
@@ -156,13 +167,14 @@ static json_t *f_array_length(const ia_val *a, size_t n, aev__jenv *env) {
 static json_t *f_array_unique(const ia_val *a, size_t n, aev__jenv *env) {
   if (!json_is_array(a[0].v)) return fail(env, "States.ArrayUnique", "needs an array argument");
   json_t *out = json_array();
-  for (size_t i = 0; out && i < json_array_size(a[0].v); i++) {
+  int lost = !out;
+  for (size_t i = 0; !lost && i < json_array_size(a[0].v); i++) {
     json_t *v = json_array_get(a[0].v, i);
     int seen = 0;
     for (size_t k = 0; !seen && k < json_array_size(out); k++) seen = json_equal(json_array_get(out, k), v);
-    if (!seen) json_array_append(out, v);
+    if (!seen) lost = json_array_append(out, v);
   }
-  return out;
+  return unless_lost(out, lost);
 }
 
 static json_t *f_base64_encode(const ia_val *a, size_t n, aev__jenv *env) {
@@ -227,9 +239,8 @@ static json_t *f_json_merge(const ia_val *a, size_t n, aev__jenv *env) {
   if (!json_is_boolean(a[2].v)) return fail(env, "States.JsonMerge", "needs a boolean deep-merge flag");
   if (json_is_true(a[2].v))
     return fail(env, "States.JsonMerge", "does not support deep merge: its third argument must be false");
-  json_t *out = json_copy(a[0].v);
-  if (out) json_object_update(out, a[1].v);
-  return out;
+  json_t *out = aev__json_copy(a[0].v);
+  return unless_lost(out, !out || json_object_update(out, a[1].v));
 }
 
 static uint64_t draw(aev__jenv *env) {
@@ -268,12 +279,13 @@ static json_t *f_string_split(const ia_val *a, size_t n, aev__jenv *env) {
   const char *s = json_string_value(a[0].v), *set = json_string_value(a[1].v);
   json_t *out = json_array();
   size_t i = 0, len = strlen(s);
-  while (out && i < len) {
+  int lost = !out;
+  while (!lost && i < len) {
     size_t tok = strcspn(s + i, set);
-    if (tok) json_array_append_new(out, json_stringn(s + i, tok));
+    if (tok) lost = json_array_append_new(out, json_stringn(s + i, tok));
     i += tok ? tok : 1;
   }
-  return out;
+  return unless_lost(out, lost);
 }
 
 static json_t *f_uuid(const ia_val *a, size_t n, aev__jenv *env) {

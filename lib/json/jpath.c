@@ -591,7 +591,11 @@ static json_t *put_at(const aev__jpath *p, size_t i, json_t *node, json_t *value
   if (i == p->n) return value;
   const jp_seg *g = &p->segs[i];
   if (g->kind == JP_NAMES) {
-    json_t *obj = json_is_object(node) ? json_copy(node) : NULL;
+    json_t *obj = json_is_object(node) ? aev__json_copy(node) : NULL;
+    if (!obj && json_is_object(node)) { /* out of memory: no error recorded */
+      json_decref(value);
+      return NULL;
+    }
     if (!obj && (node && !json_is_null(node))) {
       json_decref(value);
       aev__jenv_fail(env, "States.ResultPathMatchFailure",
@@ -615,7 +619,11 @@ static json_t *put_at(const aev__jpath *p, size_t i, json_t *node, json_t *value
     free(t);
     return NULL;
   }
-  json_t *arr = json_copy(node);
+  json_t *arr = aev__json_copy(node);
+  if (!arr) { /* out of memory: no error recorded */
+    json_decref(value);
+    return NULL;
+  }
   json_t *child = put_at(p, i + 1, json_array_get(arr, (size_t)at), value, env);
   if (!child) {
     json_decref(arr);

@@ -33,11 +33,16 @@ int aev__run_dead(const m_run *r) {
 
 m_run *aev__run_new(aev_execution *e, m_run *parent, const m_graph *g) {
   m_run *r = calloc(1, sizeof *r);
-  if (!r) return NULL;
+  if (r) r->vars = parent ? aev__json_copy(parent->vars) : json_object();
+  if (!r || !r->vars) { /* never a scope that lost its outer variables */
+    free(r);
+    return NULL;
+  }
   if (e->nruns == e->capruns) {
     size_t cap = e->capruns ? e->capruns * 2 : 4;
     m_run **runs = realloc(e->runs, cap * sizeof *runs);
     if (!runs) {
+      json_decref(r->vars);
       free(r);
       return NULL;
     }
@@ -48,7 +53,6 @@ m_run *aev__run_new(aev_execution *e, m_run *parent, const m_graph *g) {
   r->e = e;
   r->parent = parent;
   r->g = g;
-  r->vars = parent ? json_copy(parent->vars) : json_object();
   r->prev_event = parent ? parent->prev_event : 0;
   return r;
 }
@@ -122,31 +126,42 @@ static int64_t state_event(m_run *r, int entered_event, json_t *data) {
   return r->prev_event;
 }
 
-static void set_state_context(m_run *r) {
+/* $$.State; -1 when out of memory. */
+static int set_state_context(m_run *r) {
   aev_execution *e = r->e;
-  if (!e->context) return;
+  if (!e->context) return 0;
   const m_state *s = aev__run_state(r);
   char ts[32];
   aev__iso8601_format(r->entered_ms, ts);
-  json_t *st = json_pack("{s:s,s:s}", "Name", s->name, "EnteredTime", ts);
-  if (s->nretry) json_object_set_new(st, "RetryCount", json_integer(r->retry_count));
-  aev__ctx_set(e, "State", st);
+  return aev__ctx_set(e, "State",
+                      s->nretry ? json_pack("{s:s,s:s,s:i}", "Name", s->name, "EnteredTime", ts,
+                                            "RetryCount", r->retry_count)
+                                : json_pack("{s:s,s:s}", "Name", s->name, "EnteredTime", ts));
 }
 
 /* Values made from "$$" (Parameters {"c.$": "$$"}) share the context object
  * and must keep what they saw, in the data flow and in the history alike:
  * a change replaces the top-level object (a shallow copy) instead of
  * changing it in place. */
-void aev__ctx_set(aev_execution *e, const char *key, json_t *v) {
-  json_t *c = e->context ? json_copy(e->context) : NULL;
-  if (!c) {
-    json_decref(v);
-    return;
+int aev__ctx_set(aev_execution *e, const char *key, json_t *v) {
+  json_t *c = e->context && v ? aev__json_copy(e->context) : NULL;
+  if (!c || json_object_set_new(c, key, v)) {
+    if (!c) json_decref(v); /* set_new took v either way */
+    json_decref(c);
+    return -1;
   }
-  if (v) json_object_set_new(c, key, v);
-  else json_object_del(c, key);
   json_decref(e->context);
   e->context = c;
+  return 0;
+}
+
+int aev__ctx_del(aev_execution *e, const char *key) {
+  json_t *c = e->context ? aev__json_copy(e->context) : NULL;
+  if (!c) return -1;
+  json_object_del(c, key);
+  json_decref(e->context);
+  e->context = c;
+  return 0;
 }
 
 static uint64_t draw(void *arg) { return aev__broker_random(arg); }
@@ -159,6 +174,17 @@ void aev__run_env(m_run *r, aev__jenv *env, json_t *input) {
   env->random_arg = r->e->b;
   env->error = NULL;
   env->cause[0] = 0;
+}
+
+int aev__run_vars_update(m_run *r, json_t *a) {
+  json_t *vars = aev__json_copy(r->vars);
+  if (!vars || json_object_update(vars, a)) {
+    json_decref(vars);
+    return -1;
+  }
+  json_decref(r->vars);
+  r->vars = vars;
+  return 0;
 }
 
 /* ---- failing ---- */
@@ -241,6 +267,10 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
     if (!error_matches(c->errors, error)) continue;
     json_t *eo = json_pack("{s:s,s:s}", "Error", error ? error : "", "Cause", cause ? cause : "");
     free(full);
+    if (!eo) {
+      aev__run_oom(r); /* never a Catch without its error output */
+      return;
+    }
     if (s->jsonata) {
       aev__jq_catch(r, c, eo);
       return;
@@ -266,8 +296,14 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
     if (c->assign) {
       aev__run_env(r, &env, out);
       json_t *a = aev__tmpl_eval(c->assign, &env);
-      if (a) json_object_update(r->vars, a);
+      int lost = a && aev__run_vars_update(r, a);
       json_decref(a);
+      if (!a || lost) {
+        json_decref(out);
+        if (lost) aev__run_oom(r);
+        else aev__run_fail_env(r, &env);
+        return;
+      }
     }
     state_event(r, 0, out);
     aev__run_enter(r, c->next, out);
@@ -312,11 +348,9 @@ static const struct {
     [AEV_EXECUTION_ABORTED] = {"ExecutionAborted", "executionAbortedEventDetails"},
 };
 
-static json_t *terminal_details(int status, const char *out, const char *error, const char *cause) {
-  if (status == AEV_EXECUTION_SUCCEEDED)
-    return json_pack("{s:s,s:{s:b}}", "output", out, "outputDetails", "truncated", 0);
-  return json_pack("{s:s?,s:s?}", "error", error, "cause", cause);
-}
+/* Why an execution that could not record one of its events failed. */
+static const char lost_event_cause[] =
+    "Out of memory: an event of the execution history could not be built.";
 
 void aev__exec_end(aev_execution *e, int status, json_t *output, const char *error,
                    const char *cause, int64_t prev) {
@@ -326,6 +360,13 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
     status = AEV_EXECUTION_FAILED;
     error = "States.Runtime";
     cause = "Out of memory";
+  } else if (aev__hist_lost(e) && status != AEV_EXECUTION_ABORTED) {
+    /* An event it could not record: it fails, never ends as if whole. */
+    free(out);
+    out = NULL;
+    status = AEV_EXECUTION_FAILED;
+    error = "States.Runtime";
+    cause = lost_event_cause;
   } else if (out && strlen(out) > M_MAX_PAYLOAD) {
     free(out);
     out = NULL;
@@ -336,8 +377,8 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
   }
   char *err_copy, *cause_copy;
   reason_copy(&error, &cause, &err_copy, &cause_copy);
-  aev__hist_add(e, terminal[status].type, prev, terminal[status].dkey,
-                e->history ? terminal_details(status, out, error, cause) : NULL);
+  aev__hist_end(e, terminal[status].type, prev, terminal[status].dkey,
+                status == AEV_EXECUTION_SUCCEEDED ? out : NULL, err_copy, cause_copy);
   pthread_mutex_lock(&e->mu);
   e->finished = 1;
   e->status = status;
@@ -423,9 +464,10 @@ static int assign(m_run *r, const aev__tmpl *t, json_t *v) {
     aev__run_fail_env(r, &env);
     return -1;
   }
-  json_object_update(r->vars, a);
+  int lost = aev__run_vars_update(r, a);
   json_decref(a);
-  return 0;
+  if (lost) aev__run_oom(r);
+  return lost;
 }
 
 void aev__run_result(m_run *r, json_t *result) {
@@ -446,7 +488,12 @@ void aev__run_result(m_run *r, json_t *result) {
     result = sel;
   }
   /* Assign reads the state's result, before ResultPath and OutputPath. */
-  json_t *old_vars = s->assign ? json_copy(r->vars) : NULL;
+  json_t *old_vars = s->assign ? aev__json_copy(r->vars) : NULL;
+  if (s->assign && !old_vars) {
+    json_decref(result);
+    aev__run_oom(r);
+    return;
+  }
   json_t *combined;
   if (s->result_null) {
     combined = json_incref(r->input);
@@ -465,9 +512,14 @@ void aev__run_result(m_run *r, json_t *result) {
         aev__run_fail_env(r, &env);
         return;
       }
-      json_object_update(r->vars, a);
+      int lost = aev__run_vars_update(r, a);
       json_decref(a);
       old_vars = NULL;
+      if (lost) {
+        json_decref(combined);
+        aev__run_oom(r);
+        return;
+      }
     } else {
       json_decref(keep);
     }
@@ -502,9 +554,12 @@ void aev__run_result(m_run *r, json_t *result) {
     json_decref(old_vars);
     return;
   }
-  if (old_vars) {
-    json_object_update(r->vars, old_vars);
-    json_decref(old_vars);
+  int lost = old_vars && aev__run_vars_update(r, old_vars);
+  json_decref(old_vars);
+  if (lost) {
+    json_decref(out);
+    aev__run_oom(r);
+    return;
   }
   aev__run_transition(r, out);
 }
@@ -671,8 +726,10 @@ static void do_fail(m_run *r, json_t *effective) {
 /* The state's body: everything after StateEntered (retries come back here). */
 static void run_body(m_run *r) {
   const m_state *s = aev__run_state(r);
-  set_state_context(r);
-  if (s->type == ST_TASK) aev__task_prepare(r);
+  if (set_state_context(r) || (s->type == ST_TASK && aev__task_prepare(r))) {
+    aev__run_oom(r); /* never a stale $$, nor a token lost */
+    return;
+  }
   if (s->jsonata) {
     aev__jq_body(r);
     return;
@@ -733,6 +790,8 @@ int aev__run_history_full(m_run *r) {
     cause = "The execution reached the maximum number of history events (25000).";
   else if (aev__hist_short(r->e))
     cause = "Out of memory: the execution history could not grow.";
+  else if (aev__hist_lost(r->e))
+    cause = lost_event_cause;
   else
     return 0;
   aev__exec_end(r->e, AEV_EXECUTION_FAILED, NULL, "States.Runtime", cause, r->prev_event);

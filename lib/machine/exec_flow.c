@@ -33,7 +33,9 @@ static int spawn(m_run *p, const m_graph *g, size_t slot, json_t *input) {
   c->spawn_gen = p->gen;
   c->input = input;
   aev__run_post(c, child_start);
-  return 0;
+  /* A post that could not be made fails the child at once, and with it
+   * p's state attempt, which then starts no more children. */
+  return c->spawn_gen == p->gen ? 0 : -1;
 }
 
 /* n nulls: the slots the children's results fill; NULL out of memory. */
@@ -116,14 +118,19 @@ static json_t *batch(const m_state *s, json_t *items) {
                                                                     : json_array_size(items);
   json_t *out = json_array();
   json_t *cur = NULL;
-  for (size_t i = 0; out && i < json_array_size(items); i++) {
+  int lost = !out;
+  for (size_t i = 0; !lost && i < json_array_size(items); i++) {
     if (i % (per ? per : 1) == 0) {
       json_t *b = json_is_object(extra) ? json_pack("{s:o}", "BatchInput", json_deep_copy(extra)) : json_object();
       cur = json_array();
-      json_object_set_new(b, "Items", cur);
-      json_array_append_new(out, b);
+      if ((lost = json_object_set_new(b, "Items", cur)) != 0) json_decref(b);
+      else lost = json_array_append_new(out, b);
     }
-    json_array_append(cur, json_array_get(items, i));
+    lost = lost || json_array_append(cur, json_array_get(items, i));
+  }
+  if (lost) { /* never a batch short of items: NULL, out of memory */
+    json_decref(out);
+    return NULL;
   }
   return out;
 }
@@ -141,12 +148,18 @@ static int start_item(m_run *r, size_t i) {
     }
   } else if (s->item_selector) {
     aev__jenv env;
-    if (r->e->context)
-      aev__ctx_set(r->e, "Map",
-                   json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)i, "Value", item));
+    if (r->e->context &&
+        aev__ctx_set(r->e, "Map", json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)i, "Value", item))) {
+      aev__run_oom(r);
+      return -1;
+    }
     aev__run_env(r, &env, r->effective);
     input = aev__tmpl_eval(s->item_selector, &env);
-    if (r->e->context) aev__ctx_set(r->e, "Map", NULL);
+    if (r->e->context && aev__ctx_del(r->e, "Map")) { /* never a stale $$.Map */
+      json_decref(input);
+      aev__run_oom(r);
+      return -1;
+    }
     if (!input) {
       aev__run_fail_env(r, &env);
       return -1;
@@ -251,8 +264,11 @@ void aev__flow_map(m_run *r, json_t *effective) {
     return;
   }
   size_t first = r->max_conc && r->max_conc < r->nkids ? r->max_conc : r->nkids;
-  for (size_t i = 0; i < first; i++)
-    if (start_item(r, i)) return;
+  /* r->started, not a count of our own: an item that ends at once (its
+   * post failed, tolerated) starts the next one itself. */
+  unsigned gen = r->gen;
+  while (r->started < first && r->gen == gen)
+    if (start_item(r, r->started)) return;
 }
 
 static int tolerated(const m_run *p) {
@@ -289,8 +305,12 @@ void aev__flow_child_done(m_run *c, json_t *output, int failed, const char *erro
         aev__run_fail(p, error, cause, 0);
       return;
     }
-    json_array_set_new(p->results, c->slot,
-                       json_pack("{s:s?,s:s?}", "Error", error, "Cause", cause));
+    if (json_array_set_new(p->results, c->slot,
+                           json_pack("{s:s?,s:s?}", "Error", error, "Cause", cause))) {
+      p->gen++; /* never a tolerated failure left out of the results */
+      aev__run_oom(p);
+      return;
+    }
   } else {
     if (map)
       aev__run_event(p, "MapIterationSucceeded", "mapIterationSucceededEventDetails",

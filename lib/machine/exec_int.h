@@ -80,9 +80,17 @@ void aev__run_fail_env(m_run *r, const aev__jenv *env);
 /* The environment for evaluating paths of the current state on input. */
 void aev__run_env(m_run *r, aev__jenv *env, json_t *input);
 
-/* Sets (v stolen) or, v NULL, removes key of the context object $$ without
- * changing the object values already hold (copy on write). */
-void aev__ctx_set(aev_execution *e, const char *key, json_t *v);
+/* Sets (v stolen) or removes key of the context object $$ without
+ * changing the object values already hold (copy on write). -1 when out of
+ * memory (v NULL: it could not be built): $$ is then as it was, which the
+ * run must not go on with (aev__run_oom). */
+int aev__ctx_set(aev_execution *e, const char *key, json_t *v);
+int aev__ctx_del(aev_execution *e, const char *key);
+
+/* Assigns a's variables (borrowed) in r's scope, all or none (the scope is
+ * replaced by an updated copy: values that hold it keep what they saw).
+ * -1 when out of memory. */
+int aev__run_vars_update(m_run *r, json_t *a);
 
 /* Events for the current state. */
 int64_t aev__run_event(m_run *r, const char *type, const char *dkey, json_t *details);
@@ -115,7 +123,7 @@ void aev__flow_child_done(m_run *child, json_t *output, int failed, const char *
 /* Task (exec_task.c): a new attempt (and $$.Task.Token for
  * .waitForTaskToken) before Parameters are evaluated; then the start on
  * params (stolen). */
-void aev__task_prepare(m_run *r);
+int aev__task_prepare(m_run *r); /* -1: out of memory */
 void aev__task_start(m_run *r, json_t *params);
 /* The run's activity task, if no worker took it, leaves the activity's
  * queue (a new attempt, the end of the execution). */

@@ -27,17 +27,19 @@ static int assign(m_run *r, const m_jt *t, json_t *result, json_t *error_output)
   if (!t) return 0;
   json_t *a = eval(r, t, result, error_output, NULL);
   if (!a) return -1;
-  json_object_update(r->vars, a);
+  int lost = aev__run_vars_update(r, a);
   json_decref(a);
-  return 0;
+  if (lost) aev__run_oom(r);
+  return lost;
 }
 
-static void set_state_context(m_run *r) {
+/* $$.State; -1 when out of memory. */
+static int set_state_context(m_run *r) {
   const m_state *s = aev__run_state(r);
   char ts[32];
   aev__iso8601_format(r->entered_ms, ts);
-  aev__ctx_set(r->e, "State", json_pack("{s:s,s:s,s:i}", "Name", s->name, "EnteredTime",
-                                                        ts, "RetryCount", r->retry_count));
+  return aev__ctx_set(r->e, "State", json_pack("{s:s,s:s,s:i}", "Name", s->name, "EnteredTime",
+                                               ts, "RetryCount", r->retry_count));
 }
 
 void aev__jq_result(m_run *r, json_t *result) {
@@ -150,18 +152,26 @@ static void fail(m_run *r) {
 json_t *aev__jq_item(m_run *r, json_t *item, size_t index, aev__jenv *env) {
   const m_state *s = aev__run_state(r);
   if (!s->j_selector) return json_incref(item);
-  aev__ctx_set(r->e, "Map", json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)index, "Value", item));
+  if (aev__ctx_set(r->e, "Map", json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)index, "Value", item)))
+    return NULL; /* out of memory: env holds no error */
   json_t *b = aev__jq_bindings(r->vars, r->input, NULL, NULL, r->e->context);
   env->context = r->e->context;
   json_t *v = b ? aev__jt_eval(s->j_selector, r->input, b, env) : NULL; /* no b: out of memory */
   json_decref(b);
-  aev__ctx_set(r->e, "Map", NULL);
+  if (aev__ctx_del(r->e, "Map")) { /* never a stale $$.Map */
+    json_decref(v);
+    env->error = NULL; /* out of memory, whatever the evaluation said */
+    return NULL;
+  }
   return v;
 }
 
 void aev__jq_body(m_run *r) {
   const m_state *s = aev__run_state(r);
-  set_state_context(r);
+  if (set_state_context(r)) {
+    aev__run_oom(r);
+    return;
+  }
   switch (s->type) {
   case ST_PASS:
   case ST_SUCCEED: aev__jq_result(r, NULL); break;

@@ -71,7 +71,10 @@ static json_t *detail(const m_run *r, const task_kind *k, json_t *extra) {
   }
   if (k->legacy_lambda || k->activity) return extra ? extra : json_object();
   json_t *d = json_pack("{s:s,s:s}", "resourceType", k->type, "resource", k->resource);
-  if (extra) json_object_update(d, extra);
+  if (d && extra && json_object_update(d, extra)) {
+    json_decref(d);
+    d = NULL; /* never partial details: none, and the history notes it */
+  }
   json_decref(extra);
   return d;
 }
@@ -86,11 +89,15 @@ static const char *const event_keys[3][EV_KINDS] = {EVENT_NAMES("lambdaFunction"
                                                     EVENT_NAMES("activity", "EventDetails"),
                                                     EVENT_NAMES("task", "EventDetails")};
 
+/* extra: the event's own details; NULL only for a Started event of a
+ * Lambda or service task, which has none (elsewhere NULL is details that
+ * could not be built, and no event is recorded). */
 static void event(m_run *r, const task_kind *k, int what, json_t *extra) {
   int kind = k->legacy_lambda ? 0 : k->activity ? 1 : 2;
   /* AWS's LambdaFunctionStarted carries no details. */
   const char *key = what == EV_STARTED && k->legacy_lambda ? NULL : event_keys[kind][what];
-  aev__run_event(r, event_types[kind][what], key, detail(r, k, extra));
+  int own = what != EV_STARTED || k->activity;
+  aev__run_event(r, event_types[kind][what], key, own && !extra ? NULL : detail(r, k, extra));
 }
 
 static void cancel_timers(m_run *r) {
@@ -120,9 +127,24 @@ static void task_succeeded(m_run *r, json_t *out) {
   cancel_timers(r);
   r->task_seq++;
   char *t = recording(r) ? aev__json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
-  event(r, &k, EV_SUCCEEDED, recording(r) ? json_pack("{s:s?,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL);
+  event(r, &k, EV_SUCCEEDED, t ? json_pack("{s:s,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL);
   free(t);
   aev__run_result(r, out);
+}
+
+/* A task's output (stolen) built by this broker: NULL when out of memory,
+ * which fails the task as States.Runtime, never succeeds it empty. */
+static void task_output(m_run *r, json_t *out) {
+  if (out) task_succeeded(r, out);
+  else task_failed(r, "States.Runtime", "Out of memory");
+}
+
+/* Adds key: value (stolen) to o, or frees o: NULL when out of memory. */
+static json_t *with(json_t *o, const char *key, json_t *value) {
+  if (o && !json_object_set_new(o, key, value)) return o;
+  if (!o) json_decref(value);
+  json_decref(o);
+  return NULL;
 }
 
 /* ---- timeouts and heartbeats ---- */
@@ -214,22 +236,23 @@ void aev__task_withdraw(m_run *r) {
   r->queued_on = NULL;
 }
 
-void aev__task_prepare(m_run *r) {
+int aev__task_prepare(m_run *r) {
   const m_state *s = aev__run_state(r);
   r->task_seq++;
   aev__task_withdraw(r);
   free(r->token);
   r->token = NULL;
   size_t n = strlen(s->resource), w = strlen(WAIT_SUFFIX);
-  if (!is_activity(s->resource) && (n < w || strcmp(s->resource + n - w, WAIT_SUFFIX))) return;
+  if (!is_activity(s->resource) && (n < w || strcmp(s->resource + n - w, WAIT_SUFFIX))) return 0;
   r->token = token_new(r);
-  if (r->e->context && r->token)
-    aev__ctx_set(r->e, "Task", json_pack("{s:s}", "Token", r->token));
+  if (!r->token) return -1; /* never a task that waits for no token */
+  return r->e->context ? aev__ctx_set(r->e, "Task", json_pack("{s:s}", "Token", r->token)) : 0;
 }
 
 /* ---- completions that arrive from other threads ---- */
 
 typedef struct completion {
+  aev__task_node node; /* its post to the strand: one that cannot fail */
   aev_execution *e; /* a counted reference */
   m_run *r;         /* NULL: resolve run_idx on the strand */
   size_t run_idx;
@@ -292,20 +315,25 @@ static void completion_run(void *arg, int cancelled) {
   task_kind k;
   kind_of(aev__run_state(r)->resource, &k);
   int waits = r->token != NULL;
-  task_succeeded(r, (!waits && !strcmp(k.type, "lambda")) ? lambda_output(&k, v) : v);
+  task_output(r, (!waits && !strcmp(k.type, "lambda")) ? lambda_output(&k, v) : v);
 out:
   completion_free(c);
   aev__execution_unref(e);
 }
 
-/* Posts c (holding its execution reference) to the strand. */
-static int post_completion(completion *c) {
+/* Frees c unposted, with its execution reference. */
+static void completion_drop(completion *c) {
   aev_execution *e = c->e;
-  int rc = aev__sched_post(aev__broker_sched(e->b), e->strand, completion_run, c);
-  if (rc) {
-    completion_free(c);
-    aev__execution_unref(e);
-  }
+  completion_free(c);
+  aev__execution_unref(e);
+}
+
+/* Posts c (holding its execution reference) to the strand. It needs no
+ * memory, so an outcome that exists is never lost; it fails only when the
+ * broker is closing, which runs nothing more. */
+static int post_completion(completion *c) {
+  int rc = aev__sched_post_node(aev__broker_sched(c->e->b), c->e->strand, &c->node, completion_run, c);
+  if (rc) completion_drop(c);
   return rc;
 }
 
@@ -322,9 +350,10 @@ static void lambda_done(void *user, const aev__invoke_result *res) {
     json_t *err = NULL;
     int rc = res->payload ? aev__json_parse(res->payload, res->len, 0, &err, NULL) : AEV_ERR_INVALID;
     const char *type = json_string_value(json_object_get(err, "errorType"));
-    c->error = strdup(rc == AEV_ERR_NOMEM ? "States.Runtime" : type ? type : "Lambda.Unknown");
+    c->error = strdup(type ? type : "Lambda.Unknown");
     c->cause = res->payload ? strndup(res->payload, res->len) : NULL;
-    c->nomem = !c->error || (res->payload && !c->cause); /* never an error lost */
+    /* never an error lost, nor named for what it is not */
+    c->nomem = res->nomem || rc == AEV_ERR_NOMEM || !c->error || (res->payload && !c->cause);
     json_decref(err);
   }
   post_completion(c);
@@ -363,8 +392,8 @@ static void sqs_send(m_run *r, json_t *params, int waits) {
   }
   if (waits) return; /* SendTaskSuccess / Failure completes it */
   json_t *out = json_pack("{s:s,s:s}", "MD5OfMessageBody", sent.md5_body, "MessageId", sent.id);
-  if (sent.seq[0]) json_object_set_new(out, "SequenceNumber", json_string(sent.seq));
-  task_succeeded(r, out);
+  if (sent.seq[0]) out = with(out, "SequenceNumber", json_string(sent.seq));
+  task_output(r, out);
 }
 
 /* An AWS error of a service integration: "SNS.NotFoundException"-style. */
@@ -410,31 +439,49 @@ static void sns_publish(m_run *r, json_t *params, int waits) {
   }
   if (waits) return;
   json_t *out = json_pack("{s:s}", "MessageId", id);
-  if (seq[0]) json_object_set_new(out, "SequenceNumber", json_string(seq));
-  task_succeeded(r, out);
+  if (seq[0]) out = with(out, "SequenceNumber", json_string(seq));
+  task_output(r, out);
 }
 
 /* events:putEvents: Entries as PutEvents takes them; Detail may be an
  * object (AWS serialises it). */
-static void events_put(m_run *r, json_t *params, int waits) {
-  json_t *entries = json_deep_copy(json_object_get(params, "Entries"));
+/* Entries with each Detail that is not a string serialised; NULL when
+ * out of memory. */
+static json_t *entries_with_text_details(json_t *given) {
+  json_t *entries = json_deep_copy(given);
   size_t i;
   json_t *e;
   json_array_foreach(entries, i, e) {
     json_t *d = json_object_get(e, "Detail");
-    if (d && !json_is_string(d)) {
-      char *t = aev__json_dumps(d, JSON_COMPACT);
-      json_object_set_new(e, "Detail", json_string(t ? t : "{}"));
-      free(t);
+    if (!d || json_is_string(d)) continue;
+    char *t = aev__json_dumps(d, JSON_COMPACT);
+    int lost = !t || json_object_set_new(e, "Detail", json_string(t));
+    free(t);
+    if (lost) {
+      json_decref(entries);
+      return NULL;
     }
   }
+  return entries;
+}
+
+static void events_put(m_run *r, json_t *params, int waits) {
+  json_t *given = json_object_get(params, "Entries");
+  if (!json_is_array(given)) {
+    task_failed(r, "EventBridge.ValidationException", "Entries must be an array.");
+    return;
+  }
+  json_t *entries = entries_with_text_details(given);
   char *text = entries ? aev__json_dumps(entries, JSON_COMPACT) : NULL, *resp = NULL;
   json_decref(entries);
-  int rc = text ? aev_bus_put_events(r->e->b, text, &resp) : -1;
+  int rc = text ? aev_bus_put_events(r->e->b, text, &resp) : aev__nomem();
   free(text);
+  if (rc == AEV_ERR_NOMEM) {
+    task_failed(r, "States.Runtime", "Out of memory"); /* ours, not EventBridge's */
+    return;
+  }
   if (rc) {
-    if (rc < 0) task_failed(r, "EventBridge.ValidationException", "Entries must be an array.");
-    else service_failed(r, "EventBridge");
+    service_failed(r, "EventBridge");
     return;
   }
   json_t *out;
@@ -476,9 +523,13 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
   char *text = in ? (json_is_string(in) ? strdup(json_string_value(in)) : aev__json_dumps(in, JSON_COMPACT | JSON_ENCODE_ANY))
                   : strdup("{}");
   aev_execution *child = NULL;
-  int rc = aev_machine_start(m, name, text, text ? strlen(text) : 0, &child);
+  int rc = text ? aev_machine_start(m, name, text, strlen(text), &child) : aev__nomem();
   free(text);
   aev_machine_release(m);
+  if (rc == AEV_ERR_NOMEM) {
+    task_failed(r, "States.Runtime", "Out of memory"); /* ours, not the child's */
+    return;
+  }
   if (rc) {
     service_failed(r, "StepFunctions");
     return;
@@ -507,7 +558,7 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
     json_decref(out);
     return;
   }
-  task_succeeded(r, out);
+  task_output(r, out);
 }
 
 static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
@@ -577,19 +628,20 @@ void aev__task_start(m_run *r, json_t *params) {
   task_kind k;
   kind_of(s->resource, &k);
   int waits = r->token != NULL;
+  /* NULL details (not recording, or out of memory) record no event. */
   char *t = recording(r) ? aev__json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   if (k.legacy_lambda || k.activity) {
-    json_t *d = recording(r) ? json_pack("{s:s,s:s?,s:{s:b}}", "resource", s->resource, "input", t,
-                                         "inputDetails", "truncated", 0)
-                             : NULL;
-    if (d && k.activity && timeout) json_object_set_new(d, "timeoutInSeconds", json_integer(timeout));
-    if (d && k.activity && heartbeat) json_object_set_new(d, "heartbeatInSeconds", json_integer(heartbeat));
+    json_t *d = t ? json_pack("{s:s,s:s,s:{s:b}}", "resource", s->resource, "input", t,
+                              "inputDetails", "truncated", 0)
+                  : NULL;
+    if (k.activity && timeout) d = with(d, "timeoutInSeconds", json_integer(timeout));
+    if (k.activity && heartbeat) d = with(d, "heartbeatInSeconds", json_integer(heartbeat));
     event(r, &k, EV_SCHEDULED, d);
+  } else {
+    event(r, &k, EV_SCHEDULED, t ? json_pack("{s:s,s:s}", "region", aev_broker_region(r->e->b),
+                                             "parameters", t)
+                                 : NULL);
   }
-  else
-    event(r, &k, EV_SCHEDULED, recording(r) ? json_pack("{s:s,s:s?}", "region", aev_broker_region(r->e->b),
-                                                       "parameters", t)
-                                           : NULL);
   free(t);
   if (!k.activity) event(r, &k, EV_STARTED, NULL); /* an activity's: when a worker takes it */
   if (timeout) arm(r, &r->timer, &r->timer_armed, timeout_fired, timeout);
@@ -683,7 +735,11 @@ int aev_machine_send_task_success(aev_broker *b, const char *token, const char *
   if (rc) return rc;
   c->ok = 1;
   c->payload = strndup(output, len);
-  return c->payload ? post_completion(c) : (completion_free(c), aev__nomem());
+  if (!c->payload) {
+    completion_drop(c); /* its execution reference with it */
+    return aev__nomem();
+  }
+  return post_completion(c);
 }
 
 int aev_machine_send_task_failure(aev_broker *b, const char *token, const char *error, const char *cause) {
@@ -693,6 +749,10 @@ int aev_machine_send_task_failure(aev_broker *b, const char *token, const char *
   if (rc) return rc;
   c->error = error ? strdup(error) : NULL;
   c->cause = cause ? strdup(cause) : NULL;
+  if ((error && !c->error) || (cause && !c->cause)) {
+    completion_drop(c);
+    return aev__nomem(); /* never a failure without its error */
+  }
   return post_completion(c);
 }
 
@@ -711,9 +771,7 @@ int aev__task_started(aev_broker *b, const char *token, const char *worker_name)
   if (rc) return rc;
   c->started = 1;
   if (worker_name && !(c->payload = strdup(worker_name))) {
-    aev_execution *e = c->e;
-    completion_free(c);
-    aev__execution_unref(e);
+    completion_drop(c);
     return aev__nomem();
   }
   return post_completion(c);
@@ -728,11 +786,12 @@ static char *sync_output(const char *d, int json_output) {
   json_t *v, *o = NULL;
   if (aev__json_parse_str(d, 0, &v)) return NULL;
   int rc = AEV_OK;
+  json_t *text_output = json_object_get(v, "output");
   if (json_output) {
-    rc = aev__json_parse_str(json_string_value(json_object_get(v, "output")), JSON_DECODE_ANY, &o);
-    json_object_set_new(v, "Output", o ? o : json_null());
-  } else {
-    json_object_set(v, "Output", json_object_get(v, "output"));
+    rc = aev__json_parse_str(json_string_value(text_output), JSON_DECODE_ANY, &o);
+    if (rc != AEV_ERR_NOMEM && json_object_set_new(v, "Output", o ? o : json_null())) rc = AEV_ERR_NOMEM;
+  } else if (text_output && json_object_set(v, "Output", text_output)) {
+    rc = AEV_ERR_NOMEM;
   }
   json_object_del(v, "output");
   char *text = rc == AEV_ERR_NOMEM ? NULL : aev__json_dumps(v, JSON_COMPACT);
@@ -758,6 +817,8 @@ static void nested_done(aev_execution *child, void *user) {
     c->error = strdup("States.TaskFailed");
     c->cause = strdup(d);
   }
+  /* never a failure without its error or cause */
+  c->nomem = !c->ok && (!c->error || !c->cause);
   aev_free(d);
   post_completion(c);
 }

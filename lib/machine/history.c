@@ -20,18 +20,22 @@ typedef struct m_event {
   const char *type;
   /* Either built details under dkey, or a state event: the state's name
    * (borrowed from the execution's definition) and its input (entered) or
-   * output (exited). */
+   * output (exited), or the execution's end (end set): its output, or its
+   * error and cause, borrowed from the execution, which keeps them. */
   const char *dkey;
   json_t *details;
   const char *state;
   json_t *data;
   int entered;
+  int end;
+  const char *output, *error, *cause;
 } m_event;
 
 struct m_history {
   m_event *ev;
   size_t n, cap;
   int short_of_room; /* it could not grow: the execution must end */
+  int lost_event;    /* an event's details could not be built: likewise */
 };
 
 /* Room for the first events from the start: ExecutionStarted, recorded
@@ -95,6 +99,14 @@ int aev__hist_short(aev_execution *e) {
   return short_of_room;
 }
 
+int aev__hist_lost(aev_execution *e) {
+  if (!e->history) return 0;
+  pthread_mutex_lock(&e->mu);
+  int lost = e->history->lost_event;
+  pthread_mutex_unlock(&e->mu);
+  return lost;
+}
+
 static void record(aev_execution *e, m_event *ev) {
   ev->ms = aev__clock_now_ms(aev__broker_clock(e->b));
   if (push(e, ev)) {
@@ -105,6 +117,14 @@ static void record(aev_execution *e, m_event *ev) {
 
 int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, const char *dkey,
                       json_t *details) {
+  if (e->history && dkey && !details) {
+    /* Never an event without its details: none, and the execution ends
+     * (aev__run_history_full, aev__exec_end). */
+    pthread_mutex_lock(&e->mu);
+    e->history->lost_event = 1;
+    pthread_mutex_unlock(&e->mu);
+    return previous;
+  }
   int64_t id = ++e->events;
   if (!e->history || !dkey) {
     json_decref(details);
@@ -112,6 +132,16 @@ int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, cons
   }
   if (!e->history) return id;
   m_event ev = {.id = id, .prev = previous, .type = type, .dkey = dkey, .details = details};
+  record(e, &ev);
+  return id;
+}
+
+int64_t aev__hist_end(aev_execution *e, const char *type, int64_t previous, const char *dkey,
+                      const char *output, const char *error, const char *cause) {
+  int64_t id = ++e->events;
+  if (!e->history) return id;
+  m_event ev = {.id = id, .prev = previous, .type = type, .dkey = dkey, .end = 1,
+                .output = output, .error = error, .cause = cause};
   record(e, &ev);
   return id;
 }
@@ -147,6 +177,14 @@ static json_t *state_details(const m_event *ev) {
   return d;
 }
 
+/* The execution's end event's details: its output (a success), or its
+ * error and cause. NULL out of memory. */
+static json_t *end_details(const m_event *ev) {
+  if (ev->output)
+    return json_pack("{s:s,s:{s:b}}", "output", ev->output, "outputDetails", "truncated", 0);
+  return json_pack("{s:s?,s:s?}", "error", ev->error, "cause", ev->cause);
+}
+
 /* The event as AWS lists it; NULL out of memory. */
 static json_t *event_json(const m_event *ev) {
   json_t *o = json_object();
@@ -157,6 +195,8 @@ static json_t *event_json(const m_event *ev) {
   if (ev->state)
     lost |= json_object_set_new_nocheck(
         o, ev->entered ? "stateEnteredEventDetails" : "stateExitedEventDetails", state_details(ev));
+  else if (ev->end)
+    lost |= json_object_set_new_nocheck(o, ev->dkey, end_details(ev));
   else if (ev->details)
     lost |= json_object_set_new_nocheck(o, ev->dkey, json_incref(ev->details));
   if (lost) {

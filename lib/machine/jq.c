@@ -160,7 +160,7 @@ json_t *aev__jt_eval(const m_jt *t, json_t *input, json_t *bindings, aev__jenv *
 
 json_t *aev__jq_bindings(json_t *vars, json_t *input, json_t *result, json_t *error_output,
                          json_t *context) {
-  json_t *b = vars ? json_copy(vars) : json_object();
+  json_t *b = vars ? aev__json_copy(vars) : json_object();
   json_t *states = json_pack("{s:O}", "input", input);
   if (!b || !states || (result && json_object_set(states, "result", result)) ||
       (error_output && json_object_set(states, "errorOutput", error_output)) ||

@@ -349,7 +349,14 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
   }
   if (e->def->uses_context) e->context = context_new(e, in);
   m_run *root = aev__run_new(e, NULL, &e->def->top);
-  if (!root) {
+  /* Built before the execution is listed, so that its first event is
+   * whole or StartExecution answers out of memory. */
+  json_t *started = e->history ? json_pack("{s:s,s:{s:b},s:s}", "input", e->input, "inputDetails",
+                                           "truncated", 0, "roleArn",
+                                           "arn:aws:iam::000000000000:role/awsevents")
+                               : NULL;
+  if (!root || (e->def->uses_context && !e->context) || (e->history && !started)) {
+    json_decref(started);
     json_decref(in);
     aev__execution_unref(e);
     return aev__nomem();
@@ -362,6 +369,7 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
       int same = !strcmp(x->input, e->input) && x->status == AEV_EXECUTION_RUNNING;
       if (same) x->refs++;
       pthread_mutex_unlock(&m->mu);
+      json_decref(started);
       json_decref(in);
       aev__execution_unref(e);
       if (!same)
@@ -380,6 +388,7 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
     }
     if (m->nexecs == m->capexecs || aev__index_add(&m->by_name, e)) {
       pthread_mutex_unlock(&m->mu);
+      json_decref(started);
       json_decref(in);
       aev__execution_unref(e);
       return aev__nomem();
@@ -388,12 +397,7 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
     e->refs++;
     pthread_mutex_unlock(&m->mu);
   }
-  char *in_text = e->history ? e->input : NULL;
-  aev__hist_add(e, "ExecutionStarted", 0, "executionStartedEventDetails",
-                e->history ? json_pack("{s:s,s:{s:b},s:s}", "input", in_text, "inputDetails",
-                                       "truncated", 0, "roleArn",
-                                       "arn:aws:iam::000000000000:role/awsevents")
-                           : NULL);
+  aev__hist_add(e, "ExecutionStarted", 0, "executionStartedEventDetails", started);
   root->prev_event = 1;
   root->effective = in;
   /* No reference for "running": a running execution always has a posted

@@ -248,7 +248,10 @@ void aev__exec_free_runs(aev_execution *e);
 
 /* History: appends an event (type, details key, details object stolen) and
  * returns its id. previous 0: none. Counts ids even when not recording.
- * type and dkey are static strings: the history keeps the pointers. */
+ * type and dkey are static strings: the history keeps the pointers.
+ * Details NULL under a dkey while recording (they could not be built): no
+ * event, previous is returned, and e must end as States.Runtime
+ * (aev__hist_lost). */
 int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, const char *dkey,
                       json_t *details);
 /* A state's Entered (entered: its input) or Exited (its output) event; data
@@ -256,9 +259,17 @@ int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, cons
  * state's name in e's definition. */
 int64_t aev__hist_state(aev_execution *e, const char *type, int64_t previous, const char *state,
                         int entered, json_t *data);
+/* The execution's end event: its details are made from output (when not
+ * NULL) or error and cause when the history is read, so recording it
+ * needs no memory. The strings are borrowed: e keeps them until freed. */
+int64_t aev__hist_end(aev_execution *e, const char *type, int64_t previous, const char *dkey,
+                      const char *output, const char *error, const char *cause);
 /* Non-zero when e's history could not grow to keep room for more events:
  * e must end now (aev__run_history_full). */
 int aev__hist_short(aev_execution *e);
+/* Non-zero when an event of e could not be built, so was not recorded: e
+ * must end now, and not as a success. */
+int aev__hist_lost(aev_execution *e);
 m_history *aev__hist_new(void);
 void aev__hist_free(m_history *h);
 /* The events as AWS's GetExecutionHistory lists them (a new array). */

@@ -19,14 +19,17 @@ void aev__exec_status_event(aev_execution *e) {
                         e->m->res.arn, "name", e->name, "status", aev__exec_status_name(e->status),
                         "startDate", (json_int_t)e->start_ms, "input", e->input, "inputDetails",
                         "included", 1);
-  json_object_set_new(d, "stopDate", e->finished ? json_integer(e->stop_ms) : json_null());
-  json_object_set_new(d, "output", e->output ? json_string(e->output) : json_null());
-  json_object_set_new(d, "outputDetails", e->output ? json_pack("{s:b}", "included", 1) : json_null());
-  json_object_set_new(d, "error", e->error ? json_string(e->error) : json_null());
-  json_object_set_new(d, "cause", e->cause ? json_string(e->cause) : json_null());
+  /* set_new answers -1 for a NULL object or value: one check a member. */
+  int lost = json_object_set_new(d, "stopDate", e->finished ? json_integer(e->stop_ms) : json_null());
+  lost |= json_object_set_new(d, "output", e->output ? json_string(e->output) : json_null());
+  lost |= json_object_set_new(d, "outputDetails", e->output ? json_pack("{s:b}", "included", 1) : json_null());
+  lost |= json_object_set_new(d, "error", e->error ? json_string(e->error) : json_null());
+  lost |= json_object_set_new(d, "cause", e->cause ? json_string(e->cause) : json_null());
   json_t *res = json_pack("[s]", e->arn);
   pthread_mutex_unlock(&e->mu);
-  char *detail = aev__json_dumps(d, JSON_COMPACT), *resources = aev__json_dumps(res, JSON_COMPACT);
+  /* Out of memory, no event rather than one with a member left out. */
+  char *detail = lost ? NULL : aev__json_dumps(d, JSON_COMPACT);
+  char *resources = detail ? aev__json_dumps(res, JSON_COMPACT) : NULL;
   if (detail && resources)
     aev__bus_put_service_event(e->b, "default", "aws.states", "Step Functions Execution Status Change",
                                detail, strlen(detail), resources, NULL);

@@ -1919,6 +1919,482 @@ START_TEST(sqs_create_queue_with_tags_whole) {
 }
 END_TEST
 
+/* ---- Step Functions runs under out of memory: whole or States.Runtime ---- */
+
+/* The history type's details member, as AWS names it. */
+static void details_key(const char *type, char *key, size_t size) {
+  size_t n = strlen(type);
+  if (n > 12 && !strcmp(type + n - 12, "StateEntered")) snprintf(key, size, "stateEnteredEventDetails");
+  else if (n > 11 && !strcmp(type + n - 11, "StateExited")) snprintf(key, size, "stateExitedEventDetails");
+  else snprintf(key, size, "%c%sEventDetails", type[0] - 'A' + 'a', type + 1);
+}
+
+/* Events AWS lists without details. */
+static int detail_less(const char *type) {
+  static const char *const types[] = {"ParallelStateStarted", "ParallelStateSucceeded",
+                                      "ParallelStateFailed", "MapStateSucceeded", "MapStateFailed",
+                                      "LambdaFunctionStarted"};
+  for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+    if (!strcmp(type, types[i])) return 1;
+  return 0;
+}
+
+/* Every event of the run's history is whole: numbered without a gap, with
+ * its details (an error in a failure's, an output in a success's), and
+ * the last is the end the execution reports. */
+static void history_whole(ctx *c, const char *status) {
+  char *text;
+  bt_ok(aev_execution_history(c->e, &text));
+  json_t *h = parsed(text), *events = json_object_get(h, "events"), *ev;
+  size_t i;
+  json_array_foreach(events, i, ev) {
+    const char *type = json_string_value(json_object_get(ev, "type"));
+    ck_assert_msg(json_integer_value(json_object_get(ev, "id")) == (json_int_t)i + 1,
+                  "%s: allocation %ld: event %zu (%s) is numbered %lld", c->what, c->k, i, type,
+                  (long long)json_integer_value(json_object_get(ev, "id")));
+    if (detail_less(type)) continue;
+    char key[96];
+    details_key(type, key, sizeof key);
+    json_t *d = json_object_get(ev, key);
+    ck_assert_msg(json_is_object(d), "%s: allocation %ld: %s without %s", c->what, c->k, type, key);
+    size_t n = strlen(type);
+    if (!strncmp(type, "MapIteration", 12)) continue; /* its name and index */
+    if (n > 6 && !strcmp(type + n - 6, "Failed"))
+      ck_assert_msg(json_object_get(d, "error") != NULL, "%s: allocation %ld: %s without its error",
+                    c->what, c->k, type);
+    if (n > 9 && !strcmp(type + n - 9, "Succeeded"))
+      ck_assert_msg(json_is_string(json_object_get(d, "output")),
+                    "%s: allocation %ld: %s without its output", c->what, c->k, type);
+  }
+  const char *last = json_string_value(json_object_get(json_array_get(events, i - 1), "type"));
+  ck_assert_msg(!strcmp(last, !strcmp(status, "SUCCEEDED") ? "ExecutionSucceeded" : "ExecutionFailed"),
+                "%s: allocation %ld: %s ends with %s", c->what, c->k, status, last);
+  json_decref(h);
+  aev_free(text);
+}
+
+/* The run ended SUCCEEDED with output, FAILED with error (when not NULL),
+ * or FAILED as States.Runtime for want of memory; its history whole. */
+static void states_ended_as(ctx *c, const char *output, const char *error) {
+  bt_ok(aev_broker_advance(c->b, 60 * 60 * 1000));
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  char *status = member(text, "status"), *got = member(text, "error"), *cause = member(text, "cause");
+  if (output && !strcmp(status, "SUCCEEDED")) {
+    char *out = member(text, "output");
+    bt_json_eq(out, output);
+    free(out);
+  } else {
+    ck_assert_msg(!strcmp(status, "FAILED") &&
+                      ((error && !strcmp(got, error)) ||
+                       (!strcmp(got, "States.Runtime") && strstr(cause, "Out of memory"))),
+                  "%s: allocation %ld: %s %s: %s", c->what, c->k, status, got, cause);
+  }
+  history_whole(c, status);
+  free(status);
+  free(got);
+  free(cause);
+  aev_free(text);
+}
+
+/* A Lambda function that fails, called as a Lambda ARN and through
+ * lambda:invoke: its error, or States.Runtime. Out of memory used to turn
+ * its error object into "{}", and the task failed as Lambda.Unknown; a
+ * history event whose details could not be built was kept without them. */
+static void refuses(void *user, aev_invocation *inv, const char *event, size_t len) {
+  (void)user, (void)event, (void)len;
+  aev_invocation_fail(inv, "Custom.Refused", "not today, nor tomorrow");
+}
+
+static const char lambda_arn_definition[] =
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+    "\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:function:refuses\",\"End\":true}}}";
+static const char lambda_invoke_definition[] =
+    "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\","
+    "\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":{\"FunctionName\":\"refuses\","
+    "\"Payload.$\":\"$\"},\"End\":true}}}";
+
+static void states_calling(ctx *c, const char *definition) {
+  bt_ok(aev_function_create(c->b, "refuses", NULL, refuses, NULL, NULL, &c->f));
+  states_running_on(c, definition, "{\"order\":\"a long enough id\"}");
+}
+
+static void states_calling_arn(ctx *c) { states_calling(c, lambda_arn_definition); }
+static void states_calling_invoke(ctx *c) { states_calling(c, lambda_invoke_definition); }
+
+static void states_refused(ctx *c, int done) {
+  (void)done;
+  states_ended_as(c, NULL, "Custom.Refused");
+}
+
+START_TEST(states_run_lambda_error_kept) {
+  static const jcase arn = {"a run calling a Lambda ARN", states_calling_arn, states_drain,
+                            states_refused, 0};
+  static const jcase invoke = {"a run calling lambda:invoke", states_calling_invoke, states_drain,
+                               states_refused, 0};
+  sweep_expecting(&arn, NOMEM_ALLOCATES); /* the call only runs what was posted */
+  sweep_expecting(&invoke, NOMEM_ALLOCATES);
+}
+END_TEST
+
+/* $$, variables (Assign, a Catch's Assign), ResultPath into objects and
+ * arrays, ItemBatcher and ItemSelector: out of memory used to leave $$
+ * as the previous state's, drop variables, batch part of the items and
+ * answer States.ResultPathMatchFailure. */
+static const char scoped_definition[] =
+    "{\"StartAt\":\"First\",\"States\":{"
+    "\"First\":{\"Type\":\"Pass\",\"Parameters\":{\"name.$\":\"$$.State.Name\",\"items\":[1,2,3]},"
+    "\"Assign\":{\"x\":1,\"y\":\"two\"},\"Next\":\"Second\"},"
+    "\"Second\":{\"Type\":\"Pass\",\"Parameters\":{\"name.$\":\"$$.State.Name\",\"x.$\":\"$x\","
+    "\"y.$\":\"$y\",\"items.$\":\"$.items\"},\"ResultPath\":\"$.second\",\"Next\":\"Batches\"},"
+    "\"Batches\":{\"Type\":\"Map\",\"ItemsPath\":\"$.second.items\",\"ItemBatcher\":{"
+    "\"MaxItemsPerBatch\":2,\"BatchInput\":{\"tag\":\"b\"}},\"ItemProcessor\":{\"StartAt\":\"B\","
+    "\"States\":{\"B\":{\"Type\":\"Pass\",\"End\":true}}},\"ResultPath\":\"$.batches\","
+    "\"Next\":\"Indexed\"},"
+    "\"Indexed\":{\"Type\":\"Map\",\"ItemsPath\":\"$.second.items\",\"ItemSelector\":{"
+    "\"i.$\":\"$$.Map.Item.Index\",\"v.$\":\"$$.Map.Item.Value\"},\"ItemProcessor\":{"
+    "\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}},"
+    "\"ResultPath\":\"$.indexed\",\"Next\":\"Guard\"},"
+    "\"Guard\":{\"Type\":\"Parallel\",\"Branches\":[{\"StartAt\":\"F\",\"States\":{\"F\":{"
+    "\"Type\":\"Fail\",\"Error\":\"Custom.Oops\",\"Cause\":\"why\"}}}],\"Catch\":[{"
+    "\"ErrorEquals\":[\"Custom.Oops\"],\"ResultPath\":\"$.caught\","
+    "\"Assign\":{\"oops.$\":\"$.caught.Error\"},\"Next\":\"Last\"}],\"End\":true},"
+    "\"Last\":{\"Type\":\"Pass\",\"Parameters\":{\"name.$\":\"$$.State.Name\",\"second.$\":\"$.second\","
+    "\"batches.$\":\"$.batches\",\"indexed.$\":\"$.indexed\",\"x.$\":\"$x\",\"oops.$\":\"$oops\"},"
+    "\"Next\":\"Slot\"},"
+    "\"Slot\":{\"Type\":\"Pass\",\"Result\":\"z\",\"ResultPath\":\"$.batches[0].Items[1]\",\"End\":true}}}";
+
+static void states_scoped_running(ctx *c) { states_running_on(c, scoped_definition, "{}"); }
+
+static void states_scoped_ran(ctx *c, int done) {
+  (void)done;
+  states_ended_as(c,
+                  "{\"name\":\"Last\",\"second\":{\"name\":\"Second\",\"x\":1,\"y\":\"two\","
+                  "\"items\":[1,2,3]},\"batches\":[{\"BatchInput\":{\"tag\":\"b\"},\"Items\":[1,\"z\"]},"
+                  "{\"BatchInput\":{\"tag\":\"b\"},\"Items\":[3]}],\"indexed\":[{\"i\":0,\"v\":1},"
+                  "{\"i\":1,\"v\":2},{\"i\":2,\"v\":3}],\"x\":1,\"oops\":\"Custom.Oops\"}",
+                  NULL);
+}
+
+START_TEST(states_run_keeps_context_and_variables) {
+  static const jcase jc = {"a run of $$, variables and batches", states_scoped_running, states_drain,
+                           states_scoped_ran, 0};
+  sweep_expecting(&jc, NOMEM_ALLOCATES); /* the call only runs what was posted */
+}
+END_TEST
+
+/* ---- Lambda descriptions: whole or out of memory ---------------------------- */
+
+/* A function with variables, a version and a queue mapped to it: the
+ * descriptions built of many members (a member jansson could not add was
+ * left out; a list could skip a function's mappings). */
+static void lambda_described(ctx *c) {
+  c->f = ft_function(c->b, "fn",
+                     "{\"Timeout\":30,\"Description\":\"a function\",\"Environment\":{"
+                     "\"Variables\":{\"A\":\"one\",\"B\":\"two\"}}}",
+                     &c->fs);
+  char *text;
+  bt_ok(aev_function_publish_version(c->f, "first", &text));
+  aev_free(text);
+  bt_ok(aev_function_update_configuration(c->f, "{\"Timeout\":31}"));
+  bt_ok(aev_function_publish_version(c->f, "second", &text));
+  aev_free(text);
+  bt_ok(aev_function_create_alias(c->f, "live", "1", "the live one",
+                                  "{\"AdditionalVersionWeights\":{\"2\":0.25}}", &text));
+  aev_free(text);
+  bt_ok(aev_function_set_reserved_concurrency(c->f, 5));
+  c->q = bt_queue(c->b, "jobs", NULL);
+  snprintf(c->req, sizeof c->req,
+           "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"fn\",\"BatchSize\":5,"
+           "\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"],"
+           "\"ScalingConfig\":{\"MaximumConcurrency\":4}}",
+           aev_queue_arn(c->q));
+  bt_ok(aev_event_source_mapping_create(c->b, c->req, &text));
+  aev_free(text);
+}
+
+static int lambda_configuration(ctx *c) { return aev_function_configuration(c->f, &c->out); }
+static int lambda_versions(ctx *c) { return aev_function_list_versions(c->f, &c->out); }
+static int lambda_mappings(ctx *c) {
+  return aev_event_source_mapping_list(c->b, "fn", NULL, &c->out);
+}
+static int lambda_aliases(ctx *c) { return aev_function_list_aliases(c->f, &c->out); }
+static int lambda_get_call(ctx *c) {
+  return aev_call(c->b, "lambda", "GetFunction", "{\"FunctionName\":\"fn\"}", &c->resp);
+}
+static int lambda_list_call(ctx *c) {
+  return aev_call(c->b, "lambda", "ListFunctions", "{}", &c->resp);
+}
+
+/* What the call answered (its output or aev_call's answer) is what it
+ * answers with memory to spare. */
+static void lambda_answered_whole(ctx *c, int done) {
+  if (done != DONE) { /* aev_call answers its error, a typed call nothing */
+    expect(c, c->out == NULL);
+    return;
+  }
+  char **answer = c->resp ? &c->resp : &c->out;
+  char *got = *answer;
+  *answer = NULL;
+  bt_ok(c->jc->call(c));
+  bt_json_eq(got, *answer);
+  aev_free(got);
+}
+
+START_TEST(lambda_descriptions_whole) {
+  static const jcase configuration = {"GetFunctionConfiguration", lambda_described,
+                                      lambda_configuration, lambda_answered_whole, 0};
+  static const jcase versions = {"ListVersionsByFunction", lambda_described, lambda_versions,
+                                 lambda_answered_whole, 0};
+  static const jcase mappings = {"ListEventSourceMappings", lambda_described, lambda_mappings,
+                                 lambda_answered_whole, 0};
+  static const jcase aliases = {"ListAliases", lambda_described, lambda_aliases,
+                                lambda_answered_whole, 0};
+  static const jcase get = {"GetFunction", lambda_described, lambda_get_call,
+                            lambda_answered_whole, 0};
+  static const jcase list = {"ListFunctions", lambda_described, lambda_list_call,
+                             lambda_answered_whole, 0};
+  sweep(&configuration);
+  sweep(&versions);
+  sweep(&mappings);
+  sweep(&aliases);
+  sweep(&get);
+  sweep(&list);
+}
+END_TEST
+
+/* UpdateFunctionConfiguration of members kept as given: all of them, or
+ * out of memory with the configuration as it was (one jansson could not
+ * add was left out of a success). */
+static int lambda_update(ctx *c) {
+  return aev_function_update_configuration(c->f, "{\"Description\":\"new words\","
+                                                 "\"Runtime\":\"python3.12\",\"Handler\":\"app.main\","
+                                                 "\"Role\":\"arn:aws:iam::000000000000:role/r\"}");
+}
+
+static void lambda_updated(ctx *c, int done) {
+  char *text;
+  bt_ok(aev_function_configuration(c->f, &text));
+  json_t *conf = parsed(text);
+  const char *runtime = json_string_value(json_object_get(conf, "Runtime"));
+  expect_done(c, done, runtime && !strcmp(runtime, "python3.12"));
+  if (done == DONE)
+    expect(c, json_object_get(conf, "Description") && json_object_get(conf, "Handler") &&
+                  json_object_get(conf, "Role"));
+  else
+    expect(c, !json_object_get(conf, "Handler") && !json_object_get(conf, "Role"));
+  json_decref(conf);
+  aev_free(text);
+}
+
+START_TEST(lambda_update_configuration_whole) {
+  static const jcase jc = {"UpdateFunctionConfiguration", lambda_function, lambda_update,
+                           lambda_updated, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* PublishVersion: published with its answer, or out of memory with no
+ * new version (one was published, yet the call answered out of memory). */
+static void lambda_changed(ctx *c) {
+  lambda_function(c);
+  bt_ok(aev_function_update_configuration(c->f, "{\"Description\":\"the one to publish\"}"));
+}
+
+static int lambda_publish(ctx *c) { return aev_function_publish_version(c->f, "v1", &c->out); }
+
+static void lambda_published(ctx *c, int done) {
+  char *text;
+  bt_ok(aev_function_list_versions(c->f, &text));
+  json_t *l = parsed(text);
+  expect_done(c, done, json_array_size(json_object_get(l, "Versions")) == 2);
+  if (done == DONE) {
+    char *version = member(c->out, "Version");
+    ck_assert_str_eq(version, "1");
+    free(version);
+  }
+  json_decref(l);
+  aev_free(text);
+}
+
+START_TEST(lambda_publish_version_whole) {
+  static const jcase jc = {"PublishVersion", lambda_changed, lambda_publish, lambda_published, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* CreateEventSourceMapping of a queue: made with its answer, or out of
+ * memory with no mapping (one was made, yet the call answered out of
+ * memory). */
+static void lambda_and_queue(ctx *c) {
+  lambda_function(c);
+  c->q = bt_queue(c->b, "jobs", NULL);
+  snprintf(c->req, sizeof c->req,
+           "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"fn\",\"BatchSize\":5}",
+           aev_queue_arn(c->q));
+}
+
+static int lambda_map(ctx *c) { return aev_event_source_mapping_create(c->b, c->req, &c->out); }
+
+static void lambda_mapped(ctx *c, int done) {
+  char *text;
+  bt_ok(aev_event_source_mapping_list(c->b, "fn", NULL, &text));
+  json_t *l = parsed(text);
+  expect_done(c, done, json_array_size(json_object_get(l, "EventSourceMappings")) == 1);
+  if (done == DONE) {
+    char *uuid = member(c->out, "UUID");
+    ck_assert_str_eq(uuid, json_string_value(json_object_get(
+                               json_array_get(json_object_get(l, "EventSourceMappings"), 0), "UUID")));
+    free(uuid);
+  }
+  json_decref(l);
+  aev_free(text);
+}
+
+START_TEST(lambda_create_mapping_whole) {
+  static const jcase jc = {"CreateEventSourceMapping", lambda_and_queue, lambda_map, lambda_mapped, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* CreateAlias: made with its answer, or out of memory with no alias. */
+static void lambda_published_two(ctx *c) {
+  lambda_function(c);
+  char *text;
+  bt_ok(aev_function_publish_version(c->f, "first", &text));
+  aev_free(text);
+  bt_ok(aev_function_update_configuration(c->f, "{\"Timeout\":31}"));
+  bt_ok(aev_function_publish_version(c->f, "second", &text));
+  aev_free(text);
+}
+
+static int lambda_alias(ctx *c) {
+  return aev_function_create_alias(c->f, "live", "1", "the live one",
+                                   "{\"AdditionalVersionWeights\":{\"2\":0.25}}", &c->out);
+}
+
+static void lambda_aliased(ctx *c, int done) {
+  char *text = NULL;
+  int rc = aev_function_get_alias(c->f, "live", &text);
+  expect(c, rc == AEV_OK || rc == AEV_ERR_NOT_FOUND);
+  expect_done(c, done, rc == AEV_OK);
+  if (done == DONE) bt_json_eq(c->out, text);
+  if (text) {
+    json_t *a = parsed(text);
+    ck_assert_str_eq(json_string_value(json_object_get(a, "Description")), "the live one");
+    json_decref(a);
+  }
+  aev_free(text);
+}
+
+START_TEST(lambda_create_alias_whole) {
+  static const jcase jc = {"CreateAlias", lambda_published_two, lambda_alias, lambda_aliased, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* UpdateAlias: moved with its answer, or out of memory with the alias as
+ * it was. */
+static void lambda_aliased_one(ctx *c) {
+  lambda_published_two(c);
+  char *text;
+  bt_ok(aev_function_create_alias(c->f, "live", "1", NULL, NULL, &text));
+  aev_free(text);
+}
+
+static int lambda_move_alias(ctx *c) {
+  return aev_function_update_alias(c->f, "live", "2", NULL, &c->out);
+}
+
+static void lambda_alias_moved(ctx *c, int done) {
+  char *text;
+  bt_ok(aev_function_get_alias(c->f, "live", &text));
+  char *version = member(text, "FunctionVersion");
+  expect_done(c, done, !strcmp(version, "2"));
+  if (done == DONE) bt_json_eq(c->out, text);
+  free(version);
+  aev_free(text);
+}
+
+START_TEST(lambda_update_alias_whole) {
+  static const jcase jc = {"UpdateAlias", lambda_aliased_one, lambda_move_alias,
+                           lambda_alias_moved, 0};
+  sweep(&jc);
+}
+END_TEST
+
+/* An Event invocation that fails, with an OnFailure queue: the record it
+ * gets names the function's error (one whose error object could not be
+ * built carried "{}" as if the function had answered it). */
+static void lambda_failing_event(ctx *c) {
+  c->f = ft_function(c->b, "fn", NULL, &c->fs);
+  c->fs.mode = FT_FAIL;
+  c->q = bt_queue(c->b, "failures", NULL);
+  snprintf(c->req, sizeof c->req,
+           "{\"MaximumRetryAttempts\":0,\"DestinationConfig\":{\"OnFailure\":{"
+           "\"Destination\":\"%s\"}}}",
+           aev_queue_arn(c->q));
+  bt_ok(aev_function_put_event_invoke_config(c->f, c->req));
+  bt_ok(aev_function_invoke_event(c->f, "{\"n\":1}", 7, NULL));
+}
+
+static void lambda_failure_recorded(ctx *c, int done) {
+  (void)done;
+  bt_ok(aev_broker_advance(c->b, 60000));
+  char *body = only_message(c->q);
+  if (!body) return; /* out of memory: no record rather than a wrong one */
+  json_t *rec = parsed(body);
+  const char *type =
+      json_string_value(json_object_get(json_object_get(rec, "responsePayload"), "errorType"));
+  ck_assert_msg(type && !strcmp(type, "Boom"), "%s: allocation %ld: %s", c->what, c->k, body);
+  json_decref(rec);
+  free(body);
+}
+
+START_TEST(lambda_event_failure_record_whole) {
+  static const jcase jc = {"an Event invocation that fails", lambda_failing_event,
+                           states_drain, lambda_failure_recorded, 0};
+  sweep_expecting(&jc, NOMEM_ALLOCATES); /* the call only runs what was posted */
+}
+END_TEST
+
+/* An SQS mapping's event carries each message's attributes whole (one
+ * jansson could not add a member to went out without it). */
+static void lambda_mapped_message(ctx *c) {
+  lambda_described(c);
+  snprintf(c->req, sizeof c->req,
+           "{\"QueueUrl\":\"%s\",\"MessageBody\":\"a body\",\"MessageAttributes\":{\"colour\":{"
+           "\"DataType\":\"String\",\"StringValue\":\"blue\"}}}",
+           aev_queue_url(c->q));
+  bt_ok(aev_call(c->b, "sqs", "SendMessage", c->req, &c->resp));
+  aev_free(c->resp);
+  c->resp = NULL;
+}
+
+static int lambda_mapping_drain(ctx *c) { return aev_broker_drain(c->b); }
+
+static void lambda_got_attributes(ctx *c, int done) {
+  (void)done;
+  bt_ok(aev_broker_advance(c->b, 120000)); /* a batch not sent is received again */
+  ck_assert_msg(c->fs.calls >= 1, "%s: allocation %ld: no call", c->what, c->k);
+  json_t *ev = parsed(c->fs.last_event);
+  json_t *attrs = json_object_get(json_array_get(json_object_get(ev, "Records"), 0),
+                                  "messageAttributes");
+  char *got = json_dumps(json_object_get(attrs, "colour"), JSON_COMPACT | JSON_SORT_KEYS);
+  ck_assert_msg(got && !strcmp(got, "{\"binaryListValues\":[],\"dataType\":\"String\","
+                                    "\"stringListValues\":[],\"stringValue\":\"blue\"}"),
+                "%s: allocation %ld: %s", c->what, c->k, got ? got : "(none)");
+  free(got);
+  json_decref(ev);
+}
+
+START_TEST(lambda_mapping_event_attributes_whole) {
+  static const jcase jc = {"an SQS mapping's poll", lambda_mapped_message, lambda_mapping_drain,
+                           lambda_got_attributes, 0};
+  sweep_expecting(&jc, NOMEM_ALLOCATES); /* the call only runs what was posted */
+}
+END_TEST
+
 int main(void) {
   json_set_alloc_funcs(json_malloc, json_free);
   Suite *s = suite_create("nomem_json");
@@ -1973,6 +2449,16 @@ int main(void) {
   tcase_add_test(tc, sns_list_tags_for_resource_whole);
   tcase_add_test(tc, sns_subscription_confirmation_whole);
   tcase_add_test(tc, sqs_create_queue_with_tags_whole);
+  tcase_add_test(tc, states_run_lambda_error_kept);
+  tcase_add_test(tc, states_run_keeps_context_and_variables);
+  tcase_add_test(tc, lambda_descriptions_whole);
+  tcase_add_test(tc, lambda_mapping_event_attributes_whole);
+  tcase_add_test(tc, lambda_update_configuration_whole);
+  tcase_add_test(tc, lambda_event_failure_record_whole);
+  tcase_add_test(tc, lambda_publish_version_whole);
+  tcase_add_test(tc, lambda_create_mapping_whole);
+  tcase_add_test(tc, lambda_create_alias_whole);
+  tcase_add_test(tc, lambda_update_alias_whole);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

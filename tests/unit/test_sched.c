@@ -491,6 +491,62 @@ START_TEST(shutdown_cancels_queued_work_and_refuses_new_work) {
 }
 END_TEST
 
+/* A post carrying its own node, freed by its task (as a completion is). */
+typedef struct carried {
+  aev__task_node node;
+  int id;
+} carried;
+
+static void carried_run(void *arg, int cancelled) {
+  carried *c = arg;
+  pthread_mutex_lock(&rec.mu);
+  rec.ids[rec.n] = c->id;
+  rec.cancelled[rec.n] = cancelled;
+  rec.n++;
+  pthread_mutex_unlock(&rec.mu);
+  free(c);
+}
+
+static carried *carried_new(int id) {
+  carried *c = calloc(1, sizeof *c);
+  ck_assert_ptr_nonnull(c);
+  c->id = id;
+  return c;
+}
+
+/* Posts that bring their node take their turn among the others, may free
+ * it when they run or are cancelled, and are refused only once closed. */
+START_TEST(posts_with_their_own_node_keep_order_and_are_cancelled_at_shutdown) {
+  fixture f;
+  setup(&f, AEV_CLOCK_MANUAL, 0);
+  rec_reset();
+  aev__strand *st = aev__strand_new(f.sched);
+  probe p;
+  probe_init(&p, &f, 2);
+  carried *one = carried_new(1), *three = carried_new(3);
+  ck_assert_int_eq(aev__sched_post_node(f.sched, st, &one->node, carried_run, one), AEV_OK);
+  ck_assert_int_eq(aev__sched_post(f.sched, st, probe_fire, &p), AEV_OK);
+  ck_assert_int_eq(aev__sched_post_node(f.sched, NULL, &three->node, carried_run, three), AEV_OK);
+  ck_assert_int_eq(aev__sched_drain(f.sched), AEV_OK);
+  ck_assert_int_eq(rec.n, 3);
+  ck_assert_int_eq(rec.ids[0], 1);
+  ck_assert_int_eq(rec.ids[1], 3); /* the strand's next item goes to the back */
+  ck_assert_int_eq(rec.ids[2], 2);
+  carried *queued = carried_new(4), *late = carried_new(5);
+  ck_assert_int_eq(aev__sched_post_node(f.sched, st, &queued->node, carried_run, queued), AEV_OK);
+  aev__sched_shutdown(f.sched);
+  ck_assert_int_eq(rec.n, 4);
+  ck_assert_int_eq(rec.ids[3], 4);
+  ck_assert_int_eq(rec.cancelled[3], 1);
+  ck_assert_int_eq(aev__sched_post_node(f.sched, NULL, &late->node, carried_run, late),
+                   AEV_ERR_CLOSED);
+  ck_assert_int_eq(rec.n, 4);
+  free(late);
+  aev__strand_release(st);
+  aev__sched_free(f.sched);
+}
+END_TEST
+
 START_TEST(manual_clock_with_workers_drains_to_quiescence) {
   fixture f;
   setup(&f, AEV_CLOCK_MANUAL, 2);
@@ -528,6 +584,7 @@ int main(void) {
   tcase_add_test(tc, a_stuck_handler_does_not_stall_timers_or_other_handlers);
   tcase_add_test(tc, shutdown_cancels_queued_work_and_refuses_new_work);
   tcase_add_test(tc, manual_clock_with_workers_drains_to_quiescence);
+  tcase_add_test(tc, posts_with_their_own_node_keep_order_and_are_cancelled_at_shutdown);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

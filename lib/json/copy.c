@@ -1,0 +1,36 @@
+/* aev__json_copy(): a shallow copy that is whole or NULL. jansson's
+ * json_copy() adds members and items unchecked, so out of memory gives a
+ * copy with some of them left out. */
+#include "json/json.h"
+
+static json_t *object_copy(json_t *o) {
+  json_t *c = json_object();
+  const char *key;
+  json_t *v;
+  json_object_foreach(o, key, v) {
+    if (!c || json_object_set_nocheck(c, key, v)) {
+      json_decref(c);
+      return NULL;
+    }
+  }
+  return c;
+}
+
+static json_t *array_copy(json_t *a) {
+  json_t *c = json_array();
+  size_t i;
+  json_t *v;
+  json_array_foreach(a, i, v) {
+    if (!c || json_array_append(c, v)) {
+      json_decref(c);
+      return NULL;
+    }
+  }
+  return c;
+}
+
+json_t *aev__json_copy(json_t *v) {
+  if (json_is_object(v)) return object_copy(v);
+  if (json_is_array(v)) return array_copy(v);
+  return json_copy(v);
+}
