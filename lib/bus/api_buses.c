@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "bus/api_events.h"
-#include "core/json_dump.h"
+#include "core/json_build.h"
 #include "core/status.h"
 
 static json_t *bus_json(const aev_bus *bus) {

@@ -9,7 +9,7 @@
 
 #include "bus/bus_impl.h"
 #include "core/broker.h"
-#include "core/json_dump.h"
+#include "core/json_build.h"
 #include "core/status.h"
 
 #define DAY_MS (24LL * 3600 * 1000)

@@ -9,6 +9,7 @@
 
 #include "bus/api_events.h"
 
+#include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/registry.h"

@@ -9,6 +9,7 @@
 
 #include "bus/bus_impl.h"
 #include "core/broker.h"
+#include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"

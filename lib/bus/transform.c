@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "bus/bus_impl.h"
-#include "core/json_dump.h"
+#include "core/json_build.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"

@@ -44,9 +44,3 @@ char *aev__json_dumps(const json_t *json, size_t flags) {
   }
   return b.p;
 }
-
-json_t *aev__json_whole(json_t *o, int whole) {
-  if (whole) return o;
-  json_decref(o);
-  return NULL;
-}

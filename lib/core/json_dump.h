@@ -1,5 +1,5 @@
-/* Internal: building and serializing jansson values so that running out
- * of memory is always seen. */
+/* Internal: serializing jansson values so that running out of memory is
+ * always seen. */
 #ifndef AEV_CORE_JSON_DUMP_H
 #define AEV_CORE_JSON_DUMP_H
 
@@ -11,11 +11,5 @@
  * JSON (`{":1}`). Free the text with free(), as json_dumps()'s. Records
  * nothing: the caller says aev__nomem(). */
 char *aev__json_dumps(const json_t *json, size_t flags);
-
-/* o if whole, else NULL with o released. An answer builder ANDs each
- * json_object_set_new / json_array_append_new's success into whole
- * (jansson takes the value even when the step fails, or o is NULL) and
- * ends with this, so it answers whole or not at all. */
-json_t *aev__json_whole(json_t *o, int whole);
 
 #endif

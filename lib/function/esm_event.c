@@ -154,8 +154,8 @@ static void sb_put(sb *s, const char *t, size_t len) {
  * "binaryListValues", "dataType"}} (binaryValue for Binary types). */
 static void message_attributes(sb *s, aev_message *msg) {
   json_t *in = NULL;
-  /* Not aev_message_attributes_json: its NULL is "none" and "out of
-   * memory" alike, and the attributes must not be lost for want of it. */
+  /* The stored map itself, not aev_message_attributes_json's text to be
+   * parsed again. */
   if (aev__message_attributes(msg, &in) != AEV_OK) {
     s->oom = 1;
     return;

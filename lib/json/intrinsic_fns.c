@@ -11,6 +11,7 @@
 #include "api/api.h"
 #include "core/digest.h"
 #include "core/ids.h"
+#include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "json/intrinsic_int.h"
@@ -97,19 +98,11 @@ static json_t *f_json_to_string(const ia_val *a, size_t n, aev__jenv *env) {
   return r;
 }
 
-/* out, or NULL (out of memory, no error recorded) when lost: an item
- * could not be added to it. Never a part of the answer. */
-static json_t *unless_lost(json_t *out, int lost) {
-  if (!lost) return out;
-  json_decref(out);
-  return NULL;
-}
-
 static json_t *f_array(const ia_val *a, size_t n, aev__jenv *env) {
   json_t *arr = json_array();
   int lost = !arr;
   for (size_t i = 0; !lost && i < n; i++) lost = json_array_append(arr, a[i].v);
-  return unless_lost(arr, lost);
+  return aev__json_whole(arr, !lost);
 }
 
 static json_t *f_array_partition(const ia_val *a, size_t n, aev__jenv *env) {
@@ -126,7 +119,7 @@ static json_t *f_array_partition(const ia_val *a, size_t n, aev__jenv *env) {
     }
     lost = lost || json_array_append(chunk, json_array_get(a[0].v, i));
   }
-  return unless_lost(out, lost);
+  return aev__json_whole(out, !lost);
 }
 
 static json_t *f_array_contains(const ia_val *a, size_t n, aev__jenv *env) {
@@ -147,7 +140,7 @@ static json_t *f_array_range(const ia_val *a, size_t n, aev__jenv *env) {
   int lost = !out;
   for (json_int_t v = from; !lost && (by > 0 ? v <= to : v >= to); v += by)
     lost = json_array_append_new(out, json_integer(v));
-  return unless_lost(out, lost);
+  return aev__json_whole(out, !lost);
 }
 
 static json_t *f_array_get_item(const ia_val *a, size_t n, aev__jenv *env) {
@@ -174,7 +167,7 @@ static json_t *f_array_unique(const ia_val *a, size_t n, aev__jenv *env) {
     for (size_t k = 0; !seen && k < json_array_size(out); k++) seen = json_equal(json_array_get(out, k), v);
     if (!seen) lost = json_array_append(out, v);
   }
-  return unless_lost(out, lost);
+  return aev__json_whole(out, !lost);
 }
 
 static json_t *f_base64_encode(const ia_val *a, size_t n, aev__jenv *env) {
@@ -240,7 +233,7 @@ static json_t *f_json_merge(const ia_val *a, size_t n, aev__jenv *env) {
   if (json_is_true(a[2].v))
     return fail(env, "States.JsonMerge", "does not support deep merge: its third argument must be false");
   json_t *out = aev__json_copy(a[0].v);
-  return unless_lost(out, !out || json_object_update(out, a[1].v));
+  return aev__json_whole(out, out && !json_object_update(out, a[1].v));
 }
 
 static uint64_t draw(aev__jenv *env) {
@@ -285,7 +278,7 @@ static json_t *f_string_split(const ia_val *a, size_t n, aev__jenv *env) {
     if (tok) lost = json_array_append_new(out, json_stringn(s + i, tok));
     i += tok ? tok : 1;
   }
-  return unless_lost(out, lost);
+  return aev__json_whole(out, !lost);
 }
 
 static json_t *f_uuid(const ia_val *a, size_t n, aev__jenv *env) {

@@ -27,10 +27,6 @@ typedef struct aev__jenv {
   char cause[1024];
 } aev__jenv;
 
-/* A shallow copy of v (a new reference), whole or NULL when out of memory;
- * use it, not json_copy(), which can leave members out. */
-json_t *aev__json_copy(json_t *v);
-
 /* Records error and a printf-formatted cause in env; returns -1. */
 int aev__jenv_fail(aev__jenv *env, const char *error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/status.h"
 #include "machine/exec_int.h"

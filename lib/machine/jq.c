@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_build.h"
 #include "jsonata/jsonata.h"
 #include "machine/jq.h"
 

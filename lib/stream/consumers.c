@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/status.h"
 #include "stream/stream.h"

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/registry.h"

@@ -11,6 +11,7 @@
 
 #include "api/api.h"
 #include "core/broker.h"
+#include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "stream/mapping_impl.h"
@@ -72,7 +73,7 @@ char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt) {
     iso_s(bt->win_start, start, sizeof start);
     iso_s(aev__window_end(m, bt->win_start), end, sizeof end);
     whole = set(ev, "window", json_pack("{s:s, s:s}", "start", start, "end", end)) &&
-            set(ev, "state", bt->state ? json_copy(bt->state) : json_object()) &&
+            set(ev, "state", bt->state ? aev__json_copy(bt->state) : json_object()) &&
             set(ev, "shardId", json_string(shard)) &&
             set(ev, "eventSourceARN", json_string(aev_stream_arn(m->s))) &&
             set(ev, "isFinalInvokeForWindow", json_boolean(bt->final)) &&

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "core/broker.h"
-#include "core/json_dump.h"
+#include "core/json_build.h"
 #include "core/status.h"
 #include "function/function.h"
 #include "stream/mapping.h"

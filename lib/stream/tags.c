@@ -2,6 +2,7 @@
  * values 0..256 characters), RemoveTagsFromStream, ListTagsForStream. */
 #include <string.h>
 
+#include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"

@@ -1433,6 +1433,54 @@ START_TEST(kinesis_mapping_event_carries_every_record) {
 }
 END_TEST
 
+/* A tumbling window's state goes from one invocation to the next whole:
+ * the function returns three members, and every invocation sees none (the
+ * window's start) or all three. */
+static int window_calls, window_partial;
+
+static void window_state(void *user, aev_invocation *inv, const char *event, size_t len) {
+  (void)user;
+  json_t *ev = json_loadb(event, len, 0, NULL);
+  size_t members = json_object_size(json_object_get(ev, "state"));
+  json_decref(ev);
+  window_calls++;
+  window_partial += members != 0 && members != 3;
+  static const char resp[] = "{\"state\":{\"a\":1,\"b\":\"two\",\"c\":[3]}}";
+  aev_invocation_succeed(inv, resp, sizeof resp - 1);
+}
+
+static void kinesis_windowed(ctx *c) {
+  kinesis_stream(c);
+  bt_ok(aev_function_create(c->b, "win", NULL, window_state, NULL, NULL, &c->f));
+  snprintf(c->req, sizeof c->req,
+           "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"win\",\"StartingPosition\":"
+           "\"TRIM_HORIZON\",\"TumblingWindowInSeconds\":60}",
+           aev_stream_arn(c->s));
+  bt_ok(aev_event_source_mapping_create(c->b, c->req, &c->out));
+  bt_ok(aev_stream_put(c->s, "A", 1, "k", NULL, NULL, NULL, NULL));
+  bt_ok(aev_broker_drain(c->b));
+  window_calls = window_partial = 0;
+}
+
+static int window_next_batch(ctx *c) {
+  int rc = aev_stream_put(c->s, "B", 1, "k", NULL, NULL, NULL, NULL);
+  return rc ? rc : aev_broker_drain(c->b);
+}
+
+static void window_state_whole(ctx *c, int done) {
+  (void)done;
+  bt_ok(aev_broker_advance(c->b, 1000));
+  ck_assert_msg(!window_partial, "%s: allocation %ld: %d of %d invocations saw part of the state",
+                c->what, c->k, window_partial, window_calls);
+}
+
+START_TEST(kinesis_window_state_whole) {
+  static const jcase jc = {"a tumbling window's next batch", kinesis_windowed, window_next_batch,
+                           window_state_whole, 0};
+  sweep_expecting(&jc, NOMEM_ANY);
+}
+END_TEST
+
 /* ---- EventBridge dead-letter attributes ------------------------------------ */
 
 static int always_fails(void *user, const char *in, size_t len) {
@@ -2437,6 +2485,7 @@ int main(void) {
   tcase_add_test(tc, sns_publish_fifo_answers_sequence_number);
   tcase_add_test(tc, kinesis_put_records_answers_every_record);
   tcase_add_test(tc, kinesis_mapping_event_carries_every_record);
+  tcase_add_test(tc, kinesis_window_state_whole);
   tcase_add_test(tc, events_dead_letter_carries_every_attribute);
   tcase_add_loop_test(tc, reads_answer_whole, 0, N_READS);
   tcase_add_loop_test(tc, typed_listings_whole, 0, N_TYPED_LISTINGS);

@@ -1,7 +1,11 @@
-/* aev__json_copy(): a shallow copy that is whole or NULL. jansson's
- * json_copy() adds members and items unchecked, so out of memory gives a
- * copy with some of them left out. */
-#include "json/json.h"
+/* Building jansson values whole or not at all. */
+#include "core/json_build.h"
+
+json_t *aev__json_whole(json_t *o, int whole) {
+  if (whole) return o;
+  json_decref(o);
+  return NULL;
+}
 
 static json_t *object_copy(json_t *o) {
   json_t *c = json_object();
