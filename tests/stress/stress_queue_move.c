@@ -102,6 +102,16 @@ static long long stored(aev_queue *q) {
 static aev_queue *src;
 static char during[256];
 
+/* m1 is the dead-letter queue's one message; the world is then freed. */
+static void m1_dead_lettered_then_end(aev_broker *b, aev_queue *dlq) {
+  aev_message *d = qt_recv1(dlq);
+  ck_assert_str_eq(qt_body(d), "m1");
+  aev_message_free(d);
+  aev_queue_release(src);
+  aev_queue_release(dlq);
+  aev_broker_destroy(b);
+}
+
 static void receive_during_move(void) { receive_bodies(src, 10, during, sizeof during); }
 
 START_TEST(group_held_while_its_head_moves) {
@@ -126,12 +136,7 @@ START_TEST(group_held_while_its_head_moves) {
   ck_assert_str_eq(got, "");
   ck_assert_int_eq(receive_bodies(src, 10, got, sizeof got), AEV_OK);
   ck_assert_str_eq(got, "m2");
-  aev_message *d = qt_recv1(dlq);
-  ck_assert_str_eq(qt_body(d), "m1");
-  aev_message_free(d);
-  aev_queue_release(src);
-  aev_queue_release(dlq);
-  aev_broker_destroy(b);
+  m1_dead_lettered_then_end(b, dlq);
 }
 END_TEST
 
@@ -179,12 +184,7 @@ START_TEST(slot_held_while_its_message_moves) {
   ck_assert(hook == NULL);
   ck_assert_int_eq(stored(src), 65);
   ck_assert_int_eq(receive_bodies(src, 10, got, sizeof got), AEV_OK); /* m1 moves */
-  aev_message *d = qt_recv1(dlq);
-  ck_assert_str_eq(qt_body(d), "m1");
-  aev_message_free(d);
-  aev_queue_release(src);
-  aev_queue_release(dlq);
-  aev_broker_destroy(b);
+  m1_dead_lettered_then_end(b, dlq);
 }
 END_TEST
 
