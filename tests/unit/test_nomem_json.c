@@ -1593,6 +1593,9 @@ static const char *const world_calls[][3] = {
     {"lambda", "CreateEventSourceMapping",
      "{\"FunctionName\":\"fn\",\"EventSourceArn\":\"arn:aws:kinesis:us-east-1:000000000000:"
      "stream/s\",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":7}"},
+    {"lambda", "CreateEventSourceMapping",
+     "{\"FunctionName\":\"fn\",\"EventSourceArn\":\"arn:aws:sqs:us-east-1:000000000000:q\","
+     "\"BatchSize\":3}"},
 };
 
 static const char *const reads[][3] = {
