@@ -14,6 +14,7 @@
 #include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
+#include "core/text.h"
 #include "json/intrinsic_int.h"
 
 #define MAX_RANGE 1000
@@ -266,17 +267,38 @@ static json_t *f_math_add(const ia_val *a, size_t n, aev__jenv *env) {
   return json_integer(java_round(json_number_value(a[0].v)) + java_round(json_number_value(a[1].v)));
 }
 
+/* The length of the character starting s (n >= 1 bytes left): jansson's
+ * strings are valid UTF-8, but a stray byte still moves on by one. */
+static size_t char_len(const char *s, size_t n) {
+  uint32_t cp;
+  size_t k = aev__utf8_next((const unsigned char *)s, n, &cp);
+  return k ? k : 1;
+}
+
+/* Whether the character c (k bytes) is one of the delimiter's characters:
+ * AWS splits on characters (Java's StringTokenizer), never on the bytes of
+ * one, so a multibyte delimiter neither cuts other characters apart nor
+ * leaves malformed UTF-8 behind. */
+static int is_delimiter(const char *c, size_t k, const char *set, size_t n) {
+  for (size_t i = 0, d; i < n; i += d) {
+    d = char_len(set + i, n - i);
+    if (d == k && memcmp(set + i, c, k) == 0) return 1;
+  }
+  return 0;
+}
+
 static json_t *f_string_split(const ia_val *a, size_t n, aev__jenv *env) {
   if (!json_is_string(a[0].v) || !json_is_string(a[1].v))
     return fail(env, "States.StringSplit", "needs a string and a delimiter string");
   const char *s = json_string_value(a[0].v), *set = json_string_value(a[1].v);
+  size_t len = json_string_length(a[0].v), nset = json_string_length(a[1].v);
   json_t *out = json_array();
-  size_t i = 0, len = strlen(s);
   int lost = !out;
-  while (!lost && i < len) {
-    size_t tok = strcspn(s + i, set);
-    if (tok) lost = json_array_append_new(out, json_stringn(s + i, tok));
-    i += tok ? tok : 1;
+  for (size_t i = 0, tok = 0, k; !lost && i <= len; i += k) {
+    k = i < len ? char_len(s + i, len - i) : 1;
+    if (i < len && !is_delimiter(s + i, k, set, nset)) continue;
+    if (i > tok) lost = json_array_append_new(out, json_stringn(s + tok, i - tok));
+    tok = i + k;
   }
   return aev__json_whole(out, !lost);
 }

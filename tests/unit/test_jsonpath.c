@@ -233,6 +233,11 @@ START_TEST(intrinsics_strings_and_json) {
   /* AWS: the delimiter is a set of characters; empty tokens are dropped. */
   FN("States.StringSplit('This.is+a,test=string', '.+,=')", "[\"This\",\"is\",\"a\",\"test\",\"string\"]");
   FN("States.StringSplit(',,,,', ',')", "[]");
+  /* ... characters, not bytes: \xc3\xa9 is one character, and ã shares its
+   * first byte. Splitting on bytes cut ã apart (malformed UTF-8). */
+  FN("States.StringSplit('a\xc3\xa9" "b\xc3\xa3\xc3\xa9" "c', '\xc3\xa9')",
+     "[\"a\",\"b\xc3\xa3\",\"c\"]");
+  FN("States.StringSplit('x\xf0\x9f\x98\x80y-z', '-\xf0\x9f\x98\x80')", "[\"x\",\"y\",\"z\"]");
   FN("States.Base64Encode('Data to encode')", "\"RGF0YSB0byBlbmNvZGU=\"");
   FN("States.Base64Decode('RGF0YSB0byBlbmNvZGU=')", "\"Data to encode\"");
   FN_FAILS("States.Base64Decode('***')");
