@@ -8,8 +8,10 @@
 #include "core/digest.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "queue/b64.h"
 #include "queue/msgattr.h"
+#include "queue/queue.h"
 
 #define MAX_ATTRIBUTES 10
 #define MAX_NAME 256
@@ -18,18 +20,28 @@ static int invalid(const char *fmt, const char *name) {
   return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", fmt, name);
 }
 
+/* A name's characters: ASCII letters and digits, '_', '-', '.', and the
+ * Latin letters U+00C0..U+017F but the signs U+00D7 and U+00F7: AWS takes
+ * the name "attr.1" + U+00F8 U+00DF U+00E4 and refuses U+00A7 (LocalStack's
+ * test_send_message_with_invalid_string_attributes, validated on AWS). */
+static int name_char_ok(uint32_t c) {
+  if (c < 0x80) return isalnum((int)c) || c == '_' || c == '-' || c == '.';
+  return c >= 0xC0 && c <= 0x17F && c != 0xD7 && c != 0xF7;
+}
+
+/* Up to MAX_NAME characters (not bytes) of name_char_ok. */
 static int name_ok(const char *n, size_t len) {
-  if (len == 0 || len > MAX_NAME || n[0] == '.' || n[len - 1] == '.')
-    return 0;
+  if (len == 0 || n[0] == '.' || n[len - 1] == '.') return 0;
   if (strncasecmp(n, "AWS.", 4) == 0 || strncasecmp(n, "Amazon.", 7) == 0)
     return 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = n[i];
-    if (!(isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.'))
-      return 0;
-    if (c == '.' && i + 1 < len && n[i + 1] == '.') return 0;
+  size_t chars = 0;
+  uint32_t cp;
+  for (size_t i = 0, k; i < len; i += k, chars++) {
+    k = aev__utf8_next((const unsigned char *)n + i, len - i, &cp);
+    if (!k || !name_char_ok(cp)) return 0;
+    if (cp == '.' && i + 1 < len && n[i + 1] == '.') return 0;
   }
-  return 1;
+  return chars <= MAX_NAME;
 }
 
 /* 1 String, 2 Binary, 3 Number; 0 when the type is not AWS's. */
@@ -147,6 +159,9 @@ static int parse_one(const char *name, json_t *v, parsed *out) {
     return invalid("Can't cast message (user) attribute '%s' value to "
                    "number.",
                    name);
+  /* String values have the body's character rules (SQS API reference,
+   * MessageAttributeValue), so they fail as a body would. */
+  if (kind == 1 && aev__qbody_check(s, strlen(s)) != AEV_OK) return AEV_ERR_INVALID;
   out->value = (const uint8_t *)s;
   out->value_len = strlen(s);
   return AEV_OK;
