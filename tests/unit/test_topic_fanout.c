@@ -101,6 +101,51 @@ START_TEST(envelope_escapes_text) {
 }
 END_TEST
 
+/* A subject of count copies of the character c (its UTF-8 bytes), or
+ * count - 1 of them and then tail. */
+static char *subject_of(const char *c, size_t count, const char *tail) {
+  size_t cl = strlen(c);
+  char *s = malloc(count * cl + strlen(tail) + 1), *w = s;
+  for (size_t i = 0; i + (*tail != '\0') < count; i++, w += cl) memcpy(w, c, cl);
+  strcpy(w, tail);
+  return s;
+}
+
+/* Subjects are UTF-8 text under 100 characters, not bytes, without line
+ * breaks or control characters (SNS API reference, Publish); they reach
+ * the envelope unchanged, and a refused one delivers nothing. */
+START_TEST(subject_is_utf8_under_100_characters) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char *sub = tt_sub(t, q, NULL);
+  aev_publish_options *o;
+  aev_publish_options_new(&o);
+  char *longest = subject_of("\xc3\xa9", 99, "\xf0\x9f\x98\x80"); /* 200 bytes */
+  const char *accepted[] = {"caf\xc3\xa9 \xe6\xbc\xa2\xe5\xad\x97 \xf0\x9f\x98\x80", longest};
+  for (size_t i = 0; i < 2; i++) {
+    aev_publish_options_set_subject(o, accepted[i]);
+    ck_assert_int_eq(aev_topic_publish(t, "m", 1, o, NULL, NULL), AEV_OK);
+    json_t *e = tt_envelope(q);
+    ck_assert_str_eq(str(e, "Subject"), accepted[i]);
+    json_decref(e);
+  }
+  free(longest);
+  char *too_long = subject_of("\xc3\xa9", 100, "");
+  const char *refused[] = {too_long, "tab\there", "next\xc2\x85line", "del\x7f", "bad \xc3"};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    aev_publish_options_set_subject(o, refused[i]);
+    tt_assert_error(aev_topic_publish(t, "m", 1, o, NULL, NULL), AEV_ERR_INVALID,
+                    "InvalidParameter", "Invalid parameter: Subject");
+  }
+  free(too_long);
+  ck_assert_int_eq(tt_depth(q), 0);
+  aev_publish_options_free(o);
+  aev_free(sub);
+  aev_queue_release(q);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(raw_delivery_maps_attributes) {
   aev_topic *t = tt_topic(b, "t", NULL);
   aev_queue *q = qt_queue(b, "q", NULL);
@@ -726,6 +771,7 @@ int main(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, envelope_matches_aws_example);
   tcase_add_test(tc, envelope_escapes_text);
+  tcase_add_test(tc, subject_is_utf8_under_100_characters);
   tcase_add_test(tc, raw_delivery_maps_attributes);
   tcase_add_test(tc, reused_options_deliver_the_same_attributes);
   tcase_add_test(tc, message_structure_json);
