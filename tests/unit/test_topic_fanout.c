@@ -601,6 +601,60 @@ START_TEST(publish_validation) {
 }
 END_TEST
 
+/* Publishes len bytes of 'a' with attrs; the status. */
+static int publish_sized(aev_topic *t, size_t len, const char *attrs) {
+  char *msg = malloc(len);
+  ck_assert_ptr_nonnull(msg);
+  memset(msg, 'a', len);
+  aev_publish_options *o;
+  aev_publish_options_new(&o);
+  aev_publish_options_set_attributes(o, attrs);
+  int rc = aev_topic_publish(t, msg, len, o, NULL, NULL);
+  aev_publish_options_free(o);
+  free(msg);
+  return rc;
+}
+
+/* Attribute names hold up to 256 characters (AWS refuses 257); a character
+ * outside [A-Za-z0-9_.-] is named by its code point, not its first UTF-8
+ * byte; values count toward the 262,144 bytes as the bytes they stand for:
+ * a Binary value's decoded bytes, a String's UTF-8 bytes. */
+START_TEST(attribute_names_and_sizes_at_the_limit) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  char attrs[400] = "{\"";
+  memset(attrs + 2, 'n', 256);
+  strcpy(attrs + 258, "\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}");
+  ck_assert_int_eq(publish_sized(t, 1, attrs), AEV_OK);
+  memset(attrs + 2, 'n', 257);
+  strcpy(attrs + 259, "\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}");
+  tt_assert_error(publish_sized(t, 1, attrs), AEV_ERR_INVALID, "ParameterValueInvalid",
+                  "Length of message attribute name must be less than 256 bytes.");
+  static const char *const bad[][2] = {
+      {"caf\xc3\xa9", "E9"}, {"\xe6\xbc\xa2", "6F22"}, {"a\xf0\x9f\x98\x80", "1F600"}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char want[256];
+    const char *msg = want;
+    snprintf(attrs, sizeof attrs, "{\"%s\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}", bad[i][0]);
+    snprintf(want, sizeof want, "Invalid non-alphanumeric character '#x%s' was found in the message "
+             "attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.",
+             bad[i][1]);
+    tt_assert_error(publish_sized(t, 1, attrs), AEV_ERR_INVALID, "ParameterValueInvalid", msg);
+  }
+  /* "QQ==" is one byte: 262,136 + name 1 + type 6 + 1 = 262,144. */
+  const char *binary = "{\"b\":{\"DataType\":\"Binary\",\"BinaryValue\":\"QQ==\"}}";
+  ck_assert_int_eq(publish_sized(t, 262136, binary), AEV_OK);
+  tt_assert_error(publish_sized(t, 262137, binary), AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: Message too long");
+  /* A 3-byte character: 262,134 + 1 + 6 + 3. */
+  const char *text = "{\"s\":{\"DataType\":\"String\",\"StringValue\":\"\xe6\xbc\xa2\"}}";
+  ck_assert_int_eq(publish_sized(t, 262134, text), AEV_OK);
+  tt_assert_error(publish_sized(t, 262135, text), AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: Message too long");
+  ck_assert_int_eq(tt_counter(t, "NumberOfMessagesPublished"), 3);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(publish_batch) {
   aev_topic *t = tt_topic(b, "t", NULL);
   aev_queue *q = qt_queue(b, "q", NULL);
@@ -780,6 +834,7 @@ int main(void) {
   tcase_add_test(tc, filter_policies_fan_out);
   tcase_add_test(tc, fifo_topic_orders_and_deduplicates);
   tcase_add_test(tc, publish_validation);
+  tcase_add_test(tc, attribute_names_and_sizes_at_the_limit);
   tcase_add_test(tc, publish_batch);
   tcase_add_test(tc, subscriptions_and_their_errors);
   tcase_add_test(tc, list_subscriptions_pages);
