@@ -328,6 +328,12 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   /* A live topic costs no call. */
   int rc = t && !t->res.deleted ? AEV_OK : aev__topic_check(t);
   if (rc != AEV_OK) return rc;
+  /* Messages are UTF-8 text (Publish API reference). Other bytes, which
+   * only the C API can pass, would fail every delivery after the publish
+   * had succeeded. */
+  if (r->message && !aev__utf8_valid(r->message, r->len))
+    return aev__sns_invalid("Invalid parameter: Message Reason: Message must "
+                            "be UTF-8 encoded text.");
   /* Parsed before the lock, though the request's own errors come first. */
   aev__sns_attrs attrs = {0};
   int attrs_rc = r->parsed  ? aev__sns_attrs_copy(r->parsed, &attrs)

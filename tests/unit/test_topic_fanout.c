@@ -146,6 +146,38 @@ START_TEST(subject_is_utf8_under_100_characters) {
 }
 END_TEST
 
+/* Messages are UTF-8 text: malformed bytes (only the C API can pass them)
+ * are refused at the publish, which then delivers nothing, rather than
+ * failing every delivery later; 2-, 3- and 4-byte characters reach raw
+ * and enveloped subscribers unchanged. */
+START_TEST(message_must_be_utf8) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *raw = qt_queue(b, "raw", NULL), *env = qt_queue(b, "env", NULL);
+  char *s1 = tt_sub(t, raw, "{\"RawMessageDelivery\":\"true\"}"), *s2 = tt_sub(t, env, NULL);
+  static const char *const bad[] = {"bad \xff", "cut \xe6\xbc", "surrogate \xed\xa0\x80",
+                                    "overlong \xc0\xaf"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    tt_assert_error(aev_topic_publish(t, bad[i], strlen(bad[i]), NULL, NULL, NULL),
+                    AEV_ERR_INVALID, "InvalidParameter",
+                    "Invalid parameter: Message Reason: Message must be UTF-8 encoded text.");
+  ck_assert_int_eq(tt_counter(t, "NumberOfMessagesPublished"), 0);
+  ck_assert_int_eq(tt_depth(raw) + tt_depth(env), 0);
+  const char *text = "caf\xc3\xa9 \xe6\xbc\xa2 \xf0\x9f\x98\x80";
+  ck_assert_int_eq(aev_topic_publish(t, text, strlen(text), NULL, NULL, NULL), AEV_OK);
+  aev_message *m = qt_recv1(raw);
+  ck_assert_str_eq(qt_body(m), text);
+  aev_message_free(m);
+  json_t *e = tt_envelope(env);
+  ck_assert_str_eq(str(e, "Message"), text);
+  json_decref(e);
+  aev_free(s1);
+  aev_free(s2);
+  aev_queue_release(raw);
+  aev_queue_release(env);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(raw_delivery_maps_attributes) {
   aev_topic *t = tt_topic(b, "t", NULL);
   aev_queue *q = qt_queue(b, "q", NULL);
@@ -826,6 +858,7 @@ int main(void) {
   tcase_add_test(tc, envelope_matches_aws_example);
   tcase_add_test(tc, envelope_escapes_text);
   tcase_add_test(tc, subject_is_utf8_under_100_characters);
+  tcase_add_test(tc, message_must_be_utf8);
   tcase_add_test(tc, raw_delivery_maps_attributes);
   tcase_add_test(tc, reused_options_deliver_the_same_attributes);
   tcase_add_test(tc, message_structure_json);
