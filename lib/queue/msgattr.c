@@ -44,14 +44,22 @@ static int name_ok(const char *n, size_t len) {
   return chars <= MAX_NAME;
 }
 
-/* 1 String, 2 Binary, 3 Number; 0 when the type is not AWS's. */
+/* The characters of well-formed UTF-8: its bytes but continuation ones. */
+static size_t utf8_chars(const char *s) {
+  size_t n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
+/* 1 String, 2 Binary, 3 Number; 0 when the type is not AWS's or is longer
+ * than 256 characters (SQS developer guide, message attributes). */
 static int type_kind(const char *t) {
   static const char *const prefixes[] = {"String", "Binary", "Number"};
   for (int k = 0; k < 3; k++) {
     size_t pl = strlen(prefixes[k]);
     if (strncmp(t, prefixes[k], pl) == 0 &&
         (t[pl] == '\0' || (t[pl] == '.' && t[pl + 1] != '\0')))
-      return strlen(t) <= MAX_NAME ? k + 1 : 0;
+      return utf8_chars(t) <= MAX_NAME ? k + 1 : 0;
   }
   return 0;
 }
@@ -123,6 +131,9 @@ static int parse_one(const char *name, json_t *v, parsed *out) {
                    "You must use only the following supported type prefixes: "
                    "Binary, Number, String.",
                    name);
+  /* A type's custom part has the body's character rules too (developer
+   * guide). */
+  if (aev__qbody_check(type, strlen(type)) != AEV_OK) return AEV_ERR_INVALID;
   out->name = name;
   out->type = type;
   out->kind = kind == 2 ? 2 : 1;

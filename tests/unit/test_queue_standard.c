@@ -566,6 +566,45 @@ START_TEST(string_values_take_body_characters) {
 }
 END_TEST
 
+/* {"a":{"DataType":"String.<count copies of c>","StringValue":"v"}}. */
+static char *attrs_typed(const char *c, size_t count) {
+  size_t cl = strlen(c);
+  char *s = malloc(count * cl + 64), *w = s;
+  w += sprintf(w, "{\"a\":{\"DataType\":\"String.");
+  for (size_t i = 0; i < count; i++, w += cl) memcpy(w, c, cl);
+  strcpy(w, "\",\"StringValue\":\"v\"}}");
+  return s;
+}
+
+/* A type is up to 256 characters, not bytes, and its custom part has the
+ * body's characters (SQS developer guide, message attribute components). */
+START_TEST(custom_types_count_characters) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char *attrs = attrs_typed("\xc3\xa9", 249); /* "String." + 249 = 256 characters */
+  send_with_attrs(q, "x", attrs, AEV_OK);
+  free(attrs);
+  attrs = attrs_typed("\xc3\xa9", 250);
+  send_attrs_fails(q, attrs,
+                   "The type of message (user) attribute 'a' is invalid. You must use only "
+                   "the following supported type prefixes: Binary, Number, String.");
+  free(attrs);
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  aev_send_options_set_attributes(o, "{\"a\":{\"DataType\":\"String.\\u0001\",\"StringValue\":\"v\"}}");
+  qt_assert_error(aev_queue_send(q, "x", 1, o, NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidMessageContents", NULL);
+  aev_send_options_free(o);
+  aev_message *m = qt_recv1(q);
+  char *json = aev_message_attributes_json(m);
+  ck_assert_ptr_nonnull(strstr(json, "\"DataType\":\"String.\xc3\xa9")); /* the type whole: 7 + 498 bytes */
+  ck_assert_uint_eq(strlen(json), 505 + 39);
+  aev_free(json);
+  aev_message_free(m);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "0");
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(body_and_size_validation) {
   aev_queue *q = qt_queue(b, "q", "{\"MaximumMessageSize\":\"1024\"}");
   qt_assert_error(aev_queue_send(q, "", 0, NULL, NULL, NULL), AEV_ERR_INVALID,
@@ -881,6 +920,7 @@ static Suite *suite(void) {
   tcase_add_test(t, message_attribute_validation);
   tcase_add_test(t, non_ascii_attribute_names);
   tcase_add_test(t, string_values_take_body_characters);
+  tcase_add_test(t, custom_types_count_characters);
   tcase_add_test(t, body_and_size_validation);
   tcase_add_test(t, receive_validation);
   tcase_add_test(t, receipt_handles);
