@@ -62,6 +62,15 @@ static inline int aev__utf8_valid(const char *s, size_t n) {
   return 1;
 }
 
+/* The characters (code points) of the NUL-terminated, well-formed UTF-8
+ * s: its bytes but continuation bytes. For limits AWS counts in
+ * characters rather than bytes. */
+static inline size_t aev__utf8_chars(const char *s) {
+  size_t n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
 /* Replaces, in place, each byte of the NUL-terminated s that does not
  * begin a well-formed UTF-8 sequence with '?': for messages that quote
  * what a caller sent (or were cut short by a fixed buffer) before they go

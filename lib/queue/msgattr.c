@@ -44,13 +44,6 @@ static int name_ok(const char *n, size_t len) {
   return chars <= MAX_NAME;
 }
 
-/* The characters of well-formed UTF-8: its bytes but continuation ones. */
-static size_t utf8_chars(const char *s) {
-  size_t n = 0;
-  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-  return n;
-}
-
 /* 1 String, 2 Binary, 3 Number; 0 when the type is not AWS's or is longer
  * than 256 characters (SQS developer guide, message attributes). */
 static int type_kind(const char *t) {
@@ -59,7 +52,7 @@ static int type_kind(const char *t) {
     size_t pl = strlen(prefixes[k]);
     if (strncmp(t, prefixes[k], pl) == 0 &&
         (t[pl] == '\0' || (t[pl] == '.' && t[pl + 1] != '\0')))
-      return utf8_chars(t) <= MAX_NAME ? k + 1 : 0;
+      return aev__utf8_chars(t) <= MAX_NAME ? k + 1 : 0;
   }
   return 0;
 }
