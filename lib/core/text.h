@@ -71,6 +71,26 @@ static inline size_t aev__utf8_chars(const char *s) {
   return n;
 }
 
+/* 1 when s is a decimal number written as AWS's Number attributes take
+ * it: [+-]digits[.digits][(e|E)[+-]digits], with a digit before the
+ * exponent; else 0. strtod alone would also take spaces, "inf", "nan" and
+ * hexadecimal. */
+static inline int aev__decimal_text(const char *s) {
+  int digits = 0;
+  if (*s == '+' || *s == '-') s++;
+  for (; *s >= '0' && *s <= '9'; s++) digits++;
+  if (*s == '.')
+    for (s++; *s >= '0' && *s <= '9'; s++) digits++;
+  if (!digits) return 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-') s++;
+    if (!(*s >= '0' && *s <= '9')) return 0;
+    while (*s >= '0' && *s <= '9') s++;
+  }
+  return *s == '\0';
+}
+
 /* Replaces, in place, each byte of the NUL-terminated s that does not
  * begin a well-formed UTF-8 sequence with '?': for messages that quote
  * what a caller sent (or were cut short by a fixed buffer) before they go

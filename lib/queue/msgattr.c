@@ -60,22 +60,7 @@ static int type_kind(const char *t) {
 /* SQS accepts numbers between -10^128 and 10^126 with up to 38 digits of
  * precision (ElasticMQ Limits.scala, SQS developer guide). */
 static int number_ok(const char *s) {
-  const char *p = s;
-  if (*p == '+' || *p == '-') p++;
-  int digits = 0;
-  while (isdigit((unsigned char)*p)) p++, digits++;
-  if (*p == '.') {
-    p++;
-    while (isdigit((unsigned char)*p)) p++, digits++;
-  }
-  if (!digits) return 0;
-  if (*p == 'e' || *p == 'E') {
-    p++;
-    if (*p == '+' || *p == '-') p++;
-    if (!isdigit((unsigned char)*p)) return 0;
-    while (isdigit((unsigned char)*p)) p++;
-  }
-  if (*p) return 0;
+  if (!aev__decimal_text(s)) return 0;
   double v = strtod(s, NULL);
   return v <= 1e126 && v >= -1e128;
 }

@@ -63,6 +63,13 @@ static int is_base64(const char *s) {
   return pad <= 2;
 }
 
+/* A decimal number within -10^126..10^126. */
+static int number_ok(const char *s) {
+  if (!aev__decimal_text(s)) return 0;
+  double d = strtod(s, NULL);
+  return d <= 1e126 && d >= -1e126;
+}
+
 /* The bytes a checked base64 text decodes to: its '=' padding stands for
  * none. */
 static size_t b64_decoded_len(const char *s) {
@@ -103,13 +110,9 @@ static int check_one(const char *name, json_t *attr, const char *where,
   if (kind == 3 && !is_base64(*value))
     return bad("The message attribute '%s' with type '%s' has an invalid "
                "base64 value.", name, tname);
-  if (kind == 2) {
-    char *end;
-    double d = strtod(*value, &end);
-    if (*end || d > 1e126 || d < -1e126)
-      return bad("An invalid or out-of-range value '%s' was supplied for the "
-                 "message attribute '%s' of type 'Number'.", *value, name);
-  }
+  if (kind == 2 && !number_ok(*value))
+    return bad("An invalid or out-of-range value '%s' was supplied for the "
+               "message attribute '%s' of type 'Number'.", *value, name);
   if (!strcmp(*type, "String.Array")) {
     json_t *a;
     if (aev__json_parse_str(*value, JSON_DECODE_ANY, &a) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;

@@ -615,6 +615,15 @@ START_TEST(publish_validation) {
        "Message attribute name can not have successive '.' character."},
       {"{\"n\":{\"DataType\":\"Number\",\"StringValue\":\"abc\"}}",
        "An invalid or out-of-range value 'abc' was supplied for the message attribute 'n' of type 'Number'."},
+      /* Only decimal text: not what strtod also reads (spaces, inf, nan, hex). */
+      {"{\"n\":{\"DataType\":\"Number\",\"StringValue\":\"nan\"}}",
+       "An invalid or out-of-range value 'nan' was supplied for the message attribute 'n' of type 'Number'."},
+      {"{\"n\":{\"DataType\":\"Number\",\"StringValue\":\"-inf\"}}",
+       "An invalid or out-of-range value '-inf' was supplied for the message attribute 'n' of type 'Number'."},
+      {"{\"n\":{\"DataType\":\"Number\",\"StringValue\":\"0x1A\"}}",
+       "An invalid or out-of-range value '0x1A' was supplied for the message attribute 'n' of type 'Number'."},
+      {"{\"n\":{\"DataType\":\"Number\",\"StringValue\":\" 5\"}}",
+       "An invalid or out-of-range value ' 5' was supplied for the message attribute 'n' of type 'Number'."},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     aev_publish_options_set_attributes(o, bad[i][0]);
