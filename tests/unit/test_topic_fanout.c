@@ -696,6 +696,44 @@ START_TEST(attribute_names_and_sizes_at_the_limit) {
 }
 END_TEST
 
+/* PublishBatch entries [{"Id":"a","Message":len1 x 'a',<attrs>},
+ * {"Id":"b","Message":len2 x 'b'}] as JSON (malloc'd). */
+static char *two_entries(size_t len1, const char *attrs, size_t len2) {
+  char *s = malloc(len1 + len2 + strlen(attrs) + 128), *w = s;
+  w += sprintf(w, "[{\"Id\":\"a\",\"Message\":\"");
+  memset(w, 'a', len1), w += len1;
+  w += sprintf(w, "\"%s},{\"Id\":\"b\",\"Message\":\"", attrs);
+  memset(w, 'b', len2), w += len2;
+  strcpy(w, "\"}]");
+  return s;
+}
+
+static int publish_two(aev_topic *t, size_t len1, const char *attrs, size_t len2) {
+  char *entries = two_entries(len1, attrs, len2), *resp = NULL;
+  int rc = aev_topic_publish_batch(t, entries, &resp);
+  aev_free(resp);
+  free(entries);
+  return rc;
+}
+
+/* A batch's total counts every message's body and attributes, up to the
+ * topic's MaximumMessageSize (PublishBatch API reference). */
+START_TEST(batch_total_counts_attributes_and_topic_limit) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  /* 131,072 + attribute 1 + 6 + 2 bytes ("\xc3\xa9") + 131,063 = 262,144. */
+  const char *attrs = ",\"MessageAttributes\":{\"n\":{\"DataType\":\"String\",\"StringValue\":\"\xc3\xa9\"}}";
+  ck_assert_int_eq(publish_two(t, 131072, attrs, 131063), AEV_OK);
+  tt_assert_error(publish_two(t, 131072, attrs, 131064), AEV_ERR_INVALID, "BatchRequestTooLong",
+                  "The length of all the messages put together is more than the limit.");
+  ck_assert_int_eq(tt_counter(t, "NumberOfMessagesPublished"), 2);
+  aev_topic *big = tt_topic(b, "big", "{\"MaximumMessageSize\":\"1048576\"}");
+  ck_assert_int_eq(publish_two(big, 200000, "", 200000), AEV_OK);
+  ck_assert_int_eq(tt_counter(big, "NumberOfMessagesPublished"), 2);
+  aev_topic_release(big);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(publish_batch) {
   aev_topic *t = tt_topic(b, "t", NULL);
   aev_queue *q = qt_queue(b, "q", NULL);
@@ -878,6 +916,7 @@ int main(void) {
   tcase_add_test(tc, publish_validation);
   tcase_add_test(tc, attribute_names_and_sizes_at_the_limit);
   tcase_add_test(tc, publish_batch);
+  tcase_add_test(tc, batch_total_counts_attributes_and_topic_limit);
   tcase_add_test(tc, subscriptions_and_their_errors);
   tcase_add_test(tc, list_subscriptions_pages);
   suite_add_tcase(s, tc);
