@@ -3,7 +3,6 @@
  * optional custom suffix), then kept in the shapes deliveries need: the
  * notification's {"n": {"Type", "Value"}} (envelopes, filter policies) and
  * SQS's MessageAttributes (raw delivery). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
