@@ -485,6 +485,7 @@ static void send_with_attrs(aev_queue *q, const char *body, const char *attrs, i
 static char *attrs_named(const char *c, size_t count) {
   size_t cl = strlen(c);
   char *s = malloc(count * cl + 64), *w = s;
+  ck_assert_ptr_nonnull(s);
   w += sprintf(w, "{\"");
   for (size_t i = 0; i < count; i++, w += cl) memcpy(w, c, cl);
   strcpy(w, "\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}");
@@ -570,6 +571,7 @@ END_TEST
 static char *attrs_typed(const char *c, size_t count) {
   size_t cl = strlen(c);
   char *s = malloc(count * cl + 64), *w = s;
+  ck_assert_ptr_nonnull(s);
   w += sprintf(w, "{\"a\":{\"DataType\":\"String.");
   for (size_t i = 0; i < count; i++, w += cl) memcpy(w, c, cl);
   strcpy(w, "\",\"StringValue\":\"v\"}}");

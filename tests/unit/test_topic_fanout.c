@@ -106,6 +106,7 @@ END_TEST
 static char *subject_of(const char *c, size_t count, const char *tail) {
   size_t cl = strlen(c);
   char *s = malloc(count * cl + strlen(tail) + 1), *w = s;
+  ck_assert_ptr_nonnull(s);
   for (size_t i = 0; i + (*tail != '\0') < count; i++, w += cl) memcpy(w, c, cl);
   strcpy(w, tail);
   return s;
@@ -700,6 +701,7 @@ END_TEST
  * {"Id":"b","Message":len2 x 'b'}] as JSON (malloc'd). */
 static char *two_entries(size_t len1, const char *attrs, size_t len2) {
   char *s = malloc(len1 + len2 + strlen(attrs) + 128), *w = s;
+  ck_assert_ptr_nonnull(s);
   w += sprintf(w, "[{\"Id\":\"a\",\"Message\":\"");
   memset(w, 'a', len1), w += len1;
   w += sprintf(w, "\"%s},{\"Id\":\"b\",\"Message\":\"", attrs);
