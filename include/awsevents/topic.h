@@ -162,7 +162,8 @@ AEV_API int aev_subscription_list(aev_broker *b, aev_topic *t,
 /* Options for one message, all optional. Setters copy their arguments. */
 AEV_API int aev_publish_options_new(aev_publish_options **out);
 AEV_API void aev_publish_options_free(aev_publish_options *o);
-/* Subject: under 100 printable ASCII characters, no line breaks. */
+/* Subject: UTF-8 text under 100 characters, no line breaks or control
+ * characters. */
 AEV_API int aev_publish_options_set_subject(aev_publish_options *o,
                                             const char *subject);
 /* MessageAttributes in Publish's shape (String, String.Array, Number,
@@ -178,12 +179,14 @@ AEV_API int aev_publish_options_set_group_id(aev_publish_options *o,
 AEV_API int aev_publish_options_set_deduplication_id(aev_publish_options *o,
                                                      const char *dedup_id);
 
-/* Publish. opts may be NULL. message_id (AEV_TOPIC_MESSAGE_ID_SIZE bytes)
- * and sequence_number (AEV_TOPIC_SEQUENCE_NUMBER_SIZE, "" on standard
- * topics) may be NULL. Deliveries to queues happen before it returns on
- * standard topics; FIFO topics and callbacks deliver on the scheduler (run
- * aev_broker_drain() under workers = 0). A FIFO duplicate within 5 minutes
- * succeeds with the first message's id and is not delivered again. */
+/* Publish: message is len bytes of UTF-8 text (other bytes fail with
+ * AEV_ERR_INVALID, InvalidParameter). opts may be NULL. message_id
+ * (AEV_TOPIC_MESSAGE_ID_SIZE bytes) and sequence_number
+ * (AEV_TOPIC_SEQUENCE_NUMBER_SIZE, "" on standard topics) may be NULL.
+ * Deliveries to queues happen before it returns on standard topics; FIFO
+ * topics and callbacks deliver on the scheduler (run aev_broker_drain()
+ * under workers = 0). A FIFO duplicate within 5 minutes succeeds with the
+ * first message's id and is not delivered again. */
 AEV_API int aev_topic_publish(aev_topic *t, const char *message, size_t len,
                               const aev_publish_options *opts,
                               char *message_id, char *sequence_number);

@@ -62,6 +62,35 @@ static inline int aev__utf8_valid(const char *s, size_t n) {
   return 1;
 }
 
+/* The characters (code points) of the NUL-terminated, well-formed UTF-8
+ * s: its bytes but continuation bytes. For limits AWS counts in
+ * characters rather than bytes. */
+static inline size_t aev__utf8_chars(const char *s) {
+  size_t n = 0;
+  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
+/* 1 when s is a decimal number written as AWS's Number attributes take
+ * it: [+-]digits[.digits][(e|E)[+-]digits], with a digit before the
+ * exponent; else 0. strtod alone would also take spaces, "inf", "nan" and
+ * hexadecimal. */
+static inline int aev__decimal_text(const char *s) {
+  int digits = 0;
+  if (*s == '+' || *s == '-') s++;
+  for (; *s >= '0' && *s <= '9'; s++) digits++;
+  if (*s == '.')
+    for (s++; *s >= '0' && *s <= '9'; s++) digits++;
+  if (!digits) return 0;
+  if (*s == 'e' || *s == 'E') {
+    s++;
+    if (*s == '+' || *s == '-') s++;
+    if (!(*s >= '0' && *s <= '9')) return 0;
+    while (*s >= '0' && *s <= '9') s++;
+  }
+  return *s == '\0';
+}
+
 /* Replaces, in place, each byte of the NUL-terminated s that does not
  * begin a well-formed UTF-8 sequence with '?': for messages that quote
  * what a caller sent (or were cut short by a fixed buffer) before they go

@@ -7,6 +7,7 @@
 #include "core/json_parse.h"
 #include "core/registry.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "queue/attrs.h"
 #include "queue/b64.h"
 #include "queue/queue.h"
@@ -121,7 +122,9 @@ int aev__queue_tags_check(const json_t *tags, const char *queue) {
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)tags, k, v) {
-    if (!json_is_string(v) || !*k || strlen(k) > 128 || strlen(json_string_value(v)) > 256)
+    /* Lengths in characters, not bytes (SQS quotas related to queues). */
+    if (!json_is_string(v) || !*k || aev__utf8_chars(k) > 128 ||
+        aev__utf8_chars(json_string_value(v)) > 256)
       return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                        "Tag keys must be 1 to 128 characters and values at "
                        "most 256 characters.");

@@ -8,8 +8,10 @@
 #include "core/digest.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "queue/b64.h"
 #include "queue/msgattr.h"
+#include "queue/queue.h"
 
 #define MAX_ATTRIBUTES 10
 #define MAX_NAME 256
@@ -18,28 +20,39 @@ static int invalid(const char *fmt, const char *name) {
   return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", fmt, name);
 }
 
-static int name_ok(const char *n, size_t len) {
-  if (len == 0 || len > MAX_NAME || n[0] == '.' || n[len - 1] == '.')
-    return 0;
-  if (strncasecmp(n, "AWS.", 4) == 0 || strncasecmp(n, "Amazon.", 7) == 0)
-    return 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = n[i];
-    if (!(isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.'))
-      return 0;
-    if (c == '.' && i + 1 < len && n[i + 1] == '.') return 0;
-  }
-  return 1;
+/* A name's characters: ASCII letters and digits, '_', '-', '.', and the
+ * Latin letters U+00C0..U+017F but the signs U+00D7 and U+00F7: AWS takes
+ * the name "attr.1" + U+00F8 U+00DF U+00E4 and refuses U+00A7 (LocalStack's
+ * test_send_message_with_invalid_string_attributes, validated on AWS). */
+static int name_char_ok(uint32_t c) {
+  if (c < 0x80) return isalnum((int)c) || c == '_' || c == '-' || c == '.';
+  return c >= 0xC0 && c <= 0x17F && c != 0xD7 && c != 0xF7;
 }
 
-/* 1 String, 2 Binary, 3 Number; 0 when the type is not AWS's. */
+/* Up to MAX_NAME characters (not bytes) of name_char_ok. */
+static int name_ok(const char *n, size_t len) {
+  if (len == 0 || n[0] == '.' || n[len - 1] == '.') return 0;
+  if (strncasecmp(n, "AWS.", 4) == 0 || strncasecmp(n, "Amazon.", 7) == 0)
+    return 0;
+  size_t chars = 0;
+  uint32_t cp;
+  for (size_t i = 0, k; i < len; i += k, chars++) {
+    k = aev__utf8_next((const unsigned char *)n + i, len - i, &cp);
+    if (!k || !name_char_ok(cp)) return 0;
+    if (cp == '.' && i + 1 < len && n[i + 1] == '.') return 0;
+  }
+  return chars <= MAX_NAME;
+}
+
+/* 1 String, 2 Binary, 3 Number; 0 when the type is not AWS's or is longer
+ * than 256 characters (SQS developer guide, message attributes). */
 static int type_kind(const char *t) {
   static const char *const prefixes[] = {"String", "Binary", "Number"};
   for (int k = 0; k < 3; k++) {
     size_t pl = strlen(prefixes[k]);
     if (strncmp(t, prefixes[k], pl) == 0 &&
         (t[pl] == '\0' || (t[pl] == '.' && t[pl + 1] != '\0')))
-      return strlen(t) <= MAX_NAME ? k + 1 : 0;
+      return aev__utf8_chars(t) <= MAX_NAME ? k + 1 : 0;
   }
   return 0;
 }
@@ -47,22 +60,7 @@ static int type_kind(const char *t) {
 /* SQS accepts numbers between -10^128 and 10^126 with up to 38 digits of
  * precision (ElasticMQ Limits.scala, SQS developer guide). */
 static int number_ok(const char *s) {
-  const char *p = s;
-  if (*p == '+' || *p == '-') p++;
-  int digits = 0;
-  while (isdigit((unsigned char)*p)) p++, digits++;
-  if (*p == '.') {
-    p++;
-    while (isdigit((unsigned char)*p)) p++, digits++;
-  }
-  if (!digits) return 0;
-  if (*p == 'e' || *p == 'E') {
-    p++;
-    if (*p == '+' || *p == '-') p++;
-    if (!isdigit((unsigned char)*p)) return 0;
-    while (isdigit((unsigned char)*p)) p++;
-  }
-  if (*p) return 0;
+  if (!aev__decimal_text(s)) return 0;
   double v = strtod(s, NULL);
   return v <= 1e126 && v >= -1e128;
 }
@@ -111,6 +109,9 @@ static int parse_one(const char *name, json_t *v, parsed *out) {
                    "You must use only the following supported type prefixes: "
                    "Binary, Number, String.",
                    name);
+  /* A type's custom part has the body's character rules too (developer
+   * guide). */
+  if (aev__qbody_check(type, strlen(type)) != AEV_OK) return AEV_ERR_INVALID;
   out->name = name;
   out->type = type;
   out->kind = kind == 2 ? 2 : 1;
@@ -147,6 +148,9 @@ static int parse_one(const char *name, json_t *v, parsed *out) {
     return invalid("Can't cast message (user) attribute '%s' value to "
                    "number.",
                    name);
+  /* String values have the body's character rules (SQS API reference,
+   * MessageAttributeValue), so they fail as a body would. */
+  if (kind == 1 && aev__qbody_check(s, strlen(s)) != AEV_OK) return AEV_ERR_INVALID;
   out->value = (const uint8_t *)s;
   out->value_len = strlen(s);
   return AEV_OK;

@@ -59,6 +59,27 @@ static int entry_req(json_t *e, size_t i, aev__pub_req *r, char *where,
   return AEV_OK;
 }
 
+/* What an entry counts toward the batch's total: its message and its
+ * attributes' names, types and values (PublishBatch API reference). Invalid
+ * attributes count nothing here: the entry's own check reports them. */
+static size_t entry_size(json_t *e) {
+  size_t n = json_string_length(json_object_get(e, "Message"));
+  aev__sns_attrs a;
+  if (aev__sns_attrs_parse(json_object_get(e, "MessageAttributes"), "", &a) == AEV_OK) {
+    n += a.size;
+    aev__sns_attrs_free(&a);
+  }
+  return n;
+}
+
+/* The topic's MaximumMessageSize, which bounds a batch's total too. */
+static size_t max_size(aev_topic *t) {
+  pthread_mutex_lock(&t->mu);
+  int max = t->conf.max_size ? t->conf.max_size : AEV__SNS_DEFAULT_MAX_SIZE;
+  pthread_mutex_unlock(&t->mu);
+  return (size_t)max;
+}
+
 /* The whole-request checks, then every entry checked like a Publish:
  * nothing is published unless all pass. */
 static int check_batch(aev_topic *t, json_t *entries) {
@@ -85,9 +106,9 @@ static int check_batch(aev_topic *t, json_t *entries) {
         return aev__fail(AEV_ERR_INVALID, "BatchEntryIdsNotDistinct",
                          "Two or more batch entries in the request have the "
                          "same Id.");
-    total += json_string_length(json_object_get(e, "Message"));
+    total += entry_size(e);
   }
-  if (total > AEV__SNS_DEFAULT_MAX_SIZE)
+  if (total > max_size(t))
     return aev__fail(AEV_ERR_INVALID, "BatchRequestTooLong",
                      "The length of all the messages put together is more "
                      "than the limit.");

@@ -3,7 +3,6 @@
  * optional custom suffix), then kept in the shapes deliveries need: the
  * notification's {"n": {"Type", "Value"}} (envelopes, filter policies) and
  * SQS's MessageAttributes (raw delivery). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,21 +13,25 @@
 
 #define bad(...) aev__fail(AEV_ERR_INVALID, "ParameterValueInvalid", __VA_ARGS__)
 
+/* Names are up to 256 characters of [A-Za-z0-9_.-] (SNS developer guide,
+ * message attributes; AWS refuses 257 with this message). A character
+ * outside them is named by its code point, as AWS writes '#x5E'. */
 static int name_ok(const char *name) {
   size_t n = strlen(name);
-  if (n >= 256)
+  if (n > 256)
     return bad("Length of message attribute name must be less than 256 "
                "bytes.");
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)name[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')) {
-      char hex[8];
-      snprintf(hex, sizeof hex, "%02X", c);
-      return bad("Invalid non-alphanumeric character '#x%s' was found in the "
-                 "message attribute name. Can only include alphanumeric "
-                 "characters, hyphens, underscores, or dots.", hex);
+  uint32_t cp;
+  for (size_t i = 0, k; i < n; i += k) {
+    if (!(k = aev__utf8_next((const unsigned char *)name + i, n - i, &cp))) {
+      cp = (unsigned char)name[i];
+      k = 1;
     }
+    if (!((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+          (cp >= '0' && cp <= '9') || cp == '-' || cp == '_' || cp == '.'))
+      return bad("Invalid non-alphanumeric character '#x%02X' was found in "
+                 "the message attribute name. Can only include alphanumeric "
+                 "characters, hyphens, underscores, or dots.", (unsigned)cp);
   }
   if (n == 0) return bad("The message attribute name must not be empty.");
   if (name[0] == '.')
@@ -57,6 +60,21 @@ static int is_base64(const char *s) {
       return 0;
   }
   return pad <= 2;
+}
+
+/* A decimal number within -10^126..10^126. */
+static int number_ok(const char *s) {
+  if (!aev__decimal_text(s)) return 0;
+  double d = strtod(s, NULL);
+  return d <= 1e126 && d >= -1e126;
+}
+
+/* The bytes a checked base64 text decodes to: its '=' padding stands for
+ * none. */
+static size_t b64_decoded_len(const char *s) {
+  size_t n = strlen(s);
+  size_t pad = n >= 1 && s[n - 1] == '=' ? 1 + (n >= 2 && s[n - 2] == '=') : 0;
+  return n / 4 * 3 - pad;
 }
 
 /* One attribute: *type and *value are borrowed from attr. */
@@ -91,13 +109,9 @@ static int check_one(const char *name, json_t *attr, const char *where,
   if (kind == 3 && !is_base64(*value))
     return bad("The message attribute '%s' with type '%s' has an invalid "
                "base64 value.", name, tname);
-  if (kind == 2) {
-    char *end;
-    double d = strtod(*value, &end);
-    if (*end || d > 1e126 || d < -1e126)
-      return bad("An invalid or out-of-range value '%s' was supplied for the "
-                 "message attribute '%s' of type 'Number'.", *value, name);
-  }
+  if (kind == 2 && !number_ok(*value))
+    return bad("An invalid or out-of-range value '%s' was supplied for the "
+               "message attribute '%s' of type 'Number'.", *value, name);
   if (!strcmp(*type, "String.Array")) {
     json_t *a;
     if (aev__json_parse_str(*value, JSON_DECODE_ANY, &a) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
@@ -180,8 +194,10 @@ int aev__sns_attrs_parse(json_t *obj, const char *where, aev__sns_attrs *out) {
     c[k].name = name;
     if ((rc = check_one(name, attr, where, &c[k].type, &c[k].value, &binary)) != AEV_OK)
       break;
-    size_t vlen = strlen(c[k].value);
-    out->size += strlen(name) + strlen(c[k].type) + (binary ? vlen / 4 * 3 : vlen);
+    /* Binary values count the bytes they stand for (SNS counts every part
+     * of an attribute toward the message size). */
+    size_t vlen = binary ? b64_decoded_len(c[k].value) : strlen(c[k].value);
+    out->size += strlen(name) + strlen(c[k].type) + vlen;
     k++;
   }
   if (rc == AEV_OK) {

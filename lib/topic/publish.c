@@ -39,14 +39,16 @@ static int fifo_id_ok(const char *s) {
   return 1;
 }
 
-/* Under 100 printable ASCII characters, no line breaks or control
- * characters (SNS Publish). */
+/* UTF-8 text with no line breaks or control characters (C0, DEL, C1),
+ * under 100 characters, not bytes (SNS API reference, Publish). */
 static int subject_ok(const char *s) {
-  size_t n = strlen(s);
-  if (n == 0 || n >= 100) return 0;
-  for (size_t i = 0; i < n; i++)
-    if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e) return 0;
-  return 1;
+  size_t n = strlen(s), chars = 0;
+  uint32_t cp;
+  for (size_t i = 0, k; i < n; i += k, chars++) {
+    k = aev__utf8_next((const unsigned char *)s + i, n - i, &cp);
+    if (!k || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f)) return 0;
+  }
+  return chars > 0 && chars < 100;
 }
 
 static int check(const aev_topic *t, const aev__pub_req *r, json_t **structure) {
@@ -326,6 +328,12 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   /* A live topic costs no call. */
   int rc = t && !t->res.deleted ? AEV_OK : aev__topic_check(t);
   if (rc != AEV_OK) return rc;
+  /* Messages are UTF-8 text (Publish API reference). Other bytes, which
+   * only the C API can pass, would fail every delivery after the publish
+   * had succeeded. */
+  if (r->message && !aev__utf8_valid(r->message, r->len))
+    return aev__sns_invalid("Invalid parameter: Message Reason: Message must "
+                            "be UTF-8 encoded text.");
   /* Parsed before the lock, though the request's own errors come first. */
   aev__sns_attrs attrs = {0};
   int attrs_rc = r->parsed  ? aev__sns_attrs_copy(r->parsed, &attrs)

@@ -316,9 +316,10 @@ int aev_topic_tag(aev_topic *t, const char *tags_json) {
   const char *k;
   json_t *v;
   json_object_foreach(tags, k, v) {
-    size_t kl = strlen(k);
+    /* The API's length constraints count characters, not UTF-8 bytes. */
+    size_t kl = aev__utf8_chars(k);
     if (kl < 1 || kl > 128 || !json_is_string(v) ||
-        strlen(json_string_value(v)) > 256) {
+        aev__utf8_chars(json_string_value(v)) > 256) {
       json_decref(tags);
       return aev__sns_invalid("Invalid parameter: Tags Reason: keys must be 1 "
                               "to 128 characters and values at most 256");

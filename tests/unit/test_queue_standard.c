@@ -472,6 +472,141 @@ START_TEST(message_attribute_validation) {
 }
 END_TEST
 
+static void send_with_attrs(aev_queue *q, const char *body, const char *attrs, int want) {
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  aev_send_options_set_attributes(o, attrs);
+  ck_assert_int_eq(aev_queue_send(q, body, strlen(body), o, NULL, NULL), want);
+  aev_send_options_free(o);
+}
+
+/* {"NAME":{"DataType":"String","StringValue":"v"}} with NAME count copies
+ * of the character c (its UTF-8 bytes). */
+static char *attrs_named(const char *c, size_t count) {
+  size_t cl = strlen(c);
+  char *s = malloc(count * cl + 64), *w = s;
+  ck_assert_ptr_nonnull(s);
+  w += sprintf(w, "{\"");
+  for (size_t i = 0; i < count; i++, w += cl) memcpy(w, c, cl);
+  strcpy(w, "\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}");
+  return s;
+}
+
+/* Attribute names take Latin letters past ASCII as AWS does (it takes
+ * "attr.1" + o-slash, sharp s, a-umlaut and refuses the section sign),
+ * up to 256 characters, not bytes. A refused send stores nothing. */
+START_TEST(non_ascii_attribute_names) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  send_with_attrs(q, "x", "{\"attr.1\xc3\xb8\xc3\x9f\xc3\xa4\":{\"DataType\":\"String\",\"StringValue\":\"Valida\"}}", AEV_OK);
+  aev_message *m = qt_recv1(q);
+  ck_assert_str_eq(aev_message_md5_of_attributes(m), "e191658c20136060d5770e3c678ea594");
+  char *json = aev_message_attributes_json(m);
+  ck_assert_str_eq(json, "{\"attr.1\xc3\xb8\xc3\x9f\xc3\xa4\":{\"DataType\":\"String\",\"StringValue\":\"Valida\"}}");
+  aev_free(json);
+  ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(m)), AEV_OK);
+  aev_message_free(m);
+  send_attrs_fails(q, "{\"a\xc2\xa7\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}", NULL);
+  send_attrs_fails(q, "{\"a\xc3\x97\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}", NULL);
+  char *name = attrs_named("\xc3\xa9", 257);
+  send_attrs_fails(q, name, NULL);
+  free(name);
+  name = attrs_named("\xc3\xa9", 256);
+  send_with_attrs(q, "x", name, AEV_OK);
+  free(name);
+  m = qt_recv1(q);
+  json = aev_message_attributes_json(m);
+  ck_assert_uint_eq(strlen(json), 512 + 44); /* the name, 256 two-byte characters, whole */
+  aev_free(json);
+  ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(m)), AEV_OK);
+  aev_message_free(m);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "0");
+  aev_queue_release(q);
+}
+END_TEST
+
+/* String values take the body's characters (SQS API reference,
+ * MessageAttributeValue) and count toward MaximumMessageSize in UTF-8
+ * bytes, exactly at the limit too. */
+START_TEST(string_values_take_body_characters) {
+  aev_queue *q = qt_queue(b, "q", "{\"MaximumMessageSize\":\"1024\"}");
+  static const char *const bad_values[] = {"a\\b", "\\u000b", "\xef\xbf\xbe"};
+  for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; i++) {
+    char attrs[128];
+    snprintf(attrs, sizeof attrs, "{\"a\":{\"DataType\":\"String\",\"StringValue\":\"%s\"}}",
+             bad_values[i]);
+    aev_send_options *o;
+    aev_send_options_new(&o);
+    aev_send_options_set_attributes(o, attrs);
+    qt_assert_error(aev_queue_send(q, "x", 1, o, NULL, NULL), AEV_ERR_INVALID,
+                    "InvalidMessageContents", NULL);
+    aev_send_options_free(o);
+  }
+  /* Body 1007 bytes + name 2 + type 6 + value 9 (3-, 4- and 2-byte
+   * characters): 1024 bytes, the limit; one byte more is refused. */
+  const char *attrs = "{\"ab\":{\"DataType\":\"String\",\"StringValue\":\"\xe6\xbc\xa2\xf0\x9f\x98\x80\xc3\xa9\"}}";
+  char body[1008];
+  memset(body, 'a', sizeof body);
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  aev_send_options_set_attributes(o, attrs);
+  qt_assert_error(aev_queue_send(q, body, 1008, o, NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidParameterValue",
+                  "One or more parameters are invalid. Reason: Message must be "
+                  "shorter than 1024 bytes.");
+  ck_assert_int_eq(aev_queue_send(q, body, 1007, o, NULL, NULL), AEV_OK);
+  aev_send_options_free(o);
+  aev_message *m = qt_recv1(q);
+  ck_assert_str_eq(aev_message_md5_of_attributes(m), "7e0c8b0559ed630451e77162b2fafcc3");
+  char *json = aev_message_attributes_json(m);
+  ck_assert_ptr_nonnull(strstr(json, "\"StringValue\":\"\xe6\xbc\xa2\xf0\x9f\x98\x80\xc3\xa9\""));
+  aev_free(json);
+  aev_message_free(m);
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "1");
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "0");
+  aev_queue_release(q);
+}
+END_TEST
+
+/* {"a":{"DataType":"String.<count copies of c>","StringValue":"v"}}. */
+static char *attrs_typed(const char *c, size_t count) {
+  size_t cl = strlen(c);
+  char *s = malloc(count * cl + 64), *w = s;
+  ck_assert_ptr_nonnull(s);
+  w += sprintf(w, "{\"a\":{\"DataType\":\"String.");
+  for (size_t i = 0; i < count; i++, w += cl) memcpy(w, c, cl);
+  strcpy(w, "\",\"StringValue\":\"v\"}}");
+  return s;
+}
+
+/* A type is up to 256 characters, not bytes, and its custom part has the
+ * body's characters (SQS developer guide, message attribute components). */
+START_TEST(custom_types_count_characters) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char *attrs = attrs_typed("\xc3\xa9", 249); /* "String." + 249 = 256 characters */
+  send_with_attrs(q, "x", attrs, AEV_OK);
+  free(attrs);
+  attrs = attrs_typed("\xc3\xa9", 250);
+  send_attrs_fails(q, attrs,
+                   "The type of message (user) attribute 'a' is invalid. You must use only "
+                   "the following supported type prefixes: Binary, Number, String.");
+  free(attrs);
+  aev_send_options *o;
+  aev_send_options_new(&o);
+  aev_send_options_set_attributes(o, "{\"a\":{\"DataType\":\"String.\\u0001\",\"StringValue\":\"v\"}}");
+  qt_assert_error(aev_queue_send(q, "x", 1, o, NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidMessageContents", NULL);
+  aev_send_options_free(o);
+  aev_message *m = qt_recv1(q);
+  char *json = aev_message_attributes_json(m);
+  ck_assert_ptr_nonnull(strstr(json, "\"DataType\":\"String.\xc3\xa9")); /* the type whole: 7 + 498 bytes */
+  ck_assert_uint_eq(strlen(json), 505 + 39);
+  aev_free(json);
+  aev_message_free(m);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "0");
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(body_and_size_validation) {
   aev_queue *q = qt_queue(b, "q", "{\"MaximumMessageSize\":\"1024\"}");
   qt_assert_error(aev_queue_send(q, "", 0, NULL, NULL, NULL), AEV_ERR_INVALID,
@@ -722,6 +857,36 @@ END_TEST
 
 /* Refused tags change nothing: not the queue's tags, and through
  * CreateQueue, not the set of queues. */
+/* count copies of the character c (its UTF-8 bytes) into out. */
+static char *repeat_char(char *out, const char *c, size_t count) {
+  size_t cl = strlen(c);
+  for (size_t i = 0; i < count; i++) memcpy(out + i * cl, c, cl);
+  out[count * cl] = '\0';
+  return out;
+}
+
+/* Tag keys hold 128 characters and values 256, counted in characters, not
+ * UTF-8 bytes (SQS quotas related to queues); they come back unchanged. */
+START_TEST(tag_lengths_count_characters) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char key[129 * 3 + 1], value[257 * 4 + 1], tags[2048];
+  repeat_char(key, "\xe6\xbc\xa2", 128);
+  repeat_char(value, "\xf0\x9f\x98\x80", 256);
+  snprintf(tags, sizeof tags, "{\"%s\":\"%s\"}", key, value);
+  ck_assert_int_eq(aev_queue_tag(q, tags), AEV_OK);
+  char *s;
+  ck_assert_int_eq(aev_queue_list_tags(q, &s), AEV_OK);
+  ck_assert_str_eq(s, tags);
+  aev_free(s);
+  const char *const limit = "Tag keys must be 1 to 128 characters and values at most 256 characters.";
+  snprintf(tags, sizeof tags, "{\"%s\":\"v\"}", repeat_char(key, "\xe6\xbc\xa2", 129));
+  qt_assert_error(aev_queue_tag(q, tags), AEV_ERR_INVALID, "InvalidParameterValue", limit);
+  snprintf(tags, sizeof tags, "{\"k\":\"%s\"}", repeat_char(value, "\xf0\x9f\x98\x80", 257));
+  qt_assert_error(aev_queue_tag(q, tags), AEV_ERR_INVALID, "InvalidParameterValue", limit);
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(refused_tags_change_nothing) {
   aev_queue *q = qt_queue(b, "tagged", NULL);
   ck_assert_int_eq(aev_queue_tag(q, "{\"team\":\"x\"}"), AEV_OK);
@@ -785,6 +950,9 @@ static Suite *suite(void) {
   tcase_add_test(t, message_attributes_and_md5);
   tcase_add_test(t, attribute_name_filters);
   tcase_add_test(t, message_attribute_validation);
+  tcase_add_test(t, non_ascii_attribute_names);
+  tcase_add_test(t, string_values_take_body_characters);
+  tcase_add_test(t, custom_types_count_characters);
   tcase_add_test(t, body_and_size_validation);
   tcase_add_test(t, receive_validation);
   tcase_add_test(t, receipt_handles);
@@ -795,6 +963,7 @@ static Suite *suite(void) {
   tcase_add_test(t, over_limit_for_short_polls);
   tcase_add_test(t, tags_and_listing);
   tcase_add_test(t, refused_tags_change_nothing);
+  tcase_add_test(t, tag_lengths_count_characters);
   suite_add_tcase(s, t);
   return s;
 }

@@ -101,6 +101,84 @@ START_TEST(envelope_escapes_text) {
 }
 END_TEST
 
+/* A subject of count copies of the character c (its UTF-8 bytes), or
+ * count - 1 of them and then tail. */
+static char *subject_of(const char *c, size_t count, const char *tail) {
+  size_t cl = strlen(c);
+  char *s = malloc(count * cl + strlen(tail) + 1), *w = s;
+  ck_assert_ptr_nonnull(s);
+  for (size_t i = 0; i + (*tail != '\0') < count; i++, w += cl) memcpy(w, c, cl);
+  strcpy(w, tail);
+  return s;
+}
+
+/* Subjects are UTF-8 text under 100 characters, not bytes, without line
+ * breaks or control characters (SNS API reference, Publish); they reach
+ * the envelope unchanged, and a refused one delivers nothing. */
+START_TEST(subject_is_utf8_under_100_characters) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char *sub = tt_sub(t, q, NULL);
+  aev_publish_options *o;
+  aev_publish_options_new(&o);
+  char *longest = subject_of("\xc3\xa9", 99, "\xf0\x9f\x98\x80"); /* 200 bytes */
+  const char *accepted[] = {"caf\xc3\xa9 \xe6\xbc\xa2\xe5\xad\x97 \xf0\x9f\x98\x80", longest};
+  for (size_t i = 0; i < 2; i++) {
+    aev_publish_options_set_subject(o, accepted[i]);
+    ck_assert_int_eq(aev_topic_publish(t, "m", 1, o, NULL, NULL), AEV_OK);
+    json_t *e = tt_envelope(q);
+    ck_assert_str_eq(str(e, "Subject"), accepted[i]);
+    json_decref(e);
+  }
+  free(longest);
+  char *too_long = subject_of("\xc3\xa9", 100, "");
+  const char *refused[] = {too_long, "tab\there", "next\xc2\x85line", "del\x7f", "bad \xc3"};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    aev_publish_options_set_subject(o, refused[i]);
+    tt_assert_error(aev_topic_publish(t, "m", 1, o, NULL, NULL), AEV_ERR_INVALID,
+                    "InvalidParameter", "Invalid parameter: Subject");
+  }
+  free(too_long);
+  ck_assert_int_eq(tt_depth(q), 0);
+  aev_publish_options_free(o);
+  aev_free(sub);
+  aev_queue_release(q);
+  aev_topic_release(t);
+}
+END_TEST
+
+/* Messages are UTF-8 text: malformed bytes (only the C API can pass them)
+ * are refused at the publish, which then delivers nothing, rather than
+ * failing every delivery later; 2-, 3- and 4-byte characters reach raw
+ * and enveloped subscribers unchanged. */
+START_TEST(message_must_be_utf8) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *raw = qt_queue(b, "raw", NULL), *env = qt_queue(b, "env", NULL);
+  char *s1 = tt_sub(t, raw, "{\"RawMessageDelivery\":\"true\"}"), *s2 = tt_sub(t, env, NULL);
+  static const char *const bad[] = {"bad \xff", "cut \xe6\xbc", "surrogate \xed\xa0\x80",
+                                    "overlong \xc0\xaf"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    tt_assert_error(aev_topic_publish(t, bad[i], strlen(bad[i]), NULL, NULL, NULL),
+                    AEV_ERR_INVALID, "InvalidParameter",
+                    "Invalid parameter: Message Reason: Message must be UTF-8 encoded text.");
+  ck_assert_int_eq(tt_counter(t, "NumberOfMessagesPublished"), 0);
+  ck_assert_int_eq(tt_depth(raw) + tt_depth(env), 0);
+  const char *text = "caf\xc3\xa9 \xe6\xbc\xa2 \xf0\x9f\x98\x80";
+  ck_assert_int_eq(aev_topic_publish(t, text, strlen(text), NULL, NULL, NULL), AEV_OK);
+  aev_message *m = qt_recv1(raw);
+  ck_assert_str_eq(qt_body(m), text);
+  aev_message_free(m);
+  json_t *e = tt_envelope(env);
+  ck_assert_str_eq(str(e, "Message"), text);
+  json_decref(e);
+  aev_free(s1);
+  aev_free(s2);
+  aev_queue_release(raw);
+  aev_queue_release(env);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(raw_delivery_maps_attributes) {
   aev_topic *t = tt_topic(b, "t", NULL);
   aev_queue *q = qt_queue(b, "q", NULL);
@@ -538,6 +616,15 @@ START_TEST(publish_validation) {
        "Message attribute name can not have successive '.' character."},
       {"{\"n\":{\"DataType\":\"Number\",\"StringValue\":\"abc\"}}",
        "An invalid or out-of-range value 'abc' was supplied for the message attribute 'n' of type 'Number'."},
+      /* Only decimal text: not what strtod also reads (spaces, inf, nan, hex). */
+      {"{\"n\":{\"DataType\":\"Number\",\"StringValue\":\"nan\"}}",
+       "An invalid or out-of-range value 'nan' was supplied for the message attribute 'n' of type 'Number'."},
+      {"{\"n\":{\"DataType\":\"Number\",\"StringValue\":\"-inf\"}}",
+       "An invalid or out-of-range value '-inf' was supplied for the message attribute 'n' of type 'Number'."},
+      {"{\"n\":{\"DataType\":\"Number\",\"StringValue\":\"0x1A\"}}",
+       "An invalid or out-of-range value '0x1A' was supplied for the message attribute 'n' of type 'Number'."},
+      {"{\"n\":{\"DataType\":\"Number\",\"StringValue\":\" 5\"}}",
+       "An invalid or out-of-range value ' 5' was supplied for the message attribute 'n' of type 'Number'."},
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     aev_publish_options_set_attributes(o, bad[i][0]);
@@ -552,6 +639,99 @@ START_TEST(publish_validation) {
   aev_publish_options_free(o);
   ck_assert_int_eq(tt_counter(t, "NumberOfMessagesPublished"), 2);
   aev_topic_release(f);
+  aev_topic_release(t);
+}
+END_TEST
+
+/* Publishes len bytes of 'a' with attrs; the status. */
+static int publish_sized(aev_topic *t, size_t len, const char *attrs) {
+  char *msg = malloc(len);
+  ck_assert_ptr_nonnull(msg);
+  memset(msg, 'a', len);
+  aev_publish_options *o;
+  aev_publish_options_new(&o);
+  aev_publish_options_set_attributes(o, attrs);
+  int rc = aev_topic_publish(t, msg, len, o, NULL, NULL);
+  aev_publish_options_free(o);
+  free(msg);
+  return rc;
+}
+
+/* Attribute names hold up to 256 characters (AWS refuses 257); a character
+ * outside [A-Za-z0-9_.-] is named by its code point, not its first UTF-8
+ * byte; values count toward the 262,144 bytes as the bytes they stand for:
+ * a Binary value's decoded bytes, a String's UTF-8 bytes. */
+START_TEST(attribute_names_and_sizes_at_the_limit) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  char attrs[400] = "{\"";
+  memset(attrs + 2, 'n', 256);
+  strcpy(attrs + 258, "\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}");
+  ck_assert_int_eq(publish_sized(t, 1, attrs), AEV_OK);
+  memset(attrs + 2, 'n', 257);
+  strcpy(attrs + 259, "\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}");
+  tt_assert_error(publish_sized(t, 1, attrs), AEV_ERR_INVALID, "ParameterValueInvalid",
+                  "Length of message attribute name must be less than 256 bytes.");
+  static const char *const bad[][2] = {
+      {"caf\xc3\xa9", "E9"}, {"\xe6\xbc\xa2", "6F22"}, {"a\xf0\x9f\x98\x80", "1F600"}};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char want[256];
+    const char *msg = want;
+    snprintf(attrs, sizeof attrs, "{\"%s\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}", bad[i][0]);
+    snprintf(want, sizeof want, "Invalid non-alphanumeric character '#x%s' was found in the message "
+             "attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots.",
+             bad[i][1]);
+    tt_assert_error(publish_sized(t, 1, attrs), AEV_ERR_INVALID, "ParameterValueInvalid", msg);
+  }
+  /* "QQ==" is one byte: 262,136 + name 1 + type 6 + 1 = 262,144. */
+  const char *binary = "{\"b\":{\"DataType\":\"Binary\",\"BinaryValue\":\"QQ==\"}}";
+  ck_assert_int_eq(publish_sized(t, 262136, binary), AEV_OK);
+  tt_assert_error(publish_sized(t, 262137, binary), AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: Message too long");
+  /* A 3-byte character: 262,134 + 1 + 6 + 3. */
+  const char *text = "{\"s\":{\"DataType\":\"String\",\"StringValue\":\"\xe6\xbc\xa2\"}}";
+  ck_assert_int_eq(publish_sized(t, 262134, text), AEV_OK);
+  tt_assert_error(publish_sized(t, 262135, text), AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: Message too long");
+  ck_assert_int_eq(tt_counter(t, "NumberOfMessagesPublished"), 3);
+  aev_topic_release(t);
+}
+END_TEST
+
+/* PublishBatch entries [{"Id":"a","Message":len1 x 'a',<attrs>},
+ * {"Id":"b","Message":len2 x 'b'}] as JSON (malloc'd). */
+static char *two_entries(size_t len1, const char *attrs, size_t len2) {
+  char *s = malloc(len1 + len2 + strlen(attrs) + 128), *w = s;
+  ck_assert_ptr_nonnull(s);
+  w += sprintf(w, "[{\"Id\":\"a\",\"Message\":\"");
+  memset(w, 'a', len1), w += len1;
+  w += sprintf(w, "\"%s},{\"Id\":\"b\",\"Message\":\"", attrs);
+  memset(w, 'b', len2), w += len2;
+  strcpy(w, "\"}]");
+  return s;
+}
+
+static int publish_two(aev_topic *t, size_t len1, const char *attrs, size_t len2) {
+  char *entries = two_entries(len1, attrs, len2), *resp = NULL;
+  int rc = aev_topic_publish_batch(t, entries, &resp);
+  aev_free(resp);
+  free(entries);
+  return rc;
+}
+
+/* A batch's total counts every message's body and attributes, up to the
+ * topic's MaximumMessageSize (PublishBatch API reference). */
+START_TEST(batch_total_counts_attributes_and_topic_limit) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  /* 131,072 + attribute 1 + 6 + 2 bytes ("\xc3\xa9") + 131,063 = 262,144. */
+  const char *attrs = ",\"MessageAttributes\":{\"n\":{\"DataType\":\"String\",\"StringValue\":\"\xc3\xa9\"}}";
+  ck_assert_int_eq(publish_two(t, 131072, attrs, 131063), AEV_OK);
+  tt_assert_error(publish_two(t, 131072, attrs, 131064), AEV_ERR_INVALID, "BatchRequestTooLong",
+                  "The length of all the messages put together is more than the limit.");
+  ck_assert_int_eq(tt_counter(t, "NumberOfMessagesPublished"), 2);
+  aev_topic *big = tt_topic(b, "big", "{\"MaximumMessageSize\":\"1048576\"}");
+  ck_assert_int_eq(publish_two(big, 200000, "", 200000), AEV_OK);
+  ck_assert_int_eq(tt_counter(big, "NumberOfMessagesPublished"), 2);
+  aev_topic_release(big);
   aev_topic_release(t);
 }
 END_TEST
@@ -726,6 +906,8 @@ int main(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, envelope_matches_aws_example);
   tcase_add_test(tc, envelope_escapes_text);
+  tcase_add_test(tc, subject_is_utf8_under_100_characters);
+  tcase_add_test(tc, message_must_be_utf8);
   tcase_add_test(tc, raw_delivery_maps_attributes);
   tcase_add_test(tc, reused_options_deliver_the_same_attributes);
   tcase_add_test(tc, message_structure_json);
@@ -734,7 +916,9 @@ int main(void) {
   tcase_add_test(tc, filter_policies_fan_out);
   tcase_add_test(tc, fifo_topic_orders_and_deduplicates);
   tcase_add_test(tc, publish_validation);
+  tcase_add_test(tc, attribute_names_and_sizes_at_the_limit);
   tcase_add_test(tc, publish_batch);
+  tcase_add_test(tc, batch_total_counts_attributes_and_topic_limit);
   tcase_add_test(tc, subscriptions_and_their_errors);
   tcase_add_test(tc, list_subscriptions_pages);
   suite_add_tcase(s, tc);
