@@ -42,11 +42,7 @@ AEV__EVENTS_ACTION(put_rule) {
                    "set: [ENABLED, DISABLED, "
                    "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]",
                    state);
-  if (!rc && description && strlen(description) > 512)
-    rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
-                   "1 validation error detected: Value at 'description' "
-                   "failed to satisfy constraint: Member must have length "
-                   "less than or equal to 512");
+  if (!rc) rc = aev__bus_check_length("description", description, AEV__MAX_DESCRIPTION);
   /* The description is copied first: once the rule is put, setting it
    * cannot fail for want of memory and leave the rule without it. */
   char *arn = NULL, *desc = NULL;

@@ -40,22 +40,6 @@ static int invalid(const char *fmt, const char *a, const char *b) {
   return aev__fail(AEV_ERR_INVALID, "ValidationException", fmt, a, b);
 }
 
-static int id_check(const char *id) {
-  size_t len = strlen(id);
-  int ok = len >= 1 && len <= 64;
-  for (size_t i = 0; ok && i < len; i++) {
-    char c = id[i];
-    ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
-  }
-  return ok ? AEV_OK
-            : invalid("1 validation error detected: Value '%s' at "
-                      "'targets.1.member.id' failed to satisfy constraint: "
-                      "Member must satisfy regular expression pattern: "
-                      "[\\.\\-_A-Za-z0-9]+%s",
-                      id, "");
-}
-
 /* The service part of arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE. */
 static int arn_service(const char *arn, char *out, size_t cap) {
   if (strncmp(arn, "arn:", 4)) return 0;
@@ -250,7 +234,7 @@ int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec,
                    "'targets.1.member.id' failed to satisfy constraint: "
                    "Member must not be null%s%s",
                    "", "");
-  if ((rc = id_check(id))) return rc;
+  if ((rc = aev__bus_check_name("targets.1.member.id", id, 64))) return rc;
   aev_broker *b = bus->res.broker;
   char cb_arn[160];
   int kind = AEV__TARGET_CALLBACK;
