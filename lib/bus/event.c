@@ -254,20 +254,57 @@ static int entry_check(const char *source, const char *type, const char *detail,
   return 1;
 }
 
+/* Well-formed UTF-8 throughout; ASCII is passed over a word at a time. */
+static int utf8_ok(const char *s, size_t n) {
+  size_t i = 0;
+  for (uint64_t w; i + 8 <= n; i += 8) {
+    memcpy(&w, s + i, 8);
+    if (w & 0x8080808080808080u) break;
+  }
+  return aev__utf8_valid(s + i, n - i);
+}
+
+static int too_big(void) {
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "Total size of the entries in the request is over the limit.");
+}
+
+/* Source or DetailType that is not UTF-8 text. */
+static int not_text(const char *member) {
+  return aev__fail(AEV_ERR_INVALID, "InvalidArgument",
+                   "Parameter %s is not valid. Reason: %s is not UTF-8 text.", member, member);
+}
+
+/* The per-entry checks plus what PutEvents' JSON vets before them, for the
+ * typed call's C strings: the entry's size as AWS counts it (no Time, no
+ * Resources), and text that is UTF-8, as Source and DetailType (Unicode
+ * strings) and Detail (JSON text) are in any request AWS can receive. */
+static int typed_entry_check(const char *source, const char *type, const char *detail,
+                             size_t detail_len) {
+  entry_error e;
+  if (!entry_check(source, type, detail, detail_len, 0, &e))
+    return aev__fail(AEV_ERR_INVALID, e.code, "%s", e.msg);
+  size_t source_len = strlen(source), type_len = strlen(type);
+  if (source_len + type_len + detail_len >= MAX_REQUEST_BYTES) return too_big();
+  if (!utf8_ok(detail, detail_len))
+    return aev__fail(AEV_ERR_INVALID, "MalformedDetail", "Detail is malformed.");
+  if (!utf8_ok(source, source_len)) return not_text("Source");
+  return utf8_ok(type, type_len) ? AEV_OK : not_text("DetailType");
+}
+
 int aev_bus_put_event(aev_bus *bus, const char *source, const char *detail_type,
                       const char *detail, size_t detail_len, char *id_out) {
   if (!bus)
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "bus is NULL.");
-  entry_error e;
-  if (!entry_check(source, detail_type, detail, detail ? detail_len : 0, 0, &e))
-    return aev__fail(AEV_ERR_INVALID, e.code, "%s", e.msg);
+  int rc = typed_entry_check(source, detail_type, detail, detail ? detail_len : 0);
+  if (rc) return rc;
   if (bus->res.deleted) return aev__bus_no_bus(bus->res.name);
   aev_broker *b = bus->res.broker;
   aev__event *ev = aev__envelope(b, source, detail_type, detail, detail_len,
                                  NULL, aev_broker_now_ms(b));
   if (!ev) return aev__nomem();
   /* The typed hot path: routing finishes checking the detail. */
-  int rc = route(bus, ev, NULL, 0, 1, 1);
+  rc = route(bus, ev, NULL, 0, 1, 1);
   if (rc == AEV_ERR_INVALID)
     rc = aev__fail(AEV_ERR_INVALID, "MalformedDetail", "Detail is malformed.");
   if (!rc && id_out) memcpy(id_out, ev->id, sizeof ev->id);
@@ -362,11 +399,7 @@ static int request_check(json_t *entries) {
                        "Each entry must be an object.");
     total += entry_size(e);
   }
-  if (total >= MAX_REQUEST_BYTES)
-    return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                     "Total size of the entries in the request is over the "
-                     "limit.");
-  return AEV_OK;
+  return total >= MAX_REQUEST_BYTES ? too_big() : AEV_OK;
 }
 
 static int resources_ok(json_t *res) {
