@@ -164,6 +164,8 @@ static int parse_input(json_t *spec, aev__target *t) {
   if (tr && json_is_null(tr)) tr = NULL;
   int rc = opt_str(spec, "Input", &input);
   if (!rc) rc = opt_str(spec, "InputPath", &path);
+  if (!rc) rc = aev__bus_check_length("targets.1.member.input", input, 8192);
+  if (!rc) rc = aev__bus_check_length("targets.1.member.inputPath", path, 256);
   if (rc) return rc;
   if ((input != NULL) + (path != NULL) + (tr != NULL) > 1)
     return invalid("Only one of Input, InputPath, or InputTransformer must be "
@@ -197,6 +199,8 @@ static int parse_sqs(json_t *spec, aev__target *t) {
   const char *group = NULL;
   if (p && json_is_object(p) && opt_str(p, "MessageGroupId", &group))
     return AEV_ERR_INVALID;
+  int rc = aev__bus_check_length("targets.1.member.sqsParameters.messageGroupId", group, 100);
+  if (rc) return rc;
   if (t->kind != AEV__TARGET_QUEUE && t->kind != AEV__TARGET_TOPIC)
     return AEV_OK;
   if (ends_with(t->arn, ".fifo") && !group)
@@ -215,7 +219,8 @@ static int parse_kinesis(json_t *spec, aev__target *t) {
   if (p && json_is_object(p) && opt_str(p, "PartitionKeyPath", &path))
     return AEV_ERR_INVALID;
   if (!path) return AEV_OK;
-  int rc = aev__path_check(path, "KinesisParameters.PartitionKeyPath");
+  int rc = aev__bus_check_length("targets.1.member.kinesisParameters.partitionKeyPath", path, 256);
+  if (!rc) rc = aev__path_check(path, "KinesisParameters.PartitionKeyPath");
   if (!rc && !(t->partition_path = strdup(path))) rc = aev__nomem();
   return rc;
 }

@@ -127,6 +127,15 @@ static int var_char(char c) {
          (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
 }
 
+#define PATHS_MAP "targets.1.member.inputTransformer.inputPathsMap"
+
+/* InputPathsMap keys: 1 to 256 of [A-Za-z0-9_-]. */
+static int path_key_ok(const char *k) {
+  size_t n = strlen(k);
+  return n >= 1 && n <= 256 &&
+         strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
 static int check_paths(json_t *map, const char *id) {
   if (!map) return AEV_OK;
   if (!json_is_object(map))
@@ -137,6 +146,12 @@ static int check_paths(json_t *map, const char *id) {
   const char *k;
   json_t *v;
   json_object_foreach(map, k, v) {
+    if (!path_key_ok(k))
+      return aev__fail_validation(NULL, PATHS_MAP,
+                                  "Map keys must satisfy constraint: [Member must have length "
+                                  "less than or equal to 256, Member must have length greater "
+                                  "than or equal to 1, Member must satisfy regular expression "
+                                  "pattern: [A-Za-z0-9\\_\\-]+]");
     if (!strncmp(k, "AWS.", 4) || !strncmp(k, "aws.", 4))
       return bad("InputPathsMap for target %s contains invalid key %s: keys "
                  "starting with AWS. are reserved.",
@@ -145,7 +160,12 @@ static int check_paths(json_t *map, const char *id) {
       return bad("InputPathsMap for target %s: value of %s must be a JSON "
                  "path string.",
                  id, k);
-    int rc = aev__path_check(json_string_value(v), "InputPathsMap value");
+    const char *path = json_string_value(v);
+    if (aev__utf8_chars(path, strlen(path)) > 256)
+      return aev__fail_validation(NULL, PATHS_MAP,
+                                  "Map value must satisfy constraint: [Member must have length "
+                                  "less than or equal to 256]");
+    int rc = aev__path_check(path, "InputPathsMap value");
     if (rc) return rc;
   }
   return AEV_OK;
@@ -205,7 +225,12 @@ int aev__template_compile(json_t *tr, const char *id, aev__template **out) {
                "'targets.1.member.inputTransformer.inputTemplate' failed to "
                "satisfy constraint: Member must not be null%s%s",
                "", "");
-  int rc = check_paths(map, id);
+  const char *text = json_string_value(tmpl);
+  int rc = *text ? aev__bus_check_length("targets.1.member.inputTransformer.inputTemplate",
+                                         text, 8192)
+                 : aev__fail_validation("", "targets.1.member.inputTransformer.inputTemplate",
+                                        "Member must have length greater than or equal to 1");
+  if (!rc) rc = check_paths(map, id);
   if (rc) return rc;
   aev__template *t = calloc(1, sizeof *t);
   if (!t || !(t->text = strdup(json_string_value(tmpl)))) {
