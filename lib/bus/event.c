@@ -363,13 +363,17 @@ static size_t entry_size(json_t *e) {
   return n;
 }
 
+/* The entry as AWS's message lists it, its detail cut to 64 bytes between
+ * characters. */
 static void describe_entry(json_t *e, char *buf, size_t cap) {
   const char *s = member(e, "Source"), *t = member(e, "DetailType"),
              *d = member(e, "Detail"), *bus = member(e, "EventBusName");
+  if (!d) d = "null";
   snprintf(buf, cap,
            "PutEventsRequestEntry(time=null, source=%s, resources=[], "
-           "detailType=%s, detail=%.64s, eventBusName=%s, traceHeader=null)",
-           s ? s : "null", t ? t : "null", d ? d : "null", bus ? bus : "null");
+           "detailType=%s, detail=%.*s, eventBusName=%s, traceHeader=null)",
+           s ? s : "null", t ? t : "null", (int)aev__utf8_fit(d, strlen(d), 64), d,
+           bus ? bus : "null");
 }
 
 static int request_check(json_t *entries) {

@@ -589,6 +589,22 @@ START_TEST(put_events_request_limits) {
   ck_assert_int_eq(aev_bus_put_events(b, many, &out), AEV_ERR_INVALID);
   ck_assert_ptr_nonnull(strstr(aev_errmsg(), "Member must have length less than or equal to 10"));
   ck_assert_ptr_nonnull(strstr(aev_errmsg(), "PutEventsRequestEntry(time=null, source=a"));
+  /* A detail quoted in that message is cut between characters: the 64th
+   * byte here is the middle of an é. */
+  json_t *wide = json_array();
+  for (int i = 0; i < 11; i++)
+    json_array_append_new(wide, json_pack("{s:s,s:s,s:s}", "Source", "a", "DetailType", "x",
+                                          "Detail", "{\"k\":\"a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                          "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                          "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                          "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                          "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}"));
+  char *wide_text = json_dumps(wide, JSON_COMPACT);
+  json_decref(wide);
+  ck_assert_int_eq(aev_bus_put_events(b, wide_text, &out), AEV_ERR_INVALID);
+  free(wide_text);
+  ck_assert_ptr_null(strchr(aev_errmsg(), '?'));
+  ck_assert_ptr_nonnull(strstr(aev_errmsg(), "\xc3\xa9\xc3\xa9, eventBusName=null"));
   /* Entries must total less than 256 KB, counted as AWS does: Source "a" +
    * DetailType "xx" + the detail is one byte under; one byte more fails. */
   size_t big = 256 * 1024 - 1 - 2 - 1;
