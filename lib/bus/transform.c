@@ -53,29 +53,21 @@ int aev__path_check(const char *path, const char *member) {
                         "%s %s is not a valid JSON path.", member, path);
 }
 
+/* Names are matched in place, however long (no copy into a buffer). */
 json_t *aev__path_get(json_t *v, const char *path) {
   const char *p = path + 1;
-  char key[512];
   while (v && *p) {
     if (*p == '.') {
       size_t n = strcspn(p + 1, ".[");
-      if (n >= sizeof key) return NULL;
-      memcpy(key, p + 1, n);
-      key[n] = 0;
-      v = json_object_get(v, key);
+      v = json_object_getn(v, p + 1, n);
       p += 1 + n;
     } else {
       const char *e = strchr(p, ']');
       size_t n = (size_t)(e - p - 1);
-      if (n >= sizeof key) return NULL;
-      memcpy(key, p + 1, n);
-      key[n] = 0;
-      if (key[0] == '\'' || key[0] == '"') {
-        key[n - 1] = 0;
-        v = json_object_get(v, key + 1);
-      } else {
-        v = json_array_get(v, (size_t)strtoul(key, NULL, 10));
-      }
+      if (p[1] == '\'' || p[1] == '"')
+        v = json_object_getn(v, p + 2, n >= 2 ? n - 2 : 0);
+      else
+        v = json_array_get(v, (size_t)strtoul(p + 1, NULL, 10));
       p = e + 1;
     }
   }

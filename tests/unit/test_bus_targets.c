@@ -740,6 +740,38 @@ START_TEST(target_strings_count_characters) {
 }
 END_TEST
 
+/* Paths find names of any length AWS allows: 200 four-byte characters
+ * (800 bytes) after "$.detail." or in ['...'], in InputPath and in an
+ * InputPathsMap value alike. */
+START_TEST(paths_find_long_non_ascii_names) {
+  char *name = repeat_between("", "\xf0\x9f\x98\x80", 200, "");
+  char *dotted = repeat_between("$.detail.", "\xf0\x9f\x98\x80", 200, "");
+  char *bracketed = repeat_between("$.detail['", "\xf0\x9f\x98\x80", 200, "']");
+  json_t *d = json_pack("{s:s}", name, "found");
+  char *detail = json_dumps(d, JSON_COMPACT);
+  json_decref(d);
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  json_t *targets[] = {
+      json_pack("{s:s}", "InputPath", dotted),
+      json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap", "v", bracketed,
+                "InputTemplate", "{\"v\": <v>}")};
+  const char *want[] = {"\"found\"", "{\"v\": \"found\"}"};
+  for (int i = 0; i < 2; i++) {
+    bt_ok(put_target(targets[i]));
+    bt_put(def, "a", detail);
+    aev_broker_drain(b);
+    char *body = bt_take(q);
+    ck_assert_ptr_nonnull(body);
+    ck_assert_str_eq(body, want[i]);
+    free(body);
+  }
+  free(detail);
+  free(bracketed);
+  free(dotted);
+  free(name);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus_targets");
   TCase *tc = tcase_create("core");
@@ -765,6 +797,7 @@ int main(void) {
   tcase_add_test(tc, put_events_entries);
   tcase_add_test(tc, put_events_request_limits);
   tcase_add_test(tc, target_strings_count_characters);
+  tcase_add_test(tc, paths_find_long_non_ascii_names);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
