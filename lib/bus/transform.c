@@ -244,25 +244,26 @@ int aev__template_compile(json_t *tr, const char *id, aev__template **out) {
       i++;
       continue;
     }
-    char name[256];
-    size_t n = j - i - 1;
-    if (n >= sizeof name) n = sizeof name - 1;
-    memcpy(name, s + i + 1, n);
-    name[n] = 0;
+    /* The name is matched where it stands, however long. */
+    const char *name = s + i + 1;
+    int n = (int)(j - i - 1);
     int var = -1;
     for (size_t r = 0; r < sizeof reserved / sizeof *reserved; r++)
-      if (!strcmp(name, reserved[r].name)) var = reserved[r].var;
-    json_t *p = map ? json_object_get(map, name) : NULL;
+      if (strlen(reserved[r].name) == (size_t)n && !memcmp(name, reserved[r].name, (size_t)n))
+        var = reserved[r].var;
+    json_t *p = map ? json_object_getn(map, name, (size_t)n) : NULL;
     if (var < 0 && !p) {
-      rc = bad("InputTemplate for target %s contains invalid placeholder %s.",
-               id, name);
+      rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "InputTemplate for target %s contains invalid placeholder %.*s.", id, n,
+                     name);
       break;
     }
     /* The whole event can only stand where a JSON value can. */
     if (in_string && (var == VAR_EVENT || var == VAR_EVENT_JSON)) {
-      rc = bad("InputTemplate for target %s: <%s> can only be used as a JSON "
-               "value, not inside a string.",
-               id, name);
+      rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "InputTemplate for target %s: <%.*s> can only be used as a JSON value, "
+                     "not inside a string.",
+                     id, n, name);
       break;
     }
     rc = add_piece(t, lit, i - lit, var < 0 ? VAR_PATH : var, in_string,

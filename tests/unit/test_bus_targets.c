@@ -772,6 +772,31 @@ START_TEST(paths_find_long_non_ascii_names) {
 }
 END_TEST
 
+/* An InputPathsMap key of 256 characters, AWS's most, works as a
+ * placeholder; a placeholder one longer is not that key. */
+START_TEST(placeholders_as_long_as_keys) {
+  char *key = repeat_between("", "k", 256, "");
+  char *tmpl = repeat_between("{\"v\": <", "k", 256, ">}");
+  char *longer = repeat_between("{\"v\": <", "k", 257, ">}");
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  ck_assert_int_eq(put_target(json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap",
+                                        key, "$.detail.x", "InputTemplate", longer)),
+                   AEV_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(aev_errmsg(), "contains invalid placeholder kkk"));
+  bt_ok(put_target(json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap", key,
+                             "$.detail.x", "InputTemplate", tmpl)));
+  bt_put(def, "a", "{\"x\":\"\xc3\xa9\"}");
+  aev_broker_drain(b);
+  char *body = bt_take(q);
+  ck_assert_ptr_nonnull(body);
+  ck_assert_str_eq(body, "{\"v\": \"\xc3\xa9\"}");
+  free(body);
+  free(longer);
+  free(tmpl);
+  free(key);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus_targets");
   TCase *tc = tcase_create("core");
@@ -798,6 +823,7 @@ int main(void) {
   tcase_add_test(tc, put_events_request_limits);
   tcase_add_test(tc, target_strings_count_characters);
   tcase_add_test(tc, paths_find_long_non_ascii_names);
+  tcase_add_test(tc, placeholders_as_long_as_keys);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
