@@ -17,6 +17,7 @@
 #define MAX_ENTRIES 10
 #define MAX_REQUEST_BYTES (256 * 1024)
 #define MAX_DEPTH 1000
+#define MAX_RESOURCE_CHARS 2048
 
 aev__event *aev__event_new(size_t len) {
   aev__event *e = malloc(sizeof *e + len + 1);
@@ -376,6 +377,23 @@ static void describe_entry(json_t *e, char *buf, size_t cap) {
            bus ? bus : "null");
 }
 
+/* Entry i's Resources: each at most 2048 characters (AWS's API model). */
+static int resources_fit(json_t *e, size_t i) {
+  json_t *res = json_object_get(e, "Resources");
+  for (size_t k = 0; k < json_array_size(res); k++) {
+    json_t *r = json_array_get(res, k);
+    if (json_is_string(r) &&
+        aev__utf8_chars(json_string_value(r), json_string_length(r)) > MAX_RESOURCE_CHARS) {
+      char member[64];
+      snprintf(member, sizeof member, "entries.%zu.member.resources", i + 1);
+      return aev__fail_validation(NULL, member,
+                                  "Member must satisfy constraint: [Member must have length "
+                                  "less than or equal to 2048]");
+    }
+  }
+  return AEV_OK;
+}
+
 static int request_check(json_t *entries) {
   size_t n = json_array_size(entries);
   if (!json_is_array(entries) || n < 1 || n > MAX_ENTRIES) {
@@ -401,6 +419,8 @@ static int request_check(json_t *entries) {
     if (!json_is_object(e))
       return aev__fail(AEV_ERR_INVALID, "ValidationException",
                        "Each entry must be an object.");
+    int rc = resources_fit(e, i);
+    if (rc) return rc;
     total += entry_size(e);
   }
   return total >= MAX_REQUEST_BYTES ? too_big() : AEV_OK;

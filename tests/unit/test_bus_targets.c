@@ -575,6 +575,16 @@ START_TEST(put_events_entries) {
 }
 END_TEST
 
+/* n copies of the UTF-8 character c between prefix and suffix. */
+static char *repeat_between(const char *prefix, const char *c, size_t n, const char *suffix) {
+  size_t k = strlen(c), a = strlen(prefix);
+  char *s = malloc(a + n * k + strlen(suffix) + 1);
+  memcpy(s, prefix, a);
+  for (size_t i = 0; i < n; i++) memcpy(s + a + i * k, c, k);
+  strcpy(s + a + n * k, suffix);
+  return s;
+}
+
 START_TEST(put_events_request_limits) {
   char *out;
   bt_fails(aev_bus_put_events(b, "[]", &out), AEV_ERR_INVALID, "ValidationException",
@@ -589,6 +599,29 @@ START_TEST(put_events_request_limits) {
   ck_assert_int_eq(aev_bus_put_events(b, many, &out), AEV_ERR_INVALID);
   ck_assert_ptr_nonnull(strstr(aev_errmsg(), "Member must have length less than or equal to 10"));
   ck_assert_ptr_nonnull(strstr(aev_errmsg(), "PutEventsRequestEntry(time=null, source=a"));
+  /* Each resource is at most 2048 characters: 2048 three-byte ones pass,
+   * one more fails the whole request. */
+  char *res = repeat_between("", "\xe6\xbc\xa2", 2048, "");
+  json_t *with_res = json_pack("[{s:s,s:s,s:s,s:[s]},{s:s,s:s,s:s,s:[s,s]}]", "Source", "a",
+                               "DetailType", "x", "Detail", "{}", "Resources", res, "Source", "a",
+                               "DetailType", "x", "Detail", "{}", "Resources", "r", res);
+  char *res_text = json_dumps(with_res, JSON_COMPACT);
+  bt_ok(aev_bus_put_events(b, res_text, &out));
+  ck_assert_ptr_nonnull(strstr(out, "\"FailedEntryCount\":0"));
+  aev_free(out);
+  free(res_text);
+  free(res);
+  res = repeat_between("", "\xe6\xbc\xa2", 2049, "");
+  json_array_set_new(json_object_get(json_array_get(with_res, 1), "Resources"), 1,
+                     json_string(res));
+  res_text = json_dumps(with_res, JSON_COMPACT);
+  bt_fails(aev_bus_put_events(b, res_text, &out), AEV_ERR_INVALID, "ValidationException",
+           "1 validation error detected: Value at 'entries.2.member.resources' failed to satisfy "
+           "constraint: Member must satisfy constraint: [Member must have length less than or "
+           "equal to 2048]");
+  json_decref(with_res);
+  free(res_text);
+  free(res);
   /* A detail quoted in that message is cut between characters: the 64th
    * byte here is the middle of an é. */
   json_t *wide = json_array();
@@ -628,16 +661,6 @@ START_TEST(put_events_request_limits) {
   free(detail);
 }
 END_TEST
-
-/* n copies of the UTF-8 character c between prefix and suffix. */
-static char *repeat_between(const char *prefix, const char *c, size_t n, const char *suffix) {
-  size_t k = strlen(c), a = strlen(prefix);
-  char *s = malloc(a + n * k + strlen(suffix) + 1);
-  memcpy(s, prefix, a);
-  for (size_t i = 0; i < n; i++) memcpy(s + a + i * k, c, k);
-  strcpy(s + a + n * k, suffix);
-  return s;
-}
 
 /* Puts target t (taken: Id "t", the queue's Arn added) on rule r. */
 static int put_target(json_t *t) {
