@@ -135,6 +135,29 @@ START_TEST(retention_tags_and_consumers) {
   json_t *t = call("ListTagsForStream", "{\"StreamName\":\"s\"}", AEV_OK);
   ck_assert_uint_eq(json_array_size(json_object_get(t, "Tags")), 1);
   json_decref(t);
+  /* Keys of 128 and values of 256 characters, AWS's limits, in two- and
+   * three-byte ones; one more character is refused. */
+  char key[128 * 2 + 2], value[256 * 3 + 1], treq[1200];
+  for (int i = 0; i < 129; i++) memcpy(key + 2 * i, "\xc3\xa9", 2);
+  for (int i = 0; i < 256; i++) memcpy(value + 3 * i, "\xe6\xbc\xa2", 3);
+  key[128 * 2] = value[256 * 3] = 0;
+  snprintf(treq, sizeof treq, "{\"StreamName\":\"s\",\"Tags\":{\"%s\":\"%s\"}}", key, value);
+  json_decref(call("AddTagsToStream", treq, AEV_OK));
+  key[128 * 2] = '\xc3';
+  key[128 * 2 + 1] = '\xa9';
+  snprintf(treq, sizeof treq, "{\"StreamName\":\"s\",\"Tags\":{\"%.*s\":\"v\"}}", 129 * 2,
+           key);
+  json_decref(call("AddTagsToStream", treq, AEV_ERR_INVALID));
+  t = call("ListTagsForStream", "{\"StreamName\":\"s\"}", AEV_OK);
+  json_t *tags = json_object_get(t, "Tags");
+  ck_assert_uint_eq(json_array_size(tags), 2);
+  key[128 * 2] = 0;
+  int found = 0;
+  for (size_t i = 0; i < 2; i++)
+    if (!strcmp(str(json_array_get(tags, i), "Key"), key))
+      found = !strcmp(str(json_array_get(tags, i), "Value"), value);
+  ck_assert(found);
+  json_decref(t);
   const char *arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
   char req[256];
   snprintf(req, sizeof req, "{\"StreamARN\":\"%s\",\"ConsumerName\":\"c1\"}", arn);
