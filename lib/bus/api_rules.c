@@ -17,10 +17,12 @@ static int parsed(int rc, char *text, json_t **resp) {
   return rc;
 }
 
-/* The bus named by EventBusName and the rule named by member. */
+/* The bus named by EventBusName and the rule named by member ("Name" or
+ * "Rule"), which must be a rule name, whether or not the rule exists. */
 static int rule_req(aev_broker *b, const aev__api_service *svc, json_t *req,
                     const char *member, aev_bus **bus, const char **name) {
   int rc = aev__api_req_string(svc, req, member, name);
+  if (!rc) rc = aev__bus_check_name(strcmp(member, "Name") ? "rule" : "name", *name, 64);
   return rc ? rc : aev__events_bus_of(b, svc, req, "EventBusName", bus);
 }
 

@@ -368,6 +368,28 @@ START_TEST(descriptions_count_characters) {
 }
 END_TEST
 
+/* Every rule action checks the rule's name as AWS's model has it, before
+ * looking the rule up. */
+START_TEST(rule_actions_check_names) {
+  const char *actions[] = {"DescribeRule", "DeleteRule", "EnableRule", "DisableRule",
+                           "ListTargetsByRule", "RemoveTargets"};
+  const char *members[] = {"Name", "Name", "Name", "Name", "Rule", "Rule"};
+  for (int i = 0; i < 6; i++) {
+    char req[128], want[256];
+    snprintf(req, sizeof req, "{\"%s\":\"r\xc3\xa9\",\"Ids\":[\"t\"]}", members[i]);
+    snprintf(want, sizeof want,
+             "1 validation error detected: Value 'r\xc3\xa9' at '%s' failed to satisfy "
+             "constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+",
+             i < 4 ? "name" : "rule");
+    char *out = NULL;
+    ck_assert_int_eq(aev_call(b, "events", actions[i], req, &out), AEV_ERR_INVALID);
+    ck_assert_str_eq(aev_errcode(), "ValidationException");
+    ck_assert_str_eq(aev_errmsg(), want);
+    aev_free(out);
+  }
+}
+END_TEST
+
 /* Replay names are 1 to 64 of [.\-_A-Za-z0-9], as rule names are. */
 START_TEST(replay_names_follow_aws_rules) {
   call_eq("CreateArchive", "{\"ArchiveName\":\"a\",\"EventSourceArn\":\"default\"}", AEV_OK, NULL);
@@ -412,6 +434,7 @@ int main(void) {
   tcase_add_test(tc, rule_names_by_target);
   tcase_add_test(tc, descriptions_count_characters);
   tcase_add_test(tc, replay_names_follow_aws_rules);
+  tcase_add_test(tc, rule_actions_check_names);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
