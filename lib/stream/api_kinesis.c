@@ -17,6 +17,8 @@ int aev__kin_stream_of(aev_broker *b, const aev__api_service *svc,
   if (!name && !arn)
     return aev__kin_invalid("Either StreamName or StreamARN should be "
                             "provided.");
+  /* A name that no stream could have is refused before any lookup. */
+  if (name && (rc = aev__stream_name_check(name))) return rc;
   return aev__stream_find(b, arn ? arn : name, out);
 }
 

@@ -265,6 +265,31 @@ START_TEST(subscribe_to_shard_answers_the_events_so_far) {
 }
 END_TEST
 
+/* Actions on a stream check its name as CreateStream does, before any
+ * lookup: a name no stream could have is a ValidationException, not a
+ * missing stream. */
+START_TEST(stream_names_are_checked_before_lookup) {
+  const char *actions[] = {"DescribeStream", "PutRecord", "ListShards"};
+  const char *names[] = {"s\xc3\xa9", "ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss"
+                         "ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss"};
+  for (int i = 0; i < 3; i++)
+    for (int k = 0; k < 2; k++) {
+      char req[512], want[512];
+      snprintf(req, sizeof req, "{\"StreamName\":\"%s\",\"Data\":\"eA==\",\"PartitionKey\":\"k\"}",
+               names[k]);
+      snprintf(want, sizeof want,
+               "1 validation error detected: Value '%s' at 'streamName' failed to satisfy "
+               "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and "
+               "have length between 1 and 128",
+               names[k]);
+      json_t *e = call(actions[i], req, AEV_ERR_INVALID);
+      ck_assert_str_eq(str(e, "__type"), "ValidationException");
+      ck_assert_str_eq(str(e, "message"), want);
+      json_decref(e);
+    }
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("stream_api");
   TCase *tc = tcase_create("api");
@@ -273,6 +298,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, records_round_trip);
   tcase_add_test(tc, list_shards_filters_and_pages);
   tcase_add_test(tc, retention_tags_and_consumers);
+  tcase_add_test(tc, stream_names_are_checked_before_lookup);
   tcase_add_test(tc, subscribe_to_shard_answers_the_events_so_far);
   suite_add_tcase(s, tc);
   return s;
