@@ -36,6 +36,27 @@ int aev__bus_check_name(const char *member, const char *name, size_t max) {
   return constraint ? aev__fail_validation(name ? name : "null", member, constraint) : AEV_OK;
 }
 
+int aev__bus_check_name_or_arn(const char *member, const char *v, int slash) {
+  int rc = aev__bus_check_length(member, v, 1600);
+  if (rc) return rc;
+  const char *name = v, *bus = strstr(v, ":event-bus/");
+  /* arn:aws[\w-]*:events:REGION:ACCOUNT:event-bus/NAME */
+  if (!strncmp(v, "arn:aws", 7) && bus &&
+      strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:") ==
+          (size_t)(bus - v) + 10)
+    name = bus + 11;
+  const char *chars = slash ? "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/.-_"
+                            : "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
+  size_t n = strlen(name);
+  if (n && strspn(name, chars) == n) return AEV_OK;
+  char constraint[192];
+  snprintf(constraint, sizeof constraint,
+           "Member must satisfy regular expression pattern: "
+           "(arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?%s",
+           slash ? "[/\\.\\-_A-Za-z0-9]+" : "[\\.\\-_A-Za-z0-9]+");
+  return aev__fail_validation(v, member, constraint);
+}
+
 int aev__bus_check_length(const char *member, const char *v, size_t max) {
   if (!v || aev__utf8_chars(v, strlen(v)) <= max) return AEV_OK;
   char constraint[80];

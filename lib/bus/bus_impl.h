@@ -140,6 +140,11 @@ int aev__bus_no_rule(const aev_bus *bus, const char *name);
  * [.\-_A-Za-z0-9] (rule names, target ids, replay names), quoting it. */
 int aev__bus_check_name(const char *member, const char *name, size_t max);
 
+/* AWS's ValidationException for member unless v is a bus name or ARN as
+ * AWS's model has it: at most 1600 characters, a name of [/.\-_A-Za-z0-9]
+ * (no '/' when slash is 0) after an optional event-bus ARN prefix. */
+int aev__bus_check_name_or_arn(const char *member, const char *v, int slash);
+
 /* Rule, archive and replay descriptions: at most 512 characters. */
 #define AEV__MAX_DESCRIPTION 512
 

@@ -420,6 +420,12 @@ static int request_check(json_t *entries) {
       return aev__fail(AEV_ERR_INVALID, "ValidationException",
                        "Each entry must be an object.");
     int rc = resources_fit(e, i);
+    const char *bus = member(e, "EventBusName");
+    if (!rc && bus) {
+      char path[64];
+      snprintf(path, sizeof path, "entries.%zu.member.eventBusName", i + 1);
+      rc = aev__bus_check_name_or_arn(path, bus, 0);
+    }
     if (rc) return rc;
     total += entry_size(e);
   }

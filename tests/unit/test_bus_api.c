@@ -390,6 +390,48 @@ START_TEST(rule_actions_check_names) {
 }
 END_TEST
 
+/* Bus names or ARNs are checked as AWS's model has them before any lookup:
+ * at most 1600 characters, a name of [/.\-_A-Za-z0-9] (no '/' in
+ * PutEvents) after an optional event-bus ARN. */
+START_TEST(bus_names_checked_before_lookup) {
+  const char *pattern = "(arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?";
+  char want[512];
+  snprintf(want, sizeof want,
+           "1 validation error detected: Value 'b\xc3\xa9' at 'name' failed to satisfy "
+           "constraint: Member must satisfy regular expression pattern: %s[/\\.\\-_A-Za-z0-9]+",
+           pattern);
+  json_t *out;
+  ck_assert_int_eq(call_json("DescribeEventBus", json_pack("{s:s}", "Name", "b\xc3\xa9"), &out),
+                   AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), want);
+  char *longest = repeat("b", 1601);
+  refused_as_too_long("ListRules", json_pack("{s:s}", "EventBusName", longest), "eventBusName", 1600);
+  free(longest);
+  call_eq("DescribeEventBus", "{\"Name\":\"arn:aws:events:us-east-1:000000000000:event-bus/default\"}",
+          AEV_OK, NULL);
+  ck_assert_int_eq(call_json("PutEvents",
+                             json_pack("{s:[{s:s,s:s,s:s},{s:s,s:s,s:s,s:s}]}", "Entries", "Source",
+                                       "s", "DetailType", "t", "Detail", "{}", "Source", "s",
+                                       "DetailType", "t", "Detail", "{}", "EventBusName", "a/b"),
+                             &out),
+                   AEV_ERR_INVALID);
+  snprintf(want, sizeof want,
+           "1 validation error detected: Value 'a/b' at 'entries.2.member.eventBusName' failed to "
+           "satisfy constraint: Member must satisfy regular expression pattern: "
+           "%s[\\.\\-_A-Za-z0-9]+",
+           pattern);
+  ck_assert_str_eq(aev_errmsg(), want);
+  ck_assert_int_eq(call_json("PutEvents",
+                             json_pack("{s:[{s:s,s:s,s:s,s:s}]}", "Entries", "Source", "s",
+                                       "DetailType", "t", "Detail", "{}", "EventBusName",
+                                       "arn:aws:events:us-east-1:000000000000:event-bus/default"),
+                             &out),
+                   AEV_OK);
+  ck_assert_int_eq(json_integer_value(json_object_get(out, "FailedEntryCount")), 0);
+  json_decref(out);
+}
+END_TEST
+
 /* Replay names are 1 to 64 of [.\-_A-Za-z0-9], as rule names are. */
 START_TEST(replay_names_follow_aws_rules) {
   call_eq("CreateArchive", "{\"ArchiveName\":\"a\",\"EventSourceArn\":\"default\"}", AEV_OK, NULL);
@@ -435,6 +477,7 @@ int main(void) {
   tcase_add_test(tc, descriptions_count_characters);
   tcase_add_test(tc, replay_names_follow_aws_rules);
   tcase_add_test(tc, rule_actions_check_names);
+  tcase_add_test(tc, bus_names_checked_before_lookup);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
