@@ -45,6 +45,7 @@ AEV__EVENTS_ACTION(put_rule) {
                    "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]",
                    state);
   if (!rc) rc = aev__bus_check_length("description", description, AEV__MAX_DESCRIPTION);
+  if (!rc) rc = aev__bus_check_length("scheduleExpression", schedule, 256);
   /* The description is copied first: once the rule is put, setting it
    * cannot fail for want of memory and leave the rule without it. */
   char *arn = NULL, *desc = NULL;

@@ -334,6 +334,12 @@ START_TEST(descriptions_count_characters) {
   refused_as_too_long("PutRule", json_pack("{s:s,s:s,s:s}", "Name", "r", "EventPattern", pattern,
                                            "Description", over), "description", 512);
   member_is("DescribeRule", json_pack("{s:s}", "Name", "r"), "Description", at);
+  /* A ScheduleExpression is at most 256 characters, refused as such. */
+  char *schedule = repeat(" ", 257);
+  memcpy(schedule, "rate(5 minutes)", 15);
+  refused_as_too_long("PutRule", json_pack("{s:s,s:s}", "Name", "r", "ScheduleExpression", schedule),
+                      "scheduleExpression", 256);
+  free(schedule);
 
   ck_assert_int_eq(call_json("CreateArchive", json_pack("{s:s,s:s,s:s}", "ArchiveName", "a",
                                                         "EventSourceArn", bus, "Description", at), &out),
