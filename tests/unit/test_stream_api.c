@@ -267,7 +267,7 @@ END_TEST
 
 /* Actions on a stream check its name as CreateStream does, before any
  * lookup: a name no stream could have is a ValidationException, not a
- * missing stream. */
+ * missing stream; so do actions naming a consumer. */
 START_TEST(stream_names_are_checked_before_lookup) {
   const char *actions[] = {"DescribeStream", "PutRecord", "ListShards"};
   const char *names[] = {"s\xc3\xa9", "ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss"
@@ -287,6 +287,17 @@ START_TEST(stream_names_are_checked_before_lookup) {
       ck_assert_str_eq(str(e, "message"), want);
       json_decref(e);
     }
+  /* Consumer names too, when a consumer is looked up by name. */
+  json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}", AEV_OK));
+  json_t *e = call("DescribeStreamConsumer",
+                   "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s\","
+                   "\"ConsumerName\":\"c\xc3\xa9\"}",
+                   AEV_ERR_INVALID);
+  ck_assert_str_eq(str(e, "message"),
+                   "1 validation error detected: Value 'c\xc3\xa9' at 'consumerName' failed to "
+                   "satisfy constraint: Member must satisfy regular expression pattern: "
+                   "[a-zA-Z0-9_.-]+ and have length between 1 and 128");
+  json_decref(e);
 }
 END_TEST
 
