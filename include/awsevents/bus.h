@@ -167,7 +167,9 @@ AEV_API int aev_bus_put_events(aev_broker *b, const char *entries_json,
  * resources and the time now. On success id_out (37 bytes, may be NULL)
  * holds the event id. A failure that PutEvents reports per entry
  * (InvalidArgument, MalformedDetail, NotAuthorizedForSourceException) is
- * returned as AEV_ERR_INVALID with that code. */
+ * returned as AEV_ERR_INVALID with that code; so are text that is not
+ * UTF-8 (Source, DetailType: InvalidArgument; detail: MalformedDetail) and
+ * an entry of 256 KB or more as PutEvents counts it (ValidationException). */
 AEV_API int aev_bus_put_event(aev_bus *bus, const char *source,
                               const char *detail_type, const char *detail,
                               size_t detail_len, char *id_out);

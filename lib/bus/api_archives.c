@@ -61,11 +61,6 @@ AEV__EVENTS_ACTION(update_archive) {
   if (!rc) rc = aev__api_opt_string(svc, req, "EventPattern", &pattern);
   if (!rc) rc = aev__api_opt_string(svc, req, "Description", &description);
   if (!rc) rc = aev__api_opt_int(svc, req, "RetentionDays", 0, INT32_MAX, &days);
-  if (!rc && description && strlen(description) > 512)
-    rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
-                   "1 validation error detected: Value at 'description' "
-                   "failed to satisfy constraint: Member must have length "
-                   "less than or equal to 512");
   if (!rc) rc = aev_bus_update_archive(b, name, pattern, (int)days, description);
   char *text = NULL;
   if (!rc) rc = aev_bus_describe_archive(b, name, &text);

@@ -1,5 +1,7 @@
 /* The "events" service of aev_call(): its action table, PutEvents, and the
  * EventBusName lookup the actions share. */
+#include <string.h>
+
 #include "bus/api_events.h"
 #include "core/status.h"
 
@@ -7,6 +9,9 @@ int aev__events_bus_of(aev_broker *b, const aev__api_service *svc, json_t *req,
                        const char *member, aev_bus **out) {
   const char *name = NULL;
   int rc = aev__api_opt_string(svc, req, member, &name);
+  /* Coral's member path: the member's name, its first letter lower case. */
+  const char *path = !strcmp(member, "Name") ? "name" : "eventBusName";
+  if (!rc && name) rc = aev__bus_check_name_or_arn(path, name, 1);
   return rc ? rc : aev__bus_find(b, name, 1, out);
 }
 

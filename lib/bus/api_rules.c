@@ -17,10 +17,12 @@ static int parsed(int rc, char *text, json_t **resp) {
   return rc;
 }
 
-/* The bus named by EventBusName and the rule named by member. */
+/* The bus named by EventBusName and the rule named by member ("Name" or
+ * "Rule"), which must be a rule name, whether or not the rule exists. */
 static int rule_req(aev_broker *b, const aev__api_service *svc, json_t *req,
                     const char *member, aev_bus **bus, const char **name) {
   int rc = aev__api_req_string(svc, req, member, name);
+  if (!rc) rc = aev__bus_check_name(strcmp(member, "Name") ? "rule" : "name", *name, 64);
   return rc ? rc : aev__events_bus_of(b, svc, req, "EventBusName", bus);
 }
 
@@ -42,11 +44,8 @@ AEV__EVENTS_ACTION(put_rule) {
                    "set: [ENABLED, DISABLED, "
                    "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]",
                    state);
-  if (!rc && description && strlen(description) > 512)
-    rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
-                   "1 validation error detected: Value at 'description' "
-                   "failed to satisfy constraint: Member must have length "
-                   "less than or equal to 512");
+  if (!rc) rc = aev__bus_check_length("description", description, AEV__MAX_DESCRIPTION);
+  if (!rc) rc = aev__bus_check_length("scheduleExpression", schedule, 256);
   /* The description is copied first: once the rule is put, setting it
    * cannot fail for want of memory and leave the rule without it. */
   char *arn = NULL, *desc = NULL;

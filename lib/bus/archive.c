@@ -177,6 +177,7 @@ int aev_bus_create_archive(aev_bus *bus, const char *name,
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "bus is NULL.");
   aev_broker *b = bus->res.broker;
   int rc = name_check(name);
+  if (!rc) rc = aev__bus_check_length("description", description, AEV__MAX_DESCRIPTION);
   if (rc || (rc = retention_check(retention_days))) return rc;
   aev_bus *other;
   aev__archive *found;
@@ -307,6 +308,7 @@ int aev_bus_update_archive(aev_broker *b, const char *name,
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "b and name are required.");
   int rc = name_check(name);
+  if (!rc) rc = aev__bus_check_length("description", description, AEV__MAX_DESCRIPTION);
   if (rc || (retention_days != -1 && (rc = retention_check(retention_days))))
     return rc;
   /* Everything that can fail for want of memory comes first, so a failed

@@ -1,12 +1,14 @@
 /* Bus lifecycle: CreateEventBus (name rules), the default bus made on first
  * use, lookup by name or ARN, DeleteEventBus, quotas, the name -> rule map
  * the rule calls share, and the line-aligned allocation targets use. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bus/bus_impl.h"
 #include "core/broker.h"
 #include "core/status.h"
+#include "core/text.h"
 
 int aev__bus_no_bus(const char *name) {
   return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
@@ -17,6 +19,50 @@ int aev__bus_no_rule(const aev_bus *bus, const char *name) {
   return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
                    "Rule %s does not exist on EventBus %s.", name,
                    bus->res.name);
+}
+
+int aev__bus_check_name(const char *member, const char *name, size_t max) {
+  size_t len = name ? strlen(name) : 0;
+  char longer[80];
+  const char *constraint = NULL;
+  if (len < 1) {
+    constraint = "Member must have length greater than or equal to 1";
+  } else if (len > max) {
+    snprintf(longer, sizeof longer, "Member must have length less than or equal to %zu", max);
+    constraint = longer;
+  } else if (strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_") < len) {
+    constraint = "Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+";
+  }
+  return constraint ? aev__fail_validation(name ? name : "null", member, constraint) : AEV_OK;
+}
+
+int aev__bus_check_name_or_arn(const char *member, const char *v, int slash) {
+  int rc = aev__bus_check_length(member, v, 1600);
+  if (rc) return rc;
+  const char *name = v, *bus = strstr(v, ":event-bus/");
+  /* arn:aws[\w-]*:events:REGION:ACCOUNT:event-bus/NAME */
+  if (!strncmp(v, "arn:aws", 7) && bus &&
+      strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-:") ==
+          (size_t)(bus - v) + 10)
+    name = bus + 11;
+  const char *chars = slash ? "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/.-_"
+                            : "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_";
+  size_t n = strlen(name);
+  if (n && strspn(name, chars) == n) return AEV_OK;
+  char constraint[192];
+  snprintf(constraint, sizeof constraint,
+           "Member must satisfy regular expression pattern: "
+           "(arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?%s",
+           slash ? "[/\\.\\-_A-Za-z0-9]+" : "[\\.\\-_A-Za-z0-9]+");
+  return aev__fail_validation(v, member, constraint);
+}
+
+int aev__bus_check_length(const char *member, const char *v, size_t max) {
+  if (!v || aev__utf8_chars(v, strlen(v)) <= max) return AEV_OK;
+  char constraint[80];
+  snprintf(constraint, sizeof constraint,
+           "Member must have length less than or equal to %zu", max);
+  return aev__fail_validation(NULL, member, constraint);
 }
 
 static uint64_t hash(const char *s) {

@@ -136,6 +136,21 @@ int aev__bus_find(aev_broker *b, const char *name_or_arn, int create_default,
                   aev_bus **out);
 int aev__bus_no_bus(const char *name);
 int aev__bus_no_rule(const aev_bus *bus, const char *name);
+/* AWS's ValidationException for member when name is not 1 to max of
+ * [.\-_A-Za-z0-9] (rule names, target ids, replay names), quoting it. */
+int aev__bus_check_name(const char *member, const char *name, size_t max);
+
+/* AWS's ValidationException for member unless v is a bus name or ARN as
+ * AWS's model has it: at most 1600 characters, a name of [/.\-_A-Za-z0-9]
+ * (no '/' when slash is 0) after an optional event-bus ARN prefix. */
+int aev__bus_check_name_or_arn(const char *member, const char *v, int slash);
+
+/* Rule, archive and replay descriptions: at most 512 characters. */
+#define AEV__MAX_DESCRIPTION 512
+
+/* AWS's ValidationException for the string member v (NULL: none) when it
+ * holds more than max characters; AWS counts characters, not UTF-8 bytes. */
+int aev__bus_check_length(const char *member, const char *v, size_t max);
 /* The broker's quota of rules per bus (AEV_BUS_DEFAULT_RULE_QUOTA unless
  * raised with aev_bus_set_rule_quota). */
 int aev__bus_rule_quota(aev_broker *b, int *out);

@@ -17,6 +17,7 @@
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "function/function.h"
 
 /* Backoff before retry n (1-based): 1 s doubling up to 5 minutes, then a
@@ -44,7 +45,10 @@ static void fail(delivery *d, int retryable, const char *code,
                  const char *msg) {
   d->retryable = retryable;
   snprintf(d->code, sizeof d->code, "%s", code);
-  snprintf(d->msg, sizeof d->msg, "%s", msg);
+  /* Cut between characters: a character cut in two would make the
+   * dead-letter message's attributes invalid UTF-8, and lose the event. */
+  snprintf(d->msg, sizeof d->msg, "%.*s",
+           (int)aev__utf8_fit(msg, strlen(msg), sizeof d->msg - 1), msg);
 }
 
 /* The input the target receives: *owned is set when it was allocated. */

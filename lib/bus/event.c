@@ -17,6 +17,7 @@
 #define MAX_ENTRIES 10
 #define MAX_REQUEST_BYTES (256 * 1024)
 #define MAX_DEPTH 1000
+#define MAX_RESOURCE_CHARS 2048
 
 aev__event *aev__event_new(size_t len) {
   aev__event *e = malloc(sizeof *e + len + 1);
@@ -254,20 +255,57 @@ static int entry_check(const char *source, const char *type, const char *detail,
   return 1;
 }
 
+/* Well-formed UTF-8 throughout; ASCII is passed over a word at a time. */
+static int utf8_ok(const char *s, size_t n) {
+  size_t i = 0;
+  for (uint64_t w; i + 8 <= n; i += 8) {
+    memcpy(&w, s + i, 8);
+    if (w & 0x8080808080808080u) break;
+  }
+  return aev__utf8_valid(s + i, n - i);
+}
+
+static int too_big(void) {
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "Total size of the entries in the request is over the limit.");
+}
+
+/* Source or DetailType that is not UTF-8 text. */
+static int not_text(const char *member) {
+  return aev__fail(AEV_ERR_INVALID, "InvalidArgument",
+                   "Parameter %s is not valid. Reason: %s is not UTF-8 text.", member, member);
+}
+
+/* The per-entry checks plus what PutEvents' JSON vets before them, for the
+ * typed call's C strings: the entry's size as AWS counts it (no Time, no
+ * Resources), and text that is UTF-8, as Source and DetailType (Unicode
+ * strings) and Detail (JSON text) are in any request AWS can receive. */
+static int typed_entry_check(const char *source, const char *type, const char *detail,
+                             size_t detail_len) {
+  entry_error e;
+  if (!entry_check(source, type, detail, detail_len, 0, &e))
+    return aev__fail(AEV_ERR_INVALID, e.code, "%s", e.msg);
+  size_t source_len = strlen(source), type_len = strlen(type);
+  if (source_len + type_len + detail_len >= MAX_REQUEST_BYTES) return too_big();
+  if (!utf8_ok(detail, detail_len))
+    return aev__fail(AEV_ERR_INVALID, "MalformedDetail", "Detail is malformed.");
+  if (!utf8_ok(source, source_len)) return not_text("Source");
+  return utf8_ok(type, type_len) ? AEV_OK : not_text("DetailType");
+}
+
 int aev_bus_put_event(aev_bus *bus, const char *source, const char *detail_type,
                       const char *detail, size_t detail_len, char *id_out) {
   if (!bus)
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "bus is NULL.");
-  entry_error e;
-  if (!entry_check(source, detail_type, detail, detail ? detail_len : 0, 0, &e))
-    return aev__fail(AEV_ERR_INVALID, e.code, "%s", e.msg);
+  int rc = typed_entry_check(source, detail_type, detail, detail ? detail_len : 0);
+  if (rc) return rc;
   if (bus->res.deleted) return aev__bus_no_bus(bus->res.name);
   aev_broker *b = bus->res.broker;
   aev__event *ev = aev__envelope(b, source, detail_type, detail, detail_len,
                                  NULL, aev_broker_now_ms(b));
   if (!ev) return aev__nomem();
   /* The typed hot path: routing finishes checking the detail. */
-  int rc = route(bus, ev, NULL, 0, 1, 1);
+  rc = route(bus, ev, NULL, 0, 1, 1);
   if (rc == AEV_ERR_INVALID)
     rc = aev__fail(AEV_ERR_INVALID, "MalformedDetail", "Detail is malformed.");
   if (!rc && id_out) memcpy(id_out, ev->id, sizeof ev->id);
@@ -326,13 +364,34 @@ static size_t entry_size(json_t *e) {
   return n;
 }
 
+/* The entry as AWS's message lists it, its detail cut to 64 bytes between
+ * characters. */
 static void describe_entry(json_t *e, char *buf, size_t cap) {
   const char *s = member(e, "Source"), *t = member(e, "DetailType"),
              *d = member(e, "Detail"), *bus = member(e, "EventBusName");
+  if (!d) d = "null";
   snprintf(buf, cap,
            "PutEventsRequestEntry(time=null, source=%s, resources=[], "
-           "detailType=%s, detail=%.64s, eventBusName=%s, traceHeader=null)",
-           s ? s : "null", t ? t : "null", d ? d : "null", bus ? bus : "null");
+           "detailType=%s, detail=%.*s, eventBusName=%s, traceHeader=null)",
+           s ? s : "null", t ? t : "null", (int)aev__utf8_fit(d, strlen(d), 64), d,
+           bus ? bus : "null");
+}
+
+/* Entry i's Resources: each at most 2048 characters (AWS's API model). */
+static int resources_fit(json_t *e, size_t i) {
+  json_t *res = json_object_get(e, "Resources");
+  for (size_t k = 0; k < json_array_size(res); k++) {
+    json_t *r = json_array_get(res, k);
+    if (json_is_string(r) &&
+        aev__utf8_chars(json_string_value(r), json_string_length(r)) > MAX_RESOURCE_CHARS) {
+      char member[64];
+      snprintf(member, sizeof member, "entries.%zu.member.resources", i + 1);
+      return aev__fail_validation(NULL, member,
+                                  "Member must satisfy constraint: [Member must have length "
+                                  "less than or equal to 2048]");
+    }
+  }
+  return AEV_OK;
 }
 
 static int request_check(json_t *entries) {
@@ -360,13 +419,17 @@ static int request_check(json_t *entries) {
     if (!json_is_object(e))
       return aev__fail(AEV_ERR_INVALID, "ValidationException",
                        "Each entry must be an object.");
+    int rc = resources_fit(e, i);
+    const char *bus = member(e, "EventBusName");
+    if (!rc && bus) {
+      char path[64];
+      snprintf(path, sizeof path, "entries.%zu.member.eventBusName", i + 1);
+      rc = aev__bus_check_name_or_arn(path, bus, 0);
+    }
+    if (rc) return rc;
     total += entry_size(e);
   }
-  if (total >= MAX_REQUEST_BYTES)
-    return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                     "Total size of the entries in the request is over the "
-                     "limit.");
-  return AEV_OK;
+  return total >= MAX_REQUEST_BYTES ? too_big() : AEV_OK;
 }
 
 static int resources_ok(json_t *res) {

@@ -199,6 +199,12 @@ static int check_request(aev_broker *b, json_t *req, const char **name,
     return invalid("1 validation error detected: Value null at '%s' failed to "
                    "satisfy constraint: Member must not be null",
                    missing);
+  int rc = aev__bus_check_name("replayName", *name, 64);
+  if (!rc)
+    rc = aev__bus_check_length("description",
+                               json_string_value(json_object_get(req, "Description")),
+                               AEV__MAX_DESCRIPTION);
+  if (rc) return rc;
   if (seconds_ms(from) >= seconds_ms(to))
     return invalid("Parameter EventStartTime is not valid. Reason: "
                    "EventStartTime must be before EventEndTime.%s",

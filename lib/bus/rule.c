@@ -47,30 +47,6 @@ void aev__rules_free(aev_bus *bus) {
   }
 }
 
-static int name_check(const char *name) {
-  size_t len = name ? strlen(name) : 0;
-  int ok = len >= 1 && len <= 64;
-  for (size_t i = 0; ok && i < len; i++) {
-    char c = name[i];
-    ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
-  }
-  if (ok) return AEV_OK;
-  if (len < 1 || len > 64)
-    return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                     "1 validation error detected: Value '%s' at 'name' "
-                     "failed to satisfy constraint: Member must have length "
-                     "%s",
-                     name ? name : "null",
-                     len < 1 ? "greater than or equal to 1"
-                             : "less than or equal to 64");
-  return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                   "1 validation error detected: Value '%s' at 'name' failed "
-                   "to satisfy constraint: Member must satisfy regular "
-                   "expression pattern: [\\.\\-_A-Za-z0-9]+",
-                   name);
-}
-
 static char *rule_arn(const aev_bus *bus, const char *name) {
   aev_broker *b = bus->res.broker;
   const char *bus_part = !strcmp(bus->res.name, "default") ? "" : bus->res.name;
@@ -121,7 +97,7 @@ static int new_id(aev_bus *bus, uint64_t *id) {
 
 static int validate(aev_bus *bus, const char *name, const char *pattern,
                     const char *schedule, aev__schedule **expr) {
-  int rc = name_check(name);
+  int rc = aev__bus_check_name("name", name, 64);
   if (rc) return rc;
   if (!pattern && !schedule)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",

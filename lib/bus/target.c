@@ -40,22 +40,6 @@ static int invalid(const char *fmt, const char *a, const char *b) {
   return aev__fail(AEV_ERR_INVALID, "ValidationException", fmt, a, b);
 }
 
-static int id_check(const char *id) {
-  size_t len = strlen(id);
-  int ok = len >= 1 && len <= 64;
-  for (size_t i = 0; ok && i < len; i++) {
-    char c = id[i];
-    ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-         (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
-  }
-  return ok ? AEV_OK
-            : invalid("1 validation error detected: Value '%s' at "
-                      "'targets.1.member.id' failed to satisfy constraint: "
-                      "Member must satisfy regular expression pattern: "
-                      "[\\.\\-_A-Za-z0-9]+%s",
-                      id, "");
-}
-
 /* The service part of arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE. */
 static int arn_service(const char *arn, char *out, size_t cap) {
   if (strncmp(arn, "arn:", 4)) return 0;
@@ -180,6 +164,8 @@ static int parse_input(json_t *spec, aev__target *t) {
   if (tr && json_is_null(tr)) tr = NULL;
   int rc = opt_str(spec, "Input", &input);
   if (!rc) rc = opt_str(spec, "InputPath", &path);
+  if (!rc) rc = aev__bus_check_length("targets.1.member.input", input, 8192);
+  if (!rc) rc = aev__bus_check_length("targets.1.member.inputPath", path, 256);
   if (rc) return rc;
   if ((input != NULL) + (path != NULL) + (tr != NULL) > 1)
     return invalid("Only one of Input, InputPath, or InputTransformer must be "
@@ -213,6 +199,8 @@ static int parse_sqs(json_t *spec, aev__target *t) {
   const char *group = NULL;
   if (p && json_is_object(p) && opt_str(p, "MessageGroupId", &group))
     return AEV_ERR_INVALID;
+  int rc = aev__bus_check_length("targets.1.member.sqsParameters.messageGroupId", group, 100);
+  if (rc) return rc;
   if (t->kind != AEV__TARGET_QUEUE && t->kind != AEV__TARGET_TOPIC)
     return AEV_OK;
   if (ends_with(t->arn, ".fifo") && !group)
@@ -231,7 +219,8 @@ static int parse_kinesis(json_t *spec, aev__target *t) {
   if (p && json_is_object(p) && opt_str(p, "PartitionKeyPath", &path))
     return AEV_ERR_INVALID;
   if (!path) return AEV_OK;
-  int rc = aev__path_check(path, "KinesisParameters.PartitionKeyPath");
+  int rc = aev__bus_check_length("targets.1.member.kinesisParameters.partitionKeyPath", path, 256);
+  if (!rc) rc = aev__path_check(path, "KinesisParameters.PartitionKeyPath");
   if (!rc && !(t->partition_path = strdup(path))) rc = aev__nomem();
   return rc;
 }
@@ -250,7 +239,7 @@ int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec,
                    "'targets.1.member.id' failed to satisfy constraint: "
                    "Member must not be null%s%s",
                    "", "");
-  if ((rc = id_check(id))) return rc;
+  if ((rc = aev__bus_check_name("targets.1.member.id", id, 64))) return rc;
   aev_broker *b = bus->res.broker;
   char cb_arn[160];
   int kind = AEV__TARGET_CALLBACK;

@@ -53,29 +53,21 @@ int aev__path_check(const char *path, const char *member) {
                         "%s %s is not a valid JSON path.", member, path);
 }
 
+/* Names are matched in place, however long (no copy into a buffer). */
 json_t *aev__path_get(json_t *v, const char *path) {
   const char *p = path + 1;
-  char key[512];
   while (v && *p) {
     if (*p == '.') {
       size_t n = strcspn(p + 1, ".[");
-      if (n >= sizeof key) return NULL;
-      memcpy(key, p + 1, n);
-      key[n] = 0;
-      v = json_object_get(v, key);
+      v = json_object_getn(v, p + 1, n);
       p += 1 + n;
     } else {
       const char *e = strchr(p, ']');
       size_t n = (size_t)(e - p - 1);
-      if (n >= sizeof key) return NULL;
-      memcpy(key, p + 1, n);
-      key[n] = 0;
-      if (key[0] == '\'' || key[0] == '"') {
-        key[n - 1] = 0;
-        v = json_object_get(v, key + 1);
-      } else {
-        v = json_array_get(v, (size_t)strtoul(key, NULL, 10));
-      }
+      if (p[1] == '\'' || p[1] == '"')
+        v = json_object_getn(v, p + 2, n >= 2 ? n - 2 : 0);
+      else
+        v = json_array_get(v, (size_t)strtoul(p + 1, NULL, 10));
       p = e + 1;
     }
   }
@@ -127,6 +119,15 @@ static int var_char(char c) {
          (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
 }
 
+#define PATHS_MAP "targets.1.member.inputTransformer.inputPathsMap"
+
+/* InputPathsMap keys: 1 to 256 of [A-Za-z0-9_-]. */
+static int path_key_ok(const char *k) {
+  size_t n = strlen(k);
+  return n >= 1 && n <= 256 &&
+         strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+}
+
 static int check_paths(json_t *map, const char *id) {
   if (!map) return AEV_OK;
   if (!json_is_object(map))
@@ -137,6 +138,12 @@ static int check_paths(json_t *map, const char *id) {
   const char *k;
   json_t *v;
   json_object_foreach(map, k, v) {
+    if (!path_key_ok(k))
+      return aev__fail_validation(NULL, PATHS_MAP,
+                                  "Map keys must satisfy constraint: [Member must have length "
+                                  "less than or equal to 256, Member must have length greater "
+                                  "than or equal to 1, Member must satisfy regular expression "
+                                  "pattern: [A-Za-z0-9\\_\\-]+]");
     if (!strncmp(k, "AWS.", 4) || !strncmp(k, "aws.", 4))
       return bad("InputPathsMap for target %s contains invalid key %s: keys "
                  "starting with AWS. are reserved.",
@@ -145,7 +152,12 @@ static int check_paths(json_t *map, const char *id) {
       return bad("InputPathsMap for target %s: value of %s must be a JSON "
                  "path string.",
                  id, k);
-    int rc = aev__path_check(json_string_value(v), "InputPathsMap value");
+    const char *path = json_string_value(v);
+    if (aev__utf8_chars(path, strlen(path)) > 256)
+      return aev__fail_validation(NULL, PATHS_MAP,
+                                  "Map value must satisfy constraint: [Member must have length "
+                                  "less than or equal to 256]");
+    int rc = aev__path_check(path, "InputPathsMap value");
     if (rc) return rc;
   }
   return AEV_OK;
@@ -205,7 +217,12 @@ int aev__template_compile(json_t *tr, const char *id, aev__template **out) {
                "'targets.1.member.inputTransformer.inputTemplate' failed to "
                "satisfy constraint: Member must not be null%s%s",
                "", "");
-  int rc = check_paths(map, id);
+  const char *text = json_string_value(tmpl);
+  int rc = *text ? aev__bus_check_length("targets.1.member.inputTransformer.inputTemplate",
+                                         text, 8192)
+                 : aev__fail_validation("", "targets.1.member.inputTransformer.inputTemplate",
+                                        "Member must have length greater than or equal to 1");
+  if (!rc) rc = check_paths(map, id);
   if (rc) return rc;
   aev__template *t = calloc(1, sizeof *t);
   if (!t || !(t->text = strdup(json_string_value(tmpl)))) {
@@ -227,25 +244,26 @@ int aev__template_compile(json_t *tr, const char *id, aev__template **out) {
       i++;
       continue;
     }
-    char name[256];
-    size_t n = j - i - 1;
-    if (n >= sizeof name) n = sizeof name - 1;
-    memcpy(name, s + i + 1, n);
-    name[n] = 0;
+    /* The name is matched where it stands, however long. */
+    const char *name = s + i + 1;
+    int n = (int)(j - i - 1);
     int var = -1;
     for (size_t r = 0; r < sizeof reserved / sizeof *reserved; r++)
-      if (!strcmp(name, reserved[r].name)) var = reserved[r].var;
-    json_t *p = map ? json_object_get(map, name) : NULL;
+      if (strlen(reserved[r].name) == (size_t)n && !memcmp(name, reserved[r].name, (size_t)n))
+        var = reserved[r].var;
+    json_t *p = map ? json_object_getn(map, name, (size_t)n) : NULL;
     if (var < 0 && !p) {
-      rc = bad("InputTemplate for target %s contains invalid placeholder %s.",
-               id, name);
+      rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "InputTemplate for target %s contains invalid placeholder %.*s.", id, n,
+                     name);
       break;
     }
     /* The whole event can only stand where a JSON value can. */
     if (in_string && (var == VAR_EVENT || var == VAR_EVENT_JSON)) {
-      rc = bad("InputTemplate for target %s: <%s> can only be used as a JSON "
-               "value, not inside a string.",
-               id, name);
+      rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "InputTemplate for target %s: <%.*s> can only be used as a JSON value, "
+                     "not inside a string.",
+                     id, n, name);
       break;
     }
     rc = add_piece(t, lit, i - lit, var < 0 ? VAR_PATH : var, in_string,

@@ -104,4 +104,21 @@ static inline void aev__utf8_scrub(char *s) {
     }
 }
 
+/* How many characters (code points) the UTF-8 text s[0..n) holds, as AWS
+ * counts the length of a string member: continuation bytes do not count. */
+static inline size_t aev__utf8_chars(const char *s, size_t n) {
+  size_t c = 0;
+  for (size_t i = 0; i < n; i++) c += ((unsigned char)s[i] & 0xC0) != 0x80;
+  return c;
+}
+
+/* The length of the longest start of s[0..n) that is at most max bytes and
+ * ends between two characters: where a fixed buffer may cut a message that
+ * quotes a caller's text without cutting a character in two. */
+static inline size_t aev__utf8_fit(const char *s, size_t n, size_t max) {
+  if (n <= max) return n;
+  while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80) max--;
+  return max;
+}
+
 #endif

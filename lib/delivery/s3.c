@@ -55,7 +55,7 @@ int aev__fh_check_prefixes(const char *prefix, const char *error_prefix) {
   for (int k = 0; k < 2; k++) {
     const char *t = texts[k];
     if (!t) continue;
-    if (strlen(t) > MAX_PREFIX)
+    if (aev__utf8_chars(t, strlen(t)) > MAX_PREFIX) /* characters, not bytes */
       return aev__fh_validation(NULL, k ? "errorOutputPrefix" : "prefix",
                                 "Member must have length less than or equal "
                                 "to 1024");

@@ -17,6 +17,8 @@ int aev__kin_stream_of(aev_broker *b, const aev__api_service *svc,
   if (!name && !arn)
     return aev__kin_invalid("Either StreamName or StreamARN should be "
                             "provided.");
+  /* A name that no stream could have is refused before any lookup. */
+  if (name && (rc = aev__stream_name_check("streamName", name))) return rc;
   return aev__stream_find(b, arn ? arn : name, out);
 }
 
@@ -279,7 +281,8 @@ static int consumer_of(aev_broker *b, const aev__api_service *svc,
   if (!arn || !*name)
     return aev__kin_invalid("Either ConsumerARN or both StreamARN and "
                             "ConsumerName should be provided.");
-  return aev__stream_find(b, arn, s);
+  rc = aev__stream_name_check("consumerName", *name);
+  return rc ? rc : aev__stream_find(b, arn, s);
 }
 
 static AEV__KIN_ACTION(describe_consumer) {

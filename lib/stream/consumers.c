@@ -47,14 +47,8 @@ int aev_stream_register_consumer(aev_stream *s, const char *name,
                                  char **consumer_arn) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
-  size_t len = name ? strlen(name) : 0;
-  if (len < 1 || len > 128 ||
-      strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                   "0123456789_.-") != len)
-    return aev__kin_validation(name, "consumerName",
-                               "Member must satisfy regular expression "
-                               "pattern: [a-zA-Z0-9_.-]+ and have length "
-                               "between 1 and 128");
+  if (!name) return aev__kin_validation(NULL, "consumerName", "Member must not be null");
+  if ((rc = aev__stream_name_check("consumerName", name))) return rc;
   aev__consumer *c = calloc(1, sizeof *c);
   activate *a = calloc(1, sizeof *a);
   if (!c || !a || !(c->name = strdup(name)) || !(a->name = strdup(name))) {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "core/text.h"
 #include "stream/stream.h"
 
 /* Why an entry of PutRecords failed, as AWS's ErrorCode. */
@@ -27,13 +28,6 @@ struct aev_put_result {
   size_t nshards;
   put_entry e[];
 };
-
-/* Unicode characters in UTF-8 text (continuation bytes do not count). */
-static size_t utf8_chars(const char *s, size_t n) {
-  size_t c = 0;
-  for (size_t i = 0; i < n; i++) c += ((unsigned char)s[i] & 0xC0) != 0x80;
-  return c;
-}
 
 /* SequenceNumberForOrdering's pattern 0|([1-9]\d{0,128}). */
 static int seq_pattern_ok(const char *t) {
@@ -62,11 +56,15 @@ static int check_record(const aev_stream *s, size_t entry, size_t len,
     member_name(m, sizeof m, entry, "partitionKey");
     return aev__kin_validation(NULL, m, "Member must not be null");
   }
-  /* 1 to 256 characters: a key of at most 256 bytes has at most 256, and
-   * one that starts with a lead byte has at least one, so only other keys
-   * need counting. */
-  int counted = klen < 1 || klen > 256 || ((unsigned char)key[0] & 0xC0) == 0x80;
-  size_t chars = counted ? utf8_chars(key, klen) : 1;
+  /* A key is Unicode text, as any AWS can receive; one that is not could
+   * not be handed back by GetRecords or to a Lambda function. */
+  if (!aev__utf8_valid(key, klen)) {
+    member_name(m, sizeof m, entry, "partitionKey");
+    return aev__kin_validation(NULL, m, "Member must be UTF-8 text");
+  }
+  /* 1 to 256 characters: only a key of more than 256 bytes needs counting
+   * (a well-formed one of 1 to 256 bytes has 1 to 256 characters). */
+  size_t chars = klen <= 256 ? klen : aev__utf8_chars(key, klen);
   if (chars < 1 || chars > 256) {
     member_name(m, sizeof m, entry, "partitionKey");
     return aev__kin_validation(key, m,

@@ -37,6 +37,14 @@ static int name_ok(const char *name) {
   return 1;
 }
 
+int aev__stream_name_check(const char *member, const char *name) {
+  return name_ok(name) ? AEV_OK
+                       : aev__kin_validation(name, member,
+                                             "Member must satisfy regular expression "
+                                             "pattern: [a-zA-Z0-9_.-]+ and have length "
+                                             "between 1 and 128");
+}
+
 static void stream_destroy(aev__resource *r) {
   aev_stream *s = (aev_stream *)r;
   for (size_t i = 0; i < s->nshards; i++) aev__shard_free(&s->shards[i]);
@@ -71,11 +79,7 @@ int aev__stream_create(aev_broker *b, const char *name, int shard_count,
   int rc = aev__broker_check_open(b);
   if (rc != AEV_OK) return rc;
   if (!name) return aev__kin_validation(NULL, "streamName", "Member must not be null");
-  if (!name_ok(name))
-    return aev__kin_validation(name, "streamName",
-                               "Member must satisfy regular expression "
-                               "pattern: [a-zA-Z0-9_.-]+ and have length "
-                               "between 1 and 128");
+  if ((rc = aev__stream_name_check("streamName", name))) return rc;
   if (shard_count < 0 || shard_count > AEV__MAX_SHARDS) {
     char v[16];
     snprintf(v, sizeof v, "%d", shard_count);

@@ -11,6 +11,9 @@
 
 int aev__stream_create(aev_broker *b, const char *name, int shard_count,
                        aev_stream **out);
+/* AWS's ValidationException for member unless name is 1 to 128 of
+ * [a-zA-Z0-9_.-] (stream and consumer names). */
+int aev__stream_name_check(const char *member, const char *name);
 /* By name or ARN; ResourceNotFoundException otherwise. */
 int aev__stream_find(aev_broker *b, const char *name_or_arn,
                      aev_stream **out);

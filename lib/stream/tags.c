@@ -6,6 +6,7 @@
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "stream/stream.h"
 
 #define MAX_TAGS 50
@@ -21,10 +22,12 @@ int aev__stream_tag_json(aev_stream *s, json_t *tags) {
   const char *k;
   json_t *v;
   json_object_foreach(tags, k, v) {
-    size_t kl = strlen(k);
+    /* Lengths in characters, as AWS counts them (not UTF-8 bytes). */
+    size_t kl = aev__utf8_chars(k, strlen(k));
     if (kl < 1 || kl > 128)
       return aev__kin_invalid("Tag key %s must be 1 to 128 characters.", k);
-    if (!json_is_string(v) || json_string_length(v) > 256)
+    if (!json_is_string(v) ||
+        aev__utf8_chars(json_string_value(v), json_string_length(v)) > 256)
       return aev__kin_invalid("Tag value for key %s must be a string of at "
                               "most 256 characters.",
                               k);

@@ -330,6 +330,47 @@ START_TEST(envelope_escapes_strings) {
 }
 END_TEST
 
+/* The typed call vets what PutEvents' JSON would: text that is not UTF-8
+ * is refused (a detail as MalformedDetail), an entry of 256 KB as AWS
+ * counts it (Source + DetailType + Detail bytes) is refused whole, and
+ * neither goes anywhere; 2-, 3- and 4-byte characters pass unchanged. */
+START_TEST(typed_put_vets_text_and_size) {
+  aev_queue *q = bt_queue(b, "sink", NULL);
+  char targets[256];
+  snprintf(targets, sizeof targets, "[{\"Id\":\"q\",\"Arn\":\"%s\"}]", aev_queue_arn(q));
+  bt_ok(aev_bus_put_rule(def, "all", "{\"detail-type\":[{\"prefix\":\"\"}]}", NULL, 1, NULL));
+  bt_ok(aev_bus_put_targets(def, "all", targets, NULL));
+  const char *bad_detail = "{\"a\":\"caf\xc3\"}";
+  bt_fails(aev_bus_put_event(def, "app", "T", bad_detail, strlen(bad_detail), NULL),
+           AEV_ERR_INVALID, "MalformedDetail", "Detail is malformed.");
+  bt_fails(aev_bus_put_event(def, "app\xff", "T", "{}", 2, NULL), AEV_ERR_INVALID,
+           "InvalidArgument", "Parameter Source is not valid. Reason: Source is not UTF-8 text.");
+  bt_fails(aev_bus_put_event(def, "app", "\xed\xa0\x80", "{}", 2, NULL), AEV_ERR_INVALID,
+           "InvalidArgument",
+           "Parameter DetailType is not valid. Reason: DetailType is not UTF-8 text.");
+  size_t big = 256 * 1024 - 1 - 1 - 2;
+  char *detail = malloc(big + 1);
+  memset(detail, ' ', big);
+  const char *start = "{\"k\":\"\xc3\xa9\xe6\xbc\xa2\xf0\x9f\x98\x80\"}";
+  memcpy(detail, start, strlen(start));
+  detail[big] = 0;
+  bt_fails(aev_bus_put_event(def, "a", "xxx", detail, big, NULL), AEV_ERR_INVALID,
+           "ValidationException", "Total size of the entries in the request is over the limit.");
+  ck_assert_ptr_null(bt_take(q));
+  bt_ok(aev_bus_put_event(def, "\xc3\xa9", "x", detail, big, NULL));
+  char *body = bt_take(q);
+  ck_assert_ptr_nonnull(body);
+  json_t *ev = json_loads(body, 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(ev, "source")), "\xc3\xa9");
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(ev, "detail"), "k")),
+                   "\xc3\xa9\xe6\xbc\xa2\xf0\x9f\x98\x80");
+  json_decref(ev);
+  free(body);
+  free(detail);
+  aev_queue_release(q);
+}
+END_TEST
+
 /* The number of entries in listing key of json, and its NextToken (copied
  * into token, "" when there is none). */
 static size_t page_of(char *json, const char *key, char token[64]) {
@@ -415,6 +456,7 @@ int main(void) {
   tcase_add_test(tc, rule_quota_is_raisable_per_broker);
   tcase_add_test(tc, detail_must_be_a_json_object);
   tcase_add_test(tc, envelope_escapes_strings);
+  tcase_add_test(tc, typed_put_vets_text_and_size);
   tcase_add_test(tc, typed_listings_page);
   suite_add_tcase(s, tc);
   return aev_test_run(s);

@@ -278,6 +278,198 @@ START_TEST(rule_names_by_target) {
 }
 END_TEST
 
+/* n copies of the UTF-8 character c, for limits AWS counts in characters. */
+static char *repeat(const char *c, size_t n) {
+  size_t k = strlen(c);
+  char *s = malloc(n * k + 1);
+  for (size_t i = 0; i < n; i++) memcpy(s + i * k, c, k);
+  s[n * k] = 0;
+  return s;
+}
+
+/* Calls action with req (taken), which json_pack built; the answer in *out
+ * (NULL on failure). */
+static int call_json(const char *action, json_t *req, json_t **out) {
+  ck_assert_ptr_nonnull(req);
+  char *text = json_dumps(req, JSON_COMPACT), *answer = NULL;
+  json_decref(req);
+  int rc = aev_call(b, "events", action, text, &answer);
+  free(text);
+  *out = rc ? NULL : json_loads(answer, 0, NULL);
+  aev_free(answer);
+  return rc;
+}
+
+/* member of the object action answers for req (taken), which must be a
+ * string equal to want. */
+static void member_is(const char *action, json_t *req, const char *member, const char *want) {
+  json_t *out;
+  ck_assert_int_eq(call_json(action, req, &out), AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(out, member)), want);
+  json_decref(out);
+}
+
+static void refused_as_too_long(const char *action, json_t *req, const char *member, int max) {
+  json_t *out;
+  ck_assert_int_eq(call_json(action, req, &out), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  char want[160];
+  snprintf(want, sizeof want,
+           "1 validation error detected: Value at '%s' failed to satisfy constraint: "
+           "Member must have length less than or equal to %d",
+           member, max);
+  ck_assert_str_eq(aev_errmsg(), want);
+}
+
+/* Rule, archive and replay descriptions: AWS's 512 is characters, so 512
+ * two- or three-byte characters pass unchanged and one more is refused,
+ * leaving what was stored as it was. */
+START_TEST(descriptions_count_characters) {
+  char *at = repeat("\xc3\xa9", 512), *over = repeat("\xe6\xbc\xa2", 513);
+  const char *pattern = "{\"source\":[\"s\"]}", *bus = "arn:aws:events:us-east-1:000000000000:event-bus/default";
+  json_t *out;
+  ck_assert_int_eq(call_json("PutRule", json_pack("{s:s,s:s,s:s}", "Name", "r", "EventPattern", pattern,
+                                                  "Description", at), &out), AEV_OK);
+  json_decref(out);
+  refused_as_too_long("PutRule", json_pack("{s:s,s:s,s:s}", "Name", "r", "EventPattern", pattern,
+                                           "Description", over), "description", 512);
+  member_is("DescribeRule", json_pack("{s:s}", "Name", "r"), "Description", at);
+  /* A ScheduleExpression is at most 256 characters, refused as such. */
+  char *schedule = repeat(" ", 257);
+  memcpy(schedule, "rate(5 minutes)", 15);
+  refused_as_too_long("PutRule", json_pack("{s:s,s:s}", "Name", "r", "ScheduleExpression", schedule),
+                      "scheduleExpression", 256);
+  free(schedule);
+
+  ck_assert_int_eq(call_json("CreateArchive", json_pack("{s:s,s:s,s:s}", "ArchiveName", "a",
+                                                        "EventSourceArn", bus, "Description", at), &out),
+                   AEV_OK);
+  json_decref(out);
+  refused_as_too_long("UpdateArchive", json_pack("{s:s,s:s}", "ArchiveName", "a", "Description", over),
+                      "description", 512);
+  member_is("DescribeArchive", json_pack("{s:s}", "ArchiveName", "a"), "Description", at);
+  refused_as_too_long("CreateArchive", json_pack("{s:s,s:s,s:s}", "ArchiveName", "b",
+                                                 "EventSourceArn", bus, "Description", over),
+                      "description", 512);
+  call_eq("DescribeArchive", "{\"ArchiveName\":\"b\"}", AEV_ERR_NOT_FOUND, NULL);
+
+  aev_broker_advance(b, 120000);
+  const char *archive = "arn:aws:events:us-east-1:000000000000:archive/a";
+  refused_as_too_long("StartReplay",
+                      json_pack("{s:s,s:s,s:i,s:i,s:{s:s},s:s}", "ReplayName", "rp", "EventSourceArn",
+                                archive, "EventStartTime", 1704067200, "EventEndTime", 1704067260,
+                                "Destination", "Arn", bus, "Description", over),
+                      "description", 512);
+  call_eq("DescribeReplay", "{\"ReplayName\":\"rp\"}", AEV_ERR_NOT_FOUND, NULL);
+  ck_assert_int_eq(call_json("StartReplay",
+                             json_pack("{s:s,s:s,s:i,s:i,s:{s:s},s:s}", "ReplayName", "rp",
+                                       "EventSourceArn", archive, "EventStartTime", 1704067200,
+                                       "EventEndTime", 1704067260, "Destination", "Arn", bus,
+                                       "Description", at), &out),
+                   AEV_OK);
+  json_decref(out);
+  member_is("DescribeReplay", json_pack("{s:s}", "ReplayName", "rp"), "Description", at);
+  free(at);
+  free(over);
+}
+END_TEST
+
+/* Every rule action checks the rule's name as AWS's model has it, before
+ * looking the rule up. */
+START_TEST(rule_actions_check_names) {
+  const char *actions[] = {"DescribeRule", "DeleteRule", "EnableRule", "DisableRule",
+                           "ListTargetsByRule", "RemoveTargets"};
+  const char *members[] = {"Name", "Name", "Name", "Name", "Rule", "Rule"};
+  for (int i = 0; i < 6; i++) {
+    char req[128], want[256];
+    snprintf(req, sizeof req, "{\"%s\":\"r\xc3\xa9\",\"Ids\":[\"t\"]}", members[i]);
+    snprintf(want, sizeof want,
+             "1 validation error detected: Value 'r\xc3\xa9' at '%s' failed to satisfy "
+             "constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+",
+             i < 4 ? "name" : "rule");
+    char *out = NULL;
+    ck_assert_int_eq(aev_call(b, "events", actions[i], req, &out), AEV_ERR_INVALID);
+    ck_assert_str_eq(aev_errcode(), "ValidationException");
+    ck_assert_str_eq(aev_errmsg(), want);
+    aev_free(out);
+  }
+}
+END_TEST
+
+/* Bus names or ARNs are checked as AWS's model has them before any lookup:
+ * at most 1600 characters, a name of [/.\-_A-Za-z0-9] (no '/' in
+ * PutEvents) after an optional event-bus ARN. */
+START_TEST(bus_names_checked_before_lookup) {
+  const char *pattern = "(arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?";
+  char want[512];
+  snprintf(want, sizeof want,
+           "1 validation error detected: Value 'b\xc3\xa9' at 'name' failed to satisfy "
+           "constraint: Member must satisfy regular expression pattern: %s[/\\.\\-_A-Za-z0-9]+",
+           pattern);
+  json_t *out;
+  ck_assert_int_eq(call_json("DescribeEventBus", json_pack("{s:s}", "Name", "b\xc3\xa9"), &out),
+                   AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), want);
+  char *longest = repeat("b", 1601);
+  refused_as_too_long("ListRules", json_pack("{s:s}", "EventBusName", longest), "eventBusName", 1600);
+  free(longest);
+  call_eq("DescribeEventBus", "{\"Name\":\"arn:aws:events:us-east-1:000000000000:event-bus/default\"}",
+          AEV_OK, NULL);
+  ck_assert_int_eq(call_json("PutEvents",
+                             json_pack("{s:[{s:s,s:s,s:s},{s:s,s:s,s:s,s:s}]}", "Entries", "Source",
+                                       "s", "DetailType", "t", "Detail", "{}", "Source", "s",
+                                       "DetailType", "t", "Detail", "{}", "EventBusName", "a/b"),
+                             &out),
+                   AEV_ERR_INVALID);
+  snprintf(want, sizeof want,
+           "1 validation error detected: Value 'a/b' at 'entries.2.member.eventBusName' failed to "
+           "satisfy constraint: Member must satisfy regular expression pattern: "
+           "%s[\\.\\-_A-Za-z0-9]+",
+           pattern);
+  ck_assert_str_eq(aev_errmsg(), want);
+  ck_assert_int_eq(call_json("PutEvents",
+                             json_pack("{s:[{s:s,s:s,s:s,s:s}]}", "Entries", "Source", "s",
+                                       "DetailType", "t", "Detail", "{}", "EventBusName",
+                                       "arn:aws:events:us-east-1:000000000000:event-bus/default"),
+                             &out),
+                   AEV_OK);
+  ck_assert_int_eq(json_integer_value(json_object_get(out, "FailedEntryCount")), 0);
+  json_decref(out);
+}
+END_TEST
+
+/* Replay names are 1 to 64 of [.\-_A-Za-z0-9], as rule names are. */
+START_TEST(replay_names_follow_aws_rules) {
+  call_eq("CreateArchive", "{\"ArchiveName\":\"a\",\"EventSourceArn\":\"default\"}", AEV_OK, NULL);
+  aev_broker_advance(b, 120000);
+  char *longest = repeat("r", 64), *longer = repeat("r", 65);
+  const char *names[] = {"r\xc3\xa9", longer, longest};
+  const char *want[] = {
+      "1 validation error detected: Value 'r\xc3\xa9' at 'replayName' failed to satisfy "
+      "constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+",
+      "Member must have length less than or equal to 64", NULL};
+  for (int i = 0; i < 3; i++) {
+    json_t *out;
+    int rc = call_json("StartReplay",
+                       json_pack("{s:s,s:s,s:i,s:i,s:{s:s}}", "ReplayName", names[i], "EventSourceArn",
+                                 "arn:aws:events:us-east-1:000000000000:archive/a",
+                                 "EventStartTime", 1704067200, "EventEndTime", 1704067260,
+                                 "Destination", "Arn", "default"),
+                       &out);
+    json_decref(out);
+    if (!want[i]) {
+      ck_assert_int_eq(rc, AEV_OK);
+      continue;
+    }
+    ck_assert_int_eq(rc, AEV_ERR_INVALID);
+    ck_assert_str_eq(aev_errcode(), "ValidationException");
+    ck_assert_ptr_nonnull(strstr(aev_errmsg(), want[i]));
+  }
+  free(longest);
+  free(longer);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus_api");
   TCase *tc = tcase_create("core");
@@ -288,6 +480,10 @@ int main(void) {
   tcase_add_test(tc, update_archive);
   tcase_add_test(tc, list_actions_page);
   tcase_add_test(tc, rule_names_by_target);
+  tcase_add_test(tc, descriptions_count_characters);
+  tcase_add_test(tc, replay_names_follow_aws_rules);
+  tcase_add_test(tc, rule_actions_check_names);
+  tcase_add_test(tc, bus_names_checked_before_lookup);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

@@ -151,6 +151,34 @@ START_TEST(missing_queue_skips_retries) {
 }
 END_TEST
 
+/* A failure whose message quotes the caller's text (here a partition key of
+ * 300 two-byte characters, longer than Kinesis's 256) still reaches the
+ * dead-letter queue, its ERROR_MESSAGE cut between characters. */
+START_TEST(long_non_ascii_error_message_is_dead_lettered) {
+  aev_stream *s;
+  bt_ok(aev_stream_create(b, "ks", 1, &s));
+  char targets[512];
+  snprintf(targets, sizeof targets,
+           "[{\"Id\":\"k\",\"Arn\":\"%s\",\"KinesisParameters\":{\"PartitionKeyPath\":"
+           "\"$.detail.k\"},\"DeadLetterConfig\":{\"Arn\":\"%s\"}}]",
+           aev_stream_arn(s), aev_queue_arn(dlq));
+  bt_ok(aev_bus_put_targets(def, "r", targets, NULL));
+  char detail[700] = "{\"k\":\"";
+  for (int i = 0; i < 300; i++) strcat(detail, "\xc3\xa9");
+  strcat(detail, "\"}");
+  char id[37];
+  bt_ok(aev_bus_put_event(def, "a", "t", detail, strlen(detail), id));
+  aev_broker_advance(b, 1000);
+  json_t *attrs = dead_letter(id);
+  ck_assert_str_eq(attr(attrs, "ERROR_CODE"), "SDK_CLIENT_ERROR");
+  const char *msg = attr(attrs, "ERROR_MESSAGE");
+  ck_assert_ptr_nonnull(strstr(msg, "1 validation error detected: Value '\xc3\xa9\xc3\xa9"));
+  ck_assert_int_le(strlen(msg), 255);
+  json_decref(attrs);
+  aev_stream_release(s);
+}
+END_TEST
+
 START_TEST(same_seed_same_schedule) {
   fail_first = 1000;
   callback_target("{\"MaximumRetryAttempts\":5}");
@@ -178,6 +206,7 @@ int main(void) {
   tcase_add_test(tc, zero_retries);
   tcase_add_test(tc, missing_queue_skips_retries);
   tcase_add_test(tc, same_seed_same_schedule);
+  tcase_add_test(tc, long_non_ascii_error_message_is_dead_lettered);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

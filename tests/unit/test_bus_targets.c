@@ -575,6 +575,16 @@ START_TEST(put_events_entries) {
 }
 END_TEST
 
+/* n copies of the UTF-8 character c between prefix and suffix. */
+static char *repeat_between(const char *prefix, const char *c, size_t n, const char *suffix) {
+  size_t k = strlen(c), a = strlen(prefix);
+  char *s = malloc(a + n * k + strlen(suffix) + 1);
+  memcpy(s, prefix, a);
+  for (size_t i = 0; i < n; i++) memcpy(s + a + i * k, c, k);
+  strcpy(s + a + n * k, suffix);
+  return s;
+}
+
 START_TEST(put_events_request_limits) {
   char *out;
   bt_fails(aev_bus_put_events(b, "[]", &out), AEV_ERR_INVALID, "ValidationException",
@@ -589,6 +599,45 @@ START_TEST(put_events_request_limits) {
   ck_assert_int_eq(aev_bus_put_events(b, many, &out), AEV_ERR_INVALID);
   ck_assert_ptr_nonnull(strstr(aev_errmsg(), "Member must have length less than or equal to 10"));
   ck_assert_ptr_nonnull(strstr(aev_errmsg(), "PutEventsRequestEntry(time=null, source=a"));
+  /* Each resource is at most 2048 characters: 2048 three-byte ones pass,
+   * one more fails the whole request. */
+  char *res = repeat_between("", "\xe6\xbc\xa2", 2048, "");
+  json_t *with_res = json_pack("[{s:s,s:s,s:s,s:[s]},{s:s,s:s,s:s,s:[s,s]}]", "Source", "a",
+                               "DetailType", "x", "Detail", "{}", "Resources", res, "Source", "a",
+                               "DetailType", "x", "Detail", "{}", "Resources", "r", res);
+  char *res_text = json_dumps(with_res, JSON_COMPACT);
+  bt_ok(aev_bus_put_events(b, res_text, &out));
+  ck_assert_ptr_nonnull(strstr(out, "\"FailedEntryCount\":0"));
+  aev_free(out);
+  free(res_text);
+  free(res);
+  res = repeat_between("", "\xe6\xbc\xa2", 2049, "");
+  json_array_set_new(json_object_get(json_array_get(with_res, 1), "Resources"), 1,
+                     json_string(res));
+  res_text = json_dumps(with_res, JSON_COMPACT);
+  bt_fails(aev_bus_put_events(b, res_text, &out), AEV_ERR_INVALID, "ValidationException",
+           "1 validation error detected: Value at 'entries.2.member.resources' failed to satisfy "
+           "constraint: Member must satisfy constraint: [Member must have length less than or "
+           "equal to 2048]");
+  json_decref(with_res);
+  free(res_text);
+  free(res);
+  /* A detail quoted in that message is cut between characters: the 64th
+   * byte here is the middle of an é. */
+  json_t *wide = json_array();
+  for (int i = 0; i < 11; i++)
+    json_array_append_new(wide, json_pack("{s:s,s:s,s:s}", "Source", "a", "DetailType", "x",
+                                          "Detail", "{\"k\":\"a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                          "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                          "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                          "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+                                          "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\"}"));
+  char *wide_text = json_dumps(wide, JSON_COMPACT);
+  json_decref(wide);
+  ck_assert_int_eq(aev_bus_put_events(b, wide_text, &out), AEV_ERR_INVALID);
+  free(wide_text);
+  ck_assert_ptr_null(strchr(aev_errmsg(), '?'));
+  ck_assert_ptr_nonnull(strstr(aev_errmsg(), "\xc3\xa9\xc3\xa9, eventBusName=null"));
   /* Entries must total less than 256 KB, counted as AWS does: Source "a" +
    * DetailType "xx" + the detail is one byte under; one byte more fails. */
   size_t big = 256 * 1024 - 1 - 2 - 1;
@@ -610,6 +659,164 @@ START_TEST(put_events_request_limits) {
   free(text);
   json_decref(req);
   free(detail);
+}
+END_TEST
+
+/* Puts target t (taken: Id "t", the queue's Arn added) on rule r. */
+static int put_target(json_t *t) {
+  json_object_set_new(t, "Id", json_string("t"));
+  json_object_set_new(t, "Arn", json_string(aev_queue_arn(q)));
+  json_t *list = json_pack("[o]", t);
+  char *text = json_dumps(list, JSON_COMPACT);
+  json_decref(list);
+  int rc = aev_bus_put_targets(def, "r", text, NULL);
+  free(text);
+  return rc;
+}
+
+static void too_long(json_t *t, const char *member, const char *constraint) {
+  char want[512];
+  snprintf(want, sizeof want, "1 validation error detected: Value at '%s' failed to satisfy "
+           "constraint: %s", member, constraint);
+  ck_assert_int_eq(put_target(t), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), want);
+}
+
+/* The target's member of ListTargetsByRule (the one target t). */
+static const char *listed(json_t **keep, const char *member) {
+  char *text;
+  bt_ok(aev_bus_list_targets(def, "r", &text));
+  json_decref(*keep);
+  *keep = json_loads(text, 0, NULL);
+  aev_free(text);
+  json_t *t = json_array_get(json_object_get(*keep, "Targets"), 0);
+  return json_string_value(json_object_get(t, member));
+}
+
+/* PutTargets' string limits, in characters as AWS counts them: Input 8192,
+ * InputPath 256, InputTemplate 1 to 8192, InputPathsMap keys 1 to 256 of
+ * [A-Za-z0-9_-] and values 256, PartitionKeyPath 256, MessageGroupId 100.
+ * At the limit a target is put unchanged; one more refuses it and leaves
+ * the target that was there. */
+START_TEST(target_strings_count_characters) {
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  json_t *keep = NULL;
+  char *input = repeat_between("\"", "\xc3\xa9", 8190, "\"");
+  bt_ok(put_target(json_pack("{s:s}", "Input", input)));
+  ck_assert_str_eq(listed(&keep, "Input"), input);
+  char *longer = repeat_between("\"", "\xc3\xa9", 8191, "\"");
+  too_long(json_pack("{s:s}", "Input", longer), "targets.1.member.input",
+           "Member must have length less than or equal to 8192");
+  ck_assert_str_eq(listed(&keep, "Input"), input);
+  free(longer);
+  free(input);
+
+  char *path = repeat_between("$.", "\xe6\xbc\xa2", 254, "");
+  bt_ok(put_target(json_pack("{s:s}", "InputPath", path)));
+  free(path);
+  path = repeat_between("$.", "\xe6\xbc\xa2", 255, "");
+  too_long(json_pack("{s:s}", "InputPath", path), "targets.1.member.inputPath",
+           "Member must have length less than or equal to 256");
+  too_long(json_pack("{s:{s:s}}", "KinesisParameters", "PartitionKeyPath", path),
+           "targets.1.member.kinesisParameters.partitionKeyPath",
+           "Member must have length less than or equal to 256");
+  too_long(json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap", "v", path,
+                     "InputTemplate", "<v>"),
+           "targets.1.member.inputTransformer.inputPathsMap",
+           "Map value must satisfy constraint: [Member must have length less than or equal to 256]");
+  free(path);
+
+  char *tmpl = repeat_between("\"<v>", "\xf0\x9f\x98\x80", 8187, "\"");
+  bt_ok(put_target(json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap", "v",
+                             "$.detail", "InputTemplate", tmpl)));
+  free(tmpl);
+  tmpl = repeat_between("\"<v>", "\xf0\x9f\x98\x80", 8188, "\"");
+  too_long(json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap", "v", "$.detail",
+                     "InputTemplate", tmpl),
+           "targets.1.member.inputTransformer.inputTemplate",
+           "Member must have length less than or equal to 8192");
+  free(tmpl);
+  bt_fails(put_target(json_pack("{s:{s:s}}", "InputTransformer", "InputTemplate", "")),
+           AEV_ERR_INVALID, "ValidationException",
+           "1 validation error detected: Value '' at 'targets.1.member.inputTransformer."
+           "inputTemplate' failed to satisfy constraint: Member must have length greater than "
+           "or equal to 1");
+  const char *keys[] = {"\xc3\xa9", "a.b", ""};
+  for (int i = 0; i < 3; i++)
+    too_long(json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap", keys[i],
+                       "$.detail", "InputTemplate", "\"x\""),
+             "targets.1.member.inputTransformer.inputPathsMap",
+             "Map keys must satisfy constraint: [Member must have length less than or equal to "
+             "256, Member must have length greater than or equal to 1, Member must satisfy "
+             "regular expression pattern: [A-Za-z0-9\\_\\-]+]");
+
+  char *group = repeat_between("", "\xc3\xa9", 100, "");
+  bt_ok(put_target(json_pack("{s:{s:s}}", "SqsParameters", "MessageGroupId", group)));
+  free(group);
+  group = repeat_between("", "g", 101, "");
+  too_long(json_pack("{s:{s:s}}", "SqsParameters", "MessageGroupId", group),
+           "targets.1.member.sqsParameters.messageGroupId",
+           "Member must have length less than or equal to 100");
+  free(group);
+  json_decref(keep);
+}
+END_TEST
+
+/* Paths find names of any length AWS allows: 200 four-byte characters
+ * (800 bytes) after "$.detail." or in ['...'], in InputPath and in an
+ * InputPathsMap value alike. */
+START_TEST(paths_find_long_non_ascii_names) {
+  char *name = repeat_between("", "\xf0\x9f\x98\x80", 200, "");
+  char *dotted = repeat_between("$.detail.", "\xf0\x9f\x98\x80", 200, "");
+  char *bracketed = repeat_between("$.detail['", "\xf0\x9f\x98\x80", 200, "']");
+  json_t *d = json_pack("{s:s}", name, "found");
+  char *detail = json_dumps(d, JSON_COMPACT);
+  json_decref(d);
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  json_t *targets[] = {
+      json_pack("{s:s}", "InputPath", dotted),
+      json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap", "v", bracketed,
+                "InputTemplate", "{\"v\": <v>}")};
+  const char *want[] = {"\"found\"", "{\"v\": \"found\"}"};
+  for (int i = 0; i < 2; i++) {
+    bt_ok(put_target(targets[i]));
+    bt_put(def, "a", detail);
+    aev_broker_drain(b);
+    char *body = bt_take(q);
+    ck_assert_ptr_nonnull(body);
+    ck_assert_str_eq(body, want[i]);
+    free(body);
+  }
+  free(detail);
+  free(bracketed);
+  free(dotted);
+  free(name);
+}
+END_TEST
+
+/* An InputPathsMap key of 256 characters, AWS's most, works as a
+ * placeholder; a placeholder one longer is not that key. */
+START_TEST(placeholders_as_long_as_keys) {
+  char *key = repeat_between("", "k", 256, "");
+  char *tmpl = repeat_between("{\"v\": <", "k", 256, ">}");
+  char *longer = repeat_between("{\"v\": <", "k", 257, ">}");
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  ck_assert_int_eq(put_target(json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap",
+                                        key, "$.detail.x", "InputTemplate", longer)),
+                   AEV_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(aev_errmsg(), "contains invalid placeholder kkk"));
+  bt_ok(put_target(json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap", key,
+                             "$.detail.x", "InputTemplate", tmpl)));
+  bt_put(def, "a", "{\"x\":\"\xc3\xa9\"}");
+  aev_broker_drain(b);
+  char *body = bt_take(q);
+  ck_assert_ptr_nonnull(body);
+  ck_assert_str_eq(body, "{\"v\": \"\xc3\xa9\"}");
+  free(body);
+  free(longer);
+  free(tmpl);
+  free(key);
 }
 END_TEST
 
@@ -637,6 +844,9 @@ int main(void) {
   tcase_add_test(tc, target_errors);
   tcase_add_test(tc, put_events_entries);
   tcase_add_test(tc, put_events_request_limits);
+  tcase_add_test(tc, target_strings_count_characters);
+  tcase_add_test(tc, paths_find_long_non_ascii_names);
+  tcase_add_test(tc, placeholders_as_long_as_keys);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

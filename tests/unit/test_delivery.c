@@ -147,6 +147,15 @@ START_TEST(prefix_expressions_and_rules) {
   st_assert_error(aev_delivery_create(b, "bad", "{\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::b\",\"BufferingHints\":{\"SizeInMBs\":1}}}", &bad),
                   AEV_ERR_INVALID, "InvalidArgumentException");
   st_assert_error(aev_delivery_create(b, "bad", "{}", &bad), AEV_ERR_INVALID, "InvalidArgumentException");
+  /* Prefix is at most 1024 characters: 1024 two-byte ones pass, one more
+   * does not. */
+  char cfg[4096] = "{\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::b\",\"Prefix\":\"";
+  for (int i = 0; i < 1024; i++) strcat(cfg, "\xc3\xa9");
+  strcat(cfg, "\"}}");
+  ck_assert_int_eq(aev_delivery_create(b, "wide", cfg, &bad), AEV_OK);
+  aev_delivery_release(bad);
+  strcpy(strstr(cfg, "\"}}"), "\xc3\xa9\"}}");
+  st_assert_error(aev_delivery_create(b, "wider", cfg, &bad), AEV_ERR_INVALID, "ValidationException");
   st_assert_error(aev_delivery_create(b, "p", "{\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::b\"}}", &bad),
                   AEV_ERR_EXISTS, "ResourceInUseException");
 }

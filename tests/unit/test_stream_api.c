@@ -135,6 +135,29 @@ START_TEST(retention_tags_and_consumers) {
   json_t *t = call("ListTagsForStream", "{\"StreamName\":\"s\"}", AEV_OK);
   ck_assert_uint_eq(json_array_size(json_object_get(t, "Tags")), 1);
   json_decref(t);
+  /* Keys of 128 and values of 256 characters, AWS's limits, in two- and
+   * three-byte ones; one more character is refused. */
+  char key[128 * 2 + 2], value[256 * 3 + 1], treq[1200];
+  for (int i = 0; i < 129; i++) memcpy(key + 2 * i, "\xc3\xa9", 2);
+  for (int i = 0; i < 256; i++) memcpy(value + 3 * i, "\xe6\xbc\xa2", 3);
+  key[128 * 2] = value[256 * 3] = 0;
+  snprintf(treq, sizeof treq, "{\"StreamName\":\"s\",\"Tags\":{\"%s\":\"%s\"}}", key, value);
+  json_decref(call("AddTagsToStream", treq, AEV_OK));
+  key[128 * 2] = '\xc3';
+  key[128 * 2 + 1] = '\xa9';
+  snprintf(treq, sizeof treq, "{\"StreamName\":\"s\",\"Tags\":{\"%.*s\":\"v\"}}", 129 * 2,
+           key);
+  json_decref(call("AddTagsToStream", treq, AEV_ERR_INVALID));
+  t = call("ListTagsForStream", "{\"StreamName\":\"s\"}", AEV_OK);
+  json_t *tags = json_object_get(t, "Tags");
+  ck_assert_uint_eq(json_array_size(tags), 2);
+  key[128 * 2] = 0;
+  int found = 0;
+  for (size_t i = 0; i < 2; i++)
+    if (!strcmp(str(json_array_get(tags, i), "Key"), key))
+      found = !strcmp(str(json_array_get(tags, i), "Value"), value);
+  ck_assert(found);
+  json_decref(t);
   const char *arn = "arn:aws:kinesis:us-east-1:000000000000:stream/s";
   char req[256];
   snprintf(req, sizeof req, "{\"StreamARN\":\"%s\",\"ConsumerName\":\"c1\"}", arn);
@@ -242,6 +265,42 @@ START_TEST(subscribe_to_shard_answers_the_events_so_far) {
 }
 END_TEST
 
+/* Actions on a stream check its name as CreateStream does, before any
+ * lookup: a name no stream could have is a ValidationException, not a
+ * missing stream; so do actions naming a consumer. */
+START_TEST(stream_names_are_checked_before_lookup) {
+  const char *actions[] = {"DescribeStream", "PutRecord", "ListShards"};
+  const char *names[] = {"s\xc3\xa9", "ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss"
+                         "ssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssssss"};
+  for (int i = 0; i < 3; i++)
+    for (int k = 0; k < 2; k++) {
+      char req[512], want[512];
+      snprintf(req, sizeof req, "{\"StreamName\":\"%s\",\"Data\":\"eA==\",\"PartitionKey\":\"k\"}",
+               names[k]);
+      snprintf(want, sizeof want,
+               "1 validation error detected: Value '%s' at 'streamName' failed to satisfy "
+               "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and "
+               "have length between 1 and 128",
+               names[k]);
+      json_t *e = call(actions[i], req, AEV_ERR_INVALID);
+      ck_assert_str_eq(str(e, "__type"), "ValidationException");
+      ck_assert_str_eq(str(e, "message"), want);
+      json_decref(e);
+    }
+  /* Consumer names too, when a consumer is looked up by name. */
+  json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}", AEV_OK));
+  json_t *e = call("DescribeStreamConsumer",
+                   "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s\","
+                   "\"ConsumerName\":\"c\xc3\xa9\"}",
+                   AEV_ERR_INVALID);
+  ck_assert_str_eq(str(e, "message"),
+                   "1 validation error detected: Value 'c\xc3\xa9' at 'consumerName' failed to "
+                   "satisfy constraint: Member must satisfy regular expression pattern: "
+                   "[a-zA-Z0-9_.-]+ and have length between 1 and 128");
+  json_decref(e);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("stream_api");
   TCase *tc = tcase_create("api");
@@ -250,6 +309,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, records_round_trip);
   tcase_add_test(tc, list_shards_filters_and_pages);
   tcase_add_test(tc, retention_tags_and_consumers);
+  tcase_add_test(tc, stream_names_are_checked_before_lookup);
   tcase_add_test(tc, subscribe_to_shard_answers_the_events_so_far);
   suite_add_tcase(s, tc);
   return s;

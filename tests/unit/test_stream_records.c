@@ -2,6 +2,8 @@
  * divides them, MD5 routing and ExplicitHashKey, sequence numbers, every
  * iterator type and its expiry, GetRecords limits, MillisBehindLatest,
  * PutRecords results, and validation errors. */
+#include <jansson.h>
+
 #include "aevtest.h"
 #include "stream_support.h"
 
@@ -109,6 +111,48 @@ START_TEST(partition_keys_hash_to_their_shard) {
   ck_assert_int_eq(aev_stream_set_max_record_size(s, 10u << 20), AEV_OK);
   ck_assert_int_eq(aev_stream_put(s, data, big + 1, "a", NULL, NULL, NULL, NULL), AEV_OK);
   free(data);
+  aev_stream_release(s);
+}
+END_TEST
+
+/* A partition key is Unicode text: one that is not UTF-8 is refused, alone
+ * or in PutRecords, and nothing is stored, so GetRecords still hands back
+ * the records there are, a 2-, 3- and 4-byte key unchanged. */
+START_TEST(partition_keys_are_utf8_text) {
+  aev_stream *s = st_stream(b, "s", 1);
+  const char *key = "\xc3\xa9\xe6\xbc\xa2\xf0\x9f\x98\x80";
+  st_put(s, key, "kept", NULL);
+  st_assert_error(aev_stream_put(s, "x", 1, "k\xc3", NULL, NULL, NULL, NULL),
+                  AEV_ERR_INVALID, "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value at 'partitionKey' failed to "
+                                 "satisfy constraint: Member must be UTF-8 text");
+  const void *datas[2] = {"x", "y"};
+  size_t lens[2] = {1, 1};
+  const char *keys[2] = {"a", "\xed\xa0\x80"};
+  aev_put_result *res = NULL;
+  st_assert_error(aev_stream_put_records(s, 2, datas, lens, keys, NULL, &res), AEV_ERR_INVALID,
+                  "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value at "
+                                 "'records.2.member.partitionKey' failed to satisfy constraint: "
+                                 "Member must be UTF-8 text");
+  ck_assert_ptr_null(res);
+  char *out = NULL;
+  ck_assert_int_eq(aev_call(b, "kinesis", "GetShardIterator",
+                            "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\","
+                            "\"ShardIteratorType\":\"TRIM_HORIZON\"}", &out), AEV_OK);
+  json_t *it = json_loads(out, 0, NULL);
+  aev_free(out);
+  json_t *req = json_pack("{s:O}", "ShardIterator", json_object_get(it, "ShardIterator"));
+  char *text = json_dumps(req, JSON_COMPACT);
+  ck_assert_int_eq(aev_call(b, "kinesis", "GetRecords", text, &out), AEV_OK);
+  json_t *got = json_loads(out, 0, NULL), *records = json_object_get(got, "Records");
+  ck_assert_int_eq(json_array_size(records), 1);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(records, 0), "PartitionKey")), key);
+  json_decref(got);
+  json_decref(req);
+  json_decref(it);
+  free(text);
+  aev_free(out);
   aev_stream_release(s);
 }
 END_TEST
@@ -395,6 +439,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, iterators_expire_after_five_minutes);
   tcase_add_test(tc, get_records_limits);
   tcase_add_test(tc, put_records_in_request_order);
+  tcase_add_test(tc, partition_keys_are_utf8_text);
   suite_add_tcase(s, tc);
   return s;
 }
