@@ -62,15 +62,6 @@ static inline int aev__utf8_valid(const char *s, size_t n) {
   return 1;
 }
 
-/* The characters (code points) of the NUL-terminated, well-formed UTF-8
- * s: its bytes but continuation bytes. For limits AWS counts in
- * characters rather than bytes. */
-static inline size_t aev__utf8_chars(const char *s) {
-  size_t n = 0;
-  for (; *s; s++) n += ((unsigned char)*s & 0xC0) != 0x80;
-  return n;
-}
-
 /* 1 when s is a decimal number written as AWS's Number attributes take
  * it: [+-]digits[.digits][(e|E)[+-]digits], with a digit before the
  * exponent; else 0. strtod alone would also take spaces, "inf", "nan" and

@@ -123,8 +123,8 @@ int aev__queue_tags_check(const json_t *tags, const char *queue) {
   json_t *v;
   json_object_foreach((json_t *)tags, k, v) {
     /* Lengths in characters, not bytes (SQS quotas related to queues). */
-    if (!json_is_string(v) || !*k || aev__utf8_chars(k) > 128 ||
-        aev__utf8_chars(json_string_value(v)) > 256)
+    if (!json_is_string(v) || !*k || aev__utf8_chars(k, strlen(k)) > 128 ||
+        aev__utf8_chars(json_string_value(v), json_string_length(v)) > 256)
       return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                        "Tag keys must be 1 to 128 characters and values at "
                        "most 256 characters.");

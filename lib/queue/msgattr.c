@@ -52,7 +52,7 @@ static int type_kind(const char *t) {
     size_t pl = strlen(prefixes[k]);
     if (strncmp(t, prefixes[k], pl) == 0 &&
         (t[pl] == '\0' || (t[pl] == '.' && t[pl + 1] != '\0')))
-      return aev__utf8_chars(t) <= MAX_NAME ? k + 1 : 0;
+      return aev__utf8_chars(t, strlen(t)) <= MAX_NAME ? k + 1 : 0;
   }
   return 0;
 }

@@ -317,9 +317,9 @@ int aev_topic_tag(aev_topic *t, const char *tags_json) {
   json_t *v;
   json_object_foreach(tags, k, v) {
     /* The API's length constraints count characters, not UTF-8 bytes. */
-    size_t kl = aev__utf8_chars(k);
+    size_t kl = aev__utf8_chars(k, strlen(k));
     if (kl < 1 || kl > 128 || !json_is_string(v) ||
-        aev__utf8_chars(json_string_value(v)) > 256) {
+        aev__utf8_chars(json_string_value(v), json_string_length(v)) > 256) {
       json_decref(tags);
       return aev__sns_invalid("Invalid parameter: Tags Reason: keys must be 1 "
                               "to 128 characters and values at most 256");
