@@ -177,9 +177,20 @@ int aev__rule_take_description(aev_bus *bus, const char *name, char *description
 /* target.c */
 void aev__target_ref(aev__target *t);
 void aev__target_unref(aev__target *t);
-/* Parses and validates one Target object of PutTargets for rule r of bus.
- * callback: fn != NULL. */
-int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec,
+/* Where AWS's validation messages place a target's members:
+ * "targets.N.member", N its 1-based place in the PutTargets request. */
+typedef struct aev__target_at {
+  char s[40];
+} aev__target_at;
+/* The name of a target's member in AWS's messages ("targets.2.member.input"),
+ * in out, which it returns. */
+#define AEV__MEMBER_MAX 128
+const char *aev__target_member(const aev__target_at *at, const char *name,
+                               char out[AEV__MEMBER_MAX]);
+
+/* Parses and validates one Target object of PutTargets for rule r of bus,
+ * the request's pos-th (from 1). callback: fn != NULL. */
+int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec, size_t pos,
                       aev_bus_target_fn fn, void *user,
                       aev_release_fn release, aev__target **out);
 
@@ -190,9 +201,10 @@ int aev__remove_targets(aev_bus *bus, const char *rule, json_t *ids,
                         json_t **resp);
 
 /* transform.c */
-/* Compiles InputTransformer {InputPathsMap, InputTemplate} for target id. */
+/* Compiles InputTransformer {InputPathsMap, InputTemplate} for target id,
+ * named at in AWS's messages. */
 int aev__template_compile(json_t *transformer, const char *target_id,
-                          aev__template **out);
+                          const aev__target_at *at, aev__template **out);
 void aev__template_free(aev__template *t);
 /* Renders the template for event (parsed), into a new malloc'd string. */
 int aev__template_render(const aev__template *t, json_t *event,

@@ -36,6 +36,12 @@ void aev__target_unref(aev__target *t) {
   free(t);
 }
 
+const char *aev__target_member(const aev__target_at *at, const char *name,
+                               char out[AEV__MEMBER_MAX]) {
+  snprintf(out, AEV__MEMBER_MAX, "%s.%s", at->s, name);
+  return out;
+}
+
 static int invalid(const char *fmt, const char *a, const char *b) {
   return aev__fail(AEV_ERR_INVALID, "ValidationException", fmt, a, b);
 }
@@ -106,7 +112,7 @@ static int opt_str(json_t *o, const char *key, const char **out) {
   return AEV_OK;
 }
 
-static int parse_retry(json_t *spec, aev__target *t) {
+static int parse_retry(json_t *spec, aev__target *t, const aev__target_at *at) {
   t->max_retries = DEFAULT_RETRIES;
   t->max_age_ms = DEFAULT_AGE_S * 1000LL;
   json_t *rp = json_object_get(spec, "RetryPolicy");
@@ -121,10 +127,10 @@ static int parse_retry(json_t *spec, aev__target *t) {
         json_integer_value(n) > 185)
       return aev__fail(AEV_ERR_INVALID, "ValidationException",
                        "1 validation error detected: Value '%s' at "
-                       "'targets.1.member.retryPolicy.maximumRetryAttempts' "
+                       "'%s.retryPolicy.maximumRetryAttempts' "
                        "failed to satisfy constraint: Member must have value "
                        "between 0 and 185",
-                       json_is_integer(n) ? "out of range" : "not a number");
+                       json_is_integer(n) ? "out of range" : "not a number", at->s);
     t->max_retries = (int)json_integer_value(n);
   }
   if (a && !json_is_null(a)) {
@@ -132,10 +138,10 @@ static int parse_retry(json_t *spec, aev__target *t) {
         json_integer_value(a) > 86400)
       return aev__fail(AEV_ERR_INVALID, "ValidationException",
                        "1 validation error detected: Value at "
-                       "'targets.1.member.retryPolicy."
-                       "maximumEventAgeInSeconds' failed to satisfy "
+                       "'%s.retryPolicy.maximumEventAgeInSeconds' failed to satisfy "
                        "constraint: Member must have value between 60 and "
-                       "86400");
+                       "86400",
+                       at->s);
     t->max_age_ms = json_integer_value(a) * 1000;
   }
   return AEV_OK;
@@ -158,14 +164,15 @@ static int parse_dlq(json_t *spec, aev__target *t) {
   return (t->dlq_arn = strdup(arn)) ? AEV_OK : aev__nomem();
 }
 
-static int parse_input(json_t *spec, aev__target *t) {
+static int parse_input(json_t *spec, aev__target *t, const aev__target_at *at) {
   const char *input, *path;
+  char m[AEV__MEMBER_MAX];
   json_t *tr = json_object_get(spec, "InputTransformer");
   if (tr && json_is_null(tr)) tr = NULL;
   int rc = opt_str(spec, "Input", &input);
   if (!rc) rc = opt_str(spec, "InputPath", &path);
-  if (!rc) rc = aev__bus_check_length("targets.1.member.input", input, 8192);
-  if (!rc) rc = aev__bus_check_length("targets.1.member.inputPath", path, 256);
+  if (!rc) rc = aev__bus_check_length(aev__target_member(at, "input", m), input, 8192);
+  if (!rc) rc = aev__bus_check_length(aev__target_member(at, "inputPath", m), path, 256);
   if (rc) return rc;
   if ((input != NULL) + (path != NULL) + (tr != NULL) > 1)
     return invalid("Only one of Input, InputPath, or InputTransformer must be "
@@ -188,18 +195,20 @@ static int parse_input(json_t *spec, aev__target *t) {
   }
   if (tr) {
     t->input_mode = AEV__INPUT_TEMPLATE;
-    return aev__template_compile(tr, t->id, &t->tmpl);
+    return aev__template_compile(tr, t->id, at, &t->tmpl);
   }
   t->input_mode = AEV__INPUT_EVENT;
   return AEV_OK;
 }
 
-static int parse_sqs(json_t *spec, aev__target *t) {
+static int parse_sqs(json_t *spec, aev__target *t, const aev__target_at *at) {
   json_t *p = json_object_get(spec, "SqsParameters");
   const char *group = NULL;
+  char m[AEV__MEMBER_MAX];
   if (p && json_is_object(p) && opt_str(p, "MessageGroupId", &group))
     return AEV_ERR_INVALID;
-  int rc = aev__bus_check_length("targets.1.member.sqsParameters.messageGroupId", group, 100);
+  int rc = aev__bus_check_length(aev__target_member(at, "sqsParameters.messageGroupId", m),
+                                 group, 100);
   if (rc) return rc;
   if (t->kind != AEV__TARGET_QUEUE && t->kind != AEV__TARGET_TOPIC)
     return AEV_OK;
@@ -213,33 +222,38 @@ static int parse_sqs(json_t *spec, aev__target *t) {
 
 /* KinesisParameters.PartitionKeyPath: a JSON path into the event (AWS's
  * default partition key is the event id). */
-static int parse_kinesis(json_t *spec, aev__target *t) {
+static int parse_kinesis(json_t *spec, aev__target *t, const aev__target_at *at) {
   json_t *p = json_object_get(spec, "KinesisParameters");
   const char *path = NULL;
+  char m[AEV__MEMBER_MAX];
   if (p && json_is_object(p) && opt_str(p, "PartitionKeyPath", &path))
     return AEV_ERR_INVALID;
   if (!path) return AEV_OK;
-  int rc = aev__bus_check_length("targets.1.member.kinesisParameters.partitionKeyPath", path, 256);
+  int rc = aev__bus_check_length(aev__target_member(at, "kinesisParameters.partitionKeyPath", m),
+                                 path, 256);
   if (!rc) rc = aev__path_check(path, "KinesisParameters.PartitionKeyPath");
   if (!rc && !(t->partition_path = strdup(path))) rc = aev__nomem();
   return rc;
 }
 
-int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec,
+int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec, size_t pos,
                       aev_bus_target_fn fn, void *user,
                       aev_release_fn release, aev__target **out) {
   if (!json_is_object(spec))
     return invalid("Each target must be an object.%s%s", "", "");
+  aev__target_at at;
+  char m[AEV__MEMBER_MAX];
+  snprintf(at.s, sizeof at.s, "targets.%zu.member", pos);
   const char *id, *arn;
   int rc = opt_str(spec, "Id", &id);
   if (!rc) rc = opt_str(spec, "Arn", &arn);
   if (rc) return rc;
   if (!id)
     return invalid("1 validation error detected: Value null at "
-                   "'targets.1.member.id' failed to satisfy constraint: "
-                   "Member must not be null%s%s",
-                   "", "");
-  if ((rc = aev__bus_check_name("targets.1.member.id", id, 64))) return rc;
+                   "'%s.id' failed to satisfy constraint: "
+                   "Member must not be null%s",
+                   at.s, "");
+  if ((rc = aev__bus_check_name(aev__target_member(&at, "id", m), id, 64))) return rc;
   aev_broker *b = bus->res.broker;
   char cb_arn[160];
   int kind = AEV__TARGET_CALLBACK;
@@ -249,9 +263,9 @@ int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec,
     arn = cb_arn;
   } else if (!arn) {
     return invalid("1 validation error detected: Value null at "
-                   "'targets.1.member.arn' failed to satisfy constraint: "
-                   "Member must not be null%s%s",
-                   "", "");
+                   "'%s.arn' failed to satisfy constraint: "
+                   "Member must not be null%s",
+                   at.s, "");
   } else if ((rc = kind_of(id, arn, &kind))) {
     return rc;
   }
@@ -266,11 +280,11 @@ int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec,
       !t->spec)
     rc = aev__nomem();
   if (!rc) rc = json_object_set_new(t->spec, "Arn", json_string(arn)) ? aev__nomem() : AEV_OK;
-  if (!rc) rc = parse_input(spec, t);
-  if (!rc) rc = parse_retry(spec, t);
+  if (!rc) rc = parse_input(spec, t, &at);
+  if (!rc) rc = parse_retry(spec, t, &at);
   if (!rc) rc = parse_dlq(spec, t);
-  if (!rc) rc = parse_sqs(spec, t);
-  if (!rc) rc = parse_kinesis(spec, t);
+  if (!rc) rc = parse_sqs(spec, t, &at);
+  if (!rc) rc = parse_kinesis(spec, t, &at);
   if (rc) {
     aev__target_unref(t);
     return rc;
@@ -349,7 +363,7 @@ static int parse_all(aev_bus *bus, const char *rule, json_t *list,
   int rc = AEV_OK;
   size_t i = 0;
   for (; !rc && i < json_array_size(list); i++)
-    rc = aev__target_parse(bus, r, json_array_get(list, i), fn, user, release,
+    rc = aev__target_parse(bus, r, json_array_get(list, i), i + 1, fn, user, release,
                            &ts[i]);
   aev__rule_unref(r);
   if (rc)

@@ -119,8 +119,6 @@ static int var_char(char c) {
          (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
 }
 
-#define PATHS_MAP "targets.1.member.inputTransformer.inputPathsMap"
-
 /* InputPathsMap keys: 1 to 256 of [A-Za-z0-9_-]. */
 static int path_key_ok(const char *k) {
   size_t n = strlen(k);
@@ -128,8 +126,10 @@ static int path_key_ok(const char *k) {
          strspn(k, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
 }
 
-static int check_paths(json_t *map, const char *id) {
+static int check_paths(json_t *map, const char *id, const aev__target_at *at) {
   if (!map) return AEV_OK;
+  char m[AEV__MEMBER_MAX];
+  const char *paths_map = aev__target_member(at, "inputTransformer.inputPathsMap", m);
   if (!json_is_object(map))
     return bad("InputPathsMap for target %s must be a map.%s", id, "");
   if (json_object_size(map) > MAX_PATHS)
@@ -139,7 +139,7 @@ static int check_paths(json_t *map, const char *id) {
   json_t *v;
   json_object_foreach(map, k, v) {
     if (!path_key_ok(k))
-      return aev__fail_validation(NULL, PATHS_MAP,
+      return aev__fail_validation(NULL, paths_map,
                                   "Map keys must satisfy constraint: [Member must have length "
                                   "less than or equal to 256, Member must have length greater "
                                   "than or equal to 1, Member must satisfy regular expression "
@@ -154,7 +154,7 @@ static int check_paths(json_t *map, const char *id) {
                  id, k);
     const char *path = json_string_value(v);
     if (aev__utf8_chars(path, strlen(path)) > 256)
-      return aev__fail_validation(NULL, PATHS_MAP,
+      return aev__fail_validation(NULL, paths_map,
                                   "Map value must satisfy constraint: [Member must have length "
                                   "less than or equal to 256]");
     int rc = aev__path_check(path, "InputPathsMap value");
@@ -206,7 +206,10 @@ static int text_mode_if_not_json(aev__template *t) {
   return AEV_OK;
 }
 
-int aev__template_compile(json_t *tr, const char *id, aev__template **out) {
+int aev__template_compile(json_t *tr, const char *id, const aev__target_at *at,
+                          aev__template **out) {
+  char m[AEV__MEMBER_MAX];
+  const char *member = aev__target_member(at, "inputTransformer.inputTemplate", m);
   if (!json_is_object(tr))
     return bad("InputTransformer for target %s must be an object.%s", id, "");
   json_t *tmpl = json_object_get(tr, "InputTemplate");
@@ -214,15 +217,13 @@ int aev__template_compile(json_t *tr, const char *id, aev__template **out) {
   if (json_is_null(map)) map = NULL;
   if (!json_is_string(tmpl))
     return bad("1 validation error detected: Value null at "
-               "'targets.1.member.inputTransformer.inputTemplate' failed to "
-               "satisfy constraint: Member must not be null%s%s",
-               "", "");
+               "'%s' failed to satisfy constraint: Member must not be null%s",
+               member, "");
   const char *text = json_string_value(tmpl);
-  int rc = *text ? aev__bus_check_length("targets.1.member.inputTransformer.inputTemplate",
-                                         text, 8192)
-                 : aev__fail_validation("", "targets.1.member.inputTransformer.inputTemplate",
+  int rc = *text ? aev__bus_check_length(member, text, 8192)
+                 : aev__fail_validation("", member,
                                         "Member must have length greater than or equal to 1");
-  if (!rc) rc = check_paths(map, id);
+  if (!rc) rc = check_paths(map, id, at);
   if (rc) return rc;
   aev__template *t = calloc(1, sizeof *t);
   if (!t || !(t->text = strdup(json_string_value(tmpl)))) {

@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                          "$.detail", "c", "$.resources[0]");
   if (!tr) return 0;
   aev__template *t;
-  if (aev__template_compile(tr, "t", &t) == AEV_OK) {
+  const aev__target_at at = {"targets.1.member"};
+  if (aev__template_compile(tr, "t", &at, &t) == AEV_OK) {
     json_t *ev = nl ? json_loadb((const char *)nl + 1, size - tlen - 1, 0, NULL) : NULL;
     if (!ev) ev = json_pack("{s:s,s:{s:i}}", "id", "x", "detail", "a", 1);
     aev__target target = {.rule_arn = "arn:aws:events:us-east-1:0:rule/r",

@@ -763,6 +763,48 @@ START_TEST(target_strings_count_characters) {
 }
 END_TEST
 
+/* AWS's messages name the member of the target at fault by its place in
+ * the request: targets.2.member... for the second. The request is refused
+ * whole: the first, valid target is not put either. */
+START_TEST(target_errors_name_their_place) {
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  static const struct {
+    const char *second, *member;
+  } cases[] = {
+      {"{\"Arn\":\"%s\"}", "'targets.2.member.id'"},
+      {"{\"Id\":\"b\"}", "'targets.2.member.arn'"},
+      {"{\"Id\":\"b c\",\"Arn\":\"%s\"}", "'targets.2.member.id'"},
+      {"{\"Id\":\"b\",\"Arn\":\"%s\",\"RetryPolicy\":{\"MaximumRetryAttempts\":200}}",
+       "'targets.2.member.retryPolicy.maximumRetryAttempts'"},
+      {"{\"Id\":\"b\",\"Arn\":\"%s\",\"RetryPolicy\":{\"MaximumEventAgeInSeconds\":1}}",
+       "'targets.2.member.retryPolicy.maximumEventAgeInSeconds'"},
+      {"{\"Id\":\"b\",\"Arn\":\"%s\",\"InputTransformer\":{}}",
+       "'targets.2.member.inputTransformer.inputTemplate'"},
+      {"{\"Id\":\"b\",\"Arn\":\"%s\",\"InputTransformer\":{\"InputTemplate\":\"\"}}",
+       "'targets.2.member.inputTransformer.inputTemplate'"},
+      {"{\"Id\":\"b\",\"Arn\":\"%s\",\"InputTransformer\":{\"InputPathsMap\":{\"a.b\":"
+       "\"$.x\"},\"InputTemplate\":\"\\\"x\\\"\"}}",
+       "'targets.2.member.inputTransformer.inputPathsMap'"},
+      {"{\"Id\":\"b\",\"Arn\":\"%s\",\"SqsParameters\":{\"MessageGroupId\":"
+       "\"ggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggggg"
+       "gggggggggggg\"}}",
+       "'targets.2.member.sqsParameters.messageGroupId'"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char second[512], req[1024];
+    snprintf(second, sizeof second, cases[i].second, aev_queue_arn(q));
+    snprintf(req, sizeof req, "[{\"Id\":\"a\",\"Arn\":\"%s\"},%s]", aev_queue_arn(q), second);
+    ck_assert_int_eq(aev_bus_put_targets(def, "r", req, NULL), AEV_ERR_INVALID);
+    ck_assert_str_eq(aev_errcode(), "ValidationException");
+    ck_assert_msg(strstr(aev_errmsg(), cases[i].member), "case %zu: %s", i, aev_errmsg());
+    char *text;
+    bt_ok(aev_bus_list_targets(def, "r", &text));
+    ck_assert_msg(!strstr(text, "\"a\""), "case %zu put the first target: %s", i, text);
+    aev_free(text);
+  }
+}
+END_TEST
+
 /* Paths find names of any length AWS allows: 200 four-byte characters
  * (800 bytes) after "$.detail." or in ['...'], in InputPath and in an
  * InputPathsMap value alike. */
@@ -845,6 +887,7 @@ int main(void) {
   tcase_add_test(tc, put_events_entries);
   tcase_add_test(tc, put_events_request_limits);
   tcase_add_test(tc, target_strings_count_characters);
+  tcase_add_test(tc, target_errors_name_their_place);
   tcase_add_test(tc, paths_find_long_non_ascii_names);
   tcase_add_test(tc, placeholders_as_long_as_keys);
   suite_add_tcase(s, tc);
