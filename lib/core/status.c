@@ -8,14 +8,27 @@
 #include "core/text.h"
 
 static _Thread_local char last_code[64];
-static _Thread_local char last_msg[1024];
+static _Thread_local char last_msg[AEV__MSG_MAX];
+
+/* A message cut to the buffer may end inside a character: drop what is
+ * left of it, so the message ends on whole text. */
+static void drop_cut_character(char *s, size_t len) {
+  size_t i = len;
+  while (i > 0 && len - i < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) i--;
+  if (i == 0) return;
+  uint32_t cp;
+  unsigned char lead = (unsigned char)s[i - 1];
+  if (lead >= 0xC0 && !aev__utf8_next((const unsigned char *)s + i - 1, len - i + 1, &cp))
+    s[i - 1] = 0;
+}
 
 int aev__fail(int status, const char *code, const char *fmt, ...) {
   snprintf(last_code, sizeof last_code, "%s", code ? code : "");
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(last_msg, sizeof last_msg, fmt, ap);
+  int n = vsnprintf(last_msg, sizeof last_msg, fmt, ap);
   va_end(ap);
+  if (n >= (int)sizeof last_msg) drop_cut_character(last_msg, sizeof last_msg - 1);
   /* Every message ends up in a JSON error body. */
   aev__utf8_scrub(last_msg);
   return status;

@@ -4,6 +4,11 @@
 
 #include "awsevents/common.h"
 
+/* The room of aev_errmsg()'s text, its NUL included: enough for AWS's
+ * messages that quote a caller's value at its longest (a name of 256
+ * four-byte characters, say) with the text around it. */
+#define AEV__MSG_MAX 4096
+
 /* Records code (an AWS error name, copied) and a printf-formatted message as
  * this thread's last error and returns status, so callers can write
  * `return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "...", ...);` */

@@ -121,7 +121,7 @@ static int entries_of(const aev__api_service *svc, json_t *req, const char *kind
 typedef struct send_out {
   int status;
   aev__sent sent;
-  char code[64], msg[1024]; /* aev_errcode()'s and aev_errmsg()'s room */
+  char code[64], msg[AEV__MSG_MAX]; /* aev_errcode()'s and aev_errmsg()'s room */
 } send_out;
 
 /* Sets o's status, and keeps the thread's error when it is one. */

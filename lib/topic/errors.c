@@ -7,7 +7,7 @@
 #include "topic/topic_impl.h"
 
 int aev__sns_invalid(const char *fmt, ...) {
-  char msg[1024];
+  char msg[AEV__MSG_MAX];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);

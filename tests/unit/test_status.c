@@ -49,13 +49,26 @@ START_TEST(nomem_and_strerror) {
 END_TEST
 
 START_TEST(long_messages_are_truncated_not_overflowed) {
-  char big[4096];
+  char big[8192];
   memset(big, 'x', sizeof big - 1);
   big[sizeof big - 1] = 0;
   aev__fail(AEV_ERR_INVALID, big, "%s", big);
   ck_assert_uint_lt(strlen(aev_errcode()), 64);
-  ck_assert_uint_lt(strlen(aev_errmsg()), 1024);
-  ck_assert_uint_gt(strlen(aev_errmsg()), 1000);
+  ck_assert_uint_eq(strlen(aev_errmsg()), 4095);
+}
+END_TEST
+
+/* A message quoting 256 four-byte characters, as AWS's do for a name at
+ * its longest, fits whole. */
+START_TEST(messages_quote_the_longest_names_whole) {
+  char name[1025] = "";
+  for (int i = 0; i < 256; i++) strcat(name, "\xf0\x9f\x98\x80");
+  aev__fail(AEV_ERR_INVALID, "ValidationException",
+            "1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: "
+            "Member must have length less than or equal to 255",
+            name);
+  ck_assert_ptr_nonnull(strstr(aev_errmsg(), name));
+  ck_assert_ptr_nonnull(strstr(aev_errmsg(), "less than or equal to 255"));
 }
 END_TEST
 
@@ -68,12 +81,16 @@ START_TEST(messages_are_always_valid_utf8) {
             "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
   ck_assert_str_eq(aev_errmsg(), "near 'F?' ? ?? ??? "
                                  "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
-  char big[1100];
+  /* A character the buffer cuts is dropped whole, not turned into '?'. */
+  char big[4200];
   memset(big, 'x', sizeof big);
-  strcpy(big + 1021, "\xe2\x82\xac"); /* cut before its last byte */
+  strcpy(big + 4093, "\xe2\x82\xac"); /* cut before its last byte */
   aev__fail(AEV_ERR_INVALID, "X", "%s", big);
-  ck_assert_uint_eq(strlen(aev_errmsg()), 1023);
-  ck_assert_str_eq(aev_errmsg() + 1020, "x??");
+  ck_assert_uint_eq(strlen(aev_errmsg()), 4093);
+  ck_assert_int_eq(aev_errmsg()[4092], 'x');
+  strcpy(big + 4093, "\xc3\xa9"); /* fits whole, to the last byte */
+  aev__fail(AEV_ERR_INVALID, "X", "%s", big);
+  ck_assert_str_eq(aev_errmsg() + 4092, "x\xc3\xa9");
 }
 END_TEST
 
@@ -92,6 +109,7 @@ int main(void) {
   tcase_add_test(tc, errors_are_per_thread);
   tcase_add_test(tc, nomem_and_strerror);
   tcase_add_test(tc, long_messages_are_truncated_not_overflowed);
+  tcase_add_test(tc, messages_quote_the_longest_names_whole);
   tcase_add_test(tc, messages_are_always_valid_utf8);
   tcase_add_test(tc, version_matches_header);
   suite_add_tcase(s, tc);
