@@ -16,6 +16,7 @@ static int delivery_of(aev_broker *b, const aev__api_service *svc,
                        json_t *req, aev_delivery **out) {
   const char *name;
   int rc = aev__api_req_string(svc, req, "DeliveryStreamName", &name);
+  if (!rc) rc = aev__delivery_check_name(name);
   return rc != AEV_OK ? rc : aev__delivery_find(b, name, out);
 }
 

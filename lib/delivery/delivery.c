@@ -90,11 +90,16 @@ static void delivery_shutdown(aev__resource *r) {
   if (release) release(d->sink_user);
 }
 
-static int name_ok(const char *name) {
+int aev__delivery_check_name(const char *name) {
   size_t len = name ? strlen(name) : 0;
-  return len >= 1 && len <= 64 &&
-         strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                      "0123456789_.-") == len;
+  if (len >= 1 && len <= 64 &&
+      strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                   "0123456789_.-") == len)
+    return AEV_OK;
+  return aev__fh_validation(name, "deliveryStreamName",
+                            "Member must satisfy regular expression "
+                            "pattern: [a-zA-Z0-9_.-]+ and have length "
+                            "between 1 and 64");
 }
 
 static int int_member(json_t *o, const char *name, const char *path,
@@ -264,11 +269,7 @@ int aev__delivery_create(aev_broker *b, const char *name, json_t *cfg,
                          aev_release_fn release, aev_delivery **out) {
   int rc = aev__broker_check_open(b);
   if (rc != AEV_OK) return rc;
-  if (!name_ok(name))
-    return aev__fh_validation(name, "deliveryStreamName",
-                              "Member must satisfy regular expression "
-                              "pattern: [a-zA-Z0-9_.-]+ and have length "
-                              "between 1 and 64");
+  if ((rc = aev__delivery_check_name(name))) return rc;
   aev_delivery *d = calloc(1, sizeof *d);
   if (!d) return aev__nomem();
   if (pthread_mutex_init(&d->mu, NULL)) {

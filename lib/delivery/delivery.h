@@ -11,6 +11,10 @@
 int aev__delivery_create(aev_broker *b, const char *name, json_t *cfg,
                          aev_delivery_sink_fn fn, void *user,
                          aev_release_fn release, aev_delivery **out);
+/* AWS's ValidationException unless name is 1 to 64 of [a-zA-Z0-9_.-]:
+ * every action that takes a DeliveryStreamName checks it before any
+ * lookup, so a malformed name is never "not found". */
+int aev__delivery_check_name(const char *name);
 int aev__delivery_find(aev_broker *b, const char *name_or_arn,
                        aev_delivery **out);
 int aev__delivery_describe_json(aev_delivery *d, json_t **out);

@@ -534,6 +534,22 @@ START_TEST(firehose_api) {
   j = call("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"api\"}", AEV_ERR_NOT_FOUND);
   ck_assert_str_eq(json_string_value(json_object_get(j, "message")), "Firehose api under account 000000000000 not found.");
   json_decref(j);
+  /* A malformed name is refused before any lookup, as AWS's model checks
+   * it: never "not found". */
+  const char *bad[] = {"{\"DeliveryStreamName\":\"\xc3\xa9\"}",
+                       "{\"DeliveryStreamName\":\"a b\"}",
+                       "{\"DeliveryStreamName\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    j = call("DescribeDeliveryStream", bad[i], AEV_ERR_INVALID);
+    ck_assert_str_eq(json_string_value(json_object_get(j, "__type")), "ValidationException");
+    ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(j, "message")),
+                                 "at 'deliveryStreamName' failed to satisfy constraint"));
+    json_decref(j);
+  }
+  j = call("PutRecord", "{\"DeliveryStreamName\":\"a/b\",\"Record\":{\"Data\":\"eg==\"}}",
+           AEV_ERR_INVALID);
+  ck_assert_str_eq(json_string_value(json_object_get(j, "__type")), "ValidationException");
+  json_decref(j);
 }
 END_TEST
 
