@@ -62,6 +62,17 @@ static inline int aev__utf8_valid(const char *s, size_t n) {
   return 1;
 }
 
+/* The characters (code points) of s[0..n), as AWS counts a name's or a
+ * text's length in characters: a byte that begins no well-formed sequence
+ * counts as one. */
+static inline size_t aev__utf8_count(const char *s, size_t n) {
+  uint32_t cp;
+  size_t count = 0;
+  for (size_t i = 0, k; i < n; i += k ? k : 1, count++)
+    k = aev__utf8_next((const unsigned char *)s + i, n - i, &cp);
+  return count;
+}
+
 /* Replaces, in place, each byte of the NUL-terminated s that does not
  * begin a well-formed UTF-8 sequence with '?': for messages that quote
  * what a caller sent (or were cut short by a fixed buffer) before they go

@@ -9,6 +9,7 @@
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "machine/exec_int.h"
 
 /* Parses a definition (one reference) or fails with InvalidDefinition. */
@@ -27,15 +28,26 @@ static int def_load(const char *text, size_t len, int type, m_def **out) {
 
 /* ---- names ---- */
 
-/* AWS: 1-80 characters, none of whitespace, < > { } [ ] ? * " # % \ ^ | ~ `
- * $ & , ; : / or control characters. */
+/* A character AWS refuses in a name: whitespace, < > { } [ ] ? * " # % \ ^
+ * | ~ ` $ & , ; : /, control characters (U+0000-001F, U+007F-009F,
+ * U+FFFE-FFFF) and U+10FFFF. Surrogates (U+D800-DFFF) are malformed UTF-8,
+ * which the caller refuses as it reads. */
+static int name_char_refused(uint32_t cp) {
+  if (cp <= 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff || cp == 0x10ffff)
+    return 1;
+  return cp < 0x80 && strchr("<>{}[]?*\"#%\\^|~`$&,;:/", (int)cp) != NULL;
+}
+
+/* AWS (CreateStateMachine, StartExecution, CreateActivity): 1-80
+ * characters, counted as characters, not bytes, so "é" or "漢" count one. */
 int aev__machine_check_name(const char *name, const char *what) {
-  size_t n = name ? strlen(name) : 0;
-  if (n < 1 || n > 80)
+  size_t n = name ? strlen(name) : 0, chars = name ? aev__utf8_count(name, n) : 0;
+  if (chars < 1 || chars > 80)
     return aev__fail(AEV_ERR_INVALID, "InvalidName", "Invalid Name: '%s' (must be 1-80 characters)",
                      name ? name : "");
-  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-    if (*p <= 0x20 || *p == 0x7f || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", *p))
+  uint32_t cp;
+  for (size_t i = 0, k; i < n; i += k)
+    if (!(k = aev__utf8_next((const unsigned char *)name + i, n - i, &cp)) || name_char_refused(cp))
       return aev__fail(AEV_ERR_INVALID, "InvalidName", "Invalid %s: '%s'", what, name);
   return AEV_OK;
 }

@@ -565,6 +565,59 @@ START_TEST(names_and_idempotency) {
 }
 END_TEST
 
+static void invalid(const char *def, const char *code, const char *location);
+
+/* n copies of the character c (UTF-8) in buf. */
+static const char *repeat(char *buf, const char *c, int n) {
+  buf[0] = 0;
+  for (int i = 0; i < n; i++) strcat(buf, c);
+  return buf;
+}
+
+/* AWS counts a name's 1-80 in characters, and refuses the control
+ * characters U+007F-009F and U+FFFE-FFFF and U+10FFFF besides ASCII's. */
+START_TEST(names_count_characters) {
+  char name[400];
+  const char *def = ONE("{\"Type\":\"Pass\",\"End\":true}");
+  aev_machine *m = NULL, *m2 = NULL;
+  ck_assert_int_eq(aev_machine_create(b, repeat(name, "\xe6\xbc\xa2", 80), def, strlen(def), AEV_MACHINE_STANDARD, &m),
+                   AEV_OK);
+  ck_assert_int_eq(aev_machine_create(b, repeat(name, "\xe6\xbc\xa2", 81), def, strlen(def), AEV_MACHINE_STANDARD, &m2),
+                   AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidName");
+  ck_assert_ptr_null(m2);
+  aev_execution *e = NULL;
+  ck_assert_int_eq(aev_machine_start(m, repeat(name, "\xc3\xa9", 80), "{}", 2, &e), AEV_OK);
+  aev_execution_release(e);
+  e = NULL;
+  ck_assert_int_eq(aev_machine_start(m, repeat(name, "\xc3\xa9", 81), "{}", 2, &e), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidName");
+  static const char *const refused[] = {"a\xc2\x85", "a\xc2\x9f", "a\xef\xbf\xbe", "a\xef\xbf\xbf",
+                                        "a\xf4\x8f\xbf\xbf", "a\xed\xa0\x80", "a\xc3"};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    ck_assert_msg(aev_machine_start(m, refused[i], "{}", 2, &e) == AEV_ERR_INVALID, "%zu", i);
+    ck_assert_str_eq(aev_errcode(), "InvalidName");
+  }
+  ck_assert_int_eq(aev_machine_start(m, "\xc2\xa1\xef\xbf\xbd\xf0\x9f\x98\x80", "{}", 2, &e), AEV_OK);
+  aev_execution_release(e);
+  aev_machine_release(m);
+}
+END_TEST
+
+/* The ASL spec: a state name has at most 80 Unicode characters. */
+START_TEST(state_names_count_characters) {
+  char name[400], def[600];
+  snprintf(def, sizeof def, "{\"StartAt\":\"%s\",\"States\":{\"%s\":{\"Type\":\"Pass\",\"End\":true}}}",
+           repeat(name, "\xc3\xa9", 80), name);
+  aev_machine_release(machine(def));
+  snprintf(def, sizeof def, "{\"StartAt\":\"%s\",\"States\":{\"%s\":{\"Type\":\"Pass\",\"End\":true}}}",
+           repeat(name, "\xc3\xa9", 81), name);
+  char loc[200];
+  snprintf(loc, sizeof loc, "/States/%s", name);
+  invalid(def, "SCHEMA_VALIDATION_FAILED", loc);
+}
+END_TEST
+
 static void invalid(const char *def, const char *code, const char *location) {
   char *t = NULL;
   ck_assert_int_eq(aev_machine_validate(def, strlen(def), AEV_MACHINE_STANDARD, &t), AEV_OK);
@@ -1111,6 +1164,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, status_change_events_reach_an_archive);
   tcase_add_test(tc, nested_executions);
   tcase_add_test(tc, jsonata_map_parallel_catch_task);
+  tcase_add_test(tc, names_count_characters);
+  tcase_add_test(tc, state_names_count_characters);
   suite_add_tcase(s, tc);
   return s;
 }
