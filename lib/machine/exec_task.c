@@ -744,9 +744,10 @@ int aev_machine_send_task_success(aev_broker *b, const char *token, const char *
 
 int aev_machine_send_task_failure(aev_broker *b, const char *token, const char *error, const char *cause) {
   if (!b) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker is required.");
-  completion *c;
-  int rc = token_completion(b, token, &c);
+  int rc = aev__machine_check_reason(error, cause);
   if (rc) return rc;
+  completion *c;
+  if ((rc = token_completion(b, token, &c))) return rc;
   c->error = error ? strdup(error) : NULL;
   c->cause = cause ? strdup(cause) : NULL;
   if ((error && !c->error) || (cause && !c->cause)) {

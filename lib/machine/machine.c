@@ -52,6 +52,26 @@ int aev__machine_check_name(const char *name, const char *what) {
   return AEV_OK;
 }
 
+/* Whether s is longer than max characters (not bytes). */
+static int longer_than(const char *s, size_t max) {
+  size_t n = s ? strlen(s) : 0;
+  return n > max && aev__utf8_count(s, n) > max;
+}
+
+int aev__machine_check_reason(const char *error, const char *cause) {
+  static const char rule[] = "Value at '%s' failed to satisfy constraint: Member must have length less "
+                             "than or equal to %d";
+  char first[160], second[160];
+  int bad_error = longer_than(error, 256), bad_cause = longer_than(cause, 32768);
+  if (!bad_error && !bad_cause) return AEV_OK;
+  snprintf(first, sizeof first, rule, bad_error ? "error" : "cause", bad_error ? 256 : 32768);
+  if (!(bad_error && bad_cause))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException", "1 validation error detected: %s", first);
+  snprintf(second, sizeof second, rule, "cause", 32768);
+  return aev__fail(AEV_ERR_INVALID, "ValidationException", "2 validation errors detected: %s; %s", first,
+                   second);
+}
+
 /* ---- machines ---- */
 
 static void machine_destroy(aev__resource *r) {
@@ -580,10 +600,8 @@ static void stop_task(void *arg, int cancelled) {
 
 int aev_execution_stop(aev_execution *e, const char *error, const char *cause) {
   if (!e) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
-  if (error && strlen(error) > 256)
-    return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                     "1 validation error detected: Value at 'error' failed to satisfy constraint: "
-                     "Member must have length less than or equal to 256");
+  int rc = aev__machine_check_reason(error, cause);
+  if (rc) return rc;
   /* Copied first: out of memory leaves the execution as it was. */
   char *err_copy = error ? strdup(error) : NULL, *cause_copy = cause ? strdup(cause) : NULL;
   if ((error && !err_copy) || (cause && !cause_copy)) {
@@ -603,7 +621,7 @@ int aev_execution_stop(aev_execution *e, const char *error, const char *cause) {
   e->cause = cause_copy;
   pthread_mutex_unlock(&e->mu);
   e->refs++;
-  int rc = aev__sched_post(aev__broker_sched(e->b), e->strand, stop_task, e);
+  rc = aev__sched_post(aev__broker_sched(e->b), e->strand, stop_task, e);
   if (rc) {
     /* Not stopping after all: a later StopExecution may try again. */
     e->refs--;

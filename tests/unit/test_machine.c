@@ -895,6 +895,60 @@ static char *token_from_queue(aev_queue *q) {
       "\"Parameters\":{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/tokens\","      \
       "\"MessageBody\":{\"token.$\":\"$$.Task.Token\"}}" extra ",\"End\":true}")
 
+/* SendTaskFailure and StopExecution: an error of 0-256 and a cause of
+ * 0-32768 characters (not bytes); past either the call is refused and the
+ * execution goes on as it was. */
+START_TEST(failure_reasons_count_characters) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "tokens", NULL, &q), AEV_OK);
+  aev_machine *m = machine(WAIT_TASK(""));
+  aev_execution *e1, *e2;
+  ck_assert_int_eq(aev_machine_start(m, "f1", "{}", 2, &e1), AEV_OK);
+  ck_assert_int_eq(aev_machine_start(m, "f2", "{}", 2, &e2), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *token = token_from_queue(q), *cause = malloc(2 * 32769 + 1), error[2 * 257 + 1];
+  repeat(cause, "\xc3\xa9", 32769);
+  repeat(error, "\xc3\xa9", 257);
+  ck_assert_int_eq(aev_machine_send_task_failure(b, token, error, NULL), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value at 'error' failed to satisfy constraint: "
+                                 "Member must have length less than or equal to 256");
+  ck_assert_int_eq(aev_machine_send_task_failure(b, token, "E", cause), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_int_eq(aev_execution_stop(e2, error, cause), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "2 validation errors detected: Value at 'error' failed to satisfy constraint: "
+                                 "Member must have length less than or equal to 256; Value at 'cause' failed "
+                                 "to satisfy constraint: Member must have length less than or equal to 32768");
+  /* through the API, refused before the execution is looked up */
+  char req[2 * 257 + 128];
+  snprintf(req, sizeof req, "{\"executionArn\":\"arn:aws:states:us-east-1:000000000000:execution:m:none\","
+           "\"error\":\"%s\"}", error);
+  json_t *v = call("StopExecution", req, AEV_ERR_INVALID);
+  ck_assert_str_eq(json_string_value(json_object_get(v, "__type")), "ValidationException");
+  json_decref(v);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e1), AEV_EXECUTION_RUNNING);
+  ck_assert_int_eq(aev_execution_status(e2), AEV_EXECUTION_RUNNING);
+  /* at the limits, in two-byte characters */
+  error[2 * 256] = 0;
+  cause[2 * 32768] = 0;
+  ck_assert_int_eq(aev_machine_send_task_failure(b, token, error, cause), AEV_OK);
+  ck_assert_int_eq(aev_execution_stop(e2, error, cause), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  result r;
+  collect(e1, &r);
+  fails_with(&r, error, cause);
+  result_free(&r);
+  ck_assert_int_eq(aev_execution_status(e2), AEV_EXECUTION_ABORTED);
+  free(cause);
+  free(token);
+  aev_execution_release(e1);
+  aev_execution_release(e2);
+  aev_machine_release(m);
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(wait_for_task_token) {
   aev_queue *q;
   ck_assert_int_eq(aev_queue_create(b, "tokens", NULL, &q), AEV_OK);
@@ -1166,6 +1220,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, jsonata_map_parallel_catch_task);
   tcase_add_test(tc, names_count_characters);
   tcase_add_test(tc, state_names_count_characters);
+  tcase_add_test(tc, failure_reasons_count_characters);
   suite_add_tcase(s, tc);
   return s;
 }
