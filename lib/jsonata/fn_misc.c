@@ -83,10 +83,20 @@ jn_val *fn_base64encode(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
   if (!a[0]) return NULL;
-  /* btoa over the string's code units (latin-1 bytes), as jsonata-js */
+  /* btoa over the string's UTF-16 code units, the low byte of each (as
+   * Node's latin-1 Buffer keeps it), as jsonata-js: a character past
+   * U+FFFF gives two bytes, one per surrogate. */
   size_t len = a[0]->u.str.len, i = 0, k = 0;
   unsigned char *bytes = jn_alloc(c->arena, len + 1);
-  while (i < len) bytes[k++] = (unsigned char)jn_utf8_next(a[0]->u.str.s, len, &i);
+  while (i < len) {
+    uint32_t cp = jn_utf8_next(a[0]->u.str.s, len, &i);
+    if (cp > 0xFFFF) {
+      cp -= 0x10000;
+      bytes[k++] = (unsigned char)(0xD800 | cp >> 10);
+      cp = 0xDC00 | (cp & 0x3FF);
+    }
+    bytes[k++] = (unsigned char)cp;
+  }
   jn_buf b;
   jn_buf_init(&b, c);
   for (size_t j = 0; j < k; j += 3) {

@@ -1,7 +1,8 @@
 /* JSONata string functions: $string $substring $substringBefore
  * $substringAfter $lowercase $uppercase $length $trim $pad $contains $split
  * $join $replace $match, plus the regex matcher value. Strings are UTF-8;
- * lengths and offsets count code points as jsonata-js does. */
+ * lengths and offsets count code points as jsonata-js does, but for the
+ * regex functions' indexes, which are UTF-16 code units there. */
 #include <math.h>
 #include <string.h>
 
@@ -209,8 +210,8 @@ static int custom_match(jn_ctx *c, const matcher *mt, const jn_val *s, match *m,
   if (!((st && st->type == JN_NUM) || (gr && gr->type == JN_ARR) || (nx && nx->type == JN_FUNC)))
     jn_throw(c, "T1010", -1, "The matcher function argument passed to function does not return the correct object structure");
   m->custom = r;
-  m->start = jn_utf8_offset(s->u.str.s, s->u.str.len, st && st->type == JN_NUM ? (size_t)st->u.num : 0);
-  m->end = jn_utf8_offset(s->u.str.s, s->u.str.len, en && en->type == JN_NUM ? (size_t)en->u.num : 0);
+  m->start = jn_utf16_offset(s->u.str.s, s->u.str.len, st && st->type == JN_NUM ? (size_t)st->u.num : 0);
+  m->end = jn_utf16_offset(s->u.str.s, s->u.str.len, en && en->type == JN_NUM ? (size_t)en->u.num : 0);
   if (m->end < m->start) m->end = m->start;
   m->ngroups = 0;
   return 1;
@@ -232,23 +233,24 @@ static int next_match(jn_ctx *c, const matcher *mt, const jn_val *s, size_t from
   return 1;
 }
 
-static size_t cp_index(const jn_val *s, size_t byte) { return jn_utf8_len(s->u.str.s, byte); }
+/* A match's index as jsonata-js gives it: in UTF-16 code units. */
+static size_t unit_index(const jn_val *s, size_t byte) { return jn_utf16_len(s->u.str.s, byte); }
 
 static jn_val *match_object(jn_ctx *c, const jn_val *s, const match *m) {
   jn_val *o = jn_objv(c);
   if (m->custom) {
     jn_val *mv = jn_get(m->custom, "match", 5), *gv = jn_get(m->custom, "groups", 6);
     jn_set(c, o, "match", 5, mv ? mv : jn_str(c, "", 0));
-    jn_set(c, o, "index", 5, jn_num(c, (double)cp_index(s, m->start)));
-    jn_set(c, o, "start", 5, jn_num(c, (double)cp_index(s, m->start)));
-    jn_set(c, o, "end", 3, jn_num(c, (double)cp_index(s, m->end)));
+    jn_set(c, o, "index", 5, jn_num(c, (double)unit_index(s, m->start)));
+    jn_set(c, o, "start", 5, jn_num(c, (double)unit_index(s, m->start)));
+    jn_set(c, o, "end", 3, jn_num(c, (double)unit_index(s, m->end)));
     jn_set(c, o, "groups", 6, gv ? gv : jn_arr(c, 0));
     return o;
   }
   jn_set(c, o, "match", 5, jn_str(c, s->u.str.s + m->start, m->end - m->start));
-  jn_set(c, o, "index", 5, jn_num(c, (double)cp_index(s, m->start)));
-  jn_set(c, o, "start", 5, jn_num(c, (double)cp_index(s, m->start)));
-  jn_set(c, o, "end", 3, jn_num(c, (double)cp_index(s, m->end)));
+  jn_set(c, o, "index", 5, jn_num(c, (double)unit_index(s, m->start)));
+  jn_set(c, o, "start", 5, jn_num(c, (double)unit_index(s, m->start)));
+  jn_set(c, o, "end", 3, jn_num(c, (double)unit_index(s, m->end)));
   jn_val *groups = jn_arr(c, (size_t)m->ngroups);
   for (int g = 1; g <= m->ngroups && g < 20; g++) {
     int b0 = m->caps[2 * g], b1 = m->caps[2 * g + 1];

@@ -176,6 +176,27 @@ START_TEST(functions_lambdas_regex) {
 }
 END_TEST
 
+/* jsonata-js's strings are JavaScript's (UTF-16): strings order by code
+ * units, so U+1F600 (D83D DE00) sorts before U+FF5A though its UTF-8 bytes
+ * sort after; a regex match's index counts a character past U+FFFF as two;
+ * $base64encode encodes the low byte of each code unit. Each result is
+ * what jsonata-js 2.0.6 gives. */
+#define GRIN "\xf0\x9f\x98\x80" /* U+1F600 */
+#define FW_Z "\xef\xbd\x9a"     /* U+FF5A */
+START_TEST(strings_as_utf16) {
+  EXPECT("\"" GRIN "\" < \"" FW_Z "\"", NULL, NULL, "true");
+  EXPECT("\"a" GRIN "\" > \"a" FW_Z "\"", NULL, NULL, "false");
+  EXPECT("\"\xe6\xbc\xa2\" < \"" GRIN "\"", NULL, NULL, "true");
+  EXPECT("$sort([\"" FW_Z "\",\"" GRIN "\",\"\xc3\xa9\",\"z\"])", NULL, NULL,
+         "[\"z\",\"\xc3\xa9\",\"" GRIN "\",\"" FW_Z "\"]");
+  EXPECT("[\"" FW_Z "\",\"" GRIN "\"]^($)", NULL, NULL, "[\"" GRIN "\",\"" FW_Z "\"]");
+  EXPECT("$match(\"" GRIN "ab\", /b/).index", NULL, NULL, "3");
+  EXPECT("$match(\"" GRIN "\xc3\xa9" GRIN "x\", /x|\xc3\xa9/).index", NULL, NULL, "[2,5]");
+  EXPECT("$base64encode(\"a" GRIN "b\xc3\xa9\")", NULL, NULL, "\"YT0AYuk=\"");
+  EXPECT("$length(\"" GRIN "\")", NULL, NULL, "1");
+}
+END_TEST
+
 /* Every alternative of a long alternation jumps past the rest, however many
  * there are (jumps past the 64th were left unpatched before). */
 START_TEST(regex_long_alternation) {
@@ -481,6 +502,7 @@ int main(void) {
   tcase_add_test(tc, plain_paths_on_jansson);
   tcase_add_test(tc, states_profile);
   tcase_add_test(tc, json_api_what_jansson_refuses);
+  tcase_add_test(tc, strings_as_utf16);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
