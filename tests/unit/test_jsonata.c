@@ -197,6 +197,27 @@ START_TEST(strings_as_utf16) {
 }
 END_TEST
 
+/* $uppercase / $lowercase are JavaScript's toUpperCase / toLowerCase:
+ * every script's letters (ğ, ł, ǆ), full mappings (ß to SS, ﬀ to FF, İ to
+ * i + U+0307) and a word's last capital sigma lowering to ς; and a
+ * case-insensitive regex folds the same letters. Each result is what
+ * jsonata-js 2.0.6 gives. */
+START_TEST(case_mapping_as_javascript) {
+  EXPECT("$uppercase(\"\xc4\x9f\xc5\x82\xc3\xb3" "d\xc5\xba \xc7\x86 \xc3\xbf\")", NULL, NULL,
+         "\"\xc4\x9e\xc5\x81\xc3\x93" "D\xc5\xb9 \xc7\x84 \xc5\xb8\"");
+  EXPECT("$uppercase(\"stra\xc3\x9f" "e \xef\xac\x80 \xc4\xb1\")", NULL, NULL, "\"STRASSE FF I\"");
+  EXPECT("$lowercase(\"\xc4\x9e\xc5\x81 \xc4\xb0 \xe1\xba\x9e\")", NULL, NULL,
+         "\"\xc4\x9f\xc5\x82 i\xcc\x87 \xc3\x9f\"");
+  /* ΟΔΟΣ ΣΑ Σ: the sigma ending a word is final, the others are not */
+  EXPECT("$lowercase(\"\xce\x9f\xce\x94\xce\x9f\xce\xa3 \xce\xa3\xce\x91 \xce\xa3\")", NULL, NULL,
+         "\"\xce\xbf\xce\xb4\xce\xbf\xcf\x82 \xcf\x83\xce\xb1 \xcf\x83\"");
+  EXPECT("$contains(\"\xc5\x81\xc3\xb3" "d\xc5\xba\", /\xc5\x82\xc3\x93/i)", NULL, NULL, "true");
+  EXPECT("$replace(\"\xce\xa3\xcf\x83\xcf\x82\", /\xcf\x83/i, \"x\")", NULL, NULL, "\"xxx\"");
+  EXPECT("$contains(\"\xc5\xbf\", /s/i)", NULL, NULL, "false");
+  EXPECT("$contains(\"\xc4\x9e\", /[\xc4\x9f-\xc4\xa1]/i)", NULL, NULL, "true");
+}
+END_TEST
+
 /* Every alternative of a long alternation jumps past the rest, however many
  * there are (jumps past the 64th were left unpatched before). */
 START_TEST(regex_long_alternation) {
@@ -503,6 +524,7 @@ int main(void) {
   tcase_add_test(tc, states_profile);
   tcase_add_test(tc, json_api_what_jansson_refuses);
   tcase_add_test(tc, strings_as_utf16);
+  tcase_add_test(tc, case_mapping_as_javascript);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
