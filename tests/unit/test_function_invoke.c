@@ -84,6 +84,18 @@ START_TEST(configuration_defaults_and_updates) {
   ft_assert_error(aev_function_update_configuration(f, "{\"Environment\":{\"Variables\":{\"AWS_REGION\":\"x\"}}}"),
                   AEV_ERR_INVALID, "InvalidParameterValueException",
                   "Reserved keys used in this request: AWS_REGION");
+  /* 4 KB of variables, measured as their compact JSON in bytes: at the
+   * limit they are taken, one byte past it refused, quoting the text. */
+  char vars[4200], cfg[4300];
+  /* {"V":"..."} is 8 bytes around the value: 2044 two-byte 'é' make 4096 */
+  size_t n = 0;
+  for (int i = 0; i < 2044; i++) n += (size_t)snprintf(vars + n, sizeof vars - n, "\xc3\xa9");
+  snprintf(cfg, sizeof cfg, "{\"Environment\":{\"Variables\":{\"V\":\"%s\"}}}", vars);
+  ck_assert_int_eq(aev_function_update_configuration(f, cfg), AEV_OK);
+  snprintf(cfg, sizeof cfg, "{\"Timeout\":30,\"Environment\":{\"Variables\":{\"V\":\"%sx\"}}}", vars);
+  ft_assert_error(aev_function_update_configuration(f, cfg), AEV_ERR_INVALID, "InvalidParameterValueException",
+                  "Lambda was unable to configure your environment variables because the environment "
+                  "variables you have provided exceeded the 4KB limit. String measured: {\"V\":\"\xc3\xa9");
   ck_assert_int_eq(aev_function_configuration(f, &c), AEV_OK);
   ck_assert_ptr_nonnull(strstr(c, "\"Timeout\":20")); /* unchanged */
   aev_free(c);
