@@ -820,6 +820,50 @@ static void make_function(void) {
   ck_assert_int_eq(aev_function_create(b, "fn", "{\"Timeout\":900}", handler, NULL, NULL, NULL), AEV_OK);
 }
 
+/* {"a":"<n times c>"}: a document of 8 + n * strlen(c) bytes. */
+static char *big_doc(const char *c, size_t n) {
+  size_t k = strlen(c);
+  char *d = malloc(8 + n * k + 1);
+  memcpy(d, "{\"a\":\"", 6);
+  for (size_t i = 0; i < n; i++) memcpy(d + 6 + i * k, c, k);
+  strcpy(d + 6 + n * k, "\"}");
+  return d;
+}
+
+/* AWS's 256 KiB counts UTF-8 bytes, at each state's output and each
+ * task's result, not only at the execution's end: a state over it fails
+ * with States.DataLimitExceeded (which States.ALL does not catch), even
+ * when a later state, a ResultSelector or an OutputPath would shrink it. */
+START_TEST(data_limit_per_state) {
+  make_function();
+  char *at_limit = big_doc("\xc3\xa9", (262144 - 8) / 2);
+  ck_assert_uint_eq(strlen(at_limit), 262144);
+  result r = run(ONE("{\"Type\":\"Pass\",\"End\":true}"), at_limit);
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  result_free(&r);
+  r = run("{\"StartAt\":\"P1\",\"States\":{\"P1\":{\"Type\":\"Pass\",\"Parameters\":{\"a.$\":\"$.a\",\"b.$\":\"$.a\"},"
+          "\"Next\":\"P2\"},\"P2\":{\"Type\":\"Pass\",\"OutputPath\":\"$.a\",\"End\":true}}}",
+          at_limit);
+  fails_with(&r, "States.DataLimitExceeded",
+             "The state/task 'P1' returned a result with a size exceeding the maximum number of bytes service limit.");
+  ck_assert_int_eq(count_events(&r, "PassStateExited"), 0);
+  result_free(&r);
+  free(at_limit);
+  /* the function echoes its event with "seen": true, past the limit */
+  char *near = big_doc("x", 262144 - 8 - 6);
+  r = run("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
+          "\"Parameters\":{\"FunctionName\":\"fn\",\"Payload.$\":\"$\"},\"ResultSelector\":{\"c.$\":\"$.StatusCode\"},"
+          "\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],\"Next\":\"C\"}],\"End\":true},"
+          "\"C\":{\"Type\":\"Pass\",\"End\":true}}}",
+          near);
+  fails_with(&r, "States.DataLimitExceeded",
+             "The state/task 'arn:aws:states:::lambda:invoke' returned a result with a size exceeding the maximum "
+             "number of bytes service limit.");
+  result_free(&r);
+  free(near);
+}
+END_TEST
+
 START_TEST(lambda_tasks) {
   make_function();
   result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":"
@@ -1221,6 +1265,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, names_count_characters);
   tcase_add_test(tc, state_names_count_characters);
   tcase_add_test(tc, failure_reasons_count_characters);
+  tcase_add_test(tc, data_limit_per_state);
   suite_add_tcase(s, tc);
   return s;
 }
