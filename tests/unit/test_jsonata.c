@@ -218,6 +218,18 @@ START_TEST(case_mapping_as_javascript) {
 }
 END_TEST
 
+/* $decodeUrl / $decodeUrlComponent are JavaScript's decodeURI(Component):
+ * escapes that decode to malformed UTF-8 (cut short, a stray continuation
+ * byte, an encoded surrogate) are D3140, never a string of bad UTF-8. */
+START_TEST(decode_url_checks_utf8) {
+  EXPECT("$decodeUrl(\"%E6%BC\")", NULL, NULL, "<error D3140>");
+  EXPECT("$decodeUrlComponent(\"%FF\")", NULL, NULL, "<error D3140>");
+  EXPECT("$decodeUrlComponent(\"%ED%A0%80\")", NULL, NULL, "<error D3140>");
+  EXPECT("$decodeUrlComponent(\"%C3%A9%F0%9F%98%80\")", NULL, NULL, "\"\xc3\xa9" GRIN "\"");
+  EXPECT("$decodeUrl(\"%3B%C3%A9\")", NULL, NULL, "\"%3B\xc3\xa9\"");
+}
+END_TEST
+
 /* Every alternative of a long alternation jumps past the rest, however many
  * there are (jumps past the 64th were left unpatched before). */
 START_TEST(regex_long_alternation) {
@@ -525,6 +537,7 @@ int main(void) {
   tcase_add_test(tc, json_api_what_jansson_refuses);
   tcase_add_test(tc, strings_as_utf16);
   tcase_add_test(tc, case_mapping_as_javascript);
+  tcase_add_test(tc, decode_url_checks_utf8);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
