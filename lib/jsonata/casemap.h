@@ -21,10 +21,18 @@ typedef struct jn_case_special {
   uint32_t out[3];
 } jn_case_special;
 
+/* A code unit (other) whose regex canonical form is canon, though it is
+ * neither canon nor canon's lower case. */
+typedef struct jn_case_pair {
+  uint32_t canon, other;
+} jn_case_pair;
+
 extern const jn_case_run jn_upper_runs[], jn_lower_runs[];
 extern const size_t jn_upper_nruns, jn_lower_nruns;
 extern const jn_case_special jn_upper_special[], jn_lower_special[];
 extern const size_t jn_upper_nspecial, jn_lower_nspecial;
+extern const jn_case_pair jn_canon_others[];
+extern const size_t jn_canon_nothers;
 
 /* cp's mapping (upper non-zero: to upper case) into out: its number of
  * code points (1-3); cp itself when it has none. Context-free: a final

@@ -42,4 +42,25 @@ for (const dir of ['upper', 'lower']) {
   }
   out += `};\nconst size_t jn_${dir}_nspecial = sizeof jn_${dir}_special / sizeof jn_${dir}_special[0];\n\n`;
 }
-process.stdout.write(out.replace(/\n\n$/, '\n'));
+// A case-insensitive regex without the u flag compares code units by
+// Canonicalize: the upper case when it is one unit, never from beyond ASCII
+// into it. The units that share a canonical form k besides k and k's lower
+// case (Θ's ϑ, Σ's ς) are listed, so a class can be searched for them.
+function canon(x) {
+  const u = String.fromCharCode(x).toUpperCase();
+  if (u.length !== 1) return x;
+  const cu = u.charCodeAt(0);
+  return x >= 128 && cu < 128 ? x : cu;
+}
+const others = [];
+for (let x = 0; x < 0x10000; x++) {
+  if (x >= 0xd800 && x <= 0xdfff) continue;
+  const k = canon(x);
+  const lower = String.fromCharCode(k).toLowerCase();
+  if (k !== x && !(lower.length === 1 && lower.charCodeAt(0) === x)) others.push([k, x]);
+}
+others.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+out += `const jn_case_pair jn_canon_others[] = {\n`;
+for (const [k, x] of others) out += `    {${hex(k)}, ${hex(x)}},\n`;
+out += `};\nconst size_t jn_canon_nothers = sizeof jn_canon_others / sizeof jn_canon_others[0];\n`;
+process.stdout.write(out);

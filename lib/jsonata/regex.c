@@ -607,10 +607,13 @@ static int cls_match(const cls *cl, uint32_t c, int icase) {
     if (c >= cl->lo[i] && c <= cl->hi[i]) in = 1;
     else if (icase) {
       /* A member with c's canonical form: c's own case partners, each
-       * checked, stand for the members that could have it. */
+       * checked, and the other units with that form. */
       uint32_t k = canon(c), alt[3] = {k, jn_case_simple(k, 0), jn_case_simple(c, 0)};
       for (int j = 0; j < 3 && !in; j++)
         in = alt[j] >= cl->lo[i] && alt[j] <= cl->hi[i] && canon(alt[j]) == k;
+      for (size_t j = 0; j < jn_canon_nothers && !in; j++)
+        in = jn_canon_others[j].canon == k && jn_canon_others[j].other >= cl->lo[i] &&
+             jn_canon_others[j].other <= cl->hi[i];
     }
   }
   unsigned k = cl->cats;
