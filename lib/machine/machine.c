@@ -39,12 +39,17 @@ static int name_char_refused(uint32_t cp) {
 }
 
 /* AWS (CreateStateMachine, StartExecution, CreateActivity): 1-80
- * characters, counted as characters, not bytes, so "é" or "漢" count one. */
+ * characters, counted as characters, not bytes, so "é" or "漢" count one.
+ * The length is the API model's constraint, so AWS answers it as a
+ * ValidationException (recorded: "Value '...' at 'name' failed to satisfy
+ * constraint: Member must have length less than or equal to 80"); the
+ * characters are Step Functions' own rule (InvalidName). */
 int aev__machine_check_name(const char *name, const char *what) {
   size_t n = name ? strlen(name) : 0, chars = name ? aev__utf8_count(name, n) : 0;
-  if (chars < 1 || chars > 80)
-    return aev__fail(AEV_ERR_INVALID, "InvalidName", "Invalid Name: '%s' (must be 1-80 characters)",
-                     name ? name : "");
+  if (chars < 1)
+    return aev__fail_validation(name ? name : "", "name", "Member must have length greater than or equal to 1");
+  if (chars > 80)
+    return aev__fail_validation(name, "name", "Member must have length less than or equal to 80");
   uint32_t cp;
   for (size_t i = 0, k; i < n; i += k)
     if (!(k = aev__utf8_next((const unsigned char *)name + i, n - i, &cp)) || name_char_refused(cp))

@@ -574,8 +574,9 @@ static const char *repeat(char *buf, const char *c, int n) {
   return buf;
 }
 
-/* AWS counts a name's 1-80 in characters, and refuses the control
- * characters U+007F-009F and U+FFFE-FFFF and U+10FFFF besides ASCII's. */
+/* AWS counts a name's 1-80 in characters (past them: ValidationException),
+ * and refuses the control characters U+007F-009F and U+FFFE-FFFF and
+ * U+10FFFF besides ASCII's (InvalidName). */
 START_TEST(names_count_characters) {
   char name[400];
   const char *def = ONE("{\"Type\":\"Pass\",\"End\":true}");
@@ -584,14 +585,21 @@ START_TEST(names_count_characters) {
                    AEV_OK);
   ck_assert_int_eq(aev_machine_create(b, repeat(name, "\xe6\xbc\xa2", 81), def, strlen(def), AEV_MACHINE_STANDARD, &m2),
                    AEV_ERR_INVALID);
-  ck_assert_str_eq(aev_errcode(), "InvalidName");
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
   ck_assert_ptr_null(m2);
   aev_execution *e = NULL;
   ck_assert_int_eq(aev_machine_start(m, repeat(name, "\xc3\xa9", 80), "{}", 2, &e), AEV_OK);
   aev_execution_release(e);
   e = NULL;
   ck_assert_int_eq(aev_machine_start(m, repeat(name, "\xc3\xa9", 81), "{}", 2, &e), AEV_ERR_INVALID);
-  ck_assert_str_eq(aev_errcode(), "InvalidName");
+  /* the length is the API model's constraint, answered as AWS does */
+  char want[600];
+  snprintf(want, sizeof want, "1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: "
+           "Member must have length less than or equal to 80", name);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), want);
+  ck_assert_int_eq(aev_machine_start(m, "", "{}", 2, &e), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
   static const char *const refused[] = {"a\xc2\x85", "a\xc2\x9f", "a\xef\xbf\xbe", "a\xef\xbf\xbf",
                                         "a\xf4\x8f\xbf\xbf", "a\xed\xa0\x80", "a\xc3"};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {

@@ -110,7 +110,7 @@ START_TEST(names_count_characters) {
   aev_activity *a = activity(name), *bad = NULL;
   strcat(name, "\xe6\xbc\xa2");
   ck_assert_int_eq(aev_activity_create(b, name, &bad), AEV_ERR_INVALID);
-  ck_assert_str_eq(aev_errcode(), "InvalidName");
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
   char *token = NULL, *input = NULL;
   name[80 * 3] = 0;
   ck_assert_int_eq(aev_activity_get_task(a, name, 0, &token, &input), AEV_OK);
