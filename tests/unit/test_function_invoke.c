@@ -109,6 +109,35 @@ START_TEST(configuration_defaults_and_updates) {
 }
 END_TEST
 
+/* Fails with text that is not UTF-8 (Latin-1 'é'): through
+ * aev_invocation_fail, or (user set) aev_invocation_fail_json. */
+static void latin1_failure(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)event;
+  (void)len;
+  if (user) aev_invocation_fail_json(ctx, "caf\xe9", 4);
+  else aev_invocation_fail(ctx, "Erreur\xe9", "caf\xe9 \xe6\xbc\xa2");
+}
+
+/* A handler's error text that is not UTF-8 reaches the caller with its
+ * bad bytes as '?' (valid characters kept), not as out of memory. */
+START_TEST(failure_text_not_utf8) {
+  aev_function *f, *g;
+  ck_assert_int_eq(aev_function_create(b, "latin1", NULL, latin1_failure, NULL, NULL, &f), AEV_OK);
+  ck_assert_int_eq(aev_function_create(b, "latin1json", NULL, latin1_failure, b, NULL, &g), AEV_OK);
+  char *out;
+  const char *ferr = NULL;
+  ck_assert_int_eq(aev_function_invoke(f, "{}", 2, &out, NULL, &ferr), AEV_OK);
+  ck_assert_str_eq(ferr, "Unhandled");
+  ck_assert_str_eq(out, "{\"errorMessage\":\"caf? \xe6\xbc\xa2\",\"errorType\":\"Erreur?\"}");
+  aev_free(out);
+  ck_assert_int_eq(aev_function_invoke(g, "{}", 2, &out, NULL, &ferr), AEV_OK);
+  ck_assert_str_eq(out, "{\"errorMessage\":\"caf?\",\"errorType\":\"Unhandled\"}");
+  aev_free(out);
+  aev_function_release(f);
+  aev_function_release(g);
+}
+END_TEST
+
 START_TEST(request_response_success_and_error) {
   ft_state s = {0};
   aev_function *f = ft_function(b, "echo", NULL, &s);
@@ -432,6 +461,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, release_runs_once_after_delete);
   tcase_add_test(tc, configuration_defaults_and_updates);
   tcase_add_test(tc, request_response_success_and_error);
+  tcase_add_test(tc, failure_text_not_utf8);
   tcase_add_test(tc, fail_json_keeps_stack_trace);
   tcase_add_test(tc, payload_limits_and_dry_run);
   tcase_add_test(tc, context_fields);
