@@ -872,6 +872,22 @@ START_TEST(data_limit_per_state) {
 }
 END_TEST
 
+/* String comparisons take the strings whole: "a\u0000b" (decoded from
+ * base64) is neither equal to "a" nor less than it. */
+START_TEST(string_compare_whole) {
+  result r = run("{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Parameters\":{\"v.$\":"
+                 "\"States.Base64Decode('YQBi')\"},\"Next\":\"C\"},\"C\":{\"Type\":\"Choice\",\"Choices\":["
+                 "{\"Variable\":\"$.v\",\"StringEquals\":\"a\",\"Next\":\"Eq\"},"
+                 "{\"Variable\":\"$.v\",\"StringLessThanEquals\":\"a\",\"Next\":\"Eq\"},"
+                 "{\"Variable\":\"$.v\",\"StringGreaterThan\":\"a\",\"Next\":\"Gt\"}],\"Default\":\"Eq\"},"
+                 "\"Eq\":{\"Type\":\"Pass\",\"Result\":\"wrong\",\"End\":true},"
+                 "\"Gt\":{\"Type\":\"Pass\",\"Result\":\"greater\",\"End\":true}}}",
+                 "{}");
+  output_is(&r, "\"greater\"");
+  result_free(&r);
+}
+END_TEST
+
 START_TEST(lambda_tasks) {
   make_function();
   result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":"
@@ -1274,6 +1290,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, state_names_count_characters);
   tcase_add_test(tc, failure_reasons_count_characters);
   tcase_add_test(tc, data_limit_per_state);
+  tcase_add_test(tc, string_compare_whole);
   suite_add_tcase(s, tc);
   return s;
 }
