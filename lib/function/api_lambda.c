@@ -1,6 +1,8 @@
 /* The "lambda" service of aev_call(): function actions with the shapes
  * boto3 hands its users (Invoke answers {StatusCode, FunctionError,
  * ExecutedVersion, Payload} with Payload the JSON text as a string). */
+#include <pthread.h>
+#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +13,41 @@
 #include "core/status.h"
 #include "function/function_impl.h"
 
+/* Lambda's API reference for FunctionName: 1-170 characters matching this
+ * pattern (so ASCII only); anything else is refused before any lookup. */
+#define NAME_PATTERN                                                                        \
+  "(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?" \
+  "(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?"
+#define NAME_MAX_LEN 170
+
+static regex_t name_re;
+static int name_re_ok;
+
+/* The pattern in POSIX terms: \d is [0-9], '-' last in a bracket. */
+static void name_re_compile(void) {
+  name_re_ok = !regcomp(&name_re,
+                        "^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-[0-9]:)?"
+                        "([0-9]{12}:)?(function:)?([a-zA-Z0-9_.-]+)(:([$]LATEST|[a-zA-Z0-9_-]+))?$",
+                        REG_EXTENDED | REG_NOSUB);
+}
+
+static int check_function_name(const char *name) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, name_re_compile);
+  size_t n = strlen(name);
+  if (n > NAME_MAX_LEN)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
+                     "constraint: Member must have length less than or equal to %d",
+                     name, NAME_MAX_LEN);
+  if (name_re_ok && regexec(&name_re, name, 0, NULL, 0))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
+                     "constraint: Member must satisfy regular expression pattern: " NAME_PATTERN,
+                     name);
+  return AEV_OK;
+}
+
 /* FunctionName as a name, a partial "name:qualifier", or an ARN with or
  * without a qualifier; Qualifier may name it instead. *qualifier is NULL
  * for $LATEST, else a pointer into buf or req. */
@@ -19,6 +56,7 @@ static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
                       char *buf, size_t size) {
   const char *name, *q = NULL;
   int rc = aev__api_req_string(svc, req, "FunctionName", &name);
+  if (rc == AEV_OK) rc = check_function_name(name);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Qualifier", &q);
   if (rc != AEV_OK) return rc;
   snprintf(buf, size, "%s", name);

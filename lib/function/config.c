@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/broker.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "function/function_impl.h"
 
@@ -24,6 +25,24 @@ void aev__fn_iso_time(int64_t ms, char *out, size_t size, int zulu) {
   size_t n = strftime(out, size, "%Y-%m-%dT%H:%M:%S", &tm);
   snprintf(out + n, size - n, ".%03d%s", (int)(ms % 1000),
            zulu ? "Z" : "+0000");
+}
+
+/* Lambda: all of the variables, measured as their compact JSON text in
+ * bytes, take at most 4 KB; its error quotes the text it measured. */
+#define ENV_VARS_MAX 4096
+
+static int check_vars_size(json_t *v) {
+  char *text = aev__json_dumps(v, JSON_COMPACT);
+  if (!text) return aev__nomem();
+  int rc = strlen(text) <= ENV_VARS_MAX
+               ? AEV_OK
+               : aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
+                           "Lambda was unable to configure your environment variables because "
+                           "the environment variables you have provided exceeded the 4KB limit. "
+                           "String measured: %s",
+                           text);
+  free(text);
+  return rc;
 }
 
 static int parse_vars(json_t *req, json_t **vars) {
@@ -46,6 +65,8 @@ static int parse_vars(json_t *req, json_t **vars) {
                              "currently not supported for modification. "
                              "Reserved keys used in this request: %s", k);
   }
+  int rc = json_is_object(v) ? check_vars_size(v) : AEV_OK;
+  if (rc) return rc;
   json_decref(*vars);
   *vars = v ? json_deep_copy(v) : json_object();
   return *vars ? AEV_OK : aev__nomem();

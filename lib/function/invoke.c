@@ -14,6 +14,7 @@
 #include "core/broker.h"
 #include "core/json_dump.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "function/function_impl.h"
 
 int aev__fn_check_payload(const void *payload, size_t len, size_t max) {
@@ -297,15 +298,25 @@ int aev_invocation_succeed(aev_invocation *ctx, const char *json, size_t len) {
   return complete(ctx, json, len, NULL);
 }
 
+/* A copy of the handler's text s (n bytes, up to a NUL) that jansson
+ * accepts: each byte that begins no well-formed UTF-8 sequence becomes
+ * '?', so a Latin-1 message still reaches the caller instead of reading
+ * as out of memory. NULL only when out of memory. */
+static char *text_copy(const char *s, size_t n) {
+  char *t = strndup(s, n);
+  if (t) aev__utf8_scrub(t);
+  return t;
+}
+
 int aev_invocation_fail_json(aev_invocation *ctx, const char *json,
                              size_t len) {
   json_t *o = NULL;
   if (json && aev__json_parse(json, len, 0, &o, NULL) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (!json_is_object(o)) {
     json_decref(o);
-    o = json_pack("{soss}", "errorMessage",
-                  json_stringn(json ? json : "", json ? len : 0), "errorType",
-                  "Unhandled");
+    char *msg = text_copy(json ? json : "", json ? len : 0);
+    o = msg ? json_pack("{ssss}", "errorMessage", msg, "errorType", "Unhandled") : NULL;
+    free(msg);
   }
   char *s = error_text(o);
   int rc = complete(ctx, s, s ? strlen(s) : 0, "Unhandled");
@@ -315,8 +326,12 @@ int aev_invocation_fail_json(aev_invocation *ctx, const char *json,
 
 int aev_invocation_fail(aev_invocation *ctx, const char *error_type,
                         const char *message) {
-  char *s = error_text(json_pack("{ssss}", "errorMessage", message ? message : "",
-                                 "errorType", error_type ? error_type : "Error"));
+  if (!message) message = "";
+  if (!error_type) error_type = "Error";
+  char *msg = text_copy(message, strlen(message)), *type = text_copy(error_type, strlen(error_type));
+  char *s = msg && type ? error_text(json_pack("{ssss}", "errorMessage", msg, "errorType", type)) : NULL;
+  free(msg);
+  free(type);
   int rc = complete(ctx, s, s ? strlen(s) : 0, "Unhandled");
   free(s);
   return rc;

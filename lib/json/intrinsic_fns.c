@@ -1,7 +1,8 @@
 /* The States.* intrinsic functions with AWS's quirks: MathAdd rounds each
  * argument half up (Java's Math.round), StringSplit splits on any character
  * of its delimiter and drops empty tokens, ArrayRange yields at most 1,000
- * items, Hash and Base64 take at most 10,000 characters, JsonMerge is
+ * items, Hash and Base64 take at most 10,000 characters (characters, not
+ * UTF-8 bytes: the docs' "up to 10,000 characters"), JsonMerge is
  * shallow only. Failures raise States.IntrinsicFailure. */
 #include <math.h>
 #include <stdio.h>
@@ -171,9 +172,12 @@ static json_t *f_array_unique(const ia_val *a, size_t n, aev__jenv *env) {
   return aev__json_whole(out, !lost);
 }
 
+/* Whether the text s (n bytes) is over the 10,000-character limit. */
+static int over_chars(const char *s, size_t n) { return n > MAX_CHARS && aev__utf8_chars(s, n) > MAX_CHARS; }
+
 static json_t *f_base64_encode(const ia_val *a, size_t n, aev__jenv *env) {
   if (!json_is_string(a[0].v)) return fail(env, "States.Base64Encode", "needs a string argument");
-  if (json_string_length(a[0].v) > MAX_CHARS)
+  if (over_chars(json_string_value(a[0].v), json_string_length(a[0].v)))
     return fail(env, "States.Base64Encode", "takes at most 10000 characters");
   char *t = NULL;
   if (aev__base64_encode(json_string_value(a[0].v), json_string_length(a[0].v), &t)) return NULL;
@@ -184,7 +188,7 @@ static json_t *f_base64_encode(const ia_val *a, size_t n, aev__jenv *env) {
 
 static json_t *f_base64_decode(const ia_val *a, size_t n, aev__jenv *env) {
   if (!json_is_string(a[0].v)) return fail(env, "States.Base64Decode", "needs a string argument");
-  if (json_string_length(a[0].v) > MAX_CHARS)
+  if (over_chars(json_string_value(a[0].v), json_string_length(a[0].v)))
     return fail(env, "States.Base64Decode", "takes at most 10000 characters");
   unsigned char *d = NULL;
   size_t len = 0;
@@ -207,7 +211,7 @@ static json_t *f_hash(const ia_val *a, size_t n, aev__jenv *env) {
   }
   if (!data) return NULL;
   size_t len = strlen(data);
-  if (len > MAX_CHARS) {
+  if (over_chars(data, len)) {
     free(owned);
     return fail(env, "States.Hash", "takes at most 10000 characters");
   }

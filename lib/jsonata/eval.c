@@ -483,13 +483,6 @@ static jn_val *numeric(jn_ctx *c, const jn_node *n, jn_val *l, jn_val *r) {
   return jn_num(c, x);
 }
 
-static int cmp_str(const jn_val *a, const jn_val *b) {
-  size_t n = a->u.str.len < b->u.str.len ? a->u.str.len : b->u.str.len;
-  int k = memcmp(a->u.str.s, b->u.str.s, n);
-  if (k) return k;
-  return a->u.str.len < b->u.str.len ? -1 : a->u.str.len > b->u.str.len;
-}
-
 static jn_val *comparison(jn_ctx *c, const jn_node *n, jn_val *l, jn_val *r) {
   int lc = !l || l->type == JN_STR || l->type == JN_NUM;
   int rc = !r || r->type == JN_STR || r->type == JN_NUM;
@@ -498,7 +491,7 @@ static jn_val *comparison(jn_ctx *c, const jn_node *n, jn_val *l, jn_val *r) {
   if (!l || !r) return NULL;
   if (l->type != r->type)
     jn_throw(c, "T2009", n->position, "The values either side of the operator \"%s\" must be of the same data type", n->op);
-  int k = l->type == JN_NUM ? (l->u.num < r->u.num ? -1 : l->u.num > r->u.num) : cmp_str(l, r);
+  int k = l->type == JN_NUM ? (l->u.num < r->u.num ? -1 : l->u.num > r->u.num) : jn_str_cmp(l, r);
   int res;
   if (n->op[0] == '<') res = n->op[1] == '=' ? k <= 0 : k < 0;
   else res = n->op[1] == '=' ? k >= 0 : k > 0;
@@ -512,7 +505,7 @@ static int strict_eq(const jn_val *a, const jn_val *b) {
   case JN_NULL: return 1;
   case JN_BOOL: return a->u.b == b->u.b;
   case JN_NUM: return a->u.num == b->u.num;
-  case JN_STR: return cmp_str(a, b) == 0;
+  case JN_STR: return jn_str_cmp(a, b) == 0;
   default: return 0;
   }
 }
@@ -687,7 +680,7 @@ static int sort_cmp(sortctx *s, const sortkey *a, const sortkey *b) {
       jn_throw(s->c, "T2008", s->n->position, "The expressions within an order-by clause must evaluate to numeric or string values");
     if (aa->type != bb->type)
       jn_throw(s->c, "T2007", s->n->position, "Type mismatch within order-by clause. All values must be of the same type");
-    comp = aa->type == JN_NUM ? (aa->u.num < bb->u.num ? -1 : aa->u.num > bb->u.num) : cmp_str(aa, bb);
+    comp = aa->type == JN_NUM ? (aa->u.num < bb->u.num ? -1 : aa->u.num > bb->u.num) : jn_str_cmp(aa, bb);
     if (comp == 0) continue;
     if (s->n->terms[t].descending) comp = -comp;
     return comp;

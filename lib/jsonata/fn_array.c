@@ -103,9 +103,7 @@ static int swap_needed(hsort *h, jn_val *x, jn_val *y) {
     return jn_truthy(h->c, jn_apply(h->c, h->fn, args, 2, NULL, h->c->cur_pos));
   }
   if (x->type == JN_NUM) return x->u.num > y->u.num;
-  size_t m = x->u.str.len < y->u.str.len ? x->u.str.len : y->u.str.len;
-  int k = memcmp(x->u.str.s, y->u.str.s, m);
-  return k > 0 || (k == 0 && x->u.str.len > y->u.str.len);
+  return jn_str_cmp(x, y) > 0;
 }
 
 static void msort(hsort *h, jn_val **v, jn_val **tmp, size_t n) {

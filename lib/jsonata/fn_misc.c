@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/text.h"
 #include "fn.h"
 
 jn_val *fn_type(jn_ctx *c, jn_val **a, int n, jn_val *in) {
@@ -83,10 +84,20 @@ jn_val *fn_base64encode(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
   if (!a[0]) return NULL;
-  /* btoa over the string's code units (latin-1 bytes), as jsonata-js */
+  /* btoa over the string's UTF-16 code units, the low byte of each (as
+   * Node's latin-1 Buffer keeps it), as jsonata-js: a character past
+   * U+FFFF gives two bytes, one per surrogate. */
   size_t len = a[0]->u.str.len, i = 0, k = 0;
   unsigned char *bytes = jn_alloc(c->arena, len + 1);
-  while (i < len) bytes[k++] = (unsigned char)jn_utf8_next(a[0]->u.str.s, len, &i);
+  while (i < len) {
+    uint32_t cp = jn_utf8_next(a[0]->u.str.s, len, &i);
+    if (cp > 0xFFFF) {
+      cp -= 0x10000;
+      bytes[k++] = (unsigned char)(0xD800 | cp >> 10);
+      cp = 0xDC00 | (cp & 0x3FF);
+    }
+    bytes[k++] = (unsigned char)cp;
+  }
   jn_buf b;
   jn_buf_init(&b, c);
   for (size_t j = 0; j < k; j += 3) {
@@ -167,41 +178,41 @@ static int hexv(char ch) {
   return -1;
 }
 
-static jn_val *decode(jn_ctx *c, jn_val *s, const char *reserved) {
+/* JavaScript's decodeURI / decodeURIComponent: reserved characters (for
+ * decodeURI) stay encoded, and what the escapes decode to must be
+ * well-formed UTF-8, else URIError, which jsonata-js reports as D3140. */
+static jn_val *decode(jn_ctx *c, jn_val *s, const char *reserved, const char *fn) {
   if (!s) return NULL;
   jn_buf b;
   jn_buf_init(&b, c);
   const char *p = s->u.str.s;
   size_t n = s->u.str.len;
-  for (size_t i = 0; i < n; i++) {
+  int ok = 1;
+  for (size_t i = 0; ok && i < n; i++) {
     if (p[i] != '%') {
       jn_buf_addc(&b, p[i]);
       continue;
     }
-    if (i + 2 >= n) jn_throw(c, "D3140", -1, "Malformed URL passed to $decodeUrl(): \"%.*s\"", (int)n, p);
-    int h = hexv(p[i + 1]), l = hexv(p[i + 2]);
-    if (h < 0 || l < 0) jn_throw(c, "D3140", -1, "Malformed URL passed to $decodeUrl(): \"%.*s\"", (int)n, p);
+    int h = i + 2 < n ? hexv(p[i + 1]) : -1, l = i + 2 < n ? hexv(p[i + 2]) : -1;
+    ok = h >= 0 && l >= 0;
     unsigned char ch = (unsigned char)(h * 16 + l);
-    if (ch < 0x80 && reserved && strchr(reserved, ch) && ch) {
-      jn_buf_add(&b, p + i, 3);
-    } else {
-      if (ch >= 0x80 && (ch & 0xC0) == 0x80 && (b.n == 0 || ((unsigned char)b.p[b.n - 1] < 0x80)))
-        jn_throw(c, "D3140", -1, "Malformed URL passed to $decodeUrl(): \"%.*s\"", (int)n, p);
-      jn_buf_addc(&b, (char)ch);
-    }
+    if (ok && ch < 0x80 && reserved && strchr(reserved, ch) && ch) jn_buf_add(&b, p + i, 3);
+    else if (ok) jn_buf_addc(&b, (char)ch);
     i += 2;
   }
+  if (!ok || !aev__utf8_valid(b.p, b.n))
+    jn_throw(c, "D3140", -1, "Malformed URL passed to %s(): \"%.*s\"", fn, (int)n, p);
   return jn_buf_val(&b);
 }
 
 jn_val *fn_decode_url_component(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  return decode(c, a[0], NULL);
+  return decode(c, a[0], NULL, "$decodeUrlComponent");
 }
 
 jn_val *fn_decode_url(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  return decode(c, a[0], ";,/?:@&=+$#");
+  return decode(c, a[0], ";,/?:@&=+$#", "$decodeUrl");
 }

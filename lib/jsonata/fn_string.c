@@ -1,10 +1,12 @@
 /* JSONata string functions: $string $substring $substringBefore
  * $substringAfter $lowercase $uppercase $length $trim $pad $contains $split
  * $join $replace $match, plus the regex matcher value. Strings are UTF-8;
- * lengths and offsets count code points as jsonata-js does. */
+ * lengths and offsets count code points as jsonata-js does, but for the
+ * regex functions' indexes, which are UTF-16 code units there. */
 #include <math.h>
 #include <string.h>
 
+#include "casemap.h"
 #include "fn.h"
 
 jn_val *fn_string(jn_ctx *c, jn_val **a, int n, jn_val *in) {
@@ -76,27 +78,56 @@ jn_val *fn_substring_after(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   return jn_str(c, a[0]->u.str.s + off, a[0]->u.str.len - off);
 }
 
-static uint32_t case_map(uint32_t cp, int upper) {
-  if (upper) {
-    if ((cp >= 'a' && cp <= 'z') || (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7) || (cp >= 0x3B1 && cp <= 0x3C9 && cp != 0x3C2) ||
-        (cp >= 0x430 && cp <= 0x44F))
-      return cp >= 0x430 ? cp - 0x20 : cp - 0x20;
-    if (cp >= 0x450 && cp <= 0x45F) return cp - 0x50;
-  } else {
-    if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) || (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) ||
-        (cp >= 0x410 && cp <= 0x42F))
-      return cp + 0x20;
-    if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;
-  }
-  return cp;
+/* Whether cp is a letter with case, as Unicode's Final_Sigma rule asks:
+ * here, one with an upper or a lower case mapping. */
+static int cased(uint32_t cp) {
+  uint32_t o[3];
+  return jn_case_full(cp, 1, o) > 1 || o[0] != cp || jn_case_full(cp, 0, o) > 1 || o[0] != cp;
 }
 
+/* The case-ignorable characters a Greek word may hold: apostrophes, '.',
+ * ':', the middle dot and combining diacritics. */
+static int case_ignorable(uint32_t cp) {
+  return cp == '\'' || cp == '.' || cp == ':' || cp == 0xB7 || cp == 0x2019 || (cp >= 0x300 && cp <= 0x36F);
+}
+
+/* Unicode's Final_Sigma: the capital sigma at s[at..after) ends a word (a
+ * cased letter before it, none after it), so it lowers to final sigma. */
+static int final_sigma(const char *s, size_t n, size_t at, size_t after) {
+  uint32_t cp;
+  size_t i = at;
+  do {
+    if (i == 0) return 0;
+    do i--;
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80);
+    size_t k = i;
+    cp = jn_utf8_next(s, n, &k);
+  } while (case_ignorable(cp));
+  if (!cased(cp)) return 0;
+  for (i = after; i < n;) {
+    cp = jn_utf8_next(s, n, &i);
+    if (!case_ignorable(cp)) return !cased(cp);
+  }
+  return 1;
+}
+
+/* JavaScript's toUpperCase / toLowerCase, as jsonata-js: full mappings
+ * ("ß" uppers to "SS"), and a word's last capital sigma lowers to "ς". */
 static jn_val *change_case(jn_ctx *c, jn_val *s, int upper) {
   if (!s) return NULL;
   jn_buf b;
   jn_buf_init(&b, c);
-  size_t i = 0;
-  while (i < s->u.str.len) jn_buf_utf8(&b, case_map(jn_utf8_next(s->u.str.s, s->u.str.len, &i), upper));
+  const char *t = s->u.str.s;
+  size_t n = s->u.str.len;
+  for (size_t i = 0; i < n;) {
+    size_t at = i;
+    uint32_t cp = jn_utf8_next(t, n, &i), out[3];
+    if (!upper && cp == 0x3A3 && final_sigma(t, n, at, i)) {
+      jn_buf_utf8(&b, 0x3C2);
+      continue;
+    }
+    for (int k = 0, m = jn_case_full(cp, upper, out); k < m; k++) jn_buf_utf8(&b, out[k]);
+  }
   return jn_buf_val(&b);
 }
 
@@ -209,8 +240,8 @@ static int custom_match(jn_ctx *c, const matcher *mt, const jn_val *s, match *m,
   if (!((st && st->type == JN_NUM) || (gr && gr->type == JN_ARR) || (nx && nx->type == JN_FUNC)))
     jn_throw(c, "T1010", -1, "The matcher function argument passed to function does not return the correct object structure");
   m->custom = r;
-  m->start = jn_utf8_offset(s->u.str.s, s->u.str.len, st && st->type == JN_NUM ? (size_t)st->u.num : 0);
-  m->end = jn_utf8_offset(s->u.str.s, s->u.str.len, en && en->type == JN_NUM ? (size_t)en->u.num : 0);
+  m->start = jn_utf16_offset(s->u.str.s, s->u.str.len, st && st->type == JN_NUM ? (size_t)st->u.num : 0);
+  m->end = jn_utf16_offset(s->u.str.s, s->u.str.len, en && en->type == JN_NUM ? (size_t)en->u.num : 0);
   if (m->end < m->start) m->end = m->start;
   m->ngroups = 0;
   return 1;
@@ -232,23 +263,24 @@ static int next_match(jn_ctx *c, const matcher *mt, const jn_val *s, size_t from
   return 1;
 }
 
-static size_t cp_index(const jn_val *s, size_t byte) { return jn_utf8_len(s->u.str.s, byte); }
+/* A match's index as jsonata-js gives it: in UTF-16 code units. */
+static size_t unit_index(const jn_val *s, size_t byte) { return jn_utf16_len(s->u.str.s, byte); }
 
 static jn_val *match_object(jn_ctx *c, const jn_val *s, const match *m) {
   jn_val *o = jn_objv(c);
   if (m->custom) {
     jn_val *mv = jn_get(m->custom, "match", 5), *gv = jn_get(m->custom, "groups", 6);
     jn_set(c, o, "match", 5, mv ? mv : jn_str(c, "", 0));
-    jn_set(c, o, "index", 5, jn_num(c, (double)cp_index(s, m->start)));
-    jn_set(c, o, "start", 5, jn_num(c, (double)cp_index(s, m->start)));
-    jn_set(c, o, "end", 3, jn_num(c, (double)cp_index(s, m->end)));
+    jn_set(c, o, "index", 5, jn_num(c, (double)unit_index(s, m->start)));
+    jn_set(c, o, "start", 5, jn_num(c, (double)unit_index(s, m->start)));
+    jn_set(c, o, "end", 3, jn_num(c, (double)unit_index(s, m->end)));
     jn_set(c, o, "groups", 6, gv ? gv : jn_arr(c, 0));
     return o;
   }
   jn_set(c, o, "match", 5, jn_str(c, s->u.str.s + m->start, m->end - m->start));
-  jn_set(c, o, "index", 5, jn_num(c, (double)cp_index(s, m->start)));
-  jn_set(c, o, "start", 5, jn_num(c, (double)cp_index(s, m->start)));
-  jn_set(c, o, "end", 3, jn_num(c, (double)cp_index(s, m->end)));
+  jn_set(c, o, "index", 5, jn_num(c, (double)unit_index(s, m->start)));
+  jn_set(c, o, "start", 5, jn_num(c, (double)unit_index(s, m->start)));
+  jn_set(c, o, "end", 3, jn_num(c, (double)unit_index(s, m->end)));
   jn_val *groups = jn_arr(c, (size_t)m->ngroups);
   for (int g = 1; g <= m->ngroups && g < 20; g++) {
     int b0 = m->caps[2 * g], b1 = m->caps[2 * g + 1];

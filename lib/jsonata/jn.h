@@ -345,6 +345,12 @@ jn_val *jn_regex_call(jn_ctx *c, jn_func *f, jn_val *str);
 size_t jn_utf8_len(const char *s, size_t n);
 size_t jn_utf8_offset(const char *s, size_t n, size_t cp_index);
 uint32_t jn_utf8_next(const char *s, size_t n, size_t *i);
+/* jsonata-js's strings are JavaScript's, UTF-16: the regex functions'
+ * indexes count UTF-16 code units (a character past U+FFFF counts two),
+ * and strings order by code units. */
+size_t jn_utf16_len(const char *s, size_t n);
+size_t jn_utf16_offset(const char *s, size_t n, size_t unit_index);
+int jn_str_cmp(const jn_val *a, const jn_val *b);
 
 /* helpers for natives */
 jn_val *jn_to_string(jn_ctx *c, jn_val *v, int pretty);

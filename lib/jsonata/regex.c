@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casemap.h"
 #include "jn.h"
 
 enum { I_CHAR, I_ANY, I_CLASS, I_SPLIT, I_JMP, I_SAVE, I_MATCH, I_BOL, I_EOL, I_WORDB, I_NWORDB, I_LOOK, I_BACKREF, I_MARK, I_PROG };
@@ -583,10 +584,14 @@ typedef struct vm {
   long budget;
 } vm;
 
-static uint32_t fold(uint32_t c) {
-  if (c >= 'A' && c <= 'Z') return c + 32;
-  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;
-  return c;
+/* JavaScript's Canonicalize for a case-insensitive regex without the u
+ * flag: the upper case of a UTF-16 code unit when that is one code unit,
+ * and never from beyond ASCII into it ("ſ" stays). A character past U+FFFF
+ * is two units, each its own. */
+static uint32_t canon(uint32_t c) {
+  uint32_t up[3];
+  if (c > 0xFFFF || jn_case_full(c, 1, up) != 1 || up[0] > 0xFFFF) return c;
+  return c >= 128 && up[0] < 128 ? c : up[0];
 }
 
 static int is_word(uint32_t c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
@@ -601,8 +606,14 @@ static int cls_match(const cls *cl, uint32_t c, int icase) {
   for (int i = 0; i < cl->n && !in; i++) {
     if (c >= cl->lo[i] && c <= cl->hi[i]) in = 1;
     else if (icase) {
-      uint32_t f = fold(c), u = (c >= 'a' && c <= 'z') ? c - 32 : c;
-      if ((f >= cl->lo[i] && f <= cl->hi[i]) || (u >= cl->lo[i] && u <= cl->hi[i])) in = 1;
+      /* A member with c's canonical form: c's own case partners, each
+       * checked, and the other units with that form. */
+      uint32_t k = canon(c), alt[3] = {k, jn_case_simple(k, 0), jn_case_simple(c, 0)};
+      for (int j = 0; j < 3 && !in; j++)
+        in = alt[j] >= cl->lo[i] && alt[j] <= cl->hi[i] && canon(alt[j]) == k;
+      for (size_t j = 0; j < jn_canon_nothers && !in; j++)
+        in = jn_canon_others[j].canon == k && jn_canon_others[j].other >= cl->lo[i] &&
+             jn_canon_others[j].other <= cl->hi[i];
     }
   }
   unsigned k = cl->cats;
@@ -635,7 +646,7 @@ static int run(vm *m, int pc, size_t sp) {
       if (sp >= m->n) return 0;
       size_t i = sp;
       uint32_t c = jn_utf8_next(m->s, m->n, &i);
-      if (c != in->cp && !(m->re->icase && fold(c) == fold(in->cp))) return 0;
+      if (c != in->cp && !(m->re->icase && canon(c) == canon(in->cp))) return 0;
       sp = i;
       pc++;
       break;

@@ -633,6 +633,50 @@ size_t jn_utf8_offset(const char *s, size_t n, size_t cp_index) {
   return i;
 }
 
+/* A lead byte of a four-byte sequence: a character past U+FFFF, which is
+ * two UTF-16 code units. */
+static int astral_lead(unsigned char b) { return b >= 0xF0; }
+
+size_t jn_utf16_len(const char *s, size_t n) {
+  size_t units = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char b = (unsigned char)s[i];
+    if ((b & 0xC0) != 0x80) units += astral_lead(b) ? 2 : 1;
+  }
+  return units;
+}
+
+/* The byte offset of UTF-16 unit unit_index; an index inside a surrogate
+ * pair (which UTF-8 cannot cut) moves on past that character. */
+size_t jn_utf16_offset(const char *s, size_t n, size_t unit_index) {
+  size_t i = 0, units = 0;
+  while (i < n && units < unit_index) {
+    units += astral_lead((unsigned char)s[i]) ? 2 : 1;
+    i++;
+    while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80) i++;
+  }
+  return i;
+}
+
+/* Byte order is code point order, which is UTF-16 order but for one case:
+ * a character past U+FFFF (its first unit is a surrogate, D800-DBFF) sorts
+ * before U+E000-FFFF in UTF-16. */
+int jn_str_cmp(const jn_val *a, const jn_val *b) {
+  const char *x = a->u.str.s, *y = b->u.str.s;
+  size_t nx = a->u.str.len, ny = b->u.str.len, i = 0;
+  while (i < nx && i < ny && x[i] == y[i]) i++;
+  if (i == nx || i == ny) return nx < ny ? -1 : nx > ny;
+  while (i > 0 && ((unsigned char)x[i] & 0xC0) == 0x80) i--;
+  size_t ix = i, iy = i;
+  uint32_t cx = jn_utf8_next(x, nx, &ix), cy = jn_utf8_next(y, ny, &iy);
+  if ((cx > 0xFFFF) != (cy > 0xFFFF)) {
+    uint32_t bmp = cx > 0xFFFF ? cy : cx;
+    int astral_first = bmp >= 0xE000;
+    return (cx > 0xFFFF) == astral_first ? -1 : 1;
+  }
+  return cx < cy ? -1 : cx > cy;
+}
+
 jn_val *jn_clone_deep_strings(jn_ctx *c, jn_val *v) {
   if (!v) return NULL;
   switch (v->type) {

@@ -14,6 +14,7 @@
 
 #include "core/json_dump.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "machine/exec_int.h"
 
 typedef struct pending {
@@ -201,7 +202,8 @@ int aev_activity_get_task(aev_activity *a, const char *worker_name, int64_t wait
                      "An activity, out pointers and a wait of 0 or more milliseconds are required.");
   *token = *input = NULL;
   if (a->res.deleted) return not_found(a->res.arn);
-  if (worker_name && strlen(worker_name) > 80)
+  /* 80 characters, not bytes */
+  if (worker_name && aev__utf8_chars(worker_name, strlen(worker_name)) > 80)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "1 validation error detected: Value at 'workerName' failed to satisfy constraint: "
                      "Member must have length less than or equal to 80");

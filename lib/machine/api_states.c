@@ -156,11 +156,14 @@ static int start_sync(aev_broker *b, const aev__api_service *svc, json_t *req, j
 static int stop(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_execution *e;
   const char *error = NULL, *cause = NULL;
-  int rc = execution_of(b, svc, req, &e);
+  /* The request's lengths are checked before the execution is looked up,
+   * as AWS validates a request before it acts on it. */
+  int rc = aev__api_opt_string(svc, req, "error", &error);
+  if (!rc) rc = aev__api_opt_string(svc, req, "cause", &cause);
+  if (!rc) rc = aev__machine_check_reason(error, cause);
+  if (!rc) rc = execution_of(b, svc, req, &e);
   if (rc) return rc;
-  if (!(rc = aev__api_opt_string(svc, req, "error", &error)) &&
-      !(rc = aev__api_opt_string(svc, req, "cause", &cause)))
-    rc = aev_execution_stop(e, error, cause);
+  rc = aev_execution_stop(e, error, cause);
   aev_execution_release(e);
   return rc ? rc : reply(json_pack("{s:f}", "stopDate", (double)aev_broker_now_ms(b) / 1000.0), resp);
 }

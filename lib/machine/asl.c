@@ -674,7 +674,8 @@ static int graph_parse(pctx *c, json_t *obj, const char *base, m_graph *g, m_def
   json_object_foreach(states, name, st) {
     char loc[600];
     fmt(loc, sizeof loc, "%s/States/%s", base, name);
-    if (strlen(name) > 80) {
+    /* The ASL spec: at most 80 Unicode characters, not bytes. */
+    if (aev__utf8_chars(name, strlen(name)) > 80) {
       diag(c, "SCHEMA_VALIDATION_FAILED", loc, "State names must be at most 80 characters");
       rc = -1;
     }

@@ -268,11 +268,18 @@ static int decide(m_op op, int c) {
   }
 }
 
+/* Two strings whole, by their bytes (so by code point): they may hold
+ * U+0000 (States.Base64Decode can make one), where strcmp would stop. */
+static int str_cmp(json_t *a, json_t *b) {
+  size_t na = json_string_length(a), nb = json_string_length(b);
+  int c = memcmp(json_string_value(a), json_string_value(b), na < nb ? na : nb);
+  return c ? (c < 0 ? -1 : 1) : (na < nb ? -1 : na > nb);
+}
+
 static int compare(m_op op, json_t *a, json_t *b) {
   if (op >= OP_STR_EQ && op <= OP_STR_GE) {
     if (!json_is_string(a) || !json_is_string(b)) return 0;
-    int c = strcmp(json_string_value(a), json_string_value(b));
-    return decide(op, c < 0 ? -1 : c > 0);
+    return decide(op, str_cmp(a, b));
   }
   if (op >= OP_NUM_EQ && op <= OP_NUM_GE) {
     if (!json_is_number(a) || !json_is_number(b)) return 0;

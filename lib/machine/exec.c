@@ -441,13 +441,42 @@ static json_t *apply_path(m_run *r, const aev__jpath *p, int is_null, json_t *v)
   return out;
 }
 
+/* Counts the bytes of a JSON text as jansson writes it, and stops the
+ * writing once they pass max. */
+typedef struct text_count {
+  size_t n, max;
+} text_count;
+
+static int count_text(const char *buf, size_t size, void *arg) {
+  (void)buf;
+  text_count *c = arg;
+  c->n += size;
+  return c->n > c->max ? -1 : 0;
+}
+
+int aev__run_data_limit(m_run *r, json_t *v, const char *who) {
+  text_count c = {0, M_MAX_PAYLOAD};
+  json_dump_callback(v, count_text, &c, JSON_COMPACT | JSON_ENCODE_ANY);
+  if (c.n <= M_MAX_PAYLOAD) return 0;
+  json_decref(v);
+  char cause[512];
+  snprintf(cause, sizeof cause,
+           "The state/task '%s' returned a result with a size exceeding the maximum number of bytes "
+           "service limit.",
+           who);
+  aev__run_fail(r, "States.DataLimitExceeded", cause, 0);
+  return 1;
+}
+
 void aev__run_exit_to(m_run *r, json_t *output, int next) {
+  if (aev__run_data_limit(r, output, aev__run_state(r)->name)) return;
   state_event(r, 0, output);
   aev__run_enter(r, next, output);
 }
 
 void aev__run_transition(m_run *r, json_t *output) {
   const m_state *s = aev__run_state(r);
+  if (aev__run_data_limit(r, output, s->name)) return;
   state_event(r, 0, output);
   if (s->type == ST_SUCCEED || (s->next < 0 && s->type != ST_CHOICE)) {
     finish_run(r, output, 0, NULL, NULL);

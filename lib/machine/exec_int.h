@@ -70,6 +70,10 @@ void aev__run_result(m_run *r, json_t *result);
  * the cause with "An error occurred while executing the state ..." as AWS
  * does for runtime failures. */
 void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap);
+/* AWS's 256 KiB (UTF-8 bytes of its JSON text) for a state's output or a
+ * task's result: 0 when v is within it; else 1, with v released and r
+ * failed with States.DataLimitExceeded naming who returned it. */
+int aev__run_data_limit(m_run *r, json_t *v, const char *who);
 /* The same for out of memory: States.Runtime. */
 void aev__run_oom(m_run *r);
 /* The same for an evaluation that failed in env: with the error it

@@ -126,6 +126,7 @@ static void task_succeeded(m_run *r, json_t *out) {
   kind_of(aev__run_state(r)->resource, &k);
   cancel_timers(r);
   r->task_seq++;
+  if (aev__run_data_limit(r, out, aev__run_state(r)->resource)) return;
   char *t = recording(r) ? aev__json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   event(r, &k, EV_SUCCEEDED, t ? json_pack("{s:s,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL);
   free(t);
@@ -744,9 +745,10 @@ int aev_machine_send_task_success(aev_broker *b, const char *token, const char *
 
 int aev_machine_send_task_failure(aev_broker *b, const char *token, const char *error, const char *cause) {
   if (!b) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker is required.");
-  completion *c;
-  int rc = token_completion(b, token, &c);
+  int rc = aev__machine_check_reason(error, cause);
   if (rc) return rc;
+  completion *c;
+  if ((rc = token_completion(b, token, &c))) return rc;
   c->error = error ? strdup(error) : NULL;
   c->cause = cause ? strdup(cause) : NULL;
   if ((error && !c->error) || (cause && !c->cause)) {

@@ -9,6 +9,7 @@
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "machine/exec_int.h"
 
 /* Parses a definition (one reference) or fails with InvalidDefinition. */
@@ -27,17 +28,53 @@ static int def_load(const char *text, size_t len, int type, m_def **out) {
 
 /* ---- names ---- */
 
-/* AWS: 1-80 characters, none of whitespace, < > { } [ ] ? * " # % \ ^ | ~ `
- * $ & , ; : / or control characters. */
+/* A character AWS refuses in a name: whitespace, < > { } [ ] ? * " # % \ ^
+ * | ~ ` $ & , ; : /, control characters (U+0000-001F, U+007F-009F,
+ * U+FFFE-FFFF) and U+10FFFF. Surrogates (U+D800-DFFF) are malformed UTF-8,
+ * which the caller refuses as it reads. */
+static int name_char_refused(uint32_t cp) {
+  if (cp <= 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff || cp == 0x10ffff)
+    return 1;
+  return cp < 0x80 && strchr("<>{}[]?*\"#%\\^|~`$&,;:/", (int)cp) != NULL;
+}
+
+/* AWS (CreateStateMachine, StartExecution, CreateActivity): 1-80
+ * characters, counted as characters, not bytes, so "é" or "漢" count one.
+ * The length is the API model's constraint, so AWS answers it as a
+ * ValidationException (recorded: "Value '...' at 'name' failed to satisfy
+ * constraint: Member must have length less than or equal to 80"); the
+ * characters are Step Functions' own rule (InvalidName). */
 int aev__machine_check_name(const char *name, const char *what) {
-  size_t n = name ? strlen(name) : 0;
-  if (n < 1 || n > 80)
-    return aev__fail(AEV_ERR_INVALID, "InvalidName", "Invalid Name: '%s' (must be 1-80 characters)",
-                     name ? name : "");
-  for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-    if (*p <= 0x20 || *p == 0x7f || strchr("<>{}[]?*\"#%\\^|~`$&,;:/", *p))
+  size_t n = name ? strlen(name) : 0, chars = name ? aev__utf8_chars(name, n) : 0;
+  if (chars < 1)
+    return aev__fail_validation(name ? name : "", "name", "Member must have length greater than or equal to 1");
+  if (chars > 80)
+    return aev__fail_validation(name, "name", "Member must have length less than or equal to 80");
+  uint32_t cp;
+  for (size_t i = 0, k; i < n; i += k)
+    if (!(k = aev__utf8_next((const unsigned char *)name + i, n - i, &cp)) || name_char_refused(cp))
       return aev__fail(AEV_ERR_INVALID, "InvalidName", "Invalid %s: '%s'", what, name);
   return AEV_OK;
+}
+
+/* Whether s is longer than max characters (not bytes). */
+static int longer_than(const char *s, size_t max) {
+  size_t n = s ? strlen(s) : 0;
+  return n > max && aev__utf8_chars(s, n) > max;
+}
+
+int aev__machine_check_reason(const char *error, const char *cause) {
+  static const char rule[] = "Value at '%s' failed to satisfy constraint: Member must have length less "
+                             "than or equal to %d";
+  char first[160], second[160];
+  int bad_error = longer_than(error, 256), bad_cause = longer_than(cause, 32768);
+  if (!bad_error && !bad_cause) return AEV_OK;
+  snprintf(first, sizeof first, rule, bad_error ? "error" : "cause", bad_error ? 256 : 32768);
+  if (!(bad_error && bad_cause))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException", "1 validation error detected: %s", first);
+  snprintf(second, sizeof second, rule, "cause", 32768);
+  return aev__fail(AEV_ERR_INVALID, "ValidationException", "2 validation errors detected: %s; %s", first,
+                   second);
 }
 
 /* ---- machines ---- */
@@ -568,10 +605,8 @@ static void stop_task(void *arg, int cancelled) {
 
 int aev_execution_stop(aev_execution *e, const char *error, const char *cause) {
   if (!e) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
-  if (error && strlen(error) > 256)
-    return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                     "1 validation error detected: Value at 'error' failed to satisfy constraint: "
-                     "Member must have length less than or equal to 256");
+  int rc = aev__machine_check_reason(error, cause);
+  if (rc) return rc;
   /* Copied first: out of memory leaves the execution as it was. */
   char *err_copy = error ? strdup(error) : NULL, *cause_copy = cause ? strdup(cause) : NULL;
   if ((error && !err_copy) || (cause && !cause_copy)) {
@@ -591,7 +626,7 @@ int aev_execution_stop(aev_execution *e, const char *error, const char *cause) {
   e->cause = cause_copy;
   pthread_mutex_unlock(&e->mu);
   e->refs++;
-  int rc = aev__sched_post(aev__broker_sched(e->b), e->strand, stop_task, e);
+  rc = aev__sched_post(aev__broker_sched(e->b), e->strand, stop_task, e);
   if (rc) {
     /* Not stopping after all: a later StopExecution may try again. */
     e->refs--;

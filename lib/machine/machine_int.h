@@ -293,6 +293,11 @@ void aev__machine_prune(aev_machine *m);
  * (InvalidName). */
 int aev__machine_check_name(const char *name, const char *what);
 
+/* AWS's lengths for a failure's error (0-256 characters) and cause
+ * (0-32768) in StopExecution and SendTaskFailure (ValidationException).
+ * Either may be NULL. */
+int aev__machine_check_reason(const char *error, const char *cause);
+
 /* Activities (activity.c): queues a Task state's input and token for the
  * activity arn names (ActivityDoesNotExist); its JSON shape for Describe /
  * List. */

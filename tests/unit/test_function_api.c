@@ -103,6 +103,17 @@ START_TEST(invoke_each_type) {
            "InvalidRequestContentException");
   call_err("Invoke", "{\"FunctionName\":\"f\",\"Qualifier\":\"prod\"}", AEV_ERR_NOT_FOUND,
            "ResourceNotFoundException");
+  /* FunctionName's pattern is ASCII only, and 170 characters at most:
+   * refused as invalid before any lookup, not as not found */
+  call_err("Invoke", "{\"FunctionName\":\"arn:aws:lambda:us-east-1:000000000000:function:caf\xc3\xa9\"}",
+           AEV_ERR_INVALID, "ValidationException");
+  call_err("Invoke", "{\"FunctionName\":\"f\xe6\xbc\xa2\"}", AEV_ERR_INVALID,
+           "at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+           "(arn:(aws[a-zA-Z-]*)?:lambda:)?");
+  char long_name[200] = "{\"FunctionName\":\"";
+  memset(long_name + strlen(long_name), 'a', 171);
+  strcpy(long_name + 17 + 171, "\"}");
+  call_err("Invoke", long_name, AEV_ERR_INVALID, "Member must have length less than or equal to 170");
   r = call_ok("Invoke", "{\"FunctionName\":\"arn:aws:lambda:us-east-1:000000000000:function:f\","
                         "\"Qualifier\":\"$LATEST\",\"Payload\":{\"obj\":true}}");
   ck_assert_ptr_nonnull(strstr(r, "\"Payload\":\"{\\\"obj\\\":true}\""));

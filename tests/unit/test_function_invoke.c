@@ -84,6 +84,18 @@ START_TEST(configuration_defaults_and_updates) {
   ft_assert_error(aev_function_update_configuration(f, "{\"Environment\":{\"Variables\":{\"AWS_REGION\":\"x\"}}}"),
                   AEV_ERR_INVALID, "InvalidParameterValueException",
                   "Reserved keys used in this request: AWS_REGION");
+  /* 4 KB of variables, measured as their compact JSON in bytes: at the
+   * limit they are taken, one byte past it refused, quoting the text. */
+  char vars[4200], cfg[4300];
+  /* {"V":"..."} is 8 bytes around the value: 2044 two-byte 'é' make 4096 */
+  size_t n = 0;
+  for (int i = 0; i < 2044; i++) n += (size_t)snprintf(vars + n, sizeof vars - n, "\xc3\xa9");
+  snprintf(cfg, sizeof cfg, "{\"Environment\":{\"Variables\":{\"V\":\"%s\"}}}", vars);
+  ck_assert_int_eq(aev_function_update_configuration(f, cfg), AEV_OK);
+  snprintf(cfg, sizeof cfg, "{\"Timeout\":30,\"Environment\":{\"Variables\":{\"V\":\"%sx\"}}}", vars);
+  ft_assert_error(aev_function_update_configuration(f, cfg), AEV_ERR_INVALID, "InvalidParameterValueException",
+                  "Lambda was unable to configure your environment variables because the environment "
+                  "variables you have provided exceeded the 4KB limit. String measured: {\"V\":\"\xc3\xa9");
   ck_assert_int_eq(aev_function_configuration(f, &c), AEV_OK);
   ck_assert_ptr_nonnull(strstr(c, "\"Timeout\":20")); /* unchanged */
   aev_free(c);
@@ -94,6 +106,35 @@ START_TEST(configuration_defaults_and_updates) {
   aev_free(c);
   aev_function_release(g);
   aev_function_release(f);
+}
+END_TEST
+
+/* Fails with text that is not UTF-8 (Latin-1 'é'): through
+ * aev_invocation_fail, or (user set) aev_invocation_fail_json. */
+static void latin1_failure(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)event;
+  (void)len;
+  if (user) aev_invocation_fail_json(ctx, "caf\xe9", 4);
+  else aev_invocation_fail(ctx, "Erreur\xe9", "caf\xe9 \xe6\xbc\xa2");
+}
+
+/* A handler's error text that is not UTF-8 reaches the caller with its
+ * bad bytes as '?' (valid characters kept), not as out of memory. */
+START_TEST(failure_text_not_utf8) {
+  aev_function *f, *g;
+  ck_assert_int_eq(aev_function_create(b, "latin1", NULL, latin1_failure, NULL, NULL, &f), AEV_OK);
+  ck_assert_int_eq(aev_function_create(b, "latin1json", NULL, latin1_failure, b, NULL, &g), AEV_OK);
+  char *out;
+  const char *ferr = NULL;
+  ck_assert_int_eq(aev_function_invoke(f, "{}", 2, &out, NULL, &ferr), AEV_OK);
+  ck_assert_str_eq(ferr, "Unhandled");
+  ck_assert_str_eq(out, "{\"errorMessage\":\"caf? \xe6\xbc\xa2\",\"errorType\":\"Erreur?\"}");
+  aev_free(out);
+  ck_assert_int_eq(aev_function_invoke(g, "{}", 2, &out, NULL, &ferr), AEV_OK);
+  ck_assert_str_eq(out, "{\"errorMessage\":\"caf?\",\"errorType\":\"Unhandled\"}");
+  aev_free(out);
+  aev_function_release(f);
+  aev_function_release(g);
 }
 END_TEST
 
@@ -420,6 +461,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, release_runs_once_after_delete);
   tcase_add_test(tc, configuration_defaults_and_updates);
   tcase_add_test(tc, request_response_success_and_error);
+  tcase_add_test(tc, failure_text_not_utf8);
   tcase_add_test(tc, fail_json_keeps_stack_trace);
   tcase_add_test(tc, payload_limits_and_dry_run);
   tcase_add_test(tc, context_fields);

@@ -176,6 +176,63 @@ START_TEST(functions_lambdas_regex) {
 }
 END_TEST
 
+/* jsonata-js's strings are JavaScript's (UTF-16): strings order by code
+ * units, so U+1F600 (D83D DE00) sorts before U+FF5A though its UTF-8 bytes
+ * sort after; a regex match's index counts a character past U+FFFF as two;
+ * $base64encode encodes the low byte of each code unit. Each result is
+ * what jsonata-js 2.0.6 gives. */
+#define GRIN "\xf0\x9f\x98\x80" /* U+1F600 */
+#define FW_Z "\xef\xbd\x9a"     /* U+FF5A */
+START_TEST(strings_as_utf16) {
+  EXPECT("\"" GRIN "\" < \"" FW_Z "\"", NULL, NULL, "true");
+  EXPECT("\"a" GRIN "\" > \"a" FW_Z "\"", NULL, NULL, "false");
+  EXPECT("\"\xe6\xbc\xa2\" < \"" GRIN "\"", NULL, NULL, "true");
+  EXPECT("$sort([\"" FW_Z "\",\"" GRIN "\",\"\xc3\xa9\",\"z\"])", NULL, NULL,
+         "[\"z\",\"\xc3\xa9\",\"" GRIN "\",\"" FW_Z "\"]");
+  EXPECT("[\"" FW_Z "\",\"" GRIN "\"]^($)", NULL, NULL, "[\"" GRIN "\",\"" FW_Z "\"]");
+  EXPECT("$match(\"" GRIN "ab\", /b/).index", NULL, NULL, "3");
+  EXPECT("$match(\"" GRIN "\xc3\xa9" GRIN "x\", /x|\xc3\xa9/).index", NULL, NULL, "[2,5]");
+  EXPECT("$base64encode(\"a" GRIN "b\xc3\xa9\")", NULL, NULL, "\"YT0AYuk=\"");
+  EXPECT("$length(\"" GRIN "\")", NULL, NULL, "1");
+}
+END_TEST
+
+/* $uppercase / $lowercase are JavaScript's toUpperCase / toLowerCase:
+ * every script's letters (ğ, ł, ǆ), full mappings (ß to SS, ﬀ to FF, İ to
+ * i + U+0307) and a word's last capital sigma lowering to ς; and a
+ * case-insensitive regex folds the same letters. Each result is what
+ * jsonata-js 2.0.6 gives. */
+START_TEST(case_mapping_as_javascript) {
+  EXPECT("$uppercase(\"\xc4\x9f\xc5\x82\xc3\xb3" "d\xc5\xba \xc7\x86 \xc3\xbf\")", NULL, NULL,
+         "\"\xc4\x9e\xc5\x81\xc3\x93" "D\xc5\xb9 \xc7\x84 \xc5\xb8\"");
+  EXPECT("$uppercase(\"stra\xc3\x9f" "e \xef\xac\x80 \xc4\xb1\")", NULL, NULL, "\"STRASSE FF I\"");
+  EXPECT("$lowercase(\"\xc4\x9e\xc5\x81 \xc4\xb0 \xe1\xba\x9e\")", NULL, NULL,
+         "\"\xc4\x9f\xc5\x82 i\xcc\x87 \xc3\x9f\"");
+  /* ΟΔΟΣ ΣΑ Σ: the sigma ending a word is final, the others are not */
+  EXPECT("$lowercase(\"\xce\x9f\xce\x94\xce\x9f\xce\xa3 \xce\xa3\xce\x91 \xce\xa3\")", NULL, NULL,
+         "\"\xce\xbf\xce\xb4\xce\xbf\xcf\x82 \xcf\x83\xce\xb1 \xcf\x83\"");
+  EXPECT("$contains(\"\xc5\x81\xc3\xb3" "d\xc5\xba\", /\xc5\x82\xc3\x93/i)", NULL, NULL, "true");
+  EXPECT("$replace(\"\xce\xa3\xcf\x83\xcf\x82\", /\xcf\x83/i, \"x\")", NULL, NULL, "\"xxx\"");
+  EXPECT("$contains(\"\xc5\xbf\", /s/i)", NULL, NULL, "false");
+  EXPECT("$contains(\"\xc4\x9e\", /[\xc4\x9f-\xc4\xa1]/i)", NULL, NULL, "true");
+  /* θ (U+03B8) shares its canonical form Θ with ϑ (U+03D1), which is not
+   * θ's lower case: a class holding ϑ alone matches θ all the same */
+  EXPECT("$contains(\"\xce\xb8\", /[\xcf\x91]/i)", NULL, NULL, "true");
+}
+END_TEST
+
+/* $decodeUrl / $decodeUrlComponent are JavaScript's decodeURI(Component):
+ * escapes that decode to malformed UTF-8 (cut short, a stray continuation
+ * byte, an encoded surrogate) are D3140, never a string of bad UTF-8. */
+START_TEST(decode_url_checks_utf8) {
+  EXPECT("$decodeUrl(\"%E6%BC\")", NULL, NULL, "<error D3140>");
+  EXPECT("$decodeUrlComponent(\"%FF\")", NULL, NULL, "<error D3140>");
+  EXPECT("$decodeUrlComponent(\"%ED%A0%80\")", NULL, NULL, "<error D3140>");
+  EXPECT("$decodeUrlComponent(\"%C3%A9%F0%9F%98%80\")", NULL, NULL, "\"\xc3\xa9" GRIN "\"");
+  EXPECT("$decodeUrl(\"%3B%C3%A9\")", NULL, NULL, "\"%3B\xc3\xa9\"");
+}
+END_TEST
+
 /* Every alternative of a long alternation jumps past the rest, however many
  * there are (jumps past the 64th were left unpatched before). */
 START_TEST(regex_long_alternation) {
@@ -481,6 +538,9 @@ int main(void) {
   tcase_add_test(tc, plain_paths_on_jansson);
   tcase_add_test(tc, states_profile);
   tcase_add_test(tc, json_api_what_jansson_refuses);
+  tcase_add_test(tc, strings_as_utf16);
+  tcase_add_test(tc, case_mapping_as_javascript);
+  tcase_add_test(tc, decode_url_checks_utf8);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

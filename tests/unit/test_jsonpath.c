@@ -222,6 +222,27 @@ START_TEST(templates) {
 }
 END_TEST
 
+/* Hash and Base64 take up to 10,000 characters, not bytes: 10,000 'é' are
+ * 20,000 bytes and pass; one more character fails. */
+START_TEST(intrinsics_count_characters) {
+  enum { N = 10000 };
+  char *e = malloc(2 * N + 1), *in = malloc(4 * N + 64), *want = malloc(3 * N), *p = e;
+  for (int i = 0; i < N; i++) p += sprintf(p, "\xc3\xa9");
+  sprintf(in, "{\"s\":\"%s\",\"t\":\"%s\xc3\xa9\"}", e, e);
+  tmpl_is(in, "{\"r.$\":\"States.Hash($.s, 'MD5')\"}", "{\"r\":\"a82f170e91ae6e5d8db1f456dcc5bca0\"}", NULL);
+  tmpl_is(in, "{\"r.$\":\"States.Hash($.t, 'MD5')\"}", NULL, "States.IntrinsicFailure");
+  /* three 'é' are six bytes, eight base64 characters */
+  p = want + sprintf(want, "{\"r\":\"");
+  for (int i = 0; i < N / 3; i++) p += sprintf(p, "w6nDqcOp");
+  strcpy(p, "w6k=\"}");
+  tmpl_is(in, "{\"r.$\":\"States.Base64Encode($.s)\"}", want, NULL);
+  tmpl_is(in, "{\"r.$\":\"States.Base64Encode($.t)\"}", NULL, "States.IntrinsicFailure");
+  free(want);
+  free(in);
+  free(e);
+}
+END_TEST
+
 START_TEST(intrinsics_strings_and_json) {
   FN("States.Format('Hello, {}!', $.name)", "\"Hello, World!\"");
   FN("States.Format('{} and {}', $.arr[0], $.o1)", "\"1 and {\\\"a\\\":1,\\\"b\\\":2}\"");
@@ -316,6 +337,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, result_path_put);
   tcase_add_test(tc, templates);
   tcase_add_test(tc, intrinsics_strings_and_json);
+  tcase_add_test(tc, intrinsics_count_characters);
   tcase_add_test(tc, intrinsics_arrays_and_math);
   tcase_add_test(tc, intrinsic_uuid_and_syntax);
   suite_add_tcase(s, tc);

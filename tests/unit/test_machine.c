@@ -565,6 +565,67 @@ START_TEST(names_and_idempotency) {
 }
 END_TEST
 
+static void invalid(const char *def, const char *code, const char *location);
+
+/* n copies of the character c (UTF-8) in buf. */
+static const char *repeat(char *buf, const char *c, int n) {
+  buf[0] = 0;
+  for (int i = 0; i < n; i++) strcat(buf, c);
+  return buf;
+}
+
+/* AWS counts a name's 1-80 in characters (past them: ValidationException),
+ * and refuses the control characters U+007F-009F and U+FFFE-FFFF and
+ * U+10FFFF besides ASCII's (InvalidName). */
+START_TEST(names_count_characters) {
+  char name[400];
+  const char *def = ONE("{\"Type\":\"Pass\",\"End\":true}");
+  aev_machine *m = NULL, *m2 = NULL;
+  ck_assert_int_eq(aev_machine_create(b, repeat(name, "\xe6\xbc\xa2", 80), def, strlen(def), AEV_MACHINE_STANDARD, &m),
+                   AEV_OK);
+  ck_assert_int_eq(aev_machine_create(b, repeat(name, "\xe6\xbc\xa2", 81), def, strlen(def), AEV_MACHINE_STANDARD, &m2),
+                   AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_ptr_null(m2);
+  aev_execution *e = NULL;
+  ck_assert_int_eq(aev_machine_start(m, repeat(name, "\xc3\xa9", 80), "{}", 2, &e), AEV_OK);
+  aev_execution_release(e);
+  e = NULL;
+  ck_assert_int_eq(aev_machine_start(m, repeat(name, "\xc3\xa9", 81), "{}", 2, &e), AEV_ERR_INVALID);
+  /* the length is the API model's constraint, answered as AWS does */
+  char want[600];
+  snprintf(want, sizeof want, "1 validation error detected: Value '%s' at 'name' failed to satisfy constraint: "
+           "Member must have length less than or equal to 80", name);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), want);
+  ck_assert_int_eq(aev_machine_start(m, "", "{}", 2, &e), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  static const char *const refused[] = {"a\xc2\x85", "a\xc2\x9f", "a\xef\xbf\xbe", "a\xef\xbf\xbf",
+                                        "a\xf4\x8f\xbf\xbf", "a\xed\xa0\x80", "a\xc3"};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    ck_assert_msg(aev_machine_start(m, refused[i], "{}", 2, &e) == AEV_ERR_INVALID, "%zu", i);
+    ck_assert_str_eq(aev_errcode(), "InvalidName");
+  }
+  ck_assert_int_eq(aev_machine_start(m, "\xc2\xa1\xef\xbf\xbd\xf0\x9f\x98\x80", "{}", 2, &e), AEV_OK);
+  aev_execution_release(e);
+  aev_machine_release(m);
+}
+END_TEST
+
+/* The ASL spec: a state name has at most 80 Unicode characters. */
+START_TEST(state_names_count_characters) {
+  char name[400], def[600];
+  snprintf(def, sizeof def, "{\"StartAt\":\"%s\",\"States\":{\"%s\":{\"Type\":\"Pass\",\"End\":true}}}",
+           repeat(name, "\xc3\xa9", 80), name);
+  aev_machine_release(machine(def));
+  snprintf(def, sizeof def, "{\"StartAt\":\"%s\",\"States\":{\"%s\":{\"Type\":\"Pass\",\"End\":true}}}",
+           repeat(name, "\xc3\xa9", 81), name);
+  char loc[200];
+  snprintf(loc, sizeof loc, "/States/%s", name);
+  invalid(def, "SCHEMA_VALIDATION_FAILED", loc);
+}
+END_TEST
+
 static void invalid(const char *def, const char *code, const char *location) {
   char *t = NULL;
   ck_assert_int_eq(aev_machine_validate(def, strlen(def), AEV_MACHINE_STANDARD, &t), AEV_OK);
@@ -767,6 +828,66 @@ static void make_function(void) {
   ck_assert_int_eq(aev_function_create(b, "fn", "{\"Timeout\":900}", handler, NULL, NULL, NULL), AEV_OK);
 }
 
+/* {"a":"<n times c>"}: a document of 8 + n * strlen(c) bytes. */
+static char *big_doc(const char *c, size_t n) {
+  size_t k = strlen(c);
+  char *d = malloc(8 + n * k + 1);
+  memcpy(d, "{\"a\":\"", 6);
+  for (size_t i = 0; i < n; i++) memcpy(d + 6 + i * k, c, k);
+  strcpy(d + 6 + n * k, "\"}");
+  return d;
+}
+
+/* AWS's 256 KiB counts UTF-8 bytes, at each state's output and each
+ * task's result, not only at the execution's end: a state over it fails
+ * with States.DataLimitExceeded (which States.ALL does not catch), even
+ * when a later state, a ResultSelector or an OutputPath would shrink it. */
+START_TEST(data_limit_per_state) {
+  make_function();
+  char *at_limit = big_doc("\xc3\xa9", (262144 - 8) / 2);
+  ck_assert_uint_eq(strlen(at_limit), 262144);
+  result r = run(ONE("{\"Type\":\"Pass\",\"End\":true}"), at_limit);
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  result_free(&r);
+  r = run("{\"StartAt\":\"P1\",\"States\":{\"P1\":{\"Type\":\"Pass\",\"Parameters\":{\"a.$\":\"$.a\",\"b.$\":\"$.a\"},"
+          "\"Next\":\"P2\"},\"P2\":{\"Type\":\"Pass\",\"OutputPath\":\"$.a\",\"End\":true}}}",
+          at_limit);
+  fails_with(&r, "States.DataLimitExceeded",
+             "The state/task 'P1' returned a result with a size exceeding the maximum number of bytes service limit.");
+  ck_assert_int_eq(count_events(&r, "PassStateExited"), 0);
+  result_free(&r);
+  free(at_limit);
+  /* the function echoes its event with "seen": true, past the limit */
+  char *near = big_doc("x", 262144 - 8 - 6);
+  r = run("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
+          "\"Parameters\":{\"FunctionName\":\"fn\",\"Payload.$\":\"$\"},\"ResultSelector\":{\"c.$\":\"$.StatusCode\"},"
+          "\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],\"Next\":\"C\"}],\"End\":true},"
+          "\"C\":{\"Type\":\"Pass\",\"End\":true}}}",
+          near);
+  fails_with(&r, "States.DataLimitExceeded",
+             "The state/task 'arn:aws:states:::lambda:invoke' returned a result with a size exceeding the maximum "
+             "number of bytes service limit.");
+  result_free(&r);
+  free(near);
+}
+END_TEST
+
+/* String comparisons take the strings whole: "a\u0000b" (decoded from
+ * base64) is neither equal to "a" nor less than it. */
+START_TEST(string_compare_whole) {
+  result r = run("{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Parameters\":{\"v.$\":"
+                 "\"States.Base64Decode('YQBi')\"},\"Next\":\"C\"},\"C\":{\"Type\":\"Choice\",\"Choices\":["
+                 "{\"Variable\":\"$.v\",\"StringEquals\":\"a\",\"Next\":\"Eq\"},"
+                 "{\"Variable\":\"$.v\",\"StringLessThanEquals\":\"a\",\"Next\":\"Eq\"},"
+                 "{\"Variable\":\"$.v\",\"StringGreaterThan\":\"a\",\"Next\":\"Gt\"}],\"Default\":\"Eq\"},"
+                 "\"Eq\":{\"Type\":\"Pass\",\"Result\":\"wrong\",\"End\":true},"
+                 "\"Gt\":{\"Type\":\"Pass\",\"Result\":\"greater\",\"End\":true}}}",
+                 "{}");
+  output_is(&r, "\"greater\"");
+  result_free(&r);
+}
+END_TEST
+
 START_TEST(lambda_tasks) {
   make_function();
   result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":"
@@ -841,6 +962,60 @@ static char *token_from_queue(aev_queue *q) {
   ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage.waitForTaskToken\","         \
       "\"Parameters\":{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/tokens\","      \
       "\"MessageBody\":{\"token.$\":\"$$.Task.Token\"}}" extra ",\"End\":true}")
+
+/* SendTaskFailure and StopExecution: an error of 0-256 and a cause of
+ * 0-32768 characters (not bytes); past either the call is refused and the
+ * execution goes on as it was. */
+START_TEST(failure_reasons_count_characters) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "tokens", NULL, &q), AEV_OK);
+  aev_machine *m = machine(WAIT_TASK(""));
+  aev_execution *e1, *e2;
+  ck_assert_int_eq(aev_machine_start(m, "f1", "{}", 2, &e1), AEV_OK);
+  ck_assert_int_eq(aev_machine_start(m, "f2", "{}", 2, &e2), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *token = token_from_queue(q), *cause = malloc(2 * 32769 + 1), error[2 * 257 + 1];
+  repeat(cause, "\xc3\xa9", 32769);
+  repeat(error, "\xc3\xa9", 257);
+  ck_assert_int_eq(aev_machine_send_task_failure(b, token, error, NULL), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value at 'error' failed to satisfy constraint: "
+                                 "Member must have length less than or equal to 256");
+  ck_assert_int_eq(aev_machine_send_task_failure(b, token, "E", cause), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_int_eq(aev_execution_stop(e2, error, cause), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "2 validation errors detected: Value at 'error' failed to satisfy constraint: "
+                                 "Member must have length less than or equal to 256; Value at 'cause' failed "
+                                 "to satisfy constraint: Member must have length less than or equal to 32768");
+  /* through the API, refused before the execution is looked up */
+  char req[2 * 257 + 128];
+  snprintf(req, sizeof req, "{\"executionArn\":\"arn:aws:states:us-east-1:000000000000:execution:m:none\","
+           "\"error\":\"%s\"}", error);
+  json_t *v = call("StopExecution", req, AEV_ERR_INVALID);
+  ck_assert_str_eq(json_string_value(json_object_get(v, "__type")), "ValidationException");
+  json_decref(v);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e1), AEV_EXECUTION_RUNNING);
+  ck_assert_int_eq(aev_execution_status(e2), AEV_EXECUTION_RUNNING);
+  /* at the limits, in two-byte characters */
+  error[2 * 256] = 0;
+  cause[2 * 32768] = 0;
+  ck_assert_int_eq(aev_machine_send_task_failure(b, token, error, cause), AEV_OK);
+  ck_assert_int_eq(aev_execution_stop(e2, error, cause), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  result r;
+  collect(e1, &r);
+  fails_with(&r, error, cause);
+  result_free(&r);
+  ck_assert_int_eq(aev_execution_status(e2), AEV_EXECUTION_ABORTED);
+  free(cause);
+  free(token);
+  aev_execution_release(e1);
+  aev_execution_release(e2);
+  aev_machine_release(m);
+  aev_queue_release(q);
+}
+END_TEST
 
 START_TEST(wait_for_task_token) {
   aev_queue *q;
@@ -1111,6 +1286,11 @@ static Suite *suite(void) {
   tcase_add_test(tc, status_change_events_reach_an_archive);
   tcase_add_test(tc, nested_executions);
   tcase_add_test(tc, jsonata_map_parallel_catch_task);
+  tcase_add_test(tc, names_count_characters);
+  tcase_add_test(tc, state_names_count_characters);
+  tcase_add_test(tc, failure_reasons_count_characters);
+  tcase_add_test(tc, data_limit_per_state);
+  tcase_add_test(tc, string_compare_whole);
   suite_add_tcase(s, tc);
   return s;
 }

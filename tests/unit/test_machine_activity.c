@@ -103,6 +103,24 @@ START_TEST(admin) {
 }
 END_TEST
 
+/* An activity's name and a worker's name are 1-80 characters, not bytes. */
+START_TEST(names_count_characters) {
+  char name[81 * 3 + 1] = "";
+  for (int i = 0; i < 80; i++) strcat(name, "\xe6\xbc\xa2");
+  aev_activity *a = activity(name), *bad = NULL;
+  strcat(name, "\xe6\xbc\xa2");
+  ck_assert_int_eq(aev_activity_create(b, name, &bad), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  char *token = NULL, *input = NULL;
+  name[80 * 3] = 0;
+  ck_assert_int_eq(aev_activity_get_task(a, name, 0, &token, &input), AEV_OK);
+  strcat(name, "\xe6\xbc\xa2");
+  ck_assert_int_eq(aev_activity_get_task(a, name, 0, &token, &input), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  aev_activity_release(a);
+}
+END_TEST
+
 START_TEST(task_completed_by_a_worker) {
   aev_activity *a = activity("work");
   char *token = NULL, *input = NULL;
@@ -425,6 +443,7 @@ static Suite *suite(void) {
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, admin);
+  tcase_add_test(tc, names_count_characters);
   tcase_add_test(tc, task_completed_by_a_worker);
   tcase_add_test(tc, failure_is_caught);
   tcase_add_test(tc, heartbeat_and_timeout);
