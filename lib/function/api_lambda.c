@@ -48,8 +48,9 @@ static int check_function_name(const char *name) {
   return AEV_OK;
 }
 
-/* FunctionName as a name, a partial "name:qualifier", or an ARN with or
- * without a qualifier; Qualifier may name it instead. *qualifier is NULL
+/* FunctionName as a name, a partial "name:qualifier" or
+ * "ACCOUNT:function:name[:qualifier]", or an ARN with or without a
+ * qualifier; Qualifier may name it instead. *qualifier is NULL
  * for $LATEST, else a pointer into buf or req. */
 static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
                       aev_function **out, const char **qualifier,
@@ -59,7 +60,13 @@ static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
   if (rc == AEV_OK) rc = check_function_name(name);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Qualifier", &q);
   if (rc != AEV_OK) return rc;
-  snprintf(buf, size, "%s", name);
+  /* Lambda's partial ARN ACCOUNT:function:NAME is the ARN in the broker's
+   * region; in another account it is not found, as the ARN would be. */
+  int partial = strlen(name) > 22 && strspn(name, "0123456789") == 12 &&
+                strncmp(name + 12, ":function:", 10) == 0;
+  snprintf(buf, size, "%s%s%s", partial ? "arn:aws:lambda:" : "",
+           partial ? aev_broker_region(b) : "", partial ? ":" : "");
+  snprintf(buf + strlen(buf), size - strlen(buf), "%s", name);
   /* arn:aws:lambda:R:A:function:NAME[:QUALIFIER] or NAME[:QUALIFIER] */
   int colons = 0;
   char *last = NULL;

@@ -118,6 +118,16 @@ START_TEST(invoke_each_type) {
                         "\"Qualifier\":\"$LATEST\",\"Payload\":{\"obj\":true}}");
   ck_assert_ptr_nonnull(strstr(r, "\"Payload\":\"{\\\"obj\\\":true}\""));
   aev_free(r);
+  /* The partial ARN ACCOUNT:function:NAME, with or without a qualifier. */
+  r = call_ok("Invoke", "{\"FunctionName\":\"000000000000:function:f\",\"Payload\":\"{}\"}");
+  ck_assert_ptr_nonnull(strstr(r, "\"ExecutedVersion\":\"$LATEST\""));
+  aev_free(r);
+  aev_free(call_ok("PublishVersion", "{\"FunctionName\":\"000000000000:function:f\"}"));
+  r = call_ok("Invoke", "{\"FunctionName\":\"000000000000:function:f:1\",\"Payload\":\"{}\"}");
+  ck_assert_ptr_nonnull(strstr(r, "\"ExecutedVersion\":\"1\""));
+  aev_free(r);
+  call_err("Invoke", "{\"FunctionName\":\"111111111111:function:f\"}", AEV_ERR_NOT_FOUND,
+           "arn:aws:lambda:us-east-1:111111111111:function:f");
 }
 END_TEST
 
