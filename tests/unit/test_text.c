@@ -59,6 +59,26 @@ START_TEST(utf8_next_accepts_well_formed_and_rejects_the_rest) {
 }
 END_TEST
 
+/* Whole text, wherever a character or a bad byte falls against the eight
+ * bytes read at a time: at every offset of a long ASCII run. */
+START_TEST(utf8_valid_at_every_offset) {
+  char s[64];
+  for (size_t at = 0; at + 4 <= sizeof s; at++) {
+    memset(s, 'a', sizeof s);
+    memcpy(s + at, "\xf0\x9f\x98\x80", 4);
+    ck_assert_msg(aev__utf8_valid(s, sizeof s), "emoji at %zu", at);
+    ck_assert_msg(!aev__utf8_valid(s, at + 3), "emoji cut at %zu", at);
+    s[at] = (char)0xff;
+    ck_assert_msg(!aev__utf8_valid(s, sizeof s), "0xff at %zu", at);
+    memset(s, 'a', sizeof s);
+    s[at + 2] = (char)0x80;
+    ck_assert_msg(!aev__utf8_valid(s, sizeof s), "lone continuation at %zu", at + 2);
+  }
+  ck_assert(aev__utf8_valid("", 0));
+  ck_assert(aev__utf8_valid("a\0b", 3));
+}
+END_TEST
+
 START_TEST(replace_str_copies_replaces_and_clears) {
   char *slot = NULL;
   char value[] = "first";
@@ -80,6 +100,7 @@ int main(void) {
   tcase_add_test(tc, puts_grow_the_buffer_and_take_hands_it_over);
   tcase_add_test(tc, utf8_next_accepts_well_formed_and_rejects_the_rest);
   tcase_add_test(tc, replace_str_copies_replaces_and_clears);
+  tcase_add_test(tc, utf8_valid_at_every_offset);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
