@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,20 +240,31 @@ void aev__iso8601_format(int64_t ms, char out[32]) {
 
 /* ---- evaluating ---- */
 
-static int matches(const char *s, const char *p) {
-  for (;;) {
-    if (*p == '*') {
-      while (*p == '*') p++;
-      if (!*p) return 1;
-      for (; *s; s++)
-        if (matches(s, p)) return 1;
-      return 0;
+/* StringMatches: s[0..n) against pattern p[0..m), where * matches any
+ * run and \* and \\ are a literal * and \. Greedy with one way back (to
+ * just after the last *), so a pattern of many *s costs n times m at most,
+ * not a backtracking search's exponential time; lengths, not NULs, end
+ * the text (U+0000 is a character like any other). */
+static int matches(const char *s, size_t n, const char *p, size_t m) {
+  size_t i = 0, j = 0, star = SIZE_MAX, mark = 0;
+  while (i < n) {
+    if (j < m && p[j] == '*') {
+      star = ++j;
+      mark = i;
+      continue;
     }
-    if (*p == '\\' && (p[1] == '*' || p[1] == '\\')) p++;
-    if (!*p) return !*s;
-    if (*s != *p) return 0;
-    s++, p++;
+    size_t step = j + 1 < m && p[j] == '\\' && (p[j + 1] == '*' || p[j + 1] == '\\') ? 2 : 1;
+    if (j < m && p[j + step - 1] == s[i]) {
+      i++;
+      j += step;
+      continue;
+    }
+    if (star == SIZE_MAX) return 0;
+    j = star;
+    i = ++mark;
   }
+  while (j < m && p[j] == '*') j++;
+  return j == m;
 }
 
 static int cmp3(double a, double b) { return a < b ? -1 : a > b; }
@@ -294,7 +306,9 @@ static int compare(m_op op, json_t *a, json_t *b) {
   }
   if (op == OP_BOOL_EQ) return json_is_boolean(a) && json_is_boolean(b) && json_equal(a, b);
   if (op == OP_STR_MATCH)
-    return json_is_string(a) && json_is_string(b) && matches(json_string_value(a), json_string_value(b));
+    return json_is_string(a) && json_is_string(b) &&
+           matches(json_string_value(a), json_string_length(a), json_string_value(b),
+                   json_string_length(b));
   return 0;
 }
 

@@ -888,6 +888,51 @@ START_TEST(string_compare_whole) {
 }
 END_TEST
 
+/* StringMatches: a U+0000 is part of the text, and a pattern of many *s
+ * against a long text that it misses answers at once (a backtracking
+ * search took exponential time: this test would run into its timeout). */
+START_TEST(string_matches_whole_and_fast) {
+  /* The value (through an intrinsic when it holds U+0000), the pattern
+   * (JSON text: \\\\* is a literal *), and the branch taken. */
+  static const char *const cases[][4] = {
+      {"v.$", "States.Base64Decode('YQBi')", "a", "no"},
+      {"v.$", "States.Base64Decode('YQBi')", "a*", "yes"},
+      {"v.$", "States.Base64Decode('YQBi')", "*b", "yes"},
+      {"v", "x*y", "x\\\\**y", "yes"},
+      {"v", "xzy", "x\\\\*y", "no"},
+      {"v", "aab", "*a*b", "yes"},
+      {"v", "", "*", "yes"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char def[1024];
+    snprintf(def, sizeof def,
+             "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Parameters\":{\"%s\":"
+             "\"%s\"},\"Next\":\"C\"},\"C\":{\"Type\":\"Choice\",\"Choices\":[{\"Variable\":\"$.v\","
+             "\"StringMatches\":\"%s\",\"Next\":\"Y\"}],\"Default\":\"N\"},"
+             "\"Y\":{\"Type\":\"Pass\",\"Result\":\"yes\",\"End\":true},"
+             "\"N\":{\"Type\":\"Pass\",\"Result\":\"no\",\"End\":true}}}",
+             cases[i][0], cases[i][1], cases[i][2]);
+    char want[16];
+    snprintf(want, sizeof want, "\"%s\"", cases[i][3]);
+    result r = run(def, "{}");
+    char *got = r.output ? json_dumps(r.output, JSON_ENCODE_ANY) : NULL;
+    ck_assert_msg(got && !strcmp(got, want), "case %zu: %s", i, got ? got : "(failed)");
+    free(got);
+    result_free(&r);
+  }
+  char input[20100] = "{\"v\":\"";
+  memset(input + 6, 'a', 20000);
+  strcpy(input + 20006, "\"}");
+  result r = run("{\"StartAt\":\"C\",\"States\":{\"C\":{\"Type\":\"Choice\",\"Choices\":[{"
+                 "\"Variable\":\"$.v\",\"StringMatches\":\"*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\","
+                 "\"Next\":\"Y\"}],\"Default\":\"N\"},\"Y\":{\"Type\":\"Pass\",\"Result\":\"yes\","
+                 "\"End\":true},\"N\":{\"Type\":\"Pass\",\"Result\":\"no\",\"End\":true}}}",
+                 input);
+  output_is(&r, "\"no\"");
+  result_free(&r);
+}
+END_TEST
+
 START_TEST(lambda_tasks) {
   make_function();
   result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":"
@@ -1291,6 +1336,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, failure_reasons_count_characters);
   tcase_add_test(tc, data_limit_per_state);
   tcase_add_test(tc, string_compare_whole);
+  tcase_add_test(tc, string_matches_whole_and_fast);
   suite_add_tcase(s, tc);
   return s;
 }
