@@ -50,6 +50,38 @@ typedef struct aev_bus aev_bus;
  * "default" and existing names fail with ResourceAlreadyExistsException. */
 AEV_API int aev_bus_create(aev_broker *b, const char *name, aev_bus **out);
 
+/* CreateEventBus with its optional members, each NULL or "" for none:
+ * - description: at most 512 characters;
+ * - kms_key_identifier: at most 2048 of [a-zA-Z0-9_\-/:], stored and
+ *   answered only: nothing is encrypted in-process;
+ * - dead_letter_arn (DeadLetterConfig's Arn): a standard SQS queue's ARN,
+ *   stored and answered only: AWS sends there the events it cannot decrypt
+ *   with the bus's KMS key, which cannot happen here (rules' targets have
+ *   DeadLetterConfigs of their own for failed deliveries).
+ * A member that breaks AWS's constraints fails with ValidationException and
+ * creates nothing. CreateEventBus's Tags are not kept: this library has no
+ * TagResource / ListTagsForResource for EventBridge. */
+AEV_API int aev_bus_create_with(aev_broker *b, const char *name,
+                                const char *description,
+                                const char *kms_key_identifier,
+                                const char *dead_letter_arn, aev_bus **out);
+
+/* UpdateEventBus, the default bus included: each member that is not NULL
+ * replaces the bus's ("" clears it), NULL leaves it as it was; the rules
+ * are aev_bus_create_with's. It sets LastModifiedTime. A deleted bus fails
+ * with ResourceNotFoundException; a failure changes nothing. *json_out
+ * (may be NULL) receives UpdateEventBus's response object; free it with
+ * aev_free(). */
+AEV_API int aev_bus_update(aev_bus *bus, const char *description,
+                           const char *kms_key_identifier,
+                           const char *dead_letter_arn, char **json_out);
+
+/* DescribeEventBus's response object: Name, Arn, CreationTime,
+ * LastModifiedTime (epoch seconds) and the members that are set
+ * (Description, KmsKeyIdentifier, DeadLetterConfig). There is no
+ * PutPermission here, so no Policy. Free with aev_free(). */
+AEV_API int aev_bus_describe(aev_bus *bus, char **json_out);
+
 /* A handle to a bus by name or ARN. "default" always exists. */
 AEV_API int aev_bus_get(aev_broker *b, const char *name_or_arn, aev_bus **out);
 

@@ -1,23 +1,63 @@
-/* CreateEventBus, DeleteEventBus, DescribeEventBus and ListEventBuses of
- * the "events" service. */
+/* CreateEventBus, UpdateEventBus, DeleteEventBus, DescribeEventBus and
+ * ListEventBuses of the "events" service. */
 #include <string.h>
 
 #include "bus/api_events.h"
 #include "core/json_build.h"
 #include "core/status.h"
 
-static json_t *bus_json(const aev_bus *bus) {
-  return json_pack("{s:s,s:s}", "Name", bus->res.name, "Arn", bus->res.arn);
+/* The members CreateEventBus and UpdateEventBus share, borrowed from req:
+ * a DeadLetterConfig without an Arn is none (""), one with an empty Arn
+ * breaks AWS's constraint. Tags are checked for type and not kept (no
+ * TagResource here). */
+static int attrs_of(const aev__api_service *svc, json_t *req,
+                    aev__bus_attrs *a) {
+  const char *description = NULL, *kms = NULL, *dlq = NULL;
+  json_t *dlc = NULL, *tags;
+  int rc = aev__api_opt_string(svc, req, "Description", &description);
+  if (!rc) rc = aev__api_opt_string(svc, req, "KmsKeyIdentifier", &kms);
+  if (!rc) rc = aev__api_opt_object(svc, req, "DeadLetterConfig", &dlc);
+  if (!rc && dlc) rc = aev__api_opt_string(svc, dlc, "Arn", &dlq);
+  if (!rc) rc = aev__api_opt_array(svc, req, "Tags", &tags);
+  if (!rc && dlq && !*dlq)
+    rc = aev__fail_validation(NULL, "deadLetterConfig.arn",
+                              "Member must have length greater than or equal to 1");
+  *a = (aev__bus_attrs){(char *)description, (char *)kms,
+                        (char *)(dlc && !dlq ? "" : dlq)};
+  return rc;
+}
+
+static int answer(aev_bus *bus, int shape, json_t **resp) {
+  *resp = aev__bus_json(bus, shape);
+  return *resp ? AEV_OK : aev__nomem();
 }
 
 AEV__EVENTS_ACTION(create_event_bus) {
   const char *name;
+  aev__bus_attrs a;
   int rc = aev__api_req_string(svc, req, "Name", &name);
   aev_bus *bus;
-  if (rc || (rc = aev_bus_create(b, name, &bus))) return rc;
-  *resp = json_pack("{s:s}", "EventBusArn", bus->res.arn);
+  if (rc || (rc = attrs_of(svc, req, &a)) ||
+      (rc = aev_bus_create_with(b, name, a.description, a.kms_key, a.dlq_arn, &bus)))
+    return rc;
+  rc = answer(bus, AEV__BUS_CREATED, resp);
   aev_bus_release(bus);
-  return *resp ? AEV_OK : aev__nomem();
+  return rc;
+}
+
+AEV__EVENTS_ACTION(update_event_bus) {
+  const char *name = NULL;
+  aev__bus_attrs a;
+  int rc = aev__api_opt_string(svc, req, "Name", &name);
+  if (!rc) rc = aev__bus_check_length("name", name, 256);
+  /* Members are checked before the bus is looked up, as AWS does. */
+  if (!rc && !(rc = attrs_of(svc, req, &a))) rc = aev__bus_attrs_check(&a);
+  aev_bus *bus;
+  if (rc || (rc = aev__events_bus_of(b, svc, req, "Name", &bus))) return rc;
+  rc = aev_bus_update(bus, a.description, a.kms_key, a.dlq_arn, NULL);
+  if (!rc) rc = answer(bus, AEV__BUS_UPDATED, resp);
+  aev_bus_release(bus);
+  return rc;
 }
 
 AEV__EVENTS_ACTION(delete_event_bus) {
@@ -38,11 +78,9 @@ AEV__EVENTS_ACTION(describe_event_bus) {
   aev_bus *bus;
   int rc = aev__events_bus_of(b, svc, req, "Name", &bus);
   if (rc) return rc;
-  *resp = bus_json(bus);
-  int whole = !json_object_set_new(*resp, "CreationTime", json_integer(bus->created_s));
-  *resp = aev__json_whole(*resp, whole);
+  rc = answer(bus, AEV__BUS_DESCRIBED, resp);
   aev_bus_release(bus);
-  return *resp ? AEV_OK : aev__nomem();
+  return rc;
 }
 
 AEV__EVENTS_ACTION(list_event_buses) {
@@ -58,7 +96,7 @@ AEV__EVENTS_ACTION(list_event_buses) {
   json_t *buses = json_array();
   int whole = buses != NULL;
   for (size_t i = 0; whole && i < n; i++)
-    whole = !json_array_append_new(buses, bus_json((aev_bus *)list[i]));
+    whole = !json_array_append_new(buses, aev__bus_json((aev_bus *)list[i], AEV__BUS_LISTED));
   aev__registry_list_free(list, n);
   buses = aev__json_whole(buses, whole);
   *resp = buses ? json_pack("{s:o}", "EventBuses", buses) : NULL;

@@ -47,6 +47,7 @@ static const aev__api_action actions[] = {
     {"StartReplay", aev__events_start_replay},
     {"TestEventPattern", aev__events_test_event_pattern},
     {"UpdateArchive", aev__events_update_archive},
+    {"UpdateEventBus", aev__events_update_event_bus},
 };
 
 const aev__api_service aev__api_events = {

@@ -21,6 +21,7 @@ int aev__events_page(const aev__api_service *svc, json_t *req, const char *key,
                      json_t *resp);
 
 AEV__EVENTS_ACTION(create_event_bus);
+AEV__EVENTS_ACTION(update_event_bus);
 AEV__EVENTS_ACTION(delete_event_bus);
 AEV__EVENTS_ACTION(describe_event_bus);
 AEV__EVENTS_ACTION(list_event_buses);

@@ -134,6 +134,7 @@ static void bus_destroy(aev__resource *r) {
   aev__archives_free(bus);
   aev__rules_free(bus);
   aev_pattern_set_free(bus->set);
+  aev__bus_attrs_free(&bus->attrs);
   pthread_mutex_destroy(&bus->amu);
   free(bus->rules.slots);
   free(bus->routes);
@@ -189,6 +190,7 @@ static int bus_new(aev_broker *b, const char *name, aev_bus **out) {
   }
   bus->quota = AEV_BUS_DEFAULT_RULE_QUOTA;
   bus->created_s = aev_broker_now_ms(b) / 1000;
+  bus->modified_s = bus->created_s;
   *out = bus;
   return AEV_OK;
 }
@@ -227,11 +229,21 @@ int aev__bus_find(aev_broker *b, const char *name_or_arn, int create_default,
 }
 
 int aev_bus_create(aev_broker *b, const char *name, aev_bus **out) {
+  return aev_bus_create_with(b, name, NULL, NULL, NULL, out);
+}
+
+int aev_bus_create_with(aev_broker *b, const char *name,
+                        const char *description, const char *kms_key_identifier,
+                        const char *dead_letter_arn, aev_bus **out) {
   if (!b || !name || !out)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "b, name and out are required.");
+  aev__bus_attrs given = {(char *)description, (char *)kms_key_identifier,
+                          (char *)dead_letter_arn};
+  aev__bus_attrs attrs;
   int rc = aev__broker_check_open(b);
-  if (rc || (rc = name_check(name))) return rc;
+  if (rc || (rc = name_check(name)) || (rc = aev__bus_attrs_check(&given)))
+    return rc;
   aev_bus *bus;
   if (!strcmp(name, "default") ||
       !aev__bus_find(b, name, 0, &bus)) {
@@ -239,7 +251,12 @@ int aev_bus_create(aev_broker *b, const char *name, aev_bus **out) {
     return aev__fail(AEV_ERR_EXISTS, "ResourceAlreadyExistsException",
                      "Event bus %s already exists.", name);
   }
-  if ((rc = bus_new(b, name, &bus))) return rc;
+  if ((rc = aev__bus_attrs_copy(&given, &attrs))) return rc;
+  if ((rc = bus_new(b, name, &bus))) {
+    aev__bus_attrs_free(&attrs);
+    return rc;
+  }
+  bus->attrs = attrs;
   rc = aev__registry_add(b, &bus->res, NULL);
   if (rc) {
     aev__resource_unref(&bus->res);

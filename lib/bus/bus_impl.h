@@ -41,6 +41,11 @@ typedef struct aev__rmap {
   size_t cap, n;
 } aev__rmap;
 
+/* CreateEventBus's and UpdateEventBus's optional members (NULL: not set). */
+typedef struct aev__bus_attrs {
+  char *description, *kms_key, *dlq_arn;
+} aev__bus_attrs;
+
 struct aev_bus {
   aev__resource res;
   pthread_rwlock_t lock;
@@ -53,6 +58,9 @@ struct aev_bus {
    * as long as the broker): read it with aev__bus_rule_quota(). */
   _Atomic int quota;
   int64_t created_s;
+  /* under lock: */
+  aev__bus_attrs attrs;
+  int64_t modified_s;
   /* archives and replays of this bus, under amu (never taken before lock) */
   pthread_mutex_t amu;
   aev__archive *archives;
@@ -158,6 +166,19 @@ aev__rule *aev__rmap_get(const aev__rmap *m, const char *name);
 int aev__rmap_put(aev__rmap *m, aev__rule *r);
 void aev__rmap_del(aev__rmap *m, const char *name);
 
+/* bus_attrs.c */
+/* AWS's ValidationException for the first member of a that breaks AWS's
+ * constraints (NULL and "" pass: no member, or clearing it). */
+int aev__bus_attrs_check(const aev__bus_attrs *a);
+/* Malloc'd copies of a's members in *out, "" becoming NULL. */
+int aev__bus_attrs_copy(const aev__bus_attrs *a, aev__bus_attrs *out);
+void aev__bus_attrs_free(aev__bus_attrs *a);
+/* The shapes that show a bus: CreateEventBus's and UpdateEventBus's
+ * responses, DescribeEventBus's, and a ListEventBuses entry. */
+enum { AEV__BUS_CREATED, AEV__BUS_UPDATED, AEV__BUS_DESCRIBED, AEV__BUS_LISTED };
+/* The bus as shape shows it (NULL when out of memory); bus lock not held. */
+json_t *aev__bus_json(aev_bus *bus, int shape);
+
 /* rule.c */
 void aev__rule_ref(aev__rule *r);
 void aev__rule_unref(aev__rule *r);
@@ -187,6 +208,10 @@ typedef struct aev__target_at {
 #define AEV__MEMBER_MAX 128
 const char *aev__target_member(const aev__target_at *at, const char *name,
                                char out[AEV__MEMBER_MAX]);
+
+/* Non-zero when arn is a standard SQS queue's: EventBridge's dead-letter
+ * queues (targets' and buses') are never FIFO queues. */
+int aev__dlq_arn_ok(const char *arn);
 
 /* Parses and validates one Target object of PutTargets for rule r of bus,
  * the request's pos-th (from 1). callback: fn != NULL. */

@@ -147,6 +147,12 @@ static int parse_retry(json_t *spec, aev__target *t, const aev__target_at *at) {
   return AEV_OK;
 }
 
+int aev__dlq_arn_ok(const char *arn) {
+  char svc[32];
+  return arn_service(arn, svc, sizeof svc) && !strcmp(svc, "sqs") &&
+         !ends_with(arn, ".fifo");
+}
+
 static int parse_dlq(json_t *spec, aev__target *t) {
   json_t *d = json_object_get(spec, "DeadLetterConfig");
   if (!d || json_is_null(d)) return AEV_OK;
@@ -154,10 +160,7 @@ static int parse_dlq(json_t *spec, aev__target *t) {
   int rc = json_is_object(d) ? opt_str(d, "Arn", &arn) : AEV_ERR_INVALID;
   if (rc || !arn)
     return invalid("DeadLetterConfig of target %s needs an Arn.%s", t->id, "");
-  char svc[32];
-  /* EventBridge dead-letter queues are standard SQS queues. */
-  if (!arn_service(arn, svc, sizeof svc) || strcmp(svc, "sqs") ||
-      ends_with(arn, ".fifo"))
+  if (!aev__dlq_arn_ok(arn))
     return invalid("DeadLetterConfig of target %s: %s is not a standard SQS "
                    "queue ARN; only standard queues are supported.",
                    t->id, arn);

@@ -27,10 +27,11 @@ START_TEST(buses) {
           "{\"EventBusArn\":\"arn:aws:events:us-east-1:000000000000:event-bus/orders\"}");
   call_eq("DescribeEventBus", "{\"Name\":\"orders\"}", AEV_OK,
           "{\"Name\":\"orders\",\"Arn\":\"arn:aws:events:us-east-1:000000000000:"
-          "event-bus/orders\",\"CreationTime\":1704067200}");
+          "event-bus/orders\",\"CreationTime\":1704067200,\"LastModifiedTime\":1704067200}");
   call_eq("ListEventBuses", "{\"NamePrefix\":\"ord\"}", AEV_OK,
           "{\"EventBuses\":[{\"Name\":\"orders\",\"Arn\":\"arn:aws:events:"
-          "us-east-1:000000000000:event-bus/orders\"}]}");
+          "us-east-1:000000000000:event-bus/orders\",\"CreationTime\":1704067200,"
+          "\"LastModifiedTime\":1704067200}]}");
   call_eq("CreateEventBus", "{}", AEV_ERR_INVALID,
           "{\"__type\":\"ValidationException\",\"message\":\"1 validation error "
           "detected: Value null at 'name' failed to satisfy constraint: Member "
@@ -470,6 +471,145 @@ START_TEST(replay_names_follow_aws_rules) {
 }
 END_TEST
 
+#define ORDERS_ARN "arn:aws:events:us-east-1:000000000000:event-bus/orders"
+#define DLQ_ARN "arn:aws:sqs:us-east-1:000000000000:dlq"
+#define DLQ2_ARN "arn:aws:sqs:us-east-1:000000000000:dlq2"
+
+/* Every member CreateEventBus takes comes back where AWS's shapes have it:
+ * CreateEventBus's and UpdateEventBus's responses and DescribeEventBus all
+ * of them, ListEventBuses only Description; unset members are absent. */
+START_TEST(bus_attributes_round_trip) {
+  call_eq("CreateEventBus",
+          "{\"Name\":\"orders\",\"Description\":\"Orders\",\"KmsKeyIdentifier\":"
+          "\"alias/orders\",\"DeadLetterConfig\":{\"Arn\":\"" DLQ_ARN "\"},"
+          "\"Tags\":[{\"Key\":\"team\",\"Value\":\"shop\"}]}",
+          AEV_OK,
+          "{\"EventBusArn\":\"" ORDERS_ARN "\",\"Description\":\"Orders\","
+          "\"KmsKeyIdentifier\":\"alias/orders\",\"DeadLetterConfig\":{\"Arn\":\"" DLQ_ARN "\"}}");
+  call_eq("DescribeEventBus", "{\"Name\":\"orders\"}", AEV_OK,
+          "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":\"Orders\","
+          "\"KmsKeyIdentifier\":\"alias/orders\",\"DeadLetterConfig\":{\"Arn\":\"" DLQ_ARN "\"},"
+          "\"CreationTime\":1704067200,\"LastModifiedTime\":1704067200}");
+  call_eq("ListEventBuses", "{\"NamePrefix\":\"ord\"}", AEV_OK,
+          "{\"EventBuses\":[{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":"
+          "\"Orders\",\"CreationTime\":1704067200,\"LastModifiedTime\":1704067200}]}");
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  /* Members the update leaves out stay as they were. */
+  call_eq("UpdateEventBus", "{\"Name\":\"orders\",\"Description\":\"New\"}", AEV_OK,
+          "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":\"New\","
+          "\"KmsKeyIdentifier\":\"alias/orders\",\"DeadLetterConfig\":{\"Arn\":\"" DLQ_ARN "\"}}");
+  call_eq("UpdateEventBus",
+          "{\"Name\":\"" ORDERS_ARN "\",\"KmsKeyIdentifier\":\"key-2\","
+          "\"DeadLetterConfig\":{\"Arn\":\"" DLQ2_ARN "\"}}",
+          AEV_OK,
+          "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":\"New\","
+          "\"KmsKeyIdentifier\":\"key-2\",\"DeadLetterConfig\":{\"Arn\":\"" DLQ2_ARN "\"}}");
+  call_eq("DescribeEventBus", "{\"Name\":\"orders\"}", AEV_OK,
+          "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":\"New\","
+          "\"KmsKeyIdentifier\":\"key-2\",\"DeadLetterConfig\":{\"Arn\":\"" DLQ2_ARN "\"},"
+          "\"CreationTime\":1704067200,\"LastModifiedTime\":1704067260}");
+  /* An empty Description or KmsKeyIdentifier, a DeadLetterConfig without
+   * an Arn, clear them. */
+  call_eq("UpdateEventBus",
+          "{\"Name\":\"orders\",\"Description\":\"\",\"KmsKeyIdentifier\":\"\","
+          "\"DeadLetterConfig\":{}}",
+          AEV_OK, "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\"}");
+  call_eq("DescribeEventBus", "{\"Name\":\"orders\"}", AEV_OK,
+          "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\","
+          "\"CreationTime\":1704067200,\"LastModifiedTime\":1704067260}");
+}
+END_TEST
+
+/* UpdateEventBus without a Name updates the default bus, as AWS does. */
+START_TEST(default_bus_updates) {
+  call_eq("UpdateEventBus", "{\"Description\":\"The account's bus\"}", AEV_OK,
+          "{\"Name\":\"default\",\"Arn\":\"arn:aws:events:us-east-1:000000000000:"
+          "event-bus/default\",\"Description\":\"The account's bus\"}");
+  call_eq("DescribeEventBus", "{}", AEV_OK,
+          "{\"Name\":\"default\",\"Arn\":\"arn:aws:events:us-east-1:000000000000:"
+          "event-bus/default\",\"Description\":\"The account's bus\","
+          "\"CreationTime\":1704067200,\"LastModifiedTime\":1704067200}");
+}
+END_TEST
+
+START_TEST(update_of_missing_bus) {
+  call_eq("UpdateEventBus", "{\"Name\":\"nope\",\"Description\":\"d\"}", AEV_ERR_NOT_FOUND,
+          "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Event bus nope does not exist.\"}");
+  aev_bus *bus;
+  ck_assert_int_eq(aev_bus_create_with(b, "gone", "d", NULL, NULL, &bus), AEV_OK);
+  ck_assert_int_eq(aev_bus_delete(bus), AEV_OK);
+  ck_assert_int_eq(aev_bus_update(bus, "e", NULL, NULL, NULL), AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(aev_errmsg(), "Event bus gone does not exist.");
+  char *out = NULL;
+  ck_assert_int_eq(aev_bus_describe(bus, &out), AEV_ERR_NOT_FOUND);
+  aev_bus_release(bus);
+}
+END_TEST
+
+/* One invalid member: CreateEventBus creates nothing and UpdateEventBus
+ * changes nothing, both failing with message. */
+static void refused(const char *members, const char *message) {
+  char req[4096], want[4096];
+  snprintf(want, sizeof want, "{\"__type\":\"ValidationException\",\"message\":\"%s\"}", message);
+  snprintf(req, sizeof req, "{\"Name\":\"other\",%s}", members);
+  call_eq("CreateEventBus", req, AEV_ERR_INVALID, want);
+  call_eq("DescribeEventBus", "{\"Name\":\"other\"}", AEV_ERR_NOT_FOUND, NULL);
+  snprintf(req, sizeof req, "{\"Name\":\"orders\",%s}", members);
+  call_eq("UpdateEventBus", req, AEV_ERR_INVALID, want);
+  /* Checked before the bus is looked up. */
+  snprintf(req, sizeof req, "{\"Name\":\"nope\",%s}", members);
+  call_eq("UpdateEventBus", req, AEV_ERR_INVALID, want);
+  call_eq("DescribeEventBus", "{\"Name\":\"orders\"}", AEV_OK,
+          "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":\"Orders\","
+          "\"KmsKeyIdentifier\":\"k\",\"DeadLetterConfig\":{\"Arn\":\"" DLQ_ARN "\"},"
+          "\"CreationTime\":1704067200,\"LastModifiedTime\":1704067200}");
+}
+
+START_TEST(bus_attributes_validated) {
+  call_eq("CreateEventBus",
+          "{\"Name\":\"orders\",\"Description\":\"Orders\",\"KmsKeyIdentifier\":\"k\","
+          "\"DeadLetterConfig\":{\"Arn\":\"" DLQ_ARN "\"}}",
+          AEV_OK, NULL);
+  char *at = repeat("\xc3\xa9", 512), *over = repeat("x", 513), members[3000];
+  snprintf(members, sizeof members, "\"Description\":\"%s\"", over);
+  refused(members, "1 validation error detected: Value at 'description' failed to satisfy "
+                   "constraint: Member must have length less than or equal to 512");
+  free(over);
+  over = repeat("k", 2049);
+  snprintf(members, sizeof members, "\"KmsKeyIdentifier\":\"%s\"", over);
+  refused(members, "1 validation error detected: Value at 'kmsKeyIdentifier' failed to "
+                   "satisfy constraint: Member must have length less than or equal to 2048");
+  free(over);
+  refused("\"KmsKeyIdentifier\":\"alias/my key\"",
+          "1 validation error detected: Value 'alias/my key' at 'kmsKeyIdentifier' failed "
+          "to satisfy constraint: Member must satisfy regular expression pattern: "
+          "[a-zA-Z0-9_\\\\-/:]*");
+  over = repeat("q", 1601 - strlen("arn:aws:sqs:us-east-1:000000000000:"));
+  snprintf(members, sizeof members,
+           "\"DeadLetterConfig\":{\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:%s\"}", over);
+  refused(members, "1 validation error detected: Value at 'deadLetterConfig.arn' failed to "
+                   "satisfy constraint: Member must have length less than or equal to 1600");
+  free(over);
+  refused("\"DeadLetterConfig\":{\"Arn\":\"\"}",
+          "1 validation error detected: Value at 'deadLetterConfig.arn' failed to "
+          "satisfy constraint: Member must have length greater than or equal to 1");
+  refused("\"DeadLetterConfig\":{\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:q.fifo\"}",
+          "DeadLetterConfig: arn:aws:sqs:us-east-1:000000000000:q.fifo "
+          "is not a standard SQS queue ARN; only standard queues are supported.");
+  over = repeat("n", 257);
+  snprintf(members, sizeof members, "{\"Name\":\"%s\",\"Description\":\"d\"}", over);
+  call_eq("UpdateEventBus", members, AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: "
+          "Value at 'name' failed to satisfy constraint: Member must have length less than "
+          "or equal to 256\"}");
+  free(over);
+  /* 512 characters of two bytes each pass: AWS counts characters. */
+  snprintf(members, sizeof members, "{\"Name\":\"orders\",\"Description\":\"%s\"}", at);
+  call_eq("UpdateEventBus", members, AEV_OK, NULL);
+  free(at);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus_api");
   TCase *tc = tcase_create("core");
@@ -484,6 +624,10 @@ int main(void) {
   tcase_add_test(tc, replay_names_follow_aws_rules);
   tcase_add_test(tc, rule_actions_check_names);
   tcase_add_test(tc, bus_names_checked_before_lookup);
+  tcase_add_test(tc, bus_attributes_round_trip);
+  tcase_add_test(tc, default_bus_updates);
+  tcase_add_test(tc, update_of_missing_bus);
+  tcase_add_test(tc, bus_attributes_validated);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

@@ -308,6 +308,9 @@ SIGNATURES = {
     # bus
     "aev_bus_create": (c_int, [_opaque, c_char_p, _out_opaque]),
     "aev_bus_get": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_bus_update": (c_int, [_opaque, c_char_p, c_char_p, c_char_p,
+                               _out_opaque]),
+    "aev_bus_describe": (c_int, [_opaque, _out_opaque]),
     "aev_bus_release": (None, [_opaque]),
     "aev_bus_delete": (c_int, [_opaque]),
     "aev_bus_name": (c_char_p, [_opaque]),

@@ -144,6 +144,20 @@ class Bus(Owned):
         """DeleteEventBus."""
         self._call("DeleteEventBus", lib.aev_bus_delete)
 
+    def describe(self):
+        """DescribeEventBus's response."""
+        return self._json_call("DescribeEventBus", lib.aev_bus_describe)
+
+    def update(self, description=None, kms_key_identifier=None,
+               dead_letter_arn=None):
+        """UpdateEventBus: each member given replaces the bus's ("" clears
+        it), None leaves it as it was. Returns UpdateEventBus's response."""
+        members = [_lib.string(v, n).encode() if v is not None else None
+                   for v, n in ((description, "description"),
+                                (kms_key_identifier, "kms_key_identifier"),
+                                (dead_letter_arn, "dead_letter_arn"))]
+        return self._json_call("UpdateEventBus", lib.aev_bus_update, *members)
+
     # ---- rules ----
 
     def put_rule(self, name, event_pattern=None, schedule_expression=None,

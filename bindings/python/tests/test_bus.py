@@ -36,6 +36,20 @@ class Buses(unittest.TestCase):
                          "Event bus orders does not exist.")
         orders.close()
 
+    def test_update_and_describe(self):
+        dlq = "arn:aws:sqs:us-east-1:000000000000:dlq"
+        self.assertEqual(self.bus.update(description="Mine", dead_letter_arn=dlq),
+                         {"Name": "default", "Arn": self.bus.arn,
+                          "Description": "Mine", "DeadLetterConfig": {"Arn": dlq}})
+        self.bus.update(description="")
+        described = self.bus.describe()
+        self.assertNotIn("Description", described)
+        self.assertEqual(described["DeadLetterConfig"], {"Arn": dlq})
+        with self.assertRaises(ClientError) as cm:
+            self.bus.update(kms_key_identifier="no spaces")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "ValidationException")
+
     def test_rule_to_queue_with_transformer(self):
         q = self.b.create_queue("sink")
         arn = self.bus.put_rule("orders", event_pattern={"source": ["shop"]})
