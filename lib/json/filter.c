@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/number.h"
 #include "core/text.h"
 #include "json/jpath_int.h"
 
@@ -71,7 +72,7 @@ static int operand_parse(parser_ctx *pc, operand *o) {
       return 0;
     }
   char *end;
-  double d = strtod(s, &end);
+  double d = aev__strtod(s, &end);
   if (end == s) return ferr(pc, "Could not parse filter expression");
   o->literal = (d == floor(d) && fabs(d) < 9e15 && !memchr(s, '.', (size_t)(end - s)))
                    ? json_integer((json_int_t)d)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/number.h"
 #include "json/intrinsic_int.h"
 
 #define MAX_DEPTH 10
@@ -131,7 +132,7 @@ static int arg_parse(iparser *p, int depth, ia_arg *a) {
     }
   }
   char *end;
-  double d = strtod(s, &end);
+  double d = aev__strtod(s, &end);
   if (end == s || (!isdigit((unsigned char)*s) && *s != '-' && *s != '+'))
     return ierr(p, "unexpected argument");
   int integral = !memchr(s, '.', (size_t)(end - s)) && !memchr(s, 'e', (size_t)(end - s)) &&

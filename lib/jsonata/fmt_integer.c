@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/number.h"
 #include "fmt.h"
 #include "fn.h"
 
@@ -213,7 +214,7 @@ jn_val *jn_format_int(jn_ctx *c, double value, const jn_intfmt *f) {
     break;
   case IF_DECIMAL: {
     char digits[400];
-    if (value < 1e21) snprintf(digits, sizeof digits, "%.0f", value);
+    if (value < 1e21) aev__snprintf_c(digits, sizeof digits, "%.0f", value);
     else jn_fmt_number(value, digits, sizeof digits);
     size_t nd = strlen(digits);
     /* code points of the formatted number, then grouping inserted */

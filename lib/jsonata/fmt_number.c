@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/number.h"
 #include "fn.h"
 
 typedef struct cps {
@@ -300,7 +301,7 @@ jn_val *fn_format_number(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   jn_val *ra[2] = {jn_num(c, mant), jn_num(c, v->max_frac)};
   double rounded = fn_round(c, ra, 2, NULL)->u.num;
   char tmp[420];
-  snprintf(tmp, sizeof tmp, "%.*f", v->max_frac, fabs(rounded));
+  aev__snprintf_c(tmp, sizeof tmp, "%.*f", v->max_frac, fabs(rounded));
   obuf o;
   o.n = 0;
   for (size_t i = 0; tmp[i] && o.n < 1000; i++) {

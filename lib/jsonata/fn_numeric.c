@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/number.h"
 #include "fn.h"
 
 static int parse_js_number(const char *s, size_t n, double *out) {
@@ -31,7 +32,7 @@ static int parse_js_number(const char *s, size_t n, double *out) {
     while (buf[i] >= '0' && buf[i] <= '9') i++;
   }
   if (buf[i]) return 0;
-  *out = strtod(buf, NULL);
+  *out = aev__strtod(buf, NULL);
   return isfinite(*out);
 }
 
@@ -98,7 +99,7 @@ static double shift10(double x, int p) {
   }
   char u[96];
   snprintf(u, sizeof u, "%se%d", t, exp10);
-  return strtod(u, NULL);
+  return aev__strtod(u, NULL);
 }
 
 jn_val *fn_round(jn_ctx *c, jn_val **a, int n, jn_val *in) {
@@ -119,7 +120,11 @@ jn_val *fn_sqrt(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
   if (!a[0]) return NULL;
-  if (a[0]->u.num < 0) jn_throw(c, "D3060", -1, "The sqrt function cannot be applied to a negative number: %g", a[0]->u.num);
+  if (a[0]->u.num < 0) {
+    char num[40];
+    jn_fmt_number(a[0]->u.num, num, sizeof num); /* as JavaScript prints it */
+    jn_throw(c, "D3060", -1, "The sqrt function cannot be applied to a negative number: %s", num);
+  }
   return jn_num(c, sqrt(a[0]->u.num));
 }
 

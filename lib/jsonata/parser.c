@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/number.h"
 #include "jn.h"
 
 enum { T_END, T_NAME, T_VAR, T_OP, T_STR, T_NUM, T_VALUE, T_REGEX };
@@ -252,7 +253,7 @@ static void lex(parser *p, tok *t, int prefix) {
       }
     }
     char *txt = adup(p, s + p->pos, i - p->pos);
-    double d = strtod(txt, NULL);
+    double d = aev__strtod(txt, NULL);
     if (!isfinite(d)) fail(p, "S0102", (int)p->pos, "Number out of range: %s", txt);
     p->pos = i;
     t->kind = T_NUM;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/text.h"
+#include "core/number.h"
 #include "jn.h"
 
 jn_val jn_null_v = {.type = JN_NULL};
@@ -438,8 +439,8 @@ void jn_fmt_number(double d, char *out, size_t cap) {
   char digits[40];
   int prec, exp10 = 0;
   for (prec = 1; prec <= 17; prec++) {
-    snprintf(digits, sizeof digits, "%.*e", prec - 1, d);
-    if (strtod(digits, NULL) == d) break;
+    aev__snprintf_c(digits, sizeof digits, "%.*e", prec - 1, d);
+    if (aev__strtod(digits, NULL) == d) break;
   }
   /* digits = [-]D.DDDe[+-]XX */
   char mant[24];
@@ -534,8 +535,8 @@ static void ser(jn_buf *b, const jn_val *v, int p15, int indent, int level) {
     }
     if (p15) {
       char t[40];
-      snprintf(t, sizeof t, "%.14e", d);
-      d = strtod(t, NULL);
+      aev__snprintf_c(t, sizeof t, "%.14e", d);
+      d = aev__strtod(t, NULL);
     }
     jn_fmt_number(d, num, sizeof num);
     jn_buf_addz(b, num);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/number.h"
 #include "machine/exec_int.h"
 
 static int recording(const m_run *r) { return r->e->history != NULL; }
@@ -92,7 +93,7 @@ static int path_number(m_run *r, const aev__jpath *p, json_t *effective, const c
   if (json_is_string(v)) {
     const char *t = json_string_value(v);
     char *end;
-    if (want_float) *out = strtod(t, &end);
+    if (want_float) *out = aev__strtod(t, &end);
     else *out = (double)strtoll(t, &end, 10);
     ok = *t && !*end;
   }

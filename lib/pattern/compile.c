@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "awsevents/pattern.h"
+#include "core/number.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "pattern/pattern_int.h"
@@ -148,7 +149,7 @@ static const char *token_text(json_t *v, char *buf, size_t cap) {
     if (d == (double)(long long)d && fabs(d) < 1e15)
       snprintf(buf, cap, "%lld", (long long)d);
     else
-      snprintf(buf, cap, "%.17g", d);
+      aev__snprintf_c(buf, cap, "%.17g", d);
     return buf;
   }
   if (json_is_true(v)) return "true";

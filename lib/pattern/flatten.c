@@ -12,6 +12,7 @@
 #endif
 
 #include "awsevents/common.h"
+#include "core/number.h"
 #include "pattern/paths.h"
 #include "pattern/pattern.h"
 #include "pattern/pattern_int.h"
@@ -236,10 +237,11 @@ static int grow(void **buf, size_t *cap, size_t need, size_t elem, const void *i
   return AEV_OK;
 }
 
-/* A validated number's value, as strtod() reads it. Most have at most 15
- * significant digits and a small exponent: the digits and the power of
- * ten are then exact doubles, and one multiplication or division rounds
- * once, to the same double strtod() gives (Clinger's fast path). */
+/* A validated number's value, as strtod() reads it in the C locale. Most
+ * have at most 15 significant digits and a small exponent: the digits and
+ * the power of ten are then exact doubles, and one multiplication or
+ * division rounds once, to the same double strtod() gives (Clinger's fast
+ * path). */
 static double number_value(const char *s, size_t n) {
   static const double pow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
@@ -272,7 +274,7 @@ slow:;
   n = n < sizeof buf ? n : sizeof buf - 1;
   memcpy(buf, s, n);
   buf[n] = 0;
-  return strtod(buf, NULL);
+  return aev__strtod(buf, NULL);
 }
 
 static const char *literal(const char *p, const char *end, const char *word, size_t n) {

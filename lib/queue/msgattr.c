@@ -7,6 +7,7 @@
 
 #include "core/digest.h"
 #include "core/json_parse.h"
+#include "core/number.h"
 #include "core/status.h"
 #include "core/text.h"
 #include "queue/b64.h"
@@ -61,7 +62,7 @@ static int type_kind(const char *t) {
  * precision (ElasticMQ Limits.scala, SQS developer guide). */
 static int number_ok(const char *s) {
   if (!aev__decimal_text(s)) return 0;
-  double v = strtod(s, NULL);
+  double v = aev__strtod(s, NULL);
   return v <= 1e126 && v >= -1e128;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/json_parse.h"
+#include "core/number.h"
 #include "core/status.h"
 #include "core/text.h"
 #include "topic/topic_impl.h"
@@ -65,7 +66,7 @@ static int is_base64(const char *s) {
 /* A decimal number within -10^126..10^126. */
 static int number_ok(const char *s) {
   if (!aev__decimal_text(s)) return 0;
-  double d = strtod(s, NULL);
+  double d = aev__strtod(s, NULL);
   return d <= 1e126 && d >= -1e126;
 }
 
