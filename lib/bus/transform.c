@@ -9,6 +9,7 @@
 
 #include "bus/bus_impl.h"
 #include "core/json_build.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"
@@ -289,7 +290,7 @@ static int dump_cb(const char *s, size_t n, void *data) {
 /* jansson's own allocations (its check for cycles) can fail mid-dump:
  * the text is then short of a value, so the buffer counts as failed. */
 static void put_json(aev__tbuf *b, json_t *v) {
-  if (json_dump_callback(v, dump_cb, b, JSON_COMPACT | JSON_ENCODE_ANY)) b->failed = 1;
+  if (aev__json_dump_callback(v, dump_cb, b, JSON_ENCODE_ANY)) b->failed = 1;
 }
 
 /* Inside a string literal values go in as text: strings unquoted, objects

@@ -456,7 +456,7 @@ static int count_text(const char *buf, size_t size, void *arg) {
 
 int aev__run_data_limit(m_run *r, json_t *v, const char *who) {
   text_count c = {0, M_MAX_PAYLOAD};
-  json_dump_callback(v, count_text, &c, JSON_COMPACT | JSON_ENCODE_ANY);
+  aev__json_dump_callback(v, count_text, &c, JSON_ENCODE_ANY);
   if (c.n <= M_MAX_PAYLOAD) return 0;
   json_decref(v);
   char cause[512];
