@@ -1,6 +1,5 @@
 /* Request member helpers for the API layer: presence, type and range checks
  * that fail with the calling service's own error names and wording. */
-#include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -8,12 +7,13 @@
 
 #include "api/api.h"
 #include "core/status.h"
+#include "core/text.h"
 
 /* JSON-protocol validation messages name the member in lower camel case
  * ("at 'streamName'") whatever its spelling on the wire. */
 static void camel(const char *name, char *out, size_t cap) {
   snprintf(out, cap, "%s", name);
-  out[0] = (char)tolower((unsigned char)out[0]);
+  out[0] = (char)aev__ascii_lower((unsigned char)out[0]);
 }
 
 static int missing(const aev__api_service *svc, const char *name) {

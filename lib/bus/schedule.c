@@ -5,11 +5,11 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "bus/bus_impl.h"
 #include "core/status.h"
+#include "core/text.h"
 
 #define MINUTE_MS 60000LL
 #define DAY_MS (24 * 60 * MINUTE_MS)
@@ -54,7 +54,7 @@ static int value(const char **p, const char *const *names, int n_names,
     return 1;
   }
   for (int i = 0; names && i < n_names; i++)
-    if (!strncasecmp(*p, names[i], 3)) {
+    if (aev__ascii_ncaseeq(*p, names[i], 3)) {
       *p += 3;
       *out = i + 1;
       return 1;

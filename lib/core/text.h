@@ -93,6 +93,20 @@ static inline int aev__decimal_text(const char *s) {
   return *s == '\0';
 }
 
+/* ASCII's case, whatever locale the host program set: under tr_TR the C
+ * library's tolower('I') is not 'i', so "FRI" would not be "fri". */
+static inline int aev__ascii_lower(int c) { return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c; }
+
+/* 1 when the first n bytes of a and b (or both up to a NUL) are equal but
+ * for ASCII's case. */
+static inline int aev__ascii_ncaseeq(const char *a, const char *b, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    if (aev__ascii_lower((unsigned char)a[i]) != aev__ascii_lower((unsigned char)b[i])) return 0;
+    if (!a[i]) return 1;
+  }
+  return 1;
+}
+
 /* Replaces, in place, each byte of the NUL-terminated s that does not
  * begin a well-formed UTF-8 sequence with '?': for messages that quote
  * what a caller sent (or were cut short by a fixed buffer) before they go

@@ -60,11 +60,17 @@ static int invalid_iterator(void) {
   return aev__kin_invalid("Invalid ShardIterator.");
 }
 
+/* Java's Date.toString() in UTC, as AWS's message writes it, in English
+ * whatever the host's LC_TIME (strftime's %a and %b follow it). */
 static void format_time(int64_t ms, char *out, size_t cap) {
+  static const char *const day[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char *const month[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   time_t t = (time_t)(ms / 1000);
   struct tm tm;
   gmtime_r(&t, &tm);
-  strftime(out, cap, "%a %b %d %H:%M:%S UTC %Y", &tm);
+  snprintf(out, cap, "%s %s %02d %02d:%02d:%02d UTC %d", day[tm.tm_wday], month[tm.tm_mon],
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, tm.tm_year + 1900);
 }
 
 int aev__iterator_decode(aev_broker *b, const char *text, aev_stream **out,

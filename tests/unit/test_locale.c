@@ -1,10 +1,14 @@
 /* Numbers under a host locale whose decimal point is a comma (de_DE): a
  * program embedding the library may call setlocale(LC_ALL, ""), and then
  * event patterns, JSONata, SQS/SNS Number attributes and Step Functions
- * must still read "1.5" as 1.5 and write 1.5 as "1.5". The locale is built
+ * must still read "1.5" as 1.5 and write 1.5 as "1.5". Likewise under
+ * tr_TR, where the C library's tolower('I') is not 'i', AWS's names still
+ * compare without case, and dates in AWS's messages stay English under
+ * de_DE's day and month names. The locales are built
  * from Debian's `locales` sources into a temporary directory (LOCPATH),
  * so no root and no installed locale is needed. */
 #include <check.h>
+#include <ctype.h>
 #include <ftw.h>
 #include <locale.h>
 #include <stdio.h>
@@ -17,17 +21,21 @@
 #include "awsevents/awsevents.h"
 
 #define COMMA_LOCALE "de_DE.UTF-8"
+#define DOTLESS_I_LOCALE "tr_TR.UTF-8"
 
 static char locale_dir[] = "/tmp/aev-locale-XXXXXX";
 static aev_broker *b;
 
-/* Builds de_DE.UTF-8 under locale_dir; 0 on success. */
-static int make_comma_locale(void) {
+/* Builds de_DE.UTF-8 and tr_TR.UTF-8 under locale_dir; 0 on success. */
+static int make_locales(void) {
   if (!mkdtemp(locale_dir)) return -1;
   char cmd[256];
-  snprintf(cmd, sizeof cmd, "localedef -i de_DE -f UTF-8 %s/" COMMA_LOCALE " >/dev/null 2>&1", locale_dir);
   /* localedef may exit non-zero over warnings: whether setlocale takes the
-   * result is what counts, and that is checked in comma_locale(). */
+   * result is what counts, and that is checked in use_locale(). */
+  snprintf(cmd, sizeof cmd, "localedef -i de_DE -f UTF-8 %s/" COMMA_LOCALE " >/dev/null 2>&1", locale_dir);
+  (void)system(cmd);
+  snprintf(cmd, sizeof cmd, "localedef -i tr_TR -f UTF-8 %s/" DOTLESS_I_LOCALE " >/dev/null 2>&1",
+           locale_dir);
   (void)system(cmd);
   return setenv("LOCPATH", locale_dir, 1);
 }
@@ -37,25 +45,34 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
   return remove(path);
 }
 
-static void remove_comma_locale(void) {
+static void remove_locales(void) {
   nftw(locale_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Each test runs under the comma locale, as a host program would set it
- * (glibc reads LOCPATH when setlocale is called). */
-static void comma_locale(void) {
-  ck_assert_msg(setlocale(LC_ALL, COMMA_LOCALE) != NULL,
+/* Each test runs under a locale as a host program would set it (glibc
+ * reads LOCPATH when setlocale is called), with a broker of its own. */
+static void use_locale(const char *name) {
+  ck_assert_msg(setlocale(LC_ALL, name) != NULL,
                 "cannot load the %s locale built with localedef into %s: install Debian's "
-                "`locales` package (localedef and /usr/share/i18n/locales/de_DE; "
+                "`locales` package (localedef and /usr/share/i18n/locales; "
                 "scripts/install-deps does)",
-                COMMA_LOCALE, locale_dir);
-  ck_assert_str_eq(localeconv()->decimal_point, ",");
+                name, locale_dir);
   aev_broker_options *o;
   ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
   aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
   aev_broker_options_set_workers(o, 0);
   ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
   aev_broker_options_free(o);
+}
+
+static void comma_locale(void) {
+  use_locale(COMMA_LOCALE);
+  ck_assert_str_eq(localeconv()->decimal_point, ",");
+}
+
+static void dotless_i_locale(void) {
+  use_locale(DOTLESS_I_LOCALE);
+  ck_assert_int_ne(tolower('I'), 'i');
 }
 
 static void c_locale(void) {
@@ -192,6 +209,41 @@ START_TEST(states_numbers) {
 }
 END_TEST
 
+/* Cron's day and month names compare without ASCII case, FRI as fri. */
+START_TEST(schedule_names_without_case) {
+  char *out = NULL;
+  int rc = aev_call(b, "events", "PutRule",
+                    "{\"Name\":\"r\",\"ScheduleExpression\":\"cron(0 12 ? jan-dec fri *)\"}", &out);
+  ck_assert_msg(rc == AEV_OK, "%s: %s", aev_errcode(), aev_errmsg());
+  aev_free(out);
+}
+END_TEST
+
+/* Kinesis's expired-iterator message writes dates as Java does, in
+ * English, whatever day and month names the host's locale has. */
+START_TEST(iterator_dates_in_english) {
+  setlocale(LC_TIME, COMMA_LOCALE);
+  char *out = NULL, req[1024];
+  ck_assert_int_eq(aev_call(b, "kinesis", "CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}",
+                            &out), AEV_OK);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "kinesis", "GetShardIterator",
+                            "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\","
+                            "\"ShardIteratorType\":\"TRIM_HORIZON\"}",
+                            &out), AEV_OK);
+  json_t *it = json_loads(out, 0, NULL);
+  aev_free(out);
+  snprintf(req, sizeof req, "{\"ShardIterator\":\"%s\"}",
+           json_string_value(json_object_get(it, "ShardIterator")));
+  json_decref(it);
+  aev_broker_advance(b, 300001);
+  ck_assert_int_eq(aev_call(b, "kinesis", "GetRecords", req, &out), AEV_ERR_INVALID);
+  aev_free(out);
+  ck_assert_msg(strstr(aev_errmsg(), "created at time Mon Jan 01 00:00:00 UTC 2024"), "%s",
+                aev_errmsg());
+}
+END_TEST
+
 static Suite *locale_suite(void) {
   Suite *s = suite_create("locale");
   TCase *tc = tcase_create("comma decimal point");
@@ -201,15 +253,20 @@ static Suite *locale_suite(void) {
   tcase_add_test(tc, number_attributes);
   tcase_add_test(tc, states_numbers);
   suite_add_tcase(s, tc);
+  tc = tcase_create("dotless i");
+  tcase_add_checked_fixture(tc, dotless_i_locale, c_locale);
+  tcase_add_test(tc, schedule_names_without_case);
+  tcase_add_test(tc, iterator_dates_in_english);
+  suite_add_tcase(s, tc);
   return s;
 }
 
 int main(void) {
-  if (make_comma_locale()) {
+  if (make_locales()) {
     perror("cannot make a temporary locale directory");
     return EXIT_FAILURE;
   }
   int rc = aev_test_run(locale_suite());
-  remove_comma_locale();
+  remove_locales();
   return rc;
 }
