@@ -6,6 +6,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -33,6 +34,15 @@ static inline long aev_test_rss_kb(void) {
   if (fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = -1;
   fclose(f);
   return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* count copies of the character c (its UTF-8 bytes) into out, which has
+ * room for them and a NUL: text at a limit counted in characters. */
+static inline char *aev_test_repeat(char *out, const char *c, size_t count) {
+  size_t cl = strlen(c);
+  for (size_t i = 0; i < count; i++) memcpy(out + i * cl, c, cl);
+  out[count * cl] = '\0';
+  return out;
 }
 
 #endif

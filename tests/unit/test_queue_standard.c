@@ -855,23 +855,13 @@ START_TEST(tags_and_listing) {
 }
 END_TEST
 
-/* Refused tags change nothing: not the queue's tags, and through
- * CreateQueue, not the set of queues. */
-/* count copies of the character c (its UTF-8 bytes) into out. */
-static char *repeat_char(char *out, const char *c, size_t count) {
-  size_t cl = strlen(c);
-  for (size_t i = 0; i < count; i++) memcpy(out + i * cl, c, cl);
-  out[count * cl] = '\0';
-  return out;
-}
-
 /* Tag keys hold 128 characters and values 256, counted in characters, not
  * UTF-8 bytes (SQS quotas related to queues); they come back unchanged. */
 START_TEST(tag_lengths_count_characters) {
   aev_queue *q = qt_queue(b, "q", NULL);
   char key[129 * 3 + 1], value[257 * 4 + 1], tags[2048];
-  repeat_char(key, "\xe6\xbc\xa2", 128);
-  repeat_char(value, "\xf0\x9f\x98\x80", 256);
+  aev_test_repeat(key, "\xe6\xbc\xa2", 128);
+  aev_test_repeat(value, "\xf0\x9f\x98\x80", 256);
   snprintf(tags, sizeof tags, "{\"%s\":\"%s\"}", key, value);
   ck_assert_int_eq(aev_queue_tag(q, tags), AEV_OK);
   char *s;
@@ -879,14 +869,16 @@ START_TEST(tag_lengths_count_characters) {
   ck_assert_str_eq(s, tags);
   aev_free(s);
   const char *const limit = "Tag keys must be 1 to 128 characters and values at most 256 characters.";
-  snprintf(tags, sizeof tags, "{\"%s\":\"v\"}", repeat_char(key, "\xe6\xbc\xa2", 129));
+  snprintf(tags, sizeof tags, "{\"%s\":\"v\"}", aev_test_repeat(key, "\xe6\xbc\xa2", 129));
   qt_assert_error(aev_queue_tag(q, tags), AEV_ERR_INVALID, "InvalidParameterValue", limit);
-  snprintf(tags, sizeof tags, "{\"k\":\"%s\"}", repeat_char(value, "\xf0\x9f\x98\x80", 257));
+  snprintf(tags, sizeof tags, "{\"k\":\"%s\"}", aev_test_repeat(value, "\xf0\x9f\x98\x80", 257));
   qt_assert_error(aev_queue_tag(q, tags), AEV_ERR_INVALID, "InvalidParameterValue", limit);
   aev_queue_release(q);
 }
 END_TEST
 
+/* Refused tags change nothing: not the queue's tags, and through
+ * CreateQueue, not the set of queues. */
 START_TEST(refused_tags_change_nothing) {
   aev_queue *q = qt_queue(b, "tagged", NULL);
   ck_assert_int_eq(aev_queue_tag(q, "{\"team\":\"x\"}"), AEV_OK);

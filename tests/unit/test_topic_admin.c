@@ -187,21 +187,13 @@ START_TEST(tags) {
 }
 END_TEST
 
-/* count copies of the character c (its UTF-8 bytes) into out. */
-static char *repeat_char(char *out, const char *c, size_t count) {
-  size_t cl = strlen(c);
-  for (size_t i = 0; i < count; i++) memcpy(out + i * cl, c, cl);
-  out[count * cl] = '\0';
-  return out;
-}
-
 /* Tag keys hold 128 characters and values 256 (the Tag API reference's
  * length constraints), not UTF-8 bytes; they come back unchanged. */
 START_TEST(tag_lengths_count_characters) {
   aev_topic *t = tt_topic(b, "t", NULL);
   char key[129 * 3 + 1], value[257 * 4 + 1], req[2048];
-  repeat_char(key, "\xe6\xbc\xa2", 128);
-  repeat_char(value, "\xf0\x9f\x98\x80", 256);
+  aev_test_repeat(key, "\xe6\xbc\xa2", 128);
+  aev_test_repeat(value, "\xf0\x9f\x98\x80", 256);
   snprintf(req, sizeof req, "{\"%s\":\"%s\"}", key, value);
   ck_assert_int_eq(aev_topic_tag(t, req), AEV_OK);
   char *s;
@@ -211,9 +203,9 @@ START_TEST(tag_lengths_count_characters) {
   aev_free(s);
   const char *const limit = "Invalid parameter: Tags Reason: keys must be 1 to 128 characters "
                             "and values at most 256";
-  snprintf(req, sizeof req, "{\"%s\":\"v\"}", repeat_char(key, "\xe6\xbc\xa2", 129));
+  snprintf(req, sizeof req, "{\"%s\":\"v\"}", aev_test_repeat(key, "\xe6\xbc\xa2", 129));
   tt_assert_error(aev_topic_tag(t, req), AEV_ERR_INVALID, "InvalidParameter", limit);
-  snprintf(req, sizeof req, "{\"k\":\"%s\"}", repeat_char(value, "\xf0\x9f\x98\x80", 257));
+  snprintf(req, sizeof req, "{\"k\":\"%s\"}", aev_test_repeat(value, "\xf0\x9f\x98\x80", 257));
   tt_assert_error(aev_topic_tag(t, req), AEV_ERR_INVALID, "InvalidParameter", limit);
   aev_topic_release(t);
 }
