@@ -35,6 +35,8 @@ START_TEST(reals_are_shortest) {
   real_is(4277834443099750.0, "4277834443099750.0");
   real_is(1e16, "10000000000000000.0");
   real_is(1e17, "1e17");
+  real_is(5e-324, "5e-324");
+  real_is(-2.5e-320, "-2.5e-320");
 }
 END_TEST
 
