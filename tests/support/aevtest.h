@@ -45,4 +45,17 @@ static inline char *aev_test_repeat(char *out, const char *c, size_t count) {
   return out;
 }
 
+/* before, count copies of the character c, then after, in a new buffer
+ * the caller frees: a request with text at a limit counted in characters. */
+static inline char *aev_test_repeat_between(const char *before, const char *c, size_t count,
+                                            const char *after) {
+  size_t a = strlen(before), cl = strlen(c);
+  char *s = malloc(a + count * cl + strlen(after) + 1);
+  if (!s) abort();
+  memcpy(s, before, a);
+  aev_test_repeat(s + a, c, count);
+  strcpy(s + a + count * cl, after);
+  return s;
+}
+
 #endif

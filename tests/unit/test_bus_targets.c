@@ -575,16 +575,6 @@ START_TEST(put_events_entries) {
 }
 END_TEST
 
-/* n copies of the UTF-8 character c between prefix and suffix. */
-static char *repeat_between(const char *prefix, const char *c, size_t n, const char *suffix) {
-  size_t k = strlen(c), a = strlen(prefix);
-  char *s = malloc(a + n * k + strlen(suffix) + 1);
-  memcpy(s, prefix, a);
-  for (size_t i = 0; i < n; i++) memcpy(s + a + i * k, c, k);
-  strcpy(s + a + n * k, suffix);
-  return s;
-}
-
 START_TEST(put_events_request_limits) {
   char *out;
   bt_fails(aev_bus_put_events(b, "[]", &out), AEV_ERR_INVALID, "ValidationException",
@@ -601,7 +591,7 @@ START_TEST(put_events_request_limits) {
   ck_assert_ptr_nonnull(strstr(aev_errmsg(), "PutEventsRequestEntry(time=null, source=a"));
   /* Each resource is at most 2048 characters: 2048 three-byte ones pass,
    * one more fails the whole request. */
-  char *res = repeat_between("", "\xe6\xbc\xa2", 2048, "");
+  char *res = aev_test_repeat_between("", "\xe6\xbc\xa2", 2048, "");
   json_t *with_res = json_pack("[{s:s,s:s,s:s,s:[s]},{s:s,s:s,s:s,s:[s,s]}]", "Source", "a",
                                "DetailType", "x", "Detail", "{}", "Resources", res, "Source", "a",
                                "DetailType", "x", "Detail", "{}", "Resources", "r", res);
@@ -611,7 +601,7 @@ START_TEST(put_events_request_limits) {
   aev_free(out);
   free(res_text);
   free(res);
-  res = repeat_between("", "\xe6\xbc\xa2", 2049, "");
+  res = aev_test_repeat_between("", "\xe6\xbc\xa2", 2049, "");
   json_array_set_new(json_object_get(json_array_get(with_res, 1), "Resources"), 1,
                      json_string(res));
   res_text = json_dumps(with_res, JSON_COMPACT);
@@ -702,20 +692,20 @@ static const char *listed(json_t **keep, const char *member) {
 START_TEST(target_strings_count_characters) {
   bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
   json_t *keep = NULL;
-  char *input = repeat_between("\"", "\xc3\xa9", 8190, "\"");
+  char *input = aev_test_repeat_between("\"", "\xc3\xa9", 8190, "\"");
   bt_ok(put_target(json_pack("{s:s}", "Input", input)));
   ck_assert_str_eq(listed(&keep, "Input"), input);
-  char *longer = repeat_between("\"", "\xc3\xa9", 8191, "\"");
+  char *longer = aev_test_repeat_between("\"", "\xc3\xa9", 8191, "\"");
   too_long(json_pack("{s:s}", "Input", longer), "targets.1.member.input",
            "Member must have length less than or equal to 8192");
   ck_assert_str_eq(listed(&keep, "Input"), input);
   free(longer);
   free(input);
 
-  char *path = repeat_between("$.", "\xe6\xbc\xa2", 254, "");
+  char *path = aev_test_repeat_between("$.", "\xe6\xbc\xa2", 254, "");
   bt_ok(put_target(json_pack("{s:s}", "InputPath", path)));
   free(path);
-  path = repeat_between("$.", "\xe6\xbc\xa2", 255, "");
+  path = aev_test_repeat_between("$.", "\xe6\xbc\xa2", 255, "");
   too_long(json_pack("{s:s}", "InputPath", path), "targets.1.member.inputPath",
            "Member must have length less than or equal to 256");
   too_long(json_pack("{s:{s:s}}", "KinesisParameters", "PartitionKeyPath", path),
@@ -727,11 +717,11 @@ START_TEST(target_strings_count_characters) {
            "Map value must satisfy constraint: [Member must have length less than or equal to 256]");
   free(path);
 
-  char *tmpl = repeat_between("\"<v>", "\xf0\x9f\x98\x80", 8187, "\"");
+  char *tmpl = aev_test_repeat_between("\"<v>", "\xf0\x9f\x98\x80", 8187, "\"");
   bt_ok(put_target(json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap", "v",
                              "$.detail", "InputTemplate", tmpl)));
   free(tmpl);
-  tmpl = repeat_between("\"<v>", "\xf0\x9f\x98\x80", 8188, "\"");
+  tmpl = aev_test_repeat_between("\"<v>", "\xf0\x9f\x98\x80", 8188, "\"");
   too_long(json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap", "v", "$.detail",
                      "InputTemplate", tmpl),
            "targets.1.member.inputTransformer.inputTemplate",
@@ -751,10 +741,10 @@ START_TEST(target_strings_count_characters) {
              "256, Member must have length greater than or equal to 1, Member must satisfy "
              "regular expression pattern: [A-Za-z0-9\\_\\-]+]");
 
-  char *group = repeat_between("", "\xc3\xa9", 100, "");
+  char *group = aev_test_repeat_between("", "\xc3\xa9", 100, "");
   bt_ok(put_target(json_pack("{s:{s:s}}", "SqsParameters", "MessageGroupId", group)));
   free(group);
-  group = repeat_between("", "g", 101, "");
+  group = aev_test_repeat_between("", "g", 101, "");
   too_long(json_pack("{s:{s:s}}", "SqsParameters", "MessageGroupId", group),
            "targets.1.member.sqsParameters.messageGroupId",
            "Member must have length less than or equal to 100");
@@ -809,9 +799,9 @@ END_TEST
  * (800 bytes) after "$.detail." or in ['...'], in InputPath and in an
  * InputPathsMap value alike. */
 START_TEST(paths_find_long_non_ascii_names) {
-  char *name = repeat_between("", "\xf0\x9f\x98\x80", 200, "");
-  char *dotted = repeat_between("$.detail.", "\xf0\x9f\x98\x80", 200, "");
-  char *bracketed = repeat_between("$.detail['", "\xf0\x9f\x98\x80", 200, "']");
+  char *name = aev_test_repeat_between("", "\xf0\x9f\x98\x80", 200, "");
+  char *dotted = aev_test_repeat_between("$.detail.", "\xf0\x9f\x98\x80", 200, "");
+  char *bracketed = aev_test_repeat_between("$.detail['", "\xf0\x9f\x98\x80", 200, "']");
   json_t *d = json_pack("{s:s}", name, "found");
   char *detail = json_dumps(d, JSON_COMPACT);
   json_decref(d);
@@ -840,9 +830,9 @@ END_TEST
 /* An InputPathsMap key of 256 characters, AWS's most, works as a
  * placeholder; a placeholder one longer is not that key. */
 START_TEST(placeholders_as_long_as_keys) {
-  char *key = repeat_between("", "k", 256, "");
-  char *tmpl = repeat_between("{\"v\": <", "k", 256, ">}");
-  char *longer = repeat_between("{\"v\": <", "k", 257, ">}");
+  char *key = aev_test_repeat_between("", "k", 256, "");
+  char *tmpl = aev_test_repeat_between("{\"v\": <", "k", 256, ">}");
+  char *longer = aev_test_repeat_between("{\"v\": <", "k", 257, ">}");
   bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
   ck_assert_int_eq(put_target(json_pack("{s:{s:{s:s},s:s}}", "InputTransformer", "InputPathsMap",
                                         key, "$.detail.x", "InputTemplate", longer)),

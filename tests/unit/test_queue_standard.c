@@ -480,18 +480,6 @@ static void send_with_attrs(aev_queue *q, const char *body, const char *attrs, i
   aev_send_options_free(o);
 }
 
-/* {"NAME":{"DataType":"String","StringValue":"v"}} with NAME count copies
- * of the character c (its UTF-8 bytes). */
-static char *attrs_named(const char *c, size_t count) {
-  size_t cl = strlen(c);
-  char *s = malloc(count * cl + 64), *w = s;
-  ck_assert_ptr_nonnull(s);
-  w += sprintf(w, "{\"");
-  for (size_t i = 0; i < count; i++, w += cl) memcpy(w, c, cl);
-  strcpy(w, "\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}");
-  return s;
-}
-
 /* Attribute names take Latin letters past ASCII as AWS does (it takes
  * "attr.1" + o-slash, sharp s, a-umlaut and refuses the section sign),
  * up to 256 characters, not bytes. A refused send stores nothing. */
@@ -507,10 +495,12 @@ START_TEST(non_ascii_attribute_names) {
   aev_message_free(m);
   send_attrs_fails(q, "{\"a\xc2\xa7\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}", NULL);
   send_attrs_fails(q, "{\"a\xc3\x97\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}", NULL);
-  char *name = attrs_named("\xc3\xa9", 257);
+  char *name = aev_test_repeat_between("{\"", "\xc3\xa9", 257,
+                                       "\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}");
   send_attrs_fails(q, name, NULL);
   free(name);
-  name = attrs_named("\xc3\xa9", 256);
+  name = aev_test_repeat_between("{\"", "\xc3\xa9", 256,
+                                 "\":{\"DataType\":\"String\",\"StringValue\":\"v\"}}");
   send_with_attrs(q, "x", name, AEV_OK);
   free(name);
   m = qt_recv1(q);
@@ -567,25 +557,17 @@ START_TEST(string_values_take_body_characters) {
 }
 END_TEST
 
-/* {"a":{"DataType":"String.<count copies of c>","StringValue":"v"}}. */
-static char *attrs_typed(const char *c, size_t count) {
-  size_t cl = strlen(c);
-  char *s = malloc(count * cl + 64), *w = s;
-  ck_assert_ptr_nonnull(s);
-  w += sprintf(w, "{\"a\":{\"DataType\":\"String.");
-  for (size_t i = 0; i < count; i++, w += cl) memcpy(w, c, cl);
-  strcpy(w, "\",\"StringValue\":\"v\"}}");
-  return s;
-}
-
 /* A type is up to 256 characters, not bytes, and its custom part has the
  * body's characters (SQS developer guide, message attribute components). */
 START_TEST(custom_types_count_characters) {
   aev_queue *q = qt_queue(b, "q", NULL);
-  char *attrs = attrs_typed("\xc3\xa9", 249); /* "String." + 249 = 256 characters */
+  /* "String." + 249 = 256 characters */
+  char *attrs = aev_test_repeat_between("{\"a\":{\"DataType\":\"String.", "\xc3\xa9", 249,
+                                        "\",\"StringValue\":\"v\"}}");
   send_with_attrs(q, "x", attrs, AEV_OK);
   free(attrs);
-  attrs = attrs_typed("\xc3\xa9", 250);
+  attrs = aev_test_repeat_between("{\"a\":{\"DataType\":\"String.", "\xc3\xa9", 250,
+                                  "\",\"StringValue\":\"v\"}}");
   send_attrs_fails(q, attrs,
                    "The type of message (user) attribute 'a' is invalid. You must use only "
                    "the following supported type prefixes: Binary, Number, String.");
