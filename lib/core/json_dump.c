@@ -56,12 +56,12 @@ static int put_string(const writer *w, const char *s, size_t n) {
 }
 
 /* The shortest of 15, 16 and 17 significant digits that reads back as d
- * (15 always do for the decimals people write; a subnormal may need fewer), written as jansson writes
- * a real: in full up to an exponent of 16 (4277834443099750.0, which
- * fewer digits would write as 4.27783444309975e15), ".0" added to a whole
- * number, and an exponent without '+' or leading zeros (1e21, 1e-7). */
+ * (15 always do for the decimals people write; a subnormal, which holds
+ * fewer, tries from one: 5e-324), written as jansson writes a real: in
+ * full up to an exponent of 16 (4277834443099750.0, which fewer digits
+ * would write as 4.27783444309975e15), ".0" added to a whole number, and
+ * an exponent without '+' or leading zeros (1e21, 1e-7). */
 static size_t real_text(double d, char out[32]) {
-  /* Subnormal numbers hold fewer digits: 5e-324 needs one, not 15. */
   for (int digits = fabs(d) < DBL_MIN ? 1 : 15; digits <= 17; digits++) {
     aev__snprintf_c(out, 32, "%.*g", digits, d);
     if (aev__strtod(out, NULL) == d) break;

@@ -441,7 +441,7 @@ static json_t *apply_path(m_run *r, const aev__jpath *p, int is_null, json_t *v)
   return out;
 }
 
-/* Counts the bytes of a JSON text as jansson writes it, and stops the
+/* Counts the bytes of a JSON text as the library writes it, and stops the
  * writing once they pass max. */
 typedef struct text_count {
   size_t n, max;
