@@ -255,16 +255,6 @@ static int entry_check(const char *source, const char *type, const char *detail,
   return 1;
 }
 
-/* Well-formed UTF-8 throughout; ASCII is passed over a word at a time. */
-static int utf8_ok(const char *s, size_t n) {
-  size_t i = 0;
-  for (uint64_t w; i + 8 <= n; i += 8) {
-    memcpy(&w, s + i, 8);
-    if (w & 0x8080808080808080u) break;
-  }
-  return aev__utf8_valid(s + i, n - i);
-}
-
 static int too_big(void) {
   return aev__fail(AEV_ERR_INVALID, "ValidationException",
                    "Total size of the entries in the request is over the limit.");
@@ -287,10 +277,10 @@ static int typed_entry_check(const char *source, const char *type, const char *d
     return aev__fail(AEV_ERR_INVALID, e.code, "%s", e.msg);
   size_t source_len = strlen(source), type_len = strlen(type);
   if (source_len + type_len + detail_len >= MAX_REQUEST_BYTES) return too_big();
-  if (!utf8_ok(detail, detail_len))
+  if (!aev__utf8_valid(detail, detail_len))
     return aev__fail(AEV_ERR_INVALID, "MalformedDetail", "Detail is malformed.");
-  if (!utf8_ok(source, source_len)) return not_text("Source");
-  return utf8_ok(type, type_len) ? AEV_OK : not_text("DetailType");
+  if (!aev__utf8_valid(source, source_len)) return not_text("Source");
+  return aev__utf8_valid(type, type_len) ? AEV_OK : not_text("DetailType");
 }
 
 int aev_bus_put_event(aev_bus *bus, const char *source, const char *detail_type,
