@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "casemap.h"
+#include "core/text.h"
 #include "fn.h"
 
 jn_val *fn_string(jn_ctx *c, jn_val **a, int n, jn_val *in) {
@@ -17,7 +18,7 @@ jn_val *fn_string(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 
 /* code-point slice [start, end) of s, with JS slice semantics */
 static jn_val *cp_slice(jn_ctx *c, const jn_val *s, double start, double end, int has_end) {
-  double len = (double)jn_utf8_len(s->u.str.s, s->u.str.len);
+  double len = (double)aev__utf8_chars(s->u.str.s, s->u.str.len);
   start = trunc(start);
   if (start < 0) start = fmax(0, len + start);
   if (start > len) start = len;
@@ -38,7 +39,7 @@ jn_val *fn_substring(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)in;
   if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
-  double len = (double)jn_utf8_len(a[0]->u.str.s, a[0]->u.str.len);
+  double len = (double)aev__utf8_chars(a[0]->u.str.s, a[0]->u.str.len);
   double start = a[1]->u.num;
   if (len + start < 0) start = 0;
   if (a[2]) {
@@ -147,7 +148,7 @@ jn_val *fn_length(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
   if (!a[0]) return NULL;
-  return jn_num(c, (double)jn_utf8_len(a[0]->u.str.s, a[0]->u.str.len));
+  return jn_num(c, (double)aev__utf8_chars(a[0]->u.str.s, a[0]->u.str.len));
 }
 
 jn_val *fn_trim(jn_ctx *c, jn_val **a, int n, jn_val *in) {
@@ -184,7 +185,7 @@ jn_val *fn_pad(jn_ctx *c, jn_val **a, int n, jn_val *in) {
     pl = a[2]->u.str.len;
   }
   double width = a[1]->u.num;
-  double padlen = fabs(trunc(width)) - (double)jn_utf8_len(a[0]->u.str.s, a[0]->u.str.len);
+  double padlen = fabs(trunc(width)) - (double)aev__utf8_chars(a[0]->u.str.s, a[0]->u.str.len);
   if (padlen <= 0) return a[0];
   jn_buf pad;
   jn_buf_init(&pad, c);

@@ -342,7 +342,6 @@ int jn_regex_ngroups(const jn_regex *re);
 jn_val *jn_regex_call(jn_ctx *c, jn_func *f, jn_val *str);
 
 /* utf-8 helpers */
-size_t jn_utf8_len(const char *s, size_t n);
 size_t jn_utf8_offset(const char *s, size_t n, size_t cp_index);
 uint32_t jn_utf8_next(const char *s, size_t n, size_t *i);
 /* jsonata-js's strings are JavaScript's, UTF-16: the regex functions'

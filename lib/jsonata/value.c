@@ -617,13 +617,6 @@ uint32_t jn_utf8_next(const char *s, size_t n, size_t *i) {
   return cp;
 }
 
-size_t jn_utf8_len(const char *s, size_t n) {
-  size_t count = 0;
-  for (size_t i = 0; i < n; i++)
-    if (((unsigned char)s[i] & 0xC0) != 0x80) count++;
-  return count;
-}
-
 size_t jn_utf8_offset(const char *s, size_t n, size_t cp_index) {
   size_t i = 0, count = 0;
   while (i < n && count < cp_index) {

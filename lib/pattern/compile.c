@@ -13,6 +13,7 @@
 #include "core/number.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "pattern/pattern_int.h"
 
 /* AWS: "$or" may expand to at most 1,000 combinations (EventBridge), a
@@ -591,12 +592,6 @@ static int sns_limits(cctx *c) {
   return AEV_OK;
 }
 
-static size_t utf8_chars(const char *s, size_t n) {
-  size_t chars = 0;
-  for (size_t i = 0; i < n; i++) chars += ((unsigned char)s[i] & 0xc0) != 0x80;
-  return chars;
-}
-
 static int fail(cctx *c) {
   if (c->status == AEV_ERR_NOMEM) return aev__nomem();
   if (is_sns(c))
@@ -630,7 +625,7 @@ int aev__pm_compile(const char *json, size_t len, int profile, pm_rule **out) {
   if (!json) return aev__fail(AEV_ERR_INVALID, "ValidationException",
                               "EventPattern is required.");
   /* EventBridge's API model limits EventPattern to 4096 characters. */
-  if (profile == AEV_PATTERN_EVENTBRIDGE && utf8_chars(json, len) > AEV_PATTERN_MAX_LENGTH)
+  if (profile == AEV_PATTERN_EVENTBRIDGE && aev__utf8_chars(json, len) > AEV_PATTERN_MAX_LENGTH)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "1 validation error detected: Value at 'eventPattern' failed "
                      "to satisfy constraint: Member must have length less than or "
