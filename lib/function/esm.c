@@ -105,6 +105,12 @@ static void apply_locked(aev__esm *m, settings *s, int64_t now_ms) {
   m->modified_ms = now_ms;
 }
 
+json_t *aev__esm_arn_json(const char *function_arn, const char *uuid) {
+  const char *resource = strstr(function_arn, ":function:");
+  int prefix = resource ? (int)(resource - function_arn) : (int)strlen(function_arn);
+  return json_sprintf("%.*s:event-source-mapping:%s", prefix, function_arn, uuid);
+}
+
 static json_t *describe(aev__esm *m, const char *state) {
   pthread_mutex_lock(&m->mu);
   json_t *o = json_pack(
@@ -118,6 +124,7 @@ static json_t *describe(aev__esm *m, const char *state) {
   if (m->report_failures)
     aev__fn_put(&types, NULL, json_string("ReportBatchItemFailures"));
   aev__fn_put(&o, "FunctionResponseTypes", types);
+  aev__fn_put(&o, "EventSourceMappingArn", aev__esm_arn_json(m->f->res.arn, m->uuid));
   if (m->filters) aev__fn_put(&o, "FilterCriteria", json_incref(m->filters));
   if (m->max_concurrency < AEV__FN_CONCURRENCY_MAX)
     aev__fn_put(&o, "ScalingConfig",

@@ -50,6 +50,12 @@ int aev__function_call(aev_function *f, const void *payload, size_t len,
 int aev__function_enqueue_event(aev_function *f, const void *payload,
                                 size_t len, char *request_id);
 
+/* An event-source mapping's EventSourceMappingArn, which Lambda answers
+ * beside its UUID: arn:PARTITION:lambda:REGION:ACCOUNT:event-source-mapping:
+ * UUID, the mapped function's ARN giving everything before the resource.
+ * NULL when out of memory. */
+json_t *aev__esm_arn_json(const char *function_arn, const char *uuid);
+
 /* filters.c: an event-source mapping's FilterCriteria checked as Lambda
  * checks it (an object with at most 5 Filters, each {"Pattern": text});
  * the patterns compiled so far are in patterns[0..*n) (freed by the

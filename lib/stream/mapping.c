@@ -162,6 +162,8 @@ static json_t *describe(aev__mapping *m) {
                                 aev__mapping_response_types_json(m->report_failures));
   whole &= !json_object_set_new(j, "DestinationConfig",
                                 aev__mapping_destination_json(m->on_failure));
+  whole &= !json_object_set_new(j, "EventSourceMappingArn",
+                                aev__esm_arn_json(m->function_arn, m->uuid));
   if (m->filters) whole &= !json_object_set(j, "FilterCriteria", m->filters);
   return aev__json_whole(j, whole);
 }

@@ -474,6 +474,11 @@ START_TEST(through_aev_call) {
   snprintf(req, sizeof req, "{\"UUID\":\"%s\"}", uuid);
   ck_assert_int_eq(aev_call(b, "lambda", "GetEventSourceMapping", req, &r), AEV_OK);
   ck_assert_ptr_nonnull(strstr(r, "\"State\":\"Enabled\""));
+  char arn[128];
+  snprintf(arn, sizeof arn,
+           "\"EventSourceMappingArn\":\"arn:aws:lambda:us-east-1:000000000000:event-source-mapping:%s\"",
+           uuid);
+  ck_assert_ptr_nonnull(strstr(r, arn));
   aev_free(r);
   ck_assert_int_eq(aev_call(b, "lambda", "ListEventSourceMappings", "{\"FunctionName\":\"w\"}", &r), AEV_OK);
   ck_assert_ptr_nonnull(strstr(r, uuid));
@@ -542,8 +547,12 @@ START_TEST(stream_mappings_listed_and_updated) {
   aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "q-fn"));
   char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"BatchSize\":2,"
                 "\"StartingPosition\":\"TRIM_HORIZON\"}", aev_stream_arn(st), "kin-a");
-  char uuid[37];
+  char uuid[37], arn[128];
   uuid_of(d, uuid);
+  snprintf(arn, sizeof arn,
+           "\"EventSourceMappingArn\":\"arn:aws:lambda:us-east-1:000000000000:event-source-mapping:%s\"",
+           uuid);
+  ck_assert_ptr_nonnull(strstr(d, arn));
   aev_free(d);
   ck_assert_int_eq(mapping_count(NULL, NULL), 2);
   ck_assert_int_eq(mapping_count("kin-a", NULL), 1);
