@@ -656,7 +656,9 @@ static uint32_t prev_cp(const vm *m, size_t b) {
   return jn_utf8_next(m->s, m->n, &i);
 }
 
-static int line_end(char c) { return c == '\n' || c == '\r'; }
+/* JavaScript's line terminators, which "." does not match and ^ and $
+ * meet under the m flag. */
+static int line_end(uint32_t c) { return c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029; }
 
 /* A position in a subject is twice a byte offset, plus one between the two
  * UTF-16 units of the character past U+FFFF starting at that byte. The unit
@@ -707,7 +709,7 @@ static int run(vm *m, int pc, size_t sp) {
       break;
     case I_ANY:
       if (!unit_at(m->s, m->n, sp, &c, &next)) return 0;
-      if (c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029) return 0;
+      if (line_end(c)) return 0;
       sp = next;
       pc++;
       break;
@@ -719,11 +721,11 @@ static int run(vm *m, int pc, size_t sp) {
       break;
     /* Between a character's surrogates is neither a line's start nor end. */
     case I_BOL:
-      if (!(sp == 0 || (m->re->multiline && !(sp & 1) && line_end(m->s[(sp >> 1) - 1])))) return 0;
+      if (!(sp == 0 || (m->re->multiline && !(sp & 1) && line_end(prev_cp(m, sp >> 1))))) return 0;
       pc++;
       break;
     case I_EOL:
-      if (!(sp == 2 * m->n || (m->re->multiline && !(sp & 1) && line_end(m->s[sp >> 1])))) return 0;
+      if (!(sp == 2 * m->n || (m->re->multiline && unit_at(m->s, m->n, sp, &c, &next) && line_end(c)))) return 0;
       pc++;
       break;
     case I_WORDB:

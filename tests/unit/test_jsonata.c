@@ -231,6 +231,10 @@ START_TEST(regex_on_utf16_units) {
   EXPECT("$replace(\"" GRIN "\", /./, function($m) { $string($m.index) })", NULL, NULL, "<error D3012>");
   /* a backreference matches the same units, case folded under i */
   EXPECT("$contains(\"aA\", /(a)\\1/i)", NULL, NULL, "true");
+  /* under m, ^ and $ meet every JavaScript line terminator, U+2028 and
+   * U+2029 too */
+  EXPECT("$match(\"a\\u2028b\", /^b/m).index", NULL, NULL, "2");
+  EXPECT("$match(\"a\\u2029b\", /a$/m).index", NULL, NULL, "0");
 }
 END_TEST
 
