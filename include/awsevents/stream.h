@@ -125,7 +125,7 @@ AEV_API int aev_stream_put(aev_stream *s, const void *data, size_t len,
                            const char *sequence_number_for_ordering,
                            char *shard_id, char *sequence_number);
 
-/* PutRecords: n (1..500) records, 5 MiB in total. hash_keys may be NULL or
+/* PutRecords: n (1..500) records, 10 MiB in total. hash_keys may be NULL or
  * hold NULLs. Checks of the whole request fail the call; throttled records
  * fail one by one (the others are stored) and come back in *out in request
  * order. Out of memory before the first record is stored, the call fails

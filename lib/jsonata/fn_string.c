@@ -213,7 +213,7 @@ jn_val *fn_pad(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 
 /* ---- regex matching shared by $contains/$split/$replace/$match ---- */
 typedef struct match {
-  size_t start, end; /* byte offsets */
+  size_t start, end; /* positions, as jn_regex_exec gives them */
   int caps[40];
   int ngroups;
   jn_val *custom;    /* a custom matcher's last result object */
@@ -241,8 +241,8 @@ static int custom_match(jn_ctx *c, const matcher *mt, const jn_val *s, match *m,
   if (!((st && st->type == JN_NUM) || (gr && gr->type == JN_ARR) || (nx && nx->type == JN_FUNC)))
     jn_throw(c, "T1010", -1, "The matcher function argument passed to function does not return the correct object structure");
   m->custom = r;
-  m->start = jn_utf16_offset(s->u.str.s, s->u.str.len, st && st->type == JN_NUM ? (size_t)st->u.num : 0);
-  m->end = jn_utf16_offset(s->u.str.s, s->u.str.len, en && en->type == JN_NUM ? (size_t)en->u.num : 0);
+  m->start = jn_regex_pos(s->u.str.s, s->u.str.len, st && st->type == JN_NUM ? (size_t)st->u.num : 0);
+  m->end = jn_regex_pos(s->u.str.s, s->u.str.len, en && en->type == JN_NUM ? (size_t)en->u.num : 0);
   if (m->end < m->start) m->end = m->start;
   m->ngroups = 0;
   return 1;
@@ -254,7 +254,7 @@ static int next_match(jn_ctx *c, const matcher *mt, const jn_val *s, size_t from
   if (mt->fn) return custom_match(c, mt, s, m, first);
   const jn_regex *re = mt->re;
   m->custom = NULL;
-  if (!first && from >= s->u.str.len) return 0;
+  if (!first && from >= 2 * s->u.str.len) return 0;
   if (!jn_regex_exec(re, s->u.str.s, s->u.str.len, from, m->caps)) return 0;
   m->start = (size_t)m->caps[0];
   m->end = (size_t)m->caps[1];
@@ -265,7 +265,16 @@ static int next_match(jn_ctx *c, const matcher *mt, const jn_val *s, size_t from
 }
 
 /* A match's index as jsonata-js gives it: in UTF-16 code units. */
-static size_t unit_index(const jn_val *s, size_t byte) { return jn_utf16_len(s->u.str.s, byte); }
+static size_t unit_index(const jn_val *s, size_t pos) { return jn_regex_units(s->u.str.s, pos); }
+
+/* The subject's text between two positions. */
+static jn_val *text(jn_ctx *c, const jn_val *s, size_t from, size_t to) {
+  return jn_regex_text(c, s->u.str.s, s->u.str.len, from, to);
+}
+
+static void add_text(jn_buf *b, const jn_val *s, size_t from, size_t to) {
+  jn_regex_add(b, s->u.str.s, s->u.str.len, from, to);
+}
 
 static jn_val *match_object(jn_ctx *c, const jn_val *s, const match *m) {
   jn_val *o = jn_objv(c);
@@ -278,16 +287,24 @@ static jn_val *match_object(jn_ctx *c, const jn_val *s, const match *m) {
     jn_set(c, o, "groups", 6, gv ? gv : jn_arr(c, 0));
     return o;
   }
-  jn_set(c, o, "match", 5, jn_str(c, s->u.str.s + m->start, m->end - m->start));
+  jn_set(c, o, "match", 5, text(c, s, m->start, m->end));
   jn_set(c, o, "index", 5, jn_num(c, (double)unit_index(s, m->start)));
   jn_set(c, o, "start", 5, jn_num(c, (double)unit_index(s, m->start)));
   jn_set(c, o, "end", 3, jn_num(c, (double)unit_index(s, m->end)));
   jn_val *groups = jn_arr(c, (size_t)m->ngroups);
   for (int g = 1; g <= m->ngroups && g < 20; g++) {
     int b0 = m->caps[2 * g], b1 = m->caps[2 * g + 1];
-    jn_push(c, groups, b0 < 0 ? jn_str(c, "", 0) : jn_str(c, s->u.str.s + b0, (size_t)(b1 - b0)));
+    jn_push(c, groups, b0 < 0 ? jn_str(c, "", 0) : text(c, s, (size_t)b0, (size_t)b1));
   }
   jn_set(c, o, "groups", 6, groups);
+  return o;
+}
+
+/* What jsonata-js's regex function answers, {match, start, end, groups,
+ * next} ($replace hands it to a replacement function): no index. */
+static jn_val *regex_result(jn_ctx *c, const jn_val *s, const match *m) {
+  jn_val *o = match_object(c, s, m);
+  jn_del(c, o, "index", 5);
   return o;
 }
 
@@ -296,7 +313,7 @@ jn_val *jn_regex_call(jn_ctx *c, jn_func *f, jn_val *str) {
   match m;
   matcher mt = {f->re, NULL};
   if (!next_match(c, &mt, str, 0, &m, 1)) return NULL;
-  return match_object(c, str, &m);
+  return regex_result(c, str, &m);
 }
 
 static matcher matcher_of(jn_val *v) {
@@ -360,13 +377,13 @@ jn_val *fn_split(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   int first = 1;
   size_t from = 0;
   while (count < limit && next_match(c, re, s, from, &m, first)) {
-    jn_push(c, res, jn_str(c, s->u.str.s + start, m.start - start));
+    jn_push(c, res, text(c, s, start, m.start));
     start = m.end;
     from = m.end;
     first = 0;
     count++;
   }
-  if (count < limit) jn_push(c, res, jn_str(c, s->u.str.s + start, s->u.str.len - start));
+  if (count < limit) jn_push(c, res, text(c, s, start, 2 * s->u.str.len));
   return res;
 }
 
@@ -398,7 +415,7 @@ static void substitute(jn_buf *b, const jn_val *rep, const jn_val *s, const matc
       jn_buf_addc(b, '$');
       pos++;
     } else if (dv == '0') {
-      jn_buf_add(b, s->u.str.s + m->start, m->end - m->start);
+      add_text(b, s, m->start, m->end);
       pos++;
     } else {
       int maxd = ng == 0 ? 1 : (int)floor(log10((double)ng)) + 1;
@@ -415,7 +432,7 @@ static void substitute(jn_buf *b, const jn_val *rep, const jn_val *s, const matc
         jn_buf_addc(b, '$');
       } else {
         if (ng > 0 && val >= 1 && val <= ng && m->caps[2 * val] >= 0)
-          jn_buf_add(b, s->u.str.s + m->caps[2 * val], (size_t)(m->caps[2 * val + 1] - m->caps[2 * val]));
+          add_text(b, s, (size_t)m->caps[2 * val], (size_t)m->caps[2 * val + 1]);
         char t[16];
         int tl = snprintf(t, sizeof t, "%d", val);
         pos += (size_t)tl;
@@ -457,11 +474,11 @@ jn_val *fn_replace(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   int first = 1;
   size_t from = 0;
   while (count < limit && next_match(c, re, s, from, &m, first)) {
-    jn_buf_add(&b, s->u.str.s + pos, m.start - pos);
+    add_text(&b, s, pos, m.start);
     if (a[2]->type == JN_STR) {
       substitute(&b, a[2], s, &m);
     } else {
-      jn_val *mo = match_object(c, s, &m);
+      jn_val *mo = regex_result(c, s, &m);
       jn_val *r = jn_apply(c, a[2], &mo, 1, NULL, c->cur_pos);
       if (!r || r->type != JN_STR)
         jn_throw(c, "D3012", -1, "Attempted to replace a matched string with a non-string value");
@@ -472,7 +489,7 @@ jn_val *fn_replace(jn_ctx *c, jn_val **a, int n, jn_val *in) {
     first = 0;
     count++;
   }
-  jn_buf_add(&b, s->u.str.s + pos, s->u.str.len - pos);
+  add_text(&b, s, pos, 2 * s->u.str.len);
   return jn_buf_val(&b);
 }
 

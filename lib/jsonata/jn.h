@@ -334,9 +334,20 @@ void jn_bind_builtins(jn_ctx *c, jn_env *env);
 /* regex */
 typedef struct jn_regex jn_regex;
 jn_regex *jn_regex_compile(jn_arena *a, const char *pat, size_t len, const char *flags, char *errbuf, size_t errcap);
-/* Finds the first match at or after byte offset `from`. Returns 1 and fills
- * caps[0..2*ncap) (byte offsets, -1 when a group did not take part). */
+/* Finds the first match at or after position `from`. Returns 1 and fills
+ * caps[0..2*ncap) with positions (-1 when a group did not take part). A
+ * position is twice a byte offset, plus one between the two UTF-16 units of
+ * a character past U+FFFF: as in JavaScript without the u flag, a regex
+ * matches code units, so a match may begin or end inside such a character. */
 int jn_regex_exec(const jn_regex *re, const char *s, size_t len, size_t from, int *caps);
+/* A position's UTF-16 index; the position of UTF-16 index `units` (the
+ * end past the last one). */
+size_t jn_regex_units(const char *s, size_t pos);
+size_t jn_regex_pos(const char *s, size_t n, size_t units);
+/* The text from position `from` to `to`, a character cut in two giving its
+ * half as a lone surrogate: appended to b, or as a new string. */
+void jn_regex_add(jn_buf *b, const char *s, size_t n, size_t from, size_t to);
+jn_val *jn_regex_text(jn_ctx *c, const char *s, size_t n, size_t from, size_t to);
 int jn_regex_ngroups(const jn_regex *re);
 /* calling a regex value: the first match object, or undefined */
 jn_val *jn_regex_call(jn_ctx *c, jn_func *f, jn_val *str);
@@ -348,7 +359,6 @@ uint32_t jn_utf8_next(const char *s, size_t n, size_t *i);
  * indexes count UTF-16 code units (a character past U+FFFF counts two),
  * and strings order by code units. */
 size_t jn_utf16_len(const char *s, size_t n);
-size_t jn_utf16_offset(const char *s, size_t n, size_t unit_index);
 int jn_str_cmp(const jn_val *a, const jn_val *b);
 
 /* helpers for natives */

@@ -450,8 +450,10 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
     if (groupof[i] < 0) continue;
     dpart *d = &s.parts[i];
     int g = groupof[i];
-    const char *v = str + caps[2 * g];
-    size_t vl = (size_t)(caps[2 * g + 1] - caps[2 * g]);
+    /* caps are positions (jn_regex_exec): twice the byte offsets, since a
+     * component's digits or letters never cut a character in two */
+    const char *v = str + caps[2 * g] / 2;
+    size_t vl = (size_t)(caps[2 * g + 1] - caps[2 * g]) / 2;
     double val;
     unsigned char key = (unsigned char)d->component;
     if (d->component == 'Z' || d->component == 'z') {

@@ -1,8 +1,11 @@
 /* A backtracking regular-expression engine for the JavaScript regex subset
  * JSONata uses: classes, \d \w \s \b, groups, (?:) (?=) (?!), backreferences,
  * greedy and lazy quantifiers including {n,m}, alternation, anchors, and
- * the i and m flags. Compiled programs are immutable, so one compiled regex
- * may be run from several threads at once. */
+ * the i and m flags. Like JavaScript's regexes without the u flag (which
+ * jsonata-js's are), patterns and subjects are read as UTF-16 code units:
+ * a character past U+FFFF is two units, its surrogates, each matched on its
+ * own. Compiled programs are immutable, so one compiled regex may be run
+ * from several threads at once. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +56,7 @@ typedef struct rparse {
   size_t n, i;
   int ngroups;
   const char *err;
+  uint32_t pend; /* the low surrogate still to read of the last character, or 0 */
 } rparse;
 
 static rnode *rnew(rparse *p, int type) {
@@ -73,7 +77,20 @@ static void rkid(rparse *p, rnode *r, rnode *k) {
   r->kids[r->nkids++] = k;
 }
 
-static uint32_t next_cp(rparse *p) { return jn_utf8_next(p->s, p->n, &p->i); }
+/* The pattern's next UTF-16 code unit: a character past U+FFFF gives its
+ * high surrogate, and its low one comes next, as an atom or class member of
+ * its own (JavaScript: /😀+/ repeats the low surrogate alone). */
+static uint32_t next_unit(rparse *p) {
+  uint32_t u = p->pend;
+  if (u) {
+    p->pend = 0;
+    return u;
+  }
+  uint32_t cp = jn_utf8_next(p->s, p->n, &p->i);
+  if (cp <= 0xFFFF) return cp;
+  p->pend = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+  return 0xD800 + ((cp - 0x10000) >> 10);
+}
 
 static int hexd(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -141,7 +158,7 @@ static uint32_t parse_escape(rparse *p, unsigned *cat, int in_class) {
   }
   default: {
     p->i--;
-    return next_cp(p);
+    return next_unit(p);
   }
   }
 }
@@ -163,30 +180,30 @@ static rnode *parse_class(rparse *p) {
     p->i++;
   }
   int first = 1;
-  while (p->i < p->n && (p->s[p->i] != ']' || (first && 0))) {
+  while (p->pend || (p->i < p->n && (p->s[p->i] != ']' || (first && 0)))) {
     first = 0;
     uint32_t lo;
     unsigned cat = 0;
-    if (p->s[p->i] == '\\') {
+    if (!p->pend && p->s[p->i] == '\\') {
       p->i++;
       if (p->i >= p->n) break;
       lo = parse_escape(p, &cat, 1);
     } else {
-      lo = next_cp(p);
+      lo = next_unit(p);
     }
     if (cat) {
       r->cl->cats |= cat;
       continue;
     }
     uint32_t hi = lo;
-    if (p->i + 1 < p->n && p->s[p->i] == '-' && p->s[p->i + 1] != ']') {
+    if (!p->pend && p->i + 1 < p->n && p->s[p->i] == '-' && p->s[p->i + 1] != ']') {
       p->i++;
       unsigned cat2 = 0;
       if (p->s[p->i] == '\\') {
         p->i++;
         hi = parse_escape(p, &cat2, 1);
       } else {
-        hi = next_cp(p);
+        hi = next_unit(p);
       }
       if (cat2) {
         cls_add(r->cl, lo, lo);
@@ -224,8 +241,13 @@ static int parse_int(rparse *p, int *out) {
 }
 
 static rnode *parse_atom(rparse *p) {
-  char ch = p->s[p->i];
   rnode *r;
+  if (p->pend) {
+    r = rnew(p, R_CHAR);
+    r->cp = next_unit(p);
+    return r;
+  }
+  char ch = p->s[p->i];
   if (ch == '(') {
     p->i++;
     if (p->i + 1 < p->n && p->s[p->i] == '?') {
@@ -308,17 +330,18 @@ static rnode *parse_atom(rparse *p) {
     return NULL;
   }
   r = rnew(p, R_CHAR);
-  r->cp = next_cp(p);
+  r->cp = next_unit(p);
   return r;
 }
 
 static rnode *parse_seq(rparse *p) {
   rnode *seq = rnew(p, R_SEQ);
-  while (p->i < p->n && p->s[p->i] != '|' && p->s[p->i] != ')') {
+  while (p->pend || (p->i < p->n && p->s[p->i] != '|' && p->s[p->i] != ')')) {
     rnode *atom = parse_atom(p);
     if (p->err) return seq;
     for (;;) {
-      if (p->i >= p->n) break;
+      /* a quantifier after a character past U+FFFF repeats its low surrogate */
+      if (p->pend || p->i >= p->n) break;
       char q = p->s[p->i];
       int min, max;
       if (q == '*') {
@@ -539,7 +562,7 @@ static void gen(emit *e, const rnode *r) {
 }
 
 jn_regex *jn_regex_compile(jn_arena *a, const char *pat, size_t len, const char *flags, char *errbuf, size_t errcap) {
-  rparse p = {a, pat, len, 0, 0, NULL};
+  rparse p = {a, pat, len, 0, 0, NULL, 0};
   rnode *root = parse_alt(&p);
   if (!p.err && p.i < p.n) p.err = "Unmatched ')'";
   if (!p.err && p.ngroups > 19) p.err = "Too many capturing groups";
@@ -626,62 +649,90 @@ static int cls_match(const cls *cl, uint32_t c, int icase) {
   return cl->neg ? !in : in;
 }
 
-static uint32_t prev_cp(const vm *m, size_t sp) {
-  if (sp == 0) return 0;
-  size_t i = sp - 1;
+/* The character ending at byte b (b > 0). */
+static uint32_t prev_cp(const vm *m, size_t b) {
+  size_t i = b - 1;
   while (i > 0 && ((unsigned char)m->s[i] & 0xC0) == 0x80) i--;
-  size_t j = i;
-  return jn_utf8_next(m->s, m->n, &j);
+  return jn_utf8_next(m->s, m->n, &i);
+}
+
+/* JavaScript's line terminators, which "." does not match and ^ and $
+ * meet under the m flag. */
+static int line_end(uint32_t c) { return c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029; }
+
+/* A position in a subject is twice a byte offset, plus one between the two
+ * UTF-16 units of the character past U+FFFF starting at that byte. The unit
+ * at position p: 0 at the end, else 1 with the unit in *u and the position
+ * after it in *next. */
+static int unit_at(const char *s, size_t n, size_t p, uint32_t *u, size_t *next) {
+  size_t i = p >> 1;
+  if (i >= n) return 0;
+  uint32_t cp = jn_utf8_next(s, n, &i);
+  if (cp <= 0xFFFF) *u = cp;
+  else if (p & 1) *u = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+  else *u = 0xD800 + ((cp - 0x10000) >> 10);
+  *next = cp > 0xFFFF && !(p & 1) ? p | 1 : 2 * i;
+  return 1;
+}
+
+/* Whether the units from position b0 to b1 come again at *sp (moved past
+ * them if so), case folded under the i flag as JavaScript compares. */
+static int same_units(const vm *m, size_t b0, size_t b1, size_t *sp) {
+  size_t q = b0, at = *sp;
+  while (q < b1) {
+    uint32_t x, y;
+    size_t qn, an;
+    unit_at(m->s, m->n, q, &x, &qn);
+    if (!unit_at(m->s, m->n, at, &y, &an) || (x != y && !(m->re->icase && canon(x) == canon(y)))) return 0;
+    q = qn;
+    at = an;
+  }
+  *sp = at;
+  return 1;
 }
 
 static int run(vm *m, int pc, size_t sp) {
   for (;;) {
     if (--m->budget < 0) return 0;
     const inst *in = &m->re->prog[pc];
+    uint32_t c;
+    size_t next;
     switch (in->op) {
     case I_MATCH:
       m->caps[1] = (int)sp;
       return 1;
-    case I_CHAR: {
-      if (sp >= m->n) return 0;
-      size_t i = sp;
-      uint32_t c = jn_utf8_next(m->s, m->n, &i);
+    case I_CHAR:
+      if (!unit_at(m->s, m->n, sp, &c, &next)) return 0;
       if (c != in->cp && !(m->re->icase && canon(c) == canon(in->cp))) return 0;
-      sp = i;
+      sp = next;
       pc++;
       break;
-    }
-    case I_ANY: {
-      if (sp >= m->n) return 0;
-      size_t i = sp;
-      uint32_t c = jn_utf8_next(m->s, m->n, &i);
-      if (c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029) return 0;
-      sp = i;
+    case I_ANY:
+      if (!unit_at(m->s, m->n, sp, &c, &next)) return 0;
+      if (line_end(c)) return 0;
+      sp = next;
       pc++;
       break;
-    }
-    case I_CLASS: {
-      if (sp >= m->n) return 0;
-      size_t i = sp;
-      uint32_t c = jn_utf8_next(m->s, m->n, &i);
+    case I_CLASS:
+      if (!unit_at(m->s, m->n, sp, &c, &next)) return 0;
       if (!cls_match(in->cl, c, m->re->icase)) return 0;
-      sp = i;
+      sp = next;
       pc++;
       break;
-    }
+    /* Between a character's surrogates is neither a line's start nor end. */
     case I_BOL:
-      if (!(sp == 0 || (m->re->multiline && (m->s[sp - 1] == '\n' || m->s[sp - 1] == '\r')))) return 0;
+      if (!(sp == 0 || (m->re->multiline && !(sp & 1) && line_end(prev_cp(m, sp >> 1))))) return 0;
       pc++;
       break;
     case I_EOL:
-      if (!(sp == m->n || (m->re->multiline && (m->s[sp] == '\n' || m->s[sp] == '\r')))) return 0;
+      if (!(sp == 2 * m->n || (m->re->multiline && unit_at(m->s, m->n, sp, &c, &next) && line_end(c)))) return 0;
       pc++;
       break;
     case I_WORDB:
     case I_NWORDB: {
-      int a = sp > 0 && is_word(prev_cp(m, sp));
-      size_t i = sp;
-      int b = sp < m->n && is_word(jn_utf8_next(m->s, m->n, &i));
+      /* a surrogate is no word character */
+      int a = sp > 0 && !(sp & 1) && is_word(prev_cp(m, sp >> 1));
+      int b = unit_at(m->s, m->n, sp, &c, &next) && is_word(c);
       if ((a != b) != (in->op == I_WORDB)) return 0;
       pc++;
       break;
@@ -716,11 +767,7 @@ static int run(vm *m, int pc, size_t sp) {
     case I_BACKREF: {
       int g = in->x;
       int b0 = g <= m->re->ngroups ? m->caps[2 * g] : -1, b1 = g <= m->re->ngroups ? m->caps[2 * g + 1] : -1;
-      if (b0 >= 0 && b1 >= b0) {
-        size_t l = (size_t)(b1 - b0);
-        if (sp + l > m->n || memcmp(m->s + b0, m->s + sp, l) != 0) return 0;
-        sp += l;
-      }
+      if (b0 >= 0 && b1 >= b0 && !same_units(m, (size_t)b0, (size_t)b1, &sp)) return 0;
       pc++;
       break;
     }
@@ -748,8 +795,9 @@ int jn_regex_exec(const jn_regex *re, const char *s, size_t len, size_t from, in
   int ncap = 2 * (re->ngroups + 1);
   int marks[256];
   vm m = {re, s, len, caps, marks, 5000000};
-  for (size_t st = from; st <= len; st++) {
-    if (st > from && st < len && ((unsigned char)s[st] & 0xC0) == 0x80) continue;
+  /* JavaScript tries each code unit in turn, the middle of a character
+   * past U+FFFF too */
+  for (size_t st = from;;) {
     for (int i = 0; i < ncap && i < 40; i++) caps[i] = -1;
     for (int i = 0; i < re->nmarks && i < 256; i++) marks[i] = -1;
     caps[0] = (int)st;
@@ -757,7 +805,36 @@ int jn_regex_exec(const jn_regex *re, const char *s, size_t len, size_t from, in
       caps[0] = (int)st;
       return 1;
     }
-    if (m.budget < 0) return 0;
+    uint32_t u;
+    if (m.budget < 0 || !unit_at(s, len, st, &u, &st)) return 0;
   }
-  return 0;
+}
+
+size_t jn_regex_units(const char *s, size_t pos) { return jn_utf16_len(s, pos >> 1) + (pos & 1); }
+
+size_t jn_regex_pos(const char *s, size_t n, size_t units) {
+  size_t p = 0, k = 0;
+  uint32_t u;
+  while (k < units && unit_at(s, n, p, &u, &p)) k++;
+  return p;
+}
+
+void jn_regex_add(jn_buf *b, const char *s, size_t n, size_t from, size_t to) {
+  uint32_t u;
+  size_t next;
+  if (from < to && (from & 1) && unit_at(s, n, from, &u, &next)) {
+    jn_buf_utf8(b, u);
+    from = next;
+  }
+  size_t whole = to & ~(size_t)1;
+  if (from < whole) jn_buf_add(b, s + (from >> 1), (whole - from) >> 1);
+  if (from <= whole && (to & 1) && unit_at(s, n, whole, &u, &next)) jn_buf_utf8(b, u);
+}
+
+jn_val *jn_regex_text(jn_ctx *c, const char *s, size_t n, size_t from, size_t to) {
+  if (!((from | to) & 1)) return jn_str(c, s + (from >> 1), to > from ? (to - from) >> 1 : 0);
+  jn_buf b;
+  jn_buf_init(&b, c);
+  jn_regex_add(&b, s, n, from, to);
+  return jn_buf_val(&b);
 }

@@ -488,6 +488,18 @@ void jn_fmt_number(double d, char *out, size_t cap) {
 
 int jn_is_int(double d) { return isfinite(d) && floor(d) == d; }
 
+/* The surrogate whose three-byte code starts s[i], or 0. Strings hold a
+ * lone surrogate that way: one a string literal escapes, or the half of a
+ * character a regex match cut. */
+static uint32_t surrogate_at(const char *s, size_t n, size_t i) {
+  if (i + 2 >= n || (unsigned char)s[i] != 0xED || (unsigned char)s[i + 1] < 0xA0) return 0;
+  return 0xD000 | ((uint32_t)((unsigned char)s[i + 1] & 0x3F) << 6) | ((unsigned char)s[i + 2] & 0x3F);
+}
+
+/* JSON.stringify's text: a high surrogate followed by a low one is the
+ * character they make (text concatenated from two halves), any other
+ * surrogate an escape (backslash, u, four hex digits), so the text stays
+ * UTF-8. */
 static void ser_string(jn_buf *b, const char *s, size_t n) {
   jn_buf_addc(b, '"');
   size_t start = 0;
@@ -495,6 +507,19 @@ static void ser_string(jn_buf *b, const char *s, size_t n) {
     unsigned char ch = (unsigned char)s[i];
     const char *esc = NULL;
     char tmp[8];
+    uint32_t hi = surrogate_at(s, n, i);
+    if (hi) {
+      uint32_t lo = hi < 0xDC00 ? surrogate_at(s, n, i + 3) : 0;
+      jn_buf_add(b, s + start, i - start);
+      if (lo >= 0xDC00) jn_buf_utf8(b, 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00));
+      else {
+        snprintf(tmp, sizeof tmp, "\\u%04x", (unsigned)hi);
+        jn_buf_addz(b, tmp);
+      }
+      i += lo >= 0xDC00 ? 5 : 2;
+      start = i + 1;
+      continue;
+    }
     if (ch == '"') esc = "\\\"";
     else if (ch == '\\') esc = "\\\\";
     else if (ch == '\n') esc = "\\n";
@@ -638,18 +663,6 @@ size_t jn_utf16_len(const char *s, size_t n) {
     if ((b & 0xC0) != 0x80) units += astral_lead(b) ? 2 : 1;
   }
   return units;
-}
-
-/* The byte offset of UTF-16 unit unit_index; an index inside a surrogate
- * pair (which UTF-8 cannot cut) moves on past that character. */
-size_t jn_utf16_offset(const char *s, size_t n, size_t unit_index) {
-  size_t i = 0, units = 0;
-  while (i < n && units < unit_index) {
-    units += astral_lead((unsigned char)s[i]) ? 2 : 1;
-    i++;
-    while (i < n && ((unsigned char)s[i] & 0xC0) == 0x80) i++;
-  }
-  return i;
 }
 
 /* Byte order is code point order, which is UTF-16 order but for one case:

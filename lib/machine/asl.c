@@ -429,6 +429,45 @@ static int choice_parse(pctx *c, json_t *states, json_t *st, const char *base, m
   return 0;
 }
 
+/* A character a Map Run label refuses (AWS's Distributed Map reference):
+ * whitespace (Unicode's White_Space), control characters (U+0000-001F,
+ * U+007F-009F) and ? * < > { } [ ] : ; , \ | ^ ~ $ # % & ` ". */
+static int label_char_refused(uint32_t cp) {
+  if (cp <= 0x20 || (cp >= 0x7f && cp <= 0xa0) || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+      cp == 0x2028 || cp == 0x2029 || cp == 0x202f || cp == 0x205f || cp == 0x3000)
+    return 1;
+  return cp < 0x80 && strchr("?*<>{}[]:;,\\|^~$#%&`\"", (int)cp) != NULL;
+}
+
+/* A Distributed Map's Label: a string of 1 to 40 characters (not bytes)
+ * that label_char_refused lets through, since it names the Map Run. */
+static int label_field(pctx *c, json_t *st, const char *base) {
+  json_t *v = json_object_get(st, "Label");
+  if (!v) return 0;
+  char loc[520];
+  loc_of(loc, sizeof loc, base, "Label");
+  if (!json_is_string(v)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Expected value of type: String at %s", loc);
+    return -1;
+  }
+  const char *t = json_string_value(v);
+  size_t n = json_string_length(v);
+  size_t chars = aev__utf8_chars(t, n);
+  if (chars < 1 || chars > 40) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "The value for the field 'Label' must have 1 to 40 characters");
+    return -1;
+  }
+  uint32_t cp;
+  for (size_t i = 0, k; i < n; i += k)
+    if (!(k = aev__utf8_next((const unsigned char *)t + i, n - i, &cp)) || label_char_refused(cp)) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+           "The value for the field 'Label' must not contain whitespace, control characters or any of "
+           "? * < > { } [ ] : ; , \\ | ^ ~ $ # %% & ` \"");
+      return -1;
+    }
+  return 0;
+}
+
 static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d) {
   json_t *proc = json_object_get(st, "ItemProcessor");
   const char *pname = "ItemProcessor";
@@ -481,7 +520,8 @@ static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d
     s->has_tolerated_pct = 1;
   }
   if (path_field(c, st, base, "ToleratedFailureCountPath", 0, &s->tolerated_count_path, NULL) ||
-      path_field(c, st, base, "ToleratedFailurePercentagePath", 0, &s->tolerated_pct_path, NULL))
+      path_field(c, st, base, "ToleratedFailurePercentagePath", 0, &s->tolerated_pct_path, NULL) ||
+      label_field(c, st, base))
     return -1;
   s->item_batcher = json_object_get(st, "ItemBatcher");
   json_t *reader = json_object_get(st, "ItemReader");

@@ -204,7 +204,7 @@ int aev_stream_put_records(aev_stream *s, size_t n, const void *const *data,
     total += lens[i] + klens[i];
   }
   if (rc == AEV_OK && total > AEV__PUT_MAX_BYTES)
-    rc = aev__kin_invalid("Records size exceeds 5 MB limit");
+    rc = aev__kin_invalid("Records size exceeds 10 MB limit");
   if (rc != AEV_OK) {
     free(hashes);
     free(r);

@@ -19,7 +19,9 @@ __extension__ typedef unsigned __int128 aev__u128;
 #define AEV__GET_LIMIT 10000
 #define AEV__GET_MAX_BYTES (10u << 20)
 #define AEV__PUT_MAX_RECORDS 500
-#define AEV__PUT_MAX_BYTES (5u << 20)
+/* PutRecords' whole request, keys included: 10 MiB since AWS took records
+ * of up to 10 MiB (it was 5 MiB before), whatever a stream's largest. */
+#define AEV__PUT_MAX_BYTES (10u << 20)
 #define AEV__MAX_SHARDS 10000
 #define AEV__MAX_CONSUMERS 20
 #define AEV__ON_DEMAND_SHARDS 4

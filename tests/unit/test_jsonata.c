@@ -197,6 +197,47 @@ START_TEST(strings_as_utf16) {
 }
 END_TEST
 
+/* jsonata-js's regexes are JavaScript's without the u flag: they match
+ * UTF-16 code units, so "." or [^a] takes half of a character past U+FFFF,
+ * a quantifier after one repeats its low surrogate, \uD83D finds the high
+ * one, and a match or what is left around it may be a lone surrogate,
+ * written as JSON.stringify writes it. Each result is what jsonata-js 2.0.6
+ * gives (but for the error code of an invalid regex). */
+START_TEST(regex_on_utf16_units) {
+  EXPECT("$match(\"" GRIN "a\", /./)", NULL, NULL,
+         "[{\"match\":\"\\ud83d\",\"index\":0,\"groups\":[]},{\"match\":\"\\ude00\",\"index\":1,\"groups\":[]},"
+         "{\"match\":\"a\",\"index\":2,\"groups\":[]}]");
+  EXPECT("$replace(\"" GRIN "a\", /./, \"x\")", NULL, NULL, "\"xxx\"");
+  EXPECT("$replace(\"a" GRIN "b\", /[^ab]/, \"-\")", NULL, NULL, "\"a--b\"");
+  EXPECT("$split(\"" GRIN "\", /./)", NULL, NULL, "[\"\",\"\",\"\"]");
+  EXPECT("$split(\"a" GRIN "b\", /\\uD83D/)", NULL, NULL, "[\"a\",\"\\ude00b\"]");
+  EXPECT("$contains(\"" GRIN "\", /^.$/)", NULL, NULL, "false");
+  EXPECT("$contains(\"" GRIN "\", /^..$/)", NULL, NULL, "true");
+  EXPECT("$contains(\"x" GRIN "\", /[" GRIN "]/)", NULL, NULL, "true");
+  EXPECT("$match(\"" GRIN GRIN "\", /" GRIN "+/).index", NULL, NULL, "[0,2]");
+  EXPECT("$match(\"" GRIN GRIN "\", /(" GRIN ")+/).match", NULL, NULL, "\"" GRIN GRIN "\"");
+  EXPECT("$match(\"" GRIN "x\", /" GRIN "{2}/)", NULL, NULL, "<undefined>");
+  EXPECT("$match(\"x" GRIN "\", /\\uDE00/)", NULL, NULL, "{\"match\":\"\\ude00\",\"index\":2,\"groups\":[]}");
+  /* [😀-😂] is the range DE00-D83D, out of order: JavaScript's SyntaxError,
+   * S0302 as for any invalid regex */
+  EXPECT("$match(\"" GRIN "\", /[" GRIN "-\xf0\x9f\x98\x82]/)", NULL, NULL, "<error S0302>");
+  EXPECT("$replace(\"" GRIN "\", /(\\uD83D)/, \"[$1]\")", NULL, NULL, "\"[\\ud83d]\\ude00\"");
+  /* halves put back together are the character again */
+  EXPECT("$replace(\"" GRIN "\", /\\uDE00/, \"\\uDE00\")", NULL, NULL, "\"" GRIN "\"");
+  EXPECT("\"\\uD83D\" & \"\\uDE00\"", NULL, NULL, "\"" GRIN "\"");
+  EXPECT("\"\\uD83D\"", NULL, NULL, "\"\\ud83d\"");
+  /* a regex applied as a function answers start and end, and no index */
+  EXPECT("\"x" GRIN "\" ~> /" GRIN "/", NULL, NULL, "{\"match\":\"" GRIN "\",\"start\":1,\"end\":3,\"groups\":[]}");
+  EXPECT("$replace(\"" GRIN "\", /./, function($m) { $string($m.index) })", NULL, NULL, "<error D3012>");
+  /* a backreference matches the same units, case folded under i */
+  EXPECT("$contains(\"aA\", /(a)\\1/i)", NULL, NULL, "true");
+  /* under m, ^ and $ meet every JavaScript line terminator, U+2028 and
+   * U+2029 too */
+  EXPECT("$match(\"a\\u2028b\", /^b/m).index", NULL, NULL, "2");
+  EXPECT("$match(\"a\\u2029b\", /a$/m).index", NULL, NULL, "0");
+}
+END_TEST
+
 /* $uppercase / $lowercase are JavaScript's toUpperCase / toLowerCase:
  * every script's letters (ğ, ł, ǆ), full mappings (ß to SS, ﬀ to FF, İ to
  * i + U+0307) and a word's last capital sigma lowering to ς; and a
@@ -539,6 +580,7 @@ int main(void) {
   tcase_add_test(tc, states_profile);
   tcase_add_test(tc, json_api_what_jansson_refuses);
   tcase_add_test(tc, strings_as_utf16);
+  tcase_add_test(tc, regex_on_utf16_units);
   tcase_add_test(tc, case_mapping_as_javascript);
   tcase_add_test(tc, decode_url_checks_utf8);
   suite_add_tcase(s, tc);

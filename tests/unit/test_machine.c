@@ -685,6 +685,46 @@ START_TEST(validation) {
 }
 END_TEST
 
+/* A Distributed Map's Label, as AWS's Distributed Map reference states it:
+ * at most 40 characters (not bytes), no whitespace, no control characters
+ * (U+0000-001F, U+007F-009F) and none of ? * < > { } [ ] : ; , \ | ^ ~ $ # % & ` ";
+ * and not empty, since it names the Map Run. */
+static const char *labelled_map(char *def, size_t cap, const char *label_json) {
+  snprintf(def, cap,
+           ONE("{\"Type\":\"Map\",\"ItemProcessor\":{\"ProcessorConfig\":{\"Mode\":\"DISTRIBUTED\","
+               "\"ExecutionType\":\"STANDARD\"},\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\","
+               "\"End\":true}}},\"Label\":%s,\"End\":true}"),
+           label_json);
+  return def;
+}
+
+static void valid(const char *def) {
+  char *t = NULL;
+  ck_assert_int_eq(aev_machine_validate(def, strlen(def), AEV_MACHINE_STANDARD, &t), AEV_OK);
+  ck_assert_msg(!strcmp(t, "{\"result\":\"OK\",\"diagnostics\":[],\"truncated\":false}"), "%s", t);
+  aev_free(t);
+}
+
+START_TEST(map_label_rules) {
+  char def[1024], label[200], json[220];
+  snprintf(json, sizeof json, "\"%s\"", repeat(label, "\xc3\xa9", 40));
+  valid(labelled_map(def, sizeof def, json));
+  valid(labelled_map(def, sizeof def, "\"my-map_1.0/x+y=z@\""));
+  snprintf(json, sizeof json, "\"%s\"", repeat(label, "a", 41));
+  invalid(labelled_map(def, sizeof def, json), "SCHEMA_VALIDATION_FAILED", "/States/S/Label");
+  invalid(labelled_map(def, sizeof def, "\"\""), "SCHEMA_VALIDATION_FAILED", "/States/S/Label");
+  invalid(labelled_map(def, sizeof def, "7"), "SCHEMA_VALIDATION_FAILED", "/States/S/Label");
+  static const char *const refused[] = {
+      "a b", "a\\tb", "a\\u0001", "a\\u007f", "a\\u0085", "a\\u009f", "a\\u00a0", "a\\u2028", "a\\u3000",
+      "a?", "a*", "a<", "a>", "a{", "a}", "a[", "a]", "a:", "a;", "a,", "a\\\\", "a|", "a^", "a~",
+      "a$", "a#", "a%", "a&", "a`", "a\\\""};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    snprintf(json, sizeof json, "\"%s\"", refused[i]);
+    invalid(labelled_map(def, sizeof def, json), "SCHEMA_VALIDATION_FAILED", "/States/S/Label");
+  }
+}
+END_TEST
+
 static json_t *call(const char *action, const char *req, int want_rc) {
   char *out = NULL;
   int rc = aev_call(b, "states", action, req, &out);
@@ -1319,6 +1359,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, execution_timeout_and_stop);
   tcase_add_test(tc, names_and_idempotency);
   tcase_add_test(tc, validation);
+  tcase_add_test(tc, map_label_rules);
   tcase_add_test(tc, states_service);
   tcase_add_test(tc, sqs_task);
   tcase_add_test(tc, data_limit);

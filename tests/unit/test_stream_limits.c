@@ -130,6 +130,48 @@ START_TEST(put_records_fail_one_by_one) {
 }
 END_TEST
 
+/* PutRecords takes up to 10 MiB in all, partition keys included (AWS's
+ * PutRecords reference since records of up to 10 MiB: "up to a limit of
+ * 10 MiB for the entire request"), whatever the stream's largest record;
+ * one byte more fails the whole request. */
+START_TEST(put_records_take_10_mib_in_all) {
+  aev_stream *s = st_stream(b, "s", 1);
+  aev_stream_set_throttling(s, 0);
+  size_t mib = 1u << 20;
+  char *blob = calloc(1, 10 * mib);
+  ck_assert_ptr_nonnull(blob);
+  const void *data[11];
+  size_t lens[11];
+  const char *keys[11];
+  for (int i = 0; i < 11; i++) {
+    data[i] = blob;
+    lens[i] = mib - 1; /* with its one-byte key, a 1 MiB record */
+    keys[i] = "k";
+  }
+  aev_put_result *r = NULL;
+  ck_assert_int_eq(aev_stream_put_records(s, 10, data, lens, keys, NULL, &r), AEV_OK);
+  ck_assert_uint_eq(aev_put_result_failed_count(r), 0);
+  aev_put_result_free(r);
+  r = NULL;
+  st_assert_error(aev_stream_put_records(s, 11, data, lens, keys, NULL, &r), AEV_ERR_INVALID,
+                  "InvalidArgumentException");
+  ck_assert_str_eq(aev_errmsg(), "Records size exceeds 10 MB limit");
+  ck_assert_ptr_null(r);
+  /* A stream taking 10 MiB records takes one in a request, and no more. */
+  ck_assert_int_eq(aev_stream_set_max_record_size(s, 10 * mib), AEV_OK);
+  lens[0] = 10 * mib - 1;
+  ck_assert_int_eq(aev_stream_put_records(s, 1, data, lens, keys, NULL, &r), AEV_OK);
+  ck_assert_uint_eq(aev_put_result_failed_count(r), 0);
+  aev_put_result_free(r);
+  r = NULL;
+  lens[1] = 0;
+  st_assert_error(aev_stream_put_records(s, 2, data, lens, keys, NULL, &r), AEV_ERR_INVALID,
+                  "InvalidArgumentException");
+  free(blob);
+  aev_stream_release(s);
+}
+END_TEST
+
 START_TEST(read_limits_per_shard) {
   aev_stream *s = st_stream(b, "s", 1);
   st_put(s, "k", "x", NULL);
@@ -202,6 +244,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, retention_errors);
   tcase_add_test(tc, write_limits_per_shard);
   tcase_add_test(tc, put_records_fail_one_by_one);
+  tcase_add_test(tc, put_records_take_10_mib_in_all);
   tcase_add_test(tc, read_limits_per_shard);
   tcase_add_test(tc, get_shard_iterator_limit);
   suite_add_tcase(s, tc);
