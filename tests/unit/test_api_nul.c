@@ -207,6 +207,72 @@ static size_t received(const char *url) {
   return n;
 }
 
+static const char *const INVALID_CONTENTS =
+    "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | "
+    "#x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF";
+
+START_TEST(sqs_body_with_nul_is_invalid_contents) {
+  char url[256];
+  queue("q", url);
+  assert_failed(call("sqs", "SendMessage", "{\"QueueUrl\":\"%s\",\"MessageBody\":\"a\\u0000b\"}",
+                     url),
+                "InvalidMessageContents", INVALID_CONTENTS);
+  assert_failed(call("sqs", "SendMessage", "{\"QueueUrl\":\"%s\",\"MessageBody\":\"\\u0000\"}",
+                     url),
+                "InvalidMessageContents", INVALID_CONTENTS);
+  ck_assert_uint_eq(received(url), 0);
+  CALL_OK("sqs", "SendMessage", "{\"QueueUrl\":\"%s\",\"MessageBody\":\"ab\"}", url);
+  ck_assert_uint_eq(received(url), 1);
+}
+END_TEST
+
+START_TEST(sqs_attribute_values_with_nul) {
+  char url[256];
+  queue("q", url);
+  const char *send = "{\"QueueUrl\":\"%s\",\"MessageBody\":\"b\",\"MessageAttributes\":"
+                     "{\"a\":{\"DataType\":\"%s\",\"StringValue\":\"%s\"}}}";
+  assert_failed(call("sqs", "SendMessage", send, url, "String", "x\\u0000"),
+                "InvalidMessageContents", INVALID_CONTENTS);
+  assert_failed(call("sqs", "SendMessage", send, url, "Number", "1\\u00002"),
+                "InvalidParameterValue",
+                "Can't cast message (user) attribute 'a' value to number.");
+  assert_failed(call("sqs", "SendMessage", send, url, "String\\u0000", "x"),
+                "InvalidParameterValue",
+                "Value for parameter MessageAttributes.a.DataType is invalid. " NUL_REASON);
+  assert_failed(call("sqs", "SendMessage",
+                     "{\"QueueUrl\":\"%s\",\"MessageBody\":\"b\",\"MessageSystemAttributes\":"
+                     "{\"AWSTraceHeader\":{\"DataType\":\"String\",\"StringValue\":\"R\\u0000\"}}}",
+                     url),
+                "InvalidMessageContents", INVALID_CONTENTS);
+  ck_assert_uint_eq(received(url), 0);
+  CALL_OK("sqs", "SendMessage", send, url, "String", "x");
+  CALL_OK("sqs", "SendMessage", send, url, "Number", "12");
+  ck_assert_uint_eq(received(url), 2);
+}
+END_TEST
+
+/* In a batch the entry fails, as for its other invalid characters. */
+START_TEST(sqs_batch_entry_with_nul_fails_alone) {
+  char url[256];
+  queue("q", url);
+  CALL_OK("sqs", "SendMessageBatch",
+          "{\"QueueUrl\":\"%s\",\"Entries\":[{\"Id\":\"bad\",\"MessageBody\":\"a\\u0000\"},"
+          "{\"Id\":\"good\",\"MessageBody\":\"a\"}]}",
+          url);
+  json_t *j = resp_json();
+  json_t *failed = json_object_get(j, "Failed"), *ok = json_object_get(j, "Successful");
+  ck_assert_uint_eq(json_array_size(failed), 1);
+  ck_assert_uint_eq(json_array_size(ok), 1);
+  json_t *f = json_array_get(failed, 0);
+  ck_assert_str_eq(json_string_value(json_object_get(f, "Id")), "bad");
+  ck_assert_str_eq(json_string_value(json_object_get(f, "Code")), "InvalidMessageContents");
+  ck_assert_str_eq(json_string_value(json_object_get(f, "Message")), INVALID_CONTENTS);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ok, 0), "Id")), "good");
+  json_decref(j);
+  ck_assert_uint_eq(received(url), 1);
+}
+END_TEST
+
 /* Names follow their character rules, which U+0000 fails: never cut to
  * "a", which is a valid queue name. */
 START_TEST(sqs_name_with_nul_creates_nothing) {
@@ -283,6 +349,9 @@ int main(void) {
   suite_add_tcase(s, t);
   t = tcase_create("services");
   tcase_add_checked_fixture(t, broker_setup, broker_teardown);
+  tcase_add_test(t, sqs_body_with_nul_is_invalid_contents);
+  tcase_add_test(t, sqs_attribute_values_with_nul);
+  tcase_add_test(t, sqs_batch_entry_with_nul_fails_alone);
   tcase_add_test(t, sqs_name_with_nul_creates_nothing);
   tcase_add_test(t, sns_publish_with_nul_is_invalid_parameter);
   tcase_add_test(t, kinesis_name_with_nul_creates_nothing);
