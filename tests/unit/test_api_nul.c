@@ -326,6 +326,42 @@ START_TEST(sns_publish_with_nul_is_invalid_parameter) {
 }
 END_TEST
 
+/* Source and DetailType holding U+0000 fail their entry; a Detail holding
+ * it is malformed JSON text, while the escape \u0000 in Detail's text is
+ * JSON like any other. */
+START_TEST(events_entries_with_nul_fail_alone) {
+  char url[256];
+  queue("q", url);
+  CALL_OK("events", "PutRule", "{\"Name\":\"r\",\"EventPattern\":\"{\\\"source\\\":[\\\"s\\\"]}\"}");
+  CALL_OK("events", "PutTargets", "{\"Rule\":\"r\",\"Targets\":[{\"Id\":\"t\",\"Arn\":\"%s\"}]}",
+          SQS_ARN);
+  CALL_OK("events", "PutEvents",
+          "{\"Entries\":["
+          "{\"Source\":\"s\\u0000x\",\"DetailType\":\"d\",\"Detail\":\"{}\"},"
+          "{\"Source\":\"s\",\"DetailType\":\"d\\u0000\",\"Detail\":\"{}\"},"
+          "{\"Source\":\"s\",\"DetailType\":\"d\",\"Detail\":\"{}\\u0000\"},"
+          "{\"Source\":\"s\",\"DetailType\":\"d\",\"Detail\":\"{\\\"a\\\":\\\"\\\\u0000\\\"}\"}]}");
+  json_t *j = resp_json(), *entries = json_object_get(j, "Entries");
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "FailedEntryCount")), 3);
+  static const char *const want[][2] = {
+      {"InvalidArgument",
+       "Parameter Source is not valid. Reason: Source must not contain the character U+0000."},
+      {"InvalidArgument", "Parameter DetailType is not valid. Reason: DetailType must not "
+                          "contain the character U+0000."},
+      {"MalformedDetail", "Detail is malformed."},
+  };
+  for (size_t i = 0; i < 3; i++) {
+    json_t *e = json_array_get(entries, i);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "ErrorCode")), want[i][0]);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "ErrorMessage")), want[i][1]);
+  }
+  ck_assert_ptr_nonnull(json_object_get(json_array_get(entries, 3), "EventId"));
+  json_decref(j);
+  ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
+  ck_assert_uint_eq(received(url), 1);
+}
+END_TEST
+
 START_TEST(kinesis_name_with_nul_creates_nothing) {
   assert_failed(call("kinesis", "CreateStream", "{\"StreamName\":\"s\\u0000x\",\"ShardCount\":1}"),
                 "ValidationException",
@@ -354,6 +390,7 @@ int main(void) {
   tcase_add_test(t, sqs_batch_entry_with_nul_fails_alone);
   tcase_add_test(t, sqs_name_with_nul_creates_nothing);
   tcase_add_test(t, sns_publish_with_nul_is_invalid_parameter);
+  tcase_add_test(t, events_entries_with_nul_fail_alone);
   tcase_add_test(t, kinesis_name_with_nul_creates_nothing);
   suite_add_tcase(s, t);
   return aev_test_run(s);
