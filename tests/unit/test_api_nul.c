@@ -362,6 +362,75 @@ START_TEST(events_entries_with_nul_fail_alone) {
 }
 END_TEST
 
+static const char *const PASS =
+    "{\\\"StartAt\\\":\\\"P\\\",\\\"States\\\":{\\\"P\\\":{\\\"Type\\\":\\\"Pass\\\","
+    "\\\"End\\\":true}}}";
+static const char *const ROLE = "arn:aws:iam::000000000000:role/r";
+
+/* JSON text holding the character U+0000 is invalid JSON text, answered as
+ * other invalid JSON text is. */
+START_TEST(states_json_text_with_nul_is_invalid_json) {
+  assert_failed(call("states", "CreateStateMachine",
+                     "{\"name\":\"m\",\"roleArn\":\"%s\",\"definition\":\"%s\\u0000\"}", ROLE,
+                     PASS),
+                "InvalidDefinition",
+                "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: end of file "
+                "expected near end of file at /'");
+  assert_failed(call("states", "CreateStateMachine",
+                     "{\"name\":\"m\\u0000\",\"roleArn\":\"%s\",\"definition\":\"%s\"}", ROLE,
+                     PASS),
+                "ValidationException", "1 validation error detected: Value at 'name' " NUL_CONSTRAINT);
+  CALL_OK("states", "ListStateMachines", "{}");
+  ck_assert_str_eq(resp, "{\"stateMachines\":[]}");
+  char arn[256];
+  CALL_OK("states", "CreateStateMachine", "{\"name\":\"m\",\"roleArn\":\"%s\",\"definition\":\"%s\"}",
+          ROLE, PASS);
+  resp_string("stateMachineArn", arn, sizeof arn);
+  assert_failed(call("states", "StartExecution", "{\"stateMachineArn\":\"%s\",\"input\":\"{}\\u0000\"}",
+                     arn),
+                "InvalidExecutionInput", "Invalid State Machine Execution Input: 'end of file expected near end of file'");
+  char express[256];
+  CALL_OK("states", "CreateStateMachine",
+          "{\"name\":\"e\",\"type\":\"EXPRESS\",\"roleArn\":\"%s\",\"definition\":\"%s\"}", ROLE,
+          PASS);
+  resp_string("stateMachineArn", express, sizeof express);
+  assert_failed(call("states", "StartSyncExecution",
+                     "{\"stateMachineArn\":\"%s\",\"input\":\"{}\\u0000\"}", express),
+                "InvalidExecutionInput", "Invalid State Machine Execution Input: 'end of file expected near end of file'");
+  assert_failed(call("states", "SendTaskSuccess", "{\"taskToken\":\"t\",\"output\":\"{}\\u0000\"}"),
+                "InvalidOutput", "Invalid State Machine Execution Output");
+  CALL_OK("states", "ListExecutions", "{\"stateMachineArn\":\"%s\"}", arn);
+  ck_assert_str_eq(resp, "{\"executions\":[]}");
+  CALL_OK("states", "StartExecution", "{\"stateMachineArn\":\"%s\",\"input\":\"{}\"}", arn);
+  CALL_OK("states", "StartSyncExecution", "{\"stateMachineArn\":\"%s\",\"input\":\"{}\"}", express);
+}
+END_TEST
+
+static int invocations;
+
+static void count_handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user;
+  invocations++;
+  aev_invocation_succeed(ctx, event, len);
+}
+
+START_TEST(lambda_payload_with_nul_is_invalid_json) {
+  invocations = 0;
+  ck_assert_int_eq(aev_handler_register(b, "app.handler", count_handler, NULL, NULL), AEV_OK);
+  CALL_OK("lambda", "CreateFunction", "{\"FunctionName\":\"f\",\"Handler\":\"app.handler\"}");
+  assert_failed(call("lambda", "Invoke", "{\"FunctionName\":\"f\",\"Payload\":\"{}\\u0000\"}"),
+                "InvalidRequestContentException",
+                "Could not parse request body into json: Could not parse payload into json: "
+                "end of file expected near end of file");
+  assert_failed(call("lambda", "Invoke", "{\"FunctionName\":\"f\\u0000\",\"Payload\":\"{}\"}"),
+                "InvalidParameterValueException",
+                "1 validation error detected: Value at 'functionName' " NUL_CONSTRAINT);
+  ck_assert_int_eq(invocations, 0);
+  CALL_OK("lambda", "Invoke", "{\"FunctionName\":\"f\",\"Payload\":\"{}\"}");
+  ck_assert_int_eq(invocations, 1);
+}
+END_TEST
+
 START_TEST(kinesis_name_with_nul_creates_nothing) {
   assert_failed(call("kinesis", "CreateStream", "{\"StreamName\":\"s\\u0000x\",\"ShardCount\":1}"),
                 "ValidationException",
@@ -391,6 +460,8 @@ int main(void) {
   tcase_add_test(t, sqs_name_with_nul_creates_nothing);
   tcase_add_test(t, sns_publish_with_nul_is_invalid_parameter);
   tcase_add_test(t, events_entries_with_nul_fail_alone);
+  tcase_add_test(t, states_json_text_with_nul_is_invalid_json);
+  tcase_add_test(t, lambda_payload_with_nul_is_invalid_json);
   tcase_add_test(t, kinesis_name_with_nul_creates_nothing);
   suite_add_tcase(s, t);
   return aev_test_run(s);
