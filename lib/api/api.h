@@ -45,6 +45,13 @@ typedef struct aev__api_service {
   int style; /* AEV_API_STYLE_* */
   const char *alias; /* boto3's and the AWS CLI's name where it is not name
                         ("stepfunctions" for "states"), or NULL */
+  /* The members whose text may hold U+0000, as paths of member names from
+   * the request (array elements skipped, "*" for any one name), ended by
+   * NULL; or NULL for none. Their actions read them with their length and
+   * answer the service's own error for the character (SQS
+   * InvalidMessageContents, ...). aev_call refuses U+0000 in every other
+   * string, see aev__api_refuse_nul. */
+  const char *const *nul_members;
 } aev__api_service;
 
 /* One service per primitive, each defined in its own folder
@@ -68,6 +75,15 @@ int aev__api_dispatch(const aev__api_service *const *services, size_t n,
                       aev_broker *b, const char *service, const char *action,
                       const char *request_json, char **response_json);
 
+/* Requests are parsed with JSON_ALLOW_NUL, so that a member AWS checks
+ * character by character answers the service's own error for U+0000
+ * rather than SerializationException; but a C string would end at the
+ * character. So before the action runs, every string of req (values, not
+ * names: jansson refuses U+0000 in those) that holds U+0000 and is not one
+ * of svc->nul_members fails with svc->invalid_code naming its member path
+ * ("MessageAttributes.a.DataType"). */
+int aev__api_refuse_nul(const aev__api_service *svc, json_t *req);
+
 /* Member helpers. A member that is absent or JSON null counts as absent.
  * req_* fail with svc->missing_code when the member is absent; every helper
  * fails with svc->invalid_code when it has the wrong type or is out of
@@ -76,10 +92,20 @@ int aev__api_dispatch(const aev__api_service *const *services, size_t n,
  * so the caller presets the default. */
 int aev__api_has(json_t *req, const char *name);
 
+/* A string never holding U+0000: one that does fails as
+ * aev__api_refuse_nul fails it, so no caller sees a string cut short. */
 int aev__api_req_string(const aev__api_service *svc, json_t *req,
                         const char *name, const char **out);
 int aev__api_opt_string(const aev__api_service *svc, json_t *req,
                         const char *name, const char **out);
+
+/* A string with its length in bytes, which may hold U+0000: for the
+ * members of svc->nul_members. opt_text leaves *out and *len untouched when
+ * the member is absent. */
+int aev__api_req_text(const aev__api_service *svc, json_t *req,
+                      const char *name, const char **out, size_t *len);
+int aev__api_opt_text(const aev__api_service *svc, json_t *req,
+                      const char *name, const char **out, size_t *len);
 
 /* An integer within [min, max]. */
 int aev__api_req_int(const aev__api_service *svc, json_t *req,

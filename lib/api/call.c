@@ -42,7 +42,8 @@ static const aev__api_action *find_action(const aev__api_service *svc,
 }
 
 /* AWS's JSON front ends answer a body that is not a JSON object with
- * SerializationException before looking at the operation. */
+ * SerializationException before looking at the operation. U+0000 in a
+ * string is JSON: the action's service judges it (aev__api_refuse_nul). */
 static int parse_request(const char *request_json, json_t **out) {
   if (!request_json || !request_json[0]) {
     *out = json_object();
@@ -50,7 +51,8 @@ static int parse_request(const char *request_json, json_t **out) {
   }
   json_error_t jerr;
   json_t *req;
-  int rc = aev__json_parse(request_json, strlen(request_json), JSON_DECODE_ANY, &req, &jerr);
+  int rc = aev__json_parse(request_json, strlen(request_json),
+                           JSON_DECODE_ANY | JSON_ALLOW_NUL, &req, &jerr);
   if (rc == AEV_ERR_INVALID)
     return aev__fail(AEV_ERR_INVALID, "SerializationException",
                      "Could not parse request body into json: %s (line %d, "
@@ -88,7 +90,7 @@ static int run(const aev__api_service *const *services, size_t n,
     rc = aev__fail(AEV_ERR_UNSUPPORTED, "UnknownOperationException",
                    "The operation %s is not supported by the %s service.",
                    action ? action : "(null)", svc->name);
-  else
+  else if ((rc = aev__api_refuse_nul(svc, req)) == AEV_OK)
     rc = act->fn(b, svc, req, resp);
   json_decref(req);
   return rc;

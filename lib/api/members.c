@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "api/api.h"
 #include "core/status.h"
@@ -62,6 +63,100 @@ static int out_of_range(const aev__api_service *svc, const char *name,
                    v, name, min, max);
 }
 
+/* The character AWS's own checks refuse in names, ids and text alike; a C
+ * string would end at it. name is the member, or its path. */
+static int holds_nul(const aev__api_service *svc, const char *name) {
+  if (svc->style == AEV_API_STYLE_JSON) {
+    char m[128];
+    camel(name, m, sizeof m);
+    return aev__fail(AEV_ERR_INVALID, svc->invalid_code,
+                     "1 validation error detected: Value at '%s' failed to "
+                     "satisfy constraint: Member must not contain the "
+                     "character U+0000",
+                     m);
+  }
+  return aev__fail(AEV_ERR_INVALID, svc->invalid_code,
+                   "Value for parameter %s is invalid. Reason: Must not "
+                   "contain the character U+0000.",
+                   name);
+}
+
+static int nul_inside(const char *s, size_t len) { return strlen(s) != len; }
+
+/* The deepest path of any service's nul_members
+ * ("Entries.MessageAttributes.*.StringValue"). */
+#define NUL_PATH_MAX 4
+
+/* 1 when the n member names of path spell pattern. */
+static int path_is(const char *pattern, const char *const *path, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    size_t len = strcspn(pattern, ".");
+    int any = len == 1 && pattern[0] == '*';
+    if (!any && (strncmp(pattern, path[i], len) != 0 || path[i][len] != '\0'))
+      return 0;
+    pattern += len;
+    if (i + 1 < n && *pattern++ != '.')
+      return 0;
+  }
+  return *pattern == '\0';
+}
+
+static int may_hold_nul(const aev__api_service *svc, const char *const *path,
+                        size_t n) {
+  if (!svc->nul_members || n > NUL_PATH_MAX)
+    return 0;
+  for (const char *const *m = svc->nul_members; *m; m++)
+    if (path_is(*m, path, n))
+      return 1;
+  return 0;
+}
+
+static int refuse_path(const aev__api_service *svc, const char *const *path,
+                       size_t n) {
+  char joined[128] = "";
+  size_t used = 0;
+  for (size_t i = 0; i < n && i < NUL_PATH_MAX + 1 && used < sizeof joined; i++)
+    used += (size_t)snprintf(joined + used, sizeof joined - used, "%s%s",
+                             i ? "." : "", path[i]);
+  return holds_nul(svc, joined);
+}
+
+/* The first string under v with U+0000 outside nul_members fails. path
+ * holds the member names down to v, the first NUL_PATH_MAX + 1 of them:
+ * deeper ones match no pattern and are left out of the message. */
+static int scan_nul(const aev__api_service *svc, json_t *v, const char **path,
+                    size_t n) {
+  const char *key;
+  json_t *m;
+  size_t i;
+  int rc = AEV_OK;
+  switch (json_typeof(v)) {
+  case JSON_STRING:
+    if (!nul_inside(json_string_value(v), json_string_length(v)) ||
+        may_hold_nul(svc, path, n))
+      return AEV_OK;
+    return refuse_path(svc, path, n);
+  case JSON_OBJECT:
+    json_object_foreach(v, key, m) {
+      if (n <= NUL_PATH_MAX) path[n] = key;
+      if ((rc = scan_nul(svc, m, path, n + 1)) != AEV_OK) break;
+    }
+    return rc;
+  case JSON_ARRAY:
+    json_array_foreach(v, i, m) {
+      if ((rc = scan_nul(svc, m, path, n)) != AEV_OK) break;
+    }
+    return rc;
+  default:
+    return AEV_OK;
+  }
+}
+
+int aev__api_refuse_nul(const aev__api_service *svc, json_t *req) {
+  const char *path[NUL_PATH_MAX + 1];
+  return scan_nul(svc, req, path, 0);
+}
+
 static json_t *member(json_t *req, const char *name) {
   json_t *v = json_object_get(req, name);
   return json_is_null(v) ? NULL : v;
@@ -71,14 +166,34 @@ int aev__api_has(json_t *req, const char *name) {
   return member(req, name) != NULL;
 }
 
-int aev__api_opt_string(const aev__api_service *svc, json_t *req,
-                        const char *name, const char **out) {
+int aev__api_opt_text(const aev__api_service *svc, json_t *req,
+                      const char *name, const char **out, size_t *len) {
   json_t *v = member(req, name);
   if (!v)
     return AEV_OK;
   if (!json_is_string(v))
     return wrong_type(svc, name, "a string");
   *out = json_string_value(v);
+  *len = json_string_length(v);
+  return AEV_OK;
+}
+
+int aev__api_req_text(const aev__api_service *svc, json_t *req,
+                      const char *name, const char **out, size_t *len) {
+  return member(req, name) ? aev__api_opt_text(svc, req, name, out, len)
+                           : missing(svc, name);
+}
+
+int aev__api_opt_string(const aev__api_service *svc, json_t *req,
+                        const char *name, const char **out) {
+  const char *s = NULL;
+  size_t len = 0;
+  int rc = aev__api_opt_text(svc, req, name, &s, &len);
+  if (rc != AEV_OK || !s)
+    return rc;
+  if (nul_inside(s, len))
+    return holds_nul(svc, name);
+  *out = s;
   return AEV_OK;
 }
 

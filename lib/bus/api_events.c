@@ -50,6 +50,11 @@ static const aev__api_action actions[] = {
     {"UpdateEventBus", aev__events_update_event_bus},
 };
 
+/* PutEvents' entry members, which PutEvents checks entry by entry: U+0000
+ * fails the entry, not the request (Detail as malformed JSON text). */
+static const char *const nul_members[] = {"Entries.Source", "Entries.DetailType",
+                                          "Entries.Detail", NULL};
+
 const aev__api_service aev__api_events = {
     .name = "events",
     .missing_code = "ValidationException",
@@ -57,4 +62,5 @@ const aev__api_service aev__api_events = {
     .actions = actions,
     .n_actions = sizeof actions / sizeof actions[0],
     .style = AEV_API_STYLE_JSON,
+    .nul_members = nul_members,
 };

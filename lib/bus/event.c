@@ -342,12 +342,19 @@ static const char *member(json_t *e, const char *k) {
   return json_string_value(json_object_get(e, k));
 }
 
+/* Source, DetailType and Detail may hold U+0000 (aev_call lets them
+ * through for put_one to fail the entry), so their length is the
+ * string's, not strlen's; 0 when absent. */
+static size_t member_len(json_t *e, const char *k) {
+  return json_string_length(json_object_get(e, k));
+}
+
 /* The entries must total less than 256 KB. AWS's size of an entry: Time (14 bytes when given) plus the UTF-8 bytes
  * of Source, DetailType, Detail and each Resource. */
 static size_t entry_size(json_t *e) {
   size_t n = json_object_get(e, "Time") ? 14 : 0;
   const char *keys[] = {"Source", "DetailType", "Detail"};
-  for (size_t i = 0; i < 3; i++) n += member(e, keys[i]) ? strlen(member(e, keys[i])) : 0;
+  for (size_t i = 0; i < 3; i++) n += member_len(e, keys[i]);
   json_t *res = json_object_get(e, "Resources");
   for (size_t i = 0; i < json_array_size(res); i++)
     n += json_string_length(json_array_get(res, i));
@@ -430,11 +437,24 @@ static int resources_ok(json_t *res) {
   return 1;
 }
 
+/* Source or DetailType holding U+0000, which would cut them short: 0 with
+ * *err, else 1. */
+static int nul_free(json_t *e, const char *k, entry_error *err) {
+  if (strlen(member(e, k)) == member_len(e, k)) return 1;
+  char m[128];
+  snprintf(m, sizeof m,
+           "Parameter %s is not valid. Reason: %s must not contain the character U+0000.", k,
+           k);
+  return entry_fail(err, "InvalidArgument", m);
+}
+
 /* One entry: validates, envelopes and routes it; *id or *err. */
 static int put_one(aev_broker *b, json_t *e, char id[37], entry_error *err) {
   const char *source = member(e, "Source"), *type = member(e, "DetailType"),
              *detail = member(e, "Detail");
-  if (!entry_check(source, type, detail, detail ? strlen(detail) : 0, 1, err))
+  size_t detail_len = member_len(e, "Detail");
+  if (!entry_check(source, type, detail, detail_len, 1, err) ||
+      !nul_free(e, "Source", err) || !nul_free(e, "DetailType", err))
     return 0;
   json_t *res = json_object_get(e, "Resources"), *t = json_object_get(e, "Time");
   if (!resources_ok(res))
@@ -443,8 +463,7 @@ static int put_one(aev_broker *b, json_t *e, char id[37], entry_error *err) {
                       "must be a list of strings.");
   int64_t when = aev_broker_now_ms(b);
   if (t && json_is_number(t)) when = (int64_t)(json_number_value(t) * 1000);
-  aev__event *ev = aev__envelope(b, source, type, detail, strlen(detail), res,
-                                 when);
+  aev__event *ev = aev__envelope(b, source, type, detail, detail_len, res, when);
   if (!ev) return entry_fail(err, "InternalFailure", "Out of memory.");
   memcpy(id, ev->id, 37);
   /* An unknown bus loses the event but the entry succeeds, as on AWS. */

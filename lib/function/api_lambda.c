@@ -660,6 +660,10 @@ static const aev__api_action actions[] = {
     {"UpdateFunctionEventInvokeConfig", update_function_event_invoke_config},
 };
 
+/* Invoke's Payload, JSON text which U+0000 leaves invalid: it answers
+ * what other invalid JSON answers (InvalidRequestContentException). */
+static const char *const nul_members[] = {"Payload", NULL};
+
 const aev__api_service aev__api_lambda = {
     .name = "lambda",
     .missing_code = "InvalidParameterValueException",
@@ -667,4 +671,5 @@ const aev__api_service aev__api_lambda = {
     .actions = actions,
     .n_actions = sizeof actions / sizeof actions[0],
     .style = AEV_API_STYLE_JSON,
+    .nul_members = nul_members,
 };

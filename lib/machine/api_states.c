@@ -49,12 +49,13 @@ static int execution_of(aev_broker *b, const aev__api_service *svc, json_t *req,
 
 static int create(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   const char *name, *def;
+  size_t len;
   int type = AEV_MACHINE_STANDARD;
   int rc = aev__api_req_string(svc, req, "name", &name);
-  if (!rc) rc = aev__api_req_string(svc, req, "definition", &def);
+  if (!rc) rc = aev__api_req_text(svc, req, "definition", &def, &len);
   if (!rc) rc = type_of(svc, req, &type);
   aev_machine *m = NULL;
-  if (!rc) rc = aev_machine_create(b, name, def, strlen(def), type, &m);
+  if (!rc) rc = aev_machine_create(b, name, def, len, type, &m);
   if (rc) return rc;
   json_t *v = json_pack("{s:s,s:f}", "stateMachineArn", aev_machine_arn(m), "creationDate",
                         (double)m->created_ms / 1000.0);
@@ -74,10 +75,11 @@ static int describe_machine(aev_broker *b, const aev__api_service *svc, json_t *
 static int update(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   const char *def;
+  size_t len;
   int rc = machine_of(b, svc, req, &m);
   if (rc) return rc;
-  if (!(rc = aev__api_req_string(svc, req, "definition", &def)))
-    rc = aev_machine_update(m, def, strlen(def));
+  if (!(rc = aev__api_req_text(svc, req, "definition", &def, &len)))
+    rc = aev_machine_update(m, def, len);
   aev_machine_release(m);
   return rc ? rc
             : reply(json_pack("{s:f}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0), resp);
@@ -111,29 +113,33 @@ static int list_machines(aev_broker *b, const aev__api_service *svc, json_t *req
 
 static int validate(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   const char *def;
+  size_t len;
   int type = AEV_MACHINE_STANDARD;
-  int rc = aev__api_req_string(svc, req, "definition", &def);
+  int rc = aev__api_req_text(svc, req, "definition", &def, &len);
   if (!rc) rc = type_of(svc, req, &type);
   char *t = NULL;
-  if (!rc) rc = aev_machine_validate(def, strlen(def), type, &t);
+  if (!rc) rc = aev_machine_validate(def, len, type, &t);
   return rc ? rc : reply(loads(t), resp);
 }
 
-static int start_args(const aev__api_service *svc, json_t *req, const char **name, const char **input) {
+static int start_args(const aev__api_service *svc, json_t *req, const char **name, const char **input,
+                      size_t *len) {
   *name = NULL;
   *input = "{}";
+  *len = 2;
   int rc = aev__api_opt_string(svc, req, "name", name);
-  return rc ? rc : aev__api_opt_string(svc, req, "input", input);
+  return rc ? rc : aev__api_opt_text(svc, req, "input", input, len);
 }
 
 static int start(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   const char *name, *input;
+  size_t len;
   int rc = machine_of(b, svc, req, &m);
   if (rc) return rc;
   aev_execution *e = NULL;
-  if (!(rc = start_args(svc, req, &name, &input)))
-    rc = aev_machine_start(m, name, input, strlen(input), &e);
+  if (!(rc = start_args(svc, req, &name, &input, &len)))
+    rc = aev_machine_start(m, name, input, len, &e);
   aev_machine_release(m);
   if (rc) return rc;
   json_t *v = json_pack("{s:s,s:f}", "executionArn", e->arn, "startDate", (double)e->start_ms / 1000.0);
@@ -144,11 +150,12 @@ static int start(aev_broker *b, const aev__api_service *svc, json_t *req, json_t
 static int start_sync(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   const char *name, *input;
+  size_t len;
   int rc = machine_of(b, svc, req, &m);
   if (rc) return rc;
   char *t = NULL;
-  if (!(rc = start_args(svc, req, &name, &input)))
-    rc = aev_machine_start_sync(m, name, input, strlen(input), &t);
+  if (!(rc = start_args(svc, req, &name, &input, &len)))
+    rc = aev_machine_start_sync(m, name, input, len, &t);
   aev_machine_release(m);
   return rc ? rc : reply(loads(t), resp);
 }
@@ -224,9 +231,10 @@ static int history(aev_broker *b, const aev__api_service *svc, json_t *req, json
 
 static int send_success(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   const char *token, *output;
+  size_t len;
   int rc = aev__api_req_string(svc, req, "taskToken", &token);
-  if (!rc) rc = aev__api_req_string(svc, req, "output", &output);
-  if (!rc) rc = aev_machine_send_task_success(b, token, output, strlen(output));
+  if (!rc) rc = aev__api_req_text(svc, req, "output", &output, &len);
+  if (!rc) rc = aev_machine_send_task_success(b, token, output, len);
   return rc ? rc : reply(json_object(), resp);
 }
 
@@ -340,6 +348,11 @@ static const aev__api_action actions[] = {
     {"ValidateStateMachineDefinition", validate},
 };
 
+/* JSON texts, which U+0000 leaves invalid JSON: they answer what other
+ * invalid JSON answers (InvalidDefinition, InvalidExecutionInput,
+ * InvalidOutput). */
+static const char *const nul_members[] = {"definition", "input", "output", NULL};
+
 const aev__api_service aev__api_states = {
     .name = "states",
     .alias = "stepfunctions", /* boto3.client("stepfunctions"), aws stepfunctions */
@@ -348,4 +361,5 @@ const aev__api_service aev__api_states = {
     .actions = actions,
     .n_actions = sizeof actions / sizeof actions[0],
     .style = AEV_API_STYLE_JSON,
+    .nul_members = nul_members,
 };

@@ -76,6 +76,18 @@ static const aev__api_action actions[] = {
     {"UntagQueue", aev__sqs_untag_queue},
 };
 
+/* Message text whose characters SendMessage checks itself, answering
+ * InvalidMessageContents for U+0000 as for other characters out of its
+ * ranges (SQS API reference, SendMessage). */
+static const char *const nul_members[] = {
+    "MessageBody",
+    "Entries.MessageBody",
+    "MessageAttributes.*.StringValue",
+    "Entries.MessageAttributes.*.StringValue",
+    "MessageSystemAttributes.*.StringValue",
+    "Entries.MessageSystemAttributes.*.StringValue",
+    NULL};
+
 const aev__api_service aev__api_sqs = {
     .name = "sqs",
     .missing_code = "MissingParameter",
@@ -83,4 +95,5 @@ const aev__api_service aev__api_sqs = {
     .actions = actions,
     .n_actions = sizeof actions / sizeof actions[0],
     .style = AEV_API_STYLE_QUERY,
+    .nul_members = nul_members,
 };

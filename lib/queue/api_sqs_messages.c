@@ -23,9 +23,10 @@ static int parse_send(const aev__api_service *svc, json_t *req, send_in *in) {
   in->req.delay = -1;
   in->req.attrs = &in->attrs;
   const char *body = NULL;
+  size_t len = 0;
   json_t *attrs = NULL, *sys = NULL;
   int64_t delay = -1;
-  int rc = aev__api_opt_string(svc, req, "MessageBody", &body);
+  int rc = aev__api_opt_text(svc, req, "MessageBody", &body, &len);
   if (rc == AEV_OK && !body) rc = aev__sqs_missing("MessageBody");
   if (rc == AEV_OK) rc = aev__sqs_opt_int(svc, req, "DelaySeconds", &delay);
   if (rc == AEV_OK && aev__api_has(req, "DelaySeconds") && (delay < 0 || delay > 900))
@@ -49,7 +50,7 @@ static int parse_send(const aev__api_service *svc, json_t *req, send_in *in) {
     if (rc == AEV_OK) rc = aev__attrs_parse(sys, &in->sys);
   }
   in->req.body = body;
-  in->req.len = body ? strlen(body) : 0;
+  in->req.len = len;
   in->req.delay = (int)delay;
   return rc;
 }

@@ -138,22 +138,26 @@ static int parse_one(const char *name, json_t *v, parsed *out) {
     out->value_len = (size_t)n;
     return AEV_OK;
   }
-  const char *s = json_string_value(json_object_get(v, "StringValue"));
-  if (!s || !*s)
+  /* The value may hold U+0000 (aev_call lets it through for these
+   * checks), so its length is the string's, not strlen's. */
+  json_t *sv = json_object_get(v, "StringValue");
+  const char *s = json_string_value(sv);
+  size_t len = json_string_length(sv);
+  if (!s || !len)
     return invalid(kind == 3 ? "Message (user) attribute '%s' must contain a "
                                "non-empty value of type 'Number'."
                              : "Message (user) attribute '%s' must contain a "
                                "non-empty value of type 'String'.",
                    name);
-  if (kind == 3 && !number_ok(s))
+  if (kind == 3 && (strlen(s) != len || !number_ok(s)))
     return invalid("Can't cast message (user) attribute '%s' value to "
                    "number.",
                    name);
   /* String values have the body's character rules (SQS API reference,
    * MessageAttributeValue), so they fail as a body would. */
-  if (kind == 1 && aev__qbody_check(s, strlen(s)) != AEV_OK) return AEV_ERR_INVALID;
+  if (kind == 1 && aev__qbody_check(s, len) != AEV_OK) return AEV_ERR_INVALID;
   out->value = (const uint8_t *)s;
-  out->value_len = strlen(s);
+  out->value_len = len;
   return AEV_OK;
 }
 
