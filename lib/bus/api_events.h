@@ -1,5 +1,6 @@
 /* Internal to lib/bus: the actions of the "events" service of aev_call(),
- * one file per group (buses, rules and targets, events, patterns, tags). */
+ * one file per group (buses, rules and targets, events, patterns, tags,
+ * permissions). */
 #ifndef AEV_BUS_API_EVENTS_H
 #define AEV_BUS_API_EVENTS_H
 
@@ -54,5 +55,7 @@ AEV__EVENTS_ACTION(cancel_replay);
 AEV__EVENTS_ACTION(tag_resource);
 AEV__EVENTS_ACTION(untag_resource);
 AEV__EVENTS_ACTION(list_tags_for_resource);
+AEV__EVENTS_ACTION(put_permission);
+AEV__EVENTS_ACTION(remove_permission);
 
 #endif

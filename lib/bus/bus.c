@@ -136,6 +136,7 @@ static void bus_destroy(aev__resource *r) {
   aev_pattern_set_free(bus->set);
   aev__bus_attrs_free(&bus->attrs);
   json_decref(bus->tags);
+  json_decref(bus->policy);
   pthread_mutex_destroy(&bus->amu);
   free(bus->rules.slots);
   free(bus->routes);

@@ -62,6 +62,7 @@ struct aev_bus {
   aev__bus_attrs attrs;
   int64_t modified_s;
   json_t *tags;   /* {key: value} or NULL (tags.c) */
+  json_t *policy; /* the resource policy document or NULL (bus_policy.c) */
   /* archives and replays of this bus, under amu (never taken before lock) */
   pthread_mutex_t amu;
   aev__archive *archives;
@@ -275,6 +276,22 @@ int aev__tags_merge(json_t *have, json_t *add, json_t **out);
 /* ListTagsForResource's Tags list [{Key, Value}] of tags (NULL: none); NULL
  * when out of memory. */
 json_t *aev__tags_list(json_t *tags);
+
+/* bus_policy.c: the resource policy PutPermission / RemovePermission make,
+ * stored and answered only (one broker is one account: nothing to enforce). */
+/* The statement PutPermission adds: Principal an account id or "*",
+ * condition ({Type, Key, Value}, borrowed) or NULL; NULL when out of memory. */
+json_t *aev__policy_statement(const aev_bus *bus, const char *sid, const char *action,
+                              const char *principal, json_t *condition);
+/* Adds statement (its reference taken) to the bus's policy, in place of the
+ * one with its Sid if there is one, making the policy if there is none. */
+int aev__bus_policy_add(aev_bus *bus, json_t *statement);
+/* Replaces the whole policy with doc (its reference taken; NULL removes
+ * every statement). */
+int aev__bus_policy_set(aev_bus *bus, json_t *doc);
+/* Removes the statement whose Sid is sid: ResourceNotFoundException when
+ * the bus has no policy or no such statement. */
+int aev__bus_policy_remove(aev_bus *bus, const char *sid);
 
 /* event.c */
 aev__event *aev__event_new(size_t len);

@@ -1,7 +1,8 @@
 /* EventBridge tags and bus permissions through aev_call: TagResource,
  * UntagResource, ListTagsForResource on buses and rules, the Tags of
- * CreateEventBus and PutRule. Every failure is checked to leave what was
- * stored as it was. */
+ * CreateEventBus and PutRule, PutPermission / RemovePermission and the
+ * Policy that DescribeEventBus and ListEventBuses answer. Every failure is
+ * checked to leave what was stored as it was. */
 #include <check.h>
 
 #include "aevtest.h"
@@ -282,6 +283,164 @@ START_TEST(unknown_and_malformed_arns) {
 }
 END_TEST
 
+/* The Policy text of DescribeEventBus for bus, compared with want (NULL:
+ * none), and the same in the bus's ListEventBuses entry. */
+static void policy_eq(const char *bus, const char *want) {
+  char req[128], *out = NULL;
+  snprintf(req, sizeof req, "{\"Name\":\"%s\"}", bus);
+  bt_ok(aev_call(b, "events", "DescribeEventBus", req, &out));
+  json_t *d = json_loads(out, 0, NULL);
+  aev_free(out);
+  const char *policy = json_string_value(json_object_get(d, "Policy"));
+  ck_assert_msg(!want == !policy, "policy %s", policy ? policy : "none");
+  if (want) bt_json_eq(policy, want);
+  snprintf(req, sizeof req, "{\"NamePrefix\":\"%s\"}", bus);
+  bt_ok(aev_call(b, "events", "ListEventBuses", req, &out));
+  json_t *l = json_loads(out, 0, NULL);
+  aev_free(out);
+  json_t *entry = json_array_get(json_object_get(l, "EventBuses"), 0);
+  ck_assert(json_equal(json_object_get(entry, "Policy"), json_object_get(d, "Policy")) ||
+            (!want && !json_object_get(entry, "Policy")));
+  json_decref(l);
+  json_decref(d);
+}
+
+#define ST_ACCOUNT(sid, who)                                                               \
+  "{\"Sid\":\"" sid "\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\"arn:aws:iam::" who \
+  ":root\"},\"Action\":\"events:PutEvents\",\"Resource\":\"" BUS_ARN "\"}"
+#define ST_ORG                                                                             \
+  "{\"Sid\":\"org\",\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"events:PutEvents\"," \
+  "\"Resource\":\"" BUS_ARN "\",\"Condition\":{\"StringEquals\":{\"aws:PrincipalOrgID\":"     \
+  "\"o-123\"}}}"
+#define POLICY(statements) "{\"Version\":\"2012-10-17\",\"Statement\":[" statements "]}"
+#define GRANT(sid, who)                                                                    \
+  "{\"EventBusName\":\"orders\",\"Action\":\"events:PutEvents\",\"Principal\":\"" who      \
+  "\",\"StatementId\":\"" sid "\"}"
+
+START_TEST(permissions_make_the_policy) {
+  orders_bus_and_rule();
+  policy_eq("orders", NULL);
+  call_eq("PutPermission", GRANT("one", "111122223333"), AEV_OK, "{}");
+  call_eq("PutPermission",
+          "{\"EventBusName\":\"orders\",\"Action\":\"events:PutEvents\",\"Principal\":\"*\","
+          "\"StatementId\":\"org\",\"Condition\":{\"Type\":\"StringEquals\",\"Key\":"
+          "\"aws:PrincipalOrgID\",\"Value\":\"o-123\"}}",
+          AEV_OK, "{}");
+  policy_eq("orders", POLICY(ST_ACCOUNT("one", "111122223333") "," ST_ORG));
+  /* The same StatementId again replaces its statement in place. */
+  call_eq("PutPermission", GRANT("one", "444455556666"), AEV_OK, "{}");
+  policy_eq("orders", POLICY(ST_ACCOUNT("one", "444455556666") "," ST_ORG));
+  call_eq("RemovePermission", "{\"EventBusName\":\"orders\",\"StatementId\":\"one\"}", AEV_OK,
+          "{}");
+  policy_eq("orders", POLICY(ST_ORG));
+  call_eq("RemovePermission", "{\"EventBusName\":\"orders\",\"StatementId\":\"org\"}", AEV_OK,
+          "{}");
+  policy_eq("orders", NULL);
+  /* The default bus when EventBusName is absent; RemoveAllPermissions. */
+  call_eq("PutPermission",
+          "{\"Action\":\"events:PutEvents\",\"Principal\":\"111122223333\",\"StatementId\":\"d\"}",
+          AEV_OK, "{}");
+  call_eq("RemovePermission", "{\"RemoveAllPermissions\":true}", AEV_OK, "{}");
+  policy_eq("default", NULL);
+  call_eq("RemovePermission", "{\"RemoveAllPermissions\":true}", AEV_OK, "{}");
+}
+END_TEST
+
+START_TEST(policy_document_replaces_all) {
+  orders_bus_and_rule();
+  call_eq("PutPermission", GRANT("one", "111122223333"), AEV_OK, NULL);
+  call_eq("PutPermission",
+          "{\"EventBusName\":\"orders\",\"Policy\":\"{\\\"Version\\\":\\\"2012-10-17\\\","
+          "\\\"Statement\\\":{\\\"Sid\\\":\\\"mine\\\",\\\"Effect\\\":\\\"Allow\\\"}}\"}",
+          AEV_OK, "{}");
+  policy_eq("orders", "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":\"mine\",\"Effect\":"
+                      "\"Allow\"}}");
+  /* A statement added to a document with one statement makes a list. */
+  call_eq("PutPermission", GRANT("two", "111122223333"), AEV_OK, NULL);
+  policy_eq("orders", "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"mine\",\"Effect\":"
+                      "\"Allow\"}," ST_ACCOUNT("two", "111122223333") "]}");
+  call_eq("RemovePermission", "{\"EventBusName\":\"orders\",\"StatementId\":\"mine\"}", AEV_OK,
+          NULL);
+  policy_eq("orders", POLICY(ST_ACCOUNT("two", "111122223333")));
+}
+END_TEST
+
+START_TEST(permission_errors_change_nothing) {
+  orders_bus_and_rule();
+  call_eq("RemovePermission", "{\"EventBusName\":\"orders\",\"StatementId\":\"one\"}",
+          AEV_ERR_NOT_FOUND,
+          "{\"__type\":\"ResourceNotFoundException\",\"message\":\"EventBus does not have a "
+          "policy.\"}");
+  call_eq("PutPermission", GRANT("one", "111122223333"), AEV_OK, NULL);
+  const char *const policy = POLICY(ST_ACCOUNT("one", "111122223333"));
+  const char *errors[][3] = {
+      {"RemovePermission", "{\"EventBusName\":\"orders\",\"StatementId\":\"two\"}",
+       "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Statement with the provided id "
+       "does not exist.\"}"},
+      {"RemovePermission", "{\"EventBusName\":\"orders\",\"StatementId\":\"o n e\"}",
+       "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: Value "
+       "'o n e' at 'statementId' failed to satisfy constraint: Member must satisfy regular "
+       "expression pattern: [a-zA-Z0-9-_]+\"}"},
+      {"RemovePermission", "{\"EventBusName\":\"orders\"}",
+       "{\"__type\":\"ValidationException\",\"message\":\"Parameter StatementId must be "
+       "specified.\"}"},
+      {"PutPermission", GRANT("one!", "111122223333"),
+       "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: Value "
+       "'one!' at 'statementId' failed to satisfy constraint: Member must satisfy regular "
+       "expression pattern: [a-zA-Z0-9-_]+\"}"},
+      {"PutPermission",
+       "{\"EventBusName\":\"orders\",\"Action\":\"events:PutEvents\",\"Principal\":"
+       "\"111122223333\",\"StatementId\":"
+       "\"a123456789a123456789a123456789a123456789a123456789a123456789abcde\"}",
+       "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: Value at "
+       "'statementId' failed to satisfy constraint: Member must have length less than or equal "
+       "to 64\"}"},
+      {"PutPermission", GRANT("one", "12345"),
+       "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: Value "
+       "'12345' at 'principal' failed to satisfy constraint: Member must satisfy regular "
+       "expression pattern: (\\\\d{12}|\\\\*)\"}"},
+      {"PutPermission",
+       "{\"EventBusName\":\"orders\",\"Action\":\"events:PutRule\",\"Principal\":\"*\","
+       "\"StatementId\":\"one\"}",
+       "{\"__type\":\"ValidationException\",\"message\":\"Provided value in parameter 'action' "
+       "is not supported.\"}"},
+      {"PutPermission", "{\"EventBusName\":\"orders\",\"Action\":\"events:PutEvents\"}",
+       "{\"__type\":\"ValidationException\",\"message\":\"Parameter Principal must be "
+       "specified.\"}"},
+      {"PutPermission",
+       "{\"EventBusName\":\"orders\",\"Action\":\"events:PutEvents\",\"Principal\":"
+       "\"111122223333\",\"StatementId\":\"one\",\"Condition\":{\"Type\":\"StringEquals\","
+       "\"Key\":\"aws:PrincipalOrgID\",\"Value\":\"o-1\"}}",
+       "{\"__type\":\"ValidationException\",\"message\":\"Value of the parameter 'principal' "
+       "must be '*' when the parameter 'condition' is set.\"}"},
+      {"PutPermission",
+       "{\"EventBusName\":\"orders\",\"Action\":\"events:PutEvents\",\"Principal\":\"*\","
+       "\"StatementId\":\"one\",\"Condition\":{\"Type\":\"StringLike\",\"Key\":"
+       "\"aws:PrincipalOrgID\",\"Value\":\"o-1\"}}",
+       "{\"__type\":\"ValidationException\",\"message\":\"Provided value in parameter "
+       "'condition.type' is not supported.\"}"},
+      {"PutPermission", "{\"EventBusName\":\"orders\",\"Policy\":\"{not json\"}",
+       "{\"__type\":\"ValidationException\",\"message\":\"This policy contains invalid "
+       "Json\"}"},
+      {"PutPermission", "{\"EventBusName\":\"orders\",\"Policy\":\"{}\",\"StatementId\":\"x\"}",
+       "{\"__type\":\"ValidationException\",\"message\":\"Policy cannot be combined with "
+       "Action, Principal, StatementId or Condition.\"}"},
+  };
+  for (size_t i = 0; i < sizeof errors / sizeof errors[0]; i++) {
+    int not_found = strstr(errors[i][2], "ResourceNotFoundException") != NULL;
+    call_eq(errors[i][0], errors[i][1], not_found ? AEV_ERR_NOT_FOUND : AEV_ERR_INVALID,
+            errors[i][2]);
+    policy_eq("orders", policy);
+  }
+  call_eq("PutPermission",
+          "{\"EventBusName\":\"nope\",\"Action\":\"events:PutEvents\",\"Principal\":\"*\","
+          "\"StatementId\":\"x\"}",
+          AEV_ERR_NOT_FOUND,
+          "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Event bus nope does not "
+          "exist.\"}");
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("bus_tags");
   TCase *tc = tcase_create("core");
@@ -293,6 +452,9 @@ int main(void) {
   tcase_add_test(tc, lengths_count_characters);
   tcase_add_test(tc, aws_prefix_reserved);
   tcase_add_test(tc, unknown_and_malformed_arns);
+  tcase_add_test(tc, permissions_make_the_policy);
+  tcase_add_test(tc, policy_document_replaces_all);
+  tcase_add_test(tc, permission_errors_change_nothing);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
