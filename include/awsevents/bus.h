@@ -59,8 +59,9 @@ AEV_API int aev_bus_create(aev_broker *b, const char *name, aev_bus **out);
  *   with the bus's KMS key, which cannot happen here (rules' targets have
  *   DeadLetterConfigs of their own for failed deliveries).
  * A member that breaks AWS's constraints fails with ValidationException and
- * creates nothing. CreateEventBus's Tags are not kept: this library has no
- * TagResource / ListTagsForResource for EventBridge. */
+ * creates nothing. Tags (CreateEventBus's and PutRule's Tags, TagResource,
+ * UntagResource, ListTagsForResource) are reached through aev_call(b,
+ * "events", ...), by ResourceARN, for buses and rules alike; see below. */
 AEV_API int aev_bus_create_with(aev_broker *b, const char *name,
                                 const char *description,
                                 const char *kms_key_identifier,
@@ -78,9 +79,27 @@ AEV_API int aev_bus_update(aev_bus *bus, const char *description,
 
 /* DescribeEventBus's response object: Name, Arn, CreationTime,
  * LastModifiedTime (epoch seconds) and the members that are set
- * (Description, KmsKeyIdentifier, DeadLetterConfig). There is no
- * PutPermission here, so no Policy. Free with aev_free(). */
+ * (Description, KmsKeyIdentifier, DeadLetterConfig, and Policy once
+ * PutPermission made one). Free with aev_free(). */
 AEV_API int aev_bus_describe(aev_bus *bus, char **json_out);
+
+/* Tags and permissions, through aev_call(b, "events", ACTION, ...) only:
+ * - TagResource / UntagResource / ListTagsForResource by ResourceARN, an
+ *   event bus's (arn:aws:events:REGION:ACCOUNT:event-bus/NAME) or a rule's
+ *   (...:rule/NAME on the default bus, ...:rule/BUS/NAME on another): the
+ *   two kinds EventBridge's API tags; any other ARN is a
+ *   ValidationException, one of a bus or rule that does not exist a
+ *   ResourceNotFoundException. Keys 1-128 characters, not starting with
+ *   aws:, values 0-256 characters, at most 50 tags a resource
+ *   (LimitExceededException). CreateEventBus's and PutRule's Tags are kept
+ *   the same way (PutRule on an existing rule merges them into its tags).
+ *   A failed call changes nothing; tags go with their bus or rule.
+ * - PutPermission (Action events:PutEvents, Principal an account id or "*",
+ *   StatementId, an optional Condition on aws:PrincipalOrgID, or a whole
+ *   Policy document) and RemovePermission (StatementId, or
+ *   RemoveAllPermissions) make the bus's resource policy, answered as the
+ *   Policy text of DescribeEventBus and ListEventBuses. It is stored and
+ *   answered only: a broker is one account, so nothing is enforced. */
 
 /* A handle to a bus by name or ARN. "default" always exists. */
 AEV_API int aev_bus_get(aev_broker *b, const char *name_or_arn, aev_bus **out);

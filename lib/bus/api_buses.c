@@ -8,17 +8,15 @@
 
 /* The members CreateEventBus and UpdateEventBus share, borrowed from req:
  * a DeadLetterConfig without an Arn is none (""), one with an empty Arn
- * breaks AWS's constraint. Tags are checked for type and not kept (no
- * TagResource here). */
+ * breaks AWS's constraint. */
 static int attrs_of(const aev__api_service *svc, json_t *req,
                     aev__bus_attrs *a) {
   const char *description = NULL, *kms = NULL, *dlq = NULL;
-  json_t *dlc = NULL, *tags;
+  json_t *dlc = NULL;
   int rc = aev__api_opt_string(svc, req, "Description", &description);
   if (!rc) rc = aev__api_opt_string(svc, req, "KmsKeyIdentifier", &kms);
   if (!rc) rc = aev__api_opt_object(svc, req, "DeadLetterConfig", &dlc);
   if (!rc && dlc) rc = aev__api_opt_string(svc, dlc, "Arn", &dlq);
-  if (!rc) rc = aev__api_opt_array(svc, req, "Tags", &tags);
   if (!rc && dlq && !*dlq)
     rc = aev__fail_validation(NULL, "deadLetterConfig.arn",
                               "Member must have length greater than or equal to 1");
@@ -35,11 +33,13 @@ static int answer(aev_bus *bus, int shape, json_t **resp) {
 AEV__EVENTS_ACTION(create_event_bus) {
   const char *name;
   aev__bus_attrs a;
+  json_t *tags = NULL;
   int rc = aev__api_req_string(svc, req, "Name", &name);
   aev_bus *bus;
-  if (rc || (rc = attrs_of(svc, req, &a)) ||
-      (rc = aev_bus_create_with(b, name, a.description, a.kms_key, a.dlq_arn, &bus)))
-    return rc;
+  if (!rc && !(rc = attrs_of(svc, req, &a)) && !(rc = aev__events_tags_of(svc, req, &tags)))
+    rc = aev__bus_create(b, name, &a, tags, &bus);
+  json_decref(tags);
+  if (rc) return rc;
   rc = answer(bus, AEV__BUS_CREATED, resp);
   aev_bus_release(bus);
   return rc;

@@ -1,5 +1,6 @@
 /* Internal to lib/bus: the actions of the "events" service of aev_call(),
- * one file per group (buses, rules and targets, events, patterns). */
+ * one file per group (buses, rules and targets, events, patterns, tags,
+ * permissions). */
 #ifndef AEV_BUS_API_EVENTS_H
 #define AEV_BUS_API_EVENTS_H
 
@@ -19,6 +20,11 @@ int aev__events_bus_of(aev_broker *b, const aev__api_service *svc, json_t *req,
  * NextToken to resp when entries remain. */
 int aev__events_page(const aev__api_service *svc, json_t *req, const char *key,
                      json_t *resp);
+
+/* A request's optional Tags list [{Key, Value}] as a new {key: value}
+ * object in *out (NULL when absent), each tag checked (aev__tag_check) and
+ * at most 50 of them. */
+int aev__events_tags_of(const aev__api_service *svc, json_t *req, json_t **out);
 
 AEV__EVENTS_ACTION(create_event_bus);
 AEV__EVENTS_ACTION(update_event_bus);
@@ -46,5 +52,10 @@ AEV__EVENTS_ACTION(start_replay);
 AEV__EVENTS_ACTION(describe_replay);
 AEV__EVENTS_ACTION(list_replays);
 AEV__EVENTS_ACTION(cancel_replay);
+AEV__EVENTS_ACTION(tag_resource);
+AEV__EVENTS_ACTION(untag_resource);
+AEV__EVENTS_ACTION(list_tags_for_resource);
+AEV__EVENTS_ACTION(put_permission);
+AEV__EVENTS_ACTION(remove_permission);
 
 #endif

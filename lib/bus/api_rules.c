@@ -49,13 +49,16 @@ AEV__EVENTS_ACTION(put_rule) {
   /* The description is copied first: once the rule is put, setting it
    * cannot fail for want of memory and leave the rule without it. */
   char *arn = NULL, *desc = NULL;
+  json_t *tags = NULL;
+  if (!rc) rc = aev__events_tags_of(svc, req, &tags);
   if (!rc && description && !(desc = strdup(description))) rc = aev__nomem();
   if (!rc)
-    rc = aev_bus_put_rule(bus, name, pattern, schedule,
-                          !strcmp(state, "DISABLED")  ? AEV_RULE_DISABLED
-                          : !strcmp(state, "ENABLED") ? AEV_RULE_ENABLED
-                                : AEV_RULE_ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS,
-                          &arn);
+    rc = aev__bus_put_rule(bus, name, pattern, schedule,
+                           !strcmp(state, "DISABLED")  ? AEV_RULE_DISABLED
+                           : !strcmp(state, "ENABLED") ? AEV_RULE_ENABLED
+                                 : AEV_RULE_ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS,
+                           tags, &arn);
+  json_decref(tags);
   if (!rc) {
     rc = aev__rule_take_description(bus, name, desc);
     desc = NULL;

@@ -135,6 +135,8 @@ static void bus_destroy(aev__resource *r) {
   aev__rules_free(bus);
   aev_pattern_set_free(bus->set);
   aev__bus_attrs_free(&bus->attrs);
+  json_decref(bus->tags);
+  json_decref(bus->policy);
   pthread_mutex_destroy(&bus->amu);
   free(bus->rules.slots);
   free(bus->routes);
@@ -240,9 +242,14 @@ int aev_bus_create_with(aev_broker *b, const char *name,
                      "b, name and out are required.");
   aev__bus_attrs given = {(char *)description, (char *)kms_key_identifier,
                           (char *)dead_letter_arn};
+  return aev__bus_create(b, name, &given, NULL, out);
+}
+
+int aev__bus_create(aev_broker *b, const char *name, const aev__bus_attrs *given,
+                    json_t *tags, aev_bus **out) {
   aev__bus_attrs attrs;
   int rc = aev__broker_check_open(b);
-  if (rc || (rc = name_check(name)) || (rc = aev__bus_attrs_check(&given)))
+  if (rc || (rc = name_check(name)) || (rc = aev__bus_attrs_check(given)))
     return rc;
   aev_bus *bus;
   if (!strcmp(name, "default") ||
@@ -251,12 +258,13 @@ int aev_bus_create_with(aev_broker *b, const char *name,
     return aev__fail(AEV_ERR_EXISTS, "ResourceAlreadyExistsException",
                      "Event bus %s already exists.", name);
   }
-  if ((rc = aev__bus_attrs_copy(&given, &attrs))) return rc;
+  if ((rc = aev__bus_attrs_copy(given, &attrs))) return rc;
   if ((rc = bus_new(b, name, &bus))) {
     aev__bus_attrs_free(&attrs);
     return rc;
   }
   bus->attrs = attrs;
+  bus->tags = json_incref(tags);
   rc = aev__registry_add(b, &bus->res, NULL);
   if (rc) {
     aev__resource_unref(&bus->res);

@@ -1,11 +1,13 @@
 /* A bus's own attributes, as CreateEventBus and UpdateEventBus set them and
  * DescribeEventBus and ListEventBuses answer them: Description,
- * KmsKeyIdentifier, DeadLetterConfig, CreationTime, LastModifiedTime. */
+ * KmsKeyIdentifier, DeadLetterConfig, CreationTime, LastModifiedTime, and
+ * the Policy that PutPermission makes. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "bus/bus_impl.h"
 #include "core/json_build.h"
+#include "core/json_dump.h"
 #include "core/status.h"
 
 /* AWS's model: KmsKeyIdentifier is 0-2048 of [a-zA-Z0-9_\-/:]; a
@@ -111,6 +113,15 @@ static int set_dlq(json_t *o, const char *arn) {
   return !arn || !json_object_set_new(o, "DeadLetterConfig", json_pack("{s:s}", "Arn", arn));
 }
 
+/* AWS answers the policy document as JSON text. */
+static int set_policy(json_t *o, const json_t *policy) {
+  if (!policy) return 1;
+  char *text = aev__json_dumps(policy, 0);
+  int ok = text && !json_object_set_new(o, "Policy", json_string(text));
+  free(text);
+  return ok;
+}
+
 /* What each answer holds, as AWS's shapes have it. */
 json_t *aev__bus_json(aev_bus *bus, int shape) {
   json_t *o = shape == AEV__BUS_CREATED
@@ -124,6 +135,7 @@ json_t *aev__bus_json(aev_bus *bus, int shape) {
     whole = whole && set_dlq(o, bus->attrs.dlq_arn);
   }
   if (shape == AEV__BUS_DESCRIBED || shape == AEV__BUS_LISTED) {
+    whole = whole && set_policy(o, bus->policy);
     whole = whole && !json_object_set_new(o, "CreationTime", json_integer(bus->created_s));
     whole = whole && !json_object_set_new(o, "LastModifiedTime", json_integer(bus->modified_s));
   }

@@ -61,6 +61,8 @@ struct aev_bus {
   /* under lock: */
   aev__bus_attrs attrs;
   int64_t modified_s;
+  json_t *tags;   /* {key: value} or NULL (tags.c) */
+  json_t *policy; /* the resource policy document or NULL (bus_policy.c) */
   /* archives and replays of this bus, under amu (never taken before lock) */
   pthread_mutex_t amu;
   aev__archive *archives;
@@ -112,6 +114,7 @@ struct aev__rule {
   char *pattern;     /* NULL for a schedule-only rule */
   char *schedule;    /* NULL for a pattern-only rule */
   char *description;
+  json_t *tags; /* {key: value} or NULL, under the bus lock (tags.c) */
   int enabled; /* an AEV_RULE_* state: non-zero when enabled */
   int in_set;  /* its pattern is in the bus's pattern set */
   /* schedule state, under mu */
@@ -166,6 +169,12 @@ aev__rule *aev__rmap_get(const aev__rmap *m, const char *name);
 int aev__rmap_put(aev__rmap *m, aev__rule *r);
 void aev__rmap_del(aev__rmap *m, const char *name);
 
+/* CreateEventBus with its members checked here (given's, copied) and tags
+ * ({key: value} as aev__tags_merge makes them, a reference taken; NULL:
+ * none). */
+int aev__bus_create(aev_broker *b, const char *name, const aev__bus_attrs *given,
+                    json_t *tags, aev_bus **out);
+
 /* bus_attrs.c */
 /* AWS's ValidationException for the first member of a that breaks AWS's
  * constraints (NULL and "" pass: no member, or clearing it). */
@@ -180,6 +189,12 @@ enum { AEV__BUS_CREATED, AEV__BUS_UPDATED, AEV__BUS_DESCRIBED, AEV__BUS_LISTED }
 json_t *aev__bus_json(aev_bus *bus, int shape);
 
 /* rule.c */
+/* PutRule, merging tags ({key: value}, borrowed; NULL: none) into the
+ * rule's as TagResource would: more than 50 in all fail with
+ * LimitExceededException and change nothing. */
+int aev__bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
+                      const char *schedule_expression, int enabled, json_t *tags,
+                      char **arn_out);
 void aev__rule_ref(aev__rule *r);
 void aev__rule_unref(aev__rule *r);
 /* Bus shutdown: marks every rule dead and cancels its schedule. */
@@ -241,6 +256,42 @@ int aev__path_check(const char *path, const char *member);
 json_t *aev__path_get(json_t *v, const char *path);
 /* ISO-8601 UTC "YYYY-MM-DDTHH:MM:SSZ" of epoch ms (out: 21 bytes). */
 void aev__iso_time(int64_t ms, char out[21]);
+
+/* tags.c */
+/* AWS's most tags on one resource. */
+#define AEV__MAX_TAGS 50
+/* ValidationException unless key is 1 to 128 characters; member names it
+ * in the message ("tagKeys.1.member"). */
+int aev__tag_key_check(const char *member, const char *key);
+/* ValidationException for the pos-th tag (from 1) of a Tags list unless
+ * its key is 1 to 128 characters not starting with aws: and its value at
+ * most 256 characters (characters, not UTF-8 bytes, as AWS counts). */
+int aev__tag_check(const char *key, const char *value, size_t pos);
+/* LimitExceededException: more than AEV__MAX_TAGS tags on one resource. */
+int aev__tags_too_many(void);
+/* *out: a new tag set with have's tags (NULL: none) and add's, add's value
+ * winning for a key in both; LimitExceededException when that makes more
+ * than AEV__MAX_TAGS. */
+int aev__tags_merge(json_t *have, json_t *add, json_t **out);
+/* ListTagsForResource's Tags list [{Key, Value}] of tags (NULL: none); NULL
+ * when out of memory. */
+json_t *aev__tags_list(json_t *tags);
+
+/* bus_policy.c: the resource policy PutPermission / RemovePermission make,
+ * stored and answered only (one broker is one account: nothing to enforce). */
+/* The statement PutPermission adds: Principal an account id or "*",
+ * condition ({Type, Key, Value}, borrowed) or NULL; NULL when out of memory. */
+json_t *aev__policy_statement(const aev_bus *bus, const char *sid, const char *action,
+                              const char *principal, json_t *condition);
+/* Adds statement (its reference taken) to the bus's policy, in place of the
+ * one with its Sid if there is one, making the policy if there is none. */
+int aev__bus_policy_add(aev_bus *bus, json_t *statement);
+/* Replaces the whole policy with doc (its reference taken; NULL removes
+ * every statement). */
+int aev__bus_policy_set(aev_bus *bus, json_t *doc);
+/* Removes the statement whose Sid is sid: ResourceNotFoundException when
+ * the bus has no policy or no such statement. */
+int aev__bus_policy_remove(aev_bus *bus, const char *sid);
 
 /* event.c */
 aev__event *aev__event_new(size_t len);

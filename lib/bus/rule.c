@@ -23,6 +23,7 @@ void aev__rule_unref(aev__rule *r) {
   free(r->pattern);
   free(r->schedule);
   free(r->description);
+  json_decref(r->tags);
   free(r);
 }
 
@@ -119,6 +120,13 @@ static int validate(aev_bus *bus, const char *name, const char *pattern,
 int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
                      const char *schedule_expression, int enabled,
                      char **arn_out) {
+  return aev__bus_put_rule(bus, name, event_pattern, schedule_expression, enabled, NULL,
+                           arn_out);
+}
+
+int aev__bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
+                      const char *schedule_expression, int enabled, json_t *tags,
+                      char **arn_out) {
   if (!bus)
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "bus is NULL.");
   aev__schedule *expr;
@@ -160,15 +168,18 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   }
   /* Old values kept until the set accepts the new pattern, so a failure
    * leaves the rule as it was; everything that may fail for want of memory
-   * (the copies of the schedule and of the ARN for the caller too) comes
-   * before the rule is stored. */
+   * (the copies of the schedule and of the ARN for the caller, the merged
+   * tags too) comes before the rule is stored. */
   char *old_pattern = r->pattern, *schedule = NULL, *arn = NULL;
   int old_enabled = r->enabled;
+  json_t *merged = NULL;
+  rc = tags ? aev__tags_merge(r->tags, tags, &merged) : AEV_OK;
   r->pattern = event_pattern ? strdup(event_pattern) : NULL;
   r->enabled = enabled == AEV_RULE_ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
                    ? enabled
                    : enabled != 0;
-  rc = (event_pattern && !r->pattern) ||
+  if (!rc)
+    rc = (event_pattern && !r->pattern) ||
                (schedule_expression && !(schedule = strdup(schedule_expression))) ||
                (arn_out && !(arn = strdup(r->arn)))
            ? aev__nomem()
@@ -176,6 +187,7 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   if (rc == AEV_OK && created && (rc = aev__rmap_put(&bus->rules, r)) && r->in_set)
     aev_pattern_set_remove(bus->set, r->id);
   if (rc) {
+    json_decref(merged);
     free(schedule);
     free(arn);
     free(r->pattern);
@@ -190,6 +202,10 @@ int aev_bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   free(old_pattern);
   free(r->schedule);
   r->schedule = schedule;
+  if (tags) {
+    json_decref(r->tags);
+    r->tags = merged;
+  }
   if (created) bus->routes[r->id] = (aev__route){.rule = r};
   aev__rule_ref(r);
   pthread_rwlock_unlock(&bus->lock);

@@ -222,6 +222,32 @@ class Buses(unittest.TestCase):
                  self.b.call("events", "ListEventBuses")["EventBuses"]]
         self.assertEqual(names, ["default", "x"])
 
+    def test_tags_and_permissions_through_call(self):
+        arn = self.b.call("events", "PutRule", Name="tagged",
+                          EventPattern='{"source": ["a"]}',
+                          Tags=[{"Key": "team", "Value": "shop"}])["RuleArn"]
+        self.b.call("events", "TagResource", ResourceARN=arn,
+                    Tags=[{"Key": "team", "Value": "ops"},
+                          {"Key": "tier", "Value": "1"}])
+        self.b.call("events", "UntagResource", ResourceARN=arn,
+                    TagKeys=["tier"])
+        self.assertEqual(
+            self.b.call("events", "ListTagsForResource",
+                        ResourceARN=arn)["Tags"],
+            [{"Key": "team", "Value": "ops"}])
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("events", "ListTagsForResource",
+                        ResourceARN=arn + "-gone")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "ResourceNotFoundException")
+        self.b.call("events", "PutPermission", Action="events:PutEvents",
+                    Principal="111122223333", StatementId="partner")
+        policy = json.loads(self.b.call("events", "DescribeEventBus")["Policy"])
+        self.assertEqual(policy["Statement"][0]["Principal"],
+                         {"AWS": "arn:aws:iam::111122223333:root"})
+        self.b.call("events", "RemovePermission", StatementId="partner")
+        self.assertNotIn("Policy", self.b.call("events", "DescribeEventBus"))
+
     def test_remove_one_target_id_as_a_string(self):
         q = self.b.create_queue("rt")
         self.bus.put_rule("r", event_pattern={"source": ["a"]})

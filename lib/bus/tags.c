@@ -1,0 +1,69 @@
+/* Tags of event buses and rules: AWS's limits on one tag and on a
+ * resource's set (at most 50), merging TagResource's tags into a
+ * resource's, and the Tags list ListTagsForResource answers. A tag set is
+ * a {key: value} object, kept under its bus's lock. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bus/bus_impl.h"
+#include "core/json_build.h"
+#include "core/status.h"
+#include "core/text.h"
+
+#define MAX_KEY 128
+#define MAX_VALUE 256
+
+int aev__tag_key_check(const char *member, const char *key) {
+  if (!*key)
+    return aev__fail_validation(key, member, "Member must have length greater than or equal to 1");
+  return aev__bus_check_length(member, key, MAX_KEY);
+}
+
+int aev__tag_check(const char *key, const char *value, size_t pos) {
+  char member[64];
+  snprintf(member, sizeof member, "tags.%zu.member.key", pos);
+  int rc = aev__tag_key_check(member, key);
+  if (rc) return rc;
+  /* AWS keeps keys starting with aws: (in any case) for its own tags. */
+  if (aev__ascii_ncaseeq(key, "aws:", 4))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "Invalid tag key %s: the prefix aws: is reserved for AWS use.", key);
+  snprintf(member, sizeof member, "tags.%zu.member.value", pos);
+  return aev__bus_check_length(member, value, MAX_VALUE);
+}
+
+int aev__tags_too_many(void) {
+  return aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
+                   "A resource can have at most %d tags.", AEV__MAX_TAGS);
+}
+
+int aev__tags_merge(json_t *have, json_t *add, json_t **out) {
+  json_t *merged = have ? aev__json_copy(have) : json_object();
+  int whole = merged != NULL;
+  const char *k;
+  json_t *v;
+  json_object_foreach(add, k, v) {
+    whole = whole && !json_object_set(merged, k, v);
+  }
+  if (!whole) {
+    json_decref(merged);
+    return aev__nomem();
+  }
+  if (json_object_size(merged) > AEV__MAX_TAGS) {
+    json_decref(merged);
+    return aev__tags_too_many();
+  }
+  *out = merged;
+  return AEV_OK;
+}
+
+json_t *aev__tags_list(json_t *tags) {
+  json_t *list = json_array();
+  int whole = list != NULL;
+  const char *k;
+  json_t *v;
+  json_object_foreach(tags, k, v) {
+    whole = whole && !json_array_append_new(list, json_pack("{s:s,s:O}", "Key", k, "Value", v));
+  }
+  return aev__json_whole(list, whole);
+}
