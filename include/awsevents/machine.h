@@ -50,7 +50,11 @@ typedef struct aev_activity aev_activity;
  * with AEV_ERR_INVALID (InvalidDefinition, AWS's message); an existing name
  * with a different definition with AEV_ERR_EXISTS
  * (StateMachineAlreadyExists); an identical one returns the existing
- * machine. *out is a new handle. */
+ * machine. *out is a new handle. The machine runs as the role
+ * arn:aws:iam::000000000000:role/awsevents (DescribeStateMachine's roleArn,
+ * $$.Execution.RoleArn), with logging OFF, tracing off and an AWS owned
+ * key; aev_call's CreateStateMachine takes AWS's roleArn (required) and
+ * configurations instead. */
 AEV_API int aev_machine_create(aev_broker *b, const char *name,
                                const char *definition, size_t len, int type,
                                aev_machine **out);

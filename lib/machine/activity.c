@@ -29,6 +29,7 @@ struct aev_activity {
   pending *head, **tail;
   int closed;
   int64_t created_ms;
+  json_t *tags; /* under mu (machine_tags.c) */
 };
 
 static void pending_free(pending *p) {
@@ -44,6 +45,7 @@ static void activity_destroy(aev__resource *r) {
     a->head = p->next;
     pending_free(p);
   }
+  json_decref(a->tags);
   pthread_cond_destroy(&a->cv);
   pthread_mutex_destroy(&a->mu);
   free(a);
@@ -62,13 +64,16 @@ static int not_found(const char *what) {
   return aev__fail(AEV_ERR_NOT_FOUND, "ActivityDoesNotExist", "Activity Does Not Exist: '%s'", what);
 }
 
-int aev_activity_create(aev_broker *b, const char *name, aev_activity **out) {
+int aev__activity_create(aev_broker *b, const char *name, json_t *tags, aev_activity **out) {
   if (!b || !out) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker and an out pointer are required.");
   *out = NULL;
   int rc = aev__machine_check_name(name, "name");
   if (rc) return rc;
   aev_activity *a = calloc(1, sizeof *a);
-  if (!a) return aev__nomem();
+  if (!a || (rc = aev__tags_merge(NULL, tags, name, &a->tags))) {
+    free(a);
+    return rc ? rc : aev__nomem();
+  }
   pthread_mutex_init(&a->mu, NULL);
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
@@ -83,7 +88,7 @@ int aev_activity_create(aev_broker *b, const char *name, aev_activity **out) {
   }
   aev__resource *existing = NULL;
   rc = aev__registry_add(b, &a->res, &existing);
-  if (rc == AEV_ERR_EXISTS) { /* CreateActivity is idempotent */
+  if (rc == AEV_ERR_EXISTS) { /* CreateActivity is idempotent; the first tags stay */
     aev__resource_unref(&a->res);
     *out = (aev_activity *)existing;
     return AEV_OK;
@@ -94,6 +99,15 @@ int aev_activity_create(aev_broker *b, const char *name, aev_activity **out) {
   }
   *out = a;
   return AEV_OK;
+}
+
+int aev_activity_create(aev_broker *b, const char *name, aev_activity **out) {
+  return aev__activity_create(b, name, NULL, out);
+}
+
+void aev__activity_tags(aev_activity *a, pthread_mutex_t **mu, json_t ***tags) {
+  *mu = &a->mu;
+  *tags = &a->tags;
 }
 
 int aev_activity_get(aev_broker *b, const char *name_or_arn, aev_activity **out) {

@@ -1,11 +1,13 @@
 /* The "states" service of aev_call(): Step Functions' actions and shapes
  * (CreateStateMachine ... GetExecutionHistory), mapped onto machine.h. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "api/api.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "machine/api_paging.h"
 #include "machine/machine_int.h"
 
 /* A JSON text the library wrote, parsed and freed (NULL: out of memory,
@@ -47,15 +49,43 @@ static int execution_of(aev_broker *b, const aev__api_service *svc, json_t *req,
   return rc ? rc : aev__execution_find(b, arn, e);
 }
 
+/* publish and versionDescription: this library keeps no versions, so a
+ * request to publish one is refused rather than quietly not done. */
+static int versions_refused(const aev__api_service *svc, json_t *req) {
+  int publish = 0;
+  int rc = aev__api_opt_bool(svc, req, "publish", &publish);
+  if (rc) return rc;
+  if (publish)
+    return aev__fail(AEV_ERR_UNSUPPORTED, "ValidationException",
+                     "Publishing state machine versions is not supported by libawsevents.");
+  if (aev__api_has(req, "versionDescription"))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "Version description can only be set when publish is true");
+  return AEV_OK;
+}
+
+/* The role and configurations a Create or Update request gives. */
+static int setup_of(const aev__api_service *svc, json_t *req, m_setup *s) {
+  int rc = aev__api_opt_string(svc, req, "roleArn", &s->role_arn);
+  if (!rc) rc = aev__api_opt_object(svc, req, "loggingConfiguration", &s->logging);
+  if (!rc) rc = aev__api_opt_object(svc, req, "tracingConfiguration", &s->tracing);
+  if (!rc) rc = aev__api_opt_object(svc, req, "encryptionConfiguration", &s->encryption);
+  return rc ? rc : versions_refused(svc, req);
+}
+
 static int create(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
-  const char *name, *def;
+  const char *name, *def, *role;
   size_t len;
   int type = AEV_MACHINE_STANDARD;
+  m_setup s = {0};
   int rc = aev__api_req_string(svc, req, "name", &name);
   if (!rc) rc = aev__api_req_text(svc, req, "definition", &def, &len);
+  if (!rc) rc = aev__api_req_string(svc, req, "roleArn", &role);
   if (!rc) rc = type_of(svc, req, &type);
+  if (!rc) rc = setup_of(svc, req, &s);
+  if (!rc) rc = aev__api_opt_array(svc, req, "tags", &s.tags);
   aev_machine *m = NULL;
-  if (!rc) rc = aev_machine_create(b, name, def, len, type, &m);
+  if (!rc) rc = aev__machine_create(b, name, def, len, type, &s, &m);
   if (rc) return rc;
   json_t *v = json_pack("{s:s,s:f}", "stateMachineArn", aev_machine_arn(m), "creationDate",
                         (double)m->created_ms / 1000.0);
@@ -74,12 +104,14 @@ static int describe_machine(aev_broker *b, const aev__api_service *svc, json_t *
 
 static int update(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
-  const char *def;
-  size_t len;
+  const char *def = NULL;
+  size_t len = 0;
+  m_setup s = {0};
   int rc = machine_of(b, svc, req, &m);
   if (rc) return rc;
-  if (!(rc = aev__api_req_text(svc, req, "definition", &def, &len)))
-    rc = aev_machine_update(m, def, len);
+  if (!(rc = aev__api_opt_text(svc, req, "definition", &def, &len)) &&
+      !(rc = setup_of(svc, req, &s)))
+    rc = aev__machine_update(m, def, len, &s);
   aev_machine_release(m);
   return rc ? rc
             : reply(json_pack("{s:f}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0), resp);
@@ -94,21 +126,41 @@ static int delete_machine(aev_broker *b, const aev__api_service *svc, json_t *re
   return rc ? rc : reply(json_object(), resp);
 }
 
-static int list_machines(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
-  aev__resource **list;
-  size_t n;
-  int rc = aev__registry_list(b, AEV__KIND_MACHINE, NULL, &list, &n);
-  if (rc) return rc;
-  json_t *arr = json_array();
-  for (size_t i = 0; arr && i < n; i++) {
-    aev_machine *m = (aev_machine *)list[i];
-    json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:f}", "stateMachineArn", m->res.arn, "name",
-                                         m->res.name, "type",
-                                         m->type == AEV_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD",
-                                         "creationDate", (double)m->created_ms / 1000.0));
-  }
+static const char *resource_name(void *items, size_t i) { return ((aev__resource **)items)[i]->name; }
+
+/* A page of the broker's resources of kind (sorted by name) under key,
+ * each as item makes it. */
+static int list_resources(aev_broker *b, const aev__api_service *svc, json_t *req, aev__kind kind,
+                          const char *key, json_t *(*item)(aev__resource *r), json_t **resp) {
+  m_page pg;
+  aev__resource **list = NULL;
+  size_t n = 0, from = 0;
+  int rc = aev__page_open(svc, req, key, 1024, &pg);
+  if (!rc) rc = aev__registry_list(b, kind, NULL, &list, &n);
+  if (!rc) rc = aev__page_from(&pg, list, n, resource_name, 1, &from);
+  json_t *arr = rc ? NULL : json_array(), *v = arr ? json_pack("{s:o}", key, arr) : NULL;
+  size_t to = n - from > pg.max ? from + pg.max : n;
+  int failed = !rc && !v;
+  for (size_t i = from; !failed && i < to; i++) failed = json_array_append_new(arr, item(list[i]));
+  if (!rc && !failed && to < n) rc = aev__page_next(&pg, v, list[to - 1]->name);
   aev__registry_list_free(list, n);
-  return reply(json_pack("{s:o}", "stateMachines", arr), resp);
+  aev__page_close(&pg);
+  if (rc || failed) {
+    json_decref(v);
+    return rc ? rc : aev__nomem();
+  }
+  return reply(v, resp);
+}
+
+static json_t *machine_item(aev__resource *r) {
+  aev_machine *m = (aev_machine *)r;
+  return json_pack("{s:s,s:s,s:s,s:f}", "stateMachineArn", r->arn, "name", r->name, "type",
+                   m->type == AEV_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD", "creationDate",
+                   (double)m->created_ms / 1000.0);
+}
+
+static int list_machines(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  return list_resources(b, svc, req, AEV__KIND_MACHINE, "stateMachines", machine_item, resp);
 }
 
 static int validate(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
@@ -186,29 +238,85 @@ static int describe_execution(aev_broker *b, const aev__api_service *svc, json_t
   return rc ? rc : reply(loads(t), resp);
 }
 
+static const char *const status_names[] = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED",
+                                            "PENDING_REDRIVE", NULL};
+
+static int status_filter_of(const aev__api_service *svc, json_t *req, const char **filter) {
+  int rc = aev__api_opt_string(svc, req, "statusFilter", filter);
+  for (size_t i = 0; !rc && *filter && status_names[i]; i++)
+    if (!strcmp(*filter, status_names[i])) return AEV_OK;
+  if (rc || !*filter) return rc;
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value '%s' at 'statusFilter' failed to satisfy constraint: "
+                   "Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, "
+                   "FAILED, RUNNING]",
+                   *filter);
+}
+
+static json_t *execution_item(aev_execution *e, const char *status) {
+  json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:f,s:i}", "executionArn", e->arn, "stateMachineArn", e->m->res.arn,
+                        "name", e->name, "status", status, "startDate", (double)e->start_ms / 1000.0,
+                        "redriveCount", 0);
+  pthread_mutex_lock(&e->mu);
+  int64_t stop_ms = e->finished ? e->stop_ms : -1;
+  pthread_mutex_unlock(&e->mu);
+  if (v && stop_ms >= 0 && json_object_set_new(v, "stopDate", json_real((double)stop_ms / 1000.0))) {
+    json_decref(v);
+    return NULL;
+  }
+  return v;
+}
+
+static const char *execution_name(void *items, size_t i) { return ((aev_execution **)items)[i]->name; }
+
+/* Keeps the executions (oldest first) that filter names (all for NULL),
+ * releasing the others, and turns them newest first as AWS lists them; *n
+ * becomes their number. */
+static void newest_matching(aev_execution **list, size_t *n, const char *filter) {
+  size_t kept = 0;
+  for (size_t i = 0; i < *n; i++) {
+    if (!filter || !strcmp(filter, aev__exec_status_name(aev_execution_status(list[i]))))
+      list[kept++] = list[i];
+    else
+      aev_execution_release(list[i]);
+  }
+  for (size_t i = 0; i < kept / 2; i++) {
+    aev_execution *t = list[i];
+    list[i] = list[kept - 1 - i];
+    list[kept - 1 - i] = t;
+  }
+  *n = kept;
+}
+
 static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   const char *filter = NULL;
   int rc = machine_of(b, svc, req, &m);
   if (rc) return rc;
+  m_page pg = {0};
   aev_execution **list = NULL;
-  size_t n = 0;
-  if (!(rc = aev__api_opt_string(svc, req, "statusFilter", &filter)))
+  size_t n = 0, from = 0;
+  char scope[320];
+  snprintf(scope, sizeof scope, "executions %s", m->res.arn);
+  if (!(rc = status_filter_of(svc, req, &filter)) && !(rc = aev__page_open(svc, req, scope, 3096, &pg)))
     rc = aev__machine_executions(m, &list, &n);
   aev_machine_release(m);
-  if (rc) return rc;
-  json_t *arr = json_array();
-  for (size_t i = n; i-- > 0;) {
-    aev_execution *e = list[i];
-    const char *status = aev__exec_status_name(aev_execution_status(e));
-    if (!filter || !strcmp(filter, status))
-      json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:s,s:f}", "executionArn", e->arn,
-                                           "stateMachineArn", e->m->res.arn, "name", e->name,
-                                           "status", status, "startDate", (double)e->start_ms / 1000.0));
-    aev_execution_release(e);
-  }
+  if (!rc) newest_matching(list, &n, filter);
+  if (!rc) rc = aev__page_from(&pg, list, n, execution_name, 0, &from);
+  size_t to = !rc && n - from > pg.max ? from + pg.max : n;
+  json_t *arr = rc ? NULL : json_array(), *v = arr ? json_pack("{s:o}", "executions", arr) : NULL;
+  int failed = !rc && !v;
+  for (size_t i = from; !failed && i < to; i++)
+    failed = json_array_append_new(arr, execution_item(list[i], aev__exec_status_name(aev_execution_status(list[i]))));
+  if (!rc && !failed && to < n) rc = aev__page_next(&pg, v, list[to - 1]->name);
+  for (size_t i = 0; i < n; i++) aev_execution_release(list[i]);
   free(list);
-  return reply(json_pack("{s:o}", "executions", arr), resp);
+  aev__page_close(&pg);
+  if (rc || failed) {
+    json_decref(v);
+    return rc ? rc : aev__nomem();
+  }
+  return reply(v, resp);
 }
 
 static int history(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
@@ -264,9 +372,12 @@ static int activity_of(aev_broker *b, const aev__api_service *svc, json_t *req, 
 
 static int create_activity(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   const char *name;
+  json_t *tags = NULL;
   aev_activity *a = NULL;
   int rc = aev__api_req_string(svc, req, "name", &name);
-  if (!rc) rc = aev_activity_create(b, name, &a);
+  if (!rc) rc = aev__api_opt_array(svc, req, "tags", &tags);
+  if (!rc && tags) rc = aev__tags_check(tags, NULL);
+  if (!rc) rc = aev__activity_create(b, name, tags, &a);
   if (rc) return rc;
   json_t *v = aev__activity_json(a);
   aev_activity_release(a);
@@ -294,17 +405,10 @@ static int delete_activity(aev_broker *b, const aev__api_service *svc, json_t *r
   return rc ? rc : reply(json_object(), resp);
 }
 
+static json_t *activity_item(aev__resource *r) { return aev__activity_json((aev_activity *)r); }
+
 static int list_activities(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
-  (void)svc;
-  (void)req;
-  aev__resource **list;
-  size_t n;
-  int rc = aev__registry_list(b, AEV__KIND_ACTIVITY, NULL, &list, &n);
-  if (rc) return rc;
-  json_t *arr = json_array();
-  for (size_t i = 0; arr && i < n; i++) json_array_append_new(arr, aev__activity_json((aev_activity *)list[i]));
-  aev__registry_list_free(list, n);
-  return reply(json_pack("{s:o}", "activities", arr), resp);
+  return list_resources(b, svc, req, AEV__KIND_ACTIVITY, "activities", activity_item, resp);
 }
 
 /* GetActivityTask holds the call up to 60 seconds (AWS's long poll); with
@@ -325,6 +429,44 @@ static int get_activity_task(aev_broker *b, const aev__api_service *svc, json_t 
   return reply(v, resp);
 }
 
+/* ---- tags and the machine an execution ran ---- */
+
+static int tag_resource(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *arn;
+  json_t *tags;
+  int rc = aev__api_req_string(svc, req, "resourceArn", &arn);
+  if (!rc) rc = aev__api_req_array(svc, req, "tags", &tags);
+  if (!rc) rc = aev__tag_resource(b, arn, tags);
+  return rc ? rc : reply(json_object(), resp);
+}
+
+static int untag_resource(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *arn;
+  json_t *keys;
+  int rc = aev__api_req_string(svc, req, "resourceArn", &arn);
+  if (!rc) rc = aev__api_req_array(svc, req, "tagKeys", &keys);
+  if (!rc) rc = aev__untag_resource(b, arn, keys);
+  return rc ? rc : reply(json_object(), resp);
+}
+
+static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *arn;
+  json_t *tags = NULL;
+  int rc = aev__api_req_string(svc, req, "resourceArn", &arn);
+  if (!rc) rc = aev__list_tags(b, arn, &tags);
+  return rc ? rc : reply(json_pack("{s:o}", "tags", tags), resp);
+}
+
+static int describe_for_execution(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_execution *e;
+  json_t *v = NULL;
+  int rc = execution_of(b, svc, req, &e);
+  if (rc) return rc;
+  rc = aev__execution_machine(e, &v);
+  aev_execution_release(e);
+  return rc ? rc : reply(v, resp);
+}
+
 static const aev__api_action actions[] = {
     {"CreateActivity", create_activity},
     {"CreateStateMachine", create},
@@ -333,17 +475,21 @@ static const aev__api_action actions[] = {
     {"DescribeActivity", describe_activity},
     {"DescribeExecution", describe_execution},
     {"DescribeStateMachine", describe_machine},
+    {"DescribeStateMachineForExecution", describe_for_execution},
     {"GetActivityTask", get_activity_task},
     {"GetExecutionHistory", history},
     {"ListActivities", list_activities},
     {"ListExecutions", list_executions},
     {"ListStateMachines", list_machines},
+    {"ListTagsForResource", list_tags},
     {"StartExecution", start},
     {"SendTaskFailure", send_failure},
     {"SendTaskHeartbeat", send_heartbeat},
     {"SendTaskSuccess", send_success},
     {"StartSyncExecution", start_sync},
     {"StopExecution", stop},
+    {"TagResource", tag_resource},
+    {"UntagResource", untag_resource},
     {"UpdateStateMachine", update},
     {"ValidateStateMachineDefinition", validate},
 };

@@ -82,7 +82,8 @@ int aev__machine_check_reason(const char *error, const char *cause) {
 static void machine_destroy(aev__resource *r) {
   aev_machine *m = (aev_machine *)r;
   aev__def_unref(m->def);
-  free(m->definition);
+  aev__rev_unref(m->rev);
+  json_decref(m->tags);
   free(m->execs);
   aev__index_clear(&m->by_name);
   pthread_mutex_destroy(&m->mu);
@@ -108,11 +109,8 @@ static int not_found(const char *what) {
                    what);
 }
 
-int aev_machine_create(aev_broker *b, const char *name, const char *definition, size_t len, int type,
-                       aev_machine **out) {
-  if (!b || !out || !definition)
-    return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker, a definition and an out pointer are required.");
-  *out = NULL;
+/* The checks that need no parsing, in AWS's order: name, type, size. */
+static int create_check(const char *name, int type, size_t len, const m_setup *s) {
   int rc = aev__machine_check_name(name, "Name");
   if (rc) return rc;
   if (type != AEV_MACHINE_STANDARD && type != AEV_MACHINE_EXPRESS)
@@ -121,33 +119,72 @@ int aev_machine_create(aev_broker *b, const char *name, const char *definition, 
                      "Member must satisfy enum value set: [STANDARD, EXPRESS]");
   if (len > 1048576)
     return aev__fail(AEV_ERR_INVALID, "InvalidDefinition", "Definition size exceeds 1048576 bytes.");
-  m_def *d = NULL;
-  if ((rc = def_load(definition, len, type, &d))) return rc;
-  aev_machine *m = calloc(1, sizeof *m);
-  if (!m || !(m->definition = strndup(definition, len))) {
+  return aev__setup_check(s);
+}
+
+/* A new machine, not yet registered: its definition d (the reference is
+ * taken over, even on failure), its first revision and its tags. */
+static int machine_new(aev_broker *b, const char *name, const char *definition, size_t len, int type,
+                       const m_setup *s, m_def *d, aev_machine **out) {
+  int64_t now = aev__clock_now_ms(aev__broker_clock(b));
+  json_t *config = aev__setup_config(s, NULL), *tags = NULL;
+  int rc = aev__tags_merge(NULL, s->tags, name, &tags);
+  aev_machine *m = rc ? NULL : calloc(1, sizeof *m);
+  m_rev *rev = m ? aev__rev_new(definition, len, s->role_arn ? s->role_arn : AEV__DEFAULT_ROLE_ARN, config, now)
+                 : NULL;
+  json_decref(config);
+  if (!rev) {
+    json_decref(tags);
     free(m);
     aev__def_unref(d);
-    return aev__nomem();
+    return rc ? rc : aev__nomem();
   }
   pthread_mutex_init(&m->mu, NULL);
   m->def = d;
+  m->rev = rev;
+  m->tags = tags;
   m->type = type;
   aev__machine_retention_init(m);
-  m->created_ms = aev__clock_now_ms(aev__broker_clock(b));
+  m->created_ms = now;
   if ((rc = aev__resource_init(&m->res, b, AEV__KIND_MACHINE, name, machine_destroy, machine_shutdown))) {
     aev__def_unref(d);
-    free(m->definition);
+    aev__rev_unref(rev);
+    json_decref(tags);
     pthread_mutex_destroy(&m->mu);
     free(m);
     return rc;
   }
+  *out = m;
+  return AEV_OK;
+}
+
+/* CreateStateMachine is idempotent on name, definition, type and
+ * configurations; a different role or tags do not count (AWS keeps the
+ * first). */
+static int same_machine(aev_machine *x, const aev_machine *m) {
+  pthread_mutex_lock(&x->mu);
+  int same = !strcmp(x->rev->definition, m->rev->definition) && x->type == m->type &&
+             json_equal(x->rev->config, m->rev->config);
+  pthread_mutex_unlock(&x->mu);
+  return same;
+}
+
+int aev__machine_create(aev_broker *b, const char *name, const char *definition, size_t len, int type,
+                        const m_setup *s, aev_machine **out) {
+  if (!b || !out || !definition)
+    return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker, a definition and an out pointer are required.");
+  *out = NULL;
+  m_def *d = NULL;
+  aev_machine *m = NULL;
+  int rc = create_check(name, type, len, s);
+  if (!rc) rc = def_load(definition, len, type, &d);
+  if (!rc) rc = machine_new(b, name, definition, len, type, s, d, &m);
+  if (rc) return rc;
   aev__resource *existing = NULL;
   rc = aev__registry_add(b, &m->res, &existing);
   if (rc == AEV_ERR_EXISTS) {
     aev_machine *x = (aev_machine *)existing;
-    pthread_mutex_lock(&x->mu);
-    int same = !strcmp(x->definition, m->definition) && x->type == type;
-    pthread_mutex_unlock(&x->mu);
+    int same = same_machine(x, m);
     aev__resource_unref(&m->res);
     if (!same) {
       aev__resource_unref(existing);
@@ -163,6 +200,12 @@ int aev_machine_create(aev_broker *b, const char *name, const char *definition, 
   }
   *out = m;
   return AEV_OK;
+}
+
+int aev_machine_create(aev_broker *b, const char *name, const char *definition, size_t len, int type,
+                       aev_machine **out) {
+  static const m_setup defaults = {0};
+  return aev__machine_create(b, name, definition, len, type, &defaults, out);
 }
 
 int aev_machine_get(aev_broker *b, const char *name_or_arn, aev_machine **out) {
@@ -184,25 +227,45 @@ int aev_machine_delete(aev_machine *m) {
   return AEV_OK;
 }
 
-int aev_machine_update(aev_machine *m, const char *definition, size_t len) {
-  if (!m || !definition) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A definition is required.");
+int aev__machine_update(aev_machine *m, const char *definition, size_t len, const m_setup *s) {
+  if (!m) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
+  if (!definition && !s->role_arn && !s->logging && !s->tracing && !s->encryption)
+    return aev__fail(AEV_ERR_INVALID, "MissingRequiredParameter",
+                     "Either the definition, the role ARN, the LoggingConfiguration, or the "
+                     "TracingConfiguration must be specified");
   if (m->res.deleted) return not_found(m->res.arn);
   m_def *d = NULL;
-  int rc = def_load(definition, len, m->type, &d);
+  int rc = aev__setup_check(s);
+  if (!rc && definition) rc = def_load(definition, len, m->type, &d);
   if (rc) return rc;
-  char *text = strndup(definition, len);
-  if (!text) {
+  int64_t now = aev__clock_now_ms(aev__broker_clock(m->res.broker));
+  pthread_mutex_lock(&m->mu);
+  m_rev *old = m->rev;
+  json_t *config = aev__setup_config(s, old->config);
+  m_rev *rev = config ? aev__rev_new(definition ? definition : old->definition,
+                                     definition ? len : strlen(old->definition),
+                                     s->role_arn ? s->role_arn : old->role_arn, config, now)
+                      : NULL;
+  json_decref(config);
+  m_def *old_def = rev && d ? m->def : NULL;
+  if (rev) {
+    m->rev = rev;
+    if (d) m->def = d;
+  }
+  pthread_mutex_unlock(&m->mu);
+  if (!rev) {
     aev__def_unref(d);
     return aev__nomem();
   }
-  pthread_mutex_lock(&m->mu);
-  m_def *old = m->def;
-  free(m->definition);
-  m->definition = text;
-  m->def = d;
-  pthread_mutex_unlock(&m->mu);
-  aev__def_unref(old);
+  aev__rev_unref(old);
+  aev__def_unref(old_def);
   return AEV_OK;
+}
+
+int aev_machine_update(aev_machine *m, const char *definition, size_t len) {
+  static const m_setup keep = {0};
+  if (!definition) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A definition is required.");
+  return aev__machine_update(m, definition, len, &keep);
 }
 
 const char *aev_machine_name(const aev_machine *m) { return m ? m->res.name : NULL; }
@@ -221,17 +284,45 @@ static int give(json_t *v, char **out) {
   return AEV_OK;
 }
 
+/* The members a revision adds to Describe's answers. */
+static json_t *rev_json(const m_rev *r) {
+  json_t *v = json_deep_copy(r->config);
+  if (v && (json_object_set_new(v, "definition", json_string(r->definition)) ||
+            json_object_set_new(v, "roleArn", json_string(r->role_arn)))) {
+    json_decref(v);
+    return NULL;
+  }
+  return v;
+}
+
+/* v with more's members added (more is dropped); NULL when either is. */
+static json_t *merged(json_t *v, json_t *more) {
+  if (v && (!more || json_object_update(v, more))) {
+    json_decref(v);
+    v = NULL;
+  }
+  json_decref(more);
+  return v;
+}
+
 int aev_machine_describe(aev_machine *m, char **json) {
   if (!m || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
   if (m->res.deleted) return not_found(m->res.arn);
   pthread_mutex_lock(&m->mu);
-  json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:f}", "stateMachineArn", m->res.arn, "name",
-                        m->res.name, "status", "ACTIVE", "definition", m->definition, "roleArn",
-                        "arn:aws:iam::000000000000:role/awsevents", "type",
-                        m->type == AEV_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD", "creationDate",
-                        (double)m->created_ms / 1000.0);
+  json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:f}", "stateMachineArn", m->res.arn, "name", m->res.name, "status",
+                        "ACTIVE", "type", m->type == AEV_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD",
+                        "creationDate", (double)m->created_ms / 1000.0);
+  v = merged(v, rev_json(m->rev));
   pthread_mutex_unlock(&m->mu);
   return give(v, json);
+}
+
+/* The machine as the execution e started it: DescribeStateMachineForExecution. */
+int aev__execution_machine(aev_execution *e, json_t **out) {
+  json_t *v = json_pack("{s:s,s:s,s:f}", "stateMachineArn", e->m->res.arn, "name", e->m->res.name,
+                        "updateDate", (double)e->rev->updated_ms / 1000.0);
+  *out = merged(v, rev_json(e->rev));
+  return *out ? AEV_OK : aev__nomem();
 }
 
 int aev_machine_validate(const char *definition, size_t len, int type, char **result_json) {
@@ -261,6 +352,7 @@ void aev__execution_unref(aev_execution *e) {
   aev__hist_free(e->history);
   json_decref(e->context);
   aev__def_unref(e->def);
+  aev__rev_unref(e->rev);
   free(e->arn);
   free(e->name);
   free(e->input);
@@ -295,7 +387,7 @@ static json_t *context_new(aev_execution *e, json_t *input) {
   char ts[32];
   aev__iso8601_format(e->start_ms, ts);
   return json_pack("{s:{s:s,s:O,s:s,s:s,s:s,s:i},s:{s:s,s:s}}", "Execution", "Id", e->arn, "Input",
-                   input, "Name", e->name, "RoleArn", "arn:aws:iam::000000000000:role/awsevents",
+                   input, "Name", e->name, "RoleArn", e->rev->role_arn,
                    "StartTime", ts, "RedriveCount", 0, "StateMachine", "Id", e->m->res.arn, "Name",
                    e->m->res.name);
 }
@@ -357,6 +449,7 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
   e->b = b;
   pthread_mutex_lock(&m->mu);
   e->def = aev__def_ref(m->def);
+  e->rev = aev__rev_ref(m->rev);
   pthread_mutex_unlock(&m->mu);
   aev__resource_ref(&m->res);
   e->m = m;
@@ -390,7 +483,7 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
    * whole or StartExecution answers out of memory. */
   json_t *started = e->history ? json_pack("{s:s,s:{s:b},s:s}", "input", e->input, "inputDetails",
                                            "truncated", 0, "roleArn",
-                                           "arn:aws:iam::000000000000:role/awsevents")
+                                           e->rev->role_arn)
                                : NULL;
   if (!root || (e->def->uses_context && !e->context) || (e->history && !started)) {
     json_decref(started);

@@ -174,13 +174,84 @@ typedef struct m_index {
   size_t cap, n;
 } m_index;
 
+/* What a machine runs as, shared with the executions started from it
+ * (DescribeStateMachineForExecution answers it after an update): the
+ * definition's text, the role, the configurations and when it was set.
+ * Never changed once made: an update makes a new one. */
+typedef struct m_rev {
+  _Atomic long refs;
+  char *definition;
+  char *role_arn;
+  json_t *config; /* loggingConfiguration, tracingConfiguration, encryptionConfiguration */
+  int64_t updated_ms;
+} m_rev;
+
+/* A revision with copies of definition (len bytes) and role_arn and a
+ * reference to config; NULL when memory ran out. */
+m_rev *aev__rev_new(const char *definition, size_t len, const char *role_arn, json_t *config,
+                    int64_t updated_ms);
+m_rev *aev__rev_ref(m_rev *r);
+void aev__rev_unref(m_rev *r);
+
+/* The role a machine made through the typed C API runs as (it takes none). */
+#define AEV__DEFAULT_ROLE_ARN "arn:aws:iam::000000000000:role/awsevents"
+
+/* The role and configurations of CreateStateMachine / UpdateStateMachine
+ * (machine_config.c). Each member NULL: not given (Create takes AWS's
+ * defaults, Update keeps what the machine has). Borrowed. */
+typedef struct m_setup {
+  const char *role_arn;
+  json_t *logging, *tracing, *encryption;
+  json_t *tags; /* Create only */
+} m_setup;
+
+/* A member of min-max characters (not bytes), named by path as AWS's
+ * validator names it ("tags.1.member.key"): ValidationException. text:
+ * the same for a JSON value, which must be a string. */
+int aev__check_length(const char *s, const char *path, size_t min, size_t max);
+int aev__check_text(json_t *v, const char *path, size_t min, size_t max);
+
+/* Checks s as AWS does (role ARN, configuration rules, tags) before
+ * anything is stored. */
+int aev__setup_check(const m_setup *s);
+/* The configuration object of a revision: base's (NULL: AWS's defaults)
+ * with the members s gives replaced, normalised as Describe answers them.
+ * NULL when memory ran out. */
+json_t *aev__setup_config(const m_setup *s, json_t *base);
+
+/* The full CreateStateMachine / UpdateStateMachine behind the typed
+ * aev_machine_create / aev_machine_update (which pass a default setup).
+ * update: definition NULL keeps the current one; at least one of
+ * definition, role, logging or tracing is required
+ * (MissingRequiredParameter). */
+int aev__machine_create(aev_broker *b, const char *name, const char *definition, size_t len, int type,
+                        const m_setup *s, aev_machine **out);
+int aev__machine_update(aev_machine *m, const char *definition, size_t len, const m_setup *s);
+/* DescribeStateMachineForExecution's answer for e. */
+int aev__execution_machine(aev_execution *e, json_t **out);
+
+/* Tags of state machines and activities (machine_tags.c), as AWS's
+ * TagList: an array of {"key", "value"}. check: the list's shape and
+ * lengths (ValidationException) and AWS's 50 (TooManyTags, naming arn).
+ * merge: a new list, have with add applied (same key: new value).
+ * without: a new list, have less the keys. NULL when memory ran out. */
+#define M_MAX_TAGS 50
+int aev__tags_check(json_t *tags, const char *arn);
+int aev__tags_merge(json_t *have, json_t *add, const char *arn, json_t **out);
+json_t *aev__tags_without(json_t *have, json_t *keys);
+/* TagResource / UntagResource / ListTagsForResource on the machine or
+ * activity arn names (InvalidArn, ResourceNotFound). All or nothing. */
+int aev__tag_resource(aev_broker *b, const char *arn, json_t *tags);
+int aev__untag_resource(aev_broker *b, const char *arn, json_t *keys);
+int aev__list_tags(aev_broker *b, const char *arn, json_t **tags);
+
 struct aev_machine {
   aev__resource res;
   pthread_mutex_t mu;
   int type;
-  char *definition; /* text */
   m_def *def;
-  char *role_arn;
+  m_rev *rev; /* definition text, role, configurations */
+  json_t *tags;
   int64_t created_ms;
   struct aev_execution **execs; /* STANDARD executions, oldest first */
   size_t nexecs, capexecs;
@@ -197,6 +268,7 @@ struct aev_execution {
   aev_machine *m; /* counted reference */
   aev_broker *b;
   m_def *def; /* the machine's definition at start (shared, refcounted) */
+  m_rev *rev; /* and its text, role and configurations */
   pthread_mutex_t mu;
   pthread_cond_t done_cv;
   aev__strand *strand;
@@ -308,6 +380,10 @@ void aev__activity_withdraw(aev_broker *b, const char *arn, const char *token);
 /* Tasks waiting for a worker (tests). */
 size_t aev__activity_queued(aev_activity *a);
 json_t *aev__activity_json(const aev_activity *a);
+/* CreateActivity with its tags (NULL: none; checked already). */
+int aev__activity_create(aev_broker *b, const char *name, json_t *tags, aev_activity **out);
+/* An activity's tags and the lock that guards them (machine_tags.c). */
+void aev__activity_tags(aev_activity *a, pthread_mutex_t **mu, json_t ***tags);
 /* A worker took the task of token (exec_task.c): ActivityStarted is
  * recorded on the execution's strand. Non-zero (TaskTimedOut, InvalidToken)
  * when the execution has ended. */

@@ -737,7 +737,7 @@ static json_t *call(const char *action, const char *req, int want_rc) {
 START_TEST(states_service) {
   json_t *v = call("CreateStateMachine",
                    "{\"name\":\"svc\",\"definition\":\"{\\\"StartAt\\\":\\\"W\\\",\\\"States\\\":{\\\"W\\\":"
-                   "{\\\"Type\\\":\\\"Wait\\\",\\\"Seconds\\\":1,\\\"End\\\":true}}}\",\"roleArn\":\"arn:aws:iam::1:role/r\"}",
+                   "{\\\"Type\\\":\\\"Wait\\\",\\\"Seconds\\\":1,\\\"End\\\":true}}}\",\"roleArn\":\"arn:aws:iam::000000000000:role/r\"}",
                    AEV_OK);
   ck_assert_str_eq(json_string_value(json_object_get(v, "stateMachineArn")),
                    "arn:aws:states:us-east-1:000000000000:stateMachine:svc");
@@ -780,7 +780,8 @@ START_TEST(states_service) {
   ck_assert_str_eq(json_string_value(json_object_get(v, "__type")), "StateMachineDoesNotExist");
   json_decref(v);
   v = call("CreateStateMachine", "{\"name\":\"ex\",\"type\":\"EXPRESS\",\"definition\":\"{\\\"StartAt\\\":\\\"P\\\","
-                                 "\\\"States\\\":{\\\"P\\\":{\\\"Type\\\":\\\"Pass\\\",\\\"End\\\":true}}}\"}",
+                                 "\\\"States\\\":{\\\"P\\\":{\\\"Type\\\":\\\"Pass\\\",\\\"End\\\":true}}}\","
+                                 "\"roleArn\":\"arn:aws:iam::000000000000:role/r\"}",
            AEV_OK);
   json_decref(v);
   v = call("StartSyncExecution", "{\"stateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:ex\","

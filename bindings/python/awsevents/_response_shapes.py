@@ -124,6 +124,9 @@ TIMESTAMPS = {
     ('states', 'DescribeStateMachine'): (
         ('creationDate',),
     ),
+    ('states', 'DescribeStateMachineForExecution'): (
+        ('updateDate',),
+    ),
     ('states', 'GetExecutionHistory'): (
         ('events', '*', 'timestamp'),
     ),

@@ -121,6 +121,7 @@ class ManualClockMachines(unittest.TestCase):
 
     def test_states_service(self):
         created = self.b.call("states", "CreateStateMachine", name="api",
+                              roleArn="arn:aws:iam::123456789012:role/r",
                               definition=json.dumps(WAIT_THEN_PASS))
         started = self.b.call("states", "StartExecution",
                               stateMachineArn=created["stateMachineArn"],
