@@ -692,19 +692,16 @@ static int add_permission(aev_broker *b, const aev__api_service *svc,
                           json_t *req, json_t **resp) {
   aev__permission perm;
   int rc = permission_of(svc, req, &perm);
+  if (rc == AEV_OK) rc = aev__permission_check(&perm);
   if (rc == AEV_OK && names_latest(req))
     rc = aev__fn_invalid("We currently do not support adding policies for $LATEST.");
   aev_function *f;
   const char *q;
-  char buf[512], *statement = NULL;
+  char buf[512];
   if (rc == AEV_OK) rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
-  rc = aev__policy_add(f, q, &perm, &statement);
+  rc = aev__policy_add(f, q, &perm, resp);
   aev_function_release(f);
-  if (rc == AEV_OK) {
-    *resp = json_pack("{ss}", "Statement", statement);
-    free(statement);
-  }
   return rc;
 }
 

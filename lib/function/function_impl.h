@@ -194,11 +194,15 @@ typedef struct aev__permission {
       *url_auth_type, *revision;
 } aev__permission;
 
-/* Adds the statement to the policy of qualifier (NULL: the unqualified
- * function; else a version or alias, which must exist); *statement is its
- * text (free with free()). */
+/* Each member against its constraint in Lambda's API reference
+ * (ValidationException), as Lambda's front end checks them: before it
+ * looks the function up. */
+int aev__permission_check(const aev__permission *perm);
+/* Adds the statement perm (checked) to the policy of qualifier (NULL: the
+ * unqualified function; else a version or alias, which must exist);
+ * *answer is AddPermission's {"Statement": TEXT} (new reference). */
 int aev__policy_add(aev_function *f, const char *qualifier,
-                    const aev__permission *perm, char **statement);
+                    const aev__permission *perm, json_t **answer);
 /* revision: NULL, or the RevisionId the policy must have. */
 int aev__policy_remove(aev_function *f, const char *qualifier,
                        const char *sid, const char *revision);

@@ -77,8 +77,7 @@ static int org_id_ok(const char *id) {
          all_of(id + 2, "abcdefghijklmnopqrstuvwxyz0123456789", 10);
 }
 
-/* Each member against its constraint in Lambda's API reference. */
-static int check_members(const aev__permission *p) {
+int aev__permission_check(const aev__permission *p) {
   size_t sid = strlen(p->sid);
   if (sid < 1 || sid > 100) return length_error(p->sid, "statementId", 1, 100);
   if (!all_of(p->sid, ALNUM "-_.", 1))
@@ -286,14 +285,23 @@ static int append_locked(aev_function *f, const char *qualifier, json_t *s,
   return AEV_OK;
 }
 
+/* AddPermission's answer {"Statement": TEXT} (new reference), or NULL. */
+static json_t *answer_json(json_t *statement) {
+  char *text = aev__json_dumps(statement, JSON_COMPACT);
+  json_t *a = text ? json_pack("{ss}", "Statement", text) : NULL;
+  free(text);
+  return a;
+}
+
 int aev__policy_add(aev_function *f, const char *qualifier,
-                    const aev__permission *perm, char **statement) {
+                    const aev__permission *perm, json_t **answer) {
   int rc = aev__fn_check(f);
-  if (rc == AEV_OK) rc = check_members(perm);
-  json_t *s = NULL;
+  json_t *s = NULL, *a = NULL;
   if (rc == AEV_OK) rc = statement_json(f, qualifier, perm, &s);
-  char *text = rc == AEV_OK ? aev__json_dumps(s, JSON_COMPACT) : NULL;
-  aev__policy *fresh = rc == AEV_OK && text ? policy_new(qualifier) : NULL;
+  /* The answer is made before the statement is stored: out of memory
+   * then stores nothing. */
+  if (rc == AEV_OK && !(a = answer_json(s))) rc = aev__nomem();
+  aev__policy *fresh = rc == AEV_OK ? policy_new(qualifier) : NULL;
   if (rc == AEV_OK && !fresh) rc = aev__nomem();
   if (rc == AEV_OK) {
     pthread_mutex_lock(&f->mu);
@@ -302,8 +310,8 @@ int aev__policy_add(aev_function *f, const char *qualifier,
   }
   json_decref(s);
   policy_free(fresh);
-  if (rc == AEV_OK) *statement = text;
-  else free(text);
+  if (rc == AEV_OK) *answer = a;
+  else json_decref(a);
   return rc;
 }
 

@@ -6,6 +6,7 @@
 
 #include "aevtest.h"
 #include "function_support.h"
+#include "nomem.h"
 
 #define ARN "arn:aws:lambda:us-east-1:000000000000:function:f"
 
@@ -191,6 +192,9 @@ START_TEST(members_checked_before_anything_is_stored) {
            AEV_ERR_NOT_FOUND,
            "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Function not found: "
            "arn:aws:lambda:us-east-1:000000000000:function:ghost\"}");
+  /* Members are checked first, as Lambda's front end does. */
+  call_err("AddPermission", "{\"FunctionName\":\"ghost\",\"StatementId\":\"a/b\"," OK_REST "}",
+           AEV_ERR_INVALID, "Value 'a/b' at 'statementId' failed");
   call_err("GetPolicy", "{\"FunctionName\":\"ghost\"}", AEV_ERR_NOT_FOUND, "Function not found");
   call_err("RemovePermission", "{\"FunctionName\":\"ghost\",\"StatementId\":\"x\"}", AEV_ERR_NOT_FOUND,
            "Function not found");
@@ -435,6 +439,86 @@ START_TEST(delete_takes_policy_and_tags) {
 }
 END_TEST
 
+/* ---- out of memory (nomem.h): each call answers whole or changes nothing ---- */
+
+static json_t *parsed(char *text) {
+  json_t *j = json_loads(text, 0, NULL);
+  ck_assert_ptr_nonnull(j);
+  aev_free(text);
+  return j;
+}
+
+/* f's policy, f's tags and g's GetFunction (or the errors they answer). */
+static json_t *lambda_state(void *ctx) {
+  (void)ctx;
+  char *p = NULL, *t = NULL, *g = NULL;
+  aev_call(b, "lambda", "GetPolicy", "{\"FunctionName\":\"f\"}", &p);
+  aev_call(b, "lambda", "ListTags", "{\"Resource\":\"" ARN "\"}", &t);
+  aev_call(b, "lambda", "GetFunction", "{\"FunctionName\":\"g\"}", &g);
+  return json_pack("{sososo}", "policy", parsed(p), "tags", parsed(t), "g", parsed(g));
+}
+
+static int lambda_call(const char *action, const char *req) {
+  char *r = NULL;
+  int rc = aev_call(b, "lambda", action, req, &r);
+  aev_free(r);
+  return rc;
+}
+
+static int add_permission(void *ctx) {
+  (void)ctx;
+  return lambda_call("AddPermission", "{\"FunctionName\":\"f\",\"StatementId\":\"n\"," OK_REST
+                                      ",\"SourceArn\":\"arn:aws:sns:us-east-1:000000000000:t\"}");
+}
+
+static void permission_added(void *ctx, const nomem_attempt *a) {
+  (void)ctx;
+  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(json_object_get(a->now, "policy"),
+                                                                 "Policy")),
+                               "\"Sid\":\"n\""));
+  ck_assert_int_eq(lambda_call("RemovePermission", "{\"FunctionName\":\"f\",\"StatementId\":\"n\"}"),
+                   AEV_OK);
+}
+
+static int tag_resource(void *ctx) {
+  (void)ctx;
+  return lambda_call("TagResource", "{\"Resource\":\"" ARN "\",\"Tags\":{\"a\":\"1\",\"b\":\"2\"}}");
+}
+
+static void resource_tagged(void *ctx, const nomem_attempt *a) {
+  (void)ctx;
+  ck_assert_uint_eq(json_object_size(json_object_get(json_object_get(a->now, "tags"), "Tags")), 2);
+  ck_assert_int_eq(lambda_call("UntagResource", "{\"Resource\":\"" ARN "\",\"TagKeys\":[\"a\",\"b\"]}"),
+                   AEV_OK);
+}
+
+static int create_tagged(void *ctx) {
+  (void)ctx;
+  return lambda_call("CreateFunction",
+                     "{\"FunctionName\":\"g\",\"Handler\":\"app.handler\",\"Tags\":{\"a\":\"1\"}}");
+}
+
+static void tagged_created(void *ctx, const nomem_attempt *a) {
+  (void)ctx;
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(a->now, "g"), "Tags"),
+                                                     "a")),
+                   "1");
+  ck_assert_int_eq(lambda_call("DeleteFunction", "{\"FunctionName\":\"g\"}"), AEV_OK);
+}
+
+START_TEST(out_of_memory_changes_nothing) {
+  static const nomem_case cases[] = {
+      {.what = "AddPermission", .state = lambda_state, .call = add_permission,
+       .succeeded = permission_added},
+      {.what = "TagResource", .state = lambda_state, .call = tag_resource,
+       .succeeded = resource_tagged, .expect = NOMEM_ANY},
+      {.what = "CreateFunction with Tags", .state = lambda_state, .call = create_tagged,
+       .succeeded = tagged_created},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) nomem_sweep(&cases[i], NULL);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_policy");
   TCase *tc = tcase_create("policy");
@@ -453,6 +537,10 @@ static Suite *suite(void) {
   tcase_add_test(tc, fifty_tags_at_most);
   tcase_add_test(tc, tag_resources_named_by_unqualified_arn);
   tcase_add_test(tc, delete_takes_policy_and_tags);
+  suite_add_tcase(su, tc);
+  tc = tcase_create("nomem");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, out_of_memory_changes_nothing);
   suite_add_tcase(su, tc);
   return su;
 }
