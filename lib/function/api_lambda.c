@@ -519,7 +519,6 @@ static int delete_alias(aev_broker *b, const aev__api_service *svc,
   if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
   rc = aev_function_delete_alias(f, name);
-  if (rc == AEV_OK) aev__policy_drop(f, name);
   aev_function_release(f);
   if (rc == AEV_OK) *resp = json_object();
   return rc;

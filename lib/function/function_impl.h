@@ -208,8 +208,8 @@ int aev__policy_remove(aev_function *f, const char *qualifier,
                        const char *sid, const char *revision);
 /* GetPolicy's answer {Policy, RevisionId} (new reference). */
 int aev__policy_get(aev_function *f, const char *qualifier, json_t **out);
-/* An alias is deleted: so is its policy. */
-void aev__policy_drop(aev_function *f, const char *qualifier);
+/* An alias is deleted (mu held): so is its policy. */
+void aev__policy_drop_locked(aev_function *f, const char *qualifier);
 void aev__policies_free(aev_function *f);
 
 /* tags.c: checks a Tags map on its own (types, lengths, reserved keys,

@@ -152,7 +152,8 @@ static json_t *condition_json(const aev__permission *p) {
   return c;
 }
 
-/* The statement (new reference) in *out, or NULL after out of memory. */
+/* The statement (new reference) in *out; InvalidParameterValueException
+ * for a principal that is none of the kinds principal_json() knows. */
 static int statement_json(aev_function *f, const char *qualifier,
                           const aev__permission *p, json_t **out) {
   json_t *principal = principal_json(p->principal);
@@ -368,11 +369,9 @@ int aev__policy_get(aev_function *f, const char *qualifier, json_t **out) {
   return AEV_OK;
 }
 
-void aev__policy_drop(aev_function *f, const char *qualifier) {
-  pthread_mutex_lock(&f->mu);
+void aev__policy_drop_locked(aev_function *f, const char *qualifier) {
   aev__policy *p = policy_locked(f, qualifier);
   if (p) unlink_locked(f, p);
-  pthread_mutex_unlock(&f->mu);
 }
 
 void aev__policies_free(aev_function *f) {
