@@ -1,6 +1,9 @@
 /* The "lambda" service of aev_call(): function actions with the shapes
  * boto3 hands its users (Invoke answers {StatusCode, FunctionError,
- * ExecutedVersion, Payload} with Payload the JSON text as a string). */
+ * ExecutedVersion, Payload} with Payload the JSON text as a string).
+ * Resource policies (AddPermission, ...) are kept and reported as Lambda
+ * writes them but not enforced: one account, and handlers run whoever
+ * invokes them. */
 #include <pthread.h>
 #include <regex.h>
 #include <stdint.h>
@@ -20,27 +23,47 @@
   "(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?"
 #define NAME_MAX_LEN 170
 
-static regex_t name_re;
-static int name_re_ok;
+/* TagResource's Resource: 1-256 characters matching this pattern. Only
+ * functions carry tags here, so the other kinds of resource it names
+ * (event-source mappings, code signing configurations, capacity providers)
+ * are refused by the POSIX form below. */
+#define RESOURCE_PATTERN                                                                 \
+  "arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:"     \
+  "(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|" \
+  "event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|" \
+  "capacity-provider:[a-zA-Z0-9-_]+)"
+#define RESOURCE_MAX_LEN 256
 
-/* The pattern in POSIX terms: \d is [0-9], '-' last in a bracket. */
-static void name_re_compile(void) {
+static regex_t name_re, resource_re;
+static int name_re_ok, resource_re_ok;
+
+/* The patterns in POSIX terms: \d is [0-9], '-' last in a bracket. */
+static void regexes_compile(void) {
   name_re_ok = !regcomp(&name_re,
                         "^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-[0-9]:)?"
                         "([0-9]{12}:)?(function:)?([a-zA-Z0-9_.-]+)(:([$]LATEST|[a-zA-Z0-9_-]+))?$",
                         REG_EXTENDED | REG_NOSUB);
+  resource_re_ok = !regcomp(&resource_re,
+                            "^arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-[0-9]:"
+                            "[0-9]{12}:function:[a-zA-Z0-9_-]+(:([$]LATEST|[a-zA-Z0-9_-]+))?$",
+                            REG_EXTENDED | REG_NOSUB);
+}
+
+/* 1 when s matches re (or re could not be compiled: nothing is refused). */
+static int matches(const regex_t *re, const int *ok, const char *s) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, regexes_compile);
+  return !*ok || regexec(re, s, 0, NULL, 0) == 0;
 }
 
 static int check_function_name(const char *name) {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, name_re_compile);
   size_t n = strlen(name);
   if (n > NAME_MAX_LEN)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
                      "constraint: Member must have length less than or equal to %d",
                      name, NAME_MAX_LEN);
-  if (name_re_ok && regexec(&name_re, name, 0, NULL, 0))
+  if (!matches(&name_re, &name_re_ok, name))
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
                      "constraint: Member must satisfy regular expression pattern: " NAME_PATTERN,
@@ -106,6 +129,7 @@ static json_t *config_members(json_t *req) {
   json_object_del(c, "Code");
   json_object_del(c, "Publish");
   json_object_del(c, "DeadLetterConfig");
+  json_object_del(c, "Tags");
   return c;
 }
 
@@ -121,8 +145,12 @@ static int apply_dlq(const aev__api_service *svc, aev_function *f,
 static int create_function(aev_broker *b, const aev__api_service *svc,
                            json_t *req, json_t **resp) {
   const char *name, *handler;
+  json_t *tags = NULL;
   int rc = aev__api_req_string(svc, req, "FunctionName", &name);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Handler", &handler);
+  if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Tags", &tags);
+  /* Checked before the function exists, so bad tags create nothing. */
+  if (rc == AEV_OK && tags) rc = aev__tags_check(tags);
   if (rc != AEV_OK) return rc;
   json_t *conf = config_members(req);
   aev_function *f;
@@ -131,6 +159,7 @@ static int create_function(aev_broker *b, const aev__api_service *svc,
   json_decref(conf);
   if (rc != AEV_OK) return rc;
   rc = apply_dlq(svc, f, req);
+  if (rc == AEV_OK && tags) rc = aev__tags_put(f, tags);
   if (rc != AEV_OK) aev_function_delete(f);
   else *resp = aev__function_config_json(f);
   aev_function_release(f);
@@ -158,6 +187,9 @@ static int get_function(aev_broker *b, const aev__api_service *svc,
   if (reserved >= 0)
     aev__fn_put(resp, "Concurrency",
                 json_pack("{si}", "ReservedConcurrentExecutions", reserved));
+  json_t *tags = aev__tags_json(f);
+  if (!tags || json_object_size(tags)) aev__fn_put(resp, "Tags", tags);
+  else json_decref(tags);
   aev_function_release(f);
   return AEV_OK;
 }
@@ -626,7 +658,139 @@ static int list_event_source_mappings(aev_broker *b,
   return json_result(rc, out, resp);
 }
 
+/* ---- resource policies (recorded, not enforced) and tags ---- */
+
+/* 1 when the request names $LATEST itself, by Qualifier or by a
+ * ":$LATEST" suffix, which AddPermission refuses. */
+static int names_latest(json_t *req) {
+  const char *q = json_string_value(json_object_get(req, "Qualifier"));
+  const char *n = json_string_value(json_object_get(req, "FunctionName"));
+  size_t len = n ? strlen(n) : 0;
+  return (q && strcmp(q, "$LATEST") == 0) ||
+         (len > 8 && strcmp(n + len - 8, ":$LATEST") == 0);
+}
+
+static int permission_of(const aev__api_service *svc, json_t *req,
+                         aev__permission *p) {
+  *p = (aev__permission){0};
+  int rc = aev__api_req_string(svc, req, "StatementId", &p->sid);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Action", &p->action);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Principal", &p->principal);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "SourceArn", &p->source_arn);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "SourceAccount", &p->source_account);
+  if (rc == AEV_OK)
+    rc = aev__api_opt_string(svc, req, "EventSourceToken", &p->event_source_token);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "PrincipalOrgID", &p->org_id);
+  if (rc == AEV_OK)
+    rc = aev__api_opt_string(svc, req, "FunctionUrlAuthType", &p->url_auth_type);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "RevisionId", &p->revision);
+  return rc;
+}
+
+static int add_permission(aev_broker *b, const aev__api_service *svc,
+                          json_t *req, json_t **resp) {
+  aev__permission perm;
+  int rc = permission_of(svc, req, &perm);
+  if (rc == AEV_OK) rc = aev__permission_check(&perm);
+  if (rc == AEV_OK && names_latest(req))
+    rc = aev__fn_invalid("We currently do not support adding policies for $LATEST.");
+  aev_function *f;
+  const char *q;
+  char buf[512];
+  if (rc == AEV_OK) rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev__policy_add(f, q, &perm, resp);
+  aev_function_release(f);
+  return rc;
+}
+
+static int remove_permission(aev_broker *b, const aev__api_service *svc,
+                             json_t *req, json_t **resp) {
+  const char *sid, *revision = NULL, *q;
+  aev_function *f;
+  char buf[512];
+  int rc = aev__api_req_string(svc, req, "StatementId", &sid);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "RevisionId", &revision);
+  if (rc == AEV_OK) rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev__policy_remove(f, q, sid, revision);
+  aev_function_release(f);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int get_policy(aev_broker *b, const aev__api_service *svc, json_t *req,
+                      json_t **resp) {
+  aev_function *f;
+  const char *q;
+  char buf[512];
+  int rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev__policy_get(f, q, resp);
+  aev_function_release(f);
+  return rc;
+}
+
+/* The function a tagging action's Resource names: an unqualified function
+ * ARN (Lambda keeps no tags on versions and aliases). */
+static int tagged_function(aev_broker *b, const aev__api_service *svc,
+                           json_t *req, aev_function **out) {
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, "Resource", &arn);
+  if (rc != AEV_OK) return rc;
+  if (strlen(arn) > RESOURCE_MAX_LEN)
+    return aev__fail_validation(arn, "resource",
+                                "Member must have length less than or equal to 256");
+  if (!matches(&resource_re, &resource_re_ok, arn))
+    return aev__fail_validation(arn, "resource",
+                                "Member must satisfy regular expression pattern: " RESOURCE_PATTERN);
+  if (strchr(strstr(arn, ":function:") + 10, ':'))
+    return aev__fn_invalid("Tags on function aliases and versions are not "
+                           "supported. Please specify a function ARN.");
+  return aev__function_find(b, arn, out);
+}
+
+static int tag_resource(aev_broker *b, const aev__api_service *svc,
+                        json_t *req, json_t **resp) {
+  aev_function *f;
+  json_t *tags;
+  int rc = aev__api_req_object(svc, req, "Tags", &tags);
+  if (rc == AEV_OK) rc = tagged_function(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev__tags_put(f, tags);
+  aev_function_release(f);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int untag_resource(aev_broker *b, const aev__api_service *svc,
+                          json_t *req, json_t **resp) {
+  aev_function *f;
+  json_t *keys;
+  int rc = aev__api_req_array(svc, req, "TagKeys", &keys);
+  if (rc == AEV_OK) rc = tagged_function(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev__tags_remove(f, keys);
+  aev_function_release(f);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req,
+                     json_t **resp) {
+  aev_function *f;
+  int rc = tagged_function(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev__fn_check(f);
+  json_t *tags = rc == AEV_OK ? aev__tags_json(f) : NULL;
+  aev_function_release(f);
+  if (rc != AEV_OK) return rc;
+  if (!tags || !(*resp = json_pack("{so}", "Tags", tags))) return aev__nomem();
+  return AEV_OK;
+}
+
 static const aev__api_action actions[] = {
+    {"AddPermission", add_permission},
     {"CreateAlias", create_alias},
     {"CreateEventSourceMapping", create_event_source_mapping},
     {"CreateFunction", create_function},
@@ -644,16 +808,21 @@ static const aev__api_action actions[] = {
     {"GetFunctionConcurrency", get_function_concurrency},
     {"GetFunctionConfiguration", get_function_configuration},
     {"GetFunctionEventInvokeConfig", get_function_event_invoke_config},
+    {"GetPolicy", get_policy},
     {"GetProvisionedConcurrencyConfig", get_provisioned_concurrency_config},
     {"Invoke", invoke},
     {"ListAliases", list_aliases},
     {"ListEventSourceMappings", list_event_source_mappings},
     {"ListFunctions", list_functions},
+    {"ListTags", list_tags},
     {"ListVersionsByFunction", list_versions_by_function},
     {"PublishVersion", publish_version},
     {"PutFunctionConcurrency", put_function_concurrency},
     {"PutFunctionEventInvokeConfig", put_function_event_invoke_config},
     {"PutProvisionedConcurrencyConfig", put_provisioned_concurrency_config},
+    {"RemovePermission", remove_permission},
+    {"TagResource", tag_resource},
+    {"UntagResource", untag_resource},
     {"UpdateAlias", update_alias},
     {"UpdateEventSourceMapping", update_event_source_mapping},
     {"UpdateFunctionConfiguration", update_function_configuration},

@@ -57,6 +57,8 @@ static void function_destroy(aev__resource *r) {
   aev__fconf_unref(f->conf);
   aev__econf_free(&f->econf);
   aev__versions_free(f);
+  aev__policies_free(f);
+  json_decref(f->tags);
   aev__fn_provisioned_free(f);
   while (f->idle) {
     aev__env *e = f->idle;

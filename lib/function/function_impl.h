@@ -147,6 +147,15 @@ typedef struct aev__alias {
   char name[];
 } aev__alias;
 
+/* policy.c: the resource policy of the unqualified function (qualifier
+ * "") or of one version or alias. */
+typedef struct aev__policy {
+  struct aev__policy *next;
+  json_t *statements; /* array, in the order they were added */
+  char revision[37];
+  char qualifier[130];
+} aev__policy;
+
 struct aev_function {
   aev__resource res; /* first: the registry's view */
   aev_handler_fn fn;
@@ -172,8 +181,46 @@ struct aev_function {
   aev__pconf *pcs;
   int provisioned; /* sum of the configurations' requested counts */
   aev__env *prov; /* idle provisioned environments */
+  aev__policy *policies;
+  json_t *tags; /* an object, or NULL before the first tag */
   aev__fmetrics m;
 };
+
+/* policy.c: AddPermission's members (borrowed; the optional ones NULL when
+ * absent). */
+typedef struct aev__permission {
+  const char *sid, *action, *principal;
+  const char *source_arn, *source_account, *event_source_token, *org_id,
+      *url_auth_type, *revision;
+} aev__permission;
+
+/* Each member against its constraint in Lambda's API reference
+ * (ValidationException), as Lambda's front end checks them: before it
+ * looks the function up. */
+int aev__permission_check(const aev__permission *perm);
+/* Adds the statement perm (checked) to the policy of qualifier (NULL: the
+ * unqualified function; else a version or alias, which must exist);
+ * *answer is AddPermission's {"Statement": TEXT} (new reference). */
+int aev__policy_add(aev_function *f, const char *qualifier,
+                    const aev__permission *perm, json_t **answer);
+/* revision: NULL, or the RevisionId the policy must have. */
+int aev__policy_remove(aev_function *f, const char *qualifier,
+                       const char *sid, const char *revision);
+/* GetPolicy's answer {Policy, RevisionId} (new reference). */
+int aev__policy_get(aev_function *f, const char *qualifier, json_t **out);
+/* An alias is deleted (mu held): so is its policy. */
+void aev__policy_drop_locked(aev_function *f, const char *qualifier);
+void aev__policies_free(aev_function *f);
+
+/* tags.c: checks a Tags map on its own (types, lengths, reserved keys,
+ * count); put merges it into the function's tags, all or nothing. */
+int aev__tags_check(json_t *tags);
+int aev__tags_put(aev_function *f, json_t *tags);
+/* keys: an array of strings; absent keys are ignored. */
+int aev__tags_remove(aev_function *f, json_t *keys);
+/* The tags (new reference, an empty object when none; NULL: out of
+ * memory). */
+json_t *aev__tags_json(aev_function *f);
 
 /* provisioned.c (mu held): 1 when version has READY provisioned
  * concurrency; an idle provisioned environment of version, or NULL. */

@@ -357,6 +357,7 @@ int aev_function_delete_alias(aev_function *f, const char *name) {
     if (strcmp((*p)->name, name) == 0) {
       found = *p;
       *p = found->next;
+      aev__policy_drop_locked(f, name); /* its resource policy goes too */
       break;
     }
   pthread_mutex_unlock(&f->mu);

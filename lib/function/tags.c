@@ -1,0 +1,103 @@
+/* A function's tags (CreateFunction's Tags, TagResource, UntagResource,
+ * ListTags, GetFunction): keys of 1 to 128 characters, values of 0 to 256,
+ * at most 50 tags, keys starting "aws:" kept for AWS. A change that breaks
+ * a limit changes nothing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "core/text.h"
+#include "function/function_impl.h"
+
+#define TAGS_MAX 50
+#define TAG_KEY_MAX 128
+#define TAG_VALUE_MAX 256
+
+static size_t chars(const char *s) { return aev__utf8_chars(s, strlen(s)); }
+
+static int check_tag(const char *key, json_t *value) {
+  if (!json_is_string(value))
+    return aev__fn_invalid("The value of tag %s must be a string.", key);
+  size_t k = chars(key);
+  if (k < 1 || k > TAG_KEY_MAX)
+    return aev__fn_invalid("Tag keys must be between 1 and %d characters "
+                           "long: %s",
+                           TAG_KEY_MAX, key);
+  if (aev__ascii_ncaseeq(key, "aws:", 4))
+    return aev__fn_invalid("Tag keys starting with aws: are reserved for AWS "
+                           "use: %s",
+                           key);
+  if (chars(json_string_value(value)) > TAG_VALUE_MAX)
+    return aev__fn_invalid("Tag values must be at most %d characters long: "
+                           "the value of %s is longer.",
+                           TAG_VALUE_MAX, key);
+  return AEV_OK;
+}
+
+static int too_many(void) {
+  return aev__fail(AEV_ERR_LIMIT, "InvalidParameterValueException",
+                   "Number of tags exceeds resource tag limit.");
+}
+
+int aev__tags_check(json_t *tags) {
+  if (!json_is_object(tags))
+    return aev__fn_invalid("Tags must be a map of strings to strings.");
+  const char *k;
+  json_t *v;
+  json_object_foreach(tags, k, v) {
+    int rc = check_tag(k, v);
+    if (rc != AEV_OK) return rc;
+  }
+  return json_object_size(tags) > TAGS_MAX ? too_many() : AEV_OK;
+}
+
+/* mu held: the function's tags as they would be after merging add in
+ * (new reference), or NULL when out of memory. */
+static json_t *merged_locked(aev_function *f, json_t *add) {
+  json_t *m = f->tags ? json_copy(f->tags) : json_object();
+  if (m && json_object_update(m, add)) {
+    json_decref(m);
+    m = NULL;
+  }
+  return m;
+}
+
+int aev__tags_put(aev_function *f, json_t *tags) {
+  int rc = aev__fn_check(f);
+  if (rc == AEV_OK) rc = aev__tags_check(tags);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&f->mu);
+  json_t *m = merged_locked(f, tags), *old = NULL;
+  if (!m) rc = aev__nomem();
+  else if (json_object_size(m) > TAGS_MAX) rc = too_many();
+  if (rc == AEV_OK) {
+    old = f->tags;
+    f->tags = m;
+  } else {
+    json_decref(m);
+  }
+  pthread_mutex_unlock(&f->mu);
+  json_decref(old);
+  return rc;
+}
+
+int aev__tags_remove(aev_function *f, json_t *keys) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  size_t i;
+  json_t *k;
+  json_array_foreach(keys, i, k) {
+    if (!json_is_string(k)) return aev__fn_invalid("TagKeys must be strings.");
+  }
+  pthread_mutex_lock(&f->mu);
+  json_array_foreach(keys, i, k) json_object_del(f->tags, json_string_value(k));
+  pthread_mutex_unlock(&f->mu);
+  return AEV_OK;
+}
+
+json_t *aev__tags_json(aev_function *f) {
+  pthread_mutex_lock(&f->mu);
+  json_t *t = f->tags ? json_copy(f->tags) : json_object();
+  pthread_mutex_unlock(&f->mu);
+  return t;
+}
