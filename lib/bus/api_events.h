@@ -22,7 +22,7 @@ int aev__events_page(const aev__api_service *svc, json_t *req, const char *key,
                      json_t *resp);
 
 /* A request's optional Tags list [{Key, Value}] as a new {key: value}
- * object in *out (NULL when absent), each tag checked (aev__tag_check) and
+ * object in *out (NULL when absent), each tag checked (aev__bus_tag_check) and
  * at most 50 of them. */
 int aev__events_tags_of(const aev__api_service *svc, json_t *req, json_t **out);
 

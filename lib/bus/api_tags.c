@@ -26,11 +26,11 @@ int aev__events_tags_of(const aev__api_service *svc, json_t *req, json_t **out) 
     const char *key, *value;
     rc = aev__api_req_string(svc, tag, "Key", &key);
     if (!rc) rc = aev__api_req_string(svc, tag, "Value", &value);
-    if (!rc) rc = aev__tag_check(key, value, i + 1);
+    if (!rc) rc = aev__bus_tag_check(key, value, i + 1);
     if (!rc && json_object_set(tags, key, json_object_get(tag, "Value"))) rc = aev__nomem();
     if (rc) break;
   }
-  if (!rc && json_object_size(tags) > AEV__MAX_TAGS) rc = aev__tags_too_many();
+  if (!rc && json_object_size(tags) > AEV__MAX_TAGS) rc = aev__bus_tags_too_many();
   if (rc) json_decref(tags);
   else *out = tags;
   return rc;
@@ -139,7 +139,7 @@ AEV__EVENTS_ACTION(tag_resource) {
     return rc;
   }
   if ((slot = lock_tags(&t, 1, &rc))) {
-    if (!(rc = aev__tags_merge(*slot, tags, &merged))) {
+    if (!(rc = aev__bus_tags_merge(*slot, tags, &merged))) {
       json_decref(*slot);
       *slot = merged;
     }
@@ -159,7 +159,7 @@ static int keys_check(json_t *keys) {
   char member[48];
   json_array_foreach(keys, i, k) {
     snprintf(member, sizeof member, "tagKeys.%zu.member", i + 1);
-    int rc = json_is_string(k) ? aev__tag_key_check(member, json_string_value(k))
+    int rc = json_is_string(k) ? aev__bus_tag_key_check(member, json_string_value(k))
                                : aev__fail_validation(NULL, member, "Member must be a string");
     if (rc) return rc;
   }
@@ -191,7 +191,7 @@ AEV__EVENTS_ACTION(list_tags_for_resource) {
   int rc = aev__api_req_string(svc, req, "ResourceARN", &arn);
   if (rc || (rc = find_tagged(b, arn, &t))) return rc;
   if ((slot = lock_tags(&t, 0, &rc))) {
-    list = aev__tags_list(*slot);
+    list = aev__bus_tags_list(*slot);
     pthread_rwlock_unlock(&t.bus->lock);
   }
   aev_bus_release(t.bus);

@@ -170,7 +170,7 @@ int aev__rmap_put(aev__rmap *m, aev__rule *r);
 void aev__rmap_del(aev__rmap *m, const char *name);
 
 /* CreateEventBus with its members checked here (given's, copied) and tags
- * ({key: value} as aev__tags_merge makes them, a reference taken; NULL:
+ * ({key: value} as aev__bus_tags_merge makes them, a reference taken; NULL:
  * none). */
 int aev__bus_create(aev_broker *b, const char *name, const aev__bus_attrs *given,
                     json_t *tags, aev_bus **out);
@@ -262,20 +262,20 @@ void aev__iso_time(int64_t ms, char out[21]);
 #define AEV__MAX_TAGS 50
 /* ValidationException unless key is 1 to 128 characters; member names it
  * in the message ("tagKeys.1.member"). */
-int aev__tag_key_check(const char *member, const char *key);
+int aev__bus_tag_key_check(const char *member, const char *key);
 /* ValidationException for the pos-th tag (from 1) of a Tags list unless
  * its key is 1 to 128 characters not starting with aws: and its value at
  * most 256 characters (characters, not UTF-8 bytes, as AWS counts). */
-int aev__tag_check(const char *key, const char *value, size_t pos);
+int aev__bus_tag_check(const char *key, const char *value, size_t pos);
 /* LimitExceededException: more than AEV__MAX_TAGS tags on one resource. */
-int aev__tags_too_many(void);
+int aev__bus_tags_too_many(void);
 /* *out: a new tag set with have's tags (NULL: none) and add's, add's value
  * winning for a key in both; LimitExceededException when that makes more
  * than AEV__MAX_TAGS. */
-int aev__tags_merge(json_t *have, json_t *add, json_t **out);
+int aev__bus_tags_merge(json_t *have, json_t *add, json_t **out);
 /* ListTagsForResource's Tags list [{Key, Value}] of tags (NULL: none); NULL
  * when out of memory. */
-json_t *aev__tags_list(json_t *tags);
+json_t *aev__bus_tags_list(json_t *tags);
 
 /* bus_policy.c: the resource policy PutPermission / RemovePermission make,
  * stored and answered only (one broker is one account: nothing to enforce). */

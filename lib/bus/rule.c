@@ -173,7 +173,7 @@ int aev__bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   char *old_pattern = r->pattern, *schedule = NULL, *arn = NULL;
   int old_enabled = r->enabled;
   json_t *merged = NULL;
-  rc = tags ? aev__tags_merge(r->tags, tags, &merged) : AEV_OK;
+  rc = tags ? aev__bus_tags_merge(r->tags, tags, &merged) : AEV_OK;
   r->pattern = event_pattern ? strdup(event_pattern) : NULL;
   r->enabled = enabled == AEV_RULE_ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS
                    ? enabled

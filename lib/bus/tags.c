@@ -13,16 +13,16 @@
 #define MAX_KEY 128
 #define MAX_VALUE 256
 
-int aev__tag_key_check(const char *member, const char *key) {
+int aev__bus_tag_key_check(const char *member, const char *key) {
   if (!*key)
     return aev__fail_validation(key, member, "Member must have length greater than or equal to 1");
   return aev__bus_check_length(member, key, MAX_KEY);
 }
 
-int aev__tag_check(const char *key, const char *value, size_t pos) {
+int aev__bus_tag_check(const char *key, const char *value, size_t pos) {
   char member[64];
   snprintf(member, sizeof member, "tags.%zu.member.key", pos);
-  int rc = aev__tag_key_check(member, key);
+  int rc = aev__bus_tag_key_check(member, key);
   if (rc) return rc;
   /* AWS keeps keys starting with aws: (in any case) for its own tags. */
   if (aev__ascii_ncaseeq(key, "aws:", 4))
@@ -32,12 +32,12 @@ int aev__tag_check(const char *key, const char *value, size_t pos) {
   return aev__bus_check_length(member, value, MAX_VALUE);
 }
 
-int aev__tags_too_many(void) {
+int aev__bus_tags_too_many(void) {
   return aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
                    "A resource can have at most %d tags.", AEV__MAX_TAGS);
 }
 
-int aev__tags_merge(json_t *have, json_t *add, json_t **out) {
+int aev__bus_tags_merge(json_t *have, json_t *add, json_t **out) {
   json_t *merged = have ? aev__json_copy(have) : json_object();
   int whole = merged != NULL;
   const char *k;
@@ -51,13 +51,13 @@ int aev__tags_merge(json_t *have, json_t *add, json_t **out) {
   }
   if (json_object_size(merged) > AEV__MAX_TAGS) {
     json_decref(merged);
-    return aev__tags_too_many();
+    return aev__bus_tags_too_many();
   }
   *out = merged;
   return AEV_OK;
 }
 
-json_t *aev__tags_list(json_t *tags) {
+json_t *aev__bus_tags_list(json_t *tags) {
   json_t *list = json_array();
   int whole = list != NULL;
   const char *k;

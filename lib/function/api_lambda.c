@@ -150,7 +150,7 @@ static int create_function(aev_broker *b, const aev__api_service *svc,
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Handler", &handler);
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Tags", &tags);
   /* Checked before the function exists, so bad tags create nothing. */
-  if (rc == AEV_OK && tags) rc = aev__tags_check(tags);
+  if (rc == AEV_OK && tags) rc = aev__fn_tags_check(tags);
   if (rc != AEV_OK) return rc;
   json_t *conf = config_members(req);
   aev_function *f;
@@ -159,7 +159,7 @@ static int create_function(aev_broker *b, const aev__api_service *svc,
   json_decref(conf);
   if (rc != AEV_OK) return rc;
   rc = apply_dlq(svc, f, req);
-  if (rc == AEV_OK && tags) rc = aev__tags_put(f, tags);
+  if (rc == AEV_OK && tags) rc = aev__fn_tags_put(f, tags);
   if (rc != AEV_OK) aev_function_delete(f);
   else *resp = aev__function_config_json(f);
   aev_function_release(f);
@@ -187,7 +187,7 @@ static int get_function(aev_broker *b, const aev__api_service *svc,
   if (reserved >= 0)
     aev__fn_put(resp, "Concurrency",
                 json_pack("{si}", "ReservedConcurrentExecutions", reserved));
-  json_t *tags = aev__tags_json(f);
+  json_t *tags = aev__fn_tags_json(f);
   if (!tags || json_object_size(tags)) aev__fn_put(resp, "Tags", tags);
   else json_decref(tags);
   aev_function_release(f);
@@ -757,7 +757,7 @@ static int tag_resource(aev_broker *b, const aev__api_service *svc,
   int rc = aev__api_req_object(svc, req, "Tags", &tags);
   if (rc == AEV_OK) rc = tagged_function(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
-  rc = aev__tags_put(f, tags);
+  rc = aev__fn_tags_put(f, tags);
   aev_function_release(f);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
@@ -770,7 +770,7 @@ static int untag_resource(aev_broker *b, const aev__api_service *svc,
   int rc = aev__api_req_array(svc, req, "TagKeys", &keys);
   if (rc == AEV_OK) rc = tagged_function(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
-  rc = aev__tags_remove(f, keys);
+  rc = aev__fn_tags_remove(f, keys);
   aev_function_release(f);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
@@ -782,7 +782,7 @@ static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req,
   int rc = tagged_function(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
   rc = aev__fn_check(f);
-  json_t *tags = rc == AEV_OK ? aev__tags_json(f) : NULL;
+  json_t *tags = rc == AEV_OK ? aev__fn_tags_json(f) : NULL;
   aev_function_release(f);
   if (rc != AEV_OK) return rc;
   if (!tags || !(*resp = json_pack("{so}", "Tags", tags))) return aev__nomem();

@@ -214,13 +214,13 @@ void aev__policies_free(aev_function *f);
 
 /* tags.c: checks a Tags map on its own (types, lengths, reserved keys,
  * count); put merges it into the function's tags, all or nothing. */
-int aev__tags_check(json_t *tags);
-int aev__tags_put(aev_function *f, json_t *tags);
+int aev__fn_tags_check(json_t *tags);
+int aev__fn_tags_put(aev_function *f, json_t *tags);
 /* keys: an array of strings; absent keys are ignored. */
-int aev__tags_remove(aev_function *f, json_t *keys);
+int aev__fn_tags_remove(aev_function *f, json_t *keys);
 /* The tags (new reference, an empty object when none; NULL: out of
  * memory). */
-json_t *aev__tags_json(aev_function *f);
+json_t *aev__fn_tags_json(aev_function *f);
 
 /* provisioned.c (mu held): 1 when version has READY provisioned
  * concurrency; an idle provisioned environment of version, or NULL. */

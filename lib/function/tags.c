@@ -39,7 +39,7 @@ static int too_many(void) {
                    "Number of tags exceeds resource tag limit.");
 }
 
-int aev__tags_check(json_t *tags) {
+int aev__fn_tags_check(json_t *tags) {
   if (!json_is_object(tags))
     return aev__fn_invalid("Tags must be a map of strings to strings.");
   const char *k;
@@ -62,9 +62,9 @@ static json_t *merged_locked(aev_function *f, json_t *add) {
   return m;
 }
 
-int aev__tags_put(aev_function *f, json_t *tags) {
+int aev__fn_tags_put(aev_function *f, json_t *tags) {
   int rc = aev__fn_check(f);
-  if (rc == AEV_OK) rc = aev__tags_check(tags);
+  if (rc == AEV_OK) rc = aev__fn_tags_check(tags);
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&f->mu);
   json_t *m = merged_locked(f, tags), *old = NULL;
@@ -81,7 +81,7 @@ int aev__tags_put(aev_function *f, json_t *tags) {
   return rc;
 }
 
-int aev__tags_remove(aev_function *f, json_t *keys) {
+int aev__fn_tags_remove(aev_function *f, json_t *keys) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
   size_t i;
@@ -95,7 +95,7 @@ int aev__tags_remove(aev_function *f, json_t *keys) {
   return AEV_OK;
 }
 
-json_t *aev__tags_json(aev_function *f) {
+json_t *aev__fn_tags_json(aev_function *f) {
   pthread_mutex_lock(&f->mu);
   json_t *t = f->tags ? json_copy(f->tags) : json_object();
   pthread_mutex_unlock(&f->mu);

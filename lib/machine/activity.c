@@ -70,7 +70,7 @@ int aev__activity_create(aev_broker *b, const char *name, json_t *tags, aev_acti
   int rc = aev__machine_check_name(name, "name");
   if (rc) return rc;
   aev_activity *a = calloc(1, sizeof *a);
-  if (!a || (rc = aev__tags_merge(NULL, tags, name, &a->tags))) {
+  if (!a || (rc = aev__machine_tags_merge(NULL, tags, name, &a->tags))) {
     free(a);
     return rc ? rc : aev__nomem();
   }

@@ -376,7 +376,7 @@ static int create_activity(aev_broker *b, const aev__api_service *svc, json_t *r
   aev_activity *a = NULL;
   int rc = aev__api_req_string(svc, req, "name", &name);
   if (!rc) rc = aev__api_opt_array(svc, req, "tags", &tags);
-  if (!rc && tags) rc = aev__tags_check(tags, NULL);
+  if (!rc && tags) rc = aev__machine_tags_check(tags, NULL);
   if (!rc) rc = aev__activity_create(b, name, tags, &a);
   if (rc) return rc;
   json_t *v = aev__activity_json(a);
@@ -436,7 +436,7 @@ static int tag_resource(aev_broker *b, const aev__api_service *svc, json_t *req,
   json_t *tags;
   int rc = aev__api_req_string(svc, req, "resourceArn", &arn);
   if (!rc) rc = aev__api_req_array(svc, req, "tags", &tags);
-  if (!rc) rc = aev__tag_resource(b, arn, tags);
+  if (!rc) rc = aev__machine_tag_resource(b, arn, tags);
   return rc ? rc : reply(json_object(), resp);
 }
 
@@ -445,7 +445,7 @@ static int untag_resource(aev_broker *b, const aev__api_service *svc, json_t *re
   json_t *keys;
   int rc = aev__api_req_string(svc, req, "resourceArn", &arn);
   if (!rc) rc = aev__api_req_array(svc, req, "tagKeys", &keys);
-  if (!rc) rc = aev__untag_resource(b, arn, keys);
+  if (!rc) rc = aev__machine_untag_resource(b, arn, keys);
   return rc ? rc : reply(json_object(), resp);
 }
 
@@ -453,7 +453,7 @@ static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req, js
   const char *arn;
   json_t *tags = NULL;
   int rc = aev__api_req_string(svc, req, "resourceArn", &arn);
-  if (!rc) rc = aev__list_tags(b, arn, &tags);
+  if (!rc) rc = aev__machine_list_tags(b, arn, &tags);
   return rc ? rc : reply(json_pack("{s:o}", "tags", tags), resp);
 }
 

@@ -128,7 +128,7 @@ static int machine_new(aev_broker *b, const char *name, const char *definition, 
                        const m_setup *s, m_def *d, aev_machine **out) {
   int64_t now = aev__clock_now_ms(aev__broker_clock(b));
   json_t *config = aev__setup_config(s, NULL), *tags = NULL;
-  int rc = aev__tags_merge(NULL, s->tags, name, &tags);
+  int rc = aev__machine_tags_merge(NULL, s->tags, name, &tags);
   aev_machine *m = rc ? NULL : calloc(1, sizeof *m);
   m_rev *rev = m ? aev__rev_new(definition, len, s->role_arn ? s->role_arn : AEV__DEFAULT_ROLE_ARN, config, now)
                  : NULL;

@@ -244,7 +244,7 @@ int aev__setup_check(const m_setup *s) {
   if (!rc && s->logging) rc = check_logging(s->logging);
   if (!rc && s->tracing) rc = check_tracing(s->tracing);
   if (!rc && s->encryption) rc = check_encryption(s->encryption);
-  if (!rc && s->tags) rc = aev__tags_check(s->tags, NULL);
+  if (!rc && s->tags) rc = aev__machine_tags_check(s->tags, NULL);
   return rc;
 }
 

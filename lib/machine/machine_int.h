@@ -236,14 +236,14 @@ int aev__execution_machine(aev_execution *e, json_t **out);
  * merge: a new list, have with add applied (same key: new value).
  * without: a new list, have less the keys. NULL when memory ran out. */
 #define M_MAX_TAGS 50
-int aev__tags_check(json_t *tags, const char *arn);
-int aev__tags_merge(json_t *have, json_t *add, const char *arn, json_t **out);
-json_t *aev__tags_without(json_t *have, json_t *keys);
+int aev__machine_tags_check(json_t *tags, const char *arn);
+int aev__machine_tags_merge(json_t *have, json_t *add, const char *arn, json_t **out);
+json_t *aev__machine_tags_without(json_t *have, json_t *keys);
 /* TagResource / UntagResource / ListTagsForResource on the machine or
  * activity arn names (InvalidArn, ResourceNotFound). All or nothing. */
-int aev__tag_resource(aev_broker *b, const char *arn, json_t *tags);
-int aev__untag_resource(aev_broker *b, const char *arn, json_t *keys);
-int aev__list_tags(aev_broker *b, const char *arn, json_t **tags);
+int aev__machine_tag_resource(aev_broker *b, const char *arn, json_t *tags);
+int aev__machine_untag_resource(aev_broker *b, const char *arn, json_t *keys);
+int aev__machine_list_tags(aev_broker *b, const char *arn, json_t **tags);
 
 struct aev_machine {
   aev__resource res;

@@ -13,7 +13,7 @@ static int too_many(const char *arn) {
   return aev__fail(AEV_ERR_LIMIT, "TooManyTags", "Too many tags: '%s' can have at most %d tags.", arn, M_MAX_TAGS);
 }
 
-int aev__tags_check(json_t *tags, const char *arn) {
+int aev__machine_tags_check(json_t *tags, const char *arn) {
   if (!json_is_array(tags)) return aev__fail_validation(NULL, "tags", "Member must be a list");
   char path[48];
   for (size_t i = 0; i < json_array_size(tags); i++) {
@@ -41,7 +41,7 @@ static long find_key(json_t *list, const char *key) {
   return -1;
 }
 
-int aev__tags_merge(json_t *have, json_t *add, const char *arn, json_t **out) {
+int aev__machine_tags_merge(json_t *have, json_t *add, const char *arn, json_t **out) {
   json_t *list = have ? json_deep_copy(have) : json_array();
   int failed = !list;
   for (size_t i = 0; !failed && i < json_array_size(add); i++) {
@@ -61,7 +61,7 @@ int aev__tags_merge(json_t *have, json_t *add, const char *arn, json_t **out) {
   return AEV_OK;
 }
 
-json_t *aev__tags_without(json_t *have, json_t *keys) {
+json_t *aev__machine_tags_without(json_t *have, json_t *keys) {
   json_t *list = json_array();
   for (size_t i = 0; list && i < json_array_size(have); i++) {
     json_t *t = json_array_get(have, i);
@@ -130,25 +130,25 @@ static int tagged_change(tagged *t, const char *arn, json_t *arg,
 
 static int remove_keys(json_t *have, json_t *keys, const char *arn, json_t **out) {
   (void)arn;
-  *out = aev__tags_without(have, keys);
+  *out = aev__machine_tags_without(have, keys);
   return *out ? AEV_OK : aev__nomem();
 }
 
-int aev__tag_resource(aev_broker *b, const char *arn, json_t *tags) {
+int aev__machine_tag_resource(aev_broker *b, const char *arn, json_t *tags) {
   tagged t;
-  int rc = aev__tags_check(tags, arn);
+  int rc = aev__machine_tags_check(tags, arn);
   if (!rc) rc = tagged_find(b, arn, &t);
-  return rc ? rc : tagged_change(&t, arn, tags, aev__tags_merge);
+  return rc ? rc : tagged_change(&t, arn, tags, aev__machine_tags_merge);
 }
 
-int aev__untag_resource(aev_broker *b, const char *arn, json_t *keys) {
+int aev__machine_untag_resource(aev_broker *b, const char *arn, json_t *keys) {
   tagged t;
   int rc = check_keys(keys);
   if (!rc) rc = tagged_find(b, arn, &t);
   return rc ? rc : tagged_change(&t, arn, keys, remove_keys);
 }
 
-int aev__list_tags(aev_broker *b, const char *arn, json_t **tags) {
+int aev__machine_list_tags(aev_broker *b, const char *arn, json_t **tags) {
   tagged t;
   int rc = tagged_find(b, arn, &t);
   if (rc) return rc;
