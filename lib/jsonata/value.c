@@ -506,7 +506,7 @@ static void ser_string(jn_buf *b, const char *s, size_t n) {
   for (size_t i = 0; i < n; i++) {
     unsigned char ch = (unsigned char)s[i];
     const char *esc = NULL;
-    char tmp[8];
+    char tmp[12]; /* \uXXXX, with room for the widest %04x the compiler cannot rule out */
     uint32_t hi = surrogate_at(s, n, i);
     if (hi) {
       uint32_t lo = hi < 0xDC00 ? surrogate_at(s, n, i + 3) : 0;

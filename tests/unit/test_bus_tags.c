@@ -39,6 +39,7 @@ static void tags_eq(const char *arn, const char *want_list) {
 
 static void tag(const char *arn, const char *tags, int want_rc, const char *want) {
   char *req = malloc(strlen(arn) + strlen(tags) + 64);
+  ck_assert_ptr_nonnull(req);
   sprintf(req, "{\"ResourceARN\":\"%s\",\"Tags\":%s}", arn, tags);
   call_eq("TagResource", req, want_rc, want);
   free(req);
@@ -47,6 +48,7 @@ static void tag(const char *arn, const char *tags, int want_rc, const char *want
 /* A Tags list of n tags k<from>..k<from+n-1>, each valued v. */
 static char *tag_list(int from, int n) {
   char *s = malloc(64 + (size_t)n * 40), *p = s;
+  ck_assert_ptr_nonnull(s);
   p += sprintf(p, "[");
   for (int i = 0; i < n; i++)
     p += sprintf(p, "%s{\"Key\":\"k%d\",\"Value\":\"v\"}", i ? "," : "", from + i);
@@ -129,6 +131,7 @@ START_TEST(at_most_50_tags) {
   tag(BUS_ARN, "[{\"Key\":\"team\",\"Value\":\"ops\"},{\"Key\":\"k99\",\"Value\":\"v\"}]",
       AEV_ERR_LIMIT, too_many);
   char *req = malloc(strlen(first) + 128);
+  ck_assert_ptr_nonnull(req);
   sprintf(req, "{\"ResourceARN\":\"%s\"}", BUS_ARN);
   char *out = NULL;
   bt_ok(aev_call(b, "events", "ListTagsForResource", req, &out));
@@ -145,6 +148,7 @@ START_TEST(at_most_50_tags) {
   /* 51 in one request: no bus made, no rule put or changed. */
   char *fifty_one = tag_list(0, 51);
   req = malloc(strlen(fifty_one) + 256);
+  ck_assert_ptr_nonnull(req);
   sprintf(req, "{\"Name\":\"big\",\"Tags\":%s}", fifty_one);
   call_eq("CreateEventBus", req, AEV_ERR_LIMIT, too_many);
   call_eq("DescribeEventBus", "{\"Name\":\"big\"}", AEV_ERR_NOT_FOUND, NULL);
@@ -156,6 +160,7 @@ START_TEST(at_most_50_tags) {
   char *fifty = tag_list(0, 50);
   free(req);
   req = malloc(strlen(fifty) + 256);
+  ck_assert_ptr_nonnull(req);
   sprintf(req,
           "{\"Name\":\"r\",\"EventBusName\":\"orders\",\"EventPattern\":"
           "\"{\\\"source\\\":[\\\"b\\\"]}\",\"Tags\":%s}",
