@@ -73,12 +73,13 @@ static int check_record(const aev_stream *s, size_t entry, size_t len,
                                          : "Member must have length less "
                                            "than or equal to 256");
   }
-  if (len + klen > s->max_record) {
+  size_t max = atomic_load_explicit(&s->max_record, memory_order_relaxed);
+  if (len + klen > max) {
     member_name(m, sizeof m, entry, "data");
     char c[96];
     snprintf(c, sizeof c,
              "Member must have length less than or equal to %zu",
-             s->max_record - klen);
+             max > klen ? max - klen : 0);
     return aev__kin_validation(NULL, m, c);
   }
   if (hash_key && aev__u128_parse(hash_key, hash)) {

@@ -108,7 +108,7 @@ int aev__stream_create(aev_broker *b, const char *name, int shard_count,
   s->secret = aev__broker_random(b);
   s->on_demand = shard_count == AEV_STREAM_ON_DEMAND;
   s->throttling = 1;
-  s->max_record = 1u << 20;
+  atomic_init(&s->max_record, (size_t)1 << 20);
   s->retention_h = 24;
   s->created_ms = aev_broker_now_ms(b);
   s->tags = json_object();
@@ -250,8 +250,6 @@ int aev_stream_set_max_record_size(aev_stream *s, size_t bytes) {
     return aev__kin_invalid("The maximum record size must be between 1 byte "
                             "and 10 MiB (10485760 bytes); %zu was given.",
                             bytes);
-  pthread_mutex_lock(&s->mu);
-  s->max_record = bytes;
-  pthread_mutex_unlock(&s->mu);
+  atomic_store_explicit(&s->max_record, bytes, memory_order_relaxed);
   return AEV_OK;
 }

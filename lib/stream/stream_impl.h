@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "awsevents/stream.h"
@@ -112,7 +113,7 @@ struct aev_stream {
   int on_demand;
   int status; /* AEV__STATUS_* */
   int throttling;
-  size_t max_record;
+  _Atomic size_t max_record; /* read by the put checks without mu */
   int retention_h;
   int64_t created_ms;
   json_t *tags;

@@ -1,7 +1,7 @@
 /* Stress (run under ThreadSanitizer in CI): a real-clock broker with
  * workers; 4 producer threads put 200,000 records (20,000 when CI is set)
  * into a 4-shard stream under 200 partition keys while, at once: the
- * stream splits a shard; reader threads follow shards 1..3 with
+ * stream splits a shard and its maximum record size changes; reader threads follow shards 1..3 with
  * GetRecords; an enhanced fan-out subscription per shard is pushed events;
  * an event-source mapping (ParallelizationFactor 2) feeds a function; and a
  * delivery stream reading the stream hands batches to a callback sink.
@@ -197,6 +197,9 @@ START_TEST(concurrent_producers_and_consumers) {
   for (int i = 0; i < 3; i++) pthread_create(&rd[i], NULL, reader, (void *)(intptr_t)(i + 1));
   pause_ms(20);
   ck_assert_int_eq(aev_stream_split_shard(s, "shardId-000000000000", "42535295865117307932921825928971026432"), AEV_OK);
+  /* The maximum record size changes while the producers' puts check it. */
+  for (int i = 0; i < 100; i++)
+    ck_assert_int_eq(aev_stream_set_max_record_size(s, (i % 2 + 1) << 20), AEV_OK);
   for (int i = 0; i < PRODUCERS; i++) pthread_join(prod[i], NULL);
   for (int i = 0; i < 3; i++) pthread_join(rd[i], NULL);
 
