@@ -10,12 +10,28 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "awsevents/awsevents.h"
+
 static inline int aev_test_run(Suite *s) {
   SRunner *r = srunner_create(s);
   srunner_run_all(r, CK_NORMAL);
   int failed = srunner_ntests_failed(r);
   srunner_free(r);
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* A broker on the manual clock with no workers (everything runs inside
+ * advance and drain), its ids seeded: what most suites test flows on. */
+static inline aev_broker *aev_test_manual_broker(uint64_t seed) {
+  aev_broker_options *o;
+  aev_broker *b;
+  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
+  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
+  aev_broker_options_set_workers(o, 0);
+  aev_broker_options_set_seed(o, seed);
+  ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
+  aev_broker_options_free(o);
+  return b;
 }
 
 /* CPU time this process has used (user + system), for idle tests. */

@@ -145,14 +145,7 @@ END_TEST
 static aev_broker *b;
 static char *resp;
 
-static void broker_setup(void) {
-  aev_broker_options *o;
-  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
-  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
-  aev_broker_options_set_workers(o, 0);
-  ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
-  aev_broker_options_free(o);
-}
+static void broker_setup(void) { b = aev_test_manual_broker(1); }
 
 static void broker_teardown(void) {
   aev_free(resp);
