@@ -30,7 +30,7 @@ int aev__events_tags_of(const aev__api_service *svc, json_t *req, json_t **out) 
     if (!rc && json_object_set(tags, key, json_object_get(tag, "Value"))) rc = aev__nomem();
     if (rc) break;
   }
-  if (!rc && json_object_size(tags) > AEV__MAX_TAGS) rc = aev__bus_tags_too_many();
+  if (!rc && json_object_size(tags) > AEV__TAGS_MAX) rc = aev__bus_tags_too_many();
   if (rc) json_decref(tags);
   else *out = tags;
   return rc;

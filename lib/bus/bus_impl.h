@@ -13,6 +13,7 @@
 #include "awsevents/pattern.h"
 #include "awsevents/queue.h"
 #include "core/registry.h"
+#include "core/tags.h"
 #include "core/sched.h"
 
 typedef struct aev__rule aev__rule;
@@ -257,9 +258,7 @@ json_t *aev__path_get(json_t *v, const char *path);
 /* ISO-8601 UTC "YYYY-MM-DDTHH:MM:SSZ" of epoch ms (out: 21 bytes). */
 void aev__iso_time(int64_t ms, char out[21]);
 
-/* tags.c */
-/* AWS's most tags on one resource. */
-#define AEV__MAX_TAGS 50
+/* tags.c (limits in core/tags.h) */
 /* ValidationException unless key is 1 to 128 characters; member names it
  * in the message ("tagKeys.1.member"). */
 int aev__bus_tag_key_check(const char *member, const char *key);
@@ -267,11 +266,11 @@ int aev__bus_tag_key_check(const char *member, const char *key);
  * its key is 1 to 128 characters not starting with aws: and its value at
  * most 256 characters (characters, not UTF-8 bytes, as AWS counts). */
 int aev__bus_tag_check(const char *key, const char *value, size_t pos);
-/* LimitExceededException: more than AEV__MAX_TAGS tags on one resource. */
+/* LimitExceededException: more than AEV__TAGS_MAX tags on one resource. */
 int aev__bus_tags_too_many(void);
 /* *out: a new tag set with have's tags (NULL: none) and add's, add's value
  * winning for a key in both; LimitExceededException when that makes more
- * than AEV__MAX_TAGS. */
+ * than AEV__TAGS_MAX. */
 int aev__bus_tags_merge(json_t *have, json_t *add, json_t **out);
 /* ListTagsForResource's Tags list [{Key, Value}] of tags (NULL: none); NULL
  * when out of memory. */

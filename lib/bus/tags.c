@@ -8,15 +8,13 @@
 #include "bus/bus_impl.h"
 #include "core/json_build.h"
 #include "core/status.h"
+#include "core/tags.h"
 #include "core/text.h"
-
-#define MAX_KEY 128
-#define MAX_VALUE 256
 
 int aev__bus_tag_key_check(const char *member, const char *key) {
   if (!*key)
     return aev__fail_validation(key, member, "Member must have length greater than or equal to 1");
-  return aev__bus_check_length(member, key, MAX_KEY);
+  return aev__bus_check_length(member, key, AEV__TAG_KEY_MAX);
 }
 
 int aev__bus_tag_check(const char *key, const char *value, size_t pos) {
@@ -29,32 +27,18 @@ int aev__bus_tag_check(const char *key, const char *value, size_t pos) {
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "Invalid tag key %s: the prefix aws: is reserved for AWS use.", key);
   snprintf(member, sizeof member, "tags.%zu.member.value", pos);
-  return aev__bus_check_length(member, value, MAX_VALUE);
+  return aev__bus_check_length(member, value, AEV__TAG_VALUE_MAX);
 }
 
 int aev__bus_tags_too_many(void) {
   return aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
-                   "A resource can have at most %d tags.", AEV__MAX_TAGS);
+                   "A resource can have at most %d tags.", AEV__TAGS_MAX);
 }
 
 int aev__bus_tags_merge(json_t *have, json_t *add, json_t **out) {
-  json_t *merged = have ? aev__json_copy(have) : json_object();
-  int whole = merged != NULL;
-  const char *k;
-  json_t *v;
-  json_object_foreach(add, k, v) {
-    whole = whole && !json_object_set(merged, k, v);
-  }
-  if (!whole) {
-    json_decref(merged);
-    return aev__nomem();
-  }
-  if (json_object_size(merged) > AEV__MAX_TAGS) {
-    json_decref(merged);
-    return aev__bus_tags_too_many();
-  }
-  *out = merged;
-  return AEV_OK;
+  int rc = aev__tags_merged(have, add, AEV__TAGS_MAX, out);
+  if (rc == AEV_ERR_LIMIT) return aev__bus_tags_too_many();
+  return rc ? aev__nomem() : AEV_OK;
 }
 
 json_t *aev__bus_tags_list(json_t *tags) {

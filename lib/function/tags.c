@@ -6,12 +6,9 @@
 #include <string.h>
 
 #include "core/status.h"
+#include "core/tags.h"
 #include "core/text.h"
 #include "function/function_impl.h"
-
-#define TAGS_MAX 50
-#define TAG_KEY_MAX 128
-#define TAG_VALUE_MAX 256
 
 static size_t chars(const char *s) { return aev__utf8_chars(s, strlen(s)); }
 
@@ -19,18 +16,18 @@ static int check_tag(const char *key, json_t *value) {
   if (!json_is_string(value))
     return aev__fn_invalid("The value of tag %s must be a string.", key);
   size_t k = chars(key);
-  if (k < 1 || k > TAG_KEY_MAX)
+  if (k < 1 || k > AEV__TAG_KEY_MAX)
     return aev__fn_invalid("Tag keys must be between 1 and %d characters "
                            "long: %s",
-                           TAG_KEY_MAX, key);
+                           AEV__TAG_KEY_MAX, key);
   if (aev__ascii_ncaseeq(key, "aws:", 4))
     return aev__fn_invalid("Tag keys starting with aws: are reserved for AWS "
                            "use: %s",
                            key);
-  if (chars(json_string_value(value)) > TAG_VALUE_MAX)
+  if (chars(json_string_value(value)) > AEV__TAG_VALUE_MAX)
     return aev__fn_invalid("Tag values must be at most %d characters long: "
                            "the value of %s is longer.",
-                           TAG_VALUE_MAX, key);
+                           AEV__TAG_VALUE_MAX, key);
   return AEV_OK;
 }
 
@@ -48,37 +45,24 @@ int aev__fn_tags_check(json_t *tags) {
     int rc = check_tag(k, v);
     if (rc != AEV_OK) return rc;
   }
-  return json_object_size(tags) > TAGS_MAX ? too_many() : AEV_OK;
-}
-
-/* mu held: the function's tags as they would be after merging add in
- * (new reference), or NULL when out of memory. */
-static json_t *merged_locked(aev_function *f, json_t *add) {
-  json_t *m = f->tags ? json_copy(f->tags) : json_object();
-  if (m && json_object_update(m, add)) {
-    json_decref(m);
-    m = NULL;
-  }
-  return m;
+  return json_object_size(tags) > AEV__TAGS_MAX ? too_many() : AEV_OK;
 }
 
 int aev__fn_tags_put(aev_function *f, json_t *tags) {
   int rc = aev__fn_check(f);
   if (rc == AEV_OK) rc = aev__fn_tags_check(tags);
   if (rc != AEV_OK) return rc;
+  json_t *m = NULL, *old = NULL;
   pthread_mutex_lock(&f->mu);
-  json_t *m = merged_locked(f, tags), *old = NULL;
-  if (!m) rc = aev__nomem();
-  else if (json_object_size(m) > TAGS_MAX) rc = too_many();
+  rc = aev__tags_merged(f->tags, tags, AEV__TAGS_MAX, &m);
   if (rc == AEV_OK) {
     old = f->tags;
     f->tags = m;
-  } else {
-    json_decref(m);
   }
   pthread_mutex_unlock(&f->mu);
   json_decref(old);
-  return rc;
+  if (rc == AEV_ERR_LIMIT) return too_many();
+  return rc ? aev__nomem() : AEV_OK;
 }
 
 int aev__fn_tags_remove(aev_function *f, json_t *keys) {

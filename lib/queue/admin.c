@@ -7,12 +7,11 @@
 #include "core/json_parse.h"
 #include "core/registry.h"
 #include "core/status.h"
-#include "core/text.h"
+#include "core/tags.h"
 #include "queue/attrs.h"
 #include "queue/b64.h"
 #include "queue/queue.h"
 
-#define MAX_TAGS 50
 
 static int known_name(const char *n) {
   for (size_t i = 0; aev__qattr_names[i]; i++)
@@ -123,13 +122,12 @@ int aev__queue_tags_check(const json_t *tags, const char *queue) {
   json_t *v;
   json_object_foreach((json_t *)tags, k, v) {
     /* Lengths in characters, not bytes (SQS quotas related to queues). */
-    if (!json_is_string(v) || !*k || aev__utf8_chars(k, strlen(k)) > 128 ||
-        aev__utf8_chars(json_string_value(v), json_string_length(v)) > 256)
+    if (!aev__tag_fits(k, v))
       return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                        "Tag keys must be 1 to 128 characters and values at "
                        "most 256 characters.");
   }
-  return json_object_size(tags) > MAX_TAGS ? too_many_tags(queue) : AEV_OK;
+  return json_object_size(tags) > AEV__TAGS_MAX ? too_many_tags(queue) : AEV_OK;
 }
 
 int aev_queue_tag(aev_queue *q, const char *tags_json) {
@@ -146,20 +144,16 @@ int aev_queue_tag(aev_queue *q, const char *tags_json) {
 int aev__queue_tag_json(aev_queue *q, json_t *tags) {
   int rc = aev__queue_tags_check(tags, q->res.name);
   if (rc != AEV_OK) return rc;
+  json_t *merged = NULL;
   aev__queue_lock(q);
-  json_t *merged = json_deep_copy(q->tags);
-  if (!merged || json_object_update(merged, tags)) {
-    rc = aev__nomem();
-    json_decref(merged);
-  } else if (json_object_size(merged) > MAX_TAGS) {
-    rc = too_many_tags(q->res.name);
-    json_decref(merged);
-  } else {
+  rc = aev__tags_merged(q->tags, tags, AEV__TAGS_MAX, &merged);
+  if (rc == AEV_OK) {
     json_decref(q->tags);
     q->tags = merged;
   }
   pthread_mutex_unlock(&q->mu);
-  return rc;
+  if (rc == AEV_ERR_LIMIT) return too_many_tags(q->res.name);
+  return rc ? aev__nomem() : AEV_OK;
 }
 
 int aev_queue_untag(aev_queue *q, const char *keys_json) {

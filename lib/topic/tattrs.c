@@ -8,6 +8,7 @@
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/tags.h"
 #include "core/text.h"
 #include "topic/topic_impl.h"
 
@@ -317,31 +318,25 @@ int aev_topic_tag(aev_topic *t, const char *tags_json) {
   json_t *v;
   json_object_foreach(tags, k, v) {
     /* The API's length constraints count characters, not UTF-8 bytes. */
-    size_t kl = aev__utf8_chars(k, strlen(k));
-    if (kl < 1 || kl > 128 || !json_is_string(v) ||
-        aev__utf8_chars(json_string_value(v), json_string_length(v)) > 256) {
+    if (!aev__tag_fits(k, v)) {
       json_decref(tags);
       return aev__sns_invalid("Invalid parameter: Tags Reason: keys must be 1 "
                               "to 128 characters and values at most 256");
     }
   }
+  json_t *merged = NULL;
   pthread_mutex_lock(&t->mu);
-  json_t *merged = json_deep_copy(t->tags);
-  if (!merged || json_object_update(merged, tags)) {
-    rc = aev__nomem();
-    json_decref(merged);
-  } else if (json_object_size(merged) > 50) {
-    rc = aev__fail(AEV_ERR_LIMIT, "TagLimitExceeded",
-                   "Could not complete request: tag quota of per resource "
-                   "exceeded");
-    json_decref(merged);
-  } else {
+  rc = aev__tags_merged(t->tags, tags, AEV__TAGS_MAX, &merged);
+  if (rc == AEV_OK) {
     json_decref(t->tags);
     t->tags = merged;
   }
   pthread_mutex_unlock(&t->mu);
   json_decref(tags);
-  return rc;
+  if (rc == AEV_ERR_LIMIT)
+    return aev__fail(AEV_ERR_LIMIT, "TagLimitExceeded",
+                     "Could not complete request: tag quota of per resource exceeded");
+  return rc ? aev__nomem() : AEV_OK;
 }
 
 int aev_topic_untag(aev_topic *t, const char *keys_json) {

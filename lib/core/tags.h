@@ -1,0 +1,25 @@
+/* Internal: a resource's tags as a {key: value} object, as SQS, SNS,
+ * Kinesis, EventBridge and Lambda keep them. Each service checks and words
+ * its own errors; merging is the same everywhere. */
+#ifndef AEV_CORE_TAGS_H
+#define AEV_CORE_TAGS_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* AWS's usual tag limits: keys of 1 to 128 characters, values of 0 to 256
+ * (characters, not UTF-8 bytes), 50 tags a resource. */
+#define AEV__TAG_KEY_MAX 128
+#define AEV__TAG_VALUE_MAX 256
+#define AEV__TAGS_MAX 50
+
+/* Whether key and value (a JSON string) are within the usual lengths. */
+int aev__tag_fits(const char *key, const json_t *value);
+
+/* have (NULL: no tags) with add's tags set over it, as a new object in
+ * *out, leaving have as it was. Returns AEV_OK, AEV_ERR_NOMEM, or
+ * AEV_ERR_LIMIT when the result would hold more than max tags; neither
+ * error is recorded: the caller answers its service's. */
+int aev__tags_merged(const json_t *have, const json_t *add, size_t max, json_t **out);
+
+#endif
