@@ -59,7 +59,10 @@ AEV_API int aev_bus_create(aev_broker *b, const char *name, aev_bus **out);
  *   with the bus's KMS key, which cannot happen here (rules' targets have
  *   DeadLetterConfigs of their own for failed deliveries).
  * A member that breaks AWS's constraints fails with ValidationException and
- * creates nothing. Tags (CreateEventBus's and PutRule's Tags, TagResource,
+ * creates nothing. LogConfig (IncludeDetail NONE|FULL, Level
+ * OFF|ERROR|INFO|TRACE) is kept and answered through aev_call(b, "events",
+ * "CreateEventBus" / "UpdateEventBus", ...) only: the broker writes no logs.
+ * Tags (CreateEventBus's and PutRule's Tags, TagResource,
  * UntagResource, ListTagsForResource) are reached through aev_call(b,
  * "events", ...), by ResourceARN, for buses and rules alike; see below. */
 AEV_API int aev_bus_create_with(aev_broker *b, const char *name,
@@ -79,8 +82,8 @@ AEV_API int aev_bus_update(aev_bus *bus, const char *description,
 
 /* DescribeEventBus's response object: Name, Arn, CreationTime,
  * LastModifiedTime (epoch seconds) and the members that are set
- * (Description, KmsKeyIdentifier, DeadLetterConfig, and Policy once
- * PutPermission made one). Free with aev_free(). */
+ * (Description, KmsKeyIdentifier, DeadLetterConfig, LogConfig, and Policy
+ * once PutPermission made one). Free with aev_free(). */
 AEV_API int aev_bus_describe(aev_bus *bus, char **json_out);
 
 /* Tags and permissions, through aev_call(b, "events", ACTION, ...) only:

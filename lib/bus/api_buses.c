@@ -8,11 +8,12 @@
 
 /* The members CreateEventBus and UpdateEventBus share, borrowed from req:
  * a DeadLetterConfig without an Arn is none (""), one with an empty Arn
- * breaks AWS's constraint. */
+ * breaks AWS's constraint; a LogConfig replaces the bus's whole, so a
+ * member it leaves out is none. */
 static int attrs_of(const aev__api_service *svc, json_t *req,
                     aev__bus_attrs *a) {
-  const char *description = NULL, *kms = NULL, *dlq = NULL;
-  json_t *dlc = NULL;
+  const char *description = NULL, *kms = NULL, *dlq = NULL, *level = NULL, *detail = NULL;
+  json_t *dlc = NULL, *log = NULL;
   int rc = aev__api_opt_string(svc, req, "Description", &description);
   if (!rc) rc = aev__api_opt_string(svc, req, "KmsKeyIdentifier", &kms);
   if (!rc) rc = aev__api_opt_object(svc, req, "DeadLetterConfig", &dlc);
@@ -20,9 +21,27 @@ static int attrs_of(const aev__api_service *svc, json_t *req,
   if (!rc && dlq && !*dlq)
     rc = aev__fail_validation(NULL, "deadLetterConfig.arn",
                               "Member must have length greater than or equal to 1");
-  *a = (aev__bus_attrs){(char *)description, (char *)kms,
-                        (char *)(dlc && !dlq ? "" : dlq)};
+  if (!rc) rc = aev__api_opt_object(svc, req, "LogConfig", &log);
+  if (!rc && log) rc = aev__api_opt_string(svc, log, "Level", &level);
+  if (!rc && log) rc = aev__api_opt_string(svc, log, "IncludeDetail", &detail);
+  *a = (aev__bus_attrs){(char *)description, (char *)kms, (char *)(dlc && !dlq ? "" : dlq),
+                        (char *)(log && !level ? "" : level),
+                        (char *)(log && !detail ? "" : detail)};
   return rc;
+}
+
+/* UpdateEventBus's Name is a bus name, never an ARN (AWS's EventBusName:
+ * 1 to 256 of [/.\-_A-Za-z0-9]). */
+static int check_update_name(const char *name) {
+  int rc = aev__bus_check_length("name", name, 256);
+  if (rc || !name) return rc;
+  size_t n = strlen(name);
+  if (n && strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/.-_") == n)
+    return AEV_OK;
+  return aev__fail_validation(name, "name",
+                              n ? "Member must satisfy regular expression pattern: "
+                                  "[/\\.\\-_A-Za-z0-9]+"
+                                : "Member must have length greater than or equal to 1");
 }
 
 static int answer(aev_bus *bus, int shape, json_t **resp) {
@@ -49,12 +68,12 @@ AEV__EVENTS_ACTION(update_event_bus) {
   const char *name = NULL;
   aev__bus_attrs a;
   int rc = aev__api_opt_string(svc, req, "Name", &name);
-  if (!rc) rc = aev__bus_check_length("name", name, 256);
+  if (!rc) rc = check_update_name(name);
   /* Members are checked before the bus is looked up, as AWS does. */
   if (!rc && !(rc = attrs_of(svc, req, &a))) rc = aev__bus_attrs_check(&a);
   aev_bus *bus;
   if (rc || (rc = aev__events_bus_of(b, svc, req, "Name", &bus))) return rc;
-  rc = aev_bus_update(bus, a.description, a.kms_key, a.dlq_arn, NULL);
+  rc = aev__bus_update(bus, &a);
   if (!rc) rc = answer(bus, AEV__BUS_UPDATED, resp);
   aev_bus_release(bus);
   return rc;

@@ -241,7 +241,7 @@ int aev_bus_create_with(aev_broker *b, const char *name,
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "b, name and out are required.");
   aev__bus_attrs given = {(char *)description, (char *)kms_key_identifier,
-                          (char *)dead_letter_arn};
+                          (char *)dead_letter_arn, NULL, NULL};
   return aev__bus_create(b, name, &given, NULL, out);
 }
 

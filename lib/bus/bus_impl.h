@@ -43,8 +43,10 @@ typedef struct aev__rmap {
 } aev__rmap;
 
 /* CreateEventBus's and UpdateEventBus's optional members (NULL: not set). */
+/* A bus's own members; log_level and log_detail are its LogConfig's Level
+ * and IncludeDetail (kept, not acted on: the broker writes no logs). */
 typedef struct aev__bus_attrs {
-  char *description, *kms_key, *dlq_arn;
+  char *description, *kms_key, *dlq_arn, *log_level, *log_detail;
 } aev__bus_attrs;
 
 struct aev_bus {
@@ -183,6 +185,9 @@ int aev__bus_attrs_check(const aev__bus_attrs *a);
 /* Malloc'd copies of a's members in *out, "" becoming NULL. */
 int aev__bus_attrs_copy(const aev__bus_attrs *a, aev__bus_attrs *out);
 void aev__bus_attrs_free(aev__bus_attrs *a);
+/* UpdateEventBus: sets the members given (non-NULL; "" clears one) after
+ * checking them all, and LastModifiedTime; a failure changes nothing. */
+int aev__bus_update(aev_bus *bus, const aev__bus_attrs *given);
 /* The shapes that show a bus: CreateEventBus's and UpdateEventBus's
  * responses, DescribeEventBus's, and a ListEventBuses entry. */
 enum { AEV__BUS_CREATED, AEV__BUS_UPDATED, AEV__BUS_DESCRIBED, AEV__BUS_LISTED };

@@ -499,7 +499,7 @@ START_TEST(bus_attributes_round_trip) {
           "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":\"New\","
           "\"KmsKeyIdentifier\":\"alias/orders\",\"DeadLetterConfig\":{\"Arn\":\"" DLQ_ARN "\"}}");
   call_eq("UpdateEventBus",
-          "{\"Name\":\"" ORDERS_ARN "\",\"KmsKeyIdentifier\":\"key-2\","
+          "{\"Name\":\"orders\",\"KmsKeyIdentifier\":\"key-2\","
           "\"DeadLetterConfig\":{\"Arn\":\"" DLQ2_ARN "\"}}",
           AEV_OK,
           "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":\"New\","
@@ -517,6 +517,64 @@ START_TEST(bus_attributes_round_trip) {
   call_eq("DescribeEventBus", "{\"Name\":\"orders\"}", AEV_OK,
           "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\","
           "\"CreationTime\":1704067200,\"LastModifiedTime\":1704067260}");
+}
+END_TEST
+
+/* UpdateEventBus's Name is a name (AWS's EventBusName), where
+ * DescribeEventBus also takes an ARN: an ARN is refused and changes nothing. */
+START_TEST(update_takes_a_name_only) {
+  call_eq("CreateEventBus", "{\"Name\":\"orders\",\"Description\":\"Orders\"}", AEV_OK, NULL);
+  call_eq("UpdateEventBus", "{\"Name\":\"" ORDERS_ARN "\",\"Description\":\"New\"}",
+          AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: "
+          "Value '" ORDERS_ARN "' at 'name' failed to satisfy constraint: Member must satisfy "
+          "regular expression pattern: [/\\\\.\\\\-_A-Za-z0-9]+\"}");
+  call_eq("UpdateEventBus", "{\"Name\":\"\",\"Description\":\"New\"}", AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: "
+          "Value '' at 'name' failed to satisfy constraint: Member must have length greater "
+          "than or equal to 1\"}");
+  call_eq("DescribeEventBus", "{\"Name\":\"" ORDERS_ARN "\"}", AEV_OK,
+          "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":\"Orders\","
+          "\"CreationTime\":1704067200,\"LastModifiedTime\":1704067200}");
+}
+END_TEST
+
+/* LogConfig is kept as given (the broker writes no logs), answered by
+ * CreateEventBus, UpdateEventBus and DescribeEventBus but not in
+ * ListEventBuses, replaced whole by an update and left as it was by one
+ * without it; values outside AWS's enums are refused. */
+START_TEST(log_config_kept) {
+  call_eq("CreateEventBus",
+          "{\"Name\":\"orders\",\"LogConfig\":{\"IncludeDetail\":\"FULL\",\"Level\":\"TRACE\"}}",
+          AEV_OK,
+          "{\"EventBusArn\":\"" ORDERS_ARN "\",\"LogConfig\":{\"IncludeDetail\":\"FULL\","
+          "\"Level\":\"TRACE\"}}");
+  call_eq("ListEventBuses", "{\"NamePrefix\":\"ord\"}", AEV_OK,
+          "{\"EventBuses\":[{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\","
+          "\"CreationTime\":1704067200,\"LastModifiedTime\":1704067200}]}");
+  call_eq("UpdateEventBus", "{\"Name\":\"orders\",\"Description\":\"d\"}", AEV_OK,
+          "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":\"d\","
+          "\"LogConfig\":{\"IncludeDetail\":\"FULL\",\"Level\":\"TRACE\"}}");
+  call_eq("UpdateEventBus", "{\"Name\":\"orders\",\"LogConfig\":{\"Level\":\"ERROR\"}}", AEV_OK,
+          "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":\"d\","
+          "\"LogConfig\":{\"Level\":\"ERROR\"}}");
+  call_eq("UpdateEventBus", "{\"Name\":\"orders\",\"LogConfig\":{\"Level\":\"DEBUG\"}}",
+          AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: "
+          "Value 'DEBUG' at 'logConfig.level' failed to satisfy constraint: Member must satisfy "
+          "enum value set: [OFF, ERROR, INFO, TRACE]\"}");
+  call_eq("CreateEventBus",
+          "{\"Name\":\"other\",\"LogConfig\":{\"IncludeDetail\":\"SOME\"}}", AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: "
+          "Value 'SOME' at 'logConfig.includeDetail' failed to satisfy constraint: Member must "
+          "satisfy enum value set: [NONE, FULL]\"}");
+  call_eq("DescribeEventBus", "{\"Name\":\"other\"}", AEV_ERR_NOT_FOUND, NULL);
+  call_eq("DescribeEventBus", "{\"Name\":\"orders\"}", AEV_OK,
+          "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":\"d\","
+          "\"LogConfig\":{\"Level\":\"ERROR\"},"
+          "\"CreationTime\":1704067200,\"LastModifiedTime\":1704067200}");
+  call_eq("UpdateEventBus", "{\"Name\":\"orders\",\"LogConfig\":{}}", AEV_OK,
+          "{\"Name\":\"orders\",\"Arn\":\"" ORDERS_ARN "\",\"Description\":\"d\"}");
 }
 END_TEST
 
@@ -626,6 +684,8 @@ int main(void) {
   tcase_add_test(tc, bus_names_checked_before_lookup);
   tcase_add_test(tc, bus_attributes_round_trip);
   tcase_add_test(tc, default_bus_updates);
+  tcase_add_test(tc, update_takes_a_name_only);
+  tcase_add_test(tc, log_config_kept);
   tcase_add_test(tc, update_of_missing_bus);
   tcase_add_test(tc, bus_attributes_validated);
   suite_add_tcase(s, tc);
