@@ -78,8 +78,10 @@ static const aev__api_action actions[] = {
 
 /* Message text whose characters SendMessage checks itself, answering
  * InvalidMessageContents for U+0000 as for other characters out of its
- * ranges (SQS API reference, SendMessage). */
+ * ranges (SQS API reference, SendMessage); and batch entry ids, answered
+ * InvalidBatchEntryId as for their other invalid characters. */
 static const char *const nul_members[] = {
+    "Entries.Id",
     "MessageBody",
     "Entries.MessageBody",
     "MessageAttributes.*.StringValue",

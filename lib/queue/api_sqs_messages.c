@@ -112,8 +112,11 @@ static int entries_of(const aev__api_service *svc, json_t *req, const char *kind
   *n = json_array_size(*entries);
   if (*n == 0 || *n > MAX_BATCH) return aev__batch_check(*n, NULL, 0, kind);
   for (size_t i = 0; i < *n; i++) {
-    ids[i] = json_string_value(json_object_get(json_array_get(*entries, i), "Id"));
-    if (!ids[i]) ids[i] = "";
+    json_t *id = json_object_get(json_array_get(*entries, i), "Id");
+    ids[i] = json_string_value(id);
+    /* An id holding U+0000 is handed on as "", which the batch check
+     * refuses as it refuses every id outside its characters. */
+    if (!ids[i] || strlen(ids[i]) != json_string_length(id)) ids[i] = "";
   }
   return AEV_OK;
 }

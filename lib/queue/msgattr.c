@@ -99,10 +99,16 @@ static int parse_one(const char *name, json_t *v, parsed *out) {
                    "contain successive periods and must not start with "
                    "'AWS.' or 'Amazon.'.",
                    name);
-  const char *type = json_string_value(json_object_get(v, "DataType"));
+  json_t *dt = json_object_get(v, "DataType");
+  const char *type = json_string_value(dt);
   if (!json_is_object(v) || !type || !*type)
     return invalid("The message attribute '%s' must contain non-empty "
                    "message attribute type.",
+                   name);
+  /* Worded as aev_call refuses it, which never lets it through. */
+  if (strlen(type) != json_string_length(dt))
+    return invalid("Value for parameter MessageAttributes.%s.DataType is "
+                   "invalid. Reason: Must not contain the character U+0000.",
                    name);
   int kind = type_kind(type);
   if (!kind)
@@ -118,12 +124,13 @@ static int parse_one(const char *name, json_t *v, parsed *out) {
   out->kind = kind == 2 ? 2 : 1;
   out->owned = NULL;
   if (kind == 2) {
-    const char *b = json_string_value(json_object_get(v, "BinaryValue"));
+    json_t *bv = json_object_get(v, "BinaryValue");
+    const char *b = json_string_value(bv);
     if (!b || !*b)
       return invalid("Message (user) attribute '%s' must contain a non-empty "
                      "value of type 'Binary'.",
                      name);
-    size_t bl = strlen(b);
+    size_t bl = json_string_length(bv); /* U+0000 is not base64 */
     out->owned = malloc(bl * 3 / 4 + 3);
     if (!out->owned) return aev__nomem();
     long n = aev__qb64_decode(b, bl, out->owned);
@@ -213,7 +220,9 @@ int aev__attrs_parse_text(const char *text, aev__attrs *out) {
   memset(out, 0, sizeof *out);
   if (!text || !*text) return AEV_OK;
   json_t *obj;
-  int rc = aev__json_parse_str(text, 0, &obj);
+  /* U+0000 is taken, as aev_call takes it, for the values to answer
+   * their own errors. */
+  int rc = aev__json_parse_str(text, JSON_ALLOW_NUL, &obj);
   if (rc == AEV_ERR_INVALID)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "MessageAttributes is not a valid JSON object.");

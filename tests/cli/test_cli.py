@@ -140,6 +140,43 @@ class Script(unittest.TestCase):
             "UnknownOperationException", None])
         self.assertEqual(got[-1], {"now_ms": DEFAULT_START_MS + 10})
 
+    def test_nul_in_a_request_reaches_the_service(self):
+        queue = '{"service":"sqs","action":"CreateQueue","request":%s}'
+        stdin = "\n".join([
+            queue % '{"QueueName":"a\\u0000"}',
+            queue % '{"QueueName":"q"}',
+            '{"service":"sqs","action":"SendMessage","request":'
+            '{"QueueUrl":"q","MessageBody":"a\\u0000b"}}',
+            '{"service":"sqs","action":"ListQueues","request":{}}',
+        ]) + "\n"
+        code, out, err = run("script", stdin=stdin)
+        self.assertEqual((code, err), (0, ""))
+        got = lines(out)
+        self.assertEqual(got[0], {
+            "__type": "InvalidParameterValue",
+            "message": "Value for parameter QueueName is invalid. Reason: "
+                       "Must not contain the character U+0000."})
+        self.assertEqual(got[2]["__type"], "InvalidMessageContents")
+        self.assertEqual([u.rsplit("/", 1)[1] for u in got[3]["QueueUrls"]],
+                         ["q"])
+
+    def test_nul_in_service_or_action_is_refused(self):
+        stdin = ('{"service":"sqs\\u0000x","action":"ListQueues"}\n'
+                 '{"service":"sqs","action":"ListQueues\\u0000"}\n')
+        code, out, err = run("script", stdin=stdin)
+        self.assertEqual((code, err), (0, ""))
+        refused = {"__type": "SerializationException",
+                   "message": "The service and action must not contain the "
+                              "character U+0000."}
+        self.assertEqual(lines(out), [refused, refused])
+
+    def test_a_nul_byte_is_not_json_and_gets_its_line(self):
+        code, out, err = run("script",
+                             stdin='{"advance_ms":1}\0 tail\n\0\n')
+        self.assertEqual((code, err), (0, ""))
+        self.assertEqual([g["__type"] for g in lines(out)],
+                         ["SerializationException"] * 2)
+
     def test_start_time_epoch_ms_and_iso(self):
         for arg, start in (("1000", 1000),
                            ("2025-03-01T12:00:00Z", 1740830400000),

@@ -266,6 +266,27 @@ START_TEST(sqs_batch_entry_with_nul_fails_alone) {
 }
 END_TEST
 
+/* A batch entry id holding U+0000 fails the request as ids with other
+ * invalid characters do: never cut to "a", which is a valid id. */
+START_TEST(sqs_batch_id_with_nul_is_invalid_batch_entry_id) {
+  char url[256];
+  queue("q", url);
+  static const char *const actions[][2] = {
+      {"SendMessageBatch", "\"MessageBody\":\"m\""},
+      {"DeleteMessageBatch", "\"ReceiptHandle\":\"h\""},
+      {"ChangeMessageVisibilityBatch", "\"ReceiptHandle\":\"h\",\"VisibilityTimeout\":1"},
+  };
+  for (size_t i = 0; i < sizeof actions / sizeof actions[0]; i++)
+    assert_failed(call("sqs", actions[i][0],
+                       "{\"QueueUrl\":\"%s\",\"Entries\":[{\"Id\":\"a\\u0000\",%s}]}", url,
+                       actions[i][1]),
+                  "InvalidBatchEntryId",
+                  "A batch entry id can only contain alphanumeric characters, hyphens and "
+                  "underscores. It can be at most 80 letters long.");
+  ck_assert_uint_eq(received(url), 0);
+}
+END_TEST
+
 /* Names follow their character rules, which U+0000 fails: never cut to
  * "a", which is a valid queue name. */
 START_TEST(sqs_name_with_nul_creates_nothing) {
@@ -450,6 +471,7 @@ int main(void) {
   tcase_add_test(t, sqs_body_with_nul_is_invalid_contents);
   tcase_add_test(t, sqs_attribute_values_with_nul);
   tcase_add_test(t, sqs_batch_entry_with_nul_fails_alone);
+  tcase_add_test(t, sqs_batch_id_with_nul_is_invalid_batch_entry_id);
   tcase_add_test(t, sqs_name_with_nul_creates_nothing);
   tcase_add_test(t, sns_publish_with_nul_is_invalid_parameter);
   tcase_add_test(t, events_entries_with_nul_fail_alone);

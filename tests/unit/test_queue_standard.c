@@ -557,6 +557,41 @@ START_TEST(string_values_take_body_characters) {
 }
 END_TEST
 
+/* U+0000 in attribute JSON answers what aev_call answers for it: never
+ * "not a valid JSON object", nor a value cut at the character. */
+START_TEST(attribute_values_with_nul) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  static const struct {
+    const char *type, *value, *code, *msg;
+  } cases[] = {
+      {"String", "\"StringValue\":\"x\\u0000\"", "InvalidMessageContents",
+       "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | "
+       "#x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"},
+      {"Number", "\"StringValue\":\"1\\u00002\"", "InvalidParameterValue",
+       "Can't cast message (user) attribute 'a' value to number."},
+      {"String\\u0000", "\"StringValue\":\"x\"", "InvalidParameterValue",
+       "Value for parameter MessageAttributes.a.DataType is invalid. Reason: Must not "
+       "contain the character U+0000."},
+      {"Binary", "\"BinaryValue\":\"AAAA\\u0000AAAA\"", "InvalidParameterValue",
+       "Message (user) attribute 'a' has an invalid binary value: it must be "
+       "base64-encoded."},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char attrs[128];
+    snprintf(attrs, sizeof attrs, "{\"a\":{\"DataType\":\"%s\",%s}}", cases[i].type,
+             cases[i].value);
+    aev_send_options *o;
+    aev_send_options_new(&o);
+    aev_send_options_set_attributes(o, attrs);
+    qt_assert_error(aev_queue_send(q, "x", 1, o, NULL, NULL), AEV_ERR_INVALID, cases[i].code,
+                    cases[i].msg);
+    aev_send_options_free(o);
+  }
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "0");
+  aev_queue_release(q);
+}
+END_TEST
+
 /* A type is up to 256 characters, not bytes, and its custom part has the
  * body's characters (SQS developer guide, message attribute components). */
 START_TEST(custom_types_count_characters) {
@@ -926,6 +961,7 @@ static Suite *suite(void) {
   tcase_add_test(t, message_attribute_validation);
   tcase_add_test(t, non_ascii_attribute_names);
   tcase_add_test(t, string_values_take_body_characters);
+  tcase_add_test(t, attribute_values_with_nul);
   tcase_add_test(t, custom_types_count_characters);
   tcase_add_test(t, body_and_size_validation);
   tcase_add_test(t, receive_validation);

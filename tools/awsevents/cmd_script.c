@@ -26,6 +26,12 @@ static char *advance(aev_broker *b, json_t *line) {
   return text;
 }
 
+/* 1 when v is a string holding U+0000, which a C string would cut. */
+static int holds_nul(json_t *v) {
+  return json_is_string(v) &&
+         strlen(json_string_value(v)) != json_string_length(v);
+}
+
 static char *call(aev_broker *b, json_t *line) {
   json_t *service = json_object_get(line, "service");
   json_t *action = json_object_get(line, "action");
@@ -35,6 +41,12 @@ static char *call(aev_broker *b, json_t *line) {
       (request && !json_is_object(request)) ||
       json_object_size(line) != expected)
     return cli_error_json("SerializationException", shape_msg);
+  if (holds_nul(service) || holds_nul(action))
+    return cli_error_json("SerializationException",
+                          "The service and action must not contain the "
+                          "character U+0000.");
+  /* The request goes on whole: json_dumps writes U+0000 as \u0000, which
+   * aev_call reads back, so the service answers its own error for it. */
   char *req_text = request ? json_dumps(request, JSON_COMPACT) : NULL;
   char *response = NULL;
   aev_call(b, json_string_value(service), json_string_value(action),
@@ -47,9 +59,11 @@ static char *call(aev_broker *b, json_t *line) {
   return response;
 }
 
-static char *answer(aev_broker *b, const char *text) {
+/* Lines are read with their length and parsed as aev_call parses
+ * requests: U+0000 in a string is taken, a NUL byte is not JSON. */
+static char *answer(aev_broker *b, const char *text, size_t len) {
   json_error_t jerr;
-  json_t *line = json_loads(text, 0, &jerr);
+  json_t *line = json_loadb(text, len, JSON_ALLOW_NUL, &jerr);
   if (!line) {
     char msg[256 + sizeof jerr.text];
     snprintf(msg, sizeof msg,
@@ -63,10 +77,11 @@ static char *answer(aev_broker *b, const char *text) {
   return out;
 }
 
-static int blank(const char *s) {
-  while (isspace((unsigned char)*s))
-    s++;
-  return *s == 0;
+static int blank(const char *s, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if (!isspace((unsigned char)s[i]))
+      return 0;
+  return 1;
 }
 
 static int session(aev_broker *b, FILE *in) {
@@ -74,9 +89,9 @@ static int session(aev_broker *b, FILE *in) {
   size_t cap = 0;
   ssize_t n;
   while ((n = getline(&line, &cap, in)) >= 0) {
-    if (blank(line))
+    if (blank(line, (size_t)n))
       continue;
-    char *out = answer(b, line);
+    char *out = answer(b, line, (size_t)n);
     cli_print_json(out ? out
                        : "{\"__type\":\"InternalFailure\",\"message\":\"Out "
                          "of memory.\"}");
