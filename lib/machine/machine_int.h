@@ -193,7 +193,7 @@ m_rev *aev__rev_new(const char *definition, size_t len, const char *role_arn, js
 m_rev *aev__rev_ref(m_rev *r);
 void aev__rev_unref(m_rev *r);
 
-/* The role a machine made through the typed C API runs as (it takes none). */
+/* The role a machine made through the typed C API runs as when given none. */
 #define AEV__DEFAULT_ROLE_ARN "arn:aws:iam::000000000000:role/awsevents"
 
 /* The role and configurations of CreateStateMachine / UpdateStateMachine
@@ -220,7 +220,8 @@ int aev__setup_check(const m_setup *s);
 json_t *aev__setup_config(const m_setup *s, json_t *base);
 
 /* The full CreateStateMachine / UpdateStateMachine behind the typed
- * aev_machine_create / aev_machine_update (which pass a default setup).
+ * aev_machine_create(_with) / aev_machine_update (which pass a setup with
+ * at most a role).
  * update: definition NULL keeps the current one; at least one of
  * definition, role, logging or tracing is required
  * (MissingRequiredParameter). */

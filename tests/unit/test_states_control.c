@@ -122,12 +122,39 @@ START_TEST(role_is_answered_where_aws_answers_it) {
 }
 END_TEST
 
-/* The typed API takes no role: its machines run as the documented one. */
+/* Given no role, typed machines run as the documented one. */
 START_TEST(typed_create_has_a_default_role) {
   aev_machine *m = NULL;
   ck_assert_int_eq(aev_machine_create(b, "typed", PASS, strlen(PASS), AEV_MACHINE_STANDARD, &m), AEV_OK);
   aev_machine_release(m);
   described_is("typed", "roleArn", "\"arn:aws:iam::000000000000:role/awsevents\"");
+  ck_assert_int_eq(aev_machine_create_with(b, "null", PASS, strlen(PASS), AEV_MACHINE_STANDARD, NULL, &m), AEV_OK);
+  aev_machine_release(m);
+  described_is("null", "roleArn", "\"arn:aws:iam::000000000000:role/awsevents\"");
+}
+END_TEST
+
+static int typed_create(const char *name, const char *role) {
+  aev_machine *m = NULL;
+  int rc = aev_machine_create_with(b, name, PASS, strlen(PASS), AEV_MACHINE_STANDARD, role, &m);
+  aev_machine_release(m);
+  return rc;
+}
+
+/* The typed role is checked as roleArn is, and kept as AWS keeps it: the
+ * first create's, since a create again with another role is idempotent. */
+START_TEST(typed_create_takes_a_role) {
+  ck_assert_int_eq(typed_create("typed", "admin"), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidArn");
+  ck_assert_str_eq(aev_errmsg(), "Invalid Role Arn: 'admin'");
+  ck_assert_int_eq(typed_create("typed", ""), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_uint_eq(machine_count(), 0);
+  ck_assert_int_eq(typed_create("typed", ROLE), AEV_OK);
+  described_is("typed", "roleArn", "\"" ROLE "\"");
+  ck_assert_int_eq(typed_create("typed", "arn:aws:iam::123456789012:role/other"), AEV_OK);
+  described_is("typed", "roleArn", "\"" ROLE "\"");
+  ck_assert_uint_eq(machine_count(), 1);
 }
 END_TEST
 
@@ -510,6 +537,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, role_arn_is_required_and_checked);
   tcase_add_test(tc, role_is_answered_where_aws_answers_it);
   tcase_add_test(tc, typed_create_has_a_default_role);
+  tcase_add_test(tc, typed_create_takes_a_role);
   tcase_add_test(tc, configurations_default_as_aws_answers_them);
   tcase_add_test(tc, configurations_are_kept);
   tcase_add_test(tc, bad_configurations_are_refused);
