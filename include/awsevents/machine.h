@@ -208,7 +208,9 @@ AEV_API int aev_activity_delete(aev_activity *a);
 
 AEV_API const char *aev_activity_arn(const aev_activity *a);
 
-/* DescribeActivity's response: {"activityArn","name","creationDate"}. */
+/* DescribeActivity's response: {"activityArn", "name", "creationDate",
+ * "encryptionConfiguration"}; the last is {"type": "AWS_OWNED_KEY"} unless
+ * aev_call's CreateActivity gave another. */
 AEV_API int aev_activity_describe(aev_activity *a, char **json);
 
 /* GetActivityTask: takes the oldest scheduled task of a, recording

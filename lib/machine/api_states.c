@@ -372,12 +372,14 @@ static int activity_of(aev_broker *b, const aev__api_service *svc, json_t *req, 
 
 static int create_activity(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   const char *name;
-  json_t *tags = NULL;
+  json_t *tags = NULL, *encryption = NULL;
   aev_activity *a = NULL;
   int rc = aev__api_req_string(svc, req, "name", &name);
   if (!rc) rc = aev__api_opt_array(svc, req, "tags", &tags);
   if (!rc && tags) rc = aev__machine_tags_check(tags, NULL);
-  if (!rc) rc = aev__activity_create(b, name, tags, &a);
+  if (!rc) rc = aev__api_opt_object(svc, req, "encryptionConfiguration", &encryption);
+  if (!rc && encryption) rc = aev__encryption_check(encryption);
+  if (!rc) rc = aev__activity_create(b, name, tags, encryption, &a);
   if (rc) return rc;
   json_t *v = aev__activity_json(a);
   aev_activity_release(a);
@@ -389,9 +391,10 @@ static int describe_activity(aev_broker *b, const aev__api_service *svc, json_t 
   aev_activity *a;
   int rc = activity_of(b, svc, req, &a);
   if (rc) return rc;
-  json_t *v = aev__activity_json(a);
+  char *t = NULL;
+  rc = aev_activity_describe(a, &t);
   aev_activity_release(a);
-  return reply(v, resp);
+  return rc ? rc : reply(loads(t), resp);
 }
 
 /* DeleteActivity succeeds for an activity that does not exist. */

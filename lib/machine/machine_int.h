@@ -211,6 +211,13 @@ typedef struct m_setup {
 int aev__check_length(const char *s, const char *path, size_t min, size_t max);
 int aev__check_text(json_t *v, const char *path, size_t min, size_t max);
 
+/* An encryptionConfiguration of CreateStateMachine or CreateActivity:
+ * checked as AWS does (ValidationException, InvalidEncryptionConfiguration),
+ * and as Describe answers it (NULL given: AWS's default, an AWS owned key;
+ * NULL returned: out of memory). */
+int aev__encryption_check(json_t *ec);
+json_t *aev__encryption_json(json_t *ec);
+
 /* Checks s as AWS does (role ARN, configuration rules, tags) before
  * anything is stored. */
 int aev__setup_check(const m_setup *s);
@@ -381,8 +388,10 @@ void aev__activity_withdraw(aev_broker *b, const char *arn, const char *token);
 /* Tasks waiting for a worker (tests). */
 size_t aev__activity_queued(aev_activity *a);
 json_t *aev__activity_json(const aev_activity *a);
-/* CreateActivity with its tags (NULL: none; checked already). */
-int aev__activity_create(aev_broker *b, const char *name, json_t *tags, aev_activity **out);
+/* CreateActivity with its tags and encryptionConfiguration (NULL: none,
+ * AWS's default key), both checked already. */
+int aev__activity_create(aev_broker *b, const char *name, json_t *tags, json_t *encryption,
+                         aev_activity **out);
 /* An activity's tags and the lock that guards them (machine_tags.c). */
 void aev__activity_tags(aev_activity *a, pthread_mutex_t **mu, json_t ***tags);
 /* A worker took the task of token (exec_task.c): ActivityStarted is

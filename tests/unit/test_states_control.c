@@ -220,6 +220,85 @@ START_TEST(bad_configurations_are_refused) {
 END_TEST
 
 /* Idempotency counts the configurations, not the role or the tags. */
+/* ---- activities' encryption ---- */
+
+#define ACT "arn:aws:states:us-east-1:000000000000:activity:"
+#define OWNED "{\"type\":\"AWS_OWNED_KEY\"}"
+
+/* CreateActivity with an encryptionConfiguration given as JSON text. */
+static json_t *activity_with(const char *name, const char *encryption) {
+  return json_pack("{s:s,s:o}", "name", name, "encryptionConfiguration", json_loads(encryption, 0, NULL));
+}
+
+static void activity_key_is(const char *name, const char *want) {
+  char arn[128];
+  snprintf(arn, sizeof arn, ACT "%s", name);
+  json_t *v = call("DescribeActivity", json_pack("{s:s}", "activityArn", arn), AEV_OK);
+  char *t = json_dumps(json_object_get(v, "encryptionConfiguration"), JSON_COMPACT | JSON_SORT_KEYS);
+  ck_assert_str_eq(t, want);
+  free(t);
+  json_decref(v);
+}
+
+START_TEST(activities_keep_their_encryption) {
+  ok("CreateActivity", json_pack("{s:s}", "name", "plain"));
+  activity_key_is("plain", OWNED);
+  ok("CreateActivity", activity_with("owned", OWNED));
+  activity_key_is("owned", OWNED);
+  ok("CreateActivity", activity_with("kms", "{\"type\":\"CUSTOMER_MANAGED_KMS_KEY\",\"kmsKeyId\":\"alias/k\"}"));
+  activity_key_is("kms", "{\"kmsDataKeyReusePeriodSeconds\":300,\"kmsKeyId\":\"alias/k\",\"type\":\"CUSTOMER_MANAGED_KMS_KEY\"}");
+  ok("CreateActivity", activity_with("slow", "{\"type\":\"CUSTOMER_MANAGED_KMS_KEY\",\"kmsKeyId\":\"k\","
+                                             "\"kmsDataKeyReusePeriodSeconds\":900}"));
+  activity_key_is("slow", "{\"kmsDataKeyReusePeriodSeconds\":900,\"kmsKeyId\":\"k\",\"type\":\"CUSTOMER_MANAGED_KMS_KEY\"}");
+  ok("CreateActivity", activity_with("fast", "{\"type\":\"CUSTOMER_MANAGED_KMS_KEY\",\"kmsKeyId\":\"k\","
+                                             "\"kmsDataKeyReusePeriodSeconds\":60}"));
+  /* CreateActivity is idempotent on the name alone: the first key stays. */
+  ok("CreateActivity", activity_with("kms", OWNED));
+  activity_key_is("kms", "{\"kmsDataKeyReusePeriodSeconds\":300,\"kmsKeyId\":\"alias/k\",\"type\":\"CUSTOMER_MANAGED_KMS_KEY\"}");
+  /* The typed Describe answers it too; ListActivities' items do not carry it. */
+  aev_activity *a = NULL;
+  char *t = NULL;
+  ck_assert_int_eq(aev_activity_get(b, "plain", &a), AEV_OK);
+  ck_assert_int_eq(aev_activity_describe(a, &t), AEV_OK);
+  aev_activity_release(a);
+  json_t *v = json_loads(t, 0, NULL);
+  aev_free(t);
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(v, "encryptionConfiguration"), "type")),
+                   "AWS_OWNED_KEY");
+  json_decref(v);
+  v = call("ListActivities", json_object(), AEV_OK);
+  ck_assert_ptr_null(json_object_get(json_array_get(json_object_get(v, "activities"), 0), "encryptionConfiguration"));
+  json_decref(v);
+}
+END_TEST
+
+START_TEST(activities_refuse_bad_encryption) {
+  refused("CreateActivity", activity_with("a", "{\"type\":\"CUSTOMER_MANAGED_KMS_KEY\"}"), AEV_ERR_INVALID,
+          "InvalidEncryptionConfiguration",
+          "Invalid Encryption Configuration: kmsKeyId is required for a CUSTOMER_MANAGED_KMS_KEY.");
+  refused("CreateActivity", activity_with("a", "{\"type\":\"AWS_OWNED_KEY\",\"kmsKeyId\":\"k\"}"), AEV_ERR_INVALID,
+          "InvalidEncryptionConfiguration", NULL);
+  refused("CreateActivity", activity_with("a", "{\"kmsKeyId\":\"k\"}"), AEV_ERR_INVALID, "ValidationException",
+          "1 validation error detected: Value null at 'encryptionConfiguration.type' failed to satisfy constraint: "
+          "Member must not be null");
+  refused("CreateActivity", activity_with("a", "{\"type\":\"OWN_KEY\"}"), AEV_ERR_INVALID, "ValidationException",
+          NULL);
+  refused("CreateActivity",
+          activity_with("a", "{\"type\":\"CUSTOMER_MANAGED_KMS_KEY\",\"kmsKeyId\":\"k\",\"kmsDataKeyReusePeriodSeconds\":59}"),
+          AEV_ERR_INVALID, "ValidationException",
+          "1 validation error detected: Value '59' at 'encryptionConfiguration.kmsDataKeyReusePeriodSeconds' failed "
+          "to satisfy constraint: Member must have value greater than or equal to 60");
+  refused("CreateActivity",
+          activity_with("a", "{\"type\":\"CUSTOMER_MANAGED_KMS_KEY\",\"kmsKeyId\":\"k\",\"kmsDataKeyReusePeriodSeconds\":901}"),
+          AEV_ERR_INVALID, "ValidationException", NULL);
+  refused("CreateActivity", json_pack("{s:s,s:s}", "name", "a", "encryptionConfiguration", "AWS_OWNED_KEY"),
+          AEV_ERR_INVALID, "ValidationException", NULL);
+  json_t *v = call("ListActivities", json_object(), AEV_OK);
+  ck_assert_uint_eq(json_array_size(json_object_get(v, "activities")), 0);
+  json_decref(v);
+}
+END_TEST
+
 START_TEST(create_again_compares_configurations) {
   ok("CreateStateMachine", with_logging("m", "{\"level\":\"OFF\"}"));
   json_t *again = with_logging("m", "{\"level\":\"OFF\"}");
@@ -541,6 +620,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, configurations_default_as_aws_answers_them);
   tcase_add_test(tc, configurations_are_kept);
   tcase_add_test(tc, bad_configurations_are_refused);
+  tcase_add_test(tc, activities_keep_their_encryption);
+  tcase_add_test(tc, activities_refuse_bad_encryption);
   tcase_add_test(tc, create_again_compares_configurations);
   tcase_add_test(tc, update_changes_role_and_configurations);
   tcase_add_test(tc, refused_updates_change_nothing);
