@@ -529,6 +529,7 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
       return aev__nomem();
     }
     m->execs[m->nexecs++] = e;
+    e->seq = ++m->listed;
     e->refs++;
     pthread_mutex_unlock(&m->mu);
   }

@@ -263,6 +263,7 @@ struct aev_machine {
   int64_t created_ms;
   struct aev_execution **execs; /* STANDARD executions, oldest first */
   size_t nexecs, capexecs;
+  uint64_t listed; /* STANDARD executions ever listed (their seq) */
   m_index by_name; /* the same executions */
   int64_t retention_ms; /* finished executions kept this long (retention.c) */
   int64_t prune_at;     /* earliest expiry among the finished ones */
@@ -281,6 +282,7 @@ struct aev_execution {
   pthread_cond_t done_cv;
   aev__strand *strand;
   char *arn, *name;
+  uint64_t seq; /* its place among its machine's listed executions: 1, 2, ... */
   int type;
   int status; /* AEV_EXECUTION_* */
   char *input, *output, *error, *cause;

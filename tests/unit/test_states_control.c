@@ -597,6 +597,51 @@ START_TEST(list_executions_pages_newest_first) {
 }
 END_TEST
 
+/* A page goes on after the last execution handed out even when retention
+ * has dropped that one since (it ended before the older ones), and
+ * executions started in the same millisecond page in their order. */
+START_TEST(list_executions_pages_past_dropped_executions) {
+  create_machine("m", "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"SecondsPath\":\"$.s\",\"End\":true}}}");
+  aev_machine *m = NULL;
+  ck_assert_int_eq(aev_machine_get(b, "m", &m), AEV_OK);
+  ck_assert_int_eq(aev_machine_set_retention(m, 10 * 1000), AEV_OK);
+  aev_machine_release(m);
+  char name[8];
+  for (int i = 0; i < 6; i++) {
+    /* e3 ends at once; the others wait 1000 s. e4 and e5 start together. */
+    snprintf(name, sizeof name, "e%d", i);
+    json_decref(call("StartExecution",
+                     json_pack("{s:s,s:s,s:s}", "stateMachineArn", SM "m", "name", name, "input",
+                               i == 3 ? "{\"s\":0}" : "{\"s\":1000}"),
+                     AEV_OK));
+    if (i < 4) ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
+  }
+  json_t *v = call("ListExecutions", json_pack("{s:s,s:i}", "stateMachineArn", SM "m", "maxResults", 1), AEV_OK);
+  char *got = json_dumps(json_object_get(json_array_get(json_object_get(v, "executions"), 0), "name"), JSON_ENCODE_ANY);
+  ck_assert_str_eq(got, "\"e5\"");
+  free(got);
+  json_t *req = json_pack("{s:s,s:i,s:O}", "stateMachineArn", SM "m", "maxResults", 2, "nextToken",
+                          json_object_get(v, "nextToken"));
+  json_decref(v);
+  v = call("ListExecutions", req, AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(v, "executions"), 1), "name")),
+                   "e3");
+  req = json_pack("{s:s,s:O}", "stateMachineArn", SM "m", "nextToken", json_object_get(v, "nextToken"));
+  json_decref(v);
+  /* e3 ended at 3 s: at 20 s its retention has passed. */
+  ck_assert_int_eq(aev_broker_advance(b, 16 * 1000), AEV_OK);
+  refused("DescribeExecution", json_pack("{s:s}", "executionArn", "arn:aws:states:us-east-1:000000000000:execution:m:e3"),
+          AEV_ERR_NOT_FOUND, "ExecutionDoesNotExist", NULL);
+  v = call("ListExecutions", req, AEV_OK);
+  json_t *items = json_object_get(v, "executions");
+  ck_assert_uint_eq(json_array_size(items), 3);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "name")), "e2");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 2), "name")), "e0");
+  ck_assert_ptr_null(json_object_get(v, "nextToken"));
+  json_decref(v);
+}
+END_TEST
+
 START_TEST(list_activities_pages) {
   ok("CreateActivity", json_pack("{s:s}", "name", "b"));
   ok("CreateActivity", json_pack("{s:s}", "name", "a"));
@@ -633,6 +678,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, list_state_machines_pages);
   tcase_add_test(tc, bad_page_arguments);
   tcase_add_test(tc, list_executions_pages_newest_first);
+  tcase_add_test(tc, list_executions_pages_past_dropped_executions);
   tcase_add_test(tc, list_activities_pages);
   suite_add_tcase(s, tc);
   return s;
