@@ -179,10 +179,6 @@ AEV_API int aev_machine_send_task_failure(aev_broker *b, const char *token,
 /* SendTaskHeartbeat: restarts the task's HeartbeatSeconds countdown. */
 AEV_API int aev_machine_send_task_heartbeat(aev_broker *b, const char *token);
 
-#ifdef __cplusplus
-}
-#endif
-
 /* ---- Activities ------------------------------------------------------ */
 
 /* CreateActivity: a name (AWS's naming rule, InvalidName) for work done by
@@ -222,5 +218,9 @@ AEV_API int aev_activity_describe(aev_activity *a, char **json);
 AEV_API int aev_activity_get_task(aev_activity *a, const char *worker_name,
                                   int64_t wait_ms, char **token,
                                   char **input);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
