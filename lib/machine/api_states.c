@@ -298,6 +298,12 @@ static void newest_matching(aev_execution **list, size_t *n, const char *filter)
   *n = kept;
 }
 
+/* Express executions are not kept, so AWS does not list them. */
+static int express_unlisted(void) {
+  return aev__fail(AEV_ERR_INVALID, "StateMachineTypeNotSupported",
+                   "This operation is not supported by this type of state machine");
+}
+
 static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   const char *filter = NULL;
@@ -309,7 +315,7 @@ static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *r
   char scope[320], last[M_PAGE_KEY_MAX];
   snprintf(scope, sizeof scope, "executions %s", m->res.arn);
   if (!(rc = status_filter_of(svc, req, &filter)) && !(rc = aev__page_open(svc, req, scope, 3096, &pg)))
-    rc = aev__machine_executions(m, &list, &n);
+    rc = m->type == AEV_MACHINE_EXPRESS ? express_unlisted() : aev__machine_executions(m, &list, &n);
   aev_machine_release(m);
   if (!rc) newest_matching(list, &n, filter);
   if (!rc) from = aev__page_from(&pg, list, n, execution_key);

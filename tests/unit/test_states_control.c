@@ -560,6 +560,10 @@ START_TEST(bad_page_arguments) {
   refused("ListExecutions", json_pack("{s:s,s:s}", "stateMachineArn", SM "m", "nextToken", token), AEV_ERR_INVALID,
           "ValidationException", NULL);
   free(token);
+  ok("CreateStateMachine",
+     json_pack("{s:s,s:s,s:s,s:s}", "name", "x", "definition", PASS, "roleArn", ROLE, "type", "EXPRESS"));
+  refused("ListExecutions", json_pack("{s:s}", "stateMachineArn", SM "x"), AEV_ERR_INVALID,
+          "StateMachineTypeNotSupported", "This operation is not supported by this type of state machine");
   refused("ListExecutions", json_pack("{s:s,s:s}", "stateMachineArn", SM "m", "statusFilter", "succeeded"),
           AEV_ERR_INVALID, "ValidationException",
           "1 validation error detected: Value 'succeeded' at 'statusFilter' failed to satisfy constraint: Member must "
