@@ -53,11 +53,23 @@ typedef struct aev_activity aev_activity;
  * machine. *out is a new handle. The machine runs as the role
  * arn:aws:iam::000000000000:role/awsevents (DescribeStateMachine's roleArn,
  * $$.Execution.RoleArn), with logging OFF, tracing off and an AWS owned
- * key; aev_call's CreateStateMachine takes AWS's roleArn (required) and
- * configurations instead. */
+ * key; aev_machine_create_with() takes a role, and aev_call's
+ * CreateStateMachine takes AWS's roleArn (required) and configurations. */
 AEV_API int aev_machine_create(aev_broker *b, const char *name,
                                const char *definition, size_t len, int type,
                                aev_machine **out);
+
+/* aev_machine_create with the role the machine runs as (NULL: the default
+ * above): an IAM role's ARN, arn:PARTITION:iam::ACCOUNT:role/[PATH/]NAME,
+ * checked as CreateStateMachine's roleArn is, before anything is stored:
+ * InvalidArn ("Invalid Role Arn: '...'") for another form,
+ * ValidationException outside 1-256 characters (AEV_ERR_INVALID both). As
+ * in AWS, the role does not count for idempotency: an identical existing
+ * machine is returned with the role it was created with. */
+AEV_API int aev_machine_create_with(aev_broker *b, const char *name,
+                                    const char *definition, size_t len,
+                                    int type, const char *role_arn,
+                                    aev_machine **out);
 
 /* Finds a state machine by name or ARN; AEV_ERR_NOT_FOUND
  * (StateMachineDoesNotExist) otherwise. *out is a new handle. */
@@ -167,10 +179,6 @@ AEV_API int aev_machine_send_task_failure(aev_broker *b, const char *token,
 /* SendTaskHeartbeat: restarts the task's HeartbeatSeconds countdown. */
 AEV_API int aev_machine_send_task_heartbeat(aev_broker *b, const char *token);
 
-#ifdef __cplusplus
-}
-#endif
-
 /* ---- Activities ------------------------------------------------------ */
 
 /* CreateActivity: a name (AWS's naming rule, InvalidName) for work done by
@@ -196,7 +204,9 @@ AEV_API int aev_activity_delete(aev_activity *a);
 
 AEV_API const char *aev_activity_arn(const aev_activity *a);
 
-/* DescribeActivity's response: {"activityArn","name","creationDate"}. */
+/* DescribeActivity's response: {"activityArn", "name", "creationDate",
+ * "encryptionConfiguration"}; the last is {"type": "AWS_OWNED_KEY"} unless
+ * aev_call's CreateActivity gave another. */
 AEV_API int aev_activity_describe(aev_activity *a, char **json);
 
 /* GetActivityTask: takes the oldest scheduled task of a, recording
@@ -208,5 +218,9 @@ AEV_API int aev_activity_describe(aev_activity *a, char **json);
 AEV_API int aev_activity_get_task(aev_activity *a, const char *worker_name,
                                   int64_t wait_ms, char **token,
                                   char **input);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

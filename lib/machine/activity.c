@@ -1,4 +1,5 @@
-/* Activities: CreateActivity / DescribeActivity / DeleteActivity and
+/* Activities: CreateActivity (with its encryptionConfiguration, kept as
+ * DescribeActivity answers it) / DescribeActivity / DeleteActivity and
  * GetActivityTask. A Task state whose Resource is an activity ARN queues
  * its input and task token here (exec_task.c); a worker's GetActivityTask
  * takes the oldest one and answers with it, and the worker ends the task
@@ -30,6 +31,7 @@ struct aev_activity {
   int closed;
   int64_t created_ms;
   json_t *tags; /* under mu (machine_tags.c) */
+  json_t *encryption; /* as Describe answers it; never changed */
 };
 
 static void pending_free(pending *p) {
@@ -46,6 +48,7 @@ static void activity_destroy(aev__resource *r) {
     pending_free(p);
   }
   json_decref(a->tags);
+  json_decref(a->encryption);
   pthread_cond_destroy(&a->cv);
   pthread_mutex_destroy(&a->mu);
   free(a);
@@ -64,13 +67,16 @@ static int not_found(const char *what) {
   return aev__fail(AEV_ERR_NOT_FOUND, "ActivityDoesNotExist", "Activity Does Not Exist: '%s'", what);
 }
 
-int aev__activity_create(aev_broker *b, const char *name, json_t *tags, aev_activity **out) {
+int aev__activity_create(aev_broker *b, const char *name, json_t *tags, json_t *encryption,
+                         aev_activity **out) {
   if (!b || !out) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker and an out pointer are required.");
   *out = NULL;
   int rc = aev__machine_check_name(name, "name");
   if (rc) return rc;
   aev_activity *a = calloc(1, sizeof *a);
-  if (!a || (rc = aev__machine_tags_merge(NULL, tags, name, &a->tags))) {
+  if (!a || (rc = aev__machine_tags_merge(NULL, tags, name, &a->tags)) ||
+      !(a->encryption = aev__encryption_json(encryption))) {
+    if (a) json_decref(a->tags);
     free(a);
     return rc ? rc : aev__nomem();
   }
@@ -88,7 +94,7 @@ int aev__activity_create(aev_broker *b, const char *name, json_t *tags, aev_acti
   }
   aev__resource *existing = NULL;
   rc = aev__registry_add(b, &a->res, &existing);
-  if (rc == AEV_ERR_EXISTS) { /* CreateActivity is idempotent; the first tags stay */
+  if (rc == AEV_ERR_EXISTS) { /* CreateActivity is idempotent on the name; the first tags and key stay */
     aev__resource_unref(&a->res);
     *out = (aev_activity *)existing;
     return AEV_OK;
@@ -102,7 +108,7 @@ int aev__activity_create(aev_broker *b, const char *name, json_t *tags, aev_acti
 }
 
 int aev_activity_create(aev_broker *b, const char *name, aev_activity **out) {
-  return aev__activity_create(b, name, NULL, out);
+  return aev__activity_create(b, name, NULL, NULL, out);
 }
 
 void aev__activity_tags(aev_activity *a, pthread_mutex_t **mu, json_t ***tags) {
@@ -140,6 +146,10 @@ int aev_activity_describe(aev_activity *a, char **json) {
   if (!a || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "An activity and an out pointer are required.");
   if (a->res.deleted) return not_found(a->res.arn);
   json_t *v = aev__activity_json(a);
+  if (v && json_object_set(v, "encryptionConfiguration", a->encryption)) {
+    json_decref(v);
+    v = NULL;
+  }
   *json = v ? aev__json_dumps(v, JSON_COMPACT) : NULL;
   json_decref(v);
   return *json ? AEV_OK : aev__nomem();

@@ -49,21 +49,11 @@ void aev__page_close(m_page *pg) {
   pg->after = NULL;
 }
 
-int aev__page_from(const m_page *pg, void *items, size_t n, aev__page_key key, int sorted, size_t *from) {
+size_t aev__page_from(const m_page *pg, void *items, size_t n, aev__page_key key) {
+  char buf[M_PAGE_KEY_MAX];
   size_t i = 0;
-  if (!pg->after) {
-    *from = 0;
-    return AEV_OK;
-  }
-  if (sorted) {
-    while (i < n && strcmp(key(items, i), pg->after) <= 0) i++;
-    *from = i;
-    return AEV_OK;
-  }
-  while (i < n && strcmp(key(items, i), pg->after)) i++;
-  if (i == n) return invalid_token();
-  *from = i + 1;
-  return AEV_OK;
+  while (pg->after && i < n && strcmp(key(items, i, buf), pg->after) <= 0) i++;
+  return i;
 }
 
 int aev__page_next(const m_page *pg, json_t *resp, const char *key) {

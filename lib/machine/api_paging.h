@@ -22,13 +22,15 @@ int aev__page_open(const aev__api_service *svc, json_t *req, const char *scope, 
                    m_page *pg);
 void aev__page_close(m_page *pg);
 
-/* The key of item i of a listing. */
-typedef const char *(*aev__page_key)(void *items, size_t i);
+/* The key of item i of a listing: keys ascend along it, so a token's key
+ * places the page even when its item is gone since. A key may be written
+ * into buf (M_PAGE_KEY_MAX bytes), or be a string the item holds. */
+#define M_PAGE_KEY_MAX 24
+typedef const char *(*aev__page_key)(void *items, size_t i, char *buf);
 
 /* The index the page starts at among n items: the first after the token's
- * key. sorted: keys ascend, so a key deleted since still places the page;
- * otherwise the key must still be listed (InvalidToken). */
-int aev__page_from(const m_page *pg, void *items, size_t n, aev__page_key key, int sorted, size_t *from);
+ * key. */
+size_t aev__page_from(const m_page *pg, void *items, size_t n, aev__page_key key);
 
 /* Sets resp's nextToken to go on after key. */
 int aev__page_next(const m_page *pg, json_t *resp, const char *key);

@@ -1,5 +1,6 @@
 /* The "states" service of aev_call(): Step Functions' actions and shapes
  * (CreateStateMachine ... GetExecutionHistory), mapped onto machine.h. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,7 +127,10 @@ static int delete_machine(aev_broker *b, const aev__api_service *svc, json_t *re
   return rc ? rc : reply(json_object(), resp);
 }
 
-static const char *resource_name(void *items, size_t i) { return ((aev__resource **)items)[i]->name; }
+static const char *resource_name(void *items, size_t i, char *buf) {
+  (void)buf;
+  return ((aev__resource **)items)[i]->name;
+}
 
 /* A page of the broker's resources of kind (sorted by name) under key,
  * each as item makes it. */
@@ -137,7 +141,7 @@ static int list_resources(aev_broker *b, const aev__api_service *svc, json_t *re
   size_t n = 0, from = 0;
   int rc = aev__page_open(svc, req, key, 1024, &pg);
   if (!rc) rc = aev__registry_list(b, kind, NULL, &list, &n);
-  if (!rc) rc = aev__page_from(&pg, list, n, resource_name, 1, &from);
+  if (!rc) from = aev__page_from(&pg, list, n, resource_name);
   json_t *arr = rc ? NULL : json_array(), *v = arr ? json_pack("{s:o}", key, arr) : NULL;
   size_t to = n - from > pg.max ? from + pg.max : n;
   int failed = !rc && !v;
@@ -267,7 +271,13 @@ static json_t *execution_item(aev_execution *e, const char *status) {
   return v;
 }
 
-static const char *execution_name(void *items, size_t i) { return ((aev_execution **)items)[i]->name; }
+/* An execution's key in a listing, newest first: its seq counted down
+ * from the largest, in fixed width, so keys ascend along the listing and a
+ * token still places the page after its execution was dropped (retention). */
+static const char *execution_key(void *items, size_t i, char *buf) {
+  snprintf(buf, M_PAGE_KEY_MAX, "%020" PRIu64, UINT64_MAX - ((aev_execution **)items)[i]->seq);
+  return buf;
+}
 
 /* Keeps the executions (oldest first) that filter names (all for NULL),
  * releasing the others, and turns them newest first as AWS lists them; *n
@@ -288,6 +298,12 @@ static void newest_matching(aev_execution **list, size_t *n, const char *filter)
   *n = kept;
 }
 
+/* Express executions are not kept, so AWS does not list them. */
+static int express_unlisted(void) {
+  return aev__fail(AEV_ERR_INVALID, "StateMachineTypeNotSupported",
+                   "This operation is not supported by this type of state machine");
+}
+
 static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   const char *filter = NULL;
@@ -296,19 +312,19 @@ static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *r
   m_page pg = {0};
   aev_execution **list = NULL;
   size_t n = 0, from = 0;
-  char scope[320];
+  char scope[320], last[M_PAGE_KEY_MAX];
   snprintf(scope, sizeof scope, "executions %s", m->res.arn);
   if (!(rc = status_filter_of(svc, req, &filter)) && !(rc = aev__page_open(svc, req, scope, 3096, &pg)))
-    rc = aev__machine_executions(m, &list, &n);
+    rc = m->type == AEV_MACHINE_EXPRESS ? express_unlisted() : aev__machine_executions(m, &list, &n);
   aev_machine_release(m);
   if (!rc) newest_matching(list, &n, filter);
-  if (!rc) rc = aev__page_from(&pg, list, n, execution_name, 0, &from);
+  if (!rc) from = aev__page_from(&pg, list, n, execution_key);
   size_t to = !rc && n - from > pg.max ? from + pg.max : n;
   json_t *arr = rc ? NULL : json_array(), *v = arr ? json_pack("{s:o}", "executions", arr) : NULL;
   int failed = !rc && !v;
   for (size_t i = from; !failed && i < to; i++)
     failed = json_array_append_new(arr, execution_item(list[i], aev__exec_status_name(aev_execution_status(list[i]))));
-  if (!rc && !failed && to < n) rc = aev__page_next(&pg, v, list[to - 1]->name);
+  if (!rc && !failed && to < n) rc = aev__page_next(&pg, v, execution_key(list, to - 1, last));
   for (size_t i = 0; i < n; i++) aev_execution_release(list[i]);
   free(list);
   aev__page_close(&pg);
@@ -372,12 +388,14 @@ static int activity_of(aev_broker *b, const aev__api_service *svc, json_t *req, 
 
 static int create_activity(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   const char *name;
-  json_t *tags = NULL;
+  json_t *tags = NULL, *encryption = NULL;
   aev_activity *a = NULL;
   int rc = aev__api_req_string(svc, req, "name", &name);
   if (!rc) rc = aev__api_opt_array(svc, req, "tags", &tags);
   if (!rc && tags) rc = aev__machine_tags_check(tags, NULL);
-  if (!rc) rc = aev__activity_create(b, name, tags, &a);
+  if (!rc) rc = aev__api_opt_object(svc, req, "encryptionConfiguration", &encryption);
+  if (!rc && encryption) rc = aev__encryption_check(encryption);
+  if (!rc) rc = aev__activity_create(b, name, tags, encryption, &a);
   if (rc) return rc;
   json_t *v = aev__activity_json(a);
   aev_activity_release(a);
@@ -389,9 +407,10 @@ static int describe_activity(aev_broker *b, const aev__api_service *svc, json_t 
   aev_activity *a;
   int rc = activity_of(b, svc, req, &a);
   if (rc) return rc;
-  json_t *v = aev__activity_json(a);
+  char *t = NULL;
+  rc = aev_activity_describe(a, &t);
   aev_activity_release(a);
-  return reply(v, resp);
+  return rc ? rc : reply(loads(t), resp);
 }
 
 /* DeleteActivity succeeds for an activity that does not exist. */

@@ -202,10 +202,15 @@ int aev__machine_create(aev_broker *b, const char *name, const char *definition,
   return AEV_OK;
 }
 
+int aev_machine_create_with(aev_broker *b, const char *name, const char *definition, size_t len, int type,
+                            const char *role_arn, aev_machine **out) {
+  const m_setup s = {.role_arn = role_arn};
+  return aev__machine_create(b, name, definition, len, type, &s, out);
+}
+
 int aev_machine_create(aev_broker *b, const char *name, const char *definition, size_t len, int type,
                        aev_machine **out) {
-  static const m_setup defaults = {0};
-  return aev__machine_create(b, name, definition, len, type, &defaults, out);
+  return aev_machine_create_with(b, name, definition, len, type, NULL, out);
 }
 
 int aev_machine_get(aev_broker *b, const char *name_or_arn, aev_machine **out) {
@@ -524,6 +529,7 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
       return aev__nomem();
     }
     m->execs[m->nexecs++] = e;
+    e->seq = ++m->listed;
     e->refs++;
     pthread_mutex_unlock(&m->mu);
   }

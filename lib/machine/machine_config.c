@@ -1,8 +1,9 @@
 /* What a state machine runs as besides its definition: the role ARN and
  * the logging, tracing and encryption configurations of CreateStateMachine
- * and UpdateStateMachine, checked with AWS's rules and messages and kept
- * as DescribeStateMachine answers them, with AWS's defaults when not
- * given; and the revisions (m_rev) executions share. */
+ * and UpdateStateMachine (the encryption one CreateActivity's too), checked
+ * with AWS's rules and messages and kept as DescribeStateMachine answers
+ * them, with AWS's defaults when not given; and the revisions (m_rev)
+ * executions share. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,7 +204,7 @@ static int bad_encryption(const char *why) {
 /* type is required; a customer managed key needs its kmsKeyId (there is
  * no KMS here, so the key itself is not looked up); an AWS owned key takes
  * neither kmsKeyId nor a reuse period. */
-static int check_encryption(json_t *ec) {
+int aev__encryption_check(json_t *ec) {
   const char *type = NULL;
   int rc = check_object(ec, "encryptionConfiguration");
   if (!rc) rc = opt_enum(ec, "type", "encryptionConfiguration.type", key_types,
@@ -230,7 +231,7 @@ static int check_encryption(json_t *ec) {
   return AEV_OK;
 }
 
-static json_t *encryption_json(json_t *ec) {
+json_t *aev__encryption_json(json_t *ec) {
   json_t *key = json_object_get(ec, "kmsKeyId"), *reuse = json_object_get(ec, "kmsDataKeyReusePeriodSeconds");
   if (!key) return json_pack("{s:s}", "type", "AWS_OWNED_KEY");
   return json_pack("{s:s,s:O,s:I}", "type", "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId", key,
@@ -243,7 +244,7 @@ int aev__setup_check(const m_setup *s) {
   int rc = s->role_arn ? check_role(s->role_arn) : AEV_OK;
   if (!rc && s->logging) rc = check_logging(s->logging);
   if (!rc && s->tracing) rc = check_tracing(s->tracing);
-  if (!rc && s->encryption) rc = check_encryption(s->encryption);
+  if (!rc && s->encryption) rc = aev__encryption_check(s->encryption);
   if (!rc && s->tags) rc = aev__machine_tags_check(s->tags, NULL);
   return rc;
 }
@@ -261,7 +262,7 @@ json_t *aev__setup_config(const m_setup *s, json_t *base) {
   json_t *c = json_object();
   if (!c || set_member(c, "loggingConfiguration", s->logging, base, logging_json) ||
       set_member(c, "tracingConfiguration", s->tracing, base, tracing_json) ||
-      set_member(c, "encryptionConfiguration", s->encryption, base, encryption_json)) {
+      set_member(c, "encryptionConfiguration", s->encryption, base, aev__encryption_json)) {
     json_decref(c);
     return NULL;
   }

@@ -193,7 +193,7 @@ m_rev *aev__rev_new(const char *definition, size_t len, const char *role_arn, js
 m_rev *aev__rev_ref(m_rev *r);
 void aev__rev_unref(m_rev *r);
 
-/* The role a machine made through the typed C API runs as (it takes none). */
+/* The role a machine made through the typed C API runs as when given none. */
 #define AEV__DEFAULT_ROLE_ARN "arn:aws:iam::000000000000:role/awsevents"
 
 /* The role and configurations of CreateStateMachine / UpdateStateMachine
@@ -211,6 +211,13 @@ typedef struct m_setup {
 int aev__check_length(const char *s, const char *path, size_t min, size_t max);
 int aev__check_text(json_t *v, const char *path, size_t min, size_t max);
 
+/* An encryptionConfiguration of CreateStateMachine or CreateActivity:
+ * checked as AWS does (ValidationException, InvalidEncryptionConfiguration),
+ * and as Describe answers it (NULL given: AWS's default, an AWS owned key;
+ * NULL returned: out of memory). */
+int aev__encryption_check(json_t *ec);
+json_t *aev__encryption_json(json_t *ec);
+
 /* Checks s as AWS does (role ARN, configuration rules, tags) before
  * anything is stored. */
 int aev__setup_check(const m_setup *s);
@@ -220,7 +227,8 @@ int aev__setup_check(const m_setup *s);
 json_t *aev__setup_config(const m_setup *s, json_t *base);
 
 /* The full CreateStateMachine / UpdateStateMachine behind the typed
- * aev_machine_create / aev_machine_update (which pass a default setup).
+ * aev_machine_create(_with) / aev_machine_update (which pass a setup with
+ * at most a role).
  * update: definition NULL keeps the current one; at least one of
  * definition, role, logging or tracing is required
  * (MissingRequiredParameter). */
@@ -255,6 +263,7 @@ struct aev_machine {
   int64_t created_ms;
   struct aev_execution **execs; /* STANDARD executions, oldest first */
   size_t nexecs, capexecs;
+  uint64_t listed; /* STANDARD executions ever listed (their seq) */
   m_index by_name; /* the same executions */
   int64_t retention_ms; /* finished executions kept this long (retention.c) */
   int64_t prune_at;     /* earliest expiry among the finished ones */
@@ -273,6 +282,7 @@ struct aev_execution {
   pthread_cond_t done_cv;
   aev__strand *strand;
   char *arn, *name;
+  uint64_t seq; /* its place among its machine's listed executions: 1, 2, ... */
   int type;
   int status; /* AEV_EXECUTION_* */
   char *input, *output, *error, *cause;
@@ -380,8 +390,10 @@ void aev__activity_withdraw(aev_broker *b, const char *arn, const char *token);
 /* Tasks waiting for a worker (tests). */
 size_t aev__activity_queued(aev_activity *a);
 json_t *aev__activity_json(const aev_activity *a);
-/* CreateActivity with its tags (NULL: none; checked already). */
-int aev__activity_create(aev_broker *b, const char *name, json_t *tags, aev_activity **out);
+/* CreateActivity with its tags and encryptionConfiguration (NULL: none,
+ * AWS's default key), both checked already. */
+int aev__activity_create(aev_broker *b, const char *name, json_t *tags, json_t *encryption,
+                         aev_activity **out);
 /* An activity's tags and the lock that guards them (machine_tags.c). */
 void aev__activity_tags(aev_activity *a, pthread_mutex_t **mu, json_t ***tags);
 /* A worker took the task of token (exec_task.c): ActivityStarted is

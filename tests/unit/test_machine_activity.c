@@ -84,7 +84,8 @@ START_TEST(admin) {
   ck_assert_str_eq(aev_activity_arn(a), ACT "work");
   char *t = NULL;
   ck_assert_int_eq(aev_activity_describe(a, &t), AEV_OK);
-  ck_assert_str_eq(t, "{\"activityArn\":\"" ACT "work\",\"name\":\"work\",\"creationDate\":1704067200.0}");
+  ck_assert_str_eq(t, "{\"activityArn\":\"" ACT "work\",\"name\":\"work\",\"creationDate\":1704067200.0,"
+                     "\"encryptionConfiguration\":{\"type\":\"AWS_OWNED_KEY\"}}");
   aev_free(t);
   aev_activity *got = NULL;
   ck_assert_int_eq(aev_activity_get(b, ACT "work", &got), AEV_OK);

@@ -122,12 +122,39 @@ START_TEST(role_is_answered_where_aws_answers_it) {
 }
 END_TEST
 
-/* The typed API takes no role: its machines run as the documented one. */
+/* Given no role, typed machines run as the documented one. */
 START_TEST(typed_create_has_a_default_role) {
   aev_machine *m = NULL;
   ck_assert_int_eq(aev_machine_create(b, "typed", PASS, strlen(PASS), AEV_MACHINE_STANDARD, &m), AEV_OK);
   aev_machine_release(m);
   described_is("typed", "roleArn", "\"arn:aws:iam::000000000000:role/awsevents\"");
+  ck_assert_int_eq(aev_machine_create_with(b, "null", PASS, strlen(PASS), AEV_MACHINE_STANDARD, NULL, &m), AEV_OK);
+  aev_machine_release(m);
+  described_is("null", "roleArn", "\"arn:aws:iam::000000000000:role/awsevents\"");
+}
+END_TEST
+
+static int typed_create(const char *name, const char *role) {
+  aev_machine *m = NULL;
+  int rc = aev_machine_create_with(b, name, PASS, strlen(PASS), AEV_MACHINE_STANDARD, role, &m);
+  aev_machine_release(m);
+  return rc;
+}
+
+/* The typed role is checked as roleArn is, and kept as AWS keeps it: the
+ * first create's, since a create again with another role is idempotent. */
+START_TEST(typed_create_takes_a_role) {
+  ck_assert_int_eq(typed_create("typed", "admin"), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidArn");
+  ck_assert_str_eq(aev_errmsg(), "Invalid Role Arn: 'admin'");
+  ck_assert_int_eq(typed_create("typed", ""), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_uint_eq(machine_count(), 0);
+  ck_assert_int_eq(typed_create("typed", ROLE), AEV_OK);
+  described_is("typed", "roleArn", "\"" ROLE "\"");
+  ck_assert_int_eq(typed_create("typed", "arn:aws:iam::123456789012:role/other"), AEV_OK);
+  described_is("typed", "roleArn", "\"" ROLE "\"");
+  ck_assert_uint_eq(machine_count(), 1);
 }
 END_TEST
 
@@ -193,6 +220,85 @@ START_TEST(bad_configurations_are_refused) {
 END_TEST
 
 /* Idempotency counts the configurations, not the role or the tags. */
+/* ---- activities' encryption ---- */
+
+#define ACT "arn:aws:states:us-east-1:000000000000:activity:"
+#define OWNED "{\"type\":\"AWS_OWNED_KEY\"}"
+
+/* CreateActivity with an encryptionConfiguration given as JSON text. */
+static json_t *activity_with(const char *name, const char *encryption) {
+  return json_pack("{s:s,s:o}", "name", name, "encryptionConfiguration", json_loads(encryption, 0, NULL));
+}
+
+static void activity_key_is(const char *name, const char *want) {
+  char arn[128];
+  snprintf(arn, sizeof arn, ACT "%s", name);
+  json_t *v = call("DescribeActivity", json_pack("{s:s}", "activityArn", arn), AEV_OK);
+  char *t = json_dumps(json_object_get(v, "encryptionConfiguration"), JSON_COMPACT | JSON_SORT_KEYS);
+  ck_assert_str_eq(t, want);
+  free(t);
+  json_decref(v);
+}
+
+START_TEST(activities_keep_their_encryption) {
+  ok("CreateActivity", json_pack("{s:s}", "name", "plain"));
+  activity_key_is("plain", OWNED);
+  ok("CreateActivity", activity_with("owned", OWNED));
+  activity_key_is("owned", OWNED);
+  ok("CreateActivity", activity_with("kms", "{\"type\":\"CUSTOMER_MANAGED_KMS_KEY\",\"kmsKeyId\":\"alias/k\"}"));
+  activity_key_is("kms", "{\"kmsDataKeyReusePeriodSeconds\":300,\"kmsKeyId\":\"alias/k\",\"type\":\"CUSTOMER_MANAGED_KMS_KEY\"}");
+  ok("CreateActivity", activity_with("slow", "{\"type\":\"CUSTOMER_MANAGED_KMS_KEY\",\"kmsKeyId\":\"k\","
+                                             "\"kmsDataKeyReusePeriodSeconds\":900}"));
+  activity_key_is("slow", "{\"kmsDataKeyReusePeriodSeconds\":900,\"kmsKeyId\":\"k\",\"type\":\"CUSTOMER_MANAGED_KMS_KEY\"}");
+  ok("CreateActivity", activity_with("fast", "{\"type\":\"CUSTOMER_MANAGED_KMS_KEY\",\"kmsKeyId\":\"k\","
+                                             "\"kmsDataKeyReusePeriodSeconds\":60}"));
+  /* CreateActivity is idempotent on the name alone: the first key stays. */
+  ok("CreateActivity", activity_with("kms", OWNED));
+  activity_key_is("kms", "{\"kmsDataKeyReusePeriodSeconds\":300,\"kmsKeyId\":\"alias/k\",\"type\":\"CUSTOMER_MANAGED_KMS_KEY\"}");
+  /* The typed Describe answers it too; ListActivities' items do not carry it. */
+  aev_activity *a = NULL;
+  char *t = NULL;
+  ck_assert_int_eq(aev_activity_get(b, "plain", &a), AEV_OK);
+  ck_assert_int_eq(aev_activity_describe(a, &t), AEV_OK);
+  aev_activity_release(a);
+  json_t *v = json_loads(t, 0, NULL);
+  aev_free(t);
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(v, "encryptionConfiguration"), "type")),
+                   "AWS_OWNED_KEY");
+  json_decref(v);
+  v = call("ListActivities", json_object(), AEV_OK);
+  ck_assert_ptr_null(json_object_get(json_array_get(json_object_get(v, "activities"), 0), "encryptionConfiguration"));
+  json_decref(v);
+}
+END_TEST
+
+START_TEST(activities_refuse_bad_encryption) {
+  refused("CreateActivity", activity_with("a", "{\"type\":\"CUSTOMER_MANAGED_KMS_KEY\"}"), AEV_ERR_INVALID,
+          "InvalidEncryptionConfiguration",
+          "Invalid Encryption Configuration: kmsKeyId is required for a CUSTOMER_MANAGED_KMS_KEY.");
+  refused("CreateActivity", activity_with("a", "{\"type\":\"AWS_OWNED_KEY\",\"kmsKeyId\":\"k\"}"), AEV_ERR_INVALID,
+          "InvalidEncryptionConfiguration", NULL);
+  refused("CreateActivity", activity_with("a", "{\"kmsKeyId\":\"k\"}"), AEV_ERR_INVALID, "ValidationException",
+          "1 validation error detected: Value null at 'encryptionConfiguration.type' failed to satisfy constraint: "
+          "Member must not be null");
+  refused("CreateActivity", activity_with("a", "{\"type\":\"OWN_KEY\"}"), AEV_ERR_INVALID, "ValidationException",
+          NULL);
+  refused("CreateActivity",
+          activity_with("a", "{\"type\":\"CUSTOMER_MANAGED_KMS_KEY\",\"kmsKeyId\":\"k\",\"kmsDataKeyReusePeriodSeconds\":59}"),
+          AEV_ERR_INVALID, "ValidationException",
+          "1 validation error detected: Value '59' at 'encryptionConfiguration.kmsDataKeyReusePeriodSeconds' failed "
+          "to satisfy constraint: Member must have value greater than or equal to 60");
+  refused("CreateActivity",
+          activity_with("a", "{\"type\":\"CUSTOMER_MANAGED_KMS_KEY\",\"kmsKeyId\":\"k\",\"kmsDataKeyReusePeriodSeconds\":901}"),
+          AEV_ERR_INVALID, "ValidationException", NULL);
+  refused("CreateActivity", json_pack("{s:s,s:s}", "name", "a", "encryptionConfiguration", "AWS_OWNED_KEY"),
+          AEV_ERR_INVALID, "ValidationException", NULL);
+  json_t *v = call("ListActivities", json_object(), AEV_OK);
+  ck_assert_uint_eq(json_array_size(json_object_get(v, "activities")), 0);
+  json_decref(v);
+}
+END_TEST
+
 START_TEST(create_again_compares_configurations) {
   ok("CreateStateMachine", with_logging("m", "{\"level\":\"OFF\"}"));
   json_t *again = with_logging("m", "{\"level\":\"OFF\"}");
@@ -454,6 +560,10 @@ START_TEST(bad_page_arguments) {
   refused("ListExecutions", json_pack("{s:s,s:s}", "stateMachineArn", SM "m", "nextToken", token), AEV_ERR_INVALID,
           "ValidationException", NULL);
   free(token);
+  ok("CreateStateMachine",
+     json_pack("{s:s,s:s,s:s,s:s}", "name", "x", "definition", PASS, "roleArn", ROLE, "type", "EXPRESS"));
+  refused("ListExecutions", json_pack("{s:s}", "stateMachineArn", SM "x"), AEV_ERR_INVALID,
+          "StateMachineTypeNotSupported", "This operation is not supported by this type of state machine");
   refused("ListExecutions", json_pack("{s:s,s:s}", "stateMachineArn", SM "m", "statusFilter", "succeeded"),
           AEV_ERR_INVALID, "ValidationException",
           "1 validation error detected: Value 'succeeded' at 'statusFilter' failed to satisfy constraint: Member must "
@@ -491,6 +601,51 @@ START_TEST(list_executions_pages_newest_first) {
 }
 END_TEST
 
+/* A page goes on after the last execution handed out even when retention
+ * has dropped that one since (it ended before the older ones), and
+ * executions started in the same millisecond page in their order. */
+START_TEST(list_executions_pages_past_dropped_executions) {
+  create_machine("m", "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\",\"SecondsPath\":\"$.s\",\"End\":true}}}");
+  aev_machine *m = NULL;
+  ck_assert_int_eq(aev_machine_get(b, "m", &m), AEV_OK);
+  ck_assert_int_eq(aev_machine_set_retention(m, 10 * 1000), AEV_OK);
+  aev_machine_release(m);
+  char name[8];
+  for (int i = 0; i < 6; i++) {
+    /* e3 ends at once; the others wait 1000 s. e4 and e5 start together. */
+    snprintf(name, sizeof name, "e%d", i);
+    json_decref(call("StartExecution",
+                     json_pack("{s:s,s:s,s:s}", "stateMachineArn", SM "m", "name", name, "input",
+                               i == 3 ? "{\"s\":0}" : "{\"s\":1000}"),
+                     AEV_OK));
+    if (i < 4) ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
+  }
+  json_t *v = call("ListExecutions", json_pack("{s:s,s:i}", "stateMachineArn", SM "m", "maxResults", 1), AEV_OK);
+  char *got = json_dumps(json_object_get(json_array_get(json_object_get(v, "executions"), 0), "name"), JSON_ENCODE_ANY);
+  ck_assert_str_eq(got, "\"e5\"");
+  free(got);
+  json_t *req = json_pack("{s:s,s:i,s:O}", "stateMachineArn", SM "m", "maxResults", 2, "nextToken",
+                          json_object_get(v, "nextToken"));
+  json_decref(v);
+  v = call("ListExecutions", req, AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(v, "executions"), 1), "name")),
+                   "e3");
+  req = json_pack("{s:s,s:O}", "stateMachineArn", SM "m", "nextToken", json_object_get(v, "nextToken"));
+  json_decref(v);
+  /* e3 ended at 3 s: at 20 s its retention has passed. */
+  ck_assert_int_eq(aev_broker_advance(b, 16 * 1000), AEV_OK);
+  refused("DescribeExecution", json_pack("{s:s}", "executionArn", "arn:aws:states:us-east-1:000000000000:execution:m:e3"),
+          AEV_ERR_NOT_FOUND, "ExecutionDoesNotExist", NULL);
+  v = call("ListExecutions", req, AEV_OK);
+  json_t *items = json_object_get(v, "executions");
+  ck_assert_uint_eq(json_array_size(items), 3);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "name")), "e2");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 2), "name")), "e0");
+  ck_assert_ptr_null(json_object_get(v, "nextToken"));
+  json_decref(v);
+}
+END_TEST
+
 START_TEST(list_activities_pages) {
   ok("CreateActivity", json_pack("{s:s}", "name", "b"));
   ok("CreateActivity", json_pack("{s:s}", "name", "a"));
@@ -510,9 +665,12 @@ static Suite *suite(void) {
   tcase_add_test(tc, role_arn_is_required_and_checked);
   tcase_add_test(tc, role_is_answered_where_aws_answers_it);
   tcase_add_test(tc, typed_create_has_a_default_role);
+  tcase_add_test(tc, typed_create_takes_a_role);
   tcase_add_test(tc, configurations_default_as_aws_answers_them);
   tcase_add_test(tc, configurations_are_kept);
   tcase_add_test(tc, bad_configurations_are_refused);
+  tcase_add_test(tc, activities_keep_their_encryption);
+  tcase_add_test(tc, activities_refuse_bad_encryption);
   tcase_add_test(tc, create_again_compares_configurations);
   tcase_add_test(tc, update_changes_role_and_configurations);
   tcase_add_test(tc, refused_updates_change_nothing);
@@ -524,6 +682,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, list_state_machines_pages);
   tcase_add_test(tc, bad_page_arguments);
   tcase_add_test(tc, list_executions_pages_newest_first);
+  tcase_add_test(tc, list_executions_pages_past_dropped_executions);
   tcase_add_test(tc, list_activities_pages);
   suite_add_tcase(s, tc);
   return s;

@@ -264,6 +264,9 @@ SIGNATURES = {
     # machine
     "aev_machine_create": (c_int, [_opaque, c_char_p, c_char_p, c_size_t,
                                    c_int, _out_opaque]),
+    "aev_machine_create_with": (c_int, [_opaque, c_char_p, c_char_p,
+                                        c_size_t, c_int, c_char_p,
+                                        _out_opaque]),
     "aev_machine_get": (c_int, [_opaque, c_char_p, _out_opaque]),
     "aev_machine_release": (None, [_opaque]),
     "aev_machine_delete": (c_int, [_opaque]),

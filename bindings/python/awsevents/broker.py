@@ -304,10 +304,15 @@ class Broker:
         return delivery.create_delivery_stream(self, name, config, sink,
                                                transform)
 
-    def create_state_machine(self, name, definition, type="STANDARD"):
+    def create_state_machine(self, name, definition, type="STANDARD",
+                             role_arn=None):
         """CreateStateMachine: a Machine (see awsevents.machine).
-        definition is ASL as JSON text or a dict; type STANDARD|EXPRESS."""
-        return _machine.create_state_machine(self, name, definition, type)
+        definition is ASL as JSON text or a dict; type STANDARD|EXPRESS;
+        role_arn the IAM role it runs as (ClientError InvalidArn when it is
+        not a role's ARN; None: arn:aws:iam::000000000000:role/awsevents),
+        which DescribeStateMachine answers."""
+        return _machine.create_state_machine(self, name, definition, type,
+                                             role_arn)
 
     def get_state_machine(self, name_or_arn):
         """The Machine with this name or ARN (ClientError

@@ -2,6 +2,8 @@
 Execution.
 
     m = broker.create_state_machine("orders", definition)   # ASL: dict or str
+    m = broker.create_state_machine("paid", definition,
+                                    role_arn="arn:aws:iam::123456789012:role/sfn")
     e = m.start({"id": 1})
     e.wait()                      # manual clock: jumps over Waits
     e.status, e.output, e.history
@@ -253,11 +255,15 @@ def get_activity(broker, name_or_arn):
                           name_or_arn.encode())
 
 
-def create_state_machine(broker, name, definition, type="STANDARD"):
+def create_state_machine(broker, name, definition, type="STANDARD",
+                         role_arn=None):
     name = _lib.string(name, "name")
+    role = (None if role_arn is None
+            else _lib.string(role_arn, "role_arn").encode())
     text = _json_text(definition)
-    return _open(Machine, broker, "CreateStateMachine", lib.aev_machine_create,
-                         name.encode(), text, len(text), _type_of(type))
+    return _open(Machine, broker, "CreateStateMachine",
+                 lib.aev_machine_create_with, name.encode(), text, len(text),
+                 _type_of(type), role)
 
 
 def get_state_machine(broker, name_or_arn):
