@@ -1,6 +1,8 @@
 """Compares what libawsevents.so exports (nm -D --defined-only) with the
-functions declared AEV_API in include/awsevents/*.h, both ways, and checks
-the SONAME. Usage: check_exports.py LIBRARY HEADER_DIR"""
+functions declared AEV_API in include/awsevents/*.h, both ways, checks that
+every declaration lies inside its header's extern "C" block (else C++
+callers cannot link it), and checks the SONAME.
+Usage: check_exports.py LIBRARY HEADER_DIR"""
 import glob
 import os
 import re
@@ -22,6 +24,23 @@ def declared(header_dir):
                          if not l.lstrip().startswith("#"))
         names.update(re.findall(r"\bAEV_API\b[^;{]*?\b(aev_\w+)\s*\(", text))
     return names
+
+
+def outside_extern_c(header_dir):
+    """The AEV_API functions declared outside their header's
+    #ifdef __cplusplus extern "C" { ... } block, as "header: name"."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(header_dir, "*.h"))):
+        with open(path) as f:
+            text = re.sub(r"/\*.*?\*/", " ", f.read(), flags=re.S)
+        opened = text.find('extern "C" {')
+        closes = [m.start() for m in
+                  re.finditer(r"#ifdef __cplusplus\s*\}\s*#endif", text)]
+        closed = closes[-1] if closes else -1
+        for m in re.finditer(r"\bAEV_API\b[^;{]*?\b(aev_\w+)\s*\(", text):
+            if not opened < m.start() < closed:
+                found.append("%s: %s" % (os.path.basename(path), m.group(1)))
+    return found
 
 
 def exported(library):
@@ -52,6 +71,8 @@ def main(library, header_dir):
         problems.append("declared AEV_API but not exported: " + name)
     for name in sorted(have - want):
         problems.append("exported but not declared AEV_API: " + name)
+    for where in outside_extern_c(header_dir):
+        problems.append('declared outside extern "C": ' + where)
     for name in sorted(have):
         if name.startswith("aev__") or not name.startswith("aev_"):
             problems.append("exported a non-public name: " + name)
