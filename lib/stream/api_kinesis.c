@@ -22,8 +22,7 @@ int aev__kin_stream_of(aev_broker *b, const aev__api_service *svc,
   return aev__stream_find(b, arn ? arn : name, out);
 }
 
-/* Runs fn on the stream the request names, answering {} on success. */
-static int on_stream(aev_broker *b, const aev__api_service *svc, json_t *req,
+int aev__kin_on_stream(aev_broker *b, const aev__api_service *svc, json_t *req,
                      json_t **resp, int (*fn)(aev_stream *, json_t *)) {
   aev_stream *s;
   int rc = aev__kin_stream_of(b, svc, req, &s);
@@ -32,6 +31,14 @@ static int on_stream(aev_broker *b, const aev__api_service *svc, json_t *req,
   aev_stream_release(s);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
+}
+
+int aev__kin_stream_mode(const char *mode, int *on_demand) {
+  *on_demand = !strcmp(mode, "ON_DEMAND");
+  if (*on_demand || !strcmp(mode, "PROVISIONED")) return AEV_OK;
+  return aev__kin_validation(mode, "streamModeDetails.streamMode",
+                             "Member must satisfy enum value set: "
+                             "[PROVISIONED, ON_DEMAND]");
 }
 
 static AEV__KIN_ACTION(create_stream) {
@@ -43,11 +50,8 @@ static AEV__KIN_ACTION(create_stream) {
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "StreamModeDetails", &mode);
   if (rc != AEV_OK) return rc;
   const char *m = json_string_value(json_object_get(mode, "StreamMode"));
-  int on_demand = m && !strcmp(m, "ON_DEMAND");
-  if (m && !on_demand && strcmp(m, "PROVISIONED"))
-    return aev__kin_validation(m, "streamModeDetails.streamMode",
-                               "Member must satisfy enum value set: "
-                               "[PROVISIONED, ON_DEMAND]");
+  int on_demand = 0;
+  if (m && (rc = aev__kin_stream_mode(m, &on_demand))) return rc;
   if (!on_demand && count < 0)
     return aev__kin_invalid("ShardCount is required for streams in "
                             "PROVISIONED mode.");
@@ -59,7 +63,7 @@ static AEV__KIN_ACTION(create_stream) {
                                              : (int)count, &s);
   if (rc != AEV_OK) return rc;
   json_t *tags = json_object_get(req, "Tags");
-  if (tags) rc = aev__stream_tag_json(s, tags);
+  if (tags) rc = aev__stream_tag_json(s, NULL, tags);
   if (rc != AEV_OK) aev_stream_delete(s, 1);
   aev_stream_release(s);
   if (rc == AEV_OK) *resp = json_object();
@@ -72,7 +76,7 @@ static int delete_fn(aev_stream *s, json_t *req) {
 }
 
 static AEV__KIN_ACTION(delete_stream) {
-  return on_stream(b, svc, req, resp, delete_fn);
+  return aev__kin_on_stream(b, svc, req, resp, delete_fn);
 }
 
 static int describe(aev_broker *b, const aev__api_service *svc, json_t *req,
@@ -167,7 +171,7 @@ static AEV__KIN_ACTION(split_shard) {
   const char *x;
   int rc = aev__api_req_string(svc, req, "ShardToSplit", &x);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "NewStartingHashKey", &x);
-  return rc != AEV_OK ? rc : on_stream(b, svc, req, resp, split_fn);
+  return rc != AEV_OK ? rc : aev__kin_on_stream(b, svc, req, resp, split_fn);
 }
 
 static int merge_fn(aev_stream *s, json_t *req) {
@@ -180,7 +184,7 @@ static AEV__KIN_ACTION(merge_shards) {
   const char *x;
   int rc = aev__api_req_string(svc, req, "ShardToMerge", &x);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "AdjacentShardToMerge", &x);
-  return rc != AEV_OK ? rc : on_stream(b, svc, req, resp, merge_fn);
+  return rc != AEV_OK ? rc : aev__kin_on_stream(b, svc, req, resp, merge_fn);
 }
 
 static AEV__KIN_ACTION(update_shard_count) {
@@ -211,30 +215,30 @@ static AEV__KIN_ACTION(update_shard_count) {
 }
 
 static int tag_fn(aev_stream *s, json_t *req) {
-  return aev__stream_tag_json(s, json_object_get(req, "Tags"));
+  return aev__stream_tag_json(s, NULL, json_object_get(req, "Tags"));
 }
 
 static AEV__KIN_ACTION(add_tags) {
   json_t *t;
   int rc = aev__api_req_object(svc, req, "Tags", &t);
-  return rc != AEV_OK ? rc : on_stream(b, svc, req, resp, tag_fn);
+  return rc != AEV_OK ? rc : aev__kin_on_stream(b, svc, req, resp, tag_fn);
 }
 
 static int untag_fn(aev_stream *s, json_t *req) {
-  return aev__stream_untag_json(s, json_object_get(req, "TagKeys"));
+  return aev__stream_untag_json(s, NULL, json_object_get(req, "TagKeys"));
 }
 
 static AEV__KIN_ACTION(remove_tags) {
   json_t *t;
   int rc = aev__api_req_array(svc, req, "TagKeys", &t);
-  return rc != AEV_OK ? rc : on_stream(b, svc, req, resp, untag_fn);
+  return rc != AEV_OK ? rc : aev__kin_on_stream(b, svc, req, resp, untag_fn);
 }
 
 static AEV__KIN_ACTION(list_tags) {
   aev_stream *s;
   int rc = aev__kin_stream_of(b, svc, req, &s);
   if (rc != AEV_OK) return rc;
-  rc = aev__stream_tags_json(s, resp);
+  rc = aev__stream_list_tags_json(s, resp);
   aev_stream_release(s);
   return rc;
 }
@@ -259,6 +263,15 @@ static AEV__KIN_ACTION(register_consumer) {
   return rc;
 }
 
+int aev__kin_consumer_stream(aev_broker *b, const char *consumer_arn,
+                             aev_stream **out) {
+  const char *c = strstr(consumer_arn, "/consumer/");
+  char *stream_arn = strndup(consumer_arn, (size_t)(c - consumer_arn));
+  int rc = stream_arn ? aev__stream_find(b, stream_arn, out) : aev__nomem();
+  free(stream_arn);
+  return rc;
+}
+
 /* Deregister and Describe name a consumer by StreamARN + ConsumerName or
  * by ConsumerARN alone. */
 static int consumer_of(aev_broker *b, const aev__api_service *svc,
@@ -271,12 +284,9 @@ static int consumer_of(aev_broker *b, const aev__api_service *svc,
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "ConsumerARN", carn);
   if (rc != AEV_OK) return rc;
   if (*carn) {
-    const char *c = strstr(*carn, "/consumer/");
-    if (!c) return aev__kin_invalid("Invalid ConsumerARN %s.", *carn);
-    char *stream_arn = strndup(*carn, (size_t)(c - *carn));
-    rc = stream_arn ? aev__stream_find(b, stream_arn, s) : aev__nomem();
-    free(stream_arn);
-    return rc;
+    if (!strstr(*carn, "/consumer/"))
+      return aev__kin_invalid("Invalid ConsumerARN %s.", *carn);
+    return aev__kin_consumer_stream(b, *carn, s);
   }
   if (!arn || !*name)
     return aev__kin_invalid("Either ConsumerARN or both StreamARN and "
@@ -331,15 +341,19 @@ static const aev__api_action actions[] = {
     {"DecreaseStreamRetentionPeriod", aev__kin_decrease_retention},
     {"DeleteStream", aev__kin_delete_stream},
     {"DeregisterStreamConsumer", aev__kin_deregister_consumer},
+    {"DescribeLimits", aev__kin_describe_limits},
     {"DescribeStream", aev__kin_describe_stream},
     {"DescribeStreamConsumer", aev__kin_describe_consumer},
     {"DescribeStreamSummary", aev__kin_describe_stream_summary},
+    {"DisableEnhancedMonitoring", aev__kin_disable_monitoring},
+    {"EnableEnhancedMonitoring", aev__kin_enable_monitoring},
     {"GetRecords", aev__kin_get_records},
     {"GetShardIterator", aev__kin_get_shard_iterator},
     {"IncreaseStreamRetentionPeriod", aev__kin_increase_retention},
     {"ListShards", aev__kin_list_shards},
     {"ListStreamConsumers", aev__kin_list_consumers},
     {"ListStreams", aev__kin_list_streams},
+    {"ListTagsForResource", aev__kin_list_tags_for_resource},
     {"ListTagsForStream", aev__kin_list_tags},
     {"MergeShards", aev__kin_merge_shards},
     {"PutRecord", aev__kin_put_record},
@@ -347,8 +361,14 @@ static const aev__api_action actions[] = {
     {"RegisterStreamConsumer", aev__kin_register_consumer},
     {"RemoveTagsFromStream", aev__kin_remove_tags},
     {"SplitShard", aev__kin_split_shard},
+    {"StartStreamEncryption", aev__kin_start_encryption},
+    {"StopStreamEncryption", aev__kin_stop_encryption},
     {"SubscribeToShard", aev__kin_subscribe_to_shard},
+    {"TagResource", aev__kin_tag_resource},
+    {"UntagResource", aev__kin_untag_resource},
+    {"UpdateMaxRecordSize", aev__kin_update_max_record_size},
     {"UpdateShardCount", aev__kin_update_shard_count},
+    {"UpdateStreamMode", aev__kin_update_stream_mode},
 };
 
 const aev__api_service aev__api_kinesis = {
