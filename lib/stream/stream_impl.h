@@ -12,6 +12,7 @@
 #include "awsevents/stream.h"
 #include "core/registry.h"
 #include "core/sched.h"
+#include "core/window.h"
 
 __extension__ typedef unsigned __int128 aev__u128;
 
@@ -278,10 +279,6 @@ void aev__reshard_apply(aev_stream *s);
  * AEV_OK, or out of memory with the stream still ACTIVE. */
 int aev__stream_updating(aev_stream *s);
 
-/* window.c: how many of times[0..n) (epoch ms, 0 = unused) fall in the 24
- * hours before now_ms; noting a change overwrites the oldest slot. */
-int aev__day_count(const int64_t *times, int n, int64_t now_ms);
-void aev__day_note(int64_t *times, int n, int64_t at_ms);
 /* On-demand scaling (mu held): splits shard id at its midpoint unless a
  * change is pending. */
 void aev__reshard_auto_split(aev_stream *s, uint32_t id);

@@ -1,7 +1,8 @@
-/* Rolling 24-hour counts for the changes AWS allows a stream only so many
- * times a day (UpdateShardCount, UpdateStreamMode, new encryption keys):
- * each keeps the times of its last n changes in n slots. */
-#include "stream/stream_impl.h"
+/* Rolling 24-hour counts for the changes AWS allows a resource only so
+ * many times a day (Kinesis' UpdateShardCount, UpdateStreamMode and new
+ * keys, Firehose's encryption calls): the times of the last n changes in
+ * n slots. */
+#include "core/window.h"
 
 #define DAY_MS (24 * 3600 * 1000LL)
 
