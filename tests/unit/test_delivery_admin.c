@@ -12,7 +12,7 @@ static aev_broker *b;
 static char dir[] = "/tmp/aev-fh-admin-XXXXXX";
 
 static void setup(void) {
-  b = st_broker();
+  b = aev_test_manual_broker(7);
   ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 

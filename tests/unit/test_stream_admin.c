@@ -11,7 +11,7 @@
 
 static aev_broker *b;
 
-static void setup(void) { b = st_broker(); }
+static void setup(void) { b = aev_test_manual_broker(7); }
 static void teardown(void) { aev_broker_destroy(b); }
 
 /* Calls a kinesis action; the parsed response (or error object). */
