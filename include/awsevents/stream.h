@@ -124,7 +124,8 @@ AEV_API int aev_stream_stop_encryption(aev_stream *s,
  * an on-demand stream scales itself and a provisioned one is resharded
  * by the caller. The stream must be ACTIVE and is UPDATING until the
  * broker runs the change; at most two switches in a rolling 24 hours
- * (LimitExceededException). */
+ * (LimitExceededException). The mode the stream has already is AEV_OK
+ * with nothing changed or counted. */
 AEV_API int aev_stream_update_mode(aev_stream *s, int on_demand);
 
 /* AddTagsToStream ({"k": "v"}, ≤ 50 tags), RemoveTagsFromStream (["k"]),

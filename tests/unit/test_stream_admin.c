@@ -358,7 +358,9 @@ START_TEST(update_stream_mode) {
   aev_stream_release(st_stream(b, "s", 3));
   const char *to_od = "{\"StreamARN\":\"" ARN "s\",\"StreamModeDetails\":{\"StreamMode\":\"ON_DEMAND\"}}";
   const char *to_pr = "{\"StreamARN\":\"" ARN "s\",\"StreamModeDetails\":{\"StreamMode\":\"PROVISIONED\"}}";
-  fails("UpdateStreamMode", to_pr, AEV_ERR_INVALID, "InvalidArgumentException", NULL);
+  /* The mode it has: nothing changes, nothing is counted. */
+  for (int i = 0; i < 3; i++) ok("UpdateStreamMode", to_pr);
+  assert_described("s", 1, "StreamStatus", "\"ACTIVE\"");
   ok("UpdateStreamMode", to_od);
   assert_described("s", 1, "StreamStatus", "\"UPDATING\"");
   assert_described("s", 1, "StreamModeDetails", "{\"StreamMode\":\"ON_DEMAND\"}");
