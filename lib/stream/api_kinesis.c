@@ -22,7 +22,8 @@ int aev__kin_stream_of(aev_broker *b, const aev__api_service *svc,
   return aev__stream_find(b, arn ? arn : name, out);
 }
 
-int aev__kin_on_stream(aev_broker *b, const aev__api_service *svc, json_t *req,
+/* Runs fn on the stream the request names, answering {} on success. */
+static int on_stream(aev_broker *b, const aev__api_service *svc, json_t *req,
                      json_t **resp, int (*fn)(aev_stream *, json_t *)) {
   aev_stream *s;
   int rc = aev__kin_stream_of(b, svc, req, &s);
@@ -76,7 +77,7 @@ static int delete_fn(aev_stream *s, json_t *req) {
 }
 
 static AEV__KIN_ACTION(delete_stream) {
-  return aev__kin_on_stream(b, svc, req, resp, delete_fn);
+  return on_stream(b, svc, req, resp, delete_fn);
 }
 
 static int describe(aev_broker *b, const aev__api_service *svc, json_t *req,
@@ -171,7 +172,7 @@ static AEV__KIN_ACTION(split_shard) {
   const char *x;
   int rc = aev__api_req_string(svc, req, "ShardToSplit", &x);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "NewStartingHashKey", &x);
-  return rc != AEV_OK ? rc : aev__kin_on_stream(b, svc, req, resp, split_fn);
+  return rc != AEV_OK ? rc : on_stream(b, svc, req, resp, split_fn);
 }
 
 static int merge_fn(aev_stream *s, json_t *req) {
@@ -184,7 +185,7 @@ static AEV__KIN_ACTION(merge_shards) {
   const char *x;
   int rc = aev__api_req_string(svc, req, "ShardToMerge", &x);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "AdjacentShardToMerge", &x);
-  return rc != AEV_OK ? rc : aev__kin_on_stream(b, svc, req, resp, merge_fn);
+  return rc != AEV_OK ? rc : on_stream(b, svc, req, resp, merge_fn);
 }
 
 static AEV__KIN_ACTION(update_shard_count) {
@@ -221,7 +222,7 @@ static int tag_fn(aev_stream *s, json_t *req) {
 static AEV__KIN_ACTION(add_tags) {
   json_t *t;
   int rc = aev__api_req_object(svc, req, "Tags", &t);
-  return rc != AEV_OK ? rc : aev__kin_on_stream(b, svc, req, resp, tag_fn);
+  return rc != AEV_OK ? rc : on_stream(b, svc, req, resp, tag_fn);
 }
 
 static int untag_fn(aev_stream *s, json_t *req) {
@@ -231,7 +232,7 @@ static int untag_fn(aev_stream *s, json_t *req) {
 static AEV__KIN_ACTION(remove_tags) {
   json_t *t;
   int rc = aev__api_req_array(svc, req, "TagKeys", &t);
-  return rc != AEV_OK ? rc : aev__kin_on_stream(b, svc, req, resp, untag_fn);
+  return rc != AEV_OK ? rc : on_stream(b, svc, req, resp, untag_fn);
 }
 
 static AEV__KIN_ACTION(list_tags) {

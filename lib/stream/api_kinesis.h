@@ -14,11 +14,6 @@
 int aev__kin_stream_of(aev_broker *b, const aev__api_service *svc,
                        json_t *req, aev_stream **out);
 
-/* Runs fn on the stream the request names (aev__kin_stream_of),
- * answering {} on success. */
-int aev__kin_on_stream(aev_broker *b, const aev__api_service *svc,
-                       json_t *req, json_t **resp,
-                       int (*fn)(aev_stream *, json_t *));
 /* StreamModeDetails' StreamMode: *on_demand 1 for ON_DEMAND, 0 for
  * PROVISIONED; ValidationException for anything else. */
 int aev__kin_stream_mode(const char *mode, int *on_demand);
