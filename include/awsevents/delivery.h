@@ -83,6 +83,19 @@ AEV_API const char *aev_delivery_arn(const aev_delivery *d);
 /* DescribeDeliveryStream's DeliveryStreamDescription (aev_free()). */
 AEV_API int aev_delivery_describe(aev_delivery *d, char **json);
 
+/* StartDeliveryStreamEncryption: key_type "AWS_OWNED_CMK" (or NULL) with
+ * no key_arn, or "CUSTOMER_MANAGED_CMK" with a KMS key ARN; DirectPut
+ * streams only. DeliveryStreamEncryptionConfiguration's Status is
+ * ENABLING until the broker runs the change, then ENABLED, and puts
+ * answer Encrypted true. StopDeliveryStreamEncryption: DISABLING, then
+ * DISABLED. Not while a change is pending (ResourceInUseException); 25
+ * calls of both together in a rolling 24 hours (LimitExceededException).
+ * Nothing is encrypted in-process and no KMS key is checked or used. */
+AEV_API int aev_delivery_start_encryption(aev_delivery *d,
+                                          const char *key_type,
+                                          const char *key_arn);
+AEV_API int aev_delivery_stop_encryption(aev_delivery *d);
+
 /* PutRecord: data of 0..1,000 KiB. record_id (AEV_RECORD_ID_SIZE, may be
  * NULL) receives the RecordId. A delivery stream fed by a stream refuses
  * direct puts (InvalidArgumentException). */

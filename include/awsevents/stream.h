@@ -99,9 +99,34 @@ AEV_API int aev_stream_decrease_retention(aev_stream *s, int hours);
  * default as in AWS; 0 switches them off for this stream. */
 AEV_API int aev_stream_set_throttling(aev_stream *s, int on);
 
-/* The largest record (data plus partition key) accepted, 1 MiB by default;
- * 1..10 MiB (AWS raised its per-record limit to 10 MiB in 2025). */
+/* UpdateMaxRecordSize: the largest record (data plus partition key)
+ * accepted, 1 MiB by default; whole KiB from 1024 to 10240 KiB (AWS raised
+ * its per-record limit to 10 MiB in 2025), else AWS's ValidationException
+ * (InvalidArgumentException for a size that is not whole KiB). */
 AEV_API int aev_stream_set_max_record_size(aev_stream *s, size_t bytes);
+
+/* StartStreamEncryption / StopStreamEncryption: encryption_type "KMS" and
+ * a KeyId of 1 to 2048 characters (a key ARN, alias or id; not checked
+ * against any KMS). The stream must be ACTIVE; it is UPDATING until the
+ * broker runs the change. At most 25 new keys in a rolling 24 hours
+ * (LimitExceededException). Records written while a key is set answer
+ * EncryptionType KMS and DescribeStream answers the KeyId, but nothing is
+ * encrypted in-process: records are kept as they were put. */
+AEV_API int aev_stream_start_encryption(aev_stream *s,
+                                        const char *encryption_type,
+                                        const char *key_id);
+AEV_API int aev_stream_stop_encryption(aev_stream *s,
+                                       const char *encryption_type,
+                                       const char *key_id);
+
+/* UpdateStreamMode: on_demand 1 for ON_DEMAND, 0 for PROVISIONED. The
+ * open shards stay as they are (AWS keeps the shard count); from then on
+ * an on-demand stream scales itself and a provisioned one is resharded
+ * by the caller. The stream must be ACTIVE and is UPDATING until the
+ * broker runs the change; at most two switches in a rolling 24 hours
+ * (LimitExceededException). The mode the stream has already is AEV_OK
+ * with nothing changed or counted. */
+AEV_API int aev_stream_update_mode(aev_stream *s, int on_demand);
 
 /* AddTagsToStream ({"k": "v"}, ≤ 50 tags), RemoveTagsFromStream (["k"]),
  * ListTagsForStream ({"Tags": [{"Key","Value"}], "HasMoreTags": false}). */
@@ -184,6 +209,10 @@ AEV_API const char *aev_records_sequence_number(const aev_records *r,
                                                 size_t i);
 /* ApproximateArrivalTimestamp, epoch milliseconds. */
 AEV_API int64_t aev_records_arrival_ms(const aev_records *r, size_t i);
+/* "KMS" for a record written while the stream had a key
+ * (aev_stream_start_encryption), else "NONE": AWS's EncryptionType. */
+AEV_API const char *aev_records_encryption_type(const aev_records *r,
+                                                size_t i);
 /* NextShardIterator; NULL once a closed shard is drained (GetRecords). */
 AEV_API const char *aev_records_next_iterator(const aev_records *r);
 /* ContinuationSequenceNumber (subscriptions); NULL for GetRecords. */

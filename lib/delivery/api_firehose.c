@@ -1,6 +1,7 @@
 /* The "firehose" service of aev_call(): CreateDeliveryStream (the request
  * shape itself is the configuration), Delete/Describe/ListDeliveryStreams,
- * PutRecord and PutRecordBatch with base64 Data. */
+ * PutRecord and PutRecordBatch with base64 Data, tags and server-side
+ * encryption settings. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,8 +78,9 @@ ACTION(put_record) {
   char id[AEV_RECORD_ID_SIZE];
   if (rc == AEV_OK) rc = aev_delivery_put(d, data, len, id);
   free(data);
+  if (rc == AEV_OK)
+    *resp = json_pack("{s:s, s:b}", "RecordId", id, "Encrypted", aev__fh_encrypted(d));
   aev_delivery_release(d);
-  if (rc == AEV_OK) *resp = json_pack("{s:s, s:b}", "RecordId", id, "Encrypted", 0);
   return rc;
 }
 
@@ -112,8 +114,8 @@ ACTION(put_record_batch) {
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++)
       json_array_append_new(list, json_pack("{s:s}", "RecordId", ids[i]));
-    *resp = json_pack("{s:i, s:b, s:o}", "FailedPutCount", 0, "Encrypted", 0,
-                      "RequestResponses", list);
+    *resp = json_pack("{s:i, s:b, s:o}", "FailedPutCount", 0, "Encrypted",
+                      aev__fh_encrypted(d), "RequestResponses", list);
   }
   for (size_t i = 0; data && i < n; i++) free(data[i]);
   free(data);
@@ -124,13 +126,81 @@ ACTION(put_record_batch) {
   return rc;
 }
 
+ACTION(tag_delivery_stream) {
+  json_t *tags;
+  aev_delivery *d;
+  int rc = aev__api_req_array(svc, req, "Tags", &tags);
+  if (rc == AEV_OK) rc = delivery_of(b, svc, req, &d);
+  if (rc != AEV_OK) return rc;
+  rc = aev__delivery_tag_json(d, tags);
+  aev_delivery_release(d);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+ACTION(untag_delivery_stream) {
+  json_t *keys;
+  aev_delivery *d;
+  int rc = aev__api_req_array(svc, req, "TagKeys", &keys);
+  if (rc == AEV_OK) rc = delivery_of(b, svc, req, &d);
+  if (rc != AEV_OK) return rc;
+  rc = aev__delivery_untag_json(d, keys);
+  aev_delivery_release(d);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+ACTION(list_tags_for_delivery_stream) {
+  int64_t limit = 50;
+  const char *exclusive = NULL;
+  aev_delivery *d;
+  int rc = aev__api_opt_int(svc, req, "Limit", 1, 50, &limit);
+  if (rc == AEV_OK)
+    rc = aev__api_opt_string(svc, req, "ExclusiveStartTagKey", &exclusive);
+  if (rc == AEV_OK) rc = delivery_of(b, svc, req, &d);
+  if (rc != AEV_OK) return rc;
+  rc = aev__delivery_tags_json(d, exclusive, (int)limit, resp);
+  aev_delivery_release(d);
+  return rc;
+}
+
+ACTION(start_encryption) {
+  json_t *in = NULL;
+  const char *type = "AWS_OWNED_CMK", *arn = NULL;
+  int rc = aev__api_opt_object(svc, req, "DeliveryStreamEncryptionConfigurationInput", &in);
+  if (rc == AEV_OK && in) rc = aev__api_req_string(svc, in, "KeyType", &type);
+  if (rc == AEV_OK && in) rc = aev__api_opt_string(svc, in, "KeyARN", &arn);
+  aev_delivery *d;
+  if (rc == AEV_OK) rc = delivery_of(b, svc, req, &d);
+  if (rc != AEV_OK) return rc;
+  rc = aev_delivery_start_encryption(d, type, arn);
+  aev_delivery_release(d);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+ACTION(stop_encryption) {
+  aev_delivery *d;
+  int rc = delivery_of(b, svc, req, &d);
+  if (rc != AEV_OK) return rc;
+  rc = aev_delivery_stop_encryption(d);
+  aev_delivery_release(d);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
 static const aev__api_action actions[] = {
     {"CreateDeliveryStream", create_delivery_stream},
     {"DeleteDeliveryStream", delete_delivery_stream},
     {"DescribeDeliveryStream", describe_delivery_stream},
     {"ListDeliveryStreams", list_delivery_streams},
+    {"ListTagsForDeliveryStream", list_tags_for_delivery_stream},
     {"PutRecord", put_record},
     {"PutRecordBatch", put_record_batch},
+    {"StartDeliveryStreamEncryption", start_encryption},
+    {"StopDeliveryStreamEncryption", stop_encryption},
+    {"TagDeliveryStream", tag_delivery_stream},
+    {"UntagDeliveryStream", untag_delivery_stream},
 };
 
 const aev__api_service aev__api_firehose = {

@@ -36,6 +36,8 @@ static void delivery_destroy(aev__resource *r) {
   free(d->queue_arn);
   free(d->topic_arn);
   free(d->lambda_arn);
+  free(d->sse_key);
+  json_decref(d->tags);
   pthread_mutex_destroy(&d->mu);
   free(d);
 }
@@ -259,6 +261,10 @@ static int configure(aev_delivery *d, aev_broker *b, json_t *cfg) {
   }
   if (rc == AEV_OK) rc = read_hints(d, dc);
   if (rc == AEV_OK) rc = read_processing(d, dc);
+  if (rc == AEV_OK) rc = aev__fh_tags_new(json_object_get(cfg, "Tags"), &d->tags);
+  if (rc == AEV_OK)
+    rc = aev__fh_encryption_init(
+        d, json_object_get(cfg, "DeliveryStreamEncryptionConfigurationInput"));
   return rc;
 }
 

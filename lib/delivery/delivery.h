@@ -20,5 +20,12 @@ int aev__delivery_find(aev_broker *b, const char *name_or_arn,
 int aev__delivery_describe_json(aev_delivery *d, json_t **out);
 int aev__delivery_list_json(aev_broker *b, int limit, const char *type,
                             const char *exclusive_start, json_t **out);
+/* TagDeliveryStream's Tags ([{"Key", "Value"}]), UntagDeliveryStream's
+ * TagKeys, and ListTagsForDeliveryStream's response: tags in key order
+ * after exclusive (NULL: from the first), at most limit (1..50). */
+int aev__delivery_tag_json(aev_delivery *d, json_t *list);
+int aev__delivery_untag_json(aev_delivery *d, json_t *keys);
+int aev__delivery_tags_json(aev_delivery *d, const char *exclusive, int limit,
+                            json_t **out);
 
 #endif

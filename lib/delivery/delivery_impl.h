@@ -18,6 +18,8 @@
 #define AEV__FH_MAX_BATCH 500
 #define AEV__FH_MAX_BATCH_BYTES (4u << 20)
 #define AEV__FH_ID_LEN 96
+/* Start/StopDeliveryStreamEncryption calls per rolling 24 hours. */
+#define AEV__FH_SSE_CALLS_PER_DAY 25
 
 /* A buffered record. */
 typedef struct aev__frec {
@@ -34,6 +36,9 @@ typedef struct aev__frec {
 
 enum { AEV__FH_OK, AEV__FH_DROPPED, AEV__FH_FAILED };
 enum { AEV__DEST_S3, AEV__DEST_SINK, AEV__DEST_SQS, AEV__DEST_SNS };
+/* DeliveryStreamEncryptionConfiguration's Status. */
+enum { AEV__SSE_DISABLED, AEV__SSE_ENABLING, AEV__SSE_ENABLED,
+       AEV__SSE_DISABLING };
 
 /* Records cut from the buffer, delivered as one object. */
 typedef struct aev__batch {
@@ -78,6 +83,11 @@ struct aev_delivery {
   int busy; /* the head batch is being transformed or delivered */
   aev__timer retry;
   int64_t m_in, m_records, m_objects, m_dropped, m_failed, m_attempts;
+  json_t *tags; /* {"key": "value"} */
+  int sse;      /* AEV__SSE_* */
+  int sse_customer; /* KeyType CUSTOMER_MANAGED_CMK (else AWS_OWNED_CMK) */
+  char *sse_key;    /* its KeyARN */
+  int64_t sse_calls[AEV__FH_SSE_CALLS_PER_DAY];
 };
 
 /* buffer.c */
@@ -131,6 +141,20 @@ char *aev__fh_object_name(aev_delivery *d, int64_t ms);
 int64_t aev__fh_now_ms(const aev_delivery *d);
 int64_t aev__fh_mono(const aev_delivery *d);
 int aev__fh_check(const aev_delivery *d);
+
+/* encryption.c */
+/* CreateDeliveryStream's DeliveryStreamEncryptionConfigurationInput (NULL:
+ * none) into d, not yet shared: ENABLED at once. */
+int aev__fh_encryption_init(aev_delivery *d, json_t *input);
+/* DeliveryStreamEncryptionConfiguration (mu held); NULL when out of
+ * memory. */
+json_t *aev__fh_encryption_json(const aev_delivery *d);
+/* Whether puts answer Encrypted true (takes mu). */
+int aev__fh_encrypted(aev_delivery *d);
+
+/* tags.c: a new tags object from CreateDeliveryStream's Tags (NULL: none)
+ * with TagDeliveryStream's checks. */
+int aev__fh_tags_new(json_t *list, json_t **out);
 
 /* errors.c: Firehose's wording. */
 int aev__fh_not_found(const aev_broker *b, const char *name);

@@ -36,6 +36,13 @@ int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
       d->from_stream ? "KinesisStreamAsSource" : "DirectPut", "VersionId", "1",
       "CreateTimestamp", (double)d->created_ms / 1000.0, "Destinations", dests,
       "HasMoreDestinations", 0);
+  pthread_mutex_lock(&d->mu);
+  json_t *sse = aev__fh_encryption_json(d);
+  pthread_mutex_unlock(&d->mu);
+  if (!sse || json_object_set_new(j, "DeliveryStreamEncryptionConfiguration", sse)) {
+    json_decref(j);
+    return aev__nomem();
+  }
   if (d->from_stream)
     json_object_set_new(
         j, "Source",

@@ -34,6 +34,14 @@ static int on_stream(aev_broker *b, const aev__api_service *svc, json_t *req,
   return rc;
 }
 
+int aev__kin_stream_mode(const char *mode, int *on_demand) {
+  *on_demand = !strcmp(mode, "ON_DEMAND");
+  if (*on_demand || !strcmp(mode, "PROVISIONED")) return AEV_OK;
+  return aev__kin_validation(mode, "streamModeDetails.streamMode",
+                             "Member must satisfy enum value set: "
+                             "[PROVISIONED, ON_DEMAND]");
+}
+
 static AEV__KIN_ACTION(create_stream) {
   const char *name;
   int64_t count = -1;
@@ -43,11 +51,8 @@ static AEV__KIN_ACTION(create_stream) {
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "StreamModeDetails", &mode);
   if (rc != AEV_OK) return rc;
   const char *m = json_string_value(json_object_get(mode, "StreamMode"));
-  int on_demand = m && !strcmp(m, "ON_DEMAND");
-  if (m && !on_demand && strcmp(m, "PROVISIONED"))
-    return aev__kin_validation(m, "streamModeDetails.streamMode",
-                               "Member must satisfy enum value set: "
-                               "[PROVISIONED, ON_DEMAND]");
+  int on_demand = 0;
+  if (m && (rc = aev__kin_stream_mode(m, &on_demand))) return rc;
   if (!on_demand && count < 0)
     return aev__kin_invalid("ShardCount is required for streams in "
                             "PROVISIONED mode.");
@@ -59,7 +64,7 @@ static AEV__KIN_ACTION(create_stream) {
                                              : (int)count, &s);
   if (rc != AEV_OK) return rc;
   json_t *tags = json_object_get(req, "Tags");
-  if (tags) rc = aev__stream_tag_json(s, tags);
+  if (tags) rc = aev__stream_tag_json(s, NULL, tags);
   if (rc != AEV_OK) aev_stream_delete(s, 1);
   aev_stream_release(s);
   if (rc == AEV_OK) *resp = json_object();
@@ -211,7 +216,7 @@ static AEV__KIN_ACTION(update_shard_count) {
 }
 
 static int tag_fn(aev_stream *s, json_t *req) {
-  return aev__stream_tag_json(s, json_object_get(req, "Tags"));
+  return aev__stream_tag_json(s, NULL, json_object_get(req, "Tags"));
 }
 
 static AEV__KIN_ACTION(add_tags) {
@@ -221,7 +226,7 @@ static AEV__KIN_ACTION(add_tags) {
 }
 
 static int untag_fn(aev_stream *s, json_t *req) {
-  return aev__stream_untag_json(s, json_object_get(req, "TagKeys"));
+  return aev__stream_untag_json(s, NULL, json_object_get(req, "TagKeys"));
 }
 
 static AEV__KIN_ACTION(remove_tags) {
@@ -234,7 +239,7 @@ static AEV__KIN_ACTION(list_tags) {
   aev_stream *s;
   int rc = aev__kin_stream_of(b, svc, req, &s);
   if (rc != AEV_OK) return rc;
-  rc = aev__stream_tags_json(s, resp);
+  rc = aev__stream_list_tags_json(s, resp);
   aev_stream_release(s);
   return rc;
 }
@@ -259,6 +264,15 @@ static AEV__KIN_ACTION(register_consumer) {
   return rc;
 }
 
+int aev__kin_consumer_stream(aev_broker *b, const char *consumer_arn,
+                             aev_stream **out) {
+  const char *c = strstr(consumer_arn, "/consumer/");
+  char *stream_arn = strndup(consumer_arn, (size_t)(c - consumer_arn));
+  int rc = stream_arn ? aev__stream_find(b, stream_arn, out) : aev__nomem();
+  free(stream_arn);
+  return rc;
+}
+
 /* Deregister and Describe name a consumer by StreamARN + ConsumerName or
  * by ConsumerARN alone. */
 static int consumer_of(aev_broker *b, const aev__api_service *svc,
@@ -271,12 +285,9 @@ static int consumer_of(aev_broker *b, const aev__api_service *svc,
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "ConsumerARN", carn);
   if (rc != AEV_OK) return rc;
   if (*carn) {
-    const char *c = strstr(*carn, "/consumer/");
-    if (!c) return aev__kin_invalid("Invalid ConsumerARN %s.", *carn);
-    char *stream_arn = strndup(*carn, (size_t)(c - *carn));
-    rc = stream_arn ? aev__stream_find(b, stream_arn, s) : aev__nomem();
-    free(stream_arn);
-    return rc;
+    if (!strstr(*carn, "/consumer/"))
+      return aev__kin_invalid("Invalid ConsumerARN %s.", *carn);
+    return aev__kin_consumer_stream(b, *carn, s);
   }
   if (!arn || !*name)
     return aev__kin_invalid("Either ConsumerARN or both StreamARN and "
@@ -331,15 +342,19 @@ static const aev__api_action actions[] = {
     {"DecreaseStreamRetentionPeriod", aev__kin_decrease_retention},
     {"DeleteStream", aev__kin_delete_stream},
     {"DeregisterStreamConsumer", aev__kin_deregister_consumer},
+    {"DescribeLimits", aev__kin_describe_limits},
     {"DescribeStream", aev__kin_describe_stream},
     {"DescribeStreamConsumer", aev__kin_describe_consumer},
     {"DescribeStreamSummary", aev__kin_describe_stream_summary},
+    {"DisableEnhancedMonitoring", aev__kin_disable_monitoring},
+    {"EnableEnhancedMonitoring", aev__kin_enable_monitoring},
     {"GetRecords", aev__kin_get_records},
     {"GetShardIterator", aev__kin_get_shard_iterator},
     {"IncreaseStreamRetentionPeriod", aev__kin_increase_retention},
     {"ListShards", aev__kin_list_shards},
     {"ListStreamConsumers", aev__kin_list_consumers},
     {"ListStreams", aev__kin_list_streams},
+    {"ListTagsForResource", aev__kin_list_tags_for_resource},
     {"ListTagsForStream", aev__kin_list_tags},
     {"MergeShards", aev__kin_merge_shards},
     {"PutRecord", aev__kin_put_record},
@@ -347,8 +362,14 @@ static const aev__api_action actions[] = {
     {"RegisterStreamConsumer", aev__kin_register_consumer},
     {"RemoveTagsFromStream", aev__kin_remove_tags},
     {"SplitShard", aev__kin_split_shard},
+    {"StartStreamEncryption", aev__kin_start_encryption},
+    {"StopStreamEncryption", aev__kin_stop_encryption},
     {"SubscribeToShard", aev__kin_subscribe_to_shard},
+    {"TagResource", aev__kin_tag_resource},
+    {"UntagResource", aev__kin_untag_resource},
+    {"UpdateMaxRecordSize", aev__kin_update_max_record_size},
     {"UpdateShardCount", aev__kin_update_shard_count},
+    {"UpdateStreamMode", aev__kin_update_stream_mode},
 };
 
 const aev__api_service aev__api_kinesis = {

@@ -22,10 +22,10 @@ AEV__KIN_ACTION(put_record) {
   char shard[AEV_SHARD_ID_SIZE], seq[AEV_STREAM_SEQUENCE_SIZE];
   if (rc == AEV_OK) rc = aev_stream_put(s, data, len, key, hash, order, shard, seq);
   free(data);
-  aev_stream_release(s);
   if (rc == AEV_OK)
     *resp = json_pack("{s:s, s:s, s:s}", "ShardId", shard, "SequenceNumber",
-                      seq, "EncryptionType", "NONE");
+                      seq, "EncryptionType", aev__stream_encryption_type(s));
+  aev_stream_release(s);
   return rc;
 }
 
@@ -65,6 +65,7 @@ AEV__KIN_ACTION(put_records) {
   free(lens);
   free(keys);
   free(hashes);
+  const char *encryption = rc == AEV_OK ? aev__stream_encryption_type(s) : NULL;
   aev_stream_release(s);
   if (rc != AEV_OK) return rc;
   /* Whole or not at all: answers go by position, so one left out would
@@ -82,7 +83,7 @@ AEV__KIN_ACTION(put_records) {
   if (whole)
     *resp = json_pack("{s:I, s:o, s:s}", "FailedRecordCount",
                       (json_int_t)aev_put_result_failed_count(r), "Records", list,
-                      "EncryptionType", "NONE");
+                      "EncryptionType", encryption);
   else
     json_decref(list);
   aev_put_result_free(r);
@@ -128,11 +129,12 @@ static int batch_json(const aev_records *r, json_t **out) {
      * past it. */
     if (json_array_append_new(
             list,
-            json_pack("{s:s, s:f, s:s, s:s}", "SequenceNumber",
+            json_pack("{s:s, s:f, s:s, s:s, s:s}", "SequenceNumber",
                       aev_records_sequence_number(r, i),
                       "ApproximateArrivalTimestamp",
                       (double)aev_records_arrival_ms(r, i) / 1000.0, "Data", b64,
-                      "PartitionKey", aev_records_partition_key(r, i))))
+                      "PartitionKey", aev_records_partition_key(r, i),
+                      "EncryptionType", aev_records_encryption_type(r, i))))
       rc = aev__nomem();
     free(b64);
   }

@@ -18,13 +18,6 @@ aev__consumer *aev__consumer_find(aev_stream *s, const char *name) {
   return NULL;
 }
 
-static int no_consumer(const aev_stream *s, const char *name) {
-  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                   "Consumer %s under stream %s under account %s not found.",
-                   name ? name : "", s->res.name,
-                   aev_broker_account(s->res.broker));
-}
-
 typedef struct activate {
   aev_stream *s;
   char *name;
@@ -121,8 +114,9 @@ int aev_stream_deregister_consumer(aev_stream *s, const char *name) {
     s->nconsumers--;
   }
   pthread_mutex_unlock(&s->mu);
-  if (!c) return no_consumer(s, name);
+  if (!c) return aev__kin_no_consumer(s, name);
   aev__fanout_end(s, c->name);
+  json_decref(c->tags);
   free(c->name);
   free(c->arn);
   free(c);
@@ -160,7 +154,7 @@ int aev__stream_consumer_json(aev_stream *s, const char *name,
   json_t *j = c ? consumer_json(c) : NULL;
   if (c) j = aev__json_whole(j, !json_object_set_new(j, "StreamARN", json_string(s->res.arn)));
   pthread_mutex_unlock(&s->mu);
-  if (!c) return no_consumer(s, name ? name : arn);
+  if (!c) return aev__kin_no_consumer(s, name ? name : arn);
   *out = j;
   return j ? AEV_OK : aev__nomem();
 }

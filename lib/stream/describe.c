@@ -75,16 +75,32 @@ static const char *status_name(const aev_stream *s) {
   return s->status == AEV__STATUS_UPDATING ? "UPDATING" : "ACTIVE";
 }
 
-/* The members DescribeStream and DescribeStreamSummary share (mu held). */
+/* A stream as ListStreams' StreamSummaries list it (mu held). */
+static json_t *summary_json(aev_stream *s) {
+  return json_pack("{s:s, s:s, s:s, s:{s:s}, s:I}", "StreamName",
+                   s->res.name, "StreamARN", s->res.arn, "StreamStatus",
+                   status_name(s), "StreamModeDetails", "StreamMode",
+                   s->on_demand ? "ON_DEMAND" : "PROVISIONED",
+                   "StreamCreationTimestamp",
+                   (json_int_t)(s->created_ms / 1000));
+}
+
+/* The members DescribeStream and DescribeStreamSummary share (mu held):
+ * the summary and the stream's settings. */
 static json_t *common_json(aev_stream *s) {
-  return json_pack(
-      "{s:s, s:s, s:s, s:{s:s}, s:i, s:I, s:[{s:[]}], s:s}", "StreamName",
-      s->res.name, "StreamARN", s->res.arn, "StreamStatus", status_name(s),
-      "StreamModeDetails", "StreamMode",
-      s->on_demand ? "ON_DEMAND" : "PROVISIONED", "RetentionPeriodHours",
-      s->retention_h, "StreamCreationTimestamp",
-      (json_int_t)(s->created_ms / 1000), "EnhancedMonitoring",
-      "ShardLevelMetrics", "EncryptionType", "NONE");
+  json_t *j = summary_json(s);
+  int whole = j != NULL;
+  whole &= !json_object_set_new(j, "RetentionPeriodHours",
+                                json_integer(s->retention_h));
+  whole &= !json_object_set_new(
+      j, "EnhancedMonitoring",
+      json_pack("[{s:o}]", "ShardLevelMetrics",
+                aev__metrics_json(s->metrics)));
+  whole &= !json_object_set_new(j, "EncryptionType",
+                                json_string(s->kms_key ? "KMS" : "NONE"));
+  if (s->kms_key)
+    whole &= !json_object_set_new(j, "KeyId", json_string(s->kms_key));
+  return aev__json_whole(j, whole);
 }
 
 int aev__stream_describe_json(aev_stream *s, int summary, json_t **out) {
@@ -97,6 +113,9 @@ int aev__stream_describe_json(aev_stream *s, int summary, json_t **out) {
   if (summary) {
     whole &= !json_object_set_new(j, "OpenShardCount", json_integer((json_int_t)s->nopen));
     whole &= !json_object_set_new(j, "ConsumerCount", json_integer(s->nconsumers));
+    size_t max = atomic_load_explicit(&s->max_record, memory_order_relaxed);
+    whole &= !json_object_set_new(j, "MaxRecordSizeInKiB",
+                                  json_integer((json_int_t)(max / 1024)));
   } else {
     json_t *shards = json_array();
     int listed = shards != NULL;
@@ -290,11 +309,8 @@ int aev__stream_list_json(aev_broker *b, int limit, const char *exclusive,
     aev_stream *s = (aev_stream *)all[i];
     whole = !json_array_append_new(names, json_string(s->res.name));
     pthread_mutex_lock(&s->mu);
-    json_t *j = common_json(s);
+    json_t *j = summary_json(s);
     pthread_mutex_unlock(&s->mu);
-    json_object_del(j, "RetentionPeriodHours");
-    json_object_del(j, "EnhancedMonitoring");
-    json_object_del(j, "EncryptionType");
     whole &= !json_array_append_new(sums, j);
     last = s->res.name;
   }

@@ -19,6 +19,13 @@ int aev__kin_no_shard(const aev_stream *s, const char *shard) {
                    aev_broker_account(s->res.broker));
 }
 
+int aev__kin_no_consumer(const aev_stream *s, const char *name_or_arn) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Consumer %s under stream %s under account %s not found.",
+                   name_or_arn ? name_or_arn : "", s->res.name,
+                   aev_broker_account(s->res.broker));
+}
+
 int aev__kin_invalid(const char *fmt, ...) {
   char msg[512];
   va_list ap;

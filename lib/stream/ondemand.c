@@ -16,6 +16,16 @@
 #define CAP_RECORDS 1000u
 #define CAP_BYTES (1u << 20)
 
+void aev__ondemand_reset(aev_stream *s) {
+  for (size_t i = 0; i < s->nshards; i++) {
+    aev__shard *sh = &s->shards[i];
+    sh->demand_recs = 0;
+    sh->demand_bytes = 0;
+    /* No broker-clock second follows these (the clock starts in 2024). */
+    sh->demand_s = sh->hot_s = -2;
+  }
+}
+
 void aev__ondemand_note(aev_stream *s, aev__shard *sh, size_t bytes,
                         int64_t now_ms) {
   int64_t sec = now_ms / 1000;

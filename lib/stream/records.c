@@ -14,6 +14,7 @@ typedef struct rec_view {
   const unsigned char *data;
   size_t len;
   int64_t arrival_ms;
+  int encrypted;
   char seq[AEV_STREAM_SEQUENCE_SIZE];
 } rec_view;
 
@@ -63,6 +64,7 @@ int aev__records_read(aev_stream *s, aev__shard *sh, uint64_t *pos, int limit,
     v->len = k->len;
     w += k->len + 1;
     v->arrival_ms = k->arrival_ms;
+    v->encrypted = k->encrypted;
     /* Consecutive records: each number is the one before counted up. */
     if (i) {
       memcpy(v->seq, v[-1].seq, sizeof v->seq);
@@ -144,6 +146,10 @@ const char *aev_records_sequence_number(const aev_records *r, size_t i) {
 
 int64_t aev_records_arrival_ms(const aev_records *r, size_t i) {
   return r && i < r->n ? r->v[i].arrival_ms : 0;
+}
+
+const char *aev_records_encryption_type(const aev_records *r, size_t i) {
+  return r && i < r->n && r->v[i].encrypted ? "KMS" : "NONE";
 }
 
 const char *aev_records_next_iterator(const aev_records *r) {

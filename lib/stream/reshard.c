@@ -2,7 +2,8 @@
  * with AWS's checks, and the splits on-demand streams make themselves. The stream turns UPDATING at once; the change itself
  * runs as a broker task (drain, or a worker), which closes the parents
  * (readable until drained, EndingSequenceNumber set) and opens children
- * that name them in ParentShardId / AdjacentParentShardId. */
+ * that name them in ParentShardId / AdjacentParentShardId. Settings
+ * changed at once (mode, encryption) borrow the same UPDATING spell. */
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +11,9 @@
 #include "core/status.h"
 #include "stream/stream.h"
 
-enum { SPLIT, MERGE, UPDATE };
+/* SETTLE changes no shards: a setting changed at once (capacity mode,
+ * encryption) keeps the stream UPDATING until the broker runs it. */
+enum { SPLIT, MERGE, UPDATE, SETTLE };
 
 static int split_at(aev_stream *s, uint32_t id, aev__u128 key,
                         int64_t now) {
@@ -85,27 +88,24 @@ static int reserve(aev_stream *s, const aev__reshard *p) {
   return rc == AEV_OK ? aev__stream_index_reserve(s, most) : rc;
 }
 
-/* Counts an UpdateShardCount that ran against the ten per rolling 24
- * hours, in the oldest of the ten slots. */
-static void count_update(aev_stream *s, int64_t asked_ms) {
-  int oldest = 0;
-  for (int i = 1; i < AEV__RESHARDS_PER_DAY; i++)
-    if (s->reshards[i] < s->reshards[oldest]) oldest = i;
-  s->reshards[oldest] = asked_ms;
-}
-
 void aev__reshard_apply(aev_stream *s) {
   if (s->status != AEV__STATUS_UPDATING || s->res.deleted) return;
   int64_t now = aev__stream_now_ms(s);
   size_t before = s->nshards;
   aev__reshard *p = &s->pending;
+  if (p->kind == SETTLE) {
+    s->status = AEV__STATUS_ACTIVE;
+    return;
+  }
   /* Out of memory, the change does not happen: the stream is ACTIVE with
    * its shards as they were (nothing else would run it later). */
   if (reserve(s, p) != AEV_OK) {
     s->status = AEV__STATUS_ACTIVE;
     return;
   }
-  if (p->kind == UPDATE) count_update(s, p->asked_ms);
+  /* An UpdateShardCount is counted once it ran, in the oldest slot. */
+  if (p->kind == UPDATE)
+    aev__day_note(s->reshards, AEV__RESHARDS_PER_DAY, p->asked_ms);
   if (p->kind == SPLIT)
     split_at(s, p->a, p->key, now);
   else if (p->kind == MERGE)
@@ -130,8 +130,8 @@ static void apply_task(void *arg, int cancelled) {
   aev__resource_unref(&s->res);
 }
 
-/* Common checks, then queues the change (takes mu, releases it). */
-static int begin(aev_stream *s, const aev__reshard *change) {
+/* Queues the change (mu held): UPDATING until the broker runs it. */
+static int post(aev_stream *s, const aev__reshard *change) {
   aev__resource_ref(&s->res);
   s->pending = *change;
   s->status = AEV__STATUS_UPDATING;
@@ -140,23 +140,26 @@ static int begin(aev_stream *s, const aev__reshard *change) {
     s->status = AEV__STATUS_ACTIVE;
     aev__resource_unref(&s->res);
   }
+  return rc;
+}
+
+/* After the common checks, queues the change (releases mu). */
+static int begin(aev_stream *s, const aev__reshard *change) {
+  int rc = post(s, change);
   pthread_mutex_unlock(&s->mu);
   return rc;
+}
+
+int aev__stream_updating(aev_stream *s) {
+  return post(s, &(aev__reshard){.kind = SETTLE});
 }
 
 void aev__reshard_auto_split(aev_stream *s, uint32_t id) {
   if (s->status != AEV__STATUS_ACTIVE || s->res.deleted) return;
   aev__shard *sh = &s->shards[id];
   if (sh->end - sh->start < 2) return;
-  s->pending = (aev__reshard){
-      .kind = SPLIT, .a = id, .key = sh->start + (sh->end - sh->start) / 2 + 1};
-  s->status = AEV__STATUS_UPDATING;
-  aev__resource_ref(&s->res);
-  if (aev__sched_post(aev__broker_sched(s->res.broker), NULL, apply_task, s) !=
-      AEV_OK) {
-    s->status = AEV__STATUS_ACTIVE;
-    aev__resource_unref(&s->res);
-  }
+  post(s, &(aev__reshard){.kind = SPLIT, .a = id,
+                          .key = sh->start + (sh->end - sh->start) / 2 + 1});
 }
 
 static int lock_provisioned(aev_stream *s) {
@@ -281,9 +284,7 @@ int aev_stream_update_shard_count(aev_stream *s, int target) {
   if (rc != AEV_OK) return rc;
   int open = (int)s->nopen;
   int64_t now = aev__stream_now_ms(s);
-  int recent = 0;
-  for (int i = 0; i < AEV__RESHARDS_PER_DAY; i++)
-    recent += s->reshards[i] && now - s->reshards[i] < 24 * 3600 * 1000;
+  int recent = aev__day_count(s->reshards, AEV__RESHARDS_PER_DAY, now);
   if (target > 2 * open || 2 * target < open)
     rc = aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
                    "UpdateShardCount cannot scale stream %s from %d to %d "

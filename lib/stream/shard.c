@@ -58,7 +58,7 @@ static aev__krec *chunk_alloc(aev__shard *sh, size_t need) {
 
 int aev__shard_append(aev__shard *sh, const char *key, size_t key_len,
                       const void *data, size_t len, int64_t now_ms,
-                      uint64_t *index) {
+                      int encrypted, uint64_t *index) {
   if (sh->head + sh->n == sh->cap) {
     if (sh->head > 0 && sh->head >= sh->cap / 2) {
       /* Trimming left at least half the index free at the front: slide
@@ -81,6 +81,7 @@ int aev__shard_append(aev__shard *sh, const char *key, size_t key_len,
   sh->last_arrival = r->arrival_ms;
   r->len = (uint32_t)len;
   r->key_len = (uint16_t)key_len;
+  r->encrypted = encrypted != 0;
   memcpy(r->bytes, key, key_len);
   if (len) memcpy(r->bytes + key_len, data, len);
   sh->chunk_tail->last = sh->next;

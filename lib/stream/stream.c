@@ -54,12 +54,14 @@ static void stream_destroy(aev__resource *r) {
   while (s->consumers) {
     aev__consumer *c = s->consumers;
     s->consumers = c->next;
+    json_decref(c->tags);
     free(c->name);
     free(c->arn);
     free(c);
   }
   while (s->taps) aev__stream_tap_remove(s, s->taps);
   json_decref(s->tags);
+  free(s->kms_key);
   pthread_mutex_destroy(&s->mu);
   free(s);
 }
@@ -246,9 +248,21 @@ int aev_stream_set_throttling(aev_stream *s, int on) {
 int aev_stream_set_max_record_size(aev_stream *s, size_t bytes) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
-  if (bytes < 1 || bytes > (10u << 20))
-    return aev__kin_invalid("The maximum record size must be between 1 byte "
-                            "and 10 MiB (10485760 bytes); %zu was given.",
+  /* AWS's UpdateMaxRecordSize takes whole KiB, 1024 to 10240. */
+  size_t kib = bytes / 1024;
+  char v[32];
+  snprintf(v, sizeof v, "%zu", kib);
+  if (kib < AEV__MIN_RECORD_KIB)
+    return aev__kin_validation(v, "maxRecordSizeInKiB",
+                               "Member must have value greater than or "
+                               "equal to 1024");
+  if (kib > AEV__MAX_RECORD_KIB)
+    return aev__kin_validation(v, "maxRecordSizeInKiB",
+                               "Member must have value less than or equal "
+                               "to 10240");
+  if (bytes % 1024)
+    return aev__kin_invalid("The maximum record size must be a whole number "
+                            "of KiB; %zu bytes was given.",
                             bytes);
   atomic_store_explicit(&s->max_record, bytes, memory_order_relaxed);
   return AEV_OK;

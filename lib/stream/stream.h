@@ -25,10 +25,31 @@ int aev__stream_describe_json(aev_stream *s, int summary, json_t **out);
 int aev__stream_list_shards_json(aev_stream *s, json_t *req, json_t **out);
 int aev__stream_list_json(aev_broker *b, int limit, const char *exclusive,
                           const char *next_token, json_t **out);
-int aev__stream_tags_json(aev_stream *s, json_t **out);
-int aev__stream_tag_json(aev_stream *s, json_t *tags);
-int aev__stream_untag_json(aev_stream *s, json_t *keys);
+/* DescribeLimits' response for the broker's streams. */
+int aev__stream_limits_json(aev_broker *b, json_t **out);
+/* Tags of the stream (consumer_arn NULL) or of its consumer with that ARN
+ * (ResourceNotFoundException when there is none): {"Tags": [{"Key",
+ * "Value"}]} as ListTagsForResource answers; AddTagsToStream's and
+ * TagResource's {"k": "v"}; RemoveTagsFromStream's and UntagResource's
+ * ["k"]. */
+int aev__stream_tags_json(aev_stream *s, const char *consumer_arn,
+                          json_t **out);
+int aev__stream_tag_json(aev_stream *s, const char *consumer_arn,
+                         json_t *tags);
+int aev__stream_untag_json(aev_stream *s, const char *consumer_arn,
+                           json_t *keys);
+/* ListTagsForStream's response: the stream's tags and HasMoreTags. */
+int aev__stream_list_tags_json(aev_stream *s, json_t **out);
 int aev__stream_consumers_json(aev_stream *s, json_t **out);
+/* The shard-level metrics in a set (AWS's names, in AWS's order); NULL
+ * when out of memory. */
+json_t *aev__metrics_json(unsigned metrics);
+/* Enable (enable = 1) or DisableEnhancedMonitoring with AWS's
+ * ShardLevelMetrics array: EnhancedMonitoringOutput in *out. */
+/* "KMS" while the stream has a key (StartStreamEncryption), else "NONE". */
+const char *aev__stream_encryption_type(aev_stream *s);
+int aev__stream_monitoring_json(aev_stream *s, json_t *metrics, int enable,
+                                json_t **out);
 /* DescribeStreamConsumer's ConsumerDescription by name or ARN. */
 int aev__stream_consumer_json(aev_stream *s, const char *name,
                               const char *arn, json_t **out);

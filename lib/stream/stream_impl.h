@@ -12,6 +12,7 @@
 #include "awsevents/stream.h"
 #include "core/registry.h"
 #include "core/sched.h"
+#include "core/window.h"
 
 __extension__ typedef unsigned __int128 aev__u128;
 
@@ -23,17 +24,23 @@ __extension__ typedef unsigned __int128 aev__u128;
 /* PutRecords' whole request, keys included: 10 MiB since AWS took records
  * of up to 10 MiB (it was 5 MiB before), whatever a stream's largest. */
 #define AEV__PUT_MAX_BYTES (10u << 20)
+/* UpdateMaxRecordSize's range, in KiB (1 to 10 MiB). */
+#define AEV__MIN_RECORD_KIB 1024
+#define AEV__MAX_RECORD_KIB 10240
 #define AEV__MAX_SHARDS 10000
 #define AEV__MAX_CONSUMERS 20
 #define AEV__ON_DEMAND_SHARDS 4
 #define AEV__ON_DEMAND_MAX_SHARDS 200
 #define AEV__RESHARDS_PER_DAY 10
+#define AEV__MODE_CHANGES_PER_DAY 2
+#define AEV__KEY_CHANGES_PER_DAY 25
 
 /* A stored record, packed in a chunk: the partition key then the data. */
 typedef struct aev__krec {
   int64_t arrival_ms;
   uint32_t len;
   uint16_t key_len;
+  uint8_t encrypted; /* written while the stream had a KMS key */
   char bytes[];
 } aev__krec;
 
@@ -94,6 +101,7 @@ typedef struct aev__consumer {
   char *name, *arn;
   int64_t created_s;
   int active; /* CREATING until the broker runs the change */
+  json_t *tags; /* TagResource's; NULL until first tagged */
 } aev__consumer;
 
 /* A resharding change waiting for the broker to run it. */
@@ -125,6 +133,10 @@ struct aev_stream {
   size_t nopen, open_cap;
   aev__reshard pending;
   int64_t reshards[AEV__RESHARDS_PER_DAY]; /* UpdateShardCount times */
+  int64_t mode_changes[AEV__MODE_CHANGES_PER_DAY]; /* UpdateStreamMode */
+  int64_t key_changes[AEV__KEY_CHANGES_PER_DAY]; /* StartStreamEncryption */
+  char *kms_key;    /* StartStreamEncryption's KeyId; NULL: NONE */
+  unsigned metrics; /* enhanced monitoring: bit i is aev__metric_names[i] */
   aev__consumer *consumers;
   int nconsumers;
   struct aev__tap *taps;
@@ -171,7 +183,7 @@ aev__shard *aev__shard_find(aev_stream *s, const char *text);
 /* shard.c (mu held) */
 int aev__shard_append(aev__shard *sh, const char *key, size_t key_len,
                       const void *data, size_t len, int64_t now_ms,
-                      uint64_t *index);
+                      int encrypted, uint64_t *index);
 aev__krec *aev__shard_at(const aev__shard *sh, uint64_t index);
 /* Drops records older than the retention (lazily, on reads and writes). */
 void aev__shard_trim(aev__shard *sh, int64_t horizon_ms);
@@ -262,6 +274,11 @@ void aev__stream_mappings_stop(aev_stream *s);
 
 /* reshard.c: runs the pending change (mu held). */
 void aev__reshard_apply(aev_stream *s);
+/* A setting changed at once (mu held, stream ACTIVE): the stream is
+ * UPDATING until the broker runs the change, as AWS's are for a while.
+ * AEV_OK, or out of memory with the stream still ACTIVE. */
+int aev__stream_updating(aev_stream *s);
+
 /* On-demand scaling (mu held): splits shard id at its midpoint unless a
  * change is pending. */
 void aev__reshard_auto_split(aev_stream *s, uint32_t id);
@@ -270,10 +287,15 @@ void aev__reshard_auto_split(aev_stream *s, uint32_t id);
  * stream and scales the stream when the demand is sustained (mu held). */
 void aev__ondemand_note(aev_stream *s, aev__shard *sh, size_t bytes,
                         int64_t now_ms);
+/* Forgets the demand counted so far (mu held), when a stream switches to
+ * ON_DEMAND: what was counted before it was provisioned is not a sustained
+ * demand now. */
+void aev__ondemand_reset(aev_stream *s);
 
 /* errors.c: Kinesis's wording. */
 int aev__kin_no_stream(const aev_broker *b, const char *name);
 int aev__kin_no_shard(const aev_stream *s, const char *shard);
+int aev__kin_no_consumer(const aev_stream *s, const char *name_or_arn);
 int aev__kin_invalid(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 int aev__kin_validation(const char *value, const char *member,

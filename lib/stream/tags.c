@@ -1,5 +1,7 @@
-/* Stream tags: AddTagsToStream (at most 50 per stream, keys 1..128 and
- * values 0..256 characters), RemoveTagsFromStream, ListTagsForStream. */
+/* Tags of streams and of their consumers: AddTagsToStream and TagResource
+ * (at most 50 per resource, keys 1..128 and values 0..256 characters),
+ * RemoveTagsFromStream and UntagResource, ListTagsForStream and
+ * ListTagsForResource. Both APIs see the same tags. */
 #include <string.h>
 
 #include "core/json_build.h"
@@ -11,7 +13,23 @@
 
 #define MAX_TAGS 50
 
-int aev__stream_tag_json(aev_stream *s, json_t *tags) {
+/* The tags of the stream (consumer_arn NULL) or of its consumer with that
+ * ARN (mu held): NULL when there is no such consumer. A consumer's tags
+ * are NULL until it is first tagged. */
+static json_t **tags_of(aev_stream *s, const char *consumer_arn) {
+  if (!consumer_arn) return &s->tags;
+  aev__consumer *c = s->consumers;
+  while (c && strcmp(c->arn, consumer_arn)) c = c->next;
+  return c ? &c->tags : NULL;
+}
+
+static int no_resource(aev_stream *s, const char *consumer_arn) {
+  return consumer_arn ? aev__kin_no_consumer(s, consumer_arn)
+                      : aev__kin_no_stream(s->res.broker, s->res.name);
+}
+
+int aev__stream_tag_json(aev_stream *s, const char *consumer_arn,
+                         json_t *tags) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
   if (!json_is_object(tags) || json_object_size(tags) < 1 ||
@@ -33,29 +51,38 @@ int aev__stream_tag_json(aev_stream *s, json_t *tags) {
                               k);
   }
   pthread_mutex_lock(&s->mu);
+  json_t **slot = tags_of(s, consumer_arn);
+  if (!slot) {
+    pthread_mutex_unlock(&s->mu);
+    return no_resource(s, consumer_arn);
+  }
   size_t added = 0;
-  json_object_foreach(tags, k, v) added += !json_object_get(s->tags, k);
-  if (json_object_size(s->tags) + added > MAX_TAGS) {
+  json_object_foreach(tags, k, v) added += !json_object_get(*slot, k);
+  if (json_object_size(*slot) + added > MAX_TAGS) {
     pthread_mutex_unlock(&s->mu);
     return aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
-                     "Failed to add tags to stream %s under account %s "
-                     "because a given stream cannot have more than 50 tags.",
-                     s->res.name, aev_broker_account(s->res.broker));
+                     "Failed to add tags to %s %s under account %s "
+                     "because a given %s cannot have more than 50 tags.",
+                     consumer_arn ? "consumer" : "stream",
+                     consumer_arn ? consumer_arn : s->res.name,
+                     aev_broker_account(s->res.broker),
+                     consumer_arn ? "consumer" : "stream");
   }
   /* Merged into a copy, so that out of memory leaves the tags as they were. */
-  json_t *merged = json_deep_copy(s->tags);
+  json_t *merged = *slot ? json_deep_copy(*slot) : json_object();
   if (!merged || json_object_update(merged, tags)) {
     pthread_mutex_unlock(&s->mu);
     json_decref(merged);
     return aev__nomem();
   }
-  json_decref(s->tags);
-  s->tags = merged;
+  json_decref(*slot);
+  *slot = merged;
   pthread_mutex_unlock(&s->mu);
   return AEV_OK;
 }
 
-int aev__stream_untag_json(aev_stream *s, json_t *keys) {
+int aev__stream_untag_json(aev_stream *s, const char *consumer_arn,
+                           json_t *keys) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
   size_t i;
@@ -68,12 +95,15 @@ int aev__stream_untag_json(aev_stream *s, json_t *keys) {
   json_array_foreach(keys, i, k) if (!json_is_string(k))
       return aev__kin_validation(NULL, "tagKeys", "Member must be a string");
   pthread_mutex_lock(&s->mu);
-  json_array_foreach(keys, i, k) json_object_del(s->tags, json_string_value(k));
+  json_t **slot = tags_of(s, consumer_arn);
+  if (slot)
+    json_array_foreach(keys, i, k) json_object_del(*slot, json_string_value(k));
   pthread_mutex_unlock(&s->mu);
-  return AEV_OK;
+  return slot ? AEV_OK : no_resource(s, consumer_arn);
 }
 
-int aev__stream_tags_json(aev_stream *s, json_t **out) {
+int aev__stream_tags_json(aev_stream *s, const char *consumer_arn,
+                          json_t **out) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
   json_t *list = json_array();
@@ -81,12 +111,25 @@ int aev__stream_tags_json(aev_stream *s, json_t **out) {
   const char *k;
   json_t *v;
   pthread_mutex_lock(&s->mu);
-  json_object_foreach(s->tags, k, v) {
-    whole = whole && !json_array_append_new(list, json_pack("{s:s, s:O}", "Key", k, "Value", v));
-  }
+  json_t **slot = tags_of(s, consumer_arn);
+  if (slot) json_object_foreach(*slot, k, v) {
+      whole = whole && !json_array_append_new(list, json_pack("{s:s, s:O}", "Key", k, "Value", v));
+    }
   pthread_mutex_unlock(&s->mu);
-  *out = json_pack("{s:o, s:b}", "Tags", aev__json_whole(list, whole), "HasMoreTags", 0);
+  if (!slot) {
+    json_decref(list);
+    return no_resource(s, consumer_arn);
+  }
+  *out = json_pack("{s:o}", "Tags", aev__json_whole(list, whole));
   return *out ? AEV_OK : aev__nomem();
+}
+
+static int tag_stream(aev_stream *s, json_t *tags) {
+  return aev__stream_tag_json(s, NULL, tags);
+}
+
+static int untag_stream(aev_stream *s, json_t *keys) {
+  return aev__stream_untag_json(s, NULL, keys);
 }
 
 static int with_json(aev_stream *s, const char *text,
@@ -101,16 +144,27 @@ static int with_json(aev_stream *s, const char *text,
 }
 
 int aev_stream_tag(aev_stream *s, const char *tags_json) {
-  return with_json(s, tags_json, aev__stream_tag_json);
+  return with_json(s, tags_json, tag_stream);
 }
 
 int aev_stream_untag(aev_stream *s, const char *keys_json) {
-  return with_json(s, keys_json, aev__stream_untag_json);
+  return with_json(s, keys_json, untag_stream);
+}
+
+int aev__stream_list_tags_json(aev_stream *s, json_t **out) {
+  int rc = aev__stream_tags_json(s, NULL, out);
+  if (rc != AEV_OK) return rc;
+  /* Every tag (at most 50) fits in one page. */
+  if (json_object_set_new(*out, "HasMoreTags", json_false())) {
+    json_decref(*out);
+    return aev__nomem();
+  }
+  return AEV_OK;
 }
 
 int aev_stream_list_tags(aev_stream *s, char **response_json) {
   json_t *j;
-  int rc = aev__stream_tags_json(s, &j);
+  int rc = aev__stream_list_tags_json(s, &j);
   if (rc != AEV_OK) return rc;
   *response_json = aev__json_dumps(j, JSON_COMPACT);
   json_decref(j);

@@ -1,0 +1,166 @@
+/* Delivery stream tags: TagDeliveryStream and CreateDeliveryStream's Tags
+ * (1 to 50 in a request, at most 50 per stream; keys of 1 to 128 and
+ * values of 0 to 256 characters; no key starts with "aws:"),
+ * UntagDeliveryStream, and ListTagsForDeliveryStream's pages in key order
+ * (ExclusiveStartTagKey, Limit, HasMoreTags). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json_build.h"
+#include "core/status.h"
+#include "core/text.h"
+#include "delivery/delivery.h"
+
+#define MAX_TAGS 50
+
+/* ValidationException for a member whose length n is outside lo..hi. */
+static int length_error(const char *member, size_t n, size_t lo, size_t hi) {
+  char constraint[80];
+  if (n < lo)
+    snprintf(constraint, sizeof constraint,
+             "Member must have length greater than or equal to %zu", lo);
+  else
+    snprintf(constraint, sizeof constraint,
+             "Member must have length less than or equal to %zu", hi);
+  return aev__fh_validation(NULL, member, constraint);
+}
+
+/* A tag key: 1 to 128 characters, not in the reserved aws: prefix. */
+static int check_key(const char *key, const char *member) {
+  size_t n = key ? aev__utf8_chars(key, strlen(key)) : 0;
+  if (!key) return aev__fh_validation(NULL, member, "Member must not be null");
+  if (n < 1 || n > 128) return length_error(member, n, 1, 128);
+  if (!strncmp(key, "aws:", 4))
+    return aev__fh_validation(key, member,
+                              "Member must satisfy regular expression "
+                              "pattern: ^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+"
+                              "\\-@%]*$");
+  return AEV_OK;
+}
+
+/* A request's Tags ([{"Key", "Value"}], 1 to 50) as an object. */
+static int tags_object(json_t *list, json_t **out) {
+  size_t n = json_array_size(list);
+  if (!json_is_array(list) || n < 1 || n > MAX_TAGS)
+    return length_error("tags", n, 1, MAX_TAGS);
+  json_t *tags = json_object();
+  if (!tags) return aev__nomem();
+  size_t i;
+  json_t *t;
+  int rc = AEV_OK;
+  json_array_foreach(list, i, t) {
+    char member[48];
+    snprintf(member, sizeof member, "tags.%zu.member.key", i + 1);
+    const char *key = json_string_value(json_object_get(t, "Key"));
+    json_t *value = json_object_get(t, "Value");
+    rc = check_key(key, member);
+    if (rc == AEV_OK && value && !json_is_string(value))
+      rc = aev__fh_invalid("Tag value for key %s must be a string.", key);
+    size_t vn = value ? aev__utf8_chars(json_string_value(value),
+                                        json_string_length(value))
+                      : 0;
+    snprintf(member, sizeof member, "tags.%zu.member.value", i + 1);
+    if (rc == AEV_OK && vn > 256) rc = length_error(member, vn, 0, 256);
+    if (rc == AEV_OK &&
+        json_object_set_new(tags, key, value ? json_copy(value) : json_string("")))
+      rc = aev__nomem();
+    if (rc != AEV_OK) break;
+  }
+  if (rc != AEV_OK) {
+    json_decref(tags);
+    return rc;
+  }
+  *out = tags;
+  return AEV_OK;
+}
+
+int aev__fh_tags_new(json_t *list, json_t **out) {
+  return list ? tags_object(list, out)
+              : (*out = json_object()) ? AEV_OK : aev__nomem();
+}
+
+int aev__delivery_tag_json(aev_delivery *d, json_t *list) {
+  int rc = aev__fh_check(d);
+  json_t *tags = NULL;
+  if (rc == AEV_OK) rc = tags_object(list, &tags);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&d->mu);
+  size_t added = 0;
+  const char *k;
+  json_t *v;
+  json_object_foreach(tags, k, v) added += !json_object_get(d->tags, k);
+  if (json_object_size(d->tags) + added > MAX_TAGS)
+    rc = aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
+                   "Firehose %s under account %s cannot have more than %d "
+                   "tags.",
+                   d->res.name, aev_broker_account(d->res.broker), MAX_TAGS);
+  /* Merged into a copy, so that out of memory leaves the tags as they were. */
+  json_t *merged = rc == AEV_OK ? json_deep_copy(d->tags) : NULL;
+  if (rc == AEV_OK && (!merged || json_object_update(merged, tags)))
+    rc = aev__nomem();
+  if (rc == AEV_OK) {
+    json_decref(d->tags);
+    d->tags = merged;
+    merged = NULL;
+  }
+  pthread_mutex_unlock(&d->mu);
+  json_decref(merged);
+  json_decref(tags);
+  return rc;
+}
+
+int aev__delivery_untag_json(aev_delivery *d, json_t *keys) {
+  int rc = aev__fh_check(d);
+  if (rc != AEV_OK) return rc;
+  size_t n = json_array_size(keys), i;
+  if (!json_is_array(keys) || n < 1 || n > MAX_TAGS)
+    return length_error("tagKeys", n, 1, MAX_TAGS);
+  json_t *k;
+  json_array_foreach(keys, i, k) {
+    char member[48];
+    snprintf(member, sizeof member, "tagKeys.%zu.member", i + 1);
+    if ((rc = check_key(json_string_value(k), member))) return rc;
+  }
+  pthread_mutex_lock(&d->mu);
+  json_array_foreach(keys, i, k) json_object_del(d->tags, json_string_value(k));
+  pthread_mutex_unlock(&d->mu);
+  return AEV_OK;
+}
+
+static int by_key(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* One page of tags in key order after exclusive (NULL: from the first),
+ * at most limit (mu held). */
+static json_t *page_json(aev_delivery *d, const char *exclusive, int limit) {
+  size_t n = json_object_size(d->tags), i = 0, from = 0;
+  const char **keys = malloc((n ? n : 1) * sizeof *keys);
+  if (!keys) return NULL;
+  const char *k;
+  json_t *v;
+  json_object_foreach(d->tags, k, v) keys[i++] = k;
+  qsort(keys, n, sizeof *keys, by_key);
+  while (exclusive && from < n && strcmp(keys[from], exclusive) <= 0) from++;
+  json_t *list = json_array();
+  int whole = list != NULL;
+  for (i = from; whole && i < n && i < from + (size_t)limit; i++)
+    whole = !json_array_append_new(
+        list, json_pack("{s:s, s:O}", "Key", keys[i], "Value",
+                        json_object_get(d->tags, keys[i])));
+  free(keys);
+  return json_pack("{s:o, s:b}", "Tags", aev__json_whole(list, whole),
+                   "HasMoreTags", i < n);
+}
+
+int aev__delivery_tags_json(aev_delivery *d, const char *exclusive, int limit,
+                            json_t **out) {
+  int rc = aev__fh_check(d);
+  if (rc == AEV_OK && exclusive) rc = check_key(exclusive, "exclusiveStartTagKey");
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&d->mu);
+  *out = page_json(d, exclusive, limit);
+  pthread_mutex_unlock(&d->mu);
+  return *out ? AEV_OK : aev__nomem();
+}

@@ -1,0 +1,141 @@
+/* The "kinesis" service's control-plane settings: UpdateMaxRecordSize,
+ * TagResource / UntagResource / ListTagsForResource (streams and
+ * consumers by ARN), Start/StopStreamEncryption,
+ * Enable/DisableEnhancedMonitoring, DescribeLimits and UpdateStreamMode. */
+#include <string.h>
+
+#include "core/status.h"
+#include "stream/api_kinesis.h"
+
+/* The stream of an action that names it by StreamARN alone. */
+static int stream_by_arn(aev_broker *b, const aev__api_service *svc,
+                         json_t *req, aev_stream **out) {
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, "StreamARN", &arn);
+  return rc != AEV_OK ? rc : aev__stream_find(b, arn, out);
+}
+
+AEV__KIN_ACTION(update_max_record_size) {
+  int64_t kib;
+  int rc = aev__api_req_int(svc, req, "MaxRecordSizeInKiB",
+                            AEV__MIN_RECORD_KIB, AEV__MAX_RECORD_KIB, &kib);
+  aev_stream *s;
+  if (rc == AEV_OK) rc = stream_by_arn(b, svc, req, &s);
+  if (rc != AEV_OK) return rc;
+  rc = aev_stream_set_max_record_size(s, (size_t)kib * 1024);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+/* TagResource's ResourceARN: a stream's ARN, or a consumer's
+ * ("<stream ARN>/consumer/<name>:<timestamp>"), whose ARN *consumer_arn
+ * then is (borrowed from req). */
+static int resource_of(aev_broker *b, const aev__api_service *svc,
+                       json_t *req, aev_stream **s,
+                       const char **consumer_arn) {
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, "ResourceARN", &arn);
+  if (rc != AEV_OK) return rc;
+  if (strncmp(arn, "arn:aws", 7) || !strstr(arn, ":kinesis:") ||
+      !strstr(arn, ":stream/"))
+    return aev__kin_validation(arn, "resourceARN",
+                               "Member must satisfy regular expression "
+                               "pattern: arn:aws.*:kinesis:.*:\\d{12}:.*"
+                               "stream/\\S+");
+  *consumer_arn = strstr(arn, "/consumer/") ? arn : NULL;
+  return *consumer_arn ? aev__kin_consumer_stream(b, arn, s)
+                       : aev__stream_find(b, arn, s);
+}
+
+AEV__KIN_ACTION(tag_resource) {
+  json_t *tags;
+  aev_stream *s;
+  const char *carn;
+  int rc = aev__api_req_object(svc, req, "Tags", &tags);
+  if (rc == AEV_OK) rc = resource_of(b, svc, req, &s, &carn);
+  if (rc != AEV_OK) return rc;
+  rc = aev__stream_tag_json(s, carn, tags);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+AEV__KIN_ACTION(untag_resource) {
+  json_t *keys;
+  aev_stream *s;
+  const char *carn;
+  int rc = aev__api_req_array(svc, req, "TagKeys", &keys);
+  if (rc == AEV_OK) rc = resource_of(b, svc, req, &s, &carn);
+  if (rc != AEV_OK) return rc;
+  rc = aev__stream_untag_json(s, carn, keys);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+AEV__KIN_ACTION(list_tags_for_resource) {
+  aev_stream *s;
+  const char *carn;
+  int rc = resource_of(b, svc, req, &s, &carn);
+  if (rc != AEV_OK) return rc;
+  rc = aev__stream_tags_json(s, carn, resp);
+  aev_stream_release(s);
+  return rc;
+}
+
+static int encryption(aev_broker *b, const aev__api_service *svc,
+                      json_t *req, json_t **resp, int start) {
+  const char *type, *key;
+  int rc = aev__api_req_string(svc, req, "EncryptionType", &type);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "KeyId", &key);
+  aev_stream *s;
+  if (rc == AEV_OK) rc = aev__kin_stream_of(b, svc, req, &s);
+  if (rc != AEV_OK) return rc;
+  rc = start ? aev_stream_start_encryption(s, type, key)
+             : aev_stream_stop_encryption(s, type, key);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+AEV__KIN_ACTION(start_encryption) { return encryption(b, svc, req, resp, 1); }
+
+AEV__KIN_ACTION(stop_encryption) { return encryption(b, svc, req, resp, 0); }
+
+static int monitoring(aev_broker *b, const aev__api_service *svc,
+                      json_t *req, json_t **resp, int enable) {
+  json_t *metrics;
+  int rc = aev__api_req_array(svc, req, "ShardLevelMetrics", &metrics);
+  aev_stream *s;
+  if (rc == AEV_OK) rc = aev__kin_stream_of(b, svc, req, &s);
+  if (rc != AEV_OK) return rc;
+  rc = aev__stream_monitoring_json(s, metrics, enable, resp);
+  aev_stream_release(s);
+  return rc;
+}
+
+AEV__KIN_ACTION(enable_monitoring) { return monitoring(b, svc, req, resp, 1); }
+
+AEV__KIN_ACTION(disable_monitoring) {
+  return monitoring(b, svc, req, resp, 0);
+}
+
+AEV__KIN_ACTION(describe_limits) { return aev__stream_limits_json(b, resp); }
+
+AEV__KIN_ACTION(update_stream_mode) {
+  json_t *details;
+  const char *mode;
+  int rc = aev__api_req_object(svc, req, "StreamModeDetails", &details);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, details, "StreamMode", &mode);
+  int on_demand;
+  if (rc == AEV_OK) rc = aev__kin_stream_mode(mode, &on_demand);
+  if (rc != AEV_OK) return rc;
+  aev_stream *s;
+  rc = stream_by_arn(b, svc, req, &s);
+  if (rc != AEV_OK) return rc;
+  rc = aev_stream_update_mode(s, on_demand);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}

@@ -1,0 +1,39 @@
+/* Capacity mode switches: UpdateStreamMode between PROVISIONED and
+ * ON_DEMAND, twice at most in a rolling 24 hours. The open shards stay as
+ * they are, as AWS keeps the shard count across a switch; the stream is
+ * UPDATING until the broker runs the change. Asking for the mode the
+ * stream already has changes nothing and is not counted: Terraform's AWS
+ * provider calls UpdateStreamMode on every apply of a stream. */
+#include "core/status.h"
+#include "stream/stream.h"
+
+int aev_stream_update_mode(aev_stream *s, int on_demand) {
+  int rc = aev__stream_check(s);
+  if (rc != AEV_OK) return rc;
+  on_demand = on_demand != 0;
+  pthread_mutex_lock(&s->mu);
+  int64_t now = aev__stream_now_ms(s);
+  if (s->status != AEV__STATUS_ACTIVE) {
+    rc = aev__kin_in_use(s);
+  } else if (s->on_demand == on_demand) {
+    pthread_mutex_unlock(&s->mu);
+    return AEV_OK;
+  } else if (aev__day_count(s->mode_changes, AEV__MODE_CHANGES_PER_DAY,
+                            now) >= AEV__MODE_CHANGES_PER_DAY) {
+    rc = aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
+                   "Stream %s under account %s has already switched its "
+                   "capacity mode %d times in the last 24 hours.",
+                   s->res.name, aev_broker_account(s->res.broker),
+                   AEV__MODE_CHANGES_PER_DAY);
+  } else {
+    rc = aev__stream_updating(s);
+  }
+  if (rc == AEV_OK) {
+    s->on_demand = on_demand;
+    aev__day_note(s->mode_changes, AEV__MODE_CHANGES_PER_DAY, now);
+    /* Demand counted before an earlier switch is not this mode's. */
+    if (on_demand) aev__ondemand_reset(s);
+  }
+  pthread_mutex_unlock(&s->mu);
+  return rc;
+}
