@@ -9,10 +9,10 @@
 
 #include "core/json_build.h"
 #include "core/status.h"
+#include "core/tags.h"
 #include "core/text.h"
 #include "delivery/delivery.h"
 
-#define MAX_TAGS 50
 
 /* ValidationException for a member whose length n is outside lo..hi. */
 static int length_error(const char *member, size_t n, size_t lo, size_t hi) {
@@ -42,8 +42,8 @@ static int check_key(const char *key, const char *member) {
 /* A request's Tags ([{"Key", "Value"}], 1 to 50) as an object. */
 static int tags_object(json_t *list, json_t **out) {
   size_t n = json_array_size(list);
-  if (!json_is_array(list) || n < 1 || n > MAX_TAGS)
-    return length_error("tags", n, 1, MAX_TAGS);
+  if (!json_is_array(list) || n < 1 || n > AEV__TAGS_MAX)
+    return length_error("tags", n, 1, AEV__TAGS_MAX);
   json_t *tags = json_object();
   if (!tags) return aev__nomem();
   size_t i;
@@ -85,37 +85,28 @@ int aev__delivery_tag_json(aev_delivery *d, json_t *list) {
   json_t *tags = NULL;
   if (rc == AEV_OK) rc = tags_object(list, &tags);
   if (rc != AEV_OK) return rc;
+  json_t *merged = NULL;
   pthread_mutex_lock(&d->mu);
-  size_t added = 0;
-  const char *k;
-  json_t *v;
-  json_object_foreach(tags, k, v) added += !json_object_get(d->tags, k);
-  if (json_object_size(d->tags) + added > MAX_TAGS)
-    rc = aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
-                   "Firehose %s under account %s cannot have more than %d "
-                   "tags.",
-                   d->res.name, aev_broker_account(d->res.broker), MAX_TAGS);
-  /* Merged into a copy, so that out of memory leaves the tags as they were. */
-  json_t *merged = rc == AEV_OK ? json_deep_copy(d->tags) : NULL;
-  if (rc == AEV_OK && (!merged || json_object_update(merged, tags)))
-    rc = aev__nomem();
+  rc = aev__tags_merged(d->tags, tags, AEV__TAGS_MAX, &merged);
   if (rc == AEV_OK) {
     json_decref(d->tags);
     d->tags = merged;
-    merged = NULL;
   }
   pthread_mutex_unlock(&d->mu);
-  json_decref(merged);
   json_decref(tags);
-  return rc;
+  if (rc == AEV_ERR_LIMIT)
+    return aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
+                     "Firehose %s under account %s cannot have more than %d tags.",
+                     d->res.name, aev_broker_account(d->res.broker), AEV__TAGS_MAX);
+  return rc ? aev__nomem() : AEV_OK;
 }
 
 int aev__delivery_untag_json(aev_delivery *d, json_t *keys) {
   int rc = aev__fh_check(d);
   if (rc != AEV_OK) return rc;
   size_t n = json_array_size(keys), i;
-  if (!json_is_array(keys) || n < 1 || n > MAX_TAGS)
-    return length_error("tagKeys", n, 1, MAX_TAGS);
+  if (!json_is_array(keys) || n < 1 || n > AEV__TAGS_MAX)
+    return length_error("tagKeys", n, 1, AEV__TAGS_MAX);
   json_t *k;
   json_array_foreach(keys, i, k) {
     char member[48];

@@ -8,10 +8,10 @@
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/tags.h"
 #include "core/text.h"
 #include "stream/stream.h"
 
-#define MAX_TAGS 50
 
 /* The tags of the stream (consumer_arn NULL) or of its consumer with that
  * ARN (mu held): NULL when there is no such consumer. A consumer's tags
@@ -33,7 +33,7 @@ int aev__stream_tag_json(aev_stream *s, const char *consumer_arn,
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
   if (!json_is_object(tags) || json_object_size(tags) < 1 ||
-      json_object_size(tags) > MAX_TAGS)
+      json_object_size(tags) > AEV__TAGS_MAX)
     return aev__kin_validation(NULL, "tags",
                                "Member must have length less than or equal "
                                "to 50 and greater than or equal to 1");
@@ -56,10 +56,14 @@ int aev__stream_tag_json(aev_stream *s, const char *consumer_arn,
     pthread_mutex_unlock(&s->mu);
     return no_resource(s, consumer_arn);
   }
-  size_t added = 0;
-  json_object_foreach(tags, k, v) added += !json_object_get(*slot, k);
-  if (json_object_size(*slot) + added > MAX_TAGS) {
-    pthread_mutex_unlock(&s->mu);
+  json_t *merged = NULL;
+  rc = aev__tags_merged(*slot, tags, AEV__TAGS_MAX, &merged);
+  if (rc == AEV_OK) {
+    json_decref(*slot);
+    *slot = merged;
+  }
+  pthread_mutex_unlock(&s->mu);
+  if (rc == AEV_ERR_LIMIT)
     return aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
                      "Failed to add tags to %s %s under account %s "
                      "because a given %s cannot have more than 50 tags.",
@@ -67,18 +71,7 @@ int aev__stream_tag_json(aev_stream *s, const char *consumer_arn,
                      consumer_arn ? consumer_arn : s->res.name,
                      aev_broker_account(s->res.broker),
                      consumer_arn ? "consumer" : "stream");
-  }
-  /* Merged into a copy, so that out of memory leaves the tags as they were. */
-  json_t *merged = *slot ? json_deep_copy(*slot) : json_object();
-  if (!merged || json_object_update(merged, tags)) {
-    pthread_mutex_unlock(&s->mu);
-    json_decref(merged);
-    return aev__nomem();
-  }
-  json_decref(*slot);
-  *slot = merged;
-  pthread_mutex_unlock(&s->mu);
-  return AEV_OK;
+  return rc ? aev__nomem() : AEV_OK;
 }
 
 int aev__stream_untag_json(aev_stream *s, const char *consumer_arn,
@@ -88,7 +81,7 @@ int aev__stream_untag_json(aev_stream *s, const char *consumer_arn,
   size_t i;
   json_t *k;
   if (!json_is_array(keys) || json_array_size(keys) < 1 ||
-      json_array_size(keys) > MAX_TAGS)
+      json_array_size(keys) > AEV__TAGS_MAX)
     return aev__kin_validation(NULL, "tagKeys",
                                "Member must have length less than or equal "
                                "to 50 and greater than or equal to 1");
