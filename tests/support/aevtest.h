@@ -10,6 +10,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "awsevents/awsevents.h"
 
 static inline int aev_test_run(Suite *s) {
@@ -32,6 +34,32 @@ static inline aev_broker *aev_test_manual_broker(uint64_t seed) {
   ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
   aev_broker_options_free(o);
   return b;
+}
+
+/* Calls service's action with req through aev_call, checks that it
+ * answers status want, and returns the answer parsed (the error object when
+ * it failed): json_decref() it. */
+static inline json_t *aev_test_call(aev_broker *b, const char *service, const char *action,
+                                    const char *req, int want) {
+  char *out = NULL;
+  int rc = aev_call(b, service, action, req, &out);
+  ck_assert_msg(rc == want, "%s %s: %d %s", action, req, rc, out ? out : "");
+  json_t *j = json_loads(out, 0, NULL);
+  ck_assert_ptr_nonnull(j);
+  aev_free(out);
+  return j;
+}
+
+/* The same call, which must fail with status, AWS error code and (unless
+ * NULL) message. */
+static inline void aev_test_call_fails(aev_broker *b, const char *service, const char *action,
+                                       const char *req, int status, const char *code,
+                                       const char *message) {
+  json_t *e = aev_test_call(b, service, action, req, status);
+  ck_assert_str_eq(json_string_value(json_object_get(e, "__type")), code);
+  if (message)
+    ck_assert_str_eq(json_string_value(json_object_get(e, "message")), message);
+  json_decref(e);
 }
 
 /* CPU time this process has used (user + system), for idle tests. */

@@ -24,14 +24,9 @@ static void teardown(void) {
   strcpy(dir, "/tmp/aev-fh-admin-XXXXXX");
 }
 
+/* The service's calls, through the shared checks (aevtest.h). */
 static json_t *call(const char *action, const char *req, int want) {
-  char *out = NULL;
-  int rc = aev_call(b, "firehose", action, req, &out);
-  ck_assert_msg(rc == want, "%s %s: %d %s", action, req, rc, out ? out : "");
-  json_t *j = json_loads(out, 0, NULL);
-  ck_assert_ptr_nonnull(j);
-  aev_free(out);
-  return j;
+  return aev_test_call(b, "firehose", action, req, want);
 }
 
 static void ok(const char *action, const char *req) {
@@ -40,11 +35,7 @@ static void ok(const char *action, const char *req) {
 
 static void fails(const char *action, const char *req, int status,
                   const char *code, const char *message) {
-  json_t *e = call(action, req, status);
-  ck_assert_str_eq(json_string_value(json_object_get(e, "__type")), code);
-  if (message)
-    ck_assert_str_eq(json_string_value(json_object_get(e, "message")), message);
-  json_decref(e);
+  aev_test_call_fails(b, "firehose", action, req, status, code, message);
 }
 
 /* Creates delivery stream name with extra members (",..." or ""). */

@@ -14,29 +14,18 @@ static aev_broker *b;
 static void setup(void) { b = aev_test_manual_broker(7); }
 static void teardown(void) { aev_broker_destroy(b); }
 
-/* Calls a kinesis action; the parsed response (or error object). */
+/* The service's calls, through the shared checks (aevtest.h). */
 static json_t *call(const char *action, const char *req, int want) {
-  char *out = NULL;
-  int rc = aev_call(b, "kinesis", action, req, &out);
-  ck_assert_msg(rc == want, "%s %s: %d %s", action, req, rc, out ? out : "");
-  json_t *j = json_loads(out, 0, NULL);
-  ck_assert_ptr_nonnull(j);
-  aev_free(out);
-  return j;
+  return aev_test_call(b, "kinesis", action, req, want);
 }
 
 static void ok(const char *action, const char *req) {
   json_decref(call(action, req, AEV_OK));
 }
 
-/* Calls an action that must fail with code (and message, unless NULL). */
 static void fails(const char *action, const char *req, int status,
                   const char *code, const char *message) {
-  json_t *e = call(action, req, status);
-  ck_assert_str_eq(json_string_value(json_object_get(e, "__type")), code);
-  if (message)
-    ck_assert_str_eq(json_string_value(json_object_get(e, "message")), message);
-  json_decref(e);
+  aev_test_call_fails(b, "kinesis", action, req, status, code, message);
 }
 
 /* A member of DescribeStreamSummary's StreamDescriptionSummary (summary
