@@ -1,6 +1,7 @@
 /* Tag sets (tags.h). */
 #include "core/tags.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "awsevents/common.h"
@@ -25,4 +26,27 @@ int aev__tags_merged(const json_t *have, const json_t *add, size_t max, json_t *
   }
   *out = merged;
   return AEV_OK;
+}
+
+static int by_key(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+json_t *aev__tags_page(const json_t *tags, const char *exclusive, size_t limit) {
+  size_t n = json_object_size(tags), i = 0, from = 0;
+  const char **keys = malloc((n ? n : 1) * sizeof *keys);
+  if (!keys) return NULL;
+  const char *k;
+  json_t *v;
+  json_object_foreach((json_t *)tags, k, v) keys[i++] = k;
+  qsort(keys, n, sizeof *keys, by_key);
+  while (exclusive && from < n && strcmp(keys[from], exclusive) <= 0) from++;
+  json_t *list = json_array();
+  int whole = list != NULL;
+  for (i = from; whole && i < n && i < from + limit; i++)
+    whole = !json_array_append_new(list, json_pack("{s:s, s:O}", "Key", keys[i], "Value",
+                                                   json_object_get(tags, keys[i])));
+  free(keys);
+  return whole ? json_pack("{s:o, s:b}", "Tags", list, "HasMoreTags", i < n)
+               : (json_decref(list), NULL);
 }

@@ -22,4 +22,10 @@ int aev__tag_fits(const char *key, const json_t *value);
  * error is recorded: the caller answers its service's. */
 int aev__tags_merged(const json_t *have, const json_t *add, size_t max, json_t **out);
 
+/* One page of tags (NULL: none) in key order, after the key exclusive
+ * (NULL: from the first), at most limit: {"Tags": [{"Key", "Value"}...],
+ * "HasMoreTags": bool}, as Kinesis's ListTagsForStream and Firehose's
+ * ListTagsForDeliveryStream answer; NULL when out of memory. */
+json_t *aev__tags_page(const json_t *tags, const char *exclusive, size_t limit);
+
 #endif

@@ -119,39 +119,13 @@ int aev__delivery_untag_json(aev_delivery *d, json_t *keys) {
   return AEV_OK;
 }
 
-static int by_key(const void *a, const void *b) {
-  return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* One page of tags in key order after exclusive (NULL: from the first),
- * at most limit (mu held). */
-static json_t *page_json(aev_delivery *d, const char *exclusive, int limit) {
-  size_t n = json_object_size(d->tags), i = 0, from = 0;
-  const char **keys = malloc((n ? n : 1) * sizeof *keys);
-  if (!keys) return NULL;
-  const char *k;
-  json_t *v;
-  json_object_foreach(d->tags, k, v) keys[i++] = k;
-  qsort(keys, n, sizeof *keys, by_key);
-  while (exclusive && from < n && strcmp(keys[from], exclusive) <= 0) from++;
-  json_t *list = json_array();
-  int whole = list != NULL;
-  for (i = from; whole && i < n && i < from + (size_t)limit; i++)
-    whole = !json_array_append_new(
-        list, json_pack("{s:s, s:O}", "Key", keys[i], "Value",
-                        json_object_get(d->tags, keys[i])));
-  free(keys);
-  return json_pack("{s:o, s:b}", "Tags", aev__json_whole(list, whole),
-                   "HasMoreTags", i < n);
-}
-
 int aev__delivery_tags_json(aev_delivery *d, const char *exclusive, int limit,
                             json_t **out) {
   int rc = aev__fh_check(d);
   if (rc == AEV_OK && exclusive) rc = check_key(exclusive, "exclusiveStartTagKey");
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&d->mu);
-  *out = page_json(d, exclusive, limit);
+  *out = aev__tags_page(d->tags, exclusive, (size_t)limit);
   pthread_mutex_unlock(&d->mu);
   return *out ? AEV_OK : aev__nomem();
 }

@@ -237,9 +237,13 @@ static AEV__KIN_ACTION(remove_tags) {
 
 static AEV__KIN_ACTION(list_tags) {
   aev_stream *s;
-  int rc = aev__kin_stream_of(b, svc, req, &s);
+  int64_t limit = 50;
+  const char *exclusive = NULL;
+  int rc = aev__api_opt_int(svc, req, "Limit", 1, 50, &limit);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "ExclusiveStartTagKey", &exclusive);
+  if (rc == AEV_OK) rc = aev__kin_stream_of(b, svc, req, &s);
   if (rc != AEV_OK) return rc;
-  rc = aev__stream_list_tags_json(s, resp);
+  rc = aev__stream_list_tags_json(s, exclusive, (int)limit, resp);
   aev_stream_release(s);
   return rc;
 }

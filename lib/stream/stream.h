@@ -39,7 +39,10 @@ int aev__stream_tag_json(aev_stream *s, const char *consumer_arn,
 int aev__stream_untag_json(aev_stream *s, const char *consumer_arn,
                            json_t *keys);
 /* ListTagsForStream's response: the stream's tags and HasMoreTags. */
-int aev__stream_list_tags_json(aev_stream *s, json_t **out);
+/* ListTagsForStream: a page of at most limit tags in key order after the
+ * key exclusive (NULL: from the first), with HasMoreTags. */
+int aev__stream_list_tags_json(aev_stream *s, const char *exclusive, int limit,
+                               json_t **out);
 int aev__stream_consumers_json(aev_stream *s, json_t **out);
 /* The shard-level metrics in a set (AWS's names, in AWS's order); NULL
  * when out of memory. */

@@ -144,20 +144,19 @@ int aev_stream_untag(aev_stream *s, const char *keys_json) {
   return with_json(s, keys_json, untag_stream);
 }
 
-int aev__stream_list_tags_json(aev_stream *s, json_t **out) {
-  int rc = aev__stream_tags_json(s, NULL, out);
+int aev__stream_list_tags_json(aev_stream *s, const char *exclusive, int limit,
+                               json_t **out) {
+  int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
-  /* Every tag (at most 50) fits in one page. */
-  if (json_object_set_new(*out, "HasMoreTags", json_false())) {
-    json_decref(*out);
-    return aev__nomem();
-  }
-  return AEV_OK;
+  pthread_mutex_lock(&s->mu);
+  *out = aev__tags_page(s->tags, exclusive, (size_t)limit);
+  pthread_mutex_unlock(&s->mu);
+  return *out ? AEV_OK : aev__nomem();
 }
 
 int aev_stream_list_tags(aev_stream *s, char **response_json) {
   json_t *j;
-  int rc = aev__stream_list_tags_json(s, &j);
+  int rc = aev__stream_list_tags_json(s, NULL, AEV__TAGS_MAX, &j);
   if (rc != AEV_OK) return rc;
   *response_json = aev__json_dumps(j, JSON_COMPACT);
   json_decref(j);

@@ -99,6 +99,27 @@ START_TEST(update_max_record_size) {
 }
 END_TEST
 
+/* ListTagsForStream pages in key order: Limit tags after
+ * ExclusiveStartTagKey, HasMoreTags while some are left. */
+START_TEST(tags_for_stream_page) {
+  aev_stream_release(st_stream(b, "s", 1));
+  ok("AddTagsToStream", "{\"StreamName\":\"s\",\"Tags\":{\"c\":\"3\",\"a\":\"1\",\"b\":\"2\"}}");
+  json_t *t = call("ListTagsForStream", "{\"StreamName\":\"s\",\"Limit\":2}", AEV_OK);
+  ck_assert(json_is_true(json_object_get(t, "HasMoreTags")));
+  json_decref(t);
+  assert_tags("ListTagsForStream", "{\"StreamName\":\"s\",\"Limit\":2}",
+              "[{\"Key\":\"a\",\"Value\":\"1\"},{\"Key\":\"b\",\"Value\":\"2\"}]");
+  t = call("ListTagsForStream", "{\"StreamName\":\"s\",\"Limit\":2,\"ExclusiveStartTagKey\":\"b\"}",
+           AEV_OK);
+  ck_assert(json_is_false(json_object_get(t, "HasMoreTags")));
+  json_decref(t);
+  assert_tags("ListTagsForStream", "{\"StreamName\":\"s\",\"ExclusiveStartTagKey\":\"b\"}",
+              "[{\"Key\":\"c\",\"Value\":\"3\"}]");
+  fails("ListTagsForStream", "{\"StreamName\":\"s\",\"Limit\":0}", AEV_ERR_INVALID,
+        "ValidationException", NULL);
+}
+END_TEST
+
 START_TEST(tags_by_arn_are_the_stream_tags) {
   aev_stream_release(st_stream(b, "s", 1));
   ok("TagResource", "{\"ResourceARN\":\"" ARN "s\",\"Tags\":{\"a\":\"1\"}}");
@@ -416,6 +437,7 @@ static Suite *suite(void) {
   TCase *tc = tcase_create("admin");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, update_max_record_size);
+  tcase_add_test(tc, tags_for_stream_page);
   tcase_add_test(tc, tags_by_arn_are_the_stream_tags);
   tcase_add_test(tc, consumers_have_their_own_tags);
   tcase_add_test(tc, stream_encryption);
