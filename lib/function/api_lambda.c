@@ -24,8 +24,8 @@
 #define NAME_MAX_LEN 170
 
 /* TagResource's Resource: 1-256 characters matching this pattern. Only
- * functions carry tags here, so the other kinds of resource it names
- * (event-source mappings, code signing configurations, capacity providers)
+ * functions and event-source mappings carry tags here, so the other kinds
+ * of resource it names (code signing configurations, capacity providers)
  * are refused by the POSIX form below. */
 #define RESOURCE_PATTERN                                                                 \
   "arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:"     \
@@ -45,7 +45,9 @@ static void regexes_compile(void) {
                         REG_EXTENDED | REG_NOSUB);
   resource_re_ok = !regcomp(&resource_re,
                             "^arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-[0-9]:"
-                            "[0-9]{12}:function:[a-zA-Z0-9_-]+(:([$]LATEST|[a-zA-Z0-9_-]+))?$",
+                            "[0-9]{12}:(function:[a-zA-Z0-9_-]+(:([$]LATEST|[a-zA-Z0-9_-]+))?|"
+                            "event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+                            "[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
                             REG_EXTENDED | REG_NOSUB);
 }
 
@@ -538,18 +540,39 @@ static int list_aliases(aev_broker *b, const aev__api_service *svc,
 /* Mapping actions hand the request text to the typed API, which reads
  * AWS's member names itself. */
 
+/* Tags given to a new mapping: checked before it is made, set after; a
+ * mapping whose tags cannot be kept is deleted again. */
+static int tag_new_mapping(aev_broker *b, json_t *tags, json_t *created) {
+  const char *uuid = json_string_value(json_object_get(created, "UUID"));
+  int rc = uuid ? aev__esm_tags_put(b, uuid, tags) : aev__nomem();
+  if (rc != AEV_OK && uuid) {
+    char *gone = NULL;
+    aev_event_source_mapping_delete(b, uuid, &gone);
+    aev_free(gone);
+  }
+  return rc;
+}
+
 static int create_event_source_mapping(aev_broker *b,
                                        const aev__api_service *svc,
                                        json_t *req, json_t **resp) {
   const char *s;
+  json_t *tags = NULL;
   int rc = aev__api_req_string(svc, req, "EventSourceArn", &s);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "FunctionName", &s);
+  if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Tags", &tags);
+  if (rc == AEV_OK && tags) rc = aev__fn_tags_check(tags);
   char *text = rc == AEV_OK ? aev__json_dumps(req, JSON_COMPACT) : NULL;
   char *out = NULL;
   if (rc == AEV_OK)
     rc = text ? aev_event_source_mapping_create(b, text, &out) : aev__nomem();
   free(text);
-  return json_result(rc, out, resp);
+  rc = json_result(rc, out, resp);
+  if (rc == AEV_OK && tags && (rc = tag_new_mapping(b, tags, *resp)) != AEV_OK) {
+    json_decref(*resp);
+    *resp = NULL;
+  }
+  return rc;
 }
 
 static int update_event_source_mapping(aev_broker *b,
@@ -731,11 +754,14 @@ static int get_policy(aev_broker *b, const aev__api_service *svc, json_t *req,
   return rc;
 }
 
-/* The function a tagging action's Resource names: an unqualified function
- * ARN (Lambda keeps no tags on versions and aliases). */
-static int tagged_function(aev_broker *b, const aev__api_service *svc,
-                           json_t *req, aev_function **out) {
-  const char *arn;
+/* What a tagging action's Resource names: an event-source mapping (*uuid
+ * set, the mapping checked to exist) or an unqualified function (*f set;
+ * Lambda keeps no tags on versions and aliases). */
+static int tagged(aev_broker *b, const aev__api_service *svc, json_t *req,
+                  aev_function **f, const char **uuid) {
+  const char *arn, *esm;
+  *f = NULL;
+  *uuid = NULL;
   int rc = aev__api_req_string(svc, req, "Resource", &arn);
   if (rc != AEV_OK) return rc;
   if (strlen(arn) > RESOURCE_MAX_LEN)
@@ -744,20 +770,28 @@ static int tagged_function(aev_broker *b, const aev__api_service *svc,
   if (!matches(&resource_re, &resource_re_ok, arn))
     return aev__fail_validation(arn, "resource",
                                 "Member must satisfy regular expression pattern: " RESOURCE_PATTERN);
+  if ((esm = strstr(arn, ":event-source-mapping:"))) {
+    char *out = NULL;
+    *uuid = esm + strlen(":event-source-mapping:");
+    rc = aev_event_source_mapping_get(b, *uuid, &out);
+    aev_free(out);
+    return rc;
+  }
   if (strchr(strstr(arn, ":function:") + 10, ':'))
     return aev__fn_invalid("Tags on function aliases and versions are not "
                            "supported. Please specify a function ARN.");
-  return aev__function_find(b, arn, out);
+  return aev__function_find(b, arn, f);
 }
 
 static int tag_resource(aev_broker *b, const aev__api_service *svc,
                         json_t *req, json_t **resp) {
   aev_function *f;
+  const char *uuid;
   json_t *tags;
   int rc = aev__api_req_object(svc, req, "Tags", &tags);
-  if (rc == AEV_OK) rc = tagged_function(b, svc, req, &f);
+  if (rc == AEV_OK) rc = tagged(b, svc, req, &f, &uuid);
   if (rc != AEV_OK) return rc;
-  rc = aev__fn_tags_put(f, tags);
+  rc = f ? aev__fn_tags_put(f, tags) : aev__esm_tags_put(b, uuid, tags);
   aev_function_release(f);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
@@ -766,11 +800,12 @@ static int tag_resource(aev_broker *b, const aev__api_service *svc,
 static int untag_resource(aev_broker *b, const aev__api_service *svc,
                           json_t *req, json_t **resp) {
   aev_function *f;
+  const char *uuid;
   json_t *keys;
   int rc = aev__api_req_array(svc, req, "TagKeys", &keys);
-  if (rc == AEV_OK) rc = tagged_function(b, svc, req, &f);
+  if (rc == AEV_OK) rc = tagged(b, svc, req, &f, &uuid);
   if (rc != AEV_OK) return rc;
-  rc = aev__fn_tags_remove(f, keys);
+  rc = f ? aev__fn_tags_remove(f, keys) : aev__esm_tags_remove(b, uuid, keys);
   aev_function_release(f);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
@@ -779,10 +814,10 @@ static int untag_resource(aev_broker *b, const aev__api_service *svc,
 static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req,
                      json_t **resp) {
   aev_function *f;
-  int rc = tagged_function(b, svc, req, &f);
-  if (rc != AEV_OK) return rc;
-  rc = aev__fn_check(f);
-  json_t *tags = rc == AEV_OK ? aev__fn_tags_json(f) : NULL;
+  const char *uuid;
+  int rc = tagged(b, svc, req, &f, &uuid);
+  if (rc == AEV_OK && f) rc = aev__fn_check(f);
+  json_t *tags = rc != AEV_OK ? NULL : f ? aev__fn_tags_json(f) : aev__esm_tags_get(b, uuid);
   aev_function_release(f);
   if (rc != AEV_OK) return rc;
   if (!tags || !(*resp = json_pack("{so}", "Tags", tags))) return aev__nomem();

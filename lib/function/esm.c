@@ -340,8 +340,13 @@ int aev_event_source_mapping_delete(aev_broker *b, const char *uuid,
                                     char **json) {
   aev__esm *m;
   int rc = find_esm(b, uuid, 1, &m);
-  if (rc == AEV_ERR_NOT_FOUND) return stream_mapping(b, uuid, 1, json);
+  if (rc == AEV_ERR_NOT_FOUND) {
+    rc = stream_mapping(b, uuid, 1, json);
+    if (rc == AEV_OK) aev__esm_tags_drop(b, uuid);
+    return rc;
+  }
   if (rc != AEV_OK) return rc;
+  aev__esm_tags_drop(b, uuid);
   aev__esm_stop(m);
   rc = aev__fn_dump(describe(m, "Deleting"), json);
   aev__esm_unref(m);

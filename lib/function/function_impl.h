@@ -221,6 +221,21 @@ int aev__fn_tags_remove(aev_function *f, json_t *keys);
 /* The tags (new reference, an empty object when none; NULL: out of
  * memory). */
 json_t *aev__fn_tags_json(aev_function *f);
+/* The steps of put and remove, for any tagged resource whose lock the
+ * caller holds: merges tags (checked) into *slot (NULL: none), all or
+ * nothing; checks that keys are strings; drops keys from tags. */
+int aev__fn_tags_merge(json_t **slot, json_t *tags);
+int aev__fn_tag_keys_check(json_t *keys);
+void aev__fn_tags_drop_keys(json_t *tags, json_t *keys);
+
+/* esm_tags.c: the tags of event-source mappings (queue and stream ones
+ * alike), by UUID; the caller has checked that the mapping exists. put
+ * checks and merges, all or nothing; get answers a new object (empty when
+ * none; NULL: out of memory); drop forgets a deleted mapping's. */
+int aev__esm_tags_put(aev_broker *b, const char *uuid, json_t *tags);
+int aev__esm_tags_remove(aev_broker *b, const char *uuid, json_t *keys);
+json_t *aev__esm_tags_get(aev_broker *b, const char *uuid);
+void aev__esm_tags_drop(aev_broker *b, const char *uuid);
 
 /* provisioned.c (mu held): 1 when version has READY provisioned
  * concurrency; an idle provisioned environment of version, or NULL. */

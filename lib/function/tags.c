@@ -48,33 +48,47 @@ int aev__fn_tags_check(json_t *tags) {
   return json_object_size(tags) > AEV__TAGS_MAX ? too_many() : AEV_OK;
 }
 
-int aev__fn_tags_put(aev_function *f, json_t *tags) {
-  int rc = aev__fn_check(f);
-  if (rc == AEV_OK) rc = aev__fn_tags_check(tags);
-  if (rc != AEV_OK) return rc;
-  json_t *m = NULL, *old = NULL;
-  pthread_mutex_lock(&f->mu);
-  rc = aev__tags_merged(f->tags, tags, AEV__TAGS_MAX, &m);
-  if (rc == AEV_OK) {
-    old = f->tags;
-    f->tags = m;
-  }
-  pthread_mutex_unlock(&f->mu);
-  json_decref(old);
+int aev__fn_tags_merge(json_t **slot, json_t *tags) {
+  json_t *m = NULL;
+  int rc = aev__tags_merged(*slot, tags, AEV__TAGS_MAX, &m);
   if (rc == AEV_ERR_LIMIT) return too_many();
-  return rc ? aev__nomem() : AEV_OK;
+  if (rc) return aev__nomem();
+  json_decref(*slot);
+  *slot = m;
+  return AEV_OK;
 }
 
-int aev__fn_tags_remove(aev_function *f, json_t *keys) {
-  int rc = aev__fn_check(f);
-  if (rc != AEV_OK) return rc;
+int aev__fn_tag_keys_check(json_t *keys) {
   size_t i;
   json_t *k;
   json_array_foreach(keys, i, k) {
     if (!json_is_string(k)) return aev__fn_invalid("TagKeys must be strings.");
   }
+  return AEV_OK;
+}
+
+void aev__fn_tags_drop_keys(json_t *tags, json_t *keys) {
+  size_t i;
+  json_t *k;
+  json_array_foreach(keys, i, k) json_object_del(tags, json_string_value(k));
+}
+
+int aev__fn_tags_put(aev_function *f, json_t *tags) {
+  int rc = aev__fn_check(f);
+  if (rc == AEV_OK) rc = aev__fn_tags_check(tags);
+  if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&f->mu);
-  json_array_foreach(keys, i, k) json_object_del(f->tags, json_string_value(k));
+  rc = aev__fn_tags_merge(&f->tags, tags);
+  pthread_mutex_unlock(&f->mu);
+  return rc;
+}
+
+int aev__fn_tags_remove(aev_function *f, json_t *keys) {
+  int rc = aev__fn_check(f);
+  if (rc == AEV_OK) rc = aev__fn_tag_keys_check(keys);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&f->mu);
+  aev__fn_tags_drop_keys(f->tags, keys);
   pthread_mutex_unlock(&f->mu);
   return AEV_OK;
 }

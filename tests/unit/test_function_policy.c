@@ -428,6 +428,76 @@ START_TEST(tag_resources_named_by_unqualified_arn) {
 }
 END_TEST
 
+/* Event-source mappings are tagged by their ARN, queue and stream ones
+ * alike: CreateEventSourceMapping's Tags, TagResource, UntagResource,
+ * ListTags; refused tags create no mapping, and a deleted mapping's tags
+ * go with it. */
+#define ESM_ARN "arn:aws:lambda:us-east-1:000000000000:event-source-mapping:"
+
+/* Creates a mapping from source with the request's extra members; its
+ * ARN in arn (room for 128). */
+static void map(const char *source, const char *extra, char *arn) {
+  char req[512];
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"f\"%s}", source, extra);
+  char *r = call_ok("CreateEventSourceMapping", req);
+  char *uuid = member(r, "UUID");
+  snprintf(arn, 128, ESM_ARN "%s", uuid);
+  free(uuid);
+  aev_free(r);
+}
+
+static void esm_tags_are(const char *arn, const char *want) {
+  char req[256];
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\"}", arn);
+  char *r = call_ok("ListTags", req);
+  ck_assert_str_eq(r, want);
+  aev_free(r);
+}
+
+START_TEST(event_source_mappings_are_tagged) {
+  char q[128], k[128], req[512], *r;
+  aev_free(call_ok("CreateFunction", "{\"FunctionName\":\"g\",\"Handler\":\"app.handler\"}"));
+  ck_assert_int_eq(aev_call(b, "sqs", "CreateQueue", "{\"QueueName\":\"q\"}", &r), AEV_OK);
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "kinesis", "CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}", &r),
+                   AEV_OK);
+  aev_free(r);
+  map("arn:aws:sqs:us-east-1:000000000000:q", ",\"Tags\":{\"team\":\"a\"}", q);
+  map("arn:aws:kinesis:us-east-1:000000000000:stream/s", ",\"StartingPosition\":\"LATEST\"", k);
+  esm_tags_are(q, "{\"Tags\":{\"team\":\"a\"}}");
+  esm_tags_are(k, "{\"Tags\":{}}");
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\",\"Tags\":{\"x\":\"1\",\"y\":\"2\"}}", k);
+  aev_free(call_ok("TagResource", req));
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\",\"TagKeys\":[\"x\"]}", k);
+  aev_free(call_ok("UntagResource", req));
+  esm_tags_are(k, "{\"Tags\":{\"y\":\"2\"}}");
+  esm_tags_are(q, "{\"Tags\":{\"team\":\"a\"}}");
+  tags_are("{\"Tags\":{}}"); /* the function's own are apart */
+
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\",\"Tags\":{\"aws:x\":\"1\"}}", q);
+  call_err("TagResource", req, AEV_ERR_INVALID, "aws:x");
+  esm_tags_are(q, "{\"Tags\":{\"team\":\"a\"}}");
+  call_err("ListTags", "{\"Resource\":\"" ESM_ARN "00000000-0000-0000-0000-000000000000\"}",
+           AEV_ERR_NOT_FOUND, "ResourceNotFoundException");
+  call_err("CreateEventSourceMapping",
+           "{\"EventSourceArn\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"FunctionName\":\"g\","
+           "\"Tags\":{\"aws:x\":\"1\"}}",
+           AEV_ERR_INVALID, "aws:x");
+  r = call_ok("ListEventSourceMappings", "{\"FunctionName\":\"g\"}");
+  ck_assert_str_eq(r, "{\"EventSourceMappings\":[]}");
+  aev_free(r);
+
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\"}", q + strlen(ESM_ARN));
+  aev_free(call_ok("DeleteEventSourceMapping", req));
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\"}", q);
+  call_err("ListTags", req, AEV_ERR_NOT_FOUND, "ResourceNotFoundException");
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\"}", k + strlen(ESM_ARN));
+  aev_free(call_ok("DeleteEventSourceMapping", req));
+  snprintf(req, sizeof req, "{\"Resource\":\"%s\"}", k);
+  call_err("ListTags", req, AEV_ERR_NOT_FOUND, "ResourceNotFoundException");
+}
+END_TEST
+
 START_TEST(delete_takes_policy_and_tags) {
   free(add("{\"FunctionName\":\"f\",\"StatementId\":\"a\"," OK_REST "}"));
   aev_free(call_ok("TagResource", "{\"Resource\":\"" ARN "\",\"Tags\":{\"a\":\"1\"}}"));
@@ -506,6 +576,50 @@ static void tagged_created(void *ctx, const nomem_attempt *a) {
   ck_assert_int_eq(lambda_call("DeleteFunction", "{\"FunctionName\":\"g\"}"), AEV_OK);
 }
 
+/* A new broker each attempt, so that the first tags of a mapping are the
+ * ones that create the broker's store of them. */
+static void fresh_broker(void *ctx) {
+  (void)ctx;
+  aev_broker_destroy(b);
+  setup();
+}
+
+static void esm_queue(void *ctx) {
+  (void)ctx;
+  char *r = NULL;
+  aev_call(b, "sqs", "CreateQueue", "{\"QueueName\":\"mq\"}", &r);
+  aev_free(r);
+}
+
+static json_t *mappings_state(void *ctx) {
+  (void)ctx;
+  char *r = NULL;
+  aev_call(b, "lambda", "ListEventSourceMappings", "{\"FunctionName\":\"f\"}", &r);
+  return parsed(r);
+}
+
+static int map_tagged(void *ctx) {
+  (void)ctx;
+  return lambda_call("CreateEventSourceMapping",
+                     "{\"EventSourceArn\":\"arn:aws:sqs:us-east-1:000000000000:mq\","
+                     "\"FunctionName\":\"f\",\"Tags\":{\"a\":\"1\"}}");
+}
+
+/* The mapping was made with its tag: deleted again for the next attempt. */
+static void tagged_mapped(void *ctx, const nomem_attempt *a) {
+  (void)ctx;
+  json_t *list = json_object_get(a->now, "EventSourceMappings");
+  ck_assert_uint_eq(json_array_size(list), 1);
+  const char *uuid = json_string_value(json_object_get(json_array_get(list, 0), "UUID"));
+  char req[256], *r = NULL;
+  snprintf(req, sizeof req, "{\"Resource\":\"" ESM_ARN "%s\"}", uuid);
+  ck_assert_int_eq(aev_call(b, "lambda", "ListTags", req, &r), AEV_OK);
+  ck_assert_str_eq(r, "{\"Tags\":{\"a\":\"1\"}}");
+  aev_free(r);
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\"}", uuid);
+  ck_assert_int_eq(lambda_call("DeleteEventSourceMapping", req), AEV_OK);
+}
+
 START_TEST(out_of_memory_changes_nothing) {
   static const nomem_case cases[] = {
       {.what = "AddPermission", .state = lambda_state, .call = add_permission,
@@ -514,6 +628,9 @@ START_TEST(out_of_memory_changes_nothing) {
        .succeeded = resource_tagged, .expect = NOMEM_ANY},
       {.what = "CreateFunction with Tags", .state = lambda_state, .call = create_tagged,
        .succeeded = tagged_created},
+      {.what = "CreateEventSourceMapping with Tags", .fresh = fresh_broker, .setup = esm_queue,
+       .state = mappings_state,
+       .call = map_tagged, .succeeded = tagged_mapped},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) nomem_sweep(&cases[i], NULL);
 }
@@ -537,6 +654,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, fifty_tags_at_most);
   tcase_add_test(tc, tag_resources_named_by_unqualified_arn);
   tcase_add_test(tc, delete_takes_policy_and_tags);
+  tcase_add_test(tc, event_source_mappings_are_tagged);
   suite_add_tcase(su, tc);
   tc = tcase_create("nomem");
   tcase_add_checked_fixture(tc, setup, teardown);
