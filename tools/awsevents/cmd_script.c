@@ -48,6 +48,7 @@ static char *call(aev_broker *b, json_t *line) {
   /* The request goes on whole: json_dumps writes U+0000 as \u0000, which
    * aev_call reads back, so the service answers its own error for it. */
   char *req_text = request ? json_dumps(request, JSON_COMPACT) : NULL;
+  if (request && !req_text) return NULL; /* never the call with no request */
   char *response = NULL;
   aev_call(b, json_string_value(service), json_string_value(action),
            req_text, &response);
