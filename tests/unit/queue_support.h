@@ -8,18 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aevtest.h"
 #include "awsevents/awsevents.h"
 
 static inline aev_broker *qt_broker(void) {
-  aev_broker_options *o;
-  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
-  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
-  aev_broker_options_set_workers(o, 0);
-  aev_broker_options_set_seed(o, 42);
-  aev_broker *b;
-  ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
-  aev_broker_options_free(o);
-  return b;
+  return aev_test_manual_broker(42);
 }
 
 static inline aev_queue *qt_queue(aev_broker *b, const char *name,

@@ -115,14 +115,7 @@ END_TEST
 
 /* Share of 10,000 invocations of alias "live" that ran version 2. */
 static int weighted_run(uint64_t seed, int *first_ten) {
-  aev_broker_options *o;
-  aev_broker_options_new(&o);
-  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
-  aev_broker_options_set_workers(o, 0);
-  aev_broker_options_set_seed(o, seed);
-  aev_broker *w;
-  ck_assert_int_eq(aev_broker_new(o, &w), AEV_OK);
-  aev_broker_options_free(o);
+  aev_broker *w = aev_test_manual_broker(seed);
   aev_function *f;
   ck_assert_int_eq(aev_function_create(w, "w", NULL, version_handler, NULL, NULL, &f), AEV_OK);
   aev_function_publish_version(f, NULL, NULL);

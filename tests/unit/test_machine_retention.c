@@ -23,15 +23,7 @@ static const char *wait_def =
 
 static aev_broker *b;
 
-static void setup(void) {
-  aev_broker_options *o;
-  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
-  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
-  aev_broker_options_set_workers(o, 0);
-  aev_broker_options_set_seed(o, 3);
-  ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
-  aev_broker_options_free(o);
-}
+static void setup(void) { b = aev_test_manual_broker(3); }
 
 static void teardown(void) { aev_broker_destroy(b); }
 
