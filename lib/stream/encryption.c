@@ -1,7 +1,8 @@
 /* Server-side encryption settings: StartStreamEncryption (a KMS key, at
  * most 25 new keys in a rolling 24 hours) and StopStreamEncryption. The
  * stream is UPDATING until the broker runs the change; records written
- * while a key is set answer EncryptionType KMS. Nothing is encrypted
+ * once it has run answer EncryptionType KMS, until a stop has run in turn
+ * (stream_impl.h: encrypting). Nothing is encrypted
  * in-process and the key is not checked against any KMS. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,7 +86,7 @@ int aev_stream_stop_encryption(aev_stream *s, const char *encryption_type,
 
 const char *aev__stream_encryption_type(aev_stream *s) {
   pthread_mutex_lock(&s->mu);
-  const char *type = s->kms_key ? "KMS" : "NONE";
+  const char *type = s->encrypting ? "KMS" : "NONE";
   pthread_mutex_unlock(&s->mu);
   return type;
 }

@@ -102,7 +102,7 @@ static int store(aev_stream *s, aev__u128 hash, const char *key, size_t klen,
   if (s->throttling && s->on_demand) aev__ondemand_note(s, sh, len + klen, now);
   if (s->throttling && aev__shard_write_ok(sh, len + klen, now)) return -1;
   uint64_t index;
-  if (aev__shard_append(sh, key, klen, data, len, now, s->kms_key != NULL,
+  if (aev__shard_append(sh, key, klen, data, len, now, s->encrypting,
                         &index))
     return -2;
   if (shard_id) memcpy(shard_id, sh->id_text, AEV_SHARD_ID_SIZE);

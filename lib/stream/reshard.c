@@ -90,6 +90,7 @@ static int reserve(aev_stream *s, const aev__reshard *p) {
 
 void aev__reshard_apply(aev_stream *s) {
   if (s->status != AEV__STATUS_UPDATING || s->res.deleted) return;
+  s->encrypting = s->kms_key != NULL;
   int64_t now = aev__stream_now_ms(s);
   size_t before = s->nshards;
   aev__reshard *p = &s->pending;

@@ -136,6 +136,10 @@ struct aev_stream {
   int64_t mode_changes[AEV__MODE_CHANGES_PER_DAY]; /* UpdateStreamMode */
   int64_t key_changes[AEV__KEY_CHANGES_PER_DAY]; /* StartStreamEncryption */
   char *kms_key;    /* StartStreamEncryption's KeyId; NULL: NONE */
+  /* Records are written encrypted: kms_key is set and the change that set
+   * it has run (AWS encrypts new records once the stream is ACTIVE again,
+   * and keeps encrypting until a stop has run). */
+  uint8_t encrypting;
   unsigned metrics; /* enhanced monitoring: bit i is aev__metric_names[i] */
   aev__consumer *consumers;
   int nconsumers;

@@ -225,6 +225,8 @@ START_TEST(stream_encryption) {
   assert_described("s", 0, "StreamStatus", "\"UPDATING\"");
   assert_described("s", 0, "EncryptionType", "\"KMS\"");
   assert_described("s", 1, "KeyId", "\"alias/aws/kinesis\"");
+  /* Records are encrypted once the stream is ACTIVE again. */
+  ck_assert_str_eq(put_type(), "NONE");
   /* One change at a time. */
   fails("StartStreamEncryption", "{\"StreamName\":\"s\",\"EncryptionType\":\"KMS\","
                                  "\"KeyId\":\"other\"}",
@@ -236,7 +238,7 @@ START_TEST(stream_encryption) {
                                  "\"PartitionKey\":\"k\"}]}", AEV_OK);
   ck_assert_str_eq(json_string_value(json_object_get(p, "EncryptionType")), "KMS");
   json_decref(p);
-  assert_record_types("NONE,KMS,KMS");
+  assert_record_types("NONE,NONE,KMS,KMS");
 
   /* Refusals leave the key as it was. */
   fails("StartStreamEncryption", "{\"StreamName\":\"s\",\"EncryptionType\":\"NONE\","
@@ -258,11 +260,13 @@ START_TEST(stream_encryption) {
 
   ok("StopStreamEncryption", "{\"StreamARN\":\"" ARN "s\",\"EncryptionType\":\"KMS\","
                              "\"KeyId\":\"alias/aws/kinesis\"}");
+  /* ... and stay so until the stop has run. */
+  ck_assert_str_eq(put_type(), "KMS");
   aev_broker_drain(b);
   assert_described("s", 0, "EncryptionType", "\"NONE\"");
   assert_described("s", 0, "KeyId", "null");
   ck_assert_str_eq(put_type(), "NONE");
-  assert_record_types("NONE,KMS,KMS,NONE");
+  assert_record_types("NONE,NONE,KMS,KMS,KMS,NONE");
 }
 END_TEST
 
