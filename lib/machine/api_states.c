@@ -108,14 +108,17 @@ static int update(aev_broker *b, const aev__api_service *svc, json_t *req, json_
   const char *def = NULL;
   size_t len = 0;
   m_setup s = {0};
+  char revision[AEV_UUID_LEN + 1];
   int rc = machine_of(b, svc, req, &m);
   if (rc) return rc;
   if (!(rc = aev__api_opt_text(svc, req, "definition", &def, &len)) &&
       !(rc = setup_of(svc, req, &s)))
-    rc = aev__machine_update(m, def, len, &s);
+    rc = aev__machine_update(m, def, len, &s, revision);
   aev_machine_release(m);
   return rc ? rc
-            : reply(json_pack("{s:f}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0), resp);
+            : reply(json_pack("{s:f,s:s}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0,
+                              "revisionId", revision),
+                    resp);
 }
 
 static int delete_machine(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {

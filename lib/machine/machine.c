@@ -232,7 +232,8 @@ int aev_machine_delete(aev_machine *m) {
   return AEV_OK;
 }
 
-int aev__machine_update(aev_machine *m, const char *definition, size_t len, const m_setup *s) {
+int aev__machine_update(aev_machine *m, const char *definition, size_t len, const m_setup *s,
+                        char revision_id[AEV_UUID_LEN + 1]) {
   if (!m) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
   if (!definition && !s->role_arn && !s->logging && !s->tracing && !s->encryption)
     return aev__fail(AEV_ERR_INVALID, "MissingRequiredParameter",
@@ -244,6 +245,8 @@ int aev__machine_update(aev_machine *m, const char *definition, size_t len, cons
   if (!rc && definition) rc = def_load(definition, len, m->type, &d);
   if (rc) return rc;
   int64_t now = aev__clock_now_ms(aev__broker_clock(m->res.broker));
+  char id[AEV_UUID_LEN + 1];
+  aev__broker_uuid(m->res.broker, id);
   pthread_mutex_lock(&m->mu);
   m_rev *old = m->rev;
   json_t *config = aev__setup_config(s, old->config);
@@ -254,6 +257,7 @@ int aev__machine_update(aev_machine *m, const char *definition, size_t len, cons
   json_decref(config);
   m_def *old_def = rev && d ? m->def : NULL;
   if (rev) {
+    memcpy(rev->id, id, sizeof id);
     m->rev = rev;
     if (d) m->def = d;
   }
@@ -264,13 +268,14 @@ int aev__machine_update(aev_machine *m, const char *definition, size_t len, cons
   }
   aev__rev_unref(old);
   aev__def_unref(old_def);
+  if (revision_id) memcpy(revision_id, id, sizeof id);
   return AEV_OK;
 }
 
 int aev_machine_update(aev_machine *m, const char *definition, size_t len) {
   static const m_setup keep = {0};
   if (!definition) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A definition is required.");
-  return aev__machine_update(m, definition, len, &keep);
+  return aev__machine_update(m, definition, len, &keep, NULL);
 }
 
 const char *aev_machine_name(const aev_machine *m) { return m ? m->res.name : NULL; }
@@ -293,7 +298,8 @@ static int give(json_t *v, char **out) {
 static json_t *rev_json(const m_rev *r) {
   json_t *v = json_deep_copy(r->config);
   if (v && (json_object_set_new(v, "definition", json_string(r->definition)) ||
-            json_object_set_new(v, "roleArn", json_string(r->role_arn)))) {
+            json_object_set_new(v, "roleArn", json_string(r->role_arn)) ||
+            (r->id[0] && json_object_set_new(v, "revisionId", json_string(r->id))))) {
     json_decref(v);
     return NULL;
   }

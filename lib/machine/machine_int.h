@@ -177,13 +177,16 @@ typedef struct m_index {
 /* What a machine runs as, shared with the executions started from it
  * (DescribeStateMachineForExecution answers it after an update): the
  * definition's text, the role, the configurations and when it was set.
- * Never changed once made: an update makes a new one. */
+ * Never changed once made: an update makes a new one, with a revision id
+ * (AWS answers revisionId for every revision but the one CreateStateMachine
+ * made, which CloudFormation calls INITIAL). */
 typedef struct m_rev {
   _Atomic long refs;
   char *definition;
   char *role_arn;
   json_t *config; /* loggingConfiguration, tracingConfiguration, encryptionConfiguration */
   int64_t updated_ms;
+  char id[AEV_UUID_LEN + 1]; /* "" for the first revision */
 } m_rev;
 
 /* A revision with copies of definition (len bytes) and role_arn and a
@@ -231,10 +234,12 @@ json_t *aev__setup_config(const m_setup *s, json_t *base);
  * at most a role).
  * update: definition NULL keeps the current one; at least one of
  * definition, role, logging or tracing is required
- * (MissingRequiredParameter). */
+ * (MissingRequiredParameter); the new revision's id goes to revision_id
+ * (may be NULL). */
 int aev__machine_create(aev_broker *b, const char *name, const char *definition, size_t len, int type,
                         const m_setup *s, aev_machine **out);
-int aev__machine_update(aev_machine *m, const char *definition, size_t len, const m_setup *s);
+int aev__machine_update(aev_machine *m, const char *definition, size_t len, const m_setup *s,
+                        char revision_id[AEV_UUID_LEN + 1]);
 /* DescribeStateMachineForExecution's answer for e. */
 int aev__execution_machine(aev_execution *e, json_t **out);
 

@@ -375,6 +375,50 @@ START_TEST(describe_for_execution_answers_what_it_ran) {
 }
 END_TEST
 
+/* A revision's id: none for the revision CreateStateMachine made, a new
+ * one from each UpdateStateMachine, answered by it, by DescribeStateMachine
+ * and by DescribeStateMachineForExecution for the executions it ran. */
+static const char *revision_of(json_t *v) {
+  return json_string_value(json_object_get(v, "revisionId"));
+}
+
+START_TEST(revision_ids) {
+  create_machine("m", WAIT);
+  json_decref(call("StartExecution", json_pack("{s:s,s:s}", "stateMachineArn", SM "m", "name", "first"), AEV_OK));
+  json_t *d = describe("m");
+  ck_assert_ptr_null(json_object_get(d, "revisionId"));
+  json_decref(d);
+  json_t *u1 = call("UpdateStateMachine", json_pack("{s:s,s:s}", "stateMachineArn", SM "m", "definition", PASS),
+                    AEV_OK);
+  json_t *u2 = call("UpdateStateMachine", json_pack("{s:s,s:s}", "stateMachineArn", SM "m", "roleArn",
+                                                    "arn:aws:iam::123456789012:role/new"),
+                    AEV_OK);
+  ck_assert_uint_eq(strlen(revision_of(u1)), 36);
+  ck_assert_str_ne(revision_of(u1), revision_of(u2));
+  d = describe("m");
+  ck_assert_str_eq(revision_of(d), revision_of(u2));
+  json_decref(d);
+  json_decref(call("StartExecution", json_pack("{s:s,s:s}", "stateMachineArn", SM "m", "name", "second"), AEV_OK));
+  json_t *v = call("DescribeStateMachineForExecution",
+                   json_pack("{s:s}", "executionArn", "arn:aws:states:us-east-1:000000000000:execution:m:first"),
+                   AEV_OK);
+  ck_assert_ptr_null(json_object_get(v, "revisionId"));
+  json_decref(v);
+  v = call("DescribeStateMachineForExecution",
+           json_pack("{s:s}", "executionArn", "arn:aws:states:us-east-1:000000000000:execution:m:second"), AEV_OK);
+  ck_assert_str_eq(revision_of(v), revision_of(u2));
+  json_decref(v);
+  /* A refused update makes no revision. */
+  refused("UpdateStateMachine", json_pack("{s:s,s:s}", "stateMachineArn", SM "m", "definition", "{}"),
+          AEV_ERR_INVALID, "InvalidDefinition", NULL);
+  d = describe("m");
+  ck_assert_str_eq(revision_of(d), revision_of(u2));
+  json_decref(d);
+  json_decref(u1);
+  json_decref(u2);
+}
+END_TEST
+
 /* ---- tags ---- */
 
 static char *tags_of(const char *arn) {
@@ -675,6 +719,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, update_changes_role_and_configurations);
   tcase_add_test(tc, refused_updates_change_nothing);
   tcase_add_test(tc, describe_for_execution_answers_what_it_ran);
+  tcase_add_test(tc, revision_ids);
   tcase_add_test(tc, tags_on_machines);
   tcase_add_test(tc, tags_on_activities);
   tcase_add_test(tc, tag_limits_are_all_or_nothing);
