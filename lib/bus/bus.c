@@ -58,11 +58,8 @@ int aev__bus_check_name_or_arn(const char *member, const char *v, int slash) {
 }
 
 int aev__bus_check_length(const char *member, const char *v, size_t max) {
-  if (!v || aev__utf8_chars(v, strlen(v)) <= max) return AEV_OK;
-  char constraint[80];
-  snprintf(constraint, sizeof constraint,
-           "Member must have length less than or equal to %zu", max);
-  return aev__fail_validation(NULL, member, constraint);
+  size_t chars = v ? aev__utf8_chars(v, strlen(v)) : 0;
+  return chars <= max ? AEV_OK : aev__fail_length(NULL, member, chars, 0, max);
 }
 
 static uint64_t hash(const char *s) {

@@ -51,6 +51,13 @@ int aev__fail_validation(const char *value, const char *member,
                    value, member, constraint);
 }
 
+int aev__fail_length(const char *value, const char *member, size_t n, size_t min, size_t max) {
+  char constraint[80];
+  snprintf(constraint, sizeof constraint, "Member must have length %s than or equal to %zu",
+           n < min ? "greater" : "less", n < min ? min : max);
+  return aev__fail_validation(value, member, constraint);
+}
+
 const char *aev_errcode(void) { return last_code; }
 
 const char *aev_errmsg(void) { return last_msg; }

@@ -24,5 +24,9 @@ int aev__nomem(void);
  * satisfy constraint: C" (without the value when value is NULL). */
 int aev__fail_validation(const char *value, const char *member,
                          const char *constraint);
+/* The same for a length n outside min..max (characters, bytes or items, as
+ * the member counts): "Member must have length greater than or equal to
+ * min" below it, "less than or equal to max" above. */
+int aev__fail_length(const char *value, const char *member, size_t n, size_t min, size_t max);
 
 #endif

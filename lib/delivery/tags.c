@@ -14,23 +14,11 @@
 #include "delivery/delivery.h"
 
 
-/* ValidationException for a member whose length n is outside lo..hi. */
-static int length_error(const char *member, size_t n, size_t lo, size_t hi) {
-  char constraint[80];
-  if (n < lo)
-    snprintf(constraint, sizeof constraint,
-             "Member must have length greater than or equal to %zu", lo);
-  else
-    snprintf(constraint, sizeof constraint,
-             "Member must have length less than or equal to %zu", hi);
-  return aev__fh_validation(NULL, member, constraint);
-}
-
 /* A tag key: 1 to 128 characters, not in the reserved aws: prefix. */
 static int check_key(const char *key, const char *member) {
   size_t n = key ? aev__utf8_chars(key, strlen(key)) : 0;
   if (!key) return aev__fh_validation(NULL, member, "Member must not be null");
-  if (n < 1 || n > 128) return length_error(member, n, 1, 128);
+  if (n < 1 || n > 128) return aev__fail_length(NULL, member, n, 1, 128);
   if (!strncmp(key, "aws:", 4))
     return aev__fh_validation(key, member,
                               "Member must satisfy regular expression "
@@ -43,7 +31,7 @@ static int check_key(const char *key, const char *member) {
 static int tags_object(json_t *list, json_t **out) {
   size_t n = json_array_size(list);
   if (!json_is_array(list) || n < 1 || n > AEV__TAGS_MAX)
-    return length_error("tags", n, 1, AEV__TAGS_MAX);
+    return aev__fail_length(NULL, "tags", n, 1, AEV__TAGS_MAX);
   json_t *tags = json_object();
   if (!tags) return aev__nomem();
   size_t i;
@@ -61,7 +49,7 @@ static int tags_object(json_t *list, json_t **out) {
                                         json_string_length(value))
                       : 0;
     snprintf(member, sizeof member, "tags.%zu.member.value", i + 1);
-    if (rc == AEV_OK && vn > 256) rc = length_error(member, vn, 0, 256);
+    if (rc == AEV_OK && vn > 256) rc = aev__fail_length(NULL, member, vn, 0, 256);
     if (rc == AEV_OK &&
         json_object_set_new(tags, key, value ? json_copy(value) : json_string("")))
       rc = aev__nomem();
@@ -106,7 +94,7 @@ int aev__delivery_untag_json(aev_delivery *d, json_t *keys) {
   if (rc != AEV_OK) return rc;
   size_t n = json_array_size(keys), i;
   if (!json_is_array(keys) || n < 1 || n > AEV__TAGS_MAX)
-    return length_error("tagKeys", n, 1, AEV__TAGS_MAX);
+    return aev__fail_length(NULL, "tagKeys", n, 1, AEV__TAGS_MAX);
   json_t *k;
   json_array_foreach(keys, i, k) {
     char member[48];

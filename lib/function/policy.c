@@ -51,16 +51,8 @@ static int pattern_error(const char *value, const char *member,
   return aev__fail_validation(value, member, constraint);
 }
 
-static int length_error(const char *value, const char *member, size_t min,
-                        size_t max) {
-  char constraint[96];
-  if (strlen(value) < min)
-    snprintf(constraint, sizeof constraint,
-             "Member must have length greater than or equal to %zu", min);
-  else
-    snprintf(constraint, sizeof constraint,
-             "Member must have length less than or equal to %zu", max);
-  return aev__fail_validation(value, member, constraint);
+static int length_error(const char *value, const char *member, size_t min, size_t max) {
+  return aev__fail_length(value, member, strlen(value), min, max);
 }
 
 /* Action: (lambda:[*]|lambda:[a-zA-Z]+|[*]) */

@@ -68,11 +68,7 @@ static int role_arn_ok(const char *arn) {
 
 int aev__check_length(const char *s, const char *path, size_t min, size_t max) {
   size_t chars = aev__utf8_chars(s, strlen(s));
-  char rule[64];
-  if (chars >= min && chars <= max) return AEV_OK;
-  snprintf(rule, sizeof rule, "Member must have length %s than or equal to %zu", chars < min ? "greater" : "less",
-           chars < min ? min : max);
-  return aev__fail_validation(s, path, rule);
+  return chars >= min && chars <= max ? AEV_OK : aev__fail_length(s, path, chars, min, max);
 }
 
 /* The API model's length (1-256, ValidationException), then the form. */
