@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -62,12 +62,29 @@ static inline void aev_test_call_fails(aev_broker *b, const char *service, const
   json_decref(e);
 }
 
-/* CPU time this process has used (user + system), for idle tests. */
+/* DESIGN §7's idle check: the least CPU time (seconds) the whole process
+ * used over a one-second sleep, taking up to three sleeps until one stays
+ * under AEV_TEST_IDLE_CPU_LIMIT. A polling loop shows in every window; a
+ * one-off stray (a worker finishing the call made just before, a
+ * sanitizer's bookkeeping on a loaded two-core CI machine) in one. */
+#define AEV_TEST_IDLE_CPU_LIMIT 0.01
+
 static inline double aev_test_cpu_seconds(void) {
-  struct rusage ru;
-  getrusage(RUSAGE_SELF, &ru);
-  return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-         (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline double aev_test_idle_cpu_seconds(void) {
+  double least = 1e9;
+  for (int i = 0; i < 3 && least >= AEV_TEST_IDLE_CPU_LIMIT; i++) {
+    double before = aev_test_cpu_seconds();
+    struct timespec one_second = {1, 0};
+    nanosleep(&one_second, NULL);
+    double used = aev_test_cpu_seconds() - before;
+    if (used < least) least = used;
+  }
+  return least;
 }
 
 /* Resident set size in kB (soak tests), -1 when unknown. */
