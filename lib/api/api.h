@@ -126,6 +126,9 @@ int aev__api_opt_object(const aev__api_service *svc, json_t *req,
 
 int aev__api_req_array(const aev__api_service *svc, json_t *req,
                        const char *name, json_t **out);
+/* A required array whose elements must all be strings. */
+int aev__api_req_strings(const aev__api_service *svc, json_t *req,
+                         const char *name, json_t **out);
 int aev__api_opt_array(const aev__api_service *svc, json_t *req,
                        const char *name, json_t **out);
 

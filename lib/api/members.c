@@ -288,6 +288,17 @@ int aev__api_req_array(const aev__api_service *svc, json_t *req,
                            : missing(svc, name);
 }
 
+int aev__api_req_strings(const aev__api_service *svc, json_t *req,
+                         const char *name, json_t **out) {
+  int rc = aev__api_req_array(svc, req, name, out);
+  size_t i;
+  json_t *v;
+  if (rc == AEV_OK)
+    json_array_foreach(*out, i, v) if (!json_is_string(v))
+        return wrong_type(svc, name, "a list of strings");
+  return rc;
+}
+
 int aev__api_opt_blob(const aev__api_service *svc, json_t *req,
                       const char *name, unsigned char **out, size_t *len) {
   *out = NULL;

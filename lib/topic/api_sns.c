@@ -106,6 +106,35 @@ static int set_topic_attributes(aev_broker *b, const aev__api_service *svc,
   return rc;
 }
 
+static int add_permission(aev_broker *b, const aev__api_service *svc, json_t *req,
+                          json_t **resp) {
+  const char *label;
+  json_t *accounts, *actions;
+  aev_topic *t;
+  int rc = aev__api_req_string(svc, req, "Label", &label);
+  if (rc == AEV_OK) rc = aev__api_req_strings(svc, req, "AWSAccountId", &accounts);
+  if (rc == AEV_OK) rc = aev__api_req_strings(svc, req, "ActionName", &actions);
+  if (rc == AEV_OK) rc = topic_of(b, svc, req, "TopicArn", &t);
+  if (rc != AEV_OK) return rc;
+  rc = aev__topic_add_permission(t, label, accounts, actions);
+  aev_topic_release(t);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+static int remove_permission(aev_broker *b, const aev__api_service *svc, json_t *req,
+                             json_t **resp) {
+  const char *label;
+  aev_topic *t;
+  int rc = aev__api_req_string(svc, req, "Label", &label);
+  if (rc == AEV_OK) rc = topic_of(b, svc, req, "TopicArn", &t);
+  if (rc != AEV_OK) return rc;
+  rc = aev__topic_remove_permission(t, label);
+  aev_topic_release(t);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
 static int list_topics(aev_broker *b, const aev__api_service *svc, json_t *req,
                        json_t **resp) {
   const char *token = NULL;
@@ -309,6 +338,7 @@ static int publish_batch(aev_broker *b, const aev__api_service *svc, json_t *req
 }
 
 static const aev__api_action actions[] = {
+    {"AddPermission", add_permission},
     {"ConfirmSubscription", confirm_subscription},
     {"CreateTopic", create_topic},
     {"DeleteTopic", delete_topic},
@@ -320,6 +350,7 @@ static const aev__api_action actions[] = {
     {"ListTopics", list_topics},
     {"Publish", publish},
     {"PublishBatch", publish_batch},
+    {"RemovePermission", remove_permission},
     {"SetSubscriptionAttributes", set_subscription_attributes},
     {"SetTopicAttributes", set_topic_attributes},
     {"Subscribe", subscribe},

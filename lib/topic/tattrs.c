@@ -212,7 +212,7 @@ static int set_attribute_locked(aev_topic *t, const char *name,
   return AEV_OK;
 }
 
-static char *default_policy(const aev_topic *t) {
+char *aev__topic_default_policy(const aev_topic *t) {
   const char *acct = aev_broker_account(t->res.broker);
   char *s = NULL;
   if (asprintf(&s,
@@ -260,7 +260,7 @@ static json_t *attributes_locked(aev_topic *t) {
   const aev__tconf *c = &t->conf;
   int failed = set_text(o, "TopicArn", t->res.arn);
   failed |= set_text(o, "Owner", aev_broker_account(t->res.broker));
-  failed |= c->policy ? set_text(o, "Policy", c->policy) : set_made(o, "Policy", default_policy(t));
+  failed |= c->policy ? set_text(o, "Policy", c->policy) : set_made(o, "Policy", aev__topic_default_policy(t));
   for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
     char buf[32];
     failed |= set_text(o, shown[i], attr_text(c, shown[i], buf));

@@ -294,6 +294,15 @@ void aev__tconf_free(aev__tconf *c);
 /* Whether want (given, parsed) agrees with have on FIFO-ness and every
  * attribute given names (given may be NULL). Allocates nothing. */
 int aev__tconf_same(const aev__tconf *have, const aev__tconf *want, json_t *given);
+/* The Policy AWS gives a topic that was never set one (new string, NULL
+ * when out of memory). */
+char *aev__topic_default_policy(const aev_topic *t);
+
+/* permission.c: AddPermission and RemovePermission, labelled statements
+ * of the topic's Policy. accounts and actions are JSON arrays. */
+int aev__topic_add_permission(aev_topic *t, const char *label, const json_t *accounts,
+                              const json_t *actions);
+int aev__topic_remove_permission(aev_topic *t, const char *label);
 
 /* sub.c / subattrs.c */
 /* By ARN: a new reference to the subscription and one to its topic, both

@@ -1,5 +1,6 @@
 /* Topics: CreateTopic (idempotent, name rules, FIFO), attributes, tags,
- * DeleteTopic, ListTopics paging, and their SNS errors. */
+ * AddPermission / RemovePermission, DeleteTopic, ListTopics paging, and
+ * their SNS errors. */
 #include "aevtest.h"
 #include "topic_support.h"
 
@@ -255,6 +256,137 @@ START_TEST(list_pages_by_100) {
 }
 END_TEST
 
+/* AddPermission / RemovePermission: labelled statements of the topic's
+ * Policy, starting from the default policy. */
+#define ARN "arn:aws:sns:us-east-1:000000000000:perm"
+
+/* The topic's Policy statements, by Sid, as a new object. */
+static json_t *statements_by_sid(aev_topic *t) {
+  json_t *a = attrs_of(t), *policy = json_loads(attr(a, "Policy"), 0, NULL), *by = json_object();
+  ck_assert_ptr_nonnull(policy);
+  size_t i;
+  json_t *s;
+  json_array_foreach(json_object_get(policy, "Statement"), i, s)
+      json_object_set(by, json_string_value(json_object_get(s, "Sid")), s);
+  json_decref(policy);
+  json_decref(a);
+  return by;
+}
+
+static json_t *dumped(const char *text) {
+  json_t *j = json_loads(text, 0, NULL);
+  ck_assert_ptr_nonnull(j);
+  return j;
+}
+
+START_TEST(permissions_are_labelled_statements) {
+  aev_topic *t = tt_topic(b, "perm", NULL);
+  json_decref(aev_test_call(b, "sns", "AddPermission",
+                            "{\"TopicArn\":\"" ARN "\",\"Label\":\"one\","
+                            "\"AWSAccountId\":[\"111122223333\"],\"ActionName\":[\"Publish\"]}",
+                            AEV_OK));
+  json_decref(aev_test_call(b, "sns", "AddPermission",
+                            "{\"TopicArn\":\"" ARN "\",\"Label\":\"two\",\"AWSAccountId\":"
+                            "[\"111122223333\",\"444455556666\"],\"ActionName\":[\"Subscribe\","
+                            "\"Receive\"]}",
+                            AEV_OK));
+  json_t *by = statements_by_sid(t);
+  ck_assert_int_eq(json_object_size(by), 3);
+  ck_assert_ptr_nonnull(json_object_get(by, "__default_statement_ID"));
+  json_t *one = dumped("{\"Sid\":\"one\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+                       "\"arn:aws:iam::111122223333:root\"},\"Action\":\"SNS:Publish\","
+                       "\"Resource\":\"" ARN "\"}");
+  json_t *two = dumped("{\"Sid\":\"two\",\"Effect\":\"Allow\",\"Principal\":{\"AWS\":["
+                       "\"arn:aws:iam::111122223333:root\",\"arn:aws:iam::444455556666:root\"]},"
+                       "\"Action\":[\"SNS:Subscribe\",\"SNS:Receive\"],\"Resource\":\"" ARN "\"}");
+  ck_assert(json_equal(json_object_get(by, "one"), one));
+  ck_assert(json_equal(json_object_get(by, "two"), two));
+  json_decref(by);
+
+  json_decref(aev_test_call(b, "sns", "RemovePermission",
+                            "{\"TopicArn\":\"" ARN "\",\"Label\":\"one\"}", AEV_OK));
+  by = statements_by_sid(t);
+  ck_assert_int_eq(json_object_size(by), 2);
+  ck_assert_ptr_null(json_object_get(by, "one"));
+  ck_assert(json_equal(json_object_get(by, "two"), two));
+  json_decref(by);
+  json_decref(one);
+  json_decref(two);
+  aev_topic_release(t);
+}
+END_TEST
+
+/* Refused grants change nothing; a label no statement has is removed
+ * without complaint, as moto has it (AWS's answer is not documented). */
+START_TEST(permission_errors_change_nothing) {
+  aev_topic *t = tt_topic(b, "perm", NULL);
+  json_decref(aev_test_call(b, "sns", "AddPermission",
+                            "{\"TopicArn\":\"" ARN "\",\"Label\":\"one\","
+                            "\"AWSAccountId\":[\"111122223333\"],\"ActionName\":[\"Publish\"]}",
+                            AEV_OK));
+  json_t *before = attrs_of(t);
+  aev_test_call_fails(b, "sns", "AddPermission",
+                      "{\"TopicArn\":\"" ARN "\",\"Label\":\"one\","
+                      "\"AWSAccountId\":[\"111122223333\"],\"ActionName\":[\"DeleteTopic\"]}",
+                      AEV_ERR_INVALID, "InvalidParameter",
+                      "Invalid parameter: Statement already exists");
+  /* aws-cli#3143: subscription actions are not a topic's to grant. */
+  aev_test_call_fails(b, "sns", "AddPermission",
+                      "{\"TopicArn\":\"" ARN "\",\"Label\":\"two\",\"AWSAccountId\":"
+                      "[\"111122223333\"],\"ActionName\":[\"Publish\","
+                      "\"SetSubscriptionAttributes\"]}",
+                      AEV_ERR_INVALID, "InvalidParameter",
+                      "Invalid parameter: Policy statement action out of service scope!");
+  aev_test_call_fails(b, "sns", "AddPermission",
+                      "{\"TopicArn\":\"" ARN "\",\"Label\":\"two\",\"AWSAccountId\":[],"
+                      "\"ActionName\":[\"Publish\"]}",
+                      AEV_ERR_INVALID, "InvalidParameter", "Invalid parameter: AWSAccountId");
+  aev_test_call_fails(b, "sns", "AddPermission",
+                      "{\"TopicArn\":\"" ARN "\",\"Label\":\"two\",\"AWSAccountId\":"
+                      "[\"111122223333\"]}",
+                      AEV_ERR_INVALID, "InvalidParameter", NULL);
+  aev_test_call_fails(b, "sns", "AddPermission",
+                      "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:none\",\"Label\":"
+                      "\"two\",\"AWSAccountId\":[\"111122223333\"],\"ActionName\":[\"Publish\"]}",
+                      AEV_ERR_NOT_FOUND, "NotFound", NULL);
+  json_decref(aev_test_call(b, "sns", "RemovePermission",
+                            "{\"TopicArn\":\"" ARN "\",\"Label\":\"never\"}", AEV_OK));
+  json_t *after = attrs_of(t);
+  ck_assert_str_eq(attr(after, "Policy"), attr(before, "Policy"));
+  json_decref(before);
+  json_decref(after);
+  aev_topic_release(t);
+}
+END_TEST
+
+/* A Policy set by SetTopicAttributes is the one a grant joins. */
+START_TEST(permission_joins_a_set_policy) {
+  aev_topic *t = tt_topic(b, "perm", NULL);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "Policy",
+                                           "{\"Version\":\"2012-10-17\",\"Statement\":{\"Sid\":"
+                                           "\"mine\",\"Effect\":\"Deny\",\"Principal\":\"*\","
+                                           "\"Action\":\"SNS:Publish\",\"Resource\":\"" ARN "\"}}"),
+                   AEV_OK);
+  json_decref(aev_test_call(b, "sns", "AddPermission",
+                            "{\"TopicArn\":\"" ARN "\",\"Label\":\"one\","
+                            "\"AWSAccountId\":[\"111122223333\"],\"ActionName\":[\"*\"]}",
+                            AEV_OK));
+  json_t *by = statements_by_sid(t);
+  ck_assert_int_eq(json_object_size(by), 2);
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(by, "mine"), "Effect")),
+                   "Deny");
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(by, "one"), "Action")),
+                   "SNS:*");
+  json_decref(by);
+  aev_test_call_fails(b, "sns", "AddPermission",
+                      "{\"TopicArn\":\"" ARN "\",\"Label\":\"mine\","
+                      "\"AWSAccountId\":[\"111122223333\"],\"ActionName\":[\"Publish\"]}",
+                      AEV_ERR_INVALID, "InvalidParameter",
+                      "Invalid parameter: Statement already exists");
+  aev_topic_release(t);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("topic_admin");
   TCase *tc = tcase_create("admin");
@@ -268,6 +400,9 @@ int main(void) {
   tcase_add_test(tc, tag_lengths_count_characters);
   tcase_add_test(tc, delete_leaves_handle);
   tcase_add_test(tc, list_pages_by_100);
+  tcase_add_test(tc, permissions_are_labelled_statements);
+  tcase_add_test(tc, permission_errors_change_nothing);
+  tcase_add_test(tc, permission_joins_a_set_policy);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
