@@ -53,6 +53,7 @@ json_t *aev__sqs_batch_json(const aev_batch_result *r) {
 }
 
 static const aev__api_action actions[] = {
+    {"AddPermission", aev__sqs_add_permission},
     {"CancelMessageMoveTask", aev__sqs_cancel_message_move_task},
     {"ChangeMessageVisibility", aev__sqs_change_message_visibility},
     {"ChangeMessageVisibilityBatch", aev__sqs_change_message_visibility_batch},
@@ -68,6 +69,7 @@ static const aev__api_action actions[] = {
     {"ListQueues", aev__sqs_list_queues},
     {"PurgeQueue", aev__sqs_purge_queue},
     {"ReceiveMessage", aev__sqs_receive_message},
+    {"RemovePermission", aev__sqs_remove_permission},
     {"SendMessage", aev__sqs_send_message},
     {"SendMessageBatch", aev__sqs_send_message_batch},
     {"SetQueueAttributes", aev__sqs_set_queue_attributes},

@@ -43,6 +43,8 @@ AEV__SQS_ACTION(list_dead_letter_source_queues);
 AEV__SQS_ACTION(tag_queue);
 AEV__SQS_ACTION(untag_queue);
 AEV__SQS_ACTION(list_queue_tags);
+AEV__SQS_ACTION(add_permission);
+AEV__SQS_ACTION(remove_permission);
 AEV__SQS_ACTION(start_message_move_task);
 AEV__SQS_ACTION(cancel_message_move_task);
 AEV__SQS_ACTION(list_message_move_tasks);
