@@ -353,6 +353,8 @@ int aev_event_source_mapping_delete(aev_broker *b, const char *uuid,
   return rc;
 }
 
+/* A queue mapping lives in its function, so it goes with it, and its tags
+ * with it. */
 void aev__esm_shutdown_all(aev_function *f) {
   pthread_mutex_lock(&f->mu);
   aev__esm *list = f->esms;
@@ -361,6 +363,7 @@ void aev__esm_shutdown_all(aev_function *f) {
   while (list) {
     aev__esm *m = list;
     list = m->next;
+    aev__esm_tags_drop(f->res.broker, m->uuid);
     aev__esm_stop(m);
     aev__esm_unref(m);
   }

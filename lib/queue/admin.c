@@ -80,11 +80,16 @@ int aev__queue_set_attributes(aev_queue *q, json_t *attrs) {
   return rc;
 }
 
+/* what: the request member the text stands for. */
 static int parse_json(const char *text, const char *what, json_t **out) {
-  int rc = aev__json_parse_str(text, 0, out);
+  int rc = aev__json_parse_str(text, JSON_ALLOW_NUL, out);
   if (rc == AEV_ERR_INVALID)
     aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "%s is not valid JSON.",
               what);
+  if (rc == AEV_OK && (rc = aev__sqs_refuse_nul(what, *out)) != AEV_OK) {
+    json_decref(*out);
+    *out = NULL;
+  }
   return rc;
 }
 

@@ -1,5 +1,6 @@
 /* SQS's error table: the error names and message wording the queue module
  * reports (AWS's JSON-protocol names; the API layer maps nothing). */
+#include "api/api.h"
 #include "core/status.h"
 #include "queue/queue_impl.h"
 
@@ -32,4 +33,12 @@ int aev__sqs_bad_handle(const char *handle) {
                    "The input receipt handle \"%s\" is not a valid receipt "
                    "handle.",
                    handle ? handle : "");
+}
+
+int aev__sqs_refuse_nul(const char *member, json_t *v) {
+  json_t *req = json_pack("{s:O}", member, v);
+  if (!req) return aev__nomem();
+  int rc = aev__api_refuse_nul(&aev__api_sqs, req);
+  json_decref(req);
+  return rc;
 }

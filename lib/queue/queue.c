@@ -240,7 +240,8 @@ int aev_queue_create(aev_broker *b, const char *name,
   if (!b || !out) return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "Missing argument.");
   json_t *attrs = NULL;
   if (attributes_json && *attributes_json) {
-    if (aev__json_parse_str(attributes_json, 0, &attrs) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
+    if (aev__json_parse_str(attributes_json, JSON_ALLOW_NUL, &attrs) == AEV_ERR_NOMEM)
+      return AEV_ERR_NOMEM;
     if (!json_is_object(attrs)) {
       json_decref(attrs);
       return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
@@ -248,7 +249,8 @@ int aev_queue_create(aev_broker *b, const char *name,
                        "to strings.");
     }
   }
-  int rc = aev__queue_create(b, name, attrs, NULL, out);
+  int rc = attrs ? aev__sqs_refuse_nul("Attributes", attrs) : AEV_OK;
+  if (rc == AEV_OK) rc = aev__queue_create(b, name, attrs, NULL, out);
   json_decref(attrs);
   return rc;
 }

@@ -471,5 +471,10 @@ int aev__sqs_invalid_int(const char *param, long long value,
                          const char *reason);
 int aev__sqs_missing(const char *param);
 int aev__sqs_bad_handle(const char *handle);
+/* The typed API parses its JSON arguments with JSON_ALLOW_NUL, as aev_call
+ * parses requests, and refuses a string holding U+0000 as aev_call does:
+ * v stands for the request member named member ("Attributes"), so the
+ * error names the same path ("Attributes.Policy"). */
+int aev__sqs_refuse_nul(const char *member, json_t *v);
 
 #endif

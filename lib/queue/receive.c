@@ -324,12 +324,18 @@ int aev_receive_options_set_visibility(aev_receive_options *o, int seconds) {
 int aev_receive_options_set_attribute_names(aev_receive_options *o,
                                             const char *names_json) {
   json_t *a;
-  if (aev__json_parse_str(names_json, 0, &a) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
+  if (aev__json_parse_str(names_json, JSON_ALLOW_NUL, &a) == AEV_ERR_NOMEM)
+    return AEV_ERR_NOMEM;
   if (!json_is_array(a)) {
     json_decref(a);
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "MessageAttributeNames must be a JSON array of "
                      "strings.");
+  }
+  int refused = aev__sqs_refuse_nul("MessageAttributeNames", a);
+  if (refused != AEV_OK) {
+    json_decref(a);
+    return refused;
   }
   free_names(o);
   size_t n = json_array_size(a);

@@ -3,14 +3,18 @@
  * they are, as AWS keeps the shard count across a switch; the stream is
  * UPDATING until the broker runs the change. Asking for the mode the
  * stream already has changes nothing and is not counted: Terraform's AWS
- * provider calls UpdateStreamMode on every apply of a stream. */
+ * provider calls UpdateStreamMode on every apply of a stream. A switch to
+ * ON_DEMAND counts against the account's on-demand streams. */
 #include "core/status.h"
+#include "stream/quotas.h"
 #include "stream/stream.h"
 
 int aev_stream_update_mode(aev_stream *s, int on_demand) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
   on_demand = on_demand != 0;
+  if (on_demand && (rc = aev__stream_on_demand_quota_check(s->res.broker, s)) != AEV_OK)
+    return rc;
   pthread_mutex_lock(&s->mu);
   int64_t now = aev__stream_now_ms(s);
   if (s->status != AEV__STATUS_ACTIVE) {

@@ -9,6 +9,7 @@
 
 #include "core/broker.h"
 #include "core/status.h"
+#include "stream/quotas.h"
 #include "stream/stream.h"
 
 /* SETTLE changes no shards: a setting changed at once (capacity mode,
@@ -214,7 +215,9 @@ int aev_stream_split_shard(aev_stream *s, const char *shard_id,
     return aev__kin_validation(new_starting_hash_key, "newStartingHashKey",
                                "Member must satisfy regular expression "
                                "pattern: 0|([1-9]\\d{0,38})");
-  int rc = lock_provisioned(s);
+  /* A split leaves one more shard open. */
+  int rc = aev__stream_shard_quota_check(s->res.broker, 1);
+  if (rc == AEV_OK) rc = lock_provisioned(s);
   if (rc != AEV_OK) return rc;
   aev__shard *sh = open_shard(s, shard_id, &rc);
   if (sh && (key <= sh->start || key > sh->end)) {
@@ -271,6 +274,15 @@ int aev_stream_merge_shards(aev_stream *s, const char *shard_id,
   return begin(s, &c);
 }
 
+/* Read apart from the request's own lock, for the quota check, which
+ * takes every stream's lock in turn. */
+static int open_count(aev_stream *s) {
+  pthread_mutex_lock(&s->mu);
+  int open = (int)s->nopen;
+  pthread_mutex_unlock(&s->mu);
+  return open;
+}
+
 int aev_stream_update_shard_count(aev_stream *s, int target) {
   if (target < 1 || target > AEV__MAX_SHARDS) {
     char v[16];
@@ -281,7 +293,8 @@ int aev_stream_update_shard_count(aev_stream *s, int target) {
                                           : "Member must have value less "
                                             "than or equal to 10000");
   }
-  int rc = lock_provisioned(s);
+  int rc = aev__stream_shard_quota_check(s->res.broker, target - open_count(s));
+  if (rc == AEV_OK) rc = lock_provisioned(s);
   if (rc != AEV_OK) return rc;
   int open = (int)s->nopen;
   int64_t now = aev__stream_now_ms(s);

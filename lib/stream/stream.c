@@ -7,6 +7,7 @@
 
 #include "core/broker.h"
 #include "core/status.h"
+#include "stream/quotas.h"
 #include "stream/stream.h"
 
 int64_t aev__stream_now_ms(const aev_stream *s) {
@@ -92,6 +93,11 @@ int aev__stream_create(aev_broker *b, const char *name, int shard_count,
                                    : "Member must have value less than or "
                                      "equal to 10000");
   }
+  /* An on-demand stream counts against the account's on-demand streams,
+   * a provisioned one's shards against its shard quota. */
+  rc = shard_count == AEV_STREAM_ON_DEMAND ? aev__stream_on_demand_quota_check(b, NULL)
+                                           : aev__stream_shard_quota_check(b, shard_count);
+  if (rc != AEV_OK) return rc;
   aev_stream *s = calloc(1, sizeof *s);
   if (!s) return aev__nomem();
   if (pthread_mutex_init(&s->mu, NULL)) {

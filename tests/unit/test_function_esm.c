@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "aevtest.h"
+#include "function/function_impl.h"
 #include "function_support.h"
 
 static aev_broker *b;
@@ -509,6 +510,68 @@ START_TEST(deleting_the_function_stops_its_mappings) {
 }
 END_TEST
 
+/* ListTags on a mapping's ARN: the answer, or NULL after checking that
+ * the call failed with want_code. */
+static json_t *mapping_tags(const char *uuid, int want, const char *want_code) {
+  char req[160];
+  snprintf(req, sizeof req,
+           "{\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:event-source-mapping:%s\"}",
+           uuid);
+  json_t *j = aev_test_call(b, "lambda", "ListTags", req, want);
+  if (want == AEV_OK) return j;
+  ck_assert_str_eq(json_string_value(json_object_get(j, "__type")), want_code);
+  json_decref(j);
+  return NULL;
+}
+
+static void tag_mapping(const char *uuid) {
+  char req[192];
+  snprintf(req, sizeof req,
+           "{\"Resource\":\"arn:aws:lambda:us-east-1:000000000000:event-source-mapping:%s\","
+           "\"Tags\":{\"k\":\"v\"}}",
+           uuid);
+  json_decref(aev_test_call(b, "lambda", "TagResource", req, AEV_OK));
+}
+
+static void assert_tagged(const char *uuid) {
+  json_t *j = mapping_tags(uuid, AEV_OK, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "Tags"), "k")), "v");
+  json_decref(j);
+}
+
+/* A mapping's tags live exactly as long as the mapping: a queue mapping
+ * goes with its function here, and its tags with it; a stream mapping
+ * outlives the function (Lambda keeps it, reporting "Function not found"),
+ * and so do its tags. */
+START_TEST(mapping_tags_live_as_long_as_the_mapping) {
+  bt_state s = {0};
+  aev_function *f = bt_function("tagged", &s);
+  aev_queue *q = qt_queue(b, "tagged-q", NULL);
+  aev_stream *st;
+  ck_assert_int_eq(aev_stream_create(b, "tagged-s", 1, &st), AEV_OK);
+  char queue_uuid[37], stream_uuid[37];
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "tagged");
+  uuid_of(d, queue_uuid);
+  aev_free(d);
+  d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"StartingPosition\":\"LATEST\"}",
+          aev_stream_arn(st), "tagged");
+  uuid_of(d, stream_uuid);
+  aev_free(d);
+  tag_mapping(queue_uuid);
+  tag_mapping(stream_uuid);
+  assert_tagged(queue_uuid);
+  ck_assert_int_eq(aev_function_delete(f), AEV_OK);
+  mapping_tags(queue_uuid, AEV_ERR_NOT_FOUND, "ResourceNotFoundException");
+  json_t *left = aev__esm_tags_get(b, queue_uuid);
+  ck_assert_uint_eq(json_object_size(left), 0);
+  json_decref(left);
+  assert_tagged(stream_uuid);
+  aev_stream_release(st);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
 /* Kinesis records per invocation, by function (user: an int[2] slot). */
 static void kin_handler(void *user, aev_invocation *ctx, const char *event,
                         size_t len) {
@@ -634,6 +697,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, validation_as_aws);
   tcase_add_test(tc, through_aev_call);
   tcase_add_test(tc, deleting_the_function_stops_its_mappings);
+  tcase_add_test(tc, mapping_tags_live_as_long_as_the_mapping);
   tcase_add_test(tc, stream_mappings_listed_and_updated);
   suite_add_tcase(su, tc);
   return su;

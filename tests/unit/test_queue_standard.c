@@ -592,6 +592,59 @@ START_TEST(attribute_values_with_nul) {
 }
 END_TEST
 
+#define NUL_REFUSED(member)                                                     \
+  "Value for parameter " member " is invalid. Reason: Must not contain the "     \
+  "character U+0000."
+
+/* U+0000 in the typed API's JSON arguments answers what aev_call answers for
+ * the same member, never "not valid JSON", and changes nothing. */
+START_TEST(queue_arguments_with_nul) {
+  aev_queue *q = qt_queue(b, "q", "{\"Policy\":\"{}\"}");
+  const char *policy_nul = "{\"Policy\":\"{\\u0000}\"}";
+  const char *redrive_nul = "{\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":"
+                            "\\\"arn:aws:sqs:us-east-1:000000000000:q\\u0000x\\\","
+                            "\\\"maxReceiveCount\\\":1}\"}";
+  aev_queue *made = NULL;
+  qt_assert_error(aev_queue_create(b, "made", policy_nul, &made), AEV_ERR_INVALID,
+                  "InvalidParameterValue", NUL_REFUSED("Attributes.Policy"));
+  ck_assert_ptr_null(made);
+  qt_assert_error(aev_queue_get(b, "made", &made), AEV_ERR_NOT_FOUND, "QueueDoesNotExist", NULL);
+  qt_assert_error(aev_queue_set_attributes(q, policy_nul), AEV_ERR_INVALID,
+                  "InvalidParameterValue", NUL_REFUSED("Attributes.Policy"));
+  qt_assert_error(aev_queue_set_attributes(q, redrive_nul), AEV_ERR_INVALID,
+                  "InvalidParameterValue", NUL_REFUSED("Attributes.RedrivePolicy"));
+  qt_assert_attr(q, "Policy", "{}");
+  ck_assert_ptr_null(qt_attr(q, "RedrivePolicy"));
+  char *out = NULL;
+  qt_assert_error(aev_queue_get_attributes(q, "[\"Policy\\u0000\"]", &out), AEV_ERR_INVALID,
+                  "InvalidParameterValue", NUL_REFUSED("AttributeNames"));
+  ck_assert_ptr_null(out);
+  ck_assert_int_eq(aev_queue_tag(q, "{\"k\":\"v\"}"), AEV_OK);
+  qt_assert_error(aev_queue_tag(q, "{\"k\":\"w\\u0000\"}"), AEV_ERR_INVALID,
+                  "InvalidParameterValue", NUL_REFUSED("Tags.k"));
+  qt_assert_error(aev_queue_untag(q, "[\"k\\u0000\"]"), AEV_ERR_INVALID,
+                  "InvalidParameterValue", NUL_REFUSED("TagKeys"));
+  ck_assert_int_eq(aev_queue_list_tags(q, &out), AEV_OK);
+  ck_assert_str_eq(out, "{\"k\":\"v\"}");
+  aev_free(out);
+  aev_receive_options *o;
+  ck_assert_int_eq(aev_receive_options_new(&o), AEV_OK);
+  qt_assert_error(aev_receive_options_set_attribute_names(o, "[\"a\\u0000\"]"),
+                  AEV_ERR_INVALID, "InvalidParameterValue", NUL_REFUSED("MessageAttributeNames"));
+  aev_receive_options_free(o);
+  /* aev_call's own answer for the same members */
+  static const char *const requests[][2] = {
+      {"CreateQueue", "{\"QueueName\":\"made\",\"Attributes\":{\"Policy\":\"{\\u0000}\"}}"},
+      {"ReceiveMessage", "{\"QueueUrl\":\"q\",\"MessageAttributeNames\":[\"a\\u0000\"]}"},
+  };
+  const char *paths[] = {NUL_REFUSED("Attributes.Policy"), NUL_REFUSED("MessageAttributeNames")};
+  for (size_t i = 0; i < 2; i++)
+    aev_test_call_fails(b, "sqs", requests[i][0], requests[i][1], AEV_ERR_INVALID,
+                        "InvalidParameterValue", paths[i]);
+  aev_queue_release(q);
+}
+END_TEST
+
 /* A type is up to 256 characters, not bytes, and its custom part has the
  * body's characters (SQS developer guide, message attribute components). */
 START_TEST(custom_types_count_characters) {
@@ -962,6 +1015,7 @@ static Suite *suite(void) {
   tcase_add_test(t, non_ascii_attribute_names);
   tcase_add_test(t, string_values_take_body_characters);
   tcase_add_test(t, attribute_values_with_nul);
+  tcase_add_test(t, queue_arguments_with_nul);
   tcase_add_test(t, custom_types_count_characters);
   tcase_add_test(t, body_and_size_validation);
   tcase_add_test(t, receive_validation);

@@ -236,6 +236,108 @@ START_TEST(get_shard_iterator_limit) {
 }
 END_TEST
 
+/* A broker in a region whose default shard quota is 1,000 shards per
+ * account (KDS quotas page: 20,000 only in us-east-1, us-west-2 and
+ * eu-west-1). */
+static aev_broker *small_quota_broker(void) {
+  aev_broker_options *o;
+  aev_broker *qb;
+  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
+  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
+  aev_broker_options_set_workers(o, 0);
+  ck_assert_int_eq(aev_broker_options_set_region(o, "eu-central-1"), AEV_OK);
+  ck_assert_int_eq(aev_broker_new(o, &qb), AEV_OK);
+  aev_broker_options_free(o);
+  return qb;
+}
+
+static void assert_over_shard_quota(int rc, int open, int adding) {
+  char msg[512];
+  snprintf(msg, sizeof msg,
+           "This request would exceed the shard limit for the account 000000000000 in "
+           "eu-central-1. Current shard count for the account: %d. Limit: 1000. Number of "
+           "additional shards that would have resulted from this request: %d. Refer to the "
+           "AWS Service Limits page "
+           "(http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for "
+           "current limits and how to request higher limits.",
+           open, adding);
+  ck_assert_int_eq(rc, AEV_ERR_LIMIT);
+  ck_assert_str_eq(aev_errcode(), "LimitExceededException");
+  ck_assert_str_eq(aev_errmsg(), msg);
+}
+
+static json_int_t open_shards(aev_broker *qb) {
+  json_t *j = aev_test_call(qb, "kinesis", "DescribeLimits", "{}", AEV_OK);
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "ShardLimit")), 1000);
+  json_int_t n = json_integer_value(json_object_get(j, "OpenShardCount"));
+  json_decref(j);
+  return n;
+}
+
+/* CreateStream, SplitShard and UpdateShardCount that would open more
+ * shards than the account's quota fail and change nothing; up to the
+ * quota they succeed. */
+START_TEST(account_shard_quota) {
+  aev_broker *qb = small_quota_broker();
+  aev_stream *big = st_stream(qb, "big", 998), *more = NULL;
+  assert_over_shard_quota(aev_stream_create(qb, "more", 3, &more), 998, 3);
+  ck_assert_ptr_null(more);
+  aev_test_call_fails(qb, "kinesis", "CreateStream", "{\"StreamName\":\"more\",\"ShardCount\":3}",
+                      AEV_ERR_LIMIT, "LimitExceededException", NULL);
+  st_assert_error(aev_stream_get(qb, "more", &more), AEV_ERR_NOT_FOUND,
+                  "ResourceNotFoundException");
+  aev_stream *two = st_stream(qb, "two", 2);
+  ck_assert_int_eq(open_shards(qb), 1000);
+  assert_over_shard_quota(aev_stream_split_shard(two, "shardId-000000000000", "1000"), 1000, 1);
+  assert_over_shard_quota(aev_stream_update_shard_count(two, 3), 1000, 1);
+  ck_assert_int_eq(aev_broker_drain(qb), AEV_OK);
+  ck_assert_int_eq(open_shards(qb), 1000);
+  /* Fewer shards make room again. */
+  ck_assert_int_eq(aev_stream_update_shard_count(two, 1), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(qb), AEV_OK);
+  ck_assert_int_eq(open_shards(qb), 999);
+  ck_assert_int_eq(aev_stream_split_shard(two, "shardId-000000000002", "1000"), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(qb), AEV_OK);
+  ck_assert_int_eq(open_shards(qb), 1000);
+  aev_stream_release(two);
+  aev_stream_release(big);
+  aev_broker_destroy(qb);
+}
+END_TEST
+
+static const char *const ON_DEMAND_FULL =
+    "This request would exceed the limit of 50 data streams in the on-demand capacity mode "
+    "for the account 000000000000 in us-east-1.";
+
+/* The 51st on-demand stream, made or switched to, fails; a stream
+ * already on demand does not count against itself. */
+START_TEST(account_on_demand_stream_quota) {
+  aev_stream *od[50], *extra = NULL;
+  for (int i = 0; i < 50; i++) {
+    char name[8];
+    snprintf(name, sizeof name, "od%d", i);
+    od[i] = st_stream(b, name, AEV_STREAM_ON_DEMAND);
+  }
+  st_assert_error(aev_stream_create(b, "od50", AEV_STREAM_ON_DEMAND, &extra), AEV_ERR_LIMIT,
+                  "LimitExceededException");
+  ck_assert_str_eq(aev_errmsg(), ON_DEMAND_FULL);
+  ck_assert_ptr_null(extra);
+  aev_stream *p = st_stream(b, "p", 1);
+  st_assert_error(aev_stream_update_mode(p, 1), AEV_ERR_LIMIT, "LimitExceededException");
+  ck_assert_str_eq(aev_errmsg(), ON_DEMAND_FULL);
+  json_t *j = aev_test_call(b, "kinesis", "DescribeLimits", "{}", AEV_OK);
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "OnDemandStreamCount")), 50);
+  json_decref(j);
+  ck_assert_int_eq(aev_stream_update_mode(od[0], 1), AEV_OK);
+  /* One switched back makes room for another. */
+  ck_assert_int_eq(aev_stream_update_mode(od[0], 0), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_stream_update_mode(p, 1), AEV_OK);
+  aev_stream_release(p);
+  for (int i = 0; i < 50; i++) aev_stream_release(od[i]);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("stream_limits");
   TCase *tc = tcase_create("limits");
@@ -247,6 +349,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, put_records_take_10_mib_in_all);
   tcase_add_test(tc, read_limits_per_shard);
   tcase_add_test(tc, get_shard_iterator_limit);
+  tcase_add_test(tc, account_shard_quota);
+  tcase_add_test(tc, account_on_demand_stream_quota);
   suite_add_tcase(s, tc);
   return s;
 }
