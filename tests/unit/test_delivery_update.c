@@ -1,9 +1,9 @@
 /* aev_call(b, "firehose", "UpdateDestination", ...) on the manual clock:
  * an update of the destination's own type merged into its configuration,
  * VersionId counting the updates, settings applied to the batches
- * delivered afterwards, a destination of another type replacing the
- * current one, and every refusal (stale version, unknown destination, bad
- * settings, unsupported types) changing nothing. */
+ * delivered afterwards (processing too), a destination of another type
+ * replacing the current one, and every refusal (stale version, unknown
+ * destination, bad settings, unsupported types) changing nothing. */
 #define _XOPEN_SOURCE 700
 #include <ftw.h>
 #include <jansson.h>
@@ -93,20 +93,33 @@ static void put(const char *base64) {
   ok("PutRecord", req);
 }
 
-/* Whether dir/sub holds a file (the objects are under sub/YYYY/...). */
-static int found;
+/* Whether dir/sub holds an object (under sub/YYYY/...), and the last
+ * one's path. */
+static char found[256];
 static int any_file(const char *p, const struct stat *st, int flag, struct FTW *f) {
-  (void)p, (void)st, (void)f;
-  found |= flag == FTW_F;
+  (void)st, (void)f;
+  if (flag == FTW_F) snprintf(found, sizeof found, "%s", p);
   return 0;
 }
 
 static int has_objects(const char *sub) {
   char path[128];
   snprintf(path, sizeof path, "%s/%s", dir, sub);
-  found = 0;
+  found[0] = '\0';
   nftw(path, any_file, 16, FTW_PHYS);
-  return found;
+  return found[0] != '\0';
+}
+
+/* The content of the one object under dir/sub. */
+static char *object_under(const char *sub) {
+  static char text[64];
+  ck_assert(has_objects(sub));
+  FILE *f = fopen(found, "rb");
+  ck_assert_ptr_nonnull(f);
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  text[n] = '\0';
+  fclose(f);
+  return text;
 }
 
 /* AWS merges an update of the same type: members given replace, the rest
@@ -275,6 +288,50 @@ START_TEST(refused_updates_change_nothing) {
 }
 END_TEST
 
+/* A transform upper-casing "a" (YQ==) to "A" (QQ==). */
+static void upper(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)len;
+  (*(int *)user)++;
+  json_t *in = json_loads(event, 0, NULL), *out = json_array();
+  size_t i;
+  json_t *r;
+  json_array_foreach(json_object_get(in, "records"), i, r) {
+    const char *b64 = json_string_value(json_object_get(r, "data"));
+    json_array_append_new(out, json_pack("{s:O, s:s, s:s}", "recordId",
+                                         json_object_get(r, "recordId"), "result", "Ok",
+                                         "data", strcmp(b64, "YQ==") ? b64 : "QQ=="));
+  }
+  json_t *resp = json_pack("{s:o}", "records", out);
+  char *text = json_dumps(resp, JSON_COMPACT);
+  aev_invocation_succeed(ctx, text, strlen(text));
+  free(text);
+  json_decref(resp);
+  json_decref(in);
+}
+
+/* A ProcessingConfiguration given in an update runs on the batches
+ * delivered afterwards; one disabled by a later update no longer does. */
+START_TEST(processing_is_updated) {
+  int calls = 0;
+  ck_assert_int_eq(aev_function_create(b, "upper", NULL, upper, &calls, NULL, NULL), AEV_OK);
+  create("");
+  update("1", "\"ExtendedS3DestinationUpdate\":{\"Prefix\":\"p/\",\"ProcessingConfiguration\":"
+              "{\"Enabled\":true,\"Processors\":[{\"Type\":\"Lambda\",\"Parameters\":"
+              "[{\"ParameterName\":\"LambdaArn\",\"ParameterValue\":"
+              "\"arn:aws:lambda:us-east-1:000000000000:function:upper\"}]}]}}");
+  put("YQ==");
+  aev_broker_advance(b, 60000);
+  ck_assert_int_eq(calls, 1);
+  ck_assert_str_eq(object_under("p"), "A");
+  update("2", "\"ExtendedS3DestinationUpdate\":{\"Prefix\":\"q/\",\"ProcessingConfiguration\":"
+              "{\"Enabled\":false}}");
+  put("YQ==");
+  aev_broker_advance(b, 60000);
+  ck_assert_int_eq(calls, 1);
+  ck_assert_str_eq(object_under("q"), "a");
+}
+END_TEST
+
 /* A delivery stream feeding the application's callback has no destination
  * configuration to update. */
 static int on_batch(void *user, const char *key, const void *data, size_t len) {
@@ -303,6 +360,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, update_merges_into_the_destination);
   tcase_add_test(tc, update_replaces_another_type);
   tcase_add_test(tc, refused_updates_change_nothing);
+  tcase_add_test(tc, processing_is_updated);
   tcase_add_test(tc, callback_destination_is_not_updated);
   suite_add_tcase(s, tc);
   return s;
