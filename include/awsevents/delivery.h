@@ -29,6 +29,11 @@
  * A failed delivery is retried with backoff (at-least-once) for the
  * destination's RetryOptions.DurationInSeconds (S3: 24 hours).
  *
+ * UpdateDestination (through aev_call) changes the destination of a
+ * delivery stream made with a destination configuration: merged into the
+ * configuration for the same type, replacing it for another; the next
+ * records buffered and the next delivery attempts use the new settings.
+ *
  * Handles are counted like streams'; after DeleteDeliveryStream every call
  * fails with AEV_ERR_NOT_FOUND (ResourceNotFoundException). Thread-safe.
  */

@@ -16,6 +16,15 @@
 /* Whether key and value (a JSON string) are within the usual lengths. */
 int aev__tag_fits(const char *key, const json_t *value);
 
+/* Whether every character of text is a Unicode letter, digit or white
+ * space, or one of the ASCII symbols: the [\p{L}\p{Z}\p{N}...]* of the
+ * tag patterns Kinesis and Firehose document (each passes its own
+ * symbols). Exact for ASCII and Latin-1; beyond, the blocks of marks,
+ * punctuation, symbols, emoji, private use and controls are refused and
+ * other code points count as letters or digits. Malformed UTF-8 is
+ * refused. */
+int aev__tag_chars_ok(const char *text, size_t len, const char *symbols);
+
 /* have (NULL: no tags) with add's tags set over it, as a new object in
  * *out, leaving have as it was. Returns AEV_OK, AEV_ERR_NOMEM, or
  * AEV_ERR_LIMIT when the result would hold more than max tags; neither

@@ -1,7 +1,7 @@
 /* The "firehose" service of aev_call(): CreateDeliveryStream (the request
  * shape itself is the configuration), Delete/Describe/ListDeliveryStreams,
- * PutRecord and PutRecordBatch with base64 Data, tags and server-side
- * encryption settings. */
+ * UpdateDestination, PutRecord and PutRecordBatch with base64 Data, tags
+ * and server-side encryption settings. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +164,19 @@ ACTION(list_tags_for_delivery_stream) {
   return rc;
 }
 
+ACTION(update_destination) {
+  const char *version, *dest_id;
+  aev_delivery *d;
+  int rc = aev__api_req_string(svc, req, "CurrentDeliveryStreamVersionId", &version);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "DestinationId", &dest_id);
+  if (rc == AEV_OK) rc = delivery_of(b, svc, req, &d);
+  if (rc != AEV_OK) return rc;
+  rc = aev__delivery_update_json(d, version, dest_id, req);
+  aev_delivery_release(d);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
 ACTION(start_encryption) {
   json_t *in = NULL;
   const char *type = "AWS_OWNED_CMK", *arn = NULL;
@@ -201,6 +214,7 @@ static const aev__api_action actions[] = {
     {"StopDeliveryStreamEncryption", stop_encryption},
     {"TagDeliveryStream", tag_delivery_stream},
     {"UntagDeliveryStream", untag_delivery_stream},
+    {"UpdateDestination", update_destination},
 };
 
 const aev__api_service aev__api_firehose = {

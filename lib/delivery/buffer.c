@@ -44,11 +44,11 @@ int aev__fh_buffer_push(aev_delivery *d, aev__frec *r, int64_t now_ms,
     d->oldest_ms = now_ms;
     aev__resource_ref(&d->res);
     if (aev__timer_arm(aev__broker_sched(d->res.broker), &d->interval,
-                       aev__fh_mono(d) + d->interval_ms) != AEV_OK)
+                       aev__fh_mono(d) + d->set.interval_ms) != AEV_OK)
       aev__resource_unref(&d->res);
   }
   d->bytes += r->len;
-  if (d->bytes < d->size_bytes) return 0;
+  if (d->bytes < d->set.size_bytes) return 0;
   aev__fh_seal(d);
   return 1;
 }
@@ -118,9 +118,10 @@ void aev__fh_kick(aev_delivery *d) {
     d->busy = 1;
     if (!bt->first_try) bt->first_try = aev__fh_mono(d);
   }
+  int transform = bt && d->set.lambda_arn && !bt->transformed;
   pthread_mutex_unlock(&d->mu);
   if (!bt) return;
-  if (d->lambda_arn && !bt->transformed)
+  if (transform)
     aev__fh_transform(d, bt);
   else
     aev__fh_deliver(d, bt);

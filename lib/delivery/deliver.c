@@ -40,7 +40,8 @@ static int body(const aev__batch *bt, aev__tbuf *out, tally *t) {
 }
 
 /* AWS's processing-failed records, one JSON object a line. */
-static int error_lines(aev_delivery *d, const aev__batch *bt, aev__tbuf *out) {
+static int error_lines(aev_delivery *d, const aev__fh_settings *set,
+                       const aev__batch *bt, aev__tbuf *out) {
   int64_t now = aev__fh_now_ms(d);
   for (const aev__frec *r = bt->head; r; r = r->next) {
     if (r->result != AEV__FH_FAILED) continue;
@@ -53,7 +54,7 @@ static int error_lines(aev_delivery *d, const aev__batch *bt, aev__tbuf *out) {
                           r->error_code ? r->error_code : "Lambda.ProcessingFailed",
                           "errorMessage", r->error_msg ? r->error_msg : "",
                           "attemptEndingTimestamp", (json_int_t)now, "rawData",
-                          raw, "lambdaArn", d->lambda_arn ? d->lambda_arn : "");
+                          raw, "lambdaArn", set->lambda_arn ? set->lambda_arn : "");
     free(raw);
     char *line = aev__json_dumps(j, JSON_COMPACT);
     json_decref(j);
@@ -65,11 +66,11 @@ static int error_lines(aev_delivery *d, const aev__batch *bt, aev__tbuf *out) {
   return out->failed ? -1 : 0;
 }
 
-static int to_s3(aev_delivery *d, aev__batch *bt, const aev__tbuf *ok,
-                 const tally *t) {
+static int to_s3(aev_delivery *d, const aev__fh_settings *set, aev__batch *bt,
+                 const aev__tbuf *ok, const tally *t) {
   size_t n_ok = t->ok;
   if (!bt->key) {
-    char *prefix = aev__fh_prefix(d, d->prefix, bt->oldest_ms, NULL);
+    char *prefix = aev__fh_prefix(d, set->prefix, bt->oldest_ms, NULL);
     char *name = aev__fh_object_name(d, bt->oldest_ms);
     if (prefix && name && asprintf(&bt->key, "%s%s", prefix, name) < 0)
       bt->key = NULL;
@@ -77,20 +78,20 @@ static int to_s3(aev_delivery *d, aev__batch *bt, const aev__tbuf *ok,
     free(name);
     if (!bt->key) return -1;
   }
-  if (n_ok && aev__fh_write_object(d->dir, bt->key, ok->p, ok->n)) return -1;
+  if (n_ok && aev__fh_write_object(set->dir, bt->key, ok->p, ok->n)) return -1;
   if (!t->failed) return 0;
   aev__tbuf err = {0};
-  if (error_lines(d, bt, &err)) {
+  if (error_lines(d, set, bt, &err)) {
     free(err.p);
     return -1;
   }
   int rc = 0;
   if (err.n) {
-    char *prefix = aev__fh_prefix(d, d->error_prefix, bt->oldest_ms,
+    char *prefix = aev__fh_prefix(d, set->error_prefix, bt->oldest_ms,
                                   "processing-failed");
     char *name = aev__fh_object_name(d, bt->oldest_ms), *key = NULL;
     if (!prefix || !name || asprintf(&key, "%s%s", prefix, name) < 0) key = NULL;
-    rc = key ? aev__fh_write_object(d->dir, key, err.p, err.n) : -1;
+    rc = key ? aev__fh_write_object(set->dir, key, err.p, err.n) : -1;
     free(key);
     free(prefix);
     free(name);
@@ -99,9 +100,9 @@ static int to_s3(aev_delivery *d, aev__batch *bt, const aev__tbuf *ok,
   return rc;
 }
 
-static int to_queue(aev_delivery *d, aev__batch *bt) {
+static int to_queue(aev_delivery *d, const char *queue_arn, aev__batch *bt) {
   aev_queue *q;
-  if (aev__queue_find(d->res.broker, d->queue_arn, &q) != AEV_OK) return -1;
+  if (aev__queue_find(d->res.broker, queue_arn, &q) != AEV_OK) return -1;
   int rc = 0;
   for (aev__frec *r = bt->head; r && !rc; r = r->next) {
     if (r->result != AEV__FH_OK) continue;
@@ -117,11 +118,11 @@ static int to_queue(aev_delivery *d, aev__batch *bt) {
  * deduplication id: the group is the delivery stream (one ordered lane),
  * the id the batch's stem drawn at its first attempt plus the record's
  * place, so a retry after a partial success is deduplicated by SNS. */
-static int to_topic(aev_delivery *d, aev__batch *bt) {
+static int to_topic(aev_delivery *d, const char *topic_arn, aev__batch *bt) {
   aev_topic *t;
-  if (aev_topic_get(d->res.broker, d->topic_arn, &t) != AEV_OK) return -1;
-  size_t nlen = strlen(d->topic_arn);
-  int fifo = nlen > 5 && !strcmp(d->topic_arn + nlen - 5, ".fifo");
+  if (aev_topic_get(d->res.broker, topic_arn, &t) != AEV_OK) return -1;
+  size_t nlen = strlen(topic_arn);
+  int fifo = nlen > 5 && !strcmp(topic_arn + nlen - 5, ".fifo");
   aev_publish_options *o = NULL;
   int rc = 0;
   if (fifo) {
@@ -172,6 +173,10 @@ static void deliver_task(void *arg, int cancelled) {
   aev__batch *bt = d->pending;
   int gone = d->res.deleted;
   d->m_attempts++;
+  /* The attempt reads a copy: UpdateDestination may replace the settings
+   * meanwhile, and the destination is called without mu. */
+  aev__fh_settings set = {0};
+  int copied = !cancelled && !gone && aev__fh_settings_copy(&d->set, &set) == 0;
   pthread_mutex_unlock(&d->mu);
   if (cancelled || gone) {
     aev__fh_batch_done(d);
@@ -179,15 +184,15 @@ static void deliver_task(void *arg, int cancelled) {
     return;
   }
   aev__tbuf ok = {0};
-  tally t;
-  int rc = body(bt, &ok, &t);
+  tally t = {0};
+  int rc = copied ? body(bt, &ok, &t) : -1; /* out of memory: retried */
   size_t n_ok = t.ok, dropped = t.dropped, failed = t.failed;
-  if (!rc && d->dest == AEV__DEST_S3) {
-    rc = to_s3(d, bt, &ok, &t);
-  } else if (!rc && d->dest == AEV__DEST_SQS) {
-    rc = to_queue(d, bt);
-  } else if (!rc && d->dest == AEV__DEST_SNS) {
-    rc = to_topic(d, bt);
+  if (!rc && set.dest == AEV__DEST_S3) {
+    rc = to_s3(d, &set, bt, &ok, &t);
+  } else if (!rc && set.dest == AEV__DEST_SQS) {
+    rc = to_queue(d, set.queue_arn, bt);
+  } else if (!rc && set.dest == AEV__DEST_SNS) {
+    rc = to_topic(d, set.topic_arn, bt);
   } else if (!rc && n_ok) {
     if (!bt->key) {
       char *prefix = aev__fh_prefix(d, "", bt->oldest_ms, NULL);
@@ -199,10 +204,11 @@ static void deliver_task(void *arg, int cancelled) {
     rc = bt->key ? d->sink(d->sink_user, bt->key, ok.p, ok.n) : -1;
   }
   free(ok.p);
+  if (copied) aev__fh_settings_free(&set);
   bt->attempts++;
   int64_t elapsed = aev__fh_mono(d) - bt->first_try;
   pthread_mutex_lock(&d->mu);
-  int retry = rc != 0 && elapsed < d->retry_ms && !d->res.deleted;
+  int retry = rc != 0 && elapsed < d->set.retry_ms && !d->res.deleted;
   if (rc == 0) {
     d->m_records += (int64_t)n_ok;
     d->m_objects += n_ok > 0;

@@ -1,7 +1,7 @@
 /* Delivery stream lifecycle: CreateDeliveryStream's configuration (type,
- * source stream, destination, buffering hints, processing, retries) with
- * AWS's checks, lookup, DeleteDeliveryStream, and the clock helpers. */
-#include <stdio.h>
+ * source stream, destination settings (destination.c), tags, encryption)
+ * with AWS's checks, lookup, DeleteDeliveryStream, and the clock
+ * helpers. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,12 +30,7 @@ static void delivery_destroy(aev__resource *r) {
   aev_delivery *d = (aev_delivery *)r;
   aev__fh_buffer_free(d);
   json_decref(d->config);
-  free(d->dir);
-  free(d->prefix);
-  free(d->error_prefix);
-  free(d->queue_arn);
-  free(d->topic_arn);
-  free(d->lambda_arn);
+  aev__fh_settings_free(&d->set);
   free(d->sse_key);
   json_decref(d->tags);
   pthread_mutex_destroy(&d->mu);
@@ -104,110 +99,6 @@ int aev__delivery_check_name(const char *name) {
                             "between 1 and 64");
 }
 
-static int int_member(json_t *o, const char *name, const char *path,
-                      int64_t min, int64_t max, int64_t *out) {
-  json_t *v = json_object_get(o, name);
-  if (!v) return AEV_OK;
-  char val[32];
-  if (!json_is_integer(v))
-    return aev__fh_validation(NULL, path, "Member must be an integer");
-  int64_t x = json_integer_value(v);
-  snprintf(val, sizeof val, "%lld", (long long)x);
-  if (x < min || x > max) {
-    char c[96];
-    snprintf(c, sizeof c, "Member must have value %s than or equal to %lld",
-             x < min ? "greater" : "less", (long long)(x < min ? min : max));
-    return aev__fh_validation(val, path, c);
-  }
-  *out = x;
-  return AEV_OK;
-}
-
-/* BufferingHints: both members or neither (BC:firehose BufferingHints). */
-static int read_hints(aev_delivery *d, json_t *dc) {
-  json_t *h = json_object_get(dc, "BufferingHints");
-  int64_t mb = 5, secs = 300;
-  if (h) {
-    if (!json_object_get(h, "SizeInMBs") != !json_object_get(h, "IntervalInSeconds"))
-      return aev__fh_invalid("BufferingHints must specify both SizeInMBs and "
-                             "IntervalInSeconds, or neither.");
-    int rc = int_member(h, "SizeInMBs", "bufferingHints.sizeInMBs", 1, 128, &mb);
-    if (rc == AEV_OK)
-      rc = int_member(h, "IntervalInSeconds", "bufferingHints.intervalInSeconds",
-                      0, 900, &secs);
-    if (rc != AEV_OK) return rc;
-  }
-  d->size_bytes = (size_t)mb << 20;
-  d->interval_ms = secs * 1000;
-  return AEV_OK;
-}
-
-static int read_processing(aev_delivery *d, json_t *dc) {
-  json_t *pc = json_object_get(dc, "ProcessingConfiguration");
-  d->retries = 3;
-  if (!pc || !json_is_true(json_object_get(pc, "Enabled"))) return AEV_OK;
-  size_t i, k;
-  json_t *p, *param;
-  json_array_foreach(json_object_get(pc, "Processors"), i, p) {
-    const char *type = json_string_value(json_object_get(p, "Type"));
-    if (!type || strcmp(type, "Lambda"))
-      return aev__fh_invalid("Processor type %s is not supported: this "
-                             "library runs Lambda processors.",
-                             type ? type : "null");
-    json_array_foreach(json_object_get(p, "Parameters"), k, param) {
-      const char *n = json_string_value(json_object_get(param, "ParameterName"));
-      const char *v = json_string_value(json_object_get(param, "ParameterValue"));
-      if (!n || !v)
-        return aev__fh_invalid("Processor parameters need ParameterName and "
-                               "ParameterValue strings.");
-      if (!strcmp(n, "LambdaArn")) {
-        free(d->lambda_arn);
-        d->lambda_arn = strdup(v);
-      } else if (!strcmp(n, "NumberOfRetries")) {
-        char *end;
-        long r = strtol(v, &end, 10);
-        if (*end || r < 0 || r > 300)
-          return aev__fh_invalid("NumberOfRetries must be between 0 and 300.");
-        d->retries = (int)r;
-      }
-    }
-  }
-  if (!d->lambda_arn)
-    return aev__fh_invalid("A Lambda processor needs the LambdaArn "
-                           "parameter.");
-  return AEV_OK;
-}
-
-static int read_s3(aev_delivery *d, json_t *dc) {
-  const char *bucket = json_string_value(json_object_get(dc, "BucketARN"));
-  if (!bucket || strncmp(bucket, "arn:aws:s3:::", 13) || !bucket[13])
-    return aev__fh_validation(bucket, "extendedS3DestinationConfiguration.bucketARN",
-                              "Member must satisfy regular expression "
-                              "pattern: arn:.*:s3:::.+");
-  const char *prefix = json_string_value(json_object_get(dc, "Prefix"));
-  const char *eprefix = json_string_value(json_object_get(dc, "ErrorOutputPrefix"));
-  int rc = aev__fh_check_prefixes(prefix, eprefix);
-  if (rc != AEV_OK) return rc;
-  const char *dir = json_string_value(json_object_get(dc, "LocalDirectory"));
-  if (dir)
-    d->dir = strdup(dir);
-  else if (asprintf(&d->dir, "./%s", bucket + 13) < 0)
-    d->dir = NULL;
-  d->prefix = strdup(prefix ? prefix : "");
-  d->error_prefix = eprefix ? strdup(eprefix) : NULL;
-  d->retry_ms = 24LL * 3600 * 1000;
-  return d->dir && d->prefix && (!eprefix || d->error_prefix) ? AEV_OK
-                                                              : aev__nomem();
-}
-
-static int read_retry(aev_delivery *d, json_t *dc) {
-  int64_t secs = 300;
-  int rc = int_member(json_object_get(dc, "RetryOptions"), "DurationInSeconds",
-                      "retryOptions.durationInSeconds", 0, 7200, &secs);
-  d->retry_ms = secs * 1000;
-  return rc;
-}
-
 /* Reads the configuration into d (not yet shared). */
 static int configure(aev_delivery *d, aev_broker *b, json_t *cfg) {
   const char *type = json_string_value(json_object_get(cfg, "DeliveryStreamType"));
@@ -227,40 +118,7 @@ static int configure(aev_delivery *d, aev_broker *b, json_t *cfg) {
     if ((rc = aev__stream_find(b, arn, &d->source)) != AEV_OK) return rc;
     d->from_stream = 1;
   }
-  json_t *s3 = json_object_get(cfg, "ExtendedS3DestinationConfiguration");
-  if (!s3) s3 = json_object_get(cfg, "S3DestinationConfiguration");
-  json_t *sqs = json_object_get(cfg, "SqsDestinationConfiguration");
-  json_t *sns = json_object_get(cfg, "SnsDestinationConfiguration");
-  int given = (s3 != NULL) + (sqs != NULL) + (sns != NULL) + (d->sink != NULL);
-  if (given != 1)
-    return aev__fh_invalid(given ? "Exactly one destination configuration "
-                                   "must be given."
-                                 : "A destination configuration is required: "
-                                   "ExtendedS3DestinationConfiguration, "
-                                   "SqsDestinationConfiguration or "
-                                   "SnsDestinationConfiguration.");
-  json_t *dc = s3 ? s3 : sqs ? sqs : sns ? sns : cfg;
-  if (s3) {
-    d->dest = AEV__DEST_S3;
-    rc = read_s3(d, s3);
-  } else if (sqs) {
-    d->dest = AEV__DEST_SQS;
-    const char *q = json_string_value(json_object_get(sqs, "QueueARN"));
-    if (!q) return aev__fh_invalid("SqsDestinationConfiguration needs QueueARN.");
-    d->queue_arn = strdup(q);
-    rc = d->queue_arn ? read_retry(d, sqs) : aev__nomem();
-  } else if (sns) {
-    d->dest = AEV__DEST_SNS;
-    const char *t = json_string_value(json_object_get(sns, "TopicARN"));
-    if (!t) return aev__fh_invalid("SnsDestinationConfiguration needs TopicARN.");
-    d->topic_arn = strdup(t);
-    rc = d->topic_arn ? read_retry(d, sns) : aev__nomem();
-  } else {
-    d->dest = AEV__DEST_SINK;
-    rc = read_retry(d, cfg);
-  }
-  if (rc == AEV_OK) rc = read_hints(d, dc);
-  if (rc == AEV_OK) rc = read_processing(d, dc);
+  rc = aev__fh_settings_read(&d->set, cfg, d->sink != NULL);
   if (rc == AEV_OK) rc = aev__fh_tags_new(json_object_get(cfg, "Tags"), &d->tags);
   if (rc == AEV_OK)
     rc = aev__fh_encryption_init(
@@ -295,6 +153,7 @@ int aev__delivery_create(aev_broker *b, const char *name, json_t *cfg,
   aev__rng_seed(&d->rng, aev__broker_random(b));
   aev__timer_init(&d->interval, interval_task, d, NULL);
   aev__timer_init(&d->retry, NULL, d, NULL);
+  d->version = 1;
   d->config = json_deep_copy(cfg ? cfg : json_object());
   rc = d->config ? configure(d, b, cfg) : aev__nomem();
   if (rc == AEV_OK) {

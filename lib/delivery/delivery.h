@@ -18,6 +18,10 @@ int aev__delivery_check_name(const char *name);
 int aev__delivery_find(aev_broker *b, const char *name_or_arn,
                        aev_delivery **out);
 int aev__delivery_describe_json(aev_delivery *d, json_t **out);
+/* UpdateDestination (update.c): req holds the one ...DestinationUpdate
+ * member. */
+int aev__delivery_update_json(aev_delivery *d, const char *version,
+                              const char *dest_id, json_t *req);
 int aev__delivery_list_json(aev_broker *b, int limit, const char *type,
                             const char *exclusive_start, json_t **out);
 /* TagDeliveryStream's Tags ([{"Key", "Value"}]), UntagDeliveryStream's

@@ -54,26 +54,33 @@ typedef struct aev__batch {
                        * deduplication stem), fixed at the first attempt */
 } aev__batch;
 
-struct aev_delivery {
-  aev__resource res;
-  pthread_mutex_t mu;
-  json_t *config;     /* the create request, for DescribeDeliveryStream */
-  int from_stream;
-  aev_stream *source; /* KinesisStreamAsSource */
-  void *tap;
-  int dest;
+/* The destination's settings: what CreateDeliveryStream configures and
+ * UpdateDestination replaces as a whole. */
+typedef struct aev__fh_settings {
+  int dest;                          /* AEV__DEST_* */
   char *dir, *prefix, *error_prefix; /* S3 */
   char *queue_arn;                   /* SQS */
   char *topic_arn;                   /* SNS */
-  aev_delivery_sink_fn sink;
-  void *sink_user;
-  aev_release_fn sink_release;
   size_t size_bytes;
   int64_t interval_ms;
   char *lambda_arn; /* transform, NULL when none */
   int retries;      /* NumberOfRetries */
   int64_t retry_ms; /* RetryOptions.DurationInSeconds */
+} aev__fh_settings;
+
+struct aev_delivery {
+  aev__resource res;
+  pthread_mutex_t mu;
+  int from_stream;
+  aev_stream *source; /* KinesisStreamAsSource */
+  void *tap;
+  aev_delivery_sink_fn sink;
+  void *sink_user;
+  aev_release_fn sink_release;
   int64_t created_ms;
+  json_t *config; /* the create request as updated, for DescribeDeliveryStream */
+  int version;    /* VersionId: 1, then one more for each UpdateDestination */
+  aev__fh_settings set; /* a worker reads a copy (aev__fh_settings_copy) */
   aev__rng rng;
   aev__frec *head, *tail; /* the buffer */
   size_t n, bytes;
@@ -136,6 +143,21 @@ int aev__fh_write_object(const char *dir, const char *key, const void *data,
                          size_t len);
 /* The object name: NAME-1-YYYY-MM-dd-HH-MM-SS-<uuid>. */
 char *aev__fh_object_name(aev_delivery *d, int64_t ms);
+
+/* destination.c */
+/* The settings of cfg's one destination configuration (sink: the
+ * application's callback, whose settings sit at cfg's top level), with
+ * CreateDeliveryStream's checks, into *s (zeroed by the caller; freed with
+ * aev__fh_settings_free even when this fails). */
+int aev__fh_settings_read(aev__fh_settings *s, json_t *cfg, int sink);
+/* A copy of *from into *to for a worker to read without mu; -1 when out
+ * of memory (*to then needs no freeing). */
+int aev__fh_settings_copy(const aev__fh_settings *from, aev__fh_settings *to);
+void aev__fh_settings_free(aev__fh_settings *s);
+/* The configuration members of the destinations this library delivers
+ * to, and DescribeDeliveryStream's one DestinationId. */
+extern const char *const aev__fh_dest_members[4];
+#define AEV__FH_DESTINATION_ID "destinationId-000000000001"
 
 /* delivery.c */
 int64_t aev__fh_now_ms(const aev_delivery *d);

@@ -1,6 +1,6 @@
 /* Delivery streams in AWS's shapes: DeliveryStreamDescription (the
- * destination echoed from the create request), ListDeliveryStreams, and
- * the metrics counters. */
+ * destination echoed from the create request as updated, VersionId),
+ * ListDeliveryStreams, and the metrics counters. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,23 +9,25 @@
 #include "core/status.h"
 #include "delivery/delivery.h"
 
-static const char *const dest_members[] = {
-    "ExtendedS3DestinationConfiguration", "S3DestinationConfiguration",
-    "SqsDestinationConfiguration", "SnsDestinationConfiguration"};
-
 int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
   int rc = aev__fh_check(d);
   if (rc != AEV_OK) return rc;
-  json_t *dests = json_array(), *dest = json_pack("{s:s}", "DestinationId",
-                                                  "destinationId-000000000001");
-  for (size_t i = 0; i < sizeof dest_members / sizeof *dest_members; i++) {
-    json_t *c = json_object_get(d->config, dest_members[i]);
+  pthread_mutex_lock(&d->mu);
+  json_t *config = json_deep_copy(d->config); /* no tree shared between threads */
+  char version[16];
+  snprintf(version, sizeof version, "%d", d->version);
+  pthread_mutex_unlock(&d->mu);
+  if (!config) return aev__nomem();
+  json_t *dests = json_array(),
+         *dest = json_pack("{s:s}", "DestinationId", AEV__FH_DESTINATION_ID);
+  for (size_t i = 0; i < 4; i++) {
+    const char *member = aev__fh_dest_members[i];
+    json_t *c = json_object_get(config, member);
     if (!c) continue;
     char name[64];
     /* ...Configuration becomes ...Description, as AWS answers. */
     snprintf(name, sizeof name, "%.*sDescription",
-             (int)(strlen(dest_members[i]) - strlen("Configuration")),
-             dest_members[i]);
+             (int)(strlen(member) - strlen("Configuration")), member);
     json_object_set(dest, name, c);
   }
   json_array_append_new(dests, dest);
@@ -33,7 +35,7 @@ int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
       "{s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:b}", "DeliveryStreamName",
       d->res.name, "DeliveryStreamARN", d->res.arn, "DeliveryStreamStatus",
       "ACTIVE", "DeliveryStreamType",
-      d->from_stream ? "KinesisStreamAsSource" : "DirectPut", "VersionId", "1",
+      d->from_stream ? "KinesisStreamAsSource" : "DirectPut", "VersionId", version,
       "CreateTimestamp", (double)d->created_ms / 1000.0, "Destinations", dests,
       "HasMoreDestinations", 0);
   pthread_mutex_lock(&d->mu);
@@ -41,6 +43,7 @@ int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
   pthread_mutex_unlock(&d->mu);
   if (!sse || json_object_set_new(j, "DeliveryStreamEncryptionConfiguration", sse)) {
     json_decref(j);
+    json_decref(config);
     return aev__nomem();
   }
   if (d->from_stream)
@@ -48,10 +51,11 @@ int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
         j, "Source",
         json_pack("{s:{s:O, s:f}}", "KinesisStreamSourceDescription",
                   "KinesisStreamARN",
-                  json_object_get(json_object_get(d->config,
+                  json_object_get(json_object_get(config,
                                                   "KinesisStreamSourceConfiguration"),
                                   "KinesisStreamARN"),
                   "DeliveryStartTimestamp", (double)d->created_ms / 1000.0));
+  json_decref(config);
   *out = j;
   return AEV_OK;
 }

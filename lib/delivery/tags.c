@@ -1,6 +1,7 @@
 /* Delivery stream tags: TagDeliveryStream and CreateDeliveryStream's Tags
  * (1 to 50 in a request, at most 50 per stream; keys of 1 to 128 and
- * values of 0 to 256 characters; no key starts with "aws:"),
+ * values of 0 to 256 characters, of letters, digits, white space and
+ * _ . : / = + - @ %; no key starts with "aws:"),
  * UntagDeliveryStream, and ListTagsForDeliveryStream's pages in key order
  * (ExclusiveStartTagKey, Limit, HasMoreTags). */
 #include <stdio.h>
@@ -13,17 +14,20 @@
 #include "core/text.h"
 #include "delivery/delivery.h"
 
+/* The Tag type's patterns (Firehose API reference, Tag): the value's
+ * characters, and the key's, which may not start with aws:. */
+#define TAG_SYMBOLS "_.:/=+-@%"
+#define CHARS_PATTERN "[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$"
 
 /* A tag key: 1 to 128 characters, not in the reserved aws: prefix. */
 static int check_key(const char *key, const char *member) {
   size_t n = key ? aev__utf8_chars(key, strlen(key)) : 0;
   if (!key) return aev__fh_validation(NULL, member, "Member must not be null");
   if (n < 1 || n > 128) return aev__fail_length(NULL, member, n, 1, 128);
-  if (!strncmp(key, "aws:", 4))
+  if (!strncmp(key, "aws:", 4) || !aev__tag_chars_ok(key, strlen(key), TAG_SYMBOLS))
     return aev__fh_validation(key, member,
                               "Member must satisfy regular expression "
-                              "pattern: ^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+"
-                              "\\-@%]*$");
+                              "pattern: ^(?!aws:)" CHARS_PATTERN);
   return AEV_OK;
 }
 
@@ -50,6 +54,12 @@ static int tags_object(json_t *list, json_t **out) {
                       : 0;
     snprintf(member, sizeof member, "tags.%zu.member.value", i + 1);
     if (rc == AEV_OK && vn > 256) rc = aev__fail_length(NULL, member, vn, 0, 256);
+    if (rc == AEV_OK && value &&
+        !aev__tag_chars_ok(json_string_value(value), json_string_length(value),
+                           TAG_SYMBOLS))
+      rc = aev__fh_validation(json_string_value(value), member,
+                              "Member must satisfy regular expression "
+                              "pattern: ^" CHARS_PATTERN);
     if (rc == AEV_OK &&
         json_object_set_new(tags, key, value ? json_copy(value) : json_string("")))
       rc = aev__nomem();

@@ -20,6 +20,8 @@ typedef struct call {
   aev_delivery *d;
   aev__batch *bt;
   char *payload;
+  char *lambda_arn; /* the settings when the batch's transform began */
+  int retries;
 } call;
 
 static void mark_all(aev__batch *bt, const char *code, const char *msg) {
@@ -126,7 +128,7 @@ static void done(void *user, const aev__invoke_result *res) {
   bt->transform_tries++;
   if (!res->function_error && apply(bt, res->payload, res->len) == 0) {
     bt->transformed = 1;
-  } else if (bt->transform_tries > c->d->retries) {
+  } else if (bt->transform_tries > c->retries) {
     mark_all(bt, res->function_error ? "Lambda.FunctionError" : "Lambda.InvalidOutput",
              res->function_error ? "The Lambda function was successfully "
                                    "invoked but it returned an error result."
@@ -140,6 +142,7 @@ static void done(void *user, const aev__invoke_result *res) {
   }
   aev_delivery *d = c->d;
   free(c->payload);
+  free(c->lambda_arn);
   free(c);
   aev__fh_deliver(d, bt);
 }
@@ -147,7 +150,7 @@ static void done(void *user, const aev__invoke_result *res) {
 static void invoke(call *c) {
   aev_function *f = NULL;
   aev_broker *b = c->d->res.broker;
-  int rc = aev__function_find(b, c->d->lambda_arn, &f);
+  int rc = aev__function_find(b, c->lambda_arn, &f);
   if (rc == AEV_OK)
     rc = aev__function_call(f, c->payload, strlen(c->payload), done, c);
   aev_function_release(f);
@@ -159,8 +162,21 @@ static void invoke(call *c) {
 
 void aev__fh_transform(aev_delivery *d, aev__batch *bt) {
   call *c = calloc(1, sizeof *c);
-  char *payload = c ? request(d, bt) : NULL;
+  if (c) {
+    pthread_mutex_lock(&d->mu);
+    c->lambda_arn = d->set.lambda_arn ? strdup(d->set.lambda_arn) : NULL;
+    c->retries = d->set.retries;
+    int gone = !d->set.lambda_arn; /* an update took the processing away */
+    pthread_mutex_unlock(&d->mu);
+    if (gone) {
+      free(c);
+      aev__fh_deliver(d, bt);
+      return;
+    }
+  }
+  char *payload = c && c->lambda_arn ? request(d, bt) : NULL;
   if (!payload) {
+    if (c) free(c->lambda_arn);
     free(c);
     mark_all(bt, "Lambda.FunctionError", "Out of memory building the request.");
     bt->transformed = 1;

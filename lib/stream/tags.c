@@ -12,6 +12,9 @@
 #include "core/text.h"
 #include "stream/stream.h"
 
+/* What the Tag type allows besides Unicode letters, digits and white
+ * space (Kinesis API reference, Tag). */
+#define TAG_SYMBOLS "_./=+-%@"
 
 /* The tags of the stream (consumer_arn NULL) or of its consumer with that
  * ARN (mu held): NULL when there is no such consumer. A consumer's tags
@@ -49,6 +52,14 @@ int aev__stream_tag_json(aev_stream *s, const char *consumer_arn,
       return aev__kin_invalid("Tag value for key %s must be a string of at "
                               "most 256 characters.",
                               k);
+    int key_ok = aev__tag_chars_ok(k, strlen(k), TAG_SYMBOLS);
+    if (!key_ok || !aev__tag_chars_ok(json_string_value(v), json_string_length(v),
+                                      TAG_SYMBOLS))
+      return aev__kin_invalid("Tag %s%s has a character that is not "
+                              "allowed: tag keys and values may contain only "
+                              "Unicode letters, digits, white space and "
+                              "_ . / = + - %% @.",
+                              key_ok ? "value for key " : "key ", k);
   }
   pthread_mutex_lock(&s->mu);
   json_t **slot = tags_of(s, consumer_arn);

@@ -149,6 +149,36 @@ START_TEST(tag_lengths_are_characters) {
 }
 END_TEST
 
+/* Tag keys and values match the Tag type's patterns: Unicode letters,
+ * digits, white space and _ . : / = + - @ % (Firehose API reference, Tag);
+ * a refused call stores nothing. */
+START_TEST(tag_characters) {
+  create("d", ",\"Tags\":[{\"Key\":\"a b_.:/=+-@%\\u00e9\\u6f229\",\"Value\":\"x:y\"}]");
+  fails("TagDeliveryStream", "{\"DeliveryStreamName\":\"d\",\"Tags\":[{\"Key\":\"a#b\"}]}",
+        AEV_ERR_INVALID, "ValidationException",
+        "1 validation error detected: Value 'a#b' at 'tags.1.member.key' failed to "
+        "satisfy constraint: Member must satisfy regular expression pattern: "
+        "^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
+  fails("TagDeliveryStream",
+        "{\"DeliveryStreamName\":\"d\",\"Tags\":[{\"Key\":\"k\"},{\"Key\":\"v\",\"Value\":\"1,2\"}]}",
+        AEV_ERR_INVALID, "ValidationException",
+        "1 validation error detected: Value '1,2' at 'tags.2.member.value' failed to "
+        "satisfy constraint: Member must satisfy regular expression pattern: "
+        "^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$");
+  fails("UntagDeliveryStream", "{\"DeliveryStreamName\":\"d\",\"TagKeys\":[\"a*\"]}",
+        AEV_ERR_INVALID, "ValidationException", NULL);
+  fails("CreateDeliveryStream",
+        "{\"DeliveryStreamName\":\"e\",\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":"
+        "\"arn:aws:s3:::b\"},\"Tags\":[{\"Key\":\"k\",\"Value\":\"\\u2603\"}]}",
+        AEV_ERR_INVALID, "ValidationException", NULL);
+  fails("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"e\"}", AEV_ERR_NOT_FOUND,
+        "ResourceNotFoundException", NULL);
+  assert_page("{\"DeliveryStreamName\":\"d\"}",
+              "{\"HasMoreTags\":false,\"Tags\":[{\"Key\":\"a b_.:/=+-@%\xc3\xa9\xe6\xbc\xa2" "9\","
+              "\"Value\":\"x:y\"}]}");
+}
+END_TEST
+
 static char *encryption_of(const char *name) {
   char req[128];
   snprintf(req, sizeof req, "{\"DeliveryStreamName\":\"%s\"}", name);
@@ -282,6 +312,7 @@ static Suite *suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, tags_and_their_pages);
   tcase_add_test(tc, tag_lengths_are_characters);
+  tcase_add_test(tc, tag_characters);
   tcase_add_test(tc, server_side_encryption);
   tcase_add_test(tc, encryption_calls_are_limited_per_day);
   tcase_add_test(tc, encryption_at_create_and_sources);

@@ -159,6 +159,38 @@ START_TEST(tags_by_arn_are_the_stream_tags) {
 }
 END_TEST
 
+/* Tag keys and values hold Unicode letters, digits, white space and
+ * _ . / = + - % @ only (Kinesis API reference, Tag), through every way in;
+ * a refused call stores nothing. */
+START_TEST(tag_characters) {
+  aev_stream_release(st_stream(b, "s", 1));
+  ok("AddTagsToStream", "{\"StreamName\":\"s\",\"Tags\":{\"a b_./=+-%@\\u00e9\\u6f22"
+                        "9\":\"x y_./=+-%@\\u00e9\",\"e\":\"\"}}");
+  fails("AddTagsToStream", "{\"StreamName\":\"s\",\"Tags\":{\"a#b\":\"1\"}}",
+        AEV_ERR_INVALID, "InvalidArgumentException",
+        "Tag key a#b has a character that is not allowed: tag keys and values "
+        "may contain only Unicode letters, digits, white space and _ . / = + - % @.");
+  fails("TagResource", "{\"ResourceARN\":\"" ARN "s\",\"Tags\":{\"k\":\"1,2\"}}",
+        AEV_ERR_INVALID, "InvalidArgumentException",
+        "Tag value for key k has a character that is not allowed: tag keys and values "
+        "may contain only Unicode letters, digits, white space and _ . / = + - % @.");
+  const char *refused[] = {"a:b", "a\\tb", "\\u00a9", "\\u2603", "\\ud83d\\ude00", "a*"};
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+    char req[160];
+    snprintf(req, sizeof req, "{\"StreamName\":\"s\",\"Tags\":{\"ok\":\"1\",\"%s\":\"1\"}}",
+             refused[i]);
+    fails("AddTagsToStream", req, AEV_ERR_INVALID, "InvalidArgumentException", NULL);
+  }
+  fails("CreateStream", "{\"StreamName\":\"t\",\"ShardCount\":1,\"Tags\":{\"a#b\":\"1\"}}",
+        AEV_ERR_INVALID, "InvalidArgumentException", NULL);
+  fails("DescribeStreamSummary", "{\"StreamName\":\"t\"}", AEV_ERR_NOT_FOUND,
+        "ResourceNotFoundException", NULL);
+  assert_tags("ListTagsForStream", "{\"StreamName\":\"s\"}",
+              "[{\"Key\":\"a b_./=+-%@\xc3\xa9\xe6\xbc\xa2" "9\",\"Value\":\"x y_./=+-%@\xc3\xa9\"},"
+              "{\"Key\":\"e\",\"Value\":\"\"}]");
+}
+END_TEST
+
 START_TEST(consumers_have_their_own_tags) {
   aev_stream_release(st_stream(b, "s", 1));
   json_decref(call("RegisterStreamConsumer",
@@ -444,6 +476,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, tags_for_stream_page);
   tcase_add_test(tc, tags_by_arn_are_the_stream_tags);
   tcase_add_test(tc, consumers_have_their_own_tags);
+  tcase_add_test(tc, tag_characters);
   tcase_add_test(tc, stream_encryption);
   tcase_add_test(tc, new_keys_are_limited_per_day);
   tcase_add_test(tc, enhanced_monitoring);

@@ -1,0 +1,186 @@
+/* A delivery stream's destination settings: one destination configuration
+ * (S3, a queue, a topic or the application's callback) with its buffering
+ * hints, processing configuration and retry options, read with AWS's
+ * CreateDeliveryStream checks; and the copy a delivery attempt reads. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "core/text.h"
+#include "delivery/delivery_impl.h"
+
+const char *const aev__fh_dest_members[4] = {
+    "ExtendedS3DestinationConfiguration", "S3DestinationConfiguration",
+    "SqsDestinationConfiguration", "SnsDestinationConfiguration"};
+
+static int int_member(json_t *o, const char *name, const char *path,
+                      int64_t min, int64_t max, int64_t *out) {
+  json_t *v = json_object_get(o, name);
+  if (!v) return AEV_OK;
+  char val[32];
+  if (!json_is_integer(v))
+    return aev__fh_validation(NULL, path, "Member must be an integer");
+  int64_t x = json_integer_value(v);
+  snprintf(val, sizeof val, "%lld", (long long)x);
+  if (x < min || x > max) {
+    char c[96];
+    snprintf(c, sizeof c, "Member must have value %s than or equal to %lld",
+             x < min ? "greater" : "less", (long long)(x < min ? min : max));
+    return aev__fh_validation(val, path, c);
+  }
+  *out = x;
+  return AEV_OK;
+}
+
+/* BufferingHints: both members or neither (BC:firehose BufferingHints). */
+static int read_hints(aev__fh_settings *s, json_t *dc) {
+  json_t *h = json_object_get(dc, "BufferingHints");
+  int64_t mb = 5, secs = 300;
+  if (h) {
+    if (!json_object_get(h, "SizeInMBs") != !json_object_get(h, "IntervalInSeconds"))
+      return aev__fh_invalid("BufferingHints must specify both SizeInMBs and "
+                             "IntervalInSeconds, or neither.");
+    int rc = int_member(h, "SizeInMBs", "bufferingHints.sizeInMBs", 1, 128, &mb);
+    if (rc == AEV_OK)
+      rc = int_member(h, "IntervalInSeconds", "bufferingHints.intervalInSeconds",
+                      0, 900, &secs);
+    if (rc != AEV_OK) return rc;
+  }
+  s->size_bytes = (size_t)mb << 20;
+  s->interval_ms = secs * 1000;
+  return AEV_OK;
+}
+
+static int read_processing(aev__fh_settings *s, json_t *dc) {
+  json_t *pc = json_object_get(dc, "ProcessingConfiguration");
+  s->retries = 3;
+  if (!pc || !json_is_true(json_object_get(pc, "Enabled"))) return AEV_OK;
+  size_t i, k;
+  json_t *p, *param;
+  json_array_foreach(json_object_get(pc, "Processors"), i, p) {
+    const char *type = json_string_value(json_object_get(p, "Type"));
+    if (!type || strcmp(type, "Lambda"))
+      return aev__fh_invalid("Processor type %s is not supported: this "
+                             "library runs Lambda processors.",
+                             type ? type : "null");
+    json_array_foreach(json_object_get(p, "Parameters"), k, param) {
+      const char *n = json_string_value(json_object_get(param, "ParameterName"));
+      const char *v = json_string_value(json_object_get(param, "ParameterValue"));
+      if (!n || !v)
+        return aev__fh_invalid("Processor parameters need ParameterName and "
+                               "ParameterValue strings.");
+      if (!strcmp(n, "LambdaArn")) {
+        if (aev__replace_str(&s->lambda_arn, v) != AEV_OK) return aev__nomem();
+      } else if (!strcmp(n, "NumberOfRetries")) {
+        char *end;
+        long r = strtol(v, &end, 10);
+        if (*end || r < 0 || r > 300)
+          return aev__fh_invalid("NumberOfRetries must be between 0 and 300.");
+        s->retries = (int)r;
+      }
+    }
+  }
+  if (!s->lambda_arn)
+    return aev__fh_invalid("A Lambda processor needs the LambdaArn "
+                           "parameter.");
+  return AEV_OK;
+}
+
+static int read_s3(aev__fh_settings *s, json_t *dc) {
+  const char *bucket = json_string_value(json_object_get(dc, "BucketARN"));
+  if (!bucket || strncmp(bucket, "arn:aws:s3:::", 13) || !bucket[13])
+    return aev__fh_validation(bucket, "extendedS3DestinationConfiguration.bucketARN",
+                              "Member must satisfy regular expression "
+                              "pattern: arn:.*:s3:::.+");
+  const char *prefix = json_string_value(json_object_get(dc, "Prefix"));
+  const char *eprefix = json_string_value(json_object_get(dc, "ErrorOutputPrefix"));
+  int rc = aev__fh_check_prefixes(prefix, eprefix);
+  if (rc != AEV_OK) return rc;
+  const char *dir = json_string_value(json_object_get(dc, "LocalDirectory"));
+  if (dir)
+    s->dir = strdup(dir);
+  else if (asprintf(&s->dir, "./%s", bucket + 13) < 0)
+    s->dir = NULL;
+  s->prefix = strdup(prefix ? prefix : "");
+  s->error_prefix = eprefix ? strdup(eprefix) : NULL;
+  s->retry_ms = 24LL * 3600 * 1000;
+  return s->dir && s->prefix && (!eprefix || s->error_prefix) ? AEV_OK
+                                                              : aev__nomem();
+}
+
+static int read_retry(aev__fh_settings *s, json_t *dc) {
+  int64_t secs = 300;
+  int rc = int_member(json_object_get(dc, "RetryOptions"), "DurationInSeconds",
+                      "retryOptions.durationInSeconds", 0, 7200, &secs);
+  s->retry_ms = secs * 1000;
+  return rc;
+}
+
+int aev__fh_settings_read(aev__fh_settings *s, json_t *cfg, int sink) {
+  json_t *s3 = json_object_get(cfg, "ExtendedS3DestinationConfiguration");
+  if (!s3) s3 = json_object_get(cfg, "S3DestinationConfiguration");
+  json_t *sqs = json_object_get(cfg, "SqsDestinationConfiguration");
+  json_t *sns = json_object_get(cfg, "SnsDestinationConfiguration");
+  int given = (s3 != NULL) + (sqs != NULL) + (sns != NULL) + (sink != 0);
+  if (given != 1)
+    return aev__fh_invalid(given ? "Exactly one destination configuration "
+                                   "must be given."
+                                 : "A destination configuration is required: "
+                                   "ExtendedS3DestinationConfiguration, "
+                                   "SqsDestinationConfiguration or "
+                                   "SnsDestinationConfiguration.");
+  json_t *dc = s3 ? s3 : sqs ? sqs : sns ? sns : cfg;
+  int rc;
+  if (s3) {
+    s->dest = AEV__DEST_S3;
+    rc = read_s3(s, s3);
+  } else if (sqs) {
+    s->dest = AEV__DEST_SQS;
+    const char *q = json_string_value(json_object_get(sqs, "QueueARN"));
+    if (!q) return aev__fh_invalid("SqsDestinationConfiguration needs QueueARN.");
+    s->queue_arn = strdup(q);
+    rc = s->queue_arn ? read_retry(s, sqs) : aev__nomem();
+  } else if (sns) {
+    s->dest = AEV__DEST_SNS;
+    const char *t = json_string_value(json_object_get(sns, "TopicARN"));
+    if (!t) return aev__fh_invalid("SnsDestinationConfiguration needs TopicARN.");
+    s->topic_arn = strdup(t);
+    rc = s->topic_arn ? read_retry(s, sns) : aev__nomem();
+  } else {
+    s->dest = AEV__DEST_SINK;
+    rc = read_retry(s, cfg);
+  }
+  if (rc == AEV_OK) rc = read_hints(s, dc);
+  if (rc == AEV_OK) rc = read_processing(s, dc);
+  return rc;
+}
+
+static int copy_str(const char *from, char **to) {
+  *to = from ? strdup(from) : NULL;
+  return from && !*to ? -1 : 0;
+}
+
+int aev__fh_settings_copy(const aev__fh_settings *from, aev__fh_settings *to) {
+  *to = *from;
+  to->dir = to->prefix = to->error_prefix = to->queue_arn = to->topic_arn =
+      to->lambda_arn = NULL;
+  if (copy_str(from->dir, &to->dir) || copy_str(from->prefix, &to->prefix) ||
+      copy_str(from->error_prefix, &to->error_prefix) ||
+      copy_str(from->queue_arn, &to->queue_arn) ||
+      copy_str(from->topic_arn, &to->topic_arn) ||
+      copy_str(from->lambda_arn, &to->lambda_arn)) {
+    aev__fh_settings_free(to);
+    return -1;
+  }
+  return 0;
+}
+
+void aev__fh_settings_free(aev__fh_settings *s) {
+  free(s->dir);
+  free(s->prefix);
+  free(s->error_prefix);
+  free(s->queue_arn);
+  free(s->topic_arn);
+  free(s->lambda_arn);
+}
