@@ -56,6 +56,10 @@ int aev__function_enqueue_event(aev_function *f, const void *payload,
  * NULL when out of memory. */
 json_t *aev__esm_arn_json(const char *function_arn, const char *uuid);
 
+/* esm_tags.c: forgets the tags of an event-source mapping that is gone
+ * (deleted, or deleted with its function or its stream). */
+void aev__esm_tags_drop(aev_broker *b, const char *uuid);
+
 /* filters.c: an event-source mapping's FilterCriteria checked as Lambda
  * checks it (an object with at most 5 Filters, each {"Pattern": text});
  * the patterns compiled so far are in patterns[0..*n) (freed by the

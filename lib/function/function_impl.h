@@ -231,11 +231,11 @@ void aev__fn_tags_drop_keys(json_t *tags, json_t *keys);
 /* esm_tags.c: the tags of event-source mappings (queue and stream ones
  * alike), by UUID; the caller has checked that the mapping exists. put
  * checks and merges, all or nothing; get answers a new object (empty when
- * none; NULL: out of memory); drop forgets a deleted mapping's. */
+ * none; NULL: out of memory); aev__esm_tags_drop (function.h) forgets
+ * a deleted mapping's. */
 int aev__esm_tags_put(aev_broker *b, const char *uuid, json_t *tags);
 int aev__esm_tags_remove(aev_broker *b, const char *uuid, json_t *keys);
 json_t *aev__esm_tags_get(aev_broker *b, const char *uuid);
-void aev__esm_tags_drop(aev_broker *b, const char *uuid);
 
 /* provisioned.c (mu held): 1 when version has READY provisioned
  * concurrency; an idle provisioned environment of version, or NULL. */

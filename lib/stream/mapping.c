@@ -302,6 +302,7 @@ void aev__stream_mappings_stop(aev_stream *s) {
   while (list) {
     aev__mapping *m = list;
     list = m->next;
+    aev__esm_tags_drop(m->b, m->uuid);
     stop(m);
   }
 }

@@ -566,6 +566,12 @@ START_TEST(mapping_tags_live_as_long_as_the_mapping) {
   ck_assert_uint_eq(json_object_size(left), 0);
   json_decref(left);
   assert_tagged(stream_uuid);
+  /* Deleting the stream deletes its mappings here, and their tags. */
+  ck_assert_int_eq(aev_stream_delete(st, 0), AEV_OK);
+  mapping_tags(stream_uuid, AEV_ERR_NOT_FOUND, "ResourceNotFoundException");
+  left = aev__esm_tags_get(b, stream_uuid);
+  ck_assert_uint_eq(json_object_size(left), 0);
+  json_decref(left);
   aev_stream_release(st);
   aev_queue_release(q);
   aev_function_release(f);
