@@ -50,19 +50,17 @@ static int execution_of(aev_broker *b, const aev__api_service *svc, json_t *req,
   return rc ? rc : aev__execution_find(b, arn, e);
 }
 
-/* publish and versionDescription: this library keeps no versions, so a
- * request to publish one is refused rather than quietly not done. */
-static int versions_refused(const aev__api_service *svc, json_t *req) {
-  int publish = 0;
-  int rc = aev__api_opt_bool(svc, req, "publish", &publish);
-  if (rc) return rc;
-  if (publish)
-    return aev__fail(AEV_ERR_UNSUPPORTED, "ValidationException",
-                     "Publishing state machine versions is not supported by libawsevents.");
-  if (aev__api_has(req, "versionDescription"))
+/* publish and versionDescription of CreateStateMachine and
+ * UpdateStateMachine, checked before anything is stored. */
+static int publish_of(const aev__api_service *svc, json_t *req, int *publish, const char **description) {
+  *publish = 0;
+  *description = NULL;
+  int rc = aev__api_opt_bool(svc, req, "publish", publish);
+  if (!rc) rc = aev__api_opt_string(svc, req, "versionDescription", description);
+  if (!rc && *description && !*publish)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "Version description can only be set when publish is true");
-  return AEV_OK;
+  return rc || !*description ? rc : aev__check_length(*description, "versionDescription", 0, 256);
 }
 
 /* The role and configurations a Create or Update request gives. */
@@ -70,8 +68,24 @@ static int setup_of(const aev__api_service *svc, json_t *req, m_setup *s) {
   int rc = aev__api_opt_string(svc, req, "roleArn", &s->role_arn);
   if (!rc) rc = aev__api_opt_object(svc, req, "loggingConfiguration", &s->logging);
   if (!rc) rc = aev__api_opt_object(svc, req, "tracingConfiguration", &s->tracing);
-  if (!rc) rc = aev__api_opt_object(svc, req, "encryptionConfiguration", &s->encryption);
-  return rc ? rc : versions_refused(svc, req);
+  return rc ? rc : aev__api_opt_object(svc, req, "encryptionConfiguration", &s->encryption);
+}
+
+/* Publishes m's new revision when asked, adding its stateMachineVersionArn
+ * to the answer v (dropped on failure). */
+static int published(aev_machine *m, int publish, const char *description, json_t **v) {
+  json_t *pv = NULL;
+  int rc = *v ? AEV_OK : aev__nomem();
+  if (!rc && publish) rc = aev__version_publish(m, NULL, description, "versionDescription", &pv);
+  if (!rc && pv &&
+      json_object_set(*v, "stateMachineVersionArn", json_object_get(pv, "stateMachineVersionArn")))
+    rc = aev__nomem();
+  json_decref(pv);
+  if (rc) {
+    json_decref(*v);
+    *v = NULL;
+  }
+  return rc;
 }
 
 static int create(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
@@ -84,23 +98,38 @@ static int create(aev_broker *b, const aev__api_service *svc, json_t *req, json_
   if (!rc) rc = aev__api_req_string(svc, req, "roleArn", &role);
   if (!rc) rc = type_of(svc, req, &type);
   if (!rc) rc = setup_of(svc, req, &s);
+  int publish;
+  const char *description;
+  if (!rc) rc = publish_of(svc, req, &publish, &description);
   if (!rc) rc = aev__api_opt_array(svc, req, "tags", &s.tags);
   aev_machine *m = NULL;
   if (!rc) rc = aev__machine_create(b, name, def, len, type, &s, &m);
   if (rc) return rc;
   json_t *v = json_pack("{s:s,s:f}", "stateMachineArn", aev_machine_arn(m), "creationDate",
                         (double)m->created_ms / 1000.0);
+  rc = published(m, publish, description, &v);
   aev_machine_release(m);
-  return reply(v, resp);
+  return rc ? rc : reply(v, resp);
+}
+
+/* The machine, and the version (0: none) a stateMachineArn names. */
+static int target_of(aev_broker *b, const aev__api_service *svc, json_t *req, aev_machine **m,
+                     uint32_t *version) {
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, "stateMachineArn", &arn);
+  return rc ? rc : aev__machine_target(b, arn, m, version);
 }
 
 static int describe_machine(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
-  int rc = machine_of(b, svc, req, &m);
+  uint32_t version;
+  int rc = target_of(b, svc, req, &m, &version);
+  if (rc) return rc;
   char *t = NULL;
-  if (!rc) rc = aev_machine_describe(m, &t);
-  if (!rc) aev_machine_release(m);
-  return rc ? rc : reply(loads(t), resp);
+  json_t *v = NULL;
+  rc = version ? aev__version_describe(m, version, &v) : aev_machine_describe(m, &t);
+  aev_machine_release(m);
+  return rc ? rc : reply(version ? v : loads(t), resp);
 }
 
 static int update(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
@@ -109,16 +138,19 @@ static int update(aev_broker *b, const aev__api_service *svc, json_t *req, json_
   size_t len = 0;
   m_setup s = {0};
   char revision[AEV_UUID_LEN + 1];
+  int publish;
+  const char *description;
   int rc = machine_of(b, svc, req, &m);
   if (rc) return rc;
   if (!(rc = aev__api_opt_text(svc, req, "definition", &def, &len)) &&
-      !(rc = setup_of(svc, req, &s)))
+      !(rc = setup_of(svc, req, &s)) && !(rc = publish_of(svc, req, &publish, &description)))
     rc = aev__machine_update(m, def, len, &s, revision);
+  json_t *v = rc ? NULL
+                 : json_pack("{s:f,s:s}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0,
+                             "revisionId", revision);
+  if (!rc) rc = published(m, publish, description, &v);
   aev_machine_release(m);
-  return rc ? rc
-            : reply(json_pack("{s:f,s:s}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0,
-                              "revisionId", revision),
-                    resp);
+  return rc ? rc : reply(v, resp);
 }
 
 static int delete_machine(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
@@ -192,13 +224,14 @@ static int start_args(const aev__api_service *svc, json_t *req, const char **nam
 
 static int start(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
+  uint32_t version;
   const char *name, *input;
   size_t len;
-  int rc = machine_of(b, svc, req, &m);
+  int rc = target_of(b, svc, req, &m, &version);
   if (rc) return rc;
   aev_execution *e = NULL;
   if (!(rc = start_args(svc, req, &name, &input, &len)))
-    rc = aev_machine_start(m, name, input, len, &e);
+    rc = aev__machine_start_version(m, version, name, input, len, &e);
   aev_machine_release(m);
   if (rc) return rc;
   json_t *v = json_pack("{s:s,s:f}", "executionArn", e->arn, "startDate", (double)e->start_ms / 1000.0);
@@ -208,13 +241,14 @@ static int start(aev_broker *b, const aev__api_service *svc, json_t *req, json_t
 
 static int start_sync(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
+  uint32_t version;
   const char *name, *input;
   size_t len;
-  int rc = machine_of(b, svc, req, &m);
+  int rc = target_of(b, svc, req, &m, &version);
   if (rc) return rc;
   char *t = NULL;
   if (!(rc = start_args(svc, req, &name, &input, &len)))
-    rc = aev_machine_start_sync(m, name, input, len, &t);
+    rc = aev__machine_start_sync_version(m, version, name, input, len, &t);
   aev_machine_release(m);
   return rc ? rc : reply(loads(t), resp);
 }
@@ -267,7 +301,8 @@ static json_t *execution_item(aev_execution *e, const char *status) {
   pthread_mutex_lock(&e->mu);
   int64_t stop_ms = e->finished ? e->stop_ms : -1;
   pthread_mutex_unlock(&e->mu);
-  if (v && stop_ms >= 0 && json_object_set_new(v, "stopDate", json_real((double)stop_ms / 1000.0))) {
+  if (v && ((stop_ms >= 0 && json_object_set_new(v, "stopDate", json_real((double)stop_ms / 1000.0))) ||
+            (e->version_arn && json_object_set_new(v, "stateMachineVersionArn", json_string(e->version_arn))))) {
     json_decref(v);
     return NULL;
   }
@@ -282,13 +317,19 @@ static const char *execution_key(void *items, size_t i, char *buf) {
   return buf;
 }
 
-/* Keeps the executions (oldest first) that filter names (all for NULL),
- * releasing the others, and turns them newest first as AWS lists them; *n
- * becomes their number. */
-static void newest_matching(aev_execution **list, size_t *n, const char *filter) {
+/* Whether e was started from the version (NULL: any, or none). */
+static int of_version(const aev_execution *e, const char *version_arn) {
+  return !version_arn || (e->version_arn && !strcmp(e->version_arn, version_arn));
+}
+
+/* Keeps the executions (oldest first) that filter names (all for NULL)
+ * and that ran version_arn (any for NULL), releasing the others, and turns
+ * them newest first as AWS lists them; *n becomes their number. */
+static void newest_matching(aev_execution **list, size_t *n, const char *filter, const char *version_arn) {
   size_t kept = 0;
   for (size_t i = 0; i < *n; i++) {
-    if (!filter || !strcmp(filter, aev__exec_status_name(aev_execution_status(list[i]))))
+    if ((!filter || !strcmp(filter, aev__exec_status_name(aev_execution_status(list[i])))) &&
+        of_version(list[i], version_arn))
       list[kept++] = list[i];
     else
       aev_execution_release(list[i]);
@@ -307,20 +348,26 @@ static int express_unlisted(void) {
                    "This operation is not supported by this type of state machine");
 }
 
+/* A version ARN lists the executions started from that version (AWS:
+ * "You can also provide a state machine alias ARN or version ARN to list
+ * the executions associated with a specific alias or version"). */
 static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
+  uint32_t version;
   const char *filter = NULL;
-  int rc = machine_of(b, svc, req, &m);
+  int rc = target_of(b, svc, req, &m, &version);
   if (rc) return rc;
   m_page pg = {0};
   aev_execution **list = NULL;
   size_t n = 0, from = 0;
-  char scope[320], last[M_PAGE_KEY_MAX];
-  snprintf(scope, sizeof scope, "executions %s", m->res.arn);
-  if (!(rc = status_filter_of(svc, req, &filter)) && !(rc = aev__page_open(svc, req, scope, 3096, &pg)))
+  char scope[320], last[M_PAGE_KEY_MAX], version_arn[300];
+  snprintf(version_arn, sizeof version_arn, "%s:%u", m->res.arn, (unsigned)version);
+  snprintf(scope, sizeof scope, "executions %s", version ? version_arn : m->res.arn);
+  if (version) rc = aev__version_check(m, version);
+  if (!rc && !(rc = status_filter_of(svc, req, &filter)) && !(rc = aev__page_open(svc, req, scope, 3096, &pg)))
     rc = m->type == AEV_MACHINE_EXPRESS ? express_unlisted() : aev__machine_executions(m, &list, &n);
   aev_machine_release(m);
-  if (!rc) newest_matching(list, &n, filter);
+  if (!rc) newest_matching(list, &n, filter, version ? version_arn : NULL);
   if (!rc) from = aev__page_from(&pg, list, n, execution_key);
   size_t to = !rc && n - from > pg.max ? from + pg.max : n;
   json_t *arr = rc ? NULL : json_array(), *v = arr ? json_pack("{s:o}", "executions", arr) : NULL;
@@ -489,11 +536,81 @@ static int describe_for_execution(aev_broker *b, const aev__api_service *svc, js
   return rc ? rc : reply(v, resp);
 }
 
+/* ---- versions ---- */
+
+static int publish_version(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_machine *m;
+  const char *revision = NULL, *description = NULL;
+  json_t *v = NULL;
+  int rc = aev__api_opt_string(svc, req, "revisionId", &revision);
+  if (!rc) rc = aev__api_opt_string(svc, req, "description", &description);
+  if (!rc) rc = machine_of(b, svc, req, &m);
+  if (rc) return rc;
+  rc = aev__version_publish(m, revision, description, "description", &v);
+  aev_machine_release(m);
+  return rc ? rc : reply(v, resp);
+}
+
+/* Versions are listed newest first: keys count numbers down. */
+static const char *version_key(void *items, size_t i, char *buf) {
+  const char *arn = json_string_value(json_object_get(json_array_get(items, i), "stateMachineVersionArn"));
+  snprintf(buf, M_PAGE_KEY_MAX, "%010lu", 4294967295ul - strtoul(strrchr(arn, ':') + 1, NULL, 10));
+  return buf;
+}
+
+static int list_versions(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_machine *m;
+  m_page pg = {0};
+  char scope[320], last[M_PAGE_KEY_MAX];
+  int rc = machine_of(b, svc, req, &m);
+  if (rc) return rc;
+  snprintf(scope, sizeof scope, "versions %s", m->res.arn);
+  json_t *all = NULL, *page = NULL, *v = NULL;
+  if (!(rc = aev__page_open(svc, req, scope, 3096, &pg)) && !(all = aev__version_items(m))) rc = aev__nomem();
+  aev_machine_release(m);
+  size_t n = json_array_size(all), from = rc ? 0 : aev__page_from(&pg, all, n, version_key);
+  size_t to = !rc && n - from > pg.max ? from + pg.max : n;
+  if (!rc && (page = json_array()) && (v = json_pack("{s:o}", "stateMachineVersions", page))) {
+    for (size_t i = from; v && i < to; i++)
+      if (json_array_append(page, json_array_get(all, i))) {
+        json_decref(v);
+        v = NULL;
+      }
+    if (v && to < n) rc = aev__page_next(&pg, v, version_key(all, to - 1, last));
+  }
+  json_decref(all);
+  aev__page_close(&pg);
+  if (rc || !v) {
+    json_decref(v);
+    return rc ? rc : aev__nomem();
+  }
+  return reply(v, resp);
+}
+
+/* Deleting a version that does not exist (or no longer) succeeds: AWS lists
+ * neither StateMachineDoesNotExist nor ResourceNotFound for it. */
+static int delete_version(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *arn;
+  aev_machine *m;
+  uint32_t version = 0;
+  int rc = aev__api_req_string(svc, req, "stateMachineVersionArn", &arn);
+  if (rc) return rc;
+  rc = aev__machine_target(b, arn, &m, &version);
+  if (!rc && !version) aev_machine_release(m);
+  if (!version && (!rc || !strcmp(aev_errcode(), "StateMachineDoesNotExist")))
+    return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: '%s'", arn);
+  if (rc) return strcmp(aev_errcode(), "StateMachineDoesNotExist") ? rc : reply(json_object(), resp);
+  rc = aev__version_delete(m, version);
+  aev_machine_release(m);
+  return rc ? rc : reply(json_object(), resp);
+}
+
 static const aev__api_action actions[] = {
     {"CreateActivity", create_activity},
     {"CreateStateMachine", create},
     {"DeleteActivity", delete_activity},
     {"DeleteStateMachine", delete_machine},
+    {"DeleteStateMachineVersion", delete_version},
     {"DescribeActivity", describe_activity},
     {"DescribeExecution", describe_execution},
     {"DescribeStateMachine", describe_machine},
@@ -502,8 +619,10 @@ static const aev__api_action actions[] = {
     {"GetExecutionHistory", history},
     {"ListActivities", list_activities},
     {"ListExecutions", list_executions},
+    {"ListStateMachineVersions", list_versions},
     {"ListStateMachines", list_machines},
     {"ListTagsForResource", list_tags},
+    {"PublishStateMachineVersion", publish_version},
     {"StartExecution", start},
     {"SendTaskFailure", send_failure},
     {"SendTaskHeartbeat", send_heartbeat},

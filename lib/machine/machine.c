@@ -86,6 +86,7 @@ static void machine_destroy(aev__resource *r) {
   json_decref(m->tags);
   free(m->execs);
   aev__index_clear(&m->by_name);
+  aev__machine_versions_free(m);
   pthread_mutex_destroy(&m->mu);
   free(m);
 }
@@ -104,7 +105,7 @@ static void machine_shutdown(aev__resource *r) {
   free(list);
 }
 
-static int not_found(const char *what) {
+int aev__machine_not_found(const char *what) {
   return aev__fail(AEV_ERR_NOT_FOUND, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'",
                    what);
 }
@@ -217,7 +218,7 @@ int aev_machine_get(aev_broker *b, const char *name_or_arn, aev_machine **out) {
   if (!b || !name_or_arn || !out)
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker, a name and an out pointer are required.");
   aev__resource *r = aev__registry_find(b, AEV__KIND_MACHINE, name_or_arn);
-  if (!r) return not_found(name_or_arn);
+  if (!r) return aev__machine_not_found(name_or_arn);
   *out = (aev_machine *)r;
   return AEV_OK;
 }
@@ -228,7 +229,7 @@ void aev_machine_release(aev_machine *m) {
 
 int aev_machine_delete(aev_machine *m) {
   if (!m) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
-  if (aev__registry_remove(m->res.broker, &m->res)) return not_found(m->res.arn);
+  if (aev__registry_remove(m->res.broker, &m->res)) return aev__machine_not_found(m->res.arn);
   return AEV_OK;
 }
 
@@ -239,7 +240,7 @@ int aev__machine_update(aev_machine *m, const char *definition, size_t len, cons
     return aev__fail(AEV_ERR_INVALID, "MissingRequiredParameter",
                      "Either the definition, the role ARN, the LoggingConfiguration, or the "
                      "TracingConfiguration must be specified");
-  if (m->res.deleted) return not_found(m->res.arn);
+  if (m->res.deleted) return aev__machine_not_found(m->res.arn);
   m_def *d = NULL;
   int rc = aev__setup_check(s);
   if (!rc && definition) rc = def_load(definition, len, m->type, &d);
@@ -294,8 +295,7 @@ static int give(json_t *v, char **out) {
   return AEV_OK;
 }
 
-/* The members a revision adds to Describe's answers. */
-static json_t *rev_json(const m_rev *r) {
+json_t *aev__rev_json(const m_rev *r) {
   json_t *v = json_deep_copy(r->config);
   if (v && (json_object_set_new(v, "definition", json_string(r->definition)) ||
             json_object_set_new(v, "roleArn", json_string(r->role_arn)) ||
@@ -318,12 +318,12 @@ static json_t *merged(json_t *v, json_t *more) {
 
 int aev_machine_describe(aev_machine *m, char **json) {
   if (!m || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
-  if (m->res.deleted) return not_found(m->res.arn);
+  if (m->res.deleted) return aev__machine_not_found(m->res.arn);
   pthread_mutex_lock(&m->mu);
   json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:f}", "stateMachineArn", m->res.arn, "name", m->res.name, "status",
                         "ACTIVE", "type", m->type == AEV_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD",
                         "creationDate", (double)m->created_ms / 1000.0);
-  v = merged(v, rev_json(m->rev));
+  v = merged(v, aev__rev_json(m->rev));
   pthread_mutex_unlock(&m->mu);
   return give(v, json);
 }
@@ -332,7 +332,7 @@ int aev_machine_describe(aev_machine *m, char **json) {
 int aev__execution_machine(aev_execution *e, json_t **out) {
   json_t *v = json_pack("{s:s,s:s,s:f}", "stateMachineArn", e->m->res.arn, "name", e->m->res.name,
                         "updateDate", (double)e->rev->updated_ms / 1000.0);
-  *out = merged(v, rev_json(e->rev));
+  *out = merged(v, aev__rev_json(e->rev));
   return *out ? AEV_OK : aev__nomem();
 }
 
@@ -365,6 +365,7 @@ void aev__execution_unref(aev_execution *e) {
   aev__def_unref(e->def);
   aev__rev_unref(e->rev);
   free(e->arn);
+  free(e->version_arn);
   free(e->name);
   free(e->input);
   free(e->output);
@@ -424,9 +425,14 @@ static void unlist(aev_machine *m, aev_execution *e) {
 
 int aev_machine_start(aev_machine *m, const char *name, const char *input, size_t len,
                       aev_execution **out) {
+  return aev__machine_start_version(m, 0, name, input, len, out);
+}
+
+int aev__machine_start_version(aev_machine *m, uint32_t version, const char *name, const char *input,
+                               size_t len, aev_execution **out) {
   if (!m || !out) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
   *out = NULL;
-  if (m->res.deleted) return not_found(m->res.arn);
+  if (m->res.deleted) return aev__machine_not_found(m->res.arn);
   aev_broker *b = m->res.broker;
   int rc = aev__broker_check_open(b);
   if (rc) return rc;
@@ -449,8 +455,18 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
     json_decref(in);
     return rc;
   }
+  m_def *def;
+  m_rev *rev;
+  char *version_arn;
+  if ((rc = aev__version_take(m, version, &def, &rev, &version_arn))) {
+    json_decref(in);
+    return rc;
+  }
   aev_execution *e = calloc(1, sizeof *e);
   if (!e) {
+    aev__def_unref(def);
+    aev__rev_unref(rev);
+    free(version_arn);
     json_decref(in);
     return aev__nomem();
   }
@@ -458,10 +474,9 @@ int aev_machine_start(aev_machine *m, const char *name, const char *input, size_
   pthread_cond_init(&e->done_cv, NULL);
   e->refs = 1;
   e->b = b;
-  pthread_mutex_lock(&m->mu);
-  e->def = aev__def_ref(m->def);
-  e->rev = aev__rev_ref(m->rev);
-  pthread_mutex_unlock(&m->mu);
+  e->def = def;
+  e->rev = rev;
+  e->version_arn = version_arn;
   aev__resource_ref(&m->res);
   e->m = m;
   e->type = m->type;
@@ -673,6 +688,9 @@ static json_t *describe(aev_execution *e, int sync) {
   if (e->error) lost |= json_object_set_new(v, "error", json_string(e->error));
   if (e->cause) lost |= json_object_set_new(v, "cause", json_string(e->cause));
   pthread_mutex_unlock(&e->mu);
+  /* StartSyncExecution's answer has no stateMachineVersionArn. */
+  if (!sync && e->version_arn)
+    lost |= json_object_set_new(v, "stateMachineVersionArn", json_string(e->version_arn));
   if (!sync) lost |= json_object_set_new(v, "redriveCount", json_integer(0));
   if (lost) {
     json_decref(v);
@@ -747,12 +765,17 @@ int aev_execution_stop(aev_execution *e, const char *error, const char *cause) {
 
 int aev_machine_start_sync(aev_machine *m, const char *name, const char *input, size_t len,
                            char **result_json) {
+  return aev__machine_start_sync_version(m, 0, name, input, len, result_json);
+}
+
+int aev__machine_start_sync_version(aev_machine *m, uint32_t version, const char *name,
+                                    const char *input, size_t len, char **result_json) {
   if (!m || !result_json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
   if (m->type != AEV_MACHINE_EXPRESS)
     return aev__fail(AEV_ERR_INVALID, "StateMachineTypeNotSupported",
                      "This operation is not supported by this type of state machine");
   aev_execution *e = NULL;
-  int rc = aev_machine_start(m, name, input, len, &e);
+  int rc = aev__machine_start_version(m, version, name, input, len, &e);
   if (!rc) rc = wait_end(e);
   if (!rc) rc = aev__execution_sync_result(e, result_json);
   aev_execution_release(e);

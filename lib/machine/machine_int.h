@@ -258,6 +258,21 @@ int aev__machine_tag_resource(aev_broker *b, const char *arn, json_t *tags);
 int aev__machine_untag_resource(aev_broker *b, const char *arn, json_t *keys);
 int aev__machine_list_tags(aev_broker *b, const char *arn, json_t **tags);
 
+/* A published version (versions.c): an immutable snapshot of the revision
+ * current when it was published, numbered from 1, a number never reused
+ * (AWS: "Version numbers aren't reused for a given state machine"). */
+typedef struct m_version {
+  uint32_t number;
+  char *arn; /* <machine arn>:<number> */
+  m_def *def;
+  m_rev *rev;
+  char *description; /* NULL: none */
+  int64_t created_ms;
+} m_version;
+
+/* AWS: "You can publish up to 1000 versions for each state machine." */
+#define M_MAX_VERSIONS 1000
+
 struct aev_machine {
   aev__resource res;
   pthread_mutex_t mu;
@@ -272,6 +287,9 @@ struct aev_machine {
   m_index by_name; /* the same executions */
   int64_t retention_ms; /* finished executions kept this long (retention.c) */
   int64_t prune_at;     /* earliest expiry among the finished ones */
+  m_version **versions; /* oldest first, under mu */
+  size_t nversions, capversions;
+  uint32_t published; /* versions ever published: the last number */
 };
 
 typedef struct m_run m_run;
@@ -287,6 +305,7 @@ struct aev_execution {
   pthread_cond_t done_cv;
   aev__strand *strand;
   char *arn, *name;
+  char *version_arn; /* the version it was started from, or NULL */
   uint64_t seq; /* its place among its machine's listed executions: 1, 2, ... */
   int type;
   int status; /* AEV_EXECUTION_* */
@@ -412,6 +431,51 @@ struct aev_execution *aev__index_find(const m_index *x, const char *name);
 int aev__index_add(m_index *x, struct aev_execution *e);
 void aev__index_del(m_index *x, const struct aev_execution *e);
 void aev__index_clear(m_index *x);
+
+/* ---- versions (versions.c) ---- */
+
+/* StateMachineDoesNotExist for arn. */
+int aev__machine_not_found(const char *arn);
+
+/* The machine an ARN names and the version its qualifier names (0: none,
+ * the unqualified ARN). Aliases' qualifiers are refused (not offered). */
+int aev__machine_target(aev_broker *b, const char *arn, aev_machine **m, uint32_t *version);
+
+/* PublishStateMachineVersion: a version of m's current revision (or the one
+ * already holding it). revision_id, description: NULL for none (checked
+ * here). *out: {stateMachineVersionArn, creationDate}. */
+int aev__version_publish(aev_machine *m, const char *revision_id, const char *description,
+                         const char *description_path, json_t **out);
+
+/* New references to the definition and revision version n of m holds (0:
+ * m's current ones) and a copy of its ARN (NULL for 0):
+ * StateMachineDoesNotExist when there is no such version. */
+int aev__version_take(aev_machine *m, uint32_t n, m_def **def, m_rev **rev, char **arn);
+
+/* StateMachineDoesNotExist unless m has version n. */
+int aev__version_check(aev_machine *m, uint32_t n);
+
+/* DescribeStateMachine of version n of m. */
+int aev__version_describe(aev_machine *m, uint32_t n, json_t **out);
+
+/* ListStateMachineVersions' items, newest first (a new array). */
+json_t *aev__version_items(aev_machine *m);
+
+/* DeleteStateMachineVersion: done at once when there is no such version. */
+int aev__version_delete(aev_machine *m, uint32_t n);
+
+/* Frees m's versions (the machine is being destroyed). */
+void aev__machine_versions_free(aev_machine *m);
+
+/* The members a revision adds to Describe's answers (machine.c). */
+json_t *aev__rev_json(const m_rev *r);
+
+/* StartExecution and StartSyncExecution of version n of m (0: its current
+ * revision). */
+int aev__machine_start_version(aev_machine *m, uint32_t n, const char *name, const char *input,
+                               size_t len, aev_execution **out);
+int aev__machine_start_sync_version(aev_machine *m, uint32_t n, const char *name, const char *input,
+                                    size_t len, char **result_json);
 
 /* Status names. */
 const char *aev__exec_status_name(int status);

@@ -213,8 +213,8 @@ START_TEST(bad_configurations_are_refused) {
                   "encryptionConfiguration", "type", "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId", "k",
                   "kmsDataKeyReusePeriodSeconds", 30);
   refused("CreateStateMachine", req, AEV_ERR_INVALID, "ValidationException", NULL);
-  req = json_pack("{s:s,s:s,s:s,s:b}", "name", "m", "definition", PASS, "roleArn", ROLE, "publish", 1);
-  refused("CreateStateMachine", req, AEV_ERR_UNSUPPORTED, "ValidationException", NULL);
+  req = json_pack("{s:s,s:s,s:s,s:s}", "name", "m", "definition", PASS, "roleArn", ROLE, "versionDescription", "v");
+  refused("CreateStateMachine", req, AEV_ERR_INVALID, "ValidationException", NULL);
   ck_assert_uint_eq(machine_count(), 0);
 }
 END_TEST

@@ -1,0 +1,338 @@
+/* State machine versions through aev_call, as AWS's "State machine
+ * versions in Step Functions workflows" describes them: numbers from 1
+ * never reused, idempotent publishing of a revision, publish on Create and
+ * Update, Describe / Start / ListExecutions of a version ARN, paging,
+ * deletion. Every refused request leaves what was stored as it was. */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aevtest.h"
+#include "awsevents/awsevents.h"
+
+#define ROLE "arn:aws:iam::123456789012:role/sfn"
+#define SM "arn:aws:states:us-east-1:000000000000:stateMachine:m"
+#define RESULT(r) "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Result\":\"" r "\",\"End\":true}}}"
+
+static aev_broker *b;
+
+static void setup(void) { b = aev_test_manual_broker(11); }
+
+static void teardown(void) { aev_broker_destroy(b); }
+
+/* One call with a request built by json_pack (stolen); its answer. */
+static json_t *call(const char *action, json_t *req, int want) {
+  char *text = json_dumps(req, JSON_COMPACT);
+  json_decref(req);
+  json_t *v = aev_test_call(b, "states", action, text, want);
+  free(text);
+  return v;
+}
+
+static void refused(const char *action, json_t *req, int want, const char *code, const char *msg) {
+  char *text = json_dumps(req, JSON_COMPACT);
+  json_decref(req);
+  aev_test_call_fails(b, "states", action, text, want, code, msg);
+  free(text);
+}
+
+static void ok(const char *action, json_t *req) { json_decref(call(action, req, AEV_OK)); }
+
+static void create(const char *type, const char *def) {
+  ok("CreateStateMachine",
+     json_pack("{s:s,s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE, "type", type));
+}
+
+static void update(const char *def) {
+  ok("UpdateStateMachine", json_pack("{s:s,s:s}", "stateMachineArn", SM, "definition", def));
+}
+
+/* PublishStateMachineVersion's stateMachineVersionArn (a static buffer). */
+static const char *publish(const char *description) {
+  static char arn[160];
+  json_t *req = json_pack("{s:s}", "stateMachineArn", SM);
+  if (description) json_object_set_new(req, "description", json_string(description));
+  json_t *v = call("PublishStateMachineVersion", req, AEV_OK);
+  ck_assert_ptr_nonnull(json_object_get(v, "creationDate"));
+  snprintf(arn, sizeof arn, "%s", json_string_value(json_object_get(v, "stateMachineVersionArn")));
+  json_decref(v);
+  return arn;
+}
+
+/* The version ARNs ListStateMachineVersions answers, joined by spaces. */
+static char *versions(void) {
+  static char out[512];
+  json_t *v = call("ListStateMachineVersions", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK);
+  json_t *item;
+  size_t i;
+  out[0] = 0;
+  json_array_foreach(json_object_get(v, "stateMachineVersions"), i, item) {
+    const char *arn = json_string_value(json_object_get(item, "stateMachineVersionArn"));
+    ck_assert_ptr_nonnull(json_object_get(item, "creationDate"));
+    snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? " " : "", strrchr(arn, ':') + 1);
+  }
+  json_decref(v);
+  return out;
+}
+
+static json_t *describe(const char *arn) {
+  return call("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", arn), AEV_OK);
+}
+
+static const char *member(json_t *v, const char *key) { return json_string_value(json_object_get(v, key)); }
+
+START_TEST(numbers_count_from_one_and_are_never_reused) {
+  create("STANDARD", RESULT("a"));
+  ck_assert_str_eq(publish(NULL), SM ":1");
+  ck_assert_str_eq(publish(NULL), SM ":1"); /* the same revision: the same version */
+  update(RESULT("b"));
+  ck_assert_str_eq(publish(NULL), SM ":2");
+  ok("DeleteStateMachineVersion", json_pack("{s:s}", "stateMachineVersionArn", SM ":2"));
+  update(RESULT("c"));
+  ck_assert_str_eq(publish(NULL), SM ":3");
+  ck_assert_str_eq(versions(), "3 1");
+}
+END_TEST
+
+START_TEST(revision_id_and_description_must_match) {
+  create("STANDARD", RESULT("a"));
+  refused("PublishStateMachineVersion", json_pack("{s:s,s:s}", "stateMachineArn", SM, "revisionId", "nope"),
+          AEV_ERR_STATE, "ConflictException", NULL);
+  ck_assert_str_eq(versions(), "");
+  json_t *v = call("PublishStateMachineVersion",
+                   json_pack("{s:s,s:s,s:s}", "stateMachineArn", SM, "revisionId", "INITIAL", "description", "one"),
+                   AEV_OK);
+  ck_assert_str_eq(member(v, "stateMachineVersionArn"), SM ":1");
+  json_decref(v);
+  ck_assert_str_eq(publish("one"), SM ":1");
+  refused("PublishStateMachineVersion", json_pack("{s:s,s:s}", "stateMachineArn", SM, "description", "two"),
+          AEV_ERR_EXISTS, "ConflictException", NULL);
+  json_t *u = call("UpdateStateMachine", json_pack("{s:s,s:s}", "stateMachineArn", SM, "definition", RESULT("b")),
+                   AEV_OK);
+  refused("PublishStateMachineVersion", json_pack("{s:s,s:s}", "stateMachineArn", SM, "revisionId", "INITIAL"),
+          AEV_ERR_STATE, "ConflictException", NULL);
+  v = call("PublishStateMachineVersion",
+           json_pack("{s:s,s:s}", "stateMachineArn", SM, "revisionId", member(u, "revisionId")), AEV_OK);
+  ck_assert_str_eq(member(v, "stateMachineVersionArn"), SM ":2");
+  json_decref(v);
+  json_decref(u);
+  char longer[300];
+  refused("PublishStateMachineVersion",
+          json_pack("{s:s,s:s}", "stateMachineArn", SM, "description", aev_test_repeat(longer, "d", 257)),
+          AEV_ERR_INVALID, "ValidationException", NULL);
+  refused("PublishStateMachineVersion", json_pack("{s:s}", "stateMachineArn", SM ":1"), AEV_ERR_NOT_FOUND,
+          "StateMachineDoesNotExist", NULL);
+  ck_assert_str_eq(versions(), "2 1");
+}
+END_TEST
+
+START_TEST(a_thousand_versions_at_most) {
+  create("STANDARD", RESULT("0"));
+  char def[128];
+  for (int i = 1; i <= 1000; i++) {
+    snprintf(def, sizeof def, RESULT("%d"), i);
+    json_decref(call("UpdateStateMachine",
+                     json_pack("{s:s,s:s,s:b}", "stateMachineArn", SM, "definition", def, "publish", 1), AEV_OK));
+  }
+  update(RESULT("last"));
+  refused("PublishStateMachineVersion", json_pack("{s:s}", "stateMachineArn", SM), AEV_ERR_LIMIT,
+          "ServiceQuotaExceededException", NULL);
+  refused("UpdateStateMachine", json_pack("{s:s,s:s,s:b}", "stateMachineArn", SM, "definition", RESULT("x"), "publish", 1),
+          AEV_ERR_LIMIT, "ServiceQuotaExceededException", NULL);
+  ok("DeleteStateMachineVersion", json_pack("{s:s}", "stateMachineVersionArn", SM ":1"));
+  ck_assert_str_eq(publish(NULL), SM ":1001");
+}
+END_TEST
+
+START_TEST(create_and_update_publish) {
+  refused("CreateStateMachine",
+          json_pack("{s:s,s:s,s:s,s:s}", "name", "m", "definition", RESULT("a"), "roleArn", ROLE,
+                    "versionDescription", "d"),
+          AEV_ERR_INVALID, "ValidationException", "Version description can only be set when publish is true");
+  char longer[300];
+  refused("CreateStateMachine",
+          json_pack("{s:s,s:s,s:s,s:b,s:s}", "name", "m", "definition", RESULT("a"), "roleArn", ROLE, "publish", 1,
+                    "versionDescription", aev_test_repeat(longer, "d", 257)),
+          AEV_ERR_INVALID, "ValidationException", NULL);
+  refused("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_ERR_NOT_FOUND,
+          "StateMachineDoesNotExist", NULL);
+  json_t *v = call("CreateStateMachine",
+                   json_pack("{s:s,s:s,s:s,s:b,s:s}", "name", "m", "definition", RESULT("a"), "roleArn", ROLE,
+                             "publish", 1, "versionDescription", "first"),
+                   AEV_OK);
+  ck_assert_str_eq(member(v, "stateMachineVersionArn"), SM ":1");
+  json_decref(v);
+  v = describe(SM ":1");
+  ck_assert_str_eq(member(v, "description"), "first");
+  json_decref(v);
+  refused("UpdateStateMachine",
+          json_pack("{s:s,s:s,s:s}", "stateMachineArn", SM, "definition", RESULT("b"), "versionDescription", "d"),
+          AEV_ERR_INVALID, "ValidationException", "Version description can only be set when publish is true");
+  v = describe(SM);
+  ck_assert_str_eq(member(v, "definition"), RESULT("a"));
+  json_decref(v);
+  v = call("UpdateStateMachine",
+           json_pack("{s:s,s:s,s:b}", "stateMachineArn", SM, "definition", RESULT("b"), "publish", 1), AEV_OK);
+  ck_assert_str_eq(member(v, "stateMachineVersionArn"), SM ":2");
+  ck_assert_ptr_nonnull(member(v, "revisionId"));
+  json_decref(v);
+  v = call("UpdateStateMachine", json_pack("{s:s,s:s}", "stateMachineArn", SM, "definition", RESULT("c")), AEV_OK);
+  ck_assert_ptr_null(json_object_get(v, "stateMachineVersionArn"));
+  json_decref(v);
+  ck_assert_str_eq(versions(), "2 1");
+}
+END_TEST
+
+START_TEST(describe_answers_the_version) {
+  create("STANDARD", RESULT("a"));
+  aev_broker_advance(b, 5000);
+  publish("v1");
+  update(RESULT("b"));
+  json_t *v = describe(SM ":1"), *m = describe(SM);
+  ck_assert_str_eq(member(v, "stateMachineArn"), SM ":1");
+  ck_assert_str_eq(member(v, "name"), "m");
+  ck_assert_str_eq(member(v, "definition"), RESULT("a"));
+  ck_assert_str_eq(member(v, "roleArn"), ROLE);
+  ck_assert_str_eq(member(v, "description"), "v1");
+  ck_assert_str_eq(member(v, "type"), "STANDARD");
+  ck_assert_double_eq(json_real_value(json_object_get(v, "creationDate")),
+                      json_real_value(json_object_get(m, "creationDate")) + 5.0);
+  ck_assert_str_eq(member(m, "definition"), RESULT("b"));
+  json_decref(v);
+  json_decref(m);
+  refused("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", SM ":7"), AEV_ERR_NOT_FOUND,
+          "StateMachineDoesNotExist", "State Machine Does Not Exist: '" SM ":7'");
+  refused("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", SM ":PROD"), AEV_ERR_UNSUPPORTED,
+          "ValidationException", NULL);
+}
+END_TEST
+
+static const char *started(const char *arn, const char *name) {
+  static char out[200];
+  json_t *v = call("StartExecution", json_pack("{s:s,s:s}", "stateMachineArn", arn, "name", name), AEV_OK);
+  snprintf(out, sizeof out, "%s", member(v, "executionArn"));
+  json_decref(v);
+  return out;
+}
+
+START_TEST(executions_of_a_version_run_its_revision) {
+  create("STANDARD", RESULT("a"));
+  publish(NULL);
+  update(RESULT("b"));
+  char by_version[200];
+  snprintf(by_version, sizeof by_version, "%s", started(SM ":1", "x1"));
+  started(SM, "x2");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_t *d = call("DescribeExecution", json_pack("{s:s}", "executionArn", by_version), AEV_OK);
+  ck_assert_str_eq(member(d, "output"), "\"a\"");
+  ck_assert_str_eq(member(d, "stateMachineVersionArn"), SM ":1");
+  ck_assert_str_eq(member(d, "stateMachineArn"), SM);
+  json_decref(d);
+  json_t *l = call("ListExecutions", json_pack("{s:s}", "stateMachineArn", SM ":1"), AEV_OK);
+  json_t *items = json_object_get(l, "executions");
+  ck_assert_uint_eq(json_array_size(items), 1);
+  ck_assert_str_eq(member(json_array_get(items, 0), "name"), "x1");
+  ck_assert_str_eq(member(json_array_get(items, 0), "stateMachineVersionArn"), SM ":1");
+  json_decref(l);
+  l = call("ListExecutions", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK);
+  items = json_object_get(l, "executions");
+  ck_assert_uint_eq(json_array_size(items), 2);
+  ck_assert_ptr_null(json_object_get(json_array_get(items, 0), "stateMachineVersionArn"));
+  json_decref(l);
+  refused("ListExecutions", json_pack("{s:s}", "stateMachineArn", SM ":9"), AEV_ERR_NOT_FOUND,
+          "StateMachineDoesNotExist", NULL);
+  refused("StartExecution", json_pack("{s:s}", "stateMachineArn", SM ":9"), AEV_ERR_NOT_FOUND,
+          "StateMachineDoesNotExist", NULL);
+}
+END_TEST
+
+START_TEST(sync_executions_of_a_version) {
+  create("EXPRESS", RESULT("a"));
+  publish(NULL);
+  update(RESULT("b"));
+  json_t *v = call("StartSyncExecution", json_pack("{s:s}", "stateMachineArn", SM ":1"), AEV_OK);
+  ck_assert_str_eq(member(v, "output"), "\"a\"");
+  ck_assert_ptr_null(json_object_get(v, "stateMachineVersionArn")); /* not in AWS's answer */
+  json_decref(v);
+  refused("StartSyncExecution", json_pack("{s:s}", "stateMachineArn", SM ":2"), AEV_ERR_NOT_FOUND,
+          "StateMachineDoesNotExist", NULL);
+}
+END_TEST
+
+START_TEST(deleting_versions) {
+  create("STANDARD", RESULT("a"));
+  publish(NULL);
+  refused("DeleteStateMachineVersion", json_pack("{s:s}", "stateMachineVersionArn", SM), AEV_ERR_INVALID,
+          "InvalidArn", "Invalid Arn: '" SM "'");
+  ok("DeleteStateMachineVersion", json_pack("{s:s}", "stateMachineVersionArn", SM ":5"));
+  ok("DeleteStateMachineVersion", json_pack("{s:s}", "stateMachineVersionArn", SM "other:1"));
+  refused("DeleteStateMachineVersion", json_pack("{s:s}", "stateMachineVersionArn", SM "other"), AEV_ERR_INVALID,
+          "InvalidArn", NULL);
+  ck_assert_str_eq(versions(), "1");
+  ok("DeleteStateMachineVersion", json_pack("{s:s}", "stateMachineVersionArn", SM ":1"));
+  ck_assert_str_eq(versions(), "");
+  refused("StartExecution", json_pack("{s:s}", "stateMachineArn", SM ":1"), AEV_ERR_NOT_FOUND,
+          "StateMachineDoesNotExist", NULL);
+}
+END_TEST
+
+START_TEST(deleting_the_machine_deletes_its_versions) {
+  create("STANDARD", RESULT("a"));
+  publish(NULL);
+  ok("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM));
+  refused("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", SM ":1"), AEV_ERR_NOT_FOUND,
+          "StateMachineDoesNotExist", NULL);
+  create("STANDARD", RESULT("b"));
+  ck_assert_str_eq(versions(), "");
+  ck_assert_str_eq(publish(NULL), SM ":1");
+}
+END_TEST
+
+START_TEST(versions_are_listed_in_pages) {
+  create("STANDARD", RESULT("a"));
+  publish(NULL);
+  update(RESULT("b"));
+  publish(NULL);
+  update(RESULT("c"));
+  publish(NULL);
+  json_t *p1 = call("ListStateMachineVersions", json_pack("{s:s,s:i}", "stateMachineArn", SM, "maxResults", 2), AEV_OK);
+  json_t *items = json_object_get(p1, "stateMachineVersions");
+  ck_assert_uint_eq(json_array_size(items), 2);
+  ck_assert_str_eq(member(json_array_get(items, 0), "stateMachineVersionArn"), SM ":3");
+  ck_assert_str_eq(member(json_array_get(items, 1), "stateMachineVersionArn"), SM ":2");
+  ck_assert_ptr_nonnull(member(p1, "nextToken"));
+  json_t *p2 = call("ListStateMachineVersions",
+                    json_pack("{s:s,s:i,s:s}", "stateMachineArn", SM, "maxResults", 2, "nextToken", member(p1, "nextToken")),
+                    AEV_OK);
+  items = json_object_get(p2, "stateMachineVersions");
+  ck_assert_uint_eq(json_array_size(items), 1);
+  ck_assert_str_eq(member(json_array_get(items, 0), "stateMachineVersionArn"), SM ":1");
+  ck_assert_ptr_null(json_object_get(p2, "nextToken"));
+  json_decref(p1);
+  json_decref(p2);
+  refused("ListStateMachineVersions", json_pack("{s:s,s:s}", "stateMachineArn", SM, "nextToken", "bogus"),
+          AEV_ERR_INVALID, "InvalidToken", NULL);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("machine_versions");
+  TCase *tc = tcase_create("versions");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, numbers_count_from_one_and_are_never_reused);
+  tcase_add_test(tc, revision_id_and_description_must_match);
+  tcase_add_test(tc, a_thousand_versions_at_most);
+  tcase_add_test(tc, create_and_update_publish);
+  tcase_add_test(tc, describe_answers_the_version);
+  tcase_add_test(tc, executions_of_a_version_run_its_revision);
+  tcase_add_test(tc, sync_executions_of_a_version);
+  tcase_add_test(tc, deleting_versions);
+  tcase_add_test(tc, deleting_the_machine_deletes_its_versions);
+  tcase_add_test(tc, versions_are_listed_in_pages);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) { return aev_test_run(suite()); }
