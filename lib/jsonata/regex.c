@@ -941,6 +941,24 @@ int jn_regex_exec(const jn_regex *re, const char *s, size_t len, size_t from, in
   }
 }
 
+long jn_units_find(const char *s, size_t n, size_t from, const char *needle, size_t nn, size_t *end) {
+  uint32_t u;
+  for (size_t p = from;;) {
+    size_t at = p;
+    if (same_units(needle, nn, 0, 2 * nn, s, n, &at, 0, 0)) {
+      *end = at;
+      return (long)p;
+    }
+    if (!unit_at(s, n, p, &u, &p)) return -1;
+  }
+}
+
+size_t jn_units_next(const char *s, size_t n, size_t pos) {
+  uint32_t u;
+  size_t next;
+  return unit_at(s, n, pos, &u, &next) ? next : pos;
+}
+
 size_t jn_regex_units(const char *s, size_t pos) { return jn_utf16_len(s, pos >> 1) + (pos & 1); }
 
 size_t jn_regex_pos(const char *s, size_t n, size_t units) {

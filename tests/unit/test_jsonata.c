@@ -293,6 +293,31 @@ START_TEST(regex_named_groups) {
 }
 END_TEST
 
+/* Searching for a string ($contains, $split, $replace, $substringBefore,
+ * $substringAfter) is JavaScript's indexOf and split, on UTF-16 units: ""
+ * splits a character past U+FFFF into its surrogates, a lone surrogate
+ * finds half of such a character, and a character finds the halves a
+ * concatenation put together. Each result is what jsonata-js 2.0.6 gives. */
+START_TEST(string_search_on_utf16_units) {
+  EXPECT("$split(\"a" GRIN "b\", \"\")", NULL, NULL, "[\"a\",\"\\ud83d\",\"\\ude00\",\"b\"]");
+  EXPECT("$split(\"a" GRIN "b\", \"\", 2)", NULL, NULL, "[\"a\",\"\\ud83d\"]");
+  EXPECT("$split(\"\", \"\")", NULL, NULL, "[]");
+  EXPECT("$split(\"\", \",\")", NULL, NULL, "[\"\"]");
+  EXPECT("$split(\"a" GRIN ",b\", \",\")", NULL, NULL, "[\"a" GRIN "\",\"b\"]");
+  EXPECT("$split(\"a" GRIN "b\", \"\\uD83D\")", NULL, NULL, "[\"a\",\"\\ude00b\"]");
+  EXPECT("$split(\"a" GRIN "b" GRIN "\", \"\\uDE00\", 1)", NULL, NULL, "[\"a\\ud83d\"]");
+  EXPECT("$contains(\"a" GRIN "b\", \"\\uD83D\")", NULL, NULL, "true");
+  EXPECT("$contains(\"a\\uD83D\" & \"\\uDE00\", \"" GRIN "\")", NULL, NULL, "true");
+  EXPECT("$contains(\"a\\uDE00\\uD83D\", \"" GRIN "\")", NULL, NULL, "false");
+  EXPECT("$substringBefore(\"a" GRIN "b\", \"\\uDE00\")", NULL, NULL, "\"a\\ud83d\"");
+  EXPECT("$substringAfter(\"a" GRIN "b\", \"\\uD83D\")", NULL, NULL, "\"\\ude00b\"");
+  EXPECT("$substringAfter(\"\\uD83D\" & \"\\uDE00x\", \"" GRIN "\")", NULL, NULL, "\"x\"");
+  EXPECT("$substringBefore(\"a" GRIN "b\", \"" GRIN "\")", NULL, NULL, "\"a\"");
+  EXPECT("$replace(\"a" GRIN "b" GRIN "\", \"\\uD83D\", \"x\")", NULL, NULL, "\"ax\\ude00bx\\ude00\"");
+  EXPECT("$replace(\"a" GRIN "b" GRIN "\", \"" GRIN "\", \"-\", 1)", NULL, NULL, "\"a-b" GRIN "\"");
+}
+END_TEST
+
 /* $uppercase / $lowercase are JavaScript's toUpperCase / toLowerCase:
  * every script's letters (ğ, ł, ǆ), full mappings (ß to SS, ﬀ to FF, İ to
  * i + U+0307) and a word's last capital sigma lowering to ς; and a
@@ -638,6 +663,7 @@ int main(void) {
   tcase_add_test(tc, regex_on_utf16_units);
   tcase_add_test(tc, regex_lookbehind);
   tcase_add_test(tc, regex_named_groups);
+  tcase_add_test(tc, string_search_on_utf16_units);
   tcase_add_test(tc, case_mapping_as_javascript);
   tcase_add_test(tc, decode_url_checks_utf8);
   suite_add_tcase(s, tc);
