@@ -1,8 +1,10 @@
 /* JSONata string functions: $string $substring $substringBefore
  * $substringAfter $lowercase $uppercase $length $trim $pad $contains $split
  * $join $replace $match, plus the regex matcher value. Strings are UTF-8;
- * lengths and offsets count code points as jsonata-js does, but for the
- * regex functions' indexes, which are UTF-16 code units there. */
+ * lengths and offsets count code points as jsonata-js does (Array.from),
+ * but for the regex functions' indexes and the search for a string
+ * ($contains, $split, $replace, $substringBefore/After), which work on
+ * UTF-16 code units there (JavaScript's indexOf and split). */
 #include <math.h>
 #include <string.h>
 
@@ -51,21 +53,34 @@ jn_val *fn_substring(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   return cp_slice(c, a[0], start, 0, 0);
 }
 
-static long find_str(const char *h, size_t hn, const char *nd, size_t nn, size_t from) {
-  if (nn == 0) return (long)from;
-  for (size_t i = from; i + nn <= hn; i++)
-    if (h[i] == nd[0] && memcmp(h + i, nd, nn) == 0) return (long)i;
-  return -1;
+/* The first position at or after `from` where needle comes in s; -1 when
+ * none, else with the position after it in *end. Positions are
+ * jn_regex_exec's, on UTF-16 units, so a lone surrogate finds half of a
+ * character past U+FFFF. */
+static long find_str(const jn_val *s, size_t from, const jn_val *needle, size_t *end) {
+  return jn_units_find(s->u.str.s, s->u.str.len, from, needle->u.str.s, needle->u.str.len, end);
 }
+
+/* The subject's text between two positions. */
+static jn_val *text(jn_ctx *c, const jn_val *s, size_t from, size_t to) {
+  return jn_regex_text(c, s->u.str.s, s->u.str.len, from, to);
+}
+
+static void add_text(jn_buf *b, const jn_val *s, size_t from, size_t to) {
+  jn_regex_add(b, s->u.str.s, s->u.str.len, from, to);
+}
+
+static size_t end_of(const jn_val *s) { return 2 * s->u.str.len; }
 
 jn_val *fn_substring_before(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
   if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
-  long i = find_str(a[0]->u.str.s, a[0]->u.str.len, a[1]->u.str.s, a[1]->u.str.len, 0);
+  size_t end;
+  long i = find_str(a[0], 0, a[1], &end);
   if (i < 0) return a[0];
-  return jn_str(c, a[0]->u.str.s, (size_t)i);
+  return text(c, a[0], 0, (size_t)i);
 }
 
 jn_val *fn_substring_after(jn_ctx *c, jn_val **a, int n, jn_val *in) {
@@ -73,10 +88,9 @@ jn_val *fn_substring_after(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)in;
   if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
-  long i = find_str(a[0]->u.str.s, a[0]->u.str.len, a[1]->u.str.s, a[1]->u.str.len, 0);
-  if (i < 0) return a[0];
-  size_t off = (size_t)i + a[1]->u.str.len;
-  return jn_str(c, a[0]->u.str.s + off, a[0]->u.str.len - off);
+  size_t end;
+  if (find_str(a[0], 0, a[1], &end) < 0) return a[0];
+  return text(c, a[0], end, end_of(a[0]));
 }
 
 /* Whether cp is a letter with case, as Unicode's Final_Sigma rule asks:
@@ -254,7 +268,7 @@ static int next_match(jn_ctx *c, const matcher *mt, const jn_val *s, size_t from
   if (mt->fn) return custom_match(c, mt, s, m, first);
   const jn_regex *re = mt->re;
   m->custom = NULL;
-  if (!first && from >= 2 * s->u.str.len) return 0;
+  if (!first && from >= end_of(s)) return 0;
   if (!jn_regex_exec(re, s->u.str.s, s->u.str.len, from, m->caps)) return 0;
   m->start = (size_t)m->caps[0];
   m->end = (size_t)m->caps[1];
@@ -266,15 +280,6 @@ static int next_match(jn_ctx *c, const matcher *mt, const jn_val *s, size_t from
 
 /* A match's index as jsonata-js gives it: in UTF-16 code units. */
 static size_t unit_index(const jn_val *s, size_t pos) { return jn_regex_units(s->u.str.s, pos); }
-
-/* The subject's text between two positions. */
-static jn_val *text(jn_ctx *c, const jn_val *s, size_t from, size_t to) {
-  return jn_regex_text(c, s->u.str.s, s->u.str.len, from, to);
-}
-
-static void add_text(jn_buf *b, const jn_val *s, size_t from, size_t to) {
-  jn_regex_add(b, s->u.str.s, s->u.str.len, from, to);
-}
 
 static jn_val *match_object(jn_ctx *c, const jn_val *s, const match *m) {
   jn_val *o = jn_objv(c);
@@ -328,8 +333,8 @@ jn_val *fn_contains(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)in;
   if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
-  if (a[1]->type == JN_STR)
-    return JN_BOOLV(find_str(a[0]->u.str.s, a[0]->u.str.len, a[1]->u.str.s, a[1]->u.str.len, 0) >= 0);
+  size_t end;
+  if (a[1]->type == JN_STR) return JN_BOOLV(find_str(a[0], 0, a[1], &end) >= 0);
   match m;
   matcher mt = matcher_of(a[1]);
   return JN_BOOLV(next_match(c, &mt, a[0], 0, &m, 1));
@@ -345,27 +350,26 @@ jn_val *fn_split(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   double limit = a[2] ? floor(a[2]->u.num) : INFINITY;
   if (limit == 0) return res;
   const jn_val *s = a[0];
-  if (a[1]->type == JN_STR) {
-    const jn_val *sep = a[1];
-    if (sep->u.str.len == 0) {
-      size_t i = 0;
-      while (i < s->u.str.len && (double)res->u.arr.n < limit) {
-        size_t st = i;
-        jn_utf8_next(s->u.str.s, s->u.str.len, &i);
-        jn_push(c, res, jn_str(c, s->u.str.s + st, i - st));
-      }
-      return res;
+  if (a[1]->type == JN_STR && !a[1]->u.str.len) {
+    /* JavaScript's split by "": UTF-16 units, so a character past U+FFFF
+     * gives its two surrogates */
+    for (size_t pos = 0, next; (double)res->u.arr.n < limit; pos = next) {
+      next = jn_units_next(s->u.str.s, s->u.str.len, pos);
+      if (next == pos) break;
+      jn_push(c, res, text(c, s, pos, next));
     }
-    size_t pos = 0;
-    for (;;) {
-      if ((double)res->u.arr.n >= limit) break;
-      long k = find_str(s->u.str.s, s->u.str.len, sep->u.str.s, sep->u.str.len, pos);
+    return res;
+  }
+  if (a[1]->type == JN_STR) {
+    size_t pos = 0, end;
+    while ((double)res->u.arr.n < limit) {
+      long k = find_str(s, pos, a[1], &end);
       if (k < 0) {
-        jn_push(c, res, jn_str(c, s->u.str.s + pos, s->u.str.len - pos));
+        jn_push(c, res, text(c, s, pos, end_of(s)));
         break;
       }
-      jn_push(c, res, jn_str(c, s->u.str.s + pos, (size_t)k - pos));
-      pos = (size_t)k + sep->u.str.len;
+      jn_push(c, res, text(c, s, pos, (size_t)k));
+      pos = end;
     }
     return res;
   }
@@ -383,7 +387,7 @@ jn_val *fn_split(jn_ctx *c, jn_val **a, int n, jn_val *in) {
     first = 0;
     count++;
   }
-  if (count < limit) jn_push(c, res, text(c, s, start, 2 * s->u.str.len));
+  if (count < limit) jn_push(c, res, text(c, s, start, end_of(s)));
   return res;
 }
 
@@ -459,13 +463,14 @@ jn_val *fn_replace(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   double count = 0;
   if (a[1]->type == JN_STR) {
     long k;
-    while (count < limit && (k = find_str(s->u.str.s, s->u.str.len, a[1]->u.str.s, a[1]->u.str.len, pos)) >= 0) {
-      jn_buf_add(&b, s->u.str.s + pos, (size_t)k - pos);
+    size_t end;
+    while (count < limit && (k = find_str(s, pos, a[1], &end)) >= 0) {
+      add_text(&b, s, pos, (size_t)k);
       if (a[2]->type == JN_STR) jn_buf_add(&b, a[2]->u.str.s, a[2]->u.str.len);
-      pos = (size_t)k + a[1]->u.str.len;
+      pos = end;
       count++;
     }
-    jn_buf_add(&b, s->u.str.s + pos, s->u.str.len - pos);
+    add_text(&b, s, pos, end_of(s));
     return jn_buf_val(&b);
   }
   matcher mt = matcher_of(a[1]);
@@ -489,7 +494,7 @@ jn_val *fn_replace(jn_ctx *c, jn_val **a, int n, jn_val *in) {
     first = 0;
     count++;
   }
-  add_text(&b, s, pos, 2 * s->u.str.len);
+  add_text(&b, s, pos, end_of(s));
   return jn_buf_val(&b);
 }
 

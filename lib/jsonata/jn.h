@@ -349,6 +349,12 @@ size_t jn_regex_pos(const char *s, size_t n, size_t units);
 void jn_regex_add(jn_buf *b, const char *s, size_t n, size_t from, size_t to);
 jn_val *jn_regex_text(jn_ctx *c, const char *s, size_t n, size_t from, size_t to);
 int jn_regex_ngroups(const jn_regex *re);
+/* JavaScript's indexOf: the first position at or after `from` where the
+ * UTF-16 units of needle[0..nn) come in s (a lone surrogate meets half of
+ * a character), with the position after them in *end; -1 when none. */
+long jn_units_find(const char *s, size_t n, size_t from, const char *needle, size_t nn, size_t *end);
+/* The position after the UTF-16 unit at `pos`; pos itself at the end. */
+size_t jn_units_next(const char *s, size_t n, size_t pos);
 /* calling a regex value: the first match object, or undefined */
 jn_val *jn_regex_call(jn_ctx *c, jn_func *f, jn_val *str);
 

@@ -1,11 +1,12 @@
 /* A backtracking regular-expression engine for the JavaScript regex subset
- * JSONata uses: classes, \d \w \s \b, groups, (?:) (?=) (?!), backreferences,
- * greedy and lazy quantifiers including {n,m}, alternation, anchors, and
- * the i and m flags. Like JavaScript's regexes without the u flag (which
- * jsonata-js's are), patterns and subjects are read as UTF-16 code units:
- * a character past U+FFFF is two units, its surrogates, each matched on its
- * own. Compiled programs are immutable, so one compiled regex may be run
- * from several threads at once. */
+ * JSONata uses: classes, \d \w \s \b, groups (named ones too), (?:),
+ * lookahead (?=) (?!) and lookbehind (?<=) (?<!), backreferences (\1 and
+ * \k<name>), greedy and lazy quantifiers including {n,m}, alternation,
+ * anchors, and the i and m flags. Like JavaScript's regexes without the u
+ * flag (which jsonata-js's are), patterns and subjects are read as UTF-16
+ * code units: a character past U+FFFF is two units, its surrogates, each
+ * matched on its own. Compiled programs are immutable, so one compiled
+ * regex may be run from several threads at once. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@ typedef struct inst {
   int op;
   uint32_t cp;
   int x, y;   /* split targets / save slot / look: neg + length */
+  int back;   /* char, any, class, backref: reads the unit before sp, moving left */
   cls *cl;
 } inst;
 
@@ -44,11 +46,13 @@ struct rnode {
   int type;
   uint32_t cp;
   cls *cl;
-  int group, neg;
+  int group, neg, behind;
   int min, max, greedy;
   rnode **kids;
   int nkids, capkids;
 };
+
+enum { REGEX_MAX_GROUPS = 19 };
 
 typedef struct rparse {
   jn_arena *a;
@@ -57,6 +61,12 @@ typedef struct rparse {
   int ngroups;
   const char *err;
   uint32_t pend; /* the low surrogate still to read of the last character, or 0 */
+  /* group g's name, or NULL; a name may be referred to before its group */
+  const char *names[REGEX_MAX_GROUPS + 1];
+  size_t namelen[REGEX_MAX_GROUPS + 1];
+  int nnamed, nnames_known;
+  int named;     /* \k starts a named reference: the pattern has named groups */
+  int saw_k;
 } rparse;
 
 static rnode *rnew(rparse *p, int type) {
@@ -228,6 +238,62 @@ static rnode *parse_class(rparse *p) {
 
 static rnode *parse_alt(rparse *p);
 
+/* A group name as JavaScript's identifiers start and go on, ASCII only:
+ * letters, '_' and '$', and digits after the first. */
+static int name_char(char ch, int first) {
+  return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || ch == '_' || ch == '$' ||
+         (!first && ch >= '0' && ch <= '9');
+}
+
+/* The name after "(?<" or "\k<", up to and past its '>': its length, or 0. */
+static size_t parse_name(rparse *p) {
+  size_t st = p->i;
+  while (p->i < p->n && name_char(p->s[p->i], p->i == st)) p->i++;
+  if (p->i == st || p->i >= p->n || p->s[p->i] != '>') return 0;
+  p->i++;
+  return p->i - 1 - st;
+}
+
+static int name_is(const rparse *p, int g, const char *name, size_t len) {
+  return p->names[g] && p->namelen[g] == len && memcmp(p->names[g], name, len) == 0;
+}
+
+/* (?<name>...): group g takes the name, which no earlier group has. */
+static void name_group(rparse *p, int g) {
+  const char *name = p->s + p->i;
+  size_t len = parse_name(p);
+  if (!len) {
+    p->err = "Invalid capture group name";
+    return;
+  }
+  for (int k = 1; k < g && k <= REGEX_MAX_GROUPS; k++)
+    if (name_is(p, k, name, len)) {
+      p->err = "Duplicate capture group name";
+      return;
+    }
+  if (g <= REGEX_MAX_GROUPS) {
+    p->names[g] = name;
+    p->namelen[g] = len;
+  }
+  p->nnamed++;
+}
+
+/* \k<name> in a pattern with named groups: the group of that name,
+ * wherever it is, or 0 with p->err set. */
+static int named_reference(rparse *p) {
+  if (p->i >= p->n || p->s[p->i] != '<') {
+    p->err = "Invalid named reference";
+    return 0;
+  }
+  p->i++;
+  const char *name = p->s + p->i;
+  size_t len = parse_name(p);
+  for (int g = 1; len && g <= p->nnames_known && g <= REGEX_MAX_GROUPS; g++)
+    if (name_is(p, g, name, len)) return g;
+  p->err = len ? "Invalid named capture referenced" : "Invalid named reference";
+  return 0;
+}
+
 static int parse_int(rparse *p, int *out) {
   size_t st = p->i;
   int v = 0;
@@ -253,10 +319,21 @@ static rnode *parse_atom(rparse *p) {
     if (p->i + 1 < p->n && p->s[p->i] == '?') {
       char k = p->s[p->i + 1];
       p->i += 2;
+      char after = p->i < p->n ? p->s[p->i] : 0;
       if (k == ':') r = rnew(p, R_NCGROUP);
       else if (k == '=' || k == '!') {
         r = rnew(p, R_LOOK);
         r->neg = k == '!';
+      } else if (k == '<' && (after == '=' || after == '!')) {
+        p->i++;
+        r = rnew(p, R_LOOK);
+        r->neg = after == '!';
+        r->behind = 1;
+      } else if (k == '<') {
+        r = rnew(p, R_GROUP);
+        r->group = ++p->ngroups;
+        name_group(p, r->group);
+        if (p->err) return r;
       } else {
         p->err = "Invalid group";
         return NULL;
@@ -310,6 +387,14 @@ static rnode *parse_atom(rparse *p) {
       int v;
       parse_int(p, &v);
       r->group = v;
+      return r;
+    }
+    /* without the u flag, \k is a plain k unless the pattern names a group */
+    if (e == 'k') p->saw_k = 1;
+    if (e == 'k' && p->named) {
+      p->i++;
+      r = rnew(p, R_BACKREF);
+      r->group = named_reference(p);
       return r;
     }
     unsigned cat;
@@ -384,6 +469,11 @@ static rnode *parse_seq(rparse *p) {
         rep->greedy = 0;
         p->i++;
       }
+      /* only a lookahead may take a quantifier (Annex B), never a lookbehind */
+      if (atom->type == R_LOOK && atom->behind) {
+        p->err = "Nothing to repeat";
+        return seq;
+      }
       rkid(p, rep, atom);
       atom = rep;
       if (min > 1000 || max > 1000) {
@@ -431,7 +521,10 @@ static int put(emit *e, int op) {
   return e->n++;
 }
 
-static void gen(emit *e, const rnode *r);
+/* back: the code matches right to left, as a lookbehind's body does
+ * (ECMAScript's direction -1): a sequence's last element first, each
+ * character read before the position. */
+static void gen(emit *e, const rnode *r, int back);
 
 /* Counted repetition copies its operand, so nesting multiplies program size:
    ((a{1000}){1000}){1000} would need 10^9 instructions. Compilation counts
@@ -459,12 +552,12 @@ static long prog_size(const rnode *r) {
   return n > REGEX_MAX_INSTS ? REGEX_MAX_INSTS + 1 : n;
 }
 
-static void gen_star(emit *e, const rnode *kid, int greedy) {
+static void gen_star(emit *e, const rnode *kid, int greedy, int back) {
   int mark = e->nmarks++;
   int l0 = put(e, I_SPLIT);
   int m = put(e, I_MARK);
   e->prog[m].x = mark;
-  gen(e, kid);
+  gen(e, kid, back);
   int pr = put(e, I_PROG);
   e->prog[pr].x = mark;
   int j = put(e, I_JMP);
@@ -474,24 +567,31 @@ static void gen_star(emit *e, const rnode *kid, int greedy) {
   e->prog[l0].y = greedy ? l3 : l0 + 1;
 }
 
-static void gen_opt(emit *e, const rnode *kid, int greedy) {
+static void gen_opt(emit *e, const rnode *kid, int greedy, int back) {
   int s = put(e, I_SPLIT);
-  gen(e, kid);
+  gen(e, kid, back);
   int end = e->n;
   e->prog[s].x = greedy ? s + 1 : end;
   e->prog[s].y = greedy ? end : s + 1;
 }
 
-static void gen(emit *e, const rnode *r) {
+/* An instruction that reads a unit (or a backreference's units). */
+static int put_read(emit *e, int op, int back) {
+  int k = put(e, op);
+  e->prog[k].back = back;
+  return k;
+}
+
+static void gen(emit *e, const rnode *r, int back) {
   switch (r->type) {
   case R_CHAR: {
-    int k = put(e, I_CHAR);
+    int k = put_read(e, I_CHAR, back);
     e->prog[k].cp = r->cp;
     break;
   }
-  case R_ANY: put(e, I_ANY); break;
+  case R_ANY: put_read(e, I_ANY, back); break;
   case R_CLASS: {
-    int k = put(e, I_CLASS);
+    int k = put_read(e, I_CLASS, back);
     e->prog[k].cl = r->cl;
     break;
   }
@@ -500,29 +600,30 @@ static void gen(emit *e, const rnode *r) {
   case R_WORDB: put(e, I_WORDB); break;
   case R_NWORDB: put(e, I_NWORDB); break;
   case R_BACKREF: {
-    int k = put(e, I_BACKREF);
+    int k = put_read(e, I_BACKREF, back);
     e->prog[k].x = r->group;
     break;
   }
   case R_GROUP: {
+    /* matching right to left meets the group's end first */
     int k = put(e, I_SAVE);
-    e->prog[k].x = 2 * r->group;
-    gen(e, r->kids[0]);
+    e->prog[k].x = 2 * r->group + back;
+    gen(e, r->kids[0], back);
     k = put(e, I_SAVE);
-    e->prog[k].x = 2 * r->group + 1;
+    e->prog[k].x = 2 * r->group + !back;
     break;
   }
-  case R_NCGROUP: gen(e, r->kids[0]); break;
+  case R_NCGROUP: gen(e, r->kids[0], back); break;
   case R_LOOK: {
     int k = put(e, I_LOOK);
     e->prog[k].x = r->neg;
-    gen(e, r->kids[0]);
+    gen(e, r->kids[0], r->behind);
     put(e, I_MATCH);
     e->prog[k].y = e->n;
     break;
   }
   case R_SEQ:
-    for (int i = 0; i < r->nkids; i++) gen(e, r->kids[i]);
+    for (int i = 0; i < r->nkids; i++) gen(e, r->kids[back ? r->nkids - 1 - i : i], back);
     break;
   case R_ALT: {
     /* Each alternative but the last ends in a jump to the end; until the end
@@ -532,13 +633,13 @@ static void gen(emit *e, const rnode *r) {
       if (i < r->nkids - 1) {
         int s = put(e, I_SPLIT);
         e->prog[s].x = s + 1;
-        gen(e, r->kids[i]);
+        gen(e, r->kids[i], back);
         int j = put(e, I_JMP);
         e->prog[j].x = last_jump;
         last_jump = j;
         e->prog[s].y = e->n;
       } else {
-        gen(e, r->kids[i]);
+        gen(e, r->kids[i], back);
       }
     }
     while (last_jump >= 0) {
@@ -550,22 +651,36 @@ static void gen(emit *e, const rnode *r) {
   }
   case R_REPEAT: {
     const rnode *kid = r->kids[0];
-    for (int i = 0; i < r->min; i++) gen(e, kid);
+    for (int i = 0; i < r->min; i++) gen(e, kid, back);
     if (r->max < 0) {
-      gen_star(e, kid, r->greedy);
+      gen_star(e, kid, r->greedy, back);
     } else {
-      for (int i = r->min; i < r->max; i++) gen_opt(e, kid, r->greedy);
+      for (int i = r->min; i < r->max; i++) gen_opt(e, kid, r->greedy, back);
     }
     break;
   }
   }
 }
 
+/* The pattern's tree. Whether \k is a reference depends on named groups
+ * anywhere in the pattern, later ones too: a pattern with both is read a
+ * second time, knowing every group's name. */
+static rnode *parse_pattern(rparse *p) {
+  rnode *root = parse_alt(p);
+  if (!p->err && p->i < p->n) p->err = "Unmatched ')'";
+  if (!p->err && p->ngroups > REGEX_MAX_GROUPS) p->err = "Too many capturing groups";
+  if (p->err || p->named || !p->saw_k || !p->nnamed) return root;
+  p->named = 1;
+  p->nnames_known = p->ngroups;
+  p->i = 0;
+  p->pend = 0;
+  p->ngroups = p->nnamed = 0;
+  return parse_pattern(p);
+}
+
 jn_regex *jn_regex_compile(jn_arena *a, const char *pat, size_t len, const char *flags, char *errbuf, size_t errcap) {
-  rparse p = {a, pat, len, 0, 0, NULL, 0};
-  rnode *root = parse_alt(&p);
-  if (!p.err && p.i < p.n) p.err = "Unmatched ')'";
-  if (!p.err && p.ngroups > 19) p.err = "Too many capturing groups";
+  rparse p = {.a = a, .s = pat, .n = len};
+  rnode *root = parse_pattern(&p);
   if (p.err) {
     snprintf(errbuf, errcap, "%s", p.err);
     return NULL;
@@ -577,7 +692,7 @@ jn_regex *jn_regex_compile(jn_arena *a, const char *pat, size_t len, const char 
   emit e = {a, NULL, 0, 0, 0};
   int k = put(&e, I_SAVE);
   e.prog[k].x = 0;
-  gen(&e, root);
+  gen(&e, root, 0);
   k = put(&e, I_SAVE);
   e.prog[k].x = 1;
   put(&e, I_MATCH);
@@ -649,13 +764,6 @@ static int cls_match(const cls *cl, uint32_t c, int icase) {
   return cl->neg ? !in : in;
 }
 
-/* The character ending at byte b (b > 0). */
-static uint32_t prev_cp(const vm *m, size_t b) {
-  size_t i = b - 1;
-  while (i > 0 && ((unsigned char)m->s[i] & 0xC0) == 0x80) i--;
-  return jn_utf8_next(m->s, m->n, &i);
-}
-
 /* JavaScript's line terminators, which "." does not match and ^ and $
  * meet under the m flag. */
 static int line_end(uint32_t c) { return c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029; }
@@ -675,19 +783,41 @@ static int unit_at(const char *s, size_t n, size_t p, uint32_t *u, size_t *next)
   return 1;
 }
 
-/* Whether the units from position b0 to b1 come again at *sp (moved past
- * them if so), case folded under the i flag as JavaScript compares. */
-static int same_units(const vm *m, size_t b0, size_t b1, size_t *sp) {
-  size_t q = b0, at = *sp;
-  while (q < b1) {
-    uint32_t x, y;
+/* The unit ending at position p: 0 at the start, else 1 with the unit in
+ * *u and the position before it in *prev. */
+static int unit_before(const char *s, size_t n, size_t p, uint32_t *u, size_t *prev) {
+  if (p == 0) return 0;
+  size_t i = (p >> 1) - !(p & 1);
+  while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80) i--;
+  size_t start = i;
+  uint32_t cp = jn_utf8_next(s, n, &i);
+  if (cp <= 0xFFFF) *u = cp;
+  else if (p & 1) *u = 0xD800 + ((cp - 0x10000) >> 10);
+  else *u = 0xDC00 + ((cp - 0x10000) & 0x3FF);
+  *prev = 2 * start + (cp > 0xFFFF && !(p & 1));
+  return 1;
+}
+
+/* The unit after position p, or before it when reading right to left. */
+static int unit_step(const char *s, size_t n, size_t p, int back, uint32_t *u, size_t *next) {
+  return back ? unit_before(s, n, p, u, next) : unit_at(s, n, p, u, next);
+}
+
+/* Whether the units of x from position x0 to x1 come in y at *yp (which
+ * moves past them if so), or end at *yp when reading right to left; case
+ * folded under the i flag as JavaScript compares. */
+static int same_units(const char *x, size_t xn, size_t x0, size_t x1, const char *y, size_t yn, size_t *yp, int back,
+                      int icase) {
+  size_t q = back ? x1 : x0, at = *yp;
+  while (back ? q > x0 : q < x1) {
+    uint32_t a, b;
     size_t qn, an;
-    unit_at(m->s, m->n, q, &x, &qn);
-    if (!unit_at(m->s, m->n, at, &y, &an) || (x != y && !(m->re->icase && canon(x) == canon(y)))) return 0;
+    unit_step(x, xn, q, back, &a, &qn);
+    if (!unit_step(y, yn, at, back, &b, &an) || (a != b && !(icase && canon(a) == canon(b)))) return 0;
     q = qn;
     at = an;
   }
-  *sp = at;
+  *yp = at;
   return 1;
 }
 
@@ -702,26 +832,26 @@ static int run(vm *m, int pc, size_t sp) {
       m->caps[1] = (int)sp;
       return 1;
     case I_CHAR:
-      if (!unit_at(m->s, m->n, sp, &c, &next)) return 0;
+      if (!unit_step(m->s, m->n, sp, in->back, &c, &next)) return 0;
       if (c != in->cp && !(m->re->icase && canon(c) == canon(in->cp))) return 0;
       sp = next;
       pc++;
       break;
     case I_ANY:
-      if (!unit_at(m->s, m->n, sp, &c, &next)) return 0;
+      if (!unit_step(m->s, m->n, sp, in->back, &c, &next)) return 0;
       if (line_end(c)) return 0;
       sp = next;
       pc++;
       break;
     case I_CLASS:
-      if (!unit_at(m->s, m->n, sp, &c, &next)) return 0;
+      if (!unit_step(m->s, m->n, sp, in->back, &c, &next)) return 0;
       if (!cls_match(in->cl, c, m->re->icase)) return 0;
       sp = next;
       pc++;
       break;
     /* Between a character's surrogates is neither a line's start nor end. */
     case I_BOL:
-      if (!(sp == 0 || (m->re->multiline && !(sp & 1) && line_end(prev_cp(m, sp >> 1))))) return 0;
+      if (!(sp == 0 || (m->re->multiline && unit_before(m->s, m->n, sp, &c, &next) && line_end(c)))) return 0;
       pc++;
       break;
     case I_EOL:
@@ -731,7 +861,7 @@ static int run(vm *m, int pc, size_t sp) {
     case I_WORDB:
     case I_NWORDB: {
       /* a surrogate is no word character */
-      int a = sp > 0 && !(sp & 1) && is_word(prev_cp(m, sp >> 1));
+      int a = unit_before(m->s, m->n, sp, &c, &next) && is_word(c);
       int b = unit_at(m->s, m->n, sp, &c, &next) && is_word(c);
       if ((a != b) != (in->op == I_WORDB)) return 0;
       pc++;
@@ -767,7 +897,8 @@ static int run(vm *m, int pc, size_t sp) {
     case I_BACKREF: {
       int g = in->x;
       int b0 = g <= m->re->ngroups ? m->caps[2 * g] : -1, b1 = g <= m->re->ngroups ? m->caps[2 * g + 1] : -1;
-      if (b0 >= 0 && b1 >= b0 && !same_units(m, (size_t)b0, (size_t)b1, &sp)) return 0;
+      if (b0 >= 0 && b1 >= b0 && !same_units(m->s, m->n, (size_t)b0, (size_t)b1, m->s, m->n, &sp, in->back, m->re->icase))
+        return 0;
       pc++;
       break;
     }
@@ -808,6 +939,24 @@ int jn_regex_exec(const jn_regex *re, const char *s, size_t len, size_t from, in
     uint32_t u;
     if (m.budget < 0 || !unit_at(s, len, st, &u, &st)) return 0;
   }
+}
+
+long jn_units_find(const char *s, size_t n, size_t from, const char *needle, size_t nn, size_t *end) {
+  uint32_t u;
+  for (size_t p = from;;) {
+    size_t at = p;
+    if (same_units(needle, nn, 0, 2 * nn, s, n, &at, 0, 0)) {
+      *end = at;
+      return (long)p;
+    }
+    if (!unit_at(s, n, p, &u, &p)) return -1;
+  }
+}
+
+size_t jn_units_next(const char *s, size_t n, size_t pos) {
+  uint32_t u;
+  size_t next;
+  return unit_at(s, n, pos, &u, &next) ? next : pos;
 }
 
 size_t jn_regex_units(const char *s, size_t pos) { return jn_utf16_len(s, pos >> 1) + (pos & 1); }

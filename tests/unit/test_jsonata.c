@@ -238,6 +238,86 @@ START_TEST(regex_on_utf16_units) {
 }
 END_TEST
 
+/* JavaScript's lookbehind (ES2018): the body matches right to left,
+ * ending where the lookbehind stands, of any length; a group inside takes
+ * what that right-to-left match gives it (greedy ones as much as they can
+ * going left), and a backreference inside reads leftwards too. Only a
+ * lookahead may take a quantifier. Each result is what jsonata-js 2.0.6
+ * (Node's RegExp) gives. */
+START_TEST(regex_lookbehind) {
+  EXPECT("$match(\"price: $42\", /(?<=\\$)\\d+/).match", NULL, NULL, "\"42\"");
+  EXPECT("$replace(\"a1b2\", /(?<!a)\\d/, \"X\")", NULL, NULL, "\"a1bX\"");
+  EXPECT("$match(\"ac abbc xbc\", /(?<=ab+)c/).index", NULL, NULL, "6");
+  EXPECT("$match(\"abbbc\", /(?<=(b+))c/).groups", NULL, NULL, "[\"bbb\"]");
+  EXPECT("$match(\"abbbc\", /(?<=(b+?))c/).groups", NULL, NULL, "[\"b\"]");
+  EXPECT("$match(\"abcd\", /(?<=(\\w)(\\w))d/).groups", NULL, NULL, "[\"b\",\"c\"]");
+  EXPECT("$match(\"xabcabc\", /(?<=\\1(abc))$/).index", NULL, NULL, "7");
+  EXPECT("$match(\"xabcabd\", /(?<=\\1(ab.))$/)", NULL, NULL, "<undefined>");
+  /* a failed negative lookbehind leaves no capture behind */
+  EXPECT("$match(\"ab\", /(?<!(a))b|(?<=(a))b/).groups", NULL, NULL, "[\"\",\"a\"]");
+  EXPECT("$match(\"ab\", /(?<=^a)b/).index", NULL, NULL, "1");
+  EXPECT("$split(\"a-1-b-2\", /(?<=\\d)-/)", NULL, NULL, "[\"a-1\",\"b-2\"]");
+  EXPECT("$contains(\"Ab\", /(?<=a)B/i)", NULL, NULL, "true");
+  /* on UTF-16 units: a character past U+FFFF is two units going left too */
+  EXPECT("$match(\"a" GRIN "b\", /(?<=" GRIN ")b/).index", NULL, NULL, "3");
+  EXPECT("$match(\"a" GRIN "b\", /(?<=a.)./).match", NULL, NULL, "\"\\ude00\"");
+  EXPECT("$match(\"a" GRIN "b\", /(?<=^..)./).match", NULL, NULL, "\"\\ude00\"");
+  EXPECT("$match(\"aa\", /(?<=a)*a/)", NULL, NULL, "<error S0302>");
+  EXPECT("$match(\"aa\", /(?<=a){2}a/)", NULL, NULL, "<error S0302>");
+  EXPECT("$match(\"aa\", /(?<=a/)", NULL, NULL, "<error S0302>");
+  EXPECT("$count($match(\"aa\", /(?=a)*a/))", NULL, NULL, "2");
+}
+END_TEST
+
+/* (?<name>...) is also a numbered group, so $match's groups list it by its
+ * number and $replace's $n reach it; \k<name> refers to it, before or after
+ * it. Without the u flag, \k is a plain "k" in a pattern with no named
+ * group, and a SyntaxError (S0302) in one with named groups unless it
+ * names one of them; so are a name that is no identifier and a name given
+ * twice. */
+START_TEST(regex_named_groups) {
+  EXPECT("$match(\"2024-05\", /(?<year>\\d{4})-(?<month>\\d\\d)/).groups", NULL, NULL, "[\"2024\",\"05\"]");
+  EXPECT("$replace(\"2024-05\", /(?<y>\\d+)-(?<m>\\d+)/, \"$2/$1\")", NULL, NULL, "\"05/2024\"");
+  EXPECT("$match(\"x-x y-z\", /(?<c>\\w)-\\k<c>/).match", NULL, NULL, "\"x-x\"");
+  EXPECT("$match(\"a(b)a\", /(?<_$1>\\w)\\((b)\\)\\k<_$1>/).groups", NULL, NULL, "[\"a\",\"b\"]");
+  EXPECT("$contains(\"ab\", /\\k<n>(?<n>a)b/)", NULL, NULL, "true");
+  EXPECT("$match(\"abab\", /(?<=\\k<p>(?<p>ab))$/).index", NULL, NULL, "4");
+  EXPECT("$match(\"k<n>\", /\\k<n>/).match", NULL, NULL, "\"k<n>\"");
+  EXPECT("$contains(\"k\", /^\\k$/)", NULL, NULL, "true");
+  EXPECT("$match(\"aa\", /(?<n>a)\\k<m>/)", NULL, NULL, "<error S0302>");
+  EXPECT("$match(\"aa\", /(?<n>a)\\k/)", NULL, NULL, "<error S0302>");
+  EXPECT("$match(\"aa\", /(?<n>a)(?<n>a)/)", NULL, NULL, "<error S0302>");
+  EXPECT("$match(\"aa\", /(?<1n>a)/)", NULL, NULL, "<error S0302>");
+  EXPECT("$match(\"aa\", /(?<>a)/)", NULL, NULL, "<error S0302>");
+  EXPECT("$match(\"aa\", /(?<n-1>a)/)", NULL, NULL, "<error S0302>");
+}
+END_TEST
+
+/* Searching for a string ($contains, $split, $replace, $substringBefore,
+ * $substringAfter) is JavaScript's indexOf and split, on UTF-16 units: ""
+ * splits a character past U+FFFF into its surrogates, a lone surrogate
+ * finds half of such a character, and a character finds the halves a
+ * concatenation put together. Each result is what jsonata-js 2.0.6 gives. */
+START_TEST(string_search_on_utf16_units) {
+  EXPECT("$split(\"a" GRIN "b\", \"\")", NULL, NULL, "[\"a\",\"\\ud83d\",\"\\ude00\",\"b\"]");
+  EXPECT("$split(\"a" GRIN "b\", \"\", 2)", NULL, NULL, "[\"a\",\"\\ud83d\"]");
+  EXPECT("$split(\"\", \"\")", NULL, NULL, "[]");
+  EXPECT("$split(\"\", \",\")", NULL, NULL, "[\"\"]");
+  EXPECT("$split(\"a" GRIN ",b\", \",\")", NULL, NULL, "[\"a" GRIN "\",\"b\"]");
+  EXPECT("$split(\"a" GRIN "b\", \"\\uD83D\")", NULL, NULL, "[\"a\",\"\\ude00b\"]");
+  EXPECT("$split(\"a" GRIN "b" GRIN "\", \"\\uDE00\", 1)", NULL, NULL, "[\"a\\ud83d\"]");
+  EXPECT("$contains(\"a" GRIN "b\", \"\\uD83D\")", NULL, NULL, "true");
+  EXPECT("$contains(\"a\\uD83D\" & \"\\uDE00\", \"" GRIN "\")", NULL, NULL, "true");
+  EXPECT("$contains(\"a\\uDE00\\uD83D\", \"" GRIN "\")", NULL, NULL, "false");
+  EXPECT("$substringBefore(\"a" GRIN "b\", \"\\uDE00\")", NULL, NULL, "\"a\\ud83d\"");
+  EXPECT("$substringAfter(\"a" GRIN "b\", \"\\uD83D\")", NULL, NULL, "\"\\ude00b\"");
+  EXPECT("$substringAfter(\"\\uD83D\" & \"\\uDE00x\", \"" GRIN "\")", NULL, NULL, "\"x\"");
+  EXPECT("$substringBefore(\"a" GRIN "b\", \"" GRIN "\")", NULL, NULL, "\"a\"");
+  EXPECT("$replace(\"a" GRIN "b" GRIN "\", \"\\uD83D\", \"x\")", NULL, NULL, "\"ax\\ude00bx\\ude00\"");
+  EXPECT("$replace(\"a" GRIN "b" GRIN "\", \"" GRIN "\", \"-\", 1)", NULL, NULL, "\"a-b" GRIN "\"");
+}
+END_TEST
+
 /* $uppercase / $lowercase are JavaScript's toUpperCase / toLowerCase:
  * every script's letters (ğ, ł, ǆ), full mappings (ß to SS, ﬀ to FF, İ to
  * i + U+0307) and a word's last capital sigma lowering to ς; and a
@@ -581,6 +661,9 @@ int main(void) {
   tcase_add_test(tc, json_api_what_jansson_refuses);
   tcase_add_test(tc, strings_as_utf16);
   tcase_add_test(tc, regex_on_utf16_units);
+  tcase_add_test(tc, regex_lookbehind);
+  tcase_add_test(tc, regex_named_groups);
+  tcase_add_test(tc, string_search_on_utf16_units);
   tcase_add_test(tc, case_mapping_as_javascript);
   tcase_add_test(tc, decode_url_checks_utf8);
   suite_add_tcase(s, tc);
