@@ -138,8 +138,14 @@ TIMESTAMPS = {
         ('executions', '*', 'stopDate'),
         ('executions', '*', 'redriveDate'),
     ),
+    ('states', 'ListStateMachineVersions'): (
+        ('stateMachineVersions', '*', 'creationDate'),
+    ),
     ('states', 'ListStateMachines'): (
         ('stateMachines', '*', 'creationDate'),
+    ),
+    ('states', 'PublishStateMachineVersion'): (
+        ('creationDate',),
     ),
     ('states', 'StartExecution'): (
         ('startDate',),
@@ -176,6 +182,7 @@ PAYLOADS = {
 }
 
 STATUSES = {
+    ('lambda', 'AddPermission'): 201,
     ('lambda', 'CreateAlias'): 201,
     ('lambda', 'CreateEventSourceMapping'): 202,
     ('lambda', 'CreateFunction'): 201,
@@ -188,5 +195,8 @@ STATUSES = {
     ('lambda', 'Invoke'): ('StatusCode', 200),
     ('lambda', 'PublishVersion'): 201,
     ('lambda', 'PutProvisionedConcurrencyConfig'): 202,
+    ('lambda', 'RemovePermission'): 204,
+    ('lambda', 'TagResource'): 204,
+    ('lambda', 'UntagResource'): 204,
     ('lambda', 'UpdateEventSourceMapping'): 202,
 }
