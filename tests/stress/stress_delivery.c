@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "aevtest.h"
+#include "stress_support.h"
 #include "awsevents/awsevents.h"
 
 #define PRODUCERS 2
@@ -30,29 +31,14 @@ static aev_broker *b;
 static aev_delivery *d;
 static aev_queue *q;
 static char dir[] = "/tmp/aev-stress-delivery-XXXXXX";
-static atomic_int errors, producing = PRODUCERS, tries, updated, conflicts;
-static char first_error[256];
-static pthread_mutex_t err_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static void report(const char *what) {
-  if (atomic_fetch_add(&errors, 1) == 0) {
-    pthread_mutex_lock(&err_mu);
-    snprintf(first_error, sizeof first_error, "%s", what);
-    pthread_mutex_unlock(&err_mu);
-  }
-}
-
-static void pause_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-  nanosleep(&ts, NULL);
-}
+static atomic_int producing = PRODUCERS, tries, updated, conflicts;
 
 static void *producer(void *arg) {
   int id = (int)(intptr_t)arg;
   for (int i = id; i < total; i += PRODUCERS) {
     char data[32];
     int n = snprintf(data, sizeof data, "%d\n", i);
-    if (aev_delivery_put(d, data, (size_t)n, NULL) != AEV_OK) report(aev_errmsg());
+    if (aev_delivery_put(d, data, (size_t)n, NULL) != AEV_OK) report("%s", aev_errmsg());
     if (i % (20 * PRODUCERS) == id) pause_ms(1); /* spread over the updates */
   }
   atomic_fetch_sub(&producing, 1);
@@ -64,7 +50,7 @@ static int version_of(void) {
   char *out = NULL;
   if (aev_call(b, "firehose", "DescribeDeliveryStream", "{\"DeliveryStreamName\":\"d\"}",
                &out) != AEV_OK) {
-    report(out ? out : "describe");
+    report("%s", out ? out : "describe");
     aev_free(out);
     return 0;
   }
@@ -102,7 +88,7 @@ static void *updater(void *arg) {
     else if (rc == AEV_ERR_STATE && strstr(out, "ConcurrentModificationException"))
       atomic_fetch_add(&conflicts, 1);
     else
-      report(out ? out : "update");
+      report("%s", out ? out : "update");
     aev_free(out);
     pause_ms(1);
   }

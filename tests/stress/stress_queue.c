@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "aevtest.h"
+#include "stress_support.h"
 #include "awsevents/awsevents.h"
 
 #define PRODUCERS 4
@@ -32,11 +33,6 @@ static int64_t mono_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void pause_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-  nanosleep(&ts, NULL);
-}
-
 /* ---- shared bookkeeping ---- */
 
 typedef struct track {
@@ -48,17 +44,7 @@ typedef struct track {
 } track;
 
 static track *tr;
-static atomic_int errors, stop, abandons, redeliveries;
-static pthread_mutex_t err_mu = PTHREAD_MUTEX_INITIALIZER;
-static char first_error[256];
-
-static void report(const char *what, int index) {
-  if (atomic_fetch_add(&errors, 1) == 0) {
-    pthread_mutex_lock(&err_mu);
-    snprintf(first_error, sizeof first_error, "%s (message %d)", what, index);
-    pthread_mutex_unlock(&err_mu);
-  }
-}
+static atomic_int stop, abandons, redeliveries;
 
 /* xorshift per thread: which 1% to abandon. */
 static int one_in_100(uint64_t *s) {
@@ -111,7 +97,7 @@ static void *produce(void *arg) {
     }
     if (aev_queue_send(p->q, body, strlen(body), p->fifo ? o : NULL, NULL,
                        NULL) != AEV_OK)
-      report(aev_errmsg(), index);
+      report("%s (message %d)", aev_errmsg(), index);
   }
   aev_send_options_free(o);
   free(next);
@@ -157,20 +143,20 @@ static void check_fifo_delivery(int i, int g, int s, long long count,
    * consumer descheduled between its receive and this check may see the
    * delete of a later receiver that got the message after its timeout. */
   long long deleted_at = atomic_load(&tr[i].deleted_at);
-  if (deleted_at && deleted_at < before) report("deleted message delivered again", i);
+  if (deleted_at && deleted_at < before) report("deleted message delivered again (message %d)", i);
   /* Compared with the delivery just before this one only: a consumer
    * descheduled after its receive may check its copy after the next
    * delivery (once its timeout ended) was recorded. */
   long long prev = atomic_load(&tr[i].last_rx);
   if (count > 1 && (prev & 63) == count - 1 && !atomic_load(&tr[i].abandoned) &&
       mono_ms() - prev / 64 < VISIBILITY_MS)
-    report("delivered twice within its visibility timeout", i);
+    report("delivered twice within its visibility timeout (message %d)", i);
   /* Within one receive a group's messages are consecutive; the first one
    * follows the group's last deleted message. */
   if (g == *last_g) {
-    if (s != *last_s + 1) report("group out of order within a receive", i);
+    if (s != *last_s + 1) report("group out of order within a receive (message %d)", i);
   } else if (!previous_deleted(g, s)) {
-    report("group out of order: previous message not deleted", i);
+    report("group out of order: previous message not deleted (message %d)", i);
   }
   *last_g = g;
   *last_s = s;
@@ -185,14 +171,14 @@ static void *consume(void *arg) {
     size_t n = 0;
     int64_t before = mono_ms();
     if (aev_queue_receive(c->q, 10, 100, NULL, m, &n) != AEV_OK) {
-      report(aev_errmsg(), -1);
+      report("%s (message %d)", aev_errmsg(), -1);
       break;
     }
     int last_g = -1, last_s = -1, skip_group = -1;
     for (size_t k = 0; k < n; k++) {
       int g, s, i = index_of(m[k], c->fifo, &g, &s);
       if (i < 0) {
-        report("unknown body", -1);
+        report("unknown body (message %d)", -1);
         aev_message_free(m[k]);
         continue;
       }
@@ -220,7 +206,7 @@ static void *consume(void *arg) {
         /* Only a FIFO handle whose timeout ended fails: it comes back. */
         skip_group = g;
       } else {
-        report(aev_errmsg(), i);
+        report("%s (message %d)", aev_errmsg(), i);
       }
       aev_message_free(m[k]);
     }

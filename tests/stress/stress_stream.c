@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "aevtest.h"
+#include "stress_support.h"
 #include "awsevents/awsevents.h"
 #include "stream/mapping.h"
 
@@ -26,22 +27,7 @@
 static int total;
 static aev_broker *b;
 static aev_stream *s;
-static atomic_int errors, producers_done;
-static char first_error[256];
-static pthread_mutex_t err_mu = PTHREAD_MUTEX_INITIALIZER;
-
-static void report(const char *what) {
-  if (atomic_fetch_add(&errors, 1) == 0) {
-    pthread_mutex_lock(&err_mu);
-    snprintf(first_error, sizeof first_error, "%s", what);
-    pthread_mutex_unlock(&err_mu);
-  }
-}
-
-static void pause_ms(int ms) {
-  struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-  nanosleep(&ts, NULL);
-}
+static atomic_int producers_done;
 
 /* Data is "<key>:<n>" with n increasing per key; last[key] the last seen. */
 typedef struct order {
@@ -80,7 +66,7 @@ static void *producer(void *arg) {
     int k = i % KEYS;
     snprintf(key, sizeof key, "key-%d", k);
     snprintf(data, sizeof data, "%d:%d", k, i / KEYS);
-    if (aev_stream_put(s, data, strlen(data), key, NULL, NULL, NULL, NULL)) report(aev_errmsg());
+    if (aev_stream_put(s, data, strlen(data), key, NULL, NULL, NULL, NULL)) report("%s", aev_errmsg());
   }
   atomic_fetch_add(&producers_done, 1);
   return NULL;
@@ -91,11 +77,11 @@ static order readers_order;
 static void *reader(void *arg) {
   char id[AEV_SHARD_ID_SIZE], *it = NULL;
   snprintf(id, sizeof id, "shardId-%012d", (int)(intptr_t)arg);
-  if (aev_stream_iterator(s, id, "TRIM_HORIZON", NULL, 0, &it)) report(aev_errmsg());
+  if (aev_stream_iterator(s, id, "TRIM_HORIZON", NULL, 0, &it)) report("%s", aev_errmsg());
   for (int idle = 0; it && idle < 3;) {
     aev_records *r;
     if (aev_stream_get_records(b, it, 1000, &r)) {
-      report(aev_errmsg());
+      report("%s", aev_errmsg());
       break;
     }
     size_t n = aev_records_count(r);
