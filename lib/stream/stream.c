@@ -77,6 +77,11 @@ static void stream_shutdown(aev__resource *r) {
   aev__stream_mappings_stop(s);
 }
 
+static int in_use(aev_broker *b, const char *name) {
+  return aev__fail(AEV_ERR_EXISTS, "ResourceInUseException",
+                   "Stream %s under account %s already exists.", name, aev_broker_account(b));
+}
+
 int aev__stream_create(aev_broker *b, const char *name, int shard_count,
                        aev_stream **out) {
   int rc = aev__broker_check_open(b);
@@ -92,6 +97,13 @@ int aev__stream_create(aev_broker *b, const char *name, int shard_count,
                                      "equal to 1"
                                    : "Member must have value less than or "
                                      "equal to 10000");
+  }
+  /* A name in use is answered before any quota (kinesalite, tested
+   * against AWS, answers ResourceInUseException first). */
+  aev__resource *taken = aev__registry_find(b, AEV__KIND_STREAM, name);
+  if (taken) {
+    aev__resource_unref(taken);
+    return in_use(b, name);
   }
   /* An on-demand stream counts against the account's on-demand streams,
    * a provisioned one's shards against its shard quota. */
@@ -130,10 +142,7 @@ int aev__stream_create(aev_broker *b, const char *name, int shard_count,
   if (rc == AEV_OK) rc = aev__stream_index_open(s);
   if (rc == AEV_OK) {
     rc = aev__registry_add(b, &s->res, NULL);
-    if (rc == AEV_ERR_EXISTS)
-      rc = aev__fail(AEV_ERR_EXISTS, "ResourceInUseException",
-                     "Stream %s under account %s already exists.", name,
-                     aev_broker_account(b));
+    if (rc == AEV_ERR_EXISTS) rc = in_use(b, name);
   }
   if (rc != AEV_OK) {
     aev__resource_unref(&s->res);

@@ -286,6 +286,10 @@ START_TEST(account_shard_quota) {
                       AEV_ERR_LIMIT, "LimitExceededException", NULL);
   st_assert_error(aev_stream_get(qb, "more", &more), AEV_ERR_NOT_FOUND,
                   "ResourceNotFoundException");
+  /* A name in use is answered first, as kinesalite (tested against AWS)
+   * answers it. */
+  aev_test_call_fails(qb, "kinesis", "CreateStream", "{\"StreamName\":\"big\",\"ShardCount\":3}",
+                      AEV_ERR_EXISTS, "ResourceInUseException", NULL);
   aev_stream *two = st_stream(qb, "two", 2);
   ck_assert_int_eq(open_shards(qb), 1000);
   assert_over_shard_quota(aev_stream_split_shard(two, "shardId-000000000000", "1000"), 1000, 1);
