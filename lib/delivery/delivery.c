@@ -118,7 +118,7 @@ static int configure(aev_delivery *d, aev_broker *b, json_t *cfg) {
     if ((rc = aev__stream_find(b, arn, &d->source)) != AEV_OK) return rc;
     d->from_stream = 1;
   }
-  rc = aev__fh_settings_read(&d->set, cfg, d->sink != NULL);
+  rc = aev__fh_settings_read(&d->set, cfg, d->sink != NULL, "Configuration");
   if (rc == AEV_OK) rc = aev__fh_tags_new(json_object_get(cfg, "Tags"), &d->tags);
   if (rc == AEV_OK)
     rc = aev__fh_encryption_init(

@@ -148,8 +148,9 @@ char *aev__fh_object_name(aev_delivery *d, int64_t ms);
 /* The settings of cfg's one destination configuration (sink: the
  * application's callback, whose settings sit at cfg's top level), with
  * CreateDeliveryStream's checks, into *s (zeroed by the caller; freed with
- * aev__fh_settings_free even when this fails). */
-int aev__fh_settings_read(aev__fh_settings *s, json_t *cfg, int sink);
+ * aev__fh_settings_free even when this fails). shape, "Configuration" or
+ * "Update", names the request members the error messages name. */
+int aev__fh_settings_read(aev__fh_settings *s, json_t *cfg, int sink, const char *shape);
 /* A copy of *from into *to for a worker to read without mu; -1 when out
  * of memory (*to then needs no freeing). */
 int aev__fh_settings_copy(const aev__fh_settings *from, aev__fh_settings *to);

@@ -87,10 +87,12 @@ static int read_processing(aev__fh_settings *s, json_t *dc) {
   return AEV_OK;
 }
 
-static int read_s3(aev__fh_settings *s, json_t *dc) {
+static int read_s3(aev__fh_settings *s, json_t *dc, const char *shape) {
   const char *bucket = json_string_value(json_object_get(dc, "BucketARN"));
+  char path[64];
+  snprintf(path, sizeof path, "extendedS3Destination%s.bucketARN", shape);
   if (!bucket || strncmp(bucket, "arn:aws:s3:::", 13) || !bucket[13])
-    return aev__fh_validation(bucket, "extendedS3DestinationConfiguration.bucketARN",
+    return aev__fh_validation(bucket, path,
                               "Member must satisfy regular expression "
                               "pattern: arn:.*:s3:::.+");
   const char *prefix = json_string_value(json_object_get(dc, "Prefix"));
@@ -117,7 +119,7 @@ static int read_retry(aev__fh_settings *s, json_t *dc) {
   return rc;
 }
 
-int aev__fh_settings_read(aev__fh_settings *s, json_t *cfg, int sink) {
+int aev__fh_settings_read(aev__fh_settings *s, json_t *cfg, int sink, const char *shape) {
   json_t *s3 = json_object_get(cfg, "ExtendedS3DestinationConfiguration");
   if (!s3) s3 = json_object_get(cfg, "S3DestinationConfiguration");
   json_t *sqs = json_object_get(cfg, "SqsDestinationConfiguration");
@@ -134,17 +136,17 @@ int aev__fh_settings_read(aev__fh_settings *s, json_t *cfg, int sink) {
   int rc;
   if (s3) {
     s->dest = AEV__DEST_S3;
-    rc = read_s3(s, s3);
+    rc = read_s3(s, s3, shape);
   } else if (sqs) {
     s->dest = AEV__DEST_SQS;
     const char *q = json_string_value(json_object_get(sqs, "QueueARN"));
-    if (!q) return aev__fh_invalid("SqsDestinationConfiguration needs QueueARN.");
+    if (!q) return aev__fh_invalid("SqsDestination%s needs QueueARN.", shape);
     s->queue_arn = strdup(q);
     rc = s->queue_arn ? read_retry(s, sqs) : aev__nomem();
   } else if (sns) {
     s->dest = AEV__DEST_SNS;
     const char *t = json_string_value(json_object_get(sns, "TopicARN"));
-    if (!t) return aev__fh_invalid("SnsDestinationConfiguration needs TopicARN.");
+    if (!t) return aev__fh_invalid("SnsDestination%s needs TopicARN.", shape);
     s->topic_arn = strdup(t);
     rc = s->topic_arn ? read_retry(s, sns) : aev__nomem();
   } else {

@@ -126,7 +126,7 @@ int aev__delivery_update_json(aev_delivery *d, const char *version,
     return aev__nomem();
   }
   aev__fh_settings set = {0};
-  rc = aev__fh_settings_read(&set, next, 0);
+  rc = aev__fh_settings_read(&set, next, 0, "Update");
   if (rc != AEV_OK) {
     aev__fh_settings_free(&set);
     json_decref(next);

@@ -173,7 +173,7 @@ START_TEST(update_replaces_another_type) {
         "\"DestinationId\":\"destinationId-000000000001\",\"SqsDestinationUpdate\":"
         "{\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":5}}}",
         AEV_ERR_INVALID, "InvalidArgumentException",
-        "SqsDestinationConfiguration needs QueueARN.");
+        "SqsDestinationUpdate needs QueueARN.");
   put("eA==");
   char members[256];
   snprintf(members, sizeof members,
@@ -280,7 +280,10 @@ START_TEST(refused_updates_change_nothing) {
   fails(req, AEV_ERR_INVALID, "InvalidArgumentException",
         "A Lambda processor needs the LambdaArn parameter.");
   snprintf(req, sizeof req, "%s\"ExtendedS3DestinationUpdate\":{\"BucketARN\":\"b\"}}", head);
-  fails(req, AEV_ERR_INVALID, "ValidationException", NULL);
+  fails(req, AEV_ERR_INVALID, "ValidationException",
+        "1 validation error detected: Value 'b' at 'extendedS3DestinationUpdate.bucketARN' "
+        "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+        "arn:.*:s3:::.+");
   char *after = described();
   ck_assert_str_eq(after, before);
   free(before);
