@@ -41,12 +41,14 @@ static int type_of(const aev__api_service *svc, json_t *req, int *type) {
 static int machine_of(aev_broker *b, const aev__api_service *svc, json_t *req, aev_machine **m) {
   const char *arn;
   int rc = aev__api_req_string(svc, req, "stateMachineArn", &arn);
+  if (rc == AEV_OK) rc = aev__states_arn_check(arn);
   return rc ? rc : aev_machine_get(b, arn, m);
 }
 
 static int execution_of(aev_broker *b, const aev__api_service *svc, json_t *req, aev_execution **e) {
   const char *arn;
   int rc = aev__api_req_string(svc, req, "executionArn", &arn);
+  if (rc == AEV_OK) rc = aev__states_arn_check(arn);
   return rc ? rc : aev__execution_find(b, arn, e);
 }
 
@@ -117,6 +119,7 @@ static int target_of(aev_broker *b, const aev__api_service *svc, json_t *req, ae
                      uint32_t *version) {
   const char *arn;
   int rc = aev__api_req_string(svc, req, "stateMachineArn", &arn);
+  if (rc == AEV_OK) rc = aev__states_arn_check(arn);
   return rc ? rc : aev__machine_target(b, arn, m, version);
 }
 

@@ -105,6 +105,11 @@ static void machine_shutdown(aev__resource *r) {
   free(list);
 }
 
+int aev__states_arn_check(const char *arn) {
+  if (!strncmp(arn, "arn:", 4)) return AEV_OK;
+  return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: 'Invalid ARN prefix: %s'", arn);
+}
+
 int aev__machine_not_found(const char *what) {
   return aev__fail(AEV_ERR_NOT_FOUND, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'",
                    what);

@@ -436,6 +436,9 @@ void aev__index_clear(m_index *x);
 
 /* StateMachineDoesNotExist for arn. */
 int aev__machine_not_found(const char *arn);
+/* Step Functions' members that take an ARN refuse anything else (the typed
+ * C API also takes names): InvalidArn "Invalid ARN prefix". */
+int aev__states_arn_check(const char *arn);
 
 /* The machine an ARN names and the version its qualifier names (0: none,
  * the unqualified ARN). Aliases' qualifiers are refused (not offered). */

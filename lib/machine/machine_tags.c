@@ -96,8 +96,8 @@ typedef struct tagged {
 } tagged;
 
 static int tagged_find(aev_broker *b, const char *arn, tagged *t) {
-  if (strncmp(arn, "arn:", 4))
-    return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: 'Invalid ARN prefix: %s'", arn);
+  int rc = aev__states_arn_check(arn);
+  if (rc != AEV_OK) return rc;
   int activity = strstr(arn, ":activity:") != NULL;
   t->r = strstr(arn, ":stateMachine:") || activity
              ? aev__registry_find(b, activity ? AEV__KIND_ACTIVITY : AEV__KIND_MACHINE, arn)

@@ -527,6 +527,14 @@ START_TEST(tags_of_unknown_resources) {
   refused("ListTagsForResource", json_pack("{s:s}", "resourceArn", "m"), AEV_ERR_INVALID, "InvalidArn",
           "Invalid Arn: 'Invalid ARN prefix: m'");
   create_machine("m", PASS);
+  /* aev_call's ARN members take ARNs only, though the machine's name
+   * would find it through the typed API. */
+  refused("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", "m"), AEV_ERR_INVALID,
+          "InvalidArn", "Invalid Arn: 'Invalid ARN prefix: m'");
+  refused("StartExecution", json_pack("{s:s}", "stateMachineArn", "m"), AEV_ERR_INVALID,
+          "InvalidArn", "Invalid Arn: 'Invalid ARN prefix: m'");
+  refused("DescribeExecution", json_pack("{s:s}", "executionArn", "e"), AEV_ERR_INVALID,
+          "InvalidArn", "Invalid Arn: 'Invalid ARN prefix: e'");
   /* A version's ARN is not the machine's. */
   refused("ListTagsForResource", json_pack("{s:s}", "resourceArn", SM "m:1"), AEV_ERR_NOT_FOUND, "ResourceNotFound",
           NULL);
