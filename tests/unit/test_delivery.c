@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "aevtest.h"
+#include "delivery_support.h"
 #include "stream_support.h"
 
 static aev_broker *b;
@@ -161,29 +162,6 @@ START_TEST(prefix_expressions_and_rules) {
 }
 END_TEST
 
-/* A transform: "drop" is Dropped, "fail" ProcessingFailed, others Ok and
- * upper-cased. */
-static void transform(void *user, aev_invocation *ctx, const char *event, size_t len) {
-  int *calls = user;
-  (*calls)++;
-  json_t *in = json_loads(event, 0, NULL), *out = json_array();
-  size_t i;
-  json_t *r;
-  json_array_foreach(json_object_get(in, "records"), i, r) {
-    const char *b64 = json_string_value(json_object_get(r, "data"));
-    const char *res = !strcmp(b64, "ZHJvcA==") ? "Dropped" : !strcmp(b64, "ZmFpbA==") ? "ProcessingFailed" : "Ok";
-    /* "a" (YQ==) becomes "A" (QQ==) */
-    const char *data = !strcmp(b64, "YQ==") ? "QQ==" : b64;
-    json_array_append_new(out, json_pack("{s:O, s:s, s:s}", "recordId", json_object_get(r, "recordId"), "result", res, "data", data));
-  }
-  json_t *resp = json_pack("{s:o}", "records", out);
-  char *text = json_dumps(resp, JSON_COMPACT);
-  aev_invocation_succeed(ctx, text, strlen(text));
-  free(text);
-  json_decref(resp);
-  json_decref(in);
-}
-
 static void failing(void *user, aev_invocation *ctx, const char *event, size_t len) {
   int *calls = user;
   (*calls)++;
@@ -200,7 +178,7 @@ static void failing(void *user, aev_invocation *ctx, const char *event, size_t l
 
 START_TEST(transform_outcomes) {
   int calls = 0;
-  ck_assert_int_eq(aev_function_create(b, "shout", NULL, transform, &calls, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_function_create(b, "shout", NULL, fh_transform, &calls, NULL, NULL), AEV_OK);
   aev_delivery *d = s3_delivery("t", PROCESSING("shout", "1"));
   put(d, "a");
   put(d, "drop");

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "aevtest.h"
+#include "delivery_support.h"
 
 static aev_broker *b;
 static char dir[] = "/tmp/aev-fh-update-XXXXXX";
@@ -291,32 +292,11 @@ START_TEST(refused_updates_change_nothing) {
 }
 END_TEST
 
-/* A transform upper-casing "a" (YQ==) to "A" (QQ==). */
-static void upper(void *user, aev_invocation *ctx, const char *event, size_t len) {
-  (void)len;
-  (*(int *)user)++;
-  json_t *in = json_loads(event, 0, NULL), *out = json_array();
-  size_t i;
-  json_t *r;
-  json_array_foreach(json_object_get(in, "records"), i, r) {
-    const char *b64 = json_string_value(json_object_get(r, "data"));
-    json_array_append_new(out, json_pack("{s:O, s:s, s:s}", "recordId",
-                                         json_object_get(r, "recordId"), "result", "Ok",
-                                         "data", strcmp(b64, "YQ==") ? b64 : "QQ=="));
-  }
-  json_t *resp = json_pack("{s:o}", "records", out);
-  char *text = json_dumps(resp, JSON_COMPACT);
-  aev_invocation_succeed(ctx, text, strlen(text));
-  free(text);
-  json_decref(resp);
-  json_decref(in);
-}
-
 /* A ProcessingConfiguration given in an update runs on the batches
  * delivered afterwards; one disabled by a later update no longer does. */
 START_TEST(processing_is_updated) {
   int calls = 0;
-  ck_assert_int_eq(aev_function_create(b, "upper", NULL, upper, &calls, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_function_create(b, "upper", NULL, fh_transform, &calls, NULL, NULL), AEV_OK);
   create("");
   update("1", "\"ExtendedS3DestinationUpdate\":{\"Prefix\":\"p/\",\"ProcessingConfiguration\":"
               "{\"Enabled\":true,\"Processors\":[{\"Type\":\"Lambda\",\"Parameters\":"
