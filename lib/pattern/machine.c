@@ -100,6 +100,9 @@ typedef struct vmach {
 #define LIST 0x80000000u
 #define PLAIN 0xc0000000u
 #define NO_LIST UINT32_MAX
+/* Slots a match copies from a leaf list without a branch on how many: a
+ * list has room for at least these. */
+#define LIST_FAST 4
 #define NO_VM UINT32_MAX
 
 /* A growing byte buffer (a condition's key). */
@@ -393,7 +396,7 @@ static uint32_t leaf_list(pm_machine *m, uint32_t state) {
   origin *o = &m->org[state];
   const svec *a = &m->st[state].accept;
   if (o->list == NO_LIST || m->leaves[o->list + 1] < a->n) {
-    size_t cap = 2 * (size_t)a->n, at = m->nleaves;
+    size_t cap = a->n < 2 ? LIST_FAST : 2 * (size_t)a->n, at = m->nleaves;
     if (at + 2 + cap >= (PLAIN & ~LIST) ||
         grow((void **)&m->leaves, &m->cleaves, at + 2 + cap, sizeof *m->leaves))
       return 0;
@@ -615,7 +618,11 @@ void aev__pm_machine_remove(pm_machine *m, const pm_rule *r, uint32_t slot) {
  * same number of steps is one level, and a level's hash lookups (and the
  * states they lead to) are all started before any is used, so their cache
  * misses overlap. A big set's automaton is far larger than the caches; one
- * miss after another would otherwise make up most of a match. */
+ * miss after another would otherwise make up most of a match. The events
+ * of a batch are walked as one: each level's states, lookups and results
+ * are one list for all of them, gone over in one loop each, so how many
+ * each event has (as random as the events) costs no branch mispredicted
+ * per event and pass. */
 
 /* A reached state, with the step that reached it: its parent and the field
  * it consumed (NULL for an exists:false step), whose enclosing array
@@ -632,6 +639,7 @@ typedef struct item {
    * fields up again (in a big set, a hash and a filter probe each, or a
    * cache miss) would find nothing. */
   uint32_t done;
+  uint32_t event; /* which event of the walk */
 } item;
 
 /* A field's exact-lookup key, worked out once a match: a big set looks
@@ -645,6 +653,7 @@ typedef struct fkey {
 /* One exact-value lookup of a level. */
 typedef struct cand {
   const pm_field *f;
+  const fkey *fk;
   uint32_t h; /* 0: no exact lookup */
   uint32_t item, group, vm;
   const uint32_t *tg; /* the lookup's result */
@@ -652,20 +661,22 @@ typedef struct cand {
 
 typedef struct walker {
   const pm_machine *m;
-  const pm_event *ev;
-  pm_slots *out;
+  const pm_event *const *ev;
+  pm_slots *const *out;
+  size_t nev;
   item *it;
   size_t nit, cit;
   cand *c;
   size_t nc, cc;
-  fkey *fk; /* per field of ev */
-  size_t lo, hi; /* the items of the level being walked */
-  int live;      /* the walk has a level to walk */
+  fkey *fk;         /* every event's fields, one after another */
+  size_t *fk_first; /* per event: its first field's place in fk */
+  size_t lo, hi;    /* the items of the level being walked */
   int rc;
   /* Most matches fit these, so matching allocates nothing of its own. */
   item it_in[32];
-  cand c_in[32];
-  fkey fk_in[PM_INLINE];
+  cand c_in[64];
+  fkey fk_in[2 * PM_INLINE];
+  size_t first_in[16];
 } walker;
 
 /* Grows a walker buffer that starts as one of its inline arrays (inl) to
@@ -702,11 +713,12 @@ static const pm_group *group_of(const pm_event *ev, uint32_t path) {
  * the steps up to item i only if it sits in the same element of every
  * array it shares with their fields. */
 static int consistent(const walker *w, int32_t i, const pm_field *f) {
-  const uint32_t *t = w->ev->trails + f->trail;
+  const pm_event *ev = w->ev[w->it[i].event];
+  const uint32_t *t = ev->trails + f->trail;
   for (; i >= 0; i = w->it[i].parent) {
     const pm_field *g = w->it[i].f;
     if (!g) continue;
-    const uint32_t *u = w->ev->trails + g->trail;
+    const uint32_t *u = ev->trails + g->trail;
     for (uint32_t x = 0; x < f->ntrail; x++)
       for (uint32_t y = 0; y < g->ntrail; y++)
         if (t[2 * x] == u[2 * y] && t[2 * x + 1] != u[2 * y + 1]) return 0;
@@ -714,14 +726,18 @@ static int consistent(const walker *w, int32_t i, const pm_field *f) {
   return 1;
 }
 
+/* Room for one more item. */
+static inline int item_room(walker *w) {
+  if (w->nit < w->cit) return 1;
+  item *it = walk_room(w, w->it, w->it_in, &w->cit, w->nit + 1, sizeof *it);
+  if (!it) return 0;
+  w->it = it;
+  return 1;
+}
+
 static inline void reach(walker *w, uint32_t state, int32_t parent, const pm_field *f,
-                         uint32_t done, uint32_t plain) {
-  if (w->nit == w->cit) {
-    item *it = walk_room(w, w->it, w->it_in, &w->cit, w->nit + 1, sizeof *it);
-    if (!it) return;
-    w->it = it;
-  }
-  w->it[w->nit++] = (item){state, parent, f, plain, done};
+                         uint32_t done, uint32_t plain, uint32_t event) {
+  if (item_room(w)) w->it[w->nit++] = (item){state, parent, f, plain, done, event};
 }
 
 /* What the steps up to a lookup's item consumed, with its own field. */
@@ -729,41 +745,66 @@ static uint32_t done_after(const walker *w, const cand *c) {
   return w->it[c->item].done | (c->group < 32 ? 1u << c->group : 0);
 }
 
-/* Appends n slots: a big set's match accepts about ten an event. */
-static inline void accept(walker *w, const uint32_t *slot, size_t n) {
-  pm_slots *o = w->out;
-  if (o->n + n > o->cap) {
-    uint32_t *v = walk_room(w, o->v, o->in, &o->cap, o->n + n, sizeof *v);
-    if (!v) return;
-    o->v = v;
-  }
+/* Room in o for n more slots. */
+static inline int slot_room(walker *w, pm_slots *o, size_t n) {
+  if (o->n + n <= o->cap) return 1;
+  uint32_t *v = walk_room(w, o->v, o->in, &o->cap, o->n + n, sizeof *v);
+  if (!v) return 0;
+  o->v = v;
+  return 1;
+}
+
+/* Appends n slots to o. */
+static inline void accept(walker *w, pm_slots *o, const uint32_t *slot, size_t n) {
+  if (!slot_room(w, o, n)) return;
   for (size_t i = 0; i < n; i++) o->v[o->n++] = slot[i];
 }
 
-/* Where a lookup's result leads. */
+/* yes ? a : b, for pointers a branch predictor cannot foresee: with a
+ * mask, which compilers do not turn back into a branch. */
+static inline const void *pick(int yes, const void *a, const void *b) {
+  uintptr_t x = (uintptr_t)a, y = (uintptr_t)b, mask = -(uintptr_t)(yes != 0);
+  return (const void *)(y ^ ((x ^ y) & mask));
+}
+
+/* An empty leaf list, for the results that are not one. */
+static const uint32_t no_list[2 + LIST_FAST];
+
+/* Where a lookup's result leads. Nearly every result of a big set is a
+ * plain state, one slot or a list of slots, as random as the events: they
+ * are told apart without branches. */
 static inline __attribute__((always_inline)) void follow(walker *w, const cand *c) {
-  const uint32_t *tg = c->tg;
-  if ((tg[1] & PLAIN) == PLAIN) {
-    reach(w, *tg & ~DIRECT, (int32_t)c->item, c->f, done_after(w, c), tg[1] & ~PLAIN);
+  const uint32_t t0 = c->tg[0], t1 = c->tg[1];
+  const item *from = &w->it[c->item];
+  const uint32_t event = from->event;
+  if (__builtin_expect((t0 & DIRECT) && t1, 1)) {
+    pm_slots *o = w->out[event];
+    if (!slot_room(w, o, LIST_FAST + 1) || !item_room(w)) return;
+    const uint32_t kind = t1 >> 30; /* 3: PLAIN, 2: LIST, else one slot + 1 */
+    const uint32_t *l =
+        pick(kind == 2, (const char *)w->m->leaves + 4 * (size_t)(t1 & ~PLAIN), no_list);
+    const size_t n = l[0];
+    if (__builtin_expect(n > LIST_FAST, 0)) {
+      accept(w, o, l + 2, n);
+      return;
+    }
+    /* Room was made for a whole copy and one slot, counted as they apply. */
+    uint32_t *v = o->v + o->n;
+    memcpy(v, l + 2, LIST_FAST * sizeof *v);
+    v[n] = t1 - 1;
+    o->n += n + (kind < 2);
+    w->it[w->nit] =
+        (item){t0 & ~DIRECT, (int32_t)c->item, c->f, t1 & ~PLAIN, done_after(w, c), event};
+    w->nit += kind == 3;
     return;
   }
-  if (tg[1] & LIST) {
-    const uint32_t *l = w->m->leaves + (tg[1] & ~LIST);
-    accept(w, l + 2, l[0]);
+  if (t0 & DIRECT) {
+    reach(w, t0 & ~DIRECT, (int32_t)c->item, c->f, done_after(w, c), 0, event);
     return;
   }
-  if (tg[1]) {
-    uint32_t slot = tg[1] - 1;
-    accept(w, &slot, 1);
-    return;
-  }
-  if (*tg & DIRECT) {
-    reach(w, *tg & ~DIRECT, (int32_t)c->item, c->f, done_after(w, c), 0);
-    return;
-  }
-  const pm_u32vec *t = &w->m->tg[*tg];
+  const pm_u32vec *t = &w->m->tg[t0];
   for (size_t i = 0; i < t->n && !w->rc; i++)
-    reach(w, t->v[i], (int32_t)c->item, c->f, done_after(w, c), 0);
+    reach(w, t->v[i], (int32_t)c->item, c->f, done_after(w, c), 0, event);
 }
 
 /* A lookup try_complex() makes at once (prefix, suffix, equals-ignore-case). */
@@ -801,7 +842,8 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
   }
   for (size_t i = 0; i < v->ns && !w->rc; i++)
     if (aev__pm_matcher_test(v->slow[i].m, x))
-      reach(w, v->slow[i].next, (int32_t)c->item, c->f, done_after(w, c), 0);
+      reach(w, v->slow[i].next, (int32_t)c->item, c->f, done_after(w, c), 0,
+            w->it[c->item].event);
 }
 
 static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
@@ -831,27 +873,28 @@ static inline int exact_key(const pm_value *x, const char **p, size_t *n) {
 /* Queues the lookups of group k's fields from item i's state, whose value
  * machine for them is vm (NO_VM: exact values only), and starts loading
  * the buckets of those the filter lets through. A lookup with a value
- * machine is queued either way (h = 0: no exact lookup). */
+ * machine is queued either way (h = 0: no exact lookup). The filter's
+ * answer, as random as the events, takes no branch. */
 static inline __attribute__((always_inline)) void queue(walker *w, uint32_t i, uint32_t k,
                                                      uint32_t vm) {
-  const pm_group *g = &w->ev->g[k];
+  const item *it = &w->it[i];
+  const pm_event *ev = w->ev[it->event];
+  const pm_group *g = &ev->g[k];
   if (w->nc + g->n > w->cc) {
     cand *c = walk_room(w, w->c, w->c_in, &w->cc, w->nc + g->n, sizeof *c);
     if (!c) return;
     w->c = c;
   }
-  const uint32_t state = w->it[i].state;
-  const pm_field *f = w->ev->f + g->first;
-  const fkey *fk = w->fk + g->first;
+  const uint32_t state = it->state;
+  const pm_field *f = ev->f + g->first;
+  const fkey *fk = w->fk + w->fk_first[it->event] + g->first;
   for (uint32_t j = 0; j < g->n; j++, f++, fk++) {
     if (f->ntrail && !consistent(w, (int32_t)i, f)) continue;
     uint32_t h = aev__pmap_mix(state, fk->digest);
-    if (!filter_may_have(w->m, h)) {
-      if (vm == NO_VM) continue;
-      h = 0;
-    }
-    w->c[w->nc++] = (cand){f, h, i, k, vm, NULL};
-    if (h) aev__pmap_prefetch(&w->m->values, h);
+    const int may = filter_may_have(w->m, h);
+    aev__pmap_prefetch(&w->m->values, h);
+    w->c[w->nc] = (cand){f, fk, may ? h : 0, i, k, vm, NULL};
+    w->nc += may | (vm != NO_VM);
   }
 }
 
@@ -861,7 +904,8 @@ static inline int consumed(uint32_t done, size_t k) { return k < 32 && done >> k
 /* The lookups from a state with a value machine on some field: each field
  * it has a transition on. */
 static void queue_complex(walker *w, uint32_t i, size_t k) {
-  const uint32_t *t = trans_vm(w->m, w->it[i].state, w->ev->g[k].path);
+  const pm_event *ev = w->ev[w->it[i].event];
+  const uint32_t *t = trans_vm(w->m, w->it[i].state, ev->g[k].path);
   if (t) queue(w, i, (uint32_t)k, *t);
 }
 
@@ -869,7 +913,8 @@ static void queue_complex(walker *w, uint32_t i, size_t k) {
  * lookups for the event's fields it has transitions on, found through the
  * state's own list when it is the shorter, else through the event's. */
 static void visit(walker *w, uint32_t i) {
-  const pm_event *ev = w->ev;
+  const uint32_t event = w->it[i].event;
+  const pm_event *ev = w->ev[event];
   const uint32_t done = w->it[i].done, sig = w->it[i].plain;
   if (sig) {
     /* A path sharing a signature bit gets past here in vain, rarely. Once
@@ -889,12 +934,12 @@ static void visit(walker *w, uint32_t i) {
   const mstate *s = &w->m->st[state];
   const uint32_t *acc = sv_data(&s->accept), *paths = sv_data(&s->paths);
   const int complex = s->paths.flags & ST_COMPLEX;
-  accept(w, acc, s->accept.n);
+  accept(w, w->out[event], acc, s->accept.n);
   if (s->paths.flags & ST_ABSENT) {
     const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, state, 0, NULL, 0)];
     const uint32_t *abs = sv_data(a);
     for (size_t k = 0; k < a->n && !w->rc; k += 2)
-      if (!group_of(ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL, done, 0);
+      if (!group_of(ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL, done, 0, event);
   }
   if (s->paths.n <= ev->ng) {
     for (size_t k = 0; k < s->paths.n && !w->rc; k++) {
@@ -922,79 +967,69 @@ void aev__pm_slots_free(pm_slots *s) {
   if (s->v != s->in) free(s->v);
 }
 
-/* Each field's lookup key (in w->fk), or w->rc set. */
+/* Every event's fields' lookup keys (in w->fk), or w->rc set. */
 static void field_keys(walker *w) {
-  const pm_event *ev = w->ev;
+  size_t total = 0;
   w->fk = w->fk_in;
-  if (ev->nf > PM_INLINE && !(w->fk = malloc(ev->nf * sizeof *w->fk))) {
+  w->fk_first = w->first_in;
+  if (w->nev > sizeof w->first_in / sizeof *w->first_in &&
+      !(w->fk_first = malloc(w->nev * sizeof *w->fk_first))) {
+    w->fk_first = w->first_in;
+    w->rc = AEV_ERR_NOMEM;
+    return;
+  }
+  for (size_t e = 0; e < w->nev; e++) {
+    w->fk_first[e] = total;
+    total += w->ev[e]->nf;
+  }
+  if (total > sizeof w->fk_in / sizeof *w->fk_in && !(w->fk = malloc(total * sizeof *w->fk))) {
     w->fk = w->fk_in;
     w->rc = AEV_ERR_NOMEM;
     return;
   }
-  for (size_t i = 0; i < ev->nf; i++) {
-    const char *p;
-    size_t n;
-    uint32_t b = ev->f[i].path << 3 | (uint32_t)exact_key(&ev->f[i].v, &p, &n);
-    uint64_t last = aev__pmap_word(p, n);
-    w->fk[i] = (fkey){aev__pmap_digest(b, p, n, last), aev__pmap_key(p, n, last), b,
-                      (uint32_t)n};
+  fkey *fk = w->fk;
+  for (size_t e = 0; e < w->nev; e++) {
+    const pm_event *ev = w->ev[e];
+    for (size_t i = 0; i < ev->nf; i++) {
+      const char *p;
+      size_t n;
+      uint32_t b = ev->f[i].path << 3 | (uint32_t)exact_key(&ev->f[i].v, &p, &n);
+      uint64_t last = aev__pmap_word(p, n);
+      *fk++ = (fkey){aev__pmap_digest(b, p, n, last), aev__pmap_key(p, n, last), b,
+                     (uint32_t)n};
+    }
   }
 }
 
-static void walk_start(walker *w, const pm_machine *m, const pm_event *ev, pm_slots *slots) {
-  w->m = m;
-  w->ev = ev;
-  w->out = slots;
-  w->it = w->it_in;
-  w->nit = 0;
-  w->cit = sizeof w->it_in / sizeof *w->it_in;
-  w->c = w->c_in;
-  w->nc = 0;
-  w->cc = sizeof w->c_in / sizeof *w->c_in;
-  w->lo = 0;
-  w->rc = AEV_OK;
-  field_keys(w);
-  reach(w, 0, -1, NULL, 0, 0);
-}
-
-/* A level, in three passes, each ending on loads the next one uses: its
- * states' lookups queued (their buckets loading), the lookups made (the
- * states and slot lists they lead to loading), and what they found
- * followed. Returns 0 when the walk is over. */
-static int walk_queue(walker *w) {
-  if (w->lo >= w->nit || w->rc) return 0;
+/* A level, in three passes over all the events' items and lookups, each
+ * ending on loads the next one uses: the states' lookups queued (their
+ * buckets loading), the lookups made (the slot lists they lead to
+ * loading), and what they found followed. */
+static void walk_level(walker *w) {
+  const pm_machine *m = w->m;
   w->hi = w->nit;
   w->nc = 0;
   for (size_t i = w->lo; i < w->hi && !w->rc; i++) visit(w, (uint32_t)i);
-  return 1;
-}
-
-static void walk_lookup(walker *w) {
-  const pm_machine *m = w->m;
   for (size_t k = 0; k < w->nc; k++) {
     cand *c = &w->c[k];
     if (!c->h) continue;
-    const fkey *fk = &w->fk[c->f - w->ev->f];
-    c->tg = aev__pmap_get_k(&m->values, c->h, w->it[c->item].state, fk->b, fk->key, fk->n);
-    if (!c->tg) continue;
-    if ((c->tg[1] & PLAIN) == LIST) __builtin_prefetch(&m->leaves[c->tg[1] & ~LIST]);
-    else if (!c->tg[1] && (*c->tg & DIRECT)) __builtin_prefetch(&m->st[*c->tg & ~DIRECT]);
+    const fkey *fk = c->fk;
+    const uint32_t *tg =
+        aev__pmap_get_k(&m->values, c->h, w->it[c->item].state, fk->b, fk->key, fk->n);
+    c->tg = tg;
+    if (!tg) continue;
+    /* What the result leads to, loading: a list of slots, or a state that
+     * must be loaded (which is rare in a big set); picked without a branch. */
+    const void *next =
+        pick((tg[1] & PLAIN) == LIST, (const char *)m->leaves + 4 * (size_t)(tg[1] & ~PLAIN), tg);
+    if (__builtin_expect(!tg[1] && (*tg & DIRECT), 0)) next = &m->st[*tg & ~DIRECT];
+    __builtin_prefetch(next);
   }
-}
-
-static void walk_follow(walker *w) {
   for (size_t k = 0; k < w->nc && !w->rc; k++) {
     if (w->c[k].tg) follow(w, &w->c[k]);
     if (!w->rc && w->c[k].vm != NO_VM) try_complex(w, &w->c[k], &w->m->vm[w->c[k].vm]);
   }
   w->lo = w->hi;
-}
-
-static int walk_end(walker *w) {
-  if (w->it != w->it_in) free(w->it);
-  if (w->c != w->c_in) free(w->c);
-  if (w->fk != w->fk_in) free(w->fk);
-  return w->rc ? aev__nomem() : AEV_OK;
 }
 
 int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slots) {
@@ -1003,27 +1038,25 @@ int aev__pm_machine_match(const pm_machine *m, const pm_event *ev, pm_slots *slo
 
 int aev__pm_machine_match_many(const pm_machine *m, const pm_event *const *ev, size_t n,
                                pm_slots *const *slots) {
-  walker one, *w = n > 1 ? malloc(n * sizeof *w) : &one;
-  if (!w) return aev__nomem();
-  for (size_t i = 0; i < n; i++) walk_start(&w[i], m, ev[i], slots[i]);
-  /* Each pass goes over every walk before the next pass, so the loads one
-   * starts have the other walks' passes to arrive in. */
-  for (int any = 1; any;) {
-    any = 0;
-    for (size_t i = 0; i < n; i++) {
-      w[i].live = walk_queue(&w[i]);
-      any |= w[i].live;
-    }
-    for (size_t i = 0; i < n; i++)
-      if (w[i].live) walk_lookup(&w[i]);
-    for (size_t i = 0; i < n; i++)
-      if (w[i].live) walk_follow(&w[i]);
-  }
-  int rc = AEV_OK;
-  for (size_t i = 0; i < n; i++) {
-    int r = walk_end(&w[i]);
-    if (!rc) rc = r;
-  }
-  if (w != &one) free(w);
-  return rc;
+  walker w;
+  w.m = m;
+  w.ev = ev;
+  w.out = slots;
+  w.nev = n;
+  w.it = w.it_in;
+  w.nit = 0;
+  w.cit = sizeof w.it_in / sizeof *w.it_in;
+  w.c = w.c_in;
+  w.nc = 0;
+  w.cc = sizeof w.c_in / sizeof *w.c_in;
+  w.lo = 0;
+  w.rc = AEV_OK;
+  field_keys(&w);
+  for (size_t e = 0; e < n && !w.rc; e++) reach(&w, 0, -1, NULL, 0, 0, (uint32_t)e);
+  while (w.lo < w.nit && !w.rc) walk_level(&w);
+  if (w.it != w.it_in) free(w.it);
+  if (w.c != w.c_in) free(w.c);
+  if (w.fk != w.fk_in) free(w.fk);
+  if (w.fk_first != w.first_in) free(w.fk_first);
+  return w.rc ? aev__nomem() : AEV_OK;
 }
