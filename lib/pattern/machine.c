@@ -870,32 +870,36 @@ static inline int exact_key(const pm_value *x, const char **p, size_t *n) {
   return PM_LITERAL;
 }
 
-/* Queues the lookups of group k's fields from item i's state, whose value
+/* What the lookups from one item share, worked out once. */
+typedef struct from {
+  uint32_t item, state;
+  const pm_event *ev;
+  const fkey *fk; /* the key of the event's first field */
+} from;
+
+/* Queues the lookups of group k's fields from an item's state, whose value
  * machine for them is vm (NO_VM: exact values only), and starts loading
  * the buckets of those the filter lets through. A lookup with a value
  * machine is queued either way (h = 0: no exact lookup). The filter's
- * answer, as random as the events, takes no branch. */
-static inline __attribute__((always_inline)) void queue(walker *w, uint32_t i, uint32_t k,
+ * answer, as random as the events, takes no branch. visit() made room
+ * for every field of the event. */
+static inline __attribute__((always_inline)) void queue(walker *w, const from *o, uint32_t k,
                                                      uint32_t vm) {
-  const item *it = &w->it[i];
-  const pm_event *ev = w->ev[it->event];
-  const pm_group *g = &ev->g[k];
-  if (w->nc + g->n > w->cc) {
-    cand *c = walk_room(w, w->c, w->c_in, &w->cc, w->nc + g->n, sizeof *c);
-    if (!c) return;
-    w->c = c;
-  }
-  const uint32_t state = it->state;
-  const pm_field *f = ev->f + g->first;
-  const fkey *fk = w->fk + w->fk_first[it->event] + g->first;
+  const pm_machine *m = w->m;
+  const pm_group *g = &o->ev->g[k];
+  const pm_field *f = o->ev->f + g->first;
+  const fkey *fk = o->fk + g->first;
+  cand *c = w->c;
+  size_t nc = w->nc;
   for (uint32_t j = 0; j < g->n; j++, f++, fk++) {
-    if (f->ntrail && !consistent(w, (int32_t)i, f)) continue;
-    uint32_t h = aev__pmap_mix(state, fk->digest);
-    const int may = filter_may_have(w->m, h);
-    aev__pmap_prefetch(&w->m->values, h);
-    w->c[w->nc] = (cand){f, fk, may ? h : 0, i, k, vm, NULL};
-    w->nc += may | (vm != NO_VM);
+    if (f->ntrail && !consistent(w, (int32_t)o->item, f)) continue;
+    uint32_t h = aev__pmap_mix(o->state, fk->digest);
+    const int may = filter_may_have(m, h);
+    aev__pmap_prefetch(&m->values, h);
+    c[nc] = (cand){f, fk, may ? h : 0, o->item, k, vm, NULL};
+    nc += may | (vm != NO_VM);
   }
+  w->nc = nc;
 }
 
 /* Whether a step up to item i consumed a field of group k (see item). */
@@ -903,40 +907,43 @@ static inline int consumed(uint32_t done, size_t k) { return k < 32 && done >> k
 
 /* The lookups from a state with a value machine on some field: each field
  * it has a transition on. */
-static void queue_complex(walker *w, uint32_t i, size_t k) {
-  const pm_event *ev = w->ev[w->it[i].event];
-  const uint32_t *t = trans_vm(w->m, w->it[i].state, ev->g[k].path);
-  if (t) queue(w, i, (uint32_t)k, *t);
+static void queue_complex(walker *w, const from *o, size_t k) {
+  const uint32_t *t = trans_vm(w->m, o->state, o->ev->g[k].path);
+  if (t) queue(w, o, (uint32_t)k, *t);
 }
 
 /* One state of a level: its accepts and exists:false steps, and the
  * lookups for the event's fields it has transitions on, found through the
  * state's own list when it is the shorter, else through the event's. */
 static void visit(walker *w, uint32_t i) {
-  const uint32_t event = w->it[i].event;
+  const item *it = &w->it[i];
+  const uint32_t event = it->event;
   const pm_event *ev = w->ev[event];
-  const uint32_t done = w->it[i].done, sig = w->it[i].plain;
+  const uint32_t done = it->done, sig = it->plain;
+  const from o = {i, it->state, ev, w->fk + w->fk_first[event]};
+  if (w->nc + ev->nf > w->cc) { /* each field is looked up once at most */
+    cand *c = walk_room(w, w->c, w->c_in, &w->cc, w->nc + ev->nf, sizeof *c);
+    if (!c) return;
+    w->c = c;
+  }
   if (sig) {
-    /* A path sharing a signature bit gets past here in vain, rarely. Once
-     * out of memory the match fails whatever is queued: no check here.
-     * The first 32 groups are picked without branches, as a mask: which
-     * of them a state leads on is as random as the events. */
+    /* A path sharing a signature bit gets past here in vain, rarely. The
+     * first 32 groups are picked without branches, as a mask: which of
+     * them a state leads on is as random as the events. */
     const size_t ng = ev->ng < 32 ? ev->ng : 32;
     uint32_t want = 0;
     for (size_t k = 0; k < ng; k++) want |= (uint32_t)((sig & ev->g[k].sig) != 0) << k;
-    for (want &= ~done; want; want &= want - 1)
-      queue(w, i, (uint32_t)__builtin_ctz(want), NO_VM);
+    for (want &= ~done; want; want &= want - 1) queue(w, &o, (uint32_t)__builtin_ctz(want), NO_VM);
     for (size_t k = 32; k < ev->ng; k++)
-      if (sig & ev->g[k].sig) queue(w, i, (uint32_t)k, NO_VM);
+      if (sig & ev->g[k].sig) queue(w, &o, (uint32_t)k, NO_VM);
     return;
   }
-  const uint32_t state = w->it[i].state;
-  const mstate *s = &w->m->st[state];
+  const mstate *s = &w->m->st[o.state];
   const uint32_t *acc = sv_data(&s->accept), *paths = sv_data(&s->paths);
   const int complex = s->paths.flags & ST_COMPLEX;
   accept(w, w->out[event], acc, s->accept.n);
   if (s->paths.flags & ST_ABSENT) {
-    const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, state, 0, NULL, 0)];
+    const svec *a = &w->m->ab[*aev__pmap_get(&w->m->absent, o.state, 0, NULL, 0)];
     const uint32_t *abs = sv_data(a);
     for (size_t k = 0; k < a->n && !w->rc; k += 2)
       if (!group_of(ev, abs[k])) reach(w, abs[k + 1], (int32_t)i, NULL, done, 0, event);
@@ -945,14 +952,14 @@ static void visit(walker *w, uint32_t i) {
     for (size_t k = 0; k < s->paths.n && !w->rc; k++) {
       const pm_group *g = group_of(ev, paths[k]);
       if (!g) continue;
-      if (complex) queue_complex(w, i, (size_t)(g - ev->g));
-      else queue(w, i, (uint32_t)(g - ev->g), NO_VM);
+      if (complex) queue_complex(w, &o, (size_t)(g - ev->g));
+      else queue(w, &o, (uint32_t)(g - ev->g), NO_VM);
     }
   } else {
     for (size_t k = 0; k < ev->ng && !w->rc; k++) {
       if (consumed(done, k)) continue;
-      if (complex) queue_complex(w, i, k);
-      else queue(w, i, (uint32_t)k, NO_VM);
+      if (complex) queue_complex(w, &o, k);
+      else queue(w, &o, (uint32_t)k, NO_VM);
     }
   }
 }
