@@ -6,8 +6,6 @@
 #include "core/status.h"
 #include "pattern/machine_int.h"
 
-/* ---- matching ---- */
-
 /* A match walks the automaton breadth first: every state reached by the
  * same number of steps is one level, and a level's hash lookups (and the
  * states they lead to) are all started before any is used, so their cache
@@ -66,7 +64,8 @@ typedef struct walker {
   size_t *fk_first; /* per event: its first field's place in fk */
   size_t lo, hi;    /* the items of the level being walked */
   int rc;
-  /* Most matches fit these, so matching allocates nothing of its own. */
+  /* A single event's match mostly fits these, allocating nothing of its
+   * own; a batch's grow once or twice. */
   item it_in[32];
   cand c_in[64];
   fkey fk_in[2 * PM_INLINE];
@@ -154,15 +153,18 @@ static inline void accept(walker *w, pm_slots *o, const uint32_t *slot, size_t n
   for (size_t i = 0; i < n; i++) o->v[o->n++] = slot[i];
 }
 
-/* yes ? a : b, for pointers a branch predictor cannot foresee: with a
- * mask, which compilers do not turn back into a branch. */
-static inline const void *pick(int yes, const void *a, const void *b) {
-  uintptr_t x = (uintptr_t)a, y = (uintptr_t)b, mask = -(uintptr_t)(yes != 0);
-  return (const void *)(y ^ ((x ^ y) & mask));
-}
-
 /* An empty leaf list, for the results that are not one. */
 static const uint32_t no_list[2 + LIST_FAST];
+
+/* The leaf list a result's word t1 names (LIST | its offset in leaves),
+ * else no_list. Which it is is as random as the events: the address is
+ * picked with a mask, worked out as a number so that no pointer is made
+ * to where there is no list, and compilers do not turn it into a branch. */
+static inline const uint32_t *list_of(const pm_machine *m, uint32_t t1) {
+  const uintptr_t list = (uintptr_t)m->leaves + sizeof *m->leaves * (uintptr_t)(t1 & ~PLAIN),
+                  none = (uintptr_t)no_list, mask = -(uintptr_t)((t1 & PLAIN) == LIST);
+  return (const uint32_t *)(none ^ ((list ^ none) & mask));
+}
 
 /* Where a lookup's result leads. Nearly every result of a big set is a
  * plain state, one slot or a list of slots, as random as the events: they
@@ -175,8 +177,7 @@ static inline __attribute__((always_inline)) void follow(walker *w, const cand *
     pm_slots *o = w->out[event];
     if (!slot_room(w, o, LIST_FAST + 1) || !item_room(w)) return;
     const uint32_t kind = t1 >> 30; /* 3: PLAIN, 2: LIST, else one slot + 1 */
-    const uint32_t *l =
-        pick(kind == 2, (const char *)w->m->leaves + 4 * (size_t)(t1 & ~PLAIN), no_list);
+    const uint32_t *l = list_of(w->m, t1);
     const size_t n = l[0];
     if (__builtin_expect(n > LIST_FAST, 0)) {
       accept(w, o, l + 2, n);
@@ -420,9 +421,8 @@ static void walk_level(walker *w) {
     c->tg = tg;
     if (!tg) continue;
     /* What the result leads to, loading: a list of slots, or a state that
-     * must be loaded (which is rare in a big set); picked without a branch. */
-    const void *next =
-        pick((tg[1] & PLAIN) == LIST, (const char *)m->leaves + 4 * (size_t)(tg[1] & ~PLAIN), tg);
+     * must be loaded (which is rare in a big set). */
+    const void *next = list_of(m, tg[1]);
     if (__builtin_expect(!tg[1] && (*tg & DIRECT), 0)) next = &m->st[*tg & ~DIRECT];
     __builtin_prefetch(next);
   }
