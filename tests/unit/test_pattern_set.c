@@ -957,6 +957,95 @@ END_TEST
 /* Matches that find each id twice (both branches of its $or match), in
  * scrambled order: the ids come back sorted and unique, from a handful up
  * to past the sort's small-count limit. */
+/* Batches of distinct events walked together, against patterns using
+ * every operator (value machines, exists:false steps, arrays whose
+ * elements must agree, $or, leaf lists past the four slots a result
+ * copies at once): each event of a batch must find what each pattern,
+ * compiled alone, says of it. */
+static const char *const batch_patterns[] = {
+    "{\"source\":[\"app\"]}",
+    "{\"source\":[\"app\"]}",
+    "{\"source\":[\"app\"]}",
+    "{\"source\":[\"app\"]}",
+    "{\"source\":[\"app\"]}",
+    "{\"source\":[\"app\"]}",
+    "{\"source\":[{\"prefix\":\"aws.\"}],\"detail\":{\"n\":[{\"numeric\":[\">\",0,\"<=\",9]}]}}",
+    "{\"source\":[{\"suffix\":{\"equals-ignore-case\":\".PNG\"}}]}",
+    "{\"source\":[{\"equals-ignore-case\":\"APP\"}],\"detail\":{\"color\":[\"red\"]}}",
+    "{\"detail\":{\"color\":[{\"anything-but\":[\"red\",\"blue\"]}]}}",
+    "{\"detail\":{\"color\":[{\"anything-but\":{\"prefix\":\"bl\"}}],\"n\":[5]}}",
+    "{\"detail\":{\"m\":[{\"exists\":false}],\"d\":[true]}}",
+    "{\"detail\":{\"m\":[{\"exists\":true}]},\"source\":[\"app\"]}",
+    "{\"detail\":{\"ip\":[{\"cidr\":\"10.0.0.0/8\"}]}}",
+    "{\"source\":[{\"wildcard\":\"a*p\"}],\"detail\":{\"n\":[1,5]}}",
+    "{\"detail\":{\"items\":{\"k\":[\"a\"],\"v\":[1]}}}",
+    "{\"detail\":{\"items\":{\"k\":[\"b\"],\"v\":[{\"numeric\":[\">=\",2]}]}}}",
+    "{\"$or\":[{\"source\":[\"aws.ec2\"]},{\"detail\":{\"d\":[false],\"n\":[1]}}]}",
+    "{\"$or\":[{\"detail\":{\"color\":[\"blue\"]}},{\"detail\":{\"m\":[{\"exists\":false}]}}]}",
+};
+#define NBP (sizeof batch_patterns / sizeof *batch_patterns)
+
+START_TEST(set_batches_of_operators_match_as_alone) {
+  static const char *const sources[] = {"\"app\"", "\"aws.ec2\"", "\"App.png\"", "\"APP\"",
+                                        "\"asp\""};
+  static const char *const colors[] = {"\"red\"", "\"blue\"", "\"black\"", "\"green\""};
+  static const char *const ips[] = {"\"10.1.2.3\"", "\"192.168.0.1\"", "\"10.255.0.0\""};
+  static const char *const items[] = {"[]", "[{\"k\":\"a\",\"v\":1}]",
+                                      "[{\"k\":\"a\",\"v\":2},{\"k\":\"b\",\"v\":1}]",
+                                      "[{\"k\":\"b\",\"v\":3},{\"k\":\"a\",\"v\":1}]"};
+  enum { NE = 200 };
+  uint64_t rng = 0xba7c4;
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  aev_pattern *alone[NBP];
+  for (size_t i = 0; i < NBP; i++) {
+    add(s, i, batch_patterns[i]);
+    ck_assert_int_eq(aev_pattern_compile(batch_patterns[i], strlen(batch_patterns[i]), &alone[i]),
+                     AEV_OK);
+  }
+  static char events[NE][512], *want[NE];
+#define PICK(a) a[diff_next(&rng) % (sizeof a / sizeof *a)]
+  for (int e = 0; e < NE; e++) {
+    char *ev = events[e];
+    int n = snprintf(ev, sizeof events[e], "{\"source\":%s,\"detail\":{\"n\":%d,\"color\":%s,",
+                     PICK(sources), (int)(diff_next(&rng) % 12) - 1, PICK(colors));
+    if (diff_next(&rng) % 2) n += snprintf(ev + n, sizeof events[e] - (size_t)n, "\"m\":1,");
+    snprintf(ev + n, sizeof events[e] - (size_t)n, "\"d\":%s,\"ip\":%s,\"items\":%s}}",
+             diff_next(&rng) % 2 ? "true" : "false", PICK(ips), PICK(items));
+    char list[256] = "";
+    for (size_t i = 0; i < NBP; i++) {
+      int m = 0;
+      ck_assert_int_eq(aev_pattern_matches(alone[i], ev, strlen(ev), &m), AEV_OK);
+      if (m) snprintf(list + strlen(list), sizeof list - strlen(list), "%s%zu", *list ? "," : "", i);
+    }
+    want[e] = strdup(list);
+  }
+#undef PICK
+  static const size_t sizes[] = {2, 7, 16, 23, 1};
+  for (size_t k = 0, at = 0; at < NE; k++) {
+    size_t n = sizes[k % (sizeof sizes / sizeof *sizes)];
+    if (n > NE - at) n = NE - at;
+    const char *batch[64];
+    char *got[64];
+    for (size_t i = 0; i < n; i++) batch[i] = events[at + i];
+    match_batch(s, batch, n, got);
+    for (size_t i = 0; i < n; i++) {
+      ck_assert_msg(!strcmp(got[i], want[at + i]), "%s in a batch of %zu: got %s want %s",
+                    batch[i], n, got[i], want[at + i]);
+      free(got[i]);
+    }
+    at += n;
+  }
+  int matched = 0;
+  for (int e = 0; e < NE; e++) {
+    matched += *want[e] != 0;
+    free(want[e]);
+  }
+  ck_assert_int_gt(matched, NE / 2); /* the events do exercise the patterns */
+  for (size_t i = 0; i < NBP; i++) aev_pattern_free(alone[i]);
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 static int cmp_id(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return (x > y) - (x < y);
@@ -1003,6 +1092,7 @@ int main(void) {
   tcase_add_test(tc, set_batch_errors);
   tcase_add_test(tc, set_concurrent_readers_and_writer);
   tcase_add_loop_test(tc, set_matches_as_patterns_alone, 0, 2);
+  tcase_add_test(tc, set_batches_of_operators_match_as_alone);
   tcase_add_test(tc, set_more_than_64_groups);
   tcase_add_test(tc, set_skips_consumed_groups);
   tcase_add_loop_test(tc, set_sorts_and_dedups_many_ids, 0, 7);
