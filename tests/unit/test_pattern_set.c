@@ -43,6 +43,26 @@ static void match_batch(aev_pattern_set *s, const char *const *events, size_t n,
   }
 }
 
+/* Events (texts of up to 511 bytes) matched in batches of the given sizes
+ * in turn (each at most 64), each event's ids as "1,2,3" equal to want's. */
+static void check_batches(aev_pattern_set *s, char (*events)[512], size_t ne,
+                          char *const *want, const size_t *sizes, size_t nsizes) {
+  for (size_t k = 0, at = 0; at < ne; k++) {
+    size_t n = sizes[k % nsizes];
+    if (n > ne - at) n = ne - at;
+    const char *batch[64];
+    char *got[64];
+    for (size_t i = 0; i < n; i++) batch[i] = events[at + i];
+    match_batch(s, batch, n, got);
+    for (size_t i = 0; i < n; i++) {
+      ck_assert_msg(!strcmp(got[i], want[at + i]), "%s in a batch of %zu: got %s want %s",
+                    batch[i], n, got[i], want[at + i]);
+      free(got[i]);
+    }
+    at += n;
+  }
+}
+
 /* The matched ids as "1,2,3"; a batch of three copies of the event must
  * find the same for each, each walk kept apart from the others. */
 static char *match(aev_pattern_set *s, const char *event) {
@@ -839,20 +859,7 @@ START_TEST(set_matches_as_patterns_alone) {
     /* All the round's events in batches, distinct events walked together
      * (the library's own chunks of 16 and their remainders among them). */
     static const size_t sizes[] = {1, 2, 15, 16, 17, 33, 64};
-    for (size_t k = 0, at = 0; at < NE; k++) {
-      size_t n = sizes[k % (sizeof sizes / sizeof *sizes)];
-      if (n > NE - at) n = NE - at;
-      const char *batch[64];
-      char *got[64];
-      for (size_t i = 0; i < n; i++) batch[i] = events[at + i];
-      match_batch(s, batch, n, got);
-      for (size_t i = 0; i < n; i++) {
-        ck_assert_msg(!strcmp(got[i], alone_got[at + i]), "%s in a batch of %zu: got %s want %s",
-                      batch[i], n, got[i], alone_got[at + i]);
-        free(got[i]);
-      }
-      at += n;
-    }
+    check_batches(s, events, NE, alone_got, sizes, sizeof sizes / sizeof *sizes);
     for (int e = 0; e < NE; e++) free(alone_got[e]);
     for (int i = 0; i < NP; i += 3) {
       if (!alone[i]) continue;
@@ -1021,20 +1028,7 @@ START_TEST(set_batches_of_operators_match_as_alone) {
   }
 #undef PICK
   static const size_t sizes[] = {2, 7, 16, 23, 1};
-  for (size_t k = 0, at = 0; at < NE; k++) {
-    size_t n = sizes[k % (sizeof sizes / sizeof *sizes)];
-    if (n > NE - at) n = NE - at;
-    const char *batch[64];
-    char *got[64];
-    for (size_t i = 0; i < n; i++) batch[i] = events[at + i];
-    match_batch(s, batch, n, got);
-    for (size_t i = 0; i < n; i++) {
-      ck_assert_msg(!strcmp(got[i], want[at + i]), "%s in a batch of %zu: got %s want %s",
-                    batch[i], n, got[i], want[at + i]);
-      free(got[i]);
-    }
-    at += n;
-  }
+  check_batches(s, events, NE, want, sizes, sizeof sizes / sizeof *sizes);
   int matched = 0;
   for (int e = 0; e < NE; e++) {
     matched += *want[e] != 0;
