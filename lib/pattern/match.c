@@ -47,7 +47,10 @@ typedef struct cand {
   const pm_field *f;
   const fkey *fk;
   uint32_t h; /* 0: no exact lookup */
-  uint32_t item, group, vm;
+  uint32_t item, vm;
+  /* The item's: its state, its event, and its done (with this lookup's
+   * group added), kept here so following a result reads no item. */
+  uint32_t state, event, done;
   const uint32_t *tg; /* the lookup's result */
 } cand;
 
@@ -63,6 +66,7 @@ typedef struct walker {
   fkey *fk;         /* every event's fields, one after another */
   size_t *fk_first; /* per event: its first field's place in fk */
   size_t lo, hi;    /* the items of the level being walked */
+  int complex;      /* some lookup of the level has a value machine */
   int rc;
   /* A single event's match mostly fits these, allocating nothing of its
    * own; a batch's grow once or twice. */
@@ -133,11 +137,6 @@ static inline void reach(walker *w, uint32_t state, int32_t parent, const pm_fie
   if (item_room(w)) w->it[w->nit++] = (item){state, parent, f, plain, done, event};
 }
 
-/* What the steps up to a lookup's item consumed, with its own field. */
-static uint32_t done_after(const walker *w, const cand *c) {
-  return w->it[c->item].done | (c->group < 32 ? 1u << c->group : 0);
-}
-
 /* Room in o for n more slots. */
 static inline int slot_room(walker *w, pm_slots *o, size_t n) {
   if (o->n + n <= o->cap) return 1;
@@ -171,8 +170,7 @@ static inline const uint32_t *list_of(const pm_machine *m, uint32_t t1) {
  * are told apart without branches. */
 static inline __attribute__((always_inline)) void follow(walker *w, const cand *c) {
   const uint32_t t0 = c->tg[0], t1 = c->tg[1];
-  const item *from = &w->it[c->item];
-  const uint32_t event = from->event;
+  const uint32_t event = c->event;
   if (__builtin_expect((t0 & DIRECT) && t1, 1)) {
     pm_slots *o = w->out[event];
     if (!slot_room(w, o, LIST_FAST + 1) || !item_room(w)) return;
@@ -189,17 +187,17 @@ static inline __attribute__((always_inline)) void follow(walker *w, const cand *
     v[n] = t1 - 1;
     o->n += n + (kind < 2);
     w->it[w->nit] =
-        (item){t0 & ~DIRECT, (int32_t)c->item, c->f, t1 & ~PLAIN, done_after(w, c), event};
+        (item){t0 & ~DIRECT, (int32_t)c->item, c->f, t1 & ~PLAIN, c->done, event};
     w->nit += kind == 3;
     return;
   }
   if (t0 & DIRECT) {
-    reach(w, t0 & ~DIRECT, (int32_t)c->item, c->f, done_after(w, c), 0, event);
+    reach(w, t0 & ~DIRECT, (int32_t)c->item, c->f, c->done, 0, event);
     return;
   }
   const pm_u32vec *t = &w->m->tg[t0];
   for (size_t i = 0; i < t->n && !w->rc; i++)
-    reach(w, t->v[i], (int32_t)c->item, c->f, done_after(w, c), 0, event);
+    reach(w, t->v[i], (int32_t)c->item, c->f, c->done, 0, event);
 }
 
 /* A lookup try_complex() makes at once (prefix, suffix, equals-ignore-case). */
@@ -237,8 +235,7 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
   }
   for (size_t i = 0; i < v->ns && !w->rc; i++)
     if (aev__pm_matcher_test(v->slow[i].m, x))
-      reach(w, v->slow[i].next, (int32_t)c->item, c->f, done_after(w, c), 0,
-            w->it[c->item].event);
+      reach(w, v->slow[i].next, (int32_t)c->item, c->f, c->done, 0, c->event);
 }
 
 static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
@@ -267,7 +264,7 @@ static inline int exact_key(const pm_value *x, const char **p, size_t *n) {
 
 /* What the lookups from one item share, worked out once. */
 typedef struct from {
-  uint32_t item, state;
+  uint32_t item, state, event, done;
   const pm_event *ev;
   const fkey *fk; /* the key of the event's first field */
 } from;
@@ -284,6 +281,7 @@ static inline __attribute__((always_inline)) void queue(walker *w, const from *o
   const pm_group *g = &o->ev->g[k];
   const pm_field *f = o->ev->f + g->first;
   const fkey *fk = o->fk + g->first;
+  const uint32_t done = o->done | (k < 32 ? 1u << k : 0);
   cand *c = w->c;
   size_t nc = w->nc;
   for (uint32_t j = 0; j < g->n; j++, f++, fk++) {
@@ -291,7 +289,7 @@ static inline __attribute__((always_inline)) void queue(walker *w, const from *o
     uint32_t h = aev__pmap_mix(o->state, fk->digest);
     const int may = filter_may_have(m, h);
     aev__pmap_prefetch(&m->values, h);
-    c[nc] = (cand){f, fk, may ? h : 0, o->item, k, vm, NULL};
+    c[nc] = (cand){f, fk, may ? h : 0, o->item, vm, o->state, o->event, done, NULL};
     nc += may | (vm != NO_VM);
   }
   w->nc = nc;
@@ -304,7 +302,9 @@ static inline int consumed(uint32_t done, size_t k) { return k < 32 && done >> k
  * it has a transition on. */
 static void queue_complex(walker *w, const from *o, size_t k) {
   const uint32_t *t = trans_vm(w->m, o->state, o->ev->g[k].path);
-  if (t) queue(w, o, (uint32_t)k, *t);
+  if (!t) return;
+  w->complex |= *t != NO_VM;
+  queue(w, o, (uint32_t)k, *t);
 }
 
 /* One state of a level: its accepts and exists:false steps, and the
@@ -315,7 +315,7 @@ static void visit(walker *w, uint32_t i) {
   const uint32_t event = it->event;
   const pm_event *ev = w->ev[event];
   const uint32_t done = it->done, sig = it->plain;
-  const from o = {i, it->state, ev, w->fk + w->fk_first[event]};
+  const from o = {i, it->state, event, it->done, ev, w->fk + w->fk_first[event]};
   if (w->nc + ev->nf > w->cc) { /* each field is looked up once at most */
     cand *c = walk_room(w, w->c, w->c_in, &w->cc, w->nc + ev->nf, sizeof *c);
     if (!c) return;
@@ -411,13 +411,14 @@ static void walk_level(walker *w) {
   const pm_machine *m = w->m;
   w->hi = w->nit;
   w->nc = 0;
+  w->complex = 0;
   for (size_t i = w->lo; i < w->hi && !w->rc; i++) visit(w, (uint32_t)i);
   for (size_t k = 0; k < w->nc; k++) {
     cand *c = &w->c[k];
     if (!c->h) continue;
     const fkey *fk = c->fk;
     const uint32_t *tg =
-        aev__pmap_get_k(&m->values, c->h, w->it[c->item].state, fk->b, fk->key, fk->n);
+        aev__pmap_get_k(&m->values, c->h, c->state, fk->b, fk->key, fk->n);
     c->tg = tg;
     if (!tg) continue;
     /* What the result leads to, loading: a list of slots, or a state that
@@ -428,7 +429,8 @@ static void walk_level(walker *w) {
   }
   for (size_t k = 0; k < w->nc && !w->rc; k++) {
     if (w->c[k].tg) follow(w, &w->c[k]);
-    if (!w->rc && w->c[k].vm != NO_VM) try_complex(w, &w->c[k], &w->m->vm[w->c[k].vm]);
+    if (w->complex && !w->rc && w->c[k].vm != NO_VM)
+      try_complex(w, &w->c[k], &w->m->vm[w->c[k].vm]);
   }
   w->lo = w->hi;
 }
