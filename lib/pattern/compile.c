@@ -207,6 +207,14 @@ static int numeric(cctx *c, json_t *v, pm_matcher *m) {
   return AEV_OK;
 }
 
+/* wildcard.c's checks of a wildcard, as this compile's answer: running
+ * out of memory is not a fault of the pattern. */
+static int check_wildcard(cctx *c, const char *s, size_t len) {
+  int rc = aev__pm_wildcard_check(s, len);
+  if (rc == AEV_ERR_NOMEM) return nomem(c);
+  return rc ? bad(c, "%s", aev_errmsg()) : AEV_OK;
+}
+
 /* A string or a list of strings, each checked, into m->strs. */
 static int str_list(cctx *c, json_t *v, const char *type_msg, int nonempty,
                     int fold, int wildcard, pm_matcher *m) {
@@ -220,11 +228,7 @@ static int str_list(cctx *c, json_t *v, const char *type_msg, int nonempty,
     const char *s = json_string_value(e);
     size_t len = json_string_length(e);
     if (nonempty && len == 0) return bad(c, "Null prefix/suffix not allowed");
-    if (wildcard && aev__pm_wildcard_check(s, len)) {
-      c->status = AEV_ERR_INVALID;
-      snprintf(c->err, sizeof c->err, "%s", aev_errmsg());
-      return c->status;
-    }
+    if (wildcard && check_wildcard(c, s, len)) return c->status;
     int rc = fold ? aev__pm_fold(s, len, &m->strs[i]) : dup_str(c, s, len, &m->strs[i]);
     if (rc) return nomem(c);
     m->n = i + 1;
@@ -325,8 +329,7 @@ static int match_expression(cctx *c, json_t *obj, pm_matcher *m) {
   /* SNS filter policies have no wildcard operator. */
   if (!strcmp(op, "wildcard") && !is_sns(c)) {
     if (!json_is_string(v)) return bad(c, "wildcard match pattern must be a string");
-    if (aev__pm_wildcard_check(json_string_value(v), json_string_length(v)))
-      return bad(c, "%s", aev_errmsg());
+    if (check_wildcard(c, json_string_value(v), json_string_length(v))) return c->status;
     return str_matcher(c, PM_WILDCARD, v, m);
   }
   if (!strcmp(op, "numeric")) return numeric(c, v, m);

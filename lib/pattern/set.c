@@ -260,7 +260,12 @@ int aev_pattern_set_add(aev_pattern_set *set, uint64_t id, const char *pattern,
   }
   uint32_t idx = (uint32_t)set->n, *v = NULL;
   if (!rc) rc = ids_put(&set->ids, id, NO_SLOT, &v);
-  if (!rc) rc = aev__pm_machine_add(set->m, r, tag_of(id, idx));
+  if (!rc && (rc = aev__pm_machine_add(set->m, r, tag_of(id, idx)))) {
+    /* The automaton may keep steps through r's matchers, to states that
+     * accept nothing: r stays, as a dead slot, until a rebuild drops them. */
+    set->s[set->n++] = (slot){id, r, 0};
+    r = NULL;
+  }
   if (rc) {
     pthread_rwlock_unlock(&set->lock);
     aev__pm_rule_free(r);

@@ -57,8 +57,10 @@ static size_t count(const unsigned char *set, size_t n) {
   return c;
 }
 
-/* Breadth-first over the sets of NFA states inputs can reach. */
-static int complexity_ok(const int *tok, size_t n) {
+/* Breadth-first over the sets of NFA states inputs can reach: AEV_OK, or
+ * AEV_ERR_INVALID when too complex, or AEV_ERR_NOMEM (not the pattern's
+ * fault, so not reported as its complexity). */
+static int complexity(const int *tok, size_t n) {
   int alphabet[258];
   size_t na = 0;
   for (size_t i = 0; i < n; i++) {
@@ -70,21 +72,24 @@ static int complexity_ok(const int *tok, size_t n) {
   pmap seen = {0};
   unsigned char **queue = NULL;
   size_t qn = 0, qcap = 0, head = 0;
-  int ok = 1;
+  int rc = AEV_OK;
   unsigned char *start = calloc(n + 1, 1);
-  if (!start) return 0;
+  if (!start) return AEV_ERR_NOMEM;
   add(tok, n, start, 0);
   queue = malloc(sizeof *queue);
-  if (!queue) ok = 0;
-  else queue[qn++] = start, qcap = 1;
+  if (!queue) {
+    free(start);
+    return AEV_ERR_NOMEM;
+  }
+  queue[qn++] = start, qcap = 1;
   uint32_t *slot;
   int added;
-  while (ok && head < qn) {
+  while (!rc && head < qn) {
     unsigned char *cur = queue[head++];
-    for (size_t a = 0; a < na && ok; a++) {
+    for (size_t a = 0; a < na && !rc; a++) {
       unsigned char *next = calloc(n + 1, 1);
       if (!next) {
-        ok = 0;
+        rc = AEV_ERR_NOMEM;
         break;
       }
       int any = 0;
@@ -93,18 +98,15 @@ static int complexity_ok(const int *tok, size_t n) {
         if (tok[i] == STAR) add(tok, n, next, i), any = 1;
         else if (tok[i] == alphabet[a]) add(tok, n, next, i + 1), any = 1;
       }
-      if (!any || count(next, n) > MAX_COMPLEXITY ||
-          aev__pmap_put(&seen, 0, 0, next, n + 1, 0, &slot, &added)) {
-        ok = any ? 0 : ok;
-        free(next);
-        continue;
-      }
-      if (!added) {
+      if (any && count(next, n) > MAX_COMPLEXITY) rc = AEV_ERR_INVALID;
+      else if (any && aev__pmap_put(&seen, 0, 0, next, n + 1, 0, &slot, &added))
+        rc = AEV_ERR_NOMEM;
+      if (rc || !any || !added) {
         free(next);
         continue;
       }
       if (qn == MAX_EXPLORED) {
-        ok = 0;
+        rc = AEV_ERR_INVALID;
         free(next);
         break;
       }
@@ -112,7 +114,7 @@ static int complexity_ok(const int *tok, size_t n) {
         qcap *= 2;
         unsigned char **q = realloc(queue, qcap * sizeof *q);
         if (!q) {
-          ok = 0;
+          rc = AEV_ERR_NOMEM;
           free(next);
           break;
         }
@@ -124,7 +126,7 @@ static int complexity_ok(const int *tok, size_t n) {
   for (size_t i = 0; i < qn; i++) free(queue[i]);
   free(queue);
   aev__pmap_free(&seen);
-  return ok;
+  return rc;
 }
 
 int aev__pm_wildcard_check(const char *s, size_t len) {
@@ -132,8 +134,11 @@ int aev__pm_wildcard_check(const char *s, size_t len) {
   if (!tok) return aev__nomem();
   size_t n;
   int rc = tokens(s, len, tok, &n);
-  if (!rc && memchr(s, '*', len) && !complexity_ok(tok, n))
-    rc = aev__fail(AEV_ERR_INVALID, "InvalidEventPatternException", "%s", TOO_COMPLEX);
+  if (!rc && memchr(s, '*', len)) {
+    rc = complexity(tok, n);
+    if (rc == AEV_ERR_NOMEM) rc = aev__nomem();
+    else if (rc) rc = aev__fail(AEV_ERR_INVALID, "InvalidEventPatternException", "%s", TOO_COMPLEX);
+  }
   free(tok);
   return rc;
 }
