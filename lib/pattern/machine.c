@@ -106,6 +106,7 @@ void aev__pm_machine_free(pm_machine *m) {
   aev__pmap_free(&m->absent);
   for (size_t i = 0; i < m->nvm; i++) {
     for (int j = 0; j < L_N; j++) free(m->vm[i].len[j].v);
+    aev__pm_ranges_free(&m->vm[i].num);
     free(m->vm[i].slow);
   }
   for (size_t i = 0; i < m->ntg; i++) free(m->tg[i].v);
@@ -133,7 +134,7 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
   total += m->cab * sizeof *m->ab + aev__pmap_memory(&m->absent);
   for (size_t i = 0; i < m->nab; i++) total += sv_memory(&m->ab[i]);
   for (size_t i = 0; i < m->nvm; i++) {
-    total += m->vm[i].cs * sizeof(slow);
+    total += m->vm[i].cs * sizeof(slow) + aev__pm_ranges_memory(&m->vm[i].num);
     for (int j = 0; j < L_N; j++) total += m->vm[i].len[j].cap * 4;
   }
   for (size_t i = 0; i < m->ntg; i++) total += m->tg[i].cap * 4;
@@ -401,6 +402,7 @@ static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_ma
   uint32_t vm;
   if (transition(m, state, path, 1, &vm)) return AEV_ERR_NOMEM;
   vmach *v = &m->vm[vm];
+  if (x->kind == PM_NUMERIC) return aev__pm_ranges_add(&v->num, x, next);
   if (grow((void **)&v->slow, &v->cs, v->ns + 1, sizeof *v->slow)) return AEV_ERR_NOMEM;
   v->slow[v->ns++] = (slow){x, next};
   return AEV_OK;

@@ -8,6 +8,7 @@
 
 #include "pattern/paths.h"
 #include "pattern/pattern_int.h"
+#include "pattern/ranges.h"
 
 /* A short list of u32 kept in place up to two entries, so a typical state
  * (one next field, one accepted pattern) is 32 bytes: half a cache line. */
@@ -51,11 +52,13 @@ typedef struct slow {
 enum { L_PREFIX, L_PREFIX_EIC, L_SUFFIX, L_SUFFIX_EIC, L_N };
 
 /* The value machine of one (state, field) with more than exact values:
- * which hashed kinds it has, prefix/suffix lengths to try, and the matchers
- * tested one by one. Exact values need none of this. */
+ * which hashed kinds it has, prefix/suffix lengths to try, its numeric
+ * ranges, and the matchers tested one by one. Exact values need none of
+ * this. */
 typedef struct vmach {
   unsigned kinds;
   pm_u32vec len[L_N];
+  pm_ranges num;
   slow *slow;
   size_t ns, cs;
 } vmach;

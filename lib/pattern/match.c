@@ -213,9 +213,25 @@ static void affixes(walker *w, const cand *c, const pm_u32vec *lens, int kind, c
     if (lens->v[i] <= n) lookup(w, c, kind, suffix ? s + n - lens->v[i] : s, lens->v[i]);
 }
 
+/* A range found holding a lookup's number: a step to its state. */
+typedef struct range_hit {
+  walker *w;
+  const cand *c;
+} range_hit;
+
+static int reach_range(void *ctx, uint32_t next) {
+  const range_hit *r = ctx;
+  reach(r->w, next, (int32_t)r->c->item, r->c->f, r->c->done, 0, r->c->event);
+  return r->w->rc;
+}
+
 /* Everything a value machine adds to the exact lookup. */
 static void try_complex(walker *w, const cand *c, const vmach *v) {
   const pm_value *x = &c->f->v;
+  if (x->type == PV_NUM && v->num.n) {
+    range_hit r = {w, c};
+    aev__pm_ranges_find(&v->num, x->num, reach_range, &r);
+  }
   if (x->type == PV_STR) {
     affixes(w, c, &v->len[L_PREFIX], PM_PREFIX, x->s, x->len, 0);
     affixes(w, c, &v->len[L_SUFFIX], PM_SUFFIX, x->s, x->len, 1);

@@ -1066,6 +1066,109 @@ START_TEST(set_sorts_and_dedups_many_ids) {
 }
 END_TEST
 
+/* Many numeric ranges on one field from one state (an interval tree, not a
+ * list): every bound form, open and closed, ranges that share bounds,
+ * repeats of one range under other ids, two ranges in one condition, and
+ * values on and between the bounds, alone and in arrays. Each event's ids
+ * must be those whose ranges hold one of its values, worked out here from
+ * the ranges themselves. */
+typedef struct test_range {
+  double lo, hi;
+  int lo_open, hi_open, has_lo, has_hi;
+} test_range;
+
+static int test_range_holds(const test_range *r, double x) {
+  if (r->has_lo && (r->lo_open ? !(x > r->lo) : !(x >= r->lo))) return 0;
+  if (r->has_hi && (r->hi_open ? !(x < r->hi) : !(x <= r->hi))) return 0;
+  return 1;
+}
+
+/* A random range over bounds -10..10 in halves, as a numeric operand list. */
+static test_range random_range(uint64_t *rng, char *json, size_t cap) {
+  test_range r = {0};
+  double a = (double)((int)(diff_next(rng) % 41) - 20) / 2,
+         b = a + (double)(1 + (int)(diff_next(rng) % 12)) / 2;
+  switch (diff_next(rng) % 5) {
+    case 0:
+      r = (test_range){a, a, 0, 0, 1, 1};
+      snprintf(json, cap, "[\"=\",%g]", a);
+      break;
+    case 1:
+      r = (test_range){a, 0, (int)(diff_next(rng) % 2), 0, 1, 0};
+      snprintf(json, cap, "[\"%s\",%g]", r.lo_open ? ">" : ">=", a);
+      break;
+    case 2:
+      r = (test_range){0, b, 0, (int)(diff_next(rng) % 2), 0, 1};
+      snprintf(json, cap, "[\"%s\",%g]", r.hi_open ? "<" : "<=", b);
+      break;
+    default:
+      r = (test_range){a, b, (int)(diff_next(rng) % 2), (int)(diff_next(rng) % 2), 1, 1};
+      snprintf(json, cap, "[\"%s\",%g,\"%s\",%g]", r.lo_open ? ">" : ">=", a,
+               r.hi_open ? "<" : "<=", b);
+  }
+  return r;
+}
+
+START_TEST(set_many_ranges_on_one_field) {
+  enum { NP = 400, NE = 300 };
+  uint64_t rng = 0x4a11ce;
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  static test_range range[NP][2];
+  static char pattern[NP][256];
+  for (int i = 0; i < NP; i++) {
+    char a[64], b[64];
+    if (i % 10 == 9) { /* an earlier pattern again, under another id */
+      int j = (int)(diff_next(&rng) % (uint64_t)i);
+      memcpy(range[i], range[j], sizeof range[i]);
+      memcpy(pattern[i], pattern[j], sizeof pattern[i]);
+    } else if (i % 7 == 3) {
+      range[i][0] = random_range(&rng, a, sizeof a);
+      range[i][1] = random_range(&rng, b, sizeof b);
+      snprintf(pattern[i], sizeof pattern[i],
+               "{\"source\":[\"s\"],\"detail\":{\"n\":[{\"numeric\":%s},{\"numeric\":%s}]}}", a, b);
+    } else {
+      range[i][0] = random_range(&rng, a, sizeof a);
+      range[i][1] = (test_range){1, 0, 0, 0, 1, 1}; /* holds nothing */
+      snprintf(pattern[i], sizeof pattern[i],
+               "{\"source\":[\"s\"],\"detail\":{\"n\":[{\"numeric\":%s}]}}", a);
+    }
+    add(s, (uint64_t)i, pattern[i]);
+  }
+  add(s, NP, "{\"source\":[\"t\"],\"detail\":{\"n\":[{\"numeric\":[\">\",-100]}]}}");
+  static char events[NE][512], *want[NE];
+  size_t total = 0;
+  for (int e = 0; e < NE; e++) {
+    double x[2];
+    int nx = 1 + (int)(diff_next(&rng) % 2);
+    for (int k = 0; k < nx; k++) x[k] = (double)((int)(diff_next(&rng) % 49) - 24) / 2;
+    if (nx == 1)
+      snprintf(events[e], sizeof events[e], "{\"source\":\"s\",\"detail\":{\"n\":%g}}", x[0]);
+    else
+      snprintf(events[e], sizeof events[e], "{\"source\":\"s\",\"detail\":{\"n\":[%g,%g]}}",
+               x[0], x[1]);
+    char list[4096] = "";
+    for (int i = 0; i < NP; i++) {
+      int m = 0;
+      for (int k = 0; k < nx; k++)
+        m |= test_range_holds(&range[i][0], x[k]) || test_range_holds(&range[i][1], x[k]);
+      if (m) snprintf(list + strlen(list), sizeof list - strlen(list), "%s%d", *list ? "," : "", i);
+      total += (size_t)m;
+    }
+    want[e] = strdup(list);
+  }
+  for (int e = 0; e < NE; e += 37) ck_match(s, events[e], want[e]);
+  static const size_t sizes[] = {1, 10, 16, 3};
+  check_batches(s, events, NE, want, sizes, sizeof sizes / sizeof *sizes);
+  ck_match(s, "{\"source\":\"s\",\"detail\":{\"n\":\"5\"}}", ""); /* a string is no number */
+  ck_match(s, "{\"source\":\"t\",\"detail\":{\"n\":0}}", "400");
+  for (int e = 0; e < NE; e++) free(want[e]);
+  /* Most events find some ranges and most ranges hold some value. */
+  ck_assert_uint_gt(total, (size_t)NE * NP / 10);
+  ck_assert_uint_lt(total, (size_t)NE * NP * 9 / 10);
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("pattern_set");
   TCase *tc = tcase_create("set");
@@ -1087,6 +1190,7 @@ int main(void) {
   tcase_add_test(tc, set_concurrent_readers_and_writer);
   tcase_add_loop_test(tc, set_matches_as_patterns_alone, 0, 2);
   tcase_add_test(tc, set_batches_of_operators_match_as_alone);
+  tcase_add_test(tc, set_many_ranges_on_one_field);
   tcase_add_test(tc, set_more_than_64_groups);
   tcase_add_test(tc, set_skips_consumed_groups);
   tcase_add_loop_test(tc, set_sorts_and_dedups_many_ids, 0, 7);
