@@ -107,9 +107,13 @@ void aev__pm_machine_free(pm_machine *m) {
   for (size_t i = 0; i < m->nvm; i++) {
     for (int j = 0; j < L_N; j++) free(m->vm[i].len[j].v);
     aev__pm_ranges_free(&m->vm[i].num);
-    free(m->vm[i].slow);
+    free(m->vm[i].wild_len.v);
+    free(m->vm[i].slow.v);
   }
   for (size_t i = 0; i < m->ntg; i++) free(m->tg[i].v);
+  for (size_t i = 0; i < m->nwl; i++) free(m->wl[i].v);
+  free(m->wl);
+  aev__pmap_free(&m->wild);
   free(m->st);
   free(m->org);
   free(m->vm);
@@ -134,10 +138,13 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
   total += m->cab * sizeof *m->ab + aev__pmap_memory(&m->absent);
   for (size_t i = 0; i < m->nab; i++) total += sv_memory(&m->ab[i]);
   for (size_t i = 0; i < m->nvm; i++) {
-    total += m->vm[i].cs * sizeof(slow) + aev__pm_ranges_memory(&m->vm[i].num);
+    total += m->vm[i].slow.cap * sizeof(slow) + aev__pm_ranges_memory(&m->vm[i].num) +
+             m->vm[i].wild_len.cap * 4;
     for (int j = 0; j < L_N; j++) total += m->vm[i].len[j].cap * 4;
   }
   for (size_t i = 0; i < m->ntg; i++) total += m->tg[i].cap * 4;
+  total += m->cwl * sizeof *m->wl + aev__pmap_memory(&m->wild);
+  for (size_t i = 0; i < m->nwl; i++) total += m->wl[i].cap * sizeof(slow);
   return total + aev__pm_paths_memory(&m->paths) + aev__pm_imap_memory(&m->trans) +
          aev__pmap_memory(&m->conds) + aev__pmap_memory(&m->values);
 }
@@ -384,6 +391,28 @@ static int add_hashed(pm_machine *m, uint32_t state, uint32_t path, const pm_mat
   }
 }
 
+static int add_slow(slows *s, const pm_matcher *x, uint32_t next) {
+  if (grow((void **)&s->v, &s->cap, s->n + 1, sizeof *s->v)) return AEV_ERR_NOMEM;
+  s->v[s->n++] = (slow){x, next};
+  return AEV_OK;
+}
+
+/* Files a wildcard under its literal beginning (see wild in pm_machine). */
+static int add_wildcard(pm_machine *m, uint32_t state, uint32_t path, vmach *v,
+                        const pm_matcher *x, uint32_t next) {
+  size_t lit = 0;
+  while (lit < x->s.len && x->s.s[lit] != '*' && x->s.s[lit] != '\\') lit++;
+  uint32_t *slot;
+  int added;
+  /* Room for a new list first: the map must never name one not there. */
+  if (add_len(&v->wild_len, (uint32_t)lit) ||
+      grow((void **)&m->wl, &m->cwl, m->nwl + 1, sizeof *m->wl) ||
+      aev__pmap_put(&m->wild, state, path, x->s.s, lit, (uint32_t)m->nwl, &slot, &added))
+    return AEV_ERR_NOMEM;
+  if (added) m->nwl++;
+  return add_slow(&m->wl[*slot], x, next);
+}
+
 static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_matcher *x,
                        uint32_t next) {
   if (x->kind == PM_ABSENT) {
@@ -403,9 +432,8 @@ static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_ma
   if (transition(m, state, path, 1, &vm)) return AEV_ERR_NOMEM;
   vmach *v = &m->vm[vm];
   if (x->kind == PM_NUMERIC) return aev__pm_ranges_add(&v->num, x, next);
-  if (grow((void **)&v->slow, &v->cs, v->ns + 1, sizeof *v->slow)) return AEV_ERR_NOMEM;
-  v->slow[v->ns++] = (slow){x, next};
-  return AEV_OK;
+  if (x->kind == PM_WILDCARD) return add_wildcard(m, state, path, v, x, next);
+  return add_slow(&v->slow, x, next);
 }
 
 /* Adds one branch. On failure the machine may hold states that accept

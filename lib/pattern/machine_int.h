@@ -49,18 +49,25 @@ typedef struct slow {
   uint32_t next;
 } slow;
 
+/* Matchers tested one by one. */
+typedef struct slows {
+  slow *v;
+  size_t n, cap;
+} slows;
+
 enum { L_PREFIX, L_PREFIX_EIC, L_SUFFIX, L_SUFFIX_EIC, L_N };
 
 /* The value machine of one (state, field) with more than exact values:
  * which hashed kinds it has, prefix/suffix lengths to try, its numeric
- * ranges, and the matchers tested one by one. Exact values need none of
- * this. */
+ * ranges, the lengths of its wildcards' literal beginnings (see wild in
+ * pm_machine), and the matchers tested one by one. Exact values need none
+ * of this. */
 typedef struct vmach {
   unsigned kinds;
   pm_u32vec len[L_N];
   pm_ranges num;
-  slow *slow;
-  size_t ns, cs;
+  pm_u32vec wild_len;
+  slows slow;
 } vmach;
 
 /* Values-map entries name their single next state directly when they have
@@ -110,6 +117,13 @@ struct pm_machine {
   pmap conds;  /* (state, path, condition bytes) -> next state */
   pmap values; /* (state, path << 3 | kind, value bytes) -> next state(s) */
   pmap absent; /* state -> index in ab */
+  /* Wildcards by what they begin with (up to the first star or escape):
+   * (state, path, those bytes) -> index in wl, the wildcards to test. A
+   * value tests only those whose beginning it has, one lookup for each
+   * length in its value machine's wild_len. */
+  pmap wild;
+  slows *wl;
+  size_t nwl, cwl;
   /* A blocked Bloom filter of the values map's keys (by their hashes),
    * 8 to 16 bits a key, so a lookup of a value no pattern names from that
    * state is mostly turned away without touching the map, which in a big

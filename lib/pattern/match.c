@@ -225,6 +225,13 @@ static int reach_range(void *ctx, uint32_t next) {
   return r->w->rc;
 }
 
+/* Steps for the matchers of s that the lookup's value passes. */
+static void test_slow(walker *w, const cand *c, const slows *s) {
+  for (size_t i = 0; i < s->n && !w->rc; i++)
+    if (aev__pm_matcher_test(s->v[i].m, &c->f->v))
+      reach(w, s->v[i].next, (int32_t)c->item, c->f, c->done, 0, c->event);
+}
+
 /* Everything a value machine adds to the exact lookup. */
 static void try_complex(walker *w, const cand *c, const vmach *v) {
   const pm_value *x = &c->f->v;
@@ -249,9 +256,14 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
       if (folded.s != local) free(folded.s);
     }
   }
-  for (size_t i = 0; i < v->ns && !w->rc; i++)
-    if (aev__pm_matcher_test(v->slow[i].m, x))
-      reach(w, v->slow[i].next, (int32_t)c->item, c->f, c->done, 0, c->event);
+  if (x->type == PV_STR)
+    for (size_t i = 0; i < v->wild_len.n && !w->rc; i++) {
+      size_t lit = v->wild_len.v[i];
+      const uint32_t *k =
+          lit <= x->len ? aev__pmap_get(&w->m->wild, c->state, c->f->path, x->s, lit) : NULL;
+      if (k) test_slow(w, c, &w->m->wl[*k]);
+    }
+  test_slow(w, c, &v->slow);
 }
 
 static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",

@@ -1169,6 +1169,66 @@ START_TEST(set_many_ranges_on_one_field) {
 }
 END_TEST
 
+/* Many wildcards on one field from one state, filed by their literal
+ * beginnings: beginnings of every length (none, a star first; longer than
+ * the value; an escaped star, where filing stops), stars anywhere. Each
+ * event must find what each wildcard, compiled alone, says of it. */
+static void random_glob(uint64_t *rng, char *out, int escapes) {
+  static const char *const piece[] = {"a", "b", "c", "*", "\\\\*"};
+  int n = 1 + (int)(diff_next(rng) % 6), star = 0;
+  *out = 0;
+  for (int i = 0; i < n; i++) {
+    int k = (int)(diff_next(rng) % (escapes ? 5u : 4u));
+    if (k == 3 && star) k = 0; /* no consecutive stars */
+    star = k == 3;
+    strcat(out, piece[k]);
+  }
+}
+
+START_TEST(set_many_wildcards_on_one_field) {
+  enum { NP = 300, NE = 300 };
+  uint64_t rng = 0x91b0b;
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  static aev_pattern *alone[NP];
+  for (int i = 0; i < NP; i++) {
+    char glob[64], p[160];
+    random_glob(&rng, glob, 1);
+    snprintf(p, sizeof p, "{\"source\":[\"s\"],\"detail\":{\"w\":[{\"wildcard\":\"%s\"}]}}",
+             glob);
+    ck_assert_msg(aev_pattern_compile(p, strlen(p), &alone[i]) == AEV_OK, "%s: %s", p,
+                  aev_errmsg());
+    add(s, (uint64_t)i, p);
+  }
+  static char events[NE][512], *want[NE];
+  int found = 0;
+  for (int e = 0; e < NE; e++) {
+    char a[64], b[64];
+    random_glob(&rng, a, 0);
+    random_glob(&rng, b, 0);
+    if (e % 3)
+      snprintf(events[e], sizeof events[e], "{\"source\":\"s\",\"detail\":{\"w\":\"%s\"}}", a);
+    else
+      snprintf(events[e], sizeof events[e],
+               "{\"source\":\"s\",\"detail\":{\"w\":[\"%s\",\"%s\",\"\"]}}", a, b);
+    char list[2048] = "";
+    for (int i = 0; i < NP; i++) {
+      int m = 0;
+      ck_assert_int_eq(aev_pattern_matches(alone[i], events[e], strlen(events[e]), &m), AEV_OK);
+      if (m) snprintf(list + strlen(list), sizeof list - strlen(list), "%s%d", *list ? "," : "", i);
+    }
+    found += *list != 0;
+    want[e] = strdup(list);
+  }
+  for (int e = 0; e < NE; e += 29) ck_match(s, events[e], want[e]);
+  static const size_t sizes[] = {1, 10, 16, 3};
+  check_batches(s, events, NE, want, sizes, sizeof sizes / sizeof *sizes);
+  ck_assert_int_gt(found, NE / 2);
+  for (int e = 0; e < NE; e++) free(want[e]);
+  for (int i = 0; i < NP; i++) aev_pattern_free(alone[i]);
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("pattern_set");
   TCase *tc = tcase_create("set");
@@ -1191,6 +1251,7 @@ int main(void) {
   tcase_add_loop_test(tc, set_matches_as_patterns_alone, 0, 2);
   tcase_add_test(tc, set_batches_of_operators_match_as_alone);
   tcase_add_test(tc, set_many_ranges_on_one_field);
+  tcase_add_test(tc, set_many_wildcards_on_one_field);
   tcase_add_test(tc, set_more_than_64_groups);
   tcase_add_test(tc, set_skips_consumed_groups);
   tcase_add_loop_test(tc, set_sorts_and_dedups_many_ids, 0, 7);
