@@ -2,8 +2,7 @@
  * by lower bound, whose nodes also keep the highest upper bound beneath
  * them. Finding the ranges that hold x visits only subtrees that can hold
  * it: O(log n) a range found, against the n tests of a list. Nodes live in
- * one array and name each other by index, so growing it moves nothing
- * that a match holds. */
+ * one array and name each other by index, which growing the array keeps. */
 #include "pattern/ranges.h"
 
 #include <math.h>
@@ -17,27 +16,19 @@ static pm_range_node *at(pm_range_node *t, uint32_t i) { return &t[i - 1]; }
 static void fix(pm_range_node *t, uint32_t i) {
   pm_range_node *x = at(t, i);
   x->max = x->hi;
-  if (x->left && at(t, x->left)->max > x->max) x->max = at(t, x->left)->max;
-  if (x->right && at(t, x->right)->max > x->max) x->max = at(t, x->right)->max;
+  for (int side = 0; side < 2; side++)
+    if (x->child[side] && at(t, x->child[side])->max > x->max)
+      x->max = at(t, x->child[side])->max;
 }
 
-/* Lifts node i's left (or right) child above it; returns the child. */
-static uint32_t lift_left(pm_range_node *t, uint32_t i) {
-  uint32_t l = at(t, i)->left;
-  at(t, i)->left = at(t, l)->right;
-  at(t, l)->right = i;
+/* Lifts node i's child on side above it; returns the child. */
+static uint32_t lift(pm_range_node *t, uint32_t i, int side) {
+  uint32_t c = at(t, i)->child[side];
+  at(t, i)->child[side] = at(t, c)->child[!side];
+  at(t, c)->child[!side] = i;
   fix(t, i);
-  fix(t, l);
-  return l;
-}
-
-static uint32_t lift_right(pm_range_node *t, uint32_t i) {
-  uint32_t r = at(t, i)->right;
-  at(t, i)->right = at(t, r)->left;
-  at(t, r)->left = i;
-  fix(t, i);
-  fix(t, r);
-  return r;
+  fix(t, c);
+  return c;
 }
 
 /* Inserts node i into the subtree at root; returns the subtree's new root.
@@ -47,13 +38,9 @@ static uint32_t lift_right(pm_range_node *t, uint32_t i) {
 static uint32_t insert(pm_range_node *t, uint32_t root, uint32_t i) {
   if (!root) return i;
   pm_range_node *x = at(t, root);
-  if (at(t, i)->lo < x->lo) {
-    x->left = insert(t, x->left, i);
-    if (at(t, x->left)->prio > x->prio) return lift_left(t, root);
-  } else {
-    x->right = insert(t, x->right, i);
-    if (at(t, x->right)->prio > x->prio) return lift_right(t, root);
-  }
+  const int side = !(at(t, i)->lo < x->lo);
+  x->child[side] = insert(t, x->child[side], i);
+  if (at(t, x->child[side])->prio > x->prio) return lift(t, root, side);
   fix(t, root);
   return root;
 }
@@ -72,7 +59,7 @@ int aev__pm_ranges_add(pm_ranges *r, const pm_matcher *m, uint32_t next) {
     r->cap = cap;
   }
   double lo = m->has_lo ? m->lo : -INFINITY, hi = m->has_hi ? m->hi : INFINITY;
-  r->node[r->n] = (pm_range_node){lo, hi, hi, next, priority(m, r->n), 0, 0, m->lo_open,
+  r->node[r->n] = (pm_range_node){lo, hi, hi, next, priority(m, r->n), {0, 0}, m->lo_open,
                                   m->hi_open};
   r->n++;
   r->root = insert(r->node, r->root, (uint32_t)r->n);
@@ -93,10 +80,10 @@ static int find(const pm_range_node *t, uint32_t i, double x, int (*hit)(void *,
   while (i) {
     const pm_range_node *n = &t[i - 1];
     if (n->max < x) return 0;
-    if (find(t, n->left, x, hit, ctx)) return 1;
+    if (find(t, n->child[0], x, hit, ctx)) return 1;
     if (n->lo > x) return 0;
     if (holds(n, x) && hit(ctx, n->next)) return 1;
-    i = n->right;
+    i = n->child[1];
   }
   return 0;
 }

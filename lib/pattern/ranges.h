@@ -16,7 +16,7 @@ typedef struct pm_range_node {
   double max;    /* the highest hi in the subtree */
   uint32_t next; /* the state the range leads to */
   uint32_t prio;
-  uint32_t left, right; /* node index + 1; 0: none */
+  uint32_t child[2]; /* lower lo, then the rest: node index + 1; 0: none */
   unsigned char lo_open, hi_open;
 } pm_range_node;
 
