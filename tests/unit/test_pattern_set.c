@@ -533,8 +533,8 @@ START_TEST(set_batch_sns_profiles) {
   add(a, 2, "{\"size\":[{\"numeric\":[\">\",3]}]}");
   const char *attrs[3] = {
       "{\"color\":{\"DataType\":\"String\",\"StringValue\":\"red\"}}",
-      "{\"size\":{\"DataType\":\"Number\",\"StringValue\":\"4\"},"
-      "\"color\":{\"DataType\":\"String\",\"StringValue\":\"red\"}}",
+      ("{\"size\":{\"DataType\":\"Number\",\"StringValue\":\"4\"},"
+       "\"color\":{\"DataType\":\"String\",\"StringValue\":\"red\"}}"),
       "{\"size\":{\"DataType\":\"Number\",\"StringValue\":\"2\"}}"};
   char *agot[3];
   match_batch(a, attrs, 3, agot);
