@@ -23,6 +23,13 @@ static const char *const fixed[] = {
     "{\"m\":[{\"exists\":false}],\"d\":[true]}",
     "{\"$or\":[{\"a\":{\"b\":[2]}},{\"d\":[{\"exists\":true}]},{\"a.b\":[3]}]}",
     "{\"color\":[\"red\",{\"anything-but\":{\"prefix\":\"bl\"}}],\"n\":[1.5,{\"numeric\":[\"<\",0]}]}",
+    /* Many ranges, and wildcards with several beginnings, on one field:
+     * a range tree of several nodes and several wildcard lists. */
+    ("{\"v\":[{\"numeric\":[\">\",0,\"<\",10]},{\"numeric\":[\">=\",5,\"<=\",20]},"
+     "{\"numeric\":[\"=\",7]},{\"numeric\":[\"<\",-3]},{\"numeric\":[\">\",100]},"
+     "{\"numeric\":[\">=\",-3,\"<\",0]}]}"),
+    ("{\"w\":[{\"wildcard\":\"a*\"},{\"wildcard\":\"ab*c\"},{\"wildcard\":\"*z\"},"
+     "{\"wildcard\":\"a\\\\*b*\"},{\"wildcard\":\"abc\"},{\"wildcard\":\"b*\"}]}"),
 };
 #define NFIXED (sizeof fixed / sizeof *fixed)
 
