@@ -45,6 +45,15 @@ int aev__pm_cidr_parse(const char *s, size_t len, pm_matcher *m) {
   return AEV_OK;
 }
 
+size_t aev__pm_cidr_key(int family, int bits, const unsigned char ip[16], unsigned char key[18]) {
+  size_t full = (size_t)bits / 8, rest = (size_t)bits % 8;
+  key[0] = (unsigned char)family;
+  key[1] = (unsigned char)bits;
+  memcpy(key + 2, ip, full);
+  if (rest) key[2 + full] = (unsigned char)(ip[full] & (0xff << (8 - rest)));
+  return 2 + full + (rest != 0);
+}
+
 int aev__pm_cidr_test(const pm_matcher *m, const char *s, size_t len) {
   unsigned char ip[16];
   if (aev__pm_ip_parse(s, len, ip) != m->family) return 0;

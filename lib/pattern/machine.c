@@ -108,12 +108,13 @@ void aev__pm_machine_free(pm_machine *m) {
     for (int j = 0; j < L_N; j++) free(m->vm[i].len[j].v);
     aev__pm_ranges_free(&m->vm[i].num);
     free(m->vm[i].wild_len.v);
+    free(m->vm[i].cidr_len.v);
     free(m->vm[i].slow.v);
   }
   for (size_t i = 0; i < m->ntg; i++) free(m->tg[i].v);
-  for (size_t i = 0; i < m->nwl; i++) free(m->wl[i].v);
-  free(m->wl);
-  aev__pmap_free(&m->wild);
+  for (size_t i = 0; i < m->nfl; i++) free(m->fl[i].v);
+  free(m->fl);
+  aev__pmap_free(&m->filed);
   free(m->st);
   free(m->org);
   free(m->vm);
@@ -139,12 +140,12 @@ size_t aev__pm_machine_memory(const pm_machine *m) {
   for (size_t i = 0; i < m->nab; i++) total += sv_memory(&m->ab[i]);
   for (size_t i = 0; i < m->nvm; i++) {
     total += m->vm[i].slow.cap * sizeof(slow) + aev__pm_ranges_memory(&m->vm[i].num) +
-             m->vm[i].wild_len.cap * 4;
+             (m->vm[i].wild_len.cap + m->vm[i].cidr_len.cap) * 4;
     for (int j = 0; j < L_N; j++) total += m->vm[i].len[j].cap * 4;
   }
   for (size_t i = 0; i < m->ntg; i++) total += m->tg[i].cap * 4;
-  total += m->cwl * sizeof *m->wl + aev__pmap_memory(&m->wild);
-  for (size_t i = 0; i < m->nwl; i++) total += m->wl[i].cap * sizeof(slow);
+  total += m->cfl * sizeof *m->fl + aev__pmap_memory(&m->filed);
+  for (size_t i = 0; i < m->nfl; i++) total += m->fl[i].cap * sizeof(slow);
   return total + aev__pm_paths_memory(&m->paths) + aev__pm_imap_memory(&m->trans) +
          aev__pmap_memory(&m->conds) + aev__pmap_memory(&m->values);
 }
@@ -397,20 +398,36 @@ static int add_slow(slows *s, const pm_matcher *x, uint32_t next) {
   return AEV_OK;
 }
 
-/* Files a wildcard under its literal beginning (see wild in pm_machine). */
+/* Files a matcher under key (see filed in pm_machine), the length (code)
+ * of which goes in lens. */
+static int add_filed(pm_machine *m, uint32_t state, uint32_t path, int how, pm_u32vec *lens,
+                     uint32_t code, const void *key, size_t n, const pm_matcher *x,
+                     uint32_t next) {
+  uint32_t *slot;
+  int added;
+  /* Room for a new list first: the map must never name one not there. */
+  if (add_len(lens, code) || grow((void **)&m->fl, &m->cfl, m->nfl + 1, sizeof *m->fl) ||
+      aev__pmap_put(&m->filed, state, path << 1 | (uint32_t)how, key, n, (uint32_t)m->nfl, &slot,
+                    &added))
+    return AEV_ERR_NOMEM;
+  if (added) m->nfl++;
+  return add_slow(&m->fl[*slot], x, next);
+}
+
 static int add_wildcard(pm_machine *m, uint32_t state, uint32_t path, vmach *v,
                         const pm_matcher *x, uint32_t next) {
   size_t lit = 0;
   while (lit < x->s.len && x->s.s[lit] != '*' && x->s.s[lit] != '\\') lit++;
-  uint32_t *slot;
-  int added;
-  /* Room for a new list first: the map must never name one not there. */
-  if (add_len(&v->wild_len, (uint32_t)lit) ||
-      grow((void **)&m->wl, &m->cwl, m->nwl + 1, sizeof *m->wl) ||
-      aev__pmap_put(&m->wild, state, path, x->s.s, lit, (uint32_t)m->nwl, &slot, &added))
-    return AEV_ERR_NOMEM;
-  if (added) m->nwl++;
-  return add_slow(&m->wl[*slot], x, next);
+  return add_filed(m, state, path, FILED_WILDCARD, &v->wild_len, (uint32_t)lit, x->s.s, lit, x,
+                   next);
+}
+
+static int add_cidr(pm_machine *m, uint32_t state, uint32_t path, vmach *v,
+                    const pm_matcher *x, uint32_t next) {
+  unsigned char key[18];
+  size_t n = aev__pm_cidr_key(x->family, x->bits, x->ip, key);
+  return add_filed(m, state, path, FILED_CIDR, &v->cidr_len,
+                   (uint32_t)(x->family << 8 | x->bits), key, n, x, next);
 }
 
 static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_matcher *x,
@@ -433,6 +450,7 @@ static int add_matcher(pm_machine *m, uint32_t state, uint32_t path, const pm_ma
   vmach *v = &m->vm[vm];
   if (x->kind == PM_NUMERIC) return aev__pm_ranges_add(&v->num, x, next);
   if (x->kind == PM_WILDCARD) return add_wildcard(m, state, path, v, x, next);
+  if (x->kind == PM_CIDR) return add_cidr(m, state, path, v, x, next);
   return add_slow(&v->slow, x, next);
 }
 

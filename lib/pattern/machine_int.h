@@ -59,16 +59,20 @@ enum { L_PREFIX, L_PREFIX_EIC, L_SUFFIX, L_SUFFIX_EIC, L_N };
 
 /* The value machine of one (state, field) with more than exact values:
  * which hashed kinds it has, prefix/suffix lengths to try, its numeric
- * ranges, the lengths of its wildcards' literal beginnings (see wild in
- * pm_machine), and the matchers tested one by one. Exact values need none
- * of this. */
+ * ranges, the lengths of its wildcards' literal beginnings and the
+ * (family, bits) of its CIDR blocks (see filed in pm_machine), and the
+ * matchers tested one by one. Exact values need none of this. */
 typedef struct vmach {
   unsigned kinds;
   pm_u32vec len[L_N];
   pm_ranges num;
-  pm_u32vec wild_len;
+  pm_u32vec wild_len, cidr_len; /* cidr_len: family << 8 | bits */
   slows slow;
 } vmach;
+
+/* How matchers are filed (see filed in pm_machine). */
+enum { FILED_WILDCARD, FILED_CIDR };
+
 
 /* Values-map entries name their single next state directly when they have
  * one (the common case), else a target list in tg. A direct entry whose
@@ -117,13 +121,15 @@ struct pm_machine {
   pmap conds;  /* (state, path, condition bytes) -> next state */
   pmap values; /* (state, path << 3 | kind, value bytes) -> next state(s) */
   pmap absent; /* state -> index in ab */
-  /* Wildcards by what they begin with (up to the first star or escape):
-   * (state, path, those bytes) -> index in wl, the wildcards to test. A
-   * value tests only those whose beginning it has, one lookup for each
-   * length in its value machine's wild_len. */
-  pmap wild;
-  slows *wl;
-  size_t nwl, cwl;
+  /* Matchers filed under a key a value's own key must equal for them to
+   * match: wildcards under what they begin with (up to the first star or
+   * escape), CIDR blocks under their masked address. (state, path << 1 |
+   * FILED_*, key) -> index in fl, the matchers filed there. A value looks
+   * up one key for each length (each family and bits) in its value
+   * machine's wild_len (cidr_len) and tests only the matchers found. */
+  pmap filed;
+  slows *fl;
+  size_t nfl, cfl;
   /* A blocked Bloom filter of the values map's keys (by their hashes),
    * 8 to 16 bits a key, so a lookup of a value no pattern names from that
    * state is mostly turned away without touching the map, which in a big

@@ -232,6 +232,13 @@ static void test_slow(walker *w, const cand *c, const slows *s) {
       reach(w, s->v[i].next, (int32_t)c->item, c->f, c->done, 0, c->event);
 }
 
+/* The matchers filed under a key of the lookup's value, tested. */
+static void filed(walker *w, const cand *c, int how, const void *key, size_t n) {
+  const uint32_t *k =
+      aev__pmap_get(&w->m->filed, c->state, c->f->path << 1 | (uint32_t)how, key, n);
+  if (k) test_slow(w, c, &w->m->fl[*k]);
+}
+
 /* Everything a value machine adds to the exact lookup. */
 static void try_complex(walker *w, const cand *c, const vmach *v) {
   const pm_value *x = &c->f->v;
@@ -256,13 +263,15 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
       if (folded.s != local) free(folded.s);
     }
   }
-  if (x->type == PV_STR)
-    for (size_t i = 0; i < v->wild_len.n && !w->rc; i++) {
-      size_t lit = v->wild_len.v[i];
-      const uint32_t *k =
-          lit <= x->len ? aev__pmap_get(&w->m->wild, c->state, c->f->path, x->s, lit) : NULL;
-      if (k) test_slow(w, c, &w->m->wl[*k]);
-    }
+  if (x->type == PV_STR) {
+    for (size_t i = 0; i < v->wild_len.n && !w->rc; i++)
+      if (v->wild_len.v[i] <= x->len) filed(w, c, FILED_WILDCARD, x->s, v->wild_len.v[i]);
+    unsigned char ip[16], key[18];
+    const int family = v->cidr_len.n ? aev__pm_ip_parse(x->s, x->len, ip) : 0;
+    for (size_t i = 0; family && i < v->cidr_len.n && !w->rc; i++)
+      if ((int)(v->cidr_len.v[i] >> 8) == family)
+        filed(w, c, FILED_CIDR, key, aev__pm_cidr_key(family, v->cidr_len.v[i] & 0xff, ip, key));
+  }
   test_slow(w, c, &v->slow);
 }
 

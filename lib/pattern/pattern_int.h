@@ -109,6 +109,11 @@ int aev__pm_cidr_parse(const char *s, size_t len, pm_matcher *m);
 int aev__pm_cidr_test(const pm_matcher *m, const char *s, size_t len);
 /* Parses an IPv4/IPv6 address into 16 bytes; returns 4, 6 or 0. */
 int aev__pm_ip_parse(const char *s, size_t len, unsigned char ip[16]);
+/* A CIDR block's key in a set's automaton, or an address's for a
+ * (family, bits): the family, the bits and the address's first bits (the
+ * rest zero), in key; returns its length. Equal keys: the block holds the
+ * address. */
+size_t aev__pm_cidr_key(int family, int bits, const unsigned char ip[16], unsigned char key[18]);
 
 /* A flattened event: its leaves on paths some pattern names, grouped. */
 typedef struct pm_field {

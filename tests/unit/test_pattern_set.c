@@ -1,5 +1,6 @@
 /* Pattern sets (ids, replace, remove, rebuild, concurrent matching) and the
  * SNS filter-policy profiles (MessageAttributes and MessageBody scopes). */
+#include <arpa/inet.h>
 #include <check.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1229,6 +1230,87 @@ START_TEST(set_many_wildcards_on_one_field) {
 }
 END_TEST
 
+/* Many CIDR blocks on one field from one state, filed by their masked
+ * address: IPv4 and IPv6, every kind of mask (none, byte-aligned, not,
+ * whole address), blocks inside blocks, the same block under other ids;
+ * addresses in and out of them, of the other family, and strings that are
+ * no address. Each event's ids must be those whose blocks hold one of its
+ * addresses, worked out here bit by bit. */
+typedef struct test_block {
+  int family, bits;
+  unsigned char ip[16];
+} test_block;
+
+static int block_holds(const test_block *b, const char *addr) {
+  unsigned char ip[16] = {0};
+  int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+  if (inet_pton(family, addr, ip) != 1 || (family == AF_INET6 ? 6 : 4) != b->family) return 0;
+  for (int i = 0; i < b->bits; i++)
+    if ((ip[i / 8] ^ b->ip[i / 8]) >> (7 - i % 8) & 1) return 0;
+  return 1;
+}
+
+static void random_address(uint64_t *rng, int v6, char *out, size_t cap) {
+  if (v6)
+    snprintf(out, cap, "2001:db8:%x:%x::%x", (unsigned)(diff_next(rng) % 3),
+             (unsigned)(diff_next(rng) % 0x300), (unsigned)(diff_next(rng) % 4));
+  else
+    snprintf(out, cap, "10.%u.%u.%u", (unsigned)(diff_next(rng) % 3),
+             (unsigned)(diff_next(rng) % 40), (unsigned)(diff_next(rng) % 256));
+}
+
+START_TEST(set_many_cidr_blocks_on_one_field) {
+  enum { NP = 300, NE = 300 };
+  static const int bits4[] = {0, 8, 12, 16, 18, 24, 27, 32}, bits6[] = {0, 32, 40, 47, 64, 128};
+  uint64_t rng = 0xc1d7;
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  static test_block block[NP];
+  for (int i = 0; i < NP; i++) {
+    char addr[64], p[192];
+    if (i % 10 == 9) {
+      block[i] = block[diff_next(&rng) % (uint64_t)i]; /* the same block, another id */
+    } else {
+      int v6 = diff_next(&rng) % 3 == 0;
+      random_address(&rng, v6, addr, sizeof addr);
+      block[i].family = v6 ? 6 : 4;
+      block[i].bits = v6 ? bits6[diff_next(&rng) % 6] : bits4[diff_next(&rng) % 8];
+      memset(block[i].ip, 0, sizeof block[i].ip);
+      ck_assert_int_eq(inet_pton(v6 ? AF_INET6 : AF_INET, addr, block[i].ip), 1);
+    }
+    char text[64];
+    inet_ntop(block[i].family == 6 ? AF_INET6 : AF_INET, block[i].ip, text, sizeof text);
+    snprintf(p, sizeof p, "{\"source\":[\"s\"],\"detail\":{\"ip\":[{\"cidr\":\"%s/%d\"}]}}", text,
+             block[i].bits);
+    add(s, (uint64_t)i, p);
+  }
+  static char events[NE][512], *want[NE];
+  size_t total = 0;
+  for (int e = 0; e < NE; e++) {
+    char a[64], b[64];
+    random_address(&rng, diff_next(&rng) % 3 == 0, a, sizeof a);
+    random_address(&rng, diff_next(&rng) % 3 == 0, b, sizeof b);
+    if (e % 4 == 3) strcpy(b, "not an address");
+    snprintf(events[e], sizeof events[e], "{\"source\":\"s\",\"detail\":{\"ip\":[\"%s\",\"%s\",7]}}",
+             a, b);
+    char list[4096] = "";
+    for (int i = 0; i < NP; i++)
+      if (block_holds(&block[i], a) || block_holds(&block[i], b)) {
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%d", *list ? "," : "", i);
+        total++;
+      }
+    want[e] = strdup(list);
+  }
+  for (int e = 0; e < NE; e += 31) ck_match(s, events[e], want[e]);
+  static const size_t sizes[] = {1, 10, 16, 3};
+  check_batches(s, events, NE, want, sizes, sizeof sizes / sizeof *sizes);
+  for (int e = 0; e < NE; e++) free(want[e]);
+  /* Most events are in some blocks, and most blocks hold few of them. */
+  ck_assert_uint_gt(total, (size_t)NE * 2);
+  ck_assert_uint_lt(total, (size_t)NE * NP / 2);
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("pattern_set");
   TCase *tc = tcase_create("set");
@@ -1252,6 +1334,7 @@ int main(void) {
   tcase_add_test(tc, set_batches_of_operators_match_as_alone);
   tcase_add_test(tc, set_many_ranges_on_one_field);
   tcase_add_test(tc, set_many_wildcards_on_one_field);
+  tcase_add_test(tc, set_many_cidr_blocks_on_one_field);
   tcase_add_test(tc, set_more_than_64_groups);
   tcase_add_test(tc, set_skips_consumed_groups);
   tcase_add_loop_test(tc, set_sorts_and_dedups_many_ids, 0, 7);
