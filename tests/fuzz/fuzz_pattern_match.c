@@ -23,13 +23,16 @@ static const char *const fixed[] = {
     "{\"m\":[{\"exists\":false}],\"d\":[true]}",
     "{\"$or\":[{\"a\":{\"b\":[2]}},{\"d\":[{\"exists\":true}]},{\"a.b\":[3]}]}",
     "{\"color\":[\"red\",{\"anything-but\":{\"prefix\":\"bl\"}}],\"n\":[1.5,{\"numeric\":[\"<\",0]}]}",
-    /* Many ranges, and wildcards with several beginnings, on one field:
-     * a range tree of several nodes and several wildcard lists. */
+    /* Many ranges, wildcards with several beginnings and CIDR blocks of
+     * several masks on one field: a range tree of several nodes and several
+     * lists of filed matchers. */
     ("{\"v\":[{\"numeric\":[\">\",0,\"<\",10]},{\"numeric\":[\">=\",5,\"<=\",20]},"
      "{\"numeric\":[\"=\",7]},{\"numeric\":[\"<\",-3]},{\"numeric\":[\">\",100]},"
      "{\"numeric\":[\">=\",-3,\"<\",0]}]}"),
     ("{\"w\":[{\"wildcard\":\"a*\"},{\"wildcard\":\"ab*c\"},{\"wildcard\":\"*z\"},"
      "{\"wildcard\":\"a\\\\*b*\"},{\"wildcard\":\"abc\"},{\"wildcard\":\"b*\"}]}"),
+    ("{\"c\":[{\"cidr\":\"10.0.0.0/8\"},{\"cidr\":\"10.1.0.0/16\"},{\"cidr\":\"10.1.2.3/32\"},"
+     "{\"cidr\":\"10.1.2.0/23\"},{\"cidr\":\"0.0.0.0/0\"},{\"cidr\":\"2001:db8::/33\"}]}"),
 };
 #define NFIXED (sizeof fixed / sizeof *fixed)
 
