@@ -73,7 +73,6 @@ typedef struct vmach {
 /* How matchers are filed (see filed in pm_machine). */
 enum { FILED_WILDCARD, FILED_CIDR };
 
-
 /* Values-map entries name their single next state directly when they have
  * one (the common case), else a target list in tg. A direct entry whose
  * state is a leaf (no field onward) also keeps in its owner's word what
