@@ -225,18 +225,21 @@ static int reach_range(void *ctx, uint32_t next) {
   return r->w->rc;
 }
 
-/* Steps for the matchers of s that the lookup's value passes. */
-static void test_slow(walker *w, const cand *c, const slows *s) {
+/* Steps for the matchers of s that the lookup's value passes (all of
+ * them when passed is set: the value is known to pass them). */
+static void test_slow(walker *w, const cand *c, const slows *s, int passed) {
   for (size_t i = 0; i < s->n && !w->rc; i++)
-    if (aev__pm_matcher_test(s->v[i].m, &c->f->v))
+    if (passed || aev__pm_matcher_test(s->v[i].m, &c->f->v))
       reach(w, s->v[i].next, (int32_t)c->item, c->f, c->done, 0, c->event);
 }
 
-/* The matchers filed under a key of the lookup's value, tested. */
+/* The matchers filed under a key of the lookup's value. A CIDR block's key
+ * equal to the address's holds it, so only wildcards are tested (which
+ * would parse the address again for each block). */
 static void filed(walker *w, const cand *c, int how, const void *key, size_t n) {
   const uint32_t *k =
       aev__pmap_get(&w->m->filed, c->state, c->f->path << 1 | (uint32_t)how, key, n);
-  if (k) test_slow(w, c, &w->m->fl[*k]);
+  if (k) test_slow(w, c, &w->m->fl[*k], how == FILED_CIDR);
 }
 
 /* Everything a value machine adds to the exact lookup. */
@@ -262,8 +265,6 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
       affixes(w, c, &v->len[L_SUFFIX_EIC], PM_SUFFIX_EIC, folded.s, folded.len, 1);
       if (folded.s != local) free(folded.s);
     }
-  }
-  if (x->type == PV_STR) {
     for (size_t i = 0; i < v->wild_len.n && !w->rc; i++)
       if (v->wild_len.v[i] <= x->len) filed(w, c, FILED_WILDCARD, x->s, v->wild_len.v[i]);
     unsigned char ip[16], key[18];
@@ -272,7 +273,7 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
       if ((int)(v->cidr_len.v[i] >> 8) == family)
         filed(w, c, FILED_CIDR, key, aev__pm_cidr_key(family, v->cidr_len.v[i] & 0xff, ip, key));
   }
-  test_slow(w, c, &v->slow);
+  test_slow(w, c, &v->slow, 0);
 }
 
 static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
