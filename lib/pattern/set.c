@@ -328,28 +328,38 @@ static int cmp_u64(const void *a, const void *b) {
  * tags at once, one compare of them with each tag: a big set's match
  * finds about ten an event, in an order no branch predictor learns.
  * Copies of a tag land on the same place, so the places left empty mark
- * the repeats. Direct ids (below TAG_SLOT) sort as their tags do, before
- * every other. */
+ * the repeats. Inlined with nb (blocks of four) a constant, so that the
+ * blocks and their counts stay in registers while each tag is compared. */
 #define SMALL 32
 typedef int32_t v4 __attribute__((vector_size(16)));
-static size_t sort_tags(const uint32_t *t, size_t n, uint32_t *out) {
-  v4 blk[SMALL / 4];
+static inline __attribute__((always_inline)) size_t rank_tags(const uint32_t *t, size_t n,
+                                                               size_t nb, uint64_t *out) {
+  v4 blk[SMALL / 4], below[SMALL / 4];
   int32_t at[SMALL];
-  size_t nb = (n + 3) / 4;
-  blk[nb - 1] = (v4){INT32_MAX, INT32_MAX, INT32_MAX, INT32_MAX};
+  for (size_t b = 0; b < nb; b++) {
+    blk[b] = (v4){0, 0, 0, 0};
+    below[b] = blk[b];
+  }
   memcpy(blk, t, n * sizeof *t);
   for (size_t i = 0; i < n; i++) at[i] = -1;
-  for (size_t b = 0; b < nb; b++) {
-    v4 below = {0, 0, 0, 0};
-    for (size_t j = 0; j < n; j++) below -= blk[b] > (int32_t)t[j];
-    for (size_t k = 0; k < 4 && 4 * b + k < n; k++) at[below[k]] = blk[b][k];
+  for (size_t j = 0; j < n; j++) {
+    const v4 x = {(int32_t)t[j], (int32_t)t[j], (int32_t)t[j], (int32_t)t[j]};
+#pragma GCC unroll 8
+    for (size_t b = 0; b < nb; b++) below[b] -= blk[b] > x;
   }
+  for (size_t i = 0; i < n; i++) at[below[i / 4][i % 4]] = blk[i / 4][i % 4];
   size_t u = 0;
   for (size_t i = 0; i < n; i++) {
-    out[u] = (uint32_t)at[i];
+    out[u] = (uint64_t)at[i];
     u += at[i] >= 0;
   }
   return u;
+}
+
+static size_t sort_tags(const uint32_t *t, size_t n, uint64_t *out) {
+  if (n <= 8) return rank_tags(t, n, 2, out);
+  if (n <= 16) return rank_tags(t, n, 4, out);
+  return rank_tags(t, n, SMALL / 4, out);
 }
 
 int aev_pattern_set_match(aev_pattern_set *set, const char *event, size_t len,
@@ -372,15 +382,11 @@ static int ids_of(const aev_pattern_set *set, const pm_slots *slots, uint64_t **
   if (!out) return aev__nomem();
   size_t u;
   if (slots->n <= SMALL) {
-    uint32_t tags[SMALL];
-    size_t direct = 0;
-    u = sort_tags(slots->v, slots->n, tags);
-    for (size_t i = 0; i < u; i++) {
-      out[i] = tags[i] & TAG_SLOT ? set->s[tags[i] & ~TAG_SLOT].id : tags[i];
-      direct += !(tags[i] & TAG_SLOT);
-    }
-    /* Ids of slots follow the direct ones (they are not below TAG_SLOT)
-     * but in slot order: rare, so left to qsort. */
+    /* Tags of slots sort last (they are not below TAG_SLOT); their ids
+     * follow the direct ones but in slot order: rare, so left to qsort. */
+    size_t direct = u = sort_tags(slots->v, slots->n, out);
+    while (direct && out[direct - 1] & TAG_SLOT) direct--;
+    for (size_t i = direct; i < u; i++) out[i] = set->s[out[i] & ~TAG_SLOT].id;
     if (u - direct > 1) qsort(out + direct, u - direct, sizeof *out, cmp_u64);
   } else {
     for (size_t i = 0; i < slots->n; i++) {
