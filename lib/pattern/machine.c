@@ -82,12 +82,19 @@ static int new_state(pm_machine *m, uint32_t *out) {
 int aev__pm_machine_new(pm_machine **out) {
   pm_machine *m = calloc(1, sizeof *m);
   uint32_t start;
-  if (m) m->filter = calloc(1, sizeof *m->filter);
-  if (!m || !m->filter || new_state(m, &start)) {
-    if (m) free(m->filter);
+  if (m) {
+    m->filter = calloc(1, sizeof *m->filter);
+    m->leaves = calloc(NO_LEAVES, sizeof *m->leaves);
+  }
+  if (!m || !m->filter || !m->leaves || new_state(m, &start)) {
+    if (m) {
+      free(m->filter);
+      free(m->leaves);
+    }
     free(m);
     return AEV_ERR_NOMEM;
   }
+  m->nleaves = m->cleaves = NO_LEAVES;
   m->fwords = 1;
   m->conds.dense = 1; /* only adding and removing find states by condition */
   *out = m;

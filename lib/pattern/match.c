@@ -152,17 +152,12 @@ static inline void accept(walker *w, pm_slots *o, const uint32_t *slot, size_t n
   for (size_t i = 0; i < n; i++) o->v[o->n++] = slot[i];
 }
 
-/* An empty leaf list, for the results that are not one. */
-static const uint32_t no_list[2 + LIST_FAST];
-
 /* The leaf list a result's word t1 names (LIST | its offset in leaves),
- * else no_list. Which it is is as random as the events: the address is
- * picked with a mask, worked out as a number so that no pointer is made
- * to where there is no list, and compilers do not turn it into a branch. */
+ * else the empty list at offset 0. Which it is is as random as the
+ * events: the offset is picked with a mask, which compilers do not turn
+ * into a branch. */
 static inline const uint32_t *list_of(const pm_machine *m, uint32_t t1) {
-  const uintptr_t list = (uintptr_t)m->leaves + sizeof *m->leaves * (uintptr_t)(t1 & ~PLAIN),
-                  none = (uintptr_t)no_list, mask = -(uintptr_t)((t1 & PLAIN) == LIST);
-  return (const uint32_t *)(none ^ ((list ^ none) & mask));
+  return m->leaves + (t1 & ~PLAIN & -(uint32_t)((t1 & PLAIN) == LIST));
 }
 
 /* Where a lookup's result leads. Nearly every result of a big set is a
