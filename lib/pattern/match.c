@@ -360,7 +360,10 @@ static void visit(walker *w, uint32_t i) {
      * them a state leads on is as random as the events. */
     const size_t ng = ev->ng < 32 ? ev->ng : 32;
     uint32_t want = 0;
-    for (size_t k = 0; k < ng; k++) want |= (uint32_t)((sig & ev->g[k].sig) != 0) << k;
+    if (sig == PM_SIG_ALL) /* a state on many paths: every group gets past */
+      want = (uint32_t)(((uint64_t)1 << ng) - 1);
+    else
+      for (size_t k = 0; k < ng; k++) want |= (uint32_t)((sig & ev->g[k].sig) != 0) << k;
     for (want &= ~done; want; want &= want - 1) queue(w, &o, (uint32_t)__builtin_ctz(want), NO_VM);
     for (size_t k = 32; k < ev->ng; k++)
       if (sig & ev->g[k].sig) queue(w, &o, (uint32_t)k, NO_VM);

@@ -126,6 +126,7 @@ typedef struct pm_field {
 /* A plain state's signature has bit path % PM_SIG_BITS of each path it
  * leads on (see machine.c); a group keeps its path's bit at hand. */
 #define PM_SIG_BITS 30
+#define PM_SIG_ALL ((1u << PM_SIG_BITS) - 1)
 typedef struct pm_group {
   uint32_t path, first, n;
   uint32_t sig; /* 1u << path % PM_SIG_BITS */
