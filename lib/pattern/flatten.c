@@ -543,6 +543,66 @@ static int cmp_field(const void *a, const void *b) {
   return (x->path > y->path) - (x->path < y->path);
 }
 
+/* The group of one field, f[i]. */
+static pm_group group_at(const pm_field *f, size_t i) {
+  return (pm_group){f[i].path, (uint32_t)i, 1, 1u << f[i].path % PM_SIG_BITS};
+}
+
+/* Whether f[i]'s path is that of a field before it. */
+static int repeats(const pm_field *f, size_t i) {
+  for (size_t j = 0; j < i; j++)
+    if (f[j].path == f[i].path) return 1;
+  return 0;
+}
+
+/* Groups the fields by path. Events mostly name each path once: then each
+ * field is a group of its own, in the order read, and nothing moves (a
+ * match scans so few groups, see PM_FEW_GROUPS). Otherwise the fields are
+ * sorted by path. Locals: stores to the fields could otherwise alias the
+ * counts. */
+static int group(pm_event *ev) {
+  pm_field *f = ev->f;
+  pm_group *g = ev->g;
+  size_t nf = ev->nf, ng = 0;
+  if (nf <= PM_FEW_GROUPS) {
+    uint64_t seen = 0;
+    int again = 0;
+    for (size_t i = 0; i < nf; i++) {
+      const uint64_t bit = 1ull << (f[i].path & 63);
+      if (seen & bit) again |= repeats(f, i);
+      seen |= bit;
+      g[i] = group_at(f, i);
+    }
+    ev->ng = nf;
+    if (!again) return AEV_OK;
+  }
+  /* Events have few named fields, which an insertion sort orders faster
+   * than qsort's calls through a comparator. */
+  if (nf > PM_INLINE) {
+    qsort(f, nf, sizeof *f, cmp_field);
+  } else {
+    for (size_t i = 1; i < nf; i++) {
+      if (f[i - 1].path <= f[i].path) continue;
+      pm_field x = f[i];
+      size_t j = i;
+      for (; j > 0 && f[j - 1].path > x.path; j--) f[j] = f[j - 1];
+      f[j] = x;
+    }
+  }
+  if (nf > PM_INLINE && !(g = ev->g = malloc(nf * sizeof *ev->g))) {
+    ev->g = ev->g_in;
+    return AEV_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < nf; i++) {
+    if (ng && g[ng - 1].path == f[i].path)
+      g[ng - 1].n++;
+    else
+      g[ng++] = group_at(f, i);
+  }
+  ev->ng = ng;
+  return AEV_OK;
+}
+
 int aev__pm_flatten(const char *json, size_t len, int max_depth,
                     const pm_paths *paths, pm_event *ev) {
   memset(ev, 0, offsetof(pm_event, f_in));
@@ -555,35 +615,7 @@ int aev__pm_flatten(const char *json, size_t len, int max_depth,
   ev->pcap = sizeof ev->p_in;
   int rc = document(json, len, max_depth, paths, ev);
   if (rc) return rc;
-  /* Group by path id: events have few named fields, which an insertion
-   * sort orders faster than qsort's calls through a comparator. Locals:
-   * stores to the fields could otherwise alias the counts. */
-  pm_field *f = ev->f;
-  size_t nf = ev->nf, ng = 0;
-  if (nf > PM_INLINE) {
-    qsort(f, nf, sizeof *f, cmp_field);
-  } else {
-    for (size_t i = 1; i < nf; i++) {
-      if (f[i - 1].path <= f[i].path) continue;
-      pm_field x = f[i];
-      size_t j = i;
-      for (; j > 0 && f[j - 1].path > x.path; j--) f[j] = f[j - 1];
-      f[j] = x;
-    }
-  }
-  if (nf > PM_INLINE && !(ev->g = malloc(nf * sizeof *ev->g))) {
-    ev->g = ev->g_in;
-    return AEV_ERR_NOMEM;
-  }
-  pm_group *g = ev->g;
-  for (size_t i = 0; i < nf; i++) {
-    if (ng && g[ng - 1].path == f[i].path)
-      g[ng - 1].n++;
-    else
-      g[ng++] = (pm_group){f[i].path, (uint32_t)i, 1, 1u << f[i].path % PM_SIG_BITS};
-  }
-  ev->ng = ng;
-  return AEV_OK;
+  return group(ev);
 }
 
 void aev__pm_event_free(pm_event *ev) {

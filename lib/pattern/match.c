@@ -95,7 +95,15 @@ static __attribute__((noinline)) void *walk_room(walker *w, void *mem, const voi
   return b;
 }
 
+/* The group of a path in ev, or NULL: scanned for among a few groups,
+ * which flattening leaves in the order read (see PM_FEW_GROUPS), else
+ * searched for in their sorted array. */
 static const pm_group *group_of(const pm_event *ev, uint32_t path) {
+  if (ev->ng <= PM_FEW_GROUPS) {
+    for (size_t k = 0; k < ev->ng; k++)
+      if (ev->g[k].path == path) return &ev->g[k];
+    return NULL;
+  }
   size_t lo = 0, hi = ev->ng;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;

@@ -134,6 +134,10 @@ typedef struct pm_group {
 
 /* Most events fit the inline buffers, so flattening one allocates nothing. */
 #define PM_INLINE 32
+/* An event's groups are sorted by path when there are more than these,
+ * else only when a path repeats (a match then finds one by scanning). */
+#define PM_FEW_GROUPS 16
+_Static_assert(PM_FEW_GROUPS <= PM_INLINE, "a few groups fit the inline ones");
 typedef struct pm_event {
   pm_field *f;
   size_t nf, cf;
