@@ -907,6 +907,43 @@ END_TEST
  * vain). Consumed groups before and after the 32nd, arrays (a group of
  * several fields, consumed as one) and plain states whose signature
  * covers the consumed path: the set answers as its patterns alone do. */
+/* An event with up to 16 groups keeps them in the order read (flatten.c),
+ * from 17 on they are sorted: around that count, a state on fewer paths
+ * than the event has groups finds the one it leads on wherever the event
+ * put it, and a repeated path (an array) is still one group. */
+START_TEST(set_events_around_few_groups) {
+  aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
+  char p[128];
+  /* k00 gets path id 0: the start state leads on it alone. */
+  for (int i = 1; i < 24; i++) {
+    snprintf(p, sizeof p, "{\"k00\":[\"x\"],\"k%02d\":[\"y\"]}", i);
+    add(s, (uint64_t)i, p);
+  }
+  add(s, 100, "{\"k00\":[\"x\"],\"k01\":[\"z\"]}");
+  for (int n = 12; n <= 20; n++)
+    for (int at = 0; at < n; at++)
+      for (int array = 0; array < 2; array++) {
+        /* Fields k(n-1)..k01 in reverse, with k00 put at place at; with
+         * array, k01 is ["z","y"], a repeated path. */
+        char ev[1024] = "{", want[256] = "";
+        for (int k = n - 1, place = 0; k >= 0; k--, place++) {
+          if (place == at) strcat(ev, "\"k00\":\"x\",");
+          if (k == 0) continue;
+          if (k == 1 && array)
+            strcat(ev, "\"k01\":[\"z\",\"y\"],");
+          else
+            snprintf(ev + strlen(ev), sizeof ev - strlen(ev), "\"k%02d\":\"y\",", k);
+        }
+        ev[strlen(ev) - 1] = '}';
+        for (int k = 1; k < n; k++)
+          snprintf(want + strlen(want), sizeof want - strlen(want), "%s%d", k > 1 ? "," : "", k);
+        if (array) strcat(want, ",100");
+        ck_match(s, ev, want);
+      }
+  aev_pattern_set_free(s);
+}
+END_TEST
+
 START_TEST(set_skips_consumed_groups) {
   enum { NP = 8 };
   aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
@@ -1337,6 +1374,7 @@ int main(void) {
   tcase_add_test(tc, set_many_cidr_blocks_on_one_field);
   tcase_add_test(tc, set_more_than_64_groups);
   tcase_add_test(tc, set_skips_consumed_groups);
+  tcase_add_test(tc, set_events_around_few_groups);
   tcase_add_loop_test(tc, set_sorts_and_dedups_many_ids, 0, 7);
   suite_add_tcase(s, tc);
   TCase *sns = tcase_create("sns");
