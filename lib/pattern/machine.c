@@ -84,7 +84,7 @@ int aev__pm_machine_new(pm_machine **out) {
   uint32_t start;
   if (m) {
     m->filter = calloc(1, sizeof *m->filter);
-    m->leaves = calloc(NO_LEAVES, sizeof *m->leaves);
+    m->leaves = calloc(LISTS_START, sizeof *m->leaves);
   }
   if (!m || !m->filter || !m->leaves || new_state(m, &start)) {
     if (m) {
@@ -94,7 +94,7 @@ int aev__pm_machine_new(pm_machine **out) {
     free(m);
     return AEV_ERR_NOMEM;
   }
-  m->nleaves = m->cleaves = NO_LEAVES;
+  m->nleaves = m->cleaves = LISTS_START;
   m->fwords = 1;
   m->conds.dense = 1; /* only adding and removing find states by condition */
   *out = m;

@@ -94,8 +94,8 @@ enum { FILED_WILDCARD, FILED_CIDR };
  * list has room for at least these. */
 #define LIST_FAST 4
 /* leaves begins with an empty list, at offset 0, which a match reads for
- * the results that are not lists. */
-#define NO_LEAVES (2 + LIST_FAST)
+ * the results that are not lists; the leaves' own lists start after it. */
+#define LISTS_START (2 + LIST_FAST)
 #define NO_VM UINT32_MAX
 
 /* A growing byte buffer (a condition's key). */
