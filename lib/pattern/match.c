@@ -46,11 +46,12 @@ typedef struct fkey {
 typedef struct cand {
   const pm_field *f;
   const fkey *fk;
+  /* The item, and its state, event and done (with this lookup's group
+   * added), kept here so following a result reads no item; side by side,
+   * the same for every lookup of a group, so they are stored together. */
+  uint32_t item, state, event, done;
   uint32_t h; /* 0: no exact lookup */
-  uint32_t item, vm;
-  /* The item's: its state, its event, and its done (with this lookup's
-   * group added), kept here so following a result reads no item. */
-  uint32_t state, event, done;
+  uint32_t vm;
   const uint32_t *tg; /* the lookup's result */
 } cand;
 
@@ -330,7 +331,7 @@ static inline __attribute__((always_inline)) void queue(walker *w, const from *o
     uint32_t h = aev__pmap_mix(o->state, fk->digest);
     const int may = filter_may_have(m, h);
     aev__pmap_prefetch(&m->values, h);
-    c[nc] = (cand){f, fk, may ? h : 0, o->item, vm, o->state, o->event, done, NULL};
+    c[nc] = (cand){f, fk, o->item, o->state, o->event, done, may ? h : 0, vm, NULL};
     nc += may | (vm != NO_VM);
   }
   w->nc = nc;
