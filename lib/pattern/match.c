@@ -311,22 +311,21 @@ typedef struct from {
   const fkey *fk; /* the key of the event's first field */
 } from;
 
-/* Queues the lookups of group k's fields from an item's state, whose value
- * machine for them is vm (NO_VM: exact values only), and starts loading
- * the buckets of those the filter lets through. A lookup with a value
- * machine is queued either way (h = 0: no exact lookup). The filter's
- * answer, as random as the events, takes no branch. visit() made room
- * for every field of the event. */
+/* Queues the lookups of group k's fields (n of them, from field first)
+ * from an item's state, whose value machine for them is vm (NO_VM: exact
+ * values only), and starts loading the buckets of those the filter lets
+ * through. A lookup with a value machine is queued either way (h = 0: no
+ * exact lookup). The filter's answer, as random as the events, takes no
+ * branch. visit() made room for every field of the event. */
 static inline __attribute__((always_inline)) void queue(walker *w, const from *o, uint32_t k,
-                                                     uint32_t vm) {
+                                                     uint32_t first, uint32_t n, uint32_t vm) {
   const pm_machine *m = w->m;
-  const pm_group *g = &o->ev->g[k];
-  const pm_field *f = o->ev->f + g->first;
-  const fkey *fk = o->fk + g->first;
+  const pm_field *f = o->ev->f + first;
+  const fkey *fk = o->fk + first;
   const uint32_t done = o->done | (k < 32 ? 1u << k : 0);
   cand *c = w->c;
   size_t nc = w->nc;
-  for (uint32_t j = 0; j < g->n; j++, f++, fk++) {
+  for (uint32_t j = 0; j < n; j++, f++, fk++) {
     if (f->ntrail && !consistent(w, (int32_t)o->item, f)) continue;
     uint32_t h = aev__pmap_mix(o->state, fk->digest);
     const int may = filter_may_have(m, h);
@@ -335,6 +334,13 @@ static inline __attribute__((always_inline)) void queue(walker *w, const from *o
     nc += may | (vm != NO_VM);
   }
   w->nc = nc;
+}
+
+/* queue() for group k's fields. */
+static inline __attribute__((always_inline)) void queue_group(walker *w, const from *o,
+                                                              uint32_t k, uint32_t vm) {
+  const pm_group *g = &o->ev->g[k];
+  queue(w, o, k, g->first, g->n, vm);
 }
 
 /* Whether a step up to item i consumed a field of group k (see item). */
@@ -346,7 +352,7 @@ static void queue_complex(walker *w, const from *o, size_t k) {
   const uint32_t *t = trans_vm(w->m, o->state, o->ev->g[k].path);
   if (!t) return;
   w->complex |= *t != NO_VM;
-  queue(w, o, (uint32_t)k, *t);
+  queue_group(w, o, (uint32_t)k, *t);
 }
 
 /* One state of a level: its accepts and exists:false steps, and the
@@ -373,9 +379,15 @@ static void visit(walker *w, uint32_t i) {
       want = (uint32_t)(((uint64_t)1 << ng) - 1);
     else
       for (size_t k = 0; k < ng; k++) want |= (uint32_t)((sig & ev->g[k].sig) != 0) << k;
-    for (want &= ~done; want; want &= want - 1) queue(w, &o, (uint32_t)__builtin_ctz(want), NO_VM);
+    /* With no path repeated, group k is field k alone (flatten.c). */
+    const int alone = ev->ng == ev->nf;
+    for (want &= ~done; want; want &= want - 1) {
+      const uint32_t k = (uint32_t)__builtin_ctz(want);
+      if (alone) queue(w, &o, k, k, 1, NO_VM);
+      else queue_group(w, &o, k, NO_VM);
+    }
     for (size_t k = 32; k < ev->ng; k++)
-      if (sig & ev->g[k].sig) queue(w, &o, (uint32_t)k, NO_VM);
+      if (sig & ev->g[k].sig) queue_group(w, &o, (uint32_t)k, NO_VM);
     return;
   }
   const mstate *s = &w->m->st[o.state];
@@ -393,13 +405,13 @@ static void visit(walker *w, uint32_t i) {
       const pm_group *g = group_of(ev, paths[k]);
       if (!g) continue;
       if (complex) queue_complex(w, &o, (size_t)(g - ev->g));
-      else queue(w, &o, (uint32_t)(g - ev->g), NO_VM);
+      else queue_group(w, &o, (uint32_t)(g - ev->g), NO_VM);
     }
   } else {
     for (size_t k = 0; k < ev->ng && !w->rc; k++) {
       if (consumed(done, k)) continue;
       if (complex) queue_complex(w, &o, k);
-      else queue(w, &o, (uint32_t)k, NO_VM);
+      else queue_group(w, &o, (uint32_t)k, NO_VM);
     }
   }
 }
