@@ -358,6 +358,7 @@ static inline __attribute__((always_inline)) size_t rank_tags(const uint32_t *t,
 
 static size_t sort_tags(const uint32_t *t, size_t n, uint64_t *out) {
   if (n <= 8) return rank_tags(t, n, 2, out);
+  if (n <= 12) return rank_tags(t, n, 3, out);
   if (n <= 16) return rank_tags(t, n, 4, out);
   return rank_tags(t, n, SMALL / 4, out);
 }
