@@ -16,6 +16,7 @@
 #include "pattern/paths.h"
 #include "pattern/pattern.h"
 #include "pattern/pattern_int.h"
+#include "pattern/pmap.h"
 
 /* The scanner keeps its position in a register: each step takes p and
  * returns where it stopped, or NULL for text that is not valid JSON
@@ -281,17 +282,54 @@ static const char *literal(const char *p, const char *end, const char *word, siz
   return (size_t)(end - p) >= n && !memcmp(p, word, n) ? p + n : NULL;
 }
 
+static const char *const literal_text[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
+                                           [PV_NULL] = "null"};
+static const unsigned char literal_len[] = {[PV_TRUE] = 4, [PV_FALSE] = 5, [PV_NULL] = 4};
+static const double zero = 0;
+
+/* The exact-lookup key of a value: its kind, and in *p, *n its bytes (a
+ * number's are its double, with -0 read as 0 so that they hash alike, as
+ * machine.c's num_key() does). */
+static inline int exact_key(const pm_value *x, const char **p, size_t *n) {
+  if (x->type == PV_STR) {
+    *p = x->s;
+    *n = x->len;
+    return PM_EXACT_STR;
+  }
+  if (x->type == PV_NUM) {
+    *p = (const char *)(x->num == 0 ? &zero : &x->num);
+    *n = 8;
+    return PM_EXACT_NUM;
+  }
+  *p = literal_text[x->type];
+  *n = literal_len[x->type];
+  return PM_LITERAL;
+}
+
+/* A field's lookup key (pm_fkey). Only a string's bytes can be over 8
+ * long, which the key then names by their address: they live as long as
+ * the event (in its text or its arena). */
+static inline pm_fkey field_key(uint32_t path, const pm_value *x) {
+  const char *p;
+  size_t n;
+  const uint32_t b = path << 3 | (uint32_t)exact_key(x, &p, &n);
+  const uint64_t last = aev__pmap_word(p, n);
+  return (pm_fkey){aev__pmap_digest(b, p, n, last), aev__pmap_key(p, n, last), b, (uint32_t)n};
+}
+
 /* Appends v, decoded, as a field at path id (1-based), inside the arrays
- * on the stack. Inline: a named string without escapes comes straight
- * here. Returns 0, or -1 when out of memory. */
-static inline int append(scan *s, uint32_t id, pm_value v) {
+ * on the stack, with its lookup key. Always inlined: a named string
+ * without escapes comes straight here, and its key is then worked out
+ * without a branch on its type. Returns 0, or -1 when out of memory. */
+static inline __attribute__((always_inline)) int append(scan *s, uint32_t id, pm_value v) {
   pm_event *ev = s->ev;
   if ((ev->nf == ev->cf || ev->nt + s->ns > ev->ct) && /* rare: skip the calls */
       (grow((void **)&ev->f, &ev->cf, ev->nf + 1, sizeof *ev->f, ev->f_in) ||
        grow((void **)&ev->trails, &ev->ct, ev->nt + s->ns, sizeof *ev->trails, ev->t_in)))
     return -1;
   if (s->ns) memcpy(ev->trails + ev->nt, s->stack, s->ns * sizeof *s->stack);
-  ev->f[ev->nf++] = (pm_field){id - 1, (uint32_t)ev->nt, (uint32_t)(s->ns / 2), v};
+  ev->f[ev->nf++] =
+      (pm_field){id - 1, (uint32_t)ev->nt, (uint32_t)(s->ns / 2), v, field_key(id - 1, &v)};
   ev->nt += s->ns;
   return 0;
 }

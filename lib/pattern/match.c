@@ -34,18 +34,9 @@ typedef struct item {
   uint32_t event; /* which event of the walk */
 } item;
 
-/* A field's exact-lookup key, worked out once a match: a big set looks
- * a field up from several states. */
-typedef struct fkey {
-  uint64_t digest; /* aev__pmap_digest() of b and the bytes */
-  uint64_t key;    /* aev__pmap_key() of bytes that outlive the match */
-  uint32_t b, n;   /* path << 3 | kind, length */
-} fkey;
-
 /* One exact-value lookup of a level. */
 typedef struct cand {
   const pm_field *f;
-  const fkey *fk;
   /* The item, and its state, event and done (with this lookup's group
    * added), kept here so following a result reads no item; side by side,
    * the same for every lookup of a group, so they are stored together. */
@@ -64,8 +55,6 @@ typedef struct walker {
   size_t nit, cit;
   cand *c;
   size_t nc, cc;
-  fkey *fk;         /* every event's fields, one after another */
-  size_t *fk_first; /* per event: its first field's place in fk */
   size_t lo, hi;    /* the items of the level being walked */
   int complex;      /* some lookup of the level has a value machine */
   int rc;
@@ -73,8 +62,6 @@ typedef struct walker {
    * own; a batch's grow once or twice. */
   item it_in[32];
   cand c_in[64];
-  fkey fk_in[2 * PM_INLINE];
-  size_t first_in[16];
 } walker;
 
 /* Grows a walker buffer that starts as one of its inline arrays (inl) to
@@ -280,35 +267,10 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
   test_slow(w, c, &v->slow, 0);
 }
 
-static const char *const literal[] = {[PV_TRUE] = "true", [PV_FALSE] = "false",
-                                      [PV_NULL] = "null"};
-static const unsigned char literal_len[] = {[PV_TRUE] = 4, [PV_FALSE] = 5, [PV_NULL] = 4};
-static const double zero = 0;
-
-/* The exact-lookup key of a value: its kind, and in *p, *n its bytes,
- * which live as long as the event (a number's are its double, with -0
- * read as 0 so that they hash alike, as num_key() does). */
-static inline int exact_key(const pm_value *x, const char **p, size_t *n) {
-  if (x->type == PV_STR) {
-    *p = x->s;
-    *n = x->len;
-    return PM_EXACT_STR;
-  }
-  if (x->type == PV_NUM) {
-    *p = (const char *)(x->num == 0 ? &zero : &x->num);
-    *n = 8;
-    return PM_EXACT_NUM;
-  }
-  *p = literal[x->type];
-  *n = literal_len[x->type];
-  return PM_LITERAL;
-}
-
 /* What the lookups from one item share, worked out once. */
 typedef struct from {
   uint32_t item, state, event, done;
   const pm_event *ev;
-  const fkey *fk; /* the key of the event's first field */
 } from;
 
 /* Queues the lookups of group k's fields (n of them, from field first)
@@ -321,16 +283,15 @@ static inline __attribute__((always_inline)) void queue(walker *w, const from *o
                                                      uint32_t first, uint32_t n, uint32_t vm) {
   const pm_machine *m = w->m;
   const pm_field *f = o->ev->f + first;
-  const fkey *fk = o->fk + first;
   const uint32_t done = o->done | (k < 32 ? 1u << k : 0);
   cand *c = w->c;
   size_t nc = w->nc;
-  for (uint32_t j = 0; j < n; j++, f++, fk++) {
+  for (uint32_t j = 0; j < n; j++, f++) {
     if (f->ntrail && !consistent(w, (int32_t)o->item, f)) continue;
-    uint32_t h = aev__pmap_mix(o->state, fk->digest);
+    uint32_t h = aev__pmap_mix(o->state, f->k.digest);
     const int may = filter_may_have(m, h);
     aev__pmap_prefetch(&m->values, h);
-    c[nc] = (cand){f, fk, o->item, o->state, o->event, done, may ? h : 0, vm, NULL};
+    c[nc] = (cand){f, o->item, o->state, o->event, done, may ? h : 0, vm, NULL};
     nc += may | (vm != NO_VM);
   }
   w->nc = nc;
@@ -363,7 +324,7 @@ static void visit(walker *w, uint32_t i) {
   const uint32_t event = it->event;
   const pm_event *ev = w->ev[event];
   const uint32_t done = it->done, sig = it->plain;
-  const from o = {i, it->state, event, it->done, ev, w->fk + w->fk_first[event]};
+  const from o = {i, it->state, event, it->done, ev};
   if (w->nc + ev->nf > w->cc) { /* each field is looked up once at most */
     cand *c = walk_room(w, w->c, w->c_in, &w->cc, w->nc + ev->nf, sizeof *c);
     if (!c) return;
@@ -426,40 +387,6 @@ void aev__pm_slots_free(pm_slots *s) {
   if (s->v != s->in) free(s->v);
 }
 
-/* Every event's fields' lookup keys (in w->fk), or w->rc set. */
-static void field_keys(walker *w) {
-  size_t total = 0;
-  w->fk = w->fk_in;
-  w->fk_first = w->first_in;
-  if (w->nev > sizeof w->first_in / sizeof *w->first_in &&
-      !(w->fk_first = malloc(w->nev * sizeof *w->fk_first))) {
-    w->fk_first = w->first_in;
-    w->rc = AEV_ERR_NOMEM;
-    return;
-  }
-  for (size_t e = 0; e < w->nev; e++) {
-    w->fk_first[e] = total;
-    total += w->ev[e]->nf;
-  }
-  if (total > sizeof w->fk_in / sizeof *w->fk_in && !(w->fk = malloc(total * sizeof *w->fk))) {
-    w->fk = w->fk_in;
-    w->rc = AEV_ERR_NOMEM;
-    return;
-  }
-  fkey *fk = w->fk;
-  for (size_t e = 0; e < w->nev; e++) {
-    const pm_event *ev = w->ev[e];
-    for (size_t i = 0; i < ev->nf; i++) {
-      const char *p;
-      size_t n;
-      uint32_t b = ev->f[i].path << 3 | (uint32_t)exact_key(&ev->f[i].v, &p, &n);
-      uint64_t last = aev__pmap_word(p, n);
-      *fk++ = (fkey){aev__pmap_digest(b, p, n, last), aev__pmap_key(p, n, last), b,
-                     (uint32_t)n};
-    }
-  }
-}
-
 /* A level, in three passes over all the events' items and lookups, each
  * ending on loads the next one uses: the states' lookups queued (their
  * buckets loading), the lookups made (the slot lists they lead to
@@ -473,9 +400,9 @@ static void walk_level(walker *w) {
   for (size_t k = 0; k < w->nc; k++) {
     cand *c = &w->c[k];
     if (!c->h) continue;
-    const fkey *fk = c->fk;
+    const pm_fkey *key = &c->f->k;
     const uint32_t *tg =
-        aev__pmap_get_k(&m->values, c->h, c->state, fk->b, fk->key, fk->n);
+        aev__pmap_get_k(&m->values, c->h, c->state, key->b, key->key, key->n);
     c->tg = tg;
     if (!tg) continue;
     /* What the result leads to, loading: a list of slots, or a state that
@@ -511,12 +438,9 @@ int aev__pm_machine_match_many(const pm_machine *m, const pm_event *const *ev, s
   w.cc = sizeof w.c_in / sizeof *w.c_in;
   w.lo = 0;
   w.rc = AEV_OK;
-  field_keys(&w);
   for (size_t e = 0; e < n && !w.rc; e++) reach(&w, 0, -1, NULL, 0, 0, (uint32_t)e);
   while (w.lo < w.nit && !w.rc) walk_level(&w);
   if (w.it != w.it_in) free(w.it);
   if (w.c != w.c_in) free(w.c);
-  if (w.fk != w.fk_in) free(w.fk);
-  if (w.fk_first != w.first_in) free(w.fk_first);
   return w.rc ? aev__nomem() : AEV_OK;
 }

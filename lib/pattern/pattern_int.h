@@ -116,11 +116,20 @@ int aev__pm_ip_parse(const char *s, size_t len, unsigned char ip[16]);
 size_t aev__pm_cidr_key(int family, int bits, const unsigned char ip[16], unsigned char key[18]);
 
 /* A flattened event: its leaves on paths some pattern names, grouped. */
+/* A field's exact-lookup key, worked out as the field is read: a big set
+ * looks a field up from several states. */
+typedef struct pm_fkey {
+  uint64_t digest; /* aev__pmap_digest() of b and the bytes */
+  uint64_t key;    /* aev__pmap_key() of bytes that live as long as the event */
+  uint32_t b, n;   /* path << 3 | kind, length */
+} pm_fkey;
+
 typedef struct pm_field {
   uint32_t path;   /* path id */
   uint32_t trail;  /* offset in trails[] of (array id, index) pairs */
   uint32_t ntrail; /* number of pairs */
   pm_value v;
+  pm_fkey k;
 } pm_field;
 
 /* A plain state's signature has bit path % PM_SIG_BITS of each path it
