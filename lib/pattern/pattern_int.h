@@ -115,7 +115,6 @@ int aev__pm_ip_parse(const char *s, size_t len, unsigned char ip[16]);
  * address. */
 size_t aev__pm_cidr_key(int family, int bits, const unsigned char ip[16], unsigned char key[18]);
 
-/* A flattened event: its leaves on paths some pattern names, grouped. */
 /* A field's exact-lookup key, worked out as the field is read: a big set
  * looks a field up from several states. */
 typedef struct pm_fkey {
@@ -124,6 +123,7 @@ typedef struct pm_fkey {
   uint32_t b, n;   /* path << 3 | kind, length */
 } pm_fkey;
 
+/* A flattened event: its leaves on paths some pattern names, grouped. */
 typedef struct pm_field {
   uint32_t path;   /* path id */
   uint32_t trail;  /* offset in trails[] of (array id, index) pairs */
