@@ -194,7 +194,7 @@ static inline __attribute__((always_inline)) void follow(walker *w, const cand *
 /* A lookup try_complex() makes at once (prefix, suffix, equals-ignore-case). */
 static void lookup(walker *w, const cand *c, int kind, const char *p, size_t n) {
   cand x = *c;
-  x.tg = aev__pmap_get(&w->m->values, w->it[c->item].state, c->f->path << 3 | (uint32_t)kind, p, n);
+  x.tg = aev__pmap_get(&w->m->values, c->state, c->f->path << 3 | (uint32_t)kind, p, n);
   if (x.tg) follow(w, &x);
 }
 
