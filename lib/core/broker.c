@@ -22,6 +22,7 @@ int aev_broker_new(aev_broker_options *opts, aev_broker **out) {
     aev__clock_init(&b->clock, opts->clock_mode, opts->start_ms);
     aev__rng_seed(&b->rng, opts->has_seed ? opts->seed : aev__rng_os_seed());
     pthread_mutex_init(&b->rng_mu, NULL);
+    pthread_mutex_init(&b->quota_mu, NULL);
     pthread_mutex_init(&b->log_mu, NULL);
     pthread_cond_init(&b->log_idle, NULL);
     rc = aev__registry_new(&b->registry);
@@ -51,6 +52,7 @@ void aev__broker_unref(aev_broker *b) {
   }
   if (b->registry) aev__registry_free(b->registry);
   pthread_mutex_destroy(&b->rng_mu);
+  pthread_mutex_destroy(&b->quota_mu);
   pthread_mutex_destroy(&b->log_mu);
   pthread_cond_destroy(&b->log_idle);
   free(b);
@@ -127,3 +129,7 @@ uint64_t aev__broker_random(aev_broker *b) {
   pthread_mutex_unlock(&b->rng_mu);
   return v;
 }
+
+void aev__broker_quota_lock(aev_broker *b) { pthread_mutex_lock(&b->quota_mu); }
+
+void aev__broker_quota_unlock(aev_broker *b) { pthread_mutex_unlock(&b->quota_mu); }

@@ -24,6 +24,13 @@ void aev__broker_uuid(aev_broker *b, char out[AEV_UUID_LEN + 1]);
 void aev__broker_token(aev_broker *b, char *out, size_t len);
 uint64_t aev__broker_random(aev_broker *b);
 
+/* Held by a request from its check of an account-wide quota until what it
+ * asked for counts in that quota's usage (Kinesis's shards and on-demand
+ * streams), so that two requests at once never both pass it. Taken before
+ * any resource's own lock. */
+void aev__broker_quota_lock(aev_broker *b);
+void aev__broker_quota_unlock(aev_broker *b);
+
 /* Sends a printf-formatted line to the log callback if level is enabled.
  * Never call it with a lock held. */
 void aev__log(aev_broker *b, int level, const char *fmt, ...)

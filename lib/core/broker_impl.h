@@ -36,6 +36,7 @@ struct aev_broker {
   aev__registry *registry;
   pthread_mutex_t rng_mu;
   aev__rng rng;
+  pthread_mutex_t quota_mu; /* see aev__broker_quota_lock() */
   pthread_mutex_t log_mu;
   pthread_cond_t log_idle; /* no log callback is running */
   int log_running;

@@ -20,9 +20,10 @@ static int shard_quota(const char *region) {
 /* Data streams in on-demand mode: 50 by default. */
 #define ON_DEMAND_STREAMS 50
 
-/* The open shards of every stream, and how many streams other than except
+/* The open shards of every stream (with pending, as they will be once
+ * their pending changes have run), and how many streams other than except
  * are on demand. */
-static int usage(aev_broker *b, const aev_stream *except, size_t *open,
+static int usage(aev_broker *b, const aev_stream *except, int pending, size_t *open,
                  int *on_demand) {
   aev__resource **all;
   size_t n;
@@ -33,7 +34,7 @@ static int usage(aev_broker *b, const aev_stream *except, size_t *open,
   for (size_t i = 0; i < n; i++) {
     aev_stream *s = (aev_stream *)all[i];
     pthread_mutex_lock(&s->mu);
-    *open += s->nopen;
+    *open += pending ? aev__reshard_open_after(s) : s->nopen;
     *on_demand += s->on_demand && s != except;
     pthread_mutex_unlock(&s->mu);
   }
@@ -44,7 +45,7 @@ static int usage(aev_broker *b, const aev_stream *except, size_t *open,
 int aev__stream_limits_json(aev_broker *b, json_t **out) {
   size_t open;
   int on_demand;
-  int rc = usage(b, NULL, &open, &on_demand);
+  int rc = usage(b, NULL, 0, &open, &on_demand);
   if (rc != AEV_OK) return rc;
   *out = json_pack("{s:i, s:I, s:i, s:i}", "ShardLimit",
                    shard_quota(aev_broker_region(b)), "OpenShardCount",
@@ -58,7 +59,7 @@ int aev__stream_limits_json(aev_broker *b, json_t **out) {
 int aev__stream_shard_quota_check(aev_broker *b, int adding) {
   size_t open;
   int on_demand, quota = shard_quota(aev_broker_region(b));
-  int rc = usage(b, NULL, &open, &on_demand);
+  int rc = usage(b, NULL, 1, &open, &on_demand);
   if (rc != AEV_OK || adding <= 0 || open + (size_t)adding <= (size_t)quota) return rc;
   return aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
                    "This request would exceed the shard limit for the account "
@@ -77,7 +78,7 @@ int aev__stream_shard_quota_check(aev_broker *b, int adding) {
 int aev__stream_on_demand_quota_check(aev_broker *b, const aev_stream *s) {
   size_t open;
   int on_demand;
-  int rc = usage(b, s, &open, &on_demand);
+  int rc = usage(b, s, 1, &open, &on_demand);
   if (rc != AEV_OK || on_demand < ON_DEMAND_STREAMS) return rc;
   return aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
                    "This request would exceed the limit of %d data streams "

@@ -5,14 +5,14 @@
  * stream already has changes nothing and is not counted: Terraform's AWS
  * provider calls UpdateStreamMode on every apply of a stream. A switch to
  * ON_DEMAND counts against the account's on-demand streams. */
+#include "core/broker.h"
 #include "core/status.h"
 #include "stream/quotas.h"
 #include "stream/stream.h"
 
-int aev_stream_update_mode(aev_stream *s, int on_demand) {
-  int rc = aev__stream_check(s);
-  if (rc != AEV_OK) return rc;
-  on_demand = on_demand != 0;
+/* The switch, its quota checked (the caller holds the quota lock). */
+static int switch_mode(aev_stream *s, int on_demand) {
+  int rc;
   if (on_demand && (rc = aev__stream_on_demand_quota_check(s->res.broker, s)) != AEV_OK)
     return rc;
   pthread_mutex_lock(&s->mu);
@@ -39,5 +39,17 @@ int aev_stream_update_mode(aev_stream *s, int on_demand) {
     if (on_demand) aev__ondemand_reset(s);
   }
   pthread_mutex_unlock(&s->mu);
+  return rc;
+}
+
+/* A switch to ON_DEMAND counts in the account's on-demand streams from
+ * the request on: its check and the switch happen under the broker's
+ * quota lock, so that two switches at once never both pass the quota. */
+int aev_stream_update_mode(aev_stream *s, int on_demand) {
+  int rc = aev__stream_check(s);
+  if (rc != AEV_OK) return rc;
+  aev__broker_quota_lock(s->res.broker);
+  rc = switch_mode(s, on_demand != 0);
+  aev__broker_quota_unlock(s->res.broker);
   return rc;
 }

@@ -89,6 +89,14 @@ static int reserve(aev_stream *s, const aev__reshard *p) {
   return rc == AEV_OK ? aev__stream_index_reserve(s, most) : rc;
 }
 
+size_t aev__reshard_open_after(const aev_stream *s) {
+  if (s->status != AEV__STATUS_UPDATING || s->res.deleted) return s->nopen;
+  const aev__reshard *p = &s->pending;
+  if (p->kind == SPLIT) return s->nopen + 1;
+  if (p->kind == UPDATE && (size_t)p->target > s->nopen) return (size_t)p->target;
+  return s->nopen;
+}
+
 void aev__reshard_apply(aev_stream *s) {
   if (s->status != AEV__STATUS_UPDATING || s->res.deleted) return;
   s->encrypting = s->kms_key != NULL;
@@ -207,8 +215,8 @@ static int shard_limit(aev_stream *s, size_t open_after) {
                    AEV__MAX_SHARDS);
 }
 
-int aev_stream_split_shard(aev_stream *s, const char *shard_id,
-                           const char *new_starting_hash_key) {
+static int split_shard(aev_stream *s, const char *shard_id,
+                       const char *new_starting_hash_key) {
   aev__u128 key;
   if (!new_starting_hash_key ||
       aev__u128_parse(new_starting_hash_key, &key))
@@ -240,6 +248,17 @@ int aev_stream_split_shard(aev_stream *s, const char *shard_id,
   }
   aev__reshard c = {.kind = SPLIT, .a = sh->id, .key = key};
   return begin(s, &c);
+}
+
+/* A request that may open more shards: its quota check and its change,
+ * queued, under the broker's quota lock (see aev__reshard_open_after()). */
+int aev_stream_split_shard(aev_stream *s, const char *shard_id,
+                           const char *new_starting_hash_key) {
+  if (!s) return aev__stream_check(s);
+  aev__broker_quota_lock(s->res.broker);
+  int rc = split_shard(s, shard_id, new_starting_hash_key);
+  aev__broker_quota_unlock(s->res.broker);
+  return rc;
 }
 
 /* Contiguous ranges, either way round (no wrap past 2^128 - 1). */
@@ -274,16 +293,17 @@ int aev_stream_merge_shards(aev_stream *s, const char *shard_id,
   return begin(s, &c);
 }
 
-/* Read apart from the request's own lock, for the quota check, which
- * takes every stream's lock in turn. */
+/* The open shards as the quota counts them (a pending change run), read
+ * apart from the request's own lock, for the quota check, which takes
+ * every stream's lock in turn. */
 static int open_count(aev_stream *s) {
   pthread_mutex_lock(&s->mu);
-  int open = (int)s->nopen;
+  int open = (int)aev__reshard_open_after(s);
   pthread_mutex_unlock(&s->mu);
   return open;
 }
 
-int aev_stream_update_shard_count(aev_stream *s, int target) {
+static int update_shard_count(aev_stream *s, int target) {
   if (target < 1 || target > AEV__MAX_SHARDS) {
     char v[16];
     snprintf(v, sizeof v, "%d", target);
@@ -318,4 +338,12 @@ int aev_stream_update_shard_count(aev_stream *s, int target) {
   /* Counted when it runs: one that memory stops never happened. */
   aev__reshard c = {.kind = UPDATE, .target = target, .asked_ms = now};
   return begin(s, &c);
+}
+
+int aev_stream_update_shard_count(aev_stream *s, int target) {
+  if (!s) return aev__stream_check(s);
+  aev__broker_quota_lock(s->res.broker);
+  int rc = update_shard_count(s, target);
+  aev__broker_quota_unlock(s->res.broker);
+  return rc;
 }

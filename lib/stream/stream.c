@@ -82,34 +82,9 @@ static int in_use(aev_broker *b, const char *name) {
                    "Stream %s under account %s already exists.", name, aev_broker_account(b));
 }
 
-int aev__stream_create(aev_broker *b, const char *name, int shard_count,
-                       aev_stream **out) {
-  int rc = aev__broker_check_open(b);
-  if (rc != AEV_OK) return rc;
-  if (!name) return aev__kin_validation(NULL, "streamName", "Member must not be null");
-  if ((rc = aev__stream_name_check("streamName", name))) return rc;
-  if (shard_count < 0 || shard_count > AEV__MAX_SHARDS) {
-    char v[16];
-    snprintf(v, sizeof v, "%d", shard_count);
-    return aev__kin_validation(v, "shardCount",
-                               shard_count < 0
-                                   ? "Member must have value greater than or "
-                                     "equal to 1"
-                                   : "Member must have value less than or "
-                                     "equal to 10000");
-  }
-  /* A name in use is answered before any quota (kinesalite, tested
-   * against AWS, answers ResourceInUseException first). */
-  aev__resource *taken = aev__registry_find(b, AEV__KIND_STREAM, name);
-  if (taken) {
-    aev__resource_unref(taken);
-    return in_use(b, name);
-  }
-  /* An on-demand stream counts against the account's on-demand streams,
-   * a provisioned one's shards against its shard quota. */
-  rc = shard_count == AEV_STREAM_ON_DEMAND ? aev__stream_on_demand_quota_check(b, NULL)
-                                           : aev__stream_shard_quota_check(b, shard_count);
-  if (rc != AEV_OK) return rc;
+/* The new stream, registered (its quota checked). */
+static int make_stream(aev_broker *b, const char *name, int shard_count, aev_stream **out) {
+  int rc = AEV_OK;
   aev_stream *s = calloc(1, sizeof *s);
   if (!s) return aev__nomem();
   if (pthread_mutex_init(&s->mu, NULL)) {
@@ -150,6 +125,40 @@ int aev__stream_create(aev_broker *b, const char *name, int shard_count,
   }
   *out = s;
   return AEV_OK;
+}
+
+int aev__stream_create(aev_broker *b, const char *name, int shard_count,
+                       aev_stream **out) {
+  int rc = aev__broker_check_open(b);
+  if (rc != AEV_OK) return rc;
+  if (!name) return aev__kin_validation(NULL, "streamName", "Member must not be null");
+  if ((rc = aev__stream_name_check("streamName", name))) return rc;
+  if (shard_count < 0 || shard_count > AEV__MAX_SHARDS) {
+    char v[16];
+    snprintf(v, sizeof v, "%d", shard_count);
+    return aev__kin_validation(v, "shardCount",
+                               shard_count < 0
+                                   ? "Member must have value greater than or "
+                                     "equal to 1"
+                                   : "Member must have value less than or "
+                                     "equal to 10000");
+  }
+  /* A name in use is answered before any quota (kinesalite, tested
+   * against AWS, answers ResourceInUseException first). */
+  aev__resource *taken = aev__registry_find(b, AEV__KIND_STREAM, name);
+  if (taken) {
+    aev__resource_unref(taken);
+    return in_use(b, name);
+  }
+  /* An on-demand stream counts against the account's on-demand streams,
+   * a provisioned one's shards against its shard quota, until it is
+   * registered (and counts in their usage) under the quota lock. */
+  aev__broker_quota_lock(b);
+  rc = shard_count == AEV_STREAM_ON_DEMAND ? aev__stream_on_demand_quota_check(b, NULL)
+                                           : aev__stream_shard_quota_check(b, shard_count);
+  if (rc == AEV_OK) rc = make_stream(b, name, shard_count, out);
+  aev__broker_quota_unlock(b);
+  return rc;
 }
 
 int aev__stream_find(aev_broker *b, const char *name_or_arn,

@@ -278,6 +278,10 @@ void aev__stream_mappings_stop(aev_stream *s);
 
 /* reshard.c: runs the pending change (mu held). */
 void aev__reshard_apply(aev_stream *s);
+/* The shards open once the pending change has run, if it opens more
+ * (mu held): what the account's shard quota counts from the request on,
+ * as two requests that each fit it must not pass it together. */
+size_t aev__reshard_open_after(const aev_stream *s);
 /* A setting changed at once (mu held, stream ACTIVE): the stream is
  * UPDATING until the broker runs the change, as AWS's are for a while.
  * AEV_OK, or out of memory with the stream still ACTIVE. */

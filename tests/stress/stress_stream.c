@@ -211,11 +211,85 @@ START_TEST(concurrent_producers_and_consumers) {
 }
 END_TEST
 
+/* The account's shard quota (1,000 in eu-central-1) under concurrent
+ * requests: 8 threads create 50-shard streams until the quota turns them
+ * away, then ask to double and to split their first stream, while the
+ * workers run the reshards. No interleaving of quota check and use may
+ * let the account's open shards, pending reshards counted, past the
+ * quota. */
+#define QUOTA_THREADS 8
+
+typedef struct quota_thread {
+  pthread_t t;
+  int id, created;
+  aev_stream *first;
+} quota_thread;
+
+static aev_broker *qb;
+
+static void *quota_requests(void *arg) {
+  quota_thread *q = arg;
+  for (int k = 0;; k++) {
+    char name[32];
+    aev_stream *st;
+    snprintf(name, sizeof name, "q%d-%d", q->id, k);
+    int rc = aev_stream_create(qb, name, 50, &st);
+    if (rc == AEV_ERR_LIMIT) break;
+    if (rc != AEV_OK) {
+      report("create: %s", aev_errmsg());
+      break;
+    }
+    q->created++;
+    if (!q->first) q->first = st;
+    else aev_stream_release(st);
+  }
+  if (q->first) {
+    int rc = aev_stream_update_shard_count(q->first, 100);
+    if (rc != AEV_OK && rc != AEV_ERR_LIMIT && strcmp(aev_errcode(), "ResourceInUseException"))
+      report("update: %s", aev_errmsg());
+    rc = aev_stream_split_shard(q->first, "shardId-000000000000", "1000");
+    if (rc != AEV_OK && rc != AEV_ERR_LIMIT && strcmp(aev_errcode(), "ResourceInUseException"))
+      report("split: %s", aev_errmsg());
+  }
+  return NULL;
+}
+
+START_TEST(shard_quota_under_concurrent_requests) {
+  aev_broker_options *o;
+  aev_broker_options_new(&o);
+  aev_broker_options_set_workers(o, 2);
+  ck_assert_int_eq(aev_broker_options_set_region(o, "eu-central-1"), AEV_OK);
+  ck_assert_int_eq(aev_broker_new(o, &qb), AEV_OK);
+  aev_broker_options_free(o);
+  quota_thread q[QUOTA_THREADS] = {{0}};
+  for (int i = 0; i < QUOTA_THREADS; i++) {
+    q[i].id = i;
+    ck_assert_int_eq(pthread_create(&q[i].t, NULL, quota_requests, &q[i]), 0);
+  }
+  int created = 0;
+  for (int i = 0; i < QUOTA_THREADS; i++) {
+    pthread_join(q[i].t, NULL);
+    created += q[i].created;
+  }
+  ck_assert_int_eq(aev_broker_drain(qb), AEV_OK);
+  /* Creates alone fill the quota to within one stream's shards. */
+  ck_assert_int_le(created * 50, 1000);
+  ck_assert_int_gt(created * 50, 1000 - 50);
+  json_t *j = aev_test_call(qb, "kinesis", "DescribeLimits", "{}", AEV_OK);
+  ck_assert_int_le(json_integer_value(json_object_get(j, "OpenShardCount")), 1000);
+  json_decref(j);
+  ck_assert_msg(errors == 0, "%d errors, first: %s", errors, first_error);
+  for (int i = 0; i < QUOTA_THREADS; i++) aev_stream_release(q[i].first);
+  ck_assert_int_eq(aev_broker_destroy(qb), AEV_OK);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("stress_stream");
   TCase *tc = tcase_create("stream");
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, concurrent_producers_and_consumers);
+  tcase_add_test(tc, shard_quota_under_concurrent_requests);
   suite_add_tcase(su, tc);
   return su;
 }

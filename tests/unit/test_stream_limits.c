@@ -309,6 +309,40 @@ START_TEST(account_shard_quota) {
 }
 END_TEST
 
+/* A reshard asked for counts against the quota from the request on, not
+ * from when the broker runs it: two UpdateShardCounts that each fit the
+ * quota alone, asked before either ran, must not open more than it
+ * together. (Nothing runs until the drain: this broker has no workers.)
+ * DescribeLimits counts the shards open now. */
+START_TEST(pending_reshards_count_against_the_quota) {
+  aev_broker *qb = small_quota_broker();
+  aev_stream *a = st_stream(qb, "a", 300), *c = st_stream(qb, "c", 300), *d = NULL;
+  ck_assert_int_eq(aev_stream_update_shard_count(a, 600), AEV_OK);
+  ck_assert_int_eq(open_shards(qb), 600);
+  assert_over_shard_quota(aev_stream_update_shard_count(c, 600), 900, 300);
+  /* Asked of a stream whose change is pending, the new target is counted
+   * from the pending one: the stream is busy, not over the quota. */
+  st_assert_error(aev_stream_update_shard_count(a, 700), AEV_ERR_STATE,
+                  "ResourceInUseException");
+  ck_assert_int_eq(aev_broker_drain(qb), AEV_OK);
+  ck_assert_int_eq(open_shards(qb), 900);
+  ck_assert_int_eq(aev_stream_split_shard(c, "shardId-000000000000", "1000"), AEV_OK);
+  assert_over_shard_quota(aev_stream_create(qb, "d", 100, &d), 901, 100);
+  ck_assert_ptr_null(d);
+  aev_test_call_fails(qb, "kinesis", "UpdateShardCount",
+                      "{\"StreamName\":\"a\",\"TargetShardCount\":700,"
+                      "\"ScalingType\":\"UNIFORM_SCALING\"}",
+                      AEV_ERR_LIMIT, "LimitExceededException", NULL);
+  d = st_stream(qb, "d", 99);
+  ck_assert_int_eq(aev_broker_drain(qb), AEV_OK);
+  ck_assert_int_eq(open_shards(qb), 1000);
+  aev_stream_release(d);
+  aev_stream_release(c);
+  aev_stream_release(a);
+  aev_broker_destroy(qb);
+}
+END_TEST
+
 static const char *const ON_DEMAND_FULL =
     "This request would exceed the limit of 50 data streams in the on-demand capacity mode "
     "for the account 000000000000 in us-east-1.";
@@ -354,6 +388,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, read_limits_per_shard);
   tcase_add_test(tc, get_shard_iterator_limit);
   tcase_add_test(tc, account_shard_quota);
+  tcase_add_test(tc, pending_reshards_count_against_the_quota);
   tcase_add_test(tc, account_on_demand_stream_quota);
   suite_add_tcase(s, tc);
   return s;
