@@ -84,14 +84,13 @@ static int in_use(aev_broker *b, const char *name) {
 
 /* The new stream, registered (its quota checked). */
 static int make_stream(aev_broker *b, const char *name, int shard_count, aev_stream **out) {
-  int rc = AEV_OK;
   aev_stream *s = calloc(1, sizeof *s);
   if (!s) return aev__nomem();
   if (pthread_mutex_init(&s->mu, NULL)) {
     free(s);
     return aev__nomem();
   }
-  rc = aev__resource_init(&s->res, b, AEV__KIND_STREAM, name, stream_destroy,
+  int rc = aev__resource_init(&s->res, b, AEV__KIND_STREAM, name, stream_destroy,
                           stream_shutdown);
   if (rc != AEV_OK) {
     pthread_mutex_destroy(&s->mu);
