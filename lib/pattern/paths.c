@@ -26,7 +26,9 @@ static int grow(pm_paths *t) {
   unsigned shift = t->cap ? t->shift - 1 : 60;
   pm_path_entry *e = malloc(cap * sizeof *e);
   if (!e) return -1;
-  for (size_t i = 0; i < cap; i++) e[i].pl = PM_PATH_FREE;
+  /* A lookup compares a free entry's words before its pl: all are set, so
+   * programs run under valgrind see no read of uninitialised memory. */
+  for (size_t i = 0; i < cap; i++) e[i] = (pm_path_entry){.pl = PM_PATH_FREE};
   for (size_t i = 0; i < t->cap; i++) {
     const pm_path_entry *x = &t->e[i];
     if (x->pl == PM_PATH_FREE) continue;
