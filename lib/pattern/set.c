@@ -326,34 +326,54 @@ static int cmp_u64(const void *a, const void *b) {
  * and drops their repeats, into out; returns how many remain. A tag's
  * place is the number of tags below it, counted without branches for four
  * tags at once, one compare of them with each tag: a big set's match
- * finds about ten an event, in an order no branch predictor learns.
- * Copies of a tag land on the same place, so the places left empty mark
- * the repeats. Inlined with nb (blocks of four) a constant, so that the
- * blocks and their counts stay in registers while each tag is compared. */
+ * finds about ten an event, in an order no branch predictor learns. Each
+ * tag is stored straight to its place; the places add up to 0 + 1 + ... +
+ * (n - 1) unless copies of a tag shared one, and only then (rare: $or
+ * branches) are the repeats dropped. Inlined with nb (blocks of four) a
+ * constant, so that the blocks and their counts stay in registers while
+ * each tag is compared. t has room for 4 * nb tags: lanes past n are read
+ * whatever they hold, and only their own counts, never used, depend on
+ * them. */
 #define SMALL 32
+_Static_assert(sizeof((pm_slots *)0)->in / sizeof(uint32_t) >= SMALL,
+               "a match's slots have room for SMALL tags");
 typedef int32_t v4 __attribute__((vector_size(16)));
-static inline __attribute__((always_inline)) size_t rank_tags(const uint32_t *t, size_t n,
-                                                               size_t nb, uint64_t *out) {
-  v4 blk[SMALL / 4], below[SMALL / 4];
+
+/* rank_tags()'s places r when copies of a tag shared one: the tags
+ * placed again, the places left empty skipped. */
+static __attribute__((noinline)) size_t drop_repeats(const uint32_t *t, const int32_t *r,
+                                                     size_t n, uint64_t *out) {
   int32_t at[SMALL];
-  for (size_t b = 0; b < nb; b++) {
-    blk[b] = (v4){0, 0, 0, 0};
-    below[b] = blk[b];
-  }
-  memcpy(blk, t, n * sizeof *t);
   for (size_t i = 0; i < n; i++) at[i] = -1;
-  for (size_t j = 0; j < n; j++) {
-    const v4 x = {(int32_t)t[j], (int32_t)t[j], (int32_t)t[j], (int32_t)t[j]};
-#pragma GCC unroll 8
-    for (size_t b = 0; b < nb; b++) below[b] -= blk[b] > x;
-  }
-  for (size_t i = 0; i < n; i++) at[below[i / 4][i % 4]] = blk[i / 4][i % 4];
+  for (size_t i = 0; i < n; i++) at[r[i]] = (int32_t)t[i];
   size_t u = 0;
   for (size_t i = 0; i < n; i++) {
     out[u] = (uint64_t)at[i];
     u += at[i] >= 0;
   }
   return u;
+}
+
+static inline __attribute__((always_inline)) size_t rank_tags(const uint32_t *t, size_t n,
+                                                               size_t nb, uint64_t *out) {
+  v4 blk[SMALL / 4], below[SMALL / 4];
+  for (size_t b = 0; b < nb; b++) {
+    memcpy(&blk[b], t + 4 * b, sizeof blk[b]);
+    below[b] = (v4){0, 0, 0, 0};
+  }
+  for (size_t j = 0; j < n; j++) {
+    const v4 x = {(int32_t)t[j], (int32_t)t[j], (int32_t)t[j], (int32_t)t[j]};
+#pragma GCC unroll 8
+    for (size_t b = 0; b < nb; b++) below[b] -= blk[b] > x;
+  }
+  int32_t r[SMALL];
+  memcpy(r, below, nb * sizeof *below);
+  size_t sum = 0;
+  for (size_t i = 0; i < n; i++) {
+    out[r[i]] = t[i];
+    sum += (size_t)r[i];
+  }
+  return sum == n * (n - 1) / 2 ? n : drop_repeats(t, r, n, out);
 }
 
 static size_t sort_tags(const uint32_t *t, size_t n, uint64_t *out) {
