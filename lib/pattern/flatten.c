@@ -425,8 +425,14 @@ static const char *key_slow(scan *s, const char *k, uint32_t node, const pm_path
  * entry, or NULL when no pattern names it. Returns its closing quote, or
  * NULL when invalid. Most keys are plain and under 16 bytes: their bytes,
  * loaded once to find the quote, are the words the table compares. Near
- * the end of the text they are read from a zero-padded copy. */
-static inline const char *key(scan *s, const char *k, uint32_t node, const pm_path_entry **e) {
+ * the end of the text they are read from a zero-padded copy. When those
+ * bytes go on with a colon and a plain string that ends among them (as a
+ * compact event's short values do), *vq is that string's closing quote:
+ * found with the key, the value costs the scan no load and search of its
+ * own, and the next member is reached sooner (the chain from one member to
+ * the next is most of what flattening waits on). */
+static inline const char *key(scan *s, const char *k, uint32_t node, const pm_path_entry **e,
+                              const char **vq) {
 #if defined(__SSE2__) && defined(__x86_64__)
   char tail[16];
   const char *b = k;
@@ -445,10 +451,16 @@ static inline const char *key(scan *s, const char *k, uint32_t node, const pm_pa
       uint64_t lo = (uint64_t)_mm_cvtsi128_si64(w),
                hi = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(w, w));
       *e = aev__pm_paths_child(s->paths, node, lo, hi, n);
+      if (n + 2 < 16 && b[n + 1] == ':' && b[n + 2] == '"') {
+        /* The first special byte after the value's opening quote. */
+        const unsigned j = n + 3 + (unsigned)__builtin_ctz(m >> (n + 3) | 0x10000u);
+        if (j < 16 && b[j] == '"') *vq = k + j;
+      }
       return k + n;
     }
   }
 #endif
+  (void)vq; /* left NULL: the caller scans the value itself */
   return key_slow(s, k, node, e);
 }
 
@@ -463,19 +475,30 @@ static inline __attribute__((always_inline)) const char *members(scan *s, const 
   for (;;) {
     if (*p != '"') return NULL;
     const pm_path_entry *e = NULL;
-    int esc;
+    const char *vq = NULL, *v = NULL; /* a string value's closing quote, its first byte */
+    int esc = 0;
     if (check)
       p = str_end(p + 1, end, &esc);
     else
-      p = key(s, p + 1, node, &e);
-    if (!p || !(p = eat(p + 1, ':'))) return NULL;
-    p = ws(p);
+      p = key(s, p + 1, node, &e, &vq);
+    if (!p) return NULL;
     count++;
-    if (*p == '"') {
+    if (vq) { /* a plain string, found with the key (past '":"') */
+      v = p + 3;
+      p = vq;
+    } else {
+      if (!(p = eat(p + 1, ':'))) return NULL;
+      p = ws(p);
+      if (*p == '"') {
+        v = p + 1;
+        if (!(p = str_end(v, end, &esc))) return NULL;
+      } else if (!(p = value(s, p, e))) {
+        return NULL;
+      }
+    }
+    if (v) {
       /* The commonest member, a string: passed over, or recorded here when
        * a pattern names it. */
-      const char *v = p + 1;
-      if (!(p = str_end(v, end, &esc))) return NULL;
       uint32_t id = e ? e->val & ~PM_PATH_PREFIX : 0;
       pm_value x = {PV_STR, v, (size_t)(p - v), 0};
       if (id && (esc ? emit(s, id, x, 1) : append(s, id, x))) {
@@ -483,8 +506,6 @@ static inline __attribute__((always_inline)) const char *members(scan *s, const 
         return NULL;
       }
       p++;
-    } else if (!(p = value(s, p, e))) {
-      return NULL;
     }
     if (*p == ',' && p[1] == '"') { /* compact text; ',' is not last, so p[1] is in it */
       p++;

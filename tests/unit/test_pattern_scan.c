@@ -58,6 +58,28 @@ static const scase cases[] = {
     {"{\"k\":[\"x\"]}", "{\"k\":\"x\x0a\"}", -1},
     {"{\"k\":[\" !#\\\"\xc3\xa9\"]}", "{\"k\":\" !#\\\"\xc3\xa9\"}", 1},
     {"{\"k\":[\" !#\"]}", "{\"n \x21#\":\"  ! # \",\"k\":\" !#\"}", 1},
+    /* a plain string value found in the 16 bytes that hold its key: ending
+     * on their last byte or just past it, empty, holding ':' and '"' or a
+     * control character, after a key of 13 bytes (the longest that leaves
+     * room), named or skipped, at the text's end */
+    {"{\"k\":[\"abcdefghijk\"]}", "{\"k\":\"abcdefghijk\"}", 1},
+    {"{\"k\":[\"abcdefghijk\"]}", "{\"k\":\"abcdefghijkl\"}", 0},
+    {"{\"k\":[\"abcdefghijkl\"]}", "{\"k\":\"abcdefghijkl\"}", 1},
+    {"{\"k\":[\"abcdefghij\"]}", "{\"k\":\"abcdefghijk\"}", 0},
+    {"{\"k\":[\"\"]}", "{\"k\":\"\"}", 1},
+    {"{\"k\":[\"\"]}", "{\"k\":\"x\"}", 0},
+    {"{\"k\":[\"a\\\":\\\"b\"]}", "{\"k\":\"a\\\":\\\"b\"}", 1},
+    {"{\"k\":[\"a\"]}", "{\"k\":\"a\\\":\\\"b\"}", 0},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\x01\"}", -1},
+    {"{\"abcdefghijklm\":[\"x\"]}", "{\"abcdefghijklm\":\"x\",\"n\":\"y\"}", 1},
+    {"{\"abcdefghijklm\":[\"x\"]}", "{\"abcdefghijklm\":\"xy\"}", 0},
+    {"{\"abcdefghijklmn\":[\"x\"]}", "{\"abcdefghijklmn\":\"x\"}", 1},
+    {"{\"k\":[\"x\"]}", "{\"n\":\"abcdefghijk\",\"m\":\"\",\"k\":\"x\"}", 1},
+    {"{\"k\":[\"x\"]}", "{\"n\":\"abcdefghijk\",\"k\":\"y\"}", 0},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x}", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\" \"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\";\"x\"}", -1},
+    {"{\"k\":[\"x\"]}", "{\"k\":\"x\\\"}", -1},
     /* skipped subtrees: entered only to validate them */
     {"{\"k\":[\"x\"]}", "{\"s\":{\"a\":[1,{\"b\":[true,false,null,\"\\\"]\"]}],\"c\":{}},\"k\":\"x\"}", 1},
     {"{\"k\":[\"x\"]}", "{\"s\":[[[{\"x\":01}]]],\"k\":\"x\"}", -1},
