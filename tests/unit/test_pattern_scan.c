@@ -1,11 +1,14 @@
 /* The event scanner behind pattern matching: the fast paths it takes for
  * fields no pattern names (skipped strings, subtrees and numbers, still
  * validated), escapes in names and values, white space anywhere, the
- * end-of-text bound, and numbers converted without strtod(). */
+ * end-of-text bound, and numbers converted without strtod(); and the
+ * scanner against jansson on randomly edited events. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "aevtest.h"
 #include "awsevents/pattern.h"
@@ -234,12 +237,92 @@ START_TEST(many_paths) {
 }
 END_TEST
 
+/* An edit of seed text at random places, with the bytes JSON's syntax turns
+ * on (and a few it does not), each replaced, inserted or deleted. */
+static uint64_t next_random(uint64_t *r) {
+  *r ^= *r << 13;
+  *r ^= *r >> 7;
+  *r ^= *r << 17;
+  return *r;
+}
+
+static size_t edit(uint64_t *r, const char *seed, char *out, size_t cap) {
+  static const char bytes[] = "\"\\:,{}[] xk0\x01\x1f\tab";
+  size_t n = strlen(seed);
+  memcpy(out, seed, n);
+  for (int k = 1 + (int)(next_random(r) % 3); k > 0; k--) {
+    size_t at = next_random(r) % n;
+    char c = bytes[next_random(r) % (sizeof bytes - 1)];
+    int op = (int)(next_random(r) % 3);
+    if (op == 0) {
+      out[at] = c;
+    } else if (op == 1 && n < cap) {
+      memmove(out + at + 1, out + at, n - at);
+      out[at] = c;
+      n++;
+    } else if (op == 2 && n > 2) {
+      memmove(out + at, out + at + 1, n - at - 1);
+      n--;
+    }
+  }
+  return n;
+}
+
+/* Seeded edits of compact events: the scanner refuses exactly the texts
+ * jansson refuses (or reads as other than an object), and of those it
+ * takes, every top-level member jansson reads as a string matches a
+ * pattern naming that value (keys with dots are left out: patterns join
+ * them as nesting). Short values found with their keys, long ones, empty
+ * ones, nested objects and arrays are all in the seeds. */
+START_TEST(agrees_with_jansson) {
+  static const char *const seeds[] = {
+      "{\"version\":\"0\",\"k\":\"abcdefghijk\",\"a012\":\"v12\",\"state\":\"running\","
+      "\"d\":{\"x\":\"y\",\"n\":12}}",
+      "{\"k\":\"\",\"abcdefghijklm\":\"x\",\"q\":\"a\\\"b\",\"z\":[\"p\",\"q\"]}",
+      "{\"source\":\"com.example.svc012\",\"detail-type\":\"Type 07\",\"a\":\"b\"}",
+  };
+  aev_pattern *any;
+  ck_assert_int_eq(aev_pattern_compile("{\"zz\":[\"q\"]}", 12, &any), AEV_OK);
+  uint64_t r = 0x2545f4914f6cdd1dULL;
+  char text[256];
+  for (int i = 0; i < 20000; i++) {
+    size_t n = edit(&r, seeds[next_random(&r) % 3], text, sizeof text);
+    char *copy = malloc(n); /* exact size: a read past the end shows under ASan */
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, text, n);
+    json_error_t err;
+    json_t *j = json_loadb(copy, n, JSON_ALLOW_NUL, &err);
+    int m, rc = aev_pattern_matches(any, copy, n, &m);
+    ck_assert_msg((rc == AEV_OK) == (j && json_is_object(j)), "jansson %s, ours %d: %.*s",
+                  j ? "reads it" : "refuses it", rc, (int)n, copy);
+    const char *key;
+    json_t *v;
+    json_object_foreach(j && json_is_object(j) ? j : NULL, key, v) {
+      if (!json_is_string(v) || !*key || strchr(key, '.')) continue;
+      json_t *pat = json_pack("{s:[O]}", key, v);
+      char *pt = json_dumps(pat, JSON_COMPACT);
+      aev_pattern *p;
+      ck_assert_int_eq(aev_pattern_compile(pt, strlen(pt), &p), AEV_OK);
+      ck_assert_int_eq(aev_pattern_matches(p, copy, n, &m), AEV_OK);
+      ck_assert_msg(m, "%s does not match %.*s", pt, (int)n, copy);
+      aev_pattern_free(p);
+      free(pt);
+      json_decref(pat);
+    }
+    json_decref(j);
+    free(copy);
+  }
+  aev_pattern_free(any);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("pattern_scan");
   TCase *tc = tcase_create("scan");
   tcase_add_loop_test(tc, scan_cases, 0, (int)(sizeof cases / sizeof *cases));
   tcase_add_test(tc, deep_skipped_subtrees);
   tcase_add_test(tc, many_paths);
+  tcase_add_test(tc, agrees_with_jansson);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
