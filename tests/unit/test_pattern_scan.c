@@ -237,8 +237,7 @@ START_TEST(many_paths) {
 }
 END_TEST
 
-/* An edit of seed text at random places, with the bytes JSON's syntax turns
- * on (and a few it does not), each replaced, inserted or deleted. */
+/* xorshift64: the same edits on every run. */
 static uint64_t next_random(uint64_t *r) {
   *r ^= *r << 13;
   *r ^= *r >> 7;
@@ -246,6 +245,9 @@ static uint64_t next_random(uint64_t *r) {
   return *r;
 }
 
+/* Seed text edited at one to three random places, each byte there replaced,
+ * or one inserted or deleted, with bytes JSON's syntax turns on (and a few
+ * it does not); its length. */
 static size_t edit(uint64_t *r, const char *seed, char *out, size_t cap) {
   static const char bytes[] = "\"\\:,{}[] xk0\x01\x1f\tab";
   size_t n = strlen(seed);
