@@ -999,9 +999,6 @@ START_TEST(set_skips_consumed_groups) {
 }
 END_TEST
 
-/* Matches that find each id twice (both branches of its $or match), in
- * scrambled order: the ids come back sorted and unique, from a handful up
- * to past the sort's small-count limit. */
 /* Batches of distinct events walked together, against patterns using
  * every operator (value machines, exists:false steps, arrays whose
  * elements must agree, $or, leaf lists past the four slots a result
@@ -1083,16 +1080,26 @@ static int cmp_id(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Matches that find each id once, or twice (both branches of its $or
+ * match), in scrambled order: the ids come back sorted and unique, from a
+ * handful up to past the sort's small-count limit. */
+#define NCOUNTS 11
 START_TEST(set_sorts_and_dedups_many_ids) {
-  static const size_t counts[] = {1, 2, 5, 31, 32, 33, 70};
-  size_t count = counts[_i];
+  /* 1 to 140 tags, either side of each size the sort ranks at once (16,
+   * 32 and 64 tags). */
+  static const size_t counts[NCOUNTS] = {1, 2, 5, 8, 9, 16, 17, 31, 32, 33, 70};
+  size_t count = counts[_i % NCOUNTS];
+  const int twice = _i >= NCOUNTS;
   aev_pattern_set *s = new_set(AEV_PATTERN_EVENTBRIDGE);
   uint64_t ids[70];
   for (size_t i = 0; i < count; i++) {
     /* Small ids, big ones and ids that differ only in high bits. */
     ids[i] = i % 3 == 0 ? (i * 7919) % 1000 : i % 3 == 1 ? UINT64_MAX - i * 13 : (uint64_t)i << 40;
     char p[128];
-    snprintf(p, sizeof p, "{\"$or\":[{\"source\":[\"a\"]},{\"detail\":{\"n%zu\":[5]}}]}", i % 4);
+    if (twice)
+      snprintf(p, sizeof p, "{\"$or\":[{\"source\":[\"a\"]},{\"detail\":{\"n%zu\":[5]}}]}", i % 4);
+    else
+      snprintf(p, sizeof p, "{\"detail\":{\"n%zu\":[5]}}", i % 4);
     add(s, ids[i], p);
   }
   qsort(ids, count, sizeof *ids, cmp_id);
@@ -1375,7 +1382,7 @@ int main(void) {
   tcase_add_test(tc, set_more_than_64_groups);
   tcase_add_test(tc, set_skips_consumed_groups);
   tcase_add_test(tc, set_events_around_few_groups);
-  tcase_add_loop_test(tc, set_sorts_and_dedups_many_ids, 0, 7);
+  tcase_add_loop_test(tc, set_sorts_and_dedups_many_ids, 0, 2 * NCOUNTS);
   suite_add_tcase(s, tc);
   TCase *sns = tcase_create("sns");
   tcase_add_test(sns, sns_message_attributes);
