@@ -9,6 +9,11 @@
  * aev_errmsg() worded as AWS words it ("Event pattern is not valid. Reason:
  * ...").
  *
+ * equals-ignore-case (alone, and in prefix, suffix and anything-but) takes
+ * a character and its Unicode lower case as equal, in every script; the
+ * few characters whose lower case differs in UTF-8 length (the Kelvin
+ * sign, U+0130, U+023A, ...) equal only themselves.
+ *
  * A pattern set holds many patterns under caller-chosen ids and answers, for
  * one event, the ids of every pattern that matches. All its patterns are
  * compiled into one automaton over the event's flattened fields, so the cost

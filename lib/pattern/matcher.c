@@ -5,28 +5,60 @@
 #include <string.h>
 
 #include "awsevents/common.h"
+#include "pattern/fold_ranges.h"
 #include "pattern/pattern_int.h"
 
-/* Lower-cases ASCII, Latin-1, Greek and Cyrillic capitals (the two-byte
- * UTF-8 ranges with a fixed offset); other bytes are copied unchanged. The
- * length never changes. */
+/* The lower case of code point cp (fold_ranges.h), or cp. */
+static uint32_t lower_of(uint32_t cp) {
+  const size_t n = sizeof fold_ranges / sizeof *fold_ranges;
+  size_t lo = 0, hi = n;
+  while (lo < hi) { /* the first range not wholly below cp */
+    size_t mid = (lo + hi) / 2;
+    if (fold_ranges[mid].last < cp) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == n) return cp;
+  const pm_fold_range *r = &fold_ranges[lo];
+  if (cp < r->first || (cp - r->first) % r->stride) return cp;
+  return (uint32_t)((int32_t)cp + r->delta);
+}
+
+/* How many bytes the UTF-8 character at u (n bytes left) takes, its code
+ * point in *cp; 0 for a byte that does not begin one, or whose
+ * continuation bytes are missing. (An overlong form, a surrogate or a
+ * code point past U+10FFFF is in no range of fold_ranges, or comes out
+ * as malformed as it went in: no valid pattern can equal it.) */
+static size_t utf8_char(const unsigned char *u, size_t n, uint32_t *cp) {
+  const size_t len = u[0] >= 0xf8 ? 0 : u[0] >= 0xf0 ? 4 : u[0] >= 0xe0 ? 3 : u[0] >= 0xc0 ? 2 : 0;
+  if (!len || len > n) return 0;
+  uint32_t c = u[0] & (0x7f >> len);
+  for (size_t k = 1; k < len; k++) {
+    if ((u[k] & 0xc0) != 0x80) return 0;
+    c = c << 6 | (u[k] & 0x3f);
+  }
+  *cp = c;
+  return len;
+}
+
+/* Lower-cases every character whose Unicode lower case is one character
+ * of the same UTF-8 length: EventBridge's engine (aws/event-ruler) lets
+ * each character of a pattern match its Unicode lower and upper case, in
+ * any script, not only ASCII's. Other characters and malformed bytes are
+ * copied unchanged, so the length never changes. */
 void aev__pm_fold_to(const char *s, size_t len, char *out) {
   const unsigned char *u = (const unsigned char *)s;
-  for (size_t i = 0; i < len; i++) {
+  for (size_t i = 0; i < len;) {
     unsigned char c = u[i];
-    if (c >= 'A' && c <= 'Z') c += 32;
-    if ((c == 0xc3 || c == 0xce || c == 0xd0) && i + 1 < len) {
-      unsigned cp = ((unsigned)(c & 0x1f) << 6) | (u[i + 1] & 0x3f);
-      if ((cp >= 0xc0 && cp <= 0xde && cp != 0xd7) ||
-          (cp >= 0x391 && cp <= 0x3a9 && cp != 0x3a2) || (cp >= 0x410 && cp <= 0x42f))
-        cp += 0x20;
-      else if (cp >= 0x400 && cp <= 0x40f)
-        cp += 0x50;
-      out[i] = (char)(0xc0 | (cp >> 6));
-      out[++i] = (char)(0x80 | (cp & 0x3f));
+    uint32_t cp;
+    size_t n;
+    if (c < 0x80 || !(n = utf8_char(u + i, len - i, &cp))) {
+      out[i++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
       continue;
     }
-    out[i] = (char)c;
+    cp = lower_of(cp);
+    for (size_t k = n - 1; k > 0; k--, cp >>= 6) out[i + k] = (char)(0x80 | (cp & 0x3f));
+    out[i] = (char)((0xf00u >> n & 0xff) | cp); /* n's lead bits, the rest of cp */
+    i += n;
   }
 }
 

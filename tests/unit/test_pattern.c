@@ -83,6 +83,32 @@ static const mcase matches[] = {
     {"{\"a\":[{\"equals-ignore-case\":\"\xc3\x89T\xc3\x89\"}]}", "{\"a\":\"\xc3\xa9t\xc3\xa9\"}", 1},
     {"{\"a\":[{\"equals-ignore-case\":\"\xd0\x9c\xd0\x98\xd0\xa0\"}]}",
      "{\"a\":\"\xd0\xbc\xd0\xb8\xd1\x80\"}", 1},
+    /* Every script's case pairs, not only ASCII, Latin-1, Greek and
+     * Cyrillic: Latin Extended-A, Vietnamese, Armenian, Georgian, full
+     * width and (four UTF-8 bytes) Deseret. */
+    {"{\"a\":[{\"equals-ignore-case\":\"ŁÓDŹ\"}]}", "{\"a\":\"łódź\"}", 1},
+    {"{\"a\":[{\"equals-ignore-case\":\"łódź\"}]}", "{\"a\":\"ŁÓDŹ\"}", 1},
+    {"{\"a\":[{\"equals-ignore-case\":\"ŁÓDŹ\"}]}", "{\"a\":\"łódż\"}", 0},
+    {"{\"a\":[{\"equals-ignore-case\":\"ĐẶNG\"}]}", "{\"a\":\"đặng\"}", 1},
+    {"{\"a\":[{\"equals-ignore-case\":\"ԱՐԱՄ\"}]}", "{\"a\":\"արամ\"}", 1},
+    {"{\"a\":[{\"equals-ignore-case\":\"ᲗᲑᲘᲚᲘᲡᲘ\"}]}", "{\"a\":\"თბილისი\"}", 1},
+    {"{\"a\":[{\"equals-ignore-case\":\"ＡＷＳ\"}]}", "{\"a\":\"ａｗｓ\"}", 1},
+    {"{\"a\":[{\"equals-ignore-case\":\"𐐀𐐁\"}]}", "{\"a\":\"𐐨𐐩\"}", 1},
+    {"{\"a\":[{\"prefix\":{\"equals-ignore-case\":\"ŻÓŁ\"}}]}", "{\"a\":\"żółw\"}", 1},
+    {"{\"a\":[{\"suffix\":{\"equals-ignore-case\":\"ŚĆ\"}}]}", "{\"a\":\"maść\"}", 1},
+    {"{\"a\":[{\"anything-but\":{\"equals-ignore-case\":\"ŁÓDŹ\"}}]}", "{\"a\":\"łódź\"}", 0},
+    /* A lower case of another length is not folded (as in event-ruler, a
+     * pattern's k matches k and K, not the Kelvin sign); malformed bytes
+     * are copied (a lead byte cut off at the end, a stray continuation). */
+    {"{\"a\":[{\"equals-ignore-case\":\"k\"}]}", "{\"a\":\"\u212a\"}", 0},
+    {"{\"a\":[{\"prefix\":{\"equals-ignore-case\":\"ŁX\"}}]}", "{\"a\":\"łx\xc5\"}", 1},
+    {"{\"a\":[{\"suffix\":{\"equals-ignore-case\":\"ŁX\"}}]}", "{\"a\":\"\x81łx\"}", 1},
+    {"{\"a\":[{\"equals-ignore-case\":\"xł\"}]}", "{\"a\":\"X\xc5\"}", 0},
+    /* Malformed bytes that, taken for a character, would fold into a
+     * valid one: a lead byte before no continuation byte, a lead byte no
+     * character begins with. */
+    {"{\"a\":[{\"equals-ignore-case\":\"ł\"}]}", "{\"a\":\"\xc5" "A\"}", 0},
+    {"{\"a\":[{\"equals-ignore-case\":\"\xf1\x90\x80\x80\"}]}", "{\"a\":\"\xf9\x90\x80\x80\"}", 0},
     {"{\"a\":[{\"prefix\":\"ab\"},{\"prefix\":\"abc\"},{\"suffix\":\"z\"}]}", "{\"a\":\"abz\"}", 1},
     /* wildcard */
     {"{\"a\":[{\"wildcard\":\"*/lib/*\"}]}", "{\"a\":\"usr/lib/x\"}", 1},
