@@ -219,9 +219,11 @@ static int reach_range(void *ctx, uint32_t next) {
 /* Steps for the matchers of s that the lookup's value passes (all of
  * them when passed is set: the value is known to pass them). */
 static void test_slow(walker *w, const cand *c, const slows *s, int passed) {
-  for (size_t i = 0; i < s->n && !w->rc; i++)
-    if (passed || aev__pm_matcher_test(s->v[i].m, &c->f->v))
-      reach(w, s->v[i].next, (int32_t)c->item, c->f, c->done, 0, c->event);
+  for (size_t i = 0; i < s->n && !w->rc; i++) {
+    const int pass = passed ? 1 : aev__pm_matcher_test(s->v[i].m, &c->f->v);
+    if (pass < 0) w->rc = AEV_ERR_NOMEM;
+    else if (pass) reach(w, s->v[i].next, (int32_t)c->item, c->f, c->done, 0, c->event);
+  }
 }
 
 /* The matchers filed under a key of the lookup's value. A CIDR block's key

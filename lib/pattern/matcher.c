@@ -85,15 +85,17 @@ static int has_suffix(const char *s, size_t n, const pm_str *p) {
   return p->len <= n && memcmp(s + n - p->len, p->s, p->len) == 0;
 }
 
-/* anything-but: true unless the string value hits one of the list. Values of
- * other types always pass (AWS: anything-but matches null and numbers). */
+/* anything-but: 1 unless the string value hits one of the list, -1 when
+ * out of memory. Values of other types always pass (AWS: anything-but
+ * matches null and numbers). */
 static int ab_strings(const pm_matcher *m, const pm_value *v) {
   if (v->type != PV_STR) return 1;
-  pm_str folded = {0};
+  char local[256], *folded = NULL;
   const char *s = v->s;
   if (m->kind == PM_AB_EIC) {
-    if (aev__pm_fold(v->s, v->len, &folded)) return 0;
-    s = folded.s;
+    if (!(folded = v->len <= sizeof local ? local : malloc(v->len))) return -1;
+    aev__pm_fold_to(v->s, v->len, folded);
+    s = folded;
   }
   int hit = 0;
   for (size_t i = 0; i < m->n && !hit; i++) {
@@ -112,7 +114,7 @@ static int ab_strings(const pm_matcher *m, const pm_value *v) {
         hit = x->len == v->len && memcmp(x->s, s, v->len) == 0;
     }
   }
-  free(folded.s);
+  if (folded != local) free(folded);
   return !hit;
 }
 

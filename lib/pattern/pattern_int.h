@@ -90,7 +90,8 @@ size_t aev__pm_rule_memory(const pm_rule *r);
 void aev__pm_fold_to(const char *s, size_t len, char *out);
 int aev__pm_fold(const char *s, size_t len, pm_str *out);
 
-/* Tests a matcher that the automaton does not answer by hashing. */
+/* Tests a matcher that the automaton does not answer by hashing: 1 when
+ * the value passes it, 0 when not, -1 when out of memory. */
 typedef struct pm_value {
   int type;
   const char *s;

@@ -510,6 +510,47 @@ START_TEST(pattern_set_match_batch_all_or_nothing) {
 }
 END_TEST
 
+/* aev_pattern_set_match: out of memory, the answer is AEV_ERR_NOMEM, never
+ * a wrong list of ids. The value is long enough (over 256 bytes) that
+ * folding it for equals-ignore-case allocates, in a value machine's
+ * lookups and in each anything-but test. */
+typedef struct fold_ctx {
+  aev_pattern_set *s;
+  char event[400];
+  uint64_t *ids;
+  size_t n;
+} fold_ctx;
+
+static int match_folded(void *ctx) {
+  fold_ctx *c = ctx;
+  return aev_pattern_set_match(c->s, c->event, strlen(c->event), &c->ids, &c->n);
+}
+
+static void fold_matched(void *ctx, const nomem_attempt *a) {
+  fold_ctx *c = ctx;
+  ck_assert_msg(c->n == 4 && c->ids[0] == 0 && c->ids[3] == 3, "allocation %ld: %zu ids", a->k,
+                c->n);
+  aev_free(c->ids);
+}
+
+START_TEST(pattern_set_match_right_or_nomem) {
+  static const nomem_case c = {.what = "aev_pattern_set_match", .call = match_folded,
+                               .succeeded = fold_matched, .expect = NOMEM_ALLOCATES};
+  static const char *const patterns[] = {
+      "{\"v\":[{\"anything-but\":{\"equals-ignore-case\":[\"x\",\"y\"]}}]}",
+      "{\"v\":[{\"anything-but\":{\"equals-ignore-case\":\"z\"}}]}",
+      "{\"v\":[{\"prefix\":{\"equals-ignore-case\":\"LONG\"}}]}",
+      "{\"v\":[{\"anything-but\":{\"equals-ignore-case\":\"long\"}}],\"w\":[1]}"};
+  fold_ctx f;
+  bt_ok(aev_pattern_set_new(AEV_PATTERN_EVENTBRIDGE, &f.s));
+  for (int i = 0; i < 4; i++)
+    bt_ok(aev_pattern_set_add(f.s, (uint64_t)i, patterns[i], strlen(patterns[i])));
+  snprintf(f.event, sizeof f.event, "{\"v\":\"Long%0300d\",\"w\":1}", 0);
+  ck_assert_int_gt(nomem_sweep(&c, &f).injected, 0);
+  aev_pattern_set_free(f.s);
+}
+END_TEST
+
 /* ---- EventBridge retries ----------------------------------------------- */
 
 /* A callback target whose first attempt fails, with a dead-letter queue:
@@ -708,6 +749,7 @@ int main(void) {
   tcase_add_test(tc, pattern_set_add_whole_or_not_at_all);
   tcase_add_test(tc, pattern_set_remove_rebuilds_or_not);
   tcase_add_test(tc, pattern_set_match_batch_all_or_nothing);
+  tcase_add_test(tc, pattern_set_match_right_or_nomem);
   tcase_add_test(tc, bus_retry_never_drops_the_event);
   tcase_add_test(tc, update_shard_count_counts_only_what_ran);
   tcase_add_test(tc, arming_timers_never_fails);
