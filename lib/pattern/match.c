@@ -247,12 +247,11 @@ static void try_complex(walker *w, const cand *c, const vmach *v) {
     affixes(w, c, &v->len[L_SUFFIX], PM_SUFFIX, x->s, x->len, 1);
     if (v->kinds & (1u << PM_EIC | 1u << PM_PREFIX_EIC | 1u << PM_SUFFIX_EIC)) {
       char local[256];
-      pm_str folded = {x->len < sizeof local ? local : malloc(x->len), x->len};
+      pm_str folded = {aev__pm_fold_into(x->s, x->len, local, sizeof local), x->len};
       if (!folded.s) {
         w->rc = AEV_ERR_NOMEM;
         return;
       }
-      aev__pm_fold_to(x->s, x->len, folded.s);
       if (v->kinds & (1u << PM_EIC)) lookup(w, c, PM_EIC, folded.s, folded.len);
       affixes(w, c, &v->len[L_PREFIX_EIC], PM_PREFIX_EIC, folded.s, folded.len, 0);
       affixes(w, c, &v->len[L_SUFFIX_EIC], PM_SUFFIX_EIC, folded.s, folded.len, 1);

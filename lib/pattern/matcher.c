@@ -45,7 +45,7 @@ static size_t utf8_char(const unsigned char *u, size_t n, uint32_t *cp) {
  * each character of a pattern match its Unicode lower and upper case, in
  * any script, not only ASCII's. Other characters and malformed bytes are
  * copied unchanged, so the length never changes. */
-void aev__pm_fold_to(const char *s, size_t len, char *out) {
+static void fold_to(const char *s, size_t len, char *out) {
   const unsigned char *u = (const unsigned char *)s;
   for (size_t i = 0; i < len;) {
     unsigned char c = u[i];
@@ -62,10 +62,16 @@ void aev__pm_fold_to(const char *s, size_t len, char *out) {
   }
 }
 
+char *aev__pm_fold_into(const char *s, size_t len, char *local, size_t cap) {
+  char *out = len <= cap ? local : malloc(len);
+  if (out) fold_to(s, len, out);
+  return out;
+}
+
 int aev__pm_fold(const char *s, size_t len, pm_str *out) {
   out->s = malloc(len + 1);
   if (!out->s) return AEV_ERR_NOMEM;
-  aev__pm_fold_to(s, len, out->s);
+  fold_to(s, len, out->s);
   out->s[len] = 0;
   out->len = len;
   return AEV_OK;
@@ -93,8 +99,7 @@ static int ab_strings(const pm_matcher *m, const pm_value *v) {
   char local[256], *folded = NULL;
   const char *s = v->s;
   if (m->kind == PM_AB_EIC) {
-    if (!(folded = v->len <= sizeof local ? local : malloc(v->len))) return -1;
-    aev__pm_fold_to(v->s, v->len, folded);
+    if (!(folded = aev__pm_fold_into(v->s, v->len, local, sizeof local))) return -1;
     s = folded;
   }
   int hit = 0;

@@ -85,10 +85,13 @@ int aev__pm_compile(const char *json, size_t len, int profile, pm_rule **out);
 void aev__pm_rule_free(pm_rule *r);
 size_t aev__pm_rule_memory(const pm_rule *r);
 
-/* ASCII and common-alphabet lower-casing of UTF-8 text, into out (len
- * bytes) or into a new NUL-terminated buffer. */
-void aev__pm_fold_to(const char *s, size_t len, char *out);
+/* The lower-casing equals-ignore-case compares (matcher.c) of len bytes
+ * of UTF-8 text, which keeps their length: into a new NUL-terminated
+ * buffer; or into local (cap bytes) when they fit, else a new buffer,
+ * returning the one used (the caller frees it unless it is local) or NULL
+ * when out of memory. */
 int aev__pm_fold(const char *s, size_t len, pm_str *out);
+char *aev__pm_fold_into(const char *s, size_t len, char *local, size_t cap);
 
 /* Tests a matcher that the automaton does not answer by hashing: 1 when
  * the value passes it, 0 when not, -1 when out of memory. */
