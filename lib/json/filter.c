@@ -2,6 +2,7 @@
  * literals (== != < <= > >=), existence tests, ! && || and parentheses, as
  * Jayway JsonPath evaluates them for Step Functions. */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,16 +21,24 @@ typedef struct operand {
   json_t *literal;
 } operand;
 
+/* a || b || c is one F_OR node over its terms, not a tree of pairs: a
+ * long chain then costs no recursion to test or free. */
 struct jp_filter {
   fkind kind;
-  jp_filter *a, *b;
+  jp_filter *a;      /* F_NOT's operand */
+  jp_filter **terms; /* F_OR's and F_AND's */
+  size_t n, cap;
   fop op;
   operand l, r;
 };
 
-static int ferr(parser_ctx *pc, const char *msg) {
+static int ferr(parser_ctx *pc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int ferr(parser_ctx *pc, const char *fmt, ...) {
   if (*pc->failed) return -1;
-  snprintf(pc->err, pc->errlen, "%s", msg);
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(pc->err, pc->errlen, fmt, ap);
+  va_end(ap);
   *pc->failed = AEV_ERR_INVALID;
   return -1;
 }
@@ -83,6 +92,13 @@ static int operand_parse(parser_ctx *pc, operand *o) {
 }
 
 static int or_parse(parser_ctx *pc, jp_filter **out);
+static int unary_parse(parser_ctx *pc, jp_filter **out);
+
+/* How deep parentheses, ! and filters inside filters' paths may nest:
+ * each level is a few stack frames of this recursive parser, and a path
+ * comes from a state machine's definition, of up to 1 MB. Jayway names no
+ * limit; real filters nest a few levels. */
+#define FILTER_MAX_DEPTH 64
 
 static jp_filter *node(fkind k) {
   jp_filter *f = calloc(1, sizeof *f);
@@ -90,7 +106,7 @@ static jp_filter *node(fkind k) {
   return f;
 }
 
-static int unary_parse(parser_ctx *pc, jp_filter **out) {
+static int unary_body(parser_ctx *pc, jp_filter **out) {
   ws(pc);
   const char *s = pc->s + *pc->i;
   if (*s == '!' && s[1] != '=') {
@@ -128,18 +144,53 @@ static int unary_parse(parser_ctx *pc, jp_filter **out) {
   return 0;
 }
 
+static int unary_parse(parser_ctx *pc, jp_filter **out) {
+  if (pc->depth == FILTER_MAX_DEPTH)
+    return ferr(pc, "Filter nests too deeply: at most %d levels of parentheses, ! and filters",
+                FILTER_MAX_DEPTH);
+  pc->depth++;
+  int rc = unary_body(pc, out);
+  pc->depth--;
+  return rc;
+}
+
+static int add_term(jp_filter *f, jp_filter *t) {
+  if (f->n == f->cap) {
+    size_t cap = f->cap ? 2 * f->cap : 4;
+    jp_filter **terms = realloc(f->terms, cap * sizeof *terms);
+    if (!terms) return -1;
+    f->terms = terms;
+    f->cap = cap;
+  }
+  f->terms[f->n++] = t;
+  return 0;
+}
+
+/* Terms joined by tok. On failure *out still holds every node made, for
+ * the caller to free. */
 static int chain(parser_ctx *pc, jp_filter **out, const char *tok, fkind k,
                  int (*sub)(parser_ctx *, jp_filter **)) {
   if (sub(pc, out)) return -1;
+  jp_filter *f = NULL;
   for (;;) {
     ws(pc);
     if (strncmp(pc->s + *pc->i, tok, 2)) return 0;
     *pc->i += 2;
-    jp_filter *f = node(k);
-    if (!f) return foom(pc);
-    f->a = *out;
-    *out = f;
-    if (sub(pc, &f->b)) return -1;
+    if (!f) {
+      f = node(k);
+      if (!f || add_term(f, *out)) {
+        free(f);
+        return foom(pc);
+      }
+      *out = f;
+    }
+    jp_filter *t = NULL;
+    int rc = sub(pc, &t);
+    if (t && add_term(f, t)) {
+      aev__jp_filter_free(t);
+      return foom(pc);
+    }
+    if (rc) return -1;
   }
 }
 
@@ -164,7 +215,8 @@ static void operand_free(operand *o) {
 void aev__jp_filter_free(jp_filter *f) {
   if (!f) return;
   aev__jp_filter_free(f->a);
-  aev__jp_filter_free(f->b);
+  for (size_t i = 0; i < f->n; i++) aev__jp_filter_free(f->terms[i]);
+  free(f->terms);
   operand_free(&f->l);
   operand_free(&f->r);
   free(f);
@@ -220,8 +272,14 @@ static int compare(fop op, json_t *l, json_t *r) {
 
 int aev__jp_filter_test(const jp_filter *f, json_t *item, json_t *root) {
   switch (f->kind) {
-  case F_OR: return aev__jp_filter_test(f->a, item, root) || aev__jp_filter_test(f->b, item, root);
-  case F_AND: return aev__jp_filter_test(f->a, item, root) && aev__jp_filter_test(f->b, item, root);
+  case F_OR:
+    for (size_t i = 0; i < f->n; i++)
+      if (aev__jp_filter_test(f->terms[i], item, root)) return 1;
+    return 0;
+  case F_AND:
+    for (size_t i = 0; i < f->n; i++)
+      if (!aev__jp_filter_test(f->terms[i], item, root)) return 0;
+    return 1;
   case F_NOT: return !aev__jp_filter_test(f->a, item, root);
   case F_EXISTS: {
     json_t *v = value(&f->l, item, root);

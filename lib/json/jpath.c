@@ -34,6 +34,7 @@ typedef struct parser {
   char *err;
   size_t errlen;
   int failed; /* 0, or AEV_ERR_INVALID / AEV_ERR_NOMEM: the first failure */
+  int depth;  /* as parser_ctx's: a path inside a filter carries it on */
 } parser;
 
 static int perr(parser *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -167,7 +168,7 @@ static int bracket(parser *p, aev__jpath *jp, int deep) {
     if (p->s[p->i] != '(') return perr(p, "Filter must start with '[?(' and end with ')]'. %s", p->s);
     p->i++;
     g->kind = JP_FILTER;
-    parser_ctx pc = {p->s, &p->i, p->err, p->errlen, &p->failed};
+    parser_ctx pc = {p->s, &p->i, p->err, p->errlen, &p->failed, p->depth};
     if (aev__jp_filter_parse(&pc, &g->filter)) return -1;
     skip_ws(p);
     if (p->s[p->i] != ')') return perr(p, "Filter must start with '[?(' and end with ')]'. %s", p->s);
@@ -212,7 +213,7 @@ static int bracket(parser *p, aev__jpath *jp, int deep) {
 /* Parses segments after the root until end or a character that ends a path
  * inside a filter. */
 int aev__jp_parse_segments(parser_ctx *pc, aev__jpath *jp) {
-  parser p = {pc->s, *pc->i, pc->err, pc->errlen, *pc->failed};
+  parser p = {pc->s, *pc->i, pc->err, pc->errlen, *pc->failed, pc->depth};
   int rc = 0;
   for (;;) {
     char c = p.s[p.i];
@@ -373,7 +374,7 @@ int aev__jpath_compile(const char *text, aev__jpath **out, char *err, size_t err
     while (is_name_char(text[i])) i++;
     if (!(jp->var = dup_n(text + start, i - start))) failed = AEV_ERR_NOMEM;
   }
-  parser_ctx pc = {text, &i, err, errlen, &failed};
+  parser_ctx pc = {text, &i, err, errlen, &failed, 0};
   if (!failed && !aev__jp_parse_segments(&pc, jp) && text[i]) {
     snprintf(err, errlen, "The value for the field must be a valid JSONPath: '%s'", text);
     failed = AEV_ERR_INVALID;

@@ -45,6 +45,7 @@ typedef struct parser_ctx {
   char *err;
   size_t errlen;
   int *failed;
+  int depth; /* filters, parentheses and ! open around the parse */
 } parser_ctx;
 
 /* Parses the segments after a root into jp (filter operands use it). */

@@ -103,6 +103,86 @@ START_TEST(bad_paths) {
 }
 END_TEST
 
+/* "$.n[?(" + open n times + core + close n times + ")]", or with n whole
+ * filters around core when open is NULL: "$.n[?(@[?(" ... ")])]". */
+static char *filter_path(const char *open, const char *close, int n, const char *core) {
+  if (!open) open = "@[?(", close = ")]";
+  size_t lo = strlen(open), lc = strlen(close), lk = strlen(core);
+  char *p = malloc(16 + (size_t)n * (lo + lc) + lk), *at = p;
+  ck_assert_ptr_nonnull(p);
+  at += sprintf(at, "$.n[?(");
+  for (int i = 0; i < n; i++) at += sprintf(at, "%s", open);
+  at += sprintf(at, "%s", core);
+  for (int i = 0; i < n; i++) at += sprintf(at, "%s", close);
+  sprintf(at, ")]");
+  return p;
+}
+
+/* Compiling path fails with a message that begins with want. */
+static void refused(const char *path, const char *want) {
+  aev__jpath *jp = NULL;
+  char err[256] = "";
+  ck_assert_int_eq(aev__jpath_compile(path, &jp, err, sizeof err), AEV_ERR_INVALID);
+  ck_assert_ptr_null(jp);
+  ck_assert_msg(strncmp(err, want, strlen(want)) == 0, "message: %s", err);
+}
+
+START_TEST(filter_nesting) {
+  /* Parentheses, ! and filters inside filters' paths nest 64 deep (the
+   * filter itself counts one); one level more is refused with a message,
+   * where the parser used to recurse until the stack ran out. */
+  static const char *const too_deep = "Filter nests too deeply: at most 64 levels";
+  char *p = filter_path("(", ")", 63, "@ > 2");
+  path_is(STORE, p, "[3,4,5]");
+  free(p);
+  p = filter_path("(", ")", 64, "@ > 2");
+  refused(p, too_deep);
+  free(p);
+  p = filter_path("!", "", 62, "(@ > 2)");
+  path_is(STORE, p, "[3,4,5]");
+  free(p);
+  p = filter_path("!", "", 63, "(@ > 2)");
+  refused(p, too_deep);
+  free(p);
+  p = filter_path(NULL, NULL, 63, "@");
+  aev__jpath *jp = NULL;
+  char err[256];
+  ck_assert_int_eq(aev__jpath_compile(p, &jp, err, sizeof err), AEV_OK);
+  aev__jpath_free(jp);
+  free(p);
+  p = filter_path(NULL, NULL, 64, "@");
+  refused(p, too_deep);
+  free(p);
+}
+END_TEST
+
+/* t repeated n times, then last, between "$.n[?(" and ")]". */
+static char *chain_path(const char *t, size_t n, const char *last) {
+  size_t lt = strlen(t);
+  char *p = malloc(16 + n * lt + strlen(last)), *at = p;
+  ck_assert_ptr_nonnull(p);
+  at += sprintf(at, "$.n[?(");
+  for (size_t i = 0; i < n; i++, at += lt) memcpy(at, t, lt);
+  sprintf(at, "%s)]", last);
+  return p;
+}
+
+START_TEST(long_filter_chains) {
+  /* A || or && chain is one node over its terms: 200,000 of them are
+   * tested and freed without recursing once a term (as a tree of pairs,
+   * they overflowed the stack). */
+  char *p = chain_path("@ == 0 || ", 200000, "@ == 4");
+  path_is(STORE, p, "[4]");
+  free(p);
+  p = chain_path("@ > 0 && ", 200000, "@ < 3");
+  path_is(STORE, p, "[1,2]");
+  free(p);
+  p = chain_path("@ < 2 || @ > 0 && ", 3, "@ > 4");
+  path_is(STORE, p, "[1,5]"); /* && binds tighter than || */
+  free(p);
+}
+END_TEST
+
 START_TEST(context_and_variables) {
   json_t *in = doc("{}"), *ctx = doc("{\"Execution\":{\"Id\":\"arn:x\"}}"), *vars = doc("{\"x\":{\"y\":[7]}}");
   aev__jenv env = {.input = in, .context = ctx, .vars = vars};
@@ -333,6 +413,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, no_results_cause);
   tcase_add_test(tc, escaped_names);
   tcase_add_test(tc, bad_paths);
+  tcase_add_test(tc, filter_nesting);
+  tcase_add_test(tc, long_filter_chains);
   tcase_add_test(tc, context_and_variables);
   tcase_add_test(tc, result_path_put);
   tcase_add_test(tc, templates);

@@ -854,13 +854,15 @@ END_TEST
 
 /* A definition every compiler of which makes jansson values too (filter
  * and intrinsic literals, the diagnostics the parse keeps): CreateStateMachine
- * out of memory used to answer InvalidDefinition. */
+ * out of memory used to answer InvalidDefinition. The filter's || chain
+ * has more terms than its node first makes room for. */
 static const char compiled_definition[] =
     "{\"StartAt\":\"Shape\",\"States\":{"
     "\"Shape\":{\"Type\":\"Pass\",\"Parameters\":{"
     "\"label.$\":\"States.Format('order {} of {}', $.id, 'a long enough literal')\","
     "\"list.$\":\"States.Array(1, 2.5, 'three', true, null)\","
-    "\"cheap.$\":\"$.items[?(@.price < 10.5 && @.kind == 'book')].name\"},"
+    "\"cheap.$\":\"$.items[?(@.price < 10.5 && @.kind == 'book' || @.a || @.b || @.c || "
+    "@.d)].name\"},"
     "\"Next\":\"Route\"},"
     "\"Route\":{\"Type\":\"Choice\",\"Choices\":[{\"Not\":{\"Variable\":\"$.label\","
     "\"StringEquals\":\"none\"},\"Next\":\"Done\"}],\"Default\":\"Done\"},"
