@@ -103,18 +103,19 @@ START_TEST(bad_paths) {
 }
 END_TEST
 
-/* "$.n[?(" + open n times + core + close n times + ")]", or with n whole
- * filters around core when open is NULL: "$.n[?(@[?(" ... ")])]". */
-static char *filter_path(const char *open, const char *close, int n, const char *core) {
-  if (!open) open = "@[?(", close = ")]";
-  size_t lo = strlen(open), lc = strlen(close), lk = strlen(core);
-  char *p = malloc(16 + (size_t)n * (lo + lc) + lk), *at = p;
-  ck_assert_ptr_nonnull(p);
-  at += sprintf(at, "$.n[?(");
-  for (int i = 0; i < n; i++) at += sprintf(at, "%s", open);
-  at += sprintf(at, "%s", core);
-  for (int i = 0; i < n; i++) at += sprintf(at, "%s", close);
-  sprintf(at, ")]");
+/* Writes s at at, times times over; returns where it stopped. */
+static char *repeat(char *at, const char *s, size_t times) {
+  size_t n = strlen(s);
+  for (size_t i = 0; i < times; i++, at += n) memcpy(at, s, n);
+  return at;
+}
+
+/* "$.n[?(" + open n times + core + close n times + ")]". */
+static char *filter_path(const char *open, size_t n, const char *core, const char *close) {
+  char *p = malloc(16 + n * (strlen(open) + strlen(close)) + strlen(core));
+  if (!p) abort();
+  char *at = repeat(repeat(repeat(repeat(p, "$.n[?(", 1), open, n), core, 1), close, n);
+  *repeat(at, ")]", 1) = 0;
   return p;
 }
 
@@ -132,52 +133,41 @@ START_TEST(filter_nesting) {
    * filter itself counts one); one level more is refused with a message,
    * where the parser used to recurse until the stack ran out. */
   static const char *const too_deep = "Filter nests too deeply: at most 64 levels";
-  char *p = filter_path("(", ")", 63, "@ > 2");
+  char *p = filter_path("(", 63, "@ > 2", ")");
   path_is(STORE, p, "[3,4,5]");
   free(p);
-  p = filter_path("(", ")", 64, "@ > 2");
+  p = filter_path("(", 64, "@ > 2", ")");
   refused(p, too_deep);
   free(p);
-  p = filter_path("!", "", 62, "(@ > 2)");
+  p = filter_path("!", 62, "(@ > 2)", "");
   path_is(STORE, p, "[3,4,5]");
   free(p);
-  p = filter_path("!", "", 63, "(@ > 2)");
+  p = filter_path("!", 63, "(@ > 2)", "");
   refused(p, too_deep);
   free(p);
-  p = filter_path(NULL, NULL, 63, "@");
+  p = filter_path("@[?(", 63, "@", ")]");
   aev__jpath *jp = NULL;
   char err[256];
   ck_assert_int_eq(aev__jpath_compile(p, &jp, err, sizeof err), AEV_OK);
   aev__jpath_free(jp);
   free(p);
-  p = filter_path(NULL, NULL, 64, "@");
+  p = filter_path("@[?(", 64, "@", ")]");
   refused(p, too_deep);
   free(p);
 }
 END_TEST
 
-/* t repeated n times, then last, between "$.n[?(" and ")]". */
-static char *chain_path(const char *t, size_t n, const char *last) {
-  size_t lt = strlen(t);
-  char *p = malloc(16 + n * lt + strlen(last)), *at = p;
-  ck_assert_ptr_nonnull(p);
-  at += sprintf(at, "$.n[?(");
-  for (size_t i = 0; i < n; i++, at += lt) memcpy(at, t, lt);
-  sprintf(at, "%s)]", last);
-  return p;
-}
-
 START_TEST(long_filter_chains) {
   /* A || or && chain is one node over its terms: 200,000 of them are
    * tested and freed without recursing once a term (as a tree of pairs,
    * they overflowed the stack). */
-  char *p = chain_path("@ == 0 || ", 200000, "@ == 4");
+  char *p = filter_path("@ == 0 || ", 200000, "@ == 4", "");
   path_is(STORE, p, "[4]");
   free(p);
-  p = chain_path("@ > 0 && ", 200000, "@ < 3");
+  p = filter_path("@ > 0 && ", 200000, "@ < 3", "");
   path_is(STORE, p, "[1,2]");
   free(p);
-  p = chain_path("@ < 2 || @ > 0 && ", 3, "@ > 4");
+  p = filter_path("@ < 2 || @ > 0 && ", 3, "@ > 4", "");
   path_is(STORE, p, "[1,5]"); /* && binds tighter than || */
   free(p);
 }
