@@ -1,8 +1,8 @@
 """The pattern automaton against a brute-force reference: random EventBridge
 patterns and events from fixed seeds, every event's matching ids from a
-PatternSet (after adds, replacements and removals) and a sample of single
-Patterns compared with what the reference below works out by trying every
-combination of the event's values.
+PatternSet (alone and in batches; after adds, replacements and removals)
+and a sample of single Patterns compared with what the reference below
+works out by trying every combination of the event's values.
 
 The reference is written from the rules, not from the library:
 - an event is flattened to (path, value, arrays) for each leaf value, keys
@@ -284,15 +284,22 @@ class ReferenceTest(unittest.TestCase):
     EVENTS = 200
 
     def agree(self, patterns, singles, ps, events):
+        """The set, one event at a time and in batches (one of every event,
+        walked together in chunks, and PutEvents' ten at a time), and
+        every seventh single pattern answer as the reference does."""
         matched = 0
-        for e in events:
+        whole = ps.match_batch(events)
+        tens = [ids for k in range(0, len(events), 10) for ids in ps.match_batch(events[k:k + 10])]
+        for e, in_whole, in_tens in zip(events, whole, tens):
             want = [i for i, p in enumerate(patterns) if p is not None and reference_matches(p, e)]
             matched += len(want)
-            got = sorted(ps.match(e))
-            if got != want:
-                i = sorted(set(got) ^ set(want))[0]
-                self.fail(f"pattern {i} {json.dumps(patterns[i])} on event {json.dumps(e)}: "
-                          f"the set says {i in got}, the reference {i in want}")
+            for how, got in (("alone", ps.match(e)), ("in one batch", in_whole),
+                             ("in batches of ten", in_tens)):
+                if got != want:
+                    i = sorted(set(got) ^ set(want))[0] if set(got) != set(want) else None
+                    self.fail(f"{how}: pattern {i} on event {json.dumps(e)}: the set says {got}, "
+                              f"the reference {want}" + (f"; pattern {i} is {json.dumps(patterns[i])}"
+                                                         if i is not None else ""))
             for i in range(1, len(patterns), 7):
                 if patterns[i] is not None:
                     self.assertEqual(singles[i].matches(e), i in want,
