@@ -28,6 +28,11 @@ lib = _lib.lib
 PROFILES = {"eventbridge": 0, "sns:MessageAttributes": 1,
             "sns:MessageBody": 2}
 _SERVICE = {0: "events", 1: "sns", 2: "sns"}
+# The AWS call that checks a pattern of each profile: SNS has no test
+# call, and takes a filter policy in SetSubscriptionAttributes (or
+# Subscribe).
+_CHECKED_BY = {0: "TestEventPattern", 1: "SetSubscriptionAttributes",
+               2: "SetSubscriptionAttributes"}
 _MAX_ID = 2 ** 64 - 1
 _ERR_NOT_FOUND = 2
 
@@ -85,7 +90,7 @@ class Pattern(Owned):
         out = c_void_p()
         if lib.aev_pattern_compile_profile(text, len(text), self._profile,
                                            byref(out)):
-            _raise(self._profile, "TestEventPattern")
+            _raise(self._profile, _CHECKED_BY[self._profile])
         self._handle = Handle(out, lib.aev_pattern_free, "Pattern")
 
     def matches(self, event):
@@ -97,7 +102,7 @@ class Pattern(Owned):
         with self._handle as handle:
             if lib.aev_pattern_matches(handle, text, len(text),
                                        byref(result)):
-                _raise(self._profile, "TestEventPattern")
+                _raise(self._profile, _CHECKED_BY[self._profile])
         return bool(result.value)
 
 

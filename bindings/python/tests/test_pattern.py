@@ -31,6 +31,7 @@ class PatternTest(unittest.TestCase):
             Pattern({"source": []})
         err = cm.exception.response["Error"]
         self.assertEqual(err["Code"], "InvalidEventPatternException")
+        self.assertEqual(cm.exception.operation_name, "TestEventPattern")
         self.assertEqual(err["Message"], "Event pattern is not valid. Reason: "
                                          "Empty arrays are not allowed")
         with self.assertRaises(ClientError) as cm:
@@ -62,6 +63,9 @@ class PatternTest(unittest.TestCase):
         with self.assertRaises(ClientError) as cm:
             Pattern({"a": {"b": [1]}}, profile="sns:MessageAttributes")
         self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidParameter")
+        # SNS checks a filter policy where it is set: no EventBridge call
+        # is named (it said TestEventPattern).
+        self.assertEqual(cm.exception.operation_name, "SetSubscriptionAttributes")
         with self.assertRaises(ClientError) as cm:
             Pattern({k: [1] for k in "abcdef"}, profile="sns:MessageBody")
         self.assertEqual(cm.exception.response["Error"]["Message"],
