@@ -322,8 +322,8 @@ static int cmp_u64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Sorts up to SMALL tags (none above INT32_MAX)
- * and drops their repeats, into out; returns how many remain. A tag's
+/* Sorts up to SMALL tags (none above INT32_MAX) and drops their
+ * repeats, into out; returns how many remain. A tag's
  * place is the number of tags below it, counted without branches for four
  * tags at once, one compare of them with each tag: a big set's match
  * finds about ten an event, in an order no branch predictor learns. Each
