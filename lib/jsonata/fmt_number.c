@@ -287,13 +287,17 @@ jn_val *fn_format_number(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   double mant = adj;
   int has_exp = v->min_exp != 0;
   int exponent = 0;
-  if (has_exp) {
+  /* By magnitude, and zero left as it is (XPath F&O 4.7.5 rule 5: "if N
+   * is zero, set M to zero and E to zero"): comparing the signed mantissa,
+   * as jsonata-js 2.0.6 does, never ends for a negative number or zero
+   * (jsonata-js issue 785, fixed so since). */
+  if (has_exp && mant != 0) {
     double maxm = pow(10, v->scaling), minm = pow(10, v->scaling - 1);
-    while (mant < minm) {
+    while (fabs(mant) < minm) {
       mant *= 10;
       exponent--;
     }
-    while (mant > maxm) {
+    while (fabs(mant) > maxm) {
       mant /= 10;
       exponent++;
     }

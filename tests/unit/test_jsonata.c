@@ -150,6 +150,21 @@ START_TEST(picture_with_many_parts) {
 }
 END_TEST
 
+/* An exponent picture scales the mantissa by its magnitude: a negative
+ * number or zero looped forever (found by comparing with jsonata-js on
+ * random expressions; no evaluation timeout reached the loop). Expected
+ * answers are jsonata-js 2.2's. */
+START_TEST(format_number_exponent_signs) {
+  EXPECT("$formatNumber(-3, '00.00e00')", NULL, NULL, "\"-30.00e-01\"");
+  EXPECT("$formatNumber(0, '00.00e00')", NULL, NULL, "\"00.00e00\"");
+  EXPECT("$formatNumber(-0.5, '00.00e00')", NULL, NULL, "\"-50.00e-02\"");
+  EXPECT("$formatNumber(-12345, '00.00e00')", NULL, NULL, "\"-12.34e03\"");
+  EXPECT("$formatNumber(12345, '00.00e00')", NULL, NULL, "\"12.34e03\"");
+  EXPECT("$formatNumber(5e-324, '00.00e00')", NULL, NULL, "\"49.41e-325\"");
+  EXPECT("$formatNumber(-1.7e308, '00.00e00')", NULL, NULL, "\"-17.00e307\"");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -649,6 +664,7 @@ int main(void) {
   tcase_add_test(tc, millis_beyond_js_dates);
   tcase_add_test(tc, deep_nesting_refused);
   tcase_add_test(tc, picture_with_many_parts);
+  tcase_add_test(tc, format_number_exponent_signs);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
