@@ -185,6 +185,13 @@ static void change_case_ascii(char *s, size_t n, int upper) {
 }
 
 jn_val *jn_format_int(jn_ctx *c, double value, const jn_intfmt *f) {
+  /* jsonata-js writes NaN and Infinity's own text into a decimal picture,
+   * and overflows its stack (words) or never returns (letters, roman
+   * numerals) on the others: those are refused, as any evaluation that
+   * runs out of stack or time is. */
+  if (!isfinite(value) && f->primary != IF_DECIMAL)
+    jn_throw(c, "U1001", -1,
+             "$formatInteger cannot write NaN or Infinity as words, letters or roman numerals");
   jn_buf b;
   jn_buf_init(&b, c);
   int neg = value < 0;

@@ -208,6 +208,10 @@ jn_val *fn_format_base(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   int radix = a[1] ? (int)a[1]->u.num : 10;
   if (radix < 2 || radix > 36) jn_throw(c, "D3100", -1, "The radix of the formatBase function must be between 2 and 36.  It was given %d", radix);
   char buf[128];
+  if (!isfinite(v)) { /* NaN or Infinity, as JavaScript's toString(radix) writes them */
+    jn_fmt_number(v, buf, sizeof buf);
+    return jn_strz(c, buf);
+  }
   int neg = v < 0;
   double x = fabs(v);
   size_t k = 0;

@@ -432,6 +432,10 @@ jn_val *jn_buf_val(jn_buf *b) {
 
 /* ---- numbers: Number.prototype.toString ---- */
 void jn_fmt_number(double d, char *out, size_t cap) {
+  if (!isfinite(d)) { /* from 0 % 0 or an overflowing product, as in JavaScript */
+    snprintf(out, cap, "%s", isnan(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
+    return;
+  }
   if (d == 0) {
     snprintf(out, cap, "0");
     return;

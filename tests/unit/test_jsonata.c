@@ -165,6 +165,28 @@ START_TEST(format_number_exponent_signs) {
 }
 END_TEST
 
+/* NaN (from 0 % 0) and Infinity (from an overflowing product) flow as
+ * JavaScript numbers do. $formatInteger's words crashed on them (found by
+ * comparing with jsonata-js on random expressions), and its letters,
+ * roman numerals and $formatBase read them as garbage digits. Decimal
+ * pictures and $formatBase write JavaScript's text for them, as
+ * jsonata-js 2.0.6 does; words, letters and roman numerals, which
+ * overflow jsonata-js's stack or never return, are refused. */
+START_TEST(format_non_finite_numbers) {
+  EXPECT("$formatInteger(0 % 0, '0')", NULL, NULL, "\"NaN\"");
+  EXPECT("$formatInteger(1e300 * 1e300, '#,##0')", NULL, NULL, "\"In,fin,ity\"");
+  EXPECT("$formatInteger(0 % 0, '0;o')", NULL, NULL, "\"NaNth\"");
+  EXPECT("$formatInteger(0 % 0, 'w')", NULL, NULL, "<error U1001>");
+  EXPECT("$formatInteger(1e300 * 1e300, 'W')", NULL, NULL, "<error U1001>");
+  EXPECT("$formatInteger(1e300 * 1e300, 'a')", NULL, NULL, "<error U1001>");
+  EXPECT("$formatInteger(0 % 0, 'I')", NULL, NULL, "<error U1001>");
+  EXPECT("$formatBase(0 % 0, 2)", NULL, NULL, "\"NaN\"");
+  EXPECT("$formatBase(1e300 * 1e300, 16)", NULL, NULL, "\"Infinity\"");
+  EXPECT("$formatInteger(1e300, 'w') ~> $substringBefore(',')", NULL, NULL,
+         "\"one trillion trillion\"");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -665,6 +687,7 @@ int main(void) {
   tcase_add_test(tc, deep_nesting_refused);
   tcase_add_test(tc, picture_with_many_parts);
   tcase_add_test(tc, format_number_exponent_signs);
+  tcase_add_test(tc, format_non_finite_numbers);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
