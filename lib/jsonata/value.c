@@ -355,9 +355,10 @@ int jn_to_json(const jn_val *v, json_t **out) {
   case JN_NULL: *out = json_null(); return 0;
   case JN_BOOL: *out = json_boolean(v->u.b); return 0;
   case JN_NUM:
-    *out = jn_num_to_json(v->u.num);
-    /* jansson holds no infinity: such a number is undefined */
-    return *out || !isfinite(v->u.num) ? 0 : -1;
+    /* jansson holds no NaN or infinity: null, as JSON.stringify and the
+     * text API (ser()) write them */
+    *out = isfinite(v->u.num) ? jn_num_to_json(v->u.num) : json_null();
+    return *out ? 0 : -1;
   case JN_STR:
     /* a string read unchanged from the input is written out as that same
      * (immutable) jansson string */

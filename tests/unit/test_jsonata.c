@@ -601,6 +601,17 @@ START_TEST(plain_paths_on_jansson) {
 }
 END_TEST
 
+/* NaN and Infinity results are null through both entry points, as
+ * JSON.stringify writes them: the jansson one left them out, so a
+ * Step Functions field computed as 55 / 0 vanished (found by fuzz_jsonata,
+ * which compares the two). */
+START_TEST(non_finite_results_as_null) {
+  EXPECT_BOTH("55 / 0", NULL, NULL, "null");
+  EXPECT_BOTH("[55 / -0, 0 % 0, 1]", NULL, NULL, "[null,null,1]");
+  EXPECT_BOTH("{'a': -55 / 0, 'b': 2}", NULL, NULL, "{\"a\":null,\"b\":2}");
+}
+END_TEST
+
 /* Step Functions' profile: evaluates with aev__jsonata_use_states_profile */
 static char *eval_sf(const char *expr) {
   aev_jsonata *x = NULL;
@@ -696,6 +707,7 @@ int main(void) {
   tcase_add_test(tc, shared_between_threads);
   tcase_add_test(tc, internal_json_api);
   tcase_add_test(tc, plain_paths_on_jansson);
+  tcase_add_test(tc, non_finite_results_as_null);
   tcase_add_test(tc, states_profile);
   tcase_add_test(tc, json_api_what_jansson_refuses);
   tcase_add_test(tc, strings_as_utf16);
