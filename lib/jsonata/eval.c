@@ -161,8 +161,16 @@ jn_val *jn_unwrap_seq(jn_val *v) {
   return v;
 }
 
+/* jsonata-js's isNumeric(): whether v is a number other than NaN (from
+ * 0 % 0), which it treats as no number; an infinity (from 1 / 0) is
+ * D1001, "Number out of range", wherever it asks. */
+int jn_is_numeric(jn_ctx *c, const jn_val *v, int position) {
+  if (!v || v->type != JN_NUM) return 0;
+  if (isinf(v->u.num)) jn_throw(c, "D1001", position, "Number out of range");
+  return !isnan(v->u.num);
+}
+
 int jn_truthy(jn_ctx *c, const jn_val *v) {
-  (void)c;
   if (!v) return 0;
   switch (v->type) {
   case JN_ARR:
@@ -171,7 +179,7 @@ int jn_truthy(jn_ctx *c, const jn_val *v) {
       if (jn_truthy(c, v->u.arr.items[i])) return 1;
     return 0;
   case JN_STR: return v->u.str.len > 0;
-  case JN_NUM: return v->u.num != 0;
+  case JN_NUM: return jn_is_numeric(c, v, -1) && v->u.num != 0;
   case JN_OBJ: return v->u.obj.n > 0 || v->u.obj.src != NULL;
   case JN_BOOL: return v->u.b;
   case JN_FUNC: return 0; /* functions reach natives as JS closures: falsy */
@@ -244,7 +252,7 @@ static jn_val *eval_filter(jn_ctx *c, const jn_node *pred, jn_val *input, jn_env
       e = frame_from_tuple(c, env, item);
     }
     jn_val *res = jn_eval(c, pred, ctxv, e);
-    if (res && res->type == JN_NUM) {
+    if (jn_is_numeric(c, res, pred->position)) {
       double ii = floor(res->u.num);
       if (ii < 0) ii += (double)n;
       if (ii == (double)i) jn_push(c, results, item);
@@ -253,7 +261,7 @@ static jn_val *eval_filter(jn_ctx *c, const jn_node *pred, jn_val *input, jn_env
     if (res && res->type == JN_ARR && res->u.arr.n > 0) {
       int allnum = 1;
       for (size_t k = 0; k < res->u.arr.n; k++)
-        if (!res->u.arr.items[k] || res->u.arr.items[k]->type != JN_NUM) allnum = 0;
+        if (!jn_is_numeric(c, res->u.arr.items[k], pred->position)) allnum = 0;
       if (allnum) {
         for (size_t k = 0; k < res->u.arr.n; k++) {
           double ii = floor(res->u.arr.items[k]->u.num);
@@ -464,13 +472,10 @@ static const char *type_name(const jn_val *v) {
 }
 
 static jn_val *numeric(jn_ctx *c, const jn_node *n, jn_val *l, jn_val *r) {
-  if (l && l->type != JN_NUM)
+  if (l && !jn_is_numeric(c, l, n->position))
     jn_throw(c, "T2001", n->position, "The left side of the \"%s\" operator must evaluate to a number", n->op);
-  if (r && r->type != JN_NUM)
+  if (r && !jn_is_numeric(c, r, n->position))
     jn_throw(c, "T2002", n->position, "The right side of the \"%s\" operator must evaluate to a number", n->op);
-  /* jsonata-js's isNumeric() rejects an infinite operand (from 1/0) */
-  if ((l && !isfinite(l->u.num)) || (r && !isfinite(r->u.num)))
-    jn_throw(c, "D1001", n->position, "Number out of range");
   if (!l || !r) return NULL;
   double a = l->u.num, b = r->u.num, x = 0;
   switch (n->op[0]) {
@@ -491,11 +496,15 @@ static jn_val *comparison(jn_ctx *c, const jn_node *n, jn_val *l, jn_val *r) {
   if (!l || !r) return NULL;
   if (l->type != r->type)
     jn_throw(c, "T2009", n->position, "The values either side of the operator \"%s\" must be of the same data type", n->op);
-  int k = l->type == JN_NUM ? (l->u.num < r->u.num ? -1 : l->u.num > r->u.num) : jn_str_cmp(l, r);
-  int res;
-  if (n->op[0] == '<') res = n->op[1] == '=' ? k <= 0 : k < 0;
-  else res = n->op[1] == '=' ? k >= 0 : k > 0;
-  return JN_BOOLV(res);
+  /* Numbers are compared as such, so that NaN is neither below, above
+   * nor equal to anything, as in JavaScript. */
+  const int below = n->op[0] == '<', or_equal = n->op[1] == '=';
+  if (l->type == JN_NUM) {
+    double a = below ? l->u.num : r->u.num, b = below ? r->u.num : l->u.num;
+    return JN_BOOLV(or_equal ? a <= b : a < b);
+  }
+  int k = below ? jn_str_cmp(l, r) : jn_str_cmp(r, l);
+  return JN_BOOLV(or_equal ? k <= 0 : k < 0);
 }
 
 static int strict_eq(const jn_val *a, const jn_val *b) {
@@ -992,7 +1001,8 @@ jn_val *jn_eval(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
   case N_UNARY_MINUS: {
     jn_val *v = jn_eval(c, n->lhs, input, env);
     if (v) {
-      if (v->type != JN_NUM) jn_throw(c, "D1002", n->position, "Cannot negate a non-numeric value");
+      if (!jn_is_numeric(c, v, n->position))
+        jn_throw(c, "D1002", n->position, "Cannot negate a non-numeric value");
       r = jn_num(c, -v->u.num);
     }
     break;

@@ -12,6 +12,8 @@ jn_val *fn_type(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)in;
   jn_val *v = a[0];
   if (!v) return NULL;
+  /* NaN is no number to jsonata-js, and falls through to "object" */
+  if (v->type == JN_NUM && !jn_is_numeric(c, v, -1)) return jn_strz(c, "object");
   static const char *const names[] = {"null", "boolean", "number", "string", "array", "object", "function"};
   return jn_strz(c, names[v->type]);
 }

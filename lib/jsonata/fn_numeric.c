@@ -131,10 +131,18 @@ jn_val *fn_sqrt(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 jn_val *fn_power(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
-  double r = pow(a[0]->u.num, a[1]->u.num);
-  if (!isfinite(r)) jn_throw(c, "D3061", -1, "The power function has resulted in a value that cannot be represented as a JSON number");
+  /* An undefined exponent is NaN to JavaScript's Math.pow, so D3061. */
+  double r = a[1] ? pow(a[0]->u.num, a[1]->u.num) : NAN;
+  if (!isfinite(r)) {
+    char base[40], exponent[40];
+    jn_fmt_number(a[0]->u.num, base, sizeof base);
+    if (a[1]) jn_fmt_number(a[1]->u.num, exponent, sizeof exponent);
+    else snprintf(exponent, sizeof exponent, "undefined");
+    jn_throw(c, "D3061", -1,
+             "The power function has resulted in a value that cannot be represented as a JSON "
+             "number: base=%s, exponent=%s", base, exponent);
+  }
   return jn_num(c, r);
 }
 

@@ -295,6 +295,7 @@ void jn_serialize(jn_buf *b, const jn_val *v, int precision15, int indent);
 /* predicates */
 int jn_is_seq(const jn_val *v);
 int jn_is_array(const jn_val *v);
+int jn_is_numeric(jn_ctx *c, const jn_val *v, int position);
 int jn_truthy(jn_ctx *c, const jn_val *v);
 int jn_deep_equal(const jn_val *a, const jn_val *b);
 int jn_is_int(double d);

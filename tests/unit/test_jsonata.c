@@ -187,6 +187,35 @@ START_TEST(format_non_finite_numbers) {
 }
 END_TEST
 
+/* jsonata-js's isNumeric(): NaN is no number (so not an operand, and
+ * false as a condition), an infinity is D1001 wherever it is asked; and
+ * NaN compares as JavaScript compares it. Each answer here is jsonata-js
+ * 2.0.6's (found by comparing the two on random expressions). */
+START_TEST(nan_and_infinity_as_jsonata_js) {
+  EXPECT("(0 % 0) + 1", NULL, NULL, "<error T2001>");
+  EXPECT("1 + (0 % 0)", NULL, NULL, "<error T2002>");
+  EXPECT("(1 / 0) + 'x'", NULL, NULL, "<error D1001>");
+  EXPECT("-(0 % 0)", NULL, NULL, "<error D1002>");
+  EXPECT("-(1 / 0)", NULL, NULL, "<error D1001>");
+  EXPECT("(0 % 0) < 1", NULL, NULL, "false");
+  EXPECT("(0 % 0) >= 1", NULL, NULL, "false");
+  EXPECT("1 > (0 % 0)", NULL, NULL, "false");
+  EXPECT("(0 % 0) <= (0 % 0)", NULL, NULL, "false");
+  EXPECT("(0 % 0) != 1", NULL, NULL, "true");
+  EXPECT("'b' >= 'a'", NULL, NULL, "true");
+  EXPECT("'a' > 'a'", NULL, NULL, "false");
+  EXPECT("$type(0 % 0)", NULL, NULL, "\"object\"");
+  EXPECT("$type(1 / 0)", NULL, NULL, "<error D1001>");
+  EXPECT("$boolean(0 % 0)", NULL, NULL, "false");
+  EXPECT("$boolean(1 / 0)", NULL, NULL, "<error D1001>");
+  EXPECT("(0 % 0) ? 'y' : 'n'", NULL, NULL, "\"n\"");
+  EXPECT("[1, 2][1 / 0]", NULL, NULL, "<error D1001>");
+  /* Math.pow with an undefined exponent is NaN */
+  EXPECT("$power(2, nothing)", NULL, NULL, "<error D3061>");
+  EXPECT("$power(nothing, 2)", NULL, NULL, "<undefined>");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -699,6 +728,7 @@ int main(void) {
   tcase_add_test(tc, picture_with_many_parts);
   tcase_add_test(tc, format_number_exponent_signs);
   tcase_add_test(tc, format_non_finite_numbers);
+  tcase_add_test(tc, nan_and_infinity_as_jsonata_js);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
