@@ -232,6 +232,14 @@ struct jn_ctx {
  * AEV_ERR_NOMEM for it. */
 #define JN_OUT_OF_MEMORY "NOMEM"
 
+/* The longest string an evaluation builds, in bytes: V8's limit on a
+ * string's length (0x1FFFFFE8 UTF-16 units on 64-bit), beyond which
+ * jsonata-js fails too ("Invalid string length"). A longer one is
+ * refused (U1001, jn_too_long()): without a bound, $pad("x", 1e12) wrote
+ * until the process was killed for want of memory. */
+#define JN_MAX_STRING 0x1FFFFFE8u
+void jn_too_long(jn_ctx *c) __attribute__((noreturn));
+
 /* Raises a JSONata error: never returns. */
 void jn_throw(jn_ctx *c, const char *code, int position, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 4, 5)));

@@ -383,7 +383,13 @@ void jn_buf_init(jn_buf *b, jn_ctx *c) {
   b->n = b->cap = 0;
 }
 
+void jn_too_long(jn_ctx *c) {
+  jn_throw(c, "U1001", -1, "Invalid string length: a string may hold at most %u bytes",
+           JN_MAX_STRING);
+}
+
 void jn_buf_add(jn_buf *b, const char *s, size_t n) {
+  if (n > JN_MAX_STRING - b->n) jn_too_long(b->c);
   if (b->n + n + 1 > b->cap) {
     size_t cap = b->cap ? b->cap * 2 : 64;
     while (cap < b->n + n + 1) cap *= 2;

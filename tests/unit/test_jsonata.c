@@ -216,6 +216,16 @@ START_TEST(nan_and_infinity_as_jsonata_js) {
 }
 END_TEST
 
+/* A string longer than JavaScript's limit is refused before it is built:
+ * $pad to a width of 1e12 wrote until the process was killed for want of
+ * memory (found by comparing with jsonata-js on random expressions). */
+START_TEST(strings_beyond_javascript_length) {
+  EXPECT("$pad('x', 1e12)", NULL, NULL, "<error U1001>");
+  EXPECT("$pad('x', -1577836800000, '*')", NULL, NULL, "<error U1001>");
+  EXPECT("$pad('ab', -5, '*')", NULL, NULL, "\"***ab\"");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -729,6 +739,7 @@ int main(void) {
   tcase_add_test(tc, format_number_exponent_signs);
   tcase_add_test(tc, format_non_finite_numbers);
   tcase_add_test(tc, nan_and_infinity_as_jsonata_js);
+  tcase_add_test(tc, strings_beyond_javascript_length);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
