@@ -215,7 +215,7 @@ jn_val *fn_format_base(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   v = fn_round(c, args, 2, NULL)->u.num;
   int radix = a[1] ? (int)a[1]->u.num : 10;
   if (radix < 2 || radix > 36) jn_throw(c, "D3100", -1, "The radix of the formatBase function must be between 2 and 36.  It was given %d", radix);
-  char buf[128];
+  char buf[1100]; /* the largest double has 1024 binary digits */
   if (!isfinite(v)) { /* NaN or Infinity, as JavaScript's toString(radix) writes them */
     jn_fmt_number(v, buf, sizeof buf);
     return jn_strz(c, buf);
@@ -223,12 +223,18 @@ jn_val *fn_format_base(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   int neg = v < 0;
   double x = fabs(v);
   size_t k = 0;
+  /* As V8 writes a double's integer digits: the ones below its precision
+   * (while x / radix is still 2^53 or more) are zeros, the rest exact. */
+  while (x / radix >= 9007199254740992.0) {
+    x /= radix;
+    buf[k++] = '0';
+  }
   do {
-    double q = floor(x / radix);
-    int d = (int)(x - q * radix);
+    double rem = fmod(x, radix);
+    int d = (int)rem;
     buf[k++] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
-    x = q;
-  } while (x > 0 && k < 120);
+    x = (x - rem) / radix;
+  } while (x > 0);
   jn_buf b;
   jn_buf_init(&b, c);
   if (neg) jn_buf_addc(&b, '-');

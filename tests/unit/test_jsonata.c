@@ -226,6 +226,18 @@ START_TEST(strings_beyond_javascript_length) {
 }
 END_TEST
 
+/* $formatBase writes every digit of a big number, those below a double's
+ * precision as zeros, as V8's toString(radix) does: only the last 120
+ * were written, and digits past 2^53 came out of inexact divisions. */
+START_TEST(format_base_big_numbers) {
+  EXPECT("$formatBase($power(2, 130), 2) ~> $length()", NULL, NULL, "131");
+  EXPECT("$formatBase($power(2, 130), 2) ~> $substring(0, 3)", NULL, NULL, "\"100\"");
+  EXPECT("$formatBase(1e300, 36) ~> $substring(0, 12)", NULL, NULL, "\"fhgyjdfcg7s0\"");
+  EXPECT("$formatBase(1e300, 36) ~> $length()", NULL, NULL, "193");
+  EXPECT("$formatBase(123456789012345678, 7)", NULL, NULL, "\"135546152442630653250\"");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -740,6 +752,7 @@ int main(void) {
   tcase_add_test(tc, format_non_finite_numbers);
   tcase_add_test(tc, nan_and_infinity_as_jsonata_js);
   tcase_add_test(tc, strings_beyond_javascript_length);
+  tcase_add_test(tc, format_base_big_numbers);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
