@@ -290,8 +290,9 @@ jn_val *fn_format_number(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   /* By magnitude, and zero left as it is (XPath F&O 4.7.5 rule 5: "if N
    * is zero, set M to zero and E to zero"): comparing the signed mantissa,
    * as jsonata-js 2.0.6 does, never ends for a negative number or zero
-   * (jsonata-js issue 785, fixed so since). */
-  if (has_exp && mant != 0) {
+   * (jsonata-js issue 785, fixed so since); nor does it for an infinity,
+   * in jsonata-js still, so that one keeps its exponent 0. */
+  if (has_exp && mant != 0 && isfinite(mant)) {
     double maxm = pow(10, v->scaling), minm = pow(10, v->scaling - 1);
     while (fabs(mant) < minm) {
       mant *= 10;
@@ -305,7 +306,8 @@ jn_val *fn_format_number(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   jn_val *ra[2] = {jn_num(c, mant), jn_num(c, v->max_frac)};
   double rounded = fn_round(c, ra, 2, NULL)->u.num;
   char tmp[420];
-  aev__snprintf_c(tmp, sizeof tmp, "%.*f", v->max_frac, fabs(rounded));
+  if (isfinite(rounded)) aev__snprintf_c(tmp, sizeof tmp, "%.*f", v->max_frac, fabs(rounded));
+  else jn_fmt_number(fabs(rounded), tmp, sizeof tmp); /* toFixed(): NaN, Infinity */
   obuf o;
   o.n = 0;
   for (size_t i = 0; tmp[i] && o.n < 1000; i++) {

@@ -89,6 +89,7 @@ jn_val *fn_ceil(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 
 /* x * 10^p done in decimal text, as jsonata-js shifts through toString */
 static double shift10(double x, int p) {
+  if (!isfinite(x)) return NAN; /* Number("Infinitye2") is NaN */
   char t[64];
   jn_fmt_number(x, t, sizeof t);
   char *e = strchr(t, 'e');

@@ -167,11 +167,13 @@ END_TEST
 
 /* NaN (from 0 % 0) and Infinity (from an overflowing product) flow as
  * JavaScript numbers do. $formatInteger's words crashed on them (found by
- * comparing with jsonata-js on random expressions), and its letters,
- * roman numerals and $formatBase read them as garbage digits. Decimal
- * pictures and $formatBase write JavaScript's text for them, as
- * jsonata-js 2.0.6 does; words, letters and roman numerals, which
- * overflow jsonata-js's stack or never return, are refused. */
+ * comparing with jsonata-js on random expressions), its letters, roman
+ * numerals and $formatBase read them as garbage digits, $formatNumber
+ * wrote C's "nan" and "inf", and looped forever on an infinity with an
+ * exponent. Decimal pictures, $formatBase and $formatNumber write
+ * JavaScript's text for them, as jsonata-js 2.0.6 does; words, letters
+ * and roman numerals, which overflow jsonata-js's stack or never return,
+ * are refused. */
 START_TEST(format_non_finite_numbers) {
   EXPECT("$formatInteger(0 % 0, '0')", NULL, NULL, "\"NaN\"");
   EXPECT("$formatInteger(1e300 * 1e300, '#,##0')", NULL, NULL, "\"In,fin,ity\"");
@@ -182,6 +184,15 @@ START_TEST(format_non_finite_numbers) {
   EXPECT("$formatInteger(0 % 0, 'I')", NULL, NULL, "<error U1001>");
   EXPECT("$formatBase(0 % 0, 2)", NULL, NULL, "\"NaN\"");
   EXPECT("$formatBase(1e300 * 1e300, 16)", NULL, NULL, "\"Infinity\"");
+  /* $formatNumber writes them as toFixed() does, into the picture, and
+   * NaN takes the negative sub-picture (NaN >= 0 is false); rounding an
+   * infinity to decimals is NaN, as Number("Infinitye2") is */
+  EXPECT("$formatNumber(0 % 0, '#,##0.00')", NULL, NULL, "\"-NaN.00\"");
+  EXPECT("$formatNumber(1 / 0, '#')", NULL, NULL, "\"Infinity\"");
+  EXPECT("$formatNumber(1 / 0, '#,##0.00')", NULL, NULL, "\"NaN.00\"");
+  EXPECT("$formatNumber(0 % 0, '0%')", NULL, NULL, "\"-NaN%\"");
+  /* with an exponent jsonata-js never returns; here the exponent stays 0 */
+  EXPECT("$formatNumber(-1 / 0, '00e0')", NULL, NULL, "\"-Infinitye0\"");
   EXPECT("$formatInteger(1e300, 'w') ~> $substringBefore(',')", NULL, NULL,
          "\"one trillion trillion\"");
 }
