@@ -264,7 +264,11 @@ static int custom_match(jn_ctx *c, const matcher *mt, const jn_val *s, match *m,
 }
 
 /* Next match at or after `from`; returns 0 when none. A zero-length match
- * that is not the first one raises D1004 as jsonata-js does. */
+ * that is not the first one raises D1004 as jsonata-js does.
+ * NEXT_EAGERLY: $split, $replace and $match ask for the next match as soon
+ * as they have used one, before they look at their limit, as jsonata-js
+ * does: a regex whose next match is empty is D1004 even when the limit
+ * would have stopped before it. */
 static int next_match(jn_ctx *c, const matcher *mt, const jn_val *s, size_t from, match *m, int first) {
   if (mt->fn) return custom_match(c, mt, s, m, first);
   const jn_regex *re = mt->re;
@@ -379,14 +383,12 @@ jn_val *fn_split(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   match m;
   size_t start = 0;
   double count = 0;
-  int first = 1;
-  size_t from = 0;
-  while (count < limit && next_match(c, re, s, from, &m, first)) {
+  int have = next_match(c, re, s, 0, &m, 1);
+  while (have && count < limit) {
     jn_push(c, res, text(c, s, start, m.start));
     start = m.end;
-    from = m.end;
-    first = 0;
     count++;
+    have = next_match(c, re, s, m.end, &m, 0); /* eagerly: see NEXT_EAGERLY */
   }
   if (count < limit) jn_push(c, res, text(c, s, start, end_of(s)));
   return res;
@@ -477,9 +479,8 @@ jn_val *fn_replace(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   matcher mt = matcher_of(a[1]);
   const matcher *re = &mt;
   match m;
-  int first = 1;
-  size_t from = 0;
-  while (count < limit && next_match(c, re, s, from, &m, first)) {
+  int have = next_match(c, re, s, 0, &m, 1);
+  while (have && count < limit) {
     add_text(&b, s, pos, m.start);
     if (a[2]->type == JN_STR) {
       substitute(&b, a[2], s, &m);
@@ -491,9 +492,8 @@ jn_val *fn_replace(jn_ctx *c, jn_val **a, int n, jn_val *in) {
       jn_buf_add(&b, r->u.str.s, r->u.str.len);
     }
     pos = m.end;
-    from = m.end;
-    first = 0;
     count++;
+    have = next_match(c, re, s, m.end, &m, 0); /* eagerly: see NEXT_EAGERLY */
   }
   add_text(&b, s, pos, end_of(s));
   return jn_buf_val(&b);
@@ -509,17 +509,15 @@ jn_val *fn_match(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   matcher mt = matcher_of(a[1]);
   const matcher *re = &mt;
   match m;
-  int first = 1;
-  size_t from = 0;
   double count = 0;
-  while (count < limit && next_match(c, re, a[0], from, &m, first)) {
+  int have = next_match(c, re, a[0], 0, &m, 1);
+  while (have && count < limit) {
     jn_val *o = match_object(c, a[0], &m);
     jn_del(c, o, "start", 5);
     jn_del(c, o, "end", 3);
     jn_push(c, res, o);
-    from = m.end;
-    first = 0;
     count++;
+    have = next_match(c, re, a[0], m.end, &m, 0); /* eagerly: see NEXT_EAGERLY */
   }
   return res;
 }

@@ -249,6 +249,22 @@ START_TEST(format_base_big_numbers) {
 }
 END_TEST
 
+/* $split, $replace and $match take the next match before looking at
+ * their limit, as jsonata-js does, so an empty next match is D1004 even
+ * under a limit (found by comparing with jsonata-js 2.0.6 on random
+ * expressions; these answered "bbc", a match and [""]). Answers are
+ * jsonata-js's. */
+START_TEST(regex_limit_takes_next_match) {
+  EXPECT("$replace('bbc', /a*/, '', 1)", NULL, NULL, "<error D1004>");
+  EXPECT("$replace('abc', /a*/, '', 1)", NULL, NULL, "<error D1004>");
+  EXPECT("$match('abc', /a*/, 1)", NULL, NULL, "<error D1004>");
+  EXPECT("$split('bbc', /a*/, 1)", NULL, NULL, "<error D1004>");
+  EXPECT("$replace('aXbX', /X/, '-', 1)", NULL, NULL, "\"a-bX\"");
+  EXPECT("$split('a,b,c', /,/, 2)", NULL, NULL, "[\"a\",\"b\"]");
+  EXPECT("$match('ab', /$/)", NULL, NULL, "{\"match\":\"\",\"index\":2,\"groups\":[]}");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -764,6 +780,7 @@ int main(void) {
   tcase_add_test(tc, nan_and_infinity_as_jsonata_js);
   tcase_add_test(tc, strings_beyond_javascript_length);
   tcase_add_test(tc, format_base_big_numbers);
+  tcase_add_test(tc, regex_limit_takes_next_match);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
