@@ -139,13 +139,10 @@ jn_val *jn_append(jn_ctx *c, jn_val *a, jn_val *b) {
   if (!a) return b;
   if (!b) return a;
   jn_val *r = jn_arr(c, (a->type == JN_ARR ? a->u.arr.n : 1) + (b->type == JN_ARR ? b->u.arr.n : 1));
-  if (a->type == JN_ARR) {
+  if (a->type == JN_ARR)
     for (size_t i = 0; i < a->u.arr.n; i++) jn_push(c, r, a->u.arr.items[i]);
-    if (a->flags & JN_SEQ) r->flags |= JN_SEQ;
-  } else {
+  else
     jn_push(c, r, a);
-    r->flags |= JN_SEQ;
-  }
   if (b->type == JN_ARR)
     for (size_t i = 0; i < b->u.arr.n; i++) jn_push(c, r, b->u.arr.items[i]);
   else
@@ -741,25 +738,28 @@ static void flatten_into(jn_ctx *c, jn_val *out, jn_val *v) {
   }
 }
 
+/* A member's value; one that is an array is flattened in, and then, as
+ * jsonata-js appends it with concat(), which drops the sequence mark, the
+ * results are a plain array: {"a": "x", "b": []}.* is ["x"], not "x". */
+static void wildcard_member(jn_ctx *c, jn_val *results, jn_val *v) {
+  if (!v) return;
+  if (v->type != JN_ARR) {
+    jn_push(c, results, v);
+    return;
+  }
+  flatten_into(c, results, v);
+  results->flags &= ~JN_SEQ;
+}
+
 static jn_val *eval_wildcard(jn_ctx *c, jn_val *input) {
   jn_val *results = jn_seq(c);
   if (input && input->type == JN_ARR && (input->flags & JN_OUTER) && input->u.arr.n) input = input->u.arr.items[0];
   if (!input) return results;
   jn_force(input);
-  if (input->type == JN_OBJ) {
-    for (size_t i = 0; i < input->u.obj.n; i++) {
-      jn_val *v = input->u.obj.vals[i];
-      if (!v) continue;
-      if (v->type == JN_ARR) flatten_into(c, results, v);
-      else jn_push(c, results, v);
-    }
-  } else if (input->type == JN_ARR) {
-    for (size_t i = 0; i < input->u.arr.n; i++) {
-      jn_val *v = input->u.arr.items[i];
-      if (v && v->type == JN_ARR) flatten_into(c, results, v);
-      else if (v) jn_push(c, results, v);
-    }
-  }
+  if (input->type == JN_OBJ)
+    for (size_t i = 0; i < input->u.obj.n; i++) wildcard_member(c, results, input->u.obj.vals[i]);
+  else if (input->type == JN_ARR)
+    for (size_t i = 0; i < input->u.arr.n; i++) wildcard_member(c, results, input->u.arr.items[i]);
   return results;
 }
 

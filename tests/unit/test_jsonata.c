@@ -265,6 +265,27 @@ START_TEST(regex_limit_takes_next_match) {
 }
 END_TEST
 
+/* jsonata-js appends with concat(), which returns a plain array, not a
+ * sequence, so what it appends is not unwrapped when it holds one item: a
+ * wildcard over an object with an array member, and $spread of an array
+ * (found by comparing with jsonata-js 2.0.6 on random path expressions;
+ * these answered "F" and {"a":1}). Answers are jsonata-js's. */
+START_TEST(appended_results_stay_arrays) {
+  const char *doc = "{\"A\":{\"N\":\"F\",\"O\":[]},\"B\":{\"O\":[],\"N\":\"F\"},"
+                    "\"C\":{\"N\":\"F\"},\"E\":[[],\"x\"]}";
+  EXPECT("A.*", doc, NULL, "[\"F\"]");
+  EXPECT("B.*", doc, NULL, "[\"F\"]");
+  EXPECT("A.(*)", doc, NULL, "[\"F\"]");
+  EXPECT("C.*", doc, NULL, "\"F\"");
+  EXPECT("A.*[0]", doc, NULL, "\"F\"");
+  EXPECT("[A, C].*", doc, NULL, "[\"F\",\"F\"]");
+  EXPECT("$spread([{\"a\":1}])", NULL, NULL, "[{\"a\":1}]");
+  EXPECT("$spread([5])", NULL, NULL, "[5]");
+  EXPECT("$spread({\"a\":1})", NULL, NULL, "{\"a\":1}");
+  EXPECT("$spread([])", NULL, NULL, "<undefined>");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -781,6 +802,7 @@ int main(void) {
   tcase_add_test(tc, strings_beyond_javascript_length);
   tcase_add_test(tc, format_base_big_numbers);
   tcase_add_test(tc, regex_limit_takes_next_match);
+  tcase_add_test(tc, appended_results_stay_arrays);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
