@@ -371,7 +371,10 @@ static jn_val *eval_tuple_step(jn_ctx *c, const jn_node *step, jn_val *input, jn
       jn_push(c, result, t);
     }
   }
-  if (step->nstages) result = eval_stages(c, step, result, env);
+  /* Predicates of a step that was not yet a path step (`*@$o[1]`) were
+   * applied by jn_eval, to the step's own results, as jsonata-js applies
+   * a node's predicate; only stages filter the tuple stream. */
+  if (step->nstages && !step->stages_are_predicates) result = eval_stages(c, step, result, env);
   return result;
 }
 

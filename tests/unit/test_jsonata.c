@@ -286,6 +286,23 @@ START_TEST(appended_results_stay_arrays) {
 }
 END_TEST
 
+/* A predicate on a step that is not a path step yet (a wildcard, `**`, a
+ * parenthesised expression) filters that step's own results, once; with
+ * a focus binding it also filtered the tuple stream again, so [1] kept
+ * nothing (found by comparing with jsonata-js 2.0.6 on random path
+ * expressions). Answers are jsonata-js's. */
+START_TEST(focus_step_predicate_applies_once) {
+  const char *doc = "{\"a\":{\"b\":1},\"c\":[1,2]}";
+  EXPECT("*@$o[1].$o", doc, NULL, "1");
+  EXPECT("**@$o[1].$o", doc, NULL, "{\"b\":1}");
+  EXPECT("(*)@$o[1].$o", doc, NULL, "1");
+  EXPECT("**@$o[1].*", doc, NULL, "[{\"b\":1},1,2]");
+  EXPECT("*@$o[0].$o", doc, NULL, "{\"b\":1}");
+  EXPECT("c@$o[1].$o", doc, NULL, "2");
+  EXPECT("*#$i[1].$i", doc, NULL, "1");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -803,6 +820,7 @@ int main(void) {
   tcase_add_test(tc, format_base_big_numbers);
   tcase_add_test(tc, regex_limit_takes_next_match);
   tcase_add_test(tc, appended_results_stay_arrays);
+  tcase_add_test(tc, focus_step_predicate_applies_once);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
