@@ -39,8 +39,10 @@ static jn_val *cp_slice(jn_ctx *c, const jn_val *s, double start, double end, in
 jn_val *fn_substring(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
+  /* An undefined start is NaN to jsonata-js: slice() from 0 to the end,
+   * or, with a length, to a NaN end, which is 0. */
+  if (!a[1]) return a[2] ? jn_str(c, "", 0) : a[0];
   double len = (double)aev__utf8_chars(a[0]->u.str.s, a[0]->u.str.len);
   double start = a[1]->u.num;
   if (len + start < 0) start = 0;
@@ -61,6 +63,12 @@ static long find_str(const jn_val *s, size_t from, const jn_val *needle, size_t 
   return jn_units_find(s->u.str.s, s->u.str.len, from, needle->u.str.s, needle->u.str.len, end);
 }
 
+/* An argument passed as undefined where jsonata-js searches for it or
+ * adds it to a string: JavaScript writes it as the text "undefined". */
+static jn_val *as_js_text(jn_ctx *c, jn_val *v) {
+  return v ? v : jn_str(c, "undefined", 9);
+}
+
 /* The subject's text between two positions. */
 static jn_val *text(jn_ctx *c, const jn_val *s, size_t from, size_t to) {
   return jn_regex_text(c, s->u.str.s, s->u.str.len, from, to);
@@ -75,10 +83,9 @@ static size_t end_of(const jn_val *s) { return 2 * s->u.str.len; }
 jn_val *fn_substring_before(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   size_t end;
-  long i = find_str(a[0], 0, a[1], &end);
+  long i = find_str(a[0], 0, as_js_text(c, a[1]), &end);
   if (i < 0) return a[0];
   return text(c, a[0], 0, (size_t)i);
 }
@@ -86,10 +93,9 @@ jn_val *fn_substring_before(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 jn_val *fn_substring_after(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   size_t end;
-  if (find_str(a[0], 0, a[1], &end) < 0) return a[0];
+  if (find_str(a[0], 0, as_js_text(c, a[1]), &end) < 0) return a[0];
   return text(c, a[0], end, end_of(a[0]));
 }
 
@@ -190,8 +196,8 @@ jn_val *fn_trim(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 jn_val *fn_pad(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
+  if (!a[1]) return a[0]; /* jsonata-js: a NaN width pads nothing */
   const char *pc = " ";
   size_t pl = 1;
   if (a[2] && a[2]->u.str.len) {
@@ -452,9 +458,10 @@ static void substitute(jn_buf *b, const jn_val *rep, const jn_val *s, const matc
 jn_val *fn_replace(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  if (!a[1] || !a[2]) return NULL; /* an argument passed as undefined */
+  if (!a[1]) return NULL; /* an argument passed as undefined */
   if (!a[0]) return NULL;
   const jn_val *s = a[0];
+  jn_val *with = as_js_text(c, a[2]);
   if (a[1]->type == JN_STR && a[1]->u.str.len == 0)
     jn_throw(c, "D3010", -1, "Second argument of replace function cannot be an empty string");
   if (a[3] && a[3]->u.num < 0) jn_throw(c, "D3011", -1, "Fourth argument of replace function must evaluate to a positive number");
@@ -469,7 +476,7 @@ jn_val *fn_replace(jn_ctx *c, jn_val **a, int n, jn_val *in) {
     size_t end;
     while (count < limit && (k = find_str(s, pos, a[1], &end)) >= 0) {
       add_text(&b, s, pos, (size_t)k);
-      if (a[2]->type == JN_STR) jn_buf_add(&b, a[2]->u.str.s, a[2]->u.str.len);
+      if (with->type == JN_STR) jn_buf_add(&b, with->u.str.s, with->u.str.len);
       pos = end;
       count++;
     }
@@ -482,11 +489,11 @@ jn_val *fn_replace(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   int have = next_match(c, re, s, 0, &m, 1);
   while (have && count < limit) {
     add_text(&b, s, pos, m.start);
-    if (a[2]->type == JN_STR) {
-      substitute(&b, a[2], s, &m);
+    if (with->type == JN_STR) {
+      substitute(&b, with, s, &m);
     } else {
       jn_val *mo = regex_result(c, s, &m);
-      jn_val *r = jn_apply(c, a[2], &mo, 1, NULL, c->cur_pos);
+      jn_val *r = jn_apply(c, with, &mo, 1, NULL, c->cur_pos);
       if (!r || r->type != JN_STR)
         jn_throw(c, "D3012", -1, "Attempted to replace a matched string with a non-string value");
       jn_buf_add(&b, r->u.str.s, r->u.str.len);

@@ -303,6 +303,24 @@ START_TEST(focus_step_predicate_applies_once) {
 }
 END_TEST
 
+/* Arguments passed as undefined behave as in jsonata-js, where signature
+ * checks let them through to JavaScript: a NaN start or width, and
+ * "undefined" as the text searched for or put in (these answered
+ * undefined). Answers are jsonata-js 2.0.6's. */
+START_TEST(undefined_arguments_as_javascript) {
+  EXPECT("$substring('abc', $nothing)", NULL, NULL, "\"abc\"");
+  EXPECT("$substring('abc', $nothing, 2)", NULL, NULL, "\"\"");
+  EXPECT("$substring($nothing, $nothing)", NULL, NULL, "<undefined>");
+  EXPECT("$pad('ab', $nothing, '*')", NULL, NULL, "\"ab\"");
+  EXPECT("$pad($nothing, $nothing)", NULL, NULL, "<undefined>");
+  EXPECT("$substringBefore('abc', $nothing)", NULL, NULL, "\"abc\"");
+  EXPECT("$substringBefore('xundefinedy', $nothing)", NULL, NULL, "\"x\"");
+  EXPECT("$substringAfter('abc', $nothing)", NULL, NULL, "\"abc\"");
+  EXPECT("$replace('abcb', 'b', $nothing, 1)", NULL, NULL, "\"aundefinedcb\"");
+  EXPECT("$replace('abc', $nothing, 'x')", NULL, NULL, "<undefined>");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -821,6 +839,7 @@ int main(void) {
   tcase_add_test(tc, regex_limit_takes_next_match);
   tcase_add_test(tc, appended_results_stay_arrays);
   tcase_add_test(tc, focus_step_predicate_applies_once);
+  tcase_add_test(tc, undefined_arguments_as_javascript);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
