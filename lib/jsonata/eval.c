@@ -940,6 +940,69 @@ static jn_val *deep_clone(jn_ctx *c, jn_val *v) {
 jn_val *jn_clone(jn_ctx *c, jn_val *v);
 jn_val *jn_clone(jn_ctx *c, jn_val *v) { return deep_clone(c, v); }
 
+/* A set of values by address (open addressing, kept at most half full). */
+typedef struct valset {
+  const jn_val **v;
+  size_t n, cap;
+} valset;
+
+static const jn_val **valset_slot(const valset *s, const jn_val *x) {
+  size_t h = ((uintptr_t)x >> 4) & (s->cap - 1);
+  while (s->v[h] && s->v[h] != x) h = (h + 1) & (s->cap - 1);
+  return &s->v[h];
+}
+
+static void valset_init(jn_ctx *c, valset *s, size_t cap) {
+  s->v = jn_alloc(c->arena, cap * sizeof *s->v);
+  memset(s->v, 0, cap * sizeof *s->v);
+  s->n = 0;
+  s->cap = cap;
+}
+
+/* Adds x; 0 when it was there already. */
+static int valset_add(jn_ctx *c, valset *s, const jn_val *x) {
+  const jn_val **slot = valset_slot(s, x);
+  if (*slot) return 0;
+  *slot = x;
+  if (++s->n * 2 > s->cap) {
+    valset old = *s;
+    valset_init(c, s, 2 * old.cap);
+    for (size_t i = 0; i < old.cap; i++)
+      if (old.v[i]) *valset_slot(s, old.v[i]) = old.v[i];
+    s->n = old.n;
+  }
+  return 1;
+}
+
+/* Whether v holds target (by reference), found by a walk that visits each
+ * array and object once (values share parts freely). An object still
+ * read lazily from jansson is skipped: what it holds is converted afresh,
+ * so it never holds a value the evaluation made. */
+static int holds(jn_ctx *c, jn_val *v, const jn_val *target) {
+  valset seen;
+  valset_init(c, &seen, 64);
+  jn_val **stack = jn_alloc(c->arena, sizeof *stack);
+  size_t top = 0, cap = 1;
+  stack[top++] = v;
+  while (top) {
+    jn_val *x = stack[--top];
+    if (x == target) return 1;
+    if (!x || (x->type != JN_ARR && x->type != JN_OBJ) || (x->type == JN_OBJ && x->u.obj.src) ||
+        !valset_add(c, &seen, x))
+      continue;
+    size_t kids = x->type == JN_ARR ? x->u.arr.n : x->u.obj.n;
+    if (top + kids > cap) {
+      while (cap < top + kids) cap *= 2;
+      jn_val **grown = jn_alloc(c->arena, cap * sizeof *grown);
+      memcpy(grown, stack, top * sizeof *grown);
+      stack = grown;
+    }
+    for (size_t i = 0; i < kids; i++)
+      stack[top++] = x->type == JN_ARR ? x->u.arr.items[i] : x->u.obj.vals[i];
+  }
+  return 0;
+}
+
 static jn_val *call_transform(jn_ctx *c, jn_func *f, jn_val *obj, int position) {
   if (!obj) return NULL;
   const jn_node *n = f->node;
@@ -958,8 +1021,16 @@ static jn_val *call_transform(jn_ctx *c, jn_func *f, jn_val *obj, int position) 
         jn_throw(c, "T2011", n->rhs->position, "The insert/update clause of the transform expression must evaluate to an object");
       jn_force(update);
       if (m && m->type == JN_OBJ)
-        for (size_t k = 0; k < update->u.obj.n; k++)
+        for (size_t k = 0; k < update->u.obj.n; k++) {
+          /* |a|{"x": $}| would make a contain itself: jsonata-js builds
+           * that, then runs out of stack or fails to write it as JSON
+           * ("Converting circular structure to JSON"). */
+          if (holds(c, update->u.obj.vals[k], m))
+            jn_throw(c, "U1001", n->rhs->position,
+                     "The update of the transform expression would make an object contain itself (member \"%.*s\"), which JSON cannot hold",
+                     (int)update->u.obj.klen[k], update->u.obj.keys[k]);
           jn_set(c, m, update->u.obj.keys[k], update->u.obj.klen[k], update->u.obj.vals[k]);
+        }
     }
     if (n->els) {
       jn_val *del = jn_eval(c, n->els, m, f->env);

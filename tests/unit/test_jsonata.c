@@ -321,6 +321,25 @@ START_TEST(undefined_arguments_as_javascript) {
 }
 END_TEST
 
+/* A transform whose update would make the matched object contain itself
+ * is refused (U1001): writing such a value out recursed until the stack
+ * overflowed and crashed the process (found by fuzz_jsonata). jsonata-js
+ * builds the cycle and then runs out of stack, or fails to write it as
+ * JSON. Updates that copy other parts, or the original input ($$), are
+ * answered as jsonata-js answers them. */
+START_TEST(transform_update_cannot_hold_its_object) {
+  const char *doc = "{\"a\":{\"c\":2},\"b\":{\"d\":3}}";
+  EXPECT("$ ~> |a|{'x': $}|", doc, NULL, "<error U1001>");
+  EXPECT("$ ~> |a|{'x': [1, {'y': $}]}|", doc, NULL, "<error U1001>");
+  EXPECT("$ ~> |a|{'x': **}, ['c']|", doc, NULL, "<error U1001>");
+  EXPECT("($x := $ ~> |a|{'y': b}|; $x ~> |b|{'z': $$.a}|)", doc, NULL,
+         "{\"a\":{\"c\":2},\"b\":{\"d\":3,\"z\":{\"c\":2}}}");
+  EXPECT("$ ~> |a|{'x': $$.b}|", doc, NULL, "{\"a\":{\"c\":2,\"x\":{\"d\":3}},\"b\":{\"d\":3}}");
+  EXPECT("$ ~> |a|{'x': $merge([$, {'z': 1}])}|", doc, NULL,
+         "{\"a\":{\"c\":2,\"x\":{\"c\":2,\"z\":1}},\"b\":{\"d\":3}}");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -840,6 +859,7 @@ int main(void) {
   tcase_add_test(tc, appended_results_stay_arrays);
   tcase_add_test(tc, focus_step_predicate_applies_once);
   tcase_add_test(tc, undefined_arguments_as_javascript);
+  tcase_add_test(tc, transform_update_cannot_hold_its_object);
   tcase_add_test(tc, functions_lambdas_regex);
   tcase_add_test(tc, regex_long_alternation);
   tcase_add_test(tc, bindings);
