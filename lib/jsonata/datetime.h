@@ -10,11 +10,12 @@
 /* JavaScript's Date holds ±8.64e15 ms (±100,000,000 days) around the epoch;
  * outside that (or NaN) jsonata-js has only an Invalid Date and throws a
  * RangeError. Times are clamped into that range before integer calendar
- * arithmetic, which would otherwise overflow. */
+ * arithmetic, which would otherwise overflow. A fraction of a millisecond
+ * is cut toward zero, as Date's TimeClip does: -2.5 is -2. */
 static inline int64_t jn_time_ms(double ms) {
   if (!(ms >= -8.64e15)) return (int64_t)-8.64e15;
   if (ms > 8.64e15) return (int64_t)8.64e15;
-  return (int64_t)floor(ms);
+  return (int64_t)trunc(ms);
 }
 
 int64_t jn_days_from_civil(int64_t y, int m, int d);

@@ -110,6 +110,17 @@ START_TEST(clock_fixed_per_evaluation) {
 }
 END_TEST
 
+/* A fraction of a millisecond is cut toward zero, as JavaScript's Date
+ * (TimeClip) does: -2.5 ms is -2 ms, .998 (found by comparing with
+ * jsonata-js 2.0.6; we floored it to .997). */
+START_TEST(millis_fraction_cut_toward_zero) {
+  EXPECT("$fromMillis(-2.5)", NULL, NULL, "\"1969-12-31T23:59:59.998Z\"");
+  EXPECT("$fromMillis(-0.5)", NULL, NULL, "\"1970-01-01T00:00:00.000Z\"");
+  EXPECT("$fromMillis(2.5)", NULL, NULL, "\"1970-01-01T00:00:00.002Z\"");
+  EXPECT("$fromMillis(-1.5, '[f001]')", NULL, NULL, "\"999\"");
+}
+END_TEST
+
 /* beyond JS Date's ±8.64e15 ms the time is clamped into it (jsonata-js
  * throws a RangeError there), not converted with undefined behaviour */
 START_TEST(millis_beyond_js_dates) {
@@ -848,6 +859,7 @@ int main(void) {
   tcase_add_test(tc, operators_and_numbers);
   tcase_add_test(tc, clock_fixed_per_evaluation);
   tcase_add_test(tc, millis_beyond_js_dates);
+  tcase_add_test(tc, millis_fraction_cut_toward_zero);
   tcase_add_test(tc, deep_nesting_refused);
   tcase_add_test(tc, picture_with_many_parts);
   tcase_add_test(tc, format_number_exponent_signs);
