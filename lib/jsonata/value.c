@@ -564,15 +564,16 @@ static void ser(jn_buf *b, const jn_val *v, int p15, int indent, int level) {
   case JN_BOOL: jn_buf_addz(b, v->u.b ? "true" : "false"); return;
   case JN_NUM: {
     double d = v->u.num;
-    if (!isfinite(d)) {
-      if (p15) jn_throw(b->c, "D1001", -1, "Number out of range");
-      jn_buf_addz(b, "null");
-      return;
-    }
-    if (p15) {
+    if (p15 && isinf(d)) jn_throw(b->c, "D1001", -1, "Number out of range");
+    if (p15 && !isnan(d)) { /* $string's Number(val.toPrecision(15)) */
       char t[40];
       aev__snprintf_c(t, sizeof t, "%.14e", d);
       d = aev__strtod(t, NULL);
+    }
+    if (!isfinite(d)) { /* NaN, or a number that rounding took past the
+                           largest double: JSON.stringify writes null */
+      jn_buf_addz(b, "null");
+      return;
     }
     jn_fmt_number(d, num, sizeof num);
     jn_buf_addz(b, num);

@@ -121,6 +121,22 @@ START_TEST(millis_fraction_cut_toward_zero) {
 }
 END_TEST
 
+/* $string writes numbers as JSON.stringify after toPrecision(15): a NaN
+ * inside a value is null, and so is a number that rounding takes past
+ * the largest double; an infinity is D1001 (found by comparing with
+ * jsonata-js 2.0.6: we raised D1001 for NaN and wrote "Infinity"). */
+START_TEST(string_numbers_as_json_stringify) {
+  EXPECT("$string([0 % 0])", NULL, NULL, "\"[null]\"");
+  EXPECT("$string({'a': 0 % 0})", NULL, NULL, "\"{\\\"a\\\":null}\"");
+  EXPECT("[0 % 0] & ''", NULL, NULL, "\"[null]\"");
+  EXPECT("$string([1 / 0])", NULL, NULL, "<error D1001>");
+  EXPECT("$string(0 % 0)", NULL, NULL, "<error D3001>");
+  EXPECT("$string(1.7976931348623157e308)", NULL, NULL, "\"null\"");
+  EXPECT("$string([-1.7976931348623157e308])", NULL, NULL, "\"[null]\"");
+  EXPECT("$string(1.79769313486231e308)", NULL, NULL, "\"1.79769313486231e+308\"");
+}
+END_TEST
+
 /* beyond JS Date's ±8.64e15 ms the time is clamped into it (jsonata-js
  * throws a RangeError there), not converted with undefined behaviour */
 START_TEST(millis_beyond_js_dates) {
@@ -860,6 +876,7 @@ int main(void) {
   tcase_add_test(tc, clock_fixed_per_evaluation);
   tcase_add_test(tc, millis_beyond_js_dates);
   tcase_add_test(tc, millis_fraction_cut_toward_zero);
+  tcase_add_test(tc, string_numbers_as_json_stringify);
   tcase_add_test(tc, deep_nesting_refused);
   tcase_add_test(tc, picture_with_many_parts);
   tcase_add_test(tc, format_number_exponent_signs);
