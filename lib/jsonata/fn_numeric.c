@@ -217,7 +217,9 @@ jn_val *fn_format_base(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   int radix = a[1] ? (int)a[1]->u.num : 10;
   if (radix < 2 || radix > 36) jn_throw(c, "D3100", -1, "The radix of the formatBase function must be between 2 and 36.  It was given %d", radix);
   char buf[1100]; /* the largest double has 1024 binary digits */
-  if (!isfinite(v)) { /* NaN or Infinity, as JavaScript's toString(radix) writes them */
+  if (!isfinite(v) || radix == 10) {
+    /* toString(10) is JavaScript's own number text: shortest digits, and
+     * 1e+21 from there up; so are NaN and Infinity in any radix. */
     jn_fmt_number(v, buf, sizeof buf);
     return jn_strz(c, buf);
   }

@@ -273,6 +273,12 @@ START_TEST(format_base_big_numbers) {
   EXPECT("$formatBase(1e300, 36) ~> $substring(0, 12)", NULL, NULL, "\"fhgyjdfcg7s0\"");
   EXPECT("$formatBase(1e300, 36) ~> $length()", NULL, NULL, "193");
   EXPECT("$formatBase(123456789012345678, 7)", NULL, NULL, "\"135546152442630653250\"");
+  /* radix 10 is JavaScript's own number text: shortest digits, exponent
+   * form from 1e21 (we wrote 123456789012345700000 and all 22 digits) */
+  EXPECT("$formatBase(123456789012345680000)", NULL, NULL, "\"123456789012345680000\"");
+  EXPECT("$formatBase(1e21)", NULL, NULL, "\"1e+21\"");
+  EXPECT("$formatBase(-2e300, 10)", NULL, NULL, "\"-2e+300\"");
+  EXPECT("$formatBase(1e21, 16)", NULL, NULL, "\"3635c9adc5dea00000\"");
 }
 END_TEST
 
