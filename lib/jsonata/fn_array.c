@@ -126,8 +126,10 @@ jn_val *fn_sort(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   if (arr->u.arr.n <= 1) return arr;
   if (!a[1]) {
     int nums = 1, strs = 1;
+    /* jsonata-js's isArrayOfNumbers() asks isNumeric() of every item: a
+     * NaN is no number, an infinity D1001 wherever it is. */
     for (size_t i = 0; i < arr->u.arr.n; i++) {
-      if (arr->u.arr.items[i]->type != JN_NUM) nums = 0;
+      if (!jn_is_numeric(c, arr->u.arr.items[i], -1)) nums = 0;
       if (arr->u.arr.items[i]->type != JN_STR) strs = 0;
     }
     if (!nums && !strs) jn_throw(c, "D3070", -1, "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function");

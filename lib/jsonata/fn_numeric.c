@@ -107,8 +107,14 @@ jn_val *fn_round(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
   if (!a[0]) return NULL;
-  double x = a[0]->u.num;
-  int prec = a[1] ? (int)a[1]->u.num : 0;
+  double x = a[0]->u.num, p = a[1] ? a[1]->u.num : 0;
+  /* jsonata-js shifts by writing "<digits>e<exponent + precision>": a
+   * precision that is not a whole number, or that JavaScript writes with
+   * an exponent (1e21 up), makes no number; past a million the shift is
+   * to Infinity or 0 either way. NaN is no precision at all. */
+  if (isnan(p)) p = 0;
+  if (p != trunc(p) || fabs(p) >= 1e21) return jn_num(c, NAN);
+  int prec = (int)fmax(-1e6, fmin(1e6, p));
   if (prec) x = shift10(x, prec);
   double r = floor(x + 0.5);
   if (fabs(r - x) == 0.5 && fabs(fmod(r, 2)) == 1) r -= 1;
@@ -133,8 +139,10 @@ jn_val *fn_power(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
   if (!a[0]) return NULL;
-  /* An undefined exponent is NaN to JavaScript's Math.pow, so D3061. */
+  /* An undefined exponent is NaN to JavaScript's Math.pow, so D3061; so
+   * are 1 to a NaN power and ±1 to an infinite one, which C makes 1. */
   double r = a[1] ? pow(a[0]->u.num, a[1]->u.num) : NAN;
+  if (a[1] && fabs(a[0]->u.num) == 1 && !isfinite(a[1]->u.num)) r = NAN;
   if (!isfinite(r)) {
     char base[40], exponent[40];
     jn_fmt_number(a[0]->u.num, base, sizeof base);
@@ -180,6 +188,7 @@ static jn_val *extreme(jn_ctx *c, jn_val *arr, int max) {
   double m = arr->u.arr.items[0]->u.num;
   for (size_t i = 1; i < arr->u.arr.n; i++) {
     double x = arr->u.arr.items[i]->u.num;
+    if (isnan(x)) return jn_num(c, x); /* as Math.max and Math.min answer */
     if (max ? x > m : x < m) m = x;
   }
   return jn_num(c, m);
@@ -210,13 +219,17 @@ jn_val *fn_format_base(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
   if (!a[0]) return NULL;
-  double v = a[0]->u.num;
-  jn_val *rr = a[0];
-  jn_val *args[2] = {rr, NULL};
-  v = fn_round(c, args, 2, NULL)->u.num;
-  int radix = a[1] ? (int)a[1]->u.num : 10;
-  if (radix < 2 || radix > 36) jn_throw(c, "D3100", -1, "The radix of the formatBase function must be between 2 and 36.  It was given %d", radix);
+  /* jsonata-js rounds both, as $round does: a radix of 1.5 is 2 */
+  jn_val *args[2] = {a[0], NULL};
+  double v = fn_round(c, args, 2, NULL)->u.num;
+  args[0] = a[1];
+  double r = a[1] ? fn_round(c, args, 2, NULL)->u.num : 10;
   char buf[1100]; /* the largest double has 1024 binary digits */
+  if (!(r >= 2 && r <= 36)) { /* NaN too: toString(NaN) is a RangeError */
+    jn_fmt_number(r, buf, sizeof buf);
+    jn_throw(c, "D3100", -1, "The radix of the formatBase function must be between 2 and 36.  It was given %s", buf);
+  }
+  int radix = (int)r;
   if (!isfinite(v) || radix == 10) {
     /* toString(10) is JavaScript's own number text: shortest digits, and
      * 1e+21 from there up; so are NaN and Infinity in any radix. */

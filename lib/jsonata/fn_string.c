@@ -42,7 +42,7 @@ jn_val *fn_substring(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   if (!a[0]) return NULL;
   /* An undefined start is NaN to jsonata-js: slice() from 0 to the end,
    * or, with a length, to a NaN end, which is 0. */
-  if (!a[1]) return a[2] ? jn_str(c, "", 0) : a[0];
+  if (!a[1] || isnan(a[1]->u.num)) return a[2] ? jn_str(c, "", 0) : a[0];
   double len = (double)aev__utf8_chars(a[0]->u.str.s, a[0]->u.str.len);
   double start = a[1]->u.num;
   if (len + start < 0) start = 0;

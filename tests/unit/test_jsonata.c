@@ -137,6 +137,37 @@ START_TEST(string_numbers_as_json_stringify) {
 }
 END_TEST
 
+/* NaN, infinite and fractional numbers given to numeric functions answer
+ * as in jsonata-js (found by comparing with jsonata-js 2.0.6 on every
+ * pair of a set of awkward values): Math.max/min of a NaN is NaN; the
+ * default $sort asks isNumeric() of each item; $round shifts through
+ * text, where a fractional precision makes no number; C's pow(1, NaN) is
+ * 1 but JavaScript's is NaN; a NaN start slices from 0; $formatBase
+ * rounds its radix. A NaN result is null in JSON. */
+START_TEST(awkward_numbers_as_javascript) {
+  EXPECT("$max([1, 0 % 0])", NULL, NULL, "null");
+  EXPECT("$min([0 % 0, 1])", NULL, NULL, "null");
+  EXPECT("$sort([2, 1, 0 % 0])", NULL, NULL, "<error D3070>");
+  EXPECT("$sort(['b', 1 / 0])", NULL, NULL, "<error D1001>");
+  EXPECT("$sort([3, 1, 2])", NULL, NULL, "[1,2,3]");
+  EXPECT("$round(1, 0.5)", NULL, NULL, "null");
+  EXPECT("$round(1, 400)", NULL, NULL, "null");
+  EXPECT("$round(1, 1e21)", NULL, NULL, "null");
+  EXPECT("$round(1, -400)", NULL, NULL, "0");
+  EXPECT("$round(2.5, 0 % 0)", NULL, NULL, "2");
+  EXPECT("$round(1234.5, -2)", NULL, NULL, "1200");
+  EXPECT("$power(1, 0 % 0)", NULL, NULL, "<error D3061>");
+  EXPECT("$power(-1, 1 / 0)", NULL, NULL, "<error D3061>");
+  EXPECT("$power(2, 0.5) > 1.41", NULL, NULL, "true");
+  EXPECT("$substring('abc', 0 % 0)", NULL, NULL, "\"abc\"");
+  EXPECT("$substring('abc', 0 % 0, 2)", NULL, NULL, "\"\"");
+  EXPECT("$formatBase(10, 1.5)", NULL, NULL, "\"1010\"");
+  EXPECT("$formatBase(10, 36.5)", NULL, NULL, "\"a\"");
+  EXPECT("$formatBase(10, 0.5)", NULL, NULL, "<error D3100>");
+  EXPECT("$formatBase(10, 0 % 0)", NULL, NULL, "<error D3100>");
+}
+END_TEST
+
 /* beyond JS Date's ±8.64e15 ms the time is clamped into it (jsonata-js
  * throws a RangeError there), not converted with undefined behaviour */
 START_TEST(millis_beyond_js_dates) {
@@ -883,6 +914,7 @@ int main(void) {
   tcase_add_test(tc, millis_beyond_js_dates);
   tcase_add_test(tc, millis_fraction_cut_toward_zero);
   tcase_add_test(tc, string_numbers_as_json_stringify);
+  tcase_add_test(tc, awkward_numbers_as_javascript);
   tcase_add_test(tc, deep_nesting_refused);
   tcase_add_test(tc, picture_with_many_parts);
   tcase_add_test(tc, format_number_exponent_signs);
