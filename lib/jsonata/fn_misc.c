@@ -82,6 +82,18 @@ jn_val *fn_eval(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
+/* The UTF-16 units JavaScript holds a code point as: how many (1 or 2). */
+static int utf16_units(uint32_t cp, uint32_t unit[2]) {
+  if (cp <= 0xFFFF) {
+    unit[0] = cp;
+    return 1;
+  }
+  cp -= 0x10000;
+  unit[0] = 0xD800 | cp >> 10;
+  unit[1] = 0xDC00 | (cp & 0x3FF);
+  return 2;
+}
+
 jn_val *fn_base64encode(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
@@ -92,13 +104,9 @@ jn_val *fn_base64encode(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   size_t len = a[0]->u.str.len, i = 0, k = 0;
   unsigned char *bytes = jn_alloc(c->arena, len + 1);
   while (i < len) {
-    uint32_t cp = jn_utf8_next(a[0]->u.str.s, len, &i);
-    if (cp > 0xFFFF) {
-      cp -= 0x10000;
-      bytes[k++] = (unsigned char)(0xD800 | cp >> 10);
-      cp = 0xDC00 | (cp & 0x3FF);
-    }
-    bytes[k++] = (unsigned char)cp;
+    uint32_t unit[2];
+    int units = utf16_units(jn_utf8_next(a[0]->u.str.s, len, &i), unit);
+    for (int u = 0; u < units; u++) bytes[k++] = (unsigned char)unit[u];
   }
   jn_buf b;
   jn_buf_init(&b, c);
@@ -114,6 +122,16 @@ jn_val *fn_base64encode(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   return jn_buf_val(&b);
 }
 
+/* A base64 digit's value as Node's Buffer reads it: either alphabet
+ * ('-' and '_' too, so base64url such as a JWT's parts decodes), -1 for
+ * anything else. */
+static int b64_digit(unsigned ch) {
+  if (ch == '-') return 62;
+  if (ch == '_') return 63;
+  const char *p = ch ? strchr(b64, (int)ch) : NULL;
+  return p ? (int)(p - b64) : -1;
+}
+
 jn_val *fn_base64decode(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
@@ -122,14 +140,24 @@ jn_val *fn_base64decode(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   jn_buf_init(&b, c);
   uint32_t acc = 0;
   int bits = 0;
-  for (size_t i = 0; i < a[0]->u.str.len; i++) {
-    const char *p = strchr(b64, a[0]->u.str.s[i]);
-    if (!p || !*p) continue;
-    acc = (acc << 6) | (uint32_t)(p - b64);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      jn_buf_utf8(&b, (acc >> bits) & 0xFF);
+  /* Node's Buffer.from(s, 'base64'), which jsonata-js calls: the low byte
+   * of each UTF-16 unit is read, other characters are skipped, and the
+   * first '=' ends the decoding. */
+  size_t len = a[0]->u.str.len, i = 0;
+  int ended = 0; /* by an '=' (😀 is D83D DE00: '=' then NUL) */
+  while (i < len && !ended) {
+    uint32_t unit[2];
+    int units = utf16_units(jn_utf8_next(a[0]->u.str.s, len, &i), unit);
+    for (int u = 0; u < units && !ended; u++) {
+      int d = b64_digit(unit[u] & 0xFF);
+      ended = (unit[u] & 0xFF) == '=';
+      if (d < 0) continue;
+      acc = (acc << 6) | (uint32_t)d;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        jn_buf_utf8(&b, (acc >> bits) & 0xFF);
+      }
     }
   }
   return jn_buf_val(&b);
@@ -144,7 +172,7 @@ static jn_val *encode(jn_ctx *c, jn_val *s, const char *keep) {
     size_t st = i;
     uint32_t cp = jn_utf8_next(s->u.str.s, s->u.str.len, &i);
     if (cp >= 0xD800 && cp < 0xE000) jn_throw(c, "D3140", -1, "Malformed URL passed to $encodeUrlComponent() or $encodeUrl(): a lone surrogate cannot be encoded");
-    if (cp < 0x80 && ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || strchr(keep, (int)cp))) {
+    if (cp < 0x80 && ((cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || (cp && strchr(keep, (int)cp)))) {
       jn_buf_addc(&b, (char)cp);
       continue;
     }

@@ -451,6 +451,27 @@ START_TEST(strings_as_utf16) {
 }
 END_TEST
 
+/* $base64decode is Node's Buffer.from(s, 'base64'): base64url's '-' and
+ * '_' are digits (a JWT's parts decode; they decoded to nothing), other
+ * characters are skipped, the first '=' ends it (also the low byte of
+ * U+1F600's high surrogate, D83D), and a code unit's low byte is read.
+ * $encodeUrl and $encodeUrlComponent escape NUL (it passed through).
+ * Results are jsonata-js 2.0.6's. */
+START_TEST(base64_and_url_as_node) {
+  EXPECT("$base64decode('eyJzdWIiOiI_Pz8ifQ')", NULL, NULL, "\"{\\\"sub\\\":\\\"???\\\"}\"");
+  EXPECT("$base64decode('_-8')", NULL, NULL, "\"\xc3\xbf\xc3\xaf\"");
+  EXPECT("$base64decode('/+8=')", NULL, NULL, "\"\xc3\xbf\xc3\xaf\"");
+  EXPECT("$base64decode('YQ==YQ==')", NULL, NULL, "\"a\"");
+  EXPECT("$base64decode('YW=Jj')", NULL, NULL, "\"a\"");
+  EXPECT("$base64decode('Y W\\nJj')", NULL, NULL, "\"abc\"");
+  EXPECT("$base64decode('Y" GRIN "WJj')", NULL, NULL, "\"\"");
+  EXPECT("$base64decode('YWJj" GRIN "')", NULL, NULL, "\"abc\"");
+  EXPECT("$base64decode('\xc4\xb0\xc4\xb1')", NULL, NULL, "\"\xc3\x93\"");
+  EXPECT("$encodeUrl('x\\u0000y')", NULL, NULL, "\"x%00y\"");
+  EXPECT("$encodeUrlComponent('x\\u0000y')", NULL, NULL, "\"x%00y\"");
+}
+END_TEST
+
 /* jsonata-js's regexes are JavaScript's without the u flag: they match
  * UTF-16 code units, so "." or [^a] takes half of a character past U+FFFF,
  * a quantifier after one repeats its low surrogate, \uD83D finds the high
@@ -939,6 +960,7 @@ int main(void) {
   tcase_add_test(tc, states_profile);
   tcase_add_test(tc, json_api_what_jansson_refuses);
   tcase_add_test(tc, strings_as_utf16);
+  tcase_add_test(tc, base64_and_url_as_node);
   tcase_add_test(tc, regex_on_utf16_units);
   tcase_add_test(tc, regex_lookbehind);
   tcase_add_test(tc, regex_named_groups);
