@@ -30,6 +30,9 @@ void jn_civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
   *y = yoe + era * 400 + (*m <= 2);
 }
 
+/* jsonata-js writes it with the picture
+ * [Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t], where [Y0001]
+ * keeps a year's last four digits: 33658 is 3658, -1 is -0001. */
 jn_val *jn_iso_string(jn_ctx *c, double ms) {
   int64_t t = jn_time_ms(ms);
   int64_t days = t >= 0 ? t / 86400000 : -((-t + 86399999) / 86400000);
@@ -38,7 +41,7 @@ jn_val *jn_iso_string(jn_ctx *c, double ms) {
   int mo, d;
   jn_civil_from_days(days, &y, &mo, &d);
   char buf[64];
-  snprintf(buf, sizeof buf, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long)y, mo, d, (int)(rem / 3600000),
+  snprintf(buf, sizeof buf, "%s%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", y < 0 ? "-" : "", (long long)(y < 0 ? -y : y) % 10000, mo, d, (int)(rem / 3600000),
            (int)(rem / 60000 % 60), (int)(rem / 1000 % 60), (int)(rem % 1000));
   return jn_strz(c, buf);
 }

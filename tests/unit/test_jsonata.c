@@ -121,6 +121,17 @@ START_TEST(millis_fraction_cut_toward_zero) {
 }
 END_TEST
 
+/* Without a picture a year is written as [Y0001] writes it, as jsonata-js
+ * does: its last four digits, after a minus sign when it is negative (we
+ * wrote 33658 and -001). */
+START_TEST(iso_year_as_y0001) {
+  EXPECT("$fromMillis(1e15)", NULL, NULL, "\"3658-09-27T01:46:40.000Z\"");
+  EXPECT("$fromMillis(-62198755200000)", NULL, NULL, "\"-0001-01-01T00:00:00.000Z\"");
+  EXPECT("$fromMillis(-451720281600000)", NULL, NULL, "\"-2345-07-22T00:00:00.000Z\"");
+  EXPECT("$fromMillis(-62135596800001)", NULL, NULL, "\"0000-12-31T23:59:59.999Z\"");
+}
+END_TEST
+
 /* $string writes numbers as JSON.stringify after toPrecision(15): a NaN
  * inside a value is null, and so is a number that rounding takes past
  * the largest double; an infinity is D1001 (found by comparing with
@@ -193,7 +204,7 @@ END_TEST
 /* beyond JS Date's ±8.64e15 ms the time is clamped into it (jsonata-js
  * throws a RangeError there), not converted with undefined behaviour */
 START_TEST(millis_beyond_js_dates) {
-  EXPECT("$fromMillis(1.5e22)", NULL, NULL, "\"275760-09-13T00:00:00.000Z\"");
+  EXPECT("$fromMillis(1.5e22)", NULL, NULL, "\"5760-09-13T00:00:00.000Z\"");
   EXPECT("$fromMillis(-1.5e22, \"[Y]-[M]\")", NULL, NULL, "\"-271821-4\"");
   EXPECT("55555555555555555555 - 2", NULL, NULL, "55555555555555560000");
   EXPECT("$fromMillis(1e300, \"[F]\")", NULL, NULL, "\"saturday\"");
@@ -957,6 +968,7 @@ int main(void) {
   tcase_add_test(tc, millis_beyond_js_dates);
   tcase_add_test(tc, millis_fraction_cut_toward_zero);
   tcase_add_test(tc, to_millis_as_date_parse);
+  tcase_add_test(tc, iso_year_as_y0001);
   tcase_add_test(tc, string_numbers_as_json_stringify);
   tcase_add_test(tc, awkward_numbers_as_javascript);
   tcase_add_test(tc, deep_nesting_refused);
