@@ -407,10 +407,9 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
       jn_buf_addc(&rx, '(');
       if (d->component == 'z') jn_buf_addz(&rx, "GMT");
       jn_buf_addz(&rx, "[-+][0-9]+");
-      if (d->ifmt.nseps > 0) {
-        jn_buf_addz(&rx, "(?:");
+      if (d->ifmt.nseps > 0) { /* the picture's separator must be there: [Z] takes +01:00, not +0100 */
         add_escaped(&rx, (const char[]){(char)d->ifmt.seps[0].cp, 0}, 1);
-        jn_buf_addz(&rx, "[0-9]+)?");
+        jn_buf_addz(&rx, "[0-9]+");
       }
       jn_buf_addc(&rx, ')');
     } else if (d->has_ifmt) {
@@ -464,10 +463,11 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
       char *t = jn_strdup(c, v, vl);
       int oh = 0, om = 0;
       char *sp = d->ifmt.nseps > 0 ? strchr(t, (char)d->ifmt.seps[0].cp) : NULL;
+      /* The minutes are added whatever the sign, as jsonata-js adds them:
+       * -01:30 is 30 minutes behind UTC there, so it is here. */
       if (sp) {
         oh = atoi(t);
         om = atoi(sp + 1);
-        if (t[0] == '-') om = -om;
       } else if (vl - 1 <= 2) {
         oh = atoi(t);
       } else {

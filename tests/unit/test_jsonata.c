@@ -121,6 +121,28 @@ START_TEST(millis_fraction_cut_toward_zero) {
 }
 END_TEST
 
+/* Parsing a timezone as jsonata-js does: a picture with a separator ([Z]
+ * is [Z01:01]) needs it in the text, so +0100 does not match (it did);
+ * the minutes are added whatever the sign, so -01:30 is 30 minutes
+ * behind UTC, as in jsonata-js (we had 90). */
+START_TEST(to_millis_timezone_as_jsonata_js) {
+  const char *p = "'[Y]-[M]-[D] [H01]:[m01] [Z]'";
+  char e[160];
+  snprintf(e, sizeof e, "$toMillis('2020-01-01 10:20 +0100', %s)", p);
+  EXPECT(e, NULL, NULL, "<undefined>");
+  snprintf(e, sizeof e, "$toMillis('2020-01-01 10:20 +01', %s)", p);
+  EXPECT(e, NULL, NULL, "<undefined>");
+  snprintf(e, sizeof e, "$toMillis('2020-01-01 10:20 +01:30', %s)", p);
+  EXPECT(e, NULL, NULL, "1577868600000");
+  snprintf(e, sizeof e, "$toMillis('2020-01-01 10:20 -01:30', %s)", p);
+  EXPECT(e, NULL, NULL, "1577875800000");
+  EXPECT("$toMillis('2020-01-01 10:20 -0130', '[Y]-[M]-[D] [H01]:[m01] [Z0000]')", NULL, NULL,
+         "1577875800000");
+  EXPECT("$toMillis('2020-01-01 10:20 GMT-01:30', '[Y]-[M]-[D] [H01]:[m01] [z]')", NULL, NULL,
+         "1577875800000");
+}
+END_TEST
+
 /* Without a picture a year is written as [Y0001] writes it, as jsonata-js
  * does: its last four digits, after a minus sign when it is negative (we
  * wrote 33658 and -001). */
@@ -969,6 +991,7 @@ int main(void) {
   tcase_add_test(tc, millis_fraction_cut_toward_zero);
   tcase_add_test(tc, to_millis_as_date_parse);
   tcase_add_test(tc, iso_year_as_y0001);
+  tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
   tcase_add_test(tc, string_numbers_as_json_stringify);
   tcase_add_test(tc, awkward_numbers_as_javascript);
   tcase_add_test(tc, deep_nesting_refused);
