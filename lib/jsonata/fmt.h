@@ -22,7 +22,7 @@ typedef struct jn_intfmt {
 
 void jn_int_picture(jn_ctx *c, const char *pic, size_t len, jn_intfmt *f);
 jn_val *jn_format_int(jn_ctx *c, double value, const jn_intfmt *f);
-double jn_parse_int(jn_ctx *c, const char *s, size_t n, const jn_intfmt *f, size_t *used);
+double jn_parse_int(jn_ctx *c, const char *s, size_t n, const jn_intfmt *f);
 
 void jn_words_regex(jn_buf *b);
 

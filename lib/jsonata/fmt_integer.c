@@ -315,20 +315,27 @@ static double word_value(const char *w, size_t n, int *ok) {
   return 0;
 }
 
+static int ascii_space(char ch) { return ch == ' ' || (ch >= 9 && ch <= 13); }
+
+/* jsonata-js's wordsToNumber(): the text split at ", ", " and ", or any
+ * one space, hyphen or backslash; a part that is no number word (an
+ * empty one too, as "-one" leaves) makes NaN. */
 static double words_to_number(const char *s, size_t n) {
   double segs[64];
   int ns = 1;
   segs[0] = 0;
-  size_t i = 0;
-  while (i < n) {
-    size_t st = i;
-    while (i < n && s[i] != ' ' && s[i] != '-' && s[i] != ',') i++;
-    size_t wl = i - st;
-    while (i < n && (s[i] == ' ' || s[i] == '-' || s[i] == ',')) i++;
-    if (wl == 0) continue;
-    if (wl == 3 && !strncasecmp(s + st, "and", 3)) continue;
+  for (size_t st = 0, i = 0; i <= n;) {
+    size_t sep = i == n ? 1 : 0;
+    if (!sep && s[i] == ',' && i + 1 < n && ascii_space(s[i + 1])) sep = 2;
+    else if (!sep && ascii_space(s[i]) && i + 4 < n && !strncasecmp(s + i + 1, "and", 3) && ascii_space(s[i + 4]))
+      sep = 5;
+    else if (!sep && (ascii_space(s[i]) || s[i] == '-' || s[i] == '\\')) sep = 1;
+    if (!sep) {
+      i++;
+      continue;
+    }
     int ok;
-    double v = word_value(s + st, wl, &ok);
+    double v = word_value(s + st, i - st, &ok);
     if (!ok) return NAN;
     if (v < 100) {
       double top = segs[--ns];
@@ -340,71 +347,95 @@ static double words_to_number(const char *s, size_t n) {
     } else {
       segs[ns - 1] *= v;
     }
+    st = i += sep;
   }
   double r = 0;
   for (int k = 0; k < ns; k++) r += segs[k];
   return r;
 }
 
-/* Parses the integer at the start of s[0..n) per f; *used = bytes taken. */
-double jn_parse_int(jn_ctx *c, const char *s, size_t n, const jn_intfmt *f, size_t *used) {
+/* The UTF-16 units of s[0..n), in the arena: *count of them. */
+static uint32_t *units_of(jn_ctx *c, const char *s, size_t n, size_t *count) {
+  uint32_t *u = jn_alloc(c->arena, (2 * n + 1) * sizeof *u);
+  size_t k = 0, i = 0;
+  while (i < n) k += (size_t)jn_utf16_units(jn_utf8_next(s, n, &i), u + k);
+  *count = k;
+  return u;
+}
+
+/* JavaScript's white space, which parseInt skips. */
+static int js_space(uint32_t u) {
+  return u == ' ' || (u >= 9 && u <= 13) || u == 0xA0 || u == 0x1680 || (u >= 0x2000 && u <= 0x200A) ||
+         u == 0x2028 || u == 0x2029 || u == 0x202F || u == 0x205F || u == 0x3000 || u == 0xFEFF;
+}
+
+/* JavaScript's parseInt() of units: white space and a sign, then decimal
+ * digits, or hex ones after 0x, as many as there are; NaN without any. */
+static double js_parse_int(jn_ctx *c, const uint32_t *u, size_t n) {
   size_t i = 0;
+  while (i < n && js_space(u[i])) i++;
+  char *t = jn_alloc(c->arena, n + 4);
+  size_t k = 0;
+  if (i < n && (u[i] == '-' || u[i] == '+')) t[k++] = (char)u[i++];
+  int hex = i + 1 < n && u[i] == '0' && (u[i + 1] == 'x' || u[i + 1] == 'X');
+  if (hex) {
+    i += 2;
+    t[k++] = '0';
+    t[k++] = 'x';
+  }
+  size_t first = k;
+  while (i < n && ((u[i] >= '0' && u[i] <= '9') ||
+                   (hex && ((u[i] >= 'a' && u[i] <= 'f') || (u[i] >= 'A' && u[i] <= 'F')))))
+    t[k++] = (char)u[i++];
+  if (k == first) return NAN;
+  t[k] = 0;
+  return aev__strtod(t, NULL);
+}
+
+/* The integer s spells per f, as jsonata-js's parsers read it: the whole
+ * text, NaN where they make no number (jsonata-js does not check the text
+ * against the picture first). */
+double jn_parse_int(jn_ctx *c, const char *s, size_t n, const jn_intfmt *f) {
+  size_t nu;
+  uint32_t *u = units_of(c, s, n, &nu);
   switch (f->primary) {
-  case IF_LETTERS: {
+  case IF_LETTERS: { /* lettersToDecimal(): every unit counts, letter or not */
     double v = 0;
-    char a0 = f->tcase == TC_UPPER ? 'A' : 'a';
-    while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z'))) v = v * 26 + (s[i++] - a0 + 1);
-    *used = i;
+    uint32_t a0 = f->tcase == TC_UPPER ? 'A' : 'a';
+    for (size_t i = 0; i < nu; i++) v += ((double)u[nu - 1 - i] - a0 + 1) * pow(26, (double)i);
     return v;
   }
-  case IF_ROMAN: {
-    static const char *rn = "MDCLXVImdclxvi";
-    while (i < n && strchr(rn, s[i]) && s[i]) i++;
+  case IF_ROMAN: { /* romanToDecimal(), upper-cased for a lower-case picture */
     double dec = 0, max = 1;
-    for (size_t k = i; k > 0; k--) {
-      char ch = s[k - 1];
-      if (ch >= 'a') ch = (char)(ch - 32);
-      double v = ch == 'M' ? 1000 : ch == 'D' ? 500 : ch == 'C' ? 100 : ch == 'L' ? 50 : ch == 'X' ? 10 : ch == 'V' ? 5 : 1;
+    for (size_t k = nu; k > 0; k--) {
+      uint32_t ch = u[k - 1];
+      if (f->tcase != TC_UPPER && ch >= 'a' && ch <= 'z') ch -= 32;
+      double v = ch == 'M' ? 1000 : ch == 'D' ? 500 : ch == 'C' ? 100 : ch == 'L' ? 50 : ch == 'X' ? 10 : ch == 'V' ? 5 : ch == 'I' ? 1 : NAN;
+      if (isnan(v)) return NAN;
       if (v < max) dec -= v;
       else {
         max = v;
         dec += v;
       }
     }
-    *used = i;
     return dec;
   }
-  case IF_WORDS: {
-    /* greedy run of word characters, spaces, commas and hyphens */
-    while (i < n && ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') || s[i] == ' ' || s[i] == '-' || s[i] == ','))
-      i++;
-    *used = i;
-    return words_to_number(s, i);
-  }
+  case IF_WORDS: return words_to_number(s, n);
   case IF_DECIMAL: {
-    double v = 0;
-    int any = 0;
-    while (i < n) {
-      size_t st = i;
-      uint32_t cp = jn_utf8_next(s, n, &i);
-      uint32_t z = f->zero ? f->zero : 0x30;
-      if (cp >= z && cp <= z + 9) {
-        v = v * 10 + (cp - z);
-        any = 1;
-        continue;
-      }
-      int is_sep = 0;
-      for (int k = 0; k < f->nseps; k++)
-        if (cp == f->seps[k].cp) is_sep = 1;
-      if (f->regular && cp == ',') is_sep = 1;
-      if (!is_sep) {
-        i = st;
-        break;
-      }
+    /* The ordinal suffix's two units cut off, the grouping separators
+     * taken out (only ',' when they are regular: jsonata-js's own slip),
+     * another digit family moved to ASCII, then parseInt(). */
+    if (f->ordinal) nu = nu >= 2 ? nu - 2 : 0;
+    uint32_t zero = f->zero ? f->zero : '0';
+    size_t k = 0;
+    for (size_t i = 0; i < nu; i++) {
+      int sep = f->regular ? u[i] == ',' : 0;
+      for (int g = 0; !f->regular && g < f->nseps; g++) sep |= u[i] == f->seps[g].cp;
+      if (sep) continue;
+      if (u[i] + '0' < zero) return NAN; /* String.fromCodePoint() of less than 0: a RangeError */
+      u[k++] = u[i] + '0' - zero;
     }
-    if (f->ordinal && i + 2 <= n) i += 2;
-    *used = i;
-    return any ? v : NAN;
+    return js_parse_int(c, u, k);
   }
   default:
     jn_throw(c, "D3130", -1, "Formatting or parsing an integer as a sequence starting with the given token is not supported by this implementation");
@@ -418,10 +449,7 @@ jn_val *fn_parse_integer(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   if (!a[0]) return NULL;
   jn_intfmt f;
   jn_int_picture(c, a[1]->u.str.s, a[1]->u.str.len, &f);
-  size_t used;
-  double v = jn_parse_int(c, a[0]->u.str.s, a[0]->u.str.len, &f, &used);
-  if (isnan(v)) return NULL;
-  return jn_num(c, v);
+  return jn_num(c, jn_parse_int(c, a[0]->u.str.s, a[0]->u.str.len, &f));
 }
 
 /* The alternation of every number word, as jsonata-js builds its parsing

@@ -82,18 +82,6 @@ jn_val *fn_eval(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-/* The UTF-16 units JavaScript holds a code point as: how many (1 or 2). */
-static int utf16_units(uint32_t cp, uint32_t unit[2]) {
-  if (cp <= 0xFFFF) {
-    unit[0] = cp;
-    return 1;
-  }
-  cp -= 0x10000;
-  unit[0] = 0xD800 | cp >> 10;
-  unit[1] = 0xDC00 | (cp & 0x3FF);
-  return 2;
-}
-
 jn_val *fn_base64encode(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
@@ -105,7 +93,7 @@ jn_val *fn_base64encode(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   unsigned char *bytes = jn_alloc(c->arena, len + 1);
   while (i < len) {
     uint32_t unit[2];
-    int units = utf16_units(jn_utf8_next(a[0]->u.str.s, len, &i), unit);
+    int units = jn_utf16_units(jn_utf8_next(a[0]->u.str.s, len, &i), unit);
     for (int u = 0; u < units; u++) bytes[k++] = (unsigned char)unit[u];
   }
   jn_buf b;
@@ -147,7 +135,7 @@ jn_val *fn_base64decode(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   int ended = 0; /* by an '=' (😀 is D83D DE00: '=' then NUL) */
   while (i < len && !ended) {
     uint32_t unit[2];
-    int units = utf16_units(jn_utf8_next(a[0]->u.str.s, len, &i), unit);
+    int units = jn_utf16_units(jn_utf8_next(a[0]->u.str.s, len, &i), unit);
     for (int u = 0; u < units && !ended; u++) {
       int d = b64_digit(unit[u] & 0xFF);
       ended = (unit[u] & 0xFF) == '=';

@@ -374,6 +374,8 @@ uint32_t jn_utf8_next(const char *s, size_t n, size_t *i);
  * indexes count UTF-16 code units (a character past U+FFFF counts two),
  * and strings order by code units. */
 size_t jn_utf16_len(const char *s, size_t n);
+/* The UTF-16 units JavaScript holds a code point as: how many (1 or 2). */
+int jn_utf16_units(uint32_t cp, uint32_t unit[2]);
 int jn_str_cmp(const jn_val *a, const jn_val *b);
 
 /* helpers for natives */

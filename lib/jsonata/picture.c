@@ -478,8 +478,7 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
       val = oh * 60 + om;
       key = 'Z';
     } else if (d->has_ifmt) {
-      size_t used;
-      val = jn_parse_int(c, v, vl, &d->ifmt, &used);
+      val = jn_parse_int(c, v, vl, &d->ifmt);
     } else {
       if (!name_lookup(d, v, vl, &val)) continue;
     }

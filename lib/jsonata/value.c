@@ -654,6 +654,17 @@ uint32_t jn_utf8_next(const char *s, size_t n, size_t *i) {
   return cp;
 }
 
+int jn_utf16_units(uint32_t cp, uint32_t unit[2]) {
+  if (cp <= 0xFFFF) {
+    unit[0] = cp;
+    return 1;
+  }
+  cp -= 0x10000;
+  unit[0] = 0xD800 | cp >> 10;
+  unit[1] = 0xDC00 | (cp & 0x3FF);
+  return 2;
+}
+
 size_t jn_utf8_offset(const char *s, size_t n, size_t cp_index) {
   size_t i = 0, count = 0;
   while (i < n && count < cp_index) {

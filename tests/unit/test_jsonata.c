@@ -143,6 +143,34 @@ START_TEST(to_millis_timezone_as_jsonata_js) {
 }
 END_TEST
 
+/* $parseInteger reads the text as jsonata-js's parsers do, without first
+ * checking it against the picture: a decimal picture ends in JavaScript's
+ * parseInt() (space, a sign, 0x; only ',' taken out of regular grouping);
+ * roman numerals, letters and words read the whole text; no number is
+ * NaN, null in JSON (we answered undefined, or a number for "-1", "-one",
+ * "-i"). Results are jsonata-js 2.0.6's. */
+START_TEST(parse_integer_as_jsonata_js) {
+  EXPECT("$parseInteger('-1,234', '#,##0')", NULL, NULL, "-1234");
+  EXPECT("$parseInteger(' +5', '0')", NULL, NULL, "5");
+  EXPECT("$parseInteger('0x1F', '0')", NULL, NULL, "31");
+  EXPECT("$parseInteger('12abc', '0')", NULL, NULL, "12");
+  EXPECT("$parseInteger('99999999999999999999', '0')", NULL, NULL, "100000000000000000000");
+  EXPECT("$parseInteger('1 000', '# ##0')", NULL, NULL, "1");
+  EXPECT("$parseInteger('1*000*00', '#*###*#0')", NULL, NULL, "100000");
+  EXPECT("$parseInteger('12th', '0;o')", NULL, NULL, "12");
+  EXPECT("$parseInteger('1', '0;o')", NULL, NULL, "null");
+  EXPECT("$parseInteger('', '0')", NULL, NULL, "null");
+  EXPECT("$parseInteger('ix', 'i')", NULL, NULL, "9");
+  EXPECT("$parseInteger('ix', 'I')", NULL, NULL, "null");
+  EXPECT("$parseInteger('ix2', 'i')", NULL, NULL, "null");
+  EXPECT("$parseInteger('a-', 'a')", NULL, NULL, "-25");
+  EXPECT("$parseInteger('-one', 'w')", NULL, NULL, "null");
+  EXPECT("$parseInteger('one  two', 'w')", NULL, NULL, "null");
+  EXPECT("$parseInteger('One Hundred And One', 'w')", NULL, NULL, "101");
+  EXPECT("$parseInteger('one thousand, two hundred and thirty-four', 'w')", NULL, NULL, "1234");
+}
+END_TEST
+
 /* Without a picture a year is written as [Y0001] writes it, as jsonata-js
  * does: its last four digits, after a minus sign when it is negative (we
  * wrote 33658 and -001). */
@@ -991,6 +1019,7 @@ int main(void) {
   tcase_add_test(tc, millis_fraction_cut_toward_zero);
   tcase_add_test(tc, to_millis_as_date_parse);
   tcase_add_test(tc, iso_year_as_y0001);
+  tcase_add_test(tc, parse_integer_as_jsonata_js);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
   tcase_add_test(tc, string_numbers_as_json_stringify);
   tcase_add_test(tc, awkward_numbers_as_javascript);
