@@ -160,10 +160,12 @@ static double clamp_trunc(double v, double lim) {
   return trunc(v < -lim ? -lim : v > lim ? lim : v);
 }
 
+/* Date.UTC(year, month0, day), where jsonata-js calls it. */
 static double utc(double year, double month0, double day) {
   /* components parsed from long digit runs lie far beyond any JS Date:
    * clamped so the calendar arithmetic stays defined */
   int64_t y = (int64_t)clamp_trunc(year, 1e7);
+  if (y >= 0 && y <= 99) y += 1900; /* Date.UTC's two-digit years: 24 is 1924 */
   int m0 = (int)clamp_trunc(month0, 1e7);
   double d = clamp_trunc(day, 1e9);
   /* month may be out of 0..11, as Date.UTC allows */

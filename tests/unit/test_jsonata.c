@@ -171,6 +171,20 @@ START_TEST(parse_integer_as_jsonata_js) {
 }
 END_TEST
 
+/* jsonata-js builds times with Date.UTC, which takes a year from 0 to 99
+ * as 1900 + year: "24-01-01" read with [Y01] is 1924, and the week
+ * components of dates in year 1 count from 1901's weeks. Results are
+ * jsonata-js 2.0.6's (we had year 24, and "1" for [x]). */
+START_TEST(date_utc_two_digit_years) {
+  EXPECT("$toMillis('24-01-01', '[Y01]-[M01]-[D01]')", NULL, NULL, "-1451692800000");
+  EXPECT("$toMillis('99-12-31', '[Y01]-[M01]-[D01]')", NULL, NULL, "946598400000");
+  EXPECT("$toMillis('100-01-01', '[Y]-[M01]-[D01]')", NULL, NULL, "-59011459200000");
+  EXPECT("$toMillis('24-100', '[Y]-[d]')", NULL, NULL, "-1443139200000");
+  EXPECT("$fromMillis(-62135596800000, '[x]')", NULL, NULL, "\"12\"");
+  EXPECT("$toMillis('2024-01-01', '[Y]-[M01]-[D01]')", NULL, NULL, "1704067200000");
+}
+END_TEST
+
 /* Without a picture a year is written as [Y0001] writes it, as jsonata-js
  * does: its last four digits, after a minus sign when it is negative (we
  * wrote 33658 and -001). */
@@ -1020,6 +1034,7 @@ int main(void) {
   tcase_add_test(tc, to_millis_as_date_parse);
   tcase_add_test(tc, iso_year_as_y0001);
   tcase_add_test(tc, parse_integer_as_jsonata_js);
+  tcase_add_test(tc, date_utc_two_digit_years);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
   tcase_add_test(tc, string_numbers_as_json_stringify);
   tcase_add_test(tc, awkward_numbers_as_javascript);
