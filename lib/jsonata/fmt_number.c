@@ -306,8 +306,11 @@ jn_val *fn_format_number(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   jn_val *ra[2] = {jn_num(c, mant), jn_num(c, v->max_frac)};
   double rounded = fn_round(c, ra, 2, NULL)->u.num;
   char tmp[420];
-  if (isfinite(rounded)) aev__snprintf_c(tmp, sizeof tmp, "%.*f", v->max_frac, fabs(rounded));
-  else jn_fmt_number(fabs(rounded), tmp, sizeof tmp); /* toFixed(): NaN, Infinity */
+  /* toFixed(): from 1e21 up (and for NaN and Infinity) it is the number's
+   * ordinary text, exponent and all, which the steps below then group as
+   * if it were digits: 1e21 with #,##0.00 is "1e,+21.00" in jsonata-js. */
+  if (fabs(rounded) < 1e21) aev__snprintf_c(tmp, sizeof tmp, "%.*f", v->max_frac, fabs(rounded));
+  else jn_fmt_number(fabs(rounded), tmp, sizeof tmp);
   obuf o;
   o.n = 0;
   for (size_t i = 0; tmp[i] && o.n < 1000; i++) {

@@ -185,6 +185,17 @@ START_TEST(date_utc_two_digit_years) {
 }
 END_TEST
 
+/* $formatNumber takes its digits from toFixed(), which from 1e21 up is
+ * the number's ordinary text, exponent and all; jsonata-js then groups
+ * it as digits (we wrote all 22 digits). Results are jsonata-js 2.0.6's. */
+START_TEST(format_number_past_1e21_as_to_fixed) {
+  EXPECT("$formatNumber(1e21, '#,##0.00')", NULL, NULL, "\"1e,+21.00\"");
+  EXPECT("$formatNumber(-1.5e22, '#,##0.00')", NULL, NULL, "\"-1.5e+22\"");
+  EXPECT("$formatNumber(1e20, '#%')", NULL, NULL, "\"1e+22%\"");
+  EXPECT("$formatNumber(9.99e20, '#,##0')", NULL, NULL, "\"999,000,000,000,000,000,000\"");
+}
+END_TEST
+
 /* Without a picture a year is written as [Y0001] writes it, as jsonata-js
  * does: its last four digits, after a minus sign when it is negative (we
  * wrote 33658 and -001). */
@@ -1035,6 +1046,7 @@ int main(void) {
   tcase_add_test(tc, iso_year_as_y0001);
   tcase_add_test(tc, parse_integer_as_jsonata_js);
   tcase_add_test(tc, date_utc_two_digit_years);
+  tcase_add_test(tc, format_number_past_1e21_as_to_fixed);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
   tcase_add_test(tc, string_numbers_as_json_stringify);
   tcase_add_test(tc, awkward_numbers_as_javascript);
