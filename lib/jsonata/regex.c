@@ -306,6 +306,29 @@ static int parse_int(rparse *p, int *out) {
   return p->i > st;
 }
 
+/* A braced quantifier at p->i ({n}, {n,} or {n,m}): 1, past it, with its
+ * bounds (max -1: none); else 0, where it was (Annex B: then '{' is a
+ * character). */
+static int braced(rparse *p, int *min, int *max) {
+  size_t save = p->i;
+  p->i++;
+  if (!parse_int(p, min)) {
+    p->i = save;
+    return 0;
+  }
+  *max = *min;
+  if (p->i < p->n && p->s[p->i] == ',') {
+    p->i++;
+    if (!parse_int(p, max)) *max = -1;
+  }
+  if (p->i >= p->n || p->s[p->i] != '}') {
+    p->i = save;
+    return 0;
+  }
+  p->i++;
+  return 1;
+}
+
 static rnode *parse_atom(rparse *p) {
   rnode *r;
   if (p->pend) {
@@ -410,8 +433,9 @@ static rnode *parse_atom(rparse *p) {
     r->cp = cp;
     return r;
   }
-  if (ch == '*' || ch == '+' || ch == '?') {
-    p->err = "Nothing to repeat";
+  int lo, hi;
+  if (ch == '*' || ch == '+' || ch == '?' || (ch == '{' && braced(p, &lo, &hi))) {
+    p->err = "Nothing to repeat"; /* a quantifier with nothing before it: a** too */
     return NULL;
   }
   r = rnew(p, R_CHAR);
@@ -424,7 +448,7 @@ static rnode *parse_seq(rparse *p) {
   while (p->pend || (p->i < p->n && p->s[p->i] != '|' && p->s[p->i] != ')')) {
     rnode *atom = parse_atom(p);
     if (p->err) return seq;
-    for (;;) {
+    do { /* one quantifier: another after it is parse_atom's error */
       /* a quantifier after a character past U+FFFF repeats its low surrogate */
       if (p->pend || p->i >= p->n) break;
       char q = p->s[p->i];
@@ -441,24 +465,7 @@ static rnode *parse_seq(rparse *p) {
         min = 0;
         max = 1;
         p->i++;
-      } else if (q == '{') {
-        size_t save = p->i;
-        p->i++;
-        if (!parse_int(p, &min)) {
-          p->i = save;
-          break;
-        }
-        max = min;
-        if (p->i < p->n && p->s[p->i] == ',') {
-          p->i++;
-          if (!parse_int(p, &max)) max = -1;
-        }
-        if (p->i >= p->n || p->s[p->i] != '}') {
-          p->i = save;
-          break;
-        }
-        p->i++;
-      } else {
+      } else if (q != '{' || !braced(p, &min, &max)) {
         break;
       }
       rnode *rep = rnew(p, R_REPEAT);
@@ -480,8 +487,7 @@ static rnode *parse_seq(rparse *p) {
         p->err = "Repetition count too large";
         return seq;
       }
-    }
-    if (atom->type == R_CHAR && seq->nkids == 0 && 0) continue;
+    } while (0);
     rkid(p, seq, atom);
   }
   return seq;
@@ -713,6 +719,18 @@ jn_regex *jn_regex_compile(jn_arena *a, const char *pat, size_t len, const char 
 int jn_regex_ngroups(const jn_regex *re) { return re->ngroups; }
 
 /* ---- matching ---- */
+/* A backtracking point: an alternative to resume (BT_BRANCH, at pc x
+ * and position sp), or a capture or mark to set back to old when the
+ * match goes back past where it was set. */
+enum { BT_BRANCH, BT_CAP, BT_MARK };
+typedef struct bt {
+  int kind, x, old;
+  size_t sp;
+} bt;
+
+/* The points live on a stack of their own, not the C stack: a loop such
+ * as (a|b)* leaves one behind for each character it takes, and recursing
+ * for each overflowed the stack within some thousands of characters. */
 typedef struct vm {
   const jn_regex *re;
   const char *s;
@@ -720,6 +738,9 @@ typedef struct vm {
   int *caps;
   int *marks;
   long budget;
+  bt *st;
+  size_t nst, cst;
+  bt st_in[64];
 } vm;
 
 /* JavaScript's Canonicalize for a case-insensitive regex without the u
@@ -821,41 +842,80 @@ static int same_units(const char *x, size_t xn, size_t x0, size_t x1, const char
   return 1;
 }
 
+/* Pushes a backtracking point; out of memory, it ends the match as the
+ * step budget does (no match). */
+static void push(vm *m, int kind, int x, int old, size_t sp) {
+  if (m->nst == m->cst) {
+    size_t cap = 2 * m->cst;
+    bt *st = m->st == m->st_in ? malloc(cap * sizeof *st) : realloc(m->st, cap * sizeof *st);
+    if (!st) {
+      m->budget = -1;
+      return;
+    }
+    if (m->st == m->st_in) memcpy(st, m->st_in, sizeof m->st_in);
+    m->st = st;
+    m->cst = cap;
+  }
+  m->st[m->nst++] = (bt){kind, x, old, sp};
+}
+
+/* Goes back to the latest alternative above base, setting back what was
+ * set since: 0 when there is none (or the budget is spent). */
+static int backtrack(vm *m, size_t base, int *pc, size_t *sp) {
+  while (m->nst > base) {
+    const bt *b = &m->st[--m->nst];
+    if (b->kind == BT_CAP) m->caps[b->x] = b->old;
+    else if (b->kind == BT_MARK) m->marks[b->x] = b->old;
+    else if (m->budget >= 0) {
+      *pc = b->x;
+      *sp = b->sp;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* Whether the program matches from pc at sp: what it sets stays set on a
+ * match (its points above base are dropped), and is set back otherwise. */
 static int run(vm *m, int pc, size_t sp) {
+  const size_t base = m->nst;
   for (;;) {
-    if (--m->budget < 0) return 0;
+    int ok = 1;
+    if (--m->budget < 0) {
+      backtrack(m, base, &pc, &sp);
+      return 0;
+    }
     const inst *in = &m->re->prog[pc];
     uint32_t c;
     size_t next;
     switch (in->op) {
     case I_MATCH:
       m->caps[1] = (int)sp;
+      m->nst = base;
       return 1;
     case I_CHAR:
-      if (!unit_step(m->s, m->n, sp, in->back, &c, &next)) return 0;
-      if (c != in->cp && !(m->re->icase && canon(c) == canon(in->cp))) return 0;
-      sp = next;
+      ok = unit_step(m->s, m->n, sp, in->back, &c, &next) &&
+           (c == in->cp || (m->re->icase && canon(c) == canon(in->cp)));
+      if (ok) sp = next;
       pc++;
       break;
     case I_ANY:
-      if (!unit_step(m->s, m->n, sp, in->back, &c, &next)) return 0;
-      if (line_end(c)) return 0;
-      sp = next;
+      ok = unit_step(m->s, m->n, sp, in->back, &c, &next) && !line_end(c);
+      if (ok) sp = next;
       pc++;
       break;
     case I_CLASS:
-      if (!unit_step(m->s, m->n, sp, in->back, &c, &next)) return 0;
-      if (!cls_match(in->cl, c, m->re->icase)) return 0;
-      sp = next;
+      ok = unit_step(m->s, m->n, sp, in->back, &c, &next) && cls_match(in->cl, c, m->re->icase);
+      if (ok) sp = next;
       pc++;
       break;
     /* Between a character's surrogates is neither a line's start nor end. */
     case I_BOL:
-      if (!(sp == 0 || (m->re->multiline && unit_before(m->s, m->n, sp, &c, &next) && line_end(c)))) return 0;
+      ok = sp == 0 || (m->re->multiline && unit_before(m->s, m->n, sp, &c, &next) && line_end(c));
       pc++;
       break;
     case I_EOL:
-      if (!(sp == 2 * m->n || (m->re->multiline && unit_at(m->s, m->n, sp, &c, &next) && line_end(c)))) return 0;
+      ok = sp == 2 * m->n || (m->re->multiline && unit_at(m->s, m->n, sp, &c, &next) && line_end(c));
       pc++;
       break;
     case I_WORDB:
@@ -863,82 +923,74 @@ static int run(vm *m, int pc, size_t sp) {
       /* a surrogate is no word character */
       int a = unit_before(m->s, m->n, sp, &c, &next) && is_word(c);
       int b = unit_at(m->s, m->n, sp, &c, &next) && is_word(c);
-      if ((a != b) != (in->op == I_WORDB)) return 0;
+      ok = (a != b) == (in->op == I_WORDB);
       pc++;
       break;
     }
     case I_JMP: pc = in->x; break;
     case I_SPLIT:
-      if (run(m, in->x, sp)) return 1;
-      pc = in->y;
+      push(m, BT_BRANCH, in->y, 0, sp);
+      pc = in->x;
       break;
-    case I_SAVE: {
-      int old = m->caps[in->x];
+    case I_SAVE:
+      if (in->x != 1) push(m, BT_CAP, in->x, m->caps[in->x], 0);
       m->caps[in->x] = (int)sp;
-      if (in->x == 1) {
-        pc++;
-        break;
-      }
-      if (run(m, pc + 1, sp)) return 1;
-      m->caps[in->x] = old;
-      return 0;
-    }
-    case I_MARK: {
-      int old = m->marks[in->x];
+      pc++;
+      break;
+    case I_MARK:
+      push(m, BT_MARK, in->x, m->marks[in->x], 0);
       m->marks[in->x] = (int)sp;
-      if (run(m, pc + 1, sp)) return 1;
-      m->marks[in->x] = old;
-      return 0;
-    }
+      pc++;
+      break;
     case I_PROG:
-      if (m->marks[in->x] == (int)sp) return 0;
+      ok = m->marks[in->x] != (int)sp;
       pc++;
       break;
     case I_BACKREF: {
       int g = in->x;
       int b0 = g <= m->re->ngroups ? m->caps[2 * g] : -1, b1 = g <= m->re->ngroups ? m->caps[2 * g + 1] : -1;
-      if (b0 >= 0 && b1 >= b0 && !same_units(m->s, m->n, (size_t)b0, (size_t)b1, m->s, m->n, &sp, in->back, m->re->icase))
-        return 0;
+      ok = !(b0 >= 0 && b1 >= b0) ||
+           same_units(m->s, m->n, (size_t)b0, (size_t)b1, m->s, m->n, &sp, in->back, m->re->icase);
       pc++;
       break;
     }
     case I_LOOK: {
+      /* a lookaround nests one run (as deep as lookarounds nest) */
       int ncap = 2 * (m->re->ngroups + 1);
       int saved[64];
       memcpy(saved, m->caps, (size_t)(ncap < 64 ? ncap : 64) * sizeof(int));
       int save1 = m->caps[1];
-      int ok = run(m, pc + 1, sp);
+      int found = run(m, pc + 1, sp);
       m->caps[1] = save1;
-      if (in->x) {
-        memcpy(m->caps, saved, (size_t)(ncap < 64 ? ncap : 64) * sizeof(int));
-        if (ok) return 0;
-      } else if (!ok) {
-        return 0;
-      }
+      if (in->x) memcpy(m->caps, saved, (size_t)(ncap < 64 ? ncap : 64) * sizeof(int));
+      ok = in->x ? !found : found;
       pc = in->y;
       break;
     }
     }
+    if (!ok && !backtrack(m, base, &pc, &sp)) return 0;
   }
 }
 
 int jn_regex_exec(const jn_regex *re, const char *s, size_t len, size_t from, int *caps) {
   int ncap = 2 * (re->ngroups + 1);
   int marks[256];
-  vm m = {re, s, len, caps, marks, 5000000};
+  vm m = {re, s, len, caps, marks, 5000000, NULL, 0, 64, {{0}}};
+  m.st = m.st_in;
   /* JavaScript tries each code unit in turn, the middle of a character
    * past U+FFFF too */
-  for (size_t st = from;;) {
+  int found = 0;
+  for (size_t st = from; !found;) {
     for (int i = 0; i < ncap && i < 40; i++) caps[i] = -1;
     for (int i = 0; i < re->nmarks && i < 256; i++) marks[i] = -1;
     caps[0] = (int)st;
-    if (run(&m, 1, st)) {
-      caps[0] = (int)st;
-      return 1;
-    }
+    found = run(&m, 1, st);
+    caps[0] = (int)st;
     uint32_t u;
-    if (m.budget < 0 || !unit_at(s, len, st, &u, &st)) return 0;
+    if (!found && (m.budget < 0 || !unit_at(s, len, st, &u, &st))) break;
   }
+  if (m.st != m.st_in) free(m.st);
+  return found;
 }
 
 long jn_units_find(const char *s, size_t n, size_t from, const char *needle, size_t nn, size_t *end) {

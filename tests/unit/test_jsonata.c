@@ -512,6 +512,23 @@ START_TEST(transform_update_cannot_hold_its_object) {
 }
 END_TEST
 
+/* A regex loop keeps its backtracking points on a stack of its own: one
+ * recursion a character overflowed the C stack within 10,000 characters
+ * of (a|b)* and crashed the process. A quantifier right after another is
+ * JavaScript's SyntaxError "Nothing to repeat" (S0302 here): we took
+ * (\\w)*** as nested loops, which fuzz_jsonata found overflowing too. */
+START_TEST(regex_loops_and_stacked_quantifiers) {
+  EXPECT("$length($match($pad('', 100000, 'a'), /(a|b)*/).match)", NULL, NULL, "100000");
+  EXPECT("$match('xabay', /(a|b)*y/).groups", NULL, NULL, "[\"a\"]");
+  EXPECT("$replace('aa', /a**/, 'x')", NULL, NULL, "<error S0302>");
+  EXPECT("$replace('aa', /a{2}*/, 'x')", NULL, NULL, "<error S0302>");
+  EXPECT("$replace('aa', /a*?" "?/, 'x')", NULL, NULL, "<error S0302>"); /* split: no trigraph */
+  EXPECT("$replace('{2}', /{2}/, 'x')", NULL, NULL, "<error S0302>");
+  EXPECT("$replace('aaa', /a{2,}?/, 'x')", NULL, NULL, "\"xa\"");
+  EXPECT("$replace('{a}', /{a}/, 'x')", NULL, NULL, "\"x\"");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -1058,6 +1075,7 @@ int main(void) {
   tcase_add_test(tc, strings_beyond_javascript_length);
   tcase_add_test(tc, format_base_big_numbers);
   tcase_add_test(tc, regex_limit_takes_next_match);
+  tcase_add_test(tc, regex_loops_and_stacked_quantifiers);
   tcase_add_test(tc, appended_results_stay_arrays);
   tcase_add_test(tc, focus_step_predicate_applies_once);
   tcase_add_test(tc, undefined_arguments_as_javascript);
