@@ -7,6 +7,7 @@
  * code units: a character past U+FFFF is two units, its surrogates, each
  * matched on its own. Compiled programs are immutable, so one compiled
  * regex may be run from several threads at once. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #include "casemap.h"
 #include "jn.h"
 
-enum { I_CHAR, I_ANY, I_CLASS, I_SPLIT, I_JMP, I_SAVE, I_MATCH, I_BOL, I_EOL, I_WORDB, I_NWORDB, I_LOOK, I_BACKREF, I_MARK, I_PROG };
+enum { I_CHAR, I_ANY, I_CLASS, I_SPLIT, I_JMP, I_SAVE, I_MATCH, I_BOL, I_EOL, I_WORDB, I_NWORDB, I_LOOK, I_BACKREF, I_MARK, I_PROG, I_RESET };
 
 typedef struct cls {
   int neg;
@@ -550,7 +551,7 @@ static long prog_size(const rnode *r) {
   case R_REPEAT: {
     long kid = prog_size(r->kids[0]);
     long copies = r->max < 0 ? r->min + 1 : r->max;
-    n = (kid + 4) * (copies > 0 ? copies : 1);
+    n = (kid + 5) * (copies > 0 ? copies : 1);
     break;
   }
   default: n = 1; break;
@@ -558,12 +559,35 @@ static long prog_size(const rnode *r) {
   return n > REGEX_MAX_INSTS ? REGEX_MAX_INSTS + 1 : n;
 }
 
+/* The first and last capturing groups within r (*last < *first: none). */
+static void groups_in(const rnode *r, int *first, int *last) {
+  if (r->type == R_GROUP) {
+    if (r->group < *first) *first = r->group;
+    if (r->group > *last) *last = r->group;
+  }
+  for (int i = 0; i < r->nkids; i++) groups_in(r->kids[i], first, last);
+}
+
+/* One iteration of a quantified atom: as ECMAScript's RepeatMatcher does,
+ * it first forgets what its groups captured in the iteration before, so
+ * /((a)|b)*y/ on "aby" leaves group 2 unset, not "a". */
+static void gen_iteration(emit *e, const rnode *kid, int back) {
+  int first = INT_MAX, last = 0;
+  groups_in(kid, &first, &last);
+  if (first <= last) {
+    int k = put(e, I_RESET);
+    e->prog[k].x = first;
+    e->prog[k].y = last;
+  }
+  gen(e, kid, back);
+}
+
 static void gen_star(emit *e, const rnode *kid, int greedy, int back) {
   int mark = e->nmarks++;
   int l0 = put(e, I_SPLIT);
   int m = put(e, I_MARK);
   e->prog[m].x = mark;
-  gen(e, kid, back);
+  gen_iteration(e, kid, back);
   int pr = put(e, I_PROG);
   e->prog[pr].x = mark;
   int j = put(e, I_JMP);
@@ -575,7 +599,7 @@ static void gen_star(emit *e, const rnode *kid, int greedy, int back) {
 
 static void gen_opt(emit *e, const rnode *kid, int greedy, int back) {
   int s = put(e, I_SPLIT);
-  gen(e, kid, back);
+  gen_iteration(e, kid, back);
   int end = e->n;
   e->prog[s].x = greedy ? s + 1 : end;
   e->prog[s].y = greedy ? end : s + 1;
@@ -657,7 +681,7 @@ static void gen(emit *e, const rnode *r, int back) {
   }
   case R_REPEAT: {
     const rnode *kid = r->kids[0];
-    for (int i = 0; i < r->min; i++) gen(e, kid, back);
+    for (int i = 0; i < r->min; i++) gen_iteration(e, kid, back);
     if (r->max < 0) {
       gen_star(e, kid, r->greedy, back);
     } else {
@@ -944,6 +968,13 @@ static int run(vm *m, int pc, size_t sp) {
       break;
     case I_PROG:
       ok = m->marks[in->x] != (int)sp;
+      pc++;
+      break;
+    case I_RESET:
+      for (int k = 2 * in->x; k <= 2 * in->y + 1; k++) {
+        push(m, BT_CAP, k, m->caps[k], 0);
+        m->caps[k] = -1;
+      }
       pc++;
       break;
     case I_BACKREF: {

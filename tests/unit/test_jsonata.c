@@ -529,6 +529,20 @@ START_TEST(regex_loops_and_stacked_quantifiers) {
 }
 END_TEST
 
+/* Each iteration of a quantified atom forgets what its groups captured in
+ * the iteration before (ECMAScript's RepeatMatcher), as in the spec's own
+ * example: we kept group 4's "bbb" from the iteration before. Answers
+ * are jsonata-js's. */
+START_TEST(regex_iteration_forgets_its_groups) {
+  EXPECT("$replace('zaacbbbcac', /(z)((a+)?(b+)?(c))*/, '[$1|$2|$3|$4|$5]')", NULL, NULL,
+         "\"[z|ac|a||c]\"");
+  EXPECT("$replace('xaby', /((a)|b)*y/, '[$1|$2]')", NULL, NULL, "\"x[b|]\"");
+  EXPECT("$replace('abab', /(?:(a)|(b))+/, '<$1,$2>')", NULL, NULL, "\"<,b>\"");
+  EXPECT("$replace('ab', /(?:(a)|b){2}/, '<$1>')", NULL, NULL, "\"<>\"");
+  EXPECT("$replace('aabb', /(a){2}(b)?/, '<$1,$2>')", NULL, NULL, "\"<a,b>b\"");
+}
+END_TEST
+
 START_TEST(functions_lambdas_regex) {
   EXPECT("$map([1,2,3], function($v, $i) { $v * $i })", NULL, NULL, "[0,2,6]");
   EXPECT("$reduce([1,2,3,4], function($a, $b) { $a + $b })", NULL, NULL, "10");
@@ -1076,6 +1090,7 @@ int main(void) {
   tcase_add_test(tc, format_base_big_numbers);
   tcase_add_test(tc, regex_limit_takes_next_match);
   tcase_add_test(tc, regex_loops_and_stacked_quantifiers);
+  tcase_add_test(tc, regex_iteration_forgets_its_groups);
   tcase_add_test(tc, appended_results_stay_arrays);
   tcase_add_test(tc, focus_step_predicate_applies_once);
   tcase_add_test(tc, undefined_arguments_as_javascript);
