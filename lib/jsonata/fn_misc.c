@@ -196,9 +196,18 @@ static int hexv(char ch) {
   return -1;
 }
 
+/* The byte of the escape %XX at p[i] (i + 3 <= n), or -1. */
+static int escaped_byte(const char *p, size_t n, size_t i) {
+  if (i + 2 >= n || p[i] != '%') return -1;
+  int h = hexv(p[i + 1]), l = hexv(p[i + 2]);
+  return h < 0 || l < 0 ? -1 : h * 16 + l;
+}
+
 /* JavaScript's decodeURI / decodeURIComponent: reserved characters (for
- * decodeURI) stay encoded, and what the escapes decode to must be
- * well-formed UTF-8, else URIError, which jsonata-js reports as D3140. */
+ * decodeURI) stay encoded, and a character's escapes must spell it in
+ * well-formed UTF-8, all of its bytes escaped, else URIError, which
+ * jsonata-js reports as D3140. What is not escaped is left as it is, a
+ * lone surrogate too. */
 static jn_val *decode(jn_ctx *c, jn_val *s, const char *reserved, const char *fn) {
   if (!s) return NULL;
   jn_buf b;
@@ -206,20 +215,25 @@ static jn_val *decode(jn_ctx *c, jn_val *s, const char *reserved, const char *fn
   const char *p = s->u.str.s;
   size_t n = s->u.str.len;
   int ok = 1;
-  for (size_t i = 0; ok && i < n; i++) {
+  for (size_t i = 0; ok && i < n;) {
     if (p[i] != '%') {
-      jn_buf_addc(&b, p[i]);
+      jn_buf_addc(&b, p[i++]);
       continue;
     }
-    int h = i + 2 < n ? hexv(p[i + 1]) : -1, l = i + 2 < n ? hexv(p[i + 2]) : -1;
-    ok = h >= 0 && l >= 0;
-    unsigned char ch = (unsigned char)(h * 16 + l);
-    if (ok && ch < 0x80 && reserved && strchr(reserved, ch) && ch) jn_buf_add(&b, p + i, 3);
-    else if (ok) jn_buf_addc(&b, (char)ch);
-    i += 2;
+    int lead = escaped_byte(p, n, i);
+    int more = lead < 0x80 ? 0 : (lead & 0xE0) == 0xC0 ? 1 : (lead & 0xF0) == 0xE0 ? 2 : (lead & 0xF8) == 0xF0 ? 3 : -1;
+    unsigned char bytes[8] = {(unsigned char)lead}; /* 8: utf8_valid reads words */
+    for (int k = 1; k <= more && ok; k++) {
+      int cont = escaped_byte(p, n, i + 3 * (size_t)k);
+      ok = cont >= 0 && (cont & 0xC0) == 0x80;
+      bytes[k] = (unsigned char)cont;
+    }
+    ok = ok && lead >= 0 && more >= 0 && aev__utf8_valid((const char *)bytes, (size_t)more + 1);
+    if (ok && lead < 0x80 && reserved && lead && strchr(reserved, lead)) jn_buf_add(&b, p + i, 3);
+    else if (ok) jn_buf_add(&b, (const char *)bytes, (size_t)more + 1);
+    i += 3 * ((size_t)more + 1);
   }
-  if (!ok || !aev__utf8_valid(b.p, b.n))
-    jn_throw(c, "D3140", -1, "Malformed URL passed to %s(): \"%.*s\"", fn, (int)n, p);
+  if (!ok) jn_throw(c, "D3140", -1, "Malformed URL passed to %s(): \"%.*s\"", fn, (int)n, p);
   return jn_buf_val(&b);
 }
 

@@ -611,6 +611,21 @@ START_TEST(base64_and_url_as_node) {
 }
 END_TEST
 
+/* $decodeUrl and $decodeUrlComponent check only what is escaped, as
+ * JavaScript does: a character's bytes must all be escapes spelling
+ * well-formed UTF-8; text that is not escaped stays as it is, a lone
+ * surrogate too (we refused the whole string, D3140). */
+START_TEST(decode_url_checks_escapes_only) {
+  EXPECT("$decodeUrlComponent('\\ud83d')", NULL, NULL, "\"\\ud83d\"");
+  EXPECT("$decodeUrl('\\ud83d %41')", NULL, NULL, "\"\\ud83d A\"");
+  EXPECT("$decodeUrlComponent('%F0%9F%98%80')", NULL, NULL, "\"" GRIN "\"");
+  EXPECT("$decodeUrlComponent('%E2%82x')", NULL, NULL, "<error D3140>");
+  EXPECT("$decodeUrlComponent('%ED%A0%80')", NULL, NULL, "<error D3140>");
+  EXPECT("$decodeUrlComponent('%C0%80')", NULL, NULL, "<error D3140>");
+  EXPECT("$decodeUrl('%23%3B%2f')", NULL, NULL, "\"%23%3B%2f\"");
+}
+END_TEST
+
 /* jsonata-js's regexes are JavaScript's without the u flag: they match
  * UTF-16 code units, so "." or [^a] takes half of a character past U+FFFF,
  * a quantifier after one repeats its low surrogate, \uD83D finds the high
@@ -1108,6 +1123,7 @@ int main(void) {
   tcase_add_test(tc, json_api_what_jansson_refuses);
   tcase_add_test(tc, strings_as_utf16);
   tcase_add_test(tc, base64_and_url_as_node);
+  tcase_add_test(tc, decode_url_checks_escapes_only);
   tcase_add_test(tc, regex_on_utf16_units);
   tcase_add_test(tc, regex_lookbehind);
   tcase_add_test(tc, regex_named_groups);
