@@ -726,7 +726,10 @@ static jn_val *eval_sort(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env
   }
   sortctx s = {c, n};
   merge_sort(&s, v, tmp, cnt);
-  jn_val *out = jn_seq(c);
+  /* jsonata-js's sort returns one item as it came (a sequence), more as
+   * the plain array its merge sort builds: (a.x)^($) of two equal items
+   * stays an array through $distinct. */
+  jn_val *out = cnt > 1 && !tuples ? jn_arr(c, cnt) : jn_seq(c);
   if (tuples) out->flags |= JN_TUPLES;
   for (size_t i = 0; i < cnt; i++) jn_push(c, out, v[i].item);
   return out;

@@ -455,6 +455,11 @@ START_TEST(appended_results_stay_arrays) {
   EXPECT("$spread([5])", NULL, NULL, "[5]");
   EXPECT("$spread({\"a\":1})", NULL, NULL, "{\"a\":1}");
   EXPECT("$spread([])", NULL, NULL, "<undefined>");
+  /* so does an order-by of two items or more: its merge sort's array */
+  const char *two = "{\"a\":[{\"x\":\"q\"},{\"x\":\"q\"}]}";
+  EXPECT("$distinct(a.x^($))", two, NULL, "[\"q\"]");
+  EXPECT("$distinct(a^(x).x)", two, NULL, "\"q\"");
+  EXPECT("$distinct(a.x)", two, NULL, "\"q\"");
 }
 END_TEST
 
