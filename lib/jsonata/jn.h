@@ -325,6 +325,9 @@ int jn_direct_eval(const jn_node *ast, json_t *input, json_t *bindings, json_t *
 
 /* parser */
 jn_node *jn_parse(jn_arena *a, const char *src, size_t len, jn_error *err);
+/* The position of the first ?: or ?? in the expression (JSONata 2.1's
+ * operators, which 2.0.6 and so Step Functions refuse), or -1. */
+int jn_newer_operator_at(jn_node *root);
 
 /* signatures */
 jn_sig *jn_sig_parse(jn_arena *a, const char *text, int *bad_offset);

@@ -19,7 +19,9 @@ int aev__jsonata_eval_json(const aev_jsonata *expr, json_t *input, json_t *bindi
 
 /* Step Functions' profile of the language: adds $partition, $range, $hash,
  * $random([seed]), $uuid, $parse and removes $eval, as AWS documents for
- * JSONata in Step Functions. Applies to evaluations of expr from then on. */
-void aev__jsonata_use_states_profile(aev_jsonata *expr);
+ * JSONata in Step Functions. Applies to evaluations of expr from then on.
+ * Step Functions runs JSONata 2.0.6, which has no ?: or ??: an expression
+ * using them is refused (AEV_ERR_INVALID, S0211) and stays unchanged. */
+int aev__jsonata_use_states_profile(aev_jsonata *expr);
 
 #endif

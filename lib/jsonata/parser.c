@@ -990,7 +990,8 @@ static jn_node *process_node(parser *p, jn_node *e) {
   return r;
 }
 
-static void finish_literals(jn_arena *a, jn_node *n);
+static void each_node(jn_node *n, void (*fn)(jn_node *, void *), void *ctx);
+static void finish_literal(jn_node *n, void *arena);
 
 static void parse_oom(void *p) { fail(p, JN_OUT_OF_MEMORY, -1, "Out of memory."); }
 
@@ -1004,7 +1005,7 @@ static jn_node *parse(parser *p) {
   e = process(p, e);
   if (e->type == N_PARENT || e->nseek)
     fail(p, "S0217", e->position, "The object representing the 'parent' cannot be derived from this expression");
-  finish_literals(p->a, e);
+  each_node(e, finish_literal, p->a);
   return e;
 }
 
@@ -1024,10 +1025,31 @@ static int plain_step(const jn_node *s) {
   return !s->nstages && !s->group && !s->tuple && !s->keep_array && !s->focus && !s->index && !s->consarray && !s->anc;
 }
 
+/* Calls fn on n and on every node under it. */
+static void each_node(jn_node *n, void (*fn)(jn_node *, void *), void *ctx) {
+  if (!n) return;
+  fn(n, ctx);
+  each_node(n->lhs, fn, ctx);
+  each_node(n->rhs, fn, ctx);
+  each_node(n->els, fn, ctx);
+  for (size_t i = 0; i < n->nitems; i++) each_node(n->items[i], fn, ctx);
+  for (size_t i = 0; i < n->npairs; i++) {
+    each_node(n->pairs[i].k, fn, ctx);
+    each_node(n->pairs[i].v, fn, ctx);
+  }
+  for (size_t i = 0; i < n->nterms; i++) each_node(n->terms[i].expr, fn, ctx);
+  for (size_t i = 0; i < n->nstages; i++) each_node(n->stages[i].expr, fn, ctx);
+  if (n->group)
+    for (size_t i = 0; i < n->group->n; i++) {
+      each_node(n->group->pairs[i].k, fn, ctx);
+      each_node(n->group->pairs[i].v, fn, ctx);
+    }
+}
+
 /* Literal nodes carry a ready value so evaluation allocates nothing; paths
  * of plain names are marked for the evaluator's direct walk. */
-static void finish_literals(jn_arena *a, jn_node *n) {
-  if (!n) return;
+static void finish_literal(jn_node *n, void *arena) {
+  jn_arena *a = arena;
   if (n->type == N_PATH && !n->keep_singleton && !n->group && !n->nstages && !n->keep_array && !n->tuple) {
     int ok = 1;
     for (size_t i = 0; i < n->nitems && ok; i++) {
@@ -1055,19 +1077,15 @@ static void finish_literals(jn_arena *a, jn_node *n) {
     n->value->u.str.s = n->op;
     n->value->u.str.len = n->slen;
   }
-  finish_literals(a, n->lhs);
-  finish_literals(a, n->rhs);
-  finish_literals(a, n->els);
-  for (size_t i = 0; i < n->nitems; i++) finish_literals(a, n->items[i]);
-  for (size_t i = 0; i < n->npairs; i++) {
-    finish_literals(a, n->pairs[i].k);
-    finish_literals(a, n->pairs[i].v);
-  }
-  for (size_t i = 0; i < n->nterms; i++) finish_literals(a, n->terms[i].expr);
-  for (size_t i = 0; i < n->nstages; i++) finish_literals(a, n->stages[i].expr);
-  if (n->group)
-    for (size_t i = 0; i < n->group->n; i++) {
-      finish_literals(a, n->group->pairs[i].k);
-      finish_literals(a, n->group->pairs[i].v);
-    }
+}
+
+static void note_newer_operator(jn_node *n, void *first) {
+  int *at = first;
+  if ((n->type == N_ELVIS || n->type == N_COALESCE) && *at < 0) *at = n->position;
+}
+
+int jn_newer_operator_at(jn_node *root) {
+  int at = -1;
+  each_node(root, note_newer_operator, &at);
+  return at;
 }

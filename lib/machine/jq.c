@@ -58,12 +58,12 @@ static int compile_expr(m_jt *t, const char *s, const char *field, char *err, si
   if (!(t->text = strndup(from, len))) return AEV_ERR_NOMEM;
   int rc = aev_jsonata_compile(t->text, len, &t->expr);
   if (rc == AEV_ERR_NOMEM) return rc;
+  if (!rc) rc = aev__jsonata_use_states_profile(t->expr);
   if (rc) {
     snprintf(err, errlen, "The JSONata expression '%s' specified for the field '%s' is invalid.",
              t->text, field);
     return AEV_ERR_INVALID;
   }
-  aev__jsonata_use_states_profile(t->expr);
   return AEV_OK;
 }
 

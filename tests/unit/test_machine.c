@@ -663,6 +663,10 @@ START_TEST(validation) {
           "SCHEMA_VALIDATION_FAILED", "/States/S/QueryLanguage");
   invalid(ONE("{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\",\"Output\":\"{% $$x + %}\",\"End\":true}"),
           "SCHEMA_VALIDATION_FAILED", "/States/S/Output");
+  /* Step Functions runs JSONata 2.0.6, which has no ?? or ?: */
+  invalid(ONE("{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\",\"Output\":{\"a\":\"{% $states.input.x ?? 1 %}\"},"
+              "\"End\":true}"),
+          "SCHEMA_VALIDATION_FAILED", "/States/S/Output");
   /* A bad expression inside an array is refused and what was compiled
    * before it is freed (ASan's leak check failed on it; found by fuzz_asl). */
   invalid(ONE("{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\",\"Output\":[\"{% 1 %}\",[\"{% $x + %}\"]],"
