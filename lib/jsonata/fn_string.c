@@ -280,7 +280,11 @@ static int next_match(jn_ctx *c, const matcher *mt, const jn_val *s, size_t from
   const jn_regex *re = mt->re;
   m->custom = NULL;
   if (!first && from >= end_of(s)) return 0;
-  if (!jn_regex_exec(re, s->u.str.s, s->u.str.len, from, m->caps)) return 0;
+  int found = jn_regex_exec(re, s->u.str.s, s->u.str.len, from, m->caps);
+  if (found < 0) /* V8 would go on, and the state time out: an error, not a wrong "no match" */
+    jn_throw(c, "U1001", -1, "The regular expression took more than %d steps at one search of the string",
+             JN_REGEX_STEPS);
+  if (!found) return 0;
   m->start = (size_t)m->caps[0];
   m->end = (size_t)m->caps[1];
   m->ngroups = jn_regex_ngroups(re);

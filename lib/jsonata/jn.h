@@ -352,6 +352,11 @@ jn_regex *jn_regex_compile(jn_arena *a, const char *pat, size_t len, const char 
  * a character past U+FFFF: as in JavaScript without the u flag, a regex
  * matches code units, so a match may begin or end inside such a character. */
 int jn_regex_exec(const jn_regex *re, const char *s, size_t len, size_t from, int *caps);
+/* The steps one jn_regex_exec may take (and the memory its backtracking
+ * may hold) before it gives up, returning -1: a pattern that backtracks
+ * without end, (a+)+b on "aaa...c", would otherwise hang the evaluation
+ * inside one call, out of the timeout's reach. */
+#define JN_REGEX_STEPS 5000000
 /* A position's UTF-16 index; the position of UTF-16 index `units` (the
  * end past the last one). */
 size_t jn_regex_units(const char *s, size_t pos);

@@ -443,7 +443,7 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
   if (!re) return NULL;
   int caps[40];
   const char *str = text->u.str.s;
-  if (!jn_regex_exec(re, str, text->u.str.len, 0, caps)) return NULL;
+  if (jn_regex_exec(re, str, text->u.str.len, 0, caps) <= 0) return NULL; /* pictures' patterns never backtrack far */
   double comp[128] = {0};
   int have[128] = {0};
   int any = 0;

@@ -1006,7 +1006,7 @@ static int run(vm *m, int pc, size_t sp) {
 int jn_regex_exec(const jn_regex *re, const char *s, size_t len, size_t from, int *caps) {
   int ncap = 2 * (re->ngroups + 1);
   int marks[256];
-  vm m = {re, s, len, caps, marks, 5000000, NULL, 0, 64, {{0}}};
+  vm m = {re, s, len, caps, marks, JN_REGEX_STEPS, NULL, 0, 64, {{0}}};
   m.st = m.st_in;
   /* JavaScript tries each code unit in turn, the middle of a character
    * past U+FFFF too */
@@ -1018,7 +1018,8 @@ int jn_regex_exec(const jn_regex *re, const char *s, size_t len, size_t from, in
     found = run(&m, 1, st);
     caps[0] = (int)st;
     uint32_t u;
-    if (!found && (m.budget < 0 || !unit_at(s, len, st, &u, &st))) break;
+    if (!found && m.budget < 0) found = -1;
+    if (!found && !unit_at(s, len, st, &u, &st)) break;
   }
   if (m.st != m.st_in) free(m.st);
   return found;

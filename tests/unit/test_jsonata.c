@@ -531,6 +531,11 @@ START_TEST(regex_loops_and_stacked_quantifiers) {
   EXPECT("$replace('{2}', /{2}/, 'x')", NULL, NULL, "<error S0302>");
   EXPECT("$replace('aaa', /a{2,}?/, 'x')", NULL, NULL, "\"xa\"");
   EXPECT("$replace('{a}', /{a}/, 'x')", NULL, NULL, "\"x\"");
+  /* A search that runs out of steps is U1001, not a silent "no match"
+   * (which was wrong for the second: V8 matches it). */
+  EXPECT("$match('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaac', /(a+)+b/)", NULL, NULL, "<error U1001>");
+  EXPECT("$contains($pad('', 1000000, 'a'), /^(a|b)*$/)", NULL, NULL, "<error U1001>");
+  EXPECT("$contains('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaac', /(a+)+c/)", NULL, NULL, "true");
 }
 END_TEST
 
