@@ -113,7 +113,7 @@ static jn_val *lookup_var(jn_ctx *c, jn_env *env, const char *name) {
 static jn_val *lookup_var_node(jn_ctx *c, jn_env *env, const jn_node *n) {
   int found = 0;
   jn_val *v = jn_env_lookup(env, n->op, &found);
-  if (found) return v;
+  if (found) return jn_unhole(v);
   int prof = c->states_profile ? 1 : 0;
   return n->builtin[prof] ? native_fn(c, n->builtin[prof], n->builtin_sig[prof]) : NULL;
 }
@@ -153,7 +153,7 @@ jn_val *jn_append(jn_ctx *c, jn_val *a, jn_val *b) {
 jn_val *jn_unwrap_seq(jn_val *v) {
   if (v && jn_is_seq(v) && !(v->flags & JN_TUPLES)) {
     if (v->u.arr.n == 0) return NULL;
-    if (v->u.arr.n == 1 && !(v->flags & JN_KEEP)) return v->u.arr.items[0];
+    if (v->u.arr.n == 1 && !(v->flags & JN_KEEP)) return jn_unhole(v->u.arr.items[0]);
   }
   return v;
 }
@@ -186,7 +186,7 @@ int jn_truthy(jn_ctx *c, const jn_val *v) {
 
 int jn_deep_equal(const jn_val *a, const jn_val *b) {
   if (a == b) return 1;
-  if (!a || !b) return 0;
+  if (!a || !b || a == JN_HOLE || b == JN_HOLE) return 0;
   if (a->type != b->type) return 0;
   switch (a->type) {
   case JN_NULL: return 1;
@@ -509,7 +509,7 @@ static jn_val *comparison(jn_ctx *c, const jn_node *n, jn_val *l, jn_val *r) {
 
 static int strict_eq(const jn_val *a, const jn_val *b) {
   if (a == b) return 1;
-  if (!a || !b || a->type != b->type) return 0;
+  if (!a || !b || a == JN_HOLE || b == JN_HOLE || a->type != b->type) return 0;
   switch (a->type) {
   case JN_NULL: return 1;
   case JN_BOOL: return a->u.b == b->u.b;
@@ -839,12 +839,13 @@ jn_val *jn_apply(jn_ctx *c, jn_val *proc, jn_val **args, int nargs, jn_val *inpu
     for (int i = 0; i < na; i++) a[i] = jn_eval(c, body->items[i], th->input, th->env);
     r = apply_inner(c, next, a, na, input, body->position);
   }
-  return r;
+  return jn_unhole(r);
 }
 
 static jn_val *apply_inner(jn_ctx *c, jn_val *proc, jn_val **args, int nargs, jn_val *input, int position) {
   if (!proc || proc->type != JN_FUNC)
     jn_throw(c, "T1006", position, "Attempted to invoke a non-function");
+  for (int i = 0; i < nargs; i++) args[i] = jn_unhole(args[i]);
   jn_func *f = proc->u.fn;
   if (f->sig) args = jn_sig_validate(c, f->sig, args, &nargs, input, position);
   switch (f->kind) {
@@ -924,8 +925,11 @@ static jn_val *eval_partial(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *
   return jn_funcv(c, f);
 }
 
+/* jsonata-js clones through JSON text ($clone, and a transform's copy of
+ * its input), so an undefined array item comes back as null. */
 static jn_val *deep_clone(jn_ctx *c, jn_val *v) {
   if (!v) return NULL;
+  if (v == JN_HOLE) return JN_NULLV;
   if (v->type == JN_ARR) {
     jn_val *a = jn_arr(c, v->u.arr.n);
     for (size_t i = 0; i < v->u.arr.n; i++) jn_push(c, a, deep_clone(c, v->u.arr.items[i]));
@@ -1067,6 +1071,7 @@ static jn_val *eval_apply(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *en
 
 /* ---- main dispatch ---- */
 jn_val *jn_eval(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
+  input = jn_unhole(input);
   if (++c->depth > c->max_depth)
     jn_throw(c, "U1001", n->position, "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive.");
   if (c->deadline_ms && (++c->ticks & 255) == 0 && mono_ms() > c->deadline_ms)
@@ -1093,7 +1098,7 @@ jn_val *jn_eval(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
     if (input) {
       jn_val *s = jn_seq(c);
       descend(c, input, s);
-      r = s->u.arr.n == 1 ? s->u.arr.items[0] : s;
+      r = s->u.arr.n == 1 ? jn_unhole(s->u.arr.items[0]) : s;
     }
     break;
   case N_CONDITION: {
@@ -1158,7 +1163,7 @@ jn_val *jn_eval(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
   if (r && jn_is_seq(r) && !(r->flags & JN_TUPLES)) {
     if (n->keep_array) r->flags |= JN_KEEP;
     if (r->u.arr.n == 0) r = NULL;
-    else if (r->u.arr.n == 1 && !(r->flags & JN_KEEP)) r = r->u.arr.items[0];
+    else if (r->u.arr.n == 1 && !(r->flags & JN_KEEP)) r = jn_unhole(r->u.arr.items[0]);
   }
   c->depth--;
   return r;

@@ -212,7 +212,7 @@ static jn_val *spread(jn_ctx *c, jn_val *v) {
   if (!v) return NULL;
   if (v->type == JN_ARR) {
     jn_val *r = jn_seq(c);
-    for (size_t i = 0; i < v->u.arr.n; i++) r = jn_append(c, r, spread(c, v->u.arr.items[i]));
+    for (size_t i = 0; i < v->u.arr.n; i++) r = jn_append(c, r, spread(c, jn_unhole(v->u.arr.items[i])));
     return r;
   }
   if (v->type == JN_OBJ) {

@@ -314,7 +314,7 @@ static jn_val *match_object(jn_ctx *c, const jn_val *s, const match *m) {
   jn_val *groups = jn_arr(c, (size_t)m->ngroups);
   for (int g = 1; g <= m->ngroups && g < 20; g++) {
     int b0 = m->caps[2 * g], b1 = m->caps[2 * g + 1];
-    jn_push(c, groups, b0 < 0 ? jn_str(c, "", 0) : text(c, s, (size_t)b0, (size_t)b1));
+    jn_push(c, groups, b0 < 0 ? JN_HOLE : text(c, s, (size_t)b0, (size_t)b1));
   }
   jn_set(c, o, "groups", 6, groups);
   return o;

@@ -91,9 +91,16 @@ struct jn_val {
   } u;
 };
 
-extern jn_val jn_null_v, jn_true_v, jn_false_v;
+extern jn_val jn_null_v, jn_true_v, jn_false_v, jn_hole_v;
 #define JN_NULLV (&jn_null_v)
 #define JN_BOOLV(x) ((x) ? &jn_true_v : &jn_false_v)
+/* An undefined item of an array: jsonata-js's $match gives an unmatched
+ * group as undefined in its groups array. Anything that only holds or
+ * writes the array sees a null (JSON.stringify writes null there);
+ * wherever the item itself becomes a value (a context, an argument, a
+ * variable, a path's single result) it is undefined. */
+#define JN_HOLE (&jn_hole_v)
+static inline jn_val *jn_unhole(jn_val *v) { return v == JN_HOLE ? NULL : v; }
 
 /* ---- AST ---- */
 typedef struct jn_node jn_node;

@@ -13,6 +13,7 @@
 jn_val jn_null_v = {.type = JN_NULL};
 jn_val jn_true_v = {.type = JN_BOOL, .u.b = 1};
 jn_val jn_false_v = {.type = JN_BOOL, .u.b = 0};
+jn_val jn_hole_v = {.type = JN_NULL};
 
 struct jn_chunk {
   jn_chunk *next;

@@ -693,7 +693,7 @@ START_TEST(regex_lookbehind) {
   EXPECT("$match(\"xabcabc\", /(?<=\\1(abc))$/).index", NULL, NULL, "7");
   EXPECT("$match(\"xabcabd\", /(?<=\\1(ab.))$/)", NULL, NULL, "<undefined>");
   /* a failed negative lookbehind leaves no capture behind */
-  EXPECT("$match(\"ab\", /(?<!(a))b|(?<=(a))b/).groups", NULL, NULL, "[\"\",\"a\"]");
+  EXPECT("$match(\"ab\", /(?<!(a))b|(?<=(a))b/).groups", NULL, NULL, "[null,\"a\"]");
   EXPECT("$match(\"ab\", /(?<=^a)b/).index", NULL, NULL, "1");
   EXPECT("$split(\"a-1-b-2\", /(?<=\\d)-/)", NULL, NULL, "[\"a-1\",\"b-2\"]");
   EXPECT("$contains(\"Ab\", /(?<=a)B/i)", NULL, NULL, "true");
@@ -1003,6 +1003,46 @@ START_TEST(plain_paths_on_jansson) {
 }
 END_TEST
 
+/* A group that took no part in a match is undefined in jsonata-js's
+ * groups array (JavaScript's exec() leaves it so): the array shows it as
+ * null, and the item is undefined wherever it is taken out of the array.
+ * Each answer is jsonata-js 2.0.6's; these groups used to be "". */
+#define OPTIONAL_GROUPS "$match(w, /(\\d+)(?:\\.(\\d+))?(x)?/)"
+START_TEST(unmatched_groups_undefined) {
+  const char *d = "{\"w\": \"3 4.5\"}";
+  EXPECT_BOTH(OPTIONAL_GROUPS ".groups", d, NULL, "[\"3\",null,null,\"4\",\"5\",null]");
+  EXPECT_BOTH(OPTIONAL_GROUPS "[0].groups[1]", d, NULL, "<undefined>");
+  EXPECT_BOTH(OPTIONAL_GROUPS "[0].groups[-1]", d, NULL, "<undefined>");
+  EXPECT_BOTH("{'minor': " OPTIONAL_GROUPS "[0].groups[1]}", d, NULL, "{}");
+  EXPECT_BOTH("$exists(" OPTIONAL_GROUPS "[0].groups[1])", d, NULL, "false");
+  EXPECT_BOTH(OPTIONAL_GROUPS "[0].groups[1] = null", d, NULL, "false");
+  EXPECT_BOTH(OPTIONAL_GROUPS "[0].groups[1] = ''", d, NULL, "false");
+  EXPECT_BOTH("null in " OPTIONAL_GROUPS "[0].groups", d, NULL, "false");
+  EXPECT_BOTH(OPTIONAL_GROUPS "[0].groups = ['3', null, null]", d, NULL, "false");
+  EXPECT_BOTH("$string(" OPTIONAL_GROUPS "[0].groups)", d, NULL, "\"[\\\"3\\\",null,null]\"");
+  EXPECT_BOTH(OPTIONAL_GROUPS "[0].groups[true]", d, NULL, "[\"3\",null,null]");
+  /* as a context, an argument or a variable it is undefined */
+  EXPECT_BOTH(OPTIONAL_GROUPS ".groups.$", d, NULL, "[\"3\",\"4\",\"5\"]");
+  EXPECT_BOTH(OPTIONAL_GROUPS "[0].groups@$g.$g", d, NULL, "\"3\"");
+  EXPECT_BOTH("$map(" OPTIONAL_GROUPS "[0].groups, function($g) {$type($g)})", d, NULL, "\"string\"");
+  EXPECT_BOTH("$map(" OPTIONAL_GROUPS "[0].groups, $string)", d, NULL, "\"3\"");
+  EXPECT_BOTH("$filter(" OPTIONAL_GROUPS "[0].groups, function($g) {$not($exists($g))})", d, NULL,
+              "[null,null]");
+  EXPECT_BOTH("$single($match('b', /(x)?b/).groups)", d, NULL, "<undefined>");
+  EXPECT_BOTH("$spread(" OPTIONAL_GROUPS "[0].groups)", d, NULL, "[\"3\"]");
+  EXPECT_BOTH(OPTIONAL_GROUPS "[0].groups{$: 1}", d, NULL, "{\"3\":1}");
+  /* typed arguments refuse it, as they refuse undefined */
+  EXPECT_BOTH("$join(" OPTIONAL_GROUPS "[0].groups, '-')", d, NULL, "<error T0412>");
+  EXPECT_BOTH("$sort(" OPTIONAL_GROUPS "[0].groups)", d, NULL, "<error D3070>");
+  /* a copy goes through JSON text, which makes it null */
+  EXPECT_BOTH("(" OPTIONAL_GROUPS "[0] ~> |$|{'g2': groups[1]}|).g2 = null", d, NULL, "true");
+  EXPECT_BOTH("$clone(" OPTIONAL_GROUPS "[0].groups)[1] = null", d, NULL, "true");
+  EXPECT_BOTH("$replace(w, /(\\d)(x)?/, function($m) {$string($m.groups)})", d, NULL,
+              "\"[\\\"3\\\",null] [\\\"4\\\",null].[\\\"5\\\",null]\"");
+}
+END_TEST
+#undef OPTIONAL_GROUPS
+
 /* NaN and Infinity results are null through both entry points, as
  * JSON.stringify writes them: the jansson one left them out, so a
  * Step Functions field computed as 55 / 0 vanished (found by fuzz_jsonata,
@@ -1133,6 +1173,7 @@ int main(void) {
   tcase_add_test(tc, shared_between_threads);
   tcase_add_test(tc, internal_json_api);
   tcase_add_test(tc, plain_paths_on_jansson);
+  tcase_add_test(tc, unmatched_groups_undefined);
   tcase_add_test(tc, non_finite_results_as_null);
   tcase_add_test(tc, states_profile);
   tcase_add_test(tc, json_api_what_jansson_refuses);
