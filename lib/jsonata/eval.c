@@ -136,6 +136,8 @@ static jn_val *seq_of(jn_ctx *c, jn_val *v) {
 }
 
 jn_val *jn_append(jn_ctx *c, jn_val *a, jn_val *b) {
+  a = jn_unhole(a);
+  b = jn_unhole(b);
   if (!a) return b;
   if (!b) return a;
   jn_val *r = jn_arr(c, (a->type == JN_ARR ? a->u.arr.n : 1) + (b->type == JN_ARR ? b->u.arr.n : 1));
@@ -233,7 +235,7 @@ static jn_val *eval_filter(jn_ctx *c, const jn_node *pred, jn_val *input, jn_env
     double idx = floor(pred->num);
     if (idx < 0) idx += (double)n;
     if (idx >= 0 && idx < (double)n) {
-      jn_val *item = input->u.arr.items[(size_t)idx];
+      jn_val *item = jn_unhole(input->u.arr.items[(size_t)idx]);
       if (item) {
         if (item->type == JN_ARR) return item;
         jn_push(c, results, item);
@@ -273,6 +275,15 @@ static jn_val *eval_filter(jn_ctx *c, const jn_node *pred, jn_val *input, jn_env
   return results;
 }
 
+/* A node's predicates, on its value v. jsonata-js filters an undefined
+ * value as a sequence of one undefined item, which a predicate that does
+ * not look at it keeps: a.t[true] over items some of which lack t has an
+ * undefined item (null in JSON) for each of those. */
+static jn_val *predicates(jn_ctx *c, const jn_node *n, jn_val *v, jn_env *env) {
+  for (size_t s = 0; s < n->nstages; s++) v = eval_filter(c, n->stages[s].expr, v ? v : seq_of(c, JN_HOLE), env);
+  return v;
+}
+
 static jn_val *eval_stages(jn_ctx *c, const jn_node *step, jn_val *input, jn_env *env) {
   jn_val *r = input;
   for (size_t s = 0; s < step->nstages; s++) {
@@ -296,8 +307,7 @@ static jn_val *eval_step(jn_ctx *c, const jn_node *step, jn_val *input, jn_env *
   size_t n = input->type == JN_ARR ? input->u.arr.n : 0;
   for (size_t i = 0; i < n; i++) {
     jn_val *res = jn_eval(c, step, input->u.arr.items[i], env);
-    if (step->nstages && !step->stages_are_predicates)
-      for (size_t s = 0; s < step->nstages; s++) res = eval_filter(c, step->stages[s].expr, res, env);
+    if (step->nstages && !step->stages_are_predicates) res = predicates(c, step, res, env);
     if (res) jn_push(c, result, res);
   }
   if (last && result->u.arr.n == 1 && result->u.arr.items[0]->type == JN_ARR && !jn_is_seq(result->u.arr.items[0]))
@@ -1157,8 +1167,7 @@ jn_val *jn_eval(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
   case N_PARENT: r = jn_env_lookup(env, n->slot->label, NULL); break;
   default: break;
   }
-  if (n->nstages && n->stages_are_predicates)
-    for (size_t s = 0; s < n->nstages; s++) r = eval_filter(c, n->stages[s].expr, r, env);
+  if (n->nstages && n->stages_are_predicates) r = predicates(c, n, r, env);
   if (n->type != N_PATH && n->group) r = eval_group(c, n->group->pairs, n->group->n, n->group->position, r, env);
   if (r && jn_is_seq(r) && !(r->flags & JN_TUPLES)) {
     if (n->keep_array) r->flags |= JN_KEEP;

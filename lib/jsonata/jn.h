@@ -95,7 +95,8 @@ extern jn_val jn_null_v, jn_true_v, jn_false_v, jn_hole_v;
 #define JN_NULLV (&jn_null_v)
 #define JN_BOOLV(x) ((x) ? &jn_true_v : &jn_false_v)
 /* An undefined item of an array: jsonata-js's $match gives an unmatched
- * group as undefined in its groups array. Anything that only holds or
+ * group as undefined in its groups array, and a predicate on nothing
+ * keeps one (see predicates() in eval.c). Anything that only holds or
  * writes the array sees a null (JSON.stringify writes null there);
  * wherever the item itself becomes a value (a context, an argument, a
  * variable, a path's single result) it is undefined. */

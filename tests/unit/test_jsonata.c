@@ -1021,6 +1021,9 @@ START_TEST(unmatched_groups_undefined) {
   EXPECT_BOTH(OPTIONAL_GROUPS "[0].groups = ['3', null, null]", d, NULL, "false");
   EXPECT_BOTH("$string(" OPTIONAL_GROUPS "[0].groups)", d, NULL, "\"[\\\"3\\\",null,null]\"");
   EXPECT_BOTH(OPTIONAL_GROUPS "[0].groups[true]", d, NULL, "[\"3\",null,null]");
+  /* a literal index skips it, a computed one keeps it (as jsonata-js) */
+  EXPECT_BOTH(OPTIONAL_GROUPS ".groups[1]", d, NULL, "\"5\"");
+  EXPECT_BOTH(OPTIONAL_GROUPS ".groups[[1]]", d, NULL, "[null,\"5\"]");
   /* as a context, an argument or a variable it is undefined */
   EXPECT_BOTH(OPTIONAL_GROUPS ".groups.$", d, NULL, "[\"3\",\"4\",\"5\"]");
   EXPECT_BOTH(OPTIONAL_GROUPS "[0].groups@$g.$g", d, NULL, "\"3\"");
@@ -1042,6 +1045,29 @@ START_TEST(unmatched_groups_undefined) {
 }
 END_TEST
 #undef OPTIONAL_GROUPS
+
+/* jsonata-js filters an undefined value as a sequence of one undefined
+ * item, so a predicate that does not look at its item keeps one for each
+ * step that found nothing (a literal index does not); appending one, as
+ * grouping does, adds nothing. Each answer is jsonata-js 2.0.6's; these
+ * predicates used to drop them. */
+START_TEST(predicates_keep_undefined_items) {
+  const char *d = "{\"a\": [{\"t\": 1}, {\"u\": 2}, {\"t\": 3}], \"m\": {\"x\": 1, \"y\": {}}}";
+  EXPECT_BOTH("a.t[true]", d, NULL, "[1,null,3]");
+  EXPECT_BOTH("a.t[[0]]", d, NULL, "[1,null,3]");
+  EXPECT_BOTH("$count(a.t[true])", d, NULL, "3");
+  EXPECT_BOTH("m.*.c[true]", d, NULL, "[null,null]");
+  EXPECT_BOTH("a.t[true]^($)", d, NULL, "[1,3,null]");
+  EXPECT_BOTH("a.t[0]", d, NULL, "[1,3]");
+  EXPECT_BOTH("a.t[true][0]", d, NULL, "[1,3]");
+  EXPECT_BOTH("a.(t[true])", d, NULL, "[1,3]");
+  EXPECT_BOTH("a[0].u[true]", d, NULL, "<undefined>");
+  EXPECT_BOTH("{'k': u[true]}", d, NULL, "{}");
+  EXPECT_BOTH("a.t[true].$string()", d, NULL, "[\"1\",\"3\"]");
+  EXPECT_BOTH("a.t[true]{'k': $count($)}", d, NULL, "{\"k\":2}");
+  EXPECT_BOTH("$reduce(a.t[true], $append)", d, NULL, "[1,3]");
+}
+END_TEST
 
 /* NaN and Infinity results are null through both entry points, as
  * JSON.stringify writes them: the jansson one left them out, so a
@@ -1174,6 +1200,7 @@ int main(void) {
   tcase_add_test(tc, internal_json_api);
   tcase_add_test(tc, plain_paths_on_jansson);
   tcase_add_test(tc, unmatched_groups_undefined);
+  tcase_add_test(tc, predicates_keep_undefined_items);
   tcase_add_test(tc, non_finite_results_as_null);
   tcase_add_test(tc, states_profile);
   tcase_add_test(tc, json_api_what_jansson_refuses);
