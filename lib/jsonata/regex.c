@@ -68,6 +68,10 @@ typedef struct rparse {
   int nnamed, nnames_known;
   int named;     /* \k starts a named reference: the pattern has named groups */
   int saw_k;
+  /* How many groups the whole pattern has, once a first reading counted
+   * them (-1 before): \N is a backreference only up to that number. */
+  int known_groups;
+  int saw_high_escape; /* a \N above the groups read so far (see parse_pattern) */
 } rparse;
 
 static rnode *rnew(rparse *p, int type) {
@@ -125,11 +129,28 @@ static uint32_t read_hex(rparse *p, int count, int *ok) {
   return v;
 }
 
+static int is_octal(char c) { return c >= '0' && c <= '7'; }
+
+/* Annex B's legacy octal escape, first digit d already read: up to three
+ * digits, at most 0377 (\0 alone is NUL, \012 a newline, \477 is \47
+ * then a 7). */
+static uint32_t legacy_octal(rparse *p, char d) {
+  uint32_t v = (uint32_t)(d - '0');
+  if (p->i < p->n && is_octal(p->s[p->i])) {
+    v = v * 8 + (uint32_t)(p->s[p->i++] - '0');
+    if (d <= '3' && p->i < p->n && is_octal(p->s[p->i])) v = v * 8 + (uint32_t)(p->s[p->i++] - '0');
+  }
+  return v;
+}
+
 /* An escape after the backslash; returns a code point, or sets *cat to a
- * class category bit (d D w W s S), or *special for b/B/backref. */
+ * class category bit (d D w W s S). Without the u flag a digit that is
+ * not a backreference (always so in a class) is Annex B's: an octal
+ * escape, or 8 and 9 themselves. */
 static uint32_t parse_escape(rparse *p, unsigned *cat, int in_class) {
   char ch = p->s[p->i++];
   *cat = 0;
+  if (is_octal(ch)) return legacy_octal(p, ch);
   switch (ch) {
   case 'd': *cat = 1; return 0;
   case 'D': *cat = 2; return 0;
@@ -142,7 +163,6 @@ static uint32_t parse_escape(rparse *p, unsigned *cat, int in_class) {
   case 't': return '\t';
   case 'f': return '\f';
   case 'v': return '\v';
-  case '0': return 0;
   case 'b': return in_class ? '\b' : 'b';
   case 'c':
     if (p->i < p->n) return (uint32_t)(p->s[p->i++] % 32);
@@ -407,11 +427,20 @@ static rnode *parse_atom(rparse *p) {
       return rnew(p, R_NWORDB);
     }
     if (e >= '1' && e <= '9') {
-      r = rnew(p, R_BACKREF);
+      /* \N refers to group N when the pattern has that many groups,
+       * later ones too; a first reading that has not yet seen them takes
+       * it as a reference and asks for a second (parse_pattern()). */
+      size_t digits = p->i;
       int v;
       parse_int(p, &v);
-      r->group = v;
-      return r;
+      int groups = p->known_groups >= 0 ? p->known_groups : p->ngroups;
+      if (v <= groups || p->known_groups < 0) {
+        if (v > groups) p->saw_high_escape = 1;
+        r = rnew(p, R_BACKREF);
+        r->group = v;
+        return r;
+      }
+      p->i = digits;
     }
     /* without the u flag, \k is a plain k unless the pattern names a group */
     if (e == 'k') p->saw_k = 1;
@@ -693,15 +722,21 @@ static void gen(emit *e, const rnode *r, int back) {
 }
 
 /* The pattern's tree. Whether \k is a reference depends on named groups
- * anywhere in the pattern, later ones too: a pattern with both is read a
- * second time, knowing every group's name. */
+ * anywhere in the pattern, and whether \N is one on how many groups it
+ * has, later ones too: a pattern that needs either is read a second time,
+ * knowing every group. */
 static rnode *parse_pattern(rparse *p) {
   rnode *root = parse_alt(p);
   if (!p->err && p->i < p->n) p->err = "Unmatched ')'";
   if (!p->err && p->ngroups > REGEX_MAX_GROUPS) p->err = "Too many capturing groups";
-  if (p->err || p->named || !p->saw_k || !p->nnamed) return root;
-  p->named = 1;
-  p->nnames_known = p->ngroups;
+  const int names = !p->named && p->saw_k && p->nnamed;
+  const int numbers = p->known_groups < 0 && p->saw_high_escape;
+  if (p->err || (!names && !numbers)) return root;
+  if (names) {
+    p->named = 1;
+    p->nnames_known = p->ngroups;
+  }
+  p->known_groups = p->ngroups;
   p->i = 0;
   p->pend = 0;
   p->ngroups = p->nnamed = 0;
@@ -709,7 +744,7 @@ static rnode *parse_pattern(rparse *p) {
 }
 
 jn_regex *jn_regex_compile(jn_arena *a, const char *pat, size_t len, const char *flags, char *errbuf, size_t errcap) {
-  rparse p = {.a = a, .s = pat, .n = len};
+  rparse p = {.a = a, .s = pat, .n = len, .known_groups = -1};
   rnode *root = parse_pattern(&p);
   if (p.err) {
     snprintf(errbuf, errcap, "%s", p.err);

@@ -732,6 +732,29 @@ START_TEST(regex_named_groups) {
 }
 END_TEST
 
+/* Annex B (no u flag): \N is a backreference only when the pattern has N
+ * groups, later ones too; else it is an octal escape (up to \377), and \8
+ * and \9 are the digits themselves, in a class as well. These were taken
+ * as references to a group that never matches, so they matched empty
+ * (and $replace raised D1004 on the empty match). Answers: jsonata-js
+ * 2.0.6 on Node. */
+START_TEST(regex_octal_escapes) {
+  EXPECT("$match('a\\u0002b', /a\\2b/).match", NULL, NULL, "\"a\\u0002b\"");
+  EXPECT("$match('ab', /\\1(a)b/).match", NULL, NULL, "\"ab\"");
+  EXPECT("$match('x\\b', /(x)\\10/).match", NULL, NULL, "\"x\\b\"");
+  EXPECT("$match('xx', /(x)\\10/)", NULL, NULL, "<undefined>");
+  EXPECT("$match('a\\u0001', /[\\1]/).index", NULL, NULL, "1");
+  EXPECT("$match('a89', /a\\89/).match", NULL, NULL, "\"a89\"");
+  EXPECT("$match('\\n', /\\012/).index", NULL, NULL, "0");
+  EXPECT("$match('\\u00001', /\\01/)", NULL, NULL, "<undefined>");
+  EXPECT("$match('\\u00ff', /\\377/).index", NULL, NULL, "0");
+  EXPECT("$match(\"'7\", /\\477/).match", NULL, NULL, "\"'7\"");
+  EXPECT("$match('a\\u0002', /(?<n>a)\\2/).match", NULL, NULL, "\"a\\u0002\"");
+  EXPECT("$replace('abc', /(b)\\2/, '[$1]')", NULL, NULL, "\"abc\"");
+}
+END_TEST
+
+
 /* Searching for a string ($contains, $split, $replace, $substringBefore,
  * $substringAfter) is JavaScript's indexOf and split, on UTF-16 units: ""
  * splits a character past U+FFFF into its surrogates, a lone surrogate
@@ -1210,6 +1233,7 @@ int main(void) {
   tcase_add_test(tc, regex_on_utf16_units);
   tcase_add_test(tc, regex_lookbehind);
   tcase_add_test(tc, regex_named_groups);
+  tcase_add_test(tc, regex_octal_escapes);
   tcase_add_test(tc, string_search_on_utf16_units);
   tcase_add_test(tc, case_mapping_as_javascript);
   tcase_add_test(tc, decode_url_checks_utf8);
