@@ -49,6 +49,7 @@ struct rnode {
   cls *cl;
   int group, neg, behind;
   int min, max, greedy;
+  int mark; /* a repeat's progress mark + 1, once it has one (0: none yet) */
   rnode **kids;
   int nkids, capkids;
 };
@@ -560,7 +561,7 @@ static int put(emit *e, int op) {
 /* back: the code matches right to left, as a lookbehind's body does
  * (ECMAScript's direction -1): a sequence's last element first, each
  * character read before the position. */
-static void gen(emit *e, const rnode *r, int back);
+static void gen(emit *e, rnode *r, int back);
 
 /* Counted repetition copies its operand, so nesting multiplies program size:
    ((a{1000}){1000}){1000} would need 10^9 instructions. Compilation counts
@@ -600,7 +601,7 @@ static void groups_in(const rnode *r, int *first, int *last) {
 /* One iteration of a quantified atom: as ECMAScript's RepeatMatcher does,
  * it first forgets what its groups captured in the iteration before, so
  * /((a)|b)*y/ on "aby" leaves group 2 unset, not "a". */
-static void gen_iteration(emit *e, const rnode *kid, int back) {
+static void gen_iteration(emit *e, rnode *kid, int back) {
   int first = INT_MAX, last = 0;
   groups_in(kid, &first, &last);
   if (first <= last) {
@@ -611,27 +612,43 @@ static void gen_iteration(emit *e, const rnode *kid, int back) {
   gen(e, kid, back);
 }
 
-static void gen_star(emit *e, const rnode *kid, int greedy, int back) {
-  int mark = e->nmarks++;
-  int l0 = put(e, I_SPLIT);
+/* The mark a repeat's optional iterations check their progress with: one
+ * per repeat, shared by its copies (and by the copies of a repeat inside
+ * another), which never need it at once; a mark set since is set back on
+ * backtracking into an earlier one. */
+static int repeat_mark(emit *e, rnode *r) {
+  if (!r->mark) r->mark = ++e->nmarks;
+  return r->mark - 1;
+}
+
+/* One iteration past the repeat's minimum, which (ECMAScript's
+ * RepeatMatcher) fails if it matched the empty string: (a?)? leaves its
+ * group unset, and (.*?){0,2} cannot repeat an empty match. */
+static void gen_optional_iteration(emit *e, rnode *r, int back) {
+  int mark = repeat_mark(e, r);
   int m = put(e, I_MARK);
   e->prog[m].x = mark;
-  gen_iteration(e, kid, back);
+  gen_iteration(e, r->kids[0], back);
   int pr = put(e, I_PROG);
   e->prog[pr].x = mark;
+}
+
+static void gen_star(emit *e, rnode *r, int back) {
+  int l0 = put(e, I_SPLIT);
+  gen_optional_iteration(e, r, back);
   int j = put(e, I_JMP);
   e->prog[j].x = l0;
   int l3 = e->n;
-  e->prog[l0].x = greedy ? l0 + 1 : l3;
-  e->prog[l0].y = greedy ? l3 : l0 + 1;
+  e->prog[l0].x = r->greedy ? l0 + 1 : l3;
+  e->prog[l0].y = r->greedy ? l3 : l0 + 1;
 }
 
-static void gen_opt(emit *e, const rnode *kid, int greedy, int back) {
+static void gen_opt(emit *e, rnode *r, int back) {
   int s = put(e, I_SPLIT);
-  gen_iteration(e, kid, back);
+  gen_optional_iteration(e, r, back);
   int end = e->n;
-  e->prog[s].x = greedy ? s + 1 : end;
-  e->prog[s].y = greedy ? end : s + 1;
+  e->prog[s].x = r->greedy ? s + 1 : end;
+  e->prog[s].y = r->greedy ? end : s + 1;
 }
 
 /* An instruction that reads a unit (or a backreference's units). */
@@ -641,7 +658,7 @@ static int put_read(emit *e, int op, int back) {
   return k;
 }
 
-static void gen(emit *e, const rnode *r, int back) {
+static void gen(emit *e, rnode *r, int back) {
   switch (r->type) {
   case R_CHAR: {
     int k = put_read(e, I_CHAR, back);
@@ -709,12 +726,11 @@ static void gen(emit *e, const rnode *r, int back) {
     break;
   }
   case R_REPEAT: {
-    const rnode *kid = r->kids[0];
-    for (int i = 0; i < r->min; i++) gen_iteration(e, kid, back);
+    for (int i = 0; i < r->min; i++) gen_iteration(e, r->kids[0], back);
     if (r->max < 0) {
-      gen_star(e, kid, r->greedy, back);
+      gen_star(e, r, back);
     } else {
-      for (int i = r->min; i < r->max; i++) gen_opt(e, kid, r->greedy, back);
+      for (int i = r->min; i < r->max; i++) gen_opt(e, r, back);
     }
     break;
   }
@@ -1028,7 +1044,15 @@ static int run(vm *m, int pc, size_t sp) {
       int save1 = m->caps[1];
       int found = run(m, pc + 1, sp);
       m->caps[1] = save1;
-      if (in->x) memcpy(m->caps, saved, (size_t)(ncap < 64 ? ncap : 64) * sizeof(int));
+      if (in->x) {
+        memcpy(m->caps, saved, (size_t)(ncap < 64 ? ncap : 64) * sizeof(int));
+      } else if (found) {
+        /* No backtracking into a lookaround, but what it captured is set
+         * back with whatever fails after it: (?=(a))x|a leaves group 1
+         * unset when it answers through the second alternative. */
+        for (int k = 2; k < ncap && k < 64; k++)
+          if (m->caps[k] != saved[k]) push(m, BT_CAP, k, saved[k], 0);
+      }
       ok = in->x ? !found : found;
       pc = in->y;
       break;

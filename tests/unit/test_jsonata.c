@@ -754,6 +754,21 @@ START_TEST(regex_octal_escapes) {
 }
 END_TEST
 
+/* ECMAScript's RepeatMatcher fails an iteration past the minimum that
+ * matches the empty string, so such a group stays unset and an empty
+ * match is not repeated ((a?)? took "" and (.*?){0,2} matched empty, which
+ * $replace refused with D1004). A lookaround cannot be backtracked into,
+ * but what it captured is set back when what follows it fails. */
+START_TEST(regex_empty_iterations_and_lookaround_captures) {
+  EXPECT("$match('b', /(a?)?b/).groups", NULL, NULL, "[null]");
+  EXPECT("$match('aab', /(a?){3}b/).groups", NULL, NULL, "[\"\"]");
+  EXPECT("$match('x', /(1*)?\\D/).groups", NULL, NULL, "[null]");
+  EXPECT("$match('aaa', /(a|){0,5}/).groups", NULL, NULL, "[\"a\"]");
+  EXPECT("$replace('-b xB', /(.*?){0,2}/, '[$1]')", NULL, NULL, "\"[b][x][B]\"");
+  EXPECT("$match('ax', /(?=(a))x|a/).groups", NULL, NULL, "[null]");
+  EXPECT("$match('ax', /(?=(a))a/).groups", NULL, NULL, "[\"a\"]");
+}
+END_TEST
 
 /* Searching for a string ($contains, $split, $replace, $substringBefore,
  * $substringAfter) is JavaScript's indexOf and split, on UTF-16 units: ""
@@ -1234,6 +1249,7 @@ int main(void) {
   tcase_add_test(tc, regex_lookbehind);
   tcase_add_test(tc, regex_named_groups);
   tcase_add_test(tc, regex_octal_escapes);
+  tcase_add_test(tc, regex_empty_iterations_and_lookaround_captures);
   tcase_add_test(tc, string_search_on_utf16_units);
   tcase_add_test(tc, case_mapping_as_javascript);
   tcase_add_test(tc, decode_url_checks_utf8);
