@@ -243,13 +243,23 @@ jn_val *jn_format_int(jn_ctx *c, double value, const jn_intfmt *f) {
       }
     } else {
       /* insert each separator at (length - position), processing the
-       * leftmost-in-picture first as jsonata-js does */
+       * leftmost-in-picture first, as jsonata-js does with
+       * s.substr(0, pos) + separator + s.substr(pos): a separator left of
+       * the digits there is put first and the digits left of -pos from
+       * the end are lost, so 702 with #,##,##0 is ",,02" in jsonata-js
+       * (and so in Step Functions). */
       memcpy(res, out, no * sizeof *res);
       nr = no;
       for (int k = f->nseps - 1; k >= 0; k--) {
         long pos = (long)nr - f->seps[k].pos;
-        if (pos < 0) pos = 0;
-        memmove(res + pos + 1, res + pos, (nr - (size_t)pos) * sizeof *res);
+        if (pos < 0) {
+          size_t from = pos + (long)nr > 0 ? (size_t)(pos + (long)nr) : 0;
+          memmove(res + 1, res + from, (nr - from) * sizeof *res);
+          nr -= from;
+          pos = 0;
+        } else {
+          memmove(res + pos + 1, res + pos, (nr - (size_t)pos) * sizeof *res);
+        }
         res[pos] = f->seps[k].cp;
         nr++;
       }

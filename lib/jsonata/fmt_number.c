@@ -230,6 +230,18 @@ static void ins(obuf *o, size_t at, uint32_t ch) {
   o->n++;
 }
 
+/* [s.slice(0, at), ch, s.slice(at)].join(''), as jsonata-js inserts a
+ * grouping separator: a negative at counts from the end, and one past the
+ * end appends. Where the picture groups digits the number does not have,
+ * this is where jsonata-js (and so Step Functions) puts the separator:
+ * 702 with #,##,##0.00 is "7,02.,00" there. */
+static void js_insert(obuf *o, long at, uint32_t ch) {
+  if (at < 0) at += (long)o->n;
+  if (at < 0) at = 0;
+  if (at > (long)o->n) at = (long)o->n;
+  ins(o, (size_t)at, ch);
+}
+
 static long oidx(const obuf *o, uint32_t ch) {
   for (size_t i = 0; i < o->n; i++)
     if (o->v[i] == ch) return (long)i;
@@ -334,16 +346,14 @@ jn_val *fn_format_number(jn_ctx *c, jn_val **a, int n, jn_val *in) {
     long gc = (dpos - 1) / v->regular;
     for (long g = 1; g <= gc; g++) ins(&o, (size_t)(dpos - g * v->regular), p.group);
   } else {
-    for (int i = 0; i < v->nint_groups; i++) {
-      long at = dpos - v->int_groups[i];
-      if (at >= 0) ins(&o, (size_t)at, p.group);
-      dpos++;
-    }
+    for (int i = 0; i < v->nint_groups; i++) js_insert(&o, dpos++ - v->int_groups[i], p.group);
   }
   dpos = oidx(&o, p.dec);
-  for (int i = 0; i < v->nfrac_groups; i++) ins(&o, (size_t)(v->frac_groups[i] + dpos + 1), p.group);
+  for (int i = 0; i < v->nfrac_groups; i++) js_insert(&o, v->frac_groups[i] + dpos + 1, p.group);
+  /* The last character goes when the picture has no decimal separator
+   * (taken to be the one the number was written with) or ends in it. */
   dpos = oidx(&o, p.dec);
-  if (v->max_frac == 0 || dpos == (long)o.n - 1) o.n--;
+  if (idx_of(v->pic, p.dec, 0) == -1 || dpos == (long)o.n - 1) o.n--;
   jn_buf b;
   jn_buf_init(&b, c);
   for (size_t i = 0; i < v->prefix.n; i++) jn_buf_utf8(&b, v->prefix.v[i]);

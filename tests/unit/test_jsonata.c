@@ -196,6 +196,27 @@ START_TEST(format_number_past_1e21_as_to_fixed) {
 }
 END_TEST
 
+/* Irregular grouping (#,##,##0, India's) for a number with fewer digits
+ * than the picture groups: jsonata-js inserts each separator with JS
+ * string slicing, so a position left of the digits counts from the end
+ * ($formatNumber, slice()) or drops digits ($formatInteger, substr()). The
+ * spec would write "702.00" and "702"; Step Functions writes these, and
+ * we wrote "7,02.00" and ",,702". Longer numbers are grouped as the spec
+ * says, in both. Results are jsonata-js 2.0.6's. */
+START_TEST(irregular_grouping_as_jsonata_js) {
+  EXPECT("$formatNumber(702, '#,##,##0.00')", NULL, NULL, "\"7,02.,00\"");
+  EXPECT("$formatNumber(12, '#,##,##0')", NULL, NULL, "\",,12\"");
+  EXPECT("$formatNumber(1234567.891, '#,##,##0.00')", NULL, NULL, "\"12,34,567.89\"");
+  EXPECT("$formatNumber(1000000, '0.#0#,###')", NULL, NULL, "\"1000000.0,\"");
+  EXPECT("$formatNumber(-0.004, '-#,##.', {'decimal-separator': ',', 'grouping-separator': '.'})", NULL,
+         NULL, "\"--,0.\"");
+  EXPECT("$formatInteger(702, '#,##,##0')", NULL, NULL, "\",,02\"");
+  EXPECT("$formatInteger(1, '#,##,##0')", NULL, NULL, "\",1\"");
+  EXPECT("$formatInteger(1234567, '#,##,##0')", NULL, NULL, "\"12,34,567\"");
+  EXPECT("$parseInteger($formatInteger(1000, '#,##,##0'), '#,##,##0')", NULL, NULL, "0");
+}
+END_TEST
+
 /* Without a picture a year is written as [Y0001] writes it, as jsonata-js
  * does: its last four digits, after a minus sign when it is negative (we
  * wrote 33658 and -001). */
@@ -1212,6 +1233,7 @@ int main(void) {
   tcase_add_test(tc, parse_integer_as_jsonata_js);
   tcase_add_test(tc, date_utc_two_digit_years);
   tcase_add_test(tc, format_number_past_1e21_as_to_fixed);
+  tcase_add_test(tc, irregular_grouping_as_jsonata_js);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
   tcase_add_test(tc, string_numbers_as_json_stringify);
   tcase_add_test(tc, awkward_numbers_as_javascript);
