@@ -26,7 +26,7 @@ typedef struct dpart {
   int wmin, wmax; /* -1 = unset */
   jn_intfmt ifmt;
   int has_ifmt;
-  int n; /* year digits, -1 */
+  int n; /* a year's, month's or day's digits (XPath F&O §9.8.4.4), -1 */
 } dpart;
 
 typedef struct dspec {
@@ -131,7 +131,7 @@ static void analyse(jn_ctx *c, const char *pic, size_t len, dspec *s) {
         jn_int_picture(c, ip, strlen(ip), &d->ifmt);
         d->has_ifmt = 1;
         if (d->wmin >= 0 && d->ifmt.mandatory < d->wmin) d->ifmt.mandatory = d->wmin;
-        if (d->component == 'Y') {
+        if (strchr("YMD", d->component)) {
           d->n = -1;
           if (d->wmax >= 0) {
             d->n = d->wmax;
@@ -418,14 +418,18 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
       const char *r = int_regex(&d->ifmt);
       if (!r) jn_throw(c, "D3130", -1, "Formatting or parsing an integer as a sequence is not supported by this implementation");
       jn_buf_addc(&rx, '(');
-      /* adjacent numeric markers ([Y0001][M01]) take their width */
-      int adjacent = i + 1 < s.n && !s.parts[i + 1].literal;
       if (d->ifmt.primary == IF_WORDS) {
         jn_words_regex(&rx);
-      } else if (d->ifmt.primary == IF_DECIMAL && adjacent && d->ifmt.nseps == 0 && !d->ifmt.ordinal) {
-        char w[32];
-        snprintf(w, sizeof w, "[0-9]{%d}", d->component == 'Y' && d->n > 0 ? d->n : d->ifmt.mandatory);
+      } else if (d->ifmt.primary == IF_DECIMAL && d->n > 0) {
+        /* a year, month or day of a set width takes exactly its digits
+         * ([M01] does not read "1"), all of them when mandatory, as
+         * jsonata-js reads them; other components take any number */
+        char w[48];
+        const int opt = d->ifmt.optional;
+        if (opt) snprintf(w, sizeof w, "[0-9]{%d,%d}", d->n - opt, d->n);
+        else snprintf(w, sizeof w, "[0-9]{%d}", d->n);
         jn_buf_addz(&rx, w);
+        if (d->ifmt.ordinal) jn_buf_addz(&rx, "(?:th|st|nd|rd)");
       } else {
         jn_buf_addz(&rx, r);
       }

@@ -185,6 +185,27 @@ START_TEST(date_utc_two_digit_years) {
 }
 END_TEST
 
+/* $toMillis reads a year, month or day of a set width (two or more
+ * digits, or a maximum width) as exactly that many digits, and every other
+ * component as any number of them, whatever follows it: "1" does not
+ * fill [M01], and [H01][m01] reads "1030" as hour 103 and minute 0.
+ * Results are jsonata-js 2.0.6's (we read any digits, and fixed widths
+ * only for markers that touched). */
+START_TEST(to_millis_widths_of_years_months_days) {
+  EXPECT("$toMillis('2024-1-1', '[Y0001]-[M01]-[D01]')", NULL, NULL, "<undefined>");
+  EXPECT("$toMillis('2024-10-03', '[Y01]-[M01]-[D01]')", NULL, NULL, "<undefined>");
+  EXPECT("$toMillis('2024-1-1', '[Y0001]-[M,2]-[D,2]')", NULL, NULL, "<undefined>");
+  EXPECT("$toMillis('2024-10-3rd', '[Y0001]-[M01]-[D01o]')", NULL, NULL, "<undefined>");
+  EXPECT("$toMillis('2024-10-03rd', '[Y0001]-[M01]-[D01o]')", NULL, NULL, "1727913600000");
+  EXPECT("$toMillis('2024-1-03', '[Y0001]-[M#1]-[D01]')", NULL, NULL, "1704240000000");
+  EXPECT("$toMillis('2024-100-03', '[Y0001]-[M#01]-[D01]')", NULL, NULL, "1964563200000");
+  EXPECT("$toMillis('20241003', '[Y0001][M01][D01]')", NULL, NULL, "1727913600000");
+  EXPECT("$toMillis('20241003', '[Y][M][D]')", NULL, NULL, "6325275657600000");
+  EXPECT("$toMillis('2000-01-01 1030', '[Y]-[M]-[D] [H01][m01]')", NULL, NULL, "947055600000");
+  EXPECT("$fromMillis(0, '[M,3-3] [D,1-1] [Y,2-2]')", NULL, NULL, "\"001 1 70\"");
+}
+END_TEST
+
 /* $formatNumber takes its digits from toFixed(), which from 1e21 up is
  * the number's ordinary text, exponent and all; jsonata-js then groups
  * it as digits (we wrote all 22 digits). Results are jsonata-js 2.0.6's. */
@@ -1232,6 +1253,7 @@ int main(void) {
   tcase_add_test(tc, iso_year_as_y0001);
   tcase_add_test(tc, parse_integer_as_jsonata_js);
   tcase_add_test(tc, date_utc_two_digit_years);
+  tcase_add_test(tc, to_millis_widths_of_years_months_days);
   tcase_add_test(tc, format_number_past_1e21_as_to_fixed);
   tcase_add_test(tc, irregular_grouping_as_jsonata_js);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
