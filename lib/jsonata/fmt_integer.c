@@ -184,6 +184,14 @@ static void change_case_ascii(char *s, size_t n, int upper) {
   }
 }
 
+/* Digit k of a decimal number's text (digits) padded with pad zeros in
+ * front, in the picture's digit family; a number of 1e21 and more keeps
+ * its exponent's other characters. */
+static uint32_t digit_at(const jn_intfmt *f, const char *digits, size_t pad, size_t k) {
+  const uint32_t d = k < pad ? '0' : (unsigned char)digits[k - pad];
+  return f->zero && d >= '0' && d <= '9' ? d - '0' + f->zero : d;
+}
+
 jn_val *jn_format_int(jn_ctx *c, double value, const jn_intfmt *f) {
   /* jsonata-js writes NaN and Infinity's own text into a decimal picture,
    * and overflows its stack (words) or never returns (letters, roman
@@ -223,23 +231,15 @@ jn_val *jn_format_int(jn_ctx *c, double value, const jn_intfmt *f) {
     char digits[400];
     if (value < 1e21) aev__snprintf_c(digits, sizeof digits, "%.0f", value);
     else jn_fmt_number(value, digits, sizeof digits);
-    size_t nd = strlen(digits);
-    /* code points of the formatted number, then grouping inserted */
-    uint32_t out[600];
-    size_t no = 0;
-    for (int k = (int)nd; k < f->mandatory && no < 300; k++) out[no++] = '0';
-    for (size_t k = 0; k < nd && no < 300; k++) out[no++] = (uint32_t)digits[k];
-    if (f->zero && f->zero != 0x30)
-      for (size_t k = 0; k < no; k++)
-        if (out[k] >= '0' && out[k] <= '9') out[k] = out[k] - '0' + f->zero;
-    uint32_t res[700];
-    size_t nr = 0;
-    if (f->regular) {
-      int n = (int)((no - 1) / (size_t)f->regular);
-      size_t first = no - (size_t)n * (size_t)f->regular;
+    /* padded to every mandatory digit, however many: jsonata-js pads
+     * [Y,500] to 500 digits */
+    const size_t nd = strlen(digits),
+                 pad = (size_t)f->mandatory > nd ? (size_t)f->mandatory - nd : 0, no = pad + nd;
+    if (no > JN_MAX_STRING) jn_too_long(c);
+    if (!f->nseps || f->regular) {
       for (size_t k = 0; k < no; k++) {
-        if (k >= first && (k - first) % (size_t)f->regular == 0 && k > 0) res[nr++] = f->seps[0].cp;
-        res[nr++] = out[k];
+        if (f->regular && k && (no - k) % (size_t)f->regular == 0) jn_buf_utf8(&b, f->seps[0].cp);
+        jn_buf_utf8(&b, digit_at(f, digits, pad, k));
       }
     } else {
       /* insert each separator at (length - position), processing the
@@ -248,8 +248,9 @@ jn_val *jn_format_int(jn_ctx *c, double value, const jn_intfmt *f) {
        * the digits there is put first and the digits left of -pos from
        * the end are lost, so 702 with #,##,##0 is ",,02" in jsonata-js
        * (and so in Step Functions). */
-      memcpy(res, out, no * sizeof *res);
-      nr = no;
+      uint32_t *res = jn_alloc(c->arena, (no + (size_t)f->nseps) * sizeof *res);
+      size_t nr = no;
+      for (size_t k = 0; k < no; k++) res[k] = digit_at(f, digits, pad, k);
       for (int k = f->nseps - 1; k >= 0; k--) {
         long pos = (long)nr - f->seps[k].pos;
         if (pos < 0) {
@@ -263,8 +264,8 @@ jn_val *jn_format_int(jn_ctx *c, double value, const jn_intfmt *f) {
         res[pos] = f->seps[k].cp;
         nr++;
       }
+      for (size_t k = 0; k < nr; k++) jn_buf_utf8(&b, res[k]);
     }
-    for (size_t k = 0; k < nr; k++) jn_buf_utf8(&b, res[k]);
     if (f->ordinal) {
       char last = b.n > start ? b.p[b.n - 1] : 0, prev = b.n > start + 1 ? b.p[b.n - 2] : 0;
       const char *suf = last == '1' ? "st" : last == '2' ? "nd" : last == '3' ? "rd" : "th";
