@@ -815,6 +815,9 @@ static jn_func *new_func(jn_ctx *c, int kind) {
 }
 
 int jn_arity(const jn_val *fn) {
+  /* $sift's function is optional in its signature: without one, the call
+   * that follows raises T1006 (jsonata-js fails with a TypeError) */
+  if (!fn || fn->type != JN_FUNC) return 0;
   const jn_func *f = fn->u.fn;
   switch (f->kind) {
   case F_LAMBDA: return (int)f->node->nitems;

@@ -223,6 +223,18 @@ START_TEST(format_integer_pads_to_any_width) {
 }
 END_TEST
 
+/* $sift's signature makes its function optional; called without one it
+ * crashed (a NULL function's arity was read). It is T1006 now, the error
+ * for invoking what is not a function; jsonata-js fails with a TypeError.
+ * With nothing to sift there is no call, so no error. */
+START_TEST(sift_without_a_function) {
+  EXPECT("$sift({'a': 1})", NULL, NULL, "<error T1006>");
+  EXPECT("{'a': 1} ~> $sift", NULL, NULL, "<error T1006>");
+  EXPECT("$sift({})", NULL, NULL, "<undefined>");
+  EXPECT("$sift({'a': 1, 'b': 2}, function($v){$v > 1})", NULL, NULL, "{\"b\":2}");
+}
+END_TEST
+
 /* $formatNumber takes its digits from toFixed(), which from 1e21 up is
  * the number's ordinary text, exponent and all; jsonata-js then groups
  * it as digits (we wrote all 22 digits). Results are jsonata-js 2.0.6's. */
@@ -1272,6 +1284,7 @@ int main(void) {
   tcase_add_test(tc, date_utc_two_digit_years);
   tcase_add_test(tc, to_millis_widths_of_years_months_days);
   tcase_add_test(tc, format_integer_pads_to_any_width);
+  tcase_add_test(tc, sift_without_a_function);
   tcase_add_test(tc, format_number_past_1e21_as_to_fixed);
   tcase_add_test(tc, irregular_grouping_as_jsonata_js);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
