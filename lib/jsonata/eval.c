@@ -181,7 +181,10 @@ int jn_truthy(jn_ctx *c, const jn_val *v) {
   case JN_NUM: return jn_is_numeric(c, v, -1) && v->u.num != 0;
   case JN_OBJ: return v->u.obj.n > 0 || v->u.obj.src != NULL;
   case JN_BOOL: return v->u.b;
-  case JN_FUNC: return 0; /* functions reach natives as JS closures: falsy */
+  /* jsonata-js's functions are objects with keys, so true, but a regex is
+   * a JS closure, so false (as is any function passed to a native, which
+   * wraps it in a closure: fn_boolean(), fn_not()) */
+  case JN_FUNC: return v->u.fn->kind != F_REGEX;
   default: return 0;
   }
 }

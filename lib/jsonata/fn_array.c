@@ -16,16 +16,23 @@ jn_val *jn_hof_call(jn_ctx *c, jn_val *fn, jn_val *v, double index, jn_val *arr)
   return jn_apply(c, fn, args, na, NULL, c->cur_pos);
 }
 
+/* A function argument reaches jsonata-js's natives wrapped in a JS
+ * closure, which is false: $boolean($string) is false though $string is
+ * true as a condition (jn_truthy()). */
+static int arg_truthy(jn_ctx *c, const jn_val *v) {
+  return v->type != JN_FUNC && jn_truthy(c, v);
+}
+
 jn_val *fn_boolean(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  return a[0] ? JN_BOOLV(jn_truthy(c, a[0])) : NULL;
+  return a[0] ? JN_BOOLV(arg_truthy(c, a[0])) : NULL;
 }
 
 jn_val *fn_not(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  return a[0] ? JN_BOOLV(!jn_truthy(c, a[0])) : NULL;
+  return a[0] ? JN_BOOLV(!arg_truthy(c, a[0])) : NULL;
 }
 
 jn_val *fn_exists(jn_ctx *c, jn_val **a, int n, jn_val *in) {

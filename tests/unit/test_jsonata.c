@@ -235,6 +235,27 @@ START_TEST(sift_without_a_function) {
 }
 END_TEST
 
+/* A function is true as a condition, a predicate, or an item of an
+ * array given to $boolean (jsonata-js's functions are objects with keys),
+ * but false as $boolean's or $not's own argument (jsonata-js wraps a
+ * function argument in a JS closure) and a regex is false everywhere (it
+ * is a closure). We took every function as false. Results are jsonata-js
+ * 2.0.6's. */
+START_TEST(functions_are_true_except_as_arguments) {
+  EXPECT("$string ? 1 : 2", NULL, NULL, "1");
+  EXPECT("function($x){1} ? 1 : 2", NULL, NULL, "1");
+  EXPECT("($string ~> $uppercase) ? 1 : 2", NULL, NULL, "1");
+  EXPECT("$string and true", NULL, NULL, "true");
+  EXPECT("[1,2][$string]", NULL, NULL, "[1,2]");
+  EXPECT("$filter([1,2], function($v){$string})", NULL, NULL, "[1,2]");
+  EXPECT("$boolean([$string])", NULL, NULL, "true");
+  EXPECT("$boolean($string)", NULL, NULL, "false");
+  EXPECT("$not(function($x){$x})", NULL, NULL, "true");
+  EXPECT("/a/ ? 1 : 2", NULL, NULL, "2");
+  EXPECT("[1,2][/a/]", NULL, NULL, "<undefined>");
+}
+END_TEST
+
 /* $formatNumber takes its digits from toFixed(), which from 1e21 up is
  * the number's ordinary text, exponent and all; jsonata-js then groups
  * it as digits (we wrote all 22 digits). Results are jsonata-js 2.0.6's. */
@@ -1285,6 +1306,7 @@ int main(void) {
   tcase_add_test(tc, to_millis_widths_of_years_months_days);
   tcase_add_test(tc, format_integer_pads_to_any_width);
   tcase_add_test(tc, sift_without_a_function);
+  tcase_add_test(tc, functions_are_true_except_as_arguments);
   tcase_add_test(tc, format_number_past_1e21_as_to_fixed);
   tcase_add_test(tc, irregular_grouping_as_jsonata_js);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
