@@ -121,7 +121,7 @@ static jn_val *lookup_var_node(jn_ctx *c, jn_env *env, const jn_node *n) {
 /* `$` is the context (the input itself, not its outer wrapping); `$name`
  * a binding or a built-in */
 static jn_val *eval_variable(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *env) {
-  if (n->op[0] == 0) return input && input->type == JN_ARR && (input->flags & JN_OUTER) ? input->u.arr.items[0] : input;
+  if (n->op[0] == 0) return jn_unouter(input);
   return lookup_var_node(c, env, n);
 }
 
@@ -540,8 +540,7 @@ jn_val *jn_to_string(jn_ctx *c, jn_val *v, int pretty) {
     jn_throw(c, "D3001", -1, "Attempting to invoke string function on Infinity or NaN");
   jn_buf b;
   jn_buf_init(&b, c);
-  if (v->type == JN_ARR && (v->flags & JN_OUTER) && v->u.arr.n) v = v->u.arr.items[0];
-  jn_serialize(&b, v, 1, pretty ? 2 : 0);
+  jn_serialize(&b, jn_unouter(v), 1, pretty ? 2 : 0);
   return jn_buf_val(&b);
 }
 
@@ -772,7 +771,7 @@ static void wildcard_member(jn_ctx *c, jn_val *results, jn_val *v) {
 
 static jn_val *eval_wildcard(jn_ctx *c, jn_val *input) {
   jn_val *results = jn_seq(c);
-  if (input && input->type == JN_ARR && (input->flags & JN_OUTER) && input->u.arr.n) input = input->u.arr.items[0];
+  input = jn_unouter(input);
   if (!input) return results;
   jn_force(input);
   if (input->type == JN_OBJ)
@@ -815,6 +814,10 @@ static jn_func *new_func(jn_ctx *c, int kind) {
   memset(f, 0, sizeof *f);
   f->kind = kind;
   return f;
+}
+
+jn_val *jn_unouter(jn_val *v) {
+  return v && v->type == JN_ARR && (v->flags & JN_OUTER) && v->u.arr.n ? v->u.arr.items[0] : v;
 }
 
 int jn_arity(const jn_val *fn) {

@@ -38,7 +38,7 @@ jn_val *fn_assert(jn_ctx *c, jn_val **a, int n, jn_val *in) {
 jn_val *fn_clone(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   (void)n;
   (void)in;
-  return jn_clone(c, a[0]);
+  return jn_clone(c, jn_unouter(a[0])); /* a JSON round trip in jsonata-js */
 }
 
 /* Errors raised while evaluating $eval's text become D3121, but for out

@@ -310,6 +310,9 @@ void jn_serialize(jn_buf *b, const jn_val *v, int precision15, int indent);
 
 /* predicates */
 int jn_is_seq(const jn_val *v);
+/* The input array itself where v is its outer wrapping (JN_OUTER), as
+ * jsonata-js's `$`, wildcards and JSON text see it; else v. */
+jn_val *jn_unouter(jn_val *v);
 int jn_is_array(const jn_val *v);
 int jn_is_numeric(jn_ctx *c, const jn_val *v, int position);
 int jn_truthy(jn_ctx *c, const jn_val *v);

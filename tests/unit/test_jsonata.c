@@ -256,6 +256,17 @@ START_TEST(functions_are_true_except_as_arguments) {
 }
 END_TEST
 
+/* $clone() of an input array clones the array: its context is the
+ * input's outer wrapping, which jsonata-js's JSON round trip writes as the
+ * array itself (we cloned the wrapping: [[1,2]]). */
+START_TEST(clone_of_the_input_array) {
+  EXPECT("$clone()", "[1,2]", NULL, "[1,2]");
+  EXPECT("$clone()", "[{\"a\":1}]", NULL, "[{\"a\":1}]");
+  EXPECT("$clone($)", "[1,2]", NULL, "[1,2]");
+  EXPECT("$clone()", "{\"a\":[1]}", NULL, "{\"a\":[1]}");
+}
+END_TEST
+
 /* $formatNumber takes its digits from toFixed(), which from 1e21 up is
  * the number's ordinary text, exponent and all; jsonata-js then groups
  * it as digits (we wrote all 22 digits). Results are jsonata-js 2.0.6's. */
@@ -1307,6 +1318,7 @@ int main(void) {
   tcase_add_test(tc, format_integer_pads_to_any_width);
   tcase_add_test(tc, sift_without_a_function);
   tcase_add_test(tc, functions_are_true_except_as_arguments);
+  tcase_add_test(tc, clone_of_the_input_array);
   tcase_add_test(tc, format_number_past_1e21_as_to_fixed);
   tcase_add_test(tc, irregular_grouping_as_jsonata_js);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
