@@ -940,6 +940,12 @@ static jn_val *eval_partial(jn_ctx *c, const jn_node *n, jn_val *input, jn_env *
   }
   if (!proc || proc->type != JN_FUNC)
     jn_throw(c, "T1008", n->position, "Attempted to partially apply a non-function");
+  /* jsonata-js partially applies a native by parsing a lambda from the
+   * JavaScript function's parameter list: string's is "arg, prettify =
+   * false", which does not parse, so $string(?) always fails there (and
+   * in Step Functions), at that text's position 26 */
+  if (proc->u.fn->kind == F_NATIVE && !strcmp(proc->u.fn->native->name, "string"))
+    jn_throw(c, "S0208", 26, "Parameter 2 of function definition must be a variable name (start with $)");
   f->target = proc;
   return jn_funcv(c, f);
 }

@@ -267,6 +267,18 @@ START_TEST(clone_of_the_input_array) {
 }
 END_TEST
 
+/* jsonata-js partially applies a built-in by parsing a lambda from its
+ * JavaScript parameter list; $string's ("arg, prettify = false") does not
+ * parse, so $string(?) is S0208 there, at that text's position 26. Other
+ * built-ins partially apply as usual. */
+START_TEST(string_cannot_be_partially_applied) {
+  EXPECT("$string(?)(1)", NULL, NULL, "<error S0208>");
+  EXPECT("($s := $string; $s(1, ?))", NULL, NULL, "<error S0208>");
+  EXPECT("$map([1,2], $string)", NULL, NULL, "[\"1\",\"2\"]");
+  EXPECT("$substring(?, 0, 2)('hello')", NULL, NULL, "\"he\"");
+}
+END_TEST
+
 /* $formatNumber takes its digits from toFixed(), which from 1e21 up is
  * the number's ordinary text, exponent and all; jsonata-js then groups
  * it as digits (we wrote all 22 digits). Results are jsonata-js 2.0.6's. */
@@ -1319,6 +1331,7 @@ int main(void) {
   tcase_add_test(tc, sift_without_a_function);
   tcase_add_test(tc, functions_are_true_except_as_arguments);
   tcase_add_test(tc, clone_of_the_input_array);
+  tcase_add_test(tc, string_cannot_be_partially_applied);
   tcase_add_test(tc, format_number_past_1e21_as_to_fixed);
   tcase_add_test(tc, irregular_grouping_as_jsonata_js);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
