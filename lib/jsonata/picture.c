@@ -485,21 +485,32 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
       key = 'Z';
     } else if (d->has_ifmt) {
       val = jn_parse_int(c, v, vl, &d->ifmt);
-    } else {
-      if (!name_lookup(d, v, vl, &val)) continue;
+    } else if (!name_lookup(d, v, vl, &val)) {
+      /* jsonata-js looks names up case-sensitively ("January", "am") and
+       * stores what it finds: an unknown one leaves the component
+       * undefined, even if an earlier part gave it, and still counts as a
+       * part read (so the result is not undefined) */
+      have[key] = 0;
+      any = 1;
+      continue;
     }
     comp[key] = val;
     have[key] = 1;
     any = 1;
   }
   if (!any) return NULL;
+  /* Which date and time forms were given is judged by the components'
+   * values as JavaScript truth, as jsonata-js does: a component read as 0
+   * ("am", hour 0) counts as not given there, though it keeps its value */
+#define GIVEN(k) (have[(unsigned char)(k)] && comp[(unsigned char)(k)] != 0 && !isnan(comp[(unsigned char)(k)]))
   int mask = 0;
   const char *dm = "YXMxWwdD", *tmk = "PHhmsf";
-  for (const char *p = dm; *p; p++) mask = (mask << 1) | have[(unsigned char)*p];
+  for (const char *p = dm; *p; p++) mask = (mask << 1) | GIVEN(*p);
 #define IS_TYPE(t) (!(~(t)&mask) && ((t)&mask))
   int dateA = IS_TYPE(161), dateB = !dateA && IS_TYPE(130), dateC = IS_TYPE(84), dateD = !dateC && IS_TYPE(72);
   mask = 0;
-  for (const char *p = tmk; *p; p++) mask = (mask << 1) | have[(unsigned char)*p];
+  for (const char *p = tmk; *p; p++) mask = (mask << 1) | GIVEN(*p);
+#undef GIVEN
   int timeA = IS_TYPE(23), timeB = !timeA && IS_TYPE(47);
 #undef IS_TYPE
   (void)timeA;
@@ -517,7 +528,9 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
         comp[k] = strchr("MDd", *p) ? 1 : 0;
         end_specified = 1;
       } else {
-        comp[k] = *p == 'P' ? (now.h >= 12) : fragment(&now, *p);
+        /* jsonata-js takes "am" or "pm" from the clock, text that never
+         * equals 1: a defaulted P never adds 12 hours */
+        comp[k] = *p == 'P' ? 0 : fragment(&now, *p);
       }
       have[k] = 1;
     } else {

@@ -279,6 +279,27 @@ START_TEST(string_cannot_be_partially_applied) {
 }
 END_TEST
 
+/* Which date and time forms $toMillis was given is judged as jsonata-js
+ * judges it: by the components' values as JavaScript truth (am, read as
+ * 0, does not make a 12-hour time), names looked up case-sensitively with
+ * an unknown one leaving its component undefined (even one an earlier
+ * part gave), and a P taken from the clock never adding 12 hours. We
+ * raised D3136 for '2024 am', kept October from [M01] past an unknown
+ * 'oct', and read [h] as a pm hour in the afternoon. Results are
+ * jsonata-js 2.0.6's. */
+START_TEST(to_millis_components_as_jsonata_js) {
+  EXPECT("$toMillis('2024 am', '[Y0001] [P]')", NULL, NULL, "1704067200000");
+  EXPECT("$toMillis('2024 pm', '[Y0001] [P]')", NULL, NULL, "<error D3136>");
+  EXPECT("$toMillis('2024 JANUARY 5', '[Y0001] [MN] [D]')", NULL, NULL, "<error D3136>");
+  EXPECT("$toMillis('2024 October 5', '[Y0001] [MNn] [D]')", NULL, NULL, "1728086400000");
+  EXPECT("$toMillis('2024 10 oct', '[Y0001] [M01] [Mn,3-3]')", NULL, NULL, "1704067200000");
+  EXPECT("$toMillis('JANUARY', '[MN]') = $millis()", NULL, NULL, "true");
+  EXPECT("$toMillis('5', '[h]') = $toMillis($fromMillis($millis(), '[Y0001]-[M01]-[D01]') & ' 05',"
+         " '[Y0001]-[M01]-[D01] [H01]')",
+         NULL, NULL, "true");
+}
+END_TEST
+
 /* $formatNumber takes its digits from toFixed(), which from 1e21 up is
  * the number's ordinary text, exponent and all; jsonata-js then groups
  * it as digits (we wrote all 22 digits). Results are jsonata-js 2.0.6's. */
@@ -1332,6 +1353,7 @@ int main(void) {
   tcase_add_test(tc, functions_are_true_except_as_arguments);
   tcase_add_test(tc, clone_of_the_input_array);
   tcase_add_test(tc, string_cannot_be_partially_applied);
+  tcase_add_test(tc, to_millis_components_as_jsonata_js);
   tcase_add_test(tc, format_number_past_1e21_as_to_fixed);
   tcase_add_test(tc, irregular_grouping_as_jsonata_js);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
