@@ -371,6 +371,12 @@ static const char *int_regex(const jn_intfmt *f) {
   }
 }
 
+/* Whether component k was read and is true as JavaScript takes a number
+ * (not 0, not NaN), as jsonata-js's $toMillis tests it. */
+static int truthy(const int *have, const double *comp, unsigned char k) {
+  return have[k] && comp[k] != 0 && !isnan(comp[k]);
+}
+
 static int name_lookup(const dpart *d, const char *s, size_t n, double *out) {
   if (d->component == 'P') {
     if (n == 2 && (!strncmp(s, "am", 2) || !strncmp(s, "AM", 2))) return *out = 0, 1;
@@ -481,8 +487,7 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
         oh = atoi(hh);
         om = atoi(t + 3);
       }
-      val = oh * 60 + om;
-      key = 'Z';
+      val = oh * 60 + om; /* kept apart from Z's: see the end */
     } else if (d->has_ifmt) {
       val = jn_parse_int(c, v, vl, &d->ifmt);
     } else if (!name_lookup(d, v, vl, &val)) {
@@ -502,19 +507,18 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
   /* Which date and time forms were given is judged by the components'
    * values as JavaScript truth, as jsonata-js does: a component read as 0
    * ("am", hour 0) counts as not given there, though it keeps its value */
-#define GIVEN(k) (have[(unsigned char)(k)] && comp[(unsigned char)(k)] != 0 && !isnan(comp[(unsigned char)(k)]))
   int mask = 0;
   const char *dm = "YXMxWwdD", *tmk = "PHhmsf";
-  for (const char *p = dm; *p; p++) mask = (mask << 1) | GIVEN(*p);
+  for (const char *p = dm; *p; p++) mask = (mask << 1) | truthy(have, comp, *p);
 #define IS_TYPE(t) (!(~(t)&mask) && ((t)&mask))
   int dateA = IS_TYPE(161), dateB = !dateA && IS_TYPE(130), dateC = IS_TYPE(84), dateD = !dateC && IS_TYPE(72);
   mask = 0;
-  for (const char *p = tmk; *p; p++) mask = (mask << 1) | GIVEN(*p);
-#undef GIVEN
+  for (const char *p = tmk; *p; p++) mask = (mask << 1) | truthy(have, comp, *p);
   int timeA = IS_TYPE(23), timeB = !timeA && IS_TYPE(47);
 #undef IS_TYPE
   (void)timeA;
-  const char *dcomps = dateB ? "YB" : dateC ? "XxwF" : dateD ? "XWF" : "YMD";
+  /* jsonata-js steps through Y and D (not d) for a day-of-year date */
+  const char *dcomps = dateB ? "YD" : dateC ? "XxwF" : dateD ? "XWF" : "YMD";
   const char *tcomps = timeB ? "Phmsf" : "Hmsf";
   char comps[16];
   snprintf(comps, sizeof comps, "%s%s", dcomps, tcomps);
@@ -555,6 +559,14 @@ jn_val *jn_parse_datetime(jn_ctx *c, const jn_val *text, const jn_val *picture) 
     if (comp['P'] == 1) H += 12;
   }
   double millis = utc(comp['Y'], M, D) + H * 3600000.0 + comp['m'] * 60000.0 + comp['s'] * 1000.0 + comp['f'];
-  if (have['Z']) millis -= comp['Z'] * 60000.0;
+  /* Date.UTC's NaN: a component that is not a number (words that do not
+   * parse), or a time past its range of 8.64e15 ms either side; the
+   * timezone is applied after it */
+  if (isnan(comp['Y'] + M + D + H + comp['m'] + comp['s'] + comp['f']) || fabs(millis) > 8.64e15)
+    millis = NAN;
+  /* jsonata-js keeps [Z] and [z] apart and subtracts the first that is
+   * true: a later [z] does not replace a [Z] */
+  if (truthy(have, comp, 'Z')) millis -= comp['Z'] * 60000.0;
+  else if (truthy(have, comp, 'z')) millis -= comp['z'] * 60000.0;
   return jn_num(c, millis);
 }
