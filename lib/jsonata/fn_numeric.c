@@ -116,7 +116,10 @@ jn_val *fn_round(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   if (p != trunc(p) || fabs(p) >= 1e21) return jn_num(c, NAN);
   int prec = (int)fmax(-1e6, fmin(1e6, p));
   if (prec) x = shift10(x, prec);
-  double r = floor(x + 0.5);
+  /* Math.round: x + 0.5 is not exact past 2^52 (4503599627370497 + 0.5
+   * rounds to ...498), x - floor(x) is */
+  double r = floor(x);
+  if (x - r >= 0.5) r += 1;
   if (fabs(r - x) == 0.5 && fabs(fmod(r, 2)) == 1) r -= 1;
   if (prec) r = shift10(r, -prec);
   if (r == 0) r = 0;

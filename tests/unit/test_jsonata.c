@@ -319,6 +319,20 @@ START_TEST(to_millis_time_as_jsonata_js) {
 }
 END_TEST
 
+/* $round is Math.round, exact past 2^52 where x + 0.5 is not: an odd
+ * integer such as 5645183469057185 stays itself (we answered ...186), as
+ * does a value shifted there by a precision. Results are jsonata-js
+ * 2.0.6's. */
+START_TEST(round_large_numbers_as_math_round) {
+  EXPECT("$round(5645183469057185)", NULL, NULL, "5645183469057185");
+  EXPECT("$round(-8642937764515117)", NULL, NULL, "-8642937764515117");
+  EXPECT("$round(61059383132621153, -1)", NULL, NULL, "61059383132621150");
+  EXPECT("$round(467221.26849213126, 10)", NULL, NULL, "467221.2684921313");
+  EXPECT("[$round(2.5), $round(-2.5), $round(3.5), $round(-0.4), $round(0.49999999999999994)]", NULL,
+         NULL, "[2,-2,4,0,0]");
+}
+END_TEST
+
 /* $formatNumber takes its digits from toFixed(), which from 1e21 up is
  * the number's ordinary text, exponent and all; jsonata-js then groups
  * it as digits (we wrote all 22 digits). Results are jsonata-js 2.0.6's. */
@@ -1375,6 +1389,7 @@ int main(void) {
   tcase_add_test(tc, string_cannot_be_partially_applied);
   tcase_add_test(tc, to_millis_components_as_jsonata_js);
   tcase_add_test(tc, to_millis_time_as_jsonata_js);
+  tcase_add_test(tc, round_large_numbers_as_math_round);
   tcase_add_test(tc, format_number_past_1e21_as_to_fixed);
   tcase_add_test(tc, irregular_grouping_as_jsonata_js);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
