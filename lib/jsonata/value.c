@@ -558,6 +558,27 @@ static void newline(jn_buf *b, int indent, int level) {
   for (int i = 0; i < indent * level; i++) jn_buf_addc(b, ' ');
 }
 
+/* Number(d.toPrecision(15)): d to 15 significant digits. printf rounds an
+ * exact tie to even; toPrecision picks the larger digits (away from zero,
+ * the sign being written apart), so 8921739012083625 is 8921739012083630
+ * there. A tie is the 16th digit 5 with nothing after it in d's exact
+ * decimal expansion, which printf writes whole (767 digits at most). */
+static double precision15(double d) {
+  char t[40], w[48];
+  aev__snprintf_c(t, sizeof t, "%.14e", d);
+  aev__snprintf_c(w, sizeof w, "%.30e", fabs(d));
+  if (w[16] != '5' || strspn(w + 17, "0") < 15) return aev__strtod(t, NULL);
+  char exact[820];
+  aev__snprintf_c(exact, sizeof exact, "%.800e", fabs(d));
+  const char *e = strchr(exact, 'e');
+  if (!e || strspn(exact + 17, "0") < (size_t)(e - exact - 17)) return aev__strtod(t, NULL);
+  unsigned long long digits = (unsigned long long)(exact[0] - '0');
+  for (int i = 2; i <= 15; i++) digits = digits * 10 + (unsigned long long)(exact[i] - '0');
+  char up[48];
+  aev__snprintf_c(up, sizeof up, "%s%llue%d", d < 0 ? "-" : "", digits + 1, atoi(e + 1) - 14);
+  return aev__strtod(up, NULL);
+}
+
 static void ser(jn_buf *b, const jn_val *v, int p15, int indent, int level) {
   char num[64];
   switch (v->type) {
@@ -566,11 +587,7 @@ static void ser(jn_buf *b, const jn_val *v, int p15, int indent, int level) {
   case JN_NUM: {
     double d = v->u.num;
     if (p15 && isinf(d)) jn_throw(b->c, "D1001", -1, "Number out of range");
-    if (p15 && !isnan(d)) { /* $string's Number(val.toPrecision(15)) */
-      char t[40];
-      aev__snprintf_c(t, sizeof t, "%.14e", d);
-      d = aev__strtod(t, NULL);
-    }
+    if (p15 && !isnan(d)) d = precision15(d); /* $string's Number(val.toPrecision(15)) */
     if (!isfinite(d)) { /* NaN, or a number that rounding took past the
                            largest double: JSON.stringify writes null */
       jn_buf_addz(b, "null");

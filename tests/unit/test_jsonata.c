@@ -333,6 +333,19 @@ START_TEST(round_large_numbers_as_math_round) {
 }
 END_TEST
 
+/* $string writes a number to 15 significant digits as toPrecision(15)
+ * does, an exact tie away from zero: 8921739012083625 is
+ * "8921739012083630" (printf's tie to even gave ...620). */
+START_TEST(string_ties_as_to_precision) {
+  EXPECT("$string(8921739012083625)", NULL, NULL, "\"8921739012083630\"");
+  EXPECT("$string(-3081107363317565)", NULL, NULL, "\"-3081107363317570\"");
+  EXPECT("$string(8921739012083635)", NULL, NULL, "\"8921739012083640\"");
+  EXPECT("$string({'a': 8921739012083625})", NULL, NULL, "\"{\\\"a\\\":8921739012083630}\"");
+  EXPECT("$string(1.000000000000005)", NULL, NULL, "\"1.00000000000001\"");
+  EXPECT("$string(0.1 + 0.2)", NULL, NULL, "\"0.3\"");
+}
+END_TEST
+
 /* $formatNumber takes its digits from toFixed(), which from 1e21 up is
  * the number's ordinary text, exponent and all; jsonata-js then groups
  * it as digits (we wrote all 22 digits). Results are jsonata-js 2.0.6's. */
@@ -1390,6 +1403,7 @@ int main(void) {
   tcase_add_test(tc, to_millis_components_as_jsonata_js);
   tcase_add_test(tc, to_millis_time_as_jsonata_js);
   tcase_add_test(tc, round_large_numbers_as_math_round);
+  tcase_add_test(tc, string_ties_as_to_precision);
   tcase_add_test(tc, format_number_past_1e21_as_to_fixed);
   tcase_add_test(tc, irregular_grouping_as_jsonata_js);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
