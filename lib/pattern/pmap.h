@@ -27,8 +27,9 @@ typedef struct pmap {
   size_t klen, kcap;
   pmap_key *ku; /* the arena's distinct keys, open addressing, cap a power of two */
   size_t kun, kucap;
-  /* Set by an owner whose map no match reaches: it may fill to three
-   * quarters (half its memory) instead of half (shorter probes). */
+  /* Set by an owner whose lookups mostly find their key, or are few: the
+   * map may fill to three quarters (half its memory) instead of half
+   * (shorter probes, above all for keys it does not hold). */
   int dense;
 } pmap;
 
