@@ -59,11 +59,37 @@ static int dup_str(cctx *c, const char *s, size_t n, pm_str *out) {
   return AEV_OK;
 }
 
+/* What a matcher's kind keeps in its string, its list of strings, or its
+ * list of numbers (see pm_matcher). */
+enum { HOLDS_NOTHING, HOLDS_STR, HOLDS_STRS, HOLDS_NUMS };
+
+static int holds(int kind) {
+  switch (kind) {
+    case PM_EXACT_NUM:
+    case PM_EXISTS:
+    case PM_ABSENT:
+    case PM_NUMERIC:
+    case PM_CIDR: return HOLDS_NOTHING;
+    case PM_AB_NUM: return HOLDS_NUMS;
+    case PM_AB_STR:
+    case PM_AB_EIC:
+    case PM_AB_PREFIX:
+    case PM_AB_SUFFIX:
+    case PM_AB_WILDCARD: return HOLDS_STRS;
+    default: return HOLDS_STR;
+  }
+}
+
 static void matcher_clear(pm_matcher *m) {
-  free(m->s.s);
-  for (size_t i = 0; m->strs && i < m->n; i++) free(m->strs[i].s);
-  free(m->strs);
-  free(m->nums);
+  switch (holds(m->kind)) {
+    case HOLDS_STR: free(m->s.s); break;
+    case HOLDS_STRS:
+      for (size_t i = 0; m->strs && i < m->n; i++) free(m->strs[i].s);
+      free(m->strs);
+      break;
+    case HOLDS_NUMS: free(m->nums); break;
+    default: break;
+  }
 }
 
 static void cond_free(pm_cond *k) {
@@ -90,10 +116,16 @@ size_t aev__pm_rule_memory(const pm_rule *r) {
     const pm_cond *k = r->pool[i];
     total += sizeof *k + k->path.len + 1 + k->nm * sizeof *k->m;
     for (size_t j = 0; j < k->nm; j++) {
-      total += k->m[j].s.s ? k->m[j].s.len + 1 : 0;
-      total += k->m[j].n * (sizeof(pm_str) + sizeof(double));
-      for (size_t x = 0; k->m[j].strs && x < k->m[j].n; x++)
-        total += k->m[j].strs[x].len + 1;
+      const pm_matcher *m = &k->m[j];
+      switch (holds(m->kind)) {
+        case HOLDS_STR: total += m->s.s ? m->s.len + 1 : 0; break;
+        case HOLDS_STRS:
+          total += m->n * sizeof(pm_str);
+          for (size_t x = 0; m->strs && x < m->n; x++) total += m->strs[x].len + 1;
+          break;
+        case HOLDS_NUMS: total += m->n * sizeof(double); break;
+        default: break;
+      }
     }
   }
   return total;

@@ -270,12 +270,13 @@ static int cond_key(const pm_cond *k, buf *b) {
 /* A hashed matcher's values-map key: kind and bytes. */
 static uint32_t value_key(uint32_t path, const pm_matcher *x, unsigned char num[8],
                           const void **key, size_t *klen) {
-  *key = x->s.s;
-  *klen = x->s.len;
   if (x->kind == PM_EXACT_NUM) {
     num_key(x->num, num);
     *key = num;
     *klen = 8;
+  } else {
+    *key = x->s.s;
+    *klen = x->s.len;
   }
   return path << 3 | (uint32_t)x->kind;
 }

@@ -41,21 +41,29 @@ typedef struct pm_str {
   size_t len;
 } pm_str;
 
+/* A matcher holds only what its kind uses (see the kinds above): a big
+ * set keeps one for every value its patterns name, so they share room. */
 typedef struct pm_matcher {
   int kind;
-  pm_str s;
-  double num;
-  /* numeric: lo/hi bounds, open means strict */
-  double lo, hi;
-  unsigned char has_lo, has_hi, lo_open, hi_open;
-  /* cidr: 16 bytes (IPv4 mapped into the first 4), family 4 or 6 */
-  unsigned char ip[16];
-  int family, bits;
-  /* anything-but lists */
-  pm_str *strs;
-  double *nums;
-  size_t n;
+  union {
+    pm_str s;
+    double num;
+    struct { /* numeric: lo/hi bounds, open means strict */
+      double lo, hi;
+      unsigned char has_lo, has_hi, lo_open, hi_open;
+    };
+    struct { /* cidr: 16 bytes (IPv4 mapped into the first 4), family 4 or 6 */
+      unsigned char ip[16];
+      unsigned char family, bits;
+    };
+    struct { /* anything-but lists */
+      pm_str *strs;
+      double *nums;
+      size_t n;
+    };
+  };
 } pm_matcher;
+_Static_assert(sizeof(pm_matcher) == 32, "a matcher is half a cache line");
 
 /* One field condition: the values at path must satisfy one of the matchers. */
 typedef struct pm_cond {
