@@ -1,6 +1,7 @@
 /* JSONata values: the per-evaluation arena, constructors, ordered objects,
  * conversion from/to jansson, and JSON text output with JavaScript's
  * number formatting. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -448,9 +449,19 @@ void jn_fmt_number(double d, char *out, size_t cap) {
     snprintf(out, cap, "0");
     return;
   }
+  /* A whole number below 2^53 is exact, and JavaScript writes every digit. */
+  if (fabs(d) < 9007199254740992.0 && d == (double)(long long)d) {
+    snprintf(out, cap, "%lld", (long long)d);
+    return;
+  }
+  /* The fewest digits that read back as d. When 15 do, printf's 15 with
+   * their trailing zeros dropped are those fewest: a shorter decimal that
+   * reads back as a normal d lies within half an ulp of it, less than half
+   * a step of 15 digits, so it is also the nearest 15-digit one. Else 16
+   * or 17 are needed. A subnormal's ulp is coarser: it is searched from 1. */
   char digits[40];
   int prec, exp10 = 0;
-  for (prec = 1; prec <= 17; prec++) {
+  for (prec = fabs(d) >= DBL_MIN ? 15 : 1; prec <= 17; prec++) {
     aev__snprintf_c(digits, sizeof digits, "%.*e", prec - 1, d);
     if (aev__strtod(digits, NULL) == d) break;
   }
@@ -564,6 +575,7 @@ static void newline(jn_buf *b, int indent, int level) {
  * there. A tie is the 16th digit 5 with nothing after it in d's exact
  * decimal expansion, which printf writes whole (767 digits at most). */
 static double precision15(double d) {
+  if (fabs(d) < 1e15 && d == (double)(long long)d) return d; /* 15 digits at most: exact */
   char t[40], w[48];
   aev__snprintf_c(t, sizeof t, "%.14e", d);
   aev__snprintf_c(w, sizeof w, "%.30e", fabs(d));

@@ -346,6 +346,25 @@ START_TEST(string_ties_as_to_precision) {
 }
 END_TEST
 
+/* Numbers are written with the fewest digits that read back as them, as
+ * JavaScript writes them: whole ones below 2^53 and normal ones by a short
+ * cut, subnormals (coarser than 15 digits) by the full search. Results are
+ * jsonata-js 2.0.6's. */
+START_TEST(number_text_fewest_digits) {
+  EXPECT("[9007199254740991, -9007199254740991, 9007199254740992, 1e21, 123e18]", NULL, NULL,
+         "[9007199254740991,-9007199254740991,9007199254740992,1e+21,123000000000000000000]");
+  EXPECT("[0.1, 1/3, 2/3, 1e-7, 123.456, 0.1 + 0.2, 5e-310 * 1e308]", NULL, NULL,
+         "[0.1,0.3333333333333333,0.6666666666666666,1e-7,123.456,0.30000000000000004,"
+         "0.04999999999999985]");
+  EXPECT("[5e-324, 2.5e-323, 1e-320, -4e-320]", NULL, NULL, "[5e-324,2.5e-323,1e-320,-4e-320]");
+  /* $string and & first round to 15 digits (toPrecision(15)). */
+  EXPECT("9007199254740991 & ''", NULL, NULL, "\"9007199254740990\"");
+  EXPECT("$string([1/3, 123e18, 5e-310 * 1e308, 1e-320])", NULL, NULL,
+         "\"[0.333333333333333,123000000000000000000,0.0499999999999999,1e-320]\"");
+  EXPECT("5e-324 & ''", NULL, NULL, "\"5e-324\"");
+}
+END_TEST
+
 /* $formatNumber takes its digits from toFixed(), which from 1e21 up is
  * the number's ordinary text, exponent and all; jsonata-js then groups
  * it as digits (we wrote all 22 digits). Results are jsonata-js 2.0.6's. */
@@ -1404,6 +1423,7 @@ int main(void) {
   tcase_add_test(tc, to_millis_time_as_jsonata_js);
   tcase_add_test(tc, round_large_numbers_as_math_round);
   tcase_add_test(tc, string_ties_as_to_precision);
+  tcase_add_test(tc, number_text_fewest_digits);
   tcase_add_test(tc, format_number_past_1e21_as_to_fixed);
   tcase_add_test(tc, irregular_grouping_as_jsonata_js);
   tcase_add_test(tc, to_millis_timezone_as_jsonata_js);
