@@ -51,7 +51,29 @@ static void fail(delivery *d, int retryable, const char *code,
            (int)aev__utf8_fit(msg, strlen(msg), sizeof d->msg - 1), msg);
 }
 
-/* The input the target receives: *owned is set when it was allocated. */
+static const char NO_MEMORY[] = "Out of memory building the target input.";
+
+/* The event as jansson values, for a target that picks from it. Every
+ * event was JSON when put, but jansson reads less than JSON allows (no
+ * integer beyond 64 bits, no real beyond a double's range, no \u0000): such
+ * an event fails the attempt for good, saying why, where AWS would deliver
+ * it. Out of memory is retried. */
+static int event_json(delivery *d, json_t **event) {
+  json_error_t err;
+  int rc = aev__json_parse(d->ev->text, d->ev->len, 0, event, &err);
+  if (rc == AEV_ERR_INVALID) {
+    char msg[256];
+    snprintf(msg, sizeof msg, "The event holds JSON this library cannot read (%s), so the "
+             "target's input cannot be taken from it.", err.text);
+    fail(d, 0, "INTERNAL_ERROR", msg);
+  } else if (rc) {
+    fail(d, 1, "INTERNAL_ERROR", NO_MEMORY);
+  }
+  return rc;
+}
+
+/* The input the target receives: *owned is set when it was allocated. On
+ * failure the attempt's failure is set. */
 static int make_input(delivery *d, const char **in, size_t *len, char **owned) {
   aev__target *t = d->t;
   *owned = NULL;
@@ -68,7 +90,7 @@ static int make_input(delivery *d, const char **in, size_t *len, char **owned) {
       break;
   }
   json_t *event;
-  int rc = aev__json_parse(d->ev->text, d->ev->len, 0, &event, NULL);
+  int rc = event_json(d, &event);
   if (rc) return rc;
   if (t->input_mode == AEV__INPUT_PATH) {
     json_t *v = aev__path_get(event, t->input_path);
@@ -79,6 +101,7 @@ static int make_input(delivery *d, const char **in, size_t *len, char **owned) {
     rc = aev__template_render(t->tmpl, event, t, d->ev->ingest_ms, owned, len);
   }
   json_decref(event);
+  if (rc) fail(d, 1, "INTERNAL_ERROR", NO_MEMORY);
   *in = *owned;
   return rc;
 }
@@ -185,18 +208,22 @@ static void to_topic(delivery *d, const char *in, size_t len) {
 /* The value the target's PartitionKeyPath picks out of the event, as text
  * (NULL when there is no path or it picks nothing). Out of memory fails the
  * attempt, which is retried, rather than falling back to the event id. */
-static int partition_key(const delivery *d, char **key) {
+static int partition_key(delivery *d, char **key) {
   *key = NULL;
   if (!d->t->partition_path) return AEV_OK;
   json_t *ev;
-  int rc = aev__json_parse(d->ev->text, d->ev->len, 0, &ev, NULL);
+  int rc = event_json(d, &ev);
   if (rc) return rc;
   json_t *v = aev__path_get(ev, d->t->partition_path);
   *key = json_is_string(v) ? strdup(json_string_value(v))
          : v               ? aev__json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)
                            : NULL;
   json_decref(ev);
-  return v && !*key ? aev__nomem() : AEV_OK;
+  if (v && !*key) {
+    fail(d, 1, "INTERNAL_ERROR", NO_MEMORY);
+    return AEV_ERR_NOMEM;
+  }
+  return AEV_OK;
 }
 
 static void to_stream(delivery *d, const char *in, size_t len) {
@@ -207,8 +234,11 @@ static void to_stream(delivery *d, const char *in, size_t len) {
     return;
   }
   char *key;
-  rc = partition_key(d, &key);
-  if (!rc) rc = aev_stream_put(s, in, len, key ? key : d->ev->id, NULL, NULL, NULL, NULL);
+  if (partition_key(d, &key)) { /* its failure is set */
+    aev_stream_release(s);
+    return;
+  }
+  rc = aev_stream_put(s, in, len, key ? key : d->ev->id, NULL, NULL, NULL, NULL);
   free(key);
   aev_stream_release(s);
   outcome(d, rc);
@@ -350,9 +380,8 @@ static void attempt_once(delivery *d) {
   size_t len;
   char *owned;
   d->code[0] = 0;
-  if (make_input(d, &in, &len, &owned)) {
-    fail(d, 1, "INTERNAL_ERROR", "Out of memory building the target input.");
-  } else if (d->t->kind == AEV__TARGET_QUEUE) {
+  if (make_input(d, &in, &len, &owned)) return; /* its failure is set; nothing was allocated */
+  if (d->t->kind == AEV__TARGET_QUEUE) {
     to_queue(d, in, len);
   } else if (d->t->kind == AEV__TARGET_BUS) {
     to_bus(d);

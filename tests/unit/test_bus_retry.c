@@ -179,6 +179,45 @@ START_TEST(long_non_ascii_error_message_is_dead_lettered) {
 }
 END_TEST
 
+/* PutEvents takes any JSON, but jansson cannot hold an integer beyond 64
+ * bits, so a target that picks from the event (InputPath, a Kinesis
+ * PartitionKeyPath) cannot be given one: the attempt fails for good, at
+ * once, saying why, where it used to blame memory and retry. AWS would
+ * deliver such an event; the whole event still goes to a plain target. */
+START_TEST(event_beyond_jansson_is_dead_lettered_with_the_reason) {
+  aev_queue *q = bt_queue(b, "q", NULL);
+  aev_stream *s;
+  bt_ok(aev_stream_create(b, "ks", 1, &s));
+  char targets[1024];
+  snprintf(targets, sizeof targets,
+           "[{\"Id\":\"whole\",\"Arn\":\"%s\"},"
+           "{\"Id\":\"path\",\"Arn\":\"%s\",\"InputPath\":\"$.detail\","
+           "\"DeadLetterConfig\":{\"Arn\":\"%s\"}},"
+           "{\"Id\":\"k\",\"Arn\":\"%s\",\"KinesisParameters\":{\"PartitionKeyPath\":"
+           "\"$.detail.k\"},\"DeadLetterConfig\":{\"Arn\":\"%s\"}}]",
+           aev_queue_arn(q), aev_queue_arn(q), aev_queue_arn(dlq), aev_stream_arn(s),
+           aev_queue_arn(dlq));
+  bt_ok(aev_bus_put_targets(def, "r", targets, NULL));
+  const char *detail = "{\"k\":\"x\",\"n\":12345678901234567890}";
+  char id[37];
+  bt_ok(aev_bus_put_event(def, "a", "t", detail, strlen(detail), id));
+  aev_broker_drain(b);
+  for (int i = 0; i < 2; i++) {
+    json_t *attrs = dead_letter(id);
+    ck_assert_str_eq(attr(attrs, "ERROR_CODE"), "INTERNAL_ERROR");
+    ck_assert_ptr_nonnull(strstr(attr(attrs, "ERROR_MESSAGE"), "too big integer"));
+    ck_assert_str_eq(attr(attrs, "RETRY_ATTEMPTS"), "0");
+    json_decref(attrs);
+  }
+  char *body = bt_take(q); /* the plain target's copy, untouched */
+  ck_assert_ptr_nonnull(strstr(body, "12345678901234567890"));
+  free(body);
+  ck_assert_ptr_null(bt_take(q));
+  aev_stream_release(s);
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(same_seed_same_schedule) {
   fail_first = 1000;
   callback_target("{\"MaximumRetryAttempts\":5}");
@@ -207,6 +246,7 @@ int main(void) {
   tcase_add_test(tc, missing_queue_skips_retries);
   tcase_add_test(tc, same_seed_same_schedule);
   tcase_add_test(tc, long_non_ascii_error_message_is_dead_lettered);
+  tcase_add_test(tc, event_beyond_jansson_is_dead_lettered_with_the_reason);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
