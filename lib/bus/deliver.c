@@ -33,6 +33,10 @@ typedef struct delivery {
   int retryable;
   char code[48];
   char msg[256];
+  /* The event as jansson values, read by an attempt's first reader (the
+   * input and a Kinesis partition key may both pick from it) and dropped
+   * when the attempt ends. */
+  json_t *json;
 } delivery;
 
 static void delivery_free(delivery *d) {
@@ -53,14 +57,17 @@ static void fail(delivery *d, int retryable, const char *code,
 
 static const char NO_MEMORY[] = "Out of memory building the target input.";
 
-/* The event as jansson values, for a target that picks from it. Every
- * event was JSON when put, but jansson reads less than JSON allows (no
- * integer beyond 64 bits, no real beyond a double's range, no \u0000): such
- * an event fails the attempt for good, saying why, where AWS would deliver
- * it. Out of memory is retried. */
+/* The event as jansson values (borrowed: the attempt owns them), for a
+ * target that picks from it. Every event was JSON when put, but jansson
+ * reads less than JSON allows (no integer beyond 64 bits, no real beyond a
+ * double's range, no \u0000): such an event fails the attempt for good,
+ * saying why, where AWS would deliver it. Out of memory is retried. */
 static int event_json(delivery *d, json_t **event) {
+  *event = d->json;
+  if (d->json) return AEV_OK;
   json_error_t err;
-  int rc = aev__json_parse(d->ev->text, d->ev->len, 0, event, &err);
+  int rc = aev__json_parse(d->ev->text, d->ev->len, 0, &d->json, &err);
+  *event = d->json;
   if (rc == AEV_ERR_INVALID) {
     char msg[256];
     snprintf(msg, sizeof msg, "The event holds JSON this library cannot read (%s), so the "
@@ -100,7 +107,6 @@ static int make_input(delivery *d, const char **in, size_t *len, char **owned) {
   } else {
     rc = aev__template_render(t->tmpl, event, t, d->ev->ingest_ms, owned, len);
   }
-  json_decref(event);
   if (rc) fail(d, 1, "INTERNAL_ERROR", NO_MEMORY);
   *in = *owned;
   return rc;
@@ -218,7 +224,6 @@ static int partition_key(delivery *d, char **key) {
   *key = json_is_string(v) ? strdup(json_string_value(v))
          : v               ? aev__json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT)
                            : NULL;
-  json_decref(ev);
   if (v && !*key) {
     fail(d, 1, "INTERNAL_ERROR", NO_MEMORY);
     return AEV_ERR_NOMEM;
@@ -374,12 +379,11 @@ static void after_failure(delivery *d) {
   }
 }
 
-/* One attempt: d->code is left empty on success, else says why not. */
-static void attempt_once(delivery *d) {
+/* The target's input, made and handed to it. */
+static void send_input(delivery *d) {
   const char *in;
   size_t len;
   char *owned;
-  d->code[0] = 0;
   if (make_input(d, &in, &len, &owned)) return; /* its failure is set; nothing was allocated */
   if (d->t->kind == AEV__TARGET_QUEUE) {
     to_queue(d, in, len);
@@ -399,6 +403,15 @@ static void attempt_once(delivery *d) {
     to_callback(d, in, len);
   }
   free(owned);
+}
+
+/* One attempt: d->code is left empty on success, else says why not. */
+static void attempt_once(delivery *d) {
+  d->code[0] = 0;
+  d->json = NULL;
+  send_input(d);
+  json_decref(d->json);
+  d->json = NULL;
 }
 
 static void attempt(void *arg, int cancelled) {
