@@ -228,9 +228,10 @@ static int split_shard(aev_stream *s, const char *shard_id,
   if (rc == AEV_OK) rc = lock_provisioned(s);
   if (rc != AEV_OK) return rc;
   aev__shard *sh = open_shard(s, shard_id, &rc);
-  if (sh && (key <= sh->start || key > sh->end)) {
+  /* AWS's rule is its message's: each child keeps at least two keys. */
+  if (sh && (key <= sh->start || key - sh->start <= 1 || key >= sh->end)) {
     char lo[40], hi[40];
-    aev__u128_format(sh->start + 1, lo);
+    aev__u128_format(sh->start, lo);
     aev__u128_format(sh->end, hi);
     rc = aev__kin_invalid("NewStartingHashKey %s used in SplitShard() on "
                           "shard %s in stream %s under account %s is not "

@@ -125,6 +125,18 @@ START_TEST(split_errors) {
   aev_stream *s = st_stream(b, "s", 2);
   st_assert_error(aev_stream_split_shard(s, "shardId-000000000000", "0"),
                   AEV_ERR_INVALID, "InvalidArgumentException");
+  /* The key must be greater than one plus the shard's StartingHashKey and
+   * less than its EndingHashKey, which the message names as they are. */
+  st_assert_error(aev_stream_split_shard(s, "shardId-000000000000", "1"),
+                  AEV_ERR_INVALID, "InvalidArgumentException");
+  ck_assert_str_eq(aev_errmsg(),
+                   "NewStartingHashKey 1 used in SplitShard() on shard shardId-000000000000 "
+                   "in stream s under account 000000000000 is not both greater than one "
+                   "plus the shard's StartingHashKey 0 and less than the shard's "
+                   "EndingHashKey 170141183460469231731687303715884105727.");
+  st_assert_error(aev_stream_split_shard(s, "shardId-000000000000",
+                                         "170141183460469231731687303715884105727"),
+                  AEV_ERR_INVALID, "InvalidArgumentException");
   st_assert_error(aev_stream_split_shard(s, "shardId-000000000000", HALF),
                   AEV_ERR_INVALID, "InvalidArgumentException");
   st_assert_error(aev_stream_split_shard(s, "shardId-000000000000", "x1"),
@@ -135,6 +147,19 @@ START_TEST(split_errors) {
   st_assert_error(aev_stream_split_shard(od, "shardId-000000000000", "5"),
                   AEV_ERR_INVALID, "ValidationException");
   aev_stream_release(od);
+  aev_stream_release(s);
+}
+END_TEST
+
+/* The nearest keys to a shard's ends that split it: each child keeps two. */
+START_TEST(split_at_the_edges) {
+  aev_stream *s = st_stream(b, "s", 2);
+  ck_assert_int_eq(aev_stream_split_shard(s, "shardId-000000000000", "2"), AEV_OK);
+  aev_broker_drain(b);
+  ck_assert_int_eq(aev_stream_split_shard(s, "shardId-000000000001",
+                                          "340282366920938463463374607431768211454"),
+                   AEV_OK);
+  aev_broker_drain(b);
   aev_stream_release(s);
 }
 END_TEST
@@ -306,6 +331,7 @@ static Suite *suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, split_lineage_and_order_per_key);
   tcase_add_test(tc, split_errors);
+  tcase_add_test(tc, split_at_the_edges);
   tcase_add_test(tc, merge_adjacent_shards);
   tcase_add_test(tc, update_shard_count_scales_uniformly);
   tcase_add_test(tc, on_demand_splits_a_hot_shard);
