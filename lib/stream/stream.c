@@ -217,27 +217,25 @@ int aev_stream_delete(aev_stream *s, int enforce_consumer_deletion) {
 }
 
 /* Retention changes: AWS requires Increase to raise and Decrease to lower
- * the period, within 24..8760 hours. */
+ * the period, within 24..8760 hours. The API model puts no range on
+ * RetentionPeriodHours, so the service refuses one outside it, in its own
+ * words, as InvalidArgumentException. */
 static int set_retention(aev_stream *s, int hours, int increase) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
-  if (hours < 24 || hours > 8760) {
-    char v[16];
-    snprintf(v, sizeof v, "%d", hours);
-    return aev__kin_validation(v, "retentionPeriodHours",
-                               hours < 24 ? "Member must have value greater "
-                                            "than or equal to 24"
-                                          : "Member must have value less "
-                                            "than or equal to 8760");
-  }
+  if (hours < 24)
+    return aev__kin_invalid("Minimum allowed retention period is 24 hours. Requested "
+                            "retention period (%d hours) is too short.", hours);
+  if (hours > 8760)
+    return aev__kin_invalid("Maximum allowed retention period is 8760 hours. Requested "
+                            "retention period (%d hours) is too long.", hours);
   pthread_mutex_lock(&s->mu);
   int cur = s->retention_h;
   if (increase ? hours < cur : hours > cur) {
     pthread_mutex_unlock(&s->mu);
     return aev__kin_invalid(
         "Requested retention period (%d hours) for stream %s can not be %s "
-        "than existing retention period (%d hours). Use %sStreamRetention"
-        "Period API.",
+        "than existing retention period (%d hours). Use %sRetentionPeriod API.",
         hours, s->res.name, increase ? "shorter" : "longer", cur,
         increase ? "Decrease" : "Increase");
   }

@@ -55,24 +55,32 @@ START_TEST(retention_moves_the_trim_horizon) {
 }
 END_TEST
 
+/* RetentionPeriodHours has no range in the API model: the service refuses
+ * one outside 24..8760 as InvalidArgumentException, in AWS's words. */
 START_TEST(retention_errors) {
   aev_stream *s = st_stream(b, "s", 1);
   st_assert_error(aev_stream_increase_retention(s, 8761), AEV_ERR_INVALID,
-                  "ValidationException");
+                  "InvalidArgumentException");
+  ck_assert_str_eq(aev_errmsg(), "Maximum allowed retention period is 8760 hours. "
+                                 "Requested retention period (8761 hours) is too long.");
   st_assert_error(aev_stream_decrease_retention(s, 23), AEV_ERR_INVALID,
-                  "ValidationException");
-  ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value '23' at "
-                                 "'retentionPeriodHours' failed to satisfy "
-                                 "constraint: Member must have value greater "
-                                 "than or equal to 24");
+                  "InvalidArgumentException");
+  ck_assert_str_eq(aev_errmsg(), "Minimum allowed retention period is 24 hours. "
+                                 "Requested retention period (23 hours) is too short.");
   ck_assert_int_eq(aev_stream_increase_retention(s, 8760), AEV_OK);
   st_assert_error(aev_stream_increase_retention(s, 100), AEV_ERR_INVALID,
                   "InvalidArgumentException");
   ck_assert_str_eq(aev_errmsg(),
                    "Requested retention period (100 hours) for stream s can "
                    "not be shorter than existing retention period (8760 "
-                   "hours). Use DecreaseStreamRetentionPeriod API.");
-  ck_assert_int_eq(aev_stream_decrease_retention(s, 8760), AEV_OK);
+                   "hours). Use DecreaseRetentionPeriod API.");
+  ck_assert_int_eq(aev_stream_decrease_retention(s, 100), AEV_OK);
+  st_assert_error(aev_stream_decrease_retention(s, 200), AEV_ERR_INVALID,
+                  "InvalidArgumentException");
+  ck_assert_str_eq(aev_errmsg(),
+                   "Requested retention period (200 hours) for stream s can "
+                   "not be longer than existing retention period (100 "
+                   "hours). Use IncreaseRetentionPeriod API.");
   aev_stream_release(s);
 }
 END_TEST
