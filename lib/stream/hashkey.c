@@ -49,14 +49,15 @@ int aev__u128_parse(const char *text, aev__u128 *out) {
   size_t n = text ? strlen(text) : 0;
   if (n == 0 || n > 39 || (n > 1 && text[0] == '0')) return -1;
   aev__u128 v = 0;
+  int over = 0;
   for (size_t i = 0; i < n; i++) {
     if (text[i] < '0' || text[i] > '9') return -1;
     unsigned d = (unsigned)(text[i] - '0');
-    if (v > (AEV__U128_MAX - d) / 10) return -1;
-    v = v * 10 + d;
+    if (v > (AEV__U128_MAX - d) / 10) over = 1;
+    else v = v * 10 + d;
   }
-  *out = v;
-  return 0;
+  *out = over ? AEV__U128_MAX : v;
+  return over;
 }
 
 void aev__u128_format(aev__u128 v, char *out) {

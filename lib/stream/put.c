@@ -82,12 +82,16 @@ static int check_record(const aev_stream *s, size_t entry, size_t len,
              max > klen ? max - klen : 0);
     return aev__kin_validation(NULL, m, c);
   }
-  if (hash_key && aev__u128_parse(hash_key, hash)) {
+  const int parsed = hash_key ? aev__u128_parse(hash_key, hash) : 0;
+  if (parsed < 0) {
     member_name(m, sizeof m, entry, "explicitHashKey");
     return aev__kin_validation(hash_key, m,
                                "Member must satisfy regular expression "
                                "pattern: 0|([1-9]\\d{0,38})");
   }
+  if (parsed > 0) /* 39 digits pass the pattern, up to 10^39 - 1 */
+    return aev__kin_invalid("Invalid ExplicitHashKey. ExplicitHashKey must be in the "
+                            "range: [0, 2^128-1]. Specified value was %s", hash_key);
   return AEV_OK;
 }
 

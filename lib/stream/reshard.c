@@ -218,8 +218,9 @@ static int shard_limit(aev_stream *s, size_t open_after) {
 static int split_shard(aev_stream *s, const char *shard_id,
                        const char *new_starting_hash_key) {
   aev__u128 key;
-  if (!new_starting_hash_key ||
-      aev__u128_parse(new_starting_hash_key, &key))
+  /* A key of 2^128 or more passes the pattern, and then lies beyond the
+   * shard's EndingHashKey, as the largest key does. */
+  if (!new_starting_hash_key || aev__u128_parse(new_starting_hash_key, &key) < 0)
     return aev__kin_validation(new_starting_hash_key, "newStartingHashKey",
                                "Member must satisfy regular expression "
                                "pattern: 0|([1-9]\\d{0,38})");

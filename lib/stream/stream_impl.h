@@ -155,7 +155,9 @@ aev__u128 aev__hash_of_key(const char *key, size_t len);
  * explicit_keys[i] is NULL (explicit_keys may be NULL), several at once. */
 void aev__hash_of_keys(size_t n, const char *const *keys, const size_t *lens,
                        const char *const *explicit_keys, aev__u128 *out);
-/* Parses a decimal 0..2^128-1 ("0|([1-9]\d{0,38})"); 0 on success. */
+/* Parses a decimal 0..2^128-1: 0 on success, -1 when the text does not
+ * match the API model's pattern "0|([1-9]\d{0,38})", 1 when it does but
+ * is 2^128 or more (*out is then the largest key). */
 int aev__u128_parse(const char *text, aev__u128 *out);
 /* Writes the decimal and a NUL into out[40]. */
 void aev__u128_format(aev__u128 v, char *out);

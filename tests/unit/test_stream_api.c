@@ -100,6 +100,27 @@ START_TEST(records_round_trip) {
 }
 END_TEST
 
+/* One record's ExplicitHashKey of 2^128 or more (39 digits pass the API
+ * model's pattern) refuses the whole PutRecords, storing none of it. */
+START_TEST(put_records_refuses_a_hash_key_past_the_range) {
+  json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}", AEV_OK));
+  json_t *e = call("PutRecords", "{\"StreamName\":\"s\",\"Records\":[{\"PartitionKey\":\"a\",\"Data\":\"MQ==\"},"
+                   "{\"PartitionKey\":\"b\",\"Data\":\"Mg==\",\"ExplicitHashKey\":\"999999999999999999999999999999999999999\"}]}",
+                   AEV_ERR_INVALID);
+  ck_assert_str_eq(str(e, "__type"), "InvalidArgumentException");
+  ck_assert_str_eq(str(e, "message"), "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: "
+                                      "[0, 2^128-1]. Specified value was 999999999999999999999999999999999999999");
+  json_decref(e);
+  json_t *it = call("GetShardIterator", "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"TRIM_HORIZON\"}", AEV_OK);
+  char req[2048];
+  snprintf(req, sizeof req, "{\"ShardIterator\":\"%s\"}", str(it, "ShardIterator"));
+  json_decref(it);
+  json_t *g = call("GetRecords", req, AEV_OK);
+  ck_assert_uint_eq(json_array_size(json_object_get(g, "Records")), 0);
+  json_decref(g);
+}
+END_TEST
+
 START_TEST(list_shards_filters_and_pages) {
   json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":3}", AEV_OK));
   json_t *l = call("ListShards", "{\"StreamName\":\"s\",\"MaxResults\":2}", AEV_OK);
@@ -307,6 +328,7 @@ static Suite *suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, stream_lifecycle);
   tcase_add_test(tc, records_round_trip);
+  tcase_add_test(tc, put_records_refuses_a_hash_key_past_the_range);
   tcase_add_test(tc, list_shards_filters_and_pages);
   tcase_add_test(tc, retention_tags_and_consumers);
   tcase_add_test(tc, stream_names_are_checked_before_lookup);

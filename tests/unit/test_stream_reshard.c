@@ -141,6 +141,10 @@ START_TEST(split_errors) {
                   AEV_ERR_INVALID, "InvalidArgumentException");
   st_assert_error(aev_stream_split_shard(s, "shardId-000000000000", "x1"),
                   AEV_ERR_INVALID, "ValidationException");
+  /* 2^128 matches the pattern, and lies past every shard's EndingHashKey. */
+  st_assert_error(aev_stream_split_shard(s, "shardId-000000000001",
+                                         "340282366920938463463374607431768211456"),
+                  AEV_ERR_INVALID, "InvalidArgumentException");
   st_assert_error(aev_stream_split_shard(s, "shardId-000000000007", "5"),
                   AEV_ERR_NOT_FOUND, "ResourceNotFoundException");
   aev_stream *od = st_stream(b, "od", AEV_STREAM_ON_DEMAND);
