@@ -182,8 +182,9 @@ AEV_API const char *aev_put_result_error_message(const aev_put_result *r,
 
 /* GetShardIterator. type is AWS's ShardIteratorType: "TRIM_HORIZON",
  * "LATEST", "AT_SEQUENCE_NUMBER", "AFTER_SEQUENCE_NUMBER" (these two take
- * sequence_number) or "AT_TIMESTAMP" (takes timestamp_ms; a time before
- * the trim horizon acts as TRIM_HORIZON). *iterator is malloc'd
+ * sequence_number; the others refuse one) or "AT_TIMESTAMP" (takes
+ * timestamp_ms; a time before the trim horizon acts as TRIM_HORIZON, one
+ * after the broker clock's now is refused). *iterator is malloc'd
  * (aev_free()); it expires 5 minutes after it was issued
  * (ExpiredIteratorException). */
 AEV_API int aev_stream_iterator(aev_stream *s, const char *shard_id,

@@ -99,8 +99,8 @@ AEV__KIN_ACTION(get_shard_iterator) {
   if (rc != AEV_OK) return rc;
   json_t *ts = json_object_get(req, "Timestamp");
   if (!strcmp(type, "AT_TIMESTAMP") && !json_is_number(ts))
-    return aev__kin_invalid("The timestamp parameter must be specified for "
-                            "ShardIteratorType AT_TIMESTAMP.");
+    return aev__kin_invalid("Must specify timestampInMillis parameter for iterator of type "
+                            "AT_TIMESTAMP. Current request has no timestamp parameter.");
   aev_stream *s;
   rc = aev__kin_stream_of(b, svc, req, &s);
   if (rc != AEV_OK) return rc;

@@ -140,18 +140,22 @@ int aev__iterator_position(aev_stream *s, aev__shard *sh, const char *type,
   if (!type)
     return aev__kin_validation(NULL, "shardIteratorType",
                                "Member must not be null");
+  const int at_sequence =
+      !strcmp(type, "AT_SEQUENCE_NUMBER") || !strcmp(type, "AFTER_SEQUENCE_NUMBER");
+  if ((seq != NULL) != at_sequence &&
+      (at_sequence || !strcmp(type, "TRIM_HORIZON") || !strcmp(type, "LATEST")))
+    return aev__kin_invalid("Must either specify (1) AT_SEQUENCE_NUMBER or "
+                            "AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) "
+                            "TRIM_HORIZON or LATEST and no StartingSequenceNumber. Request "
+                            "specified %s and %s StartingSequenceNumber.",
+                            type, seq ? "also a" : "no");
   if (!strcmp(type, "TRIM_HORIZON")) {
     *pos = sh->first;
   } else if (!strcmp(type, "LATEST")) {
     *pos = sh->next;
   } else if (!strcmp(type, "AT_TIMESTAMP")) {
     *pos = aev__shard_seek_time(sh, ts_ms);
-  } else if (!strcmp(type, "AT_SEQUENCE_NUMBER") ||
-             !strcmp(type, "AFTER_SEQUENCE_NUMBER")) {
-    if (!seq)
-      return aev__kin_invalid("StartingSequenceNumber must be specified for "
-                              "ShardIteratorType %s.",
-                              type);
+  } else if (at_sequence) {
     uint64_t index;
     int why = aev__seq_decode(s, sh, seq, &index);
     /* A closed shard's EndingSequenceNumber is the last record's (or, for
@@ -183,6 +187,11 @@ int aev_stream_iterator(aev_stream *s, const char *shard_id, const char *type,
   } else if (s->throttling && aev__bucket_take_whole(&sh->iter_calls, 5, 1, now)) {
     /* GetShardIterator: 5 calls per second per open shard (KDS quotas). */
     rc = aev__kin_throttled(s, sh);
+  } else if (timestamp_ms > now && type && !strcmp(type, "AT_TIMESTAMP")) {
+    rc = aev__kin_invalid("The timestampInMillis parameter cannot be greater than the "
+                          "currentTimestampInMillis. timestampInMillis: %lld, "
+                          "currentTimestampInMillis: %lld",
+                          (long long)timestamp_ms, (long long)now);
   } else {
     aev__shard_trim(sh, aev__stream_horizon(s, now));
     uint64_t pos;

@@ -121,6 +121,50 @@ START_TEST(put_records_refuses_a_hash_key_past_the_range) {
 }
 END_TEST
 
+/* GetShardIterator's arguments, refused in AWS's words: a sequence number
+ * goes with AT_/AFTER_SEQUENCE_NUMBER only, AT_TIMESTAMP needs a time no
+ * later than now. */
+static void iterator_refused(const char *req, const char *message) {
+  json_t *e = call("GetShardIterator", req, AEV_ERR_INVALID);
+  ck_assert_str_eq(str(e, "__type"), "InvalidArgumentException");
+  ck_assert_str_eq(str(e, "message"), message);
+  json_decref(e);
+}
+
+START_TEST(shard_iterator_arguments_go_together) {
+  json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}", AEV_OK));
+  json_t *p = call("PutRecord", "{\"StreamName\":\"s\",\"PartitionKey\":\"k\",\"Data\":\"MQ==\"}", AEV_OK);
+  char req[512];
+  snprintf(req, sizeof req,
+           "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":"
+           "\"TRIM_HORIZON\",\"StartingSequenceNumber\":\"%s\"}",
+           str(p, "SequenceNumber"));
+  json_decref(p);
+  iterator_refused(req, "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
+                        "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
+                        "StartingSequenceNumber. Request specified TRIM_HORIZON and also a "
+                        "StartingSequenceNumber.");
+  iterator_refused("{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":"
+                   "\"AFTER_SEQUENCE_NUMBER\"}",
+                   "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and "
+                   "StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no "
+                   "StartingSequenceNumber. Request specified AFTER_SEQUENCE_NUMBER and no "
+                   "StartingSequenceNumber.");
+  iterator_refused("{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":"
+                   "\"AT_TIMESTAMP\"}",
+                   "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. "
+                   "Current request has no timestamp parameter.");
+  /* The broker clock starts at 2024-01-01T00:00:00Z. */
+  iterator_refused("{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":"
+                   "\"AT_TIMESTAMP\",\"Timestamp\":1704067201}",
+                   "The timestampInMillis parameter cannot be greater than the "
+                   "currentTimestampInMillis. timestampInMillis: 1704067201000, "
+                   "currentTimestampInMillis: 1704067200000");
+  json_decref(call("GetShardIterator", "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\","
+                   "\"ShardIteratorType\":\"AT_TIMESTAMP\",\"Timestamp\":1704067200}", AEV_OK));
+}
+END_TEST
+
 START_TEST(list_shards_filters_and_pages) {
   json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":3}", AEV_OK));
   json_t *l = call("ListShards", "{\"StreamName\":\"s\",\"MaxResults\":2}", AEV_OK);
@@ -329,6 +373,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, stream_lifecycle);
   tcase_add_test(tc, records_round_trip);
   tcase_add_test(tc, put_records_refuses_a_hash_key_past_the_range);
+  tcase_add_test(tc, shard_iterator_arguments_go_together);
   tcase_add_test(tc, list_shards_filters_and_pages);
   tcase_add_test(tc, retention_tags_and_consumers);
   tcase_add_test(tc, stream_names_are_checked_before_lookup);
