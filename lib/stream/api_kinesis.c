@@ -80,13 +80,28 @@ static AEV__KIN_ACTION(delete_stream) {
   return on_stream(b, svc, req, resp, delete_fn);
 }
 
+/* DescribeStream returns at most 100 shards a call, whatever its Limit
+ * (1 to 10000) asks for. */
+#define DESCRIBE_MAX_SHARDS 100
+
 static int describe(aev_broker *b, const aev__api_service *svc, json_t *req,
                     json_t **resp, int summary) {
+  int64_t limit = DESCRIBE_MAX_SHARDS;
+  const char *after = NULL;
+  int rc = AEV_OK;
+  if (!summary) {
+    rc = aev__api_opt_int(svc, req, "Limit", 1, 10000, &limit);
+    if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "ExclusiveStartShardId", &after);
+    if (rc == AEV_OK && after) rc = aev__stream_name_check("exclusiveStartShardId", after);
+    if (rc != AEV_OK) return rc;
+  }
   aev_stream *s;
-  int rc = aev__kin_stream_of(b, svc, req, &s);
+  rc = aev__kin_stream_of(b, svc, req, &s);
   if (rc != AEV_OK) return rc;
   json_t *d;
-  rc = aev__stream_describe_json(s, summary, &d);
+  rc = aev__stream_describe_json(s, summary,
+                                 (size_t)(limit < DESCRIBE_MAX_SHARDS ? limit : DESCRIBE_MAX_SHARDS),
+                                 after, &d);
   aev_stream_release(s);
   if (rc == AEV_OK &&
       !(*resp = json_pack("{s:o}", summary ? "StreamDescriptionSummary" : "StreamDescription", d)))
@@ -106,6 +121,7 @@ static AEV__KIN_ACTION(list_streams) {
   int rc = aev__api_opt_int(svc, req, "Limit", 1, 10000, &limit);
   if (rc == AEV_OK)
     rc = aev__api_opt_string(svc, req, "ExclusiveStartStreamName", &excl);
+  if (rc == AEV_OK && excl) rc = aev__stream_name_check("exclusiveStartStreamName", excl);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "NextToken", &tok);
   return rc != AEV_OK ? rc : aev__stream_list_json(b, (int)limit, excl, tok, resp);
 }
@@ -115,8 +131,11 @@ static AEV__KIN_ACTION(list_shards) {
       (json_object_get(req, "StreamName") || json_object_get(req, "StreamARN")))
     return aev__kin_invalid("NextToken and StreamName cannot be provided "
                             "together.");
+  const char *excl = NULL;
+  int rc = aev__api_opt_string(svc, req, "ExclusiveStartShardId", &excl);
+  if (rc == AEV_OK && excl) rc = aev__stream_name_check("exclusiveStartShardId", excl);
+  if (rc != AEV_OK) return rc;
   aev_stream *s;
-  int rc;
   const char *tok = json_string_value(json_object_get(req, "NextToken"));
   if (tok) {
     /* The token names its stream (describe.c). */

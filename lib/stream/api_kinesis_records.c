@@ -93,6 +93,7 @@ AEV__KIN_ACTION(put_records) {
 AEV__KIN_ACTION(get_shard_iterator) {
   const char *shard, *type, *seq = NULL;
   int rc = aev__api_req_string(svc, req, "ShardId", &shard);
+  if (rc == AEV_OK) rc = aev__stream_name_check("shardId", shard);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "ShardIteratorType", &type);
   if (rc == AEV_OK)
     rc = aev__api_opt_string(svc, req, "StartingSequenceNumber", &seq);

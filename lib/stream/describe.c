@@ -103,7 +103,8 @@ static json_t *common_json(aev_stream *s) {
   return aev__json_whole(j, whole);
 }
 
-int aev__stream_describe_json(aev_stream *s, int summary, json_t **out) {
+int aev__stream_describe_json(aev_stream *s, int summary, size_t limit, const char *after,
+                              json_t **out) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&s->mu);
@@ -117,13 +118,17 @@ int aev__stream_describe_json(aev_stream *s, int summary, json_t **out) {
     whole &= !json_object_set_new(j, "MaxRecordSizeInKiB",
                                   json_integer((json_int_t)(max / 1024)));
   } else {
+    /* Shard ids are fixed-width, so their text orders them as created. */
     json_t *shards = json_array();
-    int listed = shards != NULL;
-    for (size_t i = 0; listed && i < s->nshards; i++)
-      if (!aev__shard_expired(s, &s->shards[i], now))
-        listed = !json_array_append_new(shards, aev__shard_json(s, &s->shards[i]));
+    int listed = shards != NULL, more = 0;
+    for (size_t i = 0; listed && !more && i < s->nshards; i++) {
+      const aev__shard *sh = &s->shards[i];
+      if (aev__shard_expired(s, sh, now) || (after && strcmp(sh->id_text, after) <= 0)) continue;
+      more = limit && json_array_size(shards) == limit;
+      if (!more) listed = !json_array_append_new(shards, aev__shard_json(s, sh));
+    }
     whole &= !json_object_set_new(j, "Shards", aev__json_whole(shards, listed));
-    whole &= !json_object_set_new(j, "HasMoreShards", json_false());
+    whole &= !json_object_set_new(j, "HasMoreShards", json_boolean(more));
   }
   pthread_mutex_unlock(&s->mu);
   *out = aev__json_whole(j, whole);
@@ -332,13 +337,13 @@ static int dump(json_t *j, char **out) {
 
 int aev_stream_describe(aev_stream *s, char **json) {
   json_t *j;
-  int rc = aev__stream_describe_json(s, 0, &j);
+  int rc = aev__stream_describe_json(s, 0, 0, NULL, &j);
   return rc != AEV_OK ? rc : dump(j, json);
 }
 
 int aev_stream_describe_summary(aev_stream *s, char **json) {
   json_t *j;
-  int rc = aev__stream_describe_json(s, 1, &j);
+  int rc = aev__stream_describe_json(s, 1, 0, NULL, &j);
   return rc != AEV_OK ? rc : dump(j, json);
 }
 

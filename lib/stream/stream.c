@@ -26,24 +26,35 @@ int64_t aev__stream_horizon(const aev_stream *s, int64_t now_ms) {
   return now_ms - (int64_t)s->retention_h * 3600 * 1000;
 }
 
-static int name_ok(const char *name) {
-  size_t len = strlen(name);
-  if (len == 0 || len > 128) return 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = name[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-          (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+static int name_chars_ok(const char *name) {
+  for (const char *c = name; *c; c++)
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+          *c == '-' || *c == '_' || *c == '.'))
       return 0;
-  }
-  return 1;
+  return *name != 0;
 }
 
+/* Each constraint the name fails is a clause of its own, in the API
+ * model's order (pattern, then length), as AWS words them: "2 validation
+ * errors detected: Value '' at 'streamName' failed to satisfy constraint:
+ * Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; ...". */
 int aev__stream_name_check(const char *member, const char *name) {
-  return name_ok(name) ? AEV_OK
-                       : aev__kin_validation(name, member,
-                                             "Member must satisfy regular expression "
-                                             "pattern: [a-zA-Z0-9_.-]+ and have length "
-                                             "between 1 and 128");
+  static const char *const constraints[] = {
+      "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+      "Member must have length greater than or equal to 1",
+      "Member must have length less than or equal to 128"};
+  const size_t len = strlen(name);
+  const int fails[] = {!name_chars_ok(name), len < 1, len > 128};
+  const int n = fails[0] + fails[1] + fails[2];
+  if (!n) return AEV_OK;
+  char msg[1024];
+  int at = snprintf(msg, sizeof msg, "%d validation error%s detected: ", n, n > 1 ? "s" : "");
+  for (int i = 0, k = 0; i < 3; i++)
+    if (fails[i] && at < (int)sizeof msg)
+      at += snprintf(msg + at, sizeof msg - (size_t)at,
+                     "%sValue '%s' at '%s' failed to satisfy constraint: %s", k++ ? "; " : "",
+                     name, member, constraints[i]);
+  return aev__fail(AEV_ERR_INVALID, "ValidationException", "%s", msg);
 }
 
 static void stream_destroy(aev__resource *r) {

@@ -12,15 +12,18 @@
 int aev__stream_create(aev_broker *b, const char *name, int shard_count,
                        aev_stream **out);
 /* AWS's ValidationException for member unless name is 1 to 128 of
- * [a-zA-Z0-9_.-] (stream and consumer names). */
+ * [a-zA-Z0-9_.-] (the API model's StreamName, ConsumerName and ShardId). */
 int aev__stream_name_check(const char *member, const char *name);
 /* By name or ARN; ResourceNotFoundException otherwise. */
 int aev__stream_find(aev_broker *b, const char *name_or_arn,
                      aev_stream **out);
 
-/* DescribeStream's StreamDescription (summary = 0) or
- * DescribeStreamSummary's StreamDescriptionSummary (summary = 1). */
-int aev__stream_describe_json(aev_stream *s, int summary, json_t **out);
+/* DescribeStream's StreamDescription (summary = 0): up to limit shards
+ * (0: all), those after the shard id after (NULL: from the first), with
+ * HasMoreShards; or DescribeStreamSummary's StreamDescriptionSummary
+ * (summary = 1, limit and after unused). */
+int aev__stream_describe_json(aev_stream *s, int summary, size_t limit, const char *after,
+                              json_t **out);
 /* ListShards' response for AWS's request object (stream members ignored). */
 int aev__stream_list_shards_json(aev_stream *s, json_t *req, json_t **out);
 int aev__stream_list_json(aev_broker *b, int limit, const char *exclusive,

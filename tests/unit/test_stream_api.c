@@ -165,6 +165,92 @@ START_TEST(shard_iterator_arguments_go_together) {
 }
 END_TEST
 
+/* The shard ids of a DescribeStream answer, joined by spaces, and
+ * whether it says there are more. */
+static int described(const char *req, char *ids, size_t cap) {
+  json_t *d = call("DescribeStream", req, AEV_OK);
+  json_t *desc = json_object_get(d, "StreamDescription");
+  json_t *shards = json_object_get(desc, "Shards");
+  size_t at = 0;
+  ids[0] = 0;
+  for (size_t i = 0; i < json_array_size(shards) && at < cap; i++)
+    at += (size_t)snprintf(ids + at, cap - at, "%s%s", i ? " " : "",
+                           str(json_array_get(shards, i), "ShardId") + 15);
+  int more = json_is_true(json_object_get(desc, "HasMoreShards"));
+  ck_assert(json_is_boolean(json_object_get(desc, "HasMoreShards")));
+  json_decref(d);
+  return more;
+}
+
+/* DescribeStream pages its shards: Limit (1 to 10000, at most 100 a
+ * call) and ExclusiveStartShardId, with HasMoreShards. */
+START_TEST(describe_stream_pages_its_shards) {
+  json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":5}", AEV_OK));
+  char ids[2048];
+  ck_assert(described("{\"StreamName\":\"s\",\"Limit\":2}", ids, sizeof ids));
+  ck_assert_str_eq(ids, "00000 00001");
+  ck_assert(described("{\"StreamName\":\"s\",\"Limit\":2,\"ExclusiveStartShardId\":"
+                      "\"shardId-000000000001\"}", ids, sizeof ids));
+  ck_assert_str_eq(ids, "00002 00003");
+  ck_assert(!described("{\"StreamName\":\"s\",\"ExclusiveStartShardId\":\"shardId-000000000003\"}",
+                       ids, sizeof ids));
+  ck_assert_str_eq(ids, "00004");
+  ck_assert(!described("{\"StreamName\":\"s\",\"Limit\":5}", ids, sizeof ids));
+  json_decref(call("CreateStream", "{\"StreamName\":\"big\",\"ShardCount\":150}", AEV_OK));
+  ck_assert(described("{\"StreamName\":\"big\",\"Limit\":10000}", ids, sizeof ids));
+  ck_assert_uint_eq(strlen(ids), 100 * 6 - 1);
+  ck_assert(described("{\"StreamName\":\"big\"}", ids, sizeof ids));
+  ck_assert_uint_eq(strlen(ids), 100 * 6 - 1);
+  ck_assert(!described("{\"StreamName\":\"big\",\"ExclusiveStartShardId\":\"shardId-000000000099\"}",
+                       ids, sizeof ids));
+  ck_assert_uint_eq(strlen(ids), 50 * 6 - 1);
+  json_t *e = call("DescribeStream", "{\"StreamName\":\"s\",\"Limit\":0}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str(e, "message"), "1 validation error detected: Value '0' at 'limit' failed to "
+                                      "satisfy constraint: Member must have value greater than or "
+                                      "equal to 1");
+  json_decref(e);
+  e = call("DescribeStream", "{\"StreamName\":\"s\",\"Limit\":10001}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str(e, "__type"), "ValidationException");
+  json_decref(e);
+}
+END_TEST
+
+/* Members of the API model's StreamName and ShardId shapes are checked as
+ * stream names are: 1 to 128 of [a-zA-Z0-9_.-]. */
+START_TEST(names_and_shard_ids_are_checked_alike) {
+  json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}", AEV_OK));
+  const char *pattern = "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+";
+  struct {
+    const char *action, *req, *member, *value;
+  } cases[] = {
+      {"ListStreams", "{\"ExclusiveStartStreamName\":\"a b\"}", "exclusiveStartStreamName", "a b"},
+      {"GetShardIterator", "{\"StreamName\":\"s\",\"ShardId\":\"shard 0\",\"ShardIteratorType\":\"LATEST\"}",
+       "shardId", "shard 0"},
+      {"ListShards", "{\"StreamName\":\"s\",\"ExclusiveStartShardId\":\"a/b\"}", "exclusiveStartShardId", "a/b"},
+      {"DescribeStream", "{\"StreamName\":\"s\",\"ExclusiveStartShardId\":\"a*\"}", "exclusiveStartShardId", "a*"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char want[512];
+    snprintf(want, sizeof want,
+             "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s",
+             cases[i].value, cases[i].member, pattern);
+    json_t *e = call(cases[i].action, cases[i].req, AEV_ERR_INVALID);
+    ck_assert_str_eq(str(e, "__type"), "ValidationException");
+    ck_assert_str_eq(str(e, "message"), want);
+    json_decref(e);
+  }
+  json_t *e = call("GetShardIterator",
+                   "{\"StreamName\":\"s\",\"ShardId\":\"\",\"ShardIteratorType\":\"LATEST\"}",
+                   AEV_ERR_INVALID);
+  ck_assert_str_eq(str(e, "message"),
+                   "2 validation errors detected: Value '' at 'shardId' failed to satisfy "
+                   "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
+                   "Value '' at 'shardId' failed to satisfy constraint: Member must have length "
+                   "greater than or equal to 1");
+  json_decref(e);
+}
+END_TEST
+
 START_TEST(list_shards_filters_and_pages) {
   json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":3}", AEV_OK));
   json_t *l = call("ListShards", "{\"StreamName\":\"s\",\"MaxResults\":2}", AEV_OK);
@@ -342,16 +428,24 @@ START_TEST(stream_names_are_checked_before_lookup) {
       char req[512], want[512];
       snprintf(req, sizeof req, "{\"StreamName\":\"%s\",\"Data\":\"eA==\",\"PartitionKey\":\"k\"}",
                names[k]);
+      /* One clause per constraint the name fails, as AWS words them. */
       snprintf(want, sizeof want,
                "1 validation error detected: Value '%s' at 'streamName' failed to satisfy "
-               "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+ and "
-               "have length between 1 and 128",
-               names[k]);
+               "constraint: %s",
+               names[k], k ? "Member must have length less than or equal to 128"
+                           : "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
       json_t *e = call(actions[i], req, AEV_ERR_INVALID);
       ck_assert_str_eq(str(e, "__type"), "ValidationException");
       ck_assert_str_eq(str(e, "message"), want);
       json_decref(e);
     }
+  json_t *empty = call("DescribeStream", "{\"StreamName\":\"\"}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str(empty, "message"),
+                   "2 validation errors detected: Value '' at 'streamName' failed to satisfy "
+                   "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
+                   "Value '' at 'streamName' failed to satisfy constraint: Member must have "
+                   "length greater than or equal to 1");
+  json_decref(empty);
   /* Consumer names too, when a consumer is looked up by name. */
   json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}", AEV_OK));
   json_t *e = call("DescribeStreamConsumer",
@@ -361,7 +455,7 @@ START_TEST(stream_names_are_checked_before_lookup) {
   ck_assert_str_eq(str(e, "message"),
                    "1 validation error detected: Value 'c\xc3\xa9' at 'consumerName' failed to "
                    "satisfy constraint: Member must satisfy regular expression pattern: "
-                   "[a-zA-Z0-9_.-]+ and have length between 1 and 128");
+                   "[a-zA-Z0-9_.-]+");
   json_decref(e);
 }
 END_TEST
@@ -374,6 +468,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, records_round_trip);
   tcase_add_test(tc, put_records_refuses_a_hash_key_past_the_range);
   tcase_add_test(tc, shard_iterator_arguments_go_together);
+  tcase_add_test(tc, describe_stream_pages_its_shards);
+  tcase_add_test(tc, names_and_shard_ids_are_checked_alike);
   tcase_add_test(tc, list_shards_filters_and_pages);
   tcase_add_test(tc, retention_tags_and_consumers);
   tcase_add_test(tc, stream_names_are_checked_before_lookup);
