@@ -8,11 +8,35 @@
 #include "core/status.h"
 #include "stream/api_kinesis.h"
 
+static int all_digits(const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i] < '0' || p[i] > '9') return 0;
+  return 1;
+}
+
+/* The API model's StreamARN pattern, arn:aws.*:kinesis:.*:\d{12}:stream/\S+,
+ * matched whole: some ":" + 12 digits + ":stream/" after ":kinesis:", then
+ * at least one character and no white space to the end. */
+static int stream_arn_ok(const char *arn) {
+  if (strncmp(arn, "arn:aws", 7)) return 0;
+  const char *k = strstr(arn + 7, ":kinesis:");
+  if (!k) return 0;
+  for (const char *c = k + 9; (c = strchr(c, ':')) != NULL; c++) {
+    if (strlen(c) <= 21 || !all_digits(c + 1, 12) || strncmp(c + 13, ":stream/", 8)) continue;
+    const char *rest = c + 21;
+    if (!rest[strcspn(rest, " \t\n\r\f\v")]) return 1;
+  }
+  return 0;
+}
+
 int aev__kin_stream_of(aev_broker *b, const aev__api_service *svc,
                        json_t *req, aev_stream **out) {
   const char *name = NULL, *arn = NULL;
   int rc = aev__api_opt_string(svc, req, "StreamName", &name);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "StreamARN", &arn);
+  if (rc == AEV_OK && arn)
+    rc = aev__kin_check_string("streamARN", arn, stream_arn_ok,
+                               "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+", 1, 2048);
   if (rc != AEV_OK) return rc;
   if (!name && !arn)
     return aev__kin_invalid("Either StreamName or StreamARN should be "
@@ -123,6 +147,7 @@ static AEV__KIN_ACTION(list_streams) {
     rc = aev__api_opt_string(svc, req, "ExclusiveStartStreamName", &excl);
   if (rc == AEV_OK && excl) rc = aev__stream_name_check("exclusiveStartStreamName", excl);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "NextToken", &tok);
+  if (rc == AEV_OK && tok) rc = aev__kin_check_string("nextToken", tok, NULL, NULL, 1, 1048576);
   return rc != AEV_OK ? rc : aev__stream_list_json(b, (int)limit, excl, tok, resp);
 }
 
@@ -134,9 +159,11 @@ static AEV__KIN_ACTION(list_shards) {
   const char *excl = NULL;
   int rc = aev__api_opt_string(svc, req, "ExclusiveStartShardId", &excl);
   if (rc == AEV_OK && excl) rc = aev__stream_name_check("exclusiveStartShardId", excl);
+  const char *tok = NULL;
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "NextToken", &tok);
+  if (rc == AEV_OK && tok) rc = aev__kin_check_string("nextToken", tok, NULL, NULL, 1, 1048576);
   if (rc != AEV_OK) return rc;
   aev_stream *s;
-  const char *tok = json_string_value(json_object_get(req, "NextToken"));
   if (tok) {
     /* The token names its stream (describe.c). */
     char *name = NULL;

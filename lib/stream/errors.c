@@ -2,8 +2,10 @@
  * module reports (AWS's own phrasing where AWS documents or returns it). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/status.h"
+#include "core/text.h"
 #include "stream/stream_impl.h"
 
 int aev__kin_no_stream(const aev_broker *b, const char *name) {
@@ -38,6 +40,29 @@ int aev__kin_invalid(const char *fmt, ...) {
 int aev__kin_validation(const char *value, const char *member,
                         const char *constraint) {
   return aev__fail_validation(value, member, constraint);
+}
+
+int aev__kin_check_string(const char *member, const char *value, int (*matches)(const char *),
+                          const char *pattern, size_t min, size_t max) {
+  const size_t len = aev__utf8_chars(value, strlen(value));
+  const int fails[] = {matches && !matches(value), len < min, max && len > max};
+  const int n = fails[0] + fails[1] + fails[2];
+  if (!n) return AEV_OK;
+  char constraint[3][160];
+  snprintf(constraint[0], sizeof constraint[0],
+           "Member must satisfy regular expression pattern: %s", pattern ? pattern : "");
+  snprintf(constraint[1], sizeof constraint[1],
+           "Member must have length greater than or equal to %zu", min);
+  snprintf(constraint[2], sizeof constraint[2], "Member must have length less than or equal to %zu",
+           max);
+  char msg[2048];
+  int at = snprintf(msg, sizeof msg, "%d validation error%s detected: ", n, n > 1 ? "s" : "");
+  for (int i = 0, k = 0; i < 3; i++)
+    if (fails[i] && at < (int)sizeof msg)
+      at += snprintf(msg + at, sizeof msg - (size_t)at,
+                     "%sValue '%s' at '%s' failed to satisfy constraint: %s", k++ ? "; " : "",
+                     value, member, constraint[i]);
+  return aev__fail(AEV_ERR_INVALID, "ValidationException", "%s", msg);
 }
 
 int aev__kin_in_use(const aev_stream *s) {

@@ -34,27 +34,8 @@ static int name_chars_ok(const char *name) {
   return *name != 0;
 }
 
-/* Each constraint the name fails is a clause of its own, in the API
- * model's order (pattern, then length), as AWS words them: "2 validation
- * errors detected: Value '' at 'streamName' failed to satisfy constraint:
- * Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; ...". */
 int aev__stream_name_check(const char *member, const char *name) {
-  static const char *const constraints[] = {
-      "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
-      "Member must have length greater than or equal to 1",
-      "Member must have length less than or equal to 128"};
-  const size_t len = strlen(name);
-  const int fails[] = {!name_chars_ok(name), len < 1, len > 128};
-  const int n = fails[0] + fails[1] + fails[2];
-  if (!n) return AEV_OK;
-  char msg[1024];
-  int at = snprintf(msg, sizeof msg, "%d validation error%s detected: ", n, n > 1 ? "s" : "");
-  for (int i = 0, k = 0; i < 3; i++)
-    if (fails[i] && at < (int)sizeof msg)
-      at += snprintf(msg + at, sizeof msg - (size_t)at,
-                     "%sValue '%s' at '%s' failed to satisfy constraint: %s", k++ ? "; " : "",
-                     name, member, constraints[i]);
-  return aev__fail(AEV_ERR_INVALID, "ValidationException", "%s", msg);
+  return aev__kin_check_string(member, name, name_chars_ok, "[a-zA-Z0-9_.-]+", 1, 128);
 }
 
 static void stream_destroy(aev__resource *r) {

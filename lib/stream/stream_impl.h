@@ -310,6 +310,12 @@ int aev__kin_invalid(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 int aev__kin_validation(const char *value, const char *member,
                         const char *constraint);
+/* A string member against its API model shape: pattern (matches(), NULL
+ * for none, worded as pattern), then length min..max characters (max 0:
+ * none). AWS's ValidationException names each failed constraint in a
+ * clause of its own ("2 validation errors detected: ...; ..."). */
+int aev__kin_check_string(const char *member, const char *value, int (*matches)(const char *),
+                          const char *pattern, size_t min, size_t max);
 int aev__kin_in_use(const aev_stream *s);
 int aev__kin_throttled(const aev_stream *s, const aev__shard *sh);
 

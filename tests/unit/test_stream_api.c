@@ -251,6 +251,58 @@ START_TEST(names_and_shard_ids_are_checked_alike) {
 }
 END_TEST
 
+/* Other string members against their API model shapes: lengths and
+ * patterns, refused before any lookup. */
+START_TEST(string_members_keep_their_model_shapes) {
+  char big[600];
+  memset(big, 'a', 513);
+  big[513] = 0;
+  char req[700];
+  snprintf(req, sizeof req, "{\"ShardIterator\":\"%s\"}", big);
+  struct {
+    const char *action, *req, *message;
+  } cases[] = {
+      {"GetRecords", "{\"ShardIterator\":\"\"}",
+       "1 validation error detected: Value '' at 'shardIterator' failed to satisfy constraint: "
+       "Member must have length greater than or equal to 1"},
+      {"ListShards", "{\"NextToken\":\"\"}",
+       "1 validation error detected: Value '' at 'nextToken' failed to satisfy constraint: "
+       "Member must have length greater than or equal to 1"},
+      {"ListStreams", "{\"NextToken\":\"\"}",
+       "1 validation error detected: Value '' at 'nextToken' failed to satisfy constraint: "
+       "Member must have length greater than or equal to 1"},
+      {"GetShardIterator",
+       "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":"
+       "\"AT_SEQUENCE_NUMBER\",\"StartingSequenceNumber\":\"0123\"}",
+       "1 validation error detected: Value '0123' at 'startingSequenceNumber' failed to satisfy "
+       "constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,128})"},
+      {"DescribeStreamSummary", "{\"StreamARN\":\"arn:aws:kinesis:000000000000:stream/s\"}",
+       "1 validation error detected: Value 'arn:aws:kinesis:000000000000:stream/s' at 'streamARN' "
+       "failed to satisfy constraint: Member must satisfy regular expression pattern: "
+       "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"},
+      {"PutRecord", "{\"StreamARN\":\"arn:aws:kinesis:us-east-1:000000000000:stream/a b\","
+       "\"PartitionKey\":\"k\",\"Data\":\"\"}",
+       "1 validation error detected: Value 'arn:aws:kinesis:us-east-1:000000000000:stream/a b' at "
+       "'streamARN' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+       "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    json_t *e = call(cases[i].action, cases[i].req, AEV_ERR_INVALID);
+    ck_assert_str_eq(str(e, "__type"), "ValidationException");
+    ck_assert_str_eq(str(e, "message"), cases[i].message);
+    json_decref(e);
+  }
+  json_t *e = call("GetRecords", req, AEV_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(str(e, "message"), "Member must have length less than or equal to 512"));
+  json_decref(e);
+  /* A well-formed ARN of a stream that does not exist is looked up. */
+  e = call("DescribeStreamSummary", "{\"StreamARN\":\"arn:aws:kinesis::000000000000:stream/s\"}",
+           AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(str(e, "__type"), "ResourceNotFoundException");
+  json_decref(e);
+}
+END_TEST
+
 START_TEST(list_shards_filters_and_pages) {
   json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":3}", AEV_OK));
   json_t *l = call("ListShards", "{\"StreamName\":\"s\",\"MaxResults\":2}", AEV_OK);
@@ -470,6 +522,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, shard_iterator_arguments_go_together);
   tcase_add_test(tc, describe_stream_pages_its_shards);
   tcase_add_test(tc, names_and_shard_ids_are_checked_alike);
+  tcase_add_test(tc, string_members_keep_their_model_shapes);
   tcase_add_test(tc, list_shards_filters_and_pages);
   tcase_add_test(tc, retention_tags_and_consumers);
   tcase_add_test(tc, stream_names_are_checked_before_lookup);
