@@ -29,6 +29,15 @@ AEV__KIN_ACTION(put_record) {
   return rc;
 }
 
+/* A record of PutRecords without a required member: AWS names it by its
+ * path, record numbers counting from 1 ("records.2.member.partitionKey"). */
+static int record_member_missing(size_t i, const char *member) {
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value null at 'records.%zu.member.%s' failed "
+                   "to satisfy constraint: Member must not be null",
+                   i + 1, member);
+}
+
 AEV__KIN_ACTION(put_records) {
   json_t *recs;
   int rc = aev__api_req_array(svc, req, "Records", &recs);
@@ -50,7 +59,9 @@ AEV__KIN_ACTION(put_records) {
       rc = aev__kin_validation(NULL, "records", "Member must be a structure");
       break;
     }
-    rc = aev__api_req_string(svc, e, "PartitionKey", &keys[i]);
+    if (!json_object_get(e, "PartitionKey")) rc = record_member_missing(i, "partitionKey");
+    else if (!json_object_get(e, "Data")) rc = record_member_missing(i, "data");
+    if (rc == AEV_OK) rc = aev__api_req_string(svc, e, "PartitionKey", &keys[i]);
     if (rc == AEV_OK) rc = aev__api_opt_string(svc, e, "ExplicitHashKey", &hashes[i]);
     if (rc == AEV_OK) rc = aev__api_req_blob(svc, e, "Data", &data[i], &lens[i]);
   }

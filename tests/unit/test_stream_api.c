@@ -121,6 +121,26 @@ START_TEST(put_records_refuses_a_hash_key_past_the_range) {
 }
 END_TEST
 
+/* A record missing a required member is named by its path, counting
+ * records from 1. */
+START_TEST(put_records_names_a_record_by_its_path) {
+  json_t *e = call("PutRecords",
+                   "{\"StreamName\":\"s\",\"Records\":[{\"PartitionKey\":\"a\",\"Data\":\"\"},"
+                   "{\"Data\":\"\"}]}",
+                   AEV_ERR_INVALID);
+  ck_assert_str_eq(str(e, "message"), "1 validation error detected: Value null at "
+                                      "'records.2.member.partitionKey' failed to satisfy "
+                                      "constraint: Member must not be null");
+  json_decref(e);
+  e = call("PutRecords", "{\"StreamName\":\"s\",\"Records\":[{\"PartitionKey\":\"a\"}]}",
+           AEV_ERR_INVALID);
+  ck_assert_str_eq(str(e, "message"), "1 validation error detected: Value null at "
+                                      "'records.1.member.data' failed to satisfy constraint: "
+                                      "Member must not be null");
+  json_decref(e);
+}
+END_TEST
+
 /* GetShardIterator's arguments, refused in AWS's words: a sequence number
  * goes with AT_/AFTER_SEQUENCE_NUMBER only, AT_TIMESTAMP needs a time no
  * later than now. */
@@ -519,6 +539,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, stream_lifecycle);
   tcase_add_test(tc, records_round_trip);
   tcase_add_test(tc, put_records_refuses_a_hash_key_past_the_range);
+  tcase_add_test(tc, put_records_names_a_record_by_its_path);
   tcase_add_test(tc, shard_iterator_arguments_go_together);
   tcase_add_test(tc, describe_stream_pages_its_shards);
   tcase_add_test(tc, names_and_shard_ids_are_checked_alike);
