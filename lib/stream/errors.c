@@ -14,11 +14,14 @@ int aev__kin_no_stream(const aev_broker *b, const char *name) {
                    aev_broker_account(b));
 }
 
-int aev__kin_no_shard(const aev_stream *s, const char *shard) {
+int aev__kin_no_shard_in(const aev_broker *b, const char *stream, const char *shard) {
   return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                   "Shard %s in stream %s under account %s does not exist",
-                   shard ? shard : "", s->res.name,
-                   aev_broker_account(s->res.broker));
+                   "Shard %s in stream %s under account %s does not exist", shard ? shard : "",
+                   stream ? stream : "", aev_broker_account(b));
+}
+
+int aev__kin_no_shard(const aev_stream *s, const char *shard) {
+  return aev__kin_no_shard_in(s->res.broker, s->res.name, shard);
 }
 
 int aev__kin_no_consumer(const aev_stream *s, const char *name_or_arn) {

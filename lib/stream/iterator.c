@@ -87,6 +87,11 @@ int aev__iterator_decode(aev_broker *b, const char *text, aev_stream **out,
   char *name = strndup((const char *)raw + FIXED, n - FIXED);
   aev_stream *s = NULL;
   rc = name ? aev__stream_find(b, name, &s) : aev__nomem();
+  if (rc == AEV_ERR_NOT_FOUND) { /* deleted since: AWS names the shard */
+    char id[AEV_SHARD_ID_SIZE];
+    aev__shard_id_format((uint32_t)get64(raw + 1), id);
+    rc = aev__kin_no_shard_in(b, name, id);
+  }
   free(name);
   if (rc != AEV_OK) {
     free(raw);

@@ -192,7 +192,9 @@ static int lock_provisioned(aev_stream *s) {
 static aev__shard *open_shard(aev_stream *s, const char *id, int *rc) {
   aev__shard *sh = aev__shard_find(s, id);
   if (!sh || aev__shard_expired(s, sh, aev__stream_now_ms(s))) {
-    *rc = aev__kin_no_shard(s, id);
+    *rc = aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                    "Could not find shard %s in stream %s under account %s.", id ? id : "",
+                    s->res.name, aev_broker_account(s->res.broker));
     return NULL;
   }
   if (sh->closed) {

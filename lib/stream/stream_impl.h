@@ -305,6 +305,9 @@ void aev__ondemand_reset(aev_stream *s);
 /* errors.c: Kinesis's wording. */
 int aev__kin_no_stream(const aev_broker *b, const char *name);
 int aev__kin_no_shard(const aev_stream *s, const char *shard);
+/* The same, for a stream that is not there: GetShardIterator and
+ * GetRecords name the shard asked for even then, as AWS does. */
+int aev__kin_no_shard_in(const aev_broker *b, const char *stream, const char *shard);
 int aev__kin_no_consumer(const aev_stream *s, const char *name_or_arn);
 int aev__kin_invalid(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));

@@ -180,8 +180,22 @@ START_TEST(shard_iterator_arguments_go_together) {
                    "The timestampInMillis parameter cannot be greater than the "
                    "currentTimestampInMillis. timestampInMillis: 1704067201000, "
                    "currentTimestampInMillis: 1704067200000");
-  json_decref(call("GetShardIterator", "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\","
-                   "\"ShardIteratorType\":\"AT_TIMESTAMP\",\"Timestamp\":1704067200}", AEV_OK));
+  json_t *it = call("GetShardIterator", "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\","
+                    "\"ShardIteratorType\":\"AT_TIMESTAMP\",\"Timestamp\":1704067200}", AEV_OK);
+  /* A stream that is not there, or no longer: AWS names the shard. */
+  json_t *e = call("GetShardIterator", "{\"StreamName\":\"nope\",\"ShardId\":\"shardId-000000000000\","
+                   "\"ShardIteratorType\":\"LATEST\"}", AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(str(e, "message"), "Shard shardId-000000000000 in stream nope under account "
+                                      "000000000000 does not exist");
+  json_decref(e);
+  json_decref(call("DeleteStream", "{\"StreamName\":\"s\"}", AEV_OK));
+  snprintf(req, sizeof req, "{\"ShardIterator\":\"%s\"}", str(it, "ShardIterator"));
+  json_decref(it);
+  e = call("GetRecords", req, AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(str(e, "__type"), "ResourceNotFoundException");
+  ck_assert_str_eq(str(e, "message"), "Shard shardId-000000000000 in stream s under account "
+                                      "000000000000 does not exist");
+  json_decref(e);
 }
 END_TEST
 

@@ -147,6 +147,8 @@ START_TEST(split_errors) {
                   AEV_ERR_INVALID, "InvalidArgumentException");
   st_assert_error(aev_stream_split_shard(s, "shardId-000000000007", "5"),
                   AEV_ERR_NOT_FOUND, "ResourceNotFoundException");
+  ck_assert_str_eq(aev_errmsg(), "Could not find shard shardId-000000000007 in stream s under "
+                                 "account 000000000000.");
   aev_stream *od = st_stream(b, "od", AEV_STREAM_ON_DEMAND);
   st_assert_error(aev_stream_split_shard(od, "shardId-000000000000", "5"),
                   AEV_ERR_INVALID, "ValidationException");
