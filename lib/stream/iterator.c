@@ -125,19 +125,22 @@ int aev__iterator_decode(aev_broker *b, const char *text, aev_stream **out,
   return AEV_OK;
 }
 
-static int bad_sequence(aev_stream *s, aev__shard *sh, const char *seq,
-                        int why) {
-  char id[AEV_SHARD_ID_SIZE];
+/* A StartingSequenceNumber that aev__seq_decode() refused (why), in AWS's
+ * words; encoded: the shard it names (why == -2). */
+static int bad_sequence(aev_stream *s, aev__shard *sh, const char *seq, int why,
+                        uint64_t encoded) {
+  char id[AEV_SHARD_ID_SIZE], other[AEV_SHARD_ID_SIZE];
   aev__shard_id_format(sh->id, id);
-  if (why == -2)
-    return aev__kin_invalid(
-        "Invalid StartingSequenceNumber. It encodes a different shard or "
-        "stream, while it was used in a call to a shard with %s",
-        id);
-  return aev__kin_invalid(
-      "StartingSequenceNumber %s used in GetShardIterator on shard %s in "
-      "stream %s under account %s is invalid.",
-      seq, id, s->res.name, aev_broker_account(s->res.broker));
+  if (why == -2) {
+    aev__shard_id_format((uint32_t)encoded, other);
+    return aev__kin_invalid("Invalid StartingSequenceNumber. It encodes %s, while it was used "
+                            "in a call to a shard with %s",
+                            other, id);
+  }
+  return aev__kin_invalid("StartingSequenceNumber %s used in GetShardIterator on shard %s in "
+                          "stream %s under account %s is invalid%s.",
+                          seq, id, s->res.name, aev_broker_account(s->res.broker),
+                          why == -3 ? " because it did not come from this stream" : "");
 }
 
 int aev__iterator_position(aev_stream *s, aev__shard *sh, const char *type,
@@ -161,12 +164,12 @@ int aev__iterator_position(aev_stream *s, aev__shard *sh, const char *type,
   } else if (!strcmp(type, "AT_TIMESTAMP")) {
     *pos = aev__shard_seek_time(sh, ts_ms);
   } else if (at_sequence) {
-    uint64_t index;
+    uint64_t index = 0;
     int why = aev__seq_decode(s, sh, seq, &index);
     /* A closed shard's EndingSequenceNumber is the last record's (or, for
      * an empty shard, its starting number). */
     if (why == 0 && index > sh->next) why = -1;
-    if (why) return bad_sequence(s, sh, seq, why);
+    if (why) return bad_sequence(s, sh, seq, why, index);
     *pos = index + (type[1] == 'F' && index < sh->next);
     if (*pos < sh->first) *pos = sh->first;
   } else {

@@ -89,9 +89,11 @@ int aev__seq_decode(const aev_stream *s, const aev__shard *sh,
       get_digits(text + 17, 6, &shard) || get_digits(text + 23, 20, &idx) ||
       get_digits(text + 43, 13, &at))
     return -1;
-  if (tag != s->tag % 100000 || shard != sh->id ||
-      created != (uint64_t)sh->created_s)
+  if (shard != sh->id) {
+    *index = shard;
     return -2;
+  }
+  if (tag != s->tag % 100000 || created != (uint64_t)sh->created_s) return -3;
   *index = idx;
   return 0;
 }

@@ -177,8 +177,9 @@ void aev__seq_step(char *seq, int64_t prev_ms, int64_t arrival_ms);
 void aev__seq_appended(const aev_stream *s, aev__shard *sh, uint64_t index,
                        int64_t arrival_ms, char *out);
 /* 0 with *index when text is a sequence number of this stream and shard;
- * -1 when it is not a sequence number at all; -2 when it belongs to
- * another shard or stream. */
+ * -1 when it is not a sequence number at all; -2 when it encodes another
+ * shard (*index is then that shard's id); -3 when it is of this shard's
+ * number but of another stream. */
 int aev__seq_decode(const aev_stream *s, const aev__shard *sh,
                     const char *text, uint64_t *index);
 /* "shardId-%012u" into out[AEV_SHARD_ID_SIZE]. */

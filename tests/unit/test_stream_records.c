@@ -319,6 +319,25 @@ START_TEST(every_iterator_type) {
   st_put(o, "k", "x", oseq);
   st_assert_error(aev_stream_iterator(s, sh, "AT_SEQUENCE_NUMBER", oseq, 0, &bad),
                   AEV_ERR_INVALID, "InvalidArgumentException");
+  char want[512];
+  snprintf(want, sizeof want,
+           "StartingSequenceNumber %s used in GetShardIterator on shard %s in stream s under "
+           "account 000000000000 is invalid because it did not come from this stream.",
+           oseq, sh);
+  ck_assert_str_eq(aev_errmsg(), want);
+  /* One of this stream's other shard names that shard. */
+  aev_stream *two = st_stream(b, "two", 2);
+  char tseq[AEV_STREAM_SEQUENCE_SIZE], tshard[AEV_SHARD_ID_SIZE];
+  ck_assert_int_eq(aev_stream_put(two, "x", 1, "k", "340282366920938463463374607431768211455",
+                                  NULL, tshard, tseq),
+                   AEV_OK);
+  ck_assert_str_eq(tshard, "shardId-000000000001");
+  st_assert_error(aev_stream_iterator(two, "shardId-000000000000", "AT_SEQUENCE_NUMBER", tseq, 0,
+                                      &bad),
+                  AEV_ERR_INVALID, "InvalidArgumentException");
+  ck_assert_str_eq(aev_errmsg(), "Invalid StartingSequenceNumber. It encodes shardId-000000000001, "
+                                 "while it was used in a call to a shard with shardId-000000000000");
+  aev_stream_release(two);
   aev_stream_release(o);
   aev_stream_release(s);
 }
