@@ -26,6 +26,16 @@ static const char *str(json_t *j, const char *path) {
   return json_string_value(json_object_get(j, path));
 }
 
+/* Calls action, which must fail with status, its __type type and its
+ * message message (NULL: not checked). */
+static void refused(const char *action, const char *req, int status, const char *type,
+                    const char *message) {
+  json_t *e = call(action, req, status);
+  ck_assert_str_eq(str(e, "__type"), type);
+  if (message) ck_assert_str_eq(str(e, "message"), message);
+  json_decref(e);
+}
+
 START_TEST(stream_lifecycle) {
   json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":2,\"Tags\":{\"team\":\"a\"}}", AEV_OK));
   json_t *d = call("DescribeStream", "{\"StreamName\":\"s\"}", AEV_OK);
@@ -104,13 +114,12 @@ END_TEST
  * model's pattern) refuses the whole PutRecords, storing none of it. */
 START_TEST(put_records_refuses_a_hash_key_past_the_range) {
   json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}", AEV_OK));
-  json_t *e = call("PutRecords", "{\"StreamName\":\"s\",\"Records\":[{\"PartitionKey\":\"a\",\"Data\":\"MQ==\"},"
-                   "{\"PartitionKey\":\"b\",\"Data\":\"Mg==\",\"ExplicitHashKey\":\"999999999999999999999999999999999999999\"}]}",
-                   AEV_ERR_INVALID);
-  ck_assert_str_eq(str(e, "__type"), "InvalidArgumentException");
-  ck_assert_str_eq(str(e, "message"), "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: "
-                                      "[0, 2^128-1]. Specified value was 999999999999999999999999999999999999999");
-  json_decref(e);
+  refused("PutRecords",
+          "{\"StreamName\":\"s\",\"Records\":[{\"PartitionKey\":\"a\",\"Data\":\"MQ==\"},"
+          "{\"PartitionKey\":\"b\",\"Data\":\"Mg==\",\"ExplicitHashKey\":\"999999999999999999999999999999999999999\"}]}",
+          AEV_ERR_INVALID, "InvalidArgumentException",
+          "Invalid ExplicitHashKey. ExplicitHashKey must be in the range: [0, 2^128-1]. Specified "
+          "value was 999999999999999999999999999999999999999");
   json_t *it = call("GetShardIterator", "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"TRIM_HORIZON\"}", AEV_OK);
   char req[2048];
   snprintf(req, sizeof req, "{\"ShardIterator\":\"%s\"}", str(it, "ShardIterator"));
@@ -124,20 +133,15 @@ END_TEST
 /* A record missing a required member is named by its path, counting
  * records from 1. */
 START_TEST(put_records_names_a_record_by_its_path) {
-  json_t *e = call("PutRecords",
-                   "{\"StreamName\":\"s\",\"Records\":[{\"PartitionKey\":\"a\",\"Data\":\"\"},"
-                   "{\"Data\":\"\"}]}",
-                   AEV_ERR_INVALID);
-  ck_assert_str_eq(str(e, "message"), "1 validation error detected: Value null at "
-                                      "'records.2.member.partitionKey' failed to satisfy "
-                                      "constraint: Member must not be null");
-  json_decref(e);
-  e = call("PutRecords", "{\"StreamName\":\"s\",\"Records\":[{\"PartitionKey\":\"a\"}]}",
-           AEV_ERR_INVALID);
-  ck_assert_str_eq(str(e, "message"), "1 validation error detected: Value null at "
-                                      "'records.1.member.data' failed to satisfy constraint: "
-                                      "Member must not be null");
-  json_decref(e);
+  refused("PutRecords",
+          "{\"StreamName\":\"s\",\"Records\":[{\"PartitionKey\":\"a\",\"Data\":\"\"},{\"Data\":\"\"}]}",
+          AEV_ERR_INVALID, "ValidationException",
+          "1 validation error detected: Value null at 'records.2.member.partitionKey' failed to "
+          "satisfy constraint: Member must not be null");
+  refused("PutRecords", "{\"StreamName\":\"s\",\"Records\":[{\"PartitionKey\":\"a\"}]}",
+          AEV_ERR_INVALID, "ValidationException",
+          "1 validation error detected: Value null at 'records.1.member.data' failed to satisfy "
+          "constraint: Member must not be null");
 }
 END_TEST
 
@@ -145,10 +149,7 @@ END_TEST
  * goes with AT_/AFTER_SEQUENCE_NUMBER only, AT_TIMESTAMP needs a time no
  * later than now. */
 static void iterator_refused(const char *req, const char *message) {
-  json_t *e = call("GetShardIterator", req, AEV_ERR_INVALID);
-  ck_assert_str_eq(str(e, "__type"), "InvalidArgumentException");
-  ck_assert_str_eq(str(e, "message"), message);
-  json_decref(e);
+  refused("GetShardIterator", req, AEV_ERR_INVALID, "InvalidArgumentException", message);
 }
 
 START_TEST(shard_iterator_arguments_go_together) {
@@ -183,19 +184,15 @@ START_TEST(shard_iterator_arguments_go_together) {
   json_t *it = call("GetShardIterator", "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\","
                     "\"ShardIteratorType\":\"AT_TIMESTAMP\",\"Timestamp\":1704067200}", AEV_OK);
   /* A stream that is not there, or no longer: AWS names the shard. */
-  json_t *e = call("GetShardIterator", "{\"StreamName\":\"nope\",\"ShardId\":\"shardId-000000000000\","
-                   "\"ShardIteratorType\":\"LATEST\"}", AEV_ERR_NOT_FOUND);
-  ck_assert_str_eq(str(e, "message"), "Shard shardId-000000000000 in stream nope under account "
-                                      "000000000000 does not exist");
-  json_decref(e);
+  refused("GetShardIterator",
+          "{\"StreamName\":\"nope\",\"ShardId\":\"shardId-000000000000\",\"ShardIteratorType\":\"LATEST\"}",
+          AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+          "Shard shardId-000000000000 in stream nope under account 000000000000 does not exist");
   json_decref(call("DeleteStream", "{\"StreamName\":\"s\"}", AEV_OK));
   snprintf(req, sizeof req, "{\"ShardIterator\":\"%s\"}", str(it, "ShardIterator"));
   json_decref(it);
-  e = call("GetRecords", req, AEV_ERR_NOT_FOUND);
-  ck_assert_str_eq(str(e, "__type"), "ResourceNotFoundException");
-  ck_assert_str_eq(str(e, "message"), "Shard shardId-000000000000 in stream s under account "
-                                      "000000000000 does not exist");
-  json_decref(e);
+  refused("GetRecords", req, AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+          "Shard shardId-000000000000 in stream s under account 000000000000 does not exist");
 }
 END_TEST
 
@@ -238,14 +235,12 @@ START_TEST(describe_stream_pages_its_shards) {
   ck_assert(!described("{\"StreamName\":\"big\",\"ExclusiveStartShardId\":\"shardId-000000000099\"}",
                        ids, sizeof ids));
   ck_assert_uint_eq(strlen(ids), 50 * 6 - 1);
-  json_t *e = call("DescribeStream", "{\"StreamName\":\"s\",\"Limit\":0}", AEV_ERR_INVALID);
-  ck_assert_str_eq(str(e, "message"), "1 validation error detected: Value '0' at 'limit' failed to "
-                                      "satisfy constraint: Member must have value greater than or "
-                                      "equal to 1");
-  json_decref(e);
-  e = call("DescribeStream", "{\"StreamName\":\"s\",\"Limit\":10001}", AEV_ERR_INVALID);
-  ck_assert_str_eq(str(e, "__type"), "ValidationException");
-  json_decref(e);
+  refused("DescribeStream", "{\"StreamName\":\"s\",\"Limit\":0}", AEV_ERR_INVALID,
+          "ValidationException",
+          "1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member "
+          "must have value greater than or equal to 1");
+  refused("DescribeStream", "{\"StreamName\":\"s\",\"Limit\":10001}", AEV_ERR_INVALID,
+          "ValidationException", NULL);
 }
 END_TEST
 
@@ -268,20 +263,14 @@ START_TEST(names_and_shard_ids_are_checked_alike) {
     snprintf(want, sizeof want,
              "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: %s",
              cases[i].value, cases[i].member, pattern);
-    json_t *e = call(cases[i].action, cases[i].req, AEV_ERR_INVALID);
-    ck_assert_str_eq(str(e, "__type"), "ValidationException");
-    ck_assert_str_eq(str(e, "message"), want);
-    json_decref(e);
+    refused(cases[i].action, cases[i].req, AEV_ERR_INVALID, "ValidationException", want);
   }
-  json_t *e = call("GetShardIterator",
-                   "{\"StreamName\":\"s\",\"ShardId\":\"\",\"ShardIteratorType\":\"LATEST\"}",
-                   AEV_ERR_INVALID);
-  ck_assert_str_eq(str(e, "message"),
-                   "2 validation errors detected: Value '' at 'shardId' failed to satisfy "
-                   "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
-                   "Value '' at 'shardId' failed to satisfy constraint: Member must have length "
-                   "greater than or equal to 1");
-  json_decref(e);
+  refused("GetShardIterator",
+          "{\"StreamName\":\"s\",\"ShardId\":\"\",\"ShardIteratorType\":\"LATEST\"}",
+          AEV_ERR_INVALID, "ValidationException",
+          "2 validation errors detected: Value '' at 'shardId' failed to satisfy constraint: "
+          "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '' at 'shardId' "
+          "failed to satisfy constraint: Member must have length greater than or equal to 1");
 }
 END_TEST
 
@@ -320,20 +309,15 @@ START_TEST(string_members_keep_their_model_shapes) {
        "'streamARN' failed to satisfy constraint: Member must satisfy regular expression pattern: "
        "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+"},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    json_t *e = call(cases[i].action, cases[i].req, AEV_ERR_INVALID);
-    ck_assert_str_eq(str(e, "__type"), "ValidationException");
-    ck_assert_str_eq(str(e, "message"), cases[i].message);
-    json_decref(e);
-  }
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+    refused(cases[i].action, cases[i].req, AEV_ERR_INVALID, "ValidationException",
+            cases[i].message);
   json_t *e = call("GetRecords", req, AEV_ERR_INVALID);
   ck_assert_ptr_nonnull(strstr(str(e, "message"), "Member must have length less than or equal to 512"));
   json_decref(e);
   /* A well-formed ARN of a stream that does not exist is looked up. */
-  e = call("DescribeStreamSummary", "{\"StreamARN\":\"arn:aws:kinesis::000000000000:stream/s\"}",
-           AEV_ERR_NOT_FOUND);
-  ck_assert_str_eq(str(e, "__type"), "ResourceNotFoundException");
-  json_decref(e);
+  refused("DescribeStreamSummary", "{\"StreamARN\":\"arn:aws:kinesis::000000000000:stream/s\"}",
+          AEV_ERR_NOT_FOUND, "ResourceNotFoundException", NULL);
 }
 END_TEST
 
@@ -525,13 +509,11 @@ START_TEST(stream_names_are_checked_before_lookup) {
       ck_assert_str_eq(str(e, "message"), want);
       json_decref(e);
     }
-  json_t *empty = call("DescribeStream", "{\"StreamName\":\"\"}", AEV_ERR_INVALID);
-  ck_assert_str_eq(str(empty, "message"),
-                   "2 validation errors detected: Value '' at 'streamName' failed to satisfy "
-                   "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; "
-                   "Value '' at 'streamName' failed to satisfy constraint: Member must have "
-                   "length greater than or equal to 1");
-  json_decref(empty);
+  refused("DescribeStream", "{\"StreamName\":\"\"}", AEV_ERR_INVALID, "ValidationException",
+          "2 validation errors detected: Value '' at 'streamName' failed to satisfy constraint: "
+          "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+; Value '' at "
+          "'streamName' failed to satisfy constraint: Member must have length greater than or "
+          "equal to 1");
   /* Consumer names too, when a consumer is looked up by name. */
   json_decref(call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":1}", AEV_OK));
   json_t *e = call("DescribeStreamConsumer",

@@ -59,21 +59,26 @@ END_TEST
  * one outside 24..8760 as InvalidArgumentException, in AWS's words. */
 START_TEST(retention_errors) {
   aev_stream *s = st_stream(b, "s", 1);
-  st_assert_error(aev_stream_increase_retention(s, 8761), AEV_ERR_INVALID,
-                  "InvalidArgumentException");
-  ck_assert_str_eq(aev_errmsg(), "Maximum allowed retention period is 8760 hours. "
-                                 "Requested retention period (8761 hours) is too long.");
-  st_assert_error(aev_stream_decrease_retention(s, 23), AEV_ERR_INVALID,
-                  "InvalidArgumentException");
-  ck_assert_str_eq(aev_errmsg(), "Minimum allowed retention period is 24 hours. "
-                                 "Requested retention period (23 hours) is too short.");
+  static const struct {
+    int increase, hours;
+    const char *message;
+  } refused[] = {
+      {1, 8761, "Maximum allowed retention period is 8760 hours. Requested retention period "
+                "(8761 hours) is too long."},
+      {0, 23, "Minimum allowed retention period is 24 hours. Requested retention period (23 "
+              "hours) is too short."},
+      {1, 100, "Requested retention period (100 hours) for stream s can not be shorter than "
+               "existing retention period (8760 hours). Use DecreaseRetentionPeriod API."},
+      {0, 9000, "Maximum allowed retention period is 8760 hours. Requested retention period "
+                "(9000 hours) is too long."},
+  };
   ck_assert_int_eq(aev_stream_increase_retention(s, 8760), AEV_OK);
-  st_assert_error(aev_stream_increase_retention(s, 100), AEV_ERR_INVALID,
-                  "InvalidArgumentException");
-  ck_assert_str_eq(aev_errmsg(),
-                   "Requested retention period (100 hours) for stream s can "
-                   "not be shorter than existing retention period (8760 "
-                   "hours). Use DecreaseRetentionPeriod API.");
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+    int rc = refused[i].increase ? aev_stream_increase_retention(s, refused[i].hours)
+                                 : aev_stream_decrease_retention(s, refused[i].hours);
+    st_assert_error(rc, AEV_ERR_INVALID, "InvalidArgumentException");
+    ck_assert_str_eq(aev_errmsg(), refused[i].message);
+  }
   ck_assert_int_eq(aev_stream_decrease_retention(s, 100), AEV_OK);
   st_assert_error(aev_stream_decrease_retention(s, 200), AEV_ERR_INVALID,
                   "InvalidArgumentException");
