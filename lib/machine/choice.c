@@ -180,25 +180,33 @@ static int digits(const char *s, int n, int *out) {
   return 0;
 }
 
-int aev__iso8601_parse(const char *s, int64_t *out_ms) {
+/* The instant's nanoseconds within its millisecond go to *sub_ns: AWS's
+ * timestamps keep nine fraction digits, so "...00.1231Z" is before
+ * "...00.1239Z". February 29 exists in leap years only. */
+static int iso8601_parse_ns(const char *s, int64_t *out_ms, int32_t *sub_ns) {
   int y, mo, d, h, mi, sec;
   if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
       digits(s + 8, 2, &d) || s[10] != 'T' || digits(s + 11, 2, &h) || s[13] != ':' ||
       digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
     return -1;
-  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h > 23 || mi > 59 || sec > 59) return -1;
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const int leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 || mi > 59 ||
+      sec > 59)
+    return -1;
   const char *p = s + 19;
-  int64_t frac_ms = 0;
+  int64_t frac_ns = 0;
   if (*p == '.') {
     p++;
-    int n = 0, scale = 100;
+    int n = 0, scale = 100000000;
     while (isdigit((unsigned char)*p)) {
-      if (n < 3) frac_ms += (*p - '0') * scale, scale /= 10;
+      if (n < 9) frac_ns += (*p - '0') * scale, scale /= 10;
       n++, p++;
     }
     if (n == 0 || n > 9) return -1;
   }
+  const int64_t frac_ms = frac_ns / 1000000;
+  *sub_ns = (int32_t)(frac_ns % 1000000);
   int64_t off = 0;
   if (*p == 'Z') {
     p++;
@@ -221,6 +229,11 @@ int aev__iso8601_parse(const char *s, int64_t *out_ms) {
   int64_t days = (int64_t)era * 146097 + doe - 719468;
   *out_ms = ((days * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + frac_ms - off;
   return 0;
+}
+
+int aev__iso8601_parse(const char *s, int64_t *out_ms) {
+  int32_t sub_ns;
+  return iso8601_parse_ns(s, out_ms, &sub_ns);
 }
 
 void aev__iso8601_format(int64_t ms, char out[32]) {
@@ -299,10 +312,12 @@ static int compare(m_op op, json_t *a, json_t *b) {
   }
   if (op >= OP_TS_EQ && op <= OP_TS_GE) {
     int64_t x, y;
-    if (!json_is_string(a) || !json_is_string(b) || aev__iso8601_parse(json_string_value(a), &x) ||
-        aev__iso8601_parse(json_string_value(b), &y))
+    int32_t xn, yn;
+    if (!json_is_string(a) || !json_is_string(b) ||
+        iso8601_parse_ns(json_string_value(a), &x, &xn) ||
+        iso8601_parse_ns(json_string_value(b), &y, &yn))
       return 0;
-    return decide(op, x < y ? -1 : x > y);
+    return decide(op, x != y ? (x < y ? -1 : 1) : (xn > yn) - (xn < yn));
   }
   if (op == OP_BOOL_EQ) return json_is_boolean(a) && json_is_boolean(b) && json_equal(a, b);
   if (op == OP_STR_MATCH)

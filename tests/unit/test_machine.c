@@ -260,6 +260,11 @@ START_TEST(choice_comparisons) {
   ck_assert(choose(RULE("TimestampGreaterThan", "\"2023-12-31T23:59:59Z\""), ts));
   ck_assert(choose(RULE("TimestampLessThanEquals", "\"2024-01-01T00:00:00Z\""), ts));
   ck_assert(choose(RULE("TimestampGreaterThanEquals", "\"2024-01-01T00:00:00Z\""), ts));
+  /* Nine fraction digits count: these two differ inside one millisecond. */
+  const char *ns = "{\"v\":\"2024-01-01T00:00:00.1231Z\"}";
+  ck_assert(!choose(RULE("TimestampEquals", "\"2024-01-01T00:00:00.1239Z\""), ns));
+  ck_assert(choose(RULE("TimestampLessThan", "\"2024-01-01T00:00:00.123100001Z\""), ns));
+  ck_assert(choose(RULE("TimestampEquals", "\"2024-01-01T00:00:00.123100000Z\""), ns));
   ck_assert(choose(RULE("BooleanEquals", "true"), "{\"v\":true}"));
   ck_assert(choose(RULE("BooleanEqualsPath", "\"$.w\""), "{\"v\":false,\"w\":false}"));
 }
@@ -276,6 +281,13 @@ START_TEST(choice_tests_and_logic) {
   ck_assert(choose(RULE("IsBoolean", "true"), "{\"v\":false}"));
   ck_assert(choose(RULE("IsTimestamp", "true"), "{\"v\":\"2016-03-14T01:59:00Z\"}"));
   ck_assert(!choose(RULE("IsTimestamp", "true"), "{\"v\":\"2016-03-14 01:59:00Z\"}"));
+  /* February 29 exists in leap years only (2000 is one, 1900 is not). */
+  ck_assert(choose(RULE("IsTimestamp", "true"), "{\"v\":\"2016-02-29T00:00:00Z\"}"));
+  ck_assert(choose(RULE("IsTimestamp", "true"), "{\"v\":\"2000-02-29T00:00:00Z\"}"));
+  ck_assert(!choose(RULE("IsTimestamp", "true"), "{\"v\":\"2015-02-29T00:00:00Z\"}"));
+  ck_assert(!choose(RULE("IsTimestamp", "true"), "{\"v\":\"1900-02-29T00:00:00Z\"}"));
+  ck_assert(!choose(RULE("TimestampEquals", "\"2015-03-01T00:00:00Z\""),
+                    "{\"v\":\"2015-02-29T00:00:00Z\"}"));
   ck_assert(choose(RULE("StringMatches", "\"log-*.txt\""), "{\"v\":\"log-2024.txt\"}"));
   ck_assert(!choose(RULE("StringMatches", "\"log-*.txt\""), "{\"v\":\"log-2024.csv\"}"));
   ck_assert(choose(RULE("StringMatches", "\"a\\\\*b\""), "{\"v\":\"a*b\"}"));
