@@ -8,34 +8,13 @@
 #include "core/status.h"
 #include "stream/api_kinesis.h"
 
-static int all_digits(const char *p, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (p[i] < '0' || p[i] > '9') return 0;
-  return 1;
-}
-
-/* The API model's StreamARN pattern, arn:aws.*:kinesis:.*:\d{12}:stream/\S+,
- * matched whole: some ":" + 12 digits + ":stream/" after ":kinesis:", then
- * at least one character and no white space to the end. */
-static int stream_arn_ok(const char *arn) {
-  if (strncmp(arn, "arn:aws", 7)) return 0;
-  const char *k = strstr(arn + 7, ":kinesis:");
-  if (!k) return 0;
-  for (const char *c = k + 9; (c = strchr(c, ':')) != NULL; c++) {
-    if (strlen(c) <= 21 || !all_digits(c + 1, 12) || strncmp(c + 13, ":stream/", 8)) continue;
-    const char *rest = c + 21;
-    if (!rest[strcspn(rest, " \t\n\r\f\v")]) return 1;
-  }
-  return 0;
-}
-
 int aev__kin_stream_of(aev_broker *b, const aev__api_service *svc,
                        json_t *req, aev_stream **out) {
   const char *name = NULL, *arn = NULL;
   int rc = aev__api_opt_string(svc, req, "StreamName", &name);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "StreamARN", &arn);
   if (rc == AEV_OK && arn)
-    rc = aev__kin_check_string("streamARN", arn, stream_arn_ok,
+    rc = aev__kin_check_string("streamARN", arn, aev__kin_stream_arn_ok,
                                "arn:aws.*:kinesis:.*:\\d{12}:stream/\\S+", 1, 2048);
   if (rc != AEV_OK) return rc;
   if (!name && !arn)

@@ -101,16 +101,6 @@ AEV__KIN_ACTION(put_records) {
   return whole && *resp ? AEV_OK : aev__nomem();
 }
 
-/* The API model's SequenceNumber pattern, 0|([1-9]\d{0,128}). */
-static int sequence_number_ok(const char *s) {
-  size_t n = strlen(s);
-  if (!strcmp(s, "0")) return 1;
-  if (n < 1 || n > 129 || s[0] < '1' || s[0] > '9') return 0;
-  for (size_t i = 1; i < n; i++)
-    if (s[i] < '0' || s[i] > '9') return 0;
-  return 1;
-}
-
 AEV__KIN_ACTION(get_shard_iterator) {
   const char *shard, *type, *seq = NULL;
   int rc = aev__api_req_string(svc, req, "ShardId", &shard);
@@ -119,7 +109,7 @@ AEV__KIN_ACTION(get_shard_iterator) {
   if (rc == AEV_OK)
     rc = aev__api_opt_string(svc, req, "StartingSequenceNumber", &seq);
   if (rc == AEV_OK && seq)
-    rc = aev__kin_check_string("startingSequenceNumber", seq, sequence_number_ok,
+    rc = aev__kin_check_string("startingSequenceNumber", seq, aev__kin_sequence_number_ok,
                                "0|([1-9]\\d{0,128})", 0, 0);
   if (rc != AEV_OK) return rc;
   json_t *ts = json_object_get(req, "Timestamp");

@@ -45,6 +45,29 @@ int aev__kin_validation(const char *value, const char *member,
   return aev__fail_validation(value, member, constraint);
 }
 
+static int all_digits(const char *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i] < '0' || p[i] > '9') return 0;
+  return 1;
+}
+
+int aev__kin_sequence_number_ok(const char *s) {
+  size_t n = strlen(s);
+  return !strcmp(s, "0") || (n >= 1 && n <= 129 && s[0] != '0' && all_digits(s, n));
+}
+
+int aev__kin_stream_arn_ok(const char *arn) {
+  if (strncmp(arn, "arn:aws", 7)) return 0;
+  const char *k = strstr(arn + 7, ":kinesis:");
+  if (!k) return 0;
+  for (const char *c = k + 9; (c = strchr(c, ':')) != NULL; c++) {
+    if (strlen(c) <= 21 || !all_digits(c + 1, 12) || strncmp(c + 13, ":stream/", 8)) continue;
+    const char *rest = c + 21;
+    if (!rest[strcspn(rest, " \t\n\r\f\v")]) return 1;
+  }
+  return 0;
+}
+
 int aev__kin_check_string(const char *member, const char *value, int (*matches)(const char *),
                           const char *pattern, size_t min, size_t max) {
   const size_t len = aev__utf8_chars(value, strlen(value));

@@ -320,6 +320,12 @@ int aev__kin_validation(const char *value, const char *member,
  * clause of its own ("2 validation errors detected: ...; ..."). */
 int aev__kin_check_string(const char *member, const char *value, int (*matches)(const char *),
                           const char *pattern, size_t min, size_t max);
+/* The API model's patterns, matched whole: SequenceNumber
+ * 0|([1-9]\d{0,128}); StreamARN arn:aws.*:kinesis:.*:\d{12}:stream/\S+
+ * (some ":" + 12 digits + ":stream/" after ":kinesis:", then at least one
+ * character and no white space to the end). */
+int aev__kin_sequence_number_ok(const char *s);
+int aev__kin_stream_arn_ok(const char *arn);
 int aev__kin_in_use(const aev_stream *s);
 int aev__kin_throttled(const aev_stream *s, const aev__shard *sh);
 
