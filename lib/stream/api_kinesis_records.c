@@ -119,10 +119,9 @@ AEV__KIN_ACTION(get_shard_iterator) {
   aev_stream *s;
   rc = aev__kin_stream_of(b, svc, req, &s);
   if (rc == AEV_ERR_NOT_FOUND) { /* AWS names the shard asked for */
-    const char *name = json_string_value(json_object_get(req, "StreamName"));
     const char *arn = json_string_value(json_object_get(req, "StreamARN"));
-    const char *tail = arn ? strstr(arn, ":stream/") : NULL;
-    return aev__kin_no_shard_in(b, name ? name : tail ? tail + 8 : arn, shard);
+    const char *name = arn ? arn : json_string_value(json_object_get(req, "StreamName"));
+    return aev__kin_no_shard_in(b, aev__stream_name_of(name), shard);
   }
   if (rc != AEV_OK) return rc;
   char *it = NULL;

@@ -152,16 +152,18 @@ int aev__stream_create(aev_broker *b, const char *name, int shard_count,
   return rc;
 }
 
+const char *aev__stream_name_of(const char *name_or_arn) {
+  const char *slash = name_or_arn ? strrchr(name_or_arn, '/') : NULL;
+  return slash ? slash + 1 : name_or_arn;
+}
+
 int aev__stream_find(aev_broker *b, const char *name_or_arn,
                      aev_stream **out) {
   int rc = aev__broker_check_open(b);
   if (rc != AEV_OK) return rc;
   aev__resource *r =
       name_or_arn ? aev__registry_find(b, AEV__KIND_STREAM, name_or_arn) : NULL;
-  if (!r) {
-    const char *slash = name_or_arn ? strrchr(name_or_arn, '/') : NULL;
-    return aev__kin_no_stream(b, slash ? slash + 1 : name_or_arn);
-  }
+  if (!r) return aev__kin_no_stream(b, aev__stream_name_of(name_or_arn));
   *out = (aev_stream *)r;
   return AEV_OK;
 }

@@ -14,6 +14,8 @@ int aev__stream_create(aev_broker *b, const char *name, int shard_count,
 /* AWS's ValidationException for member unless name is 1 to 128 of
  * [a-zA-Z0-9_.-] (the API model's StreamName, ConsumerName and ShardId). */
 int aev__stream_name_check(const char *member, const char *name);
+/* The stream name that a name or a stream ARN gives (NULL for NULL). */
+const char *aev__stream_name_of(const char *name_or_arn);
 /* By name or ARN; ResourceNotFoundException otherwise. */
 int aev__stream_find(aev_broker *b, const char *name_or_arn,
                      aev_stream **out);
