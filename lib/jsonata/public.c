@@ -69,9 +69,11 @@ int aev_jsonata_set_limits(aev_jsonata *x, int max_depth, int64_t timeout_ms) {
 
 int aev__jsonata_use_states_profile(aev_jsonata *x) {
   int at = jn_newer_operator_at(x->ast);
-  if (at >= 0) /* what jsonata-js 2.0.6's parser says of ?? and ?: */
-    return aev__fail(AEV_ERR_INVALID, "S0211", "The symbol \"%c\" cannot be used as a unary operator (position %d)",
-                     x->text[at - 1] == '?' ? '?' : ':', at);
+  if (at >= 0) { /* what jsonata-js 2.0.6's parser says of ?? and ?: */
+    last_position = at;
+    return aev__fail(AEV_ERR_INVALID, "S0211", "The symbol \"%c\" cannot be used as a unary operator",
+                     x->text[at - 1] == '?' ? '?' : ':');
+  }
   x->states_profile = 1;
   return AEV_OK;
 }

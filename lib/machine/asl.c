@@ -2,6 +2,7 @@
  * and CreateStateMachine report (code, message and JSON-pointer location as
  * AWS words them), and compiling every path, template and choice rule once
  * so executions never parse. */
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +36,8 @@ static int compiled(pctx *c, int rc) {
   return rc ? -1 : 0;
 }
 
+/* A diagnostic; loc NULL for one AWS gives no location (the whole
+ * workflow's, or the text's before it is JSON). */
 static void diag(pctx *c, const char *code, const char *loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void diag(pctx *c, const char *code, const char *loc, const char *fmt, ...) {
@@ -43,15 +46,18 @@ static void diag(pctx *c, const char *code, const char *loc, const char *fmt, ..
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  snprintf(where, sizeof where, "%s", loc);
+  snprintf(where, sizeof where, "%s", loc ? loc : "");
   /* jansson's own error text can quote part of a character, and a long
    * one is cut short here: jansson would refuse either string. */
   aev__utf8_scrub(msg);
   aev__utf8_scrub(where);
+  json_t *d = json_pack("{s:s,s:s,s:s}", "severity", "ERROR", "code", code, "message", msg);
+  if (d && loc && json_object_set_new(d, "location", json_string(where))) {
+    json_decref(d);
+    d = NULL;
+  }
   /* A diagnostic that cannot be kept must not let the definition pass. */
-  if (json_array_append_new(c->diag, json_pack("{s:s,s:s,s:s,s:s}", "severity", "ERROR", "code",
-                                               code, "message", msg, "location", where)))
-    oom(c);
+  if (json_array_append_new(c->diag, d)) oom(c);
 }
 
 static const char *const common_fields[] = {"Type", "Comment", "QueryLanguage", NULL};
@@ -147,24 +153,72 @@ static int tmpl_field(pctx *c, json_t *st, const char *base, const char *field, 
   return 0;
 }
 
-/* A non-negative integer field, with its ...Path twin (exactly one). */
+/* A number field of obj within [min, max], an integer when integral is
+ * set, worded as AWS's schema check words it ("Minimum value is 0",
+ * measured); NULL when it is absent or refused. */
+static json_t *number_field(pctx *c, json_t *obj, const char *base, const char *field, int integral,
+                            double min, double max) {
+  json_t *v = json_object_get(obj, field);
+  if (!v) return NULL;
+  char loc[600];
+  loc_of(loc, sizeof loc, base, field);
+  if (integral ? !json_is_integer(v) : !json_is_number(v))
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Expected value of type %s", integral ? "Integer" : "Number");
+  else if (json_number_value(v) < min)
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Minimum value is %.17g", min);
+  else if (json_number_value(v) > max)
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Maximum value is %.17g", max);
+  else
+    return v;
+  return NULL;
+}
+
+/* An integer field in [min, max] into *out (and *has set): -1 when it is
+ * there and refused. */
 static int int_field(pctx *c, json_t *st, const char *base, const char *field, int64_t min,
                      int64_t max, int64_t *out, int *has) {
-  json_t *v = json_object_get(st, field);
-  if (!v) return 0;
-  char loc[512];
-  loc_of(loc, sizeof loc, base, field);
-  if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "The value for the field '%s' must be an INTEGER between %lld and %lld",
-         field, (long long)min, (long long)max);
-    return -1;
-  }
+  json_t *v = number_field(c, st, base, field, 1, (double)min, (double)max);
+  if (!v) return json_object_get(st, field) ? -1 : 0;
   *out = json_integer_value(v);
   if (has) *has = 1;
   return 0;
 }
 
-static int graph_parse(pctx *c, json_t *obj, const char *base, m_graph *g, m_def *d);
+/* The objects that hold a graph of states, and the fields each may have:
+ * a Branch or an ItemProcessor takes no QueryLanguage of its own. */
+typedef enum { G_MACHINE, G_BRANCH, G_PROCESSOR } graph_kind;
+static const char *const graph_fields[][8] = {
+    [G_MACHINE] = {"StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage", NULL},
+    [G_BRANCH] = {"StartAt", "States", "Comment", NULL},
+    [G_PROCESSOR] = {"StartAt", "States", "Comment", "ProcessorConfig", NULL},
+};
+
+static int graph_parse(pctx *c, json_t *obj, graph_kind kind, const char *base, m_graph *g,
+                       m_def *d);
+
+/* AWS reports a field an object may not have at the object, not at the
+ * field: "Field 'X' is not supported at /States/S". */
+static int unsupported(pctx *c, const char *where, const char *field) {
+  diag(c, "SCHEMA_VALIDATION_FAILED", where, "Field '%s' is not supported", field);
+  return -1;
+}
+
+/* A QueryLanguage field's language: AWS takes a state (or the machine) to
+ * be JSONPath only when it says exactly "JSONPath", and JSONata for any
+ * other value, even one it then reports as invalid (query_language_check). */
+static int says_jsonata(json_t *ql) {
+  return !json_is_string(ql) || strcmp(json_string_value(ql), "JSONPath");
+}
+
+static void query_language_check(pctx *c, json_t *ql, const char *base) {
+  if (!ql) return;
+  char loc[520];
+  loc_of(loc, sizeof loc, base, "QueryLanguage");
+  if (!json_is_string(ql))
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Expected value of type [STRING]");
+  else if (strcmp(json_string_value(ql), "JSONPath") && strcmp(json_string_value(ql), "JSONata"))
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Value should be one of the following: [JSONPath, JSONata]");
+}
 
 /* A field of a JSONata state: literal, or "{% expr %}" anywhere inside. */
 static int jt_field(pctx *c, json_t *obj, const char *base, const char *field, m_jt **out) {
@@ -174,7 +228,7 @@ static int jt_field(pctx *c, json_t *obj, const char *base, const char *field, m
   loc_of(loc, sizeof loc, base, field);
   int rc = aev__jt_compile(v, field, out, err, sizeof err);
   if (compiled(c, rc)) {
-    if (rc == AEV_ERR_INVALID) diag(c, "SCHEMA_VALIDATION_FAILED", loc, "%s", err);
+    if (rc == AEV_ERR_INVALID) diag(c, "INVALID_JSONATA_EXPRESSION", loc, "%s", err);
     return -1;
   }
   return 0;
@@ -225,38 +279,22 @@ static int retry_parse(pctx *c, json_t *st, const char *base, m_state *s) {
     m_retrier *t = &s->retry[s->nretry++];
     char l[600];
     fmt(l, sizeof l, "%s[%zu]", loc, i);
-    t->interval = 1;
-    t->max_attempts = 3;
     t->backoff = 2.0;
     if (!json_is_object(o) || errors_field(c, o, l, &t->errors)) return -1;
+    /* The ranges AWS accepts (measured): IntervalSeconds 0 too, and
+     * MaxDelaySeconds below 31622401, as the Retry reference puts it. */
+    int64_t interval = 1, attempts = 3, delay = 0;
+    if (int_field(c, o, l, "IntervalSeconds", 0, 99999999, &interval, NULL) ||
+        int_field(c, o, l, "MaxAttempts", 0, 99999999, &attempts, NULL) ||
+        int_field(c, o, l, "MaxDelaySeconds", 1, 31622400, &delay, NULL))
+      return -1;
+    t->interval = (double)interval;
+    t->max_attempts = (int)attempts;
+    t->max_delay_ms = delay * 1000;
     json_t *v;
-    if ((v = json_object_get(o, "IntervalSeconds"))) {
-      if (!json_is_integer(v) || json_integer_value(v) < 1) {
-        diag(c, "SCHEMA_VALIDATION_FAILED", l, "IntervalSeconds must be a positive integer");
-        return -1;
-      }
-      t->interval = (double)json_integer_value(v);
-    }
-    if ((v = json_object_get(o, "MaxAttempts"))) {
-      if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 99999999) {
-        diag(c, "SCHEMA_VALIDATION_FAILED", l, "MaxAttempts must be a non-negative integer");
-        return -1;
-      }
-      t->max_attempts = (int)json_integer_value(v);
-    }
-    if ((v = json_object_get(o, "BackoffRate"))) {
-      if (!json_is_number(v) || json_number_value(v) < 1.0) {
-        diag(c, "SCHEMA_VALIDATION_FAILED", l, "BackoffRate must be a number greater than or equal to 1.0");
-        return -1;
-      }
+    if (json_object_get(o, "BackoffRate")) {
+      if (!(v = number_field(c, o, l, "BackoffRate", 0, 1.0, DBL_MAX))) return -1;
       t->backoff = json_number_value(v);
-    }
-    if ((v = json_object_get(o, "MaxDelaySeconds"))) {
-      if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 31622401) {
-        diag(c, "SCHEMA_VALIDATION_FAILED", l, "MaxDelaySeconds must be an integer between 1 and 31622401");
-        return -1;
-      }
-      t->max_delay_ms = json_integer_value(v) * 1000;
     }
     if ((v = json_object_get(o, "JitterStrategy"))) {
       const char *j = json_string_value(v);
@@ -485,11 +523,8 @@ static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d
   char ploc[512];
   loc_of(ploc, sizeof ploc, base, pname);
   s->processor = calloc(1, sizeof *s->processor);
-  int outer = c->jsonata;
-  c->jsonata = s->jsonata; /* the processor's states inherit the Map's language */
-  int rc = s->processor ? graph_parse(c, proc, ploc, s->processor, d) : oom(c);
-  c->jsonata = outer;
-  if (rc) return -1;
+  if (!s->processor) return oom(c);
+  if (graph_parse(c, proc, G_PROCESSOR, ploc, s->processor, d)) return -1;
   if (s->jsonata) {
     if (jt_field(c, st, base, "Items", &s->j_items) ||
         jt_field(c, st, base, "ItemSelector", &s->j_selector))
@@ -507,15 +542,9 @@ static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d
   if (int_field(c, st, base, "ToleratedFailureCount", 0, 2147483647, &s->tolerated_count,
                 &s->has_tolerated_count))
     return -1;
-  json_t *pct = json_object_get(st, "ToleratedFailurePercentage");
-  if (pct) {
-    if (!json_is_number(pct) || json_number_value(pct) < 0 || json_number_value(pct) > 100) {
-      char l[520];
-      loc_of(l, sizeof l, base, "ToleratedFailurePercentage");
-      diag(c, "SCHEMA_VALIDATION_FAILED", l,
-           "The value for the field 'ToleratedFailurePercentage' must be a number between 0 and 100");
-      return -1;
-    }
+  if (json_object_get(st, "ToleratedFailurePercentage")) {
+    json_t *pct = number_field(c, st, base, "ToleratedFailurePercentage", 0, 0, 100);
+    if (!pct) return -1;
     s->tolerated_pct = json_number_value(pct);
     s->has_tolerated_pct = 1;
   }
@@ -555,36 +584,29 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
   }
   s->type = kinds[k].t;
   int bad = 0;
+  /* A state without QueryLanguage takes the state machine's, also inside
+   * a Map or Parallel whatever theirs is (as AWS resolves it). */
   json_t *ql = json_object_get(st, "QueryLanguage");
-  const char *qls = json_string_value(ql);
-  if (ql && (!qls || (strcmp(qls, "JSONPath") && strcmp(qls, "JSONata")))) {
-    char loc[520];
-    loc_of(loc, sizeof loc, base, "QueryLanguage");
-    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "QueryLanguage must be JSONPath or JSONata");
-    return -1;
-  }
-  if (c->jsonata && qls && !strcmp(qls, "JSONPath")) {
-    char loc[520];
-    loc_of(loc, sizeof loc, base, "QueryLanguage");
-    /* AWS: a state may not go back to JSONPath under a JSONata machine. */
-    diag(c, "SCHEMA_VALIDATION_FAILED", loc,
-         "The QueryLanguage of a state cannot be JSONPath when the state machine's is JSONata");
-    return -1;
-  }
-  s->jsonata = qls ? !strcmp(qls, "JSONata") : c->jsonata;
+  s->jsonata = ql ? says_jsonata(ql) : c->jsonata;
   if (s->jsonata) d->uses_context = 1;
+  /* A state may not go back to JSONPath under a JSONata machine. AWS then
+   * reports nothing about the fields of either language, but goes on
+   * checking the rest of the state; the diagnostic alone refuses it. */
+  const int downgrade = c->jsonata && !s->jsonata;
+  if (downgrade)
+    diag(c, "SCHEMA_VALIDATION_FAILED", base,
+         "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine");
   const char *f;
   json_t *v;
   json_object_foreach(st, f, v) {
-    int jsonata_field = s->jsonata && ((!strcmp(f, "Output") && s->type != ST_FAIL) ||
-                                       (!strcmp(f, "Arguments") &&
-                                        (s->type == ST_TASK || s->type == ST_PARALLEL)) ||
-                                       (!strcmp(f, "Items") && s->type == ST_MAP));
-    if (s->jsonata && in_list(jsonpath_only, f)) {
-      char loc[520];
-      loc_of(loc, sizeof loc, base, f);
-      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
-           "The field '%s' is not supported when the QueryLanguage is JSONata.", f);
+    const int jsonata_field = (!strcmp(f, "Output") && s->type != ST_FAIL) ||
+                              (!strcmp(f, "Arguments") && (s->type == ST_TASK || s->type == ST_PARALLEL)) ||
+                              (!strcmp(f, "Items") && s->type == ST_MAP);
+    if (s->jsonata ? in_list(jsonpath_only, f) : jsonata_field) {
+      if (downgrade) continue;
+      diag(c, "SCHEMA_VALIDATION_FAILED", base,
+           "The QueryLanguage is set to '%s', but field '%s' is only supported for the '%s' QueryLanguage",
+           s->jsonata ? "JSONata" : "JSONPath", f, s->jsonata ? "JSONPath" : "JSONata");
       bad = 1;
       continue;
     }
@@ -592,11 +614,9 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
         (kinds[k].flow && in_list(flow_fields, f)) || (kinds[k].result && in_list(result_fields, f)) ||
         in_list(kinds[k].extra, f))
       continue;
-    char loc[520];
-    loc_of(loc, sizeof loc, base, f);
-    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Field '%s' is not supported.", f);
-    bad = 1;
+    bad = unsupported(c, base, f);
   }
+  query_language_check(c, ql, base);
   if (bad) return -1;
   if (kinds[k].flow) {
     json_t *next = json_object_get(st, "Next"), *end = json_object_get(st, "End");
@@ -651,11 +671,7 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
       char bl[600];
       fmt(bl, sizeof bl, "%s/Branches[%zu]", base, i);
       s->nbranches++;
-      int outer = c->jsonata;
-      c->jsonata = s->jsonata;
-      int rc = graph_parse(c, json_array_get(br, i), bl, &s->branches[i], d);
-      c->jsonata = outer;
-      if (rc) return -1;
+      if (graph_parse(c, json_array_get(br, i), G_BRANCH, bl, &s->branches[i], d)) return -1;
     }
     return 0;
   }
@@ -687,11 +703,88 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
   }
 }
 
-static int graph_parse(pctx *c, json_t *obj, const char *base, m_graph *g, m_def *d) {
+/* The states a state moves on to, by name: its Next and Default, and the
+ * Next of its Choices and of its Catchers. */
+static void moves(json_t *st, json_t *names) {
+  static const char *const lists[] = {"Choices", "Catch"};
+  json_t *v;
+  if (json_is_string(v = json_object_get(st, "Next"))) json_array_append(names, v);
+  if (json_is_string(v = json_object_get(st, "Default"))) json_array_append(names, v);
+  for (size_t l = 0; l < 2; l++) {
+    json_t *list = json_object_get(st, lists[l]), *o;
+    size_t i;
+    json_array_foreach(list, i, o) if (json_is_string(v = json_object_get(o, "Next")))
+        json_array_append(names, v);
+  }
+}
+
+static int terminal(json_t *st) {
+  const char *t = json_string_value(json_object_get(st, "Type"));
+  return json_is_true(json_object_get(st, "End")) ||
+         (t && (!strcmp(t, "Succeed") || !strcmp(t, "Fail")));
+}
+
+/* What AWS checks of a graph as a whole, read from the definition itself
+ * so that a state refused for some other reason still counts: the state
+ * machine needs a terminal state ("Workflow has no terminal state", at no
+ * location; then reachability is not checked), and every state must be
+ * reachable from StartAt, in every graph. */
+static void graph_check(pctx *c, json_t *obj, graph_kind kind, const char *base) {
+  json_t *states = json_object_get(obj, "States"), *st;
+  const char *name;
+  int ends = 0;
+  json_object_foreach(states, name, st) ends |= terminal(st);
+  if (kind == G_MACHINE && !ends) {
+    diag(c, "MISSING_END_STATE", NULL, "Workflow has no terminal state");
+    return;
+  }
+  json_t *reached = json_object(), *todo = json_array();
+  if (!reached || !todo) {
+    oom(c);
+  } else {
+    json_array_append(todo, json_object_get(obj, "StartAt"));
+    while (json_array_size(todo)) {
+      size_t last = json_array_size(todo) - 1;
+      name = json_string_value(json_array_get(todo, last));
+      st = name ? json_object_get(states, name) : NULL;
+      if (st && !json_object_get(reached, name)) {
+        if (json_object_set(reached, name, st)) oom(c);
+        moves(st, todo);
+      }
+      json_array_remove(todo, last);
+      if (c->nomem) break;
+    }
+    json_object_foreach(states, name, st) if (!c->nomem && !json_object_get(reached, name)) {
+      char loc[600];
+      fmt(loc, sizeof loc, "%s/States/%s", base, name);
+      diag(c, "MISSING_TRANSITION_TARGET", loc, "State \"%s\" is not reachable.", name);
+    }
+  }
+  json_decref(reached);
+  json_decref(todo);
+}
+
+static int graph_parse(pctx *c, json_t *obj, graph_kind kind, const char *base, m_graph *g,
+                       m_def *d) {
+  const char *where = base[0] ? base : "/";
   json_t *start = json_object_get(obj, "StartAt"), *states = json_object_get(obj, "States");
-  if (!json_is_object(obj) || !start || !states) {
-    diag(c, "SCHEMA_VALIDATION_FAILED", base[0] ? base : "/", "These fields are required: [%s]",
-         !start && !states ? "StartAt, States" : !start ? "StartAt" : "States");
+  if (!json_is_object(obj)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", where, "These fields are required: [States, StartAt]");
+    return -1;
+  }
+  const size_t found = json_array_size(c->diag);
+  const char *name;
+  json_t *st;
+  json_object_foreach(obj, name, st) if (!in_list(graph_fields[kind], name)) unsupported(c, where, name);
+  if (kind == G_MACHINE) {
+    json_t *ql = json_object_get(obj, "QueryLanguage");
+    c->jsonata = ql && says_jsonata(ql);
+    query_language_check(c, ql, base);
+    int_field(c, obj, base, "TimeoutSeconds", 1, 99999999, &d->timeout_s, NULL);
+  }
+  if (!start || !states) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", where, "These fields are required: [%s]",
+         !start && !states ? "States, StartAt" : !start ? "StartAt" : "States");
     return -1;
   }
   if (!json_is_object(states) || json_object_size(states) == 0) {
@@ -704,24 +797,23 @@ static int graph_parse(pctx *c, json_t *obj, const char *base, m_graph *g, m_def
   if (!g->states) return oom(c);
   char sl[520];
   loc_of(sl, sizeof sl, base, "StartAt");
-  if ((g->start = target(c, states, start, sl)) < 0) {
-    if (!json_is_string(start)) diag(c, "SCHEMA_VALIDATION_FAILED", sl, "StartAt must be a string");
+  if (!json_is_string(start)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", sl, "StartAt must be a string");
     return -1;
   }
-  const char *name;
-  json_t *st;
-  int rc = 0;
+  /* A StartAt naming no state is reported, and the states still checked:
+   * AWS then also reports each of them as not reachable. */
+  g->start = target(c, states, start, sl);
   json_object_foreach(states, name, st) {
     char loc[600];
     fmt(loc, sizeof loc, "%s/States/%s", base, name);
     /* The ASL spec: at most 80 Unicode characters, not bytes. */
-    if (aev__utf8_chars(name, strlen(name)) > 80) {
+    if (aev__utf8_chars(name, strlen(name)) > 80)
       diag(c, "SCHEMA_VALIDATION_FAILED", loc, "State names must be at most 80 characters");
-      rc = -1;
-    }
-    if (state_parse(c, states, name, st, loc, &g->states[g->n++], d)) rc = -1;
+    state_parse(c, states, name, st, loc, &g->states[g->n++], d);
   }
-  return rc;
+  graph_check(c, obj, kind, base);
+  return json_array_size(c->diag) > found || c->nomem ? -1 : 0;
 }
 
 static void rules_free(m_rule **r, size_t n) {
@@ -789,8 +881,11 @@ void aev__def_unref(m_def *d) {
   if (d && --d->refs == 0) aev__asl_free(d);
 }
 
-static const char *const top_fields[] = {"StartAt", "States", "Comment", "Version",
-                                         "TimeoutSeconds", "QueryLanguage", NULL};
+static int blank(const char *text, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if (!strchr(" \t\r\n", text[i]) || !text[i]) return 0;
+  return 1;
+}
 
 m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag_out) {
   pctx c = {json_array(), express, 0, 0};
@@ -807,24 +902,14 @@ m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag_o
     aev__asl_free(d);
     return NULL;
   }
-  if (!json_is_object(d->json)) {
-    diag(&c, "INVALID_JSON_DESCRIPTION", "/", "%s", d->json ? "The definition must be a JSON object" : e.text);
-  } else {
-    const char *k;
-    json_t *v;
-    json_object_foreach(d->json, k, v) if (!in_list(top_fields, k)) {
-      char loc[300];
-      fmt(loc, sizeof loc, "/%s", k);
-      diag(&c, "SCHEMA_VALIDATION_FAILED", loc, "Field '%s' is not supported.", k);
-    }
-    json_t *ql = json_object_get(d->json, "QueryLanguage");
-    c.jsonata = ql && json_is_string(ql) && !strcmp(json_string_value(ql), "JSONata");
-    if (ql && !c.jsonata && (!json_is_string(ql) || strcmp(json_string_value(ql), "JSONPath")))
-      diag(&c, "SCHEMA_VALIDATION_FAILED", "/QueryLanguage", "QueryLanguage must be JSONPath or JSONata");
-    int has_to = 0;
-    int_field(&c, d->json, "", "TimeoutSeconds", 1, 99999999, &d->timeout_s, &has_to);
-    if (json_array_size(c.diag) == 0) graph_parse(&c, d->json, "", &d->top, d);
+  if (json_is_object(d->json)) {
+    graph_parse(&c, d->json, G_MACHINE, "", &d->top, d);
     d->uses_context |= strstr(text, "$$") != NULL;
+  } else if (d->json || blank(text, len)) {
+    /* As AWS answers " " (recorded), and JSON that is not an object. */
+    diag(&c, "SCHEMA_VALIDATION_FAILED", NULL, "Definition must be a valid JSON object");
+  } else {
+    diag(&c, "INVALID_JSON_DESCRIPTION", "/", "%s", e.text);
   }
   if (c.nomem || json_array_size(c.diag)) {
     *diag_out = c.nomem ? NULL : c.diag; /* none: out of memory */
@@ -837,15 +922,18 @@ m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag_o
   return d;
 }
 
+/* AWS's words: every diagnostic as "CODE: message at location" (null
+ * where it has none), joined by ", " inside one pair of quotes. */
 int aev__asl_invalid(json_t *diag) {
   char msg[1024];
-  size_t n = (size_t)snprintf(msg, sizeof msg, "Invalid State Machine Definition: ");
+  size_t n = (size_t)snprintf(msg, sizeof msg, "Invalid State Machine Definition: '");
   for (size_t i = 0; i < json_array_size(diag) && n < sizeof msg; i++) {
     json_t *d = json_array_get(diag, i);
-    n += (size_t)snprintf(msg + n, sizeof msg - n, "%s'%s: %s at %s'", i ? ", " : "",
+    const char *loc = json_string_value(json_object_get(d, "location"));
+    n += (size_t)snprintf(msg + n, sizeof msg - n, "%s%s: %s at %s", i ? ", " : "",
                           json_string_value(json_object_get(d, "code")),
-                          json_string_value(json_object_get(d, "message")),
-                          json_string_value(json_object_get(d, "location")));
+                          json_string_value(json_object_get(d, "message")), loc ? loc : "null");
   }
+  if (n < sizeof msg) snprintf(msg + n, sizeof msg - n, "'");
   return aev__fail(AEV_ERR_INVALID, "InvalidDefinition", "%s", msg);
 }

@@ -50,7 +50,7 @@ static int has_expr(json_t *v) {
 }
 
 /* A "{% expr %}" string: its expression compiled for Step Functions. */
-static int compile_expr(m_jt *t, const char *s, const char *field, char *err, size_t errlen) {
+static int compile_expr(m_jt *t, const char *s, char *err, size_t errlen) {
   const char *from;
   size_t len;
   expr_span(s, &from, &len);
@@ -59,9 +59,8 @@ static int compile_expr(m_jt *t, const char *s, const char *field, char *err, si
   int rc = aev_jsonata_compile(t->text, len, &t->expr);
   if (rc == AEV_ERR_NOMEM) return rc;
   if (!rc) rc = aev__jsonata_use_states_profile(t->expr);
-  if (rc) {
-    snprintf(err, errlen, "The JSONata expression '%s' specified for the field '%s' is invalid.",
-             t->text, field);
+  if (rc) { /* AWS's INVALID_JSONATA_EXPRESSION carries the parser's own words */
+    snprintf(err, errlen, "%s", aev_errmsg());
     return AEV_ERR_INVALID;
   }
   return AEV_OK;
@@ -76,7 +75,7 @@ int aev__jt_compile(json_t *v, const char *field, m_jt **out, char *err, size_t 
     t->literal = json_incref(v);
     return AEV_OK;
   }
-  if (json_is_string(v)) return compile_expr(t, json_string_value(v), field, err, errlen);
+  if (json_is_string(v)) return compile_expr(t, json_string_value(v), err, errlen);
   size_t n = json_is_object(v) ? json_object_size(v) : json_array_size(v);
   t->kind = json_is_object(v) ? J_OBJECT : J_ARRAY;
   t->kids = calloc(n + 1, sizeof *t->kids);

@@ -303,8 +303,8 @@ START_TEST(choice_tests_and_logic) {
 END_TEST
 
 START_TEST(choice_no_match) {
-  result r = run(ONE("{\"Type\":\"Choice\",\"Choices\":[{\"Variable\":\"$.v\",\"NumericEquals\":1,"
-                     "\"Next\":\"S\"}]}"),
+  result r = run("{\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Choice\",\"Choices\":[{\"Variable\":"
+                 "\"$.v\",\"NumericEquals\":1,\"Next\":\"Done\"}]},\"Done\":{\"Type\":\"Succeed\"}}}",
                  "{\"v\":2}");
   fails_with(&r, "States.NoChoiceMatched", NULL);
   result_free(&r);
@@ -375,7 +375,7 @@ END_TEST
 #define FAILING(extra)                                                                        \
   "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"Branches\":[{\"StartAt\":\"F\"," \
   "\"States\":{\"F\":{\"Type\":\"Fail\",\"Error\":\"E\",\"Cause\":\"boom\"}}}]" extra          \
-  ",\"End\":true},\"Caught\":{\"Type\":\"Pass\",\"End\":true}}}"
+  ",\"Next\":\"Caught\"},\"Caught\":{\"Type\":\"Pass\",\"End\":true}}}"
 
 START_TEST(retry_timing) {
   /* Delays 2, 6, 18 capped at 10 by MaxDelaySeconds. */
@@ -658,7 +658,7 @@ START_TEST(validation) {
   /* jansson's error quotes the first byte of a two-byte character. */
   invalid("\"\\\xc4\xae", "INVALID_JSON_DESCRIPTION", "/");
   invalid(ONE("{\"Type\":\"Pass\",\"Next\":\"Nowhere\"}"), "MISSING_TRANSITION_TARGET", "/States/S/Next");
-  invalid(ONE("{\"Type\":\"Pass\",\"End\":true,\"Bogus\":1}"), "SCHEMA_VALIDATION_FAILED", "/States/S/Bogus");
+  invalid(ONE("{\"Type\":\"Pass\",\"End\":true,\"Bogus\":1}"), "SCHEMA_VALIDATION_FAILED", "/States/S");
   invalid(ONE("{\"Type\":\"Wait\",\"Timestamp\":\"2016-12-05 21:29:29\",\"End\":true}"),
           "SCHEMA_VALIDATION_FAILED", "/States/S/Timestamp");
   invalid(ONE("{\"Type\":\"Pass\",\"InputPath\":\"nope\",\"End\":true}"), "SCHEMA_VALIDATION_FAILED",
@@ -669,23 +669,23 @@ START_TEST(validation) {
    * back to JSONPath; expressions must compile. */
   invalid("{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Pass\","
           "\"InputPath\":\"$.a\",\"End\":true}}}",
-          "SCHEMA_VALIDATION_FAILED", "/States/S/InputPath");
+          "SCHEMA_VALIDATION_FAILED", "/States/S");
   invalid("{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Pass\","
           "\"QueryLanguage\":\"JSONPath\",\"End\":true}}}",
-          "SCHEMA_VALIDATION_FAILED", "/States/S/QueryLanguage");
+          "SCHEMA_VALIDATION_FAILED", "/States/S");
   invalid(ONE("{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\",\"Output\":\"{% $$x + %}\",\"End\":true}"),
-          "SCHEMA_VALIDATION_FAILED", "/States/S/Output");
+          "INVALID_JSONATA_EXPRESSION", "/States/S/Output");
   /* Step Functions runs JSONata 2.0.6, which has no ?? or ?: */
   invalid(ONE("{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\",\"Output\":{\"a\":\"{% $states.input.x ?? 1 %}\"},"
               "\"End\":true}"),
-          "SCHEMA_VALIDATION_FAILED", "/States/S/Output");
+          "INVALID_JSONATA_EXPRESSION", "/States/S/Output");
   /* A bad expression inside an array is refused and what was compiled
    * before it is freed (ASan's leak check failed on it; found by fuzz_asl). */
   invalid(ONE("{\"Type\":\"Pass\",\"QueryLanguage\":\"JSONata\",\"Output\":[\"{% 1 %}\",[\"{% $x + %}\"]],"
               "\"End\":true}"),
-          "SCHEMA_VALIDATION_FAILED", "/States/S/Output");
+          "INVALID_JSONATA_EXPRESSION", "/States/S/Output");
   invalid(ONE("{\"Type\":\"Pass\",\"Output\":{},\"End\":true}"), "SCHEMA_VALIDATION_FAILED",
-          "/States/S/Output");
+          "/States/S");
   const char *sync = ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync\",\"End\":true}");
   aev_machine *m = NULL;
   ck_assert_int_eq(aev_machine_create(b, "x", sync, strlen(sync), AEV_MACHINE_EXPRESS, &m), AEV_ERR_INVALID);
