@@ -339,6 +339,9 @@ jn_node *jn_parse(jn_arena *a, const char *src, size_t len, jn_error *err);
 /* The position of the first ?: or ?? in the expression (JSONata 2.1's
  * operators, which 2.0.6 and so Step Functions refuse), or -1. */
 int jn_newer_operator_at(jn_node *root);
+/* The position of the first reference to the variable $var (var "$" for
+ * $$), or with field set of the first path $var.field..., or -1. */
+int jn_reads_at(jn_node *root, const char *var, const char *field);
 
 /* signatures */
 jn_sig *jn_sig_parse(jn_arena *a, const char *text, int *bad_offset);

@@ -24,4 +24,8 @@ int aev__jsonata_eval_json(const aev_jsonata *expr, json_t *input, json_t *bindi
  * using them is refused (AEV_ERR_INVALID, S0211) and stays unchanged. */
 int aev__jsonata_use_states_profile(aev_jsonata *expr);
 
+/* Whether expr reads the variable $var ("$" for $$), or with field set a
+ * path $var.field... */
+int aev__jsonata_reads(const aev_jsonata *expr, const char *var, const char *field);
+
 #endif

@@ -1089,3 +1089,28 @@ int jn_newer_operator_at(jn_node *root) {
   each_node(root, note_newer_operator, &at);
   return at;
 }
+
+typedef struct read_of {
+  const char *var, *field;
+  int at;
+} read_of;
+
+static void note_read(jn_node *n, void *ctx) {
+  read_of *r = ctx;
+  if (r->at >= 0) return;
+  if (!r->field) {
+    if (n->type == N_VARIABLE && !strcmp(n->op, r->var)) r->at = n->position;
+    return;
+  }
+  if (n->type != N_PATH || n->nitems < 2) return;
+  const jn_node *v = n->items[0], *f = n->items[1];
+  if (v->type == N_VARIABLE && !strcmp(v->op, r->var) && f->type == N_NAME &&
+      f->slen == strlen(r->field) && !memcmp(f->op, r->field, f->slen))
+    r->at = v->position;
+}
+
+int jn_reads_at(jn_node *root, const char *var, const char *field) {
+  read_of r = {var, field, -1};
+  each_node(root, note_read, &r);
+  return r.at;
+}

@@ -78,6 +78,10 @@ int aev__jsonata_use_states_profile(aev_jsonata *x) {
   return AEV_OK;
 }
 
+int aev__jsonata_reads(const aev_jsonata *x, const char *var, const char *field) {
+  return jn_reads_at(x->ast, var, field) >= 0;
+}
+
 static int64_t mono_now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);

@@ -19,6 +19,7 @@ typedef struct pctx {
   json_t *diag;
   int express;
   int jsonata; /* the machine's QueryLanguage is JSONata */
+  int catcher; /* a Catcher's fields are being read */
   /* Memory ran out: the parse answers that, whatever else it found, so a
    * good definition is never reported invalid for want of memory. */
   int nomem;
@@ -231,6 +232,10 @@ static int jt_field(pctx *c, json_t *obj, const char *base, const char *field, m
     if (rc == AEV_ERR_INVALID) diag(c, "INVALID_JSONATA_EXPRESSION", loc, "%s", err);
     return -1;
   }
+  if (aev__jt_unsupported(*out, c->catcher, err, sizeof err)) {
+    diag(c, "UNSUPPORTED_JSONATA_EXPRESSION", loc, "%s", err);
+    return -1;
+  }
   return 0;
 }
 
@@ -346,8 +351,10 @@ static int catch_parse(pctx *c, json_t *states, json_t *st, const char *base, m_
     }
     if ((t->next = target(c, states, json_object_get(o, "Next"), nl)) < 0) return -1;
     if (s->jsonata) {
-      if (jt_field(c, o, l, "Output", &t->j_output) || jt_field(c, o, l, "Assign", &t->j_assign))
-        return -1;
+      c->catcher = 1; /* where $states.errorOutput is */
+      int rc = jt_field(c, o, l, "Output", &t->j_output) || jt_field(c, o, l, "Assign", &t->j_assign);
+      c->catcher = 0;
+      if (rc) return -1;
       continue;
     }
     if (path_field(c, o, l, "ResultPath", 1, &t->result_path, &t->result_null)) return -1;
@@ -888,7 +895,7 @@ static int blank(const char *text, size_t len) {
 }
 
 m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag_out) {
-  pctx c = {json_array(), express, 0, 0};
+  pctx c = {.diag = json_array(), .express = express};
   m_def *d = calloc(1, sizeof *d);
   *diag_out = NULL;
   if (!c.diag || !d) {

@@ -102,6 +102,20 @@ int aev__jt_compile(json_t *v, const char *field, m_jt **out, char *err, size_t 
   return AEV_OK;
 }
 
+int aev__jt_unsupported(const m_jt *t, int catcher, char *err, size_t errlen) {
+  if (t->kind == J_EXPR && aev__jsonata_reads(t->expr, "$", NULL)) {
+    snprintf(err, errlen, "Reference to '$$' is not supported.");
+    return 1;
+  }
+  if (t->kind == J_EXPR && !catcher && aev__jsonata_reads(t->expr, "states", "errorOutput")) {
+    snprintf(err, errlen, "Field '$states.errorOutput' does not exist.");
+    return 1;
+  }
+  for (size_t i = 0; i < t->n; i++)
+    if (aev__jt_unsupported(t->kids[i], catcher, err, errlen)) return 1;
+  return 0;
+}
+
 void aev__jt_free(m_jt *t) {
   if (!t) return;
   json_decref(t->literal);

@@ -17,6 +17,11 @@ typedef struct m_jt m_jt;
 int aev__jt_compile(json_t *v, const char *field, m_jt **out, char *err, size_t errlen);
 void aev__jt_free(m_jt *t);
 
+/* What Step Functions refuses of a compiled t although it parses (AWS's
+ * UNSUPPORTED_JSONATA_EXPRESSION): $$, and $states.errorOutput outside a
+ * Catcher (catcher unset). 1 with AWS's message in err, else 0. */
+int aev__jt_unsupported(const m_jt *t, int catcher, char *err, size_t errlen);
+
 /* Evaluates t with input as JSONata's context and bindings (an object of
  * variables, $states among them). NULL with States.QueryEvaluationError
  * and AWS's cause in env on an error or an undefined result. */

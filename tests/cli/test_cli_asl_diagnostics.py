@@ -116,6 +116,14 @@ CASES = [
      [("INVALID_JSONATA_EXPRESSION", "Unexpected end of expression", "/States/X/Output")]),
     (one('{"Type":"Pass","Output":{"a":["{% a[1,2) %}"]},"End":true}', JSONATA),
      [("INVALID_JSONATA_EXPRESSION", 'Expected "]", got ","', "/States/X/Output")]),
+    # what Step Functions does not offer, though it parses
+    (one('{"Type":"Pass","Output":{"a":"{% $$.x %}"},"End":true}', JSONATA),
+     [("UNSUPPORTED_JSONATA_EXPRESSION", "Reference to '$$' is not supported.", "/States/X/Output")]),
+    (one('{"Type":"Pass","Output":"{% $states.errorOutput %}","End":true}', JSONATA),
+     [("UNSUPPORTED_JSONATA_EXPRESSION", "Field '$states.errorOutput' does not exist.", "/States/X/Output")]),
+    ('{%s"StartAt":"T","States":{"T":{%s,"Catch":[{"ErrorEquals":["States.ALL"],"Next":"H",'
+     '"Output":"{%% $states.errorOutput %%}","Assign":{"e":"{%% $states.errorOutput.Error %%}"}}],'
+     '"End":true},"H":%s}}' % (JSONATA, TASK, PASS_END), []),
     # numbers
     (one('{"Type":"Map","MaxConcurrency":-1,%s,"End":true}' % PROC), [(S, "Minimum value is 0", "/States/X/MaxConcurrency")]),
     (one('{"Type":"Wait","Seconds":100000000,"End":true}'), [(S, "Maximum value is 99999999", "/States/X/Seconds")]),
