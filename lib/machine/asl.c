@@ -694,9 +694,11 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
                        strstr(s->resource, ":activity:"))) {
       char loc[520];
       loc_of(loc, sizeof loc, base, "Resource");
-      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
-           "Express state machine does not support '%s'",
-           strstr(s->resource, ":activity:") ? "activities" : strstr(s->resource, ".sync") ? ".sync service integration" : ".waitForTaskToken service integration");
+      /* AWS's words, recorded (the trailing space too) */
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Express state machine does not support %s",
+           strstr(s->resource, ":activity:") ? "Activity ARN"
+           : strstr(s->resource, ".sync")    ? "'.sync' service integration"
+                                             : "'.waitForTaskToken' service integration ");
       return -1;
     }
     if (int_field(c, st, base, "TimeoutSeconds", 1, 99999999, &s->timeout_s, NULL) ||

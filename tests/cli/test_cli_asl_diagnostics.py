@@ -7,6 +7,8 @@ against the diagnostics AWS gives (code, message, location, order):
   floci's StepFunctionsValidateStateMachineDefinitionIntegrationTest and in
   its issue #2735 (terminal states, reachability, unsupported fields,
   QueryLanguage resolution, JSONata parse errors, "Minimum value is 0");
+- recorded against AWS in LocalStack's test_sfn_api_express snapshot
+  (what an Express state machine refuses);
 - CloudFormation and deploy errors quoted in public reports (one pair of
   quotes around all diagnostics, "Field 'X' is not supported at /States/S").
 The binary is $AWSEVENTS."""
@@ -147,6 +149,19 @@ class Diagnostics(unittest.TestCase):
         for definition, want in CASES:
             with self.subTest(definition=definition):
                 self.assertEqual(diagnostics(definition), ("FAIL" if want else "OK", want))
+
+    def test_express_refuses_callbacks_and_activities(self):
+        for resource, what in (
+                ("arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                 "'.waitForTaskToken' service integration "),
+                ("arn:aws:states:::states:startExecution.sync", "'.sync' service integration"),
+                ("arn:aws:states:us-east-1:000000000000:activity:a", "Activity ARN")):
+            p = subprocess.run([EXE, "run-state-machine", "--type", "EXPRESS", "--definition",
+                                one('{"Type":"Task","Resource":"%s","End":true}' % resource)],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual((p.returncode, json.loads(p.stderr)["message"]), (1, (
+                "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine "
+                f"does not support {what} at /States/X/Resource'")))
 
     def test_invalid_definition_joins_them_in_one_pair_of_quotes(self):
         p = subprocess.run([EXE, "run-state-machine", "--definition",
