@@ -586,7 +586,10 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
     char loc[520];
     loc_of(loc, sizeof loc, base, "Type");
     if (!type) diag(c, "SCHEMA_VALIDATION_FAILED", base, "These fields are required: [Type]");
-    else diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Value is not a valid state type: %s", type);
+    else /* AWS's words, as LocalStack's tests quote them */
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+           "The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, "
+           "Choice, Parallel, Map]");
     return -1;
   }
   s->type = kinds[k].t;

@@ -9,6 +9,7 @@ against the diagnostics AWS gives (code, message, location, order):
   QueryLanguage resolution, JSONata parse errors, "Minimum value is 0");
 - recorded against AWS in LocalStack's test_sfn_api_express snapshot
   (what an Express state machine refuses);
+- AWS's words for a bad Type, as LocalStack's tests quote them;
 - CloudFormation and deploy errors quoted in public reports (one pair of
   quotes around all diagnostics, "Field 'X' is not supported at /States/S").
 The binary is $AWSEVENTS."""
@@ -76,6 +77,9 @@ CASES = [
      [(M, "Missing 'Next' target: Ghost", "/States/C/Choices[0]/Next")]),
     ('{"StartAt":"T","States":{"T":{%s,"Catch":[{"ErrorEquals":["States.ALL"],"Next":"Ghost"}],'
      '"End":true}}}' % TASK, [(M, "Missing 'Next' target: Ghost", "/States/T/Catch[0]/Next")]),
+    (one('{"Type":"Bogus","End":true}'),
+     [(S, "The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, "
+          "Parallel, Map]", "/States/X/Type")]),
     # unsupported fields, reported at the object that has them
     (one('{"Type":"Pass","End":true,"_comment":"x"}'), [(S, "Field '_comment' is not supported", "/States/X")]),
     (one('{"Type":"Pass","TimeoutSeconds":5,"End":true}'),
