@@ -104,7 +104,9 @@ AEV_API int aev_machine_describe(aev_machine *m, char **json);
 
 /* ValidateStateMachineDefinition: *result_json is {"result": "OK"|"FAIL",
  * "diagnostics": [{"severity", "code", "message", "location"}],
- * "truncated": false}. type as for create. Fails only on bad arguments. */
+ * "truncated": false}; as in AWS, a diagnostic of the whole workflow
+ * (MISSING_END_STATE) or of text that is not a JSON object has no
+ * "location". type as for create. Fails only on bad arguments. */
 AEV_API int aev_machine_validate(const char *definition, size_t len, int type,
                                  char **result_json);
 

@@ -8,6 +8,7 @@
 #include "api/api.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "machine/api_paging.h"
 #include "machine/machine_int.h"
 
@@ -23,6 +24,12 @@ static json_t *loads(char *text) {
 static int reply(json_t *v, json_t **resp) {
   *resp = v;
   return v ? AEV_OK : aev__nomem();
+}
+
+/* A definition within the API model's 1 to 1,048,576 characters. */
+static int definition_length(const char *def, size_t len) {
+  size_t chars = aev__utf8_chars(def, len);
+  return chars >= 1 && chars <= 1048576 ? AEV_OK : aev__fail_length(def, "definition", chars, 1, 1048576);
 }
 
 static int type_of(const aev__api_service *svc, json_t *req, int *type) {
@@ -97,6 +104,7 @@ static int create(aev_broker *b, const aev__api_service *svc, json_t *req, json_
   m_setup s = {0};
   int rc = aev__api_req_string(svc, req, "name", &name);
   if (!rc) rc = aev__api_req_text(svc, req, "definition", &def, &len);
+  if (!rc) rc = definition_length(def, len);
   if (!rc) rc = aev__api_req_string(svc, req, "roleArn", &role);
   if (!rc) rc = type_of(svc, req, &type);
   if (!rc) rc = setup_of(svc, req, &s);
@@ -146,7 +154,7 @@ static int update(aev_broker *b, const aev__api_service *svc, json_t *req, json_
   int rc = machine_of(b, svc, req, &m);
   if (rc) return rc;
   if (!(rc = aev__api_opt_text(svc, req, "definition", &def, &len)) &&
-      !(rc = setup_of(svc, req, &s)) && !(rc = publish_of(svc, req, &publish, &description)))
+      !(rc = def ? definition_length(def, len) : AEV_OK) && !(rc = setup_of(svc, req, &s)) && !(rc = publish_of(svc, req, &publish, &description)))
     rc = aev__machine_update(m, def, len, &s, revision);
   json_t *v = rc ? NULL
                  : json_pack("{s:f,s:s}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0,
@@ -205,15 +213,38 @@ static int list_machines(aev_broker *b, const aev__api_service *svc, json_t *req
   return list_resources(b, svc, req, AEV__KIND_MACHINE, "stateMachines", machine_item, resp);
 }
 
+/* The API reference: at most maxResults diagnostics (0: the default, 100),
+ * truncated saying whether there were more. Every diagnostic here is an
+ * ERROR, which both severities return. */
 static int validate(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
-  const char *def;
+  const char *def, *severity = "ERROR";
   size_t len;
   int type = AEV_MACHINE_STANDARD;
+  int64_t max = 0;
   int rc = aev__api_req_text(svc, req, "definition", &def, &len);
+  if (!rc) rc = definition_length(def, len);
   if (!rc) rc = type_of(svc, req, &type);
+  if (!rc) rc = aev__api_opt_int(svc, req, "maxResults", 0, 100, &max);
+  if (!rc) rc = aev__api_opt_string(svc, req, "severity", &severity);
+  if (!rc && strcmp(severity, "ERROR") && strcmp(severity, "WARNING"))
+    rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value '%s' at 'severity' failed to satisfy "
+                   "constraint: Member must satisfy enum value set: [ERROR, WARNING]",
+                   severity);
   char *t = NULL;
   if (!rc) rc = aev_machine_validate(def, len, type, &t);
-  return rc ? rc : reply(loads(t), resp);
+  if (rc) return rc;
+  json_t *v = loads(t);
+  json_t *diags = json_object_get(v, "diagnostics");
+  const size_t keep = max ? (size_t)max : 100;
+  if (json_array_size(diags) > keep) {
+    while (json_array_size(diags) > keep) json_array_remove(diags, keep);
+    if (json_object_set_new(v, "truncated", json_true())) {
+      json_decref(v);
+      return aev__nomem();
+    }
+  }
+  return reply(v, resp);
 }
 
 static int start_args(const aev__api_service *svc, json_t *req, const char **name, const char **input,

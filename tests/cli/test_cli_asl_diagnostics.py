@@ -167,6 +167,29 @@ class Diagnostics(unittest.TestCase):
                 "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine "
                 f"does not support {what} at /States/X/Resource'")))
 
+    def test_validate_request_members(self):
+        """ValidateStateMachineDefinition's own members, as its API reference
+        gives them: maxResults 0 (100) to 100, truncated when more; severity
+        ERROR or WARNING; a definition of 1 to 1,048,576 characters."""
+        three = one('{"Type":"Pass","InputPath":"$.a","OutputPath":"$.b","ResultPath":"$.c","End":true}',
+                    JSONATA)
+
+        def call(**members):
+            p = subprocess.run([EXE, "call", "states", "ValidateStateMachineDefinition",
+                                json.dumps(members)], capture_output=True, text=True, timeout=60)
+            return p.returncode, json.loads(p.stdout or p.stderr)
+
+        for max_results, kept, truncated in ((1, 1, True), (2, 2, True), (3, 3, False), (0, 3, False)):
+            code, r = call(definition=three, maxResults=max_results, severity="WARNING")
+            self.assertEqual((code, len(r["diagnostics"]), r["truncated"]), (0, kept, truncated))
+        for bad in ({"maxResults": 101}, {"maxResults": -1}, {"severity": "GARBAGE"},
+                    {"type": "BOGUS"}):
+            code, r = call(definition=three, **bad)
+            self.assertEqual((code, r["__type"]), (1, "ValidationException"), bad)
+        code, r = call(definition="")
+        self.assertEqual((code, r["__type"]), (1, "ValidationException"))
+        self.assertIn("Member must have length greater than or equal to 1", r["message"])
+
     def test_invalid_definition_joins_them_in_one_pair_of_quotes(self):
         p = subprocess.run([EXE, "run-state-machine", "--definition",
                             '{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"NOPE"}}}'],
