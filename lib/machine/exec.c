@@ -816,7 +816,10 @@ static void enter_now(m_run *r) {
 
 int aev__run_history_full(m_run *r) {
   const char *cause;
-  if (r->e->events >= M_MAX_EVENTS)
+  /* AWS's cut, measured on a Choice looping forever: event 24,999 is the
+   * last state's exit and 25,000 the ExecutionFailed that takes the place
+   * of the next entry. */
+  if (r->e->events >= M_MAX_EVENTS - 1)
     cause = "The execution reached the maximum number of history events (25000).";
   else if (aev__hist_short(r->e))
     cause = "Out of memory: the execution history could not grow.";

@@ -311,6 +311,25 @@ START_TEST(choice_no_match) {
 }
 END_TEST
 
+/* A Choice looping forever ends as AWS ends it (measured): FAILED with
+ * States.Runtime, ExecutionFailed being event 25,000 and the loop's last
+ * exit 24,999. */
+START_TEST(history_event_limit) {
+  result r = run("{\"StartAt\":\"Loop\",\"States\":{\"Loop\":{\"Type\":\"Choice\",\"Choices\":[{"
+                 "\"Variable\":\"$.spin\",\"BooleanEquals\":true,\"Next\":\"Loop\"}],\"Default\":\"Done\"},"
+                 "\"Done\":{\"Type\":\"Succeed\"}}}",
+                 "{\"spin\":true}");
+  fails_with(&r, "States.Runtime", "The execution reached the maximum number of history events (25000).");
+  ck_assert_uint_eq(json_array_size(r.history), 25000);
+  json_t *last = json_array_get(r.history, 24999), *before = json_array_get(r.history, 24998);
+  ck_assert_str_eq(json_string_value(json_object_get(last, "type")), "ExecutionFailed");
+  ck_assert_int_eq(json_integer_value(json_object_get(last, "id")), 25000);
+  ck_assert_int_eq(json_integer_value(json_object_get(last, "previousEventId")), 24999);
+  ck_assert_str_eq(json_string_value(json_object_get(before, "type")), "ChoiceStateExited");
+  result_free(&r);
+}
+END_TEST
+
 START_TEST(wait_is_a_timer) {
   /* A year-long Wait: nothing runs until the clock reaches it. */
   aev_machine *m = machine(ONE("{\"Type\":\"Wait\",\"Seconds\":31536000,\"End\":true}"));
@@ -1356,6 +1375,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, choice_comparisons);
   tcase_add_test(tc, choice_tests_and_logic);
   tcase_add_test(tc, choice_no_match);
+  tcase_add_test(tc, history_event_limit);
   tcase_add_test(tc, wait_is_a_timer);
   tcase_add_test(tc, wait_variants);
   tcase_add_test(tc, fail_state);
