@@ -33,6 +33,14 @@ static json_t *array_copy(json_t *a) {
   return c;
 }
 
+json_t *aev__json_present(const char *k1, const char *s1, const char *k2, const char *s2) {
+  json_t *o = json_object();
+  int whole = o != NULL;
+  if (whole && s1) whole = !json_object_set_new(o, k1, json_string(s1));
+  if (whole && k2 && s2) whole = !json_object_set_new(o, k2, json_string(s2));
+  return aev__json_whole(o, whole);
+}
+
 json_t *aev__json_copy(json_t *v) {
   if (json_is_object(v)) return object_copy(v);
   if (json_is_array(v)) return array_copy(v);

@@ -15,4 +15,10 @@ json_t *aev__json_whole(json_t *o, int whole);
  * use it, not json_copy(), which adds members and items unchecked. */
 json_t *aev__json_copy(json_t *v);
 
+/* {k1: s1, k2: s2} without the members whose string is NULL (AWS leaves an
+ * absent member out, never null; k2 may be NULL for one member), or NULL
+ * when out of memory. jansson's "s*" would drop a member silently when its
+ * string cannot be made. */
+json_t *aev__json_present(const char *k1, const char *s1, const char *k2, const char *s2);
+
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
@@ -117,7 +118,7 @@ static void task_failed(m_run *r, const char *error, const char *cause) {
   kind_of(aev__run_state(r)->resource, &k);
   cancel_timers(r);
   r->task_seq++;
-  event(r, &k, EV_FAILED, json_pack("{s:s?,s:s?}", "error", error, "cause", cause));
+  event(r, &k, EV_FAILED, aev__json_present("error", error, "cause", cause));
   aev__run_fail(r, error, cause, 0);
 }
 
@@ -287,7 +288,7 @@ static void completion_run(void *arg, int cancelled) {
   if (c->started) {
     task_kind k;
     kind_of(aev__run_state(r)->resource, &k);
-    event(r, &k, EV_STARTED, json_pack("{s:s?}", "workerName", c->payload));
+    event(r, &k, EV_STARTED, aev__json_present("workerName", c->payload, NULL, NULL));
     goto out;
   }
   if (c->heartbeat) {

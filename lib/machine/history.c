@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_build.h"
 #include "core/json_dump.h"
 #include "machine/machine_int.h"
 
@@ -182,7 +183,7 @@ static json_t *state_details(const m_event *ev) {
 static json_t *end_details(const m_event *ev) {
   if (ev->output)
     return json_pack("{s:s,s:{s:b}}", "output", ev->output, "outputDetails", "truncated", 0);
-  return json_pack("{s:s?,s:s?}", "error", ev->error, "cause", ev->cause);
+  return aev__json_present("error", ev->error, "cause", ev->cause);
 }
 
 /* The event as AWS lists it; NULL out of memory. */

@@ -388,7 +388,9 @@ void aev_execution_release(aev_execution *e) { aev__execution_unref(e); }
 static void timeout_fired(void *arg, int cancelled) {
   aev_execution *e = arg;
   if (!cancelled && !e->finished)
-    aev__exec_end(e, AEV_EXECUTION_TIMED_OUT, NULL, "States.Timeout", NULL, e->events);
+    /* Its event follows from none of the states' (previousEventId 0), as
+     * AWS records it (measured). */
+    aev__exec_end(e, AEV_EXECUTION_TIMED_OUT, NULL, "States.Timeout", NULL, 0);
   aev__execution_unref(e);
 }
 
@@ -690,8 +692,11 @@ static json_t *describe(aev_execution *e, int sync) {
     lost |= json_object_set_new(v, "output", json_string(e->output));
     lost |= json_object_set_new(v, "outputDetails", json_pack("{s:b}", "included", 1));
   }
-  if (e->error) lost |= json_object_set_new(v, "error", json_string(e->error));
-  if (e->cause) lost |= json_object_set_new(v, "cause", json_string(e->cause));
+  /* A timed-out execution has its States.Timeout in its history alone
+   * (DescribeExecution measured on AWS). */
+  const int reasons = e->status != AEV_EXECUTION_TIMED_OUT;
+  if (reasons && e->error) lost |= json_object_set_new(v, "error", json_string(e->error));
+  if (reasons && e->cause) lost |= json_object_set_new(v, "cause", json_string(e->cause));
   pthread_mutex_unlock(&e->mu);
   /* StartSyncExecution's answer has no stateMachineVersionArn. */
   if (!sync && e->version_arn)

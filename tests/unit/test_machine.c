@@ -383,9 +383,16 @@ START_TEST(fail_state) {
           "{\"e\":\"Err\",\"c\":\"reasons\"}");
   fails_with(&r, "Err", "because reasons");
   result_free(&r);
+  r = run(ONE("{\"Type\":\"Fail\",\"Error\":\"E\"}"), "{}");
+  /* a member AWS has no value for is absent, never null */
+  json_t *d = json_object_get(json_array_get(r.history, 2), "executionFailedEventDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "error")), "E");
+  ck_assert_ptr_null(json_object_get(d, "cause"));
+  result_free(&r);
   r = run(ONE("{\"Type\":\"Fail\"}"), "{}");
   ck_assert_int_eq(r.status, AEV_EXECUTION_FAILED);
   ck_assert_ptr_null(error_of(&r));
+  ck_assert_uint_eq(json_object_size(json_object_get(json_array_get(r.history, 2), "executionFailedEventDetails")), 0);
   result_free(&r);
 }
 END_TEST
@@ -546,6 +553,15 @@ START_TEST(execution_timeout_and_stop) {
                  "{}");
   ck_assert_int_eq(r.status, AEV_EXECUTION_TIMED_OUT);
   ck_assert(event_time(&r, "ExecutionTimedOut", 0) == 5);
+  /* As AWS answers (measured): States.Timeout in the history alone, in an
+   * event that follows from none, and no error or cause described. */
+  ck_assert_ptr_null(json_object_get(r.desc, "error"));
+  ck_assert_ptr_null(json_object_get(r.desc, "cause"));
+  json_t *last = json_array_get(r.history, json_array_size(r.history) - 1);
+  ck_assert_int_eq(json_integer_value(json_object_get(last, "previousEventId")), 0);
+  json_t *d = json_object_get(last, "executionTimedOutEventDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "error")), "States.Timeout");
+  ck_assert_ptr_null(json_object_get(d, "cause"));
   result_free(&r);
   aev_machine *m = machine(ONE("{\"Type\":\"Wait\",\"Seconds\":60,\"End\":true}"));
   aev_execution *e;
