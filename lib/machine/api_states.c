@@ -154,7 +154,8 @@ static int update(aev_broker *b, const aev__api_service *svc, json_t *req, json_
   int rc = machine_of(b, svc, req, &m);
   if (rc) return rc;
   if (!(rc = aev__api_opt_text(svc, req, "definition", &def, &len)) &&
-      !(rc = def ? definition_length(def, len) : AEV_OK) && !(rc = setup_of(svc, req, &s)) && !(rc = publish_of(svc, req, &publish, &description)))
+      !(rc = def ? definition_length(def, len) : AEV_OK) && !(rc = setup_of(svc, req, &s)) &&
+      !(rc = publish_of(svc, req, &publish, &description)))
     rc = aev__machine_update(m, def, len, &s, revision);
   json_t *v = rc ? NULL
                  : json_pack("{s:f,s:s}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0,
