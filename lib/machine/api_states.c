@@ -122,19 +122,24 @@ static int create(aev_broker *b, const aev__api_service *svc, json_t *req, json_
   return rc ? rc : reply(v, resp);
 }
 
-/* The machine, and the version (0: none) a stateMachineArn names. */
+/* The machine, and the version (0: none) a stateMachineArn names; where
+ * alias_arn is given, an alias's ARN too (*alias_arn: that ARN, else
+ * NULL), and route set draws the version the alias runs this time. */
 static int target_of(aev_broker *b, const aev__api_service *svc, json_t *req, aev_machine **m,
-                     uint32_t *version) {
-  const char *arn;
+                     uint32_t *version, const char **alias_arn, int route) {
+  const char *arn, *alias = NULL;
   int rc = aev__api_req_string(svc, req, "stateMachineArn", &arn);
   if (rc == AEV_OK) rc = aev__states_arn_check(arn);
-  return rc ? rc : aev__machine_target(b, arn, m, version);
+  if (!rc) rc = aev__machine_target(b, arn, m, version, alias_arn ? &alias : NULL);
+  if (!rc && alias && (rc = aev__alias_route(*m, alias, route ? version : NULL))) aev_machine_release(*m);
+  if (alias_arn) *alias_arn = alias ? arn : NULL;
+  return rc;
 }
 
 static int describe_machine(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   uint32_t version;
-  int rc = target_of(b, svc, req, &m, &version);
+  int rc = target_of(b, svc, req, &m, &version, NULL, 0);
   if (rc) return rc;
   char *t = NULL;
   json_t *v = NULL;
@@ -260,13 +265,13 @@ static int start_args(const aev__api_service *svc, json_t *req, const char **nam
 static int start(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   uint32_t version;
-  const char *name, *input;
+  const char *name, *input, *alias;
   size_t len;
-  int rc = target_of(b, svc, req, &m, &version);
+  int rc = target_of(b, svc, req, &m, &version, &alias, 1);
   if (rc) return rc;
   aev_execution *e = NULL;
   if (!(rc = start_args(svc, req, &name, &input, &len)))
-    rc = aev__machine_start_version(m, version, name, input, len, &e);
+    rc = aev__machine_start_version(m, version, alias, name, input, len, &e);
   aev_machine_release(m);
   if (rc) return rc;
   json_t *v = json_pack("{s:s,s:f}", "executionArn", e->arn, "startDate", (double)e->start_ms / 1000.0);
@@ -277,13 +282,13 @@ static int start(aev_broker *b, const aev__api_service *svc, json_t *req, json_t
 static int start_sync(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   uint32_t version;
-  const char *name, *input;
+  const char *name, *input, *alias;
   size_t len;
-  int rc = target_of(b, svc, req, &m, &version);
+  int rc = target_of(b, svc, req, &m, &version, &alias, 1);
   if (rc) return rc;
   char *t = NULL;
   if (!(rc = start_args(svc, req, &name, &input, &len)))
-    rc = aev__machine_start_sync_version(m, version, name, input, len, &t);
+    rc = aev__machine_start_sync_version(m, version, alias, name, input, len, &t);
   aev_machine_release(m);
   return rc ? rc : reply(loads(t), resp);
 }
@@ -337,7 +342,8 @@ static json_t *execution_item(aev_execution *e, const char *status) {
   int64_t stop_ms = e->finished ? e->stop_ms : -1;
   pthread_mutex_unlock(&e->mu);
   if (v && ((stop_ms >= 0 && json_object_set_new(v, "stopDate", json_real((double)stop_ms / 1000.0))) ||
-            (e->version_arn && json_object_set_new(v, "stateMachineVersionArn", json_string(e->version_arn))))) {
+            (e->version_arn && json_object_set_new(v, "stateMachineVersionArn", json_string(e->version_arn))) ||
+            (e->alias_arn && json_object_set_new(v, "stateMachineAliasArn", json_string(e->alias_arn))))) {
     json_decref(v);
     return NULL;
   }
@@ -352,19 +358,23 @@ static const char *execution_key(void *items, size_t i, char *buf) {
   return buf;
 }
 
-/* Whether e was started from the version (NULL: any, or none). */
-static int of_version(const aev_execution *e, const char *version_arn) {
-  return !version_arn || (e->version_arn && !strcmp(e->version_arn, version_arn));
+/* Whether e was started from the version or through the alias (NULL:
+ * any, or none). */
+static int of_source(const aev_execution *e, const char *version_arn, const char *alias_arn) {
+  return (!version_arn || (e->version_arn && !strcmp(e->version_arn, version_arn))) &&
+         (!alias_arn || (e->alias_arn && !strcmp(e->alias_arn, alias_arn)));
 }
 
 /* Keeps the executions (oldest first) that filter names (all for NULL)
- * and that ran version_arn (any for NULL), releasing the others, and turns
- * them newest first as AWS lists them; *n becomes their number. */
-static void newest_matching(aev_execution **list, size_t *n, const char *filter, const char *version_arn) {
+ * and that ran version_arn or went through alias_arn (any for NULL),
+ * releasing the others, and turns them newest first as AWS lists them;
+ * *n becomes their number. */
+static void newest_matching(aev_execution **list, size_t *n, const char *filter, const char *version_arn,
+                            const char *alias_arn) {
   size_t kept = 0;
   for (size_t i = 0; i < *n; i++) {
     if ((!filter || !strcmp(filter, aev__exec_status_name(aev_execution_status(list[i])))) &&
-        of_version(list[i], version_arn))
+        of_source(list[i], version_arn, alias_arn))
       list[kept++] = list[i];
     else
       aev_execution_release(list[i]);
@@ -383,26 +393,26 @@ static int express_unlisted(void) {
                    "This operation is not supported by this type of state machine");
 }
 
-/* A version ARN lists the executions started from that version (AWS:
+/* A version or alias ARN lists the executions started from it (AWS:
  * "You can also provide a state machine alias ARN or version ARN to list
  * the executions associated with a specific alias or version"). */
 static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   uint32_t version;
-  const char *filter = NULL;
-  int rc = target_of(b, svc, req, &m, &version);
+  const char *filter = NULL, *alias;
+  int rc = target_of(b, svc, req, &m, &version, &alias, 0);
   if (rc) return rc;
   m_page pg = {0};
   aev_execution **list = NULL;
   size_t n = 0, from = 0;
-  char scope[320], last[M_PAGE_KEY_MAX], version_arn[300];
+  char scope[2200], last[M_PAGE_KEY_MAX], version_arn[300];
   snprintf(version_arn, sizeof version_arn, "%s:%u", m->res.arn, (unsigned)version);
-  snprintf(scope, sizeof scope, "executions %s", version ? version_arn : m->res.arn);
+  snprintf(scope, sizeof scope, "executions %s", alias ? alias : version ? version_arn : m->res.arn);
   if (version) rc = aev__version_check(m, version);
   if (!rc && !(rc = status_filter_of(svc, req, &filter)) && !(rc = aev__page_open(svc, req, scope, 3096, &pg)))
     rc = m->type == AEV_MACHINE_EXPRESS ? express_unlisted() : aev__machine_executions(m, &list, &n);
   aev_machine_release(m);
-  if (!rc) newest_matching(list, &n, filter, version ? version_arn : NULL);
+  if (!rc) newest_matching(list, &n, filter, version ? version_arn : NULL, alias);
   if (!rc) from = aev__page_from(&pg, list, n, execution_key);
   size_t to = !rc && n - from > pg.max ? from + pg.max : n;
   json_t *arr = rc ? NULL : json_array(), *v = arr ? json_pack("{s:o}", "executions", arr) : NULL;
@@ -593,25 +603,29 @@ static const char *version_key(void *items, size_t i, char *buf) {
   return buf;
 }
 
-static int list_versions(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+/* A page of a machine's versions or aliases (what): items answers them
+ * all in listing order, key places each in it, member names the list. */
+static int list_machine_items(aev_broker *b, const aev__api_service *svc, json_t *req, const char *what,
+                              json_t *(*items)(aev_machine *m), aev__page_key key, const char *member,
+                              json_t **resp) {
   aev_machine *m;
   m_page pg = {0};
   char scope[320], last[M_PAGE_KEY_MAX];
   int rc = machine_of(b, svc, req, &m);
   if (rc) return rc;
-  snprintf(scope, sizeof scope, "versions %s", m->res.arn);
+  snprintf(scope, sizeof scope, "%s %s", what, m->res.arn);
   json_t *all = NULL, *page = NULL, *v = NULL;
-  if (!(rc = aev__page_open(svc, req, scope, 3096, &pg)) && !(all = aev__version_items(m))) rc = aev__nomem();
+  if (!(rc = aev__page_open(svc, req, scope, 3096, &pg)) && !(all = items(m))) rc = aev__nomem();
   aev_machine_release(m);
-  size_t n = json_array_size(all), from = rc ? 0 : aev__page_from(&pg, all, n, version_key);
+  size_t n = json_array_size(all), from = rc ? 0 : aev__page_from(&pg, all, n, key);
   size_t to = !rc && n - from > pg.max ? from + pg.max : n;
-  if (!rc && (page = json_array()) && (v = json_pack("{s:o}", "stateMachineVersions", page))) {
+  if (!rc && (page = json_array()) && (v = json_pack("{s:o}", member, page))) {
     for (size_t i = from; v && i < to; i++)
       if (json_array_append(page, json_array_get(all, i))) {
         json_decref(v);
         v = NULL;
       }
-    if (v && to < n) rc = aev__page_next(&pg, v, version_key(all, to - 1, last));
+    if (v && to < n) rc = aev__page_next(&pg, v, key(all, to - 1, last));
   }
   json_decref(all);
   aev__page_close(&pg);
@@ -622,6 +636,11 @@ static int list_versions(aev_broker *b, const aev__api_service *svc, json_t *req
   return reply(v, resp);
 }
 
+static int list_versions(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  return list_machine_items(b, svc, req, "versions", aev__version_items, version_key, "stateMachineVersions",
+                            resp);
+}
+
 /* Deleting a version that does not exist (or no longer) succeeds: AWS lists
  * neither StateMachineDoesNotExist nor ResourceNotFound for it. */
 static int delete_version(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
@@ -630,7 +649,7 @@ static int delete_version(aev_broker *b, const aev__api_service *svc, json_t *re
   uint32_t version = 0;
   int rc = aev__api_req_string(svc, req, "stateMachineVersionArn", &arn);
   if (rc) return rc;
-  rc = aev__machine_target(b, arn, &m, &version);
+  rc = aev__machine_target(b, arn, &m, &version, NULL);
   if (!rc && !version) aev_machine_release(m);
   if (!version && (!rc || !strcmp(aev_errcode(), "StateMachineDoesNotExist")))
     return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: '%s'", arn);
@@ -640,20 +659,77 @@ static int delete_version(aev_broker *b, const aev__api_service *svc, json_t *re
   return rc ? rc : reply(json_object(), resp);
 }
 
+/* ---- aliases ---- */
+
+static int create_alias(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *name, *description = NULL;
+  json_t *routing = json_object_get(req, "routingConfiguration"), *v = NULL;
+  int rc = aev__api_req_string(svc, req, "name", &name);
+  if (!rc) rc = aev__api_opt_string(svc, req, "description", &description);
+  if (!rc && !routing) rc = aev__fail_validation(NULL, "routingConfiguration", "Member must not be null");
+  if (!rc) rc = aev__alias_create(b, name, description, routing, &v);
+  return rc ? rc : reply(v, resp);
+}
+
+static int alias_arn_of(const aev__api_service *svc, json_t *req, const char **arn) {
+  int rc = aev__api_req_string(svc, req, "stateMachineAliasArn", arn);
+  return rc ? rc : aev__states_arn_check(*arn);
+}
+
+static int describe_alias(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *arn;
+  json_t *v = NULL;
+  int rc = alias_arn_of(svc, req, &arn);
+  if (!rc) rc = aev__alias_describe(b, arn, &v);
+  return rc ? rc : reply(v, resp);
+}
+
+static int update_alias(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *arn, *description = NULL;
+  json_t *v = NULL;
+  int rc = alias_arn_of(svc, req, &arn);
+  if (!rc) rc = aev__api_opt_string(svc, req, "description", &description);
+  if (!rc) rc = aev__alias_update(b, arn, description, json_object_get(req, "routingConfiguration"), &v);
+  return rc ? rc : reply(v, resp);
+}
+
+static int delete_alias(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  const char *arn;
+  int rc = alias_arn_of(svc, req, &arn);
+  if (!rc) rc = aev__alias_delete(b, arn);
+  return rc ? rc : reply(json_object(), resp);
+}
+
+/* Aliases are listed by name, which keys them (up to 80 characters: in
+ * the item's ARN, not copied). */
+static const char *alias_key(void *items, size_t i, char *buf) {
+  (void)buf;
+  const char *arn = json_string_value(json_object_get(json_array_get(items, i), "stateMachineAliasArn"));
+  return strrchr(arn, ':') + 1;
+}
+
+static int list_aliases(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  return list_machine_items(b, svc, req, "aliases", aev__alias_items, alias_key, "stateMachineAliases", resp);
+}
+
 static const aev__api_action actions[] = {
     {"CreateActivity", create_activity},
     {"CreateStateMachine", create},
+    {"CreateStateMachineAlias", create_alias},
     {"DeleteActivity", delete_activity},
     {"DeleteStateMachine", delete_machine},
+    {"DeleteStateMachineAlias", delete_alias},
     {"DeleteStateMachineVersion", delete_version},
     {"DescribeActivity", describe_activity},
     {"DescribeExecution", describe_execution},
     {"DescribeStateMachine", describe_machine},
+    {"DescribeStateMachineAlias", describe_alias},
     {"DescribeStateMachineForExecution", describe_for_execution},
     {"GetActivityTask", get_activity_task},
     {"GetExecutionHistory", history},
     {"ListActivities", list_activities},
     {"ListExecutions", list_executions},
+    {"ListStateMachineAliases", list_aliases},
     {"ListStateMachineVersions", list_versions},
     {"ListStateMachines", list_machines},
     {"ListTagsForResource", list_tags},
@@ -667,6 +743,7 @@ static const aev__api_action actions[] = {
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},
     {"UpdateStateMachine", update},
+    {"UpdateStateMachineAlias", update_alias},
     {"ValidateStateMachineDefinition", validate},
 };
 

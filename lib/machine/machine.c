@@ -87,6 +87,7 @@ static void machine_destroy(aev__resource *r) {
   free(m->execs);
   aev__index_clear(&m->by_name);
   aev__machine_versions_free(m);
+  aev__machine_aliases_free(m);
   pthread_mutex_destroy(&m->mu);
   free(m);
 }
@@ -371,6 +372,7 @@ void aev__execution_unref(aev_execution *e) {
   aev__rev_unref(e->rev);
   free(e->arn);
   free(e->version_arn);
+  free(e->alias_arn);
   free(e->name);
   free(e->input);
   free(e->output);
@@ -432,11 +434,11 @@ static void unlist(aev_machine *m, aev_execution *e) {
 
 int aev_machine_start(aev_machine *m, const char *name, const char *input, size_t len,
                       aev_execution **out) {
-  return aev__machine_start_version(m, 0, name, input, len, out);
+  return aev__machine_start_version(m, 0, NULL, name, input, len, out);
 }
 
-int aev__machine_start_version(aev_machine *m, uint32_t version, const char *name, const char *input,
-                               size_t len, aev_execution **out) {
+int aev__machine_start_version(aev_machine *m, uint32_t version, const char *alias_arn, const char *name,
+                               const char *input, size_t len, aev_execution **out) {
   if (!m || !out) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
   *out = NULL;
   if (m->res.deleted) return aev__machine_not_found(m->res.arn);
@@ -488,6 +490,7 @@ int aev__machine_start_version(aev_machine *m, uint32_t version, const char *nam
   e->m = m;
   e->type = m->type;
   e->name = strdup(name);
+  e->alias_arn = alias_arn ? strdup(alias_arn) : NULL;
   e->input = strndup(input, len);
   e->start_ms = aev__clock_now_ms(aev__broker_clock(b));
   const char *arn = m->res.arn;
@@ -505,7 +508,8 @@ int aev__machine_start_version(aev_machine *m, uint32_t version, const char *nam
   }
   e->strand = aev__strand_new(aev__broker_sched(b));
   if (e->type == AEV_MACHINE_STANDARD) e->history = aev__hist_new();
-  if (!e->name || !e->input || !e->arn || !e->strand || (e->type == AEV_MACHINE_STANDARD && !e->history)) {
+  if (!e->name || !e->input || !e->arn || !e->strand || (alias_arn && !e->alias_arn) ||
+      (e->type == AEV_MACHINE_STANDARD && !e->history)) {
     json_decref(in);
     aev__execution_unref(e);
     return aev__nomem();
@@ -701,6 +705,7 @@ static json_t *describe(aev_execution *e, int sync) {
   /* StartSyncExecution's answer has no stateMachineVersionArn. */
   if (!sync && e->version_arn)
     lost |= json_object_set_new(v, "stateMachineVersionArn", json_string(e->version_arn));
+  if (!sync && e->alias_arn) lost |= json_object_set_new(v, "stateMachineAliasArn", json_string(e->alias_arn));
   if (!sync) lost |= json_object_set_new(v, "redriveCount", json_integer(0));
   if (lost) {
     json_decref(v);
@@ -775,17 +780,17 @@ int aev_execution_stop(aev_execution *e, const char *error, const char *cause) {
 
 int aev_machine_start_sync(aev_machine *m, const char *name, const char *input, size_t len,
                            char **result_json) {
-  return aev__machine_start_sync_version(m, 0, name, input, len, result_json);
+  return aev__machine_start_sync_version(m, 0, NULL, name, input, len, result_json);
 }
 
-int aev__machine_start_sync_version(aev_machine *m, uint32_t version, const char *name,
-                                    const char *input, size_t len, char **result_json) {
+int aev__machine_start_sync_version(aev_machine *m, uint32_t version, const char *alias_arn,
+                                    const char *name, const char *input, size_t len, char **result_json) {
   if (!m || !result_json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
   if (m->type != AEV_MACHINE_EXPRESS)
     return aev__fail(AEV_ERR_INVALID, "StateMachineTypeNotSupported",
                      "This operation is not supported by this type of state machine");
   aev_execution *e = NULL;
-  int rc = aev__machine_start_version(m, version, name, input, len, &e);
+  int rc = aev__machine_start_version(m, version, alias_arn, name, input, len, &e);
   if (!rc) rc = wait_end(e);
   if (!rc) rc = aev__execution_sync_result(e, result_json);
   aev_execution_release(e);

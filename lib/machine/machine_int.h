@@ -273,6 +273,17 @@ typedef struct m_version {
 /* AWS: "You can publish up to 1000 versions for each state machine." */
 #define M_MAX_VERSIONS 1000
 
+/* An alias (aliases.c): one version, or two that share its executions by
+ * weight (percentages summing to 100). */
+typedef struct m_alias {
+  char *name;
+  char *arn;         /* <machine arn>:<name> */
+  char *description; /* NULL: none */
+  uint32_t version[2], weight[2];
+  size_t n;
+  int64_t created_ms, updated_ms;
+} m_alias;
+
 struct aev_machine {
   aev__resource res;
   pthread_mutex_t mu;
@@ -290,6 +301,8 @@ struct aev_machine {
   m_version **versions; /* oldest first, under mu */
   size_t nversions, capversions;
   uint32_t published; /* versions ever published: the last number */
+  m_alias **aliases; /* under mu */
+  size_t naliases, capaliases;
 };
 
 typedef struct m_run m_run;
@@ -306,6 +319,7 @@ struct aev_execution {
   aev__strand *strand;
   char *arn, *name;
   char *version_arn; /* the version it was started from, or NULL */
+  char *alias_arn;   /* the alias it was started through, or NULL */
   uint64_t seq; /* its place among its machine's listed executions: 1, 2, ... */
   int type;
   int status; /* AEV_EXECUTION_* */
@@ -441,8 +455,11 @@ int aev__machine_not_found(const char *arn);
 int aev__states_arn_check(const char *arn);
 
 /* The machine an ARN names and the version its qualifier names (0: none,
- * the unqualified ARN). Aliases' qualifiers are refused (not offered). */
-int aev__machine_target(aev_broker *b, const char *arn, aev_machine **m, uint32_t *version);
+ * the unqualified ARN); a qualifier that is not a number names an alias,
+ * pointed to by *alias (in arn) where the caller takes one (alias not
+ * NULL), else refused (InvalidArn). */
+int aev__machine_target(aev_broker *b, const char *arn, aev_machine **m, uint32_t *version,
+                        const char **alias);
 
 /* PublishStateMachineVersion: a version of m's current revision (or the one
  * already holding it). revision_id, description: NULL for none (checked
@@ -464,21 +481,48 @@ int aev__version_describe(aev_machine *m, uint32_t n, json_t **out);
 /* ListStateMachineVersions' items, newest first (a new array). */
 json_t *aev__version_items(aev_machine *m);
 
-/* DeleteStateMachineVersion: done at once when there is no such version. */
+/* DeleteStateMachineVersion: done at once when there is no such version;
+ * ConflictException while an alias routes to it. */
 int aev__version_delete(aev_machine *m, uint32_t n);
 
 /* Frees m's versions (the machine is being destroyed). */
 void aev__machine_versions_free(aev_machine *m);
 
+/* ---- aliases (aliases.c) ---- */
+
+/* CreateStateMachineAlias (idempotent): *out {stateMachineAliasArn,
+ * creationDate}. routing is the request's routingConfiguration. */
+int aev__alias_create(aev_broker *b, const char *name, const char *description, json_t *routing,
+                      json_t **out);
+/* DescribeStateMachineAlias. */
+int aev__alias_describe(aev_broker *b, const char *arn, json_t **out);
+/* UpdateStateMachineAlias: description and routing NULL when not given
+ * (one of them is required). *out {updateDate}. */
+int aev__alias_update(aev_broker *b, const char *arn, const char *description, json_t *routing,
+                      json_t **out);
+/* DeleteStateMachineAlias: done at once when there is no such alias. */
+int aev__alias_delete(aev_broker *b, const char *arn);
+/* ListStateMachineAliases' items, by name (a new array). */
+json_t *aev__alias_items(aev_machine *m);
+/* The version an execution started through alias name runs, drawn by the
+ * alias's weights (version NULL: only whether the alias exists):
+ * ResourceNotFound when m has no such alias. */
+int aev__alias_route(aev_machine *m, const char *name, uint32_t *version);
+/* Under m->mu: ConflictException naming m's aliases that route to
+ * version, if any. */
+int aev__alias_holding(aev_machine *m, uint32_t version);
+/* Frees m's aliases (the machine is being destroyed). */
+void aev__machine_aliases_free(aev_machine *m);
+
 /* The members a revision adds to Describe's answers (machine.c). */
 json_t *aev__rev_json(const m_rev *r);
 
 /* StartExecution and StartSyncExecution of version n of m (0: its current
- * revision). */
-int aev__machine_start_version(aev_machine *m, uint32_t n, const char *name, const char *input,
-                               size_t len, aev_execution **out);
-int aev__machine_start_sync_version(aev_machine *m, uint32_t n, const char *name, const char *input,
-                                    size_t len, char **result_json);
+ * revision), through the alias alias_arn (NULL: none) that chose it. */
+int aev__machine_start_version(aev_machine *m, uint32_t n, const char *alias_arn, const char *name,
+                               const char *input, size_t len, aev_execution **out);
+int aev__machine_start_sync_version(aev_machine *m, uint32_t n, const char *alias_arn, const char *name,
+                                    const char *input, size_t len, char **result_json);
 
 /* Status names. */
 const char *aev__exec_status_name(int status);

@@ -45,15 +45,19 @@ static int version_number(const char *q, uint32_t *n) {
   return 1;
 }
 
-int aev__machine_target(aev_broker *b, const char *arn, aev_machine **m, uint32_t *version) {
+int aev__machine_target(aev_broker *b, const char *arn, aev_machine **m, uint32_t *version,
+                        const char **alias) {
   *version = 0;
+  if (alias) *alias = NULL;
   const char *kind = arn && !strncmp(arn, "arn:", 4) ? strstr(arn, ":stateMachine:") : NULL;
   const char *qualifier = kind ? strchr(kind + 14, ':') : NULL;
   if (!qualifier) return aev_machine_get(b, arn, m);
-  if (!version_number(qualifier + 1, version))
-    return aev__fail(AEV_ERR_UNSUPPORTED, "ValidationException",
-                     "State machine aliases are not supported by libawsevents: '%s'", arn);
-  if (*version == 0) return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: '%s'", arn);
+  if (!version_number(qualifier + 1, version)) {
+    if (!alias || !qualifier[1]) return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: '%s'", arn);
+    *alias = qualifier + 1;
+  } else if (*version == 0) {
+    return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: '%s'", arn);
+  }
   char base[2048];
   if ((size_t)(qualifier - arn) >= sizeof base) return aev__machine_not_found(arn);
   snprintf(base, sizeof base, "%.*s", (int)(qualifier - arn), arn);
@@ -222,7 +226,8 @@ json_t *aev__version_items(aev_machine *m) {
 int aev__version_delete(aev_machine *m, uint32_t n) {
   m_version *gone = NULL;
   pthread_mutex_lock(&m->mu);
-  for (size_t i = 0; i < m->nversions && !gone; i++) {
+  int rc = aev__alias_holding(m, n);
+  for (size_t i = 0; !rc && i < m->nversions && !gone; i++) {
     if (m->versions[i]->number != n) continue;
     gone = m->versions[i];
     memmove(&m->versions[i], &m->versions[i + 1], (m->nversions - i - 1) * sizeof *m->versions);
@@ -230,5 +235,5 @@ int aev__version_delete(aev_machine *m, uint32_t n) {
   }
   pthread_mutex_unlock(&m->mu);
   if (gone) version_free(gone);
-  return AEV_OK;
+  return rc;
 }

@@ -2,7 +2,9 @@
  * versions in Step Functions workflows" describes them: numbers from 1
  * never reused, idempotent publishing of a revision, publish on Create and
  * Update, Describe / Start / ListExecutions of a version ARN, paging,
- * deletion. Every refused request leaves what was stored as it was. */
+ * deletion. And aliases routing executions to one version or two by
+ * weight, with AWS's answers as LocalStack's recorded aliasing tests show
+ * them. Every refused request leaves what was stored as it was. */
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -61,20 +63,26 @@ static const char *publish(const char *description) {
   return arn;
 }
 
-/* The version ARNs ListStateMachineVersions answers, joined by spaces. */
-static char *versions(void) {
+/* The qualifiers of the ARNs (arn_member) a listing (action, its list
+ * member) of the machine answers, joined by spaces (a static buffer). */
+static char *qualifiers(const char *action, const char *list, const char *arn_member) {
   static char out[512];
-  json_t *v = call("ListStateMachineVersions", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK);
+  json_t *v = call(action, json_pack("{s:s}", "stateMachineArn", SM), AEV_OK);
   json_t *item;
   size_t i;
   out[0] = 0;
-  json_array_foreach(json_object_get(v, "stateMachineVersions"), i, item) {
-    const char *arn = json_string_value(json_object_get(item, "stateMachineVersionArn"));
+  json_array_foreach(json_object_get(v, list), i, item) {
+    const char *arn = json_string_value(json_object_get(item, arn_member));
     ck_assert_ptr_nonnull(json_object_get(item, "creationDate"));
     snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s", i ? " " : "", strrchr(arn, ':') + 1);
   }
   json_decref(v);
   return out;
+}
+
+/* The versions ListStateMachineVersions answers, newest first. */
+static char *versions(void) {
+  return qualifiers("ListStateMachineVersions", "stateMachineVersions", "stateMachineVersionArn");
 }
 
 static json_t *describe(const char *arn) {
@@ -204,8 +212,8 @@ START_TEST(describe_answers_the_version) {
   json_decref(m);
   refused("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", SM ":7"), AEV_ERR_NOT_FOUND,
           "StateMachineDoesNotExist", "State Machine Does Not Exist: '" SM ":7'");
-  refused("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", SM ":PROD"), AEV_ERR_UNSUPPORTED,
-          "ValidationException", NULL);
+  refused("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", SM ":PROD"), AEV_ERR_INVALID,
+          "InvalidArn", NULL); /* an alias's ARN names no definition of its own */
 }
 END_TEST
 
@@ -317,6 +325,174 @@ START_TEST(versions_are_listed_in_pages) {
 }
 END_TEST
 
+/* ---- aliases ---- */
+
+#define ROUTE(n, w) "{\"stateMachineVersionArn\":\"" SM ":" #n "\",\"weight\":" #w "}"
+
+/* CreateStateMachineAlias name with the routing configuration's JSON. */
+static json_t *alias_request(const char *name, const char *routes) {
+  json_t *req = json_pack("{s:s,s:o}", "name", name, "routingConfiguration", json_loads(routes, 0, NULL));
+  ck_assert_ptr_nonnull(req);
+  return req;
+}
+
+/* Two versions, "a" and "b". */
+static void two_versions(void) {
+  create("STANDARD", RESULT("a"));
+  publish(NULL);
+  update(RESULT("b"));
+  publish(NULL);
+}
+
+/* The aliases ListStateMachineAliases answers, by name. */
+static char *alias_names(void) {
+  return qualifiers("ListStateMachineAliases", "stateMachineAliases", "stateMachineAliasArn");
+}
+
+START_TEST(alias_lifecycle) {
+  two_versions();
+  ck_assert_str_eq(alias_names(), "");
+  json_t *req = alias_request("live", "[" ROUTE(1, 100) "]");
+  json_object_set_new(req, "description", json_string("first"));
+  json_t *v = call("CreateStateMachineAlias", json_incref(req), AEV_OK);
+  ck_assert_str_eq(member(v, "stateMachineAliasArn"), SM ":live");
+  ck_assert_ptr_nonnull(json_object_get(v, "creationDate"));
+  json_decref(v);
+  ok("CreateStateMachineAlias", req); /* the same again: idempotent */
+  static const char conflict[] =
+      "Failed to create alias because an alias with the same name and a different routing configuration "
+      "already exists.";
+  refused("CreateStateMachineAlias", alias_request("live", "[" ROUTE(2, 100) "]"), AEV_ERR_EXISTS,
+          "ConflictException", conflict);
+  refused("CreateStateMachineAlias", alias_request("live", "[" ROUTE(1, 100) "]"), AEV_ERR_EXISTS,
+          "ConflictException", conflict); /* another description */
+  ok("CreateStateMachineAlias", alias_request("canary", "[" ROUTE(1, 90) "," ROUTE(2, 10) "]"));
+  ck_assert_str_eq(alias_names(), "canary live");
+  json_t *p1 = call("ListStateMachineAliases", json_pack("{s:s,s:i}", "stateMachineArn", SM, "maxResults", 1), AEV_OK);
+  ck_assert_str_eq(member(json_array_get(json_object_get(p1, "stateMachineAliases"), 0), "stateMachineAliasArn"),
+                   SM ":canary");
+  json_t *p2 = call("ListStateMachineAliases", json_pack("{s:s,s:s}", "stateMachineArn", SM, "nextToken",
+                                                         member(p1, "nextToken")), AEV_OK);
+  ck_assert_str_eq(member(json_array_get(json_object_get(p2, "stateMachineAliases"), 0), "stateMachineAliasArn"),
+                   SM ":live");
+  ck_assert_ptr_null(json_object_get(p2, "nextToken"));
+  json_decref(p1);
+  json_decref(p2);
+  v = call("DescribeStateMachineAlias", json_pack("{s:s}", "stateMachineAliasArn", SM ":canary"), AEV_OK);
+  json_t *want = json_loads("[" ROUTE(1, 90) "," ROUTE(2, 10) "]", 0, NULL);
+  ck_assert(json_equal(json_object_get(v, "routingConfiguration"), want));
+  ck_assert_str_eq(member(v, "name"), "canary");
+  ck_assert_ptr_null(json_object_get(v, "description"));
+  ck_assert_ptr_nonnull(json_object_get(v, "updateDate"));
+  json_decref(v);
+  json_decref(want);
+  refused("UpdateStateMachineAlias", json_pack("{s:s}", "stateMachineAliasArn", SM ":live"), AEV_ERR_INVALID,
+          "ValidationException", NULL);
+  ok("UpdateStateMachineAlias", json_pack("{s:s,s:s}", "stateMachineAliasArn", SM ":live", "description", "new"));
+  req = json_pack("{s:s,s:o}", "stateMachineAliasArn", SM ":live", "routingConfiguration",
+                  json_loads("[" ROUTE(2, 100) "]", 0, NULL));
+  ok("UpdateStateMachineAlias", req);
+  v = call("DescribeStateMachineAlias", json_pack("{s:s}", "stateMachineAliasArn", SM ":live"), AEV_OK);
+  ck_assert_str_eq(member(v, "description"), "new");
+  ck_assert_str_eq(member(json_array_get(json_object_get(v, "routingConfiguration"), 0), "stateMachineVersionArn"),
+                   SM ":2");
+  json_decref(v);
+  ok("DeleteStateMachineAlias", json_pack("{s:s}", "stateMachineAliasArn", SM ":live"));
+  ok("DeleteStateMachineAlias", json_pack("{s:s}", "stateMachineAliasArn", SM ":live")); /* gone: still ok */
+  ck_assert_str_eq(alias_names(), "canary");
+  static const char missing[] = "Request references a resource that does not exist.";
+  refused("UpdateStateMachineAlias", json_pack("{s:s,s:s}", "stateMachineAliasArn", SM ":live", "description", "x"),
+          AEV_ERR_NOT_FOUND, "ResourceNotFound", missing);
+  refused("DescribeStateMachineAlias", json_pack("{s:s}", "stateMachineAliasArn", SM ":live"), AEV_ERR_NOT_FOUND,
+          "ResourceNotFound", missing);
+  refused("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", SM ":canary"), AEV_ERR_INVALID,
+          "InvalidArn", "Invalid Arn: '" SM ":canary'");
+  ok("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM));
+  refused("DescribeStateMachineAlias", json_pack("{s:s}", "stateMachineAliasArn", SM ":canary"), AEV_ERR_NOT_FOUND,
+          "ResourceNotFound", missing);
+}
+END_TEST
+
+START_TEST(alias_routing_rules) {
+  two_versions();
+  static const char pattern[] =
+      "' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+      "^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$";
+  const char *bad_names[] = {"123", "INVALID ALIAS", "!INVALID", "ALIAS@"};
+  for (size_t i = 0; i < 4; i++) {
+    char msg[300];
+    snprintf(msg, sizeof msg, "1 validation error detected: Value '%s%s", bad_names[i], pattern);
+    refused("CreateStateMachineAlias", alias_request(bad_names[i], "[" ROUTE(1, 100) "]"), AEV_ERR_INVALID,
+            "ValidationException", msg);
+  }
+  refused("CreateStateMachineAlias", alias_request("", "[" ROUTE(1, 100) "]"), AEV_ERR_INVALID,
+          "ValidationException", NULL);
+  refused("CreateStateMachineAlias", alias_request("x", "[" ROUTE(1, 70) "," ROUTE(2, 29) "]"), AEV_ERR_INVALID,
+          "ValidationException", "Sum of routing configuration weights must equal 100. Received: [70, 29]");
+  refused("CreateStateMachineAlias", alias_request("x", "[" ROUTE(1, 50) "," ROUTE(1, 50) "]"), AEV_ERR_INVALID,
+          "ValidationException",
+          "Routing configuration must contain distinct state machine version ARNs. Received: [" SM ":1, " SM ":1]");
+  refused("CreateStateMachineAlias",
+          alias_request("x", "[{\"stateMachineVersionArn\":\"" SM "\",\"weight\":50}," ROUTE(2, 50) "]"),
+          AEV_ERR_INVALID, "ValidationException",
+          "Routing configuration must contain state machine version ARNs. Received: [" SM ", " SM ":2]");
+  refused("CreateStateMachineAlias", alias_request("x", "[" ROUTE(1, 101) "]"), AEV_ERR_INVALID,
+          "ValidationException",
+          "1 validation error detected: Value '101' at 'routingConfiguration.1.member.weight' failed to satisfy "
+          "constraint: Member must have value less than or equal to 100");
+  refused("CreateStateMachineAlias", alias_request("x", "[" ROUTE(1, -1) "]"), AEV_ERR_INVALID,
+          "ValidationException", NULL);
+  refused("CreateStateMachineAlias", alias_request("x", "[]"), AEV_ERR_INVALID, "ValidationException", NULL);
+  refused("CreateStateMachineAlias", alias_request("x", "[" ROUTE(1, 50) "," ROUTE(2, 30) "," ROUTE(3, 20) "]"),
+          AEV_ERR_INVALID, "ValidationException",
+          "1 validation error detected: Value '[RoutingConfigurationListItem(stateMachineVersionArn=" SM
+          ":1, weight=50), RoutingConfigurationListItem(stateMachineVersionArn=" SM
+          ":2, weight=30), RoutingConfigurationListItem(stateMachineVersionArn=" SM
+          ":3, weight=20)]' at 'routingConfiguration' failed to satisfy constraint: Member must have length less "
+          "than or equal to 2");
+  refused("CreateStateMachineAlias", alias_request("x", "[" ROUTE(9, 100) "]"), AEV_ERR_NOT_FOUND,
+          "ResourceNotFound", NULL);
+  ck_assert_str_eq(alias_names(), "");
+}
+END_TEST
+
+/* Executions through an alias run the versions it routes to, in its
+ * proportions (the broker's seeded generator draws them), and record it. */
+START_TEST(executions_through_an_alias) {
+  two_versions();
+  ok("CreateStateMachineAlias", alias_request("split", "[" ROUTE(1, 70) "," ROUTE(2, 30) "]"));
+  int on_first = 0;
+  for (int i = 0; i < 1000; i++) {
+    char name[16];
+    snprintf(name, sizeof name, "r%d", i);
+    json_t *d = call("DescribeExecution", json_pack("{s:s}", "executionArn", started(SM ":split", name)), AEV_OK);
+    ck_assert_str_eq(member(d, "stateMachineAliasArn"), SM ":split");
+    on_first += !strcmp(member(d, "stateMachineVersionArn"), SM ":1");
+    json_decref(d);
+  }
+  ck_assert_msg(on_first > 640 && on_first < 760, "%d of 1000 on version 1", on_first);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  started(SM, "plain");
+  json_t *l = call("ListExecutions", json_pack("{s:s,s:i}", "stateMachineArn", SM ":split", "maxResults", 1000),
+                   AEV_OK);
+  ck_assert_uint_eq(json_array_size(json_object_get(l, "executions")), 1000);
+  ck_assert_str_eq(member(json_array_get(json_object_get(l, "executions"), 0), "stateMachineAliasArn"),
+                   SM ":split");
+  json_decref(l);
+  refused("StartExecution", json_pack("{s:s}", "stateMachineArn", SM ":nope"), AEV_ERR_NOT_FOUND,
+          "ResourceNotFound", NULL);
+  /* A version an alias routes to cannot be deleted until it no longer does. */
+  refused("DeleteStateMachineVersion", json_pack("{s:s}", "stateMachineVersionArn", SM ":1"), AEV_ERR_EXISTS,
+          "ConflictException",
+          "Version to be deleted must not be referenced by an alias. Current list of aliases referencing this "
+          "version: [split]");
+  ok("UpdateStateMachineAlias", json_pack("{s:s,s:o}", "stateMachineAliasArn", SM ":split", "routingConfiguration",
+                                          json_loads("[" ROUTE(2, 100) "]", 0, NULL)));
+  ok("DeleteStateMachineVersion", json_pack("{s:s}", "stateMachineVersionArn", SM ":1"));
+  ck_assert_str_eq(versions(), "2");
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_versions");
   TCase *tc = tcase_create("versions");
@@ -331,6 +507,9 @@ static Suite *suite(void) {
   tcase_add_test(tc, deleting_versions);
   tcase_add_test(tc, deleting_the_machine_deletes_its_versions);
   tcase_add_test(tc, versions_are_listed_in_pages);
+  tcase_add_test(tc, alias_lifecycle);
+  tcase_add_test(tc, alias_routing_rules);
+  tcase_add_test(tc, executions_through_an_alias);
   suite_add_tcase(s, tc);
   return s;
 }

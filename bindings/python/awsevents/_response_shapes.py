@@ -113,6 +113,9 @@ TIMESTAMPS = {
     ('states', 'CreateStateMachine'): (
         ('creationDate',),
     ),
+    ('states', 'CreateStateMachineAlias'): (
+        ('creationDate',),
+    ),
     ('states', 'DescribeActivity'): (
         ('creationDate',),
     ),
@@ -123,6 +126,10 @@ TIMESTAMPS = {
     ),
     ('states', 'DescribeStateMachine'): (
         ('creationDate',),
+    ),
+    ('states', 'DescribeStateMachineAlias'): (
+        ('creationDate',),
+        ('updateDate',),
     ),
     ('states', 'DescribeStateMachineForExecution'): (
         ('updateDate',),
@@ -137,6 +144,9 @@ TIMESTAMPS = {
         ('executions', '*', 'startDate'),
         ('executions', '*', 'stopDate'),
         ('executions', '*', 'redriveDate'),
+    ),
+    ('states', 'ListStateMachineAliases'): (
+        ('stateMachineAliases', '*', 'creationDate'),
     ),
     ('states', 'ListStateMachineVersions'): (
         ('stateMachineVersions', '*', 'creationDate'),
@@ -158,6 +168,9 @@ TIMESTAMPS = {
         ('stopDate',),
     ),
     ('states', 'UpdateStateMachine'): (
+        ('updateDate',),
+    ),
+    ('states', 'UpdateStateMachineAlias'): (
         ('updateDate',),
     ),
 }

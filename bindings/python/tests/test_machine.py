@@ -1,6 +1,7 @@
 """State machines from Python: Machine and Execution over the typed C API,
 waits on the manual clock, history, validation, Step Functions' error codes,
 task tokens, and the states service through Broker.call."""
+import datetime
 import json
 import unittest
 
@@ -130,6 +131,25 @@ class ManualClockMachines(unittest.TestCase):
         d = self.b.call("states", "DescribeExecution", executionArn=started["executionArn"])
         self.assertEqual(d["status"], "SUCCEEDED")
         self.assertEqual(json.loads(d["output"]), {"got": 2, "sum": 3})
+
+    def test_alias_through_the_states_service(self):
+        created = self.b.call("states", "CreateStateMachine", name="aliased", publish=True,
+                              roleArn="arn:aws:iam::123456789012:role/r",
+                              definition=json.dumps(WAIT_THEN_PASS))
+        alias = self.b.call("states", "CreateStateMachineAlias", name="live", routingConfiguration=[
+            {"stateMachineVersionArn": created["stateMachineVersionArn"], "weight": 100}])
+        d = self.b.call("states", "DescribeStateMachineAlias",
+                        stateMachineAliasArn=alias["stateMachineAliasArn"])
+        self.assertEqual(d["routingConfiguration"][0]["weight"], 100)
+        self.assertIsInstance(d["creationDate"], datetime.datetime)  # as boto3 parses it
+        started = self.b.call("states", "StartExecution", stateMachineArn=alias["stateMachineAliasArn"])
+        d = self.b.call("states", "DescribeExecution", executionArn=started["executionArn"])
+        self.assertEqual((d["stateMachineAliasArn"], d["stateMachineVersionArn"]),
+                         (alias["stateMachineAliasArn"], created["stateMachineVersionArn"]))
+        with self.assertRaises(ClientError) as ctx:
+            self.b.call("states", "DeleteStateMachineVersion",
+                        stateMachineVersionArn=created["stateMachineVersionArn"])
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ConflictException")
 
     def test_closed_handles_name_their_kind(self):
         """Every shared handle said "the queue handle is closed"."""
