@@ -373,7 +373,7 @@ static int by_name(const void *a, const void *b) {
 json_t *aev__alias_items(aev_machine *m) {
   json_t *items = json_array();
   pthread_mutex_lock(&m->mu);
-  qsort(m->aliases, m->naliases, sizeof *m->aliases, by_name);
+  if (m->naliases > 1) qsort(m->aliases, m->naliases, sizeof *m->aliases, by_name);
   for (size_t i = 0; items && i < m->naliases; i++)
     if (json_array_append_new(items, created_json(m->aliases[i]))) {
       json_decref(items);
