@@ -1375,6 +1375,37 @@ START_TEST(nested_executions) {
   ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
   ck_assert_ptr_nonnull(json_object_get(r.output, "ExecutionArn"));
   result_free(&r);
+  /* A version's and an alias's ARN start that version, as StartExecution's do. */
+  json_decref(api("states", "PublishStateMachineVersion",
+                  "{\"stateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:child\"}"));
+  json_decref(api("states", "CreateStateMachineAlias",
+                  "{\"name\":\"live\",\"routingConfiguration\":[{\"stateMachineVersionArn\":"
+                  "\"arn:aws:states:us-east-1:000000000000:stateMachine:child:1\",\"weight\":100}]}"));
+  static const char *const targets[] = {"child:1", "child:live"};
+  for (size_t i = 0; i < 2; i++) {
+    char def[600];
+    snprintf(def, sizeof def,
+             ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution\","
+                 "\"Parameters\":{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:%s\","
+                 "\"Input\":{\"n\":3}},\"End\":true}"),
+             targets[i]);
+    r = run(def, "{}");
+    ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+    char req[400];
+    snprintf(req, sizeof req, "{\"executionArn\":\"%s\"}",
+             json_string_value(json_object_get(r.output, "ExecutionArn")));
+    json_t *d = api("states", "DescribeExecution", req);
+    ck_assert_str_eq(json_string_value(json_object_get(d, "stateMachineVersionArn")),
+                     "arn:aws:states:us-east-1:000000000000:stateMachine:child:1");
+    ck_assert_int_eq(i == 1, json_object_get(d, "stateMachineAliasArn") != NULL);
+    json_decref(d);
+    result_free(&r);
+  }
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution\",\"Parameters\":"
+              "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:child:nope\"},\"End\":true}"),
+          "{}");
+  fails_with(&r, "StepFunctions.ResourceNotFoundException", NULL);
+  result_free(&r);
   aev_machine_release(child);
 }
 END_TEST
