@@ -237,8 +237,12 @@ int aev__alias_create(aev_broker *b, const char *name, const char *description, 
   } else if (m->naliases == m->capaliases) {
     size_t cap = m->capaliases ? m->capaliases * 2 : 4;
     m_alias **l = realloc(m->aliases, cap * sizeof *l);
-    if (!l) rc = aev__nomem();
-    else m->aliases = l, m->capaliases = cap;
+    if (l) {
+      m->aliases = l;
+      m->capaliases = cap;
+    } else {
+      rc = aev__nomem();
+    }
   }
   if (!rc && !a) {
     a = calloc(1, sizeof *a);
@@ -334,7 +338,11 @@ int aev__alias_update(aev_broker *b, const char *arn, const char *description, j
     if (!a) rc = not_found();
     else if (description && !d) rc = aev__nomem();
     if (!rc) {
-      if (description) free(a->description), a->description = d, d = NULL;
+      if (description) {
+        free(a->description);
+        a->description = d;
+        d = NULL;
+      }
       if (list) routes_set(a, &r);
       a->updated_ms = aev_broker_now_ms(b);
       if (!(*out = json_pack("{s:f}", "updateDate", (double)a->updated_ms / 1000.0))) rc = aev__nomem();
@@ -389,7 +397,7 @@ int aev__alias_route(aev_machine *m, const char *name, uint32_t *version) {
   if (a && version) {
     /* AWS: "Step Functions randomly chooses which version runs a given
      * execution based on the percentage you specify" (here the broker's
-     * seeded generator, so a run repeats). */
+     * seeded generator, so a run repeats; its lock is a leaf). */
     uint32_t pick = (uint32_t)(aev__broker_random(m->res.broker) % 100);
     *version = a->n == 2 && pick >= a->weight[0] ? a->version[1] : a->version[0];
   }

@@ -244,7 +244,7 @@ static int validate(aev_broker *b, const aev__api_service *svc, json_t *req, jso
   json_t *diags = json_object_get(v, "diagnostics");
   const size_t keep = max ? (size_t)max : 100;
   if (json_array_size(diags) > keep) {
-    while (json_array_size(diags) > keep) json_array_remove(diags, keep);
+    while (json_array_size(diags) > keep) json_array_remove(diags, json_array_size(diags) - 1);
     if (json_object_set_new(v, "truncated", json_true())) {
       json_decref(v);
       return aev__nomem();

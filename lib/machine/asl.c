@@ -715,19 +715,21 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
   }
 }
 
-/* The states a state moves on to, by name: its Next and Default, and the
- * Next of its Choices and of its Catchers. */
-static void moves(json_t *st, json_t *names) {
+/* Appends to names the states a state moves on to: its Next and Default,
+ * and the Next of its Choices and of its Catchers. -1 when out of memory
+ * (a state left out would be reported unreachable). */
+static int moves(json_t *st, json_t *names) {
   static const char *const lists[] = {"Choices", "Catch"};
   json_t *v;
-  if (json_is_string(v = json_object_get(st, "Next"))) json_array_append(names, v);
-  if (json_is_string(v = json_object_get(st, "Default"))) json_array_append(names, v);
+  int lost = json_is_string(v = json_object_get(st, "Next")) && json_array_append(names, v);
+  lost |= json_is_string(v = json_object_get(st, "Default")) && json_array_append(names, v);
   for (size_t l = 0; l < 2; l++) {
     json_t *list = json_object_get(st, lists[l]), *o;
     size_t i;
-    json_array_foreach(list, i, o) if (json_is_string(v = json_object_get(o, "Next")))
-        json_array_append(names, v);
+    json_array_foreach(list, i, o) lost |= json_is_string(v = json_object_get(o, "Next")) &&
+                                           json_array_append(names, v);
   }
+  return lost ? -1 : 0;
 }
 
 static int terminal(json_t *st) {
@@ -744,27 +746,26 @@ static int terminal(json_t *st) {
 static void graph_check(pctx *c, json_t *obj, graph_kind kind, const char *base) {
   json_t *states = json_object_get(obj, "States"), *st;
   const char *name;
-  int ends = 0;
-  json_object_foreach(states, name, st) ends |= terminal(st);
-  if (kind == G_MACHINE && !ends) {
-    diag(c, "MISSING_END_STATE", NULL, "Workflow has no terminal state");
-    return;
+  if (kind == G_MACHINE) {
+    int ends = 0;
+    json_object_foreach(states, name, st) ends |= terminal(st);
+    if (!ends) {
+      diag(c, "MISSING_END_STATE", NULL, "Workflow has no terminal state");
+      return;
+    }
   }
   json_t *reached = json_object(), *todo = json_array();
-  if (!reached || !todo) {
+  if (!reached || !todo || json_array_append(todo, json_object_get(obj, "StartAt"))) {
     oom(c);
   } else {
-    json_array_append(todo, json_object_get(obj, "StartAt"));
-    while (json_array_size(todo)) {
+    /* Depth first: the last name is taken, and what it leads to goes after it. */
+    while (json_array_size(todo) && !c->nomem) {
       size_t last = json_array_size(todo) - 1;
       name = json_string_value(json_array_get(todo, last));
       st = name ? json_object_get(states, name) : NULL;
-      if (st && !json_object_get(reached, name)) {
-        if (json_object_set(reached, name, st)) oom(c);
-        moves(st, todo);
-      }
+      if (st && !json_object_get(reached, name) && (json_object_set(reached, name, st) || moves(st, todo)))
+        oom(c);
       json_array_remove(todo, last);
-      if (c->nomem) break;
     }
     json_object_foreach(states, name, st) if (!c->nomem && !json_object_get(reached, name)) {
       char loc[600];
