@@ -366,6 +366,17 @@ START_TEST(alias_lifecycle) {
           "ConflictException", conflict);
   refused("CreateStateMachineAlias", alias_request("live", "[" ROUTE(1, 100) "]"), AEV_ERR_EXISTS,
           "ConflictException", conflict); /* another description */
+  /* Refused updates leave the alias as it was. */
+  refused("UpdateStateMachineAlias",
+          json_pack("{s:s,s:o}", "stateMachineAliasArn", SM ":live", "routingConfiguration",
+                    json_loads("[" ROUTE(1, 60) "," ROUTE(2, 30) "]", 0, NULL)),
+          AEV_ERR_INVALID, "ValidationException", "Sum of routing configuration weights must equal 100. Received: [60, 30]");
+  v = call("DescribeStateMachineAlias", json_pack("{s:s}", "stateMachineAliasArn", SM ":live"), AEV_OK);
+  ck_assert_str_eq(member(v, "description"), "first");
+  json_t *want = json_loads("[" ROUTE(1, 100) "]", 0, NULL);
+  ck_assert(json_equal(json_object_get(v, "routingConfiguration"), want));
+  json_decref(want);
+  json_decref(v);
   ok("CreateStateMachineAlias", alias_request("canary", "[" ROUTE(1, 90) "," ROUTE(2, 10) "]"));
   ck_assert_str_eq(alias_names(), "canary live");
   json_t *p1 = call("ListStateMachineAliases", json_pack("{s:s,s:i}", "stateMachineArn", SM, "maxResults", 1), AEV_OK);
@@ -379,7 +390,7 @@ START_TEST(alias_lifecycle) {
   json_decref(p1);
   json_decref(p2);
   v = call("DescribeStateMachineAlias", json_pack("{s:s}", "stateMachineAliasArn", SM ":canary"), AEV_OK);
-  json_t *want = json_loads("[" ROUTE(1, 90) "," ROUTE(2, 10) "]", 0, NULL);
+  want = json_loads("[" ROUTE(1, 90) "," ROUTE(2, 10) "]", 0, NULL);
   ck_assert(json_equal(json_object_get(v, "routingConfiguration"), want));
   ck_assert_str_eq(member(v, "name"), "canary");
   ck_assert_ptr_null(json_object_get(v, "description"));
