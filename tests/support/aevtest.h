@@ -62,6 +62,25 @@ static inline void aev_test_call_fails(aev_broker *b, const char *service, const
   json_decref(e);
 }
 
+/* The same two with the request built by json_pack (stolen). */
+static inline json_t *aev_test_call_req(aev_broker *b, const char *service, const char *action,
+                                        json_t *req, int want) {
+  char *text = json_dumps(req, JSON_COMPACT);
+  json_decref(req);
+  json_t *v = aev_test_call(b, service, action, text, want);
+  free(text);
+  return v;
+}
+
+static inline void aev_test_call_req_fails(aev_broker *b, const char *service, const char *action,
+                                           json_t *req, int status, const char *code,
+                                           const char *message) {
+  char *text = json_dumps(req, JSON_COMPACT);
+  json_decref(req);
+  aev_test_call_fails(b, service, action, text, status, code, message);
+  free(text);
+}
+
 /* DESIGN §7's idle check: the least CPU time (seconds) the whole process
  * used over a one-second sleep, taking up to three sleeps until one stays
  * under AEV_TEST_IDLE_CPU_LIMIT. A polling loop shows in every window; a

@@ -26,18 +26,11 @@ static void teardown(void) { aev_broker_destroy(b); }
 
 /* One call with a request built by json_pack (stolen); its answer. */
 static json_t *call(const char *action, json_t *req, int want) {
-  char *text = json_dumps(req, JSON_COMPACT);
-  json_decref(req);
-  json_t *v = aev_test_call(b, "states", action, text, want);
-  free(text);
-  return v;
+  return aev_test_call_req(b, "states", action, req, want);
 }
 
 static void refused(const char *action, json_t *req, int want, const char *code, const char *msg) {
-  char *text = json_dumps(req, JSON_COMPACT);
-  json_decref(req);
-  aev_test_call_fails(b, "states", action, text, want, code, msg);
-  free(text);
+  aev_test_call_req_fails(b, "states", action, req, want, code, msg);
 }
 
 static void ok(const char *action, json_t *req) { json_decref(call(action, req, AEV_OK)); }
