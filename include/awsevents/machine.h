@@ -163,6 +163,18 @@ AEV_API int aev_execution_history(aev_execution *e, char **json);
 AEV_API int aev_execution_stop(aev_execution *e, const char *error,
                                const char *cause);
 
+/* RedriveExecution: runs a FAILED, ABORTED or TIMED_OUT STANDARD execution
+ * again, within 14 days of its end, from the states it did not leave, each
+ * with the input it had (the Parallel branches and Map iterations that did
+ * not succeed; those that did keep their results). Its status is RUNNING
+ * at once; the strand resumes it. client_token (NULL: none; 1 to 64
+ * characters of '!' to '~') makes a repeat of one of the last 10 redrives
+ * within 15 minutes answer that redrive again. *redrive_ms (may be NULL):
+ * the redrive's date. ExecutionNotRedrivable (AEV_ERR_STATE) with AWS's
+ * reason ("Execution is SUCCEEDED and cannot be redriven", ...). */
+AEV_API int aev_execution_redrive(aev_execution *e, const char *client_token,
+                                  int64_t *redrive_ms);
+
 /* ---- Task tokens (.waitForTaskToken) ---------------------------------- */
 
 /* SendTaskSuccess: completes the task that handed out token ($$.Task.Token)

@@ -308,6 +308,20 @@ static int stop(aev_broker *b, const aev__api_service *svc, json_t *req, json_t 
   return rc ? rc : reply(json_pack("{s:f}", "stopDate", (double)aev_broker_now_ms(b) / 1000.0), resp);
 }
 
+static int redrive(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_execution *e;
+  const char *token = NULL;
+  int64_t at = 0;
+  /* The request is checked before the execution is looked up. */
+  int rc = aev__api_opt_string(svc, req, "clientToken", &token);
+  if (!rc && token) rc = aev__redrive_token_check(token);
+  if (!rc) rc = execution_of(b, svc, req, &e);
+  if (rc) return rc;
+  rc = aev_execution_redrive(e, token, &at);
+  aev_execution_release(e);
+  return rc ? rc : reply(json_pack("{s:f}", "redriveDate", (double)at / 1000.0), resp);
+}
+
 static int describe_execution(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_execution *e;
   int rc = execution_of(b, svc, req, &e);
@@ -322,26 +336,33 @@ static int describe_execution(aev_broker *b, const aev__api_service *svc, json_t
 static const char *const status_names[] = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED",
                                             "PENDING_REDRIVE", NULL};
 
-static int status_filter_of(const aev__api_service *svc, json_t *req, const char **filter) {
-  int rc = aev__api_opt_string(svc, req, "statusFilter", filter);
-  for (size_t i = 0; !rc && *filter && status_names[i]; i++)
-    if (!strcmp(*filter, status_names[i])) return AEV_OK;
-  if (rc || !*filter) return rc;
+static const char *const redrive_names[] = {"REDRIVEN", "NOT_REDRIVEN", NULL};
+
+/* An optional member that must be one of names, which AWS's message lists
+ * as set. */
+static int enum_of(const aev__api_service *svc, json_t *req, const char *member, const char *const *names,
+                   const char *set, const char **out) {
+  int rc = aev__api_opt_string(svc, req, member, out);
+  for (size_t i = 0; !rc && *out && names[i]; i++)
+    if (!strcmp(*out, names[i])) return AEV_OK;
+  if (rc || !*out) return rc;
   return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                   "1 validation error detected: Value '%s' at 'statusFilter' failed to satisfy constraint: "
-                   "Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, "
-                   "FAILED, RUNNING]",
-                   *filter);
+                   "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: "
+                   "Member must satisfy enum value set: [%s]",
+                   *out, member, set);
 }
 
 static json_t *execution_item(aev_execution *e, const char *status) {
+  pthread_mutex_lock(&e->mu);
+  int64_t stop_ms = aev__exec_closed(e) ? e->stop_ms : -1;
+  const int redrives = e->redrives;
+  const int64_t redrive_ms = e->redrive_ms;
+  pthread_mutex_unlock(&e->mu);
   json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:f,s:i}", "executionArn", e->arn, "stateMachineArn", e->m->res.arn,
                         "name", e->name, "status", status, "startDate", (double)e->start_ms / 1000.0,
-                        "redriveCount", 0);
-  pthread_mutex_lock(&e->mu);
-  int64_t stop_ms = e->finished ? e->stop_ms : -1;
-  pthread_mutex_unlock(&e->mu);
+                        "redriveCount", redrives);
   if (v && ((stop_ms >= 0 && json_object_set_new(v, "stopDate", json_real((double)stop_ms / 1000.0))) ||
+            (redrives && json_object_set_new(v, "redriveDate", json_real((double)redrive_ms / 1000.0))) ||
             (e->version_arn && json_object_set_new(v, "stateMachineVersionArn", json_string(e->version_arn))) ||
             (e->alias_arn && json_object_set_new(v, "stateMachineAliasArn", json_string(e->alias_arn))))) {
     json_decref(v);
@@ -365,16 +386,25 @@ static int of_source(const aev_execution *e, const char *version_arn, const char
          (!alias_arn || (e->alias_arn && !strcmp(e->alias_arn, alias_arn)));
 }
 
-/* Keeps the executions (oldest first) that filter names (all for NULL)
- * and that ran version_arn or went through alias_arn (any for NULL),
- * releasing the others, and turns them newest first as AWS lists them;
- * *n becomes their number. */
-static void newest_matching(aev_execution **list, size_t *n, const char *filter, const char *version_arn,
-                            const char *alias_arn) {
+/* Whether e was redriven as redrive_filter asks (NULL: either way). */
+static int of_redrives(aev_execution *e, const char *redrive_filter) {
+  if (!redrive_filter) return 1;
+  pthread_mutex_lock(&e->mu);
+  const int redriven = e->redrives > 0;
+  pthread_mutex_unlock(&e->mu);
+  return redriven == !strcmp(redrive_filter, "REDRIVEN");
+}
+
+/* Keeps the executions (oldest first) that filter names (all for NULL),
+ * that were redriven as redrive_filter asks, and that ran version_arn or
+ * went through alias_arn (any for NULL), releasing the others, and turns
+ * them newest first as AWS lists them; *n becomes their number. */
+static void newest_matching(aev_execution **list, size_t *n, const char *filter, const char *redrive_filter,
+                            const char *version_arn, const char *alias_arn) {
   size_t kept = 0;
   for (size_t i = 0; i < *n; i++) {
     if ((!filter || !strcmp(filter, aev__exec_status_name(aev_execution_status(list[i])))) &&
-        of_source(list[i], version_arn, alias_arn))
+        of_redrives(list[i], redrive_filter) && of_source(list[i], version_arn, alias_arn))
       list[kept++] = list[i];
     else
       aev_execution_release(list[i]);
@@ -399,7 +429,7 @@ static int express_unlisted(void) {
 static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   uint32_t version;
-  const char *filter = NULL, *alias;
+  const char *filter = NULL, *redrive_filter = NULL, *alias;
   int rc = target_of(b, svc, req, &m, &version, &alias, 0);
   if (rc) return rc;
   m_page pg = {0};
@@ -409,10 +439,14 @@ static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *r
   snprintf(version_arn, sizeof version_arn, "%s:%u", m->res.arn, (unsigned)version);
   snprintf(scope, sizeof scope, "executions %s", alias ? alias : version ? version_arn : m->res.arn);
   if (version) rc = aev__version_check(m, version);
-  if (!rc && !(rc = status_filter_of(svc, req, &filter)) && !(rc = aev__page_open(svc, req, scope, 3096, &pg)))
+  if (!rc)
+    rc = enum_of(svc, req, "statusFilter", status_names,
+                 "SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING", &filter);
+  if (!rc) rc = enum_of(svc, req, "redriveFilter", redrive_names, "REDRIVEN, NOT_REDRIVEN", &redrive_filter);
+  if (!rc && !(rc = aev__page_open(svc, req, scope, 3096, &pg)))
     rc = m->type == AEV_MACHINE_EXPRESS ? express_unlisted() : aev__machine_executions(m, &list, &n);
   aev_machine_release(m);
-  if (!rc) newest_matching(list, &n, filter, version ? version_arn : NULL, alias);
+  if (!rc) newest_matching(list, &n, filter, redrive_filter, version ? version_arn : NULL, alias);
   if (!rc) from = aev__page_from(&pg, list, n, execution_key);
   size_t to = !rc && n - from > pg.max ? from + pg.max : n;
   json_t *arr = rc ? NULL : json_array(), *v = arr ? json_pack("{s:o}", "executions", arr) : NULL;
@@ -734,6 +768,7 @@ static const aev__api_action actions[] = {
     {"ListStateMachines", list_machines},
     {"ListTagsForResource", list_tags},
     {"PublishStateMachineVersion", publish_version},
+    {"RedriveExecution", redrive},
     {"StartExecution", start},
     {"SendTaskFailure", send_failure},
     {"SendTaskHeartbeat", send_heartbeat},

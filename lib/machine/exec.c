@@ -848,6 +848,26 @@ void aev__run_enter(m_run *r, int idx, json_t *input) {
   r->driving = 0;
 }
 
+void aev__run_redrive(m_run *r, int64_t prev) {
+  r->finished_run = 0;
+  r->prev_event = prev;
+  if (!r->entered_id) { /* a child whose first state never started */
+    json_t *in = r->input;
+    r->input = NULL;
+    aev__run_enter(r, r->g->start, in);
+    return;
+  }
+  const m_state *s = aev__run_state(r);
+  /* A Parallel or Map that failed after its children (its output over
+   * the size limit, a ResultSelector) has no results left, and runs again
+   * whole, as AWS runs it after States.DataLimitExceeded. */
+  if ((s->type == ST_PARALLEL || s->type == ST_MAP) && r->results) {
+    aev__flow_redrive(r);
+    return;
+  }
+  aev__run_enter(r, r->cur, json_incref(r->input));
+}
+
 void aev__exec_watch(aev_execution *e, void (*fn)(aev_execution *e, void *user), void *user) {
   pthread_mutex_lock(&e->mu);
   int done = e->finished;

@@ -53,7 +53,7 @@ static json_t *result_slots(size_t n) {
 
 void aev__flow_parallel(m_run *r, json_t *input) {
   const m_state *s = aev__run_state(r);
-  r->gen++;
+  r->results_gen = ++r->gen;
   json_decref(r->results);
   if (!(r->results = result_slots(s->nbranches))) {
     json_decref(input);
@@ -136,6 +136,13 @@ static json_t *batch(const m_state *s, json_t *items) {
   return out;
 }
 
+/* A Map iteration's event: the Map state's name and the item's index. */
+static void iteration_event(m_run *r, const char *type, const char *dkey, size_t index) {
+  aev__run_event(r, type, dkey,
+                 recording(r) ? json_pack("{s:s,s:I}", "name", aev__run_state(r)->name, "index", (json_int_t)index)
+                              : NULL);
+}
+
 static int start_item(m_run *r, size_t i) {
   const m_state *s = aev__run_state(r);
   if (aev__run_history_full(r)) return -1;
@@ -168,11 +175,27 @@ static int start_item(m_run *r, size_t i) {
   } else {
     input = json_incref(item);
   }
-  aev__run_event(r, "MapIterationStarted", "mapIterationStartedEventDetails",
-                 recording(r) ? json_pack("{s:s,s:I}", "name", s->name, "index", (json_int_t)i) : NULL);
+  iteration_event(r, "MapIterationStarted", "mapIterationStartedEventDetails", i);
   r->started++;
   r->running++;
   return spawn(r, s->processor, i, input);
+}
+
+/* Every child succeeded: the state's result, the children's in order. */
+static void succeed(m_run *p, int map) {
+  aev__run_event(p, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL, NULL);
+  json_t *res = p->results;
+  p->results = NULL;
+  aev__run_result(p, res);
+}
+
+/* Starts Map items while MaxConcurrency allows (0: no limit). */
+static void start_items(m_run *r) {
+  const unsigned gen = r->gen;
+  /* r->started, not a count of our own: an item that ends at once (its
+   * post failed, tolerated) starts the next one itself. */
+  while (r->started < r->nkids && (!r->max_conc || r->running < r->max_conc) && r->gen == gen)
+    if (start_item(r, r->started)) return;
 }
 
 void aev__flow_map(m_run *r, json_t *effective) {
@@ -186,7 +209,9 @@ void aev__flow_map(m_run *r, json_t *effective) {
     aev__run_fail(r, "States.ItemReaderFailed", cause, 1);
     return;
   }
-  r->gen++;
+  r->results_gen = ++r->gen;
+  json_decref(r->results); /* none until this attempt's children start */
+  r->results = NULL;
   json_decref(r->effective);
   r->effective = json_incref(effective);
   json_t *items = effective;
@@ -250,7 +275,6 @@ void aev__flow_map(m_run *r, json_t *effective) {
   r->items = items;
   r->nkids = json_array_size(items);
   r->started = r->finished = r->failed = r->running = 0;
-  json_decref(r->results);
   if (!items || !(r->results = result_slots(r->nkids))) {
     aev__run_oom(r);
     return;
@@ -258,18 +282,10 @@ void aev__flow_map(m_run *r, json_t *effective) {
   aev__run_event(r, "MapStateStarted", "mapStateStartedEventDetails",
                  recording(r) ? json_pack("{s:I}", "length", (json_int_t)r->nkids) : NULL);
   if (r->nkids == 0) {
-    aev__run_event(r, "MapStateSucceeded", NULL, NULL);
-    json_t *res = r->results;
-    r->results = NULL;
-    aev__run_result(r, res);
+    succeed(r, 1);
     return;
   }
-  size_t first = r->max_conc && r->max_conc < r->nkids ? r->max_conc : r->nkids;
-  /* r->started, not a count of our own: an item that ends at once (its
-   * post failed, tolerated) starts the next one itself. */
-  unsigned gen = r->gen;
-  while (r->started < first && r->gen == gen)
-    if (start_item(r, r->started)) return;
+  start_items(r);
 }
 
 static int tolerated(const m_run *p) {
@@ -294,8 +310,7 @@ void aev__flow_child_done(m_run *c, json_t *output, int failed, const char *erro
   if (failed) {
     p->failed++;
     if (map)
-      aev__run_event(p, "MapIterationFailed", "mapIterationFailedEventDetails",
-                     recording(p) ? json_pack("{s:s,s:I}", "name", s->name, "index", (json_int_t)c->slot) : NULL);
+      iteration_event(p, "MapIterationFailed", "mapIterationFailedEventDetails", c->slot);
     if (!map || !tolerated(p)) {
       p->gen++; /* the other children stop */
       aev__run_event(p, map ? "MapStateFailed" : "ParallelStateFailed", NULL, NULL);
@@ -314,14 +329,37 @@ void aev__flow_child_done(m_run *c, json_t *output, int failed, const char *erro
     }
   } else {
     if (map)
-      aev__run_event(p, "MapIterationSucceeded", "mapIterationSucceededEventDetails",
-                     recording(p) ? json_pack("{s:s,s:I}", "name", s->name, "index", (json_int_t)c->slot) : NULL);
+      iteration_event(p, "MapIterationSucceeded", "mapIterationSucceededEventDetails", c->slot);
     json_array_set_new(p->results, c->slot, output);
+    c->succeeded = 1;
   }
   if (map && p->started < p->nkids && start_item(p, p->started)) return;
-  if (p->finished < p->nkids) return;
-  aev__run_event(p, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL, NULL);
-  json_t *res = p->results;
-  p->results = NULL;
-  aev__run_result(p, res);
+  if (p->finished == p->nkids) succeed(p, map);
+}
+
+static void redrive_child(m_run *c) { aev__run_redrive(c, c->parent->prev_event); }
+
+void aev__flow_redrive(m_run *p) {
+  const int map = aev__run_state(p)->type == ST_MAP;
+  const unsigned attempt = p->results_gen;
+  p->results_gen = ++p->gen;
+  p->finished = p->failed = p->running = 0;
+  /* Posted, as spawn() posts a new child: runs added meanwhile are not
+   * this attempt's. */
+  const size_t n = p->e->nruns;
+  for (size_t i = 0; i < n; i++) {
+    m_run *c = p->e->runs[i];
+    if (c->parent != p || c->spawn_gen != attempt) continue;
+    c->spawn_gen = p->gen;
+    if (c->succeeded) {
+      p->finished++;
+      continue;
+    }
+    c->finished_run = 0; /* alive again, for its post to run */
+    p->running++;
+    if (map) iteration_event(p, "MapIterationStarted", "mapIterationStartedEventDetails", c->slot);
+    aev__run_post(c, redrive_child);
+  }
+  if (map) start_items(p);
+  if (p->finished == p->nkids) succeed(p, map);
 }

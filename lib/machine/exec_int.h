@@ -20,8 +20,10 @@ struct m_run {
   int retry_count;
   aev__timer timer;
   int timer_armed;
-  /* As a child: its slot in the parent's results. */
+  /* As a child: its slot in the parent's results, and whether its output
+   * is there (a redrive runs the others again). */
   size_t slot;
+  int succeeded;
   /* As a Parallel or Map: its children. */
   json_t *effective; /* the state's effective input (after InputPath) */
   json_t *items;     /* Map items, Parallel: NULL */
@@ -37,6 +39,7 @@ struct m_run {
   unsigned gen;       /* a parent: bumped per start, so children of an
                        * abandoned attempt stop */
   unsigned spawn_gen; /* a child: its parent's gen when spawned */
+  unsigned results_gen; /* a parent: the gen whose children fill results */
   /* Task: the attempt's number (late completions of an earlier attempt
    * are dropped), its token with .waitForTaskToken, the heartbeat timer. */
   unsigned task_seq;
@@ -119,6 +122,9 @@ json_t *aev__jq_item(m_run *r, json_t *item, size_t index, aev__jenv *env);
 /* Parallel and Map (exec_flow.c). */
 void aev__flow_parallel(m_run *r, json_t *effective);
 void aev__flow_map(m_run *r, json_t *effective);
+/* A redrive of r at a Parallel or Map state whose children were started:
+ * those that did not succeed run again, and the rest keep their results. */
+void aev__flow_redrive(m_run *r);
 /* A child run ended: with output (stolen), or failed with error / cause
  * (either may be NULL, as a Fail state without them gives). */
 void aev__flow_child_done(m_run *child, json_t *output, int failed, const char *error,
@@ -134,6 +140,12 @@ void aev__task_start(m_run *r, json_t *params);
 void aev__task_withdraw(m_run *r);
 
 const m_state *aev__run_state(const m_run *r);
+
+/* RedriveExecution (redrive.c resumes the top run): r, which did not end
+ * well, runs again from
+ * the state it did not leave, with that state's input, retries counted
+ * from 0; its events follow event prev. */
+void aev__run_redrive(m_run *r, int64_t prev);
 
 m_run *aev__run_new(aev_execution *e, m_run *parent, const m_graph *g);
 

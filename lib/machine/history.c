@@ -22,13 +22,14 @@ typedef struct m_event {
   /* Either built details under dkey, or a state event: the state's name
    * (borrowed from the execution's definition) and its input (entered) or
    * output (exited), or the execution's end (end set): its output, or its
-   * error and cause, borrowed from the execution, which keeps them. */
+   * error and cause, borrowed from the execution, which keeps them until a
+   * redrive hands them over (owned set). */
   const char *dkey;
   json_t *details;
   const char *state;
   json_t *data;
   int entered;
-  int end;
+  int end, owned;
   const char *output, *error, *cause;
 } m_event;
 
@@ -64,9 +65,24 @@ void aev__hist_free(m_history *h) {
   for (size_t i = 0; i < h->n; i++) {
     json_decref(h->ev[i].details);
     json_decref(h->ev[i].data);
+    if (h->ev[i].owned) {
+      free((char *)h->ev[i].output);
+      aev__exec_reason_free((char *)h->ev[i].error);
+      aev__exec_reason_free((char *)h->ev[i].cause);
+    }
   }
   free(h->ev);
   free(h);
+}
+
+int aev__hist_take_end(m_history *h) {
+  for (size_t i = h ? h->n : 0; i-- > 0;) {
+    if (h->ev[i].end) {
+      h->ev[i].owned = 1;
+      return 1;
+    }
+  }
+  return 0;
 }
 
 /* Keeps HEADROOM free slots, or notes that it cannot. */

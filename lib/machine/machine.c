@@ -378,6 +378,7 @@ void aev__execution_unref(aev_execution *e) {
   free(e->output);
   aev__exec_reason_free(e->error);
   aev__exec_reason_free(e->cause);
+  free(e->tokens);
   pthread_cond_destroy(&e->done_cv);
   pthread_mutex_destroy(&e->mu);
   aev_machine_release(e->m);
@@ -605,7 +606,7 @@ static int drain_until_end(aev_execution *e) {
     int64_t at;
     int none = aev_broker_next_deadline(b, &at);
     pthread_mutex_lock(&e->mu);
-    if (!e->finished && !none) {
+    if (!aev__exec_closed(e) && !none) {
       int64_t delay = at - aev_broker_now_ms(b);
       struct timespec ts;
       clock_gettime(CLOCK_REALTIME, &ts); /* done_cv's clock */
@@ -616,7 +617,7 @@ static int drain_until_end(aev_execution *e) {
         pthread_cond_timedwait(&e->done_cv, &e->mu, &ts);
       }
     }
-    int done = e->finished;
+    int done = aev__exec_closed(e);
     pthread_mutex_unlock(&e->mu);
     if (done) return AEV_OK;
     if (none)
@@ -638,7 +639,7 @@ static int wait_end(aev_execution *e) {
       int rc = aev_broker_drain(b);
       if (rc) return rc;
       pthread_mutex_lock(&e->mu);
-      int done = e->finished;
+      int done = aev__exec_closed(e);
       pthread_mutex_unlock(&e->mu);
       if (done) return AEV_OK;
       int64_t at;
@@ -649,7 +650,7 @@ static int wait_end(aev_execution *e) {
     }
   }
   pthread_mutex_lock(&e->mu);
-  while (!e->finished) pthread_cond_wait(&e->done_cv, &e->mu);
+  while (!aev__exec_closed(e)) pthread_cond_wait(&e->done_cv, &e->mu);
   pthread_mutex_unlock(&e->mu);
   return AEV_OK;
 }
@@ -680,6 +681,20 @@ int aev_execution_output(aev_execution *e, char **json) {
   return AEV_OK;
 }
 
+/* DescribeExecution's redrive members (AWS answers redriveCount always,
+ * redriveStatusReason only when it cannot be redriven). Under e->mu; -1
+ * when out of memory. */
+static int redrive_members(aev_execution *e, json_t *v) {
+  int lost = json_object_set_new(v, "redriveCount", json_integer(e->redrives));
+  if (e->type != AEV_MACHINE_STANDARD) return lost ? -1 : 0;
+  if (e->redrives)
+    lost |= json_object_set_new(v, "redriveDate", json_real((double)e->redrive_ms / 1000.0));
+  const char *why = aev__exec_not_redrivable(e, aev_broker_now_ms(e->b));
+  lost |= json_object_set_new(v, "redriveStatus", json_string(why ? "NOT_REDRIVABLE" : "REDRIVABLE"));
+  if (why) lost |= json_object_set_new(v, "redriveStatusReason", json_string(why));
+  return lost ? -1 : 0;
+}
+
 /* DescribeExecution's members (sync adds billingDetails). */
 static json_t *describe(aev_execution *e, int sync) {
   pthread_mutex_lock(&e->mu);
@@ -690,7 +705,7 @@ static json_t *describe(aev_execution *e, int sync) {
   /* A member that cannot be added (out of memory) fails the whole answer:
    * set_new answers -1 for a NULL object or value. */
   int lost = !v;
-  if (e->finished)
+  if (aev__exec_closed(e))
     lost |= json_object_set_new(v, "stopDate", json_real((double)e->stop_ms / 1000.0));
   if (e->output) {
     lost |= json_object_set_new(v, "output", json_string(e->output));
@@ -701,12 +716,12 @@ static json_t *describe(aev_execution *e, int sync) {
   const int reasons = e->status != AEV_EXECUTION_TIMED_OUT;
   if (reasons && e->error) lost |= json_object_set_new(v, "error", json_string(e->error));
   if (reasons && e->cause) lost |= json_object_set_new(v, "cause", json_string(e->cause));
+  if (!sync && v) lost |= redrive_members(e, v);
   pthread_mutex_unlock(&e->mu);
   /* StartSyncExecution's answer has no stateMachineVersionArn. */
   if (!sync && e->version_arn)
     lost |= json_object_set_new(v, "stateMachineVersionArn", json_string(e->version_arn));
   if (!sync && e->alias_arn) lost |= json_object_set_new(v, "stateMachineAliasArn", json_string(e->alias_arn));
-  if (!sync) lost |= json_object_set_new(v, "redriveCount", json_integer(0));
   if (lost) {
     json_decref(v);
     return NULL;
@@ -753,7 +768,7 @@ int aev_execution_stop(aev_execution *e, const char *error, const char *cause) {
     return aev__nomem();
   }
   pthread_mutex_lock(&e->mu);
-  if (e->finished || e->stopping) {
+  if (aev__exec_closed(e) || e->stopping) {
     pthread_mutex_unlock(&e->mu);
     free(err_copy);
     free(cause_copy);

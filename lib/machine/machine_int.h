@@ -308,6 +308,13 @@ struct aev_machine {
 typedef struct m_run m_run;
 typedef struct m_history m_history; /* history.c */
 
+/* A client token of a redrive, and the redrive's date. */
+#define M_REDRIVE_TOKENS 10
+typedef struct m_redrive_token {
+  char token[65]; /* "" unused */
+  int64_t redrive_ms;
+} m_redrive_token;
+
 struct aev_execution {
   _Atomic long refs;
   aev_machine *m; /* counted reference */
@@ -336,7 +343,27 @@ struct aev_execution {
   /* A .sync parent waiting for this execution's end (aev__exec_watch). */
   void (*watch)(aev_execution *e, void *user);
   void *watch_user;
+  /* RedriveExecution (redrive.c): how often, when last, and the client
+   * tokens of the last redrives, which AWS answers again for 15 minutes
+   * (NULL until one is given; then M_REDRIVE_TOKENS of them). */
+  int redrives;
+  int64_t redrive_ms;
+  m_redrive_token *tokens;
 };
+
+/* Whether e has ended for good: a redrive sets its status to RUNNING at
+ * once, but clears finished only when its strand resumes the execution, so
+ * that what the ended attempt left queued there stays dead. Under e->mu. */
+static inline int aev__exec_closed(const aev_execution *e) {
+  return e->finished && e->status != AEV_EXECUTION_RUNNING;
+}
+
+/* Why RedriveExecution would refuse e at now (AWS's redriveStatusReason),
+ * or NULL when it can be redriven. Under e->mu. */
+const char *aev__exec_not_redrivable(const aev_execution *e, int64_t now_ms);
+/* RedriveExecution's clientToken: 1 to 64 characters of '!' to '~'
+ * (ValidationException). */
+int aev__redrive_token_check(const char *t);
 
 /* Definitions are shared by a machine and its executions. */
 m_def *aev__def_ref(m_def *d);
@@ -392,6 +419,10 @@ int aev__hist_short(aev_execution *e);
 int aev__hist_lost(aev_execution *e);
 m_history *aev__hist_new(void);
 void aev__hist_free(m_history *h);
+/* The last end event takes over the output, error and cause it borrowed
+ * from the execution, which a redrive clears: 1 when there is one (else
+ * the caller frees them). Under the execution's mu. */
+int aev__hist_take_end(m_history *h);
 /* The events as AWS's GetExecutionHistory lists them (a new array). */
 json_t *aev__hist_json(aev_execution *e);
 

@@ -53,7 +53,7 @@ void aev__machine_prune(aev_machine *m) {
   for (size_t i = 0; i < m->nexecs; i++) {
     aev_execution *e = m->execs[i];
     pthread_mutex_lock(&e->mu);
-    int finished = e->finished;
+    int finished = aev__exec_closed(e);
     int64_t at = expiry(e->stop_ms, m->retention_ms);
     pthread_mutex_unlock(&e->mu);
     if (dead && finished && at <= now) {

@@ -20,7 +20,7 @@ void aev__exec_status_event(aev_execution *e) {
                         "startDate", (json_int_t)e->start_ms, "input", e->input, "inputDetails",
                         "included", 1);
   /* set_new answers -1 for a NULL object or value: one check a member. */
-  int lost = json_object_set_new(d, "stopDate", e->finished ? json_integer(e->stop_ms) : json_null());
+  int lost = json_object_set_new(d, "stopDate", aev__exec_closed(e) ? json_integer(e->stop_ms) : json_null());
   lost |= json_object_set_new(d, "output", e->output ? json_string(e->output) : json_null());
   lost |= json_object_set_new(d, "outputDetails", e->output ? json_pack("{s:b}", "included", 1) : json_null());
   lost |= json_object_set_new(d, "error", e->error ? json_string(e->error) : json_null());

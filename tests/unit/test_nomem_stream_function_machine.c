@@ -1621,6 +1621,51 @@ START_TEST(machine_stop) {
 }
 END_TEST
 
+/* RedriveExecution of a run that failed: refused out of memory, it leaves
+ * the execution as it was and a later redrive works; accepted, the run
+ * ends again (a Fail state fails again), whichever allocation of the
+ * resumed run fails. */
+
+static void sm_failed(void *ctx) {
+  sm_started_waiting(ctx);
+  bt_ok(aev_broker_drain(((sm_ctx *)ctx)->b));
+}
+
+static int sm_redrive(void *ctx) { return aev_execution_redrive(((sm_ctx *)ctx)->e, "tok", NULL); }
+
+static void sm_redriven(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  bt_ok(aev_broker_drain(c->b));
+  sm_ended_with(c, a->k, AEV_EXECUTION_FAILED, "Custom.Error");
+}
+
+static void sm_not_redriven(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  ck_assert_int_eq(aev_execution_status(c->e), AEV_EXECUTION_FAILED);
+  bt_ok(sm_redrive(c));
+  sm_redriven(c, a);
+}
+
+static void sm_redriving(void *ctx) {
+  sm_failed(ctx);
+  bt_ok(sm_redrive(ctx));
+}
+
+START_TEST(machine_redrive) {
+  static const nomem_case redrive = {.what = "RedriveExecution", .setup = sm_failed, .state = sm_state,
+                                     .call = sm_redrive, .succeeded = sm_redriven,
+                                     .failed = sm_not_redriven};
+  static const nomem_case run = {.what = "RedriveExecution's run", .setup = sm_redriving,
+                                 .call = sm_drain, .succeeded = sm_run_failed,
+                                 .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, fail_def, 1);
+  nomem_sweep(&redrive, &c);
+  nomem_sweep(&run, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
 /* A run of 42 events, past the history's first room: whichever
  * allocation fails, the history has every event the run made, numbered
  * without a gap and ending with the execution's end (an event that could
@@ -2301,6 +2346,7 @@ int main(void) {
   tcase_add_test(tc, machine_run_lambda);
   tcase_add_test(tc, machine_output);
   tcase_add_test(tc, machine_stop);
+  tcase_add_test(tc, machine_redrive);
   tcase_add_test(tc, machine_start_sync);
   tcase_add_test(tc, activity_create);
   tcase_add_test(tc, activity_tasks);

@@ -287,6 +287,7 @@ SIGNATURES = {
     "aev_execution_describe": (c_int, [_opaque, _out_opaque]),
     "aev_execution_history": (c_int, [_opaque, _out_opaque]),
     "aev_execution_stop": (c_int, [_opaque, c_char_p, c_char_p]),
+    "aev_execution_redrive": (c_int, [_opaque, c_char_p, POINTER(c_int64)]),
     "aev_machine_send_task_success": (c_int, [_opaque, c_char_p, c_char_p,
                                               c_size_t]),
     "aev_machine_send_task_failure": (c_int, [_opaque, c_char_p, c_char_p,

@@ -157,6 +157,9 @@ TIMESTAMPS = {
     ('states', 'PublishStateMachineVersion'): (
         ('creationDate',),
     ),
+    ('states', 'RedriveExecution'): (
+        ('redriveDate',),
+    ),
     ('states', 'StartExecution'): (
         ('startDate',),
     ),

@@ -197,6 +197,17 @@ class Execution(Owned):
                 e, error.encode() if error else None,
                 cause.encode() if cause else None), "StopExecution")
 
+    def redrive(self, client_token=None):
+        """RedriveExecution: a FAILED, ABORTED or TIMED_OUT execution runs
+        again from the states it did not leave (status RUNNING at once).
+        Returns the redrive's date in epoch milliseconds."""
+        at = c_int64()
+        with self._handle as e:
+            _check(lib.aev_execution_redrive(
+                e, client_token.encode() if client_token else None, byref(at)),
+                "RedriveExecution")
+        return at.value
+
 
 class Activity(Owned):
     """A Step Functions activity (Broker.create_activity): Task states whose

@@ -2,10 +2,11 @@
 handler is called with the state's input, its return value is the state's
 result, and an exception it raises reaches Catch under Lambda's errorType
 (the exception's class name), with Lambda's error object as the Cause."""
+import datetime
 import json
 import unittest
 
-from awsevents import Broker, create_function
+from awsevents import Broker, ClientError, create_function
 
 
 class OutOfStock(Exception):
@@ -63,6 +64,47 @@ class PythonTaskTest(unittest.TestCase):
         self.assertEqual(cause["errorMessage"], "only 3 left of tea")
         types = [ev["type"] for ev in caught.history]
         self.assertIn("LambdaFunctionFailed", types)
+
+    def test_redrive_runs_what_failed_again(self):
+        """RedriveExecution, typed and through the states service: the
+        Parallel branch that failed runs again, the one that succeeded
+        keeps its result, and the history goes on after ExecutionRedriven."""
+        down = [True]
+
+        def ship(event, context):
+            self.calls.append(("ship", event))
+            if down[0]:
+                raise OutOfStock("the courier is down")
+            return "shipped"
+
+        fn = create_function(self.b, "ship", ship)
+        m = self.b.create_state_machine("redriven", {
+            "StartAt": "Both",
+            "States": {"Both": {"Type": "Parallel", "End": True, "Branches": [
+                {"StartAt": "Bill", "States": {"Bill": {"Type": "Pass", "Result": "billed", "End": True}}},
+                {"StartAt": "Ship", "States": {"Ship": {"Type": "Task", "Resource": fn.arn, "End": True}}}]}}})
+        e = m.start({"order": 7})
+        self.assertEqual(e.wait(), "FAILED")
+        self.assertEqual(e.describe()["redriveStatus"], "REDRIVABLE")
+        down[0] = False
+        self.assertEqual(e.redrive(), self.b.now_ms)
+        self.assertEqual(e.status, "RUNNING")
+        self.assertEqual(e.wait(), "SUCCEEDED")
+        self.assertEqual(e.output, ["billed", "shipped"])
+        types = [ev["type"] for ev in e.history]
+        self.assertEqual(types.count("ExecutionRedriven"), 1)
+        self.assertEqual(types.count("PassStateEntered"), 1)
+        self.assertEqual(len(self.calls), 2)
+
+        with self.assertRaises(ClientError) as ctx:
+            self.b.call("states", "RedriveExecution", executionArn=e.arn)
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ExecutionNotRedrivable")
+        self.assertEqual(ctx.exception.response["Error"]["Message"],
+                         "Execution is SUCCEEDED and cannot be redriven")
+        d = self.b.call("states", "DescribeExecution", executionArn=e.arn)
+        self.assertEqual((d["redriveCount"], d["redriveStatusReason"]),
+                         (1, "Execution is SUCCEEDED and cannot be redriven"))
+        self.assertIsInstance(d["redriveDate"], datetime.datetime)  # as boto3 parses it
 
 
 if __name__ == "__main__":
