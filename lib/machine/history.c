@@ -77,10 +77,11 @@ void aev__hist_free(m_history *h) {
 
 int aev__hist_take_end(m_history *h) {
   for (size_t i = h ? h->n : 0; i-- > 0;) {
-    if (h->ev[i].end) {
-      h->ev[i].owned = 1;
-      return 1;
-    }
+    if (!h->ev[i].end) continue;
+    /* Owned already: an earlier attempt's, this one's end was not kept. */
+    if (h->ev[i].owned) return 0;
+    h->ev[i].owned = 1;
+    return 1;
   }
   return 0;
 }

@@ -419,6 +419,41 @@ END_TEST
 
 /* The typed API: Express executions are not redriven; an execution of a
  * deleted machine cannot be. */
+/* The default bus hears the redriven execution run again: FAILED, then
+ * RUNNING (no stopDate), then SUCCEEDED. */
+START_TEST(status_changes_on_the_default_bus) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "changes", NULL, &q), AEV_OK);
+  json_decref(aev_test_call(b, "events", "PutRule",
+                            "{\"Name\":\"sfn\",\"EventPattern\":\"{\\\"source\\\":[\\\"aws.states\\\"]}\"}", AEV_OK));
+  char req[512];
+  snprintf(req, sizeof req, "{\"Rule\":\"sfn\",\"Targets\":[{\"Id\":\"q\",\"Arn\":\"%s\"}]}", aev_queue_arn(q));
+  json_decref(aev_test_call(b, "events", "PutTargets", req, AEV_OK));
+  create("{\"StartAt\":\"T\",\"States\":{\"T\":" TASK("\"End\":true") "}}");
+  down = 2;
+  const char *arn = start("e", "{}");
+  run();
+  down = 0;
+  redrive(arn, NULL);
+  run();
+  aev_message *msgs[10];
+  size_t n;
+  ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, msgs, &n), AEV_OK);
+  const char *want[] = {"RUNNING", "FAILED", "RUNNING", "SUCCEEDED"};
+  ck_assert_uint_eq(n, 4);
+  for (size_t i = 0; i < n; i++) {
+    size_t len;
+    const char *body = aev_message_body(msgs[i], &len);
+    json_t *ev = json_loadb(body, len, 0, NULL), *detail = json_object_get(ev, "detail");
+    ck_assert_str_eq(member(detail, "status"), want[i]);
+    ck_assert_int_eq(json_is_null(json_object_get(detail, "stopDate")), !strcmp(want[i], "RUNNING"));
+    json_decref(ev);
+    aev_message_free(msgs[i]);
+  }
+  aev_queue_release(q);
+}
+END_TEST
+
 #define FAIL "{\"StartAt\":\"F\",\"States\":{\"F\":{\"Type\":\"Fail\"}}}"
 
 START_TEST(typed_api_refusals) {
@@ -462,6 +497,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, client_tokens_answer_again);
   tcase_add_test(tc, listing_by_redrives);
   tcase_add_test(tc, typed_api_refusals);
+  tcase_add_test(tc, status_changes_on_the_default_bus);
   suite_add_tcase(s, tc);
   return s;
 }
