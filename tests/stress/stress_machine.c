@@ -3,8 +3,9 @@
  * a Parallel and a Lambda task (its handler on the handler pool, so
  * completions cross threads), wait for each and check its output, while
  * another thread starts STANDARD executions that wait 60 s and stops them,
- * reading their history meanwhile (that machine keeps finished executions
- * for 0 ms, so each start prunes while strands finish others), and a
+ * reading their history meanwhile, then redrives and stops them again
+ * (that machine keeps finished executions for 0 ms, so each start prunes
+ * while strands finish others), and a
  * producer runs executions of an activity task that a worker thread serves
  * through GetActivityTask's long poll. Then the idle test: a year-long Wait on
  * a real clock uses < 1% CPU over a second (DESIGN §7). 2,000 executions
@@ -77,6 +78,13 @@ static void *stopper(void *arg) {
     if (aev_execution_stop(e, "Stop", NULL) || aev_execution_wait(e) ||
         aev_execution_status(e) != AEV_EXECUTION_ABORTED)
       errors++;
+    /* Redriven, it waits again (RUNNING at once), until stopped again:
+     * a stop that may come before its strand resumes it. */
+    if (aev_execution_redrive(e, NULL, NULL) || aev_execution_status(e) != AEV_EXECUTION_RUNNING ||
+        aev_execution_history(e, &h) || aev_execution_stop(e, "Again", NULL) || aev_execution_wait(e) ||
+        aev_execution_status(e) != AEV_EXECUTION_ABORTED)
+      errors++;
+    aev_free(h);
     aev_execution_release(e);
   }
   return NULL;
