@@ -8,6 +8,7 @@
  * leaves the execution as it was. */
 #include <check.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +23,31 @@
 
 static aev_broker *b;
 /* The function fails (errorType "Down") while down is set, for events
- * holding "flaky": true or for all of them (down == 2); calls counts its
- * invocations. */
+ * holding "flaky": true or for all of them (down == 2), or, with down ==
+ * 3, at an event's first invocations as chance (a seeded generator) has
+ * it; calls counts its invocations, and succeeded how often each event
+ * (its text) succeeded. */
 static int down, calls;
+static json_t *succeeded;
+static uint64_t chance = 0x9e3779b97f4a7c15ULL;
+
+static int unlucky(void) {
+  chance ^= chance << 13;
+  chance ^= chance >> 7;
+  chance ^= chance << 17;
+  return chance % 3 == 0;
+}
 
 static void handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
   (void)user;
   calls++;
   json_t *ev = json_loadb(event, len, 0, NULL);
-  if (down == 2 || (down && json_is_true(json_object_get(ev, "flaky")))) {
+  if (down == 2 || (down == 1 && json_is_true(json_object_get(ev, "flaky"))) || (down == 3 && unlucky())) {
     aev_invocation_fail(ctx, "Down", "the service is down");
   } else {
+    char key[256];
+    snprintf(key, sizeof key, "%.*s", (int)len, event);
+    json_object_set_new(succeeded, key, json_integer(json_integer_value(json_object_get(succeeded, key)) + 1));
     json_t *out = json_pack("{s:O}", "done", ev);
     char *t = json_dumps(out, JSON_COMPACT);
     aev_invocation_succeed(ctx, t, strlen(t));
@@ -45,10 +60,14 @@ static void handler(void *user, aev_invocation *ctx, const char *event, size_t l
 static void setup(void) {
   b = aev_test_manual_broker(5);
   down = calls = 0;
+  succeeded = json_object();
   ck_assert_int_eq(aev_function_create(b, "fn", NULL, handler, NULL, NULL, NULL), AEV_OK);
 }
 
-static void teardown(void) { aev_broker_destroy(b); }
+static void teardown(void) {
+  aev_broker_destroy(b);
+  json_decref(succeeded);
+}
 
 static json_t *call(const char *action, json_t *req, int want) {
   return aev_test_call_req(b, "states", action, req, want);
@@ -58,10 +77,13 @@ static void refused(const char *action, json_t *req, int want, const char *code,
   aev_test_call_req_fails(b, "states", action, req, want, code, msg);
 }
 
-static void create(const char *def) {
-  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
+static void create_named(const char *name, const char *def) {
+  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", name, "definition", def, "roleArn", ROLE),
                    AEV_OK));
 }
+
+/* The machine m, which the tests start (SM). */
+static void create(const char *def) { create_named("m", def); }
 
 /* Starts an execution of the machine with input; its ARN (a static buffer). */
 static const char *start(const char *name, const char *input) {
@@ -483,6 +505,89 @@ START_TEST(typed_api_refusals) {
 }
 END_TEST
 
+/* Whatever fails where, redriving until the execution succeeds gives the
+ * output a run without failures gives, and no Task that ended well runs
+ * again. A
+ * Parallel of Maps (one at a time, or all at once) of two Tasks each,
+ * inside a Map, then a Task; each Task fails a third of its calls. */
+START_TEST(redriven_until_done_equals_a_run_without_failures) {
+  const char *def =
+      "{\"StartAt\":\"Outer\",\"States\":{\"Outer\":{\"Type\":\"Map\",\"Next\":\"Last\",\"ItemProcessor\":"
+      "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"End\":true,\"Branches\":["
+      "{\"StartAt\":\"M1\",\"States\":{\"M1\":{\"Type\":\"Map\",\"MaxConcurrency\":1,\"ItemsPath\":\"$.a\","
+      "\"End\":true,\"ItemProcessor\":{\"StartAt\":\"T1\",\"States\":{\"T1\":" TASK("\"Next\":\"U1\"") ","
+      "\"U1\":{\"Type\":\"Task\",\"Resource\":\"" FN "\",\"Parameters\":{\"again.$\":\"$\"},\"End\":true}}}}}},"
+      "{\"StartAt\":\"M2\",\"States\":{\"M2\":{\"Type\":\"Map\",\"ItemsPath\":\"$.b\",\"End\":true,"
+      "\"ItemProcessor\":{\"StartAt\":\"T2\",\"States\":{\"T2\":" TASK("\"Next\":\"U2\"") ","
+      "\"U2\":{\"Type\":\"Task\",\"Resource\":\"" FN "\",\"Parameters\":{\"again.$\":\"$\"},\"End\":true}}}}}}"
+      "]}}}},\"Last\":{\"Type\":\"Task\",\"Resource\":\"" FN "\",\"Parameters\":{\"all.$\":\"$\"},\"End\":true}}}";
+  create_named("m", def);
+  create_named("reference", def);
+  const char *input = "[{\"a\":[{\"x\":1},{\"x\":2},{\"x\":3}],\"b\":[{\"y\":1},{\"y\":2}]},"
+                      "{\"a\":[{\"x\":4}],\"b\":[{\"y\":3},{\"y\":4},{\"y\":5}]}]";
+  json_t *v = call("StartExecution", json_pack("{s:s,s:s}", "stateMachineArn",
+                                               "arn:aws:states:us-east-1:000000000000:stateMachine:reference",
+                                               "input", input), AEV_OK);
+  run();
+  json_t *r = describe(member(v, "executionArn"));
+  json_t *want = json_loads(member(r, "output"), 0, NULL);
+  ck_assert_ptr_nonnull(want);
+  json_decref(r);
+  json_decref(v);
+  for (int seed = 1; seed <= 12; seed++) {
+    chance = 0x9e3779b97f4a7c15ULL * (uint64_t)seed;
+    json_object_clear(succeeded);
+    down = 3;
+    char name[16];
+    snprintf(name, sizeof name, "e%d", seed);
+    char arn[200];
+    snprintf(arn, sizeof arn, "%s", start(name, input));
+    run();
+    int redrives = 0;
+    for (;;) {
+      json_t *d = describe(arn);
+      const int done = !strcmp(member(d, "status"), "SUCCEEDED");
+      ck_assert_msg(done || !strcmp(member(d, "status"), "FAILED"), "seed %d: %s", seed, member(d, "status"));
+      ck_assert_int_eq(json_integer_value(json_object_get(d, "redriveCount")), redrives);
+      if (done) {
+        json_t *got = json_loads(member(d, "output"), 0, NULL);
+        ck_assert_msg(json_equal(got, want), "seed %d: the output differs", seed);
+        json_decref(got);
+        json_decref(d);
+        break;
+      }
+      json_decref(d);
+      ck_assert_int_lt(redrives, 40);
+      redrive(arn, NULL);
+      redrives++;
+      run();
+    }
+    /* A Task is entered again only with an input it never left with its
+     * result (its call may have succeeded meanwhile: the state was
+     * abandoned when a sibling failed, and runs again, as AWS's does). */
+    json_t *events = history(arn), *ev, *left = json_object();
+    size_t i;
+    json_array_foreach(events, i, ev) {
+      json_t *in = json_object_get(json_object_get(ev, "stateEnteredEventDetails"), "input");
+      json_t *out = json_object_get(json_object_get(ev, "stateExitedEventDetails"), "output");
+      if (!strcmp(member(ev, "type"), "TaskStateExited")) json_object_set_new(left, json_string_value(out), json_true());
+      if (strcmp(member(ev, "type"), "TaskStateEntered")) continue;
+      json_t *done = json_pack("{s:o}", "done", json_loads(json_string_value(in), 0, NULL));
+      char *key = json_dumps(done, JSON_COMPACT);
+      ck_assert_msg(!json_object_get(left, key), "seed %d: a Task that ended with %s ran again", seed, key);
+      free(key);
+      json_decref(done);
+    }
+    /* 2 x (3 + 2) + 1 x (1 + 3) items, each through 2 Tasks, and Last */
+    ck_assert_uint_eq(json_object_size(left), 19);
+    ck_assert_uint_eq(json_object_size(succeeded), 19);
+    json_decref(left);
+    json_decref(events);
+  }
+  json_decref(want);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_redrive");
   TCase *tc = tcase_create("redrive");
@@ -498,6 +603,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, listing_by_redrives);
   tcase_add_test(tc, typed_api_refusals);
   tcase_add_test(tc, status_changes_on_the_default_bus);
+  tcase_add_test(tc, redriven_until_done_equals_a_run_without_failures);
   suite_add_tcase(s, tc);
   return s;
 }
