@@ -4,6 +4,7 @@
  * continues the failed execution from the unsuccessful step and uses the
  * same input"; exec.c and exec_flow.c resume the runs). Also why an
  * execution cannot be redriven, which DescribeExecution answers too. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,9 @@
 #define REDRIVABLE_MS (14 * DAY_MS)
 /* AWS's maximum open time of an execution, counted from its start. */
 #define MAX_OPEN_MS (365 * DAY_MS)
+/* RedriveExecution's launch, 2023-11-15T00:00:00Z: AWS redrives no
+ * execution started before it (a broker clock may start earlier). */
+#define LAUNCH_MS 1700006400000LL
 /* How long AWS answers a client token again. */
 #define TOKEN_MS (15LL * 60 * 1000)
 
@@ -22,6 +26,7 @@ const char *aev__exec_not_redrivable(const aev_execution *e, int64_t now_ms) {
   if (e->m->res.deleted) return "State machine is in DELETING status";
   if (e->status == AEV_EXECUTION_RUNNING) return "Execution is RUNNING and cannot be redriven";
   if (e->status == AEV_EXECUTION_SUCCEEDED) return "Execution is SUCCEEDED and cannot be redriven";
+  if (e->start_ms < LAUNCH_MS) return "Execution was started before the launch of RedriveExecution";
   /* Room for ExecutionRedriven and one more event within the 25,000. */
   if (e->events >= M_MAX_EVENTS - 1) return "Execution history event limit exceeded";
   if (now_ms - e->start_ms > MAX_OPEN_MS) return "Execution has exceeded the max execution time";
@@ -54,12 +59,13 @@ static void token_keep(aev_execution *e, const char *t, int64_t redrive_ms) {
   m_redrive_token *oldest = &e->tokens[0];
   for (size_t i = 1; i < M_REDRIVE_TOKENS; i++)
     if (e->tokens[i].redrive_ms < oldest->redrive_ms) oldest = &e->tokens[i];
-  strcpy(oldest->token, t);
+  snprintf(oldest->token, sizeof oldest->token, "%s", t);
   oldest->redrive_ms = redrive_ms;
 }
 
-/* $$.Execution.RedriveCount and RedriveTime (CTX: "only available if
- * you've redriven an execution"). -1 when out of memory. */
+/* $$.Execution.RedriveCount and RedriveTime (AWS's context object: the
+ * latter "is only available if you've redriven an execution"). -1 when out
+ * of memory. */
 static int context_redriven(aev_execution *e) {
   if (!e->context) return 0;
   char ts[32];

@@ -588,6 +588,37 @@ START_TEST(redriven_until_done_equals_a_run_without_failures) {
 }
 END_TEST
 
+/* AWS redrives no execution started before RedriveExecution's launch
+ * (2023-11-15), which a broker clock set earlier shows. */
+START_TEST(started_before_the_launch) {
+  aev_broker_options *o;
+  aev_broker *old;
+  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
+  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
+  aev_broker_options_set_workers(o, 0);
+  aev_broker_options_set_start_time_ms(o, 1700006400000LL - 1);
+  ck_assert_int_eq(aev_broker_new(o, &old), AEV_OK);
+  aev_broker_options_free(o);
+  aev_machine *m;
+  ck_assert_int_eq(aev_machine_create(old, "s", FAIL, strlen(FAIL), AEV_MACHINE_STANDARD, &m), AEV_OK);
+  aev_execution *e;
+  ck_assert_int_eq(aev_machine_start(m, NULL, "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
+  char *text;
+  ck_assert_int_eq(aev_execution_describe(e, &text), AEV_OK);
+  json_t *d = json_loads(text, 0, NULL);
+  aev_free(text);
+  ck_assert_str_eq(member(d, "redriveStatusReason"), "Execution was started before the launch of RedriveExecution");
+  json_decref(d);
+  ck_assert_int_eq(aev_execution_redrive(e, NULL, NULL), AEV_ERR_STATE);
+  ck_assert_str_eq(aev_errmsg(), "Execution was started before the launch of RedriveExecution");
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_FAILED);
+  aev_execution_release(e);
+  aev_machine_release(m);
+  aev_broker_destroy(old);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_redrive");
   TCase *tc = tcase_create("redrive");
@@ -602,6 +633,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, client_tokens_answer_again);
   tcase_add_test(tc, listing_by_redrives);
   tcase_add_test(tc, typed_api_refusals);
+  tcase_add_test(tc, started_before_the_launch);
   tcase_add_test(tc, status_changes_on_the_default_bus);
   tcase_add_test(tc, redriven_until_done_equals_a_run_without_failures);
   suite_add_tcase(s, tc);
