@@ -121,6 +121,16 @@ AEV_API int aev_machine_start(aev_machine *m, const char *name,
                               const char *input, size_t len,
                               aev_execution **out);
 
+/* StartExecution by ARN, as AWS's takes it: a state machine's (or its
+ * name), a version's (":stateMachine:NAME:3") or an alias's
+ * (":stateMachine:NAME:PROD", which draws one of its versions by weight);
+ * the execution names the version and alias it ran. InvalidArn for a
+ * version 0, StateMachineDoesNotExist for none; otherwise as
+ * aev_machine_start(). */
+AEV_API int aev_machine_start_arn(aev_broker *b, const char *arn, const char *name,
+                                  const char *input, size_t len,
+                                  aev_execution **out);
+
 /* StartSyncExecution (EXPRESS machines): runs the execution to its end and
  * stores StartSyncExecution's response in *result_json (free with
  * aev_free()). It waits as aev_execution_wait() does: on a manual clock

@@ -260,15 +260,12 @@ static void to_firehose(delivery *d, const char *in, size_t len) {
 }
 
 /* Step Functions: StartExecution with the input, as EventBridge does. */
+/* The target's ARN may name a version or an alias: EventBridge starts the
+ * execution with StartExecution, which takes them. */
 static void to_machine(delivery *d, const char *in, size_t len) {
-  aev_machine *m;
-  int rc = aev_machine_get(d->t->broker, d->t->arn, &m);
-  if (!rc) {
-    aev_execution *e;
-    rc = aev_machine_start(m, NULL, in, len, &e);
-    if (!rc) aev_execution_release(e);
-    aev_machine_release(m);
-  }
+  aev_execution *e;
+  int rc = aev_machine_start_arn(d->t->broker, d->t->arn, NULL, in, len, &e);
+  if (!rc) aev_execution_release(e);
   outcome(d, rc);
 }
 

@@ -517,28 +517,17 @@ static void nested_done(aev_execution *child, void *user);
 static void states_start(m_run *r, const task_kind *k, json_t *params, int waits) {
   const char *arn = json_string_value(json_object_get(params, "StateMachineArn"));
   const char *name = json_string_value(json_object_get(params, "Name"));
-  const char *alias = NULL;
   json_t *in = json_object_get(params, "Input");
-  aev_machine *m = NULL;
-  uint32_t version = 0;
   if (!arn) {
     task_failed(r, "StepFunctions.StateMachineDoesNotExistException",
                 "The request must contain the parameter StateMachineArn.");
     return;
   }
-  int rc = aev__machine_target(r->e->b, arn, &m, &version, &alias);
-  if (!rc && alias && (rc = aev__alias_route(m, alias, &version))) aev_machine_release(m);
-  if (rc) {
-    service_failed(r, "StepFunctions");
-    return;
-  }
   char *text = in ? (json_is_string(in) ? strdup(json_string_value(in)) : aev__json_dumps(in, JSON_COMPACT | JSON_ENCODE_ANY))
                   : strdup("{}");
   aev_execution *child = NULL;
-  rc = text ? aev__machine_start_version(m, version, alias ? arn : NULL, name, text, strlen(text), &child)
-            : aev__nomem();
+  int rc = text ? aev_machine_start_arn(r->e->b, arn, name, text, strlen(text), &child) : aev__nomem();
   free(text);
-  aev_machine_release(m);
   if (rc == AEV_ERR_NOMEM) {
     task_failed(r, "States.Runtime", "Out of memory"); /* ours, not the child's */
     return;

@@ -67,6 +67,20 @@ int aev__machine_target(aev_broker *b, const char *arn, aev_machine **m, uint32_
   return AEV_OK;
 }
 
+int aev_machine_start_arn(aev_broker *b, const char *arn, const char *name, const char *input, size_t len,
+                          aev_execution **out) {
+  if (!b || !arn || !out) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
+  aev_machine *m;
+  uint32_t version;
+  const char *alias;
+  int rc = aev__machine_target(b, arn, &m, &version, &alias);
+  if (!rc && alias && (rc = aev__alias_route(m, alias, &version))) aev_machine_release(m);
+  if (rc) return rc;
+  rc = aev__machine_start_version(m, version, alias ? arn : NULL, name, input, len, out);
+  aev_machine_release(m);
+  return rc;
+}
+
 /* The revision id PublishStateMachineVersion compares with: AWS names the
  * revision CreateStateMachine made "INITIAL". */
 static const char *revision_name(const m_rev *r) { return r->id[0] ? r->id : "INITIAL"; }

@@ -497,6 +497,57 @@ START_TEST(executions_through_an_alias) {
 }
 END_TEST
 
+/* An EventBridge rule whose target is a version or an alias starts that
+ * version (EventBridge calls StartExecution with the target's ARN). */
+START_TEST(rule_targets_a_version_or_an_alias) {
+  two_versions();
+  ok("CreateStateMachineAlias", alias_request("live", "[" ROUTE(1, 100) "]"));
+  json_decref(aev_test_call(b, "events", "PutRule", "{\"Name\":\"r\",\"EventPattern\":\"{\\\"source\\\":[\\\"app\\\"]}\"}",
+                            AEV_OK));
+  json_decref(aev_test_call(b, "events", "PutTargets",
+                            "{\"Rule\":\"r\",\"Targets\":[{\"Id\":\"a\",\"Arn\":\"" SM ":live\"},"
+                            "{\"Id\":\"v\",\"Arn\":\"" SM ":2\"}]}",
+                            AEV_OK));
+  json_decref(aev_test_call(b, "events", "PutEvents",
+                            "{\"Entries\":[{\"Source\":\"app\",\"DetailType\":\"t\",\"Detail\":\"{}\"}]}", AEV_OK));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_t *l = call("ListExecutions", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK);
+  json_t *list = json_object_get(l, "executions");
+  ck_assert_uint_eq(json_array_size(list), 2);
+  int via_alias = 0, on_two = 0;
+  for (size_t i = 0; i < 2; i++) {
+    json_t *d = call("DescribeExecution",
+                     json_pack("{s:s}", "executionArn", member(json_array_get(list, i), "executionArn")), AEV_OK);
+    if (json_object_get(d, "stateMachineAliasArn")) {
+      ck_assert_str_eq(member(d, "stateMachineAliasArn"), SM ":live");
+      ck_assert_str_eq(member(d, "stateMachineVersionArn"), SM ":1");
+      ck_assert_str_eq(member(d, "output"), "\"a\"");
+      via_alias++;
+    } else {
+      ck_assert_str_eq(member(d, "stateMachineVersionArn"), SM ":2");
+      ck_assert_str_eq(member(d, "output"), "\"b\"");
+      on_two++;
+    }
+    json_decref(d);
+  }
+  ck_assert_int_eq(via_alias + 10 * on_two, 11);
+  json_decref(l);
+  /* the typed call EventBridge's target makes */
+  aev_execution *e = NULL;
+  ck_assert_int_eq(aev_machine_start_arn(b, SM ":0", NULL, NULL, 0, &e), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidArn");
+  ck_assert_int_eq(aev_machine_start_arn(b, SM "x:1", NULL, NULL, 0, &e), AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(aev_errcode(), "StateMachineDoesNotExist");
+  ck_assert_int_eq(aev_machine_start_arn(b, SM ":2", "typed", NULL, 0, &e), AEV_OK);
+  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
+  char *out = NULL;
+  ck_assert_int_eq(aev_execution_output(e, &out), AEV_OK);
+  ck_assert_str_eq(out, "\"b\"");
+  aev_free(out);
+  aev_execution_release(e);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_versions");
   TCase *tc = tcase_create("versions");
@@ -514,6 +565,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, alias_lifecycle);
   tcase_add_test(tc, alias_routing_rules);
   tcase_add_test(tc, executions_through_an_alias);
+  tcase_add_test(tc, rule_targets_a_version_or_an_alias);
   suite_add_tcase(s, tc);
   return s;
 }
