@@ -259,9 +259,8 @@ static void to_firehose(delivery *d, const char *in, size_t len) {
   outcome(d, rc);
 }
 
-/* Step Functions: StartExecution with the input, as EventBridge does. */
-/* The target's ARN may name a version or an alias: EventBridge starts the
- * execution with StartExecution, which takes them. */
+/* Step Functions: StartExecution with the input, as EventBridge does; so
+ * the target's ARN may name a version or an alias, as StartExecution's. */
 static void to_machine(delivery *d, const char *in, size_t len) {
   aev_execution *e;
   int rc = aev_machine_start_arn(d->t->broker, d->t->arn, NULL, in, len, &e);

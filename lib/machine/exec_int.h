@@ -142,9 +142,8 @@ void aev__task_withdraw(m_run *r);
 const m_state *aev__run_state(const m_run *r);
 
 /* RedriveExecution (redrive.c resumes the top run): r, which did not end
- * well, runs again from
- * the state it did not leave, with that state's input, retries counted
- * from 0; its events follow event prev. */
+ * well, runs again from the state it did not leave, with that state's
+ * input, retries counted from 0; its events follow event prev. */
 void aev__run_redrive(m_run *r, int64_t prev);
 
 m_run *aev__run_new(aev_execution *e, m_run *parent, const m_graph *g);

@@ -158,6 +158,6 @@ int aev_execution_redrive(aev_execution *e, const char *client_token, int64_t *r
   e->stopping = 0;
   if (client_token) token_keep(e, client_token, now);
   pthread_mutex_unlock(&e->mu);
-  if (!rc && redrive_ms) *redrive_ms = now;
-  return rc;
+  if (redrive_ms) *redrive_ms = now;
+  return AEV_OK;
 }
