@@ -464,20 +464,60 @@ static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *r
   return reply(v, resp);
 }
 
+/* A history page's key of the event at position i of the listing (in
+ * the order asked for): events are never taken away, so positions hold. */
+static const char *event_key(void *items, size_t i, char *buf) {
+  (void)items;
+  snprintf(buf, M_PAGE_KEY_MAX, "%020zu", i);
+  return buf;
+}
+
+/* includeExecutionData false: no event carries "execution data (input or
+ * output of a history event)", as AWS puts it. */
+static void drop_execution_data(json_t *events) {
+  json_t *ev, *d;
+  size_t i;
+  const char *k;
+  json_array_foreach(events, i, ev) {
+    json_object_foreach(ev, k, d) {
+      json_object_del(d, "input");
+      json_object_del(d, "output");
+    }
+  }
+}
+
+/* GetExecutionHistory: pages of maxResults events (AWS's default 100, at
+ * most 1000), oldest first or, with reverseOrder, newest first. */
 static int history(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_execution *e;
-  int reverse = 0;
+  int reverse = 0, data = 1;
   int rc = execution_of(b, svc, req, &e);
   if (rc) return rc;
-  char *t = NULL;
-  if (!(rc = aev__api_opt_bool(svc, req, "reverseOrder", &reverse))) rc = aev_execution_history(e, &t);
+  char scope[400], *t = NULL, key[M_PAGE_KEY_MAX];
+  m_page pg = {0};
+  rc = aev__api_opt_bool(svc, req, "reverseOrder", &reverse);
+  if (!rc) rc = aev__api_opt_bool(svc, req, "includeExecutionData", &data);
+  /* A token goes on with the listing it came from (AWS: "Keep all other
+   * arguments unchanged"). */
+  snprintf(scope, sizeof scope, "history %s %d", e->arn, reverse);
+  if (!rc) rc = aev__page_open(svc, req, scope, 3096, &pg);
+  if (!rc) rc = aev_execution_history(e, &t);
   aev_execution_release(e);
-  if (rc) return rc;
-  json_t *v = loads(t);
-  if (v && reverse) {
-    json_t *ev = json_object_get(v, "events"), *rev = json_array();
-    for (size_t i = json_array_size(ev); i-- > 0;) json_array_append(rev, json_array_get(ev, i));
-    json_object_set_new(v, "events", rev);
+  json_t *all = rc ? NULL : loads(t), *events = json_object_get(all, "events");
+  const size_t n = json_array_size(events);
+  const size_t from = rc ? 0 : aev__page_from(&pg, NULL, n, event_key);
+  const size_t to = n - from > pg.max ? from + pg.max : n;
+  json_t *page = rc ? NULL : json_array(), *v = page ? json_pack("{s:o}", "events", page) : NULL;
+  int failed = !rc && (!events || !v);
+  for (size_t i = from; !failed && i < to; i++)
+    failed = json_array_append(page, json_array_get(events, reverse ? n - 1 - i : i));
+  if (!rc && !failed && !data) drop_execution_data(page);
+  if (!rc && !failed && to < n) rc = aev__page_next(&pg, v, event_key(NULL, to - 1, key));
+  aev__page_close(&pg);
+  json_decref(all);
+  if (rc || failed) {
+    json_decref(v);
+    return rc ? rc : aev__nomem();
   }
   return reply(v, resp);
 }

@@ -133,10 +133,17 @@ static void check_state(const char *arn, const char *status, int count, const ch
 /* The history's events, and how many have type (and, given, the state
  * name or Map index). */
 static json_t *history(const char *arn) {
-  json_t *v = call("GetExecutionHistory", json_pack("{s:s}", "executionArn", arn), AEV_OK);
-  json_t *ev = json_incref(json_object_get(v, "events"));
+  json_t *all = json_array(), *v = NULL;
+  do { /* pages of AWS's default 100 events */
+    json_t *req = json_pack("{s:s}", "executionArn", arn);
+    if (v) json_object_set(req, "nextToken", json_object_get(v, "nextToken"));
+    json_decref(v);
+    v = call("GetExecutionHistory", req, AEV_OK);
+    ck_assert_uint_le(json_array_size(json_object_get(v, "events")), 100);
+    json_array_extend(all, json_object_get(v, "events"));
+  } while (json_object_get(v, "nextToken"));
   json_decref(v);
-  return ev;
+  return all;
 }
 
 static int count(json_t *events, const char *type, const char *name, int index) {

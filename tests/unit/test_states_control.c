@@ -2,7 +2,7 @@
  * machine runs as (Describe, ExecutionStarted, $$.Execution.RoleArn),
  * logging / tracing / encryption configurations and their defaults,
  * UpdateStateMachine of each, tags on machines and activities, paginated
- * List* calls and DescribeStateMachineForExecution. Every refused request
+ * List* calls and GetExecutionHistory, DescribeStateMachineForExecution. Every refused request
  * leaves what was stored as it was. */
 #include <check.h>
 #include <jansson.h>
@@ -710,6 +710,69 @@ START_TEST(list_activities_pages) {
 }
 END_TEST
 
+/* The ids of a GetExecutionHistory page, "first-last", and its token
+ * (NULL: none; a static copy). */
+static const char *history_page(json_t *req, char *ids, size_t cap) {
+  static char token[4096];
+  json_t *v = call("GetExecutionHistory", req, AEV_OK), *ev = json_object_get(v, "events");
+  snprintf(ids, cap, "%lld-%lld", (long long)json_integer_value(json_object_get(json_array_get(ev, 0), "id")),
+           (long long)json_integer_value(json_object_get(json_array_get(ev, json_array_size(ev) - 1), "id")));
+  const char *t = json_string_value(json_object_get(v, "nextToken"));
+  if (t) snprintf(token, sizeof token, "%s", t);
+  json_decref(v);
+  return t ? token : NULL;
+}
+
+/* GetExecutionHistory pages as AWS's does: 100 events by default, up to
+ * maxResults (0-1000), nextToken going on from the last, reverseOrder
+ * newest first, a token only for the listing it came from; and
+ * includeExecutionData false leaves out the events' input and output. */
+START_TEST(execution_history_pages) {
+  create_machine("m", "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"End\":true,"
+                      "\"ItemProcessor\":{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}}}}}");
+  char input[512] = "[", ids[64];
+  for (int i = 0; i < 50; i++) strcat(input, i ? ",1" : "1");
+  strcat(input, "]");
+  json_decref(call("StartExecution", json_pack("{s:s,s:s,s:s}", "stateMachineArn", SM "m", "name", "e", "input", input),
+                   AEV_OK));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  const char *ex = "arn:aws:states:us-east-1:000000000000:execution:m:e";
+  /* 206 events: started, entered, map started, 4 per item, and 3 at the end */
+  const char *t = history_page(json_pack("{s:s}", "executionArn", ex), ids, sizeof ids);
+  ck_assert_str_eq(ids, "1-100");
+  ck_assert_ptr_nonnull(t);
+  t = history_page(json_pack("{s:s,s:s}", "executionArn", ex, "nextToken", t), ids, sizeof ids);
+  ck_assert_str_eq(ids, "101-200");
+  t = history_page(json_pack("{s:s,s:s}", "executionArn", ex, "nextToken", t), ids, sizeof ids);
+  ck_assert_str_eq(ids, "201-206");
+  ck_assert_ptr_null(t);
+  ck_assert_ptr_null(history_page(json_pack("{s:s,s:i}", "executionArn", ex, "maxResults", 1000), ids, sizeof ids));
+  ck_assert_str_eq(ids, "1-206");
+  t = history_page(json_pack("{s:s,s:i,s:b}", "executionArn", ex, "maxResults", 10, "reverseOrder", 1), ids,
+                   sizeof ids);
+  ck_assert_str_eq(ids, "206-197");
+  char reversed[4096];
+  snprintf(reversed, sizeof reversed, "%s", t);
+  t = history_page(json_pack("{s:s,s:i,s:b,s:s}", "executionArn", ex, "maxResults", 10, "reverseOrder", 1,
+                             "nextToken", reversed), ids, sizeof ids);
+  ck_assert_str_eq(ids, "196-187");
+  refused("GetExecutionHistory", json_pack("{s:s,s:s}", "executionArn", ex, "nextToken", reversed), AEV_ERR_INVALID,
+          "InvalidToken", "Invalid Token: 'Invalid token'");
+  refused("GetExecutionHistory", json_pack("{s:s,s:i}", "executionArn", ex, "maxResults", 1001), AEV_ERR_INVALID,
+          "ValidationException", NULL);
+  json_t *v = call("GetExecutionHistory", json_pack("{s:s,s:i,s:b}", "executionArn", ex, "maxResults", 5,
+                                                    "includeExecutionData", 0), AEV_OK);
+  json_t *events = json_object_get(v, "events");
+  json_t *started = json_object_get(json_array_get(events, 0), "executionStartedEventDetails");
+  ck_assert_ptr_null(json_object_get(started, "input"));
+  ck_assert_str_eq(json_string_value(json_object_get(started, "roleArn")), ROLE);
+  json_t *entered = json_object_get(json_array_get(events, 1), "stateEnteredEventDetails");
+  ck_assert_ptr_null(json_object_get(entered, "input"));
+  ck_assert_str_eq(json_string_value(json_object_get(entered, "name")), "M");
+  json_decref(v);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("states_control");
   TCase *tc = tcase_create("core");
@@ -737,6 +800,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, list_executions_pages_newest_first);
   tcase_add_test(tc, list_executions_pages_past_dropped_executions);
   tcase_add_test(tc, list_activities_pages);
+  tcase_add_test(tc, execution_history_pages);
   suite_add_tcase(s, tc);
   return s;
 }
