@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/api.h"
+#include "core/broker.h"
 #include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
@@ -147,6 +149,68 @@ static json_t *with(json_t *o, const char *key, json_t *value) {
   if (!o) json_decref(value);
   json_decref(o);
   return NULL;
+}
+
+/* An HTTP Date header's value (RFC 1123) of epoch ms. */
+static void http_date(int64_t ms, char out[40]) {
+  time_t t = (time_t)(ms / 1000);
+  struct tm tm;
+  gmtime_r(&t, &tm);
+  static const char days[] = "SunMonTueWedThuFriSat", months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+  snprintf(out, 40, "%.3s, %02d %.3s %04d %02d:%02d:%02d GMT", days + 3 * tm.tm_wday, tm.tm_mday,
+           months + 3 * tm.tm_mon, tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The length of epoch ms as seconds in Java's Double.toString: from 10^7
+ * on, d.ddd...E9 with the trailing zeros of the digits dropped (one kept
+ * after the point); below, d.ddd with at least one decimal. */
+static size_t java_seconds_len(int64_t ms) {
+  if (ms == 0) return 3; /* 0.0 */
+  char digits[32];
+  int n = snprintf(digits, sizeof digits, "%lld", (long long)(ms < 0 ? -ms : ms));
+  int kept = n;
+  while (kept > 1 && digits[kept - 1] == '0') kept--;
+  const size_t sign = ms < 0;
+  if (ms >= 10000000000LL || ms <= -10000000000LL) /* "d." + rest (or "0") + "E" + exponent */
+    return sign + 2 + (size_t)(kept > 1 ? kept - 1 : 1) + 1 + (n - 4 >= 10 ? 2 : 1);
+  int whole = n > 3 ? n - 3 : 1, frac = kept > n - 3 ? kept - (n - 3) : 0;
+  return sign + (size_t)whole + 1 + (size_t)(frac > 0 ? frac : 1);
+}
+
+/* The response metadata AWS's Java SDK leaves on an optimized
+ * integration's output, as recorded for sqs:sendMessage, sns:publish and
+ * states:startExecution: the HTTP status; the response's headers, also
+ * each as a one-element list in AllHttpHeaders: the request id
+ * (AEV_UUID_LEN characters), the length of the service's own response
+ * body (body_len), its date and content type, and "connection:
+ * keep-alive" for the JSON protocols; and the request id again. NULL when
+ * out of memory (out is released). */
+static json_t *with_sdk_metadata(m_run *r, json_t *out, const char *content_type, size_t body_len,
+                                 int keep_alive) {
+  char id[AEV_UUID_LEN + 1], len[24], date[40];
+  aev__broker_uuid(r->e->b, id);
+  snprintf(len, sizeof len, "%zu", body_len);
+  http_date(aev__clock_now_ms(aev__broker_clock(r->e->b)), date);
+  json_t *h = json_pack("{s:s,s:s,s:s,s:s}", "x-amzn-RequestId", id, "Content-Length", len, "Date", date,
+                        "Content-Type", content_type);
+  json_t *all = json_pack("{s:[s],s:[s],s:[s],s:[s]}", "x-amzn-RequestId", id, "Content-Length", len, "Date",
+                          date, "Content-Type", content_type);
+  if (keep_alive && h && all &&
+      (json_object_set_new(h, "connection", json_string("keep-alive")) ||
+       json_object_set_new(all, "connection", json_pack("[s]", "keep-alive")))) {
+    json_decref(h);
+    h = NULL;
+  }
+  json_t *meta = h && all ? json_pack("{s:O,s:O,s:i}", "AllHttpHeaders", all, "HttpHeaders", h, "HttpStatusCode", 200)
+                          : NULL;
+  json_decref(h);
+  json_decref(all);
+  if (!meta) {
+    json_decref(out);
+    return NULL;
+  }
+  out = with(out, "SdkHttpMetadata", meta);
+  return with(out, "SdkResponseMetadata", json_pack("{s:s}", "RequestId", id));
 }
 
 /* ---- timeouts and heartbeats ---- */
@@ -395,7 +459,12 @@ static void sqs_send(m_run *r, json_t *params, int waits) {
   if (waits) return; /* SendTaskSuccess / Failure completes it */
   json_t *out = json_pack("{s:s,s:s}", "MD5OfMessageBody", sent.md5_body, "MessageId", sent.id);
   if (sent.seq[0]) out = with(out, "SequenceNumber", json_string(sent.seq));
-  task_output(r, out);
+  /* SendMessage's JSON response holds these members alone. */
+  char *answer = out ? aev__json_dumps(out, JSON_COMPACT) : NULL;
+  if (answer) out = with_sdk_metadata(r, out, "application/x-amz-json-1.0", strlen(answer), 1);
+  else json_decref(out);
+  task_output(r, answer ? out : NULL);
+  free(answer);
 }
 
 /* An AWS error of a service integration: "SNS.NotFoundException"-style. */
@@ -442,7 +511,10 @@ static void sns_publish(m_run *r, json_t *params, int waits) {
   if (waits) return;
   json_t *out = json_pack("{s:s}", "MessageId", id);
   if (seq[0]) out = with(out, "SequenceNumber", json_string(seq));
-  task_output(r, out);
+  /* Publish's XML response: 222 bytes around the message id and the
+   * request id, and a line for a FIFO topic's sequence number. */
+  size_t body = 222 + strlen(id) + AEV_UUID_LEN + (seq[0] ? 38 + strlen(seq) : 0);
+  task_output(r, with_sdk_metadata(r, out, "text/xml", body, 0));
 }
 
 /* events:putEvents: Entries as PutEvents takes them; Detail may be an
@@ -553,6 +625,10 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
     aev_execution_release(child);
     return;
   }
+  /* StartExecution's JSON response: the ARN, and the date as Java writes
+   * a double of epoch seconds (1.7040672E9). */
+  const size_t answer_len = strlen("{\"executionArn\":\"\",\"startDate\":}") +
+                            strlen(aev_execution_arn(child)) + java_seconds_len(child->start_ms);
   json_t *out = json_pack("{s:s,s:f}", "ExecutionArn", aev_execution_arn(child), "StartDate",
                           (double)child->start_ms / 1000.0);
   aev_execution_release(child);
@@ -560,7 +636,7 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
     json_decref(out);
     return;
   }
-  task_output(r, out);
+  task_output(r, with_sdk_metadata(r, out, "application/x-amz-json-1.0", answer_len, 1));
 }
 
 static void lambda_call(m_run *r, const task_kind *k, json_t *params) {

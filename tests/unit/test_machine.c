@@ -1273,6 +1273,71 @@ static json_t *drain_queue(aev_queue *q) {
   return all;
 }
 
+/* The response metadata AWS's Java SDK leaves on sqs:sendMessage,
+ * sns:publish and states:startExecution outputs (LocalStack's snapshots
+ * recorded against AWS): the
+ * status 200, the headers (request id, the length of the service's own
+ * response, 106 bytes of JSON and 294 of XML here, the date, the content
+ * type, keep-alive for JSON), each also in AllHttpHeaders as a list, and the
+ * request id in SdkResponseMetadata too. */
+static void has_sdk_metadata(json_t *out, const char *type, const char *length, int keep_alive) {
+  json_t *m = json_object_get(out, "SdkHttpMetadata"), *h = json_object_get(m, "HttpHeaders");
+  json_t *all = json_object_get(m, "AllHttpHeaders");
+  ck_assert_int_eq(json_integer_value(json_object_get(m, "HttpStatusCode")), 200);
+  ck_assert_str_eq(json_string_value(json_object_get(h, "Content-Type")), type);
+  ck_assert_str_eq(json_string_value(json_object_get(h, "Content-Length")), length);
+  ck_assert_str_eq(json_string_value(json_object_get(h, "Date")), "Mon, 01 Jan 2024 00:00:00 GMT");
+  const char *id = json_string_value(json_object_get(h, "x-amzn-RequestId"));
+  ck_assert_uint_eq(strlen(id), 36);
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(out, "SdkResponseMetadata"), "RequestId")), id);
+  ck_assert_str_eq(json_string_value(json_array_get(json_object_get(all, "Content-Length"), 0)), length);
+  ck_assert_str_eq(json_string_value(json_array_get(json_object_get(all, "x-amzn-RequestId"), 0)), id);
+  ck_assert_int_eq(json_object_get(h, "connection") != NULL, keep_alive);
+  ck_assert_int_eq(json_object_size(h), json_object_size(all));
+}
+
+START_TEST(sdk_metadata_on_task_outputs) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "orders", NULL, &q), AEV_OK);
+  result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage\",\"Parameters\":"
+                     "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/orders\","
+                     "\"MessageBody.$\":\"$\"},\"End\":true}"),
+                 "{\"order\":1}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  has_sdk_metadata(r.output, "application/x-amz-json-1.0", "106", 1);
+  result_free(&r);
+  aev_queue_release(q);
+  json_t *t = api("sns", "CreateTopic", "{\"Name\":\"news\"}");
+  char def[512];
+  snprintf(def, sizeof def,
+           ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sns:publish\",\"Parameters\":"
+               "{\"TopicArn\":\"%s\",\"Message\":\"hi\"},\"End\":true}"),
+           json_string_value(json_object_get(t, "TopicArn")));
+  json_decref(t);
+  r = run(def, "{}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  has_sdk_metadata(r.output, "text/xml", "294", 0);
+  result_free(&r);
+  /* StartExecution's answer: {"executionArn":"...","startDate":1.704067200123E9} */
+  ck_assert_int_eq(aev_broker_advance(b, 123), AEV_OK);
+  aev_machine *child;
+  const char *cd = ONE("{\"Type\":\"Pass\",\"End\":true}");
+  ck_assert_int_eq(aev_machine_create(b, "child", cd, strlen(cd), AEV_MACHINE_STANDARD, &child), AEV_OK);
+  aev_machine_release(child);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution\",\"Parameters\":"
+              "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:child\",\"Name\":\"c1\"},"
+              "\"End\":true}"),
+          "{}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  char length[16];
+  snprintf(length, sizeof length, "%zu",
+           strlen("{\"executionArn\":\"arn:aws:states:us-east-1:000000000000:execution:child:c1\","
+                  "\"startDate\":1.704067200123E9}"));
+  has_sdk_metadata(r.output, "application/x-amz-json-1.0", length, 1);
+  result_free(&r);
+}
+END_TEST
+
 START_TEST(service_integrations) {
   aev_queue *q;
   ck_assert_int_eq(aev_queue_create(b, "sink", NULL, &q), AEV_OK);
@@ -1438,6 +1503,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, map_label_rules);
   tcase_add_test(tc, states_service);
   tcase_add_test(tc, sqs_task);
+  tcase_add_test(tc, sdk_metadata_on_task_outputs);
   tcase_add_test(tc, data_limit);
   tcase_add_test(tc, lambda_tasks);
   tcase_add_test(tc, task_timeouts);
