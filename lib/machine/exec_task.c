@@ -177,33 +177,40 @@ static size_t java_seconds_len(int64_t ms) {
   return sign + (size_t)whole + 1 + (size_t)(frac > 0 ? frac : 1);
 }
 
-/* The response metadata AWS's Java SDK leaves on an optimized
- * integration's output, as recorded for sqs:sendMessage, sns:publish and
- * states:startExecution: the HTTP status; the response's headers, also
- * each as a one-element list in AllHttpHeaders: the request id
- * (AEV_UUID_LEN characters), the length of the service's own response
- * body (body_len), its date and content type, and "connection:
- * keep-alive" for the JSON protocols; and the request id again. NULL when
- * out of memory (out is released). */
-static json_t *with_sdk_metadata(m_run *r, json_t *out, const char *content_type, size_t body_len,
-                                 int keep_alive) {
-  char id[AEV_UUID_LEN + 1], len[24], date[40];
-  aev__broker_uuid(r->e->b, id);
+/* The headers every recorded response has beside the request id and the
+ * date: its content type and the length of the service's own body, and
+ * keep-alive (under the name the service writes it with, or NULL: none).
+ * NULL when out of memory. */
+static json_t *response_headers(const char *type, size_t body_len, const char *connection) {
+  char len[24];
   snprintf(len, sizeof len, "%zu", body_len);
-  http_date(aev__clock_now_ms(aev__broker_clock(r->e->b)), date);
-  json_t *h = json_pack("{s:s,s:s,s:s,s:s}", "x-amzn-RequestId", id, "Content-Length", len, "Date", date,
-                        "Content-Type", content_type);
-  json_t *all = json_pack("{s:[s],s:[s],s:[s],s:[s]}", "x-amzn-RequestId", id, "Content-Length", len, "Date",
-                          date, "Content-Type", content_type);
-  if (keep_alive && h && all &&
-      (json_object_set_new(h, "connection", json_string("keep-alive")) ||
-       json_object_set_new(all, "connection", json_pack("[s]", "keep-alive")))) {
+  json_t *h = json_pack("{s:s,s:s}", "Content-Type", type, "Content-Length", len);
+  if (h && connection && json_object_set_new(h, connection, json_string("keep-alive"))) {
     json_decref(h);
-    h = NULL;
+    return NULL;
   }
-  json_t *meta = h && all ? json_pack("{s:O,s:O,s:i}", "AllHttpHeaders", all, "HttpHeaders", h, "HttpStatusCode", 200)
-                          : NULL;
-  json_decref(h);
+  return h;
+}
+
+/* The response metadata AWS's Java SDK leaves on an optimized
+ * integration's output, as recorded for sqs:sendMessage, sns:publish,
+ * states:startExecution and lambda:invoke: the HTTP status; the
+ * response's headers (the service's own, headers, stolen, with the
+ * request id and the date added), also each as a one-element list in
+ * AllHttpHeaders; and the request id again. NULL when out of memory (out
+ * is released). */
+static json_t *with_sdk_metadata(m_run *r, json_t *out, json_t *headers) {
+  char id[AEV_UUID_LEN + 1], date[40];
+  aev__broker_uuid(r->e->b, id);
+  http_date(aev__clock_now_ms(aev__broker_clock(r->e->b)), date);
+  json_t *all = json_object(), *meta = NULL, *v;
+  const char *k;
+  int lost = !headers || !all || json_object_set_new(headers, "x-amzn-RequestId", json_string(id)) ||
+             json_object_set_new(headers, "Date", json_string(date));
+  json_object_foreach(headers, k, v) lost = lost || json_object_set_new(all, k, json_pack("[O]", v));
+  if (!lost)
+    meta = json_pack("{s:O,s:O,s:i}", "AllHttpHeaders", all, "HttpHeaders", headers, "HttpStatusCode", 200);
+  json_decref(headers);
   json_decref(all);
   if (!meta) {
     json_decref(out);
@@ -338,10 +345,40 @@ static void completion_free(completion *c) {
   free(c);
 }
 
-static json_t *lambda_output(const task_kind *k, json_t *payload) {
+/* An X-Ray trace header as Lambda's responses carry it (seen from AWS:
+ * "Root=1-6951d70a-3f43...;Parent=4891...;Sampled=0;Lineage=1:ddf3d3e0:0"):
+ * the epoch seconds in hex and digits from the broker's generator. */
+static void trace_id(m_run *r, char out[128]) {
+  char a[AEV_UUID_LEN + 1], b[AEV_UUID_LEN + 1], hex[64];
+  aev__broker_uuid(r->e->b, a);
+  aev__broker_uuid(r->e->b, b);
+  size_t n = 0;
+  for (const char *p = a; *p; p++) {
+    if (*p != '-') hex[n++] = *p;
+  }
+  for (const char *p = b; *p && n < sizeof hex - 1; p++) {
+    if (*p != '-') hex[n++] = *p;
+  }
+  hex[n] = 0;
+  snprintf(out, 128, "Root=1-%08llx-%.24s;Parent=%.16s;Sampled=0;Lineage=1:%.8s:0",
+           (unsigned long long)(aev__clock_now_ms(aev__broker_clock(r->e->b)) / 1000), hex, hex + 24, hex + 40);
+}
+
+/* lambda:invoke's output (Invoke's answer, as seen from AWS): the function's
+ * payload (len bytes of text), and Lambda's response headers beside the
+ * SDK's metadata. */
+static json_t *lambda_output(m_run *r, const task_kind *k, json_t *payload, size_t len) {
   if (k->legacy_lambda) return payload;
-  return json_pack("{s:s,s:o,s:i,s:{s:i},s:{}}", "ExecutedVersion", "$LATEST", "Payload", payload,
-                   "StatusCode", 200, "SdkHttpMetadata", "HttpStatusCode", 200, "SdkResponseMetadata");
+  char trace[128];
+  trace_id(r, trace);
+  json_t *out = json_pack("{s:s,s:o,s:i}", "ExecutedVersion", "$LATEST", "Payload", payload, "StatusCode", 200);
+  json_t *h = response_headers("application/json", len, "Connection");
+  if (h && json_object_update_new(h, json_pack("{s:s,s:s,s:s}", "X-Amz-Executed-Version", "$LATEST",
+                                               "x-amzn-Remapped-Content-Length", "0", "X-Amzn-Trace-Id", trace))) {
+    json_decref(h);
+    h = NULL;
+  }
+  return with_sdk_metadata(r, out, h);
 }
 
 static void completion_run(void *arg, int cancelled) {
@@ -381,7 +418,9 @@ static void completion_run(void *arg, int cancelled) {
   task_kind k;
   kind_of(aev__run_state(r)->resource, &k);
   int waits = r->token != NULL;
-  task_output(r, (!waits && !strcmp(k.type, "lambda")) ? lambda_output(&k, v) : v);
+  task_output(r, (!waits && !strcmp(k.type, "lambda"))
+                     ? lambda_output(r, &k, v, c->payload ? strlen(c->payload) : 0)
+                     : v);
 out:
   completion_free(c);
   aev__execution_unref(e);
@@ -461,7 +500,8 @@ static void sqs_send(m_run *r, json_t *params, int waits) {
   if (sent.seq[0]) out = with(out, "SequenceNumber", json_string(sent.seq));
   /* SendMessage's JSON response holds these members alone. */
   char *answer = out ? aev__json_dumps(out, JSON_COMPACT) : NULL;
-  if (answer) out = with_sdk_metadata(r, out, "application/x-amz-json-1.0", strlen(answer), 1);
+  if (answer)
+    out = with_sdk_metadata(r, out, response_headers("application/x-amz-json-1.0", strlen(answer), "connection"));
   else json_decref(out);
   task_output(r, answer ? out : NULL);
   free(answer);
@@ -514,7 +554,7 @@ static void sns_publish(m_run *r, json_t *params, int waits) {
   /* Publish's XML response: 222 bytes around the message id and the
    * request id, and a line for a FIFO topic's sequence number. */
   size_t body = 222 + strlen(id) + AEV_UUID_LEN + (seq[0] ? 38 + strlen(seq) : 0);
-  task_output(r, with_sdk_metadata(r, out, "text/xml", body, 0));
+  task_output(r, with_sdk_metadata(r, out, response_headers("text/xml", body, NULL)));
 }
 
 /* events:putEvents: Entries as PutEvents takes them; Detail may be an
@@ -636,7 +676,8 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
     json_decref(out);
     return;
   }
-  task_output(r, with_sdk_metadata(r, out, "application/x-amz-json-1.0", answer_len, 1));
+  json_t *headers = response_headers("application/x-amz-json-1.0", answer_len, "connection");
+  task_output(r, with_sdk_metadata(r, out, headers));
 }
 
 static void lambda_call(m_run *r, const task_kind *k, json_t *params) {

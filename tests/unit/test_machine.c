@@ -1275,12 +1275,12 @@ static json_t *drain_queue(aev_queue *q) {
 
 /* The response metadata AWS's Java SDK leaves on sqs:sendMessage,
  * sns:publish and states:startExecution outputs (LocalStack's snapshots
- * recorded against AWS): the
+ * recorded against AWS) and on lambda:invoke's (one seen from AWS): the
  * status 200, the headers (request id, the length of the service's own
  * response, 106 bytes of JSON and 294 of XML here, the date, the content
  * type, keep-alive for JSON), each also in AllHttpHeaders as a list, and the
  * request id in SdkResponseMetadata too. */
-static void has_sdk_metadata(json_t *out, const char *type, const char *length, int keep_alive) {
+static void has_sdk_metadata(json_t *out, const char *type, const char *length, const char *connection) {
   json_t *m = json_object_get(out, "SdkHttpMetadata"), *h = json_object_get(m, "HttpHeaders");
   json_t *all = json_object_get(m, "AllHttpHeaders");
   ck_assert_int_eq(json_integer_value(json_object_get(m, "HttpStatusCode")), 200);
@@ -1292,7 +1292,8 @@ static void has_sdk_metadata(json_t *out, const char *type, const char *length, 
   ck_assert_str_eq(json_string_value(json_object_get(json_object_get(out, "SdkResponseMetadata"), "RequestId")), id);
   ck_assert_str_eq(json_string_value(json_array_get(json_object_get(all, "Content-Length"), 0)), length);
   ck_assert_str_eq(json_string_value(json_array_get(json_object_get(all, "x-amzn-RequestId"), 0)), id);
-  ck_assert_int_eq(json_object_get(h, "connection") != NULL, keep_alive);
+  if (connection) ck_assert_str_eq(json_string_value(json_object_get(h, connection)), "keep-alive");
+  else ck_assert_ptr_null(json_object_get(h, "connection"));
   ck_assert_int_eq(json_object_size(h), json_object_size(all));
 }
 
@@ -1304,7 +1305,7 @@ START_TEST(sdk_metadata_on_task_outputs) {
                      "\"MessageBody.$\":\"$\"},\"End\":true}"),
                  "{\"order\":1}");
   ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
-  has_sdk_metadata(r.output, "application/x-amz-json-1.0", "106", 1);
+  has_sdk_metadata(r.output, "application/x-amz-json-1.0", "106", "connection");
   result_free(&r);
   aev_queue_release(q);
   json_t *t = api("sns", "CreateTopic", "{\"Name\":\"news\"}");
@@ -1316,7 +1317,7 @@ START_TEST(sdk_metadata_on_task_outputs) {
   json_decref(t);
   r = run(def, "{}");
   ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
-  has_sdk_metadata(r.output, "text/xml", "294", 0);
+  has_sdk_metadata(r.output, "text/xml", "294", NULL);
   result_free(&r);
   /* StartExecution's answer: {"executionArn":"...","startDate":1.704067200123E9} */
   ck_assert_int_eq(aev_broker_advance(b, 123), AEV_OK);
@@ -1333,7 +1334,21 @@ START_TEST(sdk_metadata_on_task_outputs) {
   snprintf(length, sizeof length, "%zu",
            strlen("{\"executionArn\":\"arn:aws:states:us-east-1:000000000000:execution:child:c1\","
                   "\"startDate\":1.704067200123E9}"));
-  has_sdk_metadata(r.output, "application/x-amz-json-1.0", length, 1);
+  has_sdk_metadata(r.output, "application/x-amz-json-1.0", length, "connection");
+  result_free(&r);
+  /* Invoke's answer is the function's payload: {"a":1,"seen":true} */
+  make_function();
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":"
+              "{\"FunctionName\":\"fn\",\"Payload\":{\"a\":1}},\"End\":true}"),
+          "{}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  has_sdk_metadata(r.output, "application/json", "19", "Connection");
+  json_t *h = json_object_get(json_object_get(r.output, "SdkHttpMetadata"), "HttpHeaders");
+  ck_assert_str_eq(json_string_value(json_object_get(h, "X-Amz-Executed-Version")), "$LATEST");
+  ck_assert_str_eq(json_string_value(json_object_get(h, "x-amzn-Remapped-Content-Length")), "0");
+  ck_assert_uint_eq(strlen(json_string_value(json_object_get(h, "X-Amzn-Trace-Id"))),
+                    strlen("Root=1-6951d70a-3f43124672de60387a603d5d;Parent=4891daa21b62b07d;Sampled=0;Lineage=1:ddf3d3e0:0"));
+  ck_assert_int_eq(json_integer_value(json_object_get(r.output, "StatusCode")), 200);
   result_free(&r);
 }
 END_TEST
