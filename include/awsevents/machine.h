@@ -110,6 +110,25 @@ AEV_API int aev_machine_describe(aev_machine *m, char **json);
 AEV_API int aev_machine_validate(const char *definition, size_t len, int type,
                                  char **result_json);
 
+/* TestState: runs one state on its own, as AWS's TestState API does.
+ * request_json is TestState's request: "definition" (one state, or with
+ * "stateName" a whole machine and the state's name in it), optional
+ * "input", "inspectionLevel" (INFO, DEBUG, TRACE), "variables", "roleArn"
+ * (required for a Task without a mock), "mock" ({"result"} or
+ * {"errorOutput": {"error", "cause"}}; required for Map, Parallel,
+ * activities, .sync and .waitForTaskToken), "context" (with a mock) and
+ * "stateConfiguration" ({"retrierRetryCount", "mapIterationFailureCount"}).
+ * *result_json is its response: "status" SUCCEEDED, FAILED, RETRIABLE
+ * (a retrier has attempts left; nothing is retried) or CAUGHT_ERROR,
+ * "output", "error", "cause", "nextState" and, above INFO,
+ * "inspectionData". An unmocked Task really calls its resource (a
+ * function, a queue...). The state runs on the broker like a
+ * StartSyncExecution: on a manual clock, waiting (a Wait state, a Task's
+ * timeout) moves the clock. Errors: InvalidDefinition,
+ * InvalidExecutionInput, InvalidArn, ValidationException. */
+AEV_API int aev_machine_test_state(aev_broker *b, const char *request_json,
+                                   char **result_json);
+
 /* ---- Executions ------------------------------------------------------ */
 
 /* StartExecution. name may be NULL (a UUID is drawn from the broker's

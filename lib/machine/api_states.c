@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"
@@ -786,6 +787,14 @@ static int list_aliases(aev_broker *b, const aev__api_service *svc, json_t *req,
   return list_machine_items(b, svc, req, "aliases", aev__alias_items, alias_key, "stateMachineAliases", resp);
 }
 
+static int test_state(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  (void)svc;
+  char *text = aev__json_dumps(req, JSON_COMPACT), *t = NULL;
+  int rc = text ? aev_machine_test_state(b, text, &t) : aev__nomem();
+  free(text);
+  return rc ? rc : reply(loads(t), resp);
+}
+
 static const aev__api_action actions[] = {
     {"CreateActivity", create_activity},
     {"CreateStateMachine", create},
@@ -816,6 +825,7 @@ static const aev__api_action actions[] = {
     {"StartSyncExecution", start_sync},
     {"StopExecution", stop},
     {"TagResource", tag_resource},
+    {"TestState", test_state},
     {"UntagResource", untag_resource},
     {"UpdateStateMachine", update},
     {"UpdateStateMachineAlias", update_alias},

@@ -13,6 +13,7 @@
 #include "core/json_dump.h"
 #include "core/status.h"
 #include "machine/exec_int.h"
+#include "machine/probe.h"
 #include "machine/jq.h"
 
 static const char *const entered[] = {"TaskStateEntered", "PassStateEntered", "ChoiceStateEntered",
@@ -130,7 +131,7 @@ static int64_t state_event(m_run *r, int entered_event, json_t *data) {
 /* $$.State; -1 when out of memory. */
 static int set_state_context(m_run *r) {
   aev_execution *e = r->e;
-  if (!e->context) return 0;
+  if (!e->context || aev__probe_fixed_context(e)) return 0;
   const m_state *s = aev__run_state(r);
   char ts[32];
   aev__iso8601_format(r->entered_ms, ts);
@@ -185,6 +186,7 @@ int aev__run_vars_update(m_run *r, json_t *a) {
   }
   json_decref(r->vars);
   r->vars = vars;
+  aev__probe_note(r, P_VARIABLES, vars);
   return 0;
 }
 
@@ -242,10 +244,17 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
   for (size_t i = 0; r->retries && i < s->nretry; i++) {
     const m_retrier *t = &s->retry[i];
     if (!error_matches(t->errors, error)) continue;
-    if (r->retries[i] >= t->max_attempts) break;
+    if (r->retries[i] >= t->max_attempts) {
+      aev__probe_retry(r, i, -1, error, cause);
+      break;
+    }
     double delay = t->interval * pow(t->backoff, r->retries[i]) * 1000.0;
     if (t->max_delay_ms && delay > (double)t->max_delay_ms) delay = (double)t->max_delay_ms;
     if (t->jitter_full) delay = (double)(aev__broker_random(r->e->b) % ((uint64_t)delay + 1));
+    if (aev__probe_retry(r, i, delay, error, cause)) {
+      free(full);
+      return;
+    }
     r->retries[i]++;
     r->retry_count++;
     aev__timer_init(&r->timer, retry_timer, r, r->e->strand);
@@ -266,6 +275,7 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
   for (size_t i = 0; i < s->ncatch; i++) {
     const m_catcher *c = &s->catches[i];
     if (!error_matches(c->errors, error)) continue;
+    aev__probe_caught(r, i, error, cause);
     json_t *eo = json_pack("{s:s,s:s}", "Error", error ? error : "", "Cause", cause ? cause : "");
     free(full);
     if (!eo) {
@@ -506,6 +516,8 @@ void aev__run_result(m_run *r, json_t *result) {
     aev__jq_result(r, result);
     return;
   }
+  /* TestState shows the raw result of a Task, and of a Pass's Result. */
+  if (s->type == ST_TASK || (s->type == ST_PASS && s->result)) aev__probe_note(r, P_RESULT, result);
   aev__jenv env;
   if (s->result_selector) {
     aev__run_env(r, &env, result);
@@ -517,6 +529,7 @@ void aev__run_result(m_run *r, json_t *result) {
     }
     result = sel;
   }
+  aev__probe_note(r, P_AFTER_RESULT_SELECTOR, result);
   /* Assign reads the state's result, before ResultPath and OutputPath. */
   json_t *old_vars = s->assign ? aev__json_copy(r->vars) : NULL;
   if (s->assign && !old_vars) {
@@ -578,6 +591,7 @@ void aev__run_result(m_run *r, json_t *result) {
       combined = result;
     }
   }
+  aev__probe_note(r, P_AFTER_RESULT_PATH, combined);
   json_t *out = apply_path(r, s->output_path, s->output_null, combined);
   json_decref(combined);
   if (!out) {
@@ -760,6 +774,7 @@ static void run_body(m_run *r) {
     aev__run_oom(r); /* never a stale $$, nor a token lost */
     return;
   }
+  aev__probe_note(r, P_INPUT, r->input);
   if (s->jsonata) {
     aev__jq_body(r);
     return;
@@ -776,6 +791,13 @@ static void run_body(m_run *r) {
       aev__run_fail_env(r, &env);
       return;
     }
+  }
+  /* As AWS's TestState records them: a Pass with a Result shows neither,
+   * and only Pass, Task and Parallel evaluate Parameters. */
+  if (s->type != ST_PASS || !s->result) {
+    aev__probe_note(r, P_AFTER_INPUT_PATH, effective);
+    if (s->type == ST_PASS || s->type == ST_TASK || s->type == ST_PARALLEL)
+      aev__probe_note(r, P_AFTER_PARAMETERS, params ? params : effective);
   }
   switch (s->type) {
   case ST_PASS:
@@ -811,6 +833,7 @@ static void enter_now(m_run *r) {
     aev__run_oom(r);
     return;
   }
+  aev__probe_retries(r);
   run_body(r);
 }
 
@@ -834,6 +857,7 @@ int aev__run_history_full(m_run *r) {
 /* Runs r's transitions in a loop, so a long chain of states uses constant
  * stack: a transition made while r is driving only marks it ready. */
 void aev__run_enter(m_run *r, int idx, json_t *input) {
+  if (r->e->probe && aev__probe_enter(r, idx, input)) return;
   json_decref(r->input);
   r->input = input;
   r->cur = idx;

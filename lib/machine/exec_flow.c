@@ -11,6 +11,7 @@
 
 #include "core/number.h"
 #include "machine/exec_int.h"
+#include "machine/probe.h"
 
 static int recording(const m_run *r) { return r->e->history != NULL; }
 
@@ -53,6 +54,11 @@ static json_t *result_slots(size_t n) {
 
 void aev__flow_parallel(m_run *r, json_t *input) {
   const m_state *s = aev__run_state(r);
+  if (r->e->probe) { /* TestState runs a Parallel only with a mock */
+    json_decref(input);
+    aev__probe_mocked_flow(r);
+    return;
+  }
   r->results_gen = ++r->gen;
   json_decref(r->results);
   if (!(r->results = result_slots(s->nbranches))) {
@@ -198,6 +204,31 @@ static void start_items(m_run *r) {
     if (start_item(r, r->started)) return;
 }
 
+static int tolerated(const m_run *p);
+
+/* TestState runs a Map only with a mock, which stands for its iterations'
+ * results: mapIterationFailureCount of them failed (only a Map with a
+ * tolerance checks it, as AWS was recorded doing). */
+static void mocked_map(m_run *r, json_t *items) {
+  const m_state *s = aev__run_state(r);
+  m_probe *p = r->e->probe;
+  if (!s->jsonata) aev__probe_note(r, P_AFTER_ITEMS_PATH, items);
+  p->map_seen = 1;
+  p->max_concurrency = (int64_t)r->max_conc;
+  p->has_tolerated_count = s->has_tolerated_count || s->tolerated_count_path;
+  p->tolerated_count = r->tolerated_count;
+  p->has_tolerated_pct = s->has_tolerated_pct || s->tolerated_pct_path;
+  p->tolerated_pct = r->tolerated_pct;
+  r->nkids = json_array_size(items);
+  r->failed = p->map_failures > 0 ? (size_t)p->map_failures : 0;
+  if (!p->mock_error && r->failed && r->has_tolerance && !tolerated(r)) {
+    aev__run_fail(r, "States.ExceedToleratedFailureThreshold",
+                  "The specified tolerated failure threshold was exceeded", 0);
+    return;
+  }
+  aev__probe_mocked_flow(r);
+}
+
 void aev__flow_map(m_run *r, json_t *effective) {
   const m_state *s = aev__run_state(r);
   if (s->item_reader) {
@@ -270,6 +301,11 @@ void aev__flow_map(m_run *r, json_t *effective) {
     json_t *b = batch(s, items);
     json_decref(items);
     items = b;
+  }
+  if (r->e->probe) {
+    mocked_map(r, items);
+    json_decref(items);
+    return;
   }
   json_decref(r->items);
   r->items = items;

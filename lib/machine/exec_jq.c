@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "machine/exec_int.h"
+#include "machine/probe.h"
 
 /* Evaluates t (NULL: dflt, a new reference) for the current state. */
 static json_t *eval(m_run *r, const m_jt *t, json_t *result, json_t *error_output, json_t *dflt) {
@@ -35,6 +36,7 @@ static int assign(m_run *r, const m_jt *t, json_t *result, json_t *error_output)
 
 /* $$.State; -1 when out of memory. */
 static int set_state_context(m_run *r) {
+  if (aev__probe_fixed_context(r->e)) return 0;
   const m_state *s = aev__run_state(r);
   char ts[32];
   aev__iso8601_format(r->entered_ms, ts);
@@ -44,6 +46,7 @@ static int set_state_context(m_run *r) {
 
 void aev__jq_result(m_run *r, json_t *result) {
   const m_state *s = aev__run_state(r);
+  if (s->type == ST_TASK) aev__probe_note(r, P_RESULT, result);
   json_t *out = eval(r, s->j_output, result, NULL, result ? result : r->input);
   if (out && assign(r, s->j_assign, result, NULL)) {
     json_decref(out);
@@ -182,6 +185,7 @@ void aev__jq_body(m_run *r) {
   case ST_PARALLEL: {
     json_t *args = eval(r, s->j_args, NULL, NULL, r->input);
     if (!args) return;
+    aev__probe_note(r, P_AFTER_ARGUMENTS, args);
     if (s->type == ST_TASK) aev__task_start(r, args);
     else aev__flow_parallel(r, args);
     break;

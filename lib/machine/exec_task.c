@@ -22,6 +22,7 @@
 #include "core/status.h"
 #include "function/function.h"
 #include "machine/exec_int.h"
+#include "machine/probe.h"
 #include "queue/queue.h"
 #include "awsevents/bus.h"
 #include "awsevents/topic.h"
@@ -746,6 +747,14 @@ void aev__task_start(m_run *r, json_t *params) {
   }
   task_kind k;
   kind_of(s->resource, &k);
+  json_t *mocked;
+  const char *mock_error, *mock_cause;
+  if (aev__probe_mock(r, &mocked, &mock_error, &mock_cause)) { /* TestState's mock */
+    json_decref(params);
+    if (mocked) task_succeeded(r, mocked);
+    else task_failed(r, mock_error, mock_cause);
+    return;
+  }
   int waits = r->token != NULL;
   /* NULL details (not recording, or out of memory) record no event. */
   char *t = recording(r) ? aev__json_dumps(params, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;

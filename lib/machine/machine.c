@@ -11,6 +11,7 @@
 #include "core/status.h"
 #include "core/text.h"
 #include "machine/exec_int.h"
+#include "machine/probe.h"
 
 /* Parses a definition (one reference) or fails with InvalidDefinition. */
 static int def_load(const char *text, size_t len, int type, m_def **out) {
@@ -207,6 +208,16 @@ int aev__machine_create(aev_broker *b, const char *name, const char *definition,
   }
   *out = m;
   return AEV_OK;
+}
+
+int aev__machine_hidden(aev_broker *b, const char *name, const char *definition, size_t len,
+                        const char *role_arn, aev_machine **out) {
+  m_def *d = NULL;
+  m_setup s = {.role_arn = role_arn};
+  /* Checked as a STANDARD machine's, which may use every integration
+   * pattern; run as EXPRESS: no history, no status-change events. */
+  int rc = def_load(definition, len, AEV_MACHINE_STANDARD, &d);
+  return rc ? rc : machine_new(b, name, definition, len, AEV_MACHINE_EXPRESS, &s, d, out);
 }
 
 int aev_machine_create_with(aev_broker *b, const char *name, const char *definition, size_t len, int type,
@@ -414,6 +425,17 @@ static json_t *context_new(aev_execution *e, json_t *input) {
                    e->m->res.name);
 }
 
+/* TestState's default context object, as AWS's was recorded: no
+ * RedriveCount, and a null RoleArn when the request gave none. */
+static json_t *test_context_new(aev_execution *e, json_t *input) {
+  char ts[32];
+  aev__iso8601_format(e->start_ms, ts);
+  const char *role = e->probe->role_arn;
+  return json_pack("{s:{s:s,s:O,s:s,s:o,s:s},s:{s:s,s:s}}", "Execution", "Id", e->arn, "Input",
+                   input, "Name", e->name, "RoleArn", role ? json_string(role) : json_null(),
+                   "StartTime", ts, "StateMachine", "Id", e->m->res.arn, "Name", e->m->res.name);
+}
+
 static aev_execution *find_exec(aev_machine *m, const char *name) {
   return aev__index_find(&m->by_name, name);
 }
@@ -433,13 +455,26 @@ static void unlist(aev_machine *m, aev_execution *e) {
   if (i > 0) aev__execution_unref(e);
 }
 
+static int start(aev_machine *m, uint32_t version, const char *alias_arn, const char *name,
+                 const char *input, size_t len, m_probe *probe, aev_execution **out);
+
 int aev_machine_start(aev_machine *m, const char *name, const char *input, size_t len,
                       aev_execution **out) {
-  return aev__machine_start_version(m, 0, NULL, name, input, len, out);
+  return start(m, 0, NULL, name, input, len, NULL, out);
 }
 
 int aev__machine_start_version(aev_machine *m, uint32_t version, const char *alias_arn, const char *name,
                                const char *input, size_t len, aev_execution **out) {
+  return start(m, version, alias_arn, name, input, len, NULL, out);
+}
+
+int aev__machine_start_probe(aev_machine *m, const char *input, size_t len, m_probe *probe,
+                             aev_execution **out) {
+  return start(m, 0, NULL, NULL, input, len, probe, out);
+}
+
+static int start(aev_machine *m, uint32_t version, const char *alias_arn, const char *name,
+                 const char *input, size_t len, m_probe *probe, aev_execution **out) {
   if (!m || !out) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
   *out = NULL;
   if (m->res.deleted) return aev__machine_not_found(m->res.arn);
@@ -484,6 +519,7 @@ int aev__machine_start_version(aev_machine *m, uint32_t version, const char *ali
   pthread_cond_init(&e->done_cv, NULL);
   e->refs = 1;
   e->b = b;
+  e->probe = probe;
   e->def = def;
   e->rev = rev;
   e->version_arn = version_arn;
@@ -515,15 +551,22 @@ int aev__machine_start_version(aev_machine *m, uint32_t version, const char *ali
     aev__execution_unref(e);
     return aev__nomem();
   }
-  if (e->def->uses_context) e->context = context_new(e, in);
+  if (probe) /* TestState's context object is always there: its state may read it */
+    e->context = probe->context ? json_incref(probe->context) : test_context_new(e, in);
+  else if (e->def->uses_context)
+    e->context = context_new(e, in);
   m_run *root = aev__run_new(e, NULL, &e->def->top);
+  if (root && probe && probe->seen[P_VARIABLES]) {
+    json_decref(root->vars);
+    root->vars = json_incref(probe->seen[P_VARIABLES]);
+  }
   /* Built before the execution is listed, so that its first event is
    * whole or StartExecution answers out of memory. */
   json_t *started = e->history ? json_pack("{s:s,s:{s:b},s:s}", "input", e->input, "inputDetails",
                                            "truncated", 0, "roleArn",
                                            e->rev->role_arn)
                                : NULL;
-  if (!root || (e->def->uses_context && !e->context) || (e->history && !started)) {
+  if (!root || ((probe || e->def->uses_context) && !e->context) || (e->history && !started)) {
     json_decref(started);
     json_decref(in);
     aev__execution_unref(e);

@@ -306,6 +306,7 @@ struct aev_machine {
 };
 
 typedef struct m_run m_run;
+typedef struct m_probe m_probe;
 typedef struct m_history m_history; /* history.c */
 
 /* A client token of a redrive, and the redrive's date. */
@@ -349,6 +350,8 @@ struct aev_execution {
   int redrives;
   int64_t redrive_ms;
   m_redrive_token *tokens;
+  /* TestState's (probe.h), which outlives the run; NULL otherwise. */
+  m_probe *probe;
 };
 
 /* Whether e has ended for good: a redrive sets its status to RUNNING at
@@ -547,6 +550,14 @@ void aev__machine_aliases_free(aev_machine *m);
 
 /* The members a revision adds to Describe's answers (machine.c). */
 json_t *aev__rev_json(const m_rev *r);
+
+/* TestState (test_state.c): a machine of definition (InvalidDefinition)
+ * that no listing shows, whose executions run as EXPRESS ones; and its
+ * execution under probe (probe.h). */
+int aev__machine_hidden(aev_broker *b, const char *name, const char *definition, size_t len,
+                        const char *role_arn, aev_machine **out);
+int aev__machine_start_probe(aev_machine *m, const char *input, size_t len, m_probe *probe,
+                             aev_execution **out);
 
 /* StartExecution and StartSyncExecution of version n of m (0: its current
  * revision), through the alias alias_arn (NULL: none) that chose it. */

@@ -1666,6 +1666,61 @@ START_TEST(machine_redrive) {
 }
 END_TEST
 
+/* TestState of a mocked Task whose error a Catch takes, at DEBUG:
+ * refused out of memory, or answered whole (or, for an allocation of the
+ * run itself, FAILED with States.Runtime, as an execution ends); the
+ * broker lists no machine either way. */
+
+static const char test_state_req[] =
+    "{\"definition\":\"{\\\"Type\\\":\\\"Task\\\",\\\"Resource\\\":\\\"arn:aws:states:::lambda:invoke\\\","
+    "\\\"Catch\\\":[{\\\"ErrorEquals\\\":[\\\"States.ALL\\\"],\\\"ResultPath\\\":\\\"$.err\\\","
+    "\\\"Next\\\":\\\"Recover\\\"}],\\\"End\\\":true}\",\"input\":\"{\\\"k\\\":1}\","
+    "\"inspectionLevel\":\"DEBUG\",\"mock\":{\"errorOutput\":{\"error\":\"Boom\"}}}";
+
+static int sm_test_state(void *ctx) {
+  sm_ctx *c = ctx;
+  aev_free(c->text);
+  c->text = NULL;
+  return aev_machine_test_state(c->b, test_state_req, &c->text);
+}
+
+static void sm_tested(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  json_t *r = json_loads(c->text, 0, NULL);
+  ck_assert_ptr_nonnull(r);
+  const char *status = json_string_value(at(r, "status"));
+  if (!strcmp(status, "FAILED")) {
+    ck_assert_str_eq(json_string_value(at(r, "error")), "States.Runtime");
+  } else {
+    ck_assert_msg(!strcmp(status, "CAUGHT_ERROR"), "allocation %ld: %s", a->k, c->text);
+    ck_assert_str_eq(json_string_value(at(r, "nextState")), "Recover");
+    ck_assert_str_eq(json_string_value(at(r, "output")), "{\"k\":1,\"err\":{\"Error\":\"Boom\",\"Cause\":\"\"}}");
+    ck_assert_int_eq(json_integer_value(at(at(at(r, "inspectionData"), "errorDetails"), "catchIndex")), 0);
+  }
+  ck_assert(json_equal(a->was, a->now));
+  json_decref(r);
+  aev_free(c->text);
+  c->text = NULL;
+}
+
+static void sm_not_tested(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  ck_assert_ptr_null(c->text);
+  ck_assert(json_equal(a->was, a->now));
+  bt_ok(sm_test_state(c));
+  sm_tested(c, a);
+}
+
+START_TEST(machine_test_state) {
+  static const nomem_case tc = {.what = "TestState", .state = sm_state, .call = sm_test_state,
+                                .succeeded = sm_tested, .failed = sm_not_tested};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, pass_def, 0);
+  nomem_sweep(&tc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
 /* A run of 42 events, past the history's first room: whichever
  * allocation fails, the history has every event the run made, numbered
  * without a gap and ending with the execution's end (an event that could
@@ -2347,6 +2402,7 @@ int main(void) {
   tcase_add_test(tc, machine_output);
   tcase_add_test(tc, machine_stop);
   tcase_add_test(tc, machine_redrive);
+  tcase_add_test(tc, machine_test_state);
   tcase_add_test(tc, machine_start_sync);
   tcase_add_test(tc, activity_create);
   tcase_add_test(tc, activity_tasks);

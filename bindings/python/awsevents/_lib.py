@@ -276,6 +276,7 @@ SIGNATURES = {
     "aev_machine_describe": (c_int, [_opaque, _out_opaque]),
     "aev_machine_validate": (c_int, [c_char_p, c_size_t, c_int,
                                      _out_opaque]),
+    "aev_machine_test_state": (c_int, [_opaque, c_char_p, _out_opaque]),
     "aev_machine_start": (c_int, [_opaque, c_char_p, c_char_p, c_size_t,
                                   _out_opaque]),
     "aev_machine_start_sync": (c_int, [_opaque, c_char_p, c_char_p,

@@ -319,6 +319,11 @@ class Broker:
         StateMachineDoesNotExist otherwise)."""
         return _machine.get_state_machine(self, name_or_arn)
 
+    def test_state(self, definition, **request):
+        """TestState: runs one state on its own (see
+        awsevents.machine.test_state); AWS's response dict."""
+        return _machine.test_state(self, definition, **request)
+
     def send_task_success(self, token, output):
         """SendTaskSuccess for a .waitForTaskToken task."""
         _machine.send_task_success(self, token, output)

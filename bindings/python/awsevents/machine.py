@@ -283,6 +283,38 @@ def get_state_machine(broker, name_or_arn):
                          name_or_arn.encode())
 
 
+def _text(value):
+    return _json_text(value).decode()
+
+
+def test_state(broker, definition, input=None, variables=None, context=None,
+               mock=None, **request):
+    """TestState: runs one state on its own, as AWS's TestState does.
+    definition, input, variables, context and mock["result"] may be JSON
+    text or values; the other members (inspectionLevel, roleArn,
+    stateName, stateConfiguration, ...) are AWS's. Answers AWS's response
+    dict: status, output (JSON text), error, cause, nextState and, above
+    INFO, inspectionData."""
+    request["definition"] = _text(definition)
+    for key, value in (("input", input), ("variables", variables),
+                       ("context", context)):
+        if value is not None:
+            request[key] = _text(value)
+    if mock is not None:
+        mock = dict(mock)
+        if "result" in mock:
+            mock["result"] = _text(mock["result"])
+        request["mock"] = mock
+    out = c_void_p()
+    handle = broker._enter()
+    try:
+        _check(lib.aev_machine_test_state(handle, json.dumps(request).encode(),
+                                          byref(out)), "TestState")
+    finally:
+        broker._exit()
+    return _take_json(out)
+
+
 def send_task_success(broker, token, output):
     text = _json_text(output)
     broker._run("SendTaskSuccess", lib.aev_machine_send_task_success,

@@ -65,6 +65,48 @@ class PythonTaskTest(unittest.TestCase):
         types = [ev["type"] for ev in caught.history]
         self.assertIn("LambdaFunctionFailed", types)
 
+    def test_state_runs_one_task(self):
+        """TestState, typed and through the states service: the Task calls
+        the Python function and shows its data flow; a Catch that takes
+        its error answers CAUGHT_ERROR and the catcher's Next; a mocked
+        error a retrier matches answers RETRIABLE, calling nothing."""
+        def reserve(event, context):
+            self.calls.append(event)
+            if event["qty"] > 3:
+                raise OutOfStock("only 3 left")
+            return {"reserved": event["qty"]}
+
+        fn = create_function(self.b, "reserve", reserve)
+        task = {"Type": "Task", "Resource": fn.arn, "ResultPath": "$.r",
+                "Retry": [{"ErrorEquals": ["Throttled"], "IntervalSeconds": 2}],
+                "Catch": [{"ErrorEquals": ["OutOfStock"], "ResultPath": "$.error",
+                           "Next": "Refund"}],
+                "Next": "Ship"}
+        role = "arn:aws:iam::000000000000:role/test"
+        got = self.b.test_state(task, input={"qty": 2}, roleArn=role,
+                                inspectionLevel="DEBUG")
+        self.assertEqual(got["status"], "SUCCEEDED")
+        self.assertEqual(got["nextState"], "Ship")
+        self.assertEqual(json.loads(got["output"]), {"qty": 2, "r": {"reserved": 2}})
+        self.assertEqual(json.loads(got["inspectionData"]["result"]), {"reserved": 2})
+        got = self.b.call("states", "TestState", definition=json.dumps(task),
+                          input='{"qty": 5}', roleArn=role)
+        self.assertEqual(got["status"], "CAUGHT_ERROR")
+        self.assertEqual(got["error"], "OutOfStock")
+        self.assertEqual(got["nextState"], "Refund")
+        self.assertEqual(json.loads(got["output"])["error"]["Error"], "OutOfStock")
+        self.assertEqual(self.calls, [{"qty": 2}, {"qty": 5}])
+        got = self.b.test_state(task, mock={"errorOutput": {"error": "Throttled"}},
+                                stateConfiguration={"retrierRetryCount": 1},
+                                inspectionLevel="DEBUG")
+        self.assertEqual(got["status"], "RETRIABLE")
+        self.assertEqual(got["inspectionData"]["errorDetails"],
+                         {"retryIndex": 0, "retryBackoffIntervalSeconds": 4})
+        self.assertEqual(len(self.calls), 2)
+        with self.assertRaises(ClientError) as cm:
+            self.b.test_state(task, input={"qty": 1})
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationException")
+
     def test_redrive_runs_what_failed_again(self):
         """RedriveExecution, typed and through the states service: the
         Parallel branch that failed runs again, the one that succeeded
