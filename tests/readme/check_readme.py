@@ -73,6 +73,9 @@ def check_tool(text, tool):
                out + err)
         name = re.search(r"awsevents (\S+)", command).group(1)
         results[name] = out
+    expect('"nextState":"Review"' in results["call"],
+           "call states TestState should answer nextState Review",
+           results["call"])
     expect(results["test-event-pattern"].strip() == '{"Result": true}',
            "test-event-pattern should print {\"Result\": true}",
            results["test-event-pattern"])
