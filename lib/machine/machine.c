@@ -551,14 +551,17 @@ static int start(aev_machine *m, uint32_t version, const char *alias_arn, const 
     aev__execution_unref(e);
     return aev__nomem();
   }
-  if (probe) /* TestState's context object is always there: its state may read it */
-    e->context = probe->context ? json_incref(probe->context) : test_context_new(e, in);
-  else if (e->def->uses_context)
+  if (probe) { /* TestState's context object is always there: its state may read it */
+    e->context = probe->context ? probe->context : test_context_new(e, in);
+    probe->context = NULL;
+  } else if (e->def->uses_context) {
     e->context = context_new(e, in);
+  }
   m_run *root = aev__run_new(e, NULL, &e->def->top);
-  if (root && probe && probe->seen[P_VARIABLES]) {
+  if (root && probe && probe->vars) {
     json_decref(root->vars);
-    root->vars = json_incref(probe->seen[P_VARIABLES]);
+    root->vars = probe->vars;
+    probe->vars = NULL;
   }
   /* Built before the execution is listed, so that its first event is
    * whole or StartExecution answers out of memory. */

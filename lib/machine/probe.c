@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "machine/probe.h"
 
 static m_probe *probe_of(const m_run *r) { return r->parent ? NULL : r->e->probe; }
@@ -11,8 +12,9 @@ static m_probe *probe_of(const m_run *r) { return r->parent ? NULL : r->e->probe
 void aev__probe_note(m_run *r, int what, json_t *v) {
   m_probe *p = probe_of(r);
   if (!p || !v) return;
-  json_decref(p->seen[what]);
-  p->seen[what] = json_incref(v);
+  free(p->seen[what]);
+  p->seen[what] = aev__json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+  p->lost |= !p->seen[what];
 }
 
 int aev__probe_enter(m_run *r, int idx, json_t *input) {
@@ -59,6 +61,7 @@ void aev__probe_caught(m_run *r, size_t i, const char *error, const char *cause)
   free(p->caught_cause);
   p->caught_error = error ? strdup(error) : NULL;
   p->caught_cause = cause ? strdup(cause) : NULL;
+  p->lost |= (error && !p->caught_error) || (cause && !p->caught_cause);
 }
 
 int aev__probe_mock(m_run *r, json_t **result, const char **error, const char **cause) {
@@ -87,4 +90,4 @@ void aev__probe_mocked_flow(m_run *r) {
   else aev__run_fail(r, error, cause, 0);
 }
 
-int aev__probe_fixed_context(const aev_execution *e) { return e->probe && e->probe->context; }
+int aev__probe_fixed_context(const aev_execution *e) { return e->probe && e->probe->fixed_context; }

@@ -24,17 +24,23 @@ enum {
   P_N
 };
 
+/* The run and the caller share no JSON value (jansson's reference counts
+ * are not for threads): the run takes the values it is given, copies the
+ * mock, and the probe keeps JSON texts. */
 struct m_probe {
   /* What the request asked. */
   json_t *mock_result;           /* mock.result, parsed; NULL: none */
   char *mock_error, *mock_cause; /* mock.errorOutput; error NULL: none */
   int64_t retrier_retry_count;   /* stateConfiguration */
   int64_t map_failures;          /* -1: mapIterationFailureCount not given */
-  json_t *context;               /* the context object given ($$ as is), or NULL */
+  json_t *context;               /* the context object given ($$ as is), or NULL: the run takes it */
+  int fixed_context;             /* one was given */
+  json_t *vars;                  /* the variables given, or NULL: the run takes them */
   const char *role_arn;          /* roleArn, or NULL */
   /* What the run reported. */
   int entered;
-  json_t *seen[P_N];
+  int lost; /* a note could not be kept (out of memory) */
+  char *seen[P_N]; /* the JSON texts of the values noted */
   const char *next; /* the state it would go to (the definition outlives it) */
   int retriable, caught;
   int64_t retry_index, backoff_s, catch_index; /* -1: none */
@@ -48,7 +54,7 @@ struct m_probe {
 
 /* Every hook below does nothing unless r runs under a probe. */
 
-/* Keeps a reference to v (never changed afterwards) as member what. */
+/* Keeps the JSON text of v as member what. */
 void aev__probe_note(m_run *r, int what, json_t *v);
 /* Called as r enters state idx with input: the first entry goes on; any
  * later one is where the tested state would go, so the test ends there

@@ -242,7 +242,8 @@ static void probe_free(m_probe *p) {
   free(p->mock_error);
   free(p->mock_cause);
   json_decref(p->context);
-  for (size_t i = 0; i < P_N; i++) json_decref(p->seen[i]);
+  json_decref(p->vars);
+  for (size_t i = 0; i < P_N; i++) free(p->seen[i]);
   free(p->caught_error);
   free(p->caught_cause);
 }
@@ -251,22 +252,15 @@ static const char *const seen_names[P_N] = {
     "input",  "afterArguments", "afterInputPath", "afterParameters", "result", "afterResultSelector",
     "afterResultPath", "variables", "afterItemsPath"};
 
-static json_t *text_of(json_t *v) {
-  char *t = aev__json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-  json_t *s = t ? json_string(t) : NULL;
-  free(t);
-  return s;
-}
-
 /* inspectionData (DEBUG and TRACE: AWS's TRACE adds only an HTTP Task's
  * request and response, which this broker does not run). */
 static json_t *inspection(const m_probe *p) {
   json_t *d = json_object();
   int lost = !d;
   for (size_t i = 0; i < P_N && !lost; i++) {
-    json_t *v = p->seen[i];
-    if (!v || (i == P_VARIABLES && !json_object_size(v))) continue;
-    lost = json_object_set_new(d, seen_names[i], text_of(v));
+    /* Variables only when there are some, as AWS answers. */
+    if (!p->seen[i] || (i == P_VARIABLES && !strcmp(p->seen[i], "{}"))) continue;
+    lost = json_object_set_new(d, seen_names[i], json_string(p->seen[i]));
   }
   if (!lost && (p->retry_index >= 0 || p->catch_index >= 0)) {
     json_t *ed = json_object();
@@ -377,11 +371,13 @@ static int run(aev_broker *b, json_t *req, json_t **resp) {
   if (!rc) rc = wrapper(state, ql, &wrapped);
   if (!rc) rc = aev__machine_hidden(b, "TestState", wrapped, strlen(wrapped), role_arn, &m);
   p.role_arn = role_arn;
-  p.seen[P_VARIABLES] = vars;
+  p.fixed_context = p.context != NULL;
+  if (!rc && vars && !(p.seen[P_VARIABLES] = aev__json_dumps(vars, JSON_COMPACT))) rc = aev__nomem();
+  p.vars = vars;
   vars = NULL;
   if (!rc) rc = aev__machine_start_probe(m, input, input_len, &p, &e);
   if (!rc) rc = aev_execution_wait(e);
-  if (!rc && !(*resp = response(e, &p, strcmp(level, "INFO") != 0))) rc = aev__nomem();
+  if (!rc && (p.lost || !(*resp = response(e, &p, strcmp(level, "INFO") != 0)))) rc = aev__nomem();
   aev_execution_release(e);
   aev_machine_release(m);
   free(wrapped);

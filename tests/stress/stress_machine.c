@@ -1,7 +1,8 @@
 /* Stress (run under ThreadSanitizer in CI): a real-clock broker with 2
  * workers; 4 threads each start EXPRESS executions of a machine with a Map,
  * a Parallel and a Lambda task (its handler on the handler pool, so
- * completions cross threads), wait for each and check its output, while
+ * completions cross threads), wait for each and check its output (and
+ * TestState the Lambda task on its own), while
  * another thread starts STANDARD executions that wait 60 s and stops them,
  * reading their history meanwhile, then redrives and stops them again
  * (that machine keeps finished executions for 0 ms, so each start prunes
@@ -41,6 +42,12 @@ static const char WORK[] =
     "{\"StartAt\":\"Q\",\"States\":{\"Q\":{\"Type\":\"Pass\",\"InputPath\":\"$.sizes\",\"End\":true}}}],"
     "\"End\":true}}}";
 
+/* The Parallel's Task alone, as TestState's definition (JSON in JSON). */
+#define TEST_TASK                                                                                   \
+  "{\\\"Type\\\":\\\"Task\\\",\\\"Resource\\\":\\\"arn:aws:states:::lambda:invoke\\\","              \
+  "\\\"Parameters\\\":{\\\"FunctionName\\\":\\\"inc\\\",\\\"Payload.$\\\":\\\"$.n\\\"},\\\"End\\\":true}"
+#define ROLE "arn:aws:iam::000000000000:role/stress"
+
 static void inc(void *user, aev_invocation *ctx, const char *event, size_t len) {
   char out[32];
   snprintf(out, sizeof out, "%ld", strtol(event, NULL, 10) + 1);
@@ -60,6 +67,14 @@ static void *worker(void *arg) {
       errors++;
     aev_free(out);
     aev_execution_release(e);
+    char req[512];
+    snprintf(req, sizeof req, "{\"definition\":\"%s\",\"input\":\"{\\\"n\\\":%ld}\",\"roleArn\":\"%s\"}",
+             TEST_TASK, n, ROLE);
+    snprintf(want, sizeof want, "\\\"Payload\\\":%ld", n + 1);
+    out = NULL;
+    if (aev_machine_test_state(b, req, &out) || !strstr(out, "\"status\":\"SUCCEEDED\"") || !strstr(out, want))
+      errors++;
+    aev_free(out);
   }
   return NULL;
 }
