@@ -116,7 +116,9 @@ AEV_API int aev_machine_validate(const char *definition, size_t len, int type,
  * "input", "inspectionLevel" (INFO, DEBUG, TRACE), "variables", "roleArn"
  * (required for a Task without a mock), "mock" ({"result"} or
  * {"errorOutput": {"error", "cause"}}; required for Map, Parallel,
- * activities, .sync and .waitForTaskToken), "context" (with a mock) and
+ * activities, .sync and .waitForTaskToken; with "fieldValidationMode"
+ * STRICT, the default, PRESENT or NONE, a result is checked against the
+ * output of the API its integration calls), "context" (with a mock) and
  * "stateConfiguration" ({"retrierRetryCount", "mapIterationFailureCount"}).
  * *result_json is its response: "status" SUCCEEDED, FAILED, RETRIABLE
  * (a retrier has attempts left; nothing is retried) or CAUGHT_ERROR,

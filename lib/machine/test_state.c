@@ -17,6 +17,7 @@
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"
+#include "machine/mock_schema.h"
 #include "machine/probe.h"
 
 /* The name of the state under test: AWS's $$.State.Name in TestState
@@ -165,7 +166,7 @@ static int ends_with(const char *s, const char *tail) {
 }
 
 /* What AWS refuses before running the state. */
-static int state_check(json_t *state, const m_probe *p, int mocked, const char *role_arn) {
+static int state_check(json_t *state, const m_probe *p, int mocked, const char *mode, const char *role_arn) {
   const char *type = json_string_value(json_object_get(state, "Type"));
   if (!type) return AEV_OK; /* the definition's own check words it */
   int flow = !strcmp(type, "Map") || !strcmp(type, "Parallel");
@@ -190,6 +191,10 @@ static int state_check(json_t *state, const m_probe *p, int mocked, const char *
   }
   if (!strcmp(type, "Parallel") && p->mock_result && !json_is_array(p->mock_result))
     return invalid("ValidationException", "Mocked result must be an array.");
+  if (!strcmp(type, "Task") && p->mock_result) {
+    int rc = aev__mock_check(res, p->mock_result, mode);
+    if (rc) return rc;
+  }
   if (p->context) {
     int callback = !strcmp(type, "Task") && res &&
                    (strstr(res, ":activity:") || ends_with(res, ".waitForTaskToken") || strstr(res, ".sync"));
@@ -198,8 +203,9 @@ static int state_check(json_t *state, const m_probe *p, int mocked, const char *
   return AEV_OK;
 }
 
-/* mock and stateConfiguration into p; *mocked when a mock was given. */
-static int mock_read(json_t *req, m_probe *p, int reveal, int *mocked) {
+/* mock and stateConfiguration into p; *mocked when a mock was given, and
+ * its fieldValidationMode in *mode. */
+static int mock_read(json_t *req, m_probe *p, int reveal, int *mocked, const char **mode) {
   json_t *mock = NULL, *conf = NULL, *eo = NULL;
   int rc = aev__api_opt_object(svc, req, "mock", &mock);
   if (!rc) rc = aev__api_opt_object(svc, req, "stateConfiguration", &conf);
@@ -215,9 +221,9 @@ static int mock_read(json_t *req, m_probe *p, int reveal, int *mocked) {
     if (rc) return rc;
   }
   if (!mock) return AEV_OK;
-  const char *mode = "STRICT", *error = NULL, *cause = NULL;
-  rc = aev__api_opt_string(svc, mock, "fieldValidationMode", &mode);
-  if (!rc) rc = enum_check(mode, "mock.fieldValidationMode", field_modes);
+  const char *error = NULL, *cause = NULL;
+  rc = aev__api_opt_string(svc, mock, "fieldValidationMode", mode);
+  if (!rc) rc = enum_check(*mode, "mock.fieldValidationMode", field_modes);
   if (!rc) rc = aev__api_opt_object(svc, mock, "errorOutput", &eo);
   if (rc) return rc;
   int has_result = aev__api_has(mock, "result");
@@ -343,6 +349,7 @@ static int run(aev_broker *b, json_t *req, json_t **resp) {
   const char *def = NULL, *role_arn = NULL, *input = NULL, *level = "INFO", *state_name = NULL;
   size_t len = 0, input_len = 0;
   int reveal = 0, mocked = 0;
+  const char *mode = "STRICT";
   m_probe p = {.map_failures = -1, .retry_index = -1, .catch_index = -1};
   json_t *vars = NULL, *state = NULL, *doc = NULL;
   aev_machine *m = NULL;
@@ -361,13 +368,13 @@ static int run(aev_broker *b, json_t *req, json_t **resp) {
   if (!rc && state_name) rc = aev__check_length(state_name, "stateName", 1, 80);
   if (!rc) rc = json_member(req, "variables", "The variables must be a JSON object.", &vars);
   if (!rc && vars && !json_is_object(vars)) rc = invalid("ValidationException", "The variables must be a JSON object.");
-  if (!rc) rc = mock_read(req, &p, reveal, &mocked);
+  if (!rc) rc = mock_read(req, &p, reveal, &mocked, &mode);
   if (!rc) rc = json_member(req, "context", "Invalid Context object provided: it must be valid JSON", &p.context);
   if (!rc && p.context && !mocked)
     rc = invalid("ValidationException", "A context object may only be specified together with a mock.");
   const char *ql = NULL;
   if (!rc) rc = state_of(def, len, state_name, role_arn, b, &state, &ql, &doc);
-  if (!rc) rc = state_check(state, &p, mocked, role_arn);
+  if (!rc) rc = state_check(state, &p, mocked, mode, role_arn);
   if (!rc) rc = wrapper(state, ql, &wrapped);
   if (!rc) rc = aev__machine_hidden(b, "TestState", wrapped, strlen(wrapped), role_arn, &m);
   p.role_arn = role_arn;

@@ -434,6 +434,54 @@ START_TEST(variables_and_state_name) {
 }
 END_TEST
 
+static json_t *mock_of(const char *resource, const char *result, const char *mode) {
+  char def[256];
+  snprintf(def, sizeof def, "{'Type':'Task','Resource':'arn:aws:states:::%s','End':true}", resource);
+  json_t *m = json_pack("{s:s}", "result", result);
+  if (mode) json_object_set_new(m, "fieldValidationMode", json_string(mode));
+  return with(req_of(def), "mock", m);
+}
+
+static void schema_refuses(const char *resource, const char *result, const char *mode, const char *msg) {
+  char full[256];
+  snprintf(full, sizeof full, "Mock result schema validation error: %s", msg);
+  refused(mock_of(resource, result, mode), "ValidationException", full);
+}
+
+static void schema_passes(const char *resource, const char *result, const char *mode) {
+  json_t *a = test_state(mock_of(resource, result, mode));
+  ck_assert_str_eq(str(a, "status"), "SUCCEEDED");
+  output_is(a, result);
+  json_decref(a);
+}
+
+/* fieldValidationMode, AWS's answers as recorded
+ * (test_field_validation_mode.snapshot.json). */
+START_TEST(mock_results_fit_the_api) {
+  schema_refuses("events:putEvents", "{\"Entries\":\"a list\"}", NULL, "Field 'Entries' must be an array");
+  schema_refuses("events:putEvents", "{\"Entries\":[{\"EventId\":\"ok\"},{\"EventId\":[\"x\"]}]}", "STRICT",
+                 "Field 'EventId' must be a string");
+  schema_refuses("states:startExecution", "{}", NULL, "Required field 'ExecutionArn' is missing");
+  schema_refuses("states:startExecution", "{\"executionArn\":\"a\",\"startDate\":\"b\"}", NULL,
+                 "Required field 'ExecutionArn' is missing");
+  schema_refuses("states:startExecution", "{\"ExecutionArn\":\"a\",\"StartDate\":1764103483}", NULL,
+                 "Field 'StartDate' must be a string");
+  schema_refuses("lambda:invoke", "{\"StatusCode\":\"200\"}", NULL, "Field 'StatusCode' must be a number");
+  schema_refuses("states:startExecution.sync:2",
+                 "{\"ExecutionArn\":\"a\",\"StateMachineArn\":\"m\",\"Status\":\"DONE\",\"StartDate\":\"d\"}",
+                 NULL, "Field 'Status' is not an expected value");
+  schema_refuses("states:startExecution", "{\"ExecutionArn\":\"\",\"StartDate\":\"d\"}", "PRESENT",
+                 "Field 'ExecutionArn' is smaller than the minimum length");
+  /* Members outside the API's shape pass; PRESENT checks only what is
+   * there; NONE checks nothing; a callback's result has no shape. */
+  schema_passes("events:putEvents", "{\"random\":\"json\"}", NULL);
+  schema_passes("events:putEvents", "{}", NULL);
+  schema_passes("states:startExecution", "{\"executionArn\":\"a\"}", "PRESENT");
+  schema_passes("states:startExecution", "{\"StartDate\":true}", "NONE");
+  schema_passes("sqs:sendMessage.waitForTaskToken", "{\"StatusCode\":\"x\"}", NULL);
+}
+END_TEST
+
 START_TEST(bad_requests_are_refused) {
   const char *pass = "{'Type':'Pass','End':true}", *task = "{'Type':'Task','Resource':'" FN "','End':true}";
   refused(with_text(req_of(pass), "inspectionLevel", "LOUD"), "ValidationException",
@@ -505,6 +553,7 @@ int main(void) {
   tcase_add_test(t, catch_answers_caught_error);
   tcase_add_test(t, map_and_parallel_run_on_a_mock);
   tcase_add_test(t, variables_and_state_name);
+  tcase_add_test(t, mock_results_fit_the_api);
   tcase_add_test(t, bad_requests_are_refused);
   tcase_add_test(t, nothing_is_left_behind);
   suite_add_tcase(s, t);
