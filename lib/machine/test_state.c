@@ -177,9 +177,12 @@ static int state_check(json_t *state, const m_probe *p, int mocked, const char *
     return invalid("InvalidDefinition", "TestState API does not support Map or Parallel states. "
                                         "Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]");
   const char *res = json_string_value(json_object_get(state, "Resource"));
+  /* A Task that waits for someone else: an activity, a callback, a .sync. */
+  const int waits = !strcmp(type, "Task") && res &&
+                    (strstr(res, ":activity:") || ends_with(res, ".waitForTaskToken") || strstr(res, ".sync"));
   if (!strcmp(type, "Task") && !mocked) {
     if (!role_arn) return invalid("ValidationException", "RoleArn must be specified when testing a Task state");
-    if (res && (strstr(res, ":activity:") || ends_with(res, ".waitForTaskToken") || strstr(res, ".sync")))
+    if (waits)
       return invalid("InvalidDefinition", "TestState API does not support Activity tasks, .sync or "
                                           ".waitForTaskToken service integration patterns unless a mock is "
                                           "specified.");
@@ -195,12 +198,7 @@ static int state_check(json_t *state, const m_probe *p, int mocked, const char *
     int rc = aev__mock_check(res, p->mock_result, mode);
     if (rc) return rc;
   }
-  if (p->context) {
-    int callback = !strcmp(type, "Task") && res &&
-                   (strstr(res, ":activity:") || ends_with(res, ".waitForTaskToken") || strstr(res, ".sync"));
-    return context_check(p->context, callback);
-  }
-  return AEV_OK;
+  return p->context ? context_check(p->context, waits) : AEV_OK;
 }
 
 /* mock and stateConfiguration into p; *mocked when a mock was given, and
