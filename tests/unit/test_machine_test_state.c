@@ -378,6 +378,23 @@ START_TEST(map_and_parallel_run_on_a_mock) {
   a = test_state(map_req("", "[0,0,1]", 2));
   ck_assert_str_eq(str(a, "status"), "SUCCEEDED");
   json_decref(a);
+  /* JSONata, as recorded (base_map_state_retry): the threshold error
+   * meets the second retrier. */
+  json_t *r = req_of("{'QueryLanguage':'JSONata','Type':'Map','Items':'{% $states.input.Values %}','ItemProcessor':"
+                     "{'ProcessorConfig':{'Mode':'DISTRIBUTED','ExecutionType':'STANDARD'},'StartAt':'P','States':"
+                     "{'P':{'Type':'Pass','End':true}}},'ToleratedFailureCount':1,'Retry':[{'ErrorEquals':"
+                     "['MockException'],'MaxAttempts':3},{'ErrorEquals':['States.ExceedToleratedFailureThreshold'],"
+                     "'MaxAttempts':2}],'End':true}");
+  r = with(with(r, "mock", json_pack("{s:s}", "result", "[0, 0, 1]")), "stateConfiguration",
+           json_pack("{s:i}", "mapIterationFailureCount", 2));
+  a = test_state(with_text(with_text(r, "input", "{\"Values\":[1,2,3]}"), "inspectionLevel", "DEBUG"));
+  ck_assert_str_eq(str(a, "status"), "RETRIABLE");
+  ck_assert_str_eq(str(a, "error"), "States.ExceedToleratedFailureThreshold");
+  members_are(a, "errorDetails,input,maxConcurrency,toleratedFailureCount");
+  json_t *d = json_object_get(json_object_get(a, "inspectionData"), "errorDetails");
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "retryIndex")), 1);
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "retryBackoffIntervalSeconds")), 1);
+  json_decref(a);
   refused(map_req("", "{\"a\":1}", -1), "ValidationException", "Mocked result must be an array.");
   char def[1024];
   snprintf(def, sizeof def, MAP, "");
@@ -385,7 +402,7 @@ START_TEST(map_and_parallel_run_on_a_mock) {
           "TestState API does not support Map or Parallel states. Supported state types include: [Task, "
           "Wait, Pass, Succeed, Fail, Choice]");
   /* Parallel: a mocked error, caught. */
-  json_t *r = req_of("{'Type':'Parallel','Branches':[{'StartAt':'A','States':{'A':{'Type':'Pass','End':true}}}],"
+  r = req_of("{'Type':'Parallel','Branches':[{'StartAt':'A','States':{'A':{'Type':'Pass','End':true}}}],"
                      "'Catch':[{'ErrorEquals':['States.BranchFailed'],'Next':'Handle'}],'End':true}");
   a = test_state(with(r, "mock", json_pack("{s:{s:s,s:s}}", "errorOutput", "error", "States.BranchFailed", "cause", "c")));
   ck_assert_str_eq(str(a, "status"), "CAUGHT_ERROR");
