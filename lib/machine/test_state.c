@@ -388,7 +388,6 @@ static int run(aev_broker *b, json_t *req, json_t **resp) {
   free(wrapped);
   json_decref(state);
   json_decref(doc);
-  json_decref(vars);
   probe_free(&p);
   return rc;
 }
