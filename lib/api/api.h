@@ -99,6 +99,13 @@ int aev__api_req_string(const aev__api_service *svc, json_t *req,
 int aev__api_opt_string(const aev__api_service *svc, json_t *req,
                         const char *name, const char **out);
 
+/* An optional string that must be one of names (NULL-terminated), else
+ * "1 validation error detected: Value 'X' at 'PATH' failed to satisfy
+ * constraint: Member must satisfy enum value set: [A, B]", PATH being path
+ * (a nested member's, "mock.fieldValidationMode") or else name. */
+int aev__api_opt_enum(const aev__api_service *svc, json_t *req, const char *name,
+                      const char *path, const char *const *names, const char **out);
+
 /* A string with its length in bytes, which may hold U+0000: for the
  * members of svc->nul_members. opt_text leaves *out and *len untouched when
  * the member is absent. */

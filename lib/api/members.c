@@ -197,6 +197,26 @@ int aev__api_opt_string(const aev__api_service *svc, json_t *req,
   return AEV_OK;
 }
 
+int aev__api_opt_enum(const aev__api_service *svc, json_t *req, const char *name,
+                      const char *path, const char *const *names, const char **out) {
+  const char *v = NULL;
+  int rc = aev__api_opt_string(svc, req, name, &v);
+  if (rc != AEV_OK || !v)
+    return rc;
+  char set[256] = "";
+  for (size_t i = 0; names[i]; i++) {
+    if (!strcmp(v, names[i])) {
+      *out = v;
+      return AEV_OK;
+    }
+    snprintf(set + strlen(set), sizeof set - strlen(set), "%s%s", i ? ", " : "", names[i]);
+  }
+  return aev__fail(AEV_ERR_INVALID, svc->invalid_code,
+                   "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: "
+                   "Member must satisfy enum value set: [%s]",
+                   v, path ? path : name, set);
+}
+
 int aev__api_req_string(const aev__api_service *svc, json_t *req,
                         const char *name, const char **out) {
   return member(req, name) ? aev__api_opt_string(svc, req, name, out)

@@ -334,24 +334,11 @@ static int describe_execution(aev_broker *b, const aev__api_service *svc, json_t
   return rc ? rc : reply(loads(t), resp);
 }
 
-static const char *const status_names[] = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED",
-                                            "PENDING_REDRIVE", NULL};
+/* In the order AWS's message lists them. */
+static const char *const status_names[] = {"SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED",
+                                            "FAILED", "RUNNING", NULL};
 
 static const char *const redrive_names[] = {"REDRIVEN", "NOT_REDRIVEN", NULL};
-
-/* An optional member that must be one of names, which AWS's message lists
- * as set. */
-static int enum_of(const aev__api_service *svc, json_t *req, const char *member, const char *const *names,
-                   const char *set, const char **out) {
-  int rc = aev__api_opt_string(svc, req, member, out);
-  for (size_t i = 0; !rc && *out && names[i]; i++)
-    if (!strcmp(*out, names[i])) return AEV_OK;
-  if (rc || !*out) return rc;
-  return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                   "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: "
-                   "Member must satisfy enum value set: [%s]",
-                   *out, member, set);
-}
 
 static json_t *execution_item(aev_execution *e, const char *status) {
   pthread_mutex_lock(&e->mu);
@@ -441,9 +428,8 @@ static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *r
   snprintf(scope, sizeof scope, "executions %s", alias ? alias : version ? version_arn : m->res.arn);
   if (version) rc = aev__version_check(m, version);
   if (!rc)
-    rc = enum_of(svc, req, "statusFilter", status_names,
-                 "SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING", &filter);
-  if (!rc) rc = enum_of(svc, req, "redriveFilter", redrive_names, "REDRIVEN, NOT_REDRIVEN", &redrive_filter);
+    rc = aev__api_opt_enum(svc, req, "statusFilter", NULL, status_names, &filter);
+  if (!rc) rc = aev__api_opt_enum(svc, req, "redriveFilter", NULL, redrive_names, &redrive_filter);
   if (!rc && !(rc = aev__page_open(svc, req, scope, 3096, &pg)))
     rc = m->type == AEV_MACHINE_EXPRESS ? express_unlisted() : aev__machine_executions(m, &list, &n);
   aev_machine_release(m);

@@ -32,19 +32,6 @@ static int invalid(const char *code, const char *msg) {
   return aev__fail(AEV_ERR_INVALID, code, "%s", msg);
 }
 
-/* v must be one of allowed (a NULL-terminated list). */
-static int enum_check(const char *v, const char *member, const char *const *allowed) {
-  char set[128] = "";
-  for (size_t i = 0; allowed[i]; i++) {
-    if (!strcmp(v, allowed[i])) return AEV_OK;
-    snprintf(set + strlen(set), sizeof set - strlen(set), "%s%s", i ? ", " : "", allowed[i]);
-  }
-  return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                   "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: "
-                   "Member must satisfy enum value set: [%s]",
-                   v, member, set);
-}
-
 static const char *const levels[] = {"INFO", "DEBUG", "TRACE", NULL};
 static const char *const field_modes[] = {"STRICT", "PRESENT", "NONE", NULL};
 
@@ -220,8 +207,7 @@ static int mock_read(json_t *req, m_probe *p, int reveal, int *mocked, const cha
   }
   if (!mock) return AEV_OK;
   const char *error = NULL, *cause = NULL;
-  rc = aev__api_opt_string(svc, mock, "fieldValidationMode", mode);
-  if (!rc) rc = enum_check(*mode, "mock.fieldValidationMode", field_modes);
+  rc = aev__api_opt_enum(svc, mock, "fieldValidationMode", "mock.fieldValidationMode", field_modes, mode);
   if (!rc) rc = aev__api_opt_object(svc, mock, "errorOutput", &eo);
   if (rc) return rc;
   int has_result = aev__api_has(mock, "result");
@@ -359,8 +345,7 @@ static int run(aev_broker *b, json_t *req, json_t **resp) {
   if (!rc) rc = aev__api_opt_string(svc, req, "roleArn", &role_arn);
   if (!rc && role_arn) rc = aev__setup_check(&(m_setup){.role_arn = role_arn});
   if (!rc) rc = aev__api_opt_text(svc, req, "input", &input, &input_len);
-  if (!rc) rc = aev__api_opt_string(svc, req, "inspectionLevel", &level);
-  if (!rc) rc = enum_check(level, "inspectionLevel", levels);
+  if (!rc) rc = aev__api_opt_enum(svc, req, "inspectionLevel", NULL, levels, &level);
   if (!rc) rc = aev__api_opt_bool(svc, req, "revealSecrets", &reveal);
   if (!rc) rc = aev__api_opt_string(svc, req, "stateName", &state_name);
   if (!rc && state_name) rc = aev__check_length(state_name, "stateName", 1, 80);
