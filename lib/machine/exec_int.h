@@ -134,6 +134,9 @@ void aev__flow_child_done(m_run *child, json_t *output, int failed, const char *
  * .waitForTaskToken) before Parameters are evaluated; then the start on
  * params (stolen). */
 int aev__task_prepare(m_run *r); /* -1: out of memory */
+/* Whether a Task of resource waits for someone else's answer: an
+ * activity's, a callback's (.waitForTaskToken), a .sync's. */
+int aev__task_waits(const char *resource);
 void aev__task_start(m_run *r, json_t *params);
 /* The run's activity task, if no worker took it, leaves the activity's
  * queue (a new attempt, the end of the execution). */

@@ -310,14 +310,23 @@ void aev__task_withdraw(m_run *r) {
   r->queued_on = NULL;
 }
 
+/* An activity's or a callback's task: it waits for a task token. */
+static int takes_token(const char *res) {
+  size_t n = strlen(res), w = strlen(WAIT_SUFFIX);
+  return is_activity(res) || (n >= w && !strcmp(res + n - w, WAIT_SUFFIX));
+}
+
+int aev__task_waits(const char *resource) {
+  return takes_token(resource) || strstr(resource, ".sync") != NULL;
+}
+
 int aev__task_prepare(m_run *r) {
   const m_state *s = aev__run_state(r);
   r->task_seq++;
   aev__task_withdraw(r);
   free(r->token);
   r->token = NULL;
-  size_t n = strlen(s->resource), w = strlen(WAIT_SUFFIX);
-  if (!is_activity(s->resource) && (n < w || strcmp(s->resource + n - w, WAIT_SUFFIX))) return 0;
+  if (!takes_token(s->resource)) return 0;
   r->token = token_new(r);
   if (!r->token) return -1; /* never a task that waits for no token */
   return r->e->context ? aev__ctx_set(r->e, "Task", json_pack("{s:s}", "Token", r->token)) : 0;

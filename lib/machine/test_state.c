@@ -147,11 +147,6 @@ static int wrapper(json_t *state, const char *query_language, char **out) {
   return rc;
 }
 
-static int ends_with(const char *s, const char *tail) {
-  size_t n = strlen(s), t = strlen(tail);
-  return n >= t && !strcmp(s + n - t, tail);
-}
-
 /* What AWS refuses before running the state. */
 static int state_check(json_t *state, const m_probe *p, int mocked, const char *mode, const char *role_arn) {
   const char *type = json_string_value(json_object_get(state, "Type"));
@@ -164,9 +159,7 @@ static int state_check(json_t *state, const m_probe *p, int mocked, const char *
     return invalid("InvalidDefinition", "TestState API does not support Map or Parallel states. "
                                         "Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]");
   const char *res = json_string_value(json_object_get(state, "Resource"));
-  /* A Task that waits for someone else: an activity, a callback, a .sync. */
-  const int waits = !strcmp(type, "Task") && res &&
-                    (strstr(res, ":activity:") || ends_with(res, ".waitForTaskToken") || strstr(res, ".sync"));
+  const int waits = !strcmp(type, "Task") && res && aev__task_waits(res);
   if (!strcmp(type, "Task") && !mocked) {
     if (!role_arn) return invalid("ValidationException", "RoleArn must be specified when testing a Task state");
     if (waits)
