@@ -459,6 +459,105 @@ static const char *event_key(void *items, size_t i, char *buf) {
   return buf;
 }
 
+/* ListMapRuns: an execution's Map Runs, oldest first (never taken away, so
+ * positions key the pages, as events' do). */
+static int list_map_runs(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_execution *e;
+  int rc = execution_of(b, svc, req, &e);
+  if (rc) return rc;
+  m_page pg = {0};
+  char scope[2200], last[M_PAGE_KEY_MAX];
+  snprintf(scope, sizeof scope, "mapRuns %s", e->arn);
+  if ((rc = aev__page_open(svc, req, scope, 1024, &pg))) {
+    aev_execution_release(e);
+    aev__page_close(&pg);
+    return rc;
+  }
+  /* The page's runs, taken under the lock (the list may grow meanwhile);
+   * each run lives as long as the execution. */
+  pthread_mutex_lock(&e->mu);
+  const size_t n = e->nmap_runs;
+  const size_t from = aev__page_from(&pg, NULL, n, event_key), to = n - from > pg.max ? from + pg.max : n;
+  m_map_run **page = to > from ? malloc((to - from) * sizeof *page) : NULL;
+  if (page) memcpy(page, e->map_runs + from, (to - from) * sizeof *page);
+  pthread_mutex_unlock(&e->mu);
+  json_t *arr = json_array(), *v = arr ? json_pack("{s:o}", "mapRuns", arr) : NULL;
+  int failed = !v || (to > from && !page);
+  for (size_t i = from; !failed && i < to; i++)
+    failed = json_array_append_new(arr, aev__map_run_item(e, page[i - from]));
+  free(page);
+  if (!failed && to < n) rc = aev__page_next(&pg, v, event_key(NULL, to - 1, last));
+  aev_execution_release(e);
+  aev__page_close(&pg);
+  if (rc || failed) {
+    json_decref(v);
+    return rc ? rc : aev__nomem();
+  }
+  return reply(v, resp);
+}
+
+static int map_run_of(aev_broker *b, const aev__api_service *svc, json_t *req, aev_execution **e,
+                      m_map_run **mr) {
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, "mapRunArn", &arn);
+  if (!rc) rc = aev__check_length(arn, "mapRunArn", 1, 2000);
+  if (!rc) rc = aev__states_arn_check(arn);
+  return rc ? rc : aev__map_run_find(b, arn, e, mr);
+}
+
+static int describe_map_run(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  aev_execution *e;
+  m_map_run *mr;
+  int rc = map_run_of(b, svc, req, &e, &mr);
+  if (rc) return rc;
+  json_t *v = aev__map_run_json(e, mr);
+  aev_execution_release(e);
+  return reply(v, resp);
+}
+
+/* UpdateMapRun's toleratedFailurePercentage: a number from 0 to 100. */
+static int percentage_of(const aev__api_service *svc, json_t *req, const double **out, double *v) {
+  json_t *p = json_object_get(req, "toleratedFailurePercentage");
+  if (!p || json_is_null(p)) return AEV_OK;
+  if (!json_is_number(p))
+    return aev__fail(AEV_ERR_INVALID, svc->invalid_code,
+                     "Value for toleratedFailurePercentage must be a number.");
+  *v = json_number_value(p);
+  if (*v < 0 || *v > 100) {
+    char *t = aev__json_text(p);
+    int rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
+                       "1 validation error detected: Value '%s' at 'toleratedFailurePercentage' failed to "
+                       "satisfy constraint: Member must have value %s",
+                       t ? t : "", *v < 0 ? "greater than or equal to 0" : "less than or equal to 100");
+    free(t);
+    return rc;
+  }
+  *out = v;
+  return AEV_OK;
+}
+
+/* UpdateMapRun: the request is checked before the Map Run is looked up. */
+static int update_map_run(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  int64_t max = -1, count = -1;
+  double pct_v;
+  const double *pct = NULL;
+  int rc = aev__api_opt_int(svc, req, "maxConcurrency", 0, INT32_MAX, &max);
+  if (!rc) rc = aev__api_opt_int(svc, req, "toleratedFailureCount", 0, INT64_MAX, &count);
+  if (!rc) rc = percentage_of(svc, req, &pct, &pct_v);
+  if (!rc && max < 0 && count < 0 && !pct)
+    /* The API model's reason MISSING_REQUIRED_PARAMETER. */
+    rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "At least one of maxConcurrency, toleratedFailurePercentage or "
+                   "toleratedFailureCount must be specified");
+  aev_execution *e;
+  m_map_run *mr;
+  if (!rc) rc = map_run_of(b, svc, req, &e, &mr);
+  if (rc) return rc;
+  rc = aev__map_run_update(e, mr, max >= 0 ? &max : NULL, pct, count >= 0 ? &count : NULL);
+  aev_execution_release(e);
+  return rc ? rc : reply(json_object(), resp);
+}
+
 /* includeExecutionData false: no event carries "execution data (input or
  * output of a history event)", as AWS puts it. */
 static void drop_execution_data(json_t *events) {
@@ -791,6 +890,7 @@ static const aev__api_action actions[] = {
     {"DeleteStateMachineVersion", delete_version},
     {"DescribeActivity", describe_activity},
     {"DescribeExecution", describe_execution},
+    {"DescribeMapRun", describe_map_run},
     {"DescribeStateMachine", describe_machine},
     {"DescribeStateMachineAlias", describe_alias},
     {"DescribeStateMachineForExecution", describe_for_execution},
@@ -798,6 +898,7 @@ static const aev__api_action actions[] = {
     {"GetExecutionHistory", history},
     {"ListActivities", list_activities},
     {"ListExecutions", list_executions},
+    {"ListMapRuns", list_map_runs},
     {"ListStateMachineAliases", list_aliases},
     {"ListStateMachineVersions", list_versions},
     {"ListStateMachines", list_machines},
@@ -813,6 +914,7 @@ static const aev__api_action actions[] = {
     {"TagResource", tag_resource},
     {"TestState", test_state},
     {"UntagResource", untag_resource},
+    {"UpdateMapRun", update_map_run},
     {"UpdateStateMachine", update},
     {"UpdateStateMachineAlias", update_alias},
     {"ValidateStateMachineDefinition", validate},

@@ -559,6 +559,7 @@ static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d
       path_field(c, st, base, "ToleratedFailurePercentagePath", 0, &s->tolerated_pct_path, NULL) ||
       label_field(c, st, base))
     return -1;
+  s->label = json_string_value(json_object_get(st, "Label"));
   s->item_batcher = json_object_get(st, "ItemBatcher");
   json_t *reader = json_object_get(st, "ItemReader");
   if (reader) {

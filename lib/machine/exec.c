@@ -116,12 +116,17 @@ void aev__run_post(m_run *r, void (*fn)(m_run *r)) {
 /* ---- events and context ---- */
 
 int64_t aev__run_event(m_run *r, const char *type, const char *dkey, json_t *details) {
+  if (r->own) {
+    json_decref(details);
+    return r->prev_event = ++r->own->own_events;
+  }
   r->prev_event = aev__hist_add(r->e, type, r->prev_event, dkey, details);
   return r->prev_event;
 }
 
 /* A state's Entered (its input) or Exited (its output) event. */
 static int64_t state_event(m_run *r, int entered_event, json_t *data) {
+  if (r->own) return r->prev_event = ++r->own->own_events;
   const m_state *s = aev__run_state(r);
   r->prev_event = aev__hist_state(r->e, entered_event ? entered[s->type] : exited[s->type],
                                   r->prev_event, s->name, entered_event, data);
@@ -390,6 +395,7 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
   reason_copy(&error, &cause, &err_copy, &cause_copy);
   aev__hist_end(e, terminal[status].type, prev, terminal[status].dkey,
                 status == AEV_EXECUTION_SUCCEEDED ? out : NULL, err_copy, cause_copy);
+  aev__map_runs_close(e);
   pthread_mutex_lock(&e->mu);
   e->finished = 1;
   e->status = status;
@@ -436,6 +442,10 @@ static void finish_run(m_run *r, json_t *output, int failed, const char *error, 
 
 void aev__exec_abort(aev_execution *e, const char *error, const char *cause) {
   if (e->finished) return;
+  /* Its running Map Runs are aborted with it (AWS's MapRunAborted). Only
+   * this strand changes their status. */
+  for (size_t i = 0; i < e->nmap_runs; i++)
+    if (e->map_runs[i]->status == MR_RUNNING) aev__run_event(e->map_runs[i]->run, "MapRunAborted", NULL, NULL);
   aev__exec_end(e, AEV_EXECUTION_ABORTED, NULL, error, cause, e->events);
 }
 

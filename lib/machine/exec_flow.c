@@ -33,6 +33,11 @@ static int spawn(m_run *p, const m_graph *g, size_t slot, json_t *input) {
   }
   c->slot = slot;
   c->spawn_gen = p->gen;
+  c->own = p->own;
+  if (p->mr) { /* a child execution of its own, ExecutionStarted its event 1 */
+    c->own = c;
+    c->own_events = 1;
+  }
   c->input = input;
   aev__run_post(c, child_start);
   /* A post that could not be made fails the child at once, and with it
@@ -52,8 +57,16 @@ static json_t *result_slots(size_t n) {
   return a;
 }
 
+/* The Map Run of r's last Parallel or Map state, if any, is not this
+ * one's: given up if it was still running (a retry's new attempt). */
+static void map_run_drop(m_run *r) {
+  if (r->mr && r->mr->status == MR_RUNNING) aev__map_run_end(r->e, r->mr, MR_ABORTED);
+  r->mr = NULL;
+}
+
 void aev__flow_parallel(m_run *r, json_t *input) {
   const m_state *s = aev__run_state(r);
+  map_run_drop(r);
   if (r->e->probe) { /* TestState runs a Parallel only with a mock */
     json_decref(input);
     aev__probe_mocked_flow(r);
@@ -142,8 +155,17 @@ static json_t *batch(const m_state *s, json_t *items) {
   return out;
 }
 
-/* A Map iteration's event: the Map state's name and the item's index. */
-static void iteration_event(m_run *r, const char *type, const char *dkey, size_t index) {
+/* A Map iteration's event: the Map state's name and the item's index. A
+ * Distributed Map's parent records none of its children's events: it
+ * counts them in its Map Run instead (outcome: MR_*; from: what it was). */
+static void iteration_event(m_run *r, const char *type, const char *dkey, size_t index, int from,
+                            int outcome) {
+  if (r->mr) {
+    json_t *batch = json_object_get(json_array_get(r->items, index), "Items");
+    const size_t items = aev__run_state(r)->item_batcher ? json_array_size(batch) : 1;
+    aev__map_run_child(r->e, r->mr, items, from, outcome);
+    return;
+  }
   aev__run_event(r, type, dkey,
                  recording(r) ? json_pack("{s:s,s:I}", "name", aev__run_state(r)->name, "index", (json_int_t)index)
                               : NULL);
@@ -181,7 +203,7 @@ static int start_item(m_run *r, size_t i) {
   } else {
     input = json_incref(item);
   }
-  iteration_event(r, "MapIterationStarted", "mapIterationStartedEventDetails", i);
+  iteration_event(r, "MapIterationStarted", "mapIterationStartedEventDetails", i, -1, MR_RUNNING);
   r->started++;
   r->running++;
   return spawn(r, s->processor, i, input);
@@ -189,7 +211,15 @@ static int start_item(m_run *r, size_t i) {
 
 /* Every child succeeded: the state's result, the children's in order. */
 static void succeed(m_run *p, int map) {
-  aev__run_event(p, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL, NULL);
+  if (!p->mr) {
+    aev__run_event(p, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL, NULL);
+  } else {
+    /* AWS links both MapStateSucceeded and MapStateExited to MapRunSucceeded. */
+    aev__map_run_end(p->e, p->mr, MR_SUCCEEDED);
+    const int64_t done = aev__run_event(p, "MapRunSucceeded", NULL, NULL);
+    aev__run_event(p, "MapStateSucceeded", NULL, NULL);
+    p->prev_event = done;
+  }
   json_t *res = p->results;
   p->results = NULL;
   aev__run_result(p, res);
@@ -205,6 +235,50 @@ static void start_items(m_run *r) {
 }
 
 static int tolerated(const m_run *p);
+
+static const char threshold_error[] = "States.ExceedToleratedFailureThreshold",
+                  threshold_cause[] = "The specified tolerated failure threshold was exceeded";
+
+/* A Distributed Map's run of children, as it starts: its ARN in the
+ * parent's history (MapRunStarted, after MapStateStarted, as AWS records
+ * them), and with no tolerance given, none: one failed child fails it.
+ * -1 when out of memory (r failed). */
+static int map_run_start(m_run *r, size_t items) {
+  if (!(r->mr = aev__map_run_new(r, aev__run_state(r)->label, r->nkids, items))) {
+    aev__run_oom(r);
+    return -1;
+  }
+  pthread_mutex_lock(&r->e->mu);
+  r->mr->max_concurrency = (int64_t)r->max_conc;
+  r->mr->tolerated_count = r->tolerated_count;
+  r->mr->tolerated_pct = r->tolerated_pct > 0 ? r->tolerated_pct : 0;
+  pthread_mutex_unlock(&r->e->mu);
+  r->has_tolerance = 1;
+  aev__run_event(r, "MapRunStarted", "mapRunStartedEventDetails",
+                 recording(r) ? json_pack("{s:s}", "mapRunArn", r->mr->arn) : NULL);
+  return 0;
+}
+
+/* More children failed than it tolerates: MapRunFailed, with the error the
+ * Map state then fails with. */
+static void map_run_failed(m_run *p) {
+  aev__map_run_end(p->e, p->mr, MR_FAILED);
+  aev__run_event(p, "MapRunFailed", "mapRunFailedEventDetails",
+                 recording(p) ? json_pack("{s:s,s:s}", "error", threshold_error, "cause", threshold_cause) : NULL);
+}
+
+void aev__flow_map_updated(m_run *r) {
+  pthread_mutex_lock(&r->e->mu);
+  r->max_conc = (size_t)r->mr->max_concurrency;
+  r->tolerated_count = r->mr->tolerated_count;
+  r->tolerated_pct = r->mr->tolerated_pct;
+  pthread_mutex_unlock(&r->e->mu);
+  start_items(r);
+}
+
+/* AWS's error when more children failed than a Map tolerates (recorded by
+ * TestState; a Distributed Map tolerates none unless told). */
+static void threshold_exceeded(m_run *r) { aev__run_fail(r, threshold_error, threshold_cause, 0); }
 
 /* TestState runs a Map only with a mock, which stands for its iterations'
  * results: mapIterationFailureCount of them failed (only a Map with a
@@ -222,8 +296,7 @@ static void mocked_map(m_run *r, json_t *items) {
   r->nkids = json_array_size(items);
   r->failed = p->map_failures > 0 ? (size_t)p->map_failures : 0;
   if (!p->mock_error && r->failed && r->has_tolerance && !tolerated(r)) {
-    aev__run_fail(r, "States.ExceedToleratedFailureThreshold",
-                  "The specified tolerated failure threshold was exceeded", 0);
+    threshold_exceeded(r);
     return;
   }
   aev__probe_mocked_flow(r);
@@ -231,6 +304,7 @@ static void mocked_map(m_run *r, json_t *items) {
 
 void aev__flow_map(m_run *r, json_t *effective) {
   const m_state *s = aev__run_state(r);
+  map_run_drop(r);
   if (s->item_reader) {
     /* Distributed Map reads items from S3, which this broker does not have;
      * a JSON array input (ItemsPath / Items) works. */
@@ -297,6 +371,7 @@ void aev__flow_map(m_run *r, json_t *effective) {
     r->tolerated_pct = v;
     r->has_tolerance = 1;
   }
+  const size_t nitems = json_array_size(items);
   if (s->item_batcher) {
     json_t *b = batch(s, items);
     json_decref(items);
@@ -317,6 +392,7 @@ void aev__flow_map(m_run *r, json_t *effective) {
   }
   aev__run_event(r, "MapStateStarted", "mapStateStartedEventDetails",
                  recording(r) ? json_pack("{s:I}", "length", (json_int_t)r->nkids) : NULL);
+  if (s->distributed && map_run_start(r, nitems)) return;
   if (r->nkids == 0) {
     succeed(r, 1);
     return;
@@ -346,15 +422,14 @@ void aev__flow_child_done(m_run *c, json_t *output, int failed, const char *erro
   if (failed) {
     p->failed++;
     if (map)
-      iteration_event(p, "MapIterationFailed", "mapIterationFailedEventDetails", c->slot);
+      iteration_event(p, "MapIterationFailed", "mapIterationFailedEventDetails", c->slot, MR_RUNNING,
+                      MR_FAILED);
     if (!map || !tolerated(p)) {
       p->gen++; /* the other children stop */
+      if (p->mr) map_run_failed(p);
       aev__run_event(p, map ? "MapStateFailed" : "ParallelStateFailed", NULL, NULL);
-      if (map && p->has_tolerance)
-        aev__run_fail(p, "States.ExceedToleratedFailureThreshold",
-                      "The specified tolerated failure threshold for the Map Run has been exceeded", 0);
-      else
-        aev__run_fail(p, error, cause, 0);
+      if (map && p->has_tolerance) threshold_exceeded(p);
+      else aev__run_fail(p, error, cause, 0);
       return;
     }
     if (json_array_set_new(p->results, c->slot,
@@ -365,7 +440,8 @@ void aev__flow_child_done(m_run *c, json_t *output, int failed, const char *erro
     }
   } else {
     if (map)
-      iteration_event(p, "MapIterationSucceeded", "mapIterationSucceededEventDetails", c->slot);
+      iteration_event(p, "MapIterationSucceeded", "mapIterationSucceededEventDetails", c->slot, MR_RUNNING,
+                      MR_SUCCEEDED);
     json_array_set_new(p->results, c->slot, output);
     c->succeeded = 1;
   }
@@ -380,6 +456,12 @@ void aev__flow_redrive(m_run *p) {
   const unsigned attempt = p->results_gen;
   p->results_gen = ++p->gen;
   p->finished = p->failed = p->running = 0;
+  if (p->mr) {
+    aev__map_run_redriven(p->e, p->mr);
+    aev__run_event(p, "MapRunRedriven", "mapRunRedrivenEventDetails",
+                   recording(p) ? json_pack("{s:s,s:i}", "mapRunArn", p->mr->arn, "redriveCount", p->mr->redrives)
+                                : NULL);
+  }
   /* Posted, as spawn() posts a new child: runs added meanwhile are not
    * this attempt's. */
   const size_t n = p->e->nruns;
@@ -393,7 +475,8 @@ void aev__flow_redrive(m_run *p) {
     }
     c->finished_run = 0; /* alive again, for its post to run */
     p->running++;
-    if (map) iteration_event(p, "MapIterationStarted", "mapIterationStartedEventDetails", c->slot);
+    if (map)
+      iteration_event(p, "MapIterationStarted", "mapIterationStartedEventDetails", c->slot, -1, MR_RUNNING);
     aev__run_post(c, redrive_child);
   }
   if (map) start_items(p);

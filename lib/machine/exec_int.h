@@ -34,6 +34,13 @@ struct m_run {
   double tolerated_pct;
   int has_tolerance;
   char *kid_error, *kid_cause;
+  m_map_run *mr; /* a Distributed Map's run of this attempt, or NULL */
+  /* Inside a Distributed Map's child: the child's top run, whose
+   * own_events numbers the events of the child's own history (AWS keeps
+   * them out of the parent's, whose history this library keeps); NULL
+   * elsewhere. */
+  m_run *own;
+  int64_t own_events;
   int finished_run;
   int driving, ready; /* aev__run_enter's loop */
   unsigned gen;       /* a parent: bumped per start, so children of an
@@ -122,6 +129,8 @@ json_t *aev__jq_item(m_run *r, json_t *item, size_t index, aev__jenv *env);
 /* Parallel and Map (exec_flow.c). */
 void aev__flow_parallel(m_run *r, json_t *effective);
 void aev__flow_map(m_run *r, json_t *effective);
+/* UpdateMapRun changed r's Map Run: its values apply from now on. */
+void aev__flow_map_updated(m_run *r);
 /* A redrive of r at a Parallel or Map state whose children were started:
  * those that did not succeed run again, and the rest keep their results. */
 void aev__flow_redrive(m_run *r);

@@ -376,6 +376,7 @@ void aev__execution_unref(aev_execution *e) {
   if (!e || --e->refs > 0) return;
   if (e->watch) e->watch(NULL, e->watch_user); /* freed unfinished */
   aev__exec_free_runs(e);
+  aev__map_runs_free(e);
   if (e->strand) aev__strand_release(e->strand);
   aev__hist_free(e->history);
   json_decref(e->context);

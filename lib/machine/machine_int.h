@@ -124,6 +124,7 @@ struct m_state {
   aev__jpath *tolerated_count_path, *tolerated_pct_path;
   json_t *item_batcher;
   int distributed;
+  const char *label; /* a Distributed Map's Label, or NULL */
   const char *item_reader; /* ItemReader's Resource: not offered (no S3) */
   /* Task */
   const char *resource;
@@ -307,6 +308,7 @@ struct aev_machine {
 
 typedef struct m_run m_run;
 typedef struct m_probe m_probe;
+typedef struct m_map_run m_map_run; /* map_run.c */
 typedef struct m_history m_history; /* history.c */
 
 /* A client token of a redrive, and the redrive's date. */
@@ -352,6 +354,9 @@ struct aev_execution {
   m_redrive_token *tokens;
   /* TestState's (probe.h), which outlives the run; NULL otherwise. */
   m_probe *probe;
+  /* The Map Runs of its Distributed Map states, oldest first (under mu). */
+  m_map_run **map_runs;
+  size_t nmap_runs, capmap_runs;
 };
 
 /* Whether e has ended for good: a redrive sets its status to RUNNING at
@@ -568,5 +573,53 @@ int aev__machine_start_sync_version(aev_machine *m, uint32_t n, const char *alia
 
 /* Status names. */
 const char *aev__exec_status_name(int status);
+
+/* ---- Map Runs (map_run.c) ---- */
+
+/* What became of a Map Run's child executions (and their items). */
+enum { MR_RUNNING, MR_SUCCEEDED, MR_FAILED, MR_ABORTED, MR_N };
+
+/* A Distributed Map state's run of its children (AWS's Map Run). Its
+ * children run inside the parent execution, as an inline Map's
+ * iterations do, and are counted here: the parent's strand changes it,
+ * under the execution's mu; ListMapRuns, DescribeMapRun and UpdateMapRun
+ * read and change it from any thread. */
+struct m_map_run {
+  char *arn;         /* <partition>:states:...:mapRun:<machine>/<label>:<id> */
+  char *machine_arn; /* the parent's machine ARN + "/" + label */
+  int status;        /* MR_RUNNING ... MR_ABORTED */
+  int64_t start_ms, stop_ms;
+  int64_t max_concurrency, tolerated_count; /* 0: none */
+  double tolerated_pct;
+  int redrives;
+  int64_t redrive_ms;
+  size_t execs, items;            /* totals */
+  size_t exec_n[MR_N], item_n[MR_N]; /* by what became of them; the rest pend */
+  m_run *run; /* the Map state's, on the parent's strand */
+};
+
+/* A new RUNNING Map Run of r's Map state, labelled label (NULL: a UUID),
+ * kept by r's execution; NULL when memory ran out. */
+m_map_run *aev__map_run_new(m_run *r, const char *label, size_t execs, size_t items);
+/* A child of items items moves from what became of it so far (-1: it was
+ * pending) to what became of it now. */
+void aev__map_run_child(aev_execution *e, m_map_run *mr, size_t items, int from, int to);
+/* The run ends with status: its running children count as aborted. */
+void aev__map_run_end(aev_execution *e, m_map_run *mr, int status);
+/* A redrive runs its children that did not succeed again. */
+void aev__map_run_redriven(aev_execution *e, m_map_run *mr);
+/* The runs still RUNNING when e ends: ABORTED. */
+void aev__map_runs_close(aev_execution *e);
+void aev__map_runs_free(aev_execution *e);
+/* The Map Run arn names and a new reference to its execution
+ * (InvalidArn, ResourceNotFound). */
+int aev__map_run_find(aev_broker *b, const char *arn, aev_execution **e, m_map_run **mr);
+/* DescribeMapRun's answer and ListMapRuns' item of mr (NULL: out of
+ * memory). */
+json_t *aev__map_run_json(aev_execution *e, m_map_run *mr);
+json_t *aev__map_run_item(aev_execution *e, m_map_run *mr);
+/* UpdateMapRun: each of the three NULL when not given. */
+int aev__map_run_update(aev_execution *e, m_map_run *mr, const int64_t *max_concurrency,
+                        const double *tolerated_pct, const int64_t *tolerated_count);
 
 #endif

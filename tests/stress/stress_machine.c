@@ -8,7 +8,8 @@
  * (that machine keeps finished executions for 0 ms, so each start prunes
  * while strands finish others), and a
  * producer runs executions of an activity task that a worker thread serves
- * through GetActivityTask's long poll. Then the idle test: a year-long Wait on
+ * through GetActivityTask's long poll, and a mapper runs Distributed Maps
+ * while it lists, describes and updates their Map Runs. Then the idle test: a year-long Wait on
  * a real clock uses < 1% CPU over a second (DESIGN §7). 2,000 executions
  * (200 when CI is set in the environment). */
 #include <check.h>
@@ -26,7 +27,7 @@
 #define THREADS 4
 
 static aev_broker *b;
-static aev_machine *work, *waiting, *served;
+static aev_machine *work, *waiting, *served, *mapped;
 static aev_activity *activity;
 static int per_thread;
 static atomic_int errors;
@@ -47,6 +48,11 @@ static const char WORK[] =
   "{\\\"Type\\\":\\\"Task\\\",\\\"Resource\\\":\\\"arn:aws:states:::lambda:invoke\\\","              \
   "\\\"Parameters\\\":{\\\"FunctionName\\\":\\\"inc\\\",\\\"Payload.$\\\":\\\"$.n\\\"},\\\"End\\\":true}"
 #define ROLE "arn:aws:iam::000000000000:role/stress"
+
+static const char MAPPED[] =
+    "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"MaxConcurrency\":1,\"ItemProcessor\":"
+    "{\"ProcessorConfig\":{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"STANDARD\"},\"StartAt\":\"P\","
+    "\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}}";
 
 static void inc(void *user, aev_invocation *ctx, const char *event, size_t len) {
   char out[32];
@@ -135,6 +141,46 @@ static void *activity_worker(void *arg) {
   return NULL;
 }
 
+/* One call through the states service; the answer parsed, or NULL. */
+static json_t *states_call(const char *action, const char *req, int *rc) {
+  char *out = NULL;
+  *rc = aev_call(b, "states", action, req, &out);
+  json_t *v = *rc ? NULL : json_loads(out, 0, NULL);
+  aev_free(out);
+  return v;
+}
+
+/* Distributed Maps whose Map Runs it reads and updates while they run. */
+static void *mapper(void *arg) {
+  (void)arg;
+  for (int i = 0; i < per_thread; i++) {
+    aev_execution *e = NULL;
+    char *out = NULL, req[512];
+    if (aev_machine_start(mapped, NULL, "[1,2,3,4]", 9, &e)) {
+      errors++;
+      continue;
+    }
+    snprintf(req, sizeof req, "{\"executionArn\":\"%s\"}", aev_execution_arn(e));
+    int rc;
+    json_t *runs = states_call("ListMapRuns", req, &rc);
+    json_t *run = json_array_get(json_object_get(runs, "mapRuns"), 0);
+    if (rc) errors++;
+    if (run) {
+      snprintf(req, sizeof req, "{\"mapRunArn\":\"%s\",\"maxConcurrency\":4}",
+               json_string_value(json_object_get(run, "mapRunArn")));
+      json_decref(states_call("DescribeMapRun", req, &rc));
+      if (rc) errors++;
+      json_decref(states_call("UpdateMapRun", req, &rc));
+      if (rc && rc != AEV_ERR_INVALID) errors++; /* it may have ended */
+    }
+    json_decref(runs);
+    if (aev_execution_wait(e) || aev_execution_output(e, &out) || !out || strcmp(out, "[1,2,3,4]")) errors++;
+    aev_free(out);
+    aev_execution_release(e);
+  }
+  return NULL;
+}
+
 static aev_broker *real_broker(int workers) {
   aev_broker_options *o;
   aev_broker *out;
@@ -158,14 +204,17 @@ START_TEST(concurrent_executions) {
   const char *a = "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"
                   "\"arn:aws:states:us-east-1:000000000000:activity:serve\",\"End\":true}}}";
   ck_assert_int_eq(aev_machine_create(b, "served", a, strlen(a), AEV_MACHINE_STANDARD, &served), AEV_OK);
-  pthread_t t[THREADS + 3];
+  ck_assert_int_eq(aev_machine_create(b, "mapped", MAPPED, strlen(MAPPED), AEV_MACHINE_STANDARD, &mapped), AEV_OK);
+  pthread_t t[THREADS + 4];
   for (long i = 0; i < THREADS; i++) pthread_create(&t[i], NULL, worker, (void *)i);
   pthread_create(&t[THREADS], NULL, stopper, NULL);
   pthread_create(&t[THREADS + 1], NULL, producer, NULL);
   pthread_create(&t[THREADS + 2], NULL, activity_worker, NULL);
-  for (int i = 0; i < THREADS + 3; i++) pthread_join(t[i], NULL);
+  pthread_create(&t[THREADS + 3], NULL, mapper, NULL);
+  for (int i = 0; i < THREADS + 4; i++) pthread_join(t[i], NULL);
   ck_assert_int_eq(errors, 0);
   aev_machine_release(served);
+  aev_machine_release(mapped);
   aev_activity_release(activity);
   aev_machine_release(work);
   aev_machine_release(waiting);

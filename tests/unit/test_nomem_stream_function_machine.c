@@ -1572,6 +1572,60 @@ START_TEST(machine_run_fails) {
 }
 END_TEST
 
+/* A Distributed Map's run: whichever allocation fails, the execution
+ * ends (SUCCEEDED with every child's output, or FAILED: States.Runtime,
+ * or the threshold error of a child that failed), and its Map Run, if it
+ * got one, has ended too. */
+
+static const char *const distributed_def =
+    "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemsPath\":\"$.items\","
+    "\"ItemProcessor\":{\"ProcessorConfig\":{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"STANDARD\"},"
+    "\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}}";
+
+static void sm_started_map(void *ctx) {
+  sm_ctx *c = ctx;
+  sm_fresh(c);
+  aev_execution_release(c->e);
+  bt_ok(aev_machine_start(c->m, "run", "{\"items\":[1,2,3]}", 17, &c->e));
+}
+
+static void sm_map_ended(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  const int status = aev_execution_status(c->e);
+  char *text, req[512];
+  if (status == AEV_EXECUTION_SUCCEEDED) {
+    bt_ok(aev_execution_describe(c->e, &text));
+    json_t *d = parsed(text);
+    ck_assert_str_eq(json_string_value(at(d, "output")), "[1,2,3]");
+    json_decref(d);
+  } else { /* a child that failed fails the Map Run */
+    sm_ended_with(c, a->k, AEV_EXECUTION_FAILED, "States.ExceedToleratedFailureThreshold");
+  }
+  snprintf(req, sizeof req, "{\"executionArn\":\"%s\"}", aev_execution_arn(c->e));
+  bt_ok(aev_call(c->b, "states", "ListMapRuns", req, &text));
+  json_t *runs = parsed(text), *r;
+  size_t i;
+  json_array_foreach(at(runs, "mapRuns"), i, r) {
+    snprintf(req, sizeof req, "{\"mapRunArn\":\"%s\"}", json_string_value(at(r, "mapRunArn")));
+    bt_ok(aev_call(c->b, "states", "DescribeMapRun", req, &text));
+    json_t *d = parsed(text);
+    ck_assert_msg(strcmp(json_string_value(at(d, "status")), "RUNNING"), "allocation %ld: a Map Run never ends",
+                  a->k);
+    json_decref(d);
+  }
+  json_decref(runs);
+}
+
+START_TEST(machine_map_run) {
+  static const nomem_case sc = {.what = "a Distributed Map's run", .setup = sm_started_map,
+                                .call = sm_drain, .succeeded = sm_map_ended, .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, distributed_def, 1);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
 static int sm_stop(void *ctx) {
   return aev_execution_stop(((sm_ctx *)ctx)->e, "Manual.Stop", "stopped by hand");
 }
@@ -2403,6 +2457,7 @@ int main(void) {
   tcase_add_test(tc, machine_stop);
   tcase_add_test(tc, machine_redrive);
   tcase_add_test(tc, machine_test_state);
+  tcase_add_test(tc, machine_map_run);
   tcase_add_test(tc, machine_start_sync);
   tcase_add_test(tc, activity_create);
   tcase_add_test(tc, activity_tasks);

@@ -1,0 +1,240 @@
+/* Map Runs: what a Distributed Map state's run of its children is to
+ * ListMapRuns, DescribeMapRun and UpdateMapRun (AWS's "Examining Map
+ * Runs"). The children themselves run in exec_flow.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/status.h"
+#include "machine/exec_int.h"
+
+static const char *const status_names[MR_N] = {"RUNNING", "SUCCEEDED", "FAILED", "ABORTED"};
+
+/* v with key set to the date ms, or NULL (v released) out of memory. */
+static json_t *with_date(json_t *v, const char *key, int64_t ms) {
+  if (v && json_object_set_new(v, key, json_real((double)ms / 1000.0))) {
+    json_decref(v);
+    return NULL;
+  }
+  return v;
+}
+
+static int64_t now_ms(aev_execution *e) { return aev__clock_now_ms(aev__broker_clock(e->b)); }
+
+m_map_run *aev__map_run_new(m_run *r, const char *label, size_t execs, size_t items) {
+  aev_execution *e = r->e;
+  char id[AEV_UUID_LEN + 1], generated[AEV_UUID_LEN + 1];
+  aev__broker_uuid(e->b, id);
+  /* Without a Label, AWS labels the run with a UUID ("{MapRunLabel or
+   * UUID}" in the Map Run page). */
+  if (!label) {
+    aev__broker_uuid(e->b, generated);
+    label = generated;
+  }
+  const char *arn = e->m->res.arn, *tail = strstr(arn, ":stateMachine:");
+  m_map_run *mr = tail ? calloc(1, sizeof *mr) : NULL;
+  if (!mr) return NULL;
+  size_t n = strlen(arn) + strlen(label) + sizeof id + 16;
+  mr->arn = malloc(n);
+  mr->machine_arn = malloc(n);
+  if (mr->arn && mr->machine_arn) {
+    snprintf(mr->arn, n, "%.*s:mapRun:%s/%s:%s", (int)(tail - arn), arn, tail + 14, label, id);
+    snprintf(mr->machine_arn, n, "%s/%s", arn, label);
+  }
+  pthread_mutex_lock(&e->mu);
+  int room = e->nmap_runs < e->capmap_runs;
+  if (!room) {
+    size_t cap = e->capmap_runs ? 2 * e->capmap_runs : 4;
+    m_map_run **v = mr->arn && mr->machine_arn ? realloc(e->map_runs, cap * sizeof *v) : NULL;
+    if (v) {
+      e->map_runs = v;
+      e->capmap_runs = cap;
+      room = 1;
+    }
+  }
+  if (room && mr->arn && mr->machine_arn) {
+    mr->status = MR_RUNNING;
+    mr->start_ms = now_ms(e);
+    mr->execs = execs;
+    mr->items = items;
+    mr->run = r;
+    e->map_runs[e->nmap_runs++] = mr;
+  }
+  pthread_mutex_unlock(&e->mu);
+  if (mr->run) return mr;
+  free(mr->arn);
+  free(mr->machine_arn);
+  free(mr);
+  return NULL;
+}
+
+void aev__map_run_child(aev_execution *e, m_map_run *mr, size_t items, int from, int to) {
+  pthread_mutex_lock(&e->mu);
+  if (from >= 0) {
+    mr->exec_n[from]--;
+    mr->item_n[from] -= items;
+  }
+  mr->exec_n[to]++;
+  mr->item_n[to] += items;
+  pthread_mutex_unlock(&e->mu);
+}
+
+/* Under e->mu. */
+static void end_locked(aev_execution *e, m_map_run *mr, int status) {
+  mr->status = status;
+  mr->stop_ms = now_ms(e);
+  if (status == MR_SUCCEEDED) return;
+  /* AWS's "aborted": children "stopped ... by Step Functions because the
+   * Map Run failed" (or was aborted); the pending ones never start. */
+  mr->exec_n[MR_ABORTED] += mr->exec_n[MR_RUNNING];
+  mr->item_n[MR_ABORTED] += mr->item_n[MR_RUNNING];
+  mr->exec_n[MR_RUNNING] = mr->item_n[MR_RUNNING] = 0;
+}
+
+void aev__map_run_end(aev_execution *e, m_map_run *mr, int status) {
+  pthread_mutex_lock(&e->mu);
+  end_locked(e, mr, status);
+  pthread_mutex_unlock(&e->mu);
+}
+
+void aev__map_run_redriven(aev_execution *e, m_map_run *mr) {
+  pthread_mutex_lock(&e->mu);
+  mr->status = MR_RUNNING;
+  mr->stop_ms = 0;
+  mr->redrives++;
+  mr->redrive_ms = now_ms(e);
+  /* The children that did not succeed pend again. */
+  for (int k = MR_RUNNING; k < MR_N; k++)
+    if (k != MR_SUCCEEDED) mr->exec_n[k] = mr->item_n[k] = 0;
+  pthread_mutex_unlock(&e->mu);
+}
+
+void aev__map_runs_close(aev_execution *e) {
+  pthread_mutex_lock(&e->mu);
+  for (size_t i = 0; i < e->nmap_runs; i++)
+    if (e->map_runs[i]->status == MR_RUNNING) end_locked(e, e->map_runs[i], MR_ABORTED);
+  pthread_mutex_unlock(&e->mu);
+}
+
+void aev__map_runs_free(aev_execution *e) {
+  for (size_t i = 0; i < e->nmap_runs; i++) {
+    free(e->map_runs[i]->arn);
+    free(e->map_runs[i]->machine_arn);
+    free(e->map_runs[i]);
+  }
+  free(e->map_runs);
+}
+
+static int not_found(void) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFound", "Request references a resource that does not exist.");
+}
+
+int aev__map_run_find(aev_broker *b, const char *arn, aev_execution **out, m_map_run **mr) {
+  /* arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID */
+  const char *p = strstr(arn, ":mapRun:"), *slash = p ? strchr(p + 8, '/') : NULL;
+  if (!slash || !strchr(slash, ':'))
+    return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: '%s'", arn);
+  char name[128];
+  snprintf(name, sizeof name, "%.*s", (int)(slash - (p + 8)), p + 8);
+  aev_machine *m;
+  if (aev_machine_get(b, name, &m)) return not_found();
+  aev_execution **list;
+  size_t n;
+  int rc = aev__machine_executions(m, &list, &n);
+  aev_machine_release(m);
+  if (rc) return rc;
+  *out = NULL;
+  for (size_t i = 0; i < n; i++) {
+    aev_execution *e = list[i];
+    pthread_mutex_lock(&e->mu);
+    for (size_t k = 0; !*out && k < e->nmap_runs; k++)
+      if (!strcmp(e->map_runs[k]->arn, arn)) {
+        *out = e;
+        *mr = e->map_runs[k];
+      }
+    pthread_mutex_unlock(&e->mu);
+    if (*out != e) aev_execution_release(e);
+  }
+  free(list);
+  return *out ? AEV_OK : not_found();
+}
+
+static json_t *counts(const m_map_run *mr, size_t total, const size_t *n) {
+  const size_t done = n[MR_RUNNING] + n[MR_SUCCEEDED] + n[MR_FAILED] + n[MR_ABORTED];
+  /* Results are written when the run succeeds (AWS recorded resultsWritten
+   * equal to total without a ResultWriter); a run that did not succeed
+   * leaves those that did not succeed to a redrive. */
+  const size_t written = mr->status == MR_SUCCEEDED ? total : 0;
+  const size_t redrive = mr->status == MR_FAILED || mr->status == MR_ABORTED ? total - n[MR_SUCCEEDED] : 0;
+  return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "pending", (json_int_t)(total - done),
+                   "running", (json_int_t)n[MR_RUNNING], "succeeded", (json_int_t)n[MR_SUCCEEDED],
+                   "failed", (json_int_t)n[MR_FAILED], "timedOut", (json_int_t)0, "aborted",
+                   (json_int_t)n[MR_ABORTED], "total", (json_int_t)total, "resultsWritten",
+                   (json_int_t)written, "failuresNotRedrivable", (json_int_t)0, "pendingRedrive",
+                   (json_int_t)redrive);
+}
+
+json_t *aev__map_run_json(aev_execution *e, m_map_run *mr) {
+  pthread_mutex_lock(&e->mu);
+  json_t *v = json_pack("{s:s,s:s,s:s,s:f,s:I,s:f,s:I,s:o,s:o,s:i}", "mapRunArn", mr->arn, "executionArn",
+                        e->arn, "status", status_names[mr->status], "startDate",
+                        (double)mr->start_ms / 1000.0, "maxConcurrency", (json_int_t)mr->max_concurrency,
+                        "toleratedFailurePercentage", mr->tolerated_pct, "toleratedFailureCount",
+                        (json_int_t)mr->tolerated_count, "itemCounts", counts(mr, mr->items, mr->item_n),
+                        "executionCounts", counts(mr, mr->execs, mr->exec_n), "redriveCount", mr->redrives);
+  if (mr->status != MR_RUNNING) v = with_date(v, "stopDate", mr->stop_ms);
+  if (mr->redrives) v = with_date(v, "redriveDate", mr->redrive_ms);
+  pthread_mutex_unlock(&e->mu);
+  return v;
+}
+
+json_t *aev__map_run_item(aev_execution *e, m_map_run *mr) {
+  pthread_mutex_lock(&e->mu);
+  json_t *v = json_pack("{s:s,s:s,s:s,s:f}", "executionArn", e->arn, "mapRunArn", mr->arn, "stateMachineArn",
+                        mr->machine_arn, "startDate", (double)mr->start_ms / 1000.0);
+  if (mr->status != MR_RUNNING) v = with_date(v, "stopDate", mr->stop_ms);
+  pthread_mutex_unlock(&e->mu);
+  return v;
+}
+
+typedef struct update {
+  aev_execution *e;
+  m_map_run *mr;
+} update;
+
+static void updated(void *arg, int cancelled) {
+  update *u = arg;
+  if (!cancelled && !aev__run_dead(u->mr->run)) aev__flow_map_updated(u->mr->run);
+  aev__execution_unref(u->e);
+  free(u);
+}
+
+int aev__map_run_update(aev_execution *e, m_map_run *mr, const int64_t *max_concurrency,
+                        const double *tolerated_pct, const int64_t *tolerated_count) {
+  update *u = malloc(sizeof *u);
+  if (!u) return aev__nomem();
+  pthread_mutex_lock(&e->mu);
+  const int status = mr->status, running = status == MR_RUNNING;
+  if (running) {
+    if (max_concurrency) mr->max_concurrency = *max_concurrency;
+    if (tolerated_pct) mr->tolerated_pct = *tolerated_pct;
+    if (tolerated_count) mr->tolerated_count = *tolerated_count;
+  }
+  pthread_mutex_unlock(&e->mu);
+  if (!running) {
+    free(u);
+    /* The API model's reason CANNOT_UPDATE_COMPLETED_MAP_RUN: "Updates an
+     * in-progress Map Run's configuration". */
+    return aev__fail(AEV_ERR_INVALID, "ValidationException", "Map Run %s is %s and cannot be updated.",
+                     mr->arn, status_names[status]);
+  }
+  /* The run takes the new values on its strand, where it starts children. */
+  *u = (update){e, mr};
+  e->refs++;
+  int rc = aev__sched_post(aev__broker_sched(e->b), e->strand, updated, u);
+  if (rc) {
+    e->refs--;
+    free(u);
+  }
+  return rc;
+}

@@ -1,0 +1,396 @@
+/* Distributed Map states and their Map Runs, as AWS recorded them
+ * (LocalStack's scenarios/test_base_scenarios and test_sfn_api_map_run
+ * snapshots) and as the API reference documents ListMapRuns, DescribeMapRun
+ * and UpdateMapRun: the parent's history holds MapRunStarted and
+ * MapRunSucceeded / Failed / Aborted / Redriven but none of its children's
+ * events; the run counts what became of its children and items; a child
+ * that fails fails the run unless a tolerance allows it; UpdateMapRun
+ * changes a running run's concurrency and tolerance. */
+#include <check.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aevtest.h"
+#include "awsevents/awsevents.h"
+
+#define ROLE "arn:aws:iam::123456789012:role/sfn"
+#define SM "arn:aws:states:us-east-1:000000000000:stateMachine:m"
+#define THRESHOLD "States.ExceedToleratedFailureThreshold"
+#define THRESHOLD_CAUSE "The specified tolerated failure threshold was exceeded"
+
+static aev_broker *b;
+
+static void setup(void) { b = aev_test_manual_broker(11); }
+static void teardown(void) { aev_broker_destroy(b); }
+
+static json_t *call(const char *action, json_t *req, int want) {
+  return aev_test_call_req(b, "states", action, req, want);
+}
+
+static void refused(const char *action, json_t *req, int want, const char *code, const char *msg) {
+  aev_test_call_req_fails(b, "states", action, req, want, code, msg);
+}
+
+static const char *member(json_t *v, const char *key) { return json_string_value(json_object_get(v, key)); }
+static json_int_t count(json_t *v, const char *counts, const char *key) {
+  return json_integer_value(json_object_get(json_object_get(v, counts), key));
+}
+
+/* A machine m whose Map state M runs distributed, with the members extra
+ * (JSON, ' for ") and children that wait 5 s, or fail when the item is
+ * "bad". */
+static void create(const char *extra) {
+  char def[2048];
+  snprintf(def, sizeof def,
+           "{'StartAt':'M','States':{'M':{'Type':'Map',%s'ItemProcessor':{'ProcessorConfig':"
+           "{'Mode':'DISTRIBUTED','ExecutionType':'STANDARD'},'StartAt':'C','States':{"
+           "'C':{'Type':'Choice','Choices':[{'Variable':'$','StringEquals':'bad','Next':'F'}],'Default':'W'},"
+           "'F':{'Type':'Fail','Error':'Bad','Cause':'a bad item'},"
+           "'W':{'Type':'Wait','Seconds':5,'End':true}}},'End':true}}}",
+           extra);
+  for (char *p = def; *p; p++)
+    if (*p == '\'') *p = '"';
+  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
+                   AEV_OK));
+}
+
+static char exec_arn[200], run_arn[300];
+
+/* Starts m on input; exec_arn is its ARN. */
+static void start(const char *input) {
+  json_t *v = call("StartExecution", json_pack("{s:s,s:s}", "stateMachineArn", SM, "input", input), AEV_OK);
+  snprintf(exec_arn, sizeof exec_arn, "%s", member(v, "executionArn"));
+  json_decref(v);
+}
+
+/* The execution's Map Runs; run_arn is the last one's ARN. */
+static json_t *map_runs(void) {
+  json_t *v = call("ListMapRuns", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK);
+  json_t *runs = json_incref(json_object_get(v, "mapRuns"));
+  json_decref(v);
+  size_t n = json_array_size(runs);
+  if (n) snprintf(run_arn, sizeof run_arn, "%s", member(json_array_get(runs, n - 1), "mapRunArn"));
+  return runs;
+}
+
+static json_t *describe_run(void) { return call("DescribeMapRun", json_pack("{s:s}", "mapRunArn", run_arn), AEV_OK); }
+
+static json_t *describe(void) { return call("DescribeExecution", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK); }
+
+/* The history's event types, one line: "ExecutionStarted MapStateEntered ...". */
+static void check_history(const char *want) {
+  json_t *v = call("GetExecutionHistory", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK);
+  char got[1024] = "";
+  size_t i;
+  json_t *ev;
+  json_array_foreach(json_object_get(v, "events"), i, ev) {
+    if (i) strcat(got, " ");
+    strcat(got, member(ev, "type"));
+  }
+  ck_assert_str_eq(got, want);
+  json_decref(v);
+}
+
+/* Event id's details object (its only *EventDetails member), or NULL. */
+static json_t *event(int64_t id, int64_t *prev) {
+  json_t *v = call("GetExecutionHistory", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK);
+  json_t *ev = json_array_get(json_object_get(v, "events"), (size_t)id - 1), *d = NULL, *x;
+  const char *k;
+  *prev = json_integer_value(json_object_get(ev, "previousEventId"));
+  json_object_foreach(ev, k, x) if (strstr(k, "EventDetails")) d = json_incref(x);
+  json_decref(v);
+  return d;
+}
+
+static void run_counts(json_t *d, const char *counts, int pending, int running, int succeeded, int failed,
+                       int aborted, int total) {
+  ck_assert_int_eq(count(d, counts, "pending"), pending);
+  ck_assert_int_eq(count(d, counts, "running"), running);
+  ck_assert_int_eq(count(d, counts, "succeeded"), succeeded);
+  ck_assert_int_eq(count(d, counts, "failed"), failed);
+  ck_assert_int_eq(count(d, counts, "aborted"), aborted);
+  ck_assert_int_eq(count(d, counts, "total"), total);
+  ck_assert_int_eq(count(d, counts, "timedOut"), 0);
+}
+
+/* The recorded success: MapStateStarted, MapRunStarted {mapRunArn},
+ * MapRunSucceeded, then MapStateSucceeded and MapStateExited both after
+ * MapRunSucceeded; no child's events; the output in item order. */
+START_TEST(success_as_recorded) {
+  create("'Label':'lbl','MaxConcurrency':1,'ItemSelector':{'v.$':'$$.Map.Item.Value','i.$':'$$.Map.Item.Index'},");
+  start("[\"a\",\"b\"]");
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  json_t *d = describe();
+  ck_assert_str_eq(member(d, "status"), "SUCCEEDED");
+  ck_assert_str_eq(member(d, "output"), "[{\"v\":\"a\",\"i\":0},{\"v\":\"b\",\"i\":1}]");
+  json_decref(d);
+  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunSucceeded "
+                "MapStateSucceeded MapStateExited ExecutionSucceeded");
+  json_t *runs = map_runs();
+  ck_assert_int_eq(json_array_size(runs), 1);
+  json_t *item = json_array_get(runs, 0);
+  /* ...:mapRun:<machine>/<label>:<id>, and the labelled machine ARN. */
+  ck_assert_int_eq(strncmp(run_arn, "arn:aws:states:us-east-1:000000000000:mapRun:m/lbl:", 51), 0);
+  ck_assert_uint_eq(strlen(run_arn), 51 + 36);
+  ck_assert_str_eq(member(item, "stateMachineArn"), SM "/lbl");
+  ck_assert_str_eq(member(item, "executionArn"), exec_arn);
+  ck_assert_ptr_nonnull(json_object_get(item, "stopDate"));
+  json_decref(runs);
+  int64_t prev;
+  json_t *started = event(4, &prev);
+  ck_assert_str_eq(member(started, "mapRunArn"), run_arn);
+  ck_assert_int_eq(prev, 3);
+  json_decref(started);
+  json_decref(event(6, &prev));
+  ck_assert_int_eq(prev, 5);
+  json_decref(event(7, &prev));
+  ck_assert_int_eq(prev, 5);
+  d = describe_run();
+  ck_assert_str_eq(member(d, "status"), "SUCCEEDED");
+  ck_assert_str_eq(member(d, "executionArn"), exec_arn);
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "maxConcurrency")), 1);
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "toleratedFailureCount")), 0);
+  ck_assert(json_real_value(json_object_get(d, "toleratedFailurePercentage")) == 0.0);
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "redriveCount")), 0);
+  run_counts(d, "itemCounts", 0, 0, 2, 0, 0, 2);
+  run_counts(d, "executionCounts", 0, 0, 2, 0, 0, 2);
+  ck_assert_int_eq(count(d, "itemCounts", "resultsWritten"), 2);
+  ck_assert(json_real_value(json_object_get(d, "stopDate")) == 1704067210.0);
+  json_decref(d);
+}
+END_TEST
+
+/* Without a Label the run is labelled with a UUID. */
+START_TEST(unlabelled_run_gets_a_uuid) {
+  create("");
+  start("[]");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_decref(map_runs());
+  const char *label = run_arn + strlen("arn:aws:states:us-east-1:000000000000:mapRun:m/");
+  ck_assert_int_eq(strncmp(run_arn, "arn:aws:states:us-east-1:000000000000:mapRun:m/", 47), 0);
+  ck_assert_int_eq(label[36], ':');
+  ck_assert_uint_eq(strlen(label), 36 + 1 + 36);
+  json_t *d = describe_run();
+  ck_assert_str_eq(member(d, "status"), "SUCCEEDED");
+  run_counts(d, "itemCounts", 0, 0, 0, 0, 0, 0);
+  json_decref(d);
+}
+END_TEST
+
+/* While children wait, the run is RUNNING with its counts, no stopDate and
+ * nothing written. */
+START_TEST(running_run_counts_its_children) {
+  create("'MaxConcurrency':2,");
+  start("[\"a\",\"b\",\"c\"]");
+  ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
+  json_decref(map_runs());
+  json_t *d = describe_run();
+  ck_assert_str_eq(member(d, "status"), "RUNNING");
+  ck_assert_ptr_null(json_object_get(d, "stopDate"));
+  run_counts(d, "itemCounts", 1, 2, 0, 0, 0, 3);
+  ck_assert_int_eq(count(d, "itemCounts", "resultsWritten"), 0);
+  json_decref(d);
+  json_t *runs = map_runs();
+  ck_assert_ptr_null(json_object_get(json_array_get(runs, 0), "stopDate"));
+  json_decref(runs);
+}
+END_TEST
+
+/* A failed child fails the run when nothing tolerates it: MapRunFailed
+ * with AWS's threshold error, the children still running aborted. */
+START_TEST(failed_child_fails_the_run) {
+  create("");
+  start("[\"a\",\"bad\",\"c\"]");
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  json_t *d = describe();
+  ck_assert_str_eq(member(d, "status"), "FAILED");
+  ck_assert_str_eq(member(d, "error"), THRESHOLD);
+  ck_assert_str_eq(member(d, "cause"), THRESHOLD_CAUSE);
+  json_decref(d);
+  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed "
+                "MapStateFailed ExecutionFailed");
+  int64_t prev;
+  json_t *failed = event(5, &prev);
+  ck_assert_str_eq(member(failed, "error"), THRESHOLD);
+  ck_assert_str_eq(member(failed, "cause"), THRESHOLD_CAUSE);
+  json_decref(failed);
+  json_decref(map_runs());
+  d = describe_run();
+  ck_assert_str_eq(member(d, "status"), "FAILED");
+  run_counts(d, "itemCounts", 0, 0, 0, 1, 2, 3);
+  ck_assert_int_eq(count(d, "itemCounts", "pendingRedrive"), 3);
+  ck_assert_ptr_nonnull(json_object_get(d, "stopDate"));
+  json_decref(d);
+}
+END_TEST
+
+/* ToleratedFailureCount lets one failure through: the run succeeds, the
+ * failed item's result is its error. */
+START_TEST(tolerated_failure_succeeds) {
+  create("'ToleratedFailureCount':1,");
+  start("[\"a\",\"bad\"]");
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  json_t *d = describe();
+  ck_assert_str_eq(member(d, "status"), "SUCCEEDED");
+  ck_assert_str_eq(member(d, "output"), "[\"a\",{\"Error\":\"Bad\",\"Cause\":\"a bad item\"}]");
+  json_decref(d);
+  json_decref(map_runs());
+  d = describe_run();
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "toleratedFailureCount")), 1);
+  run_counts(d, "itemCounts", 0, 0, 1, 1, 0, 2);
+  json_decref(d);
+}
+END_TEST
+
+/* With an ItemBatcher, executions count batches and items count items. */
+START_TEST(batches_count_items_and_executions) {
+  create("'ItemBatcher':{'MaxItemsPerBatch':2},");
+  start("[1,2,3]");
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  json_decref(map_runs());
+  json_t *d = describe_run();
+  run_counts(d, "itemCounts", 0, 0, 3, 0, 0, 3);
+  run_counts(d, "executionCounts", 0, 0, 2, 0, 0, 2);
+  json_decref(d);
+}
+END_TEST
+
+/* StopExecution aborts the run: MapRunAborted, the running child
+ * aborted, the pending ones left pending. */
+START_TEST(stopped_execution_aborts_the_run) {
+  create("'MaxConcurrency':1,");
+  start("[\"a\",\"b\",\"c\"]");
+  ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
+  json_decref(call("StopExecution", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunAborted ExecutionAborted");
+  json_decref(map_runs());
+  json_t *d = describe_run();
+  ck_assert_str_eq(member(d, "status"), "ABORTED");
+  run_counts(d, "itemCounts", 2, 0, 0, 0, 1, 3);
+  json_decref(d);
+}
+END_TEST
+
+/* UpdateMapRun: a higher MaxConcurrency starts the pending children at
+ * once; a tolerance given while running lets a later failure through. */
+START_TEST(update_changes_a_running_run) {
+  create("'MaxConcurrency':1,");
+  start("[\"a\",\"b\",\"bad\"]");
+  ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
+  json_decref(map_runs());
+  json_decref(call("UpdateMapRun", json_pack("{s:s,s:i,s:i}", "mapRunArn", run_arn, "maxConcurrency", 3,
+                                             "toleratedFailureCount", 1),
+                   AEV_OK));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_t *d = describe_run();
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "maxConcurrency")), 3);
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "toleratedFailureCount")), 1);
+  run_counts(d, "itemCounts", 0, 2, 0, 1, 0, 3);
+  json_decref(d);
+  ck_assert_int_eq(aev_broker_advance(b, 10000), AEV_OK);
+  d = describe();
+  ck_assert_str_eq(member(d, "status"), "SUCCEEDED");
+  json_decref(d);
+  /* A run that ended takes no more updates. */
+  refused("UpdateMapRun", json_pack("{s:s,s:i}", "mapRunArn", run_arn, "maxConcurrency", 1), AEV_ERR_INVALID,
+          "ValidationException", NULL);
+}
+END_TEST
+
+/* A redrive runs the children that did not succeed again: MapRunRedriven
+ * with the run's ARN and redriveCount, which DescribeMapRun answers. */
+START_TEST(redrive_runs_the_failed_children_again) {
+  create("'MaxConcurrency':1,");
+  start("[\"a\",\"bad\",\"c\"]");
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  json_decref(map_runs());
+  json_t *d = describe_run();
+  run_counts(d, "itemCounts", 1, 0, 1, 1, 0, 3);
+  ck_assert_int_eq(count(d, "itemCounts", "pendingRedrive"), 2);
+  json_decref(d);
+  json_decref(call("RedriveExecution", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK));
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
+                "ExecutionFailed ExecutionRedriven MapRunRedriven MapRunFailed MapStateFailed ExecutionFailed");
+  int64_t prev;
+  json_t *redriven = event(9, &prev);
+  ck_assert_str_eq(member(redriven, "mapRunArn"), run_arn);
+  ck_assert_int_eq(json_integer_value(json_object_get(redriven, "redriveCount")), 1);
+  json_decref(redriven);
+  json_t *runs = map_runs();
+  ck_assert_int_eq(json_array_size(runs), 1); /* the same run, redriven */
+  json_decref(runs);
+  d = describe_run();
+  ck_assert_str_eq(member(d, "status"), "FAILED");
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "redriveCount")), 1);
+  ck_assert_ptr_nonnull(json_object_get(d, "redriveDate"));
+  run_counts(d, "itemCounts", 1, 0, 1, 1, 0, 3);
+  json_decref(d);
+}
+END_TEST
+
+/* An inline Map keeps its MapIteration events and has no Map Run. */
+START_TEST(inline_map_has_no_run) {
+  const char *def = "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemProcessor\":{\"StartAt\":\"P\","
+                    "\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}}";
+  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
+                   AEV_OK));
+  start("[1]");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  check_history("ExecutionStarted MapStateEntered MapStateStarted MapIterationStarted PassStateEntered "
+                "PassStateExited MapIterationSucceeded MapStateSucceeded MapStateExited ExecutionSucceeded");
+  json_t *runs = map_runs();
+  ck_assert_int_eq(json_array_size(runs), 0);
+  json_decref(runs);
+}
+END_TEST
+
+/* Requests checked as AWS's API model checks them. */
+START_TEST(bad_requests) {
+  const char *missing = "arn:aws:states:us-east-1:000000000000:mapRun:m/l:00000000-0000-0000-0000-000000000000";
+  refused("DescribeMapRun", json_pack("{}"), AEV_ERR_INVALID, "ValidationException",
+          "1 validation error detected: Value null at 'mapRunArn' failed to satisfy constraint: "
+          "Member must not be null");
+  refused("DescribeMapRun", json_pack("{s:s}", "mapRunArn", "arn:aws:states:us-east-1:000000000000:execution:m:x"),
+          AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: 'arn:aws:states:us-east-1:000000000000:execution:m:x'");
+  refused("DescribeMapRun", json_pack("{s:s}", "mapRunArn", missing), AEV_ERR_NOT_FOUND, "ResourceNotFound", NULL);
+  refused("ListMapRuns", json_pack("{s:s}", "executionArn", "arn:aws:states:us-east-1:000000000000:execution:m:x"),
+          AEV_ERR_NOT_FOUND, "ExecutionDoesNotExist", NULL);
+  refused("UpdateMapRun", json_pack("{s:s}", "mapRunArn", missing), AEV_ERR_INVALID, "ValidationException",
+          "At least one of maxConcurrency, toleratedFailurePercentage or toleratedFailureCount must be specified");
+  refused("UpdateMapRun", json_pack("{s:s,s:f}", "mapRunArn", missing, "toleratedFailurePercentage", 100.5),
+          AEV_ERR_INVALID, "ValidationException",
+          "1 validation error detected: Value '100.5' at 'toleratedFailurePercentage' failed to satisfy "
+          "constraint: Member must have value less than or equal to 100");
+  refused("UpdateMapRun", json_pack("{s:s,s:i}", "mapRunArn", missing, "maxConcurrency", -1), AEV_ERR_INVALID,
+          "ValidationException",
+          "1 validation error detected: Value '-1' at 'maxConcurrency' failed to satisfy constraint: "
+          "Member must have value greater than or equal to 0");
+  refused("UpdateMapRun", json_pack("{s:s,s:i}", "mapRunArn", missing, "toleratedFailureCount", 1),
+          AEV_ERR_NOT_FOUND, "ResourceNotFound", NULL);
+}
+END_TEST
+
+static Suite *suite(void) {
+  Suite *s = suite_create("machine_map_run");
+  TCase *t = tcase_create("map_run");
+  tcase_add_checked_fixture(t, setup, teardown);
+  tcase_add_test(t, success_as_recorded);
+  tcase_add_test(t, unlabelled_run_gets_a_uuid);
+  tcase_add_test(t, running_run_counts_its_children);
+  tcase_add_test(t, failed_child_fails_the_run);
+  tcase_add_test(t, tolerated_failure_succeeds);
+  tcase_add_test(t, batches_count_items_and_executions);
+  tcase_add_test(t, stopped_execution_aborts_the_run);
+  tcase_add_test(t, update_changes_a_running_run);
+  tcase_add_test(t, redrive_runs_the_failed_children_again);
+  tcase_add_test(t, inline_map_has_no_run);
+  tcase_add_test(t, bad_requests);
+  suite_add_tcase(s, t);
+  return s;
+}
+
+int main(void) { return aev_test_run(suite()); }
