@@ -124,6 +124,11 @@ TIMESTAMPS = {
         ('stopDate',),
         ('redriveDate',),
     ),
+    ('states', 'DescribeMapRun'): (
+        ('startDate',),
+        ('stopDate',),
+        ('redriveDate',),
+    ),
     ('states', 'DescribeStateMachine'): (
         ('creationDate',),
     ),
@@ -144,6 +149,10 @@ TIMESTAMPS = {
         ('executions', '*', 'startDate'),
         ('executions', '*', 'stopDate'),
         ('executions', '*', 'redriveDate'),
+    ),
+    ('states', 'ListMapRuns'): (
+        ('mapRuns', '*', 'startDate'),
+        ('mapRuns', '*', 'stopDate'),
     ),
     ('states', 'ListStateMachineAliases'): (
         ('stateMachineAliases', '*', 'creationDate'),

@@ -132,6 +132,44 @@ class ManualClockMachines(unittest.TestCase):
         self.assertEqual(d["status"], "SUCCEEDED")
         self.assertEqual(json.loads(d["output"]), {"got": 2, "sum": 3})
 
+    def test_distributed_map_run(self):
+        """A Distributed Map's Map Run through the states service: listed
+        with the execution, described with its counts and dates (datetimes,
+        as boto3 gives them), and updated while it runs."""
+        m = self.b.create_state_machine("dist", {
+            "StartAt": "M",
+            "States": {"M": {
+                "Type": "Map", "Label": "batch", "MaxConcurrency": 1,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "W",
+                    "States": {"W": {"Type": "Wait", "Seconds": 10, "End": True}}},
+                "End": True}}})
+        e = m.start([1, 2, 3])
+        self.b.advance(1000)
+        runs = self.b.call("states", "ListMapRuns", executionArn=e.arn)["mapRuns"]
+        self.assertEqual(len(runs), 1)
+        self.assertEqual(runs[0]["stateMachineArn"], m.arn + "/batch")
+        arn = runs[0]["mapRunArn"]
+        d = self.b.call("states", "DescribeMapRun", mapRunArn=arn)
+        self.assertEqual(d["status"], "RUNNING")
+        self.assertIsInstance(d["startDate"], datetime.datetime)
+        self.assertEqual((d["itemCounts"]["running"], d["itemCounts"]["pending"]), (1, 2))
+        self.b.call("states", "UpdateMapRun", mapRunArn=arn, maxConcurrency=3)
+        self.b.drain()
+        d = self.b.call("states", "DescribeMapRun", mapRunArn=arn)
+        self.assertEqual(d["itemCounts"]["running"], 3)
+        self.assertEqual(e.wait(), "SUCCEEDED")
+        self.assertEqual(e.output, [1, 2, 3])
+        self.assertEqual([ev["type"] for ev in e.history][2:6],
+                         ["MapStateStarted", "MapRunStarted", "MapRunSucceeded", "MapStateSucceeded"])
+        d = self.b.call("states", "DescribeMapRun", mapRunArn=arn)
+        self.assertEqual(d["status"], "SUCCEEDED")
+        self.assertIsInstance(d["stopDate"], datetime.datetime)
+        with self.assertRaises(ClientError) as ctx:
+            self.b.call("states", "DescribeMapRun", mapRunArn=arn + "0")
+        self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFound")
+
     def test_alias_through_the_states_service(self):
         created = self.b.call("states", "CreateStateMachine", name="aliased", publish=True,
                               roleArn="arn:aws:iam::123456789012:role/r",
