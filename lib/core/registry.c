@@ -51,6 +51,7 @@ static const struct {
     [AEV__KIND_FUNCTION] = {"lambda", "function:"},
     [AEV__KIND_MACHINE] = {"states", "stateMachine:"},
     [AEV__KIND_ACTIVITY] = {"states", "activity:"},
+    [AEV__KIND_MAP_MACHINE] = {"states", "stateMachine:"},
 };
 
 /* ARNs name the region's partition: aws-cn for the China regions, aws-us-gov

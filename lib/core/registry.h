@@ -17,6 +17,10 @@ typedef enum aev__kind {
   AEV__KIND_FUNCTION,
   AEV__KIND_MACHINE,
   AEV__KIND_ACTIVITY,
+  /* A Map Run's labelled state machine (<machine>/<label>), whose
+   * executions are the children of Distributed Map states: found by its
+   * ARN, never listed with the machines. */
+  AEV__KIND_MAP_MACHINE,
   AEV__KIND_COUNT
 } aev__kind;
 
@@ -50,7 +54,8 @@ aev__registry *aev__broker_registry(struct aev_broker *b);
  * for kind: arn:aws:sqs:R:A:NAME, arn:aws:sns:R:A:NAME,
  * arn:aws:kinesis:R:A:stream/NAME, arn:aws:firehose:R:A:deliverystream/NAME,
  * arn:aws:events:R:A:event-bus/NAME, arn:aws:lambda:R:A:function:NAME,
- * arn:aws:states:R:A:stateMachine:NAME, arn:aws:states:R:A:activity:NAME, with partition aws-cn in place of
+ * arn:aws:states:R:A:stateMachine:NAME (machines and Map Runs' labelled
+ * ones), arn:aws:states:R:A:activity:NAME, with partition aws-cn in place of
  * aws for cn-* regions and aws-us-gov for us-gov-* regions. */
 int aev__resource_init(aev__resource *r, struct aev_broker *b, aev__kind kind,
                        const char *name, void (*destroy)(aev__resource *),

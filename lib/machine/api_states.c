@@ -137,10 +137,15 @@ static int target_of(aev_broker *b, const aev__api_service *svc, json_t *req, ae
   return rc;
 }
 
+/* DescribeStateMachine also answers a Map Run's labelled machine
+ * (<machine>/<label>), which no other action takes. */
 static int describe_machine(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
-  uint32_t version;
-  int rc = target_of(b, svc, req, &m, &version, NULL, 0);
+  uint32_t version = 0;
+  const char *arn = json_string_value(json_object_get(req, "stateMachineArn"));
+  aev__resource *labelled = arn ? aev__registry_find(b, AEV__KIND_MAP_MACHINE, arn) : NULL;
+  int rc = labelled ? AEV_OK : target_of(b, svc, req, &m, &version, NULL, 0);
+  if (labelled) m = (aev_machine *)labelled;
   if (rc) return rc;
   char *t = NULL;
   json_t *v = NULL;
@@ -352,7 +357,9 @@ static json_t *execution_item(aev_execution *e, const char *status) {
   if (v && ((stop_ms >= 0 && json_object_set_new(v, "stopDate", json_real((double)stop_ms / 1000.0))) ||
             (redrives && json_object_set_new(v, "redriveDate", json_real((double)redrive_ms / 1000.0))) ||
             (e->version_arn && json_object_set_new(v, "stateMachineVersionArn", json_string(e->version_arn))) ||
-            (e->alias_arn && json_object_set_new(v, "stateMachineAliasArn", json_string(e->alias_arn))))) {
+            (e->alias_arn && json_object_set_new(v, "stateMachineAliasArn", json_string(e->alias_arn))) ||
+            (e->map_run_arn && (json_object_set_new(v, "mapRunArn", json_string(e->map_run_arn)) ||
+                                json_object_set_new(v, "itemCount", json_integer((json_int_t)e->map_items)))))) {
     json_decref(v);
     return NULL;
   }
@@ -367,11 +374,17 @@ static const char *execution_key(void *items, size_t i, char *buf) {
   return buf;
 }
 
-/* Whether e was started from the version or through the alias (NULL:
- * any, or none). */
-static int of_source(const aev_execution *e, const char *version_arn, const char *alias_arn) {
-  return (!version_arn || (e->version_arn && !strcmp(e->version_arn, version_arn))) &&
-         (!alias_arn || (e->alias_arn && !strcmp(e->alias_arn, alias_arn)));
+/* What a listing keeps: executions started from a version, through an
+ * alias, or by a Map Run (each NULL: any, or none). */
+typedef struct m_source {
+  const char *version_arn, *alias_arn, *map_run_arn;
+} m_source;
+
+static int same_text(const char *want, const char *have) { return !want || (have && !strcmp(want, have)); }
+
+static int of_source(const aev_execution *e, const m_source *s) {
+  return same_text(s->version_arn, e->version_arn) && same_text(s->alias_arn, e->alias_arn) &&
+         same_text(s->map_run_arn, e->map_run_arn);
 }
 
 /* Whether e was redriven as redrive_filter asks (NULL: either way). */
@@ -384,15 +397,15 @@ static int of_redrives(aev_execution *e, const char *redrive_filter) {
 }
 
 /* Keeps the executions (oldest first) that filter names (all for NULL),
- * that were redriven as redrive_filter asks, and that ran version_arn or
- * went through alias_arn (any for NULL), releasing the others, and turns
- * them newest first as AWS lists them; *n becomes their number. */
+ * that were redriven as redrive_filter asks, and that come from source,
+ * releasing the others, and turns them newest first as AWS lists them; *n
+ * becomes their number. */
 static void newest_matching(aev_execution **list, size_t *n, const char *filter, const char *redrive_filter,
-                            const char *version_arn, const char *alias_arn) {
+                            const m_source *source) {
   size_t kept = 0;
   for (size_t i = 0; i < *n; i++) {
     if ((!filter || !strcmp(filter, aev__exec_status_name(aev_execution_status(list[i])))) &&
-        of_redrives(list[i], redrive_filter) && of_source(list[i], version_arn, alias_arn))
+        of_redrives(list[i], redrive_filter) && of_source(list[i], source))
       list[kept++] = list[i];
     else
       aev_execution_release(list[i]);
@@ -411,29 +424,56 @@ static int express_unlisted(void) {
                    "This operation is not supported by this type of state machine");
 }
 
+static int map_run_of(aev_broker *b, const aev__api_service *svc, json_t *req, aev_execution **e,
+                      m_map_run **mr) {
+  const char *arn;
+  int rc = aev__api_req_string(svc, req, "mapRunArn", &arn);
+  if (!rc) rc = aev__check_length(arn, "mapRunArn", 1, 2000);
+  if (!rc) rc = aev__states_arn_check(arn);
+  return rc ? rc : aev__map_run_find(b, arn, e, mr);
+}
+
+/* ListExecutions of a mapRunArn: the Map Run's labelled machine, whose
+ * executions are its children (of this run and of others with its label). */
+static int machine_of_map_run(aev_broker *b, const aev__api_service *svc, json_t *req, aev_machine **m) {
+  if (aev__api_has(req, "stateMachineArn"))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "You can specify either a mapRunArn or a stateMachineArn, but not both.");
+  aev_execution *e;
+  m_map_run *mr;
+  int rc = map_run_of(b, svc, req, &e, &mr);
+  if (rc) return rc;
+  *m = mr->machine;
+  aev__resource_ref(&(*m)->res);
+  aev_execution_release(e);
+  return AEV_OK;
+}
+
 /* A version or alias ARN lists the executions started from it (AWS:
  * "You can also provide a state machine alias ARN or version ARN to list
  * the executions associated with a specific alias or version"). */
 static int list_executions(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
-  uint32_t version;
-  const char *filter = NULL, *redrive_filter = NULL, *alias;
-  int rc = target_of(b, svc, req, &m, &version, &alias, 0);
+  uint32_t version = 0;
+  const char *filter = NULL, *redrive_filter = NULL, *alias = NULL, *map_run = NULL;
+  int rc = aev__api_opt_string(svc, req, "mapRunArn", &map_run);
+  if (!rc) rc = map_run ? machine_of_map_run(b, svc, req, &m) : target_of(b, svc, req, &m, &version, &alias, 0);
   if (rc) return rc;
   m_page pg = {0};
   aev_execution **list = NULL;
   size_t n = 0, from = 0;
   char scope[2200], last[M_PAGE_KEY_MAX], version_arn[300];
   snprintf(version_arn, sizeof version_arn, "%s:%u", m->res.arn, (unsigned)version);
-  snprintf(scope, sizeof scope, "executions %s", alias ? alias : version ? version_arn : m->res.arn);
+  snprintf(scope, sizeof scope, "executions %s", map_run ? map_run : alias ? alias : version ? version_arn : m->res.arn);
   if (version) rc = aev__version_check(m, version);
   if (!rc)
     rc = aev__api_opt_enum(svc, req, "statusFilter", NULL, status_names, &filter);
   if (!rc) rc = aev__api_opt_enum(svc, req, "redriveFilter", NULL, redrive_names, &redrive_filter);
   if (!rc && !(rc = aev__page_open(svc, req, scope, 3096, &pg)))
-    rc = m->type == AEV_MACHINE_EXPRESS ? express_unlisted() : aev__machine_executions(m, &list, &n);
+    rc = m->type == AEV_MACHINE_EXPRESS && !map_run ? express_unlisted() : aev__machine_executions(m, &list, &n);
   aev_machine_release(m);
-  if (!rc) newest_matching(list, &n, filter, redrive_filter, version ? version_arn : NULL, alias);
+  const m_source source = {version ? version_arn : NULL, alias, map_run};
+  if (!rc) newest_matching(list, &n, filter, redrive_filter, &source);
   if (!rc) from = aev__page_from(&pg, list, n, execution_key);
   size_t to = !rc && n - from > pg.max ? from + pg.max : n;
   json_t *arr = rc ? NULL : json_array(), *v = arr ? json_pack("{s:o}", "executions", arr) : NULL;
@@ -494,15 +534,6 @@ static int list_map_runs(aev_broker *b, const aev__api_service *svc, json_t *req
     return rc ? rc : aev__nomem();
   }
   return reply(v, resp);
-}
-
-static int map_run_of(aev_broker *b, const aev__api_service *svc, json_t *req, aev_execution **e,
-                      m_map_run **mr) {
-  const char *arn;
-  int rc = aev__api_req_string(svc, req, "mapRunArn", &arn);
-  if (!rc) rc = aev__check_length(arn, "mapRunArn", 1, 2000);
-  if (!rc) rc = aev__states_arn_check(arn);
-  return rc ? rc : aev__map_run_find(b, arn, e, mr);
 }
 
 static int describe_map_run(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {

@@ -526,7 +526,10 @@ static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d
   }
   json_t *cfg = json_object_get(proc, "ProcessorConfig");
   const char *mode = json_string_value(json_object_get(cfg, "Mode"));
+  const char *type = json_string_value(json_object_get(cfg, "ExecutionType"));
   s->distributed = mode && !strcmp(mode, "DISTRIBUTED");
+  s->processor_json = proc;
+  s->express_children = type && !strcmp(type, "EXPRESS");
   char ploc[512];
   loc_of(ploc, sizeof ploc, base, pname);
   s->processor = calloc(1, sizeof *s->processor);

@@ -116,17 +116,12 @@ void aev__run_post(m_run *r, void (*fn)(m_run *r)) {
 /* ---- events and context ---- */
 
 int64_t aev__run_event(m_run *r, const char *type, const char *dkey, json_t *details) {
-  if (r->own) {
-    json_decref(details);
-    return r->prev_event = ++r->own->own_events;
-  }
   r->prev_event = aev__hist_add(r->e, type, r->prev_event, dkey, details);
   return r->prev_event;
 }
 
 /* A state's Entered (its input) or Exited (its output) event. */
 static int64_t state_event(m_run *r, int entered_event, json_t *data) {
-  if (r->own) return r->prev_event = ++r->own->own_events;
   const m_state *s = aev__run_state(r);
   r->prev_event = aev__hist_state(r->e, entered_event ? entered[s->type] : exited[s->type],
                                   r->prev_event, s->name, entered_event, data);

@@ -1,8 +1,9 @@
 /* Parallel and Map states: child runs per branch or item on the execution's
- * strand, results gathered in order, MaxConcurrency[Path], ItemsPath,
+ * strand (a Distributed Map's children are executions: exec_map_run.c),
+ * results gathered in order, MaxConcurrency[Path], ItemsPath,
  * ItemSelector with $$.Map.Item, ItemBatcher, ToleratedFailureCount /
- * Percentage[Path], and the Parallel/Map/MapIteration history events. A
- * failed child fails the state with the child's error (States.
+ * Percentage[Path], and the Parallel/Map/MapIteration and MapRun history
+ * events. A failed child fails the state with the child's error (States.
  * ExceedToleratedFailureThreshold past a Map's tolerance). */
 #include <math.h>
 #include <stdio.h>
@@ -33,11 +34,6 @@ static int spawn(m_run *p, const m_graph *g, size_t slot, json_t *input) {
   }
   c->slot = slot;
   c->spawn_gen = p->gen;
-  c->own = p->own;
-  if (p->mr) { /* a child execution of its own, ExecutionStarted its event 1 */
-    c->own = c;
-    c->own_events = 1;
-  }
   c->input = input;
   aev__run_post(c, child_start);
   /* A post that could not be made fails the child at once, and with it
@@ -156,14 +152,13 @@ static json_t *batch(const m_state *s, json_t *items) {
 }
 
 /* A Map iteration's event: the Map state's name and the item's index. A
- * Distributed Map's parent records none of its children's events: it
- * counts them in its Map Run instead (outcome: MR_*; from: what it was). */
+ * Distributed Map's parent records none for its children, which are
+ * executions of their own: it counts them in its Map Run instead
+ * (outcome: MR_*; from: what it was, -1 pending). */
 static void iteration_event(m_run *r, const char *type, const char *dkey, size_t index, int from,
                             int outcome) {
   if (r->mr) {
-    json_t *batch = json_object_get(json_array_get(r->items, index), "Items");
-    const size_t items = aev__run_state(r)->item_batcher ? json_array_size(batch) : 1;
-    aev__map_run_child(r->e, r->mr, items, from, outcome);
+    aev__map_run_child(r->e, r->mr, aev__map_run_items(r, index), from, outcome);
     return;
   }
   aev__run_event(r, type, dkey,
@@ -206,7 +201,7 @@ static int start_item(m_run *r, size_t i) {
   iteration_event(r, "MapIterationStarted", "mapIterationStartedEventDetails", i, -1, MR_RUNNING);
   r->started++;
   r->running++;
-  return spawn(r, s->processor, i, input);
+  return r->mr ? aev__map_run_spawn(r, i, input) : spawn(r, s->processor, i, input);
 }
 
 /* Every child succeeded: the state's result, the children's in order. */
@@ -242,10 +237,11 @@ static const char threshold_error[] = "States.ExceedToleratedFailureThreshold",
 /* A Distributed Map's run of children, as it starts: its ARN in the
  * parent's history (MapRunStarted, after MapStateStarted, as AWS records
  * them), and with no tolerance given, none: one failed child fails it.
- * -1 when out of memory (r failed). */
+ * -1 when it could not start (r failed). */
 static int map_run_start(m_run *r, size_t items) {
-  if (!(r->mr = aev__map_run_new(r, aev__run_state(r)->label, r->nkids, items))) {
-    aev__run_oom(r);
+  int rc = aev__map_run_new(r, aev__run_state(r)->label, r->nkids, items, &r->mr);
+  if (rc) {
+    aev__run_start_failed(r, rc);
     return -1;
   }
   pthread_mutex_lock(&r->e->mu);
@@ -410,20 +406,24 @@ static int tolerated(const m_run *p) {
 
 void aev__flow_child_done(m_run *c, json_t *output, int failed, const char *error,
                           const char *cause) {
-  m_run *p = c->parent;
+  aev__flow_child_end(c->parent, c->slot, c->spawn_gen, &c->succeeded, output,
+                      failed ? MR_FAILED : MR_SUCCEEDED, error, cause);
+}
+
+void aev__flow_child_end(m_run *p, size_t slot, unsigned spawn_gen, int *succeeded, json_t *output,
+                         int outcome, const char *error, const char *cause) {
   const m_state *s = aev__run_state(p);
-  if (c->spawn_gen != p->gen || p->finished_run || p->e->finished) {
+  if (spawn_gen != p->gen || p->finished_run || p->e->finished) {
     json_decref(output);
     return;
   }
   int map = s->type == ST_MAP;
   p->finished++;
   p->running--;
-  if (failed) {
+  if (outcome != MR_SUCCEEDED) {
     p->failed++;
     if (map)
-      iteration_event(p, "MapIterationFailed", "mapIterationFailedEventDetails", c->slot, MR_RUNNING,
-                      MR_FAILED);
+      iteration_event(p, "MapIterationFailed", "mapIterationFailedEventDetails", slot, MR_RUNNING, outcome);
     if (!map || !tolerated(p)) {
       p->gen++; /* the other children stop */
       if (p->mr) map_run_failed(p);
@@ -432,18 +432,17 @@ void aev__flow_child_done(m_run *c, json_t *output, int failed, const char *erro
       else aev__run_fail(p, error, cause, 0);
       return;
     }
-    if (json_array_set_new(p->results, c->slot,
-                           json_pack("{s:s?,s:s?}", "Error", error, "Cause", cause))) {
+    if (json_array_set_new(p->results, slot, json_pack("{s:s?,s:s?}", "Error", error, "Cause", cause))) {
       p->gen++; /* never a tolerated failure left out of the results */
       aev__run_oom(p);
       return;
     }
   } else {
     if (map)
-      iteration_event(p, "MapIterationSucceeded", "mapIterationSucceededEventDetails", c->slot, MR_RUNNING,
+      iteration_event(p, "MapIterationSucceeded", "mapIterationSucceededEventDetails", slot, MR_RUNNING,
                       MR_SUCCEEDED);
-    json_array_set_new(p->results, c->slot, output);
-    c->succeeded = 1;
+    json_array_set_new(p->results, slot, output);
+    *succeeded = 1;
   }
   if (map && p->started < p->nkids && start_item(p, p->started)) return;
   if (p->finished == p->nkids) succeed(p, map);
@@ -451,16 +450,37 @@ void aev__flow_child_done(m_run *c, json_t *output, int failed, const char *erro
 
 static void redrive_child(m_run *c) { aev__run_redrive(c, c->parent->prev_event); }
 
+/* A Distributed Map's redrive (MapRunRedriven): its children that did not
+ * succeed run again, the ones not yet started start as MaxConcurrency
+ * allows. */
+static void redrive_map_run(m_run *p) {
+  aev__map_run_redriven(p->e, p->mr);
+  aev__run_event(p, "MapRunRedriven", "mapRunRedrivenEventDetails",
+                 recording(p) ? json_pack("{s:s,s:i}", "mapRunArn", p->mr->arn, "redriveCount", p->mr->redrives)
+                              : NULL);
+  const unsigned gen = p->gen;
+  for (size_t slot = 0; slot < p->started && p->gen == gen; slot++) {
+    if (p->mr->kids[slot].ok) {
+      p->finished++;
+      continue;
+    }
+    p->running++;
+    iteration_event(p, NULL, NULL, slot, -1, MR_RUNNING);
+    if (aev__map_run_respawn(p, slot)) return;
+  }
+  if (p->gen != gen) return;
+  start_items(p);
+  if (p->finished == p->nkids) succeed(p, 1);
+}
+
 void aev__flow_redrive(m_run *p) {
   const int map = aev__run_state(p)->type == ST_MAP;
   const unsigned attempt = p->results_gen;
   p->results_gen = ++p->gen;
   p->finished = p->failed = p->running = 0;
   if (p->mr) {
-    aev__map_run_redriven(p->e, p->mr);
-    aev__run_event(p, "MapRunRedriven", "mapRunRedrivenEventDetails",
-                   recording(p) ? json_pack("{s:s,s:i}", "mapRunArn", p->mr->arn, "redriveCount", p->mr->redrives)
-                                : NULL);
+    redrive_map_run(p);
+    return;
   }
   /* Posted, as spawn() posts a new child: runs added meanwhile are not
    * this attempt's. */

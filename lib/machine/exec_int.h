@@ -35,12 +35,6 @@ struct m_run {
   int has_tolerance;
   char *kid_error, *kid_cause;
   m_map_run *mr; /* a Distributed Map's run of this attempt, or NULL */
-  /* Inside a Distributed Map's child: the child's top run, whose
-   * own_events numbers the events of the child's own history (AWS keeps
-   * them out of the parent's, whose history this library keeps); NULL
-   * elsewhere. */
-  m_run *own;
-  int64_t own_events;
   int finished_run;
   int driving, ready; /* aev__run_enter's loop */
   unsigned gen;       /* a parent: bumped per start, so children of an
@@ -129,8 +123,25 @@ json_t *aev__jq_item(m_run *r, json_t *item, size_t index, aev__jenv *env);
 /* Parallel and Map (exec_flow.c). */
 void aev__flow_parallel(m_run *r, json_t *effective);
 void aev__flow_map(m_run *r, json_t *effective);
+/* A child of p in slot, spawned at p's gen spawn_gen, ended (outcome
+ * MR_SUCCEEDED with output, stolen, or MR_FAILED / MR_TIMED_OUT /
+ * MR_ABORTED with error and cause, either may be NULL); *succeeded is set
+ * when it counts. */
+void aev__flow_child_end(m_run *p, size_t slot, unsigned spawn_gen, int *succeeded, json_t *output,
+                         int outcome, const char *error, const char *cause);
 /* UpdateMapRun changed r's Map Run: its values apply from now on. */
 void aev__flow_map_updated(m_run *r);
+
+/* A Distributed Map's children (exec_map_run.c), on the parent's strand:
+ * how many items slot's child gets; its child execution started on input
+ * (stolen); a redrive's, of a child that did not succeed (the execution
+ * redriven, or started anew when it cannot be). -1 when r failed. */
+size_t aev__map_run_items(const m_run *r, size_t slot);
+int aev__map_run_spawn(m_run *r, size_t slot, json_t *input);
+int aev__map_run_respawn(m_run *r, size_t slot);
+/* r's state failed to start what it runs with rc: out of memory, or
+ * States.Runtime with the error's message. */
+void aev__run_start_failed(m_run *r, int rc);
 /* A redrive of r at a Parallel or Map state whose children were started:
  * those that did not succeed run again, and the rest keep their results. */
 void aev__flow_redrive(m_run *r);

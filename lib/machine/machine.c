@@ -132,8 +132,8 @@ static int create_check(const char *name, int type, size_t len, const m_setup *s
 
 /* A new machine, not yet registered: its definition d (the reference is
  * taken over, even on failure), its first revision and its tags. */
-static int machine_new(aev_broker *b, const char *name, const char *definition, size_t len, int type,
-                       const m_setup *s, m_def *d, aev_machine **out) {
+static int machine_new(aev_broker *b, aev__kind kind, const char *name, const char *definition, size_t len,
+                       int type, const m_setup *s, m_def *d, aev_machine **out) {
   int64_t now = aev__clock_now_ms(aev__broker_clock(b));
   json_t *config = aev__setup_config(s, NULL), *tags = NULL;
   int rc = aev__machine_tags_merge(NULL, s->tags, name, &tags);
@@ -154,7 +154,7 @@ static int machine_new(aev_broker *b, const char *name, const char *definition, 
   m->type = type;
   aev__machine_retention_init(m);
   m->created_ms = now;
-  if ((rc = aev__resource_init(&m->res, b, AEV__KIND_MACHINE, name, machine_destroy, machine_shutdown))) {
+  if ((rc = aev__resource_init(&m->res, b, kind, name, machine_destroy, machine_shutdown))) {
     aev__def_unref(d);
     aev__rev_unref(rev);
     json_decref(tags);
@@ -186,7 +186,7 @@ int aev__machine_create(aev_broker *b, const char *name, const char *definition,
   aev_machine *m = NULL;
   int rc = create_check(name, type, len, s);
   if (!rc) rc = def_load(definition, len, type, &d);
-  if (!rc) rc = machine_new(b, name, definition, len, type, s, d, &m);
+  if (!rc) rc = machine_new(b, AEV__KIND_MACHINE, name, definition, len, type, s, d, &m);
   if (rc) return rc;
   aev__resource *existing = NULL;
   rc = aev__registry_add(b, &m->res, &existing);
@@ -217,7 +217,44 @@ int aev__machine_hidden(aev_broker *b, const char *name, const char *definition,
   /* Checked as a STANDARD machine's, which may use every integration
    * pattern; run as EXPRESS: no history, no status-change events. */
   int rc = def_load(definition, len, AEV_MACHINE_STANDARD, &d);
-  return rc ? rc : machine_new(b, name, definition, len, AEV_MACHINE_EXPRESS, &s, d, out);
+  return rc ? rc : machine_new(b, AEV__KIND_MACHINE, name, definition, len, AEV_MACHINE_EXPRESS, &s, d, out);
+}
+
+int aev__map_machine(aev_execution *parent, const char *label, const char *definition, size_t len, int type,
+                     aev_machine **out) {
+  aev_broker *b = parent->b;
+  char name[256];
+  snprintf(name, sizeof name, "%s/%s", parent->m->res.name, label);
+  aev__resource *r = aev__registry_find(b, AEV__KIND_MAP_MACHINE, name);
+  if (r) {
+    /* The same label again (another execution, or a retry): its machine
+     * runs this definition from now on; running children keep theirs. */
+    aev_machine *m = (aev_machine *)r;
+    pthread_mutex_lock(&m->mu);
+    const int same = !strcmp(m->rev->definition, definition);
+    m->type = type;
+    pthread_mutex_unlock(&m->mu);
+    const m_setup none = {0};
+    int rc = same ? AEV_OK : aev__machine_update(m, definition, len, &none, NULL);
+    if (rc) {
+      aev_machine_release(m);
+      return rc;
+    }
+    *out = m;
+    return AEV_OK;
+  }
+  m_def *d = NULL;
+  aev_machine *m = NULL;
+  const m_setup s = {.role_arn = parent->rev->role_arn};
+  int rc = def_load(definition, len, AEV_MACHINE_STANDARD, &d);
+  if (!rc) rc = machine_new(b, AEV__KIND_MAP_MACHINE, name, definition, len, type, &s, d, &m);
+  if (!rc && (rc = aev__registry_add(b, &m->res, NULL))) {
+    aev__resource_unref(&m->res);
+    /* Added meanwhile by another execution's Map Run: that one. */
+    if (rc == AEV_ERR_EXISTS) return aev__map_machine(parent, label, definition, len, type, out);
+  }
+  if (!rc) *out = m;
+  return rc;
 }
 
 int aev_machine_create_with(aev_broker *b, const char *name, const char *definition, size_t len, int type,
@@ -333,6 +370,20 @@ static json_t *merged(json_t *v, json_t *more) {
   return v;
 }
 
+/* A Map Run's labelled machine is described with its label (AWS: "present
+ * only if the stateMachineArn specified in input is a qualified state
+ * machine ARN"), and a child's machine with the Map Run that started it
+ * (map_run_arn, or NULL). v NULL or released when out of memory. */
+static json_t *with_label(json_t *v, const aev_machine *m, const char *map_run_arn) {
+  if (!v || m->res.kind != AEV__KIND_MAP_MACHINE) return v;
+  if (json_object_set_new(v, "label", json_string(strrchr(m->res.name, '/') + 1)) ||
+      (map_run_arn && json_object_set_new(v, "mapRunArn", json_string(map_run_arn)))) {
+    json_decref(v);
+    return NULL;
+  }
+  return v;
+}
+
 int aev_machine_describe(aev_machine *m, char **json) {
   if (!m || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
   if (m->res.deleted) return aev__machine_not_found(m->res.arn);
@@ -342,14 +393,14 @@ int aev_machine_describe(aev_machine *m, char **json) {
                         "creationDate", (double)m->created_ms / 1000.0);
   v = merged(v, aev__rev_json(m->rev));
   pthread_mutex_unlock(&m->mu);
-  return give(v, json);
+  return give(with_label(v, m, NULL), json);
 }
 
 /* The machine as the execution e started it: DescribeStateMachineForExecution. */
 int aev__execution_machine(aev_execution *e, json_t **out) {
   json_t *v = json_pack("{s:s,s:s,s:f}", "stateMachineArn", e->m->res.arn, "name", e->m->res.name,
                         "updateDate", (double)e->rev->updated_ms / 1000.0);
-  *out = merged(v, aev__rev_json(e->rev));
+  *out = with_label(merged(v, aev__rev_json(e->rev)), e->m, e->map_run_arn);
   return *out ? AEV_OK : aev__nomem();
 }
 
@@ -385,6 +436,7 @@ void aev__execution_unref(aev_execution *e) {
   free(e->arn);
   free(e->version_arn);
   free(e->alias_arn);
+  free(e->map_run_arn);
   free(e->name);
   free(e->input);
   free(e->output);
@@ -456,26 +508,48 @@ static void unlist(aev_machine *m, aev_execution *e) {
   if (i > 0) aev__execution_unref(e);
 }
 
-static int start(aev_machine *m, uint32_t version, const char *alias_arn, const char *name,
-                 const char *input, size_t len, m_probe *probe, aev_execution **out);
+/* What an execution is started as, besides its name and input: of a
+ * version (0: the current revision), through an alias, under TestState's
+ * probe, or as a Map Run's child of map_items items. */
+typedef struct start_how {
+  uint32_t version;
+  const char *alias_arn;
+  m_probe *probe;
+  const char *map_run_arn;
+  size_t map_items;
+} start_how;
+
+static int start(aev_machine *m, const start_how *how, const char *name, const char *input, size_t len,
+                 aev_execution **out);
 
 int aev_machine_start(aev_machine *m, const char *name, const char *input, size_t len,
                       aev_execution **out) {
-  return start(m, 0, NULL, name, input, len, NULL, out);
+  const start_how how = {0};
+  return start(m, &how, name, input, len, out);
 }
 
 int aev__machine_start_version(aev_machine *m, uint32_t version, const char *alias_arn, const char *name,
                                const char *input, size_t len, aev_execution **out) {
-  return start(m, version, alias_arn, name, input, len, NULL, out);
+  const start_how how = {.version = version, .alias_arn = alias_arn};
+  return start(m, &how, name, input, len, out);
 }
 
 int aev__machine_start_probe(aev_machine *m, const char *input, size_t len, m_probe *probe,
                              aev_execution **out) {
-  return start(m, 0, NULL, NULL, input, len, probe, out);
+  const start_how how = {.probe = probe};
+  return start(m, &how, NULL, input, len, out);
 }
 
-static int start(aev_machine *m, uint32_t version, const char *alias_arn, const char *name,
-                 const char *input, size_t len, m_probe *probe, aev_execution **out) {
+int aev__machine_start_child(aev_machine *m, const char *map_run_arn, size_t items, const char *input,
+                             size_t len, aev_execution **out) {
+  const start_how how = {.map_run_arn = map_run_arn, .map_items = items};
+  return start(m, &how, NULL, input, len, out);
+}
+
+static int start(aev_machine *m, const start_how *how, const char *name, const char *input, size_t len,
+                 aev_execution **out) {
+  const char *alias_arn = how->alias_arn;
+  m_probe *probe = how->probe;
   if (!m || !out) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
   *out = NULL;
   if (m->res.deleted) return aev__machine_not_found(m->res.arn);
@@ -504,7 +578,7 @@ static int start(aev_machine *m, uint32_t version, const char *alias_arn, const 
   m_def *def;
   m_rev *rev;
   char *version_arn;
-  if ((rc = aev__version_take(m, version, &def, &rev, &version_arn))) {
+  if ((rc = aev__version_take(m, how->version, &def, &rev, &version_arn))) {
     json_decref(in);
     return rc;
   }
@@ -529,14 +603,20 @@ static int start(aev_machine *m, uint32_t version, const char *alias_arn, const 
   e->type = m->type;
   e->name = strdup(name);
   e->alias_arn = alias_arn ? strdup(alias_arn) : NULL;
+  e->map_run_arn = how->map_run_arn ? strdup(how->map_run_arn) : NULL;
+  e->map_items = how->map_items;
   e->input = strndup(input, len);
   e->start_ms = aev__clock_now_ms(aev__broker_clock(b));
   const char *arn = m->res.arn;
   const char *tail = strstr(arn, ":stateMachine:");
   size_t n = strlen(arn) + strlen(name) + 64;
   e->arn = malloc(n);
+  /* A Map Run's children are listed by their machine, EXPRESS ones too,
+   * under execution: ARNs (DescribeExecution answers them: "unless a Map
+   * Run dispatched them"). */
+  const int listed = e->type == AEV_MACHINE_STANDARD || how->map_run_arn;
   if (e->arn && tail) {
-    if (e->type == AEV_MACHINE_EXPRESS) {
+    if (!listed) {
       char u[AEV_UUID_LEN + 1];
       aev__broker_uuid(b, u);
       snprintf(e->arn, n, "%.*s:express:%s:%s:%s", (int)(tail - arn), arn, tail + 14, name, u);
@@ -547,7 +627,7 @@ static int start(aev_machine *m, uint32_t version, const char *alias_arn, const 
   e->strand = aev__strand_new(aev__broker_sched(b));
   if (e->type == AEV_MACHINE_STANDARD) e->history = aev__hist_new();
   if (!e->name || !e->input || !e->arn || !e->strand || (alias_arn && !e->alias_arn) ||
-      (e->type == AEV_MACHINE_STANDARD && !e->history)) {
+      (how->map_run_arn && !e->map_run_arn) || (e->type == AEV_MACHINE_STANDARD && !e->history)) {
     json_decref(in);
     aev__execution_unref(e);
     return aev__nomem();
@@ -576,7 +656,7 @@ static int start(aev_machine *m, uint32_t version, const char *alias_arn, const 
     aev__execution_unref(e);
     return aev__nomem();
   }
-  if (e->type == AEV_MACHINE_STANDARD) {
+  if (listed) {
     aev__machine_prune(m);
     pthread_mutex_lock(&m->mu);
     aev_execution *x = find_exec(m, name);
@@ -737,7 +817,8 @@ static int redrive_members(aev_execution *e, json_t *v) {
   if (e->redrives)
     lost |= json_object_set_new(v, "redriveDate", json_real((double)e->redrive_ms / 1000.0));
   const char *why = aev__exec_not_redrivable(e, aev_broker_now_ms(e->b));
-  lost |= json_object_set_new(v, "redriveStatus", json_string(why ? "NOT_REDRIVABLE" : "REDRIVABLE"));
+  const char *status = why ? "NOT_REDRIVABLE" : e->map_run_arn ? "REDRIVABLE_BY_MAP_RUN" : "REDRIVABLE";
+  lost |= json_object_set_new(v, "redriveStatus", json_string(status));
   if (why) lost |= json_object_set_new(v, "redriveStatusReason", json_string(why));
   return lost ? -1 : 0;
 }
@@ -769,6 +850,7 @@ static json_t *describe(aev_execution *e, int sync) {
   if (!sync && e->version_arn)
     lost |= json_object_set_new(v, "stateMachineVersionArn", json_string(e->version_arn));
   if (!sync && e->alias_arn) lost |= json_object_set_new(v, "stateMachineAliasArn", json_string(e->alias_arn));
+  if (e->map_run_arn) lost |= json_object_set_new(v, "mapRunArn", json_string(e->map_run_arn));
   if (lost) {
     json_decref(v);
     return NULL;
@@ -868,7 +950,9 @@ int aev__execution_find(aev_broker *b, const char *arn, aev_execution **out) {
   char mname[128];
   snprintf(mname, sizeof mname, "%.*s", (int)(name - (p + 11)), p + 11);
   aev_machine *m;
-  aev__resource *r = aev__registry_find(b, AEV__KIND_MACHINE, mname);
+  /* <machine>/<label>: a Map Run's child, of its labelled machine. */
+  aev__resource *r =
+      aev__registry_find(b, strchr(mname, '/') ? AEV__KIND_MAP_MACHINE : AEV__KIND_MACHINE, mname);
   m = (aev_machine *)r;
   aev_execution *e = NULL;
   if (m) {

@@ -124,6 +124,8 @@ struct m_state {
   aev__jpath *tolerated_count_path, *tolerated_pct_path;
   json_t *item_batcher;
   int distributed;
+  json_t *processor_json; /* its ItemProcessor (borrowed), a Map Run's children's definition */
+  int express_children;   /* ProcessorConfig.ExecutionType EXPRESS */
   const char *label; /* a Distributed Map's Label, or NULL */
   const char *item_reader; /* ItemReader's Resource: not offered (no S3) */
   /* Task */
@@ -354,6 +356,9 @@ struct aev_execution {
   m_redrive_token *tokens;
   /* TestState's (probe.h), which outlives the run; NULL otherwise. */
   m_probe *probe;
+  /* A Map Run's child: the run's ARN and how many items it got. */
+  char *map_run_arn;
+  size_t map_items;
   /* The Map Runs of its Distributed Map states, oldest first (under mu). */
   m_map_run **map_runs;
   size_t nmap_runs, capmap_runs;
@@ -369,6 +374,8 @@ static inline int aev__exec_closed(const aev_execution *e) {
 /* Why RedriveExecution would refuse e at now (AWS's redriveStatusReason),
  * or NULL when it can be redriven. Under e->mu. */
 const char *aev__exec_not_redrivable(const aev_execution *e, int64_t now_ms);
+/* A Map Run's redrive of its child e (which RedriveExecution refuses). */
+int aev__execution_redrive_child(aev_execution *e);
 /* RedriveExecution's clientToken: 1 to 64 characters of '!' to '~'
  * (ValidationException). */
 int aev__redrive_token_check(const char *t);
@@ -564,6 +571,16 @@ int aev__machine_hidden(aev_broker *b, const char *name, const char *definition,
 int aev__machine_start_probe(aev_machine *m, const char *input, size_t len, m_probe *probe,
                              aev_execution **out);
 
+/* The labelled machine <parent's machine>/<label> of a Map Run, running
+ * definition (a Distributed Map's ItemProcessor) as type, made the first
+ * time (with the parent's role): a new reference. */
+int aev__map_machine(aev_execution *parent, const char *label, const char *definition, size_t len, int type,
+                     aev_machine **out);
+/* A child execution of the Map Run map_run_arn, of the Map Run's machine m,
+ * with items items (1, or its ItemBatcher batch's). */
+int aev__machine_start_child(aev_machine *m, const char *map_run_arn, size_t items, const char *input,
+                             size_t len, aev_execution **out);
+
 /* StartExecution and StartSyncExecution of version n of m (0: its current
  * revision), through the alias alias_arn (NULL: none) that chose it. */
 int aev__machine_start_version(aev_machine *m, uint32_t n, const char *alias_arn, const char *name,
@@ -577,16 +594,23 @@ const char *aev__exec_status_name(int status);
 /* ---- Map Runs (map_run.c) ---- */
 
 /* What became of a Map Run's child executions (and their items). */
-enum { MR_RUNNING, MR_SUCCEEDED, MR_FAILED, MR_ABORTED, MR_N };
+enum { MR_RUNNING, MR_SUCCEEDED, MR_FAILED, MR_TIMED_OUT, MR_ABORTED, MR_N };
 
-/* A Distributed Map state's run of its children (AWS's Map Run). Its
- * children run inside the parent execution, as an inline Map's
- * iterations do, and are counted here: the parent's strand changes it,
- * under the execution's mu; ListMapRuns, DescribeMapRun and UpdateMapRun
- * read and change it from any thread. */
+/* A Map Run's child in a slot: its execution's ARN (NULL until started)
+ * and whether it succeeded. */
+typedef struct m_kid {
+  char *arn;
+  int ok;
+} m_kid;
+
+/* A Distributed Map state's run of its children (AWS's Map Run): each
+ * child an execution of the run's labelled machine, counted here. The
+ * parent's strand changes it, under the execution's mu; ListMapRuns,
+ * DescribeMapRun and UpdateMapRun read and change it from any thread. */
 struct m_map_run {
   char *arn;         /* <partition>:states:...:mapRun:<machine>/<label>:<id> */
-  char *machine_arn; /* the parent's machine ARN + "/" + label */
+  aev_machine *machine; /* <machine>/<label>, whose executions the children are */
+  m_kid *kids;          /* per slot */
   int status;        /* MR_RUNNING ... MR_ABORTED */
   int64_t start_ms, stop_ms;
   int64_t max_concurrency, tolerated_count; /* 0: none */
@@ -599,16 +623,18 @@ struct m_map_run {
 };
 
 /* A new RUNNING Map Run of r's Map state, labelled label (NULL: a UUID),
- * kept by r's execution; NULL when memory ran out. */
-m_map_run *aev__map_run_new(m_run *r, const char *label, size_t execs, size_t items);
+ * kept by r's execution, with its labelled machine: its children run the
+ * Map state's ItemProcessor. */
+int aev__map_run_new(m_run *r, const char *label, size_t execs, size_t items, m_map_run **out);
 /* A child of items items moves from what became of it so far (-1: it was
  * pending) to what became of it now. */
 void aev__map_run_child(aev_execution *e, m_map_run *mr, size_t items, int from, int to);
-/* The run ends with status: its running children count as aborted. */
+/* The run ends with status: its running children are stopped and count
+ * as aborted. */
 void aev__map_run_end(aev_execution *e, m_map_run *mr, int status);
 /* A redrive runs its children that did not succeed again. */
 void aev__map_run_redriven(aev_execution *e, m_map_run *mr);
-/* The runs still RUNNING when e ends: ABORTED. */
+/* The runs still RUNNING when e ends: ABORTED (on e's strand). */
 void aev__map_runs_close(aev_execution *e);
 void aev__map_runs_free(aev_execution *e);
 /* The Map Run arn names and a new reference to its execution

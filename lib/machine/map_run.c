@@ -1,14 +1,16 @@
 /* Map Runs: what a Distributed Map state's run of its children is to
  * ListMapRuns, DescribeMapRun and UpdateMapRun (AWS's "Examining Map
- * Runs"). The children themselves run in exec_flow.c. */
+ * Runs"), and its labelled machine, whose executions the children are
+ * (started and awaited in exec_map_run.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "core/status.h"
 #include "machine/exec_int.h"
 
-static const char *const status_names[MR_N] = {"RUNNING", "SUCCEEDED", "FAILED", "ABORTED"};
+static const char *const status_names[MR_N] = {"RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"};
 
 /* v with key set to the date ms, or NULL (v released) out of memory. */
 static json_t *with_date(json_t *v, const char *key, int64_t ms) {
@@ -21,7 +23,27 @@ static json_t *with_date(json_t *v, const char *key, int64_t ms) {
 
 static int64_t now_ms(aev_execution *e) { return aev__clock_now_ms(aev__broker_clock(e->b)); }
 
-m_map_run *aev__map_run_new(m_run *r, const char *label, size_t execs, size_t items) {
+/* The children's definition: the Map state's ItemProcessor as a machine
+ * of its own, in the query language its states inherit (the parent
+ * machine's). A new text, or NULL out of memory. */
+static char *children_definition(const m_run *r) {
+  const m_state *s = aev__run_state(r);
+  json_t *def = json_deep_copy(s->processor_json), *ql = json_object_get(r->e->def->json, "QueryLanguage");
+  int lost = !def || json_object_del(def, "ProcessorConfig") || (ql && json_object_set(def, "QueryLanguage", ql));
+  char *text = lost ? NULL : aev__json_dumps(def, JSON_COMPACT);
+  json_decref(def);
+  return text;
+}
+
+static void map_run_free(m_map_run *mr) {
+  for (size_t i = 0; mr->kids && i < mr->execs; i++) free(mr->kids[i].arn);
+  free(mr->kids);
+  aev_machine_release(mr->machine);
+  free(mr->arn);
+  free(mr);
+}
+
+int aev__map_run_new(m_run *r, const char *label, size_t execs, size_t items, m_map_run **out) {
   aev_execution *e = r->e;
   char id[AEV_UUID_LEN + 1], generated[AEV_UUID_LEN + 1];
   aev__broker_uuid(e->b, id);
@@ -33,39 +55,49 @@ m_map_run *aev__map_run_new(m_run *r, const char *label, size_t execs, size_t it
   }
   const char *arn = e->m->res.arn, *tail = strstr(arn, ":stateMachine:");
   m_map_run *mr = tail ? calloc(1, sizeof *mr) : NULL;
-  if (!mr) return NULL;
+  if (!mr) return aev__nomem();
   size_t n = strlen(arn) + strlen(label) + sizeof id + 16;
   mr->arn = malloc(n);
-  mr->machine_arn = malloc(n);
-  if (mr->arn && mr->machine_arn) {
-    snprintf(mr->arn, n, "%.*s:mapRun:%s/%s:%s", (int)(tail - arn), arn, tail + 14, label, id);
-    snprintf(mr->machine_arn, n, "%s/%s", arn, label);
+  mr->kids = calloc(execs ? execs : 1, sizeof *mr->kids);
+  mr->execs = execs;
+  char *def = children_definition(r);
+  if (!mr->arn || !mr->kids || !def) {
+    free(def);
+    map_run_free(mr);
+    return aev__nomem();
+  }
+  snprintf(mr->arn, n, "%.*s:mapRun:%s/%s:%s", (int)(tail - arn), arn, tail + 14, label, id);
+  const int type = aev__run_state(r)->express_children ? AEV_MACHINE_EXPRESS : AEV_MACHINE_STANDARD;
+  int rc = aev__map_machine(e, label, def, strlen(def), type, &mr->machine);
+  free(def);
+  if (rc) {
+    map_run_free(mr);
+    return rc;
   }
   pthread_mutex_lock(&e->mu);
-  int room = e->nmap_runs < e->capmap_runs;
-  if (!room) {
+  if (e->nmap_runs == e->capmap_runs) {
     size_t cap = e->capmap_runs ? 2 * e->capmap_runs : 4;
-    m_map_run **v = mr->arn && mr->machine_arn ? realloc(e->map_runs, cap * sizeof *v) : NULL;
+    m_map_run **v = realloc(e->map_runs, cap * sizeof *v);
     if (v) {
       e->map_runs = v;
       e->capmap_runs = cap;
-      room = 1;
     }
   }
-  if (room && mr->arn && mr->machine_arn) {
+  const int room = e->nmap_runs < e->capmap_runs;
+  if (room) {
     mr->status = MR_RUNNING;
     mr->start_ms = now_ms(e);
-    mr->execs = execs;
     mr->items = items;
     mr->run = r;
     e->map_runs[e->nmap_runs++] = mr;
   }
   pthread_mutex_unlock(&e->mu);
-  if (mr->run) return mr;
-  free(mr->arn);
-  free(mr->machine_arn);
-  free(mr);
-  return NULL;
+  if (!room) {
+    map_run_free(mr);
+    return aev__nomem();
+  }
+  *out = mr;
+  return AEV_OK;
 }
 
 void aev__map_run_child(aev_execution *e, m_map_run *mr, size_t items, int from, int to) {
@@ -79,7 +111,7 @@ void aev__map_run_child(aev_execution *e, m_map_run *mr, size_t items, int from,
   pthread_mutex_unlock(&e->mu);
 }
 
-/* Under e->mu. */
+/* Under e->mu: the run ends with status. */
 static void end_locked(aev_execution *e, m_map_run *mr, int status) {
   mr->status = status;
   mr->stop_ms = now_ms(e);
@@ -91,10 +123,32 @@ static void end_locked(aev_execution *e, m_map_run *mr, int status) {
   mr->exec_n[MR_RUNNING] = mr->item_n[MR_RUNNING] = 0;
 }
 
+/* Stops the children of mr that have not ended (as AWS aborts them when
+ * the run fails or is aborted): whatever they answer then is not waited
+ * for. The ARNs are copied under e->mu, the children stopped outside it. */
+static void stop_children(aev_execution *e, m_map_run *mr) {
+  pthread_mutex_lock(&e->mu);
+  size_t n = 0;
+  char **arns = malloc((mr->execs ? mr->execs : 1) * sizeof *arns);
+  for (size_t i = 0; arns && i < mr->execs; i++)
+    if (mr->kids[i].arn && !mr->kids[i].ok && (arns[n] = strdup(mr->kids[i].arn))) n++;
+  pthread_mutex_unlock(&e->mu);
+  for (size_t i = 0; i < n; i++) {
+    aev_execution *kid;
+    if (!aev__execution_find(e->b, arns[i], &kid)) {
+      if (aev_execution_status(kid) == AEV_EXECUTION_RUNNING) aev_execution_stop(kid, NULL, NULL);
+      aev_execution_release(kid);
+    }
+    free(arns[i]);
+  }
+  free(arns);
+}
+
 void aev__map_run_end(aev_execution *e, m_map_run *mr, int status) {
   pthread_mutex_lock(&e->mu);
   end_locked(e, mr, status);
   pthread_mutex_unlock(&e->mu);
+  if (status != MR_SUCCEEDED) stop_children(e, mr);
 }
 
 void aev__map_run_redriven(aev_execution *e, m_map_run *mr) {
@@ -110,18 +164,12 @@ void aev__map_run_redriven(aev_execution *e, m_map_run *mr) {
 }
 
 void aev__map_runs_close(aev_execution *e) {
-  pthread_mutex_lock(&e->mu);
   for (size_t i = 0; i < e->nmap_runs; i++)
-    if (e->map_runs[i]->status == MR_RUNNING) end_locked(e, e->map_runs[i], MR_ABORTED);
-  pthread_mutex_unlock(&e->mu);
+    if (e->map_runs[i]->status == MR_RUNNING) aev__map_run_end(e, e->map_runs[i], MR_ABORTED);
 }
 
 void aev__map_runs_free(aev_execution *e) {
-  for (size_t i = 0; i < e->nmap_runs; i++) {
-    free(e->map_runs[i]->arn);
-    free(e->map_runs[i]->machine_arn);
-    free(e->map_runs[i]);
-  }
+  for (size_t i = 0; i < e->nmap_runs; i++) map_run_free(e->map_runs[i]);
   free(e->map_runs);
 }
 
@@ -130,14 +178,17 @@ static int not_found(void) {
 }
 
 int aev__map_run_find(aev_broker *b, const char *arn, aev_execution **out, m_map_run **mr) {
-  /* arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID */
-  const char *p = strstr(arn, ":mapRun:"), *slash = p ? strchr(p + 8, '/') : NULL;
-  if (!slash || !strchr(slash, ':'))
-    return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: '%s'", arn);
-  char name[128];
+  /* arn:aws:states:REGION:ACCOUNT:mapRun:MACHINE/LABEL:ID, MACHINE itself
+   * labelled (MACHINE/LABEL) for a run inside a child. */
+  const char *p = strstr(arn, ":mapRun:"), *id = strrchr(arn, ':'), *slash = NULL;
+  for (const char *q = p ? p + 8 : NULL; q && q < id; q++)
+    if (*q == '/') slash = q;
+  if (!slash) return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: '%s'", arn);
+  char name[256];
   snprintf(name, sizeof name, "%.*s", (int)(slash - (p + 8)), p + 8);
-  aev_machine *m;
-  if (aev_machine_get(b, name, &m)) return not_found();
+  aev_machine *m =
+      (aev_machine *)aev__registry_find(b, strchr(name, '/') ? AEV__KIND_MAP_MACHINE : AEV__KIND_MACHINE, name);
+  if (!m) return not_found();
   aev_execution **list;
   size_t n;
   int rc = aev__machine_executions(m, &list, &n);
@@ -160,7 +211,8 @@ int aev__map_run_find(aev_broker *b, const char *arn, aev_execution **out, m_map
 }
 
 static json_t *counts(const m_map_run *mr, size_t total, const size_t *n) {
-  const size_t done = n[MR_RUNNING] + n[MR_SUCCEEDED] + n[MR_FAILED] + n[MR_ABORTED];
+  size_t done = 0;
+  for (int k = 0; k < MR_N; k++) done += n[k];
   /* Results are written when the run succeeds (AWS recorded resultsWritten
    * equal to total without a ResultWriter); a run that did not succeed
    * leaves those that did not succeed to a redrive. */
@@ -168,7 +220,7 @@ static json_t *counts(const m_map_run *mr, size_t total, const size_t *n) {
   const size_t redrive = mr->status == MR_FAILED || mr->status == MR_ABORTED ? total - n[MR_SUCCEEDED] : 0;
   return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "pending", (json_int_t)(total - done),
                    "running", (json_int_t)n[MR_RUNNING], "succeeded", (json_int_t)n[MR_SUCCEEDED],
-                   "failed", (json_int_t)n[MR_FAILED], "timedOut", (json_int_t)0, "aborted",
+                   "failed", (json_int_t)n[MR_FAILED], "timedOut", (json_int_t)n[MR_TIMED_OUT], "aborted",
                    (json_int_t)n[MR_ABORTED], "total", (json_int_t)total, "resultsWritten",
                    (json_int_t)written, "failuresNotRedrivable", (json_int_t)0, "pendingRedrive",
                    (json_int_t)redrive);
@@ -191,7 +243,7 @@ json_t *aev__map_run_json(aev_execution *e, m_map_run *mr) {
 json_t *aev__map_run_item(aev_execution *e, m_map_run *mr) {
   pthread_mutex_lock(&e->mu);
   json_t *v = json_pack("{s:s,s:s,s:s,s:f}", "executionArn", e->arn, "mapRunArn", mr->arn, "stateMachineArn",
-                        mr->machine_arn, "startDate", (double)mr->start_ms / 1000.0);
+                        mr->machine->res.arn, "startDate", (double)mr->start_ms / 1000.0);
   if (mr->status != MR_RUNNING) v = with_date(v, "stopDate", mr->stop_ms);
   pthread_mutex_unlock(&e->mu);
   return v;

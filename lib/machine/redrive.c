@@ -111,10 +111,26 @@ static void resume(void *arg, int cancelled) {
   aev__execution_unref(e);
 }
 
+static int redrive(aev_execution *e, const char *client_token, int64_t *redrive_ms);
+
 int aev_execution_redrive(aev_execution *e, const char *client_token, int64_t *redrive_ms) {
   if (!e) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
   int rc = client_token ? aev__redrive_token_check(client_token) : AEV_OK;
   if (rc) return rc;
+  /* AWS: "To redrive a workflow that includes a Distributed Map state whose
+   * Map Run failed, you must redrive the parent workflow" (its children
+   * are REDRIVABLE_BY_MAP_RUN). The wording is ours. */
+  if (e->map_run_arn)
+    return aev__fail(AEV_ERR_STATE, "ExecutionNotRedrivable",
+                     "Execution was started by Map Run %s: redrive the execution that runs it instead",
+                     e->map_run_arn);
+  return redrive(e, client_token, redrive_ms);
+}
+
+int aev__execution_redrive_child(aev_execution *e) { return redrive(e, NULL, NULL); }
+
+static int redrive(aev_execution *e, const char *client_token, int64_t *redrive_ms) {
+  int rc;
   if (e->type != AEV_MACHINE_STANDARD)
     return aev__fail(AEV_ERR_UNSUPPORTED, "StateMachineTypeNotSupported",
                      "This operation is not supported by this type of state machine");

@@ -9,7 +9,8 @@
  * while strands finish others), and a
  * producer runs executions of an activity task that a worker thread serves
  * through GetActivityTask's long poll, and a mapper runs Distributed Maps
- * while it lists, describes and updates their Map Runs. Then the idle test: a year-long Wait on
+ * while it lists, describes and updates their Map Runs and lists their
+ * children. Then the idle test: a year-long Wait on
  * a real clock uses < 1% CPU over a second (DESIGN §7). 2,000 executions
  * (200 when CI is set in the environment). */
 #include <check.h>
@@ -172,6 +173,9 @@ static void *mapper(void *arg) {
       if (rc) errors++;
       json_decref(states_call("UpdateMapRun", req, &rc));
       if (rc && rc != AEV_ERR_INVALID) errors++; /* it may have ended */
+      snprintf(req, sizeof req, "{\"mapRunArn\":\"%s\"}", json_string_value(json_object_get(run, "mapRunArn")));
+      json_decref(states_call("ListExecutions", req, &rc)); /* its children, as they start and end */
+      if (rc) errors++;
     }
     json_decref(runs);
     if (aev_execution_wait(e) || aev_execution_output(e, &out) || !out || strcmp(out, "[1,2,3,4]")) errors++;

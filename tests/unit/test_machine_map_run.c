@@ -1,11 +1,13 @@
 /* Distributed Map states and their Map Runs, as AWS recorded them
  * (LocalStack's scenarios/test_base_scenarios and test_sfn_api_map_run
- * snapshots) and as the API reference documents ListMapRuns, DescribeMapRun
- * and UpdateMapRun: the parent's history holds MapRunStarted and
- * MapRunSucceeded / Failed / Aborted / Redriven but none of its children's
- * events; the run counts what became of its children and items; a child
- * that fails fails the run unless a tolerance allows it; UpdateMapRun
- * changes a running run's concurrency and tolerance. */
+ * snapshots) and as the API reference documents ListMapRuns, DescribeMapRun,
+ * UpdateMapRun and ListExecutions of a mapRunArn: each child is an
+ * execution of the run's labelled machine (<machine>/<label>) with a
+ * history of its own; the parent's holds MapRunStarted and MapRunSucceeded
+ * / Failed / Aborted / Redriven but none of its children's events; the run
+ * counts what became of its children and items; a child that fails fails
+ * the run unless a tolerance allows it, and the others are stopped;
+ * UpdateMapRun changes a running run's concurrency and tolerance. */
 #include <check.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -104,6 +106,33 @@ static json_t *event(int64_t id, int64_t *prev) {
   return d;
 }
 
+/* The run's children as ListExecutions lists them (newest first), those of
+ * status only when not NULL. */
+static json_t *children(const char *status) {
+  json_t *req = json_pack("{s:s}", "mapRunArn", run_arn);
+  if (status) json_object_set_new(req, "statusFilter", json_string(status));
+  json_t *v = call("ListExecutions", req, AEV_OK);
+  json_t *list = json_incref(json_object_get(v, "executions"));
+  json_decref(v);
+  return list;
+}
+
+static json_t *describe_arn(const char *arn) {
+  return call("DescribeExecution", json_pack("{s:s}", "executionArn", arn), AEV_OK);
+}
+
+/* The statuses of the run's children, oldest first: "SUCCEEDED FAILED ...". */
+static void check_children(const char *want) {
+  json_t *list = children(NULL);
+  char got[512] = "";
+  for (size_t i = json_array_size(list); i-- > 0;) {
+    if (*got) strcat(got, " ");
+    strcat(got, member(json_array_get(list, i), "status"));
+  }
+  ck_assert_str_eq(got, want);
+  json_decref(list);
+}
+
 static void run_counts(json_t *d, const char *counts, int pending, int running, int succeeded, int failed,
                        int aborted, int total) {
   ck_assert_int_eq(count(d, counts, "pending"), pending);
@@ -147,6 +176,44 @@ START_TEST(success_as_recorded) {
   ck_assert_int_eq(prev, 5);
   json_decref(event(7, &prev));
   ck_assert_int_eq(prev, 5);
+  /* Each child is an execution of the labelled machine, with its own
+   * history, listed newest first with its Map Run and item count. */
+  json_t *kids = children(NULL);
+  ck_assert_int_eq(json_array_size(kids), 2);
+  json_t *first = json_array_get(kids, 1);
+  const char *kid = member(first, "executionArn");
+  ck_assert_int_eq(strncmp(kid, "arn:aws:states:us-east-1:000000000000:execution:m/lbl:", 54), 0);
+  ck_assert_str_eq(member(first, "name"), kid + 54);
+  ck_assert_str_eq(member(first, "stateMachineArn"), SM "/lbl");
+  ck_assert_str_eq(member(first, "mapRunArn"), run_arn);
+  ck_assert_int_eq(json_integer_value(json_object_get(first, "itemCount")), 1);
+  ck_assert_str_eq(member(first, "status"), "SUCCEEDED");
+  d = describe_arn(kid);
+  ck_assert_str_eq(member(d, "input"), "{\"v\":\"a\",\"i\":0}");
+  ck_assert_str_eq(member(d, "output"), "{\"v\":\"a\",\"i\":0}");
+  ck_assert_str_eq(member(d, "mapRunArn"), run_arn);
+  ck_assert_str_eq(member(d, "stateMachineArn"), SM "/lbl");
+  json_decref(d);
+  char parent[sizeof exec_arn];
+  memcpy(parent, exec_arn, sizeof parent);
+  snprintf(exec_arn, sizeof exec_arn, "%s", kid);
+  check_history("ExecutionStarted ChoiceStateEntered ChoiceStateExited WaitStateEntered WaitStateExited "
+                "ExecutionSucceeded");
+  json_decref(kids);
+  /* The labelled machine is described with its label, and as a child's. */
+  d = call("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", SM "/lbl"), AEV_OK);
+  ck_assert_str_eq(member(d, "label"), "lbl");
+  ck_assert_str_eq(member(d, "name"), "m/lbl");
+  json_decref(d);
+  d = call("DescribeStateMachineForExecution", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK);
+  ck_assert_str_eq(member(d, "label"), "lbl");
+  ck_assert_str_eq(member(d, "mapRunArn"), run_arn);
+  json_decref(d);
+  memcpy(exec_arn, parent, sizeof parent);
+  /* ListStateMachines lists no labelled machine. */
+  d = call("ListStateMachines", json_pack("{}"), AEV_OK);
+  ck_assert_int_eq(json_array_size(json_object_get(d, "stateMachines")), 1);
+  json_decref(d);
   d = describe_run();
   ck_assert_str_eq(member(d, "status"), "SUCCEEDED");
   ck_assert_str_eq(member(d, "executionArn"), exec_arn);
@@ -223,6 +290,20 @@ START_TEST(failed_child_fails_the_run) {
   ck_assert_int_eq(count(d, "itemCounts", "pendingRedrive"), 3);
   ck_assert_ptr_nonnull(json_object_get(d, "stopDate"));
   json_decref(d);
+  /* The failed child ended with its own error, and only its Map Run may
+   * redrive it; the ones still waiting were stopped with the run. */
+  check_children("ABORTED FAILED ABORTED");
+  json_t *failed_kids = children("FAILED");
+  ck_assert_int_eq(json_array_size(failed_kids), 1);
+  const char *kid = member(json_array_get(failed_kids, 0), "executionArn");
+  d = describe_arn(kid);
+  ck_assert_str_eq(member(d, "error"), "Bad");
+  ck_assert_str_eq(member(d, "cause"), "a bad item");
+  ck_assert_str_eq(member(d, "redriveStatus"), "REDRIVABLE_BY_MAP_RUN");
+  json_decref(d);
+  refused("RedriveExecution", json_pack("{s:s}", "executionArn", kid), AEV_ERR_STATE, "ExecutionNotRedrivable",
+          NULL);
+  json_decref(failed_kids);
 }
 END_TEST
 
@@ -254,6 +335,13 @@ START_TEST(batches_count_items_and_executions) {
   run_counts(d, "itemCounts", 0, 0, 3, 0, 0, 3);
   run_counts(d, "executionCounts", 0, 0, 2, 0, 0, 2);
   json_decref(d);
+  json_t *kids = children(NULL);
+  ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(kids, 1), "itemCount")), 2);
+  ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(kids, 0), "itemCount")), 1);
+  d = describe_arn(member(json_array_get(kids, 1), "executionArn"));
+  ck_assert_str_eq(member(d, "input"), "{\"Items\":[1,2]}");
+  json_decref(d);
+  json_decref(kids);
 }
 END_TEST
 
@@ -271,6 +359,7 @@ START_TEST(stopped_execution_aborts_the_run) {
   ck_assert_str_eq(member(d, "status"), "ABORTED");
   run_counts(d, "itemCounts", 2, 0, 0, 0, 1, 3);
   json_decref(d);
+  check_children("ABORTED");
 }
 END_TEST
 
@@ -329,6 +418,65 @@ START_TEST(redrive_runs_the_failed_children_again) {
   ck_assert_ptr_nonnull(json_object_get(d, "redriveDate"));
   run_counts(d, "itemCounts", 1, 0, 1, 1, 0, 3);
   json_decref(d);
+  /* The failed child was redriven (the same execution), not started anew. */
+  json_t *kids = children(NULL);
+  ck_assert_int_eq(json_array_size(kids), 2);
+  ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(kids, 0), "redriveCount")), 1);
+  json_decref(kids);
+}
+END_TEST
+
+/* A child does not see the parent's variables (AWS: "Distributed Map
+ * states cannot currently reference variables in outer scopes"); the Map
+ * state's own ItemSelector, evaluated in the parent, does. */
+START_TEST(children_cannot_read_parent_variables) {
+  const char *def =
+      "{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Assign\":{\"outer\":7},\"Next\":\"M\"},"
+      "\"M\":{\"Type\":\"Map\",\"ItemSelector\":{\"outer.$\":\"$outer\"},\"ToleratedFailureCount\":1,"
+      "\"ItemProcessor\":{\"ProcessorConfig\":{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"STANDARD\"},"
+      "\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Parameters\":{\"seen.$\":\"$outer\"},"
+      "\"End\":true}}},\"End\":true}}}";
+  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
+                   AEV_OK));
+  start("[1]");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_decref(map_runs());
+  json_t *kids = children(NULL);
+  json_t *d = describe_arn(member(json_array_get(kids, 0), "executionArn"));
+  ck_assert_str_eq(member(d, "input"), "{\"outer\":7}");
+  ck_assert_str_eq(member(d, "status"), "FAILED");
+  ck_assert_str_eq(member(d, "error"), "States.Runtime");
+  ck_assert_ptr_nonnull(strstr(member(d, "cause"), "The variable 'outer' is not defined."));
+  json_decref(d);
+  json_decref(kids);
+}
+END_TEST
+
+/* EXPRESS children are listed and described (AWS: DescribeExecution does
+ * not take EXPRESS executions "unless a Map Run dispatched them"), with no
+ * history of their own. */
+START_TEST(express_children) {
+  const char *def =
+      "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemProcessor\":{\"ProcessorConfig\":"
+      "{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"EXPRESS\"},\"StartAt\":\"P\",\"States\":{\"P\":"
+      "{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}}";
+  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
+                   AEV_OK));
+  start("[1,2]");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_t *d = describe();
+  ck_assert_str_eq(member(d, "output"), "[1,2]");
+  json_decref(d);
+  json_decref(map_runs());
+  check_children("SUCCEEDED SUCCEEDED");
+  json_t *kids = children(NULL);
+  const char *kid = member(json_array_get(kids, 0), "executionArn");
+  ck_assert_ptr_nonnull(strstr(kid, ":execution:m/"));
+  d = describe_arn(kid);
+  ck_assert_str_eq(member(d, "status"), "SUCCEEDED");
+  json_decref(d);
+  refused("GetExecutionHistory", json_pack("{s:s}", "executionArn", kid), AEV_ERR_UNSUPPORTED, "InvalidArn", NULL);
+  json_decref(kids);
 }
 END_TEST
 
@@ -371,6 +519,9 @@ START_TEST(bad_requests) {
           "Member must have value greater than or equal to 0");
   refused("UpdateMapRun", json_pack("{s:s,s:i}", "mapRunArn", missing, "toleratedFailureCount", 1),
           AEV_ERR_NOT_FOUND, "ResourceNotFound", NULL);
+  refused("ListExecutions", json_pack("{s:s}", "mapRunArn", missing), AEV_ERR_NOT_FOUND, "ResourceNotFound", NULL);
+  refused("ListExecutions", json_pack("{s:s,s:s}", "mapRunArn", missing, "stateMachineArn", SM), AEV_ERR_INVALID,
+          "ValidationException", "You can specify either a mapRunArn or a stateMachineArn, but not both.");
 }
 END_TEST
 
@@ -387,6 +538,8 @@ static Suite *suite(void) {
   tcase_add_test(t, stopped_execution_aborts_the_run);
   tcase_add_test(t, update_changes_a_running_run);
   tcase_add_test(t, redrive_runs_the_failed_children_again);
+  tcase_add_test(t, children_cannot_read_parent_variables);
+  tcase_add_test(t, express_children);
   tcase_add_test(t, inline_map_has_no_run);
   tcase_add_test(t, bad_requests);
   suite_add_tcase(s, t);

@@ -295,6 +295,10 @@ START_TEST(arns_of_every_kind) {
           "arn:aws:states:ap-south-1:210987654321:stateMachine:x",
       [AEV__KIND_ACTIVITY] =
           "arn:aws:states:ap-south-1:210987654321:activity:x",
+      /* A Map Run's labelled machine: a machine's ARN form (its names,
+       * <machine>/<label>, are never a machine's). */
+      [AEV__KIND_MAP_MACHINE] =
+          "arn:aws:states:ap-south-1:210987654321:stateMachine:x",
   };
   counters c = {0};
   aev_broker *b = broker_in("ap-south-1", "210987654321");
@@ -306,7 +310,7 @@ START_TEST(arns_of_every_kind) {
     expect_found(b, (aev__kind)k, want[k], r);
     /* The same name under each kind is a separate resource. */
     for (int other = 0; other < k; other++)
-      expect_found(b, (aev__kind)other, want[k], NULL);
+      if (strcmp(want[other], want[k])) expect_found(b, (aev__kind)other, want[k], NULL);
   }
   thing t;
   ck_assert_int_eq(

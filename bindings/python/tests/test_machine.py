@@ -135,7 +135,8 @@ class ManualClockMachines(unittest.TestCase):
     def test_distributed_map_run(self):
         """A Distributed Map's Map Run through the states service: listed
         with the execution, described with its counts and dates (datetimes,
-        as boto3 gives them), and updated while it runs."""
+        as boto3 gives them), updated while it runs, and its children
+        listed and described as the executions they are."""
         m = self.b.create_state_machine("dist", {
             "StartAt": "M",
             "States": {"M": {
@@ -161,6 +162,11 @@ class ManualClockMachines(unittest.TestCase):
         self.assertEqual(d["itemCounts"]["running"], 3)
         self.assertEqual(e.wait(), "SUCCEEDED")
         self.assertEqual(e.output, [1, 2, 3])
+        kids = self.b.call("states", "ListExecutions", mapRunArn=arn)["executions"]
+        self.assertEqual([k["status"] for k in kids], ["SUCCEEDED"] * 3)
+        self.assertEqual({k["stateMachineArn"] for k in kids}, {m.arn + "/batch"})
+        child = self.b.call("states", "DescribeExecution", executionArn=kids[-1]["executionArn"])
+        self.assertEqual((child["input"], child["output"], child["mapRunArn"]), ("1", "1", arn))
         self.assertEqual([ev["type"] for ev in e.history][2:6],
                          ["MapStateStarted", "MapRunStarted", "MapRunSucceeded", "MapStateSucceeded"])
         d = self.b.call("states", "DescribeMapRun", mapRunArn=arn)
