@@ -947,7 +947,7 @@ int aev__execution_find(aev_broker *b, const char *arn, aev_execution **out) {
   const char *name = p ? strrchr(arn, ':') : NULL;
   if (!p || name <= p + 10)
     return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: '%s'", arn ? arn : "");
-  char mname[128];
+  char mname[256]; /* a Map Run child's machine: <machine>/<label>, nested ones more */
   snprintf(mname, sizeof mname, "%.*s", (int)(name - (p + 11)), p + 11);
   aev_machine *m;
   /* <machine>/<label>: a Map Run's child, of its labelled machine. */

@@ -254,9 +254,13 @@ typedef struct update {
   m_map_run *mr;
 } update;
 
+/* On the parent's strand, where only the run's own Map state (still
+ * running it) takes the new values. */
 static void updated(void *arg, int cancelled) {
   update *u = arg;
-  if (!cancelled && !aev__run_dead(u->mr->run)) aev__flow_map_updated(u->mr->run);
+  m_run *r = u->mr->run;
+  if (!cancelled && !aev__run_dead(r) && r->mr == u->mr && u->mr->status == MR_RUNNING)
+    aev__flow_map_updated(r);
   aev__execution_unref(u->e);
   free(u);
 }

@@ -480,6 +480,38 @@ START_TEST(express_children) {
 }
 END_TEST
 
+/* A Distributed Map inside a child: its run, labelled under the child's
+ * machine (m/out/in), is found and listed like any other. */
+START_TEST(nested_map_runs) {
+  const char *def =
+      "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"Label\":\"out\",\"ItemProcessor\":"
+      "{\"ProcessorConfig\":{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"STANDARD\"},\"StartAt\":\"N\","
+      "\"States\":{\"N\":{\"Type\":\"Map\",\"Label\":\"in\",\"ItemProcessor\":{\"ProcessorConfig\":"
+      "{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"STANDARD\"},\"StartAt\":\"P\",\"States\":{\"P\":"
+      "{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}},\"End\":true}}}";
+  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
+                   AEV_OK));
+  start("[[1,2],[3]]");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_t *d = describe();
+  ck_assert_str_eq(member(d, "output"), "[[1,2],[3]]");
+  json_decref(d);
+  json_decref(map_runs());
+  json_t *kids = children(NULL);
+  snprintf(exec_arn, sizeof exec_arn, "%s", member(json_array_get(kids, 1), "executionArn"));
+  json_decref(kids);
+  json_t *runs = map_runs();
+  ck_assert_str_eq(member(json_array_get(runs, 0), "stateMachineArn"), SM "/out/in");
+  ck_assert_int_eq(strncmp(run_arn, "arn:aws:states:us-east-1:000000000000:mapRun:m/out/in:", 54), 0);
+  json_decref(runs);
+  d = describe_run();
+  ck_assert_str_eq(member(d, "status"), "SUCCEEDED");
+  run_counts(d, "itemCounts", 0, 0, 2, 0, 0, 2);
+  json_decref(d);
+  check_children("SUCCEEDED SUCCEEDED");
+}
+END_TEST
+
 /* An inline Map keeps its MapIteration events and has no Map Run. */
 START_TEST(inline_map_has_no_run) {
   const char *def = "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemProcessor\":{\"StartAt\":\"P\","
@@ -540,6 +572,7 @@ static Suite *suite(void) {
   tcase_add_test(t, redrive_runs_the_failed_children_again);
   tcase_add_test(t, children_cannot_read_parent_variables);
   tcase_add_test(t, express_children);
+  tcase_add_test(t, nested_map_runs);
   tcase_add_test(t, inline_map_has_no_run);
   tcase_add_test(t, bad_requests);
   suite_add_tcase(s, t);
