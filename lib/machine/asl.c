@@ -513,6 +513,58 @@ static int label_field(pctx *c, json_t *st, const char *base) {
   return 0;
 }
 
+/* AWS's largest batch, and its default: "up to 256 KiB". */
+#define BATCH_MAX_BYTES 262144
+
+/* A limit of an ItemBatcher given by a number (min..max) or by a path to
+ * one, not both. */
+static int batch_limit(pctx *c, json_t *ib, const char *loc, const char *field, int64_t max, int64_t *out,
+                       aev__jpath **path) {
+  char path_field_name[64];
+  snprintf(path_field_name, sizeof path_field_name, "%sPath", field);
+  if (json_object_get(ib, field) && json_object_get(ib, path_field_name)) {
+    /* Reported measured on AWS by another emulator (floci #3733). */
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "There should only be one of the following fields: [%s, %s]", field,
+         path_field_name);
+    return -1;
+  }
+  return int_field(c, ib, loc, field, 1, max, out, NULL) || path_field(c, ib, loc, path_field_name, 1, path, NULL);
+}
+
+/* ItemBatcher (AWS's "Batch input" page): MaxItemsPerBatch[Path],
+ * MaxInputBytesPerBatch[Path] (at most 256 KiB) and BatchInput; the Path
+ * forms are JSONPath's only. */
+static int batcher_parse(pctx *c, json_t *st, const char *base, m_state *s) {
+  json_t *ib = json_object_get(st, "ItemBatcher");
+  if (!ib) return 0;
+  char loc[520];
+  loc_of(loc, sizeof loc, base, "ItemBatcher");
+  if (!json_is_object(ib)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Expected value of type: Object at %s", loc);
+    return -1;
+  }
+  static const char *const fields[] = {"MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch",
+                                       "MaxInputBytesPerBatchPath", "BatchInput", NULL};
+  const char *f;
+  json_t *v;
+  json_object_foreach(ib, f, v) {
+    if (!in_list(fields, f)) return unsupported(c, loc, f);
+    if (s->jsonata && strstr(f, "Path")) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+           "The QueryLanguage is set to 'JSONata', but field '%s' is only supported for the 'JSONPath' QueryLanguage",
+           f);
+      return -1;
+    }
+  }
+  s->item_batcher = ib;
+  if (batch_limit(c, ib, loc, "MaxItemsPerBatch", INT32_MAX, &s->batch_max_items, &s->batch_max_items_path) ||
+      batch_limit(c, ib, loc, "MaxInputBytesPerBatch", BATCH_MAX_BYTES, &s->batch_max_bytes,
+                  &s->batch_max_bytes_path))
+    return -1;
+  return s->jsonata ? jt_field(c, ib, loc, "BatchInput", &s->j_batch_input)
+                    : tmpl_field(c, ib, loc, "BatchInput", &s->batch_input);
+}
+
 static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d) {
   json_t *proc = json_object_get(st, "ItemProcessor");
   const char *pname = "ItemProcessor";
@@ -563,7 +615,7 @@ static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d
       label_field(c, st, base))
     return -1;
   s->label = json_string_value(json_object_get(st, "Label"));
-  s->item_batcher = json_object_get(st, "ItemBatcher");
+  if (batcher_parse(c, st, base, s)) return -1;
   json_t *reader = json_object_get(st, "ItemReader");
   if (reader) {
     s->item_reader = json_string_value(json_object_get(reader, "Resource"));
@@ -856,7 +908,7 @@ static void state_free(m_state *s) {
     aev__jt_free(s->catches[i].j_assign);
   }
   m_jt *jts[] = {s->j_args, s->j_output, s->j_assign, s->j_items, s->j_selector,
-                 s->j_seconds, s->j_timestamp, s->j_error, s->j_cause};
+                 s->j_seconds, s->j_timestamp, s->j_error, s->j_cause, s->j_batch_input};
   for (size_t i = 0; i < sizeof jts / sizeof jts[0]; i++) aev__jt_free(jts[i]);
   free(s->catches);
   rules_free(s->choices, s->nchoices);
@@ -873,6 +925,9 @@ static void state_free(m_state *s) {
   aev__jpath_free(s->max_concurrency_path);
   aev__jpath_free(s->tolerated_count_path);
   aev__jpath_free(s->tolerated_pct_path);
+  aev__jpath_free(s->batch_max_items_path);
+  aev__jpath_free(s->batch_max_bytes_path);
+  aev__tmpl_free(s->batch_input);
   aev__jpath_free(s->timeout_path);
   aev__jpath_free(s->heartbeat_path);
 }

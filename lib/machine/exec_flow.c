@@ -92,9 +92,8 @@ static int runtime(m_run *r, const char *fmt, const char *a, const char *b) {
   return -1;
 }
 
-/* A *Path field's value: an integer (or float when want_float). */
-static int path_number(m_run *r, const aev__jpath *p, json_t *effective, const char *field,
-                       int want_float, double *out) {
+int aev__flow_path_number(m_run *r, const aev__jpath *p, json_t *effective, const char *field, int want_float,
+                          double *out) {
   aev__jenv env;
   aev__run_env(r, &env, effective);
   json_t *v = aev__jpath_eval(p, &env);
@@ -126,31 +125,6 @@ static int path_number(m_run *r, const aev__jpath *p, json_t *effective, const c
   return 0;
 }
 
-/* ItemBatcher: items grouped into {"Items": [...]} (plus BatchInput). */
-static json_t *batch(const m_state *s, json_t *items) {
-  json_t *max = json_object_get(s->item_batcher, "MaxItemsPerBatch");
-  json_t *extra = json_object_get(s->item_batcher, "BatchInput");
-  size_t per = json_is_integer(max) && json_integer_value(max) > 0 ? (size_t)json_integer_value(max)
-                                                                    : json_array_size(items);
-  json_t *out = json_array();
-  json_t *cur = NULL;
-  int lost = !out;
-  for (size_t i = 0; !lost && i < json_array_size(items); i++) {
-    if (i % (per ? per : 1) == 0) {
-      json_t *b = json_is_object(extra) ? json_pack("{s:o}", "BatchInput", json_deep_copy(extra)) : json_object();
-      cur = json_array();
-      if ((lost = json_object_set_new(b, "Items", cur)) != 0) json_decref(b);
-      else lost = json_array_append_new(out, b);
-    }
-    lost = lost || json_array_append(cur, json_array_get(items, i));
-  }
-  if (lost) { /* never a batch short of items: NULL, out of memory */
-    json_decref(out);
-    return NULL;
-  }
-  return out;
-}
-
 /* A Map iteration's event: the Map state's name and the item's index. A
  * Distributed Map's parent records none for its children, which are
  * executions of their own: it counts them in its Map Run instead
@@ -166,38 +140,40 @@ static void iteration_event(m_run *r, const char *type, const char *dkey, size_t
                               : NULL);
 }
 
-static int start_item(m_run *r, size_t i) {
+json_t *aev__flow_item_input(m_run *r, json_t *item, size_t i) {
   const m_state *s = aev__run_state(r);
-  if (aev__run_history_full(r)) return -1;
-  json_t *item = json_array_get(r->items, i), *input;
+  json_t *input;
   if (s->jsonata) {
     aev__jenv env;
     aev__run_env(r, &env, r->effective);
-    if (!(input = aev__jq_item(r, item, i, &env))) {
-      aev__run_fail_env(r, &env);
-      return -1;
-    }
-  } else if (s->item_selector) {
-    aev__jenv env;
-    if (r->e->context &&
-        aev__ctx_set(r->e, "Map", json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)i, "Value", item))) {
-      aev__run_oom(r);
-      return -1;
-    }
-    aev__run_env(r, &env, r->effective);
-    input = aev__tmpl_eval(s->item_selector, &env);
-    if (r->e->context && aev__ctx_del(r->e, "Map")) { /* never a stale $$.Map */
-      json_decref(input);
-      aev__run_oom(r);
-      return -1;
-    }
-    if (!input) {
-      aev__run_fail_env(r, &env);
-      return -1;
-    }
-  } else {
-    input = json_incref(item);
+    if (!(input = aev__jq_item(r, item, i, &env))) aev__run_fail_env(r, &env);
+    return input;
   }
+  if (!s->item_selector) return json_incref(item);
+  aev__jenv env;
+  if (r->e->context &&
+      aev__ctx_set(r->e, "Map", json_pack("{s:{s:I,s:O}}", "Item", "Index", (json_int_t)i, "Value", item))) {
+    aev__run_oom(r);
+    return NULL;
+  }
+  aev__run_env(r, &env, r->effective);
+  input = aev__tmpl_eval(s->item_selector, &env);
+  if (r->e->context && aev__ctx_del(r->e, "Map")) { /* never a stale $$.Map */
+    json_decref(input);
+    aev__run_oom(r);
+    return NULL;
+  }
+  if (!input) aev__run_fail_env(r, &env);
+  return input;
+}
+
+static int start_item(m_run *r, size_t i) {
+  const m_state *s = aev__run_state(r);
+  if (aev__run_history_full(r)) return -1;
+  json_t *item = json_array_get(r->items, i);
+  /* A batch's items went through ItemSelector as it was made. */
+  json_t *input = s->item_batcher ? json_incref(item) : aev__flow_item_input(r, item, i);
+  if (!input) return -1;
   iteration_event(r, "MapIterationStarted", "mapIterationStartedEventDetails", i, -1, MR_RUNNING);
   r->started++;
   r->running++;
@@ -336,7 +312,7 @@ void aev__flow_map(m_run *r, json_t *effective) {
   double v = 0;
   r->max_conc = (size_t)s->max_concurrency;
   if (s->max_concurrency_path) {
-    if (path_number(r, s->max_concurrency_path, effective, "MaxConcurrencyPath", 0, &v)) {
+    if (aev__flow_path_number(r, s->max_concurrency_path, effective, "MaxConcurrencyPath", 0, &v)) {
       json_decref(items);
       return;
     }
@@ -346,7 +322,7 @@ void aev__flow_map(m_run *r, json_t *effective) {
   r->tolerated_count = s->tolerated_count;
   r->tolerated_pct = s->has_tolerated_pct ? s->tolerated_pct : -1;
   if (s->tolerated_count_path) {
-    if (path_number(r, s->tolerated_count_path, effective, "ToleratedFailureCountPath", 0, &v)) {
+    if (aev__flow_path_number(r, s->tolerated_count_path, effective, "ToleratedFailureCountPath", 0, &v)) {
       json_decref(items);
       return;
     }
@@ -354,7 +330,7 @@ void aev__flow_map(m_run *r, json_t *effective) {
     r->has_tolerance = 1;
   }
   if (s->tolerated_pct_path) {
-    if (path_number(r, s->tolerated_pct_path, effective, "ToleratedFailurePercentagePath", 1, &v)) {
+    if (aev__flow_path_number(r, s->tolerated_pct_path, effective, "ToleratedFailurePercentagePath", 1, &v)) {
       json_decref(items);
       return;
     }
@@ -369,8 +345,9 @@ void aev__flow_map(m_run *r, json_t *effective) {
   }
   const size_t nitems = json_array_size(items);
   if (s->item_batcher) {
-    json_t *b = batch(s, items);
+    json_t *b = aev__flow_batches(r, items, effective);
     json_decref(items);
+    if (!b) return;
     items = b;
   }
   if (r->e->probe) {

@@ -117,6 +117,8 @@ void aev__run_wait_until(m_run *r, json_t *effective, int64_t until);
 void aev__jq_body(m_run *r);
 void aev__jq_result(m_run *r, json_t *result);
 void aev__jq_catch(m_run *r, const m_catcher *c, json_t *error_output);
+/* A JSONata field of the current state on its input; NULL when r failed. */
+json_t *aev__jq_value(m_run *r, const m_jt *t);
 /* A JSONata Map's item input ($states.context.Map.Item). */
 json_t *aev__jq_item(m_run *r, json_t *item, size_t index, aev__jenv *env);
 
@@ -129,6 +131,16 @@ void aev__flow_map(m_run *r, json_t *effective);
  * when it counts. */
 void aev__flow_child_end(m_run *p, size_t slot, unsigned spawn_gen, int *succeeded, json_t *output,
                          int outcome, const char *error, const char *cause);
+/* A *Path field's value on effective: an integer (or a float when
+ * want_float), not negative; -1 when it is not one (r failed, with AWS's
+ * "The X field refers to value ... which is not a valid integer"). */
+int aev__flow_path_number(m_run *r, const aev__jpath *p, json_t *effective, const char *field, int want_float,
+                          double *out);
+/* Map item i (its ItemSelector's, with $$.Map.Item); NULL when r failed. */
+json_t *aev__flow_item_input(m_run *r, json_t *item, size_t i);
+/* ItemBatcher (exec_batch.c): the items, each through ItemSelector, in
+ * batches; NULL when r failed. */
+json_t *aev__flow_batches(m_run *r, json_t *items, json_t *effective);
 /* UpdateMapRun changed r's Map Run: its values apply from now on. */
 void aev__flow_map_updated(m_run *r);
 

@@ -23,6 +23,8 @@ static json_t *eval(m_run *r, const m_jt *t, json_t *result, json_t *error_outpu
   return v;
 }
 
+json_t *aev__jq_value(m_run *r, const m_jt *t) { return eval(r, t, NULL, NULL, NULL); }
+
 /* Assign: every value is evaluated before any variable changes. */
 static int assign(m_run *r, const m_jt *t, json_t *result, json_t *error_output) {
   if (!t) return 0;

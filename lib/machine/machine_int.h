@@ -122,7 +122,13 @@ struct m_state {
   int64_t tolerated_count;
   double tolerated_pct;
   aev__jpath *tolerated_count_path, *tolerated_pct_path;
+  /* ItemBatcher (item_batcher: the object, NULL without one): its limits
+   * (0: not given) or the paths that give them, and its BatchInput. */
   json_t *item_batcher;
+  int64_t batch_max_items, batch_max_bytes;
+  aev__jpath *batch_max_items_path, *batch_max_bytes_path;
+  aev__tmpl *batch_input;
+  m_jt *j_batch_input;
   int distributed;
   json_t *processor_json; /* its ItemProcessor (borrowed), a Map Run's children's definition */
   int express_children;   /* ProcessorConfig.ExecutionType EXPRESS */

@@ -426,6 +426,122 @@ START_TEST(redrive_runs_the_failed_children_again) {
 }
 END_TEST
 
+/* A machine m of one Distributed Map M with the members extra (JSON, '
+ * for "), its children a Pass (their output is their input); ql: the
+ * machine's QueryLanguage, or NULL. */
+static void create_map(const char *extra, const char *ql) {
+  char def[2048];
+  snprintf(def, sizeof def,
+           "{%s%s%s'StartAt':'M','States':{'M':{'Type':'Map',%s'ItemProcessor':{'ProcessorConfig':"
+           "{'Mode':'DISTRIBUTED','ExecutionType':'STANDARD'},'StartAt':'P','States':{'P':{'Type':'Pass',"
+           "'End':true}}},'End':true}}}",
+           ql ? "'QueryLanguage':'" : "", ql ? ql : "", ql ? "'," : "", extra);
+  for (char *p = def; *p; p++)
+    if (*p == '\'') *p = '"';
+  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
+                   AEV_OK));
+}
+
+/* The output of m's execution on input, which must succeed. */
+static void check_output(const char *input, const char *want) {
+  start(input);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_t *d = describe();
+  ck_assert_msg(!strcmp(member(d, "status"), "SUCCEEDED"), "%s: %s", input, member(d, "cause"));
+  ck_assert_str_eq(member(d, "output"), want);
+  json_decref(d);
+}
+
+/* ItemSelector runs on each item before batching (the ASL specification:
+ * "then uses the ItemBatcher field to specify how to batch the selected
+ * items"), with $$.Map.Item the item's own. */
+START_TEST(batches_of_selected_items) {
+  create_map("'ItemSelector':{'v.$':'$$.Map.Item.Value','i.$':'$$.Map.Item.Index'},"
+             "'ItemBatcher':{'MaxItemsPerBatch':2},",
+             NULL);
+  check_output("[10,20,30]", "[{\"Items\":[{\"v\":10,\"i\":0},{\"v\":20,\"i\":1}]},"
+                             "{\"Items\":[{\"v\":30,\"i\":2}]}]");
+}
+END_TEST
+
+/* MaxInputBytesPerBatch counts the child's whole input text: a batch of
+ * 46 bytes fits a limit of 46 and not of 45; an item over the limit on
+ * its own goes alone. */
+START_TEST(batches_by_bytes) {
+  create_map("'ItemBatcher':{'MaxInputBytesPerBatch':46,'BatchInput':{'a':1}},", NULL);
+  check_output("[\"aaaa\",\"bbbb\",\"cccc\"]",
+               "[{\"BatchInput\":{\"a\":1},\"Items\":[\"aaaa\",\"bbbb\"]},"
+               "{\"BatchInput\":{\"a\":1},\"Items\":[\"cccc\"]}]");
+  json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
+  create_map("'ItemBatcher':{'MaxInputBytesPerBatch':45,'BatchInput':{'a':1}},", NULL);
+  check_output("[\"aaaa\",\"bbbb\",\"a very long item over the limit on its own\"]",
+               "[{\"BatchInput\":{\"a\":1},\"Items\":[\"aaaa\"]},{\"BatchInput\":{\"a\":1},"
+               "\"Items\":[\"bbbb\"]},{\"BatchInput\":{\"a\":1},\"Items\":[\"a very long item over "
+               "the limit on its own\"]}]");
+}
+END_TEST
+
+/* The Path forms and BatchInput's paths read the Map state's input; a
+ * path to no integer fails the state as AWS's ...Path fields do. */
+START_TEST(batcher_paths) {
+  create_map("'ItemsPath':'$.items','ItemBatcher':{'MaxItemsPerBatchPath':'$.n','BatchInput':{'k.$':'$.k'}},",
+             NULL);
+  check_output("{\"k\":1,\"n\":2,\"items\":[1,2,3]}",
+               "[{\"BatchInput\":{\"k\":1},\"Items\":[1,2]},{\"BatchInput\":{\"k\":1},\"Items\":[3]}]");
+  start("{\"n\":\"x\",\"items\":[1]}");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_t *d = describe();
+  ck_assert_str_eq(member(d, "error"), "States.Runtime");
+  ck_assert_str_eq(member(d, "cause"), "An error occurred while executing the state 'M' (entered at the event id "
+                                       "#2). The MaxItemsPerBatchPath field refers to value \"x\" which is not a "
+                                       "valid integer: $.n");
+  json_decref(d);
+}
+END_TEST
+
+/* JSONata: BatchInput's expressions, on the Map state's input. */
+START_TEST(batcher_jsonata) {
+  create_map("'Items':'{% $states.input.items %}','ItemBatcher':{'MaxItemsPerBatch':2,"
+             "'BatchInput':{'k':'{% $states.input.k %}'}},",
+             "JSONata");
+  check_output("{\"k\":5,\"items\":[1,2,3]}",
+               "[{\"BatchInput\":{\"k\":5},\"Items\":[1,2]},{\"BatchInput\":{\"k\":5},\"Items\":[3]}]");
+}
+END_TEST
+
+/* ItemBatcher definitions AWS refuses, in its schema's words. */
+START_TEST(batcher_refused) {
+  static const struct {
+    const char *batcher, *ql, *message;
+  } cases[] = {
+      {"{\"Foo\":1}", NULL, "Field 'Foo' is not supported at /States/M/ItemBatcher"},
+      {"{\"MaxItemsPerBatch\":0}", NULL, "Minimum value is 1 at /States/M/ItemBatcher/MaxItemsPerBatch"},
+      {"{\"MaxInputBytesPerBatch\":262145}", NULL,
+       "Maximum value is 262144 at /States/M/ItemBatcher/MaxInputBytesPerBatch"},
+      {"{\"MaxItemsPerBatch\":2,\"MaxItemsPerBatchPath\":\"$.n\"}", NULL,
+       "There should only be one of the following fields: [MaxItemsPerBatch, MaxItemsPerBatchPath] at "
+       "/States/M/ItemBatcher"},
+      {"{\"MaxInputBytesPerBatchPath\":\"$.n\"}", "JSONata",
+       "The QueryLanguage is set to 'JSONata', but field 'MaxInputBytesPerBatchPath' is only supported for the "
+       "'JSONPath' QueryLanguage at /States/M/ItemBatcher"},
+      {"7", NULL, "Expected value of type: Object at /States/M/ItemBatcher at /States/M/ItemBatcher"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char def[1024], want[600];
+    snprintf(def, sizeof def,
+             "{%s\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemBatcher\":%s,"
+             "\"ItemProcessor\":{\"ProcessorConfig\":{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":"
+             "\"STANDARD\"},\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}},"
+             "\"End\":true}}}",
+             cases[i].ql ? "\"QueryLanguage\":\"JSONata\"," : "", cases[i].batcher);
+    snprintf(want, sizeof want, "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: %s'",
+             cases[i].message);
+    refused("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
+            AEV_ERR_INVALID, "InvalidDefinition", want);
+  }
+}
+END_TEST
+
 /* A child does not see the parent's variables (AWS: "Distributed Map
  * states cannot currently reference variables in outer scopes"); the Map
  * state's own ItemSelector, evaluated in the parent, does. */
@@ -570,6 +686,11 @@ static Suite *suite(void) {
   tcase_add_test(t, stopped_execution_aborts_the_run);
   tcase_add_test(t, update_changes_a_running_run);
   tcase_add_test(t, redrive_runs_the_failed_children_again);
+  tcase_add_test(t, batches_of_selected_items);
+  tcase_add_test(t, batches_by_bytes);
+  tcase_add_test(t, batcher_paths);
+  tcase_add_test(t, batcher_jsonata);
+  tcase_add_test(t, batcher_refused);
   tcase_add_test(t, children_cannot_read_parent_variables);
   tcase_add_test(t, express_children);
   tcase_add_test(t, nested_map_runs);

@@ -1572,13 +1572,14 @@ START_TEST(machine_run_fails) {
 }
 END_TEST
 
-/* A Distributed Map's run: whichever allocation fails, the execution
- * ends (SUCCEEDED with every child's output, or FAILED: States.Runtime,
+/* A Distributed Map's run, in batches: whichever allocation fails, the
+ * execution ends (SUCCEEDED with every child's output, or FAILED: States.Runtime,
  * or the threshold error of a child that failed), and its Map Run, if it
  * got one, has ended too. */
 
 static const char *const distributed_def =
     "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemsPath\":\"$.items\","
+    "\"ItemBatcher\":{\"MaxItemsPerBatch\":2,\"BatchInput\":{\"k.$\":\"$.k\"}},"
     "\"ItemProcessor\":{\"ProcessorConfig\":{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"STANDARD\"},"
     "\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}}";
 
@@ -1586,7 +1587,8 @@ static void sm_started_map(void *ctx) {
   sm_ctx *c = ctx;
   sm_fresh(c);
   aev_execution_release(c->e);
-  bt_ok(aev_machine_start(c->m, "run", "{\"items\":[1,2,3]}", 17, &c->e));
+  const char *input = "{\"k\":0,\"items\":[1,2,3]}";
+  bt_ok(aev_machine_start(c->m, "run", input, strlen(input), &c->e));
 }
 
 static void sm_map_ended(void *ctx, const nomem_attempt *a) {
@@ -1596,7 +1598,8 @@ static void sm_map_ended(void *ctx, const nomem_attempt *a) {
   if (status == AEV_EXECUTION_SUCCEEDED) {
     bt_ok(aev_execution_describe(c->e, &text));
     json_t *d = parsed(text);
-    ck_assert_str_eq(json_string_value(at(d, "output")), "[1,2,3]");
+    ck_assert_str_eq(json_string_value(at(d, "output")),
+                     "[{\"BatchInput\":{\"k\":0},\"Items\":[1,2]},{\"BatchInput\":{\"k\":0},\"Items\":[3]}]");
     json_decref(d);
   } else { /* a child that failed fails the Map Run */
     sm_ended_with(c, a->k, AEV_EXECUTION_FAILED, "States.ExceedToleratedFailureThreshold");
