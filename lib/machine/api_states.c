@@ -552,7 +552,8 @@ static int percentage_of(const aev__api_service *svc, json_t *req, const double 
   if (!p || json_is_null(p)) return AEV_OK;
   if (!json_is_number(p))
     return aev__fail(AEV_ERR_INVALID, svc->invalid_code,
-                     "Value for toleratedFailurePercentage must be a number.");
+                     "1 validation error detected: Value at 'toleratedFailurePercentage' failed to satisfy "
+                     "constraint: Member must be a number");
   *v = json_number_value(p);
   if (*v < 0 || *v > 100) {
     char *t = aev__json_text(p);

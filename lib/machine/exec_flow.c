@@ -167,12 +167,16 @@ json_t *aev__flow_item_input(m_run *r, json_t *item, size_t i) {
   return input;
 }
 
+json_t *aev__flow_child_input(m_run *r, size_t i) {
+  json_t *item = json_array_get(r->items, i);
+  /* A batch's items went through ItemSelector as it was made. */
+  return aev__run_state(r)->item_batcher ? json_incref(item) : aev__flow_item_input(r, item, i);
+}
+
 static int start_item(m_run *r, size_t i) {
   const m_state *s = aev__run_state(r);
   if (aev__run_history_full(r)) return -1;
-  json_t *item = json_array_get(r->items, i);
-  /* A batch's items went through ItemSelector as it was made. */
-  json_t *input = s->item_batcher ? json_incref(item) : aev__flow_item_input(r, item, i);
+  json_t *input = aev__flow_child_input(r, i);
   if (!input) return -1;
   iteration_event(r, "MapIterationStarted", "mapIterationStartedEventDetails", i, -1, MR_RUNNING);
   r->started++;

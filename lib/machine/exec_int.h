@@ -138,6 +138,8 @@ int aev__flow_path_number(m_run *r, const aev__jpath *p, json_t *effective, cons
                           double *out);
 /* Map item i (its ItemSelector's, with $$.Map.Item); NULL when r failed. */
 json_t *aev__flow_item_input(m_run *r, json_t *item, size_t i);
+/* The input of r's child i: its item's, or its batch; NULL when r failed. */
+json_t *aev__flow_child_input(m_run *r, size_t i);
 /* ItemBatcher (exec_batch.c): the items, each through ItemSelector, in
  * batches; NULL when r failed. */
 json_t *aev__flow_batches(m_run *r, json_t *items, json_t *effective);

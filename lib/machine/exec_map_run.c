@@ -140,11 +140,12 @@ int aev__map_run_spawn(m_run *r, size_t slot, json_t *input) {
 
 int aev__map_run_respawn(m_run *r, size_t slot) {
   aev_execution *kid;
-  int rc = aev__execution_find(r->e->b, r->mr->kids[slot].arn, &kid);
-  if (rc) { /* gone (its machine's retention): not to be found again */
-    r->gen++;
-    aev__run_start_failed(r, rc);
-    return -1;
+  const char *arn = r->mr->kids[slot].arn;
+  if (!arn || aev__execution_find(r->e->b, arn, &kid)) {
+    /* Never started (the run failed as it started it), or gone (its
+     * machine's retention): started anew. */
+    json_t *input = aev__flow_child_input(r, slot);
+    return input ? aev__map_run_spawn(r, slot, input) : -1;
   }
   /* AWS redrives a STANDARD child (REDRIVABLE_BY_MAP_RUN) and starts an
    * EXPRESS one again, on the input it had. */
@@ -162,7 +163,7 @@ int aev__map_run_respawn(m_run *r, size_t slot) {
     aev__run_oom(r);
     return -1;
   }
-  rc = start_kid(r, slot, input);
+  int rc = start_kid(r, slot, input);
   free(input);
   return rc;
 }

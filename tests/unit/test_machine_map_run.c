@@ -628,6 +628,29 @@ START_TEST(nested_map_runs) {
 }
 END_TEST
 
+/* A redrive starts an EXPRESS child that failed anew (AWS redrives only
+ * STANDARD ones): a second child, the first left as it ended. */
+START_TEST(express_child_started_anew_on_redrive) {
+  const char *def =
+      "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemProcessor\":{\"ProcessorConfig\":"
+      "{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"EXPRESS\"},\"StartAt\":\"F\",\"States\":{\"F\":"
+      "{\"Type\":\"Fail\",\"Error\":\"Bad\"}}},\"End\":true}}}";
+  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
+                   AEV_OK));
+  start("[1]");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_decref(map_runs());
+  check_children("FAILED");
+  json_decref(call("RedriveExecution", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  check_children("FAILED FAILED");
+  json_t *d = describe_run();
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "redriveCount")), 1);
+  run_counts(d, "executionCounts", 0, 0, 0, 1, 0, 1);
+  json_decref(d);
+}
+END_TEST
+
 /* An inline Map keeps its MapIteration events and has no Map Run. */
 START_TEST(inline_map_has_no_run) {
   const char *def = "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemProcessor\":{\"StartAt\":\"P\","
@@ -661,6 +684,10 @@ START_TEST(bad_requests) {
           AEV_ERR_INVALID, "ValidationException",
           "1 validation error detected: Value '100.5' at 'toleratedFailurePercentage' failed to satisfy "
           "constraint: Member must have value less than or equal to 100");
+  refused("UpdateMapRun", json_pack("{s:s,s:s}", "mapRunArn", missing, "toleratedFailurePercentage", "half"),
+          AEV_ERR_INVALID, "ValidationException",
+          "1 validation error detected: Value at 'toleratedFailurePercentage' failed to satisfy constraint: "
+          "Member must be a number");
   refused("UpdateMapRun", json_pack("{s:s,s:i}", "mapRunArn", missing, "maxConcurrency", -1), AEV_ERR_INVALID,
           "ValidationException",
           "1 validation error detected: Value '-1' at 'maxConcurrency' failed to satisfy constraint: "
@@ -693,6 +720,7 @@ static Suite *suite(void) {
   tcase_add_test(t, batcher_refused);
   tcase_add_test(t, children_cannot_read_parent_variables);
   tcase_add_test(t, express_children);
+  tcase_add_test(t, express_child_started_anew_on_redrive);
   tcase_add_test(t, nested_map_runs);
   tcase_add_test(t, inline_map_has_no_run);
   tcase_add_test(t, bad_requests);
