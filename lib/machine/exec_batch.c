@@ -46,7 +46,12 @@ static json_t *batch_input(m_run *r, json_t *effective, int *lost) {
 static json_t *new_batch(json_t *extra, json_t **items) {
   json_t *b = extra ? json_pack("{s:O}", "BatchInput", extra) : json_object();
   *items = json_array();
-  if (!b || json_object_set_new(b, "Items", *items)) {
+  if (!b || !*items) {
+    json_decref(b);
+    json_decref(*items);
+    return NULL;
+  }
+  if (json_object_set_new(b, "Items", *items)) { /* which released it */
     json_decref(b);
     return NULL;
   }
