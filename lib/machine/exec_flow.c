@@ -132,7 +132,7 @@ int aev__flow_path_number(m_run *r, const aev__jpath *p, json_t *effective, cons
 static void iteration_event(m_run *r, const char *type, const char *dkey, size_t index, int from,
                             int outcome) {
   if (r->mr) {
-    aev__map_run_child(r->e, r->mr, aev__map_run_items(r, index), from, outcome);
+    aev__map_run_child(r->e, r->mr, aev__map_run_slot_items(r, index), from, outcome);
     return;
   }
   aev__run_event(r, type, dkey,

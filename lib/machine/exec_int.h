@@ -150,7 +150,7 @@ void aev__flow_map_updated(m_run *r);
  * how many items slot's child gets; its child execution started on input
  * (stolen); a redrive's, of a child that did not succeed (the execution
  * redriven, or started anew when it cannot be). -1 when r failed. */
-size_t aev__map_run_items(const m_run *r, size_t slot);
+size_t aev__map_run_slot_items(const m_run *r, size_t slot);
 int aev__map_run_spawn(m_run *r, size_t slot, json_t *input);
 int aev__map_run_respawn(m_run *r, size_t slot);
 /* r's state failed to start what it runs with rc: out of memory, or

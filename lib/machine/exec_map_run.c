@@ -30,7 +30,7 @@ static void link_free(kid_link *l) {
   free(l);
 }
 
-size_t aev__map_run_items(const m_run *r, size_t slot) {
+size_t aev__map_run_slot_items(const m_run *r, size_t slot) {
   if (!aev__run_state(r)->item_batcher) return 1;
   return json_array_size(json_object_get(json_array_get(r->items, slot), "Items"));
 }
@@ -101,9 +101,8 @@ static int start_kid(m_run *r, size_t slot, const char *input) {
   m_map_run *mr = r->mr;
   kid_link *l = malloc(sizeof *l);
   aev_execution *kid = NULL;
-  int rc = l ? aev__machine_start_child(mr->machine, mr->arn, aev__map_run_items(r, slot), input, strlen(input),
-                                        &kid)
-             : aev__nomem();
+  const size_t items = aev__map_run_slot_items(r, slot);
+  int rc = l ? aev__machine_start_child(mr->machine, mr->arn, items, input, strlen(input), &kid) : aev__nomem();
   char *arn = rc ? NULL : strdup(kid->arn);
   if (!rc && !arn) { /* a child the run could not keep track of: stopped */
     aev_execution_stop(kid, NULL, NULL);
