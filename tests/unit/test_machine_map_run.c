@@ -79,7 +79,6 @@ static json_t *map_runs(void) {
 
 static json_t *describe_run(void) { return call("DescribeMapRun", json_pack("{s:s}", "mapRunArn", run_arn), AEV_OK); }
 
-static json_t *describe(void) { return call("DescribeExecution", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK); }
 
 /* The history's event types, one line: "ExecutionStarted MapStateEntered ...". */
 static void check_history(const char *want) {
@@ -120,6 +119,8 @@ static json_t *children(const char *status) {
 static json_t *describe_arn(const char *arn) {
   return call("DescribeExecution", json_pack("{s:s}", "executionArn", arn), AEV_OK);
 }
+
+static json_t *describe(void) { return describe_arn(exec_arn); }
 
 /* The statuses of the run's children, oldest first: "SUCCEEDED FAILED ...". */
 static void check_children(const char *want) {
