@@ -96,13 +96,15 @@ static void watch(m_run *r, size_t slot, aev_execution *kid, kid_link *l) {
   aev__exec_watch(kid, kid_ended, l);
 }
 
-/* Starts slot's child on input (a JSON text), or fails r. */
-static int start_kid(m_run *r, size_t slot, const char *input) {
+/* Starts slot's child on input (a JSON text, freed here; NULL: it could
+ * not be made, out of memory), or fails r. */
+static int start_kid(m_run *r, size_t slot, char *input) {
   m_map_run *mr = r->mr;
-  kid_link *l = malloc(sizeof *l);
+  kid_link *l = input ? malloc(sizeof *l) : NULL;
   aev_execution *kid = NULL;
   const size_t items = aev__map_run_slot_items(r, slot);
   int rc = l ? aev__machine_start_child(mr->machine, mr->arn, items, input, strlen(input), &kid) : aev__nomem();
+  free(input);
   char *arn = rc ? NULL : strdup(kid->arn);
   if (!rc && !arn) { /* a child the run could not keep track of: stopped */
     aev_execution_stop(kid, NULL, NULL);
@@ -127,14 +129,7 @@ static int start_kid(m_run *r, size_t slot, const char *input) {
 int aev__map_run_spawn(m_run *r, size_t slot, json_t *input) {
   char *text = aev__json_dumps(input, JSON_COMPACT | JSON_ENCODE_ANY);
   json_decref(input);
-  if (!text) {
-    r->gen++;
-    aev__run_oom(r);
-    return -1;
-  }
-  int rc = start_kid(r, slot, text);
-  free(text);
-  return rc;
+  return start_kid(r, slot, text);
 }
 
 int aev__map_run_respawn(m_run *r, size_t slot) {
@@ -157,12 +152,5 @@ int aev__map_run_respawn(m_run *r, size_t slot) {
   free(l);
   char *input = strdup(kid->input);
   aev_execution_release(kid);
-  if (!input) {
-    r->gen++;
-    aev__run_oom(r);
-    return -1;
-  }
-  int rc = start_kid(r, slot, input);
-  free(input);
-  return rc;
+  return start_kid(r, slot, input);
 }
