@@ -40,6 +40,16 @@ static json_int_t count(json_t *v, const char *counts, const char *key) {
   return json_integer_value(json_object_get(json_object_get(v, counts), key));
 }
 
+/* The machine m of definition def (JSON, ' for "). */
+static void create_machine(const char *def) {
+  char *d = strdup(def);
+  for (char *p = d; *p; p++)
+    if (*p == '\'') *p = '"';
+  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", d, "roleArn", ROLE),
+                   AEV_OK));
+  free(d);
+}
+
 /* A machine m whose Map state M runs distributed, with the members extra
  * (JSON, ' for ") and children that wait 5 s, or fail when the item is
  * "bad". */
@@ -52,10 +62,7 @@ static void create(const char *extra) {
            "'F':{'Type':'Fail','Error':'Bad','Cause':'a bad item'},"
            "'W':{'Type':'Wait','Seconds':5,'End':true}}},'End':true}}}",
            extra);
-  for (char *p = def; *p; p++)
-    if (*p == '\'') *p = '"';
-  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
-                   AEV_OK));
+  create_machine(def);
 }
 
 static char exec_arn[200], run_arn[300];
@@ -437,10 +444,7 @@ static void create_map(const char *extra, const char *ql) {
            "{'Mode':'DISTRIBUTED','ExecutionType':'STANDARD'},'StartAt':'P','States':{'P':{'Type':'Pass',"
            "'End':true}}},'End':true}}}",
            ql ? "'QueryLanguage':'" : "", ql ? ql : "", ql ? "'," : "", extra);
-  for (char *p = def; *p; p++)
-    if (*p == '\'') *p = '"';
-  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
-                   AEV_OK));
+  create_machine(def);
 }
 
 /* The output of m's execution on input, which must succeed. */
@@ -553,8 +557,7 @@ START_TEST(children_cannot_read_parent_variables) {
       "\"ItemProcessor\":{\"ProcessorConfig\":{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"STANDARD\"},"
       "\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Parameters\":{\"seen.$\":\"$outer\"},"
       "\"End\":true}}},\"End\":true}}}";
-  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
-                   AEV_OK));
+  create_machine(def);
   start("[1]");
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   json_decref(map_runs());
@@ -577,8 +580,7 @@ START_TEST(express_children) {
       "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemProcessor\":{\"ProcessorConfig\":"
       "{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"EXPRESS\"},\"StartAt\":\"P\",\"States\":{\"P\":"
       "{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}}";
-  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
-                   AEV_OK));
+  create_machine(def);
   start("[1,2]");
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   json_t *d = describe();
@@ -606,8 +608,7 @@ START_TEST(nested_map_runs) {
       "\"States\":{\"N\":{\"Type\":\"Map\",\"Label\":\"in\",\"ItemProcessor\":{\"ProcessorConfig\":"
       "{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"STANDARD\"},\"StartAt\":\"P\",\"States\":{\"P\":"
       "{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}},\"End\":true}}}";
-  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
-                   AEV_OK));
+  create_machine(def);
   start("[[1,2],[3]]");
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   json_t *d = describe();
@@ -636,8 +637,7 @@ START_TEST(express_child_started_anew_on_redrive) {
       "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemProcessor\":{\"ProcessorConfig\":"
       "{\"Mode\":\"DISTRIBUTED\",\"ExecutionType\":\"EXPRESS\"},\"StartAt\":\"F\",\"States\":{\"F\":"
       "{\"Type\":\"Fail\",\"Error\":\"Bad\"}}},\"End\":true}}}";
-  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
-                   AEV_OK));
+  create_machine(def);
   start("[1]");
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   json_decref(map_runs());
@@ -656,8 +656,7 @@ END_TEST
 START_TEST(inline_map_has_no_run) {
   const char *def = "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemProcessor\":{\"StartAt\":\"P\","
                     "\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}}}";
-  json_decref(call("CreateStateMachine", json_pack("{s:s,s:s,s:s}", "name", "m", "definition", def, "roleArn", ROLE),
-                   AEV_OK));
+  create_machine(def);
   start("[1]");
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   check_history("ExecutionStarted MapStateEntered MapStateStarted MapIterationStarted PassStateEntered "
