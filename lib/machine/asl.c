@@ -239,6 +239,22 @@ static int jt_field(pctx *c, json_t *obj, const char *base, const char *field, m
   return 0;
 }
 
+/* Whether a numeric field is given as "{% expr %}", which a JSONata state
+ * may do, to be evaluated when the state runs: AWS accepts one in
+ * MaxConcurrency, ToleratedFailureCount / Percentage, TimeoutSeconds and
+ * HeartbeatSeconds (LocalStack's recorded test_base_evaluate_expressions)
+ * and in the ItemBatcher's limits (AWS's ASL schema). */
+static int expr_instead(const m_state *s, json_t *obj, const char *field) {
+  return s->jsonata && aev__jt_is_expr(json_object_get(obj, field));
+}
+
+/* int_field(), or the field's expression compiled into *expr. */
+static int int_or_expr(pctx *c, const m_state *s, json_t *obj, const char *base, const char *field,
+                       int64_t min, int64_t max, int64_t *out, int *has, m_jt **expr) {
+  if (expr_instead(s, obj, field)) return jt_field(c, obj, base, field, expr);
+  return int_field(c, obj, base, field, min, max, out, has);
+}
+
 /* JSONPath-only fields, which a JSONata state may not use. */
 static const char *const jsonpath_only[] = {
     "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "ItemsPath",
@@ -518,8 +534,8 @@ static int label_field(pctx *c, json_t *st, const char *base) {
 
 /* A limit of an ItemBatcher given by a number (min..max) or by a path to
  * one, not both. */
-static int batch_limit(pctx *c, json_t *ib, const char *loc, const char *field, int64_t max, int64_t *out,
-                       aev__jpath **path) {
+static int batch_limit(pctx *c, const m_state *s, json_t *ib, const char *loc, const char *field, int64_t max,
+                       int64_t *out, aev__jpath **path, m_jt **expr) {
   char path_field_name[64];
   snprintf(path_field_name, sizeof path_field_name, "%sPath", field);
   if (json_object_get(ib, field) && json_object_get(ib, path_field_name)) {
@@ -528,7 +544,8 @@ static int batch_limit(pctx *c, json_t *ib, const char *loc, const char *field, 
          path_field_name);
     return -1;
   }
-  return int_field(c, ib, loc, field, 1, max, out, NULL) || path_field(c, ib, loc, path_field_name, 1, path, NULL);
+  return int_or_expr(c, s, ib, loc, field, 1, max, out, NULL, expr) ||
+         path_field(c, ib, loc, path_field_name, 1, path, NULL);
 }
 
 /* ItemBatcher (AWS's "Batch input" page): MaxItemsPerBatch[Path],
@@ -557,9 +574,10 @@ static int batcher_parse(pctx *c, json_t *st, const char *base, m_state *s) {
     }
   }
   s->item_batcher = ib;
-  if (batch_limit(c, ib, loc, "MaxItemsPerBatch", INT32_MAX, &s->batch_max_items, &s->batch_max_items_path) ||
-      batch_limit(c, ib, loc, "MaxInputBytesPerBatch", BATCH_MAX_BYTES, &s->batch_max_bytes,
-                  &s->batch_max_bytes_path))
+  if (batch_limit(c, s, ib, loc, "MaxItemsPerBatch", INT32_MAX, &s->batch_max_items, &s->batch_max_items_path,
+                  &s->j_batch_max_items) ||
+      batch_limit(c, s, ib, loc, "MaxInputBytesPerBatch", BATCH_MAX_BYTES, &s->batch_max_bytes,
+                  &s->batch_max_bytes_path, &s->j_batch_max_bytes))
     return -1;
   return s->jsonata ? jt_field(c, ib, loc, "BatchInput", &s->j_batch_input)
                     : tmpl_field(c, ib, loc, "BatchInput", &s->batch_input);
@@ -598,13 +616,15 @@ static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d
   if (!s->jsonata && !s->item_selector && tmpl_field(c, st, base, "Parameters", &s->item_selector))
     return -1;
   int64_t mc = 0;
-  if (int_field(c, st, base, "MaxConcurrency", 0, 2147483647, &mc, NULL)) return -1;
+  if (int_or_expr(c, s, st, base, "MaxConcurrency", 0, INT32_MAX, &mc, NULL, &s->j_max_concurrency)) return -1;
   s->max_concurrency = (int)mc;
   if (path_field(c, st, base, "MaxConcurrencyPath", 0, &s->max_concurrency_path, NULL)) return -1;
-  if (int_field(c, st, base, "ToleratedFailureCount", 0, 2147483647, &s->tolerated_count,
-                &s->has_tolerated_count))
+  if (int_or_expr(c, s, st, base, "ToleratedFailureCount", 0, INT32_MAX, &s->tolerated_count,
+                  &s->has_tolerated_count, &s->j_tolerated_count))
     return -1;
-  if (json_object_get(st, "ToleratedFailurePercentage")) {
+  if (expr_instead(s, st, "ToleratedFailurePercentage")) {
+    if (jt_field(c, st, base, "ToleratedFailurePercentage", &s->j_tolerated_pct)) return -1;
+  } else if (json_object_get(st, "ToleratedFailurePercentage")) {
     json_t *pct = number_field(c, st, base, "ToleratedFailurePercentage", 0, 0, 100);
     if (!pct) return -1;
     s->tolerated_pct = json_number_value(pct);
@@ -760,8 +780,8 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
                                              : "'.waitForTaskToken' service integration ");
       return -1;
     }
-    if (int_field(c, st, base, "TimeoutSeconds", 1, 99999999, &s->timeout_s, NULL) ||
-        int_field(c, st, base, "HeartbeatSeconds", 1, 99999999, &s->heartbeat_s, NULL) ||
+    if (int_or_expr(c, s, st, base, "TimeoutSeconds", 1, 99999999, &s->timeout_s, NULL, &s->j_timeout) ||
+        int_or_expr(c, s, st, base, "HeartbeatSeconds", 1, 99999999, &s->heartbeat_s, NULL, &s->j_heartbeat) ||
         path_field(c, st, base, "TimeoutSecondsPath", 0, &s->timeout_path, NULL) ||
         path_field(c, st, base, "HeartbeatSecondsPath", 0, &s->heartbeat_path, NULL))
       return -1;
@@ -908,7 +928,9 @@ static void state_free(m_state *s) {
     aev__jt_free(s->catches[i].j_assign);
   }
   m_jt *jts[] = {s->j_args, s->j_output, s->j_assign, s->j_items, s->j_selector,
-                 s->j_seconds, s->j_timestamp, s->j_error, s->j_cause, s->j_batch_input};
+                 s->j_seconds, s->j_timestamp, s->j_error, s->j_cause, s->j_batch_input,
+                 s->j_max_concurrency, s->j_tolerated_count, s->j_tolerated_pct, s->j_batch_max_items,
+                 s->j_batch_max_bytes, s->j_timeout, s->j_heartbeat};
   for (size_t i = 0; i < sizeof jts / sizeof jts[0]; i++) aev__jt_free(jts[i]);
   free(s->catches);
   rules_free(s->choices, s->nchoices);

@@ -13,12 +13,13 @@
 
 #define BATCH_MAX_BYTES 262144
 
-/* A limit: the number given, its path's value, or 0 (none); -1 when the
- * path's value is not one (r failed). */
-static int limit(m_run *r, int64_t given, const aev__jpath *path, const char *field, json_t *effective,
-                 int64_t *out) {
+/* A limit: the number given, its path's or its expression's value (up to
+ * max), or 0 (none); -1 when that value is not one (r failed). */
+static int limit(m_run *r, int64_t given, const aev__jpath *path, const char *field, const m_jt *expr,
+                 int64_t max, json_t *effective, int64_t *out) {
   double v = (double)given;
   if (path && aev__flow_path_number(r, path, effective, field, 0, &v)) return -1;
+  if (expr && aev__jq_number(r, expr, 1, 1, (double)max, &v)) return -1;
   *out = (int64_t)v;
   return 0;
 }
@@ -70,8 +71,10 @@ json_t *aev__flow_batches(m_run *r, json_t *items, json_t *effective) {
   const m_state *s = aev__run_state(r);
   int64_t max_items, max_bytes;
   int lost = 0;
-  if (limit(r, s->batch_max_items, s->batch_max_items_path, "MaxItemsPerBatchPath", effective, &max_items) ||
-      limit(r, s->batch_max_bytes, s->batch_max_bytes_path, "MaxInputBytesPerBatchPath", effective, &max_bytes))
+  if (limit(r, s->batch_max_items, s->batch_max_items_path, "MaxItemsPerBatchPath", s->j_batch_max_items,
+            INT32_MAX, effective, &max_items) ||
+      limit(r, s->batch_max_bytes, s->batch_max_bytes_path, "MaxInputBytesPerBatchPath", s->j_batch_max_bytes,
+            BATCH_MAX_BYTES, effective, &max_bytes))
     return NULL;
   if (!max_bytes || max_bytes > BATCH_MAX_BYTES) max_bytes = BATCH_MAX_BYTES;
   json_t *extra = batch_input(r, effective, &lost);

@@ -265,9 +265,9 @@ static void mocked_map(m_run *r, json_t *items) {
   if (!s->jsonata) aev__probe_note(r, P_AFTER_ITEMS_PATH, items);
   p->map_seen = 1;
   p->max_concurrency = (int64_t)r->max_conc;
-  p->has_tolerated_count = s->has_tolerated_count || s->tolerated_count_path;
+  p->has_tolerated_count = s->has_tolerated_count || s->tolerated_count_path || s->j_tolerated_count;
   p->tolerated_count = r->tolerated_count;
-  p->has_tolerated_pct = s->has_tolerated_pct || s->tolerated_pct_path;
+  p->has_tolerated_pct = s->has_tolerated_pct || s->tolerated_pct_path || s->j_tolerated_pct;
   p->tolerated_pct = r->tolerated_pct;
   r->nkids = json_array_size(items);
   r->failed = p->map_failures > 0 ? (size_t)p->map_failures : 0;
@@ -276,6 +276,49 @@ static void mocked_map(m_run *r, json_t *items) {
     return;
   }
   aev__probe_mocked_flow(r);
+}
+
+/* The value of a Map field given by its Path (JSONPath) or expression
+ * (JSONata), from 0 to max: 1 with it in *v, 0 when the field has
+ * neither, -1 when that value fails r. */
+static int dynamic(m_run *r, json_t *effective, const aev__jpath *path, const char *path_field, const m_jt *expr,
+                   int integral, double max, double *v) {
+  if (path) return aev__flow_path_number(r, path, effective, path_field, !integral, v) ? -1 : 1;
+  if (expr) return aev__jq_number(r, expr, integral, 0, max, v) ? -1 : 1;
+  return 0;
+}
+
+/* A Map's MaxConcurrency and tolerances, as given or as dynamic() gives
+ * them; -1 when that fails r. */
+static int map_limits(m_run *r, const m_state *s, json_t *effective) {
+  double v = 0;
+  int got = dynamic(r, effective, s->max_concurrency_path, "MaxConcurrencyPath", s->j_max_concurrency, 1,
+                    INT32_MAX, &v);
+  if (got < 0) return -1;
+  r->max_conc = got ? (size_t)v : (size_t)s->max_concurrency;
+  r->has_tolerance = s->has_tolerated_count || s->has_tolerated_pct;
+  r->tolerated_count = s->tolerated_count;
+  r->tolerated_pct = s->has_tolerated_pct ? s->tolerated_pct : -1;
+  got = dynamic(r, effective, s->tolerated_count_path, "ToleratedFailureCountPath", s->j_tolerated_count, 1,
+                INT32_MAX, &v);
+  if (got < 0) return -1;
+  if (got) {
+    r->tolerated_count = (int64_t)v;
+    r->has_tolerance = 1;
+  }
+  got = dynamic(r, effective, s->tolerated_pct_path, "ToleratedFailurePercentagePath", s->j_tolerated_pct, 0, 100,
+                &v);
+  if (got < 0) return -1;
+  if (got && v > 100) { /* only a path's: an expression's range is checked */
+    runtime(r, "The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid float: %s",
+            "", aev__jpath_text(s->tolerated_pct_path));
+    return -1;
+  }
+  if (got) {
+    r->tolerated_pct = v;
+    r->has_tolerance = 1;
+  }
+  return 0;
 }
 
 void aev__flow_map(m_run *r, json_t *effective) {
@@ -313,39 +356,9 @@ void aev__flow_map(m_run *r, json_t *effective) {
     json_decref(items);
     return;
   }
-  double v = 0;
-  r->max_conc = (size_t)s->max_concurrency;
-  if (s->max_concurrency_path) {
-    if (aev__flow_path_number(r, s->max_concurrency_path, effective, "MaxConcurrencyPath", 0, &v)) {
-      json_decref(items);
-      return;
-    }
-    r->max_conc = (size_t)v;
-  }
-  r->has_tolerance = s->has_tolerated_count || s->has_tolerated_pct;
-  r->tolerated_count = s->tolerated_count;
-  r->tolerated_pct = s->has_tolerated_pct ? s->tolerated_pct : -1;
-  if (s->tolerated_count_path) {
-    if (aev__flow_path_number(r, s->tolerated_count_path, effective, "ToleratedFailureCountPath", 0, &v)) {
-      json_decref(items);
-      return;
-    }
-    r->tolerated_count = (int64_t)v;
-    r->has_tolerance = 1;
-  }
-  if (s->tolerated_pct_path) {
-    if (aev__flow_path_number(r, s->tolerated_pct_path, effective, "ToleratedFailurePercentagePath", 1, &v)) {
-      json_decref(items);
-      return;
-    }
-    if (v > 100) {
-      runtime(r, "The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid float: %s",
-              "", aev__jpath_text(s->tolerated_pct_path));
-      json_decref(items);
-      return;
-    }
-    r->tolerated_pct = v;
-    r->has_tolerance = 1;
+  if (map_limits(r, s, effective)) {
+    json_decref(items);
+    return;
   }
   const size_t nitems = json_array_size(items);
   if (s->item_batcher) {

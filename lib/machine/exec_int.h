@@ -119,6 +119,10 @@ void aev__jq_result(m_run *r, json_t *result);
 void aev__jq_catch(m_run *r, const m_catcher *c, json_t *error_output);
 /* A JSONata field of the current state on its input; NULL when r failed. */
 json_t *aev__jq_value(m_run *r, const m_jt *t);
+/* A numeric field of the current state given as a JSONata expression t,
+ * evaluated on its input: from min to max, an integer when integral; -1
+ * when it is not one (r failed with States.QueryEvaluationError). */
+int aev__jq_number(m_run *r, const m_jt *t, int integral, double min, double max, double *out);
 /* A JSONata Map's item input ($states.context.Map.Item). */
 json_t *aev__jq_item(m_run *r, json_t *item, size_t index, aev__jenv *env);
 

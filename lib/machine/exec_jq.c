@@ -1,7 +1,7 @@
 /* States under the JSONata query language: Arguments, Output and Assign
  * evaluated with $states {input, result, errorOutput, context} and the
  * variables; Choice Conditions; Wait Seconds / Timestamp; Fail Error /
- * Cause; Map Items and ItemSelector; Catch Output / Assign. Failures are
+ * Cause; Map Items and ItemSelector; numeric fields; Catch Output / Assign. Failures are
  * States.QueryEvaluationError with AWS's causes. */
 #include <math.h>
 #include <stdio.h>
@@ -24,6 +24,17 @@ static json_t *eval(m_run *r, const m_jt *t, json_t *result, json_t *error_outpu
 }
 
 json_t *aev__jq_value(m_run *r, const m_jt *t) { return eval(r, t, NULL, NULL, NULL); }
+
+int aev__jq_number(m_run *r, const m_jt *t, int integral, double min, double max, double *out) {
+  json_t *v = eval(r, t, NULL, NULL, NULL);
+  if (!v) return -1;
+  aev__jenv env;
+  aev__run_env(r, &env, r->input);
+  int rc = aev__jt_number(t, v, integral, min, max, &env, out);
+  json_decref(v);
+  if (rc) aev__run_fail_env(r, &env);
+  return rc;
+}
 
 /* Assign: every value is evaluated before any variable changes. */
 static int assign(m_run *r, const m_jt *t, json_t *result, json_t *error_output) {
@@ -195,6 +206,15 @@ void aev__jq_body(m_run *r) {
   case ST_MAP: {
     json_t *items = eval(r, s->j_items, NULL, NULL, r->input);
     if (!items) return;
+    if (s->j_items) {
+      aev__jenv env;
+      aev__run_env(r, &env, r->input);
+      if (aev__jt_array(s->j_items, items, &env)) {
+        json_decref(items);
+        aev__run_fail_env(r, &env);
+        return;
+      }
+    }
     aev__flow_map(r, items);
     json_decref(items);
     break;

@@ -262,10 +262,17 @@ static void arm(m_run *r, aev__timer *t, int *armed, aev__task_fn fn, int64_t se
   *armed = 1;
 }
 
-/* TimeoutSecondsPath / HeartbeatSecondsPath: a positive integer. */
-static int seconds_of(m_run *r, const aev__jpath *p, int64_t fixed, json_t *effective,
+/* TimeoutSeconds / HeartbeatSeconds: the number given, or the positive
+ * integer that the Path (JSONPath) or the expression (JSONata) gives. */
+static int seconds_of(m_run *r, const aev__jpath *p, const m_jt *expr, int64_t fixed, json_t *effective,
                       const char *field, int64_t *out) {
   *out = fixed;
+  if (expr) {
+    double v;
+    if (aev__jq_number(r, expr, 1, 1, 99999999, &v)) return -1;
+    *out = (int64_t)v;
+    return 0;
+  }
   if (!p) return 0;
   aev__jenv env;
   aev__run_env(r, &env, effective);
@@ -749,8 +756,9 @@ void aev__task_start(m_run *r, json_t *params) {
   const m_state *s = aev__run_state(r);
   json_t *effective = r->input;
   int64_t timeout, heartbeat;
-  if (seconds_of(r, s->timeout_path, s->timeout_s, effective, "TimeoutSecondsPath", &timeout) ||
-      seconds_of(r, s->heartbeat_path, s->heartbeat_s, effective, "HeartbeatSecondsPath", &heartbeat)) {
+  if (seconds_of(r, s->timeout_path, s->j_timeout, s->timeout_s, effective, "TimeoutSecondsPath", &timeout) ||
+      seconds_of(r, s->heartbeat_path, s->j_heartbeat, s->heartbeat_s, effective, "HeartbeatSecondsPath",
+                 &heartbeat)) {
     json_decref(params);
     return;
   }
@@ -771,13 +779,17 @@ void aev__task_start(m_run *r, json_t *params) {
     json_t *d = t ? json_pack("{s:s,s:s,s:{s:b}}", "resource", s->resource, "input", t,
                               "inputDetails", "truncated", 0)
                   : NULL;
-    if (k.activity && timeout) d = with(d, "timeoutInSeconds", json_integer(timeout));
+    /* AWS's LambdaFunctionScheduled details have no heartbeat */
+    if (timeout) d = with(d, "timeoutInSeconds", json_integer(timeout));
     if (k.activity && heartbeat) d = with(d, "heartbeatInSeconds", json_integer(heartbeat));
     event(r, &k, EV_SCHEDULED, d);
   } else {
-    event(r, &k, EV_SCHEDULED, t ? json_pack("{s:s,s:s}", "region", aev_broker_region(r->e->b),
-                                             "parameters", t)
-                                 : NULL);
+    /* TaskScheduled names the timeouts given (LocalStack's recorded
+     * test_base_task: "timeoutInSeconds": 1 on a lambda:invoke) */
+    json_t *d = t ? json_pack("{s:s,s:s}", "region", aev_broker_region(r->e->b), "parameters", t) : NULL;
+    if (timeout) d = with(d, "timeoutInSeconds", json_integer(timeout));
+    if (heartbeat) d = with(d, "heartbeatInSeconds", json_integer(heartbeat));
+    event(r, &k, EV_SCHEDULED, d);
   }
   free(t);
   if (!k.activity) event(r, &k, EV_STARTED, NULL); /* an activity's: when a worker takes it */

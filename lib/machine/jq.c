@@ -1,6 +1,7 @@
 /* The JSONata query language of Step Functions, on lib/jsonata: templates
  * whose strings "{% expr %}" are expressions (Arguments, Output, Assign,
- * Items, ItemSelector, Condition, Seconds, Timestamp, Error, Cause), the
+ * Items, ItemSelector, Condition, Seconds, Timestamp, Error, Cause, and
+ * the numeric fields of Map, ItemBatcher and Task), the
  * $states binding (input, result, errorOutput, context) beside the
  * variables, and AWS's States.QueryEvaluationError causes. */
 #include <ctype.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "core/json_build.h"
+#include "core/json_dump.h"
 #include "jsonata/jsonata.h"
 #include "machine/jq.h"
 
@@ -37,10 +39,14 @@ static int expr_span(const char *s, const char **from, size_t *len) {
   return 1;
 }
 
-static int has_expr(json_t *v) {
+int aev__jt_is_expr(json_t *v) {
   const char *from;
   size_t len;
-  if (json_is_string(v)) return expr_span(json_string_value(v), &from, &len);
+  return json_is_string(v) && expr_span(json_string_value(v), &from, &len);
+}
+
+static int has_expr(json_t *v) {
+  if (json_is_string(v)) return aev__jt_is_expr(v);
   size_t i;
   json_t *c;
   const char *k;
@@ -170,6 +176,50 @@ json_t *aev__jt_eval(const m_jt *t, json_t *input, json_t *bindings, aev__jenv *
   }
   }
   return NULL;
+}
+
+static const char *type_name(json_t *v) {
+  switch (json_typeof(v)) {
+  case JSON_OBJECT: return "object";
+  case JSON_ARRAY: return "array";
+  case JSON_STRING: return "string";
+  case JSON_INTEGER:
+  case JSON_REAL: return "number";
+  case JSON_TRUE:
+  case JSON_FALSE: return "boolean";
+  default: return "null";
+  }
+}
+
+/* AWS's cause for a result of the wrong JSON type (recorded for Items,
+ * "Expected 'array', but was 'object'"; the value after it as LocalStack
+ * gives it). */
+static int wrong_type(const m_jt *t, json_t *v, const char *expected, aev__jenv *env) {
+  char *text = aev__json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+  aev__jenv_fail(env, "States.QueryEvaluationError",
+                 "The JSONata expression '%s' specified for the field '%s' returned an unexpected "
+                 "result type. Expected '%s', but was '%s' for value: %s",
+                 t->text, t->field, expected, type_name(v), text ? text : "");
+  free(text);
+  return -1;
+}
+
+int aev__jt_array(const m_jt *t, json_t *v, aev__jenv *env) {
+  return json_is_array(v) ? 0 : wrong_type(t, v, "array", env);
+}
+
+int aev__jt_number(const m_jt *t, json_t *v, int integral, double min, double max, aev__jenv *env,
+                   double *out) {
+  if (integral ? !json_is_integer(v) : !json_is_number(v))
+    return wrong_type(t, v, integral ? "integer" : "number", env);
+  *out = json_number_value(v);
+  if (*out >= min && *out <= max) return 0;
+  /* AWS's words for a value out of range are not recorded: ours. */
+  aev__jenv_fail(env, "States.QueryEvaluationError",
+                 "The JSONata expression '%s' specified for the field '%s' returned %.17g, which is "
+                 "out of range: the field takes %.17g to %.17g.",
+                 t->text, t->field, *out, min, max);
+  return -1;
 }
 
 json_t *aev__jq_bindings(json_t *vars, json_t *input, json_t *result, json_t *error_output,

@@ -122,11 +122,14 @@ struct m_state {
   int64_t tolerated_count;
   double tolerated_pct;
   aev__jpath *tolerated_count_path, *tolerated_pct_path;
+  /* Under JSONata, "{% %}" expressions that give them when the Map runs */
+  m_jt *j_max_concurrency, *j_tolerated_count, *j_tolerated_pct;
   /* ItemBatcher (item_batcher: the object, NULL without one): its limits
    * (0: not given) or the paths that give them, and its BatchInput. */
   json_t *item_batcher;
   int64_t batch_max_items, batch_max_bytes;
   aev__jpath *batch_max_items_path, *batch_max_bytes_path;
+  m_jt *j_batch_max_items, *j_batch_max_bytes;
   aev__tmpl *batch_input;
   m_jt *j_batch_input;
   int distributed;
@@ -138,6 +141,7 @@ struct m_state {
   const char *resource;
   int64_t timeout_s, heartbeat_s; /* 0: none */
   aev__jpath *timeout_path, *heartbeat_path;
+  m_jt *j_timeout, *j_heartbeat;
   /* QueryLanguage JSONata: its fields instead of the JSONPath ones. */
   int jsonata;
   m_jt *j_args, *j_output, *j_assign, *j_items, *j_selector, *j_seconds, *j_timestamp, *j_error,

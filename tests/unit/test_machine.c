@@ -90,6 +90,13 @@ static void fails_with(result *r, const char *error, const char *cause) {
   if (cause) ck_assert_str_eq(cause_of(r), cause);
 }
 
+/* def's execution on input, which must fail with error and cause. */
+static void run_fails(const char *def, const char *input, const char *error, const char *cause) {
+  result r = run(def, input);
+  fails_with(&r, error, cause);
+  result_free(&r);
+}
+
 /* Seconds after the execution's start at which the n-th event of type
  * happened (-1: none). */
 static double event_time(result *r, const char *type, int n) {
@@ -1249,6 +1256,93 @@ START_TEST(jsonata_map_parallel_catch_task) {
 END_TEST
 
 
+/* A JSONata Map over the input's items whose processor fails on an item
+ * of 2 and waits 5 s on the others, with the fields given. */
+#define JSONATA_MAP(fields)                                                                          \
+  JSONATA("\"A\":{\"Type\":\"Map\",\"Items\":\"{% $states.input.items %}\"," fields                  \
+          "\"ItemProcessor\":{\"StartAt\":\"C\",\"States\":{\"C\":{\"Type\":\"Choice\",\"Choices\":[" \
+          "{\"Condition\":\"{% $states.input = 2 %}\",\"Next\":\"F\"}],\"Default\":\"W\"},"        \
+          "\"F\":{\"Type\":\"Fail\",\"Error\":\"Two\"},\"W\":{\"Type\":\"Wait\",\"Seconds\":5,"     \
+          "\"End\":true}}},\"End\":true}")
+
+#define QEE "States.QueryEvaluationError"
+#define AT_A "An error occurred while executing the state 'A' (entered at the event id #2). "
+
+/* Under JSONata a Map's MaxConcurrency and tolerances, and a Task's
+ * TimeoutSeconds and HeartbeatSeconds, may be "{% %}" expressions (AWS
+ * accepts them: LocalStack's recorded test_base_evaluate_expressions),
+ * evaluated when the state runs and checked then. */
+START_TEST(jsonata_numeric_fields) {
+  const char *conc = JSONATA_MAP("\"MaxConcurrency\":\"{% $states.input.c %}\",");
+  result r = run(conc, "{\"items\":[1,3],\"c\":1}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  ck_assert(event_time(&r, "ExecutionSucceeded", 0) == 10); /* one at a time */
+  result_free(&r);
+  r = run(conc, "{\"items\":[1,3],\"c\":0}");
+  ck_assert(event_time(&r, "ExecutionSucceeded", 0) == 5); /* 0: no limit */
+  result_free(&r);
+  run_fails(conc, "{\"items\":[1,3],\"c\":\"two\"}", QEE,
+            AT_A "The JSONata expression '$states.input.c' specified for the field 'MaxConcurrency' returned an "
+                 "unexpected result type. Expected 'integer', but was 'string' for value: \"two\"");
+  run_fails(conc, "{\"items\":[1,3],\"c\":1.5}", QEE,
+            AT_A "The JSONata expression '$states.input.c' specified for the field 'MaxConcurrency' returned an "
+                 "unexpected result type. Expected 'integer', but was 'number' for value: 1.5");
+  run_fails(conc, "{\"items\":[1,3],\"c\":-1}", QEE,
+            AT_A "The JSONata expression '$states.input.c' specified for the field 'MaxConcurrency' returned -1, "
+                 "which is out of range: the field takes 0 to 2147483647.");
+  run_fails(conc, "{\"items\":{\"a\":1},\"c\":1}", QEE,
+            AT_A "The JSONata expression '$states.input.items' specified for the field 'Items' returned an "
+                 "unexpected result type. Expected 'array', but was 'object' for value: {\"a\":1}");
+
+  /* One item of three fails: a count of 1 or 33.4 % tolerates it. */
+  const char *count = JSONATA_MAP("\"ToleratedFailureCount\":\"{% $states.input.n %}\",");
+  r = run(count, "{\"items\":[1,2,3],\"n\":1}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  result_free(&r);
+  run_fails(count, "{\"items\":[1,2,3],\"n\":0}", "States.ExceedToleratedFailureThreshold", NULL);
+  const char *pct = JSONATA_MAP("\"ToleratedFailurePercentage\":\"{% $states.input.p %}\",");
+  r = run(pct, "{\"items\":[1,2,3],\"p\":33.4}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  result_free(&r);
+  run_fails(pct, "{\"items\":[1,2,3],\"p\":33.3}", "States.ExceedToleratedFailureThreshold", NULL);
+  run_fails(pct, "{\"items\":[1,2,3],\"p\":101}", QEE,
+            AT_A "The JSONata expression '$states.input.p' specified for the field 'ToleratedFailurePercentage' "
+                 "returned 101, which is out of range: the field takes 0 to 100.");
+
+  /* A Task's timeouts, named in its TaskScheduled event as AWS records. */
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "tokens", NULL, &q), AEV_OK);
+  const char *task = JSONATA(
+      "\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage.waitForTaskToken\","
+      "\"Arguments\":{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/tokens\","
+      "\"MessageBody\":\"{% $states.context.Task.Token %}\"},\"TimeoutSeconds\":\"{% $states.input.t %}\","
+      "\"HeartbeatSeconds\":\"{% $states.input.t * 2 %}\",\"End\":true}");
+  r = run(task, "{\"t\":7}");
+  fails_with(&r, "States.Timeout", NULL);
+  ck_assert(event_time(&r, "TaskTimedOut", 0) == 7);
+  json_t *scheduled = json_object_get(json_array_get(r.history, 2), "taskScheduledEventDetails");
+  ck_assert_int_eq(json_integer_value(json_object_get(scheduled, "timeoutInSeconds")), 7);
+  ck_assert_int_eq(json_integer_value(json_object_get(scheduled, "heartbeatInSeconds")), 14);
+  result_free(&r);
+  r = run(task, "{\"t\":0}");
+  fails_with(&r, QEE,
+             AT_A "The JSONata expression '$states.input.t' specified for the field 'TimeoutSeconds' returned 0, "
+                  "which is out of range: the field takes 1 to 99999999.");
+  ck_assert_int_eq(count_events(&r, "TaskScheduled"), 0);
+  result_free(&r);
+  aev_queue_release(q);
+
+  /* A string that is no expression is refused as before, and JSONPath
+   * takes none. */
+  invalid(JSONATA("\"A\":{\"Type\":\"Map\",\"MaxConcurrency\":\"fast\",\"ItemProcessor\":{\"StartAt\":\"P\","
+                  "\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}"),
+          "SCHEMA_VALIDATION_FAILED", "/States/A/MaxConcurrency");
+  invalid("{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
+          "\"TimeoutSeconds\":\"{% 1 %}\",\"End\":true}}}",
+          "SCHEMA_VALIDATION_FAILED", "/States/A/TimeoutSeconds");
+}
+END_TEST
+
 /* Sets up over aev_call (the shapes users know); returns the response. */
 static json_t *api(const char *service, const char *action, const char *req) {
   char *out = NULL;
@@ -1529,6 +1623,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, status_change_events_reach_an_archive);
   tcase_add_test(tc, nested_executions);
   tcase_add_test(tc, jsonata_map_parallel_catch_task);
+  tcase_add_test(tc, jsonata_numeric_fields);
   tcase_add_test(tc, names_count_characters);
   tcase_add_test(tc, state_names_count_characters);
   tcase_add_test(tc, failure_reasons_count_characters);

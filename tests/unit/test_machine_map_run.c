@@ -457,6 +457,16 @@ static void check_output(const char *input, const char *want) {
   json_decref(d);
 }
 
+/* m's execution on input, which must fail with error and cause. */
+static void check_failure(const char *input, const char *error, const char *cause) {
+  start(input);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  json_t *d = describe();
+  ck_assert_str_eq(member(d, "error"), error);
+  ck_assert_str_eq(member(d, "cause"), cause);
+  json_decref(d);
+}
+
 /* ItemSelector runs on each item before batching (the ASL specification:
  * "then uses the ItemBatcher field to specify how to batch the selected
  * items"), with $$.Map.Item the item's own. */
@@ -493,24 +503,28 @@ START_TEST(batcher_paths) {
              NULL);
   check_output("{\"k\":1,\"n\":2,\"items\":[1,2,3]}",
                "[{\"BatchInput\":{\"k\":1},\"Items\":[1,2]},{\"BatchInput\":{\"k\":1},\"Items\":[3]}]");
-  start("{\"n\":\"x\",\"items\":[1]}");
-  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
-  json_t *d = describe();
-  ck_assert_str_eq(member(d, "error"), "States.Runtime");
-  ck_assert_str_eq(member(d, "cause"), "An error occurred while executing the state 'M' (entered at the event id "
-                                       "#2). The MaxItemsPerBatchPath field refers to value \"x\" which is not a "
-                                       "valid integer: $.n");
-  json_decref(d);
+  check_failure("{\"n\":\"x\",\"items\":[1]}", "States.Runtime",
+                "An error occurred while executing the state 'M' (entered at the event id #2). The "
+                "MaxItemsPerBatchPath field refers to value \"x\" which is not a valid integer: $.n");
 }
 END_TEST
 
-/* JSONata: BatchInput's expressions, on the Map state's input. */
+/* JSONata: BatchInput's expressions, and the limits' (AWS's ASL schema
+ * takes "integer or JSONata expression" for each), on the Map state's
+ * input. */
 START_TEST(batcher_jsonata) {
-  create_map("'Items':'{% $states.input.items %}','ItemBatcher':{'MaxItemsPerBatch':2,"
-             "'BatchInput':{'k':'{% $states.input.k %}'}},",
+  create_map("'Items':'{% $states.input.items %}','ItemBatcher':{'MaxItemsPerBatch':'{% $states.input.per %}',"
+             "'MaxInputBytesPerBatch':'{% $states.input.bytes %}','BatchInput':{'k':'{% $states.input.k %}'}},",
              "JSONata");
-  check_output("{\"k\":5,\"items\":[1,2,3]}",
+  check_output("{\"k\":5,\"items\":[1,2,3],\"per\":2,\"bytes\":36}",
                "[{\"BatchInput\":{\"k\":5},\"Items\":[1,2]},{\"BatchInput\":{\"k\":5},\"Items\":[3]}]");
+  /* 35 bytes hold {"BatchInput":{"k":5},"Items":[1]} (34) but not two items */
+  check_output("{\"k\":5,\"items\":[1,2],\"per\":2,\"bytes\":35}",
+               "[{\"BatchInput\":{\"k\":5},\"Items\":[1]},{\"BatchInput\":{\"k\":5},\"Items\":[2]}]");
+  check_failure("{\"k\":5,\"items\":[1],\"per\":2,\"bytes\":262145}", "States.QueryEvaluationError",
+                "An error occurred while executing the state 'M' (entered at the event id #2). The JSONata "
+                "expression '$states.input.bytes' specified for the field 'MaxInputBytesPerBatch' returned 262145, "
+                "which is out of range: the field takes 1 to 262144.");
 }
 END_TEST
 
