@@ -14,6 +14,7 @@
 
 int aev__jenv_fail(aev__jenv *env, const char *error, const char *fmt, ...) {
   env->error = error;
+  env->location = NULL;
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(env->cause, sizeof env->cause, fmt, ap);

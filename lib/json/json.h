@@ -25,6 +25,8 @@ typedef struct aev__jenv {
   void *random_arg;
   const char *error;
   char cause[1024];
+  /* A JSONata failure's field ("Output/result"; borrowed), else NULL */
+  const char *location;
 } aev__jenv;
 
 /* Records error and a printf-formatted cause in env; returns -1. */

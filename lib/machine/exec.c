@@ -176,6 +176,7 @@ void aev__run_env(m_run *r, aev__jenv *env, json_t *input) {
   env->random_arg = r->e->b;
   env->error = NULL;
   env->cause[0] = 0;
+  env->location = NULL;
 }
 
 int aev__run_vars_update(m_run *r, json_t *a) {
@@ -224,12 +225,30 @@ static void finish_run(m_run *r, json_t *output, int failed, const char *error, 
 
 void aev__run_oom(m_run *r) { aev__run_fail(r, "States.Runtime", "Out of memory", 1); }
 
+static void fail_at(m_run *r, const char *error, const char *cause, int wrap, const char *location);
+
 void aev__run_fail_env(m_run *r, const aev__jenv *env) {
-  if (env->error) aev__run_fail(r, env->error, env->cause, 1);
+  if (env->error) fail_at(r, env->error, env->cause, 1, env->location);
   else aev__run_oom(r);
 }
 
 void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
+  fail_at(r, error, cause, wrap, NULL);
+}
+
+/* A JSONata expression that failed (location: its field, when known):
+ * AWS records EvaluationFailed before the state's failure, following the
+ * event the state's own Entered event follows (recorded: LocalStack's
+ * test_undefined_reference snapshots). */
+static void evaluation_failed(m_run *r, const char *error, const char *cause, const char *location) {
+  json_t *d = aev__json_present("error", error, "cause", cause),
+         *more = aev__json_present("location", location, "state", aev__run_state(r)->name);
+  d = aev__json_whole(d, d && more && !json_object_update(d, more));
+  json_decref(more);
+  r->prev_event = aev__hist_add(r->e, "EvaluationFailed", r->entered_prev, "evaluationFailedEventDetails", d);
+}
+
+static void fail_at(m_run *r, const char *error, const char *cause, int wrap, const char *location) {
   const m_state *s = aev__run_state(r);
   char *full = NULL;
   if (wrap && cause) {
@@ -272,6 +291,7 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
     free(full);
     return;
   }
+  if (error && !strcmp(error, "States.QueryEvaluationError")) evaluation_failed(r, error, cause, location);
   for (size_t i = 0; i < s->ncatch; i++) {
     const m_catcher *c = &s->catches[i];
     if (!error_matches(c->errors, error)) continue;
@@ -830,6 +850,7 @@ static void run_body(m_run *r) {
 static void enter_now(m_run *r) {
   const m_state *s = aev__run_state(r);
   r->entered_ms = aev__clock_now_ms(aev__broker_clock(r->e->b));
+  r->entered_prev = r->prev_event;
   r->entered_id = state_event(r, 1, r->input);
   free(r->retries);
   r->retries = s->nretry ? calloc(s->nretry, sizeof *r->retries) : NULL;

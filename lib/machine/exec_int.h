@@ -14,7 +14,7 @@ struct m_run {
   json_t *input; /* the current state's raw input */
   json_t *vars;  /* variables of this scope (outer ones copied in) */
   int64_t prev_event;
-  int64_t entered_id;
+  int64_t entered_id, entered_prev; /* its state's Entered event, and the one that event follows */
   int64_t entered_ms;
   int *retries; /* per retrier of the current state */
   int retry_count;

@@ -151,13 +151,16 @@ json_t *aev__jt_eval(const m_jt *t, json_t *input, json_t *bindings, aev__jenv *
                      "The JSONata expression '%s' specified for the field '%s' threw an error "
                      "during evaluation. %s: %s",
                      t->text, t->field, code, msg);
+      env->location = t->field;
       return NULL;
     }
-    if (!out)
+    if (!out) {
       aev__jenv_fail(env, "States.QueryEvaluationError",
                      "The JSONata expression '%s' specified for the field '%s' returned nothing "
                      "(undefined).",
                      t->text, t->field);
+      env->location = t->field;
+    }
     return out;
   }
   case J_ARRAY:
@@ -200,6 +203,7 @@ static int wrong_type(const m_jt *t, json_t *v, const char *expected, aev__jenv 
                  "The JSONata expression '%s' specified for the field '%s' returned an unexpected "
                  "result type. Expected '%s', but was '%s' for value: %s",
                  t->text, t->field, expected, type_name(v), text ? text : "");
+  env->location = t->field;
   free(text);
   return -1;
 }
@@ -219,6 +223,7 @@ int aev__jt_number(const m_jt *t, json_t *v, int integral, double min, double ma
                  "The JSONata expression '%s' specified for the field '%s' returned %.17g, which is "
                  "out of range: the field takes %.17g to %.17g.",
                  t->text, t->field, *out, min, max);
+  env->location = t->field;
   return -1;
 }
 

@@ -694,7 +694,9 @@ static int start(aev_machine *m, const start_how *how, const char *name, const c
     pthread_mutex_unlock(&m->mu);
   }
   aev__hist_add(e, "ExecutionStarted", 0, "executionStartedEventDetails", started);
-  root->prev_event = 1;
+  /* The first state's Entered event follows none (previousEventId 0), as
+   * AWS records it (LocalStack's snapshots). */
+  root->prev_event = 0;
   root->effective = in;
   /* No reference for "running": a running execution always has a posted
    * task, an armed timer or a call in flight holding one (or, waiting for a

@@ -149,7 +149,9 @@ START_TEST(missing_input_path_is_runtime_error) {
 END_TEST
 
 START_TEST(history_shape) {
-  /* AWS's event sequence and numbering for Pass -> Wait -> Succeed. */
+  /* AWS's event sequence and numbering for Pass -> Wait -> Succeed: each
+   * event follows the one before, but the first state's Entered follows
+   * none (LocalStack's snapshots, recorded against AWS). */
   result r = run("{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"Next\":\"W\"},"
                  "\"W\":{\"Type\":\"Wait\",\"Seconds\":3,\"Next\":\"S\"},\"S\":{\"Type\":\"Succeed\"}}}",
                  "{\"a\":1}");
@@ -161,7 +163,7 @@ START_TEST(history_shape) {
     json_t *ev = json_array_get(r.history, i);
     ck_assert_str_eq(json_string_value(json_object_get(ev, "type")), types[i]);
     ck_assert_int_eq(json_integer_value(json_object_get(ev, "id")), (json_int_t)i + 1);
-    ck_assert_int_eq(json_integer_value(json_object_get(ev, "previousEventId")), (json_int_t)i);
+    ck_assert_int_eq(json_integer_value(json_object_get(ev, "previousEventId")), i == 1 ? 0 : (json_int_t)i);
   }
   json_t *entered = json_object_get(json_array_get(r.history, 1), "stateEnteredEventDetails");
   ck_assert_str_eq(json_string_value(json_object_get(entered, "name")), "P");
@@ -1256,6 +1258,60 @@ START_TEST(jsonata_map_parallel_catch_task) {
 END_TEST
 
 
+/* The types of r's events, one string: "A B C". */
+static void event_types_are(result *r, const char *want) {
+  char got[512] = "";
+  for (size_t i = 0; i < json_array_size(r->history); i++) {
+    if (i) strcat(got, " ");
+    strncat(got, json_string_value(json_object_get(json_array_get(r->history, i), "type")),
+            sizeof got - strlen(got) - 2);
+  }
+  ck_assert_str_eq(got, want);
+}
+
+static json_int_t previous_of(result *r, size_t i) {
+  return json_integer_value(json_object_get(json_array_get(r->history, i), "previousEventId"));
+}
+
+/* A JSONata expression that fails: an EvaluationFailed event with the
+ * error, the cause, the field and the state, following the event that the
+ * state's Entered follows; the execution's end follows it. The state
+ * records no Exited (LocalStack's test_undefined_reference snapshots,
+ * recorded against AWS). */
+START_TEST(evaluation_failed_event) {
+  result r = run(JSONATA("\"A\":{\"Type\":\"Pass\",\"Next\":\"B\"},\"B\":{\"Type\":\"Pass\","
+                         "\"Output\":{\"result\":\"{% $doesNotExist %}\"},\"End\":true}"),
+                 "{}");
+  const char *cause = "An error occurred while executing the state 'B' (entered at the event id #4). The JSONata "
+                      "expression '$doesNotExist' specified for the field 'Output/result' returned nothing "
+                      "(undefined).";
+  fails_with(&r, "States.QueryEvaluationError", cause);
+  event_types_are(&r, "ExecutionStarted PassStateEntered PassStateExited PassStateEntered EvaluationFailed "
+                      "ExecutionFailed");
+  json_t *d = json_object_get(json_array_get(r.history, 4), "evaluationFailedEventDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "error")), "States.QueryEvaluationError");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "cause")), cause);
+  ck_assert_str_eq(json_string_value(json_object_get(d, "location")), "Output/result");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "state")), "B");
+  ck_assert_int_eq(previous_of(&r, 4), 3); /* B's Entered follows A's Exited, #3 */
+  ck_assert_int_eq(previous_of(&r, 5), 5);
+  result_free(&r);
+  /* A Task whose Arguments fail is never scheduled. */
+  r = run(JSONATA("\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
+                  "\"Arguments\":{\"FunctionName\":\"{% $doesNotExist %}\"},\"End\":true}"),
+          "{}");
+  event_types_are(&r, "ExecutionStarted TaskStateEntered EvaluationFailed ExecutionFailed");
+  d = json_object_get(json_array_get(r.history, 2), "evaluationFailedEventDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "location")), "Arguments/FunctionName");
+  ck_assert_int_eq(previous_of(&r, 2), 0);
+  result_free(&r);
+  /* JSONPath's failures record none. */
+  r = run(ONE("{\"Type\":\"Pass\",\"InputPath\":\"$.missing\",\"End\":true}"), "{}");
+  event_types_are(&r, "ExecutionStarted PassStateEntered ExecutionFailed");
+  result_free(&r);
+}
+END_TEST
+
 /* A JSONata Map over the input's items whose processor fails on an item
  * of 2 and waits 5 s on the others, with the fields given. */
 #define JSONATA_MAP(fields)                                                                          \
@@ -1624,6 +1680,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, nested_executions);
   tcase_add_test(tc, jsonata_map_parallel_catch_task);
   tcase_add_test(tc, jsonata_numeric_fields);
+  tcase_add_test(tc, evaluation_failed_event);
   tcase_add_test(tc, names_count_characters);
   tcase_add_test(tc, state_names_count_characters);
   tcase_add_test(tc, failure_reasons_count_characters);
