@@ -93,9 +93,24 @@ static void machine_destroy(aev__resource *r) {
   free(m);
 }
 
-/* Deletion or broker shutdown: the machine lets go of its executions. */
+/* The labelled machines of m's Map Runs ("<m>/<label>"), deleted with it. */
+static void remove_map_machines(aev_machine *m) {
+  char prefix[300];
+  snprintf(prefix, sizeof prefix, "%s/", m->res.name);
+  aev__resource **list = NULL;
+  size_t n = 0;
+  if (aev__registry_list(m->res.broker, AEV__KIND_MAP_MACHINE, prefix, &list, &n)) return;
+  /* only a direct label: a nested run's machine is its own parent's */
+  for (size_t i = 0; i < n; i++)
+    if (!strchr(list[i]->name + strlen(prefix), '/')) aev__registry_remove(m->res.broker, list[i]);
+  aev__registry_list_free(list, n);
+}
+
+/* Deletion or broker shutdown: the machine lets go of its executions, and
+ * its Map Runs' labelled machines go with it. */
 static void machine_shutdown(aev__resource *r) {
   aev_machine *m = (aev_machine *)r;
+  remove_map_machines(m);
   pthread_mutex_lock(&m->mu);
   aev_execution **list = m->execs;
   size_t n = m->nexecs;

@@ -620,6 +620,7 @@ typedef struct m_kid {
 struct m_map_run {
   char *arn;         /* <partition>:states:...:mapRun:<machine>/<label>:<id> */
   aev_machine *machine; /* <machine>/<label>, whose executions the children are */
+  int own_machine;      /* labelled with a UUID: no other run's, gone with this one */
   m_kid *kids;          /* per slot */
   int status;        /* MR_RUNNING ... MR_ABORTED */
   int64_t start_ms, stop_ms;

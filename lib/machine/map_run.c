@@ -38,6 +38,10 @@ static char *children_definition(const m_run *r) {
 static void map_run_free(m_map_run *mr) {
   for (size_t i = 0; mr->kids && i < mr->execs; i++) free(mr->kids[i].arn);
   free(mr->kids);
+  /* A run's own labelled machine goes with it (when its execution is
+   * deleted or leaves its retention), as its children do; a Label's
+   * machine is shared, and goes with the parent machine. */
+  if (mr->own_machine && mr->machine) aev__registry_remove(mr->machine->res.broker, &mr->machine->res);
   aev_machine_release(mr->machine);
   free(mr->arn);
   free(mr);
@@ -49,7 +53,8 @@ int aev__map_run_new(m_run *r, const char *label, size_t execs, size_t items, m_
   aev__broker_uuid(e->b, id);
   /* Without a Label, AWS labels the run with a UUID ("{MapRunLabel or
    * UUID}" in the Map Run page). */
-  if (!label) {
+  const int own = !label;
+  if (own) {
     aev__broker_uuid(e->b, generated);
     label = generated;
   }
@@ -60,6 +65,7 @@ int aev__map_run_new(m_run *r, const char *label, size_t execs, size_t items, m_
   mr->arn = malloc(n);
   mr->kids = calloc(execs ? execs : 1, sizeof *mr->kids);
   mr->execs = execs;
+  mr->own_machine = own;
   char *def = children_definition(r);
   if (!mr->arn || !mr->kids || !def) {
     free(def);

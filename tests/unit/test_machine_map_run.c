@@ -714,6 +714,40 @@ START_TEST(bad_requests) {
 }
 END_TEST
 
+/* A run without a Label has a machine of its own, gone when its execution
+ * leaves its retention; a Label's machine, shared by the machine's runs,
+ * goes when the machine is deleted. Neither outlives what it belongs to. */
+START_TEST(labelled_machines_go_with_their_owner) {
+  create("");
+  start("[1]");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_broker_advance(b, 6000), AEV_OK);
+  json_t *runs = map_runs();
+  char own[300];
+  snprintf(own, sizeof own, "%s", member(json_array_get(runs, 0), "stateMachineArn"));
+  json_decref(runs);
+  json_decref(call("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", own), AEV_OK));
+  aev_machine *m = NULL;
+  ck_assert_int_eq(aev_machine_get(b, SM, &m), AEV_OK);
+  ck_assert_int_eq(aev_machine_set_retention(m, 0), AEV_OK);
+  aev_machine_release(m);
+  refused("DescribeExecution", json_pack("{s:s}", "executionArn", exec_arn), AEV_ERR_NOT_FOUND,
+          "ExecutionDoesNotExist", NULL);
+  refused("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", own), AEV_ERR_NOT_FOUND,
+          "StateMachineDoesNotExist", NULL);
+  json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
+
+  create("'Label':'orders',");
+  start("[1]");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  const char *shared = SM "/orders";
+  json_decref(call("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", shared), AEV_OK));
+  json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
+  refused("DescribeStateMachine", json_pack("{s:s}", "stateMachineArn", shared), AEV_ERR_NOT_FOUND,
+          "StateMachineDoesNotExist", NULL);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_map_run");
   TCase *t = tcase_create("map_run");
@@ -738,6 +772,7 @@ static Suite *suite(void) {
   tcase_add_test(t, nested_map_runs);
   tcase_add_test(t, inline_map_has_no_run);
   tcase_add_test(t, bad_requests);
+  tcase_add_test(t, labelled_machines_go_with_their_owner);
   suite_add_tcase(s, t);
   return s;
 }
