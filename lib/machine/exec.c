@@ -250,6 +250,8 @@ static void evaluation_failed(m_run *r, const char *error, const char *cause, co
 
 static void fail_at(m_run *r, const char *error, const char *cause, int wrap, const char *location) {
   const m_state *s = aev__run_state(r);
+  const char *failed_event = r->failed_event;
+  r->failed_event = NULL;
   char *full = NULL;
   if (wrap && cause) {
     size_t n = strlen(cause) + strlen(s->name) + 128;
@@ -291,6 +293,7 @@ static void fail_at(m_run *r, const char *error, const char *cause, int wrap, co
     free(full);
     return;
   }
+  if (failed_event) aev__run_event(r, failed_event, NULL, NULL);
   if (error && !strcmp(error, "States.QueryEvaluationError")) evaluation_failed(r, error, cause, location);
   for (size_t i = 0; i < s->ncatch; i++) {
     const m_catcher *c = &s->catches[i];

@@ -129,15 +129,15 @@ int aev__flow_path_number(m_run *r, const aev__jpath *p, json_t *effective, cons
  * Distributed Map's parent records none for its children, which are
  * executions of their own: it counts them in its Map Run instead
  * (outcome: MR_*; from: what it was, -1 pending). */
-static void iteration_event(m_run *r, const char *type, const char *dkey, size_t index, int from,
-                            int outcome) {
+static int64_t iteration_event(m_run *r, const char *type, const char *dkey, size_t index, int from,
+                               int outcome) {
   if (r->mr) {
     aev__map_run_child(r->e, r->mr, aev__map_run_slot_items(r, index), from, outcome);
-    return;
+    return r->prev_event;
   }
-  aev__run_event(r, type, dkey,
-                 recording(r) ? json_pack("{s:s,s:I}", "name", aev__run_state(r)->name, "index", (json_int_t)index)
-                              : NULL);
+  return aev__run_event(
+      r, type, dkey,
+      recording(r) ? json_pack("{s:s,s:I}", "name", aev__run_state(r)->name, "index", (json_int_t)index) : NULL);
 }
 
 json_t *aev__flow_item_input(m_run *r, json_t *item, size_t i) {
@@ -184,17 +184,18 @@ static int start_item(m_run *r, size_t i) {
   return r->mr ? aev__map_run_spawn(r, i, input) : spawn(r, s->processor, i, input);
 }
 
-/* Every child succeeded: the state's result, the children's in order. */
+/* Every child succeeded: the state's result, the children's in order.
+ * AWS links the state's Succeeded and Exited events both to the event
+ * that ended it: MapRunSucceeded, the last iteration's end, or the last
+ * branch's last event (LocalStack's recorded test_base_scenarios). */
 static void succeed(m_run *p, int map) {
-  if (!p->mr) {
-    aev__run_event(p, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL, NULL);
-  } else {
-    /* AWS links both MapStateSucceeded and MapStateExited to MapRunSucceeded. */
+  if (p->mr) {
     aev__map_run_end(p->e, p->mr, MR_SUCCEEDED);
-    const int64_t done = aev__run_event(p, "MapRunSucceeded", NULL, NULL);
-    aev__run_event(p, "MapStateSucceeded", NULL, NULL);
-    p->prev_event = done;
+    aev__run_event(p, "MapRunSucceeded", NULL, NULL);
   }
+  const int64_t done = p->prev_event;
+  aev__run_event(p, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL, NULL);
+  p->prev_event = done;
   json_t *res = p->results;
   p->results = NULL;
   aev__run_result(p, res);
@@ -401,27 +402,35 @@ static int tolerated(const m_run *p) {
 void aev__flow_child_done(m_run *c, json_t *output, int failed, const char *error,
                           const char *cause) {
   aev__flow_child_end(c->parent, c->slot, c->spawn_gen, &c->succeeded, output,
-                      failed ? MR_FAILED : MR_SUCCEEDED, error, cause);
+                      failed ? MR_FAILED : MR_SUCCEEDED, error, cause, c->prev_event);
 }
 
+/* The events a child's end causes follow its last event, as AWS records
+ * them (LocalStack's test_base_scenarios): its MapIteration{Succeeded,
+ * Failed}, the next iteration's MapIterationStarted, and the state's
+ * failure; the state's success follows the last iteration's end. */
 void aev__flow_child_end(m_run *p, size_t slot, unsigned spawn_gen, int *succeeded, json_t *output,
-                         int outcome, const char *error, const char *cause) {
+                         int outcome, const char *error, const char *cause, int64_t last) {
   const m_state *s = aev__run_state(p);
   if (spawn_gen != p->gen || p->finished_run || p->e->finished) {
     json_decref(output);
     return;
   }
   int map = s->type == ST_MAP;
+  const int64_t caused_by = last ? last : p->prev_event;
+  int64_t ended = caused_by; /* the iteration's end event */
   p->finished++;
   p->running--;
+  p->prev_event = caused_by;
   if (outcome != MR_SUCCEEDED) {
     p->failed++;
     if (map)
-      iteration_event(p, "MapIterationFailed", "mapIterationFailedEventDetails", slot, MR_RUNNING, outcome);
+      ended = iteration_event(p, "MapIterationFailed", "mapIterationFailedEventDetails", slot, MR_RUNNING, outcome);
     if (!map || !tolerated(p)) {
       p->gen++; /* the other children stop */
+      p->prev_event = caused_by;
       if (p->mr) map_run_failed(p);
-      aev__run_event(p, map ? "MapStateFailed" : "ParallelStateFailed", NULL, NULL);
+      p->failed_event = map ? "MapStateFailed" : "ParallelStateFailed";
       if (map && p->has_tolerance) threshold_exceeded(p);
       else aev__run_fail(p, error, cause, 0);
       return;
@@ -433,12 +442,14 @@ void aev__flow_child_end(m_run *p, size_t slot, unsigned spawn_gen, int *succeed
     }
   } else {
     if (map)
-      iteration_event(p, "MapIterationSucceeded", "mapIterationSucceededEventDetails", slot, MR_RUNNING,
-                      MR_SUCCEEDED);
+      ended = iteration_event(p, "MapIterationSucceeded", "mapIterationSucceededEventDetails", slot, MR_RUNNING,
+                              MR_SUCCEEDED);
     json_array_set_new(p->results, slot, output);
     *succeeded = 1;
   }
+  p->prev_event = caused_by;
   if (map && p->started < p->nkids && start_item(p, p->started)) return;
+  p->prev_event = ended;
   if (p->finished == p->nkids) succeed(p, map);
 }
 

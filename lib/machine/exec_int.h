@@ -15,6 +15,10 @@ struct m_run {
   json_t *vars;  /* variables of this scope (outer ones copied in) */
   int64_t prev_event;
   int64_t entered_id, entered_prev; /* its state's Entered event, and the one that event follows */
+  /* MapStateFailed / ParallelStateFailed, which the state records as it
+   * fails unless a retrier runs it again (AWS records none between
+   * attempts), else NULL */
+  const char *failed_event;
   int64_t entered_ms;
   int *retries; /* per retrier of the current state */
   int retry_count;
@@ -131,10 +135,11 @@ void aev__flow_parallel(m_run *r, json_t *effective);
 void aev__flow_map(m_run *r, json_t *effective);
 /* A child of p in slot, spawned at p's gen spawn_gen, ended (outcome
  * MR_SUCCEEDED with output, stolen, or MR_FAILED / MR_TIMED_OUT /
- * MR_ABORTED with error and cause, either may be NULL); *succeeded is set
+ * MR_ABORTED with error and cause, either may be NULL) with last its last
+ * event (0: none in p's history, a Map Run's child); *succeeded is set
  * when it counts. */
 void aev__flow_child_end(m_run *p, size_t slot, unsigned spawn_gen, int *succeeded, json_t *output,
-                         int outcome, const char *error, const char *cause);
+                         int outcome, const char *error, const char *cause, int64_t last);
 /* A *Path field's value on effective: an integer (or a float when
  * want_float), not negative; -1 when it is not one (r failed, with AWS's
  * "The X field refers to value ... which is not a valid integer"). */

@@ -49,7 +49,7 @@ static void kid_back(void *arg, int cancelled) {
       aev__run_oom(l->r); /* never a success without its output */
     } else {
       aev__flow_child_end(l->r, l->slot, l->gen, &l->r->mr->kids[l->slot].ok, out, l->outcome, l->error,
-                          l->cause);
+                          l->cause, 0);
     }
   }
   link_free(l);

@@ -1258,13 +1258,16 @@ START_TEST(jsonata_map_parallel_catch_task) {
 END_TEST
 
 
-/* The types of r's events, one string: "A B C". */
-static void event_types_are(result *r, const char *want) {
-  char got[512] = "";
+/* r's events as one string: their types, "A B C", and with links set,
+ * each type's previousEventId after it, "A(0) B(1)". */
+static void history_is(result *r, int links, const char *want) {
+  char got[1024] = "";
   for (size_t i = 0; i < json_array_size(r->history); i++) {
-    if (i) strcat(got, " ");
-    strncat(got, json_string_value(json_object_get(json_array_get(r->history, i), "type")),
-            sizeof got - strlen(got) - 2);
+    json_t *ev = json_array_get(r->history, i);
+    size_t n = strlen(got);
+    snprintf(got + n, sizeof got - n, links ? "%s%s(%lld)" : "%s%s", i ? " " : "",
+             json_string_value(json_object_get(ev, "type")),
+             (long long)json_integer_value(json_object_get(ev, "previousEventId")));
   }
   ck_assert_str_eq(got, want);
 }
@@ -1286,7 +1289,7 @@ START_TEST(evaluation_failed_event) {
                       "expression '$doesNotExist' specified for the field 'Output/result' returned nothing "
                       "(undefined).";
   fails_with(&r, "States.QueryEvaluationError", cause);
-  event_types_are(&r, "ExecutionStarted PassStateEntered PassStateExited PassStateEntered EvaluationFailed "
+  history_is(&r, 0, "ExecutionStarted PassStateEntered PassStateExited PassStateEntered EvaluationFailed "
                       "ExecutionFailed");
   json_t *d = json_object_get(json_array_get(r.history, 4), "evaluationFailedEventDetails");
   ck_assert_str_eq(json_string_value(json_object_get(d, "error")), "States.QueryEvaluationError");
@@ -1300,14 +1303,57 @@ START_TEST(evaluation_failed_event) {
   r = run(JSONATA("\"A\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
                   "\"Arguments\":{\"FunctionName\":\"{% $doesNotExist %}\"},\"End\":true}"),
           "{}");
-  event_types_are(&r, "ExecutionStarted TaskStateEntered EvaluationFailed ExecutionFailed");
+  history_is(&r, 0, "ExecutionStarted TaskStateEntered EvaluationFailed ExecutionFailed");
   d = json_object_get(json_array_get(r.history, 2), "evaluationFailedEventDetails");
   ck_assert_str_eq(json_string_value(json_object_get(d, "location")), "Arguments/FunctionName");
   ck_assert_int_eq(previous_of(&r, 2), 0);
   result_free(&r);
   /* JSONPath's failures record none. */
   r = run(ONE("{\"Type\":\"Pass\",\"InputPath\":\"$.missing\",\"End\":true}"), "{}");
-  event_types_are(&r, "ExecutionStarted PassStateEntered ExecutionFailed");
+  history_is(&r, 0, "ExecutionStarted PassStateEntered ExecutionFailed");
+  result_free(&r);
+}
+END_TEST
+
+#define PASS_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}}"
+#define FAIL_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Fail\",\"Error\":\"E\"}}}"
+
+/* How AWS links the events of Map and Parallel states (LocalStack's
+ * test_base_scenarios snapshots, recorded against AWS): an iteration's end
+ * and the next iteration's start follow its last event; the state's
+ * Succeeded and Exited both follow the last iteration's end (the last
+ * branch event, for a Parallel); its failure follows the failing event,
+ * and is recorded only when no retrier runs the state again. */
+START_TEST(map_and_parallel_event_links) {
+  result r = run(ONE("{\"Type\":\"Map\",\"MaxConcurrency\":1,\"ItemProcessor\":" PASS_PROCESSOR ",\"End\":true}"),
+                 "[1,2]");
+  history_is(&r, 1,
+             "ExecutionStarted(0) MapStateEntered(0) MapStateStarted(2) MapIterationStarted(3) PassStateEntered(4) "
+             "PassStateExited(5) MapIterationSucceeded(6) MapIterationStarted(6) PassStateEntered(8) "
+             "PassStateExited(9) MapIterationSucceeded(10) MapStateSucceeded(11) MapStateExited(11) "
+             "ExecutionSucceeded(13)");
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Map\",\"ItemProcessor\":" FAIL_PROCESSOR ",\"Retry\":[{\"ErrorEquals\":[\"E\"],"
+              "\"MaxAttempts\":1}],\"End\":true}"),
+          "[1]");
+  history_is(&r, 1,
+             "ExecutionStarted(0) MapStateEntered(0) MapStateStarted(2) MapIterationStarted(3) FailStateEntered(4) "
+             "MapIterationFailed(5) MapStateStarted(5) MapIterationStarted(7) FailStateEntered(8) "
+             "MapIterationFailed(9) MapStateFailed(9) ExecutionFailed(11)");
+  result_free(&r);
+  r = run("{\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Map\",\"ItemProcessor\":" FAIL_PROCESSOR
+          ",\"Catch\":[{\"ErrorEquals\":[\"E\"],\"Next\":\"D\"}],\"End\":true},\"D\":{\"Type\":\"Pass\",\"End\":true}}}",
+          "[1]");
+  history_is(&r, 1,
+             "ExecutionStarted(0) MapStateEntered(0) MapStateStarted(2) MapIterationStarted(3) FailStateEntered(4) "
+             "MapIterationFailed(5) MapStateFailed(5) MapStateExited(7) PassStateEntered(8) PassStateExited(9) "
+             "ExecutionSucceeded(10)");
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Parallel\",\"Branches\":[" PASS_PROCESSOR "," PASS_PROCESSOR "],\"End\":true}"), "{}");
+  history_is(&r, 1,
+             "ExecutionStarted(0) ParallelStateEntered(0) ParallelStateStarted(2) PassStateEntered(3) "
+             "PassStateExited(4) PassStateEntered(3) PassStateExited(6) ParallelStateSucceeded(7) "
+             "ParallelStateExited(7) ExecutionSucceeded(9)");
   result_free(&r);
 }
 END_TEST
@@ -1681,6 +1727,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, jsonata_map_parallel_catch_task);
   tcase_add_test(tc, jsonata_numeric_fields);
   tcase_add_test(tc, evaluation_failed_event);
+  tcase_add_test(tc, map_and_parallel_event_links);
   tcase_add_test(tc, names_count_characters);
   tcase_add_test(tc, state_names_count_characters);
   tcase_add_test(tc, failure_reasons_count_characters);
