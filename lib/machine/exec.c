@@ -62,6 +62,7 @@ m_run *aev__run_new(aev_execution *e, m_run *parent, const m_graph *g) {
 static void run_free(m_run *r) {
   json_decref(r->input);
   json_decref(r->vars);
+  json_decref(r->assigned);
   json_decref(r->effective);
   json_decref(r->items);
   json_decref(r->results);
@@ -120,11 +121,15 @@ int64_t aev__run_event(m_run *r, const char *type, const char *dkey, json_t *det
   return r->prev_event;
 }
 
-/* A state's Entered (its input) or Exited (its output) event. */
+/* A state's Entered (its input) or Exited (its output, and the variables
+ * its Assign set) event. */
 static int64_t state_event(m_run *r, int entered_event, json_t *data) {
   const m_state *s = aev__run_state(r);
+  json_t *assigned = r->assigned;
+  r->assigned = NULL;
+  if (entered_event) json_decref(assigned); /* a failed attempt's */
   r->prev_event = aev__hist_state(r->e, entered_event ? entered[s->type] : exited[s->type],
-                                  r->prev_event, s->name, entered_event, data);
+                                  r->prev_event, s->name, entered_event, data, entered_event ? NULL : assigned);
   return r->prev_event;
 }
 
@@ -181,10 +186,16 @@ void aev__run_env(m_run *r, aev__jenv *env, json_t *input) {
 
 int aev__run_vars_update(m_run *r, json_t *a) {
   json_t *vars = aev__json_copy(r->vars);
-  if (!vars || json_object_update(vars, a)) {
+  /* A recorded state's Exited event names what it assigned (AWS's
+   * assignedVariables; a Choice rule's and the state's own together). */
+  json_t *assigned = !r->e->history ? NULL : r->assigned ? aev__json_copy(r->assigned) : json_object();
+  if (!vars || json_object_update(vars, a) || (r->e->history && (!assigned || json_object_update(assigned, a)))) {
     json_decref(vars);
+    json_decref(assigned);
     return -1;
   }
+  json_decref(r->assigned);
+  r->assigned = assigned;
   json_decref(r->vars);
   r->vars = vars;
   aev__probe_note(r, P_VARIABLES, vars);
@@ -661,7 +672,9 @@ static void do_choice(m_run *r, json_t *effective) {
     if (m) {
       json_t *out = apply_path(r, s->output_path, s->output_null, effective);
       if (!out) return;
-      if (assign(r, s->choices[i]->assign, effective) || assign(r, s->assign, effective)) {
+      /* The state's Assign, then the rule's, which wins (recorded: the
+       * matched rule's value in assignedVariables, not the state's) */
+      if (assign(r, s->assign, effective) || assign(r, s->choices[i]->assign, effective)) {
         json_decref(out);
         return;
       }

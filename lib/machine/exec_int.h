@@ -13,6 +13,7 @@ struct m_run {
   int cur;
   json_t *input; /* the current state's raw input */
   json_t *vars;  /* variables of this scope (outer ones copied in) */
+  json_t *assigned; /* what the current state's Assign set, for its Exited event (STANDARD), or NULL */
   int64_t prev_event;
   int64_t entered_id, entered_prev; /* its state's Entered event, and the one that event follows */
   /* MapStateFailed / ParallelStateFailed, which the state records as it

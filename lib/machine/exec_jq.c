@@ -97,7 +97,8 @@ static void choice(m_run *r) {
     if (!yes) continue;
     json_t *out = eval(r, rule->j_output ? rule->j_output : s->j_output, NULL, NULL, r->input);
     if (!out) return;
-    if (assign(r, rule->j_assign, NULL, NULL) || assign(r, s->j_assign, NULL, NULL)) {
+    /* the state's Assign, then the rule's, which wins (as exec.c's) */
+    if (assign(r, s->j_assign, NULL, NULL) || assign(r, rule->j_assign, NULL, NULL)) {
       json_decref(out);
       return;
     }

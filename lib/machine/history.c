@@ -28,6 +28,7 @@ typedef struct m_event {
   json_t *details;
   const char *state;
   json_t *data;
+  json_t *assigned; /* an Exited event's assignedVariables: name -> value */
   int entered;
   int end, owned;
   const char *output, *error, *cause;
@@ -65,6 +66,7 @@ void aev__hist_free(m_history *h) {
   for (size_t i = 0; i < h->n; i++) {
     json_decref(h->ev[i].details);
     json_decref(h->ev[i].data);
+    json_decref(h->ev[i].assigned);
     if (h->ev[i].owned) {
       free((char *)h->ev[i].output);
       aev__exec_reason_free((char *)h->ev[i].error);
@@ -130,6 +132,7 @@ static void record(aev_execution *e, m_event *ev) {
   if (push(e, ev)) {
     json_decref(ev->details);
     json_decref(ev->data);
+    json_decref(ev->assigned);
   }
 }
 
@@ -165,29 +168,52 @@ int64_t aev__hist_end(aev_execution *e, const char *type, int64_t previous, cons
 }
 
 int64_t aev__hist_state(aev_execution *e, const char *type, int64_t previous, const char *state,
-                        int entered, json_t *data) {
+                        int entered, json_t *data, json_t *assigned) {
   int64_t id = ++e->events;
-  if (!e->history) return id;
+  if (!e->history) {
+    json_decref(assigned);
+    return id;
+  }
   m_event ev = {.id = id, .prev = previous, .type = type, .state = state, .entered = entered,
-                .data = json_incref(data)};
+                .data = json_incref(data), .assigned = assigned};
   record(e, &ev);
   return id;
 }
 
-/* A state event's details: {"name", "input"|"output": text,
- * "inputDetails"|"outputDetails": {"truncated": false}}. The dumped value
- * is jansson's own output, valid UTF-8 already, so it is not scanned
- * again. NULL out of memory (set_new answers -1 for a NULL object or
- * value, so one check covers each member). */
-static json_t *state_details(const m_event *ev) {
-  char *t = aev__json_dumps(ev->data, JSON_COMPACT | JSON_ENCODE_ANY);
-  json_t *d = json_object(), *flags = json_pack("{s:b}", "truncated", 0);
-  int lost = !t;
-  lost |= json_object_set_new_nocheck(d, "name", json_string(ev->state));
-  lost |= json_object_set_new_nocheck(d, ev->entered ? "input" : "output",
-                                      t ? json_string_nocheck(t) : NULL);
-  lost |= json_object_set_new_nocheck(d, ev->entered ? "inputDetails" : "outputDetails", flags);
+/* A value as an event's text: jansson's own output, valid UTF-8 already,
+ * so it is not scanned again. NULL out of memory. */
+static json_t *text_of(json_t *v) {
+  char *t = aev__json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+  json_t *s = t ? json_string_nocheck(t) : NULL;
   free(t);
+  return s;
+}
+
+/* assignedVariables: each variable's value as its JSON text, as AWS
+ * records them ({"x": "42", "s": "\"text\""}). NULL out of memory. */
+static json_t *assigned_details(json_t *assigned) {
+  json_t *o = json_object(), *v;
+  const char *k;
+  int lost = !o;
+  json_object_foreach(assigned, k, v) lost = lost || json_object_set_new(o, k, text_of(v));
+  return aev__json_whole(o, !lost);
+}
+
+/* A state event's details: {"name", "input"|"output": text,
+ * "inputDetails"|"outputDetails": {"truncated": false}}, and an Exited
+ * event's assignedVariables with their details. NULL out of memory
+ * (set_new answers -1 for a NULL object or value, so one check covers
+ * each member). */
+static json_t *state_details(const m_event *ev) {
+  json_t *d = json_object();
+  int lost = json_object_set_new_nocheck(d, "name", json_string(ev->state));
+  lost |= json_object_set_new_nocheck(d, ev->entered ? "input" : "output", text_of(ev->data));
+  lost |= json_object_set_new_nocheck(d, ev->entered ? "inputDetails" : "outputDetails",
+                                      json_pack("{s:b}", "truncated", 0));
+  if (ev->assigned) {
+    lost |= json_object_set_new_nocheck(d, "assignedVariables", assigned_details(ev->assigned));
+    lost |= json_object_set_new_nocheck(d, "assignedVariablesDetails", json_pack("{s:b}", "truncated", 0));
+  }
   if (lost) {
     json_decref(d);
     return NULL;

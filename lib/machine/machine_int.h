@@ -428,9 +428,10 @@ int64_t aev__hist_add(aev_execution *e, const char *type, int64_t previous, cons
                       json_t *details);
 /* A state's Entered (entered: its input) or Exited (its output) event; data
  * is borrowed and referenced (never changed afterwards), state is the
- * state's name in e's definition. */
+ * state's name in e's definition; assigned (an Exited event's, may be
+ * NULL; taken): the variables its Assign set, as AWS's assignedVariables. */
 int64_t aev__hist_state(aev_execution *e, const char *type, int64_t previous, const char *state,
-                        int entered, json_t *data);
+                        int entered, json_t *data, json_t *assigned);
 /* The execution's end event: its details are made from output (when not
  * NULL) or error and cause when the history is read, so recording it
  * needs no memory. The strings are borrowed: e keeps them until freed. */

@@ -1315,6 +1315,39 @@ START_TEST(evaluation_failed_event) {
 }
 END_TEST
 
+/* The assignedVariables of r's event i, as one JSON text. */
+static char *assigned_of(result *r, size_t i) {
+  json_t *d = json_object_get(json_array_get(r->history, i), "stateExitedEventDetails");
+  json_t *details = json_object_get(d, "assignedVariablesDetails");
+  if (details) ck_assert(json_is_false(json_object_get(details, "truncated")));
+  return json_dumps(json_object_get(d, "assignedVariables"), JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+/* A state that assigns variables names them in its Exited event, each
+ * value as its JSON text (LocalStack's test_assign_base snapshots,
+ * recorded against AWS); a Choice rule's Assign wins over the state's. */
+START_TEST(assigned_variables_in_exited_events) {
+  result r = run("{\"StartAt\":\"A\",\"States\":{\"A\":{\"Type\":\"Pass\",\"Assign\":{\"x\":42,\"s\":\"text\","
+                 "\"items.$\":\"$.items\"},\"Next\":\"B\"},\"B\":{\"Type\":\"Pass\",\"End\":true}}}",
+                 "{\"items\":[1,2,3]}");
+  char *t = assigned_of(&r, 2);
+  ck_assert_str_eq(t, "{\"x\":\"42\",\"s\":\"\\\"text\\\"\",\"items\":\"[1,2,3]\"}");
+  free(t);
+  t = assigned_of(&r, 4); /* B assigns nothing: no member */
+  ck_assert_ptr_null(t);
+  result_free(&r);
+  r = run(JSONATA("\"A\":{\"Type\":\"Choice\",\"Choices\":[{\"Condition\":\"{% $states.input.c %}\",\"Next\":\"B\","
+                  "\"Assign\":{\"v\":\"rule\"}}],\"Default\":\"B\",\"Assign\":{\"v\":\"state\",\"w\":1}},"
+                  "\"B\":{\"Type\":\"Pass\",\"Output\":{\"v\":\"{% $v %}\",\"w\":\"{% $w %}\"},\"End\":true}"),
+          "{\"c\":true}");
+  output_is(&r, "{\"v\":\"rule\",\"w\":1}");
+  t = assigned_of(&r, 2);
+  ck_assert_str_eq(t, "{\"v\":\"\\\"rule\\\"\",\"w\":\"1\"}");
+  free(t);
+  result_free(&r);
+}
+END_TEST
+
 #define PASS_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}}"
 #define FAIL_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Fail\",\"Error\":\"E\"}}}"
 
@@ -1728,6 +1761,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, jsonata_numeric_fields);
   tcase_add_test(tc, evaluation_failed_event);
   tcase_add_test(tc, map_and_parallel_event_links);
+  tcase_add_test(tc, assigned_variables_in_exited_events);
   tcase_add_test(tc, names_count_characters);
   tcase_add_test(tc, state_names_count_characters);
   tcase_add_test(tc, failure_reasons_count_characters);
