@@ -247,16 +247,21 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
   fail_at(r, error, cause, wrap, NULL);
 }
 
-/* A JSONata expression that failed (location: its field, when known):
- * AWS records EvaluationFailed before the state's failure, following the
- * event the state's own Entered event follows (recorded: LocalStack's
- * test_undefined_reference snapshots). */
+/* A JSONata expression of the state that failed (location: its field,
+ * when known): AWS records EvaluationFailed before the state's failure
+ * (LocalStack's snapshots, recorded against AWS: test_undefined_reference,
+ * test_wait_timestamp_jsonata, test_map_state_items_*). It follows the
+ * event that the state's Entered event follows, but a Wait's follows its
+ * Entered event; a Map's is followed by MapStateFailed. */
 static void evaluation_failed(m_run *r, const char *error, const char *cause, const char *location) {
+  const m_state *s = aev__run_state(r);
   json_t *d = aev__json_present("error", error, "cause", cause),
-         *more = aev__json_present("location", location, "state", aev__run_state(r)->name);
+         *more = aev__json_present("location", location, "state", s->name);
   d = aev__json_whole(d, d && more && !json_object_update(d, more));
   json_decref(more);
-  r->prev_event = aev__hist_add(r->e, "EvaluationFailed", r->entered_prev, "evaluationFailedEventDetails", d);
+  r->prev_event = aev__hist_add(r->e, "EvaluationFailed", s->type == ST_WAIT ? r->entered_id : r->entered_prev,
+                                "evaluationFailedEventDetails", d);
+  if (s->type == ST_MAP) aev__run_event(r, "MapStateFailed", NULL, NULL);
 }
 
 static void fail_at(m_run *r, const char *error, const char *cause, int wrap, const char *location) {
@@ -305,7 +310,9 @@ static void fail_at(m_run *r, const char *error, const char *cause, int wrap, co
     return;
   }
   if (failed_event) aev__run_event(r, failed_event, NULL, NULL);
-  if (error && !strcmp(error, "States.QueryEvaluationError")) evaluation_failed(r, error, cause, location);
+  /* wrap: the state's own failure, not one a child of a Map or Parallel
+   * passed up (which recorded its own EvaluationFailed) */
+  if (wrap && error && !strcmp(error, "States.QueryEvaluationError")) evaluation_failed(r, error, cause, location);
   for (size_t i = 0; i < s->ncatch; i++) {
     const m_catcher *c = &s->catches[i];
     if (!error_matches(c->errors, error)) continue;

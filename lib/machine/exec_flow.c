@@ -289,18 +289,26 @@ static int dynamic(m_run *r, json_t *effective, const aev__jpath *path, const ch
   return 0;
 }
 
-/* A Map's MaxConcurrency and tolerances, as given or as dynamic() gives
- * them; -1 when that fails r. */
-static int map_limits(m_run *r, const m_state *s, json_t *effective) {
+/* A Map's MaxConcurrency, as given or as dynamic() gives it; -1 when that
+ * fails r. */
+static int map_concurrency(m_run *r, const m_state *s, json_t *effective) {
   double v = 0;
   int got = dynamic(r, effective, s->max_concurrency_path, "MaxConcurrencyPath", s->j_max_concurrency, 1,
                     INT32_MAX, &v);
   if (got < 0) return -1;
   r->max_conc = got ? (size_t)v : (size_t)s->max_concurrency;
+  return 0;
+}
+
+/* A Map's tolerances, likewise: AWS reads them after MapStateStarted, and
+ * its concurrency before (recorded: test_map_state_tolerated_failure_*_path,
+ * test_max_concurrency_path). */
+static int map_tolerance(m_run *r, const m_state *s, json_t *effective) {
+  double v = 0;
   r->has_tolerance = s->has_tolerated_count || s->has_tolerated_pct;
   r->tolerated_count = s->tolerated_count;
   r->tolerated_pct = s->has_tolerated_pct ? s->tolerated_pct : -1;
-  got = dynamic(r, effective, s->tolerated_count_path, "ToleratedFailureCountPath", s->j_tolerated_count, 1,
+  int got = dynamic(r, effective, s->tolerated_count_path, "ToleratedFailureCountPath", s->j_tolerated_count, 1,
                 INT32_MAX, &v);
   if (got < 0) return -1;
   if (got) {
@@ -357,7 +365,7 @@ void aev__flow_map(m_run *r, json_t *effective) {
     json_decref(items);
     return;
   }
-  if (map_limits(r, s, effective)) {
+  if (map_concurrency(r, s, effective)) {
     json_decref(items);
     return;
   }
@@ -369,7 +377,7 @@ void aev__flow_map(m_run *r, json_t *effective) {
     items = b;
   }
   if (r->e->probe) {
-    mocked_map(r, items);
+    if (!map_tolerance(r, s, effective)) mocked_map(r, items);
     json_decref(items);
     return;
   }
@@ -383,7 +391,7 @@ void aev__flow_map(m_run *r, json_t *effective) {
   }
   aev__run_event(r, "MapStateStarted", "mapStateStartedEventDetails",
                  recording(r) ? json_pack("{s:I}", "length", (json_int_t)r->nkids) : NULL);
-  if (s->distributed && map_run_start(r, nitems)) return;
+  if (map_tolerance(r, s, effective) || (s->distributed && map_run_start(r, nitems))) return;
   if (r->nkids == 0) {
     succeed(r, 1);
     return;

@@ -141,7 +141,11 @@ static void wait(m_run *r) {
                  t ? t : "");
       free(t);
       json_decref(v);
-      aev__run_fail(r, "States.QueryEvaluationError", msg, 1);
+      aev__jenv env;
+      aev__run_env(r, &env, r->input);
+      aev__jenv_fail(&env, "States.QueryEvaluationError", "%s", msg);
+      env.location = s->j_seconds ? "Seconds" : "Timestamp";
+      aev__run_fail_env(r, &env);
       return;
     }
     json_decref(v);

@@ -1276,6 +1276,9 @@ static json_int_t previous_of(result *r, size_t i) {
   return json_integer_value(json_object_get(json_array_get(r->history, i), "previousEventId"));
 }
 
+#define PASS_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}}"
+#define FAIL_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Fail\",\"Error\":\"E\"}}}"
+
 /* A JSONata expression that fails: an EvaluationFailed event with the
  * error, the cause, the field and the state, following the event that the
  * state's Entered follows; the execution's end follows it. The state
@@ -1308,9 +1311,31 @@ START_TEST(evaluation_failed_event) {
   ck_assert_str_eq(json_string_value(json_object_get(d, "location")), "Arguments/FunctionName");
   ck_assert_int_eq(previous_of(&r, 2), 0);
   result_free(&r);
-  /* JSONPath's failures record none. */
+  /* A Wait's follows its Entered event; a Map's is followed by
+   * MapStateFailed, with no location when the Map's input is no array. */
+  r = run(JSONATA("\"A\":{\"Type\":\"Wait\",\"Timestamp\":\"{% 'soon' %}\",\"End\":true}"), "{}");
+  history_is(&r, 1, "ExecutionStarted(0) WaitStateEntered(0) EvaluationFailed(2) ExecutionFailed(3)");
+  d = json_object_get(json_array_get(r.history, 2), "evaluationFailedEventDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "location")), "Timestamp");
+  result_free(&r);
+  r = run(JSONATA("\"A\":{\"Type\":\"Pass\",\"Next\":\"M\"},\"M\":{\"Type\":\"Map\",\"ItemProcessor\":"
+                  "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}},\"End\":true}"),
+          "1");
+  history_is(&r, 1,
+             "ExecutionStarted(0) PassStateEntered(0) PassStateExited(2) MapStateEntered(3) EvaluationFailed(3) "
+             "MapStateFailed(5) ExecutionFailed(6)");
+  ck_assert_ptr_null(json_object_get(json_object_get(json_array_get(r.history, 4), "evaluationFailedEventDetails"),
+                                     "location"));
+  result_free(&r);
+  /* JSONPath's failures record none; a Map reads its tolerances after
+   * MapStateStarted (recorded: test_map_state_tolerated_failure_count_path). */
   r = run(ONE("{\"Type\":\"Pass\",\"InputPath\":\"$.missing\",\"End\":true}"), "{}");
   history_is(&r, 0, "ExecutionStarted PassStateEntered ExecutionFailed");
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Map\",\"ItemsPath\":\"$.items\",\"ToleratedFailureCountPath\":\"$.n\",\"ItemProcessor\":"
+              PASS_PROCESSOR ",\"End\":true}"),
+          "{\"items\":[1],\"n\":\"x\"}");
+  history_is(&r, 1, "ExecutionStarted(0) MapStateEntered(0) MapStateStarted(2) ExecutionFailed(3)");
   result_free(&r);
 }
 END_TEST
@@ -1347,9 +1372,6 @@ START_TEST(assigned_variables_in_exited_events) {
   result_free(&r);
 }
 END_TEST
-
-#define PASS_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}}"
-#define FAIL_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Fail\",\"Error\":\"E\"}}}"
 
 /* How AWS links the events of Map and Parallel states (LocalStack's
  * test_base_scenarios snapshots, recorded against AWS): an iteration's end
