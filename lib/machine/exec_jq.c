@@ -1,8 +1,8 @@
 /* States under the JSONata query language: Arguments, Output and Assign
  * evaluated with $states {input, result, errorOutput, context} and the
  * variables; Choice Conditions; Wait Seconds / Timestamp; Fail Error /
- * Cause; Map Items and ItemSelector; numeric fields; Catch Output / Assign. Failures are
- * States.QueryEvaluationError with AWS's causes. */
+ * Cause; Map Items and ItemSelector; numeric fields; Catch Output /
+ * Assign. Failures are States.QueryEvaluationError with AWS's causes. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
