@@ -252,7 +252,7 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap) {
  * (LocalStack's snapshots, recorded against AWS: test_undefined_reference,
  * test_wait_timestamp_jsonata, test_map_state_items_*). It follows the
  * event that the state's Entered event follows, but a Wait's follows its
- * Entered event; a Map's is followed by MapStateFailed. */
+ * Entered event. */
 static void evaluation_failed(m_run *r, const char *error, const char *cause, const char *location) {
   const m_state *s = aev__run_state(r);
   json_t *d = aev__json_present("error", error, "cause", cause),
@@ -261,7 +261,6 @@ static void evaluation_failed(m_run *r, const char *error, const char *cause, co
   json_decref(more);
   r->prev_event = aev__hist_add(r->e, "EvaluationFailed", s->type == ST_WAIT ? r->entered_id : r->entered_prev,
                                 "evaluationFailedEventDetails", d);
-  if (s->type == ST_MAP) aev__run_event(r, "MapStateFailed", NULL, NULL);
 }
 
 static void fail_at(m_run *r, const char *error, const char *cause, int wrap, const char *location) {
@@ -309,10 +308,14 @@ static void fail_at(m_run *r, const char *error, const char *cause, int wrap, co
     free(full);
     return;
   }
-  if (failed_event) aev__run_event(r, failed_event, NULL, NULL);
   /* wrap: the state's own failure, not one a child of a Map or Parallel
-   * passed up (which recorded its own EvaluationFailed) */
-  if (wrap && error && !strcmp(error, "States.QueryEvaluationError")) evaluation_failed(r, error, cause, location);
+   * passed up (which recorded its own EvaluationFailed); a Map's is
+   * followed by MapStateFailed (recorded: test_map_state_items_*) */
+  if (wrap && error && !strcmp(error, "States.QueryEvaluationError")) {
+    evaluation_failed(r, error, cause, location);
+    if (s->type == ST_MAP) failed_event = "MapStateFailed";
+  }
+  if (failed_event) aev__run_event(r, failed_event, NULL, NULL);
   for (size_t i = 0; i < s->ncatch; i++) {
     const m_catcher *c = &s->catches[i];
     if (!error_matches(c->errors, error)) continue;
