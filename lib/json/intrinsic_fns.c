@@ -12,6 +12,7 @@
 #include "api/api.h"
 #include "core/digest.h"
 #include "core/ids.h"
+#include "core/java_order.h"
 #include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
@@ -237,8 +238,15 @@ static json_t *f_json_merge(const ia_val *a, size_t n, aev__jenv *env) {
   if (!json_is_boolean(a[2].v)) return fail(env, "States.JsonMerge", "needs a boolean deep-merge flag");
   if (json_is_true(a[2].v))
     return fail(env, "States.JsonMerge", "does not support deep merge: its third argument must be false");
-  json_t *out = aev__json_copy(a[0].v);
-  return aev__json_whole(out, out && !json_object_update(out, a[1].v));
+  json_t *merged = aev__json_copy(a[0].v);
+  if (!merged || json_object_update(merged, a[1].v)) {
+    json_decref(merged);
+    return NULL;
+  }
+  /* AWS merges into a java.util.HashMap, and answers in its order. */
+  json_t *out = aev__json_java_order(merged);
+  json_decref(merged);
+  return out;
 }
 
 static uint64_t draw(aev__jenv *env) {

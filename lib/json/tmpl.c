@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/java_order.h"
 #include "json/json.h"
 
 typedef enum { T_LITERAL, T_PATH, T_CALL, T_OBJECT, T_ARRAY } tkind;
@@ -36,6 +37,45 @@ static int has_dynamic(json_t *v) {
 }
 
 static int compile(json_t *v, aev__tmpl **out, char *err, size_t errlen);
+
+static int is_dynamic(const aev__tmpl *t) { return t->kind == T_PATH || t->kind == T_CALL; }
+
+/* Puts an object template's members in the order AWS's output has them:
+ * the fields copied as they are first, in the template's order, then the
+ * ".$" fields in the order of the java.util.HashMap that AWS keeps them in
+ * (core/java_order.h). */
+static int order_members(aev__tmpl *t) {
+  const size_t n = t->n;
+  const char **dyn = malloc(n * sizeof *dyn);
+  size_t *at = malloc(n * sizeof *at), *order = malloc(n * sizeof *order);
+  char **keys = malloc(n * sizeof *keys);
+  aev__tmpl **kids = malloc(n * sizeof *kids);
+  size_t nd = 0, k = 0;
+  int rc = dyn && at && order && keys && kids ? AEV_OK : AEV_ERR_NOMEM;
+  for (size_t i = 0; !rc && i < n; i++)
+    if (is_dynamic(t->kids[i])) {
+      at[nd] = i;
+      dyn[nd++] = t->keys[i];
+    } else {
+      keys[k] = t->keys[i];
+      kids[k++] = t->kids[i];
+    }
+  if (!rc) rc = aev__java_order(dyn, nd, order);
+  if (!rc) {
+    for (size_t i = 0; i < nd; i++) {
+      keys[k] = t->keys[at[order[i]]];
+      kids[k++] = t->kids[at[order[i]]];
+    }
+    memcpy(t->keys, keys, n * sizeof *keys);
+    memcpy(t->kids, kids, n * sizeof *kids);
+  }
+  free(dyn);
+  free(at);
+  free(order);
+  free(keys);
+  free(kids);
+  return rc;
+}
 
 static int compile_dynamic(const char *key, json_t *v, aev__tmpl *t, char *err, size_t errlen) {
   if (!json_is_string(v)) {
@@ -98,7 +138,7 @@ static int compile(json_t *v, aev__tmpl **out, char *err, size_t errlen) {
     }
     if (rc) return rc;
   }
-  return AEV_OK;
+  return order_members(t);
 }
 
 int aev__tmpl_compile(json_t *tmpl, aev__tmpl **out, char *err, size_t errlen) {

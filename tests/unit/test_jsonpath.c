@@ -236,15 +236,24 @@ START_TEST(result_path_put) {
 }
 END_TEST
 
-/* Evaluates template (JSON text) against input; want NULL expects failure
- * with error. */
-static void tmpl_is(const char *input, const char *tmpl, const char *want, const char *error) {
+/* Evaluates template (JSON text) against input in *env. */
+static json_t *eval_tmpl(const char *input, const char *tmpl, aev__jenv *env) {
   json_t *in = doc(input), *t = doc(tmpl);
   aev__tmpl *c = NULL;
   char err[512];
   ck_assert_msg(aev__tmpl_compile(t, &c, err, sizeof err) == 0, "%s: %s", tmpl, err);
-  aev__jenv env = {.input = in};
-  json_t *got = aev__tmpl_eval(c, &env);
+  *env = (aev__jenv){.input = in};
+  json_t *got = aev__tmpl_eval(c, env);
+  aev__tmpl_free(c);
+  json_decref(t);
+  json_decref(in);
+  return got;
+}
+
+/* Evaluates template against input; want NULL expects failure with error. */
+static void tmpl_is(const char *input, const char *tmpl, const char *want, const char *error) {
+  aev__jenv env;
+  json_t *got = eval_tmpl(input, tmpl, &env);
   if (want) {
     ck_assert_msg(got != NULL, "%s: %s", tmpl, env.cause);
     json_t *w = doc(want);
@@ -257,9 +266,6 @@ static void tmpl_is(const char *input, const char *tmpl, const char *want, const
     ck_assert_str_eq(env.error, error);
   }
   json_decref(got);
-  aev__tmpl_free(c);
-  json_decref(t);
-  json_decref(in);
 }
 
 #define FN(expr, want) tmpl_is(IN, "{\"r.$\":\"" expr "\"}", "{\"r\":" want "}", NULL)
@@ -284,6 +290,56 @@ START_TEST(templates) {
   ck_assert_int_eq(aev__tmpl_compile(bad, &c, err, sizeof err), AEV_ERR_INVALID);
   ck_assert_ptr_null(c);
   json_decref(bad);
+}
+END_TEST
+
+/* template against input, its result's text exactly as wanted: member
+ * order included. */
+static void tmpl_text_is(const char *input, const char *tmpl, const char *want) {
+  aev__jenv env;
+  json_t *got = eval_tmpl(input, tmpl, &env);
+  ck_assert_msg(got != NULL, "%s: %s", tmpl, env.cause);
+  char *g = json_dumps(got, JSON_COMPACT);
+  ck_assert_str_eq(g, want);
+  free(g);
+  json_decref(got);
+}
+
+/* AWS answers a template's plain fields first, in the template's order,
+ * then its ".$" fields in java.util.HashMap's order; States.JsonMerge too
+ * answers in that order. The first three are recorded against AWS
+ * (LocalStack's test_map_state_item_selector, test_map_state_legacy_reentrant
+ * and test_json_merge_escaped_argument); the rest follow Java's rules: a
+ * 13th key doubles the table, and String.hashCode counts UTF-16 units. */
+START_TEST(member_order_as_aws) {
+  tmpl_text_is("{\"a\":1}",
+               "{\"original_input.$\":\"$.a\",\"iteration_input_value.$\":\"$.a\",\"iteration_index.$\":\"$.a\","
+               "\"from_input_constant.$\":\"$.a\",\"constant_value\":\"HelloWorld\"}",
+               "{\"constant_value\":\"HelloWorld\",\"iteration_input_value\":1,\"from_input_constant\":1,"
+               "\"iteration_index\":1,\"original_input\":1}");
+  tmpl_text_is("{\"Iterations\":3,\"Values\":[0]}",
+               "{\"Iterations.$\":\"States.MathAdd($.Iterations, -1)\",\"Values.$\":\"$.Values\"}",
+               "{\"Values\":[0],\"Iterations\":2}");
+  tmpl_text_is("{\"f\":{\"constant_input_field\":\"v\"}}",
+               "{\"m.$\":\"States.JsonMerge(States.StringToJson('{\\\"constant_in_literal\\\": \\\"false\\\"}'), $.f, "
+               "false)\"}",
+               "{\"m\":{\"constant_input_field\":\"v\",\"constant_in_literal\":\"false\"}}");
+  tmpl_text_is("{}",
+               "{\"k00.$\":\"$\",\"k01.$\":\"$\",\"k02.$\":\"$\",\"k03.$\":\"$\",\"k04.$\":\"$\",\"k05.$\":\"$\","
+               "\"k06.$\":\"$\",\"k07.$\":\"$\",\"k08.$\":\"$\",\"k09.$\":\"$\",\"k10.$\":\"$\",\"k11.$\":\"$\"}",
+               "{\"k06\":{},\"k05\":{},\"k08\":{},\"k07\":{},\"k09\":{},\"k00\":{},\"k11\":{},\"k10\":{},\"k02\":{},"
+               "\"k01\":{},\"k04\":{},\"k03\":{}}");
+  tmpl_text_is("{}",
+               "{\"k00.$\":\"$\",\"k01.$\":\"$\",\"k02.$\":\"$\",\"k03.$\":\"$\",\"k04.$\":\"$\",\"k05.$\":\"$\","
+               "\"k06.$\":\"$\",\"k07.$\":\"$\",\"k08.$\":\"$\",\"k09.$\":\"$\",\"k10.$\":\"$\",\"k11.$\":\"$\","
+               "\"k12.$\":\"$\"}",
+               "{\"k00\":{},\"k11\":{},\"k10\":{},\"k02\":{},\"k01\":{},\"k12\":{},\"k04\":{},\"k03\":{},\"k06\":{},"
+               "\"k05\":{},\"k08\":{},\"k07\":{},\"k09\":{}}");
+  tmpl_text_is("{}", "{\"\\u00e9.$\":\"$\",\"\\ud83d\\ude00.$\":\"$\",\"a.$\":\"$\",\"zz.$\":\"$\"}",
+               "{\"zz\":{},\"a\":{},\"\xf0\x9f\x98\x80\":{},\"\xc3\xa9\":{}}");
+  /* A nested object with ".$" fields is a plain field of its parent. */
+  tmpl_text_is("{\"a\":1}", "{\"y.$\":\"$.a\",\"x\":{\"q.$\":\"$.a\",\"p\":0},\"w\":2}",
+               "{\"x\":{\"p\":0,\"q\":1},\"w\":2,\"y\":1}");
 }
 END_TEST
 
@@ -403,6 +459,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, context_and_variables);
   tcase_add_test(tc, result_path_put);
   tcase_add_test(tc, templates);
+  tcase_add_test(tc, member_order_as_aws);
   tcase_add_test(tc, intrinsics_strings_and_json);
   tcase_add_test(tc, intrinsics_count_characters);
   tcase_add_test(tc, intrinsics_arrays_and_math);

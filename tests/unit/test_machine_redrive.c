@@ -266,7 +266,8 @@ START_TEST(retries_again_and_the_context_tells) {
   ck_assert_int_eq(aev_broker_advance(b, 10000), AEV_OK);
   check_state(arn, "SUCCEEDED", 2, "NOT_REDRIVABLE", "Execution is SUCCEEDED and cannot be redriven");
   json_t *d = describe(arn);
-  ck_assert_str_eq(member(d, "output"), "{\"n\":2,\"t\":\"2024-01-01T00:00:20.000Z\"}");
+  /* "n.$" and "t.$" come out in java.util.HashMap's order, as AWS's do. */
+  ck_assert_str_eq(member(d, "output"), "{\"t\":\"2024-01-01T00:00:20.000Z\",\"n\":2}");
   json_decref(d);
   json_t *events = history(arn);
   ck_assert_int_eq(count(events, "TaskStateEntered", "T", -1), 1);
