@@ -185,6 +185,8 @@ void aev__run_env(m_run *r, aev__jenv *env, json_t *input) {
 }
 
 int aev__run_vars_update(m_run *r, json_t *a) {
+  /* "Assign": {} assigns nothing, and AWS records no assignedVariables. */
+  if (!json_object_size(a)) return 0;
   json_t *vars = aev__json_copy(r->vars);
   /* A recorded state's Exited event names what it assigned (AWS's
    * assignedVariables; a Choice rule's and the state's own together). */
