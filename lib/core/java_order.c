@@ -2,9 +2,9 @@
  * String.hashCode() (over UTF-16 code units) with its high half folded
  * into its low half, masked by the table's size; the table starts at 16
  * and doubles whenever the map holds more than three quarters of it; a
- * bucket keeps its keys in the order they were put. Java also makes a
- * bucket of nine or more keys a tree, whose order differs; that is not
- * reproduced (it takes nine keys colliding in a table of 64 or more). */
+ * bucket keeps its keys in the order they were put. A bucket of nine or
+ * more keys Java treats apart (it doubles a small table, or makes the
+ * bucket a tree, whose order differs); that is not reproduced. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,11 +1,11 @@
 /* Internal: the order in which a java.util.HashMap iterates its keys.
  * Step Functions, a Java service, builds some objects through one, and its
- * answers show that order: the ".$" fields of a payload template, the
- * result of States.JsonMerge and a state's assignedVariables (recorded
- * against AWS: ItemSelector {"original_input.$", "iteration_input_value.$",
- * "iteration_index.$", "from_input_constant.$", "constant_value"} gives
- * constant_value, iteration_input_value, from_input_constant,
- * iteration_index, original_input). Users who compare output texts see it. */
+ * answers show that order: the ".$" fields of a payload template and the
+ * result of States.JsonMerge (recorded against AWS: ItemSelector
+ * {"original_input.$", "iteration_input_value.$", "iteration_index.$",
+ * "from_input_constant.$", "constant_value"} gives constant_value,
+ * iteration_input_value, from_input_constant, iteration_index,
+ * original_input). Users who compare output texts see it. */
 #ifndef AEV_CORE_JAVA_ORDER_H
 #define AEV_CORE_JAVA_ORDER_H
 
