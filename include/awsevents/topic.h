@@ -136,7 +136,8 @@ AEV_API int aev_topic_subscribe_callback(aev_topic *t, const char *protocol,
 AEV_API int aev_topic_confirm_subscription(aev_topic *t, const char *token,
                                            char **subscription_arn);
 
-/* Unsubscribe by subscription ARN. */
+/* Unsubscribe by subscription ARN. As AWS, AEV_OK also when no such
+ * subscription exists (any more). */
 AEV_API int aev_subscription_unsubscribe(aev_broker *b,
                                          const char *subscription_arn);
 

@@ -119,7 +119,7 @@ void aev__broker_uuid(aev_broker *b, char out[AEV_UUID_LEN + 1]) {
 
 void aev__broker_token(aev_broker *b, char *out, size_t len) {
   pthread_mutex_lock(&b->rng_mu);
-  aev__token(&b->rng, out, len);
+  aev__token_hex(&b->rng, out, len);
   pthread_mutex_unlock(&b->rng_mu);
 }
 

@@ -19,7 +19,8 @@ int aev__broker_check_open(aev_broker *b);
 aev__clock *aev__broker_clock(aev_broker *b);
 aev__sched *aev__broker_sched(aev_broker *b);
 
-/* Draws from the broker's seeded generator (thread-safe). */
+/* Draws from the broker's seeded generator (thread-safe): a UUID, and a
+ * token of len hex digits (aev__token_hex()). */
 void aev__broker_uuid(aev_broker *b, char out[AEV_UUID_LEN + 1]);
 void aev__broker_token(aev_broker *b, char *out, size_t len);
 uint64_t aev__broker_random(aev_broker *b);

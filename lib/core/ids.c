@@ -93,6 +93,11 @@ void aev__uuid4_text(uint64_t hi, uint64_t lo, char out[AEV_UUID_LEN + 1]) {
   out[AEV_UUID_LEN] = 0;
 }
 
+void aev__token_hex(aev__rng *r, char *out, size_t len) {
+  for (size_t i = 0; i < len; i += 16) put_hex(out + i, aev__rng_next(r), len - i < 16 ? (int)(len - i) : 16);
+  out[len] = 0;
+}
+
 void aev__token(aev__rng *r, char *out, size_t len) {
   static const char alphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -32,4 +32,8 @@ void aev__uuid4_text(uint64_t hi, uint64_t lo, char out[AEV_UUID_LEN + 1]);
  * (len + 1 bytes), the alphabet of AWS's receipt handles and tokens. */
 void aev__token(aev__rng *r, char *out, size_t len);
 
+/* Writes len random lowercase hex digits and a NUL into out (len + 1
+ * bytes), the alphabet of SNS's confirmation tokens. */
+void aev__token_hex(aev__rng *r, char *out, size_t len);
+
 #endif

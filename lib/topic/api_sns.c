@@ -14,6 +14,7 @@ static int topic_of(aev_broker *b, const aev__api_service *svc, json_t *req,
                     const char *member, aev_topic **out) {
   const char *arn;
   int rc = aev__api_req_string(svc, req, member, &arn);
+  if (rc == AEV_OK) rc = aev__sns_arn_check(member, arn);
   return rc != AEV_OK ? rc : aev__topic_find(b, arn, out);
 }
 
@@ -74,9 +75,13 @@ static int delete_topic(aev_broker *b, const aev__api_service *svc, json_t *req,
                         json_t **resp) {
   aev_topic *t;
   int rc = topic_of(b, svc, req, "TopicArn", &t);
-  if (rc != AEV_OK) return rc;
-  rc = aev_topic_delete(t);
-  aev_topic_release(t);
+  if (rc == AEV_OK) {
+    rc = aev_topic_delete(t);
+    aev_topic_release(t);
+  }
+  /* AWS deletes idempotently: a topic that is not there (never was, or
+   * already deleted) answers as a deleted one does. */
+  if (rc == AEV_ERR_NOT_FOUND) rc = AEV_OK;
   if (rc == AEV_OK) *resp = json_object();
   return rc;
 }
@@ -234,7 +239,9 @@ static int confirm_subscription(aev_broker *b, const aev__api_service *svc,
   const char *token;
   aev_topic *t;
   int rc = aev__api_req_string(svc, req, "Token", &token);
+  if (rc == AEV_OK) rc = aev__sns_token_check(token);
   if (rc == AEV_OK) rc = topic_of(b, svc, req, "TopicArn", &t);
+  if (rc == AEV_ERR_NOT_FOUND) rc = aev__sns_invalid("Invalid parameter: Token");
   if (rc != AEV_OK) return rc;
   char *arn;
   rc = aev_topic_confirm_subscription(t, token, &arn);
@@ -296,6 +303,15 @@ static int list_subscriptions_by_topic(aev_broker *b, const aev__api_service *sv
   return rc != AEV_OK ? rc : answer(resp, NULL, text);
 }
 
+/* Whether Publish's TargetArn names a platform application endpoint
+ * (arn:aws:sns:region:account:endpoint/...): we have none, and AWS words
+ * a missing one apart from a missing topic (recorded against AWS). */
+static int is_endpoint(json_t *req) {
+  const char *arn = json_string_value(json_object_get(req, "TargetArn"));
+  for (int colons = 0; arn && *arn && colons < 5; arn++) colons += *arn == ':';
+  return arn && !strncmp(arn, "endpoint/", 9);
+}
+
 static int publish(aev_broker *b, const aev__api_service *svc, json_t *req,
                    json_t **resp) {
   aev__pub_req r = {.where = "messageAttributes"};
@@ -311,7 +327,11 @@ static int publish(aev_broker *b, const aev__api_service *svc, json_t *req,
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "MessageAttributes", &r.attrs);
   if (rc == AEV_OK && structure && strcmp(structure, "json"))
     rc = aev__sns_invalid("Invalid parameter: MessageStructure");
+  if (rc == AEV_OK && !aev__api_has(req, "TopicArn") && !aev__api_has(req, "TargetArn"))
+    rc = aev__sns_invalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter");
   if (rc == AEV_OK) rc = topic_of(b, svc, req, member, &t);
+  if (rc == AEV_ERR_NOT_FOUND && !strcmp(member, "TargetArn") && is_endpoint(req))
+    rc = aev__sns_invalid("Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified");
   if (rc != AEV_OK) return rc;
   r.len = strlen(r.message);
   r.structure_json = structure != NULL;

@@ -1,7 +1,9 @@
 /* SNS's error wording in one place: InvalidParameter ("Invalid parameter:
- * ..."), NotFound and the missing-member message of its query API. */
+ * ..."), NotFound, the missing-member message of its query API and its
+ * check of an ARN's elements. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/status.h"
 #include "topic/topic_impl.h"
@@ -22,4 +24,25 @@ int aev__sns_not_found(const char *what) {
 int aev__sns_missing(const char *param) {
   return aev__fail(AEV_ERR_INVALID, "InvalidParameter",
                    "Invalid parameter: %s", param);
+}
+
+/* SNS splits an ARN as Java's String.split(":") does: no colon, the whole
+ * text is one element; trailing empty elements are dropped. */
+size_t aev__sns_arn_elements(const char *arn) {
+  if (!strchr(arn, ':')) return 1;
+  size_t n = strlen(arn);
+  while (n && arn[n - 1] == ':') n--;
+  size_t elements = n ? 1 : 0;
+  for (size_t i = 0; i < n; i++) elements += arn[i] == ':';
+  return elements;
+}
+
+/* SNS refuses an ARN member of fewer than six elements before it looks
+ * anything up (recorded against AWS: Publish to "randomstring", Subscribe
+ * to "arn:aws:sns:us-east-1:random"). */
+int aev__sns_arn_check(const char *member, const char *arn) {
+  size_t elements = aev__sns_arn_elements(arn);
+  if (elements >= 6) return AEV_OK;
+  return aev__sns_invalid("Invalid parameter: %s Reason: An ARN must have at least 6 elements, not %zu",
+                          member, elements);
 }

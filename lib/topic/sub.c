@@ -2,6 +2,7 @@
  * http/https confirmation flow), ConfirmSubscription, Unsubscribe, lookup
  * by ARN, Get/SetSubscriptionAttributes, and the copy-on-write snapshot of
  * subscribers a publish fans out to. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,13 +312,25 @@ int aev_topic_subscribe_callback(aev_topic *t, const char *protocol,
   return rc;
 }
 
+/* SNS's tokens are hex digits: a token that is not is refused as
+ * malformed before anything is looked up; one that is, but that no
+ * pending subscription holds (or whose topic does not exist), as an
+ * invalid parameter (recorded against AWS:
+ * test_sns_confirm_subscription_wrong_token). */
+int aev__sns_token_check(const char *token) {
+  if (!token || !*token) return aev__sns_missing("Token");
+  for (const char *p = token; *p; p++)
+    if (!isxdigit((unsigned char)*p)) return aev__sns_invalid("Invalid token");
+  return AEV_OK;
+}
+
 int aev_topic_confirm_subscription(aev_topic *t, const char *token,
                                    char **subscription_arn) {
   int rc = aev__topic_check(t);
+  if (rc == AEV_OK) rc = aev__sns_token_check(token);
   if (rc != AEV_OK) return rc;
-  if (!token || !*token) return aev__sns_missing("Token");
   int64_t now = aev__topic_now_ms(t);
-  rc = aev__sns_invalid("Invalid parameter: Token");
+  rc = AEV_ERR_NOT_FOUND;
   pthread_mutex_lock(&t->mu);
   for (size_t i = 0; t->subs && i < t->subs->n; i++) {
     aev__sub *s = t->subs->s[i];
@@ -335,19 +348,21 @@ int aev_topic_confirm_subscription(aev_topic *t, const char *token,
     break;
   }
   pthread_mutex_unlock(&t->mu);
-  return rc;
+  return rc == AEV_ERR_NOT_FOUND ? aev__sns_invalid("Invalid parameter: Token") : rc;
 }
 
 int aev__sub_find(aev_broker *b, const char *arn, aev__sub **out) {
   if (!arn) return aev__sns_missing("SubscriptionArn");
+  int rc = aev__sns_arn_check("SubscriptionArn", arn);
+  if (rc != AEV_OK) return rc;
+  /* A subscription's ARN is its topic's and one element more (recorded:
+   * "arn:aws:sns:us-east-1:111111111111:random"). */
+  if (aev__sns_arn_elements(arn) == 6) return aev__sns_invalid("Invalid parameter: SubscriptionId");
   const char *colon = strrchr(arn, ':');
-  if (!colon || strncmp(arn, "arn:", 4))
-    return aev__sns_invalid("Invalid parameter: SubscriptionArn Reason: An ARN "
-                            "must have at least 6 elements, not 1");
   char *topic_arn = strndup(arn, (size_t)(colon - arn));
   if (!topic_arn) return aev__nomem();
   aev_topic *t;
-  int rc = aev__topic_find(b, topic_arn, &t);
+  rc = aev__topic_find(b, topic_arn, &t);
   free(topic_arn);
   if (rc != AEV_OK) return aev__sns_not_found("Subscription");
   aev__sub *found = NULL;
@@ -376,6 +391,9 @@ int aev_subscription_unsubscribe(aev_broker *b, const char *subscription_arn) {
   if (!b) return aev__sns_missing("broker");
   aev__sub *s;
   int rc = aev__sub_find(b, subscription_arn, &s);
+  /* AWS unsubscribes idempotently: a subscription that is not there
+   * (never was, or already gone) answers as an unsubscribed one does. */
+  if (rc == AEV_ERR_NOT_FOUND) return AEV_OK;
   if (rc != AEV_OK) return rc;
   aev_topic *t = s->topic;
   aev__subset *set = NULL, *old = NULL;

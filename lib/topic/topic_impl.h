@@ -437,6 +437,10 @@ int aev__lambda_send(aev_topic *t, const aev__sub *s, aev__note *n);
 int aev__sns_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int aev__sns_not_found(const char *what);
 int aev__sns_missing(const char *param);
+size_t aev__sns_arn_elements(const char *arn);
+int aev__sns_arn_check(const char *member, const char *arn);
+/* sub.c: ConfirmSubscription's check of a token's shape. */
+int aev__sns_token_check(const char *token);
 
 /* firehose.c: firehose subscriptions put the message (raw, or the JSON
  * envelope) as one record into the delivery stream (status as

@@ -224,6 +224,74 @@ START_TEST(delete_leaves_handle) {
 }
 END_TEST
 
+/* ARN members, idempotent deletes and confirmation tokens through the API,
+ * as recorded against AWS (LocalStack's test_sns snapshots:
+ * test_publish_wrong_arn_format, test_subscribe_with_invalid_topic,
+ * test_unsubscribe_wrong_arn_format, test_delete_topic_idempotency,
+ * test_unsubscribe_idempotency, test_publish_non_existent_target,
+ * test_sns_confirm_subscription_wrong_token). */
+START_TEST(api_arns_and_idempotence) {
+  static const struct {
+    const char *action, *req, *message;
+  } refused[] = {
+      {"Publish", "{\"Message\":\"m\",\"TopicArn\":\"randomstring\"}",
+       "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1"},
+      {"Publish", "{\"Message\":\"m\",\"TopicArn\":\"randomstring:1\"}",
+       "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 2"},
+      {"Publish", "{\"Message\":\"m\",\"TopicArn\":\"\"}",
+       "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1"},
+      {"Publish", "{\"Message\":\"m\",\"TopicArn\":\"a:b:c:d:e::\"}", /* Java's split */
+       "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 5"},
+      {"Publish", "{\"Message\":\"m\"}",
+       "Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter"},
+      {"Publish",
+       "{\"Message\":\"m\",\"TargetArn\":\"arn:aws:sns:us-east-1:000000000000:endpoint/APNS/app/"
+       "0f7d5971-aa8b-4bd5-b585-0826e9f93a66\"}",
+       "Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified"},
+      {"Subscribe", "{\"TopicArn\":\"arn:aws:sns:us-east-1:random\",\"Protocol\":\"sqs\"}",
+       "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 5"},
+      {"GetTopicAttributes", "{\"TopicArn\":\"test-topic\"}",
+       "Invalid parameter: TopicArn Reason: An ARN must have at least 6 elements, not 1"},
+      {"Unsubscribe", "{\"SubscriptionArn\":\"arn:aws:sns:us-east-1:random\"}",
+       "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 5"},
+      {"Unsubscribe", "{\"SubscriptionArn\":\"arn:aws:sns:us-east-1:000000000000:random\"}",
+       "Invalid parameter: SubscriptionId"},
+      {"ConfirmSubscription", "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:none\",\"Token\":\"51b2ff3e\"}",
+       "Invalid parameter: Token"},
+      {"ConfirmSubscription", "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:none\",\"Token\":\"randomtoken\"}",
+       "Invalid token"},
+  };
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
+    aev_test_call_fails(b, "sns", refused[i].action, refused[i].req, AEV_ERR_INVALID, "InvalidParameter",
+                        refused[i].message);
+  /* A well-formed ARN of nothing is NotFound where something is read... */
+  aev_test_call_fails(b, "sns", "Publish",
+                      "{\"Message\":\"m\",\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:none\"}",
+                      AEV_ERR_NOT_FOUND, "NotFound", "Topic does not exist");
+  /* ...and gone already where it is deleted. */
+  json_t *sub = aev_test_call(b, "sns", "CreateTopic", "{\"Name\":\"idem\"}", AEV_OK);
+  json_decref(sub);
+  char *q = NULL;
+  aev_queue *queue = qt_queue(b, "idem-q", NULL);
+  ck_assert_int_ne(asprintf(&q, "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:idem\",\"Protocol\":\"sqs\","
+                               "\"Endpoint\":\"%s\"}", aev_queue_arn(queue)), -1);
+  sub = aev_test_call(b, "sns", "Subscribe", q, AEV_OK);
+  char *unsub = NULL;
+  ck_assert_int_ne(asprintf(&unsub, "{\"SubscriptionArn\":\"%s\"}",
+                            json_string_value(json_object_get(sub, "SubscriptionArn"))), -1);
+  for (int i = 0; i < 2; i++) json_decref(aev_test_call(b, "sns", "Unsubscribe", unsub, AEV_OK));
+  for (int i = 0; i < 2; i++)
+    json_decref(aev_test_call(b, "sns", "DeleteTopic", "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:idem\"}",
+                              AEV_OK));
+  json_decref(aev_test_call(b, "sns", "DeleteTopic", "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:never\"}",
+                            AEV_OK));
+  json_decref(sub);
+  free(q);
+  free(unsub);
+  aev_queue_release(queue);
+}
+END_TEST
+
 START_TEST(list_pages_by_100) {
   char name[32];
   for (int i = 0; i < 205; i++) {
@@ -399,6 +467,7 @@ int main(void) {
   tcase_add_test(tc, tags);
   tcase_add_test(tc, tag_lengths_count_characters);
   tcase_add_test(tc, delete_leaves_handle);
+  tcase_add_test(tc, api_arns_and_idempotence);
   tcase_add_test(tc, list_pages_by_100);
   tcase_add_test(tc, permissions_are_labelled_statements);
   tcase_add_test(tc, permission_errors_change_nothing);

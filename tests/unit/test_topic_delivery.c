@@ -93,7 +93,13 @@ START_TEST(confirmation_flow) {
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(e.calls, 1);
   char *confirmed;
+  /* AWS's tokens are hex: other text is malformed; hex that no pending
+   * subscription holds is an invalid Token (recorded:
+   * test_sns_confirm_subscription_wrong_token). */
+  for (const char *p = e.token; *p; p++) ck_assert(strchr("0123456789abcdef", *p));
   tt_assert_error(aev_topic_confirm_subscription(t, "not-a-token", &confirmed), AEV_ERR_INVALID,
+                  "InvalidParameter", "Invalid token");
+  tt_assert_error(aev_topic_confirm_subscription(t, "51b2ff3edb475b7d", &confirmed), AEV_ERR_INVALID,
                   "InvalidParameter", "Invalid parameter: Token");
   ck_assert_int_eq(aev_topic_confirm_subscription(t, e.token, &confirmed), AEV_OK);
   ck_assert_str_eq(confirmed, arn);
