@@ -339,6 +339,16 @@ int aev_topic_tag(aev_topic *t, const char *tags_json) {
   return rc ? aev__nomem() : AEV_OK;
 }
 
+int aev__topic_has_tags(aev_topic *t, json_t *tags) {
+  const char *k;
+  json_t *v;
+  int has = 1;
+  pthread_mutex_lock(&t->mu);
+  json_object_foreach(tags, k, v) has = has && json_equal(json_object_get(t->tags, k), v);
+  pthread_mutex_unlock(&t->mu);
+  return has;
+}
+
 int aev_topic_untag(aev_topic *t, const char *keys_json) {
   int rc = aev__topic_check(t);
   if (rc != AEV_OK) return rc;

@@ -433,6 +433,9 @@ void aev__deliver_control(aev__sub *s, const char *type, char *body,
  * record; AEV_OK when the function accepted it. */
 int aev__lambda_send(aev_topic *t, const aev__sub *s, aev__note *n);
 
+/* tattrs.c: whether t has every tag of tags ({key: value}) with its value. */
+int aev__topic_has_tags(aev_topic *t, json_t *tags);
+
 /* errors.c: SNS's wording. */
 int aev__sns_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int aev__sns_not_found(const char *what);

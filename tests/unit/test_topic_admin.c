@@ -188,6 +188,42 @@ START_TEST(tags) {
 }
 END_TEST
 
+/* Through the API, as recorded against AWS (LocalStack's test_tags and
+ * test_create_duplicate_topic_with_more_tags): a key twice is refused, and
+ * creating a topic again may name its tags or some of them, no others. */
+START_TEST(api_tags_duplicated_or_different) {
+#define TOPIC "arn:aws:sns:us-east-1:000000000000:tagged"
+  json_decref(aev_test_call(b, "sns", "CreateTopic",
+                            "{\"Name\":\"tagged\",\"Tags\":[{\"Key\":\"k1\",\"Value\":\"v1\"},"
+                            "{\"Key\":\"k2\",\"Value\":\"v2\"}]}",
+                            AEV_OK));
+  aev_test_call_fails(b, "sns", "TagResource",
+                      "{\"ResourceArn\":\"" TOPIC "\",\"Tags\":[{\"Key\":\"k3\",\"Value\":\"v3\"},"
+                      "{\"Key\":\"k3\",\"Value\":\"v3\"}]}",
+                      AEV_ERR_INVALID, "InvalidParameter", "Invalid parameter: Duplicated keys are not allowed.");
+  static const char *const again[] = {"[]", "[{\"Key\":\"k2\",\"Value\":\"v2\"}]",
+                                      "[{\"Key\":\"k1\",\"Value\":\"v1\"},{\"Key\":\"k2\",\"Value\":\"v2\"}]"};
+  char req[256];
+  for (size_t i = 0; i < sizeof again / sizeof *again; i++) {
+    snprintf(req, sizeof req, "{\"Name\":\"tagged\",\"Tags\":%s}", again[i]);
+    json_t *r = aev_test_call(b, "sns", "CreateTopic", req, AEV_OK);
+    ck_assert_str_eq(json_string_value(json_object_get(r, "TopicArn")), TOPIC);
+    json_decref(r);
+  }
+  static const char *const different[] = {"[{\"Key\":\"k1\",\"Value\":\"other\"}]",
+                                          "[{\"Key\":\"k9\",\"Value\":\"v9\"}]"};
+  for (size_t i = 0; i < sizeof different / sizeof *different; i++) {
+    snprintf(req, sizeof req, "{\"Name\":\"tagged\",\"Tags\":%s}", different[i]);
+    aev_test_call_fails(b, "sns", "CreateTopic", req, AEV_ERR_INVALID, "InvalidParameter",
+                        "Invalid parameter: Tags Reason: Topic already exists with different tags");
+  }
+  json_t *listed = aev_test_call(b, "sns", "ListTagsForResource", "{\"ResourceArn\":\"" TOPIC "\"}", AEV_OK);
+  ck_assert_int_eq(json_array_size(json_object_get(listed, "Tags")), 2);
+  json_decref(listed);
+#undef TOPIC
+}
+END_TEST
+
 /* Tag keys hold 128 characters and values 256 (the Tag API reference's
  * length constraints), not UTF-8 bytes; they come back unchanged. */
 START_TEST(tag_lengths_count_characters) {
@@ -466,6 +502,7 @@ int main(void) {
   tcase_add_test(tc, set_attributes_checked);
   tcase_add_test(tc, tags);
   tcase_add_test(tc, tag_lengths_count_characters);
+  tcase_add_test(tc, api_tags_duplicated_or_different);
   tcase_add_test(tc, delete_leaves_handle);
   tcase_add_test(tc, api_arns_and_idempotence);
   tcase_add_test(tc, list_pages_by_100);
