@@ -90,8 +90,10 @@ static int check_one(const char *name, json_t *attr, const char *where,
   *type = json_string_value(dt);
   int kind = !strncmp(*type, "String", 6) ? 1 : !strncmp(*type, "Number", 6) ? 2
              : !strncmp(*type, "Binary", 6) ? 3 : 0;
+  /* A custom suffix follows a dot and is not empty: "String." is refused
+   * (recorded against AWS: test_message_attributes_prefixes). */
   const char *rest = *type + 6;
-  if (!kind || (*rest && *rest != '.'))
+  if (!kind || (*rest && *rest != '.') || (*rest == '.' && !rest[1]))
     return bad("The message attribute '%s' has an invalid message attribute "
                "type, the set of supported type prefixes is Binary, Number, "
                "and String.", name);

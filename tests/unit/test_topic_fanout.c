@@ -606,6 +606,9 @@ START_TEST(publish_validation) {
        "The message attribute 'a' with type 'Binary' must use field 'Binary'."},
       {"{\"a\":{\"DataType\":\"Bogus\",\"StringValue\":\"1\"}}",
        "The message attribute 'a' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String."},
+      /* A dot with no custom suffix (recorded: test_message_attributes_prefixes). */
+      {"{\"a\":{\"DataType\":\"String.\",\"StringValue\":\"1\"}}",
+       "The message attribute 'a' has an invalid message attribute type, the set of supported type prefixes is Binary, Number, and String."},
       {"{\"a^\":{\"DataType\":\"String\",\"StringValue\":\"1\"}}",
        "Invalid non-alphanumeric character '#x5E' was found in the message attribute name. Can only include alphanumeric characters, hyphens, underscores, or dots."},
       {"{\".a\":{\"DataType\":\"String\",\"StringValue\":\"1\"}}",
