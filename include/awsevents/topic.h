@@ -175,6 +175,8 @@ AEV_API int aev_publish_options_set_attributes(aev_publish_options *o,
  * messages with a "default" entry. */
 AEV_API int aev_publish_options_set_structure_json(aev_publish_options *o,
                                                    int on);
+/* MessageGroupId: required by FIFO topics; on a standard topic optional,
+ * and handed only to its SQS standard queues (fair queues). */
 AEV_API int aev_publish_options_set_group_id(aev_publish_options *o,
                                              const char *group_id);
 AEV_API int aev_publish_options_set_deduplication_id(aev_publish_options *o,

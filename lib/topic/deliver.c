@@ -186,6 +186,10 @@ static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
      * standard queues get neither. */
     r.group = n->group;
     r.dedup = n->dedup;
+  } else if (n->group && !t->conf.fifo) {
+    /* A standard topic hands its group to standard queues, whose fair
+     * queues it feeds (AWS's Publish reference). */
+    r.group = n->group;
   }
   /* A deleted queue's cached handle answers QueueDoesNotExist: look the ARN
    * up afresh, in case a queue of that name came back. */

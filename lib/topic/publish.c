@@ -73,14 +73,17 @@ static int check(const aev_topic *t, const aev__pub_req *r, json_t **structure) 
     *structure = j;
   }
   int rc = AEV_OK;
-  if (t->conf.fifo) {
+  /* A standard topic takes a MessageGroupId too, checked as a FIFO topic
+   * checks it, for its SQS standard subscriptions' fair queues (AWS's
+   * Publish reference; recorded: test_publish_message_group_id). */
+  if (r->group && !fifo_id_ok(r->group))
+    rc = aev__sns_invalid("Invalid parameter: MessageGroupId Reason: "
+                          "MessageGroupId can only include alphanumeric and "
+                          "punctuation characters. 1 to 128 in length.");
+  else if (t->conf.fifo) {
     if (!r->group)
       rc = aev__sns_invalid("Invalid parameter: The MessageGroupId parameter "
                             "is required for FIFO topics");
-    else if (!fifo_id_ok(r->group))
-      rc = aev__sns_invalid("Invalid parameter: MessageGroupId Reason: "
-                            "MessageGroupId can only include alphanumeric and "
-                            "punctuation characters. 1 to 128 in length.");
     else if (!r->dedup && !t->conf.content_dedup)
       rc = aev__sns_invalid("Invalid parameter: The topic should either have "
                             "ContentBasedDeduplication enabled or "
@@ -94,10 +97,6 @@ static int check(const aev_topic *t, const aev__pub_req *r, json_t **structure) 
     rc = aev__sns_invalid("Invalid parameter: MessageDeduplicationId Reason: "
                           "The request includes MessageDeduplicationId "
                           "parameter that is not valid for this topic type");
-  } else if (r->group) {
-    rc = aev__sns_invalid("Invalid parameter: MessageGroupId Reason: The "
-                          "request includes MessageGroupId parameter that is "
-                          "not valid for this topic type");
   }
   if (rc != AEV_OK) {
     json_decref(*structure);

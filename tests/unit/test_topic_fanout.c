@@ -561,6 +561,34 @@ START_TEST(fifo_topic_orders_and_deduplicates) {
 }
 END_TEST
 
+/* A standard topic takes a MessageGroupId, checked as a FIFO topic's, and
+ * hands it to its SQS standard subscriptions' fair queues (AWS's Publish
+ * reference; recorded against AWS: test_publish_message_group_id). */
+START_TEST(standard_topic_groups_feed_fair_queues) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *q = qt_queue(b, "fair", NULL);
+  char *s = tt_sub(t, q, NULL);
+  aev_publish_options *o;
+  ck_assert_int_eq(aev_publish_options_new(&o), AEV_OK);
+  aev_publish_options_set_group_id(o, "tenant-1");
+  ck_assert_int_eq(aev_topic_publish(t, "x", 1, o, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  aev_message *m = qt_recv1(q);
+  ck_assert_ptr_nonnull(m);
+  ck_assert_str_eq(aev_message_system_attribute(m, "MessageGroupId"), "tenant-1");
+  ck_assert_ptr_null(aev_message_system_attribute(m, "MessageDeduplicationId"));
+  aev_message_free(m);
+  aev_publish_options_set_group_id(o, "no spaces");
+  tt_assert_error(aev_topic_publish(t, "x", 1, o, NULL, NULL), AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: MessageGroupId Reason: MessageGroupId can only include alphanumeric "
+                  "and punctuation characters. 1 to 128 in length.");
+  aev_publish_options_free(o);
+  aev_free(s);
+  aev_queue_release(q);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(publish_validation) {
   aev_topic *t = tt_topic(b, "t", NULL);
   aev_topic *f = tt_topic(b, "f.fifo", "{\"FifoTopic\":\"true\"}");
@@ -928,6 +956,7 @@ int main(void) {
   tcase_add_test(tc, fan_out_messages_behave_as_sent_ones);
   tcase_add_test(tc, filter_policies_fan_out);
   tcase_add_test(tc, fifo_topic_orders_and_deduplicates);
+  tcase_add_test(tc, standard_topic_groups_feed_fair_queues);
   tcase_add_test(tc, publish_validation);
   tcase_add_test(tc, attribute_names_and_sizes_at_the_limit);
   tcase_add_test(tc, publish_batch);
