@@ -32,6 +32,10 @@ typedef struct cctx {
   int bare;
   /* How deeply nested the object being parsed is (top level 1). */
   unsigned depth;
+  /* A nested object was met under SNS's MessageAttributes scope, which
+   * takes none: AWS says so only once the policy is otherwise valid
+   * (recorded against AWS: test_validate_policy_string_operators). */
+  int nested;
 } cctx;
 
 static int bad(cctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -282,8 +286,12 @@ static int anything_but_object(cctx *c, json_t *v, pm_matcher *m) {
   if (!strcmp(op, "prefix") || !strcmp(op, "suffix")) {
     m->kind = op[0] == 'p' ? PM_AB_PREFIX : PM_AB_SUFFIX;
     if (json_is_object(arg)) return bad(c, "%s", AB_VALUE_MSG);
-    return str_list(c, arg, "prefix/suffix match pattern must be a string", 1, 0,
-                    0, m);
+    /* Both recorded against AWS: EventBridge names the two forms, SNS
+     * (which has only prefix) the one. */
+    return str_list(c, arg,
+                    is_sns(c) ? "prefix match pattern must be a string"
+                              : "prefix/suffix match pattern must be a string",
+                    1, 0, 0, m);
   }
   if (!strcmp(op, "equals-ignore-case")) {
     m->kind = PM_AB_EIC;
@@ -542,11 +550,7 @@ static int parse_object(cctx *c, json_t *obj, const pm_str *path, blist *l) {
     } else if (json_is_array(v)) {
       if (parse_leaf(c, v, key, path, l)) return c->status;
     } else if (json_is_object(v)) {
-      if (c->profile == AEV_PATTERN_SNS_ATTRIBUTES) {
-        c->bare = 1;
-        return bad(c, "Filter policy scope MessageAttributes does not support "
-                      "nested filter policy");
-      }
+      c->nested |= c->profile == AEV_PATTERN_SNS_ATTRIBUTES;
       pm_str sub;
       if (join(c, path->s, path->len, key, &sub)) return c->status;
       c->depth++;
@@ -687,6 +691,10 @@ int aev__pm_compile(const char *json, size_t len, int profile, pm_rule **out) {
   else
     parse_object(&c, root, &top, &l);
   json_decref(root);
+  if (!c.status && c.nested) {
+    c.bare = 1;
+    bad(&c, "Filter policy scope MessageAttributes does not support nested filter policy");
+  }
   c.r->b = l.b;
   c.r->n = l.n;
   c.r->cap = l.cap;

@@ -649,6 +649,11 @@ START_TEST(sns_limits_and_errors) {
   sns_error(A, "{\"a\":{\"b\":[1]}}",
             "Invalid parameter: Filter policy scope MessageAttributes does not support nested "
             "filter policy");
+  /* ...once the policy is otherwise valid: a nested value that is neither
+   * an array nor an object is worded first (recorded against AWS:
+   * test_validate_policy_string_operators). */
+  sns_error(A, "{\"key\":{\"suffix\":\"value\"}}", F "\"suffix\" must be an object or an array");
+  sns_error(A, "{\"a\":{\"b\":[1]},\"c\":7}", F "\"c\" must be an object or an array");
   sns_error(B, "{\"a\":[1],\"b\":[1],\"c\":[1],\"d\":[1],\"e\":[1],\"f\":[1]}",
             F "Filter policy can not have more than 5 keys");
   sns_error(A, "{\"a\":[1,2,3,4,5,6,7,8,9,10,11,12,13],\"b\":[1,2,3,4,5,6,7,8,9,10,11,12]}",
@@ -723,6 +728,9 @@ START_TEST(sns_operator_subset) {
   sns_error(B, "{\"a\":[{\"wildcard\":\"x*\"}]}", F "Unrecognized match type wildcard");
   sns_error(A, "{\"a\":[{\"anything-but\":{\"suffix\":\"x\"}}]}",
             F "Unsupported anything-but pattern: suffix");
+  /* Recorded against AWS (test_validate_policy_nested_anything_but_operator);
+   * EventBridge says "prefix/suffix" here. */
+  sns_error(A, "{\"a\":[{\"anything-but\":{\"prefix\":false}}]}", F "prefix match pattern must be a string");
   sns_error(B, "{\"a\":[{\"anything-but\":{\"equals-ignore-case\":\"x\"}}]}",
             F "Unsupported anything-but pattern: equals-ignore-case");
   sns_error(B, "{\"a\":[{\"anything-but\":{\"wildcard\":\"x*\"}}]}",
