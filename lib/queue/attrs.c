@@ -322,6 +322,14 @@ int aev__qconf_apply(aev_broker *b, aev__qconf *c, json_t *attrs, int creating,
     int rc = apply_one(b, c, name, json_string_value(v), creating, self_arn);
     if (rc != AEV_OK) return rc;
   }
+  /* A request may not turn on both kinds of encryption (recorded:
+   * test_sse_kms_and_sqs_are_mutually_exclusive). */
+  const char *kms = json_string_value(json_object_get(attrs, "KmsMasterKeyId"));
+  const char *sse = json_string_value(json_object_get(attrs, "SqsManagedSseEnabled"));
+  if (kms && *kms && sse && !strcasecmp(sse, "true"))
+    return aev__fail(AEV_ERR_INVALID, "InvalidAttributeName",
+                     "You can use one type of server-side encryption (SSE) at "
+                     "one time. You can either enable KMS SSE or SQS SSE.");
   /* perMessageGroupId throughput needs per-group deduplication. */
   if (c->fifo && c->throughput_per_group && !c->dedup_scope_group)
     return aev__fail(AEV_ERR_INVALID, "InvalidAttributeValue",

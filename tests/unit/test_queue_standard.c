@@ -814,6 +814,20 @@ START_TEST(attributes_get_set) {
   qt_assert_attr(q, "LastModifiedTimestamp", "1704067205");
   qt_assert_attr(q, "SqsManagedSseEnabled", "false");
   qt_assert_attr(q, "KmsDataKeyReusePeriodSeconds", "300");
+  /* Both kinds of encryption in one request: refused, nothing changed. */
+  const char *both = "{\"KmsMasterKeyId\":\"testKeyId\",\"SqsManagedSseEnabled\":\"true\"}";
+  const char *sse_msg = "You can use one type of server-side encryption (SSE) at one time. "
+                        "You can either enable KMS SSE or SQS SSE.";
+  qt_assert_error(aev_queue_set_attributes(q, both), AEV_ERR_INVALID, "InvalidAttributeName",
+                  sse_msg);
+  qt_assert_attr(q, "KmsMasterKeyId", "k");
+  aev_queue *made = NULL;
+  qt_assert_error(aev_queue_create(b, "both", both, &made), AEV_ERR_INVALID,
+                  "InvalidAttributeName", sse_msg);
+  ck_assert_ptr_null(made);
+  /* One at a time is accepted. */
+  ck_assert_int_eq(aev_queue_set_attributes(q, "{\"SqsManagedSseEnabled\":\"true\"}"), AEV_OK);
+  qt_assert_attr(q, "SqsManagedSseEnabled", "true");
   aev_queue_release(q);
 }
 END_TEST
