@@ -209,6 +209,27 @@ START_TEST(policy_validation) {
                "Invalid value for maxReceiveCount: 1001, valid values are from 1 to 1000 both inclusive.");
   policy_fails(q, "{\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"arn:aws:sqs:us-east-1:000000000000:none\\\",\\\"maxReceiveCount\\\":1}\"}",
                "InvalidParameterValue", "Dead letter target does not exist.");
+  /* Not an ARN at all: refused before any lookup, for a name of a queue
+   * that exists too (recorded against AWS for "dummy"). */
+  static const char *const not_arns[] = {"dummy", "dlq", "arn:aws:sqs:us-east-1:000000000000:",
+                                         "arn:aws:sqs:us-east-1:dlq"};
+  for (size_t i = 0; i < sizeof not_arns / sizeof *not_arns; i++) {
+    char attrs[256], want[256];
+    snprintf(attrs, sizeof attrs,
+             "{\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\": \\\"%s\\\", "
+             "\\\"maxReceiveCount\\\": 42}\"}",
+             not_arns[i]);
+    snprintf(want, sizeof want,
+             "Value {\"deadLetterTargetArn\": \"%s\", \"maxReceiveCount\": 42} for parameter "
+             "RedrivePolicy is invalid. Reason: Invalid value for deadLetterTargetArn.",
+             not_arns[i]);
+    qt_assert_error(aev_queue_set_attributes(q, attrs), AEV_ERR_INVALID, "InvalidParameterValue",
+                    want);
+    aev_queue *made = NULL;
+    qt_assert_error(aev_queue_create(b, "made", attrs, &made), AEV_ERR_INVALID,
+                    "InvalidParameterValue", want);
+    ck_assert_ptr_null(made);
+  }
   policy_fails(q, "{\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"arn:aws:sqs:us-east-1:000000000000:f.fifo\\\",\\\"maxReceiveCount\\\":1}\"}",
                "InvalidParameterValue", "Dead-letter queue must be same type of queue as the source.");
   ck_assert_int_eq(aev_queue_set_attributes(q, "{\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"arn:aws:sqs:us-east-1:000000000000:dlq\\\",\\\"maxReceiveCount\\\":\\\"5\\\"}\"}"), AEV_OK);
