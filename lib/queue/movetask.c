@@ -208,7 +208,8 @@ int aev_queue_start_move_task(aev_broker *b, const char *source_arn,
     free(copy);
     task_free(t);
     aev_queue_release(q);
-    return aev__fail(AEV_ERR_INVALID, "UnsupportedOperation",
+    /* recorded: test_start_multiple_move_tasks */
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "There is already a task running. Only one active task "
                      "is allowed for a source queue arn at a given time.");
   }

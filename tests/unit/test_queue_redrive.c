@@ -284,7 +284,9 @@ START_TEST(move_tasks) {
   ck_assert_int_eq(aev_queue_start_move_task(b, aev_queue_arn(dlq), aev_queue_arn(dst), 2, &h), AEV_OK);
   char *again;
   qt_assert_error(aev_queue_start_move_task(b, aev_queue_arn(dlq), NULL, 0, &again),
-                  AEV_ERR_INVALID, "UnsupportedOperation", NULL);
+                  AEV_ERR_INVALID, "InvalidParameterValue",
+                  "There is already a task running. Only one active task is allowed for a "
+                  "source queue arn at a given time.");
   aev_broker_drain(b);
   qt_assert_attr(dst, "ApproximateNumberOfMessages", "2");
   aev_broker_advance(b, 1000);
