@@ -302,6 +302,16 @@ START_TEST(move_tasks) {
   ck_assert_int_eq(moved, 4);
   qt_assert_error(aev_queue_cancel_move_task(b, h, &moved), AEV_ERR_INVALID,
                   "UnsupportedOperation", "Only active tasks can be cancelled.");
+  /* A handle that is not base64 of {"taskId", "sourceArn"} is invalid; one
+   * that is, of no task of its existing source, names no task. */
+  static const char *const bad_handles[] = {"foobared", "eyJ0YXNrSWQiOiJ4In0=", "WzFd", ""};
+  for (size_t i = 0; i < sizeof bad_handles / sizeof *bad_handles; i++)
+    qt_assert_error(aev_queue_cancel_move_task(b, bad_handles[i], &moved), AEV_ERR_INVALID,
+                    "InvalidParameterValue", "Value for parameter TaskHandle is invalid.");
+  qt_assert_error(aev_queue_cancel_move_task(b, "eyJ0YXNrSWQiOiJhYmMiLCJzb3VyY2VBcm4iOiJhcm46YXdz"
+                                                "OnNxczp1cy1lYXN0LTE6MDAwMDAwMDAwMDAwOmRscSJ9",
+                                             &moved),
+                  AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "Task does not exist.");
   aev_free(h);
   aev_broker_advance(b, 5000);
   qt_assert_attr(dst, "ApproximateNumberOfMessages", "4");
@@ -318,8 +328,6 @@ START_TEST(move_tasks) {
   ck_assert_ptr_nonnull(strstr(list, "\"Status\":\"COMPLETED\""));
   ck_assert_ptr_nonnull(strstr(list, "\"Status\":\"CANCELLED\""));
   aev_free(list);
-  qt_assert_error(aev_queue_cancel_move_task(b, "bm9wZQ==", &moved), AEV_ERR_NOT_FOUND,
-                  "ResourceNotFoundException", NULL);
   aev_queue_release(q);
   aev_queue_release(dst);
   aev_queue_release(dlq);
