@@ -275,12 +275,13 @@ int aev_queue_cancel_move_task(aev_broker *b, const char *task_handle,
   const char *id = NULL, *arn = NULL;
   int rc = parse_handle(task_handle, &doc, &id, &arn);
   if (rc != AEV_OK) return rc;
+  /* A handle whose source queue does not exist says so (recorded:
+   * test_cancel_with_invalid_source_arn_in_task_handle). */
   aev_queue *q;
   rc = find_source(b, arn, &q);
   if (rc != AEV_OK) {
     json_decref(doc);
-    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                     "Task does not exist.");
+    return rc;
   }
   aev__queue_lock(q);
   aev__move_task *t = q->tasks;

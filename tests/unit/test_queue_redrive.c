@@ -312,6 +312,16 @@ START_TEST(move_tasks) {
                                                 "OnNxczp1cy1lYXN0LTE6MDAwMDAwMDAwMDAwOmRscSJ9",
                                              &moved),
                   AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "Task does not exist.");
+  /* The same of a source queue that does not exist ("test-queue-doesnt-exist-123456" of
+   * another account, recorded against AWS). */
+  qt_assert_error(aev_queue_cancel_move_task(
+                      b,
+                      "eyJ0YXNrSWQiOiAiMTBmNTcxNTctZmMzOC00ZGE5LWExMTMtNGRlN2UxMmQwNWRkIiwgInNvdXJj"
+                      "ZUFybiI6ICJhcm46YXdzOnNxczp1cy1lYXN0LTE6ODc4OTY2MDY1Nzg1OnRlc3QtcXVldWUtZG9l"
+                      "c250LWV4aXN0LTEyMzQ1NiJ9",
+                      &moved),
+                  AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                  "The resource that you specified for the SourceArn parameter doesn't exist.");
   aev_free(h);
   aev_broker_advance(b, 5000);
   qt_assert_attr(dst, "ApproximateNumberOfMessages", "4");
