@@ -206,7 +206,9 @@ AEV_API const char *aev_message_system_attribute(aev_message *m,
 AEV_API int aev_queue_delete_message(aev_queue *q, const char *receipt_handle);
 
 /* ChangeMessageVisibility: the message becomes visible `seconds` (0..43200)
- * from now. */
+ * from now. On a standard queue a handle of an earlier receive of a message
+ * received again since works as its newest one does; on a FIFO queue only
+ * the newest works. */
 AEV_API int aev_queue_change_visibility(aev_queue *q,
                                         const char *receipt_handle,
                                         int seconds);

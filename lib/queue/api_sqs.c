@@ -78,9 +78,10 @@ static const aev__api_action actions[] = {
     {"UntagQueue", aev__sqs_untag_queue},
 };
 
-/* Message text whose characters SendMessage checks itself, answering
- * InvalidMessageContents for U+0000 as for other characters out of its
- * ranges (SQS API reference, SendMessage); and batch entry ids, answered
+/* Message text whose characters SendMessage checks itself, answering for
+ * U+0000 as for other characters out of its ranges (SQS API reference,
+ * SendMessage): InvalidMessageContents for a body, InvalidParameterValue
+ * for an attribute's value; and batch entry ids, answered
  * InvalidBatchEntryId as for their other invalid characters. */
 static const char *const nul_members[] = {
     "Entries.Id",

@@ -104,6 +104,17 @@ static int redrive_invalid(const char *text, const char *reason) {
   return aev__sqs_invalid_value("RedrivePolicy", text, reason);
 }
 
+/* Whether s has an ARN's shape, arn:PARTITION:SERVICE:REGION:ACCOUNT:
+ * RESOURCE with a resource: SQS refuses a target that has not before it
+ * looks one up (recorded: test_invalid_dead_letter_arn_rejected_before_lookup,
+ * "dummy"). */
+static int arn_shaped(const char *s) {
+  if (strncmp(s, "arn:", 4) != 0) return 0;
+  int colons = 0;
+  while (*s && colons < 5) colons += *s++ == ':';
+  return colons == 5 && *s;
+}
+
 /* The DLQ's RedriveAllowPolicy: allowAll (or none), denyAll, or byQueue
  * with the source's ARN listed. Reads dlq's conf under its lock; the caller
  * holds no queue lock. Sets *allowed, or returns AEV_ERR_NOMEM. */
@@ -169,11 +180,13 @@ static int apply_redrive(aev_broker *b, aev__qconf *c, const char *text,
                "from 1 to 1000 both inclusive.",
                count);
     rc = redrive_invalid(text, reason);
+  } else if (!arn_shaped(arn)) {
+    rc = redrive_invalid(text, "Invalid value for deadLetterTargetArn.");
   } else {
     int dlq_fifo = c->fifo;
     if (!self_arn || strcmp(arn, self_arn) != 0) {
       aev__resource *r = aev__registry_find(b, AEV__KIND_QUEUE, arn);
-      if (!r || strncmp(arn, "arn:", 4) != 0) {
+      if (!r) {
         rc = redrive_invalid(text, "Dead letter target does not exist.");
       } else {
         dlq_fifo = ((aev_queue *)r)->conf.fifo;
@@ -322,6 +335,14 @@ int aev__qconf_apply(aev_broker *b, aev__qconf *c, json_t *attrs, int creating,
     int rc = apply_one(b, c, name, json_string_value(v), creating, self_arn);
     if (rc != AEV_OK) return rc;
   }
+  /* A request may not turn on both kinds of encryption (recorded:
+   * test_sse_kms_and_sqs_are_mutually_exclusive). */
+  const char *kms = json_string_value(json_object_get(attrs, "KmsMasterKeyId"));
+  const char *sse = json_string_value(json_object_get(attrs, "SqsManagedSseEnabled"));
+  if (kms && *kms && sse && !strcasecmp(sse, "true"))
+    return aev__fail(AEV_ERR_INVALID, "InvalidAttributeName",
+                     "You can use one type of server-side encryption (SSE) at "
+                     "one time. You can either enable KMS SSE or SQS SSE.");
   /* perMessageGroupId throughput needs per-group deduplication. */
   if (c->fifo && c->throughput_per_group && !c->dedup_scope_group)
     return aev__fail(AEV_ERR_INVALID, "InvalidAttributeValue",

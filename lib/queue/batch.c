@@ -207,7 +207,9 @@ const char *aev_batch_result_sequence_number(const aev_batch_result *r,
 /* ---- sends ---- */
 
 /* SQS rejects the whole batch when a FIFO entry lacks its group or
- * deduplication id. */
+ * deduplication id. A batch entry without a group is InvalidParameterValue,
+ * not SendMessage's MissingParameter, with the same text (recorded:
+ * test_missing_message_group_id_for_fifo_queue). */
 int aev__batch_fifo_check(const aev_queue *q, const aev__send_req *reqs,
                           size_t n) {
   for (size_t i = 0; q->conf.fifo && i < n; i++) {
@@ -215,7 +217,10 @@ int aev__batch_fifo_check(const aev_queue *q, const aev__send_req *reqs,
       return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                        "The queue should either have ContentBasedDeduplication "
                        "enabled or MessageDeduplicationId provided explicitly");
-    if (!reqs[i].group) return aev__sqs_missing("MessageGroupId");
+    if (!reqs[i].group)
+      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                       "The request must contain the parameter "
+                       "MessageGroupId.");
   }
   return AEV_OK;
 }

@@ -1,6 +1,6 @@
 /* Receipt handles as self-describing tokens: lower-case hex of 16 bytes, a
- * version byte, the queue's tag, the message slot, the receive's random
- * 48-bit nonce and a check byte. Validating one needs no table: the slot's
+ * version byte, the queue's tag, the message slot, the receive's 48-bit
+ * nonce (queue_impl.h) and a check byte. Validating one needs no table: the slot's
  * message must still carry that nonce. Hex of exactly 16 bytes, because
  * every receive writes one and every delete reads one, each in a few SSE2
  * instructions. Also formats message ids, MD5s and sequence numbers. */

@@ -208,7 +208,8 @@ int aev_queue_start_move_task(aev_broker *b, const char *source_arn,
     free(copy);
     task_free(t);
     aev_queue_release(q);
-    return aev__fail(AEV_ERR_INVALID, "UnsupportedOperation",
+    /* recorded: test_start_multiple_move_tasks */
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "There is already a task running. Only one active task "
                      "is allowed for a source queue arn at a given time.");
   }
@@ -243,8 +244,12 @@ int aev_queue_start_move_task(aev_broker *b, const char *source_arn,
   return AEV_OK;
 }
 
-/* Reads {"taskId", "sourceArn"} out of a handle. */
-static int parse_handle(const char *handle, char *id, char *arn, size_t arn_cap) {
+/* Reads {"taskId", "sourceArn"} out of a handle into *id and *arn, which
+ * *doc holds (the caller frees it). A handle that is not such a document
+ * is invalid, not a task that does not exist (recorded:
+ * test_cancel_with_invalid_task_handle). */
+static int parse_handle(const char *handle, json_t **doc, const char **id,
+                        const char **arn) {
   size_t len = handle ? strlen(handle) : 0;
   uint8_t *raw = malloc(len * 3 / 4 + 4);
   if (!raw) return aev__nomem();
@@ -253,28 +258,31 @@ static int parse_handle(const char *handle, char *id, char *arn, size_t arn_cap)
   int rc = n > 0 ? aev__json_parse((const char *)raw, (size_t)n, 0, &j, NULL) : AEV_ERR_INVALID;
   free(raw);
   if (rc == AEV_ERR_NOMEM) return rc;
-  const char *tid = json_string_value(json_object_get(j, "taskId"));
-  const char *src = json_string_value(json_object_get(j, "sourceArn"));
-  int ok = tid && src && strlen(tid) == AEV_UUID_LEN && strlen(src) < arn_cap;
-  if (ok) {
-    strcpy(id, tid);
-    strcpy(arn, src);
+  *id = json_string_value(json_object_get(j, "taskId"));
+  *arn = json_string_value(json_object_get(j, "sourceArn"));
+  if (!*id || !*arn) {
+    json_decref(j);
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "Value for parameter TaskHandle is invalid.");
   }
-  json_decref(j);
-  return ok ? AEV_OK
-            : aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                        "Task does not exist.");
+  *doc = j;
+  return AEV_OK;
 }
 
 int aev_queue_cancel_move_task(aev_broker *b, const char *task_handle,
                                int64_t *moved) {
-  char id[AEV_UUID_LEN + 1], arn[512];
-  int rc = parse_handle(task_handle, id, arn, sizeof arn);
+  json_t *doc = NULL;
+  const char *id = NULL, *arn = NULL;
+  int rc = parse_handle(task_handle, &doc, &id, &arn);
   if (rc != AEV_OK) return rc;
+  /* A handle whose source queue does not exist says so (recorded:
+   * test_cancel_with_invalid_source_arn_in_task_handle). */
   aev_queue *q;
-  if (find_source(b, arn, &q) != AEV_OK)
-    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                     "Task does not exist.");
+  rc = find_source(b, arn, &q);
+  if (rc != AEV_OK) {
+    json_decref(doc);
+    return rc;
+  }
   aev__queue_lock(q);
   aev__move_task *t = q->tasks;
   while (t && strcmp(t->id, id)) t = t->next;
@@ -294,6 +302,7 @@ int aev_queue_cancel_move_task(aev_broker *b, const char *task_handle,
     }
   }
   pthread_mutex_unlock(&q->mu);
+  json_decref(doc);
   if (drop) aev__resource_unref(&q->res);
   aev_queue_release(q);
   return rc;

@@ -22,6 +22,16 @@ static int invalid(const char *fmt, const char *name) {
   return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", fmt, name);
 }
 
+/* String values, and a type's custom part, have the body's characters
+ * (SQS API reference, MessageAttributeValue; developer guide), but out of
+ * them AWS answers InvalidParameterValue, not the body's
+ * InvalidMessageContents (LocalStack's
+ * test_invalid_string_attributes_cause_invalid_parameter_value_error,
+ * validated on AWS). */
+static int text_ok(const char *s, size_t len) {
+  return aev__qtext_check(s, len, "InvalidParameterValue") == AEV_OK;
+}
+
 /* A name's characters: ASCII letters and digits, '_', '-', '.', and the
  * Latin letters U+00C0..U+017F but the signs U+00D7 and U+00F7: AWS takes
  * the name "attr.1" + U+00F8 U+00DF U+00E4 and refuses U+00A7 (LocalStack's
@@ -123,9 +133,7 @@ static int parse_one(const char *name, json_t *v, parsed *out) {
                    "You must use only the following supported type prefixes: "
                    "Binary, Number, String.",
                    name);
-  /* A type's custom part has the body's character rules too (developer
-   * guide). */
-  if (aev__qbody_check(type, strlen(type)) != AEV_OK) return AEV_ERR_INVALID;
+  if (!text_ok(type, strlen(type))) return AEV_ERR_INVALID;
   out->name = name;
   out->type = type;
   out->kind = kind == 2 ? 2 : 1;
@@ -167,9 +175,7 @@ static int parse_one(const char *name, json_t *v, parsed *out) {
     return invalid("Can't cast message (user) attribute '%s' value to "
                    "number.",
                    name);
-  /* String values have the body's character rules (SQS API reference,
-   * MessageAttributeValue), so they fail as a body would. */
-  if (kind == 1 && aev__qbody_check(s, len) != AEV_OK) return AEV_ERR_INVALID;
+  if (kind == 1 && !text_ok(s, len)) return AEV_ERR_INVALID;
   out->value = (const uint8_t *)s;
   out->value_len = len;
   return AEV_OK;

@@ -120,8 +120,14 @@ AEV__SQS_ACTION(remove_permission) {
     size_t left = 0;
     aev__queue_lock(q);
     rc = aev__policy_doc_remove(q->conf.policy, label, &text, &left);
+    /* A queue with no policy at all words it shorter (recorded:
+     * test_sqs_permission_lifecycle,
+     * get-queue-policy-attribute-delete-non-existent-label). */
     if (rc == AEV_OK && !text)
-      rc = aev__sqs_invalid_value("Label", label, "can't find label on existing policy.");
+      rc = aev__sqs_invalid_value("Label", label,
+                                  q->conf.policy && *q->conf.policy
+                                      ? "can't find label on existing policy."
+                                      : "can't find label.");
     if (rc == AEV_OK) {
       if (!left) { /* a policy of no statements is none */
         free(text);

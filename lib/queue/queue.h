@@ -66,6 +66,9 @@ int aev__qbody_alloc(size_t len, uint32_t nrec, aev__qbody **out);
 int aev__qbody_seal(aev__qbody *b, size_t checked, const aev__md5 *md5);
 /* SendMessage's check of a body's characters (InvalidMessageContents). */
 int aev__qbody_check(const void *body, size_t len);
+/* The same check for other text with the body's characters, failing with
+ * code and the body's message. */
+int aev__qtext_check(const void *text, size_t len, const char *code);
 void aev__qbody_ref(aev__qbody *b);
 /* store.c: takes n of the body's carried records at once (fewer when it
  * has fewer left): the index of the first, and *got how many. */

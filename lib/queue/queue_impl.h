@@ -349,6 +349,12 @@ void aev__attempt_record(aev_queue *q, const char *id, int64_t now,
 void aev__attempts_free(aev_queue *q);
 
 /* handle.c: receipt handles. */
+/* A receipt handle's 48-bit nonce: the high 40 bits name the message
+ * (drawn at its first receive), the low 8 count its receives, so that an
+ * earlier receive's handle of a message is told from one of a message that
+ * has left its slot since (settle.c). */
+#define AEV__NONCE_RX_BITS 8
+#define AEV__NONCE_RX_MASK ((1u << AEV__NONCE_RX_BITS) - 1)
 #define AEV__HANDLE_LEN 32
 #define AEV__HANDLE_RAW 16 /* bytes behind the hex text */
 /* The handle's bytes (under mu); aev__hex16() makes their text (no lock

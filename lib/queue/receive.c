@@ -39,12 +39,12 @@ typedef struct collect {
 } collect;
 
 /* A receipt handle carries 48 bits of it (handle.c); never 0, which means
- * "not received". */
-static uint64_t new_nonce(aev_queue *q) {
-  uint64_t v;
-  do v = aev__rng_next(&q->rng) >> 16;
-  while (!v);
-  return v;
+ * "not received". The message's part is drawn at its first receive and
+ * kept; the receive's part counts its receives (queue_impl.h). */
+static uint64_t next_nonce(aev_queue *q, const aev__msg *m) {
+  uint64_t mine = m->nonce >> AEV__NONCE_RX_BITS;
+  while (!mine) mine = aev__rng_next(&q->rng) >> (16 + AEV__NONCE_RX_BITS);
+  return mine << AEV__NONCE_RX_BITS | (m->rx_count & AEV__NONCE_RX_MASK);
 }
 
 /* 1 when m must go to the dead-letter queue instead of being delivered
@@ -71,7 +71,7 @@ static void deliver(aev_queue *q, collect *c, aev__msg *m) {
     return;
   }
   m->rx_count++;
-  m->nonce = new_nonce(q);
+  m->nonce = next_nonce(q, m);
   if (!m->first_rx_ms) m->first_rx_ms = c->now_ms;
   m->visible_at = c->now + (int64_t)c->vis * 1000;
   /* As "now - 1" so that even a visibility of 0 parks the message in the

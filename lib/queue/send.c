@@ -113,13 +113,17 @@ static int fifo_id_ok(const char *s) {
   return 1;
 }
 
-int aev__qbody_check(const void *body, size_t len) {
-  if (!body_ok(body, len))
-    return aev__fail(AEV_ERR_INVALID, "InvalidMessageContents",
+int aev__qtext_check(const void *text, size_t len, const char *code) {
+  if (!body_ok(text, len))
+    return aev__fail(AEV_ERR_INVALID, code,
                      "Invalid characters found. Valid unicode characters are "
                      "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | "
                      "#x10000 to #x10FFFF");
   return AEV_OK;
+}
+
+int aev__qbody_check(const void *body, size_t len) {
+  return aev__qtext_check(body, len, "InvalidMessageContents");
 }
 
 static int check_body(const void *body, size_t len) {

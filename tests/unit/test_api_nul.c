@@ -225,7 +225,7 @@ START_TEST(sqs_attribute_values_with_nul) {
   const char *send = "{\"QueueUrl\":\"%s\",\"MessageBody\":\"b\",\"MessageAttributes\":"
                      "{\"a\":{\"DataType\":\"%s\",\"StringValue\":\"%s\"}}}";
   assert_failed(call("sqs", "SendMessage", send, url, "String", "x\\u0000"),
-                "InvalidMessageContents", INVALID_CONTENTS);
+                "InvalidParameterValue", INVALID_CONTENTS);
   assert_failed(call("sqs", "SendMessage", send, url, "Number", "1\\u00002"),
                 "InvalidParameterValue",
                 "Can't cast message (user) attribute 'a' value to number.");
@@ -236,7 +236,7 @@ START_TEST(sqs_attribute_values_with_nul) {
                      "{\"QueueUrl\":\"%s\",\"MessageBody\":\"b\",\"MessageSystemAttributes\":"
                      "{\"AWSTraceHeader\":{\"DataType\":\"String\",\"StringValue\":\"R\\u0000\"}}}",
                      url),
-                "InvalidMessageContents", INVALID_CONTENTS);
+                "InvalidParameterValue", INVALID_CONTENTS);
   ck_assert_uint_eq(received(url), 0);
   CALL_OK("sqs", "SendMessage", send, url, "String", "x");
   CALL_OK("sqs", "SendMessage", send, url, "Number", "12");

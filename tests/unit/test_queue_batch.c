@@ -142,6 +142,17 @@ START_TEST(fifo_batch_needs_ids_for_every_entry) {
                   "The queue should either have ContentBasedDeduplication enabled "
                   "or MessageDeduplicationId provided explicitly");
   qt_assert_attr(q, "ApproximateNumberOfMessages", "0");
+  /* A batch entry without its group: InvalidParameterValue, unlike a lone
+   * SendMessage's MissingParameter. */
+  aev_send_options *nogroup;
+  aev_send_options_new(&nogroup);
+  aev_send_options_set_deduplication_id(nogroup, "d2");
+  const aev_send_options *opts2[] = {o1, nogroup};
+  qt_assert_error(aev_queue_send_batch(q, 2, ids, bodies, lens, opts2, &r), AEV_ERR_INVALID,
+                  "InvalidParameterValue",
+                  "The request must contain the parameter MessageGroupId.");
+  aev_send_options_free(nogroup);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "0");
   aev_send_options_set_deduplication_id(o2, "d2");
   ck_assert_int_eq(aev_queue_send_batch(q, 2, ids, bodies, lens, opts, &r), AEV_OK);
   ck_assert_int_eq(strlen(aev_batch_result_sequence_number(r, 1)), 20);

@@ -62,6 +62,11 @@ START_TEST(grants_make_and_unmake_the_policy) {
   json_decref(aev_test_call(b, "sqs", "RemovePermission",
                             "{\"QueueUrl\":\"perm\",\"Label\":\"two\"}", AEV_OK));
   expect_policy(NULL);
+  /* Removed again, from a queue with no policy left (recorded against AWS). */
+  aev_test_call_fails(b, "sqs", "RemovePermission", "{\"QueueUrl\":\"perm\",\"Label\":\"two\"}",
+                      AEV_ERR_INVALID, "InvalidParameterValue",
+                      "Value two for parameter Label is invalid. Reason: can't find label.");
+  expect_policy(NULL);
 }
 END_TEST
 

@@ -209,6 +209,27 @@ START_TEST(policy_validation) {
                "Invalid value for maxReceiveCount: 1001, valid values are from 1 to 1000 both inclusive.");
   policy_fails(q, "{\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"arn:aws:sqs:us-east-1:000000000000:none\\\",\\\"maxReceiveCount\\\":1}\"}",
                "InvalidParameterValue", "Dead letter target does not exist.");
+  /* Not an ARN at all: refused before any lookup, for a name of a queue
+   * that exists too (recorded against AWS for "dummy"). */
+  static const char *const not_arns[] = {"dummy", "dlq", "arn:aws:sqs:us-east-1:000000000000:",
+                                         "arn:aws:sqs:us-east-1:dlq"};
+  for (size_t i = 0; i < sizeof not_arns / sizeof *not_arns; i++) {
+    char attrs[256], want[256];
+    snprintf(attrs, sizeof attrs,
+             "{\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\": \\\"%s\\\", "
+             "\\\"maxReceiveCount\\\": 42}\"}",
+             not_arns[i]);
+    snprintf(want, sizeof want,
+             "Value {\"deadLetterTargetArn\": \"%s\", \"maxReceiveCount\": 42} for parameter "
+             "RedrivePolicy is invalid. Reason: Invalid value for deadLetterTargetArn.",
+             not_arns[i]);
+    qt_assert_error(aev_queue_set_attributes(q, attrs), AEV_ERR_INVALID, "InvalidParameterValue",
+                    want);
+    aev_queue *made = NULL;
+    qt_assert_error(aev_queue_create(b, "made", attrs, &made), AEV_ERR_INVALID,
+                    "InvalidParameterValue", want);
+    ck_assert_ptr_null(made);
+  }
   policy_fails(q, "{\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"arn:aws:sqs:us-east-1:000000000000:f.fifo\\\",\\\"maxReceiveCount\\\":1}\"}",
                "InvalidParameterValue", "Dead-letter queue must be same type of queue as the source.");
   ck_assert_int_eq(aev_queue_set_attributes(q, "{\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"arn:aws:sqs:us-east-1:000000000000:dlq\\\",\\\"maxReceiveCount\\\":\\\"5\\\"}\"}"), AEV_OK);
@@ -263,7 +284,9 @@ START_TEST(move_tasks) {
   ck_assert_int_eq(aev_queue_start_move_task(b, aev_queue_arn(dlq), aev_queue_arn(dst), 2, &h), AEV_OK);
   char *again;
   qt_assert_error(aev_queue_start_move_task(b, aev_queue_arn(dlq), NULL, 0, &again),
-                  AEV_ERR_INVALID, "UnsupportedOperation", NULL);
+                  AEV_ERR_INVALID, "InvalidParameterValue",
+                  "There is already a task running. Only one active task is allowed for a "
+                  "source queue arn at a given time.");
   aev_broker_drain(b);
   qt_assert_attr(dst, "ApproximateNumberOfMessages", "2");
   aev_broker_advance(b, 1000);
@@ -279,6 +302,26 @@ START_TEST(move_tasks) {
   ck_assert_int_eq(moved, 4);
   qt_assert_error(aev_queue_cancel_move_task(b, h, &moved), AEV_ERR_INVALID,
                   "UnsupportedOperation", "Only active tasks can be cancelled.");
+  /* A handle that is not base64 of {"taskId", "sourceArn"} is invalid; one
+   * that is, of no task of its existing source, names no task. */
+  static const char *const bad_handles[] = {"foobared", "eyJ0YXNrSWQiOiJ4In0=", "WzFd", ""};
+  for (size_t i = 0; i < sizeof bad_handles / sizeof *bad_handles; i++)
+    qt_assert_error(aev_queue_cancel_move_task(b, bad_handles[i], &moved), AEV_ERR_INVALID,
+                    "InvalidParameterValue", "Value for parameter TaskHandle is invalid.");
+  qt_assert_error(aev_queue_cancel_move_task(b, "eyJ0YXNrSWQiOiJhYmMiLCJzb3VyY2VBcm4iOiJhcm46YXdz"
+                                                "OnNxczp1cy1lYXN0LTE6MDAwMDAwMDAwMDAwOmRscSJ9",
+                                             &moved),
+                  AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "Task does not exist.");
+  /* The same of a source queue that does not exist ("test-queue-doesnt-exist-123456" of
+   * another account, recorded against AWS). */
+  qt_assert_error(aev_queue_cancel_move_task(
+                      b,
+                      "eyJ0YXNrSWQiOiAiMTBmNTcxNTctZmMzOC00ZGE5LWExMTMtNGRlN2UxMmQwNWRkIiwgInNvdXJj"
+                      "ZUFybiI6ICJhcm46YXdzOnNxczp1cy1lYXN0LTE6ODc4OTY2MDY1Nzg1OnRlc3QtcXVldWUtZG9l"
+                      "c250LWV4aXN0LTEyMzQ1NiJ9",
+                      &moved),
+                  AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                  "The resource that you specified for the SourceArn parameter doesn't exist.");
   aev_free(h);
   aev_broker_advance(b, 5000);
   qt_assert_attr(dst, "ApproximateNumberOfMessages", "4");
@@ -295,8 +338,6 @@ START_TEST(move_tasks) {
   ck_assert_ptr_nonnull(strstr(list, "\"Status\":\"COMPLETED\""));
   ck_assert_ptr_nonnull(strstr(list, "\"Status\":\"CANCELLED\""));
   aev_free(list);
-  qt_assert_error(aev_queue_cancel_move_task(b, "bm9wZQ==", &moved), AEV_ERR_NOT_FOUND,
-                  "ResourceNotFoundException", NULL);
   aev_queue_release(q);
   aev_queue_release(dst);
   aev_queue_release(dlq);

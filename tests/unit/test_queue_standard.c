@@ -187,6 +187,73 @@ START_TEST(visibility_expiry_and_extension) {
 }
 END_TEST
 
+/* Receives one message with the given visibility timeout. */
+static aev_message *recv_vis(aev_queue *q, int seconds) {
+  aev_receive_options *o;
+  aev_receive_options_new(&o);
+  ck_assert_int_eq(aev_receive_options_set_visibility(o, seconds), AEV_OK);
+  aev_message *m[1];
+  size_t n;
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, o, m, &n), AEV_OK);
+  aev_receive_options_free(o);
+  ck_assert_uint_eq(n, 1);
+  return m[0];
+}
+
+/* m's handle changes no visibility: the queue still has nothing to give. */
+static void handle_refused(aev_queue *q, const aev_message *m) {
+  qt_assert_error(aev_queue_change_visibility(q, aev_message_receipt_handle(m), 0),
+                  AEV_ERR_INVALID, "InvalidParameterValue", NULL);
+  ck_assert_ptr_null(qt_recv1(q));
+}
+
+/* On a standard queue an earlier receive's handle changes the visibility
+ * of a message received again since (LocalStack's
+ * test_terminate_visibility_timeout_after_receive, validated on AWS); a
+ * handle of a message deleted since, whose slot another message took,
+ * does not. */
+START_TEST(earlier_handle_changes_visibility) {
+  aev_queue *q = qt_queue(b, "q", NULL);
+  qt_send(q, "test");
+  aev_message *first = recv_vis(q, 0), *second = recv_vis(q, 3);
+  ck_assert_str_ne(aev_message_receipt_handle(first), aev_message_receipt_handle(second));
+  ck_assert_ptr_null(qt_recv1(q));
+  ck_assert_int_eq(aev_queue_change_visibility(q, aev_message_receipt_handle(first), 0), AEV_OK);
+  aev_message *third = qt_recv1(q);
+  ck_assert_ptr_nonnull(third);
+  ck_assert_str_eq(qt_body(third), "test");
+  ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(third)), AEV_OK);
+  char want[200];
+  snprintf(want, sizeof want,
+           "Value %s for parameter ReceiptHandle is invalid. Reason: Message does not exist or "
+           "is not available for visibility timeout change.",
+           aev_message_receipt_handle(first));
+  qt_assert_error(aev_queue_change_visibility(q, aev_message_receipt_handle(first), 0),
+                  AEV_ERR_INVALID, "InvalidParameterValue", want);
+  qt_send(q, "next");
+  aev_message *next = qt_recv1(q);
+  handle_refused(q, second);
+  aev_message_free(first);
+  aev_message_free(second);
+  aev_message_free(third);
+  aev_message_free(next);
+  /* A FIFO queue's earlier handle stays refused. */
+  aev_queue *f = qt_queue(b, "f.fifo", "{\"FifoQueue\":\"true\",\"ContentBasedDeduplication\":\"true\"}");
+  aev_send_options *so;
+  aev_send_options_new(&so);
+  aev_send_options_set_group_id(so, "g");
+  ck_assert_int_eq(aev_queue_send(f, "x", 1, so, NULL, NULL), AEV_OK);
+  aev_send_options_free(so);
+  first = recv_vis(f, 0);
+  second = recv_vis(f, 30);
+  handle_refused(f, first);
+  aev_message_free(first);
+  aev_message_free(second);
+  aev_queue_release(f);
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(receive_visibility_override) {
   aev_queue *q = qt_queue(b, "q", NULL);
   qt_send(q, "a");
@@ -214,16 +281,9 @@ END_TEST
  * arrival order, a shorter one overtakes them, and ApproximateNumberOf-
  * MessagesNotVisible counts them all. */
 static void recv_with(aev_queue *q, int vis, const char *want) {
-  aev_receive_options *o;
-  aev_receive_options_new(&o);
-  ck_assert_int_eq(aev_receive_options_set_visibility(o, vis), AEV_OK);
-  aev_message *m[1];
-  size_t n = 0;
-  ck_assert_int_eq(aev_queue_receive(q, 1, 0, o, m, &n), AEV_OK);
-  ck_assert_uint_eq(n, 1);
-  ck_assert_str_eq(qt_body(m[0]), want);
-  aev_message_free(m[0]);
-  aev_receive_options_free(o);
+  aev_message *m = recv_vis(q, vis);
+  ck_assert_str_eq(qt_body(m), want);
+  aev_message_free(m);
 }
 
 START_TEST(visibility_timeouts_in_any_order) {
@@ -517,9 +577,12 @@ END_TEST
 /* String values take the body's characters (SQS API reference,
  * MessageAttributeValue) and count toward MaximumMessageSize in UTF-8
  * bytes, exactly at the limit too. */
+/* String values have the body's characters, but AWS answers
+ * InvalidParameterValue for them, not the body's InvalidMessageContents
+ * (LocalStack's test_invalid_string_attributes_cause_invalid_parameter_value_error). */
 START_TEST(string_values_take_body_characters) {
   aev_queue *q = qt_queue(b, "q", "{\"MaximumMessageSize\":\"1024\"}");
-  static const char *const bad_values[] = {"a\\b", "\\u000b", "\xef\xbf\xbe"};
+  static const char *const bad_values[] = {"Invalid-\\b,\\u000b", "\\u000b", "\xef\xbf\xbe"};
   for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; i++) {
     char attrs[128];
     snprintf(attrs, sizeof attrs, "{\"a\":{\"DataType\":\"String\",\"StringValue\":\"%s\"}}",
@@ -528,7 +591,9 @@ START_TEST(string_values_take_body_characters) {
     aev_send_options_new(&o);
     aev_send_options_set_attributes(o, attrs);
     qt_assert_error(aev_queue_send(q, "x", 1, o, NULL, NULL), AEV_ERR_INVALID,
-                    "InvalidMessageContents", NULL);
+                    "InvalidParameterValue",
+                    "Invalid characters found. Valid unicode characters are #x9 | #xA | "
+                    "#xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF");
     aev_send_options_free(o);
   }
   /* Body 1007 bytes + name 2 + type 6 + value 9 (3-, 4- and 2-byte
@@ -564,7 +629,7 @@ START_TEST(attribute_values_with_nul) {
   static const struct {
     const char *type, *value, *code, *msg;
   } cases[] = {
-      {"String", "\"StringValue\":\"x\\u0000\"", "InvalidMessageContents",
+      {"String", "\"StringValue\":\"x\\u0000\"", "InvalidParameterValue",
        "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | "
        "#x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF"},
       {"Number", "\"StringValue\":\"1\\u00002\"", "InvalidParameterValue",
@@ -664,7 +729,7 @@ START_TEST(custom_types_count_characters) {
   aev_send_options_new(&o);
   aev_send_options_set_attributes(o, "{\"a\":{\"DataType\":\"String.\\u0001\",\"StringValue\":\"v\"}}");
   qt_assert_error(aev_queue_send(q, "x", 1, o, NULL, NULL), AEV_ERR_INVALID,
-                  "InvalidMessageContents", NULL);
+                  "InvalidParameterValue", NULL);
   aev_send_options_free(o);
   aev_message *m = qt_recv1(q);
   char *json = aev_message_attributes_json(m);
@@ -809,6 +874,20 @@ START_TEST(attributes_get_set) {
   qt_assert_attr(q, "LastModifiedTimestamp", "1704067205");
   qt_assert_attr(q, "SqsManagedSseEnabled", "false");
   qt_assert_attr(q, "KmsDataKeyReusePeriodSeconds", "300");
+  /* Both kinds of encryption in one request: refused, nothing changed. */
+  const char *both = "{\"KmsMasterKeyId\":\"testKeyId\",\"SqsManagedSseEnabled\":\"true\"}";
+  const char *sse_msg = "You can use one type of server-side encryption (SSE) at one time. "
+                        "You can either enable KMS SSE or SQS SSE.";
+  qt_assert_error(aev_queue_set_attributes(q, both), AEV_ERR_INVALID, "InvalidAttributeName",
+                  sse_msg);
+  qt_assert_attr(q, "KmsMasterKeyId", "k");
+  aev_queue *made = NULL;
+  qt_assert_error(aev_queue_create(b, "both", both, &made), AEV_ERR_INVALID,
+                  "InvalidAttributeName", sse_msg);
+  ck_assert_ptr_null(made);
+  /* One at a time is accepted. */
+  ck_assert_int_eq(aev_queue_set_attributes(q, "{\"SqsManagedSseEnabled\":\"true\"}"), AEV_OK);
+  qt_assert_attr(q, "SqsManagedSseEnabled", "true");
   aev_queue_release(q);
 }
 END_TEST
@@ -1004,6 +1083,7 @@ static Suite *suite(void) {
   tcase_add_test(t, send_receive_delete_round_trip);
   tcase_add_test(t, oldest_first_and_max);
   tcase_add_test(t, visibility_expiry_and_extension);
+  tcase_add_test(t, earlier_handle_changes_visibility);
   tcase_add_test(t, receive_visibility_override);
   tcase_add_test(t, visibility_timeouts_in_any_order);
   tcase_add_test(t, zero_visibility_returns_a_message_once_per_receive);
