@@ -206,8 +206,9 @@ void aev__rule_unref(aev__rule *r);
 /* Bus shutdown: marks every rule dead and cancels its schedule. */
 void aev__rules_shutdown(aev_bus *bus);
 void aev__rules_free(aev_bus *bus);
-/* The rule's DescribeRule object (caller holds the bus lock). */
-json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r);
+/* The rule's DescribeRule object (described: 1), or its ListRules entry
+ * (0), which has no CreatedBy; caller holds the bus lock. */
+json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r, int described);
 /* ListRuleNamesByTarget: the names, sorted, of the bus's rules with a target
  * whose Arn is arn (NULL when out of memory). */
 json_t *aev__rule_names_by_target(aev_bus *bus, const char *arn);
