@@ -117,6 +117,29 @@ START_TEST(archives_and_replays) {
 }
 END_TEST
 
+/* ListArchives' EventSourceArn lists that bus's archives, and one that
+ * names no bus is an error (AWS's list-archives-unknown-event-bus-error
+ * snapshot), not an empty list. */
+START_TEST(list_archives_by_source) {
+  call_eq("CreateEventBus", "{\"Name\":\"orders\"}", AEV_OK, NULL);
+  call_eq("CreateArchive", "{\"ArchiveName\":\"a\",\"EventSourceArn\":\"default\"}",
+          AEV_OK, NULL);
+  call_eq("CreateArchive", "{\"ArchiveName\":\"b\",\"EventSourceArn\":\"orders\"}",
+          AEV_OK, NULL);
+  call_eq("ListArchives",
+          "{\"EventSourceArn\":\"arn:aws:events:us-east-1:000000000000:event-bus/orders\"}",
+          AEV_OK,
+          "{\"Archives\":[{\"ArchiveName\":\"b\",\"EventSourceArn\":\"arn:aws:events:"
+          "us-east-1:000000000000:event-bus/orders\",\"State\":\"ENABLED\","
+          "\"RetentionDays\":0,\"SizeBytes\":0,\"EventCount\":0,\"CreationTime\":1704067200}]}");
+  call_eq("ListArchives",
+          "{\"EventSourceArn\":\"arn:aws:events:us-east-1:000000000000:event-bus/nope\"}",
+          AEV_ERR_NOT_FOUND,
+          "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Event bus nope does not "
+          "exist.\"}");
+}
+END_TEST
+
 START_TEST(update_archive) {
   call_eq("CreateArchive",
           "{\"ArchiveName\":\"a\",\"EventSourceArn\":\"default\"}", AEV_OK, NULL);
@@ -675,6 +698,7 @@ int main(void) {
   tcase_add_test(tc, buses);
   tcase_add_test(tc, rules_and_targets);
   tcase_add_test(tc, archives_and_replays);
+  tcase_add_test(tc, list_archives_by_source);
   tcase_add_test(tc, update_archive);
   tcase_add_test(tc, list_actions_page);
   tcase_add_test(tc, rule_names_by_target);
