@@ -205,8 +205,9 @@ static int check_request(aev_broker *b, json_t *req, const char **name,
                                json_string_value(json_object_get(req, "Description")),
                                AEV__MAX_DESCRIPTION);
   if (rc) return rc;
+  /* AWS blames the end time for a window that is empty. */
   if (seconds_ms(from) >= seconds_ms(to))
-    return invalid("Parameter EventStartTime is not valid. Reason: "
+    return invalid("Parameter EventEndTime is not valid. Reason: "
                    "EventStartTime must be before EventEndTime.%s",
                    "");
   if (seconds_ms(to) > aev_broker_now_ms(b))

@@ -191,8 +191,17 @@ START_TEST(replay_errors) {
            "{\"ReplayName\":\"x\",\"EventSourceArn\":\"%s\",\"EventStartTime\":%lld,"
            "\"EventEndTime\":%lld,\"Destination\":{\"Arn\":\"%s\"}}",
            arch, now_s - 10, now_s - 20, aev_bus_arn(def));
+  /* AWS names EventEndTime (its start-replay-invalid-end-time-error
+   * snapshot), for an end before the start as for one equal to it. */
   bt_fails(aev_bus_start_replay(b, req, &out), AEV_ERR_INVALID, "ValidationException",
-           "Parameter EventStartTime is not valid. Reason: EventStartTime must be "
+           "Parameter EventEndTime is not valid. Reason: EventStartTime must be "
+           "before EventEndTime.");
+  snprintf(req, sizeof req,
+           "{\"ReplayName\":\"x\",\"EventSourceArn\":\"%s\",\"EventStartTime\":%lld,"
+           "\"EventEndTime\":%lld,\"Destination\":{\"Arn\":\"%s\"}}",
+           arch, now_s - 10, now_s - 10, aev_bus_arn(def));
+  bt_fails(aev_bus_start_replay(b, req, &out), AEV_ERR_INVALID, "ValidationException",
+           "Parameter EventEndTime is not valid. Reason: EventStartTime must be "
            "before EventEndTime.");
   snprintf(req, sizeof req,
            "{\"ReplayName\":\"x\",\"EventSourceArn\":\"%s\",\"EventStartTime\":%lld,"
