@@ -246,14 +246,22 @@ int aev_bus_start_replay(aev_broker *b, const char *request_json,
     rc = invalid("Parameter EventSourceArn is not valid. Reason: %s is not "
                  "an archive ARN.",
                  archive_arn);
-  if (!rc && !(rc = aev__archive_find(b, slash + 9, &bus, &a))) {
+  if (!rc && (rc = aev__archive_find(b, slash + 9, &bus, &a)) == AEV_ERR_NOT_FOUND)
+    rc = invalid("Parameter EventSourceArn is not valid. Reason: Archive %s "
+                 "does not exist.",
+                 slash + 9);
+  if (!rc) {
     const char *dest_arn = json_string_value(json_object_get(dest, "Arn"));
-    /* Replays go back to the archive's own bus only. */
-    if (!dest_arn || (strcmp(dest_arn, bus->res.arn) && strcmp(dest_arn, bus->res.name)))
+    aev_bus *to = NULL;
+    /* A destination bus that does not exist is named as such before the
+     * check that replays go back to the archive's own bus only. */
+    if (dest_arn) rc = aev__bus_find(b, dest_arn, 1, &to);
+    if (!rc && to != bus)
       rc = invalid("Parameter Destination.Arn is not valid. Reason: Cross "
                    "event bus replay is not permitted.%s",
                    "");
-    else if (running(bus) >= MAX_RUNNING)
+    aev_bus_release(to);
+    if (!rc && running(bus) >= MAX_RUNNING)
       rc = aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
                      "The requested resource exceeds the maximum number "
                      "allowed.");

@@ -210,6 +210,14 @@ START_TEST(replay_errors) {
   bt_fails(aev_bus_start_replay(b, req, &out), AEV_ERR_INVALID, "ValidationException",
            "Parameter EventEndTime is not valid. Reason: EventEndTime cannot be in the "
            "future.");
+  /* A destination bus that does not exist is named before the cross-bus
+   * check (AWS's start-replay-unknown-event-bus-error snapshot). */
+  snprintf(req, sizeof req,
+           "{\"ReplayName\":\"x\",\"EventSourceArn\":\"%s\",\"EventStartTime\":%lld,"
+           "\"EventEndTime\":%lld,\"Destination\":{\"Arn\":\"%s\"}}",
+           arch, now_s - 100, now_s - 20, "arn:aws:events:us-east-1:000000000000:event-bus/other");
+  bt_fails(aev_bus_start_replay(b, req, &out), AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+           "Event bus other does not exist.");
   aev_bus *other;
   bt_ok(aev_bus_create(b, "other", &other));
   snprintf(req, sizeof req,
@@ -225,8 +233,10 @@ START_TEST(replay_errors) {
            "\"EventEndTime\":%lld,\"Destination\":{\"Arn\":\"%s\"}}",
            "arn:aws:events:us-east-1:000000000000:archive/nope", now_s - 100, now_s - 20,
            aev_bus_arn(def));
-  bt_fails(aev_bus_start_replay(b, req, &out), AEV_ERR_NOT_FOUND,
-           "ResourceNotFoundException", "Archive nope does not exist.");
+  /* An unknown archive is a bad EventSourceArn (AWS's
+   * start-replay-unknown-archive-error snapshot). */
+  bt_fails(aev_bus_start_replay(b, req, &out), AEV_ERR_INVALID, "ValidationException",
+           "Parameter EventSourceArn is not valid. Reason: Archive nope does not exist.");
   bt_fails(aev_bus_describe_replay(b, "x", &out), AEV_ERR_NOT_FOUND,
            "ResourceNotFoundException", "Replay x does not exist.");
   ck_assert_int_eq(aev_bus_create_archive(def, "bad name", NULL, 0, NULL, NULL),
