@@ -264,8 +264,9 @@ AEV_API int aev_bus_update_archive(aev_broker *b, const char *name,
 AEV_API int aev_bus_start_replay(aev_broker *b, const char *request_json,
                                  char **result_json);
 
-/* DescribeReplay's / ListReplays' responses; CancelReplay (a replay that
- * is not STARTING or RUNNING fails with IllegalStatusException). */
+/* DescribeReplay's / ListReplays' responses (ListReplays: every bus's
+ * replays, oldest first); CancelReplay (a replay that is not STARTING or
+ * RUNNING fails with IllegalStatusException). */
 AEV_API int aev_bus_describe_replay(aev_broker *b, const char *name,
                                     char **json_out);
 AEV_API int aev_bus_list_replays(aev_broker *b, const char *prefix,

@@ -71,6 +71,9 @@ struct aev_bus {
   aev__archive *archives;
   aev__replay *replays;
   uint64_t next_archive;
+  /* Replays the broker has started, kept on its default bus (as quota):
+   * numbers them in creation order, which ListReplays follows. */
+  _Atomic uint64_t replays_started;
 };
 
 /* Where a target's input comes from. */
@@ -370,8 +373,12 @@ typedef int (*aev__bus_list_fn)(aev_bus *bus, const char *prefix, size_t plen,
  * to resp when entries remain. ValidationException for a token that is not
  * one of ours. */
 int aev__bus_page(json_t *resp, const char *key, int limit, const char *token);
-/* ListArchives / ListReplays: {key: [every bus's matches]}. */
+/* ListArchives: {key: [every bus's matches, bus by bus]}. */
 int aev__bus_list_named(aev_broker *b, const char *prefix, const char *key,
                         aev__bus_list_fn add, char **json_out);
+/* Calls fn(bus, ctx) with bus->amu held for each of b's buses, by name,
+ * until one answers non-zero, which it returns. */
+typedef int (*aev__bus_each_fn)(aev_bus *bus, void *ctx);
+int aev__bus_each(aev_broker *b, aev__bus_each_fn fn, void *ctx);
 
 #endif

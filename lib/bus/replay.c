@@ -3,6 +3,7 @@
  * archive's own bus (all rules, or the rules in FilterArns), each with a
  * "replay-name" field, one minute of event time per scheduler task, through
  * STARTING -> RUNNING -> COMPLETED, or CANCELLING -> CANCELLED. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct aev__replay {
   uint64_t *rules;     /* their rule ids */
   size_t n_rules;
   int state;
+  uint64_t seq; /* the broker's replays started before it */
   int64_t from_ms, to_ms, cursor_ms, last_ms; /* event time */
   int64_t started_s, ended_s;
   aev__event **events; /* the window's events, by time */
@@ -280,6 +282,11 @@ int aev_bus_start_replay(aev_broker *b, const char *request_json,
               !(r->archive_arn = strdup(archive_arn)) ||
               (desc && !(r->description = strdup(desc)))))
     rc = aev__nomem();
+  aev_bus *def = NULL;
+  if (!rc && !(rc = aev__bus_find(b, "default", 1, &def))) {
+    r->seq = atomic_fetch_add(&def->replays_started, 1);
+    aev_bus_release(def);
+  }
   step_arg *s = !rc ? malloc(sizeof *s) : NULL;
   if (!rc && !s) rc = aev__nomem();
   if (rc) {
@@ -356,18 +363,57 @@ int aev_bus_describe_replay(aev_broker *b, const char *name, char **json_out) {
   return aev__bus_dump(o, json_out);
 }
 
-/* Appends one bus's replays matching the prefix (amu held). */
-static int add_replays(aev_bus *bus, const char *prefix, size_t plen, json_t *arr) {
-  int whole = 1;
-  for (aev__replay *x = bus->replays; whole && x; x = x->next)
-    if (!plen || !strncmp(x->name, prefix, plen))
-      whole = !json_array_append_new(arr, replay_json(x, bus, 0));
-  return whole;
+/* ListReplays' entries from every bus, with their creation order. */
+typedef struct listed {
+  uint64_t seq;
+  json_t *o;
+} listed;
+
+typedef struct listing {
+  const char *prefix;
+  size_t plen, n, cap;
+  listed *v;
+} listing;
+
+/* Adds one bus's replays matching the prefix (amu held). */
+static int add_replays(aev_bus *bus, void *ctx) {
+  listing *l = ctx;
+  for (aev__replay *x = bus->replays; x; x = x->next) {
+    if (l->plen && strncmp(x->name, l->prefix, l->plen)) continue;
+    if (l->n == l->cap) {
+      size_t cap = l->cap ? 2 * l->cap : 16;
+      listed *v = realloc(l->v, cap * sizeof *v);
+      if (!v) return aev__nomem();
+      l->v = v;
+      l->cap = cap;
+    }
+    if (!(l->v[l->n].o = replay_json(x, bus, 0))) return aev__nomem();
+    l->v[l->n++].seq = x->seq;
+  }
+  return AEV_OK;
 }
 
+static int by_seq(const void *x, const void *y) {
+  uint64_t a = ((const listed *)x)->seq, b = ((const listed *)y)->seq;
+  return (a > b) - (a < b);
+}
+
+/* AWS lists replays oldest first (its list-replays-with-limit snapshot),
+ * across the broker's buses. */
 int aev_bus_list_replays(aev_broker *b, const char *prefix, char **json_out) {
   if (!b || !json_out) return invalid("b and json_out are required.%s", "");
-  return aev__bus_list_named(b, prefix, "Replays", add_replays, json_out);
+  listing l = {prefix, prefix ? strlen(prefix) : 0, 0, 0, NULL};
+  int rc = aev__bus_each(b, add_replays, &l);
+  if (l.n) qsort(l.v, l.n, sizeof *l.v, by_seq);
+  json_t *arr = rc ? NULL : json_array();
+  int whole = arr != NULL;
+  for (size_t i = 0; i < l.n; i++)
+    whole = whole && !json_array_append(arr, l.v[i].o);
+  for (size_t i = 0; i < l.n; i++) json_decref(l.v[i].o);
+  free(l.v);
+  if (rc) return rc;
+  arr = aev__json_whole(arr, whole);
+  return aev__bus_dump(arr ? json_pack("{s:o}", "Replays", arr) : NULL, json_out);
 }
 
 int aev_bus_cancel_replay(aev_broker *b, const char *name, char **result_json) {

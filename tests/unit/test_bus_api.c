@@ -239,7 +239,8 @@ START_TEST(list_actions_page) {
   all_pages("ListRules", "", "Rules", "Name", "ra,rb,rc,rd,re");
   all_pages("ListTargetsByRule", "\"Rule\":\"ra\",", "Targets", "Id", "t1,t2,t3,t4,t5");
   all_pages("ListArchives", "", "Archives", "ArchiveName", "ara,arb,arc,ard,are");
-  all_pages("ListReplays", "", "Replays", "ReplayName", "rpa,rpb,rpc,rpd,rpe");
+  /* Replays are listed oldest first, as AWS lists them. */
+  all_pages("ListReplays", "", "Replays", "ReplayName", "rpe,rpa,rpd,rpb,rpc");
   /* No Limit: everything, and no NextToken. */
   char got[256], token[64];
   page("ListRules", "{}", "Rules", "Name", got, sizeof got, token);

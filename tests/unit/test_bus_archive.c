@@ -244,6 +244,62 @@ START_TEST(replay_errors) {
 }
 END_TEST
 
+/* Starts replay name of archive on bus, of the minute before now. */
+static void start_on(aev_bus *bus, const char *archive, const char *name) {
+  char req[1024], *out;
+  long long now_s = aev_broker_now_ms(b) / 1000;
+  snprintf(req, sizeof req,
+           "{\"ReplayName\":\"%s\",\"EventSourceArn\":\"arn:aws:events:us-east-1:"
+           "000000000000:archive/%s\",\"EventStartTime\":%lld,\"EventEndTime\":%lld,"
+           "\"Destination\":{\"Arn\":\"%s\"}}",
+           name, archive, now_s - 60, now_s, aev_bus_arn(bus));
+  bt_ok(aev_bus_start_replay(b, req, &out));
+  aev_free(out);
+}
+
+/* The names in a ListReplays response, comma-separated, and its NextToken
+ * ("" when none). */
+static void replay_names(const char *text, char *names, size_t size, char *token) {
+  json_t *j = json_loads(text, 0, NULL), *v;
+  size_t i, len = 0;
+  names[0] = 0;
+  json_array_foreach(json_object_get(j, "Replays"), i, v)
+    len += (size_t)snprintf(names + len, size - len, "%s%s", i ? "," : "",
+                            json_string_value(json_object_get(v, "ReplayName")));
+  const char *next = json_string_value(json_object_get(j, "NextToken"));
+  snprintf(token, 64, "%s", next ? next : "");
+  json_decref(j);
+}
+
+/* ListReplays answers oldest first, whatever the names and buses (AWS's
+ * list-replays-with-limit snapshot: replays 0, 1, 2, then 3, 4, 5). */
+START_TEST(replays_list_oldest_first) {
+  aev_bus *orders;
+  bt_ok(aev_bus_create(b, "orders", &orders));
+  bt_ok(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL));
+  bt_ok(aev_bus_create_archive(orders, "theirs", NULL, 0, NULL, NULL));
+  aev_broker_advance(b, 60000);
+  start_on(orders, "theirs", "z1");
+  start_on(def, "all", "a2");
+  start_on(orders, "theirs", "m3");
+  char *out, names[256], token[64];
+  bt_ok(aev_bus_list_replays(b, NULL, &out));
+  replay_names(out, names, sizeof names, token);
+  aev_free(out);
+  ck_assert_str_eq(names, "z1,a2,m3");
+  bt_ok(aev_bus_list_replays_page(b, NULL, 2, NULL, &out));
+  replay_names(out, names, sizeof names, token);
+  aev_free(out);
+  ck_assert_str_eq(names, "z1,a2");
+  bt_ok(aev_bus_list_replays_page(b, NULL, 2, token, &out));
+  replay_names(out, names, sizeof names, token);
+  aev_free(out);
+  ck_assert_str_eq(names, "m3");
+  ck_assert_str_eq(token, "");
+  aev_bus_release(orders);
+}
+END_TEST
+
 /* UpdateArchive replaces what it is given: a new pattern decides what is
  * archived from then on, a shorter retention drops older events at once;
  * a bad pattern or retention changes nothing. */
@@ -300,6 +356,7 @@ int main(void) {
   tcase_add_test(tc, replay_to_chosen_rules);
   tcase_add_test(tc, cancel_a_replay);
   tcase_add_test(tc, replay_errors);
+  tcase_add_test(tc, replays_list_oldest_first);
   tcase_add_test(tc, update_archive);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
