@@ -328,6 +328,8 @@ void aev__archive_store(aev_bus *bus, const uint64_t *ids, size_t n,
  * archive, with the bus's amu held. ResourceNotFoundException otherwise. */
 int aev__archive_find(aev_broker *b, const char *name, aev_bus **bus,
                       aev__archive **out);
+/* The archive named name on bus (amu held), or NULL. */
+aev__archive *aev__archive_named(aev_bus *bus, const char *name);
 void aev__archives_free(aev_bus *bus);
 /* Events of archive a with time in [from, to), by time (new references). */
 int aev__archive_events(aev__archive *a, int64_t from, int64_t to,

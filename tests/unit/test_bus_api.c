@@ -102,12 +102,18 @@ START_TEST(archives_and_replays) {
           AEV_OK,
           "{\"ReplayArn\":\"arn:aws:events:us-east-1:000000000000:replay/rp\","
           "\"State\":\"STARTING\",\"ReplayStartTime\":1704067320}");
+  /* A replay takes broker time: STARTING for a minute, then done. */
   aev_broker_drain(b);
+  call_eq("ListReplays", "{}", AEV_OK,
+          "{\"Replays\":[{\"ReplayName\":\"rp\",\"EventSourceArn\":\"arn:aws:events:"
+          "us-east-1:000000000000:archive/a\",\"State\":\"STARTING\",\"EventStartTime\":"
+          "1704067200,\"EventEndTime\":1704067260,\"ReplayStartTime\":1704067320}]}");
+  aev_broker_advance(b, 60000);
   call_eq("ListReplays", "{}", AEV_OK,
           "{\"Replays\":[{\"ReplayName\":\"rp\",\"EventSourceArn\":\"arn:aws:events:"
           "us-east-1:000000000000:archive/a\",\"State\":\"COMPLETED\",\"EventStartTime\":"
           "1704067200,\"EventEndTime\":1704067260,\"ReplayStartTime\":1704067320,"
-          "\"ReplayEndTime\":1704067320}]}");
+          "\"ReplayEndTime\":1704067380}]}");
   call_eq("CancelReplay", "{\"ReplayName\":\"rp\"}", AEV_ERR_STATE,
           "{\"__type\":\"IllegalStatusException\",\"message\":\"Replay rp is not in a "
           "valid state for this operation.\"}");

@@ -124,23 +124,48 @@ START_TEST(retention_prunes_old_events) {
 }
 END_TEST
 
+/* The replay's state, and whether DescribeReplay shows a ReplayEndTime. */
+static const char *replay_state(const char *name, int *ended) {
+  static char state[16];
+  json_t *j = describe(aev_bus_describe_replay, name);
+  snprintf(state, sizeof state, "%s", state_of(j));
+  *ended = json_object_get(j, "ReplayEndTime") != NULL;
+  json_decref(j);
+  return state;
+}
+
 START_TEST(replay_a_window_to_all_rules) {
   bt_ok(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL));
   three_events();
   /* Event time [t0 + 60 s, t0 + 180 s): only the second event. */
   start("", t0 / 1000 + 60, t0 / 1000 + 180);
+  int64_t started = aev_broker_now_ms(b);
+  /* Nothing happens at once: a replay is STARTING for a minute. */
   aev_broker_drain(b);
-  int replayed;
+  int replayed, ended;
+  ck_assert_str_eq(replay_state("rp", &ended), "STARTING");
+  aev_broker_advance(b, 59999);
+  ck_assert_str_eq(replay_state("rp", &ended), "STARTING");
+  ck_assert_int_eq(drain_queue(qa, &replayed), 0);
+  /* Then it replays the first minute with events, and goes on a second
+   * later. */
+  aev_broker_advance(b, 1);
+  ck_assert_str_eq(replay_state("rp", &ended), "RUNNING");
+  ck_assert(!ended);
   ck_assert_int_eq(drain_queue(qa, &replayed), 1);
   ck_assert(replayed);
   ck_assert_int_eq(drain_queue(qb, &replayed), 1);
+  aev_broker_advance(b, 1000);
   json_t *j = describe(aev_bus_describe_replay, "rp");
   ck_assert_str_eq(state_of(j), "COMPLETED");
   ck_assert_int_eq(json_integer_value(json_object_get(j, "EventLastReplayedTime")),
                    t0 / 1000 + 90);
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "ReplayEndTime")),
+                   started / 1000 + 61);
   ck_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "Destination"), "Arn")),
                    aev_bus_arn(def));
   json_decref(j);
+  ck_assert_int_eq(drain_queue(qa, &replayed), 0);
   /* Replayed events are not archived again. */
   ck_assert_int_eq(count_of("all"), 3);
 }
@@ -151,27 +176,39 @@ START_TEST(replay_to_chosen_rules) {
   three_events();
   start(",\"FilterArns\":[\"arn:aws:events:us-east-1:000000000000:rule/rb\"]",
         t0 / 1000, t0 / 1000 + 300);
-  aev_broker_drain(b);
-  int replayed;
+  /* A minute STARTING, then the three minutes with events a second each. */
+  aev_broker_advance(b, 63000);
+  int replayed, ended;
+  ck_assert_str_eq(replay_state("rp", &ended), "COMPLETED");
   ck_assert_int_eq(drain_queue(qa, &replayed), 0);
   ck_assert_int_eq(drain_queue(qb, &replayed), 2);
   ck_assert(replayed);
 }
 END_TEST
 
+/* CancelReplay answers CANCELLING; the replay stops at its next step, a
+ * second later at the most, CANCELLED, and replays nothing more (AWS's
+ * cancel-replay and describe-replay-canceled snapshots). */
 START_TEST(cancel_a_replay) {
   bt_ok(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL));
   three_events();
   start("", t0 / 1000, t0 / 1000 + 300);
+  aev_broker_advance(b, 60000);
+  int replayed, ended;
+  ck_assert_str_eq(replay_state("rp", &ended), "RUNNING");
+  ck_assert_int_eq(drain_queue(qa, &replayed), 1);
   char *out;
   bt_ok(aev_bus_cancel_replay(b, "rp", &out));
-  ck_assert_ptr_nonnull(strstr(out, "\"CANCELLING\""));
+  bt_json_eq(out, "{\"ReplayArn\":\"arn:aws:events:us-east-1:000000000000:replay/rp\","
+                  "\"State\":\"CANCELLING\"}");
   aev_free(out);
   aev_broker_drain(b);
-  json_t *j = describe(aev_bus_describe_replay, "rp");
-  ck_assert_str_eq(state_of(j), "CANCELLED");
-  json_decref(j);
-  int replayed;
+  ck_assert_str_eq(replay_state("rp", &ended), "CANCELLING");
+  ck_assert(!ended);
+  aev_broker_advance(b, 1000);
+  ck_assert_str_eq(replay_state("rp", &ended), "CANCELLED");
+  ck_assert(ended);
+  aev_broker_advance(b, 600000);
   ck_assert_int_eq(drain_queue(qa, &replayed), 0);
   bt_fails(aev_bus_cancel_replay(b, "rp", &out), AEV_ERR_STATE, "IllegalStatusException",
            "Replay rp is not in a valid state for this operation.");
@@ -244,18 +281,90 @@ START_TEST(replay_errors) {
 }
 END_TEST
 
-/* Starts replay name of archive on bus, of the minute before now. */
-static void start_on(aev_bus *bus, const char *archive, const char *name) {
-  char req[1024], *out;
+/* StartReplay of replay name of archive on bus, of the minute before now. */
+static int start_on_rc(aev_bus *bus, const char *archive, const char *name) {
+  char req[1024], *out = NULL;
   long long now_s = aev_broker_now_ms(b) / 1000;
   snprintf(req, sizeof req,
            "{\"ReplayName\":\"%s\",\"EventSourceArn\":\"arn:aws:events:us-east-1:"
            "000000000000:archive/%s\",\"EventStartTime\":%lld,\"EventEndTime\":%lld,"
            "\"Destination\":{\"Arn\":\"%s\"}}",
            name, archive, now_s - 60, now_s, aev_bus_arn(bus));
-  bt_ok(aev_bus_start_replay(b, req, &out));
+  int rc = aev_bus_start_replay(b, req, &out);
   aev_free(out);
+  return rc;
 }
+
+static void start_on(aev_bus *bus, const char *archive, const char *name) {
+  bt_ok(start_on_rc(bus, archive, name));
+}
+
+/* AWS allows 10 active replays per account and Region: an 11th, on any
+ * bus, is refused (its tests_concurrency_error_too_many_active_replays
+ * recording) until one has ended; one CANCELLING has not. */
+START_TEST(ten_active_replays_at_most) {
+  aev_bus *orders;
+  bt_ok(aev_bus_create(b, "orders", &orders));
+  bt_ok(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL));
+  bt_ok(aev_bus_create_archive(orders, "theirs", NULL, 0, NULL, NULL));
+  aev_broker_advance(b, 60000);
+  char name[16], *out;
+  for (int i = 0; i < 5; i++) {
+    snprintf(name, sizeof name, "d%d", i);
+    start_on(def, "all", name);
+    snprintf(name, sizeof name, "o%d", i);
+    start_on(orders, "theirs", name);
+  }
+  const char *too_many = "The requested resource exceeds the maximum number allowed.";
+  bt_fails(start_on_rc(def, "all", "d5"), AEV_ERR_LIMIT, "LimitExceededException", too_many);
+  bt_fails(start_on_rc(orders, "theirs", "o5"), AEV_ERR_LIMIT, "LimitExceededException",
+           too_many);
+  bt_ok(aev_bus_cancel_replay(b, "o0", &out));
+  aev_free(out);
+  bt_fails(start_on_rc(def, "all", "d5"), AEV_ERR_LIMIT, "LimitExceededException", too_many);
+  aev_broker_advance(b, 1000);
+  start_on(def, "all", "d5");
+  bt_fails(start_on_rc(def, "all", "d6"), AEV_ERR_LIMIT, "LimitExceededException", too_many);
+  /* Done, they leave room for ten more. */
+  aev_broker_advance(b, 120000);
+  for (int i = 0; i < 10; i++) {
+    snprintf(name, sizeof name, "n%d", i);
+    start_on(i % 2 ? def : orders, i % 2 ? "all" : "theirs", name);
+  }
+  aev_bus_release(orders);
+}
+END_TEST
+
+/* Cancelled while STARTING, a replay replays nothing (AWS's cancel-replay
+ * snapshot: CANCELLING at once). */
+START_TEST(cancel_a_starting_replay) {
+  bt_ok(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL));
+  three_events();
+  start("", t0 / 1000, t0 / 1000 + 300);
+  char *out;
+  bt_ok(aev_bus_cancel_replay(b, "rp", &out));
+  aev_free(out);
+  int replayed, ended;
+  ck_assert_str_eq(replay_state("rp", &ended), "CANCELLING");
+  aev_broker_advance(b, 600000);
+  ck_assert_str_eq(replay_state("rp", &ended), "CANCELLED");
+  ck_assert_int_eq(drain_queue(qa, &replayed), 0);
+}
+END_TEST
+
+/* A replay whose archive is deleted before it reads it fails. */
+START_TEST(replay_of_a_deleted_archive_fails) {
+  bt_ok(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL));
+  three_events();
+  start("", t0 / 1000, t0 / 1000 + 300);
+  bt_ok(aev_bus_delete_archive(b, "all"));
+  aev_broker_advance(b, 60000);
+  int replayed, ended;
+  ck_assert_str_eq(replay_state("rp", &ended), "FAILED");
+  ck_assert(ended);
+  ck_assert_int_eq(drain_queue(qa, &replayed), 0);
+}
+END_TEST
 
 /* The names in a ListReplays response, comma-separated, and its NextToken
  * ("" when none). */
@@ -357,6 +466,9 @@ int main(void) {
   tcase_add_test(tc, cancel_a_replay);
   tcase_add_test(tc, replay_errors);
   tcase_add_test(tc, replays_list_oldest_first);
+  tcase_add_test(tc, ten_active_replays_at_most);
+  tcase_add_test(tc, cancel_a_starting_replay);
+  tcase_add_test(tc, replay_of_a_deleted_archive_fails);
   tcase_add_test(tc, update_archive);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
