@@ -259,13 +259,18 @@ AEV_API int aev_bus_update_archive(aev_broker *b, const char *name,
 /* StartReplay with AWS's request (ReplayName, EventSourceArn = an archive
  * ARN, EventStartTime / EventEndTime in epoch seconds, Destination {Arn =
  * the archive's bus, optional FilterArns = rule ARNs}); *result_json gets
- * its response. The replay runs on the scheduler, one minute of event time
- * per step, each event carrying "replay-name"; at most 10 run at once. */
+ * its response. The replay runs on the broker clock: STARTING for a
+ * minute, then RUNNING, replaying one minute of event time a second
+ * (minutes without events take no time), each event carrying
+ * "replay-name"; then COMPLETED. At most 10 replays of a broker are active
+ * (not yet ended) at once: another fails with LimitExceededException. */
 AEV_API int aev_bus_start_replay(aev_broker *b, const char *request_json,
                                  char **result_json);
 
-/* DescribeReplay's / ListReplays' responses; CancelReplay (a replay that
- * is not STARTING or RUNNING fails with IllegalStatusException). */
+/* DescribeReplay's / ListReplays' responses (ListReplays: every bus's
+ * replays, oldest first); CancelReplay (a replay that is not STARTING or
+ * RUNNING fails with IllegalStatusException): it answers CANCELLING, and
+ * the replay is CANCELLED at its next step, a second later at the most. */
 AEV_API int aev_bus_describe_replay(aev_broker *b, const char *name,
                                     char **json_out);
 AEV_API int aev_bus_list_replays(aev_broker *b, const char *prefix,

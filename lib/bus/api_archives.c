@@ -43,14 +43,29 @@ AEV__EVENTS_ACTION(describe_archive) {
   return parsed(rc, text, resp);
 }
 
+/* Drops the archives of list whose EventSourceArn is not arn. */
+static void only_from(json_t *list, const char *arn) {
+  for (size_t i = json_array_size(list); i-- > 0;)
+    if (strcmp(json_string_value(json_object_get(json_array_get(list, i), "EventSourceArn")),
+               arn))
+      json_array_remove(list, i);
+}
+
 AEV__EVENTS_ACTION(list_archives) {
-  const char *prefix = NULL;
+  const char *prefix = NULL, *source = NULL;
   char *text = NULL;
+  aev_bus *bus = NULL;
   int rc = aev__api_opt_string(svc, req, "NamePrefix", &prefix);
+  if (!rc) rc = aev__api_opt_string(svc, req, "EventSourceArn", &source);
+  /* AWS answers that an EventSourceArn's bus does not exist rather than
+   * listing nothing. */
+  if (!rc && source) rc = aev__bus_find(b, source, 1, &bus);
   if (!rc) rc = aev_bus_list_archives(b, prefix, &text);
-  if (!(rc = parsed(rc, text, resp)) &&
-      (rc = aev__events_page(svc, req, "Archives", *resp)))
-    json_decref(*resp);
+  if (!(rc = parsed(rc, text, resp))) {
+    if (bus) only_from(json_object_get(*resp, "Archives"), bus->res.arn);
+    if ((rc = aev__events_page(svc, req, "Archives", *resp))) json_decref(*resp);
+  }
+  aev_bus_release(bus);
   return rc;
 }
 

@@ -119,6 +119,10 @@ static aev__archive **archive_link(aev_bus *bus, const char *name) {
   return p;
 }
 
+aev__archive *aev__archive_named(aev_bus *bus, const char *name) {
+  return *archive_link(bus, name);
+}
+
 int aev__archive_find(aev_broker *b, const char *name, aev_bus **bus_out,
                       aev__archive **out) {
   aev__resource **list;
@@ -129,8 +133,7 @@ int aev__archive_find(aev_broker *b, const char *name, aev_bus **bus_out,
   for (size_t i = 0; i < n && rc; i++) {
     aev_bus *bus = (aev_bus *)list[i];
     pthread_mutex_lock(&bus->amu);
-    aev__archive *a = bus->archives;
-    while (a && strcmp(a->name, name)) a = a->next;
+    aev__archive *a = aev__archive_named(bus, name);
     if (a) {
       aev__resource_ref(&bus->res);
       *bus_out = bus;
@@ -331,7 +334,7 @@ int aev_bus_update_archive(aev_broker *b, const char *name,
   /* The lock order is lock before amu: look it up again under both. */
   pthread_rwlock_wrlock(&bus->lock);
   pthread_mutex_lock(&bus->amu);
-  a = *archive_link(bus, name);
+  a = aev__archive_named(bus, name);
   rc = !a        ? no_archive(name)
        : pattern ? aev_pattern_set_add(bus->set, a->id, pattern, strlen(pattern))
                  : AEV_OK;

@@ -71,6 +71,9 @@ struct aev_bus {
   aev__archive *archives;
   aev__replay *replays;
   uint64_t next_archive;
+  /* Replays the broker has started, kept on its default bus (as quota):
+   * numbers them in creation order, which ListReplays follows. */
+  _Atomic uint64_t replays_started;
 };
 
 /* Where a target's input comes from. */
@@ -206,8 +209,9 @@ void aev__rule_unref(aev__rule *r);
 /* Bus shutdown: marks every rule dead and cancels its schedule. */
 void aev__rules_shutdown(aev_bus *bus);
 void aev__rules_free(aev_bus *bus);
-/* The rule's DescribeRule object (caller holds the bus lock). */
-json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r);
+/* The rule's DescribeRule object (described: 1), or its ListRules entry
+ * (0), which has no CreatedBy; caller holds the bus lock. */
+json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r, int described);
 /* ListRuleNamesByTarget: the names, sorted, of the bus's rules with a target
  * whose Arn is arn (NULL when out of memory). */
 json_t *aev__rule_names_by_target(aev_bus *bus, const char *arn);
@@ -324,6 +328,8 @@ void aev__archive_store(aev_bus *bus, const uint64_t *ids, size_t n,
  * archive, with the bus's amu held. ResourceNotFoundException otherwise. */
 int aev__archive_find(aev_broker *b, const char *name, aev_bus **bus,
                       aev__archive **out);
+/* The archive named name on bus (amu held), or NULL. */
+aev__archive *aev__archive_named(aev_bus *bus, const char *name);
 void aev__archives_free(aev_bus *bus);
 /* Events of archive a with time in [from, to), by time (new references). */
 int aev__archive_events(aev__archive *a, int64_t from, int64_t to,
@@ -369,8 +375,12 @@ typedef int (*aev__bus_list_fn)(aev_bus *bus, const char *prefix, size_t plen,
  * to resp when entries remain. ValidationException for a token that is not
  * one of ours. */
 int aev__bus_page(json_t *resp, const char *key, int limit, const char *token);
-/* ListArchives / ListReplays: {key: [every bus's matches]}. */
+/* ListArchives: {key: [every bus's matches, bus by bus]}. */
 int aev__bus_list_named(aev_broker *b, const char *prefix, const char *key,
                         aev__bus_list_fn add, char **json_out);
+/* Calls fn(bus, ctx) with bus->amu held for each of b's buses, by name,
+ * until one answers non-zero, which it returns. */
+typedef int (*aev__bus_each_fn)(aev_bus *bus, void *ctx);
+int aev__bus_each(aev_broker *b, aev__bus_each_fn fn, void *ctx);
 
 #endif

@@ -110,11 +110,9 @@ int aev__bus_policy_remove(aev_bus *bus, const char *sid) {
   pthread_rwlock_wrlock(&bus->lock);
   json_t *list = statements_of(bus->policy);
   long at = list ? find_sid(list, sid) : -1;
+  /* A bus without a policy has no statement either: AWS answers the same. */
   if (bus->res.deleted)
     rc = aev__bus_no_bus(bus->res.name);
-  else if (!bus->policy)
-    rc = aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                   "EventBus does not have a policy.");
   else if (!list)
     rc = aev__nomem();
   else if (at < 0)

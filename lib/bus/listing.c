@@ -21,24 +21,41 @@ int aev__bus_dump(json_t *o, char **out) {
   return *out ? AEV_OK : aev__nomem();
 }
 
-int aev__bus_list_named(aev_broker *b, const char *prefix, const char *key,
-                        aev__bus_list_fn add, char **json_out) {
-  aev__resource **list;
-  size_t n;
+int aev__bus_each(aev_broker *b, aev__bus_each_fn fn, void *ctx) {
+  aev__resource **list = NULL;
+  size_t n = 0;
   int rc = aev__registry_list(b, AEV__KIND_BUS, NULL, &list, &n);
-  if (rc) return rc;
-  json_t *arr = json_array();
-  size_t plen = prefix ? strlen(prefix) : 0;
-  int whole = arr != NULL;
-  for (size_t i = 0; whole && i < n; i++) {
+  for (size_t i = 0; !rc && i < n; i++) {
     aev_bus *bus = (aev_bus *)list[i];
     pthread_mutex_lock(&bus->amu);
-    whole = add(bus, prefix, plen, arr);
+    rc = fn(bus, ctx);
     pthread_mutex_unlock(&bus->amu);
   }
   aev__registry_list_free(list, n);
-  arr = aev__json_whole(arr, whole);
-  return aev__bus_dump(arr ? json_pack("{s:o}", key, arr) : NULL, json_out);
+  return rc;
+}
+
+typedef struct named {
+  const char *prefix;
+  size_t plen;
+  aev__bus_list_fn add;
+  json_t *arr;
+} named;
+
+static int add_named(aev_bus *bus, void *ctx) {
+  named *l = ctx;
+  return l->add(bus, l->prefix, l->plen, l->arr) ? AEV_OK : aev__nomem();
+}
+
+int aev__bus_list_named(aev_broker *b, const char *prefix, const char *key,
+                        aev__bus_list_fn add, char **json_out) {
+  named l = {prefix, prefix ? strlen(prefix) : 0, add, json_array()};
+  int rc = l.arr ? aev__bus_each(b, add_named, &l) : aev__nomem();
+  if (rc) {
+    json_decref(l.arr);
+    return rc;
+  }
+  return aev__bus_dump(json_pack("{s:o}", key, l.arr), json_out);
 }
 
 /* A NextToken is the offset of the page it starts, scrambled so that it

@@ -1,42 +1,29 @@
 /* Replays: StartReplay / DescribeReplay / ListReplays / CancelReplay. A
  * replay sends an archive's events of an event-time window back to the
  * archive's own bus (all rules, or the rules in FilterArns), each with a
- * "replay-name" field, one minute of event time per scheduler task, through
+ * "replay-name" field; replay_run.c runs it on the broker clock, through
  * STARTING -> RUNNING -> COMPLETED, or CANCELLING -> CANCELLED. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus/bus_impl.h"
+#include "bus/replay.h"
 #include "core/broker.h"
 #include "core/json_build.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 
-#define STEP_MS 60000
-#define MAX_RUNNING 10
+/* "You can have a maximum of 10 active concurrent replays per account per
+ * AWS Region" (EventBridge User Guide, replaying archived events). */
+#define MAX_ACTIVE 10
 
-enum { STARTING, RUNNING, CANCELLING, CANCELLED, COMPLETED, FAILED };
 static const char *const state_names[] = {"STARTING",  "RUNNING",   "CANCELLING",
                                           "CANCELLED", "COMPLETED", "FAILED"};
 
-struct aev__replay {
-  aev__replay *next;
-  char *name, *arn, *description, *archive_arn;
-  json_t *filter_arns; /* as given, for DescribeReplay */
-  uint64_t *rules;     /* their rule ids */
-  size_t n_rules;
-  int state;
-  int64_t from_ms, to_ms, cursor_ms, last_ms; /* event time */
-  int64_t started_s, ended_s;
-  aev__event **events; /* the window's events, by time */
-  size_t n, next_event;
-};
-
 static void replay_free(aev__replay *r) {
-  for (size_t i = r->next_event; i < r->n; i++) aev__event_unref(r->events[i]);
-  free(r->events);
+  aev__replay_drop_events(r);
   free(r->rules);
   json_decref(r->filter_arns);
   free(r->name);
@@ -89,72 +76,6 @@ static int replay_find(aev_broker *b, const char *name, aev_bus **bus_out,
   return rc;
 }
 
-/* The archived event with "replay-name" added. */
-static aev__event *replayed(const aev__event *ev, const char *name) {
-  char head[160];
-  int h = snprintf(head, sizeof head, "{\"replay-name\":\"%s\",", name);
-  aev__event *r = aev__event_new((size_t)h + ev->len - 1);
-  if (!r) return NULL;
-  memcpy(r->text, head, (size_t)h);
-  memcpy(r->text + h, ev->text + 1, ev->len - 1);
-  r->ingest_ms = ev->ingest_ms;
-  r->time_ms = ev->time_ms;
-  r->replayed = 1;
-  memcpy(r->id, ev->id, sizeof r->id);
-  return r;
-}
-
-typedef struct step_arg {
-  aev_bus *bus; /* a counted reference */
-  aev__replay *r;
-} step_arg;
-
-/* One minute of event time: its events go to the bus's rules. */
-static void step(void *arg, int cancelled) {
-  step_arg *s = arg;
-  aev_bus *bus = s->bus;
-  aev__replay *r = s->r;
-  aev__event *batch[64];
-  size_t k = 0;
-  int more = 0;
-  pthread_mutex_lock(&bus->amu);
-  if (cancelled || r->state == CANCELLING) {
-    r->state = CANCELLED;
-  } else {
-    r->state = RUNNING;
-    int64_t end = r->cursor_ms + STEP_MS;
-    if (end > r->to_ms) end = r->to_ms;
-    while (k < 64 && r->next_event < r->n &&
-           r->events[r->next_event]->time_ms < end)
-      batch[k++] = r->events[r->next_event++];
-    if (r->next_event < r->n && r->events[r->next_event]->time_ms < end) {
-      more = 1; /* a full batch: the rest of this minute next */
-    } else {
-      r->cursor_ms = end;
-      more = end < r->to_ms;
-    }
-    if (k) r->last_ms = batch[k - 1]->time_ms;
-    if (!more) r->state = COMPLETED;
-  }
-  if (r->state >= CANCELLED) r->ended_s = aev_broker_now_ms(bus->res.broker) / 1000;
-  pthread_mutex_unlock(&bus->amu);
-  for (size_t i = 0; i < k; i++) {
-    aev__event *e = replayed(batch[i], r->name);
-    if (e) aev__bus_route_replay(bus, e, r->rules, r->n_rules);
-    aev__event_unref(e);
-    aev__event_unref(batch[i]);
-  }
-  if (more && !aev__sched_post(aev__broker_sched(bus->res.broker), NULL, step, s))
-    return;
-  if (more) {
-    pthread_mutex_lock(&bus->amu);
-    r->state = FAILED;
-    pthread_mutex_unlock(&bus->amu);
-  }
-  aev_bus_release(bus);
-  free(s);
-}
-
 static int64_t seconds_ms(json_t *v) {
   return (int64_t)(json_number_value(v) * 1000);
 }
@@ -183,8 +104,8 @@ static int filters(aev_bus *bus, json_t *arns, aev__replay *r) {
   return rc;
 }
 
-static int check_request(aev_broker *b, json_t *req, const char **name,
-                         const char **archive, json_t **dest) {
+static int check_request(json_t *req, const char **name, const char **archive,
+                         json_t **dest) {
   *name = json_string_value(json_object_get(req, "ReplayName"));
   *archive = json_string_value(json_object_get(req, "EventSourceArn"));
   *dest = json_object_get(req, "Destination");
@@ -205,35 +126,34 @@ static int check_request(aev_broker *b, json_t *req, const char **name,
                                json_string_value(json_object_get(req, "Description")),
                                AEV__MAX_DESCRIPTION);
   if (rc) return rc;
+  /* AWS blames the end time for a window that is empty. */
   if (seconds_ms(from) >= seconds_ms(to))
-    return invalid("Parameter EventStartTime is not valid. Reason: "
+    return invalid("Parameter EventEndTime is not valid. Reason: "
                    "EventStartTime must be before EventEndTime.%s",
                    "");
-  if (seconds_ms(to) > aev_broker_now_ms(b))
-    return invalid("Parameter EventEndTime is not valid. Reason: "
-                   "EventEndTime cannot be in the future.%s",
-                   "");
+  /* An end in the future is taken (AWS took one a minute ahead in its
+   * list-replays-with-prefix recording): the replay runs until then. */
   return AEV_OK;
 }
 
-static int running(aev_bus *bus) {
-  int n = 0;
-  for (aev__replay *r = bus->replays; r; r = r->next) n += r->state < CANCELLED;
-  return n;
+/* Counts the bus's replays that have not ended (amu held). */
+static int count_active(aev_bus *bus, void *ctx) {
+  int *n = ctx;
+  for (aev__replay *r = bus->replays; r; r = r->next) *n += r->state < AEV__REPLAY_CANCELLED;
+  return AEV_OK;
 }
 
-int aev_bus_start_replay(aev_broker *b, const char *request_json,
-                         char **result_json) {
-  if (!b || !request_json || !result_json)
-    return invalid("b, request_json and result_json are required.%s", "");
-  json_t *req, *dest = NULL;
-  const char *name = NULL, *archive_arn = NULL;
-  int rc = aev__json_parse_str(request_json, 0, &req);
-  if (rc == AEV_ERR_INVALID) rc = invalid("The request is not a JSON object.%s", "");
-  else if (!rc) rc = check_request(b, req, &name, &archive_arn, &dest);
-  aev_bus *bus = NULL, *other;
+/* StartReplay's checks of what the request names, in the order AWS makes
+ * them (its quota lock held); *bus: the archive's (a new reference). */
+static int check_names(aev_broker *b, const char *name, const char *archive_arn,
+                       json_t *dest, aev_bus **bus) {
+  int active = 0;
+  /* Counted before any bus's amu is held: the quota lock keeps the count
+   * true until the new replay is stored. */
+  int rc = aev__bus_each(b, count_active, &active);
+  aev_bus *other;
+  aev__replay *found;
   aev__archive *a;
-  aev__replay *found, *r = NULL;
   if (!rc && replay_find(b, name, &other, &found) == AEV_OK) {
     pthread_mutex_unlock(&other->amu);
     aev_bus_release(other);
@@ -245,71 +165,112 @@ int aev_bus_start_replay(aev_broker *b, const char *request_json,
     rc = invalid("Parameter EventSourceArn is not valid. Reason: %s is not "
                  "an archive ARN.",
                  archive_arn);
-  if (!rc && !(rc = aev__archive_find(b, slash + 9, &bus, &a))) {
-    const char *dest_arn = json_string_value(json_object_get(dest, "Arn"));
-    /* Replays go back to the archive's own bus only. */
-    if (!dest_arn || (strcmp(dest_arn, bus->res.arn) && strcmp(dest_arn, bus->res.name)))
-      rc = invalid("Parameter Destination.Arn is not valid. Reason: Cross "
-                   "event bus replay is not permitted.%s",
-                   "");
-    else if (running(bus) >= MAX_RUNNING)
-      rc = aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
-                     "The requested resource exceeds the maximum number "
-                     "allowed.");
-    if (!rc && !(r = calloc(1, sizeof *r))) rc = aev__nomem();
-    if (!rc) {
-      r->from_ms = r->cursor_ms = seconds_ms(json_object_get(req, "EventStartTime"));
-      r->to_ms = seconds_ms(json_object_get(req, "EventEndTime"));
-      rc = aev__archive_events(a, r->from_ms, r->to_ms, &r->events, &r->n);
-    }
-    pthread_mutex_unlock(&bus->amu);
-  }
-  if (!rc) rc = filters(bus, json_object_get(dest, "FilterArns"), r);
-  size_t arn_len = !rc ? strlen(name) + 96 : 0;
-  const char *desc = !rc ? json_string_value(json_object_get(req, "Description")) : NULL;
+  if (!rc && (rc = aev__archive_find(b, slash + 9, bus, &a)) == AEV_ERR_NOT_FOUND)
+    rc = invalid("Parameter EventSourceArn is not valid. Reason: Archive %s "
+                 "does not exist.",
+                 slash + 9);
+  if (rc) return rc;
+  pthread_mutex_unlock(&(*bus)->amu);
+  const char *dest_arn = json_string_value(json_object_get(dest, "Arn"));
+  aev_bus *to = NULL;
+  /* A destination bus that does not exist is named as such before the
+   * check that replays go back to the archive's own bus only. */
+  if (dest_arn) rc = aev__bus_find(b, dest_arn, 1, &to);
+  if (!rc && to != *bus)
+    rc = invalid("Parameter Destination.Arn is not valid. Reason: Cross "
+                 "event bus replay is not permitted.%s",
+                 "");
+  aev_bus_release(to);
+  if (!rc && active >= MAX_ACTIVE)
+    rc = aev__fail(AEV_ERR_LIMIT, "LimitExceededException",
+                   "The requested resource exceeds the maximum number "
+                   "allowed.");
+  if (rc) aev_bus_release(*bus);
+  return rc;
+}
+
+/* The replay req asks for, on bus (its reference taken on success). */
+static int replay_new(aev_broker *b, json_t *req, const char *name,
+                      const char *archive_arn, aev_bus *bus, aev__replay **out) {
+  aev__replay *r = calloc(1, sizeof *r);
+  if (!r) return aev__nomem();
+  json_t *dest = json_object_get(req, "Destination");
+  int rc = filters(bus, json_object_get(dest, "FilterArns"), r);
+  size_t arn_len = strlen(name) + 96;
+  const char *desc = json_string_value(json_object_get(req, "Description"));
   if (!rc && (!(r->name = strdup(name)) || !(r->arn = malloc(arn_len)) ||
               !(r->archive_arn = strdup(archive_arn)) ||
               (desc && !(r->description = strdup(desc)))))
     rc = aev__nomem();
-  step_arg *s = !rc ? malloc(sizeof *s) : NULL;
-  if (!rc && !s) rc = aev__nomem();
+  aev_bus *def = NULL;
+  if (!rc && !(rc = aev__bus_find(b, "default", 1, &def))) {
+    r->seq = atomic_fetch_add(&def->replays_started, 1);
+    aev_bus_release(def);
+  }
   if (rc) {
-    if (r) replay_free(r);
-    if (bus) aev_bus_release(bus);
-    json_decref(req);
+    replay_free(r);
     return rc;
   }
   snprintf(r->arn, arn_len, "arn:aws:events:%s:%s:replay/%s", aev_broker_region(b),
            aev_broker_account(b), name);
+  r->archive = strstr(r->archive_arn, ":archive/") + 9;
   r->filter_arns = json_incref(json_object_get(dest, "FilterArns"));
+  r->from_ms = r->cursor_ms = seconds_ms(json_object_get(req, "EventStartTime"));
+  r->to_ms = seconds_ms(json_object_get(req, "EventEndTime"));
   r->started_s = aev_broker_now_ms(b) / 1000;
-  r->state = STARTING;
-  json_decref(req);
-  /* The answer, and the replay's first step, before the replay is stored:
-   * out of memory, there is then no replay (rather than one that failed
-   * at once behind an answer saying it started). The step waits for the
-   * bus's archive lock, so it finds the replay stored. */
-  json_t *o = json_pack("{s:s,s:s,s:I}", "ReplayArn", r->arn, "State", "STARTING",
-                        "ReplayStartTime", (json_int_t)r->started_s);
-  *result_json = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
-  json_decref(o);
-  s->bus = bus; /* the reference from aev__archive_find */
-  s->r = r;
-  pthread_mutex_lock(&bus->amu);
-  rc = *result_json ? aev__sched_post(aev__broker_sched(b), NULL, step, s) : aev__nomem();
-  if (!rc) {
-    r->next = bus->replays;
-    bus->replays = r;
-  }
-  pthread_mutex_unlock(&bus->amu);
+  r->bus = bus;
+  *out = r;
+  return AEV_OK;
+}
+
+int aev_bus_start_replay(aev_broker *b, const char *request_json,
+                         char **result_json) {
+  if (!b || !request_json || !result_json)
+    return invalid("b, request_json and result_json are required.%s", "");
+  json_t *req = NULL, *dest = NULL;
+  const char *name = NULL, *archive_arn = NULL;
+  int rc = aev__json_parse_str(request_json, 0, &req);
+  if (rc == AEV_ERR_INVALID) rc = invalid("The request is not a JSON object.%s", "");
+  else if (!rc) rc = check_request(req, &name, &archive_arn, &dest);
   if (rc) {
-    free(*result_json);
-    *result_json = NULL;
-    replay_free(r);
-    aev_bus_release(bus);
-    free(s);
+    json_decref(req);
+    return rc;
   }
-  return rc;
+  aev__broker_quota_lock(b);
+  aev_bus *bus = NULL;
+  aev__replay *r = NULL;
+  rc = check_names(b, name, archive_arn, dest, &bus);
+  if (!rc && (rc = replay_new(b, req, name, archive_arn, bus, &r))) aev_bus_release(bus);
+  json_decref(req);
+  /* The answer before the replay is stored: out of memory, there is then
+   * no replay (rather than one behind an error). */
+  char *answer = NULL;
+  if (!rc) {
+    json_t *o = json_pack("{s:s,s:s,s:I}", "ReplayArn", r->arn, "State", "STARTING",
+                          "ReplayStartTime", (json_int_t)r->started_s);
+    if (!(answer = o ? aev__json_dumps(o, JSON_COMPACT) : NULL)) rc = aev__nomem();
+    json_decref(o);
+  }
+  if (r) {
+    pthread_mutex_lock(&bus->amu);
+    if (!rc) rc = aev__replay_begin(r);
+    if (!rc) {
+      r->next = bus->replays;
+      bus->replays = r;
+    }
+    pthread_mutex_unlock(&bus->amu);
+    if (rc) {
+      replay_free(r);
+      aev_bus_release(bus);
+    }
+  }
+  aev__broker_quota_unlock(b);
+  if (rc) {
+    free(answer);
+    return rc;
+  }
+  *result_json = answer;
+  return AEV_OK;
 }
 
 static json_t *replay_json(const aev__replay *r, const aev_bus *bus, int full) {
@@ -347,18 +308,57 @@ int aev_bus_describe_replay(aev_broker *b, const char *name, char **json_out) {
   return aev__bus_dump(o, json_out);
 }
 
-/* Appends one bus's replays matching the prefix (amu held). */
-static int add_replays(aev_bus *bus, const char *prefix, size_t plen, json_t *arr) {
-  int whole = 1;
-  for (aev__replay *x = bus->replays; whole && x; x = x->next)
-    if (!plen || !strncmp(x->name, prefix, plen))
-      whole = !json_array_append_new(arr, replay_json(x, bus, 0));
-  return whole;
+/* ListReplays' entries from every bus, with their creation order. */
+typedef struct listed {
+  uint64_t seq;
+  json_t *o;
+} listed;
+
+typedef struct listing {
+  const char *prefix;
+  size_t plen, n, cap;
+  listed *v;
+} listing;
+
+/* Adds one bus's replays matching the prefix (amu held). */
+static int add_replays(aev_bus *bus, void *ctx) {
+  listing *l = ctx;
+  for (aev__replay *x = bus->replays; x; x = x->next) {
+    if (l->plen && strncmp(x->name, l->prefix, l->plen)) continue;
+    if (l->n == l->cap) {
+      size_t cap = l->cap ? 2 * l->cap : 16;
+      listed *v = realloc(l->v, cap * sizeof *v);
+      if (!v) return aev__nomem();
+      l->v = v;
+      l->cap = cap;
+    }
+    if (!(l->v[l->n].o = replay_json(x, bus, 0))) return aev__nomem();
+    l->v[l->n++].seq = x->seq;
+  }
+  return AEV_OK;
 }
 
+static int by_seq(const void *x, const void *y) {
+  uint64_t a = ((const listed *)x)->seq, b = ((const listed *)y)->seq;
+  return (a > b) - (a < b);
+}
+
+/* AWS lists replays oldest first (its list-replays-with-limit snapshot),
+ * across the broker's buses. */
 int aev_bus_list_replays(aev_broker *b, const char *prefix, char **json_out) {
   if (!b || !json_out) return invalid("b and json_out are required.%s", "");
-  return aev__bus_list_named(b, prefix, "Replays", add_replays, json_out);
+  listing l = {prefix, prefix ? strlen(prefix) : 0, 0, 0, NULL};
+  int rc = aev__bus_each(b, add_replays, &l);
+  if (l.n) qsort(l.v, l.n, sizeof *l.v, by_seq);
+  json_t *arr = rc ? NULL : json_array();
+  int whole = arr != NULL;
+  for (size_t i = 0; i < l.n; i++)
+    whole = whole && !json_array_append(arr, l.v[i].o);
+  for (size_t i = 0; i < l.n; i++) json_decref(l.v[i].o);
+  free(l.v);
+  if (rc) return rc;
+  arr = aev__json_whole(arr, whole);
+  return aev__bus_dump(arr ? json_pack("{s:o}", "Replays", arr) : NULL, json_out);
 }
 
 int aev_bus_cancel_replay(aev_broker *b, const char *name, char **result_json) {
@@ -368,11 +368,11 @@ int aev_bus_cancel_replay(aev_broker *b, const char *name, char **result_json) {
   aev__replay *r;
   int rc = replay_find(b, name, &bus, &r);
   if (rc) return rc;
-  if (r->state >= CANCELLING)
+  if (r->state >= AEV__REPLAY_CANCELLING)
     rc = aev__fail(AEV_ERR_STATE, "IllegalStatusException",
                    "Replay %s is not in a valid state for this operation.", name);
   else
-    r->state = CANCELLING;
+    aev__replay_cancel(r);
   json_t *o = rc ? NULL : json_pack("{s:s,s:s}", "ReplayArn", r->arn, "State", "CANCELLING");
   pthread_mutex_unlock(&bus->amu);
   aev_bus_release(bus);

@@ -228,12 +228,15 @@ static const char *state_name(int state) {
              : state ? "ENABLED" : "DISABLED";
 }
 
-json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r) {
-  json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "Name", r->name, "Arn",
-                        r->arn, "State", state_name(r->enabled),
-                        "EventBusName", bus->res.name, "CreatedBy",
-                        aev_broker_account(bus->res.broker));
+json_t *aev__rule_json(const aev_bus *bus, const aev__rule *r, int described) {
+  json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "Name", r->name, "Arn", r->arn,
+                        "State", state_name(r->enabled), "EventBusName",
+                        bus->res.name);
   int whole = o != NULL;
+  /* Only DescribeRule answers CreatedBy: ListRules' Rule shape has none. */
+  if (described)
+    whole &= !json_object_set_new(o, "CreatedBy",
+                                  json_string(aev_broker_account(bus->res.broker)));
   if (r->pattern) whole &= !json_object_set_new(o, "EventPattern", json_string(r->pattern));
   if (r->schedule)
     whole &= !json_object_set_new(o, "ScheduleExpression", json_string(r->schedule));
@@ -248,7 +251,7 @@ int aev_bus_describe_rule(aev_bus *bus, const char *name, char **json_out) {
                      "bus, name and json_out are required.");
   pthread_rwlock_rdlock(&bus->lock);
   aev__rule *r = aev__rmap_get(&bus->rules, name);
-  json_t *o = r ? aev__rule_json(bus, r) : NULL;
+  json_t *o = r ? aev__rule_json(bus, r, 1) : NULL;
   pthread_rwlock_unlock(&bus->lock);
   if (!r) return aev__bus_no_rule(bus, name);
   *json_out = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
@@ -364,7 +367,7 @@ int aev_bus_list_rules(aev_bus *bus, const char *prefix, char **json_out) {
   json_t *rules = v ? json_array() : NULL;
   int whole = rules != NULL;
   for (size_t i = 0; whole && i < n; i++)
-    whole = !json_array_append_new(rules, aev__rule_json(bus, v[i]));
+    whole = !json_array_append_new(rules, aev__rule_json(bus, v[i], 0));
   pthread_rwlock_unlock(&bus->lock);
   free(v);
   rules = aev__json_whole(rules, whole);

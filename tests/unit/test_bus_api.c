@@ -102,18 +102,47 @@ START_TEST(archives_and_replays) {
           AEV_OK,
           "{\"ReplayArn\":\"arn:aws:events:us-east-1:000000000000:replay/rp\","
           "\"State\":\"STARTING\",\"ReplayStartTime\":1704067320}");
+  /* A replay takes broker time: STARTING for a minute, then done. */
   aev_broker_drain(b);
+  call_eq("ListReplays", "{}", AEV_OK,
+          "{\"Replays\":[{\"ReplayName\":\"rp\",\"EventSourceArn\":\"arn:aws:events:"
+          "us-east-1:000000000000:archive/a\",\"State\":\"STARTING\",\"EventStartTime\":"
+          "1704067200,\"EventEndTime\":1704067260,\"ReplayStartTime\":1704067320}]}");
+  aev_broker_advance(b, 60000);
   call_eq("ListReplays", "{}", AEV_OK,
           "{\"Replays\":[{\"ReplayName\":\"rp\",\"EventSourceArn\":\"arn:aws:events:"
           "us-east-1:000000000000:archive/a\",\"State\":\"COMPLETED\",\"EventStartTime\":"
           "1704067200,\"EventEndTime\":1704067260,\"ReplayStartTime\":1704067320,"
-          "\"ReplayEndTime\":1704067320}]}");
+          "\"ReplayEndTime\":1704067380}]}");
   call_eq("CancelReplay", "{\"ReplayName\":\"rp\"}", AEV_ERR_STATE,
           "{\"__type\":\"IllegalStatusException\",\"message\":\"Replay rp is not in a "
           "valid state for this operation.\"}");
   call_eq("DeleteArchive", "{\"ArchiveName\":\"a\"}", AEV_OK, "{}");
   call_eq("DescribeArchive", "{\"ArchiveName\":\"a\"}", AEV_ERR_NOT_FOUND,
           "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Archive a does not exist.\"}");
+}
+END_TEST
+
+/* ListArchives' EventSourceArn lists that bus's archives, and one that
+ * names no bus is an error (AWS's list-archives-unknown-event-bus-error
+ * snapshot), not an empty list. */
+START_TEST(list_archives_by_source) {
+  call_eq("CreateEventBus", "{\"Name\":\"orders\"}", AEV_OK, NULL);
+  call_eq("CreateArchive", "{\"ArchiveName\":\"a\",\"EventSourceArn\":\"default\"}",
+          AEV_OK, NULL);
+  call_eq("CreateArchive", "{\"ArchiveName\":\"b\",\"EventSourceArn\":\"orders\"}",
+          AEV_OK, NULL);
+  call_eq("ListArchives",
+          "{\"EventSourceArn\":\"arn:aws:events:us-east-1:000000000000:event-bus/orders\"}",
+          AEV_OK,
+          "{\"Archives\":[{\"ArchiveName\":\"b\",\"EventSourceArn\":\"arn:aws:events:"
+          "us-east-1:000000000000:event-bus/orders\",\"State\":\"ENABLED\","
+          "\"RetentionDays\":0,\"SizeBytes\":0,\"EventCount\":0,\"CreationTime\":1704067200}]}");
+  call_eq("ListArchives",
+          "{\"EventSourceArn\":\"arn:aws:events:us-east-1:000000000000:event-bus/nope\"}",
+          AEV_ERR_NOT_FOUND,
+          "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Event bus nope does not "
+          "exist.\"}");
 }
 END_TEST
 
@@ -216,7 +245,8 @@ START_TEST(list_actions_page) {
   all_pages("ListRules", "", "Rules", "Name", "ra,rb,rc,rd,re");
   all_pages("ListTargetsByRule", "\"Rule\":\"ra\",", "Targets", "Id", "t1,t2,t3,t4,t5");
   all_pages("ListArchives", "", "Archives", "ArchiveName", "ara,arb,arc,ard,are");
-  all_pages("ListReplays", "", "Replays", "ReplayName", "rpa,rpb,rpc,rpd,rpe");
+  /* Replays are listed oldest first, as AWS lists them. */
+  all_pages("ListReplays", "", "Replays", "ReplayName", "rpe,rpa,rpd,rpb,rpc");
   /* No Limit: everything, and no NextToken. */
   char got[256], token[64];
   page("ListRules", "{}", "Rules", "Name", got, sizeof got, token);
@@ -675,6 +705,7 @@ int main(void) {
   tcase_add_test(tc, buses);
   tcase_add_test(tc, rules_and_targets);
   tcase_add_test(tc, archives_and_replays);
+  tcase_add_test(tc, list_archives_by_source);
   tcase_add_test(tc, update_archive);
   tcase_add_test(tc, list_actions_page);
   tcase_add_test(tc, rule_names_by_target);

@@ -372,10 +372,12 @@ END_TEST
 
 START_TEST(permission_errors_change_nothing) {
   orders_bus_and_rule();
+  /* No policy yet: AWS answers as for a Sid the policy lacks (its
+   * remove-permission-non-existing-sid-error snapshot). */
   call_eq("RemovePermission", "{\"EventBusName\":\"orders\",\"StatementId\":\"one\"}",
           AEV_ERR_NOT_FOUND,
-          "{\"__type\":\"ResourceNotFoundException\",\"message\":\"EventBus does not have a "
-          "policy.\"}");
+          "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Statement with the "
+          "provided id does not exist.\"}");
   call_eq("PutPermission", GRANT("one", "111122223333"), AEV_OK, NULL);
   const char *const policy = POLICY(ST_ACCOUNT("one", "111122223333"));
   const char *errors[][3] = {

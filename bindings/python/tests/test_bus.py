@@ -163,7 +163,11 @@ class Buses(unittest.TestCase):
             ReplayName="again", EventSourceArn=arn, EventStartTime=t0,
             EventEndTime=t0 + 60, Destination={"Arn": self.bus.arn})
         self.assertEqual(out["State"], "STARTING")
+        # A replay takes broker time: STARTING for a minute, then done.
         self.b.drain()
+        self.assertEqual(self.b.describe_replay("again")["State"], "STARTING")
+        self.assertEqual(got, [])
+        self.b.advance(60 * 1000)
         self.assertEqual(self.b.describe_replay("again")["State"], "COMPLETED")
         self.assertEqual(json.loads(got[0])["replay-name"], "again")
         with self.assertRaises(ClientError) as cm:
@@ -322,7 +326,7 @@ class Buses(unittest.TestCase):
                             EventStartTime=end - datetime.timedelta(hours=1),
                             EventEndTime=end,
                             Destination={"Arn": self.bus.arn})
-        self.b.drain()
+        self.b.advance(60 * 1000)
         self.assertEqual(self.b.describe_replay("dt")["State"], "COMPLETED")
 
     def test_a_target_that_is_not_callable_is_refused_at_once(self):
