@@ -94,7 +94,8 @@ struct aev__target {
   /* Queue targets: the handle found at the first delivery, kept for the
    * target's life (a deleted queue is then looked up by ARN each time). */
   _Atomic(aev_queue *) queue;
-  char *group_id;   /* SqsParameters.MessageGroupId (FIFO queues, topics) */
+  char *group_id;   /* SqsParameters.MessageGroupId (queues, topics) */
+  int fifo;         /* the target is a FIFO queue or topic */
   aev_broker *broker; /* not counted: targets die with their bus */
   aev_bus_target_fn fn;
   void *user;

@@ -135,10 +135,11 @@ static int send(delivery *d, aev_queue *q, const char *in, size_t len) {
   aev_send_options *o = NULL;
   int rc = AEV_OK;
   if (d->t->group_id) {
-    /* FIFO targets: the rule's group, and the event id for deduplication. */
+    /* The target's group; a FIFO queue also the event id for deduplication,
+     * a standard (fair) queue takes none (SqsParameters reference). */
     rc = aev_send_options_new(&o);
     if (!rc) rc = aev_send_options_set_group_id(o, d->t->group_id);
-    if (!rc) rc = aev_send_options_set_deduplication_id(o, d->ev->id);
+    if (!rc && d->t->fifo) rc = aev_send_options_set_deduplication_id(o, d->ev->id);
   }
   if (!rc) rc = aev_queue_send(q, in, len, o, NULL, NULL);
   aev_send_options_free(o);
@@ -197,9 +198,10 @@ static void to_topic(delivery *d, const char *in, size_t len) {
   }
   aev_publish_options *o = NULL;
   if (d->t->group_id) {
+    /* A standard topic takes the group alone, for its fair queues. */
     rc = aev_publish_options_new(&o);
     if (!rc) rc = aev_publish_options_set_group_id(o, d->t->group_id);
-    if (!rc) rc = aev_publish_options_set_deduplication_id(o, d->ev->id);
+    if (!rc && d->t->fifo) rc = aev_publish_options_set_deduplication_id(o, d->ev->id);
   }
   char *copy = rc ? NULL : strndup(in, len);
   if (!rc) rc = copy ? aev_topic_publish(t, copy, len, o, NULL, NULL) : aev__nomem();

@@ -215,7 +215,8 @@ static int parse_sqs(json_t *spec, aev__target *t, const aev__target_at *at) {
   if (rc) return rc;
   if (t->kind != AEV__TARGET_QUEUE && t->kind != AEV__TARGET_TOPIC)
     return AEV_OK;
-  if (ends_with(t->arn, ".fifo") && !group)
+  t->fifo = ends_with(t->arn, ".fifo");
+  if (t->fifo && !group)
     return invalid("Parameter(s) SqsParameters must be specified for target: "
                    "%s.%s",
                    t->id, "");

@@ -471,12 +471,12 @@ static int deliver_one(aev_topic *t, aev__fan *f, sieve *sv, size_t i, aev__note
 }
 
 /* Plain raw sqs subscriptions (no filter policy, standard queues) of a
- * notification without attributes all receive the one shared body as it
- * is: their sends are one batch (aev__qput) that takes the body's
+ * notification without attributes or group all receive the one shared
+ * body as it is: their sends are one batch (aev__qput) that takes the body's
  * references and records at once. 0 when the notification needs the full
  * path. */
 static int plain_begin(aev__fan *f, aev__note *n, const aev__qtime *now, aev__qput *put) {
-  if (!f->v->plain_raw || n->attrs.publish_text ||
+  if (!f->v->plain_raw || n->attrs.publish_text || n->group ||
       atomic_load_explicit(&n->sqs_body, memory_order_relaxed))
     return 0;
   /* The raw body is made here, the fan-out's first step, so no delivery

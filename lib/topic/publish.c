@@ -372,10 +372,10 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
     id_bits[1] = aev__rng_next(&t->rng);
   }
   pthread_mutex_unlock(&t->mu);
-  /* Without attributes, Subject or MessageStructure, plain raw sends read
-   * nothing but the message. */
+  /* Without attributes, Subject, MessageStructure or group, plain raw
+   * sends read nothing but the message. */
   int local = rc == AEV_OK && go && (!f.v || f.v->all_plain) && !attrs.publish_text &&
-              !structure && !r->subject;
+              !structure && !r->subject && !r->group;
   /* One clock read: the notification's Timestamp is when its queue
    * messages are sent. */
   aev__qtime now = {0};

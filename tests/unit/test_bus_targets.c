@@ -92,6 +92,41 @@ START_TEST(fifo_queue_target_uses_group) {
 }
 END_TEST
 
+/* A standard queue or topic target takes SqsParameters' group alone, for
+ * the queue's fair queue (SqsParameters reference: "an Amazon SQS fair or
+ * FIFO queue"); a deduplication id would fail every delivery. */
+START_TEST(standard_targets_take_the_group_alone) {
+  aev_queue *fair = bt_queue(b, "fair", NULL), *via = bt_queue(b, "via-topic", NULL);
+  aev_topic *t;
+  bt_ok(aev_topic_create(b, "std", NULL, &t));
+  char *sub;
+  bt_ok(aev_topic_subscribe(t, "sqs", aev_queue_arn(via), "{\"RawMessageDelivery\":\"true\"}", &sub));
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  char targets[512];
+  snprintf(targets, sizeof targets,
+           "[{\"Id\":\"q\",\"Arn\":\"%s\",\"SqsParameters\":{\"MessageGroupId\":\"tenant-1\"}},"
+           "{\"Id\":\"t\",\"Arn\":\"%s\",\"SqsParameters\":{\"MessageGroupId\":\"tenant-2\"}}]",
+           aev_queue_arn(fair), aev_topic_arn(t));
+  bt_ok(aev_bus_put_targets(def, "r", targets, NULL));
+  bt_put(def, "a", "{}");
+  aev_broker_drain(b);
+  aev_queue *queues[] = {fair, via};
+  const char *groups[] = {"tenant-1", "tenant-2"};
+  for (int i = 0; i < 2; i++) {
+    aev_message *m;
+    size_t n;
+    bt_ok(aev_queue_receive(queues[i], 1, 0, NULL, &m, &n));
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(aev_message_system_attribute(m, "MessageGroupId"), groups[i]);
+    aev_message_free(m);
+  }
+  aev_free(sub);
+  aev_topic_release(t);
+  aev_queue_release(via);
+  aev_queue_release(fair);
+}
+END_TEST
+
 START_TEST(input_and_input_path) {
   aev_queue *q2 = bt_queue(b, "q2", NULL);
   bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
@@ -858,6 +893,7 @@ int main(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, queue_target_gets_the_envelope);
   tcase_add_test(tc, fifo_queue_target_uses_group);
+  tcase_add_test(tc, standard_targets_take_the_group_alone);
   tcase_add_test(tc, input_and_input_path);
   tcase_add_test(tc, transformer_string_template);
   tcase_add_test(tc, transformer_text_template);

@@ -566,24 +566,31 @@ END_TEST
  * reference; recorded against AWS: test_publish_message_group_id). */
 START_TEST(standard_topic_groups_feed_fair_queues) {
   aev_topic *t = tt_topic(b, "t", NULL);
-  aev_queue *q = qt_queue(b, "fair", NULL);
-  char *s = tt_sub(t, q, NULL);
+  /* Enveloped and raw: a raw one also takes the group (not the plain
+   * shared-body sends, which carry none). */
+  aev_queue *q = qt_queue(b, "fair", NULL), *raw = qt_queue(b, "fair-raw", NULL);
+  char *s = tt_sub(t, q, NULL), *sr = tt_sub(t, raw, "{\"RawMessageDelivery\":\"true\"}");
   aev_publish_options *o;
   ck_assert_int_eq(aev_publish_options_new(&o), AEV_OK);
   aev_publish_options_set_group_id(o, "tenant-1");
   ck_assert_int_eq(aev_topic_publish(t, "x", 1, o, NULL, NULL), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
-  aev_message *m = qt_recv1(q);
-  ck_assert_ptr_nonnull(m);
-  ck_assert_str_eq(aev_message_system_attribute(m, "MessageGroupId"), "tenant-1");
-  ck_assert_ptr_null(aev_message_system_attribute(m, "MessageDeduplicationId"));
-  aev_message_free(m);
+  aev_queue *both[] = {q, raw};
+  for (int i = 0; i < 2; i++) {
+    aev_message *m = qt_recv1(both[i]);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_str_eq(aev_message_system_attribute(m, "MessageGroupId"), "tenant-1");
+    ck_assert_ptr_null(aev_message_system_attribute(m, "MessageDeduplicationId"));
+    aev_message_free(m);
+  }
   aev_publish_options_set_group_id(o, "no spaces");
   tt_assert_error(aev_topic_publish(t, "x", 1, o, NULL, NULL), AEV_ERR_INVALID, "InvalidParameter",
                   "Invalid parameter: MessageGroupId Reason: MessageGroupId can only include alphanumeric "
                   "and punctuation characters. 1 to 128 in length.");
   aev_publish_options_free(o);
   aev_free(s);
+  aev_free(sr);
+  aev_queue_release(raw);
   aev_queue_release(q);
   aev_topic_release(t);
 }
