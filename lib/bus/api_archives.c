@@ -43,26 +43,47 @@ AEV__EVENTS_ACTION(describe_archive) {
   return parsed(rc, text, resp);
 }
 
-/* Drops the archives of list whose EventSourceArn is not arn. */
-static void only_from(json_t *list, const char *arn) {
-  for (size_t i = json_array_size(list); i-- > 0;)
-    if (strcmp(json_string_value(json_object_get(json_array_get(list, i), "EventSourceArn")),
-               arn))
-      json_array_remove(list, i);
+/* Drops the entries of list whose member is not value (none when value is
+ * NULL). */
+static void only_where(json_t *list, const char *member, const char *value) {
+  for (size_t i = json_array_size(list); value && i-- > 0;) {
+    const char *v = json_string_value(json_object_get(json_array_get(list, i), member));
+    if (!v || strcmp(v, value)) json_array_remove(list, i);
+  }
+}
+
+/* ListArchives' and ListReplays' filters: NamePrefix, EventSourceArn and
+ * State, of which AWS takes one at most ("Filter parameters are exclusive",
+ * their API reference), State one of states. */
+static int filters(const aev__api_service *svc, json_t *req, const char *action,
+                   const char *const *states, const char **prefix, const char **source,
+                   const char **state) {
+  int rc = aev__api_opt_string(svc, req, "NamePrefix", prefix);
+  if (!rc) rc = aev__api_opt_string(svc, req, "EventSourceArn", source);
+  if (!rc) rc = aev__api_opt_enum(svc, req, "State", "state", states, state);
+  if (!rc && !!*prefix + !!*source + !!*state > 1)
+    rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "At most one filter is allowed for %s. Use either : State, EventSourceArn, "
+                   "or NamePrefix.",
+                   action);
+  return rc;
 }
 
 AEV__EVENTS_ACTION(list_archives) {
-  const char *prefix = NULL, *source = NULL;
+  static const char *const states[] = {"ENABLED",       "DISABLED",     "CREATING", "UPDATING",
+                                       "CREATE_FAILED", "UPDATE_FAILED", NULL};
+  const char *prefix = NULL, *source = NULL, *state = NULL;
   char *text = NULL;
   aev_bus *bus = NULL;
-  int rc = aev__api_opt_string(svc, req, "NamePrefix", &prefix);
-  if (!rc) rc = aev__api_opt_string(svc, req, "EventSourceArn", &source);
+  int rc = filters(svc, req, "ListArchives", states, &prefix, &source, &state);
   /* AWS answers that an EventSourceArn's bus does not exist rather than
    * listing nothing. */
   if (!rc && source) rc = aev__bus_find(b, source, 1, &bus);
   if (!rc) rc = aev_bus_list_archives(b, prefix, &text);
   if (!(rc = parsed(rc, text, resp))) {
-    if (bus) only_from(json_object_get(*resp, "Archives"), bus->res.arn);
+    json_t *list = json_object_get(*resp, "Archives");
+    only_where(list, "EventSourceArn", bus ? bus->res.arn : NULL);
+    only_where(list, "State", state);
     if ((rc = aev__events_page(svc, req, "Archives", *resp))) json_decref(*resp);
   }
   aev_bus_release(bus);
@@ -117,13 +138,18 @@ AEV__EVENTS_ACTION(describe_replay) {
 }
 
 AEV__EVENTS_ACTION(list_replays) {
-  const char *prefix = NULL;
+  static const char *const states[] = {"STARTING",  "RUNNING",   "CANCELLING", "COMPLETED",
+                                       "CANCELLED", "FAILED",    NULL};
+  const char *prefix = NULL, *source = NULL, *state = NULL;
   char *text = NULL;
-  int rc = aev__api_opt_string(svc, req, "NamePrefix", &prefix);
+  int rc = filters(svc, req, "ListReplays", states, &prefix, &source, &state);
   if (!rc) rc = aev_bus_list_replays(b, prefix, &text);
-  if (!(rc = parsed(rc, text, resp)) &&
-      (rc = aev__events_page(svc, req, "Replays", *resp)))
-    json_decref(*resp);
+  if (!(rc = parsed(rc, text, resp))) {
+    json_t *list = json_object_get(*resp, "Replays");
+    only_where(list, "EventSourceArn", source);
+    only_where(list, "State", state);
+    if ((rc = aev__events_page(svc, req, "Replays", *resp))) json_decref(*resp);
+  }
   return rc;
 }
 

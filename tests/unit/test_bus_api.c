@@ -146,6 +146,42 @@ START_TEST(list_archives_by_source) {
 }
 END_TEST
 
+/* ListArchives' and ListReplays' State filters, and their one filter at
+ * most ("Filter parameters are exclusive", their API reference). */
+START_TEST(list_filters_are_exclusive) {
+  call_eq("CreateArchive", "{\"ArchiveName\":\"a\",\"EventSourceArn\":\"default\"}", AEV_OK, NULL);
+  call_eq("ListArchives", "{\"State\":\"DISABLED\"}", AEV_OK, "{\"Archives\":[]}");
+  json_t *r = aev_test_call(b, "events", "ListArchives", "{\"State\":\"ENABLED\"}", AEV_OK);
+  ck_assert_int_eq(json_array_size(json_object_get(r, "Archives")), 1);
+  json_decref(r);
+  call_eq("ListArchives", "{\"State\":\"ENABLED\",\"NamePrefix\":\"a\"}", AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"At most one filter is allowed for "
+          "ListArchives. Use either : State, EventSourceArn, or NamePrefix.\"}");
+  call_eq("ListArchives", "{\"State\":\"ON\"}", AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: Value 'ON' "
+          "at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, "
+          "DISABLED, CREATING, UPDATING, CREATE_FAILED, UPDATE_FAILED]\"}");
+  call_eq("StartReplay",
+          "{\"ReplayName\":\"r\",\"EventSourceArn\":\"arn:aws:events:us-east-1:000000000000:archive/a\","
+          "\"EventStartTime\":1704067100,\"EventEndTime\":1704067160,\"Destination\":{\"Arn\":"
+          "\"arn:aws:events:us-east-1:000000000000:event-bus/default\"}}",
+          AEV_OK, NULL);
+  call_eq("ListReplays", "{\"State\":\"COMPLETED\"}", AEV_OK, "{\"Replays\":[]}");
+  call_eq("ListReplays", "{\"EventSourceArn\":\"arn:aws:events:us-east-1:000000000000:archive/b\"}", AEV_OK,
+          "{\"Replays\":[]}");
+  static const char *const one[] = {"{\"State\":\"STARTING\"}",
+                                    "{\"EventSourceArn\":\"arn:aws:events:us-east-1:000000000000:archive/a\"}"};
+  for (size_t i = 0; i < 2; i++) {
+    r = aev_test_call(b, "events", "ListReplays", one[i], AEV_OK);
+    ck_assert_int_eq(json_array_size(json_object_get(r, "Replays")), 1);
+    json_decref(r);
+  }
+  call_eq("ListReplays", "{\"State\":\"STARTING\",\"NamePrefix\":\"r\"}", AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"At most one filter is allowed for "
+          "ListReplays. Use either : State, EventSourceArn, or NamePrefix.\"}");
+}
+END_TEST
+
 START_TEST(update_archive) {
   call_eq("CreateArchive",
           "{\"ArchiveName\":\"a\",\"EventSourceArn\":\"default\"}", AEV_OK, NULL);
@@ -706,6 +742,7 @@ int main(void) {
   tcase_add_test(tc, rules_and_targets);
   tcase_add_test(tc, archives_and_replays);
   tcase_add_test(tc, list_archives_by_source);
+  tcase_add_test(tc, list_filters_are_exclusive);
   tcase_add_test(tc, update_archive);
   tcase_add_test(tc, list_actions_page);
   tcase_add_test(tc, rule_names_by_target);
