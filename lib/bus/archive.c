@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bus/bus_impl.h"
+#include "bus/replay.h"
 #include "core/broker.h"
 #include "core/json_build.h"
 #include "core/status.h"
@@ -59,18 +60,20 @@ static void prune(aev__archive *a, int64_t now_ms) {
   }
 }
 
-static void append(aev__archive *a, aev__event *ev) {
+/* Keeps ev in a: 0 when out of memory (the event is not archived). */
+static int append(aev__archive *a, aev__event *ev) {
   prune(a, ev->ingest_ms);
   if (a->n == a->cap) {
     size_t cap = a->cap ? a->cap * 2 : 16;
     aev__event **v = realloc(a->events, cap * sizeof *v);
-    if (!v) return; /* out of memory: the event is not archived */
+    if (!v) return 0;
     a->events = v;
     a->cap = cap;
   }
   ev->refs++;
   a->events[a->n++] = ev;
   a->bytes += ev->len;
+  return 1;
 }
 
 void aev__archive_store(aev_bus *bus, const uint64_t *ids, size_t n,
@@ -80,7 +83,9 @@ void aev__archive_store(aev_bus *bus, const uint64_t *ids, size_t n,
   for (aev__archive *a = bus->archives; a; a = a->next) {
     int hit = !a->pattern;
     for (size_t i = 0; !hit && i < n; i++) hit = ids[i] == a->id;
-    if (hit) append(a, ev);
+    if (!hit || !append(a, ev)) continue;
+    for (aev__replay *r = bus->replays; r; r = r->next)
+      if (!strcmp(r->archive, a->name)) aev__replay_archived(r, ev);
   }
   pthread_mutex_unlock(&bus->amu);
 }

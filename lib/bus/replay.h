@@ -35,6 +35,10 @@ struct aev__replay {
   aev__event **events;
   size_t n, next_event;
   int64_t read_ms;
+  /* Set while it waits for a minute to pass: for the minute of the first
+   * event it read and has not replayed, or for to_ms (wake_ms, epoch). */
+  int waiting;
+  int64_t wake_ms;
 };
 
 /* Sets a new replay going: it is STARTING until its first step, a minute
@@ -44,6 +48,10 @@ int aev__replay_begin(aev__replay *r);
 /* CancelReplay of a STARTING or RUNNING replay (amu held): it is
  * CANCELLING until its next step, at most a second away, ends it. */
 void aev__replay_cancel(aev__replay *r);
+
+/* An event its archive just kept (amu held): a replay waiting past that
+ * event's minute wakes at its end instead. */
+void aev__replay_archived(aev__replay *r, const aev__event *ev);
 
 /* Drops the events it read and has not replayed yet (amu held). */
 void aev__replay_drop_events(aev__replay *r);

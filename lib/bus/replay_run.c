@@ -6,7 +6,11 @@
  * minutes without events taking no time, and a minute only once it has
  * passed on the broker clock (an EventEndTime in the future keeps it
  * RUNNING until then, and events archived meanwhile are replayed too); then
- * COMPLETED. A cancelled replay stops at its next step: CANCELLED. */
+ * COMPLETED. A cancelled replay stops at its next step: CANCELLED. While
+ * it waits for a minute to pass it sleeps until the minute of the next
+ * event it knows of, or the end time; an event archived meanwhile wakes
+ * it sooner (aev__replay_archived), so a replay waiting for a distant end
+ * time costs nothing until then. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +29,24 @@ static void step(void *arg, int cancelled);
 static int arm(aev__replay *r, int64_t when) {
   aev_broker *b = r->bus->res.broker;
   aev__clock *c = aev__broker_clock(b);
+  r->waiting = 0;
   return aev__timer_arm(aev__broker_sched(b), &r->timer,
                         aev__clock_mono_ms(c) + (when - aev__clock_now_ms(c)));
+}
+
+/* The end of the minute (counted from the cursor) that holds event time t,
+ * or to_ms if sooner. */
+static int64_t minute_end_of(const aev__replay *r, int64_t t) {
+  int64_t end = r->cursor_ms + ((t - r->cursor_ms) / MINUTE_MS + 1) * MINUTE_MS;
+  return end < r->to_ms ? end : r->to_ms;
+}
+
+/* Arms r to wake once the minute it waits for has passed. */
+static int wait_for(aev__replay *r, int64_t when) {
+  int rc = arm(r, when);
+  r->waiting = !rc;
+  r->wake_ms = when;
+  return rc;
 }
 
 int aev__replay_begin(aev__replay *r) {
@@ -44,6 +64,7 @@ void aev__replay_drop_events(aev__replay *r) {
 
 static void finish(aev__replay *r, int state, int64_t now) {
   r->state = state;
+  r->waiting = 0;
   r->ended_s = now / 1000;
   aev__replay_drop_events(r);
 }
@@ -61,11 +82,20 @@ void aev__replay_cancel(aev__replay *r) {
   }
 }
 
-/* The end of the minute at the cursor. */
-static int64_t minute_end(const aev__replay *r) {
-  int64_t end = r->cursor_ms + MINUTE_MS;
-  return end < r->to_ms ? end : r->to_ms;
+void aev__replay_archived(aev__replay *r, const aev__event *ev) {
+  if (!r->waiting || ev->time_ms < r->cursor_ms || ev->time_ms >= r->to_ms) return;
+  int64_t when = minute_end_of(r, ev->time_ms);
+  aev_broker *b = r->bus->res.broker;
+  /* Only a step still to come moves: one already due reads the archive. */
+  if (when >= r->wake_ms || !aev__timer_cancel(aev__broker_sched(b), &r->timer)) return;
+  if (wait_for(r, when)) {
+    /* The broker is shutting down: as in aev__replay_cancel, it ends now
+     * (the caller's reference keeps the bus). */
+    finish(r, AEV__REPLAY_CANCELLED, aev_broker_now_ms(b));
+    aev_bus_release(r->bus);
+  }
 }
+
 
 /* Reads the archive's events from the cursor on, in place of what was read
  * before. A deleted archive fails the replay. */
@@ -101,7 +131,7 @@ static void run(aev__replay *r, int64_t now, aev__event ***batch, size_t *k) {
     return;
   }
   skip_empty(r);
-  int64_t end = minute_end(r);
+  int64_t end = minute_end_of(r, r->cursor_ms);
   /* What was read before this minute ended may lack some of its events. */
   if (r->cursor_ms < r->to_ms && end <= now && end > r->read_ms) {
     if (read_archive(r, now)) {
@@ -109,14 +139,16 @@ static void run(aev__replay *r, int64_t now, aev__event ***batch, size_t *k) {
       return;
     }
     skip_empty(r);
-    end = minute_end(r);
+    end = minute_end_of(r, r->cursor_ms);
   }
   if (r->cursor_ms >= r->to_ms) {
     finish(r, AEV__REPLAY_COMPLETED, now);
     return;
   }
   if (end > now) {
-    if (arm(r, end)) finish(r, AEV__REPLAY_CANCELLED, now);
+    int64_t when = r->next_event < r->n ? minute_end_of(r, r->events[r->next_event]->time_ms)
+                                        : r->to_ms;
+    if (wait_for(r, when)) finish(r, AEV__REPLAY_CANCELLED, now);
     return;
   }
   size_t from = r->next_event;

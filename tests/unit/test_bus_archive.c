@@ -328,6 +328,66 @@ START_TEST(replay_until_a_future_end) {
 }
 END_TEST
 
+/* A replay waiting for a distant end time sleeps until then (no timer a
+ * minute, DESIGN: idle means zero CPU); an event archived meanwhile wakes
+ * it at the end of that event's minute, and it sleeps again after. */
+START_TEST(replay_waits_without_a_timer_a_minute) {
+  bt_ok(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL));
+  aev_broker_advance(b, 60000);
+  const int64_t from_s = aev_broker_now_ms(b) / 1000 - 60, to_s = from_s + 86400;
+  start("", from_s, to_s);
+  aev_broker_advance(b, 60000); /* STARTING for a minute, then waiting */
+  int64_t next;
+  int ended;
+  bt_ok(aev_broker_next_deadline(b, &next));
+  ck_assert_int_eq(next, to_s * 1000);
+  ck_assert_str_eq(replay_state("rp", &ended), "RUNNING");
+
+  aev_broker_advance(b, 3 * 3600 * 1000 + 30000);
+  const int64_t put_ms = aev_broker_now_ms(b);
+  bt_put(def, "shop", "{\"n\":1}");
+  int r;
+  ck_assert_int_eq(drain_queue(qa, &r), 1);
+  bt_ok(aev_broker_next_deadline(b, &next));
+  ck_assert_int_eq(next, from_s * 1000 + ((put_ms - from_s * 1000) / 60000 + 1) * 60000);
+  aev_broker_advance(b, next - aev_broker_now_ms(b) - 1);
+  ck_assert_int_eq(drain_queue(qa, &r), 0);
+  aev_broker_advance(b, 1);
+  ck_assert_int_eq(drain_queue(qa, &r), 1);
+  ck_assert(r);
+  aev_broker_advance(b, 1000); /* its step after a minute replayed */
+  bt_ok(aev_broker_next_deadline(b, &next));
+  ck_assert_int_eq(next, to_s * 1000);
+  ck_assert_str_eq(replay_state("rp", &ended), "RUNNING");
+}
+END_TEST
+
+/* An event it read whose time lies ahead (PutEvents' Time) is waited for
+ * at the end of its minute, not a minute at a time. */
+START_TEST(replay_waits_for_an_event_ahead) {
+  bt_ok(aev_bus_create_archive(def, "all", NULL, 0, NULL, NULL));
+  aev_broker_advance(b, 60000);
+  const int64_t from_s = aev_broker_now_ms(b) / 1000 - 60, to_s = from_s + 86400;
+  const int64_t ahead_s = from_s + 7200 + 30;
+  char req[256], *resp;
+  snprintf(req, sizeof req,
+           "[{\"Source\":\"shop\",\"DetailType\":\"t\",\"Detail\":\"{}\",\"Time\":%lld}]",
+           (long long)ahead_s);
+  bt_ok(aev_bus_put_events(b, req, &resp));
+  aev_free(resp);
+  int r;
+  ck_assert_int_eq(drain_queue(qa, &r), 1);
+  start("", from_s, to_s);
+  aev_broker_advance(b, 60000);
+  int64_t next;
+  bt_ok(aev_broker_next_deadline(b, &next));
+  ck_assert_int_eq(next, (from_s + 7200 + 60) * 1000);
+  aev_broker_advance(b, next - aev_broker_now_ms(b));
+  ck_assert_int_eq(drain_queue(qa, &r), 1);
+  ck_assert(r);
+}
+END_TEST
+
 /* AWS allows 10 active replays per account and Region: an 11th, on any
  * bus, is refused (its tests_concurrency_error_too_many_active_replays
  * recording) until one has ended; one CANCELLING has not. */
@@ -496,6 +556,8 @@ int main(void) {
   tcase_add_test(tc, replay_errors);
   tcase_add_test(tc, replays_list_oldest_first);
   tcase_add_test(tc, replay_until_a_future_end);
+  tcase_add_test(tc, replay_waits_without_a_timer_a_minute);
+  tcase_add_test(tc, replay_waits_for_an_event_ahead);
   tcase_add_test(tc, ten_active_replays_at_most);
   tcase_add_test(tc, cancel_a_starting_replay);
   tcase_add_test(tc, replay_of_a_deleted_archive_fails);
