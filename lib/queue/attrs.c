@@ -271,10 +271,14 @@ static int apply_one(aev_broker *b, aev__qconf *c, const char *name,
     return parse_int(v, 0, 20, &c->wait) ? bad_value(name) : AEV_OK;
   if (!strcmp(name, "KmsDataKeyReusePeriodSeconds"))
     return parse_int(v, 60, 86400, &c->kms_reuse) ? bad_value(name) : AEV_OK;
-  if (!strcmp(name, "SqsManagedSseEnabled"))
-    return parse_bool(v, &c->sse) ? bad_value(name) : AEV_OK;
+  /* A queue has one kind of server-side encryption at a time ("Only one
+   * server-side encryption option is supported per queue", the
+   * SetQueueAttributes reference): turning one on turns the other off. */
+  if (!strcmp(name, "SqsManagedSseEnabled")) {
+    if (parse_bool(v, &c->sse)) return bad_value(name);
+    return c->sse ? set_text(&c->kms_key, "") : AEV_OK;
+  }
   if (!strcmp(name, "KmsMasterKeyId")) {
-    /* A customer key replaces SQS-managed encryption. */
     if (*v) c->sse = 0;
     return set_text(&c->kms_key, v);
   }

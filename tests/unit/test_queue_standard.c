@@ -885,9 +885,12 @@ START_TEST(attributes_get_set) {
   qt_assert_error(aev_queue_create(b, "both", both, &made), AEV_ERR_INVALID,
                   "InvalidAttributeName", sse_msg);
   ck_assert_ptr_null(made);
-  /* One at a time is accepted. */
+  /* One at a time is accepted, and replaces the other kind. */
   ck_assert_int_eq(aev_queue_set_attributes(q, "{\"SqsManagedSseEnabled\":\"true\"}"), AEV_OK);
   qt_assert_attr(q, "SqsManagedSseEnabled", "true");
+  char *key = qt_attr(q, "KmsMasterKeyId"), *reuse = qt_attr(q, "KmsDataKeyReusePeriodSeconds");
+  ck_assert_ptr_null(key);
+  ck_assert_ptr_null(reuse);
   aev_queue_release(q);
 }
 END_TEST
