@@ -213,9 +213,12 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
   apply_locked(m, &s, aev_broker_now_ms(b));
   json_decref(req);
   /* The answer is made before the mapping is listed: out of memory then
-   * leaves nothing made. */
+   * leaves nothing made. Lambda answers State "Creating", or "Disabled"
+   * for a mapping created with Enabled false. */
   char *answer = NULL;
-  rc = json ? aev__fn_dump(describe(m, "Creating"), &answer) : AEV_OK;
+  rc = json ? aev__fn_dump(describe(m, m->enabled ? "Creating" : "Disabled"),
+                           &answer)
+            : AEV_OK;
   pthread_mutex_lock(&f->mu);
   aev__esm *other = f->res.deleted ? NULL : same_pair_locked(f, m->source_arn);
   if (rc == AEV_OK && other)
@@ -322,13 +325,19 @@ int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
                 .report_failures = m->report_failures,
                 .max_concurrency = m->max_concurrency, .enabled = m->enabled};
   pthread_mutex_unlock(&m->mu);
+  int was_enabled = s.enabled;
   rc = parse(req, m->fifo, &s);
   if (rc == AEV_OK) {
     pthread_mutex_lock(&m->mu);
     apply_locked(m, &s, aev_broker_now_ms(b));
     pthread_mutex_unlock(&m->mu);
     aev__esm_pump(m); /* enabled again, or room for more batches */
-    rc = aev__fn_dump(describe(m, NULL), json);
+    /* Lambda answers the transition it starts: "Enabling" or "Disabling"
+     * when Enabled flips, else "Updating". */
+    rc = aev__fn_dump(describe(m, s.enabled == was_enabled ? "Updating"
+                                  : s.enabled            ? "Enabling"
+                                                         : "Disabling"),
+                      json);
   }
   settings_drop(&s);
   json_decref(req);
