@@ -483,6 +483,28 @@ START_TEST(validation_as_aws) {
 }
 END_TEST
 
+/* Lambda words every pattern it cannot read the same way, with no reason
+ * (test_sqs_invalid_event_filter's recorded answers). */
+START_TEST(invalid_patterns_answer_one_message) {
+  bt_state s = {0};
+  aev_function *f = bt_function("pat", &s);
+  aev_queue *q = qt_queue(b, "pat-q", NULL);
+  const char *patterns[] = {"null", "simple string", "{\\\"eventSource\\\":\\\"aws:sqs\\\"}",
+                            "{\\\"eventSource\\\":[]}"};
+  char req[512], *out;
+  for (size_t i = 0; i < sizeof patterns / sizeof *patterns; i++) {
+    snprintf(req, sizeof req,
+             "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"pat\",\"FilterCriteria\":"
+             "{\"Filters\":[{\"Pattern\":\"%s\"}]}}", aev_queue_arn(q), patterns[i]);
+    ft_assert_error(aev_event_source_mapping_create(b, req, &out), AEV_ERR_INVALID,
+                    "InvalidParameterValueException", "Invalid filter pattern definition.");
+    ck_assert_str_eq(aev_errmsg(), "Invalid filter pattern definition.");
+  }
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
 START_TEST(through_aev_call) {
   bt_state s = {0};
   ck_assert_int_eq(aev_handler_register(b, "batch", batch_handler, &s, NULL), AEV_OK);
@@ -730,6 +752,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, scaling_starts_at_five_batches);
   tcase_add_test(tc, fifo_keeps_group_order);
   tcase_add_test(tc, validation_as_aws);
+  tcase_add_test(tc, invalid_patterns_answer_one_message);
   tcase_add_test(tc, through_aev_call);
   tcase_add_test(tc, deleting_the_function_stops_its_mappings);
   tcase_add_test(tc, mapping_tags_live_as_long_as_the_mapping);
