@@ -153,6 +153,23 @@ static aev__esm *same_pair_locked(aev_function *f, const char *arn) {
   return NULL;
 }
 
+/* StartingPosition as Lambda's request model checks it before anything
+ * else: one of its three values, whatever the source. */
+static int starting_position(json_t *req) {
+  json_t *v = json_object_get(req, "StartingPosition");
+  const char *p = json_string_value(v);
+  if (!v || json_is_null(v) ||
+      (p && (!strcmp(p, "LATEST") || !strcmp(p, "AT_TIMESTAMP") ||
+             !strcmp(p, "TRIM_HORIZON"))))
+    return AEV_OK;
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value '%s' at "
+                   "'startingPosition' failed to satisfy constraint: Member "
+                   "must satisfy enum value set: [LATEST, AT_TIMESTAMP, "
+                   "TRIM_HORIZON]",
+                   p ? p : "");
+}
+
 int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
                                     char **json) {
   json_t *req;
@@ -162,6 +179,11 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
     return aev__fn_invalid("The request must be a JSON object.");
   }
   const char *arn = json_string_value(json_object_get(req, "EventSourceArn"));
+  int rc0 = starting_position(req);
+  if (rc0 != AEV_OK) {
+    json_decref(req);
+    return rc0;
+  }
   if (arn && strncmp(arn, "arn:aws:kinesis:", 16) == 0) {
     /* Kinesis sources are read by the stream primitive's own pollers. */
     json_t *desc = NULL;
@@ -181,6 +203,11 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
                              "Member must not be null");
   if (rc == AEV_OK) rc = aev__function_find(b, fname, &f);
   if (rc == AEV_OK) rc = find_queue(b, arn, &q);
+  /* A queue is read from wherever its messages are. */
+  if (rc == AEV_OK && json_object_get(req, "StartingPosition") &&
+      !json_is_null(json_object_get(req, "StartingPosition")))
+    rc = aev__fn_invalid("StartingPosition is not valid for SQS event "
+                         "sources.");
   int fifo = 0;
   if (rc == AEV_OK) {
     size_t n = strlen(arn);

@@ -87,14 +87,19 @@ static int parse(aev__mapping *m, json_t *req) {
   if (!start)
     return invalid("%s", "StartingPosition is required for Kinesis event "
                          "sources: TRIM_HORIZON, LATEST or AT_TIMESTAMP.");
-  if (strcmp(start, "TRIM_HORIZON") && strcmp(start, "LATEST") &&
-      strcmp(start, "AT_TIMESTAMP"))
-    return invalid("StartingPosition %s is not one of TRIM_HORIZON, LATEST, "
-                   "AT_TIMESTAMP.", start);
+  /* Its value was checked by Lambda's front end (function/esm.c). */
   json_t *ts = json_object_get(req, "StartingPositionTimestamp");
+  if (strcmp(start, "AT_TIMESTAMP") && ts && !json_is_null(ts))
+    return invalid("%s", "Timestamp only valid with StartingPosition "
+                         "AT_TIMESTAMP");
   if (!strcmp(start, "AT_TIMESTAMP") && !json_is_number(ts))
     return invalid("%s", "StartingPositionTimestamp is required with "
                          "StartingPosition AT_TIMESTAMP.");
+  /* Lambda's Java front end cannot read a time before 1970. */
+  if (json_number_value(ts) < 0)
+    return invalid("%s", "Received Exception while reading from provided "
+                         "stream. class java.lang.Long can not be converted "
+                         "to a Timestamp");
   m->start_ts_ms = (int64_t)(json_number_value(ts) * 1000.0);
   if (!(m->starting = strdup(start))) return aev__nomem();
   m->batch_size = 100;

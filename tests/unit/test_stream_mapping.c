@@ -348,7 +348,17 @@ START_TEST(checks_get_and_delete) {
   ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value '0' at 'batchSize' failed to satisfy constraint: Member must have value greater than or equal to 1");
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"ParallelizationFactor\":11"), AEV_ERR_INVALID);
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"MaximumRecordAgeInSeconds\":30"), AEV_ERR_INVALID);
-  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"NOW\""), AEV_ERR_INVALID);
+  /* StartingPosition and its timestamp as Lambda checks them
+   * (test_create_starting_position_validation_exceptions[kinesis]). */
+  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"0\""), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value '0' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]");
+  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"LATEST\",\"StartingPositionTimestamp\":1704067200"), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValueException");
+  ck_assert_str_eq(aev_errmsg(), "Timestamp only valid with StartingPosition AT_TIMESTAMP");
+  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"AT_TIMESTAMP\",\"StartingPositionTimestamp\":-1704067200"), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValueException");
+  ck_assert_str_eq(aev_errmsg(), "Received Exception while reading from provided stream. class java.lang.Long can not be converted to a Timestamp");
   char req[256];
   snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"nope\",\"StartingPosition\":\"LATEST\"}", aev_stream_arn(s));
   json_t *j = json_loads(req, 0, NULL), *out = NULL;
