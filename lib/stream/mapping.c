@@ -146,7 +146,9 @@ json_t *aev__mapping_destination_json(const char *on_failure) {
                     : json_pack("{s:{}}", "OnFailure");
 }
 
-static json_t *describe(aev__mapping *m) {
+/* state: what the answer says instead of the mapping's own State, or
+ * NULL. */
+static json_t *describe(aev__mapping *m, const char *state) {
   json_t *j = json_pack(
       "{s:s, s:s, s:i, s:i, s:i, s:s, s:s, s:f, s:s, s:s, s:s, s:i, s:b, s:i, s:i}",
       "UUID", m->uuid, "StartingPosition", m->starting, "BatchSize",
@@ -155,7 +157,7 @@ static json_t *describe(aev__mapping *m) {
       "FunctionArn", m->function_arn, "LastModified",
       (double)m->modified_ms / 1000.0, "LastProcessingResult",
       m->last_result[0] ? m->last_result : "No records processed", "State",
-      m->deleted ? "Deleting" : "Enabled", "StateTransitionReason",
+      state ? state : m->deleted ? "Deleting" : "Enabled", "StateTransitionReason",
       "User action", "MaximumRecordAgeInSeconds", m->max_age_s,
       "BisectBatchOnFunctionError", m->bisect, "MaximumRetryAttempts",
       m->max_retries, "TumblingWindowInSeconds", m->tumbling_s);
@@ -229,7 +231,7 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   m->next = s->mappings;
   s->mappings = m;
   m->refs++; /* the stream list's */
-  *out = describe(m);
+  *out = describe(m, "Creating"); /* as Lambda answers a new mapping */
   pthread_mutex_unlock(&s->mu);
   aev__mapping_unref(m);
   return AEV_OK;
@@ -275,7 +277,7 @@ int aev__stream_mapping_get(aev_broker *b, const char *uuid, json_t **out) {
   aev__mapping *m;
   int rc = find(b, uuid, 0, &m);
   if (rc != AEV_OK) return rc;
-  *out = describe(m);
+  *out = describe(m, NULL);
   aev__mapping_unref(m);
   return *out ? AEV_OK : aev__nomem();
 }
@@ -294,7 +296,7 @@ int aev__stream_mapping_delete(aev_broker *b, const char *uuid, json_t **out) {
   int rc = find(b, uuid, 1, &m);
   if (rc != AEV_OK) return rc;
   m->deleted = 1;
-  *out = describe(m);
+  *out = describe(m, NULL);
   stop(m);
   return AEV_OK;
 }
