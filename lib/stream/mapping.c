@@ -182,6 +182,8 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
     return invalid("%s", "EventSourceArn and FunctionName are required.");
   aev_stream *s;
   int rc = aev__stream_find(b, src, &s);
+  /* Lambda reports a missing stream as a bad parameter. */
+  if (rc == AEV_ERR_NOT_FOUND) return invalid("Stream not found: %s", src);
   if (rc != AEV_OK) return rc;
   aev_function *f = NULL;
   rc = aev__function_find(b, fn, &f);
