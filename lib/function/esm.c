@@ -153,6 +153,23 @@ static aev__esm *same_pair_locked(aev_function *f, const char *arn) {
   return NULL;
 }
 
+/* StartingPosition as Lambda's request model checks it before anything
+ * else: one of its three values, whatever the source. */
+static int starting_position(json_t *req) {
+  json_t *v = json_object_get(req, "StartingPosition");
+  const char *p = json_string_value(v);
+  if (!v || json_is_null(v) ||
+      (p && (!strcmp(p, "LATEST") || !strcmp(p, "AT_TIMESTAMP") ||
+             !strcmp(p, "TRIM_HORIZON"))))
+    return AEV_OK;
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value '%s' at "
+                   "'startingPosition' failed to satisfy constraint: Member "
+                   "must satisfy enum value set: [LATEST, AT_TIMESTAMP, "
+                   "TRIM_HORIZON]",
+                   p ? p : "");
+}
+
 int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
                                     char **json) {
   json_t *req;
@@ -162,6 +179,11 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
     return aev__fn_invalid("The request must be a JSON object.");
   }
   const char *arn = json_string_value(json_object_get(req, "EventSourceArn"));
+  int rc0 = starting_position(req);
+  if (rc0 != AEV_OK) {
+    json_decref(req);
+    return rc0;
+  }
   if (arn && strncmp(arn, "arn:aws:kinesis:", 16) == 0) {
     /* Kinesis sources are read by the stream primitive's own pollers. */
     json_t *desc = NULL;
@@ -181,6 +203,11 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
                              "Member must not be null");
   if (rc == AEV_OK) rc = aev__function_find(b, fname, &f);
   if (rc == AEV_OK) rc = find_queue(b, arn, &q);
+  /* A queue is read from wherever its messages are. */
+  if (rc == AEV_OK && json_object_get(req, "StartingPosition") &&
+      !json_is_null(json_object_get(req, "StartingPosition")))
+    rc = aev__fn_invalid("StartingPosition is not valid for SQS event "
+                         "sources.");
   int fifo = 0;
   if (rc == AEV_OK) {
     size_t n = strlen(arn);
@@ -213,9 +240,12 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
   apply_locked(m, &s, aev_broker_now_ms(b));
   json_decref(req);
   /* The answer is made before the mapping is listed: out of memory then
-   * leaves nothing made. */
+   * leaves nothing made. Lambda answers State "Creating", or "Disabled"
+   * for a mapping created with Enabled false. */
   char *answer = NULL;
-  rc = json ? aev__fn_dump(describe(m, "Creating"), &answer) : AEV_OK;
+  rc = json ? aev__fn_dump(describe(m, m->enabled ? "Creating" : "Disabled"),
+                           &answer)
+            : AEV_OK;
   pthread_mutex_lock(&f->mu);
   aev__esm *other = f->res.deleted ? NULL : same_pair_locked(f, m->source_arn);
   if (rc == AEV_OK && other)
@@ -322,13 +352,19 @@ int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
                 .report_failures = m->report_failures,
                 .max_concurrency = m->max_concurrency, .enabled = m->enabled};
   pthread_mutex_unlock(&m->mu);
+  int was_enabled = s.enabled;
   rc = parse(req, m->fifo, &s);
   if (rc == AEV_OK) {
     pthread_mutex_lock(&m->mu);
     apply_locked(m, &s, aev_broker_now_ms(b));
     pthread_mutex_unlock(&m->mu);
     aev__esm_pump(m); /* enabled again, or room for more batches */
-    rc = aev__fn_dump(describe(m, NULL), json);
+    /* Lambda answers the transition it starts: "Enabling" or "Disabling"
+     * when Enabled flips, else "Updating". */
+    rc = aev__fn_dump(describe(m, s.enabled == was_enabled ? "Updating"
+                                  : s.enabled            ? "Enabling"
+                                                         : "Disabling"),
+                      json);
   }
   settings_drop(&s);
   json_decref(req);

@@ -21,9 +21,9 @@ int aev__fn_filter_criteria(json_t *fc, aev_pattern *patterns[5], int *n) {
     if (!p) return aev__fn_invalid("Each filter needs a Pattern string.");
     int rc = aev_pattern_compile(p, strlen(p), &patterns[*n]);
     if (rc == AEV_ERR_NOMEM) return rc;
+    /* Lambda gives no reason, whatever is wrong with the pattern. */
     if (rc != AEV_OK)
-      return aev__fn_invalid("Invalid filter pattern definition. %s",
-                             aev_errmsg());
+      return aev__fn_invalid("Invalid filter pattern definition.");
     (*n)++;
   }
   return AEV_OK;

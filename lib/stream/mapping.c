@@ -87,14 +87,19 @@ static int parse(aev__mapping *m, json_t *req) {
   if (!start)
     return invalid("%s", "StartingPosition is required for Kinesis event "
                          "sources: TRIM_HORIZON, LATEST or AT_TIMESTAMP.");
-  if (strcmp(start, "TRIM_HORIZON") && strcmp(start, "LATEST") &&
-      strcmp(start, "AT_TIMESTAMP"))
-    return invalid("StartingPosition %s is not one of TRIM_HORIZON, LATEST, "
-                   "AT_TIMESTAMP.", start);
+  /* Its value was checked by Lambda's front end (function/esm.c). */
   json_t *ts = json_object_get(req, "StartingPositionTimestamp");
+  if (strcmp(start, "AT_TIMESTAMP") && ts && !json_is_null(ts))
+    return invalid("%s", "Timestamp only valid with StartingPosition "
+                         "AT_TIMESTAMP");
   if (!strcmp(start, "AT_TIMESTAMP") && !json_is_number(ts))
     return invalid("%s", "StartingPositionTimestamp is required with "
                          "StartingPosition AT_TIMESTAMP.");
+  /* Lambda's Java front end cannot read a time before 1970. */
+  if (json_number_value(ts) < 0)
+    return invalid("%s", "Received Exception while reading from provided "
+                         "stream. class java.lang.Long can not be converted "
+                         "to a Timestamp");
   m->start_ts_ms = (int64_t)(json_number_value(ts) * 1000.0);
   if (!(m->starting = strdup(start))) return aev__nomem();
   m->batch_size = 100;
@@ -141,7 +146,9 @@ json_t *aev__mapping_destination_json(const char *on_failure) {
                     : json_pack("{s:{}}", "OnFailure");
 }
 
-static json_t *describe(aev__mapping *m) {
+/* state: what the answer says instead of the mapping's own State, or
+ * NULL. */
+static json_t *describe(aev__mapping *m, const char *state) {
   json_t *j = json_pack(
       "{s:s, s:s, s:i, s:i, s:i, s:s, s:s, s:f, s:s, s:s, s:s, s:i, s:b, s:i, s:i}",
       "UUID", m->uuid, "StartingPosition", m->starting, "BatchSize",
@@ -150,7 +157,7 @@ static json_t *describe(aev__mapping *m) {
       "FunctionArn", m->function_arn, "LastModified",
       (double)m->modified_ms / 1000.0, "LastProcessingResult",
       m->last_result[0] ? m->last_result : "No records processed", "State",
-      m->deleted ? "Deleting" : "Enabled", "StateTransitionReason",
+      state ? state : m->deleted ? "Deleting" : "Enabled", "StateTransitionReason",
       "User action", "MaximumRecordAgeInSeconds", m->max_age_s,
       "BisectBatchOnFunctionError", m->bisect, "MaximumRetryAttempts",
       m->max_retries, "TumblingWindowInSeconds", m->tumbling_s);
@@ -175,6 +182,8 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
     return invalid("%s", "EventSourceArn and FunctionName are required.");
   aev_stream *s;
   int rc = aev__stream_find(b, src, &s);
+  /* Lambda reports a missing stream as a bad parameter. */
+  if (rc == AEV_ERR_NOT_FOUND) return invalid("Stream not found: %s", src);
   if (rc != AEV_OK) return rc;
   aev_function *f = NULL;
   rc = aev__function_find(b, fn, &f);
@@ -224,7 +233,7 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   m->next = s->mappings;
   s->mappings = m;
   m->refs++; /* the stream list's */
-  *out = describe(m);
+  *out = describe(m, "Creating"); /* as Lambda answers a new mapping */
   pthread_mutex_unlock(&s->mu);
   aev__mapping_unref(m);
   return AEV_OK;
@@ -270,7 +279,7 @@ int aev__stream_mapping_get(aev_broker *b, const char *uuid, json_t **out) {
   aev__mapping *m;
   int rc = find(b, uuid, 0, &m);
   if (rc != AEV_OK) return rc;
-  *out = describe(m);
+  *out = describe(m, NULL);
   aev__mapping_unref(m);
   return *out ? AEV_OK : aev__nomem();
 }
@@ -289,7 +298,7 @@ int aev__stream_mapping_delete(aev_broker *b, const char *uuid, json_t **out) {
   int rc = find(b, uuid, 1, &m);
   if (rc != AEV_OK) return rc;
   m->deleted = 1;
-  *out = describe(m);
+  *out = describe(m, NULL);
   stop(m);
   return AEV_OK;
 }

@@ -334,14 +334,24 @@ START_TEST(maximum_concurrency_and_enable) {
   char req[200];
   snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"Enabled\":false}", uuid);
   ck_assert_int_eq(aev_event_source_mapping_update(b, req, &d), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(d, "\"State\":\"Disabling\""));
+  aev_free(d);
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &d), AEV_OK);
   ck_assert_ptr_nonnull(strstr(d, "\"State\":\"Disabled\""));
   aev_free(d);
   aev_invocation_succeed(s.held[1], "{}", 2);
   aev_invocation_succeed(s.held[2], "{}", 2);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(s.calls, 3);
+  /* Lambda answers an update with the transition it starts. */
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"BatchSize\":1}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &d), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(d, "\"State\":\"Updating\""));
+  aev_free(d);
   snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"Enabled\":true}", uuid);
-  ck_assert_int_eq(aev_event_source_mapping_update(b, req, NULL), AEV_OK);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &d), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(d, "\"State\":\"Enabling\""));
+  aev_free(d);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(s.calls, 5);
   aev_invocation_succeed(s.held[3], "{}", 2);
@@ -354,6 +364,24 @@ START_TEST(maximum_concurrency_and_enable) {
   qt_send(q, "after");
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(s.calls, 5);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+/* Lambda answers a mapping created with Enabled false as "Disabled", and
+ * delivers nothing until it is enabled. */
+START_TEST(created_disabled) {
+  bt_state s = {0};
+  aev_function *f = bt_function("off", &s);
+  aev_queue *q = qt_queue(b, "off-q", NULL);
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"Enabled\":false}",
+                aev_queue_arn(q), "off");
+  ck_assert_ptr_nonnull(strstr(d, "\"State\":\"Disabled\""));
+  aev_free(d);
+  qt_send(q, "m");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 0);
   aev_queue_release(q);
   aev_function_release(f);
 }
@@ -426,6 +454,10 @@ START_TEST(validation_as_aws) {
        "InvalidParameterValueException", "Invalid filter pattern definition."},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"nope\"}", aev_queue_arn(q),
        "ResourceNotFoundException", "Function not found"},
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"StartingPosition\":\"LATEST\"}", aev_queue_arn(q),
+       "InvalidParameterValueException", "StartingPosition is not valid for SQS event sources."},
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"nope\",\"StartingPosition\":\"0\"}", aev_queue_arn(q),
+       "ValidationException", "Value '0' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]"},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\"}", "arn:aws:sqs:us-east-1:000000000000:missing",
        "InvalidParameterValueException", "NonExistentQueue"},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"ScalingConfig\":{\"MaximumConcurrency\":1}}", aev_queue_arn(q),
@@ -450,6 +482,28 @@ START_TEST(validation_as_aws) {
   ck_assert_str_eq(out, "{\"EventSourceMappings\":[]}");
   aev_free(out);
   aev_queue_release(fq);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+/* Lambda words every pattern it cannot read the same way, with no reason
+ * (test_sqs_invalid_event_filter's recorded answers). */
+START_TEST(invalid_patterns_answer_one_message) {
+  bt_state s = {0};
+  aev_function *f = bt_function("pat", &s);
+  aev_queue *q = qt_queue(b, "pat-q", NULL);
+  const char *patterns[] = {"null", "simple string", "{\\\"eventSource\\\":\\\"aws:sqs\\\"}",
+                            "{\\\"eventSource\\\":[]}"};
+  char req[512], *out;
+  for (size_t i = 0; i < sizeof patterns / sizeof *patterns; i++) {
+    snprintf(req, sizeof req,
+             "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"pat\",\"FilterCriteria\":"
+             "{\"Filters\":[{\"Pattern\":\"%s\"}]}}", aev_queue_arn(q), patterns[i]);
+    ft_assert_error(aev_event_source_mapping_create(b, req, &out), AEV_ERR_INVALID,
+                    "InvalidParameterValueException", "Invalid filter pattern definition.");
+    ck_assert_str_eq(aev_errmsg(), "Invalid filter pattern definition.");
+  }
   aev_queue_release(q);
   aev_function_release(f);
 }
@@ -698,9 +752,11 @@ static Suite *suite(void) {
   tcase_add_test(tc, filters_drop_and_delete_non_matching);
   tcase_add_test(tc, batching_window_waits_for_more);
   tcase_add_test(tc, maximum_concurrency_and_enable);
+  tcase_add_test(tc, created_disabled);
   tcase_add_test(tc, scaling_starts_at_five_batches);
   tcase_add_test(tc, fifo_keeps_group_order);
   tcase_add_test(tc, validation_as_aws);
+  tcase_add_test(tc, invalid_patterns_answer_one_message);
   tcase_add_test(tc, through_aev_call);
   tcase_add_test(tc, deleting_the_function_stops_its_mappings);
   tcase_add_test(tc, mapping_tags_live_as_long_as_the_mapping);

@@ -116,6 +116,13 @@ static char *map(aev_stream *s, const char *extra) {
   ck_assert_msg(rc == AEV_OK, "mapping: %s %s", aev_errcode(), aev_errmsg());
   char *uuid = strdup(json_string_value(json_object_get(out, "UUID")));
   json_decref(out);
+  char *text = NULL;
+  /* A stream that is not there (test_esm_with_not_existing_kinesis_stream). */
+  ck_assert_int_eq(aev_event_source_mapping_create(b, "{\"EventSourceArn\":\"arn:aws:kinesis:us-east-1:000000000000:stream/nope\","
+                                                      "\"FunctionName\":\"fn\",\"StartingPosition\":\"LATEST\"}", &text), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValueException");
+  ck_assert_str_eq(aev_errmsg(), "Stream not found: arn:aws:kinesis:us-east-1:000000000000:stream/nope");
+  ck_assert_ptr_null(text);
   return uuid;
 }
 
@@ -348,14 +355,35 @@ START_TEST(checks_get_and_delete) {
   ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value '0' at 'batchSize' failed to satisfy constraint: Member must have value greater than or equal to 1");
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"ParallelizationFactor\":11"), AEV_ERR_INVALID);
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"MaximumRecordAgeInSeconds\":30"), AEV_ERR_INVALID);
-  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"NOW\""), AEV_ERR_INVALID);
+  /* StartingPosition and its timestamp as Lambda checks them
+   * (test_create_starting_position_validation_exceptions[kinesis]). */
+  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"0\""), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value '0' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]");
+  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"LATEST\",\"StartingPositionTimestamp\":1704067200"), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValueException");
+  ck_assert_str_eq(aev_errmsg(), "Timestamp only valid with StartingPosition AT_TIMESTAMP");
+  ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"AT_TIMESTAMP\",\"StartingPositionTimestamp\":-1704067200"), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValueException");
+  ck_assert_str_eq(aev_errmsg(), "Received Exception while reading from provided stream. class java.lang.Long can not be converted to a Timestamp");
   char req[256];
   snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"nope\",\"StartingPosition\":\"LATEST\"}", aev_stream_arn(s));
   json_t *j = json_loads(req, 0, NULL), *out = NULL;
   ck_assert_int_eq(aev__stream_mapping_create(b, j, &out), AEV_ERR_NOT_FOUND);
   json_decref(j);
-  char *uuid = map(s, ",\"StartingPosition\":\"LATEST\"");
+  /* Lambda answers a new mapping as "Creating"
+   * (test_create_kinesis_event_source_mapping's recorded answer). */
+  ck_assert_int_eq(map_request(s, ",\"StartingPosition\":\"LATEST\"", &out), AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(out, "State")), "Creating");
+  char *uuid = strdup(json_string_value(json_object_get(out, "UUID")));
+  json_decref(out);
   char *text = NULL;
+  /* A stream that is not there (test_esm_with_not_existing_kinesis_stream). */
+  ck_assert_int_eq(aev_event_source_mapping_create(b, "{\"EventSourceArn\":\"arn:aws:kinesis:us-east-1:000000000000:stream/nope\","
+                                                      "\"FunctionName\":\"fn\",\"StartingPosition\":\"LATEST\"}", &text), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValueException");
+  ck_assert_str_eq(aev_errmsg(), "Stream not found: arn:aws:kinesis:us-east-1:000000000000:stream/nope");
+  ck_assert_ptr_null(text);
   ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &text), AEV_OK);
   out = json_loads(text, 0, NULL);
   aev_free(text);
