@@ -1,5 +1,6 @@
 /* Delivery streams in AWS's shapes: DeliveryStreamDescription (the
- * destination echoed from the create request as updated, VersionId),
+ * destination echoed from the create request as updated, with AWS's
+ * defaults for the S3 settings it left out, VersionId),
  * ListDeliveryStreams, and the metrics counters. */
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,30 @@
 #include "core/registry.h"
 #include "core/status.h"
 #include "delivery/delivery.h"
+
+/* Sets member to value (stolen) unless c has it: 0 on success. */
+static int fill(json_t *c, const char *member, json_t *value) {
+  if (json_object_get(c, member)) {
+    json_decref(value);
+    return 0;
+  }
+  return json_object_set_new(c, member, value);
+}
+
+/* An S3 destination as AWS describes it: the settings the request left
+ * out answer with their defaults (the model requires BufferingHints,
+ * CompressionFormat and EncryptionConfiguration in the description; AWS
+ * also answers logging off and, for an extended destination, S3 backup
+ * Disabled). */
+static int s3_defaults(json_t *c, int extended) {
+  return fill(c, "BufferingHints", json_pack("{s:i, s:i}", "SizeInMBs", 5,
+                                             "IntervalInSeconds", 300)) ||
+         fill(c, "CompressionFormat", json_string("UNCOMPRESSED")) ||
+         fill(c, "EncryptionConfiguration",
+              json_pack("{s:s}", "NoEncryptionConfig", "NoEncryption")) ||
+         fill(c, "CloudWatchLoggingOptions", json_pack("{s:b}", "Enabled", 0)) ||
+         (extended && fill(c, "S3BackupMode", json_string("Disabled")));
+}
 
 int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
   int rc = aev__fh_check(d);
@@ -20,17 +45,27 @@ int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
   if (!config) return aev__nomem();
   json_t *dests = json_array(),
          *dest = json_pack("{s:s}", "DestinationId", AEV__FH_DESTINATION_ID);
-  for (size_t i = 0; i < 4; i++) {
+  int whole = dests && dest;
+  for (size_t i = 0; whole && i < 4; i++) {
     const char *member = aev__fh_dest_members[i];
     json_t *c = json_object_get(config, member);
     if (!c) continue;
+    if (i < 2 && s3_defaults(c, i == 0)) whole = 0;
     char name[64];
     /* ...Configuration becomes ...Description, as AWS answers. */
     snprintf(name, sizeof name, "%.*sDescription",
              (int)(strlen(member) - strlen("Configuration")), member);
-    json_object_set(dest, name, c);
+    if (json_object_set(dest, name, c)) whole = 0;
   }
-  json_array_append_new(dests, dest);
+  if (whole)
+    whole = !json_array_append_new(dests, dest); /* dest is taken either way */
+  else
+    json_decref(dest);
+  if (!whole) {
+    json_decref(dests);
+    json_decref(config);
+    return aev__nomem();
+  }
   json_t *j = json_pack(
       "{s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:b}", "DeliveryStreamName",
       d->res.name, "DeliveryStreamARN", d->res.arn, "DeliveryStreamStatus",

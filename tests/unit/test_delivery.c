@@ -531,6 +531,33 @@ START_TEST(firehose_api) {
 }
 END_TEST
 
+/* AWS describes an S3 destination with the defaults of what the create
+ * left out: 5 MiB / 300 s buffering, no compression, no encryption,
+ * logging off and, extended, no S3 backup. */
+START_TEST(described_with_aws_defaults) {
+  char req[512];
+  snprintf(req, sizeof req,
+           "{\"DeliveryStreamName\":\"d\",\"ExtendedS3DestinationConfiguration\":"
+           "{\"BucketARN\":\"arn:aws:s3:::b\",\"LocalDirectory\":\"%s\","
+           "\"CompressionFormat\":\"UNCOMPRESSED\"}}", root);
+  json_decref(call("CreateDeliveryStream", req, AEV_OK));
+  json_t *j = call("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"d\"}", AEV_OK);
+  json_t *e = json_object_get(
+      json_array_get(json_object_get(json_object_get(j, "DeliveryStreamDescription"),
+                                     "Destinations"), 0),
+      "ExtendedS3DestinationDescription");
+  json_object_del(e, "LocalDirectory");
+  char *got = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+  ck_assert_str_eq(got, "{\"BucketARN\":\"arn:aws:s3:::b\",\"BufferingHints\":"
+                        "{\"IntervalInSeconds\":300,\"SizeInMBs\":5},"
+                        "\"CloudWatchLoggingOptions\":{\"Enabled\":false},"
+                        "\"CompressionFormat\":\"UNCOMPRESSED\",\"EncryptionConfiguration\":"
+                        "{\"NoEncryptionConfig\":\"NoEncryption\"},\"S3BackupMode\":\"Disabled\"}");
+  free(got);
+  json_decref(j);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("delivery");
   TCase *tc = tcase_create("delivery");
@@ -545,6 +572,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, topic_destination);
   tcase_add_test(tc, topic_subscription_with_protocol_firehose);
   tcase_add_test(tc, firehose_api);
+  tcase_add_test(tc, described_with_aws_defaults);
   suite_add_tcase(s, tc);
   return s;
 }
