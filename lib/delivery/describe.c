@@ -34,6 +34,27 @@ static int s3_defaults(json_t *c, int extended) {
          (extended && fill(c, "S3BackupMode", json_string("Disabled")));
 }
 
+/* AWS describes an extended S3 destination twice: whole, and beside it
+ * as S3DestinationDescription with the members a plain S3 destination
+ * has. Sets that view into dest: 0 on success. */
+static int s3_view(json_t *extended, json_t *dest) {
+  static const char *const members[] = {
+      "RoleARN",           "BucketARN",         "Prefix",
+      "ErrorOutputPrefix", "BufferingHints",    "CompressionFormat",
+      "EncryptionConfiguration", "CloudWatchLoggingOptions"};
+  json_t *v = json_object();
+  int bad = !v;
+  for (size_t i = 0; !bad && i < sizeof members / sizeof *members; i++) {
+    json_t *m = json_object_get(extended, members[i]);
+    bad = m && json_object_set(v, members[i], m);
+  }
+  if (bad) {
+    json_decref(v);
+    return -1;
+  }
+  return json_object_set_new(dest, "S3DestinationDescription", v);
+}
+
 int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
   int rc = aev__fh_check(d);
   if (rc != AEV_OK) return rc;
@@ -55,7 +76,7 @@ int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
     /* ...Configuration becomes ...Description, as AWS answers. */
     snprintf(name, sizeof name, "%.*sDescription",
              (int)(strlen(member) - strlen("Configuration")), member);
-    if (json_object_set(dest, name, c)) whole = 0;
+    if (json_object_set(dest, name, c) || (i == 0 && s3_view(c, dest))) whole = 0;
   }
   if (whole)
     whole = !json_array_append_new(dests, dest); /* dest is taken either way */

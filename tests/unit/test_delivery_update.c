@@ -124,7 +124,8 @@ static char *object_under(const char *sub) {
 }
 
 /* What DescribeDeliveryStream adds to an S3 destination the create left
- * them out of (sorted among the members given). */
+ * them out of (sorted among the members given). An extended destination
+ * is also described as a plain S3 one (S3DestinationDescription). */
 #define LOGGING_TO_ENCRYPTION                                            \
   "\"CloudWatchLoggingOptions\":{\"Enabled\":false},\"CompressionFormat\":" \
   "\"UNCOMPRESSED\",\"EncryptionConfiguration\":{\"NoEncryptionConfig\":"  \
@@ -140,7 +141,9 @@ START_TEST(update_merges_into_the_destination) {
            "{\"DestinationId\":\"destinationId-000000000001\",\"ExtendedS3DestinationDescription\":"
            "{\"BucketARN\":\"arn:aws:s3:::b\",\"BufferingHints\":{\"IntervalInSeconds\":60,"
            "\"SizeInMBs\":1}," LOGGING_TO_ENCRYPTION "\"LocalDirectory\":\"%s\",\"Prefix\":\"a/\","
-           "\"S3BackupMode\":\"Disabled\"}}",
+           "\"S3BackupMode\":\"Disabled\"},\"S3DestinationDescription\":{\"BucketARN\":"
+           "\"arn:aws:s3:::b\",\"BufferingHints\":{\"IntervalInSeconds\":60,\"SizeInMBs\":1},"
+           LOGGING_TO_ENCRYPTION "\"Prefix\":\"a/\"}}",
            dir);
   assert_destination("1", want);
   put("eA==");
@@ -149,7 +152,9 @@ START_TEST(update_merges_into_the_destination) {
            "{\"DestinationId\":\"destinationId-000000000001\",\"ExtendedS3DestinationDescription\":"
            "{\"BucketARN\":\"arn:aws:s3:::b\",\"BufferingHints\":{\"IntervalInSeconds\":60,"
            "\"SizeInMBs\":1}," LOGGING_TO_ENCRYPTION "\"LocalDirectory\":\"%s\",\"Prefix\":\"b/\","
-           "\"S3BackupMode\":\"Disabled\"}}",
+           "\"S3BackupMode\":\"Disabled\"},\"S3DestinationDescription\":{\"BucketARN\":"
+           "\"arn:aws:s3:::b\",\"BufferingHints\":{\"IntervalInSeconds\":60,\"SizeInMBs\":1},"
+           LOGGING_TO_ENCRYPTION "\"Prefix\":\"b/\"}}",
            dir);
   assert_destination("2", want);
   aev_broker_advance(b, 60000);
@@ -164,7 +169,9 @@ START_TEST(update_merges_into_the_destination) {
            "{\"DestinationId\":\"destinationId-000000000001\",\"ExtendedS3DestinationDescription\":"
            "{\"BucketARN\":\"arn:aws:s3:::b\",\"BufferingHints\":{\"IntervalInSeconds\":120,"
            "\"SizeInMBs\":1}," LOGGING_TO_ENCRYPTION "\"LocalDirectory\":\"%s\",\"Prefix\":\"c/\","
-           "\"S3BackupMode\":\"Disabled\"}}",
+           "\"S3BackupMode\":\"Disabled\"},\"S3DestinationDescription\":{\"BucketARN\":"
+           "\"arn:aws:s3:::b\",\"BufferingHints\":{\"IntervalInSeconds\":120,\"SizeInMBs\":1},"
+           LOGGING_TO_ENCRYPTION "\"Prefix\":\"c/\"}}",
            dir);
   assert_destination("3", want);
   put("eQ==");
