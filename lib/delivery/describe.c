@@ -102,18 +102,21 @@ int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
     json_decref(config);
     return aev__nomem();
   }
-  if (d->from_stream)
-    json_object_set_new(
-        j, "Source",
-        json_pack("{s:{s:O, s:f}}", "KinesisStreamSourceDescription",
-                  "KinesisStreamARN",
-                  json_object_get(json_object_get(config,
-                                                  "KinesisStreamSourceConfiguration"),
-                                  "KinesisStreamARN"),
-                  "DeliveryStartTimestamp", (double)d->created_ms / 1000.0));
+  /* AWS echoes the source's stream and role. */
+  json_t *src = json_object_get(config, "KinesisStreamSourceConfiguration");
+  if (d->from_stream &&
+      json_object_set_new(
+          j, "Source",
+          json_pack("{s:{s:O, s:O*, s:f}}", "KinesisStreamSourceDescription",
+                    "KinesisStreamARN", json_object_get(src, "KinesisStreamARN"),
+                    "RoleARN", json_object_get(src, "RoleARN"),
+                    "DeliveryStartTimestamp", (double)d->created_ms / 1000.0))) {
+    json_decref(j);
+    j = NULL;
+  }
   json_decref(config);
   *out = j;
-  return AEV_OK;
+  return j ? AEV_OK : aev__nomem();
 }
 
 int aev__delivery_list_json(aev_broker *b, int limit, const char *type,

@@ -282,7 +282,8 @@ START_TEST(queue_destination_and_stream_source) {
   aev_stream *s = st_stream(b, "src", 2);
   char cfg[512];
   snprintf(cfg, sizeof cfg,
-           "{\"DeliveryStreamType\":\"KinesisStreamAsSource\",\"KinesisStreamSourceConfiguration\":{\"KinesisStreamARN\":\"%s\"},"
+           "{\"DeliveryStreamType\":\"KinesisStreamAsSource\",\"KinesisStreamSourceConfiguration\":{\"KinesisStreamARN\":\"%s\","
+           "\"RoleARN\":\"arn:aws:iam::000000000000:role/fh\"},"
            "\"SqsDestinationConfiguration\":{\"QueueARN\":\"%s\",\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":5}}}",
            aev_stream_arn(s), aev_queue_arn(q));
   aev_delivery *d;
@@ -306,6 +307,8 @@ START_TEST(queue_destination_and_stream_source) {
   ck_assert_int_eq(aev_delivery_describe(d, &desc), AEV_OK);
   ck_assert_ptr_nonnull(strstr(desc, "\"DeliveryStreamType\":\"KinesisStreamAsSource\""));
   ck_assert_ptr_nonnull(strstr(desc, "\"SqsDestinationDescription\""));
+  /* The source is described with its role, as AWS echoes it. */
+  ck_assert_ptr_nonnull(strstr(desc, "\"RoleARN\":\"arn:aws:iam::000000000000:role/fh\""));
   aev_free(desc);
   /* Deleting the delivery stream stops the tap. */
   ck_assert_int_eq(aev_delivery_delete(d), AEV_OK);
