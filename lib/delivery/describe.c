@@ -94,10 +94,16 @@ int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
       d->from_stream ? "KinesisStreamAsSource" : "DirectPut", "VersionId", version,
       "CreateTimestamp", (double)d->created_ms / 1000.0, "Destinations", dests,
       "HasMoreDestinations", 0);
-  pthread_mutex_lock(&d->mu);
-  json_t *sse = aev__fh_encryption_json(d);
-  pthread_mutex_unlock(&d->mu);
-  if (!sse || json_object_set_new(j, "DeliveryStreamEncryptionConfiguration", sse)) {
+  /* Server-side encryption is DirectPut's: AWS describes a Kinesis-sourced
+   * stream without DeliveryStreamEncryptionConfiguration. */
+  int bad = !j;
+  if (!d->from_stream) {
+    pthread_mutex_lock(&d->mu);
+    json_t *sse = aev__fh_encryption_json(d);
+    pthread_mutex_unlock(&d->mu);
+    bad = json_object_set_new(j, "DeliveryStreamEncryptionConfiguration", sse) != 0;
+  }
+  if (bad) {
     json_decref(j);
     json_decref(config);
     return aev__nomem();
