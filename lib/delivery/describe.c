@@ -1,5 +1,6 @@
 /* Delivery streams in AWS's shapes: DeliveryStreamDescription (the
- * destination echoed from the create request as updated, VersionId),
+ * destination echoed from the create request as updated, with AWS's
+ * defaults for the S3 settings it left out, VersionId),
  * ListDeliveryStreams, and the metrics counters. */
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,51 @@
 #include "core/registry.h"
 #include "core/status.h"
 #include "delivery/delivery.h"
+
+/* Sets member to value (stolen) unless c has it: 0 on success. */
+static int fill(json_t *c, const char *member, json_t *value) {
+  if (json_object_get(c, member)) {
+    json_decref(value);
+    return 0;
+  }
+  return json_object_set_new(c, member, value);
+}
+
+/* An S3 destination as AWS describes it: the settings the request left
+ * out answer with their defaults (the model requires BufferingHints,
+ * CompressionFormat and EncryptionConfiguration in the description; AWS
+ * also answers logging off and, for an extended destination, S3 backup
+ * Disabled). */
+static int s3_defaults(json_t *c, int extended) {
+  return fill(c, "BufferingHints", json_pack("{s:i, s:i}", "SizeInMBs", 5,
+                                             "IntervalInSeconds", 300)) ||
+         fill(c, "CompressionFormat", json_string("UNCOMPRESSED")) ||
+         fill(c, "EncryptionConfiguration",
+              json_pack("{s:s}", "NoEncryptionConfig", "NoEncryption")) ||
+         fill(c, "CloudWatchLoggingOptions", json_pack("{s:b}", "Enabled", 0)) ||
+         (extended && fill(c, "S3BackupMode", json_string("Disabled")));
+}
+
+/* AWS describes an extended S3 destination twice: whole, and beside it
+ * as S3DestinationDescription with the members a plain S3 destination
+ * has. Sets that view into dest: 0 on success. */
+static int s3_view(json_t *extended, json_t *dest) {
+  static const char *const members[] = {
+      "RoleARN",           "BucketARN",         "Prefix",
+      "ErrorOutputPrefix", "BufferingHints",    "CompressionFormat",
+      "EncryptionConfiguration", "CloudWatchLoggingOptions"};
+  json_t *v = json_object();
+  int bad = !v;
+  for (size_t i = 0; !bad && i < sizeof members / sizeof *members; i++) {
+    json_t *m = json_object_get(extended, members[i]);
+    bad = m && json_object_set(v, members[i], m);
+  }
+  if (bad) {
+    json_decref(v);
+    return -1;
+  }
+  return json_object_set_new(dest, "S3DestinationDescription", v);
+}
 
 int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
   int rc = aev__fh_check(d);
@@ -20,17 +66,27 @@ int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
   if (!config) return aev__nomem();
   json_t *dests = json_array(),
          *dest = json_pack("{s:s}", "DestinationId", AEV__FH_DESTINATION_ID);
-  for (size_t i = 0; i < 4; i++) {
+  int whole = dests && dest;
+  for (size_t i = 0; whole && i < 4; i++) {
     const char *member = aev__fh_dest_members[i];
     json_t *c = json_object_get(config, member);
     if (!c) continue;
+    if (i < 2 && s3_defaults(c, i == 0)) whole = 0;
     char name[64];
     /* ...Configuration becomes ...Description, as AWS answers. */
     snprintf(name, sizeof name, "%.*sDescription",
              (int)(strlen(member) - strlen("Configuration")), member);
-    json_object_set(dest, name, c);
+    if (json_object_set(dest, name, c) || (i == 0 && s3_view(c, dest))) whole = 0;
   }
-  json_array_append_new(dests, dest);
+  if (whole)
+    whole = !json_array_append_new(dests, dest); /* dest is taken either way */
+  else
+    json_decref(dest);
+  if (!whole) {
+    json_decref(dests);
+    json_decref(config);
+    return aev__nomem();
+  }
   json_t *j = json_pack(
       "{s:s, s:s, s:s, s:s, s:s, s:f, s:o, s:b}", "DeliveryStreamName",
       d->res.name, "DeliveryStreamARN", d->res.arn, "DeliveryStreamStatus",
@@ -38,26 +94,35 @@ int aev__delivery_describe_json(aev_delivery *d, json_t **out) {
       d->from_stream ? "KinesisStreamAsSource" : "DirectPut", "VersionId", version,
       "CreateTimestamp", (double)d->created_ms / 1000.0, "Destinations", dests,
       "HasMoreDestinations", 0);
-  pthread_mutex_lock(&d->mu);
-  json_t *sse = aev__fh_encryption_json(d);
-  pthread_mutex_unlock(&d->mu);
-  if (!sse || json_object_set_new(j, "DeliveryStreamEncryptionConfiguration", sse)) {
+  /* Server-side encryption is DirectPut's: AWS describes a Kinesis-sourced
+   * stream without DeliveryStreamEncryptionConfiguration. */
+  int bad = !j;
+  if (!d->from_stream) {
+    pthread_mutex_lock(&d->mu);
+    json_t *sse = aev__fh_encryption_json(d);
+    pthread_mutex_unlock(&d->mu);
+    bad = json_object_set_new(j, "DeliveryStreamEncryptionConfiguration", sse) != 0;
+  }
+  if (bad) {
     json_decref(j);
     json_decref(config);
     return aev__nomem();
   }
-  if (d->from_stream)
-    json_object_set_new(
-        j, "Source",
-        json_pack("{s:{s:O, s:f}}", "KinesisStreamSourceDescription",
-                  "KinesisStreamARN",
-                  json_object_get(json_object_get(config,
-                                                  "KinesisStreamSourceConfiguration"),
-                                  "KinesisStreamARN"),
-                  "DeliveryStartTimestamp", (double)d->created_ms / 1000.0));
+  /* AWS echoes the source's stream and role. */
+  json_t *src = json_object_get(config, "KinesisStreamSourceConfiguration");
+  if (d->from_stream &&
+      json_object_set_new(
+          j, "Source",
+          json_pack("{s:{s:O, s:O*, s:f}}", "KinesisStreamSourceDescription",
+                    "KinesisStreamARN", json_object_get(src, "KinesisStreamARN"),
+                    "RoleARN", json_object_get(src, "RoleARN"),
+                    "DeliveryStartTimestamp", (double)d->created_ms / 1000.0))) {
+    json_decref(j);
+    j = NULL;
+  }
   json_decref(config);
   *out = j;
-  return AEV_OK;
+  return j ? AEV_OK : aev__nomem();
 }
 
 int aev__delivery_list_json(aev_broker *b, int limit, const char *type,

@@ -54,7 +54,9 @@ static AEV__KIN_ACTION(create_stream) {
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "StreamModeDetails", &mode);
   if (rc != AEV_OK) return rc;
   const char *m = json_string_value(json_object_get(mode, "StreamMode"));
-  int on_demand = 0;
+  /* With neither a ShardCount nor a mode, AWS creates an on-demand
+   * stream: it answers with the 4 shards on-demand starts with. */
+  int on_demand = !m && count < 0;
   if (m && (rc = aev__kin_stream_mode(m, &on_demand))) return rc;
   if (!on_demand && count < 0)
     return aev__kin_invalid("ShardCount is required for streams in "

@@ -146,15 +146,17 @@ static int batch_json(const aev_records *r, json_t **out) {
     rc = aev__base64_encode(d, len, &b64);
     if (rc != AEV_OK) break;
     /* A record left out would be skipped for good: the next iterator is
-     * past it. */
+     * past it. AWS gives a record an EncryptionType only when it was
+     * encrypted (KMS); a plain record has none. */
+    const char *kms = aev_records_encryption_type(r, i);
     if (json_array_append_new(
             list,
-            json_pack("{s:s, s:f, s:s, s:s, s:s}", "SequenceNumber",
+            json_pack("{s:s, s:f, s:s, s:s, s:s*}", "SequenceNumber",
                       aev_records_sequence_number(r, i),
                       "ApproximateArrivalTimestamp",
                       (double)aev_records_arrival_ms(r, i) / 1000.0, "Data", b64,
                       "PartitionKey", aev_records_partition_key(r, i),
-                      "EncryptionType", aev_records_encryption_type(r, i))))
+                      "EncryptionType", strcmp(kms, "KMS") ? NULL : kms)))
       rc = aev__nomem();
     free(b64);
   }

@@ -282,7 +282,8 @@ START_TEST(queue_destination_and_stream_source) {
   aev_stream *s = st_stream(b, "src", 2);
   char cfg[512];
   snprintf(cfg, sizeof cfg,
-           "{\"DeliveryStreamType\":\"KinesisStreamAsSource\",\"KinesisStreamSourceConfiguration\":{\"KinesisStreamARN\":\"%s\"},"
+           "{\"DeliveryStreamType\":\"KinesisStreamAsSource\",\"KinesisStreamSourceConfiguration\":{\"KinesisStreamARN\":\"%s\","
+           "\"RoleARN\":\"arn:aws:iam::000000000000:role/fh\"},"
            "\"SqsDestinationConfiguration\":{\"QueueARN\":\"%s\",\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":5}}}",
            aev_stream_arn(s), aev_queue_arn(q));
   aev_delivery *d;
@@ -306,6 +307,8 @@ START_TEST(queue_destination_and_stream_source) {
   ck_assert_int_eq(aev_delivery_describe(d, &desc), AEV_OK);
   ck_assert_ptr_nonnull(strstr(desc, "\"DeliveryStreamType\":\"KinesisStreamAsSource\""));
   ck_assert_ptr_nonnull(strstr(desc, "\"SqsDestinationDescription\""));
+  /* The source is described with its role, as AWS echoes it. */
+  ck_assert_ptr_nonnull(strstr(desc, "\"RoleARN\":\"arn:aws:iam::000000000000:role/fh\""));
   aev_free(desc);
   /* Deleting the delivery stream stops the tap. */
   ck_assert_int_eq(aev_delivery_delete(d), AEV_OK);
@@ -531,6 +534,33 @@ START_TEST(firehose_api) {
 }
 END_TEST
 
+/* AWS describes an S3 destination with the defaults of what the create
+ * left out: 5 MiB / 300 s buffering, no compression, no encryption,
+ * logging off and, extended, no S3 backup. */
+START_TEST(described_with_aws_defaults) {
+  char req[512];
+  snprintf(req, sizeof req,
+           "{\"DeliveryStreamName\":\"d\",\"ExtendedS3DestinationConfiguration\":"
+           "{\"BucketARN\":\"arn:aws:s3:::b\",\"LocalDirectory\":\"%s\","
+           "\"CompressionFormat\":\"UNCOMPRESSED\"}}", root);
+  json_decref(call("CreateDeliveryStream", req, AEV_OK));
+  json_t *j = call("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"d\"}", AEV_OK);
+  json_t *e = json_object_get(
+      json_array_get(json_object_get(json_object_get(j, "DeliveryStreamDescription"),
+                                     "Destinations"), 0),
+      "ExtendedS3DestinationDescription");
+  json_object_del(e, "LocalDirectory");
+  char *got = json_dumps(e, JSON_COMPACT | JSON_SORT_KEYS);
+  ck_assert_str_eq(got, "{\"BucketARN\":\"arn:aws:s3:::b\",\"BufferingHints\":"
+                        "{\"IntervalInSeconds\":300,\"SizeInMBs\":5},"
+                        "\"CloudWatchLoggingOptions\":{\"Enabled\":false},"
+                        "\"CompressionFormat\":\"UNCOMPRESSED\",\"EncryptionConfiguration\":"
+                        "{\"NoEncryptionConfig\":\"NoEncryption\"},\"S3BackupMode\":\"Disabled\"}");
+  free(got);
+  json_decref(j);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("delivery");
   TCase *tc = tcase_create("delivery");
@@ -545,6 +575,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, topic_destination);
   tcase_add_test(tc, topic_subscription_with_protocol_firehose);
   tcase_add_test(tc, firehose_api);
+  tcase_add_test(tc, described_with_aws_defaults);
   suite_add_tcase(s, tc);
   return s;
 }

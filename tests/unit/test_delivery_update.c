@@ -123,6 +123,14 @@ static char *object_under(const char *sub) {
   return text;
 }
 
+/* What DescribeDeliveryStream adds to an S3 destination the create left
+ * them out of (sorted among the members given). An extended destination
+ * is also described as a plain S3 one (S3DestinationDescription). */
+#define LOGGING_TO_ENCRYPTION                                            \
+  "\"CloudWatchLoggingOptions\":{\"Enabled\":false},\"CompressionFormat\":" \
+  "\"UNCOMPRESSED\",\"EncryptionConfiguration\":{\"NoEncryptionConfig\":"  \
+  "\"NoEncryption\"},"
+
 /* AWS merges an update of the same type: members given replace, the rest
  * keep their values; VersionId counts the updates. A batch buffered before
  * the update is delivered with the settings of its attempt. */
@@ -132,7 +140,10 @@ START_TEST(update_merges_into_the_destination) {
   snprintf(want, sizeof want,
            "{\"DestinationId\":\"destinationId-000000000001\",\"ExtendedS3DestinationDescription\":"
            "{\"BucketARN\":\"arn:aws:s3:::b\",\"BufferingHints\":{\"IntervalInSeconds\":60,"
-           "\"SizeInMBs\":1},\"LocalDirectory\":\"%s\",\"Prefix\":\"a/\"}}",
+           "\"SizeInMBs\":1}," LOGGING_TO_ENCRYPTION "\"LocalDirectory\":\"%s\",\"Prefix\":\"a/\","
+           "\"S3BackupMode\":\"Disabled\"},\"S3DestinationDescription\":{\"BucketARN\":"
+           "\"arn:aws:s3:::b\",\"BufferingHints\":{\"IntervalInSeconds\":60,\"SizeInMBs\":1},"
+           LOGGING_TO_ENCRYPTION "\"Prefix\":\"a/\"}}",
            dir);
   assert_destination("1", want);
   put("eA==");
@@ -140,7 +151,10 @@ START_TEST(update_merges_into_the_destination) {
   snprintf(want, sizeof want,
            "{\"DestinationId\":\"destinationId-000000000001\",\"ExtendedS3DestinationDescription\":"
            "{\"BucketARN\":\"arn:aws:s3:::b\",\"BufferingHints\":{\"IntervalInSeconds\":60,"
-           "\"SizeInMBs\":1},\"LocalDirectory\":\"%s\",\"Prefix\":\"b/\"}}",
+           "\"SizeInMBs\":1}," LOGGING_TO_ENCRYPTION "\"LocalDirectory\":\"%s\",\"Prefix\":\"b/\","
+           "\"S3BackupMode\":\"Disabled\"},\"S3DestinationDescription\":{\"BucketARN\":"
+           "\"arn:aws:s3:::b\",\"BufferingHints\":{\"IntervalInSeconds\":60,\"SizeInMBs\":1},"
+           LOGGING_TO_ENCRYPTION "\"Prefix\":\"b/\"}}",
            dir);
   assert_destination("2", want);
   aev_broker_advance(b, 60000);
@@ -154,7 +168,10 @@ START_TEST(update_merges_into_the_destination) {
   snprintf(want, sizeof want,
            "{\"DestinationId\":\"destinationId-000000000001\",\"ExtendedS3DestinationDescription\":"
            "{\"BucketARN\":\"arn:aws:s3:::b\",\"BufferingHints\":{\"IntervalInSeconds\":120,"
-           "\"SizeInMBs\":1},\"LocalDirectory\":\"%s\",\"Prefix\":\"c/\"}}",
+           "\"SizeInMBs\":1}," LOGGING_TO_ENCRYPTION "\"LocalDirectory\":\"%s\",\"Prefix\":\"c/\","
+           "\"S3BackupMode\":\"Disabled\"},\"S3DestinationDescription\":{\"BucketARN\":"
+           "\"arn:aws:s3:::b\",\"BufferingHints\":{\"IntervalInSeconds\":120,\"SizeInMBs\":1},"
+           LOGGING_TO_ENCRYPTION "\"Prefix\":\"c/\"}}",
            dir);
   assert_destination("3", want);
   put("eQ==");

@@ -54,9 +54,17 @@ START_TEST(stream_lifecycle) {
   d = call("CreateStream", "{\"StreamName\":\"s\",\"ShardCount\":2}", AEV_ERR_EXISTS);
   ck_assert_str_eq(str(d, "__type"), "ResourceInUseException");
   json_decref(d);
-  d = call("CreateStream", "{\"StreamName\":\"t\"}", AEV_ERR_INVALID);
-  ck_assert_str_eq(str(d, "__type"), "InvalidArgumentException");
+  /* No ShardCount and no StreamModeDetails: AWS answers with an on-demand
+   * stream of 4 shards; a provisioned one still needs its count. */
+  json_decref(call("CreateStream", "{\"StreamName\":\"t\"}", AEV_OK));
+  d = call("DescribeStream", "{\"StreamName\":\"t\"}", AEV_OK);
+  sd = json_object_get(d, "StreamDescription");
+  ck_assert_uint_eq(json_array_size(json_object_get(sd, "Shards")), 4);
+  ck_assert_str_eq(str(json_object_get(sd, "StreamModeDetails"), "StreamMode"), "ON_DEMAND");
   json_decref(d);
+  refused("CreateStream", "{\"StreamName\":\"p\",\"StreamModeDetails\":{\"StreamMode\":\"PROVISIONED\"}}",
+          AEV_ERR_INVALID, "InvalidArgumentException",
+          "ShardCount is required for streams in PROVISIONED mode.");
   d = call("CreateStream", "{\"StreamName\":\"t\",\"ShardCount\":0}", AEV_ERR_INVALID);
   ck_assert_str_eq(str(d, "message"), "1 validation error detected: Value '0' at 'shardCount' failed to satisfy constraint: Member must have value greater than or equal to 1");
   json_decref(d);
