@@ -76,8 +76,15 @@ static void format_time(int64_t ms, char *out, size_t cap) {
 int aev__iterator_decode(aev_broker *b, const char *text, aev_stream **out,
                          uint32_t *shard, uint64_t *pos) {
   unsigned char *raw = NULL;
-  size_t n = 0;
-  int rc = text ? aev__base64_decode(text, strlen(text), &raw, &n) : AEV_ERR_INVALID;
+  size_t n = 0, len = text ? strlen(text) : 0;
+  /* AWS takes an iterator inside double quotes, as `aws kinesis
+   * get-shard-iterator --query ShardIterator` prints it (localstack#9884,
+   * checked against AWS). */
+  if (len >= 2 && text[0] == '"' && text[len - 1] == '"') {
+    text++;
+    len -= 2;
+  }
+  int rc = text ? aev__base64_decode(text, len, &raw, &n) : AEV_ERR_INVALID;
   /* Out of memory is no verdict on the iterator. */
   if (rc == AEV_ERR_NOMEM) return rc;
   if (rc != AEV_OK || n <= FIXED || raw[0] != VERSION) {

@@ -363,6 +363,16 @@ START_TEST(iterators_expire_after_five_minutes) {
                   "InvalidArgumentException");
   st_assert_error(aev_stream_get_records(b, "not base64!", 0, &r),
                   AEV_ERR_INVALID, "InvalidArgumentException");
+  /* In double quotes, as the AWS CLI's --query prints it, it is taken;
+   * one quote is not stripped. */
+  it = st_iter(s, "shardId-000000000000", "LATEST", NULL, 0);
+  char quoted[512];
+  snprintf(quoted, sizeof quoted, "\"%s\"", it);
+  aev_records_free(st_get(b, quoted, 0));
+  snprintf(quoted, sizeof quoted, "\"%s", it);
+  st_assert_error(aev_stream_get_records(b, quoted, 0, &r), AEV_ERR_INVALID,
+                  "InvalidArgumentException");
+  aev_free(it);
   it = st_iter(s, "shardId-000000000000", "LATEST", NULL, 0);
   it[10] = it[10] == 'A' ? 'B' : 'A';
   st_assert_error(aev_stream_get_records(b, it, 0, &r), AEV_ERR_INVALID,
