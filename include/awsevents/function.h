@@ -263,13 +263,20 @@ AEV_API const char *aev_invocation_env(const aev_invocation *ctx,
 /* CreateEventSourceMapping with its members (EventSourceArn of a queue,
  * FunctionName, BatchSize, MaximumBatchingWindowInSeconds, Enabled,
  * FunctionResponseTypes, FilterCriteria, ScalingConfig) in JSON. *json
- * (may be NULL) receives the mapping's description; its UUID identifies it. */
+ * (may be NULL) receives the mapping's description; its UUID identifies it.
+ * FunctionName may name a version or an alias (NAME:QUALIFIER or its ARN;
+ * :$LATEST is the unqualified function), which must exist: the mapping
+ * invokes it (an alias as Invoke routes it) and answers its ARN as
+ * FunctionArn. */
 AEV_API int aev_event_source_mapping_create(aev_broker *b,
                                             const char *request_json,
                                             char **json);
 /* GetEventSourceMapping / UpdateEventSourceMapping / DeleteEventSourceMapping
- * by UUID; ListEventSourceMappings (filters FunctionName, EventSourceArn
- * may be NULL). Outputs are AWS's response shapes, freed with aev_free. */
+ * by UUID (an update's FunctionName moves the mapping to that function,
+ * version or alias); ListEventSourceMappings (filters FunctionName,
+ * EventSourceArn may be NULL; a FunctionName lists the mappings of that
+ * function and qualifier only). Outputs are AWS's response shapes, freed
+ * with aev_free. */
 AEV_API int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
                                          char **json);
 AEV_API int aev_event_source_mapping_update(aev_broker *b,

@@ -152,7 +152,7 @@ static void invoke(call *c) {
   aev_broker *b = c->d->res.broker;
   int rc = aev__function_find(b, c->lambda_arn, &f);
   if (rc == AEV_OK)
-    rc = aev__function_call(f, c->payload, strlen(c->payload), done, c);
+    rc = aev__function_call(f, NULL, c->payload, strlen(c->payload), done, c);
   aev_function_release(f);
   if (rc == AEV_OK) return;
   /* No function, or a throttled call: a failed attempt too. */

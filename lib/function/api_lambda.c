@@ -73,10 +73,9 @@ static int check_function_name(const char *name) {
   return AEV_OK;
 }
 
-/* FunctionName as a name, a partial "name:qualifier" or
- * "ACCOUNT:function:name[:qualifier]", or an ARN with or without a
- * qualifier; Qualifier may name it instead. *qualifier is NULL
- * for $LATEST, else a pointer into buf or req. */
+/* FunctionName in any of Lambda's forms (aev__function_find_qualified);
+ * Qualifier may name the qualifier instead. *qualifier is NULL for
+ * $LATEST, else a pointer into buf or req. */
 static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
                       aev_function **out, const char **qualifier,
                       char *buf, size_t size) {
@@ -84,31 +83,10 @@ static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
   int rc = aev__api_req_string(svc, req, "FunctionName", &name);
   if (rc == AEV_OK) rc = check_function_name(name);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Qualifier", &q);
-  if (rc != AEV_OK) return rc;
-  /* Lambda's partial ARN ACCOUNT:function:NAME is the ARN in the broker's
-   * region; in another account it is not found, as the ARN would be. */
-  int partial = strlen(name) > 22 && strspn(name, "0123456789") == 12 &&
-                strncmp(name + 12, ":function:", 10) == 0;
-  snprintf(buf, size, "%s%s%s", partial ? "arn:aws:lambda:" : "",
-           partial ? aev_broker_region(b) : "", partial ? ":" : "");
-  snprintf(buf + strlen(buf), size - strlen(buf), "%s", name);
-  /* arn:aws:lambda:R:A:function:NAME[:QUALIFIER] or NAME[:QUALIFIER] */
-  int colons = 0;
-  char *last = NULL;
-  for (char *p = buf; *p; p++)
-    if (*p == ':') {
-      colons++;
-      last = p;
-    }
-  int arn = strncmp(buf, "arn:", 4) == 0;
-  if ((arn && colons == 7) || (!arn && colons == 1)) {
-    *last = '\0';
-    if (!q) q = last + 1;
-  }
-  rc = aev__function_find(b, buf, out);
-  if (rc != AEV_OK) return rc;
-  *qualifier = q && strcmp(q, "$LATEST") != 0 ? q : NULL;
-  return AEV_OK;
+  if (rc == AEV_OK)
+    rc = aev__function_find_qualified(b, name, out, qualifier, buf, size);
+  if (rc == AEV_OK && q) *qualifier = strcmp(q, "$LATEST") != 0 ? q : NULL;
+  return rc;
 }
 
 /* Actions on the function itself, which take no qualifier but $LATEST. */

@@ -97,11 +97,13 @@ int aev__fn_call_built(aev_function *f, const char *qualifier,
   return rc;
 }
 
-int aev__function_call(aev_function *f, const void *payload, size_t len,
+int aev__function_call(aev_function *f, const char *qualifier,
+                       const void *payload, size_t len,
                        aev__invoke_done_fn done, void *user) {
   int rc = aev__fn_check(f);
   if (rc == AEV_OK)
     rc = aev__fn_check_payload(payload, len, AEV__FN_SYNC_PAYLOAD_MAX);
   return rc != AEV_OK ? rc
-                     : aev__fn_call_built(f, NULL, payload, len, 0, done, user);
+                     : aev__fn_call_built(f, qualifier, payload, len, 0, done,
+                                         user);
 }

@@ -2,8 +2,11 @@
  * AWS applies them (BatchSize 1..10,000 on standard queues, above 10 only
  * with a batching window of at least 1 s; at most 10 and no window on FIFO
  * queues; at most 5 filters; MaximumConcurrency 2..1000), Get, Update,
- * Delete, List and their response shape. Mappings hang off their function
- * and are found by UUID across the broker's functions; stream (Kinesis)
+ * Delete, List and their response shape. A mapping invokes a function, or
+ * one of its versions or aliases (FunctionName's qualifier, kept and
+ * answered in FunctionArn); Update's FunctionName moves it. Mappings hang
+ * off their function and are found by UUID across the broker's functions;
+ * a function's lock is taken before its mappings' own. Stream (Kinesis)
  * mappings are the stream primitive's, reached through stream/mapping.h
  * for Create, Get, Update, Delete and List. */
 #include <stdio.h>
@@ -113,10 +116,13 @@ json_t *aev__esm_arn_json(const char *function_arn, const char *uuid) {
 
 static json_t *describe(aev__esm *m, const char *state) {
   pthread_mutex_lock(&m->mu);
-  json_t *o = json_pack(
+  /* FunctionArn: the version's or alias's ARN for a qualified mapping. */
+  char *function_arn =
+      aev__function_qualified_arn(m->f, *m->qualifier ? m->qualifier : NULL);
+  json_t *o = !function_arn ? NULL : json_pack(
       "{sssisisssssfssss}", "UUID", m->uuid, "BatchSize", m->batch_size,
       "MaximumBatchingWindowInSeconds", m->window_s, "EventSourceArn",
-      m->source_arn, "FunctionArn", m->f->res.arn, "LastModified",
+      m->source_arn, "FunctionArn", function_arn, "LastModified",
       (double)m->modified_ms / 1000.0, "State",
       state ? state : m->enabled ? "Enabled" : "Disabled",
       "StateTransitionReason", "USER_INITIATED");
@@ -130,6 +136,7 @@ static json_t *describe(aev__esm *m, const char *state) {
     aev__fn_put(&o, "ScalingConfig",
                 json_pack("{si}", "MaximumConcurrency", m->max_concurrency));
   pthread_mutex_unlock(&m->mu);
+  free(function_arn);
   return o;
 }
 
@@ -146,11 +153,56 @@ static int find_queue(aev_broker *b, const char *arn, aev_queue **q) {
   return AEV_OK;
 }
 
-/* A conflicting mapping of the same queue to the same function (f->mu). */
-static aev__esm *same_pair_locked(aev_function *f, const char *arn) {
+/* 1 when m invokes qualifier ("": the unqualified function). */
+static int same_qualifier(aev__esm *m, const char *qualifier) {
+  pthread_mutex_lock(&m->mu);
+  int same = strcmp(m->qualifier, qualifier) == 0;
+  pthread_mutex_unlock(&m->mu);
+  return same;
+}
+
+/* A conflicting mapping of the same queue to the same function and
+ * qualifier, other than self (f->mu; the mapping's qualifier is read under
+ * its own lock, which is taken after a function's). */
+static aev__esm *same_pair_locked(aev_function *f, const char *arn,
+                                  const char *qualifier, aev__esm *self) {
   for (aev__esm *m = f->esms; m; m = m->next)
-    if (strcmp(m->source_arn, arn) == 0) return m;
+    if (m != self && strcmp(m->source_arn, arn) == 0 &&
+        same_qualifier(m, qualifier))
+      return m;
   return NULL;
+}
+
+/* Lambda's conflict with an existing mapping of the same pair. */
+static int conflict(aev_function *f, const char *qualifier, const aev__esm *m,
+                    const aev__esm *other) {
+  return aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
+                   "An event source mapping with SQS arn (\" %s \") and "
+                   "function (\" %s%s%s \") already exists. Please update or "
+                   "delete the existing mapping with UUID %s",
+                   m->source_arn, f->res.name, *qualifier ? ":" : "",
+                   qualifier, other->uuid);
+}
+
+/* FunctionName of a Create or an Update: a function, version or alias in
+ * any of Lambda's forms (the API reference's "Version or Alias ARN" among
+ * them); the qualifier must exist, as Lambda checks it. *f is a new
+ * reference; qualifier receives "" for the unqualified function. */
+static int target(aev_broker *b, const char *name, aev_function **f,
+                  char qualifier[130]) {
+  const char *q;
+  char buf[512];
+  int rc = aev__function_find_qualified(b, name, f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev__function_check_qualifier(*f, q);
+  if (rc != AEV_OK) {
+    aev_function_release(*f);
+    *f = NULL;
+    return rc;
+  }
+  /* An existing version or alias name fits (at most 128 characters). */
+  snprintf(qualifier, 130, "%s", q ? q : "");
+  return AEV_OK;
 }
 
 /* StartingPosition as Lambda's request model checks it before anything
@@ -193,6 +245,7 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
   }
   const char *fname = json_string_value(json_object_get(req, "FunctionName"));
   aev_function *f = NULL;
+  char qualifier[130];
   aev_queue *q = NULL;
   settings s = {.batch_size = 10, .enabled = 1,
                 .max_concurrency = AEV__FN_CONCURRENCY_MAX};
@@ -201,7 +254,7 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
                              "1 validation error detected: Value null at "
                              "'functionName' failed to satisfy constraint: "
                              "Member must not be null");
-  if (rc == AEV_OK) rc = aev__function_find(b, fname, &f);
+  if (rc == AEV_OK) rc = target(b, fname, &f, qualifier);
   if (rc == AEV_OK) rc = find_queue(b, arn, &q);
   /* A queue is read from wherever its messages are. */
   if (rc == AEV_OK && json_object_get(req, "StartingPosition") &&
@@ -232,7 +285,9 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
   }
   m->refs = 1; /* the function's list */
   m->backlog_since = -1;
+  m->b = b;
   m->f = f;
+  memcpy(m->qualifier, qualifier, sizeof m->qualifier);
   m->q = q;
   m->fifo = fifo;
   pthread_mutex_init(&m->mu, NULL);
@@ -247,13 +302,10 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
                            &answer)
             : AEV_OK;
   pthread_mutex_lock(&f->mu);
-  aev__esm *other = f->res.deleted ? NULL : same_pair_locked(f, m->source_arn);
+  aev__esm *other =
+      f->res.deleted ? NULL : same_pair_locked(f, m->source_arn, qualifier, m);
   if (rc == AEV_OK && other)
-    rc = aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
-                   "An event source mapping with SQS arn (\" %s \") and "
-                   "function (\" %s \") already exists. Please update or "
-                   "delete the existing mapping with UUID %s",
-                   m->source_arn, f->res.name, other->uuid);
+    rc = conflict(f, qualifier, m, other);
   else if (rc == AEV_OK && f->res.deleted)
     rc = aev__fn_not_found(f->res.arn);
   else if (rc == AEV_OK) {
@@ -279,6 +331,13 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
   return AEV_OK;
 }
 
+static int mapping_not_found(const char *uuid) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "The resource you requested does not exist. (Service: "
+                   "Lambda, Status Code: 404, Request ID: %s)",
+                   uuid ? uuid : "");
+}
+
 /* The mapping with uuid (a new reference), unlinked when unlink is set. */
 static int find_esm(aev_broker *b, const char *uuid, int unlink,
                     aev__esm **out) {
@@ -301,11 +360,7 @@ static int find_esm(aev_broker *b, const char *uuid, int unlink,
     pthread_mutex_unlock(&f->mu);
   }
   aev__registry_list_free(list, n);
-  if (!found)
-    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                     "The resource you requested does not exist. (Service: "
-                     "Lambda, Status Code: 404, Request ID: %s)",
-                     uuid ? uuid : "");
+  if (!found) return mapping_not_found(uuid);
   *out = found;
   return AEV_OK;
 }
@@ -331,6 +386,79 @@ int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
   return rc;
 }
 
+/* Takes m off f's list (f->mu held): 1 when it was there. With stay set,
+ * only tells. */
+static int unlink_locked(aev_function *f, aev__esm *m, int stay) {
+  for (aev__esm **p = &f->esms; *p; p = &(*p)->next)
+    if (*p == m) {
+      if (!stay) *p = m->next;
+      return 1;
+    }
+  return 0;
+}
+
+/* Joins to's list as qualifier's mapping (to->mu held), unless to is
+ * deleted or has a mapping of the same queue and qualifier already. */
+static int join_locked(aev__esm *m, aev_function *to, const char *qualifier) {
+  aev__esm *other = same_pair_locked(to, m->source_arn, qualifier, m);
+  if (to->res.deleted) return aev__fn_not_found(to->res.arn);
+  if (other) return conflict(to, qualifier, m, other);
+  pthread_mutex_lock(&m->mu);
+  aev_function *from = m->f;
+  if (from != to) aev__resource_ref(&to->res);
+  m->f = to;
+  memcpy(m->qualifier, qualifier, sizeof m->qualifier);
+  pthread_mutex_unlock(&m->mu);
+  if (from != to) {
+    m->next = to->esms;
+    to->esms = m;
+  }
+  return AEV_OK;
+}
+
+/* UpdateEventSourceMapping's FunctionName: Lambda moves the mapping to
+ * that function, version or alias, and invokes it from then on. On
+ * another function the mapping leaves the old one's list under that
+ * function's lock, then joins the new one's under its own: never two
+ * functions' locks at once. A mapping deleted meanwhile (with its
+ * function, or moved by a concurrent update) is not found. */
+static int move(aev__esm *m, aev_function *to, const char *qualifier) {
+  pthread_mutex_lock(&m->mu);
+  aev_function *from = m->f;
+  aev__resource_ref(&from->res);
+  pthread_mutex_unlock(&m->mu);
+  int rc = AEV_OK;
+  pthread_mutex_lock(&from->mu);
+  int listed = unlink_locked(from, m, from == to);
+  if (listed && from == to) rc = join_locked(m, to, qualifier);
+  pthread_mutex_unlock(&from->mu);
+  if (listed && from != to) {
+    pthread_mutex_lock(&to->mu);
+    rc = join_locked(m, to, qualifier);
+    pthread_mutex_unlock(&to->mu);
+    if (rc == AEV_OK) {
+      aev_function_release(from); /* the mapping's reference */
+    } else {
+      /* Back where it was, unless its function went meanwhile, which
+       * takes its mappings with it. */
+      pthread_mutex_lock(&from->mu);
+      int back = !from->res.deleted;
+      if (back) {
+        m->next = from->esms;
+        from->esms = m;
+      }
+      pthread_mutex_unlock(&from->mu);
+      if (!back) {
+        aev__esm_tags_drop(m->b, m->uuid);
+        aev__esm_stop(m);
+        aev__esm_unref(m); /* the list's reference */
+      }
+    }
+  }
+  aev_function_release(from);
+  return listed ? rc : mapping_not_found(m->uuid);
+}
+
 int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
                                     char **json) {
   json_t *req;
@@ -353,7 +481,14 @@ int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
                 .max_concurrency = m->max_concurrency, .enabled = m->enabled};
   pthread_mutex_unlock(&m->mu);
   int was_enabled = s.enabled;
-  rc = parse(req, m->fifo, &s);
+  const char *fname = json_string_value(json_object_get(req, "FunctionName"));
+  aev_function *to = NULL;
+  char qualifier[130];
+  rc = fname ? target(b, fname, &to, qualifier) : AEV_OK;
+  if (rc == AEV_OK) rc = parse(req, m->fifo, &s);
+  /* Checked whole first: a refused update changes nothing. */
+  if (rc == AEV_OK && to) rc = move(m, to, qualifier);
+  aev_function_release(to);
   if (rc == AEV_OK) {
     pthread_mutex_lock(&m->mu);
     apply_locked(m, &s, aev_broker_now_ms(b));
@@ -410,11 +545,21 @@ int aev_event_source_mapping_list(aev_broker *b, const char *function_name,
   aev__resource **list;
   size_t n;
   aev_function *only = NULL;
+  char qualifier[130];
+  char *only_arn = NULL;
   int rc = AEV_OK;
-  if (function_name) rc = aev__function_find(b, function_name, &only);
+  /* Lambda lists the mappings of the function, version or alias
+   * FunctionName names: a qualified name those of that qualifier, an
+   * unqualified one those of the unqualified function. */
+  if (function_name) rc = target(b, function_name, &only, qualifier);
+  if (rc == AEV_OK && only &&
+      !(only_arn = aev__function_qualified_arn(only, *qualifier ? qualifier
+                                                                : NULL)))
+    rc = aev__nomem();
   if (rc == AEV_OK)
     rc = aev__registry_list(b, AEV__KIND_FUNCTION, NULL, &list, &n);
   if (rc != AEV_OK) {
+    free(only_arn);
     aev_function_release(only);
     return rc;
   }
@@ -428,7 +573,8 @@ int aev_event_source_mapping_list(aev_broker *b, const char *function_name,
     aev__esm **ms = calloc(k ? k : 1, sizeof *ms);
     k = 0;
     for (aev__esm *m = f->esms; ms && m; m = m->next)
-      if (!event_source_arn || strcmp(m->source_arn, event_source_arn) == 0) {
+      if ((!event_source_arn || strcmp(m->source_arn, event_source_arn) == 0) &&
+          (!only || same_qualifier(m, qualifier))) {
         aev__esm_ref(m);
         ms[k++] = m;
       }
@@ -445,9 +591,9 @@ int aev_event_source_mapping_list(aev_broker *b, const char *function_name,
   }
   aev__registry_list_free(list, n);
   /* Then the streams' mappings, which the stream primitive keeps. */
-  rc = out ? aev__stream_mapping_list(b, only ? aev_function_arn(only) : NULL,
-                                      event_source_arn, out)
+  rc = out ? aev__stream_mapping_list(b, only_arn, event_source_arn, out)
            : aev__nomem();
+  free(only_arn);
   aev_function_release(only);
   if (rc != AEV_OK) {
     json_decref(out);

@@ -186,7 +186,7 @@ static void message_attributes(sb *s, aev_message *msg) {
 /* The members every record of a mapping ends with, written once per
  * event: eventSource, eventSourceARN and awsRegion. */
 static void record_tail(sb *s, const aev__esm *m) {
-  const char *region = aev_broker_region(m->f->res.broker);
+  const char *region = aev_broker_region(m->b);
   size_t alen = strlen(m->source_arn), rlen = strlen(region);
   char *o = sb_reserve(s, 64 + STR_MAX(alen) + STR_MAX(rlen));
   if (!o) return;

@@ -105,7 +105,7 @@ static batch *take_locked(aev__esm *m) {
   m->inflight++;
   m->refs++;
   if (m->window_armed &&
-      aev__timer_cancel(aev__broker_sched(m->f->res.broker), &m->window)) {
+      aev__timer_cancel(aev__broker_sched(m->b), &m->window)) {
     m->window_armed = 0;
     m->refs--; /* the timer's reference; the batch holds another */
   }
@@ -119,8 +119,18 @@ static void dispatch(batch *bt) {
   aev__esm *m = bt->m;
   size_t len;
   char *event = aev__esm_event(m, bt->msgs, bt->n, &len);
-  int rc = event ? aev__fn_call_built(m->f, NULL, event, len, 1, batch_done, bt)
+  /* The mapping's function, version or alias (an update may move it
+   * meanwhile), routed as Invoke routes it; a qualifier deleted since
+   * fails the call as it fails Invoke. */
+  char qualifier[sizeof m->qualifier];
+  pthread_mutex_lock(&m->mu);
+  aev_function *f = m->f;
+  aev__resource_ref(&f->res);
+  memcpy(qualifier, m->qualifier, sizeof qualifier);
+  pthread_mutex_unlock(&m->mu);
+  int rc = event ? aev__fn_call_built(f, qualifier, event, len, 1, batch_done, bt)
                  : AEV_ERR_NOMEM;
+  aev_function_release(f);
   if (rc == AEV_OK) return;
   free(event);
   batch_free(bt);
@@ -203,7 +213,7 @@ void aev__esm_pump(aev__esm *m) {
         continue;
       }
       if (m->nbuf && !m->window_armed) {
-        aev__sched *s = aev__broker_sched(m->f->res.broker);
+        aev__sched *s = aev__broker_sched(m->b);
         int64_t at = aev__fn_now(m->f) + (int64_t)m->window_s * 1000;
         m->refs++;
         if (aev__timer_arm(s, &m->window, at) == AEV_OK) m->window_armed = 1;
@@ -250,7 +260,7 @@ void aev__esm_stop(aev__esm *m) {
   struct aev__queue_watch *w = m->watch;
   m->watch = NULL;
   int cancelled = m->window_armed &&
-                  aev__timer_cancel(aev__broker_sched(m->f->res.broker),
+                  aev__timer_cancel(aev__broker_sched(m->b),
                                     &m->window);
   if (cancelled) m->window_armed = 0;
   pthread_mutex_unlock(&m->mu);

@@ -157,6 +157,36 @@ int aev__function_find(aev_broker *b, const char *name_or_arn,
   return AEV_OK;
 }
 
+int aev__function_find_qualified(aev_broker *b, const char *name,
+                                 aev_function **out, const char **qualifier,
+                                 char *buf, size_t size) {
+  /* Lambda's partial ARN ACCOUNT:function:NAME is the ARN in the broker's
+   * region; in another account it is not found, as the ARN would be. */
+  int partial = strlen(name) > 22 && strspn(name, "0123456789") == 12 &&
+                strncmp(name + 12, ":function:", 10) == 0;
+  snprintf(buf, size, "%s%s%s", partial ? "arn:aws:lambda:" : "",
+           partial ? aev_broker_region(b) : "", partial ? ":" : "");
+  snprintf(buf + strlen(buf), size - strlen(buf), "%s", name);
+  /* arn:aws:lambda:R:A:function:NAME[:QUALIFIER] or NAME[:QUALIFIER] */
+  int colons = 0;
+  char *last = NULL;
+  for (char *p = buf; *p; p++)
+    if (*p == ':') {
+      colons++;
+      last = p;
+    }
+  int arn = strncmp(buf, "arn:", 4) == 0;
+  const char *q = NULL;
+  if ((arn && colons == 7) || (!arn && colons == 1)) {
+    *last = '\0';
+    q = last + 1;
+  }
+  int rc = aev__function_find(b, buf, out);
+  if (rc != AEV_OK) return rc;
+  *qualifier = q && strcmp(q, "$LATEST") != 0 ? q : NULL;
+  return AEV_OK;
+}
+
 int aev_function_get(aev_broker *b, const char *name_or_arn,
                      aev_function **out) {
   return aev__function_find(b, name_or_arn, out);

@@ -37,12 +37,35 @@ typedef void (*aev__invoke_done_fn)(void *user, const aev__invoke_result *r);
 int aev__function_find(aev_broker *b, const char *name_or_arn,
                        aev_function **out);
 
-/* RequestResponse without blocking the caller: the handler runs on the
- * handler pool; done(user, result) follows. Fails at once, and done is then
- * never called, with ResourceNotFoundException, TooManyRequestsException
- * (AEV_ERR_THROTTLED: reserved concurrency reached),
- * RequestEntityTooLargeException or InvalidRequestContentException. */
-int aev__function_call(aev_function *f, const void *payload, size_t len,
+/* FunctionName in any of the forms Lambda's API reference lists: a name,
+ * a partial "name:qualifier" or "ACCOUNT:function:name[:qualifier]", or an
+ * ARN with or without a qualifier. *out is a new reference; *qualifier is
+ * NULL for none or $LATEST, else a pointer into buf (size bytes, which
+ * holds the name being looked up). ResourceNotFoundException when there is
+ * no such function; the qualifier is not checked here. */
+int aev__function_find_qualified(aev_broker *b, const char *name,
+                                 aev_function **out, const char **qualifier,
+                                 char *buf, size_t size);
+/* AEV_OK when qualifier (NULL: the unqualified function) names one of f's
+ * versions or aliases, else ResourceNotFoundException "Function not found:
+ * ARN:QUALIFIER", as Invoke answers. Draws nothing from an alias's
+ * routing. */
+int aev__function_check_qualifier(aev_function *f, const char *qualifier);
+/* The ARN a qualifier names (NULL: the unqualified function's), as
+ * FunctionArn shows it, freed with free(); NULL when out of memory. */
+char *aev__function_qualified_arn(const aev_function *f,
+                                  const char *qualifier);
+
+/* RequestResponse without blocking the caller, of qualifier (NULL: the
+ * unqualified function; else a version or an alias, routed as Invoke
+ * routes it): the handler runs on the handler pool; done(user, result)
+ * follows. Fails at once, and done is then never called, with
+ * ResourceNotFoundException (the function or the qualifier is gone),
+ * TooManyRequestsException (AEV_ERR_THROTTLED: reserved concurrency
+ * reached), RequestEntityTooLargeException or
+ * InvalidRequestContentException. */
+int aev__function_call(aev_function *f, const char *qualifier,
+                       const void *payload, size_t len,
                        aev__invoke_done_fn done, void *user);
 
 /* Event invocation (what SNS, EventBridge and S3 use): as

@@ -337,8 +337,10 @@ int aev__fn_create_registered(aev_broker *b, const char *name,
  * the queue watch, each batch in flight, the window timer. */
 typedef struct aev__esm {
   _Atomic long refs;
-  struct aev__esm *next; /* on f->esms */
-  aev_function *f;       /* counted */
+  struct aev__esm *next; /* on f->esms (f->mu) */
+  aev_broker *b;
+  aev_function *f;       /* counted; mu, as an update may move the mapping */
+  char qualifier[130];   /* mu: the version or alias invoked, "" for none */
   aev_queue *q;          /* counted */
   struct aev__queue_watch *watch;
   pthread_mutex_t mu;

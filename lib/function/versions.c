@@ -56,25 +56,30 @@ static void version_name(int n, char out[16]) {
   else snprintf(out, 16, "%d", n);
 }
 
+/* mu held: the version qualifier names (0: $LATEST), or -1 when it names
+ * none; *alias is the alias it names, or NULL. */
+static int named_locked(aev_function *f, const char *qualifier,
+                        aev__alias **alias) {
+  *alias = NULL;
+  if (!qualifier || !*qualifier || strcmp(qualifier, "$LATEST") == 0) return 0;
+  if (digits_only(qualifier)) {
+    int n = atoi(qualifier); /* version 0 is no version */
+    return n >= 1 && version_conf_locked(f, n) ? n : -1;
+  }
+  *alias = alias_locked(f, qualifier);
+  return *alias ? (*alias)->version : -1;
+}
+
 int aev__fn_resolve(aev_function *f, const char *qualifier, aev__fconf **conf,
                     char version[16]) {
-  int n = 0;
+  aev__alias *a;
   pthread_mutex_lock(&f->mu);
-  if (qualifier && *qualifier && strcmp(qualifier, "$LATEST") != 0) {
-    aev__alias *a = digits_only(qualifier) ? NULL : alias_locked(f, qualifier);
-    if (digits_only(qualifier)) {
-      n = atoi(qualifier);
-    } else if (a) {
-      n = a->version;
-      if (a->extra && a->weight > 0) {
-        /* 53 random bits as a double in [0, 1). */
-        double r = (double)(aev__broker_random(f->res.broker) >> 11) /
-                   9007199254740992.0;
-        if (r < a->weight) n = a->extra;
-      }
-    } else {
-      n = -1;
-    }
+  int n = named_locked(f, qualifier, &a);
+  if (a && a->extra && a->weight > 0) {
+    /* 53 random bits as a double in [0, 1). */
+    double r = (double)(aev__broker_random(f->res.broker) >> 11) /
+               9007199254740992.0;
+    if (r < a->weight) n = a->extra;
   }
   aev__fconf *c = n >= 0 ? version_conf_locked(f, n) : NULL;
   if (c) c->refs++;
@@ -83,6 +88,22 @@ int aev__fn_resolve(aev_function *f, const char *qualifier, aev__fconf **conf,
   *conf = c;
   version_name(n, version);
   return AEV_OK;
+}
+
+int aev__function_check_qualifier(aev_function *f, const char *qualifier) {
+  aev__alias *a;
+  pthread_mutex_lock(&f->mu);
+  int n = named_locked(f, qualifier, &a);
+  pthread_mutex_unlock(&f->mu);
+  return n >= 0 ? AEV_OK : qualified_not_found(f, qualifier);
+}
+
+char *aev__function_qualified_arn(const aev_function *f,
+                                  const char *qualifier) {
+  size_t n = strlen(f->res.arn), q = qualifier ? strlen(qualifier) : 0;
+  char *arn = malloc(n + q + 2);
+  if (arn) snprintf(arn, n + q + 2, "%s%s%s", f->res.arn, q ? ":" : "", q ? qualifier : "");
+  return arn;
 }
 
 static json_t *version_json(aev_function *f, int n) {

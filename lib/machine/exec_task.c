@@ -725,7 +725,7 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
     c->r = r;
     c->seq = r->task_seq;
     r->e->refs++; /* the completion's */
-    rc = aev__function_call(f, text, strlen(text), lambda_done, c);
+    rc = aev__function_call(f, NULL, text, strlen(text), lambda_done, c);
     if (rc) r->e->refs--;
   }
   aev_function_release(f);

@@ -175,6 +175,22 @@ static json_t *describe(aev__mapping *m, const char *state) {
   return aev__json_whole(j, whole);
 }
 
+/* Lambda maps a stream to a function, a version or an alias: FunctionName
+ * in any of its forms, whose qualifier must exist; the mapping keeps the
+ * ARN it names (qualified, unless $LATEST), which FunctionArn shows. */
+int aev__mapping_function_arn(aev_broker *b, const char *name, char **arn) {
+  aev_function *f;
+  const char *q;
+  char buf[512];
+  int rc = aev__function_find_qualified(b, name, &f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev__function_check_qualifier(f, q);
+  if (rc == AEV_OK && !(*arn = aev__function_qualified_arn(f, q)))
+    rc = aev__nomem();
+  aev_function_release(f);
+  return rc;
+}
+
 int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   const char *src = json_string_value(json_object_get(req, "EventSourceArn"));
   const char *fn = json_string_value(json_object_get(req, "FunctionName"));
@@ -185,27 +201,26 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   /* Lambda reports a missing stream as a bad parameter. */
   if (rc == AEV_ERR_NOT_FOUND) return invalid("Stream not found: %s", src);
   if (rc != AEV_OK) return rc;
-  aev_function *f = NULL;
-  rc = aev__function_find(b, fn, &f);
+  char *function_arn = NULL;
+  rc = aev__mapping_function_arn(b, fn, &function_arn);
   if (rc != AEV_OK) {
     aev_stream_release(s);
     return rc;
   }
   aev__mapping *m = calloc(1, sizeof *m);
   if (!m) {
-    aev_function_release(f);
+    free(function_arn);
     aev_stream_release(s);
     return aev__nomem();
   }
   m->refs = 1;
   m->b = b;
   m->s = s;
-  m->function_arn = strdup(aev_function_arn(f));
-  aev_function_release(f);
+  m->function_arn = function_arn;
   m->modified_ms = aev_broker_now_ms(b);
   aev__broker_uuid(b, m->uuid);
   aev__timer_init(&m->timer, aev__mapping_pump, m, NULL);
-  rc = m->function_arn ? parse(m, req) : aev__nomem();
+  rc = parse(m, req);
   if (rc == AEV_OK && !(m->strand = aev__strand_new(aev__broker_sched(b))))
     rc = aev__nomem();
   if (rc == AEV_OK) {

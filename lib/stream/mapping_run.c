@@ -306,13 +306,18 @@ static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
   char *event = aev__mapping_event(m, bt);
   aev_function *f = NULL;
   completion *c = calloc(1, sizeof *c);
-  int rc = event && c ? aev__function_find(m->b, m->function_arn, &f) : AEV_ERR_NOMEM;
+  /* The mapping's version or alias, as Invoke would route it. */
+  const char *q;
+  char buf[512];
+  int rc = event && c ? aev__function_find_qualified(m->b, m->function_arn, &f,
+                                                     &q, buf, sizeof buf)
+                      : AEV_ERR_NOMEM;
   if (rc == AEV_OK) {
     c->m = m;
     c->bt = bt;
     m->refs++;
     part->in_flight = 1;
-    rc = aev__function_call(f, event, strlen(event), invoke_done, c);
+    rc = aev__function_call(f, q, event, strlen(event), invoke_done, c);
     if (rc != AEV_OK) {
       part->in_flight = 0;
       m->refs--;

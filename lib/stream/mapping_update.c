@@ -220,14 +220,8 @@ static int parse(aev_broker *b, json_t *req, change *c) {
       c->filters = json_deep_copy(v);
   }
   const char *fname = json_string_value(json_object_get(req, "FunctionName"));
-  if (fname) {
-    aev_function *f;
-    if ((rc = aev__function_find(b, fname, &f)) != AEV_OK) return rc;
-    c->function_arn = strdup(aev_function_arn(f));
-    aev_function_release(f);
-    if (!c->function_arn) return aev__nomem();
-  }
-  return AEV_OK;
+  return fname ? aev__mapping_function_arn(b, fname, &c->function_arn)
+               : AEV_OK;
 }
 
 /* On the mapping's strand: the new settings take effect between batches. */

@@ -48,7 +48,7 @@ static void on_done(void *user, const aev__invoke_result *r) {
 /* Starts n held invocations of f; all must be accepted. */
 static void start(aev_function *f, int n, int *done) {
   for (int i = 0; i < n; i++)
-    ck_assert_int_eq(aev__function_call(f, "{}", 2, on_done, done), AEV_OK);
+    ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, done), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
 }
 
@@ -93,7 +93,7 @@ START_TEST(unreserved_pool_is_shared_by_all_functions) {
   int done = 0;
   start(x, 60, &done);
   start(y, 40, &done);
-  ft_assert_error(aev__function_call(x, "{}", 2, on_done, &done), AEV_ERR_THROTTLED,
+  ft_assert_error(aev__function_call(x, NULL, "{}", 2, on_done, &done), AEV_ERR_THROTTLED,
                   "TooManyRequestsException", "Rate Exceeded.");
   char *out;
   ft_assert_error(aev_function_invoke(y, "{}", 2, &out, NULL, NULL), AEV_ERR_THROTTLED,
@@ -102,7 +102,7 @@ START_TEST(unreserved_pool_is_shared_by_all_functions) {
   ck_assert_int_eq(ft_metric(y, "Throttles"), 1);
   /* The reservation is r's own: the full unreserved pool does not touch it. */
   start(r, 900, &done);
-  ft_assert_error(aev__function_call(r, "{}", 2, on_done, &done), AEV_ERR_THROTTLED,
+  ft_assert_error(aev__function_call(r, NULL, "{}", 2, on_done, &done), AEV_ERR_THROTTLED,
                   "TooManyRequestsException", "Rate Exceeded.");
   /* One of x's completes: its slot serves y. */
   ck_assert_int_eq(aev_invocation_succeed(h.held[0], "1", 1), AEV_OK);
@@ -150,7 +150,7 @@ START_TEST(limit_raised_per_broker) {
   assert_settings(2000, 1100);
   int done = 0;
   start(x, 1100, &done);
-  ft_assert_error(aev__function_call(x, "{}", 2, on_done, &done), AEV_ERR_THROTTLED,
+  ft_assert_error(aev__function_call(x, NULL, "{}", 2, on_done, &done), AEV_ERR_THROTTLED,
                   "TooManyRequestsException", "Rate Exceeded.");
   ck_assert_int_eq(aev_function_set_reserved_concurrency(r, 1900), AEV_OK);
   for (int i = 0; i < h.n; i++)
@@ -207,7 +207,7 @@ START_TEST(provisioned_concurrency_comes_out_of_the_unreserved_pool) {
   /* 100 on-demand slots are left for every unreserved function. */
   int done = 0;
   start(g, 100, &done);
-  ft_assert_error(aev__function_call(g, "{}", 2, on_done, &done), AEV_ERR_THROTTLED,
+  ft_assert_error(aev__function_call(g, NULL, "{}", 2, on_done, &done), AEV_ERR_THROTTLED,
                   "TooManyRequestsException", "Rate Exceeded.");
   /* Once READY, the 900 provisioned environments run outside that pool. */
   ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);

@@ -316,7 +316,7 @@ START_TEST(call_runs_on_handler_pool_and_times_out) {
   ft_state s = {.mode = FT_HOLD};
   aev_function *f = ft_function(b, "pool", "{\"Timeout\":5}", &s);
   outcome o = {0};
-  ck_assert_int_eq(aev__function_call(f, "{\"k\":2}", 7, on_done, &o), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{\"k\":2}", 7, on_done, &o), AEV_OK);
   ck_assert_int_eq(s.calls, 0); /* nothing runs before drain */
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(s.calls, 1);
@@ -331,7 +331,7 @@ START_TEST(call_runs_on_handler_pool_and_times_out) {
   ck_assert_int_eq(aev_invocation_succeed(s.held[0], "1", 1), AEV_ERR_STATE);
   ck_assert_int_eq(o.n, 1);
   /* Completed in time: the result, and the timer never fires. */
-  ck_assert_int_eq(aev__function_call(f, "{}", 2, on_done, &o), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
   ck_assert_int_eq(aev_invocation_succeed(s.held[1], "{\"ok\":true}", 11), AEV_OK);
@@ -350,9 +350,9 @@ START_TEST(reserved_concurrency_throttles) {
   ck_assert_int_eq(aev_function_set_reserved_concurrency(f, 2), AEV_OK);
   ck_assert_int_eq(aev_function_reserved_concurrency(f), 2);
   outcome o = {0};
-  ck_assert_int_eq(aev__function_call(f, "{}", 2, on_done, &o), AEV_OK);
-  ck_assert_int_eq(aev__function_call(f, "{}", 2, on_done, &o), AEV_OK);
-  ft_assert_error(aev__function_call(f, "{}", 2, on_done, &o), AEV_ERR_THROTTLED,
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
+  ft_assert_error(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_ERR_THROTTLED,
                   "TooManyRequestsException", "Rate Exceeded.");
   char *out;
   ft_assert_error(aev_function_invoke(f, "{}", 2, &out, NULL, NULL), AEV_ERR_THROTTLED,
@@ -361,13 +361,13 @@ START_TEST(reserved_concurrency_throttles) {
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(ft_metric(f, "ConcurrentExecutions"), 2);
   aev_invocation_succeed(s.held[0], "1", 1);
-  ck_assert_int_eq(aev__function_call(f, "{}", 2, on_done, &o), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   aev_invocation_succeed(s.held[1], "1", 1);
   aev_invocation_succeed(s.held[2], "1", 1);
   ck_assert_int_eq(o.n, 3);
   ck_assert_int_eq(aev_function_set_reserved_concurrency(f, 0), AEV_OK);
-  ft_assert_error(aev__function_call(f, "{}", 2, on_done, &o), AEV_ERR_THROTTLED,
+  ft_assert_error(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_ERR_THROTTLED,
                   "TooManyRequestsException", "Rate Exceeded.");
   ft_assert_error(aev_function_set_reserved_concurrency(f, 901), AEV_ERR_INVALID,
                   "InvalidParameterValueException",
@@ -386,14 +386,14 @@ START_TEST(cold_and_warm_environments) {
   outcome o = {0};
   /* Three concurrent invocations: three environments, three cold starts. */
   for (int i = 0; i < 3; i++)
-    ck_assert_int_eq(aev__function_call(f, "{}", 2, on_done, &o), AEV_OK);
+    ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(s.inits, 3);
   for (int i = 0; i < 3; i++) aev_invocation_succeed(s.held[i], "1", 1);
   ck_assert_int_eq(ft_metric(f, "Environments"), 3);
   /* Two more: warm, no init. */
   for (int i = 0; i < 2; i++)
-    ck_assert_int_eq(aev__function_call(f, "{}", 2, on_done, &o), AEV_OK);
+    ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(s.inits, 3);
   ck_assert_int_eq(ft_metric(f, "ColdStarts"), 3);
@@ -403,7 +403,7 @@ START_TEST(cold_and_warm_environments) {
   ck_assert_int_eq(aev_function_set_idle_reclaim_ms(f, 60000), AEV_OK);
   ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
   ck_assert_int_eq(ft_metric(f, "Environments"), 0);
-  ck_assert_int_eq(aev__function_call(f, "{}", 2, on_done, &o), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(s.inits, 4);
   aev_invocation_succeed(s.held[5], "1", 1);
@@ -417,8 +417,8 @@ START_TEST(destroy_with_held_invocation) {
   ft_state s = {.mode = FT_HOLD};
   aev_function *f = ft_function(b, "held", NULL, &s);
   outcome o = {0};
-  ck_assert_int_eq(aev__function_call(f, "{}", 2, on_done, &o), AEV_OK);
-  ck_assert_int_eq(aev__function_call(f, "{}", 2, on_done, &o), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &o), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   aev_invocation_succeed(s.held[0], "1", 1);
   aev_function_release(f);

@@ -63,7 +63,7 @@ START_TEST(allocation_makes_invocations_warm) {
   ck_assert_int_eq(s.inits, 2);
   /* Beyond the provisioned two: a cold start. So is $LATEST. */
   call_version(f, "1");
-  ck_assert_int_eq(aev__function_call(f, "{}", 2, on_done, &done), AEV_OK);
+  ck_assert_int_eq(aev__function_call(f, NULL, "{}", 2, on_done, &done), AEV_OK);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(ft_metric(f, "ColdStarts"), 2);
   ck_assert_int_eq(s.inits, 4);
