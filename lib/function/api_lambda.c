@@ -103,7 +103,11 @@ static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
   int arn = strncmp(buf, "arn:", 4) == 0;
   if ((arn && colons == 7) || (!arn && colons == 1)) {
     *last = '\0';
-    if (!q) q = last + 1;
+    /* Lambda refuses a name whose qualifier differs from Qualifier. */
+    if (q && strcmp(q, last + 1))
+      return aev__fn_invalid("The derived qualifier from the function name "
+                             "does not match the specified qualifier.");
+    q = last + 1;
   }
   rc = aev__function_find(b, buf, out);
   if (rc != AEV_OK) return rc;

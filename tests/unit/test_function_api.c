@@ -190,6 +190,20 @@ START_TEST(event_invoke_config_actions) {
 }
 END_TEST
 
+START_TEST(qualified_names) {
+  aev_free(call_ok("CreateFunction", "{\"FunctionName\":\"q\",\"Handler\":\"app.handler\"}"));
+  /* A qualifier in the name must agree with Qualifier, checked before any
+   * lookup; when they agree the function is found. */
+  call_err("GetFunction", "{\"FunctionName\":\"arn:aws:lambda:us-east-1:000000000000:function:nope:1\","
+                          "\"Qualifier\":\"$LATEST\"}", AEV_ERR_INVALID,
+           "{\"__type\":\"InvalidParameterValueException\",\"message\":\"The derived qualifier "
+           "from the function name does not match the specified qualifier.\"}");
+  call_err("Invoke", "{\"FunctionName\":\"q:$LATEST\",\"Qualifier\":\"1\"}", AEV_ERR_INVALID,
+           "does not match the specified qualifier");
+  aev_free(call_ok("GetFunctionConfiguration", "{\"FunctionName\":\"q:$LATEST\",\"Qualifier\":\"$LATEST\"}"));
+}
+END_TEST
+
 START_TEST(handler_registration_errors) {
   ck_assert_int_eq(aev_handler_register(b, "app.handler", ft_handler, &st, NULL), AEV_ERR_EXISTS);
   ck_assert_str_eq(aev_errcode(), "ResourceConflictException");
@@ -208,6 +222,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, concurrency_actions);
   tcase_add_test(tc, event_invoke_config_actions);
   tcase_add_test(tc, handler_registration_errors);
+  tcase_add_test(tc, qualified_names);
   suite_add_tcase(su, tc);
   return su;
 }
