@@ -101,6 +101,15 @@ static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
       last = p;
     }
   int arn = strncmp(buf, "arn:", 4) == 0;
+  /* Lambda: an ARN of another region names no function here. */
+  const char *region = arn ? strchr(buf + 4, ':') : NULL;
+  region = region ? strchr(region + 1, ':') : NULL;
+  size_t rlen = region ? strcspn(region + 1, ":") : 0;
+  if (region && (rlen != strlen(aev_broker_region(b)) ||
+                 strncmp(region + 1, aev_broker_region(b), rlen)))
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                     "Functions from '%.*s' are not reachable in this region ('%s')",
+                     (int)rlen, region + 1, aev_broker_region(b));
   if ((arn && colons == 7) || (!arn && colons == 1)) {
     *last = '\0';
     /* Lambda refuses a name whose qualifier differs from Qualifier. */

@@ -201,6 +201,10 @@ START_TEST(qualified_names) {
   call_err("Invoke", "{\"FunctionName\":\"q:$LATEST\",\"Qualifier\":\"1\"}", AEV_ERR_INVALID,
            "does not match the specified qualifier");
   aev_free(call_ok("GetFunctionConfiguration", "{\"FunctionName\":\"q:$LATEST\",\"Qualifier\":\"$LATEST\"}"));
+  /* An ARN of another region is not reachable from this one. */
+  call_err("Invoke", "{\"FunctionName\":\"arn:aws:lambda:eu-central-1:000000000000:function:q\"}",
+           AEV_ERR_NOT_FOUND, "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Functions "
+           "from 'eu-central-1' are not reachable in this region ('us-east-1')\"}");
 }
 END_TEST
 
