@@ -77,9 +77,8 @@ static int check_function_name(const char *name) {
  * "ACCOUNT:function:name[:qualifier]", or an ARN with or without a
  * qualifier; Qualifier may name it instead. *qualifier is NULL
  * for $LATEST, else a pointer into buf or req. */
-static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
-                      aev_function **out, const char **qualifier,
-                      char *buf, size_t size) {
+static int name_q(aev_broker *b, const aev__api_service *svc, json_t *req,
+                  const char **qualifier, char *buf, size_t size) {
   const char *name, *q = NULL;
   int rc = aev__api_req_string(svc, req, "FunctionName", &name);
   if (rc == AEV_OK) rc = check_function_name(name);
@@ -118,10 +117,16 @@ static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
                              "does not match the specified qualifier.");
     q = last + 1;
   }
-  rc = aev__function_find(b, buf, out);
-  if (rc != AEV_OK) return rc;
   *qualifier = q && strcmp(q, "$LATEST") != 0 ? q : NULL;
   return AEV_OK;
+}
+
+/* The function FunctionName names (see name_q). */
+static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
+                      aev_function **out, const char **qualifier,
+                      char *buf, size_t size) {
+  int rc = name_q(b, svc, req, qualifier, buf, size);
+  return rc == AEV_OK ? aev__function_find(b, buf, out) : rc;
 }
 
 /* Actions on the function itself, which take no qualifier but $LATEST. */
@@ -408,16 +413,31 @@ static int update_function_event_invoke_config(aev_broker *b,
   return event_invoke_config(b, svc, req, resp, 1);
 }
 
+/* Lambda answers a function or version that does not exist as one
+ * without a configuration; only $LATEST keeps one here. */
+static int no_event_invoke_config(aev_broker *b, const char *name,
+                                  const char *q) {
+  int arn = strncmp(name, "arn:", 4) == 0;
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "The function %s%s%s%s%s%s:%s doesn't have an EventInvokeConfig",
+                   arn ? "" : "arn:aws:lambda:", arn ? "" : aev_broker_region(b),
+                   arn ? "" : ":", arn ? "" : aev_broker_account(b),
+                   arn ? "" : ":function:", name, q ? q : "$LATEST");
+}
+
 static int get_function_event_invoke_config(aev_broker *b,
                                             const aev__api_service *svc,
                                             json_t *req, json_t **resp) {
   aev_function *f;
-  int rc = function_of(b, svc, req, &f);
-  char *text = NULL;
-  if (rc == AEV_OK) {
-    rc = aev_function_event_invoke_config(f, &text);
-    aev_function_release(f);
-  }
+  char buf[512], *text = NULL;
+  const char *q;
+  int rc = name_q(b, svc, req, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  if (!q) rc = aev__function_find(b, buf, &f);
+  if (q || rc == AEV_ERR_NOT_FOUND) return no_event_invoke_config(b, buf, q);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_event_invoke_config(f, &text);
+  aev_function_release(f);
   if (rc == AEV_OK) rc = aev__json_parse_str(text, 0, resp);
   free(text);
   return rc;

@@ -205,6 +205,14 @@ START_TEST(qualified_names) {
   call_err("Invoke", "{\"FunctionName\":\"arn:aws:lambda:eu-central-1:000000000000:function:q\"}",
            AEV_ERR_NOT_FOUND, "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Functions "
            "from 'eu-central-1' are not reachable in this region ('us-east-1')\"}");
+  /* GetFunctionEventInvokeConfig answers a missing function or version as
+   * a missing configuration of that qualified ARN. */
+  call_err("GetFunctionEventInvokeConfig", "{\"FunctionName\":\"gone\"}", AEV_ERR_NOT_FOUND,
+           "{\"__type\":\"ResourceNotFoundException\",\"message\":\"The function "
+           "arn:aws:lambda:us-east-1:000000000000:function:gone:$LATEST doesn't have an EventInvokeConfig\"}");
+  call_err("GetFunctionEventInvokeConfig", "{\"FunctionName\":\"q\",\"Qualifier\":\"7\"}",
+           AEV_ERR_NOT_FOUND, "\"The function arn:aws:lambda:us-east-1:000000000000:function:q:7 "
+           "doesn't have an EventInvokeConfig\"}");
 }
 END_TEST
 
