@@ -260,12 +260,39 @@ static int list_functions(aev_broker *b, const aev__api_service *svc,
   return AEV_OK;
 }
 
+/* 1 when the request names $LATEST itself, by Qualifier or by a
+ * ":$LATEST" suffix, which AddPermission and DeleteFunction refuse. */
+static int names_latest(json_t *req) {
+  const char *q = json_string_value(json_object_get(req, "Qualifier"));
+  const char *n = json_string_value(json_object_get(req, "FunctionName"));
+  size_t len = n ? strlen(n) : 0;
+  return (q && strcmp(q, "$LATEST") == 0) ||
+         (len > 8 && strcmp(n + len - 8, ":$LATEST") == 0);
+}
+
+/* DeleteFunction with a Qualifier deletes that version: Lambda refuses
+ * $LATEST, answers a missing function without the qualifier and a
+ * version that does not exist as deleted. Versions here are never
+ * deleted, so one that exists is reported as before. */
 static int delete_function(aev_broker *b, const aev__api_service *svc,
                            json_t *req, json_t **resp) {
   aev_function *f;
-  int rc = function_of(b, svc, req, &f);
+  char buf[512], ver[16];
+  const char *q;
+  aev__fconf *conf;
+  int rc = name_q(b, svc, req, &q, buf, sizeof buf);
+  if (rc == AEV_OK && names_latest(req))
+    rc = aev__fn_invalid("$LATEST version cannot be deleted without deleting the function.");
+  if (rc == AEV_OK) rc = aev__function_find(b, buf, &f);
   if (rc != AEV_OK) return rc;
-  rc = aev_function_delete(f);
+  if (!q) rc = aev_function_delete(f);
+  else if ((rc = aev__fn_resolve(f, q, &conf, ver)) == AEV_OK) {
+    aev__fconf_unref(conf);
+    rc = aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Function not found: %s:%s", aev_function_arn(f), q);
+  } else if (rc == AEV_ERR_NOT_FOUND) {
+    rc = AEV_OK;
+  }
   aev_function_release(f);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
@@ -715,16 +742,6 @@ static int list_event_source_mappings(aev_broker *b,
 }
 
 /* ---- resource policies (recorded, not enforced) and tags ---- */
-
-/* 1 when the request names $LATEST itself, by Qualifier or by a
- * ":$LATEST" suffix, which AddPermission refuses. */
-static int names_latest(json_t *req) {
-  const char *q = json_string_value(json_object_get(req, "Qualifier"));
-  const char *n = json_string_value(json_object_get(req, "FunctionName"));
-  size_t len = n ? strlen(n) : 0;
-  return (q && strcmp(q, "$LATEST") == 0) ||
-         (len > 8 && strcmp(n + len - 8, ":$LATEST") == 0);
-}
 
 static int permission_of(const aev__api_service *svc, json_t *req,
                          aev__permission *p) {

@@ -213,6 +213,17 @@ START_TEST(qualified_names) {
   call_err("GetFunctionEventInvokeConfig", "{\"FunctionName\":\"q\",\"Qualifier\":\"7\"}",
            AEV_ERR_NOT_FOUND, "\"The function arn:aws:lambda:us-east-1:000000000000:function:q:7 "
            "doesn't have an EventInvokeConfig\"}");
+  /* DeleteFunction: $LATEST is refused, a missing version is deleted
+   * already, a missing function is named without the qualifier. */
+  call_err("DeleteFunction", "{\"FunctionName\":\"nope\",\"Qualifier\":\"$LATEST\"}", AEV_ERR_INVALID,
+           "{\"__type\":\"InvalidParameterValueException\",\"message\":\"$LATEST version cannot "
+           "be deleted without deleting the function.\"}");
+  char *r = call_ok("DeleteFunction", "{\"FunctionName\":\"q\",\"Qualifier\":\"1233\"}");
+  ck_assert_str_eq(r, "{}");
+  aev_free(r);
+  aev_free(call_ok("DeleteFunction", "{\"FunctionName\":\"q\"}"));
+  call_err("DeleteFunction", "{\"FunctionName\":\"q\",\"Qualifier\":\"1233\"}", AEV_ERR_NOT_FOUND,
+           "\"Function not found: arn:aws:lambda:us-east-1:000000000000:function:q\"}");
 }
 END_TEST
 
