@@ -42,6 +42,12 @@ START_TEST(create_get_list_update_delete) {
   ck_assert_ptr_nonnull(strstr(r, "\"Timeout\":30"));
   ck_assert_ptr_nonnull(strstr(r, "\"State\":\"Active\""));
   ck_assert_ptr_null(strstr(r, "ZipFile"));
+  /* Lambda's defaults for members the request left out. */
+  ck_assert_ptr_nonnull(strstr(r, "\"Architectures\":[\"x86_64\"]"));
+  ck_assert_ptr_nonnull(strstr(r, "\"EphemeralStorage\":{\"Size\":512}"));
+  ck_assert_ptr_nonnull(strstr(r, "\"TracingConfig\":{\"Mode\":\"PassThrough\"}"));
+  ck_assert_ptr_nonnull(strstr(r, "\"SnapStart\":{\"ApplyOn\":\"None\",\"OptimizationStatus\":\"Off\"}"));
+  ck_assert_ptr_nonnull(strstr(r, "\"LoggingConfig\":{\"LogFormat\":\"Text\",\"LogGroup\":\"/aws/lambda/hello\"}"));
   aev_free(r);
   call_err("CreateFunction", "{\"FunctionName\":\"hello\",\"Handler\":\"app.handler\"}",
            AEV_ERR_EXISTS, "{\"__type\":\"ResourceConflictException\",\"message\":\"Function already exist: hello\"}");
