@@ -73,20 +73,33 @@ static int check_function_name(const char *name) {
   return AEV_OK;
 }
 
-/* FunctionName in any of Lambda's forms (aev__function_find_qualified);
- * Qualifier may name the qualifier instead. *qualifier is NULL for
- * $LATEST, else a pointer into buf or req. */
-static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
-                      aev_function **out, const char **qualifier,
-                      char *buf, size_t size) {
-  const char *name, *q = NULL;
+/* FunctionName in any of Lambda's forms (aev__function_parse_qualified);
+ * Qualifier may name the qualifier instead. buf receives the unqualified
+ * name or ARN; *qualifier is NULL for $LATEST, else a pointer into buf or
+ * req. */
+static int name_q(aev_broker *b, const aev__api_service *svc, json_t *req,
+                  const char **qualifier, char *buf, size_t size) {
+  const char *name, *q = NULL, *derived = NULL;
   int rc = aev__api_req_string(svc, req, "FunctionName", &name);
   if (rc == AEV_OK) rc = check_function_name(name);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Qualifier", &q);
-  if (rc == AEV_OK)
-    rc = aev__function_find_qualified(b, name, out, qualifier, buf, size);
-  if (rc == AEV_OK && q) *qualifier = strcmp(q, "$LATEST") != 0 ? q : NULL;
-  return rc;
+  if (rc == AEV_OK) rc = aev__function_parse_qualified(b, name, &derived, buf, size);
+  if (rc != AEV_OK) return rc;
+  /* Lambda refuses a name whose qualifier differs from Qualifier. */
+  if (derived && q && strcmp(q, derived))
+    return aev__fn_invalid("The derived qualifier from the function name "
+                           "does not match the specified qualifier.");
+  if (derived) q = derived;
+  *qualifier = q && strcmp(q, "$LATEST") != 0 ? q : NULL;
+  return AEV_OK;
+}
+
+/* The function FunctionName names (see name_q). */
+static int function_q(aev_broker *b, const aev__api_service *svc, json_t *req,
+                      aev_function **out, const char **qualifier,
+                      char *buf, size_t size) {
+  int rc = name_q(b, svc, req, qualifier, buf, size);
+  return rc == AEV_OK ? aev__function_find(b, buf, out) : rc;
 }
 
 /* Actions on the function itself, which take no qualifier but $LATEST. */
@@ -220,12 +233,39 @@ static int list_functions(aev_broker *b, const aev__api_service *svc,
   return AEV_OK;
 }
 
+/* 1 when the request names $LATEST itself, by Qualifier or by a
+ * ":$LATEST" suffix, which AddPermission and DeleteFunction refuse. */
+static int names_latest(json_t *req) {
+  const char *q = json_string_value(json_object_get(req, "Qualifier"));
+  const char *n = json_string_value(json_object_get(req, "FunctionName"));
+  size_t len = n ? strlen(n) : 0;
+  return (q && strcmp(q, "$LATEST") == 0) ||
+         (len > 8 && strcmp(n + len - 8, ":$LATEST") == 0);
+}
+
+/* DeleteFunction with a Qualifier deletes that version: Lambda refuses
+ * $LATEST, answers a missing function without the qualifier and a
+ * version that does not exist as deleted. Versions here are never
+ * deleted, so one that exists is reported as before. */
 static int delete_function(aev_broker *b, const aev__api_service *svc,
                            json_t *req, json_t **resp) {
   aev_function *f;
-  int rc = function_of(b, svc, req, &f);
+  char buf[512], ver[16];
+  const char *q;
+  aev__fconf *conf;
+  int rc = name_q(b, svc, req, &q, buf, sizeof buf);
+  if (rc == AEV_OK && names_latest(req))
+    rc = aev__fn_invalid("$LATEST version cannot be deleted without deleting the function.");
+  if (rc == AEV_OK) rc = aev__function_find(b, buf, &f);
   if (rc != AEV_OK) return rc;
-  rc = aev_function_delete(f);
+  if (!q) rc = aev_function_delete(f);
+  else if ((rc = aev__fn_resolve(f, q, &conf, ver)) == AEV_OK) {
+    aev__fconf_unref(conf);
+    rc = aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Function not found: %s:%s", aev_function_arn(f), q);
+  } else if (rc == AEV_ERR_NOT_FOUND) {
+    rc = AEV_OK;
+  }
   aev_function_release(f);
   if (rc == AEV_OK) *resp = json_object();
   return rc;
@@ -373,16 +413,31 @@ static int update_function_event_invoke_config(aev_broker *b,
   return event_invoke_config(b, svc, req, resp, 1);
 }
 
+/* Lambda answers a function or version that does not exist as one
+ * without a configuration; only $LATEST keeps one here. */
+static int no_event_invoke_config(aev_broker *b, const char *name,
+                                  const char *q) {
+  int arn = strncmp(name, "arn:", 4) == 0;
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "The function %s%s%s%s%s%s:%s doesn't have an EventInvokeConfig",
+                   arn ? "" : "arn:aws:lambda:", arn ? "" : aev_broker_region(b),
+                   arn ? "" : ":", arn ? "" : aev_broker_account(b),
+                   arn ? "" : ":function:", name, q ? q : "$LATEST");
+}
+
 static int get_function_event_invoke_config(aev_broker *b,
                                             const aev__api_service *svc,
                                             json_t *req, json_t **resp) {
   aev_function *f;
-  int rc = function_of(b, svc, req, &f);
-  char *text = NULL;
-  if (rc == AEV_OK) {
-    rc = aev_function_event_invoke_config(f, &text);
-    aev_function_release(f);
-  }
+  char buf[512], *text = NULL;
+  const char *q;
+  int rc = name_q(b, svc, req, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  if (!q) rc = aev__function_find(b, buf, &f);
+  if (q || rc == AEV_ERR_NOT_FOUND) return no_event_invoke_config(b, buf, q);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_event_invoke_config(f, &text);
+  aev_function_release(f);
   if (rc == AEV_OK) rc = aev__json_parse_str(text, 0, resp);
   free(text);
   return rc;
@@ -660,16 +715,6 @@ static int list_event_source_mappings(aev_broker *b,
 }
 
 /* ---- resource policies (recorded, not enforced) and tags ---- */
-
-/* 1 when the request names $LATEST itself, by Qualifier or by a
- * ":$LATEST" suffix, which AddPermission refuses. */
-static int names_latest(json_t *req) {
-  const char *q = json_string_value(json_object_get(req, "Qualifier"));
-  const char *n = json_string_value(json_object_get(req, "FunctionName"));
-  size_t len = n ? strlen(n) : 0;
-  return (q && strcmp(q, "$LATEST") == 0) ||
-         (len > 8 && strcmp(n + len - 8, ":$LATEST") == 0);
-}
 
 static int permission_of(const aev__api_service *svc, json_t *req,
                          aev__permission *p) {

@@ -138,8 +138,20 @@ json_t *aev__function_config_json(aev_function *f) {
   aev__fn_put(&o, "State", json_string("Active"));
   aev__fn_put(&o, "LastUpdateStatus", json_string("Successful"));
   aev__fn_put(&o, "PackageType", json_string("Zip"));
-  if (o && !json_object_get(o, "Description"))
-    aev__fn_put(&o, "Description", json_string(""));
+  /* What Lambda reports for the members a function was created without. */
+  static const char *const defaults[][2] = {
+      {"Description", "\"\""},
+      {"Architectures", "[\"x86_64\"]"},
+      {"EphemeralStorage", "{\"Size\":512}"},
+      {"TracingConfig", "{\"Mode\":\"PassThrough\"}"},
+      {"SnapStart", "{\"ApplyOn\":\"None\",\"OptimizationStatus\":\"Off\"}"}};
+  for (size_t i = 0; o && i < sizeof defaults / sizeof *defaults; i++)
+    if (!json_object_get(o, defaults[i][0]))
+      aev__fn_put(&o, defaults[i][0],
+                  json_loads(defaults[i][1], JSON_DECODE_ANY, NULL));
+  aev__fn_put(&o, "LoggingConfig",
+              json_pack("{ssss+}", "LogFormat", "Text", "LogGroup",
+                        "/aws/lambda/", f->res.name));
   if (json_object_size(c->vars))
     aev__fn_put(&o, "Environment", json_pack("{sO}", "Variables", c->vars));
   pthread_mutex_lock(&f->mu);

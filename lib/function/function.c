@@ -157,9 +157,9 @@ int aev__function_find(aev_broker *b, const char *name_or_arn,
   return AEV_OK;
 }
 
-int aev__function_find_qualified(aev_broker *b, const char *name,
-                                 aev_function **out, const char **qualifier,
-                                 char *buf, size_t size) {
+int aev__function_parse_qualified(aev_broker *b, const char *name,
+                                  const char **qualifier, char *buf,
+                                  size_t size) {
   /* Lambda's partial ARN ACCOUNT:function:NAME is the ARN in the broker's
    * region; in another account it is not found, as the ARN would be. */
   int partial = strlen(name) > 22 && strspn(name, "0123456789") == 12 &&
@@ -176,12 +176,29 @@ int aev__function_find_qualified(aev_broker *b, const char *name,
       last = p;
     }
   int arn = strncmp(buf, "arn:", 4) == 0;
-  const char *q = NULL;
+  /* Lambda: an ARN of another region names no function here. */
+  const char *region = arn ? strchr(buf + 4, ':') : NULL;
+  region = region ? strchr(region + 1, ':') : NULL;
+  size_t rlen = region ? strcspn(region + 1, ":") : 0;
+  if (region && (rlen != strlen(aev_broker_region(b)) ||
+                 strncmp(region + 1, aev_broker_region(b), rlen)))
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                     "Functions from '%.*s' are not reachable in this region ('%s')",
+                     (int)rlen, region + 1, aev_broker_region(b));
+  *qualifier = NULL;
   if ((arn && colons == 7) || (!arn && colons == 1)) {
     *last = '\0';
-    q = last + 1;
+    *qualifier = last + 1;
   }
-  int rc = aev__function_find(b, buf, out);
+  return AEV_OK;
+}
+
+int aev__function_find_qualified(aev_broker *b, const char *name,
+                                 aev_function **out, const char **qualifier,
+                                 char *buf, size_t size) {
+  const char *q;
+  int rc = aev__function_parse_qualified(b, name, &q, buf, size);
+  if (rc == AEV_OK) rc = aev__function_find(b, buf, out);
   if (rc != AEV_OK) return rc;
   *qualifier = q && strcmp(q, "$LATEST") != 0 ? q : NULL;
   return AEV_OK;

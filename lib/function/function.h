@@ -39,10 +39,18 @@ int aev__function_find(aev_broker *b, const char *name_or_arn,
 
 /* FunctionName in any of the forms Lambda's API reference lists: a name,
  * a partial "name:qualifier" or "ACCOUNT:function:name[:qualifier]", or an
- * ARN with or without a qualifier. *out is a new reference; *qualifier is
- * NULL for none or $LATEST, else a pointer into buf (size bytes, which
- * holds the name being looked up). ResourceNotFoundException when there is
- * no such function; the qualifier is not checked here. */
+ * ARN with or without a qualifier. buf (size bytes) receives the name or
+ * ARN without its qualifier; *qualifier is the qualifier as written (a
+ * pointer into buf) or NULL. An ARN of another region is
+ * ResourceNotFoundException, as Lambda answers it. */
+int aev__function_parse_qualified(aev_broker *b, const char *name,
+                                  const char **qualifier, char *buf,
+                                  size_t size);
+
+/* aev__function_parse_qualified(), then the function: *out is a new
+ * reference; *qualifier is NULL for none or $LATEST.
+ * ResourceNotFoundException when there is no such function; the qualifier
+ * is not checked here. */
 int aev__function_find_qualified(aev_broker *b, const char *name,
                                  aev_function **out, const char **qualifier,
                                  char *buf, size_t size);

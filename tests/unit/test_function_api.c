@@ -42,6 +42,12 @@ START_TEST(create_get_list_update_delete) {
   ck_assert_ptr_nonnull(strstr(r, "\"Timeout\":30"));
   ck_assert_ptr_nonnull(strstr(r, "\"State\":\"Active\""));
   ck_assert_ptr_null(strstr(r, "ZipFile"));
+  /* Lambda's defaults for members the request left out. */
+  ck_assert_ptr_nonnull(strstr(r, "\"Architectures\":[\"x86_64\"]"));
+  ck_assert_ptr_nonnull(strstr(r, "\"EphemeralStorage\":{\"Size\":512}"));
+  ck_assert_ptr_nonnull(strstr(r, "\"TracingConfig\":{\"Mode\":\"PassThrough\"}"));
+  ck_assert_ptr_nonnull(strstr(r, "\"SnapStart\":{\"ApplyOn\":\"None\",\"OptimizationStatus\":\"Off\"}"));
+  ck_assert_ptr_nonnull(strstr(r, "\"LoggingConfig\":{\"LogFormat\":\"Text\",\"LogGroup\":\"/aws/lambda/hello\"}"));
   aev_free(r);
   call_err("CreateFunction", "{\"FunctionName\":\"hello\",\"Handler\":\"app.handler\"}",
            AEV_ERR_EXISTS, "{\"__type\":\"ResourceConflictException\",\"message\":\"Function already exist: hello\"}");
@@ -190,6 +196,43 @@ START_TEST(event_invoke_config_actions) {
 }
 END_TEST
 
+START_TEST(qualified_names) {
+  aev_free(call_ok("CreateFunction", "{\"FunctionName\":\"q\",\"Handler\":\"app.handler\"}"));
+  /* A qualifier in the name must agree with Qualifier, checked before any
+   * lookup; when they agree the function is found. */
+  call_err("GetFunction", "{\"FunctionName\":\"arn:aws:lambda:us-east-1:000000000000:function:nope:1\","
+                          "\"Qualifier\":\"$LATEST\"}", AEV_ERR_INVALID,
+           "{\"__type\":\"InvalidParameterValueException\",\"message\":\"The derived qualifier "
+           "from the function name does not match the specified qualifier.\"}");
+  call_err("Invoke", "{\"FunctionName\":\"q:$LATEST\",\"Qualifier\":\"1\"}", AEV_ERR_INVALID,
+           "does not match the specified qualifier");
+  aev_free(call_ok("GetFunctionConfiguration", "{\"FunctionName\":\"q:$LATEST\",\"Qualifier\":\"$LATEST\"}"));
+  /* An ARN of another region is not reachable from this one. */
+  call_err("Invoke", "{\"FunctionName\":\"arn:aws:lambda:eu-central-1:000000000000:function:q\"}",
+           AEV_ERR_NOT_FOUND, "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Functions "
+           "from 'eu-central-1' are not reachable in this region ('us-east-1')\"}");
+  /* GetFunctionEventInvokeConfig answers a missing function or version as
+   * a missing configuration of that qualified ARN. */
+  call_err("GetFunctionEventInvokeConfig", "{\"FunctionName\":\"gone\"}", AEV_ERR_NOT_FOUND,
+           "{\"__type\":\"ResourceNotFoundException\",\"message\":\"The function "
+           "arn:aws:lambda:us-east-1:000000000000:function:gone:$LATEST doesn't have an EventInvokeConfig\"}");
+  call_err("GetFunctionEventInvokeConfig", "{\"FunctionName\":\"q\",\"Qualifier\":\"7\"}",
+           AEV_ERR_NOT_FOUND, "\"The function arn:aws:lambda:us-east-1:000000000000:function:q:7 "
+           "doesn't have an EventInvokeConfig\"}");
+  /* DeleteFunction: $LATEST is refused, a missing version is deleted
+   * already, a missing function is named without the qualifier. */
+  call_err("DeleteFunction", "{\"FunctionName\":\"nope\",\"Qualifier\":\"$LATEST\"}", AEV_ERR_INVALID,
+           "{\"__type\":\"InvalidParameterValueException\",\"message\":\"$LATEST version cannot "
+           "be deleted without deleting the function.\"}");
+  char *r = call_ok("DeleteFunction", "{\"FunctionName\":\"q\",\"Qualifier\":\"1233\"}");
+  ck_assert_str_eq(r, "{}");
+  aev_free(r);
+  aev_free(call_ok("DeleteFunction", "{\"FunctionName\":\"q\"}"));
+  call_err("DeleteFunction", "{\"FunctionName\":\"q\",\"Qualifier\":\"1233\"}", AEV_ERR_NOT_FOUND,
+           "\"Function not found: arn:aws:lambda:us-east-1:000000000000:function:q\"}");
+}
+END_TEST
+
 START_TEST(handler_registration_errors) {
   ck_assert_int_eq(aev_handler_register(b, "app.handler", ft_handler, &st, NULL), AEV_ERR_EXISTS);
   ck_assert_str_eq(aev_errcode(), "ResourceConflictException");
@@ -208,6 +251,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, concurrency_actions);
   tcase_add_test(tc, event_invoke_config_actions);
   tcase_add_test(tc, handler_registration_errors);
+  tcase_add_test(tc, qualified_names);
   suite_add_tcase(su, tc);
   return su;
 }
