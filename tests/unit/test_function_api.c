@@ -230,6 +230,14 @@ START_TEST(qualified_names) {
   aev_free(call_ok("DeleteFunction", "{\"FunctionName\":\"q\"}"));
   call_err("DeleteFunction", "{\"FunctionName\":\"q\",\"Qualifier\":\"1233\"}", AEV_ERR_NOT_FOUND,
            "\"Function not found: arn:aws:lambda:us-east-1:000000000000:function:q\"}");
+  /* GetFunction and GetFunctionConfiguration name the $LATEST a request
+   * named; without it, the function alone. */
+  call_err("GetFunction", "{\"FunctionName\":\"q\",\"Qualifier\":\"$LATEST\"}", AEV_ERR_NOT_FOUND,
+           "\"Function not found: arn:aws:lambda:us-east-1:000000000000:function:q:$LATEST\"}");
+  call_err("GetFunctionConfiguration", "{\"FunctionName\":\"q:$LATEST\"}", AEV_ERR_NOT_FOUND,
+           "\"Function not found: arn:aws:lambda:us-east-1:000000000000:function:q:$LATEST\"}");
+  call_err("GetFunction", "{\"FunctionName\":\"q\"}", AEV_ERR_NOT_FOUND,
+           "\"Function not found: arn:aws:lambda:us-east-1:000000000000:function:q\"}");
 }
 END_TEST
 
