@@ -92,7 +92,10 @@ AEV_API const char *aev_function_arn(const aev_function *f);
  * MemorySize, Environment, LastModified, State, ...). Free with aev_free. */
 AEV_API int aev_function_configuration(aev_function *f, char **json);
 
-/* UpdateFunctionConfiguration: the members given replace the current. */
+/* UpdateFunctionConfiguration: the members given replace the current.
+ * With "RevisionId", only when it names the current configuration's
+ * (PreconditionFailedException otherwise, nothing changed); each
+ * configuration gets a new RevisionId. */
 AEV_API int aev_function_update_configuration(aev_function *f,
                                               const char *config_json);
 

@@ -77,7 +77,6 @@ void aev__fconf_unref(aev__fconf *c) {
   json_decref(c->doc);
   json_decref(c->vars);
   free(c->last_modified);
-  free(c->revision);
   free(c);
 }
 
@@ -134,6 +133,7 @@ json_t *aev__function_config_json(aev_function *f) {
   aev__fn_put(&o, "Timeout", json_integer(c->timeout));
   aev__fn_put(&o, "MemorySize", json_integer(c->memory));
   aev__fn_put(&o, "LastModified", json_string(c->last_modified));
+  aev__fn_put(&o, "RevisionId", json_string(c->revision));
   aev__fn_put(&o, "Version", json_string("$LATEST"));
   aev__fn_put(&o, "State", json_string("Active"));
   aev__fn_put(&o, "LastUpdateStatus", json_string("Successful"));

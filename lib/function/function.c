@@ -92,6 +92,7 @@ int aev_function_create(aev_broker *b, const char *name,
   }
   rc = aev__fconf_parse(req, NULL, aev_broker_now_ms(b), &f->conf);
   json_decref(req);
+  if (rc == AEV_OK) aev__broker_uuid(b, f->conf->revision);
   if (rc == AEV_OK) rc = aev__account_of(b, &f->account);
   if (rc != AEV_OK) {
     aev__fconf_unref(f->conf);
@@ -247,13 +248,29 @@ int aev_function_update_configuration(aev_function *f,
   aev__fconf *old = aev__fconf_get(f), *c;
   rc = aev__fconf_parse(req, old, aev__fn_now_ms(f), &c);
   aev__fconf_unref(old);
-  json_decref(req);
-  if (rc != AEV_OK) return rc;
+  /* RevisionId: only the revision it names is updated, as Lambda does. */
+  json_t *rev = json_object_get(req, "RevisionId");
+  if (rc == AEV_OK && rev && !json_is_string(rev)) {
+    aev__fconf_unref(c);
+    rc = aev__fn_invalid("RevisionId must be a string.");
+  }
+  if (rc != AEV_OK) {
+    json_decref(req);
+    return rc;
+  }
+  aev__broker_uuid(f->res.broker, c->revision);
   pthread_mutex_lock(&f->mu);
   old = f->conf;
-  f->conf = c;
+  int stale = rev && strcmp(json_string_value(rev), old->revision) != 0;
+  if (!stale) f->conf = c;
   pthread_mutex_unlock(&f->mu);
-  aev__fconf_unref(old);
+  json_decref(req);
+  aev__fconf_unref(stale ? c : old);
+  if (stale)
+    return aev__fail(AEV_ERR_STATE, "PreconditionFailedException",
+                     "The Revision Id provided does not match the latest "
+                     "Revision Id. Call the GetFunction/GetAlias API to "
+                     "retrieve the latest Revision Id");
   return AEV_OK;
 }
 

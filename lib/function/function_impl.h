@@ -30,7 +30,7 @@ typedef struct aev__fconf {
   json_t *doc;   /* recorded members (Description, Runtime, Handler, ...) */
   json_t *vars;  /* Environment.Variables, an object */
   char *last_modified;
-  char *revision;
+  char revision[37]; /* RevisionId: a new one for each snapshot */
 } aev__fconf;
 
 /* PutFunctionEventInvokeConfig, plus DeadLetterConfig. */

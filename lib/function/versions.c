@@ -118,6 +118,7 @@ static json_t *version_json(aev_function *f, int n) {
   json_decref(frozen);
   aev__fn_put(&o, "Timeout", json_integer(v->conf->timeout));
   aev__fn_put(&o, "MemorySize", json_integer(v->conf->memory));
+  aev__fn_put(&o, "RevisionId", json_string(v->conf->revision));
   aev__fn_put(&o, "Description", json_string(v->description ? v->description : ""));
   pthread_mutex_unlock(&f->mu);
   char arn[400], ver[16];

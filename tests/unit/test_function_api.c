@@ -81,6 +81,49 @@ START_TEST(create_get_list_update_delete) {
 }
 END_TEST
 
+/* The RevisionId of "{..."RevisionId":"X"...}" in r, into out. */
+static void revision_of(const char *r, char out[37]) {
+  const char *k = strstr(r, "\"RevisionId\":\"");
+  ck_assert_msg(k, "no RevisionId: %s", r);
+  snprintf(out, 37, "%s", k + 14);
+}
+
+/* Each configuration has a RevisionId, new with each update; an update
+ * naming another revision is refused and changes nothing. */
+START_TEST(revision_ids) {
+  char *r = call_ok("CreateFunction", "{\"FunctionName\":\"f\",\"Handler\":\"app.handler\"}");
+  char first[37], got[37], second[37], req[256];
+  revision_of(r, first);
+  aev_free(r);
+  r = call_ok("GetFunction", "{\"FunctionName\":\"f\"}");
+  revision_of(r, got);
+  ck_assert_str_eq(got, first);
+  aev_free(r);
+  snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"Timeout\":9,\"RevisionId\":\"%s\"}", first);
+  r = call_ok("UpdateFunctionConfiguration", req);
+  revision_of(r, second);
+  ck_assert_str_ne(second, first);
+  aev_free(r);
+  snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"Timeout\":7,\"RevisionId\":\"%s\"}", first);
+  call_err("UpdateFunctionConfiguration", req, AEV_ERR_STATE,
+           "{\"__type\":\"PreconditionFailedException\",\"message\":\"The Revision Id provided "
+           "does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve "
+           "the latest Revision Id\"}");
+  snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"Timeout\":7,\"RevisionId\":\"%sx\"}", second);
+  call_err("UpdateFunctionConfiguration", req, AEV_ERR_STATE, "PreconditionFailedException");
+  r = call_ok("GetFunctionConfiguration", "{\"FunctionName\":\"f\"}");
+  revision_of(r, got);
+  ck_assert_str_eq(got, second);
+  ck_assert_ptr_nonnull(strstr(r, "\"Timeout\":9"));
+  aev_free(r);
+  /* A version keeps the revision it was published from. */
+  r = call_ok("PublishVersion", "{\"FunctionName\":\"f\"}");
+  revision_of(r, got);
+  ck_assert_str_eq(got, second);
+  aev_free(r);
+}
+END_TEST
+
 START_TEST(invoke_each_type) {
   aev_free(call_ok("CreateFunction", "{\"FunctionName\":\"f\",\"Handler\":\"app.handler\"}"));
   char *r = call_ok("Invoke", "{\"FunctionName\":\"f\",\"Payload\":\"{\\\"a\\\":1}\"}");
@@ -255,6 +298,7 @@ static Suite *suite(void) {
   TCase *tc = tcase_create("api");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, create_get_list_update_delete);
+  tcase_add_test(tc, revision_ids);
   tcase_add_test(tc, invoke_each_type);
   tcase_add_test(tc, concurrency_actions);
   tcase_add_test(tc, event_invoke_config_actions);
