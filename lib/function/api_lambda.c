@@ -115,6 +115,21 @@ static int function_of(aev_broker *b, const aev__api_service *svc,
   return rc;
 }
 
+/* The answer to a CreateFunction or an UpdateFunctionConfiguration says
+ * the change is under way, as AWS answers: State Pending (create) or
+ * LastUpdateStatus InProgress (update), "The function is being created."
+ * (recorded: test_function_lifecycle). Here the change takes no time: the
+ * function is Active and its update Successful from the next call on. */
+static void under_way(json_t **o, int created) {
+  if (created) json_object_del(*o, "LastUpdateStatus");
+  aev__fn_put(o, created ? "State" : "LastUpdateStatus",
+              json_string(created ? "Pending" : "InProgress"));
+  aev__fn_put(o, created ? "StateReason" : "LastUpdateStatusReason",
+              json_string("The function is being created."));
+  aev__fn_put(o, created ? "StateReasonCode" : "LastUpdateStatusReasonCode",
+              json_string("Creating"));
+}
+
 /* The request without the members that are not configuration. */
 static json_t *config_members(json_t *req) {
   json_t *c = json_deep_copy(req);
@@ -154,7 +169,7 @@ static int create_function(aev_broker *b, const aev__api_service *svc,
   rc = apply_dlq(svc, f, req);
   if (rc == AEV_OK && tags) rc = aev__fn_tags_put(f, tags);
   if (rc != AEV_OK) aev_function_delete(f);
-  else *resp = aev__function_config_json(f);
+  else if ((*resp = aev__function_config_json(f))) under_way(resp, 1);
   aev_function_release(f);
   return rc;
 }
@@ -222,7 +237,7 @@ static int update_function_configuration(aev_broker *b,
   rc = text ? aev_function_update_configuration(f, text) : aev__nomem();
   free(text);
   if (rc == AEV_OK) rc = apply_dlq(svc, f, req);
-  if (rc == AEV_OK) *resp = aev__function_config_json(f);
+  if (rc == AEV_OK && (*resp = aev__function_config_json(f))) under_way(resp, 0);
   aev_function_release(f);
   return rc;
 }

@@ -40,7 +40,11 @@ START_TEST(create_get_list_update_delete) {
   ck_assert_ptr_nonnull(strstr(r, "\"FunctionName\":\"hello\""));
   ck_assert_ptr_nonnull(strstr(r, "\"Handler\":\"app.handler\""));
   ck_assert_ptr_nonnull(strstr(r, "\"Timeout\":30"));
-  ck_assert_ptr_nonnull(strstr(r, "\"State\":\"Active\""));
+  /* AWS answers a create as under way; here it takes no time. */
+  ck_assert_ptr_nonnull(strstr(r, "\"State\":\"Pending\""));
+  ck_assert_ptr_nonnull(strstr(r, "\"StateReason\":\"The function is being created.\""));
+  ck_assert_ptr_nonnull(strstr(r, "\"StateReasonCode\":\"Creating\""));
+  ck_assert_ptr_null(strstr(r, "LastUpdateStatus"));
   ck_assert_ptr_null(strstr(r, "ZipFile"));
   /* Lambda's defaults for members the request left out. */
   ck_assert_ptr_nonnull(strstr(r, "\"Architectures\":[\"x86_64\"]"));
@@ -57,9 +61,19 @@ START_TEST(create_get_list_update_delete) {
            "Value null at 'handler' failed to satisfy constraint: Member must not be null");
   r = call_ok("GetFunction", "{\"FunctionName\":\"hello\"}");
   ck_assert_ptr_nonnull(strstr(r, "{\"Configuration\":{"));
+  ck_assert_ptr_nonnull(strstr(r, "\"State\":\"Active\""));
+  ck_assert_ptr_nonnull(strstr(r, "\"LastUpdateStatus\":\"Successful\""));
+  ck_assert_ptr_null(strstr(r, "StateReason"));
   aev_free(r);
   r = call_ok("UpdateFunctionConfiguration", "{\"FunctionName\":\"hello\",\"MemorySize\":1024}");
   ck_assert_ptr_nonnull(strstr(r, "\"MemorySize\":1024"));
+  ck_assert_ptr_nonnull(strstr(r, "\"State\":\"Active\""));
+  ck_assert_ptr_nonnull(strstr(r, "\"LastUpdateStatus\":\"InProgress\""));
+  ck_assert_ptr_nonnull(strstr(r, "\"LastUpdateStatusReason\":\"The function is being created.\""));
+  ck_assert_ptr_nonnull(strstr(r, "\"LastUpdateStatusReasonCode\":\"Creating\""));
+  aev_free(r);
+  r = call_ok("GetFunctionConfiguration", "{\"FunctionName\":\"hello\"}");
+  ck_assert_ptr_nonnull(strstr(r, "\"LastUpdateStatus\":\"Successful\""));
   aev_free(r);
   r = call_ok("CreateFunction", "{\"FunctionName\":\"abc\",\"Handler\":\"app.handler\"}");
   aev_free(r);
