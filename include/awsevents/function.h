@@ -247,7 +247,9 @@ AEV_API int aev_invocation_fail(aev_invocation *ctx, const char *error_type,
 AEV_API int aev_invocation_fail_json(aev_invocation *ctx, const char *json,
                                      size_t len);
 
-/* Lambda's context fields; strings valid while the invocation runs. */
+/* Lambda's context fields; strings valid while the invocation runs. The
+ * function ARN is the one the invoker used: with the version or alias it
+ * named, else unqualified. */
 AEV_API const char *aev_invocation_request_id(const aev_invocation *ctx);
 AEV_API const char *aev_invocation_function_name(const aev_invocation *ctx);
 AEV_API const char *aev_invocation_function_version(const aev_invocation *ctx);

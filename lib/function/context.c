@@ -16,7 +16,7 @@ const char *aev_invocation_function_version(const aev_invocation *ctx) {
 }
 
 const char *aev_invocation_function_arn(const aev_invocation *ctx) {
-  return ctx->f->res.arn;
+  return ctx->invoked_arn ? ctx->invoked_arn : ctx->f->res.arn;
 }
 
 int aev_invocation_memory_mb(const aev_invocation *ctx) {

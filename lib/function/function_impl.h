@@ -90,6 +90,7 @@ struct aev_invocation {
   aev__timer timer;
   char request_id[37];
   char version[16]; /* what ran: "$LATEST" or a version number */
+  char *invoked_arn; /* the qualified ARN invoked, or NULL: the function's */
   size_t len;
   char *payload;   /* inline, or a buffer the invocation took over */
   char inline_payload[];

@@ -76,12 +76,20 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   }
   aev__fconf *conf = NULL;
   char version[16] = "$LATEST";
+  /* Lambda's context names the ARN the function was invoked by, with the
+   * version or alias the invoker gave. */
+  char *invoked = NULL;
   if (qualifier && *qualifier) {
     int rc = aev__fn_resolve(f, qualifier, &conf, version);
     if (rc != AEV_OK) return rc;
+    if (!(invoked = aev__function_qualified_arn(f, qualifier))) {
+      aev__fconf_unref(conf);
+      return aev__nomem();
+    }
   }
   aev_invocation *c = malloc(sizeof *c + (own ? 0 : len + 1));
   if (!c) {
+    free(invoked);
     aev__fconf_unref(conf);
     return aev__nomem();
   }
@@ -90,6 +98,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   if (f->res.deleted) {
     pthread_mutex_unlock(&f->mu);
     free(c);
+    free(invoked);
     aev__fconf_unref(conf);
     return aev__fn_check(f);
   }
@@ -108,6 +117,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
     f->m.throttles++;
     pthread_mutex_unlock(&f->mu);
     free(c);
+    free(invoked);
     aev__fconf_unref(conf);
     return aev__fn_throttled();
   }
@@ -134,6 +144,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
     if (pooled) aev__account_give(f->account);
     aev__fconf_unref(c->conf);
     free(c);
+    free(invoked);
     return aev__nomem();
   }
   aev__resource_ref(&f->res);
@@ -149,6 +160,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   c->start = c->deadline = now;
   aev__broker_uuid(f->res.broker, c->request_id);
   memcpy(c->version, version, sizeof c->version);
+  c->invoked_arn = invoked;
   c->len = len;
   if (own) {
     c->payload = (char *)payload;
@@ -166,6 +178,7 @@ static void inv_unref(aev_invocation *c) {
   aev__fconf_unref(c->conf);
   aev__resource_unref(&c->f->res);
   if (c->payload != c->inline_payload) free(c->payload);
+  free(c->invoked_arn);
   free(c);
 }
 

@@ -253,6 +253,20 @@ START_TEST(context_fields) {
   ck_assert_str_eq(s.env, "beta");
   ck_assert_int_eq(s.memory, 256);
   ck_assert_int_eq(s.remaining, 7000);
+  /* A version or alias invoked is named in the ARN, as Lambda's context
+   * gives the ARN the invoker used. */
+  ck_assert_int_eq(aev_function_publish_version(f, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_function_create_alias(f, "live", "1", NULL, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_function_invoke_qualified(f, "live", "{}", 2, &out, NULL, NULL, NULL), AEV_OK);
+  aev_free(out);
+  ck_assert_str_eq(s.arn, "arn:aws:lambda:us-east-1:000000000000:function:ctx:live");
+  ck_assert_str_eq(s.version, "1");
+  ck_assert_int_eq(aev_function_invoke_qualified(f, "1", "{}", 2, &out, NULL, NULL, NULL), AEV_OK);
+  aev_free(out);
+  ck_assert_str_eq(s.arn, "arn:aws:lambda:us-east-1:000000000000:function:ctx:1");
+  ck_assert_int_eq(aev_function_invoke(f, "{}", 2, &out, NULL, NULL), AEV_OK);
+  aev_free(out);
+  ck_assert_str_eq(s.arn, "arn:aws:lambda:us-east-1:000000000000:function:ctx");
   aev_function_release(f);
 }
 END_TEST
