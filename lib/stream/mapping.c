@@ -175,6 +175,27 @@ static json_t *describe(aev__mapping *m, const char *state) {
   return aev__json_whole(j, whole);
 }
 
+/* Lambda refuses a second mapping of a stream to the same function,
+ * version or alias (ResourceConflictException, worded as AWS words it for
+ * streams). Checked before the new mapping reads anything: two creates at
+ * once may still both succeed. */
+static int no_twin(aev_stream *s, const char *function_arn) {
+  pthread_mutex_lock(&s->mu);
+  aev__mapping *x = s->mappings;
+  while (x && (x->deleted || strcmp(x->function_arn, function_arn))) x = x->next;
+  int rc = AEV_OK;
+  if (x) {
+    const char *name = strstr(function_arn, ":function:");
+    rc = aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
+                   "The event source arn (\" %s \") and function (\" %s \") "
+                   "provided mapping already exists. Please update or delete "
+                   "the existing mapping with UUID %s",
+                   aev_stream_arn(s), name ? name + 10 : function_arn, x->uuid);
+  }
+  pthread_mutex_unlock(&s->mu);
+  return rc;
+}
+
 /* Lambda maps a stream to a function, a version or an alias: FunctionName
  * in any of its forms, whose qualifier must exist; the mapping keeps the
  * ARN it names (qualified, unless $LATEST), which FunctionArn shows. */
@@ -203,7 +224,9 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   if (rc != AEV_OK) return rc;
   char *function_arn = NULL;
   rc = aev__mapping_function_arn(b, fn, &function_arn);
+  if (rc == AEV_OK) rc = no_twin(s, function_arn);
   if (rc != AEV_OK) {
+    free(function_arn);
     aev_stream_release(s);
     return rc;
   }

@@ -397,11 +397,46 @@ START_TEST(checks_get_and_delete) {
 }
 END_TEST
 
+/* A second mapping of the same stream to the same function is refused
+ * as AWS refuses it; another qualifier is another target, and once the
+ * first is deleted the pair can be mapped again. */
+START_TEST(one_mapping_per_stream_and_function) {
+  aev_stream *s = st_stream(b, "dup", 1);
+  char *uuid = map(s, ",\"StartingPosition\":\"LATEST\"");
+  json_t *out = NULL;
+  ck_assert_int_eq(map_request(s, ",\"StartingPosition\":\"TRIM_HORIZON\"", &out), AEV_ERR_EXISTS);
+  ck_assert_ptr_null(out);
+  ck_assert_str_eq(aev_errcode(), "ResourceConflictException");
+  char want[512];
+  snprintf(want, sizeof want,
+           "The event source arn (\" %s \") and function (\" fn \") provided mapping already "
+           "exists. Please update or delete the existing mapping with UUID %s",
+           aev_stream_arn(s), uuid);
+  ck_assert_str_eq(aev_errmsg(), want);
+  aev_function *f;
+  ck_assert_int_eq(aev_function_get(b, "fn", &f), AEV_OK);
+  ck_assert_int_eq(aev_function_publish_version(f, NULL, NULL), AEV_OK);
+  aev_function_release(f);
+  char req[512], *text = NULL;
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"fn:1\","
+           "\"StartingPosition\":\"LATEST\"}", aev_stream_arn(s));
+  ck_assert_int_eq(aev_event_source_mapping_create(b, req, &text), AEV_OK);
+  aev_free(text);
+  ck_assert_int_eq(aev_event_source_mapping_delete(b, uuid, &text), AEV_OK);
+  aev_free(text);
+  free(uuid);
+  uuid = map(s, ",\"StartingPosition\":\"LATEST\"");
+  free(uuid);
+  aev_stream_release(s);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("stream_mapping");
   TCase *tc = tcase_create("mapping");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, kinesis_event_shape_and_order);
+  tcase_add_test(tc, one_mapping_per_stream_and_function);
   tcase_add_test(tc, poisoned_batch_is_bisected_to_the_destination);
   tcase_add_test(tc, report_batch_item_failures_checkpoints);
   tcase_add_test(tc, parallelization_keeps_order_per_key);
