@@ -494,12 +494,13 @@ static int json_result(int rc, char *text, json_t **resp) {
 static int publish_version(aev_broker *b, const aev__api_service *svc,
                            json_t *req, json_t **resp) {
   aev_function *f;
-  const char *d = NULL;
+  const char *d = NULL, *revision = NULL;
   char *out = NULL;
   int rc = aev__api_opt_string(svc, req, "Description", &d);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "RevisionId", &revision);
   if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
-  rc = aev_function_publish_version(f, d, &out);
+  rc = aev__fn_publish(f, d, revision, &out);
   aev_function_release(f);
   return json_result(rc, out, resp);
 }

@@ -1,6 +1,7 @@
 /* Lambda's error names and wording: ResourceNotFoundException,
- * InvalidParameterValueException, TooManyRequestsException and the JSON
- * front end's ValidationException for out-of-range members. */
+ * InvalidParameterValueException, PreconditionFailedException,
+ * TooManyRequestsException and the JSON front end's ValidationException
+ * for out-of-range members. */
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -20,6 +21,14 @@ int aev__fn_invalid(const char *fmt, ...) {
   va_end(ap);
   return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException", "%s",
                    msg);
+}
+
+/* A RevisionId that is not the function's current one. */
+int aev__fn_stale_revision(void) {
+  return aev__fail(AEV_ERR_STATE, "PreconditionFailedException",
+                   "The Revision Id provided does not match the latest "
+                   "Revision Id. Call the GetFunction/GetAlias API to "
+                   "retrieve the latest Revision Id");
 }
 
 /* Reserved concurrency reached (Reason

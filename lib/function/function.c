@@ -266,12 +266,7 @@ int aev_function_update_configuration(aev_function *f,
   pthread_mutex_unlock(&f->mu);
   json_decref(req);
   aev__fconf_unref(stale ? c : old);
-  if (stale)
-    return aev__fail(AEV_ERR_STATE, "PreconditionFailedException",
-                     "The Revision Id provided does not match the latest "
-                     "Revision Id. Call the GetFunction/GetAlias API to "
-                     "retrieve the latest Revision Id");
-  return AEV_OK;
+  return stale ? aev__fn_stale_revision() : AEV_OK;
 }
 
 int aev_function_set_reserved_concurrency(aev_function *f, int reserved) {

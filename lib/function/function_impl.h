@@ -387,6 +387,11 @@ int aev__esm_matches(aev__esm *m, struct aev_message *msg);
 int aev__fn_resolve(aev_function *f, const char *qualifier, aev__fconf **conf,
                     char version[16]);
 void aev__versions_free(aev_function *f);
+/* PublishVersion: aev_function_publish_version() that publishes only when
+ * revision (NULL: any) is $LATEST's RevisionId (PreconditionFailedException
+ * otherwise). */
+int aev__fn_publish(aev_function *f, const char *description,
+                    const char *revision, char **json);
 
 /* members.c: an optional integer member within [min, max] (member: its
  * name in AWS's validation messages); a built object (consumed) as text
@@ -404,6 +409,7 @@ void aev__fn_put(json_t **o, const char *key, json_t *v);
 int aev__fn_not_found(const char *name);
 int aev__fn_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int aev__fn_throttled(void);
+int aev__fn_stale_revision(void);
 /* ValidationException unless min <= v <= max (member as AWS names it in
  * the message: "timeout", "memorySize"). */
 int aev__fn_range(const char *member, long long v, long long min,

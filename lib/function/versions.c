@@ -147,11 +147,23 @@ static void unpublish(aev_function *f, int n) {
 
 int aev_function_publish_version(aev_function *f, const char *description,
                                  char **json) {
+  return aev__fn_publish(f, description, NULL, json);
+}
+
+int aev__fn_publish(aev_function *f, const char *description,
+                    const char *revision, char **json) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
   char *d = description ? strdup(description) : NULL;
   if (description && !d) return aev__nomem();
   pthread_mutex_lock(&f->mu);
+  /* PublishVersion's RevisionId: only that revision of $LATEST is
+   * published. */
+  if (revision && strcmp(revision, f->conf->revision)) {
+    pthread_mutex_unlock(&f->mu);
+    free(d);
+    return aev__fn_stale_revision();
+  }
   /* Lambda publishes nothing new when $LATEST equals the last version. */
   int n = f->nversions;
   if (n && f->versions[n - 1].conf == f->conf) {

@@ -130,8 +130,15 @@ START_TEST(revision_ids) {
   ck_assert_str_eq(got, second);
   ck_assert_ptr_nonnull(strstr(r, "\"Timeout\":9"));
   aev_free(r);
-  /* A version keeps the revision it was published from. */
-  r = call_ok("PublishVersion", "{\"FunctionName\":\"f\"}");
+  /* PublishVersion's RevisionId: only that revision is published. A
+   * version keeps the revision it was published from. */
+  snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"RevisionId\":\"%s\"}", first);
+  call_err("PublishVersion", req, AEV_ERR_STATE, "PreconditionFailedException");
+  r = call_ok("ListVersionsByFunction", "{\"FunctionName\":\"f\"}");
+  ck_assert_ptr_null(strstr(r, "\"Version\":\"1\""));
+  aev_free(r);
+  snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"RevisionId\":\"%s\"}", second);
+  r = call_ok("PublishVersion", req);
   revision_of(r, got);
   ck_assert_str_eq(got, second);
   aev_free(r);
