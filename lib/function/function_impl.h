@@ -392,6 +392,11 @@ void aev__versions_free(aev_function *f);
  * otherwise). */
 int aev__fn_publish(aev_function *f, const char *description,
                     const char *revision, char **json);
+/* UpdateAlias: aev_function_update_alias() that updates only when
+ * revision (NULL: any) is the alias's RevisionId. */
+int aev__fn_update_alias(aev_function *f, const char *name, const char *version,
+                         const char *routing_json, const char *revision,
+                         char **json);
 
 /* members.c: an optional integer member within [min, max] (member: its
  * name in AWS's validation messages); a built object (consumed) as text

@@ -206,10 +206,11 @@ static json_t *alias_json_locked(aev_function *f, aev__alias *a) {
   char arn[400], ver[16];
   snprintf(arn, sizeof arn, "%s:%s", f->res.arn, a->name);
   version_name(a->version, ver);
-  json_t *o = json_pack("{sssssssss{}}", "AliasArn", arn, "Name", a->name,
+  /* RoutingConfig only for a weighted alias, as AWS's examples answer. */
+  json_t *o = json_pack("{ssssssssss}", "AliasArn", arn, "Name", a->name,
                         "FunctionVersion", ver, "Description",
                         a->description ? a->description : "", "RevisionId",
-                        a->revision, "RoutingConfig");
+                        a->revision);
   if (o && a->extra) {
     char extra[16];
     version_name(a->extra, extra);
@@ -340,6 +341,12 @@ static int no_alias(aev_function *f, const char *name) {
 int aev_function_update_alias(aev_function *f, const char *name,
                               const char *version, const char *routing_json,
                               char **json) {
+  return aev__fn_update_alias(f, name, version, routing_json, NULL, json);
+}
+
+int aev__fn_update_alias(aev_function *f, const char *name, const char *version,
+                         const char *routing_json, const char *revision,
+                         char **json) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&f->mu);
@@ -347,6 +354,8 @@ int aev_function_update_alias(aev_function *f, const char *name,
   char *answer = NULL;
   if (!a) {
     rc = no_alias(f, name);
+  } else if (revision && strcmp(revision, a->revision)) {
+    rc = aev__fn_stale_revision(); /* UpdateAlias's RevisionId */
   } else {
     int n = a->version, extra = a->extra;
     double weight = a->weight;

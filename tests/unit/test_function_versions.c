@@ -173,7 +173,20 @@ START_TEST(api_qualifiers) {
   ck_assert_int_eq(aev_call(b, "lambda", "GetAlias", "{\"FunctionName\":\"q\",\"Name\":\"blue\"}", &r), AEV_OK);
   ck_assert_ptr_nonnull(strstr(r, "\"Name\":\"blue\""));
   aev_free(r);
-  ck_assert_int_eq(aev_call(b, "lambda", "UpdateAlias", "{\"FunctionName\":\"q\",\"Name\":\"blue\",\"FunctionVersion\":\"$LATEST\"}", &r), AEV_OK);
+  /* UpdateAlias's RevisionId: only the alias's current one updates it. */
+  ck_assert_int_eq(aev_call(b, "lambda", "UpdateAlias", "{\"FunctionName\":\"q\",\"Name\":\"blue\","
+                            "\"FunctionVersion\":\"$LATEST\",\"RevisionId\":\"stale\"}", &r), AEV_ERR_STATE);
+  ck_assert_ptr_nonnull(strstr(r, "\"__type\":\"PreconditionFailedException\""));
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "GetAlias", "{\"FunctionName\":\"q\",\"Name\":\"blue\"}", &r), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(r, "\"FunctionVersion\":\"1\""));
+  const char *rev = strstr(r, "\"RevisionId\":\"");
+  ck_assert_ptr_nonnull(rev);
+  char req[256];
+  snprintf(req, sizeof req, "{\"FunctionName\":\"q\",\"Name\":\"blue\",\"FunctionVersion\":\"$LATEST\","
+           "\"RevisionId\":\"%.36s\"}", rev + 14);
+  aev_free(r);
+  ck_assert_int_eq(aev_call(b, "lambda", "UpdateAlias", req, &r), AEV_OK);
   aev_free(r);
   ck_assert_int_eq(aev_call(b, "lambda", "Invoke", "{\"FunctionName\":\"q:blue\"}", &r), AEV_OK);
   ck_assert_ptr_nonnull(strstr(r, "\"ExecutedVersion\":\"$LATEST\""));
