@@ -121,8 +121,11 @@ static int weighted_run(uint64_t seed, int *first_ten) {
   aev_function_publish_version(f, NULL, NULL);
   aev_function_update_configuration(f, "{\"MemorySize\":256}");
   aev_function_publish_version(f, NULL, NULL);
+  char *j;
   ck_assert_int_eq(aev_function_create_alias(f, "live", "1", NULL,
-                   "{\"AdditionalVersionWeights\":{\"2\":0.3}}", NULL), AEV_OK);
+                   "{\"AdditionalVersionWeights\":{\"2\":0.3}}", &j), AEV_OK);
+  ck_assert_msg(strstr(j, "\"RoutingConfig\":{\"AdditionalVersionWeights\":{\"2\":0.3"), "%s", j);
+  aev_free(j);
   int twos = 0;
   *first_ten = 0;
   for (int i = 0; i < 10000; i++) {
