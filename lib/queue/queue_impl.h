@@ -160,6 +160,9 @@ struct aev_queue {
   uint32_t nslots, slots_cap;
   uint32_t *free_slots;
   uint32_t nfree;
+  /* FIFO only: per slot, the nonce of the handle its last message was
+   * deleted with (settle.c tells a repeated delete from a stale one). */
+  uint64_t *deleted_nonce;
   size_t count;
   /* aev__store_clear calls so far (purges, DeleteQueue): a message a move
    * took out before one does not come back (redrive.c). */

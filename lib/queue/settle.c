@@ -21,20 +21,30 @@ static aev__msg *lookup(aev_queue *q, uint32_t slot, uint64_t nonce, uint64_t ma
   return m && m->nonce && (m->nonce & mask) == (nonce & mask) ? m : NULL;
 }
 
+/* A FIFO handle of the message last deleted from its slot (deleted), from
+ * an earlier receive than the delete's: a nonce keeps the message's own
+ * bits above its receive count (receive.c). */
+static int stale_of_deleted(uint64_t deleted, uint64_t nonce) {
+  return deleted >> AEV__NONCE_RX_BITS == nonce >> AEV__NONCE_RX_BITS && deleted != nonce;
+}
+
 int aev__queue_delete_locked(aev_queue *q, const aev__handle *h, int64_t now,
                              aev__msg **deleted) {
   if (!h->valid) return aev__sqs_bad_handle(h->text);
   aev__msg *m = lookup(q, h->slot, h->nonce, ~0ull);
   if (!m) {
     /* Standard: a stale or repeated delete succeeds. FIFO: a handle whose
-     * message was received again has expired. */
-    if (q->conf.fifo && h->slot < q->nslots && q->slots[h->slot])
+     * message was received again has expired, also once the newer receive
+     * deleted it; the newest handle deletes again without error. */
+    if (q->conf.fifo && h->slot < q->nslots &&
+        (q->slots[h->slot] || stale_of_deleted(q->deleted_nonce[h->slot], h->nonce)))
       return expired(h->text);
     return AEV_OK;
   }
   /* SQS: on a standard queue the newest handle deletes even after its
    * visibility timeout; on FIFO it has expired by then. */
   if (q->conf.fifo && m->visible_at <= now) return expired(h->text);
+  if (q->conf.fifo) q->deleted_nonce[m->slot] = m->nonce;
   aev__store_unlink(q, m);
   m->next = *deleted;
   *deleted = m;

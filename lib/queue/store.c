@@ -221,6 +221,12 @@ static inline int store_add(aev_queue *q, aev__msg *m) {
       uint32_t *f = realloc(q->free_slots, cap * sizeof *f);
       if (!f) return aev__nomem();
       q->free_slots = f;
+      if (q->conf.fifo) {
+        uint64_t *d = realloc(q->deleted_nonce, cap * sizeof *d);
+        if (!d) return aev__nomem();
+        memset(d + q->slots_cap, 0, (cap - q->slots_cap) * sizeof *d);
+        q->deleted_nonce = d;
+      }
       q->slots_cap = cap;
     }
     m->slot = q->nslots++;
@@ -400,10 +406,12 @@ void aev__store_free(aev_queue *q) {
   aev__store_clear(q);
   free(q->slots);
   free(q->free_slots);
+  free(q->deleted_nonce);
   free(q->pending.a);
   free(q->ready.a);
   q->slots = NULL;
   q->free_slots = NULL;
+  q->deleted_nonce = NULL;
   q->pending.a = q->ready.a = NULL;
 }
 

@@ -259,6 +259,12 @@ START_TEST(expired_handle_and_queue_delay) {
   qt_assert_error(aev_queue_delete_message(q, aev_message_receipt_handle(m)),
                   AEV_ERR_INVALID, "InvalidParameterValue", want);
   ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(again)), AEV_OK);
+  /* Deleted through the newest handle: the first is still expired (two
+   * consumers must not both count the message as theirs), while the newest
+   * deletes again without error. */
+  qt_assert_error(aev_queue_delete_message(q, aev_message_receipt_handle(m)),
+                  AEV_ERR_INVALID, "InvalidParameterValue", want);
+  ck_assert_int_eq(aev_queue_delete_message(q, aev_message_receipt_handle(again)), AEV_OK);
   aev_message_free(again);
   aev_message_free(m);
   aev_queue_release(q);
