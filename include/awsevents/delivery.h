@@ -13,10 +13,15 @@
  *  - a directory laid out like S3 (ExtendedS3DestinationConfiguration):
  *    objects under Prefix with !{timestamp:...} and !{firehose:...}
  *    expressions, the default "YYYY/MM/dd/HH/" prefix, and object names
- *    "Stream-1-YYYY-MM-dd-HH-MM-SS-<random>"; records that fail the
- *    transform go under ErrorOutputPrefix as AWS's JSON error records. The
- *    bucket "arn:aws:s3:::NAME" is the directory "./NAME" unless this
- *    library's member "LocalDirectory" names another;
+ *    "Stream-VERSION-YYYY-MM-dd-HH-MM-SS-<uuid><extension>" (VERSION: the
+ *    stream's VersionId). CompressionFormat is applied as the service
+ *    applies it: GZIP (".gz"), ZIP (one deflated entry, ".zip"), Snappy
+ *    (snappy-java's stream format, ".snappy") and HADOOP_SNAPPY (Hadoop's
+ *    Snappy blocks, also ".snappy"); FileExtension replaces the extension.
+ *    Records that fail the transform go under ErrorOutputPrefix as AWS's
+ *    JSON error records (not compressed). The bucket "arn:aws:s3:::NAME"
+ *    is the directory "./NAME" unless this library's member
+ *    "LocalDirectory" names another;
  *  - an application callback (aev_delivery_create_with_sink);
  *  - a queue of this broker, one message per record (this library's
  *    "SqsDestinationConfiguration": {"QueueARN": ..., "BufferingHints"});

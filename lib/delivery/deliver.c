@@ -66,19 +66,35 @@ static int error_lines(aev_delivery *d, const aev__fh_settings *set,
   return out->failed ? -1 : 0;
 }
 
+/* The object's body in the destination's CompressionFormat. */
+static int write_body(aev_delivery *d, const aev__fh_settings *set, const aev__batch *bt,
+                      const aev__tbuf *ok) {
+  if (set->compression == AEV__FH_COMPRESS_NONE)
+    return aev__fh_write_object(set->dir, bt->key, ok->p, ok->n);
+  char entry[AEV_UUID_LEN + 1] = "";
+  if (set->compression == AEV__FH_COMPRESS_ZIP) aev__fh_uuid(d, entry);
+  aev__tbuf packed = {0};
+  int rc = aev__fh_compress(set->compression, ok->p, ok->n, entry, bt->oldest_ms, &packed);
+  if (!rc) rc = aev__fh_write_object(set->dir, bt->key, packed.p, packed.n);
+  free(packed.p);
+  return rc;
+}
+
 static int to_s3(aev_delivery *d, const aev__fh_settings *set, aev__batch *bt,
                  const aev__tbuf *ok, const tally *t) {
   size_t n_ok = t->ok;
   if (!bt->key) {
     char *prefix = aev__fh_prefix(d, set->prefix, bt->oldest_ms, NULL);
     char *name = aev__fh_object_name(d, bt->oldest_ms);
-    if (prefix && name && asprintf(&bt->key, "%s%s", prefix, name) < 0)
+    const char *ext = set->file_extension ? set->file_extension
+                                          : aev__fh_compression_extension(set->compression);
+    if (prefix && name && asprintf(&bt->key, "%s%s%s", prefix, name, ext) < 0)
       bt->key = NULL;
     free(prefix);
     free(name);
     if (!bt->key) return -1;
   }
-  if (n_ok && aev__fh_write_object(set->dir, bt->key, ok->p, ok->n)) return -1;
+  if (n_ok && write_body(d, set, bt, ok)) return -1;
   if (!t->failed) return 0;
   aev__tbuf err = {0};
   if (error_lines(d, set, bt, &err)) {

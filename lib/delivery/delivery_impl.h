@@ -13,6 +13,7 @@
 #include "core/ids.h"
 #include "core/registry.h"
 #include "core/sched.h"
+#include "core/text.h"
 
 #define AEV__FH_MAX_RECORD (1000 * 1024)
 #define AEV__FH_MAX_BATCH 500
@@ -59,6 +60,8 @@ typedef struct aev__batch {
 typedef struct aev__fh_settings {
   int dest;                          /* AEV__DEST_* */
   char *dir, *prefix, *error_prefix; /* S3 */
+  int compression;                   /* S3: AEV__FH_COMPRESS_* */
+  char *file_extension;              /* S3: FileExtension, NULL: the format's */
   char *queue_arn;                   /* SQS */
   char *topic_arn;                   /* SNS */
   size_t size_bytes;
@@ -141,8 +144,22 @@ int aev__fh_check_prefixes(const char *prefix, const char *error_prefix);
  * 0 on success. */
 int aev__fh_write_object(const char *dir, const char *key, const void *data,
                          size_t len);
-/* The object name: NAME-1-YYYY-MM-dd-HH-MM-SS-<uuid>. */
+/* The object name: NAME-VERSION-YYYY-MM-dd-HH-MM-SS-<uuid>. */
 char *aev__fh_object_name(aev_delivery *d, int64_t ms);
+/* A uuid from d's generator (takes mu). */
+void aev__fh_uuid(aev_delivery *d, char out[AEV_UUID_LEN + 1]);
+
+/* compress.c: CompressionFormat. */
+enum { AEV__FH_COMPRESS_NONE, AEV__FH_COMPRESS_GZIP, AEV__FH_COMPRESS_ZIP,
+       AEV__FH_COMPRESS_SNAPPY, AEV__FH_COMPRESS_HADOOP_SNAPPY };
+/* The AEV__FH_COMPRESS_* a wire name names (case matters), or -1. */
+int aev__fh_compression_of(const char *name);
+/* The extension the format appends to object names ("" for none). */
+const char *aev__fh_compression_extension(int format);
+/* in (n bytes) in the format, appended to out: a ZIP archive's one entry
+ * is named entry and dated ms. 0, or -1 when out of memory. */
+int aev__fh_compress(int format, const void *in, size_t n, const char *entry, int64_t ms,
+                     aev__tbuf *out);
 
 /* destination.c */
 /* The settings of cfg's one destination configuration (sink: the

@@ -87,6 +87,41 @@ static int read_processing(aev__fh_settings *s, json_t *dc) {
   return AEV_OK;
 }
 
+/* FileExtension: empty (the format's own) or a period and then 0-9 a-z
+ * ! - _ . * ' ( ), at most 128 characters (Firehose's API reference). */
+static int valid_extension(const char *e) {
+  if (!*e) return 1;
+  if (e[0] != '.' || !e[1] || strlen(e) > 128) return 0;
+  for (const char *c = e + 1; *c; c++)
+    if (!(*c >= '0' && *c <= '9') && !(*c >= 'a' && *c <= 'z') && !strchr("!-_.*'()", *c))
+      return 0;
+  return 1;
+}
+
+static int read_format(aev__fh_settings *s, json_t *dc, const char *shape) {
+  char path[80];
+  json_t *v = json_object_get(dc, "CompressionFormat");
+  const char *format = json_string_value(v);
+  s->compression = format ? aev__fh_compression_of(format) : AEV__FH_COMPRESS_NONE;
+  if (s->compression < 0 || (v && !format)) {
+    snprintf(path, sizeof path, "extendedS3Destination%s.compressionFormat", shape);
+    return aev__fh_validation(format, path,
+                              "Member must satisfy enum value set: [UNCOMPRESSED, GZIP, "
+                              "ZIP, Snappy, HADOOP_SNAPPY]");
+  }
+  v = json_object_get(dc, "FileExtension");
+  const char *ext = json_string_value(v);
+  if ((v && !ext) || (ext && !valid_extension(ext))) {
+    snprintf(path, sizeof path, "extendedS3Destination%s.fileExtension", shape);
+    return aev__fh_validation(ext, path,
+                              "Member must satisfy regular expression pattern: "
+                              "^$|\\.[0-9a-z!\\-_.*'()]+");
+  }
+  /* An empty one stands for the format's own. */
+  if (ext && *ext && !(s->file_extension = strdup(ext))) return aev__nomem();
+  return AEV_OK;
+}
+
 static int read_s3(aev__fh_settings *s, json_t *dc, const char *shape) {
   const char *bucket = json_string_value(json_object_get(dc, "BucketARN"));
   char path[64];
@@ -98,6 +133,7 @@ static int read_s3(aev__fh_settings *s, json_t *dc, const char *shape) {
   const char *prefix = json_string_value(json_object_get(dc, "Prefix"));
   const char *eprefix = json_string_value(json_object_get(dc, "ErrorOutputPrefix"));
   int rc = aev__fh_check_prefixes(prefix, eprefix);
+  if (rc == AEV_OK) rc = read_format(s, dc, shape);
   if (rc != AEV_OK) return rc;
   const char *dir = json_string_value(json_object_get(dc, "LocalDirectory"));
   if (dir)
@@ -166,8 +202,9 @@ static int copy_str(const char *from, char **to) {
 int aev__fh_settings_copy(const aev__fh_settings *from, aev__fh_settings *to) {
   *to = *from;
   to->dir = to->prefix = to->error_prefix = to->queue_arn = to->topic_arn =
-      to->lambda_arn = NULL;
+      to->lambda_arn = to->file_extension = NULL;
   if (copy_str(from->dir, &to->dir) || copy_str(from->prefix, &to->prefix) ||
+      copy_str(from->file_extension, &to->file_extension) ||
       copy_str(from->error_prefix, &to->error_prefix) ||
       copy_str(from->queue_arn, &to->queue_arn) ||
       copy_str(from->topic_arn, &to->topic_arn) ||
@@ -185,4 +222,5 @@ void aev__fh_settings_free(aev__fh_settings *s) {
   free(s->queue_arn);
   free(s->topic_arn);
   free(s->lambda_arn);
+  free(s->file_extension);
 }

@@ -123,6 +123,14 @@ char *aev__fh_prefix(aev_delivery *d, const char *prefix, int64_t ms,
   return aev__tbuf_take(&b, NULL);
 }
 
+void aev__fh_uuid(aev_delivery *d, char out[AEV_UUID_LEN + 1]) {
+  pthread_mutex_lock(&d->mu);
+  aev__uuid4(&d->rng, out);
+  pthread_mutex_unlock(&d->mu);
+}
+
+/* The version is the stream's VersionId: Firehose's guide has it begin
+ * at 1 and grow by one with each configuration change. */
 char *aev__fh_object_name(aev_delivery *d, int64_t ms) {
   time_t t = (time_t)(ms / 1000);
   struct tm tm;
@@ -130,8 +138,9 @@ char *aev__fh_object_name(aev_delivery *d, int64_t ms) {
   char uuid[AEV_UUID_LEN + 1], *out = NULL;
   pthread_mutex_lock(&d->mu);
   aev__uuid4(&d->rng, uuid);
+  const int version = d->version;
   pthread_mutex_unlock(&d->mu);
-  if (asprintf(&out, "%s-1-%04d-%02d-%02d-%02d-%02d-%02d-%s", d->res.name,
+  if (asprintf(&out, "%s-%d-%04d-%02d-%02d-%02d-%02d-%02d-%s", d->res.name, version,
                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                tm.tm_min, tm.tm_sec, uuid) < 0)
     return NULL;

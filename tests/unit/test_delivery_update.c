@@ -159,6 +159,8 @@ START_TEST(update_merges_into_the_destination) {
   assert_destination("2", want);
   aev_broker_advance(b, 60000);
   ck_assert(has_objects("b"));
+  /* Object names carry the stream's version (Firehose's guide). */
+  ck_assert_msg(strstr(found, "/d-2-2024-"), "%s", found);
   ck_assert(!has_objects("a"));
 
   /* S3DestinationUpdate updates the same S3 destination; new buffering
