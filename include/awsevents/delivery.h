@@ -8,7 +8,8 @@
  * optionally through a transform function of this broker (Lambda's
  * Firehose data-transformation contract: records with recordId, result
  * Ok / Dropped / ProcessingFailed and base64 data; a failed invocation is
- * retried NumberOfRetries times), to one destination:
+ * retried NumberOfRetries times; an AppendDelimiterToRecord processor puts
+ * a new line between an S3 object's records), to one destination:
  *
  *  - a directory laid out like S3 (ExtendedS3DestinationConfiguration):
  *    objects under Prefix with !{timestamp:...} and !{firehose:...}

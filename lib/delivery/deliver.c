@@ -22,17 +22,18 @@ typedef struct tally {
   size_t ok, dropped, failed;
 } tally;
 
-/* The Ok records back to back (the object's body), counting each outcome
- * in the same pass. */
-static int body(const aev__batch *bt, aev__tbuf *out, tally *t) {
+/* The Ok records back to back (the object's body), a new line between
+ * two when delimit is set, counting each outcome in the same pass. */
+static int body(const aev__batch *bt, int delimit, aev__tbuf *out, tally *t) {
   *t = (tally){0};
-  if (bt->bytes && !bt->transformed)
-    aev__tbuf_reserve(out, bt->bytes + 1); /* untransformed: the size is known */
+  if (bt->bytes && !bt->transformed) /* untransformed: the size is known */
+    aev__tbuf_reserve(out, bt->bytes + (delimit ? bt->n : 0) + 1);
   aev__tbuf_put(out, "", 0);
   for (const aev__frec *r = bt->head; r; r = r->next) {
     if (r->result == AEV__FH_DROPPED) t->dropped++;
     if (r->result == AEV__FH_FAILED) t->failed++;
     if (r->result != AEV__FH_OK) continue;
+    if (delimit && t->ok) aev__tbuf_put(out, "\n", 1);
     aev__tbuf_put(out, (const char *)r->data, r->len);
     t->ok++;
   }
@@ -201,7 +202,7 @@ static void deliver_task(void *arg, int cancelled) {
   }
   aev__tbuf ok = {0};
   tally t = {0};
-  int rc = copied ? body(bt, &ok, &t) : -1; /* out of memory: retried */
+  int rc = copied ? body(bt, set.append_delimiter, &ok, &t) : -1; /* out of memory: retried */
   size_t n_ok = t.ok, dropped = t.dropped, failed = t.failed;
   if (!rc && set.dest == AEV__DEST_S3) {
     rc = to_s3(d, &set, bt, &ok, &t);

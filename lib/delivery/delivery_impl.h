@@ -67,6 +67,7 @@ typedef struct aev__fh_settings {
   size_t size_bytes;
   int64_t interval_ms;
   char *lambda_arn; /* transform, NULL when none */
+  int append_delimiter; /* an AppendDelimiterToRecord processor */
   int retries;      /* NumberOfRetries */
   int64_t retry_ms; /* RetryOptions.DurationInSeconds */
 } aev__fh_settings;

@@ -58,12 +58,21 @@ static int read_processing(aev__fh_settings *s, json_t *dc) {
   if (!pc || !json_is_true(json_object_get(pc, "Enabled"))) return AEV_OK;
   size_t i, k;
   json_t *p, *param;
+  int lambda = 0;
   json_array_foreach(json_object_get(pc, "Processors"), i, p) {
     const char *type = json_string_value(json_object_get(p, "Type"));
+    /* A new line between an object's records (Firehose's guide: "adds a
+     * new line delimiter between records"). */
+    if (type && !strcmp(type, "AppendDelimiterToRecord")) {
+      s->append_delimiter = 1;
+      continue;
+    }
     if (!type || strcmp(type, "Lambda"))
       return aev__fh_invalid("Processor type %s is not supported: this "
-                             "library runs Lambda processors.",
+                             "library runs Lambda and AppendDelimiterToRecord "
+                             "processors.",
                              type ? type : "null");
+    lambda = 1;
     json_array_foreach(json_object_get(p, "Parameters"), k, param) {
       const char *n = json_string_value(json_object_get(param, "ParameterName"));
       const char *v = json_string_value(json_object_get(param, "ParameterValue"));
@@ -81,7 +90,7 @@ static int read_processing(aev__fh_settings *s, json_t *dc) {
       }
     }
   }
-  if (!s->lambda_arn)
+  if (lambda && !s->lambda_arn)
     return aev__fh_invalid("A Lambda processor needs the LambdaArn "
                            "parameter.");
   return AEV_OK;

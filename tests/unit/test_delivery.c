@@ -110,6 +110,25 @@ START_TEST(buffers_by_time_with_default_keys) {
 }
 END_TEST
 
+/* AppendDelimiterToRecord puts a new line between an object's records,
+ * not after the last. */
+START_TEST(append_delimiter_to_record) {
+  aev_delivery *d = s3_delivery(
+      "lines", ",\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":60},"
+               "\"ProcessingConfiguration\":{\"Enabled\":true,\"Processors\":"
+               "[{\"Type\":\"AppendDelimiterToRecord\"}]}");
+  put(d, "{\"a\":1}");
+  put(d, "{\"a\":2}");
+  put(d, "{\"a\":3}");
+  aev_broker_advance(b, 60000);
+  const char *f = files_under(root);
+  char rel[256];
+  snprintf(rel, sizeof rel, "%.*s", (int)(strchr(f, '\n') - f), f);
+  ck_assert_str_eq(slurp(root, rel), "{\"a\":1}\n{\"a\":2}\n{\"a\":3}");
+  aev_delivery_release(d);
+}
+END_TEST
+
 START_TEST(buffers_by_size) {
   aev_delivery *d = s3_delivery("big", ",\"BufferingHints\":{\"SizeInMBs\":1,\"IntervalInSeconds\":900}");
   size_t len = 1000 * 1024;
@@ -566,6 +585,7 @@ static Suite *suite(void) {
   TCase *tc = tcase_create("delivery");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, buffers_by_time_with_default_keys);
+  tcase_add_test(tc, append_delimiter_to_record);
   tcase_add_test(tc, buffers_by_size);
   tcase_add_test(tc, prefix_expressions_and_rules);
   tcase_add_test(tc, transform_outcomes);
