@@ -37,6 +37,19 @@ QUERY_CODES = {
     },
 }
 
+# service -> {shape name in the library's errors: the __type AWS's JSON
+# protocol sends, which botocore keeps as QueryErrorCode}, where the two
+# differ. AWS answered QueryErrorCode InvalidParameterValueException and
+# MissingRequiredParameterException to boto3 (LocalStack's recorded
+# test_sqs.py snapshots, e.g. test_send_receive_max_number_of_messages and
+# test_posting_to_fifo_requires_deduplicationid_group_id).
+JSON_TYPES = {
+    "sqs": {
+        "InvalidParameterValue": "InvalidParameterValueException",
+        "MissingParameter": "MissingRequiredParameterException",
+    },
+}
+
 # service -> {shape name: HTTP status} where it is not 400, from the
 # services' API models.
 HTTP_STATUS = {
@@ -66,7 +79,7 @@ def error_response(service, shape, message):
     if service in QUERY_CODES:
         # A query-compatible service sends x-amzn-query-error with every
         # error; botocore then keeps the shape name and the fault type too.
-        error["QueryErrorCode"] = shape
+        error["QueryErrorCode"] = JSON_TYPES.get(service, {}).get(shape, shape)
         error["Type"] = "Sender" if status < 500 else "Receiver"
     return {"Error": error, "ResponseMetadata": response_metadata(status)}
 

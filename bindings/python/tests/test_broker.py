@@ -341,6 +341,24 @@ class Errors(unittest.TestCase):
                          ["Error"]["Code"], "QueueAlreadyExists")
         self.assertEqual(error_response("sqs", "InvalidParameterValue", "")
                          ["Error"]["Code"], "InvalidParameterValue")
+        # What AWS answered boto3 (LocalStack's recorded test_sqs.py
+        # snapshots): the JSON protocol's type names these two differently.
+        for shape, code, query_code in (
+                ("InvalidParameterValue", "InvalidParameterValue",
+                 "InvalidParameterValueException"),
+                ("MissingParameter", "MissingParameter",
+                 "MissingRequiredParameterException"),
+                ("InvalidAttributeName", "InvalidAttributeName",
+                 "InvalidAttributeName")):
+            err = error_response("sqs", shape, "")["Error"]
+            self.assertEqual((err["Code"], err["QueryErrorCode"]),
+                             (code, query_code))
+        url = self.b.call("sqs", "CreateQueue", QueueName="q")["QueueUrl"]
+        with self.assertRaises(ClientError) as e:
+            self.b.call("sqs", "ReceiveMessage", QueueUrl=url,
+                        MaxNumberOfMessages=11)
+        self.assertEqual(e.exception.response["Error"]["QueryErrorCode"],
+                         "InvalidParameterValueException")
         self.assertEqual(error_response("sqs", "OverLimit", "")
                          ["ResponseMetadata"]["HTTPStatusCode"], 403)
         other = error_response("kinesis", "ResourceNotFoundException", "m")
