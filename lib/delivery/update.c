@@ -138,7 +138,9 @@ int aev__delivery_update_json(aev_delivery *d, const char *version,
   char current[16];
   snprintf(current, sizeof current, "%d", d->version);
   int stale = strcmp(current, version) != 0, gone = d->res.deleted;
-  if (!stale && !gone) {
+  /* An update that changes nothing keeps the version (the Floci project's
+   * captures of AWS: empty and identical updates leave VersionId as is). */
+  if (!stale && !gone && !json_equal(next, d->config)) {
     aev__fh_settings old = d->set;
     d->set = set;
     set = old;

@@ -176,6 +176,11 @@ START_TEST(update_merges_into_the_destination) {
            LOGGING_TO_ENCRYPTION "\"Prefix\":\"c/\"}}",
            dir);
   assert_destination("3", want);
+  /* An update that changes nothing, empty or the same values, keeps the
+   * version. */
+  update("3", "\"ExtendedS3DestinationUpdate\":{}");
+  update("3", "\"S3DestinationUpdate\":{\"Prefix\":\"c/\"}");
+  assert_destination("3", want);
   put("eQ==");
   aev_broker_advance(b, 60000);
   ck_assert(!has_objects("c"));
