@@ -3,7 +3,8 @@
  * into a delivery stream that seals a batch as soon as it has one
  * (IntervalInSeconds 0), while 2 updater threads call UpdateDestination
  * every millisecond or so until the producers are done, switching it between an S3 directory (a new prefix each
- * time) and a queue, on the VersionId each last described. Delivery
+ * time) and a queue (a new retry duration each time: an update that
+ * changes nothing keeps the version), on the VersionId each last described. Delivery
  * attempts on the handler pool read the settings meanwhile. At the end
  * every record reached the directory or the queue exactly once, the
  * updates that won each moved VersionId by one, and the losers were
@@ -31,7 +32,7 @@ static aev_broker *b;
 static aev_delivery *d;
 static aev_queue *q;
 static char dir[] = "/tmp/aev-stress-delivery-XXXXXX";
-static atomic_int producing = PRODUCERS, tries, updated, conflicts;
+static atomic_int producing = PRODUCERS, tries, updated, conflicts, serial;
 
 static void *producer(void *arg) {
   int id = (int)(intptr_t)arg;
@@ -74,8 +75,9 @@ static void *updater(void *arg) {
     if (i % 2)
       snprintf(req + n, sizeof req - (size_t)n,
                "\"SqsDestinationUpdate\":{\"QueueARN\":\"%s\",\"BufferingHints\":"
-               "{\"SizeInMBs\":1,\"IntervalInSeconds\":0}}}",
-               aev_queue_arn(q));
+               "{\"SizeInMBs\":1,\"IntervalInSeconds\":0},\"RetryOptions\":"
+               "{\"DurationInSeconds\":%d}}}",
+               aev_queue_arn(q), atomic_fetch_add(&serial, 1) % 7200);
     else
       snprintf(req + n, sizeof req - (size_t)n,
                "\"ExtendedS3DestinationUpdate\":{\"BucketARN\":\"arn:aws:s3:::b\","
