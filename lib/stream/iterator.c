@@ -1,5 +1,7 @@
 /* Shard iterators as self-describing tokens: base64 of a version byte, the
- * stream's tag, the shard, the position, the time it was issued, a check
+ * stream's tag, the shard, the position, the time it was issued, the
+ * stream's count of iterators issued (so that, as on AWS, every call
+ * answers a new iterator, also at the same position and moment), a check
  * value keyed by the stream's secret, and the stream's name. Nothing is
  * stored per iterator; one older than 5 minutes on the broker clock is
  * refused with AWS's ExpiredIteratorException. Also GetShardIterator and
@@ -14,8 +16,8 @@
 #include "core/status.h"
 #include "stream/stream.h"
 
-#define VERSION 1
-#define FIXED 33 /* version, tag, shard, position, issued, check */
+#define VERSION 2
+#define FIXED 41 /* version, tag, shard, position, issued, serial, check */
 
 static void put64(unsigned char *p, uint64_t v) {
   for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
@@ -39,7 +41,7 @@ static uint64_t check_value(uint64_t secret, const unsigned char *fields,
   return get64(d);
 }
 
-char *aev__iterator_encode(const aev_stream *s, uint32_t shard, uint64_t pos,
+char *aev__iterator_encode(aev_stream *s, uint32_t shard, uint64_t pos,
                            int64_t issued_ms) {
   size_t name_len = strlen(s->res.name);
   unsigned char *raw = malloc(FIXED + name_len);
@@ -48,7 +50,8 @@ char *aev__iterator_encode(const aev_stream *s, uint32_t shard, uint64_t pos,
   put64(raw + 1, (uint64_t)s->tag << 32 | shard);
   put64(raw + 9, pos);
   put64(raw + 17, (uint64_t)issued_ms);
-  put64(raw + 25, check_value(s->secret, raw, 25));
+  put64(raw + 25, atomic_fetch_add(&s->iterators, 1));
+  put64(raw + 33, check_value(s->secret, raw, 33));
   memcpy(raw + FIXED, s->res.name, name_len);
   char *text = NULL;
   int rc = aev__base64_encode(raw, FIXED + name_len, &text);
@@ -107,7 +110,7 @@ int aev__iterator_decode(aev_broker *b, const char *text, aev_stream **out,
   uint64_t ts = get64(raw + 1);
   int64_t issued = (int64_t)get64(raw + 17);
   if ((uint32_t)(ts >> 32) != s->tag ||
-      get64(raw + 25) != check_value(s->secret, raw, 25)) {
+      get64(raw + 33) != check_value(s->secret, raw, 33)) {
     free(raw);
     aev_stream_release(s);
     return invalid_iterator();

@@ -117,6 +117,7 @@ struct aev_stream {
   aev__resource res; /* first: the registry's view */
   uint32_t tag;      /* sequence numbers and iterators carry it */
   uint64_t secret;   /* keys the iterators' check value */
+  atomic_uint_least64_t iterators; /* iterators issued: each one differs */
   pthread_mutex_t mu;
   int on_demand;
   int status; /* AEV__STATUS_* */
@@ -245,7 +246,7 @@ json_t *aev__child_shards_json(const aev_stream *s, const aev__shard *sh);
 /* iterator.c */
 int aev__iterator_position(aev_stream *s, aev__shard *sh, const char *type,
                            const char *seq, int64_t ts_ms, uint64_t *pos);
-char *aev__iterator_encode(const aev_stream *s, uint32_t shard,
+char *aev__iterator_encode(aev_stream *s, uint32_t shard,
                            uint64_t pos, int64_t issued_ms);
 /* Decodes and checks an iterator: *s is a new handle. */
 int aev__iterator_decode(aev_broker *b, const char *text, aev_stream **s,

@@ -294,6 +294,15 @@ START_TEST(every_iterator_type) {
   it = st_iter(s, sh, "LATEST", NULL, 0);
   r = st_get(b, it, 0);
   ck_assert_uint_eq(aev_records_count(r), 0);
+  /* As on AWS, every call answers a new iterator, also at the same
+   * position and moment; each reads from where it points. */
+  char *again = st_iter(s, sh, "LATEST", NULL, 0);
+  ck_assert_str_ne(again, it);
+  ck_assert_str_ne(aev_records_next_iterator(r), it);
+  aev_records *empty = st_get(b, again, 0);
+  ck_assert_uint_eq(aev_records_count(empty), 0);
+  aev_records_free(empty);
+  aev_free(again);
   st_put(s, "k", "after", NULL);
   r2 = st_get(b, aev_records_next_iterator(r), 0);
   ck_assert_uint_eq(aev_records_count(r2), 1);
