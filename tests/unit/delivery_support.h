@@ -1,9 +1,14 @@
 /* Delivery-stream test support: a Firehose transform (Lambda record
- * processor) that the delivery suites share. */
+ * processor) that the delivery suites share, and the directories their S3
+ * destinations write (includers define _XOPEN_SOURCE 700 first, for
+ * nftw). */
 #ifndef AEV_DELIVERY_SUPPORT_H
 #define AEV_DELIVERY_SUPPORT_H
 
+#include <check.h>
+#include <ftw.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +35,49 @@ static inline void fh_transform(void *user, aev_invocation *ctx, const char *eve
   free(text);
   json_decref(resp);
   json_decref(in);
+}
+
+static inline int fh_remove_one(const char *p, const struct stat *st, int flag, struct FTW *f) {
+  (void)st, (void)flag, (void)f;
+  return remove(p);
+}
+
+/* Removes dir and everything under it. */
+static inline void fh_remove_tree(const char *dir) {
+  nftw(dir, fh_remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* The path of the last file fh_last_file() walked past. */
+static char fh_found[512];
+
+static inline int fh_note_file(const char *p, const struct stat *st, int flag, struct FTW *f) {
+  (void)st, (void)f;
+  if (flag == FTW_F) snprintf(fh_found, sizeof fh_found, "%s", p);
+  return 0;
+}
+
+/* Whether dir/sub holds a file (an object, under sub/YYYY/... by default):
+ * fh_found then names the last one. */
+static inline int fh_last_file(const char *dir, const char *sub) {
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, sub);
+  fh_found[0] = '\0';
+  nftw(path, fh_note_file, 16, FTW_PHYS);
+  return fh_found[0] != '\0';
+}
+
+/* The bytes of file path (*len of them, NUL after them); free() it. */
+static inline unsigned char *fh_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  ck_assert_ptr_nonnull(f);
+  fseek(f, 0, SEEK_END);
+  *len = (size_t)ftell(f);
+  rewind(f);
+  unsigned char *data = malloc(*len + 1);
+  ck_assert_uint_eq(fread(data, 1, *len, f), *len);
+  data[*len] = '\0';
+  fclose(f);
+  return data;
 }
 
 #endif

@@ -23,13 +23,9 @@ static void setup(void) {
   ck_assert_ptr_nonnull(mkdtemp(root));
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f) {
-  return remove(p);
-}
-
 static void teardown(void) {
   aev_broker_destroy(b);
-  nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+  fh_remove_tree(root);
 }
 
 /* Every file under dir (relative paths, sorted, '\n'-separated). */

@@ -5,12 +5,12 @@
  * FileExtension of one's own, and the validation errors that leave no
  * stream behind. */
 #define _XOPEN_SOURCE 700
-#include <ftw.h>
 #include <snappy-c.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "aevtest.h"
+#include "delivery_support.h"
 
 static aev_broker *b;
 static char dir[] = "/tmp/aev-fh-compress-XXXXXX";
@@ -20,40 +20,16 @@ static void setup(void) {
   ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f) {
-  (void)st, (void)flag, (void)f;
-  return remove(p);
-}
-
 static void teardown(void) {
   aev_broker_destroy(b);
-  nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+  fh_remove_tree(dir);
   strcpy(dir, "/tmp/aev-fh-compress-XXXXXX");
 }
 
-/* The one object under dir/sub: its path and its bytes. */
-static char found[512];
-static int any_file(const char *p, const struct stat *st, int flag, struct FTW *f) {
-  (void)st, (void)f;
-  if (flag == FTW_F) snprintf(found, sizeof found, "%s", p);
-  return 0;
-}
-
+/* The one object under dir/sub (fh_found names it) and its bytes. */
 static unsigned char *object_under(const char *sub, size_t *len) {
-  char path[128];
-  snprintf(path, sizeof path, "%s/%s", dir, sub);
-  found[0] = '\0';
-  nftw(path, any_file, 16, FTW_PHYS);
-  ck_assert_msg(found[0], "no object under %s", sub);
-  FILE *f = fopen(found, "rb");
-  ck_assert_ptr_nonnull(f);
-  fseek(f, 0, SEEK_END);
-  *len = (size_t)ftell(f);
-  rewind(f);
-  unsigned char *data = malloc(*len + 1);
-  ck_assert_uint_eq(fread(data, 1, *len, f), *len);
-  fclose(f);
-  return data;
+  ck_assert_msg(fh_last_file(dir, sub), "no object under %s", sub);
+  return fh_read_file(fh_found, len);
 }
 
 static int create(const char *name, const char *members) {
@@ -132,7 +108,7 @@ START_TEST(gzip_object) {
   deliver("gz");
   size_t n, len;
   unsigned char *obj = object_under("gz", &n);
-  ends_with(found, ".gz");
+  ends_with(fh_found, ".gz");
   ck_assert_uint_lt(n, 40000 / 4);
   char *body = inflated(obj, n, 31, &len);
   assert_records(body, len);
@@ -148,7 +124,7 @@ START_TEST(zip_object) {
   deliver("zip");
   size_t n, len;
   unsigned char *z = object_under("zip", &n);
-  ends_with(found, ".zip");
+  ends_with(fh_found, ".zip");
   ck_assert_uint_eq(le(z, 4), 0x04034b50);
   ck_assert_uint_eq(le(z + 8, 2), 8); /* deflate */
   const uint32_t crc = le(z + 14, 4), csize = le(z + 18, 4), size = le(z + 22, 4);
@@ -195,7 +171,7 @@ START_TEST(snappy_object) {
   deliver("sn");
   size_t n, len = 0;
   unsigned char *obj = object_under("sn", &n);
-  ends_with(found, ".snappy");
+  ends_with(fh_found, ".snappy");
   ck_assert(!memcmp(obj, "\x82SNAPPY\0\0\0\0\1\0\0\0\1", 16));
   char *body = malloc(sizeof records);
   int blocks = 0;
@@ -214,7 +190,7 @@ START_TEST(hadoop_snappy_object) {
   deliver("hs");
   size_t n, len = 0;
   unsigned char *obj = object_under("hs", &n);
-  ends_with(found, ".snappy");
+  ends_with(fh_found, ".snappy");
   char *body = malloc(sizeof records);
   for (const unsigned char *p = obj; p < obj + n;) {
     const size_t before = len, block = be32(p);
@@ -241,12 +217,12 @@ START_TEST(file_extension) {
     deliver(names[i]);
     size_t n;
     free(object_under(names[i], &n));
-    ends_with(found, ends[i]);
+    ends_with(fh_found, ends[i]);
     char stem[64];
     snprintf(stem, sizeof stem, "/%s-1-2024-01-01-00-", names[i]);
-    ck_assert_msg(strstr(found, stem), "%s", found);
+    ck_assert_msg(strstr(fh_found, stem), "%s", fh_found);
   }
-  ck_assert_int_eq(strlen(strstr(found, "/txt-1-")), strlen("/txt-1-2024-01-01-00-01-00-") + 36 + 4);
+  ck_assert_int_eq(strlen(strstr(fh_found, "/txt-1-")), strlen("/txt-1-2024-01-01-00-01-00-") + 36 + 4);
 }
 END_TEST
 

@@ -5,7 +5,6 @@
  * replacing the current one, and every refusal (stale version, unknown
  * destination, bad settings, unsupported types) changing nothing. */
 #define _XOPEN_SOURCE 700
-#include <ftw.h>
 #include <jansson.h>
 #include <unistd.h>
 
@@ -20,14 +19,9 @@ static void setup(void) {
   ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f) {
-  (void)st, (void)flag, (void)f;
-  return remove(p);
-}
-
 static void teardown(void) {
   aev_broker_destroy(b);
-  nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+  fh_remove_tree(dir);
   strcpy(dir, "/tmp/aev-fh-update-XXXXXX");
 }
 
@@ -94,32 +88,16 @@ static void put(const char *base64) {
   ok("PutRecord", req);
 }
 
-/* Whether dir/sub holds an object (under sub/YYYY/...), and the last
- * one's path. */
-static char found[256];
-static int any_file(const char *p, const struct stat *st, int flag, struct FTW *f) {
-  (void)st, (void)f;
-  if (flag == FTW_F) snprintf(found, sizeof found, "%s", p);
-  return 0;
-}
+static int has_objects(const char *sub) { return fh_last_file(dir, sub); }
 
-static int has_objects(const char *sub) {
-  char path[128];
-  snprintf(path, sizeof path, "%s/%s", dir, sub);
-  found[0] = '\0';
-  nftw(path, any_file, 16, FTW_PHYS);
-  return found[0] != '\0';
-}
-
-/* The content of the one object under dir/sub. */
+/* The content of the one object under dir/sub (its first bytes). */
 static char *object_under(const char *sub) {
   static char text[64];
   ck_assert(has_objects(sub));
-  FILE *f = fopen(found, "rb");
-  ck_assert_ptr_nonnull(f);
-  size_t n = fread(text, 1, sizeof text - 1, f);
-  text[n] = '\0';
-  fclose(f);
+  size_t n;
+  unsigned char *data = fh_read_file(fh_found, &n);
+  snprintf(text, sizeof text, "%s", (const char *)data);
+  free(data);
   return text;
 }
 
@@ -160,7 +138,7 @@ START_TEST(update_merges_into_the_destination) {
   aev_broker_advance(b, 60000);
   ck_assert(has_objects("b"));
   /* Object names carry the stream's version (Firehose's guide). */
-  ck_assert_msg(strstr(found, "/d-2-2024-"), "%s", found);
+  ck_assert_msg(strstr(fh_found, "/d-2-2024-"), "%s", fh_found);
   ck_assert(!has_objects("a"));
 
   /* S3DestinationUpdate updates the same S3 destination; new buffering
