@@ -471,7 +471,9 @@ START_TEST(state_machine_target) {
            "[{\"Id\":\"m\",\"Arn\":\"%s\",\"InputPath\":\"$.detail\"}]",
            aev_machine_arn(m));
   bt_rule(def, "r", "a", targets);
-  bt_put(def, "a", "{\"step\":1}");
+  char id[37];
+  const char *detail = "{\"step\":1}";
+  bt_ok(aev_bus_put_event(def, "a", "test", detail, strlen(detail), id));
   aev_broker_advance(b, 1000);
   char req[512], *out;
   snprintf(req, sizeof req, "{\"stateMachineArn\":\"%s\"}", aev_machine_arn(m));
@@ -481,6 +483,12 @@ START_TEST(state_machine_target) {
   json_t *ex = json_array_get(json_object_get(j, "executions"), 0);
   ck_assert_ptr_nonnull(ex);
   ck_assert_str_eq(json_string_value(json_object_get(ex, "status")), "SUCCEEDED");
+  /* AWS names the execution after the event: its EventId, then a suffix
+   * (test_put_events_with_target_statefunction_machine). */
+  const char *name = json_string_value(json_object_get(ex, "name"));
+  ck_assert_int_eq(strlen(name), 73);
+  ck_assert_int_eq(strncmp(name, id, 36), 0);
+  ck_assert_int_eq(name[36], '_');
   snprintf(req, sizeof req, "{\"executionArn\":\"%s\"}",
            json_string_value(json_object_get(ex, "executionArn")));
   bt_ok(aev_call(b, "states", "DescribeExecution", req, &out));
