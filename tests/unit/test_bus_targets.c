@@ -64,6 +64,23 @@ START_TEST(queue_target_gets_the_envelope) {
 }
 END_TEST
 
+/* The event a target receives holds the detail without the whitespace
+ * between its tokens, as AWS re-serializes it (the recorded SNS message of
+ * test_put_events_with_target_sns); strings keep theirs. */
+START_TEST(delivered_detail_is_compact) {
+  bt_rule(def, "r", "orders", bt_queue_target(q, "t", NULL));
+  const char *detail = " {\n  \"command\": \"update account\",\t\"payload\": "
+                       "{\"id\": \"0a\\\" b\\\\\", \"n\": [1, -2.5e3, true, null]}\r\n} ";
+  bt_ok(aev_bus_put_event(def, "orders", "Order Placed", detail, strlen(detail), NULL));
+  char *body = bt_take(q);
+  const char *want = "\"detail\":{\"command\":\"update account\",\"payload\":"
+                     "{\"id\":\"0a\\\" b\\\\\",\"n\":[1,-2.5e3,true,null]}}}";
+  ck_assert_ptr_nonnull(body);
+  ck_assert_str_eq(body + strlen(body) - strlen(want), want);
+  free(body);
+}
+END_TEST
+
 START_TEST(fifo_queue_target_uses_group) {
   aev_queue *f = bt_queue(b, "f.fifo", "{\"FifoQueue\":\"true\"}");
   bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
@@ -900,6 +917,7 @@ int main(void) {
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, queue_target_gets_the_envelope);
+  tcase_add_test(tc, delivered_detail_is_compact);
   tcase_add_test(tc, fifo_queue_target_uses_group);
   tcase_add_test(tc, standard_targets_take_the_group_alone);
   tcase_add_test(tc, input_and_input_path);
