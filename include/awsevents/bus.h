@@ -7,7 +7,8 @@
  * once: the rules' patterns live in one pattern set (awsevents/pattern.h),
  * so routing costs about the same with 10 rules as with 10,000. Each
  * matching rule's targets receive the event (or what its input options make
- * of it), never under the bus's lock: queue targets during the PutEvents
+ * of it; the event's detail without the whitespace between its tokens, as
+ * AWS sends it), never under the bus's lock: queue targets during the PutEvents
  * call itself (as SNS sends to its queue subscribers), every other target
  * on the broker's scheduler (with workers = 0, during aev_broker_drain() /
  * aev_broker_advance()); retries always run on timers.
@@ -24,7 +25,8 @@
  * NAME; KinesisParameters.PartitionKeyPath, else the event id, is the
  * partition key), Firehose delivery streams (arn:aws:firehose:...:
  * deliverystream/NAME), Step Functions state machines (arn:aws:states:...:
- * stateMachine:NAME, StartExecution with the input) and event buses
+ * stateMachine:NAME, StartExecution with the input, the execution named
+ * after the event: its id, '_', a uuid) and event buses
  * (arn:aws:events:...:event-bus/NAME) of the same broker, and application
  * callbacks (aev_bus_put_callback_target). Targets of services this library
  * does not have (ECS, Batch, API destinations, ...) are refused by
@@ -262,7 +264,7 @@ AEV_API int aev_bus_update_archive(aev_broker *b, const char *name,
  * its response. The replay runs on the broker clock: STARTING for a
  * minute, then RUNNING, replaying one minute of event time a second
  * (minutes without events take no time), each event carrying
- * "replay-name"; then COMPLETED. At most 10 replays of a broker are active
+ * "replay-name" (after "region", as AWS places it); then COMPLETED. At most 10 replays of a broker are active
  * (not yet ended) at once: another fails with LimitExceededException. */
 AEV_API int aev_bus_start_replay(aev_broker *b, const char *request_json,
                                  char **result_json);

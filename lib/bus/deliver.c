@@ -262,10 +262,17 @@ static void to_firehose(delivery *d, const char *in, size_t len) {
 }
 
 /* Step Functions: StartExecution with the input, as EventBridge does; so
- * the target's ARN may name a version or an alias, as StartExecution's. */
+ * the target's ARN may name a version or an alias, as StartExecution's.
+ * The execution is named after the event: its id, then a unique suffix
+ * (AWS's executions started by a rule have names starting with the
+ * EventId PutEvents returned). */
 static void to_machine(delivery *d, const char *in, size_t len) {
+  char name[2 * AEV_UUID_LEN + 2];
+  memcpy(name, d->ev->id, AEV_UUID_LEN);
+  name[AEV_UUID_LEN] = '_';
+  aev__broker_uuid(d->t->broker, name + AEV_UUID_LEN + 1);
   aev_execution *e;
-  int rc = aev_machine_start_arn(d->t->broker, d->t->arn, NULL, in, len, &e);
+  int rc = aev_machine_start_arn(d->t->broker, d->t->arn, name, in, len, &e);
   if (!rc) aev_execution_release(e);
   outcome(d, rc);
 }

@@ -105,6 +105,38 @@ static void quoted(out *o, const char *s, size_t n) {
   o->p[o->n++] = '"';
 }
 
+static int json_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/* A character that joins its neighbour into one token (1 2 would read 12). */
+static int word_char(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         c == '.' || c == '+' || c == '-';
+}
+
+/* The detail (n bytes) as AWS delivers it: without the whitespace between
+ * its tokens (the recorded SNS message of test_put_events_with_target_sns
+ * holds "detail":{"command":"update-account",...} for a detail sent as
+ * {"command": "update-account", ...}); strings are copied as they are.
+ * Whitespace between two characters that would join into one token stays
+ * (one space), so a detail that is not JSON does not become JSON. */
+static void compact(out *o, const char *s, size_t n) {
+  for (size_t i = 0; i < n;) {
+    if (s[i] == '"') {
+      size_t j = i + 1;
+      while ((j += plain_run(s + j, n - j)) < n && s[j] != '"')
+        j += s[j] == '\\' && j + 1 < n ? 2 : 1;
+      if (j < n) j++; /* the closing quote */
+      raw(o, s + i, j - i);
+      i = j;
+    } else if (json_space(s[i])) {
+      while (i < n && json_space(s[i])) i++;
+      if (i < n && word_char(o->p[o->n - 1]) && word_char(s[i])) o->p[o->n++] = ' ';
+    } else {
+      o->p[o->n++] = s[i++];
+    }
+  }
+}
+
 aev__event *aev__envelope(aev_broker *b, const char *source,
                           const char *detail_type, const char *detail,
                           size_t detail_len, json_t *resources,
@@ -138,7 +170,7 @@ aev__event *aev__envelope(aev_broker *b, const char *source,
     quoted(&o, json_string_value(r), strlen(json_string_value(r)));
   }
   text(&o, "],\"detail\":");
-  raw(&o, detail, detail_len);
+  compact(&o, detail, detail_len);
   raw(&o, "}", 2);
   ev->refs = 1;
   ev->len = o.n - 1;

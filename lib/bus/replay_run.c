@@ -169,14 +169,19 @@ static void run(aev__replay *r, int64_t now, aev__event ***batch, size_t *k) {
   else if (arm(r, now + STEP_MS)) finish(r, AEV__REPLAY_CANCELLED, now);
 }
 
-/* The archived event with "replay-name" added. */
+/* The archived event with "replay-name" added where AWS puts it: after
+ * "region", before "resources" (the recorded replay-messages of
+ * test_start_list_describe_canceled_replay). Quotes inside the envelope's
+ * strings are escaped, so the first ,"resources":[ is its member. */
 static aev__event *replayed(const aev__event *ev, const char *name) {
-  char head[160];
-  int h = snprintf(head, sizeof head, "{\"replay-name\":\"%s\",", name);
-  aev__event *r = aev__event_new((size_t)h + ev->len - 1);
+  char member[160];
+  int h = snprintf(member, sizeof member, ",\"replay-name\":\"%s\"", name);
+  size_t before = (size_t)(strstr(ev->text, ",\"resources\":[") - ev->text);
+  aev__event *r = aev__event_new((size_t)h + ev->len);
   if (!r) return NULL;
-  memcpy(r->text, head, (size_t)h);
-  memcpy(r->text + h, ev->text + 1, ev->len - 1);
+  memcpy(r->text, ev->text, before);
+  memcpy(r->text + before, member, (size_t)h);
+  memcpy(r->text + before + (size_t)h, ev->text + before, ev->len - before);
   r->ingest_ms = ev->ingest_ms;
   r->time_ms = ev->time_ms;
   r->replayed = 1;

@@ -41,7 +41,7 @@ def check_c(text, include_dir, library):
         rc, out, err = run([exe], env=env)
     expect(rc == 0, "the C example exits non-zero", out + err)
     lines = out.splitlines()
-    expect(len(lines) == 2 and '"detail":{"total": 250}' in lines[0]
+    expect(len(lines) == 2 and '"detail":{"total":250}' in lines[0]
            and lines[1].startswith("QueueDoesNotExist: "),
            "the C example should print the matching event, then the error",
            out + err)

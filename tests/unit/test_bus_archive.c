@@ -47,14 +47,16 @@ static const char *state_of(json_t *j) {
   return json_string_value(json_object_get(j, "State"));
 }
 
-/* Drains the queue: how many messages, and whether all carry replay-name. */
+/* Drains the queue: how many messages, and whether all carry replay-name,
+ * between region and resources as AWS's replayed events do. */
 static int drain_queue(aev_queue *q, int *replayed) {
   int n = 0;
   char *body;
   *replayed = 1;
   while ((body = bt_take(q))) {
     n++;
-    if (!strstr(body, "\"replay-name\":\"rp\"")) *replayed = 0;
+    if (!strstr(body, "\"region\":\"us-east-1\",\"replay-name\":\"rp\",\"resources\":["))
+      *replayed = 0;
     free(body);
   }
   return n;

@@ -64,6 +64,23 @@ START_TEST(queue_target_gets_the_envelope) {
 }
 END_TEST
 
+/* The event a target receives holds the detail without the whitespace
+ * between its tokens, as AWS re-serializes it (the recorded SNS message of
+ * test_put_events_with_target_sns); strings keep theirs. */
+START_TEST(delivered_detail_is_compact) {
+  bt_rule(def, "r", "orders", bt_queue_target(q, "t", NULL));
+  const char *detail = " {\n  \"command\": \"update account\",\t\"payload\": "
+                       "{\"id\": \"0a\\\" b\\\\\", \"n\": [1, -2.5e3, true, null]}\r\n} ";
+  bt_ok(aev_bus_put_event(def, "orders", "Order Placed", detail, strlen(detail), NULL));
+  char *body = bt_take(q);
+  const char *want = "\"detail\":{\"command\":\"update account\",\"payload\":"
+                     "{\"id\":\"0a\\\" b\\\\\",\"n\":[1,-2.5e3,true,null]}}}";
+  ck_assert_ptr_nonnull(body);
+  ck_assert_str_eq(body + strlen(body) - strlen(want), want);
+  free(body);
+}
+END_TEST
+
 START_TEST(fifo_queue_target_uses_group) {
   aev_queue *f = bt_queue(b, "f.fifo", "{\"FifoQueue\":\"true\"}");
   bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
@@ -471,7 +488,9 @@ START_TEST(state_machine_target) {
            "[{\"Id\":\"m\",\"Arn\":\"%s\",\"InputPath\":\"$.detail\"}]",
            aev_machine_arn(m));
   bt_rule(def, "r", "a", targets);
-  bt_put(def, "a", "{\"step\":1}");
+  char id[37];
+  const char *detail = "{\"step\":1}";
+  bt_ok(aev_bus_put_event(def, "a", "test", detail, strlen(detail), id));
   aev_broker_advance(b, 1000);
   char req[512], *out;
   snprintf(req, sizeof req, "{\"stateMachineArn\":\"%s\"}", aev_machine_arn(m));
@@ -481,6 +500,12 @@ START_TEST(state_machine_target) {
   json_t *ex = json_array_get(json_object_get(j, "executions"), 0);
   ck_assert_ptr_nonnull(ex);
   ck_assert_str_eq(json_string_value(json_object_get(ex, "status")), "SUCCEEDED");
+  /* AWS names the execution after the event: its EventId, then a suffix
+   * (test_put_events_with_target_statefunction_machine). */
+  const char *name = json_string_value(json_object_get(ex, "name"));
+  ck_assert_int_eq(strlen(name), 73);
+  ck_assert_int_eq(strncmp(name, id, 36), 0);
+  ck_assert_int_eq(name[36], '_');
   snprintf(req, sizeof req, "{\"executionArn\":\"%s\"}",
            json_string_value(json_object_get(ex, "executionArn")));
   bt_ok(aev_call(b, "states", "DescribeExecution", req, &out));
@@ -892,6 +917,7 @@ int main(void) {
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, queue_target_gets_the_envelope);
+  tcase_add_test(tc, delivered_detail_is_compact);
   tcase_add_test(tc, fifo_queue_target_uses_group);
   tcase_add_test(tc, standard_targets_take_the_group_alone);
   tcase_add_test(tc, input_and_input_path);
