@@ -1,9 +1,12 @@
 """Firehose delivery streams from Python: a Python sink, a Python
-transform with each outcome, and S3-style objects in a directory."""
+transform with each outcome, and S3-style objects in a directory, compressed
+or not."""
+import gzip
 import os
 import shutil
 import tempfile
 import unittest
+import zipfile
 
 from awsevents import Broker, ClientError, DeliveryStream
 
@@ -60,6 +63,30 @@ class Deliveries(unittest.TestCase):
         self.assertEqual(ok, [b"XY"])
         self.assertIn(b'"rawData":"ZmFpbA=="', failed[0])
         self.assertEqual(d.metrics()["DroppedRecords"], 1)
+
+    def test_compressed_objects_open_with_the_standard_library(self):
+        for fmt, ext in (("GZIP", ".gz"), ("ZIP", ".zip")):
+            d = self.b.create_delivery_stream(
+                "z" + fmt, {"ExtendedS3DestinationConfiguration": {
+                    "BucketARN": "arn:aws:s3:::b", "LocalDirectory": self.dir,
+                    "Prefix": fmt + "/", "CompressionFormat": fmt,
+                    "ProcessingConfiguration": {"Enabled": True, "Processors": [
+                        {"Type": "AppendDelimiterToRecord"}]},
+                    "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0}}})
+            d.put_batch([b'{"n":1}', b'{"n":2}'])
+            self.b.advance(0)
+            names = [os.path.join(r, n) for r, _, ns in os.walk(os.path.join(self.dir, fmt))
+                     for n in ns]
+            self.assertEqual(len(names), 1)
+            self.assertTrue(names[0].endswith(ext), names[0])
+            if fmt == "GZIP":
+                with gzip.open(names[0]) as f:
+                    body = f.read()
+            else:
+                with zipfile.ZipFile(names[0]) as z:
+                    self.assertIsNone(z.testzip())
+                    body = z.read(z.namelist()[0])
+            self.assertEqual(body, b'{"n":1}\n{"n":2}')
 
     def test_errors(self):
         with self.assertRaises(ClientError) as e:
