@@ -129,12 +129,21 @@ static int parse(aev__mapping *m, json_t *req) {
       json_object_get(json_object_get(req, "DestinationConfig"), "OnFailure"),
       "Destination"));
   if (dest) {
-    if (strncmp(dest, "arn:aws:sqs:", 12) && strncmp(dest, "arn:aws:lambda:", 15))
-      return invalid("The OnFailure destination %s must be a queue or a "
-                     "function of this broker.", dest);
+    if ((rc = aev__mapping_check_destination(dest))) return rc;
     if (!(m->on_failure = strdup(dest))) return aev__nomem();
   }
   return parse_filters(m, json_object_get(req, "FilterCriteria"));
+}
+
+/* Stream sources take an SQS queue or an SNS topic as their OnFailure
+ * destination (AWS: "Capturing discarded batches"); a function of this
+ * broker is accepted as well. */
+int aev__mapping_check_destination(const char *dest) {
+  if (strncmp(dest, "arn:aws:sqs:", 12) && strncmp(dest, "arn:aws:sns:", 12) &&
+      strncmp(dest, "arn:aws:lambda:", 15))
+    return invalid("The OnFailure destination %s must be a queue, a topic "
+                   "or a function of this broker.", dest);
+  return AEV_OK;
 }
 
 json_t *aev__mapping_response_types_json(int report_failures) {

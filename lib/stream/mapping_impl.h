@@ -100,6 +100,10 @@ char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
 int aev__mapping_function_arn(aev_broker *b, const char *name, char **arn);
 /* mapping.c: ResourceNotFoundException for a mapping that does not exist. */
 int aev__mapping_not_found(const char *uuid);
+/* mapping.c: AEV_OK when dest may be a stream mapping's OnFailure
+ * destination (a queue, a topic or a function), else
+ * InvalidParameterValueException. */
+int aev__mapping_check_destination(const char *dest);
 /* mapping.c: FunctionResponseTypes and DestinationConfig as a mapping's
  * description shows them; NULL when out of memory. */
 json_t *aev__mapping_response_types_json(int report_failures);

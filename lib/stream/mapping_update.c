@@ -203,12 +203,7 @@ static int parse(aev_broker *b, json_t *req, change *c) {
   if ((v = json_object_get(req, "DestinationConfig"))) {
     const char *dest = json_string_value(json_object_get(
         json_object_get(v, "OnFailure"), "Destination"));
-    if (dest && strncmp(dest, "arn:aws:sqs:", 12) &&
-        strncmp(dest, "arn:aws:lambda:", 15))
-      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
-                       "The OnFailure destination %s must be a queue or a "
-                       "function of this broker.",
-                       dest);
+    if (dest && (rc = aev__mapping_check_destination(dest))) return rc;
     c->on_failure_given = 1;
     if (dest && !(c->on_failure = strdup(dest))) return aev__nomem();
   }

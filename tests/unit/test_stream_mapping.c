@@ -1,7 +1,7 @@
 /* Event-source mappings from streams, on the manual clock: Lambda's
  * Kinesis event shape, batches in shard order, a poisoned batch bisected
  * down to the bad record whose failure record (KinesisBatchInfo) reaches
- * the OnFailure queue, ReportBatchItemFailures checkpoints, per-key order
+ * the OnFailure queue or topic, ReportBatchItemFailures checkpoints, per-key order
  * with ParallelizationFactor, parents before children across a reshard,
  * filters on data, LATEST, MaximumRecordAgeInSeconds, and the checks. */
 #include <jansson.h>
@@ -14,7 +14,8 @@ static aev_broker *b;
 
 /* What the function saw: each invocation's records' data joined by ','
  * and invocations separated by '|'; a record named "poison" fails the
- * invocation; "bad" is reported as an item failure the first time. */
+ * invocation; "bad" is reported as an item failure the first time,
+ * "doomed" every time. */
 static char seen[8192];
 static int calls, bad_reported;
 static json_t *last_event;
@@ -68,6 +69,8 @@ static void handle(aev_invocation *ctx, const char *event) {
       bad_seq = json_string_value(json_object_get(k, "sequenceNumber"));
       bad_reported = 1;
     }
+    if (!strcmp((char *)data, "doomed"))
+      bad_seq = json_string_value(json_object_get(k, "sequenceNumber"));
     strcat(seen, (char *)data);
     strcat(seen, ",");
   }
@@ -205,6 +208,51 @@ START_TEST(report_batch_item_failures_checkpoints) {
   free(map(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"]"));
   aev_broker_advance(b, 10000);
   ck_assert_str_eq(seen, "a,bad,c,|bad,c,|");
+  aev_stream_release(s);
+}
+END_TEST
+
+/* AWS (test_kinesis_report_batch_item_failures, recorded 2024-10): a
+ * record reported failed on every try reaches the OnFailure destination
+ * alone once its retries run out; an SNS topic is a destination as good as
+ * a queue. */
+START_TEST(reported_failures_exhaust_to_a_topic) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "sink", NULL, &q), AEV_OK);
+  aev_topic *t;
+  ck_assert_int_eq(aev_topic_create(b, "discarded", NULL, &t), AEV_OK);
+  char *sub;
+  ck_assert_int_eq(aev_topic_subscribe(t, "sqs", aev_queue_arn(q), "{\"RawMessageDelivery\":\"true\"}", &sub),
+                   AEV_OK);
+  aev_free(sub);
+  aev_stream *s = st_stream(b, "s", 1);
+  char doomed_seq[AEV_STREAM_SEQUENCE_SIZE];
+  st_put(s, "k", "a", NULL);
+  st_put(s, "k", "b", NULL);
+  st_put(s, "k", "doomed", doomed_seq);
+  char extra[512];
+  snprintf(extra, sizeof extra,
+           ",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":3,\"MaximumRetryAttempts\":3,"
+           "\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"],"
+           "\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"%s\"}}",
+           aev_topic_arn(t));
+  free(map(s, extra));
+  for (int i = 0; i < 10; i++) aev_broker_advance(b, 60000);
+  ck_assert_str_eq(seen, "a,b,doomed,|doomed,|doomed,|doomed,|");
+  aev_message *m;
+  size_t n;
+  ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, &m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  json_t *rec = json_loads(aev_message_body(m, NULL), 0, NULL);
+  json_t *info = json_object_get(rec, "KinesisBatchInfo");
+  ck_assert_str_eq(json_string_value(json_object_get(info, "startSequenceNumber")), doomed_seq);
+  ck_assert_str_eq(json_string_value(json_object_get(info, "endSequenceNumber")), doomed_seq);
+  ck_assert_int_eq(json_integer_value(json_object_get(info, "batchSize")), 1);
+  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(rec, "requestContext"), "approximateInvokeCount")), 4);
+  json_decref(rec);
+  aev_message_free(m);
+  aev_topic_release(t);
+  aev_queue_release(q);
   aev_stream_release(s);
 }
 END_TEST
@@ -439,6 +487,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, one_mapping_per_stream_and_function);
   tcase_add_test(tc, poisoned_batch_is_bisected_to_the_destination);
   tcase_add_test(tc, report_batch_item_failures_checkpoints);
+  tcase_add_test(tc, reported_failures_exhaust_to_a_topic);
   tcase_add_test(tc, parallelization_keeps_order_per_key);
   tcase_add_test(tc, parents_before_children);
   tcase_add_test(tc, filters_latest_and_record_age);
