@@ -124,10 +124,13 @@ char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
   iso(aev_broker_now_ms(m->b), now, sizeof now);
   iso(bt->r[0].arrival_ms, first, sizeof first);
   iso(bt->r[bt->n - 1].arrival_ms, last, sizeof last);
-  json_t *resp = json_pack("{s:i, s:s}", "statusCode", 200, "executedVersion",
-                           "$LATEST");
-  if (function_error)
-    json_object_set_new(resp, "functionError", json_string(function_error));
+  /* functionError is null when the function returned but its batch still
+   * failed (reported item failures, or an unreadable report), as AWS
+   * records it. */
+  json_t *resp = json_pack("{s:i, s:s, s:o}", "statusCode", 200,
+                           "executedVersion", "$LATEST", "functionError",
+                           function_error ? json_string(function_error)
+                                          : json_null());
   json_t *j = json_pack(
       "{s:{s:s, s:s, s:s, s:i}, s:o, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
       "s:I, s:s}}",

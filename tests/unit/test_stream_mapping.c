@@ -214,8 +214,9 @@ END_TEST
 
 /* AWS (test_kinesis_report_batch_item_failures, recorded 2024-10): a
  * record reported failed on every try reaches the OnFailure destination
- * alone once its retries run out; an SNS topic is a destination as good as
- * a queue. */
+ * alone once its retries run out, its responseContext carrying
+ * "functionError": null since the function itself returned; an SNS topic
+ * is a destination as good as a queue. */
 START_TEST(reported_failures_exhaust_to_a_topic) {
   aev_queue *q;
   ck_assert_int_eq(aev_queue_create(b, "sink", NULL, &q), AEV_OK);
@@ -249,6 +250,9 @@ START_TEST(reported_failures_exhaust_to_a_topic) {
   ck_assert_str_eq(json_string_value(json_object_get(info, "endSequenceNumber")), doomed_seq);
   ck_assert_int_eq(json_integer_value(json_object_get(info, "batchSize")), 1);
   ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(rec, "requestContext"), "approximateInvokeCount")), 4);
+  json_t *err = json_object_get(json_object_get(rec, "responseContext"), "functionError");
+  ck_assert_ptr_nonnull(err);
+  ck_assert(json_is_null(err));
   json_decref(rec);
   aev_message_free(m);
   aev_topic_release(t);
