@@ -58,6 +58,9 @@ typedef struct aev__mapping {
   _Atomic long refs;
   _Atomic int pump_posted;
   _Atomic int deleted;
+  /* Enabled false (Create or Update): the mapping keeps its checkpoints
+   * and starts no batch; enabled again, it reads on from them. */
+  _Atomic int disabled;
   char uuid[AEV_UUID_LEN + 1];
   aev_broker *b;
   aev_stream *s; /* a counted handle */

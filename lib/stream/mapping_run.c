@@ -355,7 +355,7 @@ void aev__mapping_pump(void *arg, int cancelled) {
     aev__mapping_sync(m, m->s, aev__stream_now_ms(m->s));
     pthread_mutex_unlock(&m->s->mu);
     int64_t deadline = INT64_MAX;
-    for (size_t i = 0; i < m->nshards; i++)
+    for (size_t i = 0; !m->disabled && i < m->nshards; i++)
       if (m->shards[i].state == 1)
         for (int p = 0; p < m->factor; p++) dispatch(m, &m->shards[i], p, &deadline);
     /* Drained children may have opened their children: look again. */

@@ -261,6 +261,68 @@ START_TEST(reported_failures_exhaust_to_a_topic) {
 }
 END_TEST
 
+/* The State an update or a Get answers for the mapping uuid. */
+static char *state_after(const char *uuid, const char *update_json) {
+  char *out = NULL;
+  if (update_json) {
+    char req[256];
+    snprintf(req, sizeof req, "{\"UUID\":\"%s\",%s}", uuid, update_json);
+    ck_assert_int_eq(aev_event_source_mapping_update(b, req, &out), AEV_OK);
+  } else {
+    ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &out), AEV_OK);
+  }
+  json_t *d = json_loads(out, 0, NULL);
+  aev_free(out);
+  char *state = strdup(json_string_value(json_object_get(d, "State")));
+  json_decref(d);
+  return state;
+}
+
+static void assert_state(char *state, const char *want) {
+  ck_assert_str_eq(state, want);
+  free(state);
+}
+
+/* AWS (test_disable_kinesis_event_source_mapping, recorded 2024-10):
+ * UpdateEventSourceMapping with Enabled false answers "Disabling", the
+ * mapping turns "Disabled" and records put meanwhile reach no function;
+ * enabled again ("Enabling") it reads on from where it stopped. A mapping
+ * created with Enabled false starts Disabled. */
+START_TEST(disabled_mapping_reads_nothing_until_enabled) {
+  aev_stream *s = st_stream(b, "s", 1);
+  char *uuid = map(s, ",\"StartingPosition\":\"TRIM_HORIZON\"");
+  st_put(s, "k", "a", NULL);
+  aev_broker_drain(b);
+  ck_assert_str_eq(seen, "a,|");
+  assert_state(state_after(uuid, "\"Enabled\":false"), "Disabling");
+  aev_broker_drain(b);
+  assert_state(state_after(uuid, NULL), "Disabled");
+  st_put(s, "k", "b", NULL);
+  st_put(s, "k", "c", NULL);
+  aev_broker_advance(b, 600000);
+  ck_assert_str_eq(seen, "a,|");
+  assert_state(state_after(uuid, "\"BatchSize\":5"), "Updating");
+  aev_broker_drain(b);
+  assert_state(state_after(uuid, NULL), "Disabled");
+  assert_state(state_after(uuid, "\"Enabled\":true"), "Enabling");
+  aev_broker_drain(b);
+  assert_state(state_after(uuid, NULL), "Enabled");
+  ck_assert_str_eq(seen, "a,|b,c,|");
+  free(uuid);
+
+  aev_stream *t = st_stream(b, "t", 1);
+  st_put(t, "k", "d", NULL);
+  json_t *out;
+  ck_assert_int_eq(map_request(t, ",\"StartingPosition\":\"TRIM_HORIZON\",\"Enabled\":false", &out), AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(out, "State")), "Disabled");
+  json_decref(out);
+  aev_broker_advance(b, 60000);
+  ck_assert_str_eq(seen, "a,|b,c,|");
+  aev_stream_release(t);
+  aev_stream_release(s);
+}
+END_TEST
+
 static char order_log[4096];
 
 static void keyed(void *user, aev_invocation *ctx, const char *event, size_t len) {
@@ -492,6 +554,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, poisoned_batch_is_bisected_to_the_destination);
   tcase_add_test(tc, report_batch_item_failures_checkpoints);
   tcase_add_test(tc, reported_failures_exhaust_to_a_topic);
+  tcase_add_test(tc, disabled_mapping_reads_nothing_until_enabled);
   tcase_add_test(tc, parallelization_keeps_order_per_key);
   tcase_add_test(tc, parents_before_children);
   tcase_add_test(tc, filters_latest_and_record_age);
