@@ -92,7 +92,8 @@ char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt);
 /* 1 when the record passes the mapping's filters (or it has none), 0 when
  * it does not, -1 when out of memory. */
 int aev__mapping_passes(const aev__mapping *m, const aev__mrec *r);
-/* Lambda's failure record for a batch sent to the OnFailure destination. */
+/* Lambda's failure record for a batch sent to the OnFailure destination;
+ * invokes 0 (records that aged out unread) leaves out responseContext. */
 char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
                            const char *condition, int invokes,
                            const char *function_error);
