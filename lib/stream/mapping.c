@@ -137,8 +137,8 @@ static int parse(aev__mapping *m, json_t *req) {
 }
 
 /* Stream sources take an SQS queue or an SNS topic as their OnFailure
- * destination (AWS: "Capturing discarded batches"); a function of this
- * broker is accepted as well. */
+ * destination for discarded records (Lambda's Kinesis parameters,
+ * DestinationConfig); a function of this broker is accepted as well. */
 int aev__mapping_check_destination(const char *dest) {
   if (strncmp(dest, "arn:aws:sqs:", 12) && strncmp(dest, "arn:aws:sns:", 12) &&
       strncmp(dest, "arn:aws:lambda:", 15))
@@ -167,10 +167,10 @@ static json_t *describe(aev__mapping *m, const char *state) {
       "FunctionArn", m->function_arn, "LastModified",
       (double)m->modified_ms / 1000.0, "LastProcessingResult",
       m->last_result[0] ? m->last_result : "No records processed", "State",
-      state           ? state
-      : m->deleted    ? "Deleting"
-      : m->disabled   ? "Disabled"
-                      : "Enabled",
+      state         ? state
+      : m->deleted  ? "Deleting"
+      : m->disabled ? "Disabled"
+                    : "Enabled",
       "StateTransitionReason",
       "User action", "MaximumRecordAgeInSeconds", m->max_age_s,
       "BisectBatchOnFunctionError", m->bisect, "MaximumRetryAttempts",

@@ -3,8 +3,9 @@
  * stream side here). A listing describes each mapping through
  * aev__stream_mapping_get. An update is checked as Lambda checks it,
  * answered at once with the new settings and State "Updating" (or
- * "Enabling" / "Disabling"), as Lambda answers, and applied by a task on the mapping's strand, where its pump
- * reads the settings, so no batch sees half an update. Fields the API
+ * "Enabling" / "Disabling"), as Lambda answers, and applied by a task on
+ * the mapping's strand, where its pump reads the settings, so no batch
+ * sees half an update. Fields the API
  * side reads change under the stream's lock as well. */
 #include <stddef.h>
 #include <stdlib.h>
