@@ -117,6 +117,7 @@ static int parse(aev__mapping *m, json_t *req) {
     return invalid("%s", "MaximumRecordAgeInSeconds must be -1 or between 60 "
                          "and 604800.");
   m->bisect = json_is_true(json_object_get(req, "BisectBatchOnFunctionError"));
+  m->disabled = json_is_false(json_object_get(req, "Enabled"));
   size_t i;
   json_t *t;
   json_array_foreach(json_object_get(req, "FunctionResponseTypes"), i, t) {
@@ -129,12 +130,21 @@ static int parse(aev__mapping *m, json_t *req) {
       json_object_get(json_object_get(req, "DestinationConfig"), "OnFailure"),
       "Destination"));
   if (dest) {
-    if (strncmp(dest, "arn:aws:sqs:", 12) && strncmp(dest, "arn:aws:lambda:", 15))
-      return invalid("The OnFailure destination %s must be a queue or a "
-                     "function of this broker.", dest);
+    if ((rc = aev__mapping_check_destination(dest))) return rc;
     if (!(m->on_failure = strdup(dest))) return aev__nomem();
   }
   return parse_filters(m, json_object_get(req, "FilterCriteria"));
+}
+
+/* Stream sources take an SQS queue or an SNS topic as their OnFailure
+ * destination for discarded records (Lambda's Kinesis parameters,
+ * DestinationConfig); a function of this broker is accepted as well. */
+int aev__mapping_check_destination(const char *dest) {
+  if (strncmp(dest, "arn:aws:sqs:", 12) && strncmp(dest, "arn:aws:sns:", 12) &&
+      strncmp(dest, "arn:aws:lambda:", 15))
+    return invalid("The OnFailure destination %s must be a queue, a topic "
+                   "or a function of this broker.", dest);
+  return AEV_OK;
 }
 
 json_t *aev__mapping_response_types_json(int report_failures) {
@@ -157,7 +167,11 @@ static json_t *describe(aev__mapping *m, const char *state) {
       "FunctionArn", m->function_arn, "LastModified",
       (double)m->modified_ms / 1000.0, "LastProcessingResult",
       m->last_result[0] ? m->last_result : "No records processed", "State",
-      state ? state : m->deleted ? "Deleting" : "Enabled", "StateTransitionReason",
+      state         ? state
+      : m->deleted  ? "Deleting"
+      : m->disabled ? "Disabled"
+                    : "Enabled",
+      "StateTransitionReason",
       "User action", "MaximumRecordAgeInSeconds", m->max_age_s,
       "BisectBatchOnFunctionError", m->bisect, "MaximumRetryAttempts",
       m->max_retries, "TumblingWindowInSeconds", m->tumbling_s);
@@ -271,7 +285,8 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   m->next = s->mappings;
   s->mappings = m;
   m->refs++; /* the stream list's */
-  *out = describe(m, "Creating"); /* as Lambda answers a new mapping */
+  /* as Lambda answers a new mapping, or one created disabled */
+  *out = describe(m, m->disabled ? "Disabled" : "Creating");
   pthread_mutex_unlock(&s->mu);
   aev__mapping_unref(m);
   return AEV_OK;

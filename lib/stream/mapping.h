@@ -20,7 +20,8 @@ int aev__stream_mapping_delete(aev_broker *b, const char *uuid, json_t **out);
 /* mapping_update.c: ListEventSourceMappings appends the descriptions of
  * the stream mappings (of function_arn, of source_arn; NULL: any) to out;
  * UpdateEventSourceMapping by the request's UUID answers the updated
- * description (State "Updating") and applies it on the mapping's strand;
+ * description (State "Updating", or "Enabling" / "Disabling" when Enabled
+ * flips) and applies it on the mapping's strand;
  * ResourceNotFoundException when no stream mapping has that UUID. */
 int aev__stream_mapping_list(aev_broker *b, const char *function_arn,
                              const char *source_arn, json_t *out);

@@ -124,22 +124,31 @@ char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
   iso(aev_broker_now_ms(m->b), now, sizeof now);
   iso(bt->r[0].arrival_ms, first, sizeof first);
   iso(bt->r[bt->n - 1].arrival_ms, last, sizeof last);
-  json_t *resp = json_pack("{s:i, s:s}", "statusCode", 200, "executedVersion",
-                           "$LATEST");
-  if (function_error)
-    json_object_set_new(resp, "functionError", json_string(function_error));
   json_t *j = json_pack(
-      "{s:{s:s, s:s, s:s, s:i}, s:o, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
+      "{s:{s:s, s:s, s:s, s:i}, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
       "s:I, s:s}}",
       "requestContext", "requestId", request_id, "functionArn",
       m->function_arn, "condition", condition, "approximateInvokeCount",
-      invokes, "responseContext", resp, "version", "1.0", "timestamp", now,
+      invokes, "version", "1.0", "timestamp", now,
       "KinesisBatchInfo", "shardId", shard, "startSequenceNumber",
       bt->r[0].seq, "endSequenceNumber", bt->r[bt->n - 1].seq,
       "approximateArrivalOfFirstRecord", first,
       "approximateArrivalOfLastRecord", last, "batchSize", (json_int_t)bt->n,
       "streamArn", aev_stream_arn(m->s));
-  char *text = aev__json_dumps(j, JSON_COMPACT);
+  /* The last invocation's outcome, for a batch that had one (records that
+   * aged out unread have none): functionError is null when the function
+   * returned but its batch still failed (reported item failures, or an
+   * unreadable report), as AWS records it. */
+  if (j && invokes > 0 &&
+      json_object_set_new(
+          j, "responseContext",
+          json_pack("{s:i, s:s, s:o}", "statusCode", 200, "executedVersion",
+                    "$LATEST", "functionError",
+                    function_error ? json_string(function_error) : json_null()))) {
+    json_decref(j);
+    j = NULL;
+  }
+  char *text = j ? aev__json_dumps(j, JSON_COMPACT) : NULL;
   json_decref(j);
   return text;
 }

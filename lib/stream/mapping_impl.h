@@ -58,6 +58,9 @@ typedef struct aev__mapping {
   _Atomic long refs;
   _Atomic int pump_posted;
   _Atomic int deleted;
+  /* Enabled false (Create or Update): the mapping keeps its checkpoints
+   * and starts no batch; enabled again, it reads on from them. */
+  _Atomic int disabled;
   char uuid[AEV_UUID_LEN + 1];
   aev_broker *b;
   aev_stream *s; /* a counted handle */
@@ -89,7 +92,8 @@ char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt);
 /* 1 when the record passes the mapping's filters (or it has none), 0 when
  * it does not, -1 when out of memory. */
 int aev__mapping_passes(const aev__mapping *m, const aev__mrec *r);
-/* Lambda's failure record for a batch sent to the OnFailure destination. */
+/* Lambda's failure record for a batch sent to the OnFailure destination;
+ * invokes 0 (records that aged out unread) leaves out responseContext. */
 char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
                            const char *condition, int invokes,
                            const char *function_error);
@@ -100,6 +104,10 @@ char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
 int aev__mapping_function_arn(aev_broker *b, const char *name, char **arn);
 /* mapping.c: ResourceNotFoundException for a mapping that does not exist. */
 int aev__mapping_not_found(const char *uuid);
+/* mapping.c: AEV_OK when dest may be a stream mapping's OnFailure
+ * destination (a queue, a topic or a function), else
+ * InvalidParameterValueException. */
+int aev__mapping_check_destination(const char *dest);
 /* mapping.c: FunctionResponseTypes and DestinationConfig as a mapping's
  * description shows them; NULL when out of memory. */
 json_t *aev__mapping_response_types_json(int report_failures);

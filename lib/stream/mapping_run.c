@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "awsevents/topic.h"
 #include "core/broker.h"
 #include "core/json_parse.h"
 #include "core/status.h"
@@ -135,7 +136,9 @@ static int push(aev__mbatch *bt, aev__mrec r, size_t *cap) {
   return 0;
 }
 
-/* Sends a failure record for bt to the OnFailure destination, if any. */
+/* Sends a failure record for bt to the OnFailure destination, if any: a
+ * queue gets it as a message body, a topic as the message, a function as an
+ * Event payload. */
 static void to_destination(aev__mapping *m, const aev__mbatch *bt,
                            const char *condition, int invokes,
                            const char *function_error) {
@@ -149,6 +152,12 @@ static void to_destination(aev__mapping *m, const aev__mbatch *bt,
       aev__sent sent;
       aev__queue_send(q, &req, &sent);
       aev_queue_release(q);
+    }
+  } else if (!strncmp(m->on_failure, "arn:aws:sns:", 12)) {
+    aev_topic *t;
+    if (aev_topic_get(m->b, m->on_failure, &t) == AEV_OK) {
+      aev_topic_publish(t, rec, strlen(rec), NULL, NULL, NULL);
+      aev_topic_release(t);
     }
   } else {
     aev_function *f;
@@ -346,7 +355,7 @@ void aev__mapping_pump(void *arg, int cancelled) {
     aev__mapping_sync(m, m->s, aev__stream_now_ms(m->s));
     pthread_mutex_unlock(&m->s->mu);
     int64_t deadline = INT64_MAX;
-    for (size_t i = 0; i < m->nshards; i++)
+    for (size_t i = 0; !m->disabled && i < m->nshards; i++)
       if (m->shards[i].state == 1)
         for (int p = 0; p < m->factor; p++) dispatch(m, &m->shards[i], p, &deadline);
     /* Drained children may have opened their children: look again. */

@@ -2,9 +2,10 @@
  * (the functions primitive answers both for queue mappings and hands the
  * stream side here). A listing describes each mapping through
  * aev__stream_mapping_get. An update is checked as Lambda checks it,
- * answered at once with the new settings and State "Updating", as Lambda
- * answers, and applied by a task on the mapping's strand, where its pump
- * reads the settings, so no batch sees half an update. Fields the API
+ * answered at once with the new settings and State "Updating" (or
+ * "Enabling" / "Disabling"), as Lambda answers, and applied by a task on
+ * the mapping's strand, where its pump reads the settings, so no batch
+ * sees half an update. Fields the API
  * side reads change under the stream's lock as well. */
 #include <stddef.h>
 #include <stdlib.h>
@@ -90,6 +91,7 @@ typedef struct change {
   aev__mapping *m; /* counted */
   int batch_size, window_s, max_retries, max_age_s, bisect, report_failures;
   int tumbling_s;
+  int enabled;                  /* Enabled given: 0 or 1; else -1 */
   char *function_arn;           /* new, or NULL */
   char *on_failure;             /* with on_failure_given: NULL clears */
   int on_failure_given;
@@ -180,8 +182,11 @@ static int parse(aev_broker *b, json_t *req, change *c) {
   json_t *v = json_object_get(req, "ParallelizationFactor");
   if (v && !json_is_null(v) && json_integer_value(v) != c->m->factor)
     return unsupported("Changing ParallelizationFactor");
-  if (json_is_false(json_object_get(req, "Enabled")))
-    return unsupported("Disabling a mapping");
+  c->enabled = -1;
+  if ((v = json_object_get(req, "Enabled")) && !json_is_null(v)) {
+    if (!json_is_boolean(v)) return invalid("Enabled must be a boolean.");
+    c->enabled = json_is_true(v);
+  }
   if ((v = json_object_get(req, "BisectBatchOnFunctionError")) &&
       !json_is_null(v)) {
     if (!json_is_boolean(v))
@@ -203,12 +208,7 @@ static int parse(aev_broker *b, json_t *req, change *c) {
   if ((v = json_object_get(req, "DestinationConfig"))) {
     const char *dest = json_string_value(json_object_get(
         json_object_get(v, "OnFailure"), "Destination"));
-    if (dest && strncmp(dest, "arn:aws:sqs:", 12) &&
-        strncmp(dest, "arn:aws:lambda:", 15))
-      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
-                       "The OnFailure destination %s must be a queue or a "
-                       "function of this broker.",
-                       dest);
+    if (dest && (rc = aev__mapping_check_destination(dest))) return rc;
     c->on_failure_given = 1;
     if (dest && !(c->on_failure = strdup(dest))) return aev__nomem();
   }
@@ -237,6 +237,7 @@ static void apply(void *arg, int cancelled) {
     m->bisect = c->bisect;
     m->report_failures = c->report_failures;
     m->modified_ms = c->modified_ms;
+    if (c->enabled >= 0) m->disabled = !c->enabled;
     if (m->tumbling_s != c->tumbling_s) {
       /* Another window length: open windows are dropped with their
        * state, and the next records start fresh windows. */
@@ -278,7 +279,8 @@ static void apply(void *arg, int cancelled) {
 }
 
 /* The description Update answers with: the current one with the changed
- * members over it, State "Updating". */
+ * members over it, State the transition it starts ("Enabling" or
+ * "Disabling" when Enabled flips, else "Updating", as Lambda answers). */
 static json_t *updated(json_t *desc, const change *c) {
   int whole = !json_object_set_new(desc, "BatchSize", json_integer(c->batch_size));
   whole &= !json_object_set_new(desc, "MaximumBatchingWindowInSeconds",
@@ -302,7 +304,11 @@ static json_t *updated(json_t *desc, const change *c) {
   }
   whole &= !json_object_set_new(desc, "LastModified",
                                 json_real((double)c->modified_ms / 1000.0));
-  whole &= !json_object_set_new(desc, "State", json_string("Updating"));
+  int was_enabled = !c->m->disabled;
+  const char *state = c->enabled < 0 || c->enabled == was_enabled ? "Updating"
+                      : c->enabled                                ? "Enabling"
+                                                                  : "Disabling";
+  whole &= !json_object_set_new(desc, "State", json_string(state));
   return aev__json_whole(desc, whole);
 }
 

@@ -1,7 +1,7 @@
 /* Event-source mappings from streams, on the manual clock: Lambda's
  * Kinesis event shape, batches in shard order, a poisoned batch bisected
  * down to the bad record whose failure record (KinesisBatchInfo) reaches
- * the OnFailure queue, ReportBatchItemFailures checkpoints, per-key order
+ * the OnFailure queue or topic, ReportBatchItemFailures checkpoints, per-key order
  * with ParallelizationFactor, parents before children across a reshard,
  * filters on data, LATEST, MaximumRecordAgeInSeconds, and the checks. */
 #include <jansson.h>
@@ -14,7 +14,8 @@ static aev_broker *b;
 
 /* What the function saw: each invocation's records' data joined by ','
  * and invocations separated by '|'; a record named "poison" fails the
- * invocation; "bad" is reported as an item failure the first time. */
+ * invocation; "bad" is reported as an item failure the first time,
+ * "doomed" every time. */
 static char seen[8192];
 static int calls, bad_reported;
 static json_t *last_event;
@@ -68,6 +69,8 @@ static void handle(aev_invocation *ctx, const char *event) {
       bad_seq = json_string_value(json_object_get(k, "sequenceNumber"));
       bad_reported = 1;
     }
+    if (!strcmp((char *)data, "doomed"))
+      bad_seq = json_string_value(json_object_get(k, "sequenceNumber"));
     strcat(seen, (char *)data);
     strcat(seen, ",");
   }
@@ -209,6 +212,117 @@ START_TEST(report_batch_item_failures_checkpoints) {
 }
 END_TEST
 
+/* AWS (test_kinesis_report_batch_item_failures, recorded 2024-10): a
+ * record reported failed on every try reaches the OnFailure destination
+ * alone once its retries run out, its responseContext carrying
+ * "functionError": null since the function itself returned; an SNS topic
+ * is a destination as good as a queue. */
+START_TEST(reported_failures_exhaust_to_a_topic) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "sink", NULL, &q), AEV_OK);
+  aev_topic *t;
+  ck_assert_int_eq(aev_topic_create(b, "discarded", NULL, &t), AEV_OK);
+  char *sub;
+  ck_assert_int_eq(aev_topic_subscribe(t, "sqs", aev_queue_arn(q), "{\"RawMessageDelivery\":\"true\"}", &sub),
+                   AEV_OK);
+  aev_free(sub);
+  aev_stream *s = st_stream(b, "s", 1);
+  char doomed_seq[AEV_STREAM_SEQUENCE_SIZE];
+  st_put(s, "k", "a", NULL);
+  st_put(s, "k", "b", NULL);
+  st_put(s, "k", "doomed", doomed_seq);
+  char extra[512];
+  snprintf(extra, sizeof extra,
+           ",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":3,\"MaximumRetryAttempts\":3,"
+           "\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"],"
+           "\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"%s\"}}",
+           aev_topic_arn(t));
+  free(map(s, extra));
+  for (int i = 0; i < 10; i++) aev_broker_advance(b, 60000);
+  ck_assert_str_eq(seen, "a,b,doomed,|doomed,|doomed,|doomed,|");
+  aev_message *m;
+  size_t n;
+  ck_assert_int_eq(aev_queue_receive(q, 10, 0, NULL, &m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  json_t *rec = json_loads(aev_message_body(m, NULL), 0, NULL);
+  json_t *info = json_object_get(rec, "KinesisBatchInfo");
+  ck_assert_str_eq(json_string_value(json_object_get(info, "startSequenceNumber")), doomed_seq);
+  ck_assert_str_eq(json_string_value(json_object_get(info, "endSequenceNumber")), doomed_seq);
+  ck_assert_int_eq(json_integer_value(json_object_get(info, "batchSize")), 1);
+  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(rec, "requestContext"), "approximateInvokeCount")), 4);
+  json_t *err = json_object_get(json_object_get(rec, "responseContext"), "functionError");
+  ck_assert_ptr_nonnull(err);
+  ck_assert(json_is_null(err));
+  json_decref(rec);
+  aev_message_free(m);
+  aev_topic_release(t);
+  aev_queue_release(q);
+  aev_stream_release(s);
+}
+END_TEST
+
+/* The State an update or a Get answers for the mapping uuid. */
+static char *state_after(const char *uuid, const char *update_json) {
+  char *out = NULL;
+  if (update_json) {
+    char req[256];
+    snprintf(req, sizeof req, "{\"UUID\":\"%s\",%s}", uuid, update_json);
+    ck_assert_int_eq(aev_event_source_mapping_update(b, req, &out), AEV_OK);
+  } else {
+    ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &out), AEV_OK);
+  }
+  json_t *d = json_loads(out, 0, NULL);
+  aev_free(out);
+  char *state = strdup(json_string_value(json_object_get(d, "State")));
+  json_decref(d);
+  return state;
+}
+
+static void assert_state(char *state, const char *want) {
+  ck_assert_str_eq(state, want);
+  free(state);
+}
+
+/* AWS (test_disable_kinesis_event_source_mapping, recorded 2024-10):
+ * UpdateEventSourceMapping with Enabled false answers "Disabling", the
+ * mapping turns "Disabled" and records put meanwhile reach no function;
+ * enabled again ("Enabling") it reads on from where it stopped. A mapping
+ * created with Enabled false starts Disabled. */
+START_TEST(disabled_mapping_reads_nothing_until_enabled) {
+  aev_stream *s = st_stream(b, "s", 1);
+  char *uuid = map(s, ",\"StartingPosition\":\"TRIM_HORIZON\"");
+  st_put(s, "k", "a", NULL);
+  aev_broker_drain(b);
+  ck_assert_str_eq(seen, "a,|");
+  assert_state(state_after(uuid, "\"Enabled\":false"), "Disabling");
+  aev_broker_drain(b);
+  assert_state(state_after(uuid, NULL), "Disabled");
+  st_put(s, "k", "b", NULL);
+  st_put(s, "k", "c", NULL);
+  aev_broker_advance(b, 600000);
+  ck_assert_str_eq(seen, "a,|");
+  assert_state(state_after(uuid, "\"BatchSize\":5"), "Updating");
+  aev_broker_drain(b);
+  assert_state(state_after(uuid, NULL), "Disabled");
+  assert_state(state_after(uuid, "\"Enabled\":true"), "Enabling");
+  aev_broker_drain(b);
+  assert_state(state_after(uuid, NULL), "Enabled");
+  ck_assert_str_eq(seen, "a,|b,c,|");
+  free(uuid);
+
+  aev_stream *t = st_stream(b, "t", 1);
+  st_put(t, "k", "d", NULL);
+  json_t *out;
+  ck_assert_int_eq(map_request(t, ",\"StartingPosition\":\"TRIM_HORIZON\",\"Enabled\":false", &out), AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(out, "State")), "Disabled");
+  json_decref(out);
+  aev_broker_advance(b, 60000);
+  ck_assert_str_eq(seen, "a,|b,c,|");
+  aev_stream_release(t);
+  aev_stream_release(s);
+}
+END_TEST
+
 static char order_log[4096];
 
 static void keyed(void *user, aev_invocation *ctx, const char *event, size_t len) {
@@ -310,6 +424,9 @@ START_TEST(filters_latest_and_record_age) {
   ck_assert_int_eq(aev_queue_receive(dlq, 10, 0, NULL, &m, &n), AEV_OK);
   ck_assert_uint_eq(n, 1);
   ck_assert_ptr_nonnull(strstr(aev_message_body(m, NULL), "\"condition\":\"RecordAgeExceeded\""));
+  /* Never handed to the function: no responseContext (AWS, as LocalStack's
+   * test_kinesis_maximum_record_age_exceeded notes of its recording). */
+  ck_assert_ptr_null(strstr(aev_message_body(m, NULL), "responseContext"));
   aev_message_free(m);
   aev_queue_release(dlq);
   aev_stream_release(t);
@@ -439,6 +556,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, one_mapping_per_stream_and_function);
   tcase_add_test(tc, poisoned_batch_is_bisected_to_the_destination);
   tcase_add_test(tc, report_batch_item_failures_checkpoints);
+  tcase_add_test(tc, reported_failures_exhaust_to_a_topic);
+  tcase_add_test(tc, disabled_mapping_reads_nothing_until_enabled);
   tcase_add_test(tc, parallelization_keeps_order_per_key);
   tcase_add_test(tc, parents_before_children);
   tcase_add_test(tc, filters_latest_and_record_age);
