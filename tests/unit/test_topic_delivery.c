@@ -471,6 +471,37 @@ START_TEST(lambda_subscription_gets_sns_record) {
 }
 END_TEST
 
+/* Recorded against AWS (test_publish_lambda_verify_signature[2]): the
+ * record a function gets says SignatureVersion "1" even when the topic
+ * signs with version 2, while a queue's envelope says "2". */
+START_TEST(lambda_record_says_signature_version_1) {
+  aev_topic *t = tt_topic(b, "t", "{\"SignatureVersion\":\"2\"}");
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(b, "fn", NULL, on_invoke, NULL, NULL, &f), AEV_OK);
+  char *arn;
+  ck_assert_int_eq(aev_topic_subscribe(t, "lambda", aev_function_arn(f), NULL, &arn), AEV_OK);
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char *qsub = tt_sub(t, q, NULL);
+  tt_publish(t, "signed v2", NULL);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_ptr_nonnull(lambda_event);
+  json_t *ev = json_loads(lambda_event, 0, NULL);
+  json_t *sns = json_object_get(json_array_get(json_object_get(ev, "Records"), 0), "Sns");
+  ck_assert_str_eq(json_string_value(json_object_get(sns, "SignatureVersion")), "1");
+  json_decref(ev);
+  json_t *env = tt_envelope(q);
+  ck_assert_str_eq(json_string_value(json_object_get(env, "SignatureVersion")), "2");
+  json_decref(env);
+  free(lambda_event);
+  lambda_event = NULL;
+  aev_free(qsub);
+  aev_free(arn);
+  aev_queue_release(q);
+  aev_function_release(f);
+  aev_topic_release(t);
+}
+END_TEST
+
 /* sqs and lambda: 3 immediate, 2 x 1 s, 10 backing off 1 -> 20 s,
  * 100,000 x 20 s: 100,015 attempts. */
 START_TEST(aws_managed_schedule) {
@@ -602,6 +633,7 @@ int main(void) {
   tcase_add_test(tc, plain_sends_go_on_past_a_failed_one_across_runs);
   tcase_add_test(tc, raw_bodies_checked_in_every_block);
   tcase_add_test(tc, lambda_subscription_gets_sns_record);
+  tcase_add_test(tc, lambda_record_says_signature_version_1);
   tcase_add_test(tc, dedup_entries_are_pruned);
   tcase_add_test(tc, aws_managed_schedule);
   tcase_add_test(tc, backoff_functions);
