@@ -276,8 +276,8 @@ static int confirm_subscription(aev_broker *b, const aev__api_service *svc,
 
 static int unsubscribe(aev_broker *b, const aev__api_service *svc, json_t *req,
                        json_t **resp) {
-  const char *arn;
-  int rc = aev__api_req_string(svc, req, "SubscriptionArn", &arn);
+  const char *arn = NULL;
+  int rc = aev__api_opt_string(svc, req, "SubscriptionArn", &arn);
   if (rc == AEV_OK) rc = aev_subscription_unsubscribe(b, arn);
   if (rc == AEV_OK) *resp = json_object();
   return rc;

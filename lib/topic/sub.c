@@ -395,6 +395,10 @@ void aev__sub_put(aev__sub *s) {
 
 int aev_subscription_unsubscribe(aev_broker *b, const char *subscription_arn) {
   if (!b) return aev__sns_missing("broker");
+  /* Recorded against AWS (test_unsubscribe_wrong_arn_format): Unsubscribe
+   * without a SubscriptionArn. */
+  if (!subscription_arn)
+    return aev__sns_invalid("Invalid parameter: SubscriptionArn Reason: no value for required parameter");
   aev__sub *s;
   int rc = aev__sub_find(b, subscription_arn, &s);
   /* AWS unsubscribes idempotently: a subscription that is not there

@@ -292,6 +292,7 @@ START_TEST(api_arns_and_idempotence) {
        "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 5"},
       {"Unsubscribe", "{\"SubscriptionArn\":\"arn:aws:sns:us-east-1:000000000000:random\"}",
        "Invalid parameter: SubscriptionId"},
+      {"Unsubscribe", "{}", "Invalid parameter: SubscriptionArn Reason: no value for required parameter"},
       {"ConfirmSubscription", "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:none\",\"Token\":\"51b2ff3e\"}",
        "Invalid parameter: Token"},
       {"ConfirmSubscription", "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:none\",\"Token\":\"randomtoken\"}",

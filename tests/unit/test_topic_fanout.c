@@ -898,6 +898,8 @@ START_TEST(subscriptions_and_their_errors) {
                   "Subscription does not exist");
   /* AWS unsubscribes idempotently (recorded: test_unsubscribe_idempotency). */
   ck_assert_int_eq(aev_subscription_unsubscribe(b, arn), AEV_OK);
+  tt_assert_error(aev_subscription_unsubscribe(b, NULL), AEV_ERR_INVALID, "InvalidParameter",
+                  "Invalid parameter: SubscriptionArn Reason: no value for required parameter");
   ck_assert_int_eq(aev_topic_get_attributes(t, &a), AEV_OK);
   ck_assert_ptr_nonnull(strstr(a, "\"SubscriptionsDeleted\":\"1\""));
   aev_free(a);
