@@ -9,6 +9,7 @@
 
 #include "core/broker.h"
 #include "core/json_parse.h"
+#include "core/policy_doc.h"
 #include "core/status.h"
 #include "topic/topic_impl.h"
 
@@ -257,6 +258,11 @@ json_t *aev__sub_attributes_locked(const aev__sub *s) {
   int failed = set_text(o, "SubscriptionArn", s->arn);
   failed |= set_text(o, "TopicArn", t->res.arn);
   failed |= set_text(o, "Owner", aev_broker_account(t->res.broker));
+  /* AWS names the identity that subscribed; in-process every call is the
+   * account's own, so its root user. */
+  char principal[256];
+  aev__policy_doc_root(t->res.arn, aev_broker_account(t->res.broker), principal, sizeof principal);
+  failed |= set_text(o, "SubscriptionPrincipal", principal);
   failed |= set_text(o, "Protocol", s->protocol);
   failed |= set_text(o, "Endpoint", s->endpoint);
   failed |= set_bool(o, "PendingConfirmation", s->pending);

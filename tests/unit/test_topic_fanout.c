@@ -856,6 +856,9 @@ START_TEST(subscriptions_and_their_errors) {
   ck_assert_str_eq(str(j, "PendingConfirmation"), "false");
   ck_assert_str_eq(str(j, "ConfirmationWasAuthenticated"), "true");
   ck_assert_str_eq(str(j, "Owner"), "000000000000");
+  /* AWS always names who subscribed (recorded in every
+   * GetSubscriptionAttributes of test_sns.py); here the account's root. */
+  ck_assert_str_eq(str(j, "SubscriptionPrincipal"), "arn:aws:iam::000000000000:root");
   ck_assert_str_eq(str(j, "Endpoint"), aev_queue_arn(q));
   json_decref(j);
   tt_assert_error(aev_subscription_set_attribute(b, arn, "FakeAttribute", "x"), AEV_ERR_INVALID,
