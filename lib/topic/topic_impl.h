@@ -442,6 +442,7 @@ int aev__sns_not_found(const char *what);
 int aev__sns_missing(const char *param);
 size_t aev__sns_arn_elements(const char *arn);
 int aev__sns_arn_check(const char *member, const char *arn);
+int aev__sns_region_check(aev_broker *b, const char *member, const char *arn);
 /* sub.c: ConfirmSubscription's check of a token's shape. */
 int aev__sns_token_check(const char *token);
 

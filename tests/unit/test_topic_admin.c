@@ -301,6 +301,30 @@ START_TEST(api_arns_and_idempotence) {
   for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
     aev_test_call_fails(b, "sns", refused[i].action, refused[i].req, AEV_ERR_INVALID, "InvalidParameter",
                         refused[i].message);
+  /* A topic of another region, existing or not, is refused before it is
+   * looked up (recorded: test_cross_region_access,
+   * test_topic_publish_another_region): even DeleteTopic fails. */
+  json_decref(aev_test_call(b, "sns", "CreateTopic", "{\"Name\":\"here\"}", AEV_OK));
+  static const struct {
+    const char *action, *req;
+  } elsewhere[] = {
+      {"Publish", "{\"Message\":\"m\",\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\"}"},
+      {"PublishBatch", "{\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\","
+                       "\"PublishBatchRequestEntries\":[{\"Id\":\"1\",\"Message\":\"m\"}]}"},
+      {"GetTopicAttributes", "{\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\"}"},
+      {"SetTopicAttributes", "{\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\","
+                             "\"AttributeName\":\"DisplayName\",\"AttributeValue\":\"d\"}"},
+      {"Subscribe", "{\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\",\"Protocol\":\"sqs\","
+                    "\"Endpoint\":\"arn:aws:sqs:us-east-1:000000000000:q\"}"},
+      {"ListSubscriptionsByTopic", "{\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\"}"},
+      {"DeleteTopic", "{\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\"}"},
+      {"DeleteTopic", "{\"TopicArn\":\"arn:aws:sns:eu-central-1:000000000000:never\"}"},
+  };
+  for (size_t i = 0; i < sizeof elsewhere / sizeof *elsewhere; i++)
+    aev_test_call_fails(b, "sns", elsewhere[i].action, elsewhere[i].req, AEV_ERR_INVALID, "InvalidParameter",
+                        "Invalid parameter: TopicArn");
+  json_decref(aev_test_call(b, "sns", "GetTopicAttributes",
+                            "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:here\"}", AEV_OK));
   /* A well-formed ARN of nothing is NotFound where something is read... */
   aev_test_call_fails(b, "sns", "Publish",
                       "{\"Message\":\"m\",\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:none\"}",
