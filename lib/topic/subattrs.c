@@ -182,11 +182,8 @@ static int apply(aev_topic *t, const aev__sub *s, aev__subconf *c,
                               "protocol [%s] does not support delivery "
                               "policies", prefix, s->protocol);
     int dis;
-    int rc = aev__delivery_policy_parse(v, 0, "DeliveryPolicy", &c->retry, &dis);
-    if (rc != AEV_OK) return rc;
-    c->retry_set = 1;
-    c->delivery = strdup(v);
-    return c->delivery ? AEV_OK : aev__nomem();
+    return aev__delivery_policy_parse(v, 0, "DeliveryPolicy", &c->retry, &c->retry_set, &dis,
+                                      &c->delivery);
   }
   if (strcmp(name, "SubscriptionRoleArn") == 0) {
     /* Firehose subscriptions name the IAM role SNS assumes to write to the
@@ -278,7 +275,7 @@ json_t *aev__sub_attributes_locked(const aev__sub *s) {
   if (s->proto == AEV__PROTO_HTTP || s->proto == AEV__PROTO_HTTPS) {
     const aev__retry_policy *p = c->retry_set && !t->conf.disable_overrides
                                      ? &c->retry : &t->conf.http_retry;
-    char *e = aev__delivery_policy_effective(p, 0, 0);
+    char *e = aev__delivery_policy_effective(p, 0, t->conf.delivery_policy, c->delivery, 1);
     failed |= set_text(o, "EffectiveDeliveryPolicy", e);
     free(e);
   }

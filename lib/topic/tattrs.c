@@ -45,14 +45,17 @@ static int apply(aev__tconf *c, const char *name, const char *v, int creating) {
   }
   if (strcmp(name, "DeliveryPolicy") == 0) {
     aev__retry_policy p = aev__retry_http_default;
-    int dis = 0;
+    int healthy, dis = 0;
+    char *stored = NULL;
     if (*v) {
-      int rc = aev__delivery_policy_parse(v, 1, "DeliveryPolicy", &p, &dis);
+      int rc = aev__delivery_policy_parse(v, 1, "DeliveryPolicy", &p, &healthy, &dis, &stored);
       if (rc != AEV_OK) return rc;
     }
     c->http_retry = p;
     c->disable_overrides = dis;
-    return set_str(&c->delivery_policy, v);
+    free(c->delivery_policy);
+    c->delivery_policy = stored;
+    return AEV_OK;
   }
   if (strcmp(name, "Policy") == 0) {
     json_t *j = NULL;
@@ -266,7 +269,8 @@ static json_t *attributes_locked(aev_topic *t) {
     failed |= set_text(o, shown[i], attr_text(c, shown[i], buf));
   }
   failed |= set_made(o, "EffectiveDeliveryPolicy",
-                     aev__delivery_policy_effective(&c->http_retry, 1, c->disable_overrides));
+                     aev__delivery_policy_effective(&c->http_retry, c->disable_overrides,
+                                                    c->delivery_policy, NULL, 0));
   size_t pending = 0, confirmed = 0;
   for (size_t i = 0; t->subs && i < t->subs->n; i++) {
     if (t->subs->s[i]->pending) pending++;

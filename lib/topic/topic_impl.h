@@ -51,15 +51,22 @@ extern const aev__retry_policy aev__retry_http_default;
 /* Delay before retry number n (1-based, n <= num_retries) in ms. */
 int64_t aev__retry_delay(const aev__retry_policy *p, long n);
 
-/* Parses a healthyRetryPolicy object (subscription DeliveryPolicy) or a
- * topic's {"http": {"defaultHealthyRetryPolicy": ...}} when topic_level.
- * what names the attribute in errors. */
+/* Parses a subscription's DeliveryPolicy ({"healthyRetryPolicy": ...}) or
+ * a topic's ({"http": {"defaultHealthyRetryPolicy": ...}}) when
+ * topic_level: its retries into *out (HTTP's default when none is given,
+ * *healthy then 0) and into *stored the policy as SNS shows it back (new
+ * string). what names the attribute in errors. */
 int aev__delivery_policy_parse(const char *text, int topic_level,
                                const char *what, aev__retry_policy *out,
-                               int *disable_overrides);
-/* The EffectiveDeliveryPolicy text for a policy (new string). */
-char *aev__delivery_policy_effective(const aev__retry_policy *p, int topic_level,
-                                     int disable_overrides);
+                               int *healthy, int *disable_overrides,
+                               char **stored);
+/* The EffectiveDeliveryPolicy text (new string; NULL when out of memory)
+ * of a topic, or of a subscription when subscription: retries p, request
+ * policy from the stored sub_policy, else topic_policy, else SNS's
+ * default. */
+char *aev__delivery_policy_effective(const aev__retry_policy *p, int disable_overrides,
+                                     const char *topic_policy, const char *sub_policy,
+                                     int subscription);
 
 /* ---- notifications (note.c) ----------------------------------------- */
 

@@ -168,6 +168,49 @@ START_TEST(set_attributes_checked) {
 }
 END_TEST
 
+/* The DeliveryPolicy as AWS shows it back and the EffectiveDeliveryPolicy
+ * it makes (recorded: test_topic_delivery_policy_crud): "http" gains
+ * disableSubscriptionOverrides, a null member is left out, and the
+ * defaultRequestPolicy set is the effective one. */
+START_TEST(delivery_policy_as_aws_keeps_it) {
+  aev_topic *t = tt_topic(b, "t", "{\"DeliveryPolicy\":\"{\\\"http\\\":{\\\"defaultRequestPolicy\\\":"
+                                  "{\\\"headerContentType\\\":\\\"application/json\\\"}}}\"}");
+  json_t *j = attrs_of(t);
+  ck_assert_str_eq(attr(j, "DeliveryPolicy"),
+                   "{\"http\":{\"disableSubscriptionOverrides\":false,"
+                   "\"defaultRequestPolicy\":{\"headerContentType\":\"application/json\"}}}");
+  ck_assert_str_eq(attr(j, "EffectiveDeliveryPolicy"),
+                   "{\"http\":{\"defaultHealthyRetryPolicy\":{\"minDelayTarget\":20,\"maxDelayTarget\":20,"
+                   "\"numRetries\":3,\"numMaxDelayRetries\":0,\"numNoDelayRetries\":0,\"numMinDelayRetries\":0,"
+                   "\"backoffFunction\":\"linear\"},\"disableSubscriptionOverrides\":false,"
+                   "\"defaultRequestPolicy\":{\"headerContentType\":\"application/json\"}}}");
+  json_decref(j);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "DeliveryPolicy",
+                                           "{\"http\":{\"defaultHealthyRetryPolicy\":{\"minDelayTarget\":5,"
+                                           "\"maxDelayTarget\":6,\"numRetries\":1}}}"),
+                   AEV_OK);
+  j = attrs_of(t);
+  ck_assert_str_eq(attr(j, "DeliveryPolicy"),
+                   "{\"http\":{\"defaultHealthyRetryPolicy\":{\"minDelayTarget\":5,\"maxDelayTarget\":6,"
+                   "\"numRetries\":1},\"disableSubscriptionOverrides\":false}}");
+  ck_assert_ptr_nonnull(strstr(attr(j, "EffectiveDeliveryPolicy"),
+                               "\"defaultRequestPolicy\":{\"headerContentType\":\"text/plain; charset=UTF-8\"}"));
+  ck_assert_ptr_nonnull(strstr(attr(j, "EffectiveDeliveryPolicy"), "\"minDelayTarget\":5,\"maxDelayTarget\":6"));
+  json_decref(j);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "DeliveryPolicy", "{\"http\":{\"defaultHealthyRetryPolicy\":null}}"),
+                   AEV_OK);
+  j = attrs_of(t);
+  ck_assert_str_eq(attr(j, "DeliveryPolicy"), "{\"http\":{\"disableSubscriptionOverrides\":false}}");
+  ck_assert_ptr_nonnull(strstr(attr(j, "EffectiveDeliveryPolicy"), "\"minDelayTarget\":20,\"maxDelayTarget\":20"));
+  json_decref(j);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "DeliveryPolicy", ""), AEV_OK);
+  j = attrs_of(t);
+  ck_assert_ptr_null(json_object_get(j, "DeliveryPolicy"));
+  json_decref(j);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(tags) {
   aev_topic *t = tt_topic(b, "t", NULL);
   ck_assert_int_eq(aev_topic_tag(t, "{\"env\":\"prod\",\"team\":\"a\"}"), AEV_OK);
@@ -525,6 +568,7 @@ int main(void) {
   tcase_add_test(tc, fifo_attributes);
   tcase_add_test(tc, default_attributes);
   tcase_add_test(tc, set_attributes_checked);
+  tcase_add_test(tc, delivery_policy_as_aws_keeps_it);
   tcase_add_test(tc, tags);
   tcase_add_test(tc, tag_lengths_count_characters);
   tcase_add_test(tc, api_tags_duplicated_or_different);

@@ -217,6 +217,50 @@ START_TEST(custom_policy_schedule) {
 }
 END_TEST
 
+/* A subscription's DeliveryPolicy as AWS shows it back and its effective
+ * one (recorded: test_subscribe_external_http_endpoint_content_type): all
+ * five members, null when not given; the request policy is the
+ * subscription's, else the topic's defaultRequestPolicy; retries not given
+ * are the topic's. */
+START_TEST(subscription_delivery_policy_as_aws_keeps_it) {
+  aev_topic *t = tt_topic(b, "t", "{\"DeliveryPolicy\":\"{\\\"http\\\":{\\\"defaultRequestPolicy\\\":"
+                                  "{\\\"headerContentType\\\":\\\"application/json\\\"},"
+                                  "\\\"defaultHealthyRetryPolicy\\\":{\\\"numRetries\\\":5}}}\"}");
+  endpoint e = {.status = 200};
+  char *arn = sub_callback(t, &e, NULL);
+  ck_assert_int_eq(aev_subscription_set_attribute(b, arn, "DeliveryPolicy",
+                                                  "{\"requestPolicy\":{\"headerContentType\":\"text/csv\"}}"),
+                   AEV_OK);
+  char buf[1024];
+  ck_assert_str_eq(sub_attr(arn, "DeliveryPolicy", buf, sizeof buf),
+                   "{\"healthyRetryPolicy\":null,\"sicklyRetryPolicy\":null,\"throttlePolicy\":null,"
+                   "\"requestPolicy\":{\"headerContentType\":\"text/csv\"},\"guaranteed\":false}");
+  ck_assert_str_eq(sub_attr(arn, "EffectiveDeliveryPolicy", buf, sizeof buf),
+                   "{\"healthyRetryPolicy\":{\"minDelayTarget\":20,\"maxDelayTarget\":20,\"numRetries\":5,"
+                   "\"numMaxDelayRetries\":0,\"numNoDelayRetries\":0,\"numMinDelayRetries\":0,"
+                   "\"backoffFunction\":\"linear\"},\"sicklyRetryPolicy\":null,\"throttlePolicy\":null,"
+                   "\"requestPolicy\":{\"headerContentType\":\"text/csv\"},\"guaranteed\":false}");
+  ck_assert_int_eq(aev_subscription_set_attribute(b, arn, "DeliveryPolicy",
+                                                  "{\"healthyRetryPolicy\":{\"minDelayTarget\":1,\"maxDelayTarget\":1,"
+                                                  "\"numRetries\":0},\"sicklyRetryPolicy\":null,"
+                                                  "\"throttlePolicy\":{\"maxReceivesPerSecond\":1000}}"),
+                   AEV_OK);
+  ck_assert_str_eq(sub_attr(arn, "DeliveryPolicy", buf, sizeof buf),
+                   "{\"healthyRetryPolicy\":{\"minDelayTarget\":1,\"maxDelayTarget\":1,\"numRetries\":0},"
+                   "\"sicklyRetryPolicy\":null,\"throttlePolicy\":{\"maxReceivesPerSecond\":1000},"
+                   "\"requestPolicy\":null,\"guaranteed\":false}");
+  ck_assert_str_eq(sub_attr(arn, "EffectiveDeliveryPolicy", buf, sizeof buf),
+                   "{\"healthyRetryPolicy\":{\"minDelayTarget\":1,\"maxDelayTarget\":1,\"numRetries\":0,"
+                   "\"numMaxDelayRetries\":0,\"numNoDelayRetries\":0,\"numMinDelayRetries\":0,"
+                   "\"backoffFunction\":\"linear\"},\"sicklyRetryPolicy\":null,"
+                   "\"throttlePolicy\":{\"maxReceivesPerSecond\":1000},"
+                   "\"requestPolicy\":{\"headerContentType\":\"application/json\"},\"guaranteed\":false}");
+  aev_free(arn);
+  free(e.last_body);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(client_errors_skip_retries) {
   aev_topic *t = tt_topic(b, "t", NULL);
   aev_queue *dlq = qt_queue(b, "dlq", NULL);
@@ -634,6 +678,7 @@ int main(void) {
   tcase_add_test(tc, raw_bodies_checked_in_every_block);
   tcase_add_test(tc, lambda_subscription_gets_sns_record);
   tcase_add_test(tc, lambda_record_says_signature_version_1);
+  tcase_add_test(tc, subscription_delivery_policy_as_aws_keeps_it);
   tcase_add_test(tc, dedup_entries_are_pruned);
   tcase_add_test(tc, aws_managed_schedule);
   tcase_add_test(tc, backoff_functions);
