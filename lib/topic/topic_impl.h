@@ -222,6 +222,11 @@ typedef struct aev__tdedup {
   char key[];
 } aev__tdedup;
 
+/* The delivery status logging attributes (HTTP, Firehose, Lambda,
+ * Application, SQS x SuccessFeedbackRoleArn, SuccessFeedbackSampleRate,
+ * FailureFeedbackRoleArn). */
+#define AEV__FEEDBACK_N 15
+
 typedef struct aev__tconf {
   int fifo, content_dedup, throughput_group, max_size;
   int signature_version;
@@ -232,6 +237,7 @@ typedef struct aev__tconf {
   char *policy;          /* NULL: AWS's default policy */
   char *kms_key;
   char *tracing;
+  char *feedback[AEV__FEEDBACK_N]; /* NULL when unset */
 } aev__tconf;
 
 enum {

@@ -211,6 +211,27 @@ START_TEST(delivery_policy_as_aws_keeps_it) {
 }
 END_TEST
 
+/* Delivery status logging: kept and shown as AWS does (recorded:
+ * test_delivery_lambda), shown only once set, cleared by "". */
+START_TEST(delivery_status_logging_attributes) {
+  aev_topic *t = tt_topic(b, "t", "{\"SQSFailureFeedbackRoleArn\":\"arn:aws:iam::000000000000:role/f\"}");
+  json_t *j = attrs_of(t);
+  ck_assert_ptr_null(json_object_get(j, "LambdaSuccessFeedbackRoleArn"));
+  ck_assert_str_eq(attr(j, "SQSFailureFeedbackRoleArn"), "arn:aws:iam::000000000000:role/f");
+  json_decref(j);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "LambdaSuccessFeedbackRoleArn", "arn:aws:iam::000000000000:role/r"),
+                   AEV_OK);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "LambdaSuccessFeedbackSampleRate", "100"), AEV_OK);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "SQSFailureFeedbackRoleArn", ""), AEV_OK);
+  j = attrs_of(t);
+  ck_assert_str_eq(attr(j, "LambdaSuccessFeedbackRoleArn"), "arn:aws:iam::000000000000:role/r");
+  ck_assert_str_eq(attr(j, "LambdaSuccessFeedbackSampleRate"), "100");
+  ck_assert_ptr_null(json_object_get(j, "SQSFailureFeedbackRoleArn"));
+  json_decref(j);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(tags) {
   aev_topic *t = tt_topic(b, "t", NULL);
   ck_assert_int_eq(aev_topic_tag(t, "{\"env\":\"prod\",\"team\":\"a\"}"), AEV_OK);
@@ -576,6 +597,7 @@ int main(void) {
   tcase_add_test(tc, default_attributes);
   tcase_add_test(tc, set_attributes_checked);
   tcase_add_test(tc, delivery_policy_as_aws_keeps_it);
+  tcase_add_test(tc, delivery_status_logging_attributes);
   tcase_add_test(tc, tags);
   tcase_add_test(tc, tag_lengths_count_characters);
   tcase_add_test(tc, api_tags_duplicated_or_different);
