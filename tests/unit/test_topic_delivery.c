@@ -255,6 +255,10 @@ START_TEST(subscription_delivery_policy_as_aws_keeps_it) {
                    "\"backoffFunction\":\"linear\"},\"sicklyRetryPolicy\":null,"
                    "\"throttlePolicy\":{\"maxReceivesPerSecond\":1000},"
                    "\"requestPolicy\":{\"headerContentType\":\"application/json\"},\"guaranteed\":false}");
+  /* e lives on this stack: done with it before the test returns. */
+  ck_assert_int_eq(aev_subscription_unsubscribe(b, arn), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(e.released, 1);
   aev_free(arn);
   free(e.last_body);
   aev_topic_release(t);
