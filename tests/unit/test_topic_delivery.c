@@ -117,6 +117,14 @@ START_TEST(confirmation_flow) {
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(e.calls, 3);
   ck_assert_str_eq(e.type[2], "UnsubscribeConfirmation");
+  /* A token of its own (recorded: test_subscribe_external_http_endpoint,
+   * unsubscribe-request's Token is not the subscription-confirmation's). */
+  json_t *u = json_loads(e.last_body, 0, NULL);
+  const char *utoken = json_string_value(json_object_get(u, "Token"));
+  ck_assert_str_ne(utoken, e.token);
+  ck_assert_uint_eq(strlen(utoken), strlen(e.token));
+  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(u, "SubscribeURL")), utoken));
+  json_decref(u);
   ck_assert_int_eq(e.released, 1);
   aev_free(arn);
   free(e.last_body);
