@@ -229,6 +229,7 @@ typedef struct aev__tdedup {
 
 typedef struct aev__tconf {
   int fifo, content_dedup, throughput_group, max_size;
+  int throughput_set; /* FifoThroughputScope was given */
   int signature_version;
   char *display_name;
   char *delivery_policy; /* NULL when unset */
