@@ -1,7 +1,7 @@
 /* Delivery retry policies (sns-message-delivery-retries.html): the fixed
  * schedule of sqs/lambda subscriptions, the http/https healthyRetryPolicy
- * of a DeliveryPolicy (parse, validate, EffectiveDeliveryPolicy) and the
- * delay before each retry. AWS applies jitter; retries here run exactly on
+ * of a DeliveryPolicy (parse, validate, the policy as SNS shows it back,
+ * EffectiveDeliveryPolicy) and the delay before each retry. AWS applies jitter; retries here run exactly on
  * the schedule so the manual clock can assert attempt times. */
 #include <math.h>
 #include <stdio.h>
