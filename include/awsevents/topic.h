@@ -137,7 +137,8 @@ AEV_API int aev_topic_confirm_subscription(aev_topic *t, const char *token,
                                            char **subscription_arn);
 
 /* Unsubscribe by subscription ARN. As AWS, AEV_OK also when no such
- * subscription exists (any more). */
+ * subscription exists (any more); AEV_ERR_INVALID when subscription_arn is
+ * NULL. */
 AEV_API int aev_subscription_unsubscribe(aev_broker *b,
                                          const char *subscription_arn);
 

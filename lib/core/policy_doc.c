@@ -27,15 +27,19 @@ static const char *partition_of(const char *arn, char *buf, size_t cap) {
   return buf;
 }
 
+void aev__policy_doc_root(const char *resource, const char *account, char *out, size_t cap) {
+  char part[32];
+  snprintf(out, cap, "arn:%s:iam::%s:root", partition_of(resource, part, sizeof part), account);
+}
+
 json_t *aev__policy_doc_grant(const char *label, const json_t *accounts, const json_t *actions,
                           const char *prefix, const char *resource) {
-  char part[32], name[256];
-  const char *partition = partition_of(resource, part, sizeof part);
+  char name[256];
   json_t *who = json_array(), *what = json_array(), *v;
   size_t i;
   int failed = !who || !what;
   json_array_foreach(accounts, i, v) {
-    snprintf(name, sizeof name, "arn:%s:iam::%s:root", partition, json_string_value(v));
+    aev__policy_doc_root(resource, json_string_value(v), name, sizeof name);
     failed |= json_array_append_new(who, json_string(name));
   }
   json_array_foreach(actions, i, v) {

@@ -8,6 +8,10 @@
 
 #include <jansson.h>
 
+/* The ARN of account's root user in resource's partition
+ * (arn:PARTITION:iam::ACCOUNT:root), into out. */
+void aev__policy_doc_root(const char *resource, const char *account, char *out, size_t cap);
+
 /* The statement AddPermission adds: Sid label, Effect Allow, Principal
  * {"AWS": the accounts' root users} (arn:PARTITION:iam::ACCOUNT:root, in
  * resource's partition), Action the actions with prefix ("SQS:", "SNS:")

@@ -15,6 +15,8 @@ static int topic_of(aev_broker *b, const aev__api_service *svc, json_t *req,
   const char *arn;
   int rc = aev__api_req_string(svc, req, member, &arn);
   if (rc == AEV_OK) rc = aev__sns_arn_check(member, arn);
+  /* Only the topic members are recorded refusing another region. */
+  if (rc == AEV_OK && strcmp(member, "ResourceArn")) rc = aev__sns_region_check(b, member, arn);
   return rc != AEV_OK ? rc : aev__topic_find(b, arn, out);
 }
 
@@ -276,8 +278,8 @@ static int confirm_subscription(aev_broker *b, const aev__api_service *svc,
 
 static int unsubscribe(aev_broker *b, const aev__api_service *svc, json_t *req,
                        json_t **resp) {
-  const char *arn;
-  int rc = aev__api_req_string(svc, req, "SubscriptionArn", &arn);
+  const char *arn = NULL;
+  int rc = aev__api_opt_string(svc, req, "SubscriptionArn", &arn);
   if (rc == AEV_OK) rc = aev_subscription_unsubscribe(b, arn);
   if (rc == AEV_OK) *resp = json_object();
   return rc;

@@ -1,6 +1,6 @@
 /* SNS's error wording in one place: InvalidParameter ("Invalid parameter:
  * ..."), NotFound, the missing-member message of its query API and its
- * check of an ARN's elements. */
+ * checks of an ARN's elements and region. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,4 +45,18 @@ int aev__sns_arn_check(const char *member, const char *arn) {
   if (elements >= 6) return AEV_OK;
   return aev__sns_invalid("Invalid parameter: %s Reason: An ARN must have at least 6 elements, not %zu",
                           member, elements);
+}
+
+/* SNS refuses a topic ARN of another region than the one called, before it
+ * looks the topic up (recorded against AWS: test_cross_region_access and
+ * test_topic_publish_another_region, for Publish, PublishBatch,
+ * Get/SetTopicAttributes, Subscribe, ListSubscriptionsByTopic and
+ * DeleteTopic). arn has passed aev__sns_arn_check. */
+int aev__sns_region_check(aev_broker *b, const char *member, const char *arn) {
+  const char *region = arn;
+  for (int i = 0; i < 3; i++) region = strchr(region, ':') + 1;
+  const char *mine = aev_broker_region(b);
+  size_t n = strlen(mine);
+  if (!strncmp(region, mine, n) && region[n] == ':') return AEV_OK;
+  return aev__sns_invalid("Invalid parameter: %s", member);
 }

@@ -1,13 +1,14 @@
 /* Delivery retry policies (sns-message-delivery-retries.html): the fixed
  * schedule of sqs/lambda subscriptions, the http/https healthyRetryPolicy
- * of a DeliveryPolicy (parse, validate, EffectiveDeliveryPolicy) and the
- * delay before each retry. AWS applies jitter; retries here run exactly on
+ * of a DeliveryPolicy (parse, validate, the policy as SNS shows it back,
+ * EffectiveDeliveryPolicy) and the delay before each retry. AWS applies jitter; retries here run exactly on
  * the schedule so the manual clock can assert attempt times. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "topic/topic_impl.h"
@@ -112,9 +113,67 @@ static int parse_healthy(json_t *o, const char *what, aev__retry_policy *p) {
   return AEV_OK;
 }
 
+/* o's member k when it is there and not null. */
+static json_t *given(json_t *o, const char *k) {
+  json_t *v = json_object_get(o, k);
+  return json_is_null(v) ? NULL : v;
+}
+
+/* Sets k of o to v (borrowed) or, when v is NULL, to fallback (stolen;
+ * nothing when fallback is NULL too); 1 when out of memory. */
+static int put(json_t *o, const char *k, json_t *v, json_t *fallback) {
+  if (v) {
+    json_decref(fallback);
+    return json_object_set(o, k, v) != 0;
+  }
+  return fallback && json_object_set_new(o, k, fallback) != 0;
+}
+
+/* The policy as SNS keeps and shows it (recorded against AWS:
+ * test_topic_delivery_policy_crud, test_subscribe_external_http_endpoint_
+ * content_type): a topic's "http" gets disableSubscriptionOverrides (false
+ * when absent) and loses null members; a subscription's has its five
+ * members, null (guaranteed false) when absent. NULL when out of memory. */
+static json_t *as_stored(json_t *root, int topic_level) {
+  json_t *o = json_object();
+  int failed = !o;
+  if (!failed && !topic_level) {
+    static const char *const members[] = {"healthyRetryPolicy", "sicklyRetryPolicy",
+                                          "throttlePolicy", "requestPolicy"};
+    for (size_t i = 0; i < sizeof members / sizeof *members; i++)
+      failed |= put(o, members[i], given(root, members[i]), json_null());
+    failed |= put(o, "guaranteed", given(root, "guaranteed"), json_false());
+  } else if (!failed) {
+    const char *k;
+    json_t *v, *http = json_object_get(root, "http");
+    json_object_foreach(root, k, v) {
+      if (strcmp(k, "http")) failed |= json_object_set(o, k, v) != 0;
+    }
+    json_t *h = http ? json_object() : NULL;
+    if (http && (!h || json_object_set_new(o, "http", h))) {
+      failed = 1;
+      h = NULL; /* json_object_set_new() took it, failing or not */
+    }
+    if (h) {
+      static const char *const before[] = {"defaultHealthyRetryPolicy",
+                                           "defaultSicklyRetryPolicy",
+                                           "defaultThrottlePolicy"};
+      for (size_t i = 0; i < sizeof before / sizeof *before; i++)
+        failed |= put(h, before[i], given(http, before[i]), NULL);
+      failed |= put(h, "disableSubscriptionOverrides",
+                    given(http, "disableSubscriptionOverrides"), json_false());
+      failed |= put(h, "defaultRequestPolicy", given(http, "defaultRequestPolicy"), NULL);
+    }
+  }
+  if (!failed) return o;
+  json_decref(o);
+  return NULL;
+}
+
 int aev__delivery_policy_parse(const char *text, int topic_level,
                                const char *what, aev__retry_policy *out,
-                               int *disable_overrides) {
+                               int *healthy, int *disable_overrides,
+                               char **stored) {
   json_t *root;
   if (aev__json_parse_str(text, 0, &root) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (!json_is_object(root)) {
@@ -127,10 +186,10 @@ int aev__delivery_policy_parse(const char *text, int topic_level,
   int rc = AEV_OK;
   *out = aev__retry_http_default;
   if (topic_level) {
-    o = json_object_get(root, "http");
+    o = given(root, "http");
     if (o && !json_is_object(o))
       rc = aev__sns_invalid("Invalid parameter: %s: http must be an object", what);
-    json_t *d = json_object_get(o, "disableSubscriptionOverrides");
+    json_t *d = given(o, "disableSubscriptionOverrides");
     if (rc == AEV_OK && d) {
       if (!json_is_boolean(d))
         rc = aev__sns_invalid("Invalid parameter: %s: "
@@ -138,35 +197,70 @@ int aev__delivery_policy_parse(const char *text, int topic_level,
                               what);
       else *disable_overrides = json_is_true(d);
     }
-    o = json_object_get(o, "defaultHealthyRetryPolicy");
+    o = given(o, "defaultHealthyRetryPolicy");
   } else {
-    o = json_object_get(root, "healthyRetryPolicy");
+    o = given(root, "healthyRetryPolicy");
   }
+  *healthy = o != NULL;
   if (rc == AEV_OK && o) rc = parse_healthy(o, what, out);
+  json_t *keep = rc == AEV_OK ? as_stored(root, topic_level) : NULL;
+  if (rc == AEV_OK && !keep) rc = aev__nomem();
+  *stored = keep ? aev__json_dumps(keep, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  if (rc == AEV_OK && !*stored) rc = aev__nomem();
+  json_decref(keep);
   json_decref(root);
   return rc;
 }
 
-char *aev__delivery_policy_effective(const aev__retry_policy *p, int topic_level,
-                                     int disable_overrides) {
-  char healthy[512], *s = NULL;
-  snprintf(healthy, sizeof healthy,
-           "{\"minDelayTarget\":%lld,\"maxDelayTarget\":%lld,\"numRetries\":%ld,"
-           "\"numMaxDelayRetries\":%ld,\"numNoDelayRetries\":%ld,"
-           "\"numMinDelayRetries\":%ld,\"backoffFunction\":\"%s\"}",
-           (long long)(p->min_delay / 1000), (long long)(p->max_delay / 1000),
-           p->num_retries, p->max_delay_n, p->no_delay, p->min_delay_n,
-           backoff_names[p->backoff]);
-  int n;
-  if (topic_level)
-    n = asprintf(&s,
-                 "{\"http\":{\"defaultHealthyRetryPolicy\":%s,"
-                 "\"disableSubscriptionOverrides\":%s,\"defaultRequestPolicy\":"
-                 "{\"headerContentType\":\"text/plain; charset=UTF-8\"}}}",
-                 healthy, disable_overrides ? "true" : "false");
-  else
-    n = asprintf(&s, "{\"healthyRetryPolicy\":%s,\"sicklyRetryPolicy\":null,"
-                     "\"throttlePolicy\":null,\"guaranteed\":false}",
-                 healthy);
-  return n < 0 ? NULL : s;
+/* Into *out the member k of the stored policy text, or of its "http" when
+ * http (a new reference; NULL when there is no stored text, or k is absent
+ * or null); 1 when out of memory. */
+static int stored_member(const char *stored, int http, const char *k, json_t **out) {
+  json_t *root = NULL;
+  *out = NULL;
+  if (!stored) return 0;
+  if (aev__json_parse_str(stored, 0, &root) != AEV_OK) return 1;
+  *out = json_incref(given(http ? json_object_get(root, "http") : root, k));
+  json_decref(root);
+  return 0;
+}
+
+char *aev__delivery_policy_effective(const aev__retry_policy *p, int disable_overrides,
+                                     const char *topic_policy, const char *sub_policy,
+                                     int subscription) {
+  json_t *h = json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:s}", "minDelayTarget",
+                        (json_int_t)(p->min_delay / 1000), "maxDelayTarget",
+                        (json_int_t)(p->max_delay / 1000), "numRetries",
+                        (json_int_t)p->num_retries, "numMaxDelayRetries",
+                        (json_int_t)p->max_delay_n, "numNoDelayRetries",
+                        (json_int_t)p->no_delay, "numMinDelayRetries",
+                        (json_int_t)p->min_delay_n, "backoffFunction",
+                        backoff_names[p->backoff]);
+  /* The request policy: the subscription's, else the topic's default, else
+   * SNS's (recorded: both content_type cases). */
+  json_t *req = NULL, *sickly = NULL, *throttle = NULL, *guaranteed = NULL;
+  int failed = subscription && (stored_member(sub_policy, 0, "requestPolicy", &req) ||
+                                stored_member(sub_policy, 0, "sicklyRetryPolicy", &sickly) ||
+                                stored_member(sub_policy, 0, "throttlePolicy", &throttle) ||
+                                stored_member(sub_policy, 0, "guaranteed", &guaranteed));
+  if (!failed && !req) failed = stored_member(topic_policy, 1, "defaultRequestPolicy", &req);
+  if (!failed && !req) req = json_pack("{ss}", "headerContentType", "text/plain; charset=UTF-8");
+  json_t *o = NULL;
+  if (!failed && !subscription)
+    o = json_pack("{s{sOsbsO}}", "http", "defaultHealthyRetryPolicy", h,
+                  "disableSubscriptionOverrides", disable_overrides,
+                  "defaultRequestPolicy", req);
+  else if (!failed)
+    o = json_pack("{s:O,s:O,s:O,s:O,s:O}", "healthyRetryPolicy", h, "sicklyRetryPolicy",
+                  sickly ? sickly : json_null(), "throttlePolicy",
+                  throttle ? throttle : json_null(), "requestPolicy", req,
+                  "guaranteed", guaranteed ? guaranteed : json_false());
+  char *s = o ? aev__json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(o);
+  json_decref(h);
+  json_decref(req);
+  json_decref(sickly);
+  json_decref(throttle);
+  json_decref(guaranteed);
+  return s;
 }

@@ -127,9 +127,10 @@ static int known(const char *p) {
   return 0;
 }
 
-/* The SubscriptionConfirmation body an http/https endpoint receives. */
+/* The SubscriptionConfirmation or UnsubscribeConfirmation body an
+ * http/https endpoint receives, with token in its Token and SubscribeURL. */
 static char *confirmation(aev_topic *t, const aev__sub *s, const char *type,
-                          size_t *len) {
+                          const char *token, size_t *len) {
   char id[AEV_UUID_LEN + 1], ts[32];
   aev__broker_uuid(t->res.broker, id);
   aev__iso_ms(aev__topic_now_ms(t), ts);
@@ -147,11 +148,11 @@ static char *confirmation(aev_topic *t, const aev__sub *s, const char *type,
   char url[1024];
   snprintf(url, sizeof url,
            "https://sns.%s.amazonaws.com/?Action=ConfirmSubscription&TopicArn="
-           "%s&Token=%s", region, t->res.arn, s->token);
+           "%s&Token=%s", region, t->res.arn, token);
   json_t *o = json_object();
   int failed = json_object_set_new(o, "Type", json_string(type));
   failed |= json_object_set_new(o, "MessageId", json_string(id));
-  failed |= json_object_set_new(o, "Token", json_string(s->token));
+  failed |= json_object_set_new(o, "Token", json_string(token));
   failed |= json_object_set_new(o, "TopicArn", json_string(t->res.arn));
   failed |= json_object_set_new(o, "Message", json_string(msg));
   failed |= json_object_set_new(o, "SubscribeURL", json_string(url));
@@ -213,7 +214,7 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
     aev__broker_token(t->res.broker, s->token, AEV__SNS_TOKEN_LEN);
     s->token_expires = aev__topic_now_ms(t) + AEV__SNS_TOKEN_TTL_MS;
     size_t len = 0;
-    char *body = confirmation(t, s, "SubscriptionConfirmation", &len);
+    char *body = confirmation(t, s, "SubscriptionConfirmation", s->token, &len);
     if (!body || !(confirm = aev__control_new(s, "SubscriptionConfirmation", body, len))) {
       aev__sub_unref(s);
       return aev__nomem();
@@ -395,6 +396,10 @@ void aev__sub_put(aev__sub *s) {
 
 int aev_subscription_unsubscribe(aev_broker *b, const char *subscription_arn) {
   if (!b) return aev__sns_missing("broker");
+  /* Recorded against AWS (test_unsubscribe_wrong_arn_format): Unsubscribe
+   * without a SubscriptionArn. */
+  if (!subscription_arn)
+    return aev__sns_invalid("Invalid parameter: SubscriptionArn Reason: no value for required parameter");
   aev__sub *s;
   int rc = aev__sub_find(b, subscription_arn, &s);
   /* AWS unsubscribes idempotently: a subscription that is not there
@@ -418,8 +423,12 @@ int aev_subscription_unsubscribe(aev_broker *b, const char *subscription_arn) {
   aev__fanview_retire(view);
   aev__subset_unref(old);
   if (rc == AEV_OK && http && old) {
+    /* A token of its own, not the subscription's (recorded against AWS:
+     * test_subscribe_external_http_endpoint, unsubscribe-request). */
+    char token[AEV__SNS_TOKEN_LEN + 1];
+    aev__broker_token(t->res.broker, token, AEV__SNS_TOKEN_LEN);
     size_t len;
-    char *body = confirmation(t, s, "UnsubscribeConfirmation", &len);
+    char *body = confirmation(t, s, "UnsubscribeConfirmation", token, &len);
     if (body) aev__deliver_control(s, "UnsubscribeConfirmation", body, len);
   }
   aev__sub_put(s);

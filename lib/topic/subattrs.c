@@ -9,6 +9,7 @@
 
 #include "core/broker.h"
 #include "core/json_parse.h"
+#include "core/policy_doc.h"
 #include "core/status.h"
 #include "topic/topic_impl.h"
 
@@ -181,11 +182,8 @@ static int apply(aev_topic *t, const aev__sub *s, aev__subconf *c,
                               "protocol [%s] does not support delivery "
                               "policies", prefix, s->protocol);
     int dis;
-    int rc = aev__delivery_policy_parse(v, 0, "DeliveryPolicy", &c->retry, &dis);
-    if (rc != AEV_OK) return rc;
-    c->retry_set = 1;
-    c->delivery = strdup(v);
-    return c->delivery ? AEV_OK : aev__nomem();
+    return aev__delivery_policy_parse(v, 0, "DeliveryPolicy", &c->retry, &c->retry_set, &dis,
+                                      &c->delivery);
   }
   if (strcmp(name, "SubscriptionRoleArn") == 0) {
     /* Firehose subscriptions name the IAM role SNS assumes to write to the
@@ -257,6 +255,11 @@ json_t *aev__sub_attributes_locked(const aev__sub *s) {
   int failed = set_text(o, "SubscriptionArn", s->arn);
   failed |= set_text(o, "TopicArn", t->res.arn);
   failed |= set_text(o, "Owner", aev_broker_account(t->res.broker));
+  /* AWS names the identity that subscribed; in-process every call is the
+   * account's own, so its root user. */
+  char principal[256];
+  aev__policy_doc_root(t->res.arn, aev_broker_account(t->res.broker), principal, sizeof principal);
+  failed |= set_text(o, "SubscriptionPrincipal", principal);
   failed |= set_text(o, "Protocol", s->protocol);
   failed |= set_text(o, "Endpoint", s->endpoint);
   failed |= set_bool(o, "PendingConfirmation", s->pending);
@@ -272,7 +275,7 @@ json_t *aev__sub_attributes_locked(const aev__sub *s) {
   if (s->proto == AEV__PROTO_HTTP || s->proto == AEV__PROTO_HTTPS) {
     const aev__retry_policy *p = c->retry_set && !t->conf.disable_overrides
                                      ? &c->retry : &t->conf.http_retry;
-    char *e = aev__delivery_policy_effective(p, 0, 0);
+    char *e = aev__delivery_policy_effective(p, 0, t->conf.delivery_policy, c->delivery, 1);
     failed |= set_text(o, "EffectiveDeliveryPolicy", e);
     free(e);
   }

@@ -51,15 +51,22 @@ extern const aev__retry_policy aev__retry_http_default;
 /* Delay before retry number n (1-based, n <= num_retries) in ms. */
 int64_t aev__retry_delay(const aev__retry_policy *p, long n);
 
-/* Parses a healthyRetryPolicy object (subscription DeliveryPolicy) or a
- * topic's {"http": {"defaultHealthyRetryPolicy": ...}} when topic_level.
- * what names the attribute in errors. */
+/* Parses a subscription's DeliveryPolicy ({"healthyRetryPolicy": ...}) or
+ * a topic's ({"http": {"defaultHealthyRetryPolicy": ...}}) when
+ * topic_level: its retries into *out (HTTP's default when none is given,
+ * *healthy then 0) and into *stored the policy as SNS shows it back (new
+ * string). what names the attribute in errors. */
 int aev__delivery_policy_parse(const char *text, int topic_level,
                                const char *what, aev__retry_policy *out,
-                               int *disable_overrides);
-/* The EffectiveDeliveryPolicy text for a policy (new string). */
-char *aev__delivery_policy_effective(const aev__retry_policy *p, int topic_level,
-                                     int disable_overrides);
+                               int *healthy, int *disable_overrides,
+                               char **stored);
+/* The EffectiveDeliveryPolicy text (new string; NULL when out of memory)
+ * of a topic, or of a subscription when subscription: retries p, request
+ * policy from the stored sub_policy, else topic_policy, else SNS's
+ * default. */
+char *aev__delivery_policy_effective(const aev__retry_policy *p, int disable_overrides,
+                                     const char *topic_policy, const char *sub_policy,
+                                     int subscription);
 
 /* ---- notifications (note.c) ----------------------------------------- */
 
@@ -215,8 +222,14 @@ typedef struct aev__tdedup {
   char key[];
 } aev__tdedup;
 
+/* The delivery status logging attributes (HTTP, Firehose, Lambda,
+ * Application, SQS x SuccessFeedbackRoleArn, SuccessFeedbackSampleRate,
+ * FailureFeedbackRoleArn). */
+#define AEV__FEEDBACK_N 15
+
 typedef struct aev__tconf {
   int fifo, content_dedup, throughput_group, max_size;
+  int throughput_set; /* FifoThroughputScope was given */
   int signature_version;
   char *display_name;
   char *delivery_policy; /* NULL when unset */
@@ -225,6 +238,7 @@ typedef struct aev__tconf {
   char *policy;          /* NULL: AWS's default policy */
   char *kms_key;
   char *tracing;
+  char *feedback[AEV__FEEDBACK_N]; /* NULL when unset */
 } aev__tconf;
 
 enum {
@@ -442,6 +456,7 @@ int aev__sns_not_found(const char *what);
 int aev__sns_missing(const char *param);
 size_t aev__sns_arn_elements(const char *arn);
 int aev__sns_arn_check(const char *member, const char *arn);
+int aev__sns_region_check(aev_broker *b, const char *member, const char *arn);
 /* sub.c: ConfirmSubscription's check of a token's shape. */
 int aev__sns_token_check(const char *token);
 

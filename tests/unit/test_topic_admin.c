@@ -68,9 +68,14 @@ START_TEST(fifo_attributes) {
   json_t *j = attrs_of(t);
   ck_assert_str_eq(attr(j, "FifoTopic"), "true");
   ck_assert_str_eq(attr(j, "ContentBasedDeduplication"), "true");
-  ck_assert_str_eq(attr(j, "FifoThroughputScope"), "Topic");
+  /* In effect (Topic) but not shown until set, as AWS answers
+   * (recorded: test_create_topic_with_attributes). */
+  ck_assert_ptr_null(json_object_get(j, "FifoThroughputScope"));
   json_decref(j);
   ck_assert_int_eq(aev_topic_set_attribute(t, "FifoThroughputScope", "MessageGroup"), AEV_OK);
+  j = attrs_of(t);
+  ck_assert_str_eq(attr(j, "FifoThroughputScope"), "MessageGroup");
+  json_decref(j);
   tt_assert_error(aev_topic_set_attribute(t, "FifoThroughputScope", "Queue"),
                   AEV_ERR_INVALID, "InvalidParameter",
                   "Invalid parameter: FifoThroughputScope: Invalid value "
@@ -163,6 +168,70 @@ START_TEST(set_attributes_checked) {
   ck_assert_str_eq(attr(j, "DisplayName"), "Hello");
   ck_assert_str_eq(attr(j, "MaximumMessageSize"), "1048576");
   ck_assert_ptr_nonnull(strstr(attr(j, "EffectiveDeliveryPolicy"), "\"backoffFunction\":\"exponential\""));
+  json_decref(j);
+  aev_topic_release(t);
+}
+END_TEST
+
+/* The DeliveryPolicy as AWS shows it back and the EffectiveDeliveryPolicy
+ * it makes (recorded: test_topic_delivery_policy_crud): "http" gains
+ * disableSubscriptionOverrides, a null member is left out, and the
+ * defaultRequestPolicy set is the effective one. */
+START_TEST(delivery_policy_as_aws_keeps_it) {
+  aev_topic *t = tt_topic(b, "t", "{\"DeliveryPolicy\":\"{\\\"http\\\":{\\\"defaultRequestPolicy\\\":"
+                                  "{\\\"headerContentType\\\":\\\"application/json\\\"}}}\"}");
+  json_t *j = attrs_of(t);
+  ck_assert_str_eq(attr(j, "DeliveryPolicy"),
+                   "{\"http\":{\"disableSubscriptionOverrides\":false,"
+                   "\"defaultRequestPolicy\":{\"headerContentType\":\"application/json\"}}}");
+  ck_assert_str_eq(attr(j, "EffectiveDeliveryPolicy"),
+                   "{\"http\":{\"defaultHealthyRetryPolicy\":{\"minDelayTarget\":20,\"maxDelayTarget\":20,"
+                   "\"numRetries\":3,\"numMaxDelayRetries\":0,\"numNoDelayRetries\":0,\"numMinDelayRetries\":0,"
+                   "\"backoffFunction\":\"linear\"},\"disableSubscriptionOverrides\":false,"
+                   "\"defaultRequestPolicy\":{\"headerContentType\":\"application/json\"}}}");
+  json_decref(j);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "DeliveryPolicy",
+                                           "{\"http\":{\"defaultHealthyRetryPolicy\":{\"minDelayTarget\":5,"
+                                           "\"maxDelayTarget\":6,\"numRetries\":1}}}"),
+                   AEV_OK);
+  j = attrs_of(t);
+  ck_assert_str_eq(attr(j, "DeliveryPolicy"),
+                   "{\"http\":{\"defaultHealthyRetryPolicy\":{\"minDelayTarget\":5,\"maxDelayTarget\":6,"
+                   "\"numRetries\":1},\"disableSubscriptionOverrides\":false}}");
+  ck_assert_ptr_nonnull(strstr(attr(j, "EffectiveDeliveryPolicy"),
+                               "\"defaultRequestPolicy\":{\"headerContentType\":\"text/plain; charset=UTF-8\"}"));
+  ck_assert_ptr_nonnull(strstr(attr(j, "EffectiveDeliveryPolicy"), "\"minDelayTarget\":5,\"maxDelayTarget\":6"));
+  json_decref(j);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "DeliveryPolicy", "{\"http\":{\"defaultHealthyRetryPolicy\":null}}"),
+                   AEV_OK);
+  j = attrs_of(t);
+  ck_assert_str_eq(attr(j, "DeliveryPolicy"), "{\"http\":{\"disableSubscriptionOverrides\":false}}");
+  ck_assert_ptr_nonnull(strstr(attr(j, "EffectiveDeliveryPolicy"), "\"minDelayTarget\":20,\"maxDelayTarget\":20"));
+  json_decref(j);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "DeliveryPolicy", ""), AEV_OK);
+  j = attrs_of(t);
+  ck_assert_ptr_null(json_object_get(j, "DeliveryPolicy"));
+  json_decref(j);
+  aev_topic_release(t);
+}
+END_TEST
+
+/* Delivery status logging: kept and shown as AWS does (recorded:
+ * test_delivery_lambda), shown only once set, cleared by "". */
+START_TEST(delivery_status_logging_attributes) {
+  aev_topic *t = tt_topic(b, "t", "{\"SQSFailureFeedbackRoleArn\":\"arn:aws:iam::000000000000:role/f\"}");
+  json_t *j = attrs_of(t);
+  ck_assert_ptr_null(json_object_get(j, "LambdaSuccessFeedbackRoleArn"));
+  ck_assert_str_eq(attr(j, "SQSFailureFeedbackRoleArn"), "arn:aws:iam::000000000000:role/f");
+  json_decref(j);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "LambdaSuccessFeedbackRoleArn", "arn:aws:iam::000000000000:role/r"),
+                   AEV_OK);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "LambdaSuccessFeedbackSampleRate", "100"), AEV_OK);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "SQSFailureFeedbackRoleArn", ""), AEV_OK);
+  j = attrs_of(t);
+  ck_assert_str_eq(attr(j, "LambdaSuccessFeedbackRoleArn"), "arn:aws:iam::000000000000:role/r");
+  ck_assert_str_eq(attr(j, "LambdaSuccessFeedbackSampleRate"), "100");
+  ck_assert_ptr_null(json_object_get(j, "SQSFailureFeedbackRoleArn"));
   json_decref(j);
   aev_topic_release(t);
 }
@@ -292,6 +361,7 @@ START_TEST(api_arns_and_idempotence) {
        "Invalid parameter: SubscriptionArn Reason: An ARN must have at least 6 elements, not 5"},
       {"Unsubscribe", "{\"SubscriptionArn\":\"arn:aws:sns:us-east-1:000000000000:random\"}",
        "Invalid parameter: SubscriptionId"},
+      {"Unsubscribe", "{}", "Invalid parameter: SubscriptionArn Reason: no value for required parameter"},
       {"ConfirmSubscription", "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:none\",\"Token\":\"51b2ff3e\"}",
        "Invalid parameter: Token"},
       {"ConfirmSubscription", "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:none\",\"Token\":\"randomtoken\"}",
@@ -300,6 +370,30 @@ START_TEST(api_arns_and_idempotence) {
   for (size_t i = 0; i < sizeof refused / sizeof *refused; i++)
     aev_test_call_fails(b, "sns", refused[i].action, refused[i].req, AEV_ERR_INVALID, "InvalidParameter",
                         refused[i].message);
+  /* A topic of another region, existing or not, is refused before it is
+   * looked up (recorded: test_cross_region_access,
+   * test_topic_publish_another_region): even DeleteTopic fails. */
+  json_decref(aev_test_call(b, "sns", "CreateTopic", "{\"Name\":\"here\"}", AEV_OK));
+  static const struct {
+    const char *action, *req;
+  } elsewhere[] = {
+      {"Publish", "{\"Message\":\"m\",\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\"}"},
+      {"PublishBatch", "{\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\","
+                       "\"PublishBatchRequestEntries\":[{\"Id\":\"1\",\"Message\":\"m\"}]}"},
+      {"GetTopicAttributes", "{\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\"}"},
+      {"SetTopicAttributes", "{\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\","
+                             "\"AttributeName\":\"DisplayName\",\"AttributeValue\":\"d\"}"},
+      {"Subscribe", "{\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\",\"Protocol\":\"sqs\","
+                    "\"Endpoint\":\"arn:aws:sqs:us-east-1:000000000000:q\"}"},
+      {"ListSubscriptionsByTopic", "{\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\"}"},
+      {"DeleteTopic", "{\"TopicArn\":\"arn:aws:sns:us-west-2:000000000000:here\"}"},
+      {"DeleteTopic", "{\"TopicArn\":\"arn:aws:sns:eu-central-1:000000000000:never\"}"},
+  };
+  for (size_t i = 0; i < sizeof elsewhere / sizeof *elsewhere; i++)
+    aev_test_call_fails(b, "sns", elsewhere[i].action, elsewhere[i].req, AEV_ERR_INVALID, "InvalidParameter",
+                        "Invalid parameter: TopicArn");
+  json_decref(aev_test_call(b, "sns", "GetTopicAttributes",
+                            "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:here\"}", AEV_OK));
   /* A well-formed ARN of nothing is NotFound where something is read... */
   aev_test_call_fails(b, "sns", "Publish",
                       "{\"Message\":\"m\",\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:none\"}",
@@ -349,6 +443,11 @@ START_TEST(list_pages_by_100) {
     pages++;
     free(token);
     const char *next = json_string_value(json_object_get(j, "NextToken"));
+    /* Opaque base64, as AWS's (recorded: test_subscription_paging,
+     * test_list_subscriptions_by_topic_pagination): the first page's
+     * names its last topic, t099. */
+    if (pages == 1)
+      ck_assert_str_eq(next, "YXJuOmF3czpzbnM6dXMtZWFzdC0xOjAwMDAwMDAwMDAwMDp0MDk5");
     token = next ? strdup(next) : NULL;
     json_decref(j);
   } while (token);
@@ -356,6 +455,8 @@ START_TEST(list_pages_by_100) {
   ck_assert_int_eq(pages, 3);
   char *resp;
   tt_assert_error(aev_topic_list(b, "garbage", &resp), AEV_ERR_INVALID,
+                  "InvalidParameter", "Invalid parameter: NextToken");
+  tt_assert_error(aev_topic_list(b, "arn:aws:sns:us-east-1:000000000000:t099", &resp), AEV_ERR_INVALID,
                   "InvalidParameter", "Invalid parameter: NextToken");
 }
 END_TEST
@@ -500,6 +601,8 @@ int main(void) {
   tcase_add_test(tc, fifo_attributes);
   tcase_add_test(tc, default_attributes);
   tcase_add_test(tc, set_attributes_checked);
+  tcase_add_test(tc, delivery_policy_as_aws_keeps_it);
+  tcase_add_test(tc, delivery_status_logging_attributes);
   tcase_add_test(tc, tags);
   tcase_add_test(tc, tag_lengths_count_characters);
   tcase_add_test(tc, api_tags_duplicated_or_different);

@@ -117,6 +117,14 @@ START_TEST(confirmation_flow) {
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(e.calls, 3);
   ck_assert_str_eq(e.type[2], "UnsubscribeConfirmation");
+  /* A token of its own (recorded: test_subscribe_external_http_endpoint,
+   * unsubscribe-request's Token is not the subscription-confirmation's). */
+  json_t *u = json_loads(e.last_body, 0, NULL);
+  const char *utoken = json_string_value(json_object_get(u, "Token"));
+  ck_assert_str_ne(utoken, e.token);
+  ck_assert_uint_eq(strlen(utoken), strlen(e.token));
+  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(u, "SubscribeURL")), utoken));
+  json_decref(u);
   ck_assert_int_eq(e.released, 1);
   aev_free(arn);
   free(e.last_body);
@@ -211,6 +219,54 @@ START_TEST(custom_policy_schedule) {
   char buf[512];
   ck_assert_ptr_nonnull(strstr(sub_attr(arn, "EffectiveDeliveryPolicy", buf, sizeof buf),
                                "\"numRetries\":6"));
+  aev_free(arn);
+  free(e.last_body);
+  aev_topic_release(t);
+}
+END_TEST
+
+/* A subscription's DeliveryPolicy as AWS shows it back and its effective
+ * one (recorded: test_subscribe_external_http_endpoint_content_type): all
+ * five members, null when not given; the request policy is the
+ * subscription's, else the topic's defaultRequestPolicy; retries not given
+ * are the topic's. */
+START_TEST(subscription_delivery_policy_as_aws_keeps_it) {
+  aev_topic *t = tt_topic(b, "t", "{\"DeliveryPolicy\":\"{\\\"http\\\":{\\\"defaultRequestPolicy\\\":"
+                                  "{\\\"headerContentType\\\":\\\"application/json\\\"},"
+                                  "\\\"defaultHealthyRetryPolicy\\\":{\\\"numRetries\\\":5}}}\"}");
+  endpoint e = {.status = 200};
+  char *arn = sub_callback(t, &e, NULL);
+  ck_assert_int_eq(aev_subscription_set_attribute(b, arn, "DeliveryPolicy",
+                                                  "{\"requestPolicy\":{\"headerContentType\":\"text/csv\"}}"),
+                   AEV_OK);
+  char buf[1024];
+  ck_assert_str_eq(sub_attr(arn, "DeliveryPolicy", buf, sizeof buf),
+                   "{\"healthyRetryPolicy\":null,\"sicklyRetryPolicy\":null,\"throttlePolicy\":null,"
+                   "\"requestPolicy\":{\"headerContentType\":\"text/csv\"},\"guaranteed\":false}");
+  ck_assert_str_eq(sub_attr(arn, "EffectiveDeliveryPolicy", buf, sizeof buf),
+                   "{\"healthyRetryPolicy\":{\"minDelayTarget\":20,\"maxDelayTarget\":20,\"numRetries\":5,"
+                   "\"numMaxDelayRetries\":0,\"numNoDelayRetries\":0,\"numMinDelayRetries\":0,"
+                   "\"backoffFunction\":\"linear\"},\"sicklyRetryPolicy\":null,\"throttlePolicy\":null,"
+                   "\"requestPolicy\":{\"headerContentType\":\"text/csv\"},\"guaranteed\":false}");
+  ck_assert_int_eq(aev_subscription_set_attribute(b, arn, "DeliveryPolicy",
+                                                  "{\"healthyRetryPolicy\":{\"minDelayTarget\":1,\"maxDelayTarget\":1,"
+                                                  "\"numRetries\":0},\"sicklyRetryPolicy\":null,"
+                                                  "\"throttlePolicy\":{\"maxReceivesPerSecond\":1000}}"),
+                   AEV_OK);
+  ck_assert_str_eq(sub_attr(arn, "DeliveryPolicy", buf, sizeof buf),
+                   "{\"healthyRetryPolicy\":{\"minDelayTarget\":1,\"maxDelayTarget\":1,\"numRetries\":0},"
+                   "\"sicklyRetryPolicy\":null,\"throttlePolicy\":{\"maxReceivesPerSecond\":1000},"
+                   "\"requestPolicy\":null,\"guaranteed\":false}");
+  ck_assert_str_eq(sub_attr(arn, "EffectiveDeliveryPolicy", buf, sizeof buf),
+                   "{\"healthyRetryPolicy\":{\"minDelayTarget\":1,\"maxDelayTarget\":1,\"numRetries\":0,"
+                   "\"numMaxDelayRetries\":0,\"numNoDelayRetries\":0,\"numMinDelayRetries\":0,"
+                   "\"backoffFunction\":\"linear\"},\"sicklyRetryPolicy\":null,"
+                   "\"throttlePolicy\":{\"maxReceivesPerSecond\":1000},"
+                   "\"requestPolicy\":{\"headerContentType\":\"application/json\"},\"guaranteed\":false}");
+  /* e lives on this stack: done with it before the test returns. */
+  ck_assert_int_eq(aev_subscription_unsubscribe(b, arn), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(e.released, 1);
   aev_free(arn);
   free(e.last_body);
   aev_topic_release(t);
@@ -471,6 +527,37 @@ START_TEST(lambda_subscription_gets_sns_record) {
 }
 END_TEST
 
+/* Recorded against AWS (test_publish_lambda_verify_signature[2]): the
+ * record a function gets says SignatureVersion "1" even when the topic
+ * signs with version 2, while a queue's envelope says "2". */
+START_TEST(lambda_record_says_signature_version_1) {
+  aev_topic *t = tt_topic(b, "t", "{\"SignatureVersion\":\"2\"}");
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(b, "fn", NULL, on_invoke, NULL, NULL, &f), AEV_OK);
+  char *arn;
+  ck_assert_int_eq(aev_topic_subscribe(t, "lambda", aev_function_arn(f), NULL, &arn), AEV_OK);
+  aev_queue *q = qt_queue(b, "q", NULL);
+  char *qsub = tt_sub(t, q, NULL);
+  tt_publish(t, "signed v2", NULL);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_ptr_nonnull(lambda_event);
+  json_t *ev = json_loads(lambda_event, 0, NULL);
+  json_t *sns = json_object_get(json_array_get(json_object_get(ev, "Records"), 0), "Sns");
+  ck_assert_str_eq(json_string_value(json_object_get(sns, "SignatureVersion")), "1");
+  json_decref(ev);
+  json_t *env = tt_envelope(q);
+  ck_assert_str_eq(json_string_value(json_object_get(env, "SignatureVersion")), "2");
+  json_decref(env);
+  free(lambda_event);
+  lambda_event = NULL;
+  aev_free(qsub);
+  aev_free(arn);
+  aev_queue_release(q);
+  aev_function_release(f);
+  aev_topic_release(t);
+}
+END_TEST
+
 /* sqs and lambda: 3 immediate, 2 x 1 s, 10 backing off 1 -> 20 s,
  * 100,000 x 20 s: 100,015 attempts. */
 START_TEST(aws_managed_schedule) {
@@ -602,6 +689,8 @@ int main(void) {
   tcase_add_test(tc, plain_sends_go_on_past_a_failed_one_across_runs);
   tcase_add_test(tc, raw_bodies_checked_in_every_block);
   tcase_add_test(tc, lambda_subscription_gets_sns_record);
+  tcase_add_test(tc, lambda_record_says_signature_version_1);
+  tcase_add_test(tc, subscription_delivery_policy_as_aws_keeps_it);
   tcase_add_test(tc, dedup_entries_are_pruned);
   tcase_add_test(tc, aws_managed_schedule);
   tcase_add_test(tc, backoff_functions);
