@@ -144,6 +144,33 @@ static void task_output(m_run *r, json_t *out) {
   else task_failed(r, "States.Runtime", "Out of memory");
 }
 
+/* A task that waits (.waitForTaskToken, .sync) made its call: AWS records
+ * the call's answer (out, stolen) in a TaskSubmitted event and goes on
+ * waiting (LocalStack's recorded test_callback: TaskStarted, then
+ * TaskSubmitted with SendMessage's answer, then TaskSucceeded with the
+ * token's output). */
+static void task_submitted(m_run *r, json_t *out) {
+  if (!out) {
+    task_failed(r, "States.Runtime", "Out of memory");
+    return;
+  }
+  task_kind k;
+  kind_of(aev__run_state(r)->resource, &k);
+  char *t = recording(r) ? aev__json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  json_decref(out);
+  if (!t) return; /* not recording, or no room for the event: still waits */
+  aev__run_event(r, "TaskSubmitted", "taskSubmittedEventDetails",
+                 detail(r, &k, json_pack("{s:s,s:{s:b}}", "output", t, "outputDetails", "truncated", 0)));
+  free(t);
+}
+
+/* The answer of a service call: the task's output, or, for a task that
+ * waits, its TaskSubmitted event. */
+static void task_answer(m_run *r, json_t *out, int waits) {
+  if (waits) task_submitted(r, out);
+  else task_output(r, out);
+}
+
 /* Adds key: value (stolen) to o, or frees o: NULL when out of memory. */
 static json_t *with(json_t *o, const char *key, json_t *value) {
   if (o && !json_object_set_new(o, key, value)) return o;
@@ -414,9 +441,6 @@ static void completion_run(void *arg, int cancelled) {
       arm(r, &r->hb_timer, &r->hb_armed, heartbeat_fired, r->hb_seconds);
     goto out;
   }
-  /* With .waitForTaskToken the token, not the call, completes the task;
-   * a failed call still fails it. */
-  if (c->ok && r->token && !c->from_token) goto out;
   if (c->nomem) {
     task_failed(r, "States.Runtime", "Out of memory");
     goto out;
@@ -434,10 +458,11 @@ static void completion_run(void *arg, int cancelled) {
   }
   task_kind k;
   kind_of(aev__run_state(r)->resource, &k);
-  int waits = r->token != NULL;
-  task_output(r, (!waits && !strcmp(k.type, "lambda"))
-                     ? lambda_output(r, &k, v, c->payload ? strlen(c->payload) : 0)
-                     : v);
+  /* With .waitForTaskToken the token, not the call, completes the task:
+   * the call's answer is only submitted; a failed call still fails it. */
+  if (c->from_token) task_output(r, v);
+  else task_answer(r, !strcmp(k.type, "lambda") ? lambda_output(r, &k, v, c->payload ? strlen(c->payload) : 0) : v,
+                   r->token != NULL);
 out:
   completion_free(c);
   aev__execution_unref(e);
@@ -512,7 +537,6 @@ static void sqs_send(m_run *r, json_t *params, int waits) {
     task_failed(r, err, aev_errmsg());
     return;
   }
-  if (waits) return; /* SendTaskSuccess / Failure completes it */
   json_t *out = json_pack("{s:s,s:s}", "MD5OfMessageBody", sent.md5_body, "MessageId", sent.id);
   if (sent.seq[0]) out = with(out, "SequenceNumber", json_string(sent.seq));
   /* SendMessage's JSON response holds these members alone. */
@@ -520,7 +544,7 @@ static void sqs_send(m_run *r, json_t *params, int waits) {
   if (answer)
     out = with_sdk_metadata(r, out, response_headers("application/x-amz-json-1.0", strlen(answer), "connection"));
   else json_decref(out);
-  task_output(r, answer ? out : NULL);
+  task_answer(r, answer ? out : NULL, waits);
   free(answer);
 }
 
@@ -565,13 +589,12 @@ static void sns_publish(m_run *r, json_t *params, int waits) {
     service_failed(r, "SNS");
     return;
   }
-  if (waits) return;
   json_t *out = json_pack("{s:s}", "MessageId", id);
   if (seq[0]) out = with(out, "SequenceNumber", json_string(seq));
   /* Publish's XML response: 222 bytes around the message id and the
    * request id, and a line for a FIFO topic's sequence number. */
   size_t body = 222 + strlen(id) + AEV_UUID_LEN + (seq[0] ? 38 + strlen(seq) : 0);
-  task_output(r, with_sdk_metadata(r, out, response_headers("text/xml", body, NULL)));
+  task_answer(r, with_sdk_metadata(r, out, response_headers("text/xml", body, NULL)), waits);
 }
 
 /* events:putEvents: Entries as PutEvents takes them; Detail may be an
@@ -630,11 +653,7 @@ static void events_put(m_run *r, json_t *params, int waits) {
     free(t);
     return;
   }
-  if (waits) {
-    json_decref(out);
-    return;
-  }
-  task_succeeded(r, out);
+  task_answer(r, out, waits);
 }
 
 /* The response of states:startExecution (.sync: DescribeExecution's shape
@@ -679,8 +698,6 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
     c->json_output = strstr(k->resource, ".sync:2") != NULL;
     r->e->refs++;
     aev__exec_watch(child, nested_done, c);
-    aev_execution_release(child);
-    return;
   }
   /* StartExecution's JSON response: the ARN, and the date as Java writes
    * a double of epoch seconds (1.7040672E9). */
@@ -689,12 +706,8 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
   json_t *out = json_pack("{s:s,s:f}", "ExecutionArn", aev_execution_arn(child), "StartDate",
                           (double)child->start_ms / 1000.0);
   aev_execution_release(child);
-  if (waits) {
-    json_decref(out);
-    return;
-  }
   json_t *headers = response_headers("application/x-amz-json-1.0", answer_len, "connection");
-  task_output(r, with_sdk_metadata(r, out, headers));
+  task_answer(r, with_sdk_metadata(r, out, headers), waits || sync);
 }
 
 static void lambda_call(m_run *r, const task_kind *k, json_t *params) {

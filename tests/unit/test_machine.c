@@ -1276,6 +1276,70 @@ static json_int_t previous_of(result *r, size_t i) {
   return json_integer_value(json_object_get(json_array_get(r->history, i), "previousEventId"));
 }
 
+/* The details of r's event i of type type (NULL: none). */
+static json_t *details_of(result *r, size_t i, const char *key, const char *type) {
+  json_t *ev = json_array_get(r->history, i);
+  ck_assert_str_eq(json_string_value(json_object_get(ev, "type")), type);
+  return json_object_get(ev, key);
+}
+
+/* A task that waits records its call's answer in a TaskSubmitted event
+ * between TaskStarted and the task's end: SendMessage's for
+ * sqs:sendMessage.waitForTaskToken, StartExecution's for
+ * states:startExecution.sync:2 (LocalStack's test_callback snapshots,
+ * recorded against AWS). */
+START_TEST(task_submitted_event) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "tokens", NULL, &q), AEV_OK);
+  aev_machine *m = machine(WAIT_TASK(""));
+  aev_execution *e;
+  ck_assert_int_eq(aev_machine_start(m, "s1", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *token = token_from_queue(q);
+  ck_assert_int_eq(aev_machine_send_task_success(b, token, "\"done\"", 6), AEV_OK);
+  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
+  result r;
+  collect(e, &r);
+  history_is(&r, 1, "ExecutionStarted(0) TaskStateEntered(0) TaskScheduled(2) TaskStarted(3) TaskSubmitted(4) "
+                    "TaskSucceeded(5) TaskStateExited(6) ExecutionSucceeded(7)");
+  json_t *d = details_of(&r, 4, "taskSubmittedEventDetails", "TaskSubmitted");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "resourceType")), "sqs");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "resource")), "sendMessage.waitForTaskToken");
+  ck_assert(json_is_false(json_object_get(json_object_get(d, "outputDetails"), "truncated")));
+  json_t *out = json_loads(json_string_value(json_object_get(d, "output")), 0, NULL);
+  ck_assert_uint_eq(json_string_length(json_object_get(out, "MD5OfMessageBody")), 32);
+  ck_assert_ptr_nonnull(json_object_get(out, "MessageId"));
+  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(out, "SdkHttpMetadata"), "HttpStatusCode")), 200);
+  json_decref(out);
+  output_is(&r, "\"done\"");
+  result_free(&r);
+  free(token);
+  aev_execution_release(e);
+  aev_machine_delete(m);
+  aev_machine_release(m);
+  aev_queue_release(q);
+  aev_machine *child;
+  const char *cd = ONE("{\"Type\":\"Pass\",\"End\":true}");
+  ck_assert_int_eq(aev_machine_create(b, "child", cd, strlen(cd), AEV_MACHINE_STANDARD, &child), AEV_OK);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync:2\",\"Parameters\":"
+              "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:child\",\"Name\":\"c1\"},"
+              "\"End\":true}"),
+          "{}");
+  history_is(&r, 0, "ExecutionStarted TaskStateEntered TaskScheduled TaskStarted TaskSubmitted TaskSucceeded "
+                    "TaskStateExited ExecutionSucceeded");
+  d = details_of(&r, 4, "taskSubmittedEventDetails", "TaskSubmitted");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "resource")), "startExecution.sync:2");
+  out = json_loads(json_string_value(json_object_get(d, "output")), 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(out, "ExecutionArn")),
+                   "arn:aws:states:us-east-1:000000000000:execution:child:c1");
+  ck_assert(json_is_number(json_object_get(out, "StartDate")));
+  ck_assert_ptr_nonnull(json_object_get(out, "SdkResponseMetadata"));
+  json_decref(out);
+  result_free(&r);
+  aev_machine_release(child);
+}
+END_TEST
+
 #define PASS_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}}"
 #define FAIL_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Fail\",\"Error\":\"E\"}}}"
 
@@ -1774,6 +1838,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, lambda_tasks);
   tcase_add_test(tc, task_timeouts);
   tcase_add_test(tc, wait_for_task_token);
+  tcase_add_test(tc, task_submitted_event);
   tcase_add_test(tc, jsonata_data_flow);
   tcase_add_test(tc, service_integrations);
   tcase_add_test(tc, status_change_events);
