@@ -941,24 +941,45 @@ int aev__task_started(aev_broker *b, const char *token, const char *worker_name)
 }
 
 /* The nested execution of a .sync task ended (on its strand): the parent's
- * task completes with DescribeExecution's shape (Output parsed for
- * .sync:2), or fails with the child's error. */
-/* A child's DescribeExecution text d as the .sync task's output: its
- * "output" becomes "Output", parsed for .sync:2. NULL when out of memory. */
+ * task completes with the child's description, or fails with it as the
+ * cause (States.TaskFailed). */
+/* The child's DescribeExecution text d as AWS hands it to a .sync task
+ * (LocalStack's recorded test_callback): the Java SDK's member names
+ * (ExecutionArn, Input, InputDetails, Name, Output, OutputDetails,
+ * StartDate, StateMachineArn, Status, StopDate, and Error and Cause of a
+ * failed child), no redrive members, dates as epoch milliseconds, and
+ * Input and Output parsed for .sync:2. NULL when out of memory. */
 static char *sync_output(const char *d, int json_output) {
-  json_t *v, *o = NULL;
-  if (aev__json_parse_str(d, 0, &v)) return NULL;
-  int rc = AEV_OK;
-  json_t *text_output = json_object_get(v, "output");
-  if (json_output) {
-    rc = aev__json_parse_str(json_string_value(text_output), JSON_DECODE_ANY, &o);
-    if (rc != AEV_ERR_NOMEM && json_object_set_new(v, "Output", o ? o : json_null())) rc = AEV_ERR_NOMEM;
-  } else if (text_output && json_object_set(v, "Output", text_output)) {
-    rc = AEV_ERR_NOMEM;
+  static const char *const names[][2] = {
+      {"executionArn", "ExecutionArn"}, {"input", "Input"},   {"inputDetails", "InputDetails"},
+      {"name", "Name"},                 {"output", "Output"}, {"outputDetails", "OutputDetails"},
+      {"startDate", "StartDate"},       {"stateMachineArn", "StateMachineArn"},
+      {"status", "Status"},             {"stopDate", "StopDate"},
+      {"error", "Error"},               {"cause", "Cause"}};
+  json_t *v, *o = json_object();
+  if (!o || aev__json_parse_str(d, 0, &v)) {
+    json_decref(o);
+    return NULL;
   }
-  json_object_del(v, "output");
-  char *text = rc == AEV_ERR_NOMEM ? NULL : aev__json_dumps(v, JSON_COMPACT);
+  int lost = 0;
+  for (size_t i = 0; i < sizeof names / sizeof names[0] && !lost; i++) {
+    json_t *x = json_object_get(v, names[i][0]), *y = NULL;
+    if (!x) continue;
+    if (json_is_number(x)) {
+      y = json_integer((json_int_t)(json_number_value(x) * 1000.0 + 0.5));
+    } else if (json_is_object(x)) {
+      y = json_pack("{s:O}", "Included", json_object_get(x, "included"));
+    } else if (json_output && (!strcmp(names[i][0], "input") || !strcmp(names[i][0], "output"))) {
+      if (aev__json_parse_str(json_string_value(x), JSON_DECODE_ANY, &y) == AEV_ERR_NOMEM) y = NULL;
+      else if (!y) y = json_null();
+    } else {
+      y = json_incref(x);
+    }
+    lost = !y || json_object_set_new(o, names[i][1], y);
+  }
+  char *text = lost ? NULL : aev__json_dumps(o, JSON_COMPACT);
   json_decref(v);
+  json_decref(o);
   return text;
 }
 
@@ -978,7 +999,7 @@ static void nested_done(aev_execution *child, void *user) {
     }
   } else {
     c->error = strdup("States.TaskFailed");
-    c->cause = strdup(d);
+    c->cause = sync_output(d, json_output);
   }
   /* never a failure without its error or cause */
   c->nomem = !c->ok && (!c->error || !c->cause);

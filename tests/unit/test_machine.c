@@ -1340,6 +1340,52 @@ START_TEST(task_submitted_event) {
 }
 END_TEST
 
+/* A .sync task's output is the child's description under the Java SDK's
+ * member names, Input and Output parsed for .sync:2; a failed child fails
+ * the task with States.TaskFailed and that description, Error and Cause
+ * in it, as the cause (LocalStack's test_callback snapshots, recorded
+ * against AWS: test_start_execution_sync2, ..._sync_delegate_failure). */
+START_TEST(sync_task_output) {
+  aev_machine *ok, *bad;
+  const char *okd = ONE("{\"Type\":\"Pass\",\"Result\":{\"Arg1\":\"argument1\"},\"End\":true}");
+  const char *badd = ONE("{\"Type\":\"Fail\",\"Error\":\"SomeFailure\",\"Cause\":\"why\"}");
+  ck_assert_int_eq(aev_machine_create(b, "ok", okd, strlen(okd), AEV_MACHINE_STANDARD, &ok), AEV_OK);
+  ck_assert_int_eq(aev_machine_create(b, "bad", badd, strlen(badd), AEV_MACHINE_STANDARD, &bad), AEV_OK);
+  result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync:2\",\"Parameters\":"
+                     "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:ok\",\"Name\":\"T\"},"
+                     "\"End\":true}"),
+                 "{}");
+  json_t *want = json_pack("{s:s,s:{},s:{s:b},s:s,s:{s:s},s:{s:b},s:s,s:s}", "ExecutionArn",
+                           "arn:aws:states:us-east-1:000000000000:execution:ok:T", "Input", "InputDetails", "Included", 1,
+                           "Name", "T", "Output", "Arg1", "argument1", "OutputDetails", "Included", 1, "StateMachineArn",
+                           "arn:aws:states:us-east-1:000000000000:stateMachine:ok", "Status", "SUCCEEDED");
+  ck_assert(json_is_integer(json_object_get(r.output, "StartDate")));
+  ck_assert(json_is_integer(json_object_get(r.output, "StopDate")));
+  json_object_del(r.output, "StartDate");
+  json_object_del(r.output, "StopDate");
+  ck_assert(json_equal(r.output, want));
+  json_decref(want);
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync\",\"Parameters\":"
+              "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:bad\",\"Name\":\"F\"},"
+              "\"End\":true}"),
+          "{}");
+  const char *cause = json_string_value(json_object_get(r.desc, "cause"));
+  ck_assert_str_eq(json_string_value(json_object_get(r.desc, "error")), "States.TaskFailed");
+  json_t *c = json_loads(cause, 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(c, "Error")), "SomeFailure");
+  ck_assert_str_eq(json_string_value(json_object_get(c, "Cause")), "why");
+  ck_assert_str_eq(json_string_value(json_object_get(c, "Status")), "FAILED");
+  ck_assert_str_eq(json_string_value(json_object_get(c, "Input")), "{}");
+  ck_assert_ptr_null(json_object_get(c, "Output"));
+  ck_assert_ptr_null(json_object_get(c, "redriveCount"));
+  json_decref(c);
+  result_free(&r);
+  aev_machine_release(ok);
+  aev_machine_release(bad);
+}
+END_TEST
+
 #define PASS_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}}"
 #define FAIL_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Fail\",\"Error\":\"E\"}}}"
 
@@ -1839,6 +1885,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, task_timeouts);
   tcase_add_test(tc, wait_for_task_token);
   tcase_add_test(tc, task_submitted_event);
+  tcase_add_test(tc, sync_task_output);
   tcase_add_test(tc, jsonata_data_flow);
   tcase_add_test(tc, service_integrations);
   tcase_add_test(tc, status_change_events);
