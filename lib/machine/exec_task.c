@@ -23,6 +23,7 @@
 #include "function/function.h"
 #include "machine/exec_int.h"
 #include "machine/probe.h"
+#include "machine/sdk_error.h"
 #include "queue/queue.h"
 #include "awsevents/bus.h"
 #include "awsevents/topic.h"
@@ -508,17 +509,36 @@ static void lambda_done(void *user, const aev__invoke_result *res) {
 
 /* ---- integrations ---- */
 
+/* The service's AWS error code and message as the task's failure. */
+static void service_error(m_run *r, const char *service, const char *code, const char *message) {
+  char error[160], *cause = NULL;
+  aev__sdk_error(r->e->b, service, code, message, error, sizeof error, &cause);
+  if (cause) task_failed(r, error, cause);
+  else task_failed(r, "States.Runtime", "Out of memory");
+  free(cause);
+}
+
+/* The service's error that the failed call recorded (aev_errcode /
+ * aev_errmsg) as the task's failure. */
+static void service_failed(m_run *r, const char *service) {
+  service_error(r, service, aev_errcode(), aev_errmsg());
+}
+
 static void sqs_send(m_run *r, json_t *params, int waits) {
   const char *url = json_string_value(json_object_get(params, "QueueUrl"));
   json_t *body = json_object_get(params, "MessageBody");
-  if (!url || !body) {
-    task_failed(r, "SQS.MissingParameterException",
-                "The request must contain the parameters QueueUrl and MessageBody.");
+  /* A null MessageBody is sent as none (AWS: MissingParameter). */
+  if (!body || json_is_null(body)) {
+    service_error(r, "SQS", "MissingParameter", "The request must contain the parameter MessageBody.");
+    return;
+  }
+  if (!url) {
+    service_error(r, "SQS", "MissingParameter", "The request must contain the parameter QueueUrl.");
     return;
   }
   aev_queue *q = NULL;
   if (aev__queue_find(r->e->b, url, &q)) {
-    task_failed(r, "SQS.QueueDoesNotExistException", "The specified queue does not exist.");
+    service_error(r, "SQS", "QueueDoesNotExist", "The specified queue does not exist.");
     return;
   }
   char *text = aev__json_text(body);
@@ -532,9 +552,7 @@ static void sqs_send(m_run *r, json_t *params, int waits) {
   free(text);
   aev_queue_release(q);
   if (rc) {
-    char err[128];
-    snprintf(err, sizeof err, "SQS.%sException", aev_errcode());
-    task_failed(r, err, aev_errmsg());
+    service_failed(r, "SQS");
     return;
   }
   json_t *out = json_pack("{s:s,s:s}", "MD5OfMessageBody", sent.md5_body, "MessageId", sent.id);
@@ -546,14 +564,6 @@ static void sqs_send(m_run *r, json_t *params, int waits) {
   else json_decref(out);
   task_answer(r, answer ? out : NULL, waits);
   free(answer);
-}
-
-/* An AWS error of a service integration: "SNS.NotFoundException"-style. */
-static void service_failed(m_run *r, const char *service) {
-  char err[160];
-  snprintf(err, sizeof err, "%s.%s%s", service, aev_errcode(),
-           strstr(aev_errcode(), "Exception") ? "" : "Exception");
-  task_failed(r, err, aev_errmsg());
 }
 
 /* sns:publish: TopicArn, Message (non-strings sent as JSON text), Subject,
@@ -724,10 +734,7 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
   }
   aev_function *f = NULL;
   if (aev__function_find(r->e->b, name, &f)) {
-    char cause[600];
-    snprintf(cause, sizeof cause, "Function not found: %s (Service: AWSLambda; Status Code: 404; "
-                                  "Error Code: ResourceNotFoundException)", name);
-    task_failed(r, "Lambda.ResourceNotFoundException", cause);
+    service_failed(r, "Lambda");
     return;
   }
   char *text = payload ? aev__json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("{}");
@@ -748,9 +755,7 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
     task_failed(r, "States.Runtime", "Out of memory"); /* ours, not the function's */
   } else if (rc) {
     free(c);
-    char err[128];
-    snprintf(err, sizeof err, "Lambda.%s", aev_errcode());
-    task_failed(r, err, aev_errmsg());
+    service_failed(r, "Lambda");
   }
 }
 

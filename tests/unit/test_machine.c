@@ -875,6 +875,55 @@ START_TEST(sqs_task) {
 }
 END_TEST
 
+/* cause, less its request id, is want followed by the Java SDK's
+ * "(Service: ...; Request ID: <uuid>; Proxy: null)" ending. */
+static void sdk_cause_is(result *r, const char *want) {
+  const char *cause = cause_of(r), *id = strstr(cause, "; Request ID: ");
+  ck_assert_ptr_nonnull(id);
+  ck_assert_int_eq((int)(id - cause), (int)strlen(want));
+  ck_assert(!strncmp(cause, want, strlen(want)));
+  ck_assert_uint_eq(strlen(id), strlen("; Request ID: ") + 36 + strlen("; Proxy: null)"));
+  ck_assert_str_eq(id + strlen("; Request ID: ") + 36, "; Proxy: null)");
+}
+
+/* A service integration's error reads as AWS's Java SDK reports it, as
+ * recorded against AWS (LocalStack's test_sns_task_service
+ * test_publish_base_error_topic_arn, test_task_service_sqs
+ * test_send_message_empty_body, test_task_service_sfn
+ * test_start_execution_no_such_arn). */
+START_TEST(service_errors_read_as_the_sdk_reports_them) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "orders", NULL, &q), AEV_OK);
+  result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sns:publish\",\"Parameters\":"
+                     "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:none\",\"Message\":{\"m\":1}},\"End\":true}"),
+                 "{}");
+  fails_with(&r, "SNS.NotFoundException", NULL);
+  sdk_cause_is(&r, "Topic does not exist (Service: AmazonSNS; Status Code: 404; Error Code: NotFound");
+  result_free(&r);
+  /* a null MessageBody is none; nothing is sent */
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage\",\"Parameters\":"
+              "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/orders\",\"MessageBody.$\":\"$.b\"},"
+              "\"End\":true}"),
+          "{\"b\":null}");
+  fails_with(&r, "SQS.AmazonSQSException", NULL);
+  sdk_cause_is(&r, "The request must contain the parameter MessageBody. (Service: AmazonSQS; Status Code: 400; "
+                   "Error Code: MissingParameter");
+  result_free(&r);
+  aev_message *msgs[1];
+  size_t n = 9;
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, NULL, msgs, &n), AEV_OK);
+  ck_assert_uint_eq(n, 0);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution\",\"Parameters\":"
+              "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:none\"},\"End\":true}"),
+          "{}");
+  fails_with(&r, "StepFunctions.StateMachineDoesNotExistException", NULL);
+  sdk_cause_is(&r, "State Machine Does Not Exist: 'arn:aws:states:us-east-1:000000000000:stateMachine:none' "
+                   "(Service: AWSStepFunctions; Status Code: 400; Error Code: StateMachineDoesNotExist");
+  result_free(&r);
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(data_limit) {
   result r = run(ONE("{\"Type\":\"Pass\",\"Parameters\":{\"a.$\":\"States.ArrayRange(1, 1000, 1)\","
                      "\"b.$\":\"States.ArrayPartition(States.ArrayRange(1, 1000, 1), 1)\"},\"End\":true}"),
@@ -1879,6 +1928,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, map_label_rules);
   tcase_add_test(tc, states_service);
   tcase_add_test(tc, sqs_task);
+  tcase_add_test(tc, service_errors_read_as_the_sdk_reports_them);
   tcase_add_test(tc, sdk_metadata_on_task_outputs);
   tcase_add_test(tc, data_limit);
   tcase_add_test(tc, lambda_tasks);
