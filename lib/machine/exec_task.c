@@ -681,8 +681,12 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
                 "The request must contain the parameter StateMachineArn.");
     return;
   }
-  char *text = in ? (json_is_string(in) ? strdup(json_string_value(in)) : aev__json_dumps(in, JSON_COMPACT | JSON_ENCODE_ANY))
-                  : strdup("{}");
+  /* A null Input is sent as none: the child's input is {} (LocalStack's
+   * recorded test_start_execution_sync_delegate_failure). */
+  char *text = in && !json_is_null(in)
+                   ? (json_is_string(in) ? strdup(json_string_value(in))
+                                         : aev__json_dumps(in, JSON_COMPACT | JSON_ENCODE_ANY))
+                   : strdup("{}");
   aev_execution *child = NULL;
   int rc = text ? aev_machine_start_arn(r->e->b, arn, name, text, strlen(text), &child) : aev__nomem();
   free(text);

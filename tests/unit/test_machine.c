@@ -1415,9 +1415,10 @@ START_TEST(sync_task_output) {
   ck_assert(json_equal(r.output, want));
   json_decref(want);
   result_free(&r);
+  /* a null Input is none: the child's input is {} */
   r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync\",\"Parameters\":"
-              "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:bad\",\"Name\":\"F\"},"
-              "\"End\":true}"),
+              "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:bad\",\"Name\":\"F\","
+              "\"Input\":null},\"End\":true}"),
           "{}");
   const char *cause = json_string_value(json_object_get(r.desc, "cause"));
   ck_assert_str_eq(json_string_value(json_object_get(r.desc, "error")), "States.TaskFailed");
