@@ -612,24 +612,34 @@ static void sns_publish(m_run *r, json_t *params, int waits) {
 
 /* events:putEvents: Entries as PutEvents takes them; Detail may be an
  * object (AWS serialises it). */
-/* Entries with each Detail that is not a string serialised; NULL when
- * out of memory. */
-static json_t *entries_with_text_details(json_t *given) {
+/* Entries as the execution sends them (NULL when out of memory): each
+ * Detail that is not a string serialised, and the state machine's and the
+ * execution's ARNs appended to each entry's Resources (AWS's documented
+ * optimized integration; LocalStack's recorded test_put_events_base:
+ * resources [given..., machine ARN, execution ARN]). */
+static json_t *entries_to_send(const m_run *r, json_t *given) {
   json_t *entries = json_deep_copy(given);
   size_t i;
   json_t *e;
   json_array_foreach(entries, i, e) {
+    if (!json_is_object(e)) continue; /* PutEvents words what is wrong with it */
     json_t *d = json_object_get(e, "Detail");
-    if (!d || json_is_string(d)) continue;
-    char *t = aev__json_dumps(d, JSON_COMPACT);
-    int lost = !t || json_object_set_new(e, "Detail", json_string(t));
-    free(t);
-    if (lost) {
-      json_decref(entries);
-      return NULL;
+    if (d && !json_is_string(d)) {
+      char *t = aev__json_dumps(d, JSON_COMPACT);
+      int lost = !t || json_object_set_new(e, "Detail", json_string(t));
+      free(t);
+      if (lost) goto nomem;
     }
+    json_t *res = json_object_get(e, "Resources");
+    if (!json_is_array(res) && json_object_set_new(e, "Resources", res = json_array())) goto nomem;
+    if (!res || json_array_append_new(res, json_string(r->e->m->res.arn)) ||
+        json_array_append_new(res, json_string(aev_execution_arn(r->e))))
+      goto nomem;
   }
   return entries;
+nomem:
+  json_decref(entries);
+  return NULL;
 }
 
 static void events_put(m_run *r, json_t *params, int waits) {
@@ -638,7 +648,7 @@ static void events_put(m_run *r, json_t *params, int waits) {
     task_failed(r, "EventBridge.ValidationException", "Entries must be an array.");
     return;
   }
-  json_t *entries = entries_with_text_details(given);
+  json_t *entries = entries_to_send(r, given);
   char *text = entries ? aev__json_dumps(entries, JSON_COMPACT) : NULL, *resp = NULL;
   json_decref(entries);
   int rc = text ? aev_bus_put_events(r->e->b, text, &resp) : aev__nomem();

@@ -1787,21 +1787,29 @@ START_TEST(service_integrations) {
   ck_assert_uint_eq(json_array_size(got), 1);
   ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(got, 0), "hello")), 1);
   json_decref(got);
-  /* events:putEvents to a rule that targets the queue */
+  /* events:putEvents to a rule that targets the queue: each event's
+   * resources end with the state machine's and the execution's ARNs
+   * (LocalStack's recorded test_put_events_base) */
   snprintf(req, sizeof req, "{\"Name\":\"r\",\"EventPattern\":\"{\\\"source\\\":[\\\"app\\\"]}\"}");
   json_decref(api("events", "PutRule", req));
   snprintf(req, sizeof req, "{\"Rule\":\"r\",\"Targets\":[{\"Id\":\"q\",\"Arn\":\"%s\"}]}", aev_queue_arn(q));
   json_decref(api("events", "PutTargets", req));
   r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::events:putEvents\",\"Parameters\":"
-              "{\"Entries\":[{\"Source\":\"app\",\"DetailType\":\"order\",\"Detail\":{\"id.$\":\"$.id\"}}]},"
-              "\"End\":true}"),
+              "{\"Entries\":[{\"Source\":\"app\",\"DetailType\":\"order\",\"Detail\":{\"id.$\":\"$.id\"},"
+              "\"Resources\":[\"urn:given\"]}]},\"End\":true}"),
           "{\"id\":42}");
   ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
   ck_assert_int_eq(json_integer_value(json_object_get(r.output, "FailedEntryCount")), 0);
-  result_free(&r);
+  const char *exec_arn = json_string_value(json_object_get(r.desc, "executionArn"));
   got = drain_queue(q);
   ck_assert_uint_eq(json_array_size(got), 1);
   ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_array_get(got, 0), "detail"), "id")), 42);
+  json_t *res = json_object_get(json_array_get(got, 0), "resources");
+  ck_assert_uint_eq(json_array_size(res), 3);
+  ck_assert_str_eq(json_string_value(json_array_get(res, 0)), "urn:given");
+  ck_assert_str_eq(json_string_value(json_array_get(res, 1)), "arn:aws:states:us-east-1:000000000000:stateMachine:m");
+  ck_assert_str_eq(json_string_value(json_array_get(res, 2)), exec_arn);
+  result_free(&r);
   json_decref(got);
   aev_queue_release(q);
 }
