@@ -20,6 +20,9 @@ struct m_run {
    * fails unless a retrier runs it again (AWS records none between
    * attempts), else NULL */
   const char *failed_event;
+  /* The failure being reported is a missed heartbeat: AWS reports it as
+   * States.Timeout, which States.HeartbeatTimeout also catches. */
+  int heartbeat_missed;
   int64_t entered_ms;
   int *retries; /* per retrier of the current state */
   int retry_count;

@@ -269,11 +269,18 @@ static void timeout_fired(void *arg, int cancelled) {
   aev__execution_unref(e);
 }
 
+/* A missed heartbeat is reported as States.Timeout (LocalStack's
+ * test_heartbeats snapshots, recorded against AWS in 2024: TaskTimedOut
+ * and ExecutionFailed with States.Timeout); a retrier or catcher of
+ * States.HeartbeatTimeout takes it too, as AWS documents. */
 static void heartbeat_fired(void *arg, int cancelled) {
   m_run *r = arg;
   aev_execution *e = r->e;
   r->hb_armed = 0;
-  if (!cancelled && !aev__run_dead(r)) timed_out(r, "States.HeartbeatTimeout");
+  if (!cancelled && !aev__run_dead(r)) {
+    r->heartbeat_missed = 1;
+    timed_out(r, "States.Timeout");
+  }
   aev__execution_unref(e);
 }
 

@@ -1241,15 +1241,47 @@ START_TEST(wait_for_task_token) {
   result_free(&r);
   free(token);
   aev_execution_release(e);
+  /* a missed heartbeat reads States.Timeout (LocalStack's test_heartbeats
+   * snapshots, recorded against AWS) */
   ck_assert_int_eq(aev_machine_start(m, "w3", "{}", 2, &e), AEV_OK);
   ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
   collect(e, &r);
-  fails_with(&r, "States.HeartbeatTimeout", NULL);
+  fails_with(&r, "States.Timeout", NULL);
   ck_assert(event_time(&r, "TaskTimedOut", 0) == 10);
+  json_t *d = json_object_get(json_array_get(r.history, json_array_size(r.history) - 2), "taskTimedOutEventDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "error")), "States.Timeout");
   result_free(&r);
   free(token_from_queue(q));
   aev_execution_release(e);
+  aev_machine_delete(m);
   aev_machine_release(m);
+  /* which a catcher of States.HeartbeatTimeout takes, as one of
+   * States.Timeout does; a task's own timeout is not a missed heartbeat */
+  static const char *const catchers[] = {"States.HeartbeatTimeout", "States.Timeout"};
+  for (size_t i = 0; i < 2; i++) {
+    char def[1024];
+    snprintf(def, sizeof def,
+             "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Task\",\"Resource\":"
+             "\"arn:aws:states:::sqs:sendMessage.waitForTaskToken\",\"HeartbeatSeconds\":10,\"Parameters\":"
+             "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/tokens\",\"MessageBody.$\":"
+             "\"$$.Task.Token\"},\"Catch\":[{\"ErrorEquals\":[\"%s\"],\"Next\":\"C\"}],\"End\":true},"
+             "\"C\":{\"Type\":\"Pass\",\"End\":true}}}",
+             catchers[i]);
+    r = run(def, "{}");
+    ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+    ck_assert_str_eq(json_string_value(json_object_get(r.output, "Error")), "States.Timeout");
+    result_free(&r);
+    free(token_from_queue(q));
+  }
+  r = run("{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Task\",\"Resource\":"
+          "\"arn:aws:states:::sqs:sendMessage.waitForTaskToken\",\"TimeoutSeconds\":10,\"Parameters\":"
+          "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/tokens\",\"MessageBody.$\":"
+          "\"$$.Task.Token\"},\"Catch\":[{\"ErrorEquals\":[\"States.HeartbeatTimeout\"],\"Next\":\"C\"}],"
+          "\"End\":true},\"C\":{\"Type\":\"Pass\",\"End\":true}}}",
+          "{}");
+  fails_with(&r, "States.Timeout", NULL);
+  result_free(&r);
+  free(token_from_queue(q));
   aev_queue_release(q);
 }
 END_TEST
