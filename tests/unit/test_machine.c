@@ -890,7 +890,8 @@ static void sdk_cause_is(result *r, const char *want) {
  * recorded against AWS (LocalStack's test_sns_task_service
  * test_publish_base_error_topic_arn, test_task_service_sqs
  * test_send_message_empty_body, test_task_service_sfn
- * test_start_execution_no_such_arn). */
+ * test_start_execution_no_such_arn, test_task_service_lambda
+ * test_no_such_function). */
 START_TEST(service_errors_read_as_the_sdk_reports_them) {
   aev_queue *q;
   ck_assert_int_eq(aev_queue_create(b, "orders", NULL, &q), AEV_OK);
@@ -919,6 +920,14 @@ START_TEST(service_errors_read_as_the_sdk_reports_them) {
   fails_with(&r, "StepFunctions.StateMachineDoesNotExistException", NULL);
   sdk_cause_is(&r, "State Machine Does Not Exist: 'arn:aws:states:us-east-1:000000000000:stateMachine:none' "
                    "(Service: AWSStepFunctions; Status Code: 400; Error Code: StateMachineDoesNotExist");
+  result_free(&r);
+  /* the function by its ARN (test_task_service_lambda test_no_such_function) */
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":"
+              "{\"FunctionName\":\"no_such\"},\"End\":true}"),
+          "{}");
+  fails_with(&r, "Lambda.ResourceNotFoundException", NULL);
+  sdk_cause_is(&r, "Function not found: arn:aws:lambda:us-east-1:000000000000:function:no_such (Service: AWSLambda; "
+                   "Status Code: 404; Error Code: ResourceNotFoundException");
   result_free(&r);
   aev_queue_release(q);
 }
