@@ -783,6 +783,22 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
   }
 }
 
+/* An activity that does not exist (any more) fails the state before it
+ * is scheduled (LocalStack's test_activity_task_on_deleted, recorded
+ * against AWS: ExecutionFailed right after TaskStateEntered). Returns 1
+ * when it failed the run. */
+static int activity_gone(m_run *r, const char *arn) {
+  aev_activity *a = NULL;
+  if (aev_activity_get(r->e->b, arn, &a) != AEV_ERR_NOT_FOUND) {
+    aev_activity_release(a);
+    return 0;
+  }
+  char cause[600];
+  snprintf(cause, sizeof cause, "The activity %s does not exist.", arn);
+  aev__run_fail(r, "States.Runtime", cause, 1);
+  return 1;
+}
+
 /* Queues the task for the activity's workers: they end it with the
  * token. */
 static void activity_call(m_run *r, json_t *params) {
@@ -812,6 +828,10 @@ void aev__task_start(m_run *r, json_t *params) {
     json_decref(params);
     if (mocked) task_succeeded(r, mocked);
     else task_failed(r, mock_error, mock_cause);
+    return;
+  }
+  if (k.activity && activity_gone(r, s->resource)) {
+    json_decref(params);
     return;
   }
   int waits = r->token != NULL;
