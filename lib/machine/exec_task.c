@@ -159,10 +159,11 @@ static void task_submitted(m_run *r, json_t *out) {
   kind_of(aev__run_state(r)->resource, &k);
   char *t = recording(r) ? aev__json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   json_decref(out);
-  if (!t) return; /* not recording, or no room for the event: still waits */
-  aev__run_event(r, "TaskSubmitted", "taskSubmittedEventDetails",
-                 detail(r, &k, json_pack("{s:s,s:{s:b}}", "output", t, "outputDetails", "truncated", 0)));
+  json_t *extra = t ? json_pack("{s:s,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL;
   free(t);
+  /* NULL (not recording, or out of memory): no event, never a partial
+   * one; the task still waits */
+  if (extra) aev__run_event(r, "TaskSubmitted", "taskSubmittedEventDetails", detail(r, &k, extra));
 }
 
 /* The answer of a service call: the task's output, or, for a task that
