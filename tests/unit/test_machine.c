@@ -871,6 +871,40 @@ START_TEST(sqs_task) {
           "{}");
   fails_with(&r, "SQS.QueueDoesNotExistException", NULL);
   result_free(&r);
+  /* MessageAttributes go with the message, and the answer holds their
+   * MD5 (LocalStack's test_send_message_attributes, recorded against
+   * AWS); bad ones fail the task as SQS answers and send nothing */
+  aev_message *msgs[1];
+  size_t n = 0;
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, NULL, msgs, &n), AEV_OK); /* the first run's */
+  ck_assert_uint_eq(n, 1);
+  aev_message_free(msgs[0]);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage\",\"Parameters\":"
+              "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/orders\",\"MessageBody\":\"b\","
+              "\"MessageAttributes\":{\"k\":{\"DataType\":\"String\",\"StringValue.$\":\"$.v\"}}},\"End\":true}"),
+          "{\"v\":\"Hello\"}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  aev_receive_options *all;
+  ck_assert_int_eq(aev_receive_options_new(&all), AEV_OK);
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, all, msgs, &n), AEV_OK);
+  aev_receive_options_free(all);
+  ck_assert_uint_eq(n, 1);
+  char *attrs = aev_message_attributes_json(msgs[0]);
+  ck_assert_str_eq(attrs, "{\"k\":{\"DataType\":\"String\",\"StringValue\":\"Hello\"}}");
+  aev_free(attrs);
+  ck_assert_str_eq(json_string_value(json_object_get(r.output, "MD5OfMessageAttributes")),
+                   aev_message_md5_of_attributes(msgs[0]));
+  aev_message_free(msgs[0]);
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage\",\"Parameters\":"
+              "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/orders\",\"MessageBody\":\"b\","
+              "\"MessageAttributes\":{\"k\":{\"StringValue\":\"no type\"}}},\"End\":true}"),
+          "{}");
+  fails_with(&r, "SQS.AmazonSQSException", NULL);
+  result_free(&r);
+  n = 9;
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, NULL, msgs, &n), AEV_OK);
+  ck_assert_uint_eq(n, 0);
   aev_queue_release(q);
 }
 END_TEST
