@@ -23,6 +23,11 @@ struct m_run {
   /* The failure being reported is a missed heartbeat: AWS reports it as
    * States.Timeout, which States.HeartbeatTimeout also catches. */
   int heartbeat_missed;
+  /* The failure being reported is a task's result over the data limit:
+   * unlike other States.DataLimitExceeded failures, States.ALL catches it
+   * (LocalStack's test_states_errors catch_state_all cases, validated
+   * against AWS 2024-03-21). */
+  int task_result_over_limit;
   int64_t entered_ms;
   int *retries; /* per retrier of the current state */
   int retry_count;

@@ -132,7 +132,13 @@ static void task_succeeded(m_run *r, json_t *out) {
   kind_of(aev__run_state(r)->resource, &k);
   cancel_timers(r);
   r->task_seq++;
-  if (aev__run_data_limit(r, out, aev__run_state(r)->resource)) return;
+  /* AWS names a service integration by its type in the cause: "The
+   * state/task 'lambda' returned a result ..." (LocalStack's
+   * test_states_errors, validated against AWS), a Lambda ARN resource by
+   * its ARN. */
+  r->task_result_over_limit = 1;
+  if (aev__run_data_limit(r, out, k.legacy_lambda || k.activity ? aev__run_state(r)->resource : k.type)) return;
+  r->task_result_over_limit = 0;
   char *t = recording(r) ? aev__json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   event(r, &k, EV_SUCCEEDED, t ? json_pack("{s:s,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL);
   free(t);

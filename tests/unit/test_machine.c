@@ -1042,16 +1042,35 @@ START_TEST(data_limit_per_state) {
   ck_assert_int_eq(count_events(&r, "PassStateExited"), 0);
   result_free(&r);
   free(at_limit);
-  /* the function echoes its event with "seen": true, past the limit */
+  /* the function echoes its event with "seen": true, past the limit: a
+   * task's result over the limit names the integration's type, and
+   * States.ALL catches it (LocalStack's test_states_errors, validated
+   * against AWS: ..._data_limit_exceeded_on_large_utf8_response) */
   char *near = big_doc("x", 262144 - 8 - 6);
+  static const char *const too_large =
+      "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit.";
   r = run("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
           "\"Parameters\":{\"FunctionName\":\"fn\",\"Payload.$\":\"$\"},\"ResultSelector\":{\"c.$\":\"$.StatusCode\"},"
+          "\"End\":true}}}",
+          near);
+  fails_with(&r, "States.DataLimitExceeded", too_large);
+  result_free(&r);
+  r = run("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
+          "\"Parameters\":{\"FunctionName\":\"fn\",\"Payload.$\":\"$\"},"
           "\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],\"Next\":\"C\"}],\"End\":true},"
           "\"C\":{\"Type\":\"Pass\",\"End\":true}}}",
           near);
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  ck_assert_str_eq(json_string_value(json_object_get(r.output, "Error")), "States.DataLimitExceeded");
+  ck_assert_str_eq(json_string_value(json_object_get(r.output, "Cause")), too_large);
+  result_free(&r);
+  /* a Lambda ARN resource is named by its ARN */
+  r = run("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"
+          "\"arn:aws:lambda:us-east-1:000000000000:function:fn\",\"End\":true}}}",
+          near);
   fails_with(&r, "States.DataLimitExceeded",
-             "The state/task 'arn:aws:states:::lambda:invoke' returned a result with a size exceeding the maximum "
-             "number of bytes service limit.");
+             "The state/task 'arn:aws:lambda:us-east-1:000000000000:function:fn' returned a result with a size "
+             "exceeding the maximum number of bytes service limit.");
   result_free(&r);
   free(near);
 }
