@@ -520,16 +520,21 @@ static int count_text(const char *buf, size_t size, void *arg) {
   return c->n > c->max ? -1 : 0;
 }
 
-int aev__run_data_limit(m_run *r, json_t *v, const char *who) {
+int aev__data_limit_cause(json_t *v, const char *who, char *cause, size_t n) {
   text_count c = {0, M_MAX_PAYLOAD};
   aev__json_dump_callback(v, count_text, &c, JSON_ENCODE_ANY);
   if (c.n <= M_MAX_PAYLOAD) return 0;
-  json_decref(v);
-  char cause[512];
-  snprintf(cause, sizeof cause,
+  snprintf(cause, n,
            "The state/task '%s' returned a result with a size exceeding the maximum number of bytes "
            "service limit.",
            who);
+  return 1;
+}
+
+int aev__run_data_limit(m_run *r, json_t *v, const char *who) {
+  char cause[512];
+  if (!aev__data_limit_cause(v, who, cause, sizeof cause)) return 0;
+  json_decref(v);
   aev__run_fail(r, "States.DataLimitExceeded", cause, 0);
   return 1;
 }

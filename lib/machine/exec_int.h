@@ -91,6 +91,9 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap);
  * task's result: 0 when v is within it; else 1, with v released and r
  * failed with States.DataLimitExceeded naming who returned it. */
 int aev__run_data_limit(m_run *r, json_t *v, const char *who);
+/* 1 when v passes the limit, with AWS's cause naming who written to cause
+ * (n bytes); else 0. */
+int aev__data_limit_cause(json_t *v, const char *who, char *cause, size_t n);
 /* The same for out of memory: States.Runtime. */
 void aev__run_oom(m_run *r);
 /* The same for an evaluation that failed in env: with the error it

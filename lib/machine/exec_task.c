@@ -130,15 +130,21 @@ static void task_failed(m_run *r, const char *error, const char *cause) {
 static void task_succeeded(m_run *r, json_t *out) {
   task_kind k;
   kind_of(aev__run_state(r)->resource, &k);
+  /* A result over the limit fails the task (TaskFailed or
+   * LambdaFunctionFailed recorded) and names a service integration by its
+   * type, "The state/task 'lambda' returned a result ...", a Lambda ARN
+   * resource by its ARN (LocalStack's test_states_errors, validated
+   * against AWS). */
+  char cause[512];
+  if (aev__data_limit_cause(out, k.legacy_lambda || k.activity ? aev__run_state(r)->resource : k.type, cause,
+                            sizeof cause)) {
+    json_decref(out);
+    r->task_result_over_limit = 1;
+    task_failed(r, "States.DataLimitExceeded", cause);
+    return;
+  }
   cancel_timers(r);
   r->task_seq++;
-  /* AWS names a service integration by its type in the cause: "The
-   * state/task 'lambda' returned a result ..." (LocalStack's
-   * test_states_errors, validated against AWS), a Lambda ARN resource by
-   * its ARN. */
-  r->task_result_over_limit = 1;
-  if (aev__run_data_limit(r, out, k.legacy_lambda || k.activity ? aev__run_state(r)->resource : k.type)) return;
-  r->task_result_over_limit = 0;
   char *t = recording(r) ? aev__json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   event(r, &k, EV_SUCCEEDED, t ? json_pack("{s:s,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL);
   free(t);

@@ -1043,8 +1043,8 @@ START_TEST(data_limit_per_state) {
   result_free(&r);
   free(at_limit);
   /* the function echoes its event with "seen": true, past the limit: a
-   * task's result over the limit names the integration's type, and
-   * States.ALL catches it (LocalStack's test_states_errors, validated
+   * task's result over the limit fails the task (TaskFailed), names the
+   * integration's type, and States.ALL catches it (LocalStack's test_states_errors, validated
    * against AWS: ..._data_limit_exceeded_on_large_utf8_response) */
   char *near = big_doc("x", 262144 - 8 - 6);
   static const char *const too_large =
@@ -1054,6 +1054,7 @@ START_TEST(data_limit_per_state) {
           "\"End\":true}}}",
           near);
   fails_with(&r, "States.DataLimitExceeded", too_large);
+  ck_assert_int_eq(count_events(&r, "TaskFailed"), 1);
   result_free(&r);
   r = run("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
           "\"Parameters\":{\"FunctionName\":\"fn\",\"Payload.$\":\"$\"},"
@@ -1071,6 +1072,7 @@ START_TEST(data_limit_per_state) {
   fails_with(&r, "States.DataLimitExceeded",
              "The state/task 'arn:aws:lambda:us-east-1:000000000000:function:fn' returned a result with a size "
              "exceeding the maximum number of bytes service limit.");
+  ck_assert_int_eq(count_events(&r, "LambdaFunctionFailed"), 1);
   result_free(&r);
   free(near);
 }
