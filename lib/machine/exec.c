@@ -206,14 +206,17 @@ int aev__run_vars_update(m_run *r, json_t *a) {
 
 /* ---- failing ---- */
 
-static int error_matches(json_t *names, const char *error) {
+/* heartbeat, over_limit: the failure is a missed heartbeat, a task's
+ * result over the data limit (m_run's flags). */
+static int error_matches(json_t *names, const char *error, int heartbeat, int over_limit) {
   if (!error) error = "";
   for (size_t i = 0; i < json_array_size(names); i++) {
     const char *n = json_string_value(json_array_get(names, i));
     if (!strcmp(n, error)) return 1;
-    /* AWS: States.ALL matches every error but States.DataLimitExceeded and
-     * States.Runtime. */
-    if (!strcmp(n, "States.ALL") && strcmp(error, "States.DataLimitExceeded") &&
+    if (heartbeat && !strcmp(n, "States.HeartbeatTimeout")) return 1;
+    /* AWS: States.ALL matches every error but States.DataLimitExceeded
+     * (save a task's result over the limit) and States.Runtime. */
+    if (!strcmp(n, "States.ALL") && (strcmp(error, "States.DataLimitExceeded") || over_limit) &&
         strcmp(error, "States.Runtime"))
       return 1;
   }
@@ -268,7 +271,9 @@ static void evaluation_failed(m_run *r, const char *error, const char *cause, co
 static void fail_at(m_run *r, const char *error, const char *cause, int wrap, const char *location) {
   const m_state *s = aev__run_state(r);
   const char *failed_event = r->failed_event;
+  const int heartbeat = r->heartbeat_missed, over_limit = r->task_result_over_limit;
   r->failed_event = NULL;
+  r->heartbeat_missed = r->task_result_over_limit = 0;
   char *full = NULL;
   if (wrap && cause) {
     size_t n = strlen(cause) + strlen(s->name) + 128;
@@ -281,7 +286,7 @@ static void fail_at(m_run *r, const char *error, const char *cause, int wrap, co
   /* No counters (they could not be allocated): no retry. */
   for (size_t i = 0; r->retries && i < s->nretry; i++) {
     const m_retrier *t = &s->retry[i];
-    if (!error_matches(t->errors, error)) continue;
+    if (!error_matches(t->errors, error, heartbeat, over_limit)) continue;
     if (r->retries[i] >= t->max_attempts) {
       aev__probe_retry(r, i, -1, error, cause);
       break;
@@ -320,7 +325,7 @@ static void fail_at(m_run *r, const char *error, const char *cause, int wrap, co
   if (failed_event) aev__run_event(r, failed_event, NULL, NULL);
   for (size_t i = 0; i < s->ncatch; i++) {
     const m_catcher *c = &s->catches[i];
-    if (!error_matches(c->errors, error)) continue;
+    if (!error_matches(c->errors, error, heartbeat, over_limit)) continue;
     aev__probe_caught(r, i, error, cause);
     json_t *eo = json_pack("{s:s,s:s}", "Error", error ? error : "", "Cause", cause ? cause : "");
     free(full);
@@ -515,16 +520,21 @@ static int count_text(const char *buf, size_t size, void *arg) {
   return c->n > c->max ? -1 : 0;
 }
 
-int aev__run_data_limit(m_run *r, json_t *v, const char *who) {
+int aev__data_limit_cause(json_t *v, const char *who, char *cause, size_t n) {
   text_count c = {0, M_MAX_PAYLOAD};
   aev__json_dump_callback(v, count_text, &c, JSON_ENCODE_ANY);
   if (c.n <= M_MAX_PAYLOAD) return 0;
-  json_decref(v);
-  char cause[512];
-  snprintf(cause, sizeof cause,
+  snprintf(cause, n,
            "The state/task '%s' returned a result with a size exceeding the maximum number of bytes "
            "service limit.",
            who);
+  return 1;
+}
+
+int aev__run_data_limit(m_run *r, json_t *v, const char *who) {
+  char cause[512];
+  if (!aev__data_limit_cause(v, who, cause, sizeof cause)) return 0;
+  json_decref(v);
   aev__run_fail(r, "States.DataLimitExceeded", cause, 0);
   return 1;
 }

@@ -20,6 +20,14 @@ struct m_run {
    * fails unless a retrier runs it again (AWS records none between
    * attempts), else NULL */
   const char *failed_event;
+  /* The failure being reported is a missed heartbeat: AWS reports it as
+   * States.Timeout, which States.HeartbeatTimeout also catches. */
+  int heartbeat_missed;
+  /* The failure being reported is a task's result over the data limit:
+   * unlike other States.DataLimitExceeded failures, States.ALL catches it
+   * (LocalStack's test_states_errors catch_state_all cases, validated
+   * against AWS 2024-03-21). */
+  int task_result_over_limit;
   int64_t entered_ms;
   int *retries; /* per retrier of the current state */
   int retry_count;
@@ -83,6 +91,9 @@ void aev__run_fail(m_run *r, const char *error, const char *cause, int wrap);
  * task's result: 0 when v is within it; else 1, with v released and r
  * failed with States.DataLimitExceeded naming who returned it. */
 int aev__run_data_limit(m_run *r, json_t *v, const char *who);
+/* 1 when v passes the limit, with AWS's cause naming who written to cause
+ * (n bytes); else 0. */
+int aev__data_limit_cause(json_t *v, const char *who, char *cause, size_t n);
 /* The same for out of memory: States.Runtime. */
 void aev__run_oom(m_run *r);
 /* The same for an evaluation that failed in env: with the error it

@@ -23,6 +23,8 @@
 #include "function/function.h"
 #include "machine/exec_int.h"
 #include "machine/probe.h"
+#include "machine/sdk_error.h"
+#include "queue/msgattr.h"
 #include "queue/queue.h"
 #include "awsevents/bus.h"
 #include "awsevents/topic.h"
@@ -128,9 +130,21 @@ static void task_failed(m_run *r, const char *error, const char *cause) {
 static void task_succeeded(m_run *r, json_t *out) {
   task_kind k;
   kind_of(aev__run_state(r)->resource, &k);
+  /* A result over the limit fails the task (TaskFailed or
+   * LambdaFunctionFailed recorded) and names a service integration by its
+   * type, "The state/task 'lambda' returned a result ...", a Lambda ARN
+   * resource by its ARN (LocalStack's test_states_errors, validated
+   * against AWS). */
+  char cause[512];
+  if (aev__data_limit_cause(out, k.legacy_lambda || k.activity ? aev__run_state(r)->resource : k.type, cause,
+                            sizeof cause)) {
+    json_decref(out);
+    r->task_result_over_limit = 1;
+    task_failed(r, "States.DataLimitExceeded", cause);
+    return;
+  }
   cancel_timers(r);
   r->task_seq++;
-  if (aev__run_data_limit(r, out, aev__run_state(r)->resource)) return;
   char *t = recording(r) ? aev__json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   event(r, &k, EV_SUCCEEDED, t ? json_pack("{s:s,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL);
   free(t);
@@ -142,6 +156,34 @@ static void task_succeeded(m_run *r, json_t *out) {
 static void task_output(m_run *r, json_t *out) {
   if (out) task_succeeded(r, out);
   else task_failed(r, "States.Runtime", "Out of memory");
+}
+
+/* A task that waits (.waitForTaskToken, .sync) made its call: AWS records
+ * the call's answer (out, stolen) in a TaskSubmitted event and goes on
+ * waiting (LocalStack's recorded test_callback: TaskStarted, then
+ * TaskSubmitted with SendMessage's answer, then TaskSucceeded with the
+ * token's output). */
+static void task_submitted(m_run *r, json_t *out) {
+  if (!out) {
+    task_failed(r, "States.Runtime", "Out of memory");
+    return;
+  }
+  task_kind k;
+  kind_of(aev__run_state(r)->resource, &k);
+  char *t = recording(r) ? aev__json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
+  json_decref(out);
+  json_t *extra = t ? json_pack("{s:s,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL;
+  free(t);
+  /* NULL (not recording, or out of memory): no event, never a partial
+   * one; the task still waits */
+  if (extra) aev__run_event(r, "TaskSubmitted", "taskSubmittedEventDetails", detail(r, &k, extra));
+}
+
+/* The answer of a service call: the task's output, or, for a task that
+ * waits, its TaskSubmitted event. */
+static void task_answer(m_run *r, json_t *out, int waits) {
+  if (waits) task_submitted(r, out);
+  else task_output(r, out);
 }
 
 /* Adds key: value (stolen) to o, or frees o: NULL when out of memory. */
@@ -241,11 +283,18 @@ static void timeout_fired(void *arg, int cancelled) {
   aev__execution_unref(e);
 }
 
+/* A missed heartbeat is reported as States.Timeout (LocalStack's
+ * test_heartbeats snapshots, recorded against AWS in 2024: TaskTimedOut
+ * and ExecutionFailed with States.Timeout); a retrier or catcher of
+ * States.HeartbeatTimeout takes it too, as AWS documents. */
 static void heartbeat_fired(void *arg, int cancelled) {
   m_run *r = arg;
   aev_execution *e = r->e;
   r->hb_armed = 0;
-  if (!cancelled && !aev__run_dead(r)) timed_out(r, "States.HeartbeatTimeout");
+  if (!cancelled && !aev__run_dead(r)) {
+    r->heartbeat_missed = 1;
+    timed_out(r, "States.Timeout");
+  }
   aev__execution_unref(e);
 }
 
@@ -414,9 +463,6 @@ static void completion_run(void *arg, int cancelled) {
       arm(r, &r->hb_timer, &r->hb_armed, heartbeat_fired, r->hb_seconds);
     goto out;
   }
-  /* With .waitForTaskToken the token, not the call, completes the task;
-   * a failed call still fails it. */
-  if (c->ok && r->token && !c->from_token) goto out;
   if (c->nomem) {
     task_failed(r, "States.Runtime", "Out of memory");
     goto out;
@@ -434,10 +480,11 @@ static void completion_run(void *arg, int cancelled) {
   }
   task_kind k;
   kind_of(aev__run_state(r)->resource, &k);
-  int waits = r->token != NULL;
-  task_output(r, (!waits && !strcmp(k.type, "lambda"))
-                     ? lambda_output(r, &k, v, c->payload ? strlen(c->payload) : 0)
-                     : v);
+  /* With .waitForTaskToken the token, not the call, completes the task:
+   * the call's answer is only submitted; a failed call still fails it. */
+  if (c->from_token) task_output(r, v);
+  else task_answer(r, !strcmp(k.type, "lambda") ? lambda_output(r, &k, v, c->payload ? strlen(c->payload) : 0) : v,
+                   r->token != NULL);
 out:
   completion_free(c);
   aev__execution_unref(e);
@@ -483,53 +530,73 @@ static void lambda_done(void *user, const aev__invoke_result *res) {
 
 /* ---- integrations ---- */
 
+/* The service's AWS error code and message as the task's failure. */
+static void service_error(m_run *r, const char *service, const char *code, const char *message) {
+  char error[160], *cause = NULL;
+  aev__sdk_error(r->e->b, service, code, message, error, sizeof error, &cause);
+  if (cause) task_failed(r, error, cause);
+  else task_failed(r, "States.Runtime", "Out of memory");
+  free(cause);
+}
+
+/* The service's error that the failed call recorded (aev_errcode /
+ * aev_errmsg) as the task's failure. */
+static void service_failed(m_run *r, const char *service) {
+  service_error(r, service, aev_errcode(), aev_errmsg());
+}
+
 static void sqs_send(m_run *r, json_t *params, int waits) {
   const char *url = json_string_value(json_object_get(params, "QueueUrl"));
   json_t *body = json_object_get(params, "MessageBody");
-  if (!url || !body) {
-    task_failed(r, "SQS.MissingParameterException",
-                "The request must contain the parameters QueueUrl and MessageBody.");
+  /* A null MessageBody is sent as none (AWS: MissingParameter). */
+  if (!body || json_is_null(body)) {
+    service_error(r, "SQS", "MissingParameter", "The request must contain the parameter MessageBody.");
+    return;
+  }
+  if (!url) {
+    service_error(r, "SQS", "MissingParameter", "The request must contain the parameter QueueUrl.");
     return;
   }
   aev_queue *q = NULL;
   if (aev__queue_find(r->e->b, url, &q)) {
-    task_failed(r, "SQS.QueueDoesNotExistException", "The specified queue does not exist.");
+    service_error(r, "SQS", "QueueDoesNotExist", "The specified queue does not exist.");
     return;
   }
-  char *text = aev__json_text(body);
-  aev__send_req req = {.body = text, .len = text ? strlen(text) : 0, .delay = -1};
+  aev__attrs attrs = {0};
+  int rc = aev__attrs_parse(json_object_get(params, "MessageAttributes"), &attrs);
+  char *text = rc ? NULL : aev__json_text(body);
+  if (!rc && !text) rc = aev__nomem();
+  aev__send_req req = {.body = text, .len = text ? strlen(text) : 0, .attrs = &attrs, .delay = -1};
   json_t *d = json_object_get(params, "DelaySeconds");
   if (json_is_integer(d)) req.delay = (int)json_integer_value(d);
   req.group = json_string_value(json_object_get(params, "MessageGroupId"));
   req.dedup = json_string_value(json_object_get(params, "MessageDeduplicationId"));
   aev__sent sent;
-  int rc = aev__queue_send(q, &req, &sent);
+  if (!rc) rc = aev__queue_send(q, &req, &sent);
   free(text);
+  aev__attrs_free(&attrs);
   aev_queue_release(q);
-  if (rc) {
-    char err[128];
-    snprintf(err, sizeof err, "SQS.%sException", aev_errcode());
-    task_failed(r, err, aev_errmsg());
+  if (rc == AEV_ERR_NOMEM) {
+    task_failed(r, "States.Runtime", "Out of memory"); /* ours, not SQS's */
     return;
   }
-  if (waits) return; /* SendTaskSuccess / Failure completes it */
+  if (rc) {
+    service_failed(r, "SQS");
+    return;
+  }
+  /* SendMessage's answer: MD5OfMessageAttributes when the message has
+   * attributes (LocalStack's test_send_message_attributes, recorded
+   * against AWS: 166 bytes). */
   json_t *out = json_pack("{s:s,s:s}", "MD5OfMessageBody", sent.md5_body, "MessageId", sent.id);
+  if (sent.md5_attrs[0]) out = with(out, "MD5OfMessageAttributes", json_string(sent.md5_attrs));
   if (sent.seq[0]) out = with(out, "SequenceNumber", json_string(sent.seq));
   /* SendMessage's JSON response holds these members alone. */
   char *answer = out ? aev__json_dumps(out, JSON_COMPACT) : NULL;
   if (answer)
     out = with_sdk_metadata(r, out, response_headers("application/x-amz-json-1.0", strlen(answer), "connection"));
   else json_decref(out);
-  task_output(r, answer ? out : NULL);
+  task_answer(r, answer ? out : NULL, waits);
   free(answer);
-}
-
-/* An AWS error of a service integration: "SNS.NotFoundException"-style. */
-static void service_failed(m_run *r, const char *service) {
-  char err[160];
-  snprintf(err, sizeof err, "%s.%s%s", service, aev_errcode(),
-           strstr(aev_errcode(), "Exception") ? "" : "Exception");
-  task_failed(r, err, aev_errmsg());
 }
 
 /* sns:publish: TopicArn, Message (non-strings sent as JSON text), Subject,
@@ -565,35 +632,47 @@ static void sns_publish(m_run *r, json_t *params, int waits) {
     service_failed(r, "SNS");
     return;
   }
-  if (waits) return;
   json_t *out = json_pack("{s:s}", "MessageId", id);
   if (seq[0]) out = with(out, "SequenceNumber", json_string(seq));
   /* Publish's XML response: 222 bytes around the message id and the
-   * request id, and a line for a FIFO topic's sequence number. */
+   * request id, and a line for a FIFO topic's sequence number; keep-alive
+   * since 2024 (LocalStack's snapshots recorded against AWS in 2024-02:
+   * test_fifo_message_attribute, test_sns_publish_wait_for_task_token;
+   * those of 2023 had none). */
   size_t body = 222 + strlen(id) + AEV_UUID_LEN + (seq[0] ? 38 + strlen(seq) : 0);
-  task_output(r, with_sdk_metadata(r, out, response_headers("text/xml", body, NULL)));
+  task_answer(r, with_sdk_metadata(r, out, response_headers("text/xml", body, "connection")), waits);
 }
 
 /* events:putEvents: Entries as PutEvents takes them; Detail may be an
  * object (AWS serialises it). */
-/* Entries with each Detail that is not a string serialised; NULL when
- * out of memory. */
-static json_t *entries_with_text_details(json_t *given) {
+/* Entries as the execution sends them (NULL when out of memory): each
+ * Detail that is not a string serialised, and the state machine's and the
+ * execution's ARNs appended to each entry's Resources (AWS's documented
+ * optimized integration; LocalStack's recorded test_put_events_base:
+ * resources [given..., machine ARN, execution ARN]). */
+static json_t *entries_to_send(const m_run *r, json_t *given) {
   json_t *entries = json_deep_copy(given);
   size_t i;
   json_t *e;
   json_array_foreach(entries, i, e) {
+    if (!json_is_object(e)) continue; /* PutEvents words what is wrong with it */
     json_t *d = json_object_get(e, "Detail");
-    if (!d || json_is_string(d)) continue;
-    char *t = aev__json_dumps(d, JSON_COMPACT);
-    int lost = !t || json_object_set_new(e, "Detail", json_string(t));
-    free(t);
-    if (lost) {
-      json_decref(entries);
-      return NULL;
+    if (d && !json_is_string(d)) {
+      char *t = aev__json_dumps(d, JSON_COMPACT);
+      int lost = !t || json_object_set_new(e, "Detail", json_string(t));
+      free(t);
+      if (lost) goto nomem;
     }
+    json_t *res = json_object_get(e, "Resources");
+    if (!json_is_array(res) && json_object_set_new(e, "Resources", res = json_array())) goto nomem;
+    if (!res || json_array_append_new(res, json_string(r->e->m->res.arn)) ||
+        json_array_append_new(res, json_string(aev_execution_arn(r->e))))
+      goto nomem;
   }
   return entries;
+nomem:
+  json_decref(entries);
+  return NULL;
 }
 
 static void events_put(m_run *r, json_t *params, int waits) {
@@ -602,7 +681,7 @@ static void events_put(m_run *r, json_t *params, int waits) {
     task_failed(r, "EventBridge.ValidationException", "Entries must be an array.");
     return;
   }
-  json_t *entries = entries_with_text_details(given);
+  json_t *entries = entries_to_send(r, given);
   char *text = entries ? aev__json_dumps(entries, JSON_COMPACT) : NULL, *resp = NULL;
   json_decref(entries);
   int rc = text ? aev_bus_put_events(r->e->b, text, &resp) : aev__nomem();
@@ -630,11 +709,7 @@ static void events_put(m_run *r, json_t *params, int waits) {
     free(t);
     return;
   }
-  if (waits) {
-    json_decref(out);
-    return;
-  }
-  task_succeeded(r, out);
+  task_answer(r, out, waits);
 }
 
 /* The response of states:startExecution (.sync: DescribeExecution's shape
@@ -652,8 +727,12 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
                 "The request must contain the parameter StateMachineArn.");
     return;
   }
-  char *text = in ? (json_is_string(in) ? strdup(json_string_value(in)) : aev__json_dumps(in, JSON_COMPACT | JSON_ENCODE_ANY))
-                  : strdup("{}");
+  /* A null Input is sent as none: the child's input is {} (LocalStack's
+   * recorded test_start_execution_sync_delegate_failure). */
+  char *text = in && !json_is_null(in)
+                   ? (json_is_string(in) ? strdup(json_string_value(in))
+                                         : aev__json_dumps(in, JSON_COMPACT | JSON_ENCODE_ANY))
+                   : strdup("{}");
   aev_execution *child = NULL;
   int rc = text ? aev_machine_start_arn(r->e->b, arn, name, text, strlen(text), &child) : aev__nomem();
   free(text);
@@ -679,8 +758,6 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
     c->json_output = strstr(k->resource, ".sync:2") != NULL;
     r->e->refs++;
     aev__exec_watch(child, nested_done, c);
-    aev_execution_release(child);
-    return;
   }
   /* StartExecution's JSON response: the ARN, and the date as Java writes
    * a double of epoch seconds (1.7040672E9). */
@@ -689,12 +766,8 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
   json_t *out = json_pack("{s:s,s:f}", "ExecutionArn", aev_execution_arn(child), "StartDate",
                           (double)child->start_ms / 1000.0);
   aev_execution_release(child);
-  if (waits) {
-    json_decref(out);
-    return;
-  }
   json_t *headers = response_headers("application/x-amz-json-1.0", answer_len, "connection");
-  task_output(r, with_sdk_metadata(r, out, headers));
+  task_answer(r, with_sdk_metadata(r, out, headers), waits || sync);
 }
 
 static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
@@ -711,10 +784,7 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
   }
   aev_function *f = NULL;
   if (aev__function_find(r->e->b, name, &f)) {
-    char cause[600];
-    snprintf(cause, sizeof cause, "Function not found: %s (Service: AWSLambda; Status Code: 404; "
-                                  "Error Code: ResourceNotFoundException)", name);
-    task_failed(r, "Lambda.ResourceNotFoundException", cause);
+    service_failed(r, "Lambda");
     return;
   }
   char *text = payload ? aev__json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("{}");
@@ -735,10 +805,24 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
     task_failed(r, "States.Runtime", "Out of memory"); /* ours, not the function's */
   } else if (rc) {
     free(c);
-    char err[128];
-    snprintf(err, sizeof err, "Lambda.%s", aev_errcode());
-    task_failed(r, err, aev_errmsg());
+    service_failed(r, "Lambda");
   }
+}
+
+/* An activity that does not exist (any more) fails the state before it
+ * is scheduled (LocalStack's test_activity_task_on_deleted, recorded
+ * against AWS: ExecutionFailed right after TaskStateEntered). Returns 1
+ * when it failed the run. */
+static int activity_gone(m_run *r, const char *arn) {
+  aev_activity *a = NULL;
+  if (aev_activity_get(r->e->b, arn, &a) != AEV_ERR_NOT_FOUND) {
+    aev_activity_release(a);
+    return 0;
+  }
+  char cause[600];
+  snprintf(cause, sizeof cause, "The activity %s does not exist.", arn);
+  aev__run_fail(r, "States.Runtime", cause, 1);
+  return 1;
 }
 
 /* Queues the task for the activity's workers: they end it with the
@@ -770,6 +854,10 @@ void aev__task_start(m_run *r, json_t *params) {
     json_decref(params);
     if (mocked) task_succeeded(r, mocked);
     else task_failed(r, mock_error, mock_cause);
+    return;
+  }
+  if (k.activity && activity_gone(r, s->resource)) {
+    json_decref(params);
     return;
   }
   int waits = r->token != NULL;
@@ -928,24 +1016,45 @@ int aev__task_started(aev_broker *b, const char *token, const char *worker_name)
 }
 
 /* The nested execution of a .sync task ended (on its strand): the parent's
- * task completes with DescribeExecution's shape (Output parsed for
- * .sync:2), or fails with the child's error. */
-/* A child's DescribeExecution text d as the .sync task's output: its
- * "output" becomes "Output", parsed for .sync:2. NULL when out of memory. */
+ * task completes with the child's description, or fails with it as the
+ * cause (States.TaskFailed). */
+/* The child's DescribeExecution text d as AWS hands it to a .sync task
+ * (LocalStack's recorded test_callback): the Java SDK's member names
+ * (ExecutionArn, Input, InputDetails, Name, Output, OutputDetails,
+ * StartDate, StateMachineArn, Status, StopDate, and Error and Cause of a
+ * failed child), no redrive members, dates as epoch milliseconds, and
+ * Input and Output parsed for .sync:2. NULL when out of memory. */
 static char *sync_output(const char *d, int json_output) {
-  json_t *v, *o = NULL;
-  if (aev__json_parse_str(d, 0, &v)) return NULL;
-  int rc = AEV_OK;
-  json_t *text_output = json_object_get(v, "output");
-  if (json_output) {
-    rc = aev__json_parse_str(json_string_value(text_output), JSON_DECODE_ANY, &o);
-    if (rc != AEV_ERR_NOMEM && json_object_set_new(v, "Output", o ? o : json_null())) rc = AEV_ERR_NOMEM;
-  } else if (text_output && json_object_set(v, "Output", text_output)) {
-    rc = AEV_ERR_NOMEM;
+  static const char *const names[][2] = {
+      {"executionArn", "ExecutionArn"}, {"input", "Input"},   {"inputDetails", "InputDetails"},
+      {"name", "Name"},                 {"output", "Output"}, {"outputDetails", "OutputDetails"},
+      {"startDate", "StartDate"},       {"stateMachineArn", "StateMachineArn"},
+      {"status", "Status"},             {"stopDate", "StopDate"},
+      {"error", "Error"},               {"cause", "Cause"}};
+  json_t *v, *o = json_object();
+  if (!o || aev__json_parse_str(d, 0, &v)) {
+    json_decref(o);
+    return NULL;
   }
-  json_object_del(v, "output");
-  char *text = rc == AEV_ERR_NOMEM ? NULL : aev__json_dumps(v, JSON_COMPACT);
+  int lost = 0;
+  for (size_t i = 0; i < sizeof names / sizeof names[0] && !lost; i++) {
+    json_t *x = json_object_get(v, names[i][0]), *y = NULL;
+    if (!x) continue;
+    if (json_is_number(x)) {
+      y = json_integer((json_int_t)(json_number_value(x) * 1000.0 + 0.5));
+    } else if (json_is_object(x)) {
+      y = json_pack("{s:O}", "Included", json_object_get(x, "included"));
+    } else if (json_output && (!strcmp(names[i][0], "input") || !strcmp(names[i][0], "output"))) {
+      if (aev__json_parse_str(json_string_value(x), JSON_DECODE_ANY, &y) == AEV_ERR_NOMEM) y = NULL;
+      else if (!y) y = json_null();
+    } else {
+      y = json_incref(x);
+    }
+    lost = !y || json_object_set_new(o, names[i][1], y);
+  }
+  char *text = lost ? NULL : aev__json_dumps(o, JSON_COMPACT);
   json_decref(v);
+  json_decref(o);
   return text;
 }
 
@@ -965,7 +1074,7 @@ static void nested_done(aev_execution *child, void *user) {
     }
   } else {
     c->error = strdup("States.TaskFailed");
-    c->cause = strdup(d);
+    c->cause = sync_output(d, json_output);
   }
   /* never a failure without its error or cause */
   c->nomem = !c->ok && (!c->error || !c->cause);

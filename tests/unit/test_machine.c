@@ -871,6 +871,98 @@ START_TEST(sqs_task) {
           "{}");
   fails_with(&r, "SQS.QueueDoesNotExistException", NULL);
   result_free(&r);
+  /* MessageAttributes go with the message, and the answer holds their
+   * MD5 (LocalStack's test_send_message_attributes, recorded against
+   * AWS); bad ones fail the task as SQS answers and send nothing */
+  aev_message *msgs[1];
+  size_t n = 0;
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, NULL, msgs, &n), AEV_OK); /* the first run's */
+  ck_assert_uint_eq(n, 1);
+  aev_message_free(msgs[0]);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage\",\"Parameters\":"
+              "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/orders\",\"MessageBody\":\"b\","
+              "\"MessageAttributes\":{\"k\":{\"DataType\":\"String\",\"StringValue.$\":\"$.v\"}}},\"End\":true}"),
+          "{\"v\":\"Hello\"}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  aev_receive_options *all;
+  ck_assert_int_eq(aev_receive_options_new(&all), AEV_OK);
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, all, msgs, &n), AEV_OK);
+  aev_receive_options_free(all);
+  ck_assert_uint_eq(n, 1);
+  char *attrs = aev_message_attributes_json(msgs[0]);
+  ck_assert_str_eq(attrs, "{\"k\":{\"DataType\":\"String\",\"StringValue\":\"Hello\"}}");
+  aev_free(attrs);
+  ck_assert_str_eq(json_string_value(json_object_get(r.output, "MD5OfMessageAttributes")),
+                   aev_message_md5_of_attributes(msgs[0]));
+  aev_message_free(msgs[0]);
+  result_free(&r);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage\",\"Parameters\":"
+              "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/orders\",\"MessageBody\":\"b\","
+              "\"MessageAttributes\":{\"k\":{\"StringValue\":\"no type\"}}},\"End\":true}"),
+          "{}");
+  fails_with(&r, "SQS.AmazonSQSException", NULL);
+  result_free(&r);
+  n = 9;
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, NULL, msgs, &n), AEV_OK);
+  ck_assert_uint_eq(n, 0);
+  aev_queue_release(q);
+}
+END_TEST
+
+/* cause, less its request id, is want followed by the Java SDK's
+ * "(Service: ...; Request ID: <uuid>; Proxy: null)" ending. */
+static void sdk_cause_is(result *r, const char *want) {
+  const char *cause = cause_of(r), *id = strstr(cause, "; Request ID: ");
+  ck_assert_ptr_nonnull(id);
+  ck_assert_int_eq((int)(id - cause), (int)strlen(want));
+  ck_assert(!strncmp(cause, want, strlen(want)));
+  ck_assert_uint_eq(strlen(id), strlen("; Request ID: ") + 36 + strlen("; Proxy: null)"));
+  ck_assert_str_eq(id + strlen("; Request ID: ") + 36, "; Proxy: null)");
+}
+
+/* A service integration's error reads as AWS's Java SDK reports it, as
+ * recorded against AWS (LocalStack's test_sns_task_service
+ * test_publish_base_error_topic_arn, test_task_service_sqs
+ * test_send_message_empty_body, test_task_service_sfn
+ * test_start_execution_no_such_arn, test_task_service_lambda
+ * test_no_such_function). */
+START_TEST(service_errors_read_as_the_sdk_reports_them) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "orders", NULL, &q), AEV_OK);
+  result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sns:publish\",\"Parameters\":"
+                     "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:none\",\"Message\":{\"m\":1}},\"End\":true}"),
+                 "{}");
+  fails_with(&r, "SNS.NotFoundException", NULL);
+  sdk_cause_is(&r, "Topic does not exist (Service: AmazonSNS; Status Code: 404; Error Code: NotFound");
+  result_free(&r);
+  /* a null MessageBody is none; nothing is sent */
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::sqs:sendMessage\",\"Parameters\":"
+              "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/orders\",\"MessageBody.$\":\"$.b\"},"
+              "\"End\":true}"),
+          "{\"b\":null}");
+  fails_with(&r, "SQS.AmazonSQSException", NULL);
+  sdk_cause_is(&r, "The request must contain the parameter MessageBody. (Service: AmazonSQS; Status Code: 400; "
+                   "Error Code: MissingParameter");
+  result_free(&r);
+  aev_message *msgs[1];
+  size_t n = 9;
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, NULL, msgs, &n), AEV_OK);
+  ck_assert_uint_eq(n, 0);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution\",\"Parameters\":"
+              "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:none\"},\"End\":true}"),
+          "{}");
+  fails_with(&r, "StepFunctions.StateMachineDoesNotExistException", NULL);
+  sdk_cause_is(&r, "State Machine Does Not Exist: 'arn:aws:states:us-east-1:000000000000:stateMachine:none' "
+                   "(Service: AWSStepFunctions; Status Code: 400; Error Code: StateMachineDoesNotExist");
+  result_free(&r);
+  /* the function by its ARN (test_task_service_lambda test_no_such_function) */
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\",\"Parameters\":"
+              "{\"FunctionName\":\"no_such\"},\"End\":true}"),
+          "{}");
+  fails_with(&r, "Lambda.ResourceNotFoundException", NULL);
+  sdk_cause_is(&r, "Function not found: arn:aws:lambda:us-east-1:000000000000:function:no_such (Service: AWSLambda; "
+                   "Status Code: 404; Error Code: ResourceNotFoundException");
+  result_free(&r);
   aev_queue_release(q);
 }
 END_TEST
@@ -950,16 +1042,37 @@ START_TEST(data_limit_per_state) {
   ck_assert_int_eq(count_events(&r, "PassStateExited"), 0);
   result_free(&r);
   free(at_limit);
-  /* the function echoes its event with "seen": true, past the limit */
+  /* the function echoes its event with "seen": true, past the limit: a
+   * task's result over the limit fails the task (TaskFailed), names the
+   * integration's type, and States.ALL catches it (LocalStack's test_states_errors, validated
+   * against AWS: ..._data_limit_exceeded_on_large_utf8_response) */
   char *near = big_doc("x", 262144 - 8 - 6);
+  static const char *const too_large =
+      "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit.";
   r = run("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
           "\"Parameters\":{\"FunctionName\":\"fn\",\"Payload.$\":\"$\"},\"ResultSelector\":{\"c.$\":\"$.StatusCode\"},"
+          "\"End\":true}}}",
+          near);
+  fails_with(&r, "States.DataLimitExceeded", too_large);
+  ck_assert_int_eq(count_events(&r, "TaskFailed"), 1);
+  result_free(&r);
+  r = run("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::lambda:invoke\","
+          "\"Parameters\":{\"FunctionName\":\"fn\",\"Payload.$\":\"$\"},"
           "\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],\"Next\":\"C\"}],\"End\":true},"
           "\"C\":{\"Type\":\"Pass\",\"End\":true}}}",
           near);
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  ck_assert_str_eq(json_string_value(json_object_get(r.output, "Error")), "States.DataLimitExceeded");
+  ck_assert_str_eq(json_string_value(json_object_get(r.output, "Cause")), too_large);
+  result_free(&r);
+  /* a Lambda ARN resource is named by its ARN */
+  r = run("{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"
+          "\"arn:aws:lambda:us-east-1:000000000000:function:fn\",\"End\":true}}}",
+          near);
   fails_with(&r, "States.DataLimitExceeded",
-             "The state/task 'arn:aws:states:::lambda:invoke' returned a result with a size exceeding the maximum "
-             "number of bytes service limit.");
+             "The state/task 'arn:aws:lambda:us-east-1:000000000000:function:fn' returned a result with a size "
+             "exceeding the maximum number of bytes service limit.");
+  ck_assert_int_eq(count_events(&r, "LambdaFunctionFailed"), 1);
   result_free(&r);
   free(near);
 }
@@ -1192,15 +1305,47 @@ START_TEST(wait_for_task_token) {
   result_free(&r);
   free(token);
   aev_execution_release(e);
+  /* a missed heartbeat reads States.Timeout (LocalStack's test_heartbeats
+   * snapshots, recorded against AWS) */
   ck_assert_int_eq(aev_machine_start(m, "w3", "{}", 2, &e), AEV_OK);
   ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
   collect(e, &r);
-  fails_with(&r, "States.HeartbeatTimeout", NULL);
+  fails_with(&r, "States.Timeout", NULL);
   ck_assert(event_time(&r, "TaskTimedOut", 0) == 10);
+  json_t *d = json_object_get(json_array_get(r.history, json_array_size(r.history) - 2), "taskTimedOutEventDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "error")), "States.Timeout");
   result_free(&r);
   free(token_from_queue(q));
   aev_execution_release(e);
+  aev_machine_delete(m);
   aev_machine_release(m);
+  /* which a catcher of States.HeartbeatTimeout takes, as one of
+   * States.Timeout does; a task's own timeout is not a missed heartbeat */
+  static const char *const catchers[] = {"States.HeartbeatTimeout", "States.Timeout"};
+  for (size_t i = 0; i < 2; i++) {
+    char def[1024];
+    snprintf(def, sizeof def,
+             "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Task\",\"Resource\":"
+             "\"arn:aws:states:::sqs:sendMessage.waitForTaskToken\",\"HeartbeatSeconds\":10,\"Parameters\":"
+             "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/tokens\",\"MessageBody.$\":"
+             "\"$$.Task.Token\"},\"Catch\":[{\"ErrorEquals\":[\"%s\"],\"Next\":\"C\"}],\"End\":true},"
+             "\"C\":{\"Type\":\"Pass\",\"End\":true}}}",
+             catchers[i]);
+    r = run(def, "{}");
+    ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+    ck_assert_str_eq(json_string_value(json_object_get(r.output, "Error")), "States.Timeout");
+    result_free(&r);
+    free(token_from_queue(q));
+  }
+  r = run("{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Task\",\"Resource\":"
+          "\"arn:aws:states:::sqs:sendMessage.waitForTaskToken\",\"TimeoutSeconds\":10,\"Parameters\":"
+          "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/tokens\",\"MessageBody.$\":"
+          "\"$$.Task.Token\"},\"Catch\":[{\"ErrorEquals\":[\"States.HeartbeatTimeout\"],\"Next\":\"C\"}],"
+          "\"End\":true},\"C\":{\"Type\":\"Pass\",\"End\":true}}}",
+          "{}");
+  fails_with(&r, "States.Timeout", NULL);
+  result_free(&r);
+  free(token_from_queue(q));
   aev_queue_release(q);
 }
 END_TEST
@@ -1275,6 +1420,117 @@ static void history_is(result *r, int links, const char *want) {
 static json_int_t previous_of(result *r, size_t i) {
   return json_integer_value(json_object_get(json_array_get(r->history, i), "previousEventId"));
 }
+
+/* The details of r's event i of type type (NULL: none). */
+static json_t *details_of(result *r, size_t i, const char *key, const char *type) {
+  json_t *ev = json_array_get(r->history, i);
+  ck_assert_str_eq(json_string_value(json_object_get(ev, "type")), type);
+  return json_object_get(ev, key);
+}
+
+/* A task that waits records its call's answer in a TaskSubmitted event
+ * between TaskStarted and the task's end: SendMessage's for
+ * sqs:sendMessage.waitForTaskToken, StartExecution's for
+ * states:startExecution.sync:2 (LocalStack's test_callback snapshots,
+ * recorded against AWS). */
+START_TEST(task_submitted_event) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "tokens", NULL, &q), AEV_OK);
+  aev_machine *m = machine(WAIT_TASK(""));
+  aev_execution *e;
+  ck_assert_int_eq(aev_machine_start(m, "s1", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *token = token_from_queue(q);
+  ck_assert_int_eq(aev_machine_send_task_success(b, token, "\"done\"", 6), AEV_OK);
+  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
+  result r;
+  collect(e, &r);
+  history_is(&r, 1, "ExecutionStarted(0) TaskStateEntered(0) TaskScheduled(2) TaskStarted(3) TaskSubmitted(4) "
+                    "TaskSucceeded(5) TaskStateExited(6) ExecutionSucceeded(7)");
+  json_t *d = details_of(&r, 4, "taskSubmittedEventDetails", "TaskSubmitted");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "resourceType")), "sqs");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "resource")), "sendMessage.waitForTaskToken");
+  ck_assert(json_is_false(json_object_get(json_object_get(d, "outputDetails"), "truncated")));
+  json_t *out = json_loads(json_string_value(json_object_get(d, "output")), 0, NULL);
+  ck_assert_uint_eq(json_string_length(json_object_get(out, "MD5OfMessageBody")), 32);
+  ck_assert_ptr_nonnull(json_object_get(out, "MessageId"));
+  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(out, "SdkHttpMetadata"), "HttpStatusCode")), 200);
+  json_decref(out);
+  output_is(&r, "\"done\"");
+  result_free(&r);
+  free(token);
+  aev_execution_release(e);
+  aev_machine_delete(m);
+  aev_machine_release(m);
+  aev_queue_release(q);
+  aev_machine *child;
+  const char *cd = ONE("{\"Type\":\"Pass\",\"End\":true}");
+  ck_assert_int_eq(aev_machine_create(b, "child", cd, strlen(cd), AEV_MACHINE_STANDARD, &child), AEV_OK);
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync:2\",\"Parameters\":"
+              "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:child\",\"Name\":\"c1\"},"
+              "\"End\":true}"),
+          "{}");
+  history_is(&r, 0, "ExecutionStarted TaskStateEntered TaskScheduled TaskStarted TaskSubmitted TaskSucceeded "
+                    "TaskStateExited ExecutionSucceeded");
+  d = details_of(&r, 4, "taskSubmittedEventDetails", "TaskSubmitted");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "resource")), "startExecution.sync:2");
+  out = json_loads(json_string_value(json_object_get(d, "output")), 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(out, "ExecutionArn")),
+                   "arn:aws:states:us-east-1:000000000000:execution:child:c1");
+  ck_assert(json_is_number(json_object_get(out, "StartDate")));
+  ck_assert_ptr_nonnull(json_object_get(out, "SdkResponseMetadata"));
+  json_decref(out);
+  result_free(&r);
+  aev_machine_release(child);
+}
+END_TEST
+
+/* A .sync task's output is the child's description under the Java SDK's
+ * member names, Input and Output parsed for .sync:2; a failed child fails
+ * the task with States.TaskFailed and that description, Error and Cause
+ * in it, as the cause (LocalStack's test_callback snapshots, recorded
+ * against AWS: test_start_execution_sync2, ..._sync_delegate_failure). */
+START_TEST(sync_task_output) {
+  aev_machine *ok, *bad;
+  const char *okd = ONE("{\"Type\":\"Pass\",\"Result\":{\"Arg1\":\"argument1\"},\"End\":true}");
+  const char *badd = ONE("{\"Type\":\"Fail\",\"Error\":\"SomeFailure\",\"Cause\":\"why\"}");
+  ck_assert_int_eq(aev_machine_create(b, "ok", okd, strlen(okd), AEV_MACHINE_STANDARD, &ok), AEV_OK);
+  ck_assert_int_eq(aev_machine_create(b, "bad", badd, strlen(badd), AEV_MACHINE_STANDARD, &bad), AEV_OK);
+  result r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync:2\",\"Parameters\":"
+                     "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:ok\",\"Name\":\"T\"},"
+                     "\"End\":true}"),
+                 "{}");
+  json_t *want = json_pack("{s:s,s:{},s:{s:b},s:s,s:{s:s},s:{s:b},s:s,s:s}", "ExecutionArn",
+                           "arn:aws:states:us-east-1:000000000000:execution:ok:T", "Input", "InputDetails", "Included", 1,
+                           "Name", "T", "Output", "Arg1", "argument1", "OutputDetails", "Included", 1, "StateMachineArn",
+                           "arn:aws:states:us-east-1:000000000000:stateMachine:ok", "Status", "SUCCEEDED");
+  ck_assert(json_is_integer(json_object_get(r.output, "StartDate")));
+  ck_assert(json_is_integer(json_object_get(r.output, "StopDate")));
+  json_object_del(r.output, "StartDate");
+  json_object_del(r.output, "StopDate");
+  ck_assert(json_equal(r.output, want));
+  json_decref(want);
+  result_free(&r);
+  /* a null Input is none: the child's input is {} */
+  r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::states:startExecution.sync\",\"Parameters\":"
+              "{\"StateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:bad\",\"Name\":\"F\","
+              "\"Input\":null},\"End\":true}"),
+          "{}");
+  const char *cause = json_string_value(json_object_get(r.desc, "cause"));
+  ck_assert_str_eq(json_string_value(json_object_get(r.desc, "error")), "States.TaskFailed");
+  json_t *c = json_loads(cause, 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(c, "Error")), "SomeFailure");
+  ck_assert_str_eq(json_string_value(json_object_get(c, "Cause")), "why");
+  ck_assert_str_eq(json_string_value(json_object_get(c, "Status")), "FAILED");
+  ck_assert_str_eq(json_string_value(json_object_get(c, "Input")), "{}");
+  ck_assert_ptr_null(json_object_get(c, "Output"));
+  ck_assert_ptr_null(json_object_get(c, "redriveCount"));
+  json_decref(c);
+  result_free(&r);
+  aev_machine_release(ok);
+  aev_machine_release(bad);
+}
+END_TEST
 
 #define PASS_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Pass\",\"End\":true}}}"
 #define FAIL_PROCESSOR "{\"StartAt\":\"I\",\"States\":{\"I\":{\"Type\":\"Fail\",\"Error\":\"E\"}}}"
@@ -1529,7 +1785,8 @@ static json_t *drain_queue(aev_queue *q) {
  * recorded against AWS) and on lambda:invoke's (one seen from AWS): the
  * status 200, the headers (request id, the length of the service's own
  * response, 106 bytes of JSON and 294 of XML here, the date, the content
- * type, keep-alive for JSON), each also in AllHttpHeaders as a list, and the
+ * type, keep-alive (SNS's too, as recorded in 2024)), each also in
+ * AllHttpHeaders as a list, and the
  * request id in SdkResponseMetadata too. */
 static void has_sdk_metadata(json_t *out, const char *type, const char *length, const char *connection) {
   json_t *m = json_object_get(out, "SdkHttpMetadata"), *h = json_object_get(m, "HttpHeaders");
@@ -1543,8 +1800,7 @@ static void has_sdk_metadata(json_t *out, const char *type, const char *length, 
   ck_assert_str_eq(json_string_value(json_object_get(json_object_get(out, "SdkResponseMetadata"), "RequestId")), id);
   ck_assert_str_eq(json_string_value(json_array_get(json_object_get(all, "Content-Length"), 0)), length);
   ck_assert_str_eq(json_string_value(json_array_get(json_object_get(all, "x-amzn-RequestId"), 0)), id);
-  if (connection) ck_assert_str_eq(json_string_value(json_object_get(h, connection)), "keep-alive");
-  else ck_assert_ptr_null(json_object_get(h, "connection"));
+  ck_assert_str_eq(json_string_value(json_object_get(h, connection)), "keep-alive");
   ck_assert_int_eq(json_object_size(h), json_object_size(all));
 }
 
@@ -1568,7 +1824,7 @@ START_TEST(sdk_metadata_on_task_outputs) {
   json_decref(t);
   r = run(def, "{}");
   ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
-  has_sdk_metadata(r.output, "text/xml", "294", NULL);
+  has_sdk_metadata(r.output, "text/xml", "294", "connection");
   result_free(&r);
   /* StartExecution's answer: {"executionArn":"...","startDate":1.704067200123E9} */
   ck_assert_int_eq(aev_broker_advance(b, 123), AEV_OK);
@@ -1627,21 +1883,29 @@ START_TEST(service_integrations) {
   ck_assert_uint_eq(json_array_size(got), 1);
   ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(got, 0), "hello")), 1);
   json_decref(got);
-  /* events:putEvents to a rule that targets the queue */
+  /* events:putEvents to a rule that targets the queue: each event's
+   * resources end with the state machine's and the execution's ARNs
+   * (LocalStack's recorded test_put_events_base) */
   snprintf(req, sizeof req, "{\"Name\":\"r\",\"EventPattern\":\"{\\\"source\\\":[\\\"app\\\"]}\"}");
   json_decref(api("events", "PutRule", req));
   snprintf(req, sizeof req, "{\"Rule\":\"r\",\"Targets\":[{\"Id\":\"q\",\"Arn\":\"%s\"}]}", aev_queue_arn(q));
   json_decref(api("events", "PutTargets", req));
   r = run(ONE("{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::events:putEvents\",\"Parameters\":"
-              "{\"Entries\":[{\"Source\":\"app\",\"DetailType\":\"order\",\"Detail\":{\"id.$\":\"$.id\"}}]},"
-              "\"End\":true}"),
+              "{\"Entries\":[{\"Source\":\"app\",\"DetailType\":\"order\",\"Detail\":{\"id.$\":\"$.id\"},"
+              "\"Resources\":[\"urn:given\"]}]},\"End\":true}"),
           "{\"id\":42}");
   ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
   ck_assert_int_eq(json_integer_value(json_object_get(r.output, "FailedEntryCount")), 0);
-  result_free(&r);
+  const char *exec_arn = json_string_value(json_object_get(r.desc, "executionArn"));
   got = drain_queue(q);
   ck_assert_uint_eq(json_array_size(got), 1);
   ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(json_array_get(got, 0), "detail"), "id")), 42);
+  json_t *res = json_object_get(json_array_get(got, 0), "resources");
+  ck_assert_uint_eq(json_array_size(res), 3);
+  ck_assert_str_eq(json_string_value(json_array_get(res, 0)), "urn:given");
+  ck_assert_str_eq(json_string_value(json_array_get(res, 1)), "arn:aws:states:us-east-1:000000000000:stateMachine:m");
+  ck_assert_str_eq(json_string_value(json_array_get(res, 2)), exec_arn);
+  result_free(&r);
   json_decref(got);
   aev_queue_release(q);
 }
@@ -1769,11 +2033,14 @@ static Suite *suite(void) {
   tcase_add_test(tc, map_label_rules);
   tcase_add_test(tc, states_service);
   tcase_add_test(tc, sqs_task);
+  tcase_add_test(tc, service_errors_read_as_the_sdk_reports_them);
   tcase_add_test(tc, sdk_metadata_on_task_outputs);
   tcase_add_test(tc, data_limit);
   tcase_add_test(tc, lambda_tasks);
   tcase_add_test(tc, task_timeouts);
   tcase_add_test(tc, wait_for_task_token);
+  tcase_add_test(tc, task_submitted_event);
+  tcase_add_test(tc, sync_task_output);
   tcase_add_test(tc, jsonata_data_flow);
   tcase_add_test(tc, service_integrations);
   tcase_add_test(tc, status_change_events);

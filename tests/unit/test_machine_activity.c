@@ -206,11 +206,13 @@ START_TEST(heartbeat_and_timeout) {
   ck_assert_int_eq(aev_activity_get_task(a, "w", 0, &token, &input), AEV_OK);
   ck_assert_int_eq(aev_broker_advance(b, 10000), AEV_OK);
   ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_FAILED);
+  /* a missed heartbeat reads States.Timeout, as AWS records it for a
+   * callback task (LocalStack's test_heartbeats snapshots) */
   json_t *ev = events_of(e);
   ck_assert_str_eq(json_string_value(json_object_get(
                        json_object_get(find_event(ev, "ActivityTimedOut"), "activityTimedOutEventDetails"),
                        "error")),
-                   "States.HeartbeatTimeout");
+                   "States.Timeout");
   json_decref(ev);
   ck_assert_int_eq(aev_machine_send_task_success(b, token, "{}", 2), AEV_ERR_STATE);
   ck_assert_str_eq(aev_errcode(), "TaskTimedOut");
@@ -285,7 +287,7 @@ START_TEST(missing_activity_fails_the_task) {
   char *d = NULL;
   ck_assert_int_eq(aev_execution_describe(e, &d), AEV_OK);
   ck_assert_ptr_nonnull(strstr(d, "\"error\":\"States.Runtime\""));
-  ck_assert_ptr_nonnull(strstr(d, "Activity Does Not Exist: '" ACT "work'"));
+  ck_assert_ptr_nonnull(strstr(d, "(entered at the event id #2). The activity " ACT "work does not exist."));
   aev_free(d);
   aev_execution_release(e);
 }
@@ -439,11 +441,36 @@ START_TEST(long_poll_on_a_real_clock) {
 }
 END_TEST
 
+/* A task whose activity does not exist (any more) fails the execution
+ * with States.Runtime before anything is scheduled: ExecutionFailed right
+ * after TaskStateEntered, caught by no States.ALL (LocalStack's
+ * test_activity_task_on_deleted, recorded against AWS). */
+START_TEST(activity_deleted_before_its_task) {
+  aev_activity *a = activity("work");
+  ck_assert_int_eq(aev_activity_delete(a), AEV_OK);
+  aev_activity_release(a);
+  aev_execution *e = start("");
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_FAILED);
+  json_t *ev = events_of(e);
+  ck_assert_uint_eq(json_array_size(ev), 3);
+  ck_assert_ptr_null(find_event(ev, "ActivityScheduled"));
+  json_t *d = json_object_get(find_event(ev, "ExecutionFailed"), "executionFailedEventDetails");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "error")), "States.Runtime");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "cause")),
+                   "An error occurred while executing the state 'T' (entered at the event id #2). The activity " ACT
+                   "work does not exist.");
+  ck_assert_int_eq(json_integer_value(json_object_get(find_event(ev, "ExecutionFailed"), "previousEventId")), 2);
+  json_decref(ev);
+  aev_execution_release(e);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_activity");
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, admin);
+  tcase_add_test(tc, activity_deleted_before_its_task);
   tcase_add_test(tc, names_count_characters);
   tcase_add_test(tc, task_completed_by_a_worker);
   tcase_add_test(tc, failure_is_caught);
