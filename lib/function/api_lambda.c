@@ -197,23 +197,35 @@ static int latest_not_found(int rc, json_t *req) {
   return aev__fn_not_found(arn);
 }
 
+/* The configuration GetFunction and GetFunctionConfiguration answer: of
+ * $LATEST, of a version or of an alias (aev__fn_config_of). */
+static int config_of(aev_broker *b, const aev__api_service *svc, json_t *req,
+                     json_t **conf, aev_function **f) {
+  char buf[512];
+  const char *q;
+  int rc = function_q(b, svc, req, f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return latest_not_found(rc, req);
+  rc = aev__fn_config_of(*f, q ? q : names_latest(req) ? "$LATEST" : NULL, conf);
+  if (rc != AEV_OK) aev_function_release(*f);
+  return rc;
+}
+
 static int get_function_configuration(aev_broker *b,
                                       const aev__api_service *svc, json_t *req,
                                       json_t **resp) {
   aev_function *f;
-  int rc = function_of(b, svc, req, &f);
-  if (rc != AEV_OK) return latest_not_found(rc, req);
-  *resp = aev__function_config_json(f);
-  aev_function_release(f);
-  return AEV_OK;
+  int rc = config_of(b, svc, req, resp, &f);
+  if (rc == AEV_OK) aev_function_release(f);
+  return rc;
 }
 
 static int get_function(aev_broker *b, const aev__api_service *svc,
                         json_t *req, json_t **resp) {
   aev_function *f;
-  int rc = function_of(b, svc, req, &f);
-  if (rc != AEV_OK) return latest_not_found(rc, req);
-  *resp = json_pack("{so}", "Configuration", aev__function_config_json(f));
+  json_t *conf;
+  int rc = config_of(b, svc, req, &conf, &f);
+  if (rc != AEV_OK) return rc;
+  *resp = json_pack("{so}", "Configuration", conf);
   int reserved = aev_function_reserved_concurrency(f);
   if (reserved >= 0)
     aev__fn_put(resp, "Concurrency",
@@ -222,7 +234,7 @@ static int get_function(aev_broker *b, const aev__api_service *svc,
   if (!tags || json_object_size(tags)) aev__fn_put(resp, "Tags", tags);
   else json_decref(tags);
   aev_function_release(f);
-  return AEV_OK;
+  return *resp ? AEV_OK : aev__nomem();
 }
 
 static int update_function_configuration(aev_broker *b,

@@ -127,6 +127,12 @@ aev__fconf *aev__fconf_get(aev_function *f) {
 
 json_t *aev__function_config_json(aev_function *f) {
   aev__fconf *c = aev__fconf_get(f);
+  json_t *o = aev__fconf_json(f, c);
+  aev__fconf_unref(c);
+  return o;
+}
+
+json_t *aev__fconf_json(aev_function *f, const aev__fconf *c) {
   json_t *o = json_deep_copy(c->doc);
   aev__fn_put(&o, "FunctionName", json_string(f->res.name));
   aev__fn_put(&o, "FunctionArn", json_string(f->res.arn));
@@ -158,6 +164,5 @@ json_t *aev__function_config_json(aev_function *f) {
   if (f->econf.dlq)
     aev__fn_put(&o, "DeadLetterConfig", json_pack("{ss}", "TargetArn", f->econf.dlq));
   pthread_mutex_unlock(&f->mu);
-  aev__fconf_unref(c);
   return o;
 }

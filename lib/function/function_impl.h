@@ -252,8 +252,10 @@ int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
                      aev__fconf **out);
 void aev__fconf_unref(aev__fconf *c);
 aev__fconf *aev__fconf_get(aev_function *f); /* new reference */
-/* GetFunctionConfiguration's shape (new reference). */
+/* GetFunctionConfiguration's shape (new reference): of $LATEST, or of the
+ * snapshot c (borrowed; mu not held) under the function's ARN. */
 json_t *aev__function_config_json(aev_function *f);
+json_t *aev__fconf_json(aev_function *f, const aev__fconf *c);
 /* ISO-8601 with milliseconds and "+0000", Lambda's LastModified. */
 void aev__fn_iso_time(int64_t ms, char *out, size_t size, int zulu);
 
@@ -387,6 +389,10 @@ int aev__esm_matches(aev__esm *m, struct aev_message *msg);
 int aev__fn_resolve(aev_function *f, const char *qualifier, aev__fconf **conf,
                     char version[16]);
 void aev__versions_free(aev_function *f);
+/* GetFunctionConfiguration's shape for qualifier: NULL is the function,
+ * "$LATEST", a version or an alias names it in FunctionArn (new reference
+ * in *out); ResourceNotFoundException for an unknown one. */
+int aev__fn_config_of(aev_function *f, const char *qualifier, json_t **out);
 /* PublishVersion: aev_function_publish_version() that publishes only when
  * revision (NULL: any) is $LATEST's RevisionId (PreconditionFailedException
  * otherwise). */

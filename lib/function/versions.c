@@ -106,27 +106,48 @@ char *aev__function_qualified_arn(const aev_function *f,
   return arn;
 }
 
+/* Version n as its frozen snapshot describes it (Environment included). */
 static json_t *version_json(aev_function *f, int n) {
-  json_t *o = aev__function_config_json(f);
   pthread_mutex_lock(&f->mu);
   aev__version *v = &f->versions[n - 1];
-  json_t *frozen = json_deep_copy(v->conf->doc);
-  if (o && (!frozen || json_object_update(o, frozen))) {
-    json_decref(o);
-    o = NULL;
-  }
-  json_decref(frozen);
-  aev__fn_put(&o, "Timeout", json_integer(v->conf->timeout));
-  aev__fn_put(&o, "MemorySize", json_integer(v->conf->memory));
-  aev__fn_put(&o, "RevisionId", json_string(v->conf->revision));
-  aev__fn_put(&o, "Description", json_string(v->description ? v->description : ""));
+  aev__fconf *c = v->conf;
+  c->refs++;
+  json_t *d = json_string(v->description ? v->description : "");
   pthread_mutex_unlock(&f->mu);
+  json_t *o = aev__fconf_json(f, c);
+  aev__fconf_unref(c);
   char arn[400], ver[16];
   snprintf(arn, sizeof arn, "%s:%d", f->res.arn, n);
   version_name(n, ver);
+  aev__fn_put(&o, "Description", d);
   aev__fn_put(&o, "FunctionArn", json_string(arn));
   aev__fn_put(&o, "Version", json_string(ver));
   return o;
+}
+
+/* Lambda answers an alias with the configuration of the version it points
+ * to, under the alias's ARN; "$LATEST" named explicitly is in the ARN too
+ * (recorded: test_alias_lifecycle, test_publish_version_on_create). */
+int aev__fn_config_of(aev_function *f, const char *qualifier, json_t **out) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  aev__alias *a = NULL;
+  int n = 0;
+  if (qualifier) {
+    pthread_mutex_lock(&f->mu);
+    n = named_locked(f, qualifier, &a);
+    pthread_mutex_unlock(&f->mu);
+  }
+  if (n < 0) return qualified_not_found(f, qualifier);
+  json_t *o = n ? version_json(f, n) : aev__function_config_json(f);
+  if (qualifier) {
+    char *arn = aev__function_qualified_arn(f, qualifier);
+    aev__fn_put(&o, "FunctionArn", arn ? json_string(arn) : NULL);
+    free(arn);
+  }
+  if (!o) return aev__nomem();
+  *out = o;
+  return AEV_OK;
 }
 
 /* Takes back version n, just published, when its answer could not be

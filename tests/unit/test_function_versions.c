@@ -218,6 +218,56 @@ START_TEST(api_qualifiers) {
 }
 END_TEST
 
+/* A small helper for the API tests: aev_call that must succeed. */
+static char *ok_call(const char *action, const char *req) {
+  char *r;
+  int rc = aev_call(b, "lambda", action, req, &r);
+  ck_assert_msg(rc == AEV_OK, "%s %s: %s", action, req, r);
+  return r;
+}
+
+/* GetFunction and GetFunctionConfiguration with a version or alias answer
+ * that version's frozen configuration; an alias under its own ARN, and
+ * $LATEST named explicitly under ARN:$LATEST (recorded:
+ * test_version_lifecycle, test_alias_lifecycle,
+ * test_publish_version_on_create). */
+START_TEST(api_get_function_qualified) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  aev_free(ok_call("CreateFunction", "{\"FunctionName\":\"g\",\"Handler\":\"vh\","
+                   "\"Environment\":{\"Variables\":{\"testenv\":\"staging\"}}}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"g\",\"Description\":\"one\"}"));
+  aev_free(ok_call("UpdateFunctionConfiguration", "{\"FunctionName\":\"g\","
+                   "\"Environment\":{\"Variables\":{\"testenv\":\"prod\"}}}"));
+  aev_free(ok_call("CreateAlias", "{\"FunctionName\":\"g\",\"Name\":\"live\",\"FunctionVersion\":\"1\"}"));
+  const char *arn = "arn:aws:lambda:us-east-1:000000000000:function:g";
+  struct { const char *action, *req, *arn, *version, *env; } cases[] = {
+      {"GetFunctionConfiguration", "{\"FunctionName\":\"g\",\"Qualifier\":\"1\"}", ":1", "1", "staging"},
+      {"GetFunction", "{\"FunctionName\":\"g:1\"}", ":1", "1", "staging"},
+      {"GetFunction", "{\"FunctionName\":\"g\",\"Qualifier\":\"live\"}", ":live", "1", "staging"},
+      {"GetFunctionConfiguration", "{\"FunctionName\":\"arn:aws:lambda:us-east-1:000000000000:function:g:live\"}",
+       ":live", "1", "staging"},
+      {"GetFunction", "{\"FunctionName\":\"g\",\"Qualifier\":\"$LATEST\"}", ":$LATEST", "$LATEST", "prod"},
+      {"GetFunction", "{\"FunctionName\":\"g\"}", "", "$LATEST", "prod"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *r = ok_call(cases[i].action, cases[i].req), want[200];
+    snprintf(want, sizeof want, "\"FunctionArn\":\"%s%s\"", arn, cases[i].arn);
+    ck_assert_msg(strstr(r, want), "%s: %s", cases[i].req, r);
+    snprintf(want, sizeof want, "\"Version\":\"%s\"", cases[i].version);
+    ck_assert_msg(strstr(r, want), "%s: %s", cases[i].req, r);
+    snprintf(want, sizeof want, "\"testenv\":\"%s\"", cases[i].env);
+    ck_assert_msg(strstr(r, want), "%s: %s", cases[i].req, r);
+    ck_assert_msg(strcmp(cases[i].version, "1") || strstr(r, "\"Description\":\"one\""), "%s", r);
+    aev_free(r);
+  }
+  char *r;
+  ck_assert_int_eq(aev_call(b, "lambda", "GetFunction", "{\"FunctionName\":\"g\",\"Qualifier\":\"nope\"}", &r),
+                   AEV_ERR_NOT_FOUND);
+  ck_assert_ptr_nonnull(strstr(r, "Function not found: arn:aws:lambda:us-east-1:000000000000:function:g:nope"));
+  aev_free(r);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_versions");
   TCase *tc = tcase_create("versions");
@@ -227,6 +277,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, aliases_route_and_report);
   tcase_add_test(tc, weighted_routing_is_deterministic_and_close);
   tcase_add_test(tc, api_qualifiers);
+  tcase_add_test(tc, api_get_function_qualified);
   suite_add_tcase(su, tc);
   return su;
 }
