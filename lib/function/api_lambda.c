@@ -529,14 +529,72 @@ static int list_versions_by_function(aev_broker *b,
   return json_result(rc, out, resp);
 }
 
+/* A weight as Java's Double.toString prints it in AWS's messages: "2.0",
+ * "-1.0", "0.5". */
+static void java_double(double v, char *out, size_t size) {
+  for (int p = 1; p <= 17; p++) {
+    snprintf(out, size, "%.*g", p, v);
+    if (strtod(out, NULL) == v) break;
+  }
+  if (!strpbrk(out, ".eEn")) snprintf(out + strlen(out), size - strlen(out), ".0");
+}
+
+#define WEIGHTS_MEMBER "routingConfig.additionalVersionWeights"
+
+/* AdditionalVersionWeights as Lambda's front end checks it, before the
+ * function is looked up: keys are version numbers, values weights within
+ * 0.0..1.0, and the message shows the map as Java prints it, "{2=2.0}"
+ * (recorded: test_notfound_and_invalid_routingconfigs). The rest (one
+ * entry, published versions) is the alias's to judge. */
+static int weights_check(json_t *w) {
+  int keys_ok = 1, values_ok = 1;
+  char shown[512] = "{", num[32];
+  const char *k;
+  json_t *v;
+  json_object_foreach(w, k, v) {
+    size_t n = strlen(k), used = strlen(shown);
+    keys_ok &= n >= 1 && n <= 1024 && strspn(k, "0123456789") == n;
+    values_ok &= json_is_number(v) && json_number_value(v) >= 0 &&
+                 json_number_value(v) <= 1;
+    if (json_is_number(v)) java_double(json_number_value(v), num, sizeof num);
+    else snprintf(num, sizeof num, "null");
+    snprintf(shown + used, sizeof shown - used, "%s%s=%s", used > 1 ? ", " : "", k, num);
+  }
+  snprintf(shown + strlen(shown), sizeof shown - strlen(shown), "}");
+  if (!keys_ok)
+    return aev__fail_validation(shown, WEIGHTS_MEMBER,
+                                "Map keys must satisfy constraint: [Member must have length "
+                                "less than or equal to 1024, Member must have length greater "
+                                "than or equal to 1, Member must satisfy regular expression "
+                                "pattern: [0-9]+, Member must not be null]");
+  if (!values_ok)
+    return aev__fail_validation(shown, WEIGHTS_MEMBER,
+                                "Map value must satisfy constraint: [Member must have value "
+                                "less than or equal to 1.0, Member must have value greater "
+                                "than or equal to 0.0, Member must not be null]");
+  return AEV_OK;
+}
+
 /* RoutingConfig member as text (NULL when absent). */
 static int routing_of(const aev__api_service *svc, json_t *req, char **out) {
   json_t *r = NULL;
   *out = NULL;
   int rc = aev__api_opt_object(svc, req, "RoutingConfig", &r);
+  json_t *w = r ? json_object_get(r, "AdditionalVersionWeights") : NULL;
+  if (rc == AEV_OK && json_is_object(w)) rc = weights_check(w);
   if (rc == AEV_OK && r && !(*out = aev__json_dumps(r, JSON_COMPACT)))
     rc = aev__nomem();
   return rc;
+}
+
+/* CreateAlias on a function that does not exist names the version it was
+ * to point to (recorded: test_notfound_and_invalid_routingconfigs). */
+static int alias_target_not_found(int rc, const char *version) {
+  const char *msg = aev_errmsg();
+  if (rc != AEV_ERR_NOT_FOUND || strncmp(msg, "Function not found: ", 20)) return rc;
+  char arn[512];
+  snprintf(arn, sizeof arn, "%s:%s", msg + 20, version);
+  return aev__fn_not_found(arn);
 }
 
 static int create_alias(aev_broker *b, const aev__api_service *svc,
@@ -548,7 +606,7 @@ static int create_alias(aev_broker *b, const aev__api_service *svc,
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "FunctionVersion", &version);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Description", &d);
   if (rc == AEV_OK) rc = routing_of(svc, req, &routing);
-  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
+  if (rc == AEV_OK) rc = alias_target_not_found(function_of(b, svc, req, &f), version);
   if (rc == AEV_OK) {
     rc = aev_function_create_alias(f, name, version, d, routing, &out);
     aev_function_release(f);

@@ -260,9 +260,16 @@ static int parse_target_locked(aev_function *f, const char *version,
   if (aev__json_parse_str(routing_json, 0, &r) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   json_t *w = json_object_get(r, "AdditionalVersionWeights");
   int rc = AEV_OK;
-  if (!json_is_object(r) || (w && !json_is_object(w)) || json_object_size(w) > 1)
-    rc = aev__fn_invalid("RoutingConfig takes AdditionalVersionWeights with "
-                         "at most one version.");
+  /* Lambda's wording (recorded: test_notfound_and_invalid_routingconfigs). */
+  if (!json_is_object(r) || (w && !json_is_object(w)))
+    rc = aev__fn_invalid("RoutingConfig takes AdditionalVersionWeights, a map "
+                         "of a version to its weight.");
+  else if (json_object_size(w) > 1)
+    rc = aev__fn_invalid("Number of items in AdditionalVersionWeights cannot "
+                         "be greater than 1");
+  else if (json_object_size(w) && *n == 0)
+    rc = aev__fn_invalid("$LATEST is not supported for an alias pointing to "
+                         "more than 1 version");
   *extra = 0;
   *weight = 0;
   const char *k;
@@ -270,19 +277,20 @@ static int parse_target_locked(aev_function *f, const char *version,
   json_object_foreach(w, k, v) {
     if (rc != AEV_OK) break;
     int m = digits_only(k) ? atoi(k) : -1;
-    if (m < 1 || m > f->nversions)
-      rc = aev__fn_invalid("The version %s in AdditionalVersionWeights is "
-                           "not a published version ($LATEST is not "
-                           "allowed).",
-                           k);
-    else if (!json_is_number(v) || json_number_value(v) < 0 ||
-             json_number_value(v) > 1)
+    if (!json_is_number(v) || json_number_value(v) < 0 ||
+        json_number_value(v) > 1)
       rc = aev__fn_invalid("Weights in AdditionalVersionWeights must be "
                            "between 0.0 and 1.0.");
+    else if (m < 0)
+      rc = aev__fn_invalid("The version %s in AdditionalVersionWeights is "
+                           "not a published version ($LATEST is not "
+                           "allowed).", k);
+    else if (m < 1 || m > f->nversions)
+      rc = qualified_not_found(f, k);
     else if (m == *n)
-      rc = aev__fn_invalid("Alias routing config contains the primary "
-                           "version %s as an additional version.",
-                           k);
+      rc = aev__fn_invalid("Invalid function version %s. Function version %s "
+                           "is already included in routing configuration.",
+                           k, k);
     else {
       *extra = m;
       *weight = json_number_value(v);
@@ -409,7 +417,10 @@ int aev_function_get_alias(aev_function *f, const char *name, char **json) {
   aev__alias *a = name ? alias_locked(f, name) : NULL;
   json_t *o = a ? alias_json_locked(f, a) : NULL;
   pthread_mutex_unlock(&f->mu);
-  return a ? aev__fn_dump(o, json) : no_alias(f, name);
+  if (a) return aev__fn_dump(o, json);
+  /* GetAlias's own wording (recorded: test_notfound_and_invalid_routingconfigs). */
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Cannot find alias arn: %s:%s", f->res.arn, name ? name : "");
 }
 
 int aev_function_delete_alias(aev_function *f, const char *name) {

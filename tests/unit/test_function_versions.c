@@ -99,8 +99,9 @@ START_TEST(aliases_route_and_report) {
                   AEV_ERR_INVALID, "InvalidParameterValueException", "$LATEST is not allowed");
   ft_assert_error(aev_function_update_alias(f, "prod", NULL, "{\"AdditionalVersionWeights\":{\"1\":1.5}}", &j),
                   AEV_ERR_INVALID, "InvalidParameterValueException", "between 0.0 and 1.0");
-  ft_assert_error(aev_function_get_alias(f, "nope", &j), AEV_ERR_NOT_FOUND,
-                  "ResourceNotFoundException", "Alias not found");
+  /* GetAlias's wording (recorded: test_notfound_and_invalid_routingconfigs). */
+  ft_assert_error(aev_function_get_alias(f, "nope", &j), AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                  "Cannot find alias arn: arn:aws:lambda:us-east-1:000000000000:function:a:nope");
   ft_assert_error(aev_function_invoke_qualified(f, "nope", "{}", 2, &out, NULL, NULL, NULL),
                   AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "function:a:nope");
   ck_assert_int_eq(aev_function_list_aliases(f, &j), AEV_OK);
@@ -268,6 +269,56 @@ START_TEST(api_get_function_qualified) {
 }
 END_TEST
 
+/* CreateAlias's RoutingConfig errors as Lambda words them: the front end's
+ * ValidationException for weights and keys before the function is looked
+ * up, then the alias's own checks (recorded:
+ * test_notfound_and_invalid_routingconfigs). Nothing is created. */
+START_TEST(api_routing_config_errors) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  aev_free(ok_call("CreateFunction", "{\"FunctionName\":\"r\",\"Handler\":\"vh\"}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"r\"}"));
+  aev_free(ok_call("UpdateFunctionConfiguration", "{\"FunctionName\":\"r\",\"MemorySize\":256}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"r\"}"));
+  const char *arn = "arn:aws:lambda:us-east-1:000000000000:function:r";
+  const char *weights_msg =
+           "1 validation error detected: Value '{2=2.0}' at 'routingConfig.additionalVersionWeights' "
+           "failed to satisfy constraint: Map value must satisfy constraint: [Member must have value "
+           "less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member "
+           "must not be null]";
+  struct { const char *fn, *version, *weights; int status; const char *code, *msg; } cases[] = {
+      {"r", "1", "{\"1\":0.8,\"2\":0.2}", AEV_ERR_INVALID, "InvalidParameterValueException",
+       "Number of items in AdditionalVersionWeights cannot be greater than 1"},
+      {"r", "1", "{\"2\":2}", AEV_ERR_INVALID, "ValidationException", weights_msg},
+      {"nope", "1", "{\"2\":-1}", AEV_ERR_INVALID, "ValidationException", "Value '{2=-1.0}'"},
+      {"r", "1", "{\"$LATEST\":0.5}", AEV_ERR_INVALID, "ValidationException",
+       "Value '{$LATEST=0.5}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: "
+       "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, "
+       "Member must have length greater than or equal to 1, Member must satisfy regular expression "
+       "pattern: [0-9]+, Member must not be null]"},
+      {"r", "1", "{\"1\":0.5}", AEV_ERR_INVALID, "InvalidParameterValueException",
+       "Invalid function version 1. Function version 1 is already included in routing configuration."},
+      {"r", "1", "{\"10\":0.5}", AEV_ERR_NOT_FOUND, "ResourceNotFoundException", ":r:10"},
+      {"r", "$LATEST", "{\"1\":0.5}", AEV_ERR_INVALID, "InvalidParameterValueException",
+       "$LATEST is not supported for an alias pointing to more than 1 version"},
+      {"nope", "1", "{\"2\":0.5}", AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+       "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope:1"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char req[200], *r;
+    snprintf(req, sizeof req, "{\"FunctionName\":\"%s\",\"Name\":\"custom\",\"FunctionVersion\":\"%s\","
+             "\"RoutingConfig\":{\"AdditionalVersionWeights\":%s}}", cases[i].fn, cases[i].version, cases[i].weights);
+    ck_assert_int_eq(aev_call(b, "lambda", "CreateAlias", req, &r), cases[i].status);
+    ck_assert_msg(strstr(r, cases[i].code) && strstr(r, cases[i].msg), "%s: %s", req, r);
+    aev_free(r);
+  }
+  char *r;
+  ck_assert_int_eq(aev_call(b, "lambda", "GetAlias", "{\"FunctionName\":\"r\",\"Name\":\"custom\"}", &r),
+                   AEV_ERR_NOT_FOUND);
+  ck_assert_msg(strstr(r, "Cannot find alias arn: ") && strstr(r, arn), "%s", r);
+  aev_free(r);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_versions");
   TCase *tc = tcase_create("versions");
@@ -278,6 +329,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, weighted_routing_is_deterministic_and_close);
   tcase_add_test(tc, api_qualifiers);
   tcase_add_test(tc, api_get_function_qualified);
+  tcase_add_test(tc, api_routing_config_errors);
   suite_add_tcase(su, tc);
   return su;
 }
