@@ -659,15 +659,47 @@ static int delete_alias(aev_broker *b, const aev__api_service *svc,
   return rc;
 }
 
+/* ListAliases' FunctionVersion keeps the aliases that point to it;
+ * MaxItems and Marker page through the rest, NextMarker naming the last
+ * alias answered (recorded: test_alias_lifecycle pages one at a time and
+ * lists version 1's). */
 static int list_aliases(aev_broker *b, const aev__api_service *svc,
                         json_t *req, json_t **resp) {
   aev_function *f;
   char *out = NULL;
-  int rc = function_of(b, svc, req, &f);
+  const char *version = NULL, *marker = NULL;
+  int64_t max = 50;
+  int rc = aev__api_opt_string(svc, req, "FunctionVersion", &version);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Marker", &marker);
+  if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "MaxItems", 1, 10000, &max);
+  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
   rc = aev_function_list_aliases(f, &out);
   aev_function_release(f);
-  return json_result(rc, out, resp);
+  json_t *all;
+  if ((rc = json_result(rc, out, &all)) != AEV_OK) return rc;
+  json_t *kept = json_array(), *a;
+  size_t i;
+  int past = !marker;
+  *resp = json_object();
+  json_array_foreach(json_object_get(all, "Aliases"), i, a) {
+    const char *name = json_string_value(json_object_get(a, "Name"));
+    const char *v = json_string_value(json_object_get(a, "FunctionVersion"));
+    if (!past) {
+      past = name && strcmp(name, marker) == 0;
+      continue;
+    }
+    if (version && (!v || strcmp(v, version))) continue;
+    if ((int64_t)json_array_size(kept) == max) {
+      json_t *last = json_array_get(kept, json_array_size(kept) - 1);
+      aev__fn_put(resp, "NextMarker", json_incref(json_object_get(last, "Name")));
+      break;
+    }
+    aev__fn_put(&kept, NULL, json_incref(a));
+  }
+  json_decref(all);
+  aev__fn_put(resp, "Aliases", kept);
+  return *resp ? AEV_OK : aev__nomem();
 }
 
 /* Mapping actions hand the request text to the typed API, which reads

@@ -319,6 +319,39 @@ START_TEST(api_routing_config_errors) {
 }
 END_TEST
 
+/* ListAliases: FunctionVersion keeps the aliases of that version; MaxItems
+ * and Marker page (recorded: test_alias_lifecycle). */
+START_TEST(api_list_aliases_filter_and_pages) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  aev_free(ok_call("CreateFunction", "{\"FunctionName\":\"l\",\"Handler\":\"vh\"}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"l\"}"));
+  aev_free(ok_call("UpdateFunctionConfiguration", "{\"FunctionName\":\"l\",\"MemorySize\":256}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"l\"}"));
+  const char *names[] = {"a1", "a2", "b2", "a3"}, *versions[] = {"1", "1", "2", "1"};
+  for (int i = 0; i < 4; i++) {
+    char req[120];
+    snprintf(req, sizeof req, "{\"FunctionName\":\"l\",\"Name\":\"%s\",\"FunctionVersion\":\"%s\"}",
+             names[i], versions[i]);
+    aev_free(ok_call("CreateAlias", req));
+  }
+  char *r = ok_call("ListAliases", "{\"FunctionName\":\"l\",\"FunctionVersion\":\"1\"}");
+  ck_assert_msg(strstr(r, "\"Name\":\"a1\"") && strstr(r, "\"Name\":\"a3\"") && !strstr(r, "\"b2\"") &&
+                !strstr(r, "NextMarker"), "%s", r);
+  aev_free(r);
+  r = ok_call("ListAliases", "{\"FunctionName\":\"l\",\"MaxItems\":3}");
+  ck_assert_msg(strstr(r, "\"a1\"") && strstr(r, "\"a2\"") && strstr(r, "\"b2\"") &&
+                !strstr(r, "\"a3\"") && strstr(r, "\"NextMarker\":\"b2\""), "%s", r);
+  aev_free(r);
+  r = ok_call("ListAliases", "{\"FunctionName\":\"l\",\"MaxItems\":3,\"Marker\":\"b2\"}");
+  ck_assert_msg(strstr(r, "\"a3\"") && !strstr(r, "\"a1\"") && !strstr(r, "NextMarker"), "%s", r);
+  aev_free(r);
+  r = ok_call("ListAliases", "{\"FunctionName\":\"l\",\"FunctionVersion\":\"1\",\"MaxItems\":1,\"Marker\":\"a1\"}");
+  ck_assert_msg(strstr(r, "\"Aliases\":[{") && strstr(r, "\"a2\"") && !strstr(r, "\"a3\"") &&
+                strstr(r, "\"NextMarker\":\"a2\""), "%s", r);
+  aev_free(r);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_versions");
   TCase *tc = tcase_create("versions");
@@ -330,6 +363,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, api_qualifiers);
   tcase_add_test(tc, api_get_function_qualified);
   tcase_add_test(tc, api_routing_config_errors);
+  tcase_add_test(tc, api_list_aliases_filter_and_pages);
   suite_add_tcase(su, tc);
   return su;
 }
