@@ -195,10 +195,12 @@ AEV_API int aev_function_invoke_event_qualified(aev_function *f,
 
 /* PublishVersion: freezes the current configuration as the next version
  * number (nothing new when $LATEST did not change since the last one).
- * *json (may be NULL): its configuration, Version "N". */
+ * description NULL: the function's own Description. *json (may be NULL):
+ * its configuration, Version "N". */
 AEV_API int aev_function_publish_version(aev_function *f,
                                          const char *description, char **json);
-/* ListVersionsByFunction's shape {"Versions": [...]}, $LATEST first. */
+/* ListVersionsByFunction's shape {"Versions": [...]}, $LATEST first (its
+ * FunctionArn qualified with $LATEST; no State members, as AWS lists). */
 AEV_API int aev_function_list_versions(aev_function *f, char **json);
 
 /* CreateAlias: name (not all digits) points at version ("$LATEST" or a

@@ -352,6 +352,30 @@ START_TEST(api_list_aliases_filter_and_pages) {
 }
 END_TEST
 
+/* A version published without a Description keeps the function's; the
+ * list names $LATEST by ARN:$LATEST and has no State members (recorded:
+ * test_version_lifecycle). */
+START_TEST(api_version_descriptions_and_list) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  aev_free(ok_call("CreateFunction", "{\"FunctionName\":\"d\",\"Handler\":\"vh\",\"Description\":\"first\"}"));
+  char *r = ok_call("PublishVersion", "{\"FunctionName\":\"d\",\"Description\":\"one\"}");
+  ck_assert_msg(strstr(r, "\"Description\":\"one\""), "%s", r);
+  aev_free(r);
+  aev_free(ok_call("UpdateFunctionConfiguration", "{\"FunctionName\":\"d\",\"Description\":\"second\"}"));
+  r = ok_call("PublishVersion", "{\"FunctionName\":\"d\"}");
+  ck_assert_msg(strstr(r, "\"Version\":\"2\"") && strstr(r, "\"Description\":\"second\""), "%s", r);
+  aev_free(r);
+  r = ok_call("PublishVersion", "{\"FunctionName\":\"d\",\"Description\":\"third\"}");
+  ck_assert_msg(strstr(r, "\"Version\":\"2\"") && strstr(r, "\"Description\":\"second\""), "%s", r);
+  aev_free(r);
+  r = ok_call("ListVersionsByFunction", "{\"FunctionName\":\"d\"}");
+  ck_assert_msg(strstr(r, "\"FunctionArn\":\"arn:aws:lambda:us-east-1:000000000000:function:d:$LATEST\""), "%s", r);
+  ck_assert_msg(strstr(r, "\"Description\":\"one\"") && !strstr(r, "\"State\"") &&
+                !strstr(r, "\"LastUpdateStatus\""), "%s", r);
+  aev_free(r);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_versions");
   TCase *tc = tcase_create("versions");
@@ -364,6 +388,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, api_get_function_qualified);
   tcase_add_test(tc, api_routing_config_errors);
   tcase_add_test(tc, api_list_aliases_filter_and_pages);
+  tcase_add_test(tc, api_version_descriptions_and_list);
   suite_add_tcase(su, tc);
   return su;
 }
