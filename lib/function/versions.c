@@ -112,7 +112,8 @@ static json_t *version_json(aev_function *f, int n) {
   aev__version *v = &f->versions[n - 1];
   aev__fconf *c = v->conf;
   c->refs++;
-  json_t *d = v->description ? json_string(v->description) : NULL;
+  int described = v->description != NULL;
+  json_t *d = described ? json_string(v->description) : NULL;
   pthread_mutex_unlock(&f->mu);
   json_t *o = aev__fconf_json(f, c);
   aev__fconf_unref(c);
@@ -121,7 +122,7 @@ static json_t *version_json(aev_function *f, int n) {
   version_name(n, ver);
   /* Published without one, a version keeps the function's Description
    * (recorded: test_version_lifecycle, second_publish_response). */
-  if (d) aev__fn_put(&o, "Description", d);
+  if (described) aev__fn_put(&o, "Description", d);
   aev__fn_put(&o, "FunctionArn", json_string(arn));
   aev__fn_put(&o, "Version", json_string(ver));
   return o;
