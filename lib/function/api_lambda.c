@@ -150,12 +150,29 @@ static int apply_dlq(const aev__api_service *svc, aev_function *f,
   return aev_function_set_dead_letter_target(f, arn && *arn ? arn : NULL);
 }
 
+/* CreateFunction's answer: $LATEST; with Publish, version 1 (published
+ * here), which AWS describes under the function's unqualified ARN
+ * (recorded: test_publish_version_on_create, Version "1"). */
+static int created(aev_function *f, int publish, json_t **resp) {
+  char *text = NULL;
+  int rc = publish ? aev__fn_publish(f, NULL, NULL, &text) : AEV_OK;
+  if (rc == AEV_OK && publish) rc = aev__json_parse_str(text, 0, resp);
+  else if (rc == AEV_OK) *resp = aev__function_config_json(f);
+  free(text);
+  if (rc != AEV_OK) return rc;
+  if (publish) aev__fn_put(resp, "FunctionArn", json_string(aev_function_arn(f)));
+  under_way(resp, 1);
+  return *resp ? AEV_OK : aev__nomem();
+}
+
 static int create_function(aev_broker *b, const aev__api_service *svc,
                            json_t *req, json_t **resp) {
   const char *name, *handler;
   json_t *tags = NULL;
+  int publish = 0;
   int rc = aev__api_req_string(svc, req, "FunctionName", &name);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Handler", &handler);
+  if (rc == AEV_OK) rc = aev__api_opt_bool(svc, req, "Publish", &publish);
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Tags", &tags);
   /* Checked before the function exists, so bad tags create nothing. */
   if (rc == AEV_OK && tags) rc = aev__fn_tags_check(tags);
@@ -168,8 +185,8 @@ static int create_function(aev_broker *b, const aev__api_service *svc,
   if (rc != AEV_OK) return rc;
   rc = apply_dlq(svc, f, req);
   if (rc == AEV_OK && tags) rc = aev__fn_tags_put(f, tags);
+  if (rc == AEV_OK) rc = created(f, publish, resp);
   if (rc != AEV_OK) aev_function_delete(f);
-  else if ((*resp = aev__function_config_json(f))) under_way(resp, 1);
   aev_function_release(f);
   return rc;
 }

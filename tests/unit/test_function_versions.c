@@ -376,6 +376,29 @@ START_TEST(api_version_descriptions_and_list) {
 }
 END_TEST
 
+/* CreateFunction with Publish publishes version 1 and describes it under
+ * the unqualified ARN (recorded: test_publish_version_on_create). */
+START_TEST(api_create_with_publish) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  char *r = ok_call("CreateFunction", "{\"FunctionName\":\"p\",\"Handler\":\"vh\",\"Publish\":true}");
+  ck_assert_msg(strstr(r, "\"Version\":\"1\"") && strstr(r, "\"State\":\"Pending\"") &&
+                strstr(r, "\"FunctionArn\":\"arn:aws:lambda:us-east-1:000000000000:function:p\""), "%s", r);
+  aev_free(r);
+  r = ok_call("ListVersionsByFunction", "{\"FunctionName\":\"p\"}");
+  ck_assert_msg(strstr(r, "\"Version\":\"$LATEST\"") && strstr(r, "\"Version\":\"1\""), "%s", r);
+  aev_free(r);
+  r = ok_call("PublishVersion", "{\"FunctionName\":\"p\"}");
+  ck_assert_msg(strstr(r, "\"Version\":\"1\""), "%s", r);
+  aev_free(r);
+  r = ok_call("CreateFunction", "{\"FunctionName\":\"n\",\"Handler\":\"vh\",\"Publish\":false}");
+  ck_assert_msg(strstr(r, "\"Version\":\"$LATEST\""), "%s", r);
+  aev_free(r);
+  r = ok_call("ListVersionsByFunction", "{\"FunctionName\":\"n\"}");
+  ck_assert_msg(!strstr(r, "\"Version\":\"1\""), "%s", r);
+  aev_free(r);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_versions");
   TCase *tc = tcase_create("versions");
@@ -389,6 +412,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, api_routing_config_errors);
   tcase_add_test(tc, api_list_aliases_filter_and_pages);
   tcase_add_test(tc, api_version_descriptions_and_list);
+  tcase_add_test(tc, api_create_with_publish);
   suite_add_tcase(su, tc);
   return su;
 }
