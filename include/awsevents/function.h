@@ -120,7 +120,10 @@ AEV_API int aev_function_put_provisioned_concurrency(aev_function *f,
                                                      const char *qualifier,
                                                      int n);
 /* GetProvisionedConcurrencyConfig's shape; free with aev_free.
- * ProvisionedConcurrencyConfigNotFoundException when none exists. */
+ * ProvisionedConcurrencyConfigNotFoundException when none exists.
+ * Get and Delete refuse $LATEST (InvalidParameterValueException) and
+ * answer ResourceNotFoundException for a version or alias that does not
+ * exist; Delete of a version or alias without a configuration succeeds. */
 AEV_API int aev_function_provisioned_concurrency(aev_function *f,
                                                  const char *qualifier,
                                                  char **json);

@@ -799,11 +799,25 @@ static int get_account_settings(aev_broker *b, const aev__api_service *svc,
 }
 
 /* The function and Qualifier of the provisioned concurrency actions
- * ($LATEST when none, which they refuse). */
+ * ($LATEST when none, which they refuse). A missing function is answered
+ * by the version or alias named (recorded:
+ * test_provisioned_concurrency_exceptions): "Function not found: ARN:1",
+ * "Cannot find alias arn: ARN:NAME". */
 static int provisioned_of(aev_broker *b, const aev__api_service *svc,
                           json_t *req, aev_function **f, const char **q,
                           char *buf, size_t size) {
-  int rc = function_q(b, svc, req, f, q, buf, size);
+  int rc = name_q(b, svc, req, q, buf, size);
+  if (rc == AEV_OK) rc = aev__function_find(b, buf, f);
+  if (rc == AEV_ERR_NOT_FOUND && *q &&
+      strncmp(aev_errmsg(), "Function not found: ", 20) == 0) {
+    char arn[512];
+    snprintf(arn, sizeof arn, "%s", aev_errmsg() + 20);
+    if (strspn(*q, "0123456789") == strlen(*q))
+      return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                       "Function not found: %s:%s", arn, *q);
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                     "Cannot find alias arn: %s:%s", arn, *q);
+  }
   if (rc == AEV_OK && !*q) *q = "$LATEST";
   return rc;
 }
@@ -815,8 +829,10 @@ static int put_provisioned_concurrency_config(aev_broker *b,
   const char *q;
   char buf[512], *out = NULL;
   int64_t n;
-  int rc = aev__api_req_int(svc, req, "ProvisionedConcurrentExecutions", 1,
+  int rc = aev__api_req_int(svc, req, "ProvisionedConcurrentExecutions", INT32_MIN,
                             INT32_MAX, &n);
+  /* The front end's ValidationException, before the function is looked up. */
+  if (rc == AEV_OK) rc = aev__fn_range("provisionedConcurrentExecutions", n, 1, INT32_MAX);
   if (rc == AEV_OK) rc = provisioned_of(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
   rc = aev_function_put_provisioned_concurrency(f, q, (int)n);

@@ -139,6 +139,22 @@ static int not_found(void) {
                    "function");
 }
 
+/* The version or alias a provisioned concurrency action names, as Lambda
+ * checks it (recorded: test_provisioned_concurrency_exceptions): $LATEST
+ * is refused, an unpublished version is "Function not found: ARN:N", a
+ * missing alias "Cannot find alias arn: ARN:NAME". */
+static int target_check(aev_function *f, const char *qualifier, int put) {
+  if (!qualifier || !*qualifier || strcmp(qualifier, "$LATEST") == 0)
+    return put ? unpublished()
+               : aev__fn_invalid("The function resource provided must be an "
+                                 "alias or a published version.");
+  int rc = aev__function_check_qualifier(f, qualifier);
+  if (rc != AEV_ERR_NOT_FOUND || strspn(qualifier, "0123456789") == strlen(qualifier))
+    return rc;
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Cannot find alias arn: %s:%s", f->res.arn, qualifier);
+}
+
 /* Unlinks p from the list (mu held); the caller drops the list's
  * reference and cancels the timer. Its concurrency is returned by the
  * caller. */
@@ -159,9 +175,8 @@ int aev_function_put_provisioned_concurrency(aev_function *f,
                                              const char *qualifier, int n) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
-  if (!qualifier || !*qualifier || strcmp(qualifier, "$LATEST") == 0)
-    return unpublished();
   rc = aev__fn_range("provisionedConcurrentExecutions", n, 1, INT32_MAX);
+  if (rc == AEV_OK) rc = target_check(f, qualifier, 1);
   if (rc != AEV_OK) return rc;
   if (strlen(qualifier) >= sizeof ((aev__pconf *)0)->qualifier)
     return aev__fn_invalid("The qualifier %s is too long.", qualifier);
@@ -219,6 +234,7 @@ int aev_function_put_provisioned_concurrency(aev_function *f,
 int aev_function_provisioned_concurrency(aev_function *f,
                                          const char *qualifier, char **json) {
   int rc = aev__fn_check(f);
+  if (rc == AEV_OK) rc = target_check(f, qualifier, 0);
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&f->mu);
   aev__pconf *p = qualifier ? find_locked(f, qualifier) : NULL;
@@ -240,6 +256,7 @@ int aev_function_provisioned_concurrency(aev_function *f,
 int aev_function_delete_provisioned_concurrency(aev_function *f,
                                                 const char *qualifier) {
   int rc = aev__fn_check(f);
+  if (rc == AEV_OK) rc = target_check(f, qualifier, 0);
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&f->mu);
   aev__pconf *p = qualifier ? find_locked(f, qualifier) : NULL;
@@ -252,7 +269,7 @@ int aev_function_delete_provisioned_concurrency(aev_function *f,
     if (!f->res.deleted) f->provisioned -= p->requested;
   }
   pthread_mutex_unlock(&f->mu);
-  if (!p) return not_found();
+  if (!p) return AEV_OK; /* Lambda answers 204 for a version without one */
   cancel_timer(p);
   pconf_drop(p);
   return AEV_OK;
