@@ -868,6 +868,17 @@ static int delete_provisioned_concurrency_config(aev_broker *b,
   return rc;
 }
 
+static int list_provisioned_concurrency_configs(aev_broker *b,
+                                                const aev__api_service *svc,
+                                                json_t *req, json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev__fn_provisioned_list(f, resp);
+  aev_function_release(f);
+  return rc;
+}
+
 static int list_event_source_mappings(aev_broker *b,
                                       const aev__api_service *svc,
                                       json_t *req, json_t **resp) {
@@ -1037,6 +1048,7 @@ static const aev__api_action actions[] = {
     {"ListAliases", list_aliases},
     {"ListEventSourceMappings", list_event_source_mappings},
     {"ListFunctions", list_functions},
+    {"ListProvisionedConcurrencyConfigs", list_provisioned_concurrency_configs},
     {"ListTags", list_tags},
     {"ListVersionsByFunction", list_versions_by_function},
     {"PublishVersion", publish_version},

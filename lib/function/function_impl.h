@@ -244,6 +244,12 @@ int aev__fn_provisioned_locked(aev_function *f, const char *version);
 aev__env *aev__fn_take_pinned_locked(aev_function *f, const char *version);
 /* Function destroy: frees the configurations and their environments. */
 void aev__fn_provisioned_free(aev_function *f);
+/* ListProvisionedConcurrencyConfigs' answer (new reference in *out). */
+int aev__fn_provisioned_list(aev_function *f, json_t **out);
+/* Removes qualifier's configuration, if any (mu not held): DeleteAlias
+ * takes the alias's with it, as Lambda does (recorded:
+ * test_lambda_provisioned_lifecycle). */
+void aev__fn_provisioned_drop(aev_function *f, const char *qualifier);
 /* invoke.c: a new environment with its log stream name. */
 aev__env *aev__fn_new_env(aev_function *f);
 

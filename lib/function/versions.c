@@ -453,6 +453,7 @@ int aev_function_delete_alias(aev_function *f, const char *name) {
     }
   pthread_mutex_unlock(&f->mu);
   if (!found) return no_alias(f, name);
+  aev__fn_provisioned_drop(f, name);
   free(found->description);
   free(found);
   return AEV_OK;

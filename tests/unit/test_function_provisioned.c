@@ -216,6 +216,57 @@ START_TEST(api_errors) {
 }
 END_TEST
 
+/* A version is provisioned by itself or through an alias, not both;
+ * DeleteAlias takes the alias's configuration with it; the list names
+ * each by its qualified ARN (recorded: test_lambda_provisioned_lifecycle). */
+START_TEST(api_version_alias_conflicts_and_list) {
+  ft_state s = {0};
+  aev_function *f = ft_function(b, "pl", NULL, &s);
+  aev_function_release(f);
+  char *out;
+  ck_assert_int_eq(aev_call(b, "lambda", "PublishVersion", "{\"FunctionName\":\"pl\"}", &out), AEV_OK);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "CreateAlias",
+                            "{\"FunctionName\":\"pl\",\"Name\":\"al\",\"FunctionVersion\":\"1\"}", &out), AEV_OK);
+  aev_free(out);
+  const char *on_version = "{\"FunctionName\":\"pl\",\"Qualifier\":\"1\",\"ProvisionedConcurrentExecutions\":1}";
+  const char *on_alias = "{\"FunctionName\":\"pl\",\"Qualifier\":\"al\",\"ProvisionedConcurrentExecutions\":1}";
+  ck_assert_int_eq(aev_call(b, "lambda", "PutProvisionedConcurrencyConfig", on_version, &out), AEV_OK);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "PutProvisionedConcurrencyConfig", on_alias, &out), AEV_ERR_EXISTS);
+  ck_assert_msg(strstr(out, "ResourceConflictException") &&
+                strstr(out, "Alias can't be used for Provisioned Concurrency configuration on an already "
+                            "Provisioned version"), "%s", out);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "ListProvisionedConcurrencyConfigs", "{\"FunctionName\":\"pl\"}", &out),
+                   AEV_OK);
+  ck_assert_msg(strstr(out, "\"FunctionArn\":\"arn:aws:lambda:us-east-1:000000000000:function:pl:1\"") &&
+                strstr(out, "\"Status\":\"IN_PROGRESS\""), "%s", out);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "DeleteProvisionedConcurrencyConfig",
+                            "{\"FunctionName\":\"pl\",\"Qualifier\":\"1\"}", &out), AEV_OK);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "PutProvisionedConcurrencyConfig", on_alias, &out), AEV_OK);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "PutProvisionedConcurrencyConfig", on_version, &out), AEV_ERR_EXISTS);
+  ck_assert_msg(strstr(out, "Version is pointed by a Provisioned Concurrency alias"), "%s", out);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "DeleteAlias", "{\"FunctionName\":\"pl\",\"Name\":\"al\"}", &out), AEV_OK);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "ListProvisionedConcurrencyConfigs", "{\"FunctionName\":\"pl\"}", &out),
+                   AEV_OK);
+  ck_assert_str_eq(out, "{\"ProvisionedConcurrencyConfigs\":[]}");
+  aev_free(out);
+  /* The alias's concurrency went back to the account's unreserved pool. */
+  ck_assert_int_eq(aev_call(b, "lambda", "GetAccountSettings", "{}", &out), AEV_OK);
+  ck_assert_msg(strstr(out, "\"UnreservedConcurrentExecutions\":1000"), "%s", out);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "ListProvisionedConcurrencyConfigs", "{\"FunctionName\":\"nope\"}", &out),
+                   AEV_ERR_NOT_FOUND);
+  aev_free(out);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_provisioned");
   TCase *tc = tcase_create("core");
@@ -224,6 +275,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, alias_and_errors);
   tcase_add_test(tc, api_actions);
   tcase_add_test(tc, api_errors);
+  tcase_add_test(tc, api_version_alias_conflicts_and_list);
   suite_add_tcase(su, tc);
   return su;
 }
