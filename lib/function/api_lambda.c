@@ -201,17 +201,29 @@ static int names_latest(json_t *req) {
          (len > 8 && strcmp(n + len - 8, ":$LATEST") == 0);
 }
 
-/* GetFunction and GetFunctionConfiguration name $LATEST in their answer
- * for a missing function when the request named it (recorded:
- * test_ops_with_arn_qualifier_mismatch); DeleteFunction does not. */
-static int latest_not_found(int rc, json_t *req) {
+/* rc; or, for a function that does not exist ("Function not found: ARN"),
+ * the answer Lambda gives when the request named a version or alias of it:
+ * "Function not found: ARN:QUALIFIER", or for an alias of the provisioned
+ * concurrency actions "Cannot find alias arn: ARN:QUALIFIER" (recorded:
+ * test_ops_with_arn_qualifier_mismatch, test_notfound_and_invalid_routingconfigs,
+ * test_provisioned_concurrency_exceptions, test_function_concurrency_exceptions). */
+static int missing_function(int rc, const char *qualifier, int as_alias) {
   const char *msg = aev_errmsg();
-  if (rc != AEV_ERR_NOT_FOUND || !names_latest(req) ||
-      strncmp(msg, "Function not found: ", 20))
-    return rc;
+  if (rc != AEV_ERR_NOT_FOUND || strncmp(msg, "Function not found: ", 20)) return rc;
   char arn[512];
-  snprintf(arn, sizeof arn, "%s:$LATEST", msg + 20);
-  return aev__fn_not_found(arn);
+  snprintf(arn, sizeof arn, "%s", msg + 20);
+  if (as_alias)
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                     "Cannot find alias arn: %s:%s", arn, qualifier);
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Function not found: %s:%s", arn, qualifier);
+}
+
+/* GetFunction and GetFunctionConfiguration name $LATEST in their answer
+ * for a missing function when the request named it; DeleteFunction does
+ * not. */
+static int latest_not_found(int rc, json_t *req) {
+  return names_latest(req) ? missing_function(rc, "$LATEST", 0) : rc;
 }
 
 /* The configuration GetFunction and GetFunctionConfiguration answer: of
@@ -407,9 +419,18 @@ static int put_function_concurrency(aev_broker *b, const aev__api_service *svc,
                                     json_t *req, json_t **resp) {
   int64_t n;
   aev_function *f;
+  char buf[512];
+  const char *q;
   int rc = aev__api_req_int(svc, req, "ReservedConcurrentExecutions", 0,
                             INT32_MAX, &n);
-  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
+  if (rc == AEV_OK) rc = name_q(b, svc, req, &q, buf, sizeof buf);
+  /* Recorded (test_function_concurrency_exceptions): a qualified ARN, even
+   * ARN:$LATEST, is refused; a missing function is named with :$LATEST. */
+  if (rc == AEV_OK && (q || names_latest(req)))
+    rc = aev__fn_invalid("This operation is permitted on Lambda functions only. Aliases and "
+                         "versions do not support this operation. Please specify either a "
+                         "function name or an unqualified function ARN.");
+  if (rc == AEV_OK) rc = missing_function(aev__function_find(b, buf, &f), "$LATEST", 0);
   if (rc != AEV_OK) return rc;
   rc = aev_function_set_reserved_concurrency(f, (int)n);
   if (rc == AEV_OK)
@@ -604,16 +625,6 @@ static int routing_of(const aev__api_service *svc, json_t *req, char **out) {
   return rc;
 }
 
-/* CreateAlias on a function that does not exist names the version it was
- * to point to (recorded: test_notfound_and_invalid_routingconfigs). */
-static int alias_target_not_found(int rc, const char *version) {
-  const char *msg = aev_errmsg();
-  if (rc != AEV_ERR_NOT_FOUND || strncmp(msg, "Function not found: ", 20)) return rc;
-  char arn[512];
-  snprintf(arn, sizeof arn, "%s:%s", msg + 20, version);
-  return aev__fn_not_found(arn);
-}
-
 static int create_alias(aev_broker *b, const aev__api_service *svc,
                         json_t *req, json_t **resp) {
   const char *name, *version, *d = NULL;
@@ -623,7 +634,8 @@ static int create_alias(aev_broker *b, const aev__api_service *svc,
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "FunctionVersion", &version);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Description", &d);
   if (rc == AEV_OK) rc = routing_of(svc, req, &routing);
-  if (rc == AEV_OK) rc = alias_target_not_found(function_of(b, svc, req, &f), version);
+  /* A missing function is named with the version the alias was to point to. */
+  if (rc == AEV_OK) rc = missing_function(function_of(b, svc, req, &f), version, 0);
   if (rc == AEV_OK) {
     rc = aev_function_create_alias(f, name, version, d, routing, &out);
     aev_function_release(f);
@@ -806,18 +818,10 @@ static int get_account_settings(aev_broker *b, const aev__api_service *svc,
 static int provisioned_of(aev_broker *b, const aev__api_service *svc,
                           json_t *req, aev_function **f, const char **q,
                           char *buf, size_t size) {
+  *q = NULL;
   int rc = name_q(b, svc, req, q, buf, size);
   if (rc == AEV_OK) rc = aev__function_find(b, buf, f);
-  if (rc == AEV_ERR_NOT_FOUND && *q &&
-      strncmp(aev_errmsg(), "Function not found: ", 20) == 0) {
-    char arn[512];
-    snprintf(arn, sizeof arn, "%s", aev_errmsg() + 20);
-    if (strspn(*q, "0123456789") == strlen(*q))
-      return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                       "Function not found: %s:%s", arn, *q);
-    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                     "Cannot find alias arn: %s:%s", arn, *q);
-  }
+  if (*q) rc = missing_function(rc, *q, strspn(*q, "0123456789") != strlen(*q));
   if (rc == AEV_OK && !*q) *q = "$LATEST";
   return rc;
 }

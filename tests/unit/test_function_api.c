@@ -226,6 +226,21 @@ START_TEST(concurrency_actions) {
   r = call_ok("GetAccountSettings", "{}");
   ck_assert_ptr_nonnull(strstr(r, "\"UnreservedConcurrentExecutions\":100}"));
   aev_free(r);
+  /* Recorded (test_function_concurrency_exceptions): a qualified ARN is
+   * refused, even ARN:$LATEST, and a missing function is named with
+   * :$LATEST; the reservation stays as it was. */
+  call_err("PutFunctionConcurrency", "{\"FunctionName\":\"arn:aws:lambda:us-east-1:000000000000:function:c:$LATEST\","
+           "\"ReservedConcurrentExecutions\":0}", AEV_ERR_INVALID,
+           "{\"__type\":\"InvalidParameterValueException\",\"message\":\"This operation is permitted on Lambda "
+           "functions only. Aliases and versions do not support this operation. Please specify either a function "
+           "name or an unqualified function ARN.\"}");
+  call_err("PutFunctionConcurrency", "{\"FunctionName\":\"c:1\",\"ReservedConcurrentExecutions\":0}",
+           AEV_ERR_INVALID, "This operation is permitted on Lambda functions only.");
+  call_err("PutFunctionConcurrency", "{\"FunctionName\":\"doesnotexist\",\"ReservedConcurrentExecutions\":1}",
+           AEV_ERR_NOT_FOUND, "Function not found: arn:aws:lambda:us-east-1:000000000000:function:doesnotexist:$LATEST\"");
+  r = call_ok("GetFunctionConcurrency", "{\"FunctionName\":\"c\"}");
+  ck_assert_str_eq(r, "{\"ReservedConcurrentExecutions\":900}");
+  aev_free(r);
 }
 END_TEST
 
