@@ -646,16 +646,17 @@ static int create_alias(aev_broker *b, const aev__api_service *svc,
 
 static int update_alias(aev_broker *b, const aev__api_service *svc,
                         json_t *req, json_t **resp) {
-  const char *name, *version = NULL, *revision = NULL;
+  const char *name, *version = NULL, *revision = NULL, *d = NULL;
   char *routing = NULL, *out = NULL;
   aev_function *f;
   int rc = aev__api_req_string(svc, req, "Name", &name);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "FunctionVersion", &version);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Description", &d);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "RevisionId", &revision);
   if (rc == AEV_OK) rc = routing_of(svc, req, &routing);
   if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
   if (rc == AEV_OK) {
-    rc = aev__fn_update_alias(f, name, version, routing, revision, &out);
+    rc = aev__fn_update_alias(f, name, version, d, routing, revision, &out);
     aev_function_release(f);
   }
   free(routing);

@@ -404,11 +404,12 @@ int aev__fn_config_of(aev_function *f, const char *qualifier, json_t **out);
  * otherwise). */
 int aev__fn_publish(aev_function *f, const char *description,
                     const char *revision, char **json);
-/* UpdateAlias: aev_function_update_alias() that updates only when
- * revision (NULL: any) is the alias's RevisionId. */
+/* UpdateAlias: aev_function_update_alias() that also sets the Description
+ * (NULL: unchanged) and updates only when revision (NULL: any) is the
+ * alias's RevisionId. */
 int aev__fn_update_alias(aev_function *f, const char *name, const char *version,
-                         const char *routing_json, const char *revision,
-                         char **json);
+                         const char *description, const char *routing_json,
+                         const char *revision, char **json);
 
 /* members.c: an optional integer member within [min, max] (member: its
  * name in AWS's validation messages); a built object (consumed) as text

@@ -386,14 +386,16 @@ static int no_alias(aev_function *f, const char *name) {
 int aev_function_update_alias(aev_function *f, const char *name,
                               const char *version, const char *routing_json,
                               char **json) {
-  return aev__fn_update_alias(f, name, version, routing_json, NULL, json);
+  return aev__fn_update_alias(f, name, version, NULL, routing_json, NULL, json);
 }
 
 int aev__fn_update_alias(aev_function *f, const char *name, const char *version,
-                         const char *routing_json, const char *revision,
-                         char **json) {
+                         const char *description, const char *routing_json,
+                         const char *revision, char **json) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
+  char *d = description ? strdup(description) : NULL;
+  if (description && !d) return aev__nomem();
   pthread_mutex_lock(&f->mu);
   aev__alias *a = name ? alias_locked(f, name) : NULL;
   char *answer = NULL;
@@ -406,22 +408,28 @@ int aev__fn_update_alias(aev_function *f, const char *name, const char *version,
     double weight = a->weight;
     rc = parse_target_locked(f, version, routing_json, &n, &extra, &weight);
     if (rc == AEV_OK) {
-      aev__alias was = {.version = a->version, .extra = a->extra, .weight = a->weight};
+      aev__alias was = {.version = a->version, .extra = a->extra, .weight = a->weight,
+                        .description = a->description};
       memcpy(was.revision, a->revision, sizeof was.revision);
       a->version = n;
       a->extra = extra;
       a->weight = weight;
+      if (d) a->description = d;
       new_revision(f, a->revision);
       rc = aev__fn_dump(alias_json_locked(f, a), json ? &answer : NULL);
       if (rc != AEV_OK) { /* no answer: the alias as it was */
         a->version = was.version;
         a->extra = was.extra;
         a->weight = was.weight;
+        a->description = was.description;
         memcpy(a->revision, was.revision, sizeof was.revision);
+      } else if (d) {
+        d = was.description; /* the old one goes */
       }
     }
   }
   pthread_mutex_unlock(&f->mu);
+  free(d);
   if (rc == AEV_OK && json) *json = answer;
   return rc;
 }

@@ -399,6 +399,28 @@ START_TEST(api_create_with_publish) {
 }
 END_TEST
 
+/* UpdateAlias sets the Description it is given and keeps it otherwise
+ * (recorded: test_function_revisions_version_and_alias,
+ * update_alias_response_rev_a2). */
+START_TEST(api_update_alias_description) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  aev_free(ok_call("CreateFunction", "{\"FunctionName\":\"u\",\"Handler\":\"vh\"}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"u\"}"));
+  aev_free(ok_call("CreateAlias", "{\"FunctionName\":\"u\",\"Name\":\"al\",\"FunctionVersion\":\"1\","
+                   "\"Description\":\"first\"}"));
+  char *r = ok_call("UpdateAlias", "{\"FunctionName\":\"u\",\"Name\":\"al\",\"Description\":\"something changed\"}");
+  ck_assert_msg(strstr(r, "\"Description\":\"something changed\""), "%s", r);
+  aev_free(r);
+  r = ok_call("UpdateAlias", "{\"FunctionName\":\"u\",\"Name\":\"al\",\"FunctionVersion\":\"$LATEST\"}");
+  ck_assert_msg(strstr(r, "\"Description\":\"something changed\"") &&
+                strstr(r, "\"FunctionVersion\":\"$LATEST\""), "%s", r);
+  aev_free(r);
+  r = ok_call("GetAlias", "{\"FunctionName\":\"u\",\"Name\":\"al\"}");
+  ck_assert_msg(strstr(r, "\"Description\":\"something changed\""), "%s", r);
+  aev_free(r);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_versions");
   TCase *tc = tcase_create("versions");
@@ -413,6 +435,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, api_list_aliases_filter_and_pages);
   tcase_add_test(tc, api_version_descriptions_and_list);
   tcase_add_test(tc, api_create_with_publish);
+  tcase_add_test(tc, api_update_alias_description);
   suite_add_tcase(su, tc);
   return su;
 }
