@@ -463,18 +463,38 @@ static int delete_function_concurrency(aev_broker *b,
   return rc;
 }
 
+/* The function and version or alias (NULL: $LATEST) an event invoke
+ * config action names; Lambda answers "The function doesn't exist." for a
+ * function, version or alias that does not (recorded:
+ * test_lambda_eventinvokeconfig_exceptions). */
+static int econf_target(aev_broker *b, const aev__api_service *svc, json_t *req,
+                        aev_function **f, const char **q, char *buf, size_t size) {
+  int rc = function_q(b, svc, req, f, q, buf, size);
+  if (rc == AEV_OK && *q && (rc = aev__function_check_qualifier(*f, *q)) != AEV_OK)
+    aev_function_release(*f);
+  if (rc == AEV_ERR_NOT_FOUND && strncmp(aev_errmsg(), "Function not found: ", 20) == 0)
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "The function doesn't exist.");
+  return rc;
+}
+
 static int event_invoke_config(aev_broker *b, const aev__api_service *svc,
                                json_t *req, json_t **resp, int update) {
+  /* The front end's (recorded: put_functionname_nootherargs). */
+  if (!update && !json_object_get(req, "MaximumRetryAttempts") &&
+      !json_object_get(req, "MaximumEventAgeInSeconds") &&
+      !json_object_get(req, "DestinationConfig"))
+    return aev__fn_invalid("You must specify at least one of error handling or destination setting.");
   aev_function *f;
-  int rc = function_of(b, svc, req, &f);
-  if (rc == AEV_OK) rc = aev__fn_check(f);
+  const char *q;
+  char buf[512];
+  int rc = econf_target(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
   json_t *conf = json_deep_copy(req);
   json_object_del(conf, "FunctionName");
   json_object_del(conf, "Qualifier");
-  rc = conf ? aev__econf_put(f, conf, update) : aev__nomem();
+  rc = conf ? aev__econf_put(f, q, conf, update) : aev__nomem();
   json_decref(conf);
-  if (rc == AEV_OK) *resp = aev__econf_json(f);
+  if (rc == AEV_OK && !(*resp = aev__econf_json(f, q))) rc = aev__nomem();
   aev_function_release(f);
   return rc;
 }
@@ -491,8 +511,8 @@ static int update_function_event_invoke_config(aev_broker *b,
   return event_invoke_config(b, svc, req, resp, 1);
 }
 
-/* Lambda answers a function or version that does not exist as one
- * without a configuration; only $LATEST keeps one here. */
+/* Lambda answers a function, version or alias that does not exist as one
+ * without a configuration, named ARN:QUALIFIER (ARN:$LATEST without). */
 static int no_event_invoke_config(aev_broker *b, const char *name,
                                   const char *q) {
   int arn = strncmp(name, "arn:", 4) == 0;
@@ -503,21 +523,30 @@ static int no_event_invoke_config(aev_broker *b, const char *name,
                    arn ? "" : ":function:", name, q ? q : "$LATEST");
 }
 
+/* The function and qualifier of Get and Delete, which answer a missing
+ * one as one without a configuration (recorded: get_function_doesnotexist,
+ * get_qualifier_doesnotexist, delete_function_doesnotexist). */
+static int econf_of(aev_broker *b, const aev__api_service *svc, json_t *req,
+                    aev_function **f, const char **q, char *buf, size_t size) {
+  int rc = name_q(b, svc, req, q, buf, size);
+  if (rc == AEV_OK) rc = aev__function_find(b, buf, f);
+  if (rc == AEV_OK && *q && (rc = aev__function_check_qualifier(*f, *q)) != AEV_OK)
+    aev_function_release(*f);
+  return rc == AEV_ERR_NOT_FOUND && strncmp(aev_errmsg(), "Function not found: ", 20) == 0
+             ? no_event_invoke_config(b, buf, *q)
+             : rc;
+}
+
 static int get_function_event_invoke_config(aev_broker *b,
                                             const aev__api_service *svc,
                                             json_t *req, json_t **resp) {
   aev_function *f;
-  char buf[512], *text = NULL;
+  char buf[512];
   const char *q;
-  int rc = name_q(b, svc, req, &q, buf, sizeof buf);
+  int rc = econf_of(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
-  if (!q) rc = aev__function_find(b, buf, &f);
-  if (q || rc == AEV_ERR_NOT_FOUND) return no_event_invoke_config(b, buf, q);
-  if (rc != AEV_OK) return rc;
-  rc = aev_function_event_invoke_config(f, &text);
+  if (!(*resp = aev__econf_json(f, q))) rc = no_event_invoke_config(b, buf, q);
   aev_function_release(f);
-  if (rc == AEV_OK) rc = aev__json_parse_str(text, 0, resp);
-  free(text);
   return rc;
 }
 
@@ -525,10 +554,25 @@ static int delete_function_event_invoke_config(aev_broker *b,
                                                const aev__api_service *svc,
                                                json_t *req, json_t **resp) {
   aev_function *f;
-  int rc = function_of(b, svc, req, &f);
+  char buf[512];
+  const char *q;
+  int rc = econf_of(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
-  rc = aev__econf_delete(f);
+  rc = aev__econf_delete(f, q);
   if (rc == AEV_OK) *resp = json_object();
+  aev_function_release(f);
+  return rc;
+}
+
+static int list_function_event_invoke_configs(aev_broker *b,
+                                              const aev__api_service *svc,
+                                              json_t *req, json_t **resp) {
+  aev_function *f;
+  const char *q;
+  char buf[512];
+  int rc = econf_target(b, svc, req, &f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev__econf_list(f, resp);
   aev_function_release(f);
   return rc;
 }
@@ -1052,6 +1096,7 @@ static const aev__api_action actions[] = {
     {"Invoke", invoke},
     {"ListAliases", list_aliases},
     {"ListEventSourceMappings", list_event_source_mappings},
+    {"ListFunctionEventInvokeConfigs", list_function_event_invoke_configs},
     {"ListFunctions", list_functions},
     {"ListProvisionedConcurrencyConfigs", list_provisioned_concurrency_configs},
     {"ListTags", list_tags},

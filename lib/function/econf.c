@@ -1,7 +1,9 @@
 /* Asynchronous invocation configuration: PutFunctionEventInvokeConfig /
  * UpdateFunctionEventInvokeConfig (MaximumRetryAttempts 0..2,
  * MaximumEventAgeInSeconds 60..21600, OnSuccess / OnFailure destinations)
- * and DeadLetterConfig, with GetFunctionEventInvokeConfig's shape. */
+ * of $LATEST, a version or an alias, and DeadLetterConfig, with
+ * GetFunctionEventInvokeConfig's shape. An event invocation of a version
+ * or alias without its own configuration runs with the function's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,17 +51,45 @@ static int destination(json_t *dc, const char *key, char **out) {
   return rc;
 }
 
-int aev__econf_put(aev_function *f, json_t *req, int update) {
+/* mu held: qualifier's configuration slot (NULL: $LATEST's), created
+ * with the defaults when create is set; NULL when absent (or out of
+ * memory). */
+static aev__econf *slot_locked(aev_function *f, const char *qualifier, int create) {
+  if (!qualifier) return &f->econf;
+  for (aev__qeconf *q = f->qeconfs; q; q = q->next)
+    if (strcmp(q->qualifier, qualifier) == 0) return &q->e;
+  aev__qeconf *q = create && strlen(qualifier) < sizeof q->qualifier ? calloc(1, sizeof *q) : NULL;
+  if (!q) return NULL;
+  q->e.max_retries = 2;
+  q->e.max_age = 21600;
+  strcpy(q->qualifier, qualifier);
+  aev__qeconf **tail = &f->qeconfs;
+  while (*tail) tail = &(*tail)->next;
+  *tail = q;
+  return &q->e;
+}
+
+/* Lambda names $LATEST's configuration ARN:$LATEST. */
+static int no_config(aev_function *f, const char *qualifier) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "The function %s:%s doesn't have an EventInvokeConfig",
+                   f->res.arn, qualifier ? qualifier : "$LATEST");
+}
+
+const aev__econf *aev__econf_for_locked(aev_function *f, const char *qualifier) {
+  const aev__econf *e = qualifier && *qualifier ? slot_locked(f, qualifier, 0) : NULL;
+  return e && e->put ? e : &f->econf;
+}
+
+int aev__econf_put(aev_function *f, const char *qualifier, json_t *req, int update) {
   if (!json_is_object(req))
     return aev__fn_invalid("The event invoke configuration must be a JSON "
                            "object.");
   pthread_mutex_lock(&f->mu);
-  aev__econf cur = f->econf;
+  const aev__econf *slot = slot_locked(f, qualifier, 0);
+  aev__econf cur = slot ? *slot : (aev__econf){0};
   pthread_mutex_unlock(&f->mu);
-  if (update && !cur.put)
-    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                     "The function %s doesn't have an EventInvokeConfig",
-                     f->res.arn);
+  if (update && !cur.put) return no_config(f, qualifier);
   /* Put replaces the whole configuration; Update keeps what is absent. */
   aev__econf e = {.max_retries = update ? cur.max_retries : 2,
                   .max_age = update ? cur.max_age : 21600, .put = 1};
@@ -78,16 +108,22 @@ int aev__econf_put(aev_function *f, json_t *req, int update) {
     return rc;
   }
   pthread_mutex_lock(&f->mu);
-  if (update && !dc) {
-    e.on_success = f->econf.on_success;
-    e.on_failure = f->econf.on_failure;
-    f->econf.on_success = f->econf.on_failure = NULL;
+  aev__econf *to = slot_locked(f, qualifier, 1);
+  if (!to) {
+    pthread_mutex_unlock(&f->mu);
+    aev__econf_free(&e);
+    return aev__nomem();
   }
-  e.dlq = f->econf.dlq;
-  f->econf.dlq = NULL;
+  if (update && !dc) {
+    e.on_success = to->on_success;
+    e.on_failure = to->on_failure;
+    to->on_success = to->on_failure = NULL;
+  }
+  e.dlq = to->dlq;
+  to->dlq = NULL;
   e.modified_ms = aev__fn_now_ms(f);
-  aev__econf_free(&f->econf);
-  f->econf = e;
+  aev__econf_free(to);
+  *to = e;
   pthread_mutex_unlock(&f->mu);
   return AEV_OK;
 }
@@ -96,22 +132,33 @@ static json_t *dest_json(const char *arn) {
   return arn ? json_pack("{ss}", "Destination", arn) : json_object();
 }
 
-json_t *aev__econf_json(aev_function *f) {
+/* mu held: GetFunctionEventInvokeConfig's shape of e, named ARN:qualifier. */
+static json_t *econf_json_locked(aev_function *f, const aev__econf *e, const char *qualifier) {
+  char arn[400];
+  snprintf(arn, sizeof arn, "%s:%s", f->res.arn, qualifier ? qualifier : "$LATEST");
+  return json_pack("{sfsssisis{soso}}", "LastModified", (double)e->modified_ms / 1000.0,
+                   "FunctionArn", arn, "MaximumRetryAttempts", e->max_retries,
+                   "MaximumEventAgeInSeconds", e->max_age, "DestinationConfig", "OnSuccess",
+                   dest_json(e->on_success), "OnFailure", dest_json(e->on_failure));
+}
+
+json_t *aev__econf_json(aev_function *f, const char *qualifier) {
   pthread_mutex_lock(&f->mu);
-  json_t *o = NULL;
-  if (f->econf.put) {
-    char arn[400];
-    snprintf(arn, sizeof arn, "%s:$LATEST", f->res.arn);
-    o = json_pack("{sfsssisis{soso}}", "LastModified",
-                  (double)f->econf.modified_ms / 1000.0, "FunctionArn", arn,
-                  "MaximumRetryAttempts", f->econf.max_retries,
-                  "MaximumEventAgeInSeconds", f->econf.max_age,
-                  "DestinationConfig", "OnSuccess",
-                  dest_json(f->econf.on_success), "OnFailure",
-                  dest_json(f->econf.on_failure));
-  }
+  const aev__econf *e = slot_locked(f, qualifier, 0);
+  json_t *o = e && e->put ? econf_json_locked(f, e, qualifier) : NULL;
   pthread_mutex_unlock(&f->mu);
   return o;
+}
+
+int aev__econf_list(aev_function *f, json_t **out) {
+  json_t *list = json_array();
+  pthread_mutex_lock(&f->mu);
+  if (f->econf.put) aev__fn_put(&list, NULL, econf_json_locked(f, &f->econf, NULL));
+  for (aev__qeconf *q = f->qeconfs; list && q; q = q->next)
+    if (q->e.put) aev__fn_put(&list, NULL, econf_json_locked(f, &q->e, q->qualifier));
+  pthread_mutex_unlock(&f->mu);
+  *out = list ? json_pack("{so}", "FunctionEventInvokeConfigs", list) : NULL;
+  return *out ? AEV_OK : aev__nomem();
 }
 
 int aev_function_put_event_invoke_config(aev_function *f,
@@ -122,7 +169,7 @@ int aev_function_put_event_invoke_config(aev_function *f,
   rc = config_json ? aev__json_parse_str(config_json, 0, &req)
        : (req = json_object()) ? AEV_OK : aev__nomem();
   if (rc == AEV_ERR_NOMEM) return rc;
-  rc = aev__econf_put(f, req, 0);
+  rc = aev__econf_put(f, NULL, req, 0);
   json_decref(req);
   return rc;
 }
@@ -130,11 +177,8 @@ int aev_function_put_event_invoke_config(aev_function *f,
 int aev_function_event_invoke_config(aev_function *f, char **json) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
-  json_t *o = aev__econf_json(f);
-  if (!o)
-    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                     "The function %s doesn't have an EventInvokeConfig",
-                     f->res.arn);
+  json_t *o = aev__econf_json(f, NULL);
+  if (!o) return no_config(f, NULL);
   *json = aev__json_dumps(o, JSON_COMPACT);
   json_decref(o);
   return *json ? AEV_OK : aev__nomem();
@@ -161,20 +205,37 @@ int aev_function_set_dead_letter_target(aev_function *f, const char *arn) {
   return AEV_OK;
 }
 
-int aev__econf_delete(aev_function *f) {
+/* Back to the defaults (the DeadLetterConfig stays: it is the
+ * function's). */
+static void reset(aev__econf *e) {
+  free(e->on_success);
+  free(e->on_failure);
+  e->on_success = e->on_failure = NULL;
+  e->max_retries = 2;
+  e->max_age = 21600;
+  e->put = 0;
+}
+
+int aev__econf_delete(aev_function *f, const char *qualifier) {
   pthread_mutex_lock(&f->mu);
-  int had = f->econf.put;
-  if (had) {
-    free(f->econf.on_success);
-    free(f->econf.on_failure);
-    f->econf.on_success = f->econf.on_failure = NULL;
-    f->econf.max_retries = 2;
-    f->econf.max_age = 21600;
-    f->econf.put = 0;
-  }
+  aev__econf *e = slot_locked(f, qualifier, 0);
+  int had = e && e->put;
+  if (had) reset(e);
   pthread_mutex_unlock(&f->mu);
-  return had ? AEV_OK
-             : aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                         "The function %s doesn't have an EventInvokeConfig",
-                         f->res.arn);
+  return had ? AEV_OK : no_config(f, qualifier);
+}
+
+void aev__econf_drop_locked(aev_function *f, const char *qualifier) {
+  aev__econf *e = slot_locked(f, qualifier, 0);
+  if (e) reset(e);
+}
+
+void aev__econfs_free(aev_function *f) {
+  aev__econf_free(&f->econf);
+  while (f->qeconfs) {
+    aev__qeconf *q = f->qeconfs;
+    f->qeconfs = q->next;
+    aev__econf_free(&q->e);
+    free(q);
+  }
 }

@@ -55,7 +55,7 @@ static void function_destroy(aev__resource *r) {
   if (f->origin) aev__resource_unref(f->origin);
   if (f->account) aev__resource_unref(&f->account->res);
   aev__fconf_unref(f->conf);
-  aev__econf_free(&f->econf);
+  aev__econfs_free(f);
   aev__versions_free(f);
   aev__policies_free(f);
   json_decref(f->tags);

@@ -33,7 +33,7 @@ typedef struct aev__fconf {
   char revision[37]; /* RevisionId: a new one for each snapshot */
 } aev__fconf;
 
-/* PutFunctionEventInvokeConfig, plus DeadLetterConfig. */
+/* PutFunctionEventInvokeConfig, plus DeadLetterConfig (the function's). */
 typedef struct aev__econf {
   int max_retries;  /* 0..2 */
   int max_age;      /* seconds, 60..21600 */
@@ -43,6 +43,13 @@ typedef struct aev__econf {
   int64_t modified_ms;
   char *dlq;        /* DeadLetterConfig.TargetArn or NULL */
 } aev__econf;
+
+/* The event invoke configuration of a version or alias. */
+typedef struct aev__qeconf {
+  struct aev__qeconf *next;
+  aev__econf e;
+  char qualifier[130];
+} aev__qeconf;
 
 /* An execution environment: created by a cold start (which runs the init
  * hook), reused by warm invocations, reclaimed after reclaim_ms idle. */
@@ -165,7 +172,8 @@ struct aev_function {
   _Atomic(aev_init_fn) init;
   pthread_mutex_t mu;
   aev__fconf *conf;
-  aev__econf econf;
+  aev__econf econf;    /* $LATEST's */
+  aev__qeconf *qeconfs; /* versions' and aliases' */
   int reserved; /* -1: unreserved */
   int running;  /* invocations holding a concurrency slot */
   int busy_envs;
@@ -265,12 +273,21 @@ json_t *aev__fconf_json(aev_function *f, const aev__fconf *c);
 /* ISO-8601 with milliseconds and "+0000", Lambda's LastModified. */
 void aev__fn_iso_time(int64_t ms, char *out, size_t size, int zulu);
 
-/* econf.c */
-int aev__econf_put(aev_function *f, json_t *req, int update);
-json_t *aev__econf_json(aev_function *f);
+/* econf.c: the event invoke configuration of qualifier (NULL: $LATEST,
+ * else an existing version or alias). */
+int aev__econf_put(aev_function *f, const char *qualifier, json_t *req, int update);
+json_t *aev__econf_json(aev_function *f, const char *qualifier);
 void aev__econf_free(aev__econf *e);
-/* DeleteFunctionEventInvokeConfig: back to the defaults. */
-int aev__econf_delete(aev_function *f);
+void aev__econfs_free(aev_function *f);
+int aev__econf_delete(aev_function *f, const char *qualifier);
+/* ListFunctionEventInvokeConfigs' answer, $LATEST's first (new reference). */
+int aev__econf_list(aev_function *f, json_t **out);
+/* An alias is deleted (mu held): so is its configuration. */
+void aev__econf_drop_locked(aev_function *f, const char *qualifier);
+/* The configuration an event invocation of qualifier ("" or NULL:
+ * $LATEST) runs with: its own when one was put, else the function's (mu
+ * held). */
+const aev__econf *aev__econf_for_locked(aev_function *f, const char *qualifier);
 /* Validates a destination ARN: a queue or a function of this broker's
  * partition (member names the parameter in the message). */
 int aev__fn_check_destination(const char *arn, const char *member);

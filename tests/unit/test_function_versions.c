@@ -421,6 +421,71 @@ START_TEST(api_update_alias_description) {
 }
 END_TEST
 
+/* Event invoke configurations of a version or alias: kept apart from
+ * $LATEST's, listed, deleted with their alias, and used by event
+ * invocations of that alias (a version without one uses the function's);
+ * a function, version or alias that does not exist is "The function
+ * doesn't exist." (recorded: test_lambda_eventinvokeconfig_exceptions). */
+START_TEST(api_event_invoke_config_per_qualifier) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  aev_free(ok_call("CreateFunction", "{\"FunctionName\":\"e\",\"Handler\":\"vh\"}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"e\"}"));
+  aev_free(ok_call("CreateAlias", "{\"FunctionName\":\"e\",\"Name\":\"live\",\"FunctionVersion\":\"1\"}"));
+  aev_queue *latest = qt_queue(b, "l", NULL), *live = qt_queue(b, "a", NULL);
+  aev_free(ok_call("PutFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"DestinationConfig\":{\"OnSuccess\":"
+                   "{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:l\"}}}"));
+  char *r = ok_call("PutFunctionEventInvokeConfig", "{\"FunctionName\":\"e:live\",\"MaximumRetryAttempts\":1,"
+                    "\"DestinationConfig\":{\"OnSuccess\":{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:a\"}}}");
+  ck_assert_msg(strstr(r, "\"FunctionArn\":\"arn:aws:lambda:us-east-1:000000000000:function:e:live\""), "%s", r);
+  aev_free(r);
+  r = ok_call("GetFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"Qualifier\":\"live\"}");
+  ck_assert_msg(strstr(r, "\"MaximumRetryAttempts\":1") && strstr(r, "000000000000:a\""), "%s", r);
+  aev_free(r);
+  r = ok_call("ListFunctionEventInvokeConfigs", "{\"FunctionName\":\"e\"}");
+  const char *l = strstr(r, "function:e:$LATEST\""), *a = strstr(r, "function:e:live\"");
+  ck_assert_msg(l && a && l < a, "%s", r);
+  aev_free(r);
+  aev_free(ok_call("Invoke", "{\"FunctionName\":\"e:live\",\"InvocationType\":\"Event\"}"));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  aev_message *m = qt_recv1(live);
+  ck_assert_ptr_nonnull(m);
+  aev_message_free(m);
+  ck_assert_ptr_null(qt_recv1(latest));
+  aev_free(ok_call("Invoke", "{\"FunctionName\":\"e:1\",\"InvocationType\":\"Event\"}"));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  m = qt_recv1(latest);
+  ck_assert_ptr_nonnull(m);
+  aev_message_free(m);
+  struct { const char *action, *req, *msg; } errors[] = {
+      {"PutFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"Qualifier\":\"nope\",\"MaximumRetryAttempts\":1}",
+       "The function doesn't exist."},
+      {"UpdateFunctionEventInvokeConfig", "{\"FunctionName\":\"missing\",\"MaximumRetryAttempts\":1}",
+       "The function doesn't exist."},
+      {"ListFunctionEventInvokeConfigs", "{\"FunctionName\":\"missing\"}", "The function doesn't exist."},
+      {"PutFunctionEventInvokeConfig", "{\"FunctionName\":\"missing\"}",
+       "You must specify at least one of error handling or destination setting."},
+      {"GetFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"Qualifier\":\"nope\"}",
+       "The function arn:aws:lambda:us-east-1:000000000000:function:e:nope doesn't have an EventInvokeConfig"},
+      {"UpdateFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"Qualifier\":\"1\",\"MaximumRetryAttempts\":0}",
+       "The function arn:aws:lambda:us-east-1:000000000000:function:e:1 doesn't have an EventInvokeConfig"},
+      {"DeleteFunctionEventInvokeConfig", "{\"FunctionName\":\"missing\"}",
+       "The function arn:aws:lambda:us-east-1:000000000000:function:missing:$LATEST doesn't have an EventInvokeConfig"},
+  };
+  for (size_t i = 0; i < sizeof errors / sizeof *errors; i++) {
+    ck_assert_int_ne(aev_call(b, "lambda", errors[i].action, errors[i].req, &r), AEV_OK);
+    ck_assert_msg(strstr(r, errors[i].msg), "%s %s: %s", errors[i].action, errors[i].req, r);
+    aev_free(r);
+  }
+  aev_free(ok_call("DeleteAlias", "{\"FunctionName\":\"e\",\"Name\":\"live\"}"));
+  aev_free(ok_call("DeleteFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"Qualifier\":\"$LATEST\"}"));
+  r = ok_call("ListFunctionEventInvokeConfigs", "{\"FunctionName\":\"e\"}");
+  ck_assert_str_eq(r, "{\"FunctionEventInvokeConfigs\":[]}");
+  aev_free(r);
+  aev_queue_release(latest);
+  aev_queue_release(live);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_versions");
   TCase *tc = tcase_create("versions");
@@ -436,6 +501,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, api_version_descriptions_and_list);
   tcase_add_test(tc, api_create_with_publish);
   tcase_add_test(tc, api_update_alias_description);
+  tcase_add_test(tc, api_event_invoke_config_per_qualifier);
   suite_add_tcase(su, tc);
   return su;
 }
