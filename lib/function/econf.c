@@ -92,12 +92,16 @@ int aev__econf_put(aev_function *f, const char *qualifier, json_t *req, int upda
   if (update && !cur.put) return no_config(f, qualifier);
   /* Put replaces the whole configuration; Update keeps what is absent. */
   aev__econf e = {.max_retries = update ? cur.max_retries : 2,
-                  .max_age = update ? cur.max_age : 21600, .put = 1};
+                  .max_age = update ? cur.max_age : 21600, .put = 1,
+                  .retries_set = update && cur.retries_set,
+                  .age_set = update && cur.age_set};
   int rc = aev__fn_opt_int(req, "MaximumRetryAttempts", "maximumRetryAttempts", 0, 2,
                    &e.max_retries);
   if (rc == AEV_OK)
     rc = aev__fn_opt_int(req, "MaximumEventAgeInSeconds", "maximumEventAgeInSeconds",
                  60, 21600, &e.max_age);
+  e.retries_set |= json_object_get(req, "MaximumRetryAttempts") != NULL;
+  e.age_set |= json_object_get(req, "MaximumEventAgeInSeconds") != NULL;
   json_t *dc = json_object_get(req, "DestinationConfig");
   if (rc == AEV_OK && dc && !json_is_null(dc) && !json_is_object(dc))
     rc = aev__fn_invalid("DestinationConfig must be an object.");
@@ -132,14 +136,19 @@ static json_t *dest_json(const char *arn) {
   return arn ? json_pack("{ss}", "Destination", arn) : json_object();
 }
 
-/* mu held: GetFunctionEventInvokeConfig's shape of e, named ARN:qualifier. */
+/* mu held: GetFunctionEventInvokeConfig's shape of e, named ARN:qualifier.
+ * The limits appear only when they were given: a Put of
+ * MaximumRetryAttempts alone answers no MaximumEventAgeInSeconds
+ * (recorded: test_lambda_eventinvokeconfig_exceptions, put_post_overwrite). */
 static json_t *econf_json_locked(aev_function *f, const aev__econf *e, const char *qualifier) {
   char arn[400];
   snprintf(arn, sizeof arn, "%s:%s", f->res.arn, qualifier ? qualifier : "$LATEST");
-  return json_pack("{sfsssisis{soso}}", "LastModified", (double)e->modified_ms / 1000.0,
-                   "FunctionArn", arn, "MaximumRetryAttempts", e->max_retries,
-                   "MaximumEventAgeInSeconds", e->max_age, "DestinationConfig", "OnSuccess",
-                   dest_json(e->on_success), "OnFailure", dest_json(e->on_failure));
+  json_t *o = json_pack("{sfsss{soso}}", "LastModified", (double)e->modified_ms / 1000.0,
+                        "FunctionArn", arn, "DestinationConfig", "OnSuccess",
+                        dest_json(e->on_success), "OnFailure", dest_json(e->on_failure));
+  if (e->retries_set) aev__fn_put(&o, "MaximumRetryAttempts", json_integer(e->max_retries));
+  if (e->age_set) aev__fn_put(&o, "MaximumEventAgeInSeconds", json_integer(e->max_age));
+  return o;
 }
 
 json_t *aev__econf_json(aev_function *f, const char *qualifier) {
@@ -213,7 +222,7 @@ static void reset(aev__econf *e) {
   e->on_success = e->on_failure = NULL;
   e->max_retries = 2;
   e->max_age = 21600;
-  e->put = 0;
+  e->put = e->retries_set = e->age_set = 0;
 }
 
 int aev__econf_delete(aev_function *f, const char *qualifier) {

@@ -37,6 +37,7 @@ typedef struct aev__fconf {
 typedef struct aev__econf {
   int max_retries;  /* 0..2 */
   int max_age;      /* seconds, 60..21600 */
+  int retries_set, age_set; /* given, so reported (else the defaults) */
   char *on_success; /* destination ARN or NULL */
   char *on_failure;
   int put;          /* an event invoke config exists */
