@@ -4,6 +4,8 @@
  * of $LATEST, a version or an alias, and DeadLetterConfig, with
  * GetFunctionEventInvokeConfig's shape. An event invocation of a version
  * or alias without its own configuration runs with the function's. */
+#include <pthread.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,33 +21,76 @@ void aev__econf_free(aev__econf *e) {
   e->on_success = e->on_failure = e->dlq = NULL;
 }
 
-/* Queues and functions of this library can receive destination records;
- * topics and buses land with their own primitives. */
-int aev__fn_check_destination(const char *arn, const char *member) {
-  const char *svc = NULL;
-  if (arn && strncmp(arn, "arn:", 4) == 0) {
-    const char *p = strchr(arn + 4, ':');
-    if (p) svc = p + 1;
-  }
-  if (svc && (strncmp(svc, "sqs:", 4) == 0 || strncmp(svc, "lambda:", 7) == 0 ||
-              strncmp(svc, "sns:", 4) == 0 ||
-              (strncmp(svc, "events:", 7) == 0 && strstr(svc, ":event-bus/"))))
-    return AEV_OK;
-  return aev__fn_invalid("The provided destination config %s is invalid: %s "
-                         "is not a valid ARN of a queue, a topic, an event "
-                         "bus or a function.",
-                         member, arn ? arn : "");
+/* DestinationConfig's members must match this pattern (Lambda's API
+ * reference; a Java pattern, so the whole value). */
+#define DESTINATION_PATTERN                                                  \
+  "^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)"
+
+static regex_t destination_re;
+static int destination_re_ok;
+
+static void destination_re_compile(void) {
+  destination_re_ok = !regcomp(&destination_re,
+                               "^(|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}((-gov)|(-iso(b?)))?"
+                               "-[a-z]+-[0-9])?:([0-9]{12})?:(.*))$",
+                               REG_EXTENDED | REG_NOSUB);
 }
 
-static int destination(json_t *dc, const char *key, char **out) {
+static int destination_pattern_ok(const char *arn) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, destination_re_compile);
+  return !destination_re_ok || regexec(&destination_re, arn, 0, NULL, 0) == 0;
+}
+
+/* Lambda's words for a destination of a kind it cannot deliver to: the
+ * configuration as Java prints it (recorded:
+ * test_lambda_eventinvokeconfig_exceptions, put_destination_invalid_service_arn). */
+static int invalid_config(json_t *dc) {
+  char part[2][300];
+  const char *keys[] = {"OnSuccess", "OnFailure"};
+  for (int i = 0; i < 2; i++) {
+    json_t *d = json_object_get(dc, keys[i]);
+    const char *arn = json_string_value(json_object_get(d, "Destination"));
+    if (!json_is_object(d)) snprintf(part[i], sizeof part[i], "null");
+    else snprintf(part[i], sizeof part[i], "%s(destination=%s)", keys[i], arn ? arn : "null");
+  }
+  return aev__fn_invalid("The provided destination config DestinationConfig(onSuccess=%s, "
+                         "onFailure=%s) is invalid.", part[0], part[1]);
+}
+
+/* A destination of f as Lambda checks it: the front end's pattern, then a
+ * queue, topic, event bus or function; a function must exist and not be f
+ * itself (recorded: test_lambda_eventinvokeconfig_exceptions). */
+static int check_destination(aev_function *f, json_t *dc, const char *arn, const char *member) {
+  if (!destination_pattern_ok(arn))
+    return aev__fail_validation(arn, member,
+                                "Member must satisfy regular expression pattern: " DESTINATION_PATTERN);
+  const char *svc = strchr(arn + 4, ':') + 1;
+  if (strncmp(svc, "sqs:", 4) == 0 || strncmp(svc, "sns:", 4) == 0 ||
+      (strncmp(svc, "events:", 7) == 0 && strstr(svc, ":event-bus/")))
+    return AEV_OK;
+  if (strncmp(svc, "lambda:", 7)) return invalid_config(dc);
+  aev_function *g;
+  const char *q;
+  char buf[512];
+  if (aev__function_find_qualified(f->res.broker, arn, &g, &q, buf, sizeof buf) != AEV_OK)
+    return aev__fn_invalid("The destination ARN %s is invalid.", arn);
+  aev_function_release(g);
+  if (g == f)
+    return aev__fn_invalid("You can't specify the function as a destination for itself.");
+  return AEV_OK;
+}
+
+static int destination(aev_function *f, json_t *dc, const char *key, const char *member,
+                       char **out) {
   json_t *d = json_object_get(dc, key);
   if (!d || json_is_null(d)) return AEV_OK;
   json_t *arn = json_object_get(d, "Destination");
   if (!json_is_object(d) || (arn && !json_is_string(arn)))
     return aev__fn_invalid("%s must be an object with a Destination ARN.",
                            key);
-  if (!arn) return AEV_OK;
-  int rc = aev__fn_check_destination(json_string_value(arn), key);
+  if (!arn || !json_string_length(arn)) return AEV_OK;
+  int rc = check_destination(f, dc, json_string_value(arn), member);
   if (rc == AEV_OK && !(*out = strdup(json_string_value(arn))))
     rc = aev__nomem();
   return rc;
@@ -105,8 +150,10 @@ int aev__econf_put(aev_function *f, const char *qualifier, json_t *req, int upda
   json_t *dc = json_object_get(req, "DestinationConfig");
   if (rc == AEV_OK && dc && !json_is_null(dc) && !json_is_object(dc))
     rc = aev__fn_invalid("DestinationConfig must be an object.");
-  if (rc == AEV_OK) rc = destination(dc, "OnSuccess", &e.on_success);
-  if (rc == AEV_OK) rc = destination(dc, "OnFailure", &e.on_failure);
+  if (rc == AEV_OK)
+    rc = destination(f, dc, "OnSuccess", "destinationConfig.onSuccess.destination", &e.on_success);
+  if (rc == AEV_OK)
+    rc = destination(f, dc, "OnFailure", "destinationConfig.onFailure.destination", &e.on_failure);
   if (rc != AEV_OK) {
     aev__econf_free(&e);
     return rc;

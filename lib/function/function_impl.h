@@ -289,10 +289,6 @@ void aev__econf_drop_locked(aev_function *f, const char *qualifier);
  * $LATEST) runs with: its own when one was put, else the function's (mu
  * held). */
 const aev__econf *aev__econf_for_locked(aev_function *f, const char *qualifier);
-/* Validates a destination ARN: a queue or a function of this broker's
- * partition (member names the parameter in the message). */
-int aev__fn_check_destination(const char *arn, const char *member);
-
 /* invoke.c: the environments and the concurrency slot. */
 int64_t aev__fn_now(const aev_function *f);
 int64_t aev__fn_now_ms(const aev_function *f);

@@ -220,7 +220,7 @@ START_TEST(event_invoke_config_validation) {
                   AEV_ERR_INVALID, "ValidationException", "greater than or equal to 60");
   ft_assert_error(aev_function_put_event_invoke_config(f,
                   "{\"DestinationConfig\":{\"OnSuccess\":{\"Destination\":\"nope\"}}}"),
-                  AEV_ERR_INVALID, "InvalidParameterValueException", "nope");
+                  AEV_ERR_INVALID, "ValidationException", "Value 'nope' at 'destinationConfig.onSuccess.destination'");
   ck_assert_int_eq(aev_function_put_event_invoke_config(f, "{\"MaximumRetryAttempts\":1}"), AEV_OK);
   ck_assert_int_eq(aev_function_event_invoke_config(f, &j), AEV_OK);
   ck_assert_ptr_nonnull(strstr(j, "\"MaximumRetryAttempts\":1"));
