@@ -463,6 +463,32 @@ static int delete_function_concurrency(aev_broker *b,
   return rc;
 }
 
+/* A page of items (borrowed): those after the one whose member key is
+ * marker (NULL: from the first), at most max, as {list: [...]} with
+ * NextMarker, the key of the last answered, when more remain. */
+static int page(json_t *items, const char *key, const char *marker, int64_t max,
+                const char *list, json_t **resp) {
+  json_t *kept = json_array(), *item;
+  size_t i;
+  int past = !marker;
+  *resp = json_object();
+  json_array_foreach(items, i, item) {
+    if (!past) {
+      const char *k = json_string_value(json_object_get(item, key));
+      past = k && strcmp(k, marker) == 0;
+      continue;
+    }
+    if ((int64_t)json_array_size(kept) == max) {
+      json_t *last = json_array_get(kept, json_array_size(kept) - 1);
+      aev__fn_put(resp, "NextMarker", json_incref(json_object_get(last, key)));
+      break;
+    }
+    aev__fn_put(&kept, NULL, json_incref(item));
+  }
+  aev__fn_put(resp, list, kept);
+  return *resp ? AEV_OK : aev__nomem();
+}
+
 /* The function and version or alias (NULL: $LATEST) an event invoke
  * config action names; Lambda answers "The function doesn't exist." for a
  * function, version or alias that does not (recorded:
@@ -570,10 +596,20 @@ static int list_function_event_invoke_configs(aev_broker *b,
   aev_function *f;
   const char *q;
   char buf[512];
-  int rc = econf_target(b, svc, req, &f, &q, buf, sizeof buf);
+  const char *marker = NULL;
+  int64_t max = 50;
+  json_t *all = NULL;
+  int rc = aev__api_opt_string(svc, req, "Marker", &marker);
+  if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "MaxItems", 1, 50, &max);
+  if (rc == AEV_OK) rc = econf_target(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
-  rc = aev__econf_list(f, resp);
+  rc = aev__econf_list(f, &all);
   aev_function_release(f);
+  /* MaxItems and Marker page (recorded: the test pages 1 then the rest). */
+  if (rc == AEV_OK)
+    rc = page(json_object_get(all, "FunctionEventInvokeConfigs"), "FunctionArn", marker, max,
+              "FunctionEventInvokeConfigs", resp);
+  json_decref(all);
   return rc;
 }
 
@@ -734,9 +770,8 @@ static int delete_alias(aev_broker *b, const aev__api_service *svc,
 }
 
 /* ListAliases' FunctionVersion keeps the aliases that point to it;
- * MaxItems and Marker page through the rest, NextMarker naming the last
- * alias answered (recorded: test_alias_lifecycle pages one at a time and
- * lists version 1's). */
+ * MaxItems and Marker page through the rest (recorded:
+ * test_alias_lifecycle pages one at a time and lists version 1's). */
 static int list_aliases(aev_broker *b, const aev__api_service *svc,
                         json_t *req, json_t **resp) {
   aev_function *f;
@@ -752,28 +787,15 @@ static int list_aliases(aev_broker *b, const aev__api_service *svc,
   aev_function_release(f);
   json_t *all;
   if ((rc = json_result(rc, out, &all)) != AEV_OK) return rc;
-  json_t *kept = json_array(), *a;
-  size_t i;
-  int past = !marker;
-  *resp = json_object();
-  json_array_foreach(json_object_get(all, "Aliases"), i, a) {
-    const char *name = json_string_value(json_object_get(a, "Name"));
-    const char *v = json_string_value(json_object_get(a, "FunctionVersion"));
-    if (!past) {
-      past = name && strcmp(name, marker) == 0;
-      continue;
-    }
-    if (version && (!v || strcmp(v, version))) continue;
-    if ((int64_t)json_array_size(kept) == max) {
-      json_t *last = json_array_get(kept, json_array_size(kept) - 1);
-      aev__fn_put(resp, "NextMarker", json_incref(json_object_get(last, "Name")));
-      break;
-    }
-    aev__fn_put(&kept, NULL, json_incref(a));
+  json_t *aliases = json_object_get(all, "Aliases");
+  size_t i = json_array_size(aliases);
+  while (version && i-- > 0) {
+    const char *v = json_string_value(json_object_get(json_array_get(aliases, i), "FunctionVersion"));
+    if (!v || strcmp(v, version)) json_array_remove(aliases, i);
   }
+  rc = page(aliases, "Name", marker, max, "Aliases", resp);
   json_decref(all);
-  aev__fn_put(resp, "Aliases", kept);
-  return *resp ? AEV_OK : aev__nomem();
+  return rc;
 }
 
 /* Mapping actions hand the request text to the typed API, which reads

@@ -445,6 +445,16 @@ START_TEST(api_event_invoke_config_per_qualifier) {
   const char *l = strstr(r, "function:e:$LATEST\""), *a = strstr(r, "function:e:live\"");
   ck_assert_msg(l && a && l < a, "%s", r);
   aev_free(r);
+  /* MaxItems and Marker page (recorded: the test pages one, then the rest). */
+  r = ok_call("ListFunctionEventInvokeConfigs", "{\"FunctionName\":\"e\",\"MaxItems\":1}");
+  ck_assert_msg(strstr(r, "function:e:$LATEST\"") && !strstr(r, "function:e:live\",") &&
+                strstr(r, "\"NextMarker\":\"arn:aws:lambda:us-east-1:000000000000:function:e:$LATEST\""), "%s", r);
+  aev_free(r);
+  r = ok_call("ListFunctionEventInvokeConfigs", "{\"FunctionName\":\"e\",\"MaxItems\":1,"
+              "\"Marker\":\"arn:aws:lambda:us-east-1:000000000000:function:e:$LATEST\"}");
+  ck_assert_msg(strstr(r, "function:e:live\"") && !strstr(r, "function:e:$LATEST\"") && !strstr(r, "NextMarker"),
+                "%s", r);
+  aev_free(r);
   aev_free(ok_call("Invoke", "{\"FunctionName\":\"e:live\",\"InvocationType\":\"Event\"}"));
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   aev_message *m = qt_recv1(live);
