@@ -1060,6 +1060,11 @@ static int tag_resource(aev_broker *b, const aev__api_service *svc,
   json_t *tags;
   int rc = aev__api_req_object(svc, req, "Tags", &tags);
   if (rc == AEV_OK) rc = tagged(b, svc, req, &f, &uuid);
+  /* Recorded (test_tag_exceptions, tag_empty_tags). */
+  if (rc == AEV_OK && json_object_size(tags) == 0) {
+    aev_function_release(f);
+    rc = aev__fn_invalid("An error occurred and the request cannot be processed.");
+  }
   if (rc != AEV_OK) return rc;
   rc = f ? aev__fn_tags_put(f, tags) : aev__esm_tags_put(b, uuid, tags);
   aev_function_release(f);
@@ -1071,8 +1076,15 @@ static int untag_resource(aev_broker *b, const aev__api_service *svc,
                           json_t *req, json_t **resp) {
   aev_function *f;
   const char *uuid;
-  json_t *keys;
-  int rc = aev__api_req_array(svc, req, "TagKeys", &keys);
+  json_t *keys = json_object_get(req, "TagKeys");
+  /* An empty list never reaches Lambda: its REST API receives TagKeys in
+   * the query string, so the front end sees none (recorded:
+   * test_tag_exceptions, untag_empty_keys). */
+  int rc = !keys || (json_is_array(keys) && json_array_size(keys) == 0)
+               ? aev__fail(AEV_ERR_INVALID, "ValidationException",
+                           "1 validation error detected: Value null at 'tagKeys' failed to "
+                           "satisfy constraint: Member must not be null")
+               : aev__api_req_array(svc, req, "TagKeys", &keys);
   if (rc == AEV_OK) rc = tagged(b, svc, req, &f, &uuid);
   if (rc != AEV_OK) return rc;
   rc = f ? aev__fn_tags_remove(f, keys) : aev__esm_tags_remove(b, uuid, keys);

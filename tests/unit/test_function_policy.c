@@ -339,6 +339,16 @@ START_TEST(tags_roundtrip) {
   ck_assert_str_eq(r, "{}");
   aev_free(r);
   tags_are("{\"Tags\":{\"env\":\"prod\",\"cost\":\"\"}}");
+  /* Recorded (test_tag_exceptions): no keys, or an empty list, is the front
+   * end's null tagKeys; an empty map of tags is refused; nothing changes. */
+  const char *null_keys = "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: "
+                          "Value null at 'tagKeys' failed to satisfy constraint: Member must not be null\"}";
+  call_err("UntagResource", "{\"Resource\":\"" ARN "\",\"TagKeys\":[]}", AEV_ERR_INVALID, null_keys);
+  call_err("UntagResource", "{\"Resource\":\"" ARN "\"}", AEV_ERR_INVALID, null_keys);
+  call_err("TagResource", "{\"Resource\":\"" ARN "\",\"Tags\":{}}", AEV_ERR_INVALID,
+           "{\"__type\":\"InvalidParameterValueException\",\"message\":\"An error occurred and the request "
+           "cannot be processed.\"}");
+  tags_are("{\"Tags\":{\"env\":\"prod\",\"cost\":\"\"}}");
 }
 END_TEST
 
