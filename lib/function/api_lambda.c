@@ -980,11 +980,28 @@ static int permission_of(const aev__api_service *svc, json_t *req,
   return rc;
 }
 
+/* The Qualifier of the permission actions against the member's pattern
+ * in Lambda's API model, before the function is looked up (recorded:
+ * test_permission_exceptions, add_permission_fn_qualifier_invalid; that
+ * 2023 answer quotes the older pattern "(|[a-zA-Z0-9$_-]+)"). */
+static int qualifier_check(json_t *req) {
+  const char *q = json_string_value(json_object_get(req, "Qualifier"));
+  size_t n = q ? strlen(q) : 0;
+  if (!q || (n >= 1 && n <= 128 &&
+             (strcmp(q, "$LATEST.PUBLISHED") == 0 ||
+              strspn(q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_$") == n)))
+    return AEV_OK;
+  return aev__fail_validation(q, "qualifier",
+                              "Member must satisfy regular expression pattern: "
+                              "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+");
+}
+
 static int add_permission(aev_broker *b, const aev__api_service *svc,
                           json_t *req, json_t **resp) {
   aev__permission perm;
   int rc = permission_of(svc, req, &perm);
   if (rc == AEV_OK) rc = aev__permission_check(&perm);
+  if (rc == AEV_OK) rc = qualifier_check(req);
   if (rc == AEV_OK && names_latest(req))
     rc = aev__fn_invalid("We currently do not support adding policies for $LATEST.");
   aev_function *f;
@@ -1004,7 +1021,14 @@ static int remove_permission(aev_broker *b, const aev__api_service *svc,
   char buf[512];
   int rc = aev__api_req_string(svc, req, "StatementId", &sid);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "RevisionId", &revision);
+  if (rc == AEV_OK) rc = qualifier_check(req);
   if (rc == AEV_OK) rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
+  /* Recorded (test_permission_exceptions, remove_permission_fn_doesnotexist). */
+  if (rc == AEV_ERR_NOT_FOUND && strncmp(aev_errmsg(), "Function not found: ", 20) == 0) {
+    char arn[512];
+    snprintf(arn, sizeof arn, "%s", aev_errmsg() + 20);
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "No policy found for: %s", arn);
+  }
   if (rc != AEV_OK) return rc;
   rc = aev__policy_remove(f, q, sid, revision);
   aev_function_release(f);

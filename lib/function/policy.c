@@ -72,8 +72,10 @@ static int org_id_ok(const char *id) {
 int aev__permission_check(const aev__permission *p) {
   size_t sid = strlen(p->sid);
   if (sid < 1 || sid > 100) return length_error(p->sid, "statementId", 1, 100);
-  if (!all_of(p->sid, ALNUM "-_.", 1))
-    return pattern_error(p->sid, "statementId", "([a-zA-Z0-9-_.]+)");
+  /* AddPermission's pattern has no '.' (RemovePermission's has; recorded:
+   * test_permission_exceptions, add_permission_invalid_statement_id). */
+  if (!all_of(p->sid, ALNUM "-_", 1))
+    return pattern_error(p->sid, "statementId", "([a-zA-Z0-9-_]+)");
   if (!action_ok(p->action))
     return pattern_error(p->action, "action", "(lambda:[*]|lambda:[a-zA-Z]+|[*])");
   if (!*p->principal || p->principal[strcspn(p->principal, " \t\n\v\f\r")])
@@ -180,6 +182,15 @@ static aev__policy *policy_locked(aev_function *f, const char *qualifier) {
   return NULL;
 }
 
+/* A version or alias that does not exist, in Lambda's words: a name an
+ * alias could have is "Cannot find alias arn", anything else "Function not
+ * found" (recorded: test_permission_exceptions). */
+static int no_qualifier(aev_function *f, const char *qualifier) {
+  int alias = !all_of(qualifier, "0123456789", 1) && all_of(qualifier, ALNUM "-_", 1);
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "%s: %s:%s",
+                   alias ? "Cannot find alias arn" : "Function not found", f->res.arn, qualifier);
+}
+
 /* mu held: 1 when qualifier names a published version or an alias. */
 static int qualifier_exists_locked(aev_function *f, const char *qualifier) {
   if (all_of(qualifier, "0123456789", 1)) {
@@ -241,9 +252,7 @@ static aev__policy *policy_new(const char *qualifier) {
  * the policy as it was. fresh is a new empty policy the call may take. */
 static int append_locked(aev_function *f, const char *qualifier, json_t *s,
                          const aev__permission *perm, aev__policy **fresh) {
-  if (qualifier && !qualifier_exists_locked(f, qualifier))
-    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                     "Function not found: %s:%s", f->res.arn, qualifier);
+  if (qualifier && !qualifier_exists_locked(f, qualifier)) return no_qualifier(f, qualifier);
   aev__policy *p = policy_locked(f, qualifier);
   if (p && statement_index(p, perm->sid) >= 0)
     return aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
@@ -325,7 +334,9 @@ int aev__policy_remove(aev_function *f, const char *qualifier,
   pthread_mutex_lock(&f->mu);
   aev__policy *p = policy_locked(f, qualifier);
   long i = p ? statement_index(p, sid) : -1;
-  if (!p)
+  if (qualifier && !qualifier_exists_locked(f, qualifier))
+    rc = no_qualifier(f, qualifier);
+  else if (!p)
     rc = aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
                    "No policy is associated with the given resource.");
   else if (i < 0)
