@@ -30,7 +30,6 @@ typedef struct aev__fconf {
   json_t *doc;   /* recorded members (Description, Runtime, Handler, ...) */
   json_t *vars;  /* Environment.Variables, an object */
   char *last_modified;
-  char revision[37]; /* RevisionId: a new one for each snapshot */
 } aev__fconf;
 
 /* PutFunctionEventInvokeConfig, plus DeadLetterConfig (the function's). */
@@ -144,6 +143,7 @@ int aev__account_provision(aev__account *a, int old, int n);
 typedef struct aev__version {
   aev__fconf *conf; /* the frozen configuration (counted) */
   char *description;
+  char revision[37]; /* its own RevisionId, not $LATEST's */
 } aev__version;
 
 typedef struct aev__alias {
@@ -173,6 +173,7 @@ struct aev_function {
   _Atomic(aev_init_fn) init;
   pthread_mutex_t mu;
   aev__fconf *conf;
+  char revision[37];   /* $LATEST's RevisionId: a new one for each change */
   aev__econf econf;    /* $LATEST's */
   aev__qeconf *qeconfs; /* versions' and aliases' */
   int reserved; /* -1: unreserved */
@@ -268,7 +269,8 @@ int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
 void aev__fconf_unref(aev__fconf *c);
 aev__fconf *aev__fconf_get(aev_function *f); /* new reference */
 /* GetFunctionConfiguration's shape (new reference): of $LATEST, or of the
- * snapshot c (borrowed; mu not held) under the function's ARN. */
+ * snapshot c (borrowed; mu not held) under the function's ARN and without
+ * a RevisionId (the caller's: $LATEST's or the version's). */
 json_t *aev__function_config_json(aev_function *f);
 json_t *aev__fconf_json(aev_function *f, const aev__fconf *c);
 /* ISO-8601 with milliseconds and "+0000", Lambda's LastModified. */

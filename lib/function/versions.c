@@ -114,6 +114,7 @@ static json_t *version_json(aev_function *f, int n) {
   c->refs++;
   int described = v->description != NULL;
   json_t *d = described ? json_string(v->description) : NULL;
+  json_t *revision = json_string(v->revision);
   pthread_mutex_unlock(&f->mu);
   json_t *o = aev__fconf_json(f, c);
   aev__fconf_unref(c);
@@ -123,6 +124,7 @@ static json_t *version_json(aev_function *f, int n) {
   /* Published without one, a version keeps the function's Description
    * (recorded: test_version_lifecycle, second_publish_response). */
   if (described) aev__fn_put(&o, "Description", d);
+  aev__fn_put(&o, "RevisionId", revision);
   aev__fn_put(&o, "FunctionArn", json_string(arn));
   aev__fn_put(&o, "Version", json_string(ver));
   return o;
@@ -156,13 +158,16 @@ int aev__fn_config_of(aev_function *f, const char *qualifier, json_t **out) {
 /* Takes back version n, just published, when its answer could not be
  * made, so that PublishVersion answers out of memory with nothing
  * changed; unless something uses it already (a later version, an alias). */
-static void unpublish(aev_function *f, int n) {
+static void unpublish(aev_function *f, int n, const char latest_was[37],
+                      const char latest_now[37]) {
   pthread_mutex_lock(&f->mu);
   int used = f->nversions != n;
   for (aev__alias *a = f->aliases; !used && a; a = a->next)
     used = a->version == n || a->extra == n;
   aev__version v = f->versions[n - 1];
   if (!used) f->nversions = n - 1;
+  /* $LATEST's RevisionId as it was, unless something changed it since. */
+  if (!used && strcmp(f->revision, latest_now) == 0) memcpy(f->revision, latest_was, 37);
   pthread_mutex_unlock(&f->mu);
   if (used) return;
   aev__fconf_unref(v.conf);
@@ -180,10 +185,16 @@ int aev__fn_publish(aev_function *f, const char *description,
   if (rc != AEV_OK) return rc;
   char *d = description ? strdup(description) : NULL;
   if (description && !d) return aev__nomem();
+  /* The version gets its own RevisionId and $LATEST a new one (recorded:
+   * test_function_revisions_version_and_alias: rev_v1 != rev2, rev3 !=
+   * rev2). */
+  char version_rev[37], latest_was[37], latest_now[37];
+  aev__broker_uuid(f->res.broker, version_rev);
+  aev__broker_uuid(f->res.broker, latest_now);
   pthread_mutex_lock(&f->mu);
   /* PublishVersion's RevisionId: only that revision of $LATEST is
    * published. */
-  if (revision && strcmp(revision, f->conf->revision)) {
+  if (revision && strcmp(revision, f->revision)) {
     pthread_mutex_unlock(&f->mu);
     free(d);
     return aev__fn_stale_revision();
@@ -204,11 +215,14 @@ int aev__fn_publish(aev_function *f, const char *description,
   }
   f->versions = grown;
   f->versions[n] = (aev__version){.conf = f->conf, .description = d};
+  memcpy(f->versions[n].revision, version_rev, sizeof version_rev);
+  memcpy(latest_was, f->revision, sizeof latest_was);
+  memcpy(f->revision, latest_now, sizeof latest_now);
   f->conf->refs++;
   f->nversions = n + 1;
   pthread_mutex_unlock(&f->mu);
   rc = aev__fn_dump(version_json(f, n + 1), json);
-  if (rc == AEV_ERR_NOMEM) unpublish(f, n + 1);
+  if (rc == AEV_ERR_NOMEM) unpublish(f, n + 1, latest_was, latest_now);
   return rc;
 }
 

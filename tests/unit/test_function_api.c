@@ -130,8 +130,7 @@ START_TEST(revision_ids) {
   ck_assert_str_eq(got, second);
   ck_assert_ptr_nonnull(strstr(r, "\"Timeout\":9"));
   aev_free(r);
-  /* PublishVersion's RevisionId: only that revision is published. A
-   * version keeps the revision it was published from. */
+  /* PublishVersion's RevisionId: only that revision is published. */
   snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"RevisionId\":\"%s\"}", first);
   call_err("PublishVersion", req, AEV_ERR_STATE, "PreconditionFailedException");
   r = call_ok("ListVersionsByFunction", "{\"FunctionName\":\"f\"}");
@@ -139,8 +138,31 @@ START_TEST(revision_ids) {
   aev_free(r);
   snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"RevisionId\":\"%s\"}", second);
   r = call_ok("PublishVersion", req);
+  /* Recorded (test_function_revisions_version_and_alias): the version has
+   * a RevisionId of its own, publishing gives $LATEST a new one, and
+   * neither changes when the version is read or an alias is made. */
+  char version[37], latest[37];
+  revision_of(r, version);
+  ck_assert_str_ne(version, second);
+  aev_free(r);
+  r = call_ok("GetFunction", "{\"FunctionName\":\"f\"}");
+  revision_of(r, latest);
+  ck_assert_str_ne(latest, second);
+  ck_assert_str_ne(latest, version);
+  aev_free(r);
+  aev_free(call_ok("CreateAlias", "{\"FunctionName\":\"f\",\"Name\":\"a\",\"FunctionVersion\":\"1\"}"));
+  r = call_ok("GetFunction", "{\"FunctionName\":\"f\",\"Qualifier\":\"1\"}");
   revision_of(r, got);
-  ck_assert_str_eq(got, second);
+  ck_assert_str_eq(got, version);
+  aev_free(r);
+  r = call_ok("GetFunction", "{\"FunctionName\":\"f\"}");
+  revision_of(r, got);
+  ck_assert_str_eq(got, latest);
+  aev_free(r);
+  /* Publishing $LATEST unchanged answers the version as it was. */
+  r = call_ok("PublishVersion", "{\"FunctionName\":\"f\"}");
+  revision_of(r, got);
+  ck_assert_str_eq(got, version);
   aev_free(r);
 }
 END_TEST
