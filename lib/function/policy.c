@@ -248,6 +248,32 @@ static aev__policy *policy_new(const char *qualifier) {
   return p;
 }
 
+/* mu held: the RevisionId a change to qualifier's policy must name. The
+ * function's policy shares $LATEST's RevisionId, and a change gives both a
+ * new one (recorded: test_function_revisions_permissions, "function
+ * revision is the same as policy revision"); a version's or alias's first
+ * statement names that version's or alias's RevisionId (recorded:
+ * test_lambda_permission_fn_versioning), later ones its policy's. */
+static const char *revision_locked(aev_function *f, const char *qualifier,
+                                   const aev__policy *p) {
+  if (!qualifier) return f->revision;
+  if (p) return p->revision;
+  if (all_of(qualifier, "0123456789", 1)) return f->versions[strtol(qualifier, NULL, 10) - 1].revision;
+  for (aev__alias *a = f->aliases; a; a = a->next)
+    if (strcmp(a->name, qualifier) == 0) return a->revision;
+  return "";
+}
+
+/* mu held: the policy of qualifier changed: a new RevisionId (the
+ * function's too for its own). */
+static void revised_locked(aev_function *f, const char *qualifier, aev__policy *p) {
+  if (p) aev__broker_uuid(f->res.broker, p->revision);
+  if (!qualifier) {
+    if (p) memcpy(f->revision, p->revision, sizeof f->revision);
+    else aev__broker_uuid(f->res.broker, f->revision);
+  }
+}
+
 /* mu held: appends s (borrowed) to the qualifier's policy, or fails with
  * the policy as it was. fresh is a new empty policy the call may take. */
 static int append_locked(aev_function *f, const char *qualifier, json_t *s,
@@ -260,7 +286,7 @@ static int append_locked(aev_function *f, const char *qualifier, json_t *s,
                      "provide a new statement id, or remove the existing "
                      "statement.",
                      perm->sid);
-  if (perm->revision && (!p || strcmp(p->revision, perm->revision)))
+  if (perm->revision && strcmp(revision_locked(f, qualifier, p), perm->revision))
     return revision_mismatch();
   if (!p) p = *fresh;
   if (json_array_append(p->statements, s)) return aev__nomem();
@@ -283,7 +309,7 @@ static int append_locked(aev_function *f, const char *qualifier, json_t *s,
     f->policies = p;
     *fresh = NULL;
   }
-  aev__broker_uuid(f->res.broker, p->revision);
+  revised_locked(f, qualifier, p);
   return AEV_OK;
 }
 
@@ -342,13 +368,14 @@ int aev__policy_remove(aev_function *f, const char *qualifier,
   else if (i < 0)
     rc = aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
                    "Statement %s is not found in resource policy.", sid);
-  else if (revision && strcmp(revision, p->revision))
+  else if (revision && strcmp(revision, revision_locked(f, qualifier, p)))
     rc = revision_mismatch();
-  else if (json_array_size(p->statements) == 1)
+  else if (json_array_size(p->statements) == 1) {
     unlink_locked(f, p); /* a policy without statements is none */
-  else {
+    revised_locked(f, qualifier, NULL);
+  } else {
     json_array_remove(p->statements, (size_t)i);
-    aev__broker_uuid(f->res.broker, p->revision);
+    revised_locked(f, qualifier, p);
   }
   pthread_mutex_unlock(&f->mu);
   return rc;
@@ -360,7 +387,8 @@ int aev__policy_get(aev_function *f, const char *qualifier, json_t **out) {
   pthread_mutex_lock(&f->mu);
   aev__policy *p = policy_locked(f, qualifier);
   char *text = p ? policy_text(p) : NULL;
-  json_t *o = text ? json_pack("{ssss}", "Policy", text, "RevisionId", p->revision)
+  json_t *o = text ? json_pack("{ssss}", "Policy", text, "RevisionId",
+                               revision_locked(f, qualifier, p))
                    : NULL;
   pthread_mutex_unlock(&f->mu);
   free(text);

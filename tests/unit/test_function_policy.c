@@ -291,6 +291,48 @@ START_TEST(revision_ids) {
 }
 END_TEST
 
+/* The function's policy shares $LATEST's RevisionId: AddPermission names
+ * the function's, and adding or removing a statement gives both a new one;
+ * a version's first statement names the version's RevisionId (recorded:
+ * test_function_revisions_permissions, test_lambda_permission_fn_versioning). */
+START_TEST(policy_revision_is_the_functions) {
+  char *r = call_ok("GetFunction", "{\"FunctionName\":\"f\"}");
+  json_t *o = json_loads(r, 0, NULL);
+  char *rev2 = strdup(json_string_value(json_object_get(json_object_get(o, "Configuration"), "RevisionId")));
+  json_decref(o);
+  aev_free(r);
+  char req[512];
+  snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"StatementId\":\"s3\",\"RevisionId\":\"%s\"," OK_REST "}",
+           rev2);
+  free(add(req));
+  r = policy("{\"FunctionName\":\"f\"}");
+  char *rev3 = member(r, "RevisionId");
+  aev_free(r);
+  ck_assert_str_ne(rev3, rev2);
+  r = call_ok("GetFunctionConfiguration", "{\"FunctionName\":\"f\"}");
+  char *fn_rev3 = member(r, "RevisionId");
+  aev_free(r);
+  ck_assert_str_eq(fn_rev3, rev3);
+  snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"StatementId\":\"s3\",\"RevisionId\":\"%s\"}", rev3);
+  aev_free(call_ok("RemovePermission", req));
+  r = call_ok("GetFunctionConfiguration", "{\"FunctionName\":\"f\"}");
+  char *rev4 = member(r, "RevisionId");
+  aev_free(r);
+  ck_assert_str_ne(rev4, rev3);
+  r = call_ok("PublishVersion", "{\"FunctionName\":\"f\"}");
+  char *v1 = member(r, "RevisionId");
+  aev_free(r);
+  snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"Qualifier\":\"1\",\"StatementId\":\"v\","
+           "\"RevisionId\":\"%s\"," OK_REST "}", v1);
+  free(add(req));
+  free(rev2);
+  free(rev3);
+  free(fn_rev3);
+  free(rev4);
+  free(v1);
+}
+END_TEST
+
 START_TEST(policy_size_limit) {
   char *last = NULL, ts[901], req[1400];
   aev_test_repeat(ts, "t", 900);
@@ -674,6 +716,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, members_checked_before_anything_is_stored);
   tcase_add_test(tc, policies_per_qualifier);
   tcase_add_test(tc, revision_ids);
+  tcase_add_test(tc, policy_revision_is_the_functions);
   tcase_add_test(tc, policy_size_limit);
   suite_add_tcase(su, tc);
   tc = tcase_create("tags");
