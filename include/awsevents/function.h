@@ -120,7 +120,10 @@ AEV_API int aev_function_put_provisioned_concurrency(aev_function *f,
                                                      const char *qualifier,
                                                      int n);
 /* GetProvisionedConcurrencyConfig's shape; free with aev_free.
- * ProvisionedConcurrencyConfigNotFoundException when none exists. */
+ * ProvisionedConcurrencyConfigNotFoundException when none exists.
+ * Get and Delete refuse $LATEST (InvalidParameterValueException) and
+ * answer ResourceNotFoundException for a version or alias that does not
+ * exist; Delete of a version or alias without a configuration succeeds. */
 AEV_API int aev_function_provisioned_concurrency(aev_function *f,
                                                  const char *qualifier,
                                                  char **json);
@@ -195,10 +198,12 @@ AEV_API int aev_function_invoke_event_qualified(aev_function *f,
 
 /* PublishVersion: freezes the current configuration as the next version
  * number (nothing new when $LATEST did not change since the last one).
- * *json (may be NULL): its configuration, Version "N". */
+ * description NULL: the function's own Description. *json (may be NULL):
+ * its configuration, Version "N". */
 AEV_API int aev_function_publish_version(aev_function *f,
                                          const char *description, char **json);
-/* ListVersionsByFunction's shape {"Versions": [...]}, $LATEST first. */
+/* ListVersionsByFunction's shape {"Versions": [...]}, $LATEST first (its
+ * FunctionArn qualified with $LATEST; no State members, as AWS lists). */
 AEV_API int aev_function_list_versions(aev_function *f, char **json);
 
 /* CreateAlias: name (not all digits) points at version ("$LATEST" or a

@@ -150,12 +150,29 @@ static int apply_dlq(const aev__api_service *svc, aev_function *f,
   return aev_function_set_dead_letter_target(f, arn && *arn ? arn : NULL);
 }
 
+/* CreateFunction's answer: $LATEST; with Publish, version 1 (published
+ * here), which AWS describes under the function's unqualified ARN
+ * (recorded: test_publish_version_on_create, Version "1"). */
+static int created(aev_function *f, int publish, json_t **resp) {
+  char *text = NULL;
+  int rc = publish ? aev__fn_publish(f, NULL, NULL, &text) : AEV_OK;
+  if (rc == AEV_OK && publish) rc = aev__json_parse_str(text, 0, resp);
+  else if (rc == AEV_OK) *resp = aev__function_config_json(f);
+  free(text);
+  if (rc != AEV_OK) return rc;
+  if (publish) aev__fn_put(resp, "FunctionArn", json_string(aev_function_arn(f)));
+  under_way(resp, 1);
+  return *resp ? AEV_OK : aev__nomem();
+}
+
 static int create_function(aev_broker *b, const aev__api_service *svc,
                            json_t *req, json_t **resp) {
   const char *name, *handler;
   json_t *tags = NULL;
+  int publish = 0;
   int rc = aev__api_req_string(svc, req, "FunctionName", &name);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Handler", &handler);
+  if (rc == AEV_OK) rc = aev__api_opt_bool(svc, req, "Publish", &publish);
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Tags", &tags);
   /* Checked before the function exists, so bad tags create nothing. */
   if (rc == AEV_OK && tags) rc = aev__fn_tags_check(tags);
@@ -168,8 +185,8 @@ static int create_function(aev_broker *b, const aev__api_service *svc,
   if (rc != AEV_OK) return rc;
   rc = apply_dlq(svc, f, req);
   if (rc == AEV_OK && tags) rc = aev__fn_tags_put(f, tags);
+  if (rc == AEV_OK) rc = created(f, publish, resp);
   if (rc != AEV_OK) aev_function_delete(f);
-  else if ((*resp = aev__function_config_json(f))) under_way(resp, 1);
   aev_function_release(f);
   return rc;
 }
@@ -184,36 +201,60 @@ static int names_latest(json_t *req) {
          (len > 8 && strcmp(n + len - 8, ":$LATEST") == 0);
 }
 
-/* GetFunction and GetFunctionConfiguration name $LATEST in their answer
- * for a missing function when the request named it (recorded:
- * test_ops_with_arn_qualifier_mismatch); DeleteFunction does not. */
-static int latest_not_found(int rc, json_t *req) {
+/* rc; or, for a function that does not exist ("Function not found: ARN"),
+ * the answer Lambda gives when the request named a version or alias of it:
+ * "Function not found: ARN:QUALIFIER", or for an alias of the provisioned
+ * concurrency actions "Cannot find alias arn: ARN:QUALIFIER" (recorded:
+ * test_ops_with_arn_qualifier_mismatch, test_notfound_and_invalid_routingconfigs,
+ * test_provisioned_concurrency_exceptions, test_function_concurrency_exceptions). */
+static int missing_function(int rc, const char *qualifier, int as_alias) {
   const char *msg = aev_errmsg();
-  if (rc != AEV_ERR_NOT_FOUND || !names_latest(req) ||
-      strncmp(msg, "Function not found: ", 20))
-    return rc;
+  if (rc != AEV_ERR_NOT_FOUND || strncmp(msg, "Function not found: ", 20)) return rc;
   char arn[512];
-  snprintf(arn, sizeof arn, "%s:$LATEST", msg + 20);
-  return aev__fn_not_found(arn);
+  snprintf(arn, sizeof arn, "%s", msg + 20);
+  if (as_alias)
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                     "Cannot find alias arn: %s:%s", arn, qualifier);
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Function not found: %s:%s", arn, qualifier);
+}
+
+/* GetFunction and GetFunctionConfiguration name $LATEST in their answer
+ * for a missing function when the request named it; DeleteFunction does
+ * not. */
+static int latest_not_found(int rc, json_t *req) {
+  return names_latest(req) ? missing_function(rc, "$LATEST", 0) : rc;
+}
+
+/* The configuration GetFunction and GetFunctionConfiguration answer: of
+ * $LATEST, of a version or of an alias (aev__fn_config_of). */
+static int config_of(aev_broker *b, const aev__api_service *svc, json_t *req,
+                     json_t **conf, aev_function **f) {
+  char buf[512];
+  const char *q;
+  int rc = function_q(b, svc, req, f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return latest_not_found(rc, req);
+  rc = aev__fn_config_of(*f, q ? q : names_latest(req) ? "$LATEST" : NULL, conf);
+  if (rc != AEV_OK) aev_function_release(*f);
+  return rc;
 }
 
 static int get_function_configuration(aev_broker *b,
                                       const aev__api_service *svc, json_t *req,
                                       json_t **resp) {
   aev_function *f;
-  int rc = function_of(b, svc, req, &f);
-  if (rc != AEV_OK) return latest_not_found(rc, req);
-  *resp = aev__function_config_json(f);
-  aev_function_release(f);
-  return AEV_OK;
+  int rc = config_of(b, svc, req, resp, &f);
+  if (rc == AEV_OK) aev_function_release(f);
+  return rc;
 }
 
 static int get_function(aev_broker *b, const aev__api_service *svc,
                         json_t *req, json_t **resp) {
   aev_function *f;
-  int rc = function_of(b, svc, req, &f);
-  if (rc != AEV_OK) return latest_not_found(rc, req);
-  *resp = json_pack("{so}", "Configuration", aev__function_config_json(f));
+  json_t *conf;
+  int rc = config_of(b, svc, req, &conf, &f);
+  if (rc != AEV_OK) return rc;
+  *resp = json_pack("{so}", "Configuration", conf);
   int reserved = aev_function_reserved_concurrency(f);
   if (reserved >= 0)
     aev__fn_put(resp, "Concurrency",
@@ -222,7 +263,7 @@ static int get_function(aev_broker *b, const aev__api_service *svc,
   if (!tags || json_object_size(tags)) aev__fn_put(resp, "Tags", tags);
   else json_decref(tags);
   aev_function_release(f);
-  return AEV_OK;
+  return *resp ? AEV_OK : aev__nomem();
 }
 
 static int update_function_configuration(aev_broker *b,
@@ -378,9 +419,18 @@ static int put_function_concurrency(aev_broker *b, const aev__api_service *svc,
                                     json_t *req, json_t **resp) {
   int64_t n;
   aev_function *f;
+  char buf[512];
+  const char *q;
   int rc = aev__api_req_int(svc, req, "ReservedConcurrentExecutions", 0,
                             INT32_MAX, &n);
-  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
+  if (rc == AEV_OK) rc = name_q(b, svc, req, &q, buf, sizeof buf);
+  /* Recorded (test_function_concurrency_exceptions): a qualified ARN, even
+   * ARN:$LATEST, is refused; a missing function is named with :$LATEST. */
+  if (rc == AEV_OK && (q || names_latest(req)))
+    rc = aev__fn_invalid("This operation is permitted on Lambda functions only. Aliases and "
+                         "versions do not support this operation. Please specify either a "
+                         "function name or an unqualified function ARN.");
+  if (rc == AEV_OK) rc = missing_function(aev__function_find(b, buf, &f), "$LATEST", 0);
   if (rc != AEV_OK) return rc;
   rc = aev_function_set_reserved_concurrency(f, (int)n);
   if (rc == AEV_OK)
@@ -413,18 +463,64 @@ static int delete_function_concurrency(aev_broker *b,
   return rc;
 }
 
+/* A page of items (borrowed): those after the one whose member key is
+ * marker (NULL: from the first), at most max, as {list: [...]} with
+ * NextMarker, the key of the last answered, when more remain. */
+static int page(json_t *items, const char *key, const char *marker, int64_t max,
+                const char *list, json_t **resp) {
+  json_t *kept = json_array(), *item;
+  size_t i;
+  int past = !marker;
+  *resp = json_object();
+  json_array_foreach(items, i, item) {
+    if (!past) {
+      const char *k = json_string_value(json_object_get(item, key));
+      past = k && strcmp(k, marker) == 0;
+      continue;
+    }
+    if ((int64_t)json_array_size(kept) == max) {
+      json_t *last = json_array_get(kept, json_array_size(kept) - 1);
+      aev__fn_put(resp, "NextMarker", json_incref(json_object_get(last, key)));
+      break;
+    }
+    aev__fn_put(&kept, NULL, json_incref(item));
+  }
+  aev__fn_put(resp, list, kept);
+  return *resp ? AEV_OK : aev__nomem();
+}
+
+/* The function and version or alias (NULL: $LATEST) an event invoke
+ * config action names; Lambda answers "The function doesn't exist." for a
+ * function, version or alias that does not (recorded:
+ * test_lambda_eventinvokeconfig_exceptions). */
+static int econf_target(aev_broker *b, const aev__api_service *svc, json_t *req,
+                        aev_function **f, const char **q, char *buf, size_t size) {
+  int rc = function_q(b, svc, req, f, q, buf, size);
+  if (rc == AEV_OK && *q && (rc = aev__function_check_qualifier(*f, *q)) != AEV_OK)
+    aev_function_release(*f);
+  if (rc == AEV_ERR_NOT_FOUND && strncmp(aev_errmsg(), "Function not found: ", 20) == 0)
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "The function doesn't exist.");
+  return rc;
+}
+
 static int event_invoke_config(aev_broker *b, const aev__api_service *svc,
                                json_t *req, json_t **resp, int update) {
+  /* The front end's (recorded: put_functionname_nootherargs). */
+  if (!update && !json_object_get(req, "MaximumRetryAttempts") &&
+      !json_object_get(req, "MaximumEventAgeInSeconds") &&
+      !json_object_get(req, "DestinationConfig"))
+    return aev__fn_invalid("You must specify at least one of error handling or destination setting.");
   aev_function *f;
-  int rc = function_of(b, svc, req, &f);
-  if (rc == AEV_OK) rc = aev__fn_check(f);
+  const char *q;
+  char buf[512];
+  int rc = econf_target(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
   json_t *conf = json_deep_copy(req);
   json_object_del(conf, "FunctionName");
   json_object_del(conf, "Qualifier");
-  rc = conf ? aev__econf_put(f, conf, update) : aev__nomem();
+  rc = conf ? aev__econf_put(f, q, conf, update) : aev__nomem();
   json_decref(conf);
-  if (rc == AEV_OK) *resp = aev__econf_json(f);
+  if (rc == AEV_OK && !(*resp = aev__econf_json(f, q))) rc = aev__nomem();
   aev_function_release(f);
   return rc;
 }
@@ -441,8 +537,8 @@ static int update_function_event_invoke_config(aev_broker *b,
   return event_invoke_config(b, svc, req, resp, 1);
 }
 
-/* Lambda answers a function or version that does not exist as one
- * without a configuration; only $LATEST keeps one here. */
+/* Lambda answers a function, version or alias that does not exist as one
+ * without a configuration, named ARN:QUALIFIER (ARN:$LATEST without). */
 static int no_event_invoke_config(aev_broker *b, const char *name,
                                   const char *q) {
   int arn = strncmp(name, "arn:", 4) == 0;
@@ -453,21 +549,30 @@ static int no_event_invoke_config(aev_broker *b, const char *name,
                    arn ? "" : ":function:", name, q ? q : "$LATEST");
 }
 
+/* The function and qualifier of Get and Delete, which answer a missing
+ * one as one without a configuration (recorded: get_function_doesnotexist,
+ * get_qualifier_doesnotexist, delete_function_doesnotexist). */
+static int econf_of(aev_broker *b, const aev__api_service *svc, json_t *req,
+                    aev_function **f, const char **q, char *buf, size_t size) {
+  int rc = name_q(b, svc, req, q, buf, size);
+  if (rc == AEV_OK) rc = aev__function_find(b, buf, f);
+  if (rc == AEV_OK && *q && (rc = aev__function_check_qualifier(*f, *q)) != AEV_OK)
+    aev_function_release(*f);
+  return rc == AEV_ERR_NOT_FOUND && strncmp(aev_errmsg(), "Function not found: ", 20) == 0
+             ? no_event_invoke_config(b, buf, *q)
+             : rc;
+}
+
 static int get_function_event_invoke_config(aev_broker *b,
                                             const aev__api_service *svc,
                                             json_t *req, json_t **resp) {
   aev_function *f;
-  char buf[512], *text = NULL;
+  char buf[512];
   const char *q;
-  int rc = name_q(b, svc, req, &q, buf, sizeof buf);
+  int rc = econf_of(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
-  if (!q) rc = aev__function_find(b, buf, &f);
-  if (q || rc == AEV_ERR_NOT_FOUND) return no_event_invoke_config(b, buf, q);
-  if (rc != AEV_OK) return rc;
-  rc = aev_function_event_invoke_config(f, &text);
+  if (!(*resp = aev__econf_json(f, q))) rc = no_event_invoke_config(b, buf, q);
   aev_function_release(f);
-  if (rc == AEV_OK) rc = aev__json_parse_str(text, 0, resp);
-  free(text);
   return rc;
 }
 
@@ -475,11 +580,36 @@ static int delete_function_event_invoke_config(aev_broker *b,
                                                const aev__api_service *svc,
                                                json_t *req, json_t **resp) {
   aev_function *f;
-  int rc = function_of(b, svc, req, &f);
+  char buf[512];
+  const char *q;
+  int rc = econf_of(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
-  rc = aev__econf_delete(f);
+  rc = aev__econf_delete(f, q);
   if (rc == AEV_OK) *resp = json_object();
   aev_function_release(f);
+  return rc;
+}
+
+static int list_function_event_invoke_configs(aev_broker *b,
+                                              const aev__api_service *svc,
+                                              json_t *req, json_t **resp) {
+  aev_function *f;
+  const char *q;
+  char buf[512];
+  const char *marker = NULL;
+  int64_t max = 50;
+  json_t *all = NULL;
+  int rc = aev__api_opt_string(svc, req, "Marker", &marker);
+  if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "MaxItems", 1, 50, &max);
+  if (rc == AEV_OK) rc = econf_target(b, svc, req, &f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev__econf_list(f, &all);
+  aev_function_release(f);
+  /* MaxItems and Marker page (recorded: the test pages 1 then the rest). */
+  if (rc == AEV_OK)
+    rc = page(json_object_get(all, "FunctionEventInvokeConfigs"), "FunctionArn", marker, max,
+              "FunctionEventInvokeConfigs", resp);
+  json_decref(all);
   return rc;
 }
 
@@ -517,11 +647,59 @@ static int list_versions_by_function(aev_broker *b,
   return json_result(rc, out, resp);
 }
 
+/* A weight as Java's Double.toString prints it in AWS's messages: "2.0",
+ * "-1.0", "0.5". */
+static void java_double(double v, char *out, size_t size) {
+  for (int p = 1; p <= 17; p++) {
+    snprintf(out, size, "%.*g", p, v);
+    if (strtod(out, NULL) == v) break;
+  }
+  if (!strpbrk(out, ".eEn")) snprintf(out + strlen(out), size - strlen(out), ".0");
+}
+
+#define WEIGHTS_MEMBER "routingConfig.additionalVersionWeights"
+
+/* AdditionalVersionWeights as Lambda's front end checks it, before the
+ * function is looked up: keys are version numbers, values weights within
+ * 0.0..1.0, and the message shows the map as Java prints it, "{2=2.0}"
+ * (recorded: test_notfound_and_invalid_routingconfigs). The rest (one
+ * entry, published versions) is the alias's to judge. */
+static int weights_check(json_t *w) {
+  int keys_ok = 1, values_ok = 1;
+  char shown[512] = "{", num[32];
+  const char *k;
+  json_t *v;
+  json_object_foreach(w, k, v) {
+    size_t n = strlen(k), used = strlen(shown);
+    keys_ok &= n >= 1 && n <= 1024 && strspn(k, "0123456789") == n;
+    values_ok &= json_is_number(v) && json_number_value(v) >= 0 &&
+                 json_number_value(v) <= 1;
+    if (json_is_number(v)) java_double(json_number_value(v), num, sizeof num);
+    else snprintf(num, sizeof num, "null");
+    snprintf(shown + used, sizeof shown - used, "%s%s=%s", used > 1 ? ", " : "", k, num);
+  }
+  snprintf(shown + strlen(shown), sizeof shown - strlen(shown), "}");
+  if (!keys_ok)
+    return aev__fail_validation(shown, WEIGHTS_MEMBER,
+                                "Map keys must satisfy constraint: [Member must have length "
+                                "less than or equal to 1024, Member must have length greater "
+                                "than or equal to 1, Member must satisfy regular expression "
+                                "pattern: [0-9]+, Member must not be null]");
+  if (!values_ok)
+    return aev__fail_validation(shown, WEIGHTS_MEMBER,
+                                "Map value must satisfy constraint: [Member must have value "
+                                "less than or equal to 1.0, Member must have value greater "
+                                "than or equal to 0.0, Member must not be null]");
+  return AEV_OK;
+}
+
 /* RoutingConfig member as text (NULL when absent). */
 static int routing_of(const aev__api_service *svc, json_t *req, char **out) {
   json_t *r = NULL;
   *out = NULL;
   int rc = aev__api_opt_object(svc, req, "RoutingConfig", &r);
+  json_t *w = r ? json_object_get(r, "AdditionalVersionWeights") : NULL;
+  if (rc == AEV_OK && json_is_object(w)) rc = weights_check(w);
   if (rc == AEV_OK && r && !(*out = aev__json_dumps(r, JSON_COMPACT)))
     rc = aev__nomem();
   return rc;
@@ -536,7 +714,8 @@ static int create_alias(aev_broker *b, const aev__api_service *svc,
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "FunctionVersion", &version);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Description", &d);
   if (rc == AEV_OK) rc = routing_of(svc, req, &routing);
-  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
+  /* A missing function is named with the version the alias was to point to. */
+  if (rc == AEV_OK) rc = missing_function(function_of(b, svc, req, &f), version, 0);
   if (rc == AEV_OK) {
     rc = aev_function_create_alias(f, name, version, d, routing, &out);
     aev_function_release(f);
@@ -547,16 +726,17 @@ static int create_alias(aev_broker *b, const aev__api_service *svc,
 
 static int update_alias(aev_broker *b, const aev__api_service *svc,
                         json_t *req, json_t **resp) {
-  const char *name, *version = NULL, *revision = NULL;
+  const char *name, *version = NULL, *revision = NULL, *d = NULL;
   char *routing = NULL, *out = NULL;
   aev_function *f;
   int rc = aev__api_req_string(svc, req, "Name", &name);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "FunctionVersion", &version);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Description", &d);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "RevisionId", &revision);
   if (rc == AEV_OK) rc = routing_of(svc, req, &routing);
   if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
   if (rc == AEV_OK) {
-    rc = aev__fn_update_alias(f, name, version, routing, revision, &out);
+    rc = aev__fn_update_alias(f, name, version, d, routing, revision, &out);
     aev_function_release(f);
   }
   free(routing);
@@ -589,15 +769,33 @@ static int delete_alias(aev_broker *b, const aev__api_service *svc,
   return rc;
 }
 
+/* ListAliases' FunctionVersion keeps the aliases that point to it;
+ * MaxItems and Marker page through the rest (recorded:
+ * test_alias_lifecycle pages one at a time and lists version 1's). */
 static int list_aliases(aev_broker *b, const aev__api_service *svc,
                         json_t *req, json_t **resp) {
   aev_function *f;
   char *out = NULL;
-  int rc = function_of(b, svc, req, &f);
+  const char *version = NULL, *marker = NULL;
+  int64_t max = 50;
+  int rc = aev__api_opt_string(svc, req, "FunctionVersion", &version);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Marker", &marker);
+  if (rc == AEV_OK) rc = aev__api_opt_int(svc, req, "MaxItems", 1, 10000, &max);
+  if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
   rc = aev_function_list_aliases(f, &out);
   aev_function_release(f);
-  return json_result(rc, out, resp);
+  json_t *all;
+  if ((rc = json_result(rc, out, &all)) != AEV_OK) return rc;
+  json_t *aliases = json_object_get(all, "Aliases");
+  size_t i = json_array_size(aliases);
+  while (version && i-- > 0) {
+    const char *v = json_string_value(json_object_get(json_array_get(aliases, i), "FunctionVersion"));
+    if (!v || strcmp(v, version)) json_array_remove(aliases, i);
+  }
+  rc = page(aliases, "Name", marker, max, "Aliases", resp);
+  json_decref(all);
+  return rc;
 }
 
 /* Mapping actions hand the request text to the typed API, which reads
@@ -680,11 +878,17 @@ static int get_account_settings(aev_broker *b, const aev__api_service *svc,
 }
 
 /* The function and Qualifier of the provisioned concurrency actions
- * ($LATEST when none, which they refuse). */
+ * ($LATEST when none, which they refuse). A missing function is answered
+ * by the version or alias named (recorded:
+ * test_provisioned_concurrency_exceptions): "Function not found: ARN:1",
+ * "Cannot find alias arn: ARN:NAME". */
 static int provisioned_of(aev_broker *b, const aev__api_service *svc,
                           json_t *req, aev_function **f, const char **q,
                           char *buf, size_t size) {
-  int rc = function_q(b, svc, req, f, q, buf, size);
+  *q = NULL;
+  int rc = name_q(b, svc, req, q, buf, size);
+  if (rc == AEV_OK) rc = aev__function_find(b, buf, f);
+  if (*q) rc = missing_function(rc, *q, strspn(*q, "0123456789") != strlen(*q));
   if (rc == AEV_OK && !*q) *q = "$LATEST";
   return rc;
 }
@@ -696,8 +900,10 @@ static int put_provisioned_concurrency_config(aev_broker *b,
   const char *q;
   char buf[512], *out = NULL;
   int64_t n;
-  int rc = aev__api_req_int(svc, req, "ProvisionedConcurrentExecutions", 1,
+  int rc = aev__api_req_int(svc, req, "ProvisionedConcurrentExecutions", INT32_MIN,
                             INT32_MAX, &n);
+  /* The front end's ValidationException, before the function is looked up. */
+  if (rc == AEV_OK) rc = aev__fn_range("provisionedConcurrentExecutions", n, 1, INT32_MAX);
   if (rc == AEV_OK) rc = provisioned_of(b, svc, req, &f, &q, buf, sizeof buf);
   if (rc != AEV_OK) return rc;
   rc = aev_function_put_provisioned_concurrency(f, q, (int)n);
@@ -733,6 +939,17 @@ static int delete_provisioned_concurrency_config(aev_broker *b,
   return rc;
 }
 
+static int list_provisioned_concurrency_configs(aev_broker *b,
+                                                const aev__api_service *svc,
+                                                json_t *req, json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev__fn_provisioned_list(f, resp);
+  aev_function_release(f);
+  return rc;
+}
+
 static int list_event_source_mappings(aev_broker *b,
                                       const aev__api_service *svc,
                                       json_t *req, json_t **resp) {
@@ -763,11 +980,28 @@ static int permission_of(const aev__api_service *svc, json_t *req,
   return rc;
 }
 
+/* The Qualifier of the permission actions against the member's pattern
+ * in Lambda's API model, before the function is looked up (recorded:
+ * test_permission_exceptions, add_permission_fn_qualifier_invalid; that
+ * 2023 answer quotes the older pattern "(|[a-zA-Z0-9$_-]+)"). */
+static int qualifier_check(json_t *req) {
+  const char *q = json_string_value(json_object_get(req, "Qualifier"));
+  size_t n = q ? strlen(q) : 0;
+  if (!q || (n >= 1 && n <= 128 &&
+             (strcmp(q, "$LATEST.PUBLISHED") == 0 ||
+              strspn(q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_$") == n)))
+    return AEV_OK;
+  return aev__fail_validation(q, "qualifier",
+                              "Member must satisfy regular expression pattern: "
+                              "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+");
+}
+
 static int add_permission(aev_broker *b, const aev__api_service *svc,
                           json_t *req, json_t **resp) {
   aev__permission perm;
   int rc = permission_of(svc, req, &perm);
   if (rc == AEV_OK) rc = aev__permission_check(&perm);
+  if (rc == AEV_OK) rc = qualifier_check(req);
   if (rc == AEV_OK && names_latest(req))
     rc = aev__fn_invalid("We currently do not support adding policies for $LATEST.");
   aev_function *f;
@@ -787,7 +1021,14 @@ static int remove_permission(aev_broker *b, const aev__api_service *svc,
   char buf[512];
   int rc = aev__api_req_string(svc, req, "StatementId", &sid);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "RevisionId", &revision);
+  if (rc == AEV_OK) rc = qualifier_check(req);
   if (rc == AEV_OK) rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
+  /* Recorded (test_permission_exceptions, remove_permission_fn_doesnotexist). */
+  if (rc == AEV_ERR_NOT_FOUND && strncmp(aev_errmsg(), "Function not found: ", 20) == 0) {
+    char arn[512];
+    snprintf(arn, sizeof arn, "%s", aev_errmsg() + 20);
+    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "No policy found for: %s", arn);
+  }
   if (rc != AEV_OK) return rc;
   rc = aev__policy_remove(f, q, sid, revision);
   aev_function_release(f);
@@ -843,6 +1084,11 @@ static int tag_resource(aev_broker *b, const aev__api_service *svc,
   json_t *tags;
   int rc = aev__api_req_object(svc, req, "Tags", &tags);
   if (rc == AEV_OK) rc = tagged(b, svc, req, &f, &uuid);
+  /* Recorded (test_tag_exceptions, tag_empty_tags). */
+  if (rc == AEV_OK && json_object_size(tags) == 0) {
+    aev_function_release(f);
+    rc = aev__fn_invalid("An error occurred and the request cannot be processed.");
+  }
   if (rc != AEV_OK) return rc;
   rc = f ? aev__fn_tags_put(f, tags) : aev__esm_tags_put(b, uuid, tags);
   aev_function_release(f);
@@ -854,8 +1100,15 @@ static int untag_resource(aev_broker *b, const aev__api_service *svc,
                           json_t *req, json_t **resp) {
   aev_function *f;
   const char *uuid;
-  json_t *keys;
-  int rc = aev__api_req_array(svc, req, "TagKeys", &keys);
+  json_t *keys = json_object_get(req, "TagKeys");
+  /* An empty list never reaches Lambda: its REST API receives TagKeys in
+   * the query string, so the front end sees none (recorded:
+   * test_tag_exceptions, untag_empty_keys). */
+  int rc = !keys || (json_is_array(keys) && json_array_size(keys) == 0)
+               ? aev__fail(AEV_ERR_INVALID, "ValidationException",
+                           "1 validation error detected: Value null at 'tagKeys' failed to "
+                           "satisfy constraint: Member must not be null")
+               : aev__api_req_array(svc, req, "TagKeys", &keys);
   if (rc == AEV_OK) rc = tagged(b, svc, req, &f, &uuid);
   if (rc != AEV_OK) return rc;
   rc = f ? aev__fn_tags_remove(f, keys) : aev__esm_tags_remove(b, uuid, keys);
@@ -901,7 +1154,9 @@ static const aev__api_action actions[] = {
     {"Invoke", invoke},
     {"ListAliases", list_aliases},
     {"ListEventSourceMappings", list_event_source_mappings},
+    {"ListFunctionEventInvokeConfigs", list_function_event_invoke_configs},
     {"ListFunctions", list_functions},
+    {"ListProvisionedConcurrencyConfigs", list_provisioned_concurrency_configs},
     {"ListTags", list_tags},
     {"ListVersionsByFunction", list_versions_by_function},
     {"PublishVersion", publish_version},

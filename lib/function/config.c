@@ -126,14 +126,25 @@ aev__fconf *aev__fconf_get(aev_function *f) {
 }
 
 json_t *aev__function_config_json(aev_function *f) {
-  aev__fconf *c = aev__fconf_get(f);
+  char revision[37];
+  pthread_mutex_lock(&f->mu); /* the snapshot and its RevisionId together */
+  aev__fconf *c = f->conf;
+  c->refs++;
+  memcpy(revision, f->revision, sizeof revision);
+  pthread_mutex_unlock(&f->mu);
+  json_t *o = aev__fconf_json(f, c);
+  aev__fconf_unref(c);
+  aev__fn_put(&o, "RevisionId", json_string(revision));
+  return o;
+}
+
+json_t *aev__fconf_json(aev_function *f, const aev__fconf *c) {
   json_t *o = json_deep_copy(c->doc);
   aev__fn_put(&o, "FunctionName", json_string(f->res.name));
   aev__fn_put(&o, "FunctionArn", json_string(f->res.arn));
   aev__fn_put(&o, "Timeout", json_integer(c->timeout));
   aev__fn_put(&o, "MemorySize", json_integer(c->memory));
   aev__fn_put(&o, "LastModified", json_string(c->last_modified));
-  aev__fn_put(&o, "RevisionId", json_string(c->revision));
   aev__fn_put(&o, "Version", json_string("$LATEST"));
   aev__fn_put(&o, "State", json_string("Active"));
   aev__fn_put(&o, "LastUpdateStatus", json_string("Successful"));
@@ -158,6 +169,5 @@ json_t *aev__function_config_json(aev_function *f) {
   if (f->econf.dlq)
     aev__fn_put(&o, "DeadLetterConfig", json_pack("{ss}", "TargetArn", f->econf.dlq));
   pthread_mutex_unlock(&f->mu);
-  aev__fconf_unref(c);
   return o;
 }

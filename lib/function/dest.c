@@ -135,9 +135,11 @@ static void deliver_to(aev__event *ev, const char *arn, const char *body,
 }
 
 /* Copies the destination ARN out from under the lock. */
-static char *dest_of(aev_function *f, int success, int *dlq) {
+static char *dest_of(aev__event *ev, int success, int *dlq) {
+  aev_function *f = ev->f;
   pthread_mutex_lock(&f->mu);
-  const char *d = success ? f->econf.on_success : f->econf.on_failure;
+  const aev__econf *e = aev__econf_for_locked(f, ev->qualifier);
+  const char *d = success ? e->on_success : e->on_failure;
   *dlq = 0;
   if (!d && !success && f->econf.dlq) {
     d = f->econf.dlq;
@@ -159,7 +161,7 @@ static void send_record(aev__event *ev, const char *arn, const char *condition,
 
 void aev__dest_success(aev__event *ev, const aev__invoke_result *r) {
   int dlq;
-  char *arn = dest_of(ev->f, 1, &dlq);
+  char *arn = dest_of(ev, 1, &dlq);
   if (arn) send_record(ev, arn, "Success", r);
   free(arn);
 }
@@ -192,7 +194,7 @@ static void send_dlq(aev__event *ev, const char *arn,
 void aev__dest_failure(aev__event *ev, const char *condition,
                        const aev__invoke_result *r) {
   int dlq;
-  char *arn = dest_of(ev->f, 0, &dlq);
+  char *arn = dest_of(ev, 0, &dlq);
   if (!arn) {
     pthread_mutex_lock(&ev->f->mu);
     ev->f->m.dropped++;

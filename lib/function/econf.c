@@ -1,7 +1,11 @@
 /* Asynchronous invocation configuration: PutFunctionEventInvokeConfig /
  * UpdateFunctionEventInvokeConfig (MaximumRetryAttempts 0..2,
  * MaximumEventAgeInSeconds 60..21600, OnSuccess / OnFailure destinations)
- * and DeadLetterConfig, with GetFunctionEventInvokeConfig's shape. */
+ * of $LATEST, a version or an alias, and DeadLetterConfig, with
+ * GetFunctionEventInvokeConfig's shape. An event invocation of a version
+ * or alias without its own configuration runs with the function's. */
+#include <pthread.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,77 +21,160 @@ void aev__econf_free(aev__econf *e) {
   e->on_success = e->on_failure = e->dlq = NULL;
 }
 
-/* Queues and functions of this library can receive destination records;
- * topics and buses land with their own primitives. */
-int aev__fn_check_destination(const char *arn, const char *member) {
-  const char *svc = NULL;
-  if (arn && strncmp(arn, "arn:", 4) == 0) {
-    const char *p = strchr(arn + 4, ':');
-    if (p) svc = p + 1;
-  }
-  if (svc && (strncmp(svc, "sqs:", 4) == 0 || strncmp(svc, "lambda:", 7) == 0 ||
-              strncmp(svc, "sns:", 4) == 0 ||
-              (strncmp(svc, "events:", 7) == 0 && strstr(svc, ":event-bus/"))))
-    return AEV_OK;
-  return aev__fn_invalid("The provided destination config %s is invalid: %s "
-                         "is not a valid ARN of a queue, a topic, an event "
-                         "bus or a function.",
-                         member, arn ? arn : "");
+/* DestinationConfig's members must match this pattern (Lambda's API
+ * reference; a Java pattern, so the whole value). */
+#define DESTINATION_PATTERN                                                  \
+  "^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)"
+
+static regex_t destination_re;
+static int destination_re_ok;
+
+static void destination_re_compile(void) {
+  destination_re_ok = !regcomp(&destination_re,
+                               "^(|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}((-gov)|(-iso(b?)))?"
+                               "-[a-z]+-[0-9])?:([0-9]{12})?:(.*))$",
+                               REG_EXTENDED | REG_NOSUB);
 }
 
-static int destination(json_t *dc, const char *key, char **out) {
+static int destination_pattern_ok(const char *arn) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, destination_re_compile);
+  return !destination_re_ok || regexec(&destination_re, arn, 0, NULL, 0) == 0;
+}
+
+/* Lambda's words for a destination of a kind it cannot deliver to: the
+ * configuration as Java prints it (recorded:
+ * test_lambda_eventinvokeconfig_exceptions, put_destination_invalid_service_arn). */
+static int invalid_config(json_t *dc) {
+  char part[2][300];
+  const char *keys[] = {"OnSuccess", "OnFailure"};
+  for (int i = 0; i < 2; i++) {
+    json_t *d = json_object_get(dc, keys[i]);
+    const char *arn = json_string_value(json_object_get(d, "Destination"));
+    if (!json_is_object(d)) snprintf(part[i], sizeof part[i], "null");
+    else snprintf(part[i], sizeof part[i], "%s(destination=%s)", keys[i], arn ? arn : "null");
+  }
+  return aev__fn_invalid("The provided destination config DestinationConfig(onSuccess=%s, "
+                         "onFailure=%s) is invalid.", part[0], part[1]);
+}
+
+/* A destination of f as Lambda checks it: the front end's pattern, then a
+ * queue, topic, event bus or function; a function must exist and not be f
+ * itself (recorded: test_lambda_eventinvokeconfig_exceptions). */
+static int check_destination(aev_function *f, json_t *dc, const char *arn, const char *member) {
+  if (!destination_pattern_ok(arn))
+    return aev__fail_validation(arn, member,
+                                "Member must satisfy regular expression pattern: " DESTINATION_PATTERN);
+  const char *svc = strchr(arn + 4, ':') + 1;
+  if (strncmp(svc, "sqs:", 4) == 0 || strncmp(svc, "sns:", 4) == 0 ||
+      (strncmp(svc, "events:", 7) == 0 && strstr(svc, ":event-bus/")))
+    return AEV_OK;
+  if (strncmp(svc, "lambda:", 7)) return invalid_config(dc);
+  aev_function *g;
+  const char *q;
+  char buf[512];
+  if (aev__function_find_qualified(f->res.broker, arn, &g, &q, buf, sizeof buf) != AEV_OK)
+    return aev__fn_invalid("The destination ARN %s is invalid.", arn);
+  aev_function_release(g);
+  if (g == f)
+    return aev__fn_invalid("You can't specify the function as a destination for itself.");
+  return AEV_OK;
+}
+
+static int destination(aev_function *f, json_t *dc, const char *key, const char *member,
+                       char **out) {
   json_t *d = json_object_get(dc, key);
   if (!d || json_is_null(d)) return AEV_OK;
   json_t *arn = json_object_get(d, "Destination");
   if (!json_is_object(d) || (arn && !json_is_string(arn)))
     return aev__fn_invalid("%s must be an object with a Destination ARN.",
                            key);
-  if (!arn) return AEV_OK;
-  int rc = aev__fn_check_destination(json_string_value(arn), key);
+  if (!arn || !json_string_length(arn)) return AEV_OK;
+  int rc = check_destination(f, dc, json_string_value(arn), member);
   if (rc == AEV_OK && !(*out = strdup(json_string_value(arn))))
     rc = aev__nomem();
   return rc;
 }
 
-int aev__econf_put(aev_function *f, json_t *req, int update) {
+/* mu held: qualifier's configuration slot (NULL: $LATEST's), created
+ * with the defaults when create is set; NULL when absent (or out of
+ * memory). */
+static aev__econf *slot_locked(aev_function *f, const char *qualifier, int create) {
+  if (!qualifier) return &f->econf;
+  for (aev__qeconf *q = f->qeconfs; q; q = q->next)
+    if (strcmp(q->qualifier, qualifier) == 0) return &q->e;
+  aev__qeconf *q = create && strlen(qualifier) < sizeof q->qualifier ? calloc(1, sizeof *q) : NULL;
+  if (!q) return NULL;
+  q->e.max_retries = 2;
+  q->e.max_age = 21600;
+  strcpy(q->qualifier, qualifier);
+  aev__qeconf **tail = &f->qeconfs;
+  while (*tail) tail = &(*tail)->next;
+  *tail = q;
+  return &q->e;
+}
+
+/* Lambda names $LATEST's configuration ARN:$LATEST. */
+static int no_config(aev_function *f, const char *qualifier) {
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "The function %s:%s doesn't have an EventInvokeConfig",
+                   f->res.arn, qualifier ? qualifier : "$LATEST");
+}
+
+const aev__econf *aev__econf_for_locked(aev_function *f, const char *qualifier) {
+  const aev__econf *e = qualifier && *qualifier ? slot_locked(f, qualifier, 0) : NULL;
+  return e && e->put ? e : &f->econf;
+}
+
+int aev__econf_put(aev_function *f, const char *qualifier, json_t *req, int update) {
   if (!json_is_object(req))
     return aev__fn_invalid("The event invoke configuration must be a JSON "
                            "object.");
   pthread_mutex_lock(&f->mu);
-  aev__econf cur = f->econf;
+  const aev__econf *slot = slot_locked(f, qualifier, 0);
+  aev__econf cur = slot ? *slot : (aev__econf){0};
   pthread_mutex_unlock(&f->mu);
-  if (update && !cur.put)
-    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                     "The function %s doesn't have an EventInvokeConfig",
-                     f->res.arn);
+  if (update && !cur.put) return no_config(f, qualifier);
   /* Put replaces the whole configuration; Update keeps what is absent. */
   aev__econf e = {.max_retries = update ? cur.max_retries : 2,
-                  .max_age = update ? cur.max_age : 21600, .put = 1};
+                  .max_age = update ? cur.max_age : 21600, .put = 1,
+                  .retries_set = update && cur.retries_set,
+                  .age_set = update && cur.age_set};
   int rc = aev__fn_opt_int(req, "MaximumRetryAttempts", "maximumRetryAttempts", 0, 2,
                    &e.max_retries);
   if (rc == AEV_OK)
     rc = aev__fn_opt_int(req, "MaximumEventAgeInSeconds", "maximumEventAgeInSeconds",
                  60, 21600, &e.max_age);
+  e.retries_set |= json_object_get(req, "MaximumRetryAttempts") != NULL;
+  e.age_set |= json_object_get(req, "MaximumEventAgeInSeconds") != NULL;
   json_t *dc = json_object_get(req, "DestinationConfig");
   if (rc == AEV_OK && dc && !json_is_null(dc) && !json_is_object(dc))
     rc = aev__fn_invalid("DestinationConfig must be an object.");
-  if (rc == AEV_OK) rc = destination(dc, "OnSuccess", &e.on_success);
-  if (rc == AEV_OK) rc = destination(dc, "OnFailure", &e.on_failure);
+  if (rc == AEV_OK)
+    rc = destination(f, dc, "OnSuccess", "destinationConfig.onSuccess.destination", &e.on_success);
+  if (rc == AEV_OK)
+    rc = destination(f, dc, "OnFailure", "destinationConfig.onFailure.destination", &e.on_failure);
   if (rc != AEV_OK) {
     aev__econf_free(&e);
     return rc;
   }
   pthread_mutex_lock(&f->mu);
-  if (update && !dc) {
-    e.on_success = f->econf.on_success;
-    e.on_failure = f->econf.on_failure;
-    f->econf.on_success = f->econf.on_failure = NULL;
+  aev__econf *to = slot_locked(f, qualifier, 1);
+  if (!to) {
+    pthread_mutex_unlock(&f->mu);
+    aev__econf_free(&e);
+    return aev__nomem();
   }
-  e.dlq = f->econf.dlq;
-  f->econf.dlq = NULL;
+  if (update && !dc) {
+    e.on_success = to->on_success;
+    e.on_failure = to->on_failure;
+    to->on_success = to->on_failure = NULL;
+  }
+  e.dlq = to->dlq;
+  to->dlq = NULL;
   e.modified_ms = aev__fn_now_ms(f);
-  aev__econf_free(&f->econf);
-  f->econf = e;
+  aev__econf_free(to);
+  *to = e;
   pthread_mutex_unlock(&f->mu);
   return AEV_OK;
 }
@@ -96,22 +183,38 @@ static json_t *dest_json(const char *arn) {
   return arn ? json_pack("{ss}", "Destination", arn) : json_object();
 }
 
-json_t *aev__econf_json(aev_function *f) {
+/* mu held: GetFunctionEventInvokeConfig's shape of e, named ARN:qualifier.
+ * The limits appear only when they were given: a Put of
+ * MaximumRetryAttempts alone answers no MaximumEventAgeInSeconds
+ * (recorded: test_lambda_eventinvokeconfig_exceptions, put_post_overwrite). */
+static json_t *econf_json_locked(aev_function *f, const aev__econf *e, const char *qualifier) {
+  char arn[400];
+  snprintf(arn, sizeof arn, "%s:%s", f->res.arn, qualifier ? qualifier : "$LATEST");
+  json_t *o = json_pack("{sfsss{soso}}", "LastModified", (double)e->modified_ms / 1000.0,
+                        "FunctionArn", arn, "DestinationConfig", "OnSuccess",
+                        dest_json(e->on_success), "OnFailure", dest_json(e->on_failure));
+  if (e->retries_set) aev__fn_put(&o, "MaximumRetryAttempts", json_integer(e->max_retries));
+  if (e->age_set) aev__fn_put(&o, "MaximumEventAgeInSeconds", json_integer(e->max_age));
+  return o;
+}
+
+json_t *aev__econf_json(aev_function *f, const char *qualifier) {
   pthread_mutex_lock(&f->mu);
-  json_t *o = NULL;
-  if (f->econf.put) {
-    char arn[400];
-    snprintf(arn, sizeof arn, "%s:$LATEST", f->res.arn);
-    o = json_pack("{sfsssisis{soso}}", "LastModified",
-                  (double)f->econf.modified_ms / 1000.0, "FunctionArn", arn,
-                  "MaximumRetryAttempts", f->econf.max_retries,
-                  "MaximumEventAgeInSeconds", f->econf.max_age,
-                  "DestinationConfig", "OnSuccess",
-                  dest_json(f->econf.on_success), "OnFailure",
-                  dest_json(f->econf.on_failure));
-  }
+  const aev__econf *e = slot_locked(f, qualifier, 0);
+  json_t *o = e && e->put ? econf_json_locked(f, e, qualifier) : NULL;
   pthread_mutex_unlock(&f->mu);
   return o;
+}
+
+int aev__econf_list(aev_function *f, json_t **out) {
+  json_t *list = json_array();
+  pthread_mutex_lock(&f->mu);
+  if (f->econf.put) aev__fn_put(&list, NULL, econf_json_locked(f, &f->econf, NULL));
+  for (aev__qeconf *q = f->qeconfs; list && q; q = q->next)
+    if (q->e.put) aev__fn_put(&list, NULL, econf_json_locked(f, &q->e, q->qualifier));
+  pthread_mutex_unlock(&f->mu);
+  *out = list ? json_pack("{so}", "FunctionEventInvokeConfigs", list) : NULL;
+  return *out ? AEV_OK : aev__nomem();
 }
 
 int aev_function_put_event_invoke_config(aev_function *f,
@@ -122,7 +225,7 @@ int aev_function_put_event_invoke_config(aev_function *f,
   rc = config_json ? aev__json_parse_str(config_json, 0, &req)
        : (req = json_object()) ? AEV_OK : aev__nomem();
   if (rc == AEV_ERR_NOMEM) return rc;
-  rc = aev__econf_put(f, req, 0);
+  rc = aev__econf_put(f, NULL, req, 0);
   json_decref(req);
   return rc;
 }
@@ -130,11 +233,8 @@ int aev_function_put_event_invoke_config(aev_function *f,
 int aev_function_event_invoke_config(aev_function *f, char **json) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
-  json_t *o = aev__econf_json(f);
-  if (!o)
-    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                     "The function %s doesn't have an EventInvokeConfig",
-                     f->res.arn);
+  json_t *o = aev__econf_json(f, NULL);
+  if (!o) return no_config(f, NULL);
   *json = aev__json_dumps(o, JSON_COMPACT);
   json_decref(o);
   return *json ? AEV_OK : aev__nomem();
@@ -161,20 +261,37 @@ int aev_function_set_dead_letter_target(aev_function *f, const char *arn) {
   return AEV_OK;
 }
 
-int aev__econf_delete(aev_function *f) {
+/* Back to the defaults (the DeadLetterConfig stays: it is the
+ * function's). */
+static void reset(aev__econf *e) {
+  free(e->on_success);
+  free(e->on_failure);
+  e->on_success = e->on_failure = NULL;
+  e->max_retries = 2;
+  e->max_age = 21600;
+  e->put = e->retries_set = e->age_set = 0;
+}
+
+int aev__econf_delete(aev_function *f, const char *qualifier) {
   pthread_mutex_lock(&f->mu);
-  int had = f->econf.put;
-  if (had) {
-    free(f->econf.on_success);
-    free(f->econf.on_failure);
-    f->econf.on_success = f->econf.on_failure = NULL;
-    f->econf.max_retries = 2;
-    f->econf.max_age = 21600;
-    f->econf.put = 0;
-  }
+  aev__econf *e = slot_locked(f, qualifier, 0);
+  int had = e && e->put;
+  if (had) reset(e);
   pthread_mutex_unlock(&f->mu);
-  return had ? AEV_OK
-             : aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                         "The function %s doesn't have an EventInvokeConfig",
-                         f->res.arn);
+  return had ? AEV_OK : no_config(f, qualifier);
+}
+
+void aev__econf_drop_locked(aev_function *f, const char *qualifier) {
+  aev__econf *e = slot_locked(f, qualifier, 0);
+  if (e) reset(e);
+}
+
+void aev__econfs_free(aev_function *f) {
+  aev__econf_free(&f->econf);
+  while (f->qeconfs) {
+    aev__qeconf *q = f->qeconfs;
+    f->qeconfs = q->next;
+    aev__econf_free(&q->e);
+    free(q);
+  }
 }

@@ -39,11 +39,13 @@ static void arm(aev__event *ev, int64_t deadline) {
     event_free(ev);
 }
 
-static void econf_snapshot(aev_function *f, int *max_retries, int *max_age,
+static void econf_snapshot(aev__event *ev, int *max_retries, int *max_age,
                            int *reserved) {
+  aev_function *f = ev->f;
   pthread_mutex_lock(&f->mu);
-  *max_retries = f->econf.max_retries;
-  *max_age = f->econf.max_age;
+  const aev__econf *e = aev__econf_for_locked(f, ev->qualifier);
+  *max_retries = e->max_retries;
+  *max_age = e->max_age;
   *reserved = f->reserved;
   pthread_mutex_unlock(&f->mu);
 }
@@ -63,7 +65,7 @@ static void event_done(void *user, const aev__invoke_result *r) {
     return;
   }
   int max_retries, max_age, reserved;
-  econf_snapshot(ev->f, &max_retries, &max_age, &reserved);
+  econf_snapshot(ev, &max_retries, &max_age, &reserved);
   if (ev->attempts > max_retries) {
     give_up(ev, "RetriesExhausted", r);
     return;
@@ -84,7 +86,7 @@ static void attempt(void *arg, int cancelled) {
     return;
   }
   int max_retries, max_age, reserved;
-  econf_snapshot(f, &max_retries, &max_age, &reserved);
+  econf_snapshot(ev, &max_retries, &max_age, &reserved);
   int64_t now = aev__fn_now(f);
   if (now - ev->enqueued > (int64_t)max_age * 1000) {
     give_up(ev, "EventAgeExceeded", NULL);

@@ -55,7 +55,7 @@ static void function_destroy(aev__resource *r) {
   if (f->origin) aev__resource_unref(f->origin);
   if (f->account) aev__resource_unref(&f->account->res);
   aev__fconf_unref(f->conf);
-  aev__econf_free(&f->econf);
+  aev__econfs_free(f);
   aev__versions_free(f);
   aev__policies_free(f);
   json_decref(f->tags);
@@ -92,7 +92,7 @@ int aev_function_create(aev_broker *b, const char *name,
   }
   rc = aev__fconf_parse(req, NULL, aev_broker_now_ms(b), &f->conf);
   json_decref(req);
-  if (rc == AEV_OK) aev__broker_uuid(b, f->conf->revision);
+  if (rc == AEV_OK) aev__broker_uuid(b, f->revision);
   if (rc == AEV_OK) rc = aev__account_of(b, &f->account);
   if (rc != AEV_OK) {
     aev__fconf_unref(f->conf);
@@ -258,11 +258,15 @@ int aev_function_update_configuration(aev_function *f,
     json_decref(req);
     return rc;
   }
-  aev__broker_uuid(f->res.broker, c->revision);
+  char revision[37];
+  aev__broker_uuid(f->res.broker, revision);
   pthread_mutex_lock(&f->mu);
   old = f->conf;
-  int stale = rev && strcmp(json_string_value(rev), old->revision) != 0;
-  if (!stale) f->conf = c;
+  int stale = rev && strcmp(json_string_value(rev), f->revision) != 0;
+  if (!stale) {
+    f->conf = c;
+    memcpy(f->revision, revision, sizeof revision);
+  }
   pthread_mutex_unlock(&f->mu);
   json_decref(req);
   aev__fconf_unref(stale ? c : old);

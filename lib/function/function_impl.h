@@ -30,19 +30,26 @@ typedef struct aev__fconf {
   json_t *doc;   /* recorded members (Description, Runtime, Handler, ...) */
   json_t *vars;  /* Environment.Variables, an object */
   char *last_modified;
-  char revision[37]; /* RevisionId: a new one for each snapshot */
 } aev__fconf;
 
-/* PutFunctionEventInvokeConfig, plus DeadLetterConfig. */
+/* PutFunctionEventInvokeConfig, plus DeadLetterConfig (the function's). */
 typedef struct aev__econf {
   int max_retries;  /* 0..2 */
   int max_age;      /* seconds, 60..21600 */
+  int retries_set, age_set; /* given, so reported (else the defaults) */
   char *on_success; /* destination ARN or NULL */
   char *on_failure;
   int put;          /* an event invoke config exists */
   int64_t modified_ms;
   char *dlq;        /* DeadLetterConfig.TargetArn or NULL */
 } aev__econf;
+
+/* The event invoke configuration of a version or alias. */
+typedef struct aev__qeconf {
+  struct aev__qeconf *next;
+  aev__econf e;
+  char qualifier[130];
+} aev__qeconf;
 
 /* An execution environment: created by a cold start (which runs the init
  * hook), reused by warm invocations, reclaimed after reclaim_ms idle. */
@@ -136,6 +143,7 @@ int aev__account_provision(aev__account *a, int old, int n);
 typedef struct aev__version {
   aev__fconf *conf; /* the frozen configuration (counted) */
   char *description;
+  char revision[37]; /* its own RevisionId, not $LATEST's */
 } aev__version;
 
 typedef struct aev__alias {
@@ -165,7 +173,9 @@ struct aev_function {
   _Atomic(aev_init_fn) init;
   pthread_mutex_t mu;
   aev__fconf *conf;
-  aev__econf econf;
+  char revision[37];   /* $LATEST's RevisionId: a new one for each change */
+  aev__econf econf;    /* $LATEST's */
+  aev__qeconf *qeconfs; /* versions' and aliases' */
   int reserved; /* -1: unreserved */
   int running;  /* invocations holding a concurrency slot */
   int busy_envs;
@@ -244,6 +254,12 @@ int aev__fn_provisioned_locked(aev_function *f, const char *version);
 aev__env *aev__fn_take_pinned_locked(aev_function *f, const char *version);
 /* Function destroy: frees the configurations and their environments. */
 void aev__fn_provisioned_free(aev_function *f);
+/* ListProvisionedConcurrencyConfigs' answer (new reference in *out). */
+int aev__fn_provisioned_list(aev_function *f, json_t **out);
+/* Removes qualifier's configuration, if any (mu not held): DeleteAlias
+ * takes the alias's with it, as Lambda does (recorded:
+ * test_lambda_provisioned_lifecycle). */
+void aev__fn_provisioned_drop(aev_function *f, const char *qualifier);
 /* invoke.c: a new environment with its log stream name. */
 aev__env *aev__fn_new_env(aev_function *f);
 
@@ -252,21 +268,29 @@ int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
                      aev__fconf **out);
 void aev__fconf_unref(aev__fconf *c);
 aev__fconf *aev__fconf_get(aev_function *f); /* new reference */
-/* GetFunctionConfiguration's shape (new reference). */
+/* GetFunctionConfiguration's shape (new reference): of $LATEST, or of the
+ * snapshot c (borrowed; mu not held) under the function's ARN and without
+ * a RevisionId (the caller's: $LATEST's or the version's). */
 json_t *aev__function_config_json(aev_function *f);
+json_t *aev__fconf_json(aev_function *f, const aev__fconf *c);
 /* ISO-8601 with milliseconds and "+0000", Lambda's LastModified. */
 void aev__fn_iso_time(int64_t ms, char *out, size_t size, int zulu);
 
-/* econf.c */
-int aev__econf_put(aev_function *f, json_t *req, int update);
-json_t *aev__econf_json(aev_function *f);
+/* econf.c: the event invoke configuration of qualifier (NULL: $LATEST,
+ * else an existing version or alias). */
+int aev__econf_put(aev_function *f, const char *qualifier, json_t *req, int update);
+json_t *aev__econf_json(aev_function *f, const char *qualifier);
 void aev__econf_free(aev__econf *e);
-/* DeleteFunctionEventInvokeConfig: back to the defaults. */
-int aev__econf_delete(aev_function *f);
-/* Validates a destination ARN: a queue or a function of this broker's
- * partition (member names the parameter in the message). */
-int aev__fn_check_destination(const char *arn, const char *member);
-
+void aev__econfs_free(aev_function *f);
+int aev__econf_delete(aev_function *f, const char *qualifier);
+/* ListFunctionEventInvokeConfigs' answer, $LATEST's first (new reference). */
+int aev__econf_list(aev_function *f, json_t **out);
+/* An alias is deleted (mu held): so is its configuration. */
+void aev__econf_drop_locked(aev_function *f, const char *qualifier);
+/* The configuration an event invocation of qualifier ("" or NULL:
+ * $LATEST) runs with: its own when one was put, else the function's (mu
+ * held). */
+const aev__econf *aev__econf_for_locked(aev_function *f, const char *qualifier);
 /* invoke.c: the environments and the concurrency slot. */
 int64_t aev__fn_now(const aev_function *f);
 int64_t aev__fn_now_ms(const aev_function *f);
@@ -387,16 +411,21 @@ int aev__esm_matches(aev__esm *m, struct aev_message *msg);
 int aev__fn_resolve(aev_function *f, const char *qualifier, aev__fconf **conf,
                     char version[16]);
 void aev__versions_free(aev_function *f);
+/* GetFunctionConfiguration's shape for qualifier: NULL is the function,
+ * "$LATEST", a version or an alias names it in FunctionArn (new reference
+ * in *out); ResourceNotFoundException for an unknown one. */
+int aev__fn_config_of(aev_function *f, const char *qualifier, json_t **out);
 /* PublishVersion: aev_function_publish_version() that publishes only when
  * revision (NULL: any) is $LATEST's RevisionId (PreconditionFailedException
  * otherwise). */
 int aev__fn_publish(aev_function *f, const char *description,
                     const char *revision, char **json);
-/* UpdateAlias: aev_function_update_alias() that updates only when
- * revision (NULL: any) is the alias's RevisionId. */
+/* UpdateAlias: aev_function_update_alias() that also sets the Description
+ * (NULL: unchanged) and updates only when revision (NULL: any) is the
+ * alias's RevisionId. */
 int aev__fn_update_alias(aev_function *f, const char *name, const char *version,
-                         const char *routing_json, const char *revision,
-                         char **json);
+                         const char *description, const char *routing_json,
+                         const char *revision, char **json);
 
 /* members.c: an optional integer member within [min, max] (member: its
  * name in AWS's validation messages); a built object (consumed) as text

@@ -72,8 +72,10 @@ static int org_id_ok(const char *id) {
 int aev__permission_check(const aev__permission *p) {
   size_t sid = strlen(p->sid);
   if (sid < 1 || sid > 100) return length_error(p->sid, "statementId", 1, 100);
-  if (!all_of(p->sid, ALNUM "-_.", 1))
-    return pattern_error(p->sid, "statementId", "([a-zA-Z0-9-_.]+)");
+  /* AddPermission's pattern has no '.' (RemovePermission's has; recorded:
+   * test_permission_exceptions, add_permission_invalid_statement_id). */
+  if (!all_of(p->sid, ALNUM "-_", 1))
+    return pattern_error(p->sid, "statementId", "([a-zA-Z0-9-_]+)");
   if (!action_ok(p->action))
     return pattern_error(p->action, "action", "(lambda:[*]|lambda:[a-zA-Z]+|[*])");
   if (!*p->principal || p->principal[strcspn(p->principal, " \t\n\v\f\r")])
@@ -180,6 +182,15 @@ static aev__policy *policy_locked(aev_function *f, const char *qualifier) {
   return NULL;
 }
 
+/* A version or alias that does not exist, in Lambda's words: a name an
+ * alias could have is "Cannot find alias arn", anything else "Function not
+ * found" (recorded: test_permission_exceptions). */
+static int no_qualifier(aev_function *f, const char *qualifier) {
+  int alias = !all_of(qualifier, "0123456789", 1) && all_of(qualifier, ALNUM "-_", 1);
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "%s: %s:%s",
+                   alias ? "Cannot find alias arn" : "Function not found", f->res.arn, qualifier);
+}
+
 /* mu held: 1 when qualifier names a published version or an alias. */
 static int qualifier_exists_locked(aev_function *f, const char *qualifier) {
   if (all_of(qualifier, "0123456789", 1)) {
@@ -237,13 +248,37 @@ static aev__policy *policy_new(const char *qualifier) {
   return p;
 }
 
+/* mu held: the RevisionId a change to qualifier's policy must name. The
+ * function's policy shares $LATEST's RevisionId, and a change gives both a
+ * new one (recorded: test_function_revisions_permissions, "function
+ * revision is the same as policy revision"); a version's or alias's first
+ * statement names that version's or alias's RevisionId (recorded:
+ * test_lambda_permission_fn_versioning), later ones its policy's. */
+static const char *revision_locked(aev_function *f, const char *qualifier,
+                                   const aev__policy *p) {
+  if (!qualifier) return f->revision;
+  if (p) return p->revision;
+  if (all_of(qualifier, "0123456789", 1)) return f->versions[strtol(qualifier, NULL, 10) - 1].revision;
+  for (aev__alias *a = f->aliases; a; a = a->next)
+    if (strcmp(a->name, qualifier) == 0) return a->revision;
+  return "";
+}
+
+/* mu held: the policy of qualifier changed: a new RevisionId (the
+ * function's too for its own). */
+static void revised_locked(aev_function *f, const char *qualifier, aev__policy *p) {
+  if (p) aev__broker_uuid(f->res.broker, p->revision);
+  if (!qualifier) {
+    if (p) memcpy(f->revision, p->revision, sizeof f->revision);
+    else aev__broker_uuid(f->res.broker, f->revision);
+  }
+}
+
 /* mu held: appends s (borrowed) to the qualifier's policy, or fails with
  * the policy as it was. fresh is a new empty policy the call may take. */
 static int append_locked(aev_function *f, const char *qualifier, json_t *s,
                          const aev__permission *perm, aev__policy **fresh) {
-  if (qualifier && !qualifier_exists_locked(f, qualifier))
-    return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                     "Function not found: %s:%s", f->res.arn, qualifier);
+  if (qualifier && !qualifier_exists_locked(f, qualifier)) return no_qualifier(f, qualifier);
   aev__policy *p = policy_locked(f, qualifier);
   if (p && statement_index(p, perm->sid) >= 0)
     return aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
@@ -251,7 +286,7 @@ static int append_locked(aev_function *f, const char *qualifier, json_t *s,
                      "provide a new statement id, or remove the existing "
                      "statement.",
                      perm->sid);
-  if (perm->revision && (!p || strcmp(p->revision, perm->revision)))
+  if (perm->revision && strcmp(revision_locked(f, qualifier, p), perm->revision))
     return revision_mismatch();
   if (!p) p = *fresh;
   if (json_array_append(p->statements, s)) return aev__nomem();
@@ -274,7 +309,7 @@ static int append_locked(aev_function *f, const char *qualifier, json_t *s,
     f->policies = p;
     *fresh = NULL;
   }
-  aev__broker_uuid(f->res.broker, p->revision);
+  revised_locked(f, qualifier, p);
   return AEV_OK;
 }
 
@@ -325,19 +360,22 @@ int aev__policy_remove(aev_function *f, const char *qualifier,
   pthread_mutex_lock(&f->mu);
   aev__policy *p = policy_locked(f, qualifier);
   long i = p ? statement_index(p, sid) : -1;
-  if (!p)
+  if (qualifier && !qualifier_exists_locked(f, qualifier))
+    rc = no_qualifier(f, qualifier);
+  else if (!p)
     rc = aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
                    "No policy is associated with the given resource.");
   else if (i < 0)
     rc = aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
                    "Statement %s is not found in resource policy.", sid);
-  else if (revision && strcmp(revision, p->revision))
+  else if (revision && strcmp(revision, revision_locked(f, qualifier, p)))
     rc = revision_mismatch();
-  else if (json_array_size(p->statements) == 1)
+  else if (json_array_size(p->statements) == 1) {
     unlink_locked(f, p); /* a policy without statements is none */
-  else {
+    revised_locked(f, qualifier, NULL);
+  } else {
     json_array_remove(p->statements, (size_t)i);
-    aev__broker_uuid(f->res.broker, p->revision);
+    revised_locked(f, qualifier, p);
   }
   pthread_mutex_unlock(&f->mu);
   return rc;
@@ -349,7 +387,8 @@ int aev__policy_get(aev_function *f, const char *qualifier, json_t **out) {
   pthread_mutex_lock(&f->mu);
   aev__policy *p = policy_locked(f, qualifier);
   char *text = p ? policy_text(p) : NULL;
-  json_t *o = text ? json_pack("{ssss}", "Policy", text, "RevisionId", p->revision)
+  json_t *o = text ? json_pack("{ssss}", "Policy", text, "RevisionId",
+                               revision_locked(f, qualifier, p))
                    : NULL;
   pthread_mutex_unlock(&f->mu);
   free(text);

@@ -139,6 +139,26 @@ static int not_found(void) {
                    "function");
 }
 
+static int is_version(const char *qualifier) {
+  return strspn(qualifier, "0123456789") == strlen(qualifier);
+}
+
+/* The version or alias a provisioned concurrency action names, as Lambda
+ * checks it (recorded: test_provisioned_concurrency_exceptions): $LATEST
+ * is refused, an unpublished version is "Function not found: ARN:N", a
+ * missing alias "Cannot find alias arn: ARN:NAME". */
+static int target_check(aev_function *f, const char *qualifier, int put) {
+  if (!qualifier || !*qualifier || strcmp(qualifier, "$LATEST") == 0)
+    return put ? unpublished()
+               : aev__fn_invalid("The function resource provided must be an "
+                                 "alias or a published version.");
+  int rc = aev__function_check_qualifier(f, qualifier);
+  if (rc != AEV_ERR_NOT_FOUND || strspn(qualifier, "0123456789") == strlen(qualifier))
+    return rc;
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Cannot find alias arn: %s:%s", f->res.arn, qualifier);
+}
+
 /* Unlinks p from the list (mu held); the caller drops the list's
  * reference and cancels the timer. Its concurrency is returned by the
  * caller. */
@@ -155,13 +175,29 @@ static void cancel_timer(aev__pconf *p) {
     work_done(p);
 }
 
+/* A version is provisioned either by itself or through aliases, not both
+ * (recorded: test_lambda_provisioned_lifecycle) (mu held). */
+static int conflict_locked(aev_function *f, const char *qualifier,
+                           const char *version) {
+  for (aev__pconf *p = f->pcs; p; p = p->next) {
+    if (strcmp(p->version, version) || strcmp(p->qualifier, qualifier) == 0) continue;
+    if (!is_version(qualifier) && is_version(p->qualifier))
+      return aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
+                       "Alias can't be used for Provisioned Concurrency "
+                       "configuration on an already Provisioned version");
+    if (is_version(qualifier) && !is_version(p->qualifier))
+      return aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
+                       "Version is pointed by a Provisioned Concurrency alias");
+  }
+  return AEV_OK;
+}
+
 int aev_function_put_provisioned_concurrency(aev_function *f,
                                              const char *qualifier, int n) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
-  if (!qualifier || !*qualifier || strcmp(qualifier, "$LATEST") == 0)
-    return unpublished();
   rc = aev__fn_range("provisionedConcurrentExecutions", n, 1, INT32_MAX);
+  if (rc == AEV_OK) rc = target_check(f, qualifier, 1);
   if (rc != AEV_OK) return rc;
   if (strlen(qualifier) >= sizeof ((aev__pconf *)0)->qualifier)
     return aev__fn_invalid("The qualifier %s is too long.", qualifier);
@@ -182,16 +218,17 @@ int aev_function_put_provisioned_concurrency(aev_function *f,
   aev__timer_init(&p->timer, allocation_due, p, NULL);
   pthread_mutex_lock(&f->mu);
   aev__pconf *old = find_locked(f, qualifier);
+  rc = conflict_locked(f, qualifier, version);
   /* Every version's and alias's provisioned concurrency counts against the
    * function's reservation, or else against the account's unreserved
    * pool. */
   int total = f->provisioned - (old ? old->requested : 0) + n;
-  if (f->res.deleted) rc = aev__fn_check(f);
-  else if (f->reserved >= 0 && total > f->reserved)
+  if (rc == AEV_OK && f->res.deleted) rc = aev__fn_check(f);
+  else if (rc == AEV_OK && f->reserved >= 0 && total > f->reserved)
     rc = aev__fn_invalid("Requested Provisioned Concurrency should not be "
                          "greater than the reservedConcurrentExecution for "
                          "function");
-  else if (f->reserved < 0)
+  else if (rc == AEV_OK && f->reserved < 0)
     rc = aev__account_provision(f->account, f->provisioned, total);
   if (rc != AEV_OK) {
     pthread_mutex_unlock(&f->mu);
@@ -216,33 +253,50 @@ int aev_function_put_provisioned_concurrency(aev_function *f,
   return AEV_OK;
 }
 
+/* GetProvisionedConcurrencyConfig's shape (mu held). */
+static json_t *pconf_json_locked(const aev__pconf *p) {
+  char when[40];
+  aev__fn_iso_time(p->modified_ms, when, sizeof when, 0);
+  return json_pack("{sisisissss}", "RequestedProvisionedConcurrentExecutions",
+                   p->requested, "AvailableProvisionedConcurrentExecutions",
+                   p->allocated, "AllocatedProvisionedConcurrentExecutions",
+                   p->allocated, "Status", p->ready ? "READY" : "IN_PROGRESS",
+                   "LastModified", when);
+}
+
 int aev_function_provisioned_concurrency(aev_function *f,
                                          const char *qualifier, char **json) {
   int rc = aev__fn_check(f);
+  if (rc == AEV_OK) rc = target_check(f, qualifier, 0);
   if (rc != AEV_OK) return rc;
   pthread_mutex_lock(&f->mu);
-  aev__pconf *p = qualifier ? find_locked(f, qualifier) : NULL;
-  json_t *o = NULL;
-  if (p) {
-    char when[40];
-    aev__fn_iso_time(p->modified_ms, when, sizeof when, 0);
-    o = json_pack("{sisisissss}", "RequestedProvisionedConcurrentExecutions",
-                  p->requested, "AvailableProvisionedConcurrentExecutions",
-                  p->allocated, "AllocatedProvisionedConcurrentExecutions",
-                  p->allocated, "Status", p->ready ? "READY" : "IN_PROGRESS",
-                  "LastModified", when);
-  }
+  aev__pconf *p = find_locked(f, qualifier);
+  json_t *o = p ? pconf_json_locked(p) : NULL;
   pthread_mutex_unlock(&f->mu);
   if (!p) return not_found();
   return aev__fn_dump(o, json);
 }
 
-int aev_function_delete_provisioned_concurrency(aev_function *f,
-                                                const char *qualifier) {
+int aev__fn_provisioned_list(aev_function *f, json_t **out) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
+  json_t *list = json_array();
   pthread_mutex_lock(&f->mu);
-  aev__pconf *p = qualifier ? find_locked(f, qualifier) : NULL;
+  for (aev__pconf *p = f->pcs; list && p; p = p->next) {
+    json_t *o = pconf_json_locked(p);
+    char *arn = aev__function_qualified_arn(f, p->qualifier);
+    aev__fn_put(&o, "FunctionArn", arn ? json_string(arn) : NULL);
+    free(arn);
+    aev__fn_put(&list, NULL, o);
+  }
+  pthread_mutex_unlock(&f->mu);
+  *out = list ? json_pack("{so}", "ProvisionedConcurrencyConfigs", list) : NULL;
+  return *out ? AEV_OK : aev__nomem();
+}
+
+void aev__fn_provisioned_drop(aev_function *f, const char *qualifier) {
+  pthread_mutex_lock(&f->mu);
+  aev__pconf *p = find_locked(f, qualifier);
   if (p) {
     unlink_locked(f, p);
     /* After DeleteFunction the shutdown gave everything back already. */
@@ -252,10 +306,18 @@ int aev_function_delete_provisioned_concurrency(aev_function *f,
     if (!f->res.deleted) f->provisioned -= p->requested;
   }
   pthread_mutex_unlock(&f->mu);
-  if (!p) return not_found();
+  if (!p) return;
   cancel_timer(p);
   pconf_drop(p);
-  return AEV_OK;
+}
+
+/* Lambda answers 204 for a version or alias without a configuration. */
+int aev_function_delete_provisioned_concurrency(aev_function *f,
+                                                const char *qualifier) {
+  int rc = aev__fn_check(f);
+  if (rc == AEV_OK) rc = target_check(f, qualifier, 0);
+  if (rc == AEV_OK) aev__fn_provisioned_drop(f, qualifier);
+  return rc;
 }
 
 void aev__fn_provisioned_free(aev_function *f) {

@@ -106,39 +106,68 @@ char *aev__function_qualified_arn(const aev_function *f,
   return arn;
 }
 
+/* Version n as its frozen snapshot describes it (Environment included). */
 static json_t *version_json(aev_function *f, int n) {
-  json_t *o = aev__function_config_json(f);
   pthread_mutex_lock(&f->mu);
   aev__version *v = &f->versions[n - 1];
-  json_t *frozen = json_deep_copy(v->conf->doc);
-  if (o && (!frozen || json_object_update(o, frozen))) {
-    json_decref(o);
-    o = NULL;
-  }
-  json_decref(frozen);
-  aev__fn_put(&o, "Timeout", json_integer(v->conf->timeout));
-  aev__fn_put(&o, "MemorySize", json_integer(v->conf->memory));
-  aev__fn_put(&o, "RevisionId", json_string(v->conf->revision));
-  aev__fn_put(&o, "Description", json_string(v->description ? v->description : ""));
+  aev__fconf *c = v->conf;
+  c->refs++;
+  int described = v->description != NULL;
+  json_t *d = described ? json_string(v->description) : NULL;
+  json_t *revision = json_string(v->revision);
   pthread_mutex_unlock(&f->mu);
+  json_t *o = aev__fconf_json(f, c);
+  aev__fconf_unref(c);
   char arn[400], ver[16];
   snprintf(arn, sizeof arn, "%s:%d", f->res.arn, n);
   version_name(n, ver);
+  /* Published without one, a version keeps the function's Description
+   * (recorded: test_version_lifecycle, second_publish_response). */
+  if (described) aev__fn_put(&o, "Description", d);
+  aev__fn_put(&o, "RevisionId", revision);
   aev__fn_put(&o, "FunctionArn", json_string(arn));
   aev__fn_put(&o, "Version", json_string(ver));
   return o;
 }
 
+/* Lambda answers an alias with the configuration of the version it points
+ * to, under the alias's ARN; "$LATEST" named explicitly is in the ARN too
+ * (recorded: test_alias_lifecycle, test_publish_version_on_create). */
+int aev__fn_config_of(aev_function *f, const char *qualifier, json_t **out) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  aev__alias *a = NULL;
+  int n = 0;
+  if (qualifier) {
+    pthread_mutex_lock(&f->mu);
+    n = named_locked(f, qualifier, &a);
+    pthread_mutex_unlock(&f->mu);
+  }
+  if (n < 0) return qualified_not_found(f, qualifier);
+  json_t *o = n ? version_json(f, n) : aev__function_config_json(f);
+  if (qualifier) {
+    char *arn = aev__function_qualified_arn(f, qualifier);
+    aev__fn_put(&o, "FunctionArn", arn ? json_string(arn) : NULL);
+    free(arn);
+  }
+  if (!o) return aev__nomem();
+  *out = o;
+  return AEV_OK;
+}
+
 /* Takes back version n, just published, when its answer could not be
  * made, so that PublishVersion answers out of memory with nothing
  * changed; unless something uses it already (a later version, an alias). */
-static void unpublish(aev_function *f, int n) {
+static void unpublish(aev_function *f, int n, const char latest_was[37],
+                      const char latest_now[37]) {
   pthread_mutex_lock(&f->mu);
   int used = f->nversions != n;
   for (aev__alias *a = f->aliases; !used && a; a = a->next)
     used = a->version == n || a->extra == n;
   aev__version v = f->versions[n - 1];
   if (!used) f->nversions = n - 1;
+  /* $LATEST's RevisionId as it was, unless something changed it since. */
+  if (!used && strcmp(f->revision, latest_now) == 0) memcpy(f->revision, latest_was, 37);
   pthread_mutex_unlock(&f->mu);
   if (used) return;
   aev__fconf_unref(v.conf);
@@ -156,10 +185,16 @@ int aev__fn_publish(aev_function *f, const char *description,
   if (rc != AEV_OK) return rc;
   char *d = description ? strdup(description) : NULL;
   if (description && !d) return aev__nomem();
+  /* The version gets its own RevisionId and $LATEST a new one (recorded:
+   * test_function_revisions_version_and_alias: rev_v1 != rev2, rev3 !=
+   * rev2). */
+  char version_rev[37], latest_was[37], latest_now[37];
+  aev__broker_uuid(f->res.broker, version_rev);
+  aev__broker_uuid(f->res.broker, latest_now);
   pthread_mutex_lock(&f->mu);
   /* PublishVersion's RevisionId: only that revision of $LATEST is
    * published. */
-  if (revision && strcmp(revision, f->conf->revision)) {
+  if (revision && strcmp(revision, f->revision)) {
     pthread_mutex_unlock(&f->mu);
     free(d);
     return aev__fn_stale_revision();
@@ -180,23 +215,39 @@ int aev__fn_publish(aev_function *f, const char *description,
   }
   f->versions = grown;
   f->versions[n] = (aev__version){.conf = f->conf, .description = d};
+  memcpy(f->versions[n].revision, version_rev, sizeof version_rev);
+  memcpy(latest_was, f->revision, sizeof latest_was);
+  memcpy(f->revision, latest_now, sizeof latest_now);
   f->conf->refs++;
   f->nversions = n + 1;
   pthread_mutex_unlock(&f->mu);
   rc = aev__fn_dump(version_json(f, n + 1), json);
-  if (rc == AEV_ERR_NOMEM) unpublish(f, n + 1);
+  if (rc == AEV_ERR_NOMEM) unpublish(f, n + 1, latest_was, latest_now);
   return rc;
 }
 
+/* A ListVersionsByFunction entry: AWS lists no State, LastUpdateStatus
+ * and their reasons, and names $LATEST by its qualified ARN (recorded:
+ * test_version_lifecycle, list_versions_result_end). */
+static json_t *listed(json_t *o) {
+  static const char *const states[] = {"State", "StateReason", "StateReasonCode",
+                                       "LastUpdateStatus", "LastUpdateStatusReason",
+                                       "LastUpdateStatusReasonCode"};
+  for (size_t i = 0; o && i < sizeof states / sizeof *states; i++)
+    json_object_del(o, states[i]);
+  return o;
+}
+
 int aev_function_list_versions(aev_function *f, char **json) {
-  int rc = aev__fn_check(f);
+  json_t *latest;
+  int rc = aev__fn_config_of(f, "$LATEST", &latest);
   if (rc != AEV_OK) return rc;
   json_t *list = json_array();
-  aev__fn_put(&list, NULL, aev__function_config_json(f));
+  aev__fn_put(&list, NULL, listed(latest));
   pthread_mutex_lock(&f->mu);
   int n = f->nversions;
   pthread_mutex_unlock(&f->mu);
-  for (int i = 1; list && i <= n; i++) aev__fn_put(&list, NULL, version_json(f, i));
+  for (int i = 1; list && i <= n; i++) aev__fn_put(&list, NULL, listed(version_json(f, i)));
   return aev__fn_dump(list ? json_pack("{so}", "Versions", list) : NULL, json);
 }
 
@@ -239,9 +290,16 @@ static int parse_target_locked(aev_function *f, const char *version,
   if (aev__json_parse_str(routing_json, 0, &r) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   json_t *w = json_object_get(r, "AdditionalVersionWeights");
   int rc = AEV_OK;
-  if (!json_is_object(r) || (w && !json_is_object(w)) || json_object_size(w) > 1)
-    rc = aev__fn_invalid("RoutingConfig takes AdditionalVersionWeights with "
-                         "at most one version.");
+  /* Lambda's wording (recorded: test_notfound_and_invalid_routingconfigs). */
+  if (!json_is_object(r) || (w && !json_is_object(w)))
+    rc = aev__fn_invalid("RoutingConfig takes AdditionalVersionWeights, a map "
+                         "of a version to its weight.");
+  else if (json_object_size(w) > 1)
+    rc = aev__fn_invalid("Number of items in AdditionalVersionWeights cannot "
+                         "be greater than 1");
+  else if (json_object_size(w) && *n == 0)
+    rc = aev__fn_invalid("$LATEST is not supported for an alias pointing to "
+                         "more than 1 version");
   *extra = 0;
   *weight = 0;
   const char *k;
@@ -249,19 +307,20 @@ static int parse_target_locked(aev_function *f, const char *version,
   json_object_foreach(w, k, v) {
     if (rc != AEV_OK) break;
     int m = digits_only(k) ? atoi(k) : -1;
-    if (m < 1 || m > f->nversions)
-      rc = aev__fn_invalid("The version %s in AdditionalVersionWeights is "
-                           "not a published version ($LATEST is not "
-                           "allowed).",
-                           k);
-    else if (!json_is_number(v) || json_number_value(v) < 0 ||
-             json_number_value(v) > 1)
+    if (!json_is_number(v) || json_number_value(v) < 0 ||
+        json_number_value(v) > 1)
       rc = aev__fn_invalid("Weights in AdditionalVersionWeights must be "
                            "between 0.0 and 1.0.");
+    else if (m < 0)
+      rc = aev__fn_invalid("The version %s in AdditionalVersionWeights is "
+                           "not a published version ($LATEST is not "
+                           "allowed).", k);
+    else if (m < 1 || m > f->nversions)
+      rc = qualified_not_found(f, k);
     else if (m == *n)
-      rc = aev__fn_invalid("Alias routing config contains the primary "
-                           "version %s as an additional version.",
-                           k);
+      rc = aev__fn_invalid("Invalid function version %s. Function version %s "
+                           "is already included in routing configuration.",
+                           k, k);
     else {
       *extra = m;
       *weight = json_number_value(v);
@@ -341,14 +400,16 @@ static int no_alias(aev_function *f, const char *name) {
 int aev_function_update_alias(aev_function *f, const char *name,
                               const char *version, const char *routing_json,
                               char **json) {
-  return aev__fn_update_alias(f, name, version, routing_json, NULL, json);
+  return aev__fn_update_alias(f, name, version, NULL, routing_json, NULL, json);
 }
 
 int aev__fn_update_alias(aev_function *f, const char *name, const char *version,
-                         const char *routing_json, const char *revision,
-                         char **json) {
+                         const char *description, const char *routing_json,
+                         const char *revision, char **json) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
+  char *d = description ? strdup(description) : NULL;
+  if (description && !d) return aev__nomem();
   pthread_mutex_lock(&f->mu);
   aev__alias *a = name ? alias_locked(f, name) : NULL;
   char *answer = NULL;
@@ -361,22 +422,28 @@ int aev__fn_update_alias(aev_function *f, const char *name, const char *version,
     double weight = a->weight;
     rc = parse_target_locked(f, version, routing_json, &n, &extra, &weight);
     if (rc == AEV_OK) {
-      aev__alias was = {.version = a->version, .extra = a->extra, .weight = a->weight};
+      aev__alias was = {.version = a->version, .extra = a->extra, .weight = a->weight,
+                        .description = a->description};
       memcpy(was.revision, a->revision, sizeof was.revision);
       a->version = n;
       a->extra = extra;
       a->weight = weight;
+      if (d) a->description = d;
       new_revision(f, a->revision);
       rc = aev__fn_dump(alias_json_locked(f, a), json ? &answer : NULL);
       if (rc != AEV_OK) { /* no answer: the alias as it was */
         a->version = was.version;
         a->extra = was.extra;
         a->weight = was.weight;
+        a->description = was.description;
         memcpy(a->revision, was.revision, sizeof was.revision);
+      } else if (d) {
+        d = was.description; /* the old one goes */
       }
     }
   }
   pthread_mutex_unlock(&f->mu);
+  free(d);
   if (rc == AEV_OK && json) *json = answer;
   return rc;
 }
@@ -388,7 +455,10 @@ int aev_function_get_alias(aev_function *f, const char *name, char **json) {
   aev__alias *a = name ? alias_locked(f, name) : NULL;
   json_t *o = a ? alias_json_locked(f, a) : NULL;
   pthread_mutex_unlock(&f->mu);
-  return a ? aev__fn_dump(o, json) : no_alias(f, name);
+  if (a) return aev__fn_dump(o, json);
+  /* GetAlias's own wording (recorded: test_notfound_and_invalid_routingconfigs). */
+  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                   "Cannot find alias arn: %s:%s", f->res.arn, name ? name : "");
 }
 
 int aev_function_delete_alias(aev_function *f, const char *name) {
@@ -401,10 +471,12 @@ int aev_function_delete_alias(aev_function *f, const char *name) {
       found = *p;
       *p = found->next;
       aev__policy_drop_locked(f, name); /* its resource policy goes too */
+      aev__econf_drop_locked(f, name);  /* and its event invoke config */
       break;
     }
   pthread_mutex_unlock(&f->mu);
   if (!found) return no_alias(f, name);
+  aev__fn_provisioned_drop(f, name);
   free(found->description);
   free(found);
   return AEV_OK;

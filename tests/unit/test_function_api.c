@@ -130,8 +130,7 @@ START_TEST(revision_ids) {
   ck_assert_str_eq(got, second);
   ck_assert_ptr_nonnull(strstr(r, "\"Timeout\":9"));
   aev_free(r);
-  /* PublishVersion's RevisionId: only that revision is published. A
-   * version keeps the revision it was published from. */
+  /* PublishVersion's RevisionId: only that revision is published. */
   snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"RevisionId\":\"%s\"}", first);
   call_err("PublishVersion", req, AEV_ERR_STATE, "PreconditionFailedException");
   r = call_ok("ListVersionsByFunction", "{\"FunctionName\":\"f\"}");
@@ -139,8 +138,31 @@ START_TEST(revision_ids) {
   aev_free(r);
   snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"RevisionId\":\"%s\"}", second);
   r = call_ok("PublishVersion", req);
+  /* Recorded (test_function_revisions_version_and_alias): the version has
+   * a RevisionId of its own, publishing gives $LATEST a new one, and
+   * neither changes when the version is read or an alias is made. */
+  char version[37], latest[37];
+  revision_of(r, version);
+  ck_assert_str_ne(version, second);
+  aev_free(r);
+  r = call_ok("GetFunction", "{\"FunctionName\":\"f\"}");
+  revision_of(r, latest);
+  ck_assert_str_ne(latest, second);
+  ck_assert_str_ne(latest, version);
+  aev_free(r);
+  aev_free(call_ok("CreateAlias", "{\"FunctionName\":\"f\",\"Name\":\"a\",\"FunctionVersion\":\"1\"}"));
+  r = call_ok("GetFunction", "{\"FunctionName\":\"f\",\"Qualifier\":\"1\"}");
   revision_of(r, got);
-  ck_assert_str_eq(got, second);
+  ck_assert_str_eq(got, version);
+  aev_free(r);
+  r = call_ok("GetFunction", "{\"FunctionName\":\"f\"}");
+  revision_of(r, got);
+  ck_assert_str_eq(got, latest);
+  aev_free(r);
+  /* Publishing $LATEST unchanged answers the version as it was. */
+  r = call_ok("PublishVersion", "{\"FunctionName\":\"f\"}");
+  revision_of(r, got);
+  ck_assert_str_eq(got, version);
   aev_free(r);
 }
 END_TEST
@@ -225,6 +247,21 @@ START_TEST(concurrency_actions) {
   aev_free(call_ok("PutFunctionConcurrency", "{\"FunctionName\":\"c\",\"ReservedConcurrentExecutions\":900}"));
   r = call_ok("GetAccountSettings", "{}");
   ck_assert_ptr_nonnull(strstr(r, "\"UnreservedConcurrentExecutions\":100}"));
+  aev_free(r);
+  /* Recorded (test_function_concurrency_exceptions): a qualified ARN is
+   * refused, even ARN:$LATEST, and a missing function is named with
+   * :$LATEST; the reservation stays as it was. */
+  call_err("PutFunctionConcurrency", "{\"FunctionName\":\"arn:aws:lambda:us-east-1:000000000000:function:c:$LATEST\","
+           "\"ReservedConcurrentExecutions\":0}", AEV_ERR_INVALID,
+           "{\"__type\":\"InvalidParameterValueException\",\"message\":\"This operation is permitted on Lambda "
+           "functions only. Aliases and versions do not support this operation. Please specify either a function "
+           "name or an unqualified function ARN.\"}");
+  call_err("PutFunctionConcurrency", "{\"FunctionName\":\"c:1\",\"ReservedConcurrentExecutions\":0}",
+           AEV_ERR_INVALID, "This operation is permitted on Lambda functions only.");
+  call_err("PutFunctionConcurrency", "{\"FunctionName\":\"doesnotexist\",\"ReservedConcurrentExecutions\":1}",
+           AEV_ERR_NOT_FOUND, "Function not found: arn:aws:lambda:us-east-1:000000000000:function:doesnotexist:$LATEST\"");
+  r = call_ok("GetFunctionConcurrency", "{\"FunctionName\":\"c\"}");
+  ck_assert_str_eq(r, "{\"ReservedConcurrentExecutions\":900}");
   aev_free(r);
 }
 END_TEST

@@ -220,12 +220,19 @@ START_TEST(event_invoke_config_validation) {
                   AEV_ERR_INVALID, "ValidationException", "greater than or equal to 60");
   ft_assert_error(aev_function_put_event_invoke_config(f,
                   "{\"DestinationConfig\":{\"OnSuccess\":{\"Destination\":\"nope\"}}}"),
-                  AEV_ERR_INVALID, "InvalidParameterValueException", "nope");
+                  AEV_ERR_INVALID, "ValidationException", "Value 'nope' at 'destinationConfig.onSuccess.destination'");
   ck_assert_int_eq(aev_function_put_event_invoke_config(f, "{\"MaximumRetryAttempts\":1}"), AEV_OK);
   ck_assert_int_eq(aev_function_event_invoke_config(f, &j), AEV_OK);
   ck_assert_ptr_nonnull(strstr(j, "\"MaximumRetryAttempts\":1"));
-  ck_assert_ptr_nonnull(strstr(j, "\"MaximumEventAgeInSeconds\":21600"));
+  /* Only what was given is reported (recorded:
+   * test_lambda_eventinvokeconfig_exceptions, put_post_overwrite). */
+  ck_assert_msg(!strstr(j, "MaximumEventAgeInSeconds"), "%s", j);
   ck_assert_ptr_nonnull(strstr(j, "\"FunctionArn\":\"arn:aws:lambda:us-east-1:000000000000:function:cfg:$LATEST\""));
+  aev_free(j);
+  /* A Put replaces the whole configuration: the retries given before go. */
+  ck_assert_int_eq(aev_function_put_event_invoke_config(f, "{\"MaximumEventAgeInSeconds\":60}"), AEV_OK);
+  ck_assert_int_eq(aev_function_event_invoke_config(f, &j), AEV_OK);
+  ck_assert_msg(strstr(j, "\"MaximumEventAgeInSeconds\":60") && !strstr(j, "MaximumRetryAttempts"), "%s", j);
   aev_free(j);
   aev_function_release(f);
 }

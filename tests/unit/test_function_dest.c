@@ -160,7 +160,29 @@ START_TEST(destination_arns_checked) {
                   "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":"
                   "\"arn:aws:events:us-east-1:000000000000:rule/r\"}}}"),
                   AEV_ERR_INVALID, "InvalidParameterValueException",
-                  "is not a valid ARN of a queue, a topic, an event bus or a function");
+                  "The provided destination config DestinationConfig(onSuccess=null, "
+                  "onFailure=OnFailure(destination=arn:aws:events:us-east-1:000000000000:rule/r)) is invalid.");
+  /* Recorded (test_lambda_eventinvokeconfig_exceptions): a function that
+   * does not exist, the function itself, an ARN outside the pattern. */
+  ft_assert_error(aev_function_put_event_invoke_config(f,
+                  "{\"DestinationConfig\":{\"OnSuccess\":{\"Destination\":"
+                  "\"arn:aws:lambda:us-east-1:000000000000:function:doesnotexist\"}}}"),
+                  AEV_ERR_INVALID, "InvalidParameterValueException",
+                  "The destination ARN arn:aws:lambda:us-east-1:000000000000:function:doesnotexist is invalid.");
+  ft_assert_error(aev_function_put_event_invoke_config(f,
+                  "{\"DestinationConfig\":{\"OnSuccess\":{\"Destination\":"
+                  "\"arn:aws:lambda:us-east-1:000000000000:function:chk\"}}}"),
+                  AEV_ERR_INVALID, "InvalidParameterValueException",
+                  "You can't specify the function as a destination for itself.");
+  ft_assert_error(aev_function_put_event_invoke_config(f,
+                  "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":"
+                  "\"arn:aws:_-/!lambda:us-east-1:000000000000:function:chk\"}}}"),
+                  AEV_ERR_INVALID, "ValidationException",
+                  "1 validation error detected: Value 'arn:aws:_-/!lambda:us-east-1:000000000000:function:chk' at "
+                  "'destinationConfig.onFailure.destination' failed to satisfy constraint: Member must satisfy "
+                  "regular expression pattern: ^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:");
+  char *none = NULL; /* none of them was stored */
+  ck_assert_int_eq(aev_function_event_invoke_config(f, &none), AEV_ERR_NOT_FOUND);
   ft_assert_error(aev_function_set_dead_letter_target(f,
                   "arn:aws:lambda:us-east-1:000000000000:function:chk"),
                   AEV_ERR_INVALID, "InvalidParameterValueException", "an SQS queue or an SNS topic");

@@ -70,10 +70,10 @@ START_TEST(statements_as_lambda_writes_them) {
                       "\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"" ARN "\","
                       "\"Condition\":{\"ArnLike\":{\"AWS:SourceArn\":\"arn:aws:sns:us-east-1:000000000000:t\"}}}");
   free(s);
-  s = add("{\"FunctionName\":\"" ARN "\",\"StatementId\":\"s3.bucket\",\"Action\":\"lambda:InvokeFunction\","
+  s = add("{\"FunctionName\":\"" ARN "\",\"StatementId\":\"s3-bucket\",\"Action\":\"lambda:InvokeFunction\","
           "\"Principal\":\"123456789012\",\"SourceAccount\":\"123456789012\","
           "\"SourceArn\":\"arn:aws:s3:::bucket\"}");
-  ck_assert_str_eq(s, "{\"Sid\":\"s3.bucket\",\"Effect\":\"Allow\","
+  ck_assert_str_eq(s, "{\"Sid\":\"s3-bucket\",\"Effect\":\"Allow\","
                       "\"Principal\":{\"AWS\":\"arn:aws:iam::123456789012:root\"},"
                       "\"Action\":\"lambda:InvokeFunction\",\"Resource\":\"" ARN "\","
                       "\"Condition\":{\"StringEquals\":{\"AWS:SourceAccount\":\"123456789012\"},"
@@ -99,7 +99,7 @@ START_TEST(statements_as_lambda_writes_them) {
   char *text = member(r, "Policy"), *rev = member(r, "RevisionId");
   const char *head = "{\"Version\":\"2012-10-17\",\"Id\":\"default\",\"Statement\":[{\"Sid\":\"sns\"";
   ck_assert_msg(strncmp(text, head, strlen(head)) == 0, "%s", text);
-  const char *sids[] = {"\"Sid\":\"sns\"", "\"Sid\":\"s3.bucket\"", "\"Sid\":\"org\"", "\"Sid\":\"url\"",
+  const char *sids[] = {"\"Sid\":\"sns\"", "\"Sid\":\"s3-bucket\"", "\"Sid\":\"org\"", "\"Sid\":\"url\"",
                         "\"Sid\":\"plain\""};
   const char *at = text;
   for (size_t i = 0; i < 5; i++) {
@@ -157,7 +157,15 @@ START_TEST(members_checked_before_anything_is_stored) {
   refused(ADD("\"StatementId\":\"a b\"," OK_REST), AEV_ERR_INVALID,
           "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: Value 'a b' at "
           "'statementId' failed to satisfy constraint: Member must satisfy regular expression pattern: "
-          "([a-zA-Z0-9-_.]+)\"}");
+          "([a-zA-Z0-9-_]+)\"}");
+  /* No '.' in AddPermission's (recorded: test_permission_exceptions). */
+  refused(ADD("\"StatementId\":\"example.com\"," OK_REST), AEV_ERR_INVALID,
+          "Value 'example.com' at 'statementId' failed to satisfy constraint: Member must satisfy regular "
+          "expression pattern: ([a-zA-Z0-9-_]+)");
+  refused(ADD("\"StatementId\":\"x\",\"Qualifier\":\"invalid-qualifier-with-?-char\"," OK_REST), AEV_ERR_INVALID,
+          "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: Value "
+          "'invalid-qualifier-with-?-char' at 'qualifier' failed to satisfy constraint: Member must satisfy "
+          "regular expression pattern: \\\\$(LATEST(\\\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+\"}");
   char *long_sid = aev_test_repeat_between(ADD("\"StatementId\":\""), "s", 101, "\"," OK_REST "}");
   refused(long_sid, AEV_ERR_INVALID, "Member must have length less than or equal to 100");
   free(long_sid);
@@ -197,7 +205,7 @@ START_TEST(members_checked_before_anything_is_stored) {
            AEV_ERR_INVALID, "Value 'a/b' at 'statementId' failed");
   call_err("GetPolicy", "{\"FunctionName\":\"ghost\"}", AEV_ERR_NOT_FOUND, "Function not found");
   call_err("RemovePermission", "{\"FunctionName\":\"ghost\",\"StatementId\":\"x\"}", AEV_ERR_NOT_FOUND,
-           "Function not found");
+           "No policy found for: arn:aws:lambda:us-east-1:000000000000:function:ghost");
 }
 END_TEST
 
@@ -222,7 +230,18 @@ START_TEST(policies_per_qualifier) {
   call_err("AddPermission", "{\"FunctionName\":\"f:$LATEST\",\"StatementId\":\"b\"," OK_REST "}",
            AEV_ERR_INVALID, "adding policies for $LATEST");
   call_err("AddPermission", "{\"FunctionName\":\"f\",\"Qualifier\":\"beta\",\"StatementId\":\"b\"," OK_REST "}",
-           AEV_ERR_NOT_FOUND, "Function not found: " ARN ":beta");
+           AEV_ERR_NOT_FOUND, "Cannot find alias arn: " ARN ":beta");
+  /* Recorded (test_permission_exceptions): a qualifier no alias could have
+   * is "Function not found"; RemovePermission names a missing alias as
+   * AddPermission does, and a missing function by "No policy found for". */
+  call_err("AddPermission", "{\"FunctionName\":\"f\",\"Qualifier\":\"valid-with-$-but-doesnotexist\","
+           "\"StatementId\":\"b\"," OK_REST "}", AEV_ERR_NOT_FOUND,
+           "Function not found: " ARN ":valid-with-$-but-doesnotexist");
+  call_err("RemovePermission", "{\"FunctionName\":\"f\",\"Qualifier\":\"beta\",\"StatementId\":\"b\"}",
+           AEV_ERR_NOT_FOUND, "Cannot find alias arn: " ARN ":beta");
+  call_err("RemovePermission", "{\"FunctionName\":\"nope\",\"StatementId\":\"b\"}", AEV_ERR_NOT_FOUND,
+           "{\"__type\":\"ResourceNotFoundException\",\"message\":\"No policy found for: "
+           "arn:aws:lambda:us-east-1:000000000000:function:nope\"}");
   call_err("AddPermission", "{\"FunctionName\":\"f:7\",\"StatementId\":\"b\"," OK_REST "}",
            AEV_ERR_NOT_FOUND, "Function not found: " ARN ":7");
   no_policy("{\"FunctionName\":\"f\",\"Qualifier\":\"beta\"}");
@@ -269,6 +288,48 @@ START_TEST(revision_ids) {
   aev_free(r);
   free(rev);
   free(rev2);
+}
+END_TEST
+
+/* The function's policy shares $LATEST's RevisionId: AddPermission names
+ * the function's, and adding or removing a statement gives both a new one;
+ * a version's first statement names the version's RevisionId (recorded:
+ * test_function_revisions_permissions, test_lambda_permission_fn_versioning). */
+START_TEST(policy_revision_is_the_functions) {
+  char *r = call_ok("GetFunction", "{\"FunctionName\":\"f\"}");
+  json_t *o = json_loads(r, 0, NULL);
+  char *rev2 = strdup(json_string_value(json_object_get(json_object_get(o, "Configuration"), "RevisionId")));
+  json_decref(o);
+  aev_free(r);
+  char req[512];
+  snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"StatementId\":\"s3\",\"RevisionId\":\"%s\"," OK_REST "}",
+           rev2);
+  free(add(req));
+  r = policy("{\"FunctionName\":\"f\"}");
+  char *rev3 = member(r, "RevisionId");
+  aev_free(r);
+  ck_assert_str_ne(rev3, rev2);
+  r = call_ok("GetFunctionConfiguration", "{\"FunctionName\":\"f\"}");
+  char *fn_rev3 = member(r, "RevisionId");
+  aev_free(r);
+  ck_assert_str_eq(fn_rev3, rev3);
+  snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"StatementId\":\"s3\",\"RevisionId\":\"%s\"}", rev3);
+  aev_free(call_ok("RemovePermission", req));
+  r = call_ok("GetFunctionConfiguration", "{\"FunctionName\":\"f\"}");
+  char *rev4 = member(r, "RevisionId");
+  aev_free(r);
+  ck_assert_str_ne(rev4, rev3);
+  r = call_ok("PublishVersion", "{\"FunctionName\":\"f\"}");
+  char *v1 = member(r, "RevisionId");
+  aev_free(r);
+  snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"Qualifier\":\"1\",\"StatementId\":\"v\","
+           "\"RevisionId\":\"%s\"," OK_REST "}", v1);
+  free(add(req));
+  free(rev2);
+  free(rev3);
+  free(fn_rev3);
+  free(rev4);
+  free(v1);
 }
 END_TEST
 
@@ -338,6 +399,16 @@ START_TEST(tags_roundtrip) {
   r = call_ok("UntagResource", "{\"Resource\":\"" ARN "\",\"TagKeys\":[\"team\",\"absent\"]}");
   ck_assert_str_eq(r, "{}");
   aev_free(r);
+  tags_are("{\"Tags\":{\"env\":\"prod\",\"cost\":\"\"}}");
+  /* Recorded (test_tag_exceptions): no keys, or an empty list, is the front
+   * end's null tagKeys; an empty map of tags is refused; nothing changes. */
+  const char *null_keys = "{\"__type\":\"ValidationException\",\"message\":\"1 validation error detected: "
+                          "Value null at 'tagKeys' failed to satisfy constraint: Member must not be null\"}";
+  call_err("UntagResource", "{\"Resource\":\"" ARN "\",\"TagKeys\":[]}", AEV_ERR_INVALID, null_keys);
+  call_err("UntagResource", "{\"Resource\":\"" ARN "\"}", AEV_ERR_INVALID, null_keys);
+  call_err("TagResource", "{\"Resource\":\"" ARN "\",\"Tags\":{}}", AEV_ERR_INVALID,
+           "{\"__type\":\"InvalidParameterValueException\",\"message\":\"An error occurred and the request "
+           "cannot be processed.\"}");
   tags_are("{\"Tags\":{\"env\":\"prod\",\"cost\":\"\"}}");
 }
 END_TEST
@@ -645,6 +716,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, members_checked_before_anything_is_stored);
   tcase_add_test(tc, policies_per_qualifier);
   tcase_add_test(tc, revision_ids);
+  tcase_add_test(tc, policy_revision_is_the_functions);
   tcase_add_test(tc, policy_size_limit);
   suite_add_tcase(su, tc);
   tc = tcase_create("tags");

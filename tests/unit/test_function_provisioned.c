@@ -169,6 +169,104 @@ START_TEST(api_actions) {
 }
 END_TEST
 
+/* The provisioned concurrency actions' errors as Lambda answers them
+ * (recorded: test_provisioned_concurrency_exceptions). */
+START_TEST(api_errors) {
+  ft_state s = {0};
+  aev_function *f = ft_function(b, "pe", NULL, &s);
+  aev_function_release(f);
+  char *out;
+  ck_assert_int_eq(aev_call(b, "lambda", "PublishVersion", "{\"FunctionName\":\"pe\"}", &out), AEV_OK);
+  aev_free(out);
+  const char *arn = "arn:aws:lambda:us-east-1:000000000000:function:";
+  struct { const char *action, *req; int status; const char *code, *msg; } cases[] = {
+      {"GetProvisionedConcurrencyConfig", "{\"FunctionName\":\"pe\",\"Qualifier\":\"1\"}", AEV_ERR_NOT_FOUND,
+       "ProvisionedConcurrencyConfigNotFoundException", "No Provisioned Concurrency Config found for this function"},
+      {"GetProvisionedConcurrencyConfig", "{\"FunctionName\":\"nope\",\"Qualifier\":\"noalias\"}", AEV_ERR_NOT_FOUND,
+       "ResourceNotFoundException", "Cannot find alias arn: %snope:noalias"},
+      {"GetProvisionedConcurrencyConfig", "{\"FunctionName\":\"pe\",\"Qualifier\":\"noalias\"}", AEV_ERR_NOT_FOUND,
+       "ResourceNotFoundException", "Cannot find alias arn: %spe:noalias"},
+      {"GetProvisionedConcurrencyConfig", "{\"FunctionName\":\"pe\",\"Qualifier\":\"10\"}", AEV_ERR_NOT_FOUND,
+       "ResourceNotFoundException", "Function not found: %spe:10"},
+      {"GetProvisionedConcurrencyConfig", "{\"FunctionName\":\"pe\",\"Qualifier\":\"$LATEST\"}", AEV_ERR_INVALID,
+       "InvalidParameterValueException", "The function resource provided must be an alias or a published version."},
+      {"DeleteProvisionedConcurrencyConfig", "{\"FunctionName\":\"nope\",\"Qualifier\":\"1\"}", AEV_ERR_NOT_FOUND,
+       "ResourceNotFoundException", "Function not found: %snope:1"},
+      {"DeleteProvisionedConcurrencyConfig", "{\"FunctionName\":\"pe\",\"Qualifier\":\"$LATEST\"}", AEV_ERR_INVALID,
+       "InvalidParameterValueException", "The function resource provided must be an alias or a published version."},
+      {"PutProvisionedConcurrencyConfig", "{\"FunctionName\":\"nope\",\"Qualifier\":\"1\","
+       "\"ProvisionedConcurrentExecutions\":0}", AEV_ERR_INVALID, "ValidationException",
+       "1 validation error detected: Value '0' at 'provisionedConcurrentExecutions' failed to satisfy constraint: "
+       "Member must have value greater than or equal to 1"},
+      {"PutProvisionedConcurrencyConfig", "{\"FunctionName\":\"pe\",\"Qualifier\":\"doesnotexist\","
+       "\"ProvisionedConcurrentExecutions\":1}", AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+       "Cannot find alias arn: %spe:doesnotexist"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char want[200];
+    snprintf(want, sizeof want, cases[i].msg, arn);
+    ck_assert_int_eq(aev_call(b, "lambda", cases[i].action, cases[i].req, &out), cases[i].status);
+    ck_assert_msg(strstr(out, cases[i].code) && strstr(out, want), "%s %s: %s", cases[i].action, cases[i].req, out);
+    aev_free(out);
+  }
+  /* Deleting a configuration that was never made succeeds. */
+  ck_assert_int_eq(aev_call(b, "lambda", "DeleteProvisionedConcurrencyConfig",
+                            "{\"FunctionName\":\"pe\",\"Qualifier\":\"1\"}", &out), AEV_OK);
+  aev_free(out);
+}
+END_TEST
+
+/* A version is provisioned by itself or through an alias, not both;
+ * DeleteAlias takes the alias's configuration with it; the list names
+ * each by its qualified ARN (recorded: test_lambda_provisioned_lifecycle). */
+START_TEST(api_version_alias_conflicts_and_list) {
+  ft_state s = {0};
+  aev_function *f = ft_function(b, "pl", NULL, &s);
+  aev_function_release(f);
+  char *out;
+  ck_assert_int_eq(aev_call(b, "lambda", "PublishVersion", "{\"FunctionName\":\"pl\"}", &out), AEV_OK);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "CreateAlias",
+                            "{\"FunctionName\":\"pl\",\"Name\":\"al\",\"FunctionVersion\":\"1\"}", &out), AEV_OK);
+  aev_free(out);
+  const char *on_version = "{\"FunctionName\":\"pl\",\"Qualifier\":\"1\",\"ProvisionedConcurrentExecutions\":1}";
+  const char *on_alias = "{\"FunctionName\":\"pl\",\"Qualifier\":\"al\",\"ProvisionedConcurrentExecutions\":1}";
+  ck_assert_int_eq(aev_call(b, "lambda", "PutProvisionedConcurrencyConfig", on_version, &out), AEV_OK);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "PutProvisionedConcurrencyConfig", on_alias, &out), AEV_ERR_EXISTS);
+  ck_assert_msg(strstr(out, "ResourceConflictException") &&
+                strstr(out, "Alias can't be used for Provisioned Concurrency configuration on an already "
+                            "Provisioned version"), "%s", out);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "ListProvisionedConcurrencyConfigs", "{\"FunctionName\":\"pl\"}", &out),
+                   AEV_OK);
+  ck_assert_msg(strstr(out, "\"FunctionArn\":\"arn:aws:lambda:us-east-1:000000000000:function:pl:1\"") &&
+                strstr(out, "\"Status\":\"IN_PROGRESS\""), "%s", out);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "DeleteProvisionedConcurrencyConfig",
+                            "{\"FunctionName\":\"pl\",\"Qualifier\":\"1\"}", &out), AEV_OK);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "PutProvisionedConcurrencyConfig", on_alias, &out), AEV_OK);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "PutProvisionedConcurrencyConfig", on_version, &out), AEV_ERR_EXISTS);
+  ck_assert_msg(strstr(out, "Version is pointed by a Provisioned Concurrency alias"), "%s", out);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "DeleteAlias", "{\"FunctionName\":\"pl\",\"Name\":\"al\"}", &out), AEV_OK);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "ListProvisionedConcurrencyConfigs", "{\"FunctionName\":\"pl\"}", &out),
+                   AEV_OK);
+  ck_assert_str_eq(out, "{\"ProvisionedConcurrencyConfigs\":[]}");
+  aev_free(out);
+  /* The alias's concurrency went back to the account's unreserved pool. */
+  ck_assert_int_eq(aev_call(b, "lambda", "GetAccountSettings", "{}", &out), AEV_OK);
+  ck_assert_msg(strstr(out, "\"UnreservedConcurrentExecutions\":1000"), "%s", out);
+  aev_free(out);
+  ck_assert_int_eq(aev_call(b, "lambda", "ListProvisionedConcurrencyConfigs", "{\"FunctionName\":\"nope\"}", &out),
+                   AEV_ERR_NOT_FOUND);
+  aev_free(out);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_provisioned");
   TCase *tc = tcase_create("core");
@@ -176,6 +274,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, allocation_makes_invocations_warm);
   tcase_add_test(tc, alias_and_errors);
   tcase_add_test(tc, api_actions);
+  tcase_add_test(tc, api_errors);
+  tcase_add_test(tc, api_version_alias_conflicts_and_list);
   suite_add_tcase(su, tc);
   return su;
 }

@@ -99,8 +99,9 @@ START_TEST(aliases_route_and_report) {
                   AEV_ERR_INVALID, "InvalidParameterValueException", "$LATEST is not allowed");
   ft_assert_error(aev_function_update_alias(f, "prod", NULL, "{\"AdditionalVersionWeights\":{\"1\":1.5}}", &j),
                   AEV_ERR_INVALID, "InvalidParameterValueException", "between 0.0 and 1.0");
-  ft_assert_error(aev_function_get_alias(f, "nope", &j), AEV_ERR_NOT_FOUND,
-                  "ResourceNotFoundException", "Alias not found");
+  /* GetAlias's wording (recorded: test_notfound_and_invalid_routingconfigs). */
+  ft_assert_error(aev_function_get_alias(f, "nope", &j), AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+                  "Cannot find alias arn: arn:aws:lambda:us-east-1:000000000000:function:a:nope");
   ft_assert_error(aev_function_invoke_qualified(f, "nope", "{}", 2, &out, NULL, NULL, NULL),
                   AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "function:a:nope");
   ck_assert_int_eq(aev_function_list_aliases(f, &j), AEV_OK);
@@ -218,6 +219,283 @@ START_TEST(api_qualifiers) {
 }
 END_TEST
 
+/* A small helper for the API tests: aev_call that must succeed. */
+static char *ok_call(const char *action, const char *req) {
+  char *r;
+  int rc = aev_call(b, "lambda", action, req, &r);
+  ck_assert_msg(rc == AEV_OK, "%s %s: %s", action, req, r);
+  return r;
+}
+
+/* GetFunction and GetFunctionConfiguration with a version or alias answer
+ * that version's frozen configuration; an alias under its own ARN, and
+ * $LATEST named explicitly under ARN:$LATEST (recorded:
+ * test_version_lifecycle, test_alias_lifecycle,
+ * test_publish_version_on_create). */
+START_TEST(api_get_function_qualified) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  aev_free(ok_call("CreateFunction", "{\"FunctionName\":\"g\",\"Handler\":\"vh\","
+                   "\"Environment\":{\"Variables\":{\"testenv\":\"staging\"}}}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"g\",\"Description\":\"one\"}"));
+  aev_free(ok_call("UpdateFunctionConfiguration", "{\"FunctionName\":\"g\","
+                   "\"Environment\":{\"Variables\":{\"testenv\":\"prod\"}}}"));
+  aev_free(ok_call("CreateAlias", "{\"FunctionName\":\"g\",\"Name\":\"live\",\"FunctionVersion\":\"1\"}"));
+  const char *arn = "arn:aws:lambda:us-east-1:000000000000:function:g";
+  struct { const char *action, *req, *arn, *version, *env; } cases[] = {
+      {"GetFunctionConfiguration", "{\"FunctionName\":\"g\",\"Qualifier\":\"1\"}", ":1", "1", "staging"},
+      {"GetFunction", "{\"FunctionName\":\"g:1\"}", ":1", "1", "staging"},
+      {"GetFunction", "{\"FunctionName\":\"g\",\"Qualifier\":\"live\"}", ":live", "1", "staging"},
+      {"GetFunctionConfiguration", "{\"FunctionName\":\"arn:aws:lambda:us-east-1:000000000000:function:g:live\"}",
+       ":live", "1", "staging"},
+      {"GetFunction", "{\"FunctionName\":\"g\",\"Qualifier\":\"$LATEST\"}", ":$LATEST", "$LATEST", "prod"},
+      {"GetFunction", "{\"FunctionName\":\"g\"}", "", "$LATEST", "prod"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *r = ok_call(cases[i].action, cases[i].req), want[200];
+    snprintf(want, sizeof want, "\"FunctionArn\":\"%s%s\"", arn, cases[i].arn);
+    ck_assert_msg(strstr(r, want), "%s: %s", cases[i].req, r);
+    snprintf(want, sizeof want, "\"Version\":\"%s\"", cases[i].version);
+    ck_assert_msg(strstr(r, want), "%s: %s", cases[i].req, r);
+    snprintf(want, sizeof want, "\"testenv\":\"%s\"", cases[i].env);
+    ck_assert_msg(strstr(r, want), "%s: %s", cases[i].req, r);
+    ck_assert_msg(strcmp(cases[i].version, "1") || strstr(r, "\"Description\":\"one\""), "%s", r);
+    aev_free(r);
+  }
+  char *r;
+  ck_assert_int_eq(aev_call(b, "lambda", "GetFunction", "{\"FunctionName\":\"g\",\"Qualifier\":\"nope\"}", &r),
+                   AEV_ERR_NOT_FOUND);
+  ck_assert_ptr_nonnull(strstr(r, "Function not found: arn:aws:lambda:us-east-1:000000000000:function:g:nope"));
+  aev_free(r);
+}
+END_TEST
+
+/* CreateAlias's RoutingConfig errors as Lambda words them: the front end's
+ * ValidationException for weights and keys before the function is looked
+ * up, then the alias's own checks (recorded:
+ * test_notfound_and_invalid_routingconfigs). Nothing is created. */
+START_TEST(api_routing_config_errors) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  aev_free(ok_call("CreateFunction", "{\"FunctionName\":\"r\",\"Handler\":\"vh\"}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"r\"}"));
+  aev_free(ok_call("UpdateFunctionConfiguration", "{\"FunctionName\":\"r\",\"MemorySize\":256}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"r\"}"));
+  const char *arn = "arn:aws:lambda:us-east-1:000000000000:function:r";
+  const char *weights_msg =
+           "1 validation error detected: Value '{2=2.0}' at 'routingConfig.additionalVersionWeights' "
+           "failed to satisfy constraint: Map value must satisfy constraint: [Member must have value "
+           "less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member "
+           "must not be null]";
+  struct { const char *fn, *version, *weights; int status; const char *code, *msg; } cases[] = {
+      {"r", "1", "{\"1\":0.8,\"2\":0.2}", AEV_ERR_INVALID, "InvalidParameterValueException",
+       "Number of items in AdditionalVersionWeights cannot be greater than 1"},
+      {"r", "1", "{\"2\":2}", AEV_ERR_INVALID, "ValidationException", weights_msg},
+      {"nope", "1", "{\"2\":-1}", AEV_ERR_INVALID, "ValidationException", "Value '{2=-1.0}'"},
+      {"r", "1", "{\"$LATEST\":0.5}", AEV_ERR_INVALID, "ValidationException",
+       "Value '{$LATEST=0.5}' at 'routingConfig.additionalVersionWeights' failed to satisfy constraint: "
+       "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, "
+       "Member must have length greater than or equal to 1, Member must satisfy regular expression "
+       "pattern: [0-9]+, Member must not be null]"},
+      {"r", "1", "{\"1\":0.5}", AEV_ERR_INVALID, "InvalidParameterValueException",
+       "Invalid function version 1. Function version 1 is already included in routing configuration."},
+      {"r", "1", "{\"10\":0.5}", AEV_ERR_NOT_FOUND, "ResourceNotFoundException", ":r:10"},
+      {"r", "$LATEST", "{\"1\":0.5}", AEV_ERR_INVALID, "InvalidParameterValueException",
+       "$LATEST is not supported for an alias pointing to more than 1 version"},
+      {"nope", "1", "{\"2\":0.5}", AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
+       "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope:1"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char req[200], *r;
+    snprintf(req, sizeof req, "{\"FunctionName\":\"%s\",\"Name\":\"custom\",\"FunctionVersion\":\"%s\","
+             "\"RoutingConfig\":{\"AdditionalVersionWeights\":%s}}", cases[i].fn, cases[i].version, cases[i].weights);
+    ck_assert_int_eq(aev_call(b, "lambda", "CreateAlias", req, &r), cases[i].status);
+    ck_assert_msg(strstr(r, cases[i].code) && strstr(r, cases[i].msg), "%s: %s", req, r);
+    aev_free(r);
+  }
+  char *r;
+  ck_assert_int_eq(aev_call(b, "lambda", "GetAlias", "{\"FunctionName\":\"r\",\"Name\":\"custom\"}", &r),
+                   AEV_ERR_NOT_FOUND);
+  ck_assert_msg(strstr(r, "Cannot find alias arn: ") && strstr(r, arn), "%s", r);
+  aev_free(r);
+}
+END_TEST
+
+/* ListAliases: FunctionVersion keeps the aliases of that version; MaxItems
+ * and Marker page (recorded: test_alias_lifecycle). */
+START_TEST(api_list_aliases_filter_and_pages) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  aev_free(ok_call("CreateFunction", "{\"FunctionName\":\"l\",\"Handler\":\"vh\"}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"l\"}"));
+  aev_free(ok_call("UpdateFunctionConfiguration", "{\"FunctionName\":\"l\",\"MemorySize\":256}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"l\"}"));
+  const char *names[] = {"a1", "a2", "b2", "a3"}, *versions[] = {"1", "1", "2", "1"};
+  for (int i = 0; i < 4; i++) {
+    char req[120];
+    snprintf(req, sizeof req, "{\"FunctionName\":\"l\",\"Name\":\"%s\",\"FunctionVersion\":\"%s\"}",
+             names[i], versions[i]);
+    aev_free(ok_call("CreateAlias", req));
+  }
+  char *r = ok_call("ListAliases", "{\"FunctionName\":\"l\",\"FunctionVersion\":\"1\"}");
+  ck_assert_msg(strstr(r, "\"Name\":\"a1\"") && strstr(r, "\"Name\":\"a3\"") && !strstr(r, "\"b2\"") &&
+                !strstr(r, "NextMarker"), "%s", r);
+  aev_free(r);
+  r = ok_call("ListAliases", "{\"FunctionName\":\"l\",\"MaxItems\":3}");
+  ck_assert_msg(strstr(r, "\"a1\"") && strstr(r, "\"a2\"") && strstr(r, "\"b2\"") &&
+                !strstr(r, "\"a3\"") && strstr(r, "\"NextMarker\":\"b2\""), "%s", r);
+  aev_free(r);
+  r = ok_call("ListAliases", "{\"FunctionName\":\"l\",\"MaxItems\":3,\"Marker\":\"b2\"}");
+  ck_assert_msg(strstr(r, "\"a3\"") && !strstr(r, "\"a1\"") && !strstr(r, "NextMarker"), "%s", r);
+  aev_free(r);
+  r = ok_call("ListAliases", "{\"FunctionName\":\"l\",\"FunctionVersion\":\"1\",\"MaxItems\":1,\"Marker\":\"a1\"}");
+  ck_assert_msg(strstr(r, "\"Aliases\":[{") && strstr(r, "\"a2\"") && !strstr(r, "\"a3\"") &&
+                strstr(r, "\"NextMarker\":\"a2\""), "%s", r);
+  aev_free(r);
+}
+END_TEST
+
+/* A version published without a Description keeps the function's; the
+ * list names $LATEST by ARN:$LATEST and has no State members (recorded:
+ * test_version_lifecycle). */
+START_TEST(api_version_descriptions_and_list) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  aev_free(ok_call("CreateFunction", "{\"FunctionName\":\"d\",\"Handler\":\"vh\",\"Description\":\"first\"}"));
+  char *r = ok_call("PublishVersion", "{\"FunctionName\":\"d\",\"Description\":\"one\"}");
+  ck_assert_msg(strstr(r, "\"Description\":\"one\""), "%s", r);
+  aev_free(r);
+  aev_free(ok_call("UpdateFunctionConfiguration", "{\"FunctionName\":\"d\",\"Description\":\"second\"}"));
+  r = ok_call("PublishVersion", "{\"FunctionName\":\"d\"}");
+  ck_assert_msg(strstr(r, "\"Version\":\"2\"") && strstr(r, "\"Description\":\"second\""), "%s", r);
+  aev_free(r);
+  r = ok_call("PublishVersion", "{\"FunctionName\":\"d\",\"Description\":\"third\"}");
+  ck_assert_msg(strstr(r, "\"Version\":\"2\"") && strstr(r, "\"Description\":\"second\""), "%s", r);
+  aev_free(r);
+  r = ok_call("ListVersionsByFunction", "{\"FunctionName\":\"d\"}");
+  ck_assert_msg(strstr(r, "\"FunctionArn\":\"arn:aws:lambda:us-east-1:000000000000:function:d:$LATEST\""), "%s", r);
+  ck_assert_msg(strstr(r, "\"Description\":\"one\"") && !strstr(r, "\"State\"") &&
+                !strstr(r, "\"LastUpdateStatus\""), "%s", r);
+  aev_free(r);
+}
+END_TEST
+
+/* CreateFunction with Publish publishes version 1 and describes it under
+ * the unqualified ARN (recorded: test_publish_version_on_create). */
+START_TEST(api_create_with_publish) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  char *r = ok_call("CreateFunction", "{\"FunctionName\":\"p\",\"Handler\":\"vh\",\"Publish\":true}");
+  ck_assert_msg(strstr(r, "\"Version\":\"1\"") && strstr(r, "\"State\":\"Pending\"") &&
+                strstr(r, "\"FunctionArn\":\"arn:aws:lambda:us-east-1:000000000000:function:p\""), "%s", r);
+  aev_free(r);
+  r = ok_call("ListVersionsByFunction", "{\"FunctionName\":\"p\"}");
+  ck_assert_msg(strstr(r, "\"Version\":\"$LATEST\"") && strstr(r, "\"Version\":\"1\""), "%s", r);
+  aev_free(r);
+  r = ok_call("PublishVersion", "{\"FunctionName\":\"p\"}");
+  ck_assert_msg(strstr(r, "\"Version\":\"1\""), "%s", r);
+  aev_free(r);
+  r = ok_call("CreateFunction", "{\"FunctionName\":\"n\",\"Handler\":\"vh\",\"Publish\":false}");
+  ck_assert_msg(strstr(r, "\"Version\":\"$LATEST\""), "%s", r);
+  aev_free(r);
+  r = ok_call("ListVersionsByFunction", "{\"FunctionName\":\"n\"}");
+  ck_assert_msg(!strstr(r, "\"Version\":\"1\""), "%s", r);
+  aev_free(r);
+}
+END_TEST
+
+/* UpdateAlias sets the Description it is given and keeps it otherwise
+ * (recorded: test_function_revisions_version_and_alias,
+ * update_alias_response_rev_a2). */
+START_TEST(api_update_alias_description) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  aev_free(ok_call("CreateFunction", "{\"FunctionName\":\"u\",\"Handler\":\"vh\"}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"u\"}"));
+  aev_free(ok_call("CreateAlias", "{\"FunctionName\":\"u\",\"Name\":\"al\",\"FunctionVersion\":\"1\","
+                   "\"Description\":\"first\"}"));
+  char *r = ok_call("UpdateAlias", "{\"FunctionName\":\"u\",\"Name\":\"al\",\"Description\":\"something changed\"}");
+  ck_assert_msg(strstr(r, "\"Description\":\"something changed\""), "%s", r);
+  aev_free(r);
+  r = ok_call("UpdateAlias", "{\"FunctionName\":\"u\",\"Name\":\"al\",\"FunctionVersion\":\"$LATEST\"}");
+  ck_assert_msg(strstr(r, "\"Description\":\"something changed\"") &&
+                strstr(r, "\"FunctionVersion\":\"$LATEST\""), "%s", r);
+  aev_free(r);
+  r = ok_call("GetAlias", "{\"FunctionName\":\"u\",\"Name\":\"al\"}");
+  ck_assert_msg(strstr(r, "\"Description\":\"something changed\""), "%s", r);
+  aev_free(r);
+}
+END_TEST
+
+/* Event invoke configurations of a version or alias: kept apart from
+ * $LATEST's, listed, deleted with their alias, and used by event
+ * invocations of that alias (a version without one uses the function's);
+ * a function, version or alias that does not exist is "The function
+ * doesn't exist." (recorded: test_lambda_eventinvokeconfig_exceptions). */
+START_TEST(api_event_invoke_config_per_qualifier) {
+  ck_assert_int_eq(aev_handler_register(b, "vh", version_handler, NULL, NULL), AEV_OK);
+  aev_free(ok_call("CreateFunction", "{\"FunctionName\":\"e\",\"Handler\":\"vh\"}"));
+  aev_free(ok_call("PublishVersion", "{\"FunctionName\":\"e\"}"));
+  aev_free(ok_call("CreateAlias", "{\"FunctionName\":\"e\",\"Name\":\"live\",\"FunctionVersion\":\"1\"}"));
+  aev_queue *latest = qt_queue(b, "l", NULL), *live = qt_queue(b, "a", NULL);
+  aev_free(ok_call("PutFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"DestinationConfig\":{\"OnSuccess\":"
+                   "{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:l\"}}}"));
+  char *r = ok_call("PutFunctionEventInvokeConfig", "{\"FunctionName\":\"e:live\",\"MaximumRetryAttempts\":1,"
+                    "\"DestinationConfig\":{\"OnSuccess\":{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:a\"}}}");
+  ck_assert_msg(strstr(r, "\"FunctionArn\":\"arn:aws:lambda:us-east-1:000000000000:function:e:live\""), "%s", r);
+  aev_free(r);
+  r = ok_call("GetFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"Qualifier\":\"live\"}");
+  ck_assert_msg(strstr(r, "\"MaximumRetryAttempts\":1") && strstr(r, "000000000000:a\""), "%s", r);
+  aev_free(r);
+  r = ok_call("ListFunctionEventInvokeConfigs", "{\"FunctionName\":\"e\"}");
+  const char *l = strstr(r, "function:e:$LATEST\""), *a = strstr(r, "function:e:live\"");
+  ck_assert_msg(l && a && l < a, "%s", r);
+  aev_free(r);
+  /* MaxItems and Marker page (recorded: the test pages one, then the rest). */
+  r = ok_call("ListFunctionEventInvokeConfigs", "{\"FunctionName\":\"e\",\"MaxItems\":1}");
+  ck_assert_msg(strstr(r, "function:e:$LATEST\"") && !strstr(r, "function:e:live\",") &&
+                strstr(r, "\"NextMarker\":\"arn:aws:lambda:us-east-1:000000000000:function:e:$LATEST\""), "%s", r);
+  aev_free(r);
+  r = ok_call("ListFunctionEventInvokeConfigs", "{\"FunctionName\":\"e\",\"MaxItems\":1,"
+              "\"Marker\":\"arn:aws:lambda:us-east-1:000000000000:function:e:$LATEST\"}");
+  ck_assert_msg(strstr(r, "function:e:live\"") && !strstr(r, "function:e:$LATEST\"") && !strstr(r, "NextMarker"),
+                "%s", r);
+  aev_free(r);
+  aev_free(ok_call("Invoke", "{\"FunctionName\":\"e:live\",\"InvocationType\":\"Event\"}"));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  aev_message *m = qt_recv1(live);
+  ck_assert_ptr_nonnull(m);
+  aev_message_free(m);
+  ck_assert_ptr_null(qt_recv1(latest));
+  aev_free(ok_call("Invoke", "{\"FunctionName\":\"e:1\",\"InvocationType\":\"Event\"}"));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  m = qt_recv1(latest);
+  ck_assert_ptr_nonnull(m);
+  aev_message_free(m);
+  struct { const char *action, *req, *msg; } errors[] = {
+      {"PutFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"Qualifier\":\"nope\",\"MaximumRetryAttempts\":1}",
+       "The function doesn't exist."},
+      {"UpdateFunctionEventInvokeConfig", "{\"FunctionName\":\"missing\",\"MaximumRetryAttempts\":1}",
+       "The function doesn't exist."},
+      {"ListFunctionEventInvokeConfigs", "{\"FunctionName\":\"missing\"}", "The function doesn't exist."},
+      {"PutFunctionEventInvokeConfig", "{\"FunctionName\":\"missing\"}",
+       "You must specify at least one of error handling or destination setting."},
+      {"GetFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"Qualifier\":\"nope\"}",
+       "The function arn:aws:lambda:us-east-1:000000000000:function:e:nope doesn't have an EventInvokeConfig"},
+      {"UpdateFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"Qualifier\":\"1\",\"MaximumRetryAttempts\":0}",
+       "The function arn:aws:lambda:us-east-1:000000000000:function:e:1 doesn't have an EventInvokeConfig"},
+      {"DeleteFunctionEventInvokeConfig", "{\"FunctionName\":\"missing\"}",
+       "The function arn:aws:lambda:us-east-1:000000000000:function:missing:$LATEST doesn't have an EventInvokeConfig"},
+  };
+  for (size_t i = 0; i < sizeof errors / sizeof *errors; i++) {
+    ck_assert_int_ne(aev_call(b, "lambda", errors[i].action, errors[i].req, &r), AEV_OK);
+    ck_assert_msg(strstr(r, errors[i].msg), "%s %s: %s", errors[i].action, errors[i].req, r);
+    aev_free(r);
+  }
+  aev_free(ok_call("DeleteAlias", "{\"FunctionName\":\"e\",\"Name\":\"live\"}"));
+  aev_free(ok_call("DeleteFunctionEventInvokeConfig", "{\"FunctionName\":\"e\",\"Qualifier\":\"$LATEST\"}"));
+  r = ok_call("ListFunctionEventInvokeConfigs", "{\"FunctionName\":\"e\"}");
+  ck_assert_str_eq(r, "{\"FunctionEventInvokeConfigs\":[]}");
+  aev_free(r);
+  aev_queue_release(latest);
+  aev_queue_release(live);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_versions");
   TCase *tc = tcase_create("versions");
@@ -227,6 +505,13 @@ static Suite *suite(void) {
   tcase_add_test(tc, aliases_route_and_report);
   tcase_add_test(tc, weighted_routing_is_deterministic_and_close);
   tcase_add_test(tc, api_qualifiers);
+  tcase_add_test(tc, api_get_function_qualified);
+  tcase_add_test(tc, api_routing_config_errors);
+  tcase_add_test(tc, api_list_aliases_filter_and_pages);
+  tcase_add_test(tc, api_version_descriptions_and_list);
+  tcase_add_test(tc, api_create_with_publish);
+  tcase_add_test(tc, api_update_alias_description);
+  tcase_add_test(tc, api_event_invoke_config_per_qualifier);
   suite_add_tcase(su, tc);
   return su;
 }

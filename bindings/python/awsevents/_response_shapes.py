@@ -97,6 +97,9 @@ TIMESTAMPS = {
         ('EventSourceMappings', '*', 'StartingPositionTimestamp'),
         ('EventSourceMappings', '*', 'LastModified'),
     ),
+    ('lambda', 'ListFunctionEventInvokeConfigs'): (
+        ('FunctionEventInvokeConfigs', '*', 'LastModified'),
+    ),
     ('lambda', 'PutFunctionEventInvokeConfig'): (
         ('LastModified',),
     ),

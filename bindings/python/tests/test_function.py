@@ -2,6 +2,7 @@
 handle, exceptions as Lambda errors, the context object, a queue mapped to
 a handler with AWS's SQS event shape, Event invocations with retries on
 the manual clock, and provisioned concurrency."""
+import datetime
 import gc
 import io
 import json
@@ -154,6 +155,26 @@ class Handlers(unittest.TestCase):
             fn.invoke({}, "nope")
         self.assertEqual(cm.exception.response["Error"]["Code"],
                          "ResourceNotFoundException")
+
+    def test_event_invoke_configs_of_an_alias_are_listed_as_boto3_gives_them(self):
+        """ListFunctionEventInvokeConfigs was an unknown operation, and a
+        configuration of an alias was refused; boto3 gives LastModified
+        as a datetime."""
+        create_function(self.b, "cfg", lambda e, c: e)
+        self.b.call("lambda", "PublishVersion", FunctionName="cfg")
+        self.b.call("lambda", "CreateAlias", FunctionName="cfg", Name="live",
+                    FunctionVersion="1")
+        self.b.call("lambda", "PutFunctionEventInvokeConfig",
+                    FunctionName="cfg", MaximumRetryAttempts=0)
+        put = self.b.call("lambda", "PutFunctionEventInvokeConfig",
+                          FunctionName="cfg", Qualifier="live",
+                          MaximumRetryAttempts=1)
+        self.assertTrue(put["FunctionArn"].endswith(":function:cfg:live"))
+        configs = self.b.call("lambda", "ListFunctionEventInvokeConfigs",
+                              FunctionName="cfg")["FunctionEventInvokeConfigs"]
+        self.assertEqual([c["MaximumRetryAttempts"] for c in configs], [0, 1])
+        self.assertTrue(all(isinstance(c["LastModified"], datetime.datetime)
+                            for c in configs))
 
     def test_provisioned_concurrency(self):
         fn = create_function(self.b, "warm", lambda e, c: c.function_version)
