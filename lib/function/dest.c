@@ -180,10 +180,17 @@ static void send_dlq(aev__event *ev, const char *arn,
   snprintf(cut, sizeof cut, "%s",
            msg ? msg : r ? "Unhandled" : "Rate Exceeded.");
   json_t *attrs = json_pack(
-      "{s{ssss}s{ssss}s{ssss}}", "RequestID", "DataType", "String",
-      "StringValue", ev->request_id, "ErrorCode", "DataType", "Number",
-      "StringValue", r ? "200" : "429", "ErrorMessage", "DataType", "String",
-      "StringValue", cut);
+      "{s{ssss}s{ssss}}", "RequestID", "DataType", "String", "StringValue",
+      ev->request_id, "ErrorCode", "DataType", "Number", "StringValue", r ? "200" : "429");
+  /* SQS and SNS refuse an attribute with an empty value: an error without
+   * a message (a process that exited without a word) leaves ErrorMessage
+   * out, and the event still reaches the dead-letter queue. */
+  if (attrs && *cut &&
+      json_object_set_new(attrs, "ErrorMessage",
+                          json_pack("{ssss}", "DataType", "String", "StringValue", cut))) {
+    json_decref(attrs);
+    attrs = NULL;
+  }
   char *a = attrs ? aev__json_dumps(attrs, JSON_COMPACT) : NULL;
   json_decref(attrs);
   json_decref(err);

@@ -93,6 +93,39 @@ START_TEST(success_destination_and_no_retry) {
 }
 END_TEST
 
+/* Fails with an empty errorMessage, as a process that exits without a
+ * word does. */
+static void fails_silently(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)event, (void)len;
+  (*(int *)user)++;
+  aev_invocation_fail(ctx, "Runtime.ExitError", "");
+}
+
+/* SQS refuses a message attribute with an empty value: the dead-letter
+ * message goes without ErrorMessage rather than not at all. */
+START_TEST(dead_letter_without_an_error_message) {
+  int calls = 0;
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(b, "mute", NULL, fails_silently, &calls, NULL, &f),
+                   AEV_OK);
+  aev_queue *dlq = qt_queue(b, "mute-dlq", NULL);
+  ck_assert_int_eq(aev_function_set_dead_letter_target(f, aev_queue_arn(dlq)), AEV_OK);
+  ck_assert_int_eq(aev_function_invoke_event(f, "{}", 2, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_advance(b, 180000), AEV_OK);
+  ck_assert_int_eq(calls, 3);
+  aev_message *m = qt_recv1(dlq);
+  ck_assert_ptr_nonnull(m);
+  char *attrs = aev_message_attributes_json(m);
+  ck_assert_ptr_nonnull(strstr(attrs, "\"ErrorCode\":{\"DataType\":\"Number\",\"StringValue\":\"200\"}"));
+  ck_assert_ptr_null(strstr(attrs, "ErrorMessage"));
+  aev_free(attrs);
+  aev_message_free(m);
+  ck_assert_int_eq(ft_metric(f, "AsyncEventsDropped"), 0);
+  aev_queue_release(dlq);
+  aev_function_release(f);
+}
+END_TEST
+
 START_TEST(dead_letter_queue_gets_the_event_and_attributes) {
   ft_state s = {.mode = FT_FAIL};
   aev_function *f = ft_function(b, "dlq", NULL, &s);
@@ -245,6 +278,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, function_errors_retry_after_one_then_two_minutes);
   tcase_add_test(tc, success_destination_and_no_retry);
   tcase_add_test(tc, dead_letter_queue_gets_the_event_and_attributes);
+  tcase_add_test(tc, dead_letter_without_an_error_message);
   tcase_add_test(tc, event_age_ends_retries);
   tcase_add_test(tc, throttled_events_back_off_and_run_later);
   tcase_add_test(tc, reserved_zero_goes_straight_to_failure);
