@@ -205,6 +205,12 @@ AEV_API int aev_function_publish_version(aev_function *f,
 /* ListVersionsByFunction's shape {"Versions": [...]}, $LATEST first (its
  * FunctionArn qualified with $LATEST; no State members, as AWS lists). */
 AEV_API int aev_function_list_versions(aev_function *f, char **json);
+/* DeleteFunction with a version number: deletes version n alone (its
+ * number is not given out again), with its resource policy, event invoke
+ * config and provisioned concurrency. AEV_ERR_EXISTS
+ * (ResourceConflictException) while an alias points at it; a version that
+ * does not exist counts as deleted; n < 1 ($LATEST) is AEV_ERR_INVALID. */
+AEV_API int aev_function_delete_version(aev_function *f, int n);
 
 /* CreateAlias: name (not all digits) points at version ("$LATEST" or a
  * published number); routing_json (may be NULL) is RoutingConfig,

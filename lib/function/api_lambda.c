@@ -4,6 +4,7 @@
  * Resource policies (AddPermission, ...) are kept and reported as Lambda
  * writes them but not enforced: one account, and handlers run whoever
  * invokes them. */
+#include <limits.h>
 #include <pthread.h>
 #include <regex.h>
 #include <stdint.h>
@@ -312,10 +313,10 @@ static int list_functions(aev_broker *b, const aev__api_service *svc,
   return AEV_OK;
 }
 
-/* DeleteFunction with a Qualifier deletes that version: Lambda refuses
- * $LATEST, answers a missing function without the qualifier and a
- * version that does not exist as deleted. Versions here are never
- * deleted, so one that exists is reported as before. */
+/* DeleteFunction with a Qualifier deletes that version
+ * (aev_function_delete_version): Lambda refuses $LATEST, answers a missing
+ * function without the qualifier and a version that does not exist as
+ * deleted. */
 static int delete_function(aev_broker *b, const aev__api_service *svc,
                            json_t *req, json_t **resp) {
   aev_function *f;
@@ -327,8 +328,12 @@ static int delete_function(aev_broker *b, const aev__api_service *svc,
     rc = aev__fn_invalid("$LATEST version cannot be deleted without deleting the function.");
   if (rc == AEV_OK) rc = aev__function_find(b, buf, &f);
   if (rc != AEV_OK) return rc;
-  if (!q) rc = aev_function_delete(f);
-  else if ((rc = aev__fn_resolve(f, q, &conf, ver)) == AEV_OK) {
+  if (!q) {
+    rc = aev_function_delete(f);
+  } else if (strspn(q, "0123456789") == strlen(q)) {
+    const long n = strtol(q, NULL, 10); /* more digits than any version: none */
+    rc = n >= 1 && n <= INT_MAX ? aev_function_delete_version(f, (int)n) : AEV_OK;
+  } else if ((rc = aev__fn_resolve(f, q, &conf, ver)) == AEV_OK) {
     aev__fconf_unref(conf);
     rc = aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
                    "Function not found: %s:%s", aev_function_arn(f), q);

@@ -144,6 +144,10 @@ typedef struct aev__version {
   aev__fconf *conf; /* the frozen configuration (counted) */
   char *description;
   char revision[37]; /* its own RevisionId, not $LATEST's */
+  /* Deleted (DeleteFunction with its number): it names nothing any more,
+   * and its number is not given out again; kept until the function goes,
+   * so that a reader that found it before the delete can still read it. */
+  int deleted;
 } aev__version;
 
 typedef struct aev__alias {

@@ -195,7 +195,7 @@ static int no_qualifier(aev_function *f, const char *qualifier) {
 static int qualifier_exists_locked(aev_function *f, const char *qualifier) {
   if (all_of(qualifier, "0123456789", 1)) {
     long n = strtol(qualifier, NULL, 10);
-    return n >= 1 && n <= f->nversions;
+    return n >= 1 && n <= f->nversions && !f->versions[n - 1].deleted;
   }
   for (aev__alias *a = f->aliases; a; a = a->next)
     if (strcmp(a->name, qualifier) == 0) return 1;

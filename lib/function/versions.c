@@ -48,7 +48,7 @@ static aev__alias *alias_locked(aev_function *f, const char *name) {
 /* mu held: version n's configuration (0 = $LATEST) or NULL. */
 static aev__fconf *version_conf_locked(aev_function *f, int n) {
   if (n == 0) return f->conf;
-  return n <= f->nversions ? f->versions[n - 1].conf : NULL;
+  return n <= f->nversions && !f->versions[n - 1].deleted ? f->versions[n - 1].conf : NULL;
 }
 
 static void version_name(int n, char out[16]) {
@@ -201,7 +201,7 @@ int aev__fn_publish(aev_function *f, const char *description,
   }
   /* Lambda publishes nothing new when $LATEST equals the last version. */
   int n = f->nversions;
-  if (n && f->versions[n - 1].conf == f->conf) {
+  if (n && version_conf_locked(f, n) == f->conf) {
     pthread_mutex_unlock(&f->mu);
     free(d);
     return aev__fn_dump(version_json(f, n), json);
@@ -247,8 +247,53 @@ int aev_function_list_versions(aev_function *f, char **json) {
   pthread_mutex_lock(&f->mu);
   int n = f->nversions;
   pthread_mutex_unlock(&f->mu);
-  for (int i = 1; list && i <= n; i++) aev__fn_put(&list, NULL, listed(version_json(f, i)));
+  for (int i = 1; list && i <= n; i++) {
+    pthread_mutex_lock(&f->mu);
+    const int deleted = f->versions[i - 1].deleted;
+    pthread_mutex_unlock(&f->mu);
+    if (!deleted) aev__fn_put(&list, NULL, listed(version_json(f, i)));
+  }
   return aev__fn_dump(list ? json_pack("{so}", "Versions", list) : NULL, json);
+}
+
+/* DeleteFunction with a version number deletes that version alone, and
+ * its number is not given out again (Lambda as the Floci project measured
+ * it, floci#2819). Lambda refuses while an alias points at it, naming the
+ * aliases as Java prints a list ("Unable to delete version because the
+ * following aliases reference it: [live]", as its users report it); a
+ * version that does not exist counts as deleted. The version's resource
+ * policy, event invoke config and provisioned concurrency go with it. */
+int aev_function_delete_version(aev_function *f, int n) {
+  int rc = aev__fn_check(f);
+  if (rc != AEV_OK) return rc;
+  if (n < 1) return aev__fn_invalid("$LATEST version cannot be deleted without deleting the function.");
+  char name[16], users[1024] = "";
+  version_name(n, name);
+  size_t used = 0;
+  pthread_mutex_lock(&f->mu);
+  const int exists = version_conf_locked(f, n) != NULL;
+  /* Oldest first, as ListAliases lists them: the list keeps the newest
+   * first, so each name found goes in front. */
+  for (aev__alias *a = f->aliases; exists && a; a = a->next) {
+    const size_t len = strlen(a->name), add = len + (used ? 2 : 0);
+    if ((a->version != n && a->extra != n) || used + add >= sizeof users) continue;
+    memmove(users + add, users, used + 1);
+    memcpy(users, a->name, len);
+    if (used) memcpy(users + len, ", ", 2);
+    used += add;
+  }
+  if (exists && !used) {
+    f->versions[n - 1].deleted = 1;
+    aev__policy_drop_locked(f, name);
+    aev__econf_drop_locked(f, name);
+  }
+  pthread_mutex_unlock(&f->mu);
+  if (used)
+    return aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
+                     "Unable to delete version because the following aliases reference it: [%s]",
+                     users);
+  if (exists) aev__fn_provisioned_drop(f, name);
+  return AEV_OK;
 }
 
 /* ---- aliases ---- */
@@ -279,7 +324,7 @@ static int parse_target_locked(aev_function *f, const char *version,
   if (version) {
     if (strcmp(version, "$LATEST") == 0) *n = 0;
     else if (digits_only(version) && atoi(version) >= 1 &&
-             atoi(version) <= f->nversions)
+             version_conf_locked(f, atoi(version)))
       *n = atoi(version);
     else
       return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
@@ -315,7 +360,7 @@ static int parse_target_locked(aev_function *f, const char *version,
       rc = aev__fn_invalid("The version %s in AdditionalVersionWeights is "
                            "not a published version ($LATEST is not "
                            "allowed).", k);
-    else if (m < 1 || m > f->nversions)
+    else if (m < 1 || !version_conf_locked(f, m))
       rc = qualified_not_found(f, k);
     else if (m == *n)
       rc = aev__fn_invalid("Invalid function version %s. Function version %s "

@@ -496,6 +496,77 @@ START_TEST(api_event_invoke_config_per_qualifier) {
 }
 END_TEST
 
+/* Publishes a version of f after setting its MemorySize to mb. */
+static void publish_with(aev_function *f, int mb) {
+  char conf[32];
+  snprintf(conf, sizeof conf, "{\"MemorySize\":%d}", mb);
+  ck_assert_int_eq(aev_function_update_configuration(f, conf), AEV_OK);
+  ck_assert_int_eq(aev_function_publish_version(f, NULL, NULL), AEV_OK);
+}
+
+/* DeleteFunction with a version number deletes that version alone; an
+ * alias pointing at it (or routing to it) refuses the delete, naming the
+ * aliases; its number is not given out again. */
+START_TEST(delete_a_version) {
+  aev_function *f = vfn("d");
+  ck_assert_int_eq(aev_function_publish_version(f, NULL, NULL), AEV_OK);
+  publish_with(f, 256);
+  publish_with(f, 512);
+  ck_assert_int_eq(aev_function_create_alias(f, "live", "1", NULL, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_function_create_alias(f, "beta", "3", NULL,
+                                             "{\"AdditionalVersionWeights\":{\"2\":0.5}}", NULL),
+                   AEV_OK);
+  ck_assert_int_eq(aev_function_create_alias(f, "old", "2", NULL, NULL, NULL), AEV_OK);
+  ft_assert_error(aev_function_delete_version(f, 2), AEV_ERR_EXISTS, "ResourceConflictException",
+                  "Unable to delete version because the following aliases reference it: "
+                  "[beta, old]");
+  ck_assert_str_eq(aev_errmsg(),
+                   "Unable to delete version because the following aliases reference it: "
+                   "[beta, old]");
+  ft_assert_error(aev_function_delete_version(f, 0), AEV_ERR_INVALID,
+                  "InvalidParameterValueException",
+                  "$LATEST version cannot be deleted without deleting the function.");
+  ck_assert_int_eq(aev_function_delete_alias(f, "old"), AEV_OK);
+  ck_assert_int_eq(aev_function_update_alias(f, "beta", "3", "{}", NULL), AEV_OK);
+  ck_assert_int_eq(aev_function_put_provisioned_concurrency(f, "2", 1), AEV_OK);
+  ck_assert_int_eq(aev_function_delete_version(f, 2), AEV_OK);
+
+  char *j, *out;
+  ck_assert_int_eq(aev_function_list_versions(f, &j), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(j, "\"Version\":\"1\""));
+  ck_assert_ptr_null(strstr(j, "\"Version\":\"2\""));
+  ck_assert_ptr_nonnull(strstr(j, "\"Version\":\"3\""));
+  aev_free(j);
+  const char *gone = "Function not found: arn:aws:lambda:us-east-1:000000000000:function:d:2";
+  ft_assert_error(aev_function_invoke_qualified(f, "2", "{}", 2, &out, NULL, NULL, NULL),
+                  AEV_ERR_NOT_FOUND, "ResourceNotFoundException", gone);
+  ft_assert_error(aev_function_create_alias(f, "again", "2", NULL, NULL, NULL),
+                  AEV_ERR_NOT_FOUND, "ResourceNotFoundException", gone);
+  ft_assert_error(aev_function_provisioned_concurrency(f, "2", &j), AEV_ERR_NOT_FOUND,
+                  "ResourceNotFoundException", "");
+  /* Deleted already, or never published: deleted. */
+  ck_assert_int_eq(aev_function_delete_version(f, 2), AEV_OK);
+  ck_assert_int_eq(aev_function_delete_version(f, 99), AEV_OK);
+  publish_with(f, 1024);
+  ck_assert_int_eq(aev_function_invoke_qualified(f, "4", "{}", 2, &out, NULL, NULL, NULL), AEV_OK);
+  ck_assert_str_eq(out, "{\"v\":\"4\",\"mem\":1024}");
+  aev_free(out);
+
+  /* Through the API: DeleteFunction with the Qualifier. */
+  char *r = ok_call("DeleteFunction", "{\"FunctionName\":\"d\",\"Qualifier\":\"4\"}");
+  ck_assert_str_eq(r, "{}");
+  aev_free(r);
+  r = ok_call("ListVersionsByFunction", "{\"FunctionName\":\"d\"}");
+  ck_assert_ptr_nonnull(strstr(r, "\"Version\":\"3\""));
+  ck_assert_ptr_null(strstr(r, "\"Version\":\"4\""));
+  aev_free(r);
+  aev_test_call_fails(b, "lambda", "DeleteFunction", "{\"FunctionName\":\"d\",\"Qualifier\":\"1\"}",
+                      AEV_ERR_EXISTS, "ResourceConflictException",
+                      "Unable to delete version because the following aliases reference it: [live]");
+  aev_function_release(f);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_versions");
   TCase *tc = tcase_create("versions");
@@ -512,6 +583,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, api_create_with_publish);
   tcase_add_test(tc, api_update_alias_description);
   tcase_add_test(tc, api_event_invoke_config_per_qualifier);
+  tcase_add_test(tc, delete_a_version);
   suite_add_tcase(su, tc);
   return su;
 }
