@@ -385,7 +385,12 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
                      type);
   char buf[512];
   const char *q = NULL;
-  if (rc == AEV_OK) rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
+  /* Recorded (test_invoke_exceptions): Invoke names a missing function
+   * with the version it would have run, $LATEST when none was given. */
+  if (rc == AEV_OK) {
+    rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
+    rc = missing_function(rc, q ? q : "$LATEST", 0);
+  }
   if (rc != AEV_OK) return rc;
   rc = payload_of(req, &payload, &len, &owned);
   if (rc == AEV_OK && strcmp(type, "Event") == 0) {
