@@ -13,7 +13,9 @@
  *  - RequestResponse (aev_function_invoke): waits for the result; a function
  *    error still succeeds (AEV_OK) and reports FunctionError "Unhandled"
  *    with Lambda's error object {"errorType", "errorMessage", ...} as the
- *    payload. Above the reserved concurrency: AEV_ERR_THROTTLED with
+ *    payload. A result over 6291556 bytes (6 MB + 100) is replaced by the
+ *    function error "Function.ResponseSizeTooLarge", as Lambda does. Above
+ *    the reserved concurrency: AEV_ERR_THROTTLED with
  *    TooManyRequestsException.
  *  - Event (aev_function_invoke_event): queued internally; function errors
  *    are retried MaximumRetryAttempts times (default 2) one minute, then two

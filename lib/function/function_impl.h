@@ -19,6 +19,7 @@
 
 #define AEV__FN_SYNC_PAYLOAD_MAX 6291456  /* 6 MB each way */
 #define AEV__FN_ASYNC_PAYLOAD_MAX 1048576 /* Invoke's Event limit */
+#define AEV__FN_RESPONSE_MAX 6291556     /* a result: 6 MB + 100 bytes */
 #define AEV__FN_CONCURRENCY_MAX 1000      /* account default */
 
 /* A configuration snapshot: replaced whole by an update, so a running

@@ -279,8 +279,19 @@ void aev__inv_run(aev_invocation *c) {
   inv_unref(c);
 }
 
+/* Recorded (test_lambda_too_large_response): a result over the limit
+ * reaches the invoker as this function error instead. */
+static const char too_large[] =
+    "{\"errorMessage\":\"Response payload size exceeded maximum allowed "
+    "payload size (6291556 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}";
+
 static int complete(aev_invocation *c, const char *payload, size_t len,
                     const char *function_error) {
+  if (len > AEV__FN_RESPONSE_MAX) {
+    payload = too_large;
+    len = sizeof too_large - 1;
+    function_error = "Unhandled";
+  }
   int expected = AEV__INV_RUNNING;
   if (atomic_compare_exchange_strong(&c->state, &expected,
                                      AEV__INV_COMPLETED)) {
