@@ -115,7 +115,10 @@ AEV_API int aev_function_reserved_concurrency(aev_function *f);
  * version within n start warm. Status IN_PROGRESS until allocated, 60 s
  * later on the broker clock, then READY. The function's provisioned
  * concurrency (all its versions and aliases) must fit in its reserved
- * concurrency when it has one; otherwise Lambda takes it from the
+ * concurrency when it has one, and is set aside there: invocations that
+ * find no idle provisioned environment share only the rest of the
+ * reservation (all of it provisioned throttles $LATEST); otherwise
+ * Lambda takes it from the
  * account's unreserved pool, and InvalidParameterValueException refuses a
  * request that would leave fewer than 100 there. */
 AEV_API int aev_function_put_provisioned_concurrency(aev_function *f,

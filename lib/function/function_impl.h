@@ -92,6 +92,7 @@ struct aev_invocation {
   aev__env *env;
   int cold;
   int pooled; /* holds a slot of the account's unreserved pool */
+  int pinned; /* runs on a provisioned environment */
   aev__invoke_done_fn done;
   void *user;
   int64_t start, deadline; /* deadline timeline ms */
@@ -183,6 +184,7 @@ struct aev_function {
   aev__qeconf *qeconfs; /* versions' and aliases' */
   int reserved; /* -1: unreserved */
   int running;  /* invocations holding a concurrency slot */
+  int running_pinned; /* those on provisioned environments */
   int busy_envs;
   aev__env *idle, *idle_tail; /* most recently used first */
   int n_idle;
