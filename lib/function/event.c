@@ -108,9 +108,11 @@ static void attempt(void *arg, int cancelled) {
     return;
   }
   /* Reserved concurrency 0: Lambda sends the event straight to the
-   * failure destination or DLQ. */
+   * failure destination or DLQ, with its own condition (recorded,
+   * test_reserved_concurrency: "ZeroReservedConcurrency",
+   * approximateInvokeCount 0). */
   if (rc == AEV_ERR_THROTTLED && reserved == 0) {
-    give_up(ev, "RetriesExhausted", NULL);
+    give_up(ev, "ZeroReservedConcurrency", NULL);
     return;
   }
   int64_t delay = (int64_t)THROTTLE_FIRST_MS << (ev->throttles < 9 ? ev->throttles : 9);

@@ -217,6 +217,23 @@ START_TEST(reserved_zero_goes_straight_to_failure) {
   ck_assert_ptr_nonnull(strstr(attrs, "\"StringValue\":\"429\""));
   aev_free(attrs);
   aev_message_free(m);
+  /* Recorded (test_reserved_concurrency): an OnFailure destination gets
+   * the record with condition ZeroReservedConcurrency, never invoked. */
+  aev_queue *dest = qt_queue(b, "zero-dest", NULL);
+  char conf[200];
+  snprintf(conf, sizeof conf, "{\"MaximumRetryAttempts\":0,\"DestinationConfig\":{\"OnFailure\":"
+           "{\"Destination\":\"%s\"}}}", aev_queue_arn(dest));
+  ck_assert_int_eq(aev_function_put_event_invoke_config(f, conf), AEV_OK);
+  ck_assert_int_eq(aev_function_invoke_event(f, "{}", 2, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 0);
+  m = qt_recv1(dest);
+  ck_assert_ptr_nonnull(m);
+  ck_assert_ptr_nonnull(strstr(qt_body(m), "\"condition\":\"ZeroReservedConcurrency\","
+                                           "\"approximateInvokeCount\":0}"));
+  ck_assert_ptr_nonnull(strstr(qt_body(m), "\"requestPayload\":{}"));
+  aev_message_free(m);
+  aev_queue_release(dest);
   aev_queue_release(dlq);
   aev_function_release(f);
 }
