@@ -146,8 +146,11 @@ static int apply_dlq(const aev__api_service *svc, aev_function *f,
                      json_t *req) {
   json_t *d;
   int rc = aev__api_opt_object(svc, req, "DeadLetterConfig", (d = NULL, &d));
-  if (rc != AEV_OK || !d) return rc;
-  const char *arn = json_string_value(json_object_get(d, "TargetArn"));
+  /* Only TargetArn changes it, "" removing it: recorded
+   * (test_dead_letter_queue), DeadLetterConfig {} keeps the target. */
+  json_t *t = d ? json_object_get(d, "TargetArn") : NULL;
+  if (rc != AEV_OK || !t) return rc;
+  const char *arn = json_string_value(t);
   return aev_function_set_dead_letter_target(f, arn && *arn ? arn : NULL);
 }
 

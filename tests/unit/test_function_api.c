@@ -300,6 +300,14 @@ START_TEST(event_invoke_config_actions) {
               "{\"FunctionName\":\"e\",\"DeadLetterConfig\":{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dl\"}}");
   ck_assert_ptr_nonnull(strstr(r, "\"DeadLetterConfig\":{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dl\"}"));
   aev_free(r);
+  /* Recorded (test_dead_letter_queue): DeadLetterConfig {} leaves the
+   * target; an empty TargetArn removes it. */
+  r = call_ok("UpdateFunctionConfiguration", "{\"FunctionName\":\"e\",\"DeadLetterConfig\":{}}");
+  ck_assert_ptr_nonnull(strstr(r, "\"DeadLetterConfig\":{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dl\"}"));
+  aev_free(r);
+  r = call_ok("UpdateFunctionConfiguration", "{\"FunctionName\":\"e\",\"DeadLetterConfig\":{\"TargetArn\":\"\"}}");
+  ck_assert_ptr_null(strstr(r, "DeadLetterConfig"));
+  aev_free(r);
 }
 END_TEST
 
