@@ -13,7 +13,9 @@
  *  - RequestResponse (aev_function_invoke): waits for the result; a function
  *    error still succeeds (AEV_OK) and reports FunctionError "Unhandled"
  *    with Lambda's error object {"errorType", "errorMessage", ...} as the
- *    payload. Above the reserved concurrency: AEV_ERR_THROTTLED with
+ *    payload. A result over 6291556 bytes (6 MB + 100) is replaced by the
+ *    function error "Function.ResponseSizeTooLarge", as Lambda does. Above
+ *    the reserved concurrency: AEV_ERR_THROTTLED with
  *    TooManyRequestsException.
  *  - Event (aev_function_invoke_event): queued internally; function errors
  *    are retried MaximumRetryAttempts times (default 2) one minute, then two
@@ -113,7 +115,10 @@ AEV_API int aev_function_reserved_concurrency(aev_function *f);
  * version within n start warm. Status IN_PROGRESS until allocated, 60 s
  * later on the broker clock, then READY. The function's provisioned
  * concurrency (all its versions and aliases) must fit in its reserved
- * concurrency when it has one; otherwise Lambda takes it from the
+ * concurrency when it has one, and is set aside there: invocations that
+ * find no idle provisioned environment share only the rest of the
+ * reservation (all of it provisioned throttles $LATEST); otherwise
+ * Lambda takes it from the
  * account's unreserved pool, and InvalidParameterValueException refuses a
  * request that would leave fewer than 100 there. */
 AEV_API int aev_function_put_provisioned_concurrency(aev_function *f,

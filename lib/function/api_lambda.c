@@ -146,8 +146,11 @@ static int apply_dlq(const aev__api_service *svc, aev_function *f,
                      json_t *req) {
   json_t *d;
   int rc = aev__api_opt_object(svc, req, "DeadLetterConfig", (d = NULL, &d));
-  if (rc != AEV_OK || !d) return rc;
-  const char *arn = json_string_value(json_object_get(d, "TargetArn"));
+  /* Only TargetArn changes it, "" removing it: recorded
+   * (test_dead_letter_queue), DeadLetterConfig {} keeps the target. */
+  json_t *t = d ? json_object_get(d, "TargetArn") : NULL;
+  if (rc != AEV_OK || !t) return rc;
+  const char *arn = json_string_value(t);
   return aev_function_set_dead_letter_target(f, arn && *arn ? arn : NULL);
 }
 
@@ -385,7 +388,12 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
                      type);
   char buf[512];
   const char *q = NULL;
-  if (rc == AEV_OK) rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
+  /* Recorded (test_invoke_exceptions): Invoke names a missing function
+   * with the version it would have run, $LATEST when none was given. */
+  if (rc == AEV_OK) {
+    rc = function_q(b, svc, req, &f, &q, buf, sizeof buf);
+    rc = missing_function(rc, q ? q : "$LATEST", 0);
+  }
   if (rc != AEV_OK) return rc;
   rc = payload_of(req, &payload, &len, &owned);
   if (rc == AEV_OK && strcmp(type, "Event") == 0) {

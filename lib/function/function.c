@@ -282,10 +282,11 @@ int aev_function_set_reserved_concurrency(aev_function *f, int reserved) {
   pthread_mutex_lock(&f->mu);
   if (f->res.deleted) rc = aev__fn_check(f);
   else if (reserved >= 0 && reserved < f->provisioned)
-    rc = aev__fn_invalid("Specified ReservedConcurrentExecutions for function "
-                         "is less than the function's provisioned "
+    /* Recorded (test_reserved_provisioned_overlap), spacing included. */
+    rc = aev__fn_invalid(" ReservedConcurrentExecutions  %d should not be "
+                         "lower than function's total provisioned "
                          "concurrency [%d].",
-                         f->provisioned);
+                         reserved, f->provisioned);
   else
     rc = aev__account_reserve(f->account, f->reserved, reserved,
                               f->provisioned);

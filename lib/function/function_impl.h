@@ -19,6 +19,7 @@
 
 #define AEV__FN_SYNC_PAYLOAD_MAX 6291456  /* 6 MB each way */
 #define AEV__FN_ASYNC_PAYLOAD_MAX 1048576 /* Invoke's Event limit */
+#define AEV__FN_RESPONSE_MAX 6291556     /* a result: 6 MB + 100 bytes */
 #define AEV__FN_CONCURRENCY_MAX 1000      /* account default */
 
 /* A configuration snapshot: replaced whole by an update, so a running
@@ -91,6 +92,7 @@ struct aev_invocation {
   aev__env *env;
   int cold;
   int pooled; /* holds a slot of the account's unreserved pool */
+  int pinned; /* runs on a provisioned environment */
   aev__invoke_done_fn done;
   void *user;
   int64_t start, deadline; /* deadline timeline ms */
@@ -182,6 +184,7 @@ struct aev_function {
   aev__qeconf *qeconfs; /* versions' and aliases' */
   int reserved; /* -1: unreserved */
   int running;  /* invocations holding a concurrency slot */
+  int running_pinned; /* those on provisioned environments */
   int busy_envs;
   aev__env *idle, *idle_tail; /* most recently used first */
   int n_idle;

@@ -102,17 +102,19 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
     aev__fconf_unref(conf);
     return aev__fn_check(f);
   }
-  /* A reservation is the function's own pool (its provisioned concurrency
-   * included); without one the function shares the account's unreserved
-   * pool with every other such function, except on a provisioned
-   * environment, whose concurrency the account set aside for it. A
-   * provisioned environment comes first: initialised ahead, never cold. */
+  /* A reservation is the function's own pool, its provisioned concurrency
+   * included: invocations on a provisioned environment use that part, the
+   * others share what is left (recorded, test_lambda_concurrency_block: a
+   * reservation of 1 provisioned on version 1 throttles $LATEST). Without
+   * one the function shares the account's unreserved pool with every other
+   * such function, except on a provisioned environment, whose concurrency
+   * the account set aside for it. A provisioned environment comes first:
+   * initialised ahead, never cold. */
   int reserved = f->reserved >= 0;
-  aev__env *e = NULL;
-  if (!reserved || f->running < f->reserved)
-    e = f->prov ? aev__fn_take_pinned_locked(f, version) : NULL;
-  int pooled = !reserved && !e;
-  if (reserved ? f->running >= f->reserved
+  aev__env *e = f->prov ? aev__fn_take_pinned_locked(f, version) : NULL;
+  int pinned = e != NULL;
+  int pooled = !reserved && !pinned;
+  if (reserved ? !pinned && f->running - f->running_pinned >= f->reserved - f->provisioned
                : pooled && !aev__account_take(f->account)) {
     f->m.throttles++;
     pthread_mutex_unlock(&f->mu);
@@ -125,6 +127,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   if (!e && f->idle) e = idle_unlink(f, f->idle);
   int cold = e == NULL;
   f->running++;
+  f->running_pinned += pinned;
   f->busy_envs++;
   f->m.invocations++;
   if (cold) f->m.cold_starts++;
@@ -155,6 +158,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   c->env = e;
   c->cold = cold;
   c->pooled = pooled;
+  c->pinned = pinned;
   c->done = done;
   c->user = user;
   c->start = c->deadline = now;
@@ -190,6 +194,7 @@ static void deliver(aev_invocation *c, const char *payload, size_t len,
   aev_function *f = c->f;
   pthread_mutex_lock(&f->mu);
   f->running--;
+  f->running_pinned -= c->pinned;
   if (function_error) f->m.errors++;
   f->m.duration_ms += aev__fn_now(f) - c->start;
   pthread_mutex_unlock(&f->mu);
@@ -279,8 +284,19 @@ void aev__inv_run(aev_invocation *c) {
   inv_unref(c);
 }
 
+/* Recorded (test_lambda_too_large_response): a result over the limit
+ * reaches the invoker as this function error instead. */
+static const char too_large[] =
+    "{\"errorMessage\":\"Response payload size exceeded maximum allowed "
+    "payload size (6291556 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}";
+
 static int complete(aev_invocation *c, const char *payload, size_t len,
                     const char *function_error) {
+  if (len > AEV__FN_RESPONSE_MAX) {
+    payload = too_large;
+    len = sizeof too_large - 1;
+    function_error = "Unhandled";
+  }
   int expected = AEV__INV_RUNNING;
   if (atomic_compare_exchange_strong(&c->state, &expected,
                                      AEV__INV_COMPLETED)) {
@@ -365,6 +381,7 @@ void aev__inv_cancel(aev_invocation *c) {
   aev_function *f = c->f;
   pthread_mutex_lock(&f->mu);
   f->running--;
+  f->running_pinned -= c->pinned;
   f->m.invocations--;
   pthread_mutex_unlock(&f->mu);
   if (c->pooled) aev__account_give(f->account);

@@ -233,7 +233,10 @@ START_TEST(provisioned_concurrency_comes_out_of_the_unreserved_pool) {
   ck_assert_int_eq(aev_function_put_provisioned_concurrency(p, "1", 5), AEV_OK);
   ft_assert_error(aev_function_set_reserved_concurrency(p, 4), AEV_ERR_INVALID,
                   "InvalidParameterValueException",
-                  "less than the function's provisioned concurrency [5]");
+                  "should not be lower");
+  /* Recorded (test_reserved_provisioned_overlap), spacing included. */
+  ck_assert_str_eq(aev_errmsg(), " ReservedConcurrentExecutions  4 should not be lower than "
+                                 "function's total provisioned concurrency [5].");
   ck_assert_int_eq(aev_function_set_reserved_concurrency(p, 10), AEV_OK);
   ck_assert_int_eq(aev_function_set_reserved_concurrency(g, 890), AEV_OK);
   ft_assert_error(aev_function_put_provisioned_concurrency(p, "1", 11),

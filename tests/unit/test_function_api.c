@@ -219,7 +219,13 @@ START_TEST(invoke_each_type) {
   ck_assert_ptr_nonnull(strstr(r, "\"ExecutedVersion\":\"1\""));
   aev_free(r);
   call_err("Invoke", "{\"FunctionName\":\"111111111111:function:f\"}", AEV_ERR_NOT_FOUND,
-           "arn:aws:lambda:us-east-1:111111111111:function:f");
+           "arn:aws:lambda:us-east-1:111111111111:function:f:$LATEST\"");
+  /* Recorded (test_invoke_exceptions): the missing function is named with
+   * the version the invocation would have run. */
+  call_err("Invoke", "{\"FunctionName\":\"doesnotexist\"}", AEV_ERR_NOT_FOUND,
+           "\"Function not found: arn:aws:lambda:us-east-1:000000000000:function:doesnotexist:$LATEST\"");
+  call_err("Invoke", "{\"FunctionName\":\"doesnotexist\",\"Qualifier\":\"1\"}", AEV_ERR_NOT_FOUND,
+           "\"Function not found: arn:aws:lambda:us-east-1:000000000000:function:doesnotexist:1\"");
 }
 END_TEST
 
@@ -293,6 +299,14 @@ START_TEST(event_invoke_config_actions) {
   r = call_ok("UpdateFunctionConfiguration",
               "{\"FunctionName\":\"e\",\"DeadLetterConfig\":{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dl\"}}");
   ck_assert_ptr_nonnull(strstr(r, "\"DeadLetterConfig\":{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dl\"}"));
+  aev_free(r);
+  /* Recorded (test_dead_letter_queue): DeadLetterConfig {} leaves the
+   * target; an empty TargetArn removes it. */
+  r = call_ok("UpdateFunctionConfiguration", "{\"FunctionName\":\"e\",\"DeadLetterConfig\":{}}");
+  ck_assert_ptr_nonnull(strstr(r, "\"DeadLetterConfig\":{\"TargetArn\":\"arn:aws:sqs:us-east-1:000000000000:dl\"}"));
+  aev_free(r);
+  r = call_ok("UpdateFunctionConfiguration", "{\"FunctionName\":\"e\",\"DeadLetterConfig\":{\"TargetArn\":\"\"}}");
+  ck_assert_ptr_null(strstr(r, "DeadLetterConfig"));
   aev_free(r);
 }
 END_TEST

@@ -167,6 +167,19 @@ START_TEST(event_age_ends_retries) {
   char *rec = recv_body(fail);
   ck_assert_ptr_nonnull(strstr(rec, "\"condition\":\"EventAgeExceeded\",\"approximateInvokeCount\":2"));
   free(rec);
+  /* Recorded (test_maxeventage): with 60 s, the first retry (60 s after a
+   * failure) is not made; the event fails at once. */
+  ck_assert_int_eq(aev_function_put_event_invoke_config(f,
+      "{\"MaximumEventAgeInSeconds\":60,\"DestinationConfig\":{\"OnFailure\":"
+      "{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:age-f\"}}}"), AEV_OK);
+  ck_assert_int_eq(aev_function_invoke_event(f, "{}", 2, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 3);
+  rec = recv_body(fail);
+  ck_assert_ptr_nonnull(strstr(rec, "\"condition\":\"EventAgeExceeded\",\"approximateInvokeCount\":1"));
+  free(rec);
+  ck_assert_int_eq(aev_broker_advance(b, 3600000), AEV_OK);
+  ck_assert_int_eq(s.calls, 3);
   aev_queue_release(fail);
   aev_function_release(f);
 }
@@ -217,6 +230,23 @@ START_TEST(reserved_zero_goes_straight_to_failure) {
   ck_assert_ptr_nonnull(strstr(attrs, "\"StringValue\":\"429\""));
   aev_free(attrs);
   aev_message_free(m);
+  /* Recorded (test_reserved_concurrency): an OnFailure destination gets
+   * the record with condition ZeroReservedConcurrency, never invoked. */
+  aev_queue *dest = qt_queue(b, "zero-dest", NULL);
+  char conf[200];
+  snprintf(conf, sizeof conf, "{\"MaximumRetryAttempts\":0,\"DestinationConfig\":{\"OnFailure\":"
+           "{\"Destination\":\"%s\"}}}", aev_queue_arn(dest));
+  ck_assert_int_eq(aev_function_put_event_invoke_config(f, conf), AEV_OK);
+  ck_assert_int_eq(aev_function_invoke_event(f, "{}", 2, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 0);
+  m = qt_recv1(dest);
+  ck_assert_ptr_nonnull(m);
+  ck_assert_ptr_nonnull(strstr(qt_body(m), "\"condition\":\"ZeroReservedConcurrency\","
+                                           "\"approximateInvokeCount\":0}"));
+  ck_assert_ptr_nonnull(strstr(qt_body(m), "\"requestPayload\":{}"));
+  aev_message_free(m);
+  aev_queue_release(dest);
   aev_queue_release(dlq);
   aev_function_release(f);
 }

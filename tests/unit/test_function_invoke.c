@@ -211,6 +211,44 @@ START_TEST(payload_limits_and_dry_run) {
 }
 END_TEST
 
+/* Succeeds with a JSON string of as many 'a's as the event's number. */
+static void sized_handler(void *user, aev_invocation *ctx, const char *e, size_t n) {
+  (void)user; (void)n;
+  size_t len = (size_t)atol(e) + 2;
+  char *r = malloc(len);
+  ck_assert_ptr_nonnull(r);
+  memset(r, 'a', len);
+  r[0] = r[len - 1] = '"';
+  aev_invocation_succeed(ctx, r, len);
+  free(r);
+}
+
+/* Recorded (test_lambda_large_response, test_lambda_too_large_response):
+ * a result of 6 MB + 100 bytes comes back; a larger one is a function
+ * error, and the function still runs the next invocation. */
+START_TEST(response_size_limit) {
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(b, "sized", NULL, sized_handler, NULL, NULL, &f), AEV_OK);
+  char *out, ev[16];
+  size_t len;
+  const char *ferr;
+  snprintf(ev, sizeof ev, "%d", 6291556 - 2);
+  ck_assert_int_eq(aev_function_invoke(f, ev, strlen(ev), &out, &len, &ferr), AEV_OK);
+  ck_assert_ptr_null(ferr);
+  ck_assert_uint_eq(len, 6291556);
+  aev_free(out);
+  for (int i = 0; i < 2; i++) {
+    snprintf(ev, sizeof ev, "%d", 6291556 - 1);
+    ck_assert_int_eq(aev_function_invoke(f, ev, strlen(ev), &out, &len, &ferr), AEV_OK);
+    ck_assert_str_eq(ferr, "Unhandled");
+    ck_assert_str_eq(out, "{\"errorMessage\":\"Response payload size exceeded maximum allowed "
+                          "payload size (6291556 bytes).\",\"errorType\":\"Function.ResponseSizeTooLarge\"}");
+    aev_free(out);
+  }
+  aev_function_release(f);
+}
+END_TEST
+
 typedef struct ctx_seen {
   char name[80], version[16], arn[128], req[40], group[100], stream[100], env[20];
   int memory;
@@ -478,6 +516,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, failure_text_not_utf8);
   tcase_add_test(tc, fail_json_keeps_stack_trace);
   tcase_add_test(tc, payload_limits_and_dry_run);
+  tcase_add_test(tc, response_size_limit);
   tcase_add_test(tc, context_fields);
   tcase_add_test(tc, timeout_reports_task_timed_out);
   tcase_add_test(tc, call_runs_on_handler_pool_and_times_out);

@@ -136,6 +136,47 @@ START_TEST(alias_and_errors) {
 }
 END_TEST
 
+/* Recorded (test_lambda_concurrency_block, test_reserved_provisioned_overlap):
+ * provisioned concurrency takes its part of the reservation, so with all of
+ * it provisioned for version 1, $LATEST is throttled while version 1 runs;
+ * with one of two provisioned, one invocation of $LATEST runs beside a
+ * provisioned one of version 1. */
+START_TEST(provisioned_part_of_reservation) {
+  ft_state s = {.mode = FT_HOLD};
+  aev_function *f = ft_function(b, "block", NULL, &s);
+  char *v;
+  ck_assert_int_eq(aev_function_publish_version(f, NULL, &v), AEV_OK);
+  aev_free(v);
+  ck_assert_int_eq(aev_function_set_reserved_concurrency(f, 1), AEV_OK);
+  ck_assert_int_eq(aev_function_put_provisioned_concurrency(f, "1", 1), AEV_OK);
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  s.mode = FT_ECHO;
+  char *out;
+  ft_assert_error(aev_function_invoke(f, "{}", 2, &out, NULL, NULL), AEV_ERR_THROTTLED,
+                  "TooManyRequestsException", "Rate Exceeded.");
+  ck_assert_int_eq(aev_function_invoke_qualified(f, "1", "{}", 2, &out, NULL, NULL, NULL), AEV_OK);
+  aev_free(out);
+  ft_assert_error(aev_function_invoke(f, "{}", 2, &out, NULL, NULL), AEV_ERR_THROTTLED,
+                  "TooManyRequestsException", "Rate Exceeded.");
+  ck_assert_int_eq(aev_function_set_reserved_concurrency(f, 2), AEV_OK);
+  s.mode = FT_HOLD;
+  ck_assert_int_eq(aev_function_invoke_event_qualified(f, "1", "{}", 2, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.nheld, 1);
+  ck_assert_int_eq(aev_function_invoke_event(f, "{}", 2, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.nheld, 2);
+  s.mode = FT_ECHO;
+  ft_assert_error(aev_function_invoke(f, "{}", 2, &out, NULL, NULL), AEV_ERR_THROTTLED,
+                  "TooManyRequestsException", "Rate Exceeded.");
+  for (int i = 0; i < s.nheld; i++) ck_assert_int_eq(aev_invocation_succeed(s.held[i], "{}", 2), AEV_OK);
+  ck_assert_int_eq(aev_function_invoke(f, "{}", 2, &out, NULL, NULL), AEV_OK);
+  aev_free(out);
+  aev_function_release(f);
+}
+END_TEST
+
 START_TEST(api_actions) {
   ft_state s = {0};
   aev_function *f = ft_function(b, "api", NULL, &s);
@@ -273,6 +314,7 @@ static Suite *suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, allocation_makes_invocations_warm);
   tcase_add_test(tc, alias_and_errors);
+  tcase_add_test(tc, provisioned_part_of_reservation);
   tcase_add_test(tc, api_actions);
   tcase_add_test(tc, api_errors);
   tcase_add_test(tc, api_version_alias_conflicts_and_list);
