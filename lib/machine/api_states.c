@@ -168,9 +168,12 @@ static int update(aev_broker *b, const aev__api_service *svc, json_t *req, json_
       !(rc = def ? definition_length(def, len) : AEV_OK) && !(rc = setup_of(svc, req, &s)) &&
       !(rc = publish_of(svc, req, &publish, &description)))
     rc = aev__machine_update(m, def, len, &s, revision);
-  json_t *v = rc ? NULL
-                 : json_pack("{s:f,s:s}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0,
-                             "revisionId", revision);
+  json_t *v = rc ? NULL : json_pack("{s:f}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0);
+  /* No revisionId while the machine still runs Create's revision. */
+  if (v && revision[0] && json_object_set_new(v, "revisionId", json_string(revision))) {
+    json_decref(v);
+    v = NULL;
+  }
   if (!rc) rc = published(m, publish, description, &v);
   aev_machine_release(m);
   return rc ? rc : reply(v, resp);

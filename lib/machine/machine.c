@@ -302,6 +302,13 @@ int aev_machine_delete(aev_machine *m) {
   return AEV_OK;
 }
 
+/* Whether revision a runs the same definition text, role and
+ * configurations as b. */
+static int rev_same(const m_rev *a, const m_rev *b) {
+  return !strcmp(a->definition, b->definition) && !strcmp(a->role_arn, b->role_arn) &&
+         json_equal(a->config, b->config);
+}
+
 int aev__machine_update(aev_machine *m, const char *definition, size_t len, const m_setup *s,
                         char revision_id[AEV_UUID_LEN + 1]) {
   if (!m) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
@@ -325,19 +332,31 @@ int aev__machine_update(aev_machine *m, const char *definition, size_t len, cons
                                      s->role_arn ? s->role_arn : old->role_arn, config, now)
                       : NULL;
   json_decref(config);
-  m_def *old_def = rev && d ? m->def : NULL;
-  if (rev) {
+  /* An update that changes nothing keeps the current revision: AWS answers
+   * its revisionId again (none for Create's), and publishing answers the
+   * version already holding it (LocalStack's recorded
+   * test_create_update_state_machine_same_parameters and
+   * test_empty_revision_with_publish_*). */
+  int same = rev && rev_same(rev, old);
+  m_def *old_def = rev && d && !same ? m->def : NULL;
+  if (rev && !same) {
     memcpy(rev->id, id, sizeof id);
     m->rev = rev;
     if (d) m->def = d;
   }
+  if (same) memcpy(id, old->id, sizeof id);
   pthread_mutex_unlock(&m->mu);
   if (!rev) {
     aev__def_unref(d);
     return aev__nomem();
   }
-  aev__rev_unref(old);
-  aev__def_unref(old_def);
+  if (same) {
+    aev__rev_unref(rev);
+    aev__def_unref(d);
+  } else {
+    aev__rev_unref(old);
+    aev__def_unref(old_def);
+  }
   if (revision_id) memcpy(revision_id, id, sizeof id);
   return AEV_OK;
 }

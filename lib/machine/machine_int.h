@@ -247,8 +247,9 @@ json_t *aev__setup_config(const m_setup *s, json_t *base);
  * at most a role).
  * update: definition NULL keeps the current one; at least one of
  * definition, role, logging or tracing is required
- * (MissingRequiredParameter); the new revision's id goes to revision_id
- * (may be NULL). */
+ * (MissingRequiredParameter); an update that changes nothing keeps the
+ * current revision. The revision's id ("" for Create's) goes to
+ * revision_id (may be NULL). */
 int aev__machine_create(aev_broker *b, const char *name, const char *definition, size_t len, int type,
                         const m_setup *s, aev_machine **out);
 int aev__machine_update(aev_machine *m, const char *definition, size_t len, const m_setup *s,
