@@ -112,8 +112,14 @@ START_TEST(revision_id_and_description_must_match) {
           AEV_ERR_EXISTS, "ConflictException", NULL);
   json_t *u = call("UpdateStateMachine", json_pack("{s:s,s:s}", "stateMachineArn", SM, "definition", RESULT("b")),
                    AEV_OK);
+  /* AWS's wording, as LocalStack's recorded test_publish_state_machine_version shows it. */
+  char stale[200];
+  snprintf(stale, sizeof stale,
+           "Failed to publish the State Machine version for revision INITIAL. The current State Machine "
+           "revision is %s.",
+           member(u, "revisionId"));
   refused("PublishStateMachineVersion", json_pack("{s:s,s:s}", "stateMachineArn", SM, "revisionId", "INITIAL"),
-          AEV_ERR_STATE, "ConflictException", NULL);
+          AEV_ERR_STATE, "ConflictException", stale);
   v = call("PublishStateMachineVersion",
            json_pack("{s:s,s:s}", "stateMachineArn", SM, "revisionId", member(u, "revisionId")), AEV_OK);
   ck_assert_str_eq(member(v, "stateMachineVersionArn"), SM ":2");
