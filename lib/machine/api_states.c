@@ -27,11 +27,15 @@ static int reply(json_t *v, json_t **resp) {
   return v ? AEV_OK : aev__nomem();
 }
 
-/* A definition within the API model's 1 to 1,048,576 characters. */
-static int definition_length(const char *def, size_t len) {
+/* A definition within the API model's min (1, or 0 for
+ * ValidateStateMachineDefinition, which AWS answers "" with a diagnostic,
+ * recorded) to 1,048,576 characters. */
+static int definition_length_from(const char *def, size_t len, size_t min) {
   size_t chars = aev__utf8_chars(def, len);
-  return chars >= 1 && chars <= 1048576 ? AEV_OK : aev__fail_length(def, "definition", chars, 1, 1048576);
+  return chars >= min && chars <= 1048576 ? AEV_OK : aev__fail_length(def, "definition", chars, 1, 1048576);
 }
+
+static int definition_length(const char *def, size_t len) { return definition_length_from(def, len, 1); }
 
 static int type_of(const aev__api_service *svc, json_t *req, int *type) {
   const char *t = "STANDARD";
@@ -237,7 +241,7 @@ static int validate(aev_broker *b, const aev__api_service *svc, json_t *req, jso
   int type = AEV_MACHINE_STANDARD;
   int64_t max = 0;
   int rc = aev__api_req_text(svc, req, "definition", &def, &len);
-  if (!rc) rc = definition_length(def, len);
+  if (!rc) rc = definition_length_from(def, len, 0);
   if (!rc) rc = type_of(svc, req, &type);
   if (!rc) rc = aev__api_opt_int(svc, req, "maxResults", 0, 100, &max);
   if (!rc) rc = aev__api_opt_string(svc, req, "severity", &severity);

@@ -848,6 +848,15 @@ START_TEST(states_service) {
   v = call("ValidateStateMachineDefinition", "{\"definition\":\"{}\"}", AEV_OK);
   ck_assert_str_eq(json_string_value(json_object_get(v, "result")), "FAIL");
   json_decref(v);
+  /* "" is diagnosed, not refused (LocalStack's recorded
+   * test_validate_state_machine_definition_not_a_definition[EMPTY_STRING]). */
+  v = call("ValidateStateMachineDefinition", "{\"definition\":\"\"}", AEV_OK);
+  json_t *want = json_pack("{s:s,s:[{s:s,s:s,s:s}],s:b}", "result", "FAIL", "diagnostics", "code",
+                           "SCHEMA_VALIDATION_FAILED", "message", "Definition must be a valid JSON object", "severity",
+                           "ERROR", "truncated", 0);
+  ck_assert(json_equal(v, want));
+  json_decref(want);
+  json_decref(v);
   v = call("ListStateMachines", "{}", AEV_OK);
   ck_assert_uint_eq(json_array_size(json_object_get(v, "stateMachines")), 2);
   json_decref(v);
