@@ -183,12 +183,25 @@ static int update(aev_broker *b, const aev__api_service *svc, json_t *req, json_
   return rc ? rc : reply(v, resp);
 }
 
+/* Whether arn names a machine itself, without a version or alias qualifier
+ * (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME). */
+static int unqualified(const char *arn) {
+  int colons = 0;
+  for (; *arn; arn++) colons += *arn == ':';
+  return colons == 6;
+}
+
+/* Deleting a machine that does not exist (or no longer does) succeeds, as
+ * AWS answers it (LocalStack's recorded test_delete_nonexistent_sm). */
 static int delete_machine(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   int rc = machine_of(b, svc, req, &m);
-  if (rc) return rc;
-  rc = aev_machine_delete(m);
-  aev_machine_release(m);
+  if (!rc) {
+    rc = aev_machine_delete(m);
+    aev_machine_release(m);
+  }
+  if (rc == AEV_ERR_NOT_FOUND && unqualified(json_string_value(json_object_get(req, "stateMachineArn"))))
+    rc = AEV_OK;
   return rc ? rc : reply(json_object(), resp);
 }
 

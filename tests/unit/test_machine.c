@@ -831,6 +831,15 @@ START_TEST(states_service) {
            AEV_ERR_NOT_FOUND);
   ck_assert_str_eq(json_string_value(json_object_get(v, "__type")), "StateMachineDoesNotExist");
   json_decref(v);
+  /* Deleting a machine that does not exist succeeds (LocalStack's recorded
+   * test_delete_nonexistent_sm); a version ARN is still refused. */
+  v = call("DeleteStateMachine", "{\"stateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:no\"}",
+           AEV_OK);
+  ck_assert_uint_eq(json_object_size(v), 0);
+  json_decref(v);
+  v = call("DeleteStateMachine", "{\"stateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:no:1\"}",
+           AEV_ERR_NOT_FOUND);
+  json_decref(v);
   v = call("CreateStateMachine", "{\"name\":\"ex\",\"type\":\"EXPRESS\",\"definition\":\"{\\\"StartAt\\\":\\\"P\\\","
                                  "\\\"States\\\":{\\\"P\\\":{\\\"Type\\\":\\\"Pass\\\",\\\"End\\\":true}}}\","
                                  "\"roleArn\":\"arn:aws:iam::000000000000:role/r\"}",
