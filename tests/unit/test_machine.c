@@ -587,6 +587,11 @@ START_TEST(execution_timeout_and_stop) {
   collect(e, &rr);
   ck_assert_str_eq(error_of(&rr), "Why");
   ck_assert_int_eq(count_events(&rr, "ExecutionAborted"), 1);
+  /* Like the timeout, it follows from no event (LocalStack's recorded
+   * test_stop_execution: previousEventId 0 after WaitStateEntered). */
+  json_t *aborted = json_array_get(rr.history, json_array_size(rr.history) - 1);
+  ck_assert_str_eq(json_string_value(json_object_get(aborted, "type")), "ExecutionAborted");
+  ck_assert_int_eq(json_integer_value(json_object_get(aborted, "previousEventId")), 0);
   result_free(&rr);
   aev_execution_release(e);
   aev_machine_release(m);
