@@ -597,9 +597,18 @@ static int start(aev_machine *m, const start_how *how, const char *name, const c
   json_error_t jerr;
   json_t *in;
   rc = aev__json_parse(input, len, JSON_DECODE_ANY, &in, &jerr);
-  if (rc == AEV_ERR_INVALID)
-    return aev__fail(AEV_ERR_INVALID, "InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'",
-                     jerr.text);
+  if (rc == AEV_ERR_INVALID) {
+    /* AWS's words for the errors Jackson describes, and for no input at all
+     * (LocalStack's recorded test_invalid_start_execution_input). */
+    char why[512];
+    int line, column;
+    const char *text = jerr.text;
+    if (aev__json_syntax_error(input, len, why, sizeof why, &line, &column))
+      text = why;
+    else if (aev__json_blank(input, len))
+      text = "Invalid execution input.";
+    return aev__fail(AEV_ERR_INVALID, "InvalidExecutionInput", "Invalid State Machine Execution Input: '%s'", text);
+  }
   if (rc) return rc;
   char uuid[AEV_UUID_LEN + 1];
   if (!name) {

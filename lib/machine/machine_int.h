@@ -257,6 +257,16 @@ int aev__machine_update(aev_machine *m, const char *definition, size_t len, cons
 /* DescribeStateMachineForExecution's answer for e. */
 int aev__execution_machine(aev_execution *e, json_t **out);
 
+/* Jackson's description (json_syntax.c) of the syntax error in the JSON
+ * text (len bytes) that failed to parse, for the errors described there,
+ * into msg (cap bytes), with the line and column after it: 1; else 0. */
+int aev__json_syntax_error(const char *text, size_t len, char *msg, size_t cap, int *line, int *column);
+/* Jackson's location of that error, as ValidateStateMachineDefinition
+ * answers it: "[Source: (String)"<text>"; line: L, column: C]". */
+void aev__json_syntax_source(const char *text, size_t len, int line, int column, char *out, size_t cap);
+/* Whether the text holds JSON whitespace only (or nothing). */
+int aev__json_blank(const char *text, size_t len);
+
 /* Tags of state machines and activities (machine_tags.c), as AWS's
  * TagList: an array of {"key", "value"}. check: the list's shape and
  * lengths (ValidationException) and AWS's 50 (TooManyTags, naming arn).

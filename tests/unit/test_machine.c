@@ -696,6 +696,40 @@ static void invalid(const char *def, const char *code, const char *location) {
   ck_assert_ptr_null(m);
 }
 
+/* Text that is not JSON, described in Jackson's words as AWS answers it
+ * (LocalStack's recorded test_invalid_start_execution_input and
+ * test_validate_state_machine_definition_not_a_definition[NOT_A_DEF]). */
+START_TEST(json_errors_in_jacksons_words) {
+  char *t = NULL;
+  ck_assert_int_eq(aev_machine_validate("not a definition", 16, AEV_MACHINE_STANDARD, &t), AEV_OK);
+  ck_assert_str_eq(t, "{\"result\":\"FAIL\",\"diagnostics\":[{\"severity\":\"ERROR\",\"code\":"
+                      "\"INVALID_JSON_DESCRIPTION\",\"message\":\"Unrecognized token 'not': was expecting (JSON "
+                      "String, Number, Array, Object or token 'null', 'true' or 'false')\\n at [Source: (String)"
+                      "\\\"not a definition\\\"; line: 1, column: 4]\",\"location\":\"[Source: (String)\\\"not a "
+                      "definition\\\"; line: 1, column: 4]\"}],\"truncated\":false}");
+  aev_free(t);
+  aev_machine *m = machine(ONE("{\"Type\":\"Pass\",\"End\":true}"));
+  static const struct {
+    const char *input, *why;
+  } cases[] = {
+      {"not some json", "Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token "
+                        "'null', 'true' or 'false')"},
+      {"{'not': 'json'", "Unexpected character (''' (code 39)): was expecting double-quote to start field name"},
+      {"", "Invalid execution input."},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    aev_execution *e = NULL;
+    char want[256];
+    snprintf(want, sizeof want, "Invalid State Machine Execution Input: '%s'", cases[i].why);
+    ck_assert_int_eq(aev_machine_start(m, NULL, cases[i].input, strlen(cases[i].input), &e), AEV_ERR_INVALID);
+    ck_assert_str_eq(aev_errcode(), "InvalidExecutionInput");
+    ck_assert_str_eq(aev_errmsg(), want);
+    ck_assert_ptr_null(e);
+  }
+  aev_machine_release(m);
+}
+END_TEST
+
 START_TEST(validation) {
   char *t = NULL;
   const char *ok = ONE("{\"Type\":\"Pass\",\"End\":true}");
@@ -703,7 +737,7 @@ START_TEST(validation) {
   ck_assert_str_eq(t, "{\"result\":\"OK\",\"diagnostics\":[],\"truncated\":false}");
   aev_free(t);
   invalid("{\"States\":{}}", "SCHEMA_VALIDATION_FAILED", "/");
-  invalid("not json", "INVALID_JSON_DESCRIPTION", "/");
+  invalid("not json", "INVALID_JSON_DESCRIPTION", "[Source: (String)\"not json\"; line: 1, column: 4]");
   /* jansson's error quotes the first byte of a two-byte character. */
   invalid("\"\\\xc4\xae", "INVALID_JSON_DESCRIPTION", "/");
   invalid(ONE("{\"Type\":\"Pass\",\"Next\":\"Nowhere\"}"), "MISSING_TRANSITION_TARGET", "/States/S/Next");
@@ -2053,6 +2087,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, execution_timeout_and_stop);
   tcase_add_test(tc, names_and_idempotency);
   tcase_add_test(tc, validation);
+  tcase_add_test(tc, json_errors_in_jacksons_words);
   tcase_add_test(tc, map_label_rules);
   tcase_add_test(tc, states_service);
   tcase_add_test(tc, sqs_task);
