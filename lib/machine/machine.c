@@ -990,6 +990,11 @@ int aev__execution_find(aev_broker *b, const char *arn, aev_execution **out) {
   /* arn:aws:states:REGION:ACCOUNT:execution:MACHINE:NAME */
   const char *p = arn ? strstr(arn, ":execution:") : NULL;
   const char *name = p ? strrchr(arn, ':') : NULL;
+  /* An EXPRESS execution's ARN (arn:...:express:MACHINE:NAME:ID) names
+   * nothing these actions answer: AWS's words (LocalStack's recorded
+   * test_start_async_describe_history_execution). */
+  if (!p && arn && strstr(arn, ":express:"))
+    return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: 'Resource type not valid in this context: express'");
   if (!p || name <= p + 10)
     return aev__fail(AEV_ERR_INVALID, "InvalidArn", "Invalid Arn: '%s'", arn ? arn : "");
   char mname[256]; /* a Map Run child's machine: <machine>/<label>, nested ones more */

@@ -892,6 +892,18 @@ START_TEST(states_service) {
   ck_assert_int_eq(strncmp(json_string_value(json_object_get(v, "executionArn")),
                            "arn:aws:states:us-east-1:000000000000:express:ex:", 49),
                    0);
+  /* No action on one execution takes an EXPRESS execution's ARN (LocalStack's
+   * recorded test_start_async_describe_history_execution). */
+  static const char *const by_arn[] = {"DescribeExecution", "StopExecution", "GetExecutionHistory"};
+  for (size_t i = 0; i < 3; i++) {
+    char ereq[300];
+    snprintf(ereq, sizeof ereq, "{\"executionArn\":\"%s\"}", json_string_value(json_object_get(v, "executionArn")));
+    json_t *refused = call(by_arn[i], ereq, AEV_ERR_INVALID);
+    ck_assert_str_eq(json_string_value(json_object_get(refused, "__type")), "InvalidArn");
+    ck_assert_str_eq(json_string_value(json_object_get(refused, "message")),
+                     "Invalid Arn: 'Resource type not valid in this context: express'");
+    json_decref(refused);
+  }
   json_decref(v);
   v = call("ValidateStateMachineDefinition", "{\"definition\":\"{}\"}", AEV_OK);
   ck_assert_str_eq(json_string_value(json_object_get(v, "result")), "FAIL");
