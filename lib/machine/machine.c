@@ -869,6 +869,16 @@ static int redrive_members(aev_execution *e, json_t *v) {
 }
 
 /* DescribeExecution's members (sync adds billingDetails). */
+/* StartSyncExecution's billingDetails, as Step Functions' pricing bills an
+ * Express workflow: its duration rounded up to the next 100 ms, memory in
+ * 64 MB chunks, of which in-process runs use the first (LocalStack's
+ * recorded test_start_sync_execution: 100 and 64 for a Pass state). */
+static json_t *billing(const aev_execution *e) {
+  int64_t ms = e->stop_ms > e->start_ms ? e->stop_ms - e->start_ms : 0;
+  int64_t billed = ms <= 100 ? 100 : (ms + 99) / 100 * 100;
+  return json_pack("{s:I,s:i}", "billedDurationInMilliseconds", (json_int_t)billed, "billedMemoryUsedInMB", 64);
+}
+
 static json_t *describe(aev_execution *e, int sync) {
   pthread_mutex_lock(&e->mu);
   json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:f,s:s,s:{s:b}}", "executionArn", e->arn,
@@ -890,6 +900,7 @@ static json_t *describe(aev_execution *e, int sync) {
   if (reasons && e->error) lost |= json_object_set_new(v, "error", json_string(e->error));
   if (reasons && e->cause) lost |= json_object_set_new(v, "cause", json_string(e->cause));
   if (!sync && v) lost |= redrive_members(e, v);
+  if (sync) lost |= json_object_set_new(v, "billingDetails", billing(e));
   pthread_mutex_unlock(&e->mu);
   /* StartSyncExecution's answer has no stateMachineVersionArn. */
   if (!sync && e->version_arn)

@@ -889,6 +889,10 @@ START_TEST(states_service) {
            AEV_OK);
   ck_assert_str_eq(json_string_value(json_object_get(v, "status")), "SUCCEEDED");
   ck_assert_str_eq(json_string_value(json_object_get(v, "output")), "[1]");
+  /* The least AWS bills (LocalStack's recorded test_start_sync_execution). */
+  json_t *bill = json_object_get(v, "billingDetails");
+  ck_assert_int_eq(json_integer_value(json_object_get(bill, "billedDurationInMilliseconds")), 100);
+  ck_assert_int_eq(json_integer_value(json_object_get(bill, "billedMemoryUsedInMB")), 64);
   ck_assert_int_eq(strncmp(json_string_value(json_object_get(v, "executionArn")),
                            "arn:aws:states:us-east-1:000000000000:express:ex:", 49),
                    0);
