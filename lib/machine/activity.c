@@ -71,7 +71,7 @@ int aev__activity_create(aev_broker *b, const char *name, json_t *tags, json_t *
                          aev_activity **out) {
   if (!b || !out) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker and an out pointer are required.");
   *out = NULL;
-  int rc = aev__machine_check_name(name, "name");
+  int rc = aev__machine_check_name(name, "Name");
   if (rc) return rc;
   aev_activity *a = calloc(1, sizeof *a);
   if (!a || (rc = aev__machine_tags_merge(NULL, tags, name, &a->tags)) ||

@@ -27,11 +27,15 @@ static int reply(json_t *v, json_t **resp) {
   return v ? AEV_OK : aev__nomem();
 }
 
-/* A definition within the API model's 1 to 1,048,576 characters. */
-static int definition_length(const char *def, size_t len) {
+/* A definition within the API model's min (1, or 0 for
+ * ValidateStateMachineDefinition, which AWS answers "" with a diagnostic,
+ * recorded) to 1,048,576 characters. */
+static int definition_length_from(const char *def, size_t len, size_t min) {
   size_t chars = aev__utf8_chars(def, len);
-  return chars >= 1 && chars <= 1048576 ? AEV_OK : aev__fail_length(def, "definition", chars, 1, 1048576);
+  return chars >= min && chars <= 1048576 ? AEV_OK : aev__fail_length(def, "definition", chars, 1, 1048576);
 }
+
+static int definition_length(const char *def, size_t len) { return definition_length_from(def, len, 1); }
 
 static int type_of(const aev__api_service *svc, json_t *req, int *type) {
   const char *t = "STANDARD";
@@ -168,20 +172,36 @@ static int update(aev_broker *b, const aev__api_service *svc, json_t *req, json_
       !(rc = def ? definition_length(def, len) : AEV_OK) && !(rc = setup_of(svc, req, &s)) &&
       !(rc = publish_of(svc, req, &publish, &description)))
     rc = aev__machine_update(m, def, len, &s, revision);
-  json_t *v = rc ? NULL
-                 : json_pack("{s:f,s:s}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0,
-                             "revisionId", revision);
+  json_t *v = rc ? NULL : json_pack("{s:f}", "updateDate", (double)aev_broker_now_ms(b) / 1000.0);
+  /* No revisionId while the machine still runs Create's revision. */
+  if (v && revision[0] && json_object_set_new(v, "revisionId", json_string(revision))) {
+    json_decref(v);
+    v = NULL;
+  }
   if (!rc) rc = published(m, publish, description, &v);
   aev_machine_release(m);
   return rc ? rc : reply(v, resp);
 }
 
+/* Whether arn names a machine itself, without a version or alias qualifier
+ * (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME). */
+static int unqualified(const char *arn) {
+  int colons = 0;
+  for (; *arn; arn++) colons += *arn == ':';
+  return colons == 6;
+}
+
+/* Deleting a machine that does not exist (or no longer does) succeeds, as
+ * AWS answers it (LocalStack's recorded test_delete_nonexistent_sm). */
 static int delete_machine(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
   aev_machine *m;
   int rc = machine_of(b, svc, req, &m);
-  if (rc) return rc;
-  rc = aev_machine_delete(m);
-  aev_machine_release(m);
+  if (!rc) {
+    rc = aev_machine_delete(m);
+    aev_machine_release(m);
+  }
+  if (rc == AEV_ERR_NOT_FOUND && unqualified(json_string_value(json_object_get(req, "stateMachineArn"))))
+    rc = AEV_OK;
   return rc ? rc : reply(json_object(), resp);
 }
 
@@ -234,7 +254,7 @@ static int validate(aev_broker *b, const aev__api_service *svc, json_t *req, jso
   int type = AEV_MACHINE_STANDARD;
   int64_t max = 0;
   int rc = aev__api_req_text(svc, req, "definition", &def, &len);
-  if (!rc) rc = definition_length(def, len);
+  if (!rc) rc = definition_length_from(def, len, 0);
   if (!rc) rc = type_of(svc, req, &type);
   if (!rc) rc = aev__api_opt_int(svc, req, "maxResults", 0, 100, &max);
   if (!rc) rc = aev__api_opt_string(svc, req, "severity", &severity);

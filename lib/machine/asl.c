@@ -42,7 +42,7 @@ static int compiled(pctx *c, int rc) {
 static void diag(pctx *c, const char *code, const char *loc, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static void diag(pctx *c, const char *code, const char *loc, const char *fmt, ...) {
-  char msg[1024], where[512];
+  char msg[1024], where[640];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
@@ -975,10 +975,19 @@ void aev__def_unref(m_def *d) {
   if (d && --d->refs == 0) aev__asl_free(d);
 }
 
-static int blank(const char *text, size_t len) {
-  for (size_t i = 0; i < len; i++)
-    if (!strchr(" \t\r\n", text[i]) || !text[i]) return 0;
-  return 1;
+/* Text that is not JSON: Jackson's description and location where it has
+ * one, as AWS answers "not a definition" (LocalStack's recorded
+ * test_validate_state_machine_definition_not_a_definition[NOT_A_DEF]);
+ * else jansson's, at "/". */
+static void invalid_json(pctx *c, const char *text, size_t len, const char *jansson_text) {
+  char why[512], source[640];
+  int line, column;
+  if (!aev__json_syntax_error(text, len, why, sizeof why, &line, &column)) {
+    diag(c, "INVALID_JSON_DESCRIPTION", "/", "%s", jansson_text);
+    return;
+  }
+  aev__json_syntax_source(text, len, line, column, source, sizeof source);
+  diag(c, "INVALID_JSON_DESCRIPTION", source, "%s\n at %s", why, source);
 }
 
 m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag_out) {
@@ -999,11 +1008,11 @@ m_def *aev__asl_parse(const char *text, size_t len, int express, json_t **diag_o
   if (json_is_object(d->json)) {
     graph_parse(&c, d->json, G_MACHINE, "", &d->top, d);
     d->uses_context |= strstr(text, "$$") != NULL;
-  } else if (d->json || blank(text, len)) {
+  } else if (d->json || aev__json_blank(text, len)) {
     /* As AWS answers " " (recorded), and JSON that is not an object. */
     diag(&c, "SCHEMA_VALIDATION_FAILED", NULL, "Definition must be a valid JSON object");
   } else {
-    diag(&c, "INVALID_JSON_DESCRIPTION", "/", "%s", e.text);
+    invalid_json(&c, text, len, e.text);
   }
   if (c.nomem || json_array_size(c.diag)) {
     *diag_out = c.nomem ? NULL : c.diag; /* none: out of memory */

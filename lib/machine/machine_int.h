@@ -247,14 +247,25 @@ json_t *aev__setup_config(const m_setup *s, json_t *base);
  * at most a role).
  * update: definition NULL keeps the current one; at least one of
  * definition, role, logging or tracing is required
- * (MissingRequiredParameter); the new revision's id goes to revision_id
- * (may be NULL). */
+ * (MissingRequiredParameter); an update that changes nothing keeps the
+ * current revision. The revision's id ("" for Create's) goes to
+ * revision_id (may be NULL). */
 int aev__machine_create(aev_broker *b, const char *name, const char *definition, size_t len, int type,
                         const m_setup *s, aev_machine **out);
 int aev__machine_update(aev_machine *m, const char *definition, size_t len, const m_setup *s,
                         char revision_id[AEV_UUID_LEN + 1]);
 /* DescribeStateMachineForExecution's answer for e. */
 int aev__execution_machine(aev_execution *e, json_t **out);
+
+/* Jackson's description (json_syntax.c) of the syntax error in the JSON
+ * text (len bytes) that failed to parse, for the errors described there,
+ * into msg (cap bytes), with the line and column after it: 1; else 0. */
+int aev__json_syntax_error(const char *text, size_t len, char *msg, size_t cap, int *line, int *column);
+/* Jackson's location of that error, as ValidateStateMachineDefinition
+ * answers it: "[Source: (String)"<text>"; line: L, column: C]". */
+void aev__json_syntax_source(const char *text, size_t len, int line, int column, char *out, size_t cap);
+/* Whether the text holds JSON whitespace only (or nothing). */
+int aev__json_blank(const char *text, size_t len);
 
 /* Tags of state machines and activities (machine_tags.c), as AWS's
  * TagList: an array of {"key", "value"}. check: the list's shape and

@@ -121,14 +121,16 @@ static m_version *version_add(aev_machine *m, const char *description, int64_t n
   return v;
 }
 
-/* AWS's wording for these conflicts is not documented. */
+/* The stale revisionId's wording is AWS's, as LocalStack's recorded
+ * test_publish_state_machine_version shows it; the description conflict's is
+ * not documented. */
 static int publish_locked(aev_machine *m, const char *revision_id, const char *description, int64_t now,
                           json_t **out) {
   if (m->res.deleted) return aev__machine_not_found(m->res.arn);
   if (revision_id && strcmp(revision_id, revision_name(m->rev)))
     return aev__fail(AEV_ERR_STATE, "ConflictException",
-                     "Failed to publish the State Machine version: revisionId '%s' is not the current "
-                     "revision '%s'",
+                     "Failed to publish the State Machine version for revision %s. The current State "
+                     "Machine revision is %s.",
                      revision_id, revision_name(m->rev));
   /* Idempotent: the version already holding the current revision answers
    * again, when its description is the same. */

@@ -587,6 +587,11 @@ START_TEST(execution_timeout_and_stop) {
   collect(e, &rr);
   ck_assert_str_eq(error_of(&rr), "Why");
   ck_assert_int_eq(count_events(&rr, "ExecutionAborted"), 1);
+  /* Like the timeout, it follows from no event (LocalStack's recorded
+   * test_stop_execution: previousEventId 0 after WaitStateEntered). */
+  json_t *aborted = json_array_get(rr.history, json_array_size(rr.history) - 1);
+  ck_assert_str_eq(json_string_value(json_object_get(aborted, "type")), "ExecutionAborted");
+  ck_assert_int_eq(json_integer_value(json_object_get(aborted, "previousEventId")), 0);
   result_free(&rr);
   aev_execution_release(e);
   aev_machine_release(m);
@@ -691,6 +696,40 @@ static void invalid(const char *def, const char *code, const char *location) {
   ck_assert_ptr_null(m);
 }
 
+/* Text that is not JSON, described in Jackson's words as AWS answers it
+ * (LocalStack's recorded test_invalid_start_execution_input and
+ * test_validate_state_machine_definition_not_a_definition[NOT_A_DEF]). */
+START_TEST(json_errors_in_jacksons_words) {
+  char *t = NULL;
+  ck_assert_int_eq(aev_machine_validate("not a definition", 16, AEV_MACHINE_STANDARD, &t), AEV_OK);
+  ck_assert_str_eq(t, "{\"result\":\"FAIL\",\"diagnostics\":[{\"severity\":\"ERROR\",\"code\":"
+                      "\"INVALID_JSON_DESCRIPTION\",\"message\":\"Unrecognized token 'not': was expecting (JSON "
+                      "String, Number, Array, Object or token 'null', 'true' or 'false')\\n at [Source: (String)"
+                      "\\\"not a definition\\\"; line: 1, column: 4]\",\"location\":\"[Source: (String)\\\"not a "
+                      "definition\\\"; line: 1, column: 4]\"}],\"truncated\":false}");
+  aev_free(t);
+  aev_machine *m = machine(ONE("{\"Type\":\"Pass\",\"End\":true}"));
+  static const struct {
+    const char *input, *why;
+  } cases[] = {
+      {"not some json", "Unrecognized token 'not': was expecting (JSON String, Number, Array, Object or token "
+                        "'null', 'true' or 'false')"},
+      {"{'not': 'json'", "Unexpected character (''' (code 39)): was expecting double-quote to start field name"},
+      {"", "Invalid execution input."},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    aev_execution *e = NULL;
+    char want[256];
+    snprintf(want, sizeof want, "Invalid State Machine Execution Input: '%s'", cases[i].why);
+    ck_assert_int_eq(aev_machine_start(m, NULL, cases[i].input, strlen(cases[i].input), &e), AEV_ERR_INVALID);
+    ck_assert_str_eq(aev_errcode(), "InvalidExecutionInput");
+    ck_assert_str_eq(aev_errmsg(), want);
+    ck_assert_ptr_null(e);
+  }
+  aev_machine_release(m);
+}
+END_TEST
+
 START_TEST(validation) {
   char *t = NULL;
   const char *ok = ONE("{\"Type\":\"Pass\",\"End\":true}");
@@ -698,7 +737,7 @@ START_TEST(validation) {
   ck_assert_str_eq(t, "{\"result\":\"OK\",\"diagnostics\":[],\"truncated\":false}");
   aev_free(t);
   invalid("{\"States\":{}}", "SCHEMA_VALIDATION_FAILED", "/");
-  invalid("not json", "INVALID_JSON_DESCRIPTION", "/");
+  invalid("not json", "INVALID_JSON_DESCRIPTION", "[Source: (String)\"not json\"; line: 1, column: 4]");
   /* jansson's error quotes the first byte of a two-byte character. */
   invalid("\"\\\xc4\xae", "INVALID_JSON_DESCRIPTION", "/");
   invalid(ONE("{\"Type\":\"Pass\",\"Next\":\"Nowhere\"}"), "MISSING_TRANSITION_TARGET", "/States/S/Next");
@@ -831,6 +870,15 @@ START_TEST(states_service) {
            AEV_ERR_NOT_FOUND);
   ck_assert_str_eq(json_string_value(json_object_get(v, "__type")), "StateMachineDoesNotExist");
   json_decref(v);
+  /* Deleting a machine that does not exist succeeds (LocalStack's recorded
+   * test_delete_nonexistent_sm); a version ARN is still refused. */
+  v = call("DeleteStateMachine", "{\"stateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:no\"}",
+           AEV_OK);
+  ck_assert_uint_eq(json_object_size(v), 0);
+  json_decref(v);
+  v = call("DeleteStateMachine", "{\"stateMachineArn\":\"arn:aws:states:us-east-1:000000000000:stateMachine:no:1\"}",
+           AEV_ERR_NOT_FOUND);
+  json_decref(v);
   v = call("CreateStateMachine", "{\"name\":\"ex\",\"type\":\"EXPRESS\",\"definition\":\"{\\\"StartAt\\\":\\\"P\\\","
                                  "\\\"States\\\":{\\\"P\\\":{\\\"Type\\\":\\\"Pass\\\",\\\"End\\\":true}}}\","
                                  "\"roleArn\":\"arn:aws:iam::000000000000:role/r\"}",
@@ -841,12 +889,37 @@ START_TEST(states_service) {
            AEV_OK);
   ck_assert_str_eq(json_string_value(json_object_get(v, "status")), "SUCCEEDED");
   ck_assert_str_eq(json_string_value(json_object_get(v, "output")), "[1]");
+  /* The least AWS bills (LocalStack's recorded test_start_sync_execution). */
+  json_t *bill = json_object_get(v, "billingDetails");
+  ck_assert_int_eq(json_integer_value(json_object_get(bill, "billedDurationInMilliseconds")), 100);
+  ck_assert_int_eq(json_integer_value(json_object_get(bill, "billedMemoryUsedInMB")), 64);
   ck_assert_int_eq(strncmp(json_string_value(json_object_get(v, "executionArn")),
                            "arn:aws:states:us-east-1:000000000000:express:ex:", 49),
                    0);
+  /* No action on one execution takes an EXPRESS execution's ARN (LocalStack's
+   * recorded test_start_async_describe_history_execution). */
+  static const char *const by_arn[] = {"DescribeExecution", "StopExecution", "GetExecutionHistory"};
+  for (size_t i = 0; i < 3; i++) {
+    char ereq[300];
+    snprintf(ereq, sizeof ereq, "{\"executionArn\":\"%s\"}", json_string_value(json_object_get(v, "executionArn")));
+    json_t *refused = call(by_arn[i], ereq, AEV_ERR_INVALID);
+    ck_assert_str_eq(json_string_value(json_object_get(refused, "__type")), "InvalidArn");
+    ck_assert_str_eq(json_string_value(json_object_get(refused, "message")),
+                     "Invalid Arn: 'Resource type not valid in this context: express'");
+    json_decref(refused);
+  }
   json_decref(v);
   v = call("ValidateStateMachineDefinition", "{\"definition\":\"{}\"}", AEV_OK);
   ck_assert_str_eq(json_string_value(json_object_get(v, "result")), "FAIL");
+  json_decref(v);
+  /* "" is diagnosed, not refused (LocalStack's recorded
+   * test_validate_state_machine_definition_not_a_definition[EMPTY_STRING]). */
+  v = call("ValidateStateMachineDefinition", "{\"definition\":\"\"}", AEV_OK);
+  json_t *want = json_pack("{s:s,s:[{s:s,s:s,s:s}],s:b}", "result", "FAIL", "diagnostics", "code",
+                           "SCHEMA_VALIDATION_FAILED", "message", "Definition must be a valid JSON object", "severity",
+                           "ERROR", "truncated", 0);
+  ck_assert(json_equal(v, want));
+  json_decref(want);
   json_decref(v);
   v = call("ListStateMachines", "{}", AEV_OK);
   ck_assert_uint_eq(json_array_size(json_object_get(v, "stateMachines")), 2);
@@ -2030,6 +2103,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, execution_timeout_and_stop);
   tcase_add_test(tc, names_and_idempotency);
   tcase_add_test(tc, validation);
+  tcase_add_test(tc, json_errors_in_jacksons_words);
   tcase_add_test(tc, map_label_rules);
   tcase_add_test(tc, states_service);
   tcase_add_test(tc, sqs_task);

@@ -93,6 +93,8 @@ START_TEST(admin) {
   aev_activity_release(got);
   ck_assert_int_eq(aev_activity_create(b, "bad name", &got), AEV_ERR_INVALID);
   ck_assert_str_eq(aev_errcode(), "InvalidName");
+  /* LocalStack's recorded test_create_activity_invalid_name. */
+  ck_assert_str_eq(aev_errmsg(), "Invalid Name: 'bad name'");
   ck_assert_int_eq(aev_activity_get(b, ACT "none", &got), AEV_ERR_NOT_FOUND);
   ck_assert_str_eq(aev_errcode(), "ActivityDoesNotExist");
   ck_assert_int_eq(aev_activity_delete(a), AEV_OK);

@@ -112,8 +112,14 @@ START_TEST(revision_id_and_description_must_match) {
           AEV_ERR_EXISTS, "ConflictException", NULL);
   json_t *u = call("UpdateStateMachine", json_pack("{s:s,s:s}", "stateMachineArn", SM, "definition", RESULT("b")),
                    AEV_OK);
+  /* AWS's wording, as LocalStack's recorded test_publish_state_machine_version shows it. */
+  char stale[200];
+  snprintf(stale, sizeof stale,
+           "Failed to publish the State Machine version for revision INITIAL. The current State Machine "
+           "revision is %s.",
+           member(u, "revisionId"));
   refused("PublishStateMachineVersion", json_pack("{s:s,s:s}", "stateMachineArn", SM, "revisionId", "INITIAL"),
-          AEV_ERR_STATE, "ConflictException", NULL);
+          AEV_ERR_STATE, "ConflictException", stale);
   v = call("PublishStateMachineVersion",
            json_pack("{s:s,s:s}", "stateMachineArn", SM, "revisionId", member(u, "revisionId")), AEV_OK);
   ck_assert_str_eq(member(v, "stateMachineVersionArn"), SM ":2");
@@ -183,6 +189,40 @@ START_TEST(create_and_update_publish) {
   ck_assert_ptr_null(json_object_get(v, "stateMachineVersionArn"));
   json_decref(v);
   ck_assert_str_eq(versions(), "2 1");
+}
+END_TEST
+
+/* An update that changes nothing keeps the revision: no revisionId while it
+ * is Create's, the same one after a real update, and publishing answers the
+ * version already holding it (LocalStack's recorded
+ * test_empty_revision_with_publish_and_no_publish_on_creation and
+ * test_create_update_state_machine_same_parameters). */
+START_TEST(unchanged_update_keeps_the_revision) {
+  create("STANDARD", RESULT("a"));
+  json_t *v = call("UpdateStateMachine",
+                   json_pack("{s:s,s:s,s:b}", "stateMachineArn", SM, "definition", RESULT("a"), "publish", 1), AEV_OK);
+  ck_assert_ptr_null(json_object_get(v, "revisionId"));
+  ck_assert_ptr_nonnull(json_object_get(v, "updateDate"));
+  ck_assert_str_eq(member(v, "stateMachineVersionArn"), SM ":1");
+  json_decref(v);
+  v = call("UpdateStateMachine",
+           json_pack("{s:s,s:s,s:b}", "stateMachineArn", SM, "definition", RESULT("a"), "publish", 1), AEV_OK);
+  ck_assert_ptr_null(json_object_get(v, "revisionId"));
+  ck_assert_str_eq(member(v, "stateMachineVersionArn"), SM ":1");
+  json_decref(v);
+  ck_assert_str_eq(versions(), "1");
+  json_t *u = call("UpdateStateMachine",
+                   json_pack("{s:s,s:s}", "stateMachineArn", SM, "roleArn", ROLE "2"), AEV_OK);
+  ck_assert_ptr_nonnull(member(u, "revisionId"));
+  v = call("UpdateStateMachine",
+           json_pack("{s:s,s:s,s:s}", "stateMachineArn", SM, "definition", RESULT("a"), "roleArn", ROLE "2"), AEV_OK);
+  ck_assert_str_eq(member(v, "revisionId"), member(u, "revisionId"));
+  json_decref(v);
+  v = describe(SM);
+  ck_assert_str_eq(member(v, "revisionId"), member(u, "revisionId"));
+  ck_assert_str_eq(member(v, "roleArn"), ROLE "2");
+  json_decref(v);
+  json_decref(u);
 }
 END_TEST
 
@@ -556,6 +596,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, revision_id_and_description_must_match);
   tcase_add_test(tc, a_thousand_versions_at_most);
   tcase_add_test(tc, create_and_update_publish);
+  tcase_add_test(tc, unchanged_update_keeps_the_revision);
   tcase_add_test(tc, describe_answers_the_version);
   tcase_add_test(tc, executions_of_a_version_run_its_revision);
   tcase_add_test(tc, sync_executions_of_a_version);
