@@ -4,8 +4,6 @@
  * of $LATEST, a version or an alias, and DeadLetterConfig, with
  * GetFunctionEventInvokeConfig's shape. An event invocation of a version
  * or alias without its own configuration runs with the function's. */
-#include <pthread.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,27 +17,6 @@ void aev__econf_free(aev__econf *e) {
   free(e->on_failure);
   free(e->dlq);
   e->on_success = e->on_failure = e->dlq = NULL;
-}
-
-/* DestinationConfig's members must match this pattern (Lambda's API
- * reference; a Java pattern, so the whole value). */
-#define DESTINATION_PATTERN                                                  \
-  "^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)"
-
-static regex_t destination_re;
-static int destination_re_ok;
-
-static void destination_re_compile(void) {
-  destination_re_ok = !regcomp(&destination_re,
-                               "^(|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}((-gov)|(-iso(b?)))?"
-                               "-[a-z]+-[0-9])?:([0-9]{12})?:(.*))$",
-                               REG_EXTENDED | REG_NOSUB);
-}
-
-static int destination_pattern_ok(const char *arn) {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, destination_re_compile);
-  return !destination_re_ok || regexec(&destination_re, arn, 0, NULL, 0) == 0;
 }
 
 /* Lambda's words for a destination of a kind it cannot deliver to: the
@@ -62,9 +39,9 @@ static int invalid_config(json_t *dc) {
  * queue, topic, event bus or function; a function must exist and not be f
  * itself (recorded: test_lambda_eventinvokeconfig_exceptions). */
 static int check_destination(aev_function *f, json_t *dc, const char *arn, const char *member) {
-  if (!destination_pattern_ok(arn))
+  if (!aev__fn_destination_arn_ok(arn))
     return aev__fail_validation(arn, member,
-                                "Member must satisfy regular expression pattern: " DESTINATION_PATTERN);
+                                "Member must satisfy regular expression pattern: " AEV__FN_DESTINATION_PATTERN);
   const char *svc = strchr(arn + 4, ':') + 1;
   if (strncmp(svc, "sqs:", 4) == 0 || strncmp(svc, "sns:", 4) == 0 ||
       (strncmp(svc, "events:", 7) == 0 && strstr(svc, ":event-bus/")))

@@ -456,4 +456,15 @@ int aev__fn_stale_revision(void);
 int aev__fn_range(const char *member, long long v, long long min,
                   long long max);
 
+/* arn_patterns.c: Lambda's ARN patterns, as its API reference gives them
+ * (Java patterns, quoted in its errors), and whether an ARN matches. */
+#define AEV__FN_SOURCE_ARN_PATTERN \
+  "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)"
+/* DestinationConfig's members (a Java pattern, so the whole value). */
+#define AEV__FN_DESTINATION_PATTERN                                                       \
+  "^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1})?:" \
+  "(\\d{12})?:(.*)"
+int aev__fn_source_arn_ok(const char *arn);
+int aev__fn_destination_arn_ok(const char *arn);
+
 #endif

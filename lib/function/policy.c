@@ -3,7 +3,6 @@
  * statements written as Lambda writes them. They are recorded and reported,
  * never enforced: the broker is one account, and every handler runs
  * whoever invokes it. */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,26 +14,6 @@
 
 /* Lambda's limit on a function's policy text. */
 #define POLICY_MAX 20480
-
-#define SOURCE_ARN_PATTERN \
-  "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)"
-
-static regex_t source_arn_re;
-static int source_arn_re_ok;
-
-/* The pattern in POSIX terms: \d is [0-9], '-' last in a bracket. */
-static void source_arn_re_compile(void) {
-  source_arn_re_ok = !regcomp(&source_arn_re,
-                              "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:"
-                              "([a-z]{2}(-gov)?-[a-z]+-[0-9])?:([0-9]{12})?:(.*)$",
-                              REG_EXTENDED | REG_NOSUB);
-}
-
-static int source_arn_ok(const char *arn) {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, source_arn_re_compile);
-  return !source_arn_re_ok || regexec(&source_arn_re, arn, 0, NULL, 0) == 0;
-}
 
 /* 1 when s has at least min bytes, all from set. */
 static int all_of(const char *s, const char *set, size_t min) {
@@ -80,8 +59,8 @@ int aev__permission_check(const aev__permission *p) {
     return pattern_error(p->action, "action", "(lambda:[*]|lambda:[a-zA-Z]+|[*])");
   if (!*p->principal || p->principal[strcspn(p->principal, " \t\n\v\f\r")])
     return pattern_error(p->principal, "principal", "[^\\s]+");
-  if (p->source_arn && !source_arn_ok(p->source_arn))
-    return pattern_error(p->source_arn, "sourceArn", SOURCE_ARN_PATTERN);
+  if (p->source_arn && !aev__fn_source_arn_ok(p->source_arn))
+    return pattern_error(p->source_arn, "sourceArn", AEV__FN_SOURCE_ARN_PATTERN);
   if (p->source_account && strlen(p->source_account) > 12)
     return length_error(p->source_account, "sourceAccount", 0, 12);
   if (p->source_account && !(strlen(p->source_account) == 12 &&
