@@ -5,8 +5,6 @@
  * writes them but not enforced: one account, and handlers run whoever
  * invokes them. */
 #include <limits.h>
-#include <pthread.h>
-#include <regex.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,37 +25,13 @@
 /* TagResource's Resource: 1-256 characters matching this pattern. Only
  * functions and event-source mappings carry tags here, so the other kinds
  * of resource it names (code signing configurations, capacity providers)
- * are refused by the POSIX form below. */
+ * are refused by its POSIX form (arn_patterns.c). */
 #define RESOURCE_PATTERN                                                                 \
   "arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:"     \
   "(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|" \
   "event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|" \
   "capacity-provider:[a-zA-Z0-9-_]+)"
 #define RESOURCE_MAX_LEN 256
-
-static regex_t name_re, resource_re;
-static int name_re_ok, resource_re_ok;
-
-/* The patterns in POSIX terms: \d is [0-9], '-' last in a bracket. */
-static void regexes_compile(void) {
-  name_re_ok = !regcomp(&name_re,
-                        "^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-[0-9]:)?"
-                        "([0-9]{12}:)?(function:)?([a-zA-Z0-9_.-]+)(:([$]LATEST|[a-zA-Z0-9_-]+))?$",
-                        REG_EXTENDED | REG_NOSUB);
-  resource_re_ok = !regcomp(&resource_re,
-                            "^arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-[0-9]:"
-                            "[0-9]{12}:(function:[a-zA-Z0-9_-]+(:([$]LATEST|[a-zA-Z0-9_-]+))?|"
-                            "event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-                            "[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
-                            REG_EXTENDED | REG_NOSUB);
-}
-
-/* 1 when s matches re (or re could not be compiled: nothing is refused). */
-static int matches(const regex_t *re, const int *ok, const char *s) {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, regexes_compile);
-  return !*ok || regexec(re, s, 0, NULL, 0) == 0;
-}
 
 static int check_function_name(const char *name) {
   size_t n = strlen(name);
@@ -66,7 +40,7 @@ static int check_function_name(const char *name) {
                      "1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
                      "constraint: Member must have length less than or equal to %d",
                      name, NAME_MAX_LEN);
-  if (!matches(&name_re, &name_re_ok, name))
+  if (!aev__fn_pattern_ok(AEV__FN_PAT_NAME, name))
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "1 validation error detected: Value '%s' at 'functionName' failed to satisfy "
                      "constraint: Member must satisfy regular expression pattern: " NAME_PATTERN,
@@ -1074,7 +1048,7 @@ static int tagged(aev_broker *b, const aev__api_service *svc, json_t *req,
   if (strlen(arn) > RESOURCE_MAX_LEN)
     return aev__fail_validation(arn, "resource",
                                 "Member must have length less than or equal to 256");
-  if (!matches(&resource_re, &resource_re_ok, arn))
+  if (!aev__fn_pattern_ok(AEV__FN_PAT_RESOURCE, arn))
     return aev__fail_validation(arn, "resource",
                                 "Member must satisfy regular expression pattern: " RESOURCE_PATTERN);
   if ((esm = strstr(arn, ":event-source-mapping:"))) {

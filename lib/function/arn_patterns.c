@@ -1,38 +1,39 @@
-/* Lambda's ARN patterns (function_impl.h) in POSIX terms, compiled once
- * and never changed after: \d is [0-9], '-' goes last in a bracket, and a
- * Java pattern matches the whole value, so it is anchored. */
+/* Lambda's patterns in POSIX terms, compiled once and never changed
+ * after: \d is [0-9], '-' goes last in a bracket, and a Java pattern
+ * matches the whole value, so each is anchored. The Java texts the errors
+ * quote stand beside their checks (api_lambda.c, function_impl.h). */
 #include <pthread.h>
 #include <regex.h>
 
 #include "function/function_impl.h"
 
-static regex_t source_arn_re, destination_re;
-static int source_arn_re_ok, destination_re_ok;
+static const char *const posix[AEV__FN_PAT_N] = {
+    /* FunctionName: a name, a partial or a full ARN, with a qualifier. */
+    "^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-[0-9]:)?"
+    "([0-9]{12}:)?(function:)?([a-zA-Z0-9_.-]+)(:([$]LATEST|[a-zA-Z0-9_-]+))?$",
+    /* TagResource's Resource: only functions and event-source mappings
+     * carry tags here. */
+    "^arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-[0-9]:"
+    "[0-9]{12}:(function:[a-zA-Z0-9_-]+(:([$]LATEST|[a-zA-Z0-9_-]+))?|"
+    "event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+    "[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$",
+    /* AddPermission's SourceArn. */
+    "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}(-gov)?-[a-z]+-[0-9])?:([0-9]{12})?:(.*)$",
+    /* DestinationConfig's members. */
+    "^(|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}((-gov)|(-iso(b?)))?"
+    "-[a-z]+-[0-9])?:([0-9]{12})?:(.*))$"};
 
-static void compile(void) {
-  source_arn_re_ok = !regcomp(&source_arn_re,
-                              "^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:"
-                              "([a-z]{2}(-gov)?-[a-z]+-[0-9])?:([0-9]{12})?:(.*)$",
-                              REG_EXTENDED | REG_NOSUB);
-  destination_re_ok = !regcomp(&destination_re,
-                               "^(|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}((-gov)|(-iso(b?)))?"
-                               "-[a-z]+-[0-9])?:([0-9]{12})?:(.*))$",
-                               REG_EXTENDED | REG_NOSUB);
-}
-
+static regex_t re[AEV__FN_PAT_N];
+static int compiled_ok[AEV__FN_PAT_N];
 static pthread_once_t compiled = PTHREAD_ONCE_INIT;
 
-/* A pattern that failed to compile (out of memory) lets every ARN pass. */
-static int matches(const regex_t *re, int ok, const char *arn) {
-  return !ok || regexec(re, arn, 0, NULL, 0) == 0;
+static void compile(void) {
+  for (int i = 0; i < AEV__FN_PAT_N; i++)
+    compiled_ok[i] = !regcomp(&re[i], posix[i], REG_EXTENDED | REG_NOSUB);
 }
 
-int aev__fn_source_arn_ok(const char *arn) {
+/* A pattern that failed to compile (out of memory) refuses nothing. */
+int aev__fn_pattern_ok(int pattern, const char *s) {
   pthread_once(&compiled, compile);
-  return matches(&source_arn_re, source_arn_re_ok, arn);
-}
-
-int aev__fn_destination_arn_ok(const char *arn) {
-  pthread_once(&compiled, compile);
-  return matches(&destination_re, destination_re_ok, arn);
+  return !compiled_ok[pattern] || regexec(&re[pattern], s, 0, NULL, 0) == 0;
 }

@@ -39,7 +39,7 @@ static int invalid_config(json_t *dc) {
  * queue, topic, event bus or function; a function must exist and not be f
  * itself (recorded: test_lambda_eventinvokeconfig_exceptions). */
 static int check_destination(aev_function *f, json_t *dc, const char *arn, const char *member) {
-  if (!aev__fn_destination_arn_ok(arn))
+  if (!aev__fn_pattern_ok(AEV__FN_PAT_DESTINATION, arn))
     return aev__fail_validation(arn, member,
                                 "Member must satisfy regular expression pattern: " AEV__FN_DESTINATION_PATTERN);
   const char *svc = strchr(arn + 4, ':') + 1;

@@ -456,15 +456,18 @@ int aev__fn_stale_revision(void);
 int aev__fn_range(const char *member, long long v, long long min,
                   long long max);
 
-/* arn_patterns.c: Lambda's ARN patterns, as its API reference gives them
- * (Java patterns, quoted in its errors), and whether an ARN matches. */
+/* arn_patterns.c: whether a value matches one of Lambda's patterns (its
+ * API reference's Java patterns, in POSIX terms): a FunctionName, a
+ * TagResource Resource, an AddPermission SourceArn, a destination. */
+enum { AEV__FN_PAT_NAME, AEV__FN_PAT_RESOURCE, AEV__FN_PAT_SOURCE_ARN,
+       AEV__FN_PAT_DESTINATION, AEV__FN_PAT_N };
+int aev__fn_pattern_ok(int pattern, const char *s);
+/* The Java texts the errors quote of the last two. */
 #define AEV__FN_SOURCE_ARN_PATTERN \
   "arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}(-gov)?-[a-z]+-\\d{1})?:(\\d{12})?:(.*)"
 /* DestinationConfig's members (a Java pattern, so the whole value). */
 #define AEV__FN_DESTINATION_PATTERN                                                       \
   "^$|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\\-])+:([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\\d{1})?:" \
   "(\\d{12})?:(.*)"
-int aev__fn_source_arn_ok(const char *arn);
-int aev__fn_destination_arn_ok(const char *arn);
 
 #endif

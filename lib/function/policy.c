@@ -59,7 +59,7 @@ int aev__permission_check(const aev__permission *p) {
     return pattern_error(p->action, "action", "(lambda:[*]|lambda:[a-zA-Z]+|[*])");
   if (!*p->principal || p->principal[strcspn(p->principal, " \t\n\v\f\r")])
     return pattern_error(p->principal, "principal", "[^\\s]+");
-  if (p->source_arn && !aev__fn_source_arn_ok(p->source_arn))
+  if (p->source_arn && !aev__fn_pattern_ok(AEV__FN_PAT_SOURCE_ARN, p->source_arn))
     return pattern_error(p->source_arn, "sourceArn", AEV__FN_SOURCE_ARN_PATTERN);
   if (p->source_account && strlen(p->source_account) > 12)
     return length_error(p->source_account, "sourceAccount", 0, 12);
