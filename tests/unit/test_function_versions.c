@@ -523,6 +523,11 @@ START_TEST(delete_a_version) {
   ck_assert_str_eq(aev_errmsg(),
                    "Unable to delete version because the following aliases reference it: "
                    "[beta, old]");
+  /* Refused: version 2 still answers. */
+  char *kept;
+  ck_assert_int_eq(aev_function_invoke_qualified(f, "2", "{}", 2, &kept, NULL, NULL, NULL), AEV_OK);
+  ck_assert_str_eq(kept, "{\"v\":\"2\",\"mem\":256}");
+  aev_free(kept);
   ft_assert_error(aev_function_delete_version(f, 0), AEV_ERR_INVALID,
                   "InvalidParameterValueException",
                   "$LATEST version cannot be deleted without deleting the function.");
