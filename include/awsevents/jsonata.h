@@ -37,6 +37,14 @@ AEV_API void aev_jsonata_free(aev_jsonata *expr);
  * the expression between threads. */
 AEV_API int aev_jsonata_set_limits(aev_jsonata *expr, int max_depth, int64_t timeout_ms);
 
+/* Bounds the bytes any one string built by an evaluation of expr may hold
+ * (default and most: 536,870,888, V8's limit, which jsonata-js has), the
+ * result's JSON text included: a longer one fails with U1001. The time
+ * limit cannot stop a builtin that builds one long string ($pad, a date
+ * picture's width), so this is what bounds the memory an untrusted
+ * expression takes. Set before sharing the expression between threads. */
+AEV_API int aev_jsonata_set_max_string(aev_jsonata *expr, size_t bytes);
+
 /* Evaluates expr against input_json (JSON text; NULL = no input at all, which
  * JSONata distinguishes from `null`) with variables from bindings_json (a JSON
  * object whose keys are variable names without `$`, or NULL). On success

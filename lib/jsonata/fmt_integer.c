@@ -235,7 +235,7 @@ jn_val *jn_format_int(jn_ctx *c, double value, const jn_intfmt *f) {
      * [Y,500] to 500 digits */
     const size_t nd = strlen(digits),
                  pad = (size_t)f->mandatory > nd ? (size_t)f->mandatory - nd : 0, no = pad + nd;
-    if (no > JN_MAX_STRING) jn_too_long(c);
+    jn_buf_reserve(&b, no); /* at least a byte a digit: U1001 past the limit */
     if (!f->nseps || f->regular) {
       for (size_t k = 0; k < no; k++) {
         if (f->regular && k && (no - k) % (size_t)f->regular == 0) jn_buf_utf8(&b, f->seps[0].cp);

@@ -207,7 +207,7 @@ jn_val *fn_pad(jn_ctx *c, jn_val **a, int n, jn_val *in) {
   double width = a[1]->u.num;
   double padlen = fabs(trunc(width)) - (double)aev__utf8_chars(a[0]->u.str.s, a[0]->u.str.len);
   if (padlen <= 0) return a[0];
-  if (padlen > JN_MAX_STRING) jn_too_long(c); /* before a char-by-char loop that long */
+  if (padlen > (double)c->max_string) jn_too_long(c); /* before a char-by-char loop that long */
   jn_buf pad;
   jn_buf_init(&pad, c);
   size_t want = (size_t)padlen, cps = 0;

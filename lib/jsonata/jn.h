@@ -227,6 +227,7 @@ struct jn_ctx {
   jn_error *err;
   int depth, max_depth;
   int64_t deadline_ms;   /* 0 = none */
+  size_t max_string;     /* bytes a string may hold, JN_MAX_STRING at most */
   unsigned ticks;
   int64_t now_ms;        /* $now/$millis: fixed per evaluation; read the
                           * clock on first use (jn_ctx_now_ms) */
@@ -296,6 +297,8 @@ typedef struct jn_buf {
   size_t n, cap;
 } jn_buf;
 void jn_buf_init(jn_buf *b, jn_ctx *c);
+/* Room for n more bytes (and the NUL), or U1001 past the length limit. */
+void jn_buf_reserve(jn_buf *b, size_t n);
 void jn_buf_add(jn_buf *b, const char *s, size_t n);
 void jn_buf_addz(jn_buf *b, const char *s);
 void jn_buf_addc(jn_buf *b, char ch);

@@ -16,6 +16,7 @@ struct aev_jsonata {
   jn_node *ast;
   int max_depth;
   int64_t timeout_ms;
+  size_t max_string;
   int states_profile;
 };
 
@@ -47,6 +48,7 @@ int aev_jsonata_compile(const char *text, size_t len, aev_jsonata **out) {
     return fail_with(&err);
   }
   x->max_depth = 1000;
+  x->max_string = JN_MAX_STRING;
   *out = x;
   return AEV_OK;
 }
@@ -64,6 +66,15 @@ int aev_jsonata_set_limits(aev_jsonata *x, int max_depth, int64_t timeout_ms) {
                      "max_depth must be at least 1 and timeout_ms at least 0 (0 = no limit)");
   x->max_depth = max_depth;
   x->timeout_ms = timeout_ms;
+  return AEV_OK;
+}
+
+int aev_jsonata_set_max_string(aev_jsonata *x, size_t bytes) {
+  if (!x || bytes > JN_MAX_STRING)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "bytes must be at most %u (the longest string jsonata-js can hold)",
+                     JN_MAX_STRING);
+  x->max_string = bytes;
   return AEV_OK;
 }
 
@@ -142,6 +153,7 @@ static void ctx_init(const aev_jsonata *x, jn_ctx *c, jn_arena *arena, jn_error 
   c->err = err;
   c->max_depth = x->max_depth;
   c->deadline_ms = x->timeout_ms ? mono_now_ms() + x->timeout_ms : 0;
+  c->max_string = x->max_string;
   c->states_profile = x->states_profile;
 }
 

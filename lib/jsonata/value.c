@@ -386,20 +386,28 @@ void jn_buf_init(jn_buf *b, jn_ctx *c) {
 }
 
 void jn_too_long(jn_ctx *c) {
-  jn_throw(c, "U1001", -1, "Invalid string length: a string may hold at most %u bytes",
-           JN_MAX_STRING);
+  jn_throw(c, "U1001", -1, "Invalid string length: a string may hold at most %zu bytes",
+           c->max_string);
+}
+
+/* A grown buffer's old block stays in the arena until the evaluation
+ * ends, so a buffer doubles (64 bytes at least), but takes exactly what
+ * it needs when doubling is not enough: a string padded or appended
+ * toward the length limit in one go ($fromMillis with [Y,500000000]) then
+ * costs its own size, not a trail of doublings several times that. */
+void jn_buf_reserve(jn_buf *b, size_t n) {
+  if (b->n > b->c->max_string || n > b->c->max_string - b->n) jn_too_long(b->c);
+  if (b->n + n + 1 <= b->cap) return;
+  size_t cap = b->cap ? b->cap * 2 : 64;
+  if (cap < b->n + n + 1) cap = b->n + n + 1;
+  char *p = jn_alloc(b->c->arena, cap);
+  if (b->n) memcpy(p, b->p, b->n);
+  b->p = p;
+  b->cap = cap;
 }
 
 void jn_buf_add(jn_buf *b, const char *s, size_t n) {
-  if (n > JN_MAX_STRING - b->n) jn_too_long(b->c);
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 64;
-    while (cap < b->n + n + 1) cap *= 2;
-    char *p = jn_alloc(b->c->arena, cap);
-    if (b->n) memcpy(p, b->p, b->n);
-    b->p = p;
-    b->cap = cap;
-  }
+  jn_buf_reserve(b, n);
   memcpy(b->p + b->n, s, n);
   b->n += n;
   b->p[b->n] = 0;

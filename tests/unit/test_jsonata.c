@@ -605,6 +605,46 @@ START_TEST(strings_beyond_javascript_length) {
 }
 END_TEST
 
+/* aev_jsonata_set_max_string bounds every string an evaluation builds,
+ * where the time limit cannot reach: one builtin padding to a huge width
+ * ($pad, a date picture's) runs before the clock is looked at again.
+ * The result's JSON text is such a string too ("x---------" is 12 bytes
+ * quoted), as JSON.stringify is bounded by the same length in V8. */
+static char *eval_bounded(const char *expr, size_t max_string, const char **code) {
+  aev_jsonata *x = NULL;
+  char *out = NULL;
+  ck_assert_int_eq(aev_jsonata_compile(expr, strlen(expr), &x), AEV_OK);
+  ck_assert_int_eq(aev_jsonata_set_max_string(x, max_string), AEV_OK);
+  *code = aev_jsonata_evaluate(x, NULL, NULL, &out) == AEV_OK ? "" : aev_errcode();
+  aev_jsonata_free(x);
+  return out;
+}
+
+START_TEST(strings_bounded_by_max_string) {
+  const char *code;
+  char *out = eval_bounded("$pad('x', 10, '-') ~> $length()", 10, &code);
+  ck_assert_str_eq(code, "");
+  ck_assert_str_eq(out, "10");
+  aev_free(out);
+  static const char *const over[] = {"$pad('x', 11)", "$pad('x', -11)", "'abcdef' & 'ghijk'",
+                                     "$fromMillis(0, '[Y,11]')", "$formatInteger(7, '00000000000')",
+                                     "$join(['abcdef', 'ghijk'])"};
+  for (size_t i = 0; i < sizeof over / sizeof *over; i++) {
+    ck_assert_ptr_null(eval_bounded(over[i], 10, &code));
+    ck_assert_msg(!strcmp(code, "U1001"), "%s: %s", over[i], code);
+    ck_assert_str_eq(aev_errmsg(), "Invalid string length: a string may hold at most 10 bytes");
+  }
+  out = eval_bounded("$fromMillis(0, '[Y,10]') ~> $substring(4)", 10, &code);
+  ck_assert_str_eq(out, "\"001970\"");
+  aev_free(out);
+  aev_jsonata *x = NULL;
+  ck_assert_int_eq(aev_jsonata_compile("1", 1, &x), AEV_OK);
+  ck_assert_int_eq(aev_jsonata_set_max_string(x, 536870889), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_jsonata_set_max_string(NULL, 10), AEV_ERR_INVALID);
+  aev_jsonata_free(x);
+}
+END_TEST
+
 /* $formatBase writes every digit of a big number, those below a double's
  * precision as zeros, as V8's toString(radix) does: only the last 120
  * were written, and digits past 2^53 came out of inexact divisions. */
@@ -1435,6 +1475,7 @@ int main(void) {
   tcase_add_test(tc, format_non_finite_numbers);
   tcase_add_test(tc, nan_and_infinity_as_jsonata_js);
   tcase_add_test(tc, strings_beyond_javascript_length);
+  tcase_add_test(tc, strings_bounded_by_max_string);
   tcase_add_test(tc, format_base_big_numbers);
   tcase_add_test(tc, regex_limit_takes_next_match);
   tcase_add_test(tc, regex_loops_and_stacked_quantifiers);
