@@ -307,6 +307,7 @@ SIGNATURES = {
     "aev_jsonata_compile": (c_int, [c_char_p, ctypes.c_size_t, _out_opaque]),
     "aev_jsonata_free": (None, [_opaque]),
     "aev_jsonata_set_limits": (c_int, [_opaque, c_int, c_int64]),
+    "aev_jsonata_set_max_string": (c_int, [_opaque, c_size_t]),
     "aev_jsonata_evaluate": (c_int, [_opaque, c_char_p, c_char_p,
                                      _out_opaque]),
     "aev_jsonata_error_position": (c_int, []),

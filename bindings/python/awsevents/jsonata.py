@@ -40,7 +40,7 @@ def _raise_last():
 class Expression(Owned):
     """A compiled expression; evaluate() may be called from any thread."""
 
-    def __init__(self, text, max_depth=None, timeout_ms=None):
+    def __init__(self, text, max_depth=None, timeout_ms=None, max_string=None):
         raw = text.encode("utf-8")
         handle = ctypes.c_void_p()
         if _lib.lib.aev_jsonata_compile(raw, len(raw), ctypes.byref(handle)):
@@ -55,6 +55,11 @@ class Expression(Owned):
                     0 if timeout_ms is None else _lib.integer(
                         timeout_ms, "timeout_ms", ctype=ctypes.c_int64)):
                 _raise_last()
+        # The longest string (in UTF-8 bytes) an evaluation may build.
+        if max_string is not None and _lib.lib.aev_jsonata_set_max_string(
+                handle, _lib.integer(max_string, "max_string",
+                                     ctype=ctypes.c_size_t)):
+            _raise_last()
 
     def evaluate(self, data=_NO_INPUT, bindings=None, undefined=None):
         """Evaluates against data (any JSON value; omit it for no input)
@@ -75,6 +80,7 @@ class Expression(Owned):
             lib.aev_free(out)
 
 
-def jsonata(text, max_depth=None, timeout_ms=None):
+def jsonata(text, max_depth=None, timeout_ms=None, max_string=None):
     """Compiles a JSONata expression."""
-    return Expression(text, max_depth=max_depth, timeout_ms=timeout_ms)
+    return Expression(text, max_depth=max_depth, timeout_ms=timeout_ms,
+                      max_string=max_string)

@@ -65,6 +65,17 @@ class JsonataTest(unittest.TestCase):
             expr.evaluate()
         self.assertEqual(cm.exception.code, "U1001")
 
+    def test_max_string(self):
+        expr = awsevents.jsonata("$length($fromMillis(0, '[Y,' & w & ']'))",
+                                 max_string=1000)
+        self.assertEqual(expr.evaluate({"w": 1000}), 1000)
+        with self.assertRaises(awsevents.JsonataError) as cm:
+            expr.evaluate({"w": 1001})
+        self.assertEqual(cm.exception.code, "U1001")
+        self.assertIn("at most 1000 bytes", cm.exception.message)
+        with self.assertRaises(awsevents.JsonataError):
+            awsevents.jsonata("1", max_string=2**29)
+
     def test_threads_share_one_expression(self):
         expr = awsevents.jsonata("$string($count(xs))")
         results = []
