@@ -41,9 +41,10 @@ void aev__mapping_unref(aev__mapping *m) {
   aev__timer_cancel(aev__broker_sched(m->b), &m->timer);
   for (int i = 0; i < m->npatterns; i++) aev_pattern_free(m->patterns[i]);
   for (size_t i = 0; i < m->nshards; i++) {
-    for (int p = 0; m->shards[i].parts && p < m->factor; p++)
+    for (int p = 0; m->shards[i].parts && p < m->shards[i].nparts; p++)
       json_decref(m->shards[i].parts[p].state);
     free(m->shards[i].parts);
+    free(m->shards[i].seen);
   }
   free(m->shards);
   json_decref(m->filters);

@@ -51,6 +51,13 @@ typedef struct aev__mshard {
   uint32_t id;
   int state; /* 0 waiting for parents, 1 reading, 2 done */
   aev__mpart *parts;
+  int nparts; /* the ParallelizationFactor its records are split by */
+  /* After a change of ParallelizationFactor (mapping_run.c's
+   * repartition()): the old partitions' checkpoints, by old partition, up
+   * to seen_end; a record below its old partition's is not read again. */
+  uint64_t *seen;
+  int nseen;
+  uint64_t seen_end;
 } aev__mshard;
 
 typedef struct aev__mapping {
@@ -67,6 +74,8 @@ typedef struct aev__mapping {
   char *function_arn, *on_failure;
   char *starting;  /* StartingPosition */
   int64_t start_ts_ms;
+  /* factor: ParallelizationFactor; a shard takes a new one when it has
+   * no batch in flight (mapping_run.c) */
   int batch_size, window_s, factor, bisect, max_retries, max_age_s;
   int tumbling_s; /* TumblingWindowInSeconds, 0 = none */
   int report_failures;

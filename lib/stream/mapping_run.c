@@ -39,9 +39,10 @@ static void batch_free(aev__mbatch *bt) {
   free(bt);
 }
 
-static int part_of(const aev__mapping *m, const char *key, size_t len) {
-  if (m->factor == 1) return 0;
-  return (int)(aev__hash_of_key(key, len) % (aev__u128)m->factor);
+/* The partition of a record among n, by its partition key. */
+static int part_of(int n, const char *key, size_t len) {
+  if (n == 1) return 0;
+  return (int)(aev__hash_of_key(key, len) % (aev__u128)n);
 }
 
 /* stream mu held: adds shards that appeared and moves shard states on:
@@ -64,11 +65,13 @@ int aev__mapping_sync(aev__mapping *m, aev_stream *s, int64_t now) {
         rc = -1;
         break;
       }
+      ms->nparts = m->factor;
+      ms->seen = NULL;
       ms->state = 0;
       if (aev__shard_expired(s, sh, now)) ms->state = 2;
       if (ms->state == 0 && first && !strcmp(m->starting, "LATEST")) {
         ms->state = sh->closed ? 2 : 1;
-        for (int p = 0; p < m->factor; p++) ms->parts[p].pos = sh->next;
+        for (int p = 0; p < ms->nparts; p++) ms->parts[p].pos = sh->next;
       }
     }
     m->nshards = i;
@@ -86,12 +89,12 @@ int aev__mapping_sync(aev__mapping *m, aev_stream *s, int64_t now) {
         uint64_t pos = !strcmp(m->starting, "AT_TIMESTAMP")
                            ? aev__shard_seek_time(sh, m->start_ts_ms)
                            : sh->first;
-        for (int p = 0; p < m->factor; p++) ms->parts[p].pos = pos;
+        for (int p = 0; p < ms->nparts; p++) ms->parts[p].pos = pos;
         ms->state = 1;
         changed = 1;
       } else if (ms->state == 1 && sh->closed) {
         int done = 1;
-        for (int p = 0; p < m->factor; p++)
+        for (int p = 0; p < ms->nparts; p++)
           done &= !ms->parts[p].in_flight && ms->parts[p].pos >= sh->next &&
                   !ms->parts[p].win_open;
         if (done) {
@@ -228,7 +231,9 @@ static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
   for (; idx < sh->next && bt->n < limit; idx++) {
     aev__krec *k = aev__shard_at(sh, idx);
     if (bt->n && bytes + k->len > BATCH_BYTES) break;
-    if (part_of(m, k->bytes, k->key_len) != p) continue;
+    if (part_of(ms->nparts, k->bytes, k->key_len) != p) continue;
+    if (ms->seen && idx < ms->seen[part_of(ms->nseen, k->bytes, k->key_len)])
+      continue; /* done before the partitions changed */
     if (m->tumbling_s) {
       /* A batch stays inside one window; the open window comes first. */
       int64_t w = aev__window_of(m, k->arrival_ms);
@@ -347,6 +352,50 @@ static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
   }
 }
 
+/* A shard takes a new ParallelizationFactor when none of its partitions
+ * has a batch in flight (a completion finds its partition by index):
+ * every new partition starts at the lowest checkpoint, and the old
+ * checkpoints are kept until each new partition is past them all, so no
+ * record is handed to the function twice. Retries and open tumbling
+ * windows start afresh. A shard still skipping for a previous change
+ * waits for it to end. Out of memory, the old partitions read on. */
+static void repartition(aev__mapping *m, aev__mshard *ms) {
+  uint64_t lo = UINT64_MAX, hi = 0;
+  int idle = 1;
+  for (int p = 0; p < ms->nparts; p++) {
+    idle &= !ms->parts[p].in_flight;
+    if (ms->parts[p].pos < lo) lo = ms->parts[p].pos;
+    if (ms->parts[p].pos > hi) hi = ms->parts[p].pos;
+  }
+  if (ms->seen) {
+    int past = 1;
+    for (int p = 0; p < ms->nparts; p++) past &= ms->parts[p].pos >= ms->seen_end;
+    if (!past) return;
+    free(ms->seen);
+    ms->seen = NULL;
+    ms->seen_end = 0;
+  }
+  if (ms->nparts == m->factor || !idle) return;
+  aev__mpart *parts = calloc((size_t)m->factor, sizeof *parts);
+  uint64_t *seen = hi > lo ? malloc((size_t)ms->nparts * sizeof *seen) : NULL;
+  if (!parts || (hi > lo && !seen)) {
+    free(parts);
+    free(seen);
+    return;
+  }
+  for (int p = 0; p < ms->nparts; p++) {
+    if (seen) seen[p] = ms->parts[p].pos;
+    json_decref(ms->parts[p].state);
+  }
+  for (int p = 0; p < m->factor; p++) parts[p].pos = lo;
+  free(ms->parts);
+  ms->parts = parts;
+  ms->seen = seen;
+  ms->nseen = ms->nparts;
+  ms->seen_end = hi;
+  ms->nparts = m->factor;
+}
+
 void aev__mapping_pump(void *arg, int cancelled) {
   aev__mapping *m = arg;
   m->pump_posted = 0;
@@ -356,8 +405,11 @@ void aev__mapping_pump(void *arg, int cancelled) {
     pthread_mutex_unlock(&m->s->mu);
     int64_t deadline = INT64_MAX;
     for (size_t i = 0; !m->disabled && i < m->nshards; i++)
-      if (m->shards[i].state == 1)
-        for (int p = 0; p < m->factor; p++) dispatch(m, &m->shards[i], p, &deadline);
+      if (m->shards[i].state == 1) {
+        repartition(m, &m->shards[i]);
+        for (int p = 0; p < m->shards[i].nparts; p++)
+          dispatch(m, &m->shards[i], p, &deadline);
+      }
     /* Drained children may have opened their children: look again. */
     pthread_mutex_lock(&m->s->mu);
     size_t reading = 0;

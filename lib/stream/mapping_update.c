@@ -90,7 +90,7 @@ typedef struct change {
   const char *uuid;
   aev__mapping *m; /* counted */
   int batch_size, window_s, max_retries, max_age_s, bisect, report_failures;
-  int tumbling_s;
+  int tumbling_s, factor;
   int enabled;                  /* Enabled given: 0 or 1; else -1 */
   char *function_arn;           /* new, or NULL */
   char *on_failure;             /* with on_failure_given: NULL clears */
@@ -109,6 +109,7 @@ static int find_ref(aev__mapping *m, void *ctx) {
   c->batch_size = m->batch_size;
   c->window_s = m->window_s;
   c->tumbling_s = m->tumbling_s;
+  c->factor = m->factor;
   c->max_retries = m->max_retries;
   c->max_age_s = m->max_age_s;
   c->bisect = m->bisect;
@@ -130,12 +131,6 @@ static int invalid(const char *what) {
                    what);
 }
 
-static int unsupported(const char *what) {
-  return aev__fail(AEV_ERR_UNSUPPORTED, "InvalidParameterValueException",
-                   "%s is not supported by this library's stream mappings.",
-                   what);
-}
-
 /* The integer members an update may carry, with Lambda's ranges for
  * Kinesis sources. */
 static int integers(json_t *req, change *c) {
@@ -153,6 +148,8 @@ static int integers(json_t *req, change *c) {
        offsetof(change, max_age_s)},
       {"TumblingWindowInSeconds", "tumblingWindowInSeconds", 0, 900,
        offsetof(change, tumbling_s)},
+      {"ParallelizationFactor", "parallelizationFactor", 1, 10,
+       offsetof(change, factor)},
   };
   for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
     json_t *v = json_object_get(req, f[i].name);
@@ -179,9 +176,7 @@ static int integers(json_t *req, change *c) {
 static int parse(aev_broker *b, json_t *req, change *c) {
   int rc = integers(req, c);
   if (rc != AEV_OK) return rc;
-  json_t *v = json_object_get(req, "ParallelizationFactor");
-  if (v && !json_is_null(v) && json_integer_value(v) != c->m->factor)
-    return unsupported("Changing ParallelizationFactor");
+  json_t *v;
   c->enabled = -1;
   if ((v = json_object_get(req, "Enabled")) && !json_is_null(v)) {
     if (!json_is_boolean(v)) return invalid("Enabled must be a boolean.");
@@ -234,6 +229,7 @@ static void apply(void *arg, int cancelled) {
     m->window_s = c->window_s;
     m->max_retries = c->max_retries;
     m->max_age_s = c->max_age_s;
+    m->factor = c->factor; /* each shard takes it between batches */
     m->bisect = c->bisect;
     m->report_failures = c->report_failures;
     m->modified_ms = c->modified_ms;
@@ -243,7 +239,7 @@ static void apply(void *arg, int cancelled) {
        * state, and the next records start fresh windows. */
       m->tumbling_s = c->tumbling_s;
       for (size_t i = 0; i < m->nshards; i++)
-        for (int p = 0; m->shards[i].parts && p < m->factor; p++) {
+        for (int p = 0; m->shards[i].parts && p < m->shards[i].nparts; p++) {
           aev__mpart *part = &m->shards[i].parts[p];
           json_decref(part->state);
           part->state = NULL;
@@ -288,6 +284,7 @@ static json_t *updated(json_t *desc, const change *c) {
   whole &= !json_object_set_new(desc, "MaximumRetryAttempts", json_integer(c->max_retries));
   whole &= !json_object_set_new(desc, "MaximumRecordAgeInSeconds", json_integer(c->max_age_s));
   whole &= !json_object_set_new(desc, "TumblingWindowInSeconds", json_integer(c->tumbling_s));
+  whole &= !json_object_set_new(desc, "ParallelizationFactor", json_integer(c->factor));
   whole &= !json_object_set_new(desc, "BisectBatchOnFunctionError", json_boolean(c->bisect));
   whole &= !json_object_set_new(desc, "FunctionResponseTypes",
                                 aev__mapping_response_types_json(c->report_failures));

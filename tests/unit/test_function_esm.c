@@ -688,7 +688,7 @@ START_TEST(stream_mappings_listed_and_updated) {
   const char *bad[][3] = {
       {"\"BatchSize\":0", "InvalidParameterValueException", "Member must have value greater than or equal to 1"},
       {"\"MaximumRecordAgeInSeconds\":30", "InvalidParameterValueException", "-1 or between 60"},
-      {"\"ParallelizationFactor\":2", "InvalidParameterValueException", "ParallelizationFactor"},
+      {"\"ParallelizationFactor\":11", "InvalidParameterValueException", "Value '11' at 'parallelizationFactor' failed to satisfy constraint: Member must have value less than or equal to 10"},
       {"\"FunctionName\":\"nope\"", "ResourceNotFoundException", "Function not found"},
       {"\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"a\\\":1}\"}]}", "InvalidParameterValueException", "Invalid filter pattern"},
   };

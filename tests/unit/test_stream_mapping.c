@@ -324,11 +324,20 @@ START_TEST(disabled_mapping_reads_nothing_until_enabled) {
 END_TEST
 
 static char order_log[4096];
+static const char *failing_key; /* a batch holding this key fails */
 
 static void keyed(void *user, aev_invocation *ctx, const char *event, size_t len) {
   json_t *ev = json_loads(event, 0, NULL);
   size_t i;
   json_t *r;
+  json_array_foreach(json_object_get(ev, "Records"), i, r) {
+    const char *key = json_string_value(json_object_get(json_object_get(r, "kinesis"), "partitionKey"));
+    if (failing_key && !strcmp(key, failing_key)) {
+      json_decref(ev);
+      aev_invocation_fail(ctx, "Failed", "a failing key");
+      return;
+    }
+  }
   json_array_foreach(json_object_get(ev, "Records"), i, r) {
     strcat(order_log, json_string_value(json_object_get(json_object_get(r, "kinesis"), "partitionKey")));
     strcat(order_log, ":");
@@ -339,17 +348,42 @@ static void keyed(void *user, aev_invocation *ctx, const char *event, size_t len
   aev_invocation_succeed(ctx, "{}", 2);
 }
 
-START_TEST(parallelization_keeps_order_per_key) {
-  ck_assert_int_eq(aev_function_create(b, "keyed", NULL, keyed, NULL, NULL, NULL), AEV_OK);
-  aev_stream *s = st_stream(b, "s", 1);
-  /* keys k0..k5, values 1..4 per key (base64 of "1".."4": MQ== Mg== Mw== NA==) */
-  for (int v = 1; v <= 4; v++)
-    for (int k = 0; k < 6; k++) {
+/* order_log holds each of keys k0..k(nkeys - 1) with its values 1..nvals
+ * (base64), each once and in order. */
+static void assert_keys_in_order(int nkeys, int nvals) {
+  for (int k = 0; k < nkeys; k++) {
+    char key[8];
+    const char *p = order_log;
+    int next = 0;
+    snprintf(key, sizeof key, "k%d:", k);
+    while ((p = strstr(p, key))) {
+      char want[8], b64[8];
+      snprintf(want, sizeof want, "%d", next + 1);
+      static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+      const unsigned char c = (unsigned char)want[0]; /* one byte: "XY==" */
+      snprintf(b64, sizeof b64, "%c%c==", digits[c >> 2], digits[(c & 3) << 4]);
+      ck_assert_msg(next < nvals && !strncmp(p + 3, b64, 4), "key k%d out of order: %s", k, order_log);
+      next++;
+      p += 3;
+    }
+    ck_assert_msg(next == nvals, "key k%d: %d of %d values: %s", k, next, nvals, order_log);
+  }
+}
+
+static void put_keyed(aev_stream *s, int nkeys, int from, int to) {
+  for (int v = from; v <= to; v++)
+    for (int k = 0; k < nkeys; k++) {
       char key[4], val[2];
       snprintf(key, sizeof key, "k%d", k);
       snprintf(val, sizeof val, "%d", v);
       st_put(s, key, val, NULL);
     }
+}
+
+START_TEST(parallelization_keeps_order_per_key) {
+  ck_assert_int_eq(aev_function_create(b, "keyed", NULL, keyed, NULL, NULL, NULL), AEV_OK);
+  aev_stream *s = st_stream(b, "s", 1);
+  put_keyed(s, 6, 1, 4); /* keys k0..k5, values 1..4 per key */
   order_log[0] = '\0';
   json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i}", "EventSourceArn", aev_stream_arn(s),
                         "FunctionName", "keyed", "StartingPosition", "TRIM_HORIZON",
@@ -359,19 +393,56 @@ START_TEST(parallelization_keeps_order_per_key) {
   json_decref(out);
   json_decref(j);
   aev_broker_drain(b);
-  const char *vals[] = {"MQ==", "Mg==", "Mw==", "NA=="};
-  for (int k = 0; k < 6; k++) {
-    char key[8];
-    const char *p = order_log;
-    int next = 0;
-    snprintf(key, sizeof key, "k%d:", k);
-    while ((p = strstr(p, key))) {
-      ck_assert_msg(next < 4 && !strncmp(p + 3, vals[next], 4), "key k%d out of order: %s", k, order_log);
-      next++;
-      p += 3;
-    }
-    ck_assert_int_eq(next, 4);
-  }
+  assert_keys_in_order(6, 4);
+  aev_stream_release(s);
+}
+END_TEST
+
+/* UpdateEventSourceMapping may change ParallelizationFactor (1..10): each
+ * shard takes it once no batch of it is in flight. Here k0's partition is
+ * behind, retrying, while the others have read on: the new partitions
+ * start from k0's checkpoint, and what the others had done is not handed
+ * to the function again. */
+START_TEST(parallelization_factor_changes) {
+  ck_assert_int_eq(aev_function_create(b, "keyed", NULL, keyed, NULL, NULL, NULL), AEV_OK);
+  aev_stream *s = st_stream(b, "s", 1);
+  put_keyed(s, 6, 1, 3);
+  order_log[0] = '\0';
+  failing_key = "k0";
+  json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:i}", "EventSourceArn", aev_stream_arn(s),
+                        "FunctionName", "keyed", "StartingPosition", "TRIM_HORIZON",
+                        "ParallelizationFactor", 3, "BatchSize", 2), *out;
+  ck_assert_int_eq(aev__stream_mapping_create(b, j, &out), AEV_OK);
+  char *uuid = strdup(json_string_value(json_object_get(out, "UUID")));
+  json_decref(out);
+  json_decref(j);
+  aev_broker_drain(b);
+  ck_assert_ptr_null(strstr(order_log, "k0:"));
+  ck_assert_ptr_nonnull(strstr(order_log, "Mw==")); /* some partition got to value 3 */
+  failing_key = NULL;
+  char req[128], *text = NULL;
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"ParallelizationFactor\":2}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &text), AEV_OK);
+  out = json_loads(text, 0, NULL);
+  aev_free(text);
+  ck_assert_int_eq(json_integer_value(json_object_get(out, "ParallelizationFactor")), 2);
+  json_decref(out);
+  put_keyed(s, 6, 4, 5);
+  aev_broker_drain(b);
+  assert_keys_in_order(6, 5);
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &text), AEV_OK);
+  out = json_loads(text, 0, NULL);
+  aev_free(text);
+  ck_assert_int_eq(json_integer_value(json_object_get(out, "ParallelizationFactor")), 2);
+  json_decref(out);
+  /* And back to one partition, reading on in order. */
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"ParallelizationFactor\":1}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &text), AEV_OK);
+  aev_free(text);
+  put_keyed(s, 6, 6, 7);
+  aev_broker_drain(b);
+  assert_keys_in_order(6, 7);
+  free(uuid);
   aev_stream_release(s);
 }
 END_TEST
@@ -559,6 +630,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, reported_failures_exhaust_to_a_topic);
   tcase_add_test(tc, disabled_mapping_reads_nothing_until_enabled);
   tcase_add_test(tc, parallelization_keeps_order_per_key);
+  tcase_add_test(tc, parallelization_factor_changes);
   tcase_add_test(tc, parents_before_children);
   tcase_add_test(tc, filters_latest_and_record_age);
   tcase_add_test(tc, checks_get_and_delete);

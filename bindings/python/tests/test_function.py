@@ -143,6 +143,37 @@ class Handlers(unittest.TestCase):
         self.assertNotIn("Messages",
                          self.b.call("sqs", "ReceiveMessage", QueueUrl=q))
 
+    def test_stream_mapping_parallelization_factor_update(self):
+        seen = []
+        create_function(self.b, "reader", lambda e, c: seen.extend(
+            (r["kinesis"]["partitionKey"], r["kinesis"]["data"])
+            for r in e["Records"]))
+        self.b.call("kinesis", "CreateStream", StreamName="s", ShardCount=1)
+        arn = self.b.call("kinesis", "DescribeStreamSummary", StreamName="s")[
+            "StreamDescriptionSummary"]["StreamARN"]
+        uuid = self.b.call("lambda", "CreateEventSourceMapping",
+                           EventSourceArn=arn, FunctionName="reader",
+                           StartingPosition="TRIM_HORIZON")["UUID"]
+        self.b.drain()
+        r = self.b.call("lambda", "UpdateEventSourceMapping", UUID=uuid,
+                        ParallelizationFactor=4)
+        self.assertEqual(r["ParallelizationFactor"], 4)
+        for v in ("YQ==", "Yg==", "Yw=="):  # base64, as on the wire
+            for k in ("x", "y"):
+                self.b.call("kinesis", "PutRecord", StreamName="s",
+                            PartitionKey=k, Data=v)
+        self.b.drain()
+        for k in ("x", "y"):
+            self.assertEqual([d for key, d in seen if key == k],
+                             ["YQ==", "Yg==", "Yw=="])
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("lambda", "UpdateEventSourceMapping", UUID=uuid,
+                        ParallelizationFactor=11)
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "InvalidParameterValueException")
+        self.assertEqual(self.b.call("lambda", "GetEventSourceMapping",
+                                     UUID=uuid)["ParallelizationFactor"], 4)
+
     def test_versions_and_aliases(self):
         fn = create_function(self.b, "v", lambda e, c: c.function_version)
         self.b.call("lambda", "PublishVersion", FunctionName="v")
