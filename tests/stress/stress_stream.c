@@ -3,7 +3,8 @@
  * into a 4-shard stream under 200 partition keys while, at once: the
  * stream splits a shard and its maximum record size changes; reader threads follow shards 1..3 with
  * GetRecords; an enhanced fan-out subscription per shard is pushed events;
- * an event-source mapping (ParallelizationFactor 2) feeds a function; and a
+ * an event-source mapping (ParallelizationFactor 2, changed to 5, 1 and 3
+ * meanwhile) feeds a function; and a
  * delivery stream reading the stream hands batches to a callback sink.
  * At the end every consumer saw each key's records in order, the mapping
  * and the delivery stream saw every record, and nothing is left running. */
@@ -170,6 +171,7 @@ START_TEST(concurrent_producers_and_consumers) {
                           "FunctionName", "fn", "StartingPosition", "TRIM_HORIZON",
                           "ParallelizationFactor", 2, "BatchSize", 500), *desc;
   ck_assert_int_eq(aev__stream_mapping_create(b, req, &desc), AEV_OK);
+  char *uuid = strdup(json_string_value(json_object_get(desc, "UUID")));
   json_decref(req);
   json_decref(desc);
   char cfg[256];
@@ -186,6 +188,16 @@ START_TEST(concurrent_producers_and_consumers) {
   /* The maximum record size changes while the producers' puts check it. */
   for (int i = 0; i < 100; i++)
     ck_assert_int_eq(aev_stream_set_max_record_size(s, (i % 2 + 1) << 20), AEV_OK);
+  /* The mapping's partitions change while batches are in flight. */
+  static const int factors[] = {5, 1, 3};
+  for (size_t i = 0; i < sizeof factors / sizeof *factors; i++) {
+    char update[128], *answer;
+    pause_ms(10);
+    snprintf(update, sizeof update, "{\"UUID\":\"%s\",\"ParallelizationFactor\":%d}", uuid, factors[i]);
+    ck_assert_int_eq(aev_event_source_mapping_update(b, update, &answer), AEV_OK);
+    aev_free(answer);
+  }
+  free(uuid);
   for (int i = 0; i < PRODUCERS; i++) pthread_join(prod[i], NULL);
   for (int i = 0; i < 3; i++) pthread_join(rd[i], NULL);
 
