@@ -507,6 +507,13 @@ void aev__activity_tags(aev_activity *a, pthread_mutex_t **mu, json_t ***tags);
  * when the execution has ended. */
 int aev__task_started(aev_broker *b, const char *token, const char *worker_name);
 
+/* An AWS SDK integration's resource, arn:aws:states:::aws-sdk:SERVICE:
+ * action[.waitForTaskToken] (exec_sdk.c): -1 when AWS does not recognize
+ * it (a pattern other than .waitForTaskToken, a malformed name, an action
+ * that a service of this broker does not have), else 0 (other resources
+ * too). */
+int aev__sdk_check(const char *resource);
+
 /* The execution named name in x, or NULL; adding (non-zero: out of
  * memory), removing, freeing the table. Under the machine's lock. */
 struct aev_execution *aev__index_find(const m_index *x, const char *name);
