@@ -93,7 +93,10 @@ int aev__sdk_check(const char *resource) {
 
 int aev__sdk_runs(const char *resource) {
   sdk_ref ref;
-  return parse(resource, &ref) == 1 && ref.target;
+  /* StartSyncExecution waits for its execution's end, which the broker
+   * reaches by draining: a task cannot drain, so it is not run here. */
+  return parse(resource, &ref) == 1 && ref.target &&
+         !(ref.target->camel_wire && !strcmp(ref.action, "StartSyncExecution"));
 }
 
 /* ---- the request and the answer ---- */

@@ -366,6 +366,13 @@ START_TEST(resource_validation) {
   ck_assert_int_eq(r.status, AEV_EXECUTION_FAILED);
   ck_assert_str_eq(error_of(&r), "States.Runtime");
   result_free(&r);
+  r = run("{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sfn:"
+          "startSyncExecution','Parameters':{'StateMachineArn':'x'},'End':true}}}",
+          "{}");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_FAILED);
+  ck_assert_str_eq(error_of(&r), "States.Runtime");
+  ck_assert_ptr_nonnull(strstr(cause_of(&r), "is not supported by this broker"));
+  result_free(&r);
 }
 END_TEST
 
