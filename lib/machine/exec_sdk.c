@@ -93,10 +93,7 @@ int aev__sdk_check(const char *resource) {
 
 int aev__sdk_runs(const char *resource) {
   sdk_ref ref;
-  /* StartSyncExecution waits for its execution's end, which the broker
-   * reaches by draining: a task cannot drain, so it is not run here. */
-  return parse(resource, &ref) == 1 && ref.target &&
-         !(ref.target->camel_wire && !strcmp(ref.action, "StartSyncExecution"));
+  return parse(resource, &ref) == 1 && ref.target;
 }
 
 /* ---- the request and the answer ---- */
@@ -195,39 +192,72 @@ typedef struct sdk_job {
   aev__task_done *done;
 } sdk_job;
 
+static void job_free(sdk_job *j) {
+  free(j->request);
+  free(j);
+}
+
+/* Posts the call's outcome and frees j: rc AEV_OK with its answer text
+ * (taken), or the service's error code and message. */
+static void job_done(sdk_job *j, int rc, char *answer, const char *code, const char *msg) {
+  if (!rc) {
+    aev__task_done_post(j->done, result_text(&j->ref, answer), NULL, NULL);
+  } else if (rc == AEV_ERR_NOMEM) {
+    aev_free(answer);
+    aev__task_done_post(j->done, NULL, NULL, NULL); /* ours, not the service's */
+  } else {
+    char error[160], *cause = NULL;
+    aev__sdk_v2_error(j->b, j->ref.target->api, code ? code : "InternalFailure", msg ? msg : "", error,
+                      sizeof error, &cause);
+    char *err = cause ? strdup(error) : NULL;
+    if (!err) {
+      free(cause);
+      cause = NULL;
+    }
+    aev__task_done_post(j->done, NULL, err, cause);
+    aev_free(answer);
+  }
+  job_free(j);
+}
+
+/* A StartSyncExecution's execution ended (on its strand): its answer is
+ * the task's (e NULL: it was freed unfinished, as the broker closed). */
+static void sync_ended(aev_execution *e, void *user) {
+  sdk_job *j = user;
+  if (!e) {
+    aev__task_done_drop(j->done);
+    job_free(j);
+    return;
+  }
+  char *answer = NULL;
+  int rc = aev__execution_sync_result(e, &answer);
+  job_done(j, rc, answer, aev_errcode(), aev_errmsg());
+}
+
 static void job_run(void *arg, int cancelled) {
   sdk_job *j = arg;
   if (cancelled) {
     aev__task_done_drop(j->done);
-  } else {
-    char *answer = NULL;
-    int rc = aev_call(j->b, j->ref.target->api, j->ref.action, j->request, &answer);
-    if (!rc) {
-      char *result = result_text(&j->ref, answer);
-      aev__task_done_post(j->done, result, NULL, NULL);
-    } else if (rc == AEV_ERR_NOMEM) {
-      aev_free(answer);
-      aev__task_done_post(j->done, NULL, NULL, NULL); /* ours, not the service's */
-    } else {
-      char error[160], *cause = NULL;
-      json_t *e = NULL;
-      aev__json_parse_str(answer ? answer : "{}", 0, &e);
-      const char *code = json_string_value(json_object_get(e, "__type"));
-      const char *msg = json_string_value(json_object_get(e, "message"));
-      aev__sdk_v2_error(j->b, j->ref.target->api, code ? code : "InternalFailure", msg ? msg : "", error,
-                        sizeof error, &cause);
-      char *err = cause ? strdup(error) : NULL;
-      if (!err) {
-        free(cause);
-        cause = NULL;
-      }
-      aev__task_done_post(j->done, NULL, err, cause);
-      json_decref(e);
-      aev_free(answer);
-    }
+    job_free(j);
+    return;
   }
-  free(j->request);
-  free(j);
+  /* StartSyncExecution waits for its execution's end, which this broker
+   * reaches by draining, and no task may drain: it is watched instead. */
+  if (j->ref.target->camel_wire && !strcmp(j->ref.action, "StartSyncExecution")) {
+    json_t *req = NULL;
+    int rc = aev__json_parse_str(j->request, 0, &req);
+    if (!rc) rc = aev__states_start_sync_watched(j->b, req, sync_ended, j);
+    json_decref(req);
+    if (rc) job_done(j, rc, NULL, aev_errcode(), aev_errmsg());
+    return;
+  }
+  char *answer = NULL;
+  int rc = aev_call(j->b, j->ref.target->api, j->ref.action, j->request, &answer);
+  json_t *e = NULL;
+  if (rc && rc != AEV_ERR_NOMEM) aev__json_parse_str(answer ? answer : "{}", 0, &e);
+  job_done(j, rc, answer, json_string_value(json_object_get(e, "__type")),
+           json_string_value(json_object_get(e, "message")));
+  json_decref(e);
 }
 
 int aev__sdk_call(aev_broker *b, const char *resource, json_t *params, aev__task_done *done) {
@@ -239,9 +269,6 @@ int aev__sdk_call(aev_broker *b, const char *resource, json_t *params, aev__task
   j->b = b;
   j->done = done;
   int rc = aev__sched_post_handler(aev__broker_sched(b), job_run, j);
-  if (rc) {
-    free(j->request);
-    free(j);
-  }
+  if (rc) job_free(j);
   return rc;
 }
