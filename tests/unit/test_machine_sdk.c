@@ -443,6 +443,52 @@ START_TEST(wait_for_task_token) {
 }
 END_TEST
 
+/* With a real clock and worker threads, the call runs on the handler pool
+ * and its answer comes back to the execution's strand: a chain of calls
+ * ends, and the one that waits for an execution's end does too. */
+START_TEST(real_clock_workers) {
+  aev_broker_options *o;
+  aev_broker *rb;
+  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
+  aev_broker_options_set_workers(o, 2);
+  ck_assert_int_eq(aev_broker_new(o, &rb), AEV_OK);
+  aev_broker_options_free(o);
+  char *express = dq("{'StartAt':'P','States':{'P':{'Type':'Pass','Result':'x','End':true}}}");
+  aev_machine *em = NULL;
+  ck_assert_int_eq(aev_machine_create(rb, "x", express, strlen(express), AEV_MACHINE_EXPRESS, &em), AEV_OK);
+  free(express);
+  char q[2048];
+  snprintf(q, sizeof q,
+           "{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:createQueue',"
+           "'Parameters':{'QueueName':'rq'},'Next':'S'},'S':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:"
+           "sqs:sendMessage','Parameters':{'QueueUrl.$':'$.QueueUrl','MessageBody':'m'},'Next':'X'},"
+           "'X':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sfn:startSyncExecution',"
+           "'Parameters':{'StateMachineArn':'%s'},'End':true}}}",
+           aev_machine_arn(em));
+  char *def = dq(q);
+  aev_machine *m = NULL;
+  ck_assert_int_eq(aev_machine_create(rb, "chain", def, strlen(def), AEV_MACHINE_STANDARD, &m), AEV_OK);
+  free(def);
+  aev_execution *e = NULL;
+  ck_assert_int_eq(aev_machine_start(m, NULL, "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_SUCCEEDED);
+  char *d = NULL;
+  ck_assert_int_eq(aev_execution_describe(e, &d), AEV_OK);
+  json_t *desc = json_loads(d, 0, NULL);
+  json_t *out = json_loads(json_string_value(json_object_get(desc, "output")), 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(out, "Output")), "\"x\"");
+  ck_assert_str_eq(json_string_value(json_object_get(out, "Status")), "SUCCEEDED");
+  json_decref(out);
+  json_decref(desc);
+  aev_free(d);
+  aev_execution_release(e);
+  aev_machine_release(m);
+  aev_machine_release(em);
+  aev_broker_destroy(rb);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_sdk");
   TCase *tc = tcase_create("sdk");
@@ -458,6 +504,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, resource_validation);
   tcase_add_test(tc, jsonata_arguments);
   tcase_add_test(tc, wait_for_task_token);
+  tcase_add_test(tc, real_clock_workers);
   suite_add_tcase(s, tc);
   return s;
 }
