@@ -129,33 +129,119 @@ static json_t *recase(json_t *v, int to_lower) {
   return o;
 }
 
-/* Members the API takes as text that tasks may give as any JSON: AWS
- * serializes them (LocalStack's recorded
- * test_sfn_start_execution_implicit_json_serialisation: an object as
- * StartExecution's Input starts the child with that object). Lambda's
- * Payload likewise, being the function's event. */
-static const struct {
-  const char *api, *action, *member;
-} text_members[] = {
-    {"states", "StartExecution", "Input"},   {"states", "StartSyncExecution", "Input"},
-    {"states", "SendTaskSuccess", "Output"}, {"lambda", "Invoke", "Payload"},
-    {"lambda", "InvokeAsync", "InvokeArgs"},
+/* How members reach the API and come back. TEXT: a member the API takes
+ * as text that a task may give as any JSON, which AWS serializes
+ * (LocalStack's recorded test_sfn_start_execution_implicit_json_
+ * serialisation: an object as StartExecution's Input starts the child with
+ * that object; Lambda's Payload likewise, the function's event). BLOB: a
+ * binary member, which Step Functions reads and writes as text, any JSON
+ * given serialized (recorded test_s3_put_object: a Body of "text data", of
+ * an object, a list, false or 0; test_s3_get_object: the object's bytes as
+ * the Body text), while aev_call carries blobs as base64. Paths name
+ * members from the request or the answer, "*" every element of a list or
+ * value of a map. */
+typedef enum conv { TEXT, BLOB } conv;
+
+static const struct member_conv {
+  const char *api, *action, *path;
+  conv kind;
+} in_members[] = {
+    {"states", "StartExecution", "Input", TEXT},
+    {"states", "StartSyncExecution", "Input", TEXT},
+    {"states", "SendTaskSuccess", "Output", TEXT},
+    {"lambda", "Invoke", "Payload", TEXT},
+    {"kinesis", "PutRecord", "Data", BLOB},
+    {"kinesis", "PutRecords", "Records.*.Data", BLOB},
+    {"firehose", "PutRecord", "Record.Data", BLOB},
+    {"firehose", "PutRecordBatch", "Records.*.Data", BLOB},
+    {"sqs", "SendMessage", "MessageAttributes.*.BinaryValue", BLOB},
+    {"sqs", "SendMessageBatch", "Entries.*.MessageAttributes.*.BinaryValue", BLOB},
+    {"sns", "Publish", "MessageAttributes.*.BinaryValue", BLOB},
+}, out_members[] = {
+    {"kinesis", "GetRecords", "Records.*.Data", BLOB},
+    {"sqs", "ReceiveMessage", "Messages.*.MessageAttributes.*.BinaryValue", BLOB},
 };
+
+/* fn(o, key) on each member at path in v; -1 when fn fails (out of memory). */
+static int each_member(json_t *v, const char *path, int (*fn)(json_t *o, const char *key)) {
+  const char *dot = strchr(path, '.');
+  if (!dot) return json_object_get(v, path) && !json_is_null(json_object_get(v, path)) ? fn(v, path) : 0;
+  if (dot - path == 1 && path[0] == '*') {
+    json_t *x;
+    const char *k;
+    size_t i;
+    if (json_is_array(v))
+      json_array_foreach(v, i, x) if (each_member(x, dot + 1, fn)) return -1;
+    if (json_is_object(v))
+      json_object_foreach(v, k, x) if (each_member(x, dot + 1, fn)) return -1;
+    return 0;
+  }
+  char key[64];
+  if ((size_t)(dot - path) >= sizeof key) return 0;
+  memcpy(key, path, (size_t)(dot - path));
+  key[dot - path] = 0;
+  json_t *x = json_object_get(v, key);
+  return x ? each_member(x, dot + 1, fn) : 0;
+}
+
+/* The member's text: itself if a string, else its JSON. NULL when out of
+ * memory. */
+static char *text_of(json_t *m, size_t *len) {
+  char *t = json_is_string(m) ? strndup(json_string_value(m), json_string_length(m))
+                              : aev__json_dumps(m, JSON_COMPACT | JSON_ENCODE_ANY);
+  if (t) *len = json_is_string(m) ? json_string_length(m) : strlen(t);
+  return t;
+}
+
+static int to_text(json_t *o, const char *key) {
+  json_t *m = json_object_get(o, key);
+  if (json_is_string(m)) return 0;
+  size_t len;
+  char *t = text_of(m, &len);
+  int rc = !t || json_object_set_new(o, key, json_stringn(t, len)) ? -1 : 0;
+  free(t);
+  return rc;
+}
+
+static int to_base64(json_t *o, const char *key) {
+  size_t len = 0;
+  char *t = text_of(json_object_get(o, key), &len), *b64 = NULL;
+  int rc = !t || aev__base64_encode(t, len, &b64) || json_object_set_new(o, key, json_string(b64)) ? -1 : 0;
+  free(t);
+  free(b64);
+  return rc;
+}
+
+/* Base64 back to text; bytes that are not UTF-8 text stay base64. */
+static int from_base64(json_t *o, const char *key) {
+  json_t *m = json_object_get(o, key);
+  unsigned char *raw = NULL;
+  size_t n = 0;
+  if (!json_is_string(m)) return 0;
+  int rc = aev__base64_decode(json_string_value(m), json_string_length(m), &raw, &n);
+  if (rc == AEV_ERR_NOMEM) return -1;
+  json_t *text = rc ? NULL : json_stringn((const char *)raw, n);
+  free(raw);
+  return text && json_object_set_new(o, key, text) ? -1 : 0;
+}
+
+/* Converts v's members listed for ref in table (n rows); -1 when out of
+ * memory. */
+static int convert(const sdk_ref *ref, const struct member_conv *table, size_t n, json_t *v, int in) {
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(table[i].api, ref->target->api) || strcmp(table[i].action, ref->action)) continue;
+    if (each_member(v, table[i].path, table[i].kind == TEXT ? to_text : in ? to_base64 : from_base64)) return -1;
+  }
+  return 0;
+}
 
 /* The request text for ref from the task's parameters; NULL when out of
  * memory. */
 static char *request_text(const sdk_ref *ref, json_t *params) {
   json_t *req = json_is_object(params) ? json_deep_copy(params) : json_object();
-  for (size_t i = 0; req && i < sizeof text_members / sizeof text_members[0]; i++) {
-    if (strcmp(text_members[i].api, ref->target->api) || strcmp(text_members[i].action, ref->action)) continue;
-    json_t *m = json_object_get(req, text_members[i].member);
-    if (!m || json_is_string(m) || json_is_null(m)) continue;
-    char *t = aev__json_dumps(m, JSON_COMPACT | JSON_ENCODE_ANY);
-    if (!t || json_object_set_new(req, text_members[i].member, json_string(t))) {
-      json_decref(req);
-      req = NULL;
-    }
-    free(t);
+  if (req && convert(ref, in_members, sizeof in_members / sizeof in_members[0], req, 1)) {
+    json_decref(req);
+    req = NULL;
   }
   if (req && ref->target->camel_wire) {
     json_t *c = recase(req, 1);
@@ -168,17 +254,18 @@ static char *request_text(const sdk_ref *ref, json_t *params) {
 }
 
 /* The task's result from the API's answer text (taken): the response
- * with Step Functions' members in PascalCase. NULL when out of memory. */
+ * with Step Functions' members in PascalCase and blobs as text. NULL when
+ * out of memory. */
 static char *result_text(const sdk_ref *ref, char *answer) {
-  if (!ref->target->camel_wire || !answer) return answer;
-  json_t *v = NULL;
+  json_t *v = NULL, *p = NULL;
   char *text = NULL;
-  if (!aev__json_parse_str(answer, 0, &v)) {
-    json_t *p = recase(v, 0);
-    text = p ? aev__json_dumps(p, JSON_COMPACT) : NULL;
-    json_decref(p);
-    json_decref(v);
+  if (answer && !aev__json_parse_str(answer, 0, &v)) {
+    p = ref->target->camel_wire ? recase(v, 0) : json_incref(v);
+    if (p && !convert(ref, out_members, sizeof out_members / sizeof out_members[0], p, 0))
+      text = aev__json_dumps(p, JSON_COMPACT);
   }
+  json_decref(p);
+  json_decref(v);
   aev_free(answer);
   return text;
 }

@@ -123,13 +123,16 @@ START_TEST(sqs_calls_and_errors) {
   result r = run("{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:createQueue',"
                  "'Parameters':{'QueueName':'q'},'ResultPath':'$.q','Next':'S'},"
                  "'S':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:sendMessage',"
-                 "'Parameters':{'QueueUrl.$':'$.q.QueueUrl','MessageBody':'hello'},'ResultPath':'$.sent','Next':'R'},"
+                 "'Parameters':{'QueueUrl.$':'$.q.QueueUrl','MessageBody':'hello','MessageAttributes':{'bin':"
+                 "{'DataType':'Binary','BinaryValue':'raw bytes'}}},'ResultPath':'$.sent','Next':'R'},"
                  "'R':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:receiveMessage',"
-                 "'Parameters':{'QueueUrl.$':'$.q.QueueUrl'},'End':true}}}",
+                 "'Parameters':{'QueueUrl.$':'$.q.QueueUrl','MessageAttributeNames':['All']},'End':true}}}",
                  "{}");
   ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
   json_t *msg = json_array_get(json_object_get(r.output, "Messages"), 0);
   ck_assert_str_eq(json_string_value(json_object_get(msg, "Body")), "hello");
+  json_t *attr = json_object_get(json_object_get(msg, "MessageAttributes"), "bin");
+  ck_assert_str_eq(json_string_value(json_object_get(attr, "BinaryValue")), "raw bytes");
   /* the API's answer as it is: no SDK metadata beside it */
   ck_assert_ptr_null(json_object_get(r.output, "SdkHttpMetadata"));
   result_free(&r);
@@ -228,15 +231,50 @@ START_TEST(lambda_calls_and_errors) {
 }
 END_TEST
 
+/* A blob is text to a task, any JSON given serialized, as Step Functions
+ * reads and writes S3's Body (recorded test_s3_put_object,
+ * test_s3_get_object); aev_call carries it as base64. */
 START_TEST(kinesis_and_firehose_calls_and_errors) {
   result r = run("{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:kinesis:"
                  "createStream','Parameters':{'StreamName':'s','ShardCount':1},'Next':'P'},"
                  "'P':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:kinesis:putRecord',"
-                 "'Parameters':{'StreamName':'s','Data':'aGVsbG8=','PartitionKey':'k'},'End':true}}}",
+                 "'Parameters':{'StreamName':'s','Data':'hello','PartitionKey':'k'},'ResultPath':'$.one','Next':'B'},"
+                 "'B':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:kinesis:putRecords',"
+                 "'Parameters':{'StreamName':'s','Records':[{'Data':{'n':1},'PartitionKey':'k'}]},"
+                 "'ResultPath':'$.two','Next':'I'},"
+                 "'I':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:kinesis:getShardIterator',"
+                 "'Parameters':{'StreamName':'s','ShardId':'shardId-000000000000','ShardIteratorType':'TRIM_HORIZON'},"
+                 "'ResultPath':'$.it','Next':'G'},"
+                 "'G':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:kinesis:getRecords',"
+                 "'Parameters':{'ShardIterator.$':'$.it.ShardIterator'},'ResultSelector':{'r.$':'$.Records'},"
+                 "'ResultPath':'$.got','End':true}}}",
                  "{}");
-  ck_assert_str_eq(out_str(&r, "ShardId"), "shardId-000000000000");
-  ck_assert_ptr_nonnull(out_str(&r, "SequenceNumber"));
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(r.output, "one"), "ShardId")),
+                   "shardId-000000000000");
+  json_t *got = json_object_get(json_object_get(r.output, "got"), "r");
+  ck_assert_uint_eq(json_array_size(got), 2);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(got, 0), "Data")), "hello");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(got, 1), "Data")), "{\"n\":1}");
   result_free(&r);
+  /* the bytes stored are the text's */
+  char *it = NULL, *recs = NULL;
+  ck_assert_int_eq(aev_call(b, "kinesis", "GetShardIterator",
+                            "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\","
+                            "\"ShardIteratorType\":\"TRIM_HORIZON\"}",
+                            &it),
+                   AEV_OK);
+  json_t *itv = json_loads(it, 0, NULL);
+  char req[1024];
+  snprintf(req, sizeof req, "{\"ShardIterator\":\"%s\"}", json_string_value(json_object_get(itv, "ShardIterator")));
+  ck_assert_int_eq(aev_call(b, "kinesis", "GetRecords", req, &recs), AEV_OK);
+  json_t *rv = json_loads(recs, 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(json_object_get(rv, "Records"), 0), "Data")),
+                   "aGVsbG8=");
+  json_decref(rv);
+  json_decref(itv);
+  aev_free(it);
+  aev_free(recs);
   r = run(CAUGHT("kinesis:describeStream", "{'StreamName':'nope'}"), "{}");
   caught(&r, "Kinesis.ResourceNotFoundException", "Stream nope under account 000000000000 not found.", "Kinesis",
          400);
