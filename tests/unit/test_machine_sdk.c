@@ -214,6 +214,13 @@ static void echo(void *user, aev_invocation *ctx, const char *event, size_t len)
   aev_invocation_succeed(ctx, event, len);
 }
 
+static void fails(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user;
+  (void)event;
+  (void)len;
+  aev_invocation_fail(ctx, "Oops", "it failed");
+}
+
 START_TEST(lambda_calls_and_errors) {
   aev_function *f = NULL;
   ck_assert_int_eq(aev_function_create(b, "fn", NULL, echo, NULL, NULL, &f), AEV_OK);
@@ -223,6 +230,16 @@ START_TEST(lambda_calls_and_errors) {
   result r = run(CAUGHT("lambda:invoke", "{'FunctionName':'fn','Payload':{'a':1}}"), "{}");
   ck_assert_str_eq(out_str(&r, "Payload"), "{\"a\":1}");
   ck_assert_int_eq((int)json_integer_value(json_object_get(r.output, "StatusCode")), 200);
+  result_free(&r);
+  /* a function error is Invoke's answer, not the SDK's exception: the
+   * task succeeds with FunctionError and the error object as Payload */
+  ck_assert_int_eq(aev_function_create(b, "bad", NULL, fails, NULL, NULL, &f), AEV_OK);
+  aev_function_release(f);
+  r = run(CAUGHT("lambda:invoke", "{'FunctionName':'bad'}"), "{}");
+  ck_assert_str_eq(out_str(&r, "FunctionError"), "Unhandled");
+  json_t *payload = json_loads(out_str(&r, "Payload"), 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(payload, "errorType")), "Oops");
+  json_decref(payload);
   result_free(&r);
   r = run(CAUGHT("lambda:getFunction", "{'FunctionName':'nope'}"), "{}");
   ck_assert_str_eq(out_str(&r, "Error"), "Lambda.ResourceNotFoundException");
