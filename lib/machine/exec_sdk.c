@@ -43,7 +43,6 @@ static const sdk_target targets[] = {
 /* A parsed resource: its service and action (the API's PascalCase name). */
 typedef struct sdk_ref {
   const sdk_target *target; /* NULL: a service this broker does not run */
-  const aev__api_service *api;
   char action[64];
 } sdk_ref;
 
@@ -81,9 +80,7 @@ static int parse(const char *resource, sdk_ref *ref) {
   for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
     if (strlen(targets[i].sdk) == (size_t)(colon - svc) && !strncmp(targets[i].sdk, svc, (size_t)(colon - svc)))
       ref->target = &targets[i];
-  if (!ref->target) return 1;
-  ref->api = api_named(ref->target->api);
-  return api_has(ref->api, ref->action) ? 1 : -1;
+  return !ref->target || api_has(api_named(ref->target->api), ref->action) ? 1 : -1;
 }
 
 int aev__sdk_check(const char *resource) {
@@ -99,8 +96,9 @@ int aev__sdk_runs(const char *resource) {
 /* ---- the request and the answer ---- */
 
 /* A copy of v with every object member's name starting with a lower-case
- * (to_lower) or upper-case letter, at every depth. NULL when out of
- * memory. */
+ * (to_lower) or upper-case letter, at every depth (Step Functions' API has
+ * no map keyed by the user's names that this broker answers). NULL when
+ * out of memory. */
 static json_t *recase(json_t *v, int to_lower) {
   if (json_is_array(v)) {
     json_t *a = json_array();
@@ -117,14 +115,19 @@ static json_t *recase(json_t *v, int to_lower) {
   json_object_foreach(v, k, x) {
     char *name = strdup(k);
     json_t *y = recase(x, to_lower);
-    if (name && name[0]) name[0] = (char)(to_lower ? tolower((unsigned char)name[0]) : toupper((unsigned char)name[0]));
-    if (!o || !name || !y || json_object_set_new(o, name, y)) {
-      if (!y || !o || !name) json_decref(y);
+    if (!o || !name || !y) {
+      json_decref(y);
       free(name);
       json_decref(o);
       return NULL;
     }
+    if (name[0]) name[0] = (char)(to_lower ? tolower((unsigned char)name[0]) : toupper((unsigned char)name[0]));
+    int lost = json_object_set_new(o, name, y);
     free(name);
+    if (lost) {
+      json_decref(o);
+      return NULL;
+    }
   }
   return o;
 }
