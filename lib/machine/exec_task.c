@@ -5,7 +5,8 @@
  * response), arn:aws:states:::sqs:sendMessage through lib/queue, and the
  * arn:aws:states:::sns:publish and events:putEvents through those primitives'
  * public API, arn:aws:states:::states:startExecution (.sync and .sync:2:
- * the nested execution's end completes the task), and the
+ * the nested execution's end completes the task), AWS SDK integrations
+ * (aws-sdk:SERVICE:action, called by exec_sdk.c), and the
  * .waitForTaskToken pattern completed by SendTaskSuccess / SendTaskFailure /
  * SendTaskHeartbeat. Completions from other threads come back to the
  * execution's strand; a late completion (after a timeout) is dropped. */
