@@ -305,18 +305,34 @@ static int start(aev_broker *b, const aev__api_service *svc, json_t *req, json_t
   return reply(v, resp);
 }
 
-static int start_sync(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+/* StartSyncExecution's execution started from req: waited for (fn NULL:
+ * *t its answer), or watched by fn. */
+static int start_sync_with(aev_broker *b, json_t *req, char **t, void (*fn)(aev_execution *e, void *user),
+                           void *user) {
+  const aev__api_service *svc = &aev__api_states;
   aev_machine *m;
   uint32_t version;
   const char *name, *input, *alias;
   size_t len;
   int rc = target_of(b, svc, req, &m, &version, &alias, 1);
   if (rc) return rc;
-  char *t = NULL;
   if (!(rc = start_args(svc, req, &name, &input, &len)))
-    rc = aev__machine_start_sync_version(m, version, alias, name, input, len, &t);
+    rc = fn ? aev__machine_start_sync_watched(m, version, alias, name, input, len, fn, user)
+            : aev__machine_start_sync_version(m, version, alias, name, input, len, t);
   aev_machine_release(m);
+  return rc;
+}
+
+static int start_sync(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  (void)svc;
+  char *t = NULL;
+  int rc = start_sync_with(b, req, &t, NULL, NULL);
   return rc ? rc : reply(loads(t), resp);
+}
+
+int aev__states_start_sync_watched(aev_broker *b, json_t *req, void (*fn)(aev_execution *e, void *user),
+                                   void *user) {
+  return start_sync_with(b, req, NULL, fn, user);
 }
 
 static int stop(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {

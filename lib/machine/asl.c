@@ -769,6 +769,18 @@ static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, co
       return -1;
     }
     s->resource = json_string_value(res);
+    /* AWS's words for an aws-sdk: resource it does not know (an action
+     * the service lacks, a .sync pattern, which AWS SDK integrations do
+     * not support). */
+    if (aev__sdk_check(s->resource)) {
+      char loc[520];
+      loc_of(loc, sizeof loc, base, "Resource");
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+           "The resource provided %s is not recognized. The value is not a valid resource ARN, or the resource is "
+           "not available in this region.",
+           s->resource);
+      return -1;
+    }
     if (c->express && (strstr(s->resource, ".sync") || strstr(s->resource, ".waitForTaskToken") ||
                        strstr(s->resource, ":activity:"))) {
       char loc[520];

@@ -207,18 +207,22 @@ int aev__run_vars_update(m_run *r, json_t *a) {
 /* ---- failing ---- */
 
 /* heartbeat, over_limit: the failure is a missed heartbeat, a task's
- * result over the data limit (m_run's flags). */
-static int error_matches(json_t *names, const char *error, int heartbeat, int over_limit) {
+ * result over the data limit (m_run's flags); task: a Task state's. */
+static int error_matches(json_t *names, const char *error, int heartbeat, int over_limit, int task) {
   if (!error) error = "";
+  /* AWS: States.ALL matches every error but States.DataLimitExceeded
+   * (save a task's result over the limit) and States.Runtime. */
+  int wildcard = (strcmp(error, "States.DataLimitExceeded") || over_limit) && strcmp(error, "States.Runtime");
   for (size_t i = 0; i < json_array_size(names); i++) {
     const char *n = json_string_value(json_array_get(names, i));
     if (!strcmp(n, error)) return 1;
     if (heartbeat && !strcmp(n, "States.HeartbeatTimeout")) return 1;
-    /* AWS: States.ALL matches every error but States.DataLimitExceeded
-     * (save a task's result over the limit) and States.Runtime. */
-    if (!strcmp(n, "States.ALL") && (strcmp(error, "States.DataLimitExceeded") || over_limit) &&
-        strcmp(error, "States.Runtime"))
-      return 1;
+    if (!strcmp(n, "States.ALL") && wildcard) return 1;
+    /* AWS's guide ("Error names"): in a Task state's Retry or Catch,
+     * States.TaskFailed is a wildcard for any error but States.Timeout
+     * (an integration's Sqs.QueueDoesNotExistException, a function's
+     * own error). */
+    if (task && !strcmp(n, "States.TaskFailed") && wildcard && strcmp(error, "States.Timeout")) return 1;
   }
   return 0;
 }
@@ -286,7 +290,7 @@ static void fail_at(m_run *r, const char *error, const char *cause, int wrap, co
   /* No counters (they could not be allocated): no retry. */
   for (size_t i = 0; r->retries && i < s->nretry; i++) {
     const m_retrier *t = &s->retry[i];
-    if (!error_matches(t->errors, error, heartbeat, over_limit)) continue;
+    if (!error_matches(t->errors, error, heartbeat, over_limit, s->type == ST_TASK)) continue;
     if (r->retries[i] >= t->max_attempts) {
       aev__probe_retry(r, i, -1, error, cause);
       break;
@@ -325,7 +329,7 @@ static void fail_at(m_run *r, const char *error, const char *cause, int wrap, co
   if (failed_event) aev__run_event(r, failed_event, NULL, NULL);
   for (size_t i = 0; i < s->ncatch; i++) {
     const m_catcher *c = &s->catches[i];
-    if (!error_matches(c->errors, error, heartbeat, over_limit)) continue;
+    if (!error_matches(c->errors, error, heartbeat, over_limit, s->type == ST_TASK)) continue;
     aev__probe_caught(r, i, error, cause);
     json_t *eo = json_pack("{s:s,s:s}", "Error", error ? error : "", "Cause", cause ? cause : "");
     free(full);

@@ -197,6 +197,25 @@ void aev__task_start(m_run *r, json_t *params);
  * queue (a new attempt, the end of the execution). */
 void aev__task_withdraw(m_run *r);
 
+/* A task attempt's outcome made on another thread (exec_task.c): new for
+ * r's current attempt, holding an execution reference (NULL when out of
+ * memory); post hands it to the execution's strand, which frees it. There,
+ * a late one (a later attempt, a run that ended) is dropped. answer: the
+ * call's answer, JSON text; else error and cause; all three taken (NULL,
+ * NULL, NULL: out of memory, failing the task as States.Runtime). drop
+ * frees one that will not be posted. Safe from any thread. */
+typedef struct completion aev__task_done;
+aev__task_done *aev__task_done_new(m_run *r);
+void aev__task_done_post(aev__task_done *d, char *answer, char *error, char *cause);
+void aev__task_done_drop(aev__task_done *d);
+
+/* AWS SDK integrations (exec_sdk.c; aev__sdk_check in machine_int.h).
+ * runs: 1 when this broker runs resource. call: calls it with params
+ * (borrowed) on the handler pool, its outcome posted through done
+ * (AEV_OK), or fails (AEV_ERR_NOMEM, AEV_ERR_CLOSED) leaving done alone. */
+int aev__sdk_runs(const char *resource);
+int aev__sdk_call(aev_broker *b, const char *resource, json_t *params, aev__task_done *done);
+
 const m_state *aev__run_state(const m_run *r);
 
 /* RedriveExecution (redrive.c resumes the top run): r, which did not end

@@ -5,7 +5,8 @@
  * response), arn:aws:states:::sqs:sendMessage through lib/queue, and the
  * arn:aws:states:::sns:publish and events:putEvents through those primitives'
  * public API, arn:aws:states:::states:startExecution (.sync and .sync:2:
- * the nested execution's end completes the task), and the
+ * the nested execution's end completes the task), AWS SDK integrations
+ * (aws-sdk:SERVICE:action, called by exec_sdk.c), and the
  * .waitForTaskToken pattern completed by SendTaskSuccess / SendTaskFailure /
  * SendTaskHeartbeat. Completions from other threads come back to the
  * execution's strand; a late completion (after a timeout) is dropped. */
@@ -37,8 +38,10 @@ static int recording(const m_run *r) { return r->e->history != NULL; }
 typedef struct task_kind {
   int legacy_lambda; /* arn:aws:lambda:...: LambdaFunction* events */
   int activity;      /* arn:aws:states:...:activity:...: Activity* events */
-  const char *type;  /* resourceType: "lambda", "sqs" */
+  int sdk;           /* arn:aws:states:::aws-sdk:SERVICE:action */
+  const char *type;  /* resourceType: "lambda", "sqs", "aws-sdk:sqs" (then sdk_type) */
   char resource[64]; /* "invoke", "sendMessage.waitForTaskToken" */
+  char sdk_type[48];
 } task_kind;
 
 static int is_activity(const char *res) {
@@ -62,6 +65,19 @@ static void kind_of(const char *res, task_kind *k) {
   if (!colon) {
     k->type = "unknown";
     return;
+  }
+  /* An AWS SDK integration's resourceType names the service, its resource
+   * the action (LocalStack's recorded test_aws_sdk_task_service:
+   * "resourceType": "aws-sdk:sfn", "resource": "startExecution"). */
+  if (!strncmp(svc + 3, "aws-sdk:", 8)) {
+    const char *action = strchr(svc + 11, ':');
+    if (action) {
+      k->sdk = 1;
+      snprintf(k->sdk_type, sizeof k->sdk_type, "%.*s", (int)(action - svc - 3), svc + 3);
+      k->type = k->sdk_type;
+      snprintf(k->resource, sizeof k->resource, "%s", action + 1);
+      return;
+    }
   }
   static const char *const types[] = {"lambda", "sqs", "sns", "events", "states"};
   k->type = "other";
@@ -497,6 +513,18 @@ static void completion_drop(completion *c) {
   aev__execution_unref(e);
 }
 
+/* A completion for r's current attempt, holding an execution reference;
+ * NULL when out of memory. */
+static completion *completion_new(m_run *r) {
+  completion *c = calloc(1, sizeof *c);
+  if (!c) return NULL;
+  c->e = r->e;
+  c->r = r;
+  c->seq = r->task_seq;
+  r->e->refs++;
+  return c;
+}
+
 /* Posts c (holding its execution reference) to the strand. It needs no
  * memory, so an outcome that exists is never lost; it fails only when the
  * broker is closing, which runs nothing more. */
@@ -504,6 +532,23 @@ static int post_completion(completion *c) {
   int rc = aev__sched_post_node(aev__broker_sched(c->e->b), c->e->strand, &c->node, completion_run, c);
   if (rc) completion_drop(c);
   return rc;
+}
+
+aev__task_done *aev__task_done_new(m_run *r) {
+  return completion_new(r);
+}
+
+void aev__task_done_post(aev__task_done *c, char *answer, char *error, char *cause) {
+  c->ok = answer != NULL;
+  c->payload = answer;
+  c->error = error;
+  c->cause = cause;
+  c->nomem = !answer && (!error || !cause); /* never a failure without its error */
+  post_completion(c);
+}
+
+void aev__task_done_drop(aev__task_done *c) {
+  completion_drop(c);
 }
 
 /* From the handler that ran the function: copy the outcome and post it. */
@@ -746,17 +791,13 @@ static void states_start(m_run *r, const task_kind *k, json_t *params, int waits
   }
   int sync = strstr(k->resource, ".sync") != NULL;
   if (sync) {
-    completion *c = calloc(1, sizeof *c);
+    completion *c = completion_new(r);
     if (!c) {
       aev_execution_release(child);
       task_failed(r, "States.Runtime", "Out of memory");
       return;
     }
-    c->e = r->e;
-    c->r = r;
-    c->seq = r->task_seq;
     c->json_output = strstr(k->resource, ".sync:2") != NULL;
-    r->e->refs++;
     aev__exec_watch(child, nested_done, c);
   }
   /* StartExecution's JSON response: the ARN, and the date as Java writes
@@ -788,25 +829,21 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
     return;
   }
   char *text = payload ? aev__json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("{}");
-  completion *c = calloc(1, sizeof *c);
-  int rc = !text || !c ? aev__nomem() : 0;
-  if (!rc) {
-    c->e = r->e;
-    c->r = r;
-    c->seq = r->task_seq;
-    r->e->refs++; /* the completion's */
-    rc = aev__function_call(f, NULL, text, strlen(text), lambda_done, c);
-    if (rc) r->e->refs--;
-  }
+  completion *c = text ? completion_new(r) : NULL;
+  int rc = !c ? aev__nomem() : aev__function_call(f, NULL, text, strlen(text), lambda_done, c);
   aev_function_release(f);
   free(text);
-  if (rc == AEV_ERR_NOMEM) {
-    free(c);
-    task_failed(r, "States.Runtime", "Out of memory"); /* ours, not the function's */
-  } else if (rc) {
-    free(c);
-    service_failed(r, "Lambda");
-  }
+  if (rc && c) completion_drop(c);
+  if (rc == AEV_ERR_NOMEM) task_failed(r, "States.Runtime", "Out of memory"); /* ours, not the function's */
+  else if (rc) service_failed(r, "Lambda");
+}
+
+/* An AWS SDK integration's call: its outcome comes back as a completion. */
+static void sdk_call(m_run *r, json_t *params) {
+  completion *c = completion_new(r);
+  if (c && !aev__sdk_call(r->e->b, aev__run_state(r)->resource, params, c)) return;
+  if (c) completion_drop(c);
+  task_failed(r, "States.Runtime", "Out of memory");
 }
 
 /* An activity that does not exist (any more) fails the state before it
@@ -896,6 +933,8 @@ void aev__task_start(m_run *r, json_t *params) {
     events_put(r, params, waits);
   } else if (!strcmp(k.type, "states") && !strncmp(k.resource, "startExecution", 14)) {
     states_start(r, &k, params, waits);
+  } else if (k.sdk && aev__sdk_runs(s->resource)) {
+    sdk_call(r, params);
   } else {
     char cause[512];
     snprintf(cause, sizeof cause, "The resource '%s' is not supported by this broker.", s->resource);
@@ -906,8 +945,10 @@ void aev__task_start(m_run *r, json_t *params) {
 
 /* ---- SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat ---- */
 
+/* AWS's words (LocalStack's recorded test_sfn_send_task_outcome_with_no_
+ * such_token: "Invalid Token: 'Invalid token'"). */
 static int bad_token(void) {
-  return aev__fail(AEV_ERR_INVALID, "InvalidToken", "Invalid token");
+  return aev__fail(AEV_ERR_INVALID, "InvalidToken", "Invalid Token: 'Invalid token'");
 }
 
 /* Decodes token into a completion for its execution (not yet posted). */
@@ -960,16 +1001,22 @@ static int token_completion(aev_broker *b, const char *token, completion **out) 
 
 int aev_machine_send_task_success(aev_broker *b, const char *token, const char *output, size_t len) {
   if (!b || !output) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A token and an output are required.");
-  json_t *v;
-  int rc = aev__json_parse(output, len, JSON_DECODE_ANY, &v, NULL);
-  if (rc == AEV_ERR_INVALID) return aev__fail(AEV_ERR_INVALID, "InvalidOutput", "Invalid State Machine Execution Output");
-  if (rc) return rc;
-  json_decref(v);
-  if (len > M_MAX_PAYLOAD)
-    return aev__fail(AEV_ERR_INVALID, "InvalidOutput", "The output exceeds the maximum size of 262144 bytes.");
+  /* The token is judged first: AWS answers InvalidToken for a bad token
+   * with an output that is not JSON (recorded
+   * test_sfn_send_task_outcome_with_no_such_token). */
   completion *c;
-  rc = token_completion(b, token, &c);
+  int rc = token_completion(b, token, &c);
   if (rc) return rc;
+  json_t *v;
+  rc = aev__json_parse(output, len, JSON_DECODE_ANY, &v, NULL);
+  if (!rc) json_decref(v);
+  if (rc == AEV_ERR_INVALID) rc = aev__fail(AEV_ERR_INVALID, "InvalidOutput", "Invalid State Machine Execution Output");
+  else if (!rc && len > M_MAX_PAYLOAD)
+    rc = aev__fail(AEV_ERR_INVALID, "InvalidOutput", "The output exceeds the maximum size of 262144 bytes.");
+  if (rc) {
+    completion_drop(c);
+    return rc;
+  }
   c->ok = 1;
   c->payload = strndup(output, len);
   if (!c->payload) {

@@ -983,14 +983,32 @@ int aev_machine_start_sync(aev_machine *m, const char *name, const char *input, 
   return aev__machine_start_sync_version(m, 0, NULL, name, input, len, result_json);
 }
 
-int aev__machine_start_sync_version(aev_machine *m, uint32_t version, const char *alias_arn,
-                                    const char *name, const char *input, size_t len, char **result_json) {
-  if (!m || !result_json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
+/* StartSyncExecution's start: of an EXPRESS machine only. */
+static int start_sync(aev_machine *m, uint32_t version, const char *alias_arn, const char *name,
+                      const char *input, size_t len, aev_execution **e) {
+  if (!m) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
   if (m->type != AEV_MACHINE_EXPRESS)
     return aev__fail(AEV_ERR_INVALID, "StateMachineTypeNotSupported",
                      "This operation is not supported by this type of state machine");
+  return aev__machine_start_version(m, version, alias_arn, name, input, len, e);
+}
+
+int aev__machine_start_sync_watched(aev_machine *m, uint32_t version, const char *alias_arn, const char *name,
+                                    const char *input, size_t len, void (*fn)(aev_execution *e, void *user),
+                                    void *user) {
   aev_execution *e = NULL;
-  int rc = aev__machine_start_version(m, version, alias_arn, name, input, len, &e);
+  int rc = start_sync(m, version, alias_arn, name, input, len, &e);
+  if (rc) return rc;
+  aev__exec_watch(e, fn, user);
+  aev_execution_release(e);
+  return AEV_OK;
+}
+
+int aev__machine_start_sync_version(aev_machine *m, uint32_t version, const char *alias_arn,
+                                    const char *name, const char *input, size_t len, char **result_json) {
+  if (!result_json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
+  aev_execution *e = NULL;
+  int rc = start_sync(m, version, alias_arn, name, input, len, &e);
   if (!rc) rc = wait_end(e);
   if (!rc) rc = aev__execution_sync_result(e, result_json);
   aev_execution_release(e);

@@ -507,6 +507,13 @@ void aev__activity_tags(aev_activity *a, pthread_mutex_t **mu, json_t ***tags);
  * when the execution has ended. */
 int aev__task_started(aev_broker *b, const char *token, const char *worker_name);
 
+/* An AWS SDK integration's resource, arn:aws:states:::aws-sdk:SERVICE:
+ * action[.waitForTaskToken] (exec_sdk.c): -1 when AWS does not recognize
+ * it (a pattern other than .waitForTaskToken, a malformed name, an action
+ * that a service of this broker does not have), else 0 (other resources
+ * too). */
+int aev__sdk_check(const char *resource);
+
 /* The execution named name in x, or NULL; adding (non-zero: out of
  * memory), removing, freeing the table. Under the machine's lock. */
 struct aev_execution *aev__index_find(const m_index *x, const char *name);
@@ -609,6 +616,17 @@ int aev__machine_start_version(aev_machine *m, uint32_t n, const char *alias_arn
                                const char *input, size_t len, aev_execution **out);
 int aev__machine_start_sync_version(aev_machine *m, uint32_t n, const char *alias_arn, const char *name,
                                     const char *input, size_t len, char **result_json);
+/* StartSyncExecution's start without its wait, for a task, which cannot
+ * wait (aws-sdk:sfn:startSyncExecution): fn(e, user) runs at the
+ * execution's end (aev__exec_watch), where aev__execution_sync_result
+ * gives the answer. On failure fn never runs. */
+int aev__machine_start_sync_watched(aev_machine *m, uint32_t n, const char *alias_arn, const char *name,
+                                    const char *input, size_t len, void (*fn)(aev_execution *e, void *user),
+                                    void *user);
+/* The same from StartSyncExecution's request (api_states.c), as aev_call
+ * checks it: AEV_OK, or its failure (aev_errcode / aev_errmsg). */
+int aev__states_start_sync_watched(aev_broker *b, json_t *req, void (*fn)(aev_execution *e, void *user),
+                                   void *user);
 
 /* Status names. */
 const char *aev__exec_status_name(int status);

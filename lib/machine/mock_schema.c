@@ -6,7 +6,11 @@
  * nothing. Members are named as Step Functions names them (PascalCase);
  * others are allowed. Only the integrations this broker runs have shapes
  * here: a callback's result (.waitForTaskToken), an activity's and a
- * Lambda function's own output are whatever their worker sent. */
+ * Lambda function's own output are whatever their worker sent. An AWS SDK
+ * integration's result is checked against its API's response as AWS
+ * documents (MockInput: "validating mocked results against their
+ * respective API models") where that response is one of these shapes;
+ * other actions' are left unchecked. */
 #include <string.h>
 
 #include "core/status.h"
@@ -79,6 +83,12 @@ static const struct {
     {"states:startExecution", start_execution},
     {"states:startExecution.sync", describe_execution},
     {"states:startExecution.sync:2", describe_execution},
+    {"aws-sdk:lambda:invoke", lambda_invoke},
+    {"aws-sdk:sqs:sendMessage", sqs_send},
+    {"aws-sdk:sns:publish", sns_publish},
+    {"aws-sdk:eventbridge:putEvents", events_put},
+    {"aws-sdk:sfn:startExecution", start_execution},
+    {"aws-sdk:sfn:describeExecution", describe_execution},
 };
 
 static int field_error(const char *name, const char *what) {

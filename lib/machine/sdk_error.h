@@ -16,4 +16,13 @@
 void aev__sdk_error(aev_broker *b, const char *service, const char *code, const char *message, char *error,
                     size_t n, char **cause);
 
+/* The same for an AWS SDK integration (aws-sdk:SERVICE:action), which AWS
+ * runs through its Java SDK v2: api is aev_call's service name ("sqs",
+ * "states", ...); error is "<Service>.<code>Exception" ("Sfn.
+ * InvalidTokenException"), or "<Service>.<Service>Exception" for a code the
+ * service's model does not list; *cause "<message> (Service: <Service>,
+ * Status Code: <status>, Request ID: <uuid>)", NULL when out of memory. */
+void aev__sdk_v2_error(aev_broker *b, const char *api, const char *code, const char *message, char *error,
+                       size_t n, char **cause);
+
 #endif

@@ -411,8 +411,11 @@ START_TEST(states_json_text_with_nul_is_invalid_json) {
   assert_failed(call("states", "StartSyncExecution",
                      "{\"stateMachineArn\":\"%s\",\"input\":\"{}\\u0000\"}", express),
                 "InvalidExecutionInput", "Invalid State Machine Execution Input: 'end of file expected near end of file'");
+  /* the token is judged before the output (AWS answers InvalidToken for a
+   * bad token with an output that is not JSON: LocalStack's recorded
+   * test_sfn_send_task_outcome_with_no_such_token) */
   assert_failed(call("states", "SendTaskSuccess", "{\"taskToken\":\"t\",\"output\":\"{}\\u0000\"}"),
-                "InvalidOutput", "Invalid State Machine Execution Output");
+                "InvalidToken", "Invalid Token: 'Invalid token'");
   CALL_OK("states", "ListExecutions", "{\"stateMachineArn\":\"%s\"}", arn);
   ck_assert_str_eq(resp, "{\"executions\":[]}");
   CALL_OK("states", "StartExecution", "{\"stateMachineArn\":\"%s\",\"input\":\"{}\"}", arn);

@@ -496,6 +496,13 @@ START_TEST(mock_results_fit_the_api) {
   schema_passes("states:startExecution", "{\"executionArn\":\"a\"}", "PRESENT");
   schema_passes("states:startExecution", "{\"StartDate\":true}", "NONE");
   schema_passes("sqs:sendMessage.waitForTaskToken", "{\"StatusCode\":\"x\"}", NULL);
+  /* AWS SDK integrations: the same API responses */
+  schema_refuses("aws-sdk:sfn:startExecution", "{}", NULL, "Required field 'ExecutionArn' is missing");
+  schema_refuses("aws-sdk:sqs:sendMessage", "{\"MessageId\":1}", NULL, "Field 'MessageId' must be a string");
+  schema_refuses("aws-sdk:sfn:describeExecution", "{\"ExecutionArn\":\"a\"}", "STRICT",
+                 "Required field 'StateMachineArn' is missing");
+  schema_passes("aws-sdk:sqs:sendMessage.waitForTaskToken", "{\"MessageId\":1}", NULL);
+  schema_passes("aws-sdk:sqs:listQueues", "{\"QueueUrls\":1}", NULL);
 }
 END_TEST
 

@@ -1525,6 +1525,26 @@ START_TEST(machine_run) {
 }
 END_TEST
 
+/* AWS SDK integrations: a call that answers and one that fails, caught;
+ * whichever allocation fails, the execution ends. */
+static const char *const sdk_def =
+    "{\"StartAt\":\"L\",\"States\":{\"L\":{\"Type\":\"Task\",\"Resource\":"
+    "\"arn:aws:states:::aws-sdk:sqs:listQueues\",\"Parameters\":{},\"Next\":\"G\"},"
+    "\"G\":{\"Type\":\"Task\",\"Resource\":\"arn:aws:states:::aws-sdk:sqs:getQueueUrl\","
+    "\"Parameters\":{\"QueueName\":\"nope\"},\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],"
+    "\"Next\":\"P\"}],\"End\":true},\"P\":{\"Type\":\"Pass\",\"End\":true}}}";
+
+START_TEST(machine_run_sdk) {
+  static const nomem_case sc = {.what = "an aws-sdk task's run", .setup = sm_started_waiting,
+                                .state = sm_state, .call = sm_drain, .succeeded = sm_run_ended,
+                                .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, sdk_def, 1);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+}
+END_TEST
+
 /* A run that ends FAILED, or a stop: whichever allocation fails, the
  * execution ends with an error name, the one its history's terminal event
  * gives (copying the error used to fail unchecked, leaving none). */
@@ -2452,6 +2472,7 @@ int main(void) {
   tcase_add_test(tc, machine_validate_compiles);
   tcase_add_test(tc, machine_start);
   tcase_add_test(tc, machine_run);
+  tcase_add_test(tc, machine_run_sdk);
   tcase_add_test(tc, machine_run_fails);
   tcase_add_test(tc, machine_run_history);
   tcase_add_test(tc, machine_run_flows);
