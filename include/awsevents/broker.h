@@ -188,6 +188,14 @@ AEV_API const char *aev_http_request_url(const aev_http_request *r);
 AEV_API const char *aev_http_request_headers(const aev_http_request *r);
 AEV_API const char *aev_http_request_body(const aev_http_request *r, size_t *len);
 
+/* Sets a header of the response to come (before aev_http_request_respond;
+ * the value copied). EventBridge reads Retry-After: a number of seconds to
+ * wait at least before the next attempt, or a negative one to stop
+ * retrying. */
+AEV_API int aev_http_request_set_response_header(aev_http_request *r,
+                                                 const char *name,
+                                                 const char *value);
+
 /* Answers the request with an HTTP status (100-599) and a body (len bytes,
  * copied; NULL and 0 for none). An OAuth token endpoint answers a JSON
  * object with an "access_token". AEV_ERR_INVALID for a status out of range

@@ -34,6 +34,7 @@ typedef struct delivery {
   int retryable;
   int paced;  /* an API destination's attempt holding its rate-limit slot */
   int64_t wait_ms; /* set by an attempt over the rate limit */
+  int64_t retry_after_ms; /* the last attempt's Retry-After, or 0 */
   char code[48];
   char msg[256];
   /* The event as jansson values, read by an attempt's first reader (the
@@ -289,6 +290,7 @@ static void to_api_destination(delivery *d, const char *in, size_t len) {
   aev__apidest_invoke(d->t, event, in, len, d->paced, &o);
   d->paced = 0;
   d->wait_ms = o.wait_ms;
+  d->retry_after_ms = o.retry_after_ms;
   if (o.failed) fail(d, o.retryable, o.code, o.msg);
 }
 
@@ -388,6 +390,8 @@ static void after_failure(delivery *d) {
     return;
   }
   int64_t wait = backoff_ms(b, d->retries + 1);
+  /* An endpoint's Retry-After waits longer than the backoff, never less. */
+  if (d->retry_after_ms > wait) wait = d->retry_after_ms;
   if (aev_broker_now_ms(b) + wait - d->ev->ingest_ms > d->t->max_age_ms) {
     give_up(d, "MaximumEventAgeInSeconds");
     return;
@@ -431,6 +435,7 @@ static void send_input(delivery *d) {
 static void attempt_once(delivery *d) {
   d->code[0] = 0;
   d->wait_ms = 0;
+  d->retry_after_ms = 0;
   d->json = NULL;
   send_input(d);
   json_decref(d->json);

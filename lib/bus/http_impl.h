@@ -70,6 +70,7 @@ void aev__conn_authorize(aev_bus *bus, aev__conn *conn);
 typedef struct aev__http_outcome {
   int failed, retryable;
   int64_t wait_ms; /* > 0: over the rate limit, try again then */
+  int64_t retry_after_ms; /* > 0: the endpoint's Retry-After */
   char code[48];
   char msg[256];
 } aev__http_outcome;

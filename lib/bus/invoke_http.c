@@ -198,7 +198,7 @@ static void oauth_task(void *arg, int cancelled) {
     rc = aev__http_call(j->bus->res.broker, r.method, r.url, r.headers, r.body, strlen(r.body),
                         &res);
   if (rc != AEV_ERR_NOT_FOUND) oauth_settle(j, rc ? NULL : token_of(&res));
-  free(res.body);
+  aev__http_result_free(&res);
   oauth_req_free(&r);
   oauth_job_free(j);
 }
@@ -336,6 +336,30 @@ static int64_t reserve_slot(aev__apidest *d, aev_broker *b) {
   return (slot - now_us + 999) / 1000;
 }
 
+/* "EventBridge API destinations read the standard HTTP response header
+ * Retry-After ... EventBridge chooses the more conservative value between
+ * the defined retry policy and the Retry-After header. If Retry-After value
+ * is negative, EventBridge stops retrying delivery for that event" (user
+ * guide). Its delay-seconds form; an HTTP date is not read. */
+static void retry_after(aev__http_outcome *o, json_t *headers, const char *st) {
+  const char *k, *v = NULL;
+  json_t *x;
+  json_object_foreach(headers, k, x) if (strlen(k) == 11 && aev__ascii_ncaseeq(k, "Retry-After", 11))
+      v = json_string_value(x);
+  if (!v) return;
+  char *end;
+  long long secs = strtoll(v, &end, 10);
+  if (end == v || *end) return;
+  if (secs < 0) {
+    char code[sizeof o->code];
+    memcpy(code, o->code, sizeof code);
+    outcome(o, 0, code, "The API destination endpoint answered HTTP %s with a negative "
+            "Retry-After (%s): not retried.", st, v);
+  } else {
+    o->retry_after_ms = secs * 1000;
+  }
+}
+
 /* What the answer's status means: 2xx delivered; 401, 407, 409, 429 and
  * 5xx retried; 1xx, 3xx and other 4xx go to the dead-letter queue at once
  * ("API destination error codes", user guide). A 401 or 407 also refreshes
@@ -356,6 +380,7 @@ static void judge(aev__http_outcome *o, const aev__http_result *res, const char 
     outcome(o, retry, s == 429 ? "THROTTLING" : "ERROR_FROM_TARGET",
             "The API destination endpoint answered HTTP %s%s.", st,
             retry ? "" : ", which is not retried");
+    if (retry) retry_after(o, res->headers, st);
   }
 }
 
@@ -421,7 +446,7 @@ void aev__apidest_invoke(aev__target *t, json_t *event, const char *input, size_
     aev__http_call(t->broker, method, url, headers, input, len, &res);
     judge(o, &res, url);
     if (res.status == 401 || res.status == 407) refresh(t, conn_arn);
-    free(res.body);
+    aev__http_result_free(&res);
   }
   free(url);
   free(headers);

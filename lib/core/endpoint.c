@@ -2,6 +2,7 @@
  * prefixes (longest wins) and the synchronous call that primitives make
  * from the handler pool, as AWS services call a real endpoint over the
  * network (EventBridge API destinations and their OAuth token endpoints). */
+#include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ struct aev_http_request {
   int status; /* 0 until answered */
   char *response;
   size_t response_len;
+  json_t *response_headers; /* NULL until one is set */
 };
 
 int aev__endpoints_new(aev__endpoints **out) {
@@ -175,6 +177,20 @@ int aev_http_request_respond(aev_http_request *r, int status, const char *body,
   return AEV_OK;
 }
 
+int aev_http_request_set_response_header(aev_http_request *r, const char *name,
+                                         const char *value) {
+  if (!r || !name || !*name || !value)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameter",
+                     "A response header needs a name and a value.");
+  if (r->status)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameter",
+                     "This request was answered already (status %d): set headers first.",
+                     r->status);
+  if (!r->response_headers && !(r->response_headers = json_object())) return aev__nomem();
+  return json_object_set_new(r->response_headers, name, json_string(value)) ? aev__nomem()
+                                                                             : AEV_OK;
+}
+
 /* The entry whose prefix is the longest that url starts with, a reference
  * taken; NULL when none is. */
 static endpoint *find(aev__endpoints *t, const char *url) {
@@ -187,15 +203,22 @@ static endpoint *find(aev__endpoints *t, const char *url) {
   return best;
 }
 
+void aev__http_result_free(aev__http_result *r) {
+  free(r->body);
+  json_decref(r->headers);
+  r->body = NULL;
+  r->headers = NULL;
+}
+
 int aev__http_call(aev_broker *b, const char *method, const char *url,
                    const char *headers_json, const char *body, size_t len,
                    aev__http_result *out) {
-  *out = (aev__http_result){AEV__HTTP_UNREACHABLE, NULL, 0};
+  *out = (aev__http_result){AEV__HTTP_UNREACHABLE, NULL, 0, NULL};
   aev__endpoints *t = b->endpoints;
   endpoint *e = find(t, url);
   if (!e) return AEV_OK;
   aev_http_request req = {method, url, headers_json, body ? body : "", body ? len : 0, 0,
-                          NULL, 0};
+                          NULL, 0, NULL};
   e->fn(e->user, &req);
   pthread_mutex_lock(&t->mu);
   endpoint *gone = drop(e);
@@ -204,5 +227,8 @@ int aev__http_call(aev_broker *b, const char *method, const char *url,
   out->status = req.status ? req.status : AEV__HTTP_NO_RESPONSE;
   out->body = req.response;
   out->len = req.response_len;
+  /* Headers count only with an answer. */
+  if (req.status) out->headers = req.response_headers;
+  else json_decref(req.response_headers);
   return AEV_OK;
 }

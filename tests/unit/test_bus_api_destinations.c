@@ -18,6 +18,7 @@ static int64_t call_at[16];
 static char last_url[512], last_method[16], last_body[2048];
 static json_t *last_headers;
 static int statuses[16]; /* answer i; 0: no answer */
+static const char *retry_after; /* a Retry-After header for the answers */
 static const char *token_body;
 
 /* Records the request; the index of its answer. */
@@ -38,6 +39,7 @@ static int record(aev_http_request *r) {
 static void endpoint(void *user, aev_http_request *r) {
   (void)user;
   int i = record(r);
+  if (retry_after) bt_ok(aev_http_request_set_response_header(r, "retry-after", retry_after));
   if (statuses[i]) aev_http_request_respond(r, statuses[i], "ok", 2);
 }
 
@@ -57,6 +59,7 @@ static void setup(void) {
   bt_ok(aev_bus_get(b, "default", &def));
   dlq = bt_queue(b, "dlq", NULL);
   calls = releases = 0;
+  retry_after = NULL;
   memset(statuses, 0, sizeof statuses);
   for (int i = 0; i < 16; i++) statuses[i] = 200;
   last_headers = NULL;
@@ -331,6 +334,35 @@ START_TEST(retried_statuses_and_dead_letters) {
 }
 END_TEST
 
+/* Retry-After: the longer of it and the backoff; negative stops retrying. */
+START_TEST(retry_after_header) {
+  bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
+  char *arn = destination(BASIC, "https://api.example/x", 0);
+  target(arn, NULL);
+  free(arn);
+  statuses[0] = 503;
+  retry_after = "120";
+  bt_put(def, "a", "{}");
+  aev_broker_advance(b, 119 * 1000);
+  ck_assert_int_eq(calls, 1);
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(calls, 2);
+  ck_assert_int_eq(call_at[1] - call_at[0], 120 * 1000);
+  ck_assert_ptr_null(dead_letter());
+  calls = 0;
+  statuses[0] = 429;
+  retry_after = "-1";
+  bt_put(def, "a", "{}");
+  aev_broker_advance(b, 3600 * 1000);
+  ck_assert_int_eq(calls, 1);
+  json_t *attrs = dead_letter();
+  ck_assert_ptr_nonnull(attrs);
+  ck_assert_str_eq(attr(attrs, "RETRY_ATTEMPTS"), "0");
+  ck_assert_ptr_nonnull(strstr(attr(attrs, "ERROR_MESSAGE"), "negative Retry-After"));
+  json_decref(attrs);
+}
+END_TEST
+
 START_TEST(rate_limit_delays_not_drops) {
   bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
   char *arn = destination(BASIC, "https://api.example/x", 1);
@@ -432,6 +464,7 @@ int main(void) {
   tcase_add_test(tc, api_destination_crud_and_validation);
   tcase_add_test(tc, request_has_aws_shape);
   tcase_add_test(tc, retried_statuses_and_dead_letters);
+  tcase_add_test(tc, retry_after_header);
   tcase_add_test(tc, rate_limit_delays_not_drops);
   tcase_add_test(tc, oauth_token_then_bearer_and_deauthorize);
   tcase_add_test(tc, oauth_refused_token_deauthorizes);

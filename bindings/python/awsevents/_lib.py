@@ -352,6 +352,8 @@ SIGNATURES = {
     "aev_http_request_body": (c_void_p, [_opaque, POINTER(c_size_t)]),
     "aev_http_request_respond": (c_int, [_opaque, c_int, c_char_p,
                                          c_size_t]),
+    "aev_http_request_set_response_header": (c_int, [_opaque, c_char_p,
+                                                     c_char_p]),
     "aev_bus_put_event": (c_int, [_opaque, c_char_p, c_char_p, c_char_p,
                                   c_size_t, c_char_p]),
     "aev_bus_create_archive": (c_int, [_opaque, c_char_p, c_char_p, c_int,

@@ -4,7 +4,8 @@ prefix (the longest registered prefix wins). EventBridge API destinations
 and OAuth token endpoints send their requests to it:
 
     def orders(request):          # an HttpRequest
-        return 201, "created"     # a status, or (status, body)
+        return 201, "created"     # status, (status, body) or
+                                  # (status, body, headers)
 
     broker.register_endpoint("https://api.example.com/", orders)
 
@@ -44,23 +45,29 @@ def _read(req):
 
 
 def _answer(result):
-    """A callable's result as (status, body bytes)."""
-    status, body = result if isinstance(result, tuple) else (result, "")
+    """A callable's result as (status, body bytes, headers dict)."""
+    if not isinstance(result, tuple):
+        result = (result,)
+    status, body, headers = (tuple(result) + ("", {}))[:3]
     if body is None:
         body = ""
     if isinstance(body, (dict, list)):
         body = json.dumps(body)
     if isinstance(body, str):
         body = body.encode()
-    return int(status), body
+    return int(status), body, dict(headers or {})
 
 
 def _thunk(fn):
     def call(user, req):
         try:
-            status, body = _answer(fn(_read(req)))
+            status, body, headers = _answer(fn(_read(req)))
         except Exception as e:  # the endpoint failed: a server error
             status, body = 500, ("%s: %s" % (type(e).__name__, e)).encode()
+            headers = {}
+        for name, value in headers.items():
+            lib.aev_http_request_set_response_header(req, str(name).encode(),
+                                                     str(value).encode())
         if lib.aev_http_request_respond(req, status, body, len(body)) != 0:
             msg = b"invalid status %d" % status
             lib.aev_http_request_respond(req, 500, msg, len(msg))
@@ -68,10 +75,11 @@ def _thunk(fn):
 
 
 def register_endpoint(broker, url_prefix, fn):
-    """Registers fn(request) -> status | (status, body) for URLs starting
-    with url_prefix, replacing the callable registered for that prefix.
-    body may be text, bytes, or a dict/list sent as JSON (an OAuth token
-    endpoint answers {"access_token": ...})."""
+    """Registers fn(request) -> status | (status, body) | (status, body,
+    headers) for URLs starting with url_prefix, replacing the callable
+    registered for that prefix. body may be text, bytes, or a dict/list sent
+    as JSON (an OAuth token endpoint answers {"access_token": ...});
+    headers a dict (EventBridge reads Retry-After)."""
     url_prefix = _lib.string(url_prefix, "url_prefix")
     fn = _lib.callback(fn, "an endpoint fn(request)")
     key = next(_keys)

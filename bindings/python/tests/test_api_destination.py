@@ -68,6 +68,20 @@ class ApiDestinations(unittest.TestCase):
         self.assertEqual(self.requests[0].headers["Authorization"], "Basic dTpw")
         self.assertEqual(self.dlq.receive(max=10), [])
 
+    def test_retry_after_waits_longer_than_the_backoff(self):
+        self.destination("BASIC", {"BasicAuthParameters": {
+            "Username": "u", "Password": "p"}})
+        times = []
+
+        def busy(request):
+            times.append(self.b.now_ms)
+            return (503, "busy", {"Retry-After": "300"}) if len(times) == 1 else 200
+        self.b.register_endpoint("https://api.example/", busy)
+        self.bus.put_event("shop", "order", {"id": "o5"})
+        self.b.advance(600 * 1000)
+        self.assertEqual(len(times), 2)
+        self.assertEqual(times[1] - times[0], 300 * 1000)
+
     def test_400_goes_to_the_dead_letter_queue(self):
         dest = self.destination("BASIC", {"BasicAuthParameters": {
             "Username": "u", "Password": "p"}})
