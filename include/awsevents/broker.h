@@ -199,7 +199,8 @@ AEV_API int aev_http_request_set_response_header(aev_http_request *r,
 /* Answers the request with an HTTP status (100-599) and a body (len bytes,
  * copied; NULL and 0 for none). An OAuth token endpoint answers a JSON
  * object with an "access_token". AEV_ERR_INVALID for a status out of range
- * or a second answer. */
+ * or a second answer; AEV_ERR_NOMEM when the body could not be copied (the
+ * status still counts, with an empty body). */
 AEV_API int aev_http_request_respond(aev_http_request *r, int status,
                                      const char *body, size_t len);
 

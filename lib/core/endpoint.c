@@ -167,11 +167,13 @@ int aev_http_request_respond(aev_http_request *r, int status, const char *body,
   if (r->status)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameter",
                      "This request was answered already (status %d).", r->status);
+  /* The status counts even when the body cannot be kept: the request was
+   * answered, and answering it again would not be what the endpoint did. */
+  r->status = status;
   char *copy = malloc(len + 1);
   if (!copy) return aev__nomem();
   if (len) memcpy(copy, body, len);
   copy[len] = 0;
-  r->status = status;
   r->response = copy;
   r->response_len = len;
   return AEV_OK;
