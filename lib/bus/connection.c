@@ -417,27 +417,32 @@ AEV__EVENTS_ACTION(deauthorize_connection) {
   return unlock_answer(bus, s, conn_json(c, SUMMARY, 0, "DEAUTHORIZING"), resp);
 }
 
-/* UpdateConnection's AuthParameters merged into have: each member given
- * replaces the one stored member by member; a new AuthorizationType drops
- * the old type's parameters. */
+/* Merges src into dst (both objects) member by member, objects within
+ * objects too: what src leaves out stays. 0 when out of memory. */
+static int merge(json_t *dst, json_t *src) {
+  const char *k;
+  json_t *v;
+  json_object_foreach(src, k, v) {
+    json_t *cur = json_object_get(dst, k);
+    if (json_is_object(cur) && json_is_object(v)) {
+      if (!merge(cur, v)) return 0;
+    } else if (json_object_set_new(dst, k, json_deep_copy(v))) {
+      return 0;
+    }
+  }
+  return 1;
+}
+
+/* UpdateConnection's AuthParameters merged into have (a new object): the
+ * members given replace those stored, down to ClientSecret; a new
+ * AuthorizationType drops the old type's parameters. */
 static json_t *merged_auth(json_t *have, const char *old_type, const char *type, json_t *given) {
   json_t *m = json_deep_copy(have);
   if (!m) return NULL;
   if (strcmp(old_type, type)) json_object_del(m, params_of(old_type));
-  const char *k;
-  json_t *v;
-  json_object_foreach(given, k, v) {
-    json_t *cur = json_object_get(m, k);
-    if (json_is_object(cur) && json_is_object(v)) {
-      json_t *copy = json_deep_copy(cur);
-      if (!copy || json_object_update(copy, v) || json_object_set_new(m, k, copy)) {
-        json_decref(m);
-        return NULL;
-      }
-    } else if (json_object_set(m, k, v)) {
-      json_decref(m);
-      return NULL;
-    }
+  if (given && !merge(m, given)) {
+    json_decref(m);
+    return NULL;
   }
   return m;
 }

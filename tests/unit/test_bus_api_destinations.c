@@ -444,6 +444,78 @@ START_TEST(oauth_token_then_bearer_and_deauthorize) {
 }
 END_TEST
 
+/* A 401 makes an OAuth connection ask for a new token; the retry carries
+ * it. UpdateConnection authorizes a deauthorized connection again. */
+START_TEST(oauth_401_refreshes_and_update_reauthorizes) {
+  bt_ok(aev_endpoint_register(b, "https://auth.example/", token_endpoint, NULL, NULL));
+  bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
+  token_body = "{\"access_token\":\"first\"}";
+  char *arn = destination(OAUTH, "https://api.example/x", 0);
+  target(arn, NULL);
+  free(arn);
+  aev_broker_drain(b);
+  ck_assert_int_eq(calls, 1); /* the token request */
+  token_body = "{\"access_token\":\"second\"}";
+  statuses[1] = 401;
+  bt_put(def, "a", "{}");
+  aev_broker_advance(b, 60000);
+  /* the 401, a second token request, the retry with the new token */
+  ck_assert_int_eq(calls, 4);
+  ck_assert_str_eq(json_string_value(json_object_get(last_headers, "Authorization")),
+                   "Bearer second");
+  ck_assert_ptr_null(dead_letter());
+  json_decref(call("DeauthorizeConnection", "{\"Name\":\"c\"}"));
+  /* A refused update changes nothing. */
+  call_fails("UpdateConnection",
+             "{\"Name\":\"c\",\"AuthorizationType\":\"API_KEY\",\"AuthParameters\":{}}",
+             "ValidationException", NULL);
+  json_t *d = call("DescribeConnection", "{\"Name\":\"c\"}");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "ConnectionState")), "DEAUTHORIZED");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "AuthorizationType")),
+                   "OAUTH_CLIENT_CREDENTIALS");
+  json_decref(d);
+  token_body = "{\"access_token\":\"third\"}";
+  json_t *u = call("UpdateConnection",
+                   "{\"Name\":\"c\",\"AuthParameters\":{\"OAuthParameters\":{"
+                   "\"ClientParameters\":{\"ClientSecret\":\"new\"}}}}");
+  ck_assert_str_eq(json_string_value(json_object_get(u, "ConnectionState")), "AUTHORIZING");
+  json_decref(u);
+  aev_broker_drain(b);
+  ck_assert_str_eq(json_string_value(json_object_get(last_headers, "Authorization")),
+                   "Basic aWQ6bmV3");
+  bt_put(def, "a", "{}");
+  aev_broker_drain(b);
+  ck_assert_str_eq(json_string_value(json_object_get(last_headers, "Authorization")),
+                   "Bearer third");
+}
+END_TEST
+
+/* Input transformers shape the body as for any target; HttpParameters are
+ * checked when the target is put. */
+START_TEST(input_transformer_and_http_parameters_checks) {
+  bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
+  char *arn = destination(BASIC, "https://api.example/x", 0);
+  target(arn, "\"InputTransformer\":{\"InputPathsMap\":{\"id\":\"$.detail.id\"},"
+              "\"InputTemplate\":\"{\\\"order\\\": <id>}\"}");
+  bt_put(def, "a", "{\"id\":\"o1\"}");
+  aev_broker_drain(b);
+  ck_assert_str_eq(last_body, "{\"order\": \"o1\"}");
+  char spec[512];
+  snprintf(spec, sizeof spec,
+           "[{\"Id\":\"t\",\"Arn\":\"%s\",\"HttpParameters\":{\"HeaderParameters\":"
+           "{\"h\":1}}}]",
+           arn);
+  bt_fails(aev_bus_put_targets(def, "r", spec, NULL), AEV_ERR_INVALID, "ValidationException",
+           NULL);
+  /* The target put before is still there. */
+  char *list = NULL;
+  bt_ok(aev_bus_list_targets(def, "r", &list));
+  ck_assert_ptr_nonnull(strstr(list, "InputTransformer"));
+  aev_free(list);
+  free(arn);
+}
+END_TEST
+
 START_TEST(oauth_refused_token_deauthorizes) {
   bt_ok(aev_endpoint_register(b, "https://auth.example/", token_endpoint, NULL, NULL));
   token_body = "{\"error\":\"invalid_client\"}";
@@ -468,6 +540,8 @@ int main(void) {
   tcase_add_test(tc, rate_limit_delays_not_drops);
   tcase_add_test(tc, oauth_token_then_bearer_and_deauthorize);
   tcase_add_test(tc, oauth_refused_token_deauthorizes);
+  tcase_add_test(tc, oauth_401_refreshes_and_update_reauthorizes);
+  tcase_add_test(tc, input_transformer_and_http_parameters_checks);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

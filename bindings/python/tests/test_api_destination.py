@@ -4,6 +4,7 @@ destination delivers to a Python callable standing for the HTTP endpoint
 goes straight to the dead-letter queue; an OAuth connection asks its token
 endpoint; connections never show their secrets back."""
 import json
+import threading
 import unittest
 
 from awsevents import Broker, ClientError
@@ -142,6 +143,34 @@ class ApiDestinations(unittest.TestCase):
             self.b.remove_endpoint("https://nowhere/")
         with self.assertRaises(TypeError):
             self.b.register_endpoint("https://x/", "not callable")
+
+
+class RealClock(unittest.TestCase):
+    def test_endpoint_called_on_a_handler_thread(self):
+        called = threading.Event()
+        seen = []
+
+        def serve(request):
+            seen.append((threading.current_thread() is threading.main_thread(),
+                         request.url))
+            called.set()
+            return 204
+        with Broker(clock="real", workers=2) as b:
+            b.register_endpoint("https://api.example/", serve)
+            conn = b.call("events", "CreateConnection", Name="c",
+                          AuthorizationType="API_KEY", AuthParameters={
+                              "ApiKeyAuthParameters": {"ApiKeyName": "k",
+                                                       "ApiKeyValue": "v"}})
+            dest = b.call("events", "CreateApiDestination", Name="d",
+                          ConnectionArn=conn["ConnectionArn"], HttpMethod="POST",
+                          InvocationEndpoint="https://api.example/hook")
+            b.call("events", "PutRule", Name="r", EventPattern='{"source":["s"]}')
+            b.call("events", "PutTargets", Rule="r", Targets=[
+                {"Id": "t", "Arn": dest["ApiDestinationArn"]}])
+            b.call("events", "PutEvents", Entries=[
+                {"Source": "s", "DetailType": "d", "Detail": "{}"}])
+            self.assertTrue(called.wait(10))
+        self.assertEqual(seen, [(False, "https://api.example/hook")])
 
 
 if __name__ == "__main__":
