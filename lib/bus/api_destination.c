@@ -11,6 +11,7 @@
 #include "core/broker.h"
 #include "core/json_build.h"
 #include "core/status.h"
+#include "core/text.h"
 
 /* AWS's default InvocationRateLimitPerSecond (API reference). */
 #define DEFAULT_RATE 300
@@ -180,15 +181,8 @@ static int need_connection(aev__http_store *s, const char *arn) {
                    "Connection '%.*s' does not exist.", (int)strcspn(name, "/"), name);
 }
 
-/* Replaces *field with a copy of v (when given); 0 when out of memory. */
-static int set_str(char **field, const char *v) {
-  if (!v) return 1;
-  char *c = strdup(v);
-  if (!c) return 0;
-  free(*field);
-  *field = c;
-  return 1;
-}
+/* Replaces *field with a copy of v when v is given; 0 when out of memory. */
+static int set_str(char **field, const char *v) { return !v || !aev__replace_str(field, v); }
 
 AEV__EVENTS_ACTION(create_api_destination) {
   members m;
@@ -196,12 +190,10 @@ AEV__EVENTS_ACTION(create_api_destination) {
   aev_bus *bus;
   aev__http_store *s;
   if (rc || (rc = aev__http_store_get(b, &bus, &s))) return rc;
-  char uuid[AEV_UUID_LEN + 1], arn[400];
+  char uuid[AEV_UUID_LEN + 1], res[200], arn[400];
   aev__broker_uuid(b, uuid);
-  const char *partition = strchr(bus->res.arn + 4, ':');
-  snprintf(arn, sizeof arn, "arn:%.*s:events:%s:%s:api-destination/%s/%s",
-           (int)(partition - bus->res.arn - 4), bus->res.arn + 4, aev_broker_region(b),
-           aev_broker_account(b), m.name, uuid);
+  snprintf(res, sizeof res, "api-destination/%s/%s", m.name, uuid);
+  aev__http_arn(bus, "events", res, arn, sizeof arn);
   aev__apidest *d = calloc(1, sizeof *d);
   int ok = d && set_str(&d->name, m.name) && set_str(&d->arn, arn) &&
            set_str(&d->description, m.description) && set_str(&d->conn_arn, m.conn_arn) &&
@@ -244,19 +236,12 @@ static int locked_dest(aev_broker *b, const aev__api_service *svc, json_t *req, 
   return no_dest(verb, name);
 }
 
-static int unlock_answer(aev_bus *bus, aev__http_store *s, json_t *o, json_t **resp) {
-  pthread_mutex_unlock(&s->mu);
-  aev_bus_release(bus);
-  *resp = o;
-  return o ? AEV_OK : aev__nomem();
-}
-
 AEV__EVENTS_ACTION(describe_api_destination) {
   aev_bus *bus;
   aev__http_store *s;
   aev__apidest *d;
   int rc = locked_dest(b, svc, req, "describe", &bus, &s, &d);
-  return rc ? rc : unlock_answer(bus, s, dest_json(s, d, DESCRIBED), resp);
+  return rc ? rc : aev__http_answer(bus, s, dest_json(s, d, DESCRIBED), resp);
 }
 
 AEV__EVENTS_ACTION(delete_api_destination) {
@@ -269,7 +254,7 @@ AEV__EVENTS_ACTION(delete_api_destination) {
   while (s->dests[i] != d) i++;
   s->dests[i] = s->dests[--s->n_dests];
   aev__apidest_free(d);
-  return unlock_answer(bus, s, json_object(), resp);
+  return aev__http_answer(bus, s, json_object(), resp);
 }
 
 AEV__EVENTS_ACTION(update_api_destination) {
@@ -301,7 +286,7 @@ AEV__EVENTS_ACTION(update_api_destination) {
     aev_bus_release(bus);
     return rc;
   }
-  return unlock_answer(bus, s, dest_json(s, d, SUMMARY), resp);
+  return aev__http_answer(bus, s, dest_json(s, d, SUMMARY), resp);
 }
 
 AEV__EVENTS_ACTION(list_api_destinations) {

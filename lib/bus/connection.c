@@ -12,6 +12,7 @@
 #include "core/json_build.h"
 #include "core/registry.h"
 #include "core/status.h"
+#include "core/text.h"
 
 int aev__vec_push(void ***v, size_t *n, size_t *cap, void *x) {
   if (*n == *cap) {
@@ -26,6 +27,21 @@ int aev__vec_push(void ***v, size_t *n, size_t *cap, void *x) {
 }
 
 json_t *aev__http_time(int64_t ms) { return json_integer(ms / 1000); }
+
+void aev__http_arn(const aev_bus *bus, const char *service, const char *resource, char *out,
+                   size_t cap) {
+  const char *part = bus->res.arn + 4, *end = strchr(part, ':');
+  aev_broker *b = bus->res.broker;
+  snprintf(out, cap, "arn:%.*s:%s:%s:%s:%s", (int)(end - part), part, service,
+           aev_broker_region(b), aev_broker_account(b), resource);
+}
+
+int aev__http_answer(aev_bus *bus, aev__http_store *s, json_t *o, json_t **resp) {
+  pthread_mutex_unlock(&s->mu);
+  aev_bus_release(bus);
+  *resp = o;
+  return o ? AEV_OK : aev__nomem();
+}
 
 static void conn_free(aev__conn *c) {
   if (!c) return;
@@ -264,8 +280,6 @@ static json_t *conn_json(const aev__conn *c, int shape, int first, const char *s
 
 /* ---- actions ------------------------------------------------------------ */
 
-static int64_t now_ms(aev_broker *b) { return aev_broker_now_ms(b); }
-
 /* Sets conn's authorization from its auth: BASIC and API_KEY are
  * authorized at once; OAuth asks its token endpoint (mu held). */
 static void authorize(aev_bus *bus, aev__conn *c, int64_t now) {
@@ -296,8 +310,6 @@ static int create_members(const aev__api_service *svc, json_t *req, const char *
   return rc;
 }
 
-static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
-
 static const char *type_name(const char *t) {
   for (size_t i = 0; AUTH_TYPES[i]; i++)
     if (!strcmp(AUTH_TYPES[i], t)) return AUTH_TYPES[i];
@@ -311,16 +323,14 @@ AEV__EVENTS_ACTION(create_connection) {
   aev_bus *bus;
   aev__http_store *s;
   if (rc || (rc = aev__http_store_get(b, &bus, &s))) return rc;
-  char uuid[AEV_UUID_LEN + 1], suffix[7], arn[400], secret[460];
+  char uuid[AEV_UUID_LEN + 1], suffix[7], res[200], arn[400], secret[460];
   aev__broker_uuid(b, uuid);
   aev__broker_token(b, suffix, 6);
-  const char *partition = strchr(bus->res.arn + 4, ':');
-  snprintf(arn, sizeof arn, "arn:%.*s:events:%s:%s:connection/%s/%s",
-           (int)(partition - bus->res.arn - 4), bus->res.arn + 4, aev_broker_region(b),
-           aev_broker_account(b), name, uuid);
-  snprintf(secret, sizeof secret, "arn:%.*s:secretsmanager:%s:%s:secret:events!connection/%s/%s-%s",
-           (int)(partition - bus->res.arn - 4), bus->res.arn + 4, aev_broker_region(b),
-           aev_broker_account(b), name, uuid, suffix);
+  snprintf(res, sizeof res, "connection/%s/%s", name, uuid);
+  aev__http_arn(bus, "events", res, arn, sizeof arn);
+  /* AWS keeps the connection's secrets in Secrets Manager under this name. */
+  snprintf(res, sizeof res, "secret:events!connection/%s/%s-%s", name, uuid, suffix);
+  aev__http_arn(bus, "secretsmanager", res, secret, sizeof secret);
   aev__conn *c = calloc(1, sizeof *c);
   if (!c || !(c->name = strdup(name)) || !(c->arn = strdup(arn)) ||
       !(c->secret_arn = strdup(secret)) || (description && !(c->description = strdup(description))) ||
@@ -330,7 +340,7 @@ AEV__EVENTS_ACTION(create_connection) {
     return aev__nomem();
   }
   c->type = type_name(type);
-  c->created_ms = c->modified_ms = now_ms(b);
+  c->created_ms = c->modified_ms = aev_broker_now_ms(b);
   pthread_mutex_lock(&s->mu);
   if (aev__conn_find(s, name))
     rc = aev__fail(AEV_ERR_EXISTS, "ResourceAlreadyExistsException",
@@ -369,19 +379,12 @@ static int locked_conn(aev_broker *b, const aev__api_service *svc, json_t *req,
   return no_connection(verb, name);
 }
 
-static int unlock_answer(aev_bus *bus, aev__http_store *s, json_t *o, json_t **resp) {
-  pthread_mutex_unlock(&s->mu);
-  aev_bus_release(bus);
-  *resp = o;
-  return o ? AEV_OK : aev__nomem();
-}
-
 AEV__EVENTS_ACTION(describe_connection) {
   aev_bus *bus;
   aev__http_store *s;
   aev__conn *c;
   int rc = locked_conn(b, svc, req, "describe", &bus, &s, &c);
-  return rc ? rc : unlock_answer(bus, s, conn_json(c, DESCRIBED, 0, NULL), resp);
+  return rc ? rc : aev__http_answer(bus, s, conn_json(c, DESCRIBED, 0, NULL), resp);
 }
 
 AEV__EVENTS_ACTION(delete_connection) {
@@ -397,7 +400,7 @@ AEV__EVENTS_ACTION(delete_connection) {
     s->conns[i] = s->conns[--s->n_conns];
     conn_free(c);
   }
-  return unlock_answer(bus, s, o, resp);
+  return aev__http_answer(bus, s, o, resp);
 }
 
 /* AWS removes the authorization (the secret) and the connection goes
@@ -413,8 +416,8 @@ AEV__EVENTS_ACTION(deauthorize_connection) {
   free(c->token);
   c->token = NULL;
   c->state = "DEAUTHORIZED";
-  c->modified_ms = now_ms(b);
-  return unlock_answer(bus, s, conn_json(c, SUMMARY, 0, "DEAUTHORIZING"), resp);
+  c->modified_ms = aev_broker_now_ms(b);
+  return aev__http_answer(bus, s, conn_json(c, SUMMARY, 0, "DEAUTHORIZING"), resp);
 }
 
 /* Merges src into dst (both objects) member by member, objects within
@@ -461,10 +464,10 @@ AEV__EVENTS_ACTION(update_connection) {
   if (rc || (rc = locked_conn(b, svc, req, "update", &bus, &s, &c))) return rc;
   const char *new_type = type ? type_name(type) : c->type;
   json_t *auth = given || type ? merged_auth(c->auth, c->type, new_type, given) : NULL;
-  char *desc = dup_or_null(description);
+  char *desc = NULL;
   if ((given || type) && !auth) rc = aev__nomem();
   else if (auth) rc = check_auth(svc, new_type, auth);
-  if (!rc && description && !desc) rc = aev__nomem();
+  if (!rc) rc = aev__replace_str(&desc, description);
   if (rc) {
     json_decref(auth);
     free(desc);
@@ -472,7 +475,7 @@ AEV__EVENTS_ACTION(update_connection) {
     aev_bus_release(bus);
     return rc;
   }
-  c->modified_ms = now_ms(b);
+  c->modified_ms = aev_broker_now_ms(b);
   if (description) {
     free(c->description);
     c->description = desc;
@@ -483,7 +486,7 @@ AEV__EVENTS_ACTION(update_connection) {
     c->type = new_type;
     authorize(bus, c, c->modified_ms);
   }
-  return unlock_answer(bus, s, conn_json(c, SUMMARY, 0, NULL), resp);
+  return aev__http_answer(bus, s, conn_json(c, SUMMARY, 0, NULL), resp);
 }
 
 static int by_name(const void *a, const void *b) {

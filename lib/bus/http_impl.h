@@ -55,6 +55,15 @@ aev__apidest *aev__apidest_find(aev__http_store *s, const char *name_or_arn);
 /* Appends x to a vector of pointers; 0 when out of memory. */
 int aev__vec_push(void ***v, size_t *n, size_t *cap, void *x);
 
+/* arn:PARTITION:service:REGION:ACCOUNT:resource for the broker bus lives
+ * in, in out. */
+void aev__http_arn(const aev_bus *bus, const char *service, const char *resource, char *out,
+                   size_t cap);
+
+/* Ends an action that holds s's mu and a reference to bus: lets both go
+ * and answers o (NULL: out of memory). */
+int aev__http_answer(aev_bus *bus, aev__http_store *s, json_t *o, json_t **resp);
+
 /* Sorts a list of objects by their "Name", as AWS lists them. */
 int aev__http_sort_by_name(json_t *list);
 
