@@ -516,6 +516,55 @@ START_TEST(input_transformer_and_http_parameters_checks) {
 }
 END_TEST
 
+/* AWS's default quotas: 3,000 connections and 3,000 API destinations. */
+START_TEST(quotas) {
+  char req[512], arn[256] = "";
+  for (int i = 0; i < 3000; i++) {
+    snprintf(req, sizeof req,
+             "{\"Name\":\"c%d\",\"AuthorizationType\":\"API_KEY\",\"AuthParameters\":{"
+             "\"ApiKeyAuthParameters\":{\"ApiKeyName\":\"k\",\"ApiKeyValue\":\"v\"}}}",
+             i);
+    char *out = NULL;
+    bt_ok(aev_bus_create_connection(b, req, i ? NULL : &out));
+    if (out) {
+      json_t *o = json_loads(out, 0, NULL);
+      snprintf(arn, sizeof arn, "%s", json_string_value(json_object_get(o, "ConnectionArn")));
+      json_decref(o);
+      aev_free(out);
+    }
+  }
+  snprintf(req, sizeof req,
+           "{\"Name\":\"one-more\",\"AuthorizationType\":\"API_KEY\",\"AuthParameters\":{"
+           "\"ApiKeyAuthParameters\":{\"ApiKeyName\":\"k\",\"ApiKeyValue\":\"v\"}}}");
+  bt_fails(aev_bus_create_connection(b, req, NULL), AEV_ERR_LIMIT, "LimitExceededException",
+           NULL);
+  for (int i = 0; i < 3000; i++) {
+    snprintf(req, sizeof req,
+             "{\"Name\":\"d%d\",\"ConnectionArn\":\"%s\",\"HttpMethod\":\"GET\","
+             "\"InvocationEndpoint\":\"https://x\"}",
+             i, arn);
+    bt_ok(aev_bus_create_api_destination(b, req, NULL));
+  }
+  snprintf(req, sizeof req,
+           "{\"Name\":\"one-more\",\"ConnectionArn\":\"%s\",\"HttpMethod\":\"GET\","
+           "\"InvocationEndpoint\":\"https://x\"}",
+           arn);
+  bt_fails(aev_bus_create_api_destination(b, req, NULL), AEV_ERR_LIMIT,
+           "LimitExceededException", NULL);
+  /* Listed by name, paged. */
+  char *out = NULL;
+  bt_ok(aev_bus_list_api_destinations(b, "{\"NamePrefix\":\"d1\",\"Limit\":2}", &out));
+  json_t *l = json_loads(out, 0, NULL);
+  aev_free(out);
+  json_t *page = json_object_get(l, "ApiDestinations");
+  ck_assert_uint_eq(json_array_size(page), 2);
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(page, 0), "Name")), "d1");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(page, 1), "Name")), "d10");
+  ck_assert_ptr_nonnull(json_object_get(l, "NextToken"));
+  json_decref(l);
+}
+END_TEST
+
 START_TEST(oauth_refused_token_deauthorizes) {
   bt_ok(aev_endpoint_register(b, "https://auth.example/", token_endpoint, NULL, NULL));
   token_body = "{\"error\":\"invalid_client\"}";
@@ -542,6 +591,7 @@ int main(void) {
   tcase_add_test(tc, oauth_refused_token_deauthorizes);
   tcase_add_test(tc, oauth_401_refreshes_and_update_reauthorizes);
   tcase_add_test(tc, input_transformer_and_http_parameters_checks);
+  tcase_add_test(tc, quotas);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
