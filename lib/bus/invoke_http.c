@@ -363,7 +363,8 @@ static void retry_after(aev__http_outcome *o, json_t *headers, const char *st) {
 /* What the answer's status means: 2xx delivered; 401, 407, 409, 429 and
  * 5xx retried; 1xx, 3xx and other 4xx go to the dead-letter queue at once
  * ("API destination error codes", user guide). A 401 or 407 also refreshes
- * an OAuth connection's token (CreateConnection reference). */
+ * an OAuth connection's token (CreateConnection reference) or deauthorizes
+ * another connection (unauthorized()). */
 static void judge(aev__http_outcome *o, const aev__http_result *res, const char *url) {
   char st[16];
   snprintf(st, sizeof st, "%d", res->status);
@@ -384,19 +385,25 @@ static void judge(aev__http_outcome *o, const aev__http_result *res, const char 
   }
 }
 
-/* After a 401 or 407 an OAuth connection asks for a new token. */
-static void refresh(aev__target *t, const char *conn_arn) {
+/* After a 401 or 407 an OAuth connection asks for a new token; a BASIC or
+ * API_KEY one is deauthorized until UpdateConnection gives it new
+ * credentials ("De-authorizing connections", user guide). */
+static void unauthorized(aev__target *t, const char *conn_arn) {
   aev_bus *bus;
   aev__http_store *s;
   if (aev__http_store_get(t->broker, &bus, &s)) return;
   pthread_mutex_lock(&s->mu);
   aev__conn *c = aev__conn_find(s, conn_arn);
-  if (c && c->token && !strcmp(c->state, "AUTHORIZED")) {
+  if (c && !strcmp(c->state, "AUTHORIZED")) {
     free(c->token);
     c->token = NULL;
     c->gen++;
-    c->state = "AUTHORIZING";
-    aev__conn_authorize(bus, c);
+    if (strcmp(c->type, "OAUTH_CLIENT_CREDENTIALS")) {
+      c->state = "DEAUTHORIZED";
+    } else {
+      c->state = "AUTHORIZING";
+      aev__conn_authorize(bus, c);
+    }
   }
   pthread_mutex_unlock(&s->mu);
   aev_bus_release(bus);
@@ -445,7 +452,7 @@ void aev__apidest_invoke(aev__target *t, json_t *event, const char *input, size_
     aev__http_result res;
     aev__http_call(t->broker, method, url, headers, input, len, &res);
     judge(o, &res, url);
-    if (res.status == 401 || res.status == 407) refresh(t, conn_arn);
+    if (res.status == 401 || res.status == 407) unauthorized(t, conn_arn);
     aev__http_result_free(&res);
   }
   free(url);

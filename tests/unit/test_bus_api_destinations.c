@@ -334,6 +334,36 @@ START_TEST(retried_statuses_and_dead_letters) {
 }
 END_TEST
 
+/* A 401 deauthorizes a BASIC connection: the retry finds it DEAUTHORIZED
+ * and the event goes to the dead-letter queue. */
+START_TEST(unauthorized_deauthorizes_basic) {
+  bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
+  char *arn = destination(BASIC, "https://api.example/x", 0);
+  target(arn, NULL);
+  free(arn);
+  statuses[0] = 401;
+  bt_put(def, "a", "{}");
+  aev_broker_advance(b, 60000);
+  ck_assert_int_eq(calls, 1);
+  json_t *d = call("DescribeConnection", "{\"Name\":\"c\"}");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "ConnectionState")), "DEAUTHORIZED");
+  json_decref(d);
+  json_t *attrs = dead_letter();
+  ck_assert_ptr_nonnull(attrs);
+  ck_assert_str_eq(attr(attrs, "ERROR_CODE"), "NO_PERMISSIONS");
+  json_decref(attrs);
+  /* New credentials authorize it again. */
+  json_decref(call("UpdateConnection",
+                   "{\"Name\":\"c\",\"AuthParameters\":{\"BasicAuthParameters\":{"
+                   "\"Password\":\"new\"}}}"));
+  bt_put(def, "a", "{}");
+  aev_broker_drain(b);
+  ck_assert_int_eq(calls, 2);
+  ck_assert_str_eq(json_string_value(json_object_get(last_headers, "Authorization")),
+                   "Basic dXNlcjpuZXc=");
+}
+END_TEST
+
 /* Retry-After: the longer of it and the backoff; negative stops retrying. */
 START_TEST(retry_after_header) {
   bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
@@ -586,6 +616,7 @@ int main(void) {
   tcase_add_test(tc, request_has_aws_shape);
   tcase_add_test(tc, retried_statuses_and_dead_letters);
   tcase_add_test(tc, retry_after_header);
+  tcase_add_test(tc, unauthorized_deauthorizes_basic);
   tcase_add_test(tc, rate_limit_delays_not_drops);
   tcase_add_test(tc, oauth_token_then_bearer_and_deauthorize);
   tcase_add_test(tc, oauth_refused_token_deauthorizes);
