@@ -43,25 +43,40 @@ static void put_pair(aev__tbuf *u, char *sep, const char *k, const char *v) {
   put_encoded(u, v);
 }
 
-/* A header set in h, whatever the case of its name (HTTP's are not
- * case-sensitive). */
-static int has_header(json_t *h, const char *name) {
+/* Request headers being built: a JSON object of strings, and whether
+ * every one was set (none is silently left out for want of memory). */
+typedef struct header_set {
+  json_t *h;
+  int whole;
+} header_set;
+
+/* HTTP's header names are not case-sensitive. */
+static int same_name(const char *a, const char *b) {
+  return strlen(a) == strlen(b) && aev__ascii_ncaseeq(a, b, strlen(b));
+}
+
+/* The value of header name in h (any case), or NULL. */
+static const char *header(json_t *h, const char *name) {
   const char *k;
   json_t *v;
-  json_object_foreach(h, k, v) if (strlen(k) == strlen(name) &&
-                                   aev__ascii_ncaseeq(k, name, strlen(name))) return 1;
-  return 0;
+  json_object_foreach(h, k, v) if (same_name(k, name)) return json_string_value(v);
+  return NULL;
 }
 
 /* Sets a header, replacing one of the same name in any case. */
-static void set_header(json_t *h, const char *name, const char *value) {
+static void set_header(header_set *hd, const char *name, const char *value) {
   const char *k;
   json_t *v;
   void *tmp;
-  json_object_foreach_safe(h, tmp, k, v) if (strlen(k) == strlen(name) &&
-                                             aev__ascii_ncaseeq(k, name, strlen(name)))
-      json_object_del(h, k);
-  json_object_set_new(h, name, json_string(value));
+  json_object_foreach_safe(hd->h, tmp, k, v) if (same_name(k, name)) json_object_del(hd->h, k);
+  hd->whole = hd->whole && !json_object_set_new(hd->h, name, json_string(value));
+}
+
+/* The headers as JSON text (malloc'd), or NULL when one could not be set. */
+static char *headers_text(header_set *hd) {
+  char *t = hd->whole ? aev__json_dumps(hd->h, JSON_COMPACT) : NULL;
+  json_decref(hd->h);
+  return t;
 }
 
 /* "Basic " + base64(user:password), malloc'd, or NULL. */
@@ -83,7 +98,7 @@ static const char *str(json_t *o, const char *k) {
 }
 
 /* The Host header: the URL's authority. */
-static void set_host(json_t *h, const char *url) {
+static void set_host(header_set *h, const char *url) {
   const char *a = strstr(url, "://");
   a = a ? a + 3 : url;
   char host[256];
@@ -129,20 +144,21 @@ static int oauth_request(aev__conn *c, oauth_req *r) {
       put_pair(&url, &sep, str(e, "Key"), str(e, "Value"));
   json_array_foreach(json_object_get(extra, "BodyParameters"), i, e)
       put_pair(&body, &bsep, str(e, "Key"), str(e, "Value"));
-  json_t *h = json_object();
+  header_set h = {json_object(), 1};
+  h.whole = h.h != NULL;
   json_array_foreach(json_object_get(extra, "HeaderParameters"), i, e)
-      set_header(h, str(e, "Key"), str(e, "Value"));
+      set_header(&h, str(e, "Key"), str(e, "Value"));
   char *auth = basic(str(client, "ClientID"), str(client, "ClientSecret"));
-  if (auth) set_header(h, "Authorization", auth);
+  if (auth) set_header(&h, "Authorization", auth);
+  h.whole = h.whole && auth;
   free(auth);
-  set_header(h, "Content-Type", "application/x-www-form-urlencoded");
-  set_header(h, "User-Agent", USER_AGENT);
+  set_header(&h, "Content-Type", "application/x-www-form-urlencoded");
+  set_header(&h, "User-Agent", USER_AGENT);
   r->url = aev__tbuf_take(&url, NULL);
-  set_host(h, r->url ? r->url : "");
+  set_host(&h, r->url ? r->url : "");
   r->body = aev__tbuf_take(&body, NULL);
-  r->headers = h && auth ? aev__json_dumps(h, JSON_COMPACT) : NULL;
+  r->headers = headers_text(&h);
   r->method = strdup(str(p, "HttpMethod"));
-  json_decref(h);
   return r->url && r->body && r->headers && r->method ? AEV_OK : AEV_ERR_NOMEM;
 }
 
@@ -279,41 +295,46 @@ static int build(const aev__apidest *d, const aev__conn *c, const aev__target *t
     if (!dup && val) put_pair(&u, &sep, k, val);
     free(owned);
   }
-  json_t *h = json_object();
+  header_set h = {json_object(), 1};
+  h.whole = h.h != NULL;
   json_object_foreach(json_object_get(t->http, "HeaderParameters"), k, v) {
     char *owned;
     const char *val = param_value(v, event, &owned);
-    if (val) set_header(h, k, val);
+    if (val) set_header(&h, k, val);
     free(owned);
   }
   json_array_foreach(json_object_get(inv, "HeaderParameters"), i, e)
-      set_header(h, str(e, "Key"), str(e, "Value"));
+      set_header(&h, str(e, "Key"), str(e, "Value"));
   json_t *p;
   if ((p = json_object_get(c->auth, "BasicAuthParameters"))) {
     char *a = basic(str(p, "Username"), str(p, "Password"));
-    if (a) set_header(h, "Authorization", a);
+    if (a) set_header(&h, "Authorization", a);
+    h.whole = h.whole && a;
     free(a);
   } else if ((p = json_object_get(c->auth, "ApiKeyAuthParameters"))) {
-    set_header(h, str(p, "ApiKeyName"), str(p, "ApiKeyValue"));
+    set_header(&h, str(p, "ApiKeyName"), str(p, "ApiKeyValue"));
   } else if (c->token) {
-    char bearer[2100];
-    snprintf(bearer, sizeof bearer, "Bearer %s", c->token);
-    set_header(h, "Authorization", bearer);
+    char *bearer = malloc(strlen(c->token) + 8);
+    if (bearer) {
+      sprintf(bearer, "Bearer %s", c->token);
+      set_header(&h, "Authorization", bearer);
+    }
+    h.whole = h.whole && bearer;
+    free(bearer);
   }
   /* A Content-Type of the connection's or the target's replaces AWS's
    * default (API destinations' content type customization, 2024). */
-  if (!has_header(h, "Content-Type")) set_header(h, "Content-Type", CONTENT_TYPE);
-  set_header(h, "User-Agent", USER_AGENT);
-  set_header(h, "Range", "bytes=0-1048575");
-  set_header(h, "Accept-Encoding", "gzip,deflate");
-  set_header(h, "Connection", "close");
+  if (!header(h.h, "Content-Type")) set_header(&h, "Content-Type", CONTENT_TYPE);
+  set_header(&h, "User-Agent", USER_AGENT);
+  set_header(&h, "Range", "bytes=0-1048575");
+  set_header(&h, "Accept-Encoding", "gzip,deflate");
+  set_header(&h, "Connection", "close");
   char n[24];
   snprintf(n, sizeof n, "%zu", len);
-  set_header(h, "Content-Length", n);
+  set_header(&h, "Content-Length", n);
   *url = aev__tbuf_take(&u, NULL);
-  if (*url) set_host(h, *url);
-  *headers = h ? aev__json_dumps(h, JSON_COMPACT) : NULL;
-  json_decref(h);
+  if (*url) set_host(&h, *url);
+  *headers = headers_text(&h);
   return 1;
 }
 
@@ -341,11 +362,8 @@ static int64_t reserve_slot(aev__apidest *d, aev_broker *b) {
  * the defined retry policy and the Retry-After header. If Retry-After value
  * is negative, EventBridge stops retrying delivery for that event" (user
  * guide). Its delay-seconds form; an HTTP date is not read. */
-static void retry_after(aev__http_outcome *o, json_t *headers, const char *st) {
-  const char *k, *v = NULL;
-  json_t *x;
-  json_object_foreach(headers, k, x) if (strlen(k) == 11 && aev__ascii_ncaseeq(k, "Retry-After", 11))
-      v = json_string_value(x);
+static void retry_after(aev__http_outcome *o, json_t *response_headers, const char *st) {
+  const char *v = header(response_headers, "Retry-After");
   if (!v) return;
   char *end;
   long long secs = strtoll(v, &end, 10);
