@@ -280,19 +280,22 @@ static json_t *conn_json(const aev__conn *c, int shape, int first, const char *s
 
 /* ---- actions ------------------------------------------------------------ */
 
-/* Sets conn's authorization from its auth: BASIC and API_KEY are
- * authorized at once; OAuth asks its token endpoint (mu held). */
-static void authorize(aev_bus *bus, aev__conn *c, int64_t now) {
+void aev__conn_deauthorize(aev__conn *c) {
   free(c->token);
   c->token = NULL;
   c->gen++;
+  c->state = "DEAUTHORIZED";
+}
+
+void aev__conn_authorize(aev_bus *bus, aev__conn *c, int64_t now) {
+  aev__conn_deauthorize(c);
   c->authorized_ms = now;
   if (strcmp(c->type, "OAUTH_CLIENT_CREDENTIALS")) {
     c->state = "AUTHORIZED";
     return;
   }
   c->state = "AUTHORIZING";
-  aev__conn_authorize(bus, c);
+  aev__conn_request_token(bus, c);
 }
 
 /* The members of CreateConnection, checked. */
@@ -353,7 +356,7 @@ AEV__EVENTS_ACTION(create_connection) {
   else if (!aev__vec_push((void ***)&s->conns, &s->n_conns, &s->cap_conns, c))
     rc = aev__nomem();
   if (!rc) {
-    authorize(bus, c, c->created_ms);
+    aev__conn_authorize(bus, c, c->created_ms);
     *resp = conn_json(c, SUMMARY, 1, NULL);
   }
   pthread_mutex_unlock(&s->mu);
@@ -412,10 +415,7 @@ AEV__EVENTS_ACTION(deauthorize_connection) {
   aev__conn *c;
   int rc = locked_conn(b, svc, req, "deauthorize", &bus, &s, &c);
   if (rc) return rc;
-  c->gen++;
-  free(c->token);
-  c->token = NULL;
-  c->state = "DEAUTHORIZED";
+  aev__conn_deauthorize(c);
   c->modified_ms = aev_broker_now_ms(b);
   return aev__http_answer(bus, s, conn_json(c, SUMMARY, 0, "DEAUTHORIZING"), resp);
 }
@@ -484,7 +484,7 @@ AEV__EVENTS_ACTION(update_connection) {
     json_decref(c->auth);
     c->auth = auth;
     c->type = new_type;
-    authorize(bus, c, c->modified_ms);
+    aev__conn_authorize(bus, c, c->modified_ms);
   }
   return aev__http_answer(bus, s, conn_json(c, SUMMARY, 0, NULL), resp);
 }

@@ -70,10 +70,16 @@ int aev__http_sort_by_name(json_t *list);
 /* Epoch seconds, as the JSON protocol carries EventBridge's timestamps. */
 json_t *aev__http_time(int64_t ms);
 
-/* Starts the OAuth token request of conn (AUTHORIZING, mu held): a handler
+/* Authorizes c with its AuthParameters (mu held): BASIC and API_KEY at
+ * once; OAuth goes AUTHORIZING and asks for a token. */
+void aev__conn_authorize(aev_bus *bus, aev__conn *c, int64_t now_ms);
+/* Drops c's authorization (mu held): DEAUTHORIZED, its token gone, and a
+ * token request under way is ignored when it ends. */
+void aev__conn_deauthorize(aev__conn *c);
+/* Starts the OAuth token request of c (AUTHORIZING, mu held): a handler
  * task asks its AuthorizationEndpoint and leaves it AUTHORIZED or
- * DEAUTHORIZED. */
-void aev__conn_authorize(aev_bus *bus, aev__conn *conn);
+ * DEAUTHORIZED (invoke_http.c). */
+void aev__conn_request_token(aev_bus *bus, aev__conn *c);
 
 /* One invocation of an API destination target. */
 typedef struct aev__http_outcome {

@@ -219,7 +219,7 @@ static void oauth_task(void *arg, int cancelled) {
   oauth_job_free(j);
 }
 
-void aev__conn_authorize(aev_bus *bus, aev__conn *c) {
+void aev__conn_request_token(aev_bus *bus, aev__conn *c) {
   oauth_job *j = calloc(1, sizeof *j);
   if (j && (j->name = strdup(c->name))) {
     aev__resource_ref(&bus->res);
@@ -413,15 +413,8 @@ static void unauthorized(aev__target *t, const char *conn_arn) {
   pthread_mutex_lock(&s->mu);
   aev__conn *c = aev__conn_find(s, conn_arn);
   if (c && !strcmp(c->state, "AUTHORIZED")) {
-    free(c->token);
-    c->token = NULL;
-    c->gen++;
-    if (strcmp(c->type, "OAUTH_CLIENT_CREDENTIALS")) {
-      c->state = "DEAUTHORIZED";
-    } else {
-      c->state = "AUTHORIZING";
-      aev__conn_authorize(bus, c);
-    }
+    if (strcmp(c->type, "OAUTH_CLIENT_CREDENTIALS")) aev__conn_deauthorize(c);
+    else aev__conn_authorize(bus, c, aev_broker_now_ms(t->broker));
   }
   pthread_mutex_unlock(&s->mu);
   aev_bus_release(bus);
