@@ -7,7 +7,7 @@ import json
 import threading
 import unittest
 
-from awsevents import Broker, ClientError
+from awsevents import Broker, ClientError, HttpRequest
 
 
 class ApiDestinations(unittest.TestCase):
@@ -52,6 +52,7 @@ class ApiDestinations(unittest.TestCase):
         self.bus.put_event("shop", "order", {"id": "o7"})
         self.b.drain()
         [r] = self.requests
+        self.assertIsInstance(r, HttpRequest)
         self.assertEqual((r.method, r.url), ("POST", "https://api.example/orders/o7?v=2"))
         self.assertEqual(r.headers["x-api-key"], "s3cr3t")
         self.assertEqual(r.headers["User-Agent"], "Amazon/EventBridge/ApiDestinations")
