@@ -238,6 +238,18 @@ START_TEST(api_destination_crud_and_validation) {
   json_decref(d);
   call_fails("UpdateApiDestination", "{\"Name\":\"d\",\"InvocationRateLimitPerSecond\":0}",
              "ValidationException", NULL);
+  call_fails("UpdateApiDestination",
+             "{\"Name\":\"d\",\"HttpMethod\":\"GET\",\"ConnectionArn\":\"arn:aws:events:"
+             "us-east-1:000000000000:connection/gone/abc\"}",
+             "ResourceNotFoundException", "Connection 'gone' does not exist.");
+  call_fails("UpdateApiDestination", "{\"Name\":\"nope\",\"HttpMethod\":\"GET\"}",
+             "ResourceNotFoundException",
+             "Failed to update the api-destination(s). An api-destination 'nope' does not exist.");
+  /* Refused updates changed nothing. */
+  d = call("DescribeApiDestination", "{\"Name\":\"d\"}");
+  ck_assert_int_eq(json_integer_value(json_object_get(d, "InvocationRateLimitPerSecond")), 300);
+  ck_assert_str_eq(json_string_value(json_object_get(d, "HttpMethod")), "POST");
+  json_decref(d);
   json_decref(call("UpdateApiDestination", "{\"Name\":\"d\",\"HttpMethod\":\"PUT\"}"));
   json_t *l = call("ListApiDestinations", "{\"NamePrefix\":\"d\"}");
   json_t *e = json_array_get(json_object_get(l, "ApiDestinations"), 0);
