@@ -148,6 +148,62 @@ AEV_API int aev_broker_next_deadline(aev_broker *b, int64_t *out_epoch_ms);
 AEV_API int aev_call(aev_broker *b, const char *service, const char *action,
                      const char *request_json, char **response_json);
 
+/* HTTP endpoints as application callbacks. There is no network here: an
+ * application stands for an HTTP endpoint by registering a callback for a
+ * URL prefix, and every request a service of this broker sends to a URL
+ * starting with that prefix (EventBridge API destinations, their OAuth
+ * token endpoints) is handed to the callback. The longest registered
+ * prefix that a URL starts with wins; a URL that no callback stands for is
+ * an endpoint that cannot be reached (a retryable failure, as a network
+ * error is for AWS).
+ *
+ * The callback runs on the broker's handler pool (on the draining thread
+ * with workers = 0) with no library lock held, and answers before it
+ * returns with aev_http_request_respond(); one that returns without
+ * answering counts as a request that timed out (EventBridge gives an API
+ * destination 5 seconds). The request and the strings its accessors return
+ * are valid only during the call. */
+typedef struct aev_http_request aev_http_request;
+typedef void (*aev_endpoint_fn)(void *user, aev_http_request *request);
+
+/* Registers fn for URLs starting with url_prefix ("https://api.example.com/"),
+ * replacing the callback registered for that same prefix, if any (whose
+ * release then runs after its last call). release(user), when not NULL,
+ * runs once after the last call: after aev_endpoint_remove(), a
+ * replacement, or the broker's destroy; never when this call fails.
+ * Thread-safe. */
+AEV_API int aev_endpoint_register(aev_broker *b, const char *url_prefix,
+                                  aev_endpoint_fn fn, void *user,
+                                  aev_release_fn release);
+
+/* Removes the callback registered for exactly url_prefix: URLs it stood for
+ * become unreachable. AEV_ERR_NOT_FOUND when there is none. */
+AEV_API int aev_endpoint_remove(aev_broker *b, const char *url_prefix);
+
+/* The request's method ("POST"), full URL (query string included), headers
+ * (a JSON object of strings, as text) and body (*len bytes, NUL-terminated
+ * past them; len may be NULL). */
+AEV_API const char *aev_http_request_method(const aev_http_request *r);
+AEV_API const char *aev_http_request_url(const aev_http_request *r);
+AEV_API const char *aev_http_request_headers(const aev_http_request *r);
+AEV_API const char *aev_http_request_body(const aev_http_request *r, size_t *len);
+
+/* Sets a header of the response to come (before aev_http_request_respond;
+ * the value copied). EventBridge reads Retry-After: a number of seconds to
+ * wait at least before the next attempt, or a negative one to stop
+ * retrying. */
+AEV_API int aev_http_request_set_response_header(aev_http_request *r,
+                                                 const char *name,
+                                                 const char *value);
+
+/* Answers the request with an HTTP status (100-599) and a body (len bytes,
+ * copied; NULL and 0 for none). An OAuth token endpoint answers a JSON
+ * object with an "access_token". AEV_ERR_INVALID for a status out of range
+ * or a second answer; AEV_ERR_NOMEM when the body could not be copied (the
+ * status still counts, with an empty body). */
+AEV_API int aev_http_request_respond(aev_http_request *r, int status,
+                                     const char *body, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

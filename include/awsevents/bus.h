@@ -284,6 +284,53 @@ AEV_API int aev_bus_list_replays_page(aev_broker *b, const char *prefix,
 AEV_API int aev_bus_cancel_replay(aev_broker *b, const char *name,
                                   char **result_json);
 
+/* EventBridge connections and API destinations (an API destination is a
+ * rule target: PutTargets with its ARN and HttpParameters). Requests and
+ * responses are AWS's shapes for the action of the same name
+ * (CreateConnection's {"Name", "AuthorizationType", "AuthParameters", ...});
+ * request_json NULL means {}. Failures carry AWS's error names
+ * (ValidationException, ResourceNotFoundException,
+ * ResourceAlreadyExistsException, LimitExceededException: 3,000 connections
+ * and 3,000 API destinations, AWS's default quotas). Free responses with
+ * aev_free(); a response pointer may be NULL when not wanted.
+ *
+ * A BASIC or API_KEY connection is AUTHORIZED at once. An
+ * OAUTH_CLIENT_CREDENTIALS one is AUTHORIZING until the broker has asked
+ * its AuthorizationEndpoint for a token through the endpoint callbacks
+ * (broker.h: a handler-pool task, so it runs at the next drain or advance
+ * with workers = 0); a 2xx answer holding a JSON object with an
+ * "access_token" makes it AUTHORIZED, anything else DEAUTHORIZED.
+ * Secrets (passwords, API key values, client secrets, secret parameter
+ * values) are never shown back. */
+AEV_API int aev_bus_create_connection(aev_broker *b, const char *request_json,
+                                      char **response_json);
+AEV_API int aev_bus_update_connection(aev_broker *b, const char *request_json,
+                                      char **response_json);
+AEV_API int aev_bus_describe_connection(aev_broker *b, const char *name,
+                                        char **json_out);
+AEV_API int aev_bus_delete_connection(aev_broker *b, const char *name,
+                                      char **response_json);
+/* Drops the connection's authorization (DEAUTHORIZED): its API
+ * destinations' invocations fail until UpdateConnection authorizes it
+ * again. */
+AEV_API int aev_bus_deauthorize_connection(aev_broker *b, const char *name,
+                                           char **response_json);
+/* request_json: ListConnections' {NamePrefix, ConnectionState, Limit,
+ * NextToken}. */
+AEV_API int aev_bus_list_connections(aev_broker *b, const char *request_json,
+                                     char **json_out);
+AEV_API int aev_bus_create_api_destination(aev_broker *b, const char *request_json,
+                                           char **response_json);
+AEV_API int aev_bus_update_api_destination(aev_broker *b, const char *request_json,
+                                           char **response_json);
+AEV_API int aev_bus_describe_api_destination(aev_broker *b, const char *name,
+                                             char **json_out);
+AEV_API int aev_bus_delete_api_destination(aev_broker *b, const char *name);
+/* request_json: ListApiDestinations' {NamePrefix, ConnectionArn, Limit,
+ * NextToken}. */
+AEV_API int aev_bus_list_api_destinations(aev_broker *b, const char *request_json,
+                                          char **json_out);
+
 #ifdef __cplusplus
 }
 #endif

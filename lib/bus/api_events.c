@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "bus/api_events.h"
+#include "bus/http_impl.h"
 #include "core/status.h"
 
 int aev__events_bus_of(aev_broker *b, const aev__api_service *svc, json_t *req,
@@ -23,18 +24,27 @@ AEV__EVENTS_ACTION(put_events) {
 
 static const aev__api_action actions[] = {
     {"CancelReplay", aev__events_cancel_replay},
+    {"CreateApiDestination", aev__events_create_api_destination},
     {"CreateArchive", aev__events_create_archive},
+    {"CreateConnection", aev__events_create_connection},
     {"CreateEventBus", aev__events_create_event_bus},
+    {"DeauthorizeConnection", aev__events_deauthorize_connection},
+    {"DeleteApiDestination", aev__events_delete_api_destination},
     {"DeleteArchive", aev__events_delete_archive},
+    {"DeleteConnection", aev__events_delete_connection},
     {"DeleteEventBus", aev__events_delete_event_bus},
     {"DeleteRule", aev__events_delete_rule},
+    {"DescribeApiDestination", aev__events_describe_api_destination},
     {"DescribeArchive", aev__events_describe_archive},
+    {"DescribeConnection", aev__events_describe_connection},
     {"DescribeEventBus", aev__events_describe_event_bus},
     {"DescribeReplay", aev__events_describe_replay},
     {"DescribeRule", aev__events_describe_rule},
     {"DisableRule", aev__events_disable_rule},
     {"EnableRule", aev__events_enable_rule},
+    {"ListApiDestinations", aev__events_list_api_destinations},
     {"ListArchives", aev__events_list_archives},
+    {"ListConnections", aev__events_list_connections},
     {"ListEventBuses", aev__events_list_event_buses},
     {"ListReplays", aev__events_list_replays},
     {"ListRuleNamesByTarget", aev__events_list_rule_names_by_target},
@@ -51,7 +61,9 @@ static const aev__api_action actions[] = {
     {"TagResource", aev__events_tag_resource},
     {"TestEventPattern", aev__events_test_event_pattern},
     {"UntagResource", aev__events_untag_resource},
+    {"UpdateApiDestination", aev__events_update_api_destination},
     {"UpdateArchive", aev__events_update_archive},
+    {"UpdateConnection", aev__events_update_connection},
     {"UpdateEventBus", aev__events_update_event_bus},
 };
 

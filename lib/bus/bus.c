@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bus/bus_impl.h"
+#include "bus/http_impl.h"
 #include "core/broker.h"
 #include "core/status.h"
 #include "core/text.h"
@@ -130,6 +131,7 @@ static void bus_destroy(aev__resource *r) {
   aev__replays_free(bus);
   aev__archives_free(bus);
   aev__rules_free(bus);
+  aev__http_store_free(bus->http);
   aev_pattern_set_free(bus->set);
   aev__bus_attrs_free(&bus->attrs);
   json_decref(bus->tags);

@@ -71,6 +71,9 @@ struct aev_bus {
   aev__archive *archives;
   aev__replay *replays;
   uint64_t next_archive;
+  /* The broker's connections and API destinations, kept on its default bus
+   * (as quota), made at first use (bus/http_impl.h). */
+  _Atomic(struct aev__http_store *) http;
   /* Replays the broker has started, kept on its default bus (as quota):
    * numbers them in creation order, which ListReplays follows. */
   _Atomic uint64_t replays_started;
@@ -82,7 +85,7 @@ enum { AEV__INPUT_EVENT, AEV__INPUT_CONST, AEV__INPUT_PATH,
 /* What a target is. */
 enum { AEV__TARGET_QUEUE, AEV__TARGET_BUS, AEV__TARGET_FUNCTION,
        AEV__TARGET_TOPIC, AEV__TARGET_STREAM, AEV__TARGET_FIREHOSE,
-       AEV__TARGET_MACHINE, AEV__TARGET_CALLBACK };
+       AEV__TARGET_MACHINE, AEV__TARGET_CALLBACK, AEV__TARGET_API_DESTINATION };
 
 /* Allocated on a cache line of its own (aev__line_calloc) with what every
  * delivery reads first, so a rule among thousands costs one miss here. */
@@ -109,6 +112,8 @@ struct aev__target {
   int max_retries;  /* RetryPolicy.MaximumRetryAttempts */
   int64_t max_age_ms;
   char *dlq_arn;    /* DeadLetterConfig.Arn or NULL */
+  json_t *http;     /* HttpParameters or NULL */
+  int http_paths;   /* some of them are JSON paths into the event */
   aev_release_fn release;
 };
 

@@ -13,6 +13,7 @@
 #include "awsevents/stream.h"
 #include "awsevents/topic.h"
 #include "bus/bus_impl.h"
+#include "bus/http_impl.h"
 #include "core/broker.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
@@ -31,6 +32,9 @@ typedef struct delivery {
   int retries; /* attempts made after the first */
   aev__timer timer;
   int retryable;
+  int paced;  /* an API destination's attempt holding its rate-limit slot */
+  int64_t wait_ms; /* set by an attempt over the rate limit */
+  int64_t retry_after_ms; /* the last attempt's Retry-After, or 0 */
   char code[48];
   char msg[256];
   /* The event as jansson values, read by an attempt's first reader (the
@@ -277,6 +281,19 @@ static void to_machine(delivery *d, const char *in, size_t len) {
   outcome(d, rc);
 }
 
+/* API destinations: an HTTP request to the endpoint callback standing for
+ * the endpoint, on the handler pool (invoke_http.c). */
+static void to_api_destination(delivery *d, const char *in, size_t len) {
+  json_t *event = NULL;
+  if (d->t->http_paths && event_json(d, &event)) return; /* its failure is set */
+  aev__http_outcome o;
+  aev__apidest_invoke(d->t, event, in, len, d->paced, &o);
+  d->paced = 0;
+  d->wait_ms = o.wait_ms;
+  d->retry_after_ms = o.retry_after_ms;
+  if (o.failed) fail(d, o.retryable, o.code, o.msg);
+}
+
 static void to_callback(delivery *d, const char *in, size_t len) {
   int rc = d->t->fn(d->t->user, in, len);
   if (rc) {
@@ -373,6 +390,8 @@ static void after_failure(delivery *d) {
     return;
   }
   int64_t wait = backoff_ms(b, d->retries + 1);
+  /* An endpoint's Retry-After waits longer than the backoff, never less. */
+  if (d->retry_after_ms > wait) wait = d->retry_after_ms;
   if (aev_broker_now_ms(b) + wait - d->ev->ingest_ms > d->t->max_age_ms) {
     give_up(d, "MaximumEventAgeInSeconds");
     return;
@@ -404,6 +423,8 @@ static void send_input(delivery *d) {
     to_firehose(d, in, len);
   } else if (d->t->kind == AEV__TARGET_MACHINE) {
     to_machine(d, in, len);
+  } else if (d->t->kind == AEV__TARGET_API_DESTINATION) {
+    to_api_destination(d, in, len);
   } else {
     to_callback(d, in, len);
   }
@@ -413,6 +434,8 @@ static void send_input(delivery *d) {
 /* One attempt: d->code is left empty on success, else says why not. */
 static void attempt_once(delivery *d) {
   d->code[0] = 0;
+  d->wait_ms = 0;
+  d->retry_after_ms = 0;
   d->json = NULL;
   send_input(d);
   json_decref(d->json);
@@ -426,15 +449,24 @@ static void attempt(void *arg, int cancelled) {
     return;
   }
   attempt_once(d);
-  if (!d->code[0]) delivery_free(d);
-  else after_failure(d);
+  if (d->wait_ms > 0) {
+    /* Over its API destination's rate: the attempt waits for the slot it
+     * reserved, which is no retry. */
+    d->paced = 1;
+    if (arm_retry(d, d->wait_ms) != AEV_OK) give_up(d, NULL);
+  } else if (!d->code[0]) {
+    delivery_free(d);
+  } else {
+    after_failure(d);
+  }
 }
 
 /* A timer fires on a scheduler task; callbacks must run on the handler pool
  * (they may block), so a callback's attempt hops there first. */
 static void attempt_task(void *arg, int cancelled) {
   delivery *d = arg;
-  if (!cancelled && d->t->kind == AEV__TARGET_CALLBACK) {
+  if (!cancelled &&
+      (d->t->kind == AEV__TARGET_CALLBACK || d->t->kind == AEV__TARGET_API_DESTINATION)) {
     int rc = aev__sched_post_handler(aev__broker_sched(d->t->broker), attempt, d);
     /* Out of memory for the hop, the attempt stays due: a second later. */
     if (rc == AEV_ERR_NOMEM) rc = arm_retry(d, 1000);
@@ -464,6 +496,7 @@ void aev__deliver(aev__target *t, aev__event *ev) {
     first.t = t;
     first.ev = ev;
     first.retries = 0;
+    first.paced = 0;
     attempt_once(&first);
     if (!first.code[0]) {
       aev__target_unref(t);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bus/bus_impl.h"
+#include "bus/http_impl.h"
 #include "core/broker.h"
 #include "core/json_build.h"
 #include "core/json_dump.h"
@@ -33,6 +34,7 @@ void aev__target_unref(aev__target *t) {
   free(t->group_id);
   free(t->partition_path);
   free(t->dlq_arn);
+  json_decref(t->http);
   free(t);
 }
 
@@ -76,6 +78,10 @@ static int kind_of(const char *id, const char *arn, int *kind) {
     *kind = AEV__TARGET_BUS;
     return AEV_OK;
   }
+  if (!strcmp(svc, "events") && strstr(arn, ":api-destination/")) {
+    *kind = AEV__TARGET_API_DESTINATION;
+    return AEV_OK;
+  }
   if (!strcmp(svc, "lambda") && strstr(arn, ":function:")) {
     *kind = AEV__TARGET_FUNCTION;
     return AEV_OK;
@@ -97,8 +103,8 @@ static int kind_of(const char *id, const char *arn, int *kind) {
   return invalid("Target %s: targets of service %s are not supported by "
                  "libawsevents yet (supported: SQS queues, SNS topics, Lambda "
                  "functions, Kinesis streams, Firehose delivery streams, Step "
-                 "Functions state machines, event buses and application "
-                 "callbacks).",
+                 "Functions state machines, event buses, API destinations and "
+                 "application callbacks).",
                  id, svc);
 }
 
@@ -289,6 +295,7 @@ int aev__target_parse(aev_bus *bus, const aev__rule *r, json_t *spec, size_t pos
   if (!rc) rc = parse_dlq(spec, t);
   if (!rc) rc = parse_sqs(spec, t, &at);
   if (!rc) rc = parse_kinesis(spec, t, &at);
+  if (!rc) rc = aev__target_parse_http(spec, t, &at);
   if (rc) {
     aev__target_unref(t);
     return rc;

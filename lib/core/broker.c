@@ -27,6 +27,7 @@ int aev_broker_new(aev_broker_options *opts, aev_broker **out) {
     pthread_cond_init(&b->log_idle, NULL);
     rc = aev__registry_new(&b->registry);
     if (rc == AEV_OK) rc = aev__sched_new(&b->clock, opts->workers, &b->sched);
+    if (rc == AEV_OK) rc = aev__endpoints_new(&b->endpoints);
     if (rc != AEV_OK) {
       aev__broker_unref(b);
       b = NULL;
@@ -51,6 +52,7 @@ void aev__broker_unref(aev_broker *b) {
     aev__sched_free(b->sched);
   }
   if (b->registry) aev__registry_free(b->registry);
+  aev__endpoints_free(b->endpoints);
   pthread_mutex_destroy(&b->rng_mu);
   pthread_mutex_destroy(&b->quota_mu);
   pthread_mutex_destroy(&b->log_mu);
@@ -71,6 +73,7 @@ int aev_broker_destroy(aev_broker *b) {
    * scheduler's shutdown only waits for handlers already running. */
   aev__registry_shutdown(b->registry);
   aev__sched_shutdown(b->sched);
+  aev__endpoints_close(b->endpoints);
   aev__log_close(b);
   aev__broker_unref(b);
   return AEV_OK;

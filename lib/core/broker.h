@@ -37,4 +37,34 @@ void aev__broker_quota_unlock(aev_broker *b);
 void aev__log(aev_broker *b, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* HTTP endpoints that application callbacks stand for (endpoint.c). */
+typedef struct aev__endpoints aev__endpoints;
+int aev__endpoints_new(aev__endpoints **out);
+/* Broker destroy: drops every registration (each release runs after its
+ * last call) and refuses new ones. */
+void aev__endpoints_close(aev__endpoints *t);
+void aev__endpoints_free(aev__endpoints *t);
+
+/* What an HTTP call got back: a status from 100 to 599, or one of these;
+ * body (malloc'd, NUL-terminated past len) is the caller's to free, and so
+ * are headers (a jansson object of strings, or NULL; free both with
+ * aev__http_result_free). */
+#define AEV__HTTP_UNREACHABLE 0  /* no callback stands for the URL */
+#define AEV__HTTP_NO_RESPONSE -1 /* the callback returned without answering */
+typedef struct aev__http_result {
+  int status;
+  char *body;
+  size_t len;
+  struct json_t *headers;
+} aev__http_result;
+void aev__http_result_free(aev__http_result *r);
+
+/* Calls the endpoint callback whose URL prefix is the longest that url
+ * starts with, on the calling thread, which must be one that may run user
+ * code (the handler pool); no lock may be held. headers_json is a JSON
+ * object of strings. Fails only for want of memory. */
+int aev__http_call(aev_broker *b, const char *method, const char *url,
+                   const char *headers_json, const char *body, size_t len,
+                   aev__http_result *out);
+
 #endif

@@ -41,6 +41,7 @@ struct aev_broker {
   pthread_cond_t log_idle; /* no log callback is running */
   int log_running;
   aev__log_sink log;
+  aev__endpoints *endpoints; /* endpoint.c */
 };
 
 /* Stops logging: waits for running log callbacks, then calls the sink's

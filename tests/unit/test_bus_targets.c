@@ -550,8 +550,8 @@ START_TEST(target_errors) {
            "Target s: targets of service ecs are not supported by "
            "libawsevents yet (supported: SQS queues, SNS topics, Lambda "
            "functions, Kinesis streams, Firehose delivery streams, Step "
-           "Functions state machines, event buses and application "
-           "callbacks).");
+           "Functions state machines, event buses, API destinations and "
+           "application callbacks).");
   ck_assert_int_eq(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", "\"RetryPolicy\":{\"MaximumRetryAttempts\":186}"), NULL),
                    AEV_ERR_INVALID);
   ck_assert_int_eq(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", "\"RetryPolicy\":{\"MaximumEventAgeInSeconds\":59}"), NULL),

@@ -131,6 +131,17 @@ static int run_command(const char *command, const char *input, size_t len,
   return WEXITSTATUS(status);
 }
 
+int cli_run_shell(const char *command, const char *input, size_t len, char **out,
+                  size_t *out_len) {
+  buf o = {0}, e = {0};
+  int status = run_command(command, input, len, &o, &e);
+  trim(&o);
+  free(e.p);
+  *out = o.p;
+  *out_len = o.n;
+  return status;
+}
+
 static void command_handler(void *user, aev_invocation *ctx,
                             const char *event, size_t len) {
   const binding *bd = user;

@@ -24,6 +24,12 @@ int cli_functions_option(cli_functions **fs, const cli_command *cmd,
  * returns 1. fs may be NULL. */
 int cli_functions_create(cli_functions *fs, aev_broker *b);
 
+/* Runs /bin/sh -c command with input (len bytes) on its stdin: its exit
+ * status (-1 when it could not run), and its stdout, trailing whitespace
+ * trimmed, in *out (malloc'd or NULL when empty; *out_len bytes). */
+int cli_run_shell(const char *command, const char *input, size_t len, char **out,
+                  size_t *out_len);
+
 /* After the broker that used them is destroyed. NULL is a no-op. */
 void cli_functions_free(cli_functions *fs);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_endpoint.h"
 #include "cli_function.h"
 
 static const char shape_msg[] =
@@ -108,10 +109,12 @@ static int run(int argc, char **argv) {
   int has_seed = 0;
   int64_t start_ms = -1;
   cli_functions *fs = NULL;
+  cli_endpoints *es = NULL;
   int code = 0;
   for (int i = 1; i < argc && !code; i++) {
     const char *a = argv[i];
     int used = cli_functions_option(&fs, &cli_cmd_script, argc, argv, i);
+    if (!used) used = cli_endpoints_option(&es, &cli_cmd_script, argc, argv, i);
     if (used != 0) {
       if (used < 0) code = 2;
       else i += used - 1;
@@ -153,12 +156,14 @@ static int run(int argc, char **argv) {
   if (!code) code = cli_broker_new(has_seed ? &seed : NULL, start_ms, &b);
   if (!code) {
     code = cli_functions_create(fs, b);
+    if (!code) code = cli_endpoints_register(es, b);
     if (!code) code = session(b, in);
     aev_broker_destroy(b);
   }
   if (in && in != stdin)
     fclose(in);
   cli_functions_free(fs);
+  cli_endpoints_free(es);
   return code;
 }
 
@@ -167,7 +172,8 @@ const cli_command cli_cmd_script = {
     .summary = "a JSON-lines session against one broker (manual clock)",
     .usage =
         "usage: awsevents script [FILE] [--seed N] [--start-time T]\n"
-        "                        [--function NAME=COMMAND ...]\n\n"
+        "                        [--function NAME=COMMAND ...]\n"
+        "                        [--endpoint URL_PREFIX=COMMAND ...]\n\n"
         "Reads JSON lines from FILE (default: standard input) and runs them\n"
         "against one broker on the manual clock, with no worker threads:\n"
         "  {\"service\": \"sqs\", \"action\": \"SendMessage\", "
@@ -187,6 +193,14 @@ const cli_command cli_cmd_script = {
         "  --function NAME=COMMAND\n"
         "                  a Lambda function NAME that runs /bin/sh -c\n"
         "                  COMMAND per invocation (event on stdin, stdout\n"
-        "                  the result, non-zero exit a function error)\n",
+        "                  the result, non-zero exit a function error)\n"
+        "  --endpoint URL_PREFIX=COMMAND\n"
+        "                  an HTTP endpoint for URLs starting with URL_PREFIX\n"
+        "                  (the longest wins): /bin/sh -c COMMAND per request,\n"
+        "                  the request on stdin as {\"method\", \"url\",\n"
+        "                  \"headers\", \"body\"}; stdout's first line, when a\n"
+        "                  3-digit number, is the status and the rest the\n"
+        "                  body, else 200 with stdout as the body; a non-zero\n"
+        "                  exit answers 500\n",
     .run = run,
 };

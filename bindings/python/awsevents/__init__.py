@@ -17,6 +17,7 @@ from .delivery import DeliveryStream
 from .machine import Activity, Execution, Machine
 from .jsonata import JsonataError, jsonata
 from .bus import Bus
+from .endpoint import HttpRequest
 
 # One line per primitive, so each can add its names on its own line.
 __all__ = ["Broker", "ClientError", "LOG_ERROR", "LOG_WARN", "LOG_INFO", "LOG_DEBUG",
@@ -30,6 +31,7 @@ __all__ += ["Stream", "StreamReader", "Record", "DeliveryStream"]
 __all__ += ["Machine", "Execution", "Activity"]
 __all__ += ["jsonata", "JsonataError"]
 __all__ += ["Bus"]
+__all__ += ["HttpRequest"]
 
 
 def library_version():

@@ -31,6 +31,9 @@ HANDLER_FN = CFUNCTYPE(None, c_void_p, c_void_p, c_void_p, c_size_t)
 # int (*aev_bus_target_fn)(void *user, const char *input, size_t len)
 BUS_TARGET_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
 
+# void (*aev_endpoint_fn)(void *user, aev_http_request *request)
+ENDPOINT_FN = CFUNCTYPE(None, c_void_p, c_void_p)
+
 _opaque = c_void_p
 _out_opaque = POINTER(c_void_p)
 
@@ -341,6 +344,17 @@ SIGNATURES = {
                                             BUS_TARGET_FN, c_void_p,
                                             RELEASE_FN]),
     "aev_bus_put_events": (c_int, [_opaque, c_char_p, _out_opaque]),
+    "aev_endpoint_register": (c_int, [_opaque, c_char_p, ENDPOINT_FN,
+                                      c_void_p, RELEASE_FN]),
+    "aev_endpoint_remove": (c_int, [_opaque, c_char_p]),
+    "aev_http_request_method": (c_char_p, [_opaque]),
+    "aev_http_request_url": (c_char_p, [_opaque]),
+    "aev_http_request_headers": (c_char_p, [_opaque]),
+    "aev_http_request_body": (c_void_p, [_opaque, POINTER(c_size_t)]),
+    "aev_http_request_respond": (c_int, [_opaque, c_int, c_char_p,
+                                         c_size_t]),
+    "aev_http_request_set_response_header": (c_int, [_opaque, c_char_p,
+                                                     c_char_p]),
     "aev_bus_put_event": (c_int, [_opaque, c_char_p, c_char_p, c_char_p,
                                   c_size_t, c_char_p]),
     "aev_bus_create_archive": (c_int, [_opaque, c_char_p, c_char_p, c_int,

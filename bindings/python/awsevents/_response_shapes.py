@@ -9,11 +9,38 @@ where it is not 200 (STATUSES: a number, or the response member holding
 it and the number when the member is absent)."""
 
 TIMESTAMPS = {
+    ('events', 'CreateApiDestination'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+    ),
     ('events', 'CreateArchive'): (
         ('CreationTime',),
     ),
+    ('events', 'CreateConnection'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+    ),
+    ('events', 'DeauthorizeConnection'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+        ('LastAuthorizedTime',),
+    ),
+    ('events', 'DeleteConnection'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+        ('LastAuthorizedTime',),
+    ),
+    ('events', 'DescribeApiDestination'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+    ),
     ('events', 'DescribeArchive'): (
         ('CreationTime',),
+    ),
+    ('events', 'DescribeConnection'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+        ('LastAuthorizedTime',),
     ),
     ('events', 'DescribeEventBus'): (
         ('CreationTime',),
@@ -26,8 +53,17 @@ TIMESTAMPS = {
         ('ReplayStartTime',),
         ('ReplayEndTime',),
     ),
+    ('events', 'ListApiDestinations'): (
+        ('ApiDestinations', '*', 'CreationTime'),
+        ('ApiDestinations', '*', 'LastModifiedTime'),
+    ),
     ('events', 'ListArchives'): (
         ('Archives', '*', 'CreationTime'),
+    ),
+    ('events', 'ListConnections'): (
+        ('Connections', '*', 'CreationTime'),
+        ('Connections', '*', 'LastModifiedTime'),
+        ('Connections', '*', 'LastAuthorizedTime'),
     ),
     ('events', 'ListEventBuses'): (
         ('EventBuses', '*', 'CreationTime'),
@@ -43,8 +79,17 @@ TIMESTAMPS = {
     ('events', 'StartReplay'): (
         ('ReplayStartTime',),
     ),
+    ('events', 'UpdateApiDestination'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+    ),
     ('events', 'UpdateArchive'): (
         ('CreationTime',),
+    ),
+    ('events', 'UpdateConnection'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+        ('LastAuthorizedTime',),
     ),
     ('firehose', 'DescribeDeliveryStream'): (
         ('DeliveryStreamDescription', 'CreateTimestamp'),

@@ -296,6 +296,19 @@ class Broker:
         from . import stream
         return stream.get_stream(self, name_or_arn)
 
+    def register_endpoint(self, url_prefix, fn):
+        """A Python callable standing for the HTTP endpoints whose URLs
+        start with url_prefix (the longest prefix wins): fn(request) ->
+        status | (status, body). See awsevents.endpoint."""
+        from . import endpoint
+        endpoint.register_endpoint(self, url_prefix, fn)
+
+    def remove_endpoint(self, url_prefix):
+        """Removes the callable registered for exactly url_prefix: its URLs
+        become unreachable."""
+        from . import endpoint
+        endpoint.remove_endpoint(self, url_prefix)
+
     def create_delivery_stream(self, name, config=None, sink=None,
                                transform=None):
         """CreateDeliveryStream: a DeliveryStream (see awsevents.delivery);

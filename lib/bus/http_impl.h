@@ -1,0 +1,114 @@
+/* Internal to lib/bus: EventBridge connections and API destinations (the
+ * broker's, kept on its default bus, which lives as long as the broker),
+ * and the HTTP requests that rule targets send to API destinations. */
+#ifndef AEV_BUS_HTTP_IMPL_H
+#define AEV_BUS_HTTP_IMPL_H
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdint.h>
+
+#include "bus/api_events.h"
+
+/* A connection: what authorizes requests to an endpoint (connection.c). */
+typedef struct aev__conn {
+  char *name, *arn, *secret_arn, *description;
+  const char *type;  /* AuthorizationType */
+  const char *state; /* ConnectionState */
+  json_t *auth;      /* AuthParameters with their secrets */
+  char *token;       /* OAuth's access token while AUTHORIZED */
+  uint64_t gen;      /* counts authorizations: a late token answer is dropped */
+  int64_t created_ms, modified_ms, authorized_ms;
+} aev__conn;
+
+/* An API destination (api_destination.c). */
+typedef struct aev__apidest {
+  char *name, *arn, *description, *conn_arn, *endpoint, *method;
+  int64_t rate;          /* InvocationRateLimitPerSecond */
+  int64_t next_slot_us;  /* pacing: the earliest free invocation slot */
+  int64_t created_ms, modified_ms;
+} aev__apidest;
+
+/* Everything here is under mu; nothing is called out with it held. */
+typedef struct aev__http_store {
+  pthread_mutex_t mu;
+  aev__conn **conns;
+  size_t n_conns, cap_conns;
+  aev__apidest **dests;
+  size_t n_dests, cap_dests;
+} aev__http_store;
+
+/* AWS's default quotas per account and Region (EventBridge quotas page). */
+#define AEV__MAX_CONNECTIONS 3000
+#define AEV__MAX_API_DESTINATIONS 3000
+
+/* The broker's store, on its default bus: *bus is a reference the caller
+ * releases (it keeps the store alive). */
+int aev__http_store_get(aev_broker *b, aev_bus **bus, aev__http_store **out);
+void aev__http_store_free(aev__http_store *s);
+void aev__apidest_free(aev__apidest *d);
+
+/* Under mu: the connection named name or whose ARN is name, or NULL. */
+aev__conn *aev__conn_find(aev__http_store *s, const char *name_or_arn);
+aev__apidest *aev__apidest_find(aev__http_store *s, const char *name_or_arn);
+
+/* Appends x to a vector of pointers; 0 when out of memory. */
+int aev__vec_push(void ***v, size_t *n, size_t *cap, void *x);
+
+/* arn:PARTITION:service:REGION:ACCOUNT:resource for the broker bus lives
+ * in, in out. */
+void aev__http_arn(const aev_bus *bus, const char *service, const char *resource, char *out,
+                   size_t cap);
+
+/* Ends an action that holds s's mu and a reference to bus: lets both go
+ * and answers o (NULL: out of memory). */
+int aev__http_answer(aev_bus *bus, aev__http_store *s, json_t *o, json_t **resp);
+
+/* Sorts a list of objects by their "Name", as AWS lists them. */
+int aev__http_sort_by_name(json_t *list);
+
+/* Epoch seconds, as the JSON protocol carries EventBridge's timestamps. */
+json_t *aev__http_time(int64_t ms);
+
+/* Authorizes c with its AuthParameters (mu held): BASIC and API_KEY at
+ * once; OAuth goes AUTHORIZING and asks for a token. */
+void aev__conn_authorize(aev_bus *bus, aev__conn *c, int64_t now_ms);
+/* Drops c's authorization (mu held): DEAUTHORIZED, its token gone, and a
+ * token request under way is ignored when it ends. */
+void aev__conn_deauthorize(aev__conn *c);
+/* Starts the OAuth token request of c (AUTHORIZING, mu held): a handler
+ * task asks its AuthorizationEndpoint and leaves it AUTHORIZED or
+ * DEAUTHORIZED (invoke_http.c). */
+void aev__conn_request_token(aev_bus *bus, aev__conn *c);
+
+/* One invocation of an API destination target. */
+typedef struct aev__http_outcome {
+  int failed, retryable;
+  int64_t wait_ms; /* > 0: over the rate limit, try again then */
+  int64_t retry_after_ms; /* > 0: the endpoint's Retry-After */
+  char code[48];
+  char msg[256];
+} aev__http_outcome;
+/* Sends input (len bytes) to the API destination t names, as AWS builds the
+ * request; event: the event (parsed) for HttpParameters' JSON paths, or
+ * NULL when they hold none. paced: the attempt holds a slot of the rate
+ * limit already. Runs on the handler pool. */
+void aev__apidest_invoke(aev__target *t, json_t *event, const char *input, size_t len,
+                         int paced, aev__http_outcome *out);
+
+/* HttpParameters of a PutTargets Target: checked and kept on t. */
+int aev__target_parse_http(json_t *spec, aev__target *t, const aev__target_at *at);
+
+AEV__EVENTS_ACTION(create_connection);
+AEV__EVENTS_ACTION(update_connection);
+AEV__EVENTS_ACTION(describe_connection);
+AEV__EVENTS_ACTION(delete_connection);
+AEV__EVENTS_ACTION(deauthorize_connection);
+AEV__EVENTS_ACTION(list_connections);
+AEV__EVENTS_ACTION(create_api_destination);
+AEV__EVENTS_ACTION(update_api_destination);
+AEV__EVENTS_ACTION(describe_api_destination);
+AEV__EVENTS_ACTION(delete_api_destination);
+AEV__EVENTS_ACTION(list_api_destinations);
+
+#endif

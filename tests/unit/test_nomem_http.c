@@ -1,0 +1,188 @@
+/* Connections, API destinations and their invocations when memory runs
+ * out (nomem.h): each allocation of the call fails in turn; the call then
+ * answers AEV_ERR_NOMEM and stores nothing, or succeeds whole; an event
+ * for an API destination is delivered once or dead-lettered, never lost. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aevtest.h"
+#include "bus_support.h"
+#include "nomem.h"
+
+typedef struct world {
+  char req[512]; /* CreateApiDestination's request */
+  aev_broker *b;
+  aev_bus *def;
+  aev_queue *dlq;
+  int delivered;
+} world;
+
+static void endpoint(void *user, aev_http_request *r) {
+  ((world *)user)->delivered++;
+  aev_http_request_respond(r, 200, NULL, 0);
+}
+
+static void world_new(void *ctx) {
+  world *w = ctx;
+  w->b = bt_broker();
+  w->delivered = 0;
+  bt_ok(aev_bus_get(w->b, "default", &w->def));
+  w->dlq = bt_queue(w->b, "dlq", NULL);
+}
+
+static void world_free(void *ctx) {
+  world *w = ctx;
+  aev_queue_release(w->dlq);
+  aev_bus_release(w->def);
+  aev_broker_destroy(w->b);
+}
+
+static const char CONNECTION[] =
+    "{\"Name\":\"c\",\"AuthorizationType\":\"BASIC\",\"Description\":\"d\",\"AuthParameters\":{"
+    "\"BasicAuthParameters\":{\"Username\":\"u\",\"Password\":\"p\"},"
+    "\"InvocationHttpParameters\":{\"HeaderParameters\":[{\"Key\":\"k\",\"Value\":\"v\"}]}}}";
+
+/* What ListConnections and ListApiDestinations show. */
+static json_t *stored(void *ctx) {
+  world *w = ctx;
+  char *c = NULL, *d = NULL;
+  bt_ok(aev_bus_list_connections(w->b, NULL, &c));
+  bt_ok(aev_bus_list_api_destinations(w->b, NULL, &d));
+  json_t *o = json_pack("{s:s,s:s}", "c", c, "d", d);
+  aev_free(c);
+  aev_free(d);
+  return o;
+}
+
+static int create_connection(void *ctx) {
+  return aev_bus_create_connection(((world *)ctx)->b, CONNECTION, NULL);
+}
+
+static void connection_there(void *ctx, const nomem_attempt *a) {
+  char *out = NULL;
+  int rc = aev_bus_describe_connection(((world *)ctx)->b, "c", &out);
+  ck_assert_msg(rc == AEV_OK, "allocation %ld: connection missing", a->k);
+  ck_assert_ptr_nonnull(strstr(out, "\"AUTHORIZED\""));
+  aev_free(out);
+}
+
+START_TEST(create_connection_whole_or_not_at_all) {
+  static const nomem_case c = {.what = "CreateConnection", .fresh = world_new, .state = stored,
+                               .call = create_connection, .succeeded = connection_there,
+                               .end = world_free, .expect = NOMEM_ALLOCATES};
+  world w;
+  nomem_sweep(&c, &w);
+}
+END_TEST
+
+/* A connection and an API destination on it, and a rule whose target it
+ * is, with a dead-letter queue. */
+static void with_destination(void *ctx) {
+  world *w = ctx;
+  char *out = NULL;
+  bt_ok(aev_bus_create_connection(w->b, CONNECTION, &out));
+  json_t *c = json_loads(out, 0, NULL);
+  aev_free(out);
+  char req[512];
+  snprintf(req, sizeof req,
+           "{\"Name\":\"d\",\"ConnectionArn\":\"%s\",\"HttpMethod\":\"POST\","
+           "\"InvocationEndpoint\":\"https://api.example/*\"}",
+           json_string_value(json_object_get(c, "ConnectionArn")));
+  json_decref(c);
+  bt_ok(aev_endpoint_register(w->b, "https://api.example/", endpoint, w, NULL));
+  bt_ok(aev_bus_create_api_destination(w->b, req, NULL));
+}
+
+static int create_destination(void *ctx) {
+  world *w = ctx;
+  return aev_bus_create_api_destination(w->b, w->req, NULL);
+}
+
+/* The connection, and the request for an API destination on it. */
+static void connection_only(void *ctx) {
+  world *w = ctx;
+  char *out = NULL;
+  bt_ok(aev_bus_create_connection(w->b, CONNECTION, &out));
+  json_t *c = json_loads(out, 0, NULL);
+  aev_free(out);
+  snprintf(w->req, sizeof w->req,
+           "{\"Name\":\"d\",\"ConnectionArn\":\"%s\",\"HttpMethod\":\"POST\","
+           "\"InvocationEndpoint\":\"https://api.example/x\",\"Description\":\"y\"}",
+           json_string_value(json_object_get(c, "ConnectionArn")));
+  json_decref(c);
+}
+
+START_TEST(create_api_destination_whole_or_not_at_all) {
+  static const nomem_case c = {.what = "CreateApiDestination", .fresh = world_new,
+                               .setup = connection_only, .state = stored,
+                               .call = create_destination, .end = world_free,
+                               .expect = NOMEM_ALLOCATES};
+  world w;
+  nomem_sweep(&c, &w);
+}
+END_TEST
+
+static void target(world *w) {
+  char *out = NULL;
+  bt_ok(aev_bus_describe_api_destination(w->b, "d", &out));
+  json_t *d = json_loads(out, 0, NULL);
+  aev_free(out);
+  char spec[1024];
+  snprintf(spec, sizeof spec,
+           "[{\"Id\":\"t\",\"Arn\":\"%s\",\"HttpParameters\":{\"PathParameterValues\":"
+           "[\"$.detail.id\"],\"HeaderParameters\":{\"h\":\"$.source\"}},"
+           "\"DeadLetterConfig\":{\"Arn\":\"%s\"}}]",
+           json_string_value(json_object_get(d, "ApiDestinationArn")), aev_queue_arn(w->dlq));
+  json_decref(d);
+  bt_ok(aev_bus_put_rule(w->def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  bt_ok(aev_bus_put_targets(w->def, "r", spec, NULL));
+}
+
+static void destination_and_target(void *ctx) {
+  with_destination(ctx);
+  target(ctx);
+}
+
+static int put_and_drain(void *ctx) {
+  world *w = ctx;
+  int rc = aev_bus_put_event(w->def, "a", "t", "{\"id\":\"x\"}", 10, NULL);
+  return rc ? rc : aev_broker_drain(w->b);
+}
+
+static void delivered_or_dead_lettered(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  bt_ok(aev_broker_advance(w->b, 600000));
+  char *dead = bt_take(w->dlq);
+  if (a->rc) {
+    ck_assert_msg(!w->delivered && !dead, "allocation %ld: refused, yet delivered", a->k);
+  } else {
+    ck_assert_msg(w->delivered + (dead != NULL) == 1,
+                  "allocation %ld: delivered %d times, %s dead-lettered", a->k, w->delivered,
+                  dead ? "and" : "not");
+  }
+  free(dead);
+}
+
+START_TEST(invocation_never_drops_the_event) {
+  static const nomem_case c = {
+      .what = "PutEvents to an API destination", .fresh = world_new,
+      .setup = destination_and_target, .call = put_and_drain,
+      .succeeded = delivered_or_dead_lettered, .failed = delivered_or_dead_lettered,
+      .end = world_free, .expect = NOMEM_ANY};
+  world w;
+  ck_assert_int_gt(nomem_sweep(&c, &w).injected, 0);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("nomem_http");
+  TCase *tc = tcase_create("nomem");
+  tcase_set_timeout(tc, 600);
+  tcase_add_test(tc, create_connection_whole_or_not_at_all);
+  tcase_add_test(tc, create_api_destination_whole_or_not_at_all);
+  tcase_add_test(tc, invocation_never_drops_the_event);
+  suite_add_tcase(s, tc);
+  return aev_test_run(s);
+}
