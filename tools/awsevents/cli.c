@@ -157,3 +157,37 @@ int cli_broker_new(const uint64_t *seed, int64_t start_ms, aev_broker **out) {
   aev_broker_options_free(o);
   return rc ? cli_aws_error() : 0;
 }
+
+int cli_key_command_option(const cli_command *cmd, const char *option, const char *what,
+                           int argc, char **argv, int i, char **key, char **command) {
+  const size_t n = strlen(option);
+  const char *spec;
+  int used;
+  if (strcmp(argv[i], option) == 0) {
+    if (i + 1 >= argc) {
+      cli_usage_error(cmd, "%s needs %s=COMMAND", option, what);
+      return -1;
+    }
+    spec = argv[i + 1];
+    used = 2;
+  } else if (strncmp(argv[i], option, n) == 0 && argv[i][n] == '=') {
+    spec = argv[i] + n + 1;
+    used = 1;
+  } else {
+    return 0;
+  }
+  const char *eq = strchr(spec, '=');
+  if (!eq || eq == spec || !eq[1]) {
+    cli_usage_error(cmd, "%s needs %s=COMMAND, not '%s'", option, what, spec);
+    return -1;
+  }
+  *key = strndup(spec, (size_t)(eq - spec));
+  *command = strdup(eq + 1);
+  if (!*key || !*command) {
+    free(*key);
+    free(*command);
+    cli_usage_error(cmd, "out of memory");
+    return -1;
+  }
+  return used;
+}

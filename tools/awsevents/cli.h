@@ -42,6 +42,14 @@ int cli_aws_error(void);
 int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Recognises `option KEY=COMMAND` or `option=KEY=COMMAND` at argv[i]
+ * (--function NAME=COMMAND, --endpoint URL_PREFIX=COMMAND; what names KEY
+ * in the usage error): *key and *command are malloc'd. Returns how many
+ * arguments it consumed (1 or 2), 0 when argv[i] is another argument, or
+ * -1 after printing a usage error (exit 2). */
+int cli_key_command_option(const cli_command *cmd, const char *option, const char *what,
+                           int argc, char **argv, int i, char **key, char **command);
+
 /* Writes text and a newline to stdout and flushes; returns 0. */
 int cli_print_json(const char *text);
 

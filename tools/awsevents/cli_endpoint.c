@@ -59,44 +59,18 @@ static void command_endpoint(void *user, aev_http_request *r) {
 
 int cli_endpoints_option(cli_endpoints **es, const cli_command *cmd, int argc, char **argv,
                          int i) {
-  const char *spec;
-  int used;
-  if (strcmp(argv[i], "--endpoint") == 0) {
-    if (i + 1 >= argc) {
-      cli_usage_error(cmd, "--endpoint needs URL_PREFIX=COMMAND");
-      return -1;
-    }
-    spec = argv[i + 1];
-    used = 2;
-  } else if (strncmp(argv[i], "--endpoint=", 11) == 0) {
-    spec = argv[i] + 11;
-    used = 1;
-  } else {
-    return 0;
-  }
-  const char *eq = strchr(spec, '=');
-  if (!eq || eq == spec || !eq[1]) {
-    cli_usage_error(cmd, "--endpoint needs URL_PREFIX=COMMAND, not '%s'", spec);
-    return -1;
-  }
-  if (!*es && !(*es = calloc(1, sizeof **es))) {
+  char *key = NULL, *command = NULL;
+  int used = cli_key_command_option(cmd, "--endpoint", "URL_PREFIX", argc, argv, i, &key, &command);
+  if (used <= 0) return used;
+  binding *bd = *es || (*es = calloc(1, sizeof **es)) ? calloc(1, sizeof *bd) : NULL;
+  if (!bd) {
+    free(key);
+    free(command);
     cli_usage_error(cmd, "out of memory");
     return -1;
   }
-  binding *bd = calloc(1, sizeof *bd);
-  if (bd) {
-    bd->prefix = strndup(spec, (size_t)(eq - spec));
-    bd->command = strdup(eq + 1);
-  }
-  if (!bd || !bd->prefix || !bd->command) {
-    if (bd) {
-      free(bd->prefix);
-      free(bd->command);
-    }
-    free(bd);
-    cli_usage_error(cmd, "out of memory");
-    return -1;
-  }
+  bd->prefix = key;
+  bd->command = command;
   bd->next = (*es)->head;
   (*es)->head = bd;
   return used;

@@ -166,44 +166,18 @@ static void command_handler(void *user, aev_invocation *ctx,
 
 int cli_functions_option(cli_functions **fs, const cli_command *cmd,
                          int argc, char **argv, int i) {
-  const char *spec;
-  int used;
-  if (strcmp(argv[i], "--function") == 0) {
-    if (i + 1 >= argc) {
-      cli_usage_error(cmd, "--function needs NAME=COMMAND");
-      return -1;
-    }
-    spec = argv[i + 1];
-    used = 2;
-  } else if (strncmp(argv[i], "--function=", 11) == 0) {
-    spec = argv[i] + 11;
-    used = 1;
-  } else {
-    return 0;
-  }
-  const char *eq = strchr(spec, '=');
-  if (!eq || eq == spec || !eq[1]) {
-    cli_usage_error(cmd, "--function needs NAME=COMMAND, not '%s'", spec);
-    return -1;
-  }
-  if (!*fs && !(*fs = calloc(1, sizeof **fs))) {
+  char *key = NULL, *command = NULL;
+  int used = cli_key_command_option(cmd, "--function", "NAME", argc, argv, i, &key, &command);
+  if (used <= 0) return used;
+  binding *bd = *fs || (*fs = calloc(1, sizeof **fs)) ? calloc(1, sizeof *bd) : NULL;
+  if (!bd) {
+    free(key);
+    free(command);
     cli_usage_error(cmd, "out of memory");
     return -1;
   }
-  binding *bd = calloc(1, sizeof *bd);
-  if (bd) {
-    bd->name = strndup(spec, (size_t)(eq - spec));
-    bd->command = strdup(eq + 1);
-  }
-  if (!bd || !bd->name || !bd->command) {
-    if (bd) {
-      free(bd->name);
-      free(bd->command);
-    }
-    free(bd);
-    cli_usage_error(cmd, "out of memory");
-    return -1;
-  }
+  bd->name = key;
+  bd->command = command;
   if ((*fs)->tail) (*fs)->tail->next = bd;
   else (*fs)->head = bd;
   (*fs)->tail = bd;
