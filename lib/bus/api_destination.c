@@ -167,12 +167,6 @@ static json_t *dest_json(aev__http_store *s, const aev__apidest *d, int shape) {
   return aev__json_whole(o, whole);
 }
 
-static int no_dest(const char *verb, const char *name) {
-  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                   "Failed to %s the api-destination(s). An api-destination '%s' does not exist.",
-                   verb, name);
-}
-
 /* The connection an API destination names must exist (mu held). */
 static int need_connection(aev__http_store *s, const char *arn) {
   if (aev__conn_find(s, arn)) return AEV_OK;
@@ -221,26 +215,22 @@ AEV__EVENTS_ACTION(create_api_destination) {
   return rc ? rc : *resp ? AEV_OK : aev__nomem();
 }
 
-/* The API destination req's Name names, with mu held and *bus referenced. */
-static int locked_dest(aev_broker *b, const aev__api_service *svc, json_t *req, const char *verb,
-                       aev_bus **bus, aev__http_store **s, aev__apidest **out) {
-  const char *name;
-  int rc = aev__api_req_string(svc, req, "Name", &name);
-  if (!rc) rc = aev__bus_check_name("name", name, 64);
-  if (rc || (rc = aev__http_store_get(b, bus, s))) return rc;
-  pthread_mutex_lock(&(*s)->mu);
-  *out = aev__apidest_find(*s, name);
-  if (*out) return AEV_OK;
-  pthread_mutex_unlock(&(*s)->mu);
-  aev_bus_release(*bus);
-  return no_dest(verb, name);
+void aev__apidest_free(aev__apidest *d) {
+  if (!d) return;
+  free(d->name);
+  free(d->arn);
+  free(d->description);
+  free(d->conn_arn);
+  free(d->endpoint);
+  free(d->method);
+  free(d);
 }
 
 AEV__EVENTS_ACTION(describe_api_destination) {
   aev_bus *bus;
   aev__http_store *s;
   aev__apidest *d;
-  int rc = locked_dest(b, svc, req, "describe", &bus, &s, &d);
+  int rc = aev__http_locked(b, svc, req, AEV__HTTP_API_DESTINATION, "describe", &bus, &s, (void **)&d);
   return rc ? rc : aev__http_answer(bus, s, dest_json(s, d, DESCRIBED), resp);
 }
 
@@ -248,11 +238,9 @@ AEV__EVENTS_ACTION(delete_api_destination) {
   aev_bus *bus;
   aev__http_store *s;
   aev__apidest *d;
-  int rc = locked_dest(b, svc, req, "delete", &bus, &s, &d);
+  int rc = aev__http_locked(b, svc, req, AEV__HTTP_API_DESTINATION, "delete", &bus, &s, (void **)&d);
   if (rc) return rc;
-  size_t i = 0;
-  while (s->dests[i] != d) i++;
-  s->dests[i] = s->dests[--s->n_dests];
+  aev__vec_remove((void **)s->dests, &s->n_dests, d);
   aev__apidest_free(d);
   return aev__http_answer(bus, s, json_object(), resp);
 }
@@ -263,7 +251,8 @@ AEV__EVENTS_ACTION(update_api_destination) {
   aev_bus *bus;
   aev__http_store *s;
   aev__apidest *d;
-  if (rc || (rc = locked_dest(b, svc, req, "update", &bus, &s, &d))) return rc;
+  if (rc || (rc = aev__http_locked(b, svc, req, AEV__HTTP_API_DESTINATION, "update", &bus, &s, (void **)&d)))
+    return rc;
   if (m.conn_arn) rc = need_connection(s, m.conn_arn);
   /* Copies first, so that running out of memory changes nothing. */
   char *desc = NULL, *conn = NULL, *endpoint = NULL, *method = NULL;
@@ -307,13 +296,5 @@ AEV__EVENTS_ACTION(list_api_destinations) {
   }
   pthread_mutex_unlock(&s->mu);
   aev_bus_release(bus);
-  list = aev__json_whole(list, whole);
-  if (list && aev__http_sort_by_name(list)) {
-    json_decref(list);
-    list = NULL;
-  }
-  *resp = list ? json_pack("{s:o}", "ApiDestinations", list) : NULL;
-  if (!*resp) return aev__nomem();
-  if ((rc = aev__events_page(svc, req, "ApiDestinations", *resp))) json_decref(*resp);
-  return rc;
+  return aev__http_list_answer(svc, req, "ApiDestinations", aev__json_whole(list, whole), resp);
 }

@@ -2,7 +2,6 @@
  * DescribeConnection, DeleteConnection, DeauthorizeConnection and
  * ListConnections, kept in the broker's store of HTTP resources with the
  * secrets AWS keeps in Secrets Manager and never shows back. */
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,36 +13,7 @@
 #include "core/status.h"
 #include "core/text.h"
 
-int aev__vec_push(void ***v, size_t *n, size_t *cap, void *x) {
-  if (*n == *cap) {
-    size_t c = *cap ? *cap * 2 : 8;
-    void **p = realloc(*v, c * sizeof *p);
-    if (!p) return 0;
-    *v = p;
-    *cap = c;
-  }
-  (*v)[(*n)++] = x;
-  return 1;
-}
-
-json_t *aev__http_time(int64_t ms) { return json_integer(ms / 1000); }
-
-void aev__http_arn(const aev_bus *bus, const char *service, const char *resource, char *out,
-                   size_t cap) {
-  const char *part = bus->res.arn + 4, *end = strchr(part, ':');
-  aev_broker *b = bus->res.broker;
-  snprintf(out, cap, "arn:%.*s:%s:%s:%s:%s", (int)(end - part), part, service,
-           aev_broker_region(b), aev_broker_account(b), resource);
-}
-
-int aev__http_answer(aev_bus *bus, aev__http_store *s, json_t *o, json_t **resp) {
-  pthread_mutex_unlock(&s->mu);
-  aev_bus_release(bus);
-  *resp = o;
-  return o ? AEV_OK : aev__nomem();
-}
-
-static void conn_free(aev__conn *c) {
+void aev__conn_free(aev__conn *c) {
   if (!c) return;
   free(c->name);
   free(c->arn);
@@ -54,56 +24,11 @@ static void conn_free(aev__conn *c) {
   free(c);
 }
 
-void aev__apidest_free(aev__apidest *d) {
-  if (!d) return;
-  free(d->name);
-  free(d->arn);
-  free(d->description);
-  free(d->conn_arn);
-  free(d->endpoint);
-  free(d->method);
-  free(d);
-}
-
-void aev__http_store_free(aev__http_store *s) {
-  if (!s) return;
-  for (size_t i = 0; i < s->n_conns; i++) conn_free(s->conns[i]);
-  for (size_t i = 0; i < s->n_dests; i++) aev__apidest_free(s->dests[i]);
-  free(s->conns);
-  free(s->dests);
-  pthread_mutex_destroy(&s->mu);
-  free(s);
-}
-
-int aev__http_store_get(aev_broker *b, aev_bus **bus, aev__http_store **out) {
-  int rc = aev__bus_find(b, "default", 1, bus);
-  if (rc) return rc;
-  aev__http_store *s = atomic_load(&(*bus)->http);
-  if (!s) {
-    aev__http_store *mine = calloc(1, sizeof *mine);
-    if (!mine) {
-      aev_bus_release(*bus);
-      return aev__nomem();
-    }
-    pthread_mutex_init(&mine->mu, NULL);
-    if (atomic_compare_exchange_strong(&(*bus)->http, &s, mine)) s = mine;
-    else aev__http_store_free(mine);
-  }
-  *out = s;
-  return AEV_OK;
-}
-
 aev__conn *aev__conn_find(aev__http_store *s, const char *name_or_arn) {
   for (size_t i = 0; i < s->n_conns; i++)
     if (!strcmp(s->conns[i]->name, name_or_arn) || !strcmp(s->conns[i]->arn, name_or_arn))
       return s->conns[i];
   return NULL;
-}
-
-static int no_connection(const char *verb, const char *name) {
-  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                   "Failed to %s the connection(s). Connection '%s' does not exist.", verb,
-                   name);
 }
 
 /* ---- validation -------------------------------------------------------- */
@@ -338,7 +263,7 @@ AEV__EVENTS_ACTION(create_connection) {
   if (!c || !(c->name = strdup(name)) || !(c->arn = strdup(arn)) ||
       !(c->secret_arn = strdup(secret)) || (description && !(c->description = strdup(description))) ||
       !(c->auth = json_deep_copy(auth))) {
-    conn_free(c);
+    aev__conn_free(c);
     aev_bus_release(bus);
     return aev__nomem();
   }
@@ -360,33 +285,16 @@ AEV__EVENTS_ACTION(create_connection) {
     *resp = conn_json(c, SUMMARY, 1, NULL);
   }
   pthread_mutex_unlock(&s->mu);
-  if (rc) conn_free(c);
+  if (rc) aev__conn_free(c);
   aev_bus_release(bus);
   return rc ? rc : *resp ? AEV_OK : aev__nomem();
-}
-
-/* The connection named by req's Name, with the store's mu held and *bus
- * referenced; verb words AWS's not-found message. */
-static int locked_conn(aev_broker *b, const aev__api_service *svc, json_t *req,
-                       const char *verb, aev_bus **bus, aev__http_store **s,
-                       aev__conn **out) {
-  const char *name;
-  int rc = aev__api_req_string(svc, req, "Name", &name);
-  if (!rc) rc = aev__bus_check_name("name", name, 64);
-  if (rc || (rc = aev__http_store_get(b, bus, s))) return rc;
-  pthread_mutex_lock(&(*s)->mu);
-  *out = aev__conn_find(*s, name);
-  if (*out) return AEV_OK;
-  pthread_mutex_unlock(&(*s)->mu);
-  aev_bus_release(*bus);
-  return no_connection(verb, name);
 }
 
 AEV__EVENTS_ACTION(describe_connection) {
   aev_bus *bus;
   aev__http_store *s;
   aev__conn *c;
-  int rc = locked_conn(b, svc, req, "describe", &bus, &s, &c);
+  int rc = aev__http_locked(b, svc, req, AEV__HTTP_CONNECTION, "describe", &bus, &s, (void **)&c);
   return rc ? rc : aev__http_answer(bus, s, conn_json(c, DESCRIBED, 0, NULL), resp);
 }
 
@@ -394,14 +302,12 @@ AEV__EVENTS_ACTION(delete_connection) {
   aev_bus *bus;
   aev__http_store *s;
   aev__conn *c;
-  int rc = locked_conn(b, svc, req, "delete", &bus, &s, &c);
+  int rc = aev__http_locked(b, svc, req, AEV__HTTP_CONNECTION, "delete", &bus, &s, (void **)&c);
   if (rc) return rc;
   json_t *o = conn_json(c, SUMMARY, 0, "DELETING");
   if (o) {
-    size_t i = 0;
-    while (s->conns[i] != c) i++;
-    s->conns[i] = s->conns[--s->n_conns];
-    conn_free(c);
+    aev__vec_remove((void **)s->conns, &s->n_conns, c);
+    aev__conn_free(c);
   }
   return aev__http_answer(bus, s, o, resp);
 }
@@ -413,7 +319,7 @@ AEV__EVENTS_ACTION(deauthorize_connection) {
   aev_bus *bus;
   aev__http_store *s;
   aev__conn *c;
-  int rc = locked_conn(b, svc, req, "deauthorize", &bus, &s, &c);
+  int rc = aev__http_locked(b, svc, req, AEV__HTTP_CONNECTION, "deauthorize", &bus, &s, (void **)&c);
   if (rc) return rc;
   aev__conn_deauthorize(c);
   c->modified_ms = aev_broker_now_ms(b);
@@ -461,7 +367,8 @@ AEV__EVENTS_ACTION(update_connection) {
   aev_bus *bus;
   aev__http_store *s;
   aev__conn *c;
-  if (rc || (rc = locked_conn(b, svc, req, "update", &bus, &s, &c))) return rc;
+  if (rc || (rc = aev__http_locked(b, svc, req, AEV__HTTP_CONNECTION, "update", &bus, &s, (void **)&c)))
+    return rc;
   const char *new_type = type ? type_name(type) : c->type;
   json_t *auth = given || type ? merged_auth(c->auth, c->type, new_type, given) : NULL;
   char *desc = NULL;
@@ -489,26 +396,6 @@ AEV__EVENTS_ACTION(update_connection) {
   return aev__http_answer(bus, s, conn_json(c, SUMMARY, 0, NULL), resp);
 }
 
-static int by_name(const void *a, const void *b) {
-  return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "Name")),
-                json_string_value(json_object_get(*(json_t *const *)b, "Name")));
-}
-
-int aev__http_sort_by_name(json_t *list) {
-  size_t n = json_array_size(list);
-  if (n < 2) return AEV_OK;
-  json_t **items = malloc(n * sizeof *items);
-  if (!items) return aev__nomem();
-  for (size_t i = 0; i < n; i++) items[i] = json_incref(json_array_get(list, i));
-  qsort(items, n, sizeof *items, by_name);
-  json_array_clear(list);
-  int rc = AEV_OK;
-  for (size_t i = 0; i < n; i++)
-    if (json_array_append_new(list, items[i])) rc = aev__nomem();
-  free(items);
-  return rc;
-}
-
 static const char *const STATES[] = {"CREATING", "UPDATING", "DELETING", "AUTHORIZED",
                                      "DEAUTHORIZED", "AUTHORIZING", "DEAUTHORIZING",
                                      "ACTIVE", "FAILED_CONNECTIVITY", NULL};
@@ -531,13 +418,5 @@ AEV__EVENTS_ACTION(list_connections) {
   }
   pthread_mutex_unlock(&s->mu);
   aev_bus_release(bus);
-  list = aev__json_whole(list, whole);
-  if (list && aev__http_sort_by_name(list)) {
-    json_decref(list);
-    list = NULL;
-  }
-  *resp = list ? json_pack("{s:o}", "Connections", list) : NULL;
-  if (!*resp) return aev__nomem();
-  if ((rc = aev__events_page(svc, req, "Connections", *resp))) json_decref(*resp);
-  return rc;
+  return aev__http_list_answer(svc, req, "Connections", aev__json_whole(list, whole), resp);
 }

@@ -46,6 +46,7 @@ typedef struct aev__http_store {
  * releases (it keeps the store alive). */
 int aev__http_store_get(aev_broker *b, aev_bus **bus, aev__http_store **out);
 void aev__http_store_free(aev__http_store *s);
+void aev__conn_free(aev__conn *c);
 void aev__apidest_free(aev__apidest *d);
 
 /* Under mu: the connection named name or whose ARN is name, or NULL. */
@@ -54,6 +55,8 @@ aev__apidest *aev__apidest_find(aev__http_store *s, const char *name_or_arn);
 
 /* Appends x to a vector of pointers; 0 when out of memory. */
 int aev__vec_push(void ***v, size_t *n, size_t *cap, void *x);
+/* Removes x, which the vector holds, moving the last one into its place. */
+void aev__vec_remove(void **v, size_t *n, const void *x);
 
 /* arn:PARTITION:service:REGION:ACCOUNT:resource for the broker bus lives
  * in, in out. */
@@ -64,8 +67,19 @@ void aev__http_arn(const aev_bus *bus, const char *service, const char *resource
  * and answers o (NULL: out of memory). */
 int aev__http_answer(aev_bus *bus, aev__http_store *s, json_t *o, json_t **resp);
 
-/* Sorts a list of objects by their "Name", as AWS lists them. */
-int aev__http_sort_by_name(json_t *list);
+typedef enum { AEV__HTTP_CONNECTION, AEV__HTTP_API_DESTINATION } aev__http_kind;
+
+/* The connection or API destination req's Name names, found under the
+ * store's mu: on AEV_OK, *out is it, mu is held and *bus referenced (for
+ * aev__http_answer()); else AWS's error, its not-found message worded with
+ * verb ("describe"), nothing held. */
+int aev__http_locked(aev_broker *b, const aev__api_service *svc, json_t *req, aev__http_kind kind,
+                     const char *verb, aev_bus **bus, aev__http_store **s, void **out);
+
+/* A List action's answer: {key: list} with the list sorted by "Name", as
+ * AWS lists them, and paged (list NULL: out of memory). */
+int aev__http_list_answer(const aev__api_service *svc, json_t *req, const char *key, json_t *list,
+                          json_t **resp);
 
 /* Epoch seconds, as the JSON protocol carries EventBridge's timestamps. */
 json_t *aev__http_time(int64_t ms);
