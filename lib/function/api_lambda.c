@@ -105,11 +105,11 @@ static void under_way(json_t **o, int created) {
               json_string("Creating"));
 }
 
-/* The request without the members that are not configuration. */
+/* The request without the members that are not configuration (Code is
+ * the package, which a create parses with the configuration). */
 static json_t *config_members(json_t *req) {
   json_t *c = json_deep_copy(req);
   json_object_del(c, "FunctionName");
-  json_object_del(c, "Code");
   json_object_del(c, "Publish");
   json_object_del(c, "DeadLetterConfig");
   json_object_del(c, "Tags");
@@ -133,7 +133,7 @@ static int apply_dlq(const aev__api_service *svc, aev_function *f,
  * (recorded: test_publish_version_on_create, Version "1"). */
 static int created(aev_function *f, int publish, json_t **resp) {
   char *text = NULL;
-  int rc = publish ? aev__fn_publish(f, NULL, NULL, &text) : AEV_OK;
+  int rc = publish ? aev__fn_publish(f, NULL, NULL, NULL, &text) : AEV_OK;
   if (rc == AEV_OK && publish) rc = aev__json_parse_str(text, 0, resp);
   else if (rc == AEV_OK) *resp = aev__function_config_json(f);
   free(text);
@@ -232,7 +232,17 @@ static int get_function(aev_broker *b, const aev__api_service *svc,
   json_t *conf;
   int rc = config_of(b, svc, req, &conf, &f);
   if (rc != AEV_OK) return rc;
-  *resp = json_pack("{so}", "Configuration", conf);
+  /* Code: the package of the version the configuration describes (an
+   * alias's own version, without routing). */
+  aev__fconf *c;
+  rc = aev__fn_conf_of(f, json_string_value(json_object_get(conf, "Version")), &c);
+  if (rc != AEV_OK) {
+    json_decref(conf);
+    aev_function_release(f);
+    return rc;
+  }
+  *resp = json_pack("{soso}", "Configuration", conf, "Code", aev__fn_code_location(f, &c->code));
+  aev__fconf_unref(c);
   int reserved = aev_function_reserved_concurrency(f);
   if (reserved >= 0)
     aev__fn_put(resp, "Concurrency",
@@ -259,6 +269,17 @@ static int update_function_configuration(aev_broker *b,
   if (rc == AEV_OK && (*resp = aev__function_config_json(f))) under_way(resp, 0);
   aev_function_release(f);
   return rc;
+}
+
+static int update_function_code(aev_broker *b, const aev__api_service *svc,
+                                json_t *req, json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  rc = aev__fn_update_code(f, req, resp);
+  aev_function_release(f);
+  if (rc == AEV_OK) under_way(resp, 0);
+  return rc == AEV_OK && !*resp ? aev__nomem() : rc;
 }
 
 static int list_functions(aev_broker *b, const aev__api_service *svc,
@@ -613,11 +634,13 @@ static int publish_version(aev_broker *b, const aev__api_service *svc,
   aev_function *f;
   const char *d = NULL, *revision = NULL;
   char *out = NULL;
+  const char *sha = NULL;
   int rc = aev__api_opt_string(svc, req, "Description", &d);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "RevisionId", &revision);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "CodeSha256", &sha);
   if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
-  rc = aev__fn_publish(f, d, revision, &out);
+  rc = aev__fn_publish(f, d, revision, sha, &out);
   aev_function_release(f);
   return json_result(rc, out, resp);
 }
@@ -1155,6 +1178,7 @@ static const aev__api_action actions[] = {
     {"UntagResource", untag_resource},
     {"UpdateAlias", update_alias},
     {"UpdateEventSourceMapping", update_event_source_mapping},
+    {"UpdateFunctionCode", update_function_code},
     {"UpdateFunctionConfiguration", update_function_configuration},
     {"UpdateFunctionEventInvokeConfig", update_function_event_invoke_config},
 };
