@@ -126,8 +126,11 @@ AEV_API int aev_function_update_configuration(aev_function *f,
  * Lambda checks them, InvalidParameterValueException otherwise: "Could
  * not unzip uploaded file. ..." for bytes that are no .zip archive,
  * "Uploaded file must be a non-empty zip", "Unzipped size must be smaller
- * than 262144000 bytes"; a ZipFile over 50 MB (69905067 bytes of base64)
- * is RequestEntityTooLargeException (AEV_ERR_LIMIT); a missing object is
+ * than 262144000 bytes"; a ZipFile over 50 MB is
+ * RequestEntityTooLargeException (AEV_ERR_LIMIT: "Zipped size must be
+ * smaller than 52428800 bytes", or "Request must be smaller than 70167211
+ * bytes for the ... operation" when its base64 text is longer than
+ * Lambda's request limit); a missing object is
  * "Error occurred while GetObject. S3 Error Code: NoSuchKey. ...". The
  * handler stays bound (it is the code that runs); the configuration gets
  * the package's CodeSha256 (base64 of its SHA-256) and CodeSize, a new

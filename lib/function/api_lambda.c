@@ -271,17 +271,6 @@ static int update_function_configuration(aev_broker *b,
   return rc;
 }
 
-static int update_function_code(aev_broker *b, const aev__api_service *svc,
-                                json_t *req, json_t **resp) {
-  aev_function *f;
-  int rc = function_of(b, svc, req, &f);
-  if (rc != AEV_OK) return rc;
-  rc = aev__fn_update_code(f, req, resp);
-  aev_function_release(f);
-  if (rc == AEV_OK) under_way(resp, 0);
-  return rc == AEV_OK && !*resp ? aev__nomem() : rc;
-}
-
 static int list_functions(aev_broker *b, const aev__api_service *svc,
                           json_t *req, json_t **resp) {
   int64_t max = 50;
@@ -627,6 +616,21 @@ static int json_result(int rc, char *text, json_t **resp) {
   if (rc == AEV_OK) rc = aev__json_parse_str(text, 0, resp);
   free(text);
   return rc;
+}
+
+static int update_function_code(aev_broker *b, const aev__api_service *svc,
+                                json_t *req, json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  char *out = NULL;
+  rc = aev__fn_update_code(f, req, &out);
+  aev_function_release(f);
+  rc = json_result(rc, out, resp);
+  /* With Publish, Lambda answers the new version as being created
+   * (recorded: test_publish_with_update, update_function_code_result). */
+  if (rc == AEV_OK) under_way(resp, json_is_true(json_object_get(req, "Publish")));
+  return rc == AEV_OK && !*resp ? aev__nomem() : rc;
 }
 
 static int publish_version(aev_broker *b, const aev__api_service *svc,

@@ -13,12 +13,15 @@
 #include "core/status.h"
 #include "function/function_impl.h"
 
-/* Lambda's quotas: a direct upload is at most 50 MB zipped, which is a
- * request of at most 69905067 bytes once base64-encoded, and the request
- * is what Lambda measures ("Request must be smaller than 69905067 bytes
- * for the UpdateFunctionCode operation", as its users report it); a
- * package unzips to less than 250 MB. */
-#define ZIPFILE_B64_MAX 69905067
+/* Lambda's quotas: a direct upload is at most 50 MB zipped ("Zipped size
+ * must be smaller than 52428800 bytes", recorded: TestLambdaSizeLimits,
+ * test_oversized_zipped_create_lambda), in a request of at most 70167211
+ * bytes ("Request must be smaller than 70167211 bytes for the
+ * UpdateFunctionCode operation", as its users report it), measured here
+ * as the ZipFile member's base64 text; a package unzips to less than
+ * 250 MB. */
+#define ZIPFILE_B64_MAX 70167211
+#define ZIPPED_MAX 52428800
 #define UNZIPPED_MAX 262144000LL
 
 /* Lambda's wording for a package that is no .zip archive, and for one
@@ -118,6 +121,11 @@ static int from_zipfile(json_t *zip, const char *op, aev__fcode *out) {
   size_t n;
   int rc = aev__base64_decode(json_string_value(zip), json_string_length(zip), &z, &n);
   if (rc != AEV_OK) return rc;
+  if (n > ZIPPED_MAX) {
+    free(z);
+    return aev__fail(AEV_ERR_LIMIT, "RequestEntityTooLargeException",
+                     "Zipped size must be smaller than %d bytes", ZIPPED_MAX);
+  }
   rc = zip_package(z, n, out);
   free(z);
   return rc;

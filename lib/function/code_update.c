@@ -68,7 +68,23 @@ static int next_conf(aev_function *f, json_t *req, aev__fconf **out) {
   return AEV_OK;
 }
 
-int aev__fn_update_code(aev_function *f, json_t *req, json_t **answer) {
+/* Puts back $LATEST as it was (an answer could not be made), unless
+ * something changed it since. */
+static void restore(aev_function *f, aev__fconf *old, const char was[37], const char now[37]) {
+  pthread_mutex_lock(&f->mu);
+  aev__fconf *c = NULL;
+  if (strcmp(f->revision, now) == 0) {
+    c = f->conf;
+    f->conf = old;
+    memcpy(f->revision, was, 37);
+    old = NULL;
+  }
+  pthread_mutex_unlock(&f->mu);
+  aev__fconf_unref(c);
+  aev__fconf_unref(old);
+}
+
+int aev__fn_update_code(aev_function *f, json_t *req, char **answer) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
   if (!json_is_object(req))
@@ -82,18 +98,17 @@ int aev__fn_update_code(aev_function *f, json_t *req, json_t **answer) {
   aev__fconf *c = NULL;
   if (rc == AEV_OK) rc = next_conf(f, req, &c);
   if (rc != AEV_OK) return rc;
-  char revision[37];
+  char revision[37], was[37];
   aev__broker_uuid(f->res.broker, revision);
   pthread_mutex_lock(&f->mu);
   aev__fconf *old = f->conf;
+  memcpy(was, f->revision, sizeof was);
   /* RevisionId: only that revision of $LATEST is updated, as Lambda does;
    * DryRun checks everything and changes nothing. */
   const int stale = rev && strcmp(json_string_value(rev), f->revision) != 0;
   if (!stale && !dry) {
     f->conf = c;
     memcpy(f->revision, revision, sizeof revision);
-  } else if (!stale) {
-    memcpy(revision, f->revision, sizeof revision);
   }
   pthread_mutex_unlock(&f->mu);
   if (stale) {
@@ -102,27 +117,25 @@ int aev__fn_update_code(aev_function *f, json_t *req, json_t **answer) {
   }
   if (dry) {
     /* The configuration it would make, under the current RevisionId. */
-    json_t *o = aev__fconf_json(f, c);
+    json_t *o = answer ? aev__fconf_json(f, c) : NULL;
     aev__fconf_unref(c);
-    aev__fn_put(&o, "RevisionId", json_string(revision));
-    if (!o) return aev__nomem();
-    if (answer) *answer = o;
-    else json_decref(o);
-    return AEV_OK;
+    if (!answer) return AEV_OK;
+    aev__fn_put(&o, "RevisionId", json_string(was));
+    return aev__fn_dump(o, answer);
+  }
+  /* Publish: the version that the new code makes (or the last one, when
+   * nothing changed), answered under its qualified ARN. Without an answer
+   * (out of memory) nothing has changed. */
+  char *text = NULL;
+  rc = publish ? aev__fn_publish(f, NULL, NULL, NULL, answer ? &text : NULL)
+       : answer ? aev__fn_dump(aev__function_config_json(f), &text)
+                : AEV_OK;
+  if (rc != AEV_OK) {
+    restore(f, old, was, revision);
+    return rc;
   }
   aev__fconf_unref(old);
-  /* Publish: the version that the new code makes (or the last one, when
-   * nothing changed), answered under its qualified ARN. */
-  char *text = NULL;
-  if (publish) rc = aev__fn_publish(f, NULL, NULL, NULL, &text);
-  json_t *o = NULL;
-  if (rc == AEV_OK && publish) rc = aev__json_parse_str(text, 0, &o);
-  else if (rc == AEV_OK) o = aev__function_config_json(f);
-  free(text);
-  if (rc == AEV_OK && !o) rc = aev__nomem();
-  if (rc != AEV_OK) return rc;
-  if (answer) *answer = o;
-  else json_decref(o);
+  if (answer) *answer = text;
   return AEV_OK;
 }
 
@@ -133,8 +146,7 @@ int aev_function_update_code(aev_function *f, const char *request_json, char **j
   rc = aev__json_parse_str(request_json ? request_json : "{}", 0, &req);
   if (rc == AEV_ERR_INVALID) return aev__fn_invalid("The request is not valid JSON.");
   if (rc != AEV_OK) return rc;
-  json_t *o = NULL;
-  rc = aev__fn_update_code(f, req, json ? &o : NULL);
+  rc = aev__fn_update_code(f, req, json);
   json_decref(req);
-  return rc == AEV_OK && json ? aev__fn_dump(o, json) : rc;
+  return rc;
 }

@@ -300,8 +300,9 @@ json_t *aev__fn_code_location(aev_function *f, const aev__fcode *c);
  * alias's own version, without routing), new reference. */
 int aev__fn_conf_of(aev_function *f, const char *qualifier, aev__fconf **out);
 /* UpdateFunctionCode's members (req); *answer (may be NULL) is the new
- * configuration, or with DryRun the one it would be. */
-int aev__fn_update_code(aev_function *f, json_t *req, json_t **answer);
+ * configuration's text, the version's with Publish, or with DryRun the
+ * one it would be. */
+int aev__fn_update_code(aev_function *f, json_t *req, char **answer);
 
 /* config.c */
 int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,

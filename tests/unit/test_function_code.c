@@ -168,29 +168,35 @@ START_TEST(bad_packages_create_nothing) {
 }
 END_TEST
 
-/* Lambda measures a direct upload as its request: 50 MB of package is
- * 69905067 bytes of base64. */
-START_TEST(direct_upload_over_50_mb) {
-  create("fn", "\"Code\":{\"ZipFile\":\"" ZIP_V1 "\"}");
+/* UpdateFunctionCode {FunctionName fn, ZipFile: n bytes of base64 text}:
+ * AEV_ERR_LIMIT with message want, and nothing changed. */
+static void too_large(size_t n, const char *want) {
   json_t *c = config("fn");
   char *revision = strdup(str(c, "RevisionId"));
   json_decref(c);
-  const size_t n = 69905068;
-  json_t *req = json_pack("{ss}", "FunctionName", "fn");
-  char *big = malloc(n + 1);
-  memset(big, 'A', n);
-  big[n] = '\0';
-  json_object_set_new(req, "ZipFile", json_string(big));
-  free(big);
-  char *text = json_dumps(req, JSON_COMPACT), *r = NULL;
-  json_decref(req);
+  static const char head[] = "{\"FunctionName\":\"fn\",\"ZipFile\":\"";
+  char *text = malloc(sizeof head + n + 2);
+  memcpy(text, head, sizeof head - 1);
+  memset(text + sizeof head - 1, 'A', n);
+  memcpy(text + sizeof head - 1 + n, "\"}", 3);
+  char *r = NULL;
   ck_assert_int_eq(aev_call(b, "lambda", "UpdateFunctionCode", text, &r), AEV_ERR_LIMIT);
   free(text);
-  ck_assert_str_eq(r, "{\"__type\":\"RequestEntityTooLargeException\",\"message\":\"Request must be "
-                      "smaller than 69905067 bytes for the UpdateFunctionCode operation\"}");
+  ck_assert_str_eq(r, want);
   aev_free(r);
   unchanged("fn", SHA_V1, revision);
   free(revision);
+}
+
+/* A direct upload is at most 50 MB of package, in a request Lambda
+ * measures too. */
+START_TEST(direct_upload_over_50_mb) {
+  create("fn", "\"Code\":{\"ZipFile\":\"" ZIP_V1 "\"}");
+  /* 52428804 bytes of package, a request within the limit. */
+  too_large(69905072, "{\"__type\":\"RequestEntityTooLargeException\",\"message\":\"Zipped size "
+                      "must be smaller than 52428800 bytes\"}");
+  too_large(70167212, "{\"__type\":\"RequestEntityTooLargeException\",\"message\":\"Request must "
+                      "be smaller than 70167211 bytes for the UpdateFunctionCode operation\"}");
 }
 END_TEST
 
@@ -303,6 +309,10 @@ START_TEST(a_code_change_is_what_publishes) {
   ck_assert_str_eq(str(u, "Version"), "2");
   ck_assert_str_eq(str(u, "FunctionArn"), "arn:aws:lambda:us-east-1:000000000000:function:fn:2");
   ck_assert_str_eq(str(u, "CodeSha256"), SHA_V2);
+  /* Answered as a version being created (recorded: test_publish_with_update). */
+  ck_assert_str_eq(str(u, "State"), "Pending");
+  ck_assert_str_eq(str(u, "StateReasonCode"), "Creating");
+  ck_assert_ptr_null(json_object_get(u, "LastUpdateStatus"));
   json_decref(u);
   /* Each version keeps the code it was published with. */
   json_t *g = call("GetFunction", "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\"}");

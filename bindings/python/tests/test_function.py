@@ -138,7 +138,7 @@ class Handlers(unittest.TestCase):
         r = self.b.call("lambda", "UpdateFunctionCode", FunctionName="greet",
                         ZipFile=v2, Publish=True)
         self.assertEqual((r["CodeSha256"], r["Version"]), (sha(v2), "1"))
-        self.assertEqual(r["LastUpdateStatus"], "InProgress")
+        self.assertEqual(r["State"], "Pending")  # a version being created
         got = self.b.call("lambda", "GetFunction", FunctionName="greet")
         self.assertEqual(got["Code"]["RepositoryType"], "S3")
         self.assertEqual(got["Configuration"]["CodeSize"], len(v2))
