@@ -42,7 +42,8 @@
  * URL that names the package but serves nothing: its bytes are not kept)
  * or, for an image, {RepositoryType "ECR", ImageUri, ResolvedImageUri}
  * (the tag resolved to a stand-in digest, the SHA-256 of the URI; no
- * registry is consulted). Code.S3Bucket names the directory ./BUCKET, as
+ * registry is consulted). ImageConfig (EntryPoint, Command,
+ * WorkingDirectory) is recorded and answered as ImageConfigResponse. Code.S3Bucket names the directory ./BUCKET, as
  * a Firehose bucket does, and S3Key a file in it, which must exist
  * (Lambda's GetObject errors otherwise). A function created without Code
  * has the empty package: CodeSize 0 and the SHA-256 of no bytes.

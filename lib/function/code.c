@@ -259,6 +259,35 @@ int aev__fn_code_parse(json_t *src, int image, int empty_ok, const char *op,
   return AEV_OK;
 }
 
+/* ImageConfig as Lambda's API reference bounds it: Command and EntryPoint
+ * lists of at most 1500 strings, WorkingDirectory at most 1000
+ * characters. */
+int aev__fn_image_config_check(json_t *ic) {
+  if (!json_is_object(ic))
+    return aev__fn_invalid("ImageConfig must be an object with EntryPoint, Command and WorkingDirectory.");
+  static const char *const lists[][2] = {{"Command", "imageConfig.command"},
+                                         {"EntryPoint", "imageConfig.entryPoint"}};
+  for (size_t i = 0; i < 2; i++) {
+    json_t *l = json_object_get(ic, lists[i][0]), *v;
+    size_t k;
+    if (!l || json_is_null(l)) continue;
+    if (!json_is_array(l)) return aev__fn_invalid("ImageConfig.%s must be a list of strings.", lists[i][0]);
+    json_array_foreach(l, k, v) {
+      if (!json_is_string(v))
+        return aev__fn_invalid("ImageConfig.%s must be a list of strings.", lists[i][0]);
+    }
+    if (json_array_size(l) > 1500)
+      return aev__fail_length(NULL, lists[i][1], json_array_size(l), 0, 1500);
+  }
+  json_t *w = json_object_get(ic, "WorkingDirectory");
+  if (w && !json_is_null(w) && !json_is_string(w))
+    return aev__fn_invalid("ImageConfig.WorkingDirectory must be a string.");
+  if (json_is_string(w) && json_string_length(w) > 1000)
+    return aev__fail_length(json_string_value(w), "imageConfig.workingDirectory",
+                            json_string_length(w), 0, 1000);
+  return AEV_OK;
+}
+
 /* Lambda answers a Location, a presigned URL of its own bucket valid for
  * ten minutes; no package is kept here, so this one names the package
  * (by its digest) but serves nothing. An image is answered by its URIs

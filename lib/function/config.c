@@ -16,7 +16,7 @@
 static const char *const recorded[] = {"Description", "Runtime", "Handler",
                                        "Role", "Architectures",
                                        "EphemeralStorage", "Layers",
-                                       "TracingConfig"};
+                                       "TracingConfig", "ImageConfig"};
 
 void aev__fn_iso_time(int64_t ms, char *out, size_t size, int zulu) {
   time_t s = (time_t)(ms / 1000);
@@ -121,6 +121,8 @@ int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
   if (rc == AEV_OK && d && (!json_is_string(d) || json_string_length(d) > 256))
     rc = aev__fn_range("description", (long long)json_string_length(d), 0,
                        256);
+  json_t *ic = req ? json_object_get(req, "ImageConfig") : NULL;
+  if (rc == AEV_OK && ic && !json_is_null(ic)) rc = aev__fn_image_config_check(ic);
   for (size_t i = 0; rc == AEV_OK && req && i < sizeof recorded / sizeof *recorded; i++) {
     json_t *v = json_object_get(req, recorded[i]);
     if (v && json_object_set(c->doc, recorded[i], v)) rc = aev__nomem();
@@ -156,6 +158,12 @@ json_t *aev__function_config_json(aev_function *f) {
 
 json_t *aev__fconf_json(aev_function *f, const aev__fconf *c) {
   json_t *o = json_deep_copy(c->doc);
+  /* ImageConfig is answered as ImageConfigResponse, as Lambda does. */
+  json_t *ic = json_object_get(c->doc, "ImageConfig");
+  if (o && ic) {
+    json_object_del(o, "ImageConfig");
+    aev__fn_put(&o, "ImageConfigResponse", json_pack("{sO}", "ImageConfig", ic));
+  }
   aev__fn_put(&o, "FunctionName", json_string(f->res.name));
   aev__fn_put(&o, "FunctionArn", json_string(f->res.arn));
   aev__fn_put(&o, "Timeout", json_integer(c->timeout));

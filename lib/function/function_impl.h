@@ -294,6 +294,9 @@ int aev__fn_code_parse(json_t *src, int image, int empty_ok, const char *op,
 void aev__fn_code_empty(aev__fcode *out);
 int aev__fn_code_copy(const aev__fcode *from, aev__fcode *to);
 void aev__fn_code_free(aev__fcode *c);
+/* ValidationException (or InvalidParameterValueException for a wrong
+ * type) unless ic is an ImageConfig within its bounds. */
+int aev__fn_image_config_check(json_t *ic);
 /* GetFunction's Code member (FunctionCodeLocation) of c (new reference). */
 json_t *aev__fn_code_location(aev_function *f, const aev__fcode *c);
 /* The configuration snapshot of qualifier (NULL, $LATEST, a version or an

@@ -402,6 +402,29 @@ START_TEST(image_packages) {
   call_err("UpdateFunctionCode", "{\"FunctionName\":\"img\",\"ImageUri\":\"repo:latest\"}",
            "InvalidParameterValueException", "Source image repo:latest is not valid.");
   unchanged("img", sha, revision);
+  /* ImageConfig is answered as ImageConfigResponse, and bounded. */
+  json_t *ic = call("UpdateFunctionConfiguration",
+                    "{\"FunctionName\":\"img\",\"ImageConfig\":{\"Command\":[\"app.handler\"],"
+                    "\"WorkingDirectory\":\"/var/task\"}}");
+  ck_assert_str_eq(json_string_value(json_array_get(
+                       json_object_get(json_object_get(json_object_get(ic, "ImageConfigResponse"),
+                                                       "ImageConfig"),
+                                       "Command"),
+                       0)),
+                   "app.handler");
+  ck_assert_ptr_null(json_object_get(ic, "ImageConfig"));
+  free(revision);
+  revision = strdup(str(ic, "RevisionId"));
+  json_decref(ic);
+  char big[1100];
+  memset(big, 'd', 1001);
+  big[1001] = '\0';
+  char req[1300];
+  snprintf(req, sizeof req, "{\"FunctionName\":\"img\",\"ImageConfig\":{\"WorkingDirectory\":\"%s\"}}", big);
+  call_err("UpdateFunctionConfiguration", req, "ValidationException",
+           "at 'imageConfig.workingDirectory' failed to satisfy constraint: Member must have length "
+           "less than or equal to 1000");
+  unchanged("img", sha, revision);
   /* A digest is kept as given. */
   static const char digest[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   json_t *u = call("UpdateFunctionCode",
