@@ -318,6 +318,12 @@ START_TEST(a_code_change_is_what_publishes) {
   json_t *g = call("GetFunction", "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\"}");
   ck_assert_str_eq(str(json_object_get(g, "Configuration"), "CodeSha256"), SHA_V1);
   json_decref(g);
+  /* An alias answers the code of the version it points to. */
+  json_decref(call("CreateAlias", "{\"FunctionName\":\"fn\",\"Name\":\"live\",\"FunctionVersion\":\"1\"}"));
+  g = call("GetFunction", "{\"FunctionName\":\"fn:live\"}");
+  ck_assert_str_eq(str(json_object_get(g, "Configuration"), "CodeSha256"), SHA_V1);
+  ck_assert_str_eq(str(json_object_get(g, "Code"), "RepositoryType"), "S3");
+  json_decref(g);
   json_t *l = call("ListVersionsByFunction", "{\"FunctionName\":\"fn\"}");
   ck_assert_int_eq(json_array_size(json_object_get(l, "Versions")), 3);
   json_decref(l);
