@@ -37,7 +37,7 @@ static uint32_t le32(const unsigned char *p) {
 /* Walks the archive's central directory (not its compressed data): the
  * end record within the last 64 KB + 22 bytes, every entry's header and
  * local header in place, and the sum of their uncompressed sizes. */
-static int check_zip(const unsigned char *z, size_t n) {
+int aev__fn_zip_check(const unsigned char *z, size_t n) {
   size_t eocd = n;
   for (size_t i = n >= 22 ? n - 22 : 0; n >= 22; i--) {
     if (le32(z + i) == 0x06054b50 && i + 22 + le16(z + i + 20) <= n) {
@@ -104,7 +104,7 @@ int aev__fn_code_copy(const aev__fcode *from, aev__fcode *to) {
 }
 
 static int zip_package(const unsigned char *z, size_t n, aev__fcode *out) {
-  int rc = check_zip(z, n);
+  int rc = aev__fn_zip_check(z, n);
   if (rc != AEV_OK) return rc;
   *out = (aev__fcode){.size = (int64_t)n};
   return digest_b64(z, n, out->sha256);

@@ -290,6 +290,10 @@ aev__env *aev__fn_new_env(aev_function *f);
  * "Please provide a source for function code.". */
 int aev__fn_code_parse(json_t *src, int image, int empty_ok, const char *op,
                        aev__fcode *out);
+/* AEV_OK when the n bytes at z are a .zip archive Lambda takes: one entry
+ * at least, less than 262144000 bytes unzipped (InvalidParameterValueException
+ * otherwise, in Lambda's words). */
+int aev__fn_zip_check(const unsigned char *z, size_t n);
 /* The package of a function created without one: no bytes. */
 void aev__fn_code_empty(aev__fcode *out);
 int aev__fn_code_copy(const aev__fcode *from, aev__fcode *to);
