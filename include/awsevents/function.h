@@ -82,7 +82,9 @@ AEV_API int aev_function_create(aev_broker *b, const char *name,
                                 aev_function **out);
 
 /* Registers handler fn under name for CreateFunction requests made through
- * aev_call (its Handler member names the registration). release(user) runs
+ * aev_call (its Handler member names the registration; for PackageType
+ * Image, which Lambda creates without Handler, ImageConfig.Command[0]
+ * does when Handler is absent). release(user) runs
  * once when the broker is destroyed. ResourceConflictException when the
  * name is registered already. */
 AEV_API int aev_handler_register(aev_broker *b, const char *name,

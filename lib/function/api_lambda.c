@@ -143,13 +143,25 @@ static int created(aev_function *f, int publish, json_t **resp) {
   return *resp ? AEV_OK : aev__nomem();
 }
 
+/* The registration a created function runs: Handler, or for an image
+ * (which Lambda creates without one) the handler its ImageConfig.Command
+ * names first, as the image's runtime interface client reads it. */
+static int handler_of(const aev__api_service *svc, json_t *req, const char **handler) {
+  json_t *command = json_object_get(json_object_get(req, "ImageConfig"), "Command");
+  const char *type = json_string_value(json_object_get(req, "PackageType"));
+  *handler = json_string_value(json_array_get(command, 0));
+  if (json_object_get(req, "Handler") || !type || strcmp(type, "Image") || !*handler)
+    return aev__api_req_string(svc, req, "Handler", handler);
+  return AEV_OK;
+}
+
 static int create_function(aev_broker *b, const aev__api_service *svc,
                            json_t *req, json_t **resp) {
   const char *name, *handler;
   json_t *tags = NULL;
   int publish = 0;
   int rc = aev__api_req_string(svc, req, "FunctionName", &name);
-  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Handler", &handler);
+  if (rc == AEV_OK) rc = handler_of(svc, req, &handler);
   if (rc == AEV_OK) rc = aev__api_opt_bool(svc, req, "Publish", &publish);
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Tags", &tags);
   /* Checked before the function exists, so bad tags create nothing. */

@@ -443,6 +443,27 @@ START_TEST(image_packages) {
 }
 END_TEST
 
+/* An image function is created as Lambda creates one, without Handler:
+ * it runs the registration its ImageConfig.Command names first. */
+START_TEST(image_function_runs_its_command) {
+  json_t *c = call("CreateFunction",
+                   "{\"FunctionName\":\"img\",\"PackageType\":\"Image\",\"Code\":{\"ImageUri\":\"" IMAGE
+                   "\"},\"ImageConfig\":{\"Command\":[\"app.handler\"]}}");
+  ck_assert_ptr_null(json_object_get(c, "Handler"));
+  ck_assert_ptr_null(json_object_get(c, "Runtime"));
+  json_decref(c);
+  json_t *inv = call("Invoke", "{\"FunctionName\":\"img\",\"Payload\":\"{}\"}");
+  ck_assert_str_eq(str(inv, "Payload"), "{}");
+  ck_assert_int_eq(st.calls, 1);
+  json_decref(inv);
+  call_err("CreateFunction",
+           "{\"FunctionName\":\"img2\",\"PackageType\":\"Image\",\"Code\":{\"ImageUri\":\"" IMAGE "\"}}",
+           "InvalidParameterValueException",
+           "1 validation error detected: Value null at 'handler' failed to satisfy constraint: "
+           "Member must not be null");
+}
+END_TEST
+
 /* The C API: aev_function_update_code on a function made with
  * aev_function_create, whose handler stays bound. */
 START_TEST(typed_update_code) {
@@ -483,6 +504,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, publish_version_code_sha256_precondition);
   tcase_add_test(tc, s3_packages_come_from_the_bucket_directory);
   tcase_add_test(tc, image_packages);
+  tcase_add_test(tc, image_function_runs_its_command);
   tcase_add_test(tc, typed_update_code);
   suite_add_tcase(su, tc);
   return su;
