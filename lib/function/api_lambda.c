@@ -640,8 +640,10 @@ static int update_function_code(aev_broker *b, const aev__api_service *svc,
   aev_function_release(f);
   rc = json_result(rc, out, resp);
   /* With Publish, Lambda answers the new version as being created
-   * (recorded: test_publish_with_update, update_function_code_result). */
-  if (rc == AEV_OK) under_way(resp, json_is_true(json_object_get(req, "Publish")));
+   * (recorded: test_publish_with_update, update_function_code_result); a
+   * DryRun starts nothing. */
+  if (rc == AEV_OK && !json_is_true(json_object_get(req, "DryRun")))
+    under_way(resp, json_is_true(json_object_get(req, "Publish")));
   return rc == AEV_OK && !*resp ? aev__nomem() : rc;
 }
 

@@ -284,6 +284,7 @@ START_TEST(dry_run_checks_and_changes_nothing) {
                    "{\"FunctionName\":\"fn\",\"ZipFile\":\"" ZIP_V2 "\",\"DryRun\":true}");
   ck_assert_str_eq(str(d, "CodeSha256"), SHA_V2);
   ck_assert_str_eq(str(d, "RevisionId"), revision);
+  ck_assert_str_eq(str(d, "LastUpdateStatus"), "Successful"); /* nothing started */
   json_decref(d);
   unchanged("fn", SHA_V1, revision);
   call_err("UpdateFunctionCode", "{\"FunctionName\":\"fn\",\"ZipFile\":\"" ZIP_EMPTY "\",\"DryRun\":true}",
