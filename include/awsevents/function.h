@@ -33,6 +33,20 @@
  * Configuration members use CreateFunction's names: Timeout (1..900,
  * default 3), MemorySize (128..10240, default 128), Description,
  * Environment {"Variables": {...}}, Runtime, Handler (recorded).
+ *
+ * The deployment package is metadata: the handler is the code that runs.
+ * CreateFunction's Code and PackageType (Zip, the default, or Image) are
+ * checked as aev_function_update_code checks UpdateFunctionCode's members
+ * and reported as Lambda reports them: CodeSha256 and CodeSize in every
+ * configuration, GetFunction's Code {RepositoryType "S3", Location} (a
+ * URL that names the package but serves nothing: its bytes are not kept)
+ * or, for an image, {RepositoryType "ECR", ImageUri, ResolvedImageUri}
+ * (the tag resolved to a stand-in digest, the SHA-256 of the URI; no
+ * registry is consulted). ImageConfig (EntryPoint, Command,
+ * WorkingDirectory) is recorded and answered as ImageConfigResponse. Code.S3Bucket names the directory ./BUCKET, as
+ * a Firehose bucket does, and S3Key a file in it, which must exist
+ * (Lambda's GetObject errors otherwise). A function created without Code
+ * has the empty package: CodeSize 0 and the SHA-256 of no bytes.
  */
 #ifndef AWSEVENTS_FUNCTION_H
 #define AWSEVENTS_FUNCTION_H
@@ -68,7 +82,9 @@ AEV_API int aev_function_create(aev_broker *b, const char *name,
                                 aev_function **out);
 
 /* Registers handler fn under name for CreateFunction requests made through
- * aev_call (its Handler member names the registration). release(user) runs
+ * aev_call (its Handler member names the registration; for PackageType
+ * Image, which Lambda creates without Handler, ImageConfig.Command[0]
+ * does when Handler is absent). release(user) runs
  * once when the broker is destroyed. ResourceConflictException when the
  * name is registered already. */
 AEV_API int aev_handler_register(aev_broker *b, const char *name,
@@ -100,6 +116,32 @@ AEV_API int aev_function_configuration(aev_function *f, char **json);
  * configuration gets a new RevisionId. */
 AEV_API int aev_function_update_configuration(aev_function *f,
                                               const char *config_json);
+
+/* UpdateFunctionCode with its members in JSON (request_json): exactly one
+ * package source -- ZipFile (the .zip archive in base64), S3Bucket and
+ * S3Key (S3ObjectVersion accepted and unused: the object is the file
+ * ./S3Bucket/S3Key), or ImageUri for a function of PackageType Image --
+ * and optionally Architectures (["x86_64"] or ["arm64"]), RevisionId
+ * (PreconditionFailedException unless it is $LATEST's), DryRun (checks
+ * everything, changes nothing, answers the configuration it would make)
+ * and Publish (then publishes a version, see
+ * aev_function_publish_version, and answers it). Packages are checked as
+ * Lambda checks them, InvalidParameterValueException otherwise: "Could
+ * not unzip uploaded file. ..." for bytes that are no .zip archive,
+ * "Uploaded file must be a non-empty zip", "Unzipped size must be smaller
+ * than 262144000 bytes"; a ZipFile over 50 MB is
+ * RequestEntityTooLargeException (AEV_ERR_LIMIT: "Zipped size must be
+ * smaller than 52428800 bytes", or "Request must be smaller than 70167211
+ * bytes for the ... operation" when its base64 text is longer than
+ * Lambda's request limit); a missing object is
+ * "Error occurred while GetObject. S3 Error Code: NoSuchKey. ...". The
+ * handler stays bound (it is the code that runs); the configuration gets
+ * the package's CodeSha256 (base64 of its SHA-256) and CodeSize, a new
+ * RevisionId and LastModified, and counts as a change for PublishVersion.
+ * A refused update changes nothing. *json (may be NULL): the answer,
+ * GetFunctionConfiguration's shape; free with aev_free. */
+AEV_API int aev_function_update_code(aev_function *f, const char *request_json,
+                                     char **json);
 
 /* PutFunctionConcurrency (0 throttles every invocation) and
  * DeleteFunctionConcurrency (reserved = -1). A reservation is set aside
@@ -202,7 +244,8 @@ AEV_API int aev_function_invoke_event_qualified(aev_function *f,
 /* ---- versions and aliases ---- */
 
 /* PublishVersion: freezes the current configuration as the next version
- * number (nothing new when $LATEST did not change since the last one).
+ * number (nothing new when neither $LATEST's code nor its configuration
+ * changed since the last one).
  * description NULL: the function's own Description. *json (may be NULL):
  * its configuration, Version "N". */
 AEV_API int aev_function_publish_version(aev_function *f,

@@ -105,11 +105,11 @@ static void under_way(json_t **o, int created) {
               json_string("Creating"));
 }
 
-/* The request without the members that are not configuration. */
+/* The request without the members that are not configuration (Code is
+ * the package, which a create parses with the configuration). */
 static json_t *config_members(json_t *req) {
   json_t *c = json_deep_copy(req);
   json_object_del(c, "FunctionName");
-  json_object_del(c, "Code");
   json_object_del(c, "Publish");
   json_object_del(c, "DeadLetterConfig");
   json_object_del(c, "Tags");
@@ -133,7 +133,7 @@ static int apply_dlq(const aev__api_service *svc, aev_function *f,
  * (recorded: test_publish_version_on_create, Version "1"). */
 static int created(aev_function *f, int publish, json_t **resp) {
   char *text = NULL;
-  int rc = publish ? aev__fn_publish(f, NULL, NULL, &text) : AEV_OK;
+  int rc = publish ? aev__fn_publish(f, NULL, NULL, NULL, &text) : AEV_OK;
   if (rc == AEV_OK && publish) rc = aev__json_parse_str(text, 0, resp);
   else if (rc == AEV_OK) *resp = aev__function_config_json(f);
   free(text);
@@ -143,13 +143,25 @@ static int created(aev_function *f, int publish, json_t **resp) {
   return *resp ? AEV_OK : aev__nomem();
 }
 
+/* The registration a created function runs: Handler, or for an image
+ * (which Lambda creates without one) the handler its ImageConfig.Command
+ * names first, as the image's runtime interface client reads it. */
+static int handler_of(const aev__api_service *svc, json_t *req, const char **handler) {
+  json_t *command = json_object_get(json_object_get(req, "ImageConfig"), "Command");
+  const char *type = json_string_value(json_object_get(req, "PackageType"));
+  *handler = json_string_value(json_array_get(command, 0));
+  if (json_object_get(req, "Handler") || !type || strcmp(type, "Image") || !*handler)
+    return aev__api_req_string(svc, req, "Handler", handler);
+  return AEV_OK;
+}
+
 static int create_function(aev_broker *b, const aev__api_service *svc,
                            json_t *req, json_t **resp) {
   const char *name, *handler;
   json_t *tags = NULL;
   int publish = 0;
   int rc = aev__api_req_string(svc, req, "FunctionName", &name);
-  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Handler", &handler);
+  if (rc == AEV_OK) rc = handler_of(svc, req, &handler);
   if (rc == AEV_OK) rc = aev__api_opt_bool(svc, req, "Publish", &publish);
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Tags", &tags);
   /* Checked before the function exists, so bad tags create nothing. */
@@ -232,7 +244,17 @@ static int get_function(aev_broker *b, const aev__api_service *svc,
   json_t *conf;
   int rc = config_of(b, svc, req, &conf, &f);
   if (rc != AEV_OK) return rc;
-  *resp = json_pack("{so}", "Configuration", conf);
+  /* Code: the package of the version the configuration describes (an
+   * alias's own version, without routing). */
+  aev__fconf *c;
+  rc = aev__fn_conf_of(f, json_string_value(json_object_get(conf, "Version")), &c);
+  if (rc != AEV_OK) {
+    json_decref(conf);
+    aev_function_release(f);
+    return rc;
+  }
+  *resp = json_pack("{soso}", "Configuration", conf, "Code", aev__fn_code_location(f, &c->code));
+  aev__fconf_unref(c);
   int reserved = aev_function_reserved_concurrency(f);
   if (reserved >= 0)
     aev__fn_put(resp, "Concurrency",
@@ -608,16 +630,35 @@ static int json_result(int rc, char *text, json_t **resp) {
   return rc;
 }
 
+static int update_function_code(aev_broker *b, const aev__api_service *svc,
+                                json_t *req, json_t **resp) {
+  aev_function *f;
+  int rc = function_of(b, svc, req, &f);
+  if (rc != AEV_OK) return rc;
+  char *out = NULL;
+  rc = aev__fn_update_code(f, req, &out);
+  aev_function_release(f);
+  rc = json_result(rc, out, resp);
+  /* With Publish, Lambda answers the new version as being created
+   * (recorded: test_publish_with_update, update_function_code_result); a
+   * DryRun starts nothing. */
+  if (rc == AEV_OK && !json_is_true(json_object_get(req, "DryRun")))
+    under_way(resp, json_is_true(json_object_get(req, "Publish")));
+  return rc == AEV_OK && !*resp ? aev__nomem() : rc;
+}
+
 static int publish_version(aev_broker *b, const aev__api_service *svc,
                            json_t *req, json_t **resp) {
   aev_function *f;
   const char *d = NULL, *revision = NULL;
   char *out = NULL;
+  const char *sha = NULL;
   int rc = aev__api_opt_string(svc, req, "Description", &d);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "RevisionId", &revision);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "CodeSha256", &sha);
   if (rc == AEV_OK) rc = function_of(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
-  rc = aev__fn_publish(f, d, revision, &out);
+  rc = aev__fn_publish(f, d, revision, sha, &out);
   aev_function_release(f);
   return json_result(rc, out, resp);
 }
@@ -1155,6 +1196,7 @@ static const aev__api_action actions[] = {
     {"UntagResource", untag_resource},
     {"UpdateAlias", update_alias},
     {"UpdateEventSourceMapping", update_event_source_mapping},
+    {"UpdateFunctionCode", update_function_code},
     {"UpdateFunctionConfiguration", update_function_configuration},
     {"UpdateFunctionEventInvokeConfig", update_function_event_invoke_config},
 };

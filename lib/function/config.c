@@ -16,7 +16,7 @@
 static const char *const recorded[] = {"Description", "Runtime", "Handler",
                                        "Role", "Architectures",
                                        "EphemeralStorage", "Layers",
-                                       "TracingConfig"};
+                                       "TracingConfig", "ImageConfig"};
 
 void aev__fn_iso_time(int64_t ms, char *out, size_t size, int zulu) {
   time_t s = (time_t)(ms / 1000);
@@ -72,11 +72,25 @@ static int parse_vars(json_t *req, json_t **vars) {
   return *vars ? AEV_OK : aev__nomem();
 }
 
+/* CreateFunction's PackageType (Zip, the default, or Image) and Code. A
+ * function created without Code has the empty package: its handler is
+ * its code. */
+static int parse_package(json_t *req, aev__fcode *code) {
+  json_t *t = req ? json_object_get(req, "PackageType") : NULL;
+  const char *type = t && !json_is_null(t) ? json_string_value(t) : "Zip";
+  if (!type || (strcmp(type, "Zip") && strcmp(type, "Image")))
+    return aev__fail_validation(type ? type : "", "packageType",
+                                "Member must satisfy enum value set: [Image, Zip]");
+  return aev__fn_code_parse(req ? json_object_get(req, "Code") : NULL,
+                            strcmp(type, "Image") == 0, 1, "CreateFunction", code);
+}
+
 void aev__fconf_unref(aev__fconf *c) {
   if (!c || --c->refs > 0) return;
   json_decref(c->doc);
   json_decref(c->vars);
   free(c->last_modified);
+  aev__fn_code_free(&c->code);
   free(c);
 }
 
@@ -96,6 +110,8 @@ int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
   aev__fn_iso_time(now_ms, when, sizeof when, 0);
   c->last_modified = strdup(when);
   int rc = c->doc && c->vars && c->last_modified ? AEV_OK : aev__nomem();
+  if (rc == AEV_OK && base) rc = aev__fn_code_copy(&base->code, &c->code);
+  else if (rc == AEV_OK) rc = parse_package(req, &c->code);
   if (rc == AEV_OK && req)
     rc = aev__fn_opt_int(req, "Timeout", "timeout", 1, 900, &c->timeout);
   if (rc == AEV_OK && req)
@@ -105,6 +121,8 @@ int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
   if (rc == AEV_OK && d && (!json_is_string(d) || json_string_length(d) > 256))
     rc = aev__fn_range("description", (long long)json_string_length(d), 0,
                        256);
+  json_t *ic = req ? json_object_get(req, "ImageConfig") : NULL;
+  if (rc == AEV_OK && ic && !json_is_null(ic)) rc = aev__fn_image_config_check(ic);
   for (size_t i = 0; rc == AEV_OK && req && i < sizeof recorded / sizeof *recorded; i++) {
     json_t *v = json_object_get(req, recorded[i]);
     if (v && json_object_set(c->doc, recorded[i], v)) rc = aev__nomem();
@@ -140,6 +158,12 @@ json_t *aev__function_config_json(aev_function *f) {
 
 json_t *aev__fconf_json(aev_function *f, const aev__fconf *c) {
   json_t *o = json_deep_copy(c->doc);
+  /* ImageConfig is answered as ImageConfigResponse, as Lambda does. */
+  json_t *ic = json_object_get(c->doc, "ImageConfig");
+  if (o && ic) {
+    json_object_del(o, "ImageConfig");
+    aev__fn_put(&o, "ImageConfigResponse", json_pack("{sO}", "ImageConfig", ic));
+  }
   aev__fn_put(&o, "FunctionName", json_string(f->res.name));
   aev__fn_put(&o, "FunctionArn", json_string(f->res.arn));
   aev__fn_put(&o, "Timeout", json_integer(c->timeout));
@@ -148,7 +172,9 @@ json_t *aev__fconf_json(aev_function *f, const aev__fconf *c) {
   aev__fn_put(&o, "Version", json_string("$LATEST"));
   aev__fn_put(&o, "State", json_string("Active"));
   aev__fn_put(&o, "LastUpdateStatus", json_string("Successful"));
-  aev__fn_put(&o, "PackageType", json_string("Zip"));
+  aev__fn_put(&o, "PackageType", json_string(c->code.image_uri ? "Image" : "Zip"));
+  aev__fn_put(&o, "CodeSha256", json_string(c->code.sha256));
+  aev__fn_put(&o, "CodeSize", json_integer(c->code.size));
   /* What Lambda reports for the members a function was created without. */
   static const char *const defaults[][2] = {
       {"Description", "\"\""},

@@ -22,10 +22,22 @@
 #define AEV__FN_RESPONSE_MAX 6291556     /* a result: 6 MB + 100 bytes */
 #define AEV__FN_CONCURRENCY_MAX 1000      /* account default */
 
+/* code.c: a deployment package as Lambda describes it. The handler is
+ * the code that runs, so the package's bytes are not kept: only what
+ * Lambda reports of them. */
+typedef struct aev__fcode {
+  char sha256[65];  /* CodeSha256: base64 of the package's SHA-256; an
+                     * image's digest in hex */
+  int64_t size;     /* CodeSize: the package's bytes (0 for an image) */
+  char *image_uri;  /* PackageType Image: ImageUri; NULL for Zip */
+  char *resolved;   /* ResolvedImageUri: REPOSITORY@sha256:DIGEST */
+} aev__fcode;
+
 /* A configuration snapshot: replaced whole by an update, so a running
  * invocation keeps reading the one it started with. */
 typedef struct aev__fconf {
   _Atomic long refs;
+  aev__fcode code;
   int timeout;   /* seconds */
   int memory;    /* MB */
   json_t *doc;   /* recorded members (Description, Runtime, Handler, ...) */
@@ -270,6 +282,35 @@ void aev__fn_provisioned_drop(aev_function *f, const char *qualifier);
 /* invoke.c: a new environment with its log stream name. */
 aev__env *aev__fn_new_env(aev_function *f);
 
+/* code.c: the package that the members of src describe: ZipFile (base64,
+ * at most 50 MB as a direct upload), S3Bucket + S3Key (+ S3ObjectVersion),
+ * the file ./S3Bucket/S3Key, or ImageUri. image: the function's
+ * PackageType is Image. op names the action in the request-size error.
+ * src without any of them: the empty package when empty_ok, else Lambda's
+ * "Please provide a source for function code.". */
+int aev__fn_code_parse(json_t *src, int image, int empty_ok, const char *op,
+                       aev__fcode *out);
+/* AEV_OK when the n bytes at z are a .zip archive Lambda takes: one entry
+ * at least, less than 262144000 bytes unzipped (InvalidParameterValueException
+ * otherwise, in Lambda's words). */
+int aev__fn_zip_check(const unsigned char *z, size_t n);
+/* The package of a function created without one: no bytes. */
+void aev__fn_code_empty(aev__fcode *out);
+int aev__fn_code_copy(const aev__fcode *from, aev__fcode *to);
+void aev__fn_code_free(aev__fcode *c);
+/* ValidationException (or InvalidParameterValueException for a wrong
+ * type) unless ic is an ImageConfig within its bounds. */
+int aev__fn_image_config_check(json_t *ic);
+/* GetFunction's Code member (FunctionCodeLocation) of c (new reference). */
+json_t *aev__fn_code_location(aev_function *f, const aev__fcode *c);
+/* The configuration snapshot of qualifier (NULL, $LATEST, a version or an
+ * alias's own version, without routing), new reference. */
+int aev__fn_conf_of(aev_function *f, const char *qualifier, aev__fconf **out);
+/* UpdateFunctionCode's members (req); *answer (may be NULL) is the new
+ * configuration's text, the version's with Publish, or with DryRun the
+ * one it would be. */
+int aev__fn_update_code(aev_function *f, json_t *req, char **answer);
+
 /* config.c */
 int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
                      aev__fconf **out);
@@ -424,9 +465,11 @@ void aev__versions_free(aev_function *f);
 int aev__fn_config_of(aev_function *f, const char *qualifier, json_t **out);
 /* PublishVersion: aev_function_publish_version() that publishes only when
  * revision (NULL: any) is $LATEST's RevisionId (PreconditionFailedException
- * otherwise). */
+ * otherwise) and code_sha256 (NULL: any) its CodeSha256
+ * (InvalidParameterValueException otherwise). */
 int aev__fn_publish(aev_function *f, const char *description,
-                    const char *revision, char **json);
+                    const char *revision, const char *code_sha256,
+                    char **json);
 /* UpdateAlias: aev_function_update_alias() that also sets the Description
  * (NULL: unchanged) and updates only when revision (NULL: any) is the
  * alias's RevisionId. */

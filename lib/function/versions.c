@@ -90,6 +90,18 @@ int aev__fn_resolve(aev_function *f, const char *qualifier, aev__fconf **conf,
   return AEV_OK;
 }
 
+int aev__fn_conf_of(aev_function *f, const char *qualifier, aev__fconf **out) {
+  aev__alias *a;
+  pthread_mutex_lock(&f->mu);
+  int n = named_locked(f, qualifier, &a);
+  aev__fconf *c = n >= 0 ? version_conf_locked(f, n) : NULL;
+  if (c) c->refs++;
+  pthread_mutex_unlock(&f->mu);
+  if (!c) return qualified_not_found(f, qualifier);
+  *out = c;
+  return AEV_OK;
+}
+
 int aev__function_check_qualifier(aev_function *f, const char *qualifier) {
   aev__alias *a;
   pthread_mutex_lock(&f->mu);
@@ -174,13 +186,28 @@ static void unpublish(aev_function *f, int n, const char latest_was[37],
   free(v.description);
 }
 
+static int same_text(const char *a, const char *b) {
+  return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Whether two snapshots describe the same code and configuration (their
+ * LastModified aside): an update that changed nothing, or re-uploaded the
+ * same package, gives PublishVersion nothing new to publish. */
+static int same_function(const aev__fconf *a, const aev__fconf *b) {
+  return a == b ||
+         (a->timeout == b->timeout && a->memory == b->memory && json_equal(a->doc, b->doc) &&
+          json_equal(a->vars, b->vars) && !strcmp(a->code.sha256, b->code.sha256) &&
+          a->code.size == b->code.size && same_text(a->code.image_uri, b->code.image_uri));
+}
+
 int aev_function_publish_version(aev_function *f, const char *description,
                                  char **json) {
-  return aev__fn_publish(f, description, NULL, json);
+  return aev__fn_publish(f, description, NULL, NULL, json);
 }
 
 int aev__fn_publish(aev_function *f, const char *description,
-                    const char *revision, char **json) {
+                    const char *revision, const char *code_sha256,
+                    char **json) {
   int rc = aev__fn_check(f);
   if (rc != AEV_OK) return rc;
   char *d = description ? strdup(description) : NULL;
@@ -199,9 +226,23 @@ int aev__fn_publish(aev_function *f, const char *description,
     free(d);
     return aev__fn_stale_revision();
   }
-  /* Lambda publishes nothing new when $LATEST equals the last version. */
+  /* PublishVersion's CodeSha256: only that package is published
+   * (LocalStack's provider words it so; test_publish_with_wrong_sha256). */
+  if (code_sha256 && strcmp(code_sha256, f->conf->code.sha256)) {
+    char latest[65];
+    memcpy(latest, f->conf->code.sha256, sizeof latest);
+    pthread_mutex_unlock(&f->mu);
+    free(d);
+    return aev__fn_invalid("CodeSHA256 (%s) is different from current CodeSHA256 in $LATEST "
+                           "(%s). Please try again with the CodeSHA256 in $LATEST.",
+                           code_sha256, latest);
+  }
+  /* Lambda publishes nothing new when $LATEST equals the last version:
+   * neither its code nor its configuration changed (each change makes a
+   * new snapshot that same_function compares). */
   int n = f->nversions;
-  if (n && version_conf_locked(f, n) == f->conf) {
+  const aev__fconf *last = n ? version_conf_locked(f, n) : NULL;
+  if (last && same_function(last, f->conf)) {
     pthread_mutex_unlock(&f->mu);
     free(d);
     return aev__fn_dump(version_json(f, n), json);

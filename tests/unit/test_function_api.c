@@ -36,7 +36,10 @@ START_TEST(create_get_list_update_delete) {
   char *r = call_ok("CreateFunction",
                     "{\"FunctionName\":\"hello\",\"Handler\":\"app.handler\","
                     "\"Runtime\":\"python3.12\",\"Role\":\"arn:aws:iam::000000000000:role/r\","
-                    "\"Code\":{\"ZipFile\":\"UEs=\"},\"Timeout\":30}");
+                    /* a one-entry .zip archive, as Lambda requires */
+                    "\"Code\":{\"ZipFile\":\"UEsDBBQAAAAAAAAAIVhcI7WJAwAAAAMAAAAIAAAAaW5kZXgucHl2MQpQ"
+                    "SwECFAMUAAAAAAAAACFYXCO1iQMAAAADAAAACAAAAAAAAAAAAAAAgAEAAAAAaW5kZXgucHlQSwUGAAAAAAEA"
+                    "AQA2AAAAKQAAAAAA\"},\"Timeout\":30}");
   ck_assert_ptr_nonnull(strstr(r, "\"FunctionName\":\"hello\""));
   ck_assert_ptr_nonnull(strstr(r, "\"Handler\":\"app.handler\""));
   ck_assert_ptr_nonnull(strstr(r, "\"Timeout\":30"));

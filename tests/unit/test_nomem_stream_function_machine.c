@@ -866,6 +866,7 @@ typedef struct fn_ctx {
   aev_function *f;
   aev_queue *q;
   int calls, calls_before; /* handler invocations */
+  int code_updates;         /* UpdateFunctionCode successes */
   char *text;
   size_t len;
   const char *error;
@@ -1078,6 +1079,46 @@ START_TEST(function_versions_and_aliases) {
   sweep_twice(&create_alias, &c, fn_fresh);
   /* UpdateAlias changes the alias in place: nothing of it may fail. */
   nomem_sweep(&update_alias, &c);
+  fn_ctx_end(&c);
+}
+END_TEST
+
+/* UpdateFunctionCode with Publish: a new package and a version, or
+ * nothing (the update taken back when its version or answer could not be
+ * made). Each success swaps the package between two one-entry archives. */
+
+static const char *const code_update_requests[] = {
+    "{\"Publish\":true,\"ZipFile\":\"UEsDBBQAAAAAAAAAIVhcI7WJAwAAAAMAAAAIAAAAaW5kZXgucHl2MQpQSwECFAMU"
+    "AAAAAAAAACFYXCO1iQMAAAADAAAACAAAAAAAAAAAAAAAgAEAAAAAaW5kZXgucHlQSwUGAAAAAAEAAQA2AAAAKQAAAAAA\"}",
+    "{\"Publish\":true,\"ZipFile\":\"UEsDBBQAAAAAAAAAIVifcJiiAwAAAAMAAAAIAAAAaW5kZXgucHl2MgpQSwECFAMU"
+    "AAAAAAAAACFYn3CYogMAAAADAAAACAAAAAAAAAAAAAAAgAEAAAAAaW5kZXgucHlQSwUGAAAAAAEAAQA2AAAAKQAAAAAA\"}"};
+
+static int fn_update_code(void *ctx) {
+  fn_ctx *c = ctx;
+  c->text = NULL;
+  return aev_function_update_code(c->f, code_update_requests[c->code_updates % 2], &c->text);
+}
+
+static void fn_code_updated(void *ctx, const nomem_attempt *a) {
+  fn_ctx *c = ctx;
+  ck_assert_str_ne(json_string_value(at(at(a->was, "config"), "CodeSha256")),
+                   json_string_value(at(at(a->now, "config"), "CodeSha256")));
+  size_t n = json_array_size(at(at(a->now, "versions"), "Versions"));
+  ck_assert_uint_eq(n, json_array_size(at(at(a->was, "versions"), "Versions")) + 1);
+  json_t *v = parsed(c->text);
+  ck_assert_str_eq(json_string_value(at(v, "CodeSha256")),
+                   json_string_value(at(at(a->now, "config"), "CodeSha256")));
+  json_decref(v);
+  c->code_updates++;
+}
+
+START_TEST(function_update_code) {
+  static const nomem_case sc = {.what = "UpdateFunctionCode", .state = fn_state,
+                                .call = fn_update_code, .succeeded = fn_code_updated,
+                                .failed = fn_text_unset};
+  fn_ctx c;
+  fn_ctx_init(&c, 1);
+  sweep_twice(&sc, &c, fn_fresh);
   fn_ctx_end(&c);
 }
 END_TEST
@@ -2459,6 +2500,7 @@ int main(void) {
   tc = tcase_create("functions");
   tcase_add_test(tc, function_create);
   tcase_add_test(tc, function_versions_and_aliases);
+  tcase_add_test(tc, function_update_code);
   tcase_add_test(tc, function_event_invoke_config);
   tcase_add_test(tc, function_event_source_mapping);
   tcase_add_test(tc, function_stream_mapping);

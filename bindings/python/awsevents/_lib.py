@@ -188,6 +188,7 @@ SIGNATURES = {
                                               POINTER(c_size_t),
                                               POINTER(c_char_p), c_char_p]),
     "aev_function_metrics": (c_int, [_opaque, _out_opaque]),
+    "aev_function_update_code": (c_int, [_opaque, c_char_p, _out_opaque]),
     "aev_function_set_account_concurrency": (c_int, [_opaque, c_int]),
     "aev_invocation_succeed": (c_int, [_opaque, c_char_p, c_size_t]),
     "aev_invocation_fail_json": (c_int, [_opaque, c_char_p, c_size_t]),

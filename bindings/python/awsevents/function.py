@@ -14,6 +14,7 @@ names a callable for CreateFunction requests made through Broker.call
 (their Handler member). Queues are mapped with
 broker.call("lambda", "CreateEventSourceMapping", ...).
 """
+import base64
 import functools
 import itertools
 import json
@@ -144,6 +145,17 @@ class Function(Owned):
     def metrics(self):
         """Invocations, Errors, Throttles, ColdStarts, ... as a dict."""
         return self._json_call("GetMetrics", lib.aev_function_metrics)
+
+    def update_code(self, **request):
+        """UpdateFunctionCode with its members (ZipFile as bytes, as boto3
+        takes it, or S3Bucket and S3Key naming the file ./S3Bucket/S3Key,
+        or ImageUri; Publish, DryRun, RevisionId, Architectures). The
+        handler stays bound; returns the new configuration as a dict."""
+        if isinstance(request.get("ZipFile"), (bytes, bytearray)):
+            request["ZipFile"] = base64.b64encode(request["ZipFile"]).decode()
+        return self._json_call("UpdateFunctionCode",
+                               lib.aev_function_update_code,
+                               json.dumps(request).encode())
 
     def put_provisioned_concurrency(self, qualifier, n):
         """PutProvisionedConcurrencyConfig: n environments of a published

@@ -2,12 +2,15 @@
 handle, exceptions as Lambda errors, the context object, a queue mapped to
 a handler with AWS's SQS event shape, Event invocations with retries on
 the manual clock, and provisioned concurrency."""
+import base64
 import datetime
 import gc
+import hashlib
 import io
 import json
 import sys
 import unittest
+import zipfile
 
 from awsevents import (Broker, ClientError, Function, create_function,
                        register_handler, set_account_concurrency)
@@ -112,6 +115,56 @@ class Handlers(unittest.TestCase):
                         Handler="missing")
         self.assertEqual(cm.exception.response["Error"]["Code"],
                          "InvalidParameterValueException")
+
+    def test_update_function_code_through_call_and_the_handle(self):
+        # Lambda reports the package's SHA-256 in base64 and its size; the
+        # handler stays the code that runs.
+        def package(text):
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w") as z:
+                z.writestr("index.py", text)
+            return buf.getvalue()
+
+        def sha(data):
+            return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+        v1, v2, v3 = package("v1"), package("v2"), package("v3")
+        register_handler(self.b, "app.handler", lambda e, c: "hi " + e)
+        created = self.b.call("lambda", "CreateFunction", FunctionName="greet",
+                              Handler="app.handler", Runtime="python3.12",
+                              Code={"ZipFile": v1})
+        self.assertEqual(created["CodeSha256"], sha(v1))
+        self.assertEqual(created["CodeSize"], len(v1))
+        r = self.b.call("lambda", "UpdateFunctionCode", FunctionName="greet",
+                        ZipFile=v2, Publish=True)
+        self.assertEqual((r["CodeSha256"], r["Version"]), (sha(v2), "1"))
+        self.assertEqual(r["State"], "Pending")  # a version being created
+        got = self.b.call("lambda", "GetFunction", FunctionName="greet")
+        self.assertEqual(got["Code"]["RepositoryType"], "S3")
+        self.assertEqual(got["Configuration"]["CodeSize"], len(v2))
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("lambda", "UpdateFunctionCode", FunctionName="greet",
+                        ZipFile=b"not a zip")
+        self.assertEqual(cm.exception.response["Error"]["Message"],
+                         "Could not unzip uploaded file. Please check your "
+                         "file, then try to upload again.")
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("lambda", "PublishVersion", FunctionName="greet",
+                        CodeSha256=sha(v1))
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "InvalidParameterValueException")
+        fn = create_function(self.b, "typed", lambda e, c: "typed " + e)
+        conf = fn.update_code(ZipFile=v3)
+        self.assertEqual(conf["CodeSha256"], sha(v3))
+        self.assertEqual(fn.invoke("x")[0], "typed x")
+        with self.assertRaises(ClientError) as cm:
+            fn.update_code(ZipFile=v3, RevisionId="stale")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "PreconditionFailedException")
+        self.assertEqual(fn.update_code(ZipFile=v1, DryRun=True)["CodeSha256"], sha(v1))
+        self.assertEqual(self.b.call("lambda", "GetFunctionConfiguration",
+                                     FunctionName=fn.name)["CodeSha256"], sha(v3))
+        fn.close()
 
     def test_queue_mapped_to_a_handler(self):
         batches = []
