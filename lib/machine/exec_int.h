@@ -216,6 +216,10 @@ void aev__task_done_drop(aev__task_done *d);
 int aev__sdk_runs(const char *resource);
 int aev__sdk_call(aev_broker *b, const char *resource, json_t *params, aev__task_done *done);
 
+/* The HTTP Task (exec_http.c): calls arn:aws:states:::http:invoke with
+ * params (borrowed) on the handler pool, as aev__sdk_call does. */
+int aev__http_task_call(aev_broker *b, const char *resource, json_t *params, aev__task_done *done);
+
 const m_state *aev__run_state(const m_run *r);
 
 /* RedriveExecution (redrive.c resumes the top run): r, which did not end
