@@ -25,6 +25,7 @@
 #include "core/status.h"
 #include "core/text.h"
 #include "machine/exec_int.h"
+#include "machine/probe.h"
 
 static const char *const METHODS[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"};
 
@@ -169,6 +170,7 @@ typedef struct http_job {
   aev_broker *b;
   json_t *params;
   aev__task_done *done;
+  m_probe *probe; /* TestState's, or NULL */
 } http_job;
 
 typedef struct request {
@@ -272,75 +274,107 @@ static int body_of(json_t *task, json_t *conn, json_t **out, failure *f) {
   return AEV_OK;
 }
 
-static int build(http_job *j, request *q, failure *f) {
-  json_t *p = j->params;
-  const char *url = json_string_value(json_object_get(p, "ApiEndpoint"));
-  const char *method = json_string_value(json_object_get(p, "Method"));
-  const char *arn = json_string_value(json_object_get(json_object_get(p, "Authentication"), "ConnectionArn"));
-  if (!url || !arn || index_of(method, METHODS, 7) < 0)
+/* The task's own fields, checked. */
+typedef struct spec {
+  const char *url, *arn, *method;
+  array_format fmt;
+  int form; /* Transform's URL_ENCODED */
+  json_t *query;
+} spec;
+
+static int spec_of(json_t *p, spec *s, failure *f) {
+  s->url = json_string_value(json_object_get(p, "ApiEndpoint"));
+  s->arn = json_string_value(json_object_get(json_object_get(p, "Authentication"), "ConnectionArn"));
+  int m = index_of(json_string_value(json_object_get(p, "Method")), METHODS, 7);
+  if (!s->url || !s->arn || m < 0)
     return fail(f, "States.Runtime",
                 "An HTTP Task needs ApiEndpoint (a URL), Method (GET, POST, PUT, DELETE, PATCH, OPTIONS or "
                 "HEAD) and Authentication.ConnectionArn (an EventBridge connection's ARN).%s%s",
                 "", "");
-  q->method = METHODS[index_of(method, METHODS, 7)];
+  s->method = METHODS[m];
   json_t *t = json_object_get(p, "Transform");
   json_t *enc = json_object_get(t, "RequestBodyEncoding");
   json_t *af = json_object_get(json_object_get(t, "RequestEncodingOptions"), "ArrayFormat");
+  int e = enc ? index_of(json_string_value(enc), (const char *const[]){"NONE", "URL_ENCODED"}, 2) : 0;
   int fmt = af ? index_of(json_string_value(af), ARRAY_FORMATS, 4) : INDICES;
-  if ((enc && strcmp(json_string_value(enc) ? json_string_value(enc) : "", "NONE") &&
-       strcmp(json_string_value(enc) ? json_string_value(enc) : "", "URL_ENCODED")) ||
-      fmt < 0)
+  if (e < 0 || fmt < 0)
     return fail(f, "States.Runtime",
                 "The HTTP Task's Transform.RequestBodyEncoding must be NONE or URL_ENCODED, and "
                 "RequestEncodingOptions.ArrayFormat INDICES, REPEAT, COMMAS or BRACKETS.%s%s",
                 "", "");
-  int form = enc && !strcmp(json_string_value(enc), "URL_ENCODED");
-  json_t *tq = json_object_get(p, "QueryParameters");
-  if (tq && !json_is_object(tq))
+  s->fmt = (array_format)fmt;
+  s->form = e == 1;
+  s->query = json_object_get(p, "QueryParameters");
+  if (s->query && !json_is_object(s->query))
     return fail(f, "States.Runtime", "The HTTP Task's QueryParameters must be an object of keys and values.%s%s", "",
                 "");
-  json_t *ch = NULL, *cq = NULL, *cb = NULL, *body = NULL, *h = NULL, *query = NULL;
-  int rc = connection(j->b, arn, &ch, &cq, &cb, f);
-  if (!rc) rc = body_of(json_object_get(p, "RequestBody"), cb, &body, f);
+  return AEV_OK;
+}
+
+/* The URL: ApiEndpoint and the query string. NULL when out of memory. */
+static char *url_of(const spec *s, json_t *query) {
+  aev__tbuf u = {0}, qs = {0};
+  int first = 1;
+  aev__tbuf_puts(&u, s->url);
+  aev__tbuf_puts(&qs, "");
+  put_form(&qs, &first, NULL, query, s->fmt);
+  if (!first) aev__tbuf_puts(&u, strchr(s->url, '?') ? "&" : "?");
+  size_t n = 0;
+  char *qtext = aev__tbuf_take(&qs, &n);
+  if (qtext) aev__tbuf_put(&u, qtext, n);
+  u.failed |= !qtext;
+  free(qtext);
+  return aev__tbuf_take(&u, NULL);
+}
+
+/* The request from the task's fields and the connection's parts (ch, cq,
+ * cb: its headers, query and body parameters). */
+static int compose(http_job *j, const spec *s, json_t *ch, json_t *cq, json_t *cb, request *q, failure *f) {
+  json_t *p = j->params, *body = NULL, *h = NULL, *query = NULL;
+  q->method = s->method;
+  int rc = body_of(json_object_get(p, "RequestBody"), cb, &body, f);
   /* the connection's query parameters win over the task's */
-  if (!rc && (!(query = tq ? json_deep_copy(tq) : json_object()) || json_object_update(query, cq)))
+  if (!rc && (!(query = s->query ? json_deep_copy(s->query) : json_object()) || json_object_update(query, cq)))
     rc = aev__nomem();
-  if (!rc) rc = headers_of(json_object_get(p, "Headers"), ch, aev_broker_region(j->b), body != NULL, form, &h, f);
+  if (!rc) rc = headers_of(json_object_get(p, "Headers"), ch, aev_broker_region(j->b), body != NULL, s->form, &h, f);
   if (!rc) {
-    aev__tbuf u = {0};
-    int first = 1;
-    aev__tbuf_puts(&u, url);
-    aev__tbuf qs = {0};
-    aev__tbuf_puts(&qs, "");
-    put_form(&qs, &first, NULL, query, (array_format)fmt);
-    if (!first) aev__tbuf_puts(&u, strchr(url, '?') ? "&" : "?");
-    size_t n = 0;
-    char *qtext = aev__tbuf_take(&qs, &n);
-    if (qtext) aev__tbuf_put(&u, qtext, n);
-    u.failed |= !qtext;
-    free(qtext);
-    q->url = aev__tbuf_take(&u, NULL);
-    if (body && form && json_is_object(body)) {
+    q->url = url_of(s, query);
+    if (body && s->form && json_is_object(body)) {
       aev__tbuf fb = {0};
-      first = 1;
+      int first = 1;
       aev__tbuf_puts(&fb, "");
-      put_form(&fb, &first, NULL, body, (array_format)fmt);
+      put_form(&fb, &first, NULL, body, s->fmt);
       q->body = aev__tbuf_take(&fb, &q->len);
-    } else if (body) {
-      q->body = text_of(body);
-      q->len = q->body ? strlen(q->body) : 0;
     } else {
-      q->body = strdup("");
+      q->body = body ? text_of(body) : strdup("");
+      q->len = q->body ? strlen(q->body) : 0;
     }
     q->headers = aev__json_dumps(h, JSON_COMPACT);
     if (!q->url || !q->body || !q->headers) rc = aev__nomem();
   }
-  json_decref(ch);
-  json_decref(cq);
-  json_decref(cb);
   json_decref(body);
   json_decref(h);
   json_decref(query);
+  return rc;
+}
+
+/* The request to send (q) and, when shown is not NULL, the one TestState
+ * shows without revealSecrets: without what the connection adds (the
+ * API reference's revealSecrets). */
+static int build(http_job *j, request *q, request *shown, failure *f) {
+  spec s;
+  json_t *ch = NULL, *cq = NULL, *cb = NULL;
+  int rc = spec_of(j->params, &s, f);
+  if (!rc) rc = connection(j->b, s.arn, &ch, &cq, &cb, f);
+  if (!rc) rc = compose(j, &s, ch, cq, cb, q, f);
+  if (!rc && shown) {
+    json_t *none = json_object();
+    rc = none ? compose(j, &s, none, none, none, shown, f) : aev__nomem();
+    json_decref(none);
+  }
+  json_decref(ch);
+  json_decref(cq);
+  json_decref(cb);
   return rc;
 }
 
@@ -413,6 +447,63 @@ static void answered(http_job *j, const aev__http_result *res, const char *url) 
   aev__task_done_post(j->done, NULL, strdup(error), text);
 }
 
+/* ---- TestState's inspection data ---- */
+
+/* Headers (a JSON object's text) as "[Name: value, Name: value]". */
+static char *header_list(json_t *h) {
+  aev__tbuf t = {0};
+  const char *k;
+  json_t *v;
+  int first = 1;
+  aev__tbuf_puts(&t, "[");
+  json_object_foreach(h, k, v) {
+    if (!first) aev__tbuf_puts(&t, ", ");
+    first = 0;
+    aev__tbuf_puts(&t, k);
+    aev__tbuf_puts(&t, ": ");
+    aev__tbuf_puts(&t, json_is_string(v) ? json_string_value(v) : "");
+  }
+  aev__tbuf_puts(&t, "]");
+  return aev__tbuf_take(&t, NULL);
+}
+
+static const char *protocol_of(const char *url) { return strncmp(url, "http://", 7) ? "https" : "http"; }
+
+/* Keeps inspectionData's request (InspectionDataRequest: protocol, method,
+ * url, headers, body, all strings) in the probe; *slot as JSON text. */
+static void note(m_probe *p, char **slot, json_t *o) {
+  *slot = o ? aev__json_dumps(o, JSON_COMPACT) : NULL;
+  p->lost |= !*slot;
+  json_decref(o);
+}
+
+static void note_request(m_probe *p, const request *q) {
+  json_t *h = NULL;
+  aev__json_parse_str(q->headers, 0, &h);
+  char *list = h ? header_list(h) : NULL;
+  json_decref(h);
+  p->lost |= !list;
+  if (list)
+    note(p, &p->http_request, json_pack("{s:s,s:s,s:s,s:s,s:s%}", "protocol", protocol_of(q->url), "method", q->method,
+                                     "url", q->url, "headers", list, "body", q->body, q->len));
+  free(list);
+}
+
+/* InspectionDataResponse: protocol, statusCode, statusMessage, headers,
+ * body, all strings. */
+static void note_response(m_probe *p, const aev__http_result *res, const char *url) {
+  if (res->status < 100) return; /* nothing answered */
+  char code[16];
+  snprintf(code, sizeof code, "%d", res->status);
+  char *list = res->headers ? header_list(res->headers) : strdup("[]");
+  p->lost |= !list;
+  if (list)
+    note(p, &p->http_response, json_pack("{s:s,s:s,s:s,s:s,s:s%}", "protocol", protocol_of(url), "statusCode", code,
+                                      "statusMessage", reason(res->status), "headers", list, "body",
+                                      res->body ? res->body : "", res->body ? res->len : 0));
+  free(list);
+}
+
 /* ---- the call, on the handler pool ---- */
 
 static void job_free(http_job *j) {
@@ -427,22 +518,27 @@ static void job_run(void *arg, int cancelled) {
     job_free(j);
     return;
   }
-  request q = {0};
+  request q = {0}, shown = {0};
   failure f = {0};
-  int rc = build(j, &q, &f);
+  int reveal = j->probe && j->probe->reveal_secrets;
+  int rc = build(j, &q, j->probe && !reveal ? &shown : NULL, &f);
   if (rc < 0) {
     aev__task_done_post(j->done, NULL, strdup(f.error), strdup(f.cause));
   } else if (rc) {
     aev__task_done_post(j->done, NULL, NULL, NULL);
   } else {
+    if (j->probe) note_request(j->probe, reveal ? &q : &shown);
     aev__http_result res = {0};
-    if (aev__http_call(j->b, q.method, q.url, q.headers, q.body, q.len, &res))
+    rc = aev__http_call(j->b, q.method, q.url, q.headers, q.body, q.len, &res);
+    if (!rc && j->probe) note_response(j->probe, &res, q.url);
+    if (rc)
       aev__task_done_post(j->done, NULL, NULL, NULL);
     else
       answered(j, &res, q.url);
     aev__http_result_free(&res);
   }
   request_free(&q);
+  request_free(&shown);
   job_free(j);
 }
 
@@ -455,6 +551,7 @@ int aev__http_task_call(aev_broker *b, const char *resource, json_t *params, aev
   }
   j->b = b;
   j->done = done;
+  j->probe = aev__task_done_probe(done);
   int rc = aev__sched_post_handler(aev__broker_sched(b), job_run, j);
   if (rc) job_free(j);
   return rc;

@@ -208,6 +208,8 @@ typedef struct completion aev__task_done;
 aev__task_done *aev__task_done_new(m_run *r);
 void aev__task_done_post(aev__task_done *d, char *answer, char *error, char *cause);
 void aev__task_done_drop(aev__task_done *d);
+/* The TestState probe d's run is under, or NULL; call it before posting. */
+struct m_probe *aev__task_done_probe(const aev__task_done *d);
 
 /* AWS SDK integrations (exec_sdk.c; aev__sdk_check in machine_int.h).
  * runs: 1 when this broker runs resource. call: calls it with params

@@ -547,6 +547,10 @@ void aev__task_done_post(aev__task_done *c, char *answer, char *error, char *cau
   post_completion(c);
 }
 
+m_probe *aev__task_done_probe(const aev__task_done *c) {
+  return c->r ? aev__probe_of(c->r) : NULL;
+}
+
 void aev__task_done_drop(aev__task_done *c) {
   completion_drop(c);
 }

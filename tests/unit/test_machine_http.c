@@ -400,6 +400,61 @@ START_TEST(real_clock_workers) {
 }
 END_TEST
 
+
+/* TestState of an HTTP Task: TRACE adds inspectionData's request and
+ * response (all strings); without revealSecrets the request shows nothing
+ * the connection adds (TestState's revealSecrets, API reference). */
+static json_t *test_state(const char *arn, const char *extra) {
+  char req[2048], *out = NULL;
+  snprintf(req, sizeof req,
+           "{\"definition\":\"{\\\"Type\\\":\\\"Task\\\",\\\"Resource\\\":\\\"arn:aws:states:::http:invoke\\\","
+           "\\\"Parameters\\\":{\\\"ApiEndpoint\\\":\\\"https://api.example.com/t\\\",\\\"Method\\\":\\\"POST\\\","
+           "\\\"RequestBody\\\":{\\\"a\\\":1},"
+           "\\\"Authentication\\\":{\\\"ConnectionArn\\\":\\\"%s\\\"}},\\\"End\\\":true}\","
+           "\"roleArn\":\"arn:aws:iam::000000000000:role/r\",\"input\":\"{}\"%s}",
+           arn, extra);
+  int rc = aev_machine_test_state(b, req, &out);
+  ck_assert_msg(rc == AEV_OK, "%s %s", aev_errcode(), aev_errmsg());
+  json_t *o = json_loads(out, 0, NULL);
+  aev_free(out);
+  return o;
+}
+
+START_TEST(test_state_inspection) {
+  const char *arn = connection(BASIC);
+  answer_body = "{\"ok\":1}";
+  json_t *o = test_state(arn, ",\"inspectionLevel\":\"TRACE\"");
+  ck_assert_str_eq(json_string_value(json_object_get(o, "status")), "SUCCEEDED");
+  json_t *d = json_object_get(o, "inspectionData");
+  json_t *rq = json_object_get(d, "request"), *rs = json_object_get(d, "response");
+  ck_assert_str_eq(json_string_value(json_object_get(rq, "protocol")), "https");
+  ck_assert_str_eq(json_string_value(json_object_get(rq, "method")), "POST");
+  ck_assert_str_eq(json_string_value(json_object_get(rq, "url")), "https://api.example.com/t");
+  ck_assert_str_eq(json_string_value(json_object_get(rq, "body")), "{\"a\":1}");
+  ck_assert_ptr_null(strstr(json_string_value(json_object_get(rq, "headers")), "Authorization"));
+  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(rq, "headers")), "User-Agent: Amazon|StepFunctions"));
+  ck_assert_str_eq(json_string_value(json_object_get(rs, "statusCode")), "200");
+  ck_assert_str_eq(json_string_value(json_object_get(rs, "statusMessage")), "OK");
+  ck_assert_str_eq(json_string_value(json_object_get(rs, "body")), "{\"ok\":1}");
+  ck_assert_str_eq(json_string_value(json_object_get(rs, "headers")), "[Content-Type: application/json]");
+  /* what was sent carried the connection's parts all the same */
+  ck_assert_str_eq(header("Authorization"), "Basic dXNlcjpwYXNz");
+  json_decref(o);
+
+  o = test_state(arn, ",\"inspectionLevel\":\"TRACE\",\"revealSecrets\":true");
+  rq = json_object_get(json_object_get(o, "inspectionData"), "request");
+  ck_assert_str_eq(json_string_value(json_object_get(rq, "url")), "https://api.example.com/t?both=conn&cq=a%20b");
+  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(rq, "headers")), "Authorization: Basic dXNlcjpwYXNz"));
+  assert_json(json_string_value(json_object_get(rq, "body")), "{'a':1,'both':'conn','cb':'c'}");
+  json_decref(o);
+
+  /* DEBUG: no request or response */
+  o = test_state(arn, ",\"inspectionLevel\":\"DEBUG\"");
+  ck_assert_ptr_null(json_object_get(json_object_get(o, "inspectionData"), "request"));
+  json_decref(o);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_http");
   TCase *tc = tcase_create("http");
@@ -411,6 +466,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, unreachable_and_connection_errors);
   tcase_add_test(tc, refused_parameters);
   tcase_add_test(tc, jsonata_arguments);
+  tcase_add_test(tc, test_state_inspection);
   tcase_add_test(tc, real_clock_workers);
   suite_add_tcase(s, tc);
   return s;

@@ -4,7 +4,8 @@ request carries the connection's authorization and parameters merged over
 the task's (the connection's win); the answer is the task's result
 (StatusCode, StatusText, Headers, ResponseBody); a non-2xx answer fails as
 States.Http.StatusCode.NNN, caught by name; an unreachable URL is
-States.Http.Socket."""
+States.Http.Socket; TestState's TRACE shows the request and response,
+what the connection adds only with revealSecrets."""
 import json
 import unittest
 
@@ -76,6 +77,24 @@ class HttpTasks(unittest.TestCase):
         e = self.run_task(ApiEndpoint="https://elsewhere.example/")
         self.assertEqual(e.output["Error"], "States.Http.Socket")
         self.assertEqual(self.requests, [])
+
+    def test_test_state_trace(self):
+        state = http_task(self.conn["ConnectionArn"], RequestBody={"item": "book"})["States"]["Call"]
+        hidden = self.b.test_state(state, input={}, inspectionLevel="TRACE",
+                                   roleArn="arn:aws:iam::000000000000:role/r")
+        self.assertEqual(hidden["status"], "SUCCEEDED")
+        request = hidden["inspectionData"]["request"]
+        self.assertEqual(request["url"], "https://api.example/orders")
+        self.assertNotIn("x-api-key", request["headers"])
+        self.assertEqual(json.loads(request["body"]), {"item": "book"})
+        response = hidden["inspectionData"]["response"]
+        self.assertEqual((response["statusCode"], response["statusMessage"]), ("200", "OK"))
+        shown = self.b.test_state(state, input={}, inspectionLevel="TRACE", revealSecrets=True,
+                                  roleArn="arn:aws:iam::000000000000:role/r")
+        request = shown["inspectionData"]["request"]
+        self.assertEqual(request["url"], "https://api.example/orders?v=conn")
+        self.assertIn("x-api-key: s3cr3t", request["headers"])
+        self.assertEqual(json.loads(request["body"]), {"item": "book", "source": "conn"})
 
 
 if __name__ == "__main__":
