@@ -429,7 +429,7 @@ static void answered(http_job *j, const aev__http_result *res, const char *url) 
     snprintf(cause, sizeof cause,
              res->status == AEV__HTTP_UNREACHABLE
                  ? "The endpoint %s could not be reached: no endpoint callback stands for it."
-                 : "The endpoint %s did not answer within 60 seconds.",
+                 : "The endpoint %s did not answer (an HTTP Task waits 60 seconds at most).",
              url);
     aev__task_done_post(j->done, NULL, strdup("States.Http.Socket"), strdup(cause));
     return;

@@ -37,6 +37,13 @@ static void endpoint(void *user, aev_http_request *r) {
   aev_http_request_respond(r, statuses[i], answer_body, strlen(answer_body));
 }
 
+/* An endpoint that returns without answering. */
+static void silent(void *user, aev_http_request *r) {
+  (void)user;
+  (void)r;
+  calls++;
+}
+
 static void token_endpoint(void *user, aev_http_request *r) {
   (void)user;
   static const char tok[] = "{\"access_token\":\"tok123\"}";
@@ -52,6 +59,7 @@ static void setup(void) {
   last_headers = NULL;
   ck_assert_int_eq(aev_endpoint_register(b, "https://api.example.com/", endpoint, NULL, NULL), AEV_OK);
   ck_assert_int_eq(aev_endpoint_register(b, "https://auth.example.com/", token_endpoint, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_endpoint_register(b, "https://silent.example.com/", silent, NULL, NULL), AEV_OK);
 }
 
 static void teardown(void) {
@@ -319,6 +327,14 @@ START_TEST(unreachable_and_connection_errors) {
                            "'C':{'Type':'Pass','End':true");
   ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
   ck_assert_str_eq(json_string_value(json_object_get(r.output, "Error")), "States.Http.Socket");
+  result_free(&r);
+
+  /* an endpoint that never answers: the same error, after its timeout */
+  r = run_task("{'ApiEndpoint':'https://silent.example.com/','Method':'GET','Authentication':{'ConnectionArn':'%s'}}",
+               arn, NULL);
+  ck_assert_int_eq(r.status, AEV_EXECUTION_FAILED);
+  ck_assert_str_eq(error_of(&r), "States.Http.Socket");
+  ck_assert_ptr_nonnull(strstr(cause_of(&r), "60 seconds"));
   result_free(&r);
 
   r = run_task("{'ApiEndpoint':'https://api.example.com/','Method':'GET','Authentication':{'ConnectionArn':'%s'}}",
