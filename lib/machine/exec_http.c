@@ -12,7 +12,8 @@
  * ArrayFormat of INDICES (default), REPEAT, COMMAS or BRACKETS; Step
  * Functions adds Content-Type, User-Agent and Range and refuses a set of
  * headers; a non-2xx answer fails as States.Http.StatusCode.NNN; no answer
- * within 60 seconds is States.Http.Socket. */
+ * within 60 seconds is States.Http.Socket. Under TestState the call notes
+ * the request and response for inspectionData. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
