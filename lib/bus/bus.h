@@ -5,6 +5,7 @@
 #ifndef AEV_BUS_BUS_H
 #define AEV_BUS_BUS_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "awsevents/bus.h"
@@ -21,5 +22,16 @@ int aev__bus_put_service_event(aev_broker *b, const char *name_or_arn,
 /* Non-zero when a rule or an archive of the bus named by name_or_arn
  * exists, i.e. an event put there could be seen (listening.c). */
 int aev__bus_listening(aev_broker *b, const char *name_or_arn);
+
+/* What the EventBridge connection whose ARN is conn_arn adds to a request
+ * (an HTTP Task's, Step Functions' "Merging EventBridge connection and HTTP
+ * Task definition data"): *headers, its InvocationHttpParameters' headers
+ * and its authorization ({name: value}: Authorization for BASIC and OAuth,
+ * the key's own header for API_KEY); *query and *body, its query string and
+ * body parameters ({key: value}); all three the caller's. AEV_ERR_NOT_FOUND
+ * when no connection has that ARN; AEV_ERR_STATE when it is not AUTHORIZED,
+ * *state then its ConnectionState (a static string). Runs no callback. */
+int aev__conn_request_parts(aev_broker *b, const char *conn_arn, json_t **headers, json_t **query,
+                            json_t **body, const char **state);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "bus/bus.h"
 #include "bus/http_impl.h"
 #include "core/broker.h"
 #include "core/json_dump.h"
@@ -20,27 +21,13 @@
 static const char USER_AGENT[] = "Amazon/EventBridge/ApiDestinations";
 static const char CONTENT_TYPE[] = "application/json; charset=utf-8";
 
-/* RFC 3986 percent-encoding of everything but the unreserved characters. */
-static void put_encoded(aev__tbuf *u, const char *s) {
-  static const char hex[] = "0123456789ABCDEF";
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~", c) && c) {
-      aev__tbuf_put(u, (const char *)&c, 1);
-    } else {
-      char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-      aev__tbuf_put(u, e, 3);
-    }
-  }
-}
-
 /* Appends key=value pairs to u, the first after sep ('?' or '&'). */
 static void put_pair(aev__tbuf *u, char *sep, const char *k, const char *v) {
   aev__tbuf_put(u, sep, 1);
   *sep = '&';
-  put_encoded(u, k);
+  aev__tbuf_put_url_encoded(u, k);
   aev__tbuf_put(u, "=", 1);
-  put_encoded(u, v);
+  aev__tbuf_put_url_encoded(u, v);
 }
 
 /* Request headers being built: a JSON object of strings, and whether
@@ -265,6 +252,83 @@ static int put_path(aev__tbuf *u, const char *endpoint, json_t *values, json_t *
   return 1;
 }
 
+/* The connection's own headers on top of h: its InvocationHttpParameters'
+ * HeaderParameters, then its authorization (Basic, the API key's header,
+ * or OAuth's bearer token), each replacing a header of the same name. */
+static void put_conn_headers(const aev__conn *c, header_set *h) {
+  json_t *inv = json_object_get(c->auth, "InvocationHttpParameters"), *e, *p;
+  size_t i;
+  json_array_foreach(json_object_get(inv, "HeaderParameters"), i, e)
+      set_header(h, str(e, "Key"), str(e, "Value"));
+  if ((p = json_object_get(c->auth, "BasicAuthParameters"))) {
+    char *a = basic(str(p, "Username"), str(p, "Password"));
+    if (a) set_header(h, "Authorization", a);
+    h->whole = h->whole && a;
+    free(a);
+  } else if ((p = json_object_get(c->auth, "ApiKeyAuthParameters"))) {
+    set_header(h, str(p, "ApiKeyName"), str(p, "ApiKeyValue"));
+  } else if (c->token) {
+    char *bearer = malloc(strlen(c->token) + 8);
+    if (bearer) {
+      sprintf(bearer, "Bearer %s", c->token);
+      set_header(h, "Authorization", bearer);
+    }
+    h->whole = h->whole && bearer;
+    free(bearer);
+  }
+}
+
+/* {Key: Value} of a list of {Key, Value} parameters; NULL when out of
+ * memory. */
+static json_t *pairs_object(json_t *list) {
+  json_t *o = json_object(), *e;
+  size_t i;
+  json_array_foreach(list, i, e) if (o && json_object_set_new(o, str(e, "Key"), json_string(str(e, "Value")))) {
+    json_decref(o);
+    o = NULL;
+  }
+  return o;
+}
+
+int aev__conn_request_parts(aev_broker *b, const char *conn_arn, json_t **headers, json_t **query,
+                            json_t **body, const char **state) {
+  *headers = *query = *body = NULL;
+  *state = NULL;
+  aev_bus *bus;
+  aev__http_store *s;
+  int rc = aev__http_store_get(b, &bus, &s);
+  if (rc) return rc;
+  pthread_mutex_lock(&s->mu);
+  aev__conn *c = aev__conn_find(s, conn_arn);
+  /* Only the ARN names a connection here (Authentication.ConnectionArn). */
+  if (!c || strcmp(c->arn, conn_arn)) {
+    rc = AEV_ERR_NOT_FOUND;
+  } else if (strcmp(c->state, "AUTHORIZED")) {
+    *state = c->state;
+    rc = AEV_ERR_STATE;
+  } else {
+    json_t *inv = json_object_get(c->auth, "InvocationHttpParameters");
+    header_set h = {json_object(), 1};
+    h.whole = h.h != NULL;
+    put_conn_headers(c, &h);
+    *headers = h.whole ? h.h : NULL;
+    if (!h.whole) json_decref(h.h);
+    *query = pairs_object(json_object_get(inv, "QueryStringParameters"));
+    *body = pairs_object(json_object_get(inv, "BodyParameters"));
+    if (!*headers || !*query || !*body) rc = AEV_ERR_NOMEM;
+  }
+  pthread_mutex_unlock(&s->mu);
+  aev_bus_release(bus);
+  if (rc == AEV_ERR_NOMEM) {
+    json_decref(*headers);
+    json_decref(*query);
+    json_decref(*body);
+    *headers = *query = *body = NULL;
+    return aev__nomem();
+  }
+  return rc;
+}
+
 /* The request for destination d through connection c (mu held): *url and
  * *headers malloc'd. 0 when a path parameter is missing. */
 static int build(const aev__apidest *d, const aev__conn *c, const aev__target *t, json_t *event,
@@ -303,25 +367,7 @@ static int build(const aev__apidest *d, const aev__conn *c, const aev__target *t
     if (val) set_header(&h, k, val);
     free(owned);
   }
-  json_array_foreach(json_object_get(inv, "HeaderParameters"), i, e)
-      set_header(&h, str(e, "Key"), str(e, "Value"));
-  json_t *p;
-  if ((p = json_object_get(c->auth, "BasicAuthParameters"))) {
-    char *a = basic(str(p, "Username"), str(p, "Password"));
-    if (a) set_header(&h, "Authorization", a);
-    h.whole = h.whole && a;
-    free(a);
-  } else if ((p = json_object_get(c->auth, "ApiKeyAuthParameters"))) {
-    set_header(&h, str(p, "ApiKeyName"), str(p, "ApiKeyValue"));
-  } else if (c->token) {
-    char *bearer = malloc(strlen(c->token) + 8);
-    if (bearer) {
-      sprintf(bearer, "Bearer %s", c->token);
-      set_header(&h, "Authorization", bearer);
-    }
-    h.whole = h.whole && bearer;
-    free(bearer);
-  }
+  put_conn_headers(c, &h);
   /* A Content-Type of the connection's or the target's replaces AWS's
    * default (API destinations' content type customization, 2024). */
   if (!header(h.h, "Content-Type")) set_header(&h, "Content-Type", CONTENT_TYPE);

@@ -29,6 +29,19 @@ void aev__tbuf_put(aev__tbuf *b, const char *s, size_t n) {
 
 void aev__tbuf_puts(aev__tbuf *b, const char *s) { aev__tbuf_put(b, s, strlen(s)); }
 
+void aev__tbuf_put_url_encoded(aev__tbuf *b, const char *s) {
+  static const char hex[] = "0123456789ABCDEF";
+  for (; *s; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~", c)) {
+      aev__tbuf_put(b, (const char *)&c, 1);
+    } else {
+      char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+      aev__tbuf_put(b, e, 3);
+    }
+  }
+}
+
 void aev__tbuf_json_string(aev__tbuf *b, const char *s) {
   aev__tbuf_put(b, "\"", 1);
   const char *run = s;

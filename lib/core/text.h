@@ -23,6 +23,10 @@ void aev__tbuf_put(aev__tbuf *b, const char *s, size_t n);
 void aev__tbuf_puts(aev__tbuf *b, const char *s);
 /* s as a JSON string literal, quotes included (UTF-8 kept as is). */
 void aev__tbuf_json_string(aev__tbuf *b, const char *s);
+/* s percent-encoded as RFC 3986 says: every byte but the unreserved
+ * characters (letters, digits, "-._~") as %XX (URLs' query strings, form
+ * bodies). */
+void aev__tbuf_put_url_encoded(aev__tbuf *b, const char *s);
 /* The text (NUL-terminated, *len bytes) or NULL after a failure. */
 char *aev__tbuf_take(aev__tbuf *b, size_t *len);
 

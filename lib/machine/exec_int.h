@@ -208,6 +208,8 @@ typedef struct completion aev__task_done;
 aev__task_done *aev__task_done_new(m_run *r);
 void aev__task_done_post(aev__task_done *d, char *answer, char *error, char *cause);
 void aev__task_done_drop(aev__task_done *d);
+/* The TestState probe d's run is under, or NULL; call it before posting. */
+struct m_probe *aev__task_done_probe(const aev__task_done *d);
 
 /* AWS SDK integrations (exec_sdk.c; aev__sdk_check in machine_int.h).
  * runs: 1 when this broker runs resource. call: calls it with params
@@ -215,6 +217,10 @@ void aev__task_done_drop(aev__task_done *d);
  * (AEV_OK), or fails (AEV_ERR_NOMEM, AEV_ERR_CLOSED) leaving done alone. */
 int aev__sdk_runs(const char *resource);
 int aev__sdk_call(aev_broker *b, const char *resource, json_t *params, aev__task_done *done);
+
+/* The HTTP Task (exec_http.c): calls arn:aws:states:::http:invoke with
+ * params (borrowed) on the handler pool, as aev__sdk_call does. */
+int aev__http_task_call(aev_broker *b, const char *resource, json_t *params, aev__task_done *done);
 
 const m_state *aev__run_state(const m_run *r);
 

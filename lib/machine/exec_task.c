@@ -79,7 +79,7 @@ static void kind_of(const char *res, task_kind *k) {
       return;
     }
   }
-  static const char *const types[] = {"lambda", "sqs", "sns", "events", "states"};
+  static const char *const types[] = {"lambda", "sqs", "sns", "events", "states", "http"};
   k->type = "other";
   for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
     if (!strncmp(svc + 3, types[i], strlen(types[i])) && svc[3 + strlen(types[i])] == ':') k->type = types[i];
@@ -547,6 +547,10 @@ void aev__task_done_post(aev__task_done *c, char *answer, char *error, char *cau
   post_completion(c);
 }
 
+m_probe *aev__task_done_probe(const aev__task_done *c) {
+  return c->r ? aev__probe_of(c->r) : NULL;
+}
+
 void aev__task_done_drop(aev__task_done *c) {
   completion_drop(c);
 }
@@ -838,10 +842,12 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
   else if (rc) service_failed(r, "Lambda");
 }
 
-/* An AWS SDK integration's call: its outcome comes back as a completion. */
-static void sdk_call(m_run *r, json_t *params) {
+/* A call run on the handler pool (an AWS SDK integration's, an HTTP
+ * Task's): its outcome comes back as a completion. */
+static void pool_call(m_run *r, json_t *params,
+                      int (*call)(aev_broker *, const char *, json_t *, aev__task_done *)) {
   completion *c = completion_new(r);
-  if (c && !aev__sdk_call(r->e->b, aev__run_state(r)->resource, params, c)) return;
+  if (c && !call(r->e->b, aev__run_state(r)->resource, params, c)) return;
   if (c) completion_drop(c);
   task_failed(r, "States.Runtime", "Out of memory");
 }
@@ -934,7 +940,9 @@ void aev__task_start(m_run *r, json_t *params) {
   } else if (!strcmp(k.type, "states") && !strncmp(k.resource, "startExecution", 14)) {
     states_start(r, &k, params, waits);
   } else if (k.sdk && aev__sdk_runs(s->resource)) {
-    sdk_call(r, params);
+    pool_call(r, params, aev__sdk_call);
+  } else if (!strcmp(k.type, "http") && !strcmp(k.resource, "invoke")) {
+    pool_call(r, params, aev__http_task_call);
   } else {
     char cause[512];
     snprintf(cause, sizeof cause, "The resource '%s' is not supported by this broker.", s->resource);

@@ -9,6 +9,8 @@
 
 static m_probe *probe_of(const m_run *r) { return r->parent ? NULL : r->e->probe; }
 
+m_probe *aev__probe_of(const m_run *r) { return probe_of(r); }
+
 void aev__probe_note(m_run *r, int what, json_t *v) {
   m_probe *p = probe_of(r);
   if (!p || !v) return;

@@ -37,6 +37,7 @@ struct m_probe {
   int fixed_context;             /* one was given */
   json_t *vars;                  /* the variables given, or NULL: the run takes them */
   const char *role_arn;          /* roleArn, or NULL */
+  int reveal_secrets;            /* revealSecrets */
   /* What the run reported. */
   int entered;
   int lost; /* a note could not be kept (out of memory) */
@@ -50,6 +51,10 @@ struct m_probe {
   int has_tolerated_count, has_tolerated_pct;
   int64_t tolerated_count;
   double tolerated_pct;
+  /* An HTTP Task's request and response (inspectionData's, TRACE): JSON
+   * texts written by the task's call on the handler pool before its
+   * outcome is posted, so read safely once the test has ended. */
+  char *http_request, *http_response;
 };
 
 /* Every hook below does nothing unless r runs under a probe. */
@@ -75,6 +80,9 @@ void aev__probe_caught(m_run *r, size_t i, const char *error, const char *cause)
 int aev__probe_mock(m_run *r, json_t **result, const char **error, const char **cause);
 /* A mocked Map or Parallel: its result or error, and Retry / Catch. */
 void aev__probe_mocked_flow(m_run *r);
+/* The probe r runs under, or NULL (an HTTP Task's call keeps it to note
+ * its request and response). */
+m_probe *aev__probe_of(const m_run *r);
 /* Whether e's context object was given whole: $$.State is then not set. */
 int aev__probe_fixed_context(const aev_execution *e);
 

@@ -229,15 +229,24 @@ static void probe_free(m_probe *p) {
   for (size_t i = 0; i < P_N; i++) free(p->seen[i]);
   free(p->caught_error);
   free(p->caught_cause);
+  free(p->http_request);
+  free(p->http_response);
 }
 
 static const char *const seen_names[P_N] = {
     "input",  "afterArguments", "afterInputPath", "afterParameters", "result", "afterResultSelector",
     "afterResultPath", "variables", "afterItemsPath"};
 
+/* An HTTP Task's request or response as noted (a JSON object's text). */
+static int set_http(json_t *d, const char *key, const char *text) {
+  json_t *v = NULL;
+  if (!text) return 0;
+  return aev__json_parse_str(text, 0, &v) || json_object_set_new(d, key, v);
+}
+
 /* inspectionData (DEBUG and TRACE: AWS's TRACE adds only an HTTP Task's
- * request and response, which this broker does not run). */
-static json_t *inspection(const m_probe *p) {
+ * request and response). */
+static json_t *inspection(const m_probe *p, int trace) {
   json_t *d = json_object();
   int lost = !d;
   for (size_t i = 0; i < P_N && !lost; i++) {
@@ -260,6 +269,7 @@ static json_t *inspection(const m_probe *p) {
     if (!lost && p->has_tolerated_pct)
       lost = json_object_set_new(d, "toleratedFailurePercentage", json_real(p->tolerated_pct));
   }
+  if (!lost && trace) lost = set_http(d, "request", p->http_request) || set_http(d, "response", p->http_response);
   if (lost) {
     json_decref(d);
     return NULL;
@@ -272,7 +282,7 @@ static int set_text(json_t *o, const char *k, const char *v) {
 }
 
 /* TestState's response from the ended execution and its probe. */
-static json_t *response(aev_execution *e, const m_probe *p, int inspect) {
+static json_t *response(aev_execution *e, const m_probe *p, int inspect, int trace) {
   json_t *o = json_object();
   if (!o) return NULL;
   pthread_mutex_lock(&e->mu);
@@ -290,7 +300,7 @@ static json_t *response(aev_execution *e, const m_probe *p, int inspect) {
     lost |= set_text(o, "cause", e->cause);
   }
   pthread_mutex_unlock(&e->mu);
-  if (!lost && inspect) lost = json_object_set_new(o, "inspectionData", inspection(p));
+  if (!lost && inspect) lost = json_object_set_new(o, "inspectionData", inspection(p, trace));
   if (lost) {
     json_decref(o);
     return NULL;
@@ -354,13 +364,14 @@ static int run(aev_broker *b, json_t *req, json_t **resp) {
   if (!rc) rc = wrapper(state, ql, &wrapped);
   if (!rc) rc = aev__machine_hidden(b, "TestState", wrapped, strlen(wrapped), role_arn, &m);
   p.role_arn = role_arn;
+  p.reveal_secrets = reveal;
   p.fixed_context = p.context != NULL;
   if (!rc && vars && !(p.seen[P_VARIABLES] = aev__json_dumps(vars, JSON_COMPACT))) rc = aev__nomem();
   p.vars = vars;
   vars = NULL;
   if (!rc) rc = aev__machine_start_probe(m, input, input_len, &p, &e);
   if (!rc) rc = aev_execution_wait(e);
-  if (!rc && (p.lost || !(*resp = response(e, &p, strcmp(level, "INFO") != 0)))) rc = aev__nomem();
+  if (!rc && (p.lost || !(*resp = response(e, &p, strcmp(level, "INFO") != 0, !strcmp(level, "TRACE"))))) rc = aev__nomem();
   aev_execution_release(e);
   aev_machine_release(m);
   free(wrapped);
