@@ -36,6 +36,18 @@ static inline aev_broker *aev_test_manual_broker(uint64_t seed) {
   return b;
 }
 
+/* A broker on the real clock with workers threads: a flow's calls and
+ * completions then cross threads, as they do in an application. */
+static inline aev_broker *aev_test_real_broker(int workers) {
+  aev_broker_options *o;
+  aev_broker *b;
+  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
+  aev_broker_options_set_workers(o, workers);
+  ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
+  aev_broker_options_free(o);
+  return b;
+}
+
 /* Calls service's action with req through aev_call, checks that it
  * answers status want, and returns the answer parsed (the error object when
  * it failed): json_decref() it. */

@@ -12,6 +12,7 @@
 
 #include "aevtest.h"
 #include "awsevents/machine.h"
+#include "machine_support.h"
 
 static aev_broker *b;
 
@@ -67,14 +68,6 @@ static void teardown(void) {
   json_decref(last_headers);
 }
 
-/* JSON written with ' for " (none of these texts holds a '). */
-static char *dq(const char *s) {
-  char *t = strdup(s);
-  for (char *p = t; *p; p++)
-    if (*p == '\'') *p = '"';
-  return t;
-}
-
 /* A connection from its request (written with '); its ARN (static). */
 static const char *connection(const char *req_q) {
   static char arn[256];
@@ -94,51 +87,9 @@ static const char BASIC[] =
     "'QueryStringParameters':[{'Key':'both','Value':'conn'},{'Key':'cq','Value':'a b'}],"
     "'BodyParameters':[{'Key':'both','Value':'conn'},{'Key':'cb','Value':'c'}]}}}";
 
-typedef struct result {
-  int status;
-  json_t *desc, *output, *history;
-} result;
-
-static void result_free(result *r) {
-  json_decref(r->desc);
-  json_decref(r->output);
-  json_decref(r->history);
-}
-
-static const char *error_of(result *r) { return json_string_value(json_object_get(r->desc, "error")); }
-static const char *cause_of(result *r) { return json_string_value(json_object_get(r->desc, "cause")); }
-
 /* Runs a one-state machine whose state is an HTTP Task with this
  * Parameters (written with ', "%s" standing for the connection's ARN) and
  * extra fields. */
-static result run_def(aev_broker *on, const char *def_q, const char *input) {
-  char *def = dq(def_q);
-  aev_machine *m = NULL;
-  int rc = aev_machine_create(on, "m", def, strlen(def), AEV_MACHINE_STANDARD, &m);
-  ck_assert_msg(rc == AEV_OK, "create: %s %s", aev_errcode(), aev_errmsg());
-  free(def);
-  aev_execution *e = NULL;
-  ck_assert_int_eq(aev_machine_start(m, NULL, input, strlen(input), &e), AEV_OK);
-  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
-  result r;
-  char *t = NULL;
-  r.status = aev_execution_status(e);
-  ck_assert_int_eq(aev_execution_describe(e, &t), AEV_OK);
-  r.desc = json_loads(t, 0, NULL);
-  aev_free(t);
-  const char *out = json_string_value(json_object_get(r.desc, "output"));
-  r.output = out ? json_loads(out, JSON_DECODE_ANY, NULL) : NULL;
-  ck_assert_int_eq(aev_execution_history(e, &t), AEV_OK);
-  json_t *h = json_loads(t, 0, NULL);
-  r.history = json_incref(json_object_get(h, "events"));
-  json_decref(h);
-  aev_free(t);
-  aev_execution_release(e);
-  aev_machine_delete(m);
-  aev_machine_release(m);
-  return r;
-}
-
 static result run_task(const char *params_q, const char *conn_arn, const char *extra_q) {
   char params[2048], def[4096];
   snprintf(params, sizeof params, params_q, conn_arn);
@@ -390,12 +341,7 @@ START_TEST(jsonata_arguments) {
 END_TEST
 
 START_TEST(real_clock_workers) {
-  aev_broker_options *o;
-  aev_broker *rb;
-  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
-  aev_broker_options_set_workers(o, 2);
-  ck_assert_int_eq(aev_broker_new(o, &rb), AEV_OK);
-  aev_broker_options_free(o);
+  aev_broker *rb = aev_test_real_broker(2);
   ck_assert_int_eq(aev_endpoint_register(rb, "https://api.example.com/", endpoint, NULL, NULL), AEV_OK);
   char *req = dq("{'Name':'k','AuthorizationType':'API_KEY','AuthParameters':{'ApiKeyAuthParameters':"
                  "{'ApiKeyName':'x-api-key','ApiKeyValue':'secret'}}}");

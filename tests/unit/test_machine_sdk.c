@@ -12,68 +12,13 @@
 #include "awsevents/function.h"
 #include "awsevents/machine.h"
 #include "awsevents/queue.h"
+#include "machine_support.h"
 
 static aev_broker *b;
 
 static void setup(void) { b = aev_test_manual_broker(11); }
 
 static void teardown(void) { aev_broker_destroy(b); }
-
-/* JSON written with ' for " (none of these texts holds a '). */
-static char *dq(const char *s) {
-  char *t = strdup(s);
-  for (char *p = t; *p; p++)
-    if (*p == '\'') *p = '"';
-  return t;
-}
-
-typedef struct result {
-  int status;
-  json_t *desc, *output, *history;
-} result;
-
-static void result_free(result *r) {
-  json_decref(r->desc);
-  json_decref(r->output);
-  json_decref(r->history);
-}
-
-static const char *error_of(result *r) { return json_string_value(json_object_get(r->desc, "error")); }
-static const char *cause_of(result *r) { return json_string_value(json_object_get(r->desc, "cause")); }
-
-static result run_machine(aev_machine *m, const char *input) {
-  aev_execution *e = NULL;
-  ck_assert_int_eq(aev_machine_start(m, NULL, input, strlen(input), &e), AEV_OK);
-  ck_assert_int_eq(aev_execution_wait(e), AEV_OK);
-  result r;
-  char *t = NULL;
-  r.status = aev_execution_status(e);
-  ck_assert_int_eq(aev_execution_describe(e, &t), AEV_OK);
-  r.desc = json_loads(t, 0, NULL);
-  aev_free(t);
-  const char *out = json_string_value(json_object_get(r.desc, "output"));
-  r.output = out ? json_loads(out, JSON_DECODE_ANY, NULL) : NULL;
-  ck_assert_int_eq(aev_execution_history(e, &t), AEV_OK);
-  json_t *h = json_loads(t, 0, NULL);
-  r.history = json_incref(json_object_get(h, "events"));
-  json_decref(h);
-  aev_free(t);
-  aev_execution_release(e);
-  return r;
-}
-
-/* Runs the definition (written with ') once on input (JSON). */
-static result run(const char *def_q, const char *input) {
-  char *def = dq(def_q);
-  aev_machine *m = NULL;
-  int rc = aev_machine_create(b, "m", def, strlen(def), AEV_MACHINE_STANDARD, &m);
-  ck_assert_msg(rc == AEV_OK, "create: %s %s", aev_errcode(), aev_errmsg());
-  free(def);
-  result r = run_machine(m, input);
-  aev_machine_delete(m);
-  aev_machine_release(m);
-  return r;
-}
 
 static const char *out_str(result *r, const char *key) {
   ck_assert_msg(r->status == AEV_EXECUTION_SUCCEEDED, "status %d: %s %s", r->status, error_of(r), cause_of(r));
@@ -120,7 +65,7 @@ static void caught(result *r, const char *error, const char *message, const char
 }
 
 START_TEST(sqs_calls_and_errors) {
-  result r = run("{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:createQueue',"
+  result r = run_def(b, "{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:createQueue',"
                  "'Parameters':{'QueueName':'q'},'ResultPath':'$.q','Next':'S'},"
                  "'S':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:sendMessage',"
                  "'Parameters':{'QueueUrl.$':'$.q.QueueUrl','MessageBody':'hello','MessageAttributes':{'bin':"
@@ -137,13 +82,13 @@ START_TEST(sqs_calls_and_errors) {
   ck_assert_ptr_null(json_object_get(r.output, "SdkHttpMetadata"));
   result_free(&r);
   /* a modeled error: Sqs.<code>Exception */
-  r = run(CAUGHT("sqs:sendMessage", "{'QueueUrl':'https://sqs.us-east-1.amazonaws.com/000000000000/nope',"
+  r = run_def(b, CAUGHT("sqs:sendMessage", "{'QueueUrl':'https://sqs.us-east-1.amazonaws.com/000000000000/nope',"
                                     "'MessageBody':'x'}"),
           "{}");
   caught(&r, "Sqs.QueueDoesNotExistException", "The specified queue does not exist.", "Sqs", 400);
   result_free(&r);
   /* one of SQS's common errors, in no action's model: Sqs.SqsException */
-  r = run(CAUGHT("sqs:sendMessage", "{'MessageBody':'x'}"), "{}");
+  r = run_def(b, CAUGHT("sqs:sendMessage", "{'MessageBody':'x'}"), "{}");
   ck_assert_str_eq(out_str(&r, "Error"), "Sqs.SqsException");
   result_free(&r);
 }
@@ -152,7 +97,7 @@ END_TEST
 /* Retry and Catch match the SDK error by its name, and States.TaskFailed
  * takes it too; uncaught, it fails the execution with the same error. */
 START_TEST(errors_retried_and_caught_by_name) {
-  result r = run("{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:getQueueUrl',"
+  result r = run_def(b, "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:getQueueUrl',"
                  "'Parameters':{'QueueName':'nope'},'Retry':[{'ErrorEquals':['Sqs.QueueDoesNotExistException'],"
                  "'MaxAttempts':2,'IntervalSeconds':1}],'Catch':[{'ErrorEquals':['States.TaskFailed'],"
                  "'Next':'C'}],'End':true},'C':{'Type':'Pass','Result':'caught','End':true}}}",
@@ -161,7 +106,7 @@ START_TEST(errors_retried_and_caught_by_name) {
   ck_assert_str_eq(json_string_value(r.output), "caught");
   ck_assert_int_eq(count_events(&r, "TaskFailed"), 3);
   result_free(&r);
-  r = run("{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:getQueueUrl',"
+  r = run_def(b, "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:getQueueUrl',"
           "'Parameters':{'QueueName':'nope'},'End':true}}}",
           "{}");
   ck_assert_int_eq(r.status, AEV_EXECUTION_FAILED);
@@ -169,7 +114,7 @@ START_TEST(errors_retried_and_caught_by_name) {
   v2_cause_is(cause_of(&r), "The specified queue does not exist.", "Sqs", 400);
   result_free(&r);
   /* States.TaskFailed takes no States.Timeout */
-  r = run("{'StartAt':'Q','States':{'Q':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:createQueue',"
+  r = run_def(b, "{'StartAt':'Q','States':{'Q':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:createQueue',"
           "'Parameters':{'QueueName':'cb'},'Next':'T'},'T':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sqs:"
           "sendMessage.waitForTaskToken','TimeoutSeconds':1,'Parameters':{'QueueUrl.$':'$.QueueUrl',"
           "'MessageBody.$':'$$.Task.Token'},'Catch':[{'ErrorEquals':['States.TaskFailed'],'Next':'C'}],'End':true},"
@@ -182,7 +127,7 @@ START_TEST(errors_retried_and_caught_by_name) {
 END_TEST
 
 START_TEST(sns_calls_and_errors) {
-  result r = run("{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sns:createTopic',"
+  result r = run_def(b, "{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sns:createTopic',"
                  "'Parameters':{'Name':'t'},'Next':'P'},"
                  "'P':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sns:publish',"
                  "'Parameters':{'TopicArn.$':'$.TopicArn','Message':'m'},'End':true}}}",
@@ -190,19 +135,19 @@ START_TEST(sns_calls_and_errors) {
   ck_assert_ptr_nonnull(out_str(&r, "MessageId"));
   result_free(&r);
   /* NotFound answers 404 */
-  r = run(CAUGHT("sns:publish", "{'TopicArn':'arn:aws:sns:us-east-1:000000000000:nope','Message':'m'}"), "{}");
+  r = run_def(b, CAUGHT("sns:publish", "{'TopicArn':'arn:aws:sns:us-east-1:000000000000:nope','Message':'m'}"), "{}");
   caught(&r, "Sns.NotFoundException", "Topic does not exist", "Sns", 404);
   result_free(&r);
 }
 END_TEST
 
 START_TEST(eventbridge_calls_and_errors) {
-  result r = run(CAUGHT("eventbridge:putEvents", "{'Entries':[{'Source':'s','DetailType':'d','Detail':'{}'}]}"),
+  result r = run_def(b, CAUGHT("eventbridge:putEvents", "{'Entries':[{'Source':'s','DetailType':'d','Detail':'{}'}]}"),
                  "{}");
   ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
   ck_assert_int_eq((int)json_integer_value(json_object_get(r.output, "FailedEntryCount")), 0);
   result_free(&r);
-  r = run(CAUGHT("eventbridge:describeEventBus", "{'Name':'nope'}"), "{}");
+  r = run_def(b, CAUGHT("eventbridge:describeEventBus", "{'Name':'nope'}"), "{}");
   ck_assert_str_eq(out_str(&r, "Error"), "EventBridge.ResourceNotFoundException");
   ck_assert_ptr_nonnull(strstr(out_str(&r, "Cause"), " (Service: EventBridge, Status Code: 400, Request ID: "));
   result_free(&r);
@@ -227,7 +172,7 @@ START_TEST(lambda_calls_and_errors) {
   aev_function_release(f);
   /* an object as Payload is sent as its JSON text; Invoke's answer keeps
    * Payload as text (no lambda:invoke parsing) */
-  result r = run(CAUGHT("lambda:invoke", "{'FunctionName':'fn','Payload':{'a':1}}"), "{}");
+  result r = run_def(b, CAUGHT("lambda:invoke", "{'FunctionName':'fn','Payload':{'a':1}}"), "{}");
   ck_assert_str_eq(out_str(&r, "Payload"), "{\"a\":1}");
   ck_assert_int_eq((int)json_integer_value(json_object_get(r.output, "StatusCode")), 200);
   result_free(&r);
@@ -235,13 +180,13 @@ START_TEST(lambda_calls_and_errors) {
    * task succeeds with FunctionError and the error object as Payload */
   ck_assert_int_eq(aev_function_create(b, "bad", NULL, fails, NULL, NULL, &f), AEV_OK);
   aev_function_release(f);
-  r = run(CAUGHT("lambda:invoke", "{'FunctionName':'bad'}"), "{}");
+  r = run_def(b, CAUGHT("lambda:invoke", "{'FunctionName':'bad'}"), "{}");
   ck_assert_str_eq(out_str(&r, "FunctionError"), "Unhandled");
   json_t *payload = json_loads(out_str(&r, "Payload"), 0, NULL);
   ck_assert_str_eq(json_string_value(json_object_get(payload, "errorType")), "Oops");
   json_decref(payload);
   result_free(&r);
-  r = run(CAUGHT("lambda:getFunction", "{'FunctionName':'nope'}"), "{}");
+  r = run_def(b, CAUGHT("lambda:getFunction", "{'FunctionName':'nope'}"), "{}");
   ck_assert_str_eq(out_str(&r, "Error"), "Lambda.ResourceNotFoundException");
   ck_assert_ptr_nonnull(strstr(out_str(&r, "Cause"), " (Service: Lambda, Status Code: 404, Request ID: "));
   result_free(&r);
@@ -252,7 +197,7 @@ END_TEST
  * reads and writes S3's Body (recorded test_s3_put_object,
  * test_s3_get_object); aev_call carries it as base64. */
 START_TEST(kinesis_and_firehose_calls_and_errors) {
-  result r = run("{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:kinesis:"
+  result r = run_def(b, "{'StartAt':'C','States':{'C':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:kinesis:"
                  "createStream','Parameters':{'StreamName':'s','ShardCount':1},'Next':'P'},"
                  "'P':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:kinesis:putRecord',"
                  "'Parameters':{'StreamName':'s','Data':'hello','PartitionKey':'k'},'ResultPath':'$.one','Next':'B'},"
@@ -292,14 +237,14 @@ START_TEST(kinesis_and_firehose_calls_and_errors) {
   json_decref(itv);
   aev_free(it);
   aev_free(recs);
-  r = run(CAUGHT("kinesis:describeStream", "{'StreamName':'nope'}"), "{}");
+  r = run_def(b, CAUGHT("kinesis:describeStream", "{'StreamName':'nope'}"), "{}");
   caught(&r, "Kinesis.ResourceNotFoundException", "Stream nope under account 000000000000 not found.", "Kinesis",
          400);
   result_free(&r);
-  r = run(CAUGHT("firehose:listDeliveryStreams", "{}"), "{}");
+  r = run_def(b, CAUGHT("firehose:listDeliveryStreams", "{}"), "{}");
   ck_assert_ptr_nonnull(json_object_get(r.output, "DeliveryStreamNames"));
   result_free(&r);
-  r = run(CAUGHT("firehose:describeDeliveryStream", "{'DeliveryStreamName':'nope'}"), "{}");
+  r = run_def(b, CAUGHT("firehose:describeDeliveryStream", "{'DeliveryStreamName':'nope'}"), "{}");
   ck_assert_str_eq(out_str(&r, "Error"), "Firehose.ResourceNotFoundException");
   result_free(&r);
 }
@@ -324,7 +269,7 @@ START_TEST(sfn_calls_and_errors) {
            "'D':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:sfn:describeExecution',"
            "'Parameters':{'ExecutionArn.$':'$.ExecutionArn'},'End':true}}}",
            aev_machine_arn(cm));
-  result r = run(def, "{}");
+  result r = run_def(b, def, "{}");
   ck_assert_str_eq(out_str(&r, "Status"), "SUCCEEDED");
   ck_assert_str_eq(out_str(&r, "Output"), "{\"k\":\"v\"}");
   ck_assert_ptr_nonnull(json_object_get(json_object_get(r.output, "InputDetails"), "Included"));
@@ -343,7 +288,7 @@ START_TEST(sfn_calls_and_errors) {
   free(child);
   snprintf(def, sizeof def, CAUGHT("sfn:startSyncExecution", "{'StateMachineArn':'%s','Input':{'k':1}}"),
            aev_machine_arn(cm));
-  r = run(def, "{}");
+  r = run_def(b, def, "{}");
   ck_assert_str_eq(out_str(&r, "Status"), "SUCCEEDED");
   ck_assert_str_eq(out_str(&r, "Output"), "{\"done\":true}");
   ck_assert_str_eq(out_str(&r, "Input"), "{\"k\":1}");
@@ -353,14 +298,14 @@ START_TEST(sfn_calls_and_errors) {
   /* of a STANDARD machine: Step Functions' own refusal */
   snprintf(def, sizeof def, CAUGHT("sfn:startSyncExecution", "{'StateMachineArn':'%s'}"),
            "arn:aws:states:us-east-1:000000000000:stateMachine:child");
-  r = run(def, "{}");
+  r = run_def(b, def, "{}");
   caught(&r, "Sfn.StateMachineTypeNotSupportedException", "This operation is not supported by this type of state machine",
          "Sfn", 400);
   result_free(&r);
-  r = run(CAUGHT("sfn:sendTaskSuccess", "{'Output':'ParameterOutput','TaskToken':'NoSuchTaskToken'}"), "{}");
+  r = run_def(b, CAUGHT("sfn:sendTaskSuccess", "{'Output':'ParameterOutput','TaskToken':'NoSuchTaskToken'}"), "{}");
   caught(&r, "Sfn.InvalidTokenException", "Invalid Token: 'Invalid token'", "Sfn", 400);
   result_free(&r);
-  r = run(CAUGHT("sfn:sendTaskFailure", "{'TaskToken':'NoSuchTaskToken'}"), "{}");
+  r = run_def(b, CAUGHT("sfn:sendTaskFailure", "{'TaskToken':'NoSuchTaskToken'}"), "{}");
   caught(&r, "Sfn.InvalidTokenException", "Invalid Token: 'Invalid token'", "Sfn", 400);
   result_free(&r);
 }
@@ -370,7 +315,7 @@ END_TEST
  * test_aws_sdk): resourceType "aws-sdk:SERVICE", resource the action, the
  * parameters and region when scheduled; TaskStarted names them too. */
 START_TEST(history_shapes) {
-  result r = run(CAUGHT("sqs:getQueueUrl", "{'QueueName':'nope'}"), "{}");
+  result r = run_def(b, CAUGHT("sqs:getQueueUrl", "{'QueueName':'nope'}"), "{}");
   json_t *d = json_object_get(event_of(&r, "TaskScheduled", 0), "taskScheduledEventDetails");
   ck_assert_str_eq(json_string_value(json_object_get(d, "resourceType")), "aws-sdk:sqs");
   ck_assert_str_eq(json_string_value(json_object_get(d, "resource")), "getQueueUrl");
@@ -385,7 +330,7 @@ START_TEST(history_shapes) {
   ck_assert_str_eq(json_string_value(json_object_get(d, "error")), "Sqs.QueueDoesNotExistException");
   ck_assert_ptr_nonnull(json_object_get(d, "cause"));
   result_free(&r);
-  r = run(CAUGHT("sqs:listQueues", "{}"), "{}");
+  r = run_def(b, CAUGHT("sqs:listQueues", "{}"), "{}");
   d = json_object_get(event_of(&r, "TaskSucceeded", 0), "taskSucceededEventDetails");
   ck_assert_str_eq(json_string_value(json_object_get(d, "resourceType")), "aws-sdk:sqs");
   ck_assert_str_eq(json_string_value(json_object_get(d, "resource")), "listQueues");
@@ -436,7 +381,7 @@ START_TEST(resource_validation) {
   ck_assert_int_eq(aev_call(b, "states", "ListStateMachines", "{}", &list), AEV_OK);
   ck_assert_str_eq(list, "{\"stateMachines\":[]}");
   aev_free(list);
-  result r = run("{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:dynamodb:"
+  result r = run_def(b, "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:dynamodb:"
                  "getItem','Parameters':{'TableName':'t'},'End':true}}}",
                  "{}");
   ck_assert_int_eq(r.status, AEV_EXECUTION_FAILED);
@@ -447,7 +392,7 @@ END_TEST
 
 /* JSONata: Arguments are the request, and Output reads $states.result. */
 START_TEST(jsonata_arguments) {
-  result r = run("{'QueryLanguage':'JSONata','StartAt':'C','States':{'C':{'Type':'Task',"
+  result r = run_def(b, "{'QueryLanguage':'JSONata','StartAt':'C','States':{'C':{'Type':'Task',"
                  "'Resource':'arn:aws:states:::aws-sdk:sqs:createQueue','Arguments':{'QueueName':'{% $states.input.n "
                  "%}'},'Output':{'url':'{% $states.result.QueueUrl %}'},'End':true}}}",
                  "{\"n\":\"jq\"}");
@@ -502,12 +447,7 @@ END_TEST
  * and its answer comes back to the execution's strand: a chain of calls
  * ends, and the one that waits for an execution's end does too. */
 START_TEST(real_clock_workers) {
-  aev_broker_options *o;
-  aev_broker *rb;
-  ck_assert_int_eq(aev_broker_options_new(&o), AEV_OK);
-  aev_broker_options_set_workers(o, 2);
-  ck_assert_int_eq(aev_broker_new(o, &rb), AEV_OK);
-  aev_broker_options_free(o);
+  aev_broker *rb = aev_test_real_broker(2);
   char *express = dq("{'StartAt':'P','States':{'P':{'Type':'Pass','Result':'x','End':true}}}");
   aev_machine *em = NULL;
   ck_assert_int_eq(aev_machine_create(rb, "x", express, strlen(express), AEV_MACHINE_EXPRESS, &em), AEV_OK);
