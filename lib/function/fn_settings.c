@@ -51,18 +51,21 @@ static int required(json_t *req, const char *name, const char *member) {
 
 static const char *const loop_modes[] = {"Allow", "Terminate", NULL};
 
-/* The function's RecursiveLoop answer (new reference). */
+/* The function's RecursiveLoop answer (new reference), after setting it
+ * to set (NULL: unchanged); the answer is built before anything is
+ * stored. */
 static int recursion_answer(aev_function *f, const char *set, json_t **resp) {
   pthread_mutex_lock(&f->mu);
   json_t *o = aev__fn_settings_locked(f, "recursion");
-  int rc = !o ? aev__nomem() : aev__fn_check(f);
+  const char *mode = set ? set : json_string_value(json_object_get(o, "RecursiveLoop"));
+  json_t *answer = json_pack("{ss}", "RecursiveLoop", mode ? mode : "Terminate");
+  int rc = !o || !answer ? aev__nomem() : aev__fn_check(f);
   if (rc == AEV_OK && set && json_object_set_new(o, "RecursiveLoop", json_string(set)))
     rc = aev__nomem();
-  const char *mode = json_string_value(json_object_get(o, "RecursiveLoop"));
-  if (rc == AEV_OK)
-    *resp = json_pack("{ss}", "RecursiveLoop", mode ? mode : "Terminate");
   pthread_mutex_unlock(&f->mu);
-  return rc == AEV_OK && !*resp ? aev__nomem() : rc;
+  if (rc == AEV_OK) *resp = answer;
+  else json_decref(answer);
+  return rc;
 }
 
 AEV__FN_API_ACTION(aev__fn_api_get_recursion_config) {
@@ -175,12 +178,15 @@ AEV__FN_API_ACTION(aev__fn_api_put_runtime_management) {
   if (rc != AEV_OK) return rc;
   json_t *conf = arn ? json_pack("{ssss}", "UpdateRuntimeOn", mode, "RuntimeVersionArn", arn)
                      : json_pack("{ss}", "UpdateRuntimeOn", mode);
+  /* The answer is built first, so that storing is the last step. */
+  json_t *answer = conf ? runtime_answer(f, version, conf) : NULL;
   pthread_mutex_lock(&f->mu);
   json_t *all = aev__fn_settings_locked(f, "runtime");
-  rc = !all || !conf ? aev__nomem() : aev__fn_check(f);
+  rc = !all || !answer ? aev__nomem() : aev__fn_check(f);
   if (rc == AEV_OK && json_object_set(all, version, conf)) rc = aev__nomem();
   pthread_mutex_unlock(&f->mu);
-  if (rc == AEV_OK && !(*resp = runtime_answer(f, version, conf))) rc = aev__nomem();
+  if (rc == AEV_OK) *resp = answer;
+  else json_decref(answer);
   json_decref(conf);
   aev_function_release(f);
   return rc;

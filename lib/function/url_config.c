@@ -188,9 +188,10 @@ AEV__FN_API_ACTION(aev__fn_api_create_url_config) {
                            "FunctionArn", arn, "AuthType", m.auth, "CreationTime", when,
                            "LastModifiedTime", when, "InvokeMode", m.mode ? m.mode : "BUFFERED");
   if (conf && m.cors) aev__fn_put(&conf, "Cors", json_deep_copy(m.cors));
+  json_t *answer = conf ? project(conf, created_keys) : NULL;
   pthread_mutex_lock(&f->mu);
   json_t *urls = aev__fn_settings_locked(f, "urls");
-  rc = !conf || !urls || !arn ? aev__nomem() : aev__fn_check(f);
+  rc = !answer || !urls || !arn ? aev__nomem() : aev__fn_check(f);
   /* As LocalStack's provider words it (test_url_config_lifecycle,
    * failed_duplication). */
   if (rc == AEV_OK && json_object_get(urls, key))
@@ -200,7 +201,8 @@ AEV__FN_API_ACTION(aev__fn_api_create_url_config) {
                    arn);
   if (rc == AEV_OK && json_object_set(urls, key, conf)) rc = aev__nomem();
   pthread_mutex_unlock(&f->mu);
-  if (rc == AEV_OK && !(*resp = project(conf, created_keys))) rc = aev__nomem();
+  if (rc == AEV_OK) *resp = answer;
+  else json_decref(answer);
   json_decref(conf);
   free(arn);
   aev_function_release(f);
@@ -245,11 +247,13 @@ AEV__FN_API_ACTION(aev__fn_api_update_url_config) {
   if (next && m.mode) aev__fn_put(&next, "InvokeMode", json_string(m.mode));
   if (next && m.cors) aev__fn_put(&next, "Cors", json_deep_copy(m.cors));
   if (next) aev__fn_put(&next, "LastModifiedTime", json_string(when));
-  rc = !conf ? missing(NO_RESOURCE) : !next ? aev__nomem() : AEV_OK;
+  json_t *answer = next ? project(next, full_keys) : NULL;
+  rc = !conf ? missing(NO_RESOURCE) : !answer ? aev__nomem() : AEV_OK;
   if (rc == AEV_OK && json_object_set(aev__fn_settings_locked(f, "urls"), key, next))
     rc = aev__nomem();
   pthread_mutex_unlock(&f->mu);
-  if (rc == AEV_OK && !(*resp = project(next, full_keys))) rc = aev__nomem();
+  if (rc == AEV_OK) *resp = answer;
+  else json_decref(answer);
   json_decref(next);
   aev_function_release(f);
   return rc;

@@ -9,6 +9,7 @@
 
 #include "aevtest.h"
 #include "function_support.h"
+#include "nomem.h"
 
 #define ARN "arn:aws:lambda:us-east-1:000000000000:function:f"
 #define NO_FUNCTION "{\"__type\":\"ResourceNotFoundException\",\"message\":\"Function does not exist\"}"
@@ -345,6 +346,90 @@ START_TEST(runtime_management_config) {
 }
 END_TEST
 
+/* ---- out of memory (nomem.h): each call answers whole or changes nothing ---- */
+
+static json_t *parsed(char *text) {
+  json_t *j = json_loads(text, 0, NULL);
+  ck_assert_ptr_nonnull(j);
+  aev_free(text);
+  return j;
+}
+
+/* Every URL configuration and setting of f (or the errors they answer). */
+static json_t *settings_state(void *ctx) {
+  (void)ctx;
+  char *u = NULL, *r = NULL, *l = NULL, *v = NULL;
+  aev_call(b, "lambda", "ListFunctionUrlConfigs", "{\"FunctionName\":\"f\"}", &u);
+  aev_call(b, "lambda", "GetFunctionRecursionConfig", "{\"FunctionName\":\"f\"}", &r);
+  aev_call(b, "lambda", "GetRuntimeManagementConfig", "{\"FunctionName\":\"f\"}", &l);
+  aev_call(b, "lambda", "GetRuntimeManagementConfig", "{\"FunctionName\":\"f:1\"}", &v);
+  return json_pack("{sosososo}", "urls", parsed(u), "recursion", parsed(r), "latest", parsed(l),
+                   "v1", parsed(v));
+}
+
+static int lambda_call(const char *action, const char *req) {
+  char *r = NULL;
+  int rc = aev_call(b, "lambda", action, req, &r);
+  aev_free(r);
+  return rc;
+}
+
+static int create_url(void *ctx) {
+  (void)ctx;
+  return lambda_call("CreateFunctionUrlConfig",
+                     "{\"FunctionName\":\"f\",\"Qualifier\":\"live\",\"AuthType\":\"NONE\","
+                     "\"Cors\":{\"AllowOrigins\":[\"*\"]}}");
+}
+
+static void url_created(void *ctx, const nomem_attempt *a) {
+  (void)ctx;
+  ck_assert_int_eq(json_array_size(json_object_get(json_object_get(a->now, "urls"),
+                                                   "FunctionUrlConfigs")), 1);
+  ck_assert_int_eq(lambda_call("DeleteFunctionUrlConfig",
+                               "{\"FunctionName\":\"f\",\"Qualifier\":\"live\"}"), AEV_OK);
+}
+
+static void url_exists(void *ctx) {
+  (void)ctx;
+  if (lambda_call("GetFunctionUrlConfig", "{\"FunctionName\":\"f\"}") != AEV_OK)
+    ck_assert_int_eq(lambda_call("CreateFunctionUrlConfig",
+                                 "{\"FunctionName\":\"f\",\"AuthType\":\"NONE\"}"), AEV_OK);
+}
+
+static int update_url(void *ctx) {
+  (void)ctx;
+  return lambda_call("UpdateFunctionUrlConfig",
+                     "{\"FunctionName\":\"f\",\"AuthType\":\"AWS_IAM\",\"InvokeMode\":\"RESPONSE_STREAM\"}");
+}
+
+static int put_runtime(void *ctx) {
+  (void)ctx;
+  return lambda_call("PutRuntimeManagementConfig",
+                     "{\"FunctionName\":\"f:1\",\"UpdateRuntimeOn\":\"Manual\","
+                     "\"RuntimeVersionArn\":\"" RUNTIME "\"}");
+}
+
+static int put_recursion(void *ctx) {
+  (void)ctx;
+  return lambda_call("PutFunctionRecursionConfig",
+                     "{\"FunctionName\":\"f\",\"RecursiveLoop\":\"Allow\"}");
+}
+
+START_TEST(out_of_memory_changes_nothing) {
+  const nomem_case cases[] = {
+      {.what = "CreateFunctionUrlConfig", .state = settings_state, .call = create_url,
+       .succeeded = url_created, .expect = NOMEM_ANY},
+      {.what = "UpdateFunctionUrlConfig", .setup = url_exists, .state = settings_state,
+       .call = update_url, .expect = NOMEM_ANY},
+      {.what = "PutRuntimeManagementConfig", .state = settings_state, .call = put_runtime,
+       .expect = NOMEM_ANY},
+      {.what = "PutFunctionRecursionConfig", .state = settings_state, .call = put_recursion,
+       .expect = NOMEM_ANY},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) nomem_sweep(&cases[i], NULL);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_urls");
   TCase *tc = tcase_create("urls");
@@ -359,6 +444,10 @@ static Suite *suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, recursion_config);
   tcase_add_test(tc, runtime_management_config);
+  suite_add_tcase(su, tc);
+  tc = tcase_create("nomem");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, out_of_memory_changes_nothing);
   suite_add_tcase(su, tc);
   return su;
 }
