@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "core/json_dump.h"
 #include "core/status.h"
+#include "function/api_fnconf.h"
 #include "function/function_impl.h"
 
 /* Lambda's API reference for FunctionName: 1-170 characters matching this
@@ -88,6 +89,17 @@ static int function_of(aev_broker *b, const aev__api_service *svc,
                  "Function not found: %s:%s", aev_function_arn(*out), q);
   aev_function_release(*out);
   return rc;
+}
+
+int aev__fn_api_target(aev_broker *b, const aev__api_service *svc, json_t *req,
+                       aev_function **out, const char **qualifier, char *buf,
+                       size_t size) {
+  return function_q(b, svc, req, out, qualifier, buf, size);
+}
+
+int aev__fn_api_function(aev_broker *b, const aev__api_service *svc, json_t *req,
+                         aev_function **out) {
+  return function_of(b, svc, req, out);
 }
 
 /* The answer to a CreateFunction or an UpdateFunctionConfiguration says
@@ -1163,11 +1175,13 @@ static const aev__api_action actions[] = {
     {"CreateAlias", create_alias},
     {"CreateEventSourceMapping", create_event_source_mapping},
     {"CreateFunction", create_function},
+    {"CreateFunctionUrlConfig", aev__fn_api_create_url_config},
     {"DeleteAlias", delete_alias},
     {"DeleteEventSourceMapping", delete_event_source_mapping},
     {"DeleteFunction", delete_function},
     {"DeleteFunctionConcurrency", delete_function_concurrency},
     {"DeleteFunctionEventInvokeConfig", delete_function_event_invoke_config},
+    {"DeleteFunctionUrlConfig", aev__fn_api_delete_url_config},
     {"DeleteProvisionedConcurrencyConfig",
      delete_provisioned_concurrency_config},
     {"GetAccountSettings", get_account_settings},
@@ -1177,12 +1191,16 @@ static const aev__api_action actions[] = {
     {"GetFunctionConcurrency", get_function_concurrency},
     {"GetFunctionConfiguration", get_function_configuration},
     {"GetFunctionEventInvokeConfig", get_function_event_invoke_config},
+    {"GetFunctionRecursionConfig", aev__fn_api_get_recursion_config},
+    {"GetFunctionUrlConfig", aev__fn_api_get_url_config},
     {"GetPolicy", get_policy},
     {"GetProvisionedConcurrencyConfig", get_provisioned_concurrency_config},
+    {"GetRuntimeManagementConfig", aev__fn_api_get_runtime_management},
     {"Invoke", invoke},
     {"ListAliases", list_aliases},
     {"ListEventSourceMappings", list_event_source_mappings},
     {"ListFunctionEventInvokeConfigs", list_function_event_invoke_configs},
+    {"ListFunctionUrlConfigs", aev__fn_api_list_url_configs},
     {"ListFunctions", list_functions},
     {"ListProvisionedConcurrencyConfigs", list_provisioned_concurrency_configs},
     {"ListTags", list_tags},
@@ -1190,7 +1208,9 @@ static const aev__api_action actions[] = {
     {"PublishVersion", publish_version},
     {"PutFunctionConcurrency", put_function_concurrency},
     {"PutFunctionEventInvokeConfig", put_function_event_invoke_config},
+    {"PutFunctionRecursionConfig", aev__fn_api_put_recursion_config},
     {"PutProvisionedConcurrencyConfig", put_provisioned_concurrency_config},
+    {"PutRuntimeManagementConfig", aev__fn_api_put_runtime_management},
     {"RemovePermission", remove_permission},
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},
@@ -1199,6 +1219,7 @@ static const aev__api_action actions[] = {
     {"UpdateFunctionCode", update_function_code},
     {"UpdateFunctionConfiguration", update_function_configuration},
     {"UpdateFunctionEventInvokeConfig", update_function_event_invoke_config},
+    {"UpdateFunctionUrlConfig", aev__fn_api_update_url_config},
 };
 
 /* Invoke's Payload, JSON text which U+0000 leaves invalid: it answers

@@ -59,6 +59,7 @@ static void function_destroy(aev__resource *r) {
   aev__versions_free(f);
   aev__policies_free(f);
   json_decref(f->tags);
+  json_decref(f->settings);
   aev__fn_provisioned_free(f);
   while (f->idle) {
     aev__env *e = f->idle;

@@ -213,6 +213,7 @@ struct aev_function {
   aev__env *prov; /* idle provisioned environments */
   aev__policy *policies;
   json_t *tags; /* an object, or NULL before the first tag */
+  json_t *settings; /* fn_settings.c: URL configs, recursion, runtime updates */
   aev__fmetrics m;
 };
 
@@ -241,6 +242,10 @@ int aev__policy_get(aev_function *f, const char *qualifier, json_t **out);
 /* An alias is deleted (mu held): so is its policy. */
 void aev__policy_drop_locked(aev_function *f, const char *qualifier);
 void aev__policies_free(aev_function *f);
+
+/* url_config.c: an alias is deleted (mu held): so is its function URL
+ * configuration. */
+void aev__fn_url_drop_locked(aev_function *f, const char *qualifier);
 
 /* tags.c: checks a Tags map on its own (types, lengths, reserved keys,
  * count); put merges it into the function's tags, all or nothing. */

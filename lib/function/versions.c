@@ -558,6 +558,7 @@ int aev_function_delete_alias(aev_function *f, const char *name) {
       *p = found->next;
       aev__policy_drop_locked(f, name); /* its resource policy goes too */
       aev__econf_drop_locked(f, name);  /* and its event invoke config */
+      aev__fn_url_drop_locked(f, name); /* and its function URL */
       break;
     }
   pthread_mutex_unlock(&f->mu);

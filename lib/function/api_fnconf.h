@@ -1,0 +1,46 @@
+/* Internal to lib/function: the aev_call() actions of function URL
+ * configurations (url_config.c) and of the recursion and runtime
+ * management settings (fn_settings.c), and what they borrow from
+ * api_lambda.c. */
+#ifndef AEV_FUNCTION_API_FNCONF_H
+#define AEV_FUNCTION_API_FNCONF_H
+
+#include <jansson.h>
+
+#include "api/api.h"
+#include "function/function_impl.h"
+
+/* api_lambda.c: the function FunctionName (and Qualifier) name, checked
+ * as every Lambda action checks them; *qualifier is NULL for $LATEST. */
+int aev__fn_api_target(aev_broker *b, const aev__api_service *svc, json_t *req,
+                       aev_function **out, const char **qualifier, char *buf,
+                       size_t size);
+/* The same for the actions that take only the unqualified function. */
+int aev__fn_api_function(aev_broker *b, const aev__api_service *svc, json_t *req,
+                         aev_function **out);
+
+/* fn_settings.c (mu held): the object f keeps for kind ("urls",
+ * "runtime", ...) under f->settings, created empty on first use; NULL
+ * when out of memory. */
+json_t *aev__fn_settings_locked(aev_function *f, const char *kind);
+
+/* fn_settings.c: an optional string member name that must be one of
+ * names (NULL-terminated), else the front end's ValidationException
+ * "Value 'X' at 'member' failed to satisfy constraint: Member must
+ * satisfy enum value set: [A, B]" (Lambda's, unlike svc's default). */
+int aev__fn_enum(const aev__api_service *svc, json_t *req, const char *name,
+                 const char *member, const char *const *names, const char **out);
+
+#define AEV__FN_API_ACTION(name) \
+  int name(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp)
+AEV__FN_API_ACTION(aev__fn_api_create_url_config);
+AEV__FN_API_ACTION(aev__fn_api_get_url_config);
+AEV__FN_API_ACTION(aev__fn_api_update_url_config);
+AEV__FN_API_ACTION(aev__fn_api_delete_url_config);
+AEV__FN_API_ACTION(aev__fn_api_list_url_configs);
+AEV__FN_API_ACTION(aev__fn_api_get_recursion_config);
+AEV__FN_API_ACTION(aev__fn_api_put_recursion_config);
+AEV__FN_API_ACTION(aev__fn_api_get_runtime_management);
+AEV__FN_API_ACTION(aev__fn_api_put_runtime_management);
+
+#endif
