@@ -413,27 +413,36 @@ static int resolve_one(aev_broker *b, layers *l, json_t *list, size_t i, json_in
   char region[64], name[141], other_region[64], other[141];
   int64_t v, w;
   if (!arn || !layer_version_arn(arn, region, name, &v)) {
-    char *shown = aev__json_dumps(list, JSON_COMPACT);
-    int rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
-                       "1 validation error detected: Value '%s' at 'layers' failed to satisfy "
-                       "constraint: Member must satisfy constraint: [Member must have length less "
-                       "than or equal to 140, Member must have length greater than or equal to 1, "
-                       "Member must satisfy regular expression pattern: " LAYERS_PATTERN
-                       ", Member must not be null]",
-                       shown ? shown : "");
-    free(shown);
-    return rc;
+    /* The list as the front end shows it: [a, b] (recorded:
+     * test_layer_function_exceptions, add_layer_arn_without_version_exc). */
+    char shown[2048] = "[";
+    for (size_t j = 0; j < json_array_size(list); j++) {
+      const char *s = json_string_value(json_array_get(list, j));
+      snprintf(shown + strlen(shown), sizeof shown - strlen(shown), "%s%s", j ? ", " : "",
+               s ? s : "null");
+    }
+    snprintf(shown + strlen(shown), sizeof shown - strlen(shown), "]");
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value '%s' at 'layers' failed to satisfy "
+                     "constraint: Member must satisfy constraint: [Member must have length less "
+                     "than or equal to 140, Member must have length greater than or equal to 1, "
+                     "Member must satisfy regular expression pattern: " LAYERS_PATTERN
+                     ", Member must not be null]",
+                     shown);
   }
   if (strcmp(region, aev_broker_region(b)))
     return aev__fn_invalid("Layers are not in the same region as the function. Layers are "
                            "expected to be in region %s.",
                            aev_broker_region(b));
-  /* One version of a layer at a time: two of them would put the same files
-   * in /opt twice (the same version twice included). */
+  /* One version of a layer at a time, the same version twice included;
+   * the first pair is named (recorded: test_layer_function_exceptions). */
   for (size_t j = 0; j < i; j++) {
     const char *prev = json_string_value(json_array_get(list, j));
     if (layer_version_arn(prev, other_region, other, &w) && strcmp(other, name) == 0)
-      return aev__fn_invalid("Two different versions of the same layer are not allowed.");
+      return aev__fn_invalid("Two different versions of the same layer are not allowed to be "
+                             "referenced in the same function. %s and %s are versions of the "
+                             "same layer.",
+                             prev, arn);
   }
   json_t *found = l ? find(l, name, v) : NULL;
   if (!found) return aev__fn_invalid("Layer version %s does not exist.", arn);

@@ -330,12 +330,16 @@ START_TEST(bad_layers_change_nothing) {
                    "\"Layers\":[\"" LAYER_ARN "l:1\"]}"));
   const char *bad[][3] = {
       {"[\"" LAYER_ARN "l:1\",\"" LAYER_ARN "l:2\"]", "InvalidParameterValueException",
-       "Two different versions of the same layer are not allowed."},
+       "Two different versions of the same layer are not allowed to be referenced in the same "
+       "function. " LAYER_ARN "l:1 and " LAYER_ARN "l:2 are versions of the same layer."},
+      {"[\"" LAYER_ARN "l:1\",\"" LAYER_ARN "l:1\"]", "InvalidParameterValueException",
+       LAYER_ARN "l:1 and " LAYER_ARN "l:1 are versions of the same layer."},
       {"[\"" LAYER_ARN "l:9\"]", "InvalidParameterValueException",
        "Layer version " LAYER_ARN "l:9 does not exist."},
       {"[\"" LAYER_ARN "nope:1\"]", "InvalidParameterValueException",
        "Layer version " LAYER_ARN "nope:1 does not exist."},
-      {"[\"" LAYER_ARN "l\"]", "ValidationException", "at 'layers' failed to satisfy constraint"},
+      {"[\"" LAYER_ARN "l\"]", "ValidationException",
+       "Value '[" LAYER_ARN "l]' at 'layers' failed to satisfy constraint"},
       {"[\"arn:aws:lambda:eu-west-1:000000000000:layer:l:1\"]", "InvalidParameterValueException",
        "Layers are not in the same region as the function."},
       {"[\"" LAYER_ARN "q:1\",\"" LAYER_ARN "q:2\",\"" LAYER_ARN "q:3\",\"" LAYER_ARN
