@@ -6,6 +6,8 @@
  * Every refused request is checked to change nothing. */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "aevtest.h"
 #include "function_support.h"
@@ -102,6 +104,49 @@ START_TEST(publish_answers_the_version) {
   o = call("GetLayerVersion", "{\"LayerName\":\"" LAYER_ARN "deps\",\"VersionNumber\":1}");
   ck_assert_int_eq(json_integer_value(json_object_get(o, "Version")), 1);
   json_decref(o);
+}
+END_TEST
+
+/* Content from S3: S3Bucket NAME is the directory ./NAME, S3Key a file in
+ * it, as for function code (recorded: test_layer_s3_content, whose answer
+ * has no CompatibleRuntimes when none were given). */
+START_TEST(s3_content_comes_from_the_bucket_directory) {
+  char bucket[] = "layer-bucket-XXXXXX";
+  ck_assert_ptr_nonnull(mkdtemp(bucket));
+  char path[128];
+  snprintf(path, sizeof path, "%s/layer.zip", bucket);
+  static const unsigned char zip[] = { /* ZIP decoded */
+      0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x21, 0x58, 0x3e, 0x60, 0xc6, 0x25, 0x04, 0x00, 0x00, 0x00, 0x04, 0x00,
+      0x00, 0x00, 0x0d, 0x00, 0x00, 0x00, 0x70, 0x79, 0x74, 0x68, 0x6f, 0x6e,
+      0x2f, 0x6c, 0x69, 0x62, 0x2e, 0x70, 0x79, 0x58, 0x3d, 0x31, 0x0a, 0x50,
+      0x4b, 0x01, 0x02, 0x14, 0x03, 0x14, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x21, 0x58, 0x3e, 0x60, 0xc6, 0x25, 0x04, 0x00, 0x00, 0x00, 0x04,
+      0x00, 0x00, 0x00, 0x0d, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0x80, 0x01, 0x00, 0x00, 0x00, 0x00, 0x70, 0x79, 0x74,
+      0x68, 0x6f, 0x6e, 0x2f, 0x6c, 0x69, 0x62, 0x2e, 0x70, 0x79, 0x50, 0x4b,
+      0x05, 0x06, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x3b, 0x00,
+      0x00, 0x00, 0x2f, 0x00, 0x00, 0x00, 0x00, 0x00,
+  };
+  FILE *fp = fopen(path, "wb");
+  ck_assert_int_eq(fwrite(zip, 1, sizeof zip, fp), sizeof zip);
+  fclose(fp);
+  char req[512];
+  snprintf(req, sizeof req,
+           "{\"LayerName\":\"s3\",\"Content\":{\"S3Bucket\":\"%s\",\"S3Key\":\"layer.zip\"}}", bucket);
+  json_t *o = call("PublishLayerVersion", req);
+  json_t *c = json_object_get(o, "Content");
+  ck_assert_str_eq(json_string_value(json_object_get(c, "CodeSha256")), SHA);
+  ck_assert_int_eq(json_integer_value(json_object_get(c, "CodeSize")), SIZE);
+  ck_assert_ptr_null(json_object_get(o, "CompatibleRuntimes"));
+  json_decref(o);
+  snprintf(req, sizeof req,
+           "{\"LayerName\":\"s3\",\"Content\":{\"S3Bucket\":\"%s\",\"S3Key\":\"gone.zip\"}}", bucket);
+  call_err("PublishLayerVersion", req, "InvalidParameterValueException",
+           "S3 Error Code: NoSuchKey");
+  ck_assert_uint_eq(count_versions("s3"), 1);
+  unlink(path);
+  rmdir(bucket);
 }
 END_TEST
 
@@ -394,6 +439,7 @@ static Suite *suite(void) {
   TCase *tc = tcase_create("layers");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, publish_answers_the_version);
+  tcase_add_test(tc, s3_content_comes_from_the_bucket_directory);
   tcase_add_test(tc, versions_grow_and_are_never_reused);
   tcase_add_test(tc, bad_requests_change_nothing);
   tcase_add_test(tc, lists_filter_and_page);
