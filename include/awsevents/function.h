@@ -189,6 +189,24 @@ AEV_API int aev_function_set_account_concurrency(aev_broker *b, int limit);
  * aev_free. */
 AEV_API int aev_function_account_settings(aev_broker *b, char **json);
 
+/* PublishLayerVersion with its members in JSON (LayerName, Content as
+ * CreateFunction's Code: ZipFile or S3Bucket + S3Key, Description,
+ * CompatibleRuntimes, CompatibleArchitectures, LicenseInfo). *json (may be
+ * NULL) receives the layer version: Content {CodeSha256, CodeSize,
+ * Location}, LayerArn, LayerVersionArn, Version (1, 2, ... per layer,
+ * never reused), CreatedDate. Functions name it in their Layers. Free with
+ * aev_free. */
+AEV_API int aev_function_publish_layer_version(aev_broker *b, const char *request_json,
+                                               char **json);
+/* ListLayerVersions of layer_name (a name or its ARN): {"LayerVersions":
+ * [...]}, newest first; with layer_name NULL, ListLayers: {"Layers":
+ * [{LayerName, LayerArn, LatestMatchingVersion}]}. At most 50 (the
+ * default page; aev_call's ListLayers / ListLayerVersions page with
+ * Marker and MaxItems and filter by CompatibleRuntime and
+ * CompatibleArchitecture). Free with aev_free. */
+AEV_API int aev_function_list_layer_versions(aev_broker *b, const char *layer_name,
+                                             char **json);
+
 /* PutFunctionEventInvokeConfig's members: MaximumRetryAttempts (0..2),
  * MaximumEventAgeInSeconds (60..21600), DestinationConfig {OnSuccess:
  * {Destination: ARN}, OnFailure: {...}} with queue, topic, event bus or

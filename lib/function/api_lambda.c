@@ -15,6 +15,7 @@
 #include "core/status.h"
 #include "function/api_fnconf.h"
 #include "function/function_impl.h"
+#include "function/layers.h"
 
 /* Lambda's API reference for FunctionName: 1-170 characters matching this
  * pattern (so ASCII only); anything else is refused before any lookup. */
@@ -181,8 +182,8 @@ static int create_function(aev_broker *b, const aev__api_service *svc,
   if (rc != AEV_OK) return rc;
   json_t *conf = config_members(req);
   aev_function *f;
-  rc = conf ? aev__fn_create_registered(b, name, handler, conf, &f)
-            : aev__nomem();
+  rc = conf ? aev__layer_resolve(b, conf) : aev__nomem();
+  if (rc == AEV_OK) rc = aev__fn_create_registered(b, name, handler, conf, &f);
   json_decref(conf);
   if (rc != AEV_OK) return rc;
   rc = apply_dlq(svc, f, req);
@@ -285,9 +286,10 @@ static int update_function_configuration(aev_broker *b,
   int rc = function_of(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
   json_t *conf = config_members(req);
-  char *text = conf ? aev__json_dumps(conf, JSON_COMPACT) : NULL;
+  rc = conf ? aev__layer_resolve(b, conf) : aev__nomem();
+  char *text = rc == AEV_OK ? aev__json_dumps(conf, JSON_COMPACT) : NULL;
   json_decref(conf);
-  rc = text ? aev_function_update_configuration(f, text) : aev__nomem();
+  if (rc == AEV_OK) rc = text ? aev_function_update_configuration(f, text) : aev__nomem();
   free(text);
   if (rc == AEV_OK) rc = apply_dlq(svc, f, req);
   if (rc == AEV_OK && (*resp = aev__function_config_json(f))) under_way(resp, 0);
@@ -1171,6 +1173,7 @@ static int list_tags(aev_broker *b, const aev__api_service *svc, json_t *req,
 }
 
 static const aev__api_action actions[] = {
+    {"AddLayerVersionPermission", aev__api_add_layer_version_permission},
     {"AddPermission", add_permission},
     {"CreateAlias", create_alias},
     {"CreateEventSourceMapping", create_event_source_mapping},
@@ -1182,6 +1185,7 @@ static const aev__api_action actions[] = {
     {"DeleteFunctionConcurrency", delete_function_concurrency},
     {"DeleteFunctionEventInvokeConfig", delete_function_event_invoke_config},
     {"DeleteFunctionUrlConfig", aev__fn_api_delete_url_config},
+    {"DeleteLayerVersion", aev__api_delete_layer_version},
     {"DeleteProvisionedConcurrencyConfig",
      delete_provisioned_concurrency_config},
     {"GetAccountSettings", get_account_settings},
@@ -1193,6 +1197,9 @@ static const aev__api_action actions[] = {
     {"GetFunctionEventInvokeConfig", get_function_event_invoke_config},
     {"GetFunctionRecursionConfig", aev__fn_api_get_recursion_config},
     {"GetFunctionUrlConfig", aev__fn_api_get_url_config},
+    {"GetLayerVersion", aev__api_get_layer_version},
+    {"GetLayerVersionByArn", aev__api_get_layer_version_by_arn},
+    {"GetLayerVersionPolicy", aev__api_get_layer_version_policy},
     {"GetPolicy", get_policy},
     {"GetProvisionedConcurrencyConfig", get_provisioned_concurrency_config},
     {"GetRuntimeManagementConfig", aev__fn_api_get_runtime_management},
@@ -1202,15 +1209,19 @@ static const aev__api_action actions[] = {
     {"ListFunctionEventInvokeConfigs", list_function_event_invoke_configs},
     {"ListFunctionUrlConfigs", aev__fn_api_list_url_configs},
     {"ListFunctions", list_functions},
+    {"ListLayerVersions", aev__api_list_layer_versions},
+    {"ListLayers", aev__api_list_layers},
     {"ListProvisionedConcurrencyConfigs", list_provisioned_concurrency_configs},
     {"ListTags", list_tags},
     {"ListVersionsByFunction", list_versions_by_function},
+    {"PublishLayerVersion", aev__api_publish_layer_version},
     {"PublishVersion", publish_version},
     {"PutFunctionConcurrency", put_function_concurrency},
     {"PutFunctionEventInvokeConfig", put_function_event_invoke_config},
     {"PutFunctionRecursionConfig", aev__fn_api_put_recursion_config},
     {"PutProvisionedConcurrencyConfig", put_provisioned_concurrency_config},
     {"PutRuntimeManagementConfig", aev__fn_api_put_runtime_management},
+    {"RemoveLayerVersionPermission", aev__api_remove_layer_version_permission},
     {"RemovePermission", remove_permission},
     {"TagResource", tag_resource},
     {"UntagResource", untag_resource},

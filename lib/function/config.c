@@ -159,6 +159,8 @@ json_t *aev__function_config_json(aev_function *f) {
 json_t *aev__fconf_json(aev_function *f, const aev__fconf *c) {
   json_t *o = json_deep_copy(c->doc);
   /* ImageConfig is answered as ImageConfigResponse, as Lambda does. */
+  /* Layers [] removes them: Lambda then reports none. */
+  if (json_array_size(json_object_get(c->doc, "Layers")) == 0) json_object_del(o, "Layers");
   json_t *ic = json_object_get(c->doc, "ImageConfig");
   if (o && ic) {
     json_object_del(o, "ImageConfig");
