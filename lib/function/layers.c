@@ -289,17 +289,25 @@ static json_t *policy_doc(json_t *statements) {
   return json_pack("{sssssO}", "Version", "2012-10-17", "Id", "default", "Statement", statements);
 }
 
+/* Where policy (NULL: none yet) holds the statement sid, or its size when
+ * it holds none. */
+static size_t statement_index(json_t *policy, const char *sid) {
+  size_t i;
+  json_t *s;
+  json_array_foreach(policy, i, s) {
+    if (strcmp(json_string_value(json_object_get(s, "Sid")), sid) == 0) break;
+  }
+  return i;
+}
+
 int aev__layer_policy_add(aev_broker *b, const char *name, int64_t v, const char *sid,
                           const char *principal, const char *org_id, const char *revision,
                           json_t **out) {
   int rc;
   layers *l = lock_store(b, 0, &rc);
   if (!l) return rc == AEV_OK ? version_missing(b, name, v) : rc;
-  json_t *ver = find(l, name, v), *policy = json_object_get(ver, "#policy"), *s;
-  size_t i;
-  json_array_foreach(policy, i, s) {
-    if (strcmp(json_string_value(json_object_get(s, "Sid")), sid) == 0) break;
-  }
+  json_t *ver = find(l, name, v), *policy = json_object_get(ver, "#policy");
+  const size_t i = statement_index(policy, sid);
   if (!ver) rc = version_missing(b, name, v);
   else if (!revision_ok(ver, revision)) rc = stale_policy();
   else if (policy && i < json_array_size(policy))
@@ -336,11 +344,8 @@ int aev__layer_policy_remove(aev_broker *b, const char *name, int64_t v, const c
   int rc;
   layers *l = lock_store(b, 0, &rc);
   if (!l) return rc == AEV_OK ? version_missing(b, name, v) : rc;
-  json_t *ver = find(l, name, v), *policy = json_object_get(ver, "#policy"), *s;
-  size_t i;
-  json_array_foreach(policy, i, s) {
-    if (strcmp(json_string_value(json_object_get(s, "Sid")), sid) == 0) break;
-  }
+  json_t *ver = find(l, name, v), *policy = json_object_get(ver, "#policy");
+  const size_t i = statement_index(policy, sid);
   if (!ver) rc = version_missing(b, name, v);
   else if (!policy || i == json_array_size(policy))
     rc = aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",

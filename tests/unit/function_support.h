@@ -5,6 +5,7 @@
 #define AEV_TEST_FUNCTION_SUPPORT_H
 
 #include <check.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,6 +72,30 @@ static inline long long ft_metric(aev_function *f, const char *name) {
   long long v = atoll(p + strlen(key));
   aev_free(m);
   return v;
+}
+
+/* lambda ACTION's answer on b, parsed (json_decref() it); it must succeed. */
+static inline json_t *ft_call(aev_broker *b, const char *action, const char *req) {
+  char *r = NULL;
+  int rc = aev_call(b, "lambda", action, req, &r);
+  ck_assert_msg(rc == AEV_OK, "%s: %s", action, r ? r : "");
+  json_t *o = json_loads(r, 0, NULL);
+  aev_free(r);
+  ck_assert_ptr_nonnull(o);
+  return o;
+}
+
+/* lambda ACTION on b must fail with AWS error code and a message holding
+ * msg. */
+static inline void ft_call_err(aev_broker *b, const char *action, const char *req,
+                               const char *code, const char *msg) {
+  char *r = NULL;
+  ck_assert_int_ne(aev_call(b, "lambda", action, req, &r), AEV_OK);
+  json_t *o = json_loads(r, 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(o, "__type")), code);
+  ck_assert_msg(strstr(json_string_value(json_object_get(o, "message")), msg), "%s: %s", action, r);
+  json_decref(o);
+  aev_free(r);
 }
 
 #endif

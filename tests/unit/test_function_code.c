@@ -42,27 +42,6 @@ static void setup(void) {
 }
 static void teardown(void) { aev_broker_destroy(b); }
 
-/* lambda ACTION's answer, parsed. */
-static json_t *call(const char *action, const char *req) {
-  char *r = NULL;
-  int rc = aev_call(b, "lambda", action, req, &r);
-  ck_assert_msg(rc == AEV_OK, "%s: %s", action, r ? r : "");
-  json_t *o = json_loads(r, 0, NULL);
-  aev_free(r);
-  ck_assert_ptr_nonnull(o);
-  return o;
-}
-
-static void call_err(const char *action, const char *req, const char *code, const char *msg) {
-  char *r = NULL;
-  ck_assert_int_ne(aev_call(b, "lambda", action, req, &r), AEV_OK);
-  json_t *o = json_loads(r, 0, NULL);
-  ck_assert_str_eq(json_string_value(json_object_get(o, "__type")), code);
-  ck_assert_msg(strstr(json_string_value(json_object_get(o, "message")), msg), "%s: %s", action, r);
-  json_decref(o);
-  aev_free(r);
-}
-
 static const char *str(json_t *o, const char *k) {
   const char *s = json_string_value(json_object_get(o, k));
   ck_assert_msg(s != NULL, "no %s", k);
@@ -74,14 +53,14 @@ static void create(const char *name, const char *extra) {
   snprintf(req, sizeof req,
            "{\"FunctionName\":\"%s\",\"Handler\":\"app.handler\",\"Runtime\":\"python3.12\"%s%s}",
            name, *extra ? "," : "", extra);
-  json_decref(call("CreateFunction", req));
+  json_decref(ft_call(b, "CreateFunction", req));
 }
 
 /* $LATEST's configuration. */
 static json_t *config(const char *name) {
   char req[256];
   snprintf(req, sizeof req, "{\"FunctionName\":\"%s\"}", name);
-  return call("GetFunctionConfiguration", req);
+  return ft_call(b, "GetFunctionConfiguration", req);
 }
 
 /* Asserts $LATEST's CodeSha256 and RevisionId are what they were. */
@@ -99,16 +78,16 @@ START_TEST(zipfile_on_create_is_reported_everywhere) {
   ck_assert_int_eq(json_integer_value(json_object_get(c, "CodeSize")), 117);
   ck_assert_str_eq(str(c, "PackageType"), "Zip");
   json_decref(c);
-  json_t *g = call("GetFunction", "{\"FunctionName\":\"fn\"}");
+  json_t *g = ft_call(b, "GetFunction", "{\"FunctionName\":\"fn\"}");
   json_t *code = json_object_get(g, "Code");
   ck_assert_str_eq(str(code, "RepositoryType"), "S3");
   ck_assert_ptr_nonnull(strstr(str(code, "Location"), "https://awslambda-us-east-1-tasks.s3."));
   ck_assert_str_eq(str(json_object_get(g, "Configuration"), "CodeSha256"), SHA_V1);
   json_decref(g);
-  json_t *l = call("ListFunctions", "{}");
+  json_t *l = ft_call(b, "ListFunctions", "{}");
   ck_assert_str_eq(str(json_array_get(json_object_get(l, "Functions"), 0), "CodeSha256"), SHA_V1);
   json_decref(l);
-  json_t *v = call("ListVersionsByFunction", "{\"FunctionName\":\"fn\"}");
+  json_t *v = ft_call(b, "ListVersionsByFunction", "{\"FunctionName\":\"fn\"}");
   json_t *versions = json_object_get(v, "Versions");
   ck_assert_int_eq(json_array_size(versions), 2);
   ck_assert_str_eq(str(json_array_get(versions, 1), "CodeSha256"), SHA_V1);
@@ -161,8 +140,8 @@ START_TEST(bad_packages_create_nothing) {
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char req[1024];
     snprintf(req, sizeof req, "{\"FunctionName\":\"fn\",\"Handler\":\"app.handler\",%s}", cases[i][0]);
-    call_err("CreateFunction", req, cases[i][1], cases[i][2]);
-    call_err("GetFunction", "{\"FunctionName\":\"fn\"}", "ResourceNotFoundException",
+    ft_call_err(b, "CreateFunction", req, cases[i][1], cases[i][2]);
+    ft_call_err(b, "GetFunction", "{\"FunctionName\":\"fn\"}", "ResourceNotFoundException",
              "Function not found");
   }
 }
@@ -204,7 +183,7 @@ START_TEST(update_code_answers_in_progress_and_keeps_the_handler) {
   create("fn", "\"Code\":{\"ZipFile\":\"" ZIP_V1 "\"}");
   json_t *before = config("fn");
   aev_broker_advance(b, 1500);
-  json_t *u = call("UpdateFunctionCode", "{\"FunctionName\":\"fn\",\"ZipFile\":\"" ZIP_V2 "\"}");
+  json_t *u = ft_call(b, "UpdateFunctionCode", "{\"FunctionName\":\"fn\",\"ZipFile\":\"" ZIP_V2 "\"}");
   /* Recorded (test_function_lifecycle, update_code_response). */
   ck_assert_str_eq(str(u, "LastUpdateStatus"), "InProgress");
   ck_assert_str_eq(str(u, "LastUpdateStatusReason"), "The function is being created.");
@@ -221,7 +200,7 @@ START_TEST(update_code_answers_in_progress_and_keeps_the_handler) {
   json_decref(before);
   json_decref(after);
   json_decref(u);
-  json_t *inv = call("Invoke", "{\"FunctionName\":\"fn\",\"Payload\":\"{\\\"k\\\":1}\"}");
+  json_t *inv = ft_call(b, "Invoke", "{\"FunctionName\":\"fn\",\"Payload\":\"{\\\"k\\\":1}\"}");
   ck_assert_str_eq(str(inv, "Payload"), "{\"k\":1}");
   ck_assert_int_eq(st.calls, 1);
   json_decref(inv);
@@ -255,10 +234,10 @@ START_TEST(refused_updates_change_nothing) {
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     char req[1024];
     snprintf(req, sizeof req, "{\"FunctionName\":\"fn\"%s}", cases[i][0]);
-    call_err("UpdateFunctionCode", req, cases[i][1], cases[i][2]);
+    ft_call_err(b, "UpdateFunctionCode", req, cases[i][1], cases[i][2]);
     unchanged("fn", SHA_V1, revision);
   }
-  call_err("UpdateFunctionCode", "{\"FunctionName\":\"nope\",\"ZipFile\":\"" ZIP_V2 "\"}",
+  ft_call_err(b, "UpdateFunctionCode", "{\"FunctionName\":\"nope\",\"ZipFile\":\"" ZIP_V2 "\"}",
            "ResourceNotFoundException",
            "Function not found: arn:aws:lambda:us-east-1:000000000000:function:nope");
   /* The RevisionId it names is $LATEST's: the update goes through. */
@@ -267,7 +246,7 @@ START_TEST(refused_updates_change_nothing) {
            "{\"FunctionName\":\"fn\",\"ZipFile\":\"" ZIP_V2 "\",\"RevisionId\":\"%s\","
            "\"Architectures\":[\"arm64\"]}",
            revision);
-  json_t *u = call("UpdateFunctionCode", req);
+  json_t *u = ft_call(b, "UpdateFunctionCode", req);
   ck_assert_str_eq(str(u, "CodeSha256"), SHA_V2);
   ck_assert_str_eq(json_string_value(json_array_get(json_object_get(u, "Architectures"), 0)), "arm64");
   json_decref(u);
@@ -280,14 +259,14 @@ START_TEST(dry_run_checks_and_changes_nothing) {
   json_t *c = config("fn");
   char *revision = strdup(str(c, "RevisionId"));
   json_decref(c);
-  json_t *d = call("UpdateFunctionCode",
+  json_t *d = ft_call(b, "UpdateFunctionCode",
                    "{\"FunctionName\":\"fn\",\"ZipFile\":\"" ZIP_V2 "\",\"DryRun\":true}");
   ck_assert_str_eq(str(d, "CodeSha256"), SHA_V2);
   ck_assert_str_eq(str(d, "RevisionId"), revision);
   ck_assert_str_eq(str(d, "LastUpdateStatus"), "Successful"); /* nothing started */
   json_decref(d);
   unchanged("fn", SHA_V1, revision);
-  call_err("UpdateFunctionCode", "{\"FunctionName\":\"fn\",\"ZipFile\":\"" ZIP_EMPTY "\",\"DryRun\":true}",
+  ft_call_err(b, "UpdateFunctionCode", "{\"FunctionName\":\"fn\",\"ZipFile\":\"" ZIP_EMPTY "\",\"DryRun\":true}",
            "InvalidParameterValueException", "Uploaded file must be a non-empty zip");
   free(revision);
 }
@@ -297,15 +276,15 @@ END_TEST
  * on UpdateFunctionCode answers the version it made. */
 START_TEST(a_code_change_is_what_publishes) {
   create("fn", "\"Code\":{\"ZipFile\":\"" ZIP_V1 "\"}");
-  json_t *v1 = call("PublishVersion", "{\"FunctionName\":\"fn\"}");
+  json_t *v1 = ft_call(b, "PublishVersion", "{\"FunctionName\":\"fn\"}");
   ck_assert_str_eq(str(v1, "Version"), "1");
   json_decref(v1);
   /* The same package again changes nothing to publish. */
-  json_decref(call("UpdateFunctionCode", "{\"FunctionName\":\"fn\",\"ZipFile\":\"" ZIP_V1 "\"}"));
-  json_t *again = call("PublishVersion", "{\"FunctionName\":\"fn\"}");
+  json_decref(ft_call(b, "UpdateFunctionCode", "{\"FunctionName\":\"fn\",\"ZipFile\":\"" ZIP_V1 "\"}"));
+  json_t *again = ft_call(b, "PublishVersion", "{\"FunctionName\":\"fn\"}");
   ck_assert_str_eq(str(again, "Version"), "1");
   json_decref(again);
-  json_t *u = call("UpdateFunctionCode",
+  json_t *u = ft_call(b, "UpdateFunctionCode",
                    "{\"FunctionName\":\"fn\",\"ZipFile\":\"" ZIP_V2 "\",\"Publish\":true}");
   ck_assert_str_eq(str(u, "Version"), "2");
   ck_assert_str_eq(str(u, "FunctionArn"), "arn:aws:lambda:us-east-1:000000000000:function:fn:2");
@@ -316,16 +295,16 @@ START_TEST(a_code_change_is_what_publishes) {
   ck_assert_ptr_null(json_object_get(u, "LastUpdateStatus"));
   json_decref(u);
   /* Each version keeps the code it was published with. */
-  json_t *g = call("GetFunction", "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\"}");
+  json_t *g = ft_call(b, "GetFunction", "{\"FunctionName\":\"fn\",\"Qualifier\":\"1\"}");
   ck_assert_str_eq(str(json_object_get(g, "Configuration"), "CodeSha256"), SHA_V1);
   json_decref(g);
   /* An alias answers the code of the version it points to. */
-  json_decref(call("CreateAlias", "{\"FunctionName\":\"fn\",\"Name\":\"live\",\"FunctionVersion\":\"1\"}"));
-  g = call("GetFunction", "{\"FunctionName\":\"fn:live\"}");
+  json_decref(ft_call(b, "CreateAlias", "{\"FunctionName\":\"fn\",\"Name\":\"live\",\"FunctionVersion\":\"1\"}"));
+  g = ft_call(b, "GetFunction", "{\"FunctionName\":\"fn:live\"}");
   ck_assert_str_eq(str(json_object_get(g, "Configuration"), "CodeSha256"), SHA_V1);
   ck_assert_str_eq(str(json_object_get(g, "Code"), "RepositoryType"), "S3");
   json_decref(g);
-  json_t *l = call("ListVersionsByFunction", "{\"FunctionName\":\"fn\"}");
+  json_t *l = ft_call(b, "ListVersionsByFunction", "{\"FunctionName\":\"fn\"}");
   ck_assert_int_eq(json_array_size(json_object_get(l, "Versions")), 3);
   json_decref(l);
 }
@@ -333,14 +312,14 @@ END_TEST
 
 START_TEST(publish_version_code_sha256_precondition) {
   create("fn", "\"Code\":{\"ZipFile\":\"" ZIP_V1 "\"}");
-  call_err("PublishVersion", "{\"FunctionName\":\"fn\",\"CodeSha256\":\"" SHA_V2 "\"}",
+  ft_call_err(b, "PublishVersion", "{\"FunctionName\":\"fn\",\"CodeSha256\":\"" SHA_V2 "\"}",
            "InvalidParameterValueException",
            "CodeSHA256 (" SHA_V2 ") is different from current CodeSHA256 in $LATEST (" SHA_V1
            "). Please try again with the CodeSHA256 in $LATEST.");
-  json_t *l = call("ListVersionsByFunction", "{\"FunctionName\":\"fn\"}");
+  json_t *l = ft_call(b, "ListVersionsByFunction", "{\"FunctionName\":\"fn\"}");
   ck_assert_int_eq(json_array_size(json_object_get(l, "Versions")), 1);
   json_decref(l);
-  json_t *v = call("PublishVersion", "{\"FunctionName\":\"fn\",\"CodeSha256\":\"" SHA_V1 "\"}");
+  json_t *v = ft_call(b, "PublishVersion", "{\"FunctionName\":\"fn\",\"CodeSha256\":\"" SHA_V1 "\"}");
   ck_assert_str_eq(str(v, "Version"), "1");
   json_decref(v);
 }
@@ -377,12 +356,12 @@ START_TEST(s3_packages_come_from_the_bucket_directory) {
   json_decref(c);
   snprintf(req, sizeof req, "{\"FunctionName\":\"fn\",\"S3Bucket\":\"%s\",\"S3Key\":\"gone.zip\"}",
            bucket);
-  call_err("UpdateFunctionCode", req, "InvalidParameterValueException",
+  ft_call_err(b, "UpdateFunctionCode", req, "InvalidParameterValueException",
            "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The "
            "specified key does not exist.");
   snprintf(req, sizeof req, "{\"FunctionName\":\"fn\",\"S3Bucket\":\"%s\",\"S3Key\":\"../%s/fn.zip\"}",
            bucket, bucket);
-  call_err("UpdateFunctionCode", req, "InvalidParameterValueException", "NoSuchKey");
+  ft_call_err(b, "UpdateFunctionCode", req, "InvalidParameterValueException", "NoSuchKey");
   unchanged("fn", SHA_V2, revision);
   free(revision);
   unlink(path);
@@ -392,7 +371,7 @@ END_TEST
 
 START_TEST(image_packages) {
   create("img", "\"PackageType\":\"Image\",\"Code\":{\"ImageUri\":\"" IMAGE "\"}");
-  json_t *g = call("GetFunction", "{\"FunctionName\":\"img\"}");
+  json_t *g = ft_call(b, "GetFunction", "{\"FunctionName\":\"img\"}");
   json_t *code = json_object_get(g, "Code"), *conf = json_object_get(g, "Configuration");
   ck_assert_str_eq(str(code, "RepositoryType"), "ECR");
   ck_assert_str_eq(str(code, "ImageUri"), IMAGE);
@@ -403,14 +382,14 @@ START_TEST(image_packages) {
   ck_assert_int_eq(json_integer_value(json_object_get(conf, "CodeSize")), 0);
   char *revision = strdup(str(conf, "RevisionId")), *sha = strdup(str(conf, "CodeSha256"));
   json_decref(g);
-  call_err("UpdateFunctionCode", "{\"FunctionName\":\"img\",\"ZipFile\":\"" ZIP_V1 "\"}",
+  ft_call_err(b, "UpdateFunctionCode", "{\"FunctionName\":\"img\",\"ZipFile\":\"" ZIP_V1 "\"}",
            "InvalidParameterValueException",
            "Please provide ImageUri when updating a function with packageType Image.");
-  call_err("UpdateFunctionCode", "{\"FunctionName\":\"img\",\"ImageUri\":\"repo:latest\"}",
+  ft_call_err(b, "UpdateFunctionCode", "{\"FunctionName\":\"img\",\"ImageUri\":\"repo:latest\"}",
            "InvalidParameterValueException", "Source image repo:latest is not valid.");
   unchanged("img", sha, revision);
   /* ImageConfig is answered as ImageConfigResponse, and bounded. */
-  json_t *ic = call("UpdateFunctionConfiguration",
+  json_t *ic = ft_call(b, "UpdateFunctionConfiguration",
                     "{\"FunctionName\":\"img\",\"ImageConfig\":{\"Command\":[\"app.handler\"],"
                     "\"WorkingDirectory\":\"/var/task\"}}");
   ck_assert_str_eq(json_string_value(json_array_get(
@@ -428,13 +407,13 @@ START_TEST(image_packages) {
   big[1001] = '\0';
   char req[1300];
   snprintf(req, sizeof req, "{\"FunctionName\":\"img\",\"ImageConfig\":{\"WorkingDirectory\":\"%s\"}}", big);
-  call_err("UpdateFunctionConfiguration", req, "ValidationException",
+  ft_call_err(b, "UpdateFunctionConfiguration", req, "ValidationException",
            "at 'imageConfig.workingDirectory' failed to satisfy constraint: Member must have length "
            "less than or equal to 1000");
   unchanged("img", sha, revision);
   /* A digest is kept as given. */
   static const char digest[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-  json_t *u = call("UpdateFunctionCode",
+  json_t *u = ft_call(b, "UpdateFunctionCode",
                    "{\"FunctionName\":\"img\",\"ImageUri\":\"123456789012.dkr.ecr.us-east-1."
                    "amazonaws.com/repo@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}");
   ck_assert_str_eq(str(u, "CodeSha256"), digest);
@@ -447,17 +426,17 @@ END_TEST
 /* An image function is created as Lambda creates one, without Handler:
  * it runs the registration its ImageConfig.Command names first. */
 START_TEST(image_function_runs_its_command) {
-  json_t *c = call("CreateFunction",
+  json_t *c = ft_call(b, "CreateFunction",
                    "{\"FunctionName\":\"img\",\"PackageType\":\"Image\",\"Code\":{\"ImageUri\":\"" IMAGE
                    "\"},\"ImageConfig\":{\"Command\":[\"app.handler\"]}}");
   ck_assert_ptr_null(json_object_get(c, "Handler"));
   ck_assert_ptr_null(json_object_get(c, "Runtime"));
   json_decref(c);
-  json_t *inv = call("Invoke", "{\"FunctionName\":\"img\",\"Payload\":\"{}\"}");
+  json_t *inv = ft_call(b, "Invoke", "{\"FunctionName\":\"img\",\"Payload\":\"{}\"}");
   ck_assert_str_eq(str(inv, "Payload"), "{}");
   ck_assert_int_eq(st.calls, 1);
   json_decref(inv);
-  call_err("CreateFunction",
+  ft_call_err(b, "CreateFunction",
            "{\"FunctionName\":\"img2\",\"PackageType\":\"Image\",\"Code\":{\"ImageUri\":\"" IMAGE "\"}}",
            "InvalidParameterValueException",
            "1 validation error detected: Value null at 'handler' failed to satisfy constraint: "

@@ -31,32 +31,12 @@ static void setup(void) {
 }
 static void teardown(void) { aev_broker_destroy(b); }
 
-static json_t *call(const char *action, const char *req) {
-  char *r = NULL;
-  int rc = aev_call(b, "lambda", action, req, &r);
-  ck_assert_msg(rc == AEV_OK, "%s: %s", action, r ? r : "");
-  json_t *o = json_loads(r, 0, NULL);
-  aev_free(r);
-  ck_assert_ptr_nonnull(o);
-  return o;
-}
-
-static void call_err(const char *action, const char *req, const char *code, const char *msg) {
-  char *r = NULL;
-  ck_assert_int_ne(aev_call(b, "lambda", action, req, &r), AEV_OK);
-  json_t *o = json_loads(r, 0, NULL);
-  ck_assert_str_eq(json_string_value(json_object_get(o, "__type")), code);
-  ck_assert_msg(strstr(json_string_value(json_object_get(o, "message")), msg), "%s: %s", action, r);
-  json_decref(o);
-  aev_free(r);
-}
-
 /* Publishes a version of name with extra members; answers its number. */
 static int publish(const char *name, const char *extra) {
   char req[1024];
   snprintf(req, sizeof req, "{\"LayerName\":\"%s\",\"Content\":{\"ZipFile\":\"" ZIP "\"}%s%s}", name,
            *extra ? "," : "", extra);
-  json_t *o = call("PublishLayerVersion", req);
+  json_t *o = ft_call(b, "PublishLayerVersion", req);
   int v = (int)json_integer_value(json_object_get(o, "Version"));
   json_decref(o);
   return v;
@@ -66,14 +46,14 @@ static int publish(const char *name, const char *extra) {
 static size_t count_versions(const char *name) {
   char req[256];
   snprintf(req, sizeof req, "{\"LayerName\":\"%s\"}", name);
-  json_t *o = call("ListLayerVersions", req);
+  json_t *o = ft_call(b, "ListLayerVersions", req);
   size_t n = json_array_size(json_object_get(o, "LayerVersions"));
   json_decref(o);
   return n;
 }
 
 START_TEST(publish_answers_the_version) {
-  json_t *o = call("PublishLayerVersion",
+  json_t *o = ft_call(b, "PublishLayerVersion",
                    "{\"LayerName\":\"deps\",\"Content\":{\"ZipFile\":\"" ZIP "\"},"
                    "\"Description\":\"d\",\"LicenseInfo\":\"MIT\","
                    "\"CompatibleRuntimes\":[\"python3.12\",\"python3.11\"],"
@@ -94,14 +74,14 @@ START_TEST(publish_answers_the_version) {
   ck_assert_int_eq(json_array_size(json_object_get(o, "CompatibleArchitectures")), 2);
   json_decref(o);
   /* GetLayerVersion and GetLayerVersionByArn answer the same. */
-  o = call("GetLayerVersion", "{\"LayerName\":\"deps\",\"VersionNumber\":1}");
+  o = ft_call(b, "GetLayerVersion", "{\"LayerName\":\"deps\",\"VersionNumber\":1}");
   ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "Content"), "CodeSha256")),
                    SHA);
   json_decref(o);
-  o = call("GetLayerVersionByArn", "{\"Arn\":\"" LAYER_ARN "deps:1\"}");
+  o = ft_call(b, "GetLayerVersionByArn", "{\"Arn\":\"" LAYER_ARN "deps:1\"}");
   ck_assert_str_eq(json_string_value(json_object_get(o, "LicenseInfo")), "MIT");
   json_decref(o);
-  o = call("GetLayerVersion", "{\"LayerName\":\"" LAYER_ARN "deps\",\"VersionNumber\":1}");
+  o = ft_call(b, "GetLayerVersion", "{\"LayerName\":\"" LAYER_ARN "deps\",\"VersionNumber\":1}");
   ck_assert_int_eq(json_integer_value(json_object_get(o, "Version")), 1);
   json_decref(o);
 }
@@ -134,7 +114,7 @@ START_TEST(s3_content_comes_from_the_bucket_directory) {
   char req[512];
   snprintf(req, sizeof req,
            "{\"LayerName\":\"s3\",\"Content\":{\"S3Bucket\":\"%s\",\"S3Key\":\"layer.zip\"}}", bucket);
-  json_t *o = call("PublishLayerVersion", req);
+  json_t *o = ft_call(b, "PublishLayerVersion", req);
   json_t *c = json_object_get(o, "Content");
   ck_assert_str_eq(json_string_value(json_object_get(c, "CodeSha256")), SHA);
   ck_assert_int_eq(json_integer_value(json_object_get(c, "CodeSize")), SIZE);
@@ -142,7 +122,7 @@ START_TEST(s3_content_comes_from_the_bucket_directory) {
   json_decref(o);
   snprintf(req, sizeof req,
            "{\"LayerName\":\"s3\",\"Content\":{\"S3Bucket\":\"%s\",\"S3Key\":\"gone.zip\"}}", bucket);
-  call_err("PublishLayerVersion", req, "InvalidParameterValueException",
+  ft_call_err(b, "PublishLayerVersion", req, "InvalidParameterValueException",
            "S3 Error Code: NoSuchKey");
   ck_assert_uint_eq(count_versions("s3"), 1);
   unlink(path);
@@ -153,49 +133,49 @@ END_TEST
 START_TEST(versions_grow_and_are_never_reused) {
   ck_assert_int_eq(publish("l", ""), 1);
   ck_assert_int_eq(publish("l", ""), 2);
-  json_decref(call("DeleteLayerVersion", "{\"LayerName\":\"l\",\"VersionNumber\":1}"));
-  json_decref(call("DeleteLayerVersion", "{\"LayerName\":\"l\",\"VersionNumber\":2}"));
+  json_decref(ft_call(b, "DeleteLayerVersion", "{\"LayerName\":\"l\",\"VersionNumber\":1}"));
+  json_decref(ft_call(b, "DeleteLayerVersion", "{\"LayerName\":\"l\",\"VersionNumber\":2}"));
   ck_assert_uint_eq(count_versions("l"), 0);
   /* Recorded (test_layer_lifecycle): the next one is 3. */
   ck_assert_int_eq(publish("l", ""), 3);
-  call_err("GetLayerVersion", "{\"LayerName\":\"l\",\"VersionNumber\":1}",
+  ft_call_err(b, "GetLayerVersion", "{\"LayerName\":\"l\",\"VersionNumber\":1}",
            "ResourceNotFoundException", "The resource you requested does not exist.");
   /* Deleting what does not exist is no error. */
-  json_decref(call("DeleteLayerVersion", "{\"LayerName\":\"l\",\"VersionNumber\":1}"));
-  json_decref(call("DeleteLayerVersion", "{\"LayerName\":\"none\",\"VersionNumber\":1}"));
+  json_decref(ft_call(b, "DeleteLayerVersion", "{\"LayerName\":\"l\",\"VersionNumber\":1}"));
+  json_decref(ft_call(b, "DeleteLayerVersion", "{\"LayerName\":\"none\",\"VersionNumber\":1}"));
   ck_assert_uint_eq(count_versions("l"), 1);
 }
 END_TEST
 
 START_TEST(bad_requests_change_nothing) {
   ck_assert_int_eq(publish("l", ""), 1);
-  call_err("PublishLayerVersion",
+  ft_call_err(b, "PublishLayerVersion",
            "{\"LayerName\":\"l\",\"Content\":{\"ZipFile\":\"" ZIP "\"},"
            "\"CompatibleRuntimes\":[\"nope\"],\"CompatibleArchitectures\":[\"nope\"]}",
            "ValidationException", "2 validation errors detected: Value '[nope]' at 'compatibleRuntimes'");
-  call_err("PublishLayerVersion",
+  ft_call_err(b, "PublishLayerVersion",
            "{\"LayerName\":\"l\",\"Content\":{\"ZipFile\":\"" ZIP "\"},"
            "\"CompatibleArchitectures\":[\"x86_64\",\"arm64\",\"x86_64\"]}",
            "ValidationException", "Member must have length less than or equal to 2");
-  call_err("PublishLayerVersion", "{\"LayerName\":\"l\",\"Content\":{}}",
+  ft_call_err(b, "PublishLayerVersion", "{\"LayerName\":\"l\",\"Content\":{}}",
            "InvalidParameterValueException", "Please provide a source for function code.");
-  call_err("PublishLayerVersion", "{\"LayerName\":\"l\",\"Content\":{\"ZipFile\":\"AAAA\"}}",
+  ft_call_err(b, "PublishLayerVersion", "{\"LayerName\":\"l\",\"Content\":{\"ZipFile\":\"AAAA\"}}",
            "InvalidParameterValueException", "");
-  call_err("PublishLayerVersion", "{\"LayerName\":\"bad name\",\"Content\":{\"ZipFile\":\"" ZIP "\"}}",
+  ft_call_err(b, "PublishLayerVersion", "{\"LayerName\":\"bad name\",\"Content\":{\"ZipFile\":\"" ZIP "\"}}",
            "ValidationException", "at 'layerName' failed to satisfy constraint");
-  call_err("PublishLayerVersion", "{\"LayerName\":\"l\"}", "InvalidParameterValueException",
+  ft_call_err(b, "PublishLayerVersion", "{\"LayerName\":\"l\"}", "InvalidParameterValueException",
            "Value null at 'content'");
-  call_err("GetLayerVersion", "{\"LayerName\":\"l\",\"VersionNumber\":0}",
+  ft_call_err(b, "GetLayerVersion", "{\"LayerName\":\"l\",\"VersionNumber\":0}",
            "InvalidParameterValueException", "Layer Version Cannot be less than 1");
-  call_err("DeleteLayerVersion", "{\"LayerName\":\"l\",\"VersionNumber\":-1}",
+  ft_call_err(b, "DeleteLayerVersion", "{\"LayerName\":\"l\",\"VersionNumber\":-1}",
            "InvalidParameterValueException", "Layer Version Cannot be less than 1");
-  call_err("GetLayerVersionByArn", "{\"Arn\":\"" LAYER_ARN "l\"}", "ValidationException",
+  ft_call_err(b, "GetLayerVersionByArn", "{\"Arn\":\"" LAYER_ARN "l\"}", "ValidationException",
            "at 'arn' failed to satisfy constraint");
-  call_err("GetLayerVersionByArn", "{\"Arn\":\"" LAYER_ARN "l:2\"}", "ResourceNotFoundException",
+  ft_call_err(b, "GetLayerVersionByArn", "{\"Arn\":\"" LAYER_ARN "l:2\"}", "ResourceNotFoundException",
            "The resource you requested does not exist.");
-  call_err("ListLayers", "{\"CompatibleRuntime\":\"nope\"}", "ValidationException",
+  ft_call_err(b, "ListLayers", "{\"CompatibleRuntime\":\"nope\"}", "ValidationException",
            "at 'compatibleRuntime' failed to satisfy constraint");
-  call_err("ListLayers", "{\"CompatibleArchitecture\":\"nope\"}", "ValidationException",
+  ft_call_err(b, "ListLayers", "{\"CompatibleArchitecture\":\"nope\"}", "ValidationException",
            "Member must satisfy enum value set: [x86_64, arm64]");
   ck_assert_uint_eq(count_versions("l"), 1);
   /* The next number is still 2: nothing was published. */
@@ -208,7 +188,7 @@ START_TEST(lists_filter_and_page) {
   publish("a", "\"CompatibleRuntimes\":[\"nodejs20.x\"]");
   publish("b", "\"CompatibleRuntimes\":[\"python3.12\"]");
   publish("c", "");
-  json_t *o = call("ListLayers", "{}");
+  json_t *o = ft_call(b, "ListLayers", "{}");
   json_t *l = json_object_get(o, "Layers");
   ck_assert_uint_eq(json_array_size(l), 3);
   ck_assert_str_eq(json_string_value(json_object_get(json_array_get(l, 0), "LayerName")), "a");
@@ -217,41 +197,41 @@ START_TEST(lists_filter_and_page) {
   ck_assert_ptr_null(json_object_get(latest, "Content"));
   json_decref(o);
   /* The newest version that matches, per layer. */
-  o = call("ListLayers", "{\"CompatibleRuntime\":\"python3.12\"}");
+  o = ft_call(b, "ListLayers", "{\"CompatibleRuntime\":\"python3.12\"}");
   l = json_object_get(o, "Layers");
   ck_assert_uint_eq(json_array_size(l), 2);
   latest = json_object_get(json_array_get(l, 0), "LatestMatchingVersion");
   ck_assert_int_eq(json_integer_value(json_object_get(latest, "Version")), 1);
   json_decref(o);
-  o = call("ListLayers", "{\"CompatibleArchitecture\":\"arm64\"}");
+  o = ft_call(b, "ListLayers", "{\"CompatibleArchitecture\":\"arm64\"}");
   ck_assert_uint_eq(json_array_size(json_object_get(o, "Layers")), 1);
   json_decref(o);
   /* Paging: MaxItems, then NextMarker as Marker. */
-  o = call("ListLayers", "{\"MaxItems\":2}");
+  o = ft_call(b, "ListLayers", "{\"MaxItems\":2}");
   ck_assert_uint_eq(json_array_size(json_object_get(o, "Layers")), 2);
   char req[256];
   snprintf(req, sizeof req, "{\"MaxItems\":2,\"Marker\":\"%s\"}",
            json_string_value(json_object_get(o, "NextMarker")));
   json_decref(o);
-  o = call("ListLayers", req);
+  o = ft_call(b, "ListLayers", req);
   l = json_object_get(o, "Layers");
   ck_assert_uint_eq(json_array_size(l), 1);
   ck_assert_str_eq(json_string_value(json_object_get(json_array_get(l, 0), "LayerName")), "c");
   ck_assert_ptr_null(json_object_get(o, "NextMarker"));
   json_decref(o);
   /* ListLayerVersions: newest first, paged and filtered the same way. */
-  o = call("ListLayerVersions", "{\"LayerName\":\"a\",\"MaxItems\":1}");
+  o = ft_call(b, "ListLayerVersions", "{\"LayerName\":\"a\",\"MaxItems\":1}");
   l = json_object_get(o, "LayerVersions");
   ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(l, 0), "Version")), 2);
   snprintf(req, sizeof req, "{\"LayerName\":\"a\",\"Marker\":\"%s\"}",
            json_string_value(json_object_get(o, "NextMarker")));
   json_decref(o);
-  o = call("ListLayerVersions", req);
+  o = ft_call(b, "ListLayerVersions", req);
   l = json_object_get(o, "LayerVersions");
   ck_assert_uint_eq(json_array_size(l), 1);
   ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(l, 0), "Version")), 1);
   json_decref(o);
-  o = call("ListLayerVersions", "{\"LayerName\":\"a\",\"CompatibleRuntime\":\"nodejs20.x\"}");
+  o = ft_call(b, "ListLayerVersions", "{\"LayerName\":\"a\",\"CompatibleRuntime\":\"nodejs20.x\"}");
   ck_assert_uint_eq(json_array_size(json_object_get(o, "LayerVersions")), 1);
   json_decref(o);
   /* A layer that does not exist lists nothing (recorded: test_layer_exceptions). */
@@ -261,9 +241,9 @@ END_TEST
 
 START_TEST(policy_statements_are_recorded) {
   publish("l", "");
-  call_err("GetLayerVersionPolicy", "{\"LayerName\":\"l\",\"VersionNumber\":1}",
+  ft_call_err(b, "GetLayerVersionPolicy", "{\"LayerName\":\"l\",\"VersionNumber\":1}",
            "ResourceNotFoundException", "No policy is associated with the given resource.");
-  json_t *o = call("AddLayerVersionPermission",
+  json_t *o = ft_call(b, "AddLayerVersionPermission",
                    "{\"LayerName\":\"l\",\"VersionNumber\":1,\"StatementId\":\"s1\","
                    "\"Action\":\"lambda:GetLayerVersion\",\"Principal\":\"*\"}");
   json_t *s = json_loads(json_string_value(json_object_get(o, "Statement")), 0, NULL);
@@ -273,26 +253,26 @@ START_TEST(policy_statements_are_recorded) {
   char rev[64];
   snprintf(rev, sizeof rev, "%s", json_string_value(json_object_get(o, "RevisionId")));
   json_decref(o);
-  call_err("AddLayerVersionPermission",
+  ft_call_err(b, "AddLayerVersionPermission",
            "{\"LayerName\":\"l\",\"VersionNumber\":1,\"StatementId\":\"s1\","
            "\"Action\":\"lambda:GetLayerVersion\",\"Principal\":\"*\"}",
            "ResourceConflictException", "The statement id (s1) provided already exists.");
-  call_err("AddLayerVersionPermission",
+  ft_call_err(b, "AddLayerVersionPermission",
            "{\"LayerName\":\"l\",\"VersionNumber\":1,\"StatementId\":\"s2\","
            "\"Action\":\"*\",\"Principal\":\"*\"}",
            "ValidationException", "at 'action' failed to satisfy constraint");
-  call_err("AddLayerVersionPermission",
+  ft_call_err(b, "AddLayerVersionPermission",
            "{\"LayerName\":\"l\",\"VersionNumber\":1,\"StatementId\":\"s2\","
            "\"Action\":\"lambda:GetLayerVersion\",\"Principal\":\"*\",\"RevisionId\":\"wrong\"}",
            "PreconditionFailedException", "does not match the latest Revision Id");
-  call_err("AddLayerVersionPermission",
+  ft_call_err(b, "AddLayerVersionPermission",
            "{\"LayerName\":\"l\",\"VersionNumber\":2,\"StatementId\":\"s2\","
            "\"Action\":\"lambda:GetLayerVersion\",\"Principal\":\"*\"}",
            "ResourceNotFoundException", "Layer version " LAYER_ARN "l:2 does not exist.");
-  call_err("RemoveLayerVersionPermission",
+  ft_call_err(b, "RemoveLayerVersionPermission",
            "{\"LayerName\":\"l\",\"VersionNumber\":1,\"StatementId\":\"nope\"}",
            "ResourceNotFoundException", "Statement nope is not found in resource policy.");
-  call_err("RemoveLayerVersionPermission",
+  ft_call_err(b, "RemoveLayerVersionPermission",
            "{\"LayerName\":\"l\",\"VersionNumber\":1,\"StatementId\":\"s1\",\"RevisionId\":\"wrong\"}",
            "PreconditionFailedException", "does not match the latest Revision Id");
   /* An account is written as its root ARN. */
@@ -301,8 +281,8 @@ START_TEST(policy_statements_are_recorded) {
            "{\"LayerName\":\"l\",\"VersionNumber\":1,\"StatementId\":\"s2\",\"RevisionId\":\"%s\","
            "\"Action\":\"lambda:GetLayerVersion\",\"Principal\":\"123456789012\"}",
            rev);
-  json_decref(call("AddLayerVersionPermission", req));
-  o = call("GetLayerVersionPolicy", "{\"LayerName\":\"l\",\"VersionNumber\":1}");
+  json_decref(ft_call(b, "AddLayerVersionPermission", req));
+  o = ft_call(b, "GetLayerVersionPolicy", "{\"LayerName\":\"l\",\"VersionNumber\":1}");
   json_t *p = json_loads(json_string_value(json_object_get(o, "Policy")), 0, NULL);
   json_t *sts = json_object_get(p, "Statement");
   ck_assert_uint_eq(json_array_size(sts), 2);
@@ -310,9 +290,9 @@ START_TEST(policy_statements_are_recorded) {
                    "arn:aws:iam::123456789012:root");
   json_decref(p);
   json_decref(o);
-  json_decref(call("RemoveLayerVersionPermission",
+  json_decref(ft_call(b, "RemoveLayerVersionPermission",
                    "{\"LayerName\":\"l\",\"VersionNumber\":1,\"StatementId\":\"s1\"}"));
-  o = call("GetLayerVersionPolicy", "{\"LayerName\":\"l\",\"VersionNumber\":1}");
+  o = ft_call(b, "GetLayerVersionPolicy", "{\"LayerName\":\"l\",\"VersionNumber\":1}");
   p = json_loads(json_string_value(json_object_get(o, "Policy")), 0, NULL);
   ck_assert_uint_eq(json_array_size(json_object_get(p, "Statement")), 1);
   json_decref(p);
@@ -324,7 +304,7 @@ END_TEST
 static json_t *layers_of(const char *fn) {
   char req[256];
   snprintf(req, sizeof req, "{\"FunctionName\":\"%s\"}", fn);
-  json_t *o = call("GetFunctionConfiguration", req);
+  json_t *o = ft_call(b, "GetFunctionConfiguration", req);
   json_t *l = json_incref(json_object_get(o, "Layers"));
   json_decref(o);
   return l;
@@ -334,7 +314,7 @@ START_TEST(functions_reference_layers) {
   publish("l", "");
   publish("l", "");
   publish("m", "");
-  json_t *o = call("CreateFunction",
+  json_t *o = ft_call(b, "CreateFunction",
                    "{\"FunctionName\":\"f\",\"Handler\":\"app.handler\",\"Runtime\":\"python3.12\","
                    "\"Layers\":[\"" LAYER_ARN "l:1\"]}");
   json_t *l = json_object_get(o, "Layers");
@@ -342,25 +322,25 @@ START_TEST(functions_reference_layers) {
   ck_assert_str_eq(json_string_value(json_object_get(json_array_get(l, 0), "Arn")), LAYER_ARN "l:1");
   ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(l, 0), "CodeSize")), SIZE);
   json_decref(o);
-  json_decref(call("PublishVersion", "{\"FunctionName\":\"f\"}"));
-  o = call("UpdateFunctionConfiguration",
+  json_decref(ft_call(b, "PublishVersion", "{\"FunctionName\":\"f\"}"));
+  o = ft_call(b, "UpdateFunctionConfiguration",
            "{\"FunctionName\":\"f\",\"Layers\":[\"" LAYER_ARN "l:2\",\"" LAYER_ARN "m:1\"]}");
   ck_assert_uint_eq(json_array_size(json_object_get(o, "Layers")), 2);
   json_decref(o);
   /* Version 1 keeps the layers it was published with. */
-  o = call("GetFunctionConfiguration", "{\"FunctionName\":\"f\",\"Qualifier\":\"1\"}");
+  o = ft_call(b, "GetFunctionConfiguration", "{\"FunctionName\":\"f\",\"Qualifier\":\"1\"}");
   l = json_object_get(o, "Layers");
   ck_assert_uint_eq(json_array_size(l), 1);
   ck_assert_str_eq(json_string_value(json_object_get(json_array_get(l, 0), "Arn")), LAYER_ARN "l:1");
   json_decref(o);
   /* Deleting a layer version leaves the functions that use it as they
    * are (recorded: test_layer_lifecycle). */
-  json_decref(call("DeleteLayerVersion", "{\"LayerName\":\"m\",\"VersionNumber\":1}"));
+  json_decref(ft_call(b, "DeleteLayerVersion", "{\"LayerName\":\"m\",\"VersionNumber\":1}"));
   l = layers_of("f");
   ck_assert_uint_eq(json_array_size(l), 2);
   json_decref(l);
   /* Layers [] removes them. */
-  json_decref(call("UpdateFunctionConfiguration", "{\"FunctionName\":\"f\",\"Layers\":[]}"));
+  json_decref(ft_call(b, "UpdateFunctionConfiguration", "{\"FunctionName\":\"f\",\"Layers\":[]}"));
   l = layers_of("f");
   ck_assert_ptr_null(l);
 }
@@ -370,7 +350,7 @@ START_TEST(bad_layers_change_nothing) {
   publish("l", "");
   publish("l", "");
   for (int i = 0; i < 6; i++) publish("q", "");
-  json_decref(call("CreateFunction",
+  json_decref(ft_call(b, "CreateFunction",
                    "{\"FunctionName\":\"f\",\"Handler\":\"app.handler\",\"Runtime\":\"python3.12\","
                    "\"Layers\":[\"" LAYER_ARN "l:1\"]}"));
   const char *bad[][3] = {
@@ -394,17 +374,17 @@ START_TEST(bad_layers_change_nothing) {
   char req[1024];
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     snprintf(req, sizeof req, "{\"FunctionName\":\"f\",\"Layers\":%s}", bad[i][0]);
-    call_err("UpdateFunctionConfiguration", req, bad[i][1], bad[i][2]);
+    ft_call_err(b, "UpdateFunctionConfiguration", req, bad[i][1], bad[i][2]);
     snprintf(req, sizeof req,
              "{\"FunctionName\":\"g\",\"Handler\":\"app.handler\",\"Runtime\":\"python3.12\","
              "\"Layers\":%s}",
              bad[i][0]);
-    call_err("CreateFunction", req, bad[i][1], bad[i][2]);
+    ft_call_err(b, "CreateFunction", req, bad[i][1], bad[i][2]);
   }
   json_t *l = layers_of("f");
   ck_assert_uint_eq(json_array_size(l), 1);
   json_decref(l);
-  call_err("GetFunction", "{\"FunctionName\":\"g\"}", "ResourceNotFoundException", "");
+  ft_call_err(b, "GetFunction", "{\"FunctionName\":\"g\"}", "ResourceNotFoundException", "");
 }
 END_TEST
 
