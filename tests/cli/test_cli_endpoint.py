@@ -5,27 +5,14 @@ and the body after it (else 200 with stdout as body; a non-zero exit answers
 500). Drives a rule -> API destination flow on the manual clock. The binary
 is $AWSEVENTS."""
 import json
-import os
-import subprocess
 import tempfile
 import unittest
 
-EXE = os.environ.get("AWSEVENTS", "awsevents")
+from cli_support import run, script as _script
 
 
-def run(*args, stdin=""):
-    p = subprocess.run([EXE, *args], input=stdin, capture_output=True,
-                       text=True, timeout=60)
-    return p.returncode, p.stdout, p.stderr
-
-
-def script(lines, *endpoints):
-    args = ["script", "--seed", "7"]
-    for e in endpoints:
-        args += ["--endpoint", e]
-    code, out, err = run(*args, stdin="".join(json.dumps(l) + "\n" for l in lines))
-    assert code == 0, err
-    return [json.loads(l) for l in out.splitlines()]
+def script(lines, *specs):
+    return _script(lines, "--endpoint", *specs)
 
 
 def call(action, request):

@@ -4,26 +4,13 @@ non-zero exit is a function error from a JSON object on stdout, else
 Unhandled with stderr; Event invocations, retries and queue mappings work
 from a script on the manual clock. The binary is $AWSEVENTS."""
 import json
-import os
-import subprocess
 import unittest
 
-EXE = os.environ.get("AWSEVENTS", "awsevents")
+from cli_support import run, script as _script
 
 
-def run(*args, stdin=""):
-    p = subprocess.run([EXE, *args], input=stdin, capture_output=True,
-                       text=True, timeout=60)
-    return p.returncode, p.stdout, p.stderr
-
-
-def script(lines, *functions):
-    args = ["script", "--seed", "7"]
-    for f in functions:
-        args += ["--function", f]
-    code, out, err = run(*args, stdin="".join(json.dumps(l) + "\n" for l in lines))
-    assert code == 0, err
-    return [json.loads(l) for l in out.splitlines()]
+def script(lines, *specs):
+    return _script(lines, "--function", *specs)
 
 
 class Call(unittest.TestCase):

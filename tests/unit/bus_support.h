@@ -74,6 +74,25 @@ static inline char *bt_take(aev_queue *q) {
   return copy;
 }
 
+/* After an attempt to put one event, of which `refused` says whether the
+ * bus refused it (attempt k of an out-of-memory sweep): ten minutes on,
+ * a taken event was delivered once (*delivered counts deliveries) or is in
+ * dlq, never gone; a refused one was never delivered. */
+static inline void bt_delivered_or_dead_lettered(aev_broker *b, aev_queue *dlq,
+                                                 const int *deliveries, int refused, long k) {
+  bt_ok(aev_broker_advance(b, 600000));
+  const int delivered = *deliveries;
+  char *dead = bt_take(dlq);
+  if (refused) {
+    ck_assert_msg(!delivered && !dead, "allocation %ld: refused, yet delivered", k);
+  } else {
+    ck_assert_msg(delivered + (dead != NULL) == 1,
+                  "allocation %ld: delivered %d times, %s dead-lettered", k, delivered,
+                  dead ? "and" : "not");
+  }
+  free(dead);
+}
+
 /* Compares JSON texts structurally. */
 static inline void bt_json_eq(const char *got, const char *want) {
   json_t *g = json_loads(got, JSON_DECODE_ANY, NULL);

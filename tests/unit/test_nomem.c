@@ -609,16 +609,7 @@ static int advance_a_second(void *ctx) { return aev_broker_advance(((retry_world
  * dead-letter queue: never gone. One it refused was never delivered. */
 static void delivered_or_dead_lettered(void *ctx, const nomem_attempt *a) {
   retry_world *w = ctx;
-  bt_ok(aev_broker_advance(w->b, 600000));
-  char *dead = bt_take(w->dlq);
-  if (a->rc) {
-    ck_assert_msg(!w->delivered && !dead, "allocation %ld: refused, yet delivered", a->k);
-  } else {
-    ck_assert_msg(w->delivered + (dead != NULL) == 1,
-                  "allocation %ld: delivered %d times, %s dead-lettered", a->k, w->delivered,
-                  dead ? "and" : "not");
-  }
-  free(dead);
+  bt_delivered_or_dead_lettered(w->b, w->dlq, &w->delivered, a->rc != 0, a->k);
 }
 
 /* PutEvents to a target whose first attempt fails, then the retry a
