@@ -1,6 +1,6 @@
 """Broker: one AWS region and account inside this process (ctypes)."""
 import atexit
-import functools
+import contextlib
 import itertools
 import json
 import threading
@@ -14,7 +14,7 @@ from . import topic as _topic
 from . import machine as _machine
 from ._shapes import decode_response as _decode_response, encode as _encode, \
     encode_request as _encode_request, success_status as _success_status
-from .errors import (ClientError, checker, error_response, library_error,
+from .errors import (ClientError, checker, error_response,
                      response_metadata)
 
 lib = _lib.lib
@@ -44,7 +44,6 @@ def _log_thunk(fn):
     return _lib.LOG_FN(thunk)
 
 
-_library_error = functools.partial(library_error, None)
 _check = checker(None)
 
 
@@ -138,14 +137,26 @@ class Broker:
             self._local.depth -= 1
             self._cond.notify_all()
 
-    def _run(self, operation, fn, *args):
+    @contextlib.contextmanager
+    def _entered(self):
+        """The library's broker handle, for calls that close() waits for."""
         handle = self._enter()
         try:
-            rc = fn(handle, *args)
-            if rc != 0:
-                raise _library_error(operation)
+            yield handle
         finally:
             self._exit()
+
+    def _out(self, check, operation, fn, *args):
+        """The handle (or buffer) fn(broker, *args, &out) returns; check(rc,
+        operation) raises when the call failed."""
+        out = c_void_p()
+        with self._entered() as handle:
+            check(fn(handle, *args, byref(out)), operation)
+        return out
+
+    def _run(self, operation, fn, *args):
+        with self._entered() as handle:
+            _check(fn(handle, *args), operation)
 
     def close(self):
         """Destroys the broker (see aev_broker_destroy). Closing twice is a
@@ -181,11 +192,8 @@ class Broker:
         return self._handle is None
 
     def _read(self, fn):
-        handle = self._enter()
-        try:
+        with self._entered() as handle:
             return fn(handle)
-        finally:
-            self._exit()
 
     @property
     def region(self):
@@ -219,11 +227,8 @@ class Broker:
     def next_deadline(self):
         """The earliest pending timer deadline (epoch ms), or None."""
         out = c_int64()
-        handle = self._enter()
-        try:
+        with self._entered() as handle:
             rc = lib.aev_broker_next_deadline(handle, byref(out))
-        finally:
-            self._exit()
         if rc == _ERR_NOT_FOUND:
             return None
         _check(rc, "NextDeadline")
@@ -244,13 +249,10 @@ class Broker:
         request = json.dumps(_encode_request(service, action, params),
                              default=_encode).encode()
         out = c_void_p()
-        handle = self._enter()
-        try:
+        with self._entered() as handle:
             rc = lib.aev_call(handle, service.encode(), action.encode(),
                               request, byref(out))
             code = lib.aev_errcode().decode() if rc else None
-        finally:
-            self._exit()
         try:
             text = string_at(out.value).decode() if out.value else None
         finally:

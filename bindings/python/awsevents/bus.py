@@ -118,15 +118,8 @@ class Bus(Owned):
 
     @classmethod
     def _open(cls, broker, operation, fn, name):
-        out = c_void_p()
-        handle = broker._enter()
-        try:
-            rc = fn(handle, name.encode() if name else None, byref(out))
-            if rc != 0:
-                raise _error(operation)
-        finally:
-            broker._exit()
-        return cls(broker, out)
+        return cls(broker, broker._out(_check, operation, fn,
+                                       name.encode() if name else None))
 
     def __repr__(self):
         return "Bus(%r)" % self.arn
@@ -294,15 +287,7 @@ class Bus(Owned):
 
 
 def _broker_json(broker, operation, fn, *args):
-    out = c_void_p()
-    handle = broker._enter()
-    try:
-        rc = fn(handle, *args, byref(out))
-        if rc != 0:
-            raise _error(operation)
-    finally:
-        broker._exit()
-    return _take_json(out)
+    return _take_json(broker._out(_check, operation, fn, *args))
 
 
 def describe_archive(broker, name):
@@ -322,8 +307,7 @@ def update_archive(broker, name, event_pattern=None, retention_days=None,
             raise _invalid("UpdateArchive", retention_days, "retentionDays",
                            "Member must have value greater than or equal "
                            "to 0")
-    handle = broker._enter()
-    try:
+    with broker._entered() as handle:
         pattern = _text(event_pattern)
         rc = lib.aev_bus_update_archive(
             handle, name.encode(), pattern.encode() if pattern else None,
@@ -331,20 +315,15 @@ def update_archive(broker, name, event_pattern=None, retention_days=None,
             description.encode() if description is not None else None)
         if rc != 0:
             raise _error("UpdateArchive")
-    finally:
-        broker._exit()
 
 
 def set_rule_quota(broker, max_rules):
     """Raises the broker's quota of rules per bus (AWS's default is 300),
     for every bus, as AWS raises it per account and region."""
-    handle = broker._enter()
-    try:
+    with broker._entered() as handle:
         if lib.aev_bus_set_rule_quota(
                 handle, _lib.integer(max_rules, "max_rules")) != 0:
             raise _error("SetRuleQuota")
-    finally:
-        broker._exit()
 
 
 def start_replay(broker, request):

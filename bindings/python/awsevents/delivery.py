@@ -132,13 +132,10 @@ def _create_transform(broker, fn_name, transform):
     the caller."""
     key = _register(_transform_thunk(transform))
     out = c_void_p()
-    handle = broker._enter()
-    try:
+    with broker._entered() as handle:
         rc = lib.aev_function_create(handle, fn_name.encode(), None,
                                      _callbacks[key], key, _release_fn,
                                      byref(out))
-    finally:
-        broker._exit()
     if rc != 0:
         _callbacks.pop(key, None)
         raise library_error("lambda", "CreateFunction")
@@ -147,11 +144,8 @@ def _create_transform(broker, fn_name, transform):
 
 def _exists(broker, name):
     out = c_void_p()
-    handle = broker._enter()
-    try:
+    with broker._entered() as handle:
         found = lib.aev_delivery_get(handle, name.encode(), byref(out)) == 0
-    finally:
-        broker._exit()
     lib.aev_delivery_release(out)
     return found
 
@@ -174,8 +168,7 @@ def _with_processing(config, fn_name):
 def _create(broker, name, config, sink):
     out = c_void_p()
     text = json.dumps(config).encode()
-    handle = broker._enter()
-    try:
+    with broker._entered() as handle:
         if sink is None:
             rc = lib.aev_delivery_create(handle, name.encode(), text,
                                          byref(out))
@@ -188,8 +181,6 @@ def _create(broker, name, config, sink):
                 _callbacks.pop(key, None)
         if rc != 0:
             raise _error("CreateDeliveryStream")
-    finally:
-        broker._exit()
     return DeliveryStream(out)
 
 

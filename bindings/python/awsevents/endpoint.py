@@ -84,12 +84,9 @@ def register_endpoint(broker, url_prefix, fn):
     fn = _lib.callback(fn, "an endpoint fn(request)")
     key = next(_keys)
     _callbacks[key] = _thunk(fn)
-    handle = broker._enter()
-    try:
+    with broker._entered() as handle:
         rc = lib.aev_endpoint_register(handle, url_prefix.encode(),
                                        _callbacks[key], key, _release_fn)
-    finally:
-        broker._exit()
     if rc != 0:
         # A failed registration never calls release.
         _callbacks.pop(key, None)

@@ -128,13 +128,10 @@ class Function(Owned):
         out = c_void_p()
         ferr = _lib.c_char_p()
         version = create_string_buffer(16)
-        self._broker._enter()
-        try:
+        with self._broker._entered():
             self._call("Invoke", lib.aev_function_invoke_qualified,
                        qualifier.encode() if qualifier else None, payload,
                        len(payload), byref(out), None, byref(ferr), version)
-        finally:
-            self._broker._exit()
         try:
             result = json.loads(string_at(out.value).decode())
         finally:
@@ -192,29 +189,23 @@ def create_function(broker, name, handler, **config):
     _handlers[key] = _thunk(_lib.callback(handler, "handler(event, context)"))
     out = c_void_p()
     text = json.dumps(config).encode()
-    handle = broker._enter()
-    try:
+    with broker._entered() as handle:
         rc = lib.aev_function_create(handle, name.encode(), text,
                                      _handlers[key], key, _release_fn,
                                      byref(out))
         if rc != 0:
             _handlers.pop(key, None)  # a failed registration never releases
             raise _library_error("CreateFunction")
-    finally:
-        broker._exit()
     return Function(broker, out)
 
 
 def set_account_concurrency(broker, limit):
     """Raises (or lowers) the account's concurrency limit for every function
     of broker: AWS's default is 1,000 concurrent executions."""
-    handle = broker._enter()
-    try:
+    with broker._entered() as handle:
         if lib.aev_function_set_account_concurrency(
                 handle, _lib.integer(limit, "limit")) != 0:
             raise _library_error("SetAccountConcurrency")
-    finally:
-        broker._exit()
 
 
 def register_handler(broker, name, handler):
@@ -223,12 +214,9 @@ def register_handler(broker, name, handler):
     name = _lib.string(name, "name")
     key = next(_keys)
     _handlers[key] = _thunk(_lib.callback(handler, "handler(event, context)"))
-    handle = broker._enter()
-    try:
+    with broker._entered() as handle:
         rc = lib.aev_handler_register(handle, name.encode(), _handlers[key],
                                       key, _release_fn)
         if rc != 0:
             _handlers.pop(key, None)
             raise _library_error("RegisterHandler")
-    finally:
-        broker._exit()

@@ -11,13 +11,12 @@ Execution.
 Errors raise ClientError with Step Functions' codes (InvalidDefinition,
 StateMachineDoesNotExist, ExecutionAlreadyExists, ...).
 """
-import functools
 import json
 from ctypes import byref, c_int64, c_void_p, string_at
 
 from . import _lib
 from ._handle import Handle, Owned
-from .errors import ClientError, checker, library_error
+from .errors import ClientError, checker
 
 lib = _lib.lib
 
@@ -25,7 +24,6 @@ _TYPES = {"STANDARD": 0, "EXPRESS": 1}
 _STATUS = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
 
-_error = functools.partial(library_error, "states")
 _check = checker("states")
 
 
@@ -65,13 +63,7 @@ def validate_definition(definition, type="STANDARD"):
 
 def _open(cls, broker, operation, fn, *args):
     """A new cls around the handle fn(broker, *args, &out) returns."""
-    out = c_void_p()
-    handle = broker._enter()
-    try:
-        _check(fn(handle, *args, byref(out)), operation)
-    finally:
-        broker._exit()
-    return cls(out)
+    return cls(broker._out(_check, operation, fn, *args))
 
 
 class Machine(Owned):
@@ -305,14 +297,9 @@ def test_state(broker, definition, input=None, variables=None, context=None,
         if "result" in mock:
             mock["result"] = _text(mock["result"])
         request["mock"] = mock
-    out = c_void_p()
-    handle = broker._enter()
-    try:
-        _check(lib.aev_machine_test_state(handle, json.dumps(request).encode(),
-                                          byref(out)), "TestState")
-    finally:
-        broker._exit()
-    return _take_json(out)
+    return _take_json(broker._out(_check, "TestState",
+                                  lib.aev_machine_test_state,
+                                  json.dumps(request).encode()))
 
 
 def send_task_success(broker, token, output):

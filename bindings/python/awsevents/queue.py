@@ -180,15 +180,7 @@ class Queue(Owned):
 
     @classmethod
     def _open(cls, broker, operation, fn, *args):
-        out = c_void_p()
-        handle = broker._enter()
-        try:
-            rc = fn(handle, *args, byref(out))
-            if rc != 0:
-                raise _error(operation)
-        finally:
-            broker._exit()
-        return cls(out)
+        return cls(broker._out(_check, operation, fn, *args))
 
     def __repr__(self):
         return "Queue(%r)" % self.url

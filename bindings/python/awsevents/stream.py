@@ -14,14 +14,13 @@ resharding (parents before children), as the KCL does for its users.
 Errors raise ClientError with Kinesis's codes (ResourceNotFoundException,
 ProvisionedThroughputExceededException, ExpiredIteratorException, ...).
 """
-import functools
 import json
 from ctypes import (byref, c_char_p, c_int64, c_size_t, c_void_p,
                     create_string_buffer, string_at)
 
 from . import _lib
 from ._handle import Handle, Owned
-from .errors import checker, library_error
+from .errors import checker
 
 lib = _lib.lib
 
@@ -31,7 +30,6 @@ ON_DEMAND = 0
 SHARD_END = "SHARD_END"
 
 
-_error = functools.partial(library_error, "kinesis")
 _check = checker("kinesis")
 
 
@@ -235,16 +233,9 @@ class Stream(Owned):
 
 
 def get_records(broker, iterator, limit=None):
-    out = c_void_p()
-    handle = broker._enter()
-    try:
-        _check(lib.aev_stream_get_records(
-            handle, iterator.encode(),
-            0 if limit is None else _lib.integer(limit, "limit"),
-            byref(out)),
-               "GetRecords")
-    finally:
-        broker._exit()
+    out = broker._out(_check, "GetRecords", lib.aev_stream_get_records,
+                      iterator.encode(),
+                      0 if limit is None else _lib.integer(limit, "limit"))
     r = out.value
     try:
         recs = []
@@ -345,13 +336,7 @@ def get_stream(broker, name_or_arn):
 
 
 def _open(broker, operation, fn, *args):
-    out = c_void_p()
-    handle = broker._enter()
-    try:
-        _check(fn(handle, *args, byref(out)), operation)
-    finally:
-        broker._exit()
-    return Stream(broker, out)
+    return Stream(broker, broker._out(_check, operation, fn, *args))
 
 
 __all__ = ["Stream", "StreamReader", "Record", "ON_DEMAND", "SHARD_END"]

@@ -183,36 +183,23 @@ class Topic(Owned):
     @classmethod
     def create(cls, broker, name, attributes=None):
         name = _lib.string(name, "name")
-        out = c_void_p()
         attrs = json.dumps(attributes).encode() if attributes else None
-        handle = broker._enter()
-        try:
-            _check(lib.aev_topic_create(handle, name.encode(), attrs, byref(out)),
-                   "CreateTopic")
-        finally:
-            broker._exit()
-        return cls(broker, out)
+        return cls(broker, broker._out(_check, "CreateTopic",
+                                       lib.aev_topic_create, name.encode(),
+                                       attrs))
 
     @classmethod
     def get(cls, broker, name_or_arn):
         name_or_arn = _lib.string(name_or_arn, "name_or_arn")
-        out = c_void_p()
-        handle = broker._enter()
-        try:
-            _check(lib.aev_topic_get(handle, name_or_arn.encode(), byref(out)),
-                   "GetTopicAttributes")
-        finally:
-            broker._exit()
-        return cls(broker, out)
+        return cls(broker, broker._out(_check, "GetTopicAttributes",
+                                       lib.aev_topic_get,
+                                       name_or_arn.encode()))
 
     def _broker_call(self, operation, fn, *args):
         """fn(the broker's handle, *args), a call the broker's close()
         waits for."""
-        handle = self._broker._enter()
-        try:
+        with self._broker._entered() as handle:
             _check(fn(handle, *args), operation)
-        finally:
-            self._broker._exit()
 
     def _call(self, operation, fn, *args):
         with self._handle as t:
