@@ -58,6 +58,14 @@ int aev__fail_length(const char *value, const char *member, size_t n, size_t min
   return aev__fail_validation(value, member, constraint);
 }
 
+int aev__fail_range(long long v, const char *member, long long min, long long max) {
+  char value[24], constraint[80];
+  snprintf(value, sizeof value, "%lld", v);
+  snprintf(constraint, sizeof constraint, "Member must have value %s than or equal to %lld",
+           v > max ? "less" : "greater", v > max ? max : min);
+  return aev__fail_validation(value, member, constraint);
+}
+
 const char *aev_errcode(void) { return last_code; }
 
 const char *aev_errmsg(void) { return last_msg; }

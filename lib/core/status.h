@@ -28,5 +28,10 @@ int aev__fail_validation(const char *value, const char *member,
  * the member counts): "Member must have length greater than or equal to
  * min" below it, "less than or equal to max" above. */
 int aev__fail_length(const char *value, const char *member, size_t n, size_t min, size_t max);
+/* The same for a number v outside min..max, shown as the value: "Member
+ * must have value less than or equal to max" above max, "greater than or
+ * equal to min" otherwise (for callers that also allow a value below min,
+ * such as 0 for "the default"). */
+int aev__fail_range(long long v, const char *member, long long min, long long max);
 
 #endif

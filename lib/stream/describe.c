@@ -238,15 +238,8 @@ int aev__stream_list_shards_json(aev_stream *s, json_t *req, json_t **out) {
   json_t *jmax = json_object_get(req, "MaxResults");
   if (jmax) {
     max = json_integer_value(jmax);
-    if (!json_is_integer(jmax) || max < 1 || max > 10000) {
-      char v[32];
-      snprintf(v, sizeof v, "%lld", (long long)max);
-      return aev__kin_validation(v, "maxResults",
-                                 max < 1 ? "Member must have value greater "
-                                           "than or equal to 1"
-                                         : "Member must have value less "
-                                           "than or equal to 10000");
-    }
+    if (!json_is_integer(jmax) || max < 1 || max > 10000)
+      return aev__fail_range(max, "maxResults", 1, 10000);
   }
   const char *tok = json_string_value(json_object_get(req, "NextToken"));
   json_t *jf = json_object_get(req, "ShardFilter");
@@ -288,15 +281,7 @@ int aev__stream_list_shards_json(aev_stream *s, json_t *req, json_t **out) {
 
 int aev__stream_list_json(aev_broker *b, int limit, const char *exclusive,
                           const char *next_token, json_t **out) {
-  if (limit < 0 || limit > 10000) {
-    char v[16];
-    snprintf(v, sizeof v, "%d", limit);
-    return aev__kin_validation(v, "limit",
-                               limit < 0 ? "Member must have value greater "
-                                           "than or equal to 1"
-                                         : "Member must have value less "
-                                           "than or equal to 10000");
-  }
+  if (limit < 0 || limit > 10000) return aev__fail_range(limit, "limit", 1, 10000);
   if (!limit) limit = 100;
   /* NextToken is the last name of the previous page, as is
    * ExclusiveStartStreamName. */

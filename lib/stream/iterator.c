@@ -227,15 +227,8 @@ int aev_stream_iterator(aev_stream *s, const char *shard_id, const char *type,
 int aev_stream_get_records(aev_broker *b, const char *iterator, int limit,
                            aev_records **out) {
   if (!b || !out) return aev__kin_invalid("Missing argument.");
-  if (limit < 0 || limit > AEV__GET_LIMIT) {
-    char v[16];
-    snprintf(v, sizeof v, "%d", limit);
-    return aev__kin_validation(v, "limit",
-                               limit < 0 ? "Member must have value greater "
-                                           "than or equal to 1"
-                                         : "Member must have value less "
-                                           "than or equal to 10000");
-  }
+  if (limit < 0 || limit > AEV__GET_LIMIT)
+    return aev__fail_range(limit, "limit", 1, AEV__GET_LIMIT);
   if (!iterator)
     return aev__kin_validation(NULL, "shardIterator",
                                "Member must not be null");

@@ -308,15 +308,8 @@ static int open_count(aev_stream *s) {
 }
 
 static int update_shard_count(aev_stream *s, int target) {
-  if (target < 1 || target > AEV__MAX_SHARDS) {
-    char v[16];
-    snprintf(v, sizeof v, "%d", target);
-    return aev__kin_validation(v, "targetShardCount",
-                               target < 1 ? "Member must have value greater "
-                                            "than or equal to 1"
-                                          : "Member must have value less "
-                                            "than or equal to 10000");
-  }
+  if (target < 1 || target > AEV__MAX_SHARDS)
+    return aev__fail_range(target, "targetShardCount", 1, AEV__MAX_SHARDS);
   int rc = aev__stream_shard_quota_check(s->res.broker, target - open_count(s));
   if (rc == AEV_OK) rc = lock_provisioned(s);
   if (rc != AEV_OK) return rc;

@@ -124,16 +124,8 @@ int aev__stream_create(aev_broker *b, const char *name, int shard_count,
   if (rc != AEV_OK) return rc;
   if (!name) return aev__kin_validation(NULL, "streamName", "Member must not be null");
   if ((rc = aev__stream_name_check("streamName", name))) return rc;
-  if (shard_count < 0 || shard_count > AEV__MAX_SHARDS) {
-    char v[16];
-    snprintf(v, sizeof v, "%d", shard_count);
-    return aev__kin_validation(v, "shardCount",
-                               shard_count < 0
-                                   ? "Member must have value greater than or "
-                                     "equal to 1"
-                                   : "Member must have value less than or "
-                                     "equal to 10000");
-  }
+  if (shard_count < 0 || shard_count > AEV__MAX_SHARDS)
+    return aev__fail_range(shard_count, "shardCount", 1, AEV__MAX_SHARDS);
   /* A name in use is answered before any quota (kinesalite, tested
    * against AWS, answers ResourceInUseException first). */
   aev__resource *taken = aev__registry_find(b, AEV__KIND_STREAM, name);
@@ -265,16 +257,9 @@ int aev_stream_set_max_record_size(aev_stream *s, size_t bytes) {
   if (rc != AEV_OK) return rc;
   /* AWS's UpdateMaxRecordSize takes whole KiB, 1024 to 10240. */
   size_t kib = bytes / 1024;
-  char v[32];
-  snprintf(v, sizeof v, "%zu", kib);
-  if (kib < AEV__MIN_RECORD_KIB)
-    return aev__kin_validation(v, "maxRecordSizeInKiB",
-                               "Member must have value greater than or "
-                               "equal to 1024");
-  if (kib > AEV__MAX_RECORD_KIB)
-    return aev__kin_validation(v, "maxRecordSizeInKiB",
-                               "Member must have value less than or equal "
-                               "to 10240");
+  if (kib < AEV__MIN_RECORD_KIB || kib > AEV__MAX_RECORD_KIB)
+    return aev__fail_range((long long)kib, "maxRecordSizeInKiB", AEV__MIN_RECORD_KIB,
+                           AEV__MAX_RECORD_KIB);
   if (bytes % 1024)
     return aev__kin_invalid("The maximum record size must be a whole number "
                             "of KiB; %zu bytes was given.",
