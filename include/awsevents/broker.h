@@ -152,7 +152,8 @@ AEV_API int aev_call(aev_broker *b, const char *service, const char *action,
  * application stands for an HTTP endpoint by registering a callback for a
  * URL prefix, and every request a service of this broker sends to a URL
  * starting with that prefix (EventBridge API destinations, their OAuth
- * token endpoints) is handed to the callback. The longest registered
+ * token endpoints, Step Functions HTTP Tasks, SNS http/https subscriptions
+ * that have no callback of their own) is handed to the callback. The longest registered
  * prefix that a URL starts with wins; a URL that no callback stands for is
  * an endpoint that cannot be reached (a retryable failure, as a network
  * error is for AWS).

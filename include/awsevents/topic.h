@@ -5,7 +5,10 @@
  * subscriptions, as SNS does: queues of the same broker (protocol "sqs",
  * endpoint a queue ARN) and application callbacks that stand for http/https
  * endpoints and follow their rules (confirmation, retries with the
- * DeliveryPolicy's healthyRetryPolicy). Deliveries carry SNS's JSON envelope
+ * DeliveryPolicy's healthyRetryPolicy): a subscription's own callback
+ * (aev_topic_subscribe_callback), else the broker's endpoint callbacks
+ * (aev_endpoint_register in broker.h), which receive SNS's POSTs with its
+ * x-amz-sns-* headers and the requestPolicy's Content-Type. Deliveries carry SNS's JSON envelope
  * or, with RawMessageDelivery, the bare message with its attributes.
  * Subscriptions filter with FilterPolicy (FilterPolicyScope MessageAttributes
  * or MessageBody); deliveries that keep failing go to the subscription's
@@ -98,8 +101,10 @@ AEV_API int aev_topic_counter(aev_topic *t, const char *name, int64_t *value);
 /* ---- Subscriptions -------------------------------------------------- */
 
 /* Subscribe. protocol "sqs" with a queue ARN of this broker as endpoint
- * (delivered at once, no confirmation). http/https endpoints need a callback
- * (aev_topic_subscribe_callback). attributes_json: RawMessageDelivery,
+ * (delivered at once, no confirmation). An http/https endpoint is posted to
+ * through the broker's endpoint callbacks (aev_endpoint_register), a URL no
+ * callback stands for being unreachable; aev_topic_subscribe_callback
+ * gives a subscription a callback of its own instead. attributes_json: RawMessageDelivery,
  * FilterPolicy, FilterPolicyScope, RedrivePolicy, DeliveryPolicy, or NULL.
  * Subscribing the same endpoint again returns the same subscription.
  * *subscription_arn (free with aev_free()) is the ARN. */

@@ -1,6 +1,7 @@
 /* Deliveries: the fan-out of one notification (filter policies, raw or
  * enveloped bodies), sends into queues through the queue's internal
- * interface, callbacks for http/https endpoints on the handler pool,
+ * interface, http/https endpoints (a subscription's own callback, else the
+ * broker's endpoint callbacks) on the handler pool,
  * retries on the broker's timers by the delivery policy, and the
  * subscription's dead-letter queue when a delivery fails for good. No
  * topic lock is held while a queue is written or a callback runs. */
@@ -40,6 +41,7 @@ typedef struct aev__job {
   aev__retry_policy policy;
   long retries;     /* retries made so far */
   const char *type; /* control messages: the message type */
+  char id[AEV_UUID_LEN + 1]; /* control messages: their MessageId */
   char *body;       /* control messages: the POST body */
   size_t len;
 } job;
@@ -303,9 +305,11 @@ static void run_callback(void *arg, int cancelled) {
   const char *body = bare ? bare : env;
   int kind = SERVER;
   if (body) {
-    int status = j->d.s->fn ? j->d.s->fn(j->d.s->user, j->type ? j->type : "Notification",
-                                     body, len)
-                          : 0; /* no callback: as if the host were down */
+    aev__sub *s = j->d.s;
+    const char *type = j->type ? j->type : "Notification";
+    int status = s->fn ? s->fn(s->user, type, body, len)
+                       : aev__sns_http_post(j->d.t, s, type, j->type ? j->id : j->d.n->id,
+                                            !j->type && bare, body, len);
     kind = status_kind(status);
   }
   free(env);
@@ -576,7 +580,7 @@ int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n) {
   return AEV_OK;
 }
 
-job *aev__control_new(aev__sub *s, const char *type, char *body, size_t len) {
+job *aev__control_new(aev__sub *s, const char *type, const char *id, char *body, size_t len) {
   aev_topic *t = s->topic;
   job *j = job_new(t, s, NULL, NULL);
   if (!j) {
@@ -584,6 +588,7 @@ job *aev__control_new(aev__sub *s, const char *type, char *body, size_t len) {
     return NULL;
   }
   j->type = type;
+  snprintf(j->id, sizeof j->id, "%s", id);
   j->body = body;
   j->len = len;
   j->policy = t->conf.http_retry;
@@ -594,7 +599,8 @@ void aev__control_post(job *j) { post_callback(j); }
 
 void aev__control_free(job *j) { job_free(j); }
 
-void aev__deliver_control(aev__sub *s, const char *type, char *body, size_t len) {
-  job *j = aev__control_new(s, type, body, len);
+void aev__deliver_control(aev__sub *s, const char *type, const char *id, char *body,
+                          size_t len) {
+  job *j = aev__control_new(s, type, id, body, len);
   if (j) post_callback(j);
 }

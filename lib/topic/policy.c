@@ -13,6 +13,10 @@
 #include "core/status.h"
 #include "topic/topic_impl.h"
 
+/* What SNS posts to http/https endpoints unless a requestPolicy says
+ * otherwise (the "HTTP/HTTPS headers" page of its guide). */
+#define DEFAULT_CONTENT_TYPE "text/plain; charset=UTF-8"
+
 /* 3 immediate, 2 x 1 s, 10 backing off from 1 s to 20 s, 100,000 x 20 s. */
 const aev__retry_policy aev__retry_aws_managed = {
     .num_retries = 100015 - 1, .no_delay = 3, .min_delay_n = 2,
@@ -225,6 +229,16 @@ static int stored_member(const char *stored, int http, const char *k, json_t **o
   return 0;
 }
 
+char *aev__delivery_content_type(const char *topic_policy, const char *sub_policy) {
+  json_t *req = NULL;
+  int failed = stored_member(sub_policy, 0, "requestPolicy", &req);
+  if (!failed && !req) failed = stored_member(topic_policy, 1, "defaultRequestPolicy", &req);
+  const char *given = json_string_value(json_object_get(req, "headerContentType"));
+  char *type = failed ? NULL : strdup(given ? given : DEFAULT_CONTENT_TYPE);
+  json_decref(req);
+  return type;
+}
+
 char *aev__delivery_policy_effective(const aev__retry_policy *p, int disable_overrides,
                                      const char *topic_policy, const char *sub_policy,
                                      int subscription) {
@@ -244,7 +258,7 @@ char *aev__delivery_policy_effective(const aev__retry_policy *p, int disable_ove
                                 stored_member(sub_policy, 0, "throttlePolicy", &throttle) ||
                                 stored_member(sub_policy, 0, "guaranteed", &guaranteed));
   if (!failed && !req) failed = stored_member(topic_policy, 1, "defaultRequestPolicy", &req);
-  if (!failed && !req) req = json_pack("{ss}", "headerContentType", "text/plain; charset=UTF-8");
+  if (!failed && !req) req = json_pack("{ss}", "headerContentType", DEFAULT_CONTENT_TYPE);
   json_t *o = NULL;
   if (!failed && !subscription)
     o = json_pack("{s{sOsbsO}}", "http", "defaultHealthyRetryPolicy", h,

@@ -128,10 +128,11 @@ static int known(const char *p) {
 }
 
 /* The SubscriptionConfirmation or UnsubscribeConfirmation body an
- * http/https endpoint receives, with token in its Token and SubscribeURL. */
+ * http/https endpoint receives, with token in its Token and SubscribeURL
+ * and its MessageId written to id. */
 static char *confirmation(aev_topic *t, const aev__sub *s, const char *type,
-                          const char *token, size_t *len) {
-  char id[AEV_UUID_LEN + 1], ts[32];
+                          const char *token, char id[AEV_UUID_LEN + 1], size_t *len) {
+  char ts[32];
   aev__broker_uuid(t->res.broker, id);
   aev__iso_ms(aev__topic_now_ms(t), ts);
   const char *region = aev_broker_region(t->res.broker);
@@ -214,8 +215,8 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
     aev__broker_token(t->res.broker, s->token, AEV__SNS_TOKEN_LEN);
     s->token_expires = aev__topic_now_ms(t) + AEV__SNS_TOKEN_TTL_MS;
     size_t len = 0;
-    char *body = confirmation(t, s, "SubscriptionConfirmation", s->token, &len);
-    if (!body || !(confirm = aev__control_new(s, "SubscriptionConfirmation", body, len))) {
+    char *body = confirmation(t, s, "SubscriptionConfirmation", s->token, id, &len);
+    if (!body || !(confirm = aev__control_new(s, "SubscriptionConfirmation", id, body, len))) {
       aev__sub_unref(s);
       return aev__nomem();
     }
@@ -428,8 +429,9 @@ int aev_subscription_unsubscribe(aev_broker *b, const char *subscription_arn) {
     char token[AEV__SNS_TOKEN_LEN + 1];
     aev__broker_token(t->res.broker, token, AEV__SNS_TOKEN_LEN);
     size_t len;
-    char *body = confirmation(t, s, "UnsubscribeConfirmation", token, &len);
-    if (body) aev__deliver_control(s, "UnsubscribeConfirmation", body, len);
+    char id[AEV_UUID_LEN + 1];
+    char *body = confirmation(t, s, "UnsubscribeConfirmation", token, id, &len);
+    if (body) aev__deliver_control(s, "UnsubscribeConfirmation", id, body, len);
   }
   aev__sub_put(s);
   return rc;

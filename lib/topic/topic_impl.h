@@ -67,6 +67,11 @@ int aev__delivery_policy_parse(const char *text, int topic_level,
 char *aev__delivery_policy_effective(const aev__retry_policy *p, int disable_overrides,
                                      const char *topic_policy, const char *sub_policy,
                                      int subscription);
+/* The Content-Type of an http/https POST (new string; NULL when out of
+ * memory): the stored sub_policy's requestPolicy.headerContentType, else
+ * topic_policy's http.defaultRequestPolicy one, else SNS's default
+ * "text/plain; charset=UTF-8". */
+char *aev__delivery_content_type(const char *topic_policy, const char *sub_policy);
 
 /* ---- notifications (note.c) ----------------------------------------- */
 
@@ -433,15 +438,24 @@ void aev__fanout(aev_topic *t, aev__fan *f, aev__note *n, const aev__qtime *now)
  * last references may release callbacks). */
 int aev__fanout_post(aev_topic *t, aev__fan *f, aev__note *n);
 /* A control message (SubscriptionConfirmation, UnsubscribeConfirmation)
- * for a callback subscriber, made ahead (it takes body; NULL when memory
+ * for an http/https subscriber, id its MessageId, made ahead (it takes
+ * body; NULL when memory
  * is short), then posted (a post that fails is retried by the topic's
  * http policy) or freed unposted (no lock held: it holds s). */
-struct aev__job *aev__control_new(aev__sub *s, const char *type, char *body, size_t len);
+struct aev__job *aev__control_new(aev__sub *s, const char *type, const char *id, char *body,
+                                  size_t len);
 void aev__control_post(struct aev__job *j);
 void aev__control_free(struct aev__job *j);
 /* aev__control_new and aev__control_post at once. */
-void aev__deliver_control(aev__sub *s, const char *type, char *body,
+void aev__deliver_control(aev__sub *s, const char *type, const char *id, char *body,
                           size_t len);
+/* One POST of an http/https subscription without a callback of its own to
+ * its endpoint URL, through the broker's endpoint callbacks (http_post.c),
+ * with SNS's headers: type is x-amz-sns-message-type, id the message's id,
+ * raw says the body is a raw delivery. The status the endpoint answered,
+ * or a negative AEV__HTTP_* when none did (or memory was short). */
+int aev__sns_http_post(aev_topic *t, aev__sub *s, const char *type, const char *id, int raw,
+                       const char *body, size_t len);
 
 /* lambda.c: one Event invocation of the subscribed function with SNS's
  * record; AEV_OK when the function accepted it. */

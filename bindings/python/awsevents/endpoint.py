@@ -1,7 +1,8 @@
 """HTTP endpoints as Python callables (ctypes): there is no network in a
 Broker, so a callable stands for the endpoints whose URLs start with a
-prefix (the longest registered prefix wins). EventBridge API destinations
-and OAuth token endpoints send their requests to it:
+prefix (the longest registered prefix wins). EventBridge API destinations,
+their OAuth token endpoints, Step Functions HTTP Tasks and SNS http/https
+subscriptions send their requests to it:
 
     def orders(request):          # an HttpRequest
         return 201, "created"     # status, (status, body) or
@@ -9,9 +10,9 @@ and OAuth token endpoints send their requests to it:
 
     broker.register_endpoint("https://api.example.com/", orders)
 
-A callable that raises answers 500, a server error EventBridge retries. A
-URL no callable stands for cannot be reached (retried, as a network error
-is for AWS)."""
+A callable that raises answers 500, a server error EventBridge and SNS
+retry. A URL no callable stands for cannot be reached (retried, as a
+network error is for AWS)."""
 import json
 from ctypes import byref, c_size_t, string_at
 
