@@ -1,7 +1,8 @@
 /* Connections, API destinations and their invocations when memory runs
  * out (nomem.h): each allocation of the call fails in turn; the call then
  * answers AEV_ERR_NOMEM and stores nothing, or succeeds whole; an event
- * for an API destination is delivered once or dead-lettered, never lost. */
+ * for an API destination is delivered once or dead-lettered, never lost;
+ * an SNS notification to an https endpoint arrives once. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -167,6 +168,75 @@ START_TEST(invocation_never_drops_the_event) {
 }
 END_TEST
 
+/* An https subscription made through the API, confirmed: the endpoint
+ * counts its notifications (w->delivered) and keeps the confirmation's
+ * Token. */
+static char token[128];
+
+static void sns_endpoint(void *user, aev_http_request *r) {
+  json_t *h = json_loads(aev_http_request_headers(r), 0, NULL);
+  if (!strcmp(json_string_value(json_object_get(h, "x-amz-sns-message-type")), "Notification")) {
+    ((world *)user)->delivered++;
+  } else {
+    json_t *c = json_loads(aev_http_request_body(r, NULL), 0, NULL);
+    snprintf(token, sizeof token, "%s", json_string_value(json_object_get(c, "Token")));
+    json_decref(c);
+  }
+  json_decref(h);
+  aev_http_request_respond(r, 200, NULL, 0);
+}
+
+static void confirmed_subscription(void *ctx) {
+  world *w = ctx;
+  bt_ok(aev_endpoint_register(w->b, "https://hooks.example.com/", sns_endpoint, w, NULL));
+  json_decref(aev_test_call(w->b, "sns", "CreateTopic", "{\"Name\":\"t\"}", AEV_OK));
+  json_decref(aev_test_call(w->b, "sns", "Subscribe",
+                            "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:t\","
+                            "\"Protocol\":\"https\",\"Endpoint\":\"https://hooks.example.com/\"}",
+                            AEV_OK));
+  bt_ok(aev_broker_drain(w->b));
+  char req[256];
+  snprintf(req, sizeof req,
+           "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:t\",\"Token\":\"%s\"}", token);
+  json_decref(aev_test_call(w->b, "sns", "ConfirmSubscription", req, AEV_OK));
+}
+
+static int publish_and_drain(void *ctx) {
+  world *w = ctx;
+  char *out = NULL;
+  int rc = aev_call(w->b, "sns", "Publish",
+                    "{\"TopicArn\":\"arn:aws:sns:us-east-1:000000000000:t\",\"Message\":\"m\"}",
+                    &out);
+  aev_free(out);
+  return rc ? rc : aev_broker_drain(w->b);
+}
+
+/* A POST that could not be made is retried by the delivery policy: the
+ * endpoint gets the notification once, or never when Publish failed. A
+ * delivery that could not even be set up is counted as failed, the one way
+ * it may go missing. */
+static void notified_once(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  bt_ok(aev_broker_advance(w->b, 120000));
+  aev_topic *t;
+  int64_t failed = 0;
+  bt_ok(aev_topic_get(w->b, "t", &t));
+  bt_ok(aev_topic_counter(t, "NumberOfNotificationsFailed", &failed));
+  aev_topic_release(t);
+  ck_assert_msg(w->delivered + failed == !a->rc, "allocation %ld (rc %d): %d notifications, %lld failed",
+                a->k, a->rc, w->delivered, (long long)failed);
+}
+
+START_TEST(sns_endpoint_posts_never_lost) {
+  static const nomem_case c = {.what = "Publish to an https subscription", .fresh = world_new,
+                               .setup = confirmed_subscription, .call = publish_and_drain,
+                               .succeeded = notified_once, .failed = notified_once,
+                               .end = world_free, .expect = NOMEM_ANY};
+  world w;
+  ck_assert_int_gt(nomem_sweep(&c, &w).injected, 0);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("nomem_http");
   TCase *tc = tcase_create("nomem");
@@ -174,6 +244,7 @@ int main(void) {
   tcase_add_test(tc, create_connection_whole_or_not_at_all);
   tcase_add_test(tc, create_api_destination_whole_or_not_at_all);
   tcase_add_test(tc, invocation_never_drops_the_event);
+  tcase_add_test(tc, sns_endpoint_posts_never_lost);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
