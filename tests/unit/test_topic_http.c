@@ -95,6 +95,13 @@ static char *publish(const char *topic, const char *message) {
   return id;
 }
 
+static void set_delivery_policy(const char *sub, const char *policy) {
+  json_decref(aev_test_call_req(b, "sns", "SetSubscriptionAttributes",
+                                json_pack("{s:s,s:s,s:s}", "SubscriptionArn", sub, "AttributeName",
+                                          "DeliveryPolicy", "AttributeValue", policy),
+                                AEV_OK));
+}
+
 START_TEST(confirmation_and_notifications_reach_the_endpoint) {
   char topic[256], sub[256], buf[256];
   subscribe("https://hooks.example.com/sns?x=1", NULL, topic, sub);
@@ -155,11 +162,7 @@ START_TEST(raw_delivery_and_content_type) {
   ck_assert_str_eq(header(1, "x-amz-sns-rawdelivery"), "true");
   ck_assert_str_eq(header(1, "Content-Type"), "application/xml");
 
-  json_decref(aev_test_call_req(
-      b, "sns", "SetSubscriptionAttributes",
-      json_pack("{s:s,s:s,s:s}", "SubscriptionArn", sub, "AttributeName", "DeliveryPolicy",
-                "AttributeValue", "{\"requestPolicy\":{\"headerContentType\":\"application/json\"}}"),
-      AEV_OK));
+  set_delivery_policy(sub, "{\"requestPolicy\":{\"headerContentType\":\"application/json\"}}");
   free(publish(topic, "{}"));
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   ck_assert_int_eq(nposts, 3);
@@ -175,14 +178,9 @@ START_TEST(failures_retried_by_the_policy) {
   subscribe("https://hooks.example.com/flaky", NULL, topic, sub);
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
   confirm(topic, 0);
-  json_decref(aev_test_call_req(
-      b, "sns", "SetSubscriptionAttributes",
-      json_pack("{s:s,s:s,s:s}", "SubscriptionArn", sub, "AttributeName", "DeliveryPolicy",
-                "AttributeValue",
-                "{\"healthyRetryPolicy\":{\"numRetries\":2,\"numNoDelayRetries\":0,"
-                "\"minDelayTarget\":1,\"maxDelayTarget\":1,\"numMinDelayRetries\":0,"
-                "\"numMaxDelayRetries\":0,\"backoffFunction\":\"linear\"}}"),
-      AEV_OK));
+  set_delivery_policy(sub, "{\"healthyRetryPolicy\":{\"numRetries\":2,\"numNoDelayRetries\":0,"
+                           "\"minDelayTarget\":1,\"maxDelayTarget\":1,\"numMinDelayRetries\":0,"
+                           "\"numMaxDelayRetries\":0,\"backoffFunction\":\"linear\"}}");
   const int statuses[] = {500, 0, 404};
   for (int k = 0; k < 3; k++) {
     answer = statuses[k];
