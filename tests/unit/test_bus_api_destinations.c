@@ -558,6 +558,53 @@ START_TEST(input_transformer_and_http_parameters_checks) {
 }
 END_TEST
 
+/* The connection's BodyParameters go into a JSON object body, theirs
+ * winning a member of the same name, secret ones too; a body that is not
+ * an object is sent as it is. */
+START_TEST(connection_body_parameters) {
+  bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
+  char *arn = destination(
+      "{\"Name\":\"c\",\"AuthorizationType\":\"API_KEY\",\"AuthParameters\":{"
+      "\"ApiKeyAuthParameters\":{\"ApiKeyName\":\"x-api-key\",\"ApiKeyValue\":\"k\"},"
+      "\"InvocationHttpParameters\":{\"BodyParameters\":["
+      "{\"Key\":\"tenant\",\"Value\":\"t1\"},"
+      "{\"Key\":\"source\",\"Value\":\"from-connection\"},"
+      "{\"Key\":\"token\",\"Value\":\"s3cret\",\"IsValueSecret\":true}]}}}",
+      "https://api.example/x", 0);
+  target(arn, NULL);
+  bt_put(def, "a", "{\"n\":1}");
+  aev_broker_drain(b);
+  ck_assert_int_eq(calls, 1);
+  json_t *sent = json_loads(last_body, 0, NULL);
+  ck_assert_ptr_nonnull(sent);
+  ck_assert_str_eq(json_string_value(json_object_get(sent, "tenant")), "t1");
+  ck_assert_str_eq(json_string_value(json_object_get(sent, "source")), "from-connection");
+  ck_assert_str_eq(json_string_value(json_object_get(sent, "token")), "s3cret");
+  ck_assert_str_eq(json_string_value(json_object_get(sent, "detail-type")), "test");
+  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(sent, "detail"), "n")), 1);
+  json_decref(sent);
+  char n[16];
+  snprintf(n, sizeof n, "%zu", strlen(last_body));
+  ck_assert_str_eq(json_string_value(json_object_get(last_headers, "Content-Length")), n);
+  /* DescribeConnection never shows the secret value. */
+  json_t *d = call("DescribeConnection", "{\"Name\":\"c\"}");
+  char *text = json_dumps(d, JSON_COMPACT);
+  ck_assert_ptr_null(strstr(text, "s3cret"));
+  ck_assert_ptr_nonnull(strstr(text, "\"Value\":\"t1\""));
+  free(text);
+  json_decref(d);
+  /* An input transformer's text body is sent unchanged. */
+  target(arn, "\"InputTransformer\":{\"InputPathsMap\":{\"n\":\"$.detail.n\"},"
+              "\"InputTemplate\":\"count <n>\"}");
+  bt_put(def, "a", "{\"n\":2}");
+  aev_broker_advance(b, 1000); /* the rate limit spaces the two */
+  ck_assert_int_eq(calls, 2);
+  ck_assert_str_eq(last_body, "count 2");
+  ck_assert_str_eq(json_string_value(json_object_get(last_headers, "Content-Length")), "7");
+  free(arn);
+}
+END_TEST
+
 /* AWS's default quotas: 3,000 connections and 3,000 API destinations. */
 START_TEST(quotas) {
   char req[512], arn[256] = "";
@@ -634,6 +681,7 @@ int main(void) {
   tcase_add_test(tc, oauth_refused_token_deauthorizes);
   tcase_add_test(tc, oauth_401_refreshes_and_update_reauthorizes);
   tcase_add_test(tc, input_transformer_and_http_parameters_checks);
+  tcase_add_test(tc, connection_body_parameters);
   tcase_add_test(tc, quotas);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
