@@ -433,13 +433,21 @@ static int64_t reserve_slot(aev__apidest *d, aev_broker *b) {
  * Retry-After ... EventBridge chooses the more conservative value between
  * the defined retry policy and the Retry-After header. If Retry-After value
  * is negative, EventBridge stops retrying delivery for that event" (user
- * guide). Its delay-seconds form; an HTTP date is not read. */
-static void retry_after(aev__http_outcome *o, json_t *response_headers, const char *st) {
+ * guide). The header is delay-seconds or an HTTP date (RFC 9110 10.2.3);
+ * a date is measured against the broker's clock, and one already past asks
+ * for no wait beyond the retry policy's. The guide does not say how AWS
+ * reads a date: RFC 9110's rule is followed. */
+static void retry_after(aev__http_outcome *o, json_t *response_headers, const char *st,
+                        int64_t now_ms) {
   const char *v = header(response_headers, "Retry-After");
   if (!v) return;
   char *end;
   long long secs = strtoll(v, &end, 10);
-  if (end == v || *end) return;
+  int64_t at;
+  if (end == v || *end) {
+    if (!aev__http_date_parse(v, now_ms, &at) && at > now_ms) o->retry_after_ms = at - now_ms;
+    return;
+  }
   if (secs < 0) {
     char code[sizeof o->code];
     memcpy(code, o->code, sizeof code);
@@ -455,7 +463,8 @@ static void retry_after(aev__http_outcome *o, json_t *response_headers, const ch
  * ("API destination error codes", user guide). A 401 or 407 also refreshes
  * an OAuth connection's token (CreateConnection reference) or deauthorizes
  * another connection (unauthorized()). */
-static void judge(aev__http_outcome *o, const aev__http_result *res, const char *url) {
+static void judge(aev__http_outcome *o, const aev__http_result *res, const char *url,
+                  int64_t now_ms) {
   char st[16];
   snprintf(st, sizeof st, "%d", res->status);
   if (res->status == AEV__HTTP_UNREACHABLE) {
@@ -471,7 +480,7 @@ static void judge(aev__http_outcome *o, const aev__http_result *res, const char 
     outcome(o, retry, s == 429 ? "THROTTLING" : "ERROR_FROM_TARGET",
             "The API destination endpoint answered HTTP %s%s.", st,
             retry ? "" : ", which is not retried");
-    if (retry) retry_after(o, res->headers, st);
+    if (retry) retry_after(o, res->headers, st, now_ms);
   }
 }
 
@@ -536,7 +545,7 @@ void aev__apidest_invoke(aev__target *t, json_t *event, const char *input, size_
   if (!o->failed && !o->wait_ms) {
     aev__http_result res;
     aev__http_call(t->broker, method, url, headers, body ? body : input, len, &res);
-    judge(o, &res, url);
+    judge(o, &res, url, aev_broker_now_ms(t->broker));
     if (res.status == 401 || res.status == 407) unauthorized(t, conn_arn);
     aev__http_result_free(&res);
   }

@@ -405,6 +405,38 @@ START_TEST(retry_after_header) {
 }
 END_TEST
 
+/* Retry-After as an HTTP date (RFC 9110: IMF-fixdate, and the obsolete
+ * RFC 850 and asctime forms), measured against the broker's clock; a date
+ * already past or one that is no date leaves the backoff alone. */
+START_TEST(retry_after_http_date) {
+  static const char *const forms[] = {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
+                                      "%a %b %e %H:%M:%S %Y"};
+  static const int waits[] = {120, 90, 200};
+  static char date[64];
+  bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
+  char *arn = destination(BASIC, "https://api.example/x", 0);
+  target(arn, NULL);
+  free(arn);
+  retry_after = date;
+  for (int i = 0; i < 5; i++) {
+    /* i 3: a date ten seconds past; i 4: February 30th. */
+    time_t at = (time_t)(aev_broker_now_ms(b) / 1000) + (i < 3 ? waits[i] : -10);
+    struct tm tm;
+    gmtime_r(&at, &tm);
+    strftime(date, sizeof date, forms[i < 3 ? i : 0], &tm);
+    if (i == 4) snprintf(date, sizeof date, "Fri, 30 Feb 2024 00:00:00 GMT");
+    calls = 0;
+    statuses[0] = 503;
+    bt_put(def, "a", "{}");
+    aev_broker_advance(b, 300 * 1000);
+    ck_assert_int_eq(calls, 2);
+    if (i < 3) ck_assert_int_eq(call_at[1] - call_at[0], waits[i] * 1000);
+    else ck_assert_int_lt(call_at[1] - call_at[0], 5000);
+  }
+  ck_assert_ptr_null(dead_letter());
+}
+END_TEST
+
 START_TEST(rate_limit_delays_not_drops) {
   bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
   char *arn = destination(BASIC, "https://api.example/x", 1);
@@ -675,6 +707,7 @@ int main(void) {
   tcase_add_test(tc, request_has_aws_shape);
   tcase_add_test(tc, retried_statuses_and_dead_letters);
   tcase_add_test(tc, retry_after_header);
+  tcase_add_test(tc, retry_after_http_date);
   tcase_add_test(tc, unauthorized_deauthorizes_basic);
   tcase_add_test(tc, rate_limit_delays_not_drops);
   tcase_add_test(tc, oauth_token_then_bearer_and_deauthorize);
