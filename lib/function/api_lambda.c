@@ -182,8 +182,7 @@ static int create_function(aev_broker *b, const aev__api_service *svc,
   if (rc != AEV_OK) return rc;
   json_t *conf = config_members(req);
   aev_function *f;
-  rc = conf ? aev__layer_resolve(b, conf) : aev__nomem();
-  if (rc == AEV_OK) rc = aev__fn_create_registered(b, name, handler, conf, &f);
+  rc = conf ? aev__fn_create_registered(b, name, handler, conf, &f) : aev__nomem();
   json_decref(conf);
   if (rc != AEV_OK) return rc;
   rc = apply_dlq(svc, f, req);
@@ -286,10 +285,9 @@ static int update_function_configuration(aev_broker *b,
   int rc = function_of(b, svc, req, &f);
   if (rc != AEV_OK) return rc;
   json_t *conf = config_members(req);
-  rc = conf ? aev__layer_resolve(b, conf) : aev__nomem();
-  char *text = rc == AEV_OK ? aev__json_dumps(conf, JSON_COMPACT) : NULL;
+  char *text = conf ? aev__json_dumps(conf, JSON_COMPACT) : NULL;
   json_decref(conf);
-  if (rc == AEV_OK) rc = text ? aev_function_update_configuration(f, text) : aev__nomem();
+  rc = text ? aev_function_update_configuration(f, text) : aev__nomem();
   free(text);
   if (rc == AEV_OK) rc = apply_dlq(svc, f, req);
   if (rc == AEV_OK && (*resp = aev__function_config_json(f))) under_way(resp, 0);
