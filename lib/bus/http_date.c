@@ -3,6 +3,7 @@
  * obsolete forms recipients must still read, RFC 850's
  * "Sunday, 06-Nov-94 08:49:37 GMT" and asctime's "Sun Nov  6 08:49:37 1994". */
 #include <string.h>
+#include <time.h>
 
 #include "bus/http_impl.h"
 #include "core/clock.h"
@@ -59,7 +60,10 @@ static int time_of_day(const char **p, int *h, int *mi, int *s) {
 /* RFC 850's two-digit year: "more than 50 years in the future" means the
  * most recent past year with the same last two digits (RFC 9110). */
 static int full_year(int yy, int64_t now_ms) {
-  int now_year = 1970 + (int)(now_ms / (365.2425 * 86400000.0));
+  time_t now = (time_t)(now_ms / 1000);
+  struct tm tm;
+  gmtime_r(&now, &tm);
+  int now_year = tm.tm_year + 1900;
   int y = now_year - now_year % 100 + yy;
   return y > now_year + 50 ? y - 100 : y;
 }

@@ -6,6 +6,7 @@
 #include <check.h>
 
 #include "aevtest.h"
+#include "bus/http_impl.h"
 #include "bus_support.h"
 
 static aev_broker *b;
@@ -437,6 +438,43 @@ START_TEST(retry_after_http_date) {
 }
 END_TEST
 
+/* The three HTTP-date forms name the same instant; RFC 850's two-digit
+ * year more than 50 years ahead is the century before; anything else is
+ * no date. */
+START_TEST(http_date_forms) {
+  const int64_t now = 1704067200000LL; /* 2024-01-01T00:00:00Z */
+  const int64_t at = 784111777000LL;   /* 1994-11-06T08:49:37Z */
+  static const char *const same[] = {"Sun, 06 Nov 1994 08:49:37 GMT",
+                                     "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"};
+  for (size_t i = 0; i < 3; i++) {
+    int64_t ms = 0;
+    ck_assert_int_eq(aev__http_date_parse(same[i], now, &ms), AEV_OK);
+    ck_assert_int_eq(ms, at);
+  }
+  int64_t ms = 0;
+  ck_assert_int_eq(aev__http_date_parse("Monday, 01-Jan-74 00:00:00 GMT", now, &ms), AEV_OK);
+  ck_assert_int_eq(ms, 3281990400000LL); /* 2074: 50 years ahead at most */
+  ck_assert_int_eq(aev__http_date_parse("Wednesday, 01-Jan-75 00:00:00 GMT", now, &ms), AEV_OK);
+  ck_assert_int_eq(ms, 157766400000LL); /* 1975, not 2075 */
+  ck_assert_int_eq(aev__http_date_parse("Thu, 29 Feb 2024 23:59:59 GMT", now, &ms), AEV_OK);
+  static const char *const bad[] = {"",
+                                    "120s",
+                                    "Sun, 06 Nov 1994 08:49:37",
+                                    "Sun, 06 Nov 1994 08:49:37 UTC",
+                                    "Sun, 06 Nov 1994 08:49:37 GMT ",
+                                    "Sun, 6 Nov 1994 08:49:37 GMT",
+                                    "Xyz, 06 Nov 1994 08:49:37 GMT",
+                                    "Sun, 06 Foo 1994 08:49:37 GMT",
+                                    "Sun, 06 Nov 1994 24:00:00 GMT",
+                                    "Wed, 29 Feb 2023 00:00:00 GMT",
+                                    "Sun, 06-Nov-94 08:49:37 GMT",
+                                    "Sunday, 06 Nov 1994 08:49:37 GMT",
+                                    "Sun Nov 6 08:49:37 1994"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    ck_assert_msg(aev__http_date_parse(bad[i], now, &ms) == AEV_ERR_INVALID, "took '%s'", bad[i]);
+}
+END_TEST
+
 START_TEST(rate_limit_delays_not_drops) {
   bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
   char *arn = destination(BASIC, "https://api.example/x", 1);
@@ -708,6 +746,7 @@ int main(void) {
   tcase_add_test(tc, retried_statuses_and_dead_letters);
   tcase_add_test(tc, retry_after_header);
   tcase_add_test(tc, retry_after_http_date);
+  tcase_add_test(tc, http_date_forms);
   tcase_add_test(tc, unauthorized_deauthorizes_basic);
   tcase_add_test(tc, rate_limit_delays_not_drops);
   tcase_add_test(tc, oauth_token_then_bearer_and_deauthorize);
