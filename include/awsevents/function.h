@@ -71,7 +71,9 @@ typedef void (*aev_handler_fn)(void *user, aev_invocation *ctx,
 typedef void (*aev_init_fn)(void *user, const aev_invocation *ctx);
 
 /* Creates function name (1..64 of [A-Za-z0-9-_]) with config_json
- * (CreateFunction's members, may be NULL) and handler fn. release(user) is
+ * (CreateFunction's members, may be NULL: its Code and Layers are checked
+ * as CreateFunction checks them, the package and the layers within
+ * 262144000 bytes unzipped together) and handler fn. release(user) is
  * called once after the function is deleted or the broker destroyed and
  * its last invocation returned; never if creation fails.
  * ResourceConflictException when the name exists. *out: a handle (release
@@ -110,8 +112,9 @@ AEV_API const char *aev_function_arn(const aev_function *f);
  * MemorySize, Environment, LastModified, State, ...). Free with aev_free. */
 AEV_API int aev_function_configuration(aev_function *f, char **json);
 
-/* UpdateFunctionConfiguration: the members given replace the current.
- * With "RevisionId", only when it names the current configuration's
+/* UpdateFunctionConfiguration: the members given replace the current
+ * (Layers checked as CreateFunction's). With "RevisionId", only when it
+ * names the current configuration's
  * (PreconditionFailedException otherwise, nothing changed); each
  * configuration gets a new RevisionId. */
 AEV_API int aev_function_update_configuration(aev_function *f,

@@ -95,6 +95,11 @@ void aev__conn_deauthorize(aev__conn *c);
  * DEAUTHORIZED (invoke_http.c). */
 void aev__conn_request_token(aev_bus *bus, aev__conn *c);
 
+/* An HTTP date (IMF-fixdate, or the obsolete RFC 850 and asctime forms)
+ * as epoch ms in *out_ms (http_date.c); now_ms places RFC 850's two-digit
+ * year. AEV_ERR_INVALID when s is none of them. Sets no error. */
+int aev__http_date_parse(const char *s, int64_t now_ms, int64_t *out_ms);
+
 /* One invocation of an API destination target. */
 typedef struct aev__http_outcome {
   int failed, retryable;

@@ -1,6 +1,7 @@
 /* The HTTP requests EventBridge sends: an API destination target's
  * invocation (method, URL with path and query parameters, the connection's
- * authorization, AWS's fixed headers, the input as body) paced by its
+ * authorization, AWS's fixed headers, the input as body with the
+ * connection's body parameters in it) paced by its
  * InvocationRateLimitPerSecond, and an OAuth connection's token request.
  * Both go to the broker's endpoint callbacks. */
 #include <stdio.h>
@@ -329,6 +330,31 @@ int aev__conn_request_parts(aev_broker *b, const char *conn_arn, json_t **header
   return rc;
 }
 
+/* The body with the connection's InvocationHttpParameters.BodyParameters
+ * in it (mu held): the API reference has them "included in the body" and
+ * the connection's values "taking precedence" (ConnectionBodyParameter,
+ * HttpParameters), so each is set as a string member of a body that is a
+ * JSON object, replacing the event's or the input transformer's member of
+ * that name; a secret value (IsValueSecret) is sent like any other, it is
+ * only kept out of DescribeConnection. No AWS source says what happens to
+ * a body that is not a JSON object (an input transformer's text, an
+ * array): it is sent as it is. *out malloc'd and *n set when the body
+ * changed; 0 when out of memory. */
+static int merged_body(const aev__conn *c, const char *input, size_t len, char **out, size_t *n) {
+  json_t *list = json_object_get(json_object_get(c->auth, "InvocationHttpParameters"),
+                                 "BodyParameters");
+  json_t *body = NULL;
+  *out = NULL;
+  if (!json_array_size(list) || aev__json_parse(input, len, 0, &body, NULL)) return 1;
+  json_t *conn = json_is_object(body) ? pairs_object(list) : NULL;
+  int ok = !json_is_object(body) || (conn && !json_object_update(body, conn));
+  if (ok && conn) ok = (*out = aev__json_dumps(body, JSON_COMPACT)) != NULL;
+  if (*out) *n = strlen(*out);
+  json_decref(conn);
+  json_decref(body);
+  return ok;
+}
+
 /* The request for destination d through connection c (mu held): *url and
  * *headers malloc'd. 0 when a path parameter is missing. */
 static int build(const aev__apidest *d, const aev__conn *c, const aev__target *t, json_t *event,
@@ -407,13 +433,21 @@ static int64_t reserve_slot(aev__apidest *d, aev_broker *b) {
  * Retry-After ... EventBridge chooses the more conservative value between
  * the defined retry policy and the Retry-After header. If Retry-After value
  * is negative, EventBridge stops retrying delivery for that event" (user
- * guide). Its delay-seconds form; an HTTP date is not read. */
-static void retry_after(aev__http_outcome *o, json_t *response_headers, const char *st) {
+ * guide). The header is delay-seconds or an HTTP date (RFC 9110 10.2.3);
+ * a date is measured against the broker's clock, and one already past asks
+ * for no wait beyond the retry policy's. The guide does not say how AWS
+ * reads a date: RFC 9110's rule is followed. */
+static void retry_after(aev__http_outcome *o, json_t *response_headers, const char *st,
+                        int64_t now_ms) {
   const char *v = header(response_headers, "Retry-After");
   if (!v) return;
   char *end;
   long long secs = strtoll(v, &end, 10);
-  if (end == v || *end) return;
+  int64_t at;
+  if (end == v || *end) {
+    if (!aev__http_date_parse(v, now_ms, &at) && at > now_ms) o->retry_after_ms = at - now_ms;
+    return;
+  }
   if (secs < 0) {
     char code[sizeof o->code];
     memcpy(code, o->code, sizeof code);
@@ -429,7 +463,8 @@ static void retry_after(aev__http_outcome *o, json_t *response_headers, const ch
  * ("API destination error codes", user guide). A 401 or 407 also refreshes
  * an OAuth connection's token (CreateConnection reference) or deauthorizes
  * another connection (unauthorized()). */
-static void judge(aev__http_outcome *o, const aev__http_result *res, const char *url) {
+static void judge(aev__http_outcome *o, const aev__http_result *res, const char *url,
+                  int64_t now_ms) {
   char st[16];
   snprintf(st, sizeof st, "%d", res->status);
   if (res->status == AEV__HTTP_UNREACHABLE) {
@@ -445,7 +480,7 @@ static void judge(aev__http_outcome *o, const aev__http_result *res, const char 
     outcome(o, retry, s == 429 ? "THROTTLING" : "ERROR_FROM_TARGET",
             "The API destination endpoint answered HTTP %s%s.", st,
             retry ? "" : ", which is not retried");
-    if (retry) retry_after(o, res->headers, st);
+    if (retry) retry_after(o, res->headers, st, now_ms);
   }
 }
 
@@ -475,7 +510,7 @@ void aev__apidest_invoke(aev__target *t, json_t *event, const char *input, size_
     outcome(o, 1, "INTERNAL_ERROR", "%s%s", aev_errmsg(), "");
     return;
   }
-  char *url = NULL, *headers = NULL, *method = NULL, *conn_arn = NULL;
+  char *url = NULL, *headers = NULL, *method = NULL, *conn_arn = NULL, *body = NULL;
   pthread_mutex_lock(&s->mu);
   aev__apidest *d = aev__apidest_find(s, t->arn);
   aev__conn *c = d ? aev__conn_find(s, d->conn_arn) : NULL;
@@ -494,6 +529,8 @@ void aev__apidest_invoke(aev__target *t, json_t *event, const char *input, size_
             c->name, c->state);
   } else if (!paced && (o->wait_ms = reserve_slot(d, t->broker)) > 0) {
     /* over the rate: wait for the slot reserved */
+  } else if (!merged_body(c, input, len, &body, &len)) {
+    outcome(o, 1, "INTERNAL_ERROR", "Out of memory building the request.%s%s", "", "");
   } else if (!build(d, c, t, event, len, &url, &headers)) {
     outcome(o, 0, "INVALID_PARAMETER",
             "HttpParameters.PathParameterValues of target %s has fewer values than the "
@@ -507,8 +544,8 @@ void aev__apidest_invoke(aev__target *t, json_t *event, const char *input, size_
   aev_bus_release(bus);
   if (!o->failed && !o->wait_ms) {
     aev__http_result res;
-    aev__http_call(t->broker, method, url, headers, input, len, &res);
-    judge(o, &res, url);
+    aev__http_call(t->broker, method, url, headers, body ? body : input, len, &res);
+    judge(o, &res, url, aev_broker_now_ms(t->broker));
     if (res.status == 401 || res.status == 407) unauthorized(t, conn_arn);
     aev__http_result_free(&res);
   }
@@ -516,6 +553,7 @@ void aev__apidest_invoke(aev__target *t, json_t *event, const char *input, size_
   free(headers);
   free(method);
   free(conn_arn);
+  free(body);
 }
 
 /* ---- PutTargets' HttpParameters ------------------------------------------ */

@@ -38,3 +38,19 @@ int64_t aev__clock_mono_to_epoch(const aev__clock *c, int64_t mono_ms) {
 void aev__clock_set_manual(aev__clock *c, int64_t ms) {
   if (ms > c->manual_ms) c->manual_ms = ms;
 }
+
+int aev__civil_date_ok(int y, int mo, int d) {
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const int leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= mdays[mo - 1] + (mo == 2 && leap);
+}
+
+/* Howard Hinnant's days-from-civil algorithm. */
+int64_t aev__civil_days(int y, int mo, int d) {
+  int yy = y - (mo <= 2);
+  int era = (yy >= 0 ? yy : yy - 399) / 400;
+  int yoe = yy - era * 400;
+  int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return (int64_t)era * 146097 + doe - 719468;
+}

@@ -30,6 +30,13 @@ int64_t aev__clock_mono_to_epoch(const aev__clock *c, int64_t mono_ms);
 /* Manual clock only: sets now (never backwards). */
 void aev__clock_set_manual(aev__clock *c, int64_t ms);
 
+/* Non-zero when y-mo-d is a date of the proleptic Gregorian calendar
+ * (February 29 in leap years only). */
+int aev__civil_date_ok(int y, int mo, int d);
+
+/* Days from 1970-01-01 to y-mo-d (a valid date; negative before 1970). */
+int64_t aev__civil_days(int y, int mo, int d);
+
 /* Raw CLOCK_MONOTONIC in nanoseconds and milliseconds. */
 int64_t aev__mono_ns(void);
 

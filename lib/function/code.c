@@ -37,7 +37,7 @@ static uint32_t le32(const unsigned char *p) {
 /* Walks the archive's central directory (not its compressed data): the
  * end record within the last 64 KB + 22 bytes, every entry's header and
  * local header in place, and the sum of their uncompressed sizes. */
-int aev__fn_zip_check(const unsigned char *z, size_t n) {
+int aev__fn_zip_check(const unsigned char *z, size_t n, int64_t *unzipped_out) {
   size_t eocd = n;
   for (size_t i = n >= 22 ? n - 22 : 0; n >= 22; i--) {
     if (le32(z + i) == 0x06054b50 && i + 22 + le16(z + i + 20) <= n) {
@@ -64,7 +64,21 @@ int aev__fn_zip_check(const unsigned char *z, size_t n) {
   }
   if (unzipped >= UNZIPPED_MAX)
     return aev__fn_invalid("Unzipped size must be smaller than %lld bytes", UNZIPPED_MAX);
+  if (unzipped_out) *unzipped_out = unzipped;
   return AEV_OK;
+}
+
+/* AccountLimit's CodeSizeUnzipped, "the maximum size of a function's
+ * deployment package and layers when they're extracted" (API reference):
+ * the sizes their entries unzip to, added up. Lambda's words and error
+ * (InvalidParameterValueException) as its users report them; no AWS page
+ * gives them. */
+int aev__fn_code_fits(const aev__fcode *code, int64_t layers_unzipped) {
+  const long long total = (long long)(code->unzipped + layers_unzipped);
+  if (total <= UNZIPPED_MAX) return AEV_OK;
+  return aev__fn_invalid("Function code combined with layers exceeds the maximum allowed size "
+                         "of %lld bytes. The actual size is %lld bytes.",
+                         UNZIPPED_MAX, total);
 }
 
 static int digest_b64(const void *data, size_t n, char out[65]) {
@@ -104,9 +118,10 @@ int aev__fn_code_copy(const aev__fcode *from, aev__fcode *to) {
 }
 
 static int zip_package(const unsigned char *z, size_t n, aev__fcode *out) {
-  int rc = aev__fn_zip_check(z, n);
+  int64_t unzipped;
+  int rc = aev__fn_zip_check(z, n, &unzipped);
   if (rc != AEV_OK) return rc;
-  *out = (aev__fcode){.size = (int64_t)n};
+  *out = (aev__fcode){.size = (int64_t)n, .unzipped = unzipped};
   return digest_b64(z, n, out->sha256);
 }
 

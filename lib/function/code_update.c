@@ -55,11 +55,13 @@ static int next_conf(aev_function *f, json_t *req, aev__fconf **out) {
   if (rc == AEV_OK && (!members || (arch && json_object_set(members, "Architectures", arch))))
     rc = aev__nomem();
   aev__fconf *c = NULL;
-  if (rc == AEV_OK) rc = aev__fconf_parse(members, old, aev__fn_now_ms(f), &c);
+  if (rc == AEV_OK) rc = aev__fconf_parse(f->res.broker, members, old, aev__fn_now_ms(f), &c);
   json_decref(members);
   aev__fconf_unref(old);
+  if (rc == AEV_OK) rc = aev__fn_code_fits(&code, c->layers_unzipped);
   if (rc != AEV_OK) {
     if (have_code) aev__fn_code_free(&code);
+    aev__fconf_unref(c);
     return rc;
   }
   aev__fn_code_free(&c->code);

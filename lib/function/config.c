@@ -11,6 +11,7 @@
 #include "core/json_dump.h"
 #include "core/status.h"
 #include "function/function_impl.h"
+#include "function/layers.h"
 
 /* Members kept as given and reported back by GetFunctionConfiguration. */
 static const char *const recorded[] = {"Description", "Runtime", "Handler",
@@ -94,7 +95,7 @@ void aev__fconf_unref(aev__fconf *c) {
   free(c);
 }
 
-int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
+int aev__fconf_parse(aev_broker *b, json_t *req, const aev__fconf *base, int64_t now_ms,
                      aev__fconf **out) {
   if (req && !json_is_object(req))
     return aev__fn_invalid("The function configuration must be a JSON "
@@ -104,6 +105,7 @@ int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
   c->refs = 1;
   c->timeout = base ? base->timeout : 3;
   c->memory = base ? base->memory : 128;
+  c->layers_unzipped = base ? base->layers_unzipped : 0;
   c->doc = base ? json_deep_copy(base->doc) : json_object();
   c->vars = base ? json_deep_copy(base->vars) : json_object();
   char when[40];
@@ -127,6 +129,10 @@ int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
     json_t *v = json_object_get(req, recorded[i]);
     if (v && json_object_set(c->doc, recorded[i], v)) rc = aev__nomem();
   }
+  /* Layers given: resolved here (base's are resolved already). */
+  if (rc == AEV_OK && req && json_object_get(req, "Layers"))
+    rc = aev__layer_resolve(b, c->doc, &c->layers_unzipped);
+  if (rc == AEV_OK) rc = aev__fn_code_fits(&c->code, c->layers_unzipped);
   if (rc != AEV_OK) {
     aev__fconf_unref(c);
     return rc;

@@ -91,7 +91,7 @@ int aev_function_create(aev_broker *b, const char *name,
     json_decref(req);
     return aev__nomem();
   }
-  rc = aev__fconf_parse(req, NULL, aev_broker_now_ms(b), &f->conf);
+  rc = aev__fconf_parse(b, req, NULL, aev_broker_now_ms(b), &f->conf);
   json_decref(req);
   if (rc == AEV_OK) aev__broker_uuid(b, f->revision);
   if (rc == AEV_OK) rc = aev__account_of(b, &f->account);
@@ -247,7 +247,7 @@ int aev_function_update_configuration(aev_function *f,
     return aev__fn_invalid("The function configuration is not valid JSON.");
   if (rc) return rc;
   aev__fconf *old = aev__fconf_get(f), *c;
-  rc = aev__fconf_parse(req, old, aev__fn_now_ms(f), &c);
+  rc = aev__fconf_parse(f->res.broker, req, old, aev__fn_now_ms(f), &c);
   aev__fconf_unref(old);
   /* RevisionId: only the revision it names is updated, as Lambda does. */
   json_t *rev = json_object_get(req, "RevisionId");

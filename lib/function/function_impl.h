@@ -29,6 +29,7 @@ typedef struct aev__fcode {
   char sha256[65];  /* CodeSha256: base64 of the package's SHA-256; an
                      * image's digest in hex */
   int64_t size;     /* CodeSize: the package's bytes (0 for an image) */
+  int64_t unzipped; /* its entries' uncompressed bytes (0 for an image) */
   char *image_uri;  /* PackageType Image: ImageUri; NULL for Zip */
   char *resolved;   /* ResolvedImageUri: REPOSITORY@sha256:DIGEST */
 } aev__fcode;
@@ -38,6 +39,7 @@ typedef struct aev__fcode {
 typedef struct aev__fconf {
   _Atomic long refs;
   aev__fcode code;
+  int64_t layers_unzipped; /* the Layers' packages' uncompressed bytes */
   int timeout;   /* seconds */
   int memory;    /* MB */
   json_t *doc;   /* recorded members (Description, Runtime, Handler, ...) */
@@ -297,8 +299,11 @@ int aev__fn_code_parse(json_t *src, int image, int empty_ok, const char *op,
                        aev__fcode *out);
 /* AEV_OK when the n bytes at z are a .zip archive Lambda takes: one entry
  * at least, less than 262144000 bytes unzipped (InvalidParameterValueException
- * otherwise, in Lambda's words). */
-int aev__fn_zip_check(const unsigned char *z, size_t n);
+ * otherwise, in Lambda's words); *unzipped (may be NULL) is that size. */
+int aev__fn_zip_check(const unsigned char *z, size_t n, int64_t *unzipped);
+/* InvalidParameterValueException unless code and layers of layers_unzipped
+ * bytes unzip to at most 262144000 bytes together. */
+int aev__fn_code_fits(const aev__fcode *code, int64_t layers_unzipped);
 /* The package of a function created without one: no bytes. */
 void aev__fn_code_empty(aev__fcode *out);
 int aev__fn_code_copy(const aev__fcode *from, aev__fcode *to);
@@ -316,8 +321,12 @@ int aev__fn_conf_of(aev_function *f, const char *qualifier, aev__fconf **out);
  * one it would be. */
 int aev__fn_update_code(aev_function *f, json_t *req, char **answer);
 
-/* config.c */
-int aev__fconf_parse(json_t *req, const aev__fconf *base, int64_t now_ms,
+/* config.c: the configuration req describes on top of base (NULL: a new
+ * function's, with its Code), its Layers resolved against b's layer
+ * versions (aev__layer_resolve) and the package and layers together
+ * within Lambda's unzipped limit: the one check of the C API's and of
+ * CreateFunction's and UpdateFunctionConfiguration's configurations. */
+int aev__fconf_parse(aev_broker *b, json_t *req, const aev__fconf *base, int64_t now_ms,
                      aev__fconf **out);
 void aev__fconf_unref(aev__fconf *c);
 aev__fconf *aev__fconf_get(aev_function *f); /* new reference */

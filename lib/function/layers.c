@@ -3,7 +3,8 @@
  * recorded, test_layer_lifecycle), their answers as PublishLayerVersion
  * gives them, and their resource policies. Kept per broker in a hidden
  * registry entry: {NAME: {"last": N, "versions": {"N": VERSION}}}, a
- * VERSION being the answer plus "#policy" (statements) and "#revision". */
+ * VERSION being the answer plus "#policy" (statements), "#revision" and
+ * "#unzipped" (its package's uncompressed bytes, for the functions' limit). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,11 +74,12 @@ static void layer_arn(aev_broker *b, const char *name, char *out, size_t size) {
            aev_broker_account(b), name);
 }
 
-/* A copy of version v for an answer: without the policy. */
+/* A copy of version v for an answer: without what is kept for inside. */
 static json_t *shown(json_t *v) {
   json_t *o = json_deep_copy(v);
   json_object_del(o, "#policy");
   json_object_del(o, "#revision");
+  json_object_del(o, "#unzipped");
   return o;
 }
 
@@ -124,8 +126,9 @@ int aev__layer_publish(aev_broker *b, json_t *req, json_t **out) {
   char arn[512], when[40];
   layer_arn(b, name, arn, sizeof arn);
   aev__fn_iso_time(aev__clock_now_ms(aev__broker_clock(b)), when, sizeof when, 0);
-  json_t *v = json_pack("{sosssssoss}", "Content", content_json(b, name, &code), "LayerArn", arn,
-                        "CreatedDate", when, "Description", json_string(""), "#revision", "");
+  json_t *v = json_pack("{sosssssosssI}", "Content", content_json(b, name, &code), "LayerArn", arn,
+                        "CreatedDate", when, "Description", json_string(""), "#revision", "",
+                        "#unzipped", (json_int_t)code.unzipped);
   aev__fn_code_free(&code);
   static const char *const copied[] = {"Description", "CompatibleRuntimes",
                                        "CompatibleArchitectures", "LicenseInfo"};
@@ -412,8 +415,10 @@ static int layer_version_arn(const char *arn, char region[64], char name[141], i
   "(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:" \
   "[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+)"
 
-/* Checks one entry (store locked); *size is its version's CodeSize. */
-static int resolve_one(aev_broker *b, layers *l, json_t *list, size_t i, json_int_t *size) {
+/* Checks one entry (store locked); *size is its version's CodeSize,
+ * *unzipped what its package unzips to. */
+static int resolve_one(aev_broker *b, layers *l, json_t *list, size_t i, json_int_t *size,
+                       int64_t *unzipped) {
   const char *arn = json_string_value(json_array_get(list, i));
   char region[64], name[141], other_region[64], other[141];
   int64_t v, w;
@@ -452,10 +457,11 @@ static int resolve_one(aev_broker *b, layers *l, json_t *list, size_t i, json_in
   json_t *found = l ? find(l, name, v) : NULL;
   if (!found) return aev__fn_invalid("Layer version %s does not exist.", arn);
   *size = json_integer_value(json_object_get(json_object_get(found, "Content"), "CodeSize"));
+  *unzipped = json_integer_value(json_object_get(found, "#unzipped"));
   return AEV_OK;
 }
 
-int aev__layer_resolve(aev_broker *b, json_t *conf) {
+int aev__layer_resolve(aev_broker *b, json_t *conf, int64_t *unzipped) {
   json_t *list = json_object_get(conf, "Layers");
   if (!list || json_is_null(list)) return AEV_OK;
   if (!json_is_array(list)) return aev__fn_invalid("Layers must be a list of layer version ARNs.");
@@ -465,9 +471,12 @@ int aev__layer_resolve(aev_broker *b, json_t *conf) {
   layers *l = lock_store(b, 0, &rc);
   if (!l && rc != AEV_OK) return rc;
   json_t *shown = json_array();
+  *unzipped = 0;
   for (size_t i = 0; rc == AEV_OK && i < json_array_size(list); i++) {
     json_int_t size = 0;
-    rc = resolve_one(b, l, list, i, &size);
+    int64_t one = 0;
+    rc = resolve_one(b, l, list, i, &size, &one);
+    *unzipped += one;
     if (rc == AEV_OK)
       aev__fn_put(&shown, NULL,
                   json_pack("{sOsI}", "Arn", json_array_get(list, i), "CodeSize", size));

@@ -34,8 +34,9 @@ int aev__layer_policy_get(aev_broker *b, const char *name, int64_t v, json_t **o
 /* Checks a CreateFunction / UpdateFunctionConfiguration Layers member
  * (ARNs of existing layer versions, at most 5, one version per layer) and
  * replaces it in conf by what the configuration reports: [{Arn,
- * CodeSize}]. conf without Layers is left alone. */
-int aev__layer_resolve(aev_broker *b, json_t *conf);
+ * CodeSize}], *unzipped set to what their packages unzip to together.
+ * conf without Layers is left alone (*unzipped untouched). */
+int aev__layer_resolve(aev_broker *b, json_t *conf, int64_t *unzipped);
 
 /* api_layers.c: the layer actions of the "lambda" service. */
 int aev__api_publish_layer_version(aev_broker *b, const aev__api_service *svc, json_t *req,

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "machine/machine_int.h"
 
 /* operand kinds */
@@ -189,11 +190,7 @@ static int iso8601_parse_ns(const char *s, int64_t *out_ms, int32_t *sub_ns) {
       digits(s + 8, 2, &d) || s[10] != 'T' || digits(s + 11, 2, &h) || s[13] != ':' ||
       digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
     return -1;
-  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const int leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap) || h > 23 || mi > 59 ||
-      sec > 59)
-    return -1;
+  if (!aev__civil_date_ok(y, mo, d) || h > 23 || mi > 59 || sec > 59) return -1;
   const char *p = s + 19;
   int64_t frac_ns = 0;
   if (*p == '.') {
@@ -220,13 +217,7 @@ static int iso8601_parse_ns(const char *s, int64_t *out_ms, int32_t *sub_ns) {
     return -1;
   }
   if (*p) return -1;
-  /* days from civil (Howard Hinnant's algorithm) */
-  int yy = y - (mo <= 2);
-  int era = (yy >= 0 ? yy : yy - 399) / 400;
-  int yoe = yy - era * 400;
-  int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  int64_t days = (int64_t)era * 146097 + doe - 719468;
+  int64_t days = aev__civil_days(y, mo, d);
   *out_ms = ((days * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + frac_ms - off;
   return 0;
 }

@@ -12,8 +12,11 @@
  * ArrayFormat of INDICES (default), REPEAT, COMMAS or BRACKETS; Step
  * Functions adds Content-Type, User-Agent and Range and refuses a set of
  * headers; a non-2xx answer fails as States.Http.StatusCode.NNN; no answer
- * within 60 seconds is States.Http.Socket. Under TestState the call notes
- * the request and response for inspectionData. */
+ * within 60 seconds is States.Http.Socket (the quotas' HTTP Task duration);
+ * a result over 256 KiB is States.DataLimitExceeded, as any task's. The
+ * fields are checked when the task runs (States.Runtime): no AWS source
+ * says which of them CreateStateMachine checks, nor in what words. Under
+ * TestState the call notes the request and response for inspectionData. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

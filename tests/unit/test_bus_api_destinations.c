@@ -6,6 +6,7 @@
 #include <check.h>
 
 #include "aevtest.h"
+#include "bus/http_impl.h"
 #include "bus_support.h"
 
 static aev_broker *b;
@@ -405,6 +406,75 @@ START_TEST(retry_after_header) {
 }
 END_TEST
 
+/* Retry-After as an HTTP date (RFC 9110: IMF-fixdate, and the obsolete
+ * RFC 850 and asctime forms), measured against the broker's clock; a date
+ * already past or one that is no date leaves the backoff alone. */
+START_TEST(retry_after_http_date) {
+  static const char *const forms[] = {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
+                                      "%a %b %e %H:%M:%S %Y"};
+  static const int waits[] = {120, 90, 200};
+  static char date[64];
+  bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
+  char *arn = destination(BASIC, "https://api.example/x", 0);
+  target(arn, NULL);
+  free(arn);
+  retry_after = date;
+  for (int i = 0; i < 5; i++) {
+    /* i 3: a date ten seconds past; i 4: February 30th. */
+    time_t at = (time_t)(aev_broker_now_ms(b) / 1000) + (i < 3 ? waits[i] : -10);
+    struct tm tm;
+    gmtime_r(&at, &tm);
+    strftime(date, sizeof date, forms[i < 3 ? i : 0], &tm);
+    if (i == 4) snprintf(date, sizeof date, "Fri, 30 Feb 2024 00:00:00 GMT");
+    calls = 0;
+    statuses[0] = 503;
+    bt_put(def, "a", "{}");
+    aev_broker_advance(b, 300 * 1000);
+    ck_assert_int_eq(calls, 2);
+    if (i < 3) ck_assert_int_eq(call_at[1] - call_at[0], waits[i] * 1000);
+    else ck_assert_int_lt(call_at[1] - call_at[0], 5000);
+  }
+  ck_assert_ptr_null(dead_letter());
+}
+END_TEST
+
+/* The three HTTP-date forms name the same instant; RFC 850's two-digit
+ * year more than 50 years ahead is the century before; anything else is
+ * no date. */
+START_TEST(http_date_forms) {
+  const int64_t now = 1704067200000LL; /* 2024-01-01T00:00:00Z */
+  const int64_t at = 784111777000LL;   /* 1994-11-06T08:49:37Z */
+  static const char *const same[] = {"Sun, 06 Nov 1994 08:49:37 GMT",
+                                     "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"};
+  for (size_t i = 0; i < 3; i++) {
+    int64_t ms = 0;
+    ck_assert_int_eq(aev__http_date_parse(same[i], now, &ms), AEV_OK);
+    ck_assert_int_eq(ms, at);
+  }
+  int64_t ms = 0;
+  ck_assert_int_eq(aev__http_date_parse("Monday, 01-Jan-74 00:00:00 GMT", now, &ms), AEV_OK);
+  ck_assert_int_eq(ms, 3281990400000LL); /* 2074: 50 years ahead at most */
+  ck_assert_int_eq(aev__http_date_parse("Wednesday, 01-Jan-75 00:00:00 GMT", now, &ms), AEV_OK);
+  ck_assert_int_eq(ms, 157766400000LL); /* 1975, not 2075 */
+  ck_assert_int_eq(aev__http_date_parse("Thu, 29 Feb 2024 23:59:59 GMT", now, &ms), AEV_OK);
+  static const char *const bad[] = {"",
+                                    "120s",
+                                    "Sun, 06 Nov 1994 08:49:37",
+                                    "Sun, 06 Nov 1994 08:49:37 UTC",
+                                    "Sun, 06 Nov 1994 08:49:37 GMT ",
+                                    "Sun, 6 Nov 1994 08:49:37 GMT",
+                                    "Xyz, 06 Nov 1994 08:49:37 GMT",
+                                    "Sun, 06 Foo 1994 08:49:37 GMT",
+                                    "Sun, 06 Nov 1994 24:00:00 GMT",
+                                    "Wed, 29 Feb 2023 00:00:00 GMT",
+                                    "Sun, 06-Nov-94 08:49:37 GMT",
+                                    "Sunday, 06 Nov 1994 08:49:37 GMT",
+                                    "Sun Nov 6 08:49:37 1994"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    ck_assert_msg(aev__http_date_parse(bad[i], now, &ms) == AEV_ERR_INVALID, "took '%s'", bad[i]);
+}
+END_TEST
+
 START_TEST(rate_limit_delays_not_drops) {
   bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
   char *arn = destination(BASIC, "https://api.example/x", 1);
@@ -558,6 +628,53 @@ START_TEST(input_transformer_and_http_parameters_checks) {
 }
 END_TEST
 
+/* The connection's BodyParameters go into a JSON object body, theirs
+ * winning a member of the same name, secret ones too; a body that is not
+ * an object is sent as it is. */
+START_TEST(connection_body_parameters) {
+  bt_ok(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL));
+  char *arn = destination(
+      "{\"Name\":\"c\",\"AuthorizationType\":\"API_KEY\",\"AuthParameters\":{"
+      "\"ApiKeyAuthParameters\":{\"ApiKeyName\":\"x-api-key\",\"ApiKeyValue\":\"k\"},"
+      "\"InvocationHttpParameters\":{\"BodyParameters\":["
+      "{\"Key\":\"tenant\",\"Value\":\"t1\"},"
+      "{\"Key\":\"source\",\"Value\":\"from-connection\"},"
+      "{\"Key\":\"token\",\"Value\":\"s3cret\",\"IsValueSecret\":true}]}}}",
+      "https://api.example/x", 0);
+  target(arn, NULL);
+  bt_put(def, "a", "{\"n\":1}");
+  aev_broker_drain(b);
+  ck_assert_int_eq(calls, 1);
+  json_t *sent = json_loads(last_body, 0, NULL);
+  ck_assert_ptr_nonnull(sent);
+  ck_assert_str_eq(json_string_value(json_object_get(sent, "tenant")), "t1");
+  ck_assert_str_eq(json_string_value(json_object_get(sent, "source")), "from-connection");
+  ck_assert_str_eq(json_string_value(json_object_get(sent, "token")), "s3cret");
+  ck_assert_str_eq(json_string_value(json_object_get(sent, "detail-type")), "test");
+  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(sent, "detail"), "n")), 1);
+  json_decref(sent);
+  char n[16];
+  snprintf(n, sizeof n, "%zu", strlen(last_body));
+  ck_assert_str_eq(json_string_value(json_object_get(last_headers, "Content-Length")), n);
+  /* DescribeConnection never shows the secret value. */
+  json_t *d = call("DescribeConnection", "{\"Name\":\"c\"}");
+  char *text = json_dumps(d, JSON_COMPACT);
+  ck_assert_ptr_null(strstr(text, "s3cret"));
+  ck_assert_ptr_nonnull(strstr(text, "\"Value\":\"t1\""));
+  free(text);
+  json_decref(d);
+  /* An input transformer's text body is sent unchanged. */
+  target(arn, "\"InputTransformer\":{\"InputPathsMap\":{\"n\":\"$.detail.n\"},"
+              "\"InputTemplate\":\"count <n>\"}");
+  bt_put(def, "a", "{\"n\":2}");
+  aev_broker_advance(b, 1000); /* the rate limit spaces the two */
+  ck_assert_int_eq(calls, 2);
+  ck_assert_str_eq(last_body, "count 2");
+  ck_assert_str_eq(json_string_value(json_object_get(last_headers, "Content-Length")), "7");
+  free(arn);
+}
+END_TEST
+
 /* AWS's default quotas: 3,000 connections and 3,000 API destinations. */
 START_TEST(quotas) {
   char req[512], arn[256] = "";
@@ -628,12 +745,15 @@ int main(void) {
   tcase_add_test(tc, request_has_aws_shape);
   tcase_add_test(tc, retried_statuses_and_dead_letters);
   tcase_add_test(tc, retry_after_header);
+  tcase_add_test(tc, retry_after_http_date);
+  tcase_add_test(tc, http_date_forms);
   tcase_add_test(tc, unauthorized_deauthorizes_basic);
   tcase_add_test(tc, rate_limit_delays_not_drops);
   tcase_add_test(tc, oauth_token_then_bearer_and_deauthorize);
   tcase_add_test(tc, oauth_refused_token_deauthorizes);
   tcase_add_test(tc, oauth_401_refreshes_and_update_reauthorizes);
   tcase_add_test(tc, input_transformer_and_http_parameters_checks);
+  tcase_add_test(tc, connection_body_parameters);
   tcase_add_test(tc, quotas);
   suite_add_tcase(s, tc);
   return aev_test_run(s);

@@ -19,6 +19,17 @@
 #define SHA "67mmUwqFpU90xwez/pePLyQbwFFN71F+9vNjRXZpoyQ="
 #define SIZE 128
 #define LAYER_ARN "arn:aws:lambda:us-east-1:000000000000:layer:"
+/* One-entry archives whose entry claims 140000000 and 130000000 bytes
+ * unzipped: each within the 262144000-byte limit, not both together. */
+#define ZIP_140M                                                                              \
+  "UEsDBBQAAAAAAAAAIViDFtyMAQAAAAEAAAADAAAAYmlneFBLAQIUAxQAAAAAAAAAIViDFtyMAQAAAAA7WAgDAAAAAAAA" \
+  "AAAAAACAAQAAAABiaWdQSwUGAAAAAAEAAQAxAAAAIgAAAAAA"
+#define ZIP_130M                                                                              \
+  "UEsDBBQAAAAAAAAAIViDFtyMAQAAAAEAAAADAAAAYmlneFBLAQIUAxQAAAAAAAAAIViDFtyMAQAAAICkvwcDAAAAAAAA" \
+  "AAAAAACAAQAAAABiaWdQSwUGAAAAAAEAAQAxAAAAIgAAAAAA"
+#define TOO_BIG                                                                    \
+  "Function code combined with layers exceeds the maximum allowed size of 262144000 " \
+  "bytes. The actual size is 270000000 bytes."
 
 static aev_broker *b;
 static ft_state st;
@@ -414,6 +425,75 @@ START_TEST(c_api_publishes_and_lists) {
 }
 END_TEST
 
+/* Function code and its layers unzip to at most 262144000 bytes together
+ * (AccountLimit's CodeSizeUnzipped), on CreateFunction,
+ * UpdateFunctionConfiguration's Layers and UpdateFunctionCode alike; a
+ * refused request changes nothing. */
+START_TEST(code_and_layers_share_the_unzipped_limit) {
+  json_decref(ft_call(b, "PublishLayerVersion",
+                      "{\"LayerName\":\"big\",\"Content\":{\"ZipFile\":\"" ZIP_140M "\"}}"));
+  publish("small", "");
+  ft_call_err(b, "CreateFunction",
+              "{\"FunctionName\":\"g\",\"Handler\":\"app.handler\",\"Runtime\":\"python3.12\","
+              "\"Code\":{\"ZipFile\":\"" ZIP_130M "\"},\"Layers\":[\"" LAYER_ARN "big:1\"]}",
+              "InvalidParameterValueException", TOO_BIG);
+  ft_call_err(b, "GetFunction", "{\"FunctionName\":\"g\"}", "ResourceNotFoundException", "");
+  json_decref(ft_call(b, "CreateFunction",
+                      "{\"FunctionName\":\"f\",\"Handler\":\"app.handler\",\"Runtime\":"
+                      "\"python3.12\",\"Code\":{\"ZipFile\":\"" ZIP_130M "\"},\"Layers\":[\""
+                      LAYER_ARN "small:1\"]}"));
+  ft_call_err(b, "UpdateFunctionConfiguration",
+              "{\"FunctionName\":\"f\",\"Layers\":[\"" LAYER_ARN "big:1\"]}",
+              "InvalidParameterValueException", TOO_BIG);
+  json_t *l = layers_of("f");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(l, 0), "Arn")),
+                   LAYER_ARN "small:1");
+  json_decref(l);
+  /* The small package in: now the big layer fits, and the big package not. */
+  json_decref(ft_call(b, "UpdateFunctionCode",
+                      "{\"FunctionName\":\"f\",\"ZipFile\":\"" ZIP "\"}"));
+  json_decref(ft_call(b, "UpdateFunctionConfiguration",
+                      "{\"FunctionName\":\"f\",\"Layers\":[\"" LAYER_ARN "big:1\"]}"));
+  ft_call_err(b, "UpdateFunctionCode", "{\"FunctionName\":\"f\",\"ZipFile\":\"" ZIP_130M "\"}",
+              "InvalidParameterValueException", TOO_BIG);
+  json_t *o = ft_call(b, "GetFunctionConfiguration", "{\"FunctionName\":\"f\"}");
+  ck_assert_int_eq(json_integer_value(json_object_get(o, "CodeSize")), SIZE);
+  json_decref(o);
+  /* Another change of configuration keeps counting the layers. */
+  json_decref(ft_call(b, "UpdateFunctionConfiguration", "{\"FunctionName\":\"f\",\"Timeout\":9}"));
+  ft_call_err(b, "UpdateFunctionCode", "{\"FunctionName\":\"f\",\"ZipFile\":\"" ZIP_130M "\"}",
+              "InvalidParameterValueException", TOO_BIG);
+}
+END_TEST
+
+/* aev_function_create's and aev_function_update_configuration's Layers are
+ * checked and reported as CreateFunction's are: one code path. */
+START_TEST(c_api_layers_are_checked_like_the_api) {
+  publish("l", "");
+  aev_function *f;
+  ft_assert_error(aev_function_create(b, "c", "{\"Layers\":[\"" LAYER_ARN "l:9\"]}", ft_handler,
+                                      &st, NULL, &f),
+                  AEV_ERR_INVALID, "InvalidParameterValueException",
+                  "Layer version " LAYER_ARN "l:9 does not exist.");
+  ft_assert_error(aev_function_create(b, "c", "{\"Layers\":[\"" LAYER_ARN "l\"]}", ft_handler, &st,
+                                      NULL, &f),
+                  AEV_ERR_INVALID, "ValidationException",
+                  "Value '[" LAYER_ARN "l]' at 'layers' failed to satisfy constraint");
+  ft_call_err(b, "GetFunction", "{\"FunctionName\":\"c\"}", "ResourceNotFoundException", "");
+  f = ft_function(b, "c", "{\"Layers\":[\"" LAYER_ARN "l:1\"]}", &st);
+  json_t *l = layers_of("c");
+  ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(l, 0), "CodeSize")), SIZE);
+  json_decref(l);
+  ft_assert_error(aev_function_update_configuration(f, "{\"Layers\":[\"" LAYER_ARN "nope:1\"]}"),
+                  AEV_ERR_INVALID, "InvalidParameterValueException",
+                  "Layer version " LAYER_ARN "nope:1 does not exist.");
+  l = layers_of("c");
+  ck_assert_str_eq(json_string_value(json_object_get(json_array_get(l, 0), "Arn")), LAYER_ARN "l:1");
+  json_decref(l);
+  aev_function_release(f);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("function_layers");
   TCase *tc = tcase_create("layers");
@@ -427,6 +507,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, functions_reference_layers);
   tcase_add_test(tc, bad_layers_change_nothing);
   tcase_add_test(tc, c_api_publishes_and_lists);
+  tcase_add_test(tc, code_and_layers_share_the_unzipped_limit);
+  tcase_add_test(tc, c_api_layers_are_checked_like_the_api);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -568,6 +568,20 @@ START_TEST(delete_a_version) {
   aev_test_call_fails(b, "lambda", "DeleteFunction", "{\"FunctionName\":\"d\",\"Qualifier\":\"1\"}",
                       AEV_ERR_EXISTS, "ResourceConflictException",
                       "Unable to delete version because the following aliases reference it: [live]");
+  /* An alias is not deleted through DeleteFunction, by Qualifier or by a
+   * qualified name, whether it exists or not, nor is its version. */
+  static const char *const by_alias[] = {
+      "{\"FunctionName\":\"d\",\"Qualifier\":\"live\"}",
+      "{\"FunctionName\":\"d:live\"}",
+      "{\"FunctionName\":\"d\",\"Qualifier\":\"no-such-alias\"}",
+      "{\"FunctionName\":\"nope\",\"Qualifier\":\"live\"}"};
+  for (size_t i = 0; i < sizeof by_alias / sizeof *by_alias; i++)
+    aev_test_call_fails(b, "lambda", "DeleteFunction", by_alias[i], AEV_ERR_INVALID,
+                        "InvalidParameterValueException",
+                        "Deletion of aliases is not currently supported.");
+  r = ok_call("GetAlias", "{\"FunctionName\":\"d\",\"Name\":\"live\"}");
+  ck_assert_ptr_nonnull(strstr(r, "\"FunctionVersion\":\"1\""));
+  aev_free(r);
   aev_function_release(f);
 }
 END_TEST

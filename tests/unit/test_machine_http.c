@@ -303,6 +303,45 @@ START_TEST(unreachable_and_connection_errors) {
 }
 END_TEST
 
+/* The task's result is bounded like any task's: 256 KiB as UTF-8 (the
+ * quotas' "Maximum input or output size for a task"), so an endpoint that
+ * ignores the Range header and answers more fails the task with
+ * States.DataLimitExceeded ("Reported due to ... Output of a connector is
+ * larger than payload size quota", the guide's error names), which a
+ * task's Catch on States.ALL catches, as for any task's result. */
+START_TEST(oversized_answer_exceeds_the_data_limit) {
+  const char *arn = connection(BASIC);
+  size_t n = 256 * 1024;
+  char *big = malloc(n + 1);
+  memset(big, 'a', n);
+  big[n] = '\0';
+  answer_type = "text/plain";
+  answer_body = big;
+  result r = run_task("{'ApiEndpoint':'https://api.example.com/x','Method':'GET','Authentication':{'ConnectionArn':'%s'}}",
+                      arn, NULL);
+  ck_assert_int_eq(calls, 1);
+  ck_assert_int_eq(r.status, AEV_EXECUTION_FAILED);
+  ck_assert_str_eq(error_of(&r), "States.DataLimitExceeded");
+  ck_assert_str_eq(cause_of(&r), "The state/task 'http' returned a result with a size exceeding the maximum "
+                                 "number of bytes service limit.");
+  result_free(&r);
+  r = run_task("{'ApiEndpoint':'https://api.example.com/x','Method':'GET','Authentication':{'ConnectionArn':'%s'}}",
+               arn, ",'Catch':[{'ErrorEquals':['States.ALL'],'Next':'C'}],'End':true},"
+                    "'C':{'Type':'Pass','End':true");
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  ck_assert_str_eq(json_string_value(json_object_get(r.output, "Error")), "States.DataLimitExceeded");
+  result_free(&r);
+  /* One that fits is the result. */
+  big[n - 1024] = '\0';
+  r = run_task("{'ApiEndpoint':'https://api.example.com/x','Method':'GET','Authentication':{'ConnectionArn':'%s'}}",
+               arn, NULL);
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  ck_assert_uint_eq(json_string_length(json_object_get(r.output, "ResponseBody")), n - 1024);
+  result_free(&r);
+  free(big);
+}
+END_TEST
+
 START_TEST(refused_parameters) {
   const char *arn = connection(BASIC);
   static const char *const bad[] = {
@@ -426,6 +465,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, request_bodies);
   tcase_add_test(tc, status_errors_caught_and_retried);
   tcase_add_test(tc, unreachable_and_connection_errors);
+  tcase_add_test(tc, oversized_answer_exceeds_the_data_limit);
   tcase_add_test(tc, refused_parameters);
   tcase_add_test(tc, jsonata_arguments);
   tcase_add_test(tc, test_state_inspection);

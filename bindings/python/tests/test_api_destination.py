@@ -3,6 +3,7 @@ destination delivers to a Python callable standing for the HTTP endpoint
 (Broker.register_endpoint), with the request AWS sends; 429 is retried, 400
 goes straight to the dead-letter queue; an OAuth connection asks its token
 endpoint; connections never show their secrets back."""
+import email.utils
 import json
 import threading
 import unittest
@@ -83,6 +84,37 @@ class ApiDestinations(unittest.TestCase):
         self.b.advance(600 * 1000)
         self.assertEqual(len(times), 2)
         self.assertEqual(times[1] - times[0], 300 * 1000)
+
+    def test_retry_after_as_an_http_date(self):
+        self.destination("BASIC", {"BasicAuthParameters": {
+            "Username": "u", "Password": "p"}})
+        times = []
+
+        def busy(request):
+            times.append(self.b.now_ms)
+            when = email.utils.formatdate(self.b.now_ms / 1000 + 90, usegmt=True)
+            return (503, "busy", {"Retry-After": when}) if len(times) == 1 else 200
+        self.b.register_endpoint("https://api.example/", busy)
+        self.bus.put_event("shop", "order", {"id": "o6"})
+        self.b.advance(600 * 1000)
+        self.assertEqual(len(times), 2)
+        self.assertEqual(times[1] - times[0], 90 * 1000)
+
+    def test_connection_body_parameters_join_the_event(self):
+        self.destination("API_KEY", {
+            "ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"},
+            "InvocationHttpParameters": {"BodyParameters": [
+                {"Key": "tenant", "Value": "t1"},
+                {"Key": "token", "Value": "hidden", "IsValueSecret": True}]}})
+        self.endpoint()
+        self.bus.put_event("shop", "order", {"id": "o8"})
+        self.b.drain()
+        [r] = self.requests
+        body = json.loads(r.body)
+        self.assertEqual((body["tenant"], body["token"]), ("t1", "hidden"))
+        self.assertEqual(body["detail"], {"id": "o8"})
+        described = self.b.call("events", "DescribeConnection", Name="c")
+        self.assertNotIn("hidden", json.dumps(described, default=str))
 
     def test_400_goes_to_the_dead_letter_queue(self):
         dest = self.destination("BASIC", {"BasicAuthParameters": {
