@@ -637,11 +637,13 @@ static int s3_request(pctx *c, const m_state *s, json_t *obj, const char *loc, c
 /* ReaderConfig of an s3:getObject ItemReader: InputType (required),
  * CSVHeaderLocation (CSV only; GIVEN with its CSVHeaders, distinct
  * strings), CSVDelimiter (CSV only), MaxItems (0 to 100,000,000, the
- * guide's limit) or MaxItemsPath (JSONPath only). */
+ * guide's limit; under JSONata an expression too) or MaxItemsPath
+ * (JSONPath only). */
 static int reader_config_parse(pctx *c, m_state *s, json_t *rc, const char *loc) {
   static const char *const fields[] = {"InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter",
                                        "MaxItems", "MaxItemsPath", NULL};
-  static const char *const inputs[] = {"JSON", "JSONL", "CSV", "MANIFEST", NULL};
+  /* The guide's InputType values, in its order. */
+  static const char *const inputs[] = {"CSV", "JSON", "JSONL", "PARQUET", "MANIFEST", NULL};
   static const char *const locations[] = {"FIRST_ROW", "GIVEN", NULL};
   static const char *const delimiters[] = {"COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB", NULL};
   static const char delimiter_chars[] = ",|; \t";
@@ -695,7 +697,7 @@ static int reader_config_parse(pctx *c, m_state *s, json_t *rc, const char *loc)
          "QueryLanguage");
     return -1;
   }
-  return int_field(c, rc, loc, "MaxItems", 0, 100000000, &s->reader_max_items, NULL) ||
+  return int_or_expr(c, s, rc, loc, "MaxItems", 0, 100000000, &s->reader_max_items, NULL, &s->j_reader_max_items) ||
                  path_field(c, rc, loc, "MaxItemsPath", 0, &s->reader_max_items_path, NULL)
              ? -1
              : 0;
@@ -1163,7 +1165,7 @@ static void state_free(m_state *s) {
   m_jt *jts[] = {s->j_args, s->j_output, s->j_assign, s->j_items, s->j_selector,
                  s->j_seconds, s->j_timestamp, s->j_error, s->j_cause, s->j_batch_input,
                  s->j_max_concurrency, s->j_tolerated_count, s->j_tolerated_pct, s->j_batch_max_items,
-                 s->j_batch_max_bytes, s->j_timeout, s->j_heartbeat, s->j_reader_args, s->j_writer_args};
+                 s->j_batch_max_bytes, s->j_timeout, s->j_heartbeat, s->j_reader_args, s->j_writer_args, s->j_reader_max_items};
   for (size_t i = 0; i < sizeof jts / sizeof jts[0]; i++) aev__jt_free(jts[i]);
   free(s->catches);
   rules_free(s->choices, s->nchoices);

@@ -47,10 +47,18 @@ static int s3_failed(m_run *r, int rc, char **cause) {
   return 1;
 }
 
-/* MaxItems, or MaxItemsPath's value on effective: *max (0: all); -1 when
- * the path fails r, 1 with *cause when its value is not a count. */
+/* MaxItems (a number or a JSONata expression), or MaxItemsPath's value on
+ * effective (a number, or a string holding one, as AWS reads a Path's
+ * value): *max (0: all); -1 when the path or expression fails r, 1 with
+ * *cause when the value is no count. */
 static int max_items(m_run *r, const m_state *s, json_t *effective, int64_t *max, char **cause) {
   *max = s->reader_max_items;
+  if (s->j_reader_max_items) {
+    double v;
+    if (aev__jq_number(r, s->j_reader_max_items, 1, 0, MAX_ITEMS, &v)) return -1;
+    *max = (int64_t)v;
+    return 0;
+  }
   if (!s->reader_max_items_path) return 0;
   aev__jenv env;
   aev__run_env(r, &env, effective);
@@ -59,16 +67,19 @@ static int max_items(m_run *r, const m_state *s, json_t *effective, int64_t *max
     aev__run_fail_env(r, &env);
     return -1;
   }
+  char *end = NULL;
+  const char *t = json_string_value(v);
+  long long n = json_is_integer(v) ? json_integer_value(v) : t ? strtoll(t, &end, 10) : 0;
   int rc = 0;
-  if (!json_is_integer(v)) {
-    char *t = aev__json_text(v);
-    rc = failed(cause, "The MaxItemsPath field refers to value \"%s\" which is not a valid integer: %s", t ? t : "",
-                aev__jpath_text(s->reader_max_items_path));
-    free(t);
-  } else if (json_integer_value(v) < 0) {
+  if (!json_is_integer(v) && (!t || !*t || *end)) {
+    char *text = aev__json_text(v);
+    rc = failed(cause, "The MaxItemsPath field refers to value \"%s\" which is not a valid integer: %s",
+                text ? text : "", aev__jpath_text(s->reader_max_items_path));
+    free(text);
+  } else if (n < 0) {
     rc = failed(cause, "field MaxItems must be positive");
   } else {
-    *max = json_integer_value(v) > MAX_ITEMS ? MAX_ITEMS : json_integer_value(v);
+    *max = n > MAX_ITEMS ? MAX_ITEMS : n;
   }
   json_decref(v);
   return rc;
@@ -255,8 +266,9 @@ static int list_items(m_run *r, json_t *req, int64_t max, json_t *items, char **
 }
 
 static int object_items(m_run *r, const m_state *s, json_t *req, int64_t max, json_t *items, char **cause) {
-  if (s->reader_input == M_INPUT_MANIFEST)
-    return failed(cause, "ReaderConfig InputType MANIFEST (an Amazon S3 inventory) is not supported by this broker");
+  if (s->reader_input == M_INPUT_MANIFEST || s->reader_input == M_INPUT_PARQUET)
+    return failed(cause, "ReaderConfig InputType %s is not supported by this broker",
+                  s->reader_input == M_INPUT_MANIFEST ? "MANIFEST" : "PARQUET");
   char *data;
   size_t len;
   int rc = aev__s3_get(json_string_value(json_object_get(req, "Bucket")),

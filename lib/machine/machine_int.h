@@ -78,7 +78,7 @@ typedef struct m_rule {
 
 /* ItemReader's ReaderConfig.InputType, and ResultWriter's
  * WriterConfig.Transformation. */
-enum { M_INPUT_JSON, M_INPUT_JSONL, M_INPUT_CSV, M_INPUT_MANIFEST };
+enum { M_INPUT_CSV, M_INPUT_JSON, M_INPUT_JSONL, M_INPUT_PARQUET, M_INPUT_MANIFEST };
 enum { M_TRANSFORM_COMPACT, M_TRANSFORM_NONE, M_TRANSFORM_FLATTEN };
 
 typedef struct m_state m_state;
@@ -150,6 +150,7 @@ struct m_state {
   char csv_delimiter;
   int64_t reader_max_items; /* 0: all */
   aev__jpath *reader_max_items_path;
+  m_jt *j_reader_max_items; /* MaxItems as a JSONata expression */
   aev__tmpl *reader_params; /* Parameters (JSONPath) */
   m_jt *j_reader_args;      /* Arguments (JSONata) */
   /* ResultWriter (result_writer.c): has_writer when given; writer_export

@@ -318,11 +318,14 @@ START_TEST(max_items) {
   output_is("{'Bucket':'BKT','Key':'file.json','Max':3}", "[1,2,3]");
   output_is("{'Bucket':'BKT','Key':'file.json','Max':100000001}", "[1,2,3,4]");
   output_is("{'Bucket':'BKT','Key':'file.json','Max':0}", "[1,2,3,4]");
+  output_is("{'Bucket':'BKT','Key':'file.json','Max':'2'}", "[1,2]");
   fails("{'Bucket':'BKT','Key':'file.json','Max':-1}", FAILED, "field MaxItems must be positive");
   check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
                 "ExecutionFailed");
   fails("{'Bucket':'BKT','Key':'file.json','Max':'x'}", FAILED,
         "The MaxItemsPath field refers to value \"x\" which is not a valid integer: $.Max");
+  fails("{'Bucket':'BKT','Key':'file.json','Max':1.5}", FAILED,
+        "The MaxItemsPath field refers to value \"1.5\" which is not a valid integer: $.Max");
   fails("{'Bucket':'BKT','Key':'file.json'}", "States.Runtime", "");
 }
 END_TEST
@@ -383,7 +386,10 @@ START_TEST(reader_failures) {
   fails(INPUT("bad.csv"), FAILED, "The CSV file could not be parsed: a quoted field is not closed");
   json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
   create(MAP_DEF(GET_JSON("{'InputType':'MANIFEST'}")));
-  fails(INPUT("obj.json"), FAILED, "ReaderConfig InputType MANIFEST");
+  fails(INPUT("obj.json"), FAILED, "ReaderConfig InputType MANIFEST is not supported by this broker");
+  json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
+  create(MAP_DEF(GET_JSON("{'InputType':'PARQUET'}")));
+  fails(INPUT("obj.json"), FAILED, "ReaderConfig InputType PARQUET is not supported by this broker");
 }
 END_TEST
 
@@ -416,6 +422,14 @@ START_TEST(jsonata_arguments) {
          "'{% $states.input.b %}','Key':'f.json'}},'ItemProcessor':{'ProcessorConfig':{'Mode':'DISTRIBUTED',"
          "'ExecutionType':'EXPRESS'},'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}},'End':true}}}");
   output_is("{'b':'BKT'}", "[1,2]");
+  /* MaxItems as an expression. */
+  json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
+  create("{'QueryLanguage':'JSONata','StartAt':'M','States':{'M':{'Type':'Map','ItemReader':{'Resource':"
+         "'arn:aws:states:::s3:getObject','ReaderConfig':{'InputType':'JSON','MaxItems':'{% $states.input.n %}'},"
+         "'Arguments':{'Bucket':'BKT','Key':'f.json'}},'ItemProcessor':{'ProcessorConfig':{'Mode':'DISTRIBUTED',"
+         "'ExecutionType':'EXPRESS'},'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}},'End':true}}}");
+  output_is("{'n':1}", "[1]");
+  fails("{'n':-1}", "States.QueryEvaluationError", "");
 }
 END_TEST
 
@@ -542,7 +556,7 @@ START_TEST(validation) {
           "These fields are required: [ReaderConfig]");
   refused(MAP_DEF(GET_JSON("{}")), "These fields are required: [InputType]");
   refused(MAP_DEF(GET_JSON("{'InputType':'XML'}")),
-          "The field 'InputType' should have one of these values: [JSON, JSONL, CSV, MANIFEST]");
+          "The field 'InputType' should have one of these values: [CSV, JSON, JSONL, PARQUET, MANIFEST]");
   refused(MAP_DEF(GET_JSON("{'InputType':'CSV','CSVDelimiter':'COLON'}")),
           "The field 'CSVDelimiter' should have one of these values: [COMMA, PIPE, SEMICOLON, SPACE, TAB]");
   refused(MAP_DEF(GET_JSON("{'InputType':'CSV','CSVHeaderLocation':'GIVEN'}")),
