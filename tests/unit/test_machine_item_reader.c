@@ -3,7 +3,8 @@
  * was recorded answering (LocalStack's scenarios/test_base_scenarios,
  * test_map_item_reader_* and test_map_state_result_writer), the guide's
  * "ItemReader (Map)" and "ResultWriter (Map)" pages, and the checks made
- * when a machine is created. */
+ * when a machine is created; and the aws-sdk:s3 Tasks on the same objects
+ * (recorded: test_aws_sdk_task_service, test_s3_put_object / _get_object). */
 #include <check.h>
 #include <ftw.h>
 #include <jansson.h>
@@ -594,6 +595,69 @@ START_TEST(validation) {
 }
 END_TEST
 
+/* A Task state T on resource (aws-sdk:s3:ACTION) with Parameters params. */
+static void create_task(const char *action, const char *params) {
+  char def[1024];
+  snprintf(def, sizeof def,
+           "{'StartAt':'T','States':{'T':{'Type':'Task','Resource':'arn:aws:states:::aws-sdk:s3:%s',"
+           "'Parameters':%s,'End':true}}}",
+           action, params);
+  json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
+  create(def);
+}
+
+START_TEST(sdk_s3_tasks) {
+  /* PutObject stores the Body as JSON, a string with its quotes. */
+  create_task("putObject", "{'Bucket':'BKT','Key':'dir/k.json','Body.$':'$.body'}");
+  output_is("{'body':'text data'}", "{\"ETag\":\"\\\"2b5df3712557f503a9977a8ea893b2c9\\\"\",\"ServerSideEncryption\":\"AES256\"}");
+  char *text = get("dir/k.json");
+  ck_assert_str_eq(text, "\"text data\"");
+  free(text);
+  output_is("{'body':{'Dict':'Value'}}",
+            "{\"ETag\":\"\\\"49e31cee5aec8faf3345893addb14346\\\"\",\"ServerSideEncryption\":\"AES256\"}");
+  /* GetObject: the bytes as the Body text, with S3's metadata. */
+  create_task("getObject", "{'Bucket':'BKT','Key.$':'$.k'}");
+  json_t *d = run("{'k':'dir/k.json'}");
+  json_t *out = json_loads(member(d, "output"), 0, NULL);
+  ck_assert_str_eq(member(out, "Body"), "{\"Dict\":\"Value\"}");
+  ck_assert_int_eq(json_integer_value(json_object_get(out, "ContentLength")), 16);
+  ck_assert_str_eq(member(out, "ContentType"), "binary/octet-stream");
+  ck_assert_str_eq(member(out, "ETag"), "\"49e31cee5aec8faf3345893addb14346\"");
+  ck_assert_str_eq(member(out, "AcceptRanges"), "bytes");
+  ck_assert_ptr_nonnull(json_object_get(out, "LastModified"));
+  json_decref(out);
+  json_decref(d);
+  fails("{'k':'nothing-here'}", "S3.NoSuchKeyException",
+        "The specified key does not exist. (Service: S3, Status Code: 404, Request ID: ");
+  create_task("getObject", "{'Bucket':'no-such-bucket-here','Key':'k'}");
+  fails("{}", "S3.NoSuchBucketException",
+        "The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: ");
+  /* ListObjectsV2, a page at a time. */
+  put("dir/a.txt", "a");
+  create_task("listObjectsV2", "{'Bucket':'BKT','Prefix':'dir/','MaxKeys':1}");
+  d = run("{}");
+  out = json_loads(member(d, "output"), 0, NULL);
+  ck_assert(json_is_true(json_object_get(out, "IsTruncated")));
+  ck_assert_int_eq(json_integer_value(json_object_get(out, "KeyCount")), 1);
+  ck_assert_str_eq(member(json_array_get(json_object_get(out, "Contents"), 0), "Key"), "dir/a.txt");
+  char input[256];
+  snprintf(input, sizeof input, "{'t':'%s'}", member(out, "NextContinuationToken"));
+  json_decref(out);
+  json_decref(d);
+  create_task("listObjectsV2", "{'Bucket':'BKT','Prefix':'dir/','MaxKeys':1,'ContinuationToken.$':'$.t'}");
+  d = run(input);
+  out = json_loads(member(d, "output"), 0, NULL);
+  ck_assert(json_is_false(json_object_get(out, "IsTruncated")));
+  ck_assert_str_eq(member(json_array_get(json_object_get(out, "Contents"), 0), "Key"), "dir/k.json");
+  ck_assert_ptr_null(json_object_get(out, "NextContinuationToken"));
+  json_decref(out);
+  json_decref(d);
+  /* Another S3 action is accepted, and is not this broker's to run. */
+  create_task("deleteObject", "{'Bucket':'BKT','Key':'dir/a.txt'}");
+  fails("{}", "States.Runtime", "The resource 'arn:aws:states:::aws-sdk:s3:deleteObject' is not supported");
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_item_reader");
   TCase *tc = tcase_create("core");
@@ -614,6 +678,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, writer_config_shapes_the_results);
   tcase_add_test(tc, writer_failure);
   tcase_add_test(tc, validation);
+  tcase_add_test(tc, sdk_s3_tasks);
   suite_add_tcase(s, tc);
   return s;
 }
