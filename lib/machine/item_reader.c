@@ -169,30 +169,40 @@ static json_t *text(const char *s, int *bad) {
   return v;
 }
 
+/* FIRST_ROW: the first record that is not blank names the columns (none:
+ * a file without rows). csv_next's codes, -2 out of memory. */
+static int csv_header_row(const char **p, const char *end, char delim, csv_rec *rec, char *buf, json_t *headers,
+                          int *bad) {
+  int rc;
+  while ((rc = csv_next(p, end, delim, rec, buf)) == 0 && !rec->n) continue;
+  for (size_t i = 0; !rc && i < rec->n; i++) rc = json_array_append_new(headers, text(rec->f[i], bad)) ? -2 : 0;
+  return rc == 1 ? 0 : rc;
+}
+
+/* A row as an item: each column's field ("" when the row is short; its
+ * extra fields dropped), the members in a Java HashMap's order. */
+static json_t *csv_row(json_t *headers, const csv_rec *rec, int *bad) {
+  json_t *o = json_object(), *ordered = NULL;
+  int lost = !o;
+  for (size_t i = 0; !lost && i < json_array_size(headers); i++)
+    lost = json_object_set_new(o, json_string_value(json_array_get(headers, i)), text(i < rec->n ? rec->f[i] : "", bad));
+  if (!lost) ordered = aev__json_java_order(o);
+  json_decref(o);
+  return ordered;
+}
+
 static int csv_items(const m_state *s, const char *data, size_t len, int64_t max, json_t *items, char **cause) {
   const char *p = data, *end = data + len;
-  char *buf = malloc(len + 1);
+  char *buf = malloc(len + 1); /* a field is never longer than the file */
   csv_rec rec = {0};
   json_t *headers = s->csv_headers ? json_incref(s->csv_headers) : json_array();
-  int rc = buf && headers ? 0 : -2, bad = 0;
-  while (!rc && !s->csv_headers && !json_array_size(headers) && (rc = csv_next(&p, end, s->csv_delimiter, &rec, buf)) == 0)
-    for (size_t i = 0; !rc && i < rec.n; i++) rc = json_array_append_new(headers, text(rec.f[i], &bad)) ? -2 : 0;
-  if (rc == 1) rc = 0; /* no header row: no items */
+  int bad = 0, rc = !buf || !headers ? -2 : s->csv_headers ? 0 : csv_header_row(&p, end, s->csv_delimiter, &rec, buf, headers, &bad);
   for (size_t i = 0; !rc && i < json_array_size(headers); i++)
     for (size_t k = 0; k < i; k++)
       if (json_equal(json_array_get(headers, i), json_array_get(headers, k))) rc = -3;
   while (!rc && json_array_size(headers) && !full(items, max) &&
-         (rc = csv_next(&p, end, s->csv_delimiter, &rec, buf)) == 0) {
-    if (!rec.n) continue;
-    json_t *o = json_object(), *ordered = NULL;
-    for (size_t i = 0; o && i < json_array_size(headers); i++)
-      if (json_object_set_new(o, json_string_value(json_array_get(headers, i)), text(i < rec.n ? rec.f[i] : "", &bad)))
-        rc = -2;
-    if (o && !rc) ordered = aev__json_java_order(o);
-    json_decref(o);
-    if (!rc && (!ordered || json_array_append_new(items, ordered))) rc = -2;
-  }
-  if (rc == 1) rc = 0;
+         (rc = csv_next(&p, end, s->csv_delimiter, &rec, buf)) == 0)
+    if (rec.n && json_array_append_new(items, csv_row(headers, &rec, &bad))) rc = -2;
   rec_clear(&rec);
   free(rec.f);
   free(buf);
@@ -200,13 +210,17 @@ static int csv_items(const m_state *s, const char *data, size_t len, int64_t max
   if (bad) return failed(cause, "The CSV file is not valid UTF-8");
   if (rc == -1) return failed(cause, "The CSV file could not be parsed: a quoted field is not closed");
   if (rc == -3) return failed(cause, "CSV headers cannot contain duplicates.");
-  if (rc) *cause = NULL;
-  return rc ? 1 : 0;
+  if (rc == -2) *cause = NULL;
+  return rc == -2 ? 1 : 0;
 }
 
 /* ---- JSON, JSON Lines ---- */
 
-static int json_items(const char *data, size_t len, int64_t max, json_t *items, char **cause) {
+/* A JSON file's items: the array it holds, or (JSONPath) the one its
+ * ItemsPath selects in it, applied to the dataset the reader read (the
+ * guide's "Map state input and output fields": ItemReader, then ItemsPath).
+ * -1 when the path fails r. */
+static int json_items(m_run *r, const char *data, size_t len, int64_t max, json_t *items, char **cause) {
   json_t *v;
   json_error_t err;
   int rc = aev__json_parse(data, len, JSON_DECODE_ANY, &v, &err);
@@ -215,6 +229,18 @@ static int json_items(const char *data, size_t len, int64_t max, json_t *items, 
     return 1;
   }
   if (rc) return failed(cause, "The JSON file could not be parsed: %s at line %d", err.text, err.line);
+  const aev__jpath *path = aev__run_state(r)->items_path;
+  if (path) {
+    aev__jenv env;
+    aev__run_env(r, &env, v);
+    json_t *selected = aev__jpath_eval(path, &env);
+    json_decref(v);
+    if (!selected) {
+      aev__run_fail_env(r, &env);
+      return -1;
+    }
+    v = selected;
+  }
   if (!json_is_array(v)) {
     json_decref(v);
     return failed(cause, "Attempting to map over non-iterable node.");
@@ -276,7 +302,7 @@ static int object_items(m_run *r, const m_state *s, json_t *req, int64_t max, js
   if (rc) return s3_failed(r, rc, cause);
   rc = s->reader_input == M_INPUT_CSV     ? csv_items(s, data, len, max, items, cause)
        : s->reader_input == M_INPUT_JSONL ? jsonl_items(data, len, max, items, cause)
-                                          : json_items(data, len, max, items, cause);
+                                          : json_items(r, data, len, max, items, cause);
   free(data);
   return rc;
 }

@@ -201,6 +201,21 @@ START_TEST(json_array_of_items) {
 }
 END_TEST
 
+/* ItemsPath applies to the dataset read (the guide: ItemReader, then
+ * ItemsPath): an array inside the file's object. */
+START_TEST(json_items_path) {
+  put("facts.json", "{\"facts\":[{\"n\":1},{\"n\":2}],\"other\":3}");
+  create(MAP_DEF(GET_JSON("{'InputType':'JSON'}") ",'ItemsPath':'$.facts'"));
+  output_is(INPUT("facts.json"), "[{\"n\":1},{\"n\":2}]");
+  json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
+  create(MAP_DEF(GET_JSON("{'InputType':'JSON'}") ",'ItemsPath':'$.other'"));
+  fails(INPUT("facts.json"), FAILED, "Attempting to map over non-iterable node.");
+  json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
+  create(MAP_DEF(GET_JSON("{'InputType':'JSON'}") ",'ItemsPath':'$.missing'"));
+  fails(INPUT("facts.json"), "States.Runtime", "");
+}
+END_TEST
+
 /* JSON Lines: one item a line, blank lines none. */
 START_TEST(json_lines) {
   put("f.jsonl", "{\"a\":1}\n\n\"two\"\r\n[3]\n");
@@ -301,6 +316,13 @@ START_TEST(csv_delimiters) {
   json_decref(call("DeleteStateMachine", json_pack("{s:s}", "stateMachineArn", SM), AEV_OK));
   create(MAP_DEF(GET_JSON("{'InputType':'CSV','CSVHeaderLocation':'FIRST_ROW'}")));
   output_is(INPUT("nl.csv"), "[{\"k\":\"two\\nlines\"}]");
+  /* Blank lines are no rows; a file without rows has no items. */
+  put("blank.csv", "\n\nh\n\n1\r\n\r\n");
+  output_is(INPUT("blank.csv"), "[{\"h\":\"1\"}]");
+  put("empty.csv", "");
+  output_is(INPUT("empty.csv"), "[]");
+  put("latin1.csv", "h\n\xe9t\xe9\n");
+  fails(INPUT("latin1.csv"), FAILED, "The CSV file is not valid UTF-8");
 }
 END_TEST
 
@@ -663,6 +685,7 @@ static Suite *suite(void) {
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, json_array_of_items);
+  tcase_add_test(tc, json_items_path);
   tcase_add_test(tc, json_lines);
   tcase_add_test(tc, csv_first_row);
   tcase_add_test(tc, csv_members_in_java_order);
