@@ -1,5 +1,6 @@
 /* Parallel and Map states: child runs per branch or item on the execution's
- * strand (a Distributed Map's children are executions: exec_map_run.c),
+ * strand (a Distributed Map's children are executions: exec_map_run.c;
+ * its ItemReader and ResultWriter: item_reader.c, result_writer.c),
  * results gathered in order, MaxConcurrency[Path], ItemsPath,
  * ItemSelector with $$.Map.Item, ItemBatcher, ToleratedFailureCount /
  * Percentage[Path], and the Parallel/Map/MapIteration and MapRun history
@@ -188,7 +189,7 @@ static int start_item(m_run *r, size_t i) {
  * AWS links the state's Succeeded and Exited events both to the event
  * that ended it: MapRunSucceeded, the last iteration's end, or the last
  * branch's last event (LocalStack's recorded test_base_scenarios). */
-static void map_run_failed(m_run *p, const char *error, const char *cause);
+static void map_run_fails(m_run *p, const char *error, const char *cause);
 
 static void succeed(m_run *p, int map) {
   json_t *res = p->results;
@@ -199,11 +200,7 @@ static void succeed(m_run *p, int map) {
     const int rc = aev__writer_result(p, res, &written, &cause);
     json_decref(res);
     if (rc > 0 && !cause) aev__run_oom(p);
-    if (rc > 0 && cause) {
-      map_run_failed(p, "States.ResultWriterFailed", cause);
-      p->failed_event = "MapStateFailed";
-      aev__run_fail(p, "States.ResultWriterFailed", cause, 0);
-    }
+    if (rc > 0 && cause) map_run_fails(p, "States.ResultWriterFailed", cause);
     free(cause);
     if (rc) return;
     res = written;
@@ -260,6 +257,14 @@ static void map_run_failed(m_run *p, const char *error, const char *cause) {
   aev__map_run_end(p->e, p->mr, MR_FAILED);
   aev__run_event(p, "MapRunFailed", "mapRunFailedEventDetails",
                  recording(p) ? json_pack("{s:s,s:s}", "error", error, "cause", cause) : NULL);
+}
+
+/* The run failed on its own (its items could not be read, its results
+ * not written): MapRunFailed, then the Map state fails with the same. */
+static void map_run_fails(m_run *p, const char *error, const char *cause) {
+  map_run_failed(p, error, cause);
+  p->failed_event = "MapStateFailed";
+  aev__run_fail(p, error, cause, 0);
 }
 
 void aev__flow_map_updated(m_run *r) {
@@ -429,9 +434,7 @@ void aev__flow_map(m_run *r, json_t *effective) {
     return;
   }
   if (reader_cause) {
-    map_run_failed(r, "States.ItemReaderFailed", reader_cause);
-    r->failed_event = "MapStateFailed";
-    aev__run_fail(r, "States.ItemReaderFailed", reader_cause, 0);
+    map_run_fails(r, "States.ItemReaderFailed", reader_cause);
     free(reader_cause);
     return;
   }

@@ -24,8 +24,8 @@ static json_t *date(int64_t ms) {
   return json_string(t);
 }
 
-/* The record of slot's child, as the guide shows an exported one (NULL out
- * of memory, or when the child is gone: then NULL with *gone). */
+/* The record of slot's child, as the guide shows an exported one: {} for
+ * a child that left its machine's retention; NULL out of memory. */
 static json_t *record(m_run *p, size_t slot) {
   aev_execution *kid;
   const char *arn = p->mr->kids[slot].arn;
