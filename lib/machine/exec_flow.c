@@ -365,7 +365,7 @@ void aev__flow_map(m_run *r, json_t *effective) {
   /* An ItemReader's failure fails the Map Run once it started (AWS
    * records MapRunStarted, then MapRunFailed): until then, no items. */
   char *reader_cause = NULL;
-  if (s->item_reader && !r->e->probe) {
+  if (s->item_reader) {
     const int got = aev__reader_items(r, effective, &items, &reader_cause);
     if (got < 0) return;
     if (got && !reader_cause) {
@@ -377,8 +377,6 @@ void aev__flow_map(m_run *r, json_t *effective) {
       aev__run_oom(r);
       return;
     }
-  } else if (s->item_reader) { /* TestState: the mock stands for the items */
-    items = json_array();
   } else if (s->items_path) {
     aev__jenv env;
     aev__run_env(r, &env, effective);
@@ -410,6 +408,12 @@ void aev__flow_map(m_run *r, json_t *effective) {
       return;
     }
     items = b;
+  }
+  if (r->e->probe && reader_cause) {
+    json_decref(items);
+    aev__run_fail(r, "States.ItemReaderFailed", reader_cause, 0);
+    free(reader_cause);
+    return;
   }
   if (r->e->probe) {
     if (!map_tolerance(r, s, effective)) mocked_map(r, items);

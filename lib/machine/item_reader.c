@@ -20,6 +20,7 @@
 #include "core/status.h"
 #include "core/text.h"
 #include "machine/exec_int.h"
+#include "machine/probe.h"
 #include "machine/sdk_error.h"
 
 /* The guide: "you can specify a limit of up to 100,000,000"; a larger
@@ -291,20 +292,39 @@ static int list_items(m_run *r, json_t *req, int64_t max, json_t *items, char **
   return rc ? 1 : 0;
 }
 
-static int object_items(m_run *r, const m_state *s, json_t *req, int64_t max, json_t *items, char **cause) {
+/* The items of an object's bytes, as ReaderConfig's InputType reads them
+ * (a listing, TestState's stand-in for listObjectsV2, as JSON). */
+static int parsed_items(m_run *r, const m_state *s, const char *data, size_t len, int64_t max, json_t *items,
+                        char **cause) {
+  if (s->reader_list) return json_items(r, data, len, max, items, cause);
   if (s->reader_input == M_INPUT_MANIFEST || s->reader_input == M_INPUT_PARQUET)
     return failed(cause, "ReaderConfig InputType %s is not supported by this broker",
                   s->reader_input == M_INPUT_MANIFEST ? "MANIFEST" : "PARQUET");
+  return s->reader_input == M_INPUT_CSV     ? csv_items(s, data, len, max, items, cause)
+         : s->reader_input == M_INPUT_JSONL ? jsonl_items(data, len, max, items, cause)
+                                            : json_items(r, data, len, max, items, cause);
+}
+
+static int object_items(m_run *r, const m_state *s, json_t *req, int64_t max, json_t *items, char **cause) {
+  if (s->reader_input == M_INPUT_MANIFEST || s->reader_input == M_INPUT_PARQUET)
+    return parsed_items(r, s, "", 0, max, items, cause);
   char *data;
   size_t len;
   int rc = aev__s3_get(json_string_value(json_object_get(req, "Bucket")),
                        json_string_value(json_object_get(req, "Key")), (size_t)-2, &data, &len);
   if (rc) return s3_failed(r, rc, cause);
-  rc = s->reader_input == M_INPUT_CSV     ? csv_items(s, data, len, max, items, cause)
-       : s->reader_input == M_INPUT_JSONL ? jsonl_items(data, len, max, items, cause)
-                                          : json_items(r, data, len, max, items, cause);
+  rc = parsed_items(r, s, data, len, max, items, cause);
   free(data);
   return rc;
+}
+
+/* TestState reads no S3: its stateConfiguration.mapItemReaderData ("the
+ * data read by ItemReader ... as found in its original source", the API
+ * reference) is the object's bytes; without it, no items (the mock stands
+ * for the results). */
+static int probe_items(m_run *r, const m_state *s, int64_t max, json_t *items, char **cause) {
+  const char *data = r->e->probe->reader_data;
+  return data ? parsed_items(r, s, data, strlen(data), max, items, cause) : 0;
 }
 
 int aev__reader_items(m_run *r, json_t *effective, json_t **items, char **cause) {
@@ -324,6 +344,7 @@ int aev__reader_items(m_run *r, json_t *effective, json_t **items, char **cause)
                                                                                            : NULL;
   if (missing) rc = failed(cause, "The S3 request's %s must be a string", missing);
   else if (!(*items = json_array())) rc = 1;
+  else if (r->e->probe) rc = probe_items(r, s, max, *items, cause);
   else rc = s->reader_list ? list_items(r, req, max, *items, cause) : object_items(r, s, req, max, *items, cause);
   json_decref(req);
   if (rc) {
