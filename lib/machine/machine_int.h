@@ -78,7 +78,7 @@ typedef struct m_rule {
 
 /* ItemReader's ReaderConfig.InputType, and ResultWriter's
  * WriterConfig.Transformation. */
-enum { M_INPUT_CSV, M_INPUT_JSON, M_INPUT_JSONL, M_INPUT_PARQUET, M_INPUT_MANIFEST };
+enum { M_INPUT_MANIFEST, M_INPUT_JSON, M_INPUT_CSV, M_INPUT_JSONL, M_INPUT_PARQUET };
 enum { M_TRANSFORM_COMPACT, M_TRANSFORM_NONE, M_TRANSFORM_FLATTEN };
 
 typedef struct m_state m_state;

@@ -579,7 +579,7 @@ START_TEST(validation) {
           "These fields are required: [ReaderConfig]");
   refused(MAP_DEF(GET_JSON("{}")), "These fields are required: [InputType]");
   refused(MAP_DEF(GET_JSON("{'InputType':'XML'}")),
-          "The field 'InputType' should have one of these values: [CSV, JSON, JSONL, PARQUET, MANIFEST]");
+          "The field 'InputType' should have one of these values: [MANIFEST, JSON, CSV, JSONL, PARQUET]");
   refused(MAP_DEF(GET_JSON("{'InputType':'CSV','CSVDelimiter':'COLON'}")),
           "The field 'CSVDelimiter' should have one of these values: [COMMA, PIPE, SEMICOLON, SPACE, TAB]");
   refused(MAP_DEF(GET_JSON("{'InputType':'CSV','CSVHeaderLocation':'GIVEN'}")),
@@ -591,7 +591,15 @@ START_TEST(validation) {
   refused(MAP_DEF(GET_JSON("{'InputType':'JSON','MaxItems':100000001}")), "Maximum value is 100000000");
   refused(MAP_DEF(GET_JSON("{'InputType':'JSON','MaxItems':-1}")), "Minimum value is 0");
   refused(MAP_DEF(GET_JSON("{'InputType':'JSON','MaxItems':1,'MaxItemsPath':'$.m'}")),
-          "These fields are mutually exclusive: [MaxItems, MaxItemsPath]");
+          "There should only be one of the following fields: [MaxItems, MaxItemsPath]");
+  refused(MAP_DEF(GET_JSON("{'InputType':'JSON','MaxItemsPath':'$$.Execution.Input.m'}")),
+          "The value for the field 'MaxItemsPath' must be a valid Reference Path");
+  refused("{'QueryLanguage':'JSONata','StartAt':'M','States':{'M':{'Type':'Map','ItemReader':{'Resource':"
+          "'arn:aws:states:::s3:getObject','ReaderConfig':{'InputType':'JSON','MaxItemsPath':'$.m'},'Arguments':"
+          "{'Bucket':'b','Key':'k'}},'ItemProcessor':{'ProcessorConfig':{'Mode':'DISTRIBUTED'},'StartAt':'P',"
+          "'States':{'P':{'Type':'Pass','End':true}}},'End':true}}}",
+          "The QueryLanguage is set to 'JSONata', but field 'MaxItemsPath' is only supported for the 'JSONPath' "
+          "QueryLanguage");
   refused(MAP_DEF(GET_JSON("{'InputType':'JSON','Extra':1}")), "Field 'Extra' is not supported");
   refused(MAP_DEF("'ItemReader':{'Resource':'arn:aws:states:::s3:getObject','ReaderConfig':{'InputType':'JSON'},"
                   "'Parameters':{'Bucket':'b'}}"),
