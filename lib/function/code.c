@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "api/api.h"
 #include "core/digest.h"
+#include "core/s3_objects.h"
 #include "core/status.h"
 #include "function/function_impl.h"
 
@@ -152,38 +152,21 @@ static int get_object_failed(const char *code, const char *message) {
                          code, message);
 }
 
-/* The object KEY of bucket NAME is the file ./NAME/KEY, as a Firehose
- * bucket is the directory ./NAME (delivery.h). A key never leaves the
- * bucket: ".." segments name no object. */
+/* The object KEY of bucket NAME is the file ./NAME/KEY (core/s3_objects.h),
+ * where a Firehose bucket delivers too (delivery.h). */
 static int from_s3(const char *bucket, const char *key, aev__fcode *out) {
-  const size_t kl = strlen(key);
-  const int escapes = !strcmp(key, "..") || !strncmp(key, "../", 3) || strstr(key, "/../") ||
-                      (kl >= 3 && !strcmp(key + kl - 3, "/.."));
-  char *path = malloc(strlen(bucket) + kl + 4);
-  if (!path) return aev__nomem();
-  sprintf(path, "./%s", bucket);
-  struct stat st;
-  int rc = AEV_OK;
-  if (!*bucket || strchr(bucket, '/') || !strcmp(bucket, "..") || stat(path, &st) ||
-      !S_ISDIR(st.st_mode))
-    rc = get_object_failed("NoSuchBucket", "The specified bucket does not exist");
-  sprintf(path, "./%s/%s", bucket, key);
-  FILE *fp = NULL;
-  if (rc == AEV_OK && (escapes || !kl || stat(path, &st) || !S_ISREG(st.st_mode) ||
-                       !(fp = fopen(path, "rb"))))
-    rc = get_object_failed("NoSuchKey", "The specified key does not exist.");
-  free(path);
-  if (rc != AEV_OK) return rc;
-  unsigned char *z = NULL;
-  const size_t n = (size_t)st.st_size;
-  if (st.st_size >= UNZIPPED_MAX)
-    rc = aev__fn_invalid("Unzipped size must be smaller than %lld bytes", UNZIPPED_MAX);
-  else if (!(z = malloc(n + 1)))
-    rc = aev__nomem();
-  else if (fread(z, 1, n, fp) != n)
-    rc = get_object_failed("NoSuchKey", "The specified key does not exist.");
-  fclose(fp);
-  if (rc == AEV_OK) rc = zip_package(z, n, out);
+  char *z = NULL;
+  size_t n = 0;
+  int rc = aev__s3_get(bucket, key, UNZIPPED_MAX - 1, &z, &n);
+  if (rc == AEV_ERR_LIMIT) return aev__fn_invalid("Unzipped size must be smaller than %lld bytes", UNZIPPED_MAX);
+  if (rc == AEV_ERR_NOT_FOUND) { /* copied: the error about to be set overwrites them */
+    char code[32], msg[64];
+    snprintf(code, sizeof code, "%s", aev_errcode());
+    snprintf(msg, sizeof msg, "%s", aev_errmsg());
+    return get_object_failed(code, msg);
+  }
+  if (rc) return rc;
+  rc = zip_package((unsigned char *)z, n, out);
   free(z);
   return rc;
 }

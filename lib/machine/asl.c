@@ -532,10 +532,11 @@ static int label_field(pctx *c, json_t *st, const char *base) {
 /* AWS's largest batch, and its default: "up to 256 KiB". */
 #define BATCH_MAX_BYTES 262144
 
-/* A limit of an ItemBatcher given by a number (min..max) or by a path to
- * one, not both. */
-static int batch_limit(pctx *c, const m_state *s, json_t *ib, const char *loc, const char *field, int64_t max,
-                       int64_t *out, aev__jpath **path, m_jt **expr) {
+/* A Map's limit (an ItemBatcher's, ReaderConfig's MaxItems) given by a
+ * number (min..max; under JSONata an expression too) or by a reference
+ * path to one, not both. */
+static int limit_field(pctx *c, const m_state *s, json_t *ib, const char *loc, const char *field, int64_t min,
+                       int64_t max, int64_t *out, aev__jpath **path, m_jt **expr) {
   char path_field_name[64];
   snprintf(path_field_name, sizeof path_field_name, "%sPath", field);
   if (json_object_get(ib, field) && json_object_get(ib, path_field_name)) {
@@ -544,7 +545,7 @@ static int batch_limit(pctx *c, const m_state *s, json_t *ib, const char *loc, c
          path_field_name);
     return -1;
   }
-  return int_or_expr(c, s, ib, loc, field, 1, max, out, NULL, expr) ||
+  return int_or_expr(c, s, ib, loc, field, min, max, out, NULL, expr) ||
          path_field(c, ib, loc, path_field_name, 1, path, NULL);
 }
 
@@ -574,13 +575,236 @@ static int batcher_parse(pctx *c, json_t *st, const char *base, m_state *s) {
     }
   }
   s->item_batcher = ib;
-  if (batch_limit(c, s, ib, loc, "MaxItemsPerBatch", INT32_MAX, &s->batch_max_items, &s->batch_max_items_path,
+  if (limit_field(c, s, ib, loc, "MaxItemsPerBatch", 1, INT32_MAX, &s->batch_max_items, &s->batch_max_items_path,
                   &s->j_batch_max_items) ||
-      batch_limit(c, s, ib, loc, "MaxInputBytesPerBatch", BATCH_MAX_BYTES, &s->batch_max_bytes,
+      limit_field(c, s, ib, loc, "MaxInputBytesPerBatch", 1, BATCH_MAX_BYTES, &s->batch_max_bytes,
                   &s->batch_max_bytes_path, &s->j_batch_max_bytes))
     return -1;
   return s->jsonata ? jt_field(c, ib, loc, "BatchInput", &s->j_batch_input)
                     : tmpl_field(c, ib, loc, "BatchInput", &s->batch_input);
+}
+
+/* An enumerated field's value: its index in values (*out), or a
+ * diagnostic in AWS's words for Type ("should have one of these values"). */
+static int one_of(pctx *c, json_t *obj, const char *base, const char *field, const char *const *values,
+                  int *out) {
+  json_t *v = json_object_get(obj, field);
+  for (int i = 0; v && values[i]; i++)
+    if (json_is_string(v) && !strcmp(json_string_value(v), values[i])) {
+      *out = i;
+      return 0;
+    }
+  if (!v) return 0;
+  char loc[600], list[256] = "";
+  loc_of(loc, sizeof loc, base, field);
+  for (int i = 0; values[i]; i++) fmt(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", values[i]);
+  diag(c, "SCHEMA_VALIDATION_FAILED", loc, "The field '%s' should have one of these values: [%s]", field, list);
+  return -1;
+}
+
+/* obj (at loc) has only fields; else AWS's "Field 'X' is not supported". */
+static int only_fields(pctx *c, json_t *obj, const char *loc, const char *const *fields) {
+  const char *f;
+  json_t *v;
+  json_object_foreach(obj, f, v) if (!in_list(fields, f)) return unsupported(c, loc, f);
+  return 0;
+}
+
+/* An ItemReader's or ResultWriter's S3 request: Parameters under JSONPath
+ * (holding the members required), Arguments under JSONata. */
+static int s3_request(pctx *c, const m_state *s, json_t *obj, const char *loc, const char *const *required,
+                      aev__tmpl **t, m_jt **j) {
+  const char *field = s->jsonata ? "Arguments" : "Parameters", *other = s->jsonata ? "Parameters" : "Arguments";
+  if (json_object_get(obj, other)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+         "The QueryLanguage is set to '%s', but field '%s' is only supported for the '%s' QueryLanguage",
+         s->jsonata ? "JSONata" : "JSONPath", other, s->jsonata ? "JSONPath" : "JSONata");
+    return -1;
+  }
+  json_t *req = json_object_get(obj, field);
+  char rloc[600];
+  loc_of(rloc, sizeof rloc, loc, field);
+  for (size_t i = 0; required[i] && json_is_object(req); i++) {
+    char dyn[64];
+    fmt(dyn, sizeof dyn, "%s.$", required[i]);
+    if (!json_object_get(req, required[i]) && (s->jsonata || !json_object_get(req, dyn))) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", rloc, "These fields are required: [%s]", required[i]);
+      return -1;
+    }
+  }
+  return s->jsonata ? jt_field(c, obj, loc, field, j) : tmpl_field(c, obj, loc, field, t);
+}
+
+/* ReaderConfig of an s3:getObject ItemReader: InputType (required),
+ * CSVHeaderLocation (CSV only; GIVEN with its CSVHeaders, distinct
+ * strings), CSVDelimiter (CSV only), MaxItems (0 to 100,000,000, the
+ * guide's limit; under JSONata an expression too) or MaxItemsPath
+ * (JSONPath only). */
+static int reader_config_parse(pctx *c, m_state *s, json_t *rc, const char *loc) {
+  static const char *const fields[] = {"InputType", "CSVHeaderLocation", "CSVHeaders", "CSVDelimiter",
+                                       "MaxItems", "MaxItemsPath", NULL};
+  /* InputType's values, in the order AWS's refusal lists them (floci's
+   * AWS-measured validation: "[MANIFEST, JSON, CSV, JSONL, PARQUET]"). */
+  static const char *const inputs[] = {"MANIFEST", "JSON", "CSV", "JSONL", "PARQUET", NULL};
+  static const char *const locations[] = {"FIRST_ROW", "GIVEN", NULL};
+  static const char *const delimiters[] = {"COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB", NULL};
+  static const char delimiter_chars[] = ",|; \t";
+  if (!json_is_object(rc)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Expected value of type: Object at %s", loc);
+    return -1;
+  }
+  if (only_fields(c, rc, loc, fields)) return -1;
+  int where = 0, delim = 0;
+  if (!s->reader_list && !json_object_get(rc, "InputType")) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "These fields are required: [InputType]");
+    return -1;
+  }
+  if (one_of(c, rc, loc, "InputType", inputs, &s->reader_input) ||
+      one_of(c, rc, loc, "CSVHeaderLocation", locations, &where) ||
+      one_of(c, rc, loc, "CSVDelimiter", delimiters, &delim))
+    return -1;
+  s->csv_delimiter = delimiter_chars[delim];
+  const int csv = !s->reader_list && s->reader_input == M_INPUT_CSV;
+  static const char *const csv_only[] = {"CSVHeaderLocation", "CSVHeaders", "CSVDelimiter", NULL};
+  for (size_t i = 0; !csv && csv_only[i]; i++)
+    if (json_object_get(rc, csv_only[i])) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Field '%s' is only supported when the InputType is CSV",
+           csv_only[i]);
+      return -1;
+    }
+  json_t *headers = json_object_get(rc, "CSVHeaders");
+  char hloc[640];
+  loc_of(hloc, sizeof hloc, loc, "CSVHeaders");
+  if (csv && where == 1 && !headers) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "These fields are required: [CSVHeaders]");
+    return -1;
+  }
+  if (headers && where != 1) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Field 'CSVHeaders' is only supported when the CSVHeaderLocation is GIVEN");
+    return -1;
+  }
+  for (size_t i = 0; headers && i < (json_is_array(headers) ? json_array_size(headers) : 1); i++)
+    if (!json_is_array(headers) || !json_is_string(json_array_get(headers, i))) {
+      diag(c, "SCHEMA_VALIDATION_FAILED", hloc, "Expected value of type: Array of String at %s", hloc);
+      return -1;
+    }
+  s->csv_headers = headers;
+  if (s->jsonata && json_object_get(rc, "MaxItemsPath")) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc,
+         "The QueryLanguage is set to 'JSONata', but field 'MaxItemsPath' is only supported for the 'JSONPath' "
+         "QueryLanguage");
+    return -1;
+  }
+  return limit_field(c, s, rc, loc, "MaxItems", 0, 100000000, &s->reader_max_items, &s->reader_max_items_path,
+                     &s->j_reader_max_items);
+}
+
+/* ItemReader (the guide's "ItemReader (Map)"): Resource s3:getObject
+ * (Bucket and Key) with its ReaderConfig, or s3:listObjectsV2 (Bucket, a
+ * Prefix perhaps; a ReaderConfig only for MaxItems); a Distributed Map's
+ * only. */
+static int reader_parse(pctx *c, json_t *st, const char *base, m_state *s) {
+  static const char *const fields[] = {"Resource", "ReaderConfig", "Parameters", "Arguments", NULL};
+  static const char *const get_required[] = {"Bucket", "Key", NULL}, *const list_required[] = {"Bucket", NULL};
+  json_t *ir = json_object_get(st, "ItemReader");
+  if (!ir) return 0;
+  char loc[520];
+  loc_of(loc, sizeof loc, base, "ItemReader");
+  if (!json_is_object(ir)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Expected value of type: Object at %s", loc);
+    return -1;
+  }
+  if (only_fields(c, ir, loc, fields)) return -1;
+  if (!s->distributed) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Field 'ItemReader' is only supported in DISTRIBUTED mode");
+    return -1;
+  }
+  const char *res = json_string_value(json_object_get(ir, "Resource"));
+  if (!res) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "These fields are required: [Resource]");
+    return -1;
+  }
+  s->reader_list = !strcmp(res, "arn:aws:states:::s3:listObjectsV2");
+  if (!s->reader_list && strcmp(res, "arn:aws:states:::s3:getObject")) {
+    char rloc[600];
+    loc_of(rloc, sizeof rloc, loc, "Resource");
+    diag(c, "SCHEMA_VALIDATION_FAILED", rloc,
+         "The resource provided %s is not recognized. The value is not a valid resource ARN, or the resource is "
+         "not available in this region.",
+         res);
+    return -1;
+  }
+  s->item_reader = res;
+  json_t *rc = json_object_get(ir, "ReaderConfig");
+  char cloc[600];
+  loc_of(cloc, sizeof cloc, loc, "ReaderConfig");
+  if (!rc && !s->reader_list) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "These fields are required: [ReaderConfig]");
+    return -1;
+  }
+  if (rc && reader_config_parse(c, s, rc, cloc)) return -1;
+  return s3_request(c, s, ir, loc, s->reader_list ? list_required : get_required, &s->reader_params,
+                    &s->j_reader_args);
+}
+
+/* ResultWriter (the guide's "ResultWriter (Map)"): Resource s3:putObject
+ * with its Parameters / Arguments (Bucket, a Prefix perhaps) to export
+ * the children's results, WriterConfig (Transformation, OutputType) to
+ * shape them, or both; never empty. */
+static int writer_parse(pctx *c, json_t *st, const char *base, m_state *s) {
+  static const char *const fields[] = {"Resource", "WriterConfig", "Parameters", "Arguments", NULL};
+  static const char *const config_fields[] = {"Transformation", "OutputType", NULL};
+  static const char *const transforms[] = {"COMPACT", "NONE", "FLATTEN", NULL}, *const types[] = {"JSON", "JSONL", NULL};
+  static const char *const required[] = {"Bucket", NULL};
+  json_t *rw = json_object_get(st, "ResultWriter");
+  if (!rw) return 0;
+  char loc[520], cloc[600];
+  loc_of(loc, sizeof loc, base, "ResultWriter");
+  if (!json_is_object(rw)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Expected value of type: Object at %s", loc);
+    return -1;
+  }
+  if (only_fields(c, rw, loc, fields)) return -1;
+  if (!s->distributed) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "Field 'ResultWriter' is only supported in DISTRIBUTED mode");
+    return -1;
+  }
+  json_t *res = json_object_get(rw, "Resource"), *wc = json_object_get(rw, "WriterConfig");
+  const int request = json_object_get(rw, s->jsonata ? "Arguments" : "Parameters") != NULL;
+  if (!res && !wc && !request) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "These fields are required: [Resource, %s] or [WriterConfig]",
+         s->jsonata ? "Arguments" : "Parameters");
+    return -1;
+  }
+  if (!res != !request) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", loc, "These fields are required: [%s]",
+         res ? (s->jsonata ? "Arguments" : "Parameters") : "Resource");
+    return -1;
+  }
+  if (res && (!json_is_string(res) || strcmp(json_string_value(res), "arn:aws:states:::s3:putObject"))) {
+    char rloc[600];
+    loc_of(rloc, sizeof rloc, loc, "Resource");
+    diag(c, "SCHEMA_VALIDATION_FAILED", rloc,
+         "The resource provided %s is not recognized. The value is not a valid resource ARN, or the resource is "
+         "not available in this region.",
+         json_is_string(res) ? json_string_value(res) : "");
+    return -1;
+  }
+  s->has_writer = 1;
+  s->writer_export = res != NULL;
+  /* Exported without a WriterConfig, the results are the children's
+   * whole records (NONE); else only their outputs (COMPACT). */
+  s->writer_transform = wc || !res ? M_TRANSFORM_COMPACT : M_TRANSFORM_NONE;
+  loc_of(cloc, sizeof cloc, loc, "WriterConfig");
+  if (wc && !json_is_object(wc)) {
+    diag(c, "SCHEMA_VALIDATION_FAILED", cloc, "Expected value of type: Object at %s", cloc);
+    return -1;
+  }
+  if (wc && (only_fields(c, wc, cloc, config_fields) ||
+             one_of(c, wc, cloc, "Transformation", transforms, &s->writer_transform) ||
+             one_of(c, wc, cloc, "OutputType", types, &s->writer_jsonl)))
+    return -1;
+  return res ? s3_request(c, s, rw, loc, required, &s->writer_params, &s->j_writer_args) : 0;
 }
 
 static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d) {
@@ -636,12 +860,7 @@ static int map_parse(pctx *c, json_t *st, const char *base, m_state *s, m_def *d
     return -1;
   s->label = json_string_value(json_object_get(st, "Label"));
   if (batcher_parse(c, st, base, s)) return -1;
-  json_t *reader = json_object_get(st, "ItemReader");
-  if (reader) {
-    s->item_reader = json_string_value(json_object_get(reader, "Resource"));
-    if (!s->item_reader) s->item_reader = "";
-  }
-  return 0;
+  return reader_parse(c, st, base, s) || writer_parse(c, st, base, s) ? -1 : 0;
 }
 
 static int state_parse(pctx *c, json_t *states, const char *name, json_t *st, const char *base,
@@ -942,7 +1161,7 @@ static void state_free(m_state *s) {
   m_jt *jts[] = {s->j_args, s->j_output, s->j_assign, s->j_items, s->j_selector,
                  s->j_seconds, s->j_timestamp, s->j_error, s->j_cause, s->j_batch_input,
                  s->j_max_concurrency, s->j_tolerated_count, s->j_tolerated_pct, s->j_batch_max_items,
-                 s->j_batch_max_bytes, s->j_timeout, s->j_heartbeat};
+                 s->j_batch_max_bytes, s->j_timeout, s->j_heartbeat, s->j_reader_args, s->j_writer_args, s->j_reader_max_items};
   for (size_t i = 0; i < sizeof jts / sizeof jts[0]; i++) aev__jt_free(jts[i]);
   free(s->catches);
   rules_free(s->choices, s->nchoices);
@@ -956,6 +1175,9 @@ static void state_free(m_state *s) {
   free(s->processor);
   aev__jpath_free(s->items_path);
   aev__tmpl_free(s->item_selector);
+  aev__jpath_free(s->reader_max_items_path);
+  aev__tmpl_free(s->reader_params);
+  aev__tmpl_free(s->writer_params);
   aev__jpath_free(s->max_concurrency_path);
   aev__jpath_free(s->tolerated_count_path);
   aev__jpath_free(s->tolerated_pct_path);

@@ -1,5 +1,6 @@
 /* Parallel and Map states: child runs per branch or item on the execution's
- * strand (a Distributed Map's children are executions: exec_map_run.c),
+ * strand (a Distributed Map's children are executions: exec_map_run.c;
+ * its ItemReader and ResultWriter: item_reader.c, result_writer.c),
  * results gathered in order, MaxConcurrency[Path], ItemsPath,
  * ItemSelector with $$.Map.Item, ItemBatcher, ToleratedFailureCount /
  * Percentage[Path], and the Parallel/Map/MapIteration and MapRun history
@@ -188,7 +189,22 @@ static int start_item(m_run *r, size_t i) {
  * AWS links the state's Succeeded and Exited events both to the event
  * that ended it: MapRunSucceeded, the last iteration's end, or the last
  * branch's last event (LocalStack's recorded test_base_scenarios). */
+static void map_run_fails(m_run *p, const char *error, const char *cause);
+
 static void succeed(m_run *p, int map) {
+  json_t *res = p->results;
+  p->results = NULL;
+  if (p->mr && aev__run_state(p)->has_writer) {
+    json_t *written;
+    char *cause;
+    const int rc = aev__writer_result(p, res, &written, &cause);
+    json_decref(res);
+    if (rc > 0 && !cause) aev__run_oom(p);
+    if (rc > 0 && cause) map_run_fails(p, "States.ResultWriterFailed", cause);
+    free(cause);
+    if (rc) return;
+    res = written;
+  }
   if (p->mr) {
     aev__map_run_end(p->e, p->mr, MR_SUCCEEDED);
     aev__run_event(p, "MapRunSucceeded", NULL, NULL);
@@ -196,8 +212,6 @@ static void succeed(m_run *p, int map) {
   const int64_t done = p->prev_event;
   aev__run_event(p, map ? "MapStateSucceeded" : "ParallelStateSucceeded", NULL, NULL);
   p->prev_event = done;
-  json_t *res = p->results;
-  p->results = NULL;
   aev__run_result(p, res);
 }
 
@@ -236,12 +250,21 @@ static int map_run_start(m_run *r, size_t items) {
   return 0;
 }
 
-/* More children failed than it tolerates: MapRunFailed, with the error the
- * Map state then fails with. */
-static void map_run_failed(m_run *p) {
+/* The run failed (more children failed than it tolerates, its items
+ * could not be read, its results not written): MapRunFailed, with the
+ * error the Map state then fails with. */
+static void map_run_failed(m_run *p, const char *error, const char *cause) {
   aev__map_run_end(p->e, p->mr, MR_FAILED);
   aev__run_event(p, "MapRunFailed", "mapRunFailedEventDetails",
-                 recording(p) ? json_pack("{s:s,s:s}", "error", threshold_error, "cause", threshold_cause) : NULL);
+                 recording(p) ? json_pack("{s:s,s:s}", "error", error, "cause", cause) : NULL);
+}
+
+/* The run failed on its own (its items could not be read, its results
+ * not written): MapRunFailed, then the Map state fails with the same. */
+static void map_run_fails(m_run *p, const char *error, const char *cause) {
+  map_run_failed(p, error, cause);
+  p->failed_event = "MapStateFailed";
+  aev__run_fail(p, error, cause, 0);
 }
 
 void aev__flow_map_updated(m_run *r) {
@@ -333,22 +356,28 @@ static int map_tolerance(m_run *r, const m_state *s, json_t *effective) {
 void aev__flow_map(m_run *r, json_t *effective) {
   const m_state *s = aev__run_state(r);
   map_run_drop(r);
-  if (s->item_reader) {
-    /* Distributed Map reads items from S3, which this broker does not have;
-     * a JSON array input (ItemsPath / Items) works. */
-    char cause[512];
-    snprintf(cause, sizeof cause, "ItemReader '%s' is not supported by this broker (no S3); give the "
-                                  "items as a JSON array in the input instead.", s->item_reader);
-    aev__run_fail(r, "States.ItemReaderFailed", cause, 1);
-    return;
-  }
   r->results_gen = ++r->gen;
   json_decref(r->results); /* none until this attempt's children start */
   r->results = NULL;
   json_decref(r->effective);
   r->effective = json_incref(effective);
   json_t *items = effective;
-  if (s->items_path) {
+  /* An ItemReader's failure fails the Map Run once it started (AWS
+   * records MapRunStarted, then MapRunFailed): until then, no items. */
+  char *reader_cause = NULL;
+  if (s->item_reader) {
+    const int got = aev__reader_items(r, effective, &items, &reader_cause);
+    if (got < 0) return;
+    if (got && !reader_cause) {
+      aev__run_oom(r);
+      return;
+    }
+    if (got && !(items = json_array())) {
+      free(reader_cause);
+      aev__run_oom(r);
+      return;
+    }
+  } else if (s->items_path) {
     aev__jenv env;
     aev__run_env(r, &env, effective);
     if (!(items = aev__jpath_eval(s->items_path, &env))) {
@@ -367,14 +396,24 @@ void aev__flow_map(m_run *r, json_t *effective) {
   }
   if (map_concurrency(r, s, effective)) {
     json_decref(items);
+    free(reader_cause);
     return;
   }
   const size_t nitems = json_array_size(items);
   if (s->item_batcher) {
     json_t *b = aev__flow_batches(r, items, effective);
     json_decref(items);
-    if (!b) return;
+    if (!b) {
+      free(reader_cause);
+      return;
+    }
     items = b;
+  }
+  if (r->e->probe && reader_cause) {
+    json_decref(items);
+    aev__run_fail(r, "States.ItemReaderFailed", reader_cause, 0);
+    free(reader_cause);
+    return;
   }
   if (r->e->probe) {
     if (!map_tolerance(r, s, effective)) mocked_map(r, items);
@@ -386,12 +425,23 @@ void aev__flow_map(m_run *r, json_t *effective) {
   r->nkids = json_array_size(items);
   r->started = r->finished = r->failed = r->running = 0;
   if (!items || !(r->results = result_slots(r->nkids))) {
+    free(reader_cause);
     aev__run_oom(r);
     return;
   }
+  /* With an ItemReader, AWS records the length as 0: the items are the
+   * Map Run's to read (recorded: test_map_item_reader_*). */
   aev__run_event(r, "MapStateStarted", "mapStateStartedEventDetails",
-                 recording(r) ? json_pack("{s:I}", "length", (json_int_t)r->nkids) : NULL);
-  if (map_tolerance(r, s, effective) || (s->distributed && map_run_start(r, nitems))) return;
+                 recording(r) ? json_pack("{s:I}", "length", (json_int_t)(s->item_reader ? 0 : r->nkids)) : NULL);
+  if (map_tolerance(r, s, effective) || (s->distributed && map_run_start(r, nitems))) {
+    free(reader_cause);
+    return;
+  }
+  if (reader_cause) {
+    map_run_fails(r, "States.ItemReaderFailed", reader_cause);
+    free(reader_cause);
+    return;
+  }
   if (r->nkids == 0) {
     succeed(r, 1);
     return;
@@ -437,7 +487,7 @@ void aev__flow_child_end(m_run *p, size_t slot, unsigned spawn_gen, int *succeed
     if (!map || !tolerated(p)) {
       p->gen++; /* the other children stop */
       p->prev_event = caused_by;
-      if (p->mr) map_run_failed(p);
+      if (p->mr) map_run_failed(p, threshold_error, threshold_cause);
       p->failed_event = map ? "MapStateFailed" : "ParallelStateFailed";
       if (map && p->has_tolerance) threshold_exceeded(p);
       else aev__run_fail(p, error, cause, 0);

@@ -142,6 +142,26 @@ int aev__jq_number(m_run *r, const m_jt *t, int integral, double min, double max
 /* A JSONata Map's item input ($states.context.Map.Item). */
 json_t *aev__jq_item(m_run *r, json_t *item, size_t index, aev__jenv *env);
 
+/* A Distributed Map's ItemReader (item_reader.c): its items, read on
+ * effective, into *items (a new array). Returns 0; -1 when r failed (a
+ * path or expression of the state failed); 1 when the reader failed, with
+ * *cause the States.ItemReaderFailed cause (a new string; NULL: out of
+ * memory). */
+int aev__reader_items(m_run *r, json_t *effective, json_t **items, char **cause);
+
+/* A Distributed Map's ResultWriter (result_writer.c), once its run
+ * succeeded: the state's result for the children's results (borrowed)
+ * into *out. Returns 0; -1 when r failed (its Parameters / Arguments); 1
+ * when the export failed, with *cause the States.ResultWriterFailed cause
+ * (a new string; NULL: out of memory). */
+int aev__writer_result(m_run *p, json_t *results, json_t **out, char **cause);
+
+/* aws-sdk:s3 (sdk_s3.c): whether action (PascalCase) is one this broker
+ * answers, and the call: *answer a new JSON text, or S3's error code and
+ * message (aev_errcode / aev_errmsg). */
+int aev__sdk_s3_has(const char *action);
+int aev__sdk_s3(const char *action, const char *request, char **answer);
+
 /* Parallel and Map (exec_flow.c). */
 void aev__flow_parallel(m_run *r, json_t *effective);
 void aev__flow_map(m_run *r, json_t *effective);

@@ -76,6 +76,11 @@ typedef struct m_rule {
   m_jt *j_condition, *j_output, *j_assign; /* JSONata */
 } m_rule;
 
+/* ItemReader's ReaderConfig.InputType, and ResultWriter's
+ * WriterConfig.Transformation. */
+enum { M_INPUT_MANIFEST, M_INPUT_JSON, M_INPUT_CSV, M_INPUT_JSONL, M_INPUT_PARQUET };
+enum { M_TRANSFORM_COMPACT, M_TRANSFORM_NONE, M_TRANSFORM_FLATTEN };
+
 typedef struct m_state m_state;
 
 typedef struct m_graph {
@@ -136,7 +141,23 @@ struct m_state {
   json_t *processor_json; /* its ItemProcessor (borrowed), a Map Run's children's definition */
   int express_children;   /* ProcessorConfig.ExecutionType EXPRESS */
   const char *label; /* a Distributed Map's Label, or NULL */
-  const char *item_reader; /* ItemReader's Resource: not offered (no S3) */
+  /* ItemReader (item_reader.c): the items from an object of the broker's
+   * S3 stand-in (core/s3_objects.h), read when the Map state runs. */
+  const char *item_reader; /* its Resource, NULL without one */
+  int reader_list;         /* s3:listObjectsV2; else s3:getObject */
+  int reader_input;        /* M_INPUT_* (getObject) */
+  json_t *csv_headers;     /* CSVHeaderLocation GIVEN: CSVHeaders (borrowed); NULL: FIRST_ROW */
+  char csv_delimiter;
+  int64_t reader_max_items; /* 0: all */
+  aev__jpath *reader_max_items_path;
+  m_jt *j_reader_max_items; /* MaxItems as a JSONata expression */
+  aev__tmpl *reader_params; /* Parameters (JSONPath) */
+  m_jt *j_reader_args;      /* Arguments (JSONata) */
+  /* ResultWriter (result_writer.c): has_writer when given; writer_export
+   * when it has its Resource (s3:putObject) and Parameters / Arguments. */
+  int has_writer, writer_export, writer_transform, writer_jsonl; /* M_TRANSFORM_* */
+  aev__tmpl *writer_params;
+  m_jt *j_writer_args;
   /* Task */
   const char *resource;
   int64_t timeout_s, heartbeat_s; /* 0: none */

@@ -33,6 +33,7 @@ struct m_probe {
   char *mock_error, *mock_cause; /* mock.errorOutput; error NULL: none */
   int64_t retrier_retry_count;   /* stateConfiguration */
   int64_t map_failures;          /* -1: mapIterationFailureCount not given */
+  char *reader_data;             /* mapItemReaderData, or NULL */
   json_t *context;               /* the context object given ($$ as is), or NULL: the run takes it */
   int fixed_context;             /* one was given */
   json_t *vars;                  /* the variables given, or NULL: the run takes them */

@@ -57,6 +57,7 @@ static const char *const sqs_unmodeled[] = {"MissingParameter", "InvalidParamete
 static const char *const none[] = {NULL};
 static const sdk_status all_400[] = {{NULL, 0}};
 static const sdk_status sns_statuses[] = {{"NotFound", 404}, {"AuthorizationError", 403}, {NULL, 0}};
+static const sdk_status s3_statuses[] = {{"NoSuchBucket", 404}, {"NoSuchKey", 404}, {NULL, 0}};
 static const sdk_status lambda_statuses[] = {{"ResourceNotFoundException", 404},
                                              {"TooManyRequestsException", 429},
                                              {"ResourceConflictException", 409},
@@ -71,6 +72,7 @@ static const sdk_service services[] = {
     {"events", "EventBridge", "AmazonEventBridge", NULL, none, "EventBridge", none, all_400},
     {"kinesis", "Kinesis", "AmazonKinesis", NULL, none, "Kinesis", none, all_400},
     {"firehose", "Firehose", "AmazonKinesisFirehose", NULL, none, "Firehose", none, all_400},
+    {"s3", "S3", "AmazonS3", NULL, none, "S3", none, s3_statuses},
 };
 
 /* Errors of the JSON protocol's front end, in no service's model. */

@@ -196,6 +196,8 @@ static int mock_read(json_t *req, m_probe *p, int reveal, int *mocked, const cha
     if (!rc) rc = aev__api_opt_string(svc, conf, "errorCausedByState", &by);
     if (!rc && by) rc = aev__check_length(by, "errorCausedByState", 1, 80);
     if (!rc) rc = aev__api_opt_string(svc, conf, "mapItemReaderData", &data);
+    if (!rc && data) rc = aev__check_length(data, "mapItemReaderData", 0, 262144);
+    if (!rc && data && !(p->reader_data = strdup(data))) rc = aev__nomem();
     if (rc) return rc;
   }
   if (!mock) return AEV_OK;
@@ -224,6 +226,7 @@ static void probe_free(m_probe *p) {
   json_decref(p->mock_result);
   free(p->mock_error);
   free(p->mock_cause);
+  free(p->reader_data);
   json_decref(p->context);
   json_decref(p->vars);
   for (size_t i = 0; i < P_N; i++) free(p->seen[i]);

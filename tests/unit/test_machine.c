@@ -523,11 +523,6 @@ START_TEST(map_tolerated_failures) {
   r = run(MAP("\"MaxConcurrency\":1", ODD_FAILS), "[0,1]");
   fails_with(&r, "Odd", NULL);
   result_free(&r);
-  r = run(MAP("\"ItemReader\":{\"Resource\":\"arn:aws:states:::s3:getObject\"}",
-              "{\"I\":{\"Type\":\"Pass\",\"End\":true}}"),
-          "[]");
-  fails_with(&r, "States.ItemReaderFailed", NULL);
-  result_free(&r);
   r = run(MAP("\"ItemBatcher\":{\"MaxItemsPerBatch\":2,\"BatchInput\":{\"b\":1}}",
               "{\"I\":{\"Type\":\"Pass\",\"End\":true}}"),
           "[1,2,3]");

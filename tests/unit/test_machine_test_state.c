@@ -356,6 +356,31 @@ static json_t *map_req(const char *extra, const char *mock, int failures) {
   return with_text(with_text(r, "input", "{\"items\":[1,2,3]}"), "inspectionLevel", "DEBUG");
 }
 
+/* A Distributed Map's ItemReader reads no S3 under TestState: the
+ * stateConfiguration's mapItemReaderData is the object's text, read as its
+ * ReaderConfig says; unreadable, the state fails as the reader would. */
+START_TEST(map_item_reader_data) {
+  const char *def = "{'Type':'Map','ItemReader':{'Resource':'arn:aws:states:::s3:getObject','ReaderConfig':"
+                    "{'InputType':'CSV','CSVHeaderLocation':'FIRST_ROW','MaxItems':2},'Parameters':{'Bucket':'b',"
+                    "'Key':'k.csv'}},'ItemProcessor':{'ProcessorConfig':{'Mode':'DISTRIBUTED','ExecutionType':"
+                    "'STANDARD'},'StartAt':'P','States':{'P':{'Type':'Pass','End':true}}},'End':true}";
+  json_t *r = with(req_of(def), "mock", json_pack("{s:s}", "result", "[1,2]"));
+  r = with(r, "stateConfiguration", json_pack("{s:s}", "mapItemReaderData", "a,b\n1,2\n3,4\n5,6\n"));
+  json_t *a = test_state(with_text(r, "inspectionLevel", "DEBUG"));
+  ck_assert_str_eq(str(a, "status"), "SUCCEEDED");
+  output_is(a, "[1,2]");
+  seen_is(a, "afterItemsPath", "[{\"a\":\"1\",\"b\":\"2\"},{\"a\":\"3\",\"b\":\"4\"}]");
+  json_decref(a);
+  r = with(req_of(def), "mock", json_pack("{s:s}", "result", "[1,2]"));
+  r = with(r, "stateConfiguration", json_pack("{s:s}", "mapItemReaderData", "a,a\n1,2\n"));
+  a = test_state(r);
+  ck_assert_str_eq(str(a, "status"), "FAILED");
+  ck_assert_str_eq(str(a, "error"), "States.ItemReaderFailed");
+  ck_assert_str_eq(str(a, "cause"), "CSV headers cannot contain duplicates.");
+  json_decref(a);
+}
+END_TEST
+
 START_TEST(map_and_parallel_run_on_a_mock) {
   json_t *a = test_state(map_req("", "[0,0,1]", -1));
   ck_assert_str_eq(str(a, "status"), "SUCCEEDED");
@@ -576,6 +601,7 @@ int main(void) {
   tcase_add_test(t, retry_answers_retriable);
   tcase_add_test(t, catch_answers_caught_error);
   tcase_add_test(t, map_and_parallel_run_on_a_mock);
+  tcase_add_test(t, map_item_reader_data);
   tcase_add_test(t, variables_and_state_name);
   tcase_add_test(t, mock_results_fit_the_api);
   tcase_add_test(t, bad_requests_are_refused);

@@ -1652,10 +1652,12 @@ static void sm_started_map(void *ctx) {
   bt_ok(aev_machine_start(c->m, "run", input, strlen(input), &c->e));
 }
 
+static void sm_map_ended_runs(sm_ctx *c, const nomem_attempt *a);
+
 static void sm_map_ended(void *ctx, const nomem_attempt *a) {
   sm_ctx *c = ctx;
   const int status = aev_execution_status(c->e);
-  char *text, req[512];
+  char *text;
   if (status == AEV_EXECUTION_SUCCEEDED) {
     bt_ok(aev_execution_describe(c->e, &text));
     json_t *d = parsed(text);
@@ -1665,6 +1667,12 @@ static void sm_map_ended(void *ctx, const nomem_attempt *a) {
   } else { /* a child that failed fails the Map Run */
     sm_ended_with(c, a->k, AEV_EXECUTION_FAILED, "States.ExceedToleratedFailureThreshold");
   }
+  sm_map_ended_runs(c, a);
+}
+
+/* The execution's Map Runs have all ended. */
+static void sm_map_ended_runs(sm_ctx *c, const nomem_attempt *a) {
+  char *text, req[512];
   snprintf(req, sizeof req, "{\"executionArn\":\"%s\"}", aev_execution_arn(c->e));
   bt_ok(aev_call(c->b, "states", "ListMapRuns", req, &text));
   json_t *runs = parsed(text), *r;
@@ -1687,6 +1695,57 @@ START_TEST(machine_map_run) {
   sm_ctx_init(&c, AEV_MACHINE_STANDARD, distributed_def, 1);
   nomem_sweep(&sc, &c);
   sm_ctx_end(&c);
+}
+END_TEST
+
+/* A Distributed Map that reads its items from an object of the broker's S3
+ * stand-in (./BUCKET/KEY) and writes its results there: whichever
+ * allocation fails, the execution ends, SUCCEEDED with the manifest's
+ * place or FAILED as States.Runtime (or the threshold error of a child
+ * that failed), and its Map Run has ended too. */
+static void sm_reader_ended(void *ctx, const nomem_attempt *a) {
+  sm_ctx *c = ctx;
+  char *text;
+  bt_ok(aev_execution_describe(c->e, &text));
+  json_t *d = parsed(text);
+  if (aev_execution_status(c->e) == AEV_EXECUTION_SUCCEEDED) {
+    json_t *out = json_loads(json_string_value(at(d, "output")), 0, NULL);
+    ck_assert_ptr_nonnull(strstr(json_string_value(at(at(out, "ResultWriterDetails"), "Key")), "/manifest.json"));
+    json_decref(out);
+  } else {
+    const char *error = json_string_value(at(d, "error"));
+    ck_assert_msg(!strcmp(error, "States.Runtime") || !strcmp(error, "States.ExceedToleratedFailureThreshold"),
+                  "allocation %ld: %s", a->k, error);
+  }
+  json_decref(d);
+  sm_map_ended_runs(c, a);
+}
+
+START_TEST(machine_item_reader) {
+  char bucket[] = "nomem-bucket-XXXXXX", path[64], def[1024];
+  ck_assert_ptr_nonnull(mkdtemp(bucket));
+  snprintf(path, sizeof path, "%s/rows.csv", bucket);
+  FILE *fp = fopen(path, "w");
+  fputs("a,b\n1,2\n3,4\n5,6\n", fp);
+  fclose(fp);
+  snprintf(def, sizeof def,
+           "{\"StartAt\":\"M\",\"States\":{\"M\":{\"Type\":\"Map\",\"ItemReader\":{\"Resource\":"
+           "\"arn:aws:states:::s3:getObject\",\"ReaderConfig\":{\"InputType\":\"CSV\",\"CSVHeaderLocation\":"
+           "\"FIRST_ROW\",\"MaxItems\":2},\"Parameters\":{\"Bucket\":\"%s\",\"Key\":\"rows.csv\"}},"
+           "\"ResultWriter\":{\"Resource\":\"arn:aws:states:::s3:putObject\",\"Parameters\":{\"Bucket\":"
+           "\"%s\",\"Prefix\":\"out\"}},\"ItemProcessor\":{\"ProcessorConfig\":{\"Mode\":\"DISTRIBUTED\","
+           "\"ExecutionType\":\"STANDARD\"},\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\","
+           "\"End\":true}}},\"End\":true}}}",
+           bucket, bucket);
+  static const nomem_case sc = {.what = "a Distributed Map's ItemReader and ResultWriter", .setup = sm_started_map,
+                                .call = sm_drain, .succeeded = sm_reader_ended, .expect = NOMEM_NEVER_FAILS};
+  sm_ctx c;
+  sm_ctx_init(&c, AEV_MACHINE_STANDARD, def, 1);
+  nomem_sweep(&sc, &c);
+  sm_ctx_end(&c);
+  char cmd[64];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", bucket);
+  ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -2524,6 +2583,7 @@ int main(void) {
   tcase_add_test(tc, machine_redrive);
   tcase_add_test(tc, machine_test_state);
   tcase_add_test(tc, machine_map_run);
+  tcase_add_test(tc, machine_item_reader);
   tcase_add_test(tc, machine_start_sync);
   tcase_add_test(tc, activity_create);
   tcase_add_test(tc, activity_tasks);

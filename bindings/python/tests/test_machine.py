@@ -3,6 +3,8 @@ waits on the manual clock, history, validation, Step Functions' error codes,
 task tokens, and the states service through Broker.call."""
 import datetime
 import json
+import os
+import tempfile
 import unittest
 
 from awsevents import Broker, ClientError, Execution, Machine
@@ -175,6 +177,52 @@ class ManualClockMachines(unittest.TestCase):
         with self.assertRaises(ClientError) as ctx:
             self.b.call("states", "DescribeMapRun", mapRunArn=arn + "0")
         self.assertEqual(ctx.exception.response["Error"]["Code"], "ResourceNotFound")
+
+    def test_item_reader_and_result_writer(self):
+        """A Distributed Map reads its items from an object of the broker's
+        S3 stand-in (bucket NAME is the directory ./NAME) and writes its
+        results there: the manifest and SUCCEEDED_0.json read back."""
+        cwd = os.getcwd()
+        with tempfile.TemporaryDirectory() as work:
+            os.chdir(work)
+            try:
+                os.makedirs("data/in")
+                with open("data/in/rows.csv", "w") as f:
+                    f.write("id,name\n1,one\n2,two\n")
+                m = self.b.create_state_machine("reader", {
+                    "StartAt": "M",
+                    "States": {"M": {
+                        "Type": "Map",
+                        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                                       "ReaderConfig": {"InputType": "CSV",
+                                                        "CSVHeaderLocation": "FIRST_ROW"},
+                                       "Parameters": {"Bucket": "data", "Key.$": "$.key"}},
+                        "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject",
+                                         "Parameters": {"Bucket": "data", "Prefix": "out"}},
+                        "ItemProcessor": {
+                            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                            "StartAt": "P",
+                            "States": {"P": {"Type": "Pass", "End": True}}},
+                        "End": True}}})
+                e = m.start({"key": "in/rows.csv"})
+                self.assertEqual(e.wait(), "SUCCEEDED")
+                details = e.output["ResultWriterDetails"]
+                self.assertEqual(details["Bucket"], "data")
+                with open(os.path.join("data", details["Key"])) as f:
+                    manifest = json.load(f)
+                self.assertEqual(manifest["MapRunArn"], e.output["MapRunArn"])
+                ok = manifest["ResultFiles"]["SUCCEEDED"][0]["Key"]
+                with open(os.path.join("data", ok)) as f:
+                    records = json.load(f)
+                self.assertEqual([json.loads(r["Output"]) for r in records],
+                                 [{"id": "1", "name": "one"}, {"id": "2", "name": "two"}])
+                e = m.start({"key": "in/missing.csv"})
+                self.assertEqual(e.wait(), "FAILED")
+                d = self.b.call("states", "DescribeExecution", executionArn=e.arn)
+                self.assertEqual(d["error"], "States.ItemReaderFailed")
+                self.assertTrue(d["cause"].startswith("The specified key does not exist."))
+            finally:
+                os.chdir(cwd)
 
     def test_alias_through_the_states_service(self):
         created = self.b.call("states", "CreateStateMachine", name="aliased", publish=True,
