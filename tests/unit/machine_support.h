@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aevtest.h"
 #include "awsevents/awsevents.h"
 
 /* JSON written with ' for " (none of these texts holds a '). */
@@ -73,6 +74,22 @@ static inline result run_def(aev_broker *on, const char *def_q, const char *inpu
   aev_machine_delete(m);
   aev_machine_release(m);
   return r;
+}
+
+/* An execution's history as its event types on one line ("ExecutionStarted
+ * MapStateEntered ..."), which must be want. */
+static inline void assert_history(aev_broker *on, const char *exec_arn, const char *want) {
+  json_t *v = aev_test_call_req(on, "states", "GetExecutionHistory",
+                                json_pack("{s:s}", "executionArn", exec_arn), AEV_OK);
+  char got[1024] = "";
+  size_t i;
+  json_t *ev;
+  json_array_foreach(json_object_get(v, "events"), i, ev) {
+    if (i) strcat(got, " ");
+    strcat(got, json_string_value(json_object_get(ev, "type")));
+  }
+  ck_assert_str_eq(got, want);
+  json_decref(v);
 }
 
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "aevtest.h"
+#include "machine_support.h"
 #include "awsevents/awsevents.h"
 
 #define ROLE "arn:aws:iam::123456789012:role/sfn"
@@ -149,19 +150,6 @@ static void fails(const char *input, const char *error, const char *cause) {
   json_decref(d);
 }
 
-/* The history's event types, one line. */
-static void check_history(const char *want) {
-  json_t *v = call("GetExecutionHistory", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK);
-  char got[1024] = "";
-  size_t i;
-  json_t *ev;
-  json_array_foreach(json_object_get(v, "events"), i, ev) {
-    if (i) strcat(got, " ");
-    strcat(got, member(ev, "type"));
-  }
-  ck_assert_str_eq(got, want);
-  json_decref(v);
-}
 
 /* Event id's *EventDetails member (a new reference), NULL without one. */
 static json_t *details(int id) {
@@ -184,7 +172,7 @@ START_TEST(json_array_of_items) {
   put("file.json", "[{\"verdict\":\"true\",\"n\":1},{\"verdict\":\"false\",\"n\":2},3]");
   create(MAP_DEF(GET_JSON("{'InputType':'JSON'}")));
   output_is(INPUT("file.json"), "[{\"verdict\":\"true\",\"n\":1},{\"verdict\":\"false\",\"n\":2},3]");
-  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunSucceeded "
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunSucceeded "
                 "MapStateSucceeded MapStateExited ExecutionSucceeded");
   json_t *d = details(3);
   ck_assert_int_eq(json_integer_value(json_object_get(d, "length")), 0);
@@ -270,7 +258,7 @@ START_TEST(csv_duplicate_headers_fail_the_run) {
   put("file.csv", recorded_rows);
   create(MAP_DEF(GET_JSON("{'InputType':'CSV','CSVHeaderLocation':'GIVEN','CSVHeaders':['H1','H1','H3']}")));
   fails(INPUT("file.csv"), FAILED, "CSV headers cannot contain duplicates.");
-  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
                 "ExecutionFailed");
   json_t *d = details(5);
   ck_assert_str_eq(member(d, "error"), FAILED);
@@ -343,7 +331,7 @@ START_TEST(max_items) {
   output_is("{'Bucket':'BKT','Key':'file.json','Max':0}", "[1,2,3,4]");
   output_is("{'Bucket':'BKT','Key':'file.json','Max':'2'}", "[1,2]");
   fails("{'Bucket':'BKT','Key':'file.json','Max':-1}", FAILED, "field MaxItems must be positive");
-  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
                 "ExecutionFailed");
   fails("{'Bucket':'BKT','Key':'file.json','Max':'x'}", FAILED,
         "The MaxItemsPath field refers to value \"x\" which is not a valid integer: $.Max");
@@ -393,7 +381,7 @@ START_TEST(reader_failures) {
   create(MAP_DEF(GET_JSON("{'InputType':'JSON'}")));
   fails("{'Bucket':'no-such-bucket-here','Key':'k'}", FAILED,
         "The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: ");
-  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
                 "ExecutionFailed");
   fails(INPUT("gone.json"), FAILED, "The specified key does not exist. (Service: S3, Status Code: 404, Request ID: ");
   fails("{'Bucket':'BKT','Key':'../BKT/obj.json'}", FAILED, "The specified key does not exist.");
@@ -470,7 +458,7 @@ START_TEST(writer_exports_the_results) {
   ck_assert_str_eq(member(d, "status"), "SUCCEEDED");
   json_t *out = json_loads(member(d, "output"), 0, NULL);
   json_decref(d);
-  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunSucceeded "
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunSucceeded "
                 "MapStateSucceeded MapStateExited ExecutionSucceeded");
   const char *run_arn = member(out, "MapRunArn"), *id = strrchr(run_arn, ':') + 1;
   ck_assert_int_eq(strncmp(run_arn, "arn:aws:states:us-east-1:000000000000:mapRun:m/TestMap:", 55), 0);
@@ -563,7 +551,7 @@ START_TEST(writer_failure) {
   create(MAP_DEF(WRITER("'Resource':'arn:aws:states:::s3:putObject','Parameters':{'Bucket':'no-such-bucket-here'}")));
   fails(INPUT("file.json"), "States.ResultWriterFailed",
         "The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: ");
-  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
                 "ExecutionFailed");
 }
 END_TEST

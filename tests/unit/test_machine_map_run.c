@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "aevtest.h"
+#include "machine_support.h"
 #include "awsevents/awsevents.h"
 
 #define ROLE "arn:aws:iam::123456789012:role/sfn"
@@ -87,19 +88,6 @@ static json_t *map_runs(void) {
 static json_t *describe_run(void) { return call("DescribeMapRun", json_pack("{s:s}", "mapRunArn", run_arn), AEV_OK); }
 
 
-/* The history's event types, one line: "ExecutionStarted MapStateEntered ...". */
-static void check_history(const char *want) {
-  json_t *v = call("GetExecutionHistory", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK);
-  char got[1024] = "";
-  size_t i;
-  json_t *ev;
-  json_array_foreach(json_object_get(v, "events"), i, ev) {
-    if (i) strcat(got, " ");
-    strcat(got, member(ev, "type"));
-  }
-  ck_assert_str_eq(got, want);
-  json_decref(v);
-}
 
 /* Event id's details object (its only *EventDetails member), or NULL. */
 static json_t *event(int64_t id, int64_t *prev) {
@@ -163,7 +151,7 @@ START_TEST(success_as_recorded) {
   ck_assert_str_eq(member(d, "status"), "SUCCEEDED");
   ck_assert_str_eq(member(d, "output"), "[{\"v\":\"a\",\"i\":0},{\"v\":\"b\",\"i\":1}]");
   json_decref(d);
-  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunSucceeded "
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunSucceeded "
                 "MapStateSucceeded MapStateExited ExecutionSucceeded");
   json_t *runs = map_runs();
   ck_assert_int_eq(json_array_size(runs), 1);
@@ -205,7 +193,7 @@ START_TEST(success_as_recorded) {
   char parent[sizeof exec_arn];
   memcpy(parent, exec_arn, sizeof parent);
   snprintf(exec_arn, sizeof exec_arn, "%s", kid);
-  check_history("ExecutionStarted ChoiceStateEntered ChoiceStateExited WaitStateEntered WaitStateExited "
+  assert_history(b, exec_arn, "ExecutionStarted ChoiceStateEntered ChoiceStateExited WaitStateEntered WaitStateExited "
                 "ExecutionSucceeded");
   json_decref(kids);
   /* The labelled machine is described with its label, and as a child's. */
@@ -284,7 +272,7 @@ START_TEST(failed_child_fails_the_run) {
   ck_assert_str_eq(member(d, "error"), THRESHOLD);
   ck_assert_str_eq(member(d, "cause"), THRESHOLD_CAUSE);
   json_decref(d);
-  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed "
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed "
                 "MapStateFailed ExecutionFailed");
   int64_t prev;
   json_t *failed = event(5, &prev);
@@ -361,7 +349,7 @@ START_TEST(stopped_execution_aborts_the_run) {
   ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
   json_decref(call("StopExecution", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK));
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
-  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunAborted ExecutionAborted");
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunAborted ExecutionAborted");
   json_decref(map_runs());
   json_t *d = describe_run();
   ck_assert_str_eq(member(d, "status"), "ABORTED");
@@ -410,7 +398,7 @@ START_TEST(redrive_runs_the_failed_children_again) {
   json_decref(d);
   json_decref(call("RedriveExecution", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK));
   ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
-  check_history("ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapRunStarted MapRunFailed MapStateFailed "
                 "ExecutionFailed ExecutionRedriven MapRunRedriven MapRunFailed MapStateFailed ExecutionFailed");
   int64_t prev;
   json_t *redriven = event(9, &prev);
@@ -673,7 +661,7 @@ START_TEST(inline_map_has_no_run) {
   create_machine(def);
   start("[1]");
   ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
-  check_history("ExecutionStarted MapStateEntered MapStateStarted MapIterationStarted PassStateEntered "
+  assert_history(b, exec_arn, "ExecutionStarted MapStateEntered MapStateStarted MapIterationStarted PassStateEntered "
                 "PassStateExited MapIterationSucceeded MapStateSucceeded MapStateExited ExecutionSucceeded");
   json_t *runs = map_runs();
   ck_assert_int_eq(json_array_size(runs), 0);
