@@ -78,6 +78,19 @@ char *aev__tbuf_take(aev__tbuf *b, size_t *len) {
   return p;
 }
 
+void aev__tbuf_put_utf8_lossy(aev__tbuf *b, const char *s, size_t n) {
+  uint32_t cp;
+  size_t run = 0; /* where the well-formed bytes not yet put begin */
+  for (size_t i = 0, k; i < n; i += k) {
+    if ((k = aev__utf8_next((const unsigned char *)s + i, n - i, &cp))) continue;
+    aev__tbuf_put(b, s + run, i - run);
+    aev__tbuf_put(b, "\xef\xbf\xbd", 3);
+    k = 1;
+    run = i + 1;
+  }
+  aev__tbuf_put(b, s + run, n - run);
+}
+
 int aev__replace_str(char **slot, const char *v) {
   char *copy = v ? strdup(v) : NULL;
   if (v && !copy) return aev__nomem();

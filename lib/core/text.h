@@ -27,6 +27,10 @@ void aev__tbuf_json_string(aev__tbuf *b, const char *s);
  * characters (letters, digits, "-._~") as %XX (URLs' query strings, form
  * bodies). */
 void aev__tbuf_put_url_encoded(aev__tbuf *b, const char *s);
+/* s[0..n) with each byte that does not begin a well-formed UTF-8 sequence
+ * as U+FFFD, as Java decodes bytes into a String: for bodies from outside
+ * (HTTP answers) that must become JSON strings. */
+void aev__tbuf_put_utf8_lossy(aev__tbuf *b, const char *s, size_t n);
 /* The text (NUL-terminated, *len bytes) or NULL after a failure. */
 char *aev__tbuf_take(aev__tbuf *b, size_t *len);
 

@@ -403,6 +403,19 @@ static const char *reason(int code) {
   return "";
 }
 
+/* A body as a JSON string; one that is not UTF-8 read as Java reads it,
+ * its malformed bytes U+FFFD. NULL when out of memory. */
+static json_t *body_text(const char *s, size_t n) {
+  if (aev__utf8_valid(s, n)) return json_stringn(s, n);
+  aev__tbuf t = {0};
+  aev__tbuf_put_utf8_lossy(&t, s, n);
+  size_t len;
+  char *p = aev__tbuf_take(&t, &len);
+  json_t *v = p ? json_stringn(p, len) : NULL;
+  free(p);
+  return v;
+}
+
 /* The task's result from an answer: StatusCode, StatusText, Headers (each
  * name with the list of its values) and ResponseBody (a JSON answer's
  * value, else its text). NULL when out of memory. */
@@ -415,7 +428,7 @@ static json_t *result_of(const aev__http_result *res) {
     if (same_name(k, "Content-Type")) type = json_string_value(v);
   }
   if (type && strstr(type, "json")) aev__json_parse(res->body, res->len, JSON_DECODE_ANY, &body, NULL);
-  if (!body) body = json_stringn(res->body ? res->body : "", res->len);
+  if (!body) body = body_text(res->body ? res->body : "", res->len);
   json_t *o = ok && body ? json_pack("{s:o,s:o,s:i,s:s}", "Headers", h, "ResponseBody", body, "StatusCode",
                                      res->status, "StatusText", reason(res->status))
                          : NULL;
@@ -500,11 +513,12 @@ static void note_response(m_probe *p, const aev__http_result *res, const char *u
   char code[16];
   snprintf(code, sizeof code, "%d", res->status);
   char *list = res->headers ? header_list(res->headers) : strdup("[]");
-  p->lost |= !list;
-  if (list)
-    note(p, &p->http_response, json_pack("{s:s,s:s,s:s,s:s,s:s%}", "protocol", protocol_of(url), "statusCode", code,
-                                      "statusMessage", reason(res->status), "headers", list, "body",
-                                      res->body ? res->body : "", res->body ? res->len : 0));
+  json_t *body = body_text(res->body ? res->body : "", res->body ? res->len : 0);
+  p->lost |= !list || !body;
+  if (list && body)
+    note(p, &p->http_response, json_pack("{s:s,s:s,s:s,s:s,s:O}", "protocol", protocol_of(url), "statusCode", code,
+                                      "statusMessage", reason(res->status), "headers", list, "body", body));
+  json_decref(body);
   free(list);
 }
 

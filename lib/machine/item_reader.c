@@ -27,13 +27,16 @@
  * MaxItemsPath value reads that many, 0 reads all. */
 #define MAX_ITEMS 100000000
 
-/* *cause: a new printf-formatted string (NULL out of memory); returns 1. */
+/* *cause: a new printf-formatted string (NULL out of memory); returns 1.
+ * What it quotes of the object (jansson's error text) can stop inside a
+ * multi-byte character: scrubbed, as a cause is a JSON string. */
 static int failed(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int failed(char **cause, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   if (vasprintf(cause, fmt, ap) < 0) *cause = NULL;
   va_end(ap);
+  if (*cause) aev__utf8_scrub(*cause);
   return 1;
 }
 

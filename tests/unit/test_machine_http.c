@@ -456,6 +456,27 @@ START_TEST(test_state_inspection) {
 }
 END_TEST
 
+/* A body that is not UTF-8 reads as Java decodes it: each malformed byte
+ * U+FFFD, in the result and in TestState's inspection data alike. */
+START_TEST(non_utf8_answer_read_lossily) {
+  const char *arn = connection(BASIC);
+  answer_type = "application/octet-stream";
+  answer_body = "\xff\xfe" "ab\xc3";
+  result r = run_task("{'ApiEndpoint':'https://api.example.com/x','Method':'GET','Authentication':{'ConnectionArn':'%s'}}",
+                      arn, NULL);
+  ck_assert_int_eq(r.status, AEV_EXECUTION_SUCCEEDED);
+  ck_assert_str_eq(json_string_value(json_object_get(r.output, "ResponseBody")),
+                   "\xef\xbf\xbd\xef\xbf\xbd" "ab\xef\xbf\xbd");
+  result_free(&r);
+  json_t *o = test_state(arn, ",\"inspectionLevel\":\"TRACE\"");
+  ck_assert_str_eq(json_string_value(json_object_get(o, "status")), "SUCCEEDED");
+  json_t *rs = json_object_get(json_object_get(o, "inspectionData"), "response");
+  ck_assert_str_eq(json_string_value(json_object_get(rs, "body")),
+                   "\xef\xbf\xbd\xef\xbf\xbd" "ab\xef\xbf\xbd");
+  json_decref(o);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_http");
   TCase *tc = tcase_create("http");
@@ -466,6 +487,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, status_errors_caught_and_retried);
   tcase_add_test(tc, unreachable_and_connection_errors);
   tcase_add_test(tc, oversized_answer_exceeds_the_data_limit);
+  tcase_add_test(tc, non_utf8_answer_read_lossily);
   tcase_add_test(tc, refused_parameters);
   tcase_add_test(tc, jsonata_arguments);
   tcase_add_test(tc, test_state_inspection);
