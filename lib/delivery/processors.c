@@ -64,15 +64,18 @@ static int lambda_param(aev__fh_settings *s, const char *n, const char *v) {
     if (*end || r < 0 || r > 300) return aev__fh_invalid("NumberOfRetries must be between 0 and 300.");
     s->retries = (int)r;
   } else if (!strcmp(n, "BufferSizeInMBs")) {
-    /* The Lambda processor's own buffer: 0.2 to 3 MB (API reference). */
+    /* The Lambda processor's own buffer: 0.2 to 3 MB (API reference,
+     * ProcessorParameter). */
     double mb = strtod(v, &end);
     if (*end || !(mb >= 0.2 && mb <= 3))
       return aev__fh_invalid("BufferSizeInMBs of a Lambda processor must be between 0.2 and 3.");
     s->lambda_size_bytes = (size_t)llround(mb * (1 << 20));
   } else if (!strcmp(n, "BufferIntervalInSeconds")) {
+    /* 0 to 900 seconds (Firehose's guide, "Understand data
+     * transformation flow"). */
     long secs = strtol(v, &end, 10);
-    if (*end || secs < 60 || secs > 900)
-      return aev__fh_invalid("BufferIntervalInSeconds of a Lambda processor must be between 60 and 900.");
+    if (*end || secs < 0 || secs > 900)
+      return aev__fh_invalid("BufferIntervalInSeconds of a Lambda processor must be between 0 and 900.");
     s->lambda_interval_ms = secs * 1000;
   }
   return AEV_OK;

@@ -338,6 +338,18 @@ START_TEST(lambda_partition_keys) {
   ck_assert_msg(strstr(metrics(d), "\"DeliveredRecords\":3,\"DeliveredObjects\":2,\"DroppedRecords\":1,"
                                    "\"FailedRecords\":2"), "%s", metrics(d));
   aev_delivery_release(d);
+  /* The processor's own hints: no wait before the transform. */
+  d = made("fast", HINTS "," ENABLED "," ERRORS ",'Prefix':'fast/c=!{partitionKeyFromLambda:customer}/',"
+           PROCESSORS("{'Type':'Lambda','Parameters':[{'ParameterName':'LambdaArn','ParameterValue':"
+                      "'arn:aws:lambda:us-east-1:000000000000:function:keys'},{'ParameterName':"
+                      "'BufferIntervalInSeconds','ParameterValue':'0'},{'ParameterName':"
+                      "'BufferSizeInMBs','ParameterValue':'0.2'}]}"));
+  put(d, "{\"c\":\"z\"}");
+  aev_broker_advance(b, 0);
+  ck_assert_int_eq(calls, 2);
+  aev_broker_advance(b, 60000);
+  ck_assert_str_eq(object("fast/c=z"), "{\"c\":\"z\"}");
+  aev_delivery_release(d);
 }
 END_TEST
 
@@ -590,8 +602,8 @@ START_TEST(creation_checks) {
          inv, "BufferSizeInMBs of a Lambda processor must be between 0.2 and 3.");
   refuse(HINTS "," ENABLED "," ERRORS ",'Prefix':'!{partitionKeyFromLambda:c}/',"
          PROCESSORS("{'Type':'Lambda','Parameters':[{'ParameterName':'LambdaArn','ParameterValue':'arn:x'},"
-                    "{'ParameterName':'BufferIntervalInSeconds','ParameterValue':'59'}]}"),
-         inv, "BufferIntervalInSeconds of a Lambda processor must be between 60 and 900.");
+                    "{'ParameterName':'BufferIntervalInSeconds','ParameterValue':'901'}]}"),
+         inv, "BufferIntervalInSeconds of a Lambda processor must be between 0 and 900.");
   /* Only an S3 destination partitions. */
   aev_delivery *d;
   st_assert_error(aev_delivery_create(b, "refused", dq("{'SqsDestinationConfiguration':{'QueueARN':'arn:aws:sqs:us-east-1:000000000000:q',"
