@@ -191,6 +191,22 @@ static char *object(const char *sub) {
 
 static int has_object(const char *sub) { return fh_last_file(root, sub); }
 
+static int counted;
+static int count_one(const char *p, const struct stat *st, int flag, struct FTW *f) {
+  (void)p, (void)st, (void)f;
+  counted += flag == FTW_F;
+  return 0;
+}
+
+/* How many objects there are under dir/sub. */
+static int count_files(const char *dir, const char *sub) {
+  char path[256];
+  snprintf(path, sizeof path, "%s/%s", dir, sub);
+  counted = 0;
+  nftw(path, count_one, 16, FTW_PHYS);
+  return counted;
+}
+
 static char *metrics(aev_delivery *d) {
   static char text[512];
   char *m;
@@ -222,6 +238,20 @@ START_TEST(inline_parsing_delivers_each_partition) {
   ck_assert_ptr_nonnull(object("customer_id=42/device=desktop/year=2019"));
   ck_assert(!has_object("err"));
   ck_assert_msg(strstr(metrics(d), "\"DeliveredRecords\":3,\"DeliveredObjects\":2"), "%s", metrics(d));
+  aev_delivery_release(d);
+  /* A partition's object is compressed as any other, with its extension;
+   * a random string is drawn for each object, not for each record. */
+  d = made("gz", HINTS "," ENABLED "," ERRORS ",'CompressionFormat':'GZIP',"
+           "'Prefix':'gz/!{partitionKeyFromQuery:device}/!{firehose:random-string}/',"
+           PROCESSORS(QUERY(GUIDE_QUERY)));
+  put(d, "{\"type\":{\"device\":\"tv\"},\"customer_id\":\"1\",\"event_timestamp\":0}");
+  put(d, "{\"type\":{\"device\":\"tv\"},\"customer_id\":\"1\",\"event_timestamp\":0}");
+  aev_broker_advance(b, 60000);
+  ck_assert(has_object("gz/tv"));
+  size_t n = strlen(fh_found);
+  ck_assert_msg(n > 3 && !strcmp(fh_found + n - 3, ".gz"), "%s", fh_found);
+  ck_assert_msg(strlen(strstr(fh_found, "gz/tv/") + 6) > 12 && strstr(fh_found, "gz/tv/")[17] == '/', "%s", fh_found);
+  ck_assert_int_eq(count_files(root, "gz"), 1);
   aev_delivery_release(d);
 }
 END_TEST
