@@ -185,9 +185,9 @@ static node *postfix(parser *ps, node *n) {
     if (!n) return NULL;
     if (*ps->p == '[') {
       n = bracket(ps, n);
-    } else if (*ps->p == '.' && (ident_len(ps->p + 1) || ps->p[1] == '"' || ps->p[1] == '[')) {
+    } else if (*ps->p == '.' && (ident_len(ps->p + 1) || ps->p[1] == '"')) {
       ps->p++;
-      n = *ps->p == '[' ? bracket(ps, n) : dot_suffix(ps, n);
+      n = dot_suffix(ps, n);
     } else {
       return n;
     }
@@ -230,14 +230,23 @@ static node *object(parser *ps) {
     o->keys[o->n] = key;
     o->vals[o->n++] = NULL;
     skip(ps);
-    if (*ps->p != ':') {
+    if (*ps->p == ',' || *ps->p == '}') { /* {a} is {a: .a} */
+      json_t *k = json_string(key);
+      node *self = k ? new_node(ps, J_IDENTITY) : NULL;
+      if (!self) json_decref(k);
+      if (!self || !(o->vals[o->n - 1] = index_of(ps, self, k))) {
+        node_free(o);
+        return NULL;
+      }
+    } else if (*ps->p != ':') {
       node_free(o);
       return fail(ps, "An object entry without ': value'");
-    }
-    ps->p++;
-    if (!(o->vals[o->n - 1] = pipe_expr(ps))) {
-      node_free(o);
-      return NULL;
+    } else {
+      ps->p++;
+      if (!(o->vals[o->n - 1] = pipe_expr(ps))) {
+        node_free(o);
+        return NULL;
+      }
     }
     skip(ps);
     if (*ps->p == ',') {

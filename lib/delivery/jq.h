@@ -4,7 +4,7 @@
  *   {customer_id: .customer_id, device: .type.device,
  *    year: .event_timestamp | strftime("%Y")}
  * and the subset covers them: object construction with identifier or
- * string keys, the identity ".", paths (.a.b, ."a", .["a"], .[0],
+ * string keys ({a} standing for {a: .a}), the identity ".", paths (.a.b, ."a", .["a"], .[0],
  * negative indexes from the end), pipes, parentheses, string and number
  * literals, and the functions strftime(f), tostring, tonumber,
  * ascii_downcase and ascii_upcase. Anything else is refused when the

@@ -60,6 +60,12 @@ static const char *refused(const char *query) {
   return err;
 }
 
+/* query is refused with a message containing part. */
+static void refuses(const char *query, const char *part) {
+  const char *msg = refused(query);
+  ck_assert_msg(strstr(msg, part), "%s: %s", query, msg);
+}
+
 START_TEST(jq_subset) {
   const char *rec = "{\"type\":{\"device\":\"mobile\"},\"customer_id\":\"1234567890\","
                     "\"event_timestamp\":1565382027,\"tags\":[\"a\",\"b\"],\"my key\":7}";
@@ -77,7 +83,7 @@ START_TEST(jq_subset) {
   ck_assert_str_eq(jq(".\"my key\" | tostring", rec), "\"7\"");
   ck_assert_str_eq(jq(".tags[1]", rec), "\"b\"");
   ck_assert_str_eq(jq(".tags[-1] | ascii_upcase", rec), "\"B\"");
-  ck_assert_str_eq(jq(".tags.[0]", rec), "\"a\"");
+  ck_assert_str_eq(jq("{customer_id, \"my key\", d: 1}", rec), "{\"customer_id\":\"1234567890\",\"my key\":7,\"d\":1}");
   ck_assert_str_eq(jq(".missing.deeper", rec), "null");
   ck_assert_str_eq(jq(".tags[5]", rec), "null");
   ck_assert_str_eq(jq("(.type | .device)", rec), "\"mobile\"");
@@ -97,18 +103,20 @@ START_TEST(jq_subset) {
   const char *e = refused(".a | length");
   ck_assert_msg(strstr(e, "A function this subset does not have at \"length\"") &&
                     strstr(e, "strftime(format), tostring, tonumber"), "%s", e);
-  ck_assert_msg(strstr(refused(".a[]"), "An index that is not a string or a number"), "%s", e);
-  ck_assert_msg(strstr(refused(".a, .b"), "An operator this subset does not support at \", .b\""), "%s", e);
-  ck_assert_msg(strstr(refused(".a + 1"), "An operator"), "%s", e);
-  ck_assert_msg(strstr(refused("{a: .x"), "An object entry not followed by , or }"), "%s", e);
-  ck_assert_msg(strstr(refused("\"\\(.a)\""), "no \\( interpolation"), "%s", e);
-  ck_assert_msg(strstr(refused("strftime"), "strftime without its format argument"), "%s", e);
-  ck_assert_msg(strstr(refused("tostring(1)"), "An argument to a function that takes none"), "%s", e);
-  ck_assert_msg(strstr(refused(".a[1.5]"), "not a string or an integer"), "%s", e);
-  ck_assert_msg(strstr(refused(""), "at the end of the query"), "%s", e);
+  refuses(".a[]", "An index that is not a string or a number");
+  refuses(".a, .b", "An operator this subset does not support at \", .b\"");
+  refuses(".a + 1", "An operator");
+  /* .a.[0] is jq 1.7's, not 1.6's. */
+  refuses(".tags.[0]", "An operator this subset does not support at \".[0]\"");
+  refuses("{a: .x", "An object entry not followed by , or }");
+  refuses("\"\\(.a)\"", "no \\( interpolation");
+  refuses("strftime", "strftime without its format argument");
+  refuses("tostring(1)", "An argument to a function that takes none");
+  refuses(".a[1.5]", "not a string or an integer");
+  refuses("", "at the end of the query");
   char deep[200] = "";
   for (int i = 0; i < 65; i++) strcat(deep, "(");
-  ck_assert_msg(strstr(refused(deep), "Nesting deeper than 64 levels"), "%s", e);
+  refuses(deep, "Nesting deeper than 64 levels");
   for (int i = 0; i < 65; i++) deep[i] = i < 63 ? '(' : i == 63 ? '.' : '\0';
   for (int i = 0; i < 63; i++) strcat(deep, ")");
   ck_assert_str_eq(jq(deep, "5"), "5");
