@@ -529,6 +529,27 @@ START_TEST(stream_source_is_partitioned) {
 }
 END_TEST
 
+START_TEST(partitioning_retry_options) {
+  /* A bucket directory that cannot be made: every write fails. */
+  char blocked[128], members[1024];
+  snprintf(blocked, sizeof blocked, "%s/file", root);
+  fclose(fopen(blocked, "w"));
+  snprintf(members, sizeof members,
+           "'LocalDirectory':'%s/sub'," HINTS ",'DynamicPartitioningConfiguration':{'Enabled':true,"
+           "'RetryOptions':{'DurationInSeconds':30}}," ERRORS "," "'Prefix':'k=!{partitionKeyFromQuery:k}/',"
+           PROCESSORS(QUERY("{k: .k}")), blocked);
+  aev_delivery *d = made("retry", members);
+  put(d, "{\"k\":1}");
+  /* Attempts at 60 s, then 1, 2, 4, 8 and 16 s later: the last begins
+   * 31 s after the first, past the 30 s of RetryOptions. */
+  aev_broker_advance(b, 60000 + 29000);
+  ck_assert_msg(strstr(metrics(d), "\"FailedRecords\":0,\"DeliveryAttempts\":5"), "%s", metrics(d));
+  aev_broker_advance(b, 10000);
+  ck_assert_msg(strstr(metrics(d), "\"FailedRecords\":1,\"DeliveryAttempts\":6"), "%s", metrics(d));
+  aev_delivery_release(d);
+}
+END_TEST
+
 /* The message of the last refusal. */
 static char refused_msg[2048];
 
@@ -736,6 +757,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, bad_records_go_to_the_error_output);
   tcase_add_test(tc, active_partitions_limit);
   tcase_add_test(tc, stream_source_is_partitioned);
+  tcase_add_test(tc, partitioning_retry_options);
   tcase_add_test(tc, creation_checks);
   tcase_add_test(tc, update_rules_and_describe);
   suite_add_tcase(s, tc);
