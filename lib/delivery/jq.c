@@ -160,7 +160,8 @@ static node *bracket(parser *ps, node *src) {
     node_free(src);
     return fail(ps, "An index that is not a string or a number");
   }
-  if (!json_is_string(key) && !(json_is_number(key) && json_number_value(key) == floor(json_number_value(key)))) {
+  double at = json_number_value(key);
+  if (!json_is_string(key) && !(json_is_number(key) && at == floor(at) && fabs(at) < 1e15)) {
     json_decref(key);
     node_free(src);
     return fail(ps, "An index that is not a string or an integer");
@@ -406,11 +407,13 @@ static json_t *apply(int fn, json_t *v, json_t *arg, char *err, size_t errn) {
       snprintf(err, errn, "strftime/1 requires a string format");
       return NULL;
     }
-    if (!json_is_number(v)) {
+    /* Seconds since the epoch, within what time_t and gmtime hold. */
+    double secs = json_number_value(v);
+    if (!json_is_number(v) || !(fabs(secs) < 1e15)) {
       snprintf(err, errn, "strftime/1 requires parsed datetime inputs");
       return NULL;
     }
-    time_t t = (time_t)floor(json_number_value(v));
+    time_t t = (time_t)floor(secs);
     struct tm tm;
     char buf[512];
     if (!gmtime_r(&t, &tm)) {

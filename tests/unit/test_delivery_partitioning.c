@@ -97,6 +97,8 @@ START_TEST(jq_subset) {
   ck_assert_str_eq(jq(".type[0]", rec), "error: Cannot index object with number");
   ck_assert_str_eq(jq(".customer_id | strftime(\"%Y\")", rec), "error: strftime/1 requires parsed datetime inputs");
   ck_assert_str_eq(jq(".event_timestamp | strftime(1)", rec), "error: strftime/1 requires a string format");
+  ck_assert_str_eq(jq("1e300 | strftime(\"%Y\")", rec), "error: strftime/1 requires parsed datetime inputs");
+  ck_assert_str_eq(jq("-1.5 | strftime(\"%Y-%m-%dT%H:%M:%S\")", rec), "\"1969-12-31T23:59:58\"");
   ck_assert_str_eq(jq(".type.device | tonumber", rec), "error: Cannot parse 'mobile' as JSON");
   ck_assert_str_eq(jq(".event_timestamp | ascii_upcase", rec), "error: ascii_upcase input must be a string");
   /* Outside the subset: refused, naming what is supported. */
@@ -113,6 +115,7 @@ START_TEST(jq_subset) {
   refuses("strftime", "strftime without its format argument");
   refuses("tostring(1)", "An argument to a function that takes none");
   refuses(".a[1.5]", "not a string or an integer");
+  refuses(".a[1e300]", "not a string or an integer");
   refuses("", "at the end of the query");
   char deep[200] = "";
   for (int i = 0; i < 65; i++) strcat(deep, "(");
