@@ -43,6 +43,11 @@ int aev__fh_read_partitioning(aev__fh_settings *s, json_t *dc) {
   json_t *dp = dc ? json_object_get(dc, "DynamicPartitioningConfiguration") : NULL;
   const char *prefix = json_string_value(json_object_get(dc, "Prefix"));
   const char *eprefix = json_string_value(json_object_get(dc, "ErrorOutputPrefix"));
+  int64_t secs = 300;
+  int rc = aev__fh_int_member(json_object_get(dp, "RetryOptions"), "DurationInSeconds",
+                              "dynamicPartitioningConfiguration.retryOptions.durationInSeconds", 0,
+                              7200, &secs);
+  if (rc != AEV_OK) return rc;
   if (!json_is_true(json_object_get(dp, "Enabled"))) {
     /* AWS's words (recorded in terraform-provider-aws issue 29092). */
     if (uses_namespaces(prefix) || uses_namespaces(eprefix))
@@ -54,11 +59,6 @@ int aev__fh_read_partitioning(aev__fh_settings *s, json_t *dc) {
                              "Enabled to true on an S3 destination.");
     return AEV_OK;
   }
-  int64_t secs = 300;
-  int rc = aev__fh_int_member(json_object_get(dp, "RetryOptions"), "DurationInSeconds",
-                              "dynamicPartitioningConfiguration.retryOptions.durationInSeconds", 0,
-                              7200, &secs);
-  if (rc != AEV_OK) return rc;
   /* "you must configure at least one of these methods" (Understand
    * partitioning keys). */
   if (!s->query && !s->lambda_arn)

@@ -609,6 +609,8 @@ START_TEST(creation_checks) {
   refuse(HINTS ",'DynamicPartitioningConfiguration':{'Enabled':true,'RetryOptions':{'DurationInSeconds':7201}},"
          ERRORS "," KPREFIX "," KQUERY, val, NULL);
   ck_assert_ptr_nonnull(strstr(refused_msg, "dynamicPartitioningConfiguration.retryOptions.durationInSeconds"));
+  refuse(HINTS ",'DynamicPartitioningConfiguration':{'Enabled':false,'RetryOptions':{'DurationInSeconds':-1}}",
+         val, NULL);
   refuse(HINTS "," ENABLED "," ERRORS ",'Prefix':'!{partitionKeyFromQuery:}/'," KQUERY, inv, NULL);
   ck_assert_ptr_nonnull(strstr(refused_msg, "The expression !{partitionKeyFromQuery:} in Prefix is not supported"));
   /* The query itself. */
