@@ -304,9 +304,10 @@ static int b64_value(char c) {
 static char *b64_decode(const char *in) {
   static char out[4096];
   size_t n = 0;
-  int bits = 0, acc = 0;
+  int bits = 0;
+  unsigned acc = 0;
   for (; *in && *in != '='; in++) {
-    acc = acc << 6 | b64_value(*in);
+    acc = (acc << 6 | (unsigned)b64_value(*in)) & 0xFFFFFF;
     if ((bits += 6) >= 8) {
       bits -= 8;
       out[n++] = (char)(acc >> bits & 0xFF);
