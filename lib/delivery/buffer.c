@@ -18,6 +18,7 @@ aev__frec *aev__fh_rec_new(const void *data, size_t len, int with_id) {
   /* A RecordId is drawn only when someone will see it: the caller asked
    * for it, or a transform needs one (transform.c). */
   r->id = with_id ? (char *)r->raw + len + 1 : NULL;
+  r->next = NULL;
   r->id_owned = 0;
   r->result = AEV__FH_OK;
   r->error_code = r->error_msg = NULL;
@@ -43,8 +44,8 @@ int aev__fh_buffer_push(aev_delivery *d, aev__frec *r, int64_t now_ms,
                         char *id) {
   /* A partitioning stream buffers here only for its Lambda processor, on
    * that processor's own hints. */
-  size_t limit = d->set.partitioning ? d->set.lambda_size_bytes : d->set.size_bytes;
-  int64_t interval = d->set.partitioning ? d->set.lambda_interval_ms : d->set.interval_ms;
+  size_t limit = d->partitioned ? d->set.lambda_size_bytes : d->set.size_bytes;
+  int64_t interval = d->partitioned ? d->set.lambda_interval_ms : d->set.interval_ms;
   r->next = NULL;
   r->arrival_ms = now_ms;
   if (id) {
@@ -70,20 +71,16 @@ int aev__fh_buffer_push(aev_delivery *d, aev__frec *r, int64_t now_ms,
   return 1;
 }
 
-/* r (with room for a RecordId when id) as the stream takes it. */
-static int take(aev_delivery *d, aev__frec *r, int64_t now_ms, char *id) {
-  if (!d->set.partitioning) return aev__fh_buffer_push(d, r, now_ms, id);
-  if (id) {
-    aev__token(&d->rng, r->id, AEV__FH_ID_LEN);
-    memcpy(id, r->id, AEV__FH_ID_LEN + 1);
-  }
-  return aev__fh_partition_add(d, r, now_ms);
-}
-
 int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
                        int64_t now_ms, char *id) {
-  aev__frec *r = aev__fh_rec_new(data, len, id != NULL);
-  return r ? take(d, r, now_ms, id) : -1;
+  /* A partitioning stream's record may be split: its RecordId is drawn
+   * apart, once it is taken. */
+  aev__frec *r = aev__fh_rec_new(data, len, id && !d->partitioned);
+  if (!r) return -1;
+  if (!d->partitioned) return aev__fh_buffer_push(d, r, now_ms, id);
+  int sealed = aev__fh_partition_add(d, r, now_ms);
+  if (sealed >= 0 && id) aev__token(&d->rng, id, AEV__FH_ID_LEN);
+  return sealed;
 }
 
 int aev__fh_buffer_add_all(aev_delivery *d, size_t n, const void *const *data,
@@ -91,7 +88,7 @@ int aev__fh_buffer_add_all(aev_delivery *d, size_t n, const void *const *data,
   /* Every record copied before any is buffered: out of memory, none is. */
   aev__frec *first = NULL, **tail = &first;
   for (size_t i = 0; i < n; i++) {
-    aev__frec *r = aev__fh_rec_new(data[i], lens[i], ids != NULL);
+    aev__frec *r = aev__fh_rec_new(data[i], lens[i], ids && !d->partitioned);
     if (!r) {
       *tail = NULL;
       while (first) {
@@ -108,12 +105,15 @@ int aev__fh_buffer_add_all(aev_delivery *d, size_t n, const void *const *data,
   int sealed = 0;
   pthread_mutex_lock(&d->mu);
   int64_t now = aev__fh_now_ms(d);
-  for (size_t i = 0; i < n; i++) {
-    aev__frec *r = first;
-    first = r->next;
-    int rc = take(d, r, now, ids ? ids[i] : NULL);
-    if (rc < 0) d->m_failed++; /* a partitioning stream out of memory */
-    else sealed |= rc;
+  if (d->partitioned) {
+    sealed = aev__fh_partition_add(d, first, now);
+    for (size_t i = 0; sealed >= 0 && ids && i < n; i++) aev__token(&d->rng, ids[i], AEV__FH_ID_LEN);
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      aev__frec *r = first;
+      first = r->next;
+      sealed |= aev__fh_buffer_push(d, r, now, ids ? ids[i] : NULL);
+    }
   }
   pthread_mutex_unlock(&d->mu);
   return sealed;
@@ -157,10 +157,7 @@ void aev__fh_kick(aev_delivery *d) {
 }
 
 void aev__fh_forward(aev_delivery *d, aev__batch *bt) {
-  pthread_mutex_lock(&d->mu);
-  int route = d->set.partitioning && !bt->part;
-  pthread_mutex_unlock(&d->mu);
-  if (route)
+  if (d->partitioned && !bt->part)
     aev__fh_route_batch(d, bt);
   else
     aev__fh_deliver(d, bt);

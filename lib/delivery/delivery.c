@@ -58,7 +58,7 @@ static void tap_record(void *arg, const char *shard_id, const char *seq,
   int sealed = 0;
   if (d->res.deleted)
     free(prepared);
-  else if (d->set.partitioning)
+  else if (d->partitioned)
     sealed = aev__fh_partition_add(d, prepared, arrival_ms) > 0;
   else
     sealed = aev__fh_buffer_push(d, prepared, arrival_ms, NULL);
@@ -122,6 +122,7 @@ static int configure(aev_delivery *d, aev_broker *b, json_t *cfg) {
     d->from_stream = 1;
   }
   rc = aev__fh_settings_read(&d->set, cfg, d->sink != NULL, "Configuration");
+  d->partitioned = d->set.partitioning;
   if (rc == AEV_OK) rc = aev__fh_tags_new(json_object_get(cfg, "Tags"), &d->tags);
   if (rc == AEV_OK)
     rc = aev__fh_encryption_init(

@@ -111,6 +111,7 @@ struct aev_delivery {
   aev__resource res;
   pthread_mutex_t mu;
   int from_stream;
+  int partitioned; /* set.partitioning, which never changes: read without mu */
   aev_stream *source; /* KinesisStreamAsSource */
   void *tap;
   aev_delivery_sink_fn sink;
@@ -177,13 +178,12 @@ void aev__fh_forward(aev_delivery *d, aev__batch *bt);
 int aev__fh_deaggregate(const aev__fh_settings *s, aev__frec *r, aev__frec **first);
 
 /* partition.c (mu held unless said) */
-/* A record of a partitioning stream (taken): deaggregated, then buffered
- * for the transform when there is one, else routed. 1 when a buffer was
- * sealed, 0, -1 when out of memory (the record is lost). */
-int aev__fh_partition_add(aev_delivery *d, aev__frec *r, int64_t now_ms);
-/* A record (taken) to its partition or to the error output: 1 when a
- * buffer was sealed, 0, -1 when out of memory (r is the caller's). */
-int aev__fh_route(aev_delivery *d, aev__frec *r);
+/* Records of a partitioning stream (a list linked by next, taken), all
+ * arriving at now_ms: deaggregated, then buffered for the transform when
+ * there is one, else each to its partition or to the error output. 1 when
+ * a buffer was sealed, 0, or -1 when out of memory: then none is taken
+ * and the stream is unchanged (the records are freed). */
+int aev__fh_partition_add(aev_delivery *d, aev__frec *list, int64_t now_ms);
 /* The head batch's records to their partitions, then the batch is done
  * (mu not held). */
 void aev__fh_route_batch(aev_delivery *d, aev__batch *bt);

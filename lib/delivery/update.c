@@ -135,9 +135,7 @@ int aev__delivery_update_json(aev_delivery *d, const char *version,
     json_decref(next);
     return aev__nomem();
   }
-  pthread_mutex_lock(&d->mu);
-  int was = d->set.partitioning;
-  pthread_mutex_unlock(&d->mu);
+  int was = d->partitioned;
   aev__fh_settings set = {0};
   /* Firehose's guide: "You can enable dynamic partitioning only when you
    * create a new Firehose stream", and "Once you enable dynamic
