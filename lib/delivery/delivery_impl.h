@@ -177,7 +177,7 @@ void aev__fh_forward(aev_delivery *d, aev__batch *bt);
  * freed). 0, or -1 when out of memory (r unchanged). */
 int aev__fh_deaggregate(const aev__fh_settings *s, aev__frec *r, aev__frec **first);
 
-/* partition.c (mu held unless said) */
+/* route.c (mu held unless said) */
 /* Records of a partitioning stream (a list linked by next, taken), all
  * arriving at now_ms: deaggregated, then buffered for the transform when
  * there is one, else each to its partition or to the error output. 1 when
@@ -187,6 +187,14 @@ int aev__fh_partition_add(aev_delivery *d, aev__frec *list, int64_t now_ms);
 /* The head batch's records to their partitions, then the batch is done
  * (mu not held). */
 void aev__fh_route_batch(aev_delivery *d, aev__batch *bt);
+
+/* partition.c (mu held unless said) */
+/* A new partition for prefix (taken), not yet the stream's; NULL when out
+ * of memory. */
+aev__fpart *aev__fh_part_new(aev_delivery *d, char *prefix, const char *error_type);
+/* Buffers r in p: 1 when p reached SizeInMBs and was sealed. Allocates
+ * nothing. */
+int aev__fh_part_push(aev_delivery *d, aev__fpart *p, aev__frec *r);
 void aev__fh_part_seal(aev_delivery *d, aev__fpart *p);
 void aev__fh_parts_seal(aev_delivery *d);
 /* A batch of p is done. */
