@@ -32,8 +32,30 @@
  *    records keep their order, and a deduplication id per record that a
  *    retried batch repeats, so a retry does not publish a record twice.
  *
+ * Dynamic partitioning (an S3 destination's DynamicPartitioningConfiguration
+ * {"Enabled": true, "RetryOptions"}, only at creation, never disabled):
+ * each record, split first by a RecordDeAggregation processor (JSON
+ * objects back to back or one a line, or pieces between a base64-given
+ * Delimiter; 500 at most per record, else it stays whole), then through
+ * the Lambda processor when there is one (buffered on that processor's
+ * BufferSizeInMBs / BufferIntervalInSeconds, 1 MB / 60 s by default),
+ * gets its partition keys from a MetadataExtraction processor's jq query
+ * (JsonParsingEngine "JQ-1.6"; this library runs a subset of jq: {key:
+ * expression, ...} objects of paths .a.b, ."a", .["a"], .[0], pipes,
+ * parentheses, literals, strftime(f), tostring, tonumber, ascii_downcase,
+ * ascii_upcase; anything else is refused at creation) and from the
+ * function's "metadata": {"partitionKeys": {...}}. Prefix names them as
+ * !{partitionKeyFromQuery:k} / !{partitionKeyFromLambda:k}; records with
+ * the same evaluated prefix form a partition that buffers on its own
+ * (SizeInMBs at least 64, IntervalInSeconds not 0) and is delivered as one
+ * object under that prefix (no default time part). Records whose keys
+ * cannot be evaluated go under ErrorOutputPrefix (required) as AWS's
+ * error records with error output type metadata-extraction-failed; past
+ * 500 active partitions, activePartitionExceeded.
+ *
  * A failed delivery is retried with backoff (at-least-once) for the
- * destination's RetryOptions.DurationInSeconds (S3: 24 hours).
+ * destination's RetryOptions.DurationInSeconds (S3: 24 hours; with
+ * dynamic partitioning, its own RetryOptions, 300 s by default).
  *
  * UpdateDestination (through aev_call) changes the destination of a
  * delivery stream made with a destination configuration: merged into the

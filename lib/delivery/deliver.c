@@ -4,7 +4,8 @@
  * application's callback. A failed attempt is retried with backoff (1 s doubling to
  * 60 s) until the destination's retry duration has passed since the first
  * attempt; then the batch's records count as failed. At-least-once: a
- * retried batch may reach a sink twice if the first attempt half-worked. */
+ * retried batch may reach a sink twice if the first attempt half-worked.
+ * A partition's batch goes under its own evaluated prefix. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,14 +50,15 @@ static int error_lines(aev_delivery *d, const aev__fh_settings *set,
     char *raw = NULL;
     if (aev__base64_encode(r->raw, r->len, &raw) != AEV_OK)
       return -1;
-    json_t *j = json_pack("{s:i, s:I, s:s, s:s, s:I, s:s, s:s}", "attemptsMade",
-                          bt->transform_tries, "arrivalTimestamp",
-                          (json_int_t)r->arrival_ms, "errorCode",
-                          r->error_code ? r->error_code : "Lambda.ProcessingFailed",
+    const char *code = r->error_code ? r->error_code : "Lambda.ProcessingFailed";
+    json_t *j = json_pack("{s:i, s:I, s:s, s:s, s:I, s:s}", "attemptsMade", r->attempts,
+                          "arrivalTimestamp", (json_int_t)r->arrival_ms, "errorCode", code,
                           "errorMessage", r->error_msg ? r->error_msg : "",
-                          "attemptEndingTimestamp", (json_int_t)now, "rawData",
-                          raw, "lambdaArn", set->lambda_arn ? set->lambda_arn : "");
+                          "attemptEndingTimestamp", (json_int_t)now, "rawData", raw);
     free(raw);
+    /* The function's ARN goes with the transform's errors only. */
+    if (j && !strncmp(code, "Lambda.", 7))
+      json_object_set_new(j, "lambdaArn", json_string(set->lambda_arn ? set->lambda_arn : ""));
     char *line = aev__json_dumps(j, JSON_COMPACT);
     json_decref(j);
     if (!line) return -1;
@@ -81,8 +83,32 @@ static int write_body(aev_delivery *d, const aev__fh_settings *set, const aev__b
   return rc;
 }
 
+/* A partition's batch: one object under the partition's prefix, its
+ * records or, for the error output, their error records. */
+static int to_partition(aev_delivery *d, const aev__fh_settings *set, aev__batch *bt,
+                        const aev__tbuf *ok) {
+  const aev__fpart *p = bt->part;
+  if (!bt->key) {
+    char *prefix = aev__fh_fill_random(d, p->prefix);
+    char *name = aev__fh_object_name(d, bt->oldest_ms);
+    const char *ext = p->error_type ? ""
+                      : set->file_extension ? set->file_extension
+                                            : aev__fh_compression_extension(set->compression);
+    if (prefix && name && asprintf(&bt->key, "%s%s%s", prefix, name, ext) < 0) bt->key = NULL;
+    free(prefix);
+    free(name);
+    if (!bt->key) return -1;
+  }
+  if (!p->error_type) return write_body(d, set, bt, ok);
+  aev__tbuf err = {0};
+  int rc = error_lines(d, set, bt, &err) ? -1 : aev__fh_write_object(set->dir, bt->key, err.p, err.n);
+  free(err.p);
+  return rc;
+}
+
 static int to_s3(aev_delivery *d, const aev__fh_settings *set, aev__batch *bt,
                  const aev__tbuf *ok, const tally *t) {
+  if (bt->part) return to_partition(d, set, bt, ok);
   size_t n_ok = t->ok;
   if (!bt->key) {
     char *prefix = aev__fh_prefix(d, set->prefix, bt->oldest_ms, NULL);

@@ -58,6 +58,8 @@ static void tap_record(void *arg, const char *shard_id, const char *seq,
   int sealed = 0;
   if (d->res.deleted)
     free(prepared);
+  else if (d->partitioned)
+    sealed = aev__fh_partition_add(d, prepared, arrival_ms) > 0;
   else
     sealed = aev__fh_buffer_push(d, prepared, arrival_ms, NULL);
   pthread_mutex_unlock(&d->mu);
@@ -74,6 +76,7 @@ static void delivery_shutdown(aev__resource *r) {
   aev__sched *sched = aev__broker_sched(d->res.broker);
   if (aev__timer_cancel(sched, &d->interval)) aev__resource_unref(&d->res);
   if (aev__timer_cancel(sched, &d->retry)) aev__resource_unref(&d->res);
+  aev__fh_parts_stop(d);
   if (d->source) {
     aev__stream_tap_remove(d->source, d->tap);
     aev_stream_release(d->source);
@@ -119,6 +122,7 @@ static int configure(aev_delivery *d, aev_broker *b, json_t *cfg) {
     d->from_stream = 1;
   }
   rc = aev__fh_settings_read(&d->set, cfg, d->sink != NULL, "Configuration");
+  d->partitioned = d->set.partitioning;
   if (rc == AEV_OK) rc = aev__fh_tags_new(json_object_get(cfg, "Tags"), &d->tags);
   if (rc == AEV_OK)
     rc = aev__fh_encryption_init(

@@ -14,6 +14,7 @@
 #include "core/registry.h"
 #include "core/sched.h"
 #include "core/text.h"
+#include "delivery/jq.h"
 
 #define AEV__FH_MAX_RECORD (1000 * 1024)
 #define AEV__FH_MAX_BATCH 500
@@ -30,6 +31,8 @@ typedef struct aev__frec {
   int id_owned;
   int result; /* AEV__FH_OK / DROPPED / FAILED after the transform */
   char *error_code, *error_msg; /* why it failed */
+  int attempts;   /* for its error record: transform attempts, or 1 */
+  json_t *keys;   /* the transform's metadata.partitionKeys, or NULL */
   size_t len;
   unsigned char *data; /* points into raw, or a transformed copy */
   unsigned char raw[];
@@ -53,6 +56,7 @@ typedef struct aev__batch {
   int transformed;
   char *key;          /* object key (or, to a FIFO topic, the batch's
                        * deduplication stem), fixed at the first attempt */
+  struct aev__fpart *part; /* the partition it was sealed from, or NULL */
 } aev__batch;
 
 /* The destination's settings: what CreateDeliveryStream configures and
@@ -70,12 +74,44 @@ typedef struct aev__fh_settings {
   int append_delimiter; /* an AppendDelimiterToRecord processor */
   int retries;      /* NumberOfRetries */
   int64_t retry_ms; /* RetryOptions.DurationInSeconds */
+  /* Dynamic partitioning (partition_config.c). A copy for a delivery
+   * attempt has no query and no delimiter: records are partitioned under
+   * mu, with the stream's own settings. */
+  int partitioning;       /* DynamicPartitioningConfiguration.Enabled */
+  aev__jq *query;         /* MetadataExtractionQuery, NULL: none */
+  int deaggregate;        /* AEV__FH_DEAGG_* (RecordDeAggregation) */
+  unsigned char *delimiter; /* its DELIMITED Delimiter, decoded */
+  size_t delimiter_len;
+  size_t lambda_size_bytes;   /* the Lambda processor's BufferSizeInMBs */
+  int64_t lambda_interval_ms; /* and BufferIntervalInSeconds */
 } aev__fh_settings;
+
+enum { AEV__FH_DEAGG_NONE, AEV__FH_DEAGG_JSON, AEV__FH_DEAGG_DELIMITED };
+
+/* A partition of a partitioning stream: the records whose evaluated
+ * prefix is the same, buffered and sealed on their own hints (Firehose's
+ * guide, "Buffer data for dynamic partitioning"). It lives while it
+ * buffers records, its timer is armed or batches of it are undelivered:
+ * that is what AWS counts as an active partition. Guarded by the
+ * stream's mu. */
+typedef struct aev__fpart {
+  struct aev__fpart *next;
+  aev_delivery *d;
+  char *prefix; /* evaluated; !{firehose:random-string} stays for each object */
+  const char *error_type; /* error output: its type; NULL for data */
+  aev__frec *head, *tail;
+  size_t n, bytes;
+  int64_t oldest_ms;
+  aev__timer interval;
+  int armed;    /* interval armed, or fired and not yet run */
+  int inflight; /* sealed batches not yet done */
+} aev__fpart;
 
 struct aev_delivery {
   aev__resource res;
   pthread_mutex_t mu;
   int from_stream;
+  int partitioned; /* set.partitioning, which never changes: read without mu */
   aev_stream *source; /* KinesisStreamAsSource */
   void *tap;
   aev_delivery_sink_fn sink;
@@ -93,6 +129,8 @@ struct aev_delivery {
   aev__batch *pending, *pending_tail; /* sealed, in order */
   int busy; /* the head batch is being transformed or delivered */
   aev__timer retry;
+  aev__fpart *parts;    /* dynamic partitioning's partitions */
+  size_t active_parts;  /* those of data (error output is not counted) */
   int64_t m_in, m_records, m_objects, m_dropped, m_failed, m_attempts;
   json_t *tags; /* {"key": "value"} */
   int sse;      /* AEV__SSE_* */
@@ -110,7 +148,8 @@ aev__frec *aev__fh_rec_new(const void *data, size_t len, int with_id);
  * into a batch, else 0. */
 int aev__fh_buffer_push(aev_delivery *d, aev__frec *r, int64_t now_ms,
                         char *id);
-/* aev__fh_rec_new() then aev__fh_buffer_push(); -1 when out of memory. */
+/* aev__fh_rec_new() then aev__fh_buffer_push(), or for a partitioning
+ * stream aev__fh_partition_add() (mu held); -1 when out of memory. */
 int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
                        int64_t now_ms, char *id);
 /* PutRecordBatch's n records (ids: NULL or n RecordId buffers), all
@@ -127,7 +166,46 @@ void aev__fh_batch_done(aev_delivery *d);
 void aev__fh_batch_free(aev__batch *bt);
 void aev__fh_buffer_free(aev_delivery *d);
 
-/* transform.c: runs the transform on the head batch, then delivers. */
+/* Frees a record (not buffered) with what it owns. */
+void aev__fh_rec_free(aev__frec *r);
+/* The head batch after its transform (mu not held): its records to their
+ * partitions when the stream partitions, else delivered. */
+void aev__fh_forward(aev_delivery *d, aev__batch *bt);
+
+/* deaggregate.c: r (arrival set, not buffered) as the list of its
+ * sub-records into *first (r itself when it stays whole; else r is
+ * freed). 0, or -1 when out of memory (r unchanged). */
+int aev__fh_deaggregate(const aev__fh_settings *s, aev__frec *r, aev__frec **first);
+
+/* route.c (mu held unless said) */
+/* Records of a partitioning stream (a list linked by next, taken), all
+ * arriving at now_ms: deaggregated, then buffered for the transform when
+ * there is one, else each to its partition or to the error output. 1 when
+ * a buffer was sealed, 0, or -1 when out of memory: then none is taken
+ * and the stream is unchanged (the records are freed). */
+int aev__fh_partition_add(aev_delivery *d, aev__frec *list, int64_t now_ms);
+/* The head batch's records to their partitions, then the batch is done
+ * (mu not held). */
+void aev__fh_route_batch(aev_delivery *d, aev__batch *bt);
+
+/* partition.c (mu held unless said) */
+/* A new partition for prefix (taken), not yet the stream's; NULL when out
+ * of memory. */
+aev__fpart *aev__fh_part_new(aev_delivery *d, char *prefix, const char *error_type);
+/* Buffers r in p: 1 when p reached SizeInMBs and was sealed. Allocates
+ * nothing. */
+int aev__fh_part_push(aev_delivery *d, aev__fpart *p, aev__frec *r);
+void aev__fh_part_seal(aev_delivery *d, aev__fpart *p);
+void aev__fh_parts_seal(aev_delivery *d);
+/* A batch of p is done. */
+void aev__fh_part_done(aev_delivery *d, aev__fpart *p);
+size_t aev__fh_parts_buffered(const aev_delivery *d);
+/* Shutdown: the partitions' timers stop (mu not held). */
+void aev__fh_parts_stop(aev_delivery *d);
+/* Destroy: partitions and their records go. */
+void aev__fh_parts_free(aev_delivery *d);
+
+/* transform.c: runs the transform on the head batch, then forwards it. */
 void aev__fh_transform(aev_delivery *d, aev__batch *bt);
 
 /* deliver.c: delivers the head batch to the destination on the handler
@@ -139,6 +217,22 @@ void aev__fh_deliver(aev_delivery *d, aev__batch *bt);
  * batch whose oldest record arrived at ms; error_type for error output. */
 char *aev__fh_prefix(aev_delivery *d, const char *prefix, int64_t ms,
                      const char *error_type);
+/* Evaluates prefix for a record that arrived at ms into *out: timestamp
+ * expressions, the error output type (error_type: error output, whose
+ * empty prefix is "<type>/"), partition keys from query's and lambda's
+ * objects (a key missing, or not a string, number or boolean: -1, with
+ * its name in missing), the default "yyyy/MM/dd/HH/" part when
+ * default_time and no timestamp expression; !{firehose:random-string}
+ * stays (aev__fh_fill_random). 0, -1, or -2 when out of memory. */
+int aev__fh_prefix_eval(const char *prefix, int64_t ms, const char *error_type, int default_time,
+                        json_t *query, json_t *lambda, char **out, char *missing, size_t missing_n);
+/* text with each !{firehose:random-string} drawn (takes mu); NULL when
+ * out of memory. */
+char *aev__fh_fill_random(aev_delivery *d, const char *text);
+/* The next !{partitionKeyFromQuery:k} or !{partitionKeyFromLambda:k} of p
+ * (NULL: none): the key (len bytes) and its namespace; returns where the
+ * expression ends, NULL when there is none. */
+const char *aev__fh_next_key(const char *p, int *from_lambda, const char **key, size_t *len);
 /* Checks Prefix / ErrorOutputPrefix as AWS does at creation. */
 int aev__fh_check_prefixes(const char *prefix, const char *error_prefix);
 /* Writes data as object key under dir (directories made, atomic rename);
@@ -169,6 +263,17 @@ int aev__fh_compress(int format, const void *in, size_t n, const char *entry, in
  * aev__fh_settings_free even when this fails). shape, "Configuration" or
  * "Update", names the request members the error messages name. */
 int aev__fh_settings_read(aev__fh_settings *s, json_t *cfg, int sink, const char *shape);
+/* An integer member name of o (absent: *out unchanged) between min and
+ * max, else AWS's ValidationException naming path. */
+int aev__fh_int_member(json_t *o, const char *name, const char *path,
+                       int64_t min, int64_t max, int64_t *out);
+/* processors.c: ProcessingConfiguration of destination configuration dc
+ * into *s. */
+int aev__fh_read_processors(aev__fh_settings *s, json_t *dc);
+/* partition_config.c: DynamicPartitioningConfiguration of the S3
+ * destination configuration dc (NULL: another destination), checked with
+ * the prefixes, processors and buffering hints already in *s. */
+int aev__fh_read_partitioning(aev__fh_settings *s, json_t *dc);
 /* A copy of *from into *to for a worker to read without mu; -1 when out
  * of memory (*to then needs no freeing). */
 int aev__fh_settings_copy(const aev__fh_settings *from, aev__fh_settings *to);

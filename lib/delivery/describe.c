@@ -171,7 +171,7 @@ int aev_delivery_metrics(aev_delivery *d, char **json) {
       "DeliveredObjects", (json_int_t)d->m_objects, "DroppedRecords",
       (json_int_t)d->m_dropped, "FailedRecords", (json_int_t)d->m_failed,
       "DeliveryAttempts", (json_int_t)d->m_attempts, "BufferedRecords",
-      (json_int_t)d->n);
+      (json_int_t)(d->n + aev__fh_parts_buffered(d)));
   pthread_mutex_unlock(&d->mu);
   *json = aev__json_dumps(j, JSON_COMPACT);
   json_decref(j);

@@ -1,7 +1,8 @@
 /* A delivery stream's destination settings: one destination configuration
  * (S3, a queue, a topic or the application's callback) with its buffering
- * hints, processing configuration and retry options, read with AWS's
- * CreateDeliveryStream checks; and the copy a delivery attempt reads. */
+ * hints, processors (processors.c), retry options and dynamic
+ * partitioning (partition_config.c), read with AWS's CreateDeliveryStream
+ * checks; and the copy a delivery attempt reads. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,8 @@ const char *const aev__fh_dest_members[4] = {
     "ExtendedS3DestinationConfiguration", "S3DestinationConfiguration",
     "SqsDestinationConfiguration", "SnsDestinationConfiguration"};
 
-static int int_member(json_t *o, const char *name, const char *path,
-                      int64_t min, int64_t max, int64_t *out) {
+int aev__fh_int_member(json_t *o, const char *name, const char *path,
+                       int64_t min, int64_t max, int64_t *out) {
   json_t *v = json_object_get(o, name);
   if (!v) return AEV_OK;
   char val[32];
@@ -41,58 +42,14 @@ static int read_hints(aev__fh_settings *s, json_t *dc) {
     if (!json_object_get(h, "SizeInMBs") != !json_object_get(h, "IntervalInSeconds"))
       return aev__fh_invalid("BufferingHints must specify both SizeInMBs and "
                              "IntervalInSeconds, or neither.");
-    int rc = int_member(h, "SizeInMBs", "bufferingHints.sizeInMBs", 1, 128, &mb);
+    int rc = aev__fh_int_member(h, "SizeInMBs", "bufferingHints.sizeInMBs", 1, 128, &mb);
     if (rc == AEV_OK)
-      rc = int_member(h, "IntervalInSeconds", "bufferingHints.intervalInSeconds",
+      rc = aev__fh_int_member(h, "IntervalInSeconds", "bufferingHints.intervalInSeconds",
                       0, 900, &secs);
     if (rc != AEV_OK) return rc;
   }
   s->size_bytes = (size_t)mb << 20;
   s->interval_ms = secs * 1000;
-  return AEV_OK;
-}
-
-static int read_processing(aev__fh_settings *s, json_t *dc) {
-  json_t *pc = json_object_get(dc, "ProcessingConfiguration");
-  s->retries = 3;
-  if (!pc || !json_is_true(json_object_get(pc, "Enabled"))) return AEV_OK;
-  size_t i, k;
-  json_t *p, *param;
-  int lambda = 0;
-  json_array_foreach(json_object_get(pc, "Processors"), i, p) {
-    const char *type = json_string_value(json_object_get(p, "Type"));
-    /* A new line between an object's records (Firehose's guide: "adds a
-     * new line delimiter between records"). */
-    if (type && !strcmp(type, "AppendDelimiterToRecord")) {
-      s->append_delimiter = 1;
-      continue;
-    }
-    if (!type || strcmp(type, "Lambda"))
-      return aev__fh_invalid("Processor type %s is not supported: this "
-                             "library runs Lambda and AppendDelimiterToRecord "
-                             "processors.",
-                             type ? type : "null");
-    lambda = 1;
-    json_array_foreach(json_object_get(p, "Parameters"), k, param) {
-      const char *n = json_string_value(json_object_get(param, "ParameterName"));
-      const char *v = json_string_value(json_object_get(param, "ParameterValue"));
-      if (!n || !v)
-        return aev__fh_invalid("Processor parameters need ParameterName and "
-                               "ParameterValue strings.");
-      if (!strcmp(n, "LambdaArn")) {
-        if (aev__replace_str(&s->lambda_arn, v) != AEV_OK) return aev__nomem();
-      } else if (!strcmp(n, "NumberOfRetries")) {
-        char *end;
-        long r = strtol(v, &end, 10);
-        if (*end || r < 0 || r > 300)
-          return aev__fh_invalid("NumberOfRetries must be between 0 and 300.");
-        s->retries = (int)r;
-      }
-    }
-  }
-  if (lambda && !s->lambda_arn)
-    return aev__fh_invalid("A Lambda processor needs the LambdaArn "
-                           "parameter.");
   return AEV_OK;
 }
 
@@ -158,7 +115,7 @@ static int read_s3(aev__fh_settings *s, json_t *dc, const char *shape) {
 
 static int read_retry(aev__fh_settings *s, json_t *dc) {
   int64_t secs = 300;
-  int rc = int_member(json_object_get(dc, "RetryOptions"), "DurationInSeconds",
+  int rc = aev__fh_int_member(json_object_get(dc, "RetryOptions"), "DurationInSeconds",
                       "retryOptions.durationInSeconds", 0, 7200, &secs);
   s->retry_ms = secs * 1000;
   return rc;
@@ -199,7 +156,8 @@ int aev__fh_settings_read(aev__fh_settings *s, json_t *cfg, int sink, const char
     rc = read_retry(s, cfg);
   }
   if (rc == AEV_OK) rc = read_hints(s, dc);
-  if (rc == AEV_OK) rc = read_processing(s, dc);
+  if (rc == AEV_OK) rc = aev__fh_read_processors(s, dc);
+  if (rc == AEV_OK) rc = aev__fh_read_partitioning(s, s3);
   return rc;
 }
 
@@ -212,6 +170,9 @@ int aev__fh_settings_copy(const aev__fh_settings *from, aev__fh_settings *to) {
   *to = *from;
   to->dir = to->prefix = to->error_prefix = to->queue_arn = to->topic_arn =
       to->lambda_arn = to->file_extension = NULL;
+  to->query = NULL;
+  to->delimiter = NULL;
+  to->delimiter_len = 0;
   if (copy_str(from->dir, &to->dir) || copy_str(from->prefix, &to->prefix) ||
       copy_str(from->file_extension, &to->file_extension) ||
       copy_str(from->error_prefix, &to->error_prefix) ||
@@ -232,4 +193,6 @@ void aev__fh_settings_free(aev__fh_settings *s) {
   free(s->topic_arn);
   free(s->lambda_arn);
   free(s->file_extension);
+  aev__jq_free(s->query);
+  free(s->delimiter);
 }

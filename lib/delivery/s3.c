@@ -50,6 +50,26 @@ static int has_expr(const char *text, const char *what) {
   return text && strstr(text, what) != NULL;
 }
 
+/* The length of the dynamic partitioning namespace opening e, or 0. */
+static size_t namespace_len(const char *e) {
+  if (!strncmp(e, "!{partitionKeyFromQuery:", 24)) return 24;
+  if (!strncmp(e, "!{partitionKeyFromLambda:", 25)) return 25;
+  return 0;
+}
+
+const char *aev__fh_next_key(const char *p, int *from_lambda, const char **key, size_t *len) {
+  for (const char *e = p ? strstr(p, "!{") : NULL; e; e = strstr(e + 2, "!{")) {
+    size_t n = namespace_len(e);
+    const char *end = n ? strchr(e, '}') : NULL;
+    if (!end) continue;
+    *from_lambda = n == 25;
+    *key = e + n;
+    *len = (size_t)(end - e) - n;
+    return end + 1;
+  }
+  return NULL;
+}
+
 int aev__fh_check_prefixes(const char *prefix, const char *error_prefix) {
   const char *texts[2] = {prefix, error_prefix};
   for (int k = 0; k < 2; k++) {
@@ -64,11 +84,14 @@ int aev__fh_check_prefixes(const char *prefix, const char *error_prefix) {
       if (!end ||
           (strncmp(e, "!{timestamp:", 12) &&
            strncmp(e, "!{firehose:random-string}", 25) &&
-           strncmp(e, "!{firehose:error-output-type}", 29)))
+           strncmp(e, "!{firehose:error-output-type}", 29) &&
+           !(namespace_len(e) && end > e + namespace_len(e))))
         return aev__fh_invalid("The expression %.*s in %s is not supported: "
                                "use !{timestamp:...}, "
-                               "!{firehose:random-string} or "
-                               "!{firehose:error-output-type}.",
+                               "!{firehose:random-string}, "
+                               "!{firehose:error-output-type}, "
+                               "!{partitionKeyFromQuery:key} or "
+                               "!{partitionKeyFromLambda:key}.",
                                end ? (int)(end - e + 1) : (int)strlen(e), e,
                                k ? "ErrorOutputPrefix" : "Prefix");
     }
@@ -86,8 +109,17 @@ int aev__fh_check_prefixes(const char *prefix, const char *error_prefix) {
   return AEV_OK;
 }
 
-char *aev__fh_prefix(aev_delivery *d, const char *prefix, int64_t ms,
-                     const char *error_type) {
+/* A partition key's value as a prefix part: a string as it is, a number
+ * or a boolean as JSON text; NULL for a missing key, null, an object or
+ * an array. */
+static char *key_text(json_t *v) {
+  if (json_is_string(v)) return strdup(json_string_value(v));
+  if (!json_is_number(v) && !json_is_boolean(v)) return NULL;
+  return json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+}
+
+int aev__fh_prefix_eval(const char *prefix, int64_t ms, const char *error_type, int default_time,
+                        json_t *query, json_t *lambda, char **out, char *missing, size_t missing_n) {
   time_t t = (time_t)(ms / 1000);
   struct tm tm;
   gmtime_r(&t, &tm);
@@ -96,6 +128,7 @@ char *aev__fh_prefix(aev_delivery *d, const char *prefix, int64_t ms,
   const char *p = prefix ? prefix : "";
   /* No prefix on error output: "<error-output-type>/" then the time. */
   if (error_type && !*p) p = "!{firehose:error-output-type}/";
+  const char *whole = p;
   while (*p) {
     const char *e = strstr(p, "!{");
     const char *end = e ? strchr(e, '}') : NULL;
@@ -104,23 +137,60 @@ char *aev__fh_prefix(aev_delivery *d, const char *prefix, int64_t ms,
       break;
     }
     aev__tbuf_put(&b, p, (size_t)(e - p));
-    if (!strncmp(e, "!{timestamp:", 12)) {
+    size_t ns = namespace_len(e);
+    if (ns) {
+      char *key = strndup(e + ns, (size_t)(end - e) - ns);
+      char *text = key ? key_text(json_object_get(ns == 25 ? lambda : query, key)) : NULL;
+      if (!text) {
+        if (key && missing) snprintf(missing, missing_n, "%s", key);
+        free(key);
+        free(aev__tbuf_take(&b, NULL));
+        return key ? -1 : -2;
+      }
+      aev__tbuf_puts(&b, text);
+      free(text);
+      free(key);
+    } else if (!strncmp(e, "!{timestamp:", 12)) {
       format_time(&b, e + 12, (size_t)(end - e - 12), &tm);
-    } else if (!strncmp(e, "!{firehose:random-string}", 25)) {
-      char rnd[12];
-      pthread_mutex_lock(&d->mu);
-      for (int i = 0; i < 11; i++)
-        rnd[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[aev__rng_below(&d->rng, 36)];
-      pthread_mutex_unlock(&d->mu);
-      aev__tbuf_put(&b, rnd, 11);
     } else if (!strncmp(e, "!{firehose:error-output-type}", 29)) {
       aev__tbuf_puts(&b, error_type ? error_type : "");
+    } else { /* !{firehose:random-string}: drawn for each object */
+      aev__tbuf_put(&b, e, (size_t)(end - e + 1));
     }
     p = end + 1;
   }
-  /* Without a timestamp expression AWS appends the hour's folders. */
-  if (!has_expr(prefix, "!{timestamp:")) format_time(&b, "yyyy/MM/dd/HH/", 14, &tm);
+  /* Without a timestamp expression AWS appends the hour's folders (not to
+   * a partitioned prefix: the guide's example key has none). */
+  if (default_time && !has_expr(whole, "!{timestamp:")) format_time(&b, "yyyy/MM/dd/HH/", 14, &tm);
+  *out = aev__tbuf_take(&b, NULL);
+  return *out ? 0 : -2;
+}
+
+char *aev__fh_fill_random(aev_delivery *d, const char *text) {
+  aev__tbuf b = {0};
+  aev__tbuf_put(&b, "", 0);
+  const char *p = text, *e;
+  while ((e = strstr(p, "!{firehose:random-string}"))) {
+    aev__tbuf_put(&b, p, (size_t)(e - p));
+    char rnd[12];
+    pthread_mutex_lock(&d->mu);
+    for (int i = 0; i < 11; i++)
+      rnd[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[aev__rng_below(&d->rng, 36)];
+    pthread_mutex_unlock(&d->mu);
+    aev__tbuf_put(&b, rnd, 11);
+    p = e + 25;
+  }
+  aev__tbuf_puts(&b, p);
   return aev__tbuf_take(&b, NULL);
+}
+
+char *aev__fh_prefix(aev_delivery *d, const char *prefix, int64_t ms,
+                     const char *error_type) {
+  char *text, *out;
+  if (aev__fh_prefix_eval(prefix, ms, error_type, 1, NULL, NULL, &text, NULL, 0)) return NULL;
+  out = aev__fh_fill_random(d, text);
+  free(text);
+  return out;
 }
 
 void aev__fh_uuid(aev_delivery *d, char out[AEV_UUID_LEN + 1]) {

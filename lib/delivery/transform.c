@@ -4,7 +4,8 @@
  * {records: [{recordId, result: Ok | Dropped | ProcessingFailed, data}]}.
  * A failed invocation or an invalid response is retried NumberOfRetries
  * times; then the whole batch counts as failed. Records that fail go to
- * the error output (deliver.c). */
+ * the error output (deliver.c). Ok records may carry dynamic partitioning's
+ * metadata.partitionKeys. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +106,10 @@ static int apply(aev__batch *bt, const char *payload, size_t len) {
       } else {
         r->data = out;
         r->len = n;
+        /* Dynamic partitioning's keys from the function (Firehose's
+         * guide: "metadata": {"partitionKeys": {...}}). */
+        json_t *keys = json_object_get(json_object_get(hit, "metadata"), "partitionKeys");
+        if (json_is_object(keys)) r->keys = json_incref(keys);
       }
     } else {
       r->result = AEV__FH_FAILED;
@@ -140,11 +145,13 @@ static void done(void *user, const aev__invoke_result *res) {
     invoke(c);
     return;
   }
+  for (aev__frec *r = bt->head; r; r = r->next)
+    if (r->result == AEV__FH_FAILED) r->attempts = bt->transform_tries;
   aev_delivery *d = c->d;
   free(c->payload);
   free(c->lambda_arn);
   free(c);
-  aev__fh_deliver(d, bt);
+  aev__fh_forward(d, bt);
 }
 
 static void invoke(call *c) {
@@ -170,7 +177,7 @@ void aev__fh_transform(aev_delivery *d, aev__batch *bt) {
     pthread_mutex_unlock(&d->mu);
     if (gone) {
       free(c);
-      aev__fh_deliver(d, bt);
+      aev__fh_forward(d, bt);
       return;
     }
   }
@@ -180,7 +187,7 @@ void aev__fh_transform(aev_delivery *d, aev__batch *bt) {
     free(c);
     mark_all(bt, "Lambda.FunctionError", "Out of memory building the request.");
     bt->transformed = 1;
-    aev__fh_deliver(d, bt);
+    aev__fh_forward(d, bt);
     return;
   }
   c->d = d;

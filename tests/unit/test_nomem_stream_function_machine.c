@@ -752,6 +752,77 @@ START_TEST(delivery_put_seals) {
 }
 END_TEST
 
+/* Dynamic partitioning: a partitioned stream's creation (processors, the
+ * jq query compiled) and its puts (deaggregated, each record routed to a
+ * partition or to the error output, partitions made) either happen whole
+ * or change nothing. Its bucket is a directory that cannot be made:
+ * nothing is written. */
+
+static const char *const fh_partitioned =
+    "{\"ExtendedS3DestinationConfiguration\":{\"BucketARN\":\"arn:aws:s3:::b\","
+    "\"LocalDirectory\":\"/proc/aev-none\",\"BufferingHints\":{\"SizeInMBs\":64,"
+    "\"IntervalInSeconds\":60},\"DynamicPartitioningConfiguration\":{\"Enabled\":true},"
+    "\"Prefix\":\"k=!{partitionKeyFromQuery:k}/\",\"ErrorOutputPrefix\":"
+    "\"e/!{firehose:error-output-type}/!{firehose:random-string}/\",\"ProcessingConfiguration\":"
+    "{\"Enabled\":true,\"Processors\":[{\"Type\":\"RecordDeAggregation\",\"Parameters\":"
+    "[{\"ParameterName\":\"SubRecordType\",\"ParameterValue\":\"JSON\"}]},"
+    "{\"Type\":\"MetadataExtraction\",\"Parameters\":[{\"ParameterName\":"
+    "\"MetadataExtractionQuery\",\"ParameterValue\":\"{k: .k | ascii_upcase}\"},"
+    "{\"ParameterName\":\"JsonParsingEngine\",\"ParameterValue\":\"JQ-1.6\"}]},"
+    "{\"Type\":\"AppendDelimiterToRecord\"}]}}}";
+
+static int fh_create_partitioned(void *ctx) {
+  fh_ctx *c = ctx;
+  c->d = NULL;
+  return aev_delivery_create(c->b, "fh", c->config, &c->d);
+}
+
+/* A new partitioned stream holding one record, for each attempt. */
+static void fh_partitioned_fresh(void *ctx) {
+  fh_ctx *c = ctx;
+  if (c->d) {
+    bt_ok(aev_delivery_delete(c->d));
+    aev_delivery_release(c->d);
+  }
+  bt_ok(aev_delivery_create(c->b, "fh", fh_partitioned, &c->d));
+  bt_ok(aev_delivery_put(c->d, "{\"k\":\"a\"}", 9, NULL));
+}
+
+/* Two objects in one record (split), one not JSON, one of an existing
+ * partition: four records in all. */
+static const char *const fh_part_batch[] = {"{\"k\":\"b\"}{\"k\":\"c\"}", "not json", "{\"k\":\"a\"}"};
+static const size_t fh_part_lens[] = {18, 8, 9};
+
+static int fh_put_partitioned(void *ctx) {
+  fh_ctx *c = ctx;
+  memset(c->ids, 0, sizeof c->ids);
+  char *ids[] = {c->ids[0], c->ids[1], c->ids[2]};
+  return aev_delivery_put_batch(c->d, 3, (const void *const *)fh_part_batch, fh_part_lens, ids);
+}
+
+static void fh_put_partitioned_done(void *ctx, const nomem_attempt *a) {
+  fh_ctx *c = ctx;
+  ck_assert_int_eq(metric(a->now, "IncomingRecords"), metric(a->was, "IncomingRecords") + 4);
+  ck_assert_int_eq(metric(a->now, "BufferedRecords"), metric(a->was, "BufferedRecords") + 4);
+  for (int i = 0; i < 3; i++) ck_assert_uint_eq(strlen(c->ids[i]), AEV_RECORD_ID_SIZE - 1);
+}
+
+START_TEST(delivery_partitioning) {
+  static const nomem_case create = {.what = "CreateDeliveryStream (dynamic partitioning)",
+                                    .state = fh_state, .call = fh_create_partitioned,
+                                    .succeeded = fh_created, .failed = fh_not_created};
+  static const nomem_case put = {.what = "Firehose PutRecordBatch (dynamic partitioning)",
+                                 .setup = fh_partitioned_fresh, .state = fh_state,
+                                 .call = fh_put_partitioned, .succeeded = fh_put_partitioned_done,
+                                 .failed = fh_not_put};
+  fh_ctx c;
+  fh_ctx_init(&c, fh_partitioned);
+  sweep_twice(&create, &c, new_broker);
+  nomem_sweep(&put, &c);
+  fh_ctx_end(&c);
+}
+END_TEST
+
 /* A batch whose delivery failed waits for a retry timer, which posts the
  * next attempt to the handler pool; out of memory for that post, the
  * timer tries again a second later: the batch is delivered all the same,
@@ -2555,6 +2626,7 @@ int main(void) {
   tcase_add_test(tc, delivery_from_stream);
   tcase_add_test(tc, delivery_put_seals);
   tcase_add_test(tc, delivery_retry_post);
+  tcase_add_test(tc, delivery_partitioning);
   suite_add_tcase(s, tc);
   tc = tcase_create("functions");
   tcase_add_test(tc, function_create);
