@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "aevtest.h"
+#include "tree.h"
 #include "stress_support.h"
 #include "awsevents/awsevents.h"
 
@@ -109,21 +110,6 @@ static int count_lines(const char *p, const struct stat *st, int flag, struct FT
   return 0;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f) {
-  (void)st, (void)flag, (void)f;
-  return remove(p);
-}
-
-static long long delivered_records(void) {
-  char *m;
-  if (aev_delivery_metrics(d, &m) != AEV_OK) return -1;
-  json_t *j = json_loads(m, 0, NULL);
-  aev_free(m);
-  long long n = json_integer_value(json_object_get(j, "DeliveredRecords"));
-  json_decref(j);
-  return n;
-}
-
 START_TEST(updates_while_delivering) {
   total = getenv("CI") ? 4000 : 40000;
   ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -147,11 +133,11 @@ START_TEST(updates_while_delivering) {
   for (int i = 0; i < PRODUCERS; i++) pthread_join(prod[i], NULL);
   for (int i = 0; i < UPDATERS; i++) pthread_join(upd[i], NULL);
   aev_delivery_flush(d);
-  for (int waited = 0; waited < 60000 && delivered_records() < total; waited += 10)
+  for (int waited = 0; waited < 60000 && delivered_records(d) < total; waited += 10)
     pause_ms(10);
 
   ck_assert_msg(errors == 0, "%d errors, first: %s", errors, first_error);
-  ck_assert_int_eq(delivered_records(), total);
+  ck_assert_int_eq(delivered_records(d), total);
   ck_assert_int_eq(updated + conflicts, tries);
   ck_assert_int_gt(updated, 0);
   ck_assert_int_eq(version_of(), 1 + updated);
@@ -169,7 +155,7 @@ START_TEST(updates_while_delivering) {
   aev_delivery_release(d);
   aev_queue_release(q);
   ck_assert_int_eq(aev_broker_destroy(b), AEV_OK);
-  nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+  aev_test_remove_tree(dir);
 }
 END_TEST
 

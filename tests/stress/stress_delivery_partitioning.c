@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "aevtest.h"
+#include "tree.h"
 #include "stress_support.h"
 #include "awsevents/awsevents.h"
 
@@ -96,21 +97,6 @@ static int count_records(const char *p, const struct stat *st, int flag, struct 
   return 0;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f) {
-  (void)st, (void)flag, (void)f;
-  return remove(p);
-}
-
-static long long delivered_records(void) {
-  char *m;
-  if (aev_delivery_metrics(d, &m) != AEV_OK) return -1;
-  json_t *j = json_loads(m, 0, NULL);
-  aev_free(m);
-  long long n = json_integer_value(json_object_get(j, "DeliveredRecords"));
-  json_decref(j);
-  return n;
-}
-
 START_TEST(partitions_while_transforming) {
   total = getenv("CI") ? 2000 : 10000;
   ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -145,19 +131,19 @@ START_TEST(partitions_while_transforming) {
   pthread_join(flush, NULL);
   /* The last records may still be in the transform: flush until all are
    * delivered. */
-  for (int waited = 0; waited < 60000 && delivered_records() < total; waited += 10) {
+  for (int waited = 0; waited < 60000 && delivered_records(d) < total; waited += 10) {
     aev_delivery_flush(d);
     pause_ms(10);
   }
 
   ck_assert_msg(errors == 0, "%d errors, first: %s", errors, first_error);
-  ck_assert_int_eq(delivered_records(), total);
+  ck_assert_int_eq(delivered_records(d), total);
   nftw(dir, count_records, 16, FTW_PHYS);
   ck_assert_int_eq(records, total);
   ck_assert_int_eq(misplaced, 0);
   aev_delivery_release(d);
   ck_assert_int_eq(aev_broker_destroy(b), AEV_OK);
-  nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+  aev_test_remove_tree(dir);
 }
 END_TEST
 

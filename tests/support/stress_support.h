@@ -10,6 +10,10 @@
 #include <stdio.h>
 #include <time.h>
 
+#include <jansson.h>
+
+#include "awsevents/awsevents.h"
+
 static atomic_int errors;
 static char first_error[256];
 static pthread_mutex_t first_error_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -23,6 +27,17 @@ static inline __attribute__((format(printf, 1, 2))) void report(const char *fmt,
   vsnprintf(first_error, sizeof first_error, fmt, ap);
   pthread_mutex_unlock(&first_error_mu);
   va_end(ap);
+}
+
+/* The DeliveredRecords metric of a delivery stream (-1 when unreadable). */
+static inline long long delivered_records(aev_delivery *d) {
+  char *m;
+  if (aev_delivery_metrics(d, &m) != AEV_OK) return -1;
+  json_t *j = json_loads(m, 0, NULL);
+  aev_free(m);
+  long long n = json_integer_value(json_object_get(j, "DeliveredRecords"));
+  json_decref(j);
+  return n;
 }
 
 static inline void pause_ms(int ms) {

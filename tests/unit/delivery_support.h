@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "awsevents/awsevents.h"
+#include "tree.h"
 
 /* A transform: "drop" is Dropped, "fail" ProcessingFailed, others Ok with "a"
  * upper-cased; user is an int counting calls. */
@@ -35,16 +36,6 @@ static inline void fh_transform(void *user, aev_invocation *ctx, const char *eve
   free(text);
   json_decref(resp);
   json_decref(in);
-}
-
-static inline int fh_remove_one(const char *p, const struct stat *st, int flag, struct FTW *f) {
-  (void)st, (void)flag, (void)f;
-  return remove(p);
-}
-
-/* Removes dir and everything under it. */
-static inline void fh_remove_tree(const char *dir) {
-  nftw(dir, fh_remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* The path of the last file fh_last_file() walked past. */

@@ -25,7 +25,7 @@ static void setup(void) {
 
 static void teardown(void) {
   aev_broker_destroy(b);
-  fh_remove_tree(root);
+  aev_test_remove_tree(root);
 }
 
 /* Every file under dir (relative paths, sorted, '\n'-separated). */

@@ -27,7 +27,7 @@ static void setup(void) {
 
 static void teardown(void) {
   aev_broker_destroy(b);
-  fh_remove_tree(root);
+  aev_test_remove_tree(root);
 }
 
 /* ---- the jq subset ---- */

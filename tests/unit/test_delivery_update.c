@@ -21,7 +21,7 @@ static void setup(void) {
 
 static void teardown(void) {
   aev_broker_destroy(b);
-  fh_remove_tree(dir);
+  aev_test_remove_tree(dir);
   strcpy(dir, "/tmp/aev-fh-update-XXXXXX");
 }
 

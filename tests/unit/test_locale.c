@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "aevtest.h"
+#include "tree.h"
 #include "awsevents/awsevents.h"
 
 #define COMMA_LOCALE "de_DE.UTF-8"
@@ -40,13 +41,8 @@ static int make_locales(void) {
   return setenv("LOCPATH", locale_dir, 1);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-  (void)st, (void)flag, (void)ftw;
-  return remove(path);
-}
-
 static void remove_locales(void) {
-  nftw(locale_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+  aev_test_remove_tree(locale_dir);
 }
 
 /* Each test runs under a locale as a host program would set it (glibc

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "aevtest.h"
+#include "tree.h"
 #include "machine_support.h"
 #include "awsevents/awsevents.h"
 
@@ -31,16 +32,9 @@ static void setup(void) {
   ck_assert_ptr_nonnull(mkdtemp(bucket));
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f) {
-  (void)st;
-  (void)flag;
-  (void)f;
-  return remove(path);
-}
-
 static void teardown(void) {
   aev_broker_destroy(b);
-  nftw(bucket, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+  aev_test_remove_tree(bucket);
 }
 
 static json_t *call(const char *action, json_t *req, int want) {
