@@ -3,10 +3,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/digest.h"
 #include "core/status.h"
@@ -88,6 +90,34 @@ static int make_parents(char *path, size_t from) {
   return 0;
 }
 
+int aev__s3_write_file(const char *dir, const char *key, const void *data, size_t len) {
+  char *path = NULL, *tmp = NULL;
+  int rc = -1;
+  if (asprintf(&path, "%s/%s", dir, key) < 0) return -1;
+  if (asprintf(&tmp, "%s.part", path) < 0) {
+    free(path);
+    return -1;
+  }
+  if (make_parents(path, 1) == 0) {
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      const char *p = data;
+      size_t left = len;
+      while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w <= 0) break;
+        p += w;
+        left -= (size_t)w;
+      }
+      rc = close(fd) == 0 && left == 0 && rename(tmp, path) == 0 ? 0 : -1;
+      if (rc) unlink(tmp);
+    }
+  }
+  free(tmp);
+  free(path);
+  return rc;
+}
+
 int aev__s3_put(const char *bucket, const char *key, const void *data, size_t len) {
   const size_t kl = strlen(key);
   char *dir;
@@ -98,16 +128,11 @@ int aev__s3_put(const char *bucket, const char *key, const void *data, size_t le
     return aev__fail(AEV_ERR_INVALID, "InvalidArgument", "The key '%s' names no object of bucket '%s'", key,
                      bucket);
   }
-  char *path = join(dir, key);
-  const size_t from = strlen(dir) + 1;
+  rc = aev__s3_write_file(dir, key, data, len);
   free(dir);
-  if (!path) return AEV_ERR_NOMEM;
-  FILE *fp = make_parents(path, from) ? NULL : fopen(path, "wb");
-  rc = fp && fwrite(data, 1, len, fp) == len ? AEV_OK : -1;
-  if (fp && fclose(fp)) rc = -1;
+  if (rc && errno == ENOMEM) return aev__nomem();
   if (rc) rc = aev__fail(AEV_ERR_INVALID, "InternalError", "The object '%s' could not be written: %s", key,
                          strerror(errno));
-  free(path);
   return rc;
 }
 

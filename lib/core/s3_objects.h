@@ -26,8 +26,14 @@
  * read: AEV_ERR_LIMIT (EntityTooLarge) with *len its size. */
 int aev__s3_get(const char *bucket, const char *key, size_t limit, char **data, size_t *len);
 
-/* Writes the object (replacing one of that key), making the directories
- * its key names; the bucket must exist (NoSuchBucket). A key that is
+/* Writes data as the file DIR/KEY, making the directories of that path, and
+ * atomically (a temporary file renamed into place), so that a reader never
+ * sees half an object: 0, or -1 with errno set. For writers that own their
+ * directory (a Firehose stream's, which may be its LocalDirectory). */
+int aev__s3_write_file(const char *dir, const char *key, const void *data, size_t len);
+
+/* Writes the object (replacing one of that key) with aev__s3_write_file;
+ * the bucket must exist (NoSuchBucket). A key that is
  * empty, ends with "/" or has a ".." segment is refused (AEV_ERR_INVALID,
  * InvalidArgument). */
 int aev__s3_put(const char *bucket, const char *key, const void *data, size_t len);

@@ -235,10 +235,6 @@ char *aev__fh_fill_random(aev_delivery *d, const char *text);
 const char *aev__fh_next_key(const char *p, int *from_lambda, const char **key, size_t *len);
 /* Checks Prefix / ErrorOutputPrefix as AWS does at creation. */
 int aev__fh_check_prefixes(const char *prefix, const char *error_prefix);
-/* Writes data as object key under dir (directories made, atomic rename);
- * 0 on success. */
-int aev__fh_write_object(const char *dir, const char *key, const void *data,
-                         size_t len);
 /* The object name: NAME-VERSION-YYYY-MM-dd-HH-MM-SS-<uuid>. */
 char *aev__fh_object_name(aev_delivery *d, int64_t ms);
 /* A uuid from d's generator (takes mu). */

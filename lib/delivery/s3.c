@@ -1,9 +1,8 @@
 /* The S3 layout in a directory: prefixes with !{timestamp:...} (Java
  * DateTimeFormatter letters y M d H m s, on the oldest record's arrival,
  * UTC) and !{firehose:random-string | error-output-type} expressions, the
- * default "YYYY/MM/dd/HH/" part, AWS's object names, and atomic writes
- * (a temporary file renamed into place) so readers never see half an
- * object. */
+ * default "YYYY/MM/dd/HH/" part and AWS's object names. Objects are
+ * written by aev__s3_write_file (core/s3_objects.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -217,43 +216,3 @@ char *aev__fh_object_name(aev_delivery *d, int64_t ms) {
   return out;
 }
 
-/* mkdir -p for the directories of path (not its last component). */
-static int make_parents(char *path) {
-  for (char *s = path + 1; *s; s++) {
-    if (*s != '/') continue;
-    *s = '\0';
-    int rc = mkdir(path, 0777);
-    *s = '/';
-    if (rc && errno != EEXIST) return -1;
-  }
-  return 0;
-}
-
-int aev__fh_write_object(const char *dir, const char *key, const void *data,
-                         size_t len) {
-  char *path = NULL, *tmp = NULL;
-  int rc = -1;
-  if (asprintf(&path, "%s/%s", dir, key) < 0) return -1;
-  if (asprintf(&tmp, "%s.part", path) < 0) {
-    free(path);
-    return -1;
-  }
-  if (make_parents(path) == 0) {
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd >= 0) {
-      const char *p = data;
-      size_t left = len;
-      while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w <= 0) break;
-        p += w;
-        left -= (size_t)w;
-      }
-      rc = close(fd) == 0 && left == 0 && rename(tmp, path) == 0 ? 0 : -1;
-      if (rc) unlink(tmp);
-    }
-  }
-  free(tmp);
-  free(path);
-  return rc;
-}
