@@ -144,7 +144,6 @@ static void fails(const char *input, const char *error, const char *cause) {
   json_decref(d);
 }
 
-
 /* Event id's *EventDetails member (a new reference), NULL without one. */
 static json_t *details(int id) {
   json_t *v = call("GetExecutionHistory", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK);

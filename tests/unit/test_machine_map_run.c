@@ -87,8 +87,6 @@ static json_t *map_runs(void) {
 
 static json_t *describe_run(void) { return call("DescribeMapRun", json_pack("{s:s}", "mapRunArn", run_arn), AEV_OK); }
 
-
-
 /* Event id's details object (its only *EventDetails member), or NULL. */
 static json_t *event(int64_t id, int64_t *prev) {
   json_t *v = call("GetExecutionHistory", json_pack("{s:s}", "executionArn", exec_arn), AEV_OK);
