@@ -198,8 +198,7 @@ static int set_str(json_t *view, const char *key, const char *v) {
   return v && json_object_set_new(view, key, json_string(v)) ? aev__nomem() : AEV_OK;
 }
 
-int aev__sconf_new(aev_broker *b, json_t *req, aev__sconf **out) {
-  (void)b;
+int aev__sconf_new(json_t *req, aev__sconf **out) {
   const char *expr, *zone = "UTC", *state = "ENABLED", *after = "NONE", *desc = NULL,
              *kms = NULL, *token = NULL;
   static const char *const states[] = {"ENABLED", "DISABLED", NULL};

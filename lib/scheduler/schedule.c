@@ -82,7 +82,7 @@ int aev__scheduler_create(aev_broker *b, json_t *req, json_t **resp) {
   aev__sconf *c = NULL;
   aev__sgroup *g = NULL;
   int rc = names(req, &name, &group);
-  if (!rc) rc = aev__sconf_new(b, req, &c);
+  if (!rc) rc = aev__sconf_new(req, &c);
   if (!rc) rc = aev__sgroup_find(b, group, &g);
   aev__sch *s = NULL;
   if (!rc && !(s = calloc(1, sizeof *s))) rc = aev__nomem();
@@ -159,7 +159,7 @@ int aev__scheduler_update(aev_broker *b, json_t *req, json_t **resp) {
   aev__sconf *c = NULL;
   aev__sch *s;
   int rc = names(req, &name, &group);
-  if (!rc) rc = aev__sconf_new(b, req, &c);
+  if (!rc) rc = aev__sconf_new(req, &c);
   if (!rc) rc = locked(b, name, group, &s);
   if (!rc && (rc = answer_arn(s->arn, resp))) unlock(s);
   if (rc) {

@@ -63,7 +63,7 @@ struct aev__sgroup {
 
 /* config.c: req's members (borrowed) checked into a new configuration,
  * ValidationException with AWS's wording otherwise. */
-int aev__sconf_new(aev_broker *b, json_t *req, aev__sconf **out);
+int aev__sconf_new(json_t *req, aev__sconf **out);
 void aev__sconf_unref(aev__sconf *c);
 
 /* Names and group names: 1 to 64 of [0-9a-zA-Z-_.] (config.c). */

@@ -79,7 +79,9 @@ int64_t aev__sconf_next(const aev__sconf *c, int64_t after_ms, int64_t created_m
     int64_t p = aev__schedule_rate_ms(c->expr);
     t = after_ms < start ? start : start + ((after_ms - start) / p + 1) * p;
   } else {
-    int64_t from = after_ms;
+    /* after_ms + 1: a cron() time is never the instant it was created at
+     * (callers pass one before it, for rate() and at()). */
+    int64_t from = after_ms + 1;
     if (c->start_ms >= 0 && from < c->start_ms - 1) from = c->start_ms - 1;
     t = cron_next(c, from);
   }

@@ -98,7 +98,7 @@ static aev__sconf *conf(const char *expr, const char *zone) {
            "\"arn:aws:sqs:us-east-1:000000000000:q\",\"RoleArn\":\"r\"}}", expr, zone);
   json_t *j = json_loads(req, 0, NULL);
   aev__sconf *c = NULL;
-  ck_assert_msg(aev__sconf_new(NULL, j, &c) == AEV_OK, "%s", aev_errmsg());
+  ck_assert_msg(aev__sconf_new(j, &c) == AEV_OK, "%s", aev_errmsg());
   json_decref(j);
   return c;
 }
