@@ -221,6 +221,15 @@ int aev__tz_parse(const unsigned char *d, size_t len, aev__tz **out) {
     aev__tz_free(tz);
     return AEV_ERR_NOMEM;
   }
+  /* RFC 8536 §3.2: an offset within [-89999, 93599] seconds (-24:59:59
+   * to 25:59:59); a file with others is not read. */
+  for (size_t i = 0; i < type; i++) {
+    int32_t off = (int32_t)be32(types + 6 * i);
+    if (off < -89999 || off > 93599) {
+      aev__tz_free(tz);
+      return AEV_ERR_INVALID;
+    }
+  }
   tz->n = time;
   tz->off0 = (int32_t)be32(types);
   for (size_t i = 0; i < time; i++) {

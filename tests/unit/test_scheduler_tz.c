@@ -85,6 +85,17 @@ START_TEST(bad_names_and_files) {
   for (size_t cut = 0; cut < 200; cut++)
     if (aev__tz_parse(buf, cut, &tz) == AEV_OK) aev__tz_free(tz);
   ck_assert_int_eq(aev__tz_parse((const unsigned char *)"TZif2", 5, &tz), AEV_ERR_INVALID);
+  /* A version-1 file of one local time type: at +3600 it reads; at
+   * 0x7fffffff seconds (beyond RFC 8536's range, which fuzzing fed it) not. */
+  unsigned char one[44 + 7] = {'T', 'Z', 'i', 'f'};
+  one[39] = 1; /* typecnt */
+  one[43] = 1; /* charcnt */
+  one[46] = 0x0e, one[47] = 0x10;
+  ck_assert_int_eq(aev__tz_parse(one, sizeof one, &tz), AEV_OK);
+  ck_assert_int_eq(aev__tz_offset(tz, 0), 3600);
+  aev__tz_free(tz);
+  one[44] = 0x7f, one[45] = one[46] = one[47] = 0xff;
+  ck_assert_int_eq(aev__tz_parse(one, sizeof one, &tz), AEV_ERR_INVALID);
   ck_assert_int_eq(aev__tz_parse((const unsigned char *)"not a zone file at all, not at all"
                                  "..........", 44, &tz), AEV_ERR_INVALID);
 }
