@@ -24,7 +24,7 @@ void aev__sch_arm(aev__sch *s, int64_t after_ms) {
   aev__sconf *c = s->conf;
   s->due_ms = -1;
   if (s->dead || !c->enabled) return;
-  int64_t due = aev__sconf_next(c, after_ms, s->created_s * 1000);
+  int64_t due = aev__sconf_next(c, after_ms, s->anchor_ms);
   if (due < 0) {
     /* Nothing left to run: a schedule that ran its last invocation, or one
      * made with none ahead (an at() in the past). */

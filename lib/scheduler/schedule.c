@@ -121,6 +121,7 @@ int aev__scheduler_create(aev_broker *b, json_t *req, json_t **resp) {
     g->n++;
     int64_t now = aev_broker_now_ms(b);
     s->created_s = s->modified_s = now / 1000;
+    s->anchor_ms = now;
     aev__sch_arm(s, now - 1);
     rc = answer_arn(s->arn, resp);
     if (!rc) aev__sch_ref(s); /* the list's */
@@ -170,6 +171,7 @@ int aev__scheduler_update(aev_broker *b, json_t *req, json_t **resp) {
   s->conf = c;
   int64_t now = aev_broker_now_ms(b);
   s->modified_s = now / 1000;
+  s->anchor_ms = now;
   aev__sch_disarm(s);
   aev__sch_arm(s, now - 1);
   unlock(s);

@@ -41,7 +41,10 @@ struct aev__sch {
   _Atomic long refs;
   aev__sgroup *group; /* counted */
   char *name, *arn;
-  int64_t created_s, modified_s; /* under the group's lock: */
+  /* under the group's lock: */
+  int64_t created_s, modified_s;
+  int64_t anchor_ms; /* when it was created or last updated: rate()'s start
+                        without a StartDate */
   aev__sconf *conf;
   int dead;
   aev__timer timer;
@@ -71,8 +74,8 @@ int aev__scheduler_check_name(const char *name, const char *path);
 
 /* when.c: the next scheduled time strictly after after_ms under c's
  * expression, time zone, StartDate and EndDate, or -1 when there is none;
- * created_ms anchors a rate() that has no StartDate. */
-int64_t aev__sconf_next(const aev__sconf *c, int64_t after_ms, int64_t created_ms);
+ * anchor_ms starts a rate() that has no StartDate. */
+int64_t aev__sconf_next(const aev__sconf *c, int64_t after_ms, int64_t anchor_ms);
 /* Checks an expression ("at(...)", "rate(...)", "cron(...)") into c. */
 int aev__sconf_expression(aev__sconf *c, const char *text);
 

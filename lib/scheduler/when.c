@@ -65,7 +65,7 @@ static int64_t cron_next(const aev__sconf *c, int64_t after_ms) {
   return -1;
 }
 
-int64_t aev__sconf_next(const aev__sconf *c, int64_t after_ms, int64_t created_ms) {
+int64_t aev__sconf_next(const aev__sconf *c, int64_t after_ms, int64_t anchor_ms) {
   int64_t t;
   if (!c->expr) {
     int64_t utc_s;
@@ -73,9 +73,9 @@ int64_t aev__sconf_next(const aev__sconf *c, int64_t after_ms, int64_t created_m
     t = utc_s * 1000 > after_ms ? utc_s * 1000 : -1;
   } else if (aev__schedule_rate_ms(c->expr)) {
     /* Without a StartDate the first invocation comes at once (the guide's
-     * "starts invoking its target immediately"); each later one a period
-     * on. */
-    int64_t start = c->start_ms >= 0 ? c->start_ms : created_ms;
+     * "starts invoking its target immediately"), from its creation or last
+     * update; each later one a period on. */
+    int64_t start = c->start_ms >= 0 ? c->start_ms : anchor_ms;
     int64_t p = aev__schedule_rate_ms(c->expr);
     t = after_ms < start ? start : start + ((after_ms - start) / p + 1) * p;
   } else {

@@ -146,7 +146,9 @@ START_TEST(state_and_dates) {
   ck_assert_int_eq(json_array_size(m), 3);
   for (size_t i = 0; i < 3; i++) ck_assert_str_eq(body(m, i), "w");
   json_decref(m);
-  /* Enabled by an update: it fires at once. */
+  /* Enabled by an update (at 01:01:30, no whole period since it was
+   * made): it fires at once, a period counted from the update. */
+  aev_broker_advance(b, 90000);
   call_ok("scheduler", "UpdateSchedule",
           "{\"Name\":\"off\",\"ScheduleExpression\":\"rate(1 hour)\",\"FlexibleTimeWindow\":{\"Mode\":"
           "\"OFF\"},\"Target\":{\"RoleArn\":\"" ROLE "\",\"Arn\":\"arn:aws:sqs:" ACCT
@@ -343,6 +345,36 @@ START_TEST(group_deletion_stops_its_schedules) {
 }
 END_TEST
 
+/* DESIGN §7's idle test, on a real-clock broker with workers: schedules
+ * whose next times are far away use no CPU; one due now is delivered by
+ * the worker threads (a long poll wakes on it). */
+START_TEST(real_clock_idle_and_firing) {
+  aev_broker *r = aev_test_real_broker(2);
+  json_decref(aev_test_call(r, "sqs", "CreateQueue", "{\"QueueName\":\"q\"}", AEV_OK));
+  const char *far[] = {"cron(0 0 1 1 ? *)", "rate(1 day)", "at(2199-01-01T00:00:00)"};
+  for (int i = 0; i < 3; i++) {
+    char req[512];
+    snprintf(req, sizeof req,
+             "{\"Name\":\"far%d\",\"ScheduleExpression\":\"%s\",\"StartDate\":7258118400,"
+             "\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"r\",\"Arn\":"
+             "\"arn:aws:sqs:" ACCT ":q\"}}", i, far[i]);
+    json_decref(aev_test_call(r, "scheduler", "CreateSchedule", req, AEV_OK));
+  }
+  double used = aev_test_idle_cpu_seconds();
+  ck_assert_msg(used < AEV_TEST_IDLE_CPU_LIMIT, "idle schedules used %.4f s of CPU in a 1 s sleep", used);
+  json_decref(aev_test_call(r, "scheduler", "CreateSchedule",
+                            "{\"Name\":\"now\",\"ScheduleExpression\":\"rate(1 hour)\","
+                            "\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"r\","
+                            "\"Arn\":\"arn:aws:sqs:" ACCT ":q\",\"Input\":\"now\"}}", AEV_OK));
+  json_t *m = aev_test_call(r, "sqs", "ReceiveMessage",
+                            "{\"QueueUrl\":\"" QURL "q\",\"WaitTimeSeconds\":5}", AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(
+                       json_array_get(json_object_get(m, "Messages"), 0), "Body")), "now");
+  json_decref(m);
+  aev_broker_destroy(r);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("scheduler_fire");
   TCase *tc = tcase_create("fire");
@@ -356,5 +388,8 @@ int main(void) {
   tcase_add_test(tc, retries_then_dead_letter_queue);
   tcase_add_test(tc, group_deletion_stops_its_schedules);
   suite_add_tcase(s, tc);
+  TCase *real = tcase_create("real");
+  tcase_add_test(real, real_clock_idle_and_firing);
+  suite_add_tcase(s, real);
   return aev_test_run(s);
 }
