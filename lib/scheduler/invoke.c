@@ -25,6 +25,7 @@ typedef struct invocation {
   aev__sconf *c;
   char *arn;
   int64_t scheduled_ms;
+  int64_t first_ms; /* the first attempt: the event's age counts from it */
   int attempt; /* 1-based */
   char exec_id[17];
   aev__timer timer;
@@ -214,7 +215,7 @@ static void after(invocation *v) {
   for (int i = 1; i < v->attempt && wait < BACKOFF_CAP_MS; i++) wait *= 2;
   if (wait > BACKOFF_CAP_MS) wait = BACKOFF_CAP_MS;
   if (v->retryable && v->attempt > v->c->max_retries) condition = "MaximumRetryAttempts";
-  else if (v->retryable && aev_broker_now_ms(v->b) + wait - v->scheduled_ms > v->c->max_age_ms)
+  else if (v->retryable && aev_broker_now_ms(v->b) + wait - v->first_ms > v->c->max_age_ms)
     condition = "MaximumEventAgeInSeconds";
   if (v->retryable && !condition) {
     aev__clock *clk = aev__broker_clock(v->b);
@@ -249,6 +250,7 @@ void aev__sch_invoke(aev_broker *b, const char *arn, aev__sconf *c, int64_t sche
   v->b = b;
   v->c = c;
   v->scheduled_ms = scheduled_ms;
+  v->first_ms = aev_broker_now_ms(b);
   v->attempt = 1;
   attempt_once(v);
   after(v);

@@ -271,8 +271,13 @@ int aev__tz_load(const char *dir, const char *name, aev__tz **out) {
   snprintf(path, sizeof path, "%s/%s", dir, name);
   FILE *f = fopen(path, "rb");
   if (!f) return errno == ENOMEM ? AEV_ERR_NOMEM : AEV_ERR_NOT_FOUND;
-  unsigned char *buf = malloc(MAX_FILE);
-  size_t len = buf ? fread(buf, 1, MAX_FILE, f) : 0;
+  long size = fseek(f, 0, SEEK_END) ? -1 : ftell(f);
+  if (size <= 0 || size > MAX_FILE || fseek(f, 0, SEEK_SET)) { /* a directory, or no zone */
+    fclose(f);
+    return AEV_ERR_NOT_FOUND;
+  }
+  unsigned char *buf = malloc((size_t)size);
+  size_t len = buf ? fread(buf, 1, (size_t)size, f) : 0;
   fclose(f);
   if (!buf) return AEV_ERR_NOMEM;
   int rc = aev__tz_parse(buf, len, out);
