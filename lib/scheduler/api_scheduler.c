@@ -16,30 +16,10 @@ typedef int (*json_fn)(aev_broker *b, json_t *req, json_t **resp);
     return fn(b, req, resp);                                                         \
   }
 
-static int get_schedule(aev_broker *b, json_t *req, json_t **resp) {
-  const char *name, *group = NULL;
-  int rc = aev__api_req_string(&aev__api_scheduler, req, "Name", &name);
-  if (!rc) rc = aev__api_opt_string(&aev__api_scheduler, req, "GroupName", &group);
-  char *text = NULL;
-  if (!rc) rc = aev_scheduler_get_schedule(b, name, group, &text);
-  if (!rc) rc = aev__json_parse_str(text, 0, resp);
-  aev_free(text);
-  return rc;
-}
-
-static int delete_schedule(aev_broker *b, json_t *req, json_t **resp) {
-  const char *name, *group = NULL;
-  int rc = aev__api_req_string(&aev__api_scheduler, req, "Name", &name);
-  if (!rc) rc = aev__api_opt_string(&aev__api_scheduler, req, "GroupName", &group);
-  if (!rc) rc = aev_scheduler_delete_schedule(b, name, group);
-  if (!rc && !(*resp = json_object())) rc = aev__nomem();
-  return rc;
-}
-
 ACTION(create_schedule, aev__scheduler_create)
 ACTION(update_schedule, aev__scheduler_update)
-ACTION(get_schedule, get_schedule)
-ACTION(delete_schedule, delete_schedule)
+ACTION(get_schedule, aev__scheduler_get)
+ACTION(delete_schedule, aev__scheduler_delete)
 ACTION(list_schedules, aev__scheduler_list)
 ACTION(create_group, aev__scheduler_create_group)
 ACTION(get_group, aev__scheduler_get_group)
@@ -73,17 +53,26 @@ const aev__api_service aev__api_scheduler = {
     .style = AEV_API_STYLE_JSON,
 };
 
-/* The public functions: request text in, response text out. */
-static int run(aev_broker *b, const char *request_json, json_fn fn, char **out) {
-  json_t *req = NULL, *resp = NULL;
-  int rc = aev__json_parse_str(request_json && *request_json ? request_json : "{}", 0, &req);
-  if (rc == AEV_ERR_INVALID || (!rc && !json_is_object(req)))
-    rc = aev__fail(AEV_ERR_INVALID, "ValidationException", "The request is not a JSON object.");
-  if (!rc) rc = fn(b, req, &resp);
+/* The public functions: fn over req (stolen), its answer as text in *out
+ * (when out is not NULL). */
+static int answer(aev_broker *b, json_t *req, json_fn fn, char **out) {
+  json_t *resp = NULL;
+  int rc = req ? fn(b, req, &resp) : aev__nomem();
   json_decref(req);
   if (!rc && out && !(*out = aev__json_dumps(resp, JSON_COMPACT))) rc = aev__nomem();
   json_decref(resp);
   return rc;
+}
+
+/* A request given as text. */
+static int run(aev_broker *b, const char *request_json, json_fn fn, char **out) {
+  json_t *req = NULL;
+  int rc = aev__json_parse_str(request_json && *request_json ? request_json : "{}", 0, &req);
+  if (rc == AEV_ERR_INVALID || (!rc && !json_is_object(req))) {
+    json_decref(req);
+    return aev__fail(AEV_ERR_INVALID, "ValidationException", "The request is not a JSON object.");
+  }
+  return rc ? rc : answer(b, req, fn, out);
 }
 
 AEV_API int aev_scheduler_create_schedule(aev_broker *b, const char *request_json,
@@ -105,10 +94,28 @@ AEV_API int aev_scheduler_list_groups(aev_broker *b, const char *request_json, c
   return run(b, request_json, aev__scheduler_list_groups, json_out);
 }
 
-/* {"Name": name} (and Tags) as a request. */
-static int named(aev_broker *b, const char *name, const char *tags_json, json_fn fn,
-                 char **out) {
+/* {"Name": name, "GroupName": group} as a request (group may be NULL). */
+static json_t *named(const char *name, const char *group) {
   json_t *req = json_pack("{s:s}", "Name", name ? name : "");
+  if (req && group && json_object_set_new(req, "GroupName", json_string(group))) {
+    json_decref(req);
+    return NULL;
+  }
+  return req;
+}
+
+AEV_API int aev_scheduler_get_schedule(aev_broker *b, const char *name, const char *group,
+                                       char **json_out) {
+  return answer(b, named(name, group), aev__scheduler_get, json_out);
+}
+
+AEV_API int aev_scheduler_delete_schedule(aev_broker *b, const char *name, const char *group) {
+  return answer(b, named(name, group), aev__scheduler_delete, NULL);
+}
+
+AEV_API int aev_scheduler_create_group(aev_broker *b, const char *name, const char *tags_json,
+                                       char **arn_out) {
+  json_t *req = named(name, NULL), *resp = NULL;
   int rc = req ? AEV_OK : aev__nomem();
   if (!rc && tags_json) {
     json_t *tags = NULL;
@@ -117,35 +124,19 @@ static int named(aev_broker *b, const char *name, const char *tags_json, json_fn
       rc = aev__fail(AEV_ERR_INVALID, "ValidationException", "Tags is not a JSON list.");
     if (!rc && json_object_set_new(req, "Tags", tags)) rc = aev__nomem();
   }
-  char *text = NULL;
-  if (!rc) text = aev__json_dumps(req, JSON_COMPACT);
+  if (!rc) rc = aev__scheduler_create_group(b, req, &resp);
   json_decref(req);
-  if (!rc && !text) rc = aev__nomem();
-  if (!rc) rc = run(b, text, fn, out);
-  free(text);
-  return rc;
-}
-
-AEV_API int aev_scheduler_create_group(aev_broker *b, const char *name, const char *tags_json,
-                                       char **arn_out) {
-  char *resp = NULL;
-  int rc = named(b, name, tags_json, aev__scheduler_create_group, arn_out ? &resp : NULL);
-  if (!rc && arn_out) {
-    json_t *v = NULL;
-    rc = aev__json_parse_str(resp, 0, &v);
-    const char *arn = json_string_value(json_object_get(v, "ScheduleGroupArn"));
-    *arn_out = arn ? strdup(arn) : NULL;
-    if (!rc && !*arn_out) rc = aev__nomem();
-    json_decref(v);
-  }
-  aev_free(resp);
+  if (!rc && arn_out &&
+      !(*arn_out = strdup(json_string_value(json_object_get(resp, "ScheduleGroupArn")))))
+    rc = aev__nomem();
+  json_decref(resp);
   return rc;
 }
 
 AEV_API int aev_scheduler_get_group(aev_broker *b, const char *name, char **json_out) {
-  return named(b, name, NULL, aev__scheduler_get_group, json_out);
+  return answer(b, named(name, NULL), aev__scheduler_get_group, json_out);
 }
 
 AEV_API int aev_scheduler_delete_group(aev_broker *b, const char *name) {
-  return named(b, name, NULL, aev__scheduler_delete_group, NULL);
+  return answer(b, named(name, NULL), aev__scheduler_delete_group, NULL);
 }

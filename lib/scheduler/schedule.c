@@ -179,21 +179,23 @@ int aev__scheduler_update(aev_broker *b, json_t *req, json_t **resp) {
   return AEV_OK;
 }
 
-AEV_API int aev_scheduler_get_schedule(aev_broker *b, const char *name, const char *group,
-                                       char **json_out) {
+int aev__scheduler_get(aev_broker *b, json_t *req, json_t **resp) {
+  const char *name, *group;
   aev__sch *s;
-  int rc = locked(b, name ? name : "", group, &s);
+  int rc = names(req, &name, &group);
+  if (!rc) rc = locked(b, name, group, &s);
   if (rc) return rc;
-  json_t *v = aev__sch_json(s);
+  *resp = aev__sch_json(s);
   unlock(s);
-  *json_out = v ? aev__json_dumps(v, JSON_COMPACT) : NULL;
-  json_decref(v);
-  return *json_out ? AEV_OK : aev__nomem();
+  return *resp ? AEV_OK : aev__nomem();
 }
 
-AEV_API int aev_scheduler_delete_schedule(aev_broker *b, const char *name, const char *group) {
+int aev__scheduler_delete(aev_broker *b, json_t *req, json_t **resp) {
+  const char *name, *group;
   aev__sch *s;
-  int rc = locked(b, name ? name : "", group, &s);
+  int rc = names(req, &name, &group);
+  if (!rc && !(*resp = json_object())) rc = aev__nomem();
+  if (!rc && (rc = locked(b, name, group, &s))) json_decref(*resp);
   if (rc) return rc;
   int was = aev__sch_unlink(s);
   unlock(s);

@@ -112,6 +112,8 @@ void aev__sch_invoke(aev_broker *b, const char *arn, aev__sconf *c, int64_t sche
 /* The JSON-in functions of the public API over parsed requests. */
 int aev__scheduler_create(aev_broker *b, json_t *req, json_t **resp);
 int aev__scheduler_update(aev_broker *b, json_t *req, json_t **resp);
+int aev__scheduler_get(aev_broker *b, json_t *req, json_t **resp);
+int aev__scheduler_delete(aev_broker *b, json_t *req, json_t **resp);
 int aev__scheduler_list(aev_broker *b, json_t *req, json_t **resp);
 int aev__scheduler_list_groups(aev_broker *b, json_t *req, json_t **resp);
 int aev__scheduler_create_group(aev_broker *b, json_t *req, json_t **resp);

@@ -145,6 +145,24 @@ START_TEST(members_validated) {
                       "1 validation error detected: Value '186' at "
                       "'target.retryPolicy.maximumRetryAttempts' failed to satisfy constraint: "
                       "Member must have value less than or equal to 185");
+  const char *targets[] = {
+      /* a universal target of a service the broker does not run */
+      "{\"Arn\":\"arn:aws:scheduler:::aws-sdk:dynamodb:putItem\",\"RoleArn\":\"" ROLE "\"}",
+      /* an event bus without EventBridgeParameters, a stream without KinesisParameters */
+      "{\"Arn\":\"arn:aws:events:us-east-1:000000000000:event-bus/default\",\"RoleArn\":\"" ROLE "\"}",
+      "{\"Arn\":\"arn:aws:kinesis:us-east-1:000000000000:stream/s\",\"RoleArn\":\"" ROLE "\"}",
+      /* a dead-letter queue that is no queue */
+      "{\"Arn\":\"" QUEUE "\",\"RoleArn\":\"" ROLE "\",\"DeadLetterConfig\":{\"Arn\":"
+      "\"arn:aws:sns:us-east-1:000000000000:t\"}}",
+      /* no RoleArn */
+      "{\"Arn\":\"" QUEUE "\"}"};
+  for (size_t i = 0; i < sizeof targets / sizeof *targets; i++) {
+    snprintf(req, sizeof req,
+             "{\"Name\":\"s\",\"ScheduleExpression\":\"rate(1 hour)\",\"FlexibleTimeWindow\":"
+             "{\"Mode\":\"OFF\"},\"Target\":%s}", targets[i]);
+    aev_test_call_fails(b, "scheduler", "CreateSchedule", req, AEV_ERR_INVALID,
+                        "ValidationException", NULL);
+  }
   /* Nothing of it was kept. */
   json_t *l = aev_test_call(b, "scheduler", "ListSchedules", "{}", AEV_OK);
   ck_assert_int_eq(json_array_size(json_object_get(l, "Schedules")), 0);

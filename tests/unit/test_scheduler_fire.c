@@ -270,6 +270,33 @@ START_TEST(templated_targets) {
 }
 END_TEST
 
+static int sunk;
+static char sunk_data[256];
+
+static int sink(void *user, const char *key, const void *data, size_t len) {
+  (void)user;
+  (void)key;
+  sunk++;
+  snprintf(sunk_data, sizeof sunk_data, "%.*s", (int)len, (const char *)data);
+  return 0;
+}
+
+START_TEST(firehose_target) {
+  aev_delivery *f;
+  sunk = 0;
+  ck_assert_int_eq(aev_delivery_create_with_sink(
+                       b, "fh", "{\"BufferingHints\":{\"IntervalInSeconds\":60,\"SizeInMBs\":1}}",
+                       sink, NULL, NULL, &f), AEV_OK);
+  schedule("fh", "at(2024-01-01T00:00:00)",
+           "\"Arn\":\"arn:aws:firehose:" ACCT ":deliverystream/fh\",\"Input\":\"{\\\"fixed\\\":1}\"",
+           NULL);
+  aev_broker_advance(b, 61000); /* the buffer's interval */
+  ck_assert_int_eq(sunk, 1);
+  ck_assert_str_eq(sunk_data, "{\"fixed\":1}");
+  aev_delivery_release(f);
+}
+END_TEST
+
 static const char *attr(json_t *msg, const char *key) {
   return json_string_value(json_object_get(
       json_object_get(json_object_get(msg, "MessageAttributes"), key), "StringValue"));
@@ -385,6 +412,7 @@ int main(void) {
   tcase_add_test(tc, state_and_dates);
   tcase_add_test(tc, flexible_window_is_seeded);
   tcase_add_test(tc, templated_targets);
+  tcase_add_test(tc, firehose_target);
   tcase_add_test(tc, retries_then_dead_letter_queue);
   tcase_add_test(tc, group_deletion_stops_its_schedules);
   suite_add_tcase(s, tc);
