@@ -22,7 +22,10 @@ static void complete(aev__sch *s) {
 
 void aev__sch_arm(aev__sch *s, int64_t after_ms) {
   aev__sconf *c = s->conf;
-  s->due_ms = -1;
+  /* A task of the timer's last firing may run after an update armed it
+   * again (with worker threads): the timer is then armed, and must be
+   * cancelled before it is set anew. */
+  aev__sch_disarm(s);
   if (s->dead || !c->enabled) return;
   int64_t due = aev__sconf_next(c, after_ms, s->anchor_ms);
   if (due < 0) {

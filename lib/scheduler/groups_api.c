@@ -8,7 +8,9 @@
 #include "core/tags.h"
 #include "scheduler/scheduler_impl.h"
 
-/* Tags: [{"Key": 1-128, "Value": 1-256}], at most 200, into {key: value}. */
+/* Tags: [{"Key": 1-128, "Value": 1-256}], at most 200, into {key: value}.
+ * Values are copied, never shared: jansson's reference counts are not
+ * atomic, and a group's tags are read from any thread. */
 static int tags_of(json_t *list, json_t **out) {
   *out = NULL;
   if (!list) return AEV_OK;
@@ -29,7 +31,7 @@ static int tags_of(json_t *list, json_t **out) {
                  ? aev__fail_length(ks, "tags.member.key", strlen(ks), 1, 128)
              : strlen(vs) < 1 || strlen(vs) > 256
                  ? aev__fail_length(vs, "tags.member.value", strlen(vs), 1, 256)
-             : json_object_set(tags, ks, v) ? aev__nomem() : AEV_OK;
+             : json_object_set_new(tags, ks, json_string(vs)) ? aev__nomem() : AEV_OK;
     if (rc) {
       json_decref(tags);
       return rc;
@@ -44,7 +46,7 @@ static json_t *tag_list(const json_t *tags) {
   const char *k;
   json_t *v;
   json_object_foreach((json_t *)tags, k, v)
-    if (list && json_array_append_new(list, json_pack("{s:s,s:O}", "Key", k, "Value", v))) {
+    if (list && json_array_append_new(list, json_pack("{s:s,s:s}", "Key", k, "Value", json_string_value(v)))) {
       json_decref(list);
       return NULL;
     }

@@ -88,7 +88,9 @@ static char *b64(const char *text) {
   return aev__base64_encode(text, strlen(text), &out) ? NULL : out;
 }
 
-/* The request of the target's action carrying body. */
+/* The request of the target's action carrying body. Members taken from
+ * the configuration are copied: its values are shared by invocations on
+ * other threads, and jansson's reference counts are not atomic. */
 static json_t *request(const invocation *v, const char *body) {
   const aev__sconf *c = v->c;
   json_t *t = json_object_get(c->view, "Target");
@@ -105,7 +107,7 @@ static json_t *request(const invocation *v, const char *body) {
     free(url);
     json_t *group = json_object_get(json_object_get(t, "SqsParameters"), "MessageGroupId");
     if (req && group) {
-      json_object_set(req, "MessageGroupId", group);
+      json_object_set_new(req, "MessageGroupId", json_string(json_string_value(group)));
       const char *name = tail(c->arn, ':');
       size_t n = strlen(name);
       if (n > 5 && !strcmp(name + n - 5, ".fifo"))
@@ -121,16 +123,17 @@ static json_t *request(const invocation *v, const char *body) {
     return json_pack("{s:s,s:s}", "stateMachineArn", c->arn, "input", body);
   if (!strcmp(s, "events")) {
     json_t *p = json_object_get(t, "EventBridgeParameters");
-    return json_pack("{s:[{s:s,s:O,s:O,s:s}]}", "Entries", "EventBusName", c->arn, "Source",
-                     json_object_get(p, "Source"), "DetailType",
-                     json_object_get(p, "DetailType"), "Detail", body);
+    return json_pack("{s:[{s:s,s:s,s:s,s:s}]}", "Entries", "EventBusName", c->arn, "Source",
+                     json_string_value(json_object_get(p, "Source")), "DetailType",
+                     json_string_value(json_object_get(p, "DetailType")), "Detail", body);
   }
   char *data = b64(body);
   json_t *req = NULL;
   if (data && !strcmp(s, "kinesis"))
-    req = json_pack("{s:s,s:s,s:O}", "StreamName", tail(c->arn, '/'), "Data", data,
+    req = json_pack("{s:s,s:s,s:s}", "StreamName", tail(c->arn, '/'), "Data", data,
                     "PartitionKey",
-                    json_object_get(json_object_get(t, "KinesisParameters"), "PartitionKey"));
+                    json_string_value(json_object_get(json_object_get(t, "KinesisParameters"),
+                                                      "PartitionKey")));
   else if (data)
     req = json_pack("{s:s,s:{s:s}}", "DeliveryStreamName", tail(c->arn, '/'), "Record", "Data",
                     data);

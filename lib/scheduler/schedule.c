@@ -172,7 +172,6 @@ int aev__scheduler_update(aev_broker *b, json_t *req, json_t **resp) {
   int64_t now = aev_broker_now_ms(b);
   s->modified_s = now / 1000;
   s->anchor_ms = now;
-  aev__sch_disarm(s);
   aev__sch_arm(s, now - 1);
   unlock(s);
   aev__sconf_unref(old);
@@ -203,14 +202,15 @@ int aev__scheduler_delete(aev_broker *b, json_t *req, json_t **resp) {
   return AEV_OK;
 }
 
-/* ListSchedules' entry. */
+/* ListSchedules' entry, sharing no value with the configuration (whose
+ * reference counts other threads touch). */
 static json_t *summary(aev__sch *s) {
   json_t *view = s->conf->view;
-  return json_pack("{s:s,s:o,s:s,s:o,s:s,s:O,s:{s:O}}", "Arn", s->arn, "CreationDate",
+  return json_pack("{s:s,s:o,s:s,s:o,s:s,s:s,s:{s:s}}", "Arn", s->arn, "CreationDate",
                    aev__sch_time(s->created_s * 1000), "GroupName", s->group->res.name,
                    "LastModificationDate", aev__sch_time(s->modified_s * 1000), "Name", s->name,
-                   "State", json_object_get(view, "State"), "Target", "Arn",
-                   json_object_get(json_object_get(view, "Target"), "Arn"));
+                   "State", json_string_value(json_object_get(view, "State")), "Target", "Arn",
+                   s->conf->arn);
 }
 
 static int collect(aev__sgroup *g, const char *prefix, const char *state, json_t *all) {

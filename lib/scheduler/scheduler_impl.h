@@ -99,8 +99,8 @@ void aev__sch_unref(aev__sch *s);
 int aev__sch_unlink(aev__sch *s);
 json_t *aev__sch_json(aev__sch *s); /* GetSchedule's shape, g->mu held */
 
-/* fire.c: arms s's timer for its next scheduled time after after_ms (the
- * group's lock held). */
+/* fire.c: (re)arms s's timer for its next scheduled time after after_ms
+ * (the group's lock held); disarm cancels it. */
 void aev__sch_arm(aev__sch *s, int64_t after_ms);
 void aev__sch_disarm(aev__sch *s);
 
