@@ -11,8 +11,9 @@
  *
  * The "default" group always exists and cannot be deleted; deleting a group
  * deletes its schedules. Schedules: at(yyyy-mm-ddThh:mm:ss) fires once,
- * rate(N minutes|hours|days) every N units from StartDate (else from its
- * creation), cron(min hour dom month dow year) in ScheduleExpressionTimezone
+ * rate(N minutes|hours|days) every N units from StartDate (else at once
+ * from its creation or last update), cron(min hour dom month dow year),
+ * never at the instant it is made, in ScheduleExpressionTimezone
  * (an IANA zone read from the system's tz database, default UTC), where a
  * time skipped by a daylight-saving change is skipped and a time repeated
  * fires once, as AWS documents. StartDate / EndDate bound the firings;
