@@ -15,11 +15,11 @@
 #include "core/registry.h"
 #include "core/tags.h"
 #include "core/sched.h"
+#include "bus/schedule.h"
 
 typedef struct aev__rule aev__rule;
 typedef struct aev__target aev__target;
 typedef struct aev__template aev__template;
-typedef struct aev__schedule aev__schedule;
 typedef struct aev__archive aev__archive;
 typedef struct aev__replay aev__replay;
 
@@ -355,13 +355,6 @@ int aev__bus_route_replay(aev_bus *bus, aev__event *ev, const uint64_t *rule_ids
  * of memory, goes to t's dead-letter queue or is logged as dropped. */
 void aev__deliver(aev__target *t, aev__event *ev);
 
-/* schedule.c */
-/* Parses rate(...) / cron(...); ValidationException on anything else. */
-int aev__schedule_parse(const char *text, aev__schedule **out);
-void aev__schedule_free(aev__schedule *s);
-/* The first fire time strictly after after_ms (epoch ms) or -1 if none. */
-int64_t aev__schedule_next(const aev__schedule *s, int64_t after_ms,
-                           int64_t start_ms);
 /* Arms a scheduled rule's timer for its first fire after from_ms (epoch
  * ms), replacing any armed one; rule mu not held. */
 void aev__rule_schedule_start(aev__rule *r, int64_t from_ms);

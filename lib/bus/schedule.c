@@ -1,13 +1,13 @@
 /* Schedule expressions: rate(N unit) and cron(min hour dom month dow year)
- * with AWS's grammar (UTC, one-minute resolution, ? L W # in the day
- * fields, JAN-DEC / SUN-SAT names, years 1970-2199) and the next fire time
- * after a given instant. */
+ * with AWS's grammar (one-minute resolution, ? L W # in the day fields,
+ * JAN-DEC / SUN-SAT names, years 1970-2199) and the next fire time after a
+ * given instant, for EventBridge rules and EventBridge Scheduler alike. */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "bus/bus_impl.h"
+#include "bus/schedule.h"
 #include "core/status.h"
 #include "core/text.h"
 
@@ -180,21 +180,24 @@ static int parse_cron(char *body, aev__schedule *s) {
   return 1;
 }
 
-static int parse_rate(const char *body, aev__schedule *s) {
+static int parse_rate(const char *body, int flags, aev__schedule *s) {
   char *end;
   if (!isdigit((unsigned char)*body)) return 0;
   long n = strtol(body, &end, 10);
   if (n < 1 || *end != ' ') return 0;
   const char *unit = end + 1;
   int64_t ms;
-  /* Singular when N is 1, plural otherwise. */
+  /* Rules: singular when N is 1, plural otherwise. Scheduler takes either
+   * form with any N (AWS accepts rate(2 minute) there). */
   const char *units[] = {"minute", "hour", "day"};
   const int64_t unit_ms[] = {MINUTE_MS, 60 * MINUTE_MS, DAY_MS};
   size_t i = 0;
   for (; i < 3; i++) {
     size_t len = strlen(units[i]);
     if (!strncmp(unit, units[i], len) &&
-        !strcmp(unit + len, n == 1 ? "" : "s"))
+        (!strcmp(unit + len, n == 1 ? "" : "s") ||
+         ((flags & AEV__SCHEDULE_EITHER_NUMBER) &&
+          (!strcmp(unit + len, "") || !strcmp(unit + len, "s")))))
       break;
   }
   if (i == 3 || n > 100000000L) return 0;
@@ -204,6 +207,10 @@ static int parse_rate(const char *body, aev__schedule *s) {
 }
 
 int aev__schedule_parse(const char *text, aev__schedule **out) {
+  return aev__schedule_parse_flags(text, 0, out);
+}
+
+int aev__schedule_parse_flags(const char *text, int flags, aev__schedule **out) {
   size_t n = text ? strlen(text) : 0;
   if (n < 7 || n > 256 || text[n - 1] != ')') return invalid();
   aev__schedule *s = calloc(1, sizeof *s);
@@ -212,7 +219,7 @@ int aev__schedule_parse(const char *text, aev__schedule **out) {
   if (ok && !strncmp(text, "rate(", 5)) {
     memcpy(body, text + 5, n - 6);
     body[n - 6] = 0;
-    ok = parse_rate(body, s);
+    ok = parse_rate(body, flags, s);
   } else if (ok && !strncmp(text, "cron(", 5)) {
     memcpy(body, text + 5, n - 6);
     body[n - 6] = 0;
@@ -287,6 +294,8 @@ static int64_t epoch_ms(int y, int m, int d, int hh, int mm) {
                   .tm_hour = hh, .tm_min = mm};
   return (int64_t)timegm(&tm) * 1000;
 }
+
+int64_t aev__schedule_rate_ms(const aev__schedule *s) { return s->rate_ms; }
 
 static int64_t cron_next(const aev__schedule *s, int64_t after_ms) {
   int64_t t = (after_ms / MINUTE_MS + 1) * MINUTE_MS;

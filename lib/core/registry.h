@@ -21,6 +21,8 @@ typedef enum aev__kind {
    * executions are the children of Distributed Map states: found by its
    * ARN, never listed with the machines. */
   AEV__KIND_MAP_MACHINE,
+  /* EventBridge Scheduler's schedule groups, which hold its schedules. */
+  AEV__KIND_SCHEDULE_GROUP,
   AEV__KIND_COUNT
 } aev__kind;
 
@@ -55,7 +57,8 @@ aev__registry *aev__broker_registry(struct aev_broker *b);
  * arn:aws:kinesis:R:A:stream/NAME, arn:aws:firehose:R:A:deliverystream/NAME,
  * arn:aws:events:R:A:event-bus/NAME, arn:aws:lambda:R:A:function:NAME,
  * arn:aws:states:R:A:stateMachine:NAME (machines and Map Runs' labelled
- * ones), arn:aws:states:R:A:activity:NAME, with partition aws-cn in place of
+ * ones), arn:aws:states:R:A:activity:NAME,
+ * arn:aws:scheduler:R:A:schedule-group/NAME, with partition aws-cn in place of
  * aws for cn-* regions and aws-us-gov for us-gov-* regions. */
 int aev__resource_init(aev__resource *r, struct aev_broker *b, aev__kind kind,
                        const char *name, void (*destroy)(aev__resource *),

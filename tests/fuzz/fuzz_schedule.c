@@ -1,11 +1,13 @@
 /* libFuzzer target for schedule expressions: any text through the rate() /
- * cron() parser; an accepted expression must give next fire times that
- * move strictly forward and land on whole minutes. */
+ * cron() parser, as EventBridge rules and as Scheduler (which takes
+ * rate(2 minute)) read it; an accepted expression must give next fire
+ * times that move strictly forward and land on whole minutes. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bus/bus_impl.h"
+#include "awsevents/common.h"
+#include "bus/schedule.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -15,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(text, data, size);
   text[size] = 0;
   aev__schedule *s;
-  if (aev__schedule_parse(text, &s) == AEV_OK) {
+  for (int flags = 0; flags <= AEV__SCHEDULE_EITHER_NUMBER; flags++) {
+    if (aev__schedule_parse_flags(text, flags, &s) != AEV_OK) continue;
     const int64_t start = 1704067200000; /* 2024-01-01T00:00:00Z */
     int64_t t = start;
     for (int i = 0; i < 8 && t >= 0; i++) {
