@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "bus/schedule.h"
+#include "core/clock.h"
 #include "core/status.h"
 #include "core/text.h"
 
@@ -236,13 +237,6 @@ int aev__schedule_parse_flags(const char *text, int flags, aev__schedule **out) 
   return AEV_OK;
 }
 
-static int leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-static int month_days(int y, int m) {
-  static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && leap(y) ? 29 : d[m - 1];
-}
-
 /* 1 = SUN .. 7 = SAT, for y-m-d (Sakamoto's method). */
 static int weekday(int y, int m, int d) {
   static const int t[] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
@@ -252,7 +246,7 @@ static int weekday(int y, int m, int d) {
 
 /* The weekday (Mon-Fri) nearest to day d of the month, not leaving it. */
 static int nearest_weekday(int y, int m, int d) {
-  int dim = month_days(y, m);
+  int dim = aev__days_in_month(y, m);
   if (d > dim) return -1;
   int w = weekday(y, m, d);
   if (w == 7) return d == 1 ? 3 : d - 1;   /* Saturday */
@@ -261,7 +255,7 @@ static int nearest_weekday(int y, int m, int d) {
 }
 
 static int day_matches(const aev__schedule *s, int y, int m, int d) {
-  int dim = month_days(y, m);
+  int dim = aev__days_in_month(y, m);
   switch (s->dom_kind) {
     case DAY_SET:
       return (s->dom >> d) & 1;
@@ -309,7 +303,7 @@ static int64_t cron_next(const aev__schedule *s, int64_t after_ms) {
     if (!((s->years[(y - YEAR_MIN) / 8] >> ((y - YEAR_MIN) % 8)) & 1)) continue;
     for (; m <= 12; m++, d = 1, hh = mm = 0) {
       if (!((s->mon >> m) & 1)) continue;
-      for (; d <= month_days(y, m); d++, hh = mm = 0) {
+      for (; d <= aev__days_in_month(y, m); d++, hh = mm = 0) {
         if (!day_matches(s, y, m, d)) continue;
         for (; hh < 24; hh++, mm = 0) {
           if (!((s->hour >> hh) & 1)) continue;

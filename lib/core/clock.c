@@ -39,18 +39,34 @@ void aev__clock_set_manual(aev__clock *c, int64_t ms) {
   if (ms > c->manual_ms) c->manual_ms = ms;
 }
 
-int aev__civil_date_ok(int y, int mo, int d) {
+int aev__days_in_month(int64_t y, int mo) {
   static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const int leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= mdays[mo - 1] + (mo == 2 && leap);
+  return mdays[mo - 1] + (mo == 2 && leap);
 }
 
-/* Howard Hinnant's days-from-civil algorithm. */
-int64_t aev__civil_days(int y, int mo, int d) {
-  int yy = y - (mo <= 2);
-  int era = (yy >= 0 ? yy : yy - 399) / 400;
-  int yoe = yy - era * 400;
-  int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return (int64_t)era * 146097 + doe - 719468;
+int aev__civil_date_ok(int64_t y, int mo, int d) {
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= aev__days_in_month(y, mo);
+}
+
+/* Howard Hinnant's days-from-civil and civil-from-days algorithms. */
+int64_t aev__civil_days(int64_t y, int mo, int d) {
+  y -= mo <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void aev__civil_from_days(int64_t days, int64_t *y, int *mo, int *d) {
+  days += 719468;
+  int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  int64_t doe = days - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+  *mo = (int)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*mo <= 2);
 }

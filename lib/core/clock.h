@@ -30,12 +30,16 @@ int64_t aev__clock_mono_to_epoch(const aev__clock *c, int64_t mono_ms);
 /* Manual clock only: sets now (never backwards). */
 void aev__clock_set_manual(aev__clock *c, int64_t ms);
 
-/* Non-zero when y-mo-d is a date of the proleptic Gregorian calendar
- * (February 29 in leap years only). */
-int aev__civil_date_ok(int y, int mo, int d);
-
-/* Days from 1970-01-01 to y-mo-d (a valid date; negative before 1970). */
-int64_t aev__civil_days(int y, int mo, int d);
+/* The proleptic Gregorian calendar, shared by every date reader and writer
+ * (HTTP dates, ASL timestamps, JSONata's date functions, time zones). */
+/* Days in month mo (1..12) of year y. */
+int aev__days_in_month(int64_t y, int mo);
+/* Non-zero when y-mo-d is a date (February 29 in leap years only). */
+int aev__civil_date_ok(int64_t y, int mo, int d);
+/* Days from 1970-01-01 to y-mo-d (negative before 1970). */
+int64_t aev__civil_days(int64_t y, int mo, int d);
+/* The date of a day counted from 1970-01-01: the inverse of the above. */
+void aev__civil_from_days(int64_t days, int64_t *y, int *mo, int *d);
 
 /* Raw CLOCK_MONOTONIC in nanoseconds and milliseconds. */
 int64_t aev__mono_ns(void);

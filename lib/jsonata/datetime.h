@@ -18,8 +18,6 @@ static inline int64_t jn_time_ms(double ms) {
   return (int64_t)trunc(ms);
 }
 
-int64_t jn_days_from_civil(int64_t y, int m, int d);
-void jn_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
 jn_val *jn_iso_string(jn_ctx *c, double ms);
 int jn_parse_iso(const char *s, size_t n, double *out);
 /* picture may be NULL (ISO 8601); timezone like "+0100" or NULL (UTC) */

@@ -5,30 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "fn.h"
 #include "datetime.h"
-
-/* days since 1970-01-01 of a proleptic Gregorian date */
-int64_t jn_days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void jn_civil_from_days(int64_t z, int64_t *y, int *m, int *d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-  *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
 
 /* jsonata-js writes it with the picture
  * [Y0001]-[M01]-[D01]T[H01]:[m01]:[s01].[f001][Z01:01t], where [Y0001]
@@ -39,7 +18,7 @@ jn_val *jn_iso_string(jn_ctx *c, double ms) {
   int64_t rem = t - days * 86400000;
   int64_t y;
   int mo, d;
-  jn_civil_from_days(days, &y, &mo, &d);
+  aev__civil_from_days(days, &y, &mo, &d);
   char buf[64];
   snprintf(buf, sizeof buf, "%s%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", y < 0 ? "-" : "", (long long)(y < 0 ? -y : y) % 10000, mo, d, (int)(rem / 3600000),
            (int)(rem / 60000 % 60), (int)(rem / 1000 % 60), (int)(rem % 1000));
@@ -128,7 +107,7 @@ int jn_parse_iso(const char *s, size_t n, double *out) {
   if (i != n) return -1;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 24 || mi > 59 || se > 59) return -1;
   if (h == 24 && (mi || se || frac > 0)) return -1; /* 24:00:00 only */
-  double days = (double)jn_days_from_civil(y, mo, d);
+  double days = (double)aev__civil_days(y, mo, d);
   *out = days * 86400000.0 + h * 3600000.0 + mi * 60000.0 + se * 1000.0 + floor(frac * 1000 + 1e-9) - tz * 60000.0;
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "datetime.h"
 #include "fmt.h"
 
@@ -171,7 +172,7 @@ static double utc(double year, double month0, double day) {
   /* month may be out of 0..11, as Date.UTC allows */
   y += m0 >= 0 ? m0 / 12 : -((11 - m0) / 12);
   m0 = ((m0 % 12) + 12) % 12;
-  return (double)jn_days_from_civil(y, m0 + 1, 1) * 86400000.0 + (d - 1) * 86400000.0;
+  return (double)aev__civil_days(y, m0 + 1, 1) * 86400000.0 + (d - 1) * 86400000.0;
 }
 
 static int weekday(double ms) { /* 0 = Sunday */
@@ -196,7 +197,7 @@ static void breakdown(double ms, tm_ *t) {
   int64_t t0 = jn_time_ms(ms);
   int64_t days = t0 >= 0 ? t0 / 86400000 : -((-t0 + 86399999) / 86400000);
   int64_t rem = t0 - days * 86400000;
-  jn_civil_from_days(days, &t->Y, &t->M, &t->D);
+  aev__civil_from_days(days, &t->Y, &t->M, &t->D);
   t->h = (int)(rem / 3600000);
   t->m = (int)(rem / 60000 % 60);
   t->s = (int)(rem / 1000 % 60);

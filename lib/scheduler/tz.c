@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/status.h"
 #include "scheduler/tz.h"
 
@@ -110,34 +111,20 @@ static int posix_rule(aev__tz *tz, const char *s) {
   return 1;
 }
 
-static int64_t days_from_civil(int64_t y, int m, int d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 static int64_t year_of(int64_t utc_s) {
-  int64_t z = (utc_s >= 0 ? utc_s : utc_s - 86399) / 86400 + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  return yoe + era * 400 + (mp >= 10);
+  int64_t y;
+  int mo, d;
+  aev__civil_from_days((utc_s >= 0 ? utc_s : utc_s - 86399) / 86400, &y, &mo, &d);
+  return y;
 }
 
 /* The local midnight-based seconds of change c in year y, as UTC seconds
  * given the offset in force before it. */
 static int64_t change_at(const change *c, int64_t y, int32_t before) {
-  int64_t first = days_from_civil(y, c->m, 1);
+  int64_t first = aev__civil_days(y, c->m, 1);
   int wday = (int)(((first + 4) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
   int64_t day = first + ((c->d - wday + 7) % 7) + 7 * (c->w - 1);
-  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int dim = mdays[c->m - 1] +
-            (c->m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+  int dim = aev__days_in_month(y, c->m);
   while (day >= first + dim) day -= 7;
   return day * 86400 + c->secs - before;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/digest.h"
 #include "core/ids.h"
 #include "core/status.h"
@@ -81,8 +82,8 @@ static char *digits(char *p, unsigned v, int n) {
   return p + n;
 }
 
-/* Every envelope writes one: years 1970..9999 by arithmetic (days to
- * civil date, H. Hinnant's algorithm) rather than gmtime and strftime. */
+/* Every envelope writes one: years 1970..9999 by arithmetic
+ * (aev__civil_from_days) rather than gmtime and strftime. */
 void aev__iso_ms(int64_t ms, char out[32]) {
   if (ms < 0 || ms >= 253402300800000LL) { /* outside 1970..9999 */
     time_t s = (time_t)(ms / 1000);
@@ -92,17 +93,14 @@ void aev__iso_ms(int64_t ms, char out[32]) {
     snprintf(out + k, 32 - k, ".%03dZ", (int)(ms % 1000));
     return;
   }
-  int64_t s = ms / 1000, days = s / 86400, sod = s % 86400;
-  int64_t z = days + 719468, era = z / 146097, doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-  unsigned d = (unsigned)(doy - (153 * mp + 2) / 5 + 1), m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-  unsigned y = (unsigned)(yoe + era * 400 + (m <= 2));
-  char *p = digits(out, y, 4);
+  int64_t s = ms / 1000, sod = s % 86400, y;
+  int m, d;
+  aev__civil_from_days(s / 86400, &y, &m, &d);
+  char *p = digits(out, (unsigned)y, 4);
   *p++ = '-';
-  p = digits(p, m, 2);
+  p = digits(p, (unsigned)m, 2);
   *p++ = '-';
-  p = digits(p, d, 2);
+  p = digits(p, (unsigned)d, 2);
   *p++ = 'T';
   p = digits(p, (unsigned)(sod / 3600), 2);
   *p++ = ':';
