@@ -21,6 +21,7 @@ typedef enum aev__kind {
    * executions are the children of Distributed Map states: found by its
    * ARN, never listed with the machines. */
   AEV__KIND_MAP_MACHINE,
+  AEV__KIND_PIPE, /* EventBridge Pipes: arn:aws:pipes:R:A:pipe/NAME */
   AEV__KIND_COUNT
 } aev__kind;
 

@@ -449,6 +449,10 @@ typedef struct aev__esm {
   size_t nbuf;
   int window_armed;
   aev__timer window;
+  /* A pipe's poller (aev__esm_sink_new): f is NULL and batches go to sink. */
+  aev__esm_sink_fn sink;
+  void *sink_user;
+  void (*sink_release)(void *user);
 } aev__esm;
 
 void aev__esm_ref(aev__esm *m);
