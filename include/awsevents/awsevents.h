@@ -14,5 +14,6 @@
 #include "awsevents/machine.h"
 #include "awsevents/jsonata.h"
 #include "awsevents/bus.h"
+#include "awsevents/pipe.h"
 
 #endif

@@ -64,6 +64,7 @@ extern const aev__api_service aev__api_firehose;
 extern const aev__api_service aev__api_events;
 extern const aev__api_service aev__api_states;
 extern const aev__api_service aev__api_lambda;
+extern const aev__api_service aev__api_pipes;
 
 /* The table aev_call() dispatches through (services.c). */
 extern const aev__api_service *const aev__api_services[];

@@ -137,9 +137,9 @@ END_TEST
 
 START_TEST(unknown_action_on_every_known_service) {
   const char *names[] = {"sqs",    "sns",    "kinesis", "firehose",
-                         "events", "states", "lambda"};
-  ck_assert_uint_eq(aev__api_n_services, 7);
-  for (size_t i = 0; i < 7; i++) {
+                         "events", "states", "lambda",  "pipes"};
+  ck_assert_uint_eq(aev__api_n_services, 8);
+  for (size_t i = 0; i < 8; i++) {
     char *r = NULL;
     char want[128];
     snprintf(want, sizeof want,

@@ -1,0 +1,164 @@
+/* A pipe's flow for one batch from its poller: the records (Lambda's SQS
+ * record shape, which the Pipes User Guide documents for SQS sources) go
+ * to the enrichment as one JSON array, each record first reshaped by
+ * EnrichmentParameters.InputTemplate; the enrichment's answer (an array:
+ * its items, or one value) becomes the events for the target. The batch
+ * succeeds when the target took every event; otherwise the poller leaves
+ * its messages on the queue. Runs on the scheduler, never under a lock. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/broker.h"
+#include "core/json_dump.h"
+#include "core/json_parse.h"
+#include "core/sched.h"
+#include "core/status.h"
+#include "function/function.h"
+#include "pipe/pipe_impl.h"
+
+typedef struct run {
+  aev__task_node node;
+  aev__pipe *p; /* counted */
+  aev__pipe_conf *c; /* counted, once the task runs */
+  aev__pipe_vars v;
+  char *event;
+  size_t len;
+  aev__invoke_done_fn done;
+  void *done_user;
+} run;
+
+static void finish(void *arg, int ok) {
+  run *r = arg;
+  aev__invoke_result res = {.payload = "{}", .len = 2, .function_error = ok ? NULL : "Error"};
+  r->done(r->done_user, &res);
+  aev__pipe_conf_unref(r->c);
+  aev__pipe_release(r->p);
+  free(r->event);
+  free(r);
+}
+
+/* The enrichment's answer: its events for the target. */
+static void enriched(void *arg, const aev__invoke_result *res) {
+  run *r = arg;
+  json_t *out = NULL, *events = NULL;
+  if (res->function_error ||
+      aev__json_parse(res->payload, res->len, JSON_DECODE_ANY, &out, NULL) != AEV_OK) {
+    finish(r, 0);
+    return;
+  }
+  /* An empty answer leaves nothing for the target: the batch is done. */
+  if (json_is_null(out) || (json_is_array(out) && !json_array_size(out))) {
+    json_decref(out);
+    finish(r, 1);
+    return;
+  }
+  events = json_is_array(out) ? json_incref(out) : json_pack("[O]", out);
+  json_decref(out);
+  if (!events) {
+    finish(r, 0);
+    return;
+  }
+  aev__pipe_deliver(r->p->res.broker, r->c, &r->v, events, finish, r);
+  json_decref(events);
+}
+
+/* Each event through template (NULL: as it is), as a new array. */
+json_t *aev__pipe_reshape(json_t *events, const char *tmpl, const aev__pipe_vars *v) {
+  json_t *out = json_array();
+  size_t i;
+  json_t *e;
+  json_array_foreach(events, i, e) {
+    json_t *x = NULL;
+    if (!out) break;
+    int rc = tmpl ? aev__pipe_render(tmpl, e, v, &x) : AEV_OK;
+    if (!tmpl) x = json_incref(e);
+    if (rc || json_array_append_new(out, x)) {
+      json_decref(out);
+      out = NULL;
+    }
+  }
+  return out;
+}
+
+static void enrich(run *r, json_t *records) {
+  const aev__pipe_conf *c = r->c;
+  json_t *input = aev__pipe_reshape(records, json_string_value(c->enrich_template), &r->v);
+  char *payload = input ? aev__json_dumps(input, 0) : NULL;
+  json_decref(input);
+  aev_function *f = NULL;
+  const char *qualifier = NULL;
+  char buf[512];
+  int rc = payload ? aev__function_find_qualified(r->p->res.broker, c->enrichment, &f,
+                                                  &qualifier, buf, sizeof buf)
+                   : AEV_ERR_NOMEM;
+  if (!rc)
+    rc = aev__function_call(f, qualifier, payload, strlen(payload), enriched, r);
+  aev_function_release(f);
+  free(payload);
+  if (rc) finish(r, 0);
+}
+
+static void run_task(void *arg, int cancelled) {
+  run *r = arg;
+  json_t *ev = NULL;
+  if (cancelled || aev__json_parse(r->event, r->len, 0, &ev, NULL) != AEV_OK) {
+    finish(r, 0);
+    return;
+  }
+  aev__pipe *p = r->p;
+  pthread_mutex_lock(&p->mu);
+  r->c = p->conf;
+  r->c->refs++;
+  pthread_mutex_unlock(&p->mu);
+  r->v = (aev__pipe_vars){.pipe_arn = p->res.arn, .pipe_name = p->res.name,
+                          .source_arn = r->c->source, .enrichment_arn = r->c->enrichment,
+                          .target_arn = r->c->target,
+                          .ingestion_ms = aev_broker_now_ms(p->res.broker)};
+  json_t *records = json_object_get(ev, "Records");
+  if (r->c->enrichment) enrich(r, records);
+  else aev__pipe_deliver(p->res.broker, r->c, &r->v, records, finish, r);
+  json_decref(ev);
+}
+
+/* The poller's sink: the batch continues on the scheduler, where it may
+ * take the pipe's lock (the poller may call this with its queue watch
+ * just made, under that lock). */
+static int sink(void *user, char *event, size_t len, aev__invoke_done_fn done,
+                void *done_user) {
+  aev__pipe *p = user;
+  run *r = calloc(1, sizeof *r);
+  if (!r) return aev__nomem();
+  aev__resource_ref(&p->res);
+  *r = (run){.p = p, .event = event, .len = len, .done = done, .done_user = done_user};
+  int rc = aev__sched_post_node(aev__broker_sched(p->res.broker), NULL, &r->node,
+                                run_task, r);
+  if (rc) {
+    aev__pipe_release(p);
+    free(r); /* the event stays the poller's */
+  }
+  return rc;
+}
+
+static void sink_release(void *user) { aev__pipe_release(user); }
+
+int aev__pipe_poll_locked(aev__pipe *p) {
+  aev_pattern *pats[5];
+  int n = 0;
+  int rc = aev__pipe_patterns(p->conf, pats, &n);
+  aev__esm_sink cfg = {.batch_size = p->conf->batch_size, .window_s = p->conf->window_s,
+                       .patterns = pats, .npatterns = n, .deliver = sink, .user = p,
+                       .release = sink_release};
+  aev__resource_ref(&p->res); /* the poller's, given back by sink_release */
+  if (!rc) rc = aev__esm_sink_new(p->res.broker, p->conf->source, &cfg, &p->poller);
+  if (rc) {
+    for (int i = 0; i < n; i++) aev_pattern_free(pats[i]);
+    aev__resource_unref(&p->res);
+  }
+  return rc;
+}
+
+struct aev__esm *aev__pipe_unpoll_locked(aev__pipe *p) {
+  struct aev__esm *m = p->poller;
+  p->poller = NULL;
+  return m;
+}
