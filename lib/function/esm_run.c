@@ -182,9 +182,12 @@ static int receive(aev__esm *m, size_t want, aev_message **got, size_t *n) {
   size_t k = 0;
   aev_message *drop[10];
   size_t ndrop = 0;
-  for (size_t i = 0; i < *n; i++)
-    if (aev__esm_matches(m, got[i])) got[k++] = got[i];
-    else drop[ndrop++] = got[i];
+  for (size_t i = 0; i < *n; i++) {
+    int match = aev__esm_matches(m, got[i]);
+    if (match > 0) got[k++] = got[i];
+    else if (match == 0) drop[ndrop++] = got[i];
+    else aev_message_free(got[i]); /* unknown: it reappears after its visibility timeout */
+  }
   aev__queue_delete_received(m->q, drop, ndrop);
   for (size_t i = 0; i < ndrop; i++) aev_message_free(drop[i]);
   *n = k;
