@@ -4,22 +4,30 @@
  * transformation to a target.
  *
  * A pipe reads its source with the same pollers Lambda's event-source
- * mappings use (an SQS queue: a queue watch, never a polling timer; up to
- * SqsQueueParameters.BatchSize messages, waiting up to
- * MaximumBatchingWindowInSeconds for a batch to fill). Records that no
- * FilterCriteria pattern matches are deleted from the queue, as the Pipes
- * User Guide documents for SQS sources. The records that pass go, as a
- * JSON array, to the Enrichment (a Lambda function, invoked
- * synchronously), whose answer (an array, or one object) becomes the
+ * mappings use. An SQS queue (SqsQueueParameters): a queue watch, never a
+ * polling timer; up to BatchSize messages, waiting up to
+ * MaximumBatchingWindowInSeconds for a batch to fill; records that no
+ * FilterCriteria pattern matches are deleted from the queue, and a batch
+ * that fails (the enrichment or the target fails) is left on the queue:
+ * its messages reappear after their visibility timeout and follow the
+ * queue's redrive policy. A Kinesis stream (KinesisStreamParameters:
+ * StartingPosition, BatchSize, MaximumBatchingWindowInSeconds,
+ * ParallelizationFactor, MaximumRetryAttempts, MaximumRecordAgeInSeconds,
+ * OnPartialBatchItemFailure AUTOMATIC_BISECT, DeadLetterConfig): records
+ * that do not match are skipped, a failed batch is retried with backoff,
+ * then sent to the DeadLetterConfig queue or topic (as Lambda's OnFailure
+ * record) and passed; a stopped pipe keeps its place in each shard.
+ *
+ * The records that pass (SQS: Lambda's record shape; Kinesis: Lambda's
+ * record with its "kinesis" members brought up, as the Pipes User Guide
+ * shows them) go, as a JSON array, to the Enrichment (a Lambda function,
+ * invoked synchronously), whose answer (an array, or one value) becomes the
  * events for the target; EnrichmentParameters.InputTemplate and
  * TargetParameters.InputTemplate reshape each event on its own. Lambda
  * and Step Functions targets receive the whole batch as one JSON array;
  * SQS, SNS, EventBridge, Kinesis and Firehose targets receive each event
- * on its own. A batch that fails (the enrichment or the target fails) is
- * left on the queue: its messages reappear after their visibility timeout
- * and follow the queue's redrive policy. Deliveries happen on the broker's
- * scheduler (with workers = 0, during aev_broker_drain() /
- * aev_broker_advance()).
+ * on its own. Deliveries happen on the broker's scheduler (with
+ * workers = 0, during aev_broker_drain() / aev_broker_advance()).
  *
  * Requests and responses take the EventBridge Pipes API Reference's
  * shapes as JSON text (CreatePipe's Name, RoleArn, Source, Target,

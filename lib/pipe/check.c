@@ -1,8 +1,9 @@
 /* CreatePipe's and UpdatePipe's checks, as the Pipes API reference states
  * them (Name 1..64 of [.\-_A-Za-z0-9]; ARNs up to 1600 characters;
  * SqsQueueParameters BatchSize 1..10000 and MaximumBatchingWindowInSeconds
- * 0..300; at most 5 filters; InputTemplate up to 8192 characters), and the
+ * 0..300; KinesisStreamParameters with a StartingPosition; at most 5 filters; InputTemplate up to 8192 characters), and the
  * configuration they make. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,12 +207,56 @@ static int check_target_params(aev__pipe_conf *c) {
   return rc;
 }
 
-static int check_source_params(aev__pipe_conf *c) {
-  json_t *sp = json_object_get(c->spec, "SourceParameters"), *sq = NULL;
-  int rc = sp && !json_is_object(sp)
-               ? invalid("SourceParameters must be an object.%s%s", "", "")
-               : AEV_OK;
-  if (!rc) rc = opt_object(sp, "SqsQueueParameters", "sourceParameters.sqsQueueParameters", &sq);
+/* KinesisStreamParameters (StartingPosition required), checked as the
+ * API reference bounds them. */
+static int check_stream_params(json_t *sp) {
+  json_t *kp = NULL;
+  const char *start = NULL, *bisect = NULL;
+  int ignored = 0;
+  int rc = opt_object(sp, "KinesisStreamParameters", "sourceParameters.kinesisStreamParameters", &kp);
+  if (!rc) rc = opt_string(kp, "StartingPosition", "sourceParameters.kinesisStreamParameters.startingPosition", &start);
+  if (!rc && !start)
+    rc = aev__fail_validation(NULL, "sourceParameters.kinesisStreamParameters.startingPosition",
+                              "Member must not be null");
+  if (!rc && strcmp(start, "TRIM_HORIZON") && strcmp(start, "LATEST") && strcmp(start, "AT_TIMESTAMP"))
+    rc = aev__fail_validation(start, "sourceParameters.kinesisStreamParameters.startingPosition",
+                              "Member must satisfy enum value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP]");
+  if (!rc && !strcmp(start, "AT_TIMESTAMP") &&
+      !json_is_number(json_object_get(kp, "StartingPositionTimestamp")))
+    rc = invalid("StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP.%s%s", "", "");
+  static const struct {
+    const char *name, *path;
+    int min, max;
+  } ints[] = {
+      {"BatchSize", "batchSize", 1, 10000},
+      {"MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300},
+      {"MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds", -1, 604800},
+      {"MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000},
+      {"ParallelizationFactor", "parallelizationFactor", 1, 10},
+  };
+  for (size_t i = 0; !rc && i < sizeof ints / sizeof ints[0]; i++) {
+    char path[128];
+    snprintf(path, sizeof path, "sourceParameters.kinesisStreamParameters.%s", ints[i].path);
+    rc = opt_int(kp, ints[i].name, path, ints[i].min, ints[i].max, &ignored);
+  }
+  /* As for Lambda's stream mappings: -1 (forever) or at least a minute. */
+  json_t *age = json_object_get(kp, "MaximumRecordAgeInSeconds");
+  if (!rc && json_is_integer(age) && json_integer_value(age) >= 0 && json_integer_value(age) < 60)
+    rc = invalid("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800.%s%s", "", "");
+  if (!rc) rc = opt_string(kp, "OnPartialBatchItemFailure",
+                           "sourceParameters.kinesisStreamParameters.onPartialBatchItemFailure", &bisect);
+  if (!rc && bisect && strcmp(bisect, "AUTOMATIC_BISECT"))
+    rc = aev__fail_validation(bisect, "sourceParameters.kinesisStreamParameters.onPartialBatchItemFailure",
+                              "Member must satisfy enum value set: [AUTOMATIC_BISECT]");
+  const char *dlq = json_string_value(json_object_get(json_object_get(kp, "DeadLetterConfig"), "Arn"));
+  if (!rc && dlq && !arn_of(dlq, "sqs", "") && !arn_of(dlq, "sns", ""))
+    rc = invalid("DeadLetterConfig %s must be an SQS queue or an SNS topic.%s", dlq, "");
+  return rc;
+}
+
+static int check_queue_params(aev__pipe_conf *c, json_t *sp) {
+  json_t *sq = NULL;
+  int rc = opt_object(sp, "SqsQueueParameters", "sourceParameters.sqsQueueParameters", &sq);
   if (!rc)
     rc = opt_int(sq, "BatchSize", "sourceParameters.sqsQueueParameters.batchSize", 1,
                  10000, &c->batch_size);
@@ -229,6 +274,15 @@ static int check_source_params(aev__pipe_conf *c) {
   if (!rc && c->batch_size > 10 && c->window_s < 1)
     rc = invalid("MaximumBatchingWindowInSeconds must be greater than 0 when "
                  "BatchSize is greater than 10.%s%s", "", "");
+  return rc;
+}
+
+static int check_source_params(aev__pipe_conf *c) {
+  json_t *sp = json_object_get(c->spec, "SourceParameters");
+  int rc = sp && !json_is_object(sp)
+               ? invalid("SourceParameters must be an object.%s%s", "", "")
+               : AEV_OK;
+  if (!rc) rc = c->stream_source ? check_stream_params(sp) : check_queue_params(c, sp);
   if (!rc) {
     aev_pattern *pats[5];
     int np = 0;
@@ -303,9 +357,10 @@ int aev__pipe_conf_make(aev_broker *b, json_t *req, const aev__pipe_conf *base,
   if (c->enrichment && !*c->enrichment) c->enrichment = NULL; /* "" removes it */
   rc = check_arn("source", c->source);
   if (!rc) rc = check_arn("target", c->target);
-  if (!rc && !arn_of(c->source, "sqs", ""))
-    rc = invalid("Source %s is not supported. Supported sources: SQS queues.%s",
-                 c->source, "");
+  c->stream_source = arn_of(c->source, "kinesis", "stream/");
+  if (!rc && !c->stream_source && !arn_of(c->source, "sqs", ""))
+    rc = invalid("Source %s is not supported. Supported sources: SQS queues and "
+                 "Kinesis streams.%s", c->source, "");
   if (!rc) rc = target_kind(c->target, &c->kind);
   if (!rc && c->enrichment && !arn_of(c->enrichment, "lambda", "function:"))
     rc = invalid("Enrichment %s is not supported. Supported enrichments: Lambda "

@@ -1,5 +1,6 @@
 /* A pipe's flow for one batch from its poller: the records (Lambda's SQS
- * record shape, which the Pipes User Guide documents for SQS sources) go
+ * record shape, which the Pipes User Guide documents for SQS sources; for
+ * Kinesis, Lambda's record made flat, as it documents those) go
  * to the enrichment as one JSON array, each record first reshaped by
  * EnrichmentParameters.InputTemplate; the enrichment's answer (an array:
  * its items, or one value) becomes the events for the target. The batch
@@ -98,6 +99,23 @@ static void enrich(run *r, json_t *records) {
   if (rc) finish(r, 0);
 }
 
+/* Kinesis records as Pipes shows them: Lambda's record with the members
+ * of its "kinesis" object brought up beside eventSource & co., and the
+ * pipe's role as invokeIdentityArn (the Pipes User Guide's Kinesis
+ * example). Non-zero when out of memory. */
+static int flatten(json_t *records, const char *role) {
+  size_t i;
+  json_t *rec;
+  json_array_foreach(records, i, rec) {
+    json_t *k = json_incref(json_object_get(rec, "kinesis"));
+    int fail = json_object_del(rec, "kinesis") || json_object_update(rec, k) ||
+               json_object_set_new(rec, "invokeIdentityArn", json_string(role));
+    json_decref(k);
+    if (fail) return 1;
+  }
+  return 0;
+}
+
 static void run_task(void *arg, int cancelled) {
   run *r = arg;
   json_t *ev = NULL;
@@ -115,6 +133,11 @@ static void run_task(void *arg, int cancelled) {
                           .target_arn = r->c->target,
                           .ingestion_ms = aev_broker_now_ms(p->res.broker)};
   json_t *records = json_object_get(ev, "Records");
+  if (r->c->stream_source && flatten(records, json_string_value(json_object_get(r->c->spec, "RoleArn")))) {
+    json_decref(ev);
+    finish(r, 0);
+    return;
+  }
   if (r->c->enrichment) enrich(r, records);
   else aev__pipe_deliver(p->res.broker, r->c, &r->v, records, finish, r);
   json_decref(ev);
@@ -123,8 +146,8 @@ static void run_task(void *arg, int cancelled) {
 /* The poller's sink: the batch continues on the scheduler, where it may
  * take the pipe's lock (the poller may call this with its queue watch
  * just made, under that lock). */
-static int sink(void *user, char *event, size_t len, aev__invoke_done_fn done,
-                void *done_user) {
+int aev__pipe_sink(void *user, char *event, size_t len, aev__invoke_done_fn done,
+                   void *done_user) {
   aev__pipe *p = user;
   run *r = calloc(1, sizeof *r);
   if (!r) return aev__nomem();
@@ -139,26 +162,3 @@ static int sink(void *user, char *event, size_t len, aev__invoke_done_fn done,
   return rc;
 }
 
-static void sink_release(void *user) { aev__pipe_release(user); }
-
-int aev__pipe_poll_locked(aev__pipe *p) {
-  aev_pattern *pats[5];
-  int n = 0;
-  int rc = aev__pipe_patterns(p->conf, pats, &n);
-  aev__esm_sink cfg = {.batch_size = p->conf->batch_size, .window_s = p->conf->window_s,
-                       .patterns = pats, .npatterns = n, .deliver = sink, .user = p,
-                       .release = sink_release};
-  aev__resource_ref(&p->res); /* the poller's, given back by sink_release */
-  if (!rc) rc = aev__esm_sink_new(p->res.broker, p->conf->source, &cfg, &p->poller);
-  if (rc) {
-    for (int i = 0; i < n; i++) aev_pattern_free(pats[i]);
-    aev__resource_unref(&p->res);
-  }
-  return rc;
-}
-
-struct aev__esm *aev__pipe_unpoll_locked(aev__pipe *p) {
-  struct aev__esm *m = p->poller;
-  p->poller = NULL;
-  return m;
-}

@@ -13,6 +13,7 @@
 #include "core/tags.h"
 #include "function/function.h"
 #include "pipe/pipe_impl.h"
+#include "awsevents/stream.h"
 #include "queue/queue.h"
 
 static void pipe_destroy(aev__resource *r) {
@@ -26,10 +27,11 @@ static void pipe_destroy(aev__resource *r) {
 /* Deletion and broker shutdown: stop reading the source. */
 static void pipe_shutdown(aev__resource *r) {
   aev__pipe *p = (aev__pipe *)r;
+  aev__pipe_pollers drop = {0};
   pthread_mutex_lock(&p->mu);
-  struct aev__esm *m = aev__pipe_unpoll_locked(p);
+  aev__pipe_unpoll_locked(p, &drop);
   pthread_mutex_unlock(&p->mu);
-  aev__esm_sink_free(m);
+  aev__pipe_pollers_free(&drop);
 }
 
 int aev__pipe_find(aev_broker *b, const char *name, aev__pipe **out) {
@@ -125,25 +127,28 @@ int aev__pipe_check_tags(json_t *tags) {
   return AEV_OK;
 }
 
-/* The source must be a queue of this broker. */
+/* The source must be a queue or a stream of this broker. */
 static int source_exists(aev_broker *b, const aev__pipe_conf *c) {
   aev_queue *q = NULL;
-  if (aev__queue_find(b, c->source, &q) != AEV_OK)
+  aev_stream *s = NULL;
+  int rc = c->stream_source ? aev_stream_get(b, c->source, &s) : aev__queue_find(b, c->source, &q);
+  aev_queue_release(q);
+  aev_stream_release(s);
+  if (rc == AEV_ERR_NOMEM) return rc;
+  if (rc)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "Source %s does not exist.", c->source);
-  aev_queue_release(q);
   return AEV_OK;
 }
 
-/* Moves p toward desired (mu held): starts or stops its poller; *stop is
- * a poller to free once mu is released. */
-static int settle_locked(aev__pipe *p, const char *desired, struct aev__esm **stop) {
-  *stop = NULL;
+/* Moves p toward desired (mu held): starts or pauses its poller; drop
+ * receives what to free once mu is released. */
+static int settle_locked(aev__pipe *p, const char *desired, aev__pipe_pollers *drop) {
   if (!strcmp(desired, "RUNNING")) {
-    int rc = p->poller ? AEV_OK : aev__pipe_poll_locked(p);
+    int rc = aev__pipe_poll_locked(p);
     if (rc) return rc;
   } else {
-    *stop = aev__pipe_unpoll_locked(p);
+    aev__pipe_pause_locked(p, drop);
   }
   p->desired = desired;
   p->current = desired;
@@ -191,10 +196,10 @@ int aev_pipe_create(aev_broker *b, const char *request_json, char **response_jso
     aev__resource_unref(existing);
     rc = aev__fail(AEV_ERR_EXISTS, "ConflictException", "Pipe %s already exists.", p->res.name);
   }
-  struct aev__esm *stop = NULL;
+  aev__pipe_pollers drop = {0};
   if (!rc) {
     pthread_mutex_lock(&p->mu);
-    rc = settle_locked(p, desired, &stop);
+    rc = settle_locked(p, desired, &drop);
     pthread_mutex_unlock(&p->mu);
     if (rc) aev__registry_remove(b, &p->res);
   }
@@ -233,26 +238,31 @@ int aev_pipe_update(aev_broker *b, const char *request_json, char **response_jso
     return rc;
   }
   /* The new configuration takes over with a new poller (its batch size
-   * and filters); batches in flight finish with the old one. */
+   * and filters); batches in flight finish with the old one. A stream
+   * source whose SourceParameters did not change keeps its poller and so
+   * its checkpoints. */
+  aev__pipe_pollers drop = {0};
   pthread_mutex_lock(&p->mu);
   aev__pipe_conf *old = p->conf;
   const char *was = p->desired;
-  struct aev__esm *stop = aev__pipe_unpoll_locked(p), *stop2 = NULL;
+  if (!json_equal(json_object_get(old->spec, "SourceParameters"),
+                  json_object_get(c->spec, "SourceParameters")) ||
+      !c->stream_source)
+    aev__pipe_unpoll_locked(p, &drop);
   p->conf = c;
-  rc = settle_locked(p, desired ? desired : was, &stop2);
+  rc = settle_locked(p, desired ? desired : was, &drop);
   if (rc) {
     /* Out of memory: the old configuration stays, read as before. */
     p->conf = old;
     c = NULL;
-    settle_locked(p, was, &stop2);
+    settle_locked(p, was, &drop);
   } else {
     c = old;
     p->modified_ms = aev_broker_now_ms(b);
   }
   json_t *o = rc ? NULL : aev__pipe_summary_locked(p, "UPDATING");
   pthread_mutex_unlock(&p->mu);
-  aev__esm_sink_free(stop);
-  aev__esm_sink_free(stop2);
+  aev__pipe_pollers_free(&drop);
   aev__pipe_conf_unref(c);
   aev__pipe_release(p);
   return rc ? rc : answer(o, response_json);
@@ -264,14 +274,14 @@ static int set_desired(aev_broker *b, const char *name, const char *desired,
   aev__pipe *p = NULL;
   int rc = aev__pipe_find(b, name, &p);
   if (rc) return rc;
-  struct aev__esm *stop = NULL;
+  aev__pipe_pollers drop = {0};
   pthread_mutex_lock(&p->mu);
   int changed = strcmp(p->desired, desired) != 0;
-  rc = settle_locked(p, desired, &stop);
+  rc = settle_locked(p, desired, &drop);
   if (!rc && changed) p->modified_ms = aev_broker_now_ms(b);
   json_t *o = rc ? NULL : aev__pipe_summary_locked(p, transition);
   pthread_mutex_unlock(&p->mu);
-  aev__esm_sink_free(stop);
+  aev__pipe_pollers_free(&drop);
   aev__pipe_release(p);
   return rc ? rc : answer(o, response_json);
 }

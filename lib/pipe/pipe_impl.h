@@ -9,8 +9,10 @@
 #include "awsevents/pattern.h"
 #include "awsevents/pipe.h"
 #include "core/registry.h"
+#include "function/function.h"
 
 struct aev__esm;
+struct aev__mapping;
 
 /* The target kinds a pipe delivers to, by the service of its ARN. */
 typedef enum pipe_kind {
@@ -31,6 +33,7 @@ typedef struct aev__pipe_conf {
                    Description, as given */
   const char *source, *target, *enrichment; /* borrowed from spec */
   pipe_kind kind;
+  int stream_source; /* a Kinesis stream; else an SQS queue */
   int batch_size, window_s;
   json_t *enrich_template, *target_template; /* InputTemplate strings */
 } aev__pipe_conf;
@@ -43,8 +46,15 @@ typedef struct aev__pipe {
   const char *desired;   /* mu; "RUNNING" | "STOPPED" */
   const char *current;   /* mu */
   int64_t created_ms, modified_ms;
-  struct aev__esm *poller; /* mu; while RUNNING */
+  struct aev__esm *poller; /* mu; an SQS source's, while RUNNING */
+  struct aev__mapping *stream_poller; /* mu; a Kinesis source's, paused when STOPPED */
 } aev__pipe;
+
+/* Pollers taken off a pipe, to free with no lock held. */
+typedef struct aev__pipe_pollers {
+  struct aev__esm *queue;
+  struct aev__mapping *stream;
+} aev__pipe_pollers;
 
 void aev__pipe_conf_unref(aev__pipe_conf *c);
 
@@ -90,10 +100,18 @@ json_t *aev__pipe_reshape(json_t *events, const char *tmpl, const aev__pipe_vars
  * NULL; an SQS body that holds JSON text is read as JSON. */
 json_t *aev__pipe_path(json_t *event, const char *path);
 
-/* flow.c: starts reading the source (the pipe is RUNNING; mu held) or
- * hands back the poller to stop (*out, free it with no lock held). */
+/* source.c: starts (or resumes) reading the source (mu held); pauses it
+ * (STOPPED); or takes the pollers off (update, delete) into drop, to free
+ * with aev__pipe_pollers_free once mu is released. */
 int aev__pipe_poll_locked(aev__pipe *p);
-struct aev__esm *aev__pipe_unpoll_locked(aev__pipe *p);
+void aev__pipe_pause_locked(aev__pipe *p, aev__pipe_pollers *drop);
+void aev__pipe_unpoll_locked(aev__pipe *p, aev__pipe_pollers *drop);
+void aev__pipe_pollers_free(aev__pipe_pollers *drop);
+
+/* flow.c: the pollers' sink (aev__esm_sink_fn): the batch's flow through
+ * enrichment and target, on the scheduler. */
+int aev__pipe_sink(void *user, char *event, size_t len, aev__invoke_done_fn done,
+                   void *done_user);
 
 /* target.c: sends the events (an array) to the configuration's target;
  * calls finish(arg, ok) exactly once. */

@@ -7,13 +7,14 @@
  * (it starts with '{' or '['), a placeholder inside a string literal gives
  * its value as text and outside one as JSON, so the result stays valid
  * JSON; free text takes every value as text. A body that holds JSON (an
- * SQS message's) is read as JSON by paths into it ("implicit body data
- * parsing"). */
+ * SQS message's) or data that holds base64 JSON (a Kinesis record's) is
+ * read as JSON by paths into it ("implicit body data parsing"). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "api/api.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
@@ -52,11 +53,21 @@ static void put_escaped(buf *b, const char *text) {
   free(d);
 }
 
-/* A string holding JSON text, read as that JSON (a new reference); any
- * other value as it is. */
-static json_t *decoded(json_t *v) {
+/* A string holding JSON text, read as that JSON (a new reference); with
+ * base64 set, a Kinesis record's data, decoded first. Any other value as
+ * it is. */
+static json_t *decoded(json_t *v, int base64) {
   json_t *j = NULL;
   const char *s = json_string_value(v);
+  unsigned char *raw = NULL;
+  size_t n = 0;
+  if (s && base64 && aev__base64_decode(s, strlen(s), &raw, &n) == AEV_OK &&
+      aev__json_valid(raw, n) &&
+      aev__json_parse((const char *)raw, n, JSON_DECODE_ANY, &j, NULL) == AEV_OK) {
+    free(raw);
+    return j;
+  }
+  free(raw);
   if (s && aev__json_valid(s, strlen(s)) &&
       aev__json_parse(s, strlen(s), JSON_DECODE_ANY, &j, NULL) == AEV_OK)
     return j;
@@ -67,9 +78,10 @@ json_t *aev__pipe_path(json_t *event, const char *path) {
   if (!path || path[0] != '$') return NULL;
   json_t *cur = json_incref(event);
   const char *p = path + 1;
+  int data = 0; /* cur is a member named "data" */
   while (cur && *p) {
     json_t *next = NULL;
-    json_t *in = decoded(cur);
+    json_t *in = decoded(cur, data);
     json_decref(cur);
     if (*p == '.') {
       size_t n = strcspn(p + 1, ".[");
@@ -81,6 +93,7 @@ json_t *aev__pipe_path(json_t *event, const char *path) {
       memcpy(key, p + 1, n);
       key[n] = 0;
       next = json_object_get(in, key);
+      data = !strcmp(key, "data");
       p += 1 + n;
     } else if (*p == '[') {
       char *end;
@@ -90,6 +103,7 @@ json_t *aev__pipe_path(json_t *event, const char *path) {
         return NULL;
       }
       next = json_array_get(in, (size_t)i);
+      data = 0;
       p = end + 1;
     } else {
       json_decref(in);
@@ -101,14 +115,16 @@ json_t *aev__pipe_path(json_t *event, const char *path) {
   return cur;
 }
 
-/* The event with its SQS body (or Kinesis data) decoded into JSON when it
+/* The event with its SQS body or Kinesis data decoded into JSON where it
  * holds JSON: <aws.pipes.event.json>. */
 static json_t *event_json(json_t *event) {
   json_t *copy = json_deep_copy(event);
-  json_t *body = json_object_get(copy, "body");
-  if (copy && body) {
-    json_t *d = decoded(body);
-    if (!d || json_object_set_new(copy, "body", d)) {
+  static const char *const fields[] = {"body", "data"};
+  for (int i = 0; copy && i < 2; i++) {
+    json_t *v = json_object_get(copy, fields[i]);
+    if (!v) continue;
+    json_t *d = decoded(v, i == 1);
+    if (!d || json_object_set_new(copy, fields[i], d)) {
       json_decref(copy);
       copy = NULL;
     }

@@ -372,6 +372,149 @@ START_TEST(update_applies) {
 }
 END_TEST
 
+/* Kinesis sources: a stream "ks" with one shard, records put with a
+ * partition key and data given as text. */
+static void stream_ks(void) {
+  json_decref(aev_test_call(b, "kinesis", "CreateStream", "{\"StreamName\":\"ks\",\"ShardCount\":1}",
+                            AEV_OK));
+}
+
+static void put_record(const char *key, const char *data) {
+  aev_stream *s;
+  ck_assert_int_eq(aev_stream_get(b, "ks", &s), AEV_OK);
+  ck_assert_int_eq(aev_stream_put(s, data, strlen(data), key, NULL, NULL, NULL, NULL), AEV_OK);
+  aev_stream_release(s);
+}
+
+static void stream_pipe(const char *target, const char *source_params, const char *extra) {
+  char text[2048];
+  snprintf(text, sizeof text,
+           "{\"Name\":\"kp\",\"RoleArn\":\"" ROLE "\",\"Source\":\"" ARN("kinesis", "stream/ks")
+           "\",\"Target\":\"%s\",\"SourceParameters\":%s%s}",
+           target, source_params, extra ? extra : "");
+  json_decref(aev_test_call(b, "pipes", "CreatePipe", text, AEV_OK));
+}
+
+START_TEST(kinesis_source_filter_and_template) {
+  stream_ks();
+  stream_pipe(ARN("sqs", "dst"),
+              "{\"KinesisStreamParameters\":{\"StartingPosition\":\"TRIM_HORIZON\"},"
+              "\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"data\\\":{\\\"k\\\":[\\\"yes\\\"]}}\"}]}}",
+              ",\"TargetParameters\":{\"InputTemplate\":\"{\\\"k\\\": <$.data.k>, \\\"pk\\\": "
+              "\\\"<$.partitionKey>\\\"}\"}");
+  put_record("p1", "{\"k\":\"yes\"}");
+  put_record("p2", "{\"k\":\"no\"}");
+  aev_broker_advance(b, 2000);
+  json_t *got = bodies(URL("dst"));
+  ck_assert_int_eq(json_array_size(got), 1);
+  ck_assert_str_eq(json_string_value(json_array_get(got, 0)), "{\"k\":\"yes\",\"pk\":\"p1\"}");
+  json_decref(got);
+}
+END_TEST
+
+/* The record as the Pipes User Guide shows a Kinesis source's: flat. */
+START_TEST(kinesis_record_shape) {
+  stream_ks();
+  stream_pipe(ARN("sqs", "dst"), "{\"KinesisStreamParameters\":{\"StartingPosition\":\"TRIM_HORIZON\"}}",
+              NULL);
+  put_record("key", "hi");
+  aev_broker_advance(b, 2000);
+  json_t *got = bodies(URL("dst"));
+  ck_assert_int_eq(json_array_size(got), 1);
+  json_t *r = json_loads(json_string_value(json_array_get(got, 0)), 0, NULL);
+  ck_assert_ptr_null(json_object_get(r, "kinesis"));
+  ck_assert_str_eq(json_string_value(json_object_get(r, "partitionKey")), "key");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "data")), "aGk=");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "kinesisSchemaVersion")), "1.0");
+  ck_assert(json_is_string(json_object_get(r, "sequenceNumber")));
+  ck_assert(json_is_number(json_object_get(r, "approximateArrivalTimestamp")));
+  ck_assert_str_eq(json_string_value(json_object_get(r, "eventSource")), "aws:kinesis");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "eventName")), "aws:kinesis:record");
+  ck_assert_str_eq(json_string_value(json_object_get(r, "invokeIdentityArn")), ROLE);
+  ck_assert_str_eq(json_string_value(json_object_get(r, "eventSourceARN")), ARN("kinesis", "stream/ks"));
+  json_decref(r);
+  json_decref(got);
+}
+END_TEST
+
+/* A stopped stream pipe keeps its place: started again, it reads on from
+ * there, each record once. */
+START_TEST(kinesis_stop_start_resumes) {
+  stream_ks();
+  stream_pipe(ARN("sqs", "dst"), "{\"KinesisStreamParameters\":{\"StartingPosition\":\"LATEST\"}}",
+              ",\"TargetParameters\":{\"InputTemplate\":\"<$.partitionKey>\"}");
+  put_record("a", "1");
+  aev_broker_advance(b, 2000);
+  json_decref(aev_test_call(b, "pipes", "StopPipe", "{\"Name\":\"kp\"}", AEV_OK));
+  put_record("b", "2");
+  aev_broker_advance(b, 2000);
+  ck_assert_int_eq(attr(URL("dst"), "ApproximateNumberOfMessages"), 1);
+  json_decref(aev_test_call(b, "pipes", "StartPipe", "{\"Name\":\"kp\"}", AEV_OK));
+  aev_broker_advance(b, 2000);
+  json_t *got = bodies(URL("dst"));
+  ck_assert_int_eq(json_array_size(got), 2);
+  ck_assert_str_eq(json_string_value(json_array_get(got, 0)), "a");
+  ck_assert_str_eq(json_string_value(json_array_get(got, 1)), "b");
+  json_decref(got);
+}
+END_TEST
+
+/* A failing target: retried MaximumRetryAttempts times, then the batch
+ * goes to the DeadLetterConfig queue and the pipe reads on. */
+START_TEST(kinesis_retries_then_dead_letter) {
+  ft_state s = {.mode = FT_FAIL};
+  aev_function *f = ft_function(b, "fn", NULL, &s);
+  json_decref(aev_test_call(b, "sqs", "CreateQueue", "{\"QueueName\":\"dlq\"}", AEV_OK));
+  stream_ks();
+  stream_pipe(ARN("lambda", "function:fn"),
+              "{\"KinesisStreamParameters\":{\"StartingPosition\":\"TRIM_HORIZON\","
+              "\"MaximumRetryAttempts\":1,\"DeadLetterConfig\":{\"Arn\":\"" ARN("sqs", "dlq") "\"}}}",
+              NULL);
+  put_record("k", "x");
+  aev_broker_advance(b, 120000);
+  ck_assert_int_eq(s.calls, 2);
+  json_t *got = bodies(URL("dlq"));
+  ck_assert_int_eq(json_array_size(got), 1);
+  json_t *rec = json_loads(json_string_value(json_array_get(got, 0)), 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "requestContext"), "condition")),
+                   "RetryAttemptsExhausted");
+  ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(rec, "KinesisBatchInfo"), "batchSize")),
+                   1);
+  json_decref(rec);
+  json_decref(got);
+  aev_function_release(f);
+}
+END_TEST
+
+START_TEST(kinesis_source_refusals) {
+  stream_ks();
+  aev_test_call_fails(b, "pipes", "CreatePipe",
+                      "{\"Name\":\"kp\",\"RoleArn\":\"" ROLE "\",\"Source\":\"" ARN("kinesis", "stream/ks")
+                      "\",\"Target\":\"" ARN("sqs", "dst") "\"}",
+                      AEV_ERR_INVALID, "ValidationException",
+                      "1 validation error detected: Value at "
+                      "'sourceParameters.kinesisStreamParameters.startingPosition' failed to satisfy "
+                      "constraint: Member must not be null");
+  aev_test_call_fails(b, "pipes", "CreatePipe",
+                      "{\"Name\":\"kp\",\"RoleArn\":\"" ROLE "\",\"Source\":\"" ARN("kinesis", "stream/ks")
+                      "\",\"Target\":\"" ARN("sqs", "dst") "\",\"SourceParameters\":{\"KinesisStreamParameters\":"
+                      "{\"StartingPosition\":\"LATEST\",\"ParallelizationFactor\":11}}}",
+                      AEV_ERR_INVALID, "ValidationException",
+                      "1 validation error detected: Value '11' at "
+                      "'sourceParameters.kinesisStreamParameters.parallelizationFactor' failed to "
+                      "satisfy constraint: Member must have value less than or equal to 10");
+  aev_test_call_fails(b, "pipes", "CreatePipe",
+                      "{\"Name\":\"kp\",\"RoleArn\":\"" ROLE "\",\"Source\":\"" ARN("kinesis", "stream/none")
+                      "\",\"Target\":\"" ARN("sqs", "dst") "\",\"SourceParameters\":{\"KinesisStreamParameters\":"
+                      "{\"StartingPosition\":\"LATEST\"}}}",
+                      AEV_ERR_INVALID, "ValidationException",
+                      "Source " ARN("kinesis", "stream/none") " does not exist.");
+  json_t *r = aev_test_call(b, "pipes", "ListPipes", "{}", AEV_OK);
+  ck_assert_int_eq(json_array_size(json_object_get(r, "Pipes")), 0);
+  json_decref(r);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("pipe_flow");
   TCase *tc = tcase_create("flow");
@@ -390,6 +533,11 @@ int main(void) {
   tcase_add_test(tc, batching_window);
   tcase_add_test(tc, stopped_pipe_leaves_messages);
   tcase_add_test(tc, update_applies);
+  tcase_add_test(tc, kinesis_source_filter_and_template);
+  tcase_add_test(tc, kinesis_record_shape);
+  tcase_add_test(tc, kinesis_stop_start_resumes);
+  tcase_add_test(tc, kinesis_retries_then_dead_letter);
+  tcase_add_test(tc, kinesis_source_refusals);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
