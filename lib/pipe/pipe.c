@@ -254,16 +254,15 @@ int aev_pipe_update(aev_broker *b, const char *request_json, char **response_jso
   if (rc) {
     /* Out of memory: the old configuration stays, read as before. */
     p->conf = old;
-    c = NULL;
+    old = c;
     settle_locked(p, was, &drop);
   } else {
-    c = old;
     p->modified_ms = aev_broker_now_ms(b);
   }
   json_t *o = rc ? NULL : aev__pipe_summary_locked(p, "UPDATING");
   pthread_mutex_unlock(&p->mu);
   aev__pipe_pollers_free(&drop);
-  aev__pipe_conf_unref(c);
+  aev__pipe_conf_unref(old); /* the one that is no longer the pipe's */
   aev__pipe_release(p);
   return rc ? rc : answer(o, response_json);
 }
