@@ -37,12 +37,11 @@ int aev__pipe_not_found(const char *name) {
                    "Pipe %s does not exist.", name);
 }
 
-static int invalid(const char *fmt, const char *a, const char *b) {
-  return aev__fail(AEV_ERR_INVALID, "ValidationException", fmt, a, b);
-}
+/* ValidationException with a message worded by fmt. */
+#define invalid(...) aev__fail(AEV_ERR_INVALID, "ValidationException", __VA_ARGS__)
 
-/* The service of arn:PARTITION:SERVICE:... when resource (may be "")
- * begins its sixth field; else NULL. */
+/* 1 when arn is arn:aws*:SERVICE:REGION:ACCOUNT:RESOURCE... with resource
+ * (may be "") starting its last field and something after it. */
 static int arn_of(const char *arn, const char *service, const char *resource) {
   if (!arn || strncmp(arn, "arn:aws", 7) != 0) return 0;
   const char *p = strchr(arn + 4, ':');
@@ -81,8 +80,8 @@ static int target_kind(const char *arn, pipe_kind *out) {
     }
   return invalid("Target %s is not supported. Supported targets: SQS queues, SNS "
                  "topics, Lambda functions, Step Functions state machines, event "
-                 "buses, Kinesis streams and Firehose delivery streams.%s",
-                 arn, "");
+                 "buses, Kinesis streams and Firehose delivery streams.",
+                 arn);
 }
 
 /* An integer member of obj within min..max, or absent (*out untouched). */
@@ -157,9 +156,9 @@ int aev__pipe_patterns(const aev__pipe_conf *c, aev_pattern *out[5], int *n) {
   json_t *filters = json_object_get(fc, "Filters");
   *n = 0;
   if (fc && !json_is_object(fc))
-    return invalid("FilterCriteria must be an object.%s%s", "", "");
+    return invalid("FilterCriteria must be an object.");
   if (filters && !json_is_array(filters))
-    return invalid("FilterCriteria.Filters must be a list.%s%s", "", "");
+    return invalid("FilterCriteria.Filters must be a list.");
   if (json_array_size(filters) > 5)
     return aev__fail_length(NULL, "sourceParameters.filterCriteria.filters",
                             json_array_size(filters), 0, 5);
@@ -167,11 +166,14 @@ int aev__pipe_patterns(const aev__pipe_conf *c, aev_pattern *out[5], int *n) {
   json_t *f;
   json_array_foreach(filters, i, f) {
     const char *text = json_string_value(json_object_get(f, "Pattern"));
-    if (!text) return invalid("Each filter needs a Pattern.%s%s", "", "");
+    if (!text) return invalid("Each filter needs a Pattern.");
     int rc = aev_pattern_compile(text, strlen(text), &out[*n]);
     if (rc == AEV_ERR_NOMEM) return rc;
-    if (rc != AEV_OK)
-      return invalid("Invalid filter pattern definition. %s%s", aev_errmsg(), "");
+    if (rc != AEV_OK) {
+      char why[512]; /* aev_errmsg() is the buffer aev__fail writes */
+      snprintf(why, sizeof why, "%s", aev_errmsg());
+      return invalid("Invalid filter pattern definition. %s", why);
+    }
     (*n)++;
   }
   return AEV_OK;
@@ -181,7 +183,7 @@ int aev__pipe_patterns(const aev__pipe_conf *c, aev_pattern *out[5], int *n) {
 static int check_target_params(aev__pipe_conf *c) {
   json_t *tp = json_object_get(c->spec, "TargetParameters"), *o;
   int rc = tp && !json_is_object(tp)
-               ? invalid("TargetParameters must be an object.%s%s", "", "")
+               ? invalid("TargetParameters must be an object.")
                : AEV_OK;
   if (!rc) rc = check_template(tp, "targetParameters.inputTemplate", &c->target_template);
   if (!rc)
@@ -194,15 +196,15 @@ static int check_target_params(aev__pipe_conf *c) {
   if (!rc) rc = opt_object(tp, "KinesisStreamParameters", "targetParameters.kinesisStreamParameters", &o);
   if (!rc && c->kind == PIPE_KINESIS &&
       !json_is_string(json_object_get(o, "PartitionKey")))
-    rc = invalid("PartitionKey is required for a Kinesis stream target (%s).%s",
-                 c->target, "");
+    rc = invalid("PartitionKey is required for a Kinesis stream target (%s).",
+                 c->target);
   /* Step Functions targets: a Standard workflow runs only asynchronously. */
   if (!rc && c->kind == PIPE_STATES) {
     const char *t = json_string_value(json_object_get(
         json_object_get(tp, "StepFunctionStateMachineParameters"), "InvocationType"));
     if (t && strcmp(t, "FIRE_AND_FORGET"))
       rc = invalid("InvocationType %s is not supported for Step Functions targets "
-                   "here; use FIRE_AND_FORGET.%s", t, "");
+                   "here; use FIRE_AND_FORGET.", t);
   }
   return rc;
 }
@@ -223,7 +225,7 @@ static int check_stream_params(json_t *sp) {
                               "Member must satisfy enum value set: [TRIM_HORIZON, LATEST, AT_TIMESTAMP]");
   if (!rc && !strcmp(start, "AT_TIMESTAMP") &&
       !json_is_number(json_object_get(kp, "StartingPositionTimestamp")))
-    rc = invalid("StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP.%s%s", "", "");
+    rc = invalid("StartingPositionTimestamp is required with StartingPosition AT_TIMESTAMP.");
   static const struct {
     const char *name, *path;
     int min, max;
@@ -242,7 +244,7 @@ static int check_stream_params(json_t *sp) {
   /* As for Lambda's stream mappings: -1 (forever) or at least a minute. */
   json_t *age = json_object_get(kp, "MaximumRecordAgeInSeconds");
   if (!rc && json_is_integer(age) && json_integer_value(age) >= 0 && json_integer_value(age) < 60)
-    rc = invalid("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800.%s%s", "", "");
+    rc = invalid("MaximumRecordAgeInSeconds must be -1 or between 60 and 604800.");
   if (!rc) rc = opt_string(kp, "OnPartialBatchItemFailure",
                            "sourceParameters.kinesisStreamParameters.onPartialBatchItemFailure", &bisect);
   if (!rc && bisect && strcmp(bisect, "AUTOMATIC_BISECT"))
@@ -250,7 +252,7 @@ static int check_stream_params(json_t *sp) {
                               "Member must satisfy enum value set: [AUTOMATIC_BISECT]");
   const char *dlq = json_string_value(json_object_get(json_object_get(kp, "DeadLetterConfig"), "Arn"));
   if (!rc && dlq && !arn_of(dlq, "sqs", "") && !arn_of(dlq, "sns", ""))
-    rc = invalid("DeadLetterConfig %s must be an SQS queue or an SNS topic.%s", dlq, "");
+    rc = invalid("DeadLetterConfig %s must be an SQS queue or an SNS topic.", dlq);
   return rc;
 }
 
@@ -270,17 +272,17 @@ static int check_queue_params(aev__pipe_conf *c, json_t *sp) {
    * queues take at most 10 and no window. */
   if (!rc && fifo && (c->batch_size > 10 || c->window_s > 0))
     rc = invalid("FIFO queue sources take a BatchSize of at most 10 and no "
-                 "MaximumBatchingWindowInSeconds.%s%s", "", "");
+                 "MaximumBatchingWindowInSeconds.");
   if (!rc && c->batch_size > 10 && c->window_s < 1)
     rc = invalid("MaximumBatchingWindowInSeconds must be greater than 0 when "
-                 "BatchSize is greater than 10.%s%s", "", "");
+                 "BatchSize is greater than 10.");
   return rc;
 }
 
 static int check_source_params(aev__pipe_conf *c) {
   json_t *sp = json_object_get(c->spec, "SourceParameters");
   int rc = sp && !json_is_object(sp)
-               ? invalid("SourceParameters must be an object.%s%s", "", "")
+               ? invalid("SourceParameters must be an object.")
                : AEV_OK;
   if (!rc) rc = c->stream_source ? check_stream_params(sp) : check_queue_params(c, sp);
   if (!rc) {
@@ -327,7 +329,7 @@ int aev__pipe_conf_make(aev_broker *b, json_t *req, const aev__pipe_conf *base,
   if (!rc && !role) rc = aev__fail_validation(NULL, "roleArn", "Member must not be null");
   if (!rc) rc = opt_string(req, "Source", "source", &source);
   if (!rc && base && source && strcmp(source, base->source))
-    rc = invalid("The Source of a pipe cannot be changed (%s).%s", base->source, "");
+    rc = invalid("The Source of a pipe cannot be changed (%s).", base->source);
   if (!rc && !base && !source)
     rc = aev__fail_validation(NULL, "source", "Member must not be null");
   if (!rc) rc = opt_string(req, "Target", "target", &target);
@@ -360,14 +362,14 @@ int aev__pipe_conf_make(aev_broker *b, json_t *req, const aev__pipe_conf *base,
   c->stream_source = arn_of(c->source, "kinesis", "stream/");
   if (!rc && !c->stream_source && !arn_of(c->source, "sqs", ""))
     rc = invalid("Source %s is not supported. Supported sources: SQS queues and "
-                 "Kinesis streams.%s", c->source, "");
+                 "Kinesis streams.", c->source);
   if (!rc) rc = target_kind(c->target, &c->kind);
   if (!rc && c->enrichment && !arn_of(c->enrichment, "lambda", "function:"))
     rc = invalid("Enrichment %s is not supported. Supported enrichments: Lambda "
-                 "functions.%s", c->enrichment, "");
+                 "functions.", c->enrichment);
   json_t *ep = json_object_get(c->spec, "EnrichmentParameters");
   if (!rc && ep && !json_is_object(ep))
-    rc = invalid("EnrichmentParameters must be an object.%s%s", "", "");
+    rc = invalid("EnrichmentParameters must be an object.");
   if (!rc) rc = check_template(ep, "enrichmentParameters.inputTemplate", &c->enrich_template);
   if (!rc) rc = check_source_params(c);
   if (!rc) rc = check_target_params(c);
