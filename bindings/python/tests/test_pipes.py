@@ -63,6 +63,19 @@ class Pipes(unittest.TestCase):
                          "DELETING")
         self.assertEqual(self.b.call("pipes", "ListPipes")["Pipes"], [])
 
+    def test_kinesis_source(self):
+        self.b.call("kinesis", "CreateStream", StreamName="ks", ShardCount=1)
+        self.b.call(
+            "pipes", "CreatePipe", Name="k", RoleArn=ROLE,
+            Source="arn:aws:kinesis:us-east-1:000000000000:stream/ks", Target=DST,
+            SourceParameters={"KinesisStreamParameters": {"StartingPosition": "TRIM_HORIZON"}},
+            TargetParameters={"InputTemplate": '{"n": <$.data.n>, "key": "<$.partitionKey>"}'})
+        self.b.call("kinesis", "PutRecord", StreamName="ks", PartitionKey="pk",
+                    Data=json.dumps({"n": 3}).encode())
+        self.b.advance(2000)
+        got = self.b.call("sqs", "ReceiveMessage", QueueUrl=self.dst)["Messages"]
+        self.assertEqual([json.loads(m["Body"]) for m in got], [{"n": 3, "key": "pk"}])
+
 
 if __name__ == "__main__":
     unittest.main()
