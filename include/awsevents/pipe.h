@@ -26,7 +26,9 @@
  * TargetParameters.InputTemplate reshape each event on its own. Lambda
  * and Step Functions targets receive the whole batch as one JSON array;
  * SQS, SNS, EventBridge, Kinesis and Firehose targets receive each event
- * on its own. Deliveries happen on the broker's scheduler (with
+ * on its own. A Lambda target may answer {"batchItemFailures":
+ * [{"itemIdentifier": ID}]} (an SQS record's messageId, a Kinesis record's
+ * sequenceNumber): only those records fail. Deliveries happen on the broker's scheduler (with
  * workers = 0, during aev_broker_drain() / aev_broker_advance()).
  *
  * Requests and responses take the EventBridge Pipes API Reference's

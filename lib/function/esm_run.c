@@ -314,6 +314,7 @@ int aev__esm_sink_new(aev_broker *b, const char *queue_arn,
   aev__broker_uuid(b, m->uuid);
   m->batch_size = cfg->batch_size;
   m->window_s = cfg->window_s;
+  m->report_failures = cfg->report_failures;
   m->max_concurrency = AEV__FN_CONCURRENCY_MAX;
   m->enabled = 1;
   m->sink = cfg->deliver;

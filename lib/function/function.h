@@ -108,6 +108,8 @@ typedef int (*aev__esm_sink_fn)(void *user, char *event, size_t len,
                                 aev__invoke_done_fn done, void *done_user);
 typedef struct aev__esm_sink {
   int batch_size, window_s;
+  /* the response's batchItemFailures name the messages that failed */
+  int report_failures;
   struct aev_pattern **patterns;
   int npatterns;
   aev__esm_sink_fn deliver;

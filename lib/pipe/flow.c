@@ -28,9 +28,12 @@ typedef struct run {
   void *done_user;
 } run;
 
-static void finish(void *arg, int ok) {
+/* The poller reads a Lambda target's batchItemFailures from response, as
+ * the Pipes User Guide documents partial batch failures. */
+static void finish(void *arg, int ok, const char *response, size_t len) {
   run *r = arg;
-  aev__invoke_result res = {.payload = "{}", .len = 2, .function_error = ok ? NULL : "Error"};
+  aev__invoke_result res = {.payload = response ? response : "{}", .len = response ? len : 2,
+                            .function_error = ok ? NULL : "Error"};
   r->done(r->done_user, &res);
   aev__pipe_conf_unref(r->c);
   aev__pipe_release(r->p);
@@ -44,19 +47,19 @@ static void enriched(void *arg, const aev__invoke_result *res) {
   json_t *out = NULL, *events = NULL;
   if (res->function_error ||
       aev__json_parse(res->payload, res->len, JSON_DECODE_ANY, &out, NULL) != AEV_OK) {
-    finish(r, 0);
+    finish(r, 0, NULL, 0);
     return;
   }
   /* An empty answer leaves nothing for the target: the batch is done. */
   if (json_is_null(out) || (json_is_array(out) && !json_array_size(out))) {
     json_decref(out);
-    finish(r, 1);
+    finish(r, 1, NULL, 0);
     return;
   }
   events = json_is_array(out) ? json_incref(out) : json_pack("[O]", out);
   json_decref(out);
   if (!events) {
-    finish(r, 0);
+    finish(r, 0, NULL, 0);
     return;
   }
   aev__pipe_deliver(r->p->res.broker, r->c, &r->v, events, finish, r);
@@ -96,7 +99,7 @@ static void enrich(run *r, json_t *records) {
     rc = aev__function_call(f, qualifier, payload, strlen(payload), enriched, r);
   aev_function_release(f);
   free(payload);
-  if (rc) finish(r, 0);
+  if (rc) finish(r, 0, NULL, 0);
 }
 
 /* Kinesis records as Pipes shows them: Lambda's record with the members
@@ -120,7 +123,7 @@ static void run_task(void *arg, int cancelled) {
   run *r = arg;
   json_t *ev = NULL;
   if (cancelled || aev__json_parse(r->event, r->len, 0, &ev, NULL) != AEV_OK) {
-    finish(r, 0);
+    finish(r, 0, NULL, 0);
     return;
   }
   aev__pipe *p = r->p;
@@ -135,7 +138,7 @@ static void run_task(void *arg, int cancelled) {
   json_t *records = json_object_get(ev, "Records");
   if (r->c->stream_source && flatten(records, json_string_value(json_object_get(r->c->spec, "RoleArn")))) {
     json_decref(ev);
-    finish(r, 0);
+    finish(r, 0, NULL, 0);
     return;
   }
   if (r->c->enrichment) enrich(r, records);

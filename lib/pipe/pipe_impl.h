@@ -113,9 +113,13 @@ void aev__pipe_pollers_free(aev__pipe_pollers *drop);
 int aev__pipe_sink(void *user, char *event, size_t len, aev__invoke_done_fn done,
                    void *done_user);
 
+/* How a batch ended: ok, and the target's response (a Lambda target's,
+ * whose batchItemFailures the poller reads; NULL for none). */
+typedef void (*aev__pipe_finish_fn)(void *arg, int ok, const char *response, size_t len);
+
 /* target.c: sends the events (an array) to the configuration's target;
- * calls finish(arg, ok) exactly once. */
+ * calls finish exactly once. */
 void aev__pipe_deliver(aev_broker *b, const aev__pipe_conf *c, const aev__pipe_vars *v,
-                       json_t *events, void (*finish)(void *arg, int ok), void *arg);
+                       json_t *events, aev__pipe_finish_fn finish, void *arg);
 
 #endif

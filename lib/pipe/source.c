@@ -37,6 +37,10 @@ static json_t *stream_request(const aev__pipe_conf *c) {
   if (whole && dlq)
     whole = !json_object_set_new(req, "DestinationConfig",
                                  json_pack("{s{ss}}", "OnFailure", "Destination", dlq));
+  /* A Lambda target may name the records that failed (batchItemFailures). */
+  if (whole)
+    whole = !json_object_set_new(req, "FunctionResponseTypes",
+                                 json_pack("[s]", "ReportBatchItemFailures"));
   json_t *fc = json_object_get(sp, "FilterCriteria");
   if (whole && json_array_size(json_object_get(fc, "Filters")))
     whole = !json_object_set(req, "FilterCriteria", fc);
@@ -69,8 +73,8 @@ static int poll_queue(aev__pipe *p) {
   int n = 0;
   int rc = aev__pipe_patterns(p->conf, pats, &n);
   aev__esm_sink cfg = {.batch_size = p->conf->batch_size, .window_s = p->conf->window_s,
-                       .patterns = pats, .npatterns = n, .deliver = aev__pipe_sink, .user = p,
-                       .release = sink_release};
+                       .patterns = pats, .npatterns = n, .report_failures = 1,
+                       .deliver = aev__pipe_sink, .user = p, .release = sink_release};
   aev__resource_ref(&p->res); /* the poller's, given back by sink_release */
   if (!rc) rc = aev__esm_sink_new(p->res.broker, p->conf->source, &cfg, &p->poller);
   if (rc) {

@@ -22,13 +22,13 @@
 #include "pipe/pipe_impl.h"
 
 typedef struct pending {
-  void (*finish)(void *arg, int ok);
+  aev__pipe_finish_fn finish;
   void *arg;
 } pending;
 
 static void lambda_done(void *user, const aev__invoke_result *r) {
   pending *pd = user;
-  pd->finish(pd->arg, !r->function_error);
+  pd->finish(pd->arg, !r->function_error, r->payload, r->len);
   free(pd);
 }
 
@@ -149,7 +149,7 @@ static int one(aev_broker *b, const aev__pipe_conf *c, const aev__pipe_vars *v, 
 
 /* The batch as one array to a function or a state machine. */
 static void whole(aev_broker *b, const aev__pipe_conf *c, json_t *out,
-                  void (*finish)(void *, int), void *arg) {
+                  aev__pipe_finish_fn finish, void *arg) {
   char *payload = aev__json_dumps(out, 0);
   int rc = payload ? AEV_OK : AEV_ERR_NOMEM;
   if (!rc && c->kind == PIPE_STATES) {
@@ -157,7 +157,7 @@ static void whole(aev_broker *b, const aev__pipe_conf *c, json_t *out,
     rc = aev_machine_start_arn(b, c->target, NULL, payload, strlen(payload), &e);
     aev_execution_release(e);
     free(payload);
-    finish(arg, !rc);
+    finish(arg, !rc, NULL, 0);
     return;
   }
   const char *type = json_string_value(target_param(c, "LambdaFunctionParameters", "InvocationType"));
@@ -169,7 +169,7 @@ static void whole(aev_broker *b, const aev__pipe_conf *c, json_t *out,
     rc = aev__function_enqueue_event(f, payload, strlen(payload), NULL);
     aev_function_release(f);
     free(payload);
-    finish(arg, !rc);
+    finish(arg, !rc, NULL, 0);
     return;
   }
   pending *pd = rc ? NULL : malloc(sizeof *pd);
@@ -182,14 +182,14 @@ static void whole(aev_broker *b, const aev__pipe_conf *c, json_t *out,
   }
   aev_function_release(f);
   free(payload);
-  if (rc) finish(arg, 0);
+  if (rc) finish(arg, 0, NULL, 0);
 }
 
 void aev__pipe_deliver(aev_broker *b, const aev__pipe_conf *c, const aev__pipe_vars *v,
-                       json_t *events, void (*finish)(void *arg, int ok), void *arg) {
+                       json_t *events, aev__pipe_finish_fn finish, void *arg) {
   json_t *out = aev__pipe_reshape(events, json_string_value(c->target_template), v);
   if (!out) {
-    finish(arg, 0);
+    finish(arg, 0, NULL, 0);
     return;
   }
   if (c->kind == PIPE_LAMBDA || c->kind == PIPE_STATES) {
@@ -201,5 +201,5 @@ void aev__pipe_deliver(aev_broker *b, const aev__pipe_conf *c, const aev__pipe_v
   for (size_t i = 0; !rc && i < json_array_size(out); i++)
     rc = one(b, c, v, json_array_get(events, i), json_array_get(out, i));
   json_decref(out);
-  finish(arg, !rc);
+  finish(arg, !rc, NULL, 0);
 }

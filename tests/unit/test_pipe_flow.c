@@ -372,6 +372,54 @@ START_TEST(update_applies) {
 }
 END_TEST
 
+/* A Lambda target that names the records whose body is "bad" in
+ * batchItemFailures (their messageId, or for Kinesis their sequenceNumber). */
+static int partial_calls, partial_last_n;
+static void partial_handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user;
+  partial_calls++;
+  json_t *in = json_loadb(event, len, 0, NULL), *fails = json_array();
+  partial_last_n = (int)json_array_size(in);
+  size_t i;
+  json_t *e;
+  json_array_foreach(in, i, e) {
+    json_t *id = json_object_get(e, "messageId");
+    if (!id) id = json_object_get(e, "sequenceNumber");
+    const char *body = json_string_value(json_object_get(e, "body"));
+    const char *data = json_string_value(json_object_get(e, "data"));
+    if ((body && !strcmp(body, "bad")) || (data && !strcmp(data, "YmFk")))
+      json_array_append_new(fails, json_pack("{sO}", "itemIdentifier", id));
+  }
+  json_t *out = json_pack("{so}", "batchItemFailures", fails);
+  char *text = json_dumps(out, JSON_COMPACT);
+  aev_invocation_succeed(ctx, text, strlen(text));
+  free(text);
+  json_decref(out);
+  json_decref(in);
+}
+
+/* Partial batch failures: only the records a Lambda target names are
+ * left on the queue. */
+START_TEST(lambda_target_partial_failure) {
+  aev_function *f;
+  partial_calls = 0;
+  ck_assert_int_eq(aev_function_create(b, "fn", NULL, partial_handler, NULL, NULL, &f), AEV_OK);
+  pipe_to(ARN("lambda", "function:fn"), NULL);
+  send_body(URL("src"), "good");
+  send_body(URL("src"), "bad");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(partial_calls, 1);
+  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
+  json_decref(aev_test_call(b, "pipes", "StopPipe", "{\"Name\":\"p1\"}", AEV_OK));
+  aev_broker_advance(b, 30000);
+  json_t *left = bodies(URL("src"));
+  ck_assert_int_eq(json_array_size(left), 1);
+  ck_assert_str_eq(json_string_value(json_array_get(left, 0)), "bad");
+  json_decref(left);
+  aev_function_release(f);
+}
+END_TEST
+
 /* Kinesis sources: a stream "ks" with one shard, records put with a
  * partition key and data given as text. */
 static void stream_ks(void) {
@@ -486,6 +534,35 @@ START_TEST(kinesis_retries_then_dead_letter) {
 }
 END_TEST
 
+/* A Kinesis batch whose Lambda target names a record: the records before
+ * it are checkpointed and the batch is retried from it. */
+START_TEST(kinesis_partial_failure) {
+  aev_function *f;
+  partial_calls = 0;
+  ck_assert_int_eq(aev_function_create(b, "fn", NULL, partial_handler, NULL, NULL, &f), AEV_OK);
+  stream_ks();
+  stream_pipe(ARN("lambda", "function:fn"),
+              "{\"KinesisStreamParameters\":{\"StartingPosition\":\"TRIM_HORIZON\","
+              "\"MaximumRetryAttempts\":1}}",
+              NULL);
+  put_record("k", "ok");
+  put_record("k", "bad");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(partial_calls, 1);
+  ck_assert_int_eq(partial_last_n, 2);
+  /* The retry holds the failed record alone; it fails again and, with no
+   * retries left, is passed over. */
+  aev_broker_advance(b, 10000);
+  ck_assert_int_eq(partial_calls, 2);
+  ck_assert_int_eq(partial_last_n, 1);
+  put_record("k", "later");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(partial_calls, 3);
+  ck_assert_int_eq(partial_last_n, 1);
+  aev_function_release(f);
+}
+END_TEST
+
 START_TEST(kinesis_source_refusals) {
   stream_ks();
   aev_test_call_fails(b, "pipes", "CreatePipe",
@@ -538,6 +615,8 @@ int main(void) {
   tcase_add_test(tc, kinesis_stop_start_resumes);
   tcase_add_test(tc, kinesis_retries_then_dead_letter);
   tcase_add_test(tc, kinesis_source_refusals);
+  tcase_add_test(tc, lambda_target_partial_failure);
+  tcase_add_test(tc, kinesis_partial_failure);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
