@@ -182,7 +182,8 @@ int aev_pipe_create(aev_broker *b, const char *request_json, char **response_jso
   }
   pthread_mutex_init(&p->mu, NULL);
   p->conf = c;
-  p->tags = json_is_object(tags) ? json_deep_copy(tags) : NULL;
+  int tags_given = json_is_object(tags); /* tags is req's, which goes next */
+  p->tags = tags_given ? json_deep_copy(tags) : NULL;
   p->created_ms = p->modified_ms = aev_broker_now_ms(b);
   p->desired = desired;
   json_decref(req);
@@ -190,7 +191,7 @@ int aev_pipe_create(aev_broker *b, const char *request_json, char **response_jso
   char *text = o ? aev__json_dumps(o, 0) : NULL;
   json_decref(o);
   aev__resource *existing = NULL;
-  rc = !text || (json_is_object(tags) && !p->tags) ? aev__nomem()
+  rc = !text || (tags_given && !p->tags) ? aev__nomem()
                                                    : aev__registry_add(b, &p->res, &existing);
   if (rc == AEV_ERR_EXISTS) {
     aev__resource_unref(existing);
