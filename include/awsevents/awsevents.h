@@ -15,5 +15,6 @@
 #include "awsevents/jsonata.h"
 #include "awsevents/bus.h"
 #include "awsevents/scheduler.h"
+#include "awsevents/pipe.h"
 
 #endif

@@ -65,6 +65,7 @@ extern const aev__api_service aev__api_events;
 extern const aev__api_service aev__api_states;
 extern const aev__api_service aev__api_lambda;
 extern const aev__api_service aev__api_scheduler;
+extern const aev__api_service aev__api_pipes;
 
 /* The table aev_call() dispatches through (services.c). */
 extern const aev__api_service *const aev__api_services[];

@@ -11,6 +11,7 @@ const aev__api_service *const aev__api_services[] = {
     &aev__api_states,
     &aev__api_lambda,
     &aev__api_scheduler,
+    &aev__api_pipes,
 };
 
 const size_t aev__api_n_services =

@@ -23,6 +23,7 @@ typedef enum aev__kind {
   AEV__KIND_MAP_MACHINE,
   /* EventBridge Scheduler's schedule groups, which hold its schedules. */
   AEV__KIND_SCHEDULE_GROUP,
+  AEV__KIND_PIPE, /* EventBridge Pipes: arn:aws:pipes:R:A:pipe/NAME */
   AEV__KIND_COUNT
 } aev__kind;
 

@@ -292,11 +292,12 @@ int aev__esm_matches(aev__esm *m, aev_message *msg) {
   record_tail(&tail, m);
   if (!tail.oom) record(&s, msg, 1, tail.p, tail.n);
   free(tail.p);
-  int any = 0;
-  for (int i = 0; !tail.oom && !s.oom && i < m->npatterns && !any; i++) {
+  int any = tail.oom || s.oom ? -1 : 0;
+  for (int i = 0; any == 0 && i < m->npatterns; i++) {
     int match = 0;
-    if (aev_pattern_matches(m->patterns[i], s.p, s.n, &match) == AEV_OK)
-      any = match;
+    int rc = aev_pattern_matches(m->patterns[i], s.p, s.n, &match);
+    if (rc == AEV_ERR_NOMEM) any = -1;
+    else if (rc == AEV_OK) any = match;
   }
   free(s.p);
   return any;

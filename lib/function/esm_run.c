@@ -5,11 +5,14 @@
  * function with at most MaximumConcurrency batches in flight. A batch that
  * succeeds is deleted; with ReportBatchItemFailures only the messages not
  * listed in batchItemFailures are; a failed batch is left to reappear after
- * its visibility timeout and to follow the queue's redrive policy. */
+ * its visibility timeout and to follow the queue's redrive policy. A
+ * pipe's poller (aev__esm_sink_new) is the same machinery with a sink in
+ * place of the function. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/clock.h"
 #include "core/status.h"
 #include "function/function_impl.h"
 #include "queue/queue.h"
@@ -28,7 +31,8 @@ void aev__esm_unref(aev__esm *m) {
   free(m->buf);
   for (int i = 0; i < m->npatterns; i++) aev_pattern_free(m->patterns[i]);
   json_decref(m->filters);
-  aev__resource_unref(&m->f->res);
+  if (m->f) aev__resource_unref(&m->f->res);
+  if (m->sink_release) m->sink_release(m->sink_user);
   aev_queue_release(m->q);
   free(m->source_arn);
   pthread_mutex_destroy(&m->mu);
@@ -112,13 +116,24 @@ static batch *take_locked(aev__esm *m) {
   return bt;
 }
 
-/* Invokes the function (no lock held). A refused call (throttled, function
+static void dispatch_refused(batch *bt);
+
+/* Invokes the function, or hands the batch to the sink (no lock held). A refused call (throttled, function
  * gone) leaves the messages in flight: they reappear after their visibility
  * timeout, and the watch wakes the mapping then. */
 static void dispatch(batch *bt) {
   aev__esm *m = bt->m;
   size_t len;
   char *event = aev__esm_event(m, bt->msgs, bt->n, &len);
+  if (m->sink) {
+    int src = event ? m->sink(m->sink_user, event, len, batch_done, bt)
+                    : AEV_ERR_NOMEM;
+    if (src == AEV_OK) return;
+    free(event);
+    event = NULL;
+    dispatch_refused(bt);
+    return;
+  }
   /* The mapping's function, version or alias (an update may move it
    * meanwhile), routed as Invoke routes it; a qualifier deleted since
    * fails the call as it fails Invoke. */
@@ -133,6 +148,11 @@ static void dispatch(batch *bt) {
   aev_function_release(f);
   if (rc == AEV_OK) return;
   free(event);
+  dispatch_refused(bt);
+}
+
+static void dispatch_refused(batch *bt) {
+  aev__esm *m = bt->m;
   batch_free(bt);
   pthread_mutex_lock(&m->mu);
   m->inflight--;
@@ -162,9 +182,12 @@ static int receive(aev__esm *m, size_t want, aev_message **got, size_t *n) {
   size_t k = 0;
   aev_message *drop[10];
   size_t ndrop = 0;
-  for (size_t i = 0; i < *n; i++)
-    if (aev__esm_matches(m, got[i])) got[k++] = got[i];
-    else drop[ndrop++] = got[i];
+  for (size_t i = 0; i < *n; i++) {
+    int match = aev__esm_matches(m, got[i]);
+    if (match > 0) got[k++] = got[i];
+    else if (match == 0) drop[ndrop++] = got[i];
+    else aev_message_free(got[i]); /* unknown: it reappears after its visibility timeout */
+  }
   aev__queue_delete_received(m->q, drop, ndrop);
   for (size_t i = 0; i < ndrop; i++) aev_message_free(drop[i]);
   *n = k;
@@ -178,7 +201,7 @@ static int receive(aev__esm *m, size_t want, aev_message **got, size_t *n) {
 #define SCALE_PER_MINUTE 300
 
 static int concurrency_locked(aev__esm *m) {
-  int64_t now = aev__fn_now(m->f);
+  int64_t now = aev__clock_mono_ms(aev__broker_clock(m->b));
   if (m->backlog_since < 0) m->backlog_since = now;
   int64_t n = SCALE_START + SCALE_PER_MINUTE * ((now - m->backlog_since) / 60000);
   return n < m->max_concurrency ? (int)n : m->max_concurrency;
@@ -214,7 +237,7 @@ void aev__esm_pump(aev__esm *m) {
       }
       if (m->nbuf && !m->window_armed) {
         aev__sched *s = aev__broker_sched(m->b);
-        int64_t at = aev__fn_now(m->f) + (int64_t)m->window_s * 1000;
+        int64_t at = aev__clock_mono_ms(aev__broker_clock(m->b)) + (int64_t)m->window_s * 1000;
         m->refs++;
         if (aev__timer_arm(s, &m->window, at) == AEV_OK) m->window_armed = 1;
         else m->refs--;
@@ -266,4 +289,52 @@ void aev__esm_stop(aev__esm *m) {
   pthread_mutex_unlock(&m->mu);
   if (cancelled) aev__esm_unref(m);
   aev__queue_watch_free(w);
+}
+
+int aev__esm_sink_new(aev_broker *b, const char *queue_arn,
+                      const aev__esm_sink *cfg, aev__esm **out) {
+  aev_queue *q = NULL;
+  int rc = aev__queue_find(b, queue_arn, &q);
+  if (rc != AEV_OK) return rc;
+  aev__esm *m = calloc(1, sizeof *m);
+  if (!m || !(m->buf = calloc((size_t)cfg->batch_size, sizeof *m->buf)) ||
+      !(m->source_arn = strdup(aev_queue_arn(q)))) {
+    if (m) free(m->buf);
+    free(m);
+    aev_queue_release(q);
+    return aev__nomem();
+  }
+  m->refs = 1; /* the owner's */
+  m->backlog_since = -1;
+  m->b = b;
+  m->q = q;
+  size_t n = strlen(m->source_arn);
+  m->fifo = n > 5 && strcmp(m->source_arn + n - 5, ".fifo") == 0;
+  pthread_mutex_init(&m->mu, NULL);
+  aev__broker_uuid(b, m->uuid);
+  m->batch_size = cfg->batch_size;
+  m->window_s = cfg->window_s;
+  m->report_failures = cfg->report_failures;
+  m->max_concurrency = AEV__FN_CONCURRENCY_MAX;
+  m->enabled = 1;
+  m->sink = cfg->deliver;
+  m->sink_user = cfg->user;
+  memcpy(m->patterns, cfg->patterns, (size_t)cfg->npatterns * sizeof m->patterns[0]);
+  m->npatterns = cfg->npatterns;
+  m->sink_release = cfg->release;
+  if ((rc = aev__esm_start(m)) != AEV_OK) {
+    /* Not started: the patterns and the user stay the caller's. */
+    m->npatterns = 0;
+    m->sink_release = NULL;
+    aev__esm_unref(m);
+    return rc;
+  }
+  *out = m;
+  return AEV_OK;
+}
+
+void aev__esm_sink_free(aev__esm *m) {
+  if (!m) return;
+  aev__esm_stop(m);
+  aev__esm_unref(m);
 }

@@ -91,6 +91,36 @@ json_t *aev__esm_arn_json(const char *function_arn, const char *uuid);
  * (deleted, or deleted with its function or its stream). */
 void aev__esm_tags_drop(aev_broker *b, const char *uuid);
 
+/* esm_run.c: a queue poller that hands its batches to another primitive
+ * instead of a function (EventBridge Pipes reads SQS sources as Lambda's
+ * mappings do: queue watch, batching window, filters deleting what they
+ * reject). deliver gets the event ({"Records": [...]} in Lambda's SQS shape,
+ * a malloc'd buffer it takes over when it answers AEV_OK) and then calls
+ * done(done_user, r) exactly once, with no lock held: r->function_error
+ * NULL deletes the batch's messages; otherwise they stay on the queue and
+ * reappear after their visibility timeout (and follow its redrive policy).
+ * A refusal (not AEV_OK) leaves them there too. On success the poller takes
+ * patterns[0..npatterns) and q's reference is its own; release(user) runs
+ * once when the poller is gone. */
+struct aev__esm;
+struct aev_queue;
+typedef int (*aev__esm_sink_fn)(void *user, char *event, size_t len,
+                                aev__invoke_done_fn done, void *done_user);
+typedef struct aev__esm_sink {
+  int batch_size, window_s;
+  /* the response's batchItemFailures name the messages that failed */
+  int report_failures;
+  struct aev_pattern **patterns;
+  int npatterns;
+  aev__esm_sink_fn deliver;
+  void *user;
+  void (*release)(void *user);
+} aev__esm_sink;
+int aev__esm_sink_new(aev_broker *b, const char *queue_arn,
+                      const aev__esm_sink *cfg, struct aev__esm **out);
+/* Stops the poller (batches in flight still complete) and drops it. */
+void aev__esm_sink_free(struct aev__esm *m);
+
 /* filters.c: an event-source mapping's FilterCriteria checked as Lambda
  * checks it (an object with at most 5 Filters, each {"Pattern": text});
  * the patterns compiled so far are in patterns[0..*n) (freed by the

@@ -449,6 +449,10 @@ typedef struct aev__esm {
   size_t nbuf;
   int window_armed;
   aev__timer window;
+  /* A pipe's poller (aev__esm_sink_new): f is NULL and batches go to sink. */
+  aev__esm_sink_fn sink;
+  void *sink_user;
+  void (*sink_release)(void *user);
 } aev__esm;
 
 void aev__esm_ref(aev__esm *m);
@@ -464,7 +468,8 @@ void aev__esm_shutdown_all(aev_function *f);
 char *aev__esm_event(aev__esm *m, struct aev_message **msgs, size_t n,
                      size_t *len);
 /* 1 when one of the mapping's filter patterns matches the message's record
- * (body parsed as JSON when it is JSON). */
+ * (body parsed as JSON when it is JSON), 0 when none does, -1 when out of
+ * memory (the message is then neither dispatched nor deleted). */
 int aev__esm_matches(aev__esm *m, struct aev_message *msg);
 
 /* versions.c: the configuration (new reference) and version name a

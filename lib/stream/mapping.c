@@ -38,6 +38,7 @@ static int range(json_t *req, const char *name, const char *member,
 
 void aev__mapping_unref(aev__mapping *m) {
   if (--m->refs) return;
+  if (m->sink.release) m->sink.release(m->sink.user);
   aev__timer_cancel(aev__broker_sched(m->b), &m->timer);
   for (int i = 0; i < m->npatterns; i++) aev_pattern_free(m->patterns[i]);
   for (size_t i = 0; i < m->nshards; i++) {
@@ -227,24 +228,11 @@ int aev__mapping_function_arn(aev_broker *b, const char *name, char **arn) {
   return rc;
 }
 
-int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
-  const char *src = json_string_value(json_object_get(req, "EventSourceArn"));
-  const char *fn = json_string_value(json_object_get(req, "FunctionName"));
-  if (!src || !fn)
-    return invalid("%s", "EventSourceArn and FunctionName are required.");
-  aev_stream *s;
-  int rc = aev__stream_find(b, src, &s);
-  /* Lambda reports a missing stream as a bad parameter. */
-  if (rc == AEV_ERR_NOT_FOUND) return invalid("Stream not found: %s", src);
-  if (rc != AEV_OK) return rc;
-  char *function_arn = NULL;
-  rc = aev__mapping_function_arn(b, fn, &function_arn);
-  if (rc == AEV_OK) rc = no_twin(s, function_arn);
-  if (rc != AEV_OK) {
-    free(function_arn);
-    aev_stream_release(s);
-    return rc;
-  }
+/* A mapping of s (a counted handle it takes) to function_arn (taken) or
+ * to sink, reading from req's settings; *out holds the caller's
+ * reference. */
+static int start(aev_broker *b, aev_stream *s, json_t *req, char *function_arn,
+                 const aev__stream_sink *sink, aev__mapping **out) {
   aev__mapping *m = calloc(1, sizeof *m);
   if (!m) {
     free(function_arn);
@@ -258,7 +246,8 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   m->modified_ms = aev_broker_now_ms(b);
   aev__broker_uuid(b, m->uuid);
   aev__timer_init(&m->timer, aev__mapping_pump, m, NULL);
-  rc = parse(m, req);
+  if (sink) m->sink = *sink;
+  int rc = parse(m, req);
   if (rc == AEV_OK && !(m->strand = aev__strand_new(aev__broker_sched(b))))
     rc = aev__nomem();
   if (rc == AEV_OK) {
@@ -279,9 +268,34 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
     aev__stream_tap_remove(s, m->tap);
   }
   if (rc != AEV_OK) {
+    m->sink.release = NULL; /* the user stays the caller's */
     aev__mapping_unref(m);
     return rc;
   }
+  *out = m;
+  return AEV_OK;
+}
+
+int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
+  const char *src = json_string_value(json_object_get(req, "EventSourceArn"));
+  const char *fn = json_string_value(json_object_get(req, "FunctionName"));
+  if (!src || !fn)
+    return invalid("%s", "EventSourceArn and FunctionName are required.");
+  aev_stream *s;
+  int rc = aev__stream_find(b, src, &s);
+  /* Lambda reports a missing stream as a bad parameter. */
+  if (rc == AEV_ERR_NOT_FOUND) return invalid("Stream not found: %s", src);
+  if (rc != AEV_OK) return rc;
+  char *function_arn = NULL;
+  rc = aev__mapping_function_arn(b, fn, &function_arn);
+  if (rc == AEV_OK) rc = no_twin(s, function_arn);
+  if (rc != AEV_OK) {
+    free(function_arn);
+    aev_stream_release(s);
+    return rc;
+  }
+  aev__mapping *m;
+  if ((rc = start(b, s, req, function_arn, NULL, &m)) != AEV_OK) return rc;
   pthread_mutex_lock(&s->mu);
   m->next = s->mappings;
   s->mappings = m;
@@ -291,6 +305,13 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   pthread_mutex_unlock(&s->mu);
   aev__mapping_unref(m);
   return AEV_OK;
+}
+
+int aev__stream_mapping_sink_new(aev_broker *b, const char *stream_arn, json_t *req,
+                                 const aev__stream_sink *sink, aev__mapping **out) {
+  aev_stream *s;
+  int rc = aev__stream_find(b, stream_arn, &s);
+  return rc ? rc : start(b, s, req, NULL, sink, out);
 }
 
 int aev__mapping_not_found(const char *uuid) {
@@ -345,6 +366,15 @@ static void stop(aev__mapping *m) {
   aev__stream_tap_remove(m->s, m->tap);
   if (aev__timer_cancel(aev__broker_sched(m->b), &m->timer)) aev__mapping_unref(m);
   aev__mapping_unref(m);
+}
+
+void aev__stream_mapping_sink_free(aev__mapping *m) {
+  if (m) stop(m);
+}
+
+void aev__stream_mapping_sink_enable(aev__mapping *m, int on) {
+  m->disabled = !on;
+  if (on) aev__mapping_wake(m);
 }
 
 int aev__stream_mapping_delete(aev_broker *b, const char *uuid, json_t **out) {

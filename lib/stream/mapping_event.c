@@ -124,8 +124,9 @@ char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
   iso(aev_broker_now_ms(m->b), now, sizeof now);
   iso(bt->r[0].arrival_ms, first, sizeof first);
   iso(bt->r[bt->n - 1].arrival_ms, last, sizeof last);
+  /* A pipe's poller has no function: functionArn is then null. */
   json_t *j = json_pack(
-      "{s:{s:s, s:s, s:s, s:i}, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
+      "{s:{s:s, s:s?, s:s, s:i}, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, "
       "s:I, s:s}}",
       "requestContext", "requestId", request_id, "functionArn",
       m->function_arn, "condition", condition, "approximateInvokeCount",

@@ -7,6 +7,7 @@
 
 #include "awsevents/pattern.h"
 #include "core/ids.h"
+#include "stream/mapping.h"
 #include "stream/stream.h"
 
 typedef struct aev__mrec {
@@ -89,6 +90,9 @@ typedef struct aev__mapping {
   aev__mshard *shards;
   size_t nshards;
   char last_result[64];
+  /* A pipe's poller (aev__stream_mapping_sink_new): no function; batches
+   * go to sink, which completes them as an invocation would. */
+  aev__stream_sink sink;
 } aev__mapping;
 
 void aev__mapping_unref(aev__mapping *m);

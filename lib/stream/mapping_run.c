@@ -323,15 +323,21 @@ static void dispatch(aev__mapping *m, aev__mshard *ms, int p,
   /* The mapping's version or alias, as Invoke would route it. */
   const char *q;
   char buf[512];
-  int rc = event && c ? aev__function_find_qualified(m->b, m->function_arn, &f,
-                                                     &q, buf, sizeof buf)
-                      : AEV_ERR_NOMEM;
+  int rc = !event || !c         ? AEV_ERR_NOMEM
+           : m->sink.deliver ? AEV_OK
+                             : aev__function_find_qualified(m->b, m->function_arn, &f, &q,
+                                                            buf, sizeof buf);
   if (rc == AEV_OK) {
     c->m = m;
     c->bt = bt;
     m->refs++;
     part->in_flight = 1;
-    rc = aev__function_call(f, q, event, strlen(event), invoke_done, c);
+    if (!m->sink.deliver) {
+      rc = aev__function_call(f, q, event, strlen(event), invoke_done, c);
+    } else if ((rc = m->sink.deliver(m->sink.user, event, strlen(event), invoke_done, c)) ==
+               AEV_OK) {
+      event = NULL; /* the sink's now */
+    }
     if (rc != AEV_OK) {
       part->in_flight = 0;
       m->refs--;

@@ -136,10 +136,10 @@ START_TEST(stepfunctions_is_states) {
 END_TEST
 
 START_TEST(unknown_action_on_every_known_service) {
-  const char *names[] = {"sqs",    "sns",    "kinesis", "firehose",
-                         "events", "states", "lambda", "scheduler"};
-  ck_assert_uint_eq(aev__api_n_services, 8);
-  for (size_t i = 0; i < 8; i++) {
+  const char *names[] = {"sqs",    "sns",    "kinesis",   "firehose", "events",
+                         "states", "lambda", "scheduler", "pipes"};
+  ck_assert_uint_eq(aev__api_n_services, 9);
+  for (size_t i = 0; i < 9; i++) {
     char *r = NULL;
     char want[128];
     snprintf(want, sizeof want,

@@ -301,6 +301,7 @@ START_TEST(arns_of_every_kind) {
           "arn:aws:states:ap-south-1:210987654321:stateMachine:x",
       [AEV__KIND_SCHEDULE_GROUP] =
           "arn:aws:scheduler:ap-south-1:210987654321:schedule-group/x",
+      [AEV__KIND_PIPE] = "arn:aws:pipes:ap-south-1:210987654321:pipe/x",
   };
   counters c = {0};
   aev_broker *b = broker_in("ap-south-1", "210987654321");

@@ -155,6 +155,35 @@ TIMESTAMPS = {
     ('lambda', 'UpdateFunctionEventInvokeConfig'): (
         ('LastModified',),
     ),
+    ('pipes', 'CreatePipe'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+    ),
+    ('pipes', 'DeletePipe'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+    ),
+    ('pipes', 'DescribePipe'): (
+        ('SourceParameters', 'KinesisStreamParameters', 'StartingPositionTimestamp'),
+        ('CreationTime',),
+        ('LastModifiedTime',),
+    ),
+    ('pipes', 'ListPipes'): (
+        ('Pipes', '*', 'CreationTime'),
+        ('Pipes', '*', 'LastModifiedTime'),
+    ),
+    ('pipes', 'StartPipe'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+    ),
+    ('pipes', 'StopPipe'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+    ),
+    ('pipes', 'UpdatePipe'): (
+        ('CreationTime',),
+        ('LastModifiedTime',),
+    ),
     ('states', 'CreateActivity'): (
         ('creationDate',),
     ),

@@ -64,6 +64,11 @@ HTTP_STATUS = {
         "ResourceNotFoundException": 404, "ResourceConflictException": 409,
         "TooManyRequestsException": 429, "ServiceException": 500,
     },
+    "pipes": {
+        "NotFoundException": 404, "ConflictException": 409,
+        "ServiceQuotaExceededException": 402, "ThrottlingException": 429,
+        "InternalException": 500,
+    },
 }
 
 # Errors of the library itself (InternalFailure: out of memory, a bug).

@@ -1,0 +1,81 @@
+"""EventBridge Pipes through Broker.call("pipes", ...): a pipe from a queue
+to a queue with a filter and an input template, its states, and Pipes'
+error codes."""
+import datetime
+import json
+import unittest
+
+from awsevents import Broker, ClientError
+
+ROLE = "arn:aws:iam::000000000000:role/pipes"
+SRC = "arn:aws:sqs:us-east-1:000000000000:src"
+DST = "arn:aws:sqs:us-east-1:000000000000:dst"
+
+
+class Pipes(unittest.TestCase):
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0, seed=5)
+        self.src = self.b.call("sqs", "CreateQueue", QueueName="src")["QueueUrl"]
+        self.dst = self.b.call("sqs", "CreateQueue", QueueName="dst")["QueueUrl"]
+
+    def tearDown(self):
+        self.b.close()
+
+    def test_queue_to_queue(self):
+        r = self.b.call(
+            "pipes", "CreatePipe", Name="p", RoleArn=ROLE, Source=SRC, Target=DST,
+            SourceParameters={"FilterCriteria": {"Filters": [
+                {"Pattern": json.dumps({"body": {"kind": ["order"]}})}]}},
+            TargetParameters={"InputTemplate": '{"id": <$.body.id>}'})
+        self.assertEqual(r["CurrentState"], "CREATING")
+        self.assertEqual(r["Arn"], "arn:aws:pipes:us-east-1:000000000000:pipe/p")
+        self.assertIsInstance(r["CreationTime"], datetime.datetime)
+        self.assertEqual(self.b.call("pipes", "DescribePipe", Name="p")["CurrentState"],
+                         "RUNNING")
+        for body in ({"kind": "order", "id": 7}, {"kind": "other", "id": 8}):
+            self.b.call("sqs", "SendMessage", QueueUrl=self.src,
+                        MessageBody=json.dumps(body))
+        self.b.advance(1000)
+        got = self.b.call("sqs", "ReceiveMessage", QueueUrl=self.dst,
+                          MaxNumberOfMessages=10)["Messages"]
+        self.assertEqual([json.loads(m["Body"]) for m in got], [{"id": 7}])
+
+    def test_stop_start_and_errors(self):
+        self.b.call("pipes", "CreatePipe", Name="p", RoleArn=ROLE, Source=SRC, Target=DST)
+        self.assertEqual(self.b.call("pipes", "StopPipe", Name="p")["CurrentState"],
+                         "STOPPING")
+        listed = self.b.call("pipes", "ListPipes", DesiredState="STOPPED")["Pipes"]
+        self.assertEqual([p["Name"] for p in listed], ["p"])
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("pipes", "CreatePipe", Name="p", RoleArn=ROLE, Source=SRC,
+                        Target=DST)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ConflictException")
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("pipes", "DescribePipe", Name="nope")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "NotFoundException")
+        self.assertEqual(cm.exception.response["Error"]["Message"],
+                         "Pipe nope does not exist.")
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("pipes", "CreatePipe", Name="q", RoleArn=ROLE, Source=SRC,
+                        Target=DST, DesiredState="PAUSED")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationException")
+        self.assertEqual(self.b.call("pipes", "DeletePipe", Name="p")["CurrentState"],
+                         "DELETING")
+        self.assertEqual(self.b.call("pipes", "ListPipes")["Pipes"], [])
+
+    def test_kinesis_source(self):
+        self.b.call("kinesis", "CreateStream", StreamName="ks", ShardCount=1)
+        self.b.call(
+            "pipes", "CreatePipe", Name="k", RoleArn=ROLE,
+            Source="arn:aws:kinesis:us-east-1:000000000000:stream/ks", Target=DST,
+            SourceParameters={"KinesisStreamParameters": {"StartingPosition": "TRIM_HORIZON"}},
+            TargetParameters={"InputTemplate": '{"n": <$.data.n>, "key": "<$.partitionKey>"}'})
+        self.b.call("kinesis", "PutRecord", StreamName="ks", PartitionKey="pk",
+                    Data=json.dumps({"n": 3}).encode())
+        self.b.advance(2000)
+        got = self.b.call("sqs", "ReceiveMessage", QueueUrl=self.dst)["Messages"]
+        self.assertEqual([json.loads(m["Body"]) for m in got], [{"n": 3, "key": "pk"}])
+
+
+if __name__ == "__main__":
+    unittest.main()
