@@ -184,6 +184,24 @@ TIMESTAMPS = {
         ('CreationTime',),
         ('LastModifiedTime',),
     ),
+    ('scheduler', 'GetSchedule'): (
+        ('CreationDate',),
+        ('EndDate',),
+        ('LastModificationDate',),
+        ('StartDate',),
+    ),
+    ('scheduler', 'GetScheduleGroup'): (
+        ('CreationDate',),
+        ('LastModificationDate',),
+    ),
+    ('scheduler', 'ListScheduleGroups'): (
+        ('ScheduleGroups', '*', 'CreationDate'),
+        ('ScheduleGroups', '*', 'LastModificationDate'),
+    ),
+    ('scheduler', 'ListSchedules'): (
+        ('Schedules', '*', 'CreationDate'),
+        ('Schedules', '*', 'LastModificationDate'),
+    ),
     ('states', 'CreateActivity'): (
         ('creationDate',),
     ),
@@ -284,19 +302,25 @@ PAYLOADS = {
 }
 
 STATUSES = {
+    ('lambda', 'AddLayerVersionPermission'): 201,
     ('lambda', 'AddPermission'): 201,
     ('lambda', 'CreateAlias'): 201,
     ('lambda', 'CreateEventSourceMapping'): 202,
     ('lambda', 'CreateFunction'): 201,
+    ('lambda', 'CreateFunctionUrlConfig'): 201,
     ('lambda', 'DeleteAlias'): 204,
     ('lambda', 'DeleteEventSourceMapping'): 202,
     ('lambda', 'DeleteFunction'): ('StatusCode', 200),
     ('lambda', 'DeleteFunctionConcurrency'): 204,
     ('lambda', 'DeleteFunctionEventInvokeConfig'): 204,
+    ('lambda', 'DeleteFunctionUrlConfig'): 204,
+    ('lambda', 'DeleteLayerVersion'): 204,
     ('lambda', 'DeleteProvisionedConcurrencyConfig'): 204,
     ('lambda', 'Invoke'): ('StatusCode', 200),
+    ('lambda', 'PublishLayerVersion'): 201,
     ('lambda', 'PublishVersion'): 201,
     ('lambda', 'PutProvisionedConcurrencyConfig'): 202,
+    ('lambda', 'RemoveLayerVersionPermission'): 204,
     ('lambda', 'RemovePermission'): 204,
     ('lambda', 'TagResource'): 204,
     ('lambda', 'UntagResource'): 204,

@@ -69,6 +69,11 @@ HTTP_STATUS = {
         "ServiceQuotaExceededException": 402, "ThrottlingException": 429,
         "InternalException": 500,
     },
+    "scheduler": {
+        "ResourceNotFoundException": 404, "ConflictException": 409,
+        "ServiceQuotaExceededException": 402, "ThrottlingException": 429,
+        "InternalServerException": 500,
+    },
 }
 
 # Errors of the library itself (InternalFailure: out of memory, a bug).

@@ -1,6 +1,7 @@
 """EventBridge Scheduler through Broker.call("scheduler", ...): a schedule
 that sends to a queue on the manual clock, cron() in a time zone, groups,
 and Scheduler's error codes."""
+import datetime
 import unittest
 
 from awsevents import Broker, ClientError
@@ -64,10 +65,22 @@ class Scheduler(unittest.TestCase):
             self.schedule("one", "rate(1 day)")
         self.assertEqual(cm.exception.response["Error"]["Code"],
                          "ConflictException")
+        self.assertEqual(
+            cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 409)
         with self.assertRaises(ClientError) as cm:
             self.b.call("scheduler", "DeleteSchedule", Name="none")
         self.assertEqual(cm.exception.response["Error"]["Code"],
                          "ResourceNotFoundException")
+        self.assertEqual(
+            cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
+
+    def test_dates_are_datetimes_as_boto3_gives_them(self):
+        self.schedule("d", "rate(1 day)")
+        got = self.b.call("scheduler", "GetSchedule", Name="d")
+        self.assertEqual(got["CreationDate"],
+                         datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc))
+        listed = self.b.call("scheduler", "ListSchedules")["Schedules"][0]
+        self.assertIsInstance(listed["LastModificationDate"], datetime.datetime)
 
     def test_groups(self):
         arn = self.b.call("scheduler", "CreateScheduleGroup",
