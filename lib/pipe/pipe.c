@@ -80,6 +80,14 @@ static int answer(json_t *o, char **out) {
   return rc;
 }
 
+/* A call's answer made ahead (text: NULL only when rc says why): to *out
+ * when the call succeeded and the caller wants it, else freed. */
+static int hand_over(int rc, char *text, char **out) {
+  if (!rc && out) *out = text;
+  else free(text);
+  return rc;
+}
+
 static int parse_request(const char *request_json, json_t **req) {
   int rc = aev__json_parse_str(request_json ? request_json : "{}", 0, req);
   if (rc == AEV_ERR_NOMEM) return rc;
@@ -205,13 +213,7 @@ int aev_pipe_create(aev_broker *b, const char *request_json, char **response_jso
     if (rc) aev__registry_remove(b, &p->res);
   }
   aev__resource_unref(&p->res);
-  if (rc) {
-    free(text);
-    return rc;
-  }
-  if (response_json) *response_json = text;
-  else free(text);
-  return AEV_OK;
+  return hand_over(rc, text, response_json);
 }
 
 int aev_pipe_update(aev_broker *b, const char *request_json, char **response_json) {
@@ -307,13 +309,7 @@ int aev_pipe_delete(aev_broker *b, const char *name, char **response_json) {
   else if (aev__registry_remove(b, &p->res) != AEV_OK)
     rc = aev__pipe_not_found(name); /* deleted meanwhile */
   aev__pipe_release(p);
-  if (rc) {
-    free(text);
-    return rc;
-  }
-  if (response_json) *response_json = text;
-  else free(text);
-  return AEV_OK;
+  return hand_over(rc, text, response_json);
 }
 
 int aev_pipe_describe(aev_broker *b, const char *name, char **json) {

@@ -5,6 +5,8 @@
 #define AEV_TEST_FUNCTION_SUPPORT_H
 
 #include <check.h>
+#include <pthread.h>
+#include <time.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +98,43 @@ static inline void ft_call_err(aev_broker *b, const char *action, const char *re
   ck_assert_msg(strstr(json_string_value(json_object_get(o, "message")), msg), "%s: %s", action, r);
   json_decref(o);
   aev_free(r);
+}
+
+/* A handler on a real-clock broker's workers that counts its calls
+ * (failing them when fail is set), and a wait for the count: for the idle
+ * tests' handlers completing on other threads. */
+typedef struct signal_state {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  int calls;
+  int fail;
+} signal_state;
+
+static inline void signalling_handler(void *user, aev_invocation *ctx,
+                               const char *event, size_t len) {
+  signal_state *s = user;
+  (void)event;
+  (void)len;
+  if (s->fail) aev_invocation_fail(ctx, "Boom", "x");
+  else aev_invocation_succeed(ctx, "{}", 2);
+  pthread_mutex_lock(&s->mu);
+  s->calls++;
+  pthread_cond_broadcast(&s->cv);
+  pthread_mutex_unlock(&s->mu);
+}
+
+/* Waits (up to 10 s) until the handler ran n times. */
+static inline int wait_calls(signal_state *s, int n) {
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += 10;
+  pthread_mutex_lock(&s->mu);
+  while (s->calls < n &&
+         pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0) {
+  }
+  int got = s->calls;
+  pthread_mutex_unlock(&s->mu);
+  return got;
 }
 
 #endif

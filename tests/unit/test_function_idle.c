@@ -9,40 +9,6 @@
 #include "aevtest.h"
 #include "function_support.h"
 
-typedef struct signal_state {
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  int calls;
-  int fail;
-} signal_state;
-
-static void signalling_handler(void *user, aev_invocation *ctx,
-                               const char *event, size_t len) {
-  signal_state *s = user;
-  (void)event;
-  (void)len;
-  if (s->fail) aev_invocation_fail(ctx, "Boom", "x");
-  else aev_invocation_succeed(ctx, "{}", 2);
-  pthread_mutex_lock(&s->mu);
-  s->calls++;
-  pthread_cond_broadcast(&s->cv);
-  pthread_mutex_unlock(&s->mu);
-}
-
-/* Waits (up to 10 s) until the handler ran n times. */
-static int wait_calls(signal_state *s, int n) {
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  until.tv_sec += 10;
-  pthread_mutex_lock(&s->mu);
-  while (s->calls < n &&
-         pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0) {
-  }
-  int got = s->calls;
-  pthread_mutex_unlock(&s->mu);
-  return got;
-}
-
 START_TEST(mapping_wakes_on_send_and_idles) {
   aev_broker *b;
   ck_assert_int_eq(aev_broker_new(NULL, &b), AEV_OK);

@@ -7,38 +7,7 @@
 #include <time.h>
 
 #include "aevtest.h"
-
-typedef struct signal_state {
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  int calls;
-  int fail;
-} signal_state;
-
-static void handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
-  signal_state *s = user;
-  (void)event;
-  (void)len;
-  if (s->fail) aev_invocation_fail(ctx, "Boom", "x");
-  else aev_invocation_succeed(ctx, "{}", 2);
-  pthread_mutex_lock(&s->mu);
-  s->calls++;
-  pthread_cond_broadcast(&s->cv);
-  pthread_mutex_unlock(&s->mu);
-}
-
-/* Waits (up to 10 s) until the target ran n times. */
-static int wait_calls(signal_state *s, int n) {
-  struct timespec until;
-  clock_gettime(CLOCK_REALTIME, &until);
-  until.tv_sec += 10;
-  pthread_mutex_lock(&s->mu);
-  while (s->calls < n && pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0) {
-  }
-  int got = s->calls;
-  pthread_mutex_unlock(&s->mu);
-  return got;
-}
+#include "function_support.h"
 
 #define ROLE "arn:aws:iam::000000000000:role/r"
 #define FN "arn:aws:lambda:us-east-1:000000000000:function:fn"
@@ -48,7 +17,7 @@ START_TEST(pipes_wake_on_sources_and_idle) {
   ck_assert_int_eq(aev_broker_new(NULL, &b), AEV_OK);
   signal_state s = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
   aev_function *f;
-  ck_assert_int_eq(aev_function_create(b, "fn", NULL, handler, &s, NULL, &f), AEV_OK);
+  ck_assert_int_eq(aev_function_create(b, "fn", NULL, signalling_handler, &s, NULL, &f), AEV_OK);
   aev_queue *q;
   ck_assert_int_eq(aev_queue_create(b, "src", "{\"VisibilityTimeout\":\"43200\"}", &q), AEV_OK);
   aev_stream *st;
