@@ -194,7 +194,10 @@ int aev__scheduler_delete(aev_broker *b, json_t *req, json_t **resp) {
   aev__sch *s;
   int rc = names(req, &name, &group);
   if (!rc && !(*resp = json_object())) rc = aev__nomem();
-  if (!rc && (rc = locked(b, name, group, &s))) json_decref(*resp);
+  if (!rc && (rc = locked(b, name, group, &s))) {
+    json_decref(*resp);
+    *resp = NULL; /* the caller frees what it finds here */
+  }
   if (rc) return rc;
   int was = aev__sch_unlink(s);
   unlock(s);
