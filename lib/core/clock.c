@@ -1,5 +1,7 @@
 /* The broker clock: wall-clock or manual epoch milliseconds for timestamps,
- * and a monotonic (or virtual) timeline for deadlines. */
+ * and a monotonic (or virtual) timeline for deadlines; and the calendar and
+ * ISO-8601 timestamps every service writes. */
+#include <stdio.h>
 #include <time.h>
 
 #include "awsevents/broker.h"
@@ -69,4 +71,40 @@ void aev__civil_from_days(int64_t days, int64_t *y, int *mo, int *d) {
   *d = (int)(doy - (153 * mp + 2) / 5 + 1);
   *mo = (int)(mp < 10 ? mp + 3 : mp - 9);
   *y = yoe + era * 400 + (*mo <= 2);
+}
+
+static char *digits(char *p, unsigned v, int n) {
+  for (int i = n - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + v % 10);
+  return p + n;
+}
+
+/* Every SNS envelope writes one: years 1970..9999 by arithmetic rather
+ * than gmtime and strftime. */
+void aev__iso_ms(int64_t ms, char out[32]) {
+  if (ms < 0 || ms >= 253402300800000LL) { /* outside 1970..9999 */
+    time_t s = (time_t)(ms / 1000);
+    struct tm tm;
+    gmtime_r(&s, &tm);
+    size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + k, 32 - k, ".%03dZ", (int)(ms % 1000));
+    return;
+  }
+  int64_t s = ms / 1000, sod = s % 86400, y;
+  int m, d;
+  aev__civil_from_days(s / 86400, &y, &m, &d);
+  char *p = digits(out, (unsigned)y, 4);
+  *p++ = '-';
+  p = digits(p, (unsigned)m, 2);
+  *p++ = '-';
+  p = digits(p, (unsigned)d, 2);
+  *p++ = 'T';
+  p = digits(p, (unsigned)(sod / 3600), 2);
+  *p++ = ':';
+  p = digits(p, (unsigned)(sod / 60 % 60), 2);
+  *p++ = ':';
+  p = digits(p, (unsigned)(sod % 60), 2);
+  *p++ = '.';
+  p = digits(p, (unsigned)(ms % 1000), 3);
+  *p++ = 'Z';
+  *p = '\0';
 }

@@ -40,6 +40,9 @@ int aev__civil_date_ok(int64_t y, int mo, int d);
 int64_t aev__civil_days(int64_t y, int mo, int d);
 /* The date of a day counted from 1970-01-01: the inverse of the above. */
 void aev__civil_from_days(int64_t days, int64_t *y, int *mo, int *d);
+/* ISO-8601 UTC with milliseconds ("2024-01-01T00:00:00.000Z"), as SNS
+ * writes Timestamp and Pipes an event's ingestion time. */
+void aev__iso_ms(int64_t ms, char out[32]);
 
 /* Raw CLOCK_MONOTONIC in nanoseconds and milliseconds. */
 int64_t aev__mono_ns(void);

@@ -44,6 +44,11 @@ void aev__tbuf_put_url_encoded(aev__tbuf *b, const char *s) {
 
 void aev__tbuf_json_string(aev__tbuf *b, const char *s) {
   aev__tbuf_put(b, "\"", 1);
+  aev__tbuf_json_escaped(b, s);
+  aev__tbuf_put(b, "\"", 1);
+}
+
+void aev__tbuf_json_escaped(aev__tbuf *b, const char *s) {
   const char *run = s;
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
@@ -63,7 +68,6 @@ void aev__tbuf_json_string(aev__tbuf *b, const char *s) {
     run = s + 1;
   }
   aev__tbuf_put(b, run, (size_t)(s - run));
-  aev__tbuf_put(b, "\"", 1);
 }
 
 char *aev__tbuf_take(aev__tbuf *b, size_t *len) {

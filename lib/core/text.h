@@ -23,6 +23,8 @@ void aev__tbuf_put(aev__tbuf *b, const char *s, size_t n);
 void aev__tbuf_puts(aev__tbuf *b, const char *s);
 /* s as a JSON string literal, quotes included (UTF-8 kept as is). */
 void aev__tbuf_json_string(aev__tbuf *b, const char *s);
+/* The same without the quotes: s as the inside of a string literal. */
+void aev__tbuf_json_escaped(aev__tbuf *b, const char *s);
 /* s percent-encoded as RFC 3986 says: every byte but the unreserved
  * characters (letters, digits, "-._~") as %XX (URLs' query strings, form
  * bodies). */

@@ -15,43 +15,12 @@
 #include <time.h>
 
 #include "api/api.h"
+#include "core/clock.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "pipe/pipe_impl.h"
-
-typedef struct buf {
-  char *p;
-  size_t n, cap;
-  int oom;
-} buf;
-
-static void put(buf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = (b->n + n + 1) * 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->oom = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
-/* text escaped as the inside of a JSON string literal. */
-static void put_escaped(buf *b, const char *text) {
-  json_t *s = json_string(text);
-  char *d = s ? aev__json_dumps(s, JSON_ENCODE_ANY) : NULL;
-  json_decref(s);
-  if (!d) b->oom = 1;
-  else put(b, d + 1, strlen(d) - 2);
-  free(d);
-}
 
 /* A string holding JSON text, read as that JSON (a new reference); with
  * base64 set, a Kinesis record's data, decoded first. Any other value as
@@ -132,14 +101,6 @@ static json_t *event_json(json_t *event) {
   return copy;
 }
 
-static void iso_time(int64_t ms, char out[32]) {
-  time_t s = (time_t)(ms / 1000);
-  struct tm tm;
-  gmtime_r(&s, &tm);
-  size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
-}
-
 /* The value a placeholder names (a new reference), NULL when it names
  * nothing (or memory ran out: the placeholder then reads as null). */
 static json_t *value_of(const char *name, json_t *event, const aev__pipe_vars *v) {
@@ -156,7 +117,7 @@ static json_t *value_of(const char *name, json_t *event, const aev__pipe_vars *v
   if (s) return json_string(s);
   if (!strcmp(var, "event.ingestion-time")) {
     char t[32];
-    iso_time(v->ingestion_ms, t);
+    aev__iso_ms(v->ingestion_ms, t);
     return json_string(t);
   }
   if (!strcmp(var, "event")) return json_incref(event);
@@ -179,7 +140,7 @@ int aev__pipe_render(const char *tmpl, json_t *event, const aev__pipe_vars *v,
   const char *lead = tmpl;
   while (isspace((unsigned char)*lead)) lead++;
   int json_mode = *lead == '{' || *lead == '[';
-  buf b = {0};
+  aev__tbuf b = {0};
   int in_string = 0;
   size_t whole = 0;
   /* A template that is one placeholder gives its value as it is. */
@@ -190,20 +151,20 @@ int aev__pipe_render(const char *tmpl, json_t *event, const aev__pipe_vars *v,
     *out = x ? x : json_null();
     return AEV_OK;
   }
-  for (const char *t = tmpl; *t && !b.oom;) {
+  for (const char *t = tmpl; *t && !b.failed;) {
     size_t n;
     if (placeholder(t, &n)) {
       char name[512];
       snprintf(name, sizeof name, "%.*s", (int)n - 2, t + 1);
       json_t *x = value_of(name, event, v);
       if (json_is_string(x) && (in_string || !json_mode)) {
-        if (in_string) put_escaped(&b, json_string_value(x));
-        else put(&b, json_string_value(x), strlen(json_string_value(x)));
+        if (in_string) aev__tbuf_json_escaped(&b, json_string_value(x));
+        else aev__tbuf_puts(&b, json_string_value(x));
       } else {
         char *d = aev__json_dumps(x ? x : json_null(), JSON_ENCODE_ANY);
-        if (!d) b.oom = 1;
-        else if (in_string) put_escaped(&b, d);
-        else put(&b, d, strlen(d));
+        if (!d) b.failed = 1;
+        else if (in_string) aev__tbuf_json_escaped(&b, d);
+        else aev__tbuf_puts(&b, d);
         free(d);
       }
       json_decref(x);
@@ -212,27 +173,26 @@ int aev__pipe_render(const char *tmpl, json_t *event, const aev__pipe_vars *v,
     }
     if (json_mode && *t == '"') in_string = !in_string;
     if (json_mode && in_string && *t == '\\' && t[1]) {
-      put(&b, t, 2);
+      aev__tbuf_put(&b, t, 2);
       t += 2;
       continue;
     }
-    put(&b, t, 1);
+    aev__tbuf_put(&b, t, 1);
     t++;
   }
-  if (b.oom) {
-    free(b.p);
-    return aev__nomem();
-  }
+  /* An empty template leaves nothing in the buffer: the empty text. */
+  if (!b.p && !b.failed) aev__tbuf_puts(&b, "");
+  size_t len;
+  char *text = aev__tbuf_take(&b, &len);
+  if (!text) return aev__nomem();
   json_t *x = NULL;
-  const char *text = b.p ? b.p : "";
-  int rc = json_mode ? aev__json_parse(text, strlen(text), JSON_DECODE_ANY, &x, NULL)
-                     : AEV_ERR_INVALID;
+  int rc = json_mode ? aev__json_parse(text, len, JSON_DECODE_ANY, &x, NULL) : AEV_ERR_INVALID;
   if (rc == AEV_ERR_NOMEM) {
-    free(b.p);
+    free(text);
     return rc;
   }
   if (rc) x = json_string(text); /* free text: the target receives it as is */
-  free(b.p);
+  free(text);
   if (!x) return aev__nomem();
   *out = x;
   return AEV_OK;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"

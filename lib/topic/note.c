@@ -77,42 +77,6 @@ const char *aev__note_message(const aev__note *n, const char *protocol) {
   return m ? m : n->message;
 }
 
-static char *digits(char *p, unsigned v, int n) {
-  for (int i = n - 1; i >= 0; i--, v /= 10) p[i] = (char)('0' + v % 10);
-  return p + n;
-}
-
-/* Every envelope writes one: years 1970..9999 by arithmetic
- * (aev__civil_from_days) rather than gmtime and strftime. */
-void aev__iso_ms(int64_t ms, char out[32]) {
-  if (ms < 0 || ms >= 253402300800000LL) { /* outside 1970..9999 */
-    time_t s = (time_t)(ms / 1000);
-    struct tm tm;
-    gmtime_r(&s, &tm);
-    size_t k = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + k, 32 - k, ".%03dZ", (int)(ms % 1000));
-    return;
-  }
-  int64_t s = ms / 1000, sod = s % 86400, y;
-  int m, d;
-  aev__civil_from_days(s / 86400, &y, &m, &d);
-  char *p = digits(out, (unsigned)y, 4);
-  *p++ = '-';
-  p = digits(p, (unsigned)m, 2);
-  *p++ = '-';
-  p = digits(p, (unsigned)d, 2);
-  *p++ = 'T';
-  p = digits(p, (unsigned)(sod / 3600), 2);
-  *p++ = ':';
-  p = digits(p, (unsigned)(sod / 60 % 60), 2);
-  *p++ = ':';
-  p = digits(p, (unsigned)(sod % 60), 2);
-  *p++ = '.';
-  p = digits(p, (unsigned)(ms % 1000), 3);
-  *p++ = 'Z';
-  *p = '\0';
-}
-
 struct aev__env_prefix {
   aev__md5 md5; /* the MD5 state after the text */
   int valid;    /* the text passes SQS's character check */

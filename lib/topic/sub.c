@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/clock.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"

@@ -152,8 +152,6 @@ char *aev__note_envelope(aev__note *n, const char *protocol,
  * refuses. */
 int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs,
                        aev__qbody **out);
-/* ISO-8601 UTC with milliseconds, as SNS writes Timestamp. */
-void aev__iso_ms(int64_t ms, char out[32]);
 
 /* ---- subscriptions -------------------------------------------------- */
 
