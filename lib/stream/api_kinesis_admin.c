@@ -1,6 +1,6 @@
 /* The "kinesis" service's control-plane settings: UpdateMaxRecordSize,
- * TagResource / UntagResource / ListTagsForResource (streams and
- * consumers by ARN), Start/StopStreamEncryption,
+ * TagResource / UntagResource / ListTagsForResource and
+ * Put / Get / DeleteResourcePolicy (streams and consumers by ARN), Start/StopStreamEncryption,
  * Enable/DisableEnhancedMonitoring, DescribeLimits and UpdateStreamMode. */
 #include <string.h>
 
@@ -28,7 +28,7 @@ AEV__KIN_ACTION(update_max_record_size) {
   return rc;
 }
 
-/* TagResource's ResourceARN: a stream's ARN, or a consumer's
+/* TagResource's and the resource policies' ResourceARN: a stream's ARN, or a consumer's
  * ("<stream ARN>/consumer/<name>:<timestamp>"), whose ARN *consumer_arn
  * then is (borrowed from req). */
 static int resource_of(aev_broker *b, const aev__api_service *svc,
@@ -81,6 +81,40 @@ AEV__KIN_ACTION(list_tags_for_resource) {
   if (rc != AEV_OK) return rc;
   rc = aev__stream_tags_json(s, carn, resp);
   aev_stream_release(s);
+  return rc;
+}
+
+AEV__KIN_ACTION(put_resource_policy) {
+  const char *policy;
+  aev_stream *s;
+  const char *carn;
+  int rc = aev__api_req_string(svc, req, "Policy", &policy);
+  if (rc == AEV_OK) rc = resource_of(b, svc, req, &s, &carn);
+  if (rc != AEV_OK) return rc;
+  rc = aev__stream_put_policy(s, carn, policy);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_object();
+  return rc;
+}
+
+AEV__KIN_ACTION(get_resource_policy) {
+  aev_stream *s;
+  const char *carn;
+  int rc = resource_of(b, svc, req, &s, &carn);
+  if (rc != AEV_OK) return rc;
+  rc = aev__stream_policy_json(s, carn, resp);
+  aev_stream_release(s);
+  return rc;
+}
+
+AEV__KIN_ACTION(delete_resource_policy) {
+  aev_stream *s;
+  const char *carn;
+  int rc = resource_of(b, svc, req, &s, &carn);
+  if (rc != AEV_OK) return rc;
+  rc = aev__stream_delete_policy(s, carn);
+  aev_stream_release(s);
+  if (rc == AEV_OK) *resp = json_object();
   return rc;
 }
 

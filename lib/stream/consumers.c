@@ -18,6 +18,20 @@ aev__consumer *aev__consumer_find(aev_stream *s, const char *name) {
   return NULL;
 }
 
+aev__consumer *aev__consumer_by_arn(aev_stream *s, const char *arn) {
+  for (aev__consumer *c = s->consumers; c; c = c->next)
+    if (!strcmp(c->arn, arn)) return c;
+  return NULL;
+}
+
+void aev__consumer_free(aev__consumer *c) {
+  json_decref(c->tags);
+  free(c->policy);
+  free(c->name);
+  free(c->arn);
+  free(c);
+}
+
 typedef struct activate {
   aev_stream *s;
   char *name;
@@ -45,8 +59,7 @@ int aev_stream_register_consumer(aev_stream *s, const char *name,
   aev__consumer *c = calloc(1, sizeof *c);
   activate *a = calloc(1, sizeof *a);
   if (!c || !a || !(c->name = strdup(name)) || !(a->name = strdup(name))) {
-    if (c) free(c->name);
-    free(c);
+    if (c) aev__consumer_free(c);
     if (a) free(a->name);
     free(a);
     return aev__nomem();
@@ -90,11 +103,7 @@ int aev_stream_register_consumer(aev_stream *s, const char *name,
     }
   }
   pthread_mutex_unlock(&s->mu);
-  if (c) {
-    free(c->name);
-    free(c->arn);
-    free(c);
-  }
+  if (c) aev__consumer_free(c);
   if (a) {
     free(a->name);
     free(a);
@@ -116,10 +125,7 @@ int aev_stream_deregister_consumer(aev_stream *s, const char *name) {
   pthread_mutex_unlock(&s->mu);
   if (!c) return aev__kin_no_consumer(s, name);
   aev__fanout_end(s, c->name);
-  json_decref(c->tags);
-  free(c->name);
-  free(c->arn);
-  free(c);
+  aev__consumer_free(c);
   return AEV_OK;
 }
 

@@ -31,6 +31,11 @@ int aev__kin_no_consumer(const aev_stream *s, const char *name_or_arn) {
                    aev_broker_account(s->res.broker));
 }
 
+int aev__kin_no_resource(const aev_stream *s, const char *consumer_arn) {
+  return consumer_arn ? aev__kin_no_consumer(s, consumer_arn)
+                      : aev__kin_no_stream(s->res.broker, s->res.name);
+}
+
 int aev__kin_invalid(const char *fmt, ...) {
   char msg[512];
   va_list ap;

@@ -47,13 +47,11 @@ static void stream_destroy(aev__resource *r) {
   while (s->consumers) {
     aev__consumer *c = s->consumers;
     s->consumers = c->next;
-    json_decref(c->tags);
-    free(c->name);
-    free(c->arn);
-    free(c);
+    aev__consumer_free(c);
   }
   while (s->taps) aev__stream_tap_remove(s, s->taps);
   json_decref(s->tags);
+  free(s->policy);
   free(s->kms_key);
   pthread_mutex_destroy(&s->mu);
   free(s);

@@ -43,6 +43,13 @@ int aev__stream_tag_json(aev_stream *s, const char *consumer_arn,
                          json_t *tags);
 int aev__stream_untag_json(aev_stream *s, const char *consumer_arn,
                            json_t *keys);
+/* The resource policy of the stream (consumer_arn NULL) or of its consumer
+ * with that ARN (ResourceNotFoundException when there is none): put (a
+ * JSON object's text, kept as given), GetResourcePolicy's {"Policy"}
+ * ("{}" when none is set), and delete (none set is no error). */
+int aev__stream_put_policy(aev_stream *s, const char *consumer_arn, const char *policy);
+int aev__stream_policy_json(aev_stream *s, const char *consumer_arn, json_t **out);
+int aev__stream_delete_policy(aev_stream *s, const char *consumer_arn);
 /* ListTagsForStream's response: the stream's tags and HasMoreTags. */
 /* ListTagsForStream: a page of at most limit tags in key order after the
  * key exclusive (NULL: from the first), with HasMoreTags. */

@@ -102,6 +102,7 @@ typedef struct aev__consumer {
   int64_t created_s;
   int active; /* CREATING until the broker runs the change */
   json_t *tags; /* TagResource's; NULL until first tagged */
+  char *policy; /* PutResourcePolicy's text; NULL: none */
 } aev__consumer;
 
 /* A resharding change waiting for the broker to run it. */
@@ -126,6 +127,7 @@ struct aev_stream {
   int retention_h;
   int64_t created_ms;
   json_t *tags;
+  char *policy; /* PutResourcePolicy's text; NULL: none */
   aev__shard *shards; /* every shard ever, by id */
   size_t nshards, shards_cap;
   uint32_t *open; /* ids of the open shards, by hash range */
@@ -274,8 +276,10 @@ int aev__fanout_snapshot(aev_broker *b, const char *consumer_arn,
                          const char *sequence_number, int64_t timestamp_ms,
                          aev_records ***events, size_t *n);
 
-/* consumers.c: the consumer named (mu held), or NULL. */
+/* consumers.c: the consumer named, or with that ARN (mu held), or NULL. */
 aev__consumer *aev__consumer_find(aev_stream *s, const char *name);
+aev__consumer *aev__consumer_by_arn(aev_stream *s, const char *arn);
+void aev__consumer_free(aev__consumer *c);
 
 /* mapping.c: stream deleted or broker shut down: stops its mappings. */
 void aev__stream_mappings_stop(aev_stream *s);
@@ -311,6 +315,8 @@ int aev__kin_no_shard(const aev_stream *s, const char *shard);
  * GetRecords name the shard asked for even then, as AWS does. */
 int aev__kin_no_shard_in(const aev_broker *b, const char *stream, const char *shard);
 int aev__kin_no_consumer(const aev_stream *s, const char *name_or_arn);
+/* The stream (consumer_arn NULL) or its consumer, not found. */
+int aev__kin_no_resource(const aev_stream *s, const char *consumer_arn);
 int aev__kin_invalid(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 int aev__kin_validation(const char *value, const char *member,

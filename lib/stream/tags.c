@@ -21,14 +21,8 @@
  * are NULL until it is first tagged. */
 static json_t **tags_of(aev_stream *s, const char *consumer_arn) {
   if (!consumer_arn) return &s->tags;
-  aev__consumer *c = s->consumers;
-  while (c && strcmp(c->arn, consumer_arn)) c = c->next;
+  aev__consumer *c = aev__consumer_by_arn(s, consumer_arn);
   return c ? &c->tags : NULL;
-}
-
-static int no_resource(aev_stream *s, const char *consumer_arn) {
-  return consumer_arn ? aev__kin_no_consumer(s, consumer_arn)
-                      : aev__kin_no_stream(s->res.broker, s->res.name);
 }
 
 int aev__stream_tag_json(aev_stream *s, const char *consumer_arn,
@@ -65,7 +59,7 @@ int aev__stream_tag_json(aev_stream *s, const char *consumer_arn,
   json_t **slot = tags_of(s, consumer_arn);
   if (!slot) {
     pthread_mutex_unlock(&s->mu);
-    return no_resource(s, consumer_arn);
+    return aev__kin_no_resource(s, consumer_arn);
   }
   json_t *merged = NULL;
   rc = aev__tags_merged(*slot, tags, AEV__TAGS_MAX, &merged);
@@ -103,7 +97,7 @@ int aev__stream_untag_json(aev_stream *s, const char *consumer_arn,
   if (slot)
     json_array_foreach(keys, i, k) json_object_del(*slot, json_string_value(k));
   pthread_mutex_unlock(&s->mu);
-  return slot ? AEV_OK : no_resource(s, consumer_arn);
+  return slot ? AEV_OK : aev__kin_no_resource(s, consumer_arn);
 }
 
 int aev__stream_tags_json(aev_stream *s, const char *consumer_arn,
@@ -122,7 +116,7 @@ int aev__stream_tags_json(aev_stream *s, const char *consumer_arn,
   pthread_mutex_unlock(&s->mu);
   if (!slot) {
     json_decref(list);
-    return no_resource(s, consumer_arn);
+    return aev__kin_no_resource(s, consumer_arn);
   }
   *out = json_pack("{s:o}", "Tags", aev__json_whole(list, whole));
   return *out ? AEV_OK : aev__nomem();

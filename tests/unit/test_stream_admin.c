@@ -1,5 +1,5 @@
 /* aev_call(b, "kinesis", ...) control-plane settings: UpdateMaxRecordSize,
- * TagResource / UntagResource / ListTagsForResource, stream encryption,
+ * TagResource / UntagResource / ListTagsForResource, resource policies, stream encryption,
  * enhanced monitoring, DescribeLimits and UpdateStreamMode, each with
  * AWS's errors and nothing stored changed when a call fails. */
 #include <jansson.h>
@@ -216,6 +216,58 @@ START_TEST(consumers_have_their_own_tags) {
   ok("DeregisterStreamConsumer", "{\"StreamARN\":\"" ARN "s\",\"ConsumerName\":\"c\"}");
   snprintf(req, sizeof req, "{\"ResourceARN\":\"%s\"}", carn);
   fails("ListTagsForResource", req, AEV_ERR_NOT_FOUND, "ResourceNotFoundException", NULL);
+}
+END_TEST
+
+/* GetResourcePolicy's Policy for ResourceARN arn. */
+static void assert_policy(const char *arn, const char *want) {
+  char req[256];
+  snprintf(req, sizeof req, "{\"ResourceARN\":\"%s\"}", arn);
+  json_t *r = call("GetResourcePolicy", req, AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(r, "Policy")), want);
+  json_decref(r);
+}
+
+/* Streams and consumers each keep a policy, given back as given; "{}"
+ * when none is set; failures change nothing; a consumer's goes with it. */
+START_TEST(resource_policies) {
+  aev_stream_release(st_stream(b, "s", 1));
+  json_decref(call("RegisterStreamConsumer",
+                   "{\"StreamARN\":\"" ARN "s\",\"ConsumerName\":\"c\"}", AEV_OK));
+  const char *carn = ARN "s/consumer/c:1704067200";
+  const char *policy = "{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[]}";
+  assert_policy(ARN "s", "{}");
+  char req[512];
+  snprintf(req, sizeof req, "{\"ResourceARN\":\"" ARN "s\",\"Policy\":\"%s\"}", policy);
+  ok("PutResourcePolicy", req);
+  assert_policy(ARN "s", "{\"Version\":\"2012-10-17\",\"Statement\":[]}");
+  assert_policy(carn, "{}");
+  snprintf(req, sizeof req, "{\"ResourceARN\":\"%s\",\"Policy\":\"{}\"}", carn);
+  ok("PutResourcePolicy", req);
+  assert_policy(carn, "{}");
+
+  fails("PutResourcePolicy", "{\"ResourceARN\":\"" ARN "s\",\"Policy\":\"[1]\"}",
+        AEV_ERR_INVALID, "InvalidArgumentException",
+        "Policy is not a valid JSON policy document: it must be a JSON object with the "
+        "statements the resource allows.");
+  fails("PutResourcePolicy", "{\"ResourceARN\":\"" ARN "s\",\"Policy\":\"{\"}",
+        AEV_ERR_INVALID, "InvalidArgumentException", NULL);
+  fails("PutResourcePolicy", "{\"ResourceARN\":\"" ARN "s\"}", AEV_ERR_INVALID,
+        "ValidationException", NULL);
+  fails("PutResourcePolicy", "{\"ResourceARN\":\"" ARN "nope\",\"Policy\":\"{}\"}",
+        AEV_ERR_NOT_FOUND, "ResourceNotFoundException", NULL);
+  fails("GetResourcePolicy", "{\"ResourceARN\":\"" ARN "s/consumer/other:1\"}",
+        AEV_ERR_NOT_FOUND, "ResourceNotFoundException", NULL);
+  fails("DeleteResourcePolicy", "{\"ResourceARN\":\"arn:aws:sqs:us-east-1:000000000000:q\"}",
+        AEV_ERR_INVALID, "ValidationException", NULL);
+  assert_policy(ARN "s", "{\"Version\":\"2012-10-17\",\"Statement\":[]}");
+
+  ok("DeleteResourcePolicy", "{\"ResourceARN\":\"" ARN "s\"}");
+  assert_policy(ARN "s", "{}");
+  ok("DeleteResourcePolicy", "{\"ResourceARN\":\"" ARN "s\"}");
+  ok("DeregisterStreamConsumer", "{\"StreamARN\":\"" ARN "s\",\"ConsumerName\":\"c\"}");
+  snprintf(req, sizeof req, "{\"ResourceARN\":\"%s\"}", carn);
+  fails("GetResourcePolicy", req, AEV_ERR_NOT_FOUND, "ResourceNotFoundException", NULL);
 }
 END_TEST
 
@@ -479,6 +531,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, tags_by_arn_are_the_stream_tags);
   tcase_add_test(tc, consumers_have_their_own_tags);
   tcase_add_test(tc, tag_characters);
+  tcase_add_test(tc, resource_policies);
   tcase_add_test(tc, stream_encryption);
   tcase_add_test(tc, new_keys_are_limited_per_day);
   tcase_add_test(tc, enhanced_monitoring);

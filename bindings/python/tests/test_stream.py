@@ -119,6 +119,27 @@ class Streams(unittest.TestCase):
                                         "^%s must be an integer" % name):
                 call()
 
+    def test_resource_policy_through_call(self):
+        """PutResourcePolicy keeps the text as given; GetResourcePolicy
+        answers "{}" when none is set; a policy that is no JSON object is
+        InvalidArgumentException and leaves the stored one."""
+        s = self.b.create_stream("shared", shards=1)
+        policy = '{"Version": "2012-10-17", "Statement": []}'
+        self.assertEqual(self.b.call("kinesis", "GetResourcePolicy",
+                                     ResourceARN=s.arn)["Policy"], "{}")
+        self.b.call("kinesis", "PutResourcePolicy", ResourceARN=s.arn,
+                    Policy=policy)
+        with self.assertRaises(ClientError) as e:
+            self.b.call("kinesis", "PutResourcePolicy", ResourceARN=s.arn,
+                        Policy="not json")
+        self.assertEqual(e.exception.response["Error"]["Code"],
+                         "InvalidArgumentException")
+        self.assertEqual(self.b.call("kinesis", "GetResourcePolicy",
+                                     ResourceARN=s.arn)["Policy"], policy)
+        self.b.call("kinesis", "DeleteResourcePolicy", ResourceARN=s.arn)
+        self.assertEqual(self.b.call("kinesis", "GetResourcePolicy",
+                                     ResourceARN=s.arn)["Policy"], "{}")
+
 
 if __name__ == "__main__":
     unittest.main()
