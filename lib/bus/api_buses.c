@@ -1,5 +1,6 @@
-/* CreateEventBus, UpdateEventBus, DeleteEventBus, DescribeEventBus and
- * ListEventBuses of the "events" service. */
+/* CreateEventBus (a partner event bus with EventSourceName), UpdateEventBus,
+ * DeleteEventBus, DescribeEventBus and ListEventBuses of the "events"
+ * service. */
 #include <string.h>
 
 #include "bus/api_events.h"
@@ -50,13 +51,14 @@ static int answer(aev_bus *bus, int shape, json_t **resp) {
 }
 
 AEV__EVENTS_ACTION(create_event_bus) {
-  const char *name;
+  const char *name, *source = NULL;
   aev__bus_attrs a;
   json_t *tags = NULL;
   int rc = aev__api_req_string(svc, req, "Name", &name);
+  if (!rc) rc = aev__api_opt_string(svc, req, "EventSourceName", &source);
   aev_bus *bus;
   if (!rc && !(rc = attrs_of(svc, req, &a)) && !(rc = aev__events_tags_of(svc, req, &tags)))
-    rc = aev__bus_create(b, name, &a, tags, &bus);
+    rc = aev__bus_create(b, name, source, &a, tags, &bus);
   json_decref(tags);
   if (rc) return rc;
   rc = answer(bus, AEV__BUS_CREATED, resp);

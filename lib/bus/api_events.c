@@ -22,22 +22,34 @@ AEV__EVENTS_ACTION(put_events) {
   return rc ? rc : aev__put_events(b, entries, resp);
 }
 
+AEV__EVENTS_ACTION(put_partner_events) {
+  json_t *entries;
+  int rc = aev__api_req_array(svc, req, "Entries", &entries);
+  return rc ? rc : aev__put_partner_events(b, entries, resp);
+}
+
 static const aev__api_action actions[] = {
+    {"ActivateEventSource", aev__events_activate_event_source},
     {"CancelReplay", aev__events_cancel_replay},
     {"CreateApiDestination", aev__events_create_api_destination},
     {"CreateArchive", aev__events_create_archive},
     {"CreateConnection", aev__events_create_connection},
     {"CreateEventBus", aev__events_create_event_bus},
+    {"CreatePartnerEventSource", aev__events_create_partner_event_source},
+    {"DeactivateEventSource", aev__events_deactivate_event_source},
     {"DeauthorizeConnection", aev__events_deauthorize_connection},
     {"DeleteApiDestination", aev__events_delete_api_destination},
     {"DeleteArchive", aev__events_delete_archive},
     {"DeleteConnection", aev__events_delete_connection},
     {"DeleteEventBus", aev__events_delete_event_bus},
+    {"DeletePartnerEventSource", aev__events_delete_partner_event_source},
     {"DeleteRule", aev__events_delete_rule},
     {"DescribeApiDestination", aev__events_describe_api_destination},
     {"DescribeArchive", aev__events_describe_archive},
     {"DescribeConnection", aev__events_describe_connection},
     {"DescribeEventBus", aev__events_describe_event_bus},
+    {"DescribeEventSource", aev__events_describe_event_source},
+    {"DescribePartnerEventSource", aev__events_describe_partner_event_source},
     {"DescribeReplay", aev__events_describe_replay},
     {"DescribeRule", aev__events_describe_rule},
     {"DisableRule", aev__events_disable_rule},
@@ -46,12 +58,16 @@ static const aev__api_action actions[] = {
     {"ListArchives", aev__events_list_archives},
     {"ListConnections", aev__events_list_connections},
     {"ListEventBuses", aev__events_list_event_buses},
+    {"ListEventSources", aev__events_list_event_sources},
+    {"ListPartnerEventSourceAccounts", aev__events_list_partner_event_source_accounts},
+    {"ListPartnerEventSources", aev__events_list_partner_event_sources},
     {"ListReplays", aev__events_list_replays},
     {"ListRuleNamesByTarget", aev__events_list_rule_names_by_target},
     {"ListRules", aev__events_list_rules},
     {"ListTagsForResource", aev__events_list_tags_for_resource},
     {"ListTargetsByRule", aev__events_list_targets_by_rule},
     {"PutEvents", aev__events_put_events},
+    {"PutPartnerEvents", aev__events_put_partner_events},
     {"PutPermission", aev__events_put_permission},
     {"PutRule", aev__events_put_rule},
     {"PutTargets", aev__events_put_targets},

@@ -57,5 +57,16 @@ AEV__EVENTS_ACTION(untag_resource);
 AEV__EVENTS_ACTION(list_tags_for_resource);
 AEV__EVENTS_ACTION(put_permission);
 AEV__EVENTS_ACTION(remove_permission);
+/* partner.c and event.c: partner event sources */
+AEV__EVENTS_ACTION(create_partner_event_source);
+AEV__EVENTS_ACTION(delete_partner_event_source);
+AEV__EVENTS_ACTION(describe_partner_event_source);
+AEV__EVENTS_ACTION(list_partner_event_sources);
+AEV__EVENTS_ACTION(list_partner_event_source_accounts);
+AEV__EVENTS_ACTION(list_event_sources);
+AEV__EVENTS_ACTION(describe_event_source);
+AEV__EVENTS_ACTION(activate_event_source);
+AEV__EVENTS_ACTION(deactivate_event_source);
+AEV__EVENTS_ACTION(put_partner_events);
 
 #endif

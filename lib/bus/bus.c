@@ -148,8 +148,8 @@ static void bus_shutdown(aev__resource *r) {
 }
 
 /* EventBridge bus names: 1-256 of [/\.\-_A-Za-z0-9]; "aws." is reserved
- * for partner buses. */
-static int name_check(const char *name) {
+ * for partner buses (partner set), which name their event source. */
+static int name_check(const char *name, int partner) {
   size_t len = strlen(name);
   int ok = len >= 1 && len <= 256;
   for (size_t i = 0; ok && i < len; i++) {
@@ -164,7 +164,7 @@ static int name_check(const char *name) {
                      "failed to satisfy constraint: Member must satisfy "
                      "regular expression pattern: [/\\.\\-_A-Za-z0-9]+",
                      name);
-  if (!strncmp(name, "aws.", 4))
+  if (!partner && !strncmp(name, "aws.", 4))
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "Event source %s does not exist.", name);
   return AEV_OK;
@@ -241,15 +241,16 @@ int aev_bus_create_with(aev_broker *b, const char *name,
                      "b, name and out are required.");
   aev__bus_attrs given = {(char *)description, (char *)kms_key_identifier,
                           (char *)dead_letter_arn, NULL, NULL};
-  return aev__bus_create(b, name, &given, NULL, out);
+  return aev__bus_create(b, name, NULL, &given, NULL, out);
 }
 
-int aev__bus_create(aev_broker *b, const char *name, const aev__bus_attrs *given,
-                    json_t *tags, aev_bus **out) {
+int aev__bus_create(aev_broker *b, const char *name, const char *event_source,
+                    const aev__bus_attrs *given, json_t *tags, aev_bus **out) {
   aev__bus_attrs attrs;
   int rc = aev__broker_check_open(b);
-  if (rc || (rc = name_check(name)) || (rc = aev__bus_attrs_check(given)))
+  if (rc || (rc = name_check(name, event_source != NULL)) || (rc = aev__bus_attrs_check(given)))
     return rc;
+  if (event_source && (rc = aev__partner_bus_check(b, name, event_source))) return rc;
   aev_bus *bus;
   if (!strcmp(name, "default") ||
       !aev__bus_find(b, name, 0, &bus)) {
@@ -272,6 +273,7 @@ int aev__bus_create(aev_broker *b, const char *name, const aev__bus_attrs *given
                            "Event bus %s already exists.", name)
                : rc;
   }
+  if (event_source) aev__partner_bus_made(b, event_source);
   *out = bus;
   return AEV_OK;
 }

@@ -183,9 +183,9 @@ void aev__rmap_del(aev__rmap *m, const char *name);
 
 /* CreateEventBus with its members checked here (given's, copied) and tags
  * ({key: value} as aev__bus_tags_merge makes them, a reference taken; NULL:
- * none). */
-int aev__bus_create(aev_broker *b, const char *name, const aev__bus_attrs *given,
-                    json_t *tags, aev_bus **out);
+ * none); event_source (NULL: none) makes a partner event bus for it. */
+int aev__bus_create(aev_broker *b, const char *name, const char *event_source,
+                    const aev__bus_attrs *given, json_t *tags, aev_bus **out);
 
 /* bus_attrs.c */
 /* AWS's ValidationException for the first member of a that breaks AWS's
@@ -324,6 +324,20 @@ aev__event *aev__envelope(aev_broker *b, const char *source,
 
 /* PutEvents on parsed Entries: *resp is its response object. */
 int aev__put_events(aev_broker *b, json_t *entries, json_t **resp);
+/* PutPartnerEvents (at most 20 entries, each Source a partner event
+ * source), answered as PutEvents answers. */
+int aev__put_partner_events(aev_broker *b, json_t *entries, json_t **resp);
+
+/* partner.c: CreateEventBus of a partner event bus called name for the
+ * partner event source source, which must be offered to the broker's
+ * account and have name as its name; once the bus is made, the source is
+ * active (made). */
+int aev__partner_bus_check(aev_broker *b, const char *name, const char *source);
+void aev__partner_bus_made(aev_broker *b, const char *source);
+/* Whether source is a partner event source; then *bus is its partner event
+ * bus (a new reference) when the source is ACTIVE, else NULL: its events
+ * are taken and not delivered. */
+int aev__partner_bus_of(aev_broker *b, const char *source, aev_bus **bus);
 
 /* archive.c */
 /* Stores ev in the archives whose ids (AEV__ARCHIVE_ID | n) matched, and

@@ -1,7 +1,8 @@
 /* PutEvents: request and entry validation as AWS does it (1-10 entries,
  * 256 KB as AWS counts entry sizes, required members, malformed detail,
  * reserved sources), the event envelope, and routing through a bus's rules
- * to the targets' deliveries. */
+ * to the targets' deliveries. PutPartnerEvents the same way, for partner
+ * event sources (partner.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "pattern/pattern.h"
 
 #define MAX_ENTRIES 10
+#define MAX_PARTNER_ENTRIES 20
 #define MAX_REQUEST_BYTES (256 * 1024)
 #define MAX_DEPTH 1000
 #define MAX_RESOURCE_CHARS 2048
@@ -272,14 +274,15 @@ static int required(entry_error *e, const char *member, const char *v) {
 }
 
 /* The per-entry checks, in AWS's order; the detail's only as far as
- * detail_opens_object() unless full. */
+ * detail_opens_object() unless full. A partner's entries name partner
+ * event sources, which put_one() checks. */
 static int entry_check(const char *source, const char *type, const char *detail,
-                       size_t detail_len, int full, entry_error *e) {
+                       size_t detail_len, int full, int partner, entry_error *e) {
   if (!required(e, "Source", source) || !required(e, "DetailType", type) ||
       !required(e, "Detail", detail))
     return 0;
   /* "aws." sources belong to AWS services. */
-  if (!strncmp(source, "aws.", 4))
+  if (!partner && !strncmp(source, "aws.", 4))
     return entry_fail(e, "NotAuthorizedForSourceException",
                       "Not authorized for the source.");
   if (full ? !detail_ok(detail, detail_len) : !detail_opens_object(detail, detail_len))
@@ -305,7 +308,7 @@ static int not_text(const char *member) {
 static int typed_entry_check(const char *source, const char *type, const char *detail,
                              size_t detail_len) {
   entry_error e;
-  if (!entry_check(source, type, detail, detail_len, 0, &e))
+  if (!entry_check(source, type, detail, detail_len, 0, 0, &e))
     return aev__fail(AEV_ERR_INVALID, e.code, "%s", e.msg);
   size_t source_len = strlen(source), type_len = strlen(type);
   if (source_len + type_len + detail_len >= MAX_REQUEST_BYTES) return too_big();
@@ -423,9 +426,9 @@ static int resources_fit(json_t *e, size_t i) {
   return AEV_OK;
 }
 
-static int request_check(json_t *entries) {
+static int request_check(json_t *entries, size_t max) {
   size_t n = json_array_size(entries);
-  if (!json_is_array(entries) || n < 1 || n > MAX_ENTRIES) {
+  if (!json_is_array(entries) || n < 1 || n > max) {
     /* AWS lists every entry; the thread's message buffer (1 KiB) holds as
      * many whole entries as fit. */
     char list[640] = "", one[512];
@@ -438,9 +441,9 @@ static int request_check(json_t *entries) {
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "1 validation error detected: Value '[%s]' at 'entries' "
                      "failed to satisfy constraint: Member must have length "
-                     "%s",
-                     list, n < 1 ? "greater than or equal to 1"
-                                 : "less than or equal to 10");
+                     "%s %zu",
+                     list, n < 1 ? "greater than or equal to" : "less than or equal to",
+                     n < 1 ? (size_t)1 : max);
   }
   size_t total = 0;
   for (size_t i = 0; i < n; i++) {
@@ -480,31 +483,38 @@ static int nul_free(json_t *e, const char *k, entry_error *err) {
   return entry_fail(err, "InvalidArgument", m);
 }
 
-/* One entry: validates, envelopes and routes it; *id or *err. */
-static int put_one(aev_broker *b, json_t *e, char id[37], entry_error *err) {
+/* One entry: validates, envelopes and routes it; *id or *err. A partner's
+ * entry goes to its source's partner event bus (none while the source is
+ * PENDING: taken, not delivered), never to an EventBusName. */
+static int put_one(aev_broker *b, json_t *e, int partner, char id[37], entry_error *err) {
   const char *source = member(e, "Source"), *type = member(e, "DetailType"),
              *detail = member(e, "Detail");
   size_t detail_len = member_len(e, "Detail");
-  if (!entry_check(source, type, detail, detail_len, 1, err) ||
+  if (!entry_check(source, type, detail, detail_len, 1, partner, err) ||
       !nul_free(e, "Source", err) || !nul_free(e, "DetailType", err))
     return 0;
+  aev_bus *bus = NULL;
+  if (partner && !aev__partner_bus_of(b, source, &bus))
+    return entry_fail(err, "NotAuthorizedForSourceException", "Not authorized for the source.");
   json_t *res = json_object_get(e, "Resources"), *t = json_object_get(e, "Time");
-  if (!resources_ok(res))
+  if (!resources_ok(res)) {
+    aev_bus_release(bus);
     return entry_fail(err, "InvalidArgument",
                       "Parameter Resources is not valid. Reason: Resources "
                       "must be a list of strings.");
+  }
   int64_t when = aev_broker_now_ms(b);
   if (t && json_is_number(t)) when = (int64_t)(json_number_value(t) * 1000);
   aev__event *ev = aev__envelope(b, source, type, detail, detail_len, res, when);
-  if (!ev) return entry_fail(err, "InternalFailure", "Out of memory.");
+  if (!ev) {
+    aev_bus_release(bus);
+    return entry_fail(err, "InternalFailure", "Out of memory.");
+  }
   memcpy(id, ev->id, 37);
   /* An unknown bus loses the event but the entry succeeds, as on AWS. */
-  aev_bus *bus;
-  int rc = AEV_OK;
-  if (aev__bus_find(b, member(e, "EventBusName"), 1, &bus) == AEV_OK) {
-    rc = aev__bus_route(bus, ev);
-    aev_bus_release(bus);
-  }
+  if (!partner && aev__bus_find(b, member(e, "EventBusName"), 1, &bus)) bus = NULL;
+  int rc = bus ? aev__bus_route(bus, ev) : AEV_OK;
+  aev_bus_release(bus);
   aev__event_unref(ev);
   /* Routing that failed (for want of memory) delivered nothing: the entry
    * fails, as AWS answers an entry it could not take. */
@@ -521,10 +531,10 @@ typedef struct put_out {
 /* Puts every entry of a checked request, keeping each outcome in memory
  * of its own (nothing can fail once an event is routed); returns how
  * many failed. */
-static int put_all(aev_broker *b, json_t *entries, put_out *res) {
+static int put_all(aev_broker *b, json_t *entries, int partner, put_out *res) {
   int failed = 0;
   for (size_t i = 0; i < json_array_size(entries); i++) {
-    res[i].ok = put_one(b, json_array_get(entries, i), res[i].id, &res[i].err);
+    res[i].ok = put_one(b, json_array_get(entries, i), partner, res[i].id, &res[i].err);
     failed += !res[i].ok;
   }
   return failed;
@@ -578,13 +588,22 @@ static void put_events_text(size_t n, const put_out *res, int failed, aev__tbuf 
 /* aev_call's PutEvents: it serializes the object after the events were
  * routed, as it does every answer, so out of memory there answers
  * AEV_ERR_NOMEM with the events put (aev_bus_put_events has no such gap). */
-int aev__put_events(aev_broker *b, json_t *entries, json_t **resp) {
+static int put_entries(aev_broker *b, json_t *entries, int partner, json_t **resp) {
   int rc = aev__broker_check_open(b);
-  if (rc || (rc = request_check(entries))) return rc;
-  put_out res[MAX_ENTRIES];
-  int failed = put_all(b, entries, res);
+  if (rc || (rc = request_check(entries, partner ? MAX_PARTNER_ENTRIES : MAX_ENTRIES)))
+    return rc;
+  put_out res[MAX_PARTNER_ENTRIES];
+  int failed = put_all(b, entries, partner, res);
   *resp = put_events_json(json_array_size(entries), res, failed);
   return *resp ? AEV_OK : aev__nomem();
+}
+
+int aev__put_events(aev_broker *b, json_t *entries, json_t **resp) {
+  return put_entries(b, entries, 0, resp);
+}
+
+int aev__put_partner_events(aev_broker *b, json_t *entries, json_t **resp) {
+  return put_entries(b, entries, 1, resp);
 }
 
 int aev_bus_put_events(aev_broker *b, const char *entries_json,
@@ -595,7 +614,7 @@ int aev_bus_put_events(aev_broker *b, const char *entries_json,
   json_t *entries;
   if (aev__json_parse_str(entries_json, 0, &entries) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   int rc = aev__broker_check_open(b);
-  if (rc == AEV_OK) rc = request_check(entries);
+  if (rc == AEV_OK) rc = request_check(entries, MAX_ENTRIES);
   /* The answer's room before any event is put. */
   aev__tbuf text = {0};
   size_t n = json_array_size(entries);
@@ -605,7 +624,7 @@ int aev_bus_put_events(aev_broker *b, const char *entries_json,
   }
   if (rc == AEV_OK) {
     put_out res[MAX_ENTRIES];
-    int failed = put_all(b, entries, res);
+    int failed = put_all(b, entries, 0, res);
     put_events_text(n, res, failed, &text);
     *result_json = aev__tbuf_take(&text, NULL);
   }

@@ -42,6 +42,7 @@ enum { INITIAL_BUCKETS = 16 };
 
 static const struct {
   const char *service, *resource_type;
+  int no_account;
 } arn_forms[AEV__KIND_COUNT] = {
     [AEV__KIND_QUEUE] = {"sqs", ""},
     [AEV__KIND_TOPIC] = {"sns", ""},
@@ -54,6 +55,7 @@ static const struct {
     [AEV__KIND_MAP_MACHINE] = {"states", "stateMachine:"},
     [AEV__KIND_SCHEDULE_GROUP] = {"scheduler", "schedule-group/"},
     [AEV__KIND_PIPE] = {"pipes", "pipe/"},
+    [AEV__KIND_EVENT_SOURCE] = {"events", "event-source/", 1},
 };
 
 /* ARNs name the region's partition: aws-cn for the China regions, aws-us-gov
@@ -100,7 +102,8 @@ int aev__resource_init(aev__resource *r, struct aev_broker *b, aev__kind kind,
   const char *region = aev_broker_region(b);
   r->name = strdup(name);
   r->arn = aprintf("arn:%s:%s:%s:%s:%s%s", partition(region),
-                   arn_forms[kind].service, region, aev_broker_account(b),
+                   arn_forms[kind].service, region,
+                   arn_forms[kind].no_account ? "" : aev_broker_account(b),
                    arn_forms[kind].resource_type, name);
   if (!r->name || !r->arn) {
     free(r->name);

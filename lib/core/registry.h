@@ -24,6 +24,9 @@ typedef enum aev__kind {
   /* EventBridge Scheduler's schedule groups, which hold its schedules. */
   AEV__KIND_SCHEDULE_GROUP,
   AEV__KIND_PIPE, /* EventBridge Pipes: arn:aws:pipes:R:A:pipe/NAME */
+  /* EventBridge partner event sources: arn:aws:events:R::event-source/NAME
+   * (no account: the partner's source is offered to a customer's). */
+  AEV__KIND_EVENT_SOURCE,
   AEV__KIND_COUNT
 } aev__kind;
 

@@ -420,6 +420,32 @@ static void events_put(ctx *c, int done) {
   free(body);
 }
 
+/* A partner event source, its partner bus, and a rule to q on it. */
+static void events_partner_rule(ctx *c) {
+  c->q = bt_queue(c->b, "q", NULL);
+  char *out = NULL;
+  bt_ok(aev_call(c->b, "events", "CreatePartnerEventSource",
+                 "{\"Name\":\"aws.partner/example.com/t/shop\",\"Account\":\"000000000000\"}",
+                 &out));
+  aev_free(out);
+  bt_ok(aev_call(c->b, "events", "CreateEventBus",
+                 "{\"Name\":\"aws.partner/example.com/t/shop\","
+                 "\"EventSourceName\":\"aws.partner/example.com/t/shop\"}",
+                 &out));
+  aev_free(out);
+  bt_ok(aev_bus_get(c->b, "aws.partner/example.com/t/shop", &c->bus));
+  bt_rule(c->bus, "r", "aws.partner/example.com/t/shop",
+          bt_queue_target(c->q, "t", "\"InputPath\":\"$.detail\""));
+}
+
+static int events_put_partner_call(ctx *c) {
+  return aev_call(c->b, "events", "PutPartnerEvents",
+                  "{\"Entries\":[{\"Source\":\"aws.partner/example.com/t/shop\","
+                  "\"DetailType\":\"order\","
+                  "\"Detail\":\"{\\\"total\\\":250,\\\"note\\\":\\\"long enough to grow\\\"}\"}]}",
+                  &c->resp);
+}
+
 /* req holds the request's JSON text (built before the sweep arms). */
 static void request(ctx *c, json_t *req) {
   char *text = json_dumps(req, JSON_COMPACT);
@@ -490,6 +516,13 @@ END_TEST
 
 START_TEST(events_put_events_call) {
   static const jcase jc = {"PutEvents", events_rule, events_put_call, events_put, 1};
+  sweep(&jc);
+}
+END_TEST
+
+START_TEST(events_put_partner_events_call) {
+  static const jcase jc = {"PutPartnerEvents", events_partner_rule, events_put_partner_call,
+                           events_put, 1};
   sweep(&jc);
 }
 END_TEST
@@ -2465,6 +2498,7 @@ int main(void) {
   tcase_add_test(tc, sns_subscribe_with_filter_policy);
   tcase_add_test(tc, sns_publish_to_a_filter);
   tcase_add_test(tc, events_put_events_call);
+  tcase_add_test(tc, events_put_partner_events_call);
   tcase_add_test(tc, events_put_rule_scheduled);
   tcase_add_test(tc, events_put_rule_with_pattern);
   tcase_add_test(tc, lambda_invoke_payload);

@@ -302,6 +302,9 @@ START_TEST(arns_of_every_kind) {
       [AEV__KIND_SCHEDULE_GROUP] =
           "arn:aws:scheduler:ap-south-1:210987654321:schedule-group/x",
       [AEV__KIND_PIPE] = "arn:aws:pipes:ap-south-1:210987654321:pipe/x",
+      /* A partner event source names no account (the partner onboarding
+       * guide's CreatePartnerEventSource sample). */
+      [AEV__KIND_EVENT_SOURCE] = "arn:aws:events:ap-south-1::event-source/x",
   };
   counters c = {0};
   aev_broker *b = broker_in("ap-south-1", "210987654321");

@@ -46,6 +46,10 @@ TIMESTAMPS = {
         ('CreationTime',),
         ('LastModifiedTime',),
     ),
+    ('events', 'DescribeEventSource'): (
+        ('CreationTime',),
+        ('ExpirationTime',),
+    ),
     ('events', 'DescribeReplay'): (
         ('EventStartTime',),
         ('EventEndTime',),
@@ -68,6 +72,14 @@ TIMESTAMPS = {
     ('events', 'ListEventBuses'): (
         ('EventBuses', '*', 'CreationTime'),
         ('EventBuses', '*', 'LastModifiedTime'),
+    ),
+    ('events', 'ListEventSources'): (
+        ('EventSources', '*', 'CreationTime'),
+        ('EventSources', '*', 'ExpirationTime'),
+    ),
+    ('events', 'ListPartnerEventSourceAccounts'): (
+        ('PartnerEventSourceAccounts', '*', 'CreationTime'),
+        ('PartnerEventSourceAccounts', '*', 'ExpirationTime'),
     ),
     ('events', 'ListReplays'): (
         ('Replays', '*', 'EventStartTime'),
