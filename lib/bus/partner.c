@@ -133,12 +133,19 @@ static int deleted_source_json(aev_broker *b, const char *name, json_t **out) {
   return *out ? AEV_OK : aev__nomem();
 }
 
+/* The partner's calls' Name and Account, checked. */
+static int name_and_account(const aev__api_service *svc, json_t *req, const char **name,
+                            const char **account) {
+  int rc = aev__api_req_string(svc, req, "Name", name);
+  if (!rc) rc = aev__api_req_string(svc, req, "Account", account);
+  if (!rc) rc = check_name("name", *name);
+  if (!rc) rc = check_account(*account);
+  return rc;
+}
+
 AEV__EVENTS_ACTION(create_partner_event_source) {
   const char *name, *account;
-  int rc = aev__api_req_string(svc, req, "Name", &name);
-  if (!rc) rc = aev__api_req_string(svc, req, "Account", &account);
-  if (!rc) rc = check_name("name", name);
-  if (!rc) rc = check_account(account);
+  int rc = name_and_account(svc, req, &name, &account);
   if (rc) return rc;
   aev__event_source *s = calloc(1, sizeof *s);
   if (!s) return aev__nomem();
@@ -163,10 +170,7 @@ AEV__EVENTS_ACTION(create_partner_event_source) {
  * there (the reference lists none): deleting is idempotent. */
 AEV__EVENTS_ACTION(delete_partner_event_source) {
   const char *name, *account;
-  int rc = aev__api_req_string(svc, req, "Name", &name);
-  if (!rc) rc = aev__api_req_string(svc, req, "Account", &account);
-  if (!rc) rc = check_name("name", name);
-  if (!rc) rc = check_account(account);
+  int rc = name_and_account(svc, req, &name, &account);
   if (rc) return rc;
   aev__event_source *s = find(b, name);
   if (s && !strcmp(s->account, account)) aev__registry_remove(b, &s->res);
