@@ -267,6 +267,9 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
       s->release = release;
       old = aev__topic_swap_subs(t, set);
       *arn_out = arn;
+      /* "Messages can be replayed immediately after the subscription is
+       * created" (developer guide): Subscribe may carry a ReplayPolicy. */
+      if (s->conf->replay_given) aev__replay_start(t, s, s->conf);
     } else {
       old = set; /* dropped after unlocking */
       free(arn);
@@ -477,6 +480,10 @@ int aev_subscription_set_attribute(aev_broker *b, const char *subscription_arn,
     old = s->conf;
     s->conf = c;
     t->gen++;
+    /* Setting a ReplayPolicy starts a replay, replacing any in progress
+     * ("Starting a replay will replace the existing replay", developer
+     * guide). */
+    if (c->replay_given) aev__replay_start(t, s, c);
   }
   pthread_mutex_unlock(&t->mu);
   aev__subconf_unref(old);
