@@ -79,7 +79,8 @@ int aev__replay_policy_parse(aev_topic *t, aev__subconf *c, const char *prefix, 
   return AEV_OK;
 }
 
-typedef struct replay_task {
+typedef struct aev__replay {
+  aev__task_node node; /* posted without allocating: made ahead */
   aev_topic *t;
   aev__sub *s;
   uint64_t gen;  /* the replay it runs: a newer one supersedes it */
@@ -134,7 +135,12 @@ static void run(void *arg, int cancelled) {
   free(r);
 }
 
-void aev__replay_start(aev_topic *t, aev__sub *s, const aev__subconf *c) {
+int aev__replay_prepare(const aev__subconf *c, replay_task **out) {
+  *out = c->replay_given && c->replay ? malloc(sizeof **out) : NULL;
+  return *out || !(c->replay_given && c->replay) ? AEV_OK : aev__nomem();
+}
+
+void aev__replay_start(aev_topic *t, aev__sub *s, const aev__subconf *c, replay_task *r) {
   s->replay_gen++;
   /* A policy with an EndingPoint replays up to it and then stops: "This
    * action effectively pauses the subscription. While the subscription is
@@ -146,14 +152,14 @@ void aev__replay_start(aev_topic *t, aev__sub *s, const aev__subconf *c) {
     t->gen++;
   }
   s->replay_status = NULL;
-  if (!c->replay) return;
-  replay_task *r = malloc(sizeof *r);
-  s->replay_status = r ? PENDING : FAILED;
   if (!r) return;
+  s->replay_status = PENDING;
   *r = (replay_task){.t = t, .s = s, .gen = s->replay_gen, .upto = t->next_seq};
   aev__resource_ref(&t->res);
   aev__sub_ref(s);
-  if (aev__sched_post(aev__broker_sched(t->res.broker), t->strand, run, r) == AEV_OK) return;
+  if (aev__sched_post_node(aev__broker_sched(t->res.broker), t->strand, &r->node, run, r) ==
+      AEV_OK)
+    return;
   /* The broker is shutting down: nothing will run. The references go
    * with the subscription's and topic's own, which outlive this call. */
   s->replay_status = FAILED;

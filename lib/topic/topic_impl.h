@@ -361,9 +361,14 @@ int64_t aev__archive_beginning(const aev_topic *t);
 int aev__archive_select(aev_topic *t, int64_t from, int64_t to, uint64_t upto,
                         aev__note ***out, size_t *n);
 
-/* replay.c: starts the replay conf c of s asks for, or stops s's (mu held,
- * c just made s's conf with its ReplayPolicy given). */
-void aev__replay_start(aev_topic *t, aev__sub *s, const aev__subconf *c);
+/* replay.c: a replay of the policy conf c was just given, made ahead so
+ * that memory running short fails the call before anything changes (*out
+ * NULL when c starts none). */
+struct aev__replay;
+int aev__replay_prepare(const aev__subconf *c, struct aev__replay **out);
+/* Starts r (taking it over), the replay c asks for, or stops s's when c
+ * has no policy (mu held, c just made s's conf with a ReplayPolicy given). */
+void aev__replay_start(aev_topic *t, aev__sub *s, const aev__subconf *c, struct aev__replay *r);
 /* Checks a ReplayPolicy value for s's topic into c (its points), with
  * SNS's errors; "" removes it. */
 int aev__replay_policy_parse(aev_topic *t, aev__subconf *c, const char *prefix, const char *v);
