@@ -68,7 +68,9 @@ AEV_API int aev_topic_get(aev_broker *b, const char *name_or_arn,
 /* Drops a handle. NULL is a no-op. */
 AEV_API void aev_topic_release(aev_topic *t);
 
-/* DeleteTopic: the topic and its subscriptions go. */
+/* DeleteTopic: the topic and its subscriptions go. A topic with an
+ * ArchivePolicy is not deleted (AEV_ERR_STATE, InvalidState) until the
+ * policy is removed, as on AWS. */
 AEV_API int aev_topic_delete(aev_topic *t);
 
 /* Name and ARN, valid while the handle is held. */

@@ -233,6 +233,17 @@ void aev_topic_release(aev_topic *t) {
 int aev_topic_delete(aev_topic *t) {
   int rc = aev__topic_check(t);
   if (rc != AEV_OK) return rc;
+  /* "You can not delete a topic with an active message archive policy"
+   * (developer guide, message-archiving-and-replay-topic-owner); DeleteTopic
+   * answers InvalidState (API reference), worded as AWS words it (recorded
+   * against AWS by the Terraform AWS provider's TestAccSNSTopic_
+   * fifoWithArchivePolicy). */
+  pthread_mutex_lock(&t->mu);
+  int archiving = t->conf.archive_days != 0;
+  pthread_mutex_unlock(&t->mu);
+  if (archiving)
+    return aev__fail(AEV_ERR_STATE, "InvalidState",
+                     "Invalid state: Cannot delete a topic with an ArchivePolicy");
   if (aev__registry_remove(t->res.broker, &t->res) != AEV_OK)
     return aev__sns_not_found("Topic");
   return AEV_OK;

@@ -538,14 +538,20 @@ START_TEST(fifo_queues_get_the_group_and_sequence) {
 }
 END_TEST
 
-START_TEST(deleting_the_topic_drops_its_archive) {
+START_TEST(a_topic_with_an_archive_policy_is_not_deleted) {
   char *arn = tt_sub(t, live, NULL);
   fpub("a", NULL, NULL);
   aev_broker_drain(b);
+  tt_assert_error(aev_topic_delete(t), AEV_ERR_STATE, "InvalidState",
+                  "Invalid state: Cannot delete a topic with an ArchivePolicy");
+  assert_topic_attr("ArchivePolicy", "{\"MessageRetentionPeriod\":\"1\"}");
+  /* Turning archiving off drops the archive and its expiry timer; then the
+   * topic goes. */
   int64_t next;
   ck_assert_int_eq(aev_broker_next_deadline(b, &next), AEV_OK);
-  ck_assert_int_eq(aev_topic_delete(t), AEV_OK);
+  ck_assert_int_eq(aev_topic_set_attribute(t, "ArchivePolicy", "{}"), AEV_OK);
   ck_assert_int_eq(aev_broker_next_deadline(b, &next), AEV_ERR_NOT_FOUND);
+  ck_assert_int_eq(aev_topic_delete(t), AEV_OK);
   aev_free(arn);
 }
 END_TEST
@@ -569,7 +575,7 @@ int main(void) {
   tcase_add_test(tc, replay_policy_errors_change_nothing);
   tcase_add_test(tc, replay_needs_an_archived_fifo_topic);
   tcase_add_test(tc, fifo_queues_get_the_group_and_sequence);
-  tcase_add_test(tc, deleting_the_topic_drops_its_archive);
+  tcase_add_test(tc, a_topic_with_an_archive_policy_is_not_deleted);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

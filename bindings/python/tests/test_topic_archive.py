@@ -57,9 +57,14 @@ class TopicArchiveTest(unittest.TestCase):
         self.b.advance(2 * DAY_MS)
         self.assertEqual(self.t.attributes()["BeginningArchiveTime"],
                          "2024-01-02T00:00:00.000Z")
+        with self.assertRaises(ClientError) as cm:
+            self.t.delete()
+        self.assertEqual(cm.exception.response["Error"]["Code"], "InvalidState")
+        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], 400)
         self.t.set_attribute("ArchivePolicy", {})
         self.assertNotIn("ArchivePolicy", self.t.attributes())
         self.assertNotIn("BeginningArchiveTime", self.t.attributes())
+        self.t.delete()
 
     def test_bad_policies_are_client_errors(self):
         with self.assertRaises(ClientError) as cm:
