@@ -556,6 +556,31 @@ START_TEST(a_topic_with_an_archive_policy_is_not_deleted) {
 }
 END_TEST
 
+START_TEST(the_archive_keeps_at_most_64_mib) {
+  ck_assert_int_eq(aev_topic_set_attribute(t, "MaximumMessageSize", "1048576"), AEV_OK);
+  size_t len = 1000000;
+  char *big = malloc(len + 1);
+  memset(big, 'x', len);
+  big[len] = '\0';
+  /* 67 such messages fit in 64 MiB; the 68th, 69th and 70th push the
+   * oldest three out, and BeginningArchiveTime moves past them. */
+  for (int i = 0; i < 70; i++) {
+    snprintf(big, 8, "%06d", i);
+    big[6] = 'x';
+    fpub(big, NULL, NULL);
+    aev_broker_advance(b, 1000);
+  }
+  free(big);
+  assert_topic_attr("BeginningArchiveTime", "2024-01-01T00:00:02.001Z");
+  char *arn = tt_sub(t, live, NULL);
+  tt_assert_error(aev_subscription_set_attribute(b, arn, "ReplayPolicy",
+                                                 "{\"PointType\":\"Timestamp\","
+                                                 "\"StartingPoint\":\"2024-01-01T00:00:02Z\"}"),
+                  AEV_ERR_INVALID, "InvalidParameter", NULL);
+  aev_free(arn);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("topic_archive");
   TCase *tc = tcase_create("archive");
@@ -576,6 +601,7 @@ int main(void) {
   tcase_add_test(tc, replay_needs_an_archived_fifo_topic);
   tcase_add_test(tc, fifo_queues_get_the_group_and_sequence);
   tcase_add_test(tc, a_topic_with_an_archive_policy_is_not_deleted);
+  tcase_add_test(tc, the_archive_keeps_at_most_64_mib);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
