@@ -50,7 +50,11 @@ typedef struct aev_publish_options aev_publish_options;
 /* CreateTopic. attributes_json is AWS's Attributes map or NULL (DisplayName,
  * DeliveryPolicy, Policy, FifoTopic, ContentBasedDeduplication,
  * FifoThroughputScope, MaximumMessageSize up to 1048576, SignatureVersion,
- * KmsMasterKeyId, TracingConfig). A FIFO topic needs a name ending in
+ * KmsMasterKeyId, TracingConfig, and on FIFO topics ArchivePolicy
+ * {"MessageRetentionPeriod": "1".."365"}: every message published while it
+ * is set is archived for that many days of the broker's clock, at most
+ * 64 MiB a topic, oldest dropped first; "" or "{}" turns archiving off and
+ * deletes the archive). A FIFO topic needs a name ending in
  * ".fifo" and "FifoTopic": "true". Creating an existing topic returns it
  * when the given attributes agree, else fails with InvalidParameter.
  * *out is a new handle. */
@@ -64,7 +68,9 @@ AEV_API int aev_topic_get(aev_broker *b, const char *name_or_arn,
 /* Drops a handle. NULL is a no-op. */
 AEV_API void aev_topic_release(aev_topic *t);
 
-/* DeleteTopic: the topic and its subscriptions go. */
+/* DeleteTopic: the topic and its subscriptions go. A topic with an
+ * ArchivePolicy is not deleted (AEV_ERR_STATE, InvalidState) until the
+ * policy is removed, as on AWS. */
 AEV_API int aev_topic_delete(aev_topic *t);
 
 /* Name and ARN, valid while the handle is held. */
@@ -72,7 +78,8 @@ AEV_API const char *aev_topic_name(const aev_topic *t);
 AEV_API const char *aev_topic_arn(const aev_topic *t);
 
 /* GetTopicAttributes: *attributes_json is the Attributes map (free with
- * aev_free()). */
+ * aev_free()). An archiving topic also answers BeginningArchiveTime, the
+ * earliest StartingPoint a ReplayPolicy may name. */
 AEV_API int aev_topic_get_attributes(aev_topic *t, char **attributes_json);
 
 /* SetTopicAttributes: one attribute by AWS name. */
@@ -105,7 +112,7 @@ AEV_API int aev_topic_counter(aev_topic *t, const char *name, int64_t *value);
  * through the broker's endpoint callbacks (aev_endpoint_register), a URL no
  * callback stands for being unreachable; aev_topic_subscribe_callback
  * gives a subscription a callback of its own instead. attributes_json: RawMessageDelivery,
- * FilterPolicy, FilterPolicyScope, RedrivePolicy, DeliveryPolicy, or NULL.
+ * FilterPolicy, FilterPolicyScope, RedrivePolicy, DeliveryPolicy, ReplayPolicy, or NULL.
  * Subscribing the same endpoint again returns the same subscription.
  * *subscription_arn (free with aev_free()) is the ARN. */
 AEV_API int aev_topic_subscribe(aev_topic *t, const char *protocol,
@@ -149,7 +156,20 @@ AEV_API int aev_subscription_unsubscribe(aev_broker *b,
 
 /* GetSubscriptionAttributes (*attributes_json, free with aev_free()) and
  * SetSubscriptionAttributes (one attribute; "" removes FilterPolicy,
- * RedrivePolicy and DeliveryPolicy). */
+ * RedrivePolicy, DeliveryPolicy and ReplayPolicy).
+ *
+ * ReplayPolicy {"PointType": "Timestamp", "StartingPoint": ISO-8601,
+ * "EndingPoint": ISO-8601 (optional)} on a subscription to an archiving
+ * FIFO topic redelivers the archived messages published from the start
+ * (not before the topic's BeginningArchiveTime) to the end, in order, on
+ * the broker's scheduler (aev_broker_drain() under workers = 0), each with
+ * its original MessageId, Timestamp and content and "Replayed": true in its
+ * envelope, through the subscription's filter policy; messages published
+ * after the policy was set arrive live after them. ReplayStatus reads
+ * "Pending", "In progress", "Completed" or "Failed"; a new policy replaces
+ * a replay in progress. With an EndingPoint the subscription receives no
+ * new messages once set (AWS: the replay "effectively pauses the
+ * subscription") until a policy without one, or "", is set. */
 AEV_API int aev_subscription_get_attributes(aev_broker *b,
                                             const char *subscription_arn,
                                             char **attributes_json);

@@ -1,7 +1,9 @@
 /* The broker clock: wall-clock or manual epoch milliseconds for timestamps,
  * and a monotonic (or virtual) timeline for deadlines; and the calendar and
  * ISO-8601 timestamps every service writes. */
+#include <ctype.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "awsevents/broker.h"
@@ -107,4 +109,60 @@ void aev__iso_ms(int64_t ms, char out[32]) {
   p = digits(p, (unsigned)(ms % 1000), 3);
   *p++ = 'Z';
   *p = '\0';
+}
+
+static int read_digits(const char *s, int n, int *out) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (!isdigit((unsigned char)s[i])) return -1;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+/* The instant's nanoseconds within its millisecond go to *sub_ns: AWS's
+ * timestamps keep nine fraction digits, so "...00.1231Z" is before
+ * "...00.1239Z". February 29 exists in leap years only. */
+int aev__iso8601_parse_ns(const char *s, int64_t *out_ms, int32_t *sub_ns) {
+  int y, mo, d, h, mi, sec;
+  if (strlen(s) < 20 || read_digits(s, 4, &y) || s[4] != '-' || read_digits(s + 5, 2, &mo) || s[7] != '-' ||
+      read_digits(s + 8, 2, &d) || s[10] != 'T' || read_digits(s + 11, 2, &h) || s[13] != ':' ||
+      read_digits(s + 14, 2, &mi) || s[16] != ':' || read_digits(s + 17, 2, &sec))
+    return -1;
+  if (!aev__civil_date_ok(y, mo, d) || h > 23 || mi > 59 || sec > 59) return -1;
+  const char *p = s + 19;
+  int64_t frac_ns = 0;
+  if (*p == '.') {
+    p++;
+    int n = 0, scale = 100000000;
+    while (isdigit((unsigned char)*p)) {
+      if (n < 9) frac_ns += (*p - '0') * scale, scale /= 10;
+      n++, p++;
+    }
+    if (n == 0 || n > 9) return -1;
+  }
+  const int64_t frac_ms = frac_ns / 1000000;
+  *sub_ns = (int32_t)(frac_ns % 1000000);
+  int64_t off = 0;
+  if (*p == 'Z') {
+    p++;
+  } else if (*p == '+' || *p == '-') {
+    int oh, om;
+    if (read_digits(p + 1, 2, &oh) || p[3] != ':' || read_digits(p + 4, 2, &om) || oh > 23 || om > 59)
+      return -1;
+    off = (oh * 60 + om) * 60000LL * (*p == '-' ? -1 : 1);
+    p += 6;
+  } else {
+    return -1;
+  }
+  if (*p) return -1;
+  int64_t days = aev__civil_days(y, mo, d);
+  *out_ms = ((days * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + frac_ms - off;
+  return 0;
+}
+
+int aev__iso8601_parse(const char *s, int64_t *out_ms) {
+  int32_t sub_ns;
+  return aev__iso8601_parse_ns(s, out_ms, &sub_ns);
 }

@@ -43,6 +43,12 @@ void aev__civil_from_days(int64_t days, int64_t *y, int *mo, int *d);
 /* ISO-8601 UTC with milliseconds ("2024-01-01T00:00:00.000Z"), as SNS
  * writes Timestamp and Pipes an event's ingestion time. */
 void aev__iso_ms(int64_t ms, char out[32]);
+/* Strict ISO-8601 with 'T' and a zone ("2016-03-14T01:59:00Z", fractions
+ * up to nanoseconds), as ASL timestamps and SNS's ReplayPolicy points take
+ * it. -1 when text is not one. The _ns form also gives the nanoseconds
+ * within the millisecond. */
+int aev__iso8601_parse(const char *text, int64_t *out_ms);
+int aev__iso8601_parse_ns(const char *text, int64_t *out_ms, int32_t *sub_ns);
 
 /* Raw CLOCK_MONOTONIC in nanoseconds and milliseconds. */
 int64_t aev__mono_ns(void);

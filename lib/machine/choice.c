@@ -171,62 +171,6 @@ int aev__choice_parse(json_t *rule, int top, m_rule **out, char *err, size_t err
 
 /* ---- timestamps ---- */
 
-static int digits(const char *s, int n, int *out) {
-  int v = 0;
-  for (int i = 0; i < n; i++) {
-    if (!isdigit((unsigned char)s[i])) return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return 0;
-}
-
-/* The instant's nanoseconds within its millisecond go to *sub_ns: AWS's
- * timestamps keep nine fraction digits, so "...00.1231Z" is before
- * "...00.1239Z". February 29 exists in leap years only. */
-static int iso8601_parse_ns(const char *s, int64_t *out_ms, int32_t *sub_ns) {
-  int y, mo, d, h, mi, sec;
-  if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-      digits(s + 8, 2, &d) || s[10] != 'T' || digits(s + 11, 2, &h) || s[13] != ':' ||
-      digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &sec))
-    return -1;
-  if (!aev__civil_date_ok(y, mo, d) || h > 23 || mi > 59 || sec > 59) return -1;
-  const char *p = s + 19;
-  int64_t frac_ns = 0;
-  if (*p == '.') {
-    p++;
-    int n = 0, scale = 100000000;
-    while (isdigit((unsigned char)*p)) {
-      if (n < 9) frac_ns += (*p - '0') * scale, scale /= 10;
-      n++, p++;
-    }
-    if (n == 0 || n > 9) return -1;
-  }
-  const int64_t frac_ms = frac_ns / 1000000;
-  *sub_ns = (int32_t)(frac_ns % 1000000);
-  int64_t off = 0;
-  if (*p == 'Z') {
-    p++;
-  } else if (*p == '+' || *p == '-') {
-    int oh, om;
-    if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) || oh > 23 || om > 59)
-      return -1;
-    off = (oh * 60 + om) * 60000LL * (*p == '-' ? -1 : 1);
-    p += 6;
-  } else {
-    return -1;
-  }
-  if (*p) return -1;
-  int64_t days = aev__civil_days(y, mo, d);
-  *out_ms = ((days * 24 + h) * 60 + mi) * 60000LL + sec * 1000LL + frac_ms - off;
-  return 0;
-}
-
-int aev__iso8601_parse(const char *s, int64_t *out_ms) {
-  int32_t sub_ns;
-  return iso8601_parse_ns(s, out_ms, &sub_ns);
-}
-
 void aev__iso8601_format(int64_t ms, char out[32]) {
   time_t t = (time_t)(ms / 1000);
   struct tm tm;
@@ -305,8 +249,8 @@ static int compare(m_op op, json_t *a, json_t *b) {
     int64_t x, y;
     int32_t xn, yn;
     if (!json_is_string(a) || !json_is_string(b) ||
-        iso8601_parse_ns(json_string_value(a), &x, &xn) ||
-        iso8601_parse_ns(json_string_value(b), &y, &yn))
+        aev__iso8601_parse_ns(json_string_value(a), &x, &xn) ||
+        aev__iso8601_parse_ns(json_string_value(b), &y, &yn))
       return 0;
     return decide(op, x != y ? (x < y ? -1 : 1) : (xn > yn) - (xn < yn));
   }

@@ -9,6 +9,7 @@
 
 #include "awsevents/machine.h"
 #include "core/broker.h"
+#include "core/clock.h"
 #include "core/registry.h"
 #include "core/sched.h"
 #include "json/json.h"
@@ -195,9 +196,6 @@ int aev__choice_parse(json_t *rule, int top, m_rule **out, char *err, size_t err
 void aev__choice_free(m_rule *r);
 /* 1 matched, 0 not, -1 runtime failure recorded in env. */
 int aev__choice_eval(const m_rule *r, aev__jenv *env);
-/* Strict ISO-8601 with 'T' and a zone ("2016-03-14T01:59:00Z", fractions
- * up to nanoseconds). -1 when text is not one. */
-int aev__iso8601_parse(const char *text, int64_t *out_ms);
 void aev__iso8601_format(int64_t ms, char out[32]);
 
 /* ---- objects ---- */

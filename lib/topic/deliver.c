@@ -70,7 +70,7 @@ static aev__fanview *view_new(aev_topic *t) {
     aev__sub *s = v->set->s[i];
     v->conf[i] = s->conf;
     s->conf->refs++;
-    v->how[i] = s->pending || s->deleted ? AEV__HOW_SKIP
+    v->how[i] = s->pending || s->deleted || s->paused ? AEV__HOW_SKIP
                 : s->proto == AEV__PROTO_SQS && s->conf->raw && !s->conf->filter &&
                         !is_fifo_arn(s->endpoint)
                     ? AEV__HOW_PLAIN
@@ -440,6 +440,41 @@ static int passes(sieve *sv, const aev__sub *s, const aev__subconf *c, aev__note
   return match;
 }
 
+/* Delivers n to s with its settings c: sqs, lambda and firehose endpoints
+ * are attempted here and now (1 when delivered: retries and callbacks
+ * count for themselves), http/https ones go to the handler pool, retried
+ * by http. recs as aev__note_sqs_body's. */
+static int deliver_to(aev_topic *t, aev__sub *s, aev__subconf *c, aev__note *n, uint32_t recs,
+                      const aev__retry_policy *http, const aev__qtime *now) {
+  int managed = s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
+                s->proto == AEV__PROTO_FIREHOSE;
+  int kind = OK_;
+  if (managed) {
+    target d = {.t = t, .s = s, .n = n, .c = c, .recs = recs};
+    if ((kind = attempt_managed(&d, now)) == OK_) return 1;
+  }
+  job *j = job_new(t, s, c, n);
+  if (!j) {
+    aev__topic_count(t, AEV__C_FAILED, 1);
+    return 0;
+  }
+  if (!managed) {
+    j->policy = *http;
+    post_callback(j);
+    return 0;
+  }
+  j->policy = aev__retry_aws_managed;
+  after_failure(j, kind);
+  return 0;
+}
+
+/* aev__note_sqs_body's recs for a first attempt: raw messages with
+ * attributes take SendMessage's path, which makes its own records. */
+static uint32_t first_recs(const aev__sub *s, const aev__subconf *c, const aev__note *n,
+                           uint32_t plain_raw) {
+  return c->raw ? (n->raw_attrs.count ? 0 : plain_raw) : !is_fifo_arn(s->endpoint);
+}
+
 /* 1 when the notification was delivered here and now (sqs, lambda and
  * firehose first attempts); retries and callbacks count for themselves. */
 static int deliver_one(aev_topic *t, aev__fan *f, sieve *sv, size_t i, aev__note *n,
@@ -447,31 +482,34 @@ static int deliver_one(aev_topic *t, aev__fan *f, sieve *sv, size_t i, aev__note
   aev__sub *s = f->v->set->s[i];
   aev__subconf *c = f->v->conf[i];
   if (f->v->how[i] == AEV__HOW_SKIP || !passes(sv, s, c, n)) return 0;
-  if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
-      s->proto == AEV__PROTO_FIREHOSE) {
-    /* Messages with attributes take SendMessage's path, which makes its
-     * own records. */
-    uint32_t recs = c->raw ? (n->raw_attrs.count ? 0 : f->v->plain_raw) : !is_fifo_arn(s->endpoint);
-    target d = {.t = t, .s = s, .n = n, .c = c, .recs = recs};
-    int kind = attempt_managed(&d, now);
-    if (kind == OK_) return 1;
-    job *j = job_new(t, s, c, n);
-    if (!j) {
-      aev__topic_count(t, AEV__C_FAILED, 1);
-      return 0;
-    }
-    j->policy = aev__retry_aws_managed;
-    after_failure(j, kind);
-    return 0;
+  const aev__retry_policy *http = c->retry_set && !f->v->disable_overrides ? &c->retry
+                                                                          : &f->v->http_retry;
+  return deliver_to(t, s, c, n, first_recs(s, c, n, f->v->plain_raw), http, now);
+}
+
+/* "To replay only specific messages, apply a filter policy to your
+ * subscription" (developer guide): the subscription's filter, as it is
+ * when the replay runs, decides, each message matched on its own. */
+void aev__deliver_replayed(aev_topic *t, aev__sub *s, aev__subconf *c, aev__note *n) {
+  if (c->filter) {
+    const char *text = c->scope_body ? aev__note_message(n, s->protocol) : n->attrs.publish_text;
+    size_t len = c->scope_body ? strlen(text) : n->attrs.publish_len;
+    if (!text || !matches_alone(c, text, len)) return;
   }
-  job *j = job_new(t, s, c, n);
-  if (!j) {
+  aev__note *r = aev__note_replayed(n);
+  if (!r) {
     aev__topic_count(t, AEV__C_FAILED, 1);
-    return 0;
+    return;
   }
-  j->policy = c->retry_set && !f->v->disable_overrides ? c->retry : f->v->http_retry;
-  post_callback(j);
-  return 0;
+  pthread_mutex_lock(&t->mu);
+  aev__retry_policy http = c->retry_set && !t->conf.disable_overrides ? c->retry
+                                                                      : t->conf.http_retry;
+  pthread_mutex_unlock(&t->mu);
+  aev__qtime now;
+  aev__qtime_now(t->res.broker, &now);
+  if (deliver_to(t, s, c, r, first_recs(s, c, r, 1), &http, &now))
+    aev__topic_count(t, AEV__C_DELIVERED, 1);
+  aev__note_unref(r);
 }
 
 /* Plain raw sqs subscriptions (no filter policy, standard queues) of a

@@ -71,6 +71,30 @@ aev__note *aev__note_hold(aev__note *n) {
   return n->heap;
 }
 
+aev__note *aev__note_replayed(const aev__note *n) {
+  aev__note *r = malloc(sizeof *r + n->message_len + 1);
+  if (!r) return NULL;
+  memcpy(r, n, sizeof *r);
+  atomic_store_explicit(&r->refs, 1, memory_order_relaxed);
+  memcpy(r->text, n->message, n->message_len + 1);
+  r->message = r->text;
+  atomic_store_explicit(&r->env, NULL, memory_order_relaxed);
+  atomic_store_explicit(&r->sqs_body, NULL, memory_order_relaxed);
+  r->replayed = 1;
+  r->group = r->dedup = r->subject = NULL;
+  r->attrs = (aev__sns_attrs){0};
+  r->raw_attrs = (aev__attrs){0};
+  if (r->per_protocol) json_incref(r->per_protocol);
+  int failed = (n->group && !(r->group = strdup(n->group))) ||
+               (n->dedup && !(r->dedup = strdup(n->dedup))) ||
+               (n->subject && !(r->subject = strdup(n->subject))) ||
+               aev__sns_attrs_copy(&n->attrs, &r->attrs) != AEV_OK ||
+               (n->raw_attrs.count && aev__attrs_copy(&n->raw_attrs, &r->raw_attrs) != AEV_OK);
+  if (!failed) return r;
+  aev__note_unref(r);
+  return NULL;
+}
+
 const char *aev__note_message(const aev__note *n, const char *protocol) {
   if (!n->per_protocol) return n->message;
   const char *m = json_string_value(json_object_get(n->per_protocol, protocol));
@@ -122,6 +146,10 @@ static char *prefix(const aev__note *n, const char *message, size_t *len) {
     aev__tbuf_puts(&b, ".amazonaws.com/SimpleNotificationService-"
               "00000000000000000000000000000000.pem\",");
   }
+  /* A replayed message keeps the original's MessageId and Timestamp and
+   * says it is replayed (SNS developer guide,
+   * message-archiving-and-replay-subscriber). */
+  if (n->replayed) aev__tbuf_puts(&b, "\"Replayed\":true,");
   aev__tbuf_puts(&b, "\"UnsubscribeURL\":\"https://sns.");
   aev__tbuf_puts(&b, n->region);
   aev__tbuf_puts(&b, ".amazonaws.com/?Action=Unsubscribe&SubscriptionArn=");

@@ -145,6 +145,7 @@ static inline aev__note *note_local(aev__note *n, aev_topic *t, const aev__pub_r
   atomic_init(&n->sqs_body, NULL);
   n->local = 1;
   n->heap = NULL;
+  n->replayed = 0;
   note_fill(n, t, id_bits, published_ms);
   return n;
 }
@@ -267,13 +268,20 @@ static int fifo_publish(aev_topic *t, aev__note *n, const aev__pub_req *r, int64
   } else if (rc == AEV_OK) {
     snprintf(n->seq, sizeof n->seq, "%llu", (unsigned long long)t->next_seq++);
     aev__tdedup *added = dedup_add(t, key, n, now);
-    rc = added ? aev__fan_take(t, &f) : aev__nomem();
+    rc = added ? AEV_OK : aev__nomem();
+    /* Archived before the fan-out is posted, so a replay that starts after
+     * this publish finds it (developer guide: the archive keeps every
+     * message published while the ArchivePolicy is set). */
+    int kept = rc == AEV_OK && t->conf.archive_days;
+    if (kept && (rc = aev__archive_keep(t, n, t->next_seq - 1)) != AEV_OK) kept = 0;
+    if (rc == AEV_OK) rc = aev__fan_take(t, &f);
     if (rc == AEV_OK) rc = aev__fanout_post(t, &f, n);
     if (rc == AEV_OK) {
       dedup_keep(t, added);
       count_published(t, r, 1);
-    } else if (added) {
-      dedup_undo(t, added);
+    } else {
+      if (added) dedup_undo(t, added);
+      if (kept) aev__archive_undo(t);
     }
   }
   pthread_mutex_unlock(&t->mu);

@@ -254,7 +254,9 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
     if (t->res.deleted) rc = aev__sns_not_found("Topic");
     aev__subset *set = NULL;
     char *arn = NULL;
+    struct aev__replay *replay = NULL;
     /* The filter is indexed last: nothing after it can fail. */
+    if (rc == AEV_OK) rc = aev__replay_prepare(s->conf, &replay);
     if (rc == AEV_OK) rc = aev__subset_with(t->subs, s, NULL, &set);
     if (rc == AEV_OK && !(arn = strdup(s->arn))) rc = aev__nomem();
     if (rc == AEV_OK) {
@@ -267,9 +269,13 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
       s->release = release;
       old = aev__topic_swap_subs(t, set);
       *arn_out = arn;
+      /* "Messages can be replayed immediately after the subscription is
+       * created" (developer guide): Subscribe may carry a ReplayPolicy. */
+      if (s->conf->replay_given) aev__replay_start(t, s, s->conf, replay);
     } else {
       old = set; /* dropped after unlocking */
       free(arn);
+      free(replay);
     }
   }
   pthread_mutex_unlock(&t->mu);
@@ -469,14 +475,21 @@ int aev_subscription_set_attribute(aev_broker *b, const char *subscription_arn,
   /* SetSubscriptionAttributes names one attribute; an unknown one is
    * reported without the Attributes prefix of Subscribe. */
   rc = one ? aev__subconf_build(t, s, s->conf, one, "", &c) : aev__nomem();
-  if (rc == AEV_OK && aev__sub_index_filter(t, s, c) != AEV_OK) {
+  struct aev__replay *replay = NULL;
+  if (rc == AEV_OK && (aev__replay_prepare(c, &replay) != AEV_OK ||
+                       aev__sub_index_filter(t, s, c) != AEV_OK)) {
     aev__subconf_unref(c);
+    free(replay);
     rc = aev__nomem();
   }
   if (rc == AEV_OK) {
     old = s->conf;
     s->conf = c;
     t->gen++;
+    /* Setting a ReplayPolicy starts a replay, replacing any in progress
+     * ("Starting a replay will replace the existing replay", developer
+     * guide). */
+    if (c->replay_given) aev__replay_start(t, s, c, replay);
   }
   pthread_mutex_unlock(&t->mu);
   aev__subconf_unref(old);

@@ -21,6 +21,7 @@ void aev__subconf_unref(aev__subconf *c) {
   free(c->dlq_arn);
   free(c->delivery);
   free(c->role_arn);
+  free(c->replay);
   free(c);
 }
 
@@ -49,6 +50,7 @@ static aev__subconf *copy(const aev__subconf *old) {
   aev__subconf *c = calloc(1, sizeof *c);
   if (!c) return NULL;
   c->refs = 1;
+  c->replay_end = INT64_MAX;
   if (!old) return c;
   c->raw = old->raw;
   c->scope_body = old->scope_body;
@@ -60,9 +62,13 @@ static aev__subconf *copy(const aev__subconf *old) {
   c->role_arn = dup0(old->role_arn);
   c->retry = old->retry;
   c->retry_set = old->retry_set;
+  /* The policy stays; only a build given one starts a replay. */
+  c->replay = dup0(old->replay);
+  c->replay_start = old->replay_start;
+  c->replay_end = old->replay_end;
   if ((old->filter_text && !c->filter_text) || (old->redrive && !c->redrive) ||
       (old->dlq_arn && !c->dlq_arn) || (old->delivery && !c->delivery) ||
-      (old->role_arn && !c->role_arn)) {
+      (old->role_arn && !c->role_arn) || (old->replay && !c->replay)) {
     aev__subconf_unref(c);
     return NULL;
   }
@@ -195,6 +201,7 @@ static int apply(aev_topic *t, const aev__sub *s, aev__subconf *c,
     c->role_arn = *v ? strdup(v) : NULL;
     return *v && !c->role_arn ? aev__nomem() : AEV_OK;
   }
+  if (strcmp(name, "ReplayPolicy") == 0) return aev__replay_policy_parse(t, c, prefix, v);
   if (*prefix)
     return aev__sns_invalid("Invalid parameter: %sUnknown attribute %s", prefix,
                             name);
@@ -272,6 +279,8 @@ json_t *aev__sub_attributes_locked(const aev__sub *s) {
   if (c->redrive) failed |= set_text(o, "RedrivePolicy", c->redrive);
   if (c->delivery) failed |= set_text(o, "DeliveryPolicy", c->delivery);
   if (c->role_arn) failed |= set_text(o, "SubscriptionRoleArn", c->role_arn);
+  if (c->replay) failed |= set_text(o, "ReplayPolicy", c->replay);
+  if (s->replay_status) failed |= set_text(o, "ReplayStatus", s->replay_status);
   if (s->proto == AEV__PROTO_HTTP || s->proto == AEV__PROTO_HTTPS) {
     const aev__retry_policy *p = c->retry_set && !t->conf.disable_overrides
                                      ? &c->retry : &t->conf.http_retry;

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "core/broker.h"
+#include "core/clock.h"
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
@@ -18,6 +19,7 @@ void aev__tconf_free(aev__tconf *c) {
   free(c->policy);
   free(c->kms_key);
   free(c->tracing);
+  free(c->archive_policy);
   for (int i = 0; i < AEV__FEEDBACK_N; i++) free(c->feedback[i]);
   memset(c, 0, sizeof *c);
 }
@@ -128,6 +130,16 @@ static int apply(aev__tconf *c, const char *name, const char *v, int creating) {
     c->content_dedup = on;
     return AEV_OK;
   }
+  if (strcmp(name, "ArchivePolicy") == 0) {
+    int days;
+    char *stored;
+    int rc = aev__archive_policy_parse(v, c->fifo, &days, &stored);
+    if (rc != AEV_OK) return rc;
+    free(c->archive_policy);
+    c->archive_policy = stored;
+    c->archive_days = days;
+    return AEV_OK;
+  }
   if (strcmp(name, "FifoThroughputScope") == 0) {
     if (!c->fifo)
       return aev__sns_invalid("Invalid parameter: FifoThroughputScope Reason: "
@@ -180,6 +192,7 @@ static const char *attr_text(const aev__tconf *c, const char *name, char buf[32]
   if (strcmp(name, "Policy") == 0) return c->policy;
   if (strcmp(name, "KmsMasterKeyId") == 0) return c->kms_key;
   if (strcmp(name, "TracingConfig") == 0) return c->tracing;
+  if (strcmp(name, "ArchivePolicy") == 0) return c->archive_policy;
   if (strcmp(name, "FifoTopic") == 0) return c->fifo ? "true" : NULL;
   if (strcmp(name, "ContentBasedDeduplication") == 0)
     return c->fifo ? c->content_dedup ? "true" : "false" : NULL;
@@ -215,7 +228,7 @@ int aev__tconf_same(const aev__tconf *have, const aev__tconf *want, json_t *give
 static int tconf_copy(aev__tconf *out, const aev__tconf *src) {
   *out = *src;
   char **text[] = {&out->display_name, &out->delivery_policy, &out->policy, &out->kms_key,
-                   &out->tracing};
+                   &out->tracing, &out->archive_policy};
   int failed = 0;
   for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
     if (*text[i] && !(*text[i] = strdup(*text[i]))) failed = 1;
@@ -226,8 +239,8 @@ static int tconf_copy(aev__tconf *out, const aev__tconf *src) {
   return aev__nomem();
 }
 
-static int set_attribute_locked(aev_topic *t, const char *name,
-                                    const char *value) {
+static int set_attribute_locked(aev_topic *t, const char *name, const char *value,
+                                struct aev__expiry **dropped) {
   /* Applied to a copy so a failure changes nothing. */
   aev__tconf c;
   int rc = tconf_copy(&c, &t->conf);
@@ -236,9 +249,11 @@ static int set_attribute_locked(aev_topic *t, const char *name,
     aev__tconf_free(&c);
     return rc;
   }
+  int was_days = t->conf.archive_days;
   aev__tconf_free(&t->conf);
   t->conf = c;
   t->gen++; /* DeliveryPolicy: http retries */
+  if (c.archive_days != was_days) *dropped = aev__archive_changed(t, was_days);
   return AEV_OK;
 }
 
@@ -284,7 +299,7 @@ static json_t *attributes_locked(aev_topic *t) {
   static const char *const shown[] = {
       "DisplayName", "DeliveryPolicy", "KmsMasterKeyId", "TracingConfig",
       "FifoTopic", "ContentBasedDeduplication", "FifoThroughputScope",
-      "SignatureVersion", "MaximumMessageSize"};
+      "SignatureVersion", "MaximumMessageSize", "ArchivePolicy"};
   json_t *o = json_object();
   if (!o) return NULL;
   const aev__tconf *c = &t->conf;
@@ -300,6 +315,13 @@ static json_t *attributes_locked(aev_topic *t) {
     failed |= set_text(o, shown[i], attr_text(c, shown[i], buf));
   }
   for (int i = 0; i < AEV__FEEDBACK_N; i++) failed |= set_text(o, feedback_names[i], c->feedback[i]);
+  if (c->archive_days) {
+    /* "The earliest starting point at which a message in the topic's
+     * archive can be replayed from" (API reference, GetTopicAttributes). */
+    char ts[32];
+    aev__iso_ms(aev__archive_beginning(t), ts);
+    failed |= set_text(o, "BeginningArchiveTime", ts);
+  }
   failed |= set_made(o, "EffectiveDeliveryPolicy",
                      aev__delivery_policy_effective(&c->http_retry, c->disable_overrides,
                                                     c->delivery_policy, NULL, 0));
@@ -333,9 +355,11 @@ int aev_topic_set_attribute(aev_topic *t, const char *name, const char *value) {
   int rc = aev__topic_check(t);
   if (rc != AEV_OK) return rc;
   if (!name) return aev__sns_missing("AttributeName");
+  struct aev__expiry *dropped = NULL;
   pthread_mutex_lock(&t->mu);
-  rc = set_attribute_locked(t, name, value ? value : "");
+  rc = set_attribute_locked(t, name, value ? value : "", &dropped);
   pthread_mutex_unlock(&t->mu);
+  aev__archive_done(dropped);
   return rc;
 }
 

@@ -121,6 +121,9 @@ typedef struct aev__note {
    * holds heap, a copy made on first need (aev__note_hold). */
   int local;
   struct aev__note *heap;
+  /* A copy a replay delivers (aev__note_replayed): its envelope says
+   * "Replayed": true. */
+  int replayed;
   char text[]; /* the default message, in the note's allocation */
 } aev__note;
 
@@ -133,6 +136,10 @@ void aev__note_ref(aev__note *n);
 aev__note *aev__note_hold(aev__note *n);
 /* Drops a reference; a local note is released by its publisher. */
 void aev__note_unref(aev__note *n);
+/* A copy of n, a heap note, for a replay to deliver: the same MessageId,
+ * Timestamp, sequence number and content, marked replayed. NULL when memory
+ * is short. */
+aev__note *aev__note_replayed(const aev__note *n);
 /* The message for a protocol ("sqs", "http", ...): its own entry of a
  * MessageStructure=json message, else the default. */
 const char *aev__note_message(const aev__note *n, const char *protocol);
@@ -173,6 +180,12 @@ typedef struct aev__subconf {
   char *role_arn;       /* SubscriptionRoleArn (firehose), NULL when unset */
   aev__retry_policy retry;
   int retry_set;
+  /* ReplayPolicy as given (NULL when unset), its points in epoch ms
+   * (replay_end INT64_MAX without an EndingPoint), and whether the build
+   * that made this conf was given one ("" included): it starts a replay. */
+  char *replay;
+  int64_t replay_start, replay_end;
+  int replay_given;
 } aev__subconf;
 
 void aev__subconf_unref(aev__subconf *c);
@@ -195,6 +208,12 @@ typedef struct aev__sub {
   char token[AEV__SNS_TOKEN_LEN + 1];
   int64_t token_expires; /* epoch ms */
   int deleted;
+  /* Message replay (replay.c): ReplayStatus (NULL before any ReplayPolicy),
+   * the current replay's number (a new one supersedes it) and whether
+   * live deliveries stop, as they do once a policy names an EndingPoint. */
+  const char *replay_status;
+  uint64_t replay_gen;
+  int paused;
   /* sqs: the endpoint's handle, found by the first delivery and kept (a
    * deleted queue's handle answers NotFound; deliveries then look the ARN
    * up afresh, in case a queue of that name came back). */
@@ -242,6 +261,10 @@ typedef struct aev__tconf {
   char *kms_key;
   char *tracing;
   char *feedback[AEV__FEEDBACK_N]; /* NULL when unset */
+  /* ArchivePolicy: its MessageRetentionPeriod in days (0: no archive) and
+   * the policy as GetTopicAttributes shows it. */
+  int archive_days;
+  char *archive_policy;
 } aev__tconf;
 
 enum {
@@ -291,6 +314,12 @@ struct aev_topic {
   aev__rng rng;
   aev__tdedup *dd_head, *dd_tail;
   json_t *dd_index; /* key -> (json_integer)(intptr_t)entry */
+  /* FIFO topics with an ArchivePolicy: every message published while it
+   * is set, oldest first (archive.c). */
+  struct aev__archived *arch_head, *arch_tail;
+  size_t arch_bytes;
+  int64_t arch_floor_ms; /* no message before this was dropped early */
+  struct aev__expiry *arch_expiry; /* the timer of the oldest one's expiry */
 };
 
 /* topic.c */
@@ -304,6 +333,45 @@ static inline void aev__topic_count_locked(_Atomic int64_t *counter, int64_t n) 
   atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + n,
                         memory_order_relaxed);
 }
+
+/* archive.c: the message archive of FIFO topics and its expiry. */
+/* Parses an ArchivePolicy value ("" or "{}" removes it) into *days and
+ * *stored (new string, NULL when removed). fifo: the topic is FIFO. */
+int aev__archive_policy_parse(const char *v, int fifo, int *days, char **stored);
+/* Keeps the FIFO notification n, sequence number seq, in the archive (mu
+ * held, the topic archiving); AEV_ERR_NOMEM and nothing kept otherwise. */
+int aev__archive_keep(aev_topic *t, aev__note *n, uint64_t seq);
+/* Takes back the message aev__archive_keep kept last, whose publish then
+ * failed (mu held). */
+void aev__archive_undo(aev_topic *t);
+/* After the topic's ArchivePolicy changed from was_days (mu held): a
+ * removed policy deletes every archived message (as SNS does), a new one
+ * starts BeginningArchiveTime now, a shorter one drops what it no longer
+ * keeps. Returns what the caller passes to aev__archive_done after
+ * unlocking. */
+struct aev__expiry *aev__archive_changed(aev_topic *t, int was_days);
+void aev__archive_done(struct aev__expiry *dropped);
+/* Drops the whole archive (mu held: DeleteTopic, shutdown); the result
+ * goes to aev__archive_done after unlocking. */
+struct aev__expiry *aev__archive_clear(aev_topic *t);
+/* BeginningArchiveTime in epoch ms (mu held, the topic archiving). */
+int64_t aev__archive_beginning(const aev_topic *t);
+/* The archived notifications published in [from, to] with a sequence
+ * number below upto, oldest first, each a new reference (mu held). */
+int aev__archive_select(aev_topic *t, int64_t from, int64_t to, uint64_t upto,
+                        aev__note ***out, size_t *n);
+
+/* replay.c: a replay of the policy conf c was just given, made ahead so
+ * that memory running short fails the call before anything changes (*out
+ * NULL when c starts none). */
+struct aev__replay;
+int aev__replay_prepare(const aev__subconf *c, struct aev__replay **out);
+/* Starts r (taking it over), the replay c asks for, or stops s's when c
+ * has no policy (mu held, c just made s's conf with a ReplayPolicy given). */
+void aev__replay_start(aev_topic *t, aev__sub *s, const aev__subconf *c, struct aev__replay *r);
+/* Checks a ReplayPolicy value for s's topic into c (its points), with
+ * SNS's errors; "" removes it. */
+int aev__replay_policy_parse(aev_topic *t, aev__subconf *c, const char *prefix, const char *v);
 
 /* tattrs.c: topic attributes and tags. */
 int aev__tconf_parse(json_t *attrs, int creating, aev__tconf *out);
@@ -454,6 +522,11 @@ void aev__deliver_control(aev__sub *s, const char *type, const char *id, char *b
  * or a negative AEV__HTTP_* when none did (or memory was short). */
 int aev__sns_http_post(aev_topic *t, aev__sub *s, const char *type, const char *id, int raw,
                        const char *body, size_t len);
+
+/* One replayed delivery of n (an archived notification) to s with its
+ * settings c, no lock held: the filter policy applies, and the endpoint
+ * receives a copy marked replayed. */
+void aev__deliver_replayed(aev_topic *t, aev__sub *s, aev__subconf *c, aev__note *n);
 
 /* lambda.c: one Event invocation of the subscribed function with SNS's
  * record; AEV_OK when the function accepted it. */

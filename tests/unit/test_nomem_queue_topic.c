@@ -1146,6 +1146,68 @@ static void published_once(void *ctx, const nomem_attempt *a) {
   ck_assert_msg(tt_depth(w->q) == 1, "allocation %ld: queue holds %d", a->k, tt_depth(w->q));
 }
 
+/* An archiving FIFO topic (ArchivePolicy) to a standard queue, raw. */
+static void archiving_subscriber(void *ctx) {
+  world *w = ctx;
+  world_begin(w);
+  w->tp = tt_topic(w->b, "t.fifo",
+                   "{\"FifoTopic\":\"true\",\"ArchivePolicy\":"
+                   "\"{\\\"MessageRetentionPeriod\\\":\\\"1\\\"}\"}");
+  w->q = qt_queue(w->b, "q", NULL);
+  w->arn = tt_sub(w->tp, w->q, "{\"RawMessageDelivery\":\"true\"}");
+  ok(aev_publish_options_new(&w->po));
+  ok(aev_publish_options_set_group_id(w->po, "g"));
+  ok(aev_publish_options_set_deduplication_id(w->po, "d"));
+}
+
+/* How many messages a replay of the whole archive delivers to w->q. */
+static int replayed_count(world *w) {
+  int before = tt_depth(w->q);
+  ok(aev_subscription_set_attribute(w->b, w->arn, "ReplayPolicy",
+                                    "{\"PointType\":\"Timestamp\","
+                                    "\"StartingPoint\":\"2024-01-01T00:00:00Z\"}"));
+  ok(aev_broker_drain(w->b));
+  return tt_depth(w->q) - before;
+}
+
+/* A FIFO publish that failed is not in the archive either (its retry is,
+ * once); one that succeeded is, once. */
+static void archived_once(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  ok(aev_broker_drain(w->b));
+  ck_assert_int_eq(tt_depth(w->q), a->rc ? 0 : 1);
+  if (a->rc) ok(aev_topic_publish(w->tp, "m", 1, w->po, NULL, NULL));
+  ok(aev_broker_drain(w->b));
+  ck_assert_msg(replayed_count(w) == 1, "allocation %ld: the archive is wrong", a->k);
+}
+
+/* One archived message, delivered live. */
+static void archived_one(void *ctx) {
+  world *w = ctx;
+  archiving_subscriber(w);
+  ok(aev_topic_publish(w->tp, "m", 1, w->po, NULL, NULL));
+  ok(aev_broker_drain(w->b));
+}
+
+static int set_replay_policy(void *ctx) {
+  world *w = ctx;
+  return aev_subscription_set_attribute(w->b, w->arn, "ReplayPolicy",
+                                        "{\"PointType\":\"Timestamp\","
+                                        "\"StartingPoint\":\"2024-01-01T00:00:00.000Z\"}");
+}
+
+/* Out of memory the subscription has no ReplayPolicy and nothing is
+ * replayed; else the archived message comes again. */
+static void replay_set(void *ctx, const nomem_attempt *a) {
+  world *w = ctx;
+  ok(aev_broker_drain(w->b));
+  ck_assert_int_eq(tt_depth(w->q), a->rc ? 1 : 2);
+  char *attrs;
+  ok(aev_subscription_get_attributes(w->b, w->arn, &attrs));
+  ck_assert_int_eq(strstr(attrs, "\"ReplayStatus\":\"Completed\"") != NULL, !a->rc);
+  aev_free(attrs);
+}
+
 /* PublishBatch: entries that failed were not delivered, those listed as
  * Successful were (once the retries have run). */
 static int publish_batch_call(void *ctx) {
@@ -1364,6 +1426,11 @@ static const qt_case TOPIC_CALLS[] = {
            .failed = published_with_attributes}},
     {.c = {.what = "Publish (FIFO)", .fresh = fifo_subscriber, .call = publish_fifo_m,
            .succeeded = published_once, .failed = published_once}},
+    {.c = {.what = "Publish (FIFO, archived)", .fresh = archiving_subscriber,
+           .call = publish_fifo_m, .succeeded = archived_once, .failed = archived_once}},
+    {.c = {.what = "SetSubscriptionAttributes (ReplayPolicy)", .fresh = archived_one,
+           .state = sub_attrs, .call = set_replay_policy, .succeeded = replay_set,
+           .failed = replay_set}},
     {.c = {.what = "PublishBatch", .fresh = raw_subscriber, .call = publish_batch_call,
            .succeeded = batch_published, .failed = batch_published}},
     {.c = {.what = "ConfirmSubscription", .fresh = pending_callback, .call = confirm_call,
