@@ -180,7 +180,7 @@ int aev__pipe_patterns(const aev__pipe_conf *c, aev_pattern *out[5], int *n) {
 }
 
 /* The target's own parameters, as the target needs them. */
-static int check_target_params(aev__pipe_conf *c) {
+static int check_target_params(aev_broker *b, aev__pipe_conf *c) {
   json_t *tp = json_object_get(c->spec, "TargetParameters"), *o;
   int rc = tp && !json_is_object(tp)
                ? invalid("TargetParameters must be an object.")
@@ -198,13 +198,14 @@ static int check_target_params(aev__pipe_conf *c) {
       !json_is_string(json_object_get(o, "PartitionKey")))
     rc = invalid("PartitionKey is required for a Kinesis stream target (%s).",
                  c->target);
-  /* Step Functions targets: a Standard workflow runs only asynchronously. */
+  /* Step Functions targets: REQUEST_RESPONSE is the default, and needs an
+   * EXPRESS machine (the API reference's PipeTargetStateMachineParameters);
+   * a STANDARD one runs only FIRE_AND_FORGET. */
   if (!rc && c->kind == PIPE_STATES) {
     const char *t = json_string_value(json_object_get(
         json_object_get(tp, "StepFunctionStateMachineParameters"), "InvocationType"));
-    if (t && strcmp(t, "FIRE_AND_FORGET"))
-      rc = invalid("InvocationType %s is not supported for Step Functions targets "
-                   "here; use FIRE_AND_FORGET.", t);
+    c->states_sync = !t || !strcmp(t, "REQUEST_RESPONSE");
+    if (c->states_sync) rc = aev__pipe_states_check(b, "Target", c->target);
   }
   return rc;
 }
@@ -294,6 +295,22 @@ static int check_source_params(aev__pipe_conf *c) {
   return rc;
 }
 
+/* The Enrichment: a Lambda function, or an EXPRESS state machine that
+ * exists (the Pipes User Guide's enrichments). */
+static int check_enrichment(aev_broker *b, aev__pipe_conf *c) {
+  if (arn_of(c->enrichment, "lambda", "function:")) {
+    c->enrich_kind = PIPE_LAMBDA;
+    return AEV_OK;
+  }
+  if (arn_of(c->enrichment, "states", "stateMachine:")) {
+    c->enrich_kind = PIPE_STATES;
+    return aev__pipe_states_check(b, "Enrichment", c->enrichment);
+  }
+  return invalid("Enrichment %s is not supported. Supported enrichments: Lambda "
+                 "functions and Step Functions state machines (EXPRESS).",
+                 c->enrichment);
+}
+
 /* Members of an Update over the current spec: top-level members replace,
  * and within SourceParameters, EnrichmentParameters and TargetParameters
  * each given object replaces its namesake as one (the API reference:
@@ -323,7 +340,6 @@ static int merged_spec(json_t *req, const aev__pipe_conf *base, json_t **out) {
 
 int aev__pipe_conf_make(aev_broker *b, json_t *req, const aev__pipe_conf *base,
                         aev__pipe_conf **out) {
-  (void)b;
   const char *role, *source, *target, *enrichment, *desc;
   int rc = opt_string(req, "RoleArn", "roleArn", &role);
   if (!rc && !role) rc = aev__fail_validation(NULL, "roleArn", "Member must not be null");
@@ -364,15 +380,13 @@ int aev__pipe_conf_make(aev_broker *b, json_t *req, const aev__pipe_conf *base,
     rc = invalid("Source %s is not supported. Supported sources: SQS queues and "
                  "Kinesis streams.", c->source);
   if (!rc) rc = target_kind(c->target, &c->kind);
-  if (!rc && c->enrichment && !arn_of(c->enrichment, "lambda", "function:"))
-    rc = invalid("Enrichment %s is not supported. Supported enrichments: Lambda "
-                 "functions.", c->enrichment);
+  if (!rc && c->enrichment) rc = check_enrichment(b, c);
   json_t *ep = json_object_get(c->spec, "EnrichmentParameters");
   if (!rc && ep && !json_is_object(ep))
     rc = invalid("EnrichmentParameters must be an object.");
   if (!rc) rc = check_template(ep, "enrichmentParameters.inputTemplate", &c->enrich_template);
   if (!rc) rc = check_source_params(c);
-  if (!rc) rc = check_target_params(c);
+  if (!rc) rc = check_target_params(b, c);
   if (rc) {
     aev__pipe_conf_unref(c);
     return rc;

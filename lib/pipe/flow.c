@@ -41,12 +41,11 @@ static void finish(void *arg, int ok, const char *response, size_t len) {
   free(r);
 }
 
-/* The enrichment's answer: its events for the target. */
-static void enriched(void *arg, const aev__invoke_result *res) {
+/* The enrichment's answer (ok: it succeeded): its events for the target. */
+static void enriched(void *arg, int ok, const char *payload, size_t len) {
   run *r = arg;
   json_t *out = NULL, *events = NULL;
-  if (res->function_error ||
-      aev__json_parse(res->payload, res->len, JSON_DECODE_ANY, &out, NULL) != AEV_OK) {
+  if (!ok || aev__json_parse(payload, len, JSON_DECODE_ANY, &out, NULL) != AEV_OK) {
     finish(r, 0, NULL, 0);
     return;
   }
@@ -84,19 +83,27 @@ json_t *aev__pipe_reshape(json_t *events, const char *tmpl, const aev__pipe_vars
   return out;
 }
 
+static void lambda_enriched(void *arg, const aev__invoke_result *res) {
+  enriched(arg, !res->function_error, res->payload, res->len);
+}
+
+/* The batch as one JSON array to the enrichment, a Lambda function or an
+ * EXPRESS state machine, both called synchronously (the Pipes User Guide:
+ * "EventBridge invokes enrichments synchronously"). */
 static void enrich(run *r, json_t *records) {
   const aev__pipe_conf *c = r->c;
   json_t *input = aev__pipe_reshape(records, json_string_value(c->enrich_template), &r->v);
   char *payload = input ? aev__json_dumps(input, 0) : NULL;
   json_decref(input);
+  aev_broker *b = r->p->res.broker;
   aev_function *f = NULL;
   const char *qualifier = NULL;
   char buf[512];
-  int rc = payload ? aev__function_find_qualified(r->p->res.broker, c->enrichment, &f,
-                                                  &qualifier, buf, sizeof buf)
-                   : AEV_ERR_NOMEM;
-  if (!rc)
-    rc = aev__function_call(f, qualifier, payload, strlen(payload), enriched, r);
+  int rc = !payload                          ? AEV_ERR_NOMEM
+           : c->enrich_kind == PIPE_STATES ? aev__pipe_states_call(b, c->enrichment, payload, enriched, r)
+           : aev__function_find_qualified(b, c->enrichment, &f, &qualifier, buf, sizeof buf);
+  if (!rc && f)
+    rc = aev__function_call(f, qualifier, payload, strlen(payload), lambda_enriched, r);
   aev_function_release(f);
   free(payload);
   if (rc) finish(r, 0, NULL, 0);

@@ -33,6 +33,8 @@ typedef struct aev__pipe_conf {
                    Description, as given */
   const char *source, *target, *enrichment; /* borrowed from spec */
   pipe_kind kind;
+  pipe_kind enrich_kind; /* PIPE_LAMBDA or PIPE_STATES, with an enrichment */
+  int states_sync; /* a Step Functions target invoked REQUEST_RESPONSE */
   int stream_source; /* a Kinesis stream; else an SQS queue */
   int batch_size, window_s;
   json_t *enrich_template, *target_template; /* InputTemplate strings */
@@ -121,5 +123,17 @@ typedef void (*aev__pipe_finish_fn)(void *arg, int ok, const char *response, siz
  * calls finish exactly once. */
 void aev__pipe_deliver(aev_broker *b, const aev__pipe_conf *c, const aev__pipe_vars *v,
                        json_t *events, aev__pipe_finish_fn finish, void *arg);
+
+/* states.c: an EXPRESS state machine (arn: a machine, version or alias)
+ * started synchronously on input (JSON text) without a wait: done(arg,
+ * ok, output, len) follows at the execution's end, ok and its output when
+ * it SUCCEEDED. Fails at once as StartSyncExecution fails, and done is then
+ * never called. */
+int aev__pipe_states_call(aev_broker *b, const char *arn, const char *input,
+                          aev__pipe_finish_fn done, void *arg);
+/* arn names an EXPRESS machine, for member ("Enrichment" or "Target", a
+ * REQUEST_RESPONSE one): NotFoundException when it does not exist,
+ * ValidationException when it is STANDARD. */
+int aev__pipe_states_check(aev_broker *b, const char *member, const char *arn);
 
 #endif

@@ -152,6 +152,15 @@ static void whole(aev_broker *b, const aev__pipe_conf *c, json_t *out,
                   aev__pipe_finish_fn finish, void *arg) {
   char *payload = aev__json_dumps(out, 0);
   int rc = payload ? AEV_OK : AEV_ERR_NOMEM;
+  /* REQUEST_RESPONSE: the batch ends with the execution, whose output may
+   * name the records that failed (batchItemFailures), as a Lambda
+   * target's may (the Pipes User Guide's partial batch failures). */
+  if (!rc && c->kind == PIPE_STATES && c->states_sync) {
+    rc = aev__pipe_states_call(b, c->target, payload, finish, arg);
+    free(payload);
+    if (rc) finish(arg, 0, NULL, 0);
+    return;
+  }
   if (!rc && c->kind == PIPE_STATES) {
     aev_execution *e = NULL;
     rc = aev_machine_start_arn(b, c->target, NULL, payload, strlen(payload), &e);

@@ -21,10 +21,20 @@
   "[{\"Pattern\":\"{\\\"body\\\":[{\\\"prefix\\\":\\\"\\\"}]}\"}]}},"                  \
   "\"TargetParameters\":{\"InputTemplate\":\"{\\\"b\\\": \\\"<$.body>\\\"}\"}}"
 
+/* An EXPRESS machine handing its input on, as enrichment and target. */
+#define MACHINE "arn:aws:states:us-east-1:000000000000:stateMachine:m"
+#define CREATE_STATES                                                                       \
+  "{\"Name\":\"p\",\"RoleArn\":\"" ROLE "\",\"Source\":\"" SRC "\",\"Target\":\"" DST \
+  "\",\"Enrichment\":\"" MACHINE "\"}"
+#define CREATE_STATES_TARGET                                                                \
+  "{\"Name\":\"p\",\"RoleArn\":\"" ROLE "\",\"Source\":\"" SRC "\",\"Target\":\"" MACHINE \
+  "\",\"Enrichment\":\"" MACHINE "\"}"
+
 typedef struct world {
   aev_broker *b;
   const char *service, *action, *req;
   int with_pipe;
+  const char *create; /* the pipe's CreatePipe (NULL: CREATE) */
 } world;
 
 static void call_ok(aev_broker *b, const char *svc, const char *action, const char *req) {
@@ -39,7 +49,11 @@ static void fresh(void *ctx) {
   w->b = aev_test_manual_broker(3);
   call_ok(w->b, "sqs", "CreateQueue", "{\"QueueName\":\"src\"}");
   call_ok(w->b, "sqs", "CreateQueue", "{\"QueueName\":\"dst\"}");
-  if (w->with_pipe) call_ok(w->b, "pipes", "CreatePipe", CREATE);
+  call_ok(w->b, "states", "CreateStateMachine",
+          "{\"name\":\"m\",\"type\":\"EXPRESS\",\"roleArn\":\"" ROLE "\",\"definition\":"
+          "\"{\\\"StartAt\\\":\\\"P\\\",\\\"States\\\":{\\\"P\\\":{\\\"Type\\\":"
+          "\\\"Pass\\\",\\\"End\\\":true}}}\"}");
+  if (w->with_pipe) call_ok(w->b, "pipes", "CreatePipe", w->create ? w->create : CREATE);
 }
 
 static void end(void *ctx) { aev_broker_destroy(((world *)ctx)->b); }
@@ -80,6 +94,7 @@ static const struct {
   nomem_expect expect;
 } CALLS[] = {
     {"pipes", "CreatePipe", CREATE, 0, NOMEM_FAILS_SOME},
+    {"pipes", "CreatePipe", CREATE_STATES_TARGET, 0, NOMEM_FAILS_SOME},
     {"pipes", "UpdatePipe",
      "{\"Name\":\"p\",\"RoleArn\":\"" ROLE "\",\"Description\":\"d\",\"SourceParameters\":"
      "{\"SqsQueueParameters\":{\"BatchSize\":5}}}",
@@ -139,7 +154,7 @@ START_TEST(pipe_flow) {
   nomem_case c = {.what = "flow", .fresh = fresh, .setup = sent, .call = drain,
                   .succeeded = never_lost, .failed = never_lost, .end = end,
                   .expect = NOMEM_ANY};
-  world w = {.with_pipe = 1};
+  world w = {.with_pipe = 1, .create = _i ? CREATE_STATES : NULL};
   nomem_tally t = nomem_sweep(&c, &w);
   ck_assert_int_gt(t.injected, 0);
 }
@@ -150,7 +165,7 @@ int main(void) {
   TCase *tc = tcase_create("pipes");
   tcase_set_timeout(tc, 600);
   tcase_add_loop_test(tc, pipe_calls, 0, sizeof CALLS / sizeof CALLS[0]);
-  tcase_add_test(tc, pipe_flow);
+  tcase_add_loop_test(tc, pipe_flow, 0, 2); /* a plain pipe; one with an EXPRESS enrichment */
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

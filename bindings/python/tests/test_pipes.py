@@ -76,6 +76,55 @@ class Pipes(unittest.TestCase):
         got = self.b.call("sqs", "ReceiveMessage", QueueUrl=self.dst)["Messages"]
         self.assertEqual([json.loads(m["Body"]) for m in got], [{"n": 3, "key": "pk"}])
 
+    def machine(self, name, kind, definition):
+        return self.b.call("states", "CreateStateMachine", name=name, roleArn=ROLE,
+                           type=kind, definition=json.dumps(definition))["stateMachineArn"]
+
+    def test_state_machine_enrichment_and_target(self):
+        waits = self.machine("en", "EXPRESS", {"StartAt": "W", "States": {
+            "W": {"Type": "Wait", "Seconds": 5, "Next": "P"},
+            "P": {"Type": "Pass", "Parameters": {"bodies.$": "$[*].body"}, "End": True}}})
+        target = self.machine("t", "EXPRESS", {"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "End": True}}})
+        self.b.call("pipes", "CreatePipe", Name="p", RoleArn=ROLE, Source=SRC, Target=DST,
+                    Enrichment=waits)
+        self.b.call("sqs", "SendMessage", QueueUrl=self.src, MessageBody="a")
+        self.b.advance(1000)
+        self.assertNotIn("Messages", self.b.call("sqs", "ReceiveMessage", QueueUrl=self.dst))
+        self.b.advance(5000)
+        got = self.b.call("sqs", "ReceiveMessage", QueueUrl=self.dst)["Messages"]
+        self.assertEqual([json.loads(m["Body"]) for m in got], [{"bodies": ["a"]}])
+        # A REQUEST_RESPONSE target (the default) ends the batch with its run.
+        self.b.call("pipes", "CreatePipe", Name="q", RoleArn=ROLE, Source=SRC,
+                    Target=target)
+        self.b.call("pipes", "DeletePipe", Name="p")
+        self.b.call("sqs", "SendMessage", QueueUrl=self.src, MessageBody="b")
+        self.b.advance(1000)
+        attrs = self.b.call("sqs", "GetQueueAttributes", QueueUrl=self.src,
+                            AttributeNames=["All"])["Attributes"]
+        self.assertEqual(attrs["ApproximateNumberOfMessages"], "0")
+        self.assertEqual(attrs["ApproximateNumberOfMessagesNotVisible"], "0")
+
+    def test_state_machine_refusals(self):
+        standard = self.machine("std", "STANDARD", {"StartAt": "P", "States": {
+            "P": {"Type": "Pass", "End": True}}})
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("pipes", "CreatePipe", Name="p", RoleArn=ROLE, Source=SRC,
+                        Target=DST, Enrichment=standard)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationException")
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("pipes", "CreatePipe", Name="p", RoleArn=ROLE, Source=SRC,
+                        Target=standard)
+        self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationException")
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("pipes", "CreatePipe", Name="p", RoleArn=ROLE, Source=SRC,
+                        Target=DST, Enrichment=standard + "-gone")
+        self.assertEqual(cm.exception.response["Error"]["Code"], "NotFoundException")
+        self.b.call("pipes", "CreatePipe", Name="p", RoleArn=ROLE, Source=SRC, Target=standard,
+                    TargetParameters={"StepFunctionStateMachineParameters": {
+                        "InvocationType": "FIRE_AND_FORGET"}})
+        self.assertEqual(self.b.call("pipes", "ListPipes")["Pipes"][0]["Name"], "p")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,231 @@
+/* EventBridge Pipes' synchronous Step Functions calls on the manual clock:
+ * an EXPRESS state machine as enrichment and as a REQUEST_RESPONSE target,
+ * the batch held (not a thread) while the execution waits, failed
+ * executions failing the batch, a target's batchItemFailures, and what
+ * CreatePipe / UpdatePipe refuse (STANDARD machines, missing ones). */
+#include "aevtest.h"
+#include "machine_support.h"
+#include "pipe_support.h"
+
+static aev_broker *b;
+
+static void setup(void) {
+  b = aev_test_manual_broker(11);
+  pipe_queues(b);
+}
+
+static void teardown(void) { aev_broker_destroy(b); }
+
+/* A state machine of type (STANDARD / EXPRESS) with definition def. */
+static void machine_def(const char *name, const char *type, const char *def) {
+  json_decref(aev_test_call_req(b, "states", "CreateStateMachine",
+                                json_pack("{ssssssss}", "name", name, "roleArn", ROLE,
+                                          "definition", def, "type", type),
+                                AEV_OK));
+}
+
+/* The same with def written with ' for ". */
+static void machine(const char *name, const char *type, const char *def) {
+  char *d = dq(def);
+  machine_def(name, type, d);
+  free(d);
+}
+
+/* Waits 5 s, then answers how many records it got, and the first body. */
+#define WAIT_COUNT                                                                        \
+  "{'StartAt':'W','States':{'W':{'Type':'Wait','Seconds':5,'Next':'P'},"                  \
+  "'P':{'Type':'Pass','Parameters':{'n.$':'States.ArrayLength($)','first.$':'$[0].body'}," \
+  "'End':true}}}"
+#define FAILS "{'StartAt':'F','States':{'F':{'Type':'Fail','Error':'Nope','Cause':'no'}}}"
+
+START_TEST(express_enrichment_waits_for_clock) {
+  machine("en", "EXPRESS", WAIT_COUNT);
+  pipe_to(b, ARN("sqs", "dst"), "{\"Enrichment\":\"" ARN("states", "stateMachine:en") "\"}");
+  send_body(b, URL("src"), "one");
+  send_body(b, URL("src"), "two");
+  aev_broker_advance(b, 1000);
+  /* The execution waits on the clock; the batch is in flight. */
+  ck_assert_int_eq(attr(b, URL("dst"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 2);
+  aev_broker_advance(b, 5000);
+  json_t *got = bodies(b, URL("dst"));
+  ck_assert_int_eq(json_array_size(got), 1);
+  ck_assert_str_eq(json_string_value(json_array_get(got, 0)), "{\"n\":2,\"first\":\"one\"}");
+  json_decref(got);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 0);
+}
+END_TEST
+
+/* A version or an alias of an EXPRESS machine serves as well. */
+START_TEST(enrichment_through_alias) {
+  machine("en", "EXPRESS",
+          "{'StartAt':'P','States':{'P':{'Type':'Pass','Result':[{'via':'alias'}],'End':true}}}");
+  json_t *v = aev_test_call(b, "states", "PublishStateMachineVersion",
+                            "{\"stateMachineArn\":\"" ARN("states", "stateMachine:en") "\"}", AEV_OK);
+  json_decref(aev_test_call_req(
+      b, "states", "CreateStateMachineAlias",
+      json_pack("{sss[{sOsi}]}", "name", "live", "routingConfiguration", "stateMachineVersionArn",
+                json_object_get(v, "stateMachineVersionArn"), "weight", 100),
+      AEV_OK));
+  json_decref(v);
+  pipe_to(b, ARN("sqs", "dst"), "{\"Enrichment\":\"" ARN("states", "stateMachine:en:live") "\"}");
+  send_body(b, URL("src"), "x");
+  aev_broker_advance(b, 1000);
+  json_t *got = bodies(b, URL("dst"));
+  ck_assert_int_eq(json_array_size(got), 1);
+  ck_assert_str_eq(json_string_value(json_array_get(got, 0)), "{\"via\":\"alias\"}");
+  json_decref(got);
+}
+END_TEST
+
+/* A failed execution fails the batch as a failed Lambda enrichment does:
+ * the message stays on the queue for its visibility timeout and comes
+ * back. */
+START_TEST(failed_enrichment_leaves_batch) {
+  machine("en", "EXPRESS", FAILS);
+  pipe_to(b, ARN("sqs", "dst"), "{\"Enrichment\":\"" ARN("states", "stateMachine:en") "\"}");
+  send_body(b, URL("src"), "x");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(attr(b, URL("dst"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
+  json_decref(aev_test_call(b, "pipes", "StopPipe", "{\"Name\":\"p1\"}", AEV_OK));
+  aev_broker_advance(b, 30000);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 1);
+}
+END_TEST
+
+/* A REQUEST_RESPONSE target (the default) holds the batch until its
+ * execution ends. */
+START_TEST(request_response_target_waits) {
+  machine("t", "EXPRESS", WAIT_COUNT);
+  pipe_to(b, ARN("states", "stateMachine:t"), NULL);
+  send_body(b, URL("src"), "a");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
+  aev_broker_advance(b, 5000);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 0);
+}
+END_TEST
+
+START_TEST(failed_target_execution_fails_batch) {
+  machine("t", "EXPRESS", FAILS);
+  pipe_to(b, ARN("states", "stateMachine:t"),
+          "{\"TargetParameters\":{\"StepFunctionStateMachineParameters\":"
+          "{\"InvocationType\":\"REQUEST_RESPONSE\"}}}");
+  send_body(b, URL("src"), "a");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
+}
+END_TEST
+
+/* The output's batchItemFailures fail only the records it names, as a
+ * Lambda target's do (the Pipes User Guide's partial batch failures). */
+START_TEST(target_partial_failure) {
+  machine_def("t", "EXPRESS",
+              "{\"QueryLanguage\":\"JSONata\",\"StartAt\":\"P\",\"States\":{\"P\":{"
+              "\"Type\":\"Pass\",\"Output\":{\"batchItemFailures\":\"{% [$states.input"
+              "[body='bad'].{'itemIdentifier': messageId}] %}\"},\"End\":true}}}");
+  pipe_to(b, ARN("states", "stateMachine:t"), NULL);
+  send_body(b, URL("src"), "good");
+  send_body(b, URL("src"), "bad");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
+  json_decref(aev_test_call(b, "pipes", "StopPipe", "{\"Name\":\"p1\"}", AEV_OK));
+  aev_broker_advance(b, 30000);
+  json_t *left = bodies(b, URL("src"));
+  ck_assert_int_eq(json_array_size(left), 1);
+  ck_assert_str_eq(json_string_value(json_array_get(left, 0)), "bad");
+  json_decref(left);
+}
+END_TEST
+
+/* A Kinesis batch whose EXPRESS enrichment fails is retried, then
+ * dead-lettered, as after a failed Lambda enrichment. */
+START_TEST(kinesis_failed_enrichment_dead_letters) {
+  machine("en", "EXPRESS", FAILS);
+  json_decref(aev_test_call(b, "kinesis", "CreateStream", "{\"StreamName\":\"ks\",\"ShardCount\":1}",
+                            AEV_OK));
+  json_decref(aev_test_call(
+      b, "pipes", "CreatePipe",
+      "{\"Name\":\"kp\",\"RoleArn\":\"" ROLE "\",\"Source\":\"" ARN("kinesis", "stream/ks")
+      "\",\"Target\":\"" ARN("sqs", "dst") "\",\"Enrichment\":\"" ARN("states", "stateMachine:en")
+      "\",\"SourceParameters\":{\"KinesisStreamParameters\":{\"StartingPosition\":\"TRIM_HORIZON\","
+      "\"MaximumRetryAttempts\":1,\"DeadLetterConfig\":{\"Arn\":\"" ARN("sqs", "src") "\"}}}}",
+      AEV_OK));
+  aev_stream *s;
+  ck_assert_int_eq(aev_stream_get(b, "ks", &s), AEV_OK);
+  ck_assert_int_eq(aev_stream_put(s, "k1", 2, "pk", NULL, NULL, NULL, NULL), AEV_OK);
+  aev_stream_release(s);
+  aev_broker_advance(b, 60000);
+  ck_assert_int_eq(attr(b, URL("dst"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 1);
+}
+END_TEST
+
+/* What CreatePipe and UpdatePipe refuse, leaving nothing changed. */
+START_TEST(refusals) {
+  machine("std", "STANDARD", FAILS);
+  machine("exp", "EXPRESS", FAILS);
+  json_t *e = pipe_create(b, ARN("sqs", "dst"), "{\"Enrichment\":\"" ARN("states", "stateMachine:std") "\"}",
+                          AEV_ERR_INVALID);
+  ck_assert_str_eq(json_string_value(json_object_get(e, "__type")), "ValidationException");
+  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(e, "message")), "Express workflows"));
+  json_decref(e);
+  e = pipe_create(b, ARN("sqs", "dst"), "{\"Enrichment\":\"" ARN("states", "stateMachine:gone") "\"}",
+                  AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(json_string_value(json_object_get(e, "__type")), "NotFoundException");
+  json_decref(e);
+  e = pipe_create(b, ARN("sqs", "dst"), "{\"Enrichment\":\"" ARN("states", "stateMachine:exp:9") "\"}",
+                  AEV_ERR_NOT_FOUND);
+  json_decref(e);
+  /* A STANDARD target: FIRE_AND_FORGET only; REQUEST_RESPONSE is the
+   * default. */
+  e = pipe_create(b, ARN("states", "stateMachine:std"), NULL, AEV_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(json_string_value(json_object_get(e, "message")), "REQUEST_RESPONSE"));
+  json_decref(e);
+  e = pipe_create(b, ARN("states", "stateMachine:gone"),
+                  "{\"TargetParameters\":{\"StepFunctionStateMachineParameters\":"
+                  "{\"InvocationType\":\"REQUEST_RESPONSE\"}}}",
+                  AEV_ERR_NOT_FOUND);
+  json_decref(e);
+  json_decref(aev_test_call(b, "pipes", "ListPipes", "{}", AEV_OK));
+  pipe_to(b, ARN("states", "stateMachine:std"),
+          "{\"Enrichment\":\"" ARN("states", "stateMachine:exp") "\",\"TargetParameters\":"
+          "{\"StepFunctionStateMachineParameters\":{\"InvocationType\":\"FIRE_AND_FORGET\"}}}");
+  /* An update to a STANDARD enrichment is refused; the pipe keeps its. */
+  aev_test_call_fails(b, "pipes", "UpdatePipe",
+                      "{\"Name\":\"p1\",\"RoleArn\":\"" ROLE "\",\"Enrichment\":\"" ARN(
+                          "states", "stateMachine:std") "\"}",
+                      AEV_ERR_INVALID, "ValidationException", NULL);
+  aev_test_call_fails(b, "pipes", "UpdatePipe",
+                      "{\"Name\":\"p1\",\"RoleArn\":\"" ROLE "\",\"TargetParameters\":"
+                      "{\"StepFunctionStateMachineParameters\":{\"InvocationType\":\"REQUEST_RESPONSE\"}}}",
+                      AEV_ERR_INVALID, "ValidationException", NULL);
+  json_t *d = aev_test_call(b, "pipes", "DescribePipe", "{\"Name\":\"p1\"}", AEV_OK);
+  ck_assert_str_eq(json_string_value(json_object_get(d, "Enrichment")), ARN("states", "stateMachine:exp"));
+  ck_assert_str_eq(json_string_value(json_object_get(
+                       json_object_get(json_object_get(d, "TargetParameters"),
+                                       "StepFunctionStateMachineParameters"),
+                       "InvocationType")),
+                   "FIRE_AND_FORGET");
+  json_decref(d);
+}
+END_TEST
+
+int main(void) {
+  Suite *s = suite_create("pipe_enrich");
+  TCase *tc = tcase_create("states");
+  tcase_add_checked_fixture(tc, setup, teardown);
+  tcase_add_test(tc, express_enrichment_waits_for_clock);
+  tcase_add_test(tc, enrichment_through_alias);
+  tcase_add_test(tc, failed_enrichment_leaves_batch);
+  tcase_add_test(tc, request_response_target_waits);
+  tcase_add_test(tc, failed_target_execution_fails_batch);
+  tcase_add_test(tc, target_partial_failure);
+  tcase_add_test(tc, kinesis_failed_enrichment_dead_letters);
+  tcase_add_test(tc, refusals);
+  suite_add_tcase(s, tc);
+  return aev_test_run(s);
+}
