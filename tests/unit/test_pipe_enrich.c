@@ -1,8 +1,12 @@
-/* EventBridge Pipes' synchronous Step Functions calls on the manual clock:
- * an EXPRESS state machine as enrichment and as a REQUEST_RESPONSE target,
- * the batch held (not a thread) while the execution waits, failed
- * executions failing the batch, a target's batchItemFailures, and what
- * CreatePipe / UpdatePipe refuse (STANDARD machines, missing ones). */
+/* EventBridge Pipes' synchronous enrichments and targets on the manual
+ * clock. Step Functions: an EXPRESS state machine as enrichment and as a
+ * REQUEST_RESPONSE target, the batch held (not a thread) while the
+ * execution waits, failed executions failing the batch, a target's
+ * batchItemFailures, and what CreatePipe / UpdatePipe refuse (STANDARD
+ * machines, missing ones). API destinations: the request built with the
+ * pipe's HttpParameters and the connection's, one per event, the answer as
+ * the enrichment's output, failed answers failing the batch, and the
+ * refusals (a missing destination, a batch, bad HttpParameters). */
 #include "aevtest.h"
 #include "machine_support.h"
 #include "pipe_support.h"
@@ -214,6 +218,235 @@ START_TEST(refusals) {
 }
 END_TEST
 
+/* ---- API destinations ---------------------------------------------------- */
+
+/* What the endpoint saw, and what it answers. */
+static int calls;
+static char last_url[512], last_body[2048];
+static json_t *last_headers;
+static int status = 200;
+static const char *answer = "ok";
+
+static void endpoint(void *user, aev_http_request *r) {
+  (void)user;
+  calls++;
+  snprintf(last_url, sizeof last_url, "%s", aev_http_request_url(r));
+  size_t len;
+  const char *body = aev_http_request_body(r, &len);
+  snprintf(last_body, sizeof last_body, "%.*s", (int)len, body);
+  json_decref(last_headers);
+  last_headers = json_loads(aev_http_request_headers(r), 0, NULL);
+  aev_http_request_respond(r, status, answer, strlen(answer));
+}
+
+static const char *header(const char *name) {
+  return json_string_value(json_object_get(last_headers, name));
+}
+
+static char dest_arn[256];
+
+/* An API_KEY connection with a header of its own, and the API destination
+ * "d" on it for https://api.example/orders/<wildcard>. */
+static void api_setup(void) {
+  setup();
+  calls = 0;
+  status = 200;
+  answer = "ok";
+  last_headers = NULL;
+  ck_assert_int_eq(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL), AEV_OK);
+  json_t *c = aev_test_call(
+      b, "events", "CreateConnection",
+      "{\"Name\":\"c\",\"AuthorizationType\":\"API_KEY\",\"AuthParameters\":{"
+      "\"ApiKeyAuthParameters\":{\"ApiKeyName\":\"x-api-key\",\"ApiKeyValue\":\"k1\"},"
+      "\"InvocationHttpParameters\":{\"HeaderParameters\":[{\"Key\":\"X-Conn\",\"Value\":"
+      "\"connection\"}]}}}",
+      AEV_OK);
+  json_t *d = aev_test_call_req(
+      b, "events", "CreateApiDestination",
+      json_pack("{sssOssss}", "Name", "d", "ConnectionArn", json_object_get(c, "ConnectionArn"),
+                "HttpMethod", "POST", "InvocationEndpoint", "https://api.example/orders/*"),
+      AEV_OK);
+  snprintf(dest_arn, sizeof dest_arn, "%s", json_string_value(json_object_get(d, "ApiDestinationArn")));
+  json_decref(d);
+  json_decref(c);
+}
+
+static void api_teardown(void) {
+  teardown();
+  json_decref(last_headers);
+  last_headers = NULL;
+}
+
+/* The pipe's HttpParameters, with JSON paths into the SQS record; the
+ * connection's header wins over the pipe's of the same name. */
+#define TARGET_HTTP                                                                          \
+  "{\"TargetParameters\":{\"InputTemplate\":\"{\\\"order\\\": \\\"<$.body.id>\\\"}\","    \
+  "\"HttpParameters\":{\"PathParameterValues\":[\"$.body.id\"],\"HeaderParameters\":"      \
+  "{\"X-Pipe\":\"p1\",\"X-Conn\":\"pipe\"},\"QueryStringParameters\":{\"src\":"        \
+  "\"$.eventSource\"}}}}"
+
+START_TEST(api_destination_target) {
+  pipe_to(b, dest_arn, TARGET_HTTP);
+  send_body(b, URL("src"), "{\"id\":\"42\"}");
+  send_body(b, URL("src"), "{\"id\":\"43\"}");
+  aev_broker_advance(b, 1000);
+  /* No batch: one request per event. */
+  ck_assert_int_eq(calls, 2);
+  ck_assert_str_eq(last_url, "https://api.example/orders/43?src=aws%3Asqs");
+  ck_assert_str_eq(last_body, "{\"order\":\"43\"}");
+  ck_assert_str_eq(header("X-Pipe"), "p1");
+  ck_assert_str_eq(header("X-Conn"), "connection");
+  ck_assert_str_eq(header("x-api-key"), "k1");
+  ck_assert_str_eq(header("User-Agent"), "Amazon/EventBridge/ApiDestinations");
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
+}
+END_TEST
+
+/* An answer outside 2xx fails the batch: the message stays on its queue
+ * and comes back after its visibility timeout. */
+START_TEST(api_destination_failure_leaves_batch) {
+  status = 500;
+  pipe_to(b, dest_arn, TARGET_HTTP);
+  send_body(b, URL("src"), "{\"id\":\"1\"}");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(calls, 1);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
+  status = 404;
+  aev_broker_advance(b, 30000);
+  ck_assert_int_eq(calls, 2);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
+  status = 204;
+  aev_broker_advance(b, 30000);
+  ck_assert_int_eq(calls, 3);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 0);
+}
+END_TEST
+
+/* A path parameter that picks nothing fails the batch before any
+ * request; a header that picks nothing is left out. */
+START_TEST(api_destination_missing_paths) {
+  pipe_to(b, dest_arn,
+          "{\"TargetParameters\":{\"HttpParameters\":{\"PathParameterValues\":[\"$.body.id\"],"
+          "\"HeaderParameters\":{\"X-Gone\":\"$.body.nope\",\"X-Kept\":\"$.body.id\"}}}}");
+  send_body(b, URL("src"), "no id");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(calls, 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
+  send_body(b, URL("src"), "{\"id\":7}");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(calls, 1);
+  ck_assert_str_eq(last_url, "https://api.example/orders/7");
+  ck_assert_str_eq(header("X-Kept"), "7");
+  ck_assert_ptr_null(header("X-Gone"));
+}
+END_TEST
+
+/* The answer's body is the enrichment's output; an empty one ({}) leaves
+ * nothing for the target, and the batch is done. */
+START_TEST(api_destination_enrichment) {
+  answer = "{\"enriched\":true}";
+  char extra[512];
+  snprintf(extra, sizeof extra,
+           "{\"Enrichment\":\"%s\",\"EnrichmentParameters\":{\"HttpParameters\":"
+           "{\"PathParameterValues\":[\"e\"]}}}",
+           dest_arn);
+  pipe_to(b, ARN("sqs", "dst"), extra);
+  send_body(b, URL("src"), "x");
+  aev_broker_advance(b, 1000);
+  ck_assert_str_eq(last_url, "https://api.example/orders/e");
+  json_t *sent = json_loads(last_body, 0, NULL);
+  ck_assert_str_eq(json_string_value(json_object_get(sent, "body")), "x");
+  json_decref(sent);
+  json_t *got = bodies(b, URL("dst"));
+  ck_assert_int_eq(json_array_size(got), 1);
+  ck_assert_str_eq(json_string_value(json_array_get(got, 0)), "{\"enriched\":true}");
+  json_decref(got);
+  answer = "{}";
+  send_body(b, URL("src"), "y");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(calls, 2);
+  ck_assert_int_eq(attr(b, URL("dst"), "ApproximateNumberOfMessages"), 1);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
+}
+END_TEST
+
+/* The destination's InvocationRateLimitPerSecond paces the pipe's
+ * requests too: one over the rate waits for its slot. */
+START_TEST(api_destination_rate_limit) {
+  json_decref(aev_test_call(b, "events", "UpdateApiDestination",
+                            "{\"Name\":\"d\",\"InvocationRateLimitPerSecond\":1}", AEV_OK));
+  pipe_to(b, dest_arn, TARGET_HTTP);
+  send_body(b, URL("src"), "{\"id\":\"1\"}");
+  send_body(b, URL("src"), "{\"id\":\"2\"}");
+  aev_broker_advance(b, 100);
+  ck_assert_int_eq(calls, 1);
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(calls, 2);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 0);
+}
+END_TEST
+
+/* A Kinesis source reads batches of one record for an API destination. */
+START_TEST(api_destination_kinesis_source) {
+  json_decref(aev_test_call(b, "kinesis", "CreateStream", "{\"StreamName\":\"ks\",\"ShardCount\":1}",
+                            AEV_OK));
+  json_decref(aev_test_call_req(
+      b, "pipes", "CreatePipe",
+      json_pack("{sssssssss{s{ss}}s{s{s[s]}}}", "Name", "kp", "RoleArn", ROLE, "Source",
+                ARN("kinesis", "stream/ks"), "Target", dest_arn, "SourceParameters",
+                "KinesisStreamParameters", "StartingPosition", "TRIM_HORIZON", "TargetParameters",
+                "HttpParameters", "PathParameterValues", "$.partitionKey"),
+      AEV_OK));
+  aev_stream *st;
+  ck_assert_int_eq(aev_stream_get(b, "ks", &st), AEV_OK);
+  ck_assert_int_eq(aev_stream_put(st, "a", 1, "k1", NULL, NULL, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_stream_put(st, "b", 1, "k2", NULL, NULL, NULL, NULL), AEV_OK);
+  aev_stream_release(st);
+  aev_broker_advance(b, 5000);
+  ck_assert_int_eq(calls, 2);
+  ck_assert_str_eq(last_url, "https://api.example/orders/k2");
+}
+END_TEST
+
+START_TEST(api_destination_refusals) {
+  const char *gone = "arn:aws:events:us-east-1:000000000000:api-destination/gone/0000";
+  aev_test_call_req_fails(b, "pipes", "CreatePipe",
+                          json_pack("{ssssssss}", "Name", "p1", "RoleArn", ROLE, "Source",
+                                    ARN("sqs", "src"), "Target", gone),
+                          AEV_ERR_NOT_FOUND, "NotFoundException", NULL);
+  aev_test_call_req_fails(b, "pipes", "CreatePipe",
+                          json_pack("{ssssssssss}", "Name", "p1", "RoleArn", ROLE, "Source",
+                                    ARN("sqs", "src"), "Target", ARN("sqs", "dst"), "Enrichment",
+                                    gone),
+                          AEV_ERR_NOT_FOUND, "NotFoundException", NULL);
+  /* API destinations take no batch. */
+  json_decref(pipe_create(b, dest_arn,
+                          "{\"SourceParameters\":{\"SqsQueueParameters\":{\"BatchSize\":5}}}",
+                          AEV_ERR_INVALID));
+  json_decref(pipe_create(b, dest_arn,
+                          "{\"TargetParameters\":{\"HttpParameters\":{\"HeaderParameters\":"
+                          "{\"bad name\":\"v\"}}}}",
+                          AEV_ERR_INVALID));
+  json_decref(pipe_create(b, dest_arn,
+                          "{\"TargetParameters\":{\"HttpParameters\":{\"PathParameterValues\":"
+                          "[\" \"]}}}",
+                          AEV_ERR_INVALID));
+  json_t *l = aev_test_call(b, "pipes", "ListPipes", "{}", AEV_OK);
+  ck_assert_int_eq(json_array_size(json_object_get(l, "Pipes")), 0);
+  json_decref(l);
+  /* An update that adds a batch to an API destination pipe is refused. */
+  pipe_to(b, dest_arn, NULL);
+  aev_test_call_fails(b, "pipes", "UpdatePipe",
+                      "{\"Name\":\"p1\",\"RoleArn\":\"" ROLE "\",\"SourceParameters\":"
+                      "{\"SqsQueueParameters\":{\"BatchSize\":10}}}",
+                      AEV_ERR_INVALID, "ValidationException", NULL);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("pipe_enrich");
   TCase *tc = tcase_create("states");
@@ -227,5 +460,15 @@ int main(void) {
   tcase_add_test(tc, kinesis_failed_enrichment_dead_letters);
   tcase_add_test(tc, refusals);
   suite_add_tcase(s, tc);
+  TCase *api = tcase_create("api");
+  tcase_add_checked_fixture(api, api_setup, api_teardown);
+  tcase_add_test(api, api_destination_target);
+  tcase_add_test(api, api_destination_failure_leaves_batch);
+  tcase_add_test(api, api_destination_enrichment);
+  tcase_add_test(api, api_destination_missing_paths);
+  tcase_add_test(api, api_destination_rate_limit);
+  tcase_add_test(api, api_destination_kinesis_source);
+  tcase_add_test(api, api_destination_refusals);
+  suite_add_tcase(s, api);
   return aev_test_run(s);
 }
