@@ -61,6 +61,33 @@ START_TEST(express_enrichment_waits_for_clock) {
 }
 END_TEST
 
+/* A pipe deleted while its enrichment waits: the batch in flight ends as
+ * it began, with the configuration it started with, its pipe and poller
+ * kept alive until then. */
+START_TEST(deleted_while_enrichment_waits) {
+  machine("en", "EXPRESS", WAIT_COUNT);
+  pipe_to(b, ARN("sqs", "dst"), "{\"Enrichment\":\"" ARN("states", "stateMachine:en") "\"}");
+  send_body(b, URL("src"), "one");
+  aev_broker_advance(b, 1000);
+  json_decref(aev_test_call(b, "pipes", "DeletePipe", "{\"Name\":\"p1\"}", AEV_OK));
+  aev_broker_advance(b, 5000);
+  ck_assert_int_eq(attr(b, URL("dst"), "ApproximateNumberOfMessages"), 1);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
+}
+END_TEST
+
+/* The broker closed while an execution holds a batch: the batch is
+ * dropped (its message stays on the queue) and everything is freed. */
+START_TEST(closed_while_enrichment_waits) {
+  machine("en", "EXPRESS", WAIT_COUNT);
+  pipe_to(b, ARN("sqs", "dst"), "{\"Enrichment\":\"" ARN("states", "stateMachine:en") "\"}");
+  send_body(b, URL("src"), "one");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
+}
+END_TEST
+
 /* A version or an alias of an EXPRESS machine serves as well. */
 START_TEST(enrichment_through_alias) {
   machine("en", "EXPRESS",
@@ -390,6 +417,18 @@ START_TEST(api_destination_rate_limit) {
 }
 END_TEST
 
+/* The broker closed while a request waits for its slot. */
+START_TEST(api_destination_closed_while_paced) {
+  json_decref(aev_test_call(b, "events", "UpdateApiDestination",
+                            "{\"Name\":\"d\",\"InvocationRateLimitPerSecond\":1}", AEV_OK));
+  pipe_to(b, dest_arn, TARGET_HTTP);
+  send_body(b, URL("src"), "{\"id\":\"1\"}");
+  send_body(b, URL("src"), "{\"id\":\"2\"}");
+  aev_broker_advance(b, 100);
+  ck_assert_int_eq(calls, 1);
+}
+END_TEST
+
 /* A Kinesis source reads batches of one record for an API destination. */
 START_TEST(api_destination_kinesis_source) {
   json_decref(aev_test_call(b, "kinesis", "CreateStream", "{\"StreamName\":\"ks\",\"ShardCount\":1}",
@@ -452,6 +491,8 @@ int main(void) {
   TCase *tc = tcase_create("states");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, express_enrichment_waits_for_clock);
+  tcase_add_test(tc, deleted_while_enrichment_waits);
+  tcase_add_test(tc, closed_while_enrichment_waits);
   tcase_add_test(tc, enrichment_through_alias);
   tcase_add_test(tc, failed_enrichment_leaves_batch);
   tcase_add_test(tc, request_response_target_waits);
@@ -467,6 +508,7 @@ int main(void) {
   tcase_add_test(api, api_destination_enrichment);
   tcase_add_test(api, api_destination_missing_paths);
   tcase_add_test(api, api_destination_rate_limit);
+  tcase_add_test(api, api_destination_closed_while_paced);
   tcase_add_test(api, api_destination_kinesis_source);
   tcase_add_test(api, api_destination_refusals);
   suite_add_tcase(s, api);
