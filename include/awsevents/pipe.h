@@ -20,16 +20,37 @@
  *
  * The records that pass (SQS: Lambda's record shape; Kinesis: Lambda's
  * record with its "kinesis" members brought up, as the Pipes User Guide
- * shows them) go, as a JSON array, to the Enrichment (a Lambda function,
- * invoked synchronously), whose answer (an array, or one value) becomes the
- * events for the target; EnrichmentParameters.InputTemplate and
- * TargetParameters.InputTemplate reshape each event on its own. Lambda
- * and Step Functions targets receive the whole batch as one JSON array;
- * SQS, SNS, EventBridge, Kinesis and Firehose targets receive each event
- * on its own. A Lambda target may answer {"batchItemFailures":
- * [{"itemIdentifier": ID}]} (an SQS record's messageId, a Kinesis record's
- * sequenceNumber): only those records fail. Deliveries happen on the broker's scheduler (with
- * workers = 0, during aev_broker_drain() / aev_broker_advance()).
+ * shows them) go, as a JSON array, to the Enrichment, invoked
+ * synchronously: a Lambda function, or an EXPRESS state machine (or a
+ * version or alias of one; a STANDARD one is refused at CreatePipe /
+ * UpdatePipe), whose answer (an array, or one value; a SUCCEEDED
+ * execution's output) becomes the events for the target; a failed
+ * invocation or a FAILED / TIMED_OUT / ABORTED execution fails the batch;
+ * an empty answer ("", {}, [] or null) leaves nothing for the target. An
+ * EventBridge API destination (events' CreateApiDestination) serves as
+ * enrichment or target too: it takes no batch (BatchSize is 1, a larger
+ * one refused), each event is one request built as a rule target's is
+ * (aev_endpoint_register stands for the endpoint) with
+ * EnrichmentParameters / TargetParameters HttpParameters (PathParameterValues,
+ * HeaderParameters, QueryStringParameters, static or "$.path" into the
+ * event) under the connection's authorization and parameters, which win;
+ * a 2xx answer's body is the enrichment's answer, any other status (or
+ * none) fails the batch; the destination's InvocationRateLimitPerSecond
+ * paces the requests. A missing state machine or API destination is
+ * NotFoundException at CreatePipe / UpdatePipe.
+ * EnrichmentParameters.InputTemplate and TargetParameters.InputTemplate
+ * reshape each event on its own. Lambda and Step Functions targets receive
+ * the whole batch as one JSON array; SQS, SNS, EventBridge, Kinesis,
+ * Firehose and API destination targets receive each event on its own. A Step Functions target
+ * is invoked REQUEST_RESPONSE by default (StepFunctionStateMachineParameters
+ * InvocationType; EXPRESS machines only, STANDARD ones take
+ * FIRE_AND_FORGET): the batch ends with its execution. An execution is
+ * never waited for by a thread: one held by a Wait state holds the batch
+ * until the clock reaches its end. A Lambda or REQUEST_RESPONSE Step
+ * Functions target may answer {"batchItemFailures": [{"itemIdentifier":
+ * ID}]} (an SQS record's messageId, a Kinesis record's sequenceNumber):
+ * only those records fail. Deliveries happen on the broker's scheduler
+ * (with workers = 0, during aev_broker_drain() / aev_broker_advance()).
  *
  * Requests and responses take the EventBridge Pipes API Reference's
  * shapes as JSON text (CreatePipe's Name, RoleArn, Source, Target,

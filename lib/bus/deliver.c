@@ -287,7 +287,9 @@ static void to_api_destination(delivery *d, const char *in, size_t len) {
   json_t *event = NULL;
   if (d->t->http_paths && event_json(d, &event)) return; /* its failure is set */
   aev__http_outcome o;
-  aev__apidest_invoke(d->t, event, in, len, d->paced, &o);
+  char who[AEV__MEMBER_MAX];
+  snprintf(who, sizeof who, "target %s", d->t->id);
+  aev__apidest_send(d->t->broker, d->t->arn, d->t->http, who, event, in, len, d->paced, &o, NULL);
   d->paced = 0;
   d->wait_ms = o.wait_ms;
   d->retry_after_ms = o.retry_after_ms;

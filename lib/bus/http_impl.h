@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "bus/api_events.h"
+#include "bus/bus.h"
 
 /* A connection: what authorizes requests to an endpoint (connection.c). */
 typedef struct aev__conn {
@@ -99,21 +100,6 @@ void aev__conn_request_token(aev_bus *bus, aev__conn *c);
  * as epoch ms in *out_ms (http_date.c); now_ms places RFC 850's two-digit
  * year. AEV_ERR_INVALID when s is none of them. Sets no error. */
 int aev__http_date_parse(const char *s, int64_t now_ms, int64_t *out_ms);
-
-/* One invocation of an API destination target. */
-typedef struct aev__http_outcome {
-  int failed, retryable;
-  int64_t wait_ms; /* > 0: over the rate limit, try again then */
-  int64_t retry_after_ms; /* > 0: the endpoint's Retry-After */
-  char code[48];
-  char msg[256];
-} aev__http_outcome;
-/* Sends input (len bytes) to the API destination t names, as AWS builds the
- * request; event: the event (parsed) for HttpParameters' JSON paths, or
- * NULL when they hold none. paced: the attempt holds a slot of the rate
- * limit already. Runs on the handler pool. */
-void aev__apidest_invoke(aev__target *t, json_t *event, const char *input, size_t len,
-                         int paced, aev__http_outcome *out);
 
 /* HttpParameters of a PutTargets Target: checked and kept on t. */
 int aev__target_parse_http(json_t *spec, aev__target *t, const aev__target_at *at);

@@ -355,16 +355,17 @@ static int merged_body(const aev__conn *c, const char *input, size_t len, char *
   return ok;
 }
 
-/* The request for destination d through connection c (mu held): *url and
- * *headers malloc'd. 0 when a path parameter is missing. */
-static int build(const aev__apidest *d, const aev__conn *c, const aev__target *t, json_t *event,
+/* The request for destination d through connection c with the caller's
+ * HttpParameters http (mu held): *url and *headers malloc'd. 0 when a path
+ * parameter is missing. */
+static int build(const aev__apidest *d, const aev__conn *c, json_t *http, json_t *event,
                  size_t len, char **url, char **headers) {
   json_t *inv = json_object_get(c->auth, "InvocationHttpParameters");
   json_t *conn_q = json_object_get(inv, "QueryStringParameters");
-  json_t *tq = json_object_get(t->http, "QueryStringParameters");
+  json_t *tq = json_object_get(http, "QueryStringParameters");
   aev__tbuf u = {0};
   *url = *headers = NULL;
-  if (!put_path(&u, d->endpoint, json_object_get(t->http, "PathParameterValues"), event)) {
+  if (!put_path(&u, d->endpoint, json_object_get(http, "PathParameterValues"), event)) {
     free(aev__tbuf_take(&u, NULL));
     return 0;
   }
@@ -387,7 +388,7 @@ static int build(const aev__apidest *d, const aev__conn *c, const aev__target *t
   }
   header_set h = {json_object(), 1};
   h.whole = h.h != NULL;
-  json_object_foreach(json_object_get(t->http, "HeaderParameters"), k, v) {
+  json_object_foreach(json_object_get(http, "HeaderParameters"), k, v) {
     char *owned;
     const char *val = param_value(v, event, &owned);
     if (val) set_header(&h, k, val);
@@ -487,35 +488,36 @@ static void judge(aev__http_outcome *o, const aev__http_result *res, const char 
 /* After a 401 or 407 an OAuth connection asks for a new token; a BASIC or
  * API_KEY one is deauthorized until UpdateConnection gives it new
  * credentials ("De-authorizing connections", user guide). */
-static void unauthorized(aev__target *t, const char *conn_arn) {
+static void unauthorized(aev_broker *b, const char *conn_arn) {
   aev_bus *bus;
   aev__http_store *s;
-  if (aev__http_store_get(t->broker, &bus, &s)) return;
+  if (aev__http_store_get(b, &bus, &s)) return;
   pthread_mutex_lock(&s->mu);
   aev__conn *c = aev__conn_find(s, conn_arn);
   if (c && !strcmp(c->state, "AUTHORIZED")) {
     if (strcmp(c->type, "OAUTH_CLIENT_CREDENTIALS")) aev__conn_deauthorize(c);
-    else aev__conn_authorize(bus, c, aev_broker_now_ms(t->broker));
+    else aev__conn_authorize(bus, c, aev_broker_now_ms(b));
   }
   pthread_mutex_unlock(&s->mu);
   aev_bus_release(bus);
 }
 
-void aev__apidest_invoke(aev__target *t, json_t *event, const char *input, size_t len,
-                         int paced, aev__http_outcome *o) {
+void aev__apidest_send(aev_broker *b, const char *arn, json_t *http, const char *who,
+                       json_t *event, const char *input, size_t len, int paced,
+                       aev__http_outcome *o, aev__http_result *answer) {
   *o = (aev__http_outcome){0};
   aev_bus *bus;
   aev__http_store *s;
-  if (aev__http_store_get(t->broker, &bus, &s)) {
+  if (aev__http_store_get(b, &bus, &s)) {
     outcome(o, 1, "INTERNAL_ERROR", "%s%s", aev_errmsg(), "");
     return;
   }
   char *url = NULL, *headers = NULL, *method = NULL, *conn_arn = NULL, *body = NULL;
   pthread_mutex_lock(&s->mu);
-  aev__apidest *d = aev__apidest_find(s, t->arn);
+  aev__apidest *d = aev__apidest_find(s, arn);
   aev__conn *c = d ? aev__conn_find(s, d->conn_arn) : NULL;
   if (!d) {
-    outcome(o, 0, "RESOURCE_NOT_FOUND", "API destination %s does not exist.%s", t->arn, "");
+    outcome(o, 0, "RESOURCE_NOT_FOUND", "API destination %s does not exist.%s", arn, "");
   } else if (!c) {
     outcome(o, 0, "RESOURCE_NOT_FOUND", "Connection %s does not exist.%s", d->conn_arn, "");
   } else if (!strcmp(c->state, "AUTHORIZING")) {
@@ -527,15 +529,15 @@ void aev__apidest_invoke(aev__target *t, json_t *event, const char *input, size_
     outcome(o, 0, "NO_PERMISSIONS",
             "Connection %s is %s: update it with new AuthParameters to authorize it again.",
             c->name, c->state);
-  } else if (!paced && (o->wait_ms = reserve_slot(d, t->broker)) > 0) {
+  } else if (!paced && (o->wait_ms = reserve_slot(d, b)) > 0) {
     /* over the rate: wait for the slot reserved */
   } else if (!merged_body(c, input, len, &body, &len)) {
     outcome(o, 1, "INTERNAL_ERROR", "Out of memory building the request.%s%s", "", "");
-  } else if (!build(d, c, t, event, len, &url, &headers)) {
+  } else if (!build(d, c, http, event, len, &url, &headers)) {
     outcome(o, 0, "INVALID_PARAMETER",
-            "HttpParameters.PathParameterValues of target %s has fewer values than the "
+            "HttpParameters.PathParameterValues of %s has fewer values than the "
             "endpoint %s has wildcards.",
-            t->id, d->endpoint);
+            who, d->endpoint);
   } else if (!url || !headers || !(method = strdup(d->method)) ||
              !(conn_arn = strdup(d->conn_arn))) {
     outcome(o, 1, "INTERNAL_ERROR", "Out of memory building the request.%s%s", "", "");
@@ -544,10 +546,11 @@ void aev__apidest_invoke(aev__target *t, json_t *event, const char *input, size_
   aev_bus_release(bus);
   if (!o->failed && !o->wait_ms) {
     aev__http_result res;
-    aev__http_call(t->broker, method, url, headers, body ? body : input, len, &res);
-    judge(o, &res, url, aev_broker_now_ms(t->broker));
-    if (res.status == 401 || res.status == 407) unauthorized(t, conn_arn);
-    aev__http_result_free(&res);
+    aev__http_call(b, method, url, headers, body ? body : input, len, &res);
+    judge(o, &res, url, aev_broker_now_ms(b));
+    if (res.status == 401 || res.status == 407) unauthorized(b, conn_arn);
+    if (answer) *answer = res;
+    else aev__http_result_free(&res);
   }
   free(url);
   free(headers);

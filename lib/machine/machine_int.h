@@ -14,6 +14,7 @@
 #include "core/sched.h"
 #include "json/json.h"
 #include "machine/jq.h"
+#include "machine/machine.h"
 
 /* AWS: 256 KiB per input, output or state; 25,000 history events. */
 #define M_MAX_PAYLOAD 262144
@@ -436,7 +437,6 @@ void aev__exec_end(aev_execution *e, int status, json_t *output, const char *err
 /* Frees an execution's error or cause, which may be aev__exec_end's
  * static out-of-memory pair. */
 void aev__exec_reason_free(char *s);
-int aev__execution_sync_result(aev_execution *e, char **json);
 /* Calls fn(e, user) once when e ends (at once if it has), or fn(NULL,
  * user) if e is freed unfinished (broker shutdown). One watcher. */
 void aev__exec_watch(aev_execution *e, void (*fn)(aev_execution *e, void *user), void *user);
@@ -642,10 +642,6 @@ int aev__machine_start_sync_version(aev_machine *m, uint32_t n, const char *alia
 int aev__machine_start_sync_watched(aev_machine *m, uint32_t n, const char *alias_arn, const char *name,
                                     const char *input, size_t len, void (*fn)(aev_execution *e, void *user),
                                     void *user);
-/* The same from StartSyncExecution's request (api_states.c), as aev_call
- * checks it: AEV_OK, or its failure (aev_errcode / aev_errmsg). */
-int aev__states_start_sync_watched(aev_broker *b, json_t *req, void (*fn)(aev_execution *e, void *user),
-                                   void *user);
 
 /* Status names. */
 const char *aev__exec_status_name(int status);

@@ -253,3 +253,17 @@ int aev__version_delete(aev_machine *m, uint32_t n) {
   if (gone) version_free(gone);
   return rc;
 }
+
+int aev__machine_type_of(aev_broker *b, const char *arn, int *type) {
+  aev_machine *m;
+  uint32_t version;
+  const char *alias;
+  int rc = aev__machine_target(b, arn, &m, &version, &alias);
+  if (rc) return rc;
+  if (alias) rc = aev__alias_route(m, alias, NULL);
+  else if (version) rc = aev__version_check(m, version);
+  /* Versions and aliases run the machine's type, which never changes. */
+  if (!rc) *type = m->type;
+  aev_machine_release(m);
+  return rc;
+}

@@ -1,8 +1,10 @@
 /* CreatePipe's and UpdatePipe's checks, as the Pipes API reference states
  * them (Name 1..64 of [.\-_A-Za-z0-9]; ARNs up to 1600 characters;
  * SqsQueueParameters BatchSize 1..10000 and MaximumBatchingWindowInSeconds
- * 0..300; KinesisStreamParameters with a StartingPosition; at most 5 filters; InputTemplate up to 8192 characters), and the
- * configuration they make. */
+ * 0..300; KinesisStreamParameters with a StartingPosition; at most 5 filters; InputTemplate up to 8192 characters;
+ * HttpParameters' maps of up to 512 characters), the enrichment and target
+ * they name (an EXPRESS state machine where one runs synchronously, an API
+ * destination, each existing), and the configuration they make. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +70,7 @@ static const struct {
     {"lambda", "function:", PIPE_LAMBDA},
     {"states", "stateMachine:", PIPE_STATES},
     {"events", "event-bus/", PIPE_EVENTS},
+    {"events", "api-destination/", PIPE_API},
     {"kinesis", "stream/", PIPE_KINESIS},
     {"firehose", "deliverystream/", PIPE_FIREHOSE},
 };
@@ -80,7 +83,7 @@ static int target_kind(const char *arn, pipe_kind *out) {
     }
   return invalid("Target %s is not supported. Supported targets: SQS queues, SNS "
                  "topics, Lambda functions, Step Functions state machines, event "
-                 "buses, Kinesis streams and Firehose delivery streams.",
+                 "buses, API destinations, Kinesis streams and Firehose delivery streams.",
                  arn);
 }
 
@@ -179,13 +182,65 @@ int aev__pipe_patterns(const aev__pipe_conf *c, aev_pattern *out[5], int *n) {
   return AEV_OK;
 }
 
+/* A {name: string} map of HttpParameters: names and values up to 512
+ * characters (PipeEnrichmentHttpParameters / PipeTargetHttpParameters);
+ * header names HTTP tokens, or JSON paths. */
+static int check_http_map(json_t *m, const char *path, int header) {
+  if (!m || json_is_null(m)) return AEV_OK;
+  if (!json_is_object(m))
+    return aev__fail_validation(NULL, path, "Member must be a map of strings");
+  const char *k;
+  json_t *v;
+  json_object_foreach(m, k, v) {
+    const char *s = json_string_value(v);
+    if (!s) return aev__fail_validation(NULL, path, "Member must be a map of strings");
+    if (strlen(k) > 512) return aev__fail_length(k, path, strlen(k), 0, 512);
+    if (strlen(s) > 512) return aev__fail_length(s, path, strlen(s), 0, 512);
+    if (header && strncmp(k, "$.", 2) && strspn(k, NAME_CHARS "!#$%&'*+^`|~") != strlen(k))
+      return aev__fail_validation(k, path,
+                                  "Member must satisfy regular expression pattern: "
+                                  "[!#$%&'*+-.^_`|~0-9a-zA-Z]+|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)");
+  }
+  return AEV_OK;
+}
+
+/* EnrichmentParameters' or TargetParameters' HttpParameters (path: its
+ * member name in messages). */
+static int check_http(json_t *params, const char *path) {
+  json_t *h;
+  char p[96];
+  snprintf(p, sizeof p, "%s.httpParameters", path);
+  int rc = opt_object(params, "HttpParameters", p, &h);
+  if (rc || !h) return rc;
+  json_t *values = json_object_get(h, "PathParameterValues");
+  snprintf(p, sizeof p, "%s.httpParameters.pathParameterValues", path);
+  if (values && !json_is_array(values))
+    return aev__fail_validation(NULL, p, "Member must be a list of strings");
+  size_t i;
+  json_t *v;
+  json_array_foreach(values, i, v) {
+    const char *s = json_string_value(v);
+    if (!s || strspn(s, " \t\r\n") == strlen(s))
+      return aev__fail_validation(s ? s : "null", p,
+                                  "Member must satisfy regular expression pattern: "
+                                  "(?!\\s*$).+|(\\$(\\.[\\w/_-]+(\\[(\\d+|\\*)\\])*)*)");
+  }
+  snprintf(p, sizeof p, "%s.httpParameters.headerParameters", path);
+  rc = check_http_map(json_object_get(h, "HeaderParameters"), p, 1);
+  snprintf(p, sizeof p, "%s.httpParameters.queryStringParameters", path);
+  if (!rc) rc = check_http_map(json_object_get(h, "QueryStringParameters"), p, 0);
+  return rc;
+}
+
 /* The target's own parameters, as the target needs them. */
-static int check_target_params(aev__pipe_conf *c) {
+static int check_target_params(aev_broker *b, aev__pipe_conf *c) {
   json_t *tp = json_object_get(c->spec, "TargetParameters"), *o;
   int rc = tp && !json_is_object(tp)
                ? invalid("TargetParameters must be an object.")
                : AEV_OK;
   if (!rc) rc = check_template(tp, "targetParameters.inputTemplate", &c->target_template);
+  if (!rc) rc = check_http(tp, "targetParameters");
+  if (!rc && c->kind == PIPE_API) rc = aev__pipe_http_check(b, "Target", c->target);
   if (!rc)
     rc = invocation_type(tp, "LambdaFunctionParameters",
                          "targetParameters.lambdaFunctionParameters.invocationType");
@@ -198,13 +253,14 @@ static int check_target_params(aev__pipe_conf *c) {
       !json_is_string(json_object_get(o, "PartitionKey")))
     rc = invalid("PartitionKey is required for a Kinesis stream target (%s).",
                  c->target);
-  /* Step Functions targets: a Standard workflow runs only asynchronously. */
+  /* Step Functions targets: REQUEST_RESPONSE is the default, and needs an
+   * EXPRESS machine (the API reference's PipeTargetStateMachineParameters);
+   * a STANDARD one runs only FIRE_AND_FORGET. */
   if (!rc && c->kind == PIPE_STATES) {
     const char *t = json_string_value(json_object_get(
         json_object_get(tp, "StepFunctionStateMachineParameters"), "InvocationType"));
-    if (t && strcmp(t, "FIRE_AND_FORGET"))
-      rc = invalid("InvocationType %s is not supported for Step Functions targets "
-                   "here; use FIRE_AND_FORGET.", t);
+    c->states_sync = !t || !strcmp(t, "REQUEST_RESPONSE");
+    if (c->states_sync) rc = aev__pipe_states_check(b, "Target", c->target);
   }
   return rc;
 }
@@ -279,11 +335,28 @@ static int check_queue_params(aev__pipe_conf *c, json_t *sp) {
   return rc;
 }
 
+/* API destinations take no batch: "If you configure a pipe with an
+ * enrichment or target that doesn't support batching, you won't be able to
+ * activate batching on the source" (the Pipes User Guide's "Batching and
+ * concurrency"). So BatchSize is 1, and a larger one is refused. */
+static int check_no_batch(aev__pipe_conf *c, json_t *sp) {
+  json_t *n = json_object_get(
+      json_object_get(sp, c->stream_source ? "KinesisStreamParameters" : "SqsQueueParameters"),
+      "BatchSize");
+  if (json_is_integer(n) && json_integer_value(n) > 1)
+    return invalid("BatchSize %lld is not supported: an API destination enrichment or target "
+                   "takes no batch, so the source's BatchSize must be 1.",
+                   (long long)json_integer_value(n));
+  c->batch_size = 1;
+  return AEV_OK;
+}
+
 static int check_source_params(aev__pipe_conf *c) {
   json_t *sp = json_object_get(c->spec, "SourceParameters");
   int rc = sp && !json_is_object(sp)
                ? invalid("SourceParameters must be an object.")
                : AEV_OK;
+  if (!rc && c->no_batch) rc = check_no_batch(c, sp);
   if (!rc) rc = c->stream_source ? check_stream_params(sp) : check_queue_params(c, sp);
   if (!rc) {
     aev_pattern *pats[5];
@@ -292,6 +365,27 @@ static int check_source_params(aev__pipe_conf *c) {
     for (int i = 0; i < np; i++) aev_pattern_free(pats[i]);
   }
   return rc;
+}
+
+/* The Enrichment: a Lambda function, or an EXPRESS state machine that
+ * exists (the Pipes User Guide's enrichments). */
+static int check_enrichment(aev_broker *b, aev__pipe_conf *c) {
+  if (arn_of(c->enrichment, "lambda", "function:")) {
+    c->enrich_kind = PIPE_LAMBDA;
+    return AEV_OK;
+  }
+  if (arn_of(c->enrichment, "states", "stateMachine:")) {
+    c->enrich_kind = PIPE_STATES;
+    return aev__pipe_states_check(b, "Enrichment", c->enrichment);
+  }
+  if (arn_of(c->enrichment, "events", "api-destination/")) {
+    c->enrich_kind = PIPE_API;
+    return aev__pipe_http_check(b, "Enrichment", c->enrichment);
+  }
+  return invalid("Enrichment %s is not supported. Supported enrichments: Lambda "
+                 "functions, Step Functions state machines (EXPRESS) and API "
+                 "destinations.",
+                 c->enrichment);
 }
 
 /* Members of an Update over the current spec: top-level members replace,
@@ -323,7 +417,6 @@ static int merged_spec(json_t *req, const aev__pipe_conf *base, json_t **out) {
 
 int aev__pipe_conf_make(aev_broker *b, json_t *req, const aev__pipe_conf *base,
                         aev__pipe_conf **out) {
-  (void)b;
   const char *role, *source, *target, *enrichment, *desc;
   int rc = opt_string(req, "RoleArn", "roleArn", &role);
   if (!rc && !role) rc = aev__fail_validation(NULL, "roleArn", "Member must not be null");
@@ -364,15 +457,15 @@ int aev__pipe_conf_make(aev_broker *b, json_t *req, const aev__pipe_conf *base,
     rc = invalid("Source %s is not supported. Supported sources: SQS queues and "
                  "Kinesis streams.", c->source);
   if (!rc) rc = target_kind(c->target, &c->kind);
-  if (!rc && c->enrichment && !arn_of(c->enrichment, "lambda", "function:"))
-    rc = invalid("Enrichment %s is not supported. Supported enrichments: Lambda "
-                 "functions.", c->enrichment);
+  if (!rc && c->enrichment) rc = check_enrichment(b, c);
   json_t *ep = json_object_get(c->spec, "EnrichmentParameters");
   if (!rc && ep && !json_is_object(ep))
     rc = invalid("EnrichmentParameters must be an object.");
   if (!rc) rc = check_template(ep, "enrichmentParameters.inputTemplate", &c->enrich_template);
+  if (!rc) rc = check_http(ep, "enrichmentParameters");
+  c->no_batch = c->kind == PIPE_API || (c->enrichment && c->enrich_kind == PIPE_API);
   if (!rc) rc = check_source_params(c);
-  if (!rc) rc = check_target_params(c);
+  if (!rc) rc = check_target_params(b, c);
   if (rc) {
     aev__pipe_conf_unref(c);
     return rc;

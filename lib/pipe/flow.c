@@ -41,17 +41,25 @@ static void finish(void *arg, int ok, const char *response, size_t len) {
   free(r);
 }
 
-/* The enrichment's answer: its events for the target. */
-static void enriched(void *arg, const aev__invoke_result *res) {
+/* An empty answer: "", {} or [] (the Pipes User Guide's "Filtering events
+ * using enrichment"), or null. */
+static int empty(json_t *x) {
+  return json_is_null(x) || (json_is_array(x) && !json_array_size(x)) ||
+         (json_is_object(x) && !json_object_size(x)) ||
+         (json_is_string(x) && !json_string_length(x));
+}
+
+/* The enrichment's answer (ok: it succeeded): its events for the target. */
+static void enriched(void *arg, int ok, const char *payload, size_t len) {
   run *r = arg;
   json_t *out = NULL, *events = NULL;
-  if (res->function_error ||
-      aev__json_parse(res->payload, res->len, JSON_DECODE_ANY, &out, NULL) != AEV_OK) {
+  if (ok && !len) out = json_null();
+  else if (!ok || aev__json_parse(payload, len, JSON_DECODE_ANY, &out, NULL) != AEV_OK) {
     finish(r, 0, NULL, 0);
     return;
   }
   /* An empty answer leaves nothing for the target: the batch is done. */
-  if (json_is_null(out) || (json_is_array(out) && !json_array_size(out))) {
+  if (empty(out)) {
     json_decref(out);
     finish(r, 1, NULL, 0);
     return;
@@ -84,20 +92,37 @@ json_t *aev__pipe_reshape(json_t *events, const char *tmpl, const aev__pipe_vars
   return out;
 }
 
-static void enrich(run *r, json_t *records) {
-  const aev__pipe_conf *c = r->c;
-  json_t *input = aev__pipe_reshape(records, json_string_value(c->enrich_template), &r->v);
-  char *payload = input ? aev__json_dumps(input, 0) : NULL;
-  json_decref(input);
+static void lambda_enriched(void *arg, const aev__invoke_result *res) {
+  enriched(arg, !res->function_error, res->payload, res->len);
+}
+
+static int call_function(aev_broker *b, const char *arn, const char *payload, run *r) {
   aev_function *f = NULL;
   const char *qualifier = NULL;
   char buf[512];
-  int rc = payload ? aev__function_find_qualified(r->p->res.broker, c->enrichment, &f,
-                                                  &qualifier, buf, sizeof buf)
-                   : AEV_ERR_NOMEM;
-  if (!rc)
-    rc = aev__function_call(f, qualifier, payload, strlen(payload), enriched, r);
+  int rc = aev__function_find_qualified(b, arn, &f, &qualifier, buf, sizeof buf);
+  if (!rc) rc = aev__function_call(f, qualifier, payload, strlen(payload), lambda_enriched, r);
   aev_function_release(f);
+  return rc;
+}
+
+/* The batch to the enrichment, which EventBridge invokes synchronously (the
+ * Pipes User Guide's "Event enrichment"): a Lambda function or an EXPRESS
+ * state machine gets it as one JSON array; an API destination, which takes
+ * no batch, each event on its own (http.c). */
+static void enrich(run *r, json_t *records) {
+  const aev__pipe_conf *c = r->c;
+  aev_broker *b = r->p->res.broker;
+  json_t *input = aev__pipe_reshape(records, json_string_value(c->enrich_template), &r->v);
+  json_t *http = json_object_get(json_object_get(c->spec, "EnrichmentParameters"), "HttpParameters");
+  int api = c->enrich_kind == PIPE_API;
+  char *payload = input && !api ? aev__json_dumps(input, 0) : NULL;
+  int rc = !input || (!api && !payload) ? AEV_ERR_NOMEM
+           : api ? aev__pipe_http_call(b, c->enrichment, http, r->v.pipe_name, records, input, 1,
+                                       enriched, r)
+           : c->enrich_kind == PIPE_STATES ? aev__pipe_states_call(b, c->enrichment, payload, enriched, r)
+                                           : call_function(b, c->enrichment, payload, r);
+  json_decref(input);
   free(payload);
   if (rc) finish(r, 0, NULL, 0);
 }

@@ -23,6 +23,7 @@ typedef enum pipe_kind {
   PIPE_EVENTS,
   PIPE_KINESIS,
   PIPE_FIREHOSE,
+  PIPE_API, /* an EventBridge API destination */
 } pipe_kind;
 
 /* What one configuration holds; immutable once made (an update makes a new
@@ -33,6 +34,9 @@ typedef struct aev__pipe_conf {
                    Description, as given */
   const char *source, *target, *enrichment; /* borrowed from spec */
   pipe_kind kind;
+  pipe_kind enrich_kind; /* PIPE_LAMBDA, PIPE_STATES or PIPE_API */
+  int states_sync; /* a Step Functions target invoked REQUEST_RESPONSE */
+  int no_batch; /* an API destination enrichment or target: batches of 1 */
   int stream_source; /* a Kinesis stream; else an SQS queue */
   int batch_size, window_s;
   json_t *enrich_template, *target_template; /* InputTemplate strings */
@@ -121,5 +125,31 @@ typedef void (*aev__pipe_finish_fn)(void *arg, int ok, const char *response, siz
  * calls finish exactly once. */
 void aev__pipe_deliver(aev_broker *b, const aev__pipe_conf *c, const aev__pipe_vars *v,
                        json_t *events, aev__pipe_finish_fn finish, void *arg);
+
+/* states.c: an EXPRESS state machine (arn: a machine, version or alias)
+ * started synchronously on input (JSON text) without a wait: done(arg,
+ * ok, output, len) follows at the execution's end, ok and its output when
+ * it SUCCEEDED. Fails at once as StartSyncExecution fails, and done is then
+ * never called. */
+int aev__pipe_states_call(aev_broker *b, const char *arn, const char *input,
+                          aev__pipe_finish_fn done, void *arg);
+/* arn names an EXPRESS machine, for member ("Enrichment" or "Target", a
+ * REQUEST_RESPONSE one): NotFoundException when it does not exist,
+ * ValidationException when it is STANDARD. */
+int aev__pipe_states_check(aev_broker *b, const char *member, const char *arn);
+
+/* http.c: each of inputs (the events' request bodies: a string as its
+ * text, else JSON) sent in order to the API destination arn, with
+ * HttpParameters http (NULL: none) reading the JSON paths of the matching
+ * one of events; who names the pipe in messages. done(arg, ok, answers,
+ * len) follows the last (answers: with enrich, the 2xx answers as the
+ * enrichment's events, one JSON array; else NULL); the first failure ends
+ * the batch, not ok. Fails at once only for want of memory or a closing
+ * broker, and done is then never called. */
+int aev__pipe_http_call(aev_broker *b, const char *arn, json_t *http, const char *who,
+                        json_t *events, json_t *inputs, int enrich, aev__pipe_finish_fn done,
+                        void *arg);
+/* arn names an API destination that exists (NotFoundException). */
+int aev__pipe_http_check(aev_broker *b, const char *member, const char *arn);
 
 #endif

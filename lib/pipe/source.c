@@ -30,6 +30,8 @@ static json_t *stream_request(const aev__pipe_conf *c) {
     json_t *v = json_object_get(kp, same[i]);
     if (v) whole = !json_object_set(req, same[i], v);
   }
+  if (whole && c->no_batch && !json_object_get(req, "BatchSize"))
+    whole = !json_object_set_new(req, "BatchSize", json_integer(1));
   const char *bisect = json_string_value(json_object_get(kp, "OnPartialBatchItemFailure"));
   if (whole && bisect && !strcmp(bisect, "AUTOMATIC_BISECT"))
     whole = !json_object_set_new(req, "BisectBatchOnFunctionError", json_true());

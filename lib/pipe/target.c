@@ -2,10 +2,11 @@
  * would call it: Lambda functions and Step Functions state machines get the
  * batch as one JSON array (the Pipes User Guide: "Lambda and Step Functions
  * do not have a batch API ... the batch is converted to a JSON array");
- * queues, topics, event buses, Kinesis and Firehose streams get each event
- * on its own. TargetParameters.InputTemplate reshapes each event first;
- * the target's own parameters (MessageGroupId, PartitionKey, ...) may be
- * JSON paths ("$.x") into the event. */
+ * queues, topics, event buses, Kinesis and Firehose streams and API
+ * destinations (http.c) get each event on its own.
+ * TargetParameters.InputTemplate reshapes each event first; the target's
+ * own parameters (MessageGroupId, PartitionKey, HttpParameters, ...) may
+ * be JSON paths ("$.x") into the event. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,9 +33,10 @@ static void lambda_done(void *user, const aev__invoke_result *r) {
   free(pd);
 }
 
+/* TargetParameters.group.member, or the group itself (member NULL). */
 static json_t *target_param(const aev__pipe_conf *c, const char *group, const char *member) {
-  return json_object_get(json_object_get(json_object_get(c->spec, "TargetParameters"), group),
-                         member);
+  json_t *g = json_object_get(json_object_get(c->spec, "TargetParameters"), group);
+  return member ? json_object_get(g, member) : g;
 }
 
 /* A parameter's value for event: a JSON path into it, or the text as is;
@@ -152,6 +154,15 @@ static void whole(aev_broker *b, const aev__pipe_conf *c, json_t *out,
                   aev__pipe_finish_fn finish, void *arg) {
   char *payload = aev__json_dumps(out, 0);
   int rc = payload ? AEV_OK : AEV_ERR_NOMEM;
+  /* REQUEST_RESPONSE: the batch ends with the execution, whose output may
+   * name the records that failed (batchItemFailures), as a Lambda
+   * target's may (the Pipes User Guide's partial batch failures). */
+  if (!rc && c->kind == PIPE_STATES && c->states_sync) {
+    rc = aev__pipe_states_call(b, c->target, payload, finish, arg);
+    free(payload);
+    if (rc) finish(arg, 0, NULL, 0);
+    return;
+  }
   if (!rc && c->kind == PIPE_STATES) {
     aev_execution *e = NULL;
     rc = aev_machine_start_arn(b, c->target, NULL, payload, strlen(payload), &e);
@@ -195,6 +206,13 @@ void aev__pipe_deliver(aev_broker *b, const aev__pipe_conf *c, const aev__pipe_v
   if (c->kind == PIPE_LAMBDA || c->kind == PIPE_STATES) {
     whole(b, c, out, finish, arg);
     json_decref(out);
+    return;
+  }
+  if (c->kind == PIPE_API) {
+    json_t *http = target_param(c, "HttpParameters", NULL);
+    int rc = aev__pipe_http_call(b, c->target, http, v->pipe_name, events, out, 0, finish, arg);
+    json_decref(out);
+    if (rc) finish(arg, 0, NULL, 0);
     return;
   }
   int rc = AEV_OK;

@@ -21,10 +21,21 @@
   "[{\"Pattern\":\"{\\\"body\\\":[{\\\"prefix\\\":\\\"\\\"}]}\"}]}},"                  \
   "\"TargetParameters\":{\"InputTemplate\":\"{\\\"b\\\": \\\"<$.body>\\\"}\"}}"
 
+/* An EXPRESS machine handing its input on, as enrichment and target. */
+#define MACHINE "arn:aws:states:us-east-1:000000000000:stateMachine:m"
+#define CREATE_STATES                                                                       \
+  "{\"Name\":\"p\",\"RoleArn\":\"" ROLE "\",\"Source\":\"" SRC "\",\"Target\":\"" DST \
+  "\",\"Enrichment\":\"" MACHINE "\"}"
+#define CREATE_STATES_TARGET                                                                \
+  "{\"Name\":\"p\",\"RoleArn\":\"" ROLE "\",\"Source\":\"" SRC "\",\"Target\":\"" MACHINE \
+  "\",\"Enrichment\":\"" MACHINE "\"}"
+
 typedef struct world {
   aev_broker *b;
   const char *service, *action, *req;
   int with_pipe;
+  const char *create; /* the pipe's CreatePipe (NULL: CREATE) */
+  int api;            /* the pipe enriched by an API destination instead */
 } world;
 
 static void call_ok(aev_broker *b, const char *svc, const char *action, const char *req) {
@@ -34,12 +45,52 @@ static void call_ok(aev_broker *b, const char *svc, const char *action, const ch
   aev_free(out);
 }
 
+/* The API destination's endpoint: its answer enriches the event. */
+static void endpoint(void *user, aev_http_request *r) {
+  (void)user;
+  aev_http_request_respond(r, 200, "{\"e\":1}", 7);
+}
+
+/* A pipe from src to dst enriched by an API destination. */
+static void api_pipe(aev_broker *b) {
+  char *out = NULL, req[1024];
+  ck_assert_int_eq(aev_endpoint_register(b, "https://api.example/", endpoint, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_call(b, "events", "CreateConnection",
+                            "{\"Name\":\"c\",\"AuthorizationType\":\"API_KEY\",\"AuthParameters\":"
+                            "{\"ApiKeyAuthParameters\":{\"ApiKeyName\":\"k\",\"ApiKeyValue\":\"v\"}}}",
+                            &out),
+                   AEV_OK);
+  json_t *c = json_loads(out, 0, NULL);
+  aev_free(out);
+  snprintf(req, sizeof req,
+           "{\"Name\":\"d\",\"ConnectionArn\":\"%s\",\"HttpMethod\":\"POST\","
+           "\"InvocationEndpoint\":\"https://api.example/x\"}",
+           json_string_value(json_object_get(c, "ConnectionArn")));
+  json_decref(c);
+  ck_assert_int_eq(aev_call(b, "events", "CreateApiDestination", req, &out), AEV_OK);
+  json_t *d = json_loads(out, 0, NULL);
+  aev_free(out);
+  snprintf(req, sizeof req,
+           "{\"Name\":\"p\",\"RoleArn\":\"" ROLE "\",\"Source\":\"" SRC "\",\"Target\":\"" DST
+           "\",\"Enrichment\":\"%s\",\"EnrichmentParameters\":{\"HttpParameters\":"
+           "{\"HeaderParameters\":{\"X-Id\":\"$.messageId\"}}}}",
+           json_string_value(json_object_get(d, "ApiDestinationArn")));
+  json_decref(d);
+  call_ok(b, "pipes", "CreatePipe", req);
+}
+
+
 static void fresh(void *ctx) {
   world *w = ctx;
   w->b = aev_test_manual_broker(3);
   call_ok(w->b, "sqs", "CreateQueue", "{\"QueueName\":\"src\"}");
   call_ok(w->b, "sqs", "CreateQueue", "{\"QueueName\":\"dst\"}");
-  if (w->with_pipe) call_ok(w->b, "pipes", "CreatePipe", CREATE);
+  call_ok(w->b, "states", "CreateStateMachine",
+          "{\"name\":\"m\",\"type\":\"EXPRESS\",\"roleArn\":\"" ROLE "\",\"definition\":"
+          "\"{\\\"StartAt\\\":\\\"P\\\",\\\"States\\\":{\\\"P\\\":{\\\"Type\\\":"
+          "\\\"Pass\\\",\\\"End\\\":true}}}\"}");
+  if (w->api) api_pipe(w->b);
+  else if (w->with_pipe) call_ok(w->b, "pipes", "CreatePipe", w->create ? w->create : CREATE);
 }
 
 static void end(void *ctx) { aev_broker_destroy(((world *)ctx)->b); }
@@ -80,6 +131,7 @@ static const struct {
   nomem_expect expect;
 } CALLS[] = {
     {"pipes", "CreatePipe", CREATE, 0, NOMEM_FAILS_SOME},
+    {"pipes", "CreatePipe", CREATE_STATES_TARGET, 0, NOMEM_FAILS_SOME},
     {"pipes", "UpdatePipe",
      "{\"Name\":\"p\",\"RoleArn\":\"" ROLE "\",\"Description\":\"d\",\"SourceParameters\":"
      "{\"SqsQueueParameters\":{\"BatchSize\":5}}}",
@@ -139,7 +191,7 @@ START_TEST(pipe_flow) {
   nomem_case c = {.what = "flow", .fresh = fresh, .setup = sent, .call = drain,
                   .succeeded = never_lost, .failed = never_lost, .end = end,
                   .expect = NOMEM_ANY};
-  world w = {.with_pipe = 1};
+  world w = {.with_pipe = 1, .create = _i == 1 ? CREATE_STATES : NULL, .api = _i == 2};
   nomem_tally t = nomem_sweep(&c, &w);
   ck_assert_int_gt(t.injected, 0);
 }
@@ -150,7 +202,9 @@ int main(void) {
   TCase *tc = tcase_create("pipes");
   tcase_set_timeout(tc, 600);
   tcase_add_loop_test(tc, pipe_calls, 0, sizeof CALLS / sizeof CALLS[0]);
-  tcase_add_test(tc, pipe_flow);
+  /* A plain pipe; one with an EXPRESS enrichment; one with an API
+   * destination enrichment. */
+  tcase_add_loop_test(tc, pipe_flow, 0, 3);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

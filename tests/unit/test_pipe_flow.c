@@ -6,77 +6,30 @@
  * follow its redrive policy, the batching window, and stopped pipes. */
 #include "aevtest.h"
 #include "function_support.h"
-
-#define ROLE "arn:aws:iam::000000000000:role/r"
-#define ARN(svc, res) "arn:aws:" svc ":us-east-1:000000000000:" res
-#define URL(name) "https://sqs.us-east-1.amazonaws.com/000000000000/" name
+#include "pipe_support.h"
 
 static aev_broker *b;
 
 static void setup(void) {
   b = aev_test_manual_broker(11);
-  json_decref(aev_test_call(b, "sqs", "CreateQueue", "{\"QueueName\":\"src\"}", AEV_OK));
-  json_decref(aev_test_call(b, "sqs", "CreateQueue", "{\"QueueName\":\"dst\"}", AEV_OK));
+  pipe_queues(b);
 }
 
 static void teardown(void) { aev_broker_destroy(b); }
 
-/* CreatePipe from src to target with extra members (JSON text or NULL). */
-static void pipe_to(const char *target, const char *extra) {
-  json_t *req = json_pack("{ssssssss}", "Name", "p1", "RoleArn", ROLE, "Source",
-                          ARN("sqs", "src"), "Target", target);
-  if (extra) {
-    json_t *x = json_loads(extra, 0, NULL);
-    ck_assert_ptr_nonnull(x);
-    json_object_update(req, x);
-    json_decref(x);
-  }
-  json_decref(aev_test_call_req(b, "pipes", "CreatePipe", req, AEV_OK));
-}
-
-static void send_body(const char *queue, const char *body) {
-  json_decref(aev_test_call_req(b, "sqs", "SendMessage",
-                                json_pack("{ssss}", "QueueUrl", queue, "MessageBody", body),
-                                AEV_OK));
-}
-
-/* The bodies waiting in a queue (received with a visibility of 0), in a
- * new array. */
-static json_t *bodies(const char *queue) {
-  json_t *r = aev_test_call_req(b, "sqs", "ReceiveMessage",
-                                json_pack("{sssisi}", "QueueUrl", queue, "MaxNumberOfMessages",
-                                          10, "VisibilityTimeout", 0),
-                                AEV_OK);
-  json_t *out = json_array();
-  size_t i;
-  json_t *m;
-  json_array_foreach(json_object_get(r, "Messages"), i, m)
-      json_array_append(out, json_object_get(m, "Body"));
-  json_decref(r);
-  return out;
-}
-
-static long attr(const char *queue, const char *name) {
-  json_t *r = aev_test_call_req(b, "sqs", "GetQueueAttributes",
-                                json_pack("{sss[s]}", "QueueUrl", queue, "AttributeNames", "All"),
-                                AEV_OK);
-  long n = atol(json_string_value(json_object_get(json_object_get(r, "Attributes"), name)));
-  json_decref(r);
-  return n;
-}
 
 START_TEST(filter_and_template_to_queue) {
-  pipe_to(ARN("sqs", "dst"),
+  pipe_to(b, ARN("sqs", "dst"),
           "{\"SourceParameters\":{\"FilterCriteria\":{\"Filters\":[{\"Pattern\":"
           "\"{\\\"body\\\":{\\\"k\\\":[\\\"yes\\\"]}}\"}]}},"
           "\"TargetParameters\":{\"InputTemplate\":\"{\\\"v\\\": <$.body.k>, \\\"pipe\\\": "
           "\\\"<aws.pipes.pipe-name>\\\", \\\"src\\\": \\\"<aws.pipes.source-arn>\\\", "
           "\\\"n\\\": <$.body.n>}\"}}");
-  send_body(URL("src"), "{\"k\":\"yes\",\"n\":[1,2]}");
-  send_body(URL("src"), "{\"k\":\"no\"}");
-  send_body(URL("src"), "not json");
+  send_body(b, URL("src"), "{\"k\":\"yes\",\"n\":[1,2]}");
+  send_body(b, URL("src"), "{\"k\":\"no\"}");
+  send_body(b, URL("src"), "not json");
   aev_broker_advance(b, 1000);
-  json_t *got = bodies(URL("dst"));
+  json_t *got = bodies(b, URL("dst"));
   ck_assert_int_eq(json_array_size(got), 1);
   json_t *e = json_loads(json_string_value(json_array_get(got, 0)), 0, NULL);
   ck_assert_ptr_nonnull(e);
@@ -87,18 +40,18 @@ START_TEST(filter_and_template_to_queue) {
   json_decref(e);
   json_decref(got);
   /* What the filter rejected is deleted, as for Lambda's SQS filters. */
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessages"), 0);
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
 }
 END_TEST
 
 /* Without a template the target receives the SQS record as Pipes
  * documents it. */
 START_TEST(record_shape) {
-  pipe_to(ARN("sqs", "dst"), NULL);
-  send_body(URL("src"), "hello");
+  pipe_to(b, ARN("sqs", "dst"), NULL);
+  send_body(b, URL("src"), "hello");
   aev_broker_advance(b, 1000);
-  json_t *got = bodies(URL("dst"));
+  json_t *got = bodies(b, URL("dst"));
   ck_assert_int_eq(json_array_size(got), 1);
   json_t *r = json_loads(json_string_value(json_array_get(got, 0)), 0, NULL);
   ck_assert_str_eq(json_string_value(json_object_get(r, "body")), "hello");
@@ -115,11 +68,11 @@ START_TEST(record_shape) {
 END_TEST
 
 START_TEST(free_text_template) {
-  pipe_to(ARN("sqs", "dst"),
+  pipe_to(b, ARN("sqs", "dst"),
           "{\"TargetParameters\":{\"InputTemplate\":\"Hello, <$.body.who>!\"}}");
-  send_body(URL("src"), "{\"who\":\"world\"}");
+  send_body(b, URL("src"), "{\"who\":\"world\"}");
   aev_broker_advance(b, 1000);
-  json_t *got = bodies(URL("dst"));
+  json_t *got = bodies(b, URL("dst"));
   ck_assert_str_eq(json_string_value(json_array_get(got, 0)), "Hello, world!");
   json_decref(got);
 }
@@ -137,9 +90,9 @@ START_TEST(lambda_target_batch_and_failure) {
       "{\"QueueUrl\":\"" URL("src") "\",\"Attributes\":{\"RedrivePolicy\":"
       "\"{\\\"deadLetterTargetArn\\\":\\\"" ARN("sqs", "dlq") "\\\",\\\"maxReceiveCount\\\":2}\"}}",
       AEV_OK));
-  pipe_to(ARN("lambda", "function:fn"), NULL);
-  send_body(URL("src"), "a");
-  send_body(URL("src"), "b");
+  pipe_to(b, ARN("lambda", "function:fn"), NULL);
+  send_body(b, URL("src"), "a");
+  send_body(b, URL("src"), "b");
   aev_broker_advance(b, 1000);
   ck_assert_int_eq(s.calls, 1);
   json_t *ev = json_loads(s.last_event, 0, NULL);
@@ -147,18 +100,18 @@ START_TEST(lambda_target_batch_and_failure) {
   ck_assert_int_eq(json_array_size(ev), 2);
   ck_assert_str_eq(json_string_value(json_object_get(json_array_get(ev, 0), "body")), "a");
   json_decref(ev);
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessagesNotVisible"), 2);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 2);
   aev_broker_advance(b, 31000); /* visibility timeout: received again */
   ck_assert_int_eq(s.calls, 2);
   aev_broker_advance(b, 31000); /* a third receive moves them to the DLQ */
-  ck_assert_int_eq(attr(URL("dlq"), "ApproximateNumberOfMessages"), 2);
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("dlq"), "ApproximateNumberOfMessages"), 2);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 0);
   /* A succeeding function: the batch is deleted. */
   s.mode = FT_ECHO;
-  send_body(URL("src"), "c");
+  send_body(b, URL("src"), "c");
   aev_broker_advance(b, 1000);
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 0);
   aev_function_release(f);
 }
 END_TEST
@@ -181,13 +134,13 @@ static void enrich_handler(void *user, aev_invocation *ctx, const char *event, s
 START_TEST(lambda_enrichment) {
   aev_function *f;
   ck_assert_int_eq(aev_function_create(b, "enrich", NULL, enrich_handler, NULL, NULL, &f), AEV_OK);
-  pipe_to(ARN("sqs", "dst"), "{\"Enrichment\":\"" ARN("lambda", "function:enrich") "\","
+  pipe_to(b, ARN("sqs", "dst"), "{\"Enrichment\":\"" ARN("lambda", "function:enrich") "\","
                              "\"EnrichmentParameters\":{\"InputTemplate\":\"{\\\"b\\\": "
                              "\\\"<$.body>\\\"}\"}}");
-  send_body(URL("src"), "one");
-  send_body(URL("src"), "two");
+  send_body(b, URL("src"), "one");
+  send_body(b, URL("src"), "two");
   aev_broker_advance(b, 1000);
-  json_t *got = bodies(URL("dst"));
+  json_t *got = bodies(b, URL("dst"));
   ck_assert_int_eq(json_array_size(got), 2);
   ck_assert_str_eq(json_string_value(json_array_get(got, 0)), "{\"seen\":\"one\",\"enriched\":true}");
   json_decref(got);
@@ -198,12 +151,12 @@ END_TEST
 START_TEST(failing_enrichment_leaves_batch) {
   ft_state s = {.mode = FT_FAIL};
   aev_function *f = ft_function(b, "enrich", NULL, &s);
-  pipe_to(ARN("sqs", "dst"), "{\"Enrichment\":\"" ARN("lambda", "function:enrich") "\"}");
-  send_body(URL("src"), "x");
+  pipe_to(b, ARN("sqs", "dst"), "{\"Enrichment\":\"" ARN("lambda", "function:enrich") "\"}");
+  send_body(b, URL("src"), "x");
   aev_broker_advance(b, 1000);
   ck_assert_int_eq(s.calls, 1);
-  ck_assert_int_eq(attr(URL("dst"), "ApproximateNumberOfMessages"), 0);
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
+  ck_assert_int_eq(attr(b, URL("dst"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
   aev_function_release(f);
 }
 END_TEST
@@ -213,9 +166,9 @@ START_TEST(fifo_target_group_from_path) {
                             "{\"QueueName\":\"out.fifo\",\"Attributes\":{\"FifoQueue\":\"true\","
                             "\"ContentBasedDeduplication\":\"true\"}}",
                             AEV_OK));
-  pipe_to(ARN("sqs", "out.fifo"),
+  pipe_to(b, ARN("sqs", "out.fifo"),
           "{\"TargetParameters\":{\"SqsQueueParameters\":{\"MessageGroupId\":\"$.body.g\"}}}");
-  send_body(URL("src"), "{\"g\":\"g1\"}");
+  send_body(b, URL("src"), "{\"g\":\"g1\"}");
   aev_broker_advance(b, 1000);
   json_t *r = aev_test_call(b, "sqs", "ReceiveMessage",
                             "{\"QueueUrl\":\"" URL("out.fifo") "\",\"MessageSystemAttributeNames\":"
@@ -240,10 +193,10 @@ START_TEST(bus_target) {
                             "{\"Rule\":\"all\",\"Targets\":[{\"Id\":\"q\",\"Arn\":\"" ARN(
                                 "sqs", "seen") "\"}]}",
                             AEV_OK));
-  pipe_to(ARN("events", "event-bus/default"), NULL);
-  send_body(URL("src"), "{\"a\":1}");
+  pipe_to(b, ARN("events", "event-bus/default"), NULL);
+  send_body(b, URL("src"), "{\"a\":1}");
   aev_broker_advance(b, 1000);
-  json_t *got = bodies(URL("seen"));
+  json_t *got = bodies(b, URL("seen"));
   ck_assert_int_eq(json_array_size(got), 1);
   json_t *e = json_loads(json_string_value(json_array_get(got, 0)), 0, NULL);
   ck_assert_str_eq(json_string_value(json_object_get(e, "source")), "Pipe p1");
@@ -262,10 +215,10 @@ START_TEST(topic_target) {
                             "\"Endpoint\":\"" ARN("sqs", "dst") "\",\"Attributes\":"
                             "{\"RawMessageDelivery\":\"true\"}}",
                             AEV_OK));
-  pipe_to(ARN("sns", "t"), "{\"TargetParameters\":{\"InputTemplate\":\"<$.body>\"}}");
-  send_body(URL("src"), "via sns");
+  pipe_to(b, ARN("sns", "t"), "{\"TargetParameters\":{\"InputTemplate\":\"<$.body>\"}}");
+  send_body(b, URL("src"), "via sns");
   aev_broker_advance(b, 1000);
-  json_t *got = bodies(URL("dst"));
+  json_t *got = bodies(b, URL("dst"));
   ck_assert_int_eq(json_array_size(got), 1);
   ck_assert_str_eq(json_string_value(json_array_get(got, 0)), "via sns");
   json_decref(got);
@@ -275,9 +228,9 @@ END_TEST
 START_TEST(stream_target) {
   json_decref(aev_test_call(b, "kinesis", "CreateStream",
                             "{\"StreamName\":\"s\",\"ShardCount\":1}", AEV_OK));
-  pipe_to(ARN("kinesis", "stream/s"),
+  pipe_to(b, ARN("kinesis", "stream/s"),
           "{\"TargetParameters\":{\"KinesisStreamParameters\":{\"PartitionKey\":\"$.body\"}}}");
-  send_body(URL("src"), "k1");
+  send_body(b, URL("src"), "k1");
   aev_broker_advance(b, 1000);
   json_t *it = aev_test_call(b, "kinesis", "GetShardIterator",
                              "{\"StreamName\":\"s\",\"ShardId\":\"shardId-000000000000\","
@@ -300,10 +253,10 @@ START_TEST(state_machine_target) {
                             "\"{\\\"StartAt\\\":\\\"P\\\",\\\"States\\\":{\\\"P\\\":{\\\"Type\\\":"
                             "\\\"Pass\\\",\\\"End\\\":true}}}\"}",
                             AEV_OK));
-  pipe_to(ARN("states", "stateMachine:m"),
+  pipe_to(b, ARN("states", "stateMachine:m"),
           "{\"TargetParameters\":{\"StepFunctionStateMachineParameters\":"
           "{\"InvocationType\":\"FIRE_AND_FORGET\"}}}");
-  send_body(URL("src"), "s1");
+  send_body(b, URL("src"), "s1");
   aev_broker_advance(b, 1000);
   json_t *l = aev_test_call(b, "states", "ListExecutions",
                             "{\"stateMachineArn\":\"" ARN("states", "stateMachine:m") "\"}", AEV_OK);
@@ -322,51 +275,51 @@ START_TEST(state_machine_target) {
 END_TEST
 
 START_TEST(batching_window) {
-  pipe_to(ARN("lambda", "function:fn"),
+  pipe_to(b, ARN("lambda", "function:fn"),
           "{\"SourceParameters\":{\"SqsQueueParameters\":{\"BatchSize\":20,"
           "\"MaximumBatchingWindowInSeconds\":5}}}");
   ft_state s = {.mode = FT_ECHO};
   aev_function *f = ft_function(b, "fn", NULL, &s);
-  for (int i = 0; i < 3; i++) send_body(URL("src"), "w");
+  for (int i = 0; i < 3; i++) send_body(b, URL("src"), "w");
   aev_broker_advance(b, 4000);
   ck_assert_int_eq(s.calls, 0);
   aev_broker_advance(b, 1500);
   ck_assert_int_eq(s.calls, 1); /* all three in one batch */
   aev_broker_advance(b, 60000);
   ck_assert_int_eq(s.calls, 1);
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessages"), 0);
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 0);
   aev_function_release(f);
 }
 END_TEST
 
 START_TEST(stopped_pipe_leaves_messages) {
-  pipe_to(ARN("sqs", "dst"), "{\"DesiredState\":\"STOPPED\"}");
-  send_body(URL("src"), "wait");
+  pipe_to(b, ARN("sqs", "dst"), "{\"DesiredState\":\"STOPPED\"}");
+  send_body(b, URL("src"), "wait");
   aev_broker_advance(b, 1000);
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessages"), 1);
-  ck_assert_int_eq(attr(URL("dst"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 1);
+  ck_assert_int_eq(attr(b, URL("dst"), "ApproximateNumberOfMessages"), 0);
   json_decref(aev_test_call(b, "pipes", "StartPipe", "{\"Name\":\"p1\"}", AEV_OK));
   aev_broker_advance(b, 1000);
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessages"), 0);
-  ck_assert_int_eq(attr(URL("dst"), "ApproximateNumberOfMessages"), 1);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 0);
+  ck_assert_int_eq(attr(b, URL("dst"), "ApproximateNumberOfMessages"), 1);
   json_decref(aev_test_call(b, "pipes", "DeletePipe", "{\"Name\":\"p1\"}", AEV_OK));
-  send_body(URL("src"), "after");
+  send_body(b, URL("src"), "after");
   aev_broker_advance(b, 1000);
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessages"), 1);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessages"), 1);
 }
 END_TEST
 
 /* An update takes effect for the next batch: a new template. */
 START_TEST(update_applies) {
-  pipe_to(ARN("sqs", "dst"), NULL);
+  pipe_to(b, ARN("sqs", "dst"), NULL);
   json_decref(aev_test_call(b, "pipes", "UpdatePipe",
                             "{\"Name\":\"p1\",\"RoleArn\":\"" ROLE "\",\"TargetParameters\":"
                             "{\"InputTemplate\":\"<aws.pipes.pipe-arn>\"}}",
                             AEV_OK));
-  send_body(URL("src"), "u");
+  send_body(b, URL("src"), "u");
   aev_broker_advance(b, 1000);
-  json_t *got = bodies(URL("dst"));
+  json_t *got = bodies(b, URL("dst"));
   ck_assert_str_eq(json_string_value(json_array_get(got, 0)), ARN("pipes", "pipe/p1"));
   json_decref(got);
 }
@@ -404,15 +357,15 @@ START_TEST(lambda_target_partial_failure) {
   aev_function *f;
   partial_calls = 0;
   ck_assert_int_eq(aev_function_create(b, "fn", NULL, partial_handler, NULL, NULL, &f), AEV_OK);
-  pipe_to(ARN("lambda", "function:fn"), NULL);
-  send_body(URL("src"), "good");
-  send_body(URL("src"), "bad");
+  pipe_to(b, ARN("lambda", "function:fn"), NULL);
+  send_body(b, URL("src"), "good");
+  send_body(b, URL("src"), "bad");
   aev_broker_advance(b, 1000);
   ck_assert_int_eq(partial_calls, 1);
-  ck_assert_int_eq(attr(URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
+  ck_assert_int_eq(attr(b, URL("src"), "ApproximateNumberOfMessagesNotVisible"), 1);
   json_decref(aev_test_call(b, "pipes", "StopPipe", "{\"Name\":\"p1\"}", AEV_OK));
   aev_broker_advance(b, 30000);
-  json_t *left = bodies(URL("src"));
+  json_t *left = bodies(b, URL("src"));
   ck_assert_int_eq(json_array_size(left), 1);
   ck_assert_str_eq(json_string_value(json_array_get(left, 0)), "bad");
   json_decref(left);
@@ -453,7 +406,7 @@ START_TEST(kinesis_source_filter_and_template) {
   put_record("p1", "{\"k\":\"yes\"}");
   put_record("p2", "{\"k\":\"no\"}");
   aev_broker_advance(b, 2000);
-  json_t *got = bodies(URL("dst"));
+  json_t *got = bodies(b, URL("dst"));
   ck_assert_int_eq(json_array_size(got), 1);
   ck_assert_str_eq(json_string_value(json_array_get(got, 0)), "{\"k\":\"yes\",\"pk\":\"p1\"}");
   json_decref(got);
@@ -467,7 +420,7 @@ START_TEST(kinesis_record_shape) {
               NULL);
   put_record("key", "hi");
   aev_broker_advance(b, 2000);
-  json_t *got = bodies(URL("dst"));
+  json_t *got = bodies(b, URL("dst"));
   ck_assert_int_eq(json_array_size(got), 1);
   json_t *r = json_loads(json_string_value(json_array_get(got, 0)), 0, NULL);
   ck_assert_ptr_null(json_object_get(r, "kinesis"));
@@ -496,10 +449,10 @@ START_TEST(kinesis_stop_start_resumes) {
   json_decref(aev_test_call(b, "pipes", "StopPipe", "{\"Name\":\"kp\"}", AEV_OK));
   put_record("b", "2");
   aev_broker_advance(b, 2000);
-  ck_assert_int_eq(attr(URL("dst"), "ApproximateNumberOfMessages"), 1);
+  ck_assert_int_eq(attr(b, URL("dst"), "ApproximateNumberOfMessages"), 1);
   json_decref(aev_test_call(b, "pipes", "StartPipe", "{\"Name\":\"kp\"}", AEV_OK));
   aev_broker_advance(b, 2000);
-  json_t *got = bodies(URL("dst"));
+  json_t *got = bodies(b, URL("dst"));
   ck_assert_int_eq(json_array_size(got), 2);
   ck_assert_str_eq(json_string_value(json_array_get(got, 0)), "a");
   ck_assert_str_eq(json_string_value(json_array_get(got, 1)), "b");
@@ -521,7 +474,7 @@ START_TEST(kinesis_retries_then_dead_letter) {
   put_record("k", "x");
   aev_broker_advance(b, 120000);
   ck_assert_int_eq(s.calls, 2);
-  json_t *got = bodies(URL("dlq"));
+  json_t *got = bodies(b, URL("dlq"));
   ck_assert_int_eq(json_array_size(got), 1);
   json_t *rec = json_loads(json_string_value(json_array_get(got, 0)), 0, NULL);
   ck_assert_str_eq(json_string_value(json_object_get(json_object_get(rec, "requestContext"), "condition")),
