@@ -60,6 +60,14 @@ static inline json_t *bodies(aev_broker *b, const char *queue) {
   return out;
 }
 
+/* The queue holds exactly one message, whose body is want. */
+static inline void assert_only_body(aev_broker *b, const char *queue, const char *want) {
+  json_t *got = bodies(b, queue);
+  ck_assert_int_eq(json_array_size(got), 1);
+  ck_assert_str_eq(json_string_value(json_array_get(got, 0)), want);
+  json_decref(got);
+}
+
 static inline long attr(aev_broker *b, const char *queue, const char *name) {
   json_t *r = aev_test_call_req(b, "sqs", "GetQueueAttributes",
                                 json_pack("{sss[s]}", "QueueUrl", queue, "AttributeNames", "All"),
