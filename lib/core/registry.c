@@ -54,6 +54,7 @@ static const struct {
     [AEV__KIND_MAP_MACHINE] = {"states", "stateMachine:"},
     [AEV__KIND_SCHEDULE_GROUP] = {"scheduler", "schedule-group/"},
     [AEV__KIND_PIPE] = {"pipes", "pipe/"},
+    [AEV__KIND_SNS_ACCOUNT] = {"sns", "account/"},
 };
 
 /* ARNs name the region's partition: aws-cn for the China regions, aws-us-gov

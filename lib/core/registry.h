@@ -24,6 +24,9 @@ typedef enum aev__kind {
   /* EventBridge Scheduler's schedule groups, which hold its schedules. */
   AEV__KIND_SCHEDULE_GROUP,
   AEV__KIND_PIPE, /* EventBridge Pipes: arn:aws:pipes:R:A:pipe/NAME */
+  /* SNS's account-wide state (SMS settings, platform applications, the
+   * outbox): one per broker, named "sns", never listed. */
+  AEV__KIND_SNS_ACCOUNT,
   AEV__KIND_COUNT
 } aev__kind;
 

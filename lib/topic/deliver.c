@@ -12,6 +12,7 @@
 
 #include "core/broker.h"
 #include "core/status.h"
+#include "topic/account.h"
 #include "topic/topic_impl.h"
 
 /* How an attempt ended: delivered, a client-side error (not retried) or a
@@ -447,6 +448,7 @@ static int deliver_one(aev_topic *t, aev__fan *f, sieve *sv, size_t i, aev__note
   aev__sub *s = f->v->set->s[i];
   aev__subconf *c = f->v->conf[i];
   if (f->v->how[i] == AEV__HOW_SKIP || !passes(sv, s, c, n)) return 0;
+  if (s->proto >= AEV__PROTO_SMS) return aev__outbox_deliver(t, s, n) == AEV_OK;
   if (s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
       s->proto == AEV__PROTO_FIREHOSE) {
     /* Messages with attributes take SendMessage's path, which makes its

@@ -41,7 +41,7 @@ static int fifo_id_ok(const char *s) {
 
 /* UTF-8 text with no line breaks or control characters (C0, DEL, C1),
  * under 100 characters, not bytes (SNS API reference, Publish). */
-static int subject_ok(const char *s) {
+int aev__sns_subject_ok(const char *s) {
   size_t n = strlen(s), chars = 0;
   uint32_t cp;
   for (size_t i = 0, k; i < n; i += k, chars++) {
@@ -55,7 +55,7 @@ static int check(const aev_topic *t, const aev__pub_req *r, json_t **structure) 
   *structure = NULL;
   if (!r->message) return aev__sns_missing("Message");
   if (r->len == 0) return aev__sns_invalid("Invalid parameter: Empty message");
-  if (r->subject && !subject_ok(r->subject))
+  if (r->subject && !aev__sns_subject_ok(r->subject))
     return aev__sns_invalid("Invalid parameter: Subject");
   if (r->structure_json) {
     json_t *j;

@@ -302,6 +302,8 @@ START_TEST(arns_of_every_kind) {
       [AEV__KIND_SCHEDULE_GROUP] =
           "arn:aws:scheduler:ap-south-1:210987654321:schedule-group/x",
       [AEV__KIND_PIPE] = "arn:aws:pipes:ap-south-1:210987654321:pipe/x",
+      /* SNS's account state: an ARN no AWS resource has, never shown. */
+      [AEV__KIND_SNS_ACCOUNT] = "arn:aws:sns:ap-south-1:210987654321:account/x",
   };
   counters c = {0};
   aev_broker *b = broker_in("ap-south-1", "210987654321");
