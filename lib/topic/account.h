@@ -37,7 +37,15 @@ int aev__sns_account_get(aev_broker *b, aev__sns_account **out);
 void aev__sns_account_put(aev__sns_account *a);
 
 /* outbox.c */
-/* Records entry (taken over: Protocol, Destination, Message, ...) on the
+/* One delivery made ready to record (NULL when memory is short; it takes
+ * entry over either way), then sent (recorded on the scheduler; posting
+ * allocates nothing) or discarded: a subscription makes its confirmation
+ * before it is stored, so that a stored one never goes without. */
+typedef struct aev__outbox_task aev__outbox_task;
+aev__outbox_task *aev__outbox_new(aev_broker *b, json_t *entry);
+int aev__outbox_send(aev__outbox_task *r);
+void aev__outbox_discard(aev__outbox_task *r);
+/* aev__outbox_new and aev__outbox_send at once. Records entry (taken over: Protocol, Destination, Message, ...) on the
  * broker's scheduler, stamped with the clock's time then. An sms entry to
  * a number opted out by then, or an application entry to an endpoint
  * disabled or deleted by then, is dropped: AWS sends neither. */
@@ -45,9 +53,10 @@ int aev__outbox_post(aev_broker *b, json_t *entry);
 /* A topic's delivery to its sms, email, email-json or application
  * subscription s: the message as the protocol gets it, posted. */
 int aev__outbox_deliver(aev_topic *t, const aev__sub *s, aev__note *n);
-/* The SubscriptionConfirmation an email or email-json subscription gets:
- * json is the confirmation document (Token, SubscribeURL, ...), borrowed. */
-void aev__outbox_confirmation(aev_topic *t, const aev__sub *s, const char *json);
+/* The SubscriptionConfirmation an email or email-json subscription gets,
+ * made ready (NULL when memory is short): doc is the confirmation
+ * document (Token, SubscribeURL, ...), taken over (NULL: none made). */
+aev__outbox_task *aev__outbox_confirmation(aev_topic *t, const aev__sub *s, char *doc);
 /* Publish's checks for a message that goes to one destination (a phone
  * number, an endpoint): Message, Subject, MessageStructure=json (the entry
  * takes the message of key, else "default") and MessageAttributes. *entry:

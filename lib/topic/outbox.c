@@ -35,13 +35,20 @@ static int undeliverable(aev__sns_account *a, json_t *e) {
   return 0;
 }
 
-typedef struct record_task {
+struct aev__outbox_task {
+  aev__task_node node; /* posting allocates nothing more */
   aev__sns_account *a;
   json_t *entry;
-} record_task;
+};
+
+static void task_free(aev__outbox_task *r) {
+  json_decref(r->entry);
+  aev__sns_account_put(r->a);
+  free(r);
+}
 
 static void record(void *arg, int cancelled) {
-  record_task *r = arg;
+  aev__outbox_task *r = arg;
   aev__sns_account *a = r->a;
   char ts[32];
   aev__iso_ms(aev__clock_now_ms(aev__broker_clock(a->res.broker)), ts);
@@ -57,28 +64,33 @@ static void record(void *arg, int cancelled) {
     }
   }
   pthread_mutex_unlock(&a->mu);
-  json_decref(r->entry);
-  aev__sns_account_put(a);
-  free(r);
+  task_free(r);
+}
+
+aev__outbox_task *aev__outbox_new(aev_broker *b, json_t *entry) {
+  aev__outbox_task *r = entry ? calloc(1, sizeof *r) : NULL;
+  if (!r || aev__sns_account_get(b, &r->a) != AEV_OK) {
+    free(r);
+    json_decref(entry);
+    return NULL;
+  }
+  r->entry = entry;
+  return r;
+}
+
+int aev__outbox_send(aev__outbox_task *r) {
+  int rc = aev__sched_post_node(aev__broker_sched(r->a->res.broker), NULL, &r->node, record, r);
+  if (rc != AEV_OK) task_free(r);
+  return rc;
+}
+
+void aev__outbox_discard(aev__outbox_task *r) {
+  if (r) task_free(r);
 }
 
 int aev__outbox_post(aev_broker *b, json_t *entry) {
-  if (!entry) return aev__nomem();
-  record_task *r = malloc(sizeof *r);
-  int rc = r ? aev__sns_account_get(b, &r->a) : aev__nomem();
-  if (rc != AEV_OK) {
-    free(r);
-    json_decref(entry);
-    return rc;
-  }
-  r->entry = entry;
-  rc = aev__sched_post(aev__broker_sched(b), NULL, record, r);
-  if (rc != AEV_OK) {
-    aev__sns_account_put(r->a);
-    json_decref(entry);
-    free(r);
-  }
-  return rc;
+  aev__outbox_task *r = aev__outbox_new(b, entry);
+  return r ? aev__outbox_send(r) : aev__nomem();
 }
 
 /* The {"n": {"Type", "Value"}} map of a message's attributes, or NULL. */
@@ -130,16 +142,15 @@ int aev__outbox_deliver(aev_topic *t, const aev__sub *s, aev__note *n) {
   else json_decref(attrs);
   if (!failed && s->proto == AEV__PROTO_SMS) failed = aev__sms_settings(b, e) != AEV_OK;
   free(env);
-  if (failed) {
-    json_decref(e);
-    return aev__nomem();
-  }
-  return aev__outbox_post(b, e);
+  if (failed) json_decref(e);
+  int rc = failed ? aev__nomem() : aev__outbox_post(b, e);
+  if (rc != AEV_OK) aev__topic_count(t, AEV__C_FAILED, 1);
+  return rc;
 }
 
-void aev__outbox_confirmation(aev_topic *t, const aev__sub *s, const char *doc) {
+aev__outbox_task *aev__outbox_confirmation(aev_topic *t, const aev__sub *s, char *doc) {
   json_t *d = NULL;
-  aev__json_parse_str(doc, 0, &d);
+  if (doc) aev__json_parse_str(doc, 0, &d);
   json_t *e = d ? entry_new(s->protocol, s->endpoint, "SubscriptionConfirmation") : NULL;
   int failed = !e;
   const char *url = json_string_value(json_object_get(d, "SubscribeURL"));
@@ -160,11 +171,13 @@ void aev__outbox_confirmation(aev_topic *t, const aev__sub *s, const char *doc) 
   failed |= json_object_set_new(e, "TopicArn", json_string(t->res.arn));
   failed |= json_object_set_new(e, "SubscriptionArn", json_string(s->arn));
   free(text);
+  free(doc);
   json_decref(d);
-  if (failed) json_decref(e);
-  /* A confirmation that cannot be recorded is lost, as one AWS cannot
-   * send is: the subscription stays pending. */
-  else aev__outbox_post(t->res.broker, e);
+  if (failed) {
+    json_decref(e);
+    return NULL;
+  }
+  return aev__outbox_new(t->res.broker, e);
 }
 
 int aev__outbox_direct(aev_broker *b, const aev__api_service *svc, json_t *req,

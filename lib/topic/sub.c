@@ -231,13 +231,13 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
   /* The confirmation is made before the subscription is stored, so that
    * a stored one never goes without. */
   struct aev__job *confirm = NULL;
-  char *mail = NULL;
+  aev__outbox_task *mail = NULL;
   if (http || email) {
     aev__broker_token(t->res.broker, s->token, AEV__SNS_TOKEN_LEN);
     s->token_expires = aev__topic_now_ms(t) + AEV__SNS_TOKEN_TTL_MS;
     size_t len = 0;
     char *body = confirmation(t, s, "SubscriptionConfirmation", s->token, id, &len);
-    if (email ? !(mail = body)
+    if (email ? !(mail = aev__outbox_confirmation(t, s, body))
               : !body || !(confirm = aev__control_new(s, "SubscriptionConfirmation", id, body, len))) {
       aev__sub_unref(s);
       return aev__nomem();
@@ -297,8 +297,8 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
   aev__subset_unref(old);
   if (confirm && rc == AEV_OK && !same) aev__control_post(confirm);
   else if (confirm) aev__control_free(confirm);
-  if (mail && rc == AEV_OK && !same) aev__outbox_confirmation(t, s, mail);
-  free(mail);
+  if (mail && rc == AEV_OK && !same) aev__outbox_send(mail);
+  else aev__outbox_discard(mail);
   aev__sub_unref(s);
   /* A repeated subscription keeps its first callback: this one is done. */
   if (rc == AEV_OK && same && release) release(user);
