@@ -1,6 +1,7 @@
 /* The outbox: SMS, email and mobile push deliveries recorded, in order, on
  * the broker's scheduler instead of leaving the process; what each
  * protocol receives (SNS developer guide); aev_sns_outbox_read. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -108,6 +109,24 @@ static json_t *entry_new(const char *protocol, const char *dest, const char *typ
  * subject line). */
 #define EMAIL_SUBJECT "AWS Notification Message"
 
+/* A topic's text message: its DisplayName, in capitals, then "> " and the
+ * message ("MYTOPIC> Hello World!", SNS developer guide, publishing SMS
+ * messages to a topic); the message alone without one. A new string, NULL
+ * when memory is short. */
+static char *sms_text(aev_topic *t, const char *message) {
+  pthread_mutex_lock(&t->mu);
+  char *name = t->conf.display_name && *t->conf.display_name ? strdup(t->conf.display_name) : NULL;
+  int missing = t->conf.display_name && *t->conf.display_name && !name;
+  pthread_mutex_unlock(&t->mu);
+  char *out = NULL;
+  if (missing) return NULL;
+  if (!name) return strdup(message);
+  for (char *p = name; *p; p++) *p = (char)toupper((unsigned char)*p);
+  if (asprintf(&out, "%s> %s", name, message) < 0) out = NULL;
+  free(name);
+  return out;
+}
+
 int aev__outbox_deliver(aev_topic *t, const aev__sub *s, aev__note *n) {
   aev_broker *b = t->res.broker;
   json_t *e = entry_new(s->protocol, s->endpoint, "Notification");
@@ -127,7 +146,10 @@ int aev__outbox_deliver(aev_topic *t, const aev__sub *s, aev__note *n) {
   } else {
     message = aev__note_message(n, s->protocol);
   }
+  char *prefixed = NULL;
+  if (s->proto == AEV__PROTO_SMS) message = prefixed = sms_text(t, message);
   failed |= !message || json_object_set_new(e, "Message", json_string(message));
+  free(prefixed);
   failed |= json_object_set_new(e, "MessageId", json_string(n->id));
   failed |= json_object_set_new(e, "TopicArn", json_string(t->res.arn));
   failed |= json_object_set_new(e, "SubscriptionArn", json_string(s->arn));

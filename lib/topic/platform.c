@@ -77,14 +77,15 @@ static int name_ok(const char *name) {
 static int app_missing(void) { return aev__sns_not_found("PlatformApplication"); }
 static int endpoint_missing(void) { return aev__sns_not_found("Endpoint"); }
 
-/* arn:PARTITION:sns:REGION:ACCOUNT: of the account (mu held or not: the
- * ARN never changes), with what follows. */
-static char *arn_with(const aev__sns_account *a, const char *fmt1, const char *s1,
-                      const char *s2, const char *s3) {
+/* arn:PARTITION:sns:REGION:ACCOUNT:TYPE/PLATFORM/NAME[/ID] in the
+ * account's partition, region and account (a new string, NULL when memory
+ * is short): app/GCM/shop, endpoint/GCM/shop/ID. */
+static char *arn_with(const aev__sns_account *a, const char *type, const char *platform,
+                      const char *name, const char *id) {
   const char *r = resource_of(a->res.arn);
   char *out;
-  if (asprintf(&out, "%.*s%s%s/%s%s%s", (int)(r - a->res.arn), a->res.arn, fmt1, s1, s2,
-               s3 ? "/" : "", s3 ? s3 : "") < 0)
+  if (asprintf(&out, "%.*s%s%s/%s%s%s", (int)(r - a->res.arn), a->res.arn, type, platform, name,
+               id ? "/" : "", id ? id : "") < 0)
     return NULL;
   return out;
 }
@@ -116,10 +117,12 @@ int aev__push_create_app(aev_broker *b, const aev__api_service *svc, json_t *req
   if (!arn) rc = aev__nomem();
   else if (app) rc = json_object_update(json_object_get(app, "Attributes"), attrs) ? aev__nomem() : AEV_OK;
   else {
-    app = json_pack("{s:s,s:O}", "Platform", platform, "Attributes", attrs);
+    /* Enabled unless the attributes say otherwise. */
+    json_t *stored = json_pack("{s:s}", "Enabled", "true");
+    app = stored && !json_object_update(stored, attrs)
+              ? json_pack("{s:s,s:o}", "Platform", platform, "Attributes", stored)
+              : (json_decref(stored), NULL);
     rc = !app || json_object_set_new(a->apps, arn, app) ? aev__nomem() : AEV_OK;
-    if (rc == AEV_OK && !json_object_get(json_object_get(app, "Attributes"), "Enabled"))
-      json_object_set_new(json_object_get(app, "Attributes"), "Enabled", json_string("true"));
   }
   unlock(a);
   if (rc == AEV_OK && !(*resp = json_pack("{s:s}", "PlatformApplicationArn", arn))) rc = aev__nomem();

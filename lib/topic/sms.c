@@ -251,18 +251,21 @@ int aev__sms_sandbox_create(aev_broker *b, const aev__api_service *svc, json_t *
                         "Type", "SandboxVerification", "Message", text, "MessageId", id,
                         "OneTimePassword", code, "LanguageCode", lang);
   json_t *entry = json_pack("{s:s,s:s}", "Status", "Pending", "Code", code);
+  /* The code's text is made ready before the number is stored, so that a
+   * stored number never goes without its code. */
+  aev__outbox_task *sms = aev__outbox_new(b, e);
   aev__sns_account *a;
-  rc = e && entry ? locked(b, &a) : aev__nomem();
+  rc = sms && entry ? locked(b, &a) : aev__nomem();
   if (rc == AEV_OK) {
     rc = json_object_set(a->sandbox, number, entry) ? aev__nomem() : AEV_OK;
     unlock(a);
   }
   json_decref(entry);
   if (rc != AEV_OK) {
-    json_decref(e);
+    aev__outbox_discard(sms);
     return rc;
   }
-  aev__outbox_post(b, e);
+  aev__outbox_send(sms);
   return answer_empty(resp);
 }
 

@@ -192,6 +192,14 @@ START_TEST(sms_subscriptions) {
   ck_assert_str_eq(field(d, 0, "SubscriptionArn"), arn);
   ck_assert_ptr_null(field(d, 0, "Subject"));
   json_decref(d);
+  /* A topic's DisplayName goes before the text, in capitals. */
+  json_decref(sns("SetTopicAttributes", json_pack("{s:s,s:s,s:s}", "TopicArn", t, "AttributeName",
+                                                  "DisplayName", "AttributeValue", "Alerts")));
+  json_decref(sns("Publish", json_pack("{s:s,s:s}", "TopicArn", t, "Message", "Hello World!")));
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  d = outbox(0);
+  ck_assert_str_eq(field(d, 0, "Message"), "ALERTS> Hello World!");
+  json_decref(d);
   /* An opted-out subscriber gets nothing either. */
   ck_assert_int_eq(aev_sns_phone_opt_out(b, "+15557654321"), AEV_OK);
   json_decref(sns("Publish", json_pack("{s:s,s:s}", "TopicArn", t, "Message", "again")));
