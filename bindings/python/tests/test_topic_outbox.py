@@ -82,6 +82,22 @@ class Outbox(unittest.TestCase):
         self.assertEqual(envelope["Message"], "m")
         self.assertEqual(envelope["TopicArn"], self.topic)
 
+    def test_sms_sandbox(self):
+        self.assertFalse(self.b.call("sns", "GetSMSSandboxAccountStatus")["IsInSandbox"])
+        self.b.call("sns", "CreateSMSSandboxPhoneNumber", PhoneNumber="+15550009999")
+        self.b.drain()
+        [code] = self.b.sns_outbox()
+        self.assertEqual(code["Type"], "SandboxVerification")
+        self.b.call("sns", "VerifySMSSandboxPhoneNumber", PhoneNumber="+15550009999",
+                    OneTimePassword=code["OneTimePassword"])
+        numbers = self.b.call("sns", "ListSMSSandboxPhoneNumbers")["PhoneNumbers"]
+        self.assertEqual(numbers, [{"PhoneNumber": "+15550009999", "Status": "Verified"}])
+        self.b.call("sns", "DeleteSMSSandboxPhoneNumber", PhoneNumber="+15550009999")
+        with self.assertRaises(ClientError) as e:
+            self.b.call("sns", "DeleteSMSSandboxPhoneNumber", PhoneNumber="+15550009999")
+        self.assertEqual(e.exception.response["Error"]["Code"], "ResourceNotFound")
+        self.assertEqual(e.exception.response["ResponseMetadata"]["HTTPStatusCode"], 404)
+
     def test_push_to_an_endpoint(self):
         app = self.b.call("sns", "CreatePlatformApplication", Name="app",
                           Platform="GCM",
