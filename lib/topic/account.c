@@ -71,6 +71,13 @@ int aev__sns_account_get(aev_broker *b, aev__sns_account **out) {
   return AEV_OK;
 }
 
+int aev__sns_merge(json_t *dst, json_t *src) {
+  const char *k;
+  json_t *v;
+  json_object_foreach(src, k, v) if (json_object_set_new(dst, k, json_deep_copy(v))) return aev__nomem();
+  return AEV_OK;
+}
+
 void aev__sns_account_put(aev__sns_account *a) {
   if (a) aev__resource_unref(&a->res);
 }

@@ -31,6 +31,11 @@ typedef struct aev__sns_account {
   json_int_t dropped;
 } aev__sns_account;
 
+/* Sets in dst a copy of every member of src (dst guarded by the account's
+ * mu): the account's values are never shared with a request or an answer,
+ * whose reference counts other threads change without that lock. */
+int aev__sns_merge(json_t *dst, json_t *src);
+
 /* The broker's account state, made on first use: a new reference, dropped
  * with aev__sns_account_put. */
 int aev__sns_account_get(aev_broker *b, aev__sns_account **out);

@@ -55,8 +55,12 @@ static void record(void *arg, int cancelled) {
   aev__iso_ms(aev__clock_now_ms(aev__broker_clock(a->res.broker)), ts);
   int failed = cancelled || json_object_set_new(r->entry, "Timestamp", json_string(ts));
   pthread_mutex_lock(&a->mu);
-  if (!failed && !undeliverable(a, r->entry) && !json_array_append(a->outbox, r->entry)) {
-    a->outbox_bytes += entry_bytes(r->entry);
+  /* The outbox takes the entry over: from here only the lock guards it. */
+  if (!failed && !undeliverable(a, r->entry)) {
+    size_t bytes = entry_bytes(r->entry);
+    failed = json_array_append_new(a->outbox, r->entry);
+    r->entry = NULL;
+    if (!failed) a->outbox_bytes += bytes;
     while (json_array_size(a->outbox) > AEV__OUTBOX_MAX_ENTRIES ||
            a->outbox_bytes > AEV__OUTBOX_MAX_BYTES) {
       a->outbox_bytes -= entry_bytes(json_array_get(a->outbox, 0));
@@ -263,10 +267,12 @@ int aev_sns_outbox_read(aev_broker *b, int keep, char **deliveries_json) {
   if (rc != AEV_OK) return rc;
   json_t *fresh = keep ? NULL : json_array();
   char *text = NULL;
+  /* Made, written and dropped under the lock: o holds the outbox itself. */
   pthread_mutex_lock(&a->mu);
   json_t *o = keep || fresh ? json_pack("{s:O,s:I}", "Deliveries", a->outbox, "Dropped", a->dropped)
                             : NULL;
   if (o) text = aev__json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(o);
   if (text && !keep) {
     json_decref(a->outbox);
     a->outbox = fresh;
@@ -275,7 +281,6 @@ int aev_sns_outbox_read(aev_broker *b, int keep, char **deliveries_json) {
     a->dropped = 0;
   }
   pthread_mutex_unlock(&a->mu);
-  json_decref(o);
   json_decref(fresh);
   aev__sns_account_put(a);
   if (!text) return aev__nomem();

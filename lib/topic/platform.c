@@ -115,11 +115,11 @@ int aev__push_create_app(aev_broker *b, const aev__api_service *svc, json_t *req
   json_t *app = json_object_get(a->apps, arn ? arn : "");
   /* Creating an application again updates the one of that name. */
   if (!arn) rc = aev__nomem();
-  else if (app) rc = json_object_update(json_object_get(app, "Attributes"), attrs) ? aev__nomem() : AEV_OK;
+  else if (app) rc = aev__sns_merge(json_object_get(app, "Attributes"), attrs);
   else {
     /* Enabled unless the attributes say otherwise. */
     json_t *stored = json_pack("{s:s}", "Enabled", "true");
-    app = stored && !json_object_update(stored, attrs)
+    app = stored && aev__sns_merge(stored, attrs) == AEV_OK
               ? json_pack("{s:s,s:o}", "Platform", platform, "Attributes", stored)
               : (json_decref(stored), NULL);
     rc = !app || json_object_set_new(a->apps, arn, app) ? aev__nomem() : AEV_OK;
@@ -162,8 +162,7 @@ int aev__push_set_app(aev_broker *b, const aev__api_service *svc, json_t *req, j
   if (rc == AEV_OK) rc = locked(b, &a);
   if (rc != AEV_OK) return rc;
   json_t *app = json_object_get(a->apps, arn);
-  rc = !app ? app_missing()
-       : json_object_update(json_object_get(app, "Attributes"), attrs) ? aev__nomem() : AEV_OK;
+  rc = !app ? app_missing() : aev__sns_merge(json_object_get(app, "Attributes"), attrs);
   unlock(a);
   return rc != AEV_OK ? rc : answer_empty(resp);
 }
@@ -264,8 +263,14 @@ int aev__push_create_endpoint(aev_broker *b, const aev__api_service *svc, json_t
     name = name ? strchr(name + 1, '/') : NULL;
     arn = arn_with(a, "endpoint/", platform, name ? name + 1 : "", id);
     if (!json_object_get(attrs, "Enabled")) json_object_set_new(attrs, "Enabled", json_string("true"));
-    json_t *ep = arn ? json_pack("{s:s,s:O}", "App", app_arn, "Attributes", attrs) : NULL;
-    if (!ep || json_object_set_new(a->endpoints, arn, ep)) rc = aev__nomem();
+    /* The endpoint takes attrs over: from here only the account holds it. */
+    json_t *ep = arn ? json_pack("{s:s}", "App", app_arn) : NULL;
+    if (!ep || json_object_set_new(ep, "Attributes", attrs) ||
+        json_object_set_new(a->endpoints, arn, ep)) {
+      if (!ep) json_decref(attrs);
+      rc = aev__nomem();
+    }
+    attrs = NULL;
   }
   unlock(a);
   json_decref(attrs);
@@ -301,8 +306,7 @@ int aev__push_set_endpoint(aev_broker *b, const aev__api_service *svc, json_t *r
   if (rc == AEV_OK) rc = locked(b, &a);
   if (rc != AEV_OK) return rc;
   json_t *ep = json_object_get(a->endpoints, arn);
-  rc = !ep ? endpoint_missing()
-       : json_object_update(json_object_get(ep, "Attributes"), attrs) ? aev__nomem() : AEV_OK;
+  rc = !ep ? endpoint_missing() : aev__sns_merge(json_object_get(ep, "Attributes"), attrs);
   unlock(a);
   return rc != AEV_OK ? rc : answer_empty(resp);
 }
@@ -331,8 +335,8 @@ int aev__push_list_endpoints(aev_broker *b, const aev__api_service *svc, json_t 
   const char *k;
   int failed = !list;
   json_object_foreach(a->endpoints, k, v) if (list && of_app(v, app_arn))
-    failed |= json_array_append_new(list, json_pack("{s:s,s:O}", "EndpointArn", k, "Attributes",
-                                                    json_object_get(v, "Attributes")));
+    failed |= json_array_append_new(list, json_pack("{s:s,s:o*}", "EndpointArn", k, "Attributes",
+                                                    json_deep_copy(json_object_get(v, "Attributes"))));
   int found = json_object_get(a->apps, app_arn) != NULL;
   unlock(a);
   if (!found) return app_missing();
@@ -379,10 +383,11 @@ int aev__push_publish(aev_broker *b, const aev__api_service *svc, json_t *req, j
   else if (app_on && strcmp(app_on, "true"))
     rc = aev__fail(AEV_ERR_INVALID, "PlatformApplicationDisabled", "Platform application is disabled");
   else if (json_object_set_new(e, "Platform", json_string(platform)) ||
-           json_object_set(e, "Token", json_object_get(json_object_get(ep, "Attributes"), "Token")))
+           json_object_set_new(e, "Token", json_copy(json_object_get(json_object_get(ep, "Attributes"), "Token"))))
     rc = aev__nomem();
   unlock(a);
-  if (rc == AEV_OK && !(*resp = json_pack("{s:O}", "MessageId", json_object_get(e, "MessageId"))))
+  if (rc == AEV_OK &&
+      !(*resp = json_pack("{s:s}", "MessageId", json_string_value(json_object_get(e, "MessageId")))))
     rc = aev__nomem();
   if (rc == AEV_OK && (rc = aev__outbox_post(b, e)) != AEV_OK) {
     json_decref(*resp);

@@ -74,7 +74,7 @@ int aev__sms_publish(aev_broker *b, const aev__api_service *svc, json_t *req, js
     json_decref(e);
     return rc;
   }
-  *resp = json_pack("{s:O}", "MessageId", json_object_get(e, "MessageId"));
+  *resp = json_pack("{s:s}", "MessageId", json_string_value(json_object_get(e, "MessageId")));
   if (!*resp) {
     json_decref(e);
     return aev__nomem();
@@ -123,17 +123,11 @@ int aev__sms_set_attributes(aev_broker *b, const aev__api_service *svc, json_t *
   int rc = aev__api_req_object(svc, req, "attributes", &attrs);
   /* Every name is checked before any is stored. */
   json_object_foreach(attrs, k, v) if (rc == AEV_OK) rc = sms_attr_check(k, v);
-  json_t *update = rc == AEV_OK ? json_deep_copy(attrs) : NULL;
-  if (rc == AEV_OK && !update) rc = aev__nomem();
   aev__sns_account *a;
   if (rc == AEV_OK) rc = locked(b, &a);
-  if (rc != AEV_OK) {
-    json_decref(update);
-    return rc;
-  }
-  rc = json_object_update(a->sms_attrs, update) ? aev__nomem() : AEV_OK;
+  if (rc != AEV_OK) return rc;
+  rc = aev__sns_merge(a->sms_attrs, attrs);
   unlock(a);
-  json_decref(update);
   return rc != AEV_OK ? rc : answer_empty(resp);
 }
 
@@ -150,7 +144,7 @@ int aev__sms_get_attributes(aev_broker *b, const aev__api_service *svc, json_t *
   int failed = !out;
   json_array_foreach(names, i, n) {
     json_t *v = json_object_get(a->sms_attrs, json_string_value(n) ? json_string_value(n) : "");
-    if (v && out) failed |= json_object_set(out, json_string_value(n), v);
+    if (v && out) failed |= json_object_set_new(out, json_string_value(n), json_copy(v));
   }
   unlock(a);
   *resp = failed ? NULL : json_pack("{s:o}", "attributes", out);
@@ -257,7 +251,8 @@ int aev__sms_sandbox_create(aev_broker *b, const aev__api_service *svc, json_t *
   aev__sns_account *a;
   rc = sms && entry ? locked(b, &a) : aev__nomem();
   if (rc == AEV_OK) {
-    rc = json_object_set(a->sandbox, number, entry) ? aev__nomem() : AEV_OK;
+    rc = json_object_set_new(a->sandbox, number, entry) ? aev__nomem() : AEV_OK;
+    entry = NULL;
     unlock(a);
   }
   json_decref(entry);
@@ -311,8 +306,8 @@ int aev__sms_sandbox_list(aev_broker *b, const aev__api_service *svc, json_t *re
   const char *k;
   int failed = !list;
   json_object_foreach(a->sandbox, k, v)
-    failed |= json_array_append_new(list, json_pack("{s:s,s:O}", "PhoneNumber", k, "Status",
-                                                    json_object_get(v, "Status")));
+    failed |= json_array_append_new(list, json_pack("{s:s,s:s}", "PhoneNumber", k, "Status",
+                                                    json_string_value(json_object_get(v, "Status"))));
   unlock(a);
   *resp = failed ? NULL : json_pack("{s:o}", "PhoneNumbers", list);
   if (failed) json_decref(list);
