@@ -36,6 +36,15 @@ typedef struct aev__sns_account {
  * whose reference counts other threads change without that lock. */
 int aev__sns_merge(json_t *dst, json_t *src);
 
+/* One page of a List* action over obj (guarded by the account's mu): up to
+ * 100 members in key order after the one token names (NULL: from the
+ * first), each made by item (NULL: left out), into *resp as
+ * {list_member: [...], token_member: NEXT} with NEXT when more remain. A
+ * token is a key in base64, opaque as AWS's are; one that is not answers
+ * "Invalid parameter: NextToken". */
+int aev__sns_page(json_t *obj, const char *token, json_t *(*item)(const char *k, json_t *v, void *ctx),
+                  void *ctx, const char *list_member, const char *token_member, json_t **resp);
+
 /* The broker's account state, made on first use: a new reference, dropped
  * with aev__sns_account_put. */
 int aev__sns_account_get(aev_broker *b, aev__sns_account **out);

@@ -190,22 +190,21 @@ int aev__push_delete_app(aev_broker *b, const aev__api_service *svc, json_t *req
   return answer_empty(resp);
 }
 
+static json_t *app_item(const char *k, json_t *v, void *ctx) {
+  (void)ctx;
+  return json_pack("{s:s,s:o*}", "PlatformApplicationArn", k, "Attributes", app_view(v));
+}
+
+/* 100 applications a page (ListPlatformApplications reference). */
 int aev__push_list_apps(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
-  (void)svc;
-  (void)req;
+  const char *token = NULL;
   aev__sns_account *a;
-  int rc = locked(b, &a);
+  int rc = aev__api_opt_string(svc, req, "NextToken", &token);
+  if (rc == AEV_OK) rc = locked(b, &a);
   if (rc != AEV_OK) return rc;
-  json_t *list = json_array(), *v;
-  const char *k;
-  int failed = !list;
-  json_object_foreach(a->apps, k, v)
-    failed |= json_array_append_new(list, json_pack("{s:s,s:o*}", "PlatformApplicationArn", k,
-                                                    "Attributes", app_view(v)));
+  rc = aev__sns_page(a->apps, token, app_item, NULL, "PlatformApplications", "NextToken", resp);
   unlock(a);
-  *resp = failed ? NULL : json_pack("{s:o}", "PlatformApplications", list);
-  if (failed) json_decref(list);
-  return *resp ? AEV_OK : aev__nomem();
+  return rc;
 }
 
 int aev__push_create_endpoint(aev_broker *b, const aev__api_service *svc, json_t *req,
@@ -324,25 +323,28 @@ int aev__push_delete_endpoint(aev_broker *b, const aev__api_service *svc, json_t
   return answer_empty(resp);
 }
 
+/* An endpoint of the application ctx names, as the list shows it. */
+static json_t *endpoint_item(const char *k, json_t *v, void *ctx) {
+  if (!of_app(v, ctx)) return NULL;
+  return json_pack("{s:s,s:o*}", "EndpointArn", k, "Attributes",
+                   json_deep_copy(json_object_get(v, "Attributes")));
+}
+
+/* 100 endpoints a page, as the other SNS lists. */
 int aev__push_list_endpoints(aev_broker *b, const aev__api_service *svc, json_t *req,
                              json_t **resp) {
-  const char *app_arn;
+  const char *app_arn, *token = NULL;
   aev__sns_account *a;
   int rc = aev__api_req_string(svc, req, "PlatformApplicationArn", &app_arn);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "NextToken", &token);
   if (rc == AEV_OK) rc = locked(b, &a);
   if (rc != AEV_OK) return rc;
-  json_t *list = json_object_get(a->apps, app_arn) ? json_array() : NULL, *v;
-  const char *k;
-  int failed = !list;
-  json_object_foreach(a->endpoints, k, v) if (list && of_app(v, app_arn))
-    failed |= json_array_append_new(list, json_pack("{s:s,s:o*}", "EndpointArn", k, "Attributes",
-                                                    json_deep_copy(json_object_get(v, "Attributes"))));
-  int found = json_object_get(a->apps, app_arn) != NULL;
+  rc = !json_object_get(a->apps, app_arn)
+           ? app_missing()
+           : aev__sns_page(a->endpoints, token, endpoint_item, (void *)app_arn, "Endpoints",
+                           "NextToken", resp);
   unlock(a);
-  if (!found) return app_missing();
-  *resp = failed ? NULL : json_pack("{s:o}", "Endpoints", list);
-  if (failed) json_decref(list);
-  return *resp ? AEV_OK : aev__nomem();
+  return rc;
 }
 
 int aev__push_endpoint_check(aev_broker *b, const char *arn) {

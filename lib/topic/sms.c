@@ -173,21 +173,23 @@ int aev__sms_check_opted_out(aev_broker *b, const aev__api_service *svc, json_t 
   return *resp ? AEV_OK : aev__nomem();
 }
 
+static json_t *number_item(const char *k, json_t *v, void *ctx) {
+  (void)v;
+  (void)ctx;
+  return json_string(k);
+}
+
+/* 100 numbers a page (ListPhoneNumbersOptedOut reference). */
 int aev__sms_list_opted_out(aev_broker *b, const aev__api_service *svc, json_t *req,
                             json_t **resp) {
-  (void)svc;
-  (void)req;
+  const char *token = NULL;
   aev__sns_account *a;
-  int rc = locked(b, &a);
+  int rc = aev__api_opt_string(svc, req, "nextToken", &token);
+  if (rc == AEV_OK) rc = locked(b, &a);
   if (rc != AEV_OK) return rc;
-  json_t *list = json_array(), *v;
-  const char *k;
-  int failed = !list;
-  json_object_foreach(a->opted_out, k, v) failed |= json_array_append_new(list, json_string(k));
+  rc = aev__sns_page(a->opted_out, token, number_item, NULL, "phoneNumbers", "nextToken", resp);
   unlock(a);
-  *resp = failed ? NULL : json_pack("{s:o}", "phoneNumbers", list);
-  if (failed) json_decref(list);
-  return *resp ? AEV_OK : aev__nomem();
+  return rc;
 }
 
 int aev__sms_opt_in(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
@@ -295,23 +297,22 @@ int aev__sms_sandbox_delete(aev_broker *b, const aev__api_service *svc, json_t *
   return rc != AEV_OK ? rc : answer_empty(resp);
 }
 
+static json_t *sandbox_item(const char *k, json_t *v, void *ctx) {
+  (void)ctx;
+  return json_pack("{s:s,s:s}", "PhoneNumber", k, "Status",
+                   json_string_value(json_object_get(v, "Status")));
+}
+
 int aev__sms_sandbox_list(aev_broker *b, const aev__api_service *svc, json_t *req,
                           json_t **resp) {
-  (void)svc;
-  (void)req;
+  const char *token = NULL;
   aev__sns_account *a;
-  int rc = locked(b, &a);
+  int rc = aev__api_opt_string(svc, req, "NextToken", &token);
+  if (rc == AEV_OK) rc = locked(b, &a);
   if (rc != AEV_OK) return rc;
-  json_t *list = json_array(), *v;
-  const char *k;
-  int failed = !list;
-  json_object_foreach(a->sandbox, k, v)
-    failed |= json_array_append_new(list, json_pack("{s:s,s:s}", "PhoneNumber", k, "Status",
-                                                    json_string_value(json_object_get(v, "Status"))));
+  rc = aev__sns_page(a->sandbox, token, sandbox_item, NULL, "PhoneNumbers", "NextToken", resp);
   unlock(a);
-  *resp = failed ? NULL : json_pack("{s:o}", "PhoneNumbers", list);
-  if (failed) json_decref(list);
-  return *resp ? AEV_OK : aev__nomem();
+  return rc;
 }
 
 /* The broker's account is out of the SMS sandbox, as a production account

@@ -189,6 +189,34 @@ START_TEST(application_subscriptions) {
 }
 END_TEST
 
+START_TEST(endpoints_come_100_a_page) {
+  char a[256], other[256], e[256];
+  app("shop", "GCM", a);
+  app("other", "GCM", other);
+  endpoint(other, "elsewhere", e);
+  for (int i = 0; i < 101; i++) {
+    char tok[32];
+    snprintf(tok, sizeof tok, "device-%d", i);
+    endpoint(a, tok, e);
+  }
+  json_t *r = sns("ListEndpointsByPlatformApplication", json_pack("{s:s}", "PlatformApplicationArn", a));
+  ck_assert_int_eq(json_array_size(json_object_get(r, "Endpoints")), 100);
+  char token[512];
+  str_of(r, "NextToken", token, sizeof token);
+  json_decref(r);
+  r = sns("ListEndpointsByPlatformApplication",
+          json_pack("{s:s,s:s}", "PlatformApplicationArn", a, "NextToken", token));
+  /* The other application's endpoint is never listed. */
+  ck_assert_int_eq(json_array_size(json_object_get(r, "Endpoints")), 1);
+  ck_assert_ptr_null(json_object_get(r, "NextToken"));
+  json_decref(r);
+  r = sns("ListPlatformApplications", json_object());
+  ck_assert_int_eq(json_array_size(json_object_get(r, "PlatformApplications")), 2);
+  ck_assert_ptr_null(json_object_get(r, "NextToken"));
+  json_decref(r);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("topic_push");
   TCase *tc = tcase_create("push");
@@ -197,6 +225,7 @@ int main(void) {
   tcase_add_test(tc, endpoints_and_token_idempotency);
   tcase_add_test(tc, publish_to_an_endpoint);
   tcase_add_test(tc, application_subscriptions);
+  tcase_add_test(tc, endpoints_come_100_a_page);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

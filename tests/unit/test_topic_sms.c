@@ -364,6 +364,30 @@ START_TEST(the_outbox_is_bounded) {
 }
 END_TEST
 
+START_TEST(opted_out_numbers_come_100_a_page) {
+  for (int i = 0; i < 150; i++) {
+    char n[32];
+    snprintf(n, sizeof n, "+1555000%04d", i);
+    ck_assert_int_eq(aev_sns_phone_opt_out(b, n), AEV_OK);
+  }
+  json_t *r = sns("ListPhoneNumbersOptedOut", json_object());
+  json_t *page = json_object_get(r, "phoneNumbers");
+  ck_assert_int_eq(json_array_size(page), 100);
+  ck_assert_str_eq(json_string_value(json_array_get(page, 0)), "+15550000000");
+  char token[256];
+  str_of(r, "nextToken", token, sizeof token);
+  json_decref(r);
+  r = sns("ListPhoneNumbersOptedOut", json_pack("{s:s}", "nextToken", token));
+  page = json_object_get(r, "phoneNumbers");
+  ck_assert_int_eq(json_array_size(page), 50);
+  ck_assert_str_eq(json_string_value(json_array_get(page, 0)), "+15550000100");
+  ck_assert_ptr_null(json_object_get(r, "nextToken"));
+  json_decref(r);
+  sns_fails("ListPhoneNumbersOptedOut", json_pack("{s:s}", "nextToken", "not base64!"),
+            "InvalidParameter", "Invalid parameter: NextToken");
+}
+END_TEST
+
 /* Deliveries still queued when the broker goes are released with it (the
  * sanitizer runs check that nothing leaks). */
 START_TEST(queued_deliveries_go_with_the_broker) {
@@ -393,6 +417,7 @@ int main(void) {
   tcase_add_test(tc, email_json_gets_the_envelope);
   tcase_add_test(tc, the_outbox_is_bounded);
   tcase_add_test(tc, queued_deliveries_go_with_the_broker);
+  tcase_add_test(tc, opted_out_numbers_come_100_a_page);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
