@@ -116,6 +116,21 @@ class Outbox(unittest.TestCase):
             self.b.call("sns", "Publish", TargetArn=endpoint, Message="m")
         self.assertEqual(e.exception.response["Error"]["Code"], "EndpointDisabled")
 
+    def test_topic_subscribe_takes_numbers_and_endpoints(self):
+        topic = self.b.get_topic(self.topic)
+        app = self.b.call("sns", "CreatePlatformApplication", Name="app",
+                          Platform="APNS", Attributes={})["PlatformApplicationArn"]
+        endpoint = self.b.call("sns", "CreatePlatformEndpoint",
+                               PlatformApplicationArn=app, Token="t")["EndpointArn"]
+        topic.subscribe("+15557654321", protocol="sms")
+        push = topic.subscribe(endpoint)
+        self.assertEqual(push.attributes()["Protocol"], "application")
+        topic.publish("hello")
+        self.b.drain()
+        self.assertEqual(sorted(d["Protocol"] for d in self.b.sns_outbox()),
+                         ["application", "sms"])
+        topic.close()
+
 
 if __name__ == "__main__":
     unittest.main()
