@@ -140,3 +140,19 @@ int aev__sns_page(json_t *obj, const char *token, json_t *(*item)(const char *k,
 void aev__sns_account_put(aev__sns_account *a) {
   if (a) aev__resource_unref(&a->res);
 }
+
+int aev__sns_account_lock(aev_broker *b, aev__sns_account **out) {
+  int rc = aev__sns_account_get(b, out);
+  if (rc == AEV_OK) pthread_mutex_lock(&(*out)->mu);
+  return rc;
+}
+
+void aev__sns_account_unlock(aev__sns_account *a) {
+  pthread_mutex_unlock(&a->mu);
+  aev__sns_account_put(a);
+}
+
+int aev__sns_empty(json_t **resp) {
+  *resp = json_object();
+  return *resp ? AEV_OK : aev__nomem();
+}

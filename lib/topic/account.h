@@ -49,6 +49,12 @@ int aev__sns_page(json_t *obj, const char *token, json_t *(*item)(const char *k,
  * with aev__sns_account_put. */
 int aev__sns_account_get(aev_broker *b, aev__sns_account **out);
 void aev__sns_account_put(aev__sns_account *a);
+/* The account, locked, for an action: aev__sns_account_unlock unlocks and
+ * puts it. */
+int aev__sns_account_lock(aev_broker *b, aev__sns_account **out);
+void aev__sns_account_unlock(aev__sns_account *a);
+/* An action's empty answer, {}. */
+int aev__sns_empty(json_t **resp);
 
 /* outbox.c */
 /* One delivery made ready to record (NULL when memory is short; it takes

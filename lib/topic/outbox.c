@@ -18,7 +18,7 @@ static size_t entry_bytes(json_t *e) {
          json_string_length(json_object_get(e, "Subject"));
 }
 
-/* Whether AWS would not send e now (a locked): SMS to an opted-out number
+/* Whether AWS would not send e now (a's mu held): SMS to an opted-out number
  * ("you can't send SMS messages to phone numbers that opt out", SNS API
  * reference, OptedOutException), push to an endpoint that is disabled or
  * gone. */

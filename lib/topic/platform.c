@@ -32,22 +32,6 @@ void aev__push_platform(const char *arn, char *out, size_t n) {
   snprintf(out, n, "%.*s", (int)len, p);
 }
 
-static int locked(aev_broker *b, aev__sns_account **a) {
-  int rc = aev__sns_account_get(b, a);
-  if (rc == AEV_OK) pthread_mutex_lock(&(*a)->mu);
-  return rc;
-}
-
-static void unlock(aev__sns_account *a) {
-  pthread_mutex_unlock(&a->mu);
-  aev__sns_account_put(a);
-}
-
-static int answer_empty(json_t **resp) {
-  *resp = json_object();
-  return *resp ? AEV_OK : aev__nomem();
-}
-
 /* An attribute map's values must be strings. */
 static int string_map(json_t *attrs) {
   const char *k;
@@ -109,7 +93,7 @@ int aev__push_create_app(aev_broker *b, const aev__api_service *svc, json_t *req
   if (rc == AEV_OK) rc = string_map(attrs);
   if (rc == AEV_OK) rc = enabled_ok(attrs);
   aev__sns_account *a;
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   char *arn = arn_with(a, "app/", platform, name, NULL);
   json_t *app = json_object_get(a->apps, arn ? arn : "");
@@ -124,7 +108,7 @@ int aev__push_create_app(aev_broker *b, const aev__api_service *svc, json_t *req
               : (json_decref(stored), NULL);
     rc = !app || json_object_set_new(a->apps, arn, app) ? aev__nomem() : AEV_OK;
   }
-  unlock(a);
+  aev__sns_account_unlock(a);
   if (rc == AEV_OK && !(*resp = json_pack("{s:s}", "PlatformApplicationArn", arn))) rc = aev__nomem();
   free(arn);
   return rc;
@@ -142,10 +126,10 @@ int aev__push_get_app(aev_broker *b, const aev__api_service *svc, json_t *req, j
   const char *arn;
   aev__sns_account *a;
   int rc = aev__api_req_string(svc, req, "PlatformApplicationArn", &arn);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   json_t *app = json_object_get(a->apps, arn), *v = app ? app_view(app) : NULL;
-  unlock(a);
+  aev__sns_account_unlock(a);
   if (!app) return app_missing();
   *resp = v ? json_pack("{s:o}", "Attributes", v) : NULL;
   return *resp ? AEV_OK : aev__nomem();
@@ -159,12 +143,12 @@ int aev__push_set_app(aev_broker *b, const aev__api_service *svc, json_t *req, j
   if (rc == AEV_OK) rc = aev__api_req_object(svc, req, "Attributes", &attrs);
   if (rc == AEV_OK) rc = string_map(attrs);
   if (rc == AEV_OK) rc = enabled_ok(attrs);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   json_t *app = json_object_get(a->apps, arn);
   rc = !app ? app_missing() : aev__sns_merge(json_object_get(app, "Attributes"), attrs);
-  unlock(a);
-  return rc != AEV_OK ? rc : answer_empty(resp);
+  aev__sns_account_unlock(a);
+  return rc != AEV_OK ? rc : aev__sns_empty(resp);
 }
 
 /* Whether endpoint arn belongs to application app_arn. */
@@ -177,7 +161,7 @@ int aev__push_delete_app(aev_broker *b, const aev__api_service *svc, json_t *req
   const char *arn;
   aev__sns_account *a;
   int rc = aev__api_req_string(svc, req, "PlatformApplicationArn", &arn);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   /* Its endpoints go with it; deleting one that is gone succeeds. */
   const char *k;
@@ -186,8 +170,8 @@ int aev__push_delete_app(aev_broker *b, const aev__api_service *svc, json_t *req
   json_object_foreach_safe(a->endpoints, tmp, k, v) if (of_app(v, arn))
     json_object_del(a->endpoints, k);
   json_object_del(a->apps, arn);
-  unlock(a);
-  return answer_empty(resp);
+  aev__sns_account_unlock(a);
+  return aev__sns_empty(resp);
 }
 
 static json_t *app_item(const char *k, json_t *v, void *ctx) {
@@ -200,10 +184,10 @@ int aev__push_list_apps(aev_broker *b, const aev__api_service *svc, json_t *req,
   const char *token = NULL;
   aev__sns_account *a;
   int rc = aev__api_opt_string(svc, req, "NextToken", &token);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   rc = aev__sns_page(a->apps, token, app_item, NULL, "PlatformApplications", "NextToken", resp);
-  unlock(a);
+  aev__sns_account_unlock(a);
   return rc;
 }
 
@@ -227,7 +211,7 @@ int aev__push_create_endpoint(aev_broker *b, const aev__api_service *svc, json_t
                        (user && json_object_set_new(attrs, "CustomUserData", json_string(user)))))
     rc = aev__nomem();
   aev__sns_account *a;
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) {
     json_decref(attrs);
     return rc;
@@ -271,7 +255,7 @@ int aev__push_create_endpoint(aev_broker *b, const aev__api_service *svc, json_t
     }
     attrs = NULL;
   }
-  unlock(a);
+  aev__sns_account_unlock(a);
   json_decref(attrs);
   if (rc == AEV_OK && !(*resp = json_pack("{s:s}", "EndpointArn", arn))) rc = aev__nomem();
   free(arn);
@@ -283,11 +267,11 @@ int aev__push_get_endpoint(aev_broker *b, const aev__api_service *svc, json_t *r
   const char *arn;
   aev__sns_account *a;
   int rc = aev__api_req_string(svc, req, "EndpointArn", &arn);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   json_t *ep = json_object_get(a->endpoints, arn);
   json_t *v = ep ? json_deep_copy(json_object_get(ep, "Attributes")) : NULL;
-  unlock(a);
+  aev__sns_account_unlock(a);
   if (!ep) return endpoint_missing();
   *resp = v ? json_pack("{s:o}", "Attributes", v) : NULL;
   return *resp ? AEV_OK : aev__nomem();
@@ -302,12 +286,12 @@ int aev__push_set_endpoint(aev_broker *b, const aev__api_service *svc, json_t *r
   if (rc == AEV_OK) rc = aev__api_req_object(svc, req, "Attributes", &attrs);
   if (rc == AEV_OK) rc = string_map(attrs);
   if (rc == AEV_OK) rc = enabled_ok(attrs);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   json_t *ep = json_object_get(a->endpoints, arn);
   rc = !ep ? endpoint_missing() : aev__sns_merge(json_object_get(ep, "Attributes"), attrs);
-  unlock(a);
-  return rc != AEV_OK ? rc : answer_empty(resp);
+  aev__sns_account_unlock(a);
+  return rc != AEV_OK ? rc : aev__sns_empty(resp);
 }
 
 int aev__push_delete_endpoint(aev_broker *b, const aev__api_service *svc, json_t *req,
@@ -315,12 +299,12 @@ int aev__push_delete_endpoint(aev_broker *b, const aev__api_service *svc, json_t
   const char *arn;
   aev__sns_account *a;
   int rc = aev__api_req_string(svc, req, "EndpointArn", &arn);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   /* Deleting an endpoint that is gone succeeds. */
   json_object_del(a->endpoints, arn);
-  unlock(a);
-  return answer_empty(resp);
+  aev__sns_account_unlock(a);
+  return aev__sns_empty(resp);
 }
 
 /* An endpoint of the application ctx names, as the list shows it. */
@@ -337,22 +321,22 @@ int aev__push_list_endpoints(aev_broker *b, const aev__api_service *svc, json_t 
   aev__sns_account *a;
   int rc = aev__api_req_string(svc, req, "PlatformApplicationArn", &app_arn);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "NextToken", &token);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   rc = !json_object_get(a->apps, app_arn)
            ? app_missing()
            : aev__sns_page(a->endpoints, token, endpoint_item, (void *)app_arn, "Endpoints",
                            "NextToken", resp);
-  unlock(a);
+  aev__sns_account_unlock(a);
   return rc;
 }
 
 int aev__push_endpoint_check(aev_broker *b, const char *arn) {
   aev__sns_account *a;
-  int rc = locked(b, &a);
+  int rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   int found = json_object_get(a->endpoints, arn) != NULL;
-  unlock(a);
+  aev__sns_account_unlock(a);
   return found ? AEV_OK
                : aev__sns_invalid("Invalid parameter: Endpoint Reason: No endpoint found for the "
                                   "target arn specified");
@@ -367,7 +351,7 @@ int aev__push_publish(aev_broker *b, const aev__api_service *svc, json_t *req, j
   json_t *e = NULL;
   rc = aev__outbox_direct(b, svc, req, "application", arn, platform, &e);
   aev__sns_account *a;
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) {
     json_decref(e);
     return rc;
@@ -387,7 +371,7 @@ int aev__push_publish(aev_broker *b, const aev__api_service *svc, json_t *req, j
   else if (json_object_set_new(e, "Platform", json_string(platform)) ||
            json_object_set_new(e, "Token", json_copy(json_object_get(json_object_get(ep, "Attributes"), "Token"))))
     rc = aev__nomem();
-  unlock(a);
+  aev__sns_account_unlock(a);
   if (rc == AEV_OK &&
       !(*resp = json_pack("{s:s}", "MessageId", json_string_value(json_object_get(e, "MessageId")))))
     rc = aev__nomem();

@@ -18,23 +18,6 @@ int aev__sms_number_ok(const char *number) {
   return 1;
 }
 
-/* The account for an action; the caller unlocks and puts it. */
-static int locked(aev_broker *b, aev__sns_account **a) {
-  int rc = aev__sns_account_get(b, a);
-  if (rc == AEV_OK) pthread_mutex_lock(&(*a)->mu);
-  return rc;
-}
-
-static void unlock(aev__sns_account *a) {
-  pthread_mutex_unlock(&a->mu);
-  aev__sns_account_put(a);
-}
-
-static int answer_empty(json_t **resp) {
-  *resp = json_object();
-  return *resp ? AEV_OK : aev__nomem();
-}
-
 /* A message attribute's value or NULL. */
 static json_t *attr_value(json_t *entry, const char *name) {
   return json_object_get(json_object_get(json_object_get(entry, "MessageAttributes"), name),
@@ -43,7 +26,7 @@ static json_t *attr_value(json_t *entry, const char *name) {
 
 int aev__sms_settings(aev_broker *b, json_t *entry) {
   aev__sns_account *a;
-  int rc = locked(b, &a);
+  int rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   /* A message's AWS.SNS.SMS.* attributes override the account's defaults
    * for that message (SetSMSAttributes: "You can override some of these
@@ -57,7 +40,7 @@ int aev__sms_settings(aev_broker *b, json_t *entry) {
                                    type ? json_copy(type) : json_string("Promotional"));
   if (sender) failed |= json_object_set_new(entry, "SenderID", json_copy(sender));
   if (price) failed |= json_object_set_new(entry, "MaxPrice", json_copy(price));
-  unlock(a);
+  aev__sns_account_unlock(a);
   return failed ? aev__nomem() : AEV_OK;
 }
 
@@ -124,11 +107,11 @@ int aev__sms_set_attributes(aev_broker *b, const aev__api_service *svc, json_t *
   /* Every name is checked before any is stored. */
   json_object_foreach(attrs, k, v) if (rc == AEV_OK) rc = sms_attr_check(k, v);
   aev__sns_account *a;
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   rc = aev__sns_merge(a->sms_attrs, attrs);
-  unlock(a);
-  return rc != AEV_OK ? rc : answer_empty(resp);
+  aev__sns_account_unlock(a);
+  return rc != AEV_OK ? rc : aev__sns_empty(resp);
 }
 
 int aev__sms_get_attributes(aev_broker *b, const aev__api_service *svc, json_t *req,
@@ -136,7 +119,7 @@ int aev__sms_get_attributes(aev_broker *b, const aev__api_service *svc, json_t *
   json_t *names = NULL;
   int rc = aev__api_opt_array(svc, req, "attributes", &names);
   aev__sns_account *a;
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   /* With names, only those that are set; without, every one set. */
   json_t *out = json_array_size(names) ? json_object() : json_deep_copy(a->sms_attrs), *n;
@@ -146,7 +129,7 @@ int aev__sms_get_attributes(aev_broker *b, const aev__api_service *svc, json_t *
     json_t *v = json_object_get(a->sms_attrs, json_string_value(n) ? json_string_value(n) : "");
     if (v && out) failed |= json_object_set_new(out, json_string_value(n), json_copy(v));
   }
-  unlock(a);
+  aev__sns_account_unlock(a);
   *resp = failed ? NULL : json_pack("{s:o}", "attributes", out);
   if (failed) json_decref(out);
   return *resp ? AEV_OK : aev__nomem();
@@ -165,10 +148,10 @@ int aev__sms_check_opted_out(aev_broker *b, const aev__api_service *svc, json_t 
   const char *number;
   aev__sns_account *a;
   int rc = opt_number(svc, req, &number);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   int out = json_object_get(a->opted_out, number) != NULL;
-  unlock(a);
+  aev__sns_account_unlock(a);
   *resp = json_pack("{s:b}", "isOptedOut", out);
   return *resp ? AEV_OK : aev__nomem();
 }
@@ -185,10 +168,10 @@ int aev__sms_list_opted_out(aev_broker *b, const aev__api_service *svc, json_t *
   const char *token = NULL;
   aev__sns_account *a;
   int rc = aev__api_opt_string(svc, req, "nextToken", &token);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   rc = aev__sns_page(a->opted_out, token, number_item, NULL, "phoneNumbers", "nextToken", resp);
-  unlock(a);
+  aev__sns_account_unlock(a);
   return rc;
 }
 
@@ -196,11 +179,11 @@ int aev__sms_opt_in(aev_broker *b, const aev__api_service *svc, json_t *req, jso
   const char *number;
   aev__sns_account *a;
   int rc = opt_number(svc, req, &number);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   json_object_del(a->opted_out, number);
-  unlock(a);
-  return answer_empty(resp);
+  aev__sns_account_unlock(a);
+  return aev__sns_empty(resp);
 }
 
 int aev_sns_phone_opt_out(aev_broker *b, const char *phone_number) {
@@ -208,10 +191,10 @@ int aev_sns_phone_opt_out(aev_broker *b, const char *phone_number) {
   if (!aev__sms_number_ok(phone_number))
     return aev__sns_invalid("Invalid parameter: PhoneNumber Reason: input incorrectly formatted");
   aev__sns_account *a;
-  int rc = locked(b, &a);
+  int rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   rc = json_object_set_new(a->opted_out, phone_number, json_true()) ? aev__nomem() : AEV_OK;
-  unlock(a);
+  aev__sns_account_unlock(a);
   return rc;
 }
 
@@ -251,11 +234,11 @@ int aev__sms_sandbox_create(aev_broker *b, const aev__api_service *svc, json_t *
    * stored number never goes without its code. */
   aev__outbox_task *sms = aev__outbox_new(b, e);
   aev__sns_account *a;
-  rc = sms && entry ? locked(b, &a) : aev__nomem();
+  rc = sms && entry ? aev__sns_account_lock(b, &a) : aev__nomem();
   if (rc == AEV_OK) {
     rc = json_object_set_new(a->sandbox, number, entry) ? aev__nomem() : AEV_OK;
     entry = NULL;
-    unlock(a);
+    aev__sns_account_unlock(a);
   }
   json_decref(entry);
   if (rc != AEV_OK) {
@@ -263,7 +246,7 @@ int aev__sms_sandbox_create(aev_broker *b, const aev__api_service *svc, json_t *
     return rc;
   }
   aev__outbox_send(sms);
-  return answer_empty(resp);
+  return aev__sns_empty(resp);
 }
 
 int aev__sms_sandbox_verify(aev_broker *b, const aev__api_service *svc, json_t *req,
@@ -272,7 +255,7 @@ int aev__sms_sandbox_verify(aev_broker *b, const aev__api_service *svc, json_t *
   aev__sns_account *a;
   int rc = sandbox_number(svc, req, &number);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "OneTimePassword", &otp);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   json_t *entry = json_object_get(a->sandbox, number);
   if (!entry) rc = sandbox_missing(number);
@@ -281,8 +264,8 @@ int aev__sms_sandbox_verify(aev_broker *b, const aev__api_service *svc, json_t *
                    "Invalid one-time password for phone number %s", number);
   else if (json_object_set_new(entry, "Status", json_string("Verified")))
     rc = aev__nomem();
-  unlock(a);
-  return rc != AEV_OK ? rc : answer_empty(resp);
+  aev__sns_account_unlock(a);
+  return rc != AEV_OK ? rc : aev__sns_empty(resp);
 }
 
 int aev__sms_sandbox_delete(aev_broker *b, const aev__api_service *svc, json_t *req,
@@ -290,11 +273,11 @@ int aev__sms_sandbox_delete(aev_broker *b, const aev__api_service *svc, json_t *
   const char *number;
   aev__sns_account *a;
   int rc = sandbox_number(svc, req, &number);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   if (json_object_del(a->sandbox, number)) rc = sandbox_missing(number);
-  unlock(a);
-  return rc != AEV_OK ? rc : answer_empty(resp);
+  aev__sns_account_unlock(a);
+  return rc != AEV_OK ? rc : aev__sns_empty(resp);
 }
 
 static json_t *sandbox_item(const char *k, json_t *v, void *ctx) {
@@ -308,10 +291,10 @@ int aev__sms_sandbox_list(aev_broker *b, const aev__api_service *svc, json_t *re
   const char *token = NULL;
   aev__sns_account *a;
   int rc = aev__api_opt_string(svc, req, "NextToken", &token);
-  if (rc == AEV_OK) rc = locked(b, &a);
+  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   rc = aev__sns_page(a->sandbox, token, sandbox_item, NULL, "PhoneNumbers", "NextToken", resp);
-  unlock(a);
+  aev__sns_account_unlock(a);
   return rc;
 }
 
