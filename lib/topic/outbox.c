@@ -216,23 +216,13 @@ int aev__outbox_direct(aev_broker *b, const aev__api_service *svc, json_t *req,
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "MessageStructure", &structure);
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "MessageAttributes", &attrs);
   if (rc != AEV_OK) return rc;
-  /* Publish's checks, in its order (publish.c). */
-  if (!*message) return aev__sns_invalid("Invalid parameter: Empty message");
-  /* A Subject is checked as Publish checks it, then left out: it is for
-   * email and JSON messages (Publish reference), and a text message or a
-   * push has neither. */
-  if (subject && !aev__sns_subject_ok(subject)) return aev__sns_invalid("Invalid parameter: Subject");
   if (structure && strcmp(structure, "json")) return aev__sns_invalid("Invalid parameter: MessageStructure");
-  if (structure) {
-    if (aev__json_parse_str(message, 0, &per) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
-    if (!json_is_object(per)) {
-      json_decref(per);
-      return aev__sns_invalid("Invalid parameter: Message Structure - JSON message body failed to parse");
-    }
-    if (!json_is_string(json_object_get(per, "default"))) {
-      json_decref(per);
-      return aev__sns_invalid("Invalid parameter: Message Structure - No default entry in JSON message body");
-    }
+  /* Publish's checks. A Subject is checked as Publish checks it, then left
+   * out: it is for email and JSON messages (Publish reference), and a text
+   * message or a push has neither. */
+  rc = aev__sns_message_check(message, strlen(message), subject, structure != NULL, &per);
+  if (rc != AEV_OK) return rc;
+  if (per) {
     json_t *mine = json_object_get(per, key);
     message = json_string_value(json_is_string(mine) ? mine : json_object_get(per, "default"));
   }

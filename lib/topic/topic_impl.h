@@ -471,8 +471,13 @@ int aev__sns_missing(const char *param);
 size_t aev__sns_arn_elements(const char *arn);
 int aev__sns_arn_check(const char *member, const char *arn);
 int aev__sns_region_check(aev_broker *b, const char *member, const char *arn);
-/* publish.c: Publish's rule for a Subject. */
+/* publish.c: Publish's rule for a Subject, and its checks of a message:
+ * present, not empty, a good Subject (NULL: none) and, with
+ * structure_json, a JSON object with a "default" string (*structure, a new
+ * reference; NULL without structure_json). */
 int aev__sns_subject_ok(const char *s);
+int aev__sns_message_check(const char *message, size_t len, const char *subject,
+                           int structure_json, json_t **structure);
 /* sub.c: ConfirmSubscription's check of a token's shape. */
 int aev__sns_token_check(const char *token);
 
