@@ -226,6 +226,37 @@ AEV_API int aev_topic_publish(aev_topic *t, const char *message, size_t len,
 AEV_API int aev_topic_publish_batch(aev_topic *t, const char *entries_json,
                                     char **response_json);
 
+/* The outbox: what SNS would have sent out of AWS, recorded instead, in
+ * the order it was sent: SMS (Publish with PhoneNumber, sms
+ * subscriptions), email and email-json (their SubscriptionConfirmation
+ * and notifications) and mobile push (Publish to an endpoint, application
+ * subscriptions). Deliveries run on the broker's scheduler, as the other
+ * protocols' do: under workers = 0 they are recorded by aev_broker_drain()
+ * or aev_broker_advance().
+ *
+ * *deliveries_json (free with aev_free()) is {"Deliveries": [...],
+ * "Dropped": N}, each delivery an object with Protocol ("sms", "email",
+ * "email-json", "application"), Destination (the phone number, address or
+ * endpoint ARN), Type ("Notification", "SubscriptionConfirmation", or
+ * "SandboxVerification" for an SMS sandbox code), Message (as delivered:
+ * email the text, email-json SNS's JSON envelope, application the
+ * platform's payload), MessageId, Timestamp (ISO-8601, the broker's
+ * clock), and where they apply Subject, MessageAttributes, TopicArn,
+ * SubscriptionArn, Token (confirmations), SMSType, SenderID, MaxPrice
+ * (SMS) and Platform (push). keep = 0 empties the outbox (and Dropped);
+ * keep = 1 leaves it as it is.
+ *
+ * Memory is bounded: past 10,000 deliveries or 64 MiB of messages the
+ * oldest are dropped, and Dropped counts them. */
+AEV_API int aev_sns_outbox_read(aev_broker *b, int keep, char **deliveries_json);
+
+/* What a recipient's STOP reply does: phone_number (E.164) opts out of the
+ * account's SMS. Until OptInPhoneNumber, CheckIfPhoneNumberIsOptedOut
+ * answers true, ListPhoneNumbersOptedOut lists it, and SMS to it are not
+ * sent (Publish still answers a MessageId, as AWS does). AEV_ERR_INVALID
+ * (InvalidParameter) for a number that is not E.164. */
+AEV_API int aev_sns_phone_opt_out(aev_broker *b, const char *phone_number);
+
 #ifdef __cplusplus
 }
 #endif

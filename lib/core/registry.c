@@ -56,6 +56,7 @@ static const struct {
     [AEV__KIND_SCHEDULE_GROUP] = {"scheduler", "schedule-group/"},
     [AEV__KIND_PIPE] = {"pipes", "pipe/"},
     [AEV__KIND_EVENT_SOURCE] = {"events", "event-source/", 1},
+    [AEV__KIND_SNS_ACCOUNT] = {"sns", "account/"},
 };
 
 /* ARNs name the region's partition: aws-cn for the China regions, aws-us-gov

@@ -27,6 +27,9 @@ typedef enum aev__kind {
   /* EventBridge partner event sources: arn:aws:events:R::event-source/NAME
    * (no account: the partner's source is offered to a customer's). */
   AEV__KIND_EVENT_SOURCE,
+  /* SNS's account-wide state (SMS settings, platform applications, the
+   * outbox): one per broker, named "sns", never listed. */
+  AEV__KIND_SNS_ACCOUNT,
   AEV__KIND_COUNT
 } aev__kind;
 

@@ -8,6 +8,7 @@
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "topic/account.h"
 #include "topic/publish.h"
 
 static int topic_of(aev_broker *b, const aev__api_service *svc, json_t *req,
@@ -251,7 +252,8 @@ static int subscribe(aev_broker *b, const aev__api_service *svc, json_t *req,
   if (rc != AEV_OK) return rc;
   /* Subscriptions that wait for confirmation answer "pending confirmation"
    * unless ReturnSubscriptionArn asks for the ARN. */
-  int pending = !strcmp(protocol, "http") || !strcmp(protocol, "https");
+  int pending = !strcmp(protocol, "http") || !strcmp(protocol, "https") ||
+                !strcmp(protocol, "email") || !strcmp(protocol, "email-json");
   *resp = json_pack("{s:s}", "SubscriptionArn",
                     pending && !return_arn ? "pending confirmation" : arn);
   aev_free(arn);
@@ -332,8 +334,7 @@ static int list_subscriptions_by_topic(aev_broker *b, const aev__api_service *sv
  * a missing one apart from a missing topic (recorded against AWS). */
 static int is_endpoint(json_t *req) {
   const char *arn = json_string_value(json_object_get(req, "TargetArn"));
-  for (int colons = 0; arn && *arn && colons < 5; arn++) colons += *arn == ':';
-  return arn && !strncmp(arn, "endpoint/", 9);
+  return arn && aev__push_is_endpoint(arn);
 }
 
 static int publish(aev_broker *b, const aev__api_service *svc, json_t *req,
@@ -342,6 +343,9 @@ static int publish(aev_broker *b, const aev__api_service *svc, json_t *req,
   const char *structure = NULL;
   aev_topic *t;
   const char *member = aev__api_has(req, "TopicArn") ? "TopicArn" : "TargetArn";
+  /* A phone number or an endpoint gets the message in the outbox. */
+  if (aev__api_has(req, "PhoneNumber")) return aev__sms_publish(b, svc, req, resp);
+  if (!aev__api_has(req, "TopicArn") && is_endpoint(req)) return aev__push_publish(b, svc, req, resp);
   int rc = aev__api_req_string(svc, req, "Message", &r.message);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Subject", &r.subject);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "MessageStructure", &structure);
@@ -383,24 +387,45 @@ static int publish_batch(aev_broker *b, const aev__api_service *svc, json_t *req
 
 static const aev__api_action actions[] = {
     {"AddPermission", add_permission},
+    {"CheckIfPhoneNumberIsOptedOut", aev__sms_check_opted_out},
     {"ConfirmSubscription", confirm_subscription},
+    {"CreatePlatformApplication", aev__push_create_app},
+    {"CreatePlatformEndpoint", aev__push_create_endpoint},
+    {"CreateSMSSandboxPhoneNumber", aev__sms_sandbox_create},
     {"CreateTopic", create_topic},
+    {"DeleteEndpoint", aev__push_delete_endpoint},
+    {"DeletePlatformApplication", aev__push_delete_app},
+    {"DeleteSMSSandboxPhoneNumber", aev__sms_sandbox_delete},
     {"DeleteTopic", delete_topic},
+    {"GetEndpointAttributes", aev__push_get_endpoint},
+    {"GetPlatformApplicationAttributes", aev__push_get_app},
+    {"GetSMSAttributes", aev__sms_get_attributes},
+    {"GetSMSSandboxAccountStatus", aev__sms_sandbox_status},
     {"GetSubscriptionAttributes", get_subscription_attributes},
     {"GetTopicAttributes", get_topic_attributes},
+    {"ListEndpointsByPlatformApplication", aev__push_list_endpoints},
+    {"ListOriginationNumbers", aev__sms_list_origination},
+    {"ListPhoneNumbersOptedOut", aev__sms_list_opted_out},
+    {"ListPlatformApplications", aev__push_list_apps},
+    {"ListSMSSandboxPhoneNumbers", aev__sms_sandbox_list},
     {"ListSubscriptions", list_subscriptions},
     {"ListSubscriptionsByTopic", list_subscriptions_by_topic},
     {"ListTagsForResource", list_tags},
     {"ListTopics", list_topics},
+    {"OptInPhoneNumber", aev__sms_opt_in},
     {"Publish", publish},
     {"PublishBatch", publish_batch},
     {"RemovePermission", remove_permission},
+    {"SetEndpointAttributes", aev__push_set_endpoint},
+    {"SetPlatformApplicationAttributes", aev__push_set_app},
+    {"SetSMSAttributes", aev__sms_set_attributes},
     {"SetSubscriptionAttributes", set_subscription_attributes},
     {"SetTopicAttributes", set_topic_attributes},
     {"Subscribe", subscribe},
     {"TagResource", tag_resource},
     {"Unsubscribe", unsubscribe},
     {"UntagResource", untag_resource},
+    {"VerifySMSSandboxPhoneNumber", aev__sms_sandbox_verify},
 };
 
 const aev__api_service aev__api_sns = {

@@ -12,6 +12,7 @@
 
 #include "core/broker.h"
 #include "core/status.h"
+#include "topic/account.h"
 #include "topic/topic_impl.h"
 
 /* How an attempt ended: delivered, a client-side error (not retried) or a
@@ -443,9 +444,11 @@ static int passes(sieve *sv, const aev__sub *s, const aev__subconf *c, aev__note
 /* Delivers n to s with its settings c: sqs, lambda and firehose endpoints
  * are attempted here and now (1 when delivered: retries and callbacks
  * count for themselves), http/https ones go to the handler pool, retried
- * by http. recs as aev__note_sqs_body's. */
+ * by http; sms, email and application ones to the outbox. recs as
+ * aev__note_sqs_body's. */
 static int deliver_to(aev_topic *t, aev__sub *s, aev__subconf *c, aev__note *n, uint32_t recs,
                       const aev__retry_policy *http, const aev__qtime *now) {
+  if (s->proto >= AEV__PROTO_SMS) return aev__outbox_deliver(t, s, n) == AEV_OK;
   int managed = s->proto == AEV__PROTO_SQS || s->proto == AEV__PROTO_LAMBDA ||
                 s->proto == AEV__PROTO_FIREHOSE;
   int kind = OK_;

@@ -41,7 +41,7 @@ static int fifo_id_ok(const char *s) {
 
 /* UTF-8 text with no line breaks or control characters (C0, DEL, C1),
  * under 100 characters, not bytes (SNS API reference, Publish). */
-static int subject_ok(const char *s) {
+int aev__sns_subject_ok(const char *s) {
   size_t n = strlen(s), chars = 0;
   uint32_t cp;
   for (size_t i = 0, k; i < n; i += k, chars++) {
@@ -51,15 +51,16 @@ static int subject_ok(const char *s) {
   return chars > 0 && chars < 100;
 }
 
-static int check(const aev_topic *t, const aev__pub_req *r, json_t **structure) {
+int aev__sns_message_check(const char *message, size_t len, const char *subject,
+                           int structure_json, json_t **structure) {
   *structure = NULL;
-  if (!r->message) return aev__sns_missing("Message");
-  if (r->len == 0) return aev__sns_invalid("Invalid parameter: Empty message");
-  if (r->subject && !subject_ok(r->subject))
+  if (!message) return aev__sns_missing("Message");
+  if (len == 0) return aev__sns_invalid("Invalid parameter: Empty message");
+  if (subject && !aev__sns_subject_ok(subject))
     return aev__sns_invalid("Invalid parameter: Subject");
-  if (r->structure_json) {
+  if (structure_json) {
     json_t *j;
-    if (aev__json_parse(r->message, r->len, 0, &j, NULL) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
+    if (aev__json_parse(message, len, 0, &j, NULL) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
     if (!json_is_object(j)) {
       json_decref(j);
       return aev__sns_invalid("Invalid parameter: Message Structure - JSON "
@@ -72,7 +73,12 @@ static int check(const aev_topic *t, const aev__pub_req *r, json_t **structure) 
     }
     *structure = j;
   }
-  int rc = AEV_OK;
+  return AEV_OK;
+}
+
+static int check(const aev_topic *t, const aev__pub_req *r, json_t **structure) {
+  int rc = aev__sns_message_check(r->message, r->len, r->subject, r->structure_json, structure);
+  if (rc != AEV_OK) return rc;
   /* A standard topic takes a MessageGroupId too, checked as a FIFO topic
    * checks it, for its SQS standard subscriptions' fair queues (AWS's
    * Publish reference; recorded: test_publish_message_group_id). */

@@ -13,6 +13,7 @@
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "queue/queue.h"
+#include "topic/account.h"
 #include "topic/topic_impl.h"
 
 void aev__sub_ref(aev__sub *s) { s->refs++; }
@@ -68,6 +69,10 @@ static int proto_of(const char *p) {
   if (!strcmp(p, "https")) return AEV__PROTO_HTTPS;
   if (!strcmp(p, "lambda")) return AEV__PROTO_LAMBDA;
   if (!strcmp(p, "firehose")) return AEV__PROTO_FIREHOSE;
+  if (!strcmp(p, "sms")) return AEV__PROTO_SMS;
+  if (!strcmp(p, "email")) return AEV__PROTO_EMAIL;
+  if (!strcmp(p, "email-json")) return AEV__PROTO_EMAIL_JSON;
+  if (!strcmp(p, "application")) return AEV__PROTO_APPLICATION;
   return -1;
 }
 
@@ -110,11 +115,21 @@ static int check_endpoint(aev_topic *t, int proto, const char *protocol,
                               protocol);
     return AEV_OK;
   default:
-    /* email, sms and application endpoints have nothing to
-     * deliver to in this library. */
-    return aev__sns_invalid("Invalid parameter: Protocol Reason: %s "
-                            "subscriptions are not supported by this "
-                            "library", protocol);
+    /* sms, email, email-json and application: their deliveries go to the
+     * outbox (outbox.c); FIFO topics take none of them. */
+    if (t->conf.fifo)
+      return aev__sns_invalid("Invalid parameter: Invalid protocol type: %s", protocol);
+    if (proto == AEV__PROTO_SMS && !aev__sms_number_ok(endpoint))
+      return aev__sns_invalid("Invalid parameter: Endpoint Reason: %s is not a valid phone "
+                              "number (E.164: + and up to 15 digits)", endpoint);
+    if (proto == AEV__PROTO_EMAIL || proto == AEV__PROTO_EMAIL_JSON) {
+      const char *at = strchr(endpoint, '@');
+      if (!at || at == endpoint || !at[1] || strchr(at + 1, '@') || strpbrk(endpoint, " ;,"))
+        return aev__sns_invalid("Invalid parameter: Email address");
+    }
+    if (proto == AEV__PROTO_APPLICATION)
+      return aev__push_endpoint_check(t->res.broker, endpoint);
+    return AEV_OK;
   }
 }
 
@@ -207,17 +222,23 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
     return aev__nomem();
   }
   int http = proto == AEV__PROTO_HTTP || proto == AEV__PROTO_HTTPS;
-  s->pending = http;
-  s->authenticated = !http;
+  /* email and email-json wait for confirmation as http/https do, their
+   * confirmation going to the outbox (SNS developer guide, email
+   * subscriptions); sms and application are confirmed at once. */
+  int email = proto == AEV__PROTO_EMAIL || proto == AEV__PROTO_EMAIL_JSON;
+  s->pending = http || email;
+  s->authenticated = !http && !email;
   /* The confirmation is made before the subscription is stored, so that
    * a stored one never goes without. */
   struct aev__job *confirm = NULL;
-  if (http) {
+  aev__outbox_task *mail = NULL;
+  if (http || email) {
     aev__broker_token(t->res.broker, s->token, AEV__SNS_TOKEN_LEN);
     s->token_expires = aev__topic_now_ms(t) + AEV__SNS_TOKEN_TTL_MS;
     size_t len = 0;
     char *body = confirmation(t, s, "SubscriptionConfirmation", s->token, id, &len);
-    if (!body || !(confirm = aev__control_new(s, "SubscriptionConfirmation", id, body, len))) {
+    if (email ? !(mail = aev__outbox_confirmation(t, s, body))
+              : !body || !(confirm = aev__control_new(s, "SubscriptionConfirmation", id, body, len))) {
       aev__sub_unref(s);
       return aev__nomem();
     }
@@ -282,6 +303,8 @@ static int subscribe(aev_topic *t, const char *protocol, const char *endpoint,
   aev__subset_unref(old);
   if (confirm && rc == AEV_OK && !same) aev__control_post(confirm);
   else if (confirm) aev__control_free(confirm);
+  if (mail && rc == AEV_OK && !same) aev__outbox_send(mail);
+  else aev__outbox_discard(mail);
   aev__sub_unref(s);
   /* A repeated subscription keeps its first callback: this one is done. */
   if (rc == AEV_OK && same && release) release(user);

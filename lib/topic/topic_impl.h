@@ -163,7 +163,9 @@ int aev__note_sqs_body(aev__note *n, int raw, const char *sub_arn, uint32_t recs
 /* ---- subscriptions -------------------------------------------------- */
 
 enum { AEV__PROTO_SQS, AEV__PROTO_HTTP, AEV__PROTO_HTTPS, AEV__PROTO_LAMBDA,
-       AEV__PROTO_FIREHOSE };
+       AEV__PROTO_FIREHOSE,
+       /* delivered to the outbox (outbox.c) */
+       AEV__PROTO_SMS, AEV__PROTO_EMAIL, AEV__PROTO_EMAIL_JSON, AEV__PROTO_APPLICATION };
 
 /* Settings a delivery reads, immutable once published: a change of
  * attributes swaps in a new one. */
@@ -542,6 +544,13 @@ int aev__sns_missing(const char *param);
 size_t aev__sns_arn_elements(const char *arn);
 int aev__sns_arn_check(const char *member, const char *arn);
 int aev__sns_region_check(aev_broker *b, const char *member, const char *arn);
+/* publish.c: Publish's rule for a Subject, and its checks of a message:
+ * present, not empty, a good Subject (NULL: none) and, with
+ * structure_json, a JSON object with a "default" string (*structure, a new
+ * reference; NULL without structure_json). */
+int aev__sns_subject_ok(const char *s);
+int aev__sns_message_check(const char *message, size_t len, const char *subject,
+                           int structure_json, json_t **structure);
 /* sub.c: ConfirmSubscription's check of a token's shape. */
 int aev__sns_token_check(const char *token);
 

@@ -305,6 +305,8 @@ START_TEST(arns_of_every_kind) {
       /* A partner event source names no account (the partner onboarding
        * guide's CreatePartnerEventSource sample). */
       [AEV__KIND_EVENT_SOURCE] = "arn:aws:events:ap-south-1::event-source/x",
+      /* SNS's account state: an ARN no AWS resource has, never shown. */
+      [AEV__KIND_SNS_ACCOUNT] = "arn:aws:sns:ap-south-1:210987654321:account/x",
   };
   counters c = {0};
   aev_broker *b = broker_in("ap-south-1", "210987654321");

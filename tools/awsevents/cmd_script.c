@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cli_awsevents.h"
 #include "cli_endpoint.h"
 #include "cli_function.h"
 
@@ -46,6 +47,11 @@ static char *call(aev_broker *b, json_t *line) {
     return cli_error_json("SerializationException",
                           "The service and action must not contain the "
                           "character U+0000.");
+  if (!strcmp(json_string_value(service), "awsevents")) {
+    char *out = cli_awsevents_call(b, json_string_value(action), request);
+    aev_broker_drain(b);
+    return out;
+  }
   /* The request goes on whole: json_dumps writes U+0000 as \u0000, which
    * aev_call reads back, so the service answers its own error for it. */
   char *req_text = request ? json_dumps(request, JSON_COMPACT) : NULL;
@@ -184,6 +190,12 @@ const cli_command cli_cmd_script = {
         "  {\"advance_ms\": N}\n"
         "      moves the clock N ms, firing every timer due on the way;\n"
         "      prints {\"now_ms\": NOW}\n"
+        "  {\"service\": \"awsevents\", \"action\": \"ReadSnsOutbox\",\n"
+        "   \"request\": {\"Keep\": false}}\n"
+        "      prints the SMS, email and push deliveries SNS recorded\n"
+        "      ({\"Deliveries\": [...], \"Dropped\": N}) and, unless Keep,\n"
+        "      clears them; action \"OptOutPhoneNumber\" with {\"phoneNumber\"}\n"
+        "      opts a number out as a STOP reply would\n"
         "Every non-blank line gets exactly one output line on stdout,\n"
         "flushed at once; an error never ends the session. Exits 0 at the\n"
         "end of input.\n\n"

@@ -164,6 +164,8 @@ SIGNATURES = {
                                                c_char_p]),
     "aev_subscription_list": (c_int, [_opaque, _opaque, c_char_p,
                                       _out_opaque]),
+    "aev_sns_outbox_read": (c_int, [_opaque, c_int, _out_opaque]),
+    "aev_sns_phone_opt_out": (c_int, [_opaque, c_char_p]),
     "aev_publish_options_new": (c_int, [_out_opaque]),
     "aev_publish_options_free": (None, [_opaque]),
     "aev_publish_options_set_subject": (c_int, [_opaque, c_char_p]),

@@ -22,6 +22,7 @@ lib = _lib.lib
 LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG = 0, 1, 2, 3
 _CLOCKS = {"real": 0, "manual": 1}
 _ERR_NOT_FOUND = 2
+_sns_check = checker("sns")
 
 # Log callbacks registered with the library, by the key passed as `user`.
 # Each stays here, alive, until the library calls its release function.
@@ -265,6 +266,28 @@ class Broker:
         err = json.loads(text) if text else {"__type": code, "message": ""}
         raise ClientError(error_response(service, err["__type"],
                                          err["message"]), action)
+
+    def sns_outbox(self, keep=False):
+        """What SNS sent out of AWS, recorded instead (see
+        aev_sns_outbox_read): a list of dicts, oldest first, one per SMS,
+        email or mobile push delivery (Protocol, Destination, Type,
+        Message, MessageId, Timestamp, and Subject, MessageAttributes,
+        TopicArn, SubscriptionArn, Token, SMSType, SenderID, MaxPrice,
+        Platform where they apply). keep=False empties the outbox."""
+        out = self._out(_sns_check, "ReadSnsOutbox", lib.aev_sns_outbox_read,
+                        1 if keep else 0)
+        try:
+            text = string_at(out.value).decode()
+        finally:
+            lib.aev_free(out)
+        return json.loads(text)["Deliveries"]
+
+    def sns_opt_out(self, phone_number):
+        """What a recipient's STOP reply does: phone_number opts out of the
+        account's SMS until OptInPhoneNumber (see aev_sns_phone_opt_out)."""
+        with self._entered() as handle:
+            _sns_check(lib.aev_sns_phone_opt_out(handle, phone_number.encode()),
+                       "OptOutPhoneNumber")
 
     def create_queue(self, name, attributes=None):
         """CreateQueue: a Queue (see awsevents.queue). attributes is AWS's

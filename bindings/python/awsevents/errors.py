@@ -59,7 +59,7 @@ HTTP_STATUS = {
         "ResourceNotFoundException": 404, "ReceiptHandleIsInvalid": 404,
         "KmsOptInRequired": 403,
     },
-    "sns": {"NotFound": 404, "AuthorizationError": 403},
+    "sns": {"NotFound": 404, "AuthorizationError": 403, "ResourceNotFound": 404},
     "lambda": {
         "ResourceNotFoundException": 404, "ResourceConflictException": 409,
         "TooManyRequestsException": 429, "ServiceException": 500,

@@ -161,10 +161,13 @@ def _endpoint_thunk(topic_ptr, fn, auto_confirm):
 
 
 def _protocol_of(arn):
-    """The subscription protocol an endpoint ARN's service stands for; sqs
-    for anything else, which Subscribe then checks as a queue ARN."""
+    """The subscription protocol an endpoint ARN's service stands for (a
+    platform endpoint's, application); sqs for anything else, which
+    Subscribe then checks as a queue ARN."""
     parts = arn.split(":")
     service = parts[2] if len(parts) > 2 else ""
+    if service == "sns" and len(parts) > 5 and parts[5].startswith("endpoint/"):
+        return "application"
     return service if service in ("lambda", "firehose") else "sqs"
 
 
@@ -304,7 +307,9 @@ class Topic(Owned):
                   auto_confirm=True):
         """Subscribes a queue, function or delivery stream (an object with
         .arn, or its ARN; protocol sqs, lambda or firehose, from the ARN
-        unless given) or a callable fn(body, message_type) standing for an
+        unless given), a platform endpoint's ARN (application), a phone
+        number or an email address (protocol "sms", "email" or "email-json"
+        given; their deliveries go to Broker.sns_outbox()) or a callable fn(body, message_type) standing for an
         http/https endpoint (protocol "https" unless given; endpoint, if
         given, is the URL its subscription shows). fn returns what the
         endpoint answers: None (or True) is a delivered message, an HTTP
