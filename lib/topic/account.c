@@ -7,14 +7,18 @@
 #include "core/status.h"
 #include "topic/account.h"
 
-static void account_destroy(aev__resource *r) {
-  aev__sns_account *a = (aev__sns_account *)r;
+static void values_free(aev__sns_account *a) {
   json_decref(a->sms_attrs);
   json_decref(a->opted_out);
   json_decref(a->sandbox);
   json_decref(a->apps);
   json_decref(a->endpoints);
   json_decref(a->outbox);
+}
+
+static void account_destroy(aev__resource *r) {
+  aev__sns_account *a = (aev__sns_account *)r;
+  values_free(a);
   pthread_mutex_destroy(&a->mu);
   free(a);
 }
@@ -34,12 +38,7 @@ static int account_new(aev_broker *b, aev__sns_account **out) {
                                     NULL)
                : AEV_ERR_NOMEM;
   if (rc != AEV_OK) {
-    json_decref(a->sms_attrs);
-    json_decref(a->opted_out);
-    json_decref(a->sandbox);
-    json_decref(a->apps);
-    json_decref(a->endpoints);
-    json_decref(a->outbox);
+    values_free(a);
     free(a);
     return rc == AEV_ERR_NOMEM ? aev__nomem() : rc;
   }

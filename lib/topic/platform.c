@@ -3,6 +3,7 @@
  * is the message's entry for the endpoint's platform (SNS API reference
  * and developer guide, "Mobile push notifications"). */
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,7 +60,6 @@ static int name_ok(const char *name) {
 }
 
 static int app_missing(void) { return aev__sns_not_found("PlatformApplication"); }
-static int endpoint_missing(void) { return aev__sns_not_found("Endpoint"); }
 
 /* arn:PARTITION:sns:REGION:ACCOUNT:TYPE/PLATFORM/NAME[/ID] in the
  * account's partition, region and account (a new string, NULL when memory
@@ -115,40 +115,61 @@ int aev__push_create_app(aev_broker *b, const aev__api_service *svc, json_t *req
 }
 
 /* The attributes an application shows: its credentials stay secret. */
-static json_t *app_view(json_t *app) {
-  json_t *v = json_deep_copy(json_object_get(app, "Attributes"));
+/* An application's or endpoint's Attributes as answered: a copy, without an
+ * application's credentials, which are never shown back. */
+static json_t *attributes_view(json_t *it) {
+  json_t *v = json_deep_copy(json_object_get(it, "Attributes"));
   json_object_del(v, "PlatformCredential");
   json_object_del(v, "PlatformPrincipal");
   return v;
 }
 
-int aev__push_get_app(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+/* Get*Attributes of the application or endpoint whose ARN is the request's
+ * arn_member, in the account's map kind (apps or endpoints: offsetof). */
+static int get_attributes(aev_broker *b, const aev__api_service *svc, json_t *req,
+                          const char *arn_member, size_t map, const char *kind,
+                          json_t **resp) {
   const char *arn;
   aev__sns_account *a;
-  int rc = aev__api_req_string(svc, req, "PlatformApplicationArn", &arn);
+  int rc = aev__api_req_string(svc, req, arn_member, &arn);
   if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
-  json_t *app = json_object_get(a->apps, arn), *v = app ? app_view(app) : NULL;
+  json_t *it = json_object_get(*(json_t **)((char *)a + map), arn);
+  json_t *v = it ? attributes_view(it) : NULL;
   aev__sns_account_unlock(a);
-  if (!app) return app_missing();
+  if (!it) return aev__sns_not_found(kind);
   *resp = v ? json_pack("{s:o}", "Attributes", v) : NULL;
   return *resp ? AEV_OK : aev__nomem();
 }
 
-int aev__push_set_app(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+int aev__push_get_app(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  return get_attributes(b, svc, req, "PlatformApplicationArn",
+                        offsetof(aev__sns_account, apps), "PlatformApplication", resp);
+}
+
+/* Set*Attributes of the application or endpoint whose ARN is the request's
+ * arn_member, in the account's map kind (apps or endpoints: offsetof). */
+static int set_attributes(aev_broker *b, const aev__api_service *svc, json_t *req,
+                          const char *arn_member, size_t map, const char *kind,
+                          json_t **resp) {
   const char *arn;
   json_t *attrs = NULL;
   aev__sns_account *a;
-  int rc = aev__api_req_string(svc, req, "PlatformApplicationArn", &arn);
+  int rc = aev__api_req_string(svc, req, arn_member, &arn);
   if (rc == AEV_OK) rc = aev__api_req_object(svc, req, "Attributes", &attrs);
   if (rc == AEV_OK) rc = string_map(attrs);
   if (rc == AEV_OK) rc = enabled_ok(attrs);
   if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
-  json_t *app = json_object_get(a->apps, arn);
-  rc = !app ? app_missing() : aev__sns_merge(json_object_get(app, "Attributes"), attrs);
+  json_t *it = json_object_get(*(json_t **)((char *)a + map), arn);
+  rc = !it ? aev__sns_not_found(kind) : aev__sns_merge(json_object_get(it, "Attributes"), attrs);
   aev__sns_account_unlock(a);
   return rc != AEV_OK ? rc : aev__sns_empty(resp);
+}
+
+int aev__push_set_app(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
+  return set_attributes(b, svc, req, "PlatformApplicationArn",
+                        offsetof(aev__sns_account, apps), "PlatformApplication", resp);
 }
 
 /* Whether endpoint arn belongs to application app_arn. */
@@ -176,7 +197,7 @@ int aev__push_delete_app(aev_broker *b, const aev__api_service *svc, json_t *req
 
 static json_t *app_item(const char *k, json_t *v, void *ctx) {
   (void)ctx;
-  return json_pack("{s:s,s:o*}", "PlatformApplicationArn", k, "Attributes", app_view(v));
+  return json_pack("{s:s,s:o*}", "PlatformApplicationArn", k, "Attributes", attributes_view(v));
 }
 
 /* 100 applications a page (ListPlatformApplications reference). */
@@ -264,34 +285,14 @@ int aev__push_create_endpoint(aev_broker *b, const aev__api_service *svc, json_t
 
 int aev__push_get_endpoint(aev_broker *b, const aev__api_service *svc, json_t *req,
                            json_t **resp) {
-  const char *arn;
-  aev__sns_account *a;
-  int rc = aev__api_req_string(svc, req, "EndpointArn", &arn);
-  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
-  if (rc != AEV_OK) return rc;
-  json_t *ep = json_object_get(a->endpoints, arn);
-  json_t *v = ep ? json_deep_copy(json_object_get(ep, "Attributes")) : NULL;
-  aev__sns_account_unlock(a);
-  if (!ep) return endpoint_missing();
-  *resp = v ? json_pack("{s:o}", "Attributes", v) : NULL;
-  return *resp ? AEV_OK : aev__nomem();
+  return get_attributes(b, svc, req, "EndpointArn", offsetof(aev__sns_account, endpoints),
+                        "Endpoint", resp);
 }
 
 int aev__push_set_endpoint(aev_broker *b, const aev__api_service *svc, json_t *req,
                            json_t **resp) {
-  const char *arn;
-  json_t *attrs = NULL;
-  aev__sns_account *a;
-  int rc = aev__api_req_string(svc, req, "EndpointArn", &arn);
-  if (rc == AEV_OK) rc = aev__api_req_object(svc, req, "Attributes", &attrs);
-  if (rc == AEV_OK) rc = string_map(attrs);
-  if (rc == AEV_OK) rc = enabled_ok(attrs);
-  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
-  if (rc != AEV_OK) return rc;
-  json_t *ep = json_object_get(a->endpoints, arn);
-  rc = !ep ? endpoint_missing() : aev__sns_merge(json_object_get(ep, "Attributes"), attrs);
-  aev__sns_account_unlock(a);
-  return rc != AEV_OK ? rc : aev__sns_empty(resp);
+  return set_attributes(b, svc, req, "EndpointArn", offsetof(aev__sns_account, endpoints),
+                        "Endpoint", resp);
 }
 
 int aev__push_delete_endpoint(aev_broker *b, const aev__api_service *svc, json_t *req,
