@@ -92,8 +92,11 @@ int aev__outbox_direct(aev_broker *b, const aev__pub_req *r, const char *protoco
 /* sms.c */
 /* E.164: a '+' (which AWS lets go), a digit 1-9, at most 15 digits. */
 int aev__sms_number_ok(const char *number);
-/* Publish of r to a phone number (aev_sns_publish_sms): the MessageId
- * into id_out (AEV_TOPIC_MESSAGE_ID_SIZE bytes) unless NULL. */
+/* Publish's check of its PhoneNumber, before its other members. */
+int aev__sms_publish_check(const char *number);
+/* Publish of r to a phone number that passed aev__sms_publish_check
+ * (aev_sns_publish_sms): the MessageId into id_out
+ * (AEV_TOPIC_MESSAGE_ID_SIZE bytes) unless NULL. */
 int aev__sms_publish(aev_broker *b, const char *number, const aev__pub_req *r, char *id_out);
 /* The SMS type, sender id and maximum price an SMS goes with: the
  * message's AWS.SNS.SMS.* attributes, else the account's defaults. */

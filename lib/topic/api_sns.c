@@ -346,6 +346,7 @@ static int publish(aev_broker *b, const aev__api_service *svc, json_t *req,
   int to_number = aev__api_has(req, "PhoneNumber");
   int to_endpoint = !to_number && !aev__api_has(req, "TopicArn") && is_endpoint(req);
   int rc = to_number ? aev__api_req_string(svc, req, "PhoneNumber", &number) : AEV_OK;
+  if (rc == AEV_OK && to_number) rc = aev__sms_publish_check(number);
   if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Message", &r.message);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Subject", &r.subject);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "MessageStructure", &structure);

@@ -44,10 +44,13 @@ int aev__sms_settings(aev_broker *b, json_t *entry) {
   return failed ? aev__nomem() : AEV_OK;
 }
 
+int aev__sms_publish_check(const char *number) {
+  if (aev__sms_number_ok(number)) return AEV_OK;
+  return aev__sns_invalid("Invalid parameter: PhoneNumber Reason: %s is not valid to publish to",
+                          number);
+}
+
 int aev__sms_publish(aev_broker *b, const char *number, const aev__pub_req *r, char *id_out) {
-  if (!aev__sms_number_ok(number))
-    return aev__sns_invalid("Invalid parameter: PhoneNumber Reason: %s is not valid to publish to",
-                            number);
   json_t *e = NULL;
   int rc = aev__outbox_direct(b, r, "sms", number, "sms", &e);
   if (rc == AEV_OK && (rc = aev__sms_settings(b, e)) != AEV_OK) json_decref(e);
@@ -64,7 +67,8 @@ int aev_sns_publish_sms(aev_broker *b, const char *phone_number, const char *mes
   if (!b) return aev__sns_missing("broker");
   if (!phone_number) return aev__sns_missing("PhoneNumber");
   aev__pub_req r;
-  int rc = aev__pub_req_of(message, len, opts, &r);
+  int rc = aev__sms_publish_check(phone_number);
+  if (rc == AEV_OK) rc = aev__pub_req_of(message, len, opts, &r);
   return rc != AEV_OK ? rc : aev__sms_publish(b, phone_number, &r, message_id);
 }
 

@@ -102,6 +102,11 @@ START_TEST(sms_errors) {
           "Invalid parameter: Message Reason: Message must be UTF-8 encoded text.");
   invalid(aev_sns_publish_sms(b, "+0123", "m", 1, NULL, NULL),
           "Invalid parameter: PhoneNumber Reason: +0123 is not valid to publish to");
+  /* The number is checked before the message, on both paths. */
+  invalid(aev_sns_publish_sms(b, "+0123", NULL, 0, NULL, NULL),
+          "Invalid parameter: PhoneNumber Reason: +0123 is not valid to publish to");
+  sns_fails("Publish", json_pack("{s:s}", "PhoneNumber", "+0123"), "InvalidParameter",
+            "Invalid parameter: PhoneNumber Reason: +0123 is not valid to publish to");
   aev_publish_options *o;
   ck_assert_int_eq(aev_publish_options_new(&o), AEV_OK);
   aev_publish_options_set_attributes(o, "[1]");
