@@ -257,6 +257,124 @@ AEV_API int aev_sns_outbox_read(aev_broker *b, int keep, char **deliveries_json)
  * (InvalidParameter) for a number that is not E.164. */
 AEV_API int aev_sns_phone_opt_out(aev_broker *b, const char *phone_number);
 
+/* ---- SMS and mobile push ------------------------------------------------
+ *
+ * Publish to one phone number or one platform endpoint, and the platform
+ * applications and endpoints themselves, as the sns actions of the same
+ * names do (aev_call maps them onto these). Their deliveries go to the
+ * outbox (aev_sns_outbox_read). Errors are SNS's: InvalidParameter
+ * (AEV_ERR_INVALID; also for a NULL argument, the message naming it),
+ * NotFound (AEV_ERR_NOT_FOUND), EndpointDisabled and
+ * PlatformApplicationDisabled (AEV_ERR_INVALID). */
+
+/* Publish with PhoneNumber: message (len bytes of UTF-8 text) as an SMS
+ * to phone_number (E.164: an optional '+', then 2 to 15 digits, the first
+ * not 0). opts as aev_topic_publish's, or NULL: its MessageAttributes
+ * carry the message's SMS settings as AWS takes them, AWS.SNS.SMS.SMSType
+ * ("Promotional" or "Transactional"), AWS.SNS.SMS.SenderID and
+ * AWS.SNS.SMS.MaxPrice (String attributes), over SetSMSAttributes'
+ * DefaultSMSType (else Promotional) and DefaultSenderID; with
+ * structure_json the "sms" entry is sent, else "default"; a Subject is
+ * checked and not sent; group and deduplication ids are not used.
+ * message_id (AEV_TOPIC_MESSAGE_ID_SIZE bytes) may be NULL. The text
+ * reaches the outbox with SMSType, SenderID and MaxPrice when the
+ * scheduler runs, unless the number has opted out by then. */
+AEV_API int aev_sns_publish_sms(aev_broker *b, const char *phone_number,
+                                const char *message, size_t len,
+                                const aev_publish_options *opts,
+                                char *message_id);
+
+/* Publish with the TargetArn of a platform endpoint: opts and message_id
+ * as aev_sns_publish_sms's. With structure_json the entry of the
+ * endpoint's platform ("GCM", "APNS", ...) is its payload, else
+ * "default". An ARN no endpoint has is InvalidParameter ("No endpoint
+ * found for the target arn specified"); a disabled endpoint is
+ * EndpointDisabled, an endpoint of a disabled application
+ * PlatformApplicationDisabled. */
+AEV_API int aev_sns_publish_to_endpoint(aev_broker *b, const char *endpoint_arn,
+                                        const char *message, size_t len,
+                                        const aev_publish_options *opts,
+                                        char *message_id);
+
+/* CreatePlatformApplication: name (1 to 256 letters, digits, '-', '_',
+ * '.'), platform (ADM, APNS, APNS_SANDBOX, APNS_VOIP, APNS_VOIP_SANDBOX,
+ * BAIDU, GCM, MACOS, MACOS_SANDBOX, MPNS, WNS) and attributes_json, AWS's
+ * Attributes map of strings ("{}" for none; PlatformCredential and
+ * PlatformPrincipal are kept and never shown back; Enabled "true" unless
+ * given). Creating one again updates the attributes of the one of that
+ * name. *application_arn (free with aev_free()) is
+ * arn:aws:sns:REGION:ACCOUNT:app/PLATFORM/NAME. */
+AEV_API int aev_sns_platform_application_create(aev_broker *b,
+                                                const char *name,
+                                                const char *platform,
+                                                const char *attributes_json,
+                                                char **application_arn);
+
+/* Get/SetPlatformApplicationAttributes: *attributes_json (free with
+ * aev_free()) is the Attributes map; set merges the given map of strings
+ * into it ("Enabled": "true" or "false"). NotFound for an ARN no
+ * application has. */
+AEV_API int aev_sns_platform_application_get_attributes(aev_broker *b,
+                                                        const char *application_arn,
+                                                        char **attributes_json);
+AEV_API int aev_sns_platform_application_set_attributes(aev_broker *b,
+                                                        const char *application_arn,
+                                                        const char *attributes_json);
+
+/* DeletePlatformApplication: the application and its endpoints go. AEV_OK
+ * also for one that does not exist (any more), as AWS answers. */
+AEV_API int aev_sns_platform_application_delete(aev_broker *b,
+                                                const char *application_arn);
+
+/* ListPlatformApplications: 100 a page. next_token NULL or a previous
+ * NextToken; *response_json (free with aev_free()) is
+ * {"PlatformApplications": [{"PlatformApplicationArn", "Attributes"}],
+ * "NextToken": ...}. */
+AEV_API int aev_sns_platform_application_list(aev_broker *b,
+                                              const char *next_token,
+                                              char **response_json);
+
+/* CreatePlatformEndpoint: a device token (not empty) of the application;
+ * custom_user_data (under 2 KB) and attributes_json (a map of strings,
+ * e.g. {"Enabled": "false"}) may be NULL. Idempotent as AWS's: the same
+ * token with the same (or no) attributes answers the endpoint that has
+ * it; with others, InvalidParameter "Endpoint ARN already exists with the
+ * same Token, but different attributes.". NotFound for an application
+ * that does not exist. *endpoint_arn (free with aev_free()) is
+ * arn:aws:sns:REGION:ACCOUNT:endpoint/PLATFORM/NAME/ID. */
+AEV_API int aev_sns_platform_endpoint_create(aev_broker *b,
+                                             const char *application_arn,
+                                             const char *token,
+                                             const char *custom_user_data,
+                                             const char *attributes_json,
+                                             char **endpoint_arn);
+
+/* Get/SetEndpointAttributes (Token, CustomUserData, Enabled), as the
+ * application's; set_enabled sets Enabled alone: a disabled endpoint gets
+ * no publishes (EndpointDisabled) and its subscriptions' deliveries are
+ * dropped, until it is enabled again. */
+AEV_API int aev_sns_platform_endpoint_get_attributes(aev_broker *b,
+                                                     const char *endpoint_arn,
+                                                     char **attributes_json);
+AEV_API int aev_sns_platform_endpoint_set_attributes(aev_broker *b,
+                                                     const char *endpoint_arn,
+                                                     const char *attributes_json);
+AEV_API int aev_sns_platform_endpoint_set_enabled(aev_broker *b,
+                                                  const char *endpoint_arn,
+                                                  int enabled);
+
+/* DeleteEndpoint: AEV_OK also for one that does not exist (any more). */
+AEV_API int aev_sns_platform_endpoint_delete(aev_broker *b,
+                                             const char *endpoint_arn);
+
+/* ListEndpointsByPlatformApplication: 100 a page; *response_json (free
+ * with aev_free()) is {"Endpoints": [{"EndpointArn", "Attributes"}],
+ * "NextToken": ...}. NotFound for an application that does not exist. */
+AEV_API int aev_sns_platform_endpoint_list(aev_broker *b,
+                                           const char *application_arn,
+                                           const char *next_token,
+                                           char **response_json);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,7 @@
 #include <pthread.h>
 
 #include "api/api.h"
+#include "topic/publish.h"
 #include "topic/topic_impl.h"
 
 /* The outbox's bound: past either, the oldest deliveries are dropped (and
@@ -55,6 +56,9 @@ int aev__sns_account_lock(aev_broker *b, aev__sns_account **out);
 void aev__sns_account_unlock(aev__sns_account *a);
 /* An action's empty answer, {}. */
 int aev__sns_empty(json_t **resp);
+/* api_sns.c: a typed call's JSON text (taken over) as the response, or as
+ * its member key (NULL: the whole response). */
+int aev__sns_answer(json_t **resp, const char *key, char *text);
 
 /* outbox.c */
 /* One delivery made ready to record (NULL when memory is short; it takes
@@ -77,20 +81,23 @@ int aev__outbox_deliver(aev_topic *t, const aev__sub *s, aev__note *n);
  * made ready (NULL when memory is short): doc is the confirmation
  * document (Token, SubscribeURL, ...), taken over (NULL: none made). */
 aev__outbox_task *aev__outbox_confirmation(aev_topic *t, const aev__sub *s, char *doc);
-/* Publish's checks for a message that goes to one destination (a phone
+/* Publish's checks for a message r that goes to one destination (a phone
  * number, an endpoint): Message, Subject, MessageStructure=json (the entry
- * takes the message of key, else "default") and MessageAttributes. *entry:
- * a new Notification to protocol's dest with Message, MessageAttributes
- * and MessageId. */
-int aev__outbox_direct(aev_broker *b, const aev__api_service *svc, json_t *req,
-                       const char *protocol, const char *dest, const char *key,
-                       json_t **entry);
+ * takes the message of key, else "default") and MessageAttributes.
+ * *entry: a new Notification to protocol's dest with Message,
+ * MessageAttributes and MessageId. */
+int aev__outbox_direct(aev_broker *b, const aev__pub_req *r, const char *protocol,
+                       const char *dest, const char *key, json_t **entry);
 
 /* sms.c */
 /* E.164: a '+' (which AWS lets go), a digit 1-9, at most 15 digits. */
 int aev__sms_number_ok(const char *number);
-/* Publish with PhoneNumber. */
-int aev__sms_publish(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp);
+/* Publish's check of its PhoneNumber, before its other members. */
+int aev__sms_publish_check(const char *number);
+/* Publish of r to a phone number that passed aev__sms_publish_check
+ * (aev_sns_publish_sms): the MessageId into id_out
+ * (AEV_TOPIC_MESSAGE_ID_SIZE bytes) unless NULL. */
+int aev__sms_publish(aev_broker *b, const char *number, const aev__pub_req *r, char *id_out);
 /* The SMS type, sender id and maximum price an SMS goes with: the
  * message's AWS.SNS.SMS.* attributes, else the account's defaults. */
 int aev__sms_settings(aev_broker *b, json_t *entry);
@@ -113,8 +120,10 @@ int aev__push_is_endpoint(const char *arn);
 int aev__push_endpoint_check(aev_broker *b, const char *arn);
 /* The platform of an endpoint ARN (GCM, APNS, ...) into out. */
 void aev__push_platform(const char *arn, char *out, size_t n);
-/* Publish with the TargetArn of an endpoint. */
-int aev__push_publish(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp);
+/* Publish of r to an endpoint (aev_sns_publish_to_endpoint): the
+ * MessageId into id_out (AEV_TOPIC_MESSAGE_ID_SIZE bytes) unless NULL. */
+int aev__push_publish(aev_broker *b, const char *arn, const aev__pub_req *r, char *id_out);
+/* api_push.c: the sns actions on applications and endpoints. */
 int aev__push_create_app(aev_broker *, const aev__api_service *, json_t *, json_t **);
 int aev__push_get_app(aev_broker *, const aev__api_service *, json_t *, json_t **);
 int aev__push_set_app(aev_broker *, const aev__api_service *, json_t *, json_t **);

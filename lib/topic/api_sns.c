@@ -21,8 +21,7 @@ static int topic_of(aev_broker *b, const aev__api_service *svc, json_t *req,
   return rc != AEV_OK ? rc : aev__topic_find(b, arn, out);
 }
 
-/* A returned JSON text as a response member (takes text over). */
-static int answer(json_t **resp, const char *key, char *text) {
+int aev__sns_answer(json_t **resp, const char *key, char *text) {
   json_t *v;
   int rc = aev__json_parse_str(text, 0, &v);
   free(text);
@@ -119,7 +118,7 @@ static int get_topic_attributes(aev_broker *b, const aev__api_service *svc,
   char *text;
   rc = aev_topic_get_attributes(t, &text);
   aev_topic_release(t);
-  return rc != AEV_OK ? rc : answer(resp, "Attributes", text);
+  return rc != AEV_OK ? rc : aev__sns_answer(resp, "Attributes", text);
 }
 
 static int set_topic_attributes(aev_broker *b, const aev__api_service *svc,
@@ -171,7 +170,7 @@ static int list_topics(aev_broker *b, const aev__api_service *svc, json_t *req,
   int rc = aev__api_opt_string(svc, req, "NextToken", &token);
   char *text;
   if (rc == AEV_OK) rc = aev_topic_list(b, token, &text);
-  return rc != AEV_OK ? rc : answer(resp, NULL, text);
+  return rc != AEV_OK ? rc : aev__sns_answer(resp, NULL, text);
 }
 
 static int tag_resource(aev_broker *b, const aev__api_service *svc, json_t *req,
@@ -293,7 +292,7 @@ static int get_subscription_attributes(aev_broker *b, const aev__api_service *sv
   char *text;
   int rc = aev__api_req_string(svc, req, "SubscriptionArn", &arn);
   if (rc == AEV_OK) rc = aev_subscription_get_attributes(b, arn, &text);
-  return rc != AEV_OK ? rc : answer(resp, "Attributes", text);
+  return rc != AEV_OK ? rc : aev__sns_answer(resp, "Attributes", text);
 }
 
 static int set_subscription_attributes(aev_broker *b, const aev__api_service *svc,
@@ -313,7 +312,7 @@ static int list_subscriptions(aev_broker *b, const aev__api_service *svc,
   char *text;
   int rc = aev__api_opt_string(svc, req, "NextToken", &token);
   if (rc == AEV_OK) rc = aev_subscription_list(b, NULL, token, &text);
-  return rc != AEV_OK ? rc : answer(resp, NULL, text);
+  return rc != AEV_OK ? rc : aev__sns_answer(resp, NULL, text);
 }
 
 static int list_subscriptions_by_topic(aev_broker *b, const aev__api_service *svc,
@@ -326,12 +325,12 @@ static int list_subscriptions_by_topic(aev_broker *b, const aev__api_service *sv
   if (rc != AEV_OK) return rc;
   rc = aev_subscription_list(b, t, token, &text);
   aev_topic_release(t);
-  return rc != AEV_OK ? rc : answer(resp, NULL, text);
+  return rc != AEV_OK ? rc : aev__sns_answer(resp, NULL, text);
 }
 
 /* Whether Publish's TargetArn names a platform application endpoint
- * (arn:aws:sns:region:account:endpoint/...): we have none, and AWS words
- * a missing one apart from a missing topic (recorded against AWS). */
+ * (arn:aws:sns:region:account:endpoint/...), which gets the message in
+ * the outbox instead of a topic. */
 static int is_endpoint(json_t *req) {
   const char *arn = json_string_value(json_object_get(req, "TargetArn"));
   return arn && aev__push_is_endpoint(arn);
@@ -340,13 +339,15 @@ static int is_endpoint(json_t *req) {
 static int publish(aev_broker *b, const aev__api_service *svc, json_t *req,
                    json_t **resp) {
   aev__pub_req r = {.where = "messageAttributes"};
-  const char *structure = NULL;
+  const char *structure = NULL, *number = NULL;
   aev_topic *t;
   const char *member = aev__api_has(req, "TopicArn") ? "TopicArn" : "TargetArn";
   /* A phone number or an endpoint gets the message in the outbox. */
-  if (aev__api_has(req, "PhoneNumber")) return aev__sms_publish(b, svc, req, resp);
-  if (!aev__api_has(req, "TopicArn") && is_endpoint(req)) return aev__push_publish(b, svc, req, resp);
-  int rc = aev__api_req_string(svc, req, "Message", &r.message);
+  int to_number = aev__api_has(req, "PhoneNumber");
+  int to_endpoint = !to_number && !aev__api_has(req, "TopicArn") && is_endpoint(req);
+  int rc = to_number ? aev__api_req_string(svc, req, "PhoneNumber", &number) : AEV_OK;
+  if (rc == AEV_OK && to_number) rc = aev__sms_publish_check(number);
+  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Message", &r.message);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Subject", &r.subject);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "MessageStructure", &structure);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "MessageGroupId", &r.group);
@@ -355,17 +356,21 @@ static int publish(aev_broker *b, const aev__api_service *svc, json_t *req,
   if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "MessageAttributes", &r.attrs);
   if (rc == AEV_OK && structure && strcmp(structure, "json"))
     rc = aev__sns_invalid("Invalid parameter: MessageStructure");
-  if (rc == AEV_OK && !aev__api_has(req, "TopicArn") && !aev__api_has(req, "TargetArn"))
-    rc = aev__sns_invalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter");
-  if (rc == AEV_OK) rc = topic_of(b, svc, req, member, &t);
-  if (rc == AEV_ERR_NOT_FOUND && !strcmp(member, "TargetArn") && is_endpoint(req))
-    rc = aev__sns_invalid("Invalid parameter: TargetArn Reason: No endpoint found for the target arn specified");
   if (rc != AEV_OK) return rc;
   r.len = strlen(r.message);
   r.structure_json = structure != NULL;
-  char id[AEV_TOPIC_MESSAGE_ID_SIZE], seq[AEV_TOPIC_SEQUENCE_NUMBER_SIZE];
-  rc = aev__topic_publish_req(t, &r, id, seq);
-  aev_topic_release(t);
+  char id[AEV_TOPIC_MESSAGE_ID_SIZE], seq[AEV_TOPIC_SEQUENCE_NUMBER_SIZE] = "";
+  if (to_number) rc = aev__sms_publish(b, number, &r, id);
+  else if (to_endpoint)
+    rc = aev__push_publish(b, json_string_value(json_object_get(req, "TargetArn")), &r, id);
+  else {
+    if (!aev__api_has(req, "TopicArn") && !aev__api_has(req, "TargetArn"))
+      rc = aev__sns_invalid("Invalid parameter: TopicArn or TargetArn Reason: no value for required parameter");
+    if (rc == AEV_OK) rc = topic_of(b, svc, req, member, &t);
+    if (rc != AEV_OK) return rc;
+    rc = aev__topic_publish_req(t, &r, id, seq);
+    aev_topic_release(t);
+  }
   if (rc != AEV_OK) return rc;
   /* Whole or not at all: a FIFO publish answers its SequenceNumber. */
   *resp = seq[0] ? json_pack("{s:s,s:s}", "MessageId", id, "SequenceNumber", seq)

@@ -10,6 +10,7 @@
 #include "core/json_dump.h"
 #include "core/json_parse.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "topic/account.h"
 
 /* What a delivery counts toward AEV__OUTBOX_MAX_BYTES. */
@@ -206,37 +207,40 @@ aev__outbox_task *aev__outbox_confirmation(aev_topic *t, const aev__sub *s, char
   return aev__outbox_new(t->res.broker, e);
 }
 
-int aev__outbox_direct(aev_broker *b, const aev__api_service *svc, json_t *req,
-                       const char *protocol, const char *dest, const char *key,
-                       json_t **entry) {
-  const char *message, *subject = NULL, *structure = NULL;
-  json_t *attrs = NULL, *per = NULL;
-  int rc = aev__api_req_string(svc, req, "Message", &message);
-  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "Subject", &subject);
-  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "MessageStructure", &structure);
-  if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "MessageAttributes", &attrs);
-  if (rc != AEV_OK) return rc;
-  if (structure && strcmp(structure, "json")) return aev__sns_invalid("Invalid parameter: MessageStructure");
+int aev__outbox_direct(aev_broker *b, const aev__pub_req *r, const char *protocol,
+                       const char *dest, const char *key, json_t **entry) {
+  json_t *per = NULL;
+  /* Messages are UTF-8 text (Publish reference); only the C API can pass
+   * other bytes. */
+  if (r->message && !aev__utf8_valid(r->message, r->len))
+    return aev__sns_invalid("Invalid parameter: Message Reason: Message must be UTF-8 encoded "
+                            "text.");
   /* Publish's checks. A Subject is checked as Publish checks it, then left
    * out: it is for email and JSON messages (Publish reference), and a text
    * message or a push has neither. */
-  rc = aev__sns_message_check(message, strlen(message), subject, structure != NULL, &per);
+  int rc = aev__sns_message_check(r->message, r->len, r->subject, r->structure_json, &per);
   if (rc != AEV_OK) return rc;
+  const char *message = r->message;
+  size_t len = r->len;
   if (per) {
     json_t *mine = json_object_get(per, key);
-    message = json_string_value(json_is_string(mine) ? mine : json_object_get(per, "default"));
+    mine = json_is_string(mine) ? mine : json_object_get(per, "default");
+    message = json_string_value(mine);
+    len = json_string_length(mine);
   }
-  aev__sns_attrs parsed;
-  rc = aev__sns_attrs_parse(attrs, "messageAttributes", &parsed);
-  if (rc == AEV_OK && strlen(message) + parsed.size > AEV__SNS_DEFAULT_MAX_SIZE)
+  /* Attributes the publish options parsed once are read as they are. */
+  aev__sns_attrs parsed = {0};
+  if (!r->parsed) rc = aev__sns_attrs_parse(r->attrs, r->where, &parsed);
+  const aev__sns_attrs *at = r->parsed ? r->parsed : &parsed;
+  if (rc == AEV_OK && len + at->size > AEV__SNS_DEFAULT_MAX_SIZE)
     rc = aev__sns_invalid("Invalid parameter: Message too long");
   json_t *e = NULL;
   if (rc == AEV_OK) {
     char id[AEV_UUID_LEN + 1];
     aev__broker_uuid(b, id);
     e = entry_new(protocol, dest, "Notification");
-    json_t *m = attrs_of(&parsed);
-    int failed = json_object_set_new(e, "Message", json_string(message)) ||
+    json_t *m = attrs_of(at);
+    int failed = json_object_set_new(e, "Message", json_stringn(message, len)) ||
                  json_object_set_new(e, "MessageId", json_string(id));
     if (m) failed |= json_object_set_new(e, "MessageAttributes", m);
     if (failed) {

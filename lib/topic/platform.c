@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "core/broker.h"
+#include "core/json_dump.h"
+#include "core/json_parse.h"
 #include "core/status.h"
 #include "topic/account.h"
 
@@ -74,13 +76,42 @@ static char *arn_with(const aev__sns_account *a, const char *type, const char *p
   return out;
 }
 
-int aev__push_create_app(aev_broker *b, const aev__api_service *svc, json_t *req,
-                         json_t **resp) {
-  const char *name, *platform;
-  json_t *attrs = NULL;
-  int rc = aev__api_req_string(svc, req, "Name", &name);
-  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Platform", &platform);
-  if (rc == AEV_OK) rc = aev__api_req_object(svc, req, "Attributes", &attrs);
+/* attributes_json as an object (*out, NULL for none): NULL is none, or
+ * with required a missing Attributes. Its values are checked apart
+ * (attrs_ok), after the request's other members, as AWS orders them. */
+static int parse_attrs(const char *text, int required, json_t **out) {
+  *out = NULL;
+  if (!text) return required ? aev__sns_missing("Attributes") : AEV_OK;
+  int rc = aev__json_parse_str(text, 0, out);
+  if (rc == AEV_ERR_NOMEM) return rc;
+  if (json_is_object(*out)) return AEV_OK;
+  json_decref(*out);
+  *out = NULL;
+  return aev__sns_invalid("Invalid parameter: Attributes Reason: must be a JSON object of "
+                          "attribute names to strings");
+}
+
+static int attrs_ok(json_t *attrs) {
+  int rc = string_map(attrs);
+  return rc != AEV_OK ? rc : enabled_ok(attrs);
+}
+
+/* A new text of v (taken over) into *out. */
+static int text_of(json_t *v, char **out) {
+  char *text = v ? aev__json_dumps(v, JSON_COMPACT) : NULL;
+  json_decref(v);
+  if (!text) return aev__nomem();
+  *out = text;
+  return AEV_OK;
+}
+
+int aev_sns_platform_application_create(aev_broker *b, const char *name, const char *platform,
+                                        const char *attributes_json, char **application_arn) {
+  if (!b || !application_arn) return aev__sns_missing(b ? "application_arn" : "broker");
+  if (!name) return aev__sns_missing("Name");
+  if (!platform) return aev__sns_missing("Platform");
+  json_t *attrs;
+  int rc = parse_attrs(attributes_json, 1, &attrs);
   if (rc == AEV_OK && !name_ok(name))
     rc = aev__sns_invalid("Invalid parameter: Name Reason: must be 1 to 256 letters, digits, "
                           "hyphens, underscores and periods");
@@ -90,11 +121,13 @@ int aev__push_create_app(aev_broker *b, const aev__api_service *svc, json_t *req
     rc = aev__sns_invalid("Invalid parameter: Platform Reason: %s is not one of ADM, APNS, "
                           "APNS_SANDBOX, APNS_VOIP, APNS_VOIP_SANDBOX, BAIDU, GCM, MACOS, "
                           "MACOS_SANDBOX, MPNS, WNS", platform);
-  if (rc == AEV_OK) rc = string_map(attrs);
-  if (rc == AEV_OK) rc = enabled_ok(attrs);
+  if (rc == AEV_OK) rc = attrs_ok(attrs);
   aev__sns_account *a;
   if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
-  if (rc != AEV_OK) return rc;
+  if (rc != AEV_OK) {
+    json_decref(attrs);
+    return rc;
+  }
   char *arn = arn_with(a, "app/", platform, name, NULL);
   json_t *app = json_object_get(a->apps, arn ? arn : "");
   /* Creating an application again updates the one of that name. */
@@ -109,12 +142,12 @@ int aev__push_create_app(aev_broker *b, const aev__api_service *svc, json_t *req
     rc = !app || json_object_set_new(a->apps, arn, app) ? aev__nomem() : AEV_OK;
   }
   aev__sns_account_unlock(a);
-  if (rc == AEV_OK && !(*resp = json_pack("{s:s}", "PlatformApplicationArn", arn))) rc = aev__nomem();
-  free(arn);
+  json_decref(attrs);
+  if (rc == AEV_OK) *application_arn = arn;
+  else free(arn);
   return rc;
 }
 
-/* The attributes an application shows: its credentials stay secret. */
 /* An application's or endpoint's Attributes as answered: a copy, without an
  * application's credentials, which are never shown back. */
 static json_t *attributes_view(json_t *it) {
@@ -124,52 +157,59 @@ static json_t *attributes_view(json_t *it) {
   return v;
 }
 
-/* Get*Attributes of the application or endpoint whose ARN is the request's
- * arn_member, in the account's map kind (apps or endpoints: offsetof). */
-static int get_attributes(aev_broker *b, const aev__api_service *svc, json_t *req,
-                          const char *arn_member, size_t map, const char *kind,
-                          json_t **resp) {
-  const char *arn;
+/* The account's map of applications or of endpoints (offsetof), one of
+ * which arn_member names (for a NULL arn's message), kind in NotFound. */
+typedef struct kind {
+  size_t map;
+  const char *arn_member, *name;
+} kind;
+
+static const kind apps = {offsetof(aev__sns_account, apps), "PlatformApplicationArn",
+                          "PlatformApplication"};
+static const kind endpoints = {offsetof(aev__sns_account, endpoints), "EndpointArn", "Endpoint"};
+
+static json_t *map_of(aev__sns_account *a, const kind *k) {
+  return *(json_t **)((char *)a + k->map);
+}
+
+static int get_attributes(aev_broker *b, const kind *k, const char *arn, char **attributes_json) {
+  if (!b || !attributes_json) return aev__sns_missing(b ? "attributes_json" : "broker");
+  if (!arn) return aev__sns_missing(k->arn_member);
   aev__sns_account *a;
-  int rc = aev__api_req_string(svc, req, arn_member, &arn);
-  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
+  int rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
-  json_t *it = json_object_get(*(json_t **)((char *)a + map), arn);
+  json_t *it = json_object_get(map_of(a, k), arn);
   json_t *v = it ? attributes_view(it) : NULL;
   aev__sns_account_unlock(a);
-  if (!it) return aev__sns_not_found(kind);
-  *resp = v ? json_pack("{s:o}", "Attributes", v) : NULL;
-  return *resp ? AEV_OK : aev__nomem();
+  return it ? text_of(v, attributes_json) : aev__sns_not_found(k->name);
 }
 
-int aev__push_get_app(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
-  return get_attributes(b, svc, req, "PlatformApplicationArn",
-                        offsetof(aev__sns_account, apps), "PlatformApplication", resp);
-}
-
-/* Set*Attributes of the application or endpoint whose ARN is the request's
- * arn_member, in the account's map kind (apps or endpoints: offsetof). */
-static int set_attributes(aev_broker *b, const aev__api_service *svc, json_t *req,
-                          const char *arn_member, size_t map, const char *kind,
-                          json_t **resp) {
-  const char *arn;
-  json_t *attrs = NULL;
+static int set_attributes(aev_broker *b, const kind *k, const char *arn,
+                          const char *attributes_json) {
+  if (!b) return aev__sns_missing("broker");
+  if (!arn) return aev__sns_missing(k->arn_member);
+  json_t *attrs;
   aev__sns_account *a;
-  int rc = aev__api_req_string(svc, req, arn_member, &arn);
-  if (rc == AEV_OK) rc = aev__api_req_object(svc, req, "Attributes", &attrs);
-  if (rc == AEV_OK) rc = string_map(attrs);
-  if (rc == AEV_OK) rc = enabled_ok(attrs);
+  int rc = parse_attrs(attributes_json, 1, &attrs);
+  if (rc == AEV_OK) rc = attrs_ok(attrs);
   if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
-  if (rc != AEV_OK) return rc;
-  json_t *it = json_object_get(*(json_t **)((char *)a + map), arn);
-  rc = !it ? aev__sns_not_found(kind) : aev__sns_merge(json_object_get(it, "Attributes"), attrs);
-  aev__sns_account_unlock(a);
-  return rc != AEV_OK ? rc : aev__sns_empty(resp);
+  if (rc == AEV_OK) {
+    json_t *it = json_object_get(map_of(a, k), arn);
+    rc = !it ? aev__sns_not_found(k->name) : aev__sns_merge(json_object_get(it, "Attributes"), attrs);
+    aev__sns_account_unlock(a);
+  }
+  json_decref(attrs);
+  return rc;
 }
 
-int aev__push_set_app(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
-  return set_attributes(b, svc, req, "PlatformApplicationArn",
-                        offsetof(aev__sns_account, apps), "PlatformApplication", resp);
+int aev_sns_platform_application_get_attributes(aev_broker *b, const char *application_arn,
+                                                char **attributes_json) {
+  return get_attributes(b, &apps, application_arn, attributes_json);
+}
+
+int aev_sns_platform_application_set_attributes(aev_broker *b, const char *application_arn,
+                                                const char *attributes_json) {
+  return set_attributes(b, &apps, application_arn, attributes_json);
 }
 
 /* Whether endpoint arn belongs to application app_arn. */
@@ -177,22 +217,21 @@ static int of_app(json_t *ep, const char *app_arn) {
   return !strcmp(json_string_value(json_object_get(ep, "App")), app_arn);
 }
 
-int aev__push_delete_app(aev_broker *b, const aev__api_service *svc, json_t *req,
-                         json_t **resp) {
-  const char *arn;
+int aev_sns_platform_application_delete(aev_broker *b, const char *application_arn) {
+  if (!b) return aev__sns_missing("broker");
+  if (!application_arn) return aev__sns_missing(apps.arn_member);
   aev__sns_account *a;
-  int rc = aev__api_req_string(svc, req, "PlatformApplicationArn", &arn);
-  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
+  int rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   /* Its endpoints go with it; deleting one that is gone succeeds. */
   const char *k;
   json_t *v;
   void *tmp;
-  json_object_foreach_safe(a->endpoints, tmp, k, v) if (of_app(v, arn))
+  json_object_foreach_safe(a->endpoints, tmp, k, v) if (of_app(v, application_arn))
     json_object_del(a->endpoints, k);
-  json_object_del(a->apps, arn);
+  json_object_del(a->apps, application_arn);
   aev__sns_account_unlock(a);
-  return aev__sns_empty(resp);
+  return AEV_OK;
 }
 
 static json_t *app_item(const char *k, json_t *v, void *ctx) {
@@ -201,35 +240,37 @@ static json_t *app_item(const char *k, json_t *v, void *ctx) {
 }
 
 /* 100 applications a page (ListPlatformApplications reference). */
-int aev__push_list_apps(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
-  const char *token = NULL;
+int aev_sns_platform_application_list(aev_broker *b, const char *next_token,
+                                      char **response_json) {
+  if (!b || !response_json) return aev__sns_missing(b ? "response_json" : "broker");
   aev__sns_account *a;
-  int rc = aev__api_opt_string(svc, req, "NextToken", &token);
-  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
+  json_t *page = NULL;
+  int rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
-  rc = aev__sns_page(a->apps, token, app_item, NULL, "PlatformApplications", "NextToken", resp);
+  rc = aev__sns_page(a->apps, next_token, app_item, NULL, "PlatformApplications", "NextToken",
+                     &page);
   aev__sns_account_unlock(a);
-  return rc;
+  return rc != AEV_OK ? rc : text_of(page, response_json);
 }
 
-int aev__push_create_endpoint(aev_broker *b, const aev__api_service *svc, json_t *req,
-                              json_t **resp) {
-  const char *app_arn, *token, *user = NULL;
-  json_t *given = NULL;
-  int rc = aev__api_req_string(svc, req, "PlatformApplicationArn", &app_arn);
-  if (rc == AEV_OK) rc = aev__api_req_string(svc, req, "Token", &token);
-  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "CustomUserData", &user);
-  if (rc == AEV_OK) rc = aev__api_opt_object(svc, req, "Attributes", &given);
-  if (rc == AEV_OK) rc = string_map(given);
-  if (rc == AEV_OK) rc = enabled_ok(given);
+int aev_sns_platform_endpoint_create(aev_broker *b, const char *application_arn,
+                                     const char *token, const char *custom_user_data,
+                                     const char *attributes_json, char **endpoint_arn) {
+  if (!b || !endpoint_arn) return aev__sns_missing(b ? "endpoint_arn" : "broker");
+  if (!application_arn) return aev__sns_missing(apps.arn_member);
+  if (!token) return aev__sns_missing("Token");
+  json_t *attrs;
+  int rc = parse_attrs(attributes_json, 0, &attrs);
+  if (rc == AEV_OK) rc = attrs_ok(attrs);
   if (rc == AEV_OK && !*token) rc = aev__sns_invalid("Invalid parameter: Token Reason: cannot be empty");
-  if (rc == AEV_OK && user && strlen(user) >= 2048)
+  if (rc == AEV_OK && custom_user_data && strlen(custom_user_data) >= 2048)
     rc = aev__sns_invalid("Invalid parameter: CustomUserData Reason: must be less than 2KB");
   /* What the endpoint will have: the given attributes, Token, and
    * CustomUserData. */
-  json_t *attrs = rc == AEV_OK ? (given ? json_deep_copy(given) : json_object()) : NULL;
-  if (rc == AEV_OK && (!attrs || json_object_set_new(attrs, "Token", json_string(token)) ||
-                       (user && json_object_set_new(attrs, "CustomUserData", json_string(user)))))
+  if (rc == AEV_OK && !attrs && !(attrs = json_object())) rc = aev__nomem();
+  if (rc == AEV_OK && (json_object_set_new(attrs, "Token", json_string(token)) ||
+                       (custom_user_data &&
+                        json_object_set_new(attrs, "CustomUserData", json_string(custom_user_data)))))
     rc = aev__nomem();
   aev__sns_account *a;
   if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
@@ -237,13 +278,13 @@ int aev__push_create_endpoint(aev_broker *b, const aev__api_service *svc, json_t
     json_decref(attrs);
     return rc;
   }
-  json_t *app = json_object_get(a->apps, app_arn);
+  json_t *app = json_object_get(a->apps, application_arn);
   char *arn = NULL;
   if (!app) rc = app_missing();
   const char *k;
   json_t *v;
   json_object_foreach(a->endpoints, k, v) {
-    if (rc != AEV_OK || !of_app(v, app_arn)) continue;
+    if (rc != AEV_OK || !of_app(v, application_arn)) continue;
     json_t *have = json_object_get(v, "Attributes");
     if (strcmp(json_string_value(json_object_get(have, "Token")), token)) continue;
     /* Idempotent for the same token and attributes; the same token with
@@ -262,13 +303,13 @@ int aev__push_create_endpoint(aev_broker *b, const aev__api_service *svc, json_t
   if (rc == AEV_OK && !arn) {
     char id[AEV_UUID_LEN + 1], platform[32];
     aev__broker_uuid(b, id);
-    aev__push_platform(app_arn, platform, sizeof platform);
-    const char *name = strchr(resource_of(app_arn), '/');
+    aev__push_platform(application_arn, platform, sizeof platform);
+    const char *name = strchr(resource_of(application_arn), '/');
     name = name ? strchr(name + 1, '/') : NULL;
     arn = arn_with(a, "endpoint/", platform, name ? name + 1 : "", id);
     if (!json_object_get(attrs, "Enabled")) json_object_set_new(attrs, "Enabled", json_string("true"));
     /* The endpoint takes attrs over: from here only the account holds it. */
-    json_t *ep = arn ? json_pack("{s:s}", "App", app_arn) : NULL;
+    json_t *ep = arn ? json_pack("{s:s}", "App", application_arn) : NULL;
     if (!ep || json_object_set_new(ep, "Attributes", attrs) ||
         json_object_set_new(a->endpoints, arn, ep)) {
       if (!ep) json_decref(attrs);
@@ -278,34 +319,36 @@ int aev__push_create_endpoint(aev_broker *b, const aev__api_service *svc, json_t
   }
   aev__sns_account_unlock(a);
   json_decref(attrs);
-  if (rc == AEV_OK && !(*resp = json_pack("{s:s}", "EndpointArn", arn))) rc = aev__nomem();
-  free(arn);
+  if (rc == AEV_OK) *endpoint_arn = arn;
+  else free(arn);
   return rc;
 }
 
-int aev__push_get_endpoint(aev_broker *b, const aev__api_service *svc, json_t *req,
-                           json_t **resp) {
-  return get_attributes(b, svc, req, "EndpointArn", offsetof(aev__sns_account, endpoints),
-                        "Endpoint", resp);
+int aev_sns_platform_endpoint_get_attributes(aev_broker *b, const char *endpoint_arn,
+                                             char **attributes_json) {
+  return get_attributes(b, &endpoints, endpoint_arn, attributes_json);
 }
 
-int aev__push_set_endpoint(aev_broker *b, const aev__api_service *svc, json_t *req,
-                           json_t **resp) {
-  return set_attributes(b, svc, req, "EndpointArn", offsetof(aev__sns_account, endpoints),
-                        "Endpoint", resp);
+int aev_sns_platform_endpoint_set_attributes(aev_broker *b, const char *endpoint_arn,
+                                             const char *attributes_json) {
+  return set_attributes(b, &endpoints, endpoint_arn, attributes_json);
 }
 
-int aev__push_delete_endpoint(aev_broker *b, const aev__api_service *svc, json_t *req,
-                              json_t **resp) {
-  const char *arn;
+int aev_sns_platform_endpoint_set_enabled(aev_broker *b, const char *endpoint_arn, int enabled) {
+  return set_attributes(b, &endpoints, endpoint_arn,
+                        enabled ? "{\"Enabled\":\"true\"}" : "{\"Enabled\":\"false\"}");
+}
+
+int aev_sns_platform_endpoint_delete(aev_broker *b, const char *endpoint_arn) {
+  if (!b) return aev__sns_missing("broker");
+  if (!endpoint_arn) return aev__sns_missing(endpoints.arn_member);
   aev__sns_account *a;
-  int rc = aev__api_req_string(svc, req, "EndpointArn", &arn);
-  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
+  int rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
   /* Deleting an endpoint that is gone succeeds. */
-  json_object_del(a->endpoints, arn);
+  json_object_del(a->endpoints, endpoint_arn);
   aev__sns_account_unlock(a);
-  return aev__sns_empty(resp);
+  return AEV_OK;
 }
 
 /* An endpoint of the application ctx names, as the list shows it. */
@@ -316,20 +359,20 @@ static json_t *endpoint_item(const char *k, json_t *v, void *ctx) {
 }
 
 /* 100 endpoints a page, as the other SNS lists. */
-int aev__push_list_endpoints(aev_broker *b, const aev__api_service *svc, json_t *req,
-                             json_t **resp) {
-  const char *app_arn, *token = NULL;
+int aev_sns_platform_endpoint_list(aev_broker *b, const char *application_arn,
+                                   const char *next_token, char **response_json) {
+  if (!b || !response_json) return aev__sns_missing(b ? "response_json" : "broker");
+  if (!application_arn) return aev__sns_missing(apps.arn_member);
   aev__sns_account *a;
-  int rc = aev__api_req_string(svc, req, "PlatformApplicationArn", &app_arn);
-  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "NextToken", &token);
-  if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
+  json_t *page = NULL;
+  int rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) return rc;
-  rc = !json_object_get(a->apps, app_arn)
+  rc = !json_object_get(a->apps, application_arn)
            ? app_missing()
-           : aev__sns_page(a->endpoints, token, endpoint_item, (void *)app_arn, "Endpoints",
-                           "NextToken", resp);
+           : aev__sns_page(a->endpoints, next_token, endpoint_item, (void *)application_arn,
+                           "Endpoints", "NextToken", &page);
   aev__sns_account_unlock(a);
-  return rc;
+  return rc != AEV_OK ? rc : text_of(page, response_json);
 }
 
 int aev__push_endpoint_check(aev_broker *b, const char *arn) {
@@ -343,14 +386,11 @@ int aev__push_endpoint_check(aev_broker *b, const char *arn) {
                                   "target arn specified");
 }
 
-int aev__push_publish(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
-  const char *arn;
+int aev__push_publish(aev_broker *b, const char *arn, const aev__pub_req *r, char *id_out) {
   char platform[32];
-  int rc = aev__api_req_string(svc, req, "TargetArn", &arn);
-  if (rc != AEV_OK) return rc;
   aev__push_platform(arn, platform, sizeof platform);
   json_t *e = NULL;
-  rc = aev__outbox_direct(b, svc, req, "application", arn, platform, &e);
+  int rc = aev__outbox_direct(b, r, "application", arn, platform, &e);
   aev__sns_account *a;
   if (rc == AEV_OK) rc = aev__sns_account_lock(b, &a);
   if (rc != AEV_OK) {
@@ -373,14 +413,22 @@ int aev__push_publish(aev_broker *b, const aev__api_service *svc, json_t *req, j
            json_object_set_new(e, "Token", json_copy(json_object_get(json_object_get(ep, "Attributes"), "Token"))))
     rc = aev__nomem();
   aev__sns_account_unlock(a);
-  if (rc == AEV_OK &&
-      !(*resp = json_pack("{s:s}", "MessageId", json_string_value(json_object_get(e, "MessageId")))))
-    rc = aev__nomem();
-  if (rc == AEV_OK && (rc = aev__outbox_post(b, e)) != AEV_OK) {
-    json_decref(*resp);
-    *resp = NULL;
+  if (rc != AEV_OK) {
+    json_decref(e);
     return rc;
   }
-  if (rc != AEV_OK) json_decref(e);
-  return rc;
+  /* Copied first: the outbox owns the entry once it is posted. */
+  if (id_out)
+    snprintf(id_out, AEV_TOPIC_MESSAGE_ID_SIZE, "%s",
+             json_string_value(json_object_get(e, "MessageId")));
+  return aev__outbox_post(b, e);
+}
+
+int aev_sns_publish_to_endpoint(aev_broker *b, const char *endpoint_arn, const char *message,
+                                size_t len, const aev_publish_options *opts, char *message_id) {
+  if (!b) return aev__sns_missing("broker");
+  if (!endpoint_arn) return aev__sns_missing("TargetArn");
+  aev__pub_req r;
+  int rc = aev__pub_req_of(message, len, opts, &r);
+  return rc != AEV_OK ? rc : aev__push_publish(b, endpoint_arn, &r, message_id);
 }

@@ -486,21 +486,27 @@ int aev_publish_options_set_deduplication_id(aev_publish_options *o,
   return aev__replace_str(&o->dedup, d);
 }
 
+int aev__pub_req_of(const char *message, size_t len, const aev_publish_options *o,
+                    aev__pub_req *r) {
+  *r = (aev__pub_req){.message = message, .len = len, .where = OPTIONS_WHERE};
+  if (!o) return AEV_OK;
+  if (o->attrs_bad)
+    return aev__sns_invalid("Invalid parameter: MessageAttributes must be "
+                            "a JSON object");
+  r->subject = o->subject;
+  r->group = o->group;
+  r->dedup = o->dedup;
+  r->structure_json = o->structure_json;
+  r->attrs = o->attrs;
+  r->parsed = o->parsed_ok ? &o->parsed : NULL;
+  r->raw = o->raw_ok ? &o->raw : NULL;
+  return AEV_OK;
+}
+
 int aev_topic_publish(aev_topic *t, const char *message, size_t len,
                       const aev_publish_options *o, char *message_id,
                       char *sequence_number) {
-  aev__pub_req r = {.message = message, .len = len, .where = OPTIONS_WHERE};
-  if (o) {
-    if (o->attrs_bad)
-      return aev__sns_invalid("Invalid parameter: MessageAttributes must be "
-                              "a JSON object");
-    r.subject = o->subject;
-    r.group = o->group;
-    r.dedup = o->dedup;
-    r.structure_json = o->structure_json;
-    r.attrs = o->attrs;
-    r.parsed = o->parsed_ok ? &o->parsed : NULL;
-    r.raw = o->raw_ok ? &o->raw : NULL;
-  }
-  return aev__topic_publish_req(t, &r, message_id, sequence_number);
+  aev__pub_req r;
+  int rc = aev__pub_req_of(message, len, o, &r);
+  return rc != AEV_OK ? rc : aev__topic_publish_req(t, &r, message_id, sequence_number);
 }

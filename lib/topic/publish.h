@@ -23,6 +23,12 @@ typedef struct aev__pub_req {
   int dry;           /* check only: PublishBatch checks every entry first */
 } aev__pub_req;
 
+/* *r for message (len bytes) with the publish options o (NULL: none), as
+ * the typed publishes take them; AEV_ERR_INVALID for attributes that were
+ * not a JSON object. */
+int aev__pub_req_of(const char *message, size_t len, const aev_publish_options *o,
+                    aev__pub_req *r);
+
 int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
                            char *seq_out);
 

@@ -44,30 +44,32 @@ int aev__sms_settings(aev_broker *b, json_t *entry) {
   return failed ? aev__nomem() : AEV_OK;
 }
 
-int aev__sms_publish(aev_broker *b, const aev__api_service *svc, json_t *req, json_t **resp) {
-  const char *number;
-  int rc = aev__api_req_string(svc, req, "PhoneNumber", &number);
-  if (rc == AEV_OK && !aev__sms_number_ok(number))
-    rc = aev__sns_invalid("Invalid parameter: PhoneNumber Reason: %s is not valid to publish to",
+int aev__sms_publish_check(const char *number) {
+  if (aev__sms_number_ok(number)) return AEV_OK;
+  return aev__sns_invalid("Invalid parameter: PhoneNumber Reason: %s is not valid to publish to",
                           number);
+}
+
+int aev__sms_publish(aev_broker *b, const char *number, const aev__pub_req *r, char *id_out) {
   json_t *e = NULL;
-  if (rc == AEV_OK) rc = aev__outbox_direct(b, svc, req, "sms", number, "sms", &e);
+  int rc = aev__outbox_direct(b, r, "sms", number, "sms", &e);
+  if (rc == AEV_OK && (rc = aev__sms_settings(b, e)) != AEV_OK) json_decref(e);
   if (rc != AEV_OK) return rc;
-  if ((rc = aev__sms_settings(b, e)) != AEV_OK) {
-    json_decref(e);
-    return rc;
-  }
-  *resp = json_pack("{s:s}", "MessageId", json_string_value(json_object_get(e, "MessageId")));
-  if (!*resp) {
-    json_decref(e);
-    return aev__nomem();
-  }
-  rc = aev__outbox_post(b, e);
-  if (rc != AEV_OK) {
-    json_decref(*resp);
-    *resp = NULL;
-  }
-  return rc;
+  /* Copied first: the outbox owns the entry once it is posted. */
+  if (id_out)
+    snprintf(id_out, AEV_TOPIC_MESSAGE_ID_SIZE, "%s",
+             json_string_value(json_object_get(e, "MessageId")));
+  return aev__outbox_post(b, e);
+}
+
+int aev_sns_publish_sms(aev_broker *b, const char *phone_number, const char *message, size_t len,
+                        const aev_publish_options *opts, char *message_id) {
+  if (!b) return aev__sns_missing("broker");
+  if (!phone_number) return aev__sns_missing("PhoneNumber");
+  aev__pub_req r;
+  int rc = aev__sms_publish_check(phone_number);
+  if (rc == AEV_OK) rc = aev__pub_req_of(message, len, opts, &r);
+  return rc != AEV_OK ? rc : aev__sms_publish(b, phone_number, &r, message_id);
 }
 
 /* SetSMSAttributes' names (SNS API reference). */
