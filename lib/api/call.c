@@ -84,7 +84,8 @@ static int run(const aev__api_service *const *services, size_t n,
   if (!svc)
     rc = aev__fail(AEV_ERR_UNSUPPORTED, "UnknownOperationException",
                    "Unknown service %s: the services are sqs, sns, kinesis, "
-                   "firehose, events, states (or stepfunctions) and lambda.",
+                   "firehose, events, states (or stepfunctions), lambda, "
+                   "scheduler and pipes.",
                    service ? service : "(null)");
   else if (!act)
     rc = aev__fail(AEV_ERR_UNSUPPORTED, "UnknownOperationException",

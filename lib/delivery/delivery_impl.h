@@ -263,6 +263,9 @@ int aev__fh_settings_read(aev__fh_settings *s, json_t *cfg, int sink, const char
  * max, else AWS's ValidationException naming path. */
 int aev__fh_int_member(json_t *o, const char *name, const char *path,
                        int64_t min, int64_t max, int64_t *out);
+/* Whether the boolean member name of o is true (absent: false) into
+ * *out, else AWS's ValidationException naming path. */
+int aev__fh_bool_member(json_t *o, const char *name, const char *path, int *out);
 /* processors.c: ProcessingConfiguration of destination configuration dc
  * into *s. */
 int aev__fh_read_processors(aev__fh_settings *s, json_t *dc);

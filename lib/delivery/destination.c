@@ -34,6 +34,13 @@ int aev__fh_int_member(json_t *o, const char *name, const char *path,
   return AEV_OK;
 }
 
+int aev__fh_bool_member(json_t *o, const char *name, const char *path, int *out) {
+  json_t *v = json_object_get(o, name);
+  if (v && !json_is_boolean(v)) return aev__fh_validation(NULL, path, "Member must be a boolean");
+  *out = json_is_true(v);
+  return AEV_OK;
+}
+
 /* BufferingHints: both members or neither (BC:firehose BufferingHints). */
 static int read_hints(aev__fh_settings *s, json_t *dc) {
   json_t *h = json_object_get(dc, "BufferingHints");

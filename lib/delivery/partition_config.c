@@ -47,8 +47,11 @@ int aev__fh_read_partitioning(aev__fh_settings *s, json_t *dc) {
   int rc = aev__fh_int_member(json_object_get(dp, "RetryOptions"), "DurationInSeconds",
                               "dynamicPartitioningConfiguration.retryOptions.durationInSeconds", 0,
                               7200, &secs);
+  int on = 0;
+  if (rc == AEV_OK)
+    rc = aev__fh_bool_member(dp, "Enabled", "dynamicPartitioningConfiguration.enabled", &on);
   if (rc != AEV_OK) return rc;
-  if (!json_is_true(json_object_get(dp, "Enabled"))) {
+  if (!on) {
     /* AWS's words (recorded in terraform-provider-aws issue 29092). */
     if (uses_namespaces(prefix) || uses_namespaces(eprefix))
       return aev__fh_invalid("Dynamic Partitioning Namespaces can only be part of a prefix "

@@ -158,7 +158,9 @@ int aev__fh_read_processors(aev__fh_settings *s, json_t *dc) {
    * reference, ProcessorParameter). */
   s->lambda_size_bytes = 1 << 20;
   s->lambda_interval_ms = 60000;
-  if (!pc || !json_is_true(json_object_get(pc, "Enabled"))) return AEV_OK;
+  int on = 0;
+  int rc = aev__fh_bool_member(pc, "Enabled", "processingConfiguration.enabled", &on);
+  if (rc != AEV_OK || !on) return rc;
   size_t i;
   json_t *p;
   int seen[P_TYPES] = {0}, engine = 0;
@@ -182,7 +184,7 @@ int aev__fh_read_processors(aev__fh_settings *s, json_t *dc) {
       s->append_delimiter = 1;
       continue;
     }
-    int rc = read_one(s, type, json_object_get(p, "Parameters"), &engine);
+    rc = read_one(s, type, json_object_get(p, "Parameters"), &engine);
     if (rc != AEV_OK) return rc;
   }
   if (seen[P_LAMBDA] && !s->lambda_arn)

@@ -411,6 +411,31 @@ static int merged_spec(json_t *req, const aev__pipe_conf *base, json_t **out) {
       return aev__nomem();
     }
   }
+  /* UpdatePipeSourceKinesisStreamParameters has no StartingPosition: a
+   * stream source keeps the position it was created with. */
+  json_t *sp = json_object_get(spec, "SourceParameters");
+  json_t *kp = json_object_get(sp, "KinesisStreamParameters");
+  json_t *was = base ? json_object_get(json_object_get(base->spec, "SourceParameters"),
+                                       "KinesisStreamParameters")
+                     : NULL;
+  if (json_is_object(kp) && json_is_object(was)) {
+    static const char *const fixed[] = {"StartingPosition", "StartingPositionTimestamp"};
+    json_t *kept = json_copy(kp);
+    for (size_t i = 0; kept && i < 2; i++) {
+      json_t *v = json_object_get(was, fixed[i]);
+      if (!v) {
+        json_object_del(kept, fixed[i]);
+      } else if (json_object_set(kept, fixed[i], v)) {
+        json_decref(kept);
+        kept = NULL;
+      }
+    }
+    /* json_object_set_new frees kept when it fails. */
+    if (!kept || json_object_set_new(sp, "KinesisStreamParameters", kept)) {
+      json_decref(spec);
+      return aev__nomem();
+    }
+  }
   *out = spec;
   return AEV_OK;
 }

@@ -67,6 +67,23 @@ int aev__scheduler_check_name(const char *name, const char *path) {
   return AEV_OK;
 }
 
+/* Target.RoleArn's pattern (Scheduler API Reference, Target):
+ * arn:aws(-[a-z]+)?:iam::\d{12}:role/[\w+=,.@/-]+ */
+static int is_role_arn(const char *s) {
+  if (strncmp(s, "arn:aws", 7)) return 0;
+  s += 7;
+  if (*s == '-') {
+    size_t n = strspn(++s, "abcdefghijklmnopqrstuvwxyz");
+    if (!n) return 0;
+    s += n;
+  }
+  if (strncmp(s, ":iam::", 6) || strspn(s + 6, "0123456789") != 12 || strncmp(s + 18, ":role/", 6))
+    return 0;
+  s += 24;
+  size_t n = strlen(s);
+  return n && strspn(s, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_+=,.@/-") == n;
+}
+
 /* arn:aws:scheduler:::aws-sdk:SERVICE:apiAction, SERVICE as the AWS SDKs
  * name it, mapped to this broker's service names. */
 static int universal(aev__sconf *c, const char *arn) {
@@ -124,6 +141,10 @@ static int target_of(aev__sconf *c, json_t *target) {
   int64_t age = 86400, attempts = 185;
   int rc = text(target, "Arn", "target.arn", 1, 1600, 1, &arn);
   if (!rc) rc = text(target, "RoleArn", "target.roleArn", 1, 1600, 1, &role);
+  if (!rc && !is_role_arn(role))
+    rc = aev__fail_validation(role, "target.roleArn",
+                              "Member must satisfy regular expression pattern: "
+                              "^arn:aws(-[a-z]+)?:iam::\\d{12}:role\\/[\\w+=,.@\\/-]+$");
   if (!rc) rc = text(target, "Input", "target.input", 1, 8192, 0, &input);
   if (!rc) rc = aev__api_opt_object(&aev__api_scheduler, target, "RetryPolicy", &retry);
   if (!rc && retry)

@@ -23,7 +23,7 @@ static aev_broker *b;
 static const char *request(char *buf, size_t cap, const char *name, const char *group, int round) {
   snprintf(buf, cap,
            "{\"Name\":\"%s\",\"GroupName\":\"%s\",\"ScheduleExpression\":\"rate(1 day)\","
-           "\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"r\",\"Arn\":"
+           "\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"arn:aws:iam::000000000000:role/r\",\"Arn\":"
            "\"arn:aws:sqs:us-east-1:000000000000:q\",\"Input\":\"%s %d\"}}",
            name, group, name, round);
   return buf;

@@ -103,8 +103,8 @@ START_TEST(unknown_service) {
   int rc = aev_call(broker, "dynamodb", "PutItem", "{}", &r);
   assert_error(rc, AEV_ERR_UNSUPPORTED, r, "UnknownOperationException",
                "Unknown service dynamodb: the services are sqs, sns, "
-               "kinesis, firehose, events, states (or stepfunctions) and "
-               "lambda.");
+               "kinesis, firehose, events, states (or stepfunctions), "
+               "lambda, scheduler and pipes.");
   rc = aev_call(broker, NULL, "PutItem", "{}", &r);
   ck_assert_int_eq(rc, AEV_ERR_UNSUPPORTED);
   ck_assert_str_eq(aev_errcode(), "UnknownOperationException");

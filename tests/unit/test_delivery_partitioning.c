@@ -669,6 +669,14 @@ START_TEST(creation_checks) {
          PROCESSORS("{'Type':'Lambda','Parameters':[{'ParameterName':'LambdaArn','ParameterValue':'arn:x'},"
                     "{'ParameterName':'BufferIntervalInSeconds','ParameterValue':'901'}]}"),
          inv, "BufferIntervalInSeconds of a Lambda processor must be between 0 and 900.");
+  /* Enabled members that are not booleans ("yes" is not taken for false). */
+  refuse(HINTS ",'DynamicPartitioningConfiguration':{'Enabled':'yes'}," ERRORS "," KPREFIX "," KQUERY,
+         val, "1 validation error detected: Value at 'dynamicPartitioningConfiguration.enabled' failed "
+              "to satisfy constraint: Member must be a boolean");
+  refuse(HINTS "," ENABLED "," ERRORS "," KPREFIX ",'ProcessingConfiguration':{'Enabled':'true',"
+         "'Processors':[" QUERY("{k: .k}") "]}", val,
+         "1 validation error detected: Value at 'processingConfiguration.enabled' failed to satisfy "
+         "constraint: Member must be a boolean");
   /* Only an S3 destination partitions. */
   aev_delivery *d;
   st_assert_error(aev_delivery_create(b, "refused", dq("{'SqsDestinationConfiguration':{'QueueARN':'arn:aws:sqs:us-east-1:000000000000:q',"

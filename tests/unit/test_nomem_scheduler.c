@@ -15,7 +15,8 @@
 #define CREATE                                                                              \
   "{\"Name\":\"s\",\"ScheduleExpression\":\"cron(0/1 * * * ? *)\",\"ScheduleExpressionTimezone\":" \
   "\"Europe/Paris\",\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Description\":\"d\",\"Target\":" \
-  "{\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"RoleArn\":\"r\",\"Input\":"           \
+  "{\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:q\",\"RoleArn\":\"arn:aws:iam::000000000000:role/r\","    \
+  "\"Input\":"                                                                            \
   "\"<aws.scheduler.scheduled-time>\",\"DeadLetterConfig\":{\"Arn\":"                        \
   "\"arn:aws:sqs:us-east-1:000000000000:dlq\"}}}"
 
@@ -118,7 +119,7 @@ START_TEST(update_schedule) {
   ctx c = {.action = "UpdateSchedule",
            .req = "{\"Name\":\"s\",\"ScheduleExpression\":\"rate(2 hours)\",\"FlexibleTimeWindow\":"
                   "{\"Mode\":\"FLEXIBLE\",\"MaximumWindowInMinutes\":5},\"Target\":{\"Arn\":"
-                  "\"arn:aws:sqs:us-east-1:000000000000:q\",\"RoleArn\":\"r\"}}",
+                  "\"arn:aws:sqs:us-east-1:000000000000:q\",\"RoleArn\":\"arn:aws:iam::000000000000:role/r\"}}",
            .preset = 1};
   sweep(&c, "UpdateSchedule");
 }

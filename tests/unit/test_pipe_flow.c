@@ -450,6 +450,39 @@ START_TEST(kinesis_stop_start_resumes) {
 }
 END_TEST
 
+/* UpdatePipe's KinesisStreamParameters (UpdatePipeSourceKinesisStreamParameters)
+ * have no StartingPosition: a stream pipe keeps the one it was created with. */
+START_TEST(kinesis_update_keeps_starting_position) {
+  stream_ks();
+  stream_pipe(ARN("sqs", "dst"), "{\"KinesisStreamParameters\":{\"StartingPosition\":\"TRIM_HORIZON\"}}",
+              NULL);
+  json_decref(aev_test_call(b, "pipes", "UpdatePipe",
+                            "{\"Name\":\"kp\",\"RoleArn\":\"" ROLE "\",\"SourceParameters\":"
+                            "{\"KinesisStreamParameters\":{\"BatchSize\":5}}}",
+                            AEV_OK));
+  json_t *d = aev_test_call(b, "pipes", "DescribePipe", "{\"Name\":\"kp\"}", AEV_OK);
+  json_t *kp = json_object_get(json_object_get(d, "SourceParameters"), "KinesisStreamParameters");
+  ck_assert_str_eq(json_string_value(json_object_get(kp, "StartingPosition")), "TRIM_HORIZON");
+  ck_assert_int_eq(json_integer_value(json_object_get(kp, "BatchSize")), 5);
+  json_decref(d);
+  /* A bad value is named as such, and the pipe keeps what it had. */
+  aev_test_call_fails(b, "pipes", "UpdatePipe",
+                      "{\"Name\":\"kp\",\"RoleArn\":\"" ROLE "\",\"SourceParameters\":"
+                      "{\"KinesisStreamParameters\":{\"BatchSize\":0}}}",
+                      AEV_ERR_INVALID, "ValidationException",
+                      "1 validation error detected: Value '0' at "
+                      "'sourceParameters.kinesisStreamParameters.batchSize' failed to satisfy "
+                      "constraint: Member must have value greater than or equal to 1");
+  d = aev_test_call(b, "pipes", "DescribePipe", "{\"Name\":\"kp\"}", AEV_OK);
+  kp = json_object_get(json_object_get(d, "SourceParameters"), "KinesisStreamParameters");
+  ck_assert_int_eq(json_integer_value(json_object_get(kp, "BatchSize")), 5);
+  json_decref(d);
+  put_record("k", "x");
+  aev_broker_advance(b, 2000);
+  ck_assert_int_eq(attr(b, URL("dst"), "ApproximateNumberOfMessages"), 1);
+}
+END_TEST
+
 /* A failing target: retried MaximumRetryAttempts times, then the batch
  * goes to the DeadLetterConfig queue and the pipe reads on. */
 START_TEST(kinesis_retries_then_dead_letter) {
@@ -556,6 +589,7 @@ int main(void) {
   tcase_add_test(tc, kinesis_source_filter_and_template);
   tcase_add_test(tc, kinesis_record_shape);
   tcase_add_test(tc, kinesis_stop_start_resumes);
+  tcase_add_test(tc, kinesis_update_keeps_starting_position);
   tcase_add_test(tc, kinesis_retries_then_dead_letter);
   tcase_add_test(tc, kinesis_source_refusals);
   tcase_add_test(tc, lambda_target_partial_failure);

@@ -145,7 +145,18 @@ START_TEST(members_validated) {
                       "1 validation error detected: Value '186' at "
                       "'target.retryPolicy.maximumRetryAttempts' failed to satisfy constraint: "
                       "Member must have value less than or equal to 185");
+  /* A RoleArn that is no IAM role's ARN (API Reference, Target: its pattern). */
+  aev_test_call_fails(b, "scheduler", "CreateSchedule",
+                      "{\"Name\":\"s\",\"ScheduleExpression\":\"rate(1 hour)\",\"FlexibleTimeWindow\":"
+                      "{\"Mode\":\"OFF\"},\"Target\":{\"Arn\":\"" QUEUE "\",\"RoleArn\":\"r\"}}",
+                      AEV_ERR_INVALID, "ValidationException",
+                      "1 validation error detected: Value 'r' at 'target.roleArn' failed to satisfy "
+                      "constraint: Member must satisfy regular expression pattern: "
+                      "^arn:aws(-[a-z]+)?:iam::\\d{12}:role\\/[\\w+=,.@\\/-]+$");
   const char *targets[] = {
+      /* a role ARN of another service, of an account that is not 12 digits */
+      "{\"Arn\":\"" QUEUE "\",\"RoleArn\":\"arn:aws:sqs:us-east-1:000000000000:role/r\"}",
+      "{\"Arn\":\"" QUEUE "\",\"RoleArn\":\"arn:aws:iam::0:role/r\"}",
       /* a universal target of a service the broker does not run */
       "{\"Arn\":\"arn:aws:scheduler:::aws-sdk:dynamodb:putItem\",\"RoleArn\":\"" ROLE "\"}",
       /* an event bus without EventBridgeParameters, a stream without KinesisParameters */

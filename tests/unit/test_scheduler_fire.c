@@ -174,7 +174,7 @@ static int64_t flexible_first(uint64_t seed) {
   json_decref(aev_test_call(o, "scheduler", "CreateSchedule",
                             "{\"Name\":\"f\",\"ScheduleExpression\":\"rate(1 hour)\","
                             "\"FlexibleTimeWindow\":{\"Mode\":\"FLEXIBLE\",\"MaximumWindowInMinutes\":15},"
-                            "\"Target\":{\"RoleArn\":\"r\",\"Arn\":\"arn:aws:sqs:" ACCT ":q\"}}",
+                            "\"Target\":{\"RoleArn\":\"" ROLE "\",\"Arn\":\"arn:aws:sqs:" ACCT ":q\"}}",
                             AEV_OK));
   int64_t t = -1;
   ck_assert_int_eq(aev_broker_next_deadline(o, &t), AEV_OK);
@@ -356,7 +356,7 @@ START_TEST(group_deletion_stops_its_schedules) {
   call_ok("scheduler", "CreateScheduleGroup", "{\"Name\":\"g\"}");
   call_ok("scheduler", "CreateSchedule",
           "{\"Name\":\"s\",\"GroupName\":\"g\",\"ScheduleExpression\":\"rate(1 minute)\","
-          "\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"r\",\"Arn\":"
+          "\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"" ROLE "\",\"Arn\":"
           "\"arn:aws:sqs:" ACCT ":q\",\"Input\":\"g\"}}");
   aev_broker_advance(b, 60000);
   json_t *m = drain_queue("q");
@@ -383,7 +383,7 @@ START_TEST(real_clock_idle_and_firing) {
     char req[512];
     snprintf(req, sizeof req,
              "{\"Name\":\"far%d\",\"ScheduleExpression\":\"%s\",\"StartDate\":7258118400,"
-             "\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"r\",\"Arn\":"
+             "\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"" ROLE "\",\"Arn\":"
              "\"arn:aws:sqs:" ACCT ":q\"}}", i, far[i]);
     json_decref(aev_test_call(r, "scheduler", "CreateSchedule", req, AEV_OK));
   }
@@ -391,7 +391,7 @@ START_TEST(real_clock_idle_and_firing) {
   ck_assert_msg(used < AEV_TEST_IDLE_CPU_LIMIT, "idle schedules used %.4f s of CPU in a 1 s sleep", used);
   json_decref(aev_test_call(r, "scheduler", "CreateSchedule",
                             "{\"Name\":\"now\",\"ScheduleExpression\":\"rate(1 hour)\","
-                            "\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"r\","
+                            "\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"RoleArn\":\"" ROLE "\","
                             "\"Arn\":\"arn:aws:sqs:" ACCT ":q\",\"Input\":\"now\"}}", AEV_OK));
   json_t *m = aev_test_call(r, "sqs", "ReceiveMessage",
                             "{\"QueueUrl\":\"" QURL "q\",\"WaitTimeSeconds\":5}", AEV_OK);

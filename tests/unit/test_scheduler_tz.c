@@ -106,7 +106,7 @@ static aev__sconf *conf(const char *expr, const char *zone) {
   snprintf(req, sizeof req,
            "{\"ScheduleExpression\":\"%s\",\"ScheduleExpressionTimezone\":\"%s\","
            "\"FlexibleTimeWindow\":{\"Mode\":\"OFF\"},\"Target\":{\"Arn\":"
-           "\"arn:aws:sqs:us-east-1:000000000000:q\",\"RoleArn\":\"r\"}}", expr, zone);
+           "\"arn:aws:sqs:us-east-1:000000000000:q\",\"RoleArn\":\"arn:aws:iam::000000000000:role/r\"}}", expr, zone);
   json_t *j = json_loads(req, 0, NULL);
   aev__sconf *c = NULL;
   ck_assert_msg(aev__sconf_new(j, &c) == AEV_OK, "%s", aev_errmsg());
