@@ -83,14 +83,20 @@ static int apply_update(json_t *config, size_t kind, json_t *update) {
   return json_object_set_new(config, aev__fh_dest_members[kind], copy);
 }
 
-/* Whether config's S3 destination has dynamic partitioning enabled. */
-static int partitioning_of(json_t *config) {
+/* Whether config's S3 destination has dynamic partitioning enabled (*on);
+ * ValidationException for an Enabled that is not a boolean. */
+static int partitioning_of(json_t *config, int *on) {
+  *on = 0;
   for (size_t k = 0; k < 2; k++) {
     json_t *dp = json_object_get(json_object_get(config, aev__fh_dest_members[k]),
                                  "DynamicPartitioningConfiguration");
-    if (json_is_true(json_object_get(dp, "Enabled"))) return 1;
+    int enabled;
+    int rc = aev__fh_bool_member(dp, "Enabled", "dynamicPartitioningConfiguration.enabled",
+                                 &enabled);
+    if (rc != AEV_OK) return rc;
+    *on |= enabled;
   }
-  return 0;
+  return AEV_OK;
 }
 
 /* CurrentDeliveryStreamVersionId is 1 to 50 digits, DestinationId 1 to 100
@@ -135,18 +141,19 @@ int aev__delivery_update_json(aev_delivery *d, const char *version,
     json_decref(next);
     return aev__nomem();
   }
-  int was = d->partitioned;
+  int was = d->partitioned, now;
   aev__fh_settings set = {0};
   /* Firehose's guide: "You can enable dynamic partitioning only when you
    * create a new Firehose stream", and "Once you enable dynamic
    * partitioning on a Firehose stream, it cannot be disabled". */
-  if (partitioning_of(next) != was)
+  rc = partitioning_of(next, &now);
+  if (rc == AEV_OK && now != was)
     rc = aev__fh_invalid(was ? "Dynamic partitioning cannot be disabled on Firehose %s: once "
                                "enabled, it stays enabled."
                              : "Dynamic partitioning cannot be enabled on Firehose %s: it can "
                                "only be enabled when the Firehose stream is created.",
                          d->res.name);
-  else
+  else if (rc == AEV_OK)
     rc = aev__fh_settings_read(&set, next, 0, "Update");
   if (rc != AEV_OK) {
     aev__fh_settings_free(&set);

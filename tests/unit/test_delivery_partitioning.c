@@ -727,6 +727,15 @@ START_TEST(update_rules_and_describe) {
   /* It cannot be disabled, and a refused update changes nothing. */
   update_fails("1", "'DynamicPartitioningConfiguration':{'Enabled':false}",
                "Dynamic partitioning cannot be disabled on Firehose u: once enabled, it stays enabled.");
+  /* An Enabled that is no boolean is refused as one, not taken for false. */
+  snprintf(req, sizeof req, "{'DeliveryStreamName':'u','CurrentDeliveryStreamVersionId':'1',"
+           "'DestinationId':'destinationId-000000000001','ExtendedS3DestinationUpdate':{"
+           "'DynamicPartitioningConfiguration':{'Enabled':'yes'}}}");
+  aev_test_call_fails(b, "firehose", "UpdateDestination", dq(req), AEV_ERR_INVALID,
+                      "ValidationException",
+                      "1 validation error detected: Value at "
+                      "'dynamicPartitioningConfiguration.enabled' failed to satisfy constraint: "
+                      "Member must be a boolean");
   update_fails("1", "'BufferingHints':{'SizeInMBs':5,'IntervalInSeconds':60}",
                "BufferingHints.SizeInMBs must be at least 64 when Dynamic Partitioning is enabled.");
   ck_assert_str_eq(version_of("u"), "1");
