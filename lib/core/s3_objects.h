@@ -28,15 +28,19 @@ int aev__s3_get(const char *bucket, const char *key, size_t limit, char **data, 
 
 /* Writes data as the file DIR/KEY, making the directories of that path, and
  * atomically (a temporary file renamed into place), so that a reader never
- * sees half an object: 0, or -1 with errno set. For writers that own their
+ * sees half an object: 0, or -1 with errno set. The file's modification
+ * time, which lists as the object's LastModified, is modified_ms (epoch
+ * milliseconds: the broker clock's now). For writers that own their
  * directory (a Firehose stream's, which may be its LocalDirectory). */
-int aev__s3_write_file(const char *dir, const char *key, const void *data, size_t len);
+int aev__s3_write_file(const char *dir, const char *key, const void *data, size_t len,
+                       int64_t modified_ms);
 
 /* Writes the object (replacing one of that key) with aev__s3_write_file;
  * the bucket must exist (NoSuchBucket). A key that is
  * empty, ends with "/" or has a ".." segment is refused (AEV_ERR_INVALID,
  * InvalidArgument). */
-int aev__s3_put(const char *bucket, const char *key, const void *data, size_t len);
+int aev__s3_put(const char *bucket, const char *key, const void *data, size_t len,
+                int64_t modified_ms);
 
 /* One object as ListObjectsV2 lists it. */
 typedef struct aev__s3_entry {

@@ -70,16 +70,23 @@ static int error_lines(aev_delivery *d, const aev__fh_settings *set,
   return out->failed ? -1 : 0;
 }
 
+/* Writes the object key of the destination's directory, stamped with the
+ * broker clock's now. */
+static int put(aev_delivery *d, const aev__fh_settings *set, const char *key, const char *p,
+               size_t n) {
+  return aev__s3_write_file(set->dir, key, p, n, aev_broker_now_ms(d->res.broker));
+}
+
 /* The object's body in the destination's CompressionFormat. */
 static int write_body(aev_delivery *d, const aev__fh_settings *set, const aev__batch *bt,
                       const aev__tbuf *ok) {
   if (set->compression == AEV__FH_COMPRESS_NONE)
-    return aev__s3_write_file(set->dir, bt->key, ok->p, ok->n);
+    return put(d, set, bt->key, ok->p, ok->n);
   char entry[AEV_UUID_LEN + 1] = "";
   if (set->compression == AEV__FH_COMPRESS_ZIP) aev__fh_uuid(d, entry);
   aev__tbuf packed = {0};
   int rc = aev__fh_compress(set->compression, ok->p, ok->n, entry, bt->oldest_ms, &packed);
-  if (!rc) rc = aev__s3_write_file(set->dir, bt->key, packed.p, packed.n);
+  if (!rc) rc = put(d, set, bt->key, packed.p, packed.n);
   free(packed.p);
   return rc;
 }
@@ -102,7 +109,7 @@ static int to_partition(aev_delivery *d, const aev__fh_settings *set, aev__batch
   }
   if (!p->error_type) return write_body(d, set, bt, ok);
   aev__tbuf err = {0};
-  int rc = error_lines(d, set, bt, &err) ? -1 : aev__s3_write_file(set->dir, bt->key, err.p, err.n);
+  int rc = error_lines(d, set, bt, &err) ? -1 : put(d, set, bt->key, err.p, err.n);
   free(err.p);
   return rc;
 }
@@ -135,7 +142,7 @@ static int to_s3(aev_delivery *d, const aev__fh_settings *set, aev__batch *bt,
                                   "processing-failed");
     char *name = aev__fh_object_name(d, bt->oldest_ms), *key = NULL;
     if (!prefix || !name || asprintf(&key, "%s%s", prefix, name) < 0) key = NULL;
-    rc = key ? aev__s3_write_file(set->dir, key, err.p, err.n) : -1;
+    rc = key ? put(d, set, key, err.p, err.n) : -1;
     free(key);
     free(prefix);
     free(name);

@@ -350,7 +350,7 @@ static void job_run(void *arg, int cancelled) {
   }
   char *answer = NULL;
   if (is_s3(j->ref.target)) {
-    int rc = aev__sdk_s3(j->ref.action, j->request, &answer);
+    int rc = aev__sdk_s3(j->ref.action, j->request, aev_broker_now_ms(j->b), &answer);
     job_done(j, rc, answer, aev_errcode(), aev_errmsg());
     return;
   }

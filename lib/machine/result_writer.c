@@ -97,12 +97,12 @@ static char *file_text(json_t *v, int jsonl) {
 
 /* Writes one results file (when there are results) and lists it in
  * files; -1 with *rc on failure. */
-static int put_file(const char *bucket, const char *dir, const char *name, json_t *v, int jsonl, json_t *files,
-                    int *rc) {
+static int put_file(m_run *p, const char *bucket, const char *dir, const char *name, json_t *v, int jsonl,
+                    json_t *files, int *rc) {
   if (!json_array_size(v)) return 0;
   char *key = NULL, *text = file_text(v, jsonl);
   if (!text || asprintf(&key, "%s%s", dir, name) < 0) key = NULL;
-  *rc = !text || !key ? aev__nomem() : aev__s3_put(bucket, key, text, strlen(text));
+  *rc = !text || !key ? aev__nomem() : aev__s3_put(bucket, key, text, strlen(text), aev_broker_now_ms(p->e->b));
   if (!*rc && json_array_append_new(files, json_pack("{s:s,s:I}", "Key", key, "Size", (json_int_t)strlen(text))))
     *rc = aev__nomem();
   free(text);
@@ -133,10 +133,11 @@ static int export(m_run *p, json_t *req, json_t *results, json_t **out, char **c
       asprintf(&manifest_key, "%smanifest.json", dir) < 0)
     rc = aev__nomem();
   char *text = NULL;
-  if (!rc && !put_file(bucket, dir, "SUCCEEDED_0.json", ok, s->writer_jsonl, json_object_get(files, "SUCCEEDED"), &rc) &&
-      !put_file(bucket, dir, "FAILED_0.json", failed, s->writer_jsonl, json_object_get(files, "FAILED"), &rc)) {
+  if (!rc && !put_file(p, bucket, dir, "SUCCEEDED_0.json", ok, s->writer_jsonl, json_object_get(files, "SUCCEEDED"), &rc) &&
+      !put_file(p, bucket, dir, "FAILED_0.json", failed, s->writer_jsonl, json_object_get(files, "FAILED"), &rc)) {
     text = aev__json_dumps(manifest, JSON_COMPACT);
-    rc = text ? aev__s3_put(bucket, manifest_key, text, strlen(text)) : aev__nomem();
+    rc = text ? aev__s3_put(bucket, manifest_key, text, strlen(text), aev_broker_now_ms(p->e->b))
+             : aev__nomem();
   }
   if (!rc && !(*out = json_pack("{s:s,s:{s:s,s:s}}", "MapRunArn", p->mr->arn, "ResultWriterDetails", "Bucket",
                                  bucket, "Key", manifest_key)))

@@ -41,13 +41,13 @@ static const char *required(json_t *req, const char *member) {
   return v;
 }
 
-static int put_object(json_t *req, json_t **out) {
+static int put_object(json_t *req, int64_t now_ms, json_t **out) {
   const char *bucket = required(req, "Bucket"), *key = bucket ? required(req, "Key") : NULL;
   if (!key) return AEV_ERR_INVALID;
   json_t *body = json_object_get(req, "Body");
   char *text = body ? aev__json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("");
   if (!text) return aev__nomem();
-  int rc = aev__s3_put(bucket, key, text, strlen(text));
+  int rc = aev__s3_put(bucket, key, text, strlen(text), now_ms);
   char etag[35] = "\"";
   aev__md5_hex(text, strlen(text), etag + 1);
   strcat(etag, "\"");
@@ -137,11 +137,11 @@ static int list_objects(json_t *req, json_t **out) {
   return *out ? AEV_OK : aev__nomem();
 }
 
-int aev__sdk_s3(const char *action, const char *request, char **answer) {
+int aev__sdk_s3(const char *action, const char *request, int64_t now_ms, char **answer) {
   json_t *req = json_loads(request, 0, NULL), *out = NULL;
   if (!req) return aev__nomem(); /* the request was ours, made from JSON */
   int rc = !strcmp(action, "GetObject")   ? get_object(req, &out)
-           : !strcmp(action, "PutObject") ? put_object(req, &out)
+           : !strcmp(action, "PutObject") ? put_object(req, now_ms, &out)
                                           : list_objects(req, &out);
   json_decref(req);
   if (!rc && !(*answer = aev__json_dumps(out, JSON_COMPACT))) rc = aev__nomem();
