@@ -121,8 +121,11 @@ static int parse(aev__mapping *m, json_t *req) {
   m->bisect = json_is_true(json_object_get(req, "BisectBatchOnFunctionError"));
   m->disabled = json_is_false(json_object_get(req, "Enabled"));
   size_t i;
-  json_t *t;
-  json_array_foreach(json_object_get(req, "FunctionResponseTypes"), i, t) {
+  json_t *t, *types = json_object_get(req, "FunctionResponseTypes");
+  if (types && !json_is_null(types) && !json_is_array(types))
+    return invalid("%s", "FunctionResponseTypes must be a list: "
+                         "[\"ReportBatchItemFailures\"] or [].");
+  json_array_foreach(types, i, t) {
     if (!json_is_string(t) || strcmp(json_string_value(t), "ReportBatchItemFailures"))
       return invalid("%s", "FunctionResponseTypes accepts only "
                            "ReportBatchItemFailures.");

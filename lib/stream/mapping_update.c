@@ -189,6 +189,9 @@ static int parse(aev_broker *b, json_t *req, change *c) {
     c->bisect = json_is_true(v);
   }
   if ((v = json_object_get(req, "FunctionResponseTypes"))) {
+    if (!json_is_null(v) && !json_is_array(v))
+      return invalid("FunctionResponseTypes must be a list: "
+                     "[\"ReportBatchItemFailures\"] or [].");
     c->report_failures = 0;
     size_t i;
     json_t *t;
