@@ -681,11 +681,19 @@ START_TEST(stream_mappings_listed_and_updated) {
            uuid);
   ck_assert_ptr_nonnull(strstr(d, arn));
   aev_free(d);
-  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"kin-b\","
-           "\"StartingPosition\":\"LATEST\",\"FunctionResponseTypes\":\"ReportBatchItemFailures\"}",
-           aev_stream_arn(st));
-  ft_assert_error(aev_event_source_mapping_create(b, req, &out), AEV_ERR_INVALID,
-                  "InvalidParameterValueException", "FunctionResponseTypes must be a list");
+  /* A creation is checked as an update is: wrong types are refused, not
+   * read as false or []. */
+  const char *bad_create[][2] = {
+      {"\"FunctionResponseTypes\":\"ReportBatchItemFailures\"", "FunctionResponseTypes must be a list"},
+      {"\"Enabled\":\"false\"", "Enabled must be a boolean."},
+      {"\"BisectBatchOnFunctionError\":\"true\"", "BisectBatchOnFunctionError must be a boolean."},
+  };
+  for (size_t i = 0; i < sizeof bad_create / sizeof *bad_create; i++) {
+    snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"kin-b\","
+             "\"StartingPosition\":\"LATEST\",%s}", aev_stream_arn(st), bad_create[i][0]);
+    ft_assert_error(aev_event_source_mapping_create(b, req, &out), AEV_ERR_INVALID,
+                    "InvalidParameterValueException", bad_create[i][1]);
+  }
   ck_assert_int_eq(mapping_count(NULL, NULL), 2);
   ck_assert_int_eq(mapping_count("kin-a", NULL), 1);
   ck_assert_int_eq(mapping_count("q-fn", NULL), 1);
@@ -700,6 +708,7 @@ START_TEST(stream_mappings_listed_and_updated) {
       {"\"FunctionName\":\"nope\"", "ResourceNotFoundException", "Function not found"},
       {"\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"a\\\":1}\"}]}", "InvalidParameterValueException", "Invalid filter pattern"},
       {"\"FunctionResponseTypes\":\"ReportBatchItemFailures\"", "InvalidParameterValueException", "FunctionResponseTypes must be a list"},
+      {"\"Enabled\":\"false\"", "InvalidParameterValueException", "Enabled must be a boolean."},
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     snprintf(req, sizeof req, "{\"UUID\":\"%s\",%s}", uuid, bad[i][0]);
