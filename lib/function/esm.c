@@ -48,6 +48,10 @@ static int parse(json_t *req, int fifo, settings *s) {
     if (!json_is_boolean(v)) rc = aev__fn_invalid("Enabled must be a boolean.");
     else s->enabled = json_is_true(v);
   }
+  if (rc == AEV_OK && (v = json_object_get(req, "FunctionResponseTypes")) &&
+      !json_is_null(v) && !json_is_array(v))
+    rc = aev__fn_invalid("FunctionResponseTypes must be a list: "
+                         "[\"ReportBatchItemFailures\"] or [].");
   if (rc == AEV_OK && (v = json_object_get(req, "FunctionResponseTypes"))) {
     s->report_failures = 0;
     size_t i;

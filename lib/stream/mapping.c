@@ -36,6 +36,33 @@ static int range(json_t *req, const char *name, const char *member,
   return AEV_OK;
 }
 
+int aev__mapping_flag(json_t *req, const char *name, int *out) {
+  json_t *v = json_object_get(req, name);
+  if (!v || json_is_null(v)) return AEV_OK;
+  if (!json_is_boolean(v)) return invalid("%s must be a boolean.", name);
+  *out = json_is_true(v);
+  return AEV_OK;
+}
+
+int aev__mapping_response_types(json_t *req, int *report_failures) {
+  json_t *v = json_object_get(req, "FunctionResponseTypes");
+  if (!v) return AEV_OK;
+  if (!json_is_null(v) && !json_is_array(v))
+    return invalid("%s", "FunctionResponseTypes must be a list: "
+                         "[\"ReportBatchItemFailures\"] or [].");
+  int report = 0;
+  size_t i;
+  json_t *t;
+  json_array_foreach(v, i, t) {
+    if (!json_is_string(t) || strcmp(json_string_value(t), "ReportBatchItemFailures"))
+      return invalid("%s", "FunctionResponseTypes accepts only "
+                           "ReportBatchItemFailures.");
+    report = 1;
+  }
+  *report_failures = report;
+  return AEV_OK;
+}
+
 void aev__mapping_unref(aev__mapping *m) {
   if (--m->refs) return;
   if (m->sink.release) m->sink.release(m->sink.user);
@@ -118,16 +145,12 @@ static int parse(aev__mapping *m, json_t *req) {
   if (m->max_age_s >= 0 && m->max_age_s < 60)
     return invalid("%s", "MaximumRecordAgeInSeconds must be -1 or between 60 "
                          "and 604800.");
-  m->bisect = json_is_true(json_object_get(req, "BisectBatchOnFunctionError"));
-  m->disabled = json_is_false(json_object_get(req, "Enabled"));
-  size_t i;
-  json_t *t;
-  json_array_foreach(json_object_get(req, "FunctionResponseTypes"), i, t) {
-    if (!json_is_string(t) || strcmp(json_string_value(t), "ReportBatchItemFailures"))
-      return invalid("%s", "FunctionResponseTypes accepts only "
-                           "ReportBatchItemFailures.");
-    m->report_failures = 1;
-  }
+  int enabled = 1;
+  if ((rc = aev__mapping_flag(req, "BisectBatchOnFunctionError", &m->bisect)) ||
+      (rc = aev__mapping_flag(req, "Enabled", &enabled)) ||
+      (rc = aev__mapping_response_types(req, &m->report_failures)))
+    return rc;
+  m->disabled = !enabled;
   const char *dest = json_string_value(json_object_get(
       json_object_get(json_object_get(req, "DestinationConfig"), "OnFailure"),
       "Destination"));

@@ -121,6 +121,14 @@ int aev__mapping_not_found(const char *uuid);
  * destination (a queue, a topic or a function), else
  * InvalidParameterValueException. */
 int aev__mapping_check_destination(const char *dest);
+/* mapping.c: the boolean member name of a Create / UpdateEventSourceMapping
+ * request into *out, left as it is when absent or null; a value of
+ * another type is InvalidParameterValueException. */
+int aev__mapping_flag(json_t *req, const char *name, int *out);
+/* mapping.c: a request's FunctionResponseTypes into *report_failures (left
+ * as it is when absent): a list holding only ReportBatchItemFailures, or
+ * null / [] for none; anything else is InvalidParameterValueException. */
+int aev__mapping_response_types(json_t *req, int *report_failures);
 /* mapping.c: FunctionResponseTypes and DestinationConfig as a mapping's
  * description shows them; NULL when out of memory. */
 json_t *aev__mapping_response_types_json(int report_failures);

@@ -178,28 +178,10 @@ static int parse(aev_broker *b, json_t *req, change *c) {
   if (rc != AEV_OK) return rc;
   json_t *v;
   c->enabled = -1;
-  if ((v = json_object_get(req, "Enabled")) && !json_is_null(v)) {
-    if (!json_is_boolean(v)) return invalid("Enabled must be a boolean.");
-    c->enabled = json_is_true(v);
-  }
-  if ((v = json_object_get(req, "BisectBatchOnFunctionError")) &&
-      !json_is_null(v)) {
-    if (!json_is_boolean(v))
-      return invalid("BisectBatchOnFunctionError must be a boolean.");
-    c->bisect = json_is_true(v);
-  }
-  if ((v = json_object_get(req, "FunctionResponseTypes"))) {
-    c->report_failures = 0;
-    size_t i;
-    json_t *t;
-    json_array_foreach(v, i, t) {
-      if (!json_is_string(t) ||
-          strcmp(json_string_value(t), "ReportBatchItemFailures"))
-        return invalid("FunctionResponseTypes accepts only "
-                       "ReportBatchItemFailures.");
-      c->report_failures = 1;
-    }
-  }
+  if ((rc = aev__mapping_flag(req, "Enabled", &c->enabled)) ||
+      (rc = aev__mapping_flag(req, "BisectBatchOnFunctionError", &c->bisect)) ||
+      (rc = aev__mapping_response_types(req, &c->report_failures)))
+    return rc;
   if ((v = json_object_get(req, "DestinationConfig"))) {
     const char *dest = json_string_value(json_object_get(
         json_object_get(v, "OnFailure"), "Destination"));

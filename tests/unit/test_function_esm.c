@@ -462,6 +462,9 @@ START_TEST(validation_as_aws) {
        "InvalidParameterValueException", "NonExistentQueue"},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"ScalingConfig\":{\"MaximumConcurrency\":1}}", aev_queue_arn(q),
        "ValidationException", "greater than or equal to 2"},
+      /* A list member given as a bare string is refused, not read as []. */
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"FunctionResponseTypes\":\"ReportBatchItemFailures\"}", aev_queue_arn(q),
+       "InvalidParameterValueException", "FunctionResponseTypes must be a list"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     snprintf(req, sizeof req, cases[i].fmt, cases[i].arn);
@@ -667,6 +670,7 @@ START_TEST(stream_mappings_listed_and_updated) {
   aev_stream *st;
   ck_assert_int_eq(aev_stream_create(b, "ks", 1, &st), AEV_OK);
   aev_queue *q = qt_queue(b, "lq", NULL);
+  char req[512], *out = NULL;
   aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "q-fn"));
   char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"BatchSize\":2,"
                 "\"StartingPosition\":\"TRIM_HORIZON\"}", aev_stream_arn(st), "kin-a");
@@ -677,6 +681,19 @@ START_TEST(stream_mappings_listed_and_updated) {
            uuid);
   ck_assert_ptr_nonnull(strstr(d, arn));
   aev_free(d);
+  /* A creation is checked as an update is: wrong types are refused, not
+   * read as false or []. */
+  const char *bad_create[][2] = {
+      {"\"FunctionResponseTypes\":\"ReportBatchItemFailures\"", "FunctionResponseTypes must be a list"},
+      {"\"Enabled\":\"false\"", "Enabled must be a boolean."},
+      {"\"BisectBatchOnFunctionError\":\"true\"", "BisectBatchOnFunctionError must be a boolean."},
+  };
+  for (size_t i = 0; i < sizeof bad_create / sizeof *bad_create; i++) {
+    snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"kin-b\","
+             "\"StartingPosition\":\"LATEST\",%s}", aev_stream_arn(st), bad_create[i][0]);
+    ft_assert_error(aev_event_source_mapping_create(b, req, &out), AEV_ERR_INVALID,
+                    "InvalidParameterValueException", bad_create[i][1]);
+  }
   ck_assert_int_eq(mapping_count(NULL, NULL), 2);
   ck_assert_int_eq(mapping_count("kin-a", NULL), 1);
   ck_assert_int_eq(mapping_count("q-fn", NULL), 1);
@@ -684,13 +701,14 @@ START_TEST(stream_mappings_listed_and_updated) {
   ck_assert_int_eq(mapping_count(NULL, aev_stream_arn(st)), 1);
   ck_assert_int_eq(mapping_count(NULL, aev_queue_arn(q)), 1);
   /* Refused updates change nothing. */
-  char req[512], *out = NULL;
   const char *bad[][3] = {
       {"\"BatchSize\":0", "InvalidParameterValueException", "Member must have value greater than or equal to 1"},
       {"\"MaximumRecordAgeInSeconds\":30", "InvalidParameterValueException", "-1 or between 60"},
       {"\"ParallelizationFactor\":11", "InvalidParameterValueException", "Value '11' at 'parallelizationFactor' failed to satisfy constraint: Member must have value less than or equal to 10"},
       {"\"FunctionName\":\"nope\"", "ResourceNotFoundException", "Function not found"},
       {"\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"a\\\":1}\"}]}", "InvalidParameterValueException", "Invalid filter pattern"},
+      {"\"FunctionResponseTypes\":\"ReportBatchItemFailures\"", "InvalidParameterValueException", "FunctionResponseTypes must be a list"},
+      {"\"Enabled\":\"false\"", "InvalidParameterValueException", "Enabled must be a boolean."},
   };
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     snprintf(req, sizeof req, "{\"UUID\":\"%s\",%s}", uuid, bad[i][0]);
