@@ -187,8 +187,11 @@ AEV_API int aev_function_delete_provisioned_concurrency(aev_function *f,
  * calls, retried for Event ones). InvalidParameterValueException when the
  * limit would leave fewer than 100 unreserved. */
 AEV_API int aev_function_set_account_concurrency(aev_broker *b, int limit);
-/* GetAccountSettings' AccountLimit: {"AccountLimit":
- * {"ConcurrentExecutions", "UnreservedConcurrentExecutions"}}. Free with
+/* GetAccountSettings' answer: {"AccountLimit": {"TotalCodeSize",
+ * "CodeSizeUnzipped", "CodeSizeZipped", "ConcurrentExecutions",
+ * "UnreservedConcurrentExecutions"}, "AccountUsage": {"TotalCodeSize",
+ * "FunctionCount"}}, the usage counting every function's packages
+ * ($LATEST and published versions) and every layer version's. Free with
  * aev_free. */
 AEV_API int aev_function_account_settings(aev_broker *b, char **json);
 

@@ -14,9 +14,15 @@
 #include "core/broker.h"
 #include "core/status.h"
 #include "function/function_impl.h"
+#include "function/layers.h"
 
 #define ACCOUNT_NAME "#account"
 #define UNRESERVED_MIN 100 /* Lambda keeps 100 unreserved */
+/* GetAccountSettings' AccountLimit of code (Lambda API reference and
+ * quotas page): a package zipped and unzipped, and all of them together. */
+#define CODE_SIZE_ZIPPED 52428800
+#define CODE_SIZE_UNZIPPED 262144000
+#define TOTAL_CODE_SIZE 80530636800LL /* 75 GB */
 
 static void account_init(aev__resource *r) {
   aev__account *a = (aev__account *)r;
@@ -122,14 +128,47 @@ int aev_function_set_account_concurrency(aev_broker *b, int limit) {
   return AEV_OK;
 }
 
+/* AccountUsage: the functions, and the bytes of every package they hold
+ * ($LATEST and each published version) with the layers' ("the amount of
+ * storage space that you've used for all deployment packages and
+ * layers", GetAccountSettings). */
+static int usage(aev_broker *b, json_int_t *functions, json_int_t *bytes) {
+  aev__resource **list;
+  size_t n;
+  int rc = aev__registry_list(b, AEV__KIND_FUNCTION, NULL, &list, &n);
+  if (rc != AEV_OK) return rc;
+  *functions = 0;
+  *bytes = aev__layers_code_size(b);
+  for (size_t i = 0; i < n; i++) {
+    if (aev__fn_hidden(list[i]->name)) continue;
+    aev_function *f = (aev_function *)list[i];
+    ++*functions;
+    pthread_mutex_lock(&f->mu);
+    *bytes += f->conf->code.size;
+    for (int k = 0; k < f->nversions; k++)
+      if (!f->versions[k].deleted) *bytes += f->versions[k].conf->code.size;
+    pthread_mutex_unlock(&f->mu);
+  }
+  aev__registry_list_free(list, n);
+  return AEV_OK;
+}
+
 int aev_function_account_settings(aev_broker *b, char **json) {
   aev__account *a;
   int rc = aev__account_of(b, &a);
   if (rc != AEV_OK) return rc;
+  json_int_t functions, bytes;
+  if ((rc = usage(b, &functions, &bytes)) != AEV_OK) {
+    aev__resource_unref(&a->res);
+    return rc;
+  }
   pthread_mutex_lock(&a->mu);
-  json_t *o = json_pack("{s{sisi}}", "AccountLimit", "ConcurrentExecutions",
-                        a->limit, "UnreservedConcurrentExecutions",
-                        a->limit - a->reserved_sum);
+  json_t *o = json_pack("{s{sIsIsIsisi}s{sIsI}}", "AccountLimit", "TotalCodeSize",
+                        (json_int_t)TOTAL_CODE_SIZE, "CodeSizeUnzipped",
+                        (json_int_t)CODE_SIZE_UNZIPPED, "CodeSizeZipped",
+                        (json_int_t)CODE_SIZE_ZIPPED, "ConcurrentExecutions", a->limit,
+                        "UnreservedConcurrentExecutions", a->limit - a->reserved_sum,
+                        "AccountUsage", "TotalCodeSize", bytes, "FunctionCount", functions);
   pthread_mutex_unlock(&a->mu);
   aev__resource_unref(&a->res);
   return aev__fn_dump(o, json);

@@ -486,3 +486,19 @@ int aev__layer_resolve(aev_broker *b, json_t *conf, int64_t *unzipped) {
   json_decref(shown);
   return rc;
 }
+
+int64_t aev__layers_code_size(aev_broker *b) {
+  int rc;
+  layers *l = lock_store(b, 0, &rc);
+  if (!l) return 0;
+  int64_t total = 0;
+  const char *name, *n;
+  json_t *layer, *v;
+  json_object_foreach(l->by_name, name, layer) {
+    json_object_foreach(json_object_get(layer, "versions"), n, v) {
+      total += json_integer_value(json_object_get(json_object_get(v, "Content"), "CodeSize"));
+    }
+  }
+  unlock_store(l);
+  return total;
+}

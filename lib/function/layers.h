@@ -38,6 +38,10 @@ int aev__layer_policy_get(aev_broker *b, const char *name, int64_t v, json_t **o
  * conf without Layers is left alone (*unzipped untouched). */
 int aev__layer_resolve(aev_broker *b, json_t *conf, int64_t *unzipped);
 
+/* Every layer version's CodeSize together (GetAccountSettings'
+ * AccountUsage.TotalCodeSize counts layers too). */
+int64_t aev__layers_code_size(aev_broker *b);
+
 /* api_layers.c: the layer actions of the "lambda" service. */
 int aev__api_publish_layer_version(aev_broker *b, const aev__api_service *svc, json_t *req,
                                    json_t **resp);

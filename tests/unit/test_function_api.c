@@ -250,8 +250,8 @@ START_TEST(concurrency_actions) {
   call_err("PutFunctionConcurrency", "{\"FunctionName\":\"c\",\"ReservedConcurrentExecutions\":1001}",
            AEV_ERR_INVALID, "below its minimum value of [100]");
   r = call_ok("GetAccountSettings", "{}");
-  ck_assert_str_eq(r, "{\"AccountLimit\":{\"ConcurrentExecutions\":1000,"
-                      "\"UnreservedConcurrentExecutions\":1000}}");
+  ck_assert_ptr_nonnull(strstr(r, "\"ConcurrentExecutions\":1000,"
+                                 "\"UnreservedConcurrentExecutions\":1000}"));
   aev_free(r);
   aev_free(call_ok("PutFunctionConcurrency", "{\"FunctionName\":\"c\",\"ReservedConcurrentExecutions\":900}"));
   r = call_ok("GetAccountSettings", "{}");

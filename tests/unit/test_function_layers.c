@@ -357,6 +357,35 @@ START_TEST(functions_reference_layers) {
 }
 END_TEST
 
+/* GetAccountSettings' AccountUsage: the functions, and the bytes of every
+ * package ($LATEST's and each published version's) and layer version. */
+static void assert_usage(int functions, int bytes) {
+  json_t *o = ft_call(b, "GetAccountSettings", "{}");
+  json_t *u = json_object_get(o, "AccountUsage");
+  ck_assert_int_eq(json_integer_value(json_object_get(u, "FunctionCount")), functions);
+  ck_assert_int_eq(json_integer_value(json_object_get(u, "TotalCodeSize")), bytes);
+  json_t *l = json_object_get(o, "AccountLimit");
+  ck_assert_int_eq(json_integer_value(json_object_get(l, "CodeSizeZipped")), 52428800);
+  ck_assert_int_eq(json_integer_value(json_object_get(l, "CodeSizeUnzipped")), 262144000);
+  ck_assert_int_eq(json_integer_value(json_object_get(l, "TotalCodeSize")), 80530636800LL);
+  json_decref(o);
+}
+
+START_TEST(account_usage_counts_packages_and_layers) {
+  assert_usage(0, 0);
+  publish("deps", "");
+  assert_usage(0, SIZE);
+  json_decref(ft_call(b, "CreateFunction",
+                      "{\"FunctionName\":\"f\",\"Handler\":\"app.handler\",\"Runtime\":\"python3.12\","
+                      "\"Role\":\"arn:aws:iam::000000000000:role/r\",\"Code\":{\"ZipFile\":\"" ZIP "\"}}"));
+  assert_usage(1, 2 * SIZE);
+  json_decref(ft_call(b, "PublishVersion", "{\"FunctionName\":\"f\"}"));
+  assert_usage(1, 3 * SIZE);
+  json_decref(ft_call(b, "DeleteLayerVersion", "{\"LayerName\":\"deps\",\"VersionNumber\":1}"));
+  assert_usage(1, 2 * SIZE);
+}
+END_TEST
+
 START_TEST(bad_layers_change_nothing) {
   publish("l", "");
   publish("l", "");
@@ -509,6 +538,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, c_api_publishes_and_lists);
   tcase_add_test(tc, code_and_layers_share_the_unzipped_limit);
   tcase_add_test(tc, c_api_layers_are_checked_like_the_api);
+  tcase_add_test(tc, account_usage_counts_packages_and_layers);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -54,9 +54,13 @@ class Handlers(unittest.TestCase):
         self.assertEqual(r["Payload"].read(3), b'{"g')
 
     def test_account_concurrency_limit(self):
-        limit = self.b.call("lambda", "GetAccountSettings")["AccountLimit"]
-        self.assertEqual(limit, {"ConcurrentExecutions": 1000,
-                                 "UnreservedConcurrentExecutions": 1000})
+        settings = self.b.call("lambda", "GetAccountSettings")
+        limit = settings["AccountLimit"]
+        self.assertEqual(limit["ConcurrentExecutions"], 1000)
+        self.assertEqual(limit["UnreservedConcurrentExecutions"], 1000)
+        self.assertEqual(limit["CodeSizeZipped"], 52428800)
+        self.assertEqual(settings["AccountUsage"],
+                         {"FunctionCount": 0, "TotalCodeSize": 0})
         set_account_concurrency(self.b, 3000)
         create_function(self.b, "big", lambda e, c: e)
         self.b.call("lambda", "PutFunctionConcurrency", FunctionName="big",
