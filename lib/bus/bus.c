@@ -164,6 +164,10 @@ static int name_check(const char *name, int partner) {
                      "failed to satisfy constraint: Member must satisfy "
                      "regular expression pattern: [/\\.\\-_A-Za-z0-9]+",
                      name);
+  /* Only a partner bus, named after its event source, may hold a '/'. */
+  if (!partner && strchr(name, '/'))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "Event bus name must not contain '/'.");
   if (!partner && !strncmp(name, "aws.", 4))
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "Event source %s does not exist.", name);

@@ -50,6 +50,11 @@ START_TEST(custom_buses) {
            "1 validation error detected: Value 'bad name' at 'name' failed to "
            "satisfy constraint: Member must satisfy regular expression "
            "pattern: [/\\.\\-_A-Za-z0-9]+");
+  /* AWS: custom event bus names can't contain '/' (only partner buses). */
+  bt_fails(aev_bus_create(b, "team/orders", &same), AEV_ERR_INVALID,
+           "ValidationException", "Event bus name must not contain '/'.");
+  bt_fails(aev_bus_get(b, "team/orders", &same), AEV_ERR_NOT_FOUND,
+           "ResourceNotFoundException", "Event bus team/orders does not exist.");
   bt_ok(aev_bus_delete(bus));
   bt_fails(aev_bus_put_rule(bus, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL),
            AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
