@@ -32,6 +32,14 @@ START_TEST(default_bus_exists_and_cannot_go) {
   bt_fails(aev_bus_create(b, "default", &again), AEV_ERR_EXISTS,
            "ResourceAlreadyExistsException",
            "Event bus default already exists.");
+  /* Another account's or region's default bus is not this account's. */
+  bt_ok(aev_bus_get(b, "arn:aws:events:us-east-1:000000000000:event-bus/default", &again));
+  ck_assert_ptr_eq(again, def);
+  aev_bus_release(again);
+  bt_fails(aev_bus_get(b, "arn:aws:events:us-east-1:111111111111:event-bus/default", &again),
+           AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "Event bus default does not exist.");
+  bt_fails(aev_bus_get(b, "arn:aws:events:eu-west-1:000000000000:event-bus/default", &again),
+           AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "Event bus default does not exist.");
 }
 END_TEST
 
