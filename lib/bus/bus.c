@@ -164,6 +164,10 @@ static int name_check(const char *name, int partner) {
                      "failed to satisfy constraint: Member must satisfy "
                      "regular expression pattern: [/\\.\\-_A-Za-z0-9]+",
                      name);
+  /* Only a partner bus, named after its event source, may hold a '/'. */
+  if (!partner && strchr(name, '/'))
+    return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "Event bus name must not contain '/'.");
   if (!partner && !strncmp(name, "aws.", 4))
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "Event source %s does not exist.", name);
@@ -207,8 +211,8 @@ int aev__bus_find(aev_broker *b, const char *name_or_arn, int create_default,
     return AEV_OK;
   }
   const char *slash = strrchr(name_or_arn, '/');
-  const char *name = !strncmp(name_or_arn, "arn:", 4) && slash ? slash + 1
-                                                               : name_or_arn;
+  int is_arn = !strncmp(name_or_arn, "arn:", 4) && slash;
+  const char *name = is_arn ? slash + 1 : name_or_arn;
   if (!create_default || strcmp(name, "default")) return aev__bus_no_bus(name);
   /* The account's default bus exists from the start on AWS; here it is made
    * the first time something asks for it. */
@@ -218,12 +222,15 @@ int aev__bus_find(aev_broker *b, const char *name_or_arn, int create_default,
   rc = aev__registry_add(b, &bus->res, &existing);
   if (rc == AEV_ERR_EXISTS) {
     aev__resource_unref(&bus->res);
-    *out = (aev_bus *)existing;
-    return AEV_OK;
-  }
-  if (rc) {
+    bus = (aev_bus *)existing;
+  } else if (rc) {
     aev__resource_unref(&bus->res);
     return rc;
+  }
+  /* Another account's or region's default bus is not this one. */
+  if (is_arn && strcmp(name_or_arn, bus->res.arn)) {
+    aev_bus_release(bus);
+    return aev__bus_no_bus(name);
   }
   *out = bus;
   return AEV_OK;

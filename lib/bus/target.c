@@ -118,6 +118,36 @@ static int opt_str(json_t *o, const char *key, const char **out) {
   return AEV_OK;
 }
 
+/* One RetryPolicy member, into *out (-1 when absent). AWS's validation
+ * message names the value it refused and the bound it breaks ("Value '200'
+ * at 'targets.1.member.retryPolicy.maximumRetryAttempts' failed to satisfy
+ * constraint: Member must have value less than or equal to 185"). */
+static int retry_bound(json_t *n, const char *member, int64_t lo, int64_t hi,
+                       const aev__target_at *at, int64_t *out) {
+  *out = -1;
+  if (!n || json_is_null(n)) return AEV_OK;
+  int64_t v = json_is_integer(n) ? (int64_t)json_integer_value(n) : 0;
+  if (json_is_integer(n) && v >= lo && v <= hi) {
+    *out = v;
+    return AEV_OK;
+  }
+  char *text = json_is_string(n) ? strdup(json_string_value(n))
+                                 : aev__json_dumps(n, JSON_ENCODE_ANY | JSON_COMPACT);
+  char constraint[64];
+  if (!json_is_integer(n))
+    snprintf(constraint, sizeof constraint, "Member must be a number");
+  else
+    snprintf(constraint, sizeof constraint, "Member must have value %s %lld",
+             v < lo ? "greater than or equal to" : "less than or equal to",
+             (long long)(v < lo ? lo : hi));
+  int rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
+                     "1 validation error detected: Value '%s' at "
+                     "'%s.retryPolicy.%s' failed to satisfy constraint: %s",
+                     text ? text : "", at->s, member, constraint);
+  free(text);
+  return rc;
+}
+
 static int parse_retry(json_t *spec, aev__target *t, const aev__target_at *at) {
   t->max_retries = DEFAULT_RETRIES;
   t->max_age_ms = DEFAULT_AGE_S * 1000LL;
@@ -126,31 +156,15 @@ static int parse_retry(json_t *spec, aev__target *t, const aev__target_at *at) {
   if (!json_is_object(rp))
     return invalid("Parameter RetryPolicy of target %s must be an object.%s",
                    t->id, "");
-  json_t *n = json_object_get(rp, "MaximumRetryAttempts");
-  json_t *a = json_object_get(rp, "MaximumEventAgeInSeconds");
-  if (n && !json_is_null(n)) {
-    if (!json_is_integer(n) || json_integer_value(n) < 0 ||
-        json_integer_value(n) > 185)
-      return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                       "1 validation error detected: Value '%s' at "
-                       "'%s.retryPolicy.maximumRetryAttempts' "
-                       "failed to satisfy constraint: Member must have value "
-                       "between 0 and 185",
-                       json_is_integer(n) ? "out of range" : "not a number", at->s);
-    t->max_retries = (int)json_integer_value(n);
-  }
-  if (a && !json_is_null(a)) {
-    if (!json_is_integer(a) || json_integer_value(a) < 60 ||
-        json_integer_value(a) > 86400)
-      return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                       "1 validation error detected: Value at "
-                       "'%s.retryPolicy.maximumEventAgeInSeconds' failed to satisfy "
-                       "constraint: Member must have value between 60 and "
-                       "86400",
-                       at->s);
-    t->max_age_ms = json_integer_value(a) * 1000;
-  }
-  return AEV_OK;
+  int64_t v;
+  int rc = retry_bound(json_object_get(rp, "MaximumRetryAttempts"),
+                       "maximumRetryAttempts", 0, 185, at, &v);
+  if (rc == AEV_OK && v >= 0) t->max_retries = (int)v;
+  if (rc == AEV_OK)
+    rc = retry_bound(json_object_get(rp, "MaximumEventAgeInSeconds"),
+                     "maximumEventAgeInSeconds", 60, 86400, at, &v);
+  if (rc == AEV_OK && v >= 0) t->max_age_ms = v * 1000;
+  return rc;
 }
 
 int aev__dlq_arn_ok(const char *arn) {

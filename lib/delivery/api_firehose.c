@@ -48,7 +48,11 @@ ACTION(delete_delivery_stream) {
 
 ACTION(describe_delivery_stream) {
   aev_delivery *d;
-  int rc = delivery_of(b, svc, req, &d);
+  /* A stream has one destination, so Limit pages nothing, but AWS still
+   * refuses one outside 1..10000. */
+  int64_t limit;
+  int rc = aev__api_opt_int(svc, req, "Limit", 1, 10000, &limit);
+  if (rc == AEV_OK) rc = delivery_of(b, svc, req, &d);
   if (rc != AEV_OK) return rc;
   json_t *j;
   rc = aev__delivery_describe_json(d, &j);

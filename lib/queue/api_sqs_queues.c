@@ -45,10 +45,14 @@ AEV__SQS_ACTION(create_queue) {
 }
 
 AEV__SQS_ACTION(get_queue_url) {
-  const char *name;
+  const char *name, *owner = NULL;
   int rc = aev__api_req_string(svc, req, "QueueName", &name);
+  if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "QueueOwnerAWSAccountId", &owner);
   aev_queue *q;
   if (rc == AEV_OK && strchr(name, '/')) rc = aev__sqs_no_queue();
+  /* The broker is one account: another account owns no queue here. */
+  if (rc == AEV_OK && owner && strcmp(owner, aev_broker_account(b)))
+    rc = aev__sqs_no_queue();
   if (rc == AEV_OK) rc = aev__queue_find(b, name, &q);
   if (rc != AEV_OK) return rc;
   *resp = json_pack("{s:s}", "QueueUrl", aev_queue_url(q));

@@ -156,7 +156,11 @@ static int keeps(const aev_stream *s, const aev__shard *sh,
   case 1: return sh->id > f->after;
   case 2: /* open at the trim horizon */
   case 5: { /* open at the timestamp */
-    int64_t t = f->type == 2 ? aev__stream_horizon(s, now) : f->at_ms;
+    /* The trim horizon is the oldest record kept: a stream younger than its
+     * retention period has trimmed nothing, so its horizon is its start. */
+    int64_t horizon = aev__stream_horizon(s, now);
+    if (horizon < s->created_ms) horizon = s->created_ms;
+    int64_t t = f->type == 2 ? horizon : f->at_ms;
     return born <= t && (!sh->closed || sh->closed_ms > t);
   }
   case 4: return !sh->closed;

@@ -32,6 +32,14 @@ START_TEST(default_bus_exists_and_cannot_go) {
   bt_fails(aev_bus_create(b, "default", &again), AEV_ERR_EXISTS,
            "ResourceAlreadyExistsException",
            "Event bus default already exists.");
+  /* Another account's or region's default bus is not this account's. */
+  bt_ok(aev_bus_get(b, "arn:aws:events:us-east-1:000000000000:event-bus/default", &again));
+  ck_assert_ptr_eq(again, def);
+  aev_bus_release(again);
+  bt_fails(aev_bus_get(b, "arn:aws:events:us-east-1:111111111111:event-bus/default", &again),
+           AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "Event bus default does not exist.");
+  bt_fails(aev_bus_get(b, "arn:aws:events:eu-west-1:000000000000:event-bus/default", &again),
+           AEV_ERR_NOT_FOUND, "ResourceNotFoundException", "Event bus default does not exist.");
 }
 END_TEST
 
@@ -50,6 +58,11 @@ START_TEST(custom_buses) {
            "1 validation error detected: Value 'bad name' at 'name' failed to "
            "satisfy constraint: Member must satisfy regular expression "
            "pattern: [/\\.\\-_A-Za-z0-9]+");
+  /* AWS: custom event bus names can't contain '/' (only partner buses). */
+  bt_fails(aev_bus_create(b, "team/orders", &same), AEV_ERR_INVALID,
+           "ValidationException", "Event bus name must not contain '/'.");
+  bt_fails(aev_bus_get(b, "team/orders", &same), AEV_ERR_NOT_FOUND,
+           "ResourceNotFoundException", "Event bus team/orders does not exist.");
   bt_ok(aev_bus_delete(bus));
   bt_fails(aev_bus_put_rule(bus, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL),
            AEV_ERR_NOT_FOUND, "ResourceNotFoundException",

@@ -855,6 +855,45 @@ START_TEST(target_errors_name_their_place) {
 }
 END_TEST
 
+/* A refused RetryPolicy member is named with the value refused and the
+ * bound it breaks, as AWS's validation messages do. */
+START_TEST(retry_policy_errors_quote_value_and_bound) {
+  bt_ok(aev_bus_put_rule(def, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  static const struct {
+    const char *policy, *message;
+  } cases[] = {
+      {"\"MaximumRetryAttempts\":200",
+       "1 validation error detected: Value '200' at "
+       "'targets.1.member.retryPolicy.maximumRetryAttempts' failed to satisfy "
+       "constraint: Member must have value less than or equal to 185"},
+      {"\"MaximumRetryAttempts\":-1",
+       "1 validation error detected: Value '-1' at "
+       "'targets.1.member.retryPolicy.maximumRetryAttempts' failed to satisfy "
+       "constraint: Member must have value greater than or equal to 0"},
+      {"\"MaximumEventAgeInSeconds\":10",
+       "1 validation error detected: Value '10' at "
+       "'targets.1.member.retryPolicy.maximumEventAgeInSeconds' failed to satisfy "
+       "constraint: Member must have value greater than or equal to 60"},
+      {"\"MaximumEventAgeInSeconds\":86401",
+       "1 validation error detected: Value '86401' at "
+       "'targets.1.member.retryPolicy.maximumEventAgeInSeconds' failed to satisfy "
+       "constraint: Member must have value less than or equal to 86400"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char extra[128];
+    snprintf(extra, sizeof extra, "\"RetryPolicy\":{%s}", cases[i].policy);
+    ck_assert_int_eq(aev_bus_put_targets(def, "r", bt_queue_target(q, "t", extra), NULL),
+                     AEV_ERR_INVALID);
+    ck_assert_str_eq(aev_errcode(), "ValidationException");
+    ck_assert_str_eq(aev_errmsg(), cases[i].message);
+  }
+  char *text;
+  bt_ok(aev_bus_list_targets(def, "r", &text));
+  ck_assert_str_eq(text, "{\"Targets\":[]}");
+  aev_free(text);
+}
+END_TEST
+
 /* Paths find names of any length AWS allows: 200 four-byte characters
  * (800 bytes) after "$.detail." or in ['...'], in InputPath and in an
  * InputPathsMap value alike. */
@@ -940,6 +979,7 @@ int main(void) {
   tcase_add_test(tc, put_events_request_limits);
   tcase_add_test(tc, target_strings_count_characters);
   tcase_add_test(tc, target_errors_name_their_place);
+  tcase_add_test(tc, retry_policy_errors_quote_value_and_bound);
   tcase_add_test(tc, paths_find_long_non_ascii_names);
   tcase_add_test(tc, placeholders_as_long_as_keys);
   suite_add_tcase(s, tc);

@@ -104,6 +104,15 @@ START_TEST(tags_and_their_pages) {
         AEV_ERR_INVALID, "ValidationException", NULL);
   fails("ListTagsForDeliveryStream", "{\"DeliveryStreamName\":\"d\",\"Limit\":0}",
         AEV_ERR_INVALID, "ValidationException", NULL);
+  /* DescribeDeliveryStream's Limit is 1..10000 too, though one destination
+   * is all there is to page. */
+  fails("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"d\",\"Limit\":0}",
+        AEV_ERR_INVALID, "ValidationException",
+        "1 validation error detected: Value '0' at 'limit' failed to satisfy "
+        "constraint: Member must have value greater than or equal to 1");
+  fails("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"d\",\"Limit\":\"one\"}",
+        AEV_ERR_INVALID, "ValidationException", NULL);
+  json_decref(call("DescribeDeliveryStream", "{\"DeliveryStreamName\":\"d\",\"Limit\":1}", AEV_OK));
   assert_page("{\"DeliveryStreamName\":\"d\"}", two);
   /* 48 more make 50. */
   n = snprintf(req, sizeof req, "{\"DeliveryStreamName\":\"d\",\"Tags\":[");

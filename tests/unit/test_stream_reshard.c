@@ -209,6 +209,46 @@ START_TEST(merge_adjacent_shards) {
 }
 END_TEST
 
+/* The shard ids a ListShards request lists, comma-separated, into out. */
+static void listed_ids(aev_stream *s, const char *req, char *out, size_t n) {
+  char *l;
+  ck_assert_int_eq(aev_stream_list_shards(s, req, &l), AEV_OK);
+  json_t *j = json_loads(l, 0, NULL);
+  aev_free(l);
+  size_t i;
+  json_t *sh;
+  out[0] = 0;
+  json_array_foreach(json_object_get(j, "Shards"), i, sh) {
+    if (i) strncat(out, ",", n - strlen(out) - 1);
+    strncat(out, member(sh, "ShardId", NULL) + 8, n - strlen(out) - 1);
+  }
+  json_decref(j);
+}
+
+/* AT_TRIM_HORIZON lists the shards open at the oldest record kept. A
+ * stream younger than its retention period has trimmed nothing, so its
+ * horizon is its start: the shards it was created with. */
+START_TEST(at_trim_horizon_lists_the_first_shards) {
+  aev_stream *s = st_stream(b, "s", 2);
+  char ids[256];
+  listed_ids(s, "{\"ShardFilter\":{\"Type\":\"AT_TRIM_HORIZON\"}}", ids, sizeof ids);
+  ck_assert_str_eq(ids, "000000000000,000000000001");
+  aev_broker_advance(b, 1000);
+  ck_assert_int_eq(aev_stream_split_shard(s, "shardId-000000000000", "1000"), AEV_OK);
+  aev_broker_drain(b);
+  listed_ids(s, "{\"ShardFilter\":{\"Type\":\"AT_TRIM_HORIZON\"}}", ids, sizeof ids);
+  ck_assert_str_eq(ids, "000000000000,000000000001");
+  listed_ids(s, "{\"ShardFilter\":{\"Type\":\"AT_LATEST\"}}", ids, sizeof ids);
+  ck_assert_str_eq(ids, "000000000001,000000000002,000000000003");
+  /* Once the retention period has passed the split, the horizon is later
+   * than it: the closed parent is no longer open there. */
+  aev_broker_advance(b, 24 * 3600 * 1000LL + 1000);
+  listed_ids(s, "{\"ShardFilter\":{\"Type\":\"AT_TRIM_HORIZON\"}}", ids, sizeof ids);
+  ck_assert_str_eq(ids, "000000000001,000000000002,000000000003");
+  aev_stream_release(s);
+}
+END_TEST
+
 START_TEST(update_shard_count_scales_uniformly) {
   aev_stream *s = st_stream(b, "s", 2);
   ck_assert_int_eq(aev_stream_update_shard_count(s, 4), AEV_OK);
@@ -339,6 +379,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, split_errors);
   tcase_add_test(tc, split_at_the_edges);
   tcase_add_test(tc, merge_adjacent_shards);
+  tcase_add_test(tc, at_trim_horizon_lists_the_first_shards);
   tcase_add_test(tc, update_shard_count_scales_uniformly);
   tcase_add_test(tc, on_demand_splits_a_hot_shard);
   suite_add_tcase(s, tc);

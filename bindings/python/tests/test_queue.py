@@ -111,6 +111,20 @@ class ManualClockQueues(unittest.TestCase):
         self.assertEqual(cm.exception.response["Error"]["Code"],
                          "AWS.SimpleQueueService.QueueDeletedRecently")
 
+    def test_get_queue_url_of_another_account_is_not_found(self):
+        """GetQueueUrl's QueueOwnerAWSAccountId names the account that
+        created the queue: the broker's own finds it, another account, which
+        owns no queue in this broker, does not."""
+        q = self.b.create_queue("owned")
+        r = self.b.call("sqs", "GetQueueUrl", QueueName="owned",
+                        QueueOwnerAWSAccountId=self.b.account)
+        self.assertEqual(r["QueueUrl"], q.url)
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("sqs", "GetQueueUrl", QueueName="owned",
+                        QueueOwnerAWSAccountId="111111111111")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "AWS.SimpleQueueService.NonExistentQueue")
+
     def test_get_queue_by_url_and_dlq(self):
         dlq = self.b.create_queue("dead")
         q = self.b.create_queue("work", attributes={
