@@ -78,6 +78,9 @@ void aev__exec_free_runs(aev_execution *e) {
   free(e->runs);
   e->runs = NULL;
   e->nruns = e->capruns = 0;
+  pthread_mutex_lock(&e->mu);
+  e->nopen = 0; /* the runs they named are gone */
+  pthread_mutex_unlock(&e->mu);
 }
 
 /* ---- posting ---- */

@@ -134,10 +134,61 @@ static void cancel_timers(m_run *r) {
   }
 }
 
+/* ---- open task tokens ---- */
+
+static size_t run_index(const m_run *r) {
+  size_t idx = 0;
+  while (idx < r->e->nruns && r->e->runs[idx] != r) idx++;
+  return idx;
+}
+
+static uint64_t token_key(size_t run_idx, unsigned seq) { return (uint64_t)run_idx << 32 | seq; }
+
+/* Where key is among e's open tokens (mu held), or nopen. */
+static size_t open_find(const aev_execution *e, uint64_t key) {
+  size_t i = 0;
+  while (i < e->nopen && e->open_tokens[i] != key) i++;
+  return i;
+}
+
+/* r's current task gives out a token: it may be answered. -1 when out of
+ * memory. */
+static int token_open(m_run *r) {
+  aev_execution *e = r->e;
+  const uint64_t key = token_key(run_index(r), r->task_seq);
+  pthread_mutex_lock(&e->mu);
+  if (e->nopen == e->capopen) {
+    size_t cap = e->capopen ? e->capopen * 2 : 4;
+    uint64_t *v = realloc(e->open_tokens, cap * sizeof *v);
+    if (!v) {
+      pthread_mutex_unlock(&e->mu);
+      return -1;
+    }
+    e->open_tokens = v;
+    e->capopen = cap;
+  }
+  e->open_tokens[e->nopen++] = key;
+  pthread_mutex_unlock(&e->mu);
+  return 0;
+}
+
+/* r's current task ends (before its seq moves on): its token, if it gave
+ * one out, is answered no more ("Provided task does not exist anymore"). */
+static void token_close(m_run *r) {
+  aev_execution *e = r->e;
+  if (!r->token) return;
+  const uint64_t key = token_key(run_index(r), r->task_seq);
+  pthread_mutex_lock(&e->mu);
+  size_t i = open_find(e, key);
+  if (i < e->nopen) e->open_tokens[i] = e->open_tokens[--e->nopen];
+  pthread_mutex_unlock(&e->mu);
+}
+
 static void task_failed(m_run *r, const char *error, const char *cause) {
   task_kind k;
   kind_of(aev__run_state(r)->resource, &k);
   cancel_timers(r);
+  token_close(r);
   r->task_seq++;
   event(r, &k, EV_FAILED, aev__json_present("error", error, "cause", cause));
   aev__run_fail(r, error, cause, 0);
@@ -160,6 +211,7 @@ static void task_succeeded(m_run *r, json_t *out) {
     return;
   }
   cancel_timers(r);
+  token_close(r);
   r->task_seq++;
   char *t = recording(r) ? aev__json_dumps(out, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
   event(r, &k, EV_SUCCEEDED, t ? json_pack("{s:s,s:{s:b}}", "output", t, "outputDetails", "truncated", 0) : NULL);
@@ -286,6 +338,7 @@ static void timed_out(m_run *r, const char *error) {
   kind_of(aev__run_state(r)->resource, &k);
   cancel_timers(r);
   aev__task_withdraw(r); /* no worker may take it any more */
+  token_close(r);
   r->task_seq++;
   event(r, &k, EV_TIMED_OUT, json_pack("{s:s}", "error", error));
   aev__run_fail(r, error, NULL, 0);
@@ -364,14 +417,13 @@ static int seconds_of(m_run *r, const aev__jpath *p, const m_jt *expr, int64_t f
 /* ---- task tokens ---- */
 
 /* A token names its execution and run: base64 of
- * "MACHINE\nEXECUTION\nRUN\nSEQ\nNONCE", so no table is needed and a stale
- * token (a later attempt, a finished run) is recognised. */
+ * "MACHINE\nEXECUTION\nRUN\nSEQ\nNONCE", so no table is needed to find
+ * them; whether its task still waits for it is in the execution's open
+ * tokens. */
 static char *token_new(m_run *r) {
-  size_t idx = 0;
-  while (idx < r->e->nruns && r->e->runs[idx] != r) idx++;
   char raw[512];
-  snprintf(raw, sizeof raw, "%s\n%s\n%zu\n%u\n%llx", r->e->m->res.name, r->e->name, idx, r->task_seq,
-           (unsigned long long)aev__broker_random(r->e->b));
+  snprintf(raw, sizeof raw, "%s\n%s\n%zu\n%u\n%llx", r->e->m->res.name, r->e->name, run_index(r),
+           r->task_seq, (unsigned long long)aev__broker_random(r->e->b));
   char *t = NULL;
   aev__base64_encode(raw, strlen(raw), &t);
   return t;
@@ -394,12 +446,17 @@ int aev__task_waits(const char *resource) {
 
 int aev__task_prepare(m_run *r) {
   const m_state *s = aev__run_state(r);
+  token_close(r);
   r->task_seq++;
   aev__task_withdraw(r);
   free(r->token);
   r->token = NULL;
   if (!takes_token(s->resource)) return 0;
   r->token = token_new(r);
+  if (r->token && token_open(r)) {
+    free(r->token);
+    r->token = NULL;
+  }
   if (!r->token) return -1; /* never a task that waits for no token */
   return r->e->context ? aev__ctx_set(r->e, "Task", json_pack("{s:s}", "Token", r->token)) : 0;
 }
@@ -959,6 +1016,11 @@ static int bad_token(void) {
   return aev__fail(AEV_ERR_INVALID, "InvalidToken", "Invalid Token: 'Invalid token'");
 }
 
+/* A token whose task ended or was answered already (as users report it). */
+static int task_gone(void) {
+  return aev__fail(AEV_ERR_STATE, "TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
+}
+
 /* Decodes token into a completion for its execution (not yet posted). */
 static int token_completion(aev_broker *b, const char *token, completion **out) {
   unsigned char *raw = NULL;
@@ -987,24 +1049,44 @@ static int token_completion(aev_broker *b, const char *token, completion **out) 
     free(raw);
     return bad_token();
   }
-  if (aev_execution_status(e) != AEV_EXECUTION_RUNNING) {
-    free(raw);
+  const size_t run_idx = (size_t)strtoull(parts[2], NULL, 10);
+  const unsigned seq = (unsigned)strtoul(parts[3], NULL, 10);
+  free(raw);
+  pthread_mutex_lock(&e->mu);
+  const int open = open_find(e, token_key(run_idx, seq)) < e->nopen;
+  pthread_mutex_unlock(&e->mu);
+  if (!open || aev_execution_status(e) != AEV_EXECUTION_RUNNING) {
     aev__execution_unref(e);
-    return aev__fail(AEV_ERR_STATE, "TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'");
+    return task_gone();
   }
   completion *c = calloc(1, sizeof *c);
   if (!c) {
-    free(raw);
     aev__execution_unref(e);
     return aev__nomem();
   }
   c->e = e;
-  c->run_idx = (size_t)strtoull(parts[2], NULL, 10);
-  c->seq = (unsigned)strtoul(parts[3], NULL, 10);
+  c->run_idx = run_idx;
+  c->seq = seq;
   c->from_token = 1;
-  free(raw);
   *out = c;
   return AEV_OK;
+}
+
+/* A success or failure answers its token: it is answered no more (AWS:
+ * "Provided task does not exist anymore"). Then c is posted; when another
+ * answer came first, c is dropped and the caller told. */
+static int post_answer(completion *c) {
+  aev_execution *e = c->e;
+  pthread_mutex_lock(&e->mu);
+  size_t i = open_find(e, token_key(c->run_idx, c->seq));
+  const int open = i < e->nopen;
+  if (open) e->open_tokens[i] = e->open_tokens[--e->nopen];
+  pthread_mutex_unlock(&e->mu);
+  if (!open) {
+    completion_drop(c);
+    return task_gone();
+  }
+  return post_completion(c);
 }
 
 int aev_machine_send_task_success(aev_broker *b, const char *token, const char *output, size_t len) {
@@ -1031,7 +1113,7 @@ int aev_machine_send_task_success(aev_broker *b, const char *token, const char *
     completion_drop(c); /* its execution reference with it */
     return aev__nomem();
   }
-  return post_completion(c);
+  return post_answer(c);
 }
 
 int aev_machine_send_task_failure(aev_broker *b, const char *token, const char *error, const char *cause) {
@@ -1046,7 +1128,7 @@ int aev_machine_send_task_failure(aev_broker *b, const char *token, const char *
     completion_drop(c);
     return aev__nomem(); /* never a failure without its error */
   }
-  return post_completion(c);
+  return post_answer(c);
 }
 
 int aev_machine_send_task_heartbeat(aev_broker *b, const char *token) {

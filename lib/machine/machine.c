@@ -477,6 +477,7 @@ void aev__execution_unref(aev_execution *e) {
   aev__exec_reason_free(e->error);
   aev__exec_reason_free(e->cause);
   free(e->tokens);
+  free(e->open_tokens);
   pthread_cond_destroy(&e->done_cv);
   pthread_mutex_destroy(&e->mu);
   aev_machine_release(e->m);

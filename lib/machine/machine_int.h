@@ -383,6 +383,11 @@ struct aev_execution {
   json_t *context; /* $$ base (when the definition uses it) */
   m_run **runs;
   size_t nruns, capruns;
+  /* Task tokens given out and not yet answered, as run index << 32 | task
+   * seq, under mu (exec_task.c): a token is answered once, and not after
+   * its task ended. */
+  uint64_t *open_tokens;
+  size_t nopen, capopen;
   aev__timer timeout;
   int finished;
   int stopping;

@@ -1336,6 +1336,46 @@ START_TEST(failure_reasons_count_characters) {
 }
 END_TEST
 
+/* A token is answered once: after its task succeeded, while the execution
+ * still runs (a Wait follows), another answer or a heartbeat for it is
+ * TaskTimedOut, as AWS answers a token whose task is gone; the second
+ * answer changes nothing. */
+START_TEST(a_token_is_answered_once) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "tokens", NULL, &q), AEV_OK);
+  aev_machine *m = machine(
+      "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"
+      "\"arn:aws:states:::sqs:sendMessage.waitForTaskToken\",\"Parameters\":"
+      "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/tokens\",\"MessageBody\":"
+      "{\"token.$\":\"$$.Task.Token\"}},\"Next\":\"W\"},"
+      "\"W\":{\"Type\":\"Wait\",\"Seconds\":100,\"End\":true}}}");
+  aev_execution *e;
+  ck_assert_int_eq(aev_machine_start(m, "once", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *token = token_from_queue(q);
+  ck_assert_int_eq(aev_machine_send_task_success(b, token, "{\"first\":1}", 11), AEV_OK);
+  ck_assert_int_eq(aev_broker_advance(b, 1000), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_RUNNING);
+  ck_assert_int_eq(aev_machine_send_task_success(b, token, "{\"second\":1}", 12), AEV_ERR_STATE);
+  ck_assert_str_eq(aev_errcode(), "TaskTimedOut");
+  ck_assert_str_eq(aev_errmsg(), "Task Timed Out: 'Provided task does not exist anymore'");
+  ck_assert_int_eq(aev_machine_send_task_failure(b, token, "E", "c"), AEV_ERR_STATE);
+  ck_assert_str_eq(aev_errcode(), "TaskTimedOut");
+  ck_assert_int_eq(aev_machine_send_task_heartbeat(b, token), AEV_ERR_STATE);
+  ck_assert_str_eq(aev_errcode(), "TaskTimedOut");
+  ck_assert_int_eq(aev_broker_advance(b, 100000), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_SUCCEEDED);
+  char *out = NULL;
+  aev_execution_output(e, &out);
+  ck_assert_str_eq(out, "{\"first\":1}");
+  aev_free(out);
+  free(token);
+  aev_execution_release(e);
+  aev_machine_release(m);
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(wait_for_task_token) {
   aev_queue *q;
   ck_assert_int_eq(aev_queue_create(b, "tokens", NULL, &q), AEV_OK);
@@ -2108,6 +2148,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, lambda_tasks);
   tcase_add_test(tc, task_timeouts);
   tcase_add_test(tc, wait_for_task_token);
+  tcase_add_test(tc, a_token_is_answered_once);
   tcase_add_test(tc, task_submitted_event);
   tcase_add_test(tc, sync_task_output);
   tcase_add_test(tc, jsonata_data_flow);
