@@ -30,6 +30,7 @@ static int spawn(m_run *p, const m_graph *g, size_t slot, json_t *input) {
   if (!c) {
     json_decref(input);
     p->gen++;
+    aev__tokens_close_dead(p->e);
     aev__run_oom(p);
     return -1;
   }
@@ -486,6 +487,7 @@ void aev__flow_child_end(m_run *p, size_t slot, unsigned spawn_gen, int *succeed
       ended = iteration_event(p, "MapIterationFailed", "mapIterationFailedEventDetails", slot, MR_RUNNING, outcome);
     if (!map || !tolerated(p)) {
       p->gen++; /* the other children stop */
+      aev__tokens_close_dead(p->e);
       p->prev_event = caused_by;
       if (p->mr) map_run_failed(p, threshold_error, threshold_cause);
       p->failed_event = map ? "MapStateFailed" : "ParallelStateFailed";
@@ -495,6 +497,7 @@ void aev__flow_child_end(m_run *p, size_t slot, unsigned spawn_gen, int *succeed
     }
     if (json_array_set_new(p->results, slot, json_pack("{s:s?,s:s?}", "Error", error, "Cause", cause))) {
       p->gen++; /* never a tolerated failure left out of the results */
+      aev__tokens_close_dead(p->e);
       aev__run_oom(p);
       return;
     }

@@ -161,6 +161,10 @@ int aev__writer_result(m_run *p, json_t *results, json_t **out, char **cause);
  * LastModified): *answer a new JSON text, or S3's error code and message
  * (aev_errcode / aev_errmsg). */
 int aev__sdk_s3_has(const char *action);
+/* exec_task.c: the open task tokens of runs that died since (a Parallel
+ * branch or Map iteration whose sibling failed) are answered no more; to
+ * call (on the strand) once a parent stops its children. */
+void aev__tokens_close_dead(aev_execution *e);
 int aev__sdk_s3(const char *action, const char *request, int64_t now_ms, char **answer);
 
 /* Parallel and Map (exec_flow.c). */

@@ -114,6 +114,7 @@ static int start_kid(m_run *r, size_t slot, char *input) {
   if (rc) {
     free(l);
     r->gen++; /* the other children stop */
+    aev__tokens_close_dead(r->e);
     aev__run_start_failed(r, rc);
     return -1;
   }

@@ -184,6 +184,16 @@ static void token_close(m_run *r) {
   pthread_mutex_unlock(&e->mu);
 }
 
+void aev__tokens_close_dead(aev_execution *e) {
+  pthread_mutex_lock(&e->mu);
+  for (size_t i = 0; i < e->nopen;) {
+    const size_t idx = (size_t)(e->open_tokens[i] >> 32);
+    if (idx < e->nruns && aev__run_dead(e->runs[idx])) e->open_tokens[i] = e->open_tokens[--e->nopen];
+    else i++;
+  }
+  pthread_mutex_unlock(&e->mu);
+}
+
 static void task_failed(m_run *r, const char *error, const char *cause) {
   task_kind k;
   kind_of(aev__run_state(r)->resource, &k);

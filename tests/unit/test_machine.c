@@ -1376,6 +1376,39 @@ START_TEST(a_token_is_answered_once) {
 }
 END_TEST
 
+/* A branch stopped because its sibling failed takes its token with it: the
+ * execution goes on (the Parallel's failure is caught), and the token is
+ * TaskTimedOut. */
+START_TEST(a_stopped_branch_token_is_gone) {
+  aev_queue *q;
+  ck_assert_int_eq(aev_queue_create(b, "tokens", NULL, &q), AEV_OK);
+  aev_machine *m = machine(
+      "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Parallel\",\"Branches\":["
+      "{\"StartAt\":\"T\",\"States\":{\"T\":{\"Type\":\"Task\",\"Resource\":"
+      "\"arn:aws:states:::sqs:sendMessage.waitForTaskToken\",\"Parameters\":"
+      "{\"QueueUrl\":\"https://sqs.us-east-1.amazonaws.com/000000000000/tokens\",\"MessageBody\":"
+      "{\"token.$\":\"$$.Task.Token\"}},\"End\":true}}},"
+      "{\"StartAt\":\"S\",\"States\":{\"S\":{\"Type\":\"Wait\",\"Seconds\":1,\"Next\":\"F\"},"
+      "\"F\":{\"Type\":\"Fail\",\"Error\":\"Boom\"}}}],"
+      "\"Catch\":[{\"ErrorEquals\":[\"States.ALL\"],\"Next\":\"W\"}],\"End\":true},"
+      "\"W\":{\"Type\":\"Wait\",\"Seconds\":100,\"End\":true}}}");
+  aev_execution *e;
+  ck_assert_int_eq(aev_machine_start(m, "stopped", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  char *token = token_from_queue(q);
+  ck_assert_int_eq(aev_broker_advance(b, 2000), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_RUNNING);
+  ck_assert_int_eq(aev_machine_send_task_success(b, token, "{}", 2), AEV_ERR_STATE);
+  ck_assert_str_eq(aev_errcode(), "TaskTimedOut");
+  ck_assert_int_eq(aev_broker_advance(b, 100000), AEV_OK);
+  ck_assert_int_eq(aev_execution_status(e), AEV_EXECUTION_SUCCEEDED);
+  free(token);
+  aev_execution_release(e);
+  aev_machine_release(m);
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(wait_for_task_token) {
   aev_queue *q;
   ck_assert_int_eq(aev_queue_create(b, "tokens", NULL, &q), AEV_OK);
@@ -2149,6 +2182,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, task_timeouts);
   tcase_add_test(tc, wait_for_task_token);
   tcase_add_test(tc, a_token_is_answered_once);
+  tcase_add_test(tc, a_stopped_branch_token_is_gone);
   tcase_add_test(tc, task_submitted_event);
   tcase_add_test(tc, sync_task_output);
   tcase_add_test(tc, jsonata_data_flow);
