@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bus/http_impl.h"
 #include "core/broker.h"
@@ -142,7 +143,17 @@ static int read_members(const aev__api_service *svc, json_t *req, int create, me
     if (!m->endpoint) add_error(&e, "null", "invocationEndpoint", "Member must not be null");
     if (!m->method) add_error(&e, "null", "httpMethod", "Member must not be null");
   }
-  return errors_fail(&e);
+  rc = errors_fail(&e);
+  /* "API destinations are HTTPS endpoints ... The URL must use HTTPS" (the
+   * user guide); checked after the model's constraints, which AWS answers
+   * first (its recording: 'invalid-endpoint' is not among them). AWS's
+   * wording for it is not recorded: these words are ours. */
+  if (!rc && m->endpoint && strncasecmp(m->endpoint, "https://", 8))
+    rc = aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "Invalid InvocationEndpoint '%s': an API destination's endpoint must use "
+                   "HTTPS.",
+                   m->endpoint);
+  return rc;
 }
 
 static const char *state_of(aev__http_store *s, const aev__apidest *d) {

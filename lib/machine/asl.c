@@ -262,7 +262,12 @@ static const char *const jsonpath_only[] = {
     "HeartbeatSecondsPath", "MaxConcurrencyPath", "ToleratedFailureCountPath",
     "ToleratedFailurePercentagePath", NULL};
 
-static int errors_field(pctx *c, json_t *obj, const char *loc, json_t **out) {
+/* A retrier's or catcher's ErrorEquals; last: it is the last one of its
+ * Retry or Catch array. States.ALL must be the only name of the last one
+ * (ASL spec); AWS answers "States.ALL must appear alone and at end of list"
+ * at the name's position (its CreateStateMachine answer quoted in
+ * aws/aws-cdk#10530). */
+static int errors_field(pctx *c, json_t *obj, const char *loc, int last, json_t **out) {
   json_t *e = json_object_get(obj, "ErrorEquals");
   if (!json_is_array(e) || json_array_size(e) == 0) {
     diag(c, "SCHEMA_VALIDATION_FAILED", loc, "These fields are required: [ErrorEquals]");
@@ -275,9 +280,10 @@ static int errors_field(pctx *c, json_t *obj, const char *loc, json_t **out) {
     }
   size_t n = json_array_size(e);
   for (size_t i = 0; i < n; i++)
-    if (!strcmp(json_string_value(json_array_get(e, i)), "States.ALL") && (n > 1 || i + 1 != n)) {
-      diag(c, "SCHEMA_VALIDATION_FAILED", loc,
-           "States.ALL must appear alone in ErrorEquals");
+    if (!strcmp(json_string_value(json_array_get(e, i)), "States.ALL") && (n > 1 || !last)) {
+      char at[640];
+      fmt(at, sizeof at, "%s/ErrorEquals[%zu]", loc, i);
+      diag(c, "SCHEMA_VALIDATION_FAILED", at, "States.ALL must appear alone and at end of list");
       return -1;
     }
   *out = e;
@@ -301,7 +307,8 @@ static int retry_parse(pctx *c, json_t *st, const char *base, m_state *s) {
     char l[600];
     fmt(l, sizeof l, "%s[%zu]", loc, i);
     t->backoff = 2.0;
-    if (!json_is_object(o) || errors_field(c, o, l, &t->errors)) return -1;
+    if (!json_is_object(o) || errors_field(c, o, l, i + 1 == json_array_size(r), &t->errors))
+      return -1;
     /* The ranges AWS accepts (measured): IntervalSeconds 0 too, and
      * MaxDelaySeconds below 31622401, as the Retry reference puts it. */
     int64_t interval = 1, attempts = 3, delay = 0;
@@ -360,7 +367,8 @@ static int catch_parse(pctx *c, json_t *states, json_t *st, const char *base, m_
     char l[600], nl[620];
     fmt(l, sizeof l, "%s[%zu]", loc, i);
     fmt(nl, sizeof nl, "%s/Next", l);
-    if (!json_is_object(o) || errors_field(c, o, l, &t->errors)) return -1;
+    if (!json_is_object(o) || errors_field(c, o, l, i + 1 == json_array_size(r), &t->errors))
+      return -1;
     if (!json_object_get(o, "Next")) {
       diag(c, "SCHEMA_VALIDATION_FAILED", l, "These fields are required: [Next]");
       return -1;

@@ -23,6 +23,7 @@ S, M = "SCHEMA_VALIDATION_FAILED", "MISSING_TRANSITION_TARGET"
 END = ("MISSING_END_STATE", "Workflow has no terminal state", None)
 BACK = "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine"
 ENUM = "Value should be one of the following: [JSONPath, JSONata]"
+ALL_LAST = "States.ALL must appear alone and at end of list"
 
 
 def lang(state_is, field):
@@ -138,6 +139,18 @@ CASES = [
          '"End":true}' % TASK), []),
     (one('{%s,"Retry":[{"ErrorEquals":["States.ALL"],"MaxDelaySeconds":31622401}],"End":true}' % TASK),
      [(S, "Maximum value is 31622400", "/States/X/Retry[0]/MaxDelaySeconds")]),
+    # States.ALL alone, in the last retrier and catcher (AWS's words quoted
+    # in aws/aws-cdk#10530, at the name's position)
+    (one('{%s,"Retry":[{"ErrorEquals":["States.ALL"]},{"ErrorEquals":["States.Timeout"]}],'
+         '"End":true}' % TASK), [(S, ALL_LAST, "/States/X/Retry[0]/ErrorEquals[0]")]),
+    (one('{%s,"Retry":[{"ErrorEquals":["States.Timeout","States.ALL"]}],"End":true}' % TASK),
+     [(S, ALL_LAST, "/States/X/Retry[0]/ErrorEquals[1]")]),
+    ('{"StartAt":"T","States":{"T":{%s,"Catch":[{"ErrorEquals":["States.ALL"],"Next":"H"},'
+     '{"ErrorEquals":["States.Timeout"],"Next":"H"}],"End":true},"H":%s}}' % (TASK, PASS_END),
+     [(S, ALL_LAST, "/States/T/Catch[0]/ErrorEquals[0]")]),
+    ('{"StartAt":"T","States":{"T":{%s,"Retry":[{"ErrorEquals":["States.Timeout"]},'
+     '{"ErrorEquals":["States.ALL"]}],"Catch":[{"ErrorEquals":["States.Timeout"],"Next":"H"},'
+     '{"ErrorEquals":["States.ALL"],"Next":"H"}],"End":true},"H":%s}}' % (TASK, PASS_END), []),
 ]
 
 

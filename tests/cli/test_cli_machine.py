@@ -32,6 +32,9 @@ class RunStateMachine(unittest.TestCase):
             "arn:aws:states:us-east-1:000000000000:execution:run-state-machine:"))
         self.assertEqual(r["startDate"], 1704067200.0)
         self.assertIn("stopDate", r)
+        # StartSyncExecution's reference: whether input and output are in
+        # the answer (they are, being within its size limit)
+        self.assertEqual((r["inputDetails"], r["outputDetails"]), ({"included": True}, {"included": True}))
 
     def test_failed_exits_3_with_the_result(self):
         fail = json.dumps({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E",

@@ -246,10 +246,19 @@ START_TEST(api_destination_crud_and_validation) {
   call_fails("UpdateApiDestination", "{\"Name\":\"nope\",\"HttpMethod\":\"GET\"}",
              "ResourceNotFoundException",
              "Failed to update the api-destination(s). An api-destination 'nope' does not exist.");
+  /* The user guide: an API destination's URL must use HTTPS. */
+  call_fails("UpdateApiDestination",
+             "{\"Name\":\"d\",\"HttpMethod\":\"GET\","
+             "\"InvocationEndpoint\":\"http://api.example/items\"}",
+             "ValidationException",
+             "Invalid InvocationEndpoint 'http://api.example/items': an API destination's "
+             "endpoint must use HTTPS.");
   /* Refused updates changed nothing. */
   d = call("DescribeApiDestination", "{\"Name\":\"d\"}");
   ck_assert_int_eq(json_integer_value(json_object_get(d, "InvocationRateLimitPerSecond")), 300);
   ck_assert_str_eq(json_string_value(json_object_get(d, "HttpMethod")), "POST");
+  ck_assert_str_eq(json_string_value(json_object_get(d, "InvocationEndpoint")),
+                   "https://api.example/items");
   json_decref(d);
   json_decref(call("UpdateApiDestination", "{\"Name\":\"d\",\"HttpMethod\":\"PUT\"}"));
   json_t *l = call("ListApiDestinations", "{\"NamePrefix\":\"d\"}");
@@ -260,6 +269,14 @@ START_TEST(api_destination_crud_and_validation) {
              "{\"Name\":\"e\",\"ConnectionArn\":\"arn:aws:events:us-east-1:000000000000:"
              "connection/nope/abc\",\"HttpMethod\":\"GET\",\"InvocationEndpoint\":\"https://x\"}",
              "ResourceNotFoundException", "Connection 'nope' does not exist.");
+  call_fails("CreateApiDestination",
+             "{\"Name\":\"e\",\"ConnectionArn\":\"arn:aws:events:us-east-1:000000000000:"
+             "connection/nope/abc\",\"HttpMethod\":\"GET\","
+             "\"InvocationEndpoint\":\"http://x\"}",
+             "ValidationException",
+             "Invalid InvocationEndpoint 'http://x': an API destination's endpoint must use "
+             "HTTPS.");
+  call_fails("DescribeApiDestination", "{\"Name\":\"e\"}", "ResourceNotFoundException", NULL);
   json_t *gone = call("DeleteApiDestination", "{\"Name\":\"d\"}");
   json_decref(gone);
   call_fails("DescribeApiDestination", "{\"Name\":\"d\"}", "ResourceNotFoundException",

@@ -29,7 +29,8 @@ static int print_result(aev_execution *e, int with_history) {
   json_t *d = json_loads(text, 0, NULL), *out = json_object();
   aev_free(text);
   static const char *const keep[] = {"executionArn", "stateMachineArn", "name", "status",
-                                     "startDate", "stopDate", "input", "output", "error", "cause"};
+                                     "startDate", "stopDate", "input", "inputDetails", "output",
+                                     "outputDetails", "error", "cause"};
   for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
     json_t *v = json_object_get(d, keep[i]);
     if (v) json_object_set(out, keep[i], v);
