@@ -160,9 +160,11 @@ static void done(void *user, const aev__invoke_result *res) {
 static void invoke(call *c) {
   aev_function *f = NULL;
   aev_broker *b = c->d->res.broker;
-  int rc = aev__function_find(b, c->lambda_arn, &f);
+  const char *qualifier; /* a version's or an alias's ARN runs that one */
+  char buf[512];
+  int rc = aev__function_find_qualified(b, c->lambda_arn, &f, &qualifier, buf, sizeof buf);
   if (rc == AEV_OK)
-    rc = aev__function_call(f, NULL, c->payload, strlen(c->payload), done, c);
+    rc = aev__function_call(f, qualifier, c->payload, strlen(c->payload), done, c);
   aev_function_release(f);
   if (rc == AEV_OK) return;
   /* No function, or a throttled call: a failed attempt too. */

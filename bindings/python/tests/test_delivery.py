@@ -129,6 +129,38 @@ class Deliveries(unittest.TestCase):
             "approximateArrivalTimestamp": 1704067201000,
             "sequenceNumber": put["SequenceNumber"], "subsequenceNumber": 0})
 
+    def test_a_transform_named_by_an_alias_runs_that_alias(self):
+        """A Lambda processor's LambdaArn may be a version's or an alias's
+        ARN, which runs that version or alias as any event source naming an
+        alias does (Lambda developer guide, "Using Lambda aliases in event
+        sources and permissions policies"). A qualifier other than $LATEST
+        failed every batch as if the function did not exist."""
+        invoked = []
+
+        def transform(event, context):
+            invoked.append(context.invoked_function_arn)
+            return {"records": [dict(r, result="Ok") for r in event["records"]]}
+        register_handler(self.b, "fh.transform", transform)
+        self.b.call("lambda", "CreateFunction", FunctionName="fh",
+                    Handler="fh.transform")
+        self.b.call("lambda", "PublishVersion", FunctionName="fh")
+        alias = self.b.call("lambda", "CreateAlias", FunctionName="fh", Name="live",
+                            FunctionVersion="1")["AliasArn"]
+        self.b.call("firehose", "CreateDeliveryStream", DeliveryStreamName="d",
+                    ExtendedS3DestinationConfiguration={
+                        "BucketARN": "arn:aws:s3:::b", "LocalDirectory": self.dir,
+                        "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0},
+                        "ProcessingConfiguration": {"Enabled": True, "Processors": [
+                            {"Type": "Lambda", "Parameters": [
+                                {"ParameterName": "LambdaArn", "ParameterValue": alias}]}]}})
+        self.b.call("firehose", "PutRecord", DeliveryStreamName="d",
+                    Record={"Data": b"abc"})
+        self.b.advance(0)
+        self.assertEqual(invoked, [alias])
+        files = [os.path.join(r, n) for r, _, ns in os.walk(self.dir) for n in ns]
+        self.assertEqual(len(files), 1)
+        self.assertFalse(os.path.relpath(files[0], self.dir).startswith("processing"))
+
     def test_errors(self):
         with self.assertRaises(ClientError) as e:
             self.b.create_delivery_stream("x", {})
