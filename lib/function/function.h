@@ -76,6 +76,11 @@ int aev__function_call(aev_function *f, const char *qualifier,
                        const void *payload, size_t len,
                        aev__invoke_done_fn done, void *user);
 
+/* The execution role (CreateFunction's Role) of the function, version or
+ * alias name_or_arn names, as a malloc'd string; NULL when it has none, is
+ * not found, or out of memory. */
+char *aev__function_role(aev_broker *b, const char *name_or_arn);
+
 /* Event invocation of the function name_or_arn names, in any of the forms
  * aev__function_parse_qualified takes: a version's or an alias's ARN runs
  * that version or alias (routed as Invoke routes it), as SNS subscriptions,
