@@ -182,13 +182,7 @@ static void to_bus(delivery *d) {
 /* Lambda targets are invoked asynchronously (Event), as EventBridge does;
  * the function's own retries and destinations take over from there. */
 static void to_function(delivery *d, const char *in, size_t len) {
-  aev_function *f;
-  int rc = aev__function_find(d->t->broker, d->t->arn, &f);
-  if (!rc) {
-    rc = aev__function_enqueue_event(f, in, len, NULL);
-    aev_function_release(f);
-  }
-  outcome(d, rc);
+  outcome(d, aev__function_event_to(d->t->broker, d->t->arn, in, len));
 }
 
 /* SNS targets get the input as the message; FIFO topics the rule's group

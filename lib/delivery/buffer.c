@@ -23,7 +23,7 @@ aev__frec *aev__fh_rec_new(const void *data, size_t len, int with_id) {
   r->result = AEV__FH_OK;
   r->error_code = r->error_msg = NULL;
   r->attempts = 0;
-  r->keys = NULL;
+  r->keys = r->kinesis = NULL;
   r->len = len;
   if (len) memcpy(r->raw, data, len);
   r->raw[len] = '\0';
@@ -37,6 +37,7 @@ void aev__fh_rec_free(aev__frec *r) {
   free(r->error_code);
   free(r->error_msg);
   json_decref(r->keys);
+  json_decref(r->kinesis);
   free(r);
 }
 

@@ -54,10 +54,16 @@ static void tap_record(void *arg, const char *shard_id, const char *seq,
                        const char *key, const void *data, size_t len,
                        int64_t arrival_ms, void *prepared) {
   aev_delivery *d = arg;
+  aev__frec *r = prepared;
+  /* What a transform sees of the record's place in the stream, as Firehose
+   * hands it to Lambda (left out only when out of memory). */
+  r->kinesis = json_pack("{s:s, s:s, s:I, s:s, s:i}", "shardId", shard_id, "partitionKey",
+                         key, "approximateArrivalTimestamp", (json_int_t)arrival_ms,
+                         "sequenceNumber", seq, "subsequenceNumber", 0);
   pthread_mutex_lock(&d->mu);
   int sealed = 0;
   if (d->res.deleted)
-    free(prepared);
+    aev__fh_rec_free(r);
   else if (d->partitioned)
     sealed = aev__fh_partition_add(d, prepared, arrival_ms) > 0;
   else

@@ -33,6 +33,7 @@ typedef struct aev__frec {
   char *error_code, *error_msg; /* why it failed */
   int attempts;   /* for its error record: transform attempts, or 1 */
   json_t *keys;   /* the transform's metadata.partitionKeys, or NULL */
+  json_t *kinesis; /* kinesisRecordMetadata of a source stream's record, or NULL */
   size_t len;
   unsigned char *data; /* points into raw, or a transformed copy */
   unsigned char raw[];

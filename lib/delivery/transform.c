@@ -1,6 +1,8 @@
 /* Data transformation through a function of this broker, on Lambda's
  * Firehose contract: a request {invocationId, deliveryStreamArn, region,
- * records: [{recordId, approximateArrivalTimestamp, data}]} and a response
+ * records: [{recordId, approximateArrivalTimestamp, data}], with each
+ * record's kinesisRecordMetadata and sourceKinesisStreamArn when a Kinesis
+ * stream is the source} and a response
  * {records: [{recordId, result: Ok | Dropped | ProcessingFailed, data}]}.
  * A failed invocation or an invalid response is retried NumberOfRetries
  * times; then the whole batch counts as failed. Records that fail go to
@@ -53,9 +55,10 @@ static char *request(aev_delivery *d, aev__batch *bt) {
   for (aev__frec *r = bt->head; r; r = r->next) {
     char *b64 = NULL;
     if (aev__base64_encode(r->raw, r->len, &b64) != AEV_OK) break;
-    json_array_append_new(recs, json_pack("{s:s, s:I, s:s}", "recordId", r->id,
-                                          "approximateArrivalTimestamp",
-                                          (json_int_t)r->arrival_ms, "data", b64));
+    json_t *rec = json_pack("{s:s, s:I, s:s}", "recordId", r->id, "approximateArrivalTimestamp",
+                            (json_int_t)r->arrival_ms, "data", b64);
+    if (rec && r->kinesis) json_object_set(rec, "kinesisRecordMetadata", r->kinesis);
+    json_array_append_new(recs, rec);
     free(b64);
   }
   char id[AEV_UUID_LEN + 1];
@@ -157,9 +160,11 @@ static void done(void *user, const aev__invoke_result *res) {
 static void invoke(call *c) {
   aev_function *f = NULL;
   aev_broker *b = c->d->res.broker;
-  int rc = aev__function_find(b, c->lambda_arn, &f);
+  const char *qualifier; /* a version's or an alias's ARN runs that one */
+  char buf[512];
+  int rc = aev__function_find_qualified(b, c->lambda_arn, &f, &qualifier, buf, sizeof buf);
   if (rc == AEV_OK)
-    rc = aev__function_call(f, NULL, c->payload, strlen(c->payload), done, c);
+    rc = aev__function_call(f, qualifier, c->payload, strlen(c->payload), done, c);
   aev_function_release(f);
   if (rc == AEV_OK) return;
   /* No function, or a throttled call: a failed attempt too. */

@@ -205,3 +205,18 @@ json_t *aev__fconf_json(aev_function *f, const aev__fconf *c) {
   pthread_mutex_unlock(&f->mu);
   return o;
 }
+
+char *aev__function_role(aev_broker *b, const char *name_or_arn) {
+  aev_function *f;
+  const char *qualifier;
+  char buf[512], *role = NULL;
+  if (aev__function_find_qualified(b, name_or_arn, &f, &qualifier, buf, sizeof buf)) return NULL;
+  aev__fconf *c;
+  if (aev__fn_conf_of(f, qualifier, &c) == AEV_OK) {
+    const char *r = json_string_value(json_object_get(c->doc, "Role"));
+    role = r ? strdup(r) : NULL;
+    aev__fconf_unref(c);
+  }
+  aev_function_release(f);
+  return role;
+}

@@ -116,12 +116,7 @@ static void deliver_to(aev__event *ev, const char *arn, const char *body,
   } else if (strstr(arn, ":events:")) {
     rc = put_bus(ev, arn, body, success);
   } else if (strstr(arn, ":lambda:")) {
-    aev_function *g;
-    rc = aev__function_find(b, arn, &g);
-    if (rc == AEV_OK) {
-      rc = aev__function_enqueue_event(g, body, strlen(body), NULL);
-      aev_function_release(g);
-    }
+    rc = aev__function_event_to(b, arn, body, strlen(body));
   } else {
     rc = send_queue(b, arn, body, attrs_json);
   }

@@ -126,10 +126,16 @@ static void attempt(void *arg, int cancelled) {
   arm(ev, now + delay);
 }
 
-int aev__function_enqueue_event(aev_function *f, const void *payload,
-                                size_t len, char *request_id) {
-  return aev_function_invoke_event_qualified(f, NULL, payload, len,
-                                             request_id);
+int aev__function_event_to(aev_broker *b, const char *name_or_arn,
+                           const void *payload, size_t len) {
+  aev_function *f;
+  const char *qualifier;
+  char buf[512];
+  int rc = aev__function_find_qualified(b, name_or_arn, &f, &qualifier, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev_function_invoke_event_qualified(f, qualifier, payload, len, NULL);
+  aev_function_release(f);
+  return rc;
 }
 
 int aev_function_invoke_event_qualified(aev_function *f,

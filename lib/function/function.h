@@ -76,10 +76,19 @@ int aev__function_call(aev_function *f, const char *qualifier,
                        const void *payload, size_t len,
                        aev__invoke_done_fn done, void *user);
 
-/* Event invocation (what SNS, EventBridge and S3 use): as
- * aev_function_invoke_event. request_id (37 bytes) may be NULL. */
-int aev__function_enqueue_event(aev_function *f, const void *payload,
-                                size_t len, char *request_id);
+/* The execution role (CreateFunction's Role) of the function, version or
+ * alias name_or_arn names, as a malloc'd string; NULL when it has none, is
+ * not found, or out of memory. */
+char *aev__function_role(aev_broker *b, const char *name_or_arn);
+
+/* Event invocation of the function name_or_arn names, in any of the forms
+ * aev__function_parse_qualified takes: a version's or an alias's ARN runs
+ * that version or alias (routed as Invoke routes it), as SNS subscriptions,
+ * EventBridge targets and destinations invoke the function they name.
+ * ResourceNotFoundException when the function or its qualifier does not
+ * exist. */
+int aev__function_event_to(aev_broker *b, const char *name_or_arn,
+                           const void *payload, size_t len);
 
 /* An event-source mapping's EventSourceMappingArn, which Lambda answers
  * beside its UUID: arn:PARTITION:lambda:REGION:ACCOUNT:event-source-mapping:

@@ -485,6 +485,7 @@ typedef struct completion {
   int nomem;       /* the outcome could not be copied: States.Runtime */
   char *payload; /* result JSON, or Lambda's error object */
   char *error, *cause;
+  char version[32]; /* the function version that ran (lambda:invoke) */
 } completion;
 
 static void completion_free(completion *c) {
@@ -514,15 +515,16 @@ static void trace_id(m_run *r, char out[128]) {
 }
 
 /* lambda:invoke's output (Invoke's answer, as seen from AWS): the function's
- * payload (len bytes of text), and Lambda's response headers beside the
- * SDK's metadata. */
-static json_t *lambda_output(m_run *r, const task_kind *k, json_t *payload, size_t len) {
+ * payload (len bytes of text), the version that ran, and Lambda's response
+ * headers beside the SDK's metadata. */
+static json_t *lambda_output(m_run *r, const task_kind *k, json_t *payload, size_t len,
+                             const char *version) {
   if (k->legacy_lambda) return payload;
   char trace[128];
   trace_id(r, trace);
-  json_t *out = json_pack("{s:s,s:o,s:i}", "ExecutedVersion", "$LATEST", "Payload", payload, "StatusCode", 200);
+  json_t *out = json_pack("{s:s,s:o,s:i}", "ExecutedVersion", version, "Payload", payload, "StatusCode", 200);
   json_t *h = response_headers("application/json", len, "Connection");
-  if (h && json_object_update_new(h, json_pack("{s:s,s:s,s:s}", "X-Amz-Executed-Version", "$LATEST",
+  if (h && json_object_update_new(h, json_pack("{s:s,s:s,s:s}", "X-Amz-Executed-Version", version,
                                                "x-amzn-Remapped-Content-Length", "0", "X-Amzn-Trace-Id", trace))) {
     json_decref(h);
     h = NULL;
@@ -566,7 +568,7 @@ static void completion_run(void *arg, int cancelled) {
   /* With .waitForTaskToken the token, not the call, completes the task:
    * the call's answer is only submitted; a failed call still fails it. */
   if (c->from_token) task_output(r, v);
-  else task_answer(r, !strcmp(k.type, "lambda") ? lambda_output(r, &k, v, c->payload ? strlen(c->payload) : 0) : v,
+  else task_answer(r, !strcmp(k.type, "lambda") ? lambda_output(r, &k, v, c->payload ? strlen(c->payload) : 0, c->version) : v,
                    r->token != NULL);
 out:
   completion_free(c);
@@ -626,6 +628,8 @@ void aev__task_done_drop(aev__task_done *c) {
 static void lambda_done(void *user, const aev__invoke_result *res) {
   completion *c = user;
   c->ok = res->function_error == NULL;
+  snprintf(c->version, sizeof c->version, "%s",
+           res->executed_version ? res->executed_version : "$LATEST");
   if (c->ok) {
     c->payload = strndup(res->payload ? res->payload : "null", res->payload ? res->len : 4);
     c->nomem = !c->payload; /* never a null result in the payload's place */
@@ -894,14 +898,18 @@ static void lambda_call(m_run *r, const task_kind *k, json_t *params) {
       return;
     }
   }
+  /* A version or an alias, in the name or the ARN, runs that version or
+   * alias, as Lambda's Invoke does. */
   aev_function *f = NULL;
-  if (aev__function_find(r->e->b, name, &f)) {
+  const char *qualifier;
+  char buf[512];
+  if (aev__function_find_qualified(r->e->b, name, &f, &qualifier, buf, sizeof buf)) {
     service_failed(r, "Lambda");
     return;
   }
   char *text = payload ? aev__json_dumps(payload, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("{}");
   completion *c = text ? completion_new(r) : NULL;
-  int rc = !c ? aev__nomem() : aev__function_call(f, NULL, text, strlen(text), lambda_done, c);
+  int rc = !c ? aev__nomem() : aev__function_call(f, qualifier, text, strlen(text), lambda_done, c);
   aev_function_release(f);
   free(text);
   if (rc && c) completion_drop(c);

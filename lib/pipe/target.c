@@ -177,7 +177,7 @@ static void whole(aev_broker *b, const aev__pipe_conf *c, json_t *out,
   char buf[512];
   if (!rc) rc = aev__function_find_qualified(b, c->target, &f, &qualifier, buf, sizeof buf);
   if (!rc && type && !strcmp(type, "FIRE_AND_FORGET")) {
-    rc = aev__function_enqueue_event(f, payload, strlen(payload), NULL);
+    rc = aev_function_invoke_event_qualified(f, qualifier, payload, strlen(payload), NULL);
     aev_function_release(f);
     free(payload);
     finish(arg, !rc, NULL, 0);

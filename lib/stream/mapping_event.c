@@ -56,10 +56,14 @@ static json_t *record_json(const aev__mapping *m, const char *shard, const char 
 /* The event, with every record of the batch, or NULL when out of memory
  * (the batch is then tried again: a record left out would be skipped). */
 char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt) {
-  char shard[AEV_SHARD_ID_SIZE], role[128];
+  char shard[AEV_SHARD_ID_SIZE], fallback[128];
   aev__shard_id_format(bt->shard, shard);
-  snprintf(role, sizeof role, "arn:aws:iam::%s:role/lambda-role",
+  /* invokeIdentityArn: the function's execution role, which the mapping
+   * reads the stream as; a function made without one gets a stand-in. */
+  char *owned = m->function_arn ? aev__function_role(m->b, m->function_arn) : NULL;
+  snprintf(fallback, sizeof fallback, "arn:aws:iam::%s:role/lambda-role",
            aev_broker_account(m->b));
+  const char *role = owned ? owned : fallback;
   json_t *recs = json_array();
   int whole = recs != NULL;
   for (size_t i = 0; whole && i < bt->n; i++)
@@ -81,6 +85,7 @@ char *aev__mapping_event(const aev__mapping *m, const aev__mbatch *bt) {
   }
   char *text = ev && whole ? aev__json_dumps(ev, JSON_COMPACT) : NULL;
   json_decref(ev);
+  free(owned);
   return text;
 }
 

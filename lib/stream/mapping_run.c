@@ -163,11 +163,7 @@ static void to_destination(aev__mapping *m, const aev__mbatch *bt,
       aev_topic_release(t);
     }
   } else {
-    aev_function *f;
-    if (aev__function_find(m->b, m->on_failure, &f) == AEV_OK) {
-      aev__function_enqueue_event(f, rec, strlen(rec), NULL);
-      aev_function_release(f);
-    }
+    aev__function_event_to(m->b, m->on_failure, rec, strlen(rec));
   }
   free(rec);
 }

@@ -51,12 +51,7 @@ int aev__lambda_send(aev_topic *t, const aev__sub *s, aev__note *n) {
   size_t len = 0;
   char *ev = record(n, s, &len);
   if (!ev) return aev__nomem();
-  aev_function *f;
-  int rc = aev__function_find(t->res.broker, s->endpoint, &f);
-  if (rc == AEV_OK) {
-    rc = aev__function_enqueue_event(f, ev, len, NULL);
-    aev_function_release(f);
-  }
+  int rc = aev__function_event_to(t->res.broker, s->endpoint, ev, len);
   free(ev);
   return rc;
 }

@@ -157,6 +157,31 @@ START_TEST(kinesis_event_shape_and_order) {
 }
 END_TEST
 
+/* invokeIdentityArn is the function's execution role (records captured
+ * from Lambda show the role the function runs as, such as a console-made
+ * "role/service-role/<function>-role-<id>"); it was a fixed
+ * "role/lambda-role" whatever the function's Role. */
+START_TEST(invoke_identity_is_the_functions_role) {
+  ck_assert_int_eq(aev_function_create(b, "roled", "{\"Role\":\"arn:aws:iam::000000000000:role/reader\"}",
+                                       handler, NULL, NULL, NULL),
+                   AEV_OK);
+  aev_stream *s = st_stream(b, "s", 1);
+  st_put(s, "k", "a", NULL);
+  char req[512], *out = NULL;
+  snprintf(req, sizeof req,
+           "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"roled\",\"StartingPosition\":\"TRIM_HORIZON\"}",
+           aev_stream_arn(s));
+  ck_assert_int_eq(aev_event_source_mapping_create(b, req, &out), AEV_OK);
+  aev_free(out);
+  aev_broker_drain(b);
+  ck_assert_str_eq(seen, "a,|");
+  json_t *r = json_array_get(json_object_get(last_event, "Records"), 0);
+  ck_assert_str_eq(json_string_value(json_object_get(r, "invokeIdentityArn")),
+                   "arn:aws:iam::000000000000:role/reader");
+  aev_stream_release(s);
+}
+END_TEST
+
 START_TEST(poisoned_batch_is_bisected_to_the_destination) {
   aev_queue *dlq;
   ck_assert_int_eq(aev_queue_create(b, "failures", NULL, &dlq), AEV_OK);
@@ -624,6 +649,7 @@ static Suite *suite(void) {
   TCase *tc = tcase_create("mapping");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, kinesis_event_shape_and_order);
+  tcase_add_test(tc, invoke_identity_is_the_functions_role);
   tcase_add_test(tc, one_mapping_per_stream_and_function);
   tcase_add_test(tc, poisoned_batch_is_bisected_to_the_destination);
   tcase_add_test(tc, report_batch_item_failures_checkpoints);

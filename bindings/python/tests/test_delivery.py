@@ -8,7 +8,7 @@ import tempfile
 import unittest
 import zipfile
 
-from awsevents import Broker, ClientError, DeliveryStream
+from awsevents import Broker, ClientError, DeliveryStream, register_handler
 
 
 class Deliveries(unittest.TestCase):
@@ -87,6 +87,79 @@ class Deliveries(unittest.TestCase):
                     self.assertIsNone(z.testzip())
                     body = z.read(z.namelist()[0])
             self.assertEqual(body, b'{"n":1}\n{"n":2}')
+
+    def test_a_stream_sources_transform_sees_each_records_kinesis_metadata(self):
+        """Firehose hands a Lambda transform of a Kinesis-sourced stream the
+        stream's ARN and, for each record, its kinesisRecordMetadata (AWS's
+        sample event in the Powertools for AWS Lambda parser docs): that
+        metadata was missing."""
+        events = []
+
+        def transform(event, context):
+            events.append(event)
+            return {"records": [{"recordId": r["recordId"], "result": "Ok",
+                                 "data": r["data"]} for r in event["records"]]}
+        register_handler(self.b, "fh.transform", transform)
+        fn = self.b.call("lambda", "CreateFunction", FunctionName="fh",
+                         Handler="fh.transform")["FunctionArn"]
+        self.b.call("kinesis", "CreateStream", StreamName="s", ShardCount=1)
+        arn = self.b.call("kinesis", "DescribeStreamSummary", StreamName="s")[
+            "StreamDescriptionSummary"]["StreamARN"]
+        self.b.call("firehose", "CreateDeliveryStream", DeliveryStreamName="d",
+                    DeliveryStreamType="KinesisStreamAsSource",
+                    KinesisStreamSourceConfiguration={"KinesisStreamARN": arn,
+                                                      "RoleARN": "arn:aws:iam::000000000000:role/r"},
+                    ExtendedS3DestinationConfiguration={
+                        "BucketARN": "arn:aws:s3:::b", "LocalDirectory": self.dir,
+                        "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0},
+                        "ProcessingConfiguration": {"Enabled": True, "Processors": [
+                            {"Type": "Lambda", "Parameters": [
+                                {"ParameterName": "LambdaArn", "ParameterValue": fn}]}]}})
+        self.b.advance(1000)
+        put = self.b.call("kinesis", "PutRecord", StreamName="s", Data=b"abc",
+                          PartitionKey="pk")
+        self.b.advance(0)
+        self.assertEqual(len(events), 1)
+        self.assertEqual(events[0]["sourceKinesisStreamArn"], arn)
+        record = events[0]["records"][0]
+        self.assertEqual(record["data"], "YWJj")
+        self.assertEqual(record["approximateArrivalTimestamp"], 1704067201000)
+        self.assertEqual(record["kinesisRecordMetadata"], {
+            "shardId": "shardId-000000000000", "partitionKey": "pk",
+            "approximateArrivalTimestamp": 1704067201000,
+            "sequenceNumber": put["SequenceNumber"], "subsequenceNumber": 0})
+
+    def test_a_transform_named_by_an_alias_runs_that_alias(self):
+        """A Lambda processor's LambdaArn may be a version's or an alias's
+        ARN, which runs that version or alias as any event source naming an
+        alias does (Lambda developer guide, "Using Lambda aliases in event
+        sources and permissions policies"). A qualifier other than $LATEST
+        failed every batch as if the function did not exist."""
+        invoked = []
+
+        def transform(event, context):
+            invoked.append(context.invoked_function_arn)
+            return {"records": [dict(r, result="Ok") for r in event["records"]]}
+        register_handler(self.b, "fh.transform", transform)
+        self.b.call("lambda", "CreateFunction", FunctionName="fh",
+                    Handler="fh.transform")
+        self.b.call("lambda", "PublishVersion", FunctionName="fh")
+        alias = self.b.call("lambda", "CreateAlias", FunctionName="fh", Name="live",
+                            FunctionVersion="1")["AliasArn"]
+        self.b.call("firehose", "CreateDeliveryStream", DeliveryStreamName="d",
+                    ExtendedS3DestinationConfiguration={
+                        "BucketARN": "arn:aws:s3:::b", "LocalDirectory": self.dir,
+                        "BufferingHints": {"SizeInMBs": 1, "IntervalInSeconds": 0},
+                        "ProcessingConfiguration": {"Enabled": True, "Processors": [
+                            {"Type": "Lambda", "Parameters": [
+                                {"ParameterName": "LambdaArn", "ParameterValue": alias}]}]}})
+        self.b.call("firehose", "PutRecord", DeliveryStreamName="d",
+                    Record={"Data": b"abc"})
+        self.b.advance(0)
+        self.assertEqual(invoked, [alias])
+        files = [os.path.join(r, n) for r, _, ns in os.walk(self.dir) for n in ns]
+        self.assertEqual(len(files), 1)
+        self.assertFalse(os.path.relpath(files[0], self.dir).startswith("processing"))
 
     def test_errors(self):
         with self.assertRaises(ClientError) as e:

@@ -368,5 +368,85 @@ class Handlers(unittest.TestCase):
             set_account_concurrency(self.b, "2000")
 
 
+class QualifiedTargets(unittest.TestCase):
+    """SNS subscriptions, EventBridge targets, Lambda destinations, Kinesis
+    mappings' OnFailure and Pipes' FIRE_AND_FORGET targets name a function
+    by ARN, and a version's or an alias's ARN (function:NAME:QUALIFIER)
+    runs that version or alias (Lambda developer guide, "Using Lambda
+    aliases in event sources and permissions policies": event sources keep
+    a mapping naming the function, and an alias there follows the version
+    it points to). These were invoked never (SNS, EventBridge,
+    destinations, OnFailure) or as $LATEST (Pipes)."""
+
+    def setUp(self):
+        self.b = Broker(clock="manual", workers=0, seed=3)
+        self.invoked = []
+        register_handler(self.b, "app.h",
+                         lambda e, c: self.invoked.append(c.invoked_function_arn))
+        arn = self.b.call("lambda", "CreateFunction", FunctionName="fn",
+                          Handler="app.h")["FunctionArn"]
+        self.b.call("lambda", "PublishVersion", FunctionName="fn")
+        self.alias = self.b.call("lambda", "CreateAlias", FunctionName="fn",
+                                 Name="live", FunctionVersion="1")["AliasArn"]
+        self.version = arn + ":1"
+
+    def tearDown(self):
+        self.b.close()
+
+    def test_sns_and_eventbridge_invoke_the_version_or_alias(self):
+        topic = self.b.call("sns", "CreateTopic", Name="t")["TopicArn"]
+        for endpoint in (self.alias, self.version):
+            self.b.call("sns", "Subscribe", TopicArn=topic, Protocol="lambda",
+                        Endpoint=endpoint)
+        self.b.call("sns", "Publish", TopicArn=topic, Message="m")
+        self.b.call("events", "PutRule", Name="r",
+                    EventPattern=json.dumps({"source": ["s"]}))
+        self.b.call("events", "PutTargets", Rule="r", Targets=[
+            {"Id": "a", "Arn": self.alias}, {"Id": "v", "Arn": self.version}])
+        self.b.call("events", "PutEvents", Entries=[
+            {"Source": "s", "DetailType": "d", "Detail": "{}"}])
+        self.b.advance(1000)
+        self.assertEqual(sorted(self.invoked),
+                         sorted([self.alias, self.version] * 2))
+
+    def test_destinations_and_stream_failures_reach_the_alias(self):
+        self.b.call("lambda", "CreateFunction", FunctionName="src",
+                    Handler="app.h")
+        self.b.call("lambda", "PutFunctionEventInvokeConfig", FunctionName="src",
+                    DestinationConfig={"OnSuccess": {"Destination": self.alias}})
+        self.b.call("lambda", "Invoke", FunctionName="src",
+                    InvocationType="Event", Payload="{}")
+        self.b.advance(1000)
+        self.assertEqual(self.invoked[-1], self.alias)
+
+        def fail(event, context):
+            raise RuntimeError("no")
+        register_handler(self.b, "app.fail", fail)
+        self.b.call("lambda", "CreateFunction", FunctionName="bad",
+                    Handler="app.fail")
+        self.b.call("kinesis", "CreateStream", StreamName="s", ShardCount=1)
+        stream = self.b.call("kinesis", "DescribeStreamSummary", StreamName="s")[
+            "StreamDescriptionSummary"]["StreamARN"]
+        self.b.call("lambda", "CreateEventSourceMapping", EventSourceArn=stream,
+                    FunctionName="bad", StartingPosition="TRIM_HORIZON",
+                    MaximumRetryAttempts=0,
+                    DestinationConfig={"OnFailure": {"Destination": self.version}})
+        self.b.call("kinesis", "PutRecord", StreamName="s", Data=b"x",
+                    PartitionKey="k")
+        self.b.advance(1000)
+        self.assertEqual(self.invoked[-1], self.version)
+
+    def test_a_pipe_fires_and_forgets_to_the_alias(self):
+        queue = self.b.call("sqs", "CreateQueue", QueueName="q")["QueueUrl"]
+        self.b.call("pipes", "CreatePipe", Name="p",
+                    RoleArn="arn:aws:iam::000000000000:role/r",
+                    Source="arn:aws:sqs:us-east-1:000000000000:q",
+                    Target=self.alias, TargetParameters={
+                        "LambdaFunctionParameters": {"InvocationType": "FIRE_AND_FORGET"}})
+        self.b.call("sqs", "SendMessage", QueueUrl=queue, MessageBody="m")
+        self.b.advance(1000)
+        self.assertEqual(self.invoked, [self.alias])
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -107,6 +107,50 @@ class PythonTaskTest(unittest.TestCase):
             self.b.test_state(task, input={"qty": 1})
         self.assertEqual(cm.exception.response["Error"]["Code"], "ValidationException")
 
+    def test_a_version_or_alias_runs_that_version_or_alias(self):
+        """lambda:invoke's FunctionName and a Task's Resource may name a
+        version or an alias, in the name ("fn:1") or the ARN: its
+        parameters are Invoke's, whose FunctionName takes any of its formats
+        with a version or alias appended, and whose ExecutedVersion is the
+        version an alias resolved to (Lambda API reference, Invoke). They
+        failed as Lambda.ResourceNotFoundException, and ExecutedVersion was
+        always $LATEST."""
+        def handler(event, context):
+            self.calls.append(context.invoked_function_arn)
+            return {"version": context.function_version}
+
+        fn = create_function(self.b, "fn", handler)
+        self.b.call("lambda", "PublishVersion", FunctionName="fn")
+        alias = self.b.call("lambda", "CreateAlias", FunctionName="fn", Name="live",
+                            FunctionVersion="1")["AliasArn"]
+        m = self.b.create_state_machine("m", {
+            "StartAt": "ByArn",
+            "States": {
+                "ByArn": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                          "Parameters": {"FunctionName": alias, "Payload": {}},
+                          "ResultSelector": {"v.$": "$.ExecutedVersion"},
+                          "ResultPath": "$.a", "Next": "ByName"},
+                "ByName": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                           "Parameters": {"FunctionName": "fn:1", "Payload": {}},
+                           "ResultSelector": {"v.$": "$.ExecutedVersion"},
+                           "ResultPath": "$.b", "Next": "Legacy"},
+                "Legacy": {"Type": "Task", "Resource": alias, "ResultPath": "$.c",
+                           "Next": "Missing"},
+                "Missing": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                            "Parameters": {"FunctionName": "fn:nope", "Payload": {}},
+                            "Catch": [{"ErrorEquals": ["States.ALL"],
+                                       "ResultPath": "$.error", "Next": "Done"}],
+                            "End": True},
+                "Done": {"Type": "Pass", "End": True}}})
+        e = m.start({})
+        self.b.advance(1000)
+        self.assertEqual(e.status, "SUCCEEDED")
+        out = e.output
+        self.assertEqual([out["a"], out["b"], out["c"]],
+                         [{"v": "1"}, {"v": "1"}, {"version": "1"}])
+        self.assertEqual(out["error"]["Error"], "Lambda.ResourceNotFoundException")
+        self.assertEqual(self.calls, [alias, fn.arn + ":1", alias])
+
     def test_redrive_runs_what_failed_again(self):
         """RedriveExecution, typed and through the states service: the
         Parallel branch that failed runs again, the one that succeeded
