@@ -221,8 +221,8 @@ static int route(aev_bus *bus, aev__event *ev, const uint64_t *only,
   pthread_rwlock_unlock(&bus->lock);
   for (size_t i = 0; i < k; i++) aev__deliver(ts[i], ev);
   if (ts != stack) free(ts);
-  if (!rc && archive && !ev->replayed)
-    aev__archive_store(bus, ids + n_rules, n - n_rules, ev);
+  if (!rc && archive && !ev->replayed) /* ids is NULL when nothing matched */
+    aev__archive_store(bus, ids ? ids + n_rules : NULL, n - n_rules, ev);
   aev_free(ids);
   return rc;
 }
