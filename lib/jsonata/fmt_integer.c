@@ -219,8 +219,8 @@ jn_val *jn_format_int(jn_ctx *c, double value, const jn_intfmt *f) {
     break;
   }
   case IF_ROMAN:
-    roman(&b, value);
-    if (f->tcase == TC_UPPER) change_case_ascii(b.p + start, b.n - start, 1);
+    roman(&b, value); /* nothing for 0, and b.p may still be NULL */
+    if (f->tcase == TC_UPPER && b.n > start) change_case_ascii(b.p + start, b.n - start, 1);
     break;
   case IF_WORDS:
     words(&b, value, 0, f->ordinal);
