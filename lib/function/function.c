@@ -37,11 +37,14 @@ static int name_ok(const char *name) {
 }
 
 /* Deletion gives the reservation, or the provisioned concurrency an
- * unreserved function took, back to the account's pool. */
+ * unreserved function took, back to the account's pool. The broker's
+ * shutdown deletes the function too: handles still held answer
+ * AEV_ERR_CLOSED (broker.h). */
 static void function_shutdown(aev__resource *r) {
   aev_function *f = (aev_function *)r;
   aev__esm_shutdown_all(f);
   pthread_mutex_lock(&f->mu);
+  f->res.deleted = 1;
   if (f->reserved >= 0) aev__account_reserve(f->account, f->reserved, -1, 0);
   else aev__account_provision(f->account, f->provisioned, 0);
   f->reserved = -1;

@@ -56,6 +56,25 @@ START_TEST(release_runs_once_after_delete) {
 }
 END_TEST
 
+/* broker.h: the handles held after aev_broker_destroy() answer
+ * AEV_ERR_CLOSED; a RequestResponse call on one used to run the handler. */
+START_TEST(destroyed_broker_closes_held_function) {
+  aev_broker *own = qt_broker();
+  ft_state s = {0};
+  aev_function *f = ft_function(own, "late", NULL, &s);
+  ck_assert_int_eq(aev_broker_destroy(own), AEV_OK);
+  char *res = NULL;
+  ft_assert_error(aev_function_invoke(f, "{}", 2, &res, NULL, NULL), AEV_ERR_CLOSED,
+                  "ServiceUnavailable", "The broker has been destroyed.");
+  ck_assert_ptr_null(res);
+  char id[37];
+  ft_assert_error(aev_function_invoke_event(f, "{}", 2, id), AEV_ERR_CLOSED,
+                  "ServiceUnavailable", "The broker has been destroyed.");
+  ck_assert_int_eq(s.calls, 0);
+  aev_function_release(f);
+}
+END_TEST
+
 START_TEST(configuration_defaults_and_updates) {
   ft_state s = {0};
   aev_function *f = ft_function(b, "cfg", "{\"Timeout\":10,\"MemorySize\":512,"
@@ -511,6 +530,7 @@ static Suite *suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, create_get_delete);
   tcase_add_test(tc, release_runs_once_after_delete);
+  tcase_add_test(tc, destroyed_broker_closes_held_function);
   tcase_add_test(tc, configuration_defaults_and_updates);
   tcase_add_test(tc, request_response_success_and_error);
   tcase_add_test(tc, failure_text_not_utf8);
