@@ -36,10 +36,18 @@ static int name_ok(const char *name) {
   return 1;
 }
 
+aev_release_fn aev__fn_take_release_locked(aev_function *f) {
+  if (!f->res.deleted || f->calls) return NULL;
+  aev_release_fn release = f->release;
+  f->release = NULL;
+  return release;
+}
+
 /* Deletion gives the reservation, or the provisioned concurrency an
  * unreserved function took, back to the account's pool. The broker's
  * shutdown deletes the function too: handles still held answer
- * AEV_ERR_CLOSED (broker.h). */
+ * AEV_ERR_CLOSED (broker.h). The handler's release runs now, or when its
+ * last call returns, not when the last handle goes (function.h). */
 static void function_shutdown(aev__resource *r) {
   aev_function *f = (aev_function *)r;
   aev__esm_shutdown_all(f);
@@ -49,7 +57,9 @@ static void function_shutdown(aev__resource *r) {
   else aev__account_provision(f->account, f->provisioned, 0);
   f->reserved = -1;
   f->provisioned = 0;
+  aev_release_fn release = aev__fn_take_release_locked(f);
   pthread_mutex_unlock(&f->mu);
+  if (release) release(f->user);
 }
 
 static void function_destroy(aev__resource *r) {

@@ -44,14 +44,55 @@ END_TEST
 static int released;
 static void on_release(void *user) { released += *(int *)user; }
 
+/* function.h: release runs once "after the function is deleted or the
+ * broker destroyed and its last invocation returned", whether or not the
+ * caller still holds a handle (it waited for the last handle). */
 START_TEST(release_runs_once_after_delete) {
   int one = 1;
   released = 0;
   aev_function *f;
   ck_assert_int_eq(aev_function_create(b, "r", NULL, ft_handler, &one, on_release, &f), AEV_OK);
   ck_assert_int_eq(aev_function_delete(f), AEV_OK);
-  ck_assert_int_eq(released, 0); /* the handle still holds it */
+  ck_assert_int_eq(released, 1);
   aev_function_release(f);
+  ck_assert_int_eq(released, 1);
+}
+END_TEST
+
+START_TEST(release_runs_at_broker_destroy_with_handle_held) {
+  int one = 1;
+  released = 0;
+  aev_broker *own = qt_broker();
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(own, "r", NULL, ft_handler, &one, on_release, &f), AEV_OK);
+  ck_assert_int_eq(aev_broker_destroy(own), AEV_OK);
+  ck_assert_int_eq(released, 1);
+  aev_function_release(f);
+  ck_assert_int_eq(released, 1);
+}
+END_TEST
+
+/* A handler that deletes its own function: the release waits for it to
+ * return. */
+static aev_function *self;
+static int released_in_handler;
+static void delete_self(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user;
+  ck_assert_int_eq(aev_function_delete(self), AEV_OK);
+  released_in_handler = released;
+  aev_invocation_succeed(ctx, event, len);
+}
+
+START_TEST(release_waits_for_the_running_handler) {
+  int one = 1;
+  released = 0;
+  ck_assert_int_eq(aev_function_create(b, "d", NULL, delete_self, &one, on_release, &self), AEV_OK);
+  char *res = NULL;
+  ck_assert_int_eq(aev_function_invoke(self, "{}", 2, &res, NULL, NULL), AEV_OK);
+  aev_free(res);
+  ck_assert_int_eq(released_in_handler, 0);
+  ck_assert_int_eq(released, 1);
+  aev_function_release(self);
   ck_assert_int_eq(released, 1);
 }
 END_TEST
@@ -530,6 +571,8 @@ static Suite *suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, create_get_delete);
   tcase_add_test(tc, release_runs_once_after_delete);
+  tcase_add_test(tc, release_runs_at_broker_destroy_with_handle_held);
+  tcase_add_test(tc, release_waits_for_the_running_handler);
   tcase_add_test(tc, destroyed_broker_closes_held_function);
   tcase_add_test(tc, configuration_defaults_and_updates);
   tcase_add_test(tc, request_response_success_and_error);
