@@ -212,7 +212,8 @@ int aev__bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
                       char **arn_out);
 void aev__rule_ref(aev__rule *r);
 void aev__rule_unref(aev__rule *r);
-/* Bus shutdown: marks every rule dead and cancels its schedule. */
+/* Bus shutdown: marks every rule dead, cancels its schedule and drops its
+ * targets. */
 void aev__rules_shutdown(aev_bus *bus);
 void aev__rules_free(aev_bus *bus);
 /* The rule's DescribeRule object (described: 1), or its ListRules entry

@@ -33,9 +33,23 @@ static void drop_targets(aev__target **ts, size_t n) {
 
 void aev__rules_shutdown(aev_bus *bus) {
   pthread_rwlock_rdlock(&bus->lock);
-  for (size_t i = 0; i < bus->n_ids; i++)
+  size_t n_ids = bus->n_ids;
+  for (size_t i = 0; i < n_ids; i++)
     if (bus->routes[i].rule) aev__rule_schedule_stop(bus->routes[i].rule, 1);
   pthread_rwlock_unlock(&bus->lock);
+  /* The targets go now, not with the last handle: a callback target's
+   * release runs "when ... the bus goes" (bus.h), once its deliveries in
+   * flight end, and never under the bus's lock. */
+  for (size_t i = 0; i < n_ids; i++) {
+    aev__target *ts[AEV_BUS_MAX_TARGETS];
+    pthread_rwlock_wrlock(&bus->lock);
+    aev__route *rt = &bus->routes[i];
+    size_t n = rt->n_targets;
+    memcpy(ts, rt->targets, n * sizeof *ts);
+    rt->n_targets = 0;
+    pthread_rwlock_unlock(&bus->lock);
+    drop_targets(ts, n);
+  }
 }
 
 void aev__rules_free(aev_bus *bus) {
