@@ -233,8 +233,8 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
     c.now_ms = aev__queue_now_ms(q);
     c.vis = r->visibility >= 0 ? r->visibility : q->conf.visibility;
     c.redrive = q->conf.dlq_arn != NULL;
-    if (q->res.deleted) {
-      rc = aev__sqs_no_queue();
+    if (q->res.deleted) { /* deleted, or its broker shut down */
+      rc = aev__queue_check(q);
       break;
     }
     aev__store_prune(q, c.now);
