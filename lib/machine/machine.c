@@ -107,11 +107,13 @@ static void remove_map_machines(aev_machine *m) {
 }
 
 /* Deletion or broker shutdown: the machine lets go of its executions, and
- * its Map Runs' labelled machines go with it. */
+ * its Map Runs' labelled machines go with it. The broker's shutdown deletes
+ * it too: handles still held answer AEV_ERR_CLOSED (broker.h). */
 static void machine_shutdown(aev__resource *r) {
   aev_machine *m = (aev_machine *)r;
   remove_map_machines(m);
   pthread_mutex_lock(&m->mu);
+  m->res.deleted = 1;
   aev_execution **list = m->execs;
   size_t n = m->nexecs;
   m->execs = NULL;
@@ -130,6 +132,11 @@ int aev__states_arn_check(const char *arn) {
 int aev__machine_not_found(const char *what) {
   return aev__fail(AEV_ERR_NOT_FOUND, "StateMachineDoesNotExist", "State Machine Does Not Exist: '%s'",
                    what);
+}
+
+int aev__machine_gone(const aev_machine *m) {
+  int rc = aev__broker_check_open(m->res.broker);
+  return rc ? rc : aev__machine_not_found(m->res.arn);
 }
 
 /* The checks that need no parsing, in AWS's order: name, type, size. */
@@ -298,7 +305,7 @@ void aev_machine_release(aev_machine *m) {
 
 int aev_machine_delete(aev_machine *m) {
   if (!m) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
-  if (aev__registry_remove(m->res.broker, &m->res)) return aev__machine_not_found(m->res.arn);
+  if (aev__registry_remove(m->res.broker, &m->res)) return aev__machine_gone(m);
   return AEV_OK;
 }
 
@@ -316,7 +323,7 @@ int aev__machine_update(aev_machine *m, const char *definition, size_t len, cons
     return aev__fail(AEV_ERR_INVALID, "MissingRequiredParameter",
                      "Either the definition, the role ARN, the LoggingConfiguration, or the "
                      "TracingConfiguration must be specified");
-  if (m->res.deleted) return aev__machine_not_found(m->res.arn);
+  if (m->res.deleted) return aev__machine_gone(m);
   m_def *d = NULL;
   int rc = aev__setup_check(s);
   if (!rc && definition) rc = def_load(definition, len, m->type, &d);
@@ -420,7 +427,7 @@ static json_t *with_label(json_t *v, const aev_machine *m, const char *map_run_a
 
 int aev_machine_describe(aev_machine *m, char **json) {
   if (!m || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
-  if (m->res.deleted) return aev__machine_not_found(m->res.arn);
+  if (m->res.deleted) return aev__machine_gone(m);
   pthread_mutex_lock(&m->mu);
   json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:f}", "stateMachineArn", m->res.arn, "name", m->res.name, "status",
                         "ACTIVE", "type", m->type == AEV_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD",
@@ -587,7 +594,7 @@ static int start(aev_machine *m, const start_how *how, const char *name, const c
   m_probe *probe = how->probe;
   if (!m || !out) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
   *out = NULL;
-  if (m->res.deleted) return aev__machine_not_found(m->res.arn);
+  if (m->res.deleted) return aev__machine_gone(m);
   aev_broker *b = m->res.broker;
   int rc = aev__broker_check_open(b);
   if (rc) return rc;
