@@ -86,6 +86,7 @@ static void function_destroy(aev__resource *r) {
 int aev_function_create(aev_broker *b, const char *name,
                         const char *config_json, aev_handler_fn fn, void *user,
                         aev_release_fn release, aev_function **out) {
+  if (!b) return aev__fn_invalid("Missing argument.");
   if (!name || !name_ok(name))
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "1 validation error detected: Value '%s' at "
@@ -221,6 +222,7 @@ int aev__function_find_qualified(aev_broker *b, const char *name,
 
 int aev_function_get(aev_broker *b, const char *name_or_arn,
                      aev_function **out) {
+  if (!b || !out) return aev__fn_invalid("Missing argument.");
   return aev__function_find(b, name_or_arn, out);
 }
 

@@ -116,6 +116,30 @@ START_TEST(destroyed_broker_closes_held_function) {
 }
 END_TEST
 
+/* A NULL broker or out pointer is refused as the other services' typed
+ * calls refuse it (they crashed). */
+START_TEST(null_broker_or_out_is_refused) {
+  aev_function *f = NULL;
+  char *json = NULL;
+  ft_assert_error(aev_function_create(NULL, "f", NULL, ft_handler, NULL, NULL, &f), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Missing argument.");
+  ft_assert_error(aev_function_get(NULL, "f", &f), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Missing argument.");
+  ft_state s = {0};
+  aev_function_release(ft_function(b, "f", NULL, &s));
+  ft_assert_error(aev_function_get(b, "f", NULL), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Missing argument.");
+  ft_assert_error(aev_handler_register(NULL, "h", ft_handler, NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "needs a broker");
+  ft_assert_error(aev_function_set_account_concurrency(NULL, 500), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Missing argument.");
+  ft_assert_error(aev_function_account_settings(NULL, &json), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Missing argument.");
+  ck_assert_ptr_null(f);
+  ck_assert_ptr_null(json);
+}
+END_TEST
+
 START_TEST(configuration_defaults_and_updates) {
   ft_state s = {0};
   aev_function *f = ft_function(b, "cfg", "{\"Timeout\":10,\"MemorySize\":512,"
@@ -574,6 +598,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, release_runs_at_broker_destroy_with_handle_held);
   tcase_add_test(tc, release_waits_for_the_running_handler);
   tcase_add_test(tc, destroyed_broker_closes_held_function);
+  tcase_add_test(tc, null_broker_or_out_is_refused);
   tcase_add_test(tc, configuration_defaults_and_updates);
   tcase_add_test(tc, request_response_success_and_error);
   tcase_add_test(tc, failure_text_not_utf8);
