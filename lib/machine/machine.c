@@ -139,14 +139,17 @@ int aev__machine_gone(const aev_machine *m) {
   return rc ? rc : aev__machine_not_found(m->res.arn);
 }
 
+static int type_check(int type) {
+  if (type == AEV_MACHINE_STANDARD || type == AEV_MACHINE_EXPRESS) return AEV_OK;
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value at 'type' failed to satisfy constraint: "
+                   "Member must satisfy enum value set: [STANDARD, EXPRESS]");
+}
+
 /* The checks that need no parsing, in AWS's order: name, type, size. */
 static int create_check(const char *name, int type, size_t len, const m_setup *s) {
   int rc = aev__machine_check_name(name, "Name");
-  if (rc) return rc;
-  if (type != AEV_MACHINE_STANDARD && type != AEV_MACHINE_EXPRESS)
-    return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                     "1 validation error detected: Value at 'type' failed to satisfy constraint: "
-                     "Member must satisfy enum value set: [STANDARD, EXPRESS]");
+  if (rc || (rc = type_check(type))) return rc;
   if (len > 1048576)
     return aev__fail(AEV_ERR_INVALID, "InvalidDefinition", "Definition size exceeds 1048576 bytes.");
   return aev__setup_check(s);
@@ -448,6 +451,9 @@ int aev__execution_machine(aev_execution *e, json_t **out) {
 int aev_machine_validate(const char *definition, size_t len, int type, char **result_json) {
   if (!definition || !result_json)
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "A definition is required.");
+  /* As CreateStateMachine's, and aev_call's ValidateStateMachineDefinition. */
+  int rc = type_check(type);
+  if (rc) return rc;
   json_t *diag = NULL;
   m_def *d = aev__asl_parse(definition, len, type == AEV_MACHINE_EXPRESS, &diag);
   if (d) aev__asl_free(d);
