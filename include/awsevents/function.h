@@ -152,6 +152,9 @@ AEV_API int aev_function_update_code(aev_function *f, const char *request_json,
  * 100 concurrent executions would stay unreserved. */
 AEV_API int aev_function_set_reserved_concurrency(aev_function *f,
                                                   int reserved);
+/* GetFunctionConcurrency: the reservation (0 or more), or -1 when the
+ * function has none, which includes a deleted function (it gave its
+ * reservation back). Not a status: this call does not fail. */
 AEV_API int aev_function_reserved_concurrency(aev_function *f);
 
 /* PutProvisionedConcurrencyConfig on a published version or an alias

@@ -96,8 +96,10 @@ AEV_API int aev_queue_list_tags(aev_queue *q, char **tags_json);
 AEV_API int aev_queue_list(aev_broker *b, const char *prefix, int max_results,
                            const char *next_token, char **response_json);
 
-/* ListDeadLetterSourceQueues: the queues whose RedrivePolicy targets q, in
- * the same shape as aev_queue_list(). */
+/* ListDeadLetterSourceQueues: the queues whose RedrivePolicy targets q,
+ * paged as aev_queue_list(). *response_json (free with aev_free()) is
+ * AWS's response {"queueUrls": [...], "NextToken": "..."}: queueUrls is
+ * spelled so by AWS and always present, [] when no queue targets q. */
 AEV_API int aev_queue_list_dead_letter_sources(aev_queue *q, int max_results,
                                                const char *next_token,
                                                char **response_json);

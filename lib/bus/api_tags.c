@@ -121,7 +121,7 @@ static json_t **lock_tags(const tagged *t, int write, int *rc) {
   aev__rule *r = t->rule ? aev__rmap_get(&bus->rules, t->rule) : NULL;
   if (!bus->res.deleted && (r || !t->rule)) return r ? &r->tags : &bus->tags;
   pthread_rwlock_unlock(&bus->lock);
-  *rc = bus->res.deleted ? aev__bus_no_bus(bus->res.name) : aev__bus_no_rule(bus, t->rule);
+  *rc = bus->res.deleted ? aev__bus_gone(bus) : aev__bus_no_rule(bus, t->rule);
   return NULL;
 }
 

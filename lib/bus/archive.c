@@ -216,7 +216,7 @@ int aev_bus_create_archive(aev_bus *bus, const char *name,
   pthread_rwlock_wrlock(&bus->lock);
   pthread_mutex_lock(&bus->amu);
   a->id = AEV__ARCHIVE_ID | bus->next_archive++;
-  rc = bus->res.deleted ? aev__bus_no_bus(bus->res.name)
+  rc = bus->res.deleted ? aev__bus_gone(bus)
        : a->pattern     ? aev_pattern_set_add(bus->set, a->id, a->pattern,
                                               strlen(a->pattern))
                         : AEV_OK;

@@ -16,7 +16,13 @@ int aev__bus_no_bus(const char *name) {
                    "Event bus %s does not exist.", name);
 }
 
+int aev__bus_gone(const aev_bus *bus) {
+  int rc = aev__broker_check_open(bus->res.broker);
+  return rc ? rc : aev__bus_no_bus(bus->res.name);
+}
+
 int aev__bus_no_rule(const aev_bus *bus, const char *name) {
+  if (bus->res.deleted) return aev__bus_gone(bus);
   return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
                    "Rule %s does not exist on EventBus %s.", name,
                    bus->res.name);
@@ -303,7 +309,7 @@ int aev_bus_delete(aev_bus *bus) {
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "Cannot delete event bus default.");
   if (aev__registry_remove(bus->res.broker, &bus->res) != AEV_OK)
-    return aev__bus_no_bus(bus->res.name);
+    return aev__bus_gone(bus);
   return AEV_OK;
 }
 

@@ -99,7 +99,7 @@ int aev__bus_update(aev_bus *bus, const aev__bus_attrs *given) {
   if (rc || (rc = aev__bus_attrs_copy(given, &copy))) return rc;
   pthread_rwlock_wrlock(&bus->lock);
   if (bus->res.deleted) {
-    rc = aev__bus_no_bus(bus->res.name);
+    rc = aev__bus_gone(bus);
   } else {
     swap_if_given(given->description, &bus->attrs.description, &copy.description);
     swap_if_given(given->kms_key, &bus->attrs.kms_key, &copy.kms_key);
@@ -129,7 +129,7 @@ int aev_bus_describe(aev_bus *bus, char **json_out) {
   if (!bus || !json_out)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "bus and json_out are required.");
-  if (bus->res.deleted) return aev__bus_no_bus(bus->res.name);
+  if (bus->res.deleted) return aev__bus_gone(bus);
   return aev__bus_dump(aev__bus_json(bus, AEV__BUS_DESCRIBED), json_out);
 }
 

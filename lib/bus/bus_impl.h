@@ -158,6 +158,11 @@ void *aev__line_calloc(size_t size);
 int aev__bus_find(aev_broker *b, const char *name_or_arn, int create_default,
                   aev_bus **out);
 int aev__bus_no_bus(const char *name);
+/* What a call on a deleted bus's handle answers: ServiceUnavailable
+ * (AEV_ERR_CLOSED) once the broker is destroyed, else the bus's
+ * ResourceNotFoundException. */
+int aev__bus_gone(const aev_bus *bus);
+/* A rule not on bus, or (a deleted bus has none) aev__bus_gone(bus). */
 int aev__bus_no_rule(const aev_bus *bus, const char *name);
 /* AWS's ValidationException for member when name is not 1 to max of
  * [.\-_A-Za-z0-9] (rule names, target ids, replay names), quoting it. */
@@ -212,7 +217,8 @@ int aev__bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
                       char **arn_out);
 void aev__rule_ref(aev__rule *r);
 void aev__rule_unref(aev__rule *r);
-/* Bus shutdown: marks every rule dead and cancels its schedule. */
+/* DeleteEventBus or the broker's shutdown: marks the bus deleted and takes
+ * its rules off it (schedules cancelled, targets dropped). */
 void aev__rules_shutdown(aev_bus *bus);
 void aev__rules_free(aev_bus *bus);
 /* The rule's DescribeRule object (described: 1), or its ListRules entry

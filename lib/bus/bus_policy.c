@@ -76,7 +76,7 @@ static void install(aev_bus *bus, json_t *doc) {
 
 int aev__bus_policy_add(aev_bus *bus, json_t *statement) {
   pthread_rwlock_wrlock(&bus->lock);
-  int rc = bus->res.deleted ? aev__bus_no_bus(bus->res.name) : AEV_OK;
+  int rc = bus->res.deleted ? aev__bus_gone(bus) : AEV_OK;
   json_t *list = rc ? NULL : statements_of(bus->policy), *doc = NULL;
   if (list) {
     long at = find_sid(list, json_string_value(json_object_get(statement, "Sid")));
@@ -96,7 +96,7 @@ int aev__bus_policy_set(aev_bus *bus, json_t *doc) {
   int rc = AEV_OK;
   pthread_rwlock_wrlock(&bus->lock);
   if (bus->res.deleted) {
-    rc = aev__bus_no_bus(bus->res.name);
+    rc = aev__bus_gone(bus);
     json_decref(doc);
   } else {
     install(bus, doc);
@@ -112,7 +112,7 @@ int aev__bus_policy_remove(aev_bus *bus, const char *sid) {
   long at = list ? find_sid(list, sid) : -1;
   /* A bus without a policy has no statement either: AWS answers the same. */
   if (bus->res.deleted)
-    rc = aev__bus_no_bus(bus->res.name);
+    rc = aev__bus_gone(bus);
   else if (!list)
     rc = aev__nomem();
   else if (at < 0)

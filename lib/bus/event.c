@@ -324,7 +324,7 @@ int aev_bus_put_event(aev_bus *bus, const char *source, const char *detail_type,
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "bus is NULL.");
   int rc = typed_entry_check(source, detail_type, detail, detail ? detail_len : 0);
   if (rc) return rc;
-  if (bus->res.deleted) return aev__bus_no_bus(bus->res.name);
+  if (bus->res.deleted) return aev__bus_gone(bus);
   aev_broker *b = bus->res.broker;
   aev__event *ev = aev__envelope(b, source, detail_type, detail, detail_len,
                                  NULL, aev_broker_now_ms(b));

@@ -31,11 +31,40 @@ static void drop_targets(aev__target **ts, size_t n) {
   for (size_t i = 0; i < n; i++) aev__target_unref(ts[i]);
 }
 
+/* Takes rule r off the bus (lock held for writing): its targets go to ts
+ * (*n of them) for the caller to drop, unlocked. */
+static void unlink_rule_locked(aev_bus *bus, aev__rule *r, aev__target **ts,
+                               size_t *n) {
+  aev__route *rt = &bus->routes[r->id];
+  aev_pattern_set_remove(bus->set, r->id);
+  aev__rmap_del(&bus->rules, r->name);
+  *n = rt->n_targets;
+  memcpy(ts, rt->targets, *n * sizeof *ts);
+  *rt = (aev__route){0};
+}
+
+/* DeleteEventBus, or the broker's shutdown: "the bus and its rules and
+ * targets go" (bus.h) now, not with the last handle, so a callback
+ * target's release runs then (once its deliveries in flight end) and a
+ * handle still held answers that the bus does not exist (or the broker is
+ * closed) instead of serving rules. One rule at a time, so no target's
+ * release runs under the bus's lock. */
 void aev__rules_shutdown(aev_bus *bus) {
-  pthread_rwlock_rdlock(&bus->lock);
-  for (size_t i = 0; i < bus->n_ids; i++)
-    if (bus->routes[i].rule) aev__rule_schedule_stop(bus->routes[i].rule, 1);
-  pthread_rwlock_unlock(&bus->lock);
+  for (size_t i = 0;; i++) {
+    aev__target *ts[AEV_BUS_MAX_TARGETS];
+    size_t n = 0;
+    pthread_rwlock_wrlock(&bus->lock);
+    bus->res.deleted = 1; /* no rule is added after: put_rule checks it */
+    aev__rule *r = NULL;
+    for (; i < bus->n_ids && !r; i++) r = bus->routes[i].rule;
+    if (r) unlink_rule_locked(bus, r, ts, &n);
+    pthread_rwlock_unlock(&bus->lock);
+    if (!r) return;
+    i--;
+    aev__rule_schedule_stop(r, 1);
+    drop_targets(ts, n);
+    aev__rule_unref(r);
+  }
 }
 
 void aev__rules_free(aev_bus *bus) {
@@ -138,7 +167,7 @@ int aev__bus_put_rule(aev_bus *bus, const char *name, const char *event_pattern,
   if (bus->res.deleted) {
     pthread_rwlock_unlock(&bus->lock);
     aev__schedule_free(expr);
-    return aev__bus_no_bus(bus->res.name);
+    return aev__bus_gone(bus);
   }
   aev__rule *r = aev__rmap_get(&bus->rules, name);
   int created = !r;
@@ -266,22 +295,20 @@ int aev_bus_delete_rule(aev_bus *bus, const char *name, int force) {
   pthread_rwlock_wrlock(&bus->lock);
   aev__rule *r = aev__rmap_get(&bus->rules, name);
   if (!r) {
-    /* DeleteRule of a rule that does not exist succeeds on AWS. */
+    /* DeleteRule of a rule that does not exist succeeds on AWS; on a bus
+     * that does not exist it does not. */
+    int deleted = bus->res.deleted;
     pthread_rwlock_unlock(&bus->lock);
-    return AEV_OK;
+    return deleted ? aev__bus_gone(bus) : AEV_OK;
   }
-  aev__route *rt = &bus->routes[r->id];
-  if (rt->n_targets && !force) {
+  if (bus->routes[r->id].n_targets && !force) {
     pthread_rwlock_unlock(&bus->lock);
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "Rule can't be deleted since it has targets.");
   }
-  aev_pattern_set_remove(bus->set, r->id);
-  aev__rmap_del(&bus->rules, name);
   aev__target *ts[AEV_BUS_MAX_TARGETS];
-  size_t n = rt->n_targets;
-  memcpy(ts, rt->targets, n * sizeof *ts);
-  *rt = (aev__route){0};
+  size_t n;
+  unlink_rule_locked(bus, r, ts, &n);
   pthread_rwlock_unlock(&bus->lock);
   aev__rule_schedule_stop(r, 1);
   drop_targets(ts, n);
@@ -363,6 +390,10 @@ int aev_bus_list_rules(aev_bus *bus, const char *prefix, char **json_out) {
                      "bus and json_out are required.");
   size_t n;
   pthread_rwlock_rdlock(&bus->lock);
+  if (bus->res.deleted) {
+    pthread_rwlock_unlock(&bus->lock);
+    return aev__bus_gone(bus);
+  }
   aev__rule **v = sorted_rules(bus, name_has_prefix, prefix ? prefix : "", &n);
   json_t *rules = v ? json_array() : NULL;
   int whole = rules != NULL;

@@ -7,6 +7,9 @@
 #include "core/status.h"
 
 int aev_broker_new(aev_broker_options *opts, aev_broker **out) {
+  if (!out)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "aev_broker_new needs somewhere to store the broker.");
   aev_broker_options *defaults = NULL;
   if (!opts) {
     int rc = aev_broker_options_new(&defaults);
@@ -96,17 +99,27 @@ int64_t aev_broker_now_ms(const aev_broker *b) {
   return aev__clock_now_ms(&b->clock);
 }
 
+static int no_broker(const char *call) {
+  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "%s needs a broker.", call);
+}
+
 int aev_broker_advance(aev_broker *b, int64_t ms) {
+  if (!b) return no_broker("aev_broker_advance");
   int rc = aev__broker_check_open(b);
   return rc ? rc : aev__sched_advance(b->sched, ms);
 }
 
 int aev_broker_drain(aev_broker *b) {
+  if (!b) return no_broker("aev_broker_drain");
   int rc = aev__broker_check_open(b);
   return rc ? rc : aev__sched_drain(b->sched);
 }
 
 int aev_broker_next_deadline(aev_broker *b, int64_t *out_epoch_ms) {
+  if (!b || !out_epoch_ms)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "aev_broker_next_deadline needs a broker and somewhere to "
+                     "store the deadline.");
   int64_t deadline;
   int rc = aev__broker_check_open(b);
   if (rc == AEV_OK) rc = aev__sched_next_deadline(b->sched, &deadline);

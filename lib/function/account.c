@@ -107,6 +107,7 @@ int aev__account_provision(aev__account *a, int old, int n) {
 }
 
 int aev_function_set_account_concurrency(aev_broker *b, int limit) {
+  if (!b) return aev__fn_invalid("Missing argument.");
   aev__account *a;
   int rc = aev__account_of(b, &a);
   if (rc != AEV_OK) return rc;
@@ -154,6 +155,7 @@ static int usage(aev_broker *b, json_int_t *functions, json_int_t *bytes) {
 }
 
 int aev_function_account_settings(aev_broker *b, char **json) {
+  if (!b || !json) return aev__fn_invalid("Missing argument.");
   aev__account *a;
   int rc = aev__account_of(b, &a);
   if (rc != AEV_OK) return rc;

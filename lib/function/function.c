@@ -36,17 +36,30 @@ static int name_ok(const char *name) {
   return 1;
 }
 
+aev_release_fn aev__fn_take_release_locked(aev_function *f) {
+  if (!f->res.deleted || f->calls) return NULL;
+  aev_release_fn release = f->release;
+  f->release = NULL;
+  return release;
+}
+
 /* Deletion gives the reservation, or the provisioned concurrency an
- * unreserved function took, back to the account's pool. */
+ * unreserved function took, back to the account's pool. The broker's
+ * shutdown deletes the function too: handles still held answer
+ * AEV_ERR_CLOSED (broker.h). The handler's release runs now, or when its
+ * last call returns, not when the last handle goes (function.h). */
 static void function_shutdown(aev__resource *r) {
   aev_function *f = (aev_function *)r;
   aev__esm_shutdown_all(f);
   pthread_mutex_lock(&f->mu);
+  f->res.deleted = 1;
   if (f->reserved >= 0) aev__account_reserve(f->account, f->reserved, -1, 0);
   else aev__account_provision(f->account, f->provisioned, 0);
   f->reserved = -1;
   f->provisioned = 0;
+  aev_release_fn release = aev__fn_take_release_locked(f);
   pthread_mutex_unlock(&f->mu);
+  if (release) release(f->user);
 }
 
 static void function_destroy(aev__resource *r) {
@@ -73,6 +86,7 @@ static void function_destroy(aev__resource *r) {
 int aev_function_create(aev_broker *b, const char *name,
                         const char *config_json, aev_handler_fn fn, void *user,
                         aev_release_fn release, aev_function **out) {
+  if (!b) return aev__fn_invalid("Missing argument.");
   if (!name || !name_ok(name))
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "1 validation error detected: Value '%s' at "
@@ -208,6 +222,7 @@ int aev__function_find_qualified(aev_broker *b, const char *name,
 
 int aev_function_get(aev_broker *b, const char *name_or_arn,
                      aev_function **out) {
+  if (!b || !out) return aev__fn_invalid("Missing argument.");
   return aev__function_find(b, name_or_arn, out);
 }
 

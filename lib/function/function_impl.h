@@ -198,6 +198,7 @@ struct aev_function {
   aev__qeconf *qeconfs; /* versions' and aliases' */
   int reserved; /* -1: unreserved */
   int running;  /* invocations holding a concurrency slot */
+  int calls;    /* handler calls started and not yet returned (mu) */
   int running_pinned; /* those on provisioned environments */
   int busy_envs;
   aev__env *idle, *idle_tail; /* most recently used first */
@@ -379,6 +380,12 @@ void aev__inv_run(aev_invocation *c);
 void aev__inv_abandon(aev_invocation *c);
 /* Undoes aev__inv_start when the work could not be posted (no outcome). */
 void aev__inv_cancel(aev_invocation *c);
+
+/* function.c: the handler's release, once the function is gone (deleted,
+ * or its broker shut down) and no handler call is still to return; NULL
+ * until then, and after it was taken once (mu held). The caller runs it
+ * unlocked. */
+aev_release_fn aev__fn_take_release_locked(aev_function *f);
 
 /* Drops idle environments unused for reclaim_ms (mu held). */
 void aev__fn_reclaim_locked(aev_function *f, int64_t now);

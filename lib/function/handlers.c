@@ -90,9 +90,9 @@ int aev__fn_hidden(const char *name) { return name && strchr(name, '#'); }
 
 int aev_handler_register(aev_broker *b, const char *name, aev_handler_fn fn,
                          void *user, aev_release_fn release) {
-  if (!name || !*name || !fn)
-    return aev__fn_invalid("A handler registration needs a name and a "
-                           "function.");
+  if (!b || !name || !*name || !fn)
+    return aev__fn_invalid("A handler registration needs a broker, a name "
+                           "and a function.");
   size_t len = strlen(name);
   reg *g = malloc(sizeof *g + len + 1);
   if (!g) return aev__nomem();

@@ -128,6 +128,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   int cold = e == NULL;
   f->running++;
   f->running_pinned += pinned;
+  f->calls++;
   f->busy_envs++;
   f->m.invocations++;
   if (cold) f->m.cold_starts++;
@@ -140,10 +141,13 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   if (cold && !(e = aev__fn_new_env(f))) {
     pthread_mutex_lock(&f->mu);
     f->running--;
+    f->calls--;
     f->busy_envs--;
     f->m.invocations--;
     f->m.cold_starts--;
+    aev_release_fn release = aev__fn_take_release_locked(f);
     pthread_mutex_unlock(&f->mu);
+    if (release) release(f->user);
     if (pooled) aev__account_give(f->account);
     aev__fconf_unref(c->conf);
     free(c);
@@ -267,6 +271,16 @@ static void on_timeout(void *arg, int cancelled) {
   inv_unref(c);
 }
 
+/* A handler call returned, or will never be made: the last one of a
+ * function that is gone runs the release. */
+static void call_ended(aev_function *f) {
+  pthread_mutex_lock(&f->mu);
+  f->calls--;
+  aev_release_fn release = aev__fn_take_release_locked(f);
+  pthread_mutex_unlock(&f->mu);
+  if (release) release(f->user);
+}
+
 void aev__inv_run(aev_invocation *c) {
   aev_function *f = c->f;
   aev_init_fn init = f->init;
@@ -274,6 +288,7 @@ void aev__inv_run(aev_invocation *c) {
   c->start = aev__fn_now(f);
   c->deadline = c->start + (int64_t)c->conf->timeout * 1000;
   f->fn(f->user, c, c->payload, c->len);
+  call_ended(f);
   if (c->state == AEV__INV_RUNNING) {
     aev__sched *s = aev__broker_sched(f->res.broker);
     c->refs++;
@@ -367,6 +382,7 @@ int aev_invocation_fail(aev_invocation *ctx, const char *error_type,
 }
 
 void aev__inv_abandon(aev_invocation *c) {
+  call_ended(c->f);
   c->state = AEV__INV_COMPLETED;
   env_return(c, 1);
   char msg[128];
@@ -384,6 +400,7 @@ void aev__inv_cancel(aev_invocation *c) {
   f->running_pinned -= c->pinned;
   f->m.invocations--;
   pthread_mutex_unlock(&f->mu);
+  call_ended(f);
   if (c->pooled) aev__account_give(f->account);
   env_return(c, 1);
   inv_unref(c);

@@ -54,10 +54,13 @@ static void activity_destroy(aev__resource *r) {
   free(a);
 }
 
-/* Deletion or broker shutdown: pollers wake and answer with no task. */
+/* Deletion or broker shutdown: pollers wake and answer with no task. The
+ * broker's shutdown deletes it too: handles still held answer
+ * AEV_ERR_CLOSED (broker.h). */
 static void activity_shutdown(aev__resource *r) {
   aev_activity *a = (aev_activity *)r;
   pthread_mutex_lock(&a->mu);
+  a->res.deleted = 1;
   a->closed = 1;
   pthread_cond_broadcast(&a->cv);
   pthread_mutex_unlock(&a->mu);
@@ -65,6 +68,11 @@ static void activity_shutdown(aev__resource *r) {
 
 static int not_found(const char *what) {
   return aev__fail(AEV_ERR_NOT_FOUND, "ActivityDoesNotExist", "Activity Does Not Exist: '%s'", what);
+}
+
+static int gone(const aev_activity *a) {
+  int rc = aev__broker_check_open(a->res.broker);
+  return rc ? rc : not_found(a->res.arn);
 }
 
 int aev__activity_create(aev_broker *b, const char *name, json_t *tags, json_t *encryption,
@@ -144,7 +152,7 @@ json_t *aev__activity_json(const aev_activity *a) {
 
 int aev_activity_describe(aev_activity *a, char **json) {
   if (!a || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "An activity and an out pointer are required.");
-  if (a->res.deleted) return not_found(a->res.arn);
+  if (a->res.deleted) return gone(a);
   json_t *v = aev__activity_json(a);
   if (v && json_object_set(v, "encryptionConfiguration", a->encryption)) {
     json_decref(v);
@@ -225,7 +233,7 @@ int aev_activity_get_task(aev_activity *a, const char *worker_name, int64_t wait
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "An activity, out pointers and a wait of 0 or more milliseconds are required.");
   *token = *input = NULL;
-  if (a->res.deleted) return not_found(a->res.arn);
+  if (a->res.deleted) return gone(a);
   /* 80 characters, not bytes */
   if (worker_name && aev__utf8_chars(worker_name, strlen(worker_name)) > 80)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",

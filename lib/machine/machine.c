@@ -107,11 +107,13 @@ static void remove_map_machines(aev_machine *m) {
 }
 
 /* Deletion or broker shutdown: the machine lets go of its executions, and
- * its Map Runs' labelled machines go with it. */
+ * its Map Runs' labelled machines go with it. The broker's shutdown deletes
+ * it too: handles still held answer AEV_ERR_CLOSED (broker.h). */
 static void machine_shutdown(aev__resource *r) {
   aev_machine *m = (aev_machine *)r;
   remove_map_machines(m);
   pthread_mutex_lock(&m->mu);
+  m->res.deleted = 1;
   aev_execution **list = m->execs;
   size_t n = m->nexecs;
   m->execs = NULL;
@@ -132,14 +134,22 @@ int aev__machine_not_found(const char *what) {
                    what);
 }
 
+int aev__machine_gone(const aev_machine *m) {
+  int rc = aev__broker_check_open(m->res.broker);
+  return rc ? rc : aev__machine_not_found(m->res.arn);
+}
+
+static int type_check(int type) {
+  if (type == AEV_MACHINE_STANDARD || type == AEV_MACHINE_EXPRESS) return AEV_OK;
+  return aev__fail(AEV_ERR_INVALID, "ValidationException",
+                   "1 validation error detected: Value at 'type' failed to satisfy constraint: "
+                   "Member must satisfy enum value set: [STANDARD, EXPRESS]");
+}
+
 /* The checks that need no parsing, in AWS's order: name, type, size. */
 static int create_check(const char *name, int type, size_t len, const m_setup *s) {
   int rc = aev__machine_check_name(name, "Name");
-  if (rc) return rc;
-  if (type != AEV_MACHINE_STANDARD && type != AEV_MACHINE_EXPRESS)
-    return aev__fail(AEV_ERR_INVALID, "ValidationException",
-                     "1 validation error detected: Value at 'type' failed to satisfy constraint: "
-                     "Member must satisfy enum value set: [STANDARD, EXPRESS]");
+  if (rc || (rc = type_check(type))) return rc;
   if (len > 1048576)
     return aev__fail(AEV_ERR_INVALID, "InvalidDefinition", "Definition size exceeds 1048576 bytes.");
   return aev__setup_check(s);
@@ -298,7 +308,7 @@ void aev_machine_release(aev_machine *m) {
 
 int aev_machine_delete(aev_machine *m) {
   if (!m) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
-  if (aev__registry_remove(m->res.broker, &m->res)) return aev__machine_not_found(m->res.arn);
+  if (aev__registry_remove(m->res.broker, &m->res)) return aev__machine_gone(m);
   return AEV_OK;
 }
 
@@ -316,7 +326,7 @@ int aev__machine_update(aev_machine *m, const char *definition, size_t len, cons
     return aev__fail(AEV_ERR_INVALID, "MissingRequiredParameter",
                      "Either the definition, the role ARN, the LoggingConfiguration, or the "
                      "TracingConfiguration must be specified");
-  if (m->res.deleted) return aev__machine_not_found(m->res.arn);
+  if (m->res.deleted) return aev__machine_gone(m);
   m_def *d = NULL;
   int rc = aev__setup_check(s);
   if (!rc && definition) rc = def_load(definition, len, m->type, &d);
@@ -420,7 +430,7 @@ static json_t *with_label(json_t *v, const aev_machine *m, const char *map_run_a
 
 int aev_machine_describe(aev_machine *m, char **json) {
   if (!m || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
-  if (m->res.deleted) return aev__machine_not_found(m->res.arn);
+  if (m->res.deleted) return aev__machine_gone(m);
   pthread_mutex_lock(&m->mu);
   json_t *v = json_pack("{s:s,s:s,s:s,s:s,s:f}", "stateMachineArn", m->res.arn, "name", m->res.name, "status",
                         "ACTIVE", "type", m->type == AEV_MACHINE_EXPRESS ? "EXPRESS" : "STANDARD",
@@ -441,6 +451,9 @@ int aev__execution_machine(aev_execution *e, json_t **out) {
 int aev_machine_validate(const char *definition, size_t len, int type, char **result_json) {
   if (!definition || !result_json)
     return aev__fail(AEV_ERR_INVALID, "ValidationException", "A definition is required.");
+  /* As CreateStateMachine's, and aev_call's ValidateStateMachineDefinition. */
+  int rc = type_check(type);
+  if (rc) return rc;
   json_t *diag = NULL;
   m_def *d = aev__asl_parse(definition, len, type == AEV_MACHINE_EXPRESS, &diag);
   if (d) aev__asl_free(d);
@@ -587,7 +600,7 @@ static int start(aev_machine *m, const start_how *how, const char *name, const c
   m_probe *probe = how->probe;
   if (!m || !out) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No state machine given.");
   *out = NULL;
-  if (m->res.deleted) return aev__machine_not_found(m->res.arn);
+  if (m->res.deleted) return aev__machine_gone(m);
   aev_broker *b = m->res.broker;
   int rc = aev__broker_check_open(b);
   if (rc) return rc;

@@ -549,6 +549,10 @@ void aev__index_clear(m_index *x);
 
 /* StateMachineDoesNotExist for arn. */
 int aev__machine_not_found(const char *arn);
+/* What a deleted machine's handle answers: ServiceUnavailable
+ * (AEV_ERR_CLOSED) once the broker is destroyed, else
+ * StateMachineDoesNotExist. */
+int aev__machine_gone(const aev_machine *m);
 /* Step Functions' members that take an ARN refuse anything else (the typed
  * C API also takes names): InvalidArn "Invalid ARN prefix". */
 int aev__states_arn_check(const char *arn);

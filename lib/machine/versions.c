@@ -126,7 +126,7 @@ static m_version *version_add(aev_machine *m, const char *description, int64_t n
  * not documented. */
 static int publish_locked(aev_machine *m, const char *revision_id, const char *description, int64_t now,
                           json_t **out) {
-  if (m->res.deleted) return aev__machine_not_found(m->res.arn);
+  if (m->res.deleted) return aev__machine_gone(m);
   if (revision_id && strcmp(revision_id, revision_name(m->rev)))
     return aev__fail(AEV_ERR_STATE, "ConflictException",
                      "Failed to publish the State Machine version for revision %s. The current State "

@@ -148,9 +148,13 @@ static int check(const aev_queue *q, const aev__recv_req *r) {
   if (r->max < 1 || r->max > 10)
     return aev__sqs_invalid_int("MaxNumberOfMessages", r->max,
                                 "Must be between 1 and 10, if provided.");
+  /* The typed call's wait is in milliseconds: the message keeps a part of
+   * a second, which cut off would name a valid 20. */
   if (r->wait_ms > 20000 || r->wait_ms < -1)
-    return aev__sqs_invalid_int("WaitTimeSeconds", r->wait_ms / 1000,
-                                "Must be >= 0 and <= 20, if provided.");
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "Value %.15g for parameter WaitTimeSeconds is invalid. "
+                     "Reason: Must be >= 0 and <= 20, if provided.",
+                     (double)r->wait_ms / 1000);
   if (r->visibility > AEV__VISIBILITY_MAX || r->visibility < -1)
     return aev__sqs_invalid_int("VisibilityTimeout", r->visibility,
                                 "Must be >= 0 and <= 43200, if provided.");
@@ -229,8 +233,8 @@ int aev__queue_receive(aev_queue *q, const aev__recv_req *r,
     c.now_ms = aev__queue_now_ms(q);
     c.vis = r->visibility >= 0 ? r->visibility : q->conf.visibility;
     c.redrive = q->conf.dlq_arn != NULL;
-    if (q->res.deleted) {
-      rc = aev__sqs_no_queue();
+    if (q->res.deleted) { /* deleted, or its broker shut down */
+      rc = aev__queue_check(q);
       break;
     }
     aev__store_prune(q, c.now);

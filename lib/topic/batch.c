@@ -224,7 +224,7 @@ int aev__topic_publish_batch(aev_topic *t, json_t *entries, json_t **resp) {
 
 int aev_topic_publish_batch(aev_topic *t, const char *entries_json,
                             char **response_json) {
-  if (!response_json) return aev__sns_missing("PublishBatchRequestEntries");
+  if (!response_json) return aev__sns_invalid("Invalid parameter: missing argument");
   json_t *entries;
   if (aev__json_parse_str(entries_json, 0, &entries) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   int rc = check_batch(t, entries);

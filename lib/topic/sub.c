@@ -323,7 +323,7 @@ static int parse_attrs(const char *attributes_json, json_t **out) {
 
 int aev_topic_subscribe(aev_topic *t, const char *protocol, const char *endpoint,
                         const char *attributes_json, char **subscription_arn) {
-  if (!subscription_arn) return aev__sns_missing("SubscriptionArn");
+  if (!subscription_arn) return aev__sns_invalid("Invalid parameter: missing argument");
   json_t *attrs;
   int rc = parse_attrs(attributes_json, &attrs);
   if (rc == AEV_OK)
@@ -469,7 +469,7 @@ int aev_subscription_unsubscribe(aev_broker *b, const char *subscription_arn) {
 
 int aev_subscription_get_attributes(aev_broker *b, const char *subscription_arn,
                                     char **attributes_json) {
-  if (!b || !attributes_json) return aev__sns_missing("SubscriptionArn");
+  if (!b || !attributes_json) return aev__sns_invalid("Invalid parameter: missing argument");
   aev__sub *s;
   int rc = aev__sub_find(b, subscription_arn, &s);
   if (rc != AEV_OK) return rc;
@@ -486,7 +486,7 @@ int aev_subscription_get_attributes(aev_broker *b, const char *subscription_arn,
 
 int aev_subscription_set_attribute(aev_broker *b, const char *subscription_arn,
                                    const char *name, const char *value) {
-  if (!b) return aev__sns_missing("SubscriptionArn");
+  if (!b) return aev__sns_invalid("Invalid parameter: missing argument");
   if (!name) return aev__sns_missing("AttributeName");
   aev__sub *s;
   int rc = aev__sub_find(b, subscription_arn, &s);

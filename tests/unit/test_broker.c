@@ -26,6 +26,23 @@ static aev_broker *manual_broker(uint64_t seed, int workers) {
   return b;
 }
 
+/* A NULL broker or out pointer is refused (it crashed), as aev_call and
+ * the services' typed calls refuse theirs. */
+START_TEST(null_broker_or_out_is_refused) {
+  ck_assert_int_eq(aev_broker_new(NULL, NULL), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "aev_broker_new needs somewhere to store the broker.");
+  ck_assert_int_eq(aev_broker_advance(NULL, 1), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "aev_broker_advance needs a broker.");
+  ck_assert_int_eq(aev_broker_drain(NULL), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValue");
+  int64_t t;
+  ck_assert_int_eq(aev_broker_next_deadline(NULL, &t), AEV_ERR_INVALID);
+  aev_broker *b = manual_broker(1, 0);
+  ck_assert_int_eq(aev_broker_next_deadline(b, NULL), AEV_ERR_INVALID);
+  aev_broker_destroy(b);
+}
+END_TEST
+
 START_TEST(defaults) {
   aev_broker *b;
   ck_assert_int_eq(aev_broker_new(NULL, &b), AEV_OK);
@@ -280,6 +297,7 @@ int main(void) {
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 30);
   tcase_add_test(tc, defaults);
+  tcase_add_test(tc, null_broker_or_out_is_refused);
   tcase_add_test(tc, options_are_validated_and_left_unchanged_on_error);
   tcase_add_test(tc, manual_clock_starts_at_2024_and_moves_only_by_advance);
   tcase_add_test(tc, next_deadline_reports_epoch_ms);

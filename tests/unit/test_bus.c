@@ -73,6 +73,40 @@ START_TEST(custom_buses) {
 }
 END_TEST
 
+/* DESIGN §4 and bus.h: after DeleteEventBus "the bus and its rules and
+ * targets go" and every call on a handle still held answers
+ * ResourceNotFoundException, as aev_call's do (they served the deleted
+ * bus's rules and took targets for them); after aev_broker_destroy() they
+ * answer AEV_ERR_CLOSED (PutEvents on the default bus was still taken). */
+START_TEST(deleted_bus_handle_serves_nothing) {
+  aev_bus *bus;
+  bt_ok(aev_bus_create(b, "orders", &bus));
+  bt_ok(aev_bus_put_rule(bus, "r", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  bt_ok(aev_bus_delete(bus));
+  const char *gone = "Event bus orders does not exist.";
+  char *json = NULL;
+  bt_fails(aev_bus_put_targets(bus, "r", "[{\"Id\":\"q\",\"Arn\":\"arn:aws:sqs:us-east-1:000000000000:q\"}]",
+                               &json), AEV_ERR_NOT_FOUND, "ResourceNotFoundException", gone);
+  bt_fails(aev_bus_list_targets(bus, "r", &json), AEV_ERR_NOT_FOUND, "ResourceNotFoundException", gone);
+  bt_fails(aev_bus_list_rules(bus, NULL, &json), AEV_ERR_NOT_FOUND, "ResourceNotFoundException", gone);
+  bt_fails(aev_bus_describe_rule(bus, "r", &json), AEV_ERR_NOT_FOUND, "ResourceNotFoundException", gone);
+  bt_fails(aev_bus_enable_rule(bus, "r", 0), AEV_ERR_NOT_FOUND, "ResourceNotFoundException", gone);
+  bt_fails(aev_bus_delete_rule(bus, "r", 1), AEV_ERR_NOT_FOUND, "ResourceNotFoundException", gone);
+  ck_assert_ptr_null(json);
+  aev_bus_release(bus);
+
+  aev_broker *own = bt_broker();
+  aev_bus *def_kept;
+  bt_ok(aev_bus_get(own, "default", &def_kept));
+  ck_assert_int_eq(aev_broker_destroy(own), AEV_OK);
+  const char *closed = "The broker has been destroyed.";
+  bt_fails(aev_bus_put_event(def_kept, "a", "t", "{}", 2, NULL), AEV_ERR_CLOSED, "ServiceUnavailable", closed);
+  bt_fails(aev_bus_describe(def_kept, &json), AEV_ERR_CLOSED, "ServiceUnavailable", closed);
+  bt_fails(aev_bus_list_rules(def_kept, NULL, &json), AEV_ERR_CLOSED, "ServiceUnavailable", closed);
+  aev_bus_release(def_kept);
+}
+END_TEST
+
 START_TEST(put_describe_list_rules) {
   char *arn, *json;
   bt_ok(aev_bus_put_rule(def, "r1", "{\"source\":[\"a\"]}", NULL, 1, &arn));
@@ -466,6 +500,7 @@ int main(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, default_bus_exists_and_cannot_go);
   tcase_add_test(tc, custom_buses);
+  tcase_add_test(tc, deleted_bus_handle_serves_nothing);
   tcase_add_test(tc, put_describe_list_rules);
   tcase_add_test(tc, rule_state_with_cloudtrail_events);
   tcase_add_test(tc, rule_errors);

@@ -290,6 +290,33 @@ START_TEST(callback_and_bus_targets) {
 }
 END_TEST
 
+/* bus.h: a callback target's release runs "when the target is removed or
+ * replaced or the bus goes", also while the caller still holds the bus's
+ * handle (it waited for the last handle): at DeleteEventBus, and at
+ * aev_broker_destroy() for the default bus. */
+START_TEST(callback_release_when_the_bus_goes) {
+  aev_bus *other;
+  bt_ok(aev_bus_create(b, "other", &other));
+  bt_ok(aev_bus_put_rule(other, "cb", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  releases = 0;
+  bt_ok(aev_bus_put_callback_target(other, "cb", "{\"Id\":\"app\"}", record, NULL, released));
+  bt_ok(aev_bus_delete(other));
+  ck_assert_int_eq(releases, 1);
+  aev_bus_release(other);
+  ck_assert_int_eq(releases, 1);
+
+  aev_broker *own = bt_broker();
+  aev_bus *own_def;
+  bt_ok(aev_bus_get(own, "default", &own_def));
+  bt_ok(aev_bus_put_rule(own_def, "cb", "{\"source\":[\"a\"]}", NULL, 1, NULL));
+  bt_ok(aev_bus_put_callback_target(own_def, "cb", "{\"Id\":\"app\"}", record, NULL, released));
+  ck_assert_int_eq(aev_broker_destroy(own), AEV_OK);
+  ck_assert_int_eq(releases, 2);
+  aev_bus_release(own_def);
+  ck_assert_int_eq(releases, 2);
+}
+END_TEST
+
 static char fn_event[512];
 
 static void handler(void *user, aev_invocation *ctx, const char *event,
@@ -960,6 +987,7 @@ int main(void) {
   tcase_add_test(tc, fifo_queue_target_uses_group);
   tcase_add_test(tc, standard_targets_take_the_group_alone);
   tcase_add_test(tc, input_and_input_path);
+  tcase_add_test(tc, callback_release_when_the_bus_goes);
   tcase_add_test(tc, transformer_string_template);
   tcase_add_test(tc, transformer_text_template);
   tcase_add_test(tc, transformer_json_template);

@@ -84,6 +84,7 @@ START_TEST(reservations_leave_at_least_100_unreserved) {
   /* Deleting a function gives its reservation back. */
   ck_assert_int_eq(aev_function_delete(r), AEV_OK);
   assert_settings(1000, 1000);
+  ck_assert_int_eq(aev_function_reserved_concurrency(r), -1); /* function.h */
   aev_function_release(r);
   aev_function_release(o);
 }

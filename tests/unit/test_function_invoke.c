@@ -44,15 +44,99 @@ END_TEST
 static int released;
 static void on_release(void *user) { released += *(int *)user; }
 
+/* function.h: release runs once "after the function is deleted or the
+ * broker destroyed and its last invocation returned", whether or not the
+ * caller still holds a handle (it waited for the last handle). */
 START_TEST(release_runs_once_after_delete) {
   int one = 1;
   released = 0;
   aev_function *f;
   ck_assert_int_eq(aev_function_create(b, "r", NULL, ft_handler, &one, on_release, &f), AEV_OK);
   ck_assert_int_eq(aev_function_delete(f), AEV_OK);
-  ck_assert_int_eq(released, 0); /* the handle still holds it */
+  ck_assert_int_eq(released, 1);
   aev_function_release(f);
   ck_assert_int_eq(released, 1);
+}
+END_TEST
+
+START_TEST(release_runs_at_broker_destroy_with_handle_held) {
+  int one = 1;
+  released = 0;
+  aev_broker *own = qt_broker();
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(own, "r", NULL, ft_handler, &one, on_release, &f), AEV_OK);
+  ck_assert_int_eq(aev_broker_destroy(own), AEV_OK);
+  ck_assert_int_eq(released, 1);
+  aev_function_release(f);
+  ck_assert_int_eq(released, 1);
+}
+END_TEST
+
+/* A handler that deletes its own function: the release waits for it to
+ * return. */
+static aev_function *self;
+static int released_in_handler;
+static void delete_self(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user;
+  ck_assert_int_eq(aev_function_delete(self), AEV_OK);
+  released_in_handler = released;
+  aev_invocation_succeed(ctx, event, len);
+}
+
+START_TEST(release_waits_for_the_running_handler) {
+  int one = 1;
+  released = 0;
+  ck_assert_int_eq(aev_function_create(b, "d", NULL, delete_self, &one, on_release, &self), AEV_OK);
+  char *res = NULL;
+  ck_assert_int_eq(aev_function_invoke(self, "{}", 2, &res, NULL, NULL), AEV_OK);
+  aev_free(res);
+  ck_assert_int_eq(released_in_handler, 0);
+  ck_assert_int_eq(released, 1);
+  aev_function_release(self);
+  ck_assert_int_eq(released, 1);
+}
+END_TEST
+
+/* broker.h: the handles held after aev_broker_destroy() answer
+ * AEV_ERR_CLOSED; a RequestResponse call on one used to run the handler. */
+START_TEST(destroyed_broker_closes_held_function) {
+  aev_broker *own = qt_broker();
+  ft_state s = {0};
+  aev_function *f = ft_function(own, "late", NULL, &s);
+  ck_assert_int_eq(aev_broker_destroy(own), AEV_OK);
+  char *res = NULL;
+  ft_assert_error(aev_function_invoke(f, "{}", 2, &res, NULL, NULL), AEV_ERR_CLOSED,
+                  "ServiceUnavailable", "The broker has been destroyed.");
+  ck_assert_ptr_null(res);
+  char id[37];
+  ft_assert_error(aev_function_invoke_event(f, "{}", 2, id), AEV_ERR_CLOSED,
+                  "ServiceUnavailable", "The broker has been destroyed.");
+  ck_assert_int_eq(s.calls, 0);
+  aev_function_release(f);
+}
+END_TEST
+
+/* A NULL broker or out pointer is refused as the other services' typed
+ * calls refuse it (they crashed). */
+START_TEST(null_broker_or_out_is_refused) {
+  aev_function *f = NULL;
+  char *json = NULL;
+  ft_assert_error(aev_function_create(NULL, "f", NULL, ft_handler, NULL, NULL, &f), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Missing argument.");
+  ft_assert_error(aev_function_get(NULL, "f", &f), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Missing argument.");
+  ft_state s = {0};
+  aev_function_release(ft_function(b, "f", NULL, &s));
+  ft_assert_error(aev_function_get(b, "f", NULL), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Missing argument.");
+  ft_assert_error(aev_handler_register(NULL, "h", ft_handler, NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "needs a broker");
+  ft_assert_error(aev_function_set_account_concurrency(NULL, 500), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Missing argument.");
+  ft_assert_error(aev_function_account_settings(NULL, &json), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Missing argument.");
+  ck_assert_ptr_null(f);
+  ck_assert_ptr_null(json);
 }
 END_TEST
 
@@ -511,6 +595,10 @@ static Suite *suite(void) {
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, create_get_delete);
   tcase_add_test(tc, release_runs_once_after_delete);
+  tcase_add_test(tc, release_runs_at_broker_destroy_with_handle_held);
+  tcase_add_test(tc, release_waits_for_the_running_handler);
+  tcase_add_test(tc, destroyed_broker_closes_held_function);
+  tcase_add_test(tc, null_broker_or_out_is_refused);
   tcase_add_test(tc, configuration_defaults_and_updates);
   tcase_add_test(tc, request_response_success_and_error);
   tcase_add_test(tc, failure_text_not_utf8);

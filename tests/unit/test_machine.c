@@ -691,6 +691,22 @@ static void invalid(const char *def, const char *code, const char *location) {
   ck_assert_ptr_null(m);
 }
 
+/* machine.h: validate takes type "as for create" and "fails only on bad
+ * arguments": an unknown type is refused as create and aev_call's
+ * ValidateStateMachineDefinition refuse it (it answered OK). */
+START_TEST(validate_refuses_an_unknown_type) {
+  const char *def = "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}}";
+  char *t = NULL;
+  ck_assert_int_eq(aev_machine_validate(def, strlen(def), 9, &t), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value at 'type' failed to satisfy "
+                                 "constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]");
+  ck_assert_ptr_null(t);
+  ck_assert_int_eq(aev_machine_validate(def, strlen(def), AEV_MACHINE_EXPRESS, &t), AEV_OK);
+  aev_free(t);
+}
+END_TEST
+
 /* Text that is not JSON, described in Jackson's words as AWS answers it
  * (LocalStack's recorded test_invalid_start_execution_input and
  * test_validate_state_machine_definition_not_a_definition[NOT_A_DEF]). */
@@ -2172,6 +2188,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, names_and_idempotency);
   tcase_add_test(tc, validation);
   tcase_add_test(tc, json_errors_in_jacksons_words);
+  tcase_add_test(tc, validate_refuses_an_unknown_type);
   tcase_add_test(tc, map_label_rules);
   tcase_add_test(tc, states_service);
   tcase_add_test(tc, sqs_task);

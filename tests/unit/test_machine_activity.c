@@ -467,11 +467,37 @@ START_TEST(activity_deleted_before_its_task) {
 }
 END_TEST
 
+/* broker.h: handles held past aev_broker_destroy() answer AEV_ERR_CLOSED;
+ * a machine's still described and took a new definition, an activity's
+ * still described itself. */
+START_TEST(handles_held_past_destroy_answer_closed) {
+  aev_broker *own = broker(AEV_CLOCK_MANUAL, 0);
+  const char *def = "{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}}";
+  aev_machine *m = NULL;
+  ck_assert_int_eq(aev_machine_create(own, "m", def, strlen(def), AEV_MACHINE_STANDARD, &m), AEV_OK);
+  aev_activity *a = NULL;
+  ck_assert_int_eq(aev_activity_create(own, "a", &a), AEV_OK);
+  ck_assert_int_eq(aev_broker_destroy(own), AEV_OK);
+  char *json = NULL, *token = NULL, *input = NULL;
+  ck_assert_int_eq(aev_machine_describe(m, &json), AEV_ERR_CLOSED);
+  ck_assert_str_eq(aev_errcode(), "ServiceUnavailable");
+  ck_assert_int_eq(aev_machine_update(m, def, strlen(def)), AEV_ERR_CLOSED);
+  ck_assert_int_eq(aev_machine_delete(m), AEV_ERR_CLOSED);
+  ck_assert_int_eq(aev_activity_describe(a, &json), AEV_ERR_CLOSED);
+  ck_assert_int_eq(aev_activity_get_task(a, NULL, 0, &token, &input), AEV_ERR_CLOSED);
+  ck_assert_str_eq(aev_errcode(), "ServiceUnavailable");
+  ck_assert_ptr_null(json);
+  aev_machine_release(m);
+  aev_activity_release(a);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_activity");
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, admin);
+  tcase_add_test(tc, handles_held_past_destroy_answer_closed);
   tcase_add_test(tc, activity_deleted_before_its_task);
   tcase_add_test(tc, names_count_characters);
   tcase_add_test(tc, task_completed_by_a_worker);

@@ -16,14 +16,18 @@
 
 static aev_broker *b;
 
-static void setup(void) {
+static aev_broker *real_broker(void) {
   aev_broker_options *o;
+  aev_broker *rb;
   aev_broker_options_new(&o);
   aev_broker_options_set_clock(o, AEV_CLOCK_REAL);
   aev_broker_options_set_workers(o, 0);
-  ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
+  ck_assert_int_eq(aev_broker_new(o, &rb), AEV_OK);
   aev_broker_options_free(o);
+  return rb;
 }
+
+static void setup(void) { b = real_broker(); }
 
 static void teardown(void) { aev_broker_destroy(b); }
 
@@ -153,6 +157,22 @@ START_TEST(delete_queue_wakes_a_blocked_receiver) {
 }
 END_TEST
 
+/* broker.h: after aev_broker_destroy() the handles still held answer
+ * AEV_ERR_CLOSED; a receive blocked through the destroy does too, not
+ * QueueDoesNotExist (nobody deleted the queue). */
+START_TEST(broker_destroy_wakes_a_blocked_receiver_closed) {
+  aev_broker *own = real_broker();
+  aev_queue *q = qt_queue(own, "q", NULL);
+  receiver r;
+  start(&r, q, 20000);
+  ck_assert_int_eq(aev_broker_destroy(own), AEV_OK);
+  finish(&r);
+  ck_assert_int_eq(r.rc, AEV_ERR_CLOSED);
+  ck_assert_str_eq(r.code, "ServiceUnavailable");
+  aev_queue_release(q);
+}
+END_TEST
+
 START_TEST(queue_wait_time_is_the_default) {
   aev_queue *q = qt_queue(b, "q", "{\"ReceiveMessageWaitTimeSeconds\":\"20\"}");
   receiver r;
@@ -205,6 +225,7 @@ static Suite *suite(void) {
   tcase_add_test(t, visibility_end_wakes_a_blocked_receiver);
   tcase_add_test(t, fifo_head_timeout_wakes_a_blocked_receiver);
   tcase_add_test(t, delete_queue_wakes_a_blocked_receiver);
+  tcase_add_test(t, broker_destroy_wakes_a_blocked_receiver_closed);
   tcase_add_test(t, queue_wait_time_is_the_default);
   suite_add_tcase(s, t);
   return s;

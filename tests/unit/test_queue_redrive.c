@@ -240,6 +240,10 @@ START_TEST(policy_validation) {
   aev_free(s);
   ck_assert_int_eq(aev_queue_set_attributes(q, "{\"RedrivePolicy\":\"\"}"), AEV_OK);
   ck_assert_ptr_null(qt_attr(q, "RedrivePolicy"));
+  /* AWS's queueUrls is required: present, empty, when no queue is left. */
+  ck_assert_int_eq(aev_queue_list_dead_letter_sources(dlq, 0, NULL, &s), AEV_OK);
+  ck_assert_str_eq(s, "{\"queueUrls\":[]}");
+  aev_free(s);
   policy_fails(dlq, "{\"RedriveAllowPolicy\":\"{\\\"redrivePermission\\\":\\\"sometimes\\\"}\"}",
                "InvalidParameterValue", "redrivePermission");
   policy_fails(dlq, "{\"RedriveAllowPolicy\":\"{\\\"redrivePermission\\\":\\\"byQueue\\\"}\"}",

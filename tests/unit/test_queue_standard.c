@@ -800,6 +800,11 @@ START_TEST(receive_validation) {
                   "InvalidParameterValue",
                   "Value 21 for parameter WaitTimeSeconds is invalid. Reason: "
                   "Must be >= 0 and <= 20, if provided.");
+  /* A wait just over 20 s is named as it was given, not cut to a valid 20. */
+  qt_assert_error(aev_queue_receive(q, 1, 20001, NULL, m, &n), AEV_ERR_INVALID,
+                  "InvalidParameterValue",
+                  "Value 20.001 for parameter WaitTimeSeconds is invalid. Reason: "
+                  "Must be >= 0 and <= 20, if provided.");
   /* Under the manual clock a long poll returns at once. */
   ck_assert_int_eq(aev_queue_receive(q, 1, 20000, NULL, m, &n), AEV_OK);
   ck_assert_uint_eq(n, 0);

@@ -237,6 +237,34 @@ START_TEST(delivery_status_logging_attributes) {
 }
 END_TEST
 
+/* A NULL out pointer is named as what it is, not as an AWS member the
+ * caller did give ("Invalid parameter: SubscriptionArn" for a NULL
+ * subscription_arn or attributes_json, "PublishBatchRequestEntries" for a
+ * NULL response_json), and the failed call stores and sends nothing. */
+START_TEST(null_out_pointers_are_named) {
+  aev_topic *t = tt_topic(b, "t", NULL);
+  aev_queue *q = qt_queue(b, "q", NULL);
+  const char *missing = "Invalid parameter: missing argument";
+  tt_assert_error(aev_topic_subscribe(t, "sqs", aev_queue_arn(q), NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidParameter", missing);
+  char *sub = tt_sub(t, q, NULL);
+  tt_assert_error(aev_subscription_get_attributes(b, sub, NULL), AEV_ERR_INVALID,
+                  "InvalidParameter", missing);
+  tt_assert_error(aev_topic_publish_batch(t, "[{\"Id\":\"1\",\"Message\":\"m\"}]", NULL),
+                  AEV_ERR_INVALID, "InvalidParameter", missing);
+  ck_assert_int_eq(tt_counter(t, "NumberOfMessagesPublished"), 0);
+  ck_assert_int_eq(tt_depth(q), 0);
+  char *list;
+  ck_assert_int_eq(aev_subscription_list(b, t, NULL, &list), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(list, sub));
+  ck_assert_ptr_null(strstr(strstr(list, sub) + 1, "SubscriptionArn")); /* one subscription */
+  aev_free(list);
+  aev_free(sub);
+  aev_queue_release(q);
+  aev_topic_release(t);
+}
+END_TEST
+
 START_TEST(tags) {
   aev_topic *t = tt_topic(b, "t", NULL);
   ck_assert_int_eq(aev_topic_tag(t, "{\"env\":\"prod\",\"team\":\"a\"}"), AEV_OK);
@@ -604,6 +632,7 @@ int main(void) {
   tcase_add_test(tc, delivery_policy_as_aws_keeps_it);
   tcase_add_test(tc, delivery_status_logging_attributes);
   tcase_add_test(tc, tags);
+  tcase_add_test(tc, null_out_pointers_are_named);
   tcase_add_test(tc, tag_lengths_count_characters);
   tcase_add_test(tc, api_tags_duplicated_or_different);
   tcase_add_test(tc, delete_leaves_handle);
