@@ -34,7 +34,7 @@ static void esm_tags_destroy(aev__resource *r) {
 static esm_tags *store(aev_broker *b, int create, int *rc) {
   aev__resource *r = NULL;
   *rc = aev__fn_hidden_entry(b, ESM_TAGS_NAME, sizeof(esm_tags), create, esm_tags_init,
-                             esm_tags_destroy, &r);
+                             esm_tags_destroy, NULL, &r);
   return (esm_tags *)r;
 }
 

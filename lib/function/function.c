@@ -206,6 +206,19 @@ int aev__function_find_qualified(aev_broker *b, const char *name,
   return AEV_OK;
 }
 
+int aev__function_target_arn(aev_broker *b, const char *name, char **arn) {
+  aev_function *f;
+  const char *q;
+  char buf[512];
+  int rc = aev__function_find_qualified(b, name, &f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev__function_check_qualifier(f, q);
+  if (rc == AEV_OK && !(*arn = aev__function_qualified_arn(f, q)))
+    rc = aev__nomem();
+  aev_function_release(f);
+  return rc;
+}
+
 int aev_function_get(aev_broker *b, const char *name_or_arn,
                      aev_function **out) {
   return aev__function_find(b, name_or_arn, out);

@@ -54,6 +54,12 @@ int aev__function_parse_qualified(aev_broker *b, const char *name,
 int aev__function_find_qualified(aev_broker *b, const char *name,
                                  aev_function **out, const char **qualifier,
                                  char *buf, size_t size);
+/* FunctionName of a CreateEventSourceMapping or an Update as the ARN the
+ * mapping keeps and resolves for each batch (*arn, malloc'd): a
+ * function's, or a version's or an alias's, which must exist
+ * (ResourceNotFoundException); :$LATEST names the unqualified function. */
+int aev__function_target_arn(aev_broker *b, const char *name, char **arn);
+
 /* AEV_OK when qualifier (NULL: the unqualified function) names one of f's
  * versions or aliases, else ResourceNotFoundException "Function not found:
  * ARN:QUALIFIER", as Invoke answers. Draws nothing from an alias's

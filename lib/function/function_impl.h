@@ -408,10 +408,11 @@ int aev__fn_hidden(const char *name);
 /* The broker's hidden entry name of the function kind (new reference in
  * *out): an object of size bytes starting with its aev__resource, created
  * (init, then registered) on first use when create is set, else *out is
- * NULL when absent. */
+ * NULL when absent. shutdown (may be NULL) is its broker-shutdown hook. */
 int aev__fn_hidden_entry(aev_broker *b, const char *name, size_t size,
                          int create, void (*init)(aev__resource *),
                          void (*destroy)(aev__resource *),
+                         void (*shutdown)(aev__resource *),
                          aev__resource **out);
 /* CreateFunction through the API: the function runs the handler registered
  * as `handler`; InvalidParameterValueException when none is. */
