@@ -37,10 +37,10 @@ static int name_ok(const char *name) {
 }
 
 /* Deletion gives the reservation, or the provisioned concurrency an
- * unreserved function took, back to the account's pool. */
+ * unreserved function took, back to the account's pool. Its event-source
+ * mappings stay, as Lambda keeps them (esm_store.c). */
 static void function_shutdown(aev__resource *r) {
   aev_function *f = (aev_function *)r;
-  aev__esm_shutdown_all(f);
   pthread_mutex_lock(&f->mu);
   if (f->reserved >= 0) aev__account_reserve(f->account, f->reserved, -1, 0);
   else aev__account_provision(f->account, f->provisioned, 0);
@@ -217,6 +217,22 @@ int aev__function_target_arn(aev_broker *b, const char *name, char **arn) {
     rc = aev__nomem();
   aev_function_release(f);
   return rc;
+}
+
+int aev__function_arn_of(aev_broker *b, const char *name, char **arn) {
+  const char *q;
+  char buf[512];
+  int rc = aev__function_parse_qualified(b, name, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  char *base = strncmp(buf, "arn:", 4) == 0
+                   ? strdup(buf)
+                   : aev__resource_arn(b, AEV__KIND_FUNCTION, buf);
+  int qualified = q && strcmp(q, "$LATEST") != 0;
+  size_t n = base ? strlen(base) + (qualified ? strlen(q) + 2 : 1) : 0;
+  *arn = base ? malloc(n) : NULL;
+  if (*arn) snprintf(*arn, n, "%s%s%s", base, qualified ? ":" : "", qualified ? q : "");
+  free(base);
+  return *arn ? AEV_OK : aev__nomem();
 }
 
 int aev_function_get(aev_broker *b, const char *name_or_arn,

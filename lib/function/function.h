@@ -59,6 +59,10 @@ int aev__function_find_qualified(aev_broker *b, const char *name,
  * function's, or a version's or an alias's, which must exist
  * (ResourceNotFoundException); :$LATEST names the unqualified function. */
 int aev__function_target_arn(aev_broker *b, const char *name, char **arn);
+/* The same ARN whether or not such a function, version or alias exists
+ * (ListEventSourceMappings' filter: Lambda keeps a deleted function's
+ * mappings, listed under its name). */
+int aev__function_arn_of(aev_broker *b, const char *name, char **arn);
 
 /* AEV_OK when qualifier (NULL: the unqualified function) names one of f's
  * versions or aliases, else ResourceNotFoundException "Function not found:
