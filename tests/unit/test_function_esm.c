@@ -684,6 +684,12 @@ START_TEST(a_mapping_outlives_its_function) {
   ck_assert_int_eq(mapping_count("gone", NULL), 1);
   ck_assert_int_eq(mapping_count(FN_ARN "gone", aev_queue_arn(q)), 1);
   ck_assert_int_eq(mapping_count("other", NULL), 0);
+  /* FunctionName is only a filter, but still a FunctionName. */
+  json_t *bad = aev_test_call(b, "lambda", "ListEventSourceMappings",
+                              "{\"FunctionName\":\"no such name!\"}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str_of(bad, "__type"), "ValidationException");
+  ck_assert_ptr_nonnull(strstr(str_of(bad, "message"), "'functionName' failed to satisfy"));
+  json_decref(bad);
   json_t *j = get_mapping(uuid);
   ck_assert_str_eq(str_of(j, "State"), "Enabled");
   ck_assert_str_eq(str_of(j, "FunctionArn"), FN_ARN "gone");
