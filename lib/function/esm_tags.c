@@ -1,8 +1,9 @@
 /* Tags of event-source mappings: Lambda tags a mapping by its ARN
  * (arn:aws:lambda:REGION:ACCOUNT:event-source-mapping:UUID), with a
- * function's rules. Queue mappings live with their function and stream
- * mappings with their stream, so their tags are kept apart, per broker, in
- * a hidden registry entry: {UUID: {key: value}}. */
+ * function's rules. Queue mappings live in the function primitive's store
+ * (esm_store.c) and stream mappings with their stream, so their tags are
+ * kept apart, per broker, in a hidden registry entry: {UUID: {key:
+ * value}}. */
 #include <stdlib.h>
 
 #include "core/status.h"

@@ -98,7 +98,7 @@ int aev__function_enqueue_event(aev_function *f, const void *payload,
 json_t *aev__esm_arn_json(const char *function_arn, const char *uuid);
 
 /* esm_tags.c: forgets the tags of an event-source mapping that is gone
- * (deleted, or deleted with its function or its stream). */
+ * (deleted, or deleted with its stream). */
 void aev__esm_tags_drop(aev_broker *b, const char *uuid);
 
 /* esm_run.c: a queue poller that hands its batches to another primitive
