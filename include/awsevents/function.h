@@ -364,10 +364,19 @@ AEV_API int aev_event_source_mapping_create(aev_broker *b,
                                             char **json);
 /* GetEventSourceMapping / UpdateEventSourceMapping / DeleteEventSourceMapping
  * by UUID (an update's FunctionName moves the mapping to that function,
- * version or alias); ListEventSourceMappings (filters FunctionName,
- * EventSourceArn may be NULL; a FunctionName lists the mappings of that
- * function and qualifier only). Outputs are AWS's response shapes, freed
- * with aev_free. */
+ * version or alias, which must exist); ListEventSourceMappings (filters
+ * FunctionName, EventSourceArn may be NULL; a FunctionName lists the
+ * mappings of that function and qualifier only, by its ARN, whether or not
+ * it still exists). Outputs are AWS's response shapes, freed with
+ * aev_free.
+ *
+ * A mapping outlives its function, as Lambda's do: deleting the function
+ * leaves its mappings listed, readable, updatable and deletable. While no
+ * function (or version, or alias) of the mapping's FunctionArn exists, each
+ * batch fails and the mapping answers LastProcessingResult "PROBLEM:
+ * Function not found."; the messages stay on the queue, reappear after
+ * their visibility timeout and follow its redrive policy. A function
+ * created again under that name is invoked from the next batch on. */
 AEV_API int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
                                          char **json);
 AEV_API int aev_event_source_mapping_update(aev_broker *b,

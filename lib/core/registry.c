@@ -94,18 +94,22 @@ char *aev__queue_url(const struct aev_broker *b, const char *name) {
 
 /* --- resources ---------------------------------------------------------- */
 
+char *aev__resource_arn(struct aev_broker *b, aev__kind kind, const char *name) {
+  const char *region = aev_broker_region(b);
+  return aprintf("arn:%s:%s:%s:%s:%s%s", partition(region),
+                 arn_forms[kind].service, region,
+                 arn_forms[kind].no_account ? "" : aev_broker_account(b),
+                 arn_forms[kind].resource_type, name);
+}
+
 int aev__resource_init(aev__resource *r, struct aev_broker *b, aev__kind kind,
                        const char *name, void (*destroy)(aev__resource *),
                        void (*shutdown)(aev__resource *)) {
   if ((unsigned)kind >= AEV__KIND_COUNT)
     return aev__fail(AEV_ERR_INTERNAL, "InternalFailure",
                      "Unknown resource kind %d.", (int)kind);
-  const char *region = aev_broker_region(b);
   r->name = strdup(name);
-  r->arn = aprintf("arn:%s:%s:%s:%s:%s%s", partition(region),
-                   arn_forms[kind].service, region,
-                   arn_forms[kind].no_account ? "" : aev_broker_account(b),
-                   arn_forms[kind].resource_type, name);
+  r->arn = aev__resource_arn(b, kind, name);
   if (!r->name || !r->arn) {
     free(r->name);
     free(r->arn);

@@ -71,6 +71,11 @@ int aev__resource_init(aev__resource *r, struct aev_broker *b, aev__kind kind,
                        const char *name, void (*destroy)(aev__resource *),
                        void (*shutdown)(aev__resource *));
 
+/* The ARN a resource of kind named name has or would have (as
+ * aev__resource_init builds it), malloc'd; NULL when out of memory. Kind
+ * must be valid. */
+char *aev__resource_arn(struct aev_broker *b, aev__kind kind, const char *name);
+
 void aev__resource_ref(aev__resource *r);
 void aev__resource_unref(aev__resource *r);
 

@@ -40,7 +40,7 @@ static void account_destroy(aev__resource *r) {
 int aev__account_of(aev_broker *b, aev__account **out) {
   aev__resource *r;
   int rc = aev__fn_hidden_entry(b, ACCOUNT_NAME, sizeof(aev__account), 1,
-                                account_init, account_destroy, &r);
+                                account_init, account_destroy, NULL, &r);
   if (rc == AEV_OK) *out = (aev__account *)r;
   return rc;
 }

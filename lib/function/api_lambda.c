@@ -994,6 +994,9 @@ static int list_event_source_mappings(aev_broker *b,
   const char *fn = NULL, *arn = NULL;
   char *out = NULL;
   int rc = aev__api_opt_string(svc, req, "FunctionName", &fn);
+  /* Only a filter (no such function may exist any more), but checked as
+   * Lambda's front end checks every FunctionName. */
+  if (rc == AEV_OK && fn) rc = check_function_name(fn);
   if (rc == AEV_OK) rc = aev__api_opt_string(svc, req, "EventSourceArn", &arn);
   if (rc == AEV_OK) rc = aev_event_source_mapping_list(b, fn, arn, &out);
   return json_result(rc, out, resp);

@@ -4,12 +4,11 @@
  * queues; at most 5 filters; MaximumConcurrency 2..1000), Get, Update,
  * Delete, List and their response shape. A mapping invokes a function, or
  * one of its versions or aliases (FunctionName's qualifier, kept and
- * answered in FunctionArn); Update's FunctionName moves it. Mappings hang
- * off their function and are found by UUID across the broker's functions;
- * a function's lock is taken before its mappings' own. Stream (Kinesis)
- * mappings are the stream primitive's, reached through stream/mapping.h
- * for Create, Get, Update, Delete and List. */
-#include <stdio.h>
+ * answered in FunctionArn); Update's FunctionName retargets it. Mappings
+ * live in the broker's store (esm_store.c), not in their function, and
+ * outlive it as Lambda's do. Stream (Kinesis) mappings are the stream
+ * primitive's, reached through stream/mapping.h for Create, Get, Update,
+ * Delete and List. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,12 +120,10 @@ json_t *aev__esm_arn_json(const char *function_arn, const char *uuid) {
 static json_t *describe(aev__esm *m, const char *state) {
   pthread_mutex_lock(&m->mu);
   /* FunctionArn: the version's or alias's ARN for a qualified mapping. */
-  char *function_arn =
-      aev__function_qualified_arn(m->f, *m->qualifier ? m->qualifier : NULL);
-  json_t *o = !function_arn ? NULL : json_pack(
+  json_t *o = json_pack(
       "{sssisisssssfssss}", "UUID", m->uuid, "BatchSize", m->batch_size,
       "MaximumBatchingWindowInSeconds", m->window_s, "EventSourceArn",
-      m->source_arn, "FunctionArn", function_arn, "LastModified",
+      m->source_arn, "FunctionArn", m->function_arn, "LastModified",
       (double)m->modified_ms / 1000.0, "State",
       state ? state : m->enabled ? "Enabled" : "Disabled",
       "StateTransitionReason", "USER_INITIATED");
@@ -134,13 +131,16 @@ static json_t *describe(aev__esm *m, const char *state) {
   if (m->report_failures)
     aev__fn_put(&types, NULL, json_string("ReportBatchItemFailures"));
   aev__fn_put(&o, "FunctionResponseTypes", types);
-  aev__fn_put(&o, "EventSourceMappingArn", aev__esm_arn_json(m->f->res.arn, m->uuid));
+  aev__fn_put(&o, "EventSourceMappingArn", aev__esm_arn_json(m->function_arn, m->uuid));
+  /* Only once a batch met a problem: Lambda's answers for a working queue
+   * mapping carry no LastProcessingResult. */
+  if (m->last_result[0])
+    aev__fn_put(&o, "LastProcessingResult", json_string(m->last_result));
   if (m->filters) aev__fn_put(&o, "FilterCriteria", json_incref(m->filters));
   if (m->max_concurrency < AEV__FN_CONCURRENCY_MAX)
     aev__fn_put(&o, "ScalingConfig",
                 json_pack("{si}", "MaximumConcurrency", m->max_concurrency));
   pthread_mutex_unlock(&m->mu);
-  free(function_arn);
   return o;
 }
 
@@ -154,58 +154,6 @@ static int find_queue(aev_broker *b, const char *arn, aev_queue **q) {
                            "Code: AWS.SimpleQueueService.NonExistentQueue. "
                            "SQS Error Message: The specified queue does not "
                            "exist.");
-  return AEV_OK;
-}
-
-/* 1 when m invokes qualifier ("": the unqualified function). */
-static int same_qualifier(aev__esm *m, const char *qualifier) {
-  pthread_mutex_lock(&m->mu);
-  int same = strcmp(m->qualifier, qualifier) == 0;
-  pthread_mutex_unlock(&m->mu);
-  return same;
-}
-
-/* A conflicting mapping of the same queue to the same function and
- * qualifier, other than self (f->mu; the mapping's qualifier is read under
- * its own lock, which is taken after a function's). */
-static aev__esm *same_pair_locked(aev_function *f, const char *arn,
-                                  const char *qualifier, aev__esm *self) {
-  for (aev__esm *m = f->esms; m; m = m->next)
-    if (m != self && strcmp(m->source_arn, arn) == 0 &&
-        same_qualifier(m, qualifier))
-      return m;
-  return NULL;
-}
-
-/* Lambda's conflict with an existing mapping of the same pair. */
-static int conflict(aev_function *f, const char *qualifier, const aev__esm *m,
-                    const aev__esm *other) {
-  return aev__fail(AEV_ERR_EXISTS, "ResourceConflictException",
-                   "An event source mapping with SQS arn (\" %s \") and "
-                   "function (\" %s%s%s \") already exists. Please update or "
-                   "delete the existing mapping with UUID %s",
-                   m->source_arn, f->res.name, *qualifier ? ":" : "",
-                   qualifier, other->uuid);
-}
-
-/* FunctionName of a Create or an Update: a function, version or alias in
- * any of Lambda's forms (the API reference's "Version or Alias ARN" among
- * them); the qualifier must exist, as Lambda checks it. *f is a new
- * reference; qualifier receives "" for the unqualified function. */
-static int target(aev_broker *b, const char *name, aev_function **f,
-                  char qualifier[130]) {
-  const char *q;
-  char buf[512];
-  int rc = aev__function_find_qualified(b, name, f, &q, buf, sizeof buf);
-  if (rc != AEV_OK) return rc;
-  rc = aev__function_check_qualifier(*f, q);
-  if (rc != AEV_OK) {
-    aev_function_release(*f);
-    *f = NULL;
-    return rc;
-  }
-  /* An existing version or alias name fits (at most 128 characters). */
-  snprintf(qualifier, 130, "%s", q ? q : "");
   return AEV_OK;
 }
 
@@ -225,6 +173,7 @@ static int starting_position(json_t *req) {
                    "TRIM_HORIZON]",
                    p ? p : "");
 }
+
 
 int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
                                     char **json) {
@@ -248,8 +197,7 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
     return rc == AEV_OK ? aev__fn_dump(desc, json) : rc;
   }
   const char *fname = json_string_value(json_object_get(req, "FunctionName"));
-  aev_function *f = NULL;
-  char qualifier[130];
+  char *function_arn = NULL;
   aev_queue *q = NULL;
   settings s = {.batch_size = 10, .enabled = 1,
                 .max_concurrency = AEV__FN_CONCURRENCY_MAX};
@@ -258,7 +206,8 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
                              "1 validation error detected: Value null at "
                              "'functionName' failed to satisfy constraint: "
                              "Member must not be null");
-  if (rc == AEV_OK) rc = target(b, fname, &f, qualifier);
+  /* The function, version or alias must exist now (it may go later). */
+  if (rc == AEV_OK) rc = aev__function_target_arn(b, fname, &function_arn);
   if (rc == AEV_OK) rc = find_queue(b, arn, &q);
   /* A queue is read from wherever its messages are. */
   if (rc == AEV_OK && json_object_get(req, "StartingPosition") &&
@@ -283,15 +232,14 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
   if (rc != AEV_OK) {
     settings_drop(&s);
     aev_queue_release(q);
-    aev_function_release(f);
+    free(function_arn);
     json_decref(req);
     return rc;
   }
-  m->refs = 1; /* the function's list */
+  m->refs = 1; /* the creator's */
   m->backlog_since = -1;
   m->b = b;
-  m->f = f;
-  memcpy(m->qualifier, qualifier, sizeof m->qualifier);
+  m->function_arn = function_arn;
   m->q = q;
   m->fifo = fifo;
   pthread_mutex_init(&m->mu, NULL);
@@ -305,67 +253,19 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
   rc = json ? aev__fn_dump(describe(m, m->enabled ? "Creating" : "Disabled"),
                            &answer)
             : AEV_OK;
-  pthread_mutex_lock(&f->mu);
-  aev__esm *other =
-      f->res.deleted ? NULL : same_pair_locked(f, m->source_arn, qualifier, m);
-  if (rc == AEV_OK && other)
-    rc = conflict(f, qualifier, m, other);
-  else if (rc == AEV_OK && f->res.deleted)
-    rc = aev__fn_not_found(f->res.arn);
-  else if (rc == AEV_OK) {
-    m->next = f->esms;
-    f->esms = m;
-  }
-  pthread_mutex_unlock(&f->mu);
+  if (rc == AEV_OK) rc = aev__esm_store_add(b, m);
   if (rc == AEV_OK && (rc = aev__esm_start(m)) != AEV_OK) {
-    /* Not started: out of the function's list again, before its
-     * reference goes. */
-    pthread_mutex_lock(&f->mu);
-    aev__esm **p = &f->esms;
-    while (*p != m) p = &(*p)->next;
-    *p = m->next;
-    pthread_mutex_unlock(&f->mu);
+    /* Not started: off the list again. */
+    aev__esm *listed;
+    if (aev__esm_store_find(b, m->uuid, 1, &listed) == AEV_OK)
+      aev__esm_unref(listed);
   }
+  aev__esm_unref(m);
   if (rc != AEV_OK) {
     free(answer);
-    aev__esm_unref(m);
     return rc;
   }
   if (json) *json = answer;
-  return AEV_OK;
-}
-
-static int mapping_not_found(const char *uuid) {
-  return aev__fail(AEV_ERR_NOT_FOUND, "ResourceNotFoundException",
-                   "The resource you requested does not exist. (Service: "
-                   "Lambda, Status Code: 404, Request ID: %s)",
-                   uuid ? uuid : "");
-}
-
-/* The mapping with uuid (a new reference), unlinked when unlink is set. */
-static int find_esm(aev_broker *b, const char *uuid, int unlink,
-                    aev__esm **out) {
-  aev__resource **list;
-  size_t n;
-  int rc = aev__registry_list(b, AEV__KIND_FUNCTION, NULL, &list, &n);
-  if (rc != AEV_OK) return rc;
-  aev__esm *found = NULL;
-  for (size_t i = 0; i < n && !found && uuid; i++) {
-    if (aev__fn_hidden(list[i]->name)) continue;
-    aev_function *f = (aev_function *)list[i];
-    pthread_mutex_lock(&f->mu);
-    for (aev__esm **p = &f->esms; *p; p = &(*p)->next)
-      if (strcmp((*p)->uuid, uuid) == 0) {
-        found = *p;
-        if (unlink) *p = found->next; /* the list's reference moves */
-        else aev__esm_ref(found);
-        break;
-      }
-    pthread_mutex_unlock(&f->mu);
-  }
-  aev__registry_list_free(list, n);
-  if (!found) return mapping_not_found(uuid);
-  *out = found;
   return AEV_OK;
 }
 
@@ -382,7 +282,7 @@ static int stream_mapping(aev_broker *b, const char *uuid, int delete,
 int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
                                  char **json) {
   aev__esm *m;
-  int rc = find_esm(b, uuid, 0, &m);
+  int rc = aev__esm_store_find(b, uuid, 0, &m);
   if (rc == AEV_ERR_NOT_FOUND) return stream_mapping(b, uuid, 0, json);
   if (rc != AEV_OK) return rc;
   rc = aev__fn_dump(describe(m, NULL), json);
@@ -390,85 +290,12 @@ int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
   return rc;
 }
 
-/* Takes m off f's list (f->mu held): 1 when it was there. With stay set,
- * only tells. */
-static int unlink_locked(aev_function *f, aev__esm *m, int stay) {
-  for (aev__esm **p = &f->esms; *p; p = &(*p)->next)
-    if (*p == m) {
-      if (!stay) *p = m->next;
-      return 1;
-    }
-  return 0;
-}
-
-/* Joins to's list as qualifier's mapping (to->mu held), unless to is
- * deleted or has a mapping of the same queue and qualifier already. */
-static int join_locked(aev__esm *m, aev_function *to, const char *qualifier) {
-  aev__esm *other = same_pair_locked(to, m->source_arn, qualifier, m);
-  if (to->res.deleted) return aev__fn_not_found(to->res.arn);
-  if (other) return conflict(to, qualifier, m, other);
-  pthread_mutex_lock(&m->mu);
-  aev_function *from = m->f;
-  if (from != to) aev__resource_ref(&to->res);
-  m->f = to;
-  memcpy(m->qualifier, qualifier, sizeof m->qualifier);
-  pthread_mutex_unlock(&m->mu);
-  if (from != to) {
-    m->next = to->esms;
-    to->esms = m;
-  }
-  return AEV_OK;
-}
-
-/* UpdateEventSourceMapping's FunctionName: Lambda moves the mapping to
- * that function, version or alias, and invokes it from then on. On
- * another function the mapping leaves the old one's list under that
- * function's lock, then joins the new one's under its own: never two
- * functions' locks at once. A mapping deleted meanwhile (with its
- * function, or moved by a concurrent update) is not found. */
-static int move(aev__esm *m, aev_function *to, const char *qualifier) {
-  pthread_mutex_lock(&m->mu);
-  aev_function *from = m->f;
-  aev__resource_ref(&from->res);
-  pthread_mutex_unlock(&m->mu);
-  int rc = AEV_OK;
-  pthread_mutex_lock(&from->mu);
-  int listed = unlink_locked(from, m, from == to);
-  if (listed && from == to) rc = join_locked(m, to, qualifier);
-  pthread_mutex_unlock(&from->mu);
-  if (listed && from != to) {
-    pthread_mutex_lock(&to->mu);
-    rc = join_locked(m, to, qualifier);
-    pthread_mutex_unlock(&to->mu);
-    if (rc == AEV_OK) {
-      aev_function_release(from); /* the mapping's reference */
-    } else {
-      /* Back where it was, unless its function went meanwhile, which
-       * takes its mappings with it. */
-      pthread_mutex_lock(&from->mu);
-      int back = !from->res.deleted;
-      if (back) {
-        m->next = from->esms;
-        from->esms = m;
-      }
-      pthread_mutex_unlock(&from->mu);
-      if (!back) {
-        aev__esm_tags_drop(m->b, m->uuid);
-        aev__esm_stop(m);
-        aev__esm_unref(m); /* the list's reference */
-      }
-    }
-  }
-  aev_function_release(from);
-  return listed ? rc : mapping_not_found(m->uuid);
-}
-
 int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
                                     char **json) {
   json_t *req;
   if (aev__json_parse_str(request_json, 0, &req) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   aev__esm *m;
-  int rc = find_esm(b, json_string_value(json_object_get(req, "UUID")), 0, &m);
+  int rc = aev__esm_store_find(b, json_string_value(json_object_get(req, "UUID")), 0, &m);
   if (rc == AEV_ERR_NOT_FOUND) { /* a stream's mapping, or none */
     json_t *desc = NULL;
     rc = aev__stream_mapping_update(b, req, &desc);
@@ -485,14 +312,18 @@ int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
                 .max_concurrency = m->max_concurrency, .enabled = m->enabled};
   pthread_mutex_unlock(&m->mu);
   int was_enabled = s.enabled;
+  /* UpdateEventSourceMapping's FunctionName: Lambda makes the mapping
+   * invoke that function, version or alias from then on. */
   const char *fname = json_string_value(json_object_get(req, "FunctionName"));
-  aev_function *to = NULL;
-  char qualifier[130];
-  rc = fname ? target(b, fname, &to, qualifier) : AEV_OK;
+  char *to = NULL;
+  rc = fname ? aev__function_target_arn(b, fname, &to) : AEV_OK;
   if (rc == AEV_OK) rc = parse(req, m->fifo, &s);
   /* Checked whole first: a refused update changes nothing. */
-  if (rc == AEV_OK && to) rc = move(m, to, qualifier);
-  aev_function_release(to);
+  if (rc == AEV_OK && to) {
+    rc = aev__esm_store_retarget(b, m, to);
+    to = NULL;
+  }
+  free(to);
   if (rc == AEV_OK) {
     pthread_mutex_lock(&m->mu);
     apply_locked(m, &s, aev_broker_now_ms(b));
@@ -511,10 +342,11 @@ int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
   return rc;
 }
 
+/* DeleteEventSourceMapping, whether or not its function still exists. */
 int aev_event_source_mapping_delete(aev_broker *b, const char *uuid,
                                     char **json) {
   aev__esm *m;
-  int rc = find_esm(b, uuid, 1, &m);
+  int rc = aev__esm_store_find(b, uuid, 1, &m);
   if (rc == AEV_ERR_NOT_FOUND) {
     rc = stream_mapping(b, uuid, 1, json);
     if (rc == AEV_OK) aev__esm_tags_drop(b, uuid);
@@ -528,77 +360,30 @@ int aev_event_source_mapping_delete(aev_broker *b, const char *uuid,
   return rc;
 }
 
-/* A queue mapping lives in its function, so it goes with it, and its tags
- * with it. */
-void aev__esm_shutdown_all(aev_function *f) {
-  pthread_mutex_lock(&f->mu);
-  aev__esm *list = f->esms;
-  f->esms = NULL;
-  pthread_mutex_unlock(&f->mu);
-  while (list) {
-    aev__esm *m = list;
-    list = m->next;
-    aev__esm_tags_drop(f->res.broker, m->uuid);
-    aev__esm_stop(m);
-    aev__esm_unref(m);
-  }
-}
-
+/* Lambda lists the mappings of the function, version or alias FunctionName
+ * names (a qualified name those of that qualifier, an unqualified one those
+ * of the unqualified function) by its ARN, whether or not it exists: a
+ * deleted function's mappings are still there to be found and deleted. */
 int aev_event_source_mapping_list(aev_broker *b, const char *function_name,
                                   const char *event_source_arn, char **json) {
-  aev__resource **list;
-  size_t n;
-  aev_function *only = NULL;
-  char qualifier[130];
   char *only_arn = NULL;
-  int rc = AEV_OK;
-  /* Lambda lists the mappings of the function, version or alias
-   * FunctionName names: a qualified name those of that qualifier, an
-   * unqualified one those of the unqualified function. */
-  if (function_name) rc = target(b, function_name, &only, qualifier);
-  if (rc == AEV_OK && only &&
-      !(only_arn = aev__function_qualified_arn(only, *qualifier ? qualifier
-                                                                : NULL)))
-    rc = aev__nomem();
+  int rc = function_name ? aev__function_arn_of(b, function_name, &only_arn)
+                         : AEV_OK;
+  aev__esm **ms = NULL;
+  size_t n = 0;
   if (rc == AEV_OK)
-    rc = aev__registry_list(b, AEV__KIND_FUNCTION, NULL, &list, &n);
-  if (rc != AEV_OK) {
-    free(only_arn);
-    aev_function_release(only);
-    return rc;
+    rc = aev__esm_store_list(b, only_arn, event_source_arn, &ms, &n);
+  json_t *out = rc == AEV_OK ? json_array() : NULL;
+  for (size_t i = 0; i < n; i++) {
+    if (out) aev__fn_put(&out, NULL, describe(ms[i], NULL));
+    aev__esm_unref(ms[i]);
   }
-  json_t *out = json_array();
-  for (size_t i = 0; out && i < n; i++) {
-    aev_function *f = (aev_function *)list[i];
-    if (aev__fn_hidden(list[i]->name) || (only && f != only)) continue;
-    pthread_mutex_lock(&f->mu);
-    size_t k = 0;
-    for (aev__esm *m = f->esms; m; m = m->next) k++;
-    aev__esm **ms = calloc(k ? k : 1, sizeof *ms);
-    k = 0;
-    for (aev__esm *m = f->esms; ms && m; m = m->next)
-      if ((!event_source_arn || strcmp(m->source_arn, event_source_arn) == 0) &&
-          (!only || same_qualifier(m, qualifier))) {
-        aev__esm_ref(m);
-        ms[k++] = m;
-      }
-    pthread_mutex_unlock(&f->mu);
-    if (!ms) { /* never a list short of this function's mappings */
-      json_decref(out);
-      out = NULL;
-    }
-    for (size_t j = 0; j < k; j++) {
-      if (out) aev__fn_put(&out, NULL, describe(ms[j], NULL));
-      aev__esm_unref(ms[j]);
-    }
-    free(ms);
-  }
-  aev__registry_list_free(list, n);
+  free(ms);
   /* Then the streams' mappings, which the stream primitive keeps. */
-  rc = out ? aev__stream_mapping_list(b, only_arn, event_source_arn, out)
-           : aev__nomem();
+  if (rc == AEV_OK)
+    rc = out ? aev__stream_mapping_list(b, only_arn, event_source_arn, out)
+             : aev__nomem();
   free(only_arn);
-  aev_function_release(only);
   if (rc != AEV_OK) {
     json_decref(out);
     return rc;

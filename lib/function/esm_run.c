@@ -8,6 +8,7 @@
  * its visibility timeout and to follow the queue's redrive policy. A
  * pipe's poller (aev__esm_sink_new) is the same machinery with a sink in
  * place of the function. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +32,7 @@ void aev__esm_unref(aev__esm *m) {
   free(m->buf);
   for (int i = 0; i < m->npatterns; i++) aev_pattern_free(m->patterns[i]);
   json_decref(m->filters);
-  if (m->f) aev__resource_unref(&m->f->res);
+  free(m->function_arn);
   if (m->sink_release) m->sink_release(m->sink_user);
   aev_queue_release(m->q);
   free(m->source_arn);
@@ -118,9 +119,10 @@ static batch *take_locked(aev__esm *m) {
 
 static void dispatch_refused(batch *bt);
 
-/* Invokes the function, or hands the batch to the sink (no lock held). A refused call (throttled, function
- * gone) leaves the messages in flight: they reappear after their visibility
- * timeout, and the watch wakes the mapping then. */
+/* Invokes the function, or hands the batch to the sink (no lock held). A
+ * refused call (throttled, function gone) leaves the messages in flight:
+ * they reappear after their visibility timeout (and follow the queue's
+ * redrive policy), and the watch wakes the mapping then. */
 static void dispatch(batch *bt) {
   aev__esm *m = bt->m;
   size_t len;
@@ -134,18 +136,28 @@ static void dispatch(batch *bt) {
     dispatch_refused(bt);
     return;
   }
-  /* The mapping's function, version or alias (an update may move it
-   * meanwhile), routed as Invoke routes it; a qualifier deleted since
-   * fails the call as it fails Invoke. */
-  char qualifier[sizeof m->qualifier];
+  /* The mapping's function, version or alias, looked up by its ARN for
+   * each batch (an update may change it meanwhile) and routed as Invoke
+   * routes it: deleted, it fails the batch, and one created again under
+   * that name takes the next. */
+  char arn[512], buf[512];
   pthread_mutex_lock(&m->mu);
-  aev_function *f = m->f;
-  aev__resource_ref(&f->res);
-  memcpy(qualifier, m->qualifier, sizeof qualifier);
+  snprintf(arn, sizeof arn, "%s", m->function_arn);
   pthread_mutex_unlock(&m->mu);
-  int rc = event ? aev__fn_call_built(f, qualifier, event, len, 1, batch_done, bt)
-                 : AEV_ERR_NOMEM;
+  aev_function *f = NULL;
+  const char *qualifier;
+  int rc = !event ? AEV_ERR_NOMEM
+                  : aev__function_find_qualified(m->b, arn, &f, &qualifier, buf, sizeof buf);
+  if (rc == AEV_OK) rc = aev__fn_call_built(f, qualifier, event, len, 1, batch_done, bt);
   aev_function_release(f);
+  /* Lambda's LastProcessingResult for a function (or qualifier) it cannot
+   * find; cleared once a batch reaches one again. */
+  if (rc == AEV_OK || rc == AEV_ERR_NOT_FOUND) {
+    pthread_mutex_lock(&m->mu);
+    snprintf(m->last_result, sizeof m->last_result, "%s",
+             rc == AEV_OK ? "" : "PROBLEM: Function not found.");
+    pthread_mutex_unlock(&m->mu);
+  }
   if (rc == AEV_OK) return;
   free(event);
   dispatch_refused(bt);
@@ -269,11 +281,16 @@ int aev__esm_start(aev__esm *m) {
     return rc;
   }
   /* A pump may already run (the watch fires at once): it saw no watch to
-   * rearm, so rearm here for messages whose delay is still running. */
+   * rearm, so rearm here for messages whose delay is still running. A
+   * mapping deleted meanwhile keeps no watch. */
   pthread_mutex_lock(&m->mu);
-  m->watch = w;
-  aev__queue_watch_rearm(w);
+  int deleted = m->deleted;
+  if (!deleted) {
+    m->watch = w;
+    aev__queue_watch_rearm(w);
+  }
   pthread_mutex_unlock(&m->mu);
+  if (deleted) aev__queue_watch_free(w);
   return AEV_OK;
 }
 

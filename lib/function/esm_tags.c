@@ -1,8 +1,9 @@
 /* Tags of event-source mappings: Lambda tags a mapping by its ARN
  * (arn:aws:lambda:REGION:ACCOUNT:event-source-mapping:UUID), with a
- * function's rules. Queue mappings live with their function and stream
- * mappings with their stream, so their tags are kept apart, per broker, in
- * a hidden registry entry: {UUID: {key: value}}. */
+ * function's rules. Queue mappings live in the function primitive's store
+ * (esm_store.c) and stream mappings with their stream, so their tags are
+ * kept apart, per broker, in a hidden registry entry: {UUID: {key:
+ * value}}. */
 #include <stdlib.h>
 
 #include "core/status.h"
@@ -34,7 +35,7 @@ static void esm_tags_destroy(aev__resource *r) {
 static esm_tags *store(aev_broker *b, int create, int *rc) {
   aev__resource *r = NULL;
   *rc = aev__fn_hidden_entry(b, ESM_TAGS_NAME, sizeof(esm_tags), create, esm_tags_init,
-                             esm_tags_destroy, &r);
+                             esm_tags_destroy, NULL, &r);
   return (esm_tags *)r;
 }
 

@@ -44,13 +44,13 @@ aev_release_fn aev__fn_take_release_locked(aev_function *f) {
 }
 
 /* Deletion gives the reservation, or the provisioned concurrency an
- * unreserved function took, back to the account's pool. The broker's
+ * unreserved function took, back to the account's pool. Its event-source
+ * mappings stay, as Lambda keeps them (esm_store.c). The broker's
  * shutdown deletes the function too: handles still held answer
  * AEV_ERR_CLOSED (broker.h). The handler's release runs now, or when its
  * last call returns, not when the last handle goes (function.h). */
 static void function_shutdown(aev__resource *r) {
   aev_function *f = (aev_function *)r;
-  aev__esm_shutdown_all(f);
   pthread_mutex_lock(&f->mu);
   f->res.deleted = 1;
   if (f->reserved >= 0) aev__account_reserve(f->account, f->reserved, -1, 0);
@@ -218,6 +218,35 @@ int aev__function_find_qualified(aev_broker *b, const char *name,
   if (rc != AEV_OK) return rc;
   *qualifier = q && strcmp(q, "$LATEST") != 0 ? q : NULL;
   return AEV_OK;
+}
+
+int aev__function_target_arn(aev_broker *b, const char *name, char **arn) {
+  aev_function *f;
+  const char *q;
+  char buf[512];
+  int rc = aev__function_find_qualified(b, name, &f, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  rc = aev__function_check_qualifier(f, q);
+  if (rc == AEV_OK && !(*arn = aev__function_qualified_arn(f, q)))
+    rc = aev__nomem();
+  aev_function_release(f);
+  return rc;
+}
+
+int aev__function_arn_of(aev_broker *b, const char *name, char **arn) {
+  const char *q;
+  char buf[512];
+  int rc = aev__function_parse_qualified(b, name, &q, buf, sizeof buf);
+  if (rc != AEV_OK) return rc;
+  char *base = strncmp(buf, "arn:", 4) == 0
+                   ? strdup(buf)
+                   : aev__resource_arn(b, AEV__KIND_FUNCTION, buf);
+  int qualified = q && strcmp(q, "$LATEST") != 0;
+  size_t n = base ? strlen(base) + (qualified ? strlen(q) + 2 : 1) : 0;
+  *arn = base ? malloc(n) : NULL;
+  if (*arn) snprintf(*arn, n, "%s%s%s", base, qualified ? ":" : "", qualified ? q : "");
+  free(base);
+  return *arn ? AEV_OK : aev__nomem();
 }
 
 int aev_function_get(aev_broker *b, const char *name_or_arn,

@@ -54,6 +54,16 @@ int aev__function_parse_qualified(aev_broker *b, const char *name,
 int aev__function_find_qualified(aev_broker *b, const char *name,
                                  aev_function **out, const char **qualifier,
                                  char *buf, size_t size);
+/* FunctionName of a CreateEventSourceMapping or an Update as the ARN the
+ * mapping keeps and resolves for each batch (*arn, malloc'd): a
+ * function's, or a version's or an alias's, which must exist
+ * (ResourceNotFoundException); :$LATEST names the unqualified function. */
+int aev__function_target_arn(aev_broker *b, const char *name, char **arn);
+/* The same ARN whether or not such a function, version or alias exists
+ * (ListEventSourceMappings' filter: Lambda keeps a deleted function's
+ * mappings, listed under its name). */
+int aev__function_arn_of(aev_broker *b, const char *name, char **arn);
+
 /* AEV_OK when qualifier (NULL: the unqualified function) names one of f's
  * versions or aliases, else ResourceNotFoundException "Function not found:
  * ARN:QUALIFIER", as Invoke answers. Draws nothing from an alias's
@@ -97,7 +107,7 @@ int aev__function_event_to(aev_broker *b, const char *name_or_arn,
 json_t *aev__esm_arn_json(const char *function_arn, const char *uuid);
 
 /* esm_tags.c: forgets the tags of an event-source mapping that is gone
- * (deleted, or deleted with its function or its stream). */
+ * (deleted, or deleted with its stream). */
 void aev__esm_tags_drop(aev_broker *b, const char *uuid);
 
 /* esm_run.c: a queue poller that hands its batches to another primitive

@@ -207,7 +207,6 @@ struct aev_function {
   char log_group[80]; /* /aws/lambda/NAME */
   aev__resource *origin; /* the handler table it came from, or NULL */
   aev__account *account; /* counted */
-  struct aev__esm *esms;  /* event-source mappings to it (mu) */
   aev__version *versions;
   int nversions;
   aev__alias *aliases;
@@ -415,10 +414,11 @@ int aev__fn_hidden(const char *name);
 /* The broker's hidden entry name of the function kind (new reference in
  * *out): an object of size bytes starting with its aev__resource, created
  * (init, then registered) on first use when create is set, else *out is
- * NULL when absent. */
+ * NULL when absent. shutdown (may be NULL) is its broker-shutdown hook. */
 int aev__fn_hidden_entry(aev_broker *b, const char *name, size_t size,
                          int create, void (*init)(aev__resource *),
                          void (*destroy)(aev__resource *),
+                         void (*shutdown)(aev__resource *),
                          aev__resource **out);
 /* CreateFunction through the API: the function runs the handler registered
  * as `handler`; InvalidParameterValueException when none is. */
@@ -427,14 +427,21 @@ int aev__fn_create_registered(aev_broker *b, const char *name,
                               aev_function **out);
 
 /* esm.c / esm_run.c: an event-source mapping from a queue. Settings are
- * guarded by mu; the runtime fields too. References: the function's list,
- * the queue watch, each batch in flight, the window timer. */
+ * guarded by mu; the runtime fields too. References: the broker's store
+ * (esm_store.c), the queue watch, each batch in flight, the window timer.
+ * It holds no reference to its function: Lambda keeps a mapping whose
+ * function is deleted, and invokes a function created again under that
+ * name. */
 typedef struct aev__esm {
   _Atomic long refs;
-  struct aev__esm *next; /* on f->esms (f->mu) */
+  struct aev__esm *next; /* on the store's list (its lock) */
   aev_broker *b;
-  aev_function *f;       /* counted; mu, as an update may move the mapping */
-  char qualifier[130];   /* mu: the version or alias invoked, "" for none */
+  /* mu: the ARN of the function, version or alias invoked, as FunctionArn
+   * shows it, resolved for each batch (an update may change it); NULL for
+   * a pipe's poller */
+  char *function_arn;
+  /* mu: LastProcessingResult, "" while there is nothing to report */
+  char last_result[64];
   aev_queue *q;          /* counted */
   struct aev__queue_watch *watch;
   pthread_mutex_t mu;
@@ -456,7 +463,7 @@ typedef struct aev__esm {
   size_t nbuf;
   int window_armed;
   aev__timer window;
-  /* A pipe's poller (aev__esm_sink_new): f is NULL and batches go to sink. */
+  /* A pipe's poller (aev__esm_sink_new): batches go to sink. */
   aev__esm_sink_fn sink;
   void *sink_user;
   void (*sink_release)(void *user);
@@ -469,8 +476,21 @@ void aev__esm_pump(aev__esm *m);
 /* Starts (watch) or stops the mapping after a change of Enabled. */
 int aev__esm_start(aev__esm *m);
 void aev__esm_stop(aev__esm *m);
-/* Function delete / broker shutdown: stops every mapping of f. */
-void aev__esm_shutdown_all(aev_function *f);
+/* esm_store.c: the broker's queue mappings, by UUID. add lists m (a new
+ * reference) unless the broker is closing or a mapping of the same queue
+ * invokes the same function ARN (ResourceConflictException). find answers
+ * a new reference, or with unlink takes the mapping off the list (the
+ * list's reference passes to the caller); ResourceNotFoundException when
+ * none has uuid. retarget makes a listed m invoke function_arn (taken),
+ * unless another mapping of its queue invokes that already. list answers
+ * new references to the mappings of function_arn and source_arn (NULL:
+ * any), newest first, in an array freed with free(). */
+int aev__esm_store_add(aev_broker *b, aev__esm *m);
+int aev__esm_store_find(aev_broker *b, const char *uuid, int unlink,
+                        aev__esm **out);
+int aev__esm_store_retarget(aev_broker *b, aev__esm *m, char *function_arn);
+int aev__esm_store_list(aev_broker *b, const char *function_arn,
+                        const char *source_arn, aev__esm ***out, size_t *n);
 /* The event text for a batch (Records of Lambda's SQS shape). */
 char *aev__esm_event(aev__esm *m, struct aev_message **msgs, size_t n,
                      size_t *len);

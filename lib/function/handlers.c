@@ -49,7 +49,7 @@ static void table_init(aev__resource *r) {
 static int table_of(aev_broker *b, int create, table **out) {
   aev__resource *r;
   int rc = aev__fn_hidden_entry(b, TABLE_NAME, sizeof(table), create,
-                                table_init, table_destroy, &r);
+                                table_init, table_destroy, NULL, &r);
   if (rc == AEV_OK) *out = (table *)r;
   return rc;
 }
@@ -57,6 +57,7 @@ static int table_of(aev_broker *b, int create, table **out) {
 int aev__fn_hidden_entry(aev_broker *b, const char *name, size_t size,
                          int create, void (*init)(aev__resource *),
                          void (*destroy)(aev__resource *),
+                         void (*shutdown)(aev__resource *),
                          aev__resource **out) {
   aev__resource *r = aev__registry_find(b, AEV__KIND_FUNCTION, name);
   if (r || !create) {
@@ -66,7 +67,7 @@ int aev__fn_hidden_entry(aev_broker *b, const char *name, size_t size,
   r = calloc(1, size);
   if (!r) return aev__nomem();
   init(r);
-  int rc = aev__resource_init(r, b, AEV__KIND_FUNCTION, name, destroy, NULL);
+  int rc = aev__resource_init(r, b, AEV__KIND_FUNCTION, name, destroy, shutdown);
   if (rc != AEV_OK) {
     destroy(r);
     return rc;

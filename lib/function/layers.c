@@ -44,7 +44,7 @@ static void layers_destroy(aev__resource *r) {
 static layers *lock_store(aev_broker *b, int create, int *rc) {
   aev__resource *r = NULL;
   *rc = aev__fn_hidden_entry(b, LAYERS_NAME, sizeof(layers), create, layers_init,
-                             layers_destroy, &r);
+                             layers_destroy, NULL, &r);
   layers *l = (layers *)r;
   if (!l) return NULL;
   pthread_mutex_lock(&l->mu);

@@ -235,22 +235,6 @@ static int no_twin(aev_stream *s, const char *function_arn) {
   return rc;
 }
 
-/* Lambda maps a stream to a function, a version or an alias: FunctionName
- * in any of its forms, whose qualifier must exist; the mapping keeps the
- * ARN it names (qualified, unless $LATEST), which FunctionArn shows. */
-int aev__mapping_function_arn(aev_broker *b, const char *name, char **arn) {
-  aev_function *f;
-  const char *q;
-  char buf[512];
-  int rc = aev__function_find_qualified(b, name, &f, &q, buf, sizeof buf);
-  if (rc != AEV_OK) return rc;
-  rc = aev__function_check_qualifier(f, q);
-  if (rc == AEV_OK && !(*arn = aev__function_qualified_arn(f, q)))
-    rc = aev__nomem();
-  aev_function_release(f);
-  return rc;
-}
-
 /* A mapping of s (a counted handle it takes) to function_arn (taken) or
  * to sink, reading from req's settings; *out holds the caller's
  * reference. */
@@ -310,7 +294,9 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   if (rc == AEV_ERR_NOT_FOUND) return invalid("Stream not found: %s", src);
   if (rc != AEV_OK) return rc;
   char *function_arn = NULL;
-  rc = aev__mapping_function_arn(b, fn, &function_arn);
+  /* Lambda maps a stream to a function, a version or an alias, and
+   * keeps the ARN FunctionName names, which FunctionArn shows. */
+  rc = aev__function_target_arn(b, fn, &function_arn);
   if (rc == AEV_OK) rc = no_twin(s, function_arn);
   if (rc != AEV_OK) {
     free(function_arn);

@@ -111,10 +111,6 @@ char *aev__mapping_failure(const aev__mapping *m, const aev__mbatch *bt,
                            const char *condition, int invokes,
                            const char *function_error);
 
-/* mapping.c: FunctionName of a Create or Update as the ARN the mapping
- * keeps (*arn, malloc'd): a function's, or a version's or an alias's,
- * which must exist (ResourceNotFoundException). */
-int aev__mapping_function_arn(aev_broker *b, const char *name, char **arn);
 /* mapping.c: ResourceNotFoundException for a mapping that does not exist. */
 int aev__mapping_not_found(const char *uuid);
 /* mapping.c: AEV_OK when dest may be a stream mapping's OnFailure

@@ -197,7 +197,7 @@ static int parse(aev_broker *b, json_t *req, change *c) {
       c->filters = json_deep_copy(v);
   }
   const char *fname = json_string_value(json_object_get(req, "FunctionName"));
-  return fname ? aev__mapping_function_arn(b, fname, &c->function_arn)
+  return fname ? aev__function_target_arn(b, fname, &c->function_arn)
                : AEV_OK;
 }
 

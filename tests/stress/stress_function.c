@@ -5,7 +5,9 @@
  * from a thread of their own. At the end every sync call got its own result
  * or a throttle, every Event ran, every queued message reached the handler
  * (at least once) and the queue is empty. 40,000 operations per thread
- * (4,000 with CI set). */
+ * (4,000 with CI set). Then a queue mapping outlives its function, deleted
+ * and created again over and over while 3 threads send and another reads
+ * the mapping: every message reaches a function once one stays. */
 #include <check.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -146,11 +148,93 @@ START_TEST(invocations_under_load) {
 }
 END_TEST
 
+/* Counts the bodies of a batch (the mapping's function while it exists). */
+static void counter(void *user, aev_invocation *ctx, const char *event,
+                    size_t len) {
+  _Atomic long *seen = user;
+  for (const char *p = event; (p = strstr(p, "\"body\":")); p += 7) (*seen)++;
+  aev_invocation_succeed(ctx, "{}", 2);
+  (void)len;
+}
+
+typedef struct churn {
+  aev_broker *b;
+  aev_queue *q;
+  char uuid[37];
+  _Atomic long *seen;
+  _Atomic int senders_done, done;
+  _Atomic long wrong;
+} churn;
+
+static void *send_some(void *arg) {
+  churn *c = arg;
+  for (int i = 0; i < per_thread / 4; i++)
+    c->wrong += aev_queue_send(c->q, "m", 1, NULL, NULL, NULL) != AEV_OK;
+  c->senders_done++;
+  return NULL;
+}
+
+static void *read_mapping(void *arg) {
+  churn *c = arg;
+  while (!c->done) {
+    char *out = NULL;
+    c->wrong += aev_event_source_mapping_get(c->b, c->uuid, &out) != AEV_OK;
+    aev_free(out);
+    c->wrong += aev_event_source_mapping_list(c->b, "phoenix", NULL, &out) != AEV_OK;
+    aev_free(out);
+  }
+  return NULL;
+}
+
+START_TEST(mapping_outlives_its_function_under_load) {
+  per_thread = getenv("CI") ? 4000 : 40000;
+  _Atomic long seen = 0;
+  churn c = {.seen = &seen};
+  ck_assert_int_eq(aev_broker_new(NULL, &c.b), AEV_OK);
+  aev_function *f;
+  ck_assert_int_eq(aev_function_create(c.b, "phoenix", NULL, counter, &seen, NULL, &f), AEV_OK);
+  ck_assert_int_eq(aev_queue_create(c.b, "churn", "{\"VisibilityTimeout\":\"1\"}", &c.q), AEV_OK);
+  char req[256], *out = NULL;
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"phoenix\"}",
+           aev_queue_arn(c.q));
+  ck_assert_int_eq(aev_event_source_mapping_create(c.b, req, &out), AEV_OK);
+  memcpy(c.uuid, strstr(out, "\"UUID\":\"") + 8, 36);
+  aev_free(out);
+  pthread_t senders[3], reader;
+  for (int i = 0; i < 3; i++) ck_assert_int_eq(pthread_create(&senders[i], NULL, send_some, &c), 0);
+  ck_assert_int_eq(pthread_create(&reader, NULL, read_mapping, &c), 0);
+  /* Gone for a millisecond, back for one, while the senders send. */
+  struct timespec ms = {0, 1000000};
+  for (int i = 0; i < 50 || c.senders_done < 3; i++) {
+    ck_assert_int_eq(aev_function_delete(f), AEV_OK);
+    aev_function_release(f);
+    nanosleep(&ms, NULL);
+    ck_assert_int_eq(aev_function_create(c.b, "phoenix", NULL, counter, &seen, NULL, &f), AEV_OK);
+    nanosleep(&ms, NULL);
+  }
+  for (int i = 0; i < 3; i++) pthread_join(senders[i], NULL);
+  c.done = 1;
+  pthread_join(reader, NULL);
+  ck_assert_int_eq(c.wrong, 0);
+  /* Batches that failed while the function was gone come back after 1 s. */
+  long sends = 3L * (per_thread / 4);
+  for (int s = 0; s < 600 && seen < sends; s++) {
+    struct timespec tick = {0, 100000000};
+    nanosleep(&tick, NULL);
+  }
+  ck_assert_int_ge(seen, sends);
+  aev_queue_release(c.q);
+  aev_function_release(f);
+  aev_broker_destroy(c.b);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("stress_function");
   TCase *tc = tcase_create("stress");
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, invocations_under_load);
+  tcase_add_test(tc, mapping_outlives_its_function_under_load);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }

@@ -2,8 +2,9 @@
  * event shape, deletes after success, partial batch failures reappearing
  * after their visibility timeout and reaching the DLQ after
  * maxReceiveCount, filter criteria, the batching window, MaximumConcurrency,
- * enable/disable, FIFO order, AWS's validation, no polling while idle, and
- * List/Update reaching stream (Kinesis) mappings. */
+ * enable/disable, FIFO order, AWS's validation, no polling while idle,
+ * mappings outliving their function as Lambda's do, and List/Update
+ * reaching stream (Kinesis) mappings. */
 #include <jansson.h>
 
 #include "aevtest.h"
@@ -549,24 +550,6 @@ START_TEST(through_aev_call) {
 }
 END_TEST
 
-START_TEST(deleting_the_function_stops_its_mappings) {
-  bt_state s = {0};
-  aev_function *f = bt_function("gone", &s);
-  aev_queue *q = qt_queue(b, "gone-q", NULL);
-  aev_free(map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "gone"));
-  ck_assert_int_eq(aev_function_delete(f), AEV_OK);
-  qt_send(q, "x");
-  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
-  ck_assert_int_eq(s.calls, 0);
-  char *out;
-  ck_assert_int_eq(aev_event_source_mapping_list(b, NULL, NULL, &out), AEV_OK);
-  ck_assert_str_eq(out, "{\"EventSourceMappings\":[]}");
-  aev_free(out);
-  aev_queue_release(q);
-  aev_function_release(f);
-}
-END_TEST
-
 /* ListTags on a mapping's ARN: the answer, or NULL after checking that
  * the call failed with want_code. */
 static json_t *mapping_tags(const char *uuid, int want, const char *want_code) {
@@ -596,10 +579,10 @@ static void assert_tagged(const char *uuid) {
   json_decref(j);
 }
 
-/* A mapping's tags live exactly as long as the mapping: a queue mapping
- * goes with its function here, and its tags with it; a stream mapping
- * outlives the function (Lambda keeps it, reporting "Function not found"),
- * and so do its tags. */
+/* A mapping's tags live exactly as long as the mapping: queue and stream
+ * mappings outlive their function (Lambda keeps them, reporting "Function
+ * not found"), and so do their tags, until the mapping is deleted (with
+ * its stream, for a stream mapping). */
 START_TEST(mapping_tags_live_as_long_as_the_mapping) {
   bt_state s = {0};
   aev_function *f = bt_function("tagged", &s);
@@ -618,11 +601,15 @@ START_TEST(mapping_tags_live_as_long_as_the_mapping) {
   tag_mapping(stream_uuid);
   assert_tagged(queue_uuid);
   ck_assert_int_eq(aev_function_delete(f), AEV_OK);
+  assert_tagged(queue_uuid);
+  assert_tagged(stream_uuid);
+  char *out = NULL;
+  ck_assert_int_eq(aev_event_source_mapping_delete(b, queue_uuid, &out), AEV_OK);
+  aev_free(out);
   mapping_tags(queue_uuid, AEV_ERR_NOT_FOUND, "ResourceNotFoundException");
   json_t *left = aev__esm_tags_get(b, queue_uuid);
   ck_assert_uint_eq(json_object_size(left), 0);
   json_decref(left);
-  assert_tagged(stream_uuid);
   /* Deleting the stream deletes its mappings here, and their tags. */
   ck_assert_int_eq(aev_stream_delete(st, 0), AEV_OK);
   mapping_tags(stream_uuid, AEV_ERR_NOT_FOUND, "ResourceNotFoundException");
@@ -655,6 +642,206 @@ static int mapping_count(const char *fn, const char *arn) {
   aev_free(out);
   return n;
 }
+
+#define FN_ARN "arn:aws:lambda:us-east-1:000000000000:function:"
+
+/* GetEventSourceMapping's answer, parsed. */
+static json_t *get_mapping(const char *uuid) {
+  char *out = NULL;
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &out), AEV_OK);
+  json_t *j = json_loads(out, 0, NULL);
+  aev_free(out);
+  ck_assert_ptr_nonnull(j);
+  return j;
+}
+
+static const char *str_of(json_t *j, const char *key) {
+  return json_string_value(json_object_get(j, key));
+}
+
+/* DeleteFunction leaves the function's queue mappings in place, as Lambda
+ * does ("To delete Lambda event source mappings that invoke a function,
+ * use DeleteEventSourceMapping"): listed, also under the function's name
+ * and ARN, and answered with their State. Each batch then fails with
+ * LastProcessingResult "PROBLEM: Function not found.": its messages stay
+ * on the queue, come back after their visibility timeout and reach the
+ * DLQ by maxReceiveCount. */
+START_TEST(a_mapping_outlives_its_function) {
+  bt_state s = {0};
+  aev_function *f = bt_function("gone", &s);
+  aev_queue *dlq = qt_queue(b, "gone-dlq", NULL);
+  char attrs[512];
+  snprintf(attrs, sizeof attrs,
+           "{\"VisibilityTimeout\":\"30\",\"RedrivePolicy\":\"{\\\"deadLetterTargetArn\\\":\\\"%s\\\",\\\"maxReceiveCount\\\":\\\"2\\\"}\"}",
+           aev_queue_arn(dlq));
+  aev_queue *q = qt_queue(b, "gone-q", attrs);
+  char uuid[37];
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "gone");
+  uuid_of(d, uuid);
+  aev_free(d);
+  ck_assert_int_eq(aev_function_delete(f), AEV_OK);
+  ck_assert_int_eq(mapping_count(NULL, NULL), 1);
+  ck_assert_int_eq(mapping_count("gone", NULL), 1);
+  ck_assert_int_eq(mapping_count(FN_ARN "gone", aev_queue_arn(q)), 1);
+  ck_assert_int_eq(mapping_count("other", NULL), 0);
+  /* FunctionName is only a filter, but still a FunctionName. */
+  json_t *bad = aev_test_call(b, "lambda", "ListEventSourceMappings",
+                              "{\"FunctionName\":\"no such name!\"}", AEV_ERR_INVALID);
+  ck_assert_str_eq(str_of(bad, "__type"), "ValidationException");
+  ck_assert_ptr_nonnull(strstr(str_of(bad, "message"), "'functionName' failed to satisfy"));
+  json_decref(bad);
+  json_t *j = get_mapping(uuid);
+  ck_assert_str_eq(str_of(j, "State"), "Enabled");
+  ck_assert_str_eq(str_of(j, "FunctionArn"), FN_ARN "gone");
+  ck_assert_ptr_null(json_object_get(j, "LastProcessingResult"));
+  json_decref(j);
+  qt_send(q, "x");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 0);
+  j = get_mapping(uuid);
+  ck_assert_str_eq(str_of(j, "LastProcessingResult"), "PROBLEM: Function not found.");
+  ck_assert_str_eq(str_of(j, "State"), "Enabled");
+  json_decref(j);
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "1");
+  /* Received again when its visibility timeout ends, then moved to the
+   * DLQ instead of a third receive. */
+  ck_assert_int_eq(aev_broker_advance(b, 30000), AEV_OK);
+  ck_assert_ptr_null(qt_recv1(dlq));
+  ck_assert_int_eq(aev_broker_advance(b, 30000), AEV_OK);
+  aev_message *m = qt_recv1(dlq);
+  ck_assert_ptr_nonnull(m);
+  ck_assert_str_eq(qt_body(m), "x");
+  aev_message_free(m);
+  ck_assert_int_eq(s.calls, 0);
+  aev_queue_release(q);
+  aev_queue_release(dlq);
+  aev_function_release(f);
+}
+END_TEST
+
+/* A function created again under the deleted one's name is invoked by the
+ * mapping that outlived it: the batch that failed meanwhile comes back
+ * after its visibility timeout, and the problem is no longer reported. */
+START_TEST(a_function_created_again_takes_the_mapping) {
+  bt_state s1 = {0}, s2 = {0};
+  aev_function *f = bt_function("phoenix", &s1);
+  aev_queue *q = qt_queue(b, "phoenix-q", "{\"VisibilityTimeout\":\"30\"}");
+  char uuid[37];
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "phoenix");
+  uuid_of(d, uuid);
+  aev_free(d);
+  qt_send(q, "before");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(aev_function_delete(f), AEV_OK);
+  aev_function_release(f);
+  qt_send(q, "meanwhile");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_str_eq(s1.bodies, "before;");
+  f = bt_function("phoenix", &s2);
+  ck_assert_int_eq(aev_broker_advance(b, 29999), AEV_OK);
+  ck_assert_int_eq(s2.calls, 0);
+  ck_assert_int_eq(aev_broker_advance(b, 1), AEV_OK);
+  ck_assert_str_eq(s2.bodies, "meanwhile;");
+  qt_send(q, "after");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_str_eq(s2.bodies, "meanwhile;after;");
+  ck_assert_str_eq(s1.bodies, "before;");
+  json_t *j = get_mapping(uuid);
+  ck_assert_ptr_null(json_object_get(j, "LastProcessingResult"));
+  json_decref(j);
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  ck_assert_ptr_null(qt_recv1(q));
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+/* A mapping whose function is gone is still updated (a FunctionName must
+ * exist, and a refused update changes nothing; an existing one takes the
+ * batches) and deleted; deleted, it reads nothing more. */
+START_TEST(an_orphaned_mapping_is_updated_and_deleted) {
+  bt_state s = {0}, t = {0};
+  aev_function *f = bt_function("orphan", &s);
+  aev_function *g = bt_function("heir", &t);
+  aev_queue *q = qt_queue(b, "orphan-q", NULL);
+  char uuid[37];
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "orphan");
+  uuid_of(d, uuid);
+  aev_free(d);
+  ck_assert_int_eq(aev_function_delete(f), AEV_OK);
+  char req[256], *out = NULL;
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"BatchSize\":5}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &out), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(out, "\"BatchSize\":5"));
+  ck_assert_ptr_nonnull(strstr(out, "\"State\":\"Updating\""));
+  aev_free(out);
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"FunctionName\":\"nobody\",\"BatchSize\":7}", uuid);
+  ft_assert_error(aev_event_source_mapping_update(b, req, &out), AEV_ERR_NOT_FOUND,
+                  "ResourceNotFoundException", "Function not found");
+  json_t *j = get_mapping(uuid);
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "BatchSize")), 5);
+  ck_assert_str_eq(str_of(j, "FunctionArn"), FN_ARN "orphan");
+  json_decref(j);
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"FunctionName\":\"heir\"}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &out), AEV_OK);
+  aev_free(out);
+  qt_send(q, "x");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_str_eq(t.bodies, "x;");
+  ck_assert_int_eq(aev_function_delete(g), AEV_OK);
+  ck_assert_int_eq(aev_event_source_mapping_delete(b, uuid, &out), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(out, "\"State\":\"Deleting\""));
+  ck_assert_ptr_nonnull(strstr(out, "\"FunctionArn\":\"" FN_ARN "heir\""));
+  aev_free(out);
+  ft_assert_error(aev_event_source_mapping_get(b, uuid, &out), AEV_ERR_NOT_FOUND,
+                  "ResourceNotFoundException", "does not exist");
+  ft_assert_error(aev_event_source_mapping_delete(b, uuid, &out), AEV_ERR_NOT_FOUND,
+                  "ResourceNotFoundException", "does not exist");
+  ck_assert_int_eq(mapping_count(NULL, NULL), 0);
+  qt_send(q, "y");
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  aev_message *m = qt_recv1(q);
+  ck_assert_ptr_nonnull(m);
+  ck_assert_str_eq(qt_body(m), "y");
+  aev_message_free(m);
+  ck_assert_int_eq(s.calls + t.calls, 1);
+  aev_queue_release(q);
+  aev_function_release(f);
+  aev_function_release(g);
+}
+END_TEST
+
+/* A batch in flight when its mapping is deleted, or its function, still
+ * completes: the invocation's success deletes its message, and nothing
+ * more is read. */
+START_TEST(a_batch_in_flight_completes_after_deletion) {
+  bt_state s = {.hold = 1};
+  aev_function *f = bt_function("busy", &s);
+  aev_queue *q = qt_queue(b, "busy-q", NULL);
+  char uuid[37];
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\"}", aev_queue_arn(q), "busy");
+  uuid_of(d, uuid);
+  aev_free(d);
+  qt_send(q, "a");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(s.calls, 1);
+  ck_assert_int_eq(aev_function_delete(f), AEV_OK);
+  ck_assert_int_eq(aev_event_source_mapping_delete(b, uuid, &d), AEV_OK);
+  aev_free(d);
+  qt_send(q, "b");
+  aev_invocation_succeed(s.held[0], "{}", 2);
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  ck_assert_int_eq(s.calls, 1);
+  qt_assert_attr(q, "ApproximateNumberOfMessages", "1");
+  qt_assert_attr(q, "ApproximateNumberOfMessagesNotVisible", "0");
+  aev_message *m = qt_recv1(q);
+  ck_assert_ptr_nonnull(m);
+  ck_assert_str_eq(qt_body(m), "b");
+  aev_message_free(m);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
 
 /* ListEventSourceMappings and UpdateEventSourceMapping reach the stream
  * primitive's Kinesis mappings: listed beside queue mappings and by their
@@ -776,7 +963,10 @@ static Suite *suite(void) {
   tcase_add_test(tc, validation_as_aws);
   tcase_add_test(tc, invalid_patterns_answer_one_message);
   tcase_add_test(tc, through_aev_call);
-  tcase_add_test(tc, deleting_the_function_stops_its_mappings);
+  tcase_add_test(tc, a_mapping_outlives_its_function);
+  tcase_add_test(tc, a_function_created_again_takes_the_mapping);
+  tcase_add_test(tc, an_orphaned_mapping_is_updated_and_deleted);
+  tcase_add_test(tc, a_batch_in_flight_completes_after_deletion);
   tcase_add_test(tc, mapping_tags_live_as_long_as_the_mapping);
   tcase_add_test(tc, stream_mappings_listed_and_updated);
   suite_add_tcase(su, tc);

@@ -3,8 +3,9 @@
  * FunctionArn and invoked (an alias routed as Invoke routes it);
  * UpdateEventSourceMapping's FunctionName moving a mapping (to another
  * version, alias or function); ListEventSourceMappings filtering by
- * function and qualifier; a deleted alias failing invocations. Queue and
- * stream (Kinesis) mappings alike. */
+ * function and qualifier; a deleted alias or function failing invocations
+ * and one created again under its name taking them. Queue and stream
+ * (Kinesis) mappings alike. */
 #include <jansson.h>
 
 #include "aevtest.h"
@@ -172,7 +173,9 @@ START_TEST(queue_mapping_follows_its_alias) {
 END_TEST
 
 /* A version or alias that does not exist is not found, as Invoke answers
- * it, on Create, Update and List; a refused update changes nothing. */
+ * it, on Create and Update; a refused update changes nothing. List only
+ * filters by it (Lambda lists a deleted function's mappings by its name),
+ * so it finds none. */
 START_TEST(qualifier_must_exist) {
   ran r = {0};
   aev_function *f = versioned("nf", &r);
@@ -199,8 +202,8 @@ START_TEST(qualifier_must_exist) {
     json_decref(d);
   }
   char uuids[256];
-  ft_assert_error(listed("nf:3", uuids, sizeof uuids), AEV_ERR_NOT_FOUND,
-                  "ResourceNotFoundException", "Function not found: " ARN "nf:3");
+  ck_assert_int_eq(listed("nf:3", uuids, sizeof uuids), AEV_OK);
+  ck_assert_str_eq(uuids, "");
   aev_stream_release(st);
   aev_queue_release(q);
   aev_function_release(f);
@@ -245,9 +248,10 @@ START_TEST(list_filters_by_qualifier) {
 END_TEST
 
 /* UpdateEventSourceMapping's FunctionName moves a queue mapping to another
- * function: it is listed and invoked there, survives its old function and
- * goes with its new one. A move onto a function that maps the same queue
- * (and qualifier) already conflicts and changes nothing. */
+ * function: it is listed and invoked there, and outlives both its old
+ * function and its new one, as Lambda's mappings do. A move onto a
+ * function that maps the same queue (and qualifier) already conflicts and
+ * changes nothing. */
 START_TEST(update_moves_to_another_function) {
   ran ra = {0}, rb = {0};
   aev_function *fa = versioned("fa", &ra), *fb = versioned("fb", &rb);
@@ -277,13 +281,13 @@ START_TEST(update_moves_to_another_function) {
   ck_assert_int_eq(update(member(mine, "UUID"), "fb:live", NULL), AEV_OK);
   json_decref(other);
   json_decref(mine);
-  /* The moved mapping lives and dies with fb. */
+  /* The moved mapping stays through both functions' deletion. */
   ck_assert_int_eq(aev_function_delete(fa), AEV_OK);
   assert_function_arn(uuid, ARN "fb:2");
   ck_assert_int_eq(aev_function_delete(fb), AEV_OK);
-  char *out = NULL;
-  ft_assert_error(aev_event_source_mapping_get(b, uuid, &out), AEV_ERR_NOT_FOUND,
-                  "ResourceNotFoundException", "does not exist");
+  assert_function_arn(uuid, ARN "fb:2");
+  ck_assert_int_eq(listed("fb:2", got, sizeof got), AEV_OK);
+  ck_assert_str_eq(got, want);
   aev_queue_release(q);
   aev_queue_release(q2);
   aev_function_release(fa);
@@ -292,8 +296,9 @@ START_TEST(update_moves_to_another_function) {
 END_TEST
 
 /* An alias deleted under its mappings fails their invocations as it fails
- * Invoke: the queue's message stays, the stream's batch is retried, and
- * both mappings can still be read and deleted. */
+ * Invoke: the queue's message stays, the stream's batch is retried, both
+ * report "PROBLEM: Function not found." and can still be read and
+ * deleted. */
 START_TEST(deleted_alias_fails_invocations) {
   ran r = {0};
   aev_function *f = versioned("df", &r);
@@ -311,6 +316,9 @@ START_TEST(deleted_alias_fails_invocations) {
   ck_assert_int_eq(aev_event_source_mapping_get(b, member(sm, "UUID"), &out), AEV_OK);
   ck_assert_ptr_nonnull(strstr(out, "PROBLEM: Function not found."));
   aev_free(out);
+  ck_assert_int_eq(aev_event_source_mapping_get(b, member(qm, "UUID"), &out), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(out, "\"LastProcessingResult\":\"PROBLEM: Function not found.\""));
+  aev_free(out);
   ck_assert_int_eq(aev_event_source_mapping_delete(b, member(qm, "UUID"), &out), AEV_OK);
   aev_free(out);
   ck_assert_int_eq(aev_event_source_mapping_delete(b, member(sm, "UUID"), &out), AEV_OK);
@@ -323,6 +331,50 @@ START_TEST(deleted_alias_fails_invocations) {
   json_decref(qm);
   json_decref(sm);
   aev_stream_release(st);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+/* A queue mapping resolves its version or alias for each batch: an alias
+ * created again takes the batch that failed while it was gone (once its
+ * visibility timeout ends), and so does a version of a function deleted
+ * and created again under the same name. */
+START_TEST(qualifier_created_again_takes_the_batches) {
+  ran r = {0};
+  aev_function *f = versioned("rf", &r);
+  aev_queue *q = qt_queue(b, "rq", "{\"VisibilityTimeout\":\"30\"}");
+  json_t *alias = create(aev_queue_arn(q), "rf:live");
+  ck_assert_int_eq(aev_function_delete_alias(f, "live"), AEV_OK);
+  qt_send(q, "a");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_int_eq(r.calls, 0);
+  ck_assert_int_eq(aev_function_create_alias(f, "live", "2", NULL, NULL, NULL), AEV_OK);
+  ck_assert_int_eq(aev_broker_advance(b, 29999), AEV_OK);
+  ck_assert_int_eq(r.calls, 0);
+  ck_assert_int_eq(aev_broker_advance(b, 1), AEV_OK);
+  ck_assert_str_eq(r.log, "2;");
+  char *out = NULL;
+  ck_assert_int_eq(aev_event_source_mapping_get(b, member(alias, "UUID"), &out), AEV_OK);
+  ck_assert_ptr_null(strstr(out, "LastProcessingResult"));
+  aev_free(out);
+  ck_assert_int_eq(aev_event_source_mapping_delete(b, member(alias, "UUID"), &out), AEV_OK);
+  aev_free(out);
+  /* Version 1 of a function that goes and comes back. */
+  json_t *v1 = create(aev_queue_arn(q), "rf:1");
+  ck_assert_int_eq(aev_function_delete(f), AEV_OK);
+  aev_function_release(f);
+  qt_send(q, "b");
+  ck_assert_int_eq(aev_broker_drain(b), AEV_OK);
+  ck_assert_str_eq(r.log, "2;");
+  ran again = {0};
+  ck_assert_int_eq(aev_function_create(b, "rf", NULL, version_handler, &again, NULL, &f), AEV_OK);
+  publish(f, 1);
+  ck_assert_int_eq(aev_broker_advance(b, 30000), AEV_OK);
+  ck_assert_str_eq(again.log, "1;");
+  assert_function_arn(member(v1, "UUID"), ARN "rf:1");
+  json_decref(alias);
+  json_decref(v1);
   aev_queue_release(q);
   aev_function_release(f);
 }
@@ -367,6 +419,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, list_filters_by_qualifier);
   tcase_add_test(tc, update_moves_to_another_function);
   tcase_add_test(tc, deleted_alias_fails_invocations);
+  tcase_add_test(tc, qualifier_created_again_takes_the_batches);
   tcase_add_test(tc, stream_mapping_invokes_its_version);
   suite_add_tcase(su, tc);
   return su;

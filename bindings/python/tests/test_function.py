@@ -200,6 +200,35 @@ class Handlers(unittest.TestCase):
         self.assertNotIn("Messages",
                          self.b.call("sqs", "ReceiveMessage", QueueUrl=q))
 
+    def test_queue_mapping_outlives_its_function(self):
+        # Lambda keeps a mapping when its function is deleted: listed under
+        # the function's name, its batches failing until a function of
+        # that name exists again, then deleted on its own.
+        create_function(self.b, "worker", lambda e, c: None)
+        q = self.b.call("sqs", "CreateQueue", QueueName="jobs")["QueueUrl"]
+        uuid = self.b.call("lambda", "CreateEventSourceMapping",
+                           EventSourceArn="arn:aws:sqs:us-east-1:000000000000:jobs",
+                           FunctionName="worker")["UUID"]
+        self.b.call("lambda", "DeleteFunction", FunctionName="worker")
+        listed = self.b.call("lambda", "ListEventSourceMappings",
+                             FunctionName="worker")["EventSourceMappings"]
+        self.assertEqual([m["UUID"] for m in listed], [uuid])
+        self.b.call("sqs", "SendMessage", QueueUrl=q, MessageBody="job 1")
+        self.b.drain()
+        got = self.b.call("lambda", "GetEventSourceMapping", UUID=uuid)
+        self.assertEqual(got["State"], "Enabled")
+        self.assertEqual(got["LastProcessingResult"],
+                         "PROBLEM: Function not found.")
+        bodies = []
+        create_function(self.b, "worker",
+                        lambda e, c: bodies.extend(r["body"] for r in e["Records"]))
+        self.b.advance(30000)
+        self.assertEqual(bodies, ["job 1"])
+        self.assertEqual(self.b.call("lambda", "DeleteEventSourceMapping",
+                                     UUID=uuid)["State"], "Deleting")
+        self.assertEqual(self.b.call("lambda", "ListEventSourceMappings",
+                                     FunctionName="worker")["EventSourceMappings"], [])
+
     def test_stream_mapping_parallelization_factor_update(self):
         seen = []
         create_function(self.b, "reader", lambda e, c: seen.extend(
