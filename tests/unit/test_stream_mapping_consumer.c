@@ -4,7 +4,7 @@
  * make them): records delivered as a stream mapping delivers them, the
  * consumer's ARN answered and listed as EventSourceArn, a missing, not yet
  * ACTIVE or other stream's consumer refused with nothing stored, and a
- * consumer deregistered under a running mapping. */
+ * consumer deregistered, or its stream deleted, under a running mapping. */
 #include <jansson.h>
 
 #include "aevtest.h"
@@ -214,6 +214,29 @@ START_TEST(deregistering_the_consumer_stops_its_batches) {
 }
 END_TEST
 
+/* DeleteStream (EnforceConsumerDeletion) under a consumer's mapping ends
+ * it as it ends the stream's own mappings: GetEventSourceMapping and
+ * ListEventSourceMappings no longer find it. */
+START_TEST(deleting_the_stream_ends_the_mapping) {
+  aev_stream *s = st_stream(b, "s", 1);
+  char *c = consumer(s, "c");
+  json_t *m;
+  ck_assert_int_eq(map(c, &m), AEV_OK);
+  char *uuid = strdup(str(m, "UUID"));
+  json_decref(m);
+  aev_broker_drain(b);
+  ck_assert_int_eq(aev_stream_delete(s, 1), AEV_OK);
+  aev_broker_advance(b, 60000);
+  char *text = NULL;
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &text), AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(aev_errcode(), "ResourceNotFoundException");
+  ck_assert_uint_eq(listed(c), 0);
+  free(uuid);
+  aev_free(c);
+  aev_stream_release(s);
+}
+END_TEST
+
 int main(void) {
   Suite *s = suite_create("stream_mapping_consumer");
   TCase *tc = tcase_create("consumer");
@@ -223,6 +246,7 @@ int main(void) {
   tcase_add_test(tc, a_missing_consumer_is_refused_and_nothing_stored);
   tcase_add_test(tc, a_consumer_of_another_stream_is_not_this_streams);
   tcase_add_test(tc, deregistering_the_consumer_stops_its_batches);
+  tcase_add_test(tc, deleting_the_stream_ends_the_mapping);
   suite_add_tcase(s, tc);
   return aev_test_run(s);
 }
