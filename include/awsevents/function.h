@@ -358,7 +358,11 @@ AEV_API const char *aev_invocation_env(const aev_invocation *ctx,
  * FunctionName may name a version or an alias (NAME:QUALIFIER or its ARN;
  * :$LATEST is the unqualified function), which must exist: the mapping
  * invokes it (an alias as Invoke routes it) and answers its ARN as
- * FunctionArn. */
+ * FunctionArn. EventSourceArn may also be a Kinesis stream's ARN, or the
+ * ARN of one of its ACTIVE enhanced fan-out consumers
+ * (stream/NAME/consumer/CONSUMER:TIMESTAMP), which maps the stream read
+ * through that consumer and is answered as the mapping's EventSourceArn;
+ * a missing or not yet ACTIVE consumer is InvalidParameterValueException. */
 AEV_API int aev_event_source_mapping_create(aev_broker *b,
                                             const char *request_json,
                                             char **json);

@@ -1,4 +1,5 @@
-/* Event-source mappings from streams: CreateEventSourceMapping's checks as
+/* Event-source mappings from streams, read directly or through an
+ * enhanced fan-out consumer: CreateEventSourceMapping's checks as
  * Lambda applies them to Kinesis sources (StartingPosition, BatchSize
  * 1..10,000, MaximumBatchingWindowInSeconds 0..300, ParallelizationFactor
  * 1..10, MaximumRetryAttempts -1..10,000, MaximumRecordAgeInSeconds -1 or
@@ -76,12 +77,17 @@ void aev__mapping_unref(aev__mapping *m) {
   }
   free(m->shards);
   json_decref(m->filters);
+  free(m->consumer_arn);
   free(m->function_arn);
   free(m->on_failure);
   free(m->starting);
   if (m->strand) aev__strand_release(m->strand);
   aev_stream_release(m->s);
   free(m);
+}
+
+const char *aev__mapping_source_arn(const aev__mapping *m) {
+  return m->consumer_arn ? m->consumer_arn : aev_stream_arn(m->s);
 }
 
 int aev__mapping_wake(aev__mapping *m) {
@@ -188,7 +194,7 @@ static json_t *describe(aev__mapping *m, const char *state) {
       "{s:s, s:s, s:i, s:i, s:i, s:s, s:s, s:f, s:s, s:s, s:s, s:i, s:b, s:i, s:i}",
       "UUID", m->uuid, "StartingPosition", m->starting, "BatchSize",
       m->batch_size, "MaximumBatchingWindowInSeconds", m->window_s,
-      "ParallelizationFactor", m->factor, "EventSourceArn", aev_stream_arn(m->s),
+      "ParallelizationFactor", m->factor, "EventSourceArn", aev__mapping_source_arn(m),
       "FunctionArn", m->function_arn, "LastModified",
       (double)m->modified_ms / 1000.0, "LastProcessingResult",
       m->last_result[0] ? m->last_result : "No records processed", "State",
@@ -214,14 +220,18 @@ static json_t *describe(aev__mapping *m, const char *state) {
   return aev__json_whole(j, whole);
 }
 
-/* Lambda refuses a second mapping of a stream to the same function,
- * version or alias (ResourceConflictException, worded as AWS words it for
- * streams). Checked before the new mapping reads anything: two creates at
- * once may still both succeed. */
-static int no_twin(aev_stream *s, const char *function_arn) {
+/* Lambda refuses a second mapping of an event source (a stream, or one of
+ * its consumers) to the same function, version or alias
+ * (ResourceConflictException, worded as AWS words it for streams).
+ * Checked before the new mapping reads anything: two creates at once may
+ * still both succeed. */
+static int no_twin(aev_stream *s, const char *consumer_arn, const char *function_arn) {
   pthread_mutex_lock(&s->mu);
   aev__mapping *x = s->mappings;
-  while (x && (x->deleted || strcmp(x->function_arn, function_arn))) x = x->next;
+  while (x && (x->deleted || strcmp(x->function_arn, function_arn) ||
+               strcmp(x->consumer_arn ? x->consumer_arn : "",
+                      consumer_arn ? consumer_arn : "")))
+    x = x->next;
   int rc = AEV_OK;
   if (x) {
     const char *name = strstr(function_arn, ":function:");
@@ -229,19 +239,21 @@ static int no_twin(aev_stream *s, const char *function_arn) {
                    "The event source arn (\" %s \") and function (\" %s \") "
                    "provided mapping already exists. Please update or delete "
                    "the existing mapping with UUID %s",
-                   aev_stream_arn(s), name ? name + 10 : function_arn, x->uuid);
+                   consumer_arn ? consumer_arn : aev_stream_arn(s),
+                   name ? name + 10 : function_arn, x->uuid);
   }
   pthread_mutex_unlock(&s->mu);
   return rc;
 }
 
-/* A mapping of s (a counted handle it takes) to function_arn (taken) or
- * to sink, reading from req's settings; *out holds the caller's
- * reference. */
-static int start(aev_broker *b, aev_stream *s, json_t *req, char *function_arn,
-                 const aev__stream_sink *sink, aev__mapping **out) {
+/* A mapping of s (a counted handle it takes), read through consumer_arn
+ * (taken; NULL: none), to function_arn (taken) or to sink, reading from
+ * req's settings; *out holds the caller's reference. */
+static int start(aev_broker *b, aev_stream *s, char *consumer_arn, json_t *req,
+                 char *function_arn, const aev__stream_sink *sink, aev__mapping **out) {
   aev__mapping *m = calloc(1, sizeof *m);
   if (!m) {
+    free(consumer_arn);
     free(function_arn);
     aev_stream_release(s);
     return aev__nomem();
@@ -249,6 +261,7 @@ static int start(aev_broker *b, aev_stream *s, json_t *req, char *function_arn,
   m->refs = 1;
   m->b = b;
   m->s = s;
+  m->consumer_arn = consumer_arn;
   m->function_arn = function_arn;
   m->modified_ms = aev_broker_now_ms(b);
   aev__broker_uuid(b, m->uuid);
@@ -283,28 +296,62 @@ static int start(aev_broker *b, aev_stream *s, json_t *req, char *function_arn,
   return AEV_OK;
 }
 
+/* The stream an EventSourceArn names (*s, counted). Lambda also reads a
+ * stream through one of its enhanced fan-out consumers, named by the
+ * consumer's ARN (stream/NAME/consumer/CONSUMER:TIMESTAMP; Lambda
+ * developer guide, "Using Lambda with Kinesis"), which must be ACTIVE;
+ * *consumer_arn is then a copy of it, else NULL. Lambda reports a missing
+ * source as a bad parameter. */
+static int find_source(aev_broker *b, const char *src, aev_stream **s,
+                       char **consumer_arn) {
+  *consumer_arn = NULL;
+  const char *cut = strstr(src, "/consumer/");
+  if (!cut) {
+    int rc = aev__stream_find(b, src, s);
+    return rc == AEV_ERR_NOT_FOUND ? invalid("Stream not found: %s", src) : rc;
+  }
+  char *stream_arn = strndup(src, (size_t)(cut - src));
+  if (!stream_arn) return aev__nomem();
+  int rc = aev__stream_find(b, stream_arn, s);
+  free(stream_arn);
+  if (rc == AEV_ERR_NOT_FOUND) return invalid("Stream consumer not found: %s", src);
+  if (rc != AEV_OK) return rc;
+  pthread_mutex_lock(&(*s)->mu);
+  aev__consumer *c = aev__consumer_by_arn(*s, src);
+  int active = c && c->active;
+  pthread_mutex_unlock(&(*s)->mu);
+  if (!c) rc = invalid("Stream consumer not found: %s", src);
+  else if (!active)
+    rc = invalid("Stream consumer %s is not ACTIVE yet: map it once "
+                 "DescribeStreamConsumer shows ConsumerStatus ACTIVE.", src);
+  else if (!(*consumer_arn = strdup(src)))
+    rc = aev__nomem();
+  if (rc != AEV_OK) aev_stream_release(*s);
+  return rc;
+}
+
 int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   const char *src = json_string_value(json_object_get(req, "EventSourceArn"));
   const char *fn = json_string_value(json_object_get(req, "FunctionName"));
   if (!src || !fn)
     return invalid("%s", "EventSourceArn and FunctionName are required.");
   aev_stream *s;
-  int rc = aev__stream_find(b, src, &s);
-  /* Lambda reports a missing stream as a bad parameter. */
-  if (rc == AEV_ERR_NOT_FOUND) return invalid("Stream not found: %s", src);
+  char *consumer_arn;
+  int rc = find_source(b, src, &s, &consumer_arn);
   if (rc != AEV_OK) return rc;
   char *function_arn = NULL;
   /* Lambda maps a stream to a function, a version or an alias, and
    * keeps the ARN FunctionName names, which FunctionArn shows. */
   rc = aev__function_target_arn(b, fn, &function_arn);
-  if (rc == AEV_OK) rc = no_twin(s, function_arn);
+  if (rc == AEV_OK) rc = no_twin(s, consumer_arn, function_arn);
   if (rc != AEV_OK) {
+    free(consumer_arn);
     free(function_arn);
     aev_stream_release(s);
     return rc;
   }
   aev__mapping *m;
-  if ((rc = start(b, s, req, function_arn, NULL, &m)) != AEV_OK) return rc;
+  if ((rc = start(b, s, consumer_arn, req, function_arn, NULL, &m)) != AEV_OK) return rc;
   pthread_mutex_lock(&s->mu);
   m->next = s->mappings;
   s->mappings = m;
@@ -320,7 +367,7 @@ int aev__stream_mapping_sink_new(aev_broker *b, const char *stream_arn, json_t *
                                  const aev__stream_sink *sink, aev__mapping **out) {
   aev_stream *s;
   int rc = aev__stream_find(b, stream_arn, &s);
-  return rc ? rc : start(b, s, req, NULL, sink, out);
+  return rc ? rc : start(b, s, NULL, req, NULL, sink, out);
 }
 
 int aev__mapping_not_found(const char *uuid) {

@@ -9,7 +9,8 @@
 #include "awsevents/broker.h"
 #include "function/function.h"
 
-/* CreateEventSourceMapping with a stream's ARN as EventSourceArn: checks
+/* CreateEventSourceMapping with a stream's ARN, or the ARN of one of its
+ * ACTIVE enhanced fan-out consumers, as EventSourceArn: checks
  * the request as Lambda does and starts the mapping; *out is the
  * mapping's description (EventSourceMappingConfiguration). */
 int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out);

@@ -72,6 +72,9 @@ typedef struct aev__mapping {
   char uuid[AEV_UUID_LEN + 1];
   aev_broker *b;
   aev_stream *s; /* a counted handle */
+  /* EventSourceArn as given when it names one of s's enhanced fan-out
+   * consumers (the mapping reads s through it), else NULL. */
+  char *consumer_arn;
   char *function_arn, *on_failure;
   char *starting;  /* StartingPosition */
   int64_t start_ts_ms;
@@ -96,6 +99,8 @@ typedef struct aev__mapping {
 } aev__mapping;
 
 void aev__mapping_unref(aev__mapping *m);
+/* The mapping's EventSourceArn: its consumer's ARN, or its stream's. */
+const char *aev__mapping_source_arn(const aev__mapping *m);
 /* Posts a pump to the mapping's strand unless one is pending; AEV_OK, or
  * out of memory (no pump posted). */
 int aev__mapping_wake(aev__mapping *m);

@@ -404,9 +404,17 @@ void aev__mapping_pump(void *arg, int cancelled) {
   if (!cancelled && !m->deleted) {
     pthread_mutex_lock(&m->s->mu);
     aev__mapping_sync(m, m->s, aev__stream_now_ms(m->s));
+    /* Read through a consumer that was deregistered since: no batch
+     * starts (the records wait at the checkpoints) and
+     * LastProcessingResult says why; a record put to the stream looks
+     * again. */
+    int gone = m->consumer_arn && !aev__consumer_by_arn(m->s, m->consumer_arn);
     pthread_mutex_unlock(&m->s->mu);
+    if (gone)
+      snprintf(m->last_result, sizeof m->last_result,
+               "PROBLEM: Stream consumer not found.");
     int64_t deadline = INT64_MAX;
-    for (size_t i = 0; !m->disabled && i < m->nshards; i++)
+    for (size_t i = 0; !m->disabled && !gone && i < m->nshards; i++)
       if (m->shards[i].state == 1) {
         repartition(m, &m->shards[i]);
         for (int p = 0; p < m->shards[i].nparts; p++)

@@ -51,7 +51,7 @@ typedef struct listing {
 static int collect(aev__mapping *m, void *ctx) {
   listing *l = ctx;
   if ((l->function_arn && strcmp(m->function_arn, l->function_arn)) ||
-      (l->source_arn && strcmp(aev_stream_arn(m->s), l->source_arn)))
+      (l->source_arn && strcmp(aev__mapping_source_arn(m), l->source_arn)))
     return 0;
   if (l->n == l->cap) {
     size_t cap = l->cap ? l->cap * 2 : 8;

@@ -260,6 +260,56 @@ class Handlers(unittest.TestCase):
         self.assertEqual(self.b.call("lambda", "GetEventSourceMapping",
                                      UUID=uuid)["ParallelizationFactor"], 4)
 
+    def test_stream_mapping_through_a_consumer(self):
+        """EventSourceArn may be an enhanced fan-out consumer's ARN (as
+        CDK's KinesisConsumerEventSource sends it): the mapping reads the
+        stream through it and answers that ARN; it was "Stream not found"."""
+        seen = []
+        create_function(self.b, "reader", lambda e, c: seen.extend(
+            e["Records"]))
+        self.b.call("kinesis", "CreateStream", StreamName="s", ShardCount=1)
+        arn = self.b.call("kinesis", "DescribeStreamSummary", StreamName="s")[
+            "StreamDescriptionSummary"]["StreamARN"]
+        consumer = self.b.call("kinesis", "RegisterStreamConsumer",
+                               StreamARN=arn, ConsumerName="c")["Consumer"]
+        carn = consumer["ConsumerARN"]
+        with self.assertRaises(ClientError) as cm:  # still CREATING
+            self.b.call("lambda", "CreateEventSourceMapping",
+                        EventSourceArn=carn, FunctionName="reader",
+                        StartingPosition="TRIM_HORIZON")
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "InvalidParameterValueException")
+        self.b.drain()
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("lambda", "CreateEventSourceMapping",
+                        EventSourceArn=arn + "/consumer/nobody:1",
+                        FunctionName="reader", StartingPosition="LATEST")
+        self.assertIn("consumer/nobody:1",
+                      cm.exception.response["Error"]["Message"])
+        m = self.b.call("lambda", "CreateEventSourceMapping",
+                        EventSourceArn=carn, FunctionName="reader",
+                        StartingPosition="LATEST", BatchSize=5)
+        self.assertEqual(m["EventSourceArn"], carn)
+        self.b.drain()
+        self.b.call("kinesis", "PutRecord", StreamName="s", PartitionKey="k",
+                    Data="YQ==")
+        self.b.drain()
+        [rec] = seen
+        self.assertEqual(rec["kinesis"]["data"], "YQ==")
+        self.assertEqual(rec["eventSourceARN"], arn)
+        [listed] = self.b.call("lambda", "ListEventSourceMappings",
+                               EventSourceArn=carn)["EventSourceMappings"]
+        self.assertEqual(listed["UUID"], m["UUID"])
+        self.assertEqual(listed["LastProcessingResult"], "OK")
+        self.b.call("kinesis", "DeregisterStreamConsumer", ConsumerARN=carn)
+        self.b.call("kinesis", "PutRecord", StreamName="s", PartitionKey="k",
+                    Data="Yg==")
+        self.b.advance(60000)
+        self.assertEqual(len(seen), 1)
+        self.assertEqual(self.b.call("lambda", "GetEventSourceMapping",
+                                     UUID=m["UUID"])["LastProcessingResult"],
+                         "PROBLEM: Stream consumer not found.")
+
     def test_versions_and_aliases(self):
         fn = create_function(self.b, "v", lambda e, c: c.function_version)
         self.b.call("lambda", "PublishVersion", FunctionName="v")
