@@ -253,15 +253,17 @@ int aev_stream_set_throttling(aev_stream *s, int on) {
 int aev_stream_set_max_record_size(aev_stream *s, size_t bytes) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
-  /* AWS's UpdateMaxRecordSize takes whole KiB, 1024 to 10240. */
-  size_t kib = bytes / 1024;
-  if (kib < AEV__MIN_RECORD_KIB || kib > AEV__MAX_RECORD_KIB)
-    return aev__fail_range((long long)kib, "maxRecordSizeInKiB", AEV__MIN_RECORD_KIB,
-                           AEV__MAX_RECORD_KIB);
+  /* AWS's UpdateMaxRecordSize takes whole KiB, 1024 to 10240. A size that
+   * is not whole KiB is refused first, naming the bytes given: its KiB
+   * would be a truncated value the caller never wrote. */
   if (bytes % 1024)
     return aev__kin_invalid("The maximum record size must be a whole number "
                             "of KiB; %zu bytes was given.",
                             bytes);
+  size_t kib = bytes / 1024;
+  if (kib < AEV__MIN_RECORD_KIB || kib > AEV__MAX_RECORD_KIB)
+    return aev__fail_range((long long)kib, "maxRecordSizeInKiB", AEV__MIN_RECORD_KIB,
+                           AEV__MAX_RECORD_KIB);
   atomic_store_explicit(&s->max_record, bytes, memory_order_relaxed);
   return AEV_OK;
 }
