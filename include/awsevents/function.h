@@ -234,7 +234,8 @@ AEV_API int aev_function_set_dead_letter_target(aev_function *f,
                                                 const char *arn);
 
 /* RequestResponse. On AEV_OK *result (free with aev_free; NUL-terminated,
- * *result_len bytes; result_len may be NULL) is the handler's result or
+ * *result_len bytes; result_len and function_error may be NULL, result may
+ * not: AEV_ERR_INVALID before anything runs) is the handler's result or
  * Lambda's error object, and *function_error is NULL or a static string
  * ("Unhandled") when the function failed. Blocks until the handler
  * completes or times out; under a manual clock a timeout needs another

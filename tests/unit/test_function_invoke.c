@@ -140,6 +140,20 @@ START_TEST(null_broker_or_out_is_refused) {
 }
 END_TEST
 
+/* A NULL result pointer was written through after the handler ran; it is
+ * refused before anything runs. */
+START_TEST(null_result_is_refused_before_the_handler_runs) {
+  ft_state s = {0};
+  aev_function *f = ft_function(b, "nores", NULL, &s);
+  ft_assert_error(aev_function_invoke(f, "{}", 2, NULL, NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Missing argument.");
+  ft_assert_error(aev_function_invoke_qualified(f, "$LATEST", "{}", 2, NULL, NULL, NULL, NULL),
+                  AEV_ERR_INVALID, "InvalidParameterValueException", "Missing argument.");
+  ck_assert_int_eq(s.calls, 0);
+  aev_function_release(f);
+}
+END_TEST
+
 START_TEST(configuration_defaults_and_updates) {
   ft_state s = {0};
   aev_function *f = ft_function(b, "cfg", "{\"Timeout\":10,\"MemorySize\":512,"
@@ -599,6 +613,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, release_waits_for_the_running_handler);
   tcase_add_test(tc, destroyed_broker_closes_held_function);
   tcase_add_test(tc, null_broker_or_out_is_refused);
+  tcase_add_test(tc, null_result_is_refused_before_the_handler_runs);
   tcase_add_test(tc, configuration_defaults_and_updates);
   tcase_add_test(tc, request_response_success_and_error);
   tcase_add_test(tc, failure_text_not_utf8);
