@@ -47,6 +47,10 @@
  * a Firehose bucket does, and S3Key a file in it, which must exist
  * (Lambda's GetObject errors otherwise). A function created without Code
  * has the empty package: CodeSize 0 and the SHA-256 of no bytes.
+ *
+ * A NULL broker, function, invocation context or required out-pointer
+ * fails with AEV_ERR_INVALID (InvalidParameterValueException, "Missing
+ * argument."); only arguments a call's comment calls optional may be NULL.
  */
 #ifndef AWSEVENTS_FUNCTION_H
 #define AWSEVENTS_FUNCTION_H
@@ -154,7 +158,8 @@ AEV_API int aev_function_set_reserved_concurrency(aev_function *f,
                                                   int reserved);
 /* GetFunctionConcurrency: the reservation (0 or more), or -1 when the
  * function has none, which includes a deleted function (it gave its
- * reservation back). Not a status: this call does not fail. */
+ * reservation back) and a NULL handle. Not a status: this call does not
+ * fail. */
 AEV_API int aev_function_reserved_concurrency(aev_function *f);
 
 /* PutProvisionedConcurrencyConfig on a published version or an alias
