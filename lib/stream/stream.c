@@ -15,8 +15,7 @@ int64_t aev__stream_now_ms(const aev_stream *s) {
 }
 
 int aev__stream_check(const aev_stream *s) {
-  if (!s) return aev__fail(AEV_ERR_INVALID, "InvalidArgumentException",
-                           "Missing stream handle.");
+  if (!s) return aev__kin_invalid("Missing argument.");
   if (!s->res.deleted) return AEV_OK;
   int rc = aev__broker_check_open(s->res.broker);
   return rc != AEV_OK ? rc : aev__kin_no_stream(s->res.broker, s->res.name);
@@ -161,15 +160,13 @@ int aev__stream_find(aev_broker *b, const char *name_or_arn,
 int aev_stream_create(aev_broker *b, const char *name, int shard_count,
                       aev_stream **out) {
   if (!b || !out)
-    return aev__fail(AEV_ERR_INVALID, "InvalidArgumentException",
-                     "Missing argument.");
+    return aev__kin_invalid("Missing argument.");
   return aev__stream_create(b, name, shard_count, out);
 }
 
 int aev_stream_get(aev_broker *b, const char *name_or_arn, aev_stream **out) {
   if (!b || !out)
-    return aev__fail(AEV_ERR_INVALID, "InvalidArgumentException",
-                     "Missing argument.");
+    return aev__kin_invalid("Missing argument.");
   return aev__stream_find(b, name_or_arn, out);
 }
 

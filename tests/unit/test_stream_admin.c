@@ -542,12 +542,14 @@ static void missing(int rc) {
 
 START_TEST(null_out_pointers_are_refused) {
   aev_stream *s = st_stream(b, "nulls", 1);
+  char *json = NULL;
   missing(aev_stream_describe(s, NULL));
   missing(aev_stream_describe_summary(s, NULL));
   missing(aev_stream_register_consumer(s, "c", NULL));
   missing(aev_stream_list_consumers(s, NULL));
   missing(aev_stream_list_tags(s, NULL));
-  char *json;
+  missing(aev_stream_describe(NULL, &json));
+  missing(aev_stream_put(NULL, "x", 1, "k", NULL, NULL, NULL, NULL));
   ck_assert_int_eq(aev_stream_list_consumers(s, &json), AEV_OK);
   ck_assert_str_eq(json, "{\"Consumers\":[]}");
   aev_free(json);
