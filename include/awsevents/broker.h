@@ -50,7 +50,10 @@ typedef void (*aev_log_fn)(void *user, int level, const char *message);
 /* Creates an options object holding the defaults: region "us-east-1",
  * account "000000000000", real clock, manual start 2024-01-01T00:00:00Z,
  * 2 workers, a seed drawn from getrandom(), no log callback. Free it with
- * aev_broker_options_free(); a broker does not keep a reference to it. */
+ * aev_broker_options_free(); a broker does not keep a reference to it.
+ * This and every setter below answer AEV_ERR_INVALID ("Missing argument.")
+ * for a NULL out-pointer or options object; a setter that fails changes
+ * nothing and never calls the release it was given. */
 AEV_API int aev_broker_options_new(aev_broker_options **out);
 
 /* Frees an options object. NULL is a no-op. If a log callback with a release

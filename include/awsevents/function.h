@@ -47,6 +47,10 @@
  * a Firehose bucket does, and S3Key a file in it, which must exist
  * (Lambda's GetObject errors otherwise). A function created without Code
  * has the empty package: CodeSize 0 and the SHA-256 of no bytes.
+ *
+ * A NULL broker, function, invocation context or required out-pointer
+ * fails with AEV_ERR_INVALID (InvalidParameterValueException, "Missing
+ * argument."); only arguments a call's comment calls optional may be NULL.
  */
 #ifndef AWSEVENTS_FUNCTION_H
 #define AWSEVENTS_FUNCTION_H
@@ -154,7 +158,8 @@ AEV_API int aev_function_set_reserved_concurrency(aev_function *f,
                                                   int reserved);
 /* GetFunctionConcurrency: the reservation (0 or more), or -1 when the
  * function has none, which includes a deleted function (it gave its
- * reservation back). Not a status: this call does not fail. */
+ * reservation back) and a NULL handle. Not a status: this call does not
+ * fail. */
 AEV_API int aev_function_reserved_concurrency(aev_function *f);
 
 /* PutProvisionedConcurrencyConfig on a published version or an alias
@@ -234,7 +239,8 @@ AEV_API int aev_function_set_dead_letter_target(aev_function *f,
                                                 const char *arn);
 
 /* RequestResponse. On AEV_OK *result (free with aev_free; NUL-terminated,
- * *result_len bytes; result_len may be NULL) is the handler's result or
+ * *result_len bytes; result_len and function_error may be NULL, result may
+ * not: AEV_ERR_INVALID before anything runs) is the handler's result or
  * Lambda's error object, and *function_error is NULL or a static string
  * ("Unhandled") when the function failed. Blocks until the handler
  * completes or times out; under a manual clock a timeout needs another

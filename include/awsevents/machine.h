@@ -88,7 +88,9 @@ AEV_API int aev_machine_delete(aev_machine *m);
  * DescribeExecution answers ExecutionDoesNotExist, ListExecutions leaves
  * them out, and their memory is freed at the next start, lookup or listing
  * (handles already held stay valid). 0 drops them as soon as they end.
- * AEV_ERR_INVALID (ValidationException) for ms < 0. */
+ * AEV_ERR_INVALID (ValidationException) for ms < 0; a deleted machine
+ * answers as its other calls do (StateMachineDoesNotExist, or
+ * AEV_ERR_CLOSED once the broker is destroyed). */
 AEV_API int aev_machine_set_retention(aev_machine *m, int64_t ms);
 
 /* UpdateStateMachine: a new definition for later executions. */
@@ -177,7 +179,9 @@ AEV_API int aev_execution_status(aev_execution *e);
 AEV_API const char *aev_execution_arn(const aev_execution *e);
 
 /* The output JSON text of a SUCCEEDED execution (NULL otherwise); free with
- * aev_free(). */
+ * aev_free(). This, aev_execution_describe() and aev_execution_history()
+ * answer AEV_ERR_CLOSED (ServiceUnavailable) once the broker is destroyed:
+ * an execution still running then was abandoned, not left RUNNING. */
 AEV_API int aev_execution_output(aev_execution *e, char **json);
 
 /* DescribeExecution's response as JSON (free with aev_free()). */

@@ -73,7 +73,8 @@ extern "C" {
  * CurrentState "CREATING", CreationTime, LastModifiedTime}; the pipe then
  * settles at once in RUNNING, or STOPPED when DesiredState is STOPPED.
  * ConflictException when a pipe of that name exists. response_json may be
- * NULL. */
+ * NULL. This and every call below answer AEV_ERR_INVALID
+ * (ValidationException, "Missing argument.") for a NULL broker. */
 AEV_API int aev_pipe_create(aev_broker *b, const char *request_json,
                             char **response_json);
 

@@ -17,6 +17,9 @@
  * Handles: aev_queue_create()/aev_queue_get() return a counted handle that
  * aev_queue_release() drops. After DeleteQueue the handle stays valid and
  * every call on it fails with AEV_ERR_NOT_FOUND (QueueDoesNotExist).
+ * A NULL handle, array or out-pointer fails with AEV_ERR_INVALID
+ * (InvalidParameterValue, "Missing argument."); only the arguments said
+ * here to be optional may be NULL.
  * All functions are safe from any thread.
  */
 #ifndef AWSEVENTS_QUEUE_H

@@ -13,6 +13,8 @@
  * that aev_stream_release() drops. After DeleteStream the handle stays
  * valid and every call on it fails with AEV_ERR_NOT_FOUND
  * (ResourceNotFoundException). All functions are safe from any thread.
+ * A NULL handle or out-pointer fails with AEV_ERR_INVALID
+ * (InvalidArgumentException) unless a call's comment says it may be NULL.
  */
 #ifndef AWSEVENTS_STREAM_H
 #define AWSEVENTS_STREAM_H

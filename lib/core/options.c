@@ -7,7 +7,15 @@
 #include "core/ids.h"
 #include "core/status.h"
 
+/* A NULL options object or out-pointer, refused as every typed call
+ * refuses a missing argument. */
+static int no_options(void) {
+  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                   "Missing argument.");
+}
+
 int aev_broker_options_new(aev_broker_options **out) {
+  if (!out) return no_options();
   aev_broker_options *o = calloc(1, sizeof *o);
   if (!o) return aev__nomem();
   strcpy(o->region, "us-east-1");
@@ -38,6 +46,7 @@ static int invalid(const char *param, const char *value, const char *reason) {
 }
 
 int aev_broker_options_set_region(aev_broker_options *o, const char *region) {
+  if (!o) return no_options();
   size_t n = region ? strlen(region) : 0;
   if (n == 0 || n > 32 || strspn(region, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
     return invalid("Region", region ? region : "(null)",
@@ -47,6 +56,7 @@ int aev_broker_options_set_region(aev_broker_options *o, const char *region) {
 }
 
 int aev_broker_options_set_account(aev_broker_options *o, const char *account) {
+  if (!o) return no_options();
   if (!account || strlen(account) != 12 || strspn(account, "0123456789") != 12)
     return invalid("Account", account ? account : "(null)",
                    "Must be a 12-digit AWS account id.");
@@ -55,6 +65,7 @@ int aev_broker_options_set_account(aev_broker_options *o, const char *account) {
 }
 
 int aev_broker_options_set_clock(aev_broker_options *o, int mode) {
+  if (!o) return no_options();
   if (mode != AEV_CLOCK_REAL && mode != AEV_CLOCK_MANUAL)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "Value %d for parameter ClockMode is invalid. Reason: "
@@ -66,6 +77,7 @@ int aev_broker_options_set_clock(aev_broker_options *o, int mode) {
 
 int aev_broker_options_set_start_time_ms(aev_broker_options *o,
                                          int64_t epoch_ms) {
+  if (!o) return no_options();
   if (epoch_ms < 0 || epoch_ms > AEV__CLOCK_MAX_MS)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "Value %lld for parameter StartTime is invalid. Reason: "
@@ -77,6 +89,7 @@ int aev_broker_options_set_start_time_ms(aev_broker_options *o,
 }
 
 int aev_broker_options_set_workers(aev_broker_options *o, int workers) {
+  if (!o) return no_options();
   if (workers < 0 || workers > 64)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "Value %d for parameter Workers is invalid. Reason: Must "
@@ -87,6 +100,7 @@ int aev_broker_options_set_workers(aev_broker_options *o, int workers) {
 }
 
 int aev_broker_options_set_seed(aev_broker_options *o, uint64_t seed) {
+  if (!o) return no_options();
   o->seed = seed;
   o->has_seed = 1;
   return AEV_OK;
@@ -95,6 +109,7 @@ int aev_broker_options_set_seed(aev_broker_options *o, uint64_t seed) {
 int aev_broker_options_set_log(aev_broker_options *o, aev_log_fn fn,
                                int max_level, void *user,
                                aev_release_fn release) {
+  if (!o) return no_options();
   if (max_level < AEV_LOG_ERROR || max_level > AEV_LOG_DEBUG)
     return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
                      "Value %d for parameter LogLevel is invalid. Reason: "

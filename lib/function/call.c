@@ -47,6 +47,7 @@ int aev_function_invoke_qualified(aev_function *f, const char *qualifier,
                                   const char **function_error,
                                   char *executed_version) {
   int rc = aev__fn_check(f);
+  if (rc == AEV_OK && !result) rc = aev__fn_invalid("Missing argument.");
   if (rc == AEV_OK)
     rc = aev__fn_check_payload(payload, len, AEV__FN_SYNC_PAYLOAD_MAX);
   if (rc != AEV_OK) return rc;

@@ -281,6 +281,7 @@ static int stream_mapping(aev_broker *b, const char *uuid, int delete,
 
 int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
                                  char **json) {
+  if (!b) return aev__fn_invalid("Missing argument.");
   aev__esm *m;
   int rc = aev__esm_store_find(b, uuid, 0, &m);
   if (rc == AEV_ERR_NOT_FOUND) return stream_mapping(b, uuid, 0, json);
@@ -292,6 +293,7 @@ int aev_event_source_mapping_get(aev_broker *b, const char *uuid,
 
 int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
                                     char **json) {
+  if (!b) return aev__fn_invalid("Missing argument.");
   json_t *req;
   if (aev__json_parse_str(request_json, 0, &req) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   aev__esm *m;
@@ -345,6 +347,7 @@ int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
 /* DeleteEventSourceMapping, whether or not its function still exists. */
 int aev_event_source_mapping_delete(aev_broker *b, const char *uuid,
                                     char **json) {
+  if (!b) return aev__fn_invalid("Missing argument.");
   aev__esm *m;
   int rc = aev__esm_store_find(b, uuid, 1, &m);
   if (rc == AEV_ERR_NOT_FOUND) {
@@ -366,6 +369,7 @@ int aev_event_source_mapping_delete(aev_broker *b, const char *uuid,
  * deleted function's mappings are still there to be found and deleted. */
 int aev_event_source_mapping_list(aev_broker *b, const char *function_name,
                                   const char *event_source_arn, char **json) {
+  if (!b) return aev__fn_invalid("Missing argument.");
   char *only_arn = NULL;
   int rc = function_name ? aev__function_arn_of(b, function_name, &only_arn)
                          : AEV_OK;

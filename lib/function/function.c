@@ -19,6 +19,7 @@ int64_t aev__fn_now_ms(const aev_function *f) {
 }
 
 int aev__fn_check(const aev_function *f) {
+  if (!f) return aev__fn_invalid("Missing argument.");
   if (!f->res.deleted) return AEV_OK;
   int rc = aev__broker_check_open(f->res.broker);
   return rc != AEV_OK ? rc : aev__fn_not_found(f->res.arn);
@@ -341,6 +342,7 @@ int aev_function_set_reserved_concurrency(aev_function *f, int reserved) {
 }
 
 int aev_function_reserved_concurrency(aev_function *f) {
+  if (!f) return -1;
   pthread_mutex_lock(&f->mu);
   int r = f->reserved;
   pthread_mutex_unlock(&f->mu);
@@ -358,6 +360,7 @@ int aev_function_set_idle_reclaim_ms(aev_function *f, int64_t ms) {
 }
 
 int aev_function_metrics(aev_function *f, char **json) {
+  if (!f || !json) return aev__fn_invalid("Missing argument.");
   pthread_mutex_lock(&f->mu);
   aev__fn_reclaim_locked(f, aev__fn_now(f));
   json_t *o = json_pack(

@@ -335,6 +335,7 @@ static int complete(aev_invocation *c, const char *payload, size_t len,
 }
 
 int aev_invocation_succeed(aev_invocation *ctx, const char *json, size_t len) {
+  if (!ctx) return aev__fn_invalid("Missing argument.");
   if (!json) {
     json = "null";
     len = 4;
@@ -354,6 +355,7 @@ static char *text_copy(const char *s, size_t n) {
 
 int aev_invocation_fail_json(aev_invocation *ctx, const char *json,
                              size_t len) {
+  if (!ctx) return aev__fn_invalid("Missing argument.");
   json_t *o = NULL;
   if (json && aev__json_parse(json, len, 0, &o, NULL) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   if (!json_is_object(o)) {
@@ -370,6 +372,7 @@ int aev_invocation_fail_json(aev_invocation *ctx, const char *json,
 
 int aev_invocation_fail(aev_invocation *ctx, const char *error_type,
                         const char *message) {
+  if (!ctx) return aev__fn_invalid("Missing argument.");
   if (!message) message = "";
   if (!error_type) error_type = "Error";
   char *msg = text_copy(message, strlen(message)), *type = text_copy(error_type, strlen(error_type));

@@ -858,6 +858,8 @@ const char *aev_execution_arn(const aev_execution *e) { return e ? e->arn : NULL
 
 int aev_execution_output(aev_execution *e, char **json) {
   if (!e || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
+  int rc = aev__broker_check_open(e->b);
+  if (rc) return rc;
   pthread_mutex_lock(&e->mu);
   char *copy = e->output ? strdup(e->output) : NULL;
   int lost = e->output && !copy; /* never "no output" for want of memory */
@@ -930,6 +932,9 @@ static json_t *describe(aev_execution *e, int sync) {
 
 int aev_execution_describe(aev_execution *e, char **json) {
   if (!e || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
+  /* Its run was abandoned with the broker: no status to report. */
+  int rc = aev__broker_check_open(e->b);
+  if (rc) return rc;
   return give(describe(e, 0), json);
 }
 
@@ -937,6 +942,8 @@ int aev__execution_sync_result(aev_execution *e, char **json) { return give(desc
 
 int aev_execution_history(aev_execution *e, char **json) {
   if (!e || !json) return aev__fail(AEV_ERR_INVALID, "ValidationException", "No execution given.");
+  int rc = aev__broker_check_open(e->b);
+  if (rc) return rc;
   if (!e->history)
     return aev__fail(AEV_ERR_UNSUPPORTED, "InvalidArn",
                      "Invalid Arn: 'Resource type not valid in this context: express'");

@@ -26,6 +26,7 @@ int aev_machine_set_retention(aev_machine *m, int64_t ms) {
   if (!m || ms < 0)
     return aev__fail(AEV_ERR_INVALID, "ValidationException",
                      "The retention of finished executions must be 0 or more milliseconds.");
+  if (m->res.deleted) return aev__machine_gone(m);
   pthread_mutex_lock(&m->mu);
   m->retention_ms = ms;
   m->prune_at = INT64_MIN; /* rescan with the new period */

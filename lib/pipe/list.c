@@ -40,7 +40,9 @@ static json_t *entry(aev__pipe *p, json_t *req, int *nomem) {
 
 int aev_pipe_list(aev_broker *b, const char *request_json, char **json) {
   json_t *req = NULL;
-  int rc = aev__json_parse_str(request_json ? request_json : "{}", 0, &req);
+  int rc = aev__pipe_broker_open(b);
+  if (rc) return rc;
+  rc = aev__json_parse_str(request_json ? request_json : "{}", 0, &req);
   if (rc == AEV_ERR_NOMEM) return rc;
   if (rc || !json_is_object(req)) {
     json_decref(req);

@@ -34,8 +34,13 @@ static void pipe_shutdown(aev__resource *r) {
   aev__pipe_pollers_free(&drop);
 }
 
+int aev__pipe_broker_open(aev_broker *b) {
+  if (!b) return aev__fail(AEV_ERR_INVALID, "ValidationException", "Missing argument.");
+  return aev__broker_check_open(b);
+}
+
 int aev__pipe_find(aev_broker *b, const char *name, aev__pipe **out) {
-  int rc = aev__broker_check_open(b);
+  int rc = aev__pipe_broker_open(b);
   if (!rc) rc = aev__pipe_check_name(name);
   if (rc) return rc;
   aev__resource *r = aev__registry_find(b, AEV__KIND_PIPE, name);
@@ -167,7 +172,7 @@ int aev_pipe_create(aev_broker *b, const char *request_json, char **response_jso
   json_t *req = NULL, *tags = NULL;
   const char *desired = "RUNNING";
   aev__pipe_conf *c = NULL;
-  int rc = aev__broker_check_open(b);
+  int rc = aev__pipe_broker_open(b);
   if (!rc) rc = parse_request(request_json, &req);
   const char *name = json_string_value(json_object_get(req, "Name"));
   if (!rc) rc = aev__pipe_check_name(name);
@@ -220,7 +225,7 @@ int aev_pipe_update(aev_broker *b, const char *request_json, char **response_jso
   json_t *req = NULL;
   aev__pipe *p = NULL;
   aev__pipe_conf *c = NULL;
-  int rc = aev__broker_check_open(b);
+  int rc = aev__pipe_broker_open(b);
   if (!rc) rc = parse_request(request_json, &req);
   const char *name = json_string_value(json_object_get(req, "Name"));
   if (!rc) rc = aev__pipe_check_name(name);

@@ -71,6 +71,9 @@ int aev__pipe_conf_make(aev_broker *b, json_t *req, const aev__pipe_conf *base,
 int aev__pipe_check_name(const char *name);
 /* NotFoundException for a pipe that does not exist. */
 int aev__pipe_not_found(const char *name);
+/* AEV_OK for a live broker; a NULL one is a missing argument
+ * (ValidationException), a destroyed one AEV_ERR_CLOSED. */
+int aev__pipe_broker_open(aev_broker *b);
 /* FilterCriteria of a configuration compiled (at most 5 patterns). */
 int aev__pipe_patterns(const aev__pipe_conf *c, aev_pattern *out[5], int *n);
 

@@ -95,6 +95,7 @@ static int parse_json(const char *text, const char *what, json_t **out) {
 
 int aev_queue_get_attributes(aev_queue *q, const char *names_json,
                              char **attributes_json) {
+  if (!attributes_json) return aev__sqs_no_argument();
   json_t *names = NULL, *map;
   int rc = names_json ? parse_json(names_json, "AttributeNames", &names) : AEV_OK;
   if (rc != AEV_OK) return rc;
@@ -181,6 +182,7 @@ int aev_queue_untag(aev_queue *q, const char *keys_json) {
 int aev_queue_list_tags(aev_queue *q, char **tags_json) {
   int rc = aev__queue_check(q);
   if (rc != AEV_OK) return rc;
+  if (!tags_json) return aev__sqs_no_argument();
   aev__queue_lock(q);
   *tags_json = aev__json_dumps(q->tags, JSON_COMPACT);
   pthread_mutex_unlock(&q->mu);
@@ -200,6 +202,7 @@ int aev__queue_targets_dlq(aev_queue *q, const char *dlq_arn) {
  * the next page. dlq_arn selects ListDeadLetterSourceQueues. */
 static int list(aev_broker *b, const char *prefix, const char *dlq_arn,
                 int max_results, const char *next_token, char **out) {
+  if (!b || !out) return aev__sqs_no_argument();
   if (max_results < 0 || max_results > 1000)
     return aev__sqs_invalid_int("MaxResults", max_results,
                                 "MaxResults must be an integer between 1 and "

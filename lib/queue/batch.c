@@ -251,6 +251,8 @@ int aev_queue_send_batch(aev_queue *q, size_t n, const char *const *ids,
                          const void *const *bodies, const size_t *lens,
                          const aev_send_options *const *opts,
                          aev_batch_result **out) {
+  if (!q || !out || (n && (!ids || !bodies || !lens)))
+    return aev__sqs_no_argument();
   if (n > MAX_ENTRIES || n == 0)
     return aev__batch_check(n, ids, 0, "SendMessageBatchRequestEntry");
   aev__send_req reqs[MAX_ENTRIES];
@@ -273,6 +275,7 @@ static int settle_batch(aev_queue *q, size_t n, const char *const *ids,
                         aev_batch_result **out) {
   int rc = aev__queue_check(q);
   if (rc != AEV_OK) return rc;
+  if (!out || (n && (!ids || !handles))) return aev__sqs_no_argument();
   const char *kind = seconds ? "ChangeMessageVisibilityBatchRequestEntry"
                              : "DeleteMessageBatchRequestEntry";
   size_t lens[MAX_ENTRIES];

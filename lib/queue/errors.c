@@ -9,6 +9,12 @@ int aev__sqs_no_queue(void) {
                    "The specified queue does not exist.");
 }
 
+/* A NULL where the typed API needs a handle, an array or an out-pointer. */
+int aev__sqs_no_argument(void) {
+  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                   "Missing argument.");
+}
+
 int aev__sqs_invalid_value(const char *param, const char *value,
                            const char *reason) {
   return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",

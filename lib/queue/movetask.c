@@ -153,6 +153,7 @@ static int is_dead_letter_queue(aev_broker *b, const char *arn) {
 int aev_queue_start_move_task(aev_broker *b, const char *source_arn,
                               const char *destination_arn, int max_per_second,
                               char **task_handle) {
+  if (!b || !task_handle) return aev__sqs_no_argument();
   if (!source_arn) return aev__sqs_missing("SourceArn");
   if (max_per_second < 0 || max_per_second > DEFAULT_RATE)
     return aev__sqs_invalid_int("MaxNumberOfMessagesPerSecond", max_per_second,
@@ -272,6 +273,7 @@ static int parse_handle(const char *handle, json_t **doc, const char **id,
 
 int aev_queue_cancel_move_task(aev_broker *b, const char *task_handle,
                                int64_t *moved) {
+  if (!b) return aev__sqs_no_argument();
   json_t *doc = NULL;
   const char *id = NULL, *arn = NULL;
   int rc = parse_handle(task_handle, &doc, &id, &arn);
@@ -356,6 +358,7 @@ int aev__queue_list_move_tasks(aev_broker *b, const char *source_arn,
 
 int aev_queue_list_move_tasks(aev_broker *b, const char *source_arn,
                               int max_results, char **response_json) {
+  if (!b || !response_json) return aev__sqs_no_argument();
   json_t *j;
   int rc = aev__queue_list_move_tasks(b, source_arn, max_results, &j);
   if (rc != AEV_OK) return rc;

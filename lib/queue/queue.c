@@ -21,6 +21,7 @@ int64_t aev__queue_now_ms(const aev_queue *q) {
 }
 
 int aev__queue_check(const aev_queue *q) {
+  if (!q) return aev__sqs_no_argument();
   if (!q->res.deleted) return AEV_OK;
   int rc = aev__broker_check_open(q->res.broker);
   return rc != AEV_OK ? rc : aev__sqs_no_queue();
@@ -237,7 +238,7 @@ int aev__queue_find(aev_broker *b, const char *name_url_or_arn,
 
 int aev_queue_create(aev_broker *b, const char *name,
                      const char *attributes_json, aev_queue **out) {
-  if (!b || !out) return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "Missing argument.");
+  if (!b || !out) return aev__sqs_no_argument();
   json_t *attrs = NULL;
   if (attributes_json && *attributes_json) {
     if (aev__json_parse_str(attributes_json, JSON_ALLOW_NUL, &attrs) == AEV_ERR_NOMEM)
@@ -256,7 +257,7 @@ int aev_queue_create(aev_broker *b, const char *name,
 }
 
 int aev_queue_get(aev_broker *b, const char *name_url_or_arn, aev_queue **out) {
-  if (!b || !out) return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "Missing argument.");
+  if (!b || !out) return aev__sqs_no_argument();
   return aev__queue_find(b, name_url_or_arn, out);
 }
 

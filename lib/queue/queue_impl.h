@@ -474,6 +474,7 @@ void aev__move_tasks_free(aev_queue *q);
 
 /* errors.c: SQS's wording. */
 int aev__sqs_no_queue(void);
+int aev__sqs_no_argument(void);
 int aev__sqs_invalid_value(const char *param, const char *value,
                            const char *reason);
 int aev__sqs_invalid_int(const char *param, long long value,

@@ -295,6 +295,7 @@ int aev__queue_waiters(aev_queue *q) {
 /* ---- public API ---- */
 
 int aev_receive_options_new(aev_receive_options **out) {
+  if (!out) return aev__sqs_no_argument();
   aev_receive_options *o = calloc(1, sizeof *o);
   if (!o) return aev__nomem();
   o->visibility = -1;
@@ -318,6 +319,7 @@ void aev_receive_options_free(aev_receive_options *o) {
 }
 
 int aev_receive_options_set_visibility(aev_receive_options *o, int seconds) {
+  if (!o) return aev__sqs_no_argument();
   if (seconds < 0 || seconds > AEV__VISIBILITY_MAX)
     return aev__sqs_invalid_int("VisibilityTimeout", seconds,
                                 "Must be >= 0 and <= 43200, if provided.");
@@ -327,6 +329,7 @@ int aev_receive_options_set_visibility(aev_receive_options *o, int seconds) {
 
 int aev_receive_options_set_attribute_names(aev_receive_options *o,
                                             const char *names_json) {
+  if (!o) return aev__sqs_no_argument();
   json_t *a;
   if (aev__json_parse_str(names_json, JSON_ALLOW_NUL, &a) == AEV_ERR_NOMEM)
     return AEV_ERR_NOMEM;
@@ -362,6 +365,7 @@ int aev_receive_options_set_attribute_names(aev_receive_options *o,
 
 int aev_receive_options_set_attempt_id(aev_receive_options *o,
                                        const char *attempt_id) {
+  if (!o) return aev__sqs_no_argument();
   char *d = attempt_id ? strdup(attempt_id) : NULL;
   if (attempt_id && !d) return aev__nomem();
   free(o->attempt_id);
@@ -372,6 +376,7 @@ int aev_receive_options_set_attempt_id(aev_receive_options *o,
 int aev_queue_receive(aev_queue *q, int max, int64_t wait_ms,
                       const aev_receive_options *opts, aev_message **out,
                       size_t *n) {
+  if (!q || !out || !n) return aev__sqs_no_argument();
   aev__recv_req r = {.max = max, .wait_ms = wait_ms < 0 ? -1 : wait_ms,
                      .visibility = -1, .all_names = 1};
   if (opts) {

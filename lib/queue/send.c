@@ -487,6 +487,7 @@ int aev__queue_send(aev_queue *q, const aev__send_req *r, aev__sent *out) {
 /* ---- public API ---- */
 
 int aev_send_options_new(aev_send_options **out) {
+  if (!out) return aev__sqs_no_argument();
   aev_send_options *o = calloc(1, sizeof *o);
   if (!o) return aev__nomem();
   o->delay = -1;
@@ -504,10 +505,12 @@ void aev_send_options_free(aev_send_options *o) {
 }
 
 int aev_send_options_set_attributes(aev_send_options *o, const char *json) {
+  if (!o) return aev__sqs_no_argument();
   return aev__replace_str(&o->attrs_json, json);
 }
 
 int aev_send_options_set_delay(aev_send_options *o, int seconds) {
+  if (!o) return aev__sqs_no_argument();
   if (seconds < 0 || seconds > 900)
     return aev__sqs_invalid_int("DelaySeconds", seconds,
                                 "Must be >= 0 and <= 900, if provided.");
@@ -516,15 +519,18 @@ int aev_send_options_set_delay(aev_send_options *o, int seconds) {
 }
 
 int aev_send_options_set_group_id(aev_send_options *o, const char *group_id) {
+  if (!o) return aev__sqs_no_argument();
   return aev__replace_str(&o->group, group_id);
 }
 
 int aev_send_options_set_deduplication_id(aev_send_options *o,
                                           const char *dedup_id) {
+  if (!o) return aev__sqs_no_argument();
   return aev__replace_str(&o->dedup, dedup_id);
 }
 
 int aev_send_options_set_trace_header(aev_send_options *o, const char *trace) {
+  if (!o) return aev__sqs_no_argument();
   return aev__replace_str(&o->trace, trace);
 }
 
@@ -547,6 +553,7 @@ int aev_queue_send(aev_queue *q, const void *body, size_t len,
   aev__attrs attrs;
   aev__send_req r;
   aev__sent sent;
+  if (!q || (!body && len)) return aev__sqs_no_argument();
   int rc = aev__send_options_request(opts, body, len, &attrs, &r);
   /* Nothing formatted when the caller wants neither id nor sequence. */
   int want = message_id || sequence_number;

@@ -54,6 +54,7 @@ int aev_stream_register_consumer(aev_stream *s, const char *name,
                                  char **consumer_arn) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
+  if (!consumer_arn) return aev__kin_invalid("Missing argument.");
   if (!name) return aev__kin_validation(NULL, "consumerName", "Member must not be null");
   if ((rc = aev__stream_name_check("consumerName", name))) return rc;
   aev__consumer *c = calloc(1, sizeof *c);
@@ -166,6 +167,7 @@ int aev__stream_consumer_json(aev_stream *s, const char *name,
 }
 
 int aev_stream_list_consumers(aev_stream *s, char **response_json) {
+  if (!response_json) return aev__kin_invalid("Missing argument.");
   json_t *j;
   int rc = aev__stream_consumers_json(s, &j);
   if (rc != AEV_OK) return rc;

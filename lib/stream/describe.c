@@ -325,12 +325,14 @@ static int dump(json_t *j, char **out) {
 }
 
 int aev_stream_describe(aev_stream *s, char **json) {
+  if (!json) return aev__kin_invalid("Missing argument.");
   json_t *j;
   int rc = aev__stream_describe_json(s, 0, 0, NULL, &j);
   return rc != AEV_OK ? rc : dump(j, json);
 }
 
 int aev_stream_describe_summary(aev_stream *s, char **json) {
+  if (!json) return aev__kin_invalid("Missing argument.");
   json_t *j;
   int rc = aev__stream_describe_json(s, 1, 0, NULL, &j);
   return rc != AEV_OK ? rc : dump(j, json);

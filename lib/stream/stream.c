@@ -15,8 +15,7 @@ int64_t aev__stream_now_ms(const aev_stream *s) {
 }
 
 int aev__stream_check(const aev_stream *s) {
-  if (!s) return aev__fail(AEV_ERR_INVALID, "InvalidArgumentException",
-                           "Missing stream handle.");
+  if (!s) return aev__kin_invalid("Missing argument.");
   if (!s->res.deleted) return AEV_OK;
   int rc = aev__broker_check_open(s->res.broker);
   return rc != AEV_OK ? rc : aev__kin_no_stream(s->res.broker, s->res.name);
@@ -161,15 +160,13 @@ int aev__stream_find(aev_broker *b, const char *name_or_arn,
 int aev_stream_create(aev_broker *b, const char *name, int shard_count,
                       aev_stream **out) {
   if (!b || !out)
-    return aev__fail(AEV_ERR_INVALID, "InvalidArgumentException",
-                     "Missing argument.");
+    return aev__kin_invalid("Missing argument.");
   return aev__stream_create(b, name, shard_count, out);
 }
 
 int aev_stream_get(aev_broker *b, const char *name_or_arn, aev_stream **out) {
   if (!b || !out)
-    return aev__fail(AEV_ERR_INVALID, "InvalidArgumentException",
-                     "Missing argument.");
+    return aev__kin_invalid("Missing argument.");
   return aev__stream_find(b, name_or_arn, out);
 }
 
@@ -253,15 +250,17 @@ int aev_stream_set_throttling(aev_stream *s, int on) {
 int aev_stream_set_max_record_size(aev_stream *s, size_t bytes) {
   int rc = aev__stream_check(s);
   if (rc != AEV_OK) return rc;
-  /* AWS's UpdateMaxRecordSize takes whole KiB, 1024 to 10240. */
-  size_t kib = bytes / 1024;
-  if (kib < AEV__MIN_RECORD_KIB || kib > AEV__MAX_RECORD_KIB)
-    return aev__fail_range((long long)kib, "maxRecordSizeInKiB", AEV__MIN_RECORD_KIB,
-                           AEV__MAX_RECORD_KIB);
+  /* AWS's UpdateMaxRecordSize takes whole KiB, 1024 to 10240. A size that
+   * is not whole KiB is refused first, naming the bytes given: its KiB
+   * would be a truncated value the caller never wrote. */
   if (bytes % 1024)
     return aev__kin_invalid("The maximum record size must be a whole number "
                             "of KiB; %zu bytes was given.",
                             bytes);
+  size_t kib = bytes / 1024;
+  if (kib < AEV__MIN_RECORD_KIB || kib > AEV__MAX_RECORD_KIB)
+    return aev__fail_range((long long)kib, "maxRecordSizeInKiB", AEV__MIN_RECORD_KIB,
+                           AEV__MAX_RECORD_KIB);
   atomic_store_explicit(&s->max_record, bytes, memory_order_relaxed);
   return AEV_OK;
 }

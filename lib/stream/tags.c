@@ -160,6 +160,7 @@ int aev__stream_list_tags_json(aev_stream *s, const char *exclusive, int limit,
 }
 
 int aev_stream_list_tags(aev_stream *s, char **response_json) {
+  if (!response_json) return aev__kin_invalid("Missing argument.");
   json_t *j;
   int rc = aev__stream_list_tags_json(s, NULL, AEV__TAGS_MAX, &j);
   if (rc != AEV_OK) return rc;

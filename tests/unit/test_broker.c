@@ -97,6 +97,37 @@ START_TEST(options_are_validated_and_left_unchanged_on_error) {
 }
 END_TEST
 
+static int released;
+static void count_release(void *user) {
+  (void)user;
+  released++;
+}
+
+START_TEST(options_calls_refuse_a_null_object) {
+  ck_assert_int_eq(aev_broker_options_new(NULL), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValue");
+  ck_assert_str_eq(aev_errmsg(), "Missing argument.");
+  ck_assert_int_eq(aev_broker_options_set_region(NULL, "eu-west-1"), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "Missing argument.");
+  ck_assert_int_eq(aev_broker_options_set_account(NULL, "123456789012"), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "Missing argument.");
+  ck_assert_int_eq(aev_broker_options_set_clock(NULL, AEV_CLOCK_MANUAL), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "Missing argument.");
+  ck_assert_int_eq(aev_broker_options_set_start_time_ms(NULL, 0), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "Missing argument.");
+  ck_assert_int_eq(aev_broker_options_set_workers(NULL, 0), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "Missing argument.");
+  ck_assert_int_eq(aev_broker_options_set_seed(NULL, 1), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "Missing argument.");
+  released = 0;
+  ck_assert_int_eq(aev_broker_options_set_log(NULL, NULL, AEV_LOG_INFO, NULL,
+                                              count_release),
+                   AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "Missing argument.");
+  ck_assert_int_eq(released, 0);
+}
+END_TEST
+
 START_TEST(manual_clock_starts_at_2024_and_moves_only_by_advance) {
   aev_broker *b = manual_broker(1, 0);
   ck_assert_int_eq(aev_broker_now_ms(b), 1704067200000LL);
@@ -299,6 +330,7 @@ int main(void) {
   tcase_add_test(tc, defaults);
   tcase_add_test(tc, null_broker_or_out_is_refused);
   tcase_add_test(tc, options_are_validated_and_left_unchanged_on_error);
+  tcase_add_test(tc, options_calls_refuse_a_null_object);
   tcase_add_test(tc, manual_clock_starts_at_2024_and_moves_only_by_advance);
   tcase_add_test(tc, next_deadline_reports_epoch_ms);
   tcase_add_test(tc, same_seed_gives_the_same_ids);

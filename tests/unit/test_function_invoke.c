@@ -140,6 +140,56 @@ START_TEST(null_broker_or_out_is_refused) {
 }
 END_TEST
 
+/* A NULL result pointer was written through after the handler ran; it is
+ * refused before anything runs. */
+START_TEST(null_result_is_refused_before_the_handler_runs) {
+  ft_state s = {0};
+  aev_function *f = ft_function(b, "nores", NULL, &s);
+  ft_assert_error(aev_function_invoke(f, "{}", 2, NULL, NULL, NULL), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Missing argument.");
+  ft_assert_error(aev_function_invoke_qualified(f, "$LATEST", "{}", 2, NULL, NULL, NULL, NULL),
+                  AEV_ERR_INVALID, "InvalidParameterValueException", "Missing argument.");
+  ck_assert_int_eq(s.calls, 0);
+  aev_function_release(f);
+}
+END_TEST
+
+/* A NULL function handle, broker or invocation was dereferenced by these
+ * calls; each is refused as aev_function_create() refuses a NULL broker. */
+static void missing(int rc) {
+  ft_assert_error(rc, AEV_ERR_INVALID, "InvalidParameterValueException", "Missing argument.");
+}
+
+START_TEST(null_handles_are_refused) {
+  char *json = NULL;
+  missing(aev_function_configuration(NULL, &json));
+  missing(aev_function_update_configuration(NULL, "{}"));
+  missing(aev_function_update_code(NULL, "{}", &json));
+  missing(aev_function_set_reserved_concurrency(NULL, 1));
+  missing(aev_function_event_invoke_config(NULL, &json));
+  missing(aev_function_metrics(NULL, &json));
+  missing(aev_function_invoke_event(NULL, "{}", 2, NULL));
+  missing(aev_function_invoke_dry_run(NULL, "{}", 2));
+  missing(aev_function_delete(NULL));
+  missing(aev_function_set_idle_reclaim_ms(NULL, 1));
+  missing(aev_function_set_init(NULL, NULL));
+  missing(aev_function_publish_version(NULL, NULL, &json));
+  missing(aev_event_source_mapping_get(NULL, "u", &json));
+  missing(aev_event_source_mapping_update(NULL, "{}", &json));
+  missing(aev_event_source_mapping_delete(NULL, "u", &json));
+  missing(aev_event_source_mapping_list(NULL, NULL, NULL, &json));
+  missing(aev_invocation_succeed(NULL, "{}", 2));
+  missing(aev_invocation_fail(NULL, "E", "m"));
+  missing(aev_invocation_fail_json(NULL, "{}", 2));
+  ck_assert_int_eq(aev_function_reserved_concurrency(NULL), -1);
+  ft_state s = {0};
+  aev_function *f = ft_function(b, "metrics", NULL, &s);
+  missing(aev_function_metrics(f, NULL));
+  aev_function_release(f);
+  ck_assert_ptr_null(json);
+}
+END_TEST
+
 START_TEST(configuration_defaults_and_updates) {
   ft_state s = {0};
   aev_function *f = ft_function(b, "cfg", "{\"Timeout\":10,\"MemorySize\":512,"
@@ -599,6 +649,8 @@ static Suite *suite(void) {
   tcase_add_test(tc, release_waits_for_the_running_handler);
   tcase_add_test(tc, destroyed_broker_closes_held_function);
   tcase_add_test(tc, null_broker_or_out_is_refused);
+  tcase_add_test(tc, null_result_is_refused_before_the_handler_runs);
+  tcase_add_test(tc, null_handles_are_refused);
   tcase_add_test(tc, configuration_defaults_and_updates);
   tcase_add_test(tc, request_response_success_and_error);
   tcase_add_test(tc, failure_text_not_utf8);

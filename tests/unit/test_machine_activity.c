@@ -492,12 +492,40 @@ START_TEST(handles_held_past_destroy_answer_closed) {
 }
 END_TEST
 
+/* An execution abandoned by aev_broker_destroy() still described itself as
+ * RUNNING and gave its history with AEV_OK. */
+START_TEST(executions_held_past_destroy_answer_closed) {
+  aev_broker *own = broker(AEV_CLOCK_MANUAL, 0);
+  const char *def = "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\","
+                    "\"Seconds\":60,\"End\":true}}}";
+  aev_machine *m = NULL;
+  ck_assert_int_eq(aev_machine_create(own, "m", def, strlen(def), AEV_MACHINE_STANDARD, &m), AEV_OK);
+  aev_execution *e = NULL;
+  ck_assert_int_eq(aev_machine_start(m, "e", "{}", 2, &e), AEV_OK);
+  ck_assert_int_eq(aev_broker_drain(own), AEV_OK);
+  char *json = NULL;
+  ck_assert_int_eq(aev_execution_describe(e, &json), AEV_OK);
+  aev_free(json);
+  json = NULL;
+  ck_assert_int_eq(aev_broker_destroy(own), AEV_OK);
+  ck_assert_int_eq(aev_execution_describe(e, &json), AEV_ERR_CLOSED);
+  ck_assert_str_eq(aev_errcode(), "ServiceUnavailable");
+  ck_assert_int_eq(aev_execution_history(e, &json), AEV_ERR_CLOSED);
+  ck_assert_str_eq(aev_errcode(), "ServiceUnavailable");
+  ck_assert_int_eq(aev_execution_output(e, &json), AEV_ERR_CLOSED);
+  ck_assert_ptr_null(json);
+  aev_execution_release(e);
+  aev_machine_release(m);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("machine_activity");
   TCase *tc = tcase_create("core");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, admin);
   tcase_add_test(tc, handles_held_past_destroy_answer_closed);
+  tcase_add_test(tc, executions_held_past_destroy_answer_closed);
   tcase_add_test(tc, activity_deleted_before_its_task);
   tcase_add_test(tc, names_count_characters);
   tcase_add_test(tc, task_completed_by_a_worker);

@@ -84,6 +84,19 @@ START_TEST(ninety_days_by_default) {
 }
 END_TEST
 
+/* A deleted machine answered AEV_OK; it answers as describe does. */
+START_TEST(deleted_machine_refuses_retention) {
+  aev_machine *m = machine("gone", pass_def);
+  ck_assert_int_eq(aev_machine_delete(m), AEV_OK);
+  ck_assert_int_eq(aev_machine_set_retention(m, 3600 * 1000), AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(aev_errcode(), "StateMachineDoesNotExist");
+  char *json = NULL;
+  ck_assert_int_eq(aev_machine_describe(m, &json), AEV_ERR_NOT_FOUND);
+  ck_assert_str_eq(aev_errcode(), "StateMachineDoesNotExist");
+  aev_machine_release(m);
+}
+END_TEST
+
 START_TEST(settable_retention) {
   aev_machine *m = machine("short", pass_def);
   ck_assert_int_eq(aev_machine_set_retention(m, -1), AEV_ERR_INVALID);
@@ -231,6 +244,7 @@ static Suite *suite(void) {
   tcase_set_timeout(tc, 60);
   tcase_add_test(tc, ninety_days_by_default);
   tcase_add_test(tc, settable_retention);
+  tcase_add_test(tc, deleted_machine_refuses_retention);
   tcase_add_test(tc, running_executions_are_kept);
   tcase_add_test(tc, many_names_after_expiry);
   tcase_add_test(tc, memory_flat_over_rounds);

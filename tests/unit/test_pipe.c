@@ -138,6 +138,22 @@ START_TEST(delete_answers_deleting) {
 }
 END_TEST
 
+/* A NULL broker was dereferenced; every pipe call refuses it as the other
+ * services' typed calls do, and nothing is created. */
+START_TEST(null_broker_is_refused) {
+  char *json = NULL;
+  const char *req = "{\"Name\":\"p\"}";
+  int rcs[] = {aev_pipe_create(NULL, req, &json), aev_pipe_update(NULL, req, &json),
+               aev_pipe_describe(NULL, "p", &json), aev_pipe_delete(NULL, "p", &json),
+               aev_pipe_start(NULL, "p", &json), aev_pipe_stop(NULL, "p", &json),
+               aev_pipe_list(NULL, NULL, &json)};
+  for (size_t i = 0; i < sizeof rcs / sizeof rcs[0]; i++) ck_assert_int_eq(rcs[i], AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
+  ck_assert_str_eq(aev_errmsg(), "Missing argument.");
+  ck_assert_ptr_null(json);
+}
+END_TEST
+
 START_TEST(list_filters_and_pages) {
   json_decref(create("a1", NULL));
   json_decref(create("a2", "{\"DesiredState\":\"STOPPED\"}"));
@@ -291,6 +307,7 @@ int main(void) {
   tcase_add_test(tc, update_merges_members);
   tcase_add_test(tc, update_cannot_change_source);
   tcase_add_test(tc, delete_answers_deleting);
+  tcase_add_test(tc, null_broker_is_refused);
   tcase_add_test(tc, list_filters_and_pages);
   tcase_add_test(tc, tags);
   tcase_add_test(tc, create_refusals_change_nothing);

@@ -1081,6 +1081,85 @@ START_TEST(refused_tags_change_nothing) {
 }
 END_TEST
 
+/* A NULL handle, array or out-pointer is refused as every typed call
+ * refuses one, never dereferenced; optional NULLs stay optional. */
+START_TEST(null_arguments_are_refused) {
+  aev_queue *q = qt_queue(b, "nulls", NULL);
+  qt_send(q, "kept");
+  const char *ids[] = {"a"}, *handles[] = {"h"};
+  const void *bodies[] = {"x"};
+  size_t lens[] = {1}, n;
+  int secs[] = {1};
+  aev_message *m[1];
+  aev_batch_result *r;
+  char *json;
+  const char *invalid = "InvalidParameterValue", *missing = "Missing argument.";
+  qt_assert_error(aev_queue_send(NULL, "x", 1, NULL, NULL, NULL),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_send(q, NULL, 5, NULL, NULL, NULL),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_purge(NULL), AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_delete(NULL), AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_receive(q, 1, 0, NULL, NULL, &n), AEV_ERR_INVALID,
+                  invalid, missing);
+  qt_assert_error(aev_queue_receive(q, 1, 0, NULL, m, NULL), AEV_ERR_INVALID,
+                  invalid, missing);
+  qt_assert_error(aev_queue_send_batch(q, 1, NULL, bodies, lens, NULL, &r),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_send_batch(q, 1, ids, NULL, lens, NULL, &r),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_send_batch(q, 1, ids, bodies, NULL, NULL, &r),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_send_batch(q, 1, ids, bodies, lens, NULL, NULL),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_delete_message_batch(q, 1, NULL, handles, &r),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_delete_message_batch(q, 1, ids, NULL, &r),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_change_visibility_batch(q, 1, ids, handles, secs,
+                                                    NULL),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_get_attributes(q, "[\"All\"]", NULL),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_list_tags(q, NULL), AEV_ERR_INVALID, invalid,
+                  missing);
+  qt_assert_error(aev_queue_list(NULL, NULL, 0, NULL, &json), AEV_ERR_INVALID,
+                  invalid, missing);
+  qt_assert_error(aev_queue_list(b, NULL, 0, NULL, NULL), AEV_ERR_INVALID,
+                  invalid, missing);
+  qt_assert_error(aev_queue_start_move_task(NULL, "arn", NULL, 0, &json),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_start_move_task(b, aev_queue_arn(q), NULL, 0, NULL),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_cancel_move_task(NULL, "h", NULL), AEV_ERR_INVALID,
+                  invalid, missing);
+  qt_assert_error(aev_queue_list_move_tasks(NULL, "arn", 0, &json),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_queue_list_move_tasks(b, aev_queue_arn(q), 0, NULL),
+                  AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_send_options_new(NULL), AEV_ERR_INVALID, invalid, missing);
+  qt_assert_error(aev_send_options_set_delay(NULL, 1), AEV_ERR_INVALID, invalid,
+                  missing);
+  qt_assert_error(aev_send_options_set_group_id(NULL, "g"), AEV_ERR_INVALID,
+                  invalid, missing);
+  qt_assert_error(aev_receive_options_new(NULL), AEV_ERR_INVALID, invalid,
+                  missing);
+  qt_assert_error(aev_receive_options_set_visibility(NULL, 1), AEV_ERR_INVALID,
+                  invalid, missing);
+  qt_assert_error(aev_receive_options_set_attempt_id(NULL, "a"),
+                  AEV_ERR_INVALID, invalid, missing);
+  /* NULL attribute names mean all of them, as the header says. */
+  ck_assert_int_eq(aev_queue_get_attributes(q, NULL, &json), AEV_OK);
+  aev_free(json);
+  /* Nothing refused changed the queue: the one message is still there. */
+  aev_message *got = qt_recv1(q);
+  ck_assert_ptr_nonnull(got);
+  ck_assert_str_eq(qt_body(got), "kept");
+  aev_message_free(got);
+  aev_queue_release(q);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("queue_standard");
   TCase *t = tcase_create("standard");
@@ -1111,6 +1190,7 @@ static Suite *suite(void) {
   tcase_add_test(t, attributes_get_set);
   tcase_add_test(t, purge_once_per_minute);
   tcase_add_test(t, deleted_queue_handle);
+  tcase_add_test(t, null_arguments_are_refused);
   tcase_add_test(t, name_reusable_60_s_after_delete);
   tcase_add_test(t, over_limit_for_short_polls);
   tcase_add_test(t, tags_and_listing);

@@ -86,8 +86,17 @@ START_TEST(update_max_record_size) {
         AEV_ERR_NOT_FOUND, "ResourceNotFoundException", NULL);
   assert_described("s", 1, "MaxRecordSizeInKiB", "2048");
   /* The C setter refuses what AWS refuses, in AWS's words. */
-  st_assert_error(aev_stream_set_max_record_size(s, 1000), AEV_ERR_INVALID,
-                  "ValidationException");
+  st_assert_error(aev_stream_set_max_record_size(s, 1023u << 10),
+                  AEV_ERR_INVALID, "ValidationException");
+  ck_assert_str_eq(aev_errmsg(),
+                   "1 validation error detected: Value '1023' at "
+                   "'maxRecordSizeInKiB' failed to satisfy constraint: Member "
+                   "must have value greater than or equal to 1024");
+  /* Bytes that are not whole KiB are named as given, never truncated. */
+  st_assert_error(aev_stream_set_max_record_size(s, 5), AEV_ERR_INVALID,
+                  "InvalidArgumentException");
+  ck_assert_str_eq(aev_errmsg(), "The maximum record size must be a whole "
+                                 "number of KiB; 5 bytes was given.");
   st_assert_error(aev_stream_set_max_record_size(s, (10u << 20) + 1024),
                   AEV_ERR_INVALID, "ValidationException");
   st_assert_error(aev_stream_set_max_record_size(s, (1u << 20) + 1),
@@ -522,11 +531,42 @@ START_TEST(mode_switch_forgets_the_demand) {
 }
 END_TEST
 
+/* A NULL out-pointer or handle is refused as every typed call refuses
+ * one (InvalidArgumentException), never dereferenced, and the refused
+ * call registers nothing. */
+static void missing(int rc) {
+  ck_assert_int_eq(rc, AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "InvalidArgumentException");
+  ck_assert_str_eq(aev_errmsg(), "Missing argument.");
+}
+
+START_TEST(null_out_pointers_are_refused) {
+  aev_stream *s = st_stream(b, "nulls", 1);
+  char *json = NULL;
+  missing(aev_stream_describe(s, NULL));
+  missing(aev_stream_describe_summary(s, NULL));
+  missing(aev_stream_register_consumer(s, "c", NULL));
+  missing(aev_stream_list_consumers(s, NULL));
+  missing(aev_stream_list_tags(s, NULL));
+  missing(aev_stream_describe(NULL, &json));
+  missing(aev_stream_put(NULL, "x", 1, "k", NULL, NULL, NULL, NULL));
+  ck_assert_int_eq(aev_stream_list_consumers(s, &json), AEV_OK);
+  ck_assert_str_eq(json, "{\"Consumers\":[]}");
+  aev_free(json);
+  ck_assert_int_eq(aev_stream_merge_shards(NULL, "a", "b"), AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_stream_start_encryption(NULL, "KMS", "alias/aws/kinesis"),
+                   AEV_ERR_INVALID);
+  ck_assert_int_eq(aev_stream_list_shards(NULL, NULL, &json), AEV_ERR_INVALID);
+  aev_stream_release(s);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *s = suite_create("stream_admin");
   TCase *tc = tcase_create("admin");
   tcase_add_checked_fixture(tc, setup, teardown);
   tcase_add_test(tc, update_max_record_size);
+  tcase_add_test(tc, null_out_pointers_are_refused);
   tcase_add_test(tc, tags_for_stream_page);
   tcase_add_test(tc, tags_by_arn_are_the_stream_tags);
   tcase_add_test(tc, consumers_have_their_own_tags);
