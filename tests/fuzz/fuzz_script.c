@@ -34,7 +34,8 @@ enum { MAX_CALLS = 48, MAX_STEP_MS = 86400000, FINAL_MS = 3600000 };
 
 static void echo(void *user, aev_invocation *ctx, const char *event, size_t len) {
   (void)user;
-  /* An event that is not JSON is answered as a string would be refused: fail. */
+  /* A success answer must be JSON; the services send JSON events, but a
+   * fuzzed Invoke payload may not be one, and then the handler fails. */
   json_t *j = json_loadb(event, len, JSON_DECODE_ANY, NULL);
   if (j) aev_invocation_succeed(ctx, event, len);
   else aev_invocation_fail(ctx, "NotJson", "the event is not JSON");
