@@ -83,6 +83,15 @@ static const char *str(json_t *j, const char *key) {
   return json_string_value(json_object_get(j, key));
 }
 
+/* A mapping of source that must be created: its UUID (free() it). */
+static char *mapped(const char *source) {
+  json_t *m;
+  ck_assert_int_eq(map(source, &m), AEV_OK);
+  char *uuid = strdup(str(m, "UUID"));
+  json_decref(m);
+  return uuid;
+}
+
 START_TEST(records_reach_the_function_through_the_consumer) {
   aev_stream *s = st_stream(b, "s", 1);
   char *c = consumer(s, "c");
@@ -193,10 +202,7 @@ END_TEST
 START_TEST(deregistering_the_consumer_stops_its_batches) {
   aev_stream *s = st_stream(b, "s", 1);
   char *c = consumer(s, "c");
-  json_t *m;
-  ck_assert_int_eq(map(c, &m), AEV_OK);
-  char *uuid = strdup(str(m, "UUID"));
-  json_decref(m);
+  char *uuid = mapped(c);
   st_put(s, "k", "a", NULL);
   aev_broker_drain(b);
   ck_assert_str_eq(seen, "YQ==,|");
@@ -220,10 +226,7 @@ END_TEST
 START_TEST(deleting_the_stream_ends_the_mapping) {
   aev_stream *s = st_stream(b, "s", 1);
   char *c = consumer(s, "c");
-  json_t *m;
-  ck_assert_int_eq(map(c, &m), AEV_OK);
-  char *uuid = strdup(str(m, "UUID"));
-  json_decref(m);
+  char *uuid = mapped(c);
   aev_broker_drain(b);
   ck_assert_int_eq(aev_stream_delete(s, 1), AEV_OK);
   aev_broker_advance(b, 60000);
