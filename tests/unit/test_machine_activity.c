@@ -493,7 +493,7 @@ START_TEST(handles_held_past_destroy_answer_closed) {
 END_TEST
 
 /* An execution abandoned by aev_broker_destroy() still described itself as
- * RUNNING and gave its history with AEV_OK. */
+ * RUNNING, gave its history and took a stop with AEV_OK. */
 START_TEST(executions_held_past_destroy_answer_closed) {
   aev_broker *own = broker(AEV_CLOCK_MANUAL, 0);
   const char *def = "{\"StartAt\":\"W\",\"States\":{\"W\":{\"Type\":\"Wait\","
@@ -514,6 +514,8 @@ START_TEST(executions_held_past_destroy_answer_closed) {
   ck_assert_str_eq(aev_errcode(), "ServiceUnavailable");
   ck_assert_int_eq(aev_execution_output(e, &json), AEV_ERR_CLOSED);
   ck_assert_ptr_null(json);
+  ck_assert_int_eq(aev_execution_stop(e, "E", "abandoned"), AEV_ERR_CLOSED);
+  ck_assert_str_eq(aev_errcode(), "ServiceUnavailable");
   aev_execution_release(e);
   aev_machine_release(m);
 }
