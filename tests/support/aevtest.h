@@ -150,4 +150,19 @@ static inline char *aev_test_repeat_between(const char *before, const char *c, s
   return s;
 }
 
+/* What a delivery stream's application sink (aev_delivery_create_with_sink,
+ * user = an aev_test_sunk) was given: how many objects, and the last. */
+typedef struct aev_test_sunk {
+  int n;
+  char last[256];
+} aev_test_sunk;
+
+static inline int aev_test_sink(void *user, const char *key, const void *data, size_t len) {
+  aev_test_sunk *s = user;
+  (void)key;
+  s->n++;
+  snprintf(s->last, sizeof s->last, "%.*s", (int)len, (const char *)data);
+  return 0;
+}
+
 #endif

@@ -476,23 +476,15 @@ START_TEST(stream_target_with_partition_key) {
 }
 END_TEST
 
-static int sunk;
-static char sunk_data[256];
-
-static int sink(void *user, const char *key, const void *data, size_t len) {
-  (void)user;
-  (void)key;
-  sunk++;
-  snprintf(sunk_data, sizeof sunk_data, "%.*s", (int)len, (const char *)data);
-  return 0;
-}
+/* The delivery stream outlives the test (the broker's teardown ends it). */
+static aev_test_sunk sunk;
 
 START_TEST(firehose_target) {
   aev_delivery *f;
-  sunk = 0;
+  sunk = (aev_test_sunk){0};
   bt_ok(aev_delivery_create_with_sink(
       b, "firehose", "{\"BufferingHints\":{\"IntervalInSeconds\":60,\"SizeInMBs\":1}}",
-      sink, NULL, NULL, &f));
+      aev_test_sink, &sunk, NULL, &f));
   char targets[512];
   snprintf(targets, sizeof targets,
            "[{\"Id\":\"f\",\"Arn\":\"%s\",\"Input\":\"{\\\"fixed\\\":1}\"}]",
@@ -500,8 +492,8 @@ START_TEST(firehose_target) {
   bt_rule(def, "r", "a", targets);
   bt_put(def, "a", "{}");
   aev_broker_advance(b, 61000);
-  ck_assert_int_eq(sunk, 1);
-  ck_assert_str_eq(sunk_data, "{\"fixed\":1}");
+  ck_assert_int_eq(sunk.n, 1);
+  ck_assert_str_eq(sunk.last, "{\"fixed\":1}");
   aev_delivery_release(f);
 }
 END_TEST

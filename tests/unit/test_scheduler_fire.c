@@ -270,29 +270,21 @@ START_TEST(templated_targets) {
 }
 END_TEST
 
-static int sunk;
-static char sunk_data[256];
-
-static int sink(void *user, const char *key, const void *data, size_t len) {
-  (void)user;
-  (void)key;
-  sunk++;
-  snprintf(sunk_data, sizeof sunk_data, "%.*s", (int)len, (const char *)data);
-  return 0;
-}
+/* The delivery stream outlives the test (the broker's teardown ends it). */
+static aev_test_sunk sunk;
 
 START_TEST(firehose_target) {
   aev_delivery *f;
-  sunk = 0;
+  sunk = (aev_test_sunk){0};
   ck_assert_int_eq(aev_delivery_create_with_sink(
                        b, "fh", "{\"BufferingHints\":{\"IntervalInSeconds\":60,\"SizeInMBs\":1}}",
-                       sink, NULL, NULL, &f), AEV_OK);
+                       aev_test_sink, &sunk, NULL, &f), AEV_OK);
   schedule("fh", "at(2024-01-01T00:00:00)",
            "\"Arn\":\"arn:aws:firehose:" ACCT ":deliverystream/fh\",\"Input\":\"{\\\"fixed\\\":1}\"",
            NULL);
   aev_broker_advance(b, 61000); /* the buffer's interval */
-  ck_assert_int_eq(sunk, 1);
-  ck_assert_str_eq(sunk_data, "{\"fixed\":1}");
+  ck_assert_int_eq(sunk.n, 1);
+  ck_assert_str_eq(sunk.last, "{\"fixed\":1}");
   aev_delivery_release(f);
 }
 END_TEST
