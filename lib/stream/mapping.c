@@ -37,6 +37,15 @@ static int range(json_t *req, const char *name, const char *member,
   return AEV_OK;
 }
 
+/* Lambda's words for an age between 0 and 60 (quoted from AWS in
+ * hashicorp/terraform-provider-aws#16113). */
+int aev__mapping_record_age_check(int age_s) {
+  if (age_s >= 0 && age_s < 60)
+    return invalid("%s", "MaximumRecordAgeInSeconds must be either -1 "
+                         "(forever) or between 60 and 604800 (inclusive)");
+  return AEV_OK;
+}
+
 int aev__mapping_flag(json_t *req, const char *name, int *out) {
   json_t *v = json_object_get(req, name);
   if (!v || json_is_null(v)) return AEV_OK;
@@ -148,9 +157,7 @@ static int parse(aev__mapping *m, json_t *req) {
   if (rc == AEV_OK) rc = range(req, "MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds", -1, 604800, &m->max_age_s);
   if (rc == AEV_OK) rc = range(req, "TumblingWindowInSeconds", "tumblingWindowInSeconds", 0, 900, &m->tumbling_s);
   if (rc != AEV_OK) return rc;
-  if (m->max_age_s >= 0 && m->max_age_s < 60)
-    return invalid("%s", "MaximumRecordAgeInSeconds must be -1 or between 60 "
-                         "and 604800.");
+  if ((rc = aev__mapping_record_age_check(m->max_age_s))) return rc;
   int enabled = 1;
   if ((rc = aev__mapping_flag(req, "BisectBatchOnFunctionError", &m->bisect)) ||
       (rc = aev__mapping_flag(req, "Enabled", &enabled)) ||

@@ -126,11 +126,6 @@ static void change_free(change *c) {
   free(c);
 }
 
-static int invalid(const char *what) {
-  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException", "%s",
-                   what);
-}
-
 /* The integer members an update may carry, with Lambda's ranges for
  * Kinesis sources. */
 static int integers(json_t *req, change *c) {
@@ -167,10 +162,7 @@ static int integers(json_t *req, change *c) {
                        x < f[i].min ? f[i].min : f[i].max);
     *(int *)((char *)c + f[i].at) = (int)x;
   }
-  if (c->max_age_s >= 0 && c->max_age_s < 60)
-    return invalid("MaximumRecordAgeInSeconds must be -1 or between 60 and "
-                   "604800.");
-  return AEV_OK;
+  return aev__mapping_record_age_check(c->max_age_s);
 }
 
 static int parse(aev_broker *b, json_t *req, change *c) {

@@ -442,9 +442,9 @@ START_TEST(validation_as_aws) {
   char req[1024], *out;
   struct { const char *fmt; const char *arn; const char *code; const char *msg; } cases[] = {
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":11}", aev_queue_arn(fq),
-       "InvalidParameterValueException", "Batch size must be between 1 and 10 for FIFO queues."},
+       "InvalidParameterValueException", "Maximum batch size must be between 1 and 10 inclusive"},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"MaximumBatchingWindowInSeconds\":1}", aev_queue_arn(fq),
-       "InvalidParameterValueException", "Batching window is not supported for FIFO queues."},
+       "InvalidParameterValueException", "Batching window is not supported for FIFO queues"},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":11}", aev_queue_arn(q),
        "InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":10001,\"MaximumBatchingWindowInSeconds\":1}", aev_queue_arn(q),
@@ -890,7 +890,7 @@ START_TEST(stream_mappings_listed_and_updated) {
   /* Refused updates change nothing. */
   const char *bad[][3] = {
       {"\"BatchSize\":0", "InvalidParameterValueException", "Member must have value greater than or equal to 1"},
-      {"\"MaximumRecordAgeInSeconds\":30", "InvalidParameterValueException", "-1 or between 60"},
+      {"\"MaximumRecordAgeInSeconds\":30", "InvalidParameterValueException", "MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 (inclusive)"},
       {"\"ParallelizationFactor\":11", "InvalidParameterValueException", "Value '11' at 'parallelizationFactor' failed to satisfy constraint: Member must have value less than or equal to 10"},
       {"\"FunctionName\":\"nope\"", "ResourceNotFoundException", "Function not found"},
       {"\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"a\\\":1}\"}]}", "InvalidParameterValueException", "Invalid filter pattern"},
