@@ -4,8 +4,9 @@
  * 1..10,000, MaximumBatchingWindowInSeconds 0..300, ParallelizationFactor
  * 1..10, MaximumRetryAttempts -1..10,000, MaximumRecordAgeInSeconds -1 or
  * 60..604,800, TumblingWindowInSeconds 0..900, at most 5 filters, an
- * OnFailure destination), the mapping's
- * description, lookup by UUID, deletion, and the tap that wakes it. */
+ * OnFailure destination, no queue-only member: function/esm_params.c),
+ * the mapping's description, lookup by UUID, deletion, and the tap that
+ * wakes it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -351,6 +352,8 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
    * keeps the ARN FunctionName names, which FunctionArn shows. */
   rc = aev__function_target_arn(b, fn, &function_arn);
   if (rc == AEV_OK) rc = no_twin(s, consumer_arn, function_arn);
+  /* ScalingConfig is a queue's, and a stream has no OnSuccess destination. */
+  if (rc == AEV_OK) rc = aev__esm_params_check(req, AEV__ESM_STREAM);
   if (rc != AEV_OK) {
     free(consumer_arn);
     free(function_arn);

@@ -491,6 +491,78 @@ START_TEST(validation_as_aws) {
 }
 END_TEST
 
+/* The members Lambda scopes to streams are refused on a queue mapping,
+ * on Create and on Update, worded as Lambda words a member its source type
+ * does not take; a refused create makes no mapping and a refused update
+ * leaves the mapping exactly as it was. */
+static const char *const stream_only[][2] = {
+    {"\"BisectBatchOnFunctionError\":true", "Unsupported 'bisectBatchOnFunctionError' parameter for given event source mapping type."},
+    {"\"BisectBatchOnFunctionError\":false", "Unsupported 'bisectBatchOnFunctionError' parameter for given event source mapping type."},
+    {"\"ParallelizationFactor\":2", "Unsupported 'parallelizationFactor' parameter for given event source mapping type."},
+    {"\"TumblingWindowInSeconds\":60", "Unsupported 'tumblingWindowInSeconds' parameter for given event source mapping type."},
+    {"\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:dlq\"}}", "Unsupported 'destinationConfig' parameter for given event source mapping type."},
+    {"\"MaximumRecordAgeInSeconds\":60", "Unsupported 'maximumRecordAgeInSeconds' parameter for given event source mapping type."},
+    {"\"MaximumRetryAttempts\":-1", "Unsupported 'maximumRetryAttempts' parameter for given event source mapping type."},
+    {"\"StartingPositionTimestamp\":1704067200", "Unsupported 'startingPositionTimestamp' parameter for given event source mapping type."},
+};
+
+START_TEST(queue_mapping_refuses_stream_members) {
+  bt_state s = {0};
+  aev_function *f = bt_function("qk", &s);
+  aev_queue *q = qt_queue(b, "qk-q", NULL);
+  char req[1024], *out = NULL, *before, *after;
+  for (size_t i = 0; i < sizeof stream_only / sizeof *stream_only; i++) {
+    snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"qk\",%s}",
+             aev_queue_arn(q), stream_only[i][0]);
+    ft_assert_error(aev_event_source_mapping_create(b, req, &out), AEV_ERR_INVALID,
+                    "InvalidParameterValueException", stream_only[i][1]);
+    ck_assert_str_eq(aev_errmsg(), stream_only[i][1]);
+    ck_assert_ptr_null(out);
+  }
+  /* Lambda's recorded answer for a starting position, with or without its
+   * timestamp (test_create_starting_position_validation_exceptions[sqs]). */
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"qk\","
+           "\"StartingPosition\":\"LATEST\",\"StartingPositionTimestamp\":1704067200}", aev_queue_arn(q));
+  ft_assert_error(aev_event_source_mapping_create(b, req, &out), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "StartingPosition is not valid for SQS event sources.");
+  ck_assert_str_eq(aev_errmsg(), "StartingPosition is not valid for SQS event sources.");
+  ck_assert_int_eq(aev_event_source_mapping_list(b, "qk", NULL, &out), AEV_OK);
+  ck_assert_str_eq(out, "{\"EventSourceMappings\":[]}");
+  aev_free(out);
+  out = NULL;
+  /* The members a queue takes are still accepted. */
+  char uuid[37];
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"BatchSize\":20,"
+                "\"MaximumBatchingWindowInSeconds\":2,\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"],"
+                "\"ScalingConfig\":{\"MaximumConcurrency\":5},\"Enabled\":true,"
+                "\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"body\\\":[\\\"x\\\"]}\"}]}}",
+                aev_queue_arn(q), "qk");
+  uuid_of(d, uuid);
+  ck_assert_ptr_nonnull(strstr(d, "\"ScalingConfig\":{\"MaximumConcurrency\":5}"));
+  aev_free(d);
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &before), AEV_OK);
+  for (size_t i = 0; i < sizeof stream_only / sizeof *stream_only; i++) {
+    snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"BatchSize\":30,%s}", uuid, stream_only[i][0]);
+    ft_assert_error(aev_event_source_mapping_update(b, req, &out), AEV_ERR_INVALID,
+                    "InvalidParameterValueException", stream_only[i][1]);
+    ck_assert_str_eq(aev_errmsg(), stream_only[i][1]);
+    ck_assert_ptr_null(out);
+  }
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &after), AEV_OK);
+  ck_assert_str_eq(after, before);
+  aev_free(after);
+  aev_free(before);
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"BatchSize\":30,\"MaximumBatchingWindowInSeconds\":1,"
+           "\"ScalingConfig\":{\"MaximumConcurrency\":7},\"FunctionResponseTypes\":[]}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &out), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(out, "\"BatchSize\":30"));
+  ck_assert_ptr_nonnull(strstr(out, "\"MaximumConcurrency\":7"));
+  aev_free(out);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
 /* Lambda words every pattern it cannot read the same way, with no reason
  * (test_sqs_invalid_event_filter's recorded answers). */
 START_TEST(invalid_patterns_answer_one_message) {
@@ -961,6 +1033,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, scaling_starts_at_five_batches);
   tcase_add_test(tc, fifo_keeps_group_order);
   tcase_add_test(tc, validation_as_aws);
+  tcase_add_test(tc, queue_mapping_refuses_stream_members);
   tcase_add_test(tc, invalid_patterns_answer_one_message);
   tcase_add_test(tc, through_aev_call);
   tcase_add_test(tc, a_mapping_outlives_its_function);
