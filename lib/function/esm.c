@@ -77,15 +77,16 @@ static int parse(json_t *req, int fifo, settings *s) {
   if (rc != AEV_OK) return rc;
   /* Lambda's words: the FIFO window refusal as CloudFormation relays it
    * ("Invalid request provided: Batching window is not supported for FIFO
-   * queues (Service: Lambda, ...)", aws/aws-lambda-dotnet#1758), the batch
-   * cap as Lambda worded it when every queue's was 10
+   * queues (Service: Lambda, ...)", aws/aws-lambda-dotnet#1758, answered
+   * to BatchSize 100 with a 5 s window: the window is checked first), the
+   * batch cap as Lambda worded it when every queue's was 10
    * (pulumi/pulumi-aws-serverless#20). */
-  if (fifo && s->batch_size > 10)
-    return aev__fn_invalid("Maximum batch size must be between 1 and 10 "
-                           "inclusive");
   if (fifo && s->window_s > 0)
     return aev__fn_invalid("Batching window is not supported for FIFO "
                            "queues");
+  if (fifo && s->batch_size > 10)
+    return aev__fn_invalid("Maximum batch size must be between 1 and 10 "
+                           "inclusive");
   if (s->batch_size > 10 && s->window_s < 1)
     return aev__fn_invalid("Maximum batch window in seconds must be greater "
                            "than 0 if maximum batch size is greater than 10");

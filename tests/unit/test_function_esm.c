@@ -445,6 +445,9 @@ START_TEST(validation_as_aws) {
        "InvalidParameterValueException", "Maximum batch size must be between 1 and 10 inclusive"},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"MaximumBatchingWindowInSeconds\":1}", aev_queue_arn(fq),
        "InvalidParameterValueException", "Batching window is not supported for FIFO queues"},
+      /* The window is refused first (aws/aws-lambda-dotnet#1758's answer). */
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":100,\"MaximumBatchingWindowInSeconds\":5}", aev_queue_arn(fq),
+       "InvalidParameterValueException", "Batching window is not supported for FIFO queues"},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":11}", aev_queue_arn(q),
        "InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":10001,\"MaximumBatchingWindowInSeconds\":1}", aev_queue_arn(q),
