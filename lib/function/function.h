@@ -106,6 +106,12 @@ int aev__function_event_to(aev_broker *b, const char *name_or_arn,
  * NULL when out of memory. */
 json_t *aev__esm_arn_json(const char *function_arn, const char *uuid);
 
+/* ValidationException unless min <= v <= max (member as AWS names it in
+ * the message: "timeout", "memorySize"); errors.c. Lambda's model checks, which
+ * the stream's mappings apply too. */
+int aev__fn_range(const char *member, long long v, long long min,
+                  long long max);
+
 /* esm_params.c: refuses (InvalidParameterValueException, as Lambda
  * words it) a Create / UpdateEventSourceMapping request member that the
  * mapping's kind of source does not take: the stream-only members on a

@@ -22,20 +22,14 @@ static int invalid(const char *fmt, const char *a) {
   return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException", fmt, a);
 }
 
-static int range(json_t *req, const char *name, const char *member,
-                 long long min, long long max, int *out) {
+int aev__mapping_range(json_t *req, const char *name, const char *member,
+                       long long min, long long max, int *out) {
   json_t *v = json_object_get(req, name);
   if (!v || json_is_null(v)) return AEV_OK;
   if (!json_is_integer(v)) return invalid("%s must be an integer.", name);
-  long long x = json_integer_value(v);
-  if (x < min || x > max)
-    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
-                     "1 validation error detected: Value '%lld' at '%s' "
-                     "failed to satisfy constraint: Member must have value "
-                     "%s than or equal to %lld",
-                     x, member, x < min ? "greater" : "less", x < min ? min : max);
-  *out = (int)x;
-  return AEV_OK;
+  int rc = aev__fn_range(member, json_integer_value(v), min, max);
+  if (rc == AEV_OK) *out = (int)json_integer_value(v);
+  return rc;
 }
 
 /* Lambda's words for an age between 0 and 60 (quoted from AWS in
@@ -151,12 +145,12 @@ static int parse(aev__mapping *m, json_t *req) {
   m->max_retries = -1;
   m->max_age_s = -1;
   m->factor = 1;
-  int rc = range(req, "BatchSize", "batchSize", 1, 10000, &m->batch_size);
-  if (rc == AEV_OK) rc = range(req, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300, &m->window_s);
-  if (rc == AEV_OK) rc = range(req, "ParallelizationFactor", "parallelizationFactor", 1, 10, &m->factor);
-  if (rc == AEV_OK) rc = range(req, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000, &m->max_retries);
-  if (rc == AEV_OK) rc = range(req, "MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds", -1, 604800, &m->max_age_s);
-  if (rc == AEV_OK) rc = range(req, "TumblingWindowInSeconds", "tumblingWindowInSeconds", 0, 900, &m->tumbling_s);
+  int rc = aev__mapping_range(req, "BatchSize", "batchSize", 1, 10000, &m->batch_size);
+  if (rc == AEV_OK) rc = aev__mapping_range(req, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300, &m->window_s);
+  if (rc == AEV_OK) rc = aev__mapping_range(req, "ParallelizationFactor", "parallelizationFactor", 1, 10, &m->factor);
+  if (rc == AEV_OK) rc = aev__mapping_range(req, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000, &m->max_retries);
+  if (rc == AEV_OK) rc = aev__mapping_range(req, "MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds", -1, 604800, &m->max_age_s);
+  if (rc == AEV_OK) rc = aev__mapping_range(req, "TumblingWindowInSeconds", "tumblingWindowInSeconds", 0, 900, &m->tumbling_s);
   if (rc != AEV_OK) return rc;
   if ((rc = aev__mapping_record_age_check(m->max_age_s))) return rc;
   int enabled = 1;

@@ -147,20 +147,9 @@ static int integers(json_t *req, change *c) {
        offsetof(change, factor)},
   };
   for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
-    json_t *v = json_object_get(req, f[i].name);
-    if (!v || json_is_null(v)) continue;
-    if (!json_is_integer(v))
-      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
-                       "%s must be an integer.", f[i].name);
-    long long x = json_integer_value(v);
-    if (x < f[i].min || x > f[i].max)
-      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
-                       "1 validation error detected: Value '%lld' at '%s' "
-                       "failed to satisfy constraint: Member must have value "
-                       "%s than or equal to %lld",
-                       x, f[i].member, x < f[i].min ? "greater" : "less",
-                       x < f[i].min ? f[i].min : f[i].max);
-    *(int *)((char *)c + f[i].at) = (int)x;
+    int rc = aev__mapping_range(req, f[i].name, f[i].member, f[i].min,
+                                f[i].max, (int *)((char *)c + f[i].at));
+    if (rc != AEV_OK) return rc;
   }
   return aev__mapping_record_age_check(c->max_age_s);
 }

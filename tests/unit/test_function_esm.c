@@ -964,9 +964,9 @@ START_TEST(stream_mappings_listed_and_updated) {
   ck_assert_int_eq(mapping_count(NULL, aev_queue_arn(q)), 1);
   /* Refused updates change nothing. */
   const char *bad[][3] = {
-      {"\"BatchSize\":0", "InvalidParameterValueException", "Member must have value greater than or equal to 1"},
+      {"\"BatchSize\":0", "ValidationException", "Member must have value greater than or equal to 1"},
       {"\"MaximumRecordAgeInSeconds\":30", "InvalidParameterValueException", "MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 (inclusive)"},
-      {"\"ParallelizationFactor\":11", "InvalidParameterValueException", "Value '11' at 'parallelizationFactor' failed to satisfy constraint: Member must have value less than or equal to 10"},
+      {"\"ParallelizationFactor\":11", "ValidationException", "Value '11' at 'parallelizationFactor' failed to satisfy constraint: Member must have value less than or equal to 10"},
       {"\"FunctionName\":\"nope\"", "ResourceNotFoundException", "Function not found"},
       {"\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"a\\\":1}\"}]}", "InvalidParameterValueException", "Invalid filter pattern"},
       {"\"FunctionResponseTypes\":\"ReportBatchItemFailures\"", "InvalidParameterValueException", "FunctionResponseTypes must be a list"},

@@ -557,7 +557,10 @@ START_TEST(checks_get_and_delete) {
   aev_stream *s = st_stream(b, "s", 1);
   ck_assert_int_eq(map_error(s, ""), AEV_ERR_INVALID);
   ck_assert_str_eq(aev_errcode(), "InvalidParameterValueException");
+  /* A value outside Lambda's request model is its ValidationException, as
+   * on a queue mapping. */
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":0"), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
   ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value '0' at 'batchSize' failed to satisfy constraint: Member must have value greater than or equal to 1");
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"ParallelizationFactor\":11"), AEV_ERR_INVALID);
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"MaximumRecordAgeInSeconds\":30"), AEV_ERR_INVALID);

@@ -283,7 +283,7 @@ class Handlers(unittest.TestCase):
             self.b.call("lambda", "UpdateEventSourceMapping", UUID=uuid,
                         ParallelizationFactor=11)
         self.assertEqual(cm.exception.response["Error"]["Code"],
-                         "InvalidParameterValueException")
+                         "ValidationException")
         self.assertEqual(self.b.call("lambda", "GetEventSourceMapping",
                                      UUID=uuid)["ParallelizationFactor"], 4)
 
