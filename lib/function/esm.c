@@ -218,7 +218,7 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
   if (rc == AEV_OK) rc = find_queue(b, arn, &q);
   /* A queue is read from wherever its messages are: no starting
    * position, and none of the streams' other members. */
-  if (rc == AEV_OK) rc = aev__esm_params_check(req, AEV__ESM_QUEUE);
+  if (rc == AEV_OK) rc = aev__esm_params_check(req, AEV__ESM_QUEUE, 0);
   int fifo = 0;
   if (rc == AEV_OK) {
     size_t n = strlen(arn);
@@ -324,7 +324,7 @@ int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
   const char *fname = json_string_value(json_object_get(req, "FunctionName"));
   char *to = NULL;
   rc = fname ? aev__function_target_arn(b, fname, &to) : AEV_OK;
-  if (rc == AEV_OK) rc = aev__esm_params_check(req, AEV__ESM_QUEUE);
+  if (rc == AEV_OK) rc = aev__esm_params_check(req, AEV__ESM_QUEUE, 1);
   if (rc == AEV_OK) rc = parse(req, m->fifo, &s);
   /* Checked whole first: a refused update changes nothing. */
   if (rc == AEV_OK && to) {

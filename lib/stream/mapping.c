@@ -347,7 +347,7 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
   rc = aev__function_target_arn(b, fn, &function_arn);
   if (rc == AEV_OK) rc = no_twin(s, consumer_arn, function_arn);
   /* ScalingConfig is a queue's, and a stream has no OnSuccess destination. */
-  if (rc == AEV_OK) rc = aev__esm_params_check(req, AEV__ESM_STREAM);
+  if (rc == AEV_OK) rc = aev__esm_params_check(req, AEV__ESM_STREAM, 0);
   if (rc != AEV_OK) {
     free(consumer_arn);
     free(function_arn);

@@ -285,7 +285,7 @@ int aev__stream_mapping_update(aev_broker *b, json_t *req, json_t **out) {
   }
   c->modified_ms = aev_broker_now_ms(b);
   json_t *desc = NULL;
-  rc = aev__esm_params_check(req, AEV__ESM_STREAM);
+  rc = aev__esm_params_check(req, AEV__ESM_STREAM, 1);
   if (rc == AEV_OK) rc = parse(b, req, c);
   if (rc == AEV_OK) rc = aev__stream_mapping_get(b, uuid, &desc);
   if (rc == AEV_OK && !(desc = updated(desc, c))) rc = aev__nomem();
