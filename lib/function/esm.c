@@ -1,7 +1,8 @@
 /* Event-source mappings from queues: CreateEventSourceMapping's checks as
  * AWS applies them (BatchSize 1..10,000 on standard queues, above 10 only
  * with a batching window of at least 1 s; at most 10 and no window on FIFO
- * queues; at most 5 filters; MaximumConcurrency 2..1000), Get, Update,
+ * queues; at most 5 filters; MaximumConcurrency 2..1000; none of the
+ * stream-only members, esm_params.c), Get, Update,
  * Delete, List and their response shape. A mapping invokes a function, or
  * one of its versions or aliases (FunctionName's qualifier, kept and
  * answered in FunctionArn); Update's FunctionName retargets it. Mappings
@@ -74,12 +75,18 @@ static int parse(json_t *req, int fifo, settings *s) {
       !json_is_null(v))
     rc = parse_filters(v, s);
   if (rc != AEV_OK) return rc;
-  if (fifo && s->batch_size > 10)
-    return aev__fn_invalid("Batch size must be between 1 and 10 for FIFO "
-                           "queues.");
+  /* Lambda's words: the FIFO window refusal as CloudFormation relays it
+   * ("Invalid request provided: Batching window is not supported for FIFO
+   * queues (Service: Lambda, ...)", aws/aws-lambda-dotnet#1758, answered
+   * to BatchSize 100 with a 5 s window: the window is checked first), the
+   * batch cap as Lambda worded it when every queue's was 10
+   * (pulumi/pulumi-aws-serverless#20). */
   if (fifo && s->window_s > 0)
     return aev__fn_invalid("Batching window is not supported for FIFO "
-                           "queues.");
+                           "queues");
+  if (fifo && s->batch_size > 10)
+    return aev__fn_invalid("Maximum batch size must be between 1 and 10 "
+                           "inclusive");
   if (s->batch_size > 10 && s->window_s < 1)
     return aev__fn_invalid("Maximum batch window in seconds must be greater "
                            "than 0 if maximum batch size is greater than 10");
@@ -209,11 +216,9 @@ int aev_event_source_mapping_create(aev_broker *b, const char *request_json,
   /* The function, version or alias must exist now (it may go later). */
   if (rc == AEV_OK) rc = aev__function_target_arn(b, fname, &function_arn);
   if (rc == AEV_OK) rc = find_queue(b, arn, &q);
-  /* A queue is read from wherever its messages are. */
-  if (rc == AEV_OK && json_object_get(req, "StartingPosition") &&
-      !json_is_null(json_object_get(req, "StartingPosition")))
-    rc = aev__fn_invalid("StartingPosition is not valid for SQS event "
-                         "sources.");
+  /* A queue is read from wherever its messages are: no starting
+   * position, and none of the streams' other members. */
+  if (rc == AEV_OK) rc = aev__esm_params_check(req, AEV__ESM_QUEUE, 0);
   int fifo = 0;
   if (rc == AEV_OK) {
     size_t n = strlen(arn);
@@ -319,6 +324,7 @@ int aev_event_source_mapping_update(aev_broker *b, const char *request_json,
   const char *fname = json_string_value(json_object_get(req, "FunctionName"));
   char *to = NULL;
   rc = fname ? aev__function_target_arn(b, fname, &to) : AEV_OK;
+  if (rc == AEV_OK) rc = aev__esm_params_check(req, AEV__ESM_QUEUE, 1);
   if (rc == AEV_OK) rc = parse(req, m->fifo, &s);
   /* Checked whole first: a refused update changes nothing. */
   if (rc == AEV_OK && to) {

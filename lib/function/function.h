@@ -106,6 +106,21 @@ int aev__function_event_to(aev_broker *b, const char *name_or_arn,
  * NULL when out of memory. */
 json_t *aev__esm_arn_json(const char *function_arn, const char *uuid);
 
+/* ValidationException unless min <= v <= max (member as AWS names it in
+ * the message: "timeout", "memorySize"); errors.c. Lambda's model checks, which
+ * the stream's mappings apply too. */
+int aev__fn_range(const char *member, long long v, long long min,
+                  long long max);
+
+/* esm_params.c: refuses (InvalidParameterValueException, as Lambda
+ * words it) a CreateEventSourceMapping (update 0) or
+ * UpdateEventSourceMapping (update 1) request member that the mapping's
+ * kind of source does not take: the stream-only members on a queue
+ * mapping, ScalingConfig and an OnSuccess destination on a stream mapping.
+ * Absent and null members pass. */
+enum { AEV__ESM_QUEUE = 1, AEV__ESM_STREAM = 2 };
+int aev__esm_params_check(json_t *req, int kind, int update);
+
 /* esm_tags.c: forgets the tags of an event-source mapping that is gone
  * (deleted, or deleted with its stream). */
 void aev__esm_tags_drop(aev_broker *b, const char *uuid);

@@ -540,10 +540,6 @@ int aev__fn_not_found(const char *name);
 int aev__fn_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int aev__fn_throttled(void);
 int aev__fn_stale_revision(void);
-/* ValidationException unless min <= v <= max (member as AWS names it in
- * the message: "timeout", "memorySize"). */
-int aev__fn_range(const char *member, long long v, long long min,
-                  long long max);
 
 /* arn_patterns.c: whether a value matches one of Lambda's patterns (its
  * API reference's Java patterns, in POSIX terms): a FunctionName, a

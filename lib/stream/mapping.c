@@ -4,8 +4,9 @@
  * 1..10,000, MaximumBatchingWindowInSeconds 0..300, ParallelizationFactor
  * 1..10, MaximumRetryAttempts -1..10,000, MaximumRecordAgeInSeconds -1 or
  * 60..604,800, TumblingWindowInSeconds 0..900, at most 5 filters, an
- * OnFailure destination), the mapping's
- * description, lookup by UUID, deletion, and the tap that wakes it. */
+ * OnFailure destination, no queue-only member: function/esm_params.c),
+ * the mapping's description, lookup by UUID, deletion, and the tap that
+ * wakes it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +22,22 @@ static int invalid(const char *fmt, const char *a) {
   return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException", fmt, a);
 }
 
-static int range(json_t *req, const char *name, const char *member,
-                 long long min, long long max, int *out) {
+int aev__mapping_range(json_t *req, const char *name, const char *member,
+                       long long min, long long max, int *out) {
   json_t *v = json_object_get(req, name);
   if (!v || json_is_null(v)) return AEV_OK;
   if (!json_is_integer(v)) return invalid("%s must be an integer.", name);
-  long long x = json_integer_value(v);
-  if (x < min || x > max)
-    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
-                     "1 validation error detected: Value '%lld' at '%s' "
-                     "failed to satisfy constraint: Member must have value "
-                     "%s than or equal to %lld",
-                     x, member, x < min ? "greater" : "less", x < min ? min : max);
-  *out = (int)x;
+  int rc = aev__fn_range(member, json_integer_value(v), min, max);
+  if (rc == AEV_OK) *out = (int)json_integer_value(v);
+  return rc;
+}
+
+/* Lambda's words for an age between 0 and 60 (quoted from AWS in
+ * hashicorp/terraform-provider-aws#16113). */
+int aev__mapping_record_age_check(int age_s) {
+  if (age_s >= 0 && age_s < 60)
+    return invalid("%s", "MaximumRecordAgeInSeconds must be either -1 "
+                         "(forever) or between 60 and 604800 (inclusive)");
   return AEV_OK;
 }
 
@@ -141,16 +145,14 @@ static int parse(aev__mapping *m, json_t *req) {
   m->max_retries = -1;
   m->max_age_s = -1;
   m->factor = 1;
-  int rc = range(req, "BatchSize", "batchSize", 1, 10000, &m->batch_size);
-  if (rc == AEV_OK) rc = range(req, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300, &m->window_s);
-  if (rc == AEV_OK) rc = range(req, "ParallelizationFactor", "parallelizationFactor", 1, 10, &m->factor);
-  if (rc == AEV_OK) rc = range(req, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000, &m->max_retries);
-  if (rc == AEV_OK) rc = range(req, "MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds", -1, 604800, &m->max_age_s);
-  if (rc == AEV_OK) rc = range(req, "TumblingWindowInSeconds", "tumblingWindowInSeconds", 0, 900, &m->tumbling_s);
+  int rc = aev__mapping_range(req, "BatchSize", "batchSize", 1, 10000, &m->batch_size);
+  if (rc == AEV_OK) rc = aev__mapping_range(req, "MaximumBatchingWindowInSeconds", "maximumBatchingWindowInSeconds", 0, 300, &m->window_s);
+  if (rc == AEV_OK) rc = aev__mapping_range(req, "ParallelizationFactor", "parallelizationFactor", 1, 10, &m->factor);
+  if (rc == AEV_OK) rc = aev__mapping_range(req, "MaximumRetryAttempts", "maximumRetryAttempts", -1, 10000, &m->max_retries);
+  if (rc == AEV_OK) rc = aev__mapping_range(req, "MaximumRecordAgeInSeconds", "maximumRecordAgeInSeconds", -1, 604800, &m->max_age_s);
+  if (rc == AEV_OK) rc = aev__mapping_range(req, "TumblingWindowInSeconds", "tumblingWindowInSeconds", 0, 900, &m->tumbling_s);
   if (rc != AEV_OK) return rc;
-  if (m->max_age_s >= 0 && m->max_age_s < 60)
-    return invalid("%s", "MaximumRecordAgeInSeconds must be -1 or between 60 "
-                         "and 604800.");
+  if ((rc = aev__mapping_record_age_check(m->max_age_s))) return rc;
   int enabled = 1;
   if ((rc = aev__mapping_flag(req, "BisectBatchOnFunctionError", &m->bisect)) ||
       (rc = aev__mapping_flag(req, "Enabled", &enabled)) ||
@@ -344,6 +346,8 @@ int aev__stream_mapping_create(aev_broker *b, json_t *req, json_t **out) {
    * keeps the ARN FunctionName names, which FunctionArn shows. */
   rc = aev__function_target_arn(b, fn, &function_arn);
   if (rc == AEV_OK) rc = no_twin(s, consumer_arn, function_arn);
+  /* ScalingConfig is a queue's, and a stream has no OnSuccess destination. */
+  if (rc == AEV_OK) rc = aev__esm_params_check(req, AEV__ESM_STREAM, 0);
   if (rc != AEV_OK) {
     free(consumer_arn);
     free(function_arn);

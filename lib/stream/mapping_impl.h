@@ -122,6 +122,16 @@ int aev__mapping_not_found(const char *uuid);
  * destination (a queue, a topic or a function), else
  * InvalidParameterValueException. */
 int aev__mapping_check_destination(const char *dest);
+/* mapping.c: the integer member name of a Create / UpdateEventSourceMapping
+ * request into *out, left as it is when absent or null: not an integer is
+ * InvalidParameterValueException, outside min..max the ValidationException
+ * of Lambda's request model (member: its name in the message). */
+int aev__mapping_range(json_t *req, const char *name, const char *member,
+                       long long min, long long max, int *out);
+/* mapping.c: InvalidParameterValueException unless a
+ * MaximumRecordAgeInSeconds is -1 or 60..604,800 (the caller checked
+ * -1..604,800). */
+int aev__mapping_record_age_check(int age_s);
 /* mapping.c: the boolean member name of a Create / UpdateEventSourceMapping
  * request into *out, left as it is when absent or null; a value of
  * another type is InvalidParameterValueException. */

@@ -126,11 +126,6 @@ static void change_free(change *c) {
   free(c);
 }
 
-static int invalid(const char *what) {
-  return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException", "%s",
-                   what);
-}
-
 /* The integer members an update may carry, with Lambda's ranges for
  * Kinesis sources. */
 static int integers(json_t *req, change *c) {
@@ -152,25 +147,11 @@ static int integers(json_t *req, change *c) {
        offsetof(change, factor)},
   };
   for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
-    json_t *v = json_object_get(req, f[i].name);
-    if (!v || json_is_null(v)) continue;
-    if (!json_is_integer(v))
-      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
-                       "%s must be an integer.", f[i].name);
-    long long x = json_integer_value(v);
-    if (x < f[i].min || x > f[i].max)
-      return aev__fail(AEV_ERR_INVALID, "InvalidParameterValueException",
-                       "1 validation error detected: Value '%lld' at '%s' "
-                       "failed to satisfy constraint: Member must have value "
-                       "%s than or equal to %lld",
-                       x, f[i].member, x < f[i].min ? "greater" : "less",
-                       x < f[i].min ? f[i].min : f[i].max);
-    *(int *)((char *)c + f[i].at) = (int)x;
+    int rc = aev__mapping_range(req, f[i].name, f[i].member, f[i].min,
+                                f[i].max, (int *)((char *)c + f[i].at));
+    if (rc != AEV_OK) return rc;
   }
-  if (c->max_age_s >= 0 && c->max_age_s < 60)
-    return invalid("MaximumRecordAgeInSeconds must be -1 or between 60 and "
-                   "604800.");
-  return AEV_OK;
+  return aev__mapping_record_age_check(c->max_age_s);
 }
 
 static int parse(aev_broker *b, json_t *req, change *c) {
@@ -304,7 +285,8 @@ int aev__stream_mapping_update(aev_broker *b, json_t *req, json_t **out) {
   }
   c->modified_ms = aev_broker_now_ms(b);
   json_t *desc = NULL;
-  rc = parse(b, req, c);
+  rc = aev__esm_params_check(req, AEV__ESM_STREAM, 1);
+  if (rc == AEV_OK) rc = parse(b, req, c);
   if (rc == AEV_OK) rc = aev__stream_mapping_get(b, uuid, &desc);
   if (rc == AEV_OK && !(desc = updated(desc, c))) rc = aev__nomem();
   /* The lookup's reference to the mapping passes to the task. */

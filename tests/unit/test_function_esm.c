@@ -442,9 +442,12 @@ START_TEST(validation_as_aws) {
   char req[1024], *out;
   struct { const char *fmt; const char *arn; const char *code; const char *msg; } cases[] = {
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":11}", aev_queue_arn(fq),
-       "InvalidParameterValueException", "Batch size must be between 1 and 10 for FIFO queues."},
+       "InvalidParameterValueException", "Maximum batch size must be between 1 and 10 inclusive"},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"MaximumBatchingWindowInSeconds\":1}", aev_queue_arn(fq),
-       "InvalidParameterValueException", "Batching window is not supported for FIFO queues."},
+       "InvalidParameterValueException", "Batching window is not supported for FIFO queues"},
+      /* The window is refused first (aws/aws-lambda-dotnet#1758's answer). */
+      {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":100,\"MaximumBatchingWindowInSeconds\":5}", aev_queue_arn(fq),
+       "InvalidParameterValueException", "Batching window is not supported for FIFO queues"},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":11}", aev_queue_arn(q),
        "InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"},
       {"{\"EventSourceArn\":\"%s\",\"FunctionName\":\"v\",\"BatchSize\":10001,\"MaximumBatchingWindowInSeconds\":1}", aev_queue_arn(q),
@@ -486,6 +489,83 @@ START_TEST(validation_as_aws) {
   ck_assert_str_eq(out, "{\"EventSourceMappings\":[]}");
   aev_free(out);
   aev_queue_release(fq);
+  aev_queue_release(q);
+  aev_function_release(f);
+}
+END_TEST
+
+/* The members Lambda scopes to streams are refused on a queue mapping,
+ * on Create and on Update, worded as Lambda words a member its source type
+ * does not take; a refused create makes no mapping and a refused update
+ * leaves the mapping exactly as it was. */
+static const char *const stream_only[][2] = {
+    {"\"BisectBatchOnFunctionError\":true", "Unsupported 'bisectBatchOnFunctionError' parameter for given event source mapping type."},
+    {"\"BisectBatchOnFunctionError\":false", "Unsupported 'bisectBatchOnFunctionError' parameter for given event source mapping type."},
+    {"\"ParallelizationFactor\":2", "Unsupported 'parallelizationFactor' parameter for given event source mapping type."},
+    {"\"TumblingWindowInSeconds\":60", "Unsupported 'tumblingWindowInSeconds' parameter for given event source mapping type."},
+    {"\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:dlq\"}}", "Unsupported 'destinationConfig' parameter for given event source mapping type."},
+    {"\"MaximumRecordAgeInSeconds\":60", "Unsupported 'maximumRecordAgeInSeconds' parameter for given event source mapping type."},
+    {"\"MaximumRetryAttempts\":-1", "Unsupported 'maximumRetryAttempts' parameter for given event source mapping type."},
+};
+
+START_TEST(queue_mapping_refuses_stream_members) {
+  bt_state s = {0};
+  aev_function *f = bt_function("qk", &s);
+  aev_queue *q = qt_queue(b, "qk-q", NULL);
+  char req[1024], *out = NULL, *before, *after;
+  for (size_t i = 0; i < sizeof stream_only / sizeof *stream_only; i++) {
+    snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"qk\",%s}",
+             aev_queue_arn(q), stream_only[i][0]);
+    ft_assert_error(aev_event_source_mapping_create(b, req, &out), AEV_ERR_INVALID,
+                    "InvalidParameterValueException", stream_only[i][1]);
+    ck_assert_str_eq(aev_errmsg(), stream_only[i][1]);
+    ck_assert_ptr_null(out);
+  }
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"qk\","
+           "\"StartingPositionTimestamp\":1704067200}", aev_queue_arn(q));
+  ft_assert_error(aev_event_source_mapping_create(b, req, &out), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "Unsupported 'startingPositionTimestamp' parameter");
+  /* Lambda's recorded answer for a starting position, with or without its
+   * timestamp (test_create_starting_position_validation_exceptions[sqs]). */
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"qk\","
+           "\"StartingPosition\":\"LATEST\",\"StartingPositionTimestamp\":1704067200}", aev_queue_arn(q));
+  ft_assert_error(aev_event_source_mapping_create(b, req, &out), AEV_ERR_INVALID,
+                  "InvalidParameterValueException", "StartingPosition is not valid for SQS event sources.");
+  ck_assert_str_eq(aev_errmsg(), "StartingPosition is not valid for SQS event sources.");
+  ck_assert_int_eq(aev_event_source_mapping_list(b, "qk", NULL, &out), AEV_OK);
+  ck_assert_str_eq(out, "{\"EventSourceMappings\":[]}");
+  aev_free(out);
+  out = NULL;
+  /* The members a queue takes are still accepted. */
+  char uuid[37];
+  char *d = map("{\"EventSourceArn\":\"%s\",\"FunctionName\":\"%s\",\"BatchSize\":20,"
+                "\"MaximumBatchingWindowInSeconds\":2,\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"],"
+                "\"ScalingConfig\":{\"MaximumConcurrency\":5},\"Enabled\":true,"
+                "\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"body\\\":[\\\"x\\\"]}\"}]}}",
+                aev_queue_arn(q), "qk");
+  uuid_of(d, uuid);
+  ck_assert_ptr_nonnull(strstr(d, "\"ScalingConfig\":{\"MaximumConcurrency\":5}"));
+  aev_free(d);
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &before), AEV_OK);
+  for (size_t i = 0; i < sizeof stream_only / sizeof *stream_only; i++) {
+    snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"BatchSize\":30,%s}", uuid, stream_only[i][0]);
+    ft_assert_error(aev_event_source_mapping_update(b, req, &out), AEV_ERR_INVALID,
+                    "InvalidParameterValueException", stream_only[i][1]);
+    ck_assert_str_eq(aev_errmsg(), stream_only[i][1]);
+    ck_assert_ptr_null(out);
+  }
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &after), AEV_OK);
+  ck_assert_str_eq(after, before);
+  aev_free(after);
+  aev_free(before);
+  /* StartingPosition is no member of an update's request: not read. */
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"BatchSize\":30,\"MaximumBatchingWindowInSeconds\":1,"
+           "\"ScalingConfig\":{\"MaximumConcurrency\":7},\"FunctionResponseTypes\":[],"
+           "\"StartingPosition\":\"LATEST\"}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &out), AEV_OK);
+  ck_assert_ptr_nonnull(strstr(out, "\"BatchSize\":30"));
+  ck_assert_ptr_nonnull(strstr(out, "\"MaximumConcurrency\":7"));
+  aev_free(out);
   aev_queue_release(q);
   aev_function_release(f);
 }
@@ -889,9 +969,9 @@ START_TEST(stream_mappings_listed_and_updated) {
   ck_assert_int_eq(mapping_count(NULL, aev_queue_arn(q)), 1);
   /* Refused updates change nothing. */
   const char *bad[][3] = {
-      {"\"BatchSize\":0", "InvalidParameterValueException", "Member must have value greater than or equal to 1"},
-      {"\"MaximumRecordAgeInSeconds\":30", "InvalidParameterValueException", "-1 or between 60"},
-      {"\"ParallelizationFactor\":11", "InvalidParameterValueException", "Value '11' at 'parallelizationFactor' failed to satisfy constraint: Member must have value less than or equal to 10"},
+      {"\"BatchSize\":0", "ValidationException", "Member must have value greater than or equal to 1"},
+      {"\"MaximumRecordAgeInSeconds\":30", "InvalidParameterValueException", "MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 (inclusive)"},
+      {"\"ParallelizationFactor\":11", "ValidationException", "Value '11' at 'parallelizationFactor' failed to satisfy constraint: Member must have value less than or equal to 10"},
       {"\"FunctionName\":\"nope\"", "ResourceNotFoundException", "Function not found"},
       {"\"FilterCriteria\":{\"Filters\":[{\"Pattern\":\"{\\\"a\\\":1}\"}]}", "InvalidParameterValueException", "Invalid filter pattern"},
       {"\"FunctionResponseTypes\":\"ReportBatchItemFailures\"", "InvalidParameterValueException", "FunctionResponseTypes must be a list"},
@@ -961,6 +1041,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, scaling_starts_at_five_batches);
   tcase_add_test(tc, fifo_keeps_group_order);
   tcase_add_test(tc, validation_as_aws);
+  tcase_add_test(tc, queue_mapping_refuses_stream_members);
   tcase_add_test(tc, invalid_patterns_answer_one_message);
   tcase_add_test(tc, through_aev_call);
   tcase_add_test(tc, a_mapping_outlives_its_function);

@@ -557,7 +557,10 @@ START_TEST(checks_get_and_delete) {
   aev_stream *s = st_stream(b, "s", 1);
   ck_assert_int_eq(map_error(s, ""), AEV_ERR_INVALID);
   ck_assert_str_eq(aev_errcode(), "InvalidParameterValueException");
+  /* A value outside Lambda's request model is its ValidationException, as
+   * on a queue mapping. */
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":0"), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
   ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value '0' at 'batchSize' failed to satisfy constraint: Member must have value greater than or equal to 1");
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"ParallelizationFactor\":11"), AEV_ERR_INVALID);
   ck_assert_int_eq(map_error(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"MaximumRecordAgeInSeconds\":30"), AEV_ERR_INVALID);
@@ -605,6 +608,75 @@ START_TEST(checks_get_and_delete) {
   ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &text), AEV_ERR_NOT_FOUND);
   ck_assert_str_eq(aev_errcode(), "ResourceNotFoundException");
   ck_assert_ptr_null(text);
+  free(uuid);
+  aev_stream_release(s);
+}
+END_TEST
+
+/* ScalingConfig is a queue mapping's, and a stream mapping takes an
+ * OnFailure destination only: both are refused on Create and on Update
+ * as Lambda words them; a refused create makes no mapping, a refused
+ * update leaves the mapping as it was, and the stream members are still
+ * taken. */
+START_TEST(stream_mapping_refuses_queue_members) {
+  aev_stream *s = st_stream(b, "qm", 1);
+  const char *refused[][2] = {
+      {",\"ScalingConfig\":{\"MaximumConcurrency\":2}",
+       "Unsupported 'scalingConfig' parameter for given event source mapping type."},
+      {",\"DestinationConfig\":{\"OnSuccess\":{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:ok\"}}",
+       "Unsupported DestinationConfig parameter for given event source mapping type."},
+      {",\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:dlq\"},"
+       "\"OnSuccess\":{\"Destination\":\"arn:aws:sqs:us-east-1:000000000000:ok\"}}",
+       "Unsupported DestinationConfig parameter for given event source mapping type."},
+  };
+  char extra[512], req[1024], *text = NULL;
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+    snprintf(extra, sizeof extra, ",\"StartingPosition\":\"LATEST\"%s", refused[i][0]);
+    ck_assert_int_eq(map_error(s, extra), AEV_ERR_INVALID);
+    ck_assert_str_eq(aev_errcode(), "InvalidParameterValueException");
+    ck_assert_str_eq(aev_errmsg(), refused[i][1]);
+  }
+  ck_assert_int_eq(aev_event_source_mapping_list(b, NULL, aev_stream_arn(s), &text), AEV_OK);
+  ck_assert_str_eq(text, "{\"EventSourceMappings\":[]}");
+  aev_free(text);
+  char *uuid = map(s, ",\"StartingPosition\":\"TRIM_HORIZON\",\"BatchSize\":500,"
+                      "\"MaximumBatchingWindowInSeconds\":1,\"ParallelizationFactor\":2,"
+                      "\"BisectBatchOnFunctionError\":true,\"MaximumRetryAttempts\":3,"
+                      "\"MaximumRecordAgeInSeconds\":60,\"TumblingWindowInSeconds\":30,"
+                      "\"FunctionResponseTypes\":[\"ReportBatchItemFailures\"],"
+                      "\"DestinationConfig\":{\"OnFailure\":{\"Destination\":"
+                      "\"arn:aws:sqs:us-east-1:000000000000:dlq\"}}");
+  aev_broker_drain(b);
+  char *before = NULL, *after = NULL;
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &before), AEV_OK);
+  for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
+    snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"BatchSize\":7%s}", uuid, refused[i][0]);
+    text = NULL;
+    ck_assert_int_eq(aev_event_source_mapping_update(b, req, &text), AEV_ERR_INVALID);
+    ck_assert_str_eq(aev_errcode(), "InvalidParameterValueException");
+    ck_assert_str_eq(aev_errmsg(), refused[i][1]);
+    ck_assert_ptr_null(text);
+  }
+  aev_broker_drain(b);
+  ck_assert_int_eq(aev_event_source_mapping_get(b, uuid, &after), AEV_OK);
+  ck_assert_str_eq(after, before);
+  aev_free(after);
+  aev_free(before);
+  /* Lambda's words for an age under a minute. */
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"MaximumRecordAgeInSeconds\":59}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &text), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), "MaximumRecordAgeInSeconds must be either -1 (forever) or between 60 and 604800 (inclusive)");
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"BatchSize\":10000,\"ParallelizationFactor\":10,"
+           "\"BisectBatchOnFunctionError\":false,\"MaximumRetryAttempts\":-1,"
+           "\"MaximumRecordAgeInSeconds\":604800,\"TumblingWindowInSeconds\":0,"
+           "\"DestinationConfig\":{\"OnFailure\":{}}}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &text), AEV_OK);
+  json_t *j = json_loads(text, 0, NULL);
+  aev_free(text);
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "BatchSize")), 10000);
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "ParallelizationFactor")), 10);
+  ck_assert_int_eq(json_integer_value(json_object_get(j, "MaximumRecordAgeInSeconds")), 604800);
+  json_decref(j);
   free(uuid);
   aev_stream_release(s);
 }
@@ -660,6 +732,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, parents_before_children);
   tcase_add_test(tc, filters_latest_and_record_age);
   tcase_add_test(tc, checks_get_and_delete);
+  tcase_add_test(tc, stream_mapping_refuses_queue_members);
   tcase_add_test(tc, a_kept_record_outlives_a_failed_allocation);
   suite_add_tcase(s, tc);
   return s;

@@ -3,7 +3,8 @@
  * guide's "Using Lambda with Kinesis" and CDK's KinesisConsumerEventSource
  * make them): records delivered as a stream mapping delivers them, the
  * consumer's ARN answered and listed as EventSourceArn, a missing, not yet
- * ACTIVE or other stream's consumer refused with nothing stored, and a
+ * ACTIVE or other stream's consumer refused with nothing stored, a queue's
+ * members refused, and a
  * consumer deregistered, or its stream deleted, under a running mapping. */
 #include <jansson.h>
 
@@ -182,6 +183,35 @@ START_TEST(a_missing_consumer_is_refused_and_nothing_stored) {
 }
 END_TEST
 
+/* A mapping read through a consumer is a stream mapping: a queue's
+ * ScalingConfig is refused on Create and Update, with nothing stored or
+ * changed. */
+START_TEST(a_consumer_mapping_refuses_queue_members) {
+  aev_stream *s = st_stream(b, "s", 1);
+  char *c = consumer(s, "c");
+  const char *msg = "Unsupported 'scalingConfig' parameter for given event source mapping type.";
+  char req[1024], *text = NULL;
+  snprintf(req, sizeof req, "{\"EventSourceArn\":\"%s\",\"FunctionName\":\"fn\",\"StartingPosition\":"
+           "\"LATEST\",\"ScalingConfig\":{\"MaximumConcurrency\":2}}", c);
+  ck_assert_int_eq(aev_event_source_mapping_create(b, req, &text), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), msg);
+  ck_assert_uint_eq(listed(NULL), 0);
+  json_t *m;
+  ck_assert_int_eq(map(c, &m), AEV_OK);
+  const char *uuid = json_string_value(json_object_get(m, "UUID"));
+  snprintf(req, sizeof req, "{\"UUID\":\"%s\",\"BatchSize\":3,\"ScalingConfig\":{\"MaximumConcurrency\":2}}", uuid);
+  ck_assert_int_eq(aev_event_source_mapping_update(b, req, &text), AEV_ERR_INVALID);
+  ck_assert_str_eq(aev_errmsg(), msg);
+  aev_broker_drain(b);
+  json_t *g = get(uuid);
+  ck_assert_int_eq(json_integer_value(json_object_get(g, "BatchSize")), 10);
+  json_decref(g);
+  json_decref(m);
+  aev_free(c);
+  aev_stream_release(s);
+}
+END_TEST
+
 /* A consumer's ARN names its own stream: another stream's consumer name
  * under this stream's ARN is no consumer of this stream. */
 START_TEST(a_consumer_of_another_stream_is_not_this_streams) {
@@ -247,6 +277,7 @@ int main(void) {
   tcase_add_test(tc, records_reach_the_function_through_the_consumer);
   tcase_add_test(tc, one_mapping_per_consumer_and_function);
   tcase_add_test(tc, a_missing_consumer_is_refused_and_nothing_stored);
+  tcase_add_test(tc, a_consumer_mapping_refuses_queue_members);
   tcase_add_test(tc, a_consumer_of_another_stream_is_not_this_streams);
   tcase_add_test(tc, deregistering_the_consumer_stops_its_batches);
   tcase_add_test(tc, deleting_the_stream_ends_the_mapping);

@@ -181,7 +181,7 @@ START_TEST(checks) {
   aev_stream *s = st_stream(b, "s", 1);
   char *out;
   ck_assert_int_eq(map_request(s, ",\"TumblingWindowInSeconds\":901", &out), AEV_ERR_INVALID);
-  ck_assert_str_eq(aev_errcode(), "InvalidParameterValueException");
+  ck_assert_str_eq(aev_errcode(), "ValidationException");
   ck_assert_str_eq(aev_errmsg(), "1 validation error detected: Value '901' at 'tumblingWindowInSeconds' failed to satisfy constraint: Member must have value less than or equal to 900");
   ck_assert_int_eq(map_request(s, ",\"TumblingWindowInSeconds\":-1", &out), AEV_ERR_INVALID);
   /* 0 is no window: plain events without the window members. */

@@ -229,6 +229,33 @@ class Handlers(unittest.TestCase):
         self.assertEqual(self.b.call("lambda", "ListEventSourceMappings",
                                      FunctionName="worker")["EventSourceMappings"], [])
 
+    def test_queue_mapping_refuses_a_stream_member(self):
+        # Lambda scopes MaximumRetryAttempts to streams and refuses it on a
+        # queue mapping, on Create and on Update; the mapping stays as it was.
+        create_function(self.b, "worker", lambda e, c: None)
+        self.b.call("sqs", "CreateQueue", QueueName="jobs")
+        arn = "arn:aws:sqs:us-east-1:000000000000:jobs"
+        msg = ("Unsupported 'maximumRetryAttempts' parameter for given "
+               "event source mapping type.")
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("lambda", "CreateEventSourceMapping",
+                        EventSourceArn=arn, FunctionName="worker",
+                        MaximumRetryAttempts=2)
+        self.assertEqual(cm.exception.response["Error"]["Code"],
+                         "InvalidParameterValueException")
+        self.assertEqual(cm.exception.response["Error"]["Message"], msg)
+        self.assertEqual(self.b.call("lambda", "ListEventSourceMappings",
+                                     FunctionName="worker")["EventSourceMappings"], [])
+        uuid = self.b.call("lambda", "CreateEventSourceMapping",
+                           EventSourceArn=arn, FunctionName="worker",
+                           BatchSize=5)["UUID"]
+        with self.assertRaises(ClientError) as cm:
+            self.b.call("lambda", "UpdateEventSourceMapping", UUID=uuid,
+                        BatchSize=7, MaximumRetryAttempts=2)
+        self.assertEqual(cm.exception.response["Error"]["Message"], msg)
+        self.assertEqual(self.b.call("lambda", "GetEventSourceMapping",
+                                     UUID=uuid)["BatchSize"], 5)
+
     def test_stream_mapping_parallelization_factor_update(self):
         seen = []
         create_function(self.b, "reader", lambda e, c: seen.extend(
@@ -256,7 +283,7 @@ class Handlers(unittest.TestCase):
             self.b.call("lambda", "UpdateEventSourceMapping", UUID=uuid,
                         ParallelizationFactor=11)
         self.assertEqual(cm.exception.response["Error"]["Code"],
-                         "InvalidParameterValueException")
+                         "ValidationException")
         self.assertEqual(self.b.call("lambda", "GetEventSourceMapping",
                                      UUID=uuid)["ParallelizationFactor"], 4)
 
