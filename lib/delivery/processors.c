@@ -1,9 +1,11 @@
 /* ProcessingConfiguration's processors and their parameters (AWS API
  * reference: Processor, ProcessorParameter): the Lambda transform, the
- * AppendDelimiterToRecord processor, and dynamic partitioning's
+ * AppendDelimiterToRecord processor, dynamic partitioning's
  * MetadataExtraction (a jq 1.6 query, jq.h) and RecordDeAggregation (JSON
- * or DELIMITED). Names and values are checked as the API model checks
- * them; each processor type at most once. */
+ * or DELIMITED), and CloudWatch Logs' Decompression (GZIP) and
+ * CloudWatchLogProcessing (DataMessageExtraction). Names and values are
+ * checked as the API model checks them; each processor type at most
+ * once. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,8 +33,11 @@ static int takes(int type, const char *name) {
                                        "BufferSizeInMBs", "BufferIntervalInSeconds", NULL};
   static const char *const metadata[] = {"MetadataExtractionQuery", "JsonParsingEngine", NULL};
   static const char *const deagg[] = {"SubRecordType", "Delimiter", NULL};
+  static const char *const decompression[] = {"CompressionFormat", NULL};
+  static const char *const cloudwatch[] = {"DataMessageExtraction", NULL};
   const char *const *list = type == P_LAMBDA ? lambda : type == P_METADATA ? metadata
-                          : type == P_DEAGG ? deagg : NULL;
+                          : type == P_DEAGG ? deagg : type == P_DECOMPRESSION ? decompression
+                          : type == P_CLOUDWATCH ? cloudwatch : NULL;
   for (; list && *list; list++)
     if (!strcmp(*list, name)) return 1;
   return 0;
@@ -126,6 +131,20 @@ static int deagg_param(aev__fh_settings *s, const char *n, const char *v) {
   return AEV_OK;
 }
 
+/* CloudWatch Logs records are gzip'd, the one CompressionFormat a
+ * Decompression processor takes (and its default); DataMessageExtraction
+ * is a boolean. */
+static int cloudwatch_param(aev__fh_settings *s, const char *n, const char *v) {
+  if (!strcmp(n, "CompressionFormat"))
+    return !strcmp(v, "GZIP") ? AEV_OK
+                              : aev__fh_invalid("CompressionFormat %s is not supported for a "
+                                                "Decompression processor: the only format is GZIP.", v);
+  if (strcmp(v, "true") && strcmp(v, "false"))
+    return aev__fh_invalid("DataMessageExtraction %s is not valid: use true or false.", v);
+  s->extract_messages = !strcmp(v, "true");
+  return AEV_OK;
+}
+
 /* The parameters of a processor of type; *engine counts JsonParsingEngine. */
 static int read_one(aev__fh_settings *s, int type, json_t *params, int *engine) {
   size_t k;
@@ -144,8 +163,10 @@ static int read_one(aev__fh_settings *s, int type, json_t *params, int *engine) 
     if (!takes(type, n))
       return aev__fh_invalid("Parameter %s is not valid for a %s processor.", n, types[type]);
     *engine += !strcmp(n, "JsonParsingEngine");
-    rc = type == P_LAMBDA ? lambda_param(s, n, v) : type == P_METADATA ? metadata_param(s, n, v)
-                                                                         : deagg_param(s, n, v);
+    rc = type == P_LAMBDA     ? lambda_param(s, n, v)
+         : type == P_METADATA ? metadata_param(s, n, v)
+         : type == P_DEAGG    ? deagg_param(s, n, v)
+                              : cloudwatch_param(s, n, v);
     if (rc != AEV_OK) return rc;
   }
   return AEV_OK;
@@ -172,10 +193,6 @@ int aev__fh_read_processors(aev__fh_settings *s, json_t *dc) {
                                 "Member must satisfy enum value set: [RecordDeAggregation, "
                                 "Decompression, CloudWatchLogProcessing, Lambda, "
                                 "MetadataExtraction, AppendDelimiterToRecord]");
-    if (type == P_DECOMPRESSION || type == P_CLOUDWATCH)
-      return aev__fh_invalid("Processor type %s is not supported: this library runs Lambda, "
-                             "MetadataExtraction, RecordDeAggregation and "
-                             "AppendDelimiterToRecord processors.", name);
     if (seen[type]++)
       return aev__fh_invalid("ProcessingConfiguration has more than one %s processor.", name);
     /* A new line between an object's records (Firehose's guide: "adds a
@@ -184,11 +201,16 @@ int aev__fh_read_processors(aev__fh_settings *s, json_t *dc) {
       s->append_delimiter = 1;
       continue;
     }
+    s->decompress |= type == P_DECOMPRESSION;
     rc = read_one(s, type, json_object_get(p, "Parameters"), &engine);
     if (rc != AEV_OK) return rc;
   }
   if (seen[P_LAMBDA] && !s->lambda_arn)
     return aev__fh_invalid("A Lambda processor needs the LambdaArn parameter.");
+  /* Message extraction reads the decompressed record (AWS CDK: "This
+   * processor must [be] used with DecompressionProcessor"). */
+  if (seen[P_CLOUDWATCH] && !seen[P_DECOMPRESSION])
+    return aev__fh_invalid("A CloudWatchLogProcessing processor needs a Decompression processor.");
   if (seen[P_METADATA] && (!s->query || !engine))
     return aev__fh_invalid("A MetadataExtraction processor needs the MetadataExtractionQuery and "
                            "JsonParsingEngine parameters.");
