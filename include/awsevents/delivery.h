@@ -40,7 +40,8 @@
  * and the default) decompresses each record first, ahead of
  * RecordDeAggregation, the Lambda transform and partitioning, which all
  * see the decompressed data. A CloudWatchLogProcessing processor (which
- * needs the Decompression one) with DataMessageExtraction "true" delivers
+ * needs the Decompression one, and DataMessageExtraction "true" or
+ * "false" in any case) with DataMessageExtraction "true" delivers
  * only each DATA_MESSAGE's log event messages, a new line between two
  * (no new line after the last: AppendDelimiterToRecord puts one between
  * records); a CONTROL_MESSAGE is dropped. A record that is not GZIP goes,

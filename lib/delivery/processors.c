@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "core/status.h"
@@ -131,6 +132,13 @@ static int deagg_param(aev__fh_settings *s, const char *n, const char *v) {
   return AEV_OK;
 }
 
+/* DataMessageExtraction is required, true or false in any case (AWS's
+ * answer as users of the service record it). */
+static int bad_extraction(void) {
+  return aev__fh_invalid("Invalid parameter value for DataMessageExtraction. Allowed values are "
+                         "True and False.");
+}
+
 /* CloudWatch Logs records are gzip'd, the one CompressionFormat a
  * Decompression processor takes (and its default); DataMessageExtraction
  * is a boolean. */
@@ -139,14 +147,16 @@ static int cloudwatch_param(aev__fh_settings *s, const char *n, const char *v) {
     return !strcmp(v, "GZIP") ? AEV_OK
                               : aev__fh_invalid("CompressionFormat %s is not supported for a "
                                                 "Decompression processor: the only format is GZIP.", v);
-  if (strcmp(v, "true") && strcmp(v, "false"))
-    return aev__fh_invalid("DataMessageExtraction %s is not valid: use true or false.", v);
-  s->extract_messages = !strcmp(v, "true");
+  if (strcasecmp(v, "true") && strcasecmp(v, "false")) return bad_extraction();
+  s->extract_messages = !strcasecmp(v, "true");
   return AEV_OK;
 }
 
-/* The parameters of a processor of type; *engine counts JsonParsingEngine. */
-static int read_one(aev__fh_settings *s, int type, json_t *params, int *engine) {
+/* The bit of parameter name n in a set of given parameters. */
+static unsigned bit(const char *n) { return 1u << index_of(names, sizeof names / sizeof *names, n); }
+
+/* The parameters of a processor of type; *given gains the bit of each. */
+static int read_one(aev__fh_settings *s, int type, json_t *params, unsigned *given) {
   size_t k;
   json_t *param;
   json_array_foreach(params, k, param) {
@@ -162,7 +172,7 @@ static int read_one(aev__fh_settings *s, int type, json_t *params, int *engine) 
     if (rc != AEV_OK) return rc;
     if (!takes(type, n))
       return aev__fh_invalid("Parameter %s is not valid for a %s processor.", n, types[type]);
-    *engine += !strcmp(n, "JsonParsingEngine");
+    *given |= bit(n);
     rc = type == P_LAMBDA     ? lambda_param(s, n, v)
          : type == P_METADATA ? metadata_param(s, n, v)
          : type == P_DEAGG    ? deagg_param(s, n, v)
@@ -184,7 +194,8 @@ int aev__fh_read_processors(aev__fh_settings *s, json_t *dc) {
   if (rc != AEV_OK || !on) return rc;
   size_t i;
   json_t *p;
-  int seen[P_TYPES] = {0}, engine = 0;
+  int seen[P_TYPES] = {0};
+  unsigned given = 0;
   json_array_foreach(json_object_get(pc, "Processors"), i, p) {
     const char *name = json_string_value(json_object_get(p, "Type"));
     int type = index_of(types, P_TYPES, name);
@@ -202,16 +213,19 @@ int aev__fh_read_processors(aev__fh_settings *s, json_t *dc) {
       continue;
     }
     s->decompress |= type == P_DECOMPRESSION;
-    rc = read_one(s, type, json_object_get(p, "Parameters"), &engine);
+    rc = read_one(s, type, json_object_get(p, "Parameters"), &given);
     if (rc != AEV_OK) return rc;
   }
   if (seen[P_LAMBDA] && !s->lambda_arn)
     return aev__fh_invalid("A Lambda processor needs the LambdaArn parameter.");
   /* Message extraction reads the decompressed record (AWS CDK: "This
-   * processor must [be] used with DecompressionProcessor"). */
+   * processor must [be] used with DecompressionProcessor"; the wording is
+   * AWS's as users of the service record it). */
   if (seen[P_CLOUDWATCH] && !seen[P_DECOMPRESSION])
-    return aev__fh_invalid("A CloudWatchLogProcessing processor needs a Decompression processor.");
-  if (seen[P_METADATA] && (!s->query || !engine))
+    return aev__fh_invalid("CloudWatchLogProcessingProcessor can only be enabled with "
+                           "DecompressionProcessor");
+  if (seen[P_CLOUDWATCH] && !(given & bit("DataMessageExtraction"))) return bad_extraction();
+  if (seen[P_METADATA] && (!s->query || !(given & bit("JsonParsingEngine"))))
     return aev__fh_invalid("A MetadataExtraction processor needs the MetadataExtractionQuery and "
                            "JsonParsingEngine parameters.");
   if (seen[P_DEAGG] && (!s->deaggregate || (s->deaggregate == AEV__FH_DEAGG_DELIMITED) != !!s->delimiter))

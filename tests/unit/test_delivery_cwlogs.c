@@ -198,15 +198,15 @@ START_TEST(message_extraction) {
   ck_assert_msg(strstr(metrics(d), "\"IncomingRecords\":3,\"DeliveredRecords\":2,\"DeliveredObjects\":1,"
                                    "\"DroppedRecords\":1,\"FailedRecords\":0"), "%s", metrics(d));
   aev_delivery_release(d);
-  /* With AppendDelimiterToRecord, a new line between records too; false
-   * extracts nothing. */
-  d = made("delim", HINTS ",'Prefix':'n/'," PROCESSORS(GZIP "," EXTRACT("true") "," DELIM));
+  /* With AppendDelimiterToRecord, a new line between records too (True
+   * in any case); False extracts nothing. */
+  d = made("delim", HINTS ",'Prefix':'n/'," PROCESSORS(GZIP "," EXTRACT("True") "," DELIM));
   put_gz(d, DATA("a", "b"));
   put_gz(d, DATA("c"));
   aev_broker_advance(b, 60000);
   ck_assert_str_eq(object("n"), "a\nb\nc");
   aev_delivery_release(d);
-  d = made("whole", HINTS ",'Prefix':'w/'," PROCESSORS(GZIP "," EXTRACT("false")));
+  d = made("whole", HINTS ",'Prefix':'w/'," PROCESSORS(GZIP "," EXTRACT("FALSE")));
   put_gz(d, CONTROL_MESSAGE);
   aev_broker_advance(b, 60000);
   ck_assert_str_eq(object("w"), CONTROL_MESSAGE);
@@ -392,9 +392,11 @@ START_TEST(processor_checks) {
                               "'ParameterValue':'gzip'}]}"),
          inv, "CompressionFormat gzip is not supported for a Decompression processor: the only format is GZIP.");
   refuse(HINTS "," PROCESSORS(EXTRACT("true")), inv,
-         "A CloudWatchLogProcessing processor needs a Decompression processor.");
+         "CloudWatchLogProcessingProcessor can only be enabled with DecompressionProcessor");
   refuse(HINTS "," PROCESSORS(GZIP "," EXTRACT("yes")), inv,
-         "DataMessageExtraction yes is not valid: use true or false.");
+         "Invalid parameter value for DataMessageExtraction. Allowed values are True and False.");
+  refuse(HINTS "," PROCESSORS(GZIP ",{'Type':'CloudWatchLogProcessing'}"), inv,
+         "Invalid parameter value for DataMessageExtraction. Allowed values are True and False.");
   refuse(HINTS "," PROCESSORS("{'Type':'Decompression','Parameters':[{'ParameterName':'DataMessageExtraction',"
                               "'ParameterValue':'true'}]}"),
          inv, "Parameter DataMessageExtraction is not valid for a Decompression processor.");
@@ -416,7 +418,7 @@ START_TEST(processor_checks) {
                             &resp),
                    AEV_OK);
   ck_assert_msg(strstr(resp, "InvalidArgumentException") &&
-                    strstr(resp, "A CloudWatchLogProcessing processor needs a Decompression processor."),
+                    strstr(resp, "CloudWatchLogProcessingProcessor can only be enabled with DecompressionProcessor"),
                 "%s", resp);
   aev_free(resp);
   aev_delivery *d;

@@ -80,7 +80,7 @@ class CloudWatchLogsRecords(unittest.TestCase):
                         ExtendedS3DestinationConfiguration=self.destination(PROCESSORS[1:]))
         self.assertEqual(e.exception.response["Error"]["Code"], "InvalidArgumentException")
         self.assertEqual(e.exception.response["Error"]["Message"],
-                         "A CloudWatchLogProcessing processor needs a Decompression processor.")
+                         "CloudWatchLogProcessingProcessor can only be enabled with DecompressionProcessor")
         self.assertEqual(self.b.call("firehose", "ListDeliveryStreams")["DeliveryStreamNames"], [])
 
 
