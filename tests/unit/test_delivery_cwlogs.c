@@ -305,6 +305,10 @@ START_TEST(lambda_sees_decompressed_data) {
   json_t *j = error_record("err/processing-failed");
   ck_assert_str_eq(json_string_value(json_object_get(j, "errorCode")), "Lambda.ProcessingFailed");
   ck_assert_ptr_nonnull(json_object_get(j, "lambdaArn"));
+  /* A record that fails after decompression goes to the error output in
+   * its compressed form ("Troubleshoot decompression"). */
+  ck_assert_msg(!strncmp(json_string_value(json_object_get(j, "rawData")), "H4sI", 4), "%s",
+                json_string_value(json_object_get(j, "rawData")));
   json_decref(j);
   j = error_record("err/decompression-failed");
   ck_assert_str_eq(json_string_value(json_object_get(j, "rawData")), "bm90IGd6aXA=");
