@@ -19,8 +19,9 @@
  *    applies it: GZIP (".gz"), ZIP (one deflated entry, ".zip"), Snappy
  *    (snappy-java's stream format, ".snappy") and HADOOP_SNAPPY (Hadoop's
  *    Snappy blocks, also ".snappy"); FileExtension replaces the extension.
- *    Records that fail the transform go under ErrorOutputPrefix as AWS's
- *    JSON error records (not compressed). The bucket "arn:aws:s3:::NAME"
+ *    Records that fail the transform or decompression go under
+ *    ErrorOutputPrefix as AWS's JSON error records (not compressed), one
+ *    object for each error output type. The bucket "arn:aws:s3:::NAME"
  *    is the directory "./NAME" unless this library's member
  *    "LocalDirectory" names another;
  *  - an application callback (aev_delivery_create_with_sink);
@@ -31,6 +32,24 @@
  *    a FIFO topic gets the delivery stream's name as MessageGroupId, so
  *    records keep their order, and a deduplication id per record that a
  *    retried batch repeats, so a retry does not publish a record twice.
+ *
+ * CloudWatch Logs records (a gzip of {"messageType": "DATA_MESSAGE" |
+ * "CONTROL_MESSAGE", "owner", "logGroup", "logStream",
+ * "subscriptionFilters", "logEvents": [{"id", "timestamp", "message"}]}):
+ * a Decompression processor (CompressionFormat "GZIP", the only format
+ * and the default) decompresses each record first, ahead of
+ * RecordDeAggregation, the Lambda transform and partitioning, which all
+ * see the decompressed data. A CloudWatchLogProcessing processor (which
+ * needs the Decompression one, and DataMessageExtraction "true" or
+ * "false" in any case) with DataMessageExtraction "true" delivers
+ * only each DATA_MESSAGE's log event messages, a new line between two
+ * (no new line after the last: AppendDelimiterToRecord puts one between
+ * records); a CONTROL_MESSAGE is dropped. A record that is not GZIP goes,
+ * as it came, under ErrorOutputPrefix with error output type
+ * decompression-failed (error code "Decompression.Failed"), one whose
+ * messages cannot be extracted under processing-failed
+ * ("CloudWatchLogProcessing.MessageExtractionFailed"); the other records
+ * go on.
  *
  * Dynamic partitioning (an S3 destination's DynamicPartitioningConfiguration
  * {"Enabled": true, "RetryOptions"}, only at creation, never disabled):

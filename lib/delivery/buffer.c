@@ -24,7 +24,7 @@ aev__frec *aev__fh_rec_new(const void *data, size_t len, int with_id) {
   r->error_code = r->error_msg = NULL;
   r->attempts = 0;
   r->keys = r->kinesis = NULL;
-  r->len = len;
+  r->len = r->raw_len = len;
   if (len) memcpy(r->raw, data, len);
   r->raw[len] = '\0';
   r->data = r->raw;
@@ -72,13 +72,18 @@ int aev__fh_buffer_push(aev_delivery *d, aev__frec *r, int64_t now_ms,
   return 1;
 }
 
+int aev__fh_buffer_in(aev_delivery *d, aev__frec *r, int64_t now_ms, char *id) {
+  aev__fh_decompress(&d->set, r);
+  return aev__fh_buffer_push(d, r, now_ms, id);
+}
+
 int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
                        int64_t now_ms, char *id) {
   /* A partitioning stream's record may be split: its RecordId is drawn
    * apart, once it is taken. */
   aev__frec *r = aev__fh_rec_new(data, len, id && !d->partitioned);
   if (!r) return -1;
-  if (!d->partitioned) return aev__fh_buffer_push(d, r, now_ms, id);
+  if (!d->partitioned) return aev__fh_buffer_in(d, r, now_ms, id);
   int sealed = aev__fh_partition_add(d, r, now_ms);
   if (sealed >= 0 && id) aev__token(&d->rng, id, AEV__FH_ID_LEN);
   return sealed;
@@ -113,7 +118,7 @@ int aev__fh_buffer_add_all(aev_delivery *d, size_t n, const void *const *data,
     for (size_t i = 0; i < n; i++) {
       aev__frec *r = first;
       first = r->next;
-      sealed |= aev__fh_buffer_push(d, r, now, ids ? ids[i] : NULL);
+      sealed |= aev__fh_buffer_in(d, r, now, ids ? ids[i] : NULL);
     }
   }
   pthread_mutex_unlock(&d->mu);

@@ -55,7 +55,7 @@ static size_t delimited_pieces(const unsigned char *data, size_t len, const unsi
 int aev__fh_deaggregate(const aev__fh_settings *s, aev__frec *r, aev__frec **first) {
   *first = r;
   r->next = NULL;
-  if (s->deaggregate == AEV__FH_DEAGG_NONE || !r->len) return 0;
+  if (s->deaggregate == AEV__FH_DEAGG_NONE || !r->len || r->result != AEV__FH_OK) return 0;
   piece *pieces = malloc(MAX_SUB_RECORDS * sizeof *pieces);
   if (!pieces) return -1;
   size_t n = s->deaggregate == AEV__FH_DEAGG_JSON

@@ -42,16 +42,18 @@ static int body(const aev__batch *bt, int delimit, aev__tbuf *out, tally *t) {
   return out->failed ? -1 : 0;
 }
 
-/* AWS's processing-failed records, one JSON object a line. */
+/* AWS's error records of the failed records whose error output type is
+ * type, one JSON object a line; rawData is the record as it arrived. */
 static int error_lines(aev_delivery *d, const aev__fh_settings *set,
-                       const aev__batch *bt, aev__tbuf *out) {
+                       const aev__batch *bt, const char *type, aev__tbuf *out) {
   int64_t now = aev__fh_now_ms(d);
   for (const aev__frec *r = bt->head; r; r = r->next) {
     if (r->result != AEV__FH_FAILED) continue;
-    char *raw = NULL;
-    if (aev__base64_encode(r->raw, r->len, &raw) != AEV_OK)
-      return -1;
     const char *code = r->error_code ? r->error_code : "Lambda.ProcessingFailed";
+    if (strcmp(aev__fh_error_type(code), type)) continue;
+    char *raw = NULL;
+    if (aev__base64_encode(r->raw, r->raw_len, &raw) != AEV_OK)
+      return -1;
     json_t *j = json_pack("{s:i, s:I, s:s, s:s, s:I, s:s}", "attemptsMade", r->attempts,
                           "arrivalTimestamp", (json_int_t)r->arrival_ms, "errorCode", code,
                           "errorMessage", r->error_msg ? r->error_msg : "",
@@ -109,7 +111,7 @@ static int to_partition(aev_delivery *d, const aev__fh_settings *set, aev__batch
   }
   if (!p->error_type) return write_body(d, set, bt, ok);
   aev__tbuf err = {0};
-  int rc = error_lines(d, set, bt, &err) ? -1 : put(d, set, bt->key, err.p, err.n);
+  int rc = error_lines(d, set, bt, p->error_type, &err) ? -1 : put(d, set, bt->key, err.p, err.n);
   free(err.p);
   return rc;
 }
@@ -130,24 +132,24 @@ static int to_s3(aev_delivery *d, const aev__fh_settings *set, aev__batch *bt,
     if (!bt->key) return -1;
   }
   if (n_ok && write_body(d, set, bt, ok)) return -1;
-  if (!t->failed) return 0;
-  aev__tbuf err = {0};
-  if (error_lines(d, set, bt, &err)) {
-    free(err.p);
-    return -1;
-  }
+  /* One error object for each error output type the batch's failed
+   * records have. */
+  static const char *const error_types[] = {"processing-failed", "decompression-failed"};
   int rc = 0;
-  if (err.n) {
-    char *prefix = aev__fh_prefix(d, set->error_prefix, bt->oldest_ms,
-                                  "processing-failed");
-    char *name = aev__fh_object_name(d, bt->oldest_ms), *key = NULL;
-    if (!prefix || !name || asprintf(&key, "%s%s", prefix, name) < 0) key = NULL;
-    rc = key ? put(d, set, key, err.p, err.n) : -1;
-    free(key);
-    free(prefix);
-    free(name);
+  for (size_t i = 0; t->failed && !rc && i < sizeof error_types / sizeof *error_types; i++) {
+    aev__tbuf err = {0};
+    rc = error_lines(d, set, bt, error_types[i], &err);
+    if (!rc && err.n) {
+      char *prefix = aev__fh_prefix(d, set->error_prefix, bt->oldest_ms, error_types[i]);
+      char *name = aev__fh_object_name(d, bt->oldest_ms), *key = NULL;
+      if (!prefix || !name || asprintf(&key, "%s%s", prefix, name) < 0) key = NULL;
+      rc = key ? put(d, set, key, err.p, err.n) : -1;
+      free(key);
+      free(prefix);
+      free(name);
+    }
+    free(err.p);
   }
-  free(err.p);
   return rc;
 }
 

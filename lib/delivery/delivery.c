@@ -67,7 +67,7 @@ static void tap_record(void *arg, const char *shard_id, const char *seq,
   else if (d->partitioned)
     sealed = aev__fh_partition_add(d, prepared, arrival_ms) > 0;
   else
-    sealed = aev__fh_buffer_push(d, prepared, arrival_ms, NULL);
+    sealed = aev__fh_buffer_in(d, prepared, arrival_ms, NULL);
   pthread_mutex_unlock(&d->mu);
   if (sealed) aev__fh_kick(d);
 }

@@ -35,7 +35,8 @@ typedef struct aev__frec {
   json_t *keys;   /* the transform's metadata.partitionKeys, or NULL */
   json_t *kinesis; /* kinesisRecordMetadata of a source stream's record, or NULL */
   size_t len;
-  unsigned char *data; /* points into raw, or a transformed copy */
+  unsigned char *data; /* points into raw, or a decompressed or transformed copy */
+  size_t raw_len;      /* the record as it arrived (its error record's rawData) */
   unsigned char raw[];
 } aev__frec;
 
@@ -73,6 +74,8 @@ typedef struct aev__fh_settings {
   int64_t interval_ms;
   char *lambda_arn; /* transform, NULL when none */
   int append_delimiter; /* an AppendDelimiterToRecord processor */
+  int decompress;       /* a Decompression processor (GZIP) */
+  int extract_messages; /* CloudWatchLogProcessing's DataMessageExtraction */
   int retries;      /* NumberOfRetries */
   int64_t retry_ms; /* RetryOptions.DurationInSeconds */
   /* Dynamic partitioning (partition_config.c). A copy for a delivery
@@ -149,6 +152,9 @@ aev__frec *aev__fh_rec_new(const void *data, size_t len, int with_id);
  * into a batch, else 0. */
 int aev__fh_buffer_push(aev_delivery *d, aev__frec *r, int64_t now_ms,
                         char *id);
+/* A record arriving at a stream that does not partition (mu held):
+ * decompressed as the processors say, then aev__fh_buffer_push(). */
+int aev__fh_buffer_in(aev_delivery *d, aev__frec *r, int64_t now_ms, char *id);
 /* aev__fh_rec_new() then aev__fh_buffer_push(), or for a partitioning
  * stream aev__fh_partition_add() (mu held); -1 when out of memory. */
 int aev__fh_buffer_add(aev_delivery *d, const void *data, size_t len,
@@ -174,11 +180,24 @@ void aev__fh_rec_free(aev__frec *r);
 void aev__fh_forward(aev_delivery *d, aev__batch *bt);
 
 /* deaggregate.c: r (arrival set, not buffered) as the list of its
- * sub-records into *first (r itself when it stays whole; else r is
- * freed). 0, or -1 when out of memory (r unchanged). */
+ * sub-records into *first (r itself when it stays whole, or has failed or
+ * been dropped already; else r is freed). 0, or -1 when out of memory (r
+ * unchanged). */
 int aev__fh_deaggregate(const aev__fh_settings *s, aev__frec *r, aev__frec **first);
 
+/* decompress.c: the Decompression and CloudWatchLogProcessing processors
+ * of s on r (not buffered yet): r's data becomes the decompressed record,
+ * or its log events' messages; a CONTROL_MESSAGE is Dropped under message
+ * extraction; a record that cannot be decompressed (out of memory too)
+ * fails, to go as it came to the error output. Nothing to do without a
+ * Decompression processor. */
+void aev__fh_decompress(const aev__fh_settings *s, aev__frec *r);
+
 /* route.c (mu held unless said) */
+/* The error output type of an error code: what
+ * !{firehose:error-output-type} becomes and where an S3 destination's
+ * error records of that code go. */
+const char *aev__fh_error_type(const char *code);
 /* Records of a partitioning stream (a list linked by next, taken), all
  * arriving at now_ms: deaggregated, then buffered for the transform when
  * there is one, else each to its partition or to the error output. 1 when

@@ -1,13 +1,16 @@
 /* ProcessingConfiguration's processors and their parameters (AWS API
  * reference: Processor, ProcessorParameter): the Lambda transform, the
- * AppendDelimiterToRecord processor, and dynamic partitioning's
+ * AppendDelimiterToRecord processor, dynamic partitioning's
  * MetadataExtraction (a jq 1.6 query, jq.h) and RecordDeAggregation (JSON
- * or DELIMITED). Names and values are checked as the API model checks
- * them; each processor type at most once. */
+ * or DELIMITED), and CloudWatch Logs' Decompression (GZIP) and
+ * CloudWatchLogProcessing (DataMessageExtraction). Names and values are
+ * checked as the API model checks them; each processor type at most
+ * once. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/api.h"
 #include "core/status.h"
@@ -31,8 +34,11 @@ static int takes(int type, const char *name) {
                                        "BufferSizeInMBs", "BufferIntervalInSeconds", NULL};
   static const char *const metadata[] = {"MetadataExtractionQuery", "JsonParsingEngine", NULL};
   static const char *const deagg[] = {"SubRecordType", "Delimiter", NULL};
+  static const char *const decompression[] = {"CompressionFormat", NULL};
+  static const char *const cloudwatch[] = {"DataMessageExtraction", NULL};
   const char *const *list = type == P_LAMBDA ? lambda : type == P_METADATA ? metadata
-                          : type == P_DEAGG ? deagg : NULL;
+                          : type == P_DEAGG ? deagg : type == P_DECOMPRESSION ? decompression
+                          : type == P_CLOUDWATCH ? cloudwatch : NULL;
   for (; list && *list; list++)
     if (!strcmp(*list, name)) return 1;
   return 0;
@@ -126,8 +132,31 @@ static int deagg_param(aev__fh_settings *s, const char *n, const char *v) {
   return AEV_OK;
 }
 
-/* The parameters of a processor of type; *engine counts JsonParsingEngine. */
-static int read_one(aev__fh_settings *s, int type, json_t *params, int *engine) {
+/* DataMessageExtraction is required, true or false in any case (AWS's
+ * answer as users of the service record it). */
+static int bad_extraction(void) {
+  return aev__fh_invalid("Invalid parameter value for DataMessageExtraction. Allowed values are "
+                         "True and False.");
+}
+
+/* CloudWatch Logs records are gzip'd, the one CompressionFormat a
+ * Decompression processor takes (and its default); DataMessageExtraction
+ * is a boolean. */
+static int cloudwatch_param(aev__fh_settings *s, const char *n, const char *v) {
+  if (!strcmp(n, "CompressionFormat"))
+    return !strcmp(v, "GZIP") ? AEV_OK
+                              : aev__fh_invalid("CompressionFormat %s is not supported for a "
+                                                "Decompression processor: the only format is GZIP.", v);
+  if (strcasecmp(v, "true") && strcasecmp(v, "false")) return bad_extraction();
+  s->extract_messages = !strcasecmp(v, "true");
+  return AEV_OK;
+}
+
+/* The bit of parameter name n in a set of given parameters. */
+static unsigned bit(const char *n) { return 1u << index_of(names, sizeof names / sizeof *names, n); }
+
+/* The parameters of a processor of type; *given gains the bit of each. */
+static int read_one(aev__fh_settings *s, int type, json_t *params, unsigned *given) {
   size_t k;
   json_t *param;
   json_array_foreach(params, k, param) {
@@ -143,9 +172,11 @@ static int read_one(aev__fh_settings *s, int type, json_t *params, int *engine) 
     if (rc != AEV_OK) return rc;
     if (!takes(type, n))
       return aev__fh_invalid("Parameter %s is not valid for a %s processor.", n, types[type]);
-    *engine += !strcmp(n, "JsonParsingEngine");
-    rc = type == P_LAMBDA ? lambda_param(s, n, v) : type == P_METADATA ? metadata_param(s, n, v)
-                                                                         : deagg_param(s, n, v);
+    *given |= bit(n);
+    rc = type == P_LAMBDA     ? lambda_param(s, n, v)
+         : type == P_METADATA ? metadata_param(s, n, v)
+         : type == P_DEAGG    ? deagg_param(s, n, v)
+                              : cloudwatch_param(s, n, v);
     if (rc != AEV_OK) return rc;
   }
   return AEV_OK;
@@ -163,7 +194,8 @@ int aev__fh_read_processors(aev__fh_settings *s, json_t *dc) {
   if (rc != AEV_OK || !on) return rc;
   size_t i;
   json_t *p;
-  int seen[P_TYPES] = {0}, engine = 0;
+  int seen[P_TYPES] = {0};
+  unsigned given = 0;
   json_array_foreach(json_object_get(pc, "Processors"), i, p) {
     const char *name = json_string_value(json_object_get(p, "Type"));
     int type = index_of(types, P_TYPES, name);
@@ -172,10 +204,6 @@ int aev__fh_read_processors(aev__fh_settings *s, json_t *dc) {
                                 "Member must satisfy enum value set: [RecordDeAggregation, "
                                 "Decompression, CloudWatchLogProcessing, Lambda, "
                                 "MetadataExtraction, AppendDelimiterToRecord]");
-    if (type == P_DECOMPRESSION || type == P_CLOUDWATCH)
-      return aev__fh_invalid("Processor type %s is not supported: this library runs Lambda, "
-                             "MetadataExtraction, RecordDeAggregation and "
-                             "AppendDelimiterToRecord processors.", name);
     if (seen[type]++)
       return aev__fh_invalid("ProcessingConfiguration has more than one %s processor.", name);
     /* A new line between an object's records (Firehose's guide: "adds a
@@ -184,12 +212,20 @@ int aev__fh_read_processors(aev__fh_settings *s, json_t *dc) {
       s->append_delimiter = 1;
       continue;
     }
-    rc = read_one(s, type, json_object_get(p, "Parameters"), &engine);
+    s->decompress |= type == P_DECOMPRESSION;
+    rc = read_one(s, type, json_object_get(p, "Parameters"), &given);
     if (rc != AEV_OK) return rc;
   }
   if (seen[P_LAMBDA] && !s->lambda_arn)
     return aev__fh_invalid("A Lambda processor needs the LambdaArn parameter.");
-  if (seen[P_METADATA] && (!s->query || !engine))
+  /* Message extraction reads the decompressed record (AWS CDK: "This
+   * processor must [be] used with DecompressionProcessor"; the wording is
+   * AWS's as users of the service record it). */
+  if (seen[P_CLOUDWATCH] && !seen[P_DECOMPRESSION])
+    return aev__fh_invalid("CloudWatchLogProcessingProcessor can only be enabled with "
+                           "DecompressionProcessor");
+  if (seen[P_CLOUDWATCH] && !(given & bit("DataMessageExtraction"))) return bad_extraction();
+  if (seen[P_METADATA] && (!s->query || !(given & bit("JsonParsingEngine"))))
     return aev__fh_invalid("A MetadataExtraction processor needs the MetadataExtractionQuery and "
                            "JsonParsingEngine parameters.");
   if (seen[P_DEAGG] && (!s->deaggregate || (s->deaggregate == AEV__FH_DEAGG_DELIMITED) != !!s->delimiter))

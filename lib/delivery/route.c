@@ -19,12 +19,13 @@
 
 #define EXTRACTION_FAILED "DynamicPartitioning.MetadataExtractionFailed"
 
-/* The error output type of an error code: what !{firehose:error-output-type}
- * becomes. AWS's guide names activePartitionExceeded; users of the
- * service record metadata-extraction-failed for keys that could not be
- * extracted. */
-static const char *error_type_of(const char *code) {
-  if (!strncmp(code, "Lambda.", 7)) return "processing-failed";
+/* AWS's guide names activePartitionExceeded and decompression-failed
+ * ("Troubleshoot decompression"); users of the service record
+ * metadata-extraction-failed for keys that could not be extracted. */
+const char *aev__fh_error_type(const char *code) {
+  if (!strncmp(code, "Lambda.", 7) || !strncmp(code, "CloudWatchLogProcessing.", 24))
+    return "processing-failed";
+  if (!strncmp(code, "Decompression.", 14)) return "decompression-failed";
   if (!strcmp(code, "DynamicPartitioning.ActivePartitionsLimitExceeded"))
     return "activePartitionExceeded";
   return "metadata-extraction-failed";
@@ -74,7 +75,7 @@ static aev__fpart *partition_of(aev_delivery *d, plan *pl, char *prefix, const c
 /* ds to the error output with code and message (copied): 0, or -1 when
  * out of memory. */
 static int plan_error(aev_delivery *d, plan *pl, dest *ds, const char *code, const char *msg) {
-  const char *type = error_type_of(code);
+  const char *type = aev__fh_error_type(code);
   char *prefix = NULL;
   if (!(ds->code = strdup(code)) || !(ds->msg = strdup(msg)) ||
       aev__fh_prefix_eval(d->set.error_prefix, ds->r->arrival_ms, type, 1, NULL, NULL, &prefix,
@@ -197,13 +198,20 @@ static void free_list(aev__frec *r) {
 }
 
 int aev__fh_partition_add(aev_delivery *d, aev__frec *list, int64_t now_ms) {
-  /* Deaggregated first, every record: out of memory, none is taken. */
+  /* Decompressed and deaggregated first, every record: out of memory, none
+   * is taken. A dropped CONTROL_MESSAGE is counted once the rest is. */
   aev__frec *all = NULL, **tail = &all;
-  size_t n = 0;
+  size_t n = 0, dropped = 0;
   while (list) {
     aev__frec *r = list, *sub;
     list = r->next;
     r->arrival_ms = now_ms;
+    aev__fh_decompress(&d->set, r);
+    if (r->result == AEV__FH_DROPPED) {
+      dropped++;
+      aev__fh_rec_free(r);
+      continue;
+    }
     if (aev__fh_deaggregate(&d->set, r, &sub)) {
       r->next = list;
       *tail = r;
@@ -213,21 +221,21 @@ int aev__fh_partition_add(aev_delivery *d, aev__frec *list, int64_t now_ms) {
     *tail = sub;
     for (; *tail; tail = &(*tail)->next) n++;
   }
-  if (d->set.lambda_arn) { /* transformed first, then partitioned */
-    int sealed = 0;
-    while (all) {
-      aev__frec *r = all;
-      all = r->next;
-      sealed |= aev__fh_buffer_push(d, r, now_ms, NULL);
-    }
-    return sealed;
-  }
   plan pl;
-  if (plan_all(d, &pl, all, n)) {
+  if (!d->set.lambda_arn && plan_all(d, &pl, all, n)) {
     free_list(all);
     return -1;
   }
-  return commit(d, &pl, 1);
+  d->m_in += (int64_t)dropped;
+  d->m_dropped += (int64_t)dropped;
+  if (!d->set.lambda_arn) return commit(d, &pl, 1);
+  int sealed = 0; /* transformed first, then partitioned */
+  while (all) {
+    aev__frec *r = all;
+    all = r->next;
+    sealed |= aev__fh_buffer_push(d, r, now_ms, NULL);
+  }
+  return sealed;
 }
 
 void aev__fh_route_batch(aev_delivery *d, aev__batch *bt) {

@@ -27,8 +27,13 @@ typedef struct call {
   int retries;
 } call;
 
+/* The records the transform sees: those no processor ahead of it has
+ * dropped or failed (decompress.c). */
+static int seen(const aev__frec *r) { return r->result == AEV__FH_OK; }
+
 static void mark_all(aev__batch *bt, const char *code, const char *msg) {
   for (aev__frec *r = bt->head; r; r = r->next) {
+    if (!seen(r)) continue;
     r->result = AEV__FH_FAILED;
     free(r->error_code);
     free(r->error_msg);
@@ -53,8 +58,9 @@ static char *request(aev_delivery *d, aev__batch *bt) {
     return NULL;
   }
   for (aev__frec *r = bt->head; r; r = r->next) {
-    char *b64 = NULL;
-    if (aev__base64_encode(r->raw, r->len, &b64) != AEV_OK) break;
+    if (!seen(r)) continue;
+    char *b64 = NULL; /* decompressed, when a Decompression processor ran */
+    if (aev__base64_encode(r->data, r->len, &b64) != AEV_OK) break;
     json_t *rec = json_pack("{s:s, s:I, s:s}", "recordId", r->id, "approximateArrivalTimestamp",
                             (json_int_t)r->arrival_ms, "data", b64);
     if (rec && r->kinesis) json_object_set(rec, "kinesisRecordMetadata", r->kinesis);
@@ -84,6 +90,7 @@ static int apply(aev__batch *bt, const char *payload, size_t len) {
     return -1;
   }
   for (aev__frec *r = bt->head; r; r = r->next) {
+    if (!seen(r)) continue;
     size_t i;
     json_t *e, *hit = NULL;
     json_array_foreach(recs, i, e) {
@@ -107,6 +114,7 @@ static int apply(aev__batch *bt, const char *payload, size_t len) {
         r->error_code = strdup("Lambda.InvalidOutput");
         r->error_msg = strdup("The record's data is not valid base64.");
       } else {
+        if (r->data != r->raw) free(r->data);
         r->data = out;
         r->len = n;
         /* Dynamic partitioning's keys from the function (Firehose's
@@ -149,7 +157,7 @@ static void done(void *user, const aev__invoke_result *res) {
     return;
   }
   for (aev__frec *r = bt->head; r; r = r->next)
-    if (r->result == AEV__FH_FAILED) r->attempts = bt->transform_tries;
+    if (r->result == AEV__FH_FAILED && !r->attempts) r->attempts = bt->transform_tries;
   aev_delivery *d = c->d;
   free(c->payload);
   free(c->lambda_arn);
@@ -173,6 +181,13 @@ static void invoke(call *c) {
 }
 
 void aev__fh_transform(aev_delivery *d, aev__batch *bt) {
+  const aev__frec *r = bt->head;
+  while (r && !seen(r)) r = r->next;
+  if (!r) { /* nothing for the function */
+    bt->transformed = 1;
+    aev__fh_forward(d, bt);
+    return;
+  }
   call *c = calloc(1, sizeof *c);
   if (c) {
     pthread_mutex_lock(&d->mu);

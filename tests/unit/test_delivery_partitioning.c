@@ -658,9 +658,6 @@ START_TEST(creation_checks) {
          "ProcessingConfiguration has more than one MetadataExtraction processor.");
   refuse(HINTS "," ENABLED "," ERRORS "," KPREFIX "," PROCESSORS("{'Type':'Magic'}"), val, NULL);
   ck_assert_ptr_nonnull(strstr(refused_msg, "Member must satisfy enum value set: [RecordDeAggregation"));
-  refuse(HINTS "," ENABLED "," ERRORS "," KPREFIX "," PROCESSORS("{'Type':'Decompression'}"), inv,
-         "Processor type Decompression is not supported: this library runs Lambda, MetadataExtraction, "
-         "RecordDeAggregation and AppendDelimiterToRecord processors.");
   refuse(HINTS "," ENABLED "," ERRORS ",'Prefix':'!{partitionKeyFromLambda:c}/',"
          PROCESSORS("{'Type':'Lambda','Parameters':[{'ParameterName':'LambdaArn','ParameterValue':'arn:x'},"
                     "{'ParameterName':'BufferSizeInMBs','ParameterValue':'4'}]}"),
