@@ -5,7 +5,8 @@
  * as a failure (the async event to the on-failure destination or DLQ, the
  * SQS message back to its queue until redrive takes it to the DLQ, Invoke
  * answering RecursiveInvocationException); counts are per function;
- * RecursiveLoop Allow turns it off. Each looping handler stops on its own
+ * RecursiveLoop Allow turns it off; the chain shows in no event or
+ * received message. Each looping handler stops on its own
  * after LOOP_CAP runs, so that a loop nobody stops still ends. */
 #include <jansson.h>
 
@@ -37,9 +38,12 @@ typedef struct loop_state {
 } loop_state;
 
 static void loop_handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
-  (void)event;
   (void)len;
   loop_state *s = user;
+  /* The chain travels beside the event, never in it. */
+  char own[80];
+  snprintf(own, sizeof own, "%s=", aev_invocation_function_name(ctx));
+  ck_assert_ptr_null(strstr(event, own));
   int run = ++s->calls;
   int cap = s->stop_after ? s->stop_after : LOOP_CAP;
   char body[64];
@@ -177,6 +181,23 @@ START_TEST(sqs_loop_stops_and_redrive_takes_the_message_to_the_dlq) {
    * maxReceiveCount is exceeded": one stop per receive. */
   ck_assert_int_eq(ft_metric(f, "RecursiveInvocationsDropped"), 2);
   ck_assert_ptr_null(qt_recv1(s.q));
+  /* ReceiveMessage shows no trace of the chain: no AWSTraceHeader, no
+   * attribute of ours. */
+  char req[512], *seen = NULL;
+  snprintf(req, sizeof req,
+           "{\"QueueUrl\":\"%s\",\"MessageSystemAttributeNames\":[\"All\"],"
+           "\"MessageAttributeNames\":[\"All\"],\"VisibilityTimeout\":0}",
+           aev_queue_url(dlq));
+  ck_assert_int_eq(aev_call(b, "sqs", "ReceiveMessage", req, &seen), AEV_OK);
+  json_t *got = json_loads(seen, 0, NULL);
+  json_t *msg = json_array_get(json_object_get(got, "Messages"), 0);
+  ck_assert_ptr_null(json_object_get(msg, "MessageAttributes"));
+  json_t *sys = json_object_get(msg, "Attributes");
+  ck_assert_int_eq(json_object_size(sys), 5);
+  ck_assert_ptr_nonnull(json_object_get(sys, "DeadLetterQueueSourceArn"));
+  ck_assert_ptr_null(strstr(seen, "looper="));
+  json_decref(got);
+  aev_free(seen);
   json_t *m = only_message(dlq);
   ck_assert_int_eq(json_integer_value(json_object_get(m, "run")), 16);
   json_decref(m);
