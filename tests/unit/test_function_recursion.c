@@ -29,7 +29,7 @@ typedef struct loop_state {
   int via;
   int stop_after;
   int fail_after; /* fails every run after this many (0: never) */
-  int calls;
+  _Atomic int calls; /* runs may be on different handler-pool threads */
   aev_topic *t;
   aev_queue *q;
   aev_function *self;
@@ -351,6 +351,36 @@ START_TEST(destinations_that_invoke_each_other_are_a_loop_too) {
 }
 END_TEST
 
+/* With worker threads each run may be on another handler-pool thread: the
+ * chain still follows. The stopped event's record is waited for with a long
+ * poll, which wakes when it arrives. */
+START_TEST(loop_stops_on_the_real_clock_with_workers) {
+  aev_broker_destroy(b);
+  b = aev_test_real_broker(2);
+  loop_state s = {.via = VIA_TOPIC};
+  aev_function *f = looper("looper", &s);
+  aev_queue *failed = qt_queue(b, "failed", NULL);
+  on_failure_to(f, aev_queue_arn(failed));
+  s.t = topic_to("loop", "lambda", aev_function_arn(f));
+  ck_assert_int_eq(aev_topic_publish(s.t, "{}", 2, NULL, NULL, NULL), AEV_OK);
+  aev_message *m[1];
+  size_t n = 0;
+  ck_assert_int_eq(aev_queue_receive(failed, 1, 3000, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_ptr_nonnull(strstr(qt_body(m[0]), "\"condition\":\"RecursiveInvocationException\""));
+  aev_message_free(m[0]);
+  ck_assert_int_eq(s.calls, 16);
+  ck_assert_int_eq(ft_metric(f, "RecursiveInvocationsDropped"), 1);
+  /* The 16th run may still be publishing through s.t: the broker waits
+   * for it before the handles go. */
+  aev_broker_destroy(b);
+  b = NULL;
+  aev_topic_release(s.t);
+  aev_queue_release(failed);
+  aev_function_release(f);
+}
+END_TEST
+
 static Suite *suite(void) {
   Suite *su = suite_create("function_recursion");
   TCase *tc = tcase_create("recursion");
@@ -363,6 +393,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, async_self_invocation_stops_into_the_dead_letter_queue);
   tcase_add_test(tc, sync_self_invocation_answers_recursive_invocation_exception);
   tcase_add_test(tc, destinations_that_invoke_each_other_are_a_loop_too);
+  tcase_add_test(tc, loop_stops_on_the_real_clock_with_workers);
   suite_add_tcase(su, tc);
   return su;
 }
