@@ -24,6 +24,26 @@
  *    goes to the OnSuccess / OnFailure destination or the DLQ.
  *  - DryRun (aev_function_invoke_dry_run): checks access only.
  *
+ * Recursive loop detection, as Lambda's ("Use Lambda recursive loop
+ * detection to prevent infinite loops"): what a handler sends to a queue,
+ * publishes to a topic or invokes (either type) from its own thread during
+ * its call — init hook included, not from other threads or after it
+ * returns — belongs to its invocation's chain of requests, and so do the
+ * invocations that follow from it through SQS (event-source mappings), SNS
+ * (lambda subscriptions, and sqs ones feeding a mapping) and Lambda
+ * (Invoke, destinations). Other services (EventBridge, Step Functions,
+ * Kinesis, Pipes) start a new chain, as Lambda detects no loop through
+ * them. Once a chain has invoked a function 16 times, its next invocation
+ * of that function is stopped and handled as a failure: Invoke fails with
+ * AEV_ERR_LIMIT (RecursiveInvocationException); an Event invocation goes
+ * to the OnFailure destination (condition "RecursiveInvocationException",
+ * statusCode 400) or the DLQ (ErrorCode 400), else is dropped; a mapping's
+ * batch is left on its queue, received again after its visibility timeout
+ * and stopped again until the redrive policy moves it to the dead-letter
+ * queue. Each function has its own count; PutFunctionRecursionConfig with
+ * RecursiveLoop "Allow" (through aev_call) turns stopping off for it. The
+ * chain is kept with queue messages and notifications, never shown.
+ *
  * Timeouts: an invocation that has not completed Timeout seconds (broker
  * clock) after it started is reported as Lambda reports a timeout
  * (errorType "Sandbox.Timedout"). The library cannot stop a thread, so the
@@ -317,7 +337,9 @@ AEV_API int aev_function_invoke_dry_run(aev_function *f, const char *payload,
 
 /* Counters as a JSON object: Invocations, Errors, Throttles, ColdStarts,
  * ConcurrentExecutions (now), Duration (sum, ms), Environments (now),
- * AsyncEventsDropped, DestinationDeliveryFailures. Free with aev_free. */
+ * AsyncEventsDropped, DestinationDeliveryFailures,
+ * RecursiveInvocationsDropped (invocations stopped as a recursive loop).
+ * Free with aev_free. */
 AEV_API int aev_function_metrics(aev_function *f, char **json);
 
 /* Execution environments idle longer than ms (broker clock) are reclaimed

@@ -8,6 +8,7 @@
 #include "core/broker.h"
 #include "core/status.h"
 #include "function/function_impl.h"
+#include "function/lineage.h"
 
 typedef struct waiter {
   pthread_mutex_t mu;
@@ -53,7 +54,9 @@ int aev_function_invoke_qualified(aev_function *f, const char *qualifier,
   if (rc != AEV_OK) return rc;
   waiter w = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
   aev_invocation *c;
-  rc = aev__inv_start(f, qualifier, payload, len, 0, sync_done, &w, &c);
+  /* Called from a handler, the invocation continues its chain. */
+  rc = aev__inv_start(f, qualifier, aev__lineage_current(), payload, len, 0, sync_done, &w,
+                      &c);
   if (rc != AEV_OK) return rc;
   if (executed_version) memcpy(executed_version, c->version, 16);
   aev__inv_run(c);
@@ -84,11 +87,11 @@ static void run_task(void *arg, int cancelled) {
   aev__inv_abandon(c);
 }
 
-int aev__fn_call_built(aev_function *f, const char *qualifier,
+int aev__fn_call_built(aev_function *f, const char *qualifier, const char *lineage,
                        const void *payload, size_t len, int own,
                        aev__invoke_done_fn done, void *user) {
   aev_invocation *c;
-  int rc = aev__inv_start(f, qualifier, payload, len, own, done, user, &c);
+  int rc = aev__inv_start(f, qualifier, lineage, payload, len, own, done, user, &c);
   if (rc != AEV_OK) return rc;
   rc = aev__sched_post_handler(aev__broker_sched(f->res.broker), run_task, c);
   if (rc != AEV_OK) { /* out of memory, or the broker closed */
@@ -105,6 +108,6 @@ int aev__function_call(aev_function *f, const char *qualifier,
   if (rc == AEV_OK)
     rc = aev__fn_check_payload(payload, len, AEV__FN_SYNC_PAYLOAD_MAX);
   return rc != AEV_OK ? rc
-                     : aev__fn_call_built(f, qualifier, payload, len, 0, done,
-                                         user);
+                     : aev__fn_call_built(f, qualifier, aev__lineage_current(), payload,
+                                         len, 0, done, user);
 }

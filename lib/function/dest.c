@@ -17,6 +17,7 @@
 #include "core/json_dump.h"
 #include "core/status.h"
 #include "function/function_impl.h"
+#include "function/lineage.h"
 #include "queue/queue.h"
 
 /* JSON text as a value; text that does not parse stays a string. NULL when
@@ -27,6 +28,15 @@ static json_t *as_json(const char *text, size_t len) {
   return rc == AEV_ERR_INVALID ? json_stringn(text, len) : v;
 }
 
+/* What an event that never ran reports, as Invoke would have answered:
+ * its status and (message, may be NULL) its message: a throttle's 429, or
+ * a stopped recursive loop's 400 RecursiveInvocationException. */
+static int never_ran(const char *condition, const char **message) {
+  int recursive = strcmp(condition, "RecursiveInvocationException") == 0;
+  if (message) *message = recursive ? AEV__FN_RECURSIVE_MSG : "Rate Exceeded.";
+  return recursive ? 400 : 429;
+}
+
 static json_t *record(aev__event *ev, const char *condition,
                       const aev__invoke_result *r) {
   if (r && r->nomem) return NULL; /* the function's error is unknown */
@@ -35,7 +45,7 @@ static json_t *record(aev__event *ev, const char *condition,
   aev__fn_iso_time(aev__fn_now_ms(f), when, sizeof when, 1);
   snprintf(arn, sizeof arn, "%s:%s", f->res.arn,
            ev->qualifier[0] ? ev->qualifier : "$LATEST");
-  json_t *resp = json_pack("{siss}", "statusCode", r ? 200 : 429,
+  json_t *resp = json_pack("{siss}", "statusCode", r ? 200 : never_ran(condition, NULL),
                            "executedVersion",
                            r ? r->executed_version : "$LATEST");
   if (r && r->function_error)
@@ -106,12 +116,21 @@ static int put_bus(aev__event *ev, const char *arn, const char *body,
   return rc;
 }
 
-/* success: which record this is (names the event bus's detail-type). */
+/* success: which record this is (names the event bus's detail-type). The
+ * send carries the event's chain with this function's run counted:
+ * "If you send events to the same resource that invokes your function,
+ * then you can create another recursive loop and this loop will also be
+ * terminated" (developer guide). */
 static void deliver_to(aev__event *ev, const char *arn, const char *body,
                        const char *attrs_json, int success) {
   aev_broker *b = ev->f->res.broker;
+  char *lineage = malloc(aev__lineage_bumped_size(ev->lineage, ev->f->res.name));
+  if (lineage) aev__lineage_bump(ev->lineage, ev->f->res.name, lineage);
+  const char *prev = aev__lineage_swap(lineage);
   int rc;
-  if (strstr(arn, ":sns:")) {
+  if (!lineage) {
+    rc = aev__nomem();
+  } else if (strstr(arn, ":sns:")) {
     rc = publish_topic(b, arn, body, attrs_json);
   } else if (strstr(arn, ":events:")) {
     rc = put_bus(ev, arn, body, success);
@@ -120,6 +139,8 @@ static void deliver_to(aev__event *ev, const char *arn, const char *body,
   } else {
     rc = send_queue(b, arn, body, attrs_json);
   }
+  aev__lineage_swap(prev);
+  free(lineage);
   if (rc != AEV_OK) {
     pthread_mutex_lock(&ev->f->mu);
     ev->f->m.dest_failures++;
@@ -163,20 +184,20 @@ void aev__dest_success(aev__event *ev, const aev__invoke_result *r) {
 
 /* The DLQ message: the event as sent, plus what went wrong (ErrorMessage
  * cut to its first 1 KB). */
-static void send_dlq(aev__event *ev, const char *arn,
+static void send_dlq(aev__event *ev, const char *arn, const char *condition,
                      const aev__invoke_result *r) {
   json_t *err = NULL;
   if (r && (r->nomem || aev__json_parse(r->payload, r->len, 0, &err, NULL) == AEV_ERR_NOMEM)) {
     deliver_to(ev, arn, ev->payload, NULL, 0); /* as when its attributes cannot be built */
     return;
   }
-  const char *msg = json_string_value(json_object_get(err, "errorMessage"));
-  char cut[1025];
-  snprintf(cut, sizeof cut, "%s",
-           msg ? msg : r ? "Unhandled" : "Rate Exceeded.");
+  const char *msg = json_string_value(json_object_get(err, "errorMessage")), *why;
+  char cut[1025], code[8];
+  snprintf(code, sizeof code, "%d", r ? 200 : never_ran(condition, &why));
+  snprintf(cut, sizeof cut, "%s", msg ? msg : r ? "Unhandled" : why);
   json_t *attrs = json_pack(
       "{s{ssss}s{ssss}}", "RequestID", "DataType", "String", "StringValue",
-      ev->request_id, "ErrorCode", "DataType", "Number", "StringValue", r ? "200" : "429");
+      ev->request_id, "ErrorCode", "DataType", "Number", "StringValue", code);
   /* SQS and SNS refuse an attribute with an empty value: an error without
    * a message (a process that exited without a word) leaves ErrorMessage
    * out, and the event still reaches the dead-letter queue. */
@@ -202,7 +223,7 @@ void aev__dest_failure(aev__event *ev, const char *condition,
     ev->f->m.dropped++;
     pthread_mutex_unlock(&ev->f->mu);
   } else if (dlq) {
-    send_dlq(ev, arn, r);
+    send_dlq(ev, arn, condition, r);
   } else {
     send_record(ev, arn, condition, r);
   }

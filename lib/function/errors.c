@@ -38,6 +38,10 @@ int aev__fn_throttled(void) {
                    "Rate Exceeded.");
 }
 
+int aev__fn_recursive(void) {
+  return aev__fail(AEV_ERR_LIMIT, "RecursiveInvocationException", "%s", AEV__FN_RECURSIVE_MSG);
+}
+
 int aev__fn_range(const char *member, long long v, long long min,
                   long long max) {
   if (v >= min && v <= max) return AEV_OK;

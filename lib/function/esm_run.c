@@ -16,6 +16,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "function/function_impl.h"
+#include "function/lineage.h"
 #include "queue/queue.h"
 
 typedef struct batch {
@@ -119,6 +120,26 @@ static batch *take_locked(aev__esm *m) {
 
 static void dispatch_refused(batch *bt);
 
+/* The chain the batch continues (lineage.h): that of its message whose
+ * chain invoked f most, so a loop among them is stopped. Lambda then
+ * "returns a RecursiveInvocationException to the event source mapping":
+ * the batch is refused, its messages are received again after their
+ * visibility timeout, and the queue's redrive policy takes them to its
+ * dead-letter queue once maxReceiveCount is exceeded (developer guide). */
+static const char *batch_lineage(const batch *bt, const aev_function *f) {
+  const char *most = NULL;
+  int n = -1;
+  for (size_t i = 0; i < bt->n; i++) {
+    const char *l = aev__message_lineage(bt->msgs[i]);
+    int k = l ? aev__lineage_count(l, f->res.name) : -1;
+    if (k > n) {
+      most = l;
+      n = k;
+    }
+  }
+  return most;
+}
+
 /* Invokes the function, or hands the batch to the sink (no lock held). A
  * refused call (throttled, function gone) leaves the messages in flight:
  * they reappear after their visibility timeout (and follow the queue's
@@ -148,7 +169,8 @@ static void dispatch(batch *bt) {
   const char *qualifier;
   int rc = !event ? AEV_ERR_NOMEM
                   : aev__function_find_qualified(m->b, arn, &f, &qualifier, buf, sizeof buf);
-  if (rc == AEV_OK) rc = aev__fn_call_built(f, qualifier, event, len, 1, batch_done, bt);
+  if (rc == AEV_OK)
+    rc = aev__fn_call_built(f, qualifier, batch_lineage(bt, f), event, len, 1, batch_done, bt);
   aev_function_release(f);
   /* Lambda's LastProcessingResult for a function (or qualifier) it cannot
    * find; cleared once a batch reaches one again. */

@@ -10,6 +10,7 @@
 #include "core/broker.h"
 #include "core/status.h"
 #include "function/function_impl.h"
+#include "function/lineage.h"
 
 #define RETRY_STEP_MS 60000     /* 1 min, then 2 min */
 #define THROTTLE_FIRST_MS 1000  /* backoff start */
@@ -100,10 +101,19 @@ static void attempt(void *arg, int cancelled) {
   /* Checked when it was queued; this task runs on the handler pool, so the
    * handler runs right here. */
   aev_invocation *c;
-  int rc = aev__inv_start(f, ev->qualifier, ev->payload, ev->len, 0, event_done,
-                          ev, &c);
+  int rc = aev__inv_start(f, ev->qualifier, ev->lineage, ev->payload, ev->len, 0,
+                          event_done, ev, &c);
   if (rc == AEV_OK) {
     aev__inv_run(c);
+    return;
+  }
+  /* A recursive loop stopped: "If you have an on-failure destination or
+   * dead-letter queue configured for your function, then Lambda also sends
+   * the event from the stopped invocation to your destination or
+   * dead-letter queue" (developer guide). AWS documents no condition for
+   * its record; this one is named after Invoke's error. */
+  if (rc == AEV_ERR_LIMIT) {
+    give_up(ev, "RecursiveInvocationException", NULL);
     return;
   }
   /* Out of memory, the attempt waits as a throttled one does: Lambda
@@ -159,8 +169,12 @@ int aev_function_invoke_event_qualified(aev_function *f,
     payload = "{}";
     len = 2;
   }
-  aev__event *ev = calloc(1, sizeof *ev + len + 1);
+  /* Invoked from a handler, the event continues the handler's chain. */
+  const char *lineage = aev__lineage_current();
+  size_t lsize = lineage ? strlen(lineage) + 1 : 0;
+  aev__event *ev = calloc(1, sizeof *ev + len + 1 + lsize);
   if (!ev) return aev__nomem();
+  if (lineage) ev->lineage = memcpy(ev->payload + len + 1, lineage, lsize);
   aev__resource_ref(&f->res);
   ev->f = f;
   ev->enqueued = aev__fn_now(f);

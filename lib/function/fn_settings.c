@@ -1,11 +1,11 @@
-/* A function's settings that change nothing here but are kept and
- * answered as Lambda answers them: its recursive loop detection
- * (Put/GetFunctionRecursionConfig: RecursiveLoop Terminate, Lambda's
- * default, or Allow) and its runtime update mode per version
- * (Put/GetRuntimeManagementConfig: UpdateRuntimeOn Auto, Lambda's
- * default, FunctionUpdate, or Manual with a RuntimeVersionArn). Handlers
- * run in-process, so no loop is stopped and no runtime is changed; the
- * function URL configurations (url_config.c) are kept here too. */
+/* A function's settings kept and answered as Lambda answers them: its
+ * recursive loop detection (Put/GetFunctionRecursionConfig: RecursiveLoop
+ * Terminate, Lambda's default, which stops a recursive loop (lineage.h,
+ * invoke.c), or Allow, which lets it run) and its runtime update mode per
+ * version (Put/GetRuntimeManagementConfig: UpdateRuntimeOn Auto, Lambda's
+ * default, FunctionUpdate, or Manual with a RuntimeVersionArn), which
+ * changes nothing here: handlers run in-process, so no runtime is changed.
+ * The function URL configurations (url_config.c) are kept here too. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +50,12 @@ static int required(json_t *req, const char *name, const char *member) {
 /* ---- recursive loop detection ---- */
 
 static const char *const loop_modes[] = {"Allow", "Terminate", NULL};
+
+int aev__fn_loop_allowed_locked(const aev_function *f) {
+  const char *mode = json_string_value(
+      json_object_get(json_object_get(f->settings, "recursion"), "RecursiveLoop"));
+  return mode && strcmp(mode, "Allow") == 0;
+}
 
 /* The function's RecursiveLoop answer (new reference), after setting it
  * to set (NULL: unchanged); the answer is built before anything is

@@ -364,13 +364,14 @@ int aev_function_metrics(aev_function *f, char **json) {
   pthread_mutex_lock(&f->mu);
   aev__fn_reclaim_locked(f, aev__fn_now(f));
   json_t *o = json_pack(
-      "{sIsIsIsIsisIsisIsI}", "Invocations", (json_int_t)f->m.invocations,
+      "{sIsIsIsIsisIsisIsIsI}", "Invocations", (json_int_t)f->m.invocations,
       "Errors", (json_int_t)f->m.errors, "Throttles",
       (json_int_t)f->m.throttles, "ColdStarts", (json_int_t)f->m.cold_starts,
       "ConcurrentExecutions", f->running, "Duration",
       (json_int_t)f->m.duration_ms, "Environments", f->busy_envs + f->n_idle,
       "AsyncEventsDropped", (json_int_t)f->m.dropped,
-      "DestinationDeliveryFailures", (json_int_t)f->m.dest_failures);
+      "DestinationDeliveryFailures", (json_int_t)f->m.dest_failures,
+      "RecursiveInvocationsDropped", (json_int_t)f->m.recursive_dropped);
   pthread_mutex_unlock(&f->mu);
   return aev__fn_dump(o, json);
 }

@@ -77,11 +77,13 @@ char *aev__function_qualified_arn(const aev_function *f,
 /* RequestResponse without blocking the caller, of qualifier (NULL: the
  * unqualified function; else a version or an alias, routed as Invoke
  * routes it): the handler runs on the handler pool; done(user, result)
- * follows. Fails at once, and done is then never called, with
- * ResourceNotFoundException (the function or the qualifier is gone),
- * TooManyRequestsException (AEV_ERR_THROTTLED: reserved concurrency
- * reached), RequestEntityTooLargeException or
- * InvalidRequestContentException. */
+ * follows, in no chain of requests (function/lineage.h). Called where a
+ * chain is current, the invocation continues it. Fails at once, and done
+ * is then never called, with ResourceNotFoundException (the function or
+ * the qualifier is gone), TooManyRequestsException (AEV_ERR_THROTTLED:
+ * reserved concurrency reached), RecursiveInvocationException
+ * (AEV_ERR_LIMIT: a recursive loop stopped), RequestEntityTooLargeException
+ * or InvalidRequestContentException. */
 int aev__function_call(aev_function *f, const char *qualifier,
                        const void *payload, size_t len,
                        aev__invoke_done_fn done, void *user);
@@ -95,8 +97,9 @@ char *aev__function_role(aev_broker *b, const char *name_or_arn);
  * aev__function_parse_qualified takes: a version's or an alias's ARN runs
  * that version or alias (routed as Invoke routes it), as SNS subscriptions,
  * EventBridge targets and destinations invoke the function they name.
- * ResourceNotFoundException when the function or its qualifier does not
- * exist. */
+ * The event continues the current chain of requests, if any
+ * (function/lineage.h). ResourceNotFoundException when the function or its
+ * qualifier does not exist. */
 int aev__function_event_to(aev_broker *b, const char *name_or_arn,
                            const void *payload, size_t len);
 

@@ -114,6 +114,10 @@ struct aev_invocation {
   char request_id[37];
   char version[16]; /* what ran: "$LATEST" or a version number */
   char *invoked_arn; /* the qualified ARN invoked, or NULL: the function's */
+  /* The chain it belongs to, its own run counted (lineage.h): what the
+   * handler's sends, publishes and invocations carry. In the allocation,
+   * after an inline payload. */
+  char *lineage;
   size_t len;
   char *payload;   /* inline, or a buffer the invocation took over */
   char inline_payload[];
@@ -121,7 +125,7 @@ struct aev_invocation {
 
 typedef struct aev__fmetrics {
   uint64_t invocations, errors, throttles, cold_starts, dropped,
-      dest_failures;
+      dest_failures, recursive_dropped;
   int64_t duration_ms;
 } aev__fmetrics;
 
@@ -360,18 +364,22 @@ int64_t aev__fn_now_ms(const aev_function *f);
 int aev__fn_check(const aev_function *f);
 /* Checks a payload: JSON text within max bytes. */
 int aev__fn_check_payload(const void *payload, size_t len, size_t max);
-/* aev__function_call for payloads this library built (no syntax check).
- * With own set, payload is a malloc'd buffer of len > 0 bytes that the
- * invocation takes over when this succeeds (no copy); else it is copied. */
-int aev__fn_call_built(aev_function *f, const char *qualifier,
+/* aev__function_call for payloads this library built (no syntax check),
+ * from the chain lineage (lineage.h; NULL: none). With own set, payload is
+ * a malloc'd buffer of len > 0 bytes that the invocation takes over when
+ * this succeeds (no copy); else it is copied. */
+int aev__fn_call_built(aev_function *f, const char *qualifier, const char *lineage,
                        const void *payload, size_t len, int own,
                        aev__invoke_done_fn done, void *user);
 /* Takes a concurrency slot and an environment and builds the context, or
- * fails with TooManyRequestsException (counted as a throttle). own: as for
- * aev__fn_call_built. */
-int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
-                   size_t len, int own, aev__invoke_done_fn done, void *user,
-                   aev_invocation **out);
+ * fails with TooManyRequestsException (counted as a throttle), or with
+ * RecursiveInvocationException when lineage (the chain the invocation
+ * comes from, NULL: none) has invoked f AEV__LOOP_LIMIT times already and
+ * f's RecursiveLoop is Terminate (counted as RecursiveInvocationsDropped).
+ * own: as for aev__fn_call_built. */
+int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
+                   const void *payload, size_t len, int own, aev__invoke_done_fn done,
+                   void *user, aev_invocation **out);
 /* Runs the handler on this thread (init hook first on a cold start) and
  * arms the timeout if it did not complete before returning. */
 void aev__inv_run(aev_invocation *c);
@@ -399,12 +407,17 @@ typedef struct aev__event {
   int64_t enqueued_ms; /* epoch ms */
   char request_id[37];
   char qualifier[130]; /* "" for $LATEST */
+  /* The chain the Invoke came from (lineage.h), after the payload in the
+   * allocation, or NULL. */
+  char *lineage;
   size_t len;
   char payload[];
 } aev__event;
 
 /* dest.c: Lambda's destination records. r is NULL when the event never
- * ran (throttled until too old). */
+ * ran (throttled until too old, or stopped as a recursive loop). What they
+ * send carries the event's chain with its function's run counted, so a
+ * destination that triggers the function again is a loop stopped too. */
 void aev__dest_success(aev__event *ev, const aev__invoke_result *r);
 void aev__dest_failure(aev__event *ev, const char *condition,
                        const aev__invoke_result *r);
@@ -539,6 +552,15 @@ void aev__fn_put(json_t **o, const char *key, json_t *v);
 int aev__fn_not_found(const char *name);
 int aev__fn_invalid(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int aev__fn_throttled(void);
+/* RecursiveInvocationException: a recursive loop was stopped (lineage.h),
+ * in the words of Invoke's errors in Lambda's API reference (HTTP 400). */
+int aev__fn_recursive(void);
+#define AEV__FN_RECURSIVE_MSG                                                   \
+  "Lambda has detected your function being invoked in a recursive loop with " \
+  "other AWS resources and stopped your function's invocation."
+/* fn_settings.c: 1 when f's RecursiveLoop (PutFunctionRecursionConfig) is
+ * Allow, 0 for Terminate, Lambda's default (mu held). */
+int aev__fn_loop_allowed_locked(const aev_function *f);
 int aev__fn_stale_revision(void);
 
 /* arn_patterns.c: whether a value matches one of Lambda's patterns (its

@@ -16,6 +16,7 @@
 #include "core/status.h"
 #include "core/text.h"
 #include "function/function_impl.h"
+#include "function/lineage.h"
 
 int aev__fn_check_payload(const void *payload, size_t len, size_t max) {
   if (len > max)
@@ -66,9 +67,9 @@ aev__env *aev__fn_new_env(aev_function *f) {
   return e;
 }
 
-int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
-                   size_t len, int own, aev__invoke_done_fn done, void *user,
-                   aev_invocation **out) {
+int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
+                   const void *payload, size_t len, int own, aev__invoke_done_fn done,
+                   void *user, aev_invocation **out) {
   if (len == 0) { /* own needs len > 0: never take over a literal */
     payload = "{}";
     len = 2;
@@ -87,7 +88,9 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
       return aev__nomem();
     }
   }
-  aev_invocation *c = malloc(sizeof *c + (own ? 0 : len + 1));
+  /* The chain's lineage with this run counted, after the payload. */
+  size_t at = own ? 0 : len + 1;
+  aev_invocation *c = malloc(sizeof *c + at + aev__lineage_bumped_size(lineage, f->res.name));
   if (!c) {
     free(invoked);
     aev__fconf_unref(conf);
@@ -101,6 +104,19 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
     free(invoked);
     aev__fconf_unref(conf);
     return aev__fn_check(f);
+  }
+  /* Lambda stops the invocation after the chain has invoked the function
+   * about 16 times, unless its RecursiveLoop is Allow; the stopped one
+   * counts in RecursiveInvocationsDropped, not as an invocation (Lambda
+   * developer guide, "Use Lambda recursive loop detection"). */
+  if (aev__lineage_count(lineage, f->res.name) >= AEV__LOOP_LIMIT &&
+      !aev__fn_loop_allowed_locked(f)) {
+    f->m.recursive_dropped++;
+    pthread_mutex_unlock(&f->mu);
+    free(c);
+    free(invoked);
+    aev__fconf_unref(conf);
+    return aev__fn_recursive();
   }
   /* A reservation is the function's own pool, its provisioned concurrency
    * included: invocations on a provisioned environment use that part, the
@@ -169,6 +185,8 @@ int aev__inv_start(aev_function *f, const char *qualifier, const void *payload,
   aev__broker_uuid(f->res.broker, c->request_id);
   memcpy(c->version, version, sizeof c->version);
   c->invoked_arn = invoked;
+  c->lineage = c->inline_payload + at;
+  aev__lineage_bump(lineage, f->res.name, c->lineage);
   c->len = len;
   if (own) {
     c->payload = (char *)payload;
@@ -209,7 +227,10 @@ static void deliver(aev_invocation *c, const char *payload, size_t len,
                           .nomem = payload == NULL,
                           .request_id = c->request_id,
                           .executed_version = c->version};
+  /* The caller goes on in its own right, in no chain of the handler's. */
+  const char *lineage = aev__lineage_swap(NULL);
   c->done(c->user, &r);
+  aev__lineage_swap(lineage);
 }
 
 /* The environment goes back to the idle list, unless the invocation timed
@@ -284,10 +305,15 @@ static void call_ended(aev_function *f) {
 void aev__inv_run(aev_invocation *c) {
   aev_function *f = c->f;
   aev_init_fn init = f->init;
+  /* What the handler sends, publishes and invokes on this thread during
+   * its call belongs to its chain, as the AWS SDKs in a function pass
+   * the invocation's trace header on. */
+  const char *lineage = aev__lineage_swap(c->lineage);
   if (c->cold && init) init(f->user, c);
   c->start = aev__fn_now(f);
   c->deadline = c->start + (int64_t)c->conf->timeout * 1000;
   f->fn(f->user, c, c->payload, c->len);
+  aev__lineage_swap(lineage);
   call_ended(f);
   if (c->state == AEV__INV_RUNNING) {
     aev__sched *s = aev__broker_sched(f->res.broker);

@@ -47,11 +47,11 @@ int aev__queue_stamp(aev_queue *q, aev__msg *m, int delay, int64_t now,
   return aev__store_add(q, m);
 }
 
-/* What the fast path stores: no attributes, FIFO ids, trace or delay of
- * its own. */
+/* What the fast path stores: no attributes, FIFO ids, trace, chain or
+ * delay of its own. */
 static int plain(const aev_queue *q, const aev__send_req *r) {
   return r->shared && !q->conf.fifo && !(r->attrs && r->attrs->count) &&
-         !r->group && !r->dedup && !r->trace && r->delay == -1;
+         !r->group && !r->dedup && !r->trace && !r->lineage && r->delay == -1;
 }
 
 /* The message as the fresh entry f (mu held); 0 when it must be a record:

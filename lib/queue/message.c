@@ -28,7 +28,7 @@ size_t aev__message_size_more(const aev_queue *q, const aev__msg *m) {
   size_t extra = sizeof(aev__rx_more);
   if (e)
     extra += e->attrs_len + slen(e->group) + slen(e->dedup) + slen(e->trace) +
-             slen(e->dlq_source);
+             slen(e->lineage) + slen(e->dlq_source);
   return aev__rx_more_at(m->len) + extra;
 }
 
@@ -42,7 +42,7 @@ static void fill_more(aev_message *msg, const aev_queue *q, const aev__msg *m,
   x->attrs = NULL;
   x->attrs_len = 0;
   x->attrs_md5_known = 0;
-  x->group = x->dedup = x->trace = x->dlq_source = NULL;
+  x->group = x->dedup = x->trace = x->lineage = x->dlq_source = NULL;
   if (!e) return;
   if (e->attrs) {
     uint8_t *a = (uint8_t *)w;
@@ -61,6 +61,7 @@ static void fill_more(aev_message *msg, const aev_queue *q, const aev__msg *m,
   x->group = put_str(&w, e->group);
   x->dedup = put_str(&w, e->dedup);
   x->trace = put_str(&w, e->trace);
+  x->lineage = put_str(&w, e->lineage);
   x->dlq_source = put_str(&w, e->dlq_source);
 }
 

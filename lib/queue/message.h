@@ -16,10 +16,11 @@ void aev__msg_block_unref(aev__msg_block *b);
 const char *aev__msg_block_sender(const aev__msg_block *b);
 
 /* What only some received copies carry, kept after the body: message
- * attributes, FIFO fields, a trace header, a DLQ source. A plain message of
- * a standard queue (most of them) has none, so its copy stays small. */
+ * attributes, FIFO fields, a trace header, a chain of requests, a DLQ
+ * source. A plain message of a standard queue (most of them) has none, so
+ * its copy stays small. */
 typedef struct aev__rx_more {
-  const char *group, *dedup, *trace, *dlq_source;
+  const char *group, *dedup, *trace, *lineage, *dlq_source;
   const uint8_t *attrs; /* the selected attributes, NULL when none */
   size_t attrs_len;
   uint64_t raw_seq;

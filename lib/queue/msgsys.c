@@ -14,3 +14,8 @@ void aev__message_system(const aev_message *m, aev__msg_system *out) {
   out->seq = x && x->fifo ? x->seq : NULL;
   out->trace = x ? x->trace : NULL;
 }
+
+const char *aev__message_lineage(const aev_message *m) {
+  const aev__rx_more *x = aev__message_more(m);
+  return x ? x->lineage : NULL;
+}

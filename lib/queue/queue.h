@@ -88,6 +88,9 @@ typedef struct aev__send_req {
   const char *group;
   const char *dedup;
   const char *trace;
+  /* The chain of requests the message belongs to (function/lineage.h),
+   * kept with it and never shown; NULL: the sending thread's, if any. */
+  const char *lineage;
 } aev__send_req;
 
 typedef struct aev__sent {
@@ -221,6 +224,9 @@ typedef struct aev__msg_system {
   const char *sender, *group, *dedup, *seq, *trace;
 } aev__msg_system;
 void aev__message_system(const aev_message *m, aev__msg_system *out);
+/* The chain of requests the received message belongs to
+ * (function/lineage.h), or NULL. It lives as long as m. */
+const char *aev__message_lineage(const aev_message *m);
 
 /* delete_received.c: deletes messages received from q (any number, one
  * lock per 16); stale handles are skipped. */

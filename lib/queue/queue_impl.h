@@ -25,7 +25,8 @@
 typedef struct aev__group aev__group;
 typedef struct aev__attempt aev__attempt;
 
-/* What few messages carry: attributes, FIFO ids, trace header, DLQ source. */
+/* What few messages carry: attributes, FIFO ids, trace header, a chain of
+ * requests, DLQ source. */
 typedef struct aev__msg_ext {
   uint8_t *attrs; /* packed, sorted (msgattr.h); NULL when none */
   size_t attrs_len;
@@ -33,6 +34,7 @@ typedef struct aev__msg_ext {
   char *group;      /* MessageGroupId */
   char *dedup;      /* MessageDeduplicationId (FIFO) */
   char *trace;      /* AWSTraceHeader */
+  char *lineage;    /* its chain of requests (function/lineage.h) */
   char *dlq_source; /* DeadLetterQueueSourceArn */
   aev__group *grp;  /* FIFO: the group list the message is on */
   aev__group *away_from; /* FIFO: the group holding its place while a move

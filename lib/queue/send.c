@@ -11,6 +11,7 @@
 #include "core/digest.h"
 #include "core/status.h"
 #include "core/text.h"
+#include "function/lineage.h"
 #include "queue/queue.h"
 #include "queue/queue_impl.h"
 
@@ -279,7 +280,11 @@ static aev__msg *build(const aev_queue *q, const aev__send_req *r,
     out->md5_attrs[0] = '\0';
   }
   int has_attrs = r->attrs && r->attrs->count;
-  if (!has_attrs && !r->group && !dedup && !r->trace) return m;
+  /* Sent from a function's handler (or on a chain's behalf), the message
+   * continues its chain of requests: Lambda's recursive loop detection
+   * follows SQS. */
+  const char *lineage = r->lineage ? r->lineage : aev__lineage_current();
+  if (!has_attrs && !r->group && !dedup && !r->trace && !lineage) return m;
   aev__msg_ext *e = calloc(1, sizeof *e);
   if (!e) {
     aev__msg_free(m);
@@ -302,6 +307,7 @@ static aev__msg *build(const aev_queue *q, const aev__send_req *r,
   e->group = dup_or_null(r->group, &failed);
   e->dedup = q->conf.fifo ? dup_or_null(dedup, &failed) : NULL;
   e->trace = dup_or_null(r->trace, &failed);
+  e->lineage = dup_or_null(lineage, &failed);
   if (failed) {
     aev__msg_free(m);
     return NULL;

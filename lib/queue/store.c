@@ -70,6 +70,7 @@ void aev__msg_free_in(aev_queue *q, aev__msg *m) {
     free(m->ext->group);
     free(m->ext->dedup);
     free(m->ext->trace);
+    free(m->ext->lineage);
     free(m->ext->dlq_source);
     free(m->ext);
   }

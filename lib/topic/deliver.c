@@ -183,7 +183,7 @@ static int send_to_queue(aev_topic *t, const char *arn, aev_queue *cached,
                          aev__note *n, aev__qbody *body, const aev__attrs *attrs,
                          const aev__qtime *now, char *err, size_t errlen) {
   aev__send_req r = {.body = body->data, .len = body->len, .shared = body,
-                     .attrs = attrs, .delay = -1};
+                     .attrs = attrs, .delay = -1, .lineage = n->lineage};
   if (n->group && is_fifo_arn(arn)) {
     /* A FIFO topic hands its group and deduplication id to FIFO queues;
      * standard queues get neither. */
@@ -516,12 +516,12 @@ void aev__deliver_replayed(aev_topic *t, aev__sub *s, aev__subconf *c, aev__note
 }
 
 /* Plain raw sqs subscriptions (no filter policy, standard queues) of a
- * notification without attributes or group all receive the one shared
+ * notification without attributes, group or chain all receive the one shared
  * body as it is: their sends are one batch (aev__qput) that takes the body's
  * references and records at once. 0 when the notification needs the full
  * path. */
 static int plain_begin(aev__fan *f, aev__note *n, const aev__qtime *now, aev__qput *put) {
-  if (!f->v->plain_raw || n->attrs.publish_text || n->group ||
+  if (!f->v->plain_raw || n->attrs.publish_text || n->group || n->lineage ||
       atomic_load_explicit(&n->sqs_body, memory_order_relaxed))
     return 0;
   /* The raw body is made here, the fan-out's first step, so no delivery

@@ -11,6 +11,7 @@
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "function/function.h"
+#include "function/lineage.h"
 #include "topic/topic_impl.h"
 
 static char *record(aev__note *n, const aev__sub *s, size_t *len) {
@@ -51,7 +52,10 @@ int aev__lambda_send(aev_topic *t, const aev__sub *s, aev__note *n) {
   size_t len = 0;
   char *ev = record(n, s, &len);
   if (!ev) return aev__nomem();
+  /* The invocation continues the notification's chain of requests. */
+  const char *prev = aev__lineage_swap(n->lineage);
   int rc = aev__function_event_to(t->res.broker, s->endpoint, ev, len);
+  aev__lineage_swap(prev);
   free(ev);
   return rc;
 }

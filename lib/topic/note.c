@@ -36,6 +36,7 @@ void aev__note_unref(aev__note *n) {
   free(n->group);
   free(n->dedup);
   free(n->subject);
+  free(n->lineage);
   json_decref(n->per_protocol);
   aev__sns_attrs_free(&n->attrs);
   aev__attrs_free(&n->raw_attrs);
@@ -46,7 +47,7 @@ void aev__note_unref(aev__note *n) {
 
 /* Only the publisher's thread makes the copy: the fan-out, before any job
  * it posts can read it. A local note has no envelope, subject, attributes,
- * per-protocol messages or FIFO ids to copy. */
+ * per-protocol messages, FIFO ids or chain to copy. */
 aev__note *aev__note_hold(aev__note *n) {
   if (!n->local) {
     aev__note_ref(n);
@@ -81,6 +82,8 @@ aev__note *aev__note_replayed(const aev__note *n) {
   atomic_store_explicit(&r->env, NULL, memory_order_relaxed);
   atomic_store_explicit(&r->sqs_body, NULL, memory_order_relaxed);
   r->replayed = 1;
+  /* A replay is the subscriber's request, not the publisher's chain. */
+  r->lineage = NULL;
   r->group = r->dedup = r->subject = NULL;
   r->attrs = (aev__sns_attrs){0};
   r->raw_attrs = (aev__attrs){0};

@@ -11,6 +11,7 @@
 #include "core/json_parse.h"
 #include "core/status.h"
 #include "core/text.h"
+#include "function/lineage.h"
 #include "topic/publish.h"
 
 /* The attributes are parsed when set, not on every publish that reuses the
@@ -152,14 +153,16 @@ static inline aev__note *note_local(aev__note *n, aev_topic *t, const aev__pub_r
   n->local = 1;
   n->heap = NULL;
   n->replayed = 0;
+  n->lineage = NULL;
   note_fill(n, t, id_bits, published_ms);
   return n;
 }
 
-/* One allocation for the note and its default message. */
+/* One allocation for the note and its default message; lineage: the
+ * chain it continues, or NULL. */
 static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structure,
-                           aev__sns_attrs *attrs, const uint64_t id_bits[2],
-                           int64_t published_ms) {
+                           aev__sns_attrs *attrs, const char *lineage,
+                           const uint64_t id_bits[2], int64_t published_ms) {
   const char *def = structure ? json_string_value(json_object_get(structure, "default")) : NULL;
   size_t len = def ? strlen(def) : r->len;
   aev__note *n = malloc(sizeof *n + len + 1);
@@ -176,6 +179,7 @@ static aev__note *note_new(aev_topic *t, const aev__pub_req *r, json_t *structur
   n->text[len] = '\0';
   n->subject = dup_or_null(r->subject, &failed);
   n->group = dup_or_null(r->group, &failed);
+  n->lineage = dup_or_null(lineage, &failed);
   if (t->conf.fifo) {
     char sha[65];
     if (!r->dedup) aev__sha256_hex(r->message, r->len, sha);
@@ -355,11 +359,16 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   json_t *structure;
   aev__fan f = {0};
   uint64_t id_bits[2] = {0};
+  /* Published from a function's handler, the notification continues its
+   * chain of requests: Lambda's recursive loop detection follows SNS. Such
+   * a note is never local, so that its deliveries can read the chain. */
+  const char *lineage = aev__lineage_current();
   /* One lock hold checks the request against the topic's settings, on
    * standard topics takes the subscribers this publish goes to and counts
    * it, and draws the id. */
   pthread_mutex_lock(&t->mu);
-  if (attrs_rc == AEV_OK && plain(t, r, &attrs)) return publish_plain(t, r, id_out, seq_out);
+  if (attrs_rc == AEV_OK && !lineage && plain(t, r, &attrs))
+    return publish_plain(t, r, id_out, seq_out);
   rc = check(t, r, &structure);
   int fifo = t->conf.fifo, go = rc == AEV_OK && !r->dry && !fifo;
   if (go && t->res.deleted) rc = aev__sns_not_found("Topic");
@@ -389,7 +398,7 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   /* Without attributes, Subject, MessageStructure or group, plain raw
    * sends read nothing but the message. */
   int local = rc == AEV_OK && go && (!f.v || f.v->all_plain) && !attrs.publish_text &&
-              !structure && !r->subject && !r->group;
+              !structure && !r->subject && !r->group && !lineage;
   /* One clock read: the notification's Timestamp is when its queue
    * messages are sent. */
   aev__qtime now = {0};
@@ -397,7 +406,7 @@ int aev__topic_publish_req(aev_topic *t, const aev__pub_req *r, char *id_out,
   aev__note on_stack, *n = NULL;
   if (local) n = note_local(&on_stack, t, r, id_bits, now.epoch);
   else if (rc == AEV_OK && !r->dry &&
-           !(n = note_new(t, r, structure, &attrs, id_bits, now.epoch))) {
+           !(n = note_new(t, r, structure, &attrs, lineage, id_bits, now.epoch))) {
     rc = aev__nomem();
     if (go) {
       pthread_mutex_lock(&t->mu);

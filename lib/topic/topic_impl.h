@@ -124,6 +124,10 @@ typedef struct aev__note {
   /* A copy a replay delivers (aev__note_replayed): its envelope says
    * "Replayed": true. */
   int replayed;
+  /* The chain of requests it belongs to (function/lineage.h): published
+   * from a function's handler, its sqs and lambda deliveries continue it.
+   * Never shown; NULL for most. */
+  char *lineage;
   char text[]; /* the default message, in the note's allocation */
 } aev__note;
 

@@ -1,7 +1,7 @@
 """Python handlers as Lambda functions: invocation through the API and the
 handle, exceptions as Lambda errors, the context object, a queue mapped to
 a handler with AWS's SQS event shape, Event invocations with retries on
-the manual clock, and provisioned concurrency."""
+the manual clock, provisioned concurrency, and recursive loop detection."""
 import base64
 import datetime
 import gc
@@ -336,6 +336,46 @@ class Handlers(unittest.TestCase):
         self.assertEqual(self.b.call("lambda", "GetEventSourceMapping",
                                      UUID=m["UUID"])["LastProcessingResult"],
                          "PROBLEM: Stream consumer not found.")
+
+    def test_a_recursive_loop_through_sns_is_stopped(self):
+        # Lambda's recursive loop detection: a handler that publishes to the
+        # topic invoking it runs 16 times in one chain; the stopped event
+        # goes to the on-failure destination. RecursiveLoop Allow lets the
+        # loop run (the handler ends it itself after `cap` runs).
+        runs, cap = [], [40]
+        topic = self.b.call("sns", "CreateTopic", Name="loop")["TopicArn"]
+
+        def handler(event, context):
+            runs.append(event["Records"][0]["Sns"]["Message"])
+            if len(runs) < cap[0]:
+                self.b.call("sns", "Publish", TopicArn=topic,
+                            Message="run %d" % len(runs))
+        fn = create_function(self.b, "looper", handler)
+        failed = self.b.call("sqs", "CreateQueue", QueueName="failed")["QueueUrl"]
+        self.b.call("lambda", "PutFunctionEventInvokeConfig", FunctionName="looper",
+                    DestinationConfig={"OnFailure": {
+                        "Destination": "arn:aws:sqs:us-east-1:000000000000:failed"}})
+        self.b.call("sns", "Subscribe", TopicArn=topic, Protocol="lambda",
+                    Endpoint="arn:aws:lambda:us-east-1:000000000000:function:looper")
+        self.b.call("sns", "Publish", TopicArn=topic, Message="start")
+        self.b.advance(600000)
+        self.assertEqual(len(runs), 16)
+        self.assertEqual(fn.metrics()["RecursiveInvocationsDropped"], 1)
+        got = self.b.call("sqs", "ReceiveMessage", QueueUrl=failed)["Messages"]
+        record = json.loads(got[0]["Body"])
+        self.assertEqual(record["requestContext"]["condition"],
+                         "RecursiveInvocationException")
+        self.assertEqual(
+            record["requestPayload"]["Records"][0]["Sns"]["Message"], "run 16")
+
+        self.b.call("lambda", "PutFunctionRecursionConfig", FunctionName="looper",
+                    RecursiveLoop="Allow")
+        runs.clear()
+        cap[0] = 30
+        self.b.call("sns", "Publish", TopicArn=topic, Message="start")
+        self.b.advance(600000)
+        self.assertEqual(len(runs), 30)
+        self.assertEqual(fn.metrics()["RecursiveInvocationsDropped"], 1)
 
     def test_versions_and_aliases(self):
         fn = create_function(self.b, "v", lambda e, c: c.function_version)
