@@ -67,22 +67,40 @@ class Context:
 
 
 def _error_object(exc, request_id):
-    tb = traceback.extract_tb(exc.__traceback__)
+    # Lambda's runtime leaves its own frames out of stackTrace, which starts
+    # at the handler: the first frame here is the trampoline below.
+    tb = traceback.extract_tb(exc.__traceback__.tb_next)
     return {"errorMessage": str(exc), "errorType": type(exc).__name__,
             "requestId": request_id,
             "stackTrace": traceback.format_list(tb)}
 
 
+def _marshal_error(exc, request_id):
+    """Lambda's Python runtime's answer for a result json cannot encode."""
+    return {"errorMessage": "Unable to marshal response: %s" % exc,
+            "errorType": "Runtime.MarshalError", "requestId": request_id,
+            "stackTrace": []}
+
+
+def _fail(ctx, error):
+    text = json.dumps(error).encode()
+    lib.aev_invocation_fail_json(ctx, text, len(text))
+
+
 def _thunk(handler):
     def call(user, ctx, event, length):
         context = Context(ctx)
+        request_id = context.aws_request_id
         try:
             result = handler(json.loads(string_at(event, length).decode()),
                              context)
-            text = json.dumps(result).encode()
         except Exception as exc:  # every handler error becomes Lambda's
-            err = json.dumps(_error_object(exc, context.aws_request_id))
-            lib.aev_invocation_fail_json(ctx, err.encode(), len(err.encode()))
+            _fail(ctx, _error_object(exc, request_id))
+            return
+        try:
+            text = json.dumps(result).encode()
+        except Exception as exc:
+            _fail(ctx, _marshal_error(exc, request_id))
             return
         lib.aev_invocation_succeed(ctx, text, len(text))
     return _lib.HANDLER_FN(call)
