@@ -631,6 +631,27 @@ class HandlerErrorsOnWorkerThreads(unittest.TestCase):
         self.assertEqual(err["stackTrace"], [])
         self.assertEqual(len(err["requestId"]), 36)
 
+    def test_sys_exit_and_keyboard_interrupt_end_the_call(self):
+        # The runtime's process ends: Lambda answers Runtime.ExitError at
+        # once (without the fix the call waited for its Timeout).
+        def exit_3(event, context):
+            sys.exit(3)
+
+        def interrupted(event, context):
+            raise KeyboardInterrupt
+
+        for name, handler, reason in [
+                ("exit3", exit_3, "Runtime exited with error: exit status 3"),
+                ("exit0", lambda e, c: sys.exit(),
+                 "Runtime exited without providing a reason"),
+                ("ctrlc", interrupted,
+                 "Runtime exited with error: signal: interrupt")]:
+            err = self.invoke(name, handler)
+            self.assertEqual(set(err), {"errorType", "errorMessage"})
+            self.assertEqual(err["errorType"], "Runtime.ExitError")
+            self.assertRegex(err["errorMessage"],
+                             "^RequestId: [0-9a-f-]{36} Error: %s$" % reason)
+
 
 if __name__ == "__main__":
     unittest.main()
