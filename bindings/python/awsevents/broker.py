@@ -62,6 +62,8 @@ class Broker:
     account="000000000000", clock="real"|"manual", start_time_ms=None,
     workers=None (2), seed=None, log=None, log_level=LOG_INFO).
 
+    start_time_ms is for the manual clock only (ClientError
+    InvalidParameterValue with a real one, which shows the wall clock).
     log, if given, is called as log(level, message) from whichever thread
     logs, never with a library lock held.
     """
