@@ -74,7 +74,9 @@ AEV_API int aev_broker_options_set_clock(aev_broker_options *opts, int mode);
 
 /* Where a manual clock starts, in epoch milliseconds: 0 to
  * 253402300799999 (9999-12-31T23:59:59.999Z, the last time AWS's
- * timestamps can show; a manual clock never passes it). */
+ * timestamps can show; a manual clock never passes it). aev_broker_new()
+ * refuses it (AEV_ERR_INVALID) for a real clock, which shows the wall
+ * clock. */
 AEV_API int aev_broker_options_set_start_time_ms(aev_broker_options *opts,
                                                  int64_t epoch_ms);
 

@@ -31,7 +31,7 @@ static int arm(aev__replay *r, int64_t when) {
   aev__clock *c = aev__broker_clock(b);
   r->waiting = 0;
   return aev__timer_arm(aev__broker_sched(b), &r->timer,
-                        aev__clock_mono_ms(c) + (when - aev__clock_now_ms(c)));
+                        aev__clock_epoch_to_mono(c, when));
 }
 
 /* The end of the minute (counted from the cursor) that holds event time t,

@@ -16,7 +16,7 @@ static aev_broker *broker_of(aev__rule *r) { return r->bus->res.broker; }
 static void arm(aev__rule *r) {
   aev_broker *b = broker_of(r);
   aev__clock *c = aev__broker_clock(b);
-  int64_t deadline = aev__clock_mono_ms(c) + (r->next_fire_ms - aev__clock_now_ms(c));
+  int64_t deadline = aev__clock_epoch_to_mono(c, r->next_fire_ms);
   aev__timer_init(&r->timer, fire, r, NULL);
   aev__rule_ref(r);
   if (aev__timer_arm(aev__broker_sched(b), &r->timer, deadline)) {

@@ -16,6 +16,11 @@ int aev_broker_new(aev_broker_options *opts, aev_broker **out) {
     if (rc) return rc;
     opts = defaults;
   }
+  if (opts->has_start && opts->clock_mode == AEV_CLOCK_REAL)
+    return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue",
+                     "A start time is for a manual clock only: a real clock "
+                     "shows the wall clock. Choose AEV_CLOCK_MANUAL or leave "
+                     "the start time unset.");
   aev_broker *b = calloc(1, sizeof *b);
   int rc = b ? AEV_OK : aev__nomem();
   if (rc == AEV_OK) {

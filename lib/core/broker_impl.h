@@ -20,6 +20,7 @@ struct aev_broker_options {
   char account[13];
   int clock_mode;
   int64_t start_ms;
+  int has_start; /* start_ms was set (a manual clock's option only) */
   int workers;
   int has_seed;
   uint64_t seed;

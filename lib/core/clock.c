@@ -39,6 +39,17 @@ int64_t aev__clock_mono_to_epoch(const aev__clock *c, int64_t mono_ms) {
   return mono_ms - read_ms(CLOCK_MONOTONIC) + read_ms(CLOCK_REALTIME);
 }
 
+int64_t aev__clock_epoch_to_mono(const aev__clock *c, int64_t epoch_ms) {
+  if (c->mode == AEV_CLOCK_MANUAL) return epoch_ms;
+  /* Both clocks are read truncated to the millisecond, so the plain
+   * difference can land up to 1 ms early: the timer would then find the
+   * wall clock still short of epoch_ms. One more millisecond, with the wall
+   * clock read first, puts the deadline at or after it. */
+  int64_t wall = read_ms(CLOCK_REALTIME);
+  int64_t mono = read_ms(CLOCK_MONOTONIC);
+  return mono + (epoch_ms - wall) + 1;
+}
+
 void aev__clock_set_manual(aev__clock *c, int64_t ms) {
   if (ms > c->manual_ms) c->manual_ms = ms;
 }

@@ -27,6 +27,11 @@ int64_t aev__clock_mono_ms(const aev__clock *c);
 /* Converts a deadline to epoch ms (for aev_broker_next_deadline). */
 int64_t aev__clock_mono_to_epoch(const aev__clock *c, int64_t mono_ms);
 
+/* The deadline at which "now" (aev__clock_now_ms) has reached epoch_ms: for
+ * timers that fire at a wall-clock instant (a schedule's next time, a Wait
+ * state's Timestamp) and check on firing that it has come. */
+int64_t aev__clock_epoch_to_mono(const aev__clock *c, int64_t epoch_ms);
+
 /* Manual clock only: sets now (never backwards). */
 void aev__clock_set_manual(aev__clock *c, int64_t ms);
 

@@ -85,6 +85,7 @@ int aev_broker_options_set_start_time_ms(aev_broker_options *o,
                      "(9999-12-31T23:59:59.999Z).",
                      (long long)epoch_ms, AEV__CLOCK_MAX_MS);
   o->start_ms = epoch_ms;
+  o->has_start = 1;
   return AEV_OK;
 }
 

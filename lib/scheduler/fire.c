@@ -44,7 +44,7 @@ void aev__sch_arm(aev__sch *s, int64_t after_ms) {
   aev__timer_init(&s->timer, fire, s, NULL);
   aev__sch_ref(s);
   if (aev__timer_arm(aev__broker_sched(b), &s->timer,
-                     aev__clock_mono_ms(clk) + (s->fire_ms - aev__clock_now_ms(clk)))) {
+                     aev__clock_epoch_to_mono(clk, s->fire_ms))) {
     s->due_ms = -1;
     aev__sch_unref(s);
   }

@@ -81,6 +81,7 @@ START_TEST(options_are_validated_and_left_unchanged_on_error) {
   ck_assert_int_eq(aev_broker_options_set_start_time_ms(o, 253402300799999LL), AEV_OK);
   ck_assert_int_eq(aev_broker_options_set_log(o, NULL, 9, NULL, NULL), AEV_ERR_INVALID);
   ck_assert_int_eq(aev_broker_options_set_workers(o, 0), AEV_OK);
+  ck_assert_int_eq(aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL), AEV_OK);
   ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
   ck_assert_str_eq(aev_broker_region(b), "us-east-1");
   ck_assert_str_eq(aev_broker_account(b), "000000000000");
@@ -143,6 +144,26 @@ START_TEST(manual_clock_starts_at_2024_and_moves_only_by_advance) {
   aev_broker_options_new(&o);
   aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
   aev_broker_options_set_start_time_ms(o, 1000);
+  ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
+  ck_assert_int_eq(aev_broker_now_ms(b), 1000);
+  aev_broker_destroy(b);
+  aev_broker_options_free(o);
+}
+END_TEST
+
+/* A real clock shows the wall clock: a start time would be ignored there,
+ * so it is refused rather than dropped unseen. */
+START_TEST(start_time_refused_for_a_real_clock) {
+  aev_broker_options *o;
+  aev_broker *b = NULL;
+  aev_broker_options_new(&o);
+  aev_broker_options_set_start_time_ms(o, 1000);
+  ck_assert_int_eq(aev_broker_new(o, &b), AEV_ERR_INVALID);
+  ck_assert_ptr_null(b);
+  ck_assert_str_eq(aev_errcode(), "InvalidParameterValue");
+  ck_assert_str_eq(aev_errmsg(), "A start time is for a manual clock only: a real clock shows the "
+                                 "wall clock. Choose AEV_CLOCK_MANUAL or leave the start time unset.");
+  aev_broker_options_set_clock(o, AEV_CLOCK_MANUAL);
   ck_assert_int_eq(aev_broker_new(o, &b), AEV_OK);
   ck_assert_int_eq(aev_broker_now_ms(b), 1000);
   aev_broker_destroy(b);
@@ -332,6 +353,7 @@ int main(void) {
   tcase_add_test(tc, options_are_validated_and_left_unchanged_on_error);
   tcase_add_test(tc, options_calls_refuse_a_null_object);
   tcase_add_test(tc, manual_clock_starts_at_2024_and_moves_only_by_advance);
+  tcase_add_test(tc, start_time_refused_for_a_real_clock);
   tcase_add_test(tc, next_deadline_reports_epoch_ms);
   tcase_add_test(tc, same_seed_gives_the_same_ids);
   tcase_add_test(tc, log_callback_levels_and_release);

@@ -62,6 +62,8 @@ class Broker:
     account="000000000000", clock="real"|"manual", start_time_ms=None,
     workers=None (2), seed=None, log=None, log_level=LOG_INFO).
 
+    start_time_ms is for the manual clock only (ClientError
+    InvalidParameterValue with a real one, which shows the wall clock).
     log, if given, is called as log(level, message) from whichever thread
     logs, never with a library lock held.
     """
@@ -176,11 +178,27 @@ class Broker:
                 self._cond.wait()
             handle, self._handle = self._handle, None
         _open_brokers.discard(self)
-        lib.aev_broker_destroy(handle)
+        rc = lib.aev_broker_destroy(handle)
+        if rc != 0:
+            # Refused on one of the library's own threads (a handler or
+            # callback): the broker stays open, as it still is.
+            with self._cond:
+                self._handle = handle
+            _open_brokers.add(self)
+            _check(rc, "CloseBroker")
 
     def __del__(self):
-        if getattr(self, "_handle", None) is not None:
+        if getattr(self, "_handle", None) is None:
+            return
+        try:
             self.close()
+        except ClientError:
+            # Collected on a library thread, which cannot destroy the
+            # broker: a thread of its own does, once that callback returns.
+            handle, self._handle = self._handle, None
+            _open_brokers.discard(self)
+            threading.Thread(target=lib.aev_broker_destroy,
+                             args=(handle,)).start()
 
     def __enter__(self):
         return self

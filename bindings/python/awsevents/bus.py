@@ -98,9 +98,11 @@ def _callback_thunk(fn):
         try:
             fn(string_at(data, length).decode("utf-8", "replace"))
             return 0
-        except Exception:
+        except BaseException:
             # A failed attempt: retried under RetryPolicy, then sent to the
-            # dead-letter queue (the exception itself is not kept).
+            # dead-letter queue (the exception itself is not kept). SystemExit
+            # and KeyboardInterrupt too: ctypes would print them and
+            # return an undefined value.
             return 1
     return TARGET_FN(thunk)
 

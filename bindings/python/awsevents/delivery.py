@@ -45,7 +45,9 @@ def _sink_thunk(fn):
         try:
             fn(key.decode(), string_at(data, length))
             return 0
-        except Exception:  # a failed attempt: the library retries it
+        except BaseException:  # a failed attempt: the library retries it
+            # (SystemExit and KeyboardInterrupt too, whose return ctypes leaves
+            # undefined)
             return -1
     return _lib.DELIVERY_SINK_FN(call)
 
@@ -60,7 +62,7 @@ def _transform_thunk(fn):
                         .decode()) for r in fn(records)]
             text = json.dumps({"records": out}).encode()
             lib.aev_invocation_succeed(ctx, text, len(text))
-        except Exception as e:
+        except BaseException as e:  # else the call waits for its timeout
             lib.aev_invocation_fail(ctx, type(e).__name__.encode(),
                                     str(e).encode())
     return _lib.HANDLER_FN(call)

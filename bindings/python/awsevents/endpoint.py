@@ -63,7 +63,7 @@ def _thunk(fn):
     def call(user, req):
         try:
             status, body, headers = _answer(fn(_read(req)))
-        except Exception as e:  # the endpoint failed: a server error
+        except BaseException as e:  # the endpoint failed: a server error
             status, body = 500, ("%s: %s" % (type(e).__name__, e)).encode()
             headers = {}
         for name, value in headers.items():

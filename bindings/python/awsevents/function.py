@@ -9,7 +9,9 @@ way Lambda handlers are written:
 
 An exception raised by the handler becomes Lambda's function error
 (errorMessage, errorType, requestId, stackTrace), reported with
-FunctionError "Unhandled" exactly as Lambda reports it. register_handler()
+FunctionError "Unhandled" exactly as Lambda reports it; sys.exit() or a
+KeyboardInterrupt in the handler is Lambda's Runtime.ExitError, and a result
+json cannot encode its Runtime.MarshalError. register_handler()
 names a callable for CreateFunction requests made through Broker.call
 (their Handler member). Queues are mapped with
 broker.call("lambda", "CreateEventSourceMapping", ...).
@@ -67,22 +69,62 @@ class Context:
 
 
 def _error_object(exc, request_id):
-    tb = traceback.extract_tb(exc.__traceback__)
+    # Lambda's runtime leaves its own frames out of stackTrace, which starts
+    # at the handler: the first frame here is the trampoline below.
+    tb = traceback.extract_tb(exc.__traceback__.tb_next)
     return {"errorMessage": str(exc), "errorType": type(exc).__name__,
             "requestId": request_id,
             "stackTrace": traceback.format_list(tb)}
 
 
+def _exit_error(exc, request_id):
+    """What Lambda answers when the handler ends the runtime's process
+    (sys.exit(), an uncaught KeyboardInterrupt): Runtime.ExitError with
+    the process's exit status or signal, no stackTrace."""
+    if isinstance(exc, SystemExit):
+        code = exc.code
+        if code is None or code == 0:
+            reason = "Runtime exited without providing a reason"
+        else:
+            # Python exits with status 1 when the code is not a number.
+            status = code if isinstance(code, int) else 1
+            reason = "Runtime exited with error: exit status %d" % status
+    else:
+        # Python ends on an uncaught KeyboardInterrupt by SIGINT.
+        reason = "Runtime exited with error: signal: interrupt"
+    return {"errorType": "Runtime.ExitError",
+            "errorMessage": "RequestId: %s Error: %s" % (request_id, reason)}
+
+
+def _marshal_error(exc, request_id):
+    """Lambda's Python runtime's answer for a result json cannot encode."""
+    return {"errorMessage": "Unable to marshal response: %s" % exc,
+            "errorType": "Runtime.MarshalError", "requestId": request_id,
+            "stackTrace": []}
+
+
+def _fail(ctx, error):
+    text = json.dumps(error).encode()
+    lib.aev_invocation_fail_json(ctx, text, len(text))
+
+
 def _thunk(handler):
     def call(user, ctx, event, length):
         context = Context(ctx)
+        request_id = context.aws_request_id
         try:
             result = handler(json.loads(string_at(event, length).decode()),
                              context)
-            text = json.dumps(result).encode()
         except Exception as exc:  # every handler error becomes Lambda's
-            err = json.dumps(_error_object(exc, context.aws_request_id))
-            lib.aev_invocation_fail_json(ctx, err.encode(), len(err.encode()))
+            _fail(ctx, _error_object(exc, request_id))
+            return
+        except BaseException as exc:  # SystemExit, KeyboardInterrupt
+            _fail(ctx, _exit_error(exc, request_id))
+            return
+        try:
+            text = json.dumps(result).encode()
+        except Exception as exc:
+            _fail(ctx, _marshal_error(exc, request_id))
             return
         lib.aev_invocation_succeed(ctx, text, len(text))
     return _lib.HANDLER_FN(call)

@@ -155,7 +155,7 @@ def _endpoint_thunk(topic_ptr, fn, auto_confirm):
             return 200 if rc == 0 else 500
         try:
             return _status(fn(text, kind))
-        except Exception:  # the endpoint failed: SNS sees a 500
+        except BaseException:  # the endpoint failed: SNS sees a 500
             return 500
     return _lib.TOPIC_CALLBACK_FN(thunk)
 

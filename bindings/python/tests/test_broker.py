@@ -61,6 +61,15 @@ class Defaults(unittest.TestCase):
         with self.assertRaisesRegex(TypeError, "callable"):
             Broker(log="broker.log")
 
+    def test_a_start_time_needs_the_manual_clock(self):
+        # Broker's clock is "real" unless told: the start time was dropped
+        # unseen and the broker showed the wall clock.
+        with self.assertRaises(ClientError) as cm:
+            Broker(start_time_ms=5000)
+        err = cm.exception.response["Error"]
+        self.assertEqual(err["Code"], "InvalidParameterValue")
+        self.assertIn("manual clock only", err["Message"])
+
     def test_start_time_from_arithmetic(self):
         """start_time_ms=time.time() * 1000 raised ctypes.ArgumentError."""
         with Broker(clock="manual", start_time_ms=86400 * 1000.0) as b:

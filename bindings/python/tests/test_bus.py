@@ -137,6 +137,24 @@ class Buses(unittest.TestCase):
             "MaximumRetryAttempts")
         dlq.close()
 
+    def test_system_exit_or_keyboard_interrupt_fails_the_attempt(self):
+        # Not a delivery: left to ctypes, they counted as one.
+        dlq = self.b.create_queue("dlq")
+        raised = [SystemExit(1), KeyboardInterrupt()]
+
+        def stop(text):
+            raise raised.pop(0)
+
+        self.bus.put_rule("r", event_pattern={"source": ["app"]})
+        self.bus.add_callback_target(
+            "r", "py", stop, RetryPolicy={"MaximumRetryAttempts": 1},
+            DeadLetterConfig={"Arn": dlq.arn})
+        self.bus.put_event("app", "Thing", {})
+        self.b.advance(60 * 1000)
+        self.assertEqual(raised, [])
+        self.assertEqual(len(dlq.receive(max=10)), 1)
+        dlq.close()
+
     def test_schedule(self):
         ticks = []
         self.bus.put_rule("tick", schedule_expression="rate(1 minute)")

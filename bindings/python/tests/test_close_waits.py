@@ -4,9 +4,11 @@ queues, streams, machines, patterns and jsonata expressions, instead of
 releasing the C handle under it."""
 import threading
 import unittest
+import weakref
 from unittest import mock
 
-from awsevents import Broker, _lib, bus, create_function, function, topic
+from awsevents import (Broker, ClientError, _lib, bus, create_function,
+                       function, topic)
 
 
 class _Blocking:
@@ -115,6 +117,58 @@ class CloseWaits(unittest.TestCase):
             with self.assertRaisesRegex(ValueError, "closed"):
                 p.matches({"source": "a"})
         self.assertIsNone(p._handle._orphan)
+
+
+
+class BrokerClosedOnAWorkerThread(unittest.TestCase):
+    """A broker closed (or collected) on one of the library's own threads,
+    where aev_broker_destroy refuses to run: close() said nothing and the
+    broker, its threads and handlers stayed alive for good."""
+
+    def run_async(self, b, handler):
+        done = threading.Event()
+
+        def call(event, context):
+            try:
+                handler()
+            finally:
+                done.set()
+        create_function(b, "f", call)
+        b.call("lambda", "Invoke", FunctionName="f", InvocationType="Event",
+               Payload="{}")
+        self.assertTrue(done.wait(60), "the handler never ran")
+
+    def test_close_in_an_async_handler_raises_and_leaves_it_open(self):
+        b = Broker(clock="real", workers=2)
+        errors = []
+
+        def close():
+            try:
+                b.close()
+            except ClientError as e:
+                errors.append(e.response["Error"]["Code"])
+        self.run_async(b, close)
+        self.assertEqual(errors, ["InvalidState"])
+        self.assertFalse(b.closed)
+        b.close()
+        self.assertTrue(b.closed)
+
+    def test_a_broker_collected_on_a_worker_thread_is_destroyed(self):
+        class Log:
+            def __call__(self, level, message):
+                pass
+        log = Log()
+        released = threading.Event()
+        # Destroying the broker releases its log callback, and with it log.
+        weakref.finalize(log, released.set)
+        holder = {"b": Broker(clock="real", workers=2, log=log)}
+        del log
+        fn = create_function(holder["b"], "f", lambda e, c: holder.clear())
+        fn._broker = None  # the handle alone would keep the broker alive
+        holder["b"].call("lambda", "Invoke", FunctionName="f",
+                         InvocationType="Event", Payload="{}")
+        del fn
+        self.assertTrue(released.wait(60), "the broker was never destroyed")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,23 @@ class Deliveries(unittest.TestCase):
         self.assertEqual(got[0][1], b"ab")
         self.assertTrue(got[0][0].startswith("2024/01/01/00/cb-1-2024-01-01-"))
 
+    def test_a_sink_ending_with_keyboard_interrupt_is_retried(self):
+        # A failed attempt, not a delivery: left to ctypes, it counted as one.
+        got, raised = [], [KeyboardInterrupt(), SystemExit(2)]
+
+        def sink(key, data):
+            if raised:
+                raise raised.pop(0)
+            got.append(data)
+
+        d = self.b.create_delivery_stream(
+            "cb", {"BufferingHints": {"SizeInMBs": 1,
+                                      "IntervalInSeconds": 60}}, sink=sink)
+        d.put_batch([b"a", b"b"])
+        self.b.advance(10 * 60 * 1000)
+        self.assertEqual(raised, [])
+        self.assertEqual(got, [b"ab"])
+
     def test_python_transform_into_a_directory(self):
         def transform(records):
             out = []

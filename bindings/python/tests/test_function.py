@@ -594,5 +594,64 @@ class QualifiedTargets(unittest.TestCase):
         self.assertEqual(self.invoked, [self.alias])
 
 
+
+class HandlerErrorsOnWorkerThreads(unittest.TestCase):
+    """Errors as Lambda's Python runtime reports them, with handlers called
+    from the library's worker threads on the real clock."""
+
+    def setUp(self):
+        self.b = Broker(clock="real", workers=2)
+
+    def tearDown(self):
+        self.b.close()
+
+    def invoke(self, name, handler):
+        # A generous Timeout: an error must end the call, not the timeout.
+        create_function(self.b, name, handler, Timeout=60)
+        r = self.b.call("lambda", "Invoke", FunctionName=name, Payload="{}")
+        self.assertEqual(r["FunctionError"], "Unhandled")
+        return json.loads(r["Payload"])
+
+    def test_the_stack_trace_starts_at_the_handler(self):
+        def handler(event, context):
+            raise KeyError("id")
+        err = self.invoke("boom", handler)
+        self.assertEqual(err["errorType"], "KeyError")
+        self.assertEqual(err["errorMessage"], "'id'")
+        self.assertEqual(len(err["stackTrace"]), 1)
+        self.assertIn("in handler", err["stackTrace"][0])
+        self.assertIn('raise KeyError("id")', err["stackTrace"][0])
+
+    def test_a_result_json_cannot_encode_is_a_marshal_error(self):
+        err = self.invoke("sets", lambda event, context: {"ids": {1, 2}})
+        self.assertEqual(err["errorType"], "Runtime.MarshalError")
+        self.assertEqual(err["errorMessage"],
+                         "Unable to marshal response: Object of type set is "
+                         "not JSON serializable")
+        self.assertEqual(err["stackTrace"], [])
+        self.assertEqual(len(err["requestId"]), 36)
+
+    def test_sys_exit_and_keyboard_interrupt_end_the_call(self):
+        # The runtime's process ends: Lambda answers Runtime.ExitError at
+        # once (without the fix the call waited for its Timeout).
+        def exit_3(event, context):
+            sys.exit(3)
+
+        def interrupted(event, context):
+            raise KeyboardInterrupt
+
+        for name, handler, reason in [
+                ("exit3", exit_3, "Runtime exited with error: exit status 3"),
+                ("exit0", lambda e, c: sys.exit(),
+                 "Runtime exited without providing a reason"),
+                ("ctrlc", interrupted,
+                 "Runtime exited with error: signal: interrupt")]:
+            err = self.invoke(name, handler)
+            self.assertEqual(set(err), {"errorType", "errorMessage"})
+            self.assertEqual(err["errorType"], "Runtime.ExitError")
+            self.assertRegex(err["errorMessage"],
+                             "^RequestId: [0-9a-f-]{36} Error: %s$" % reason)
+
+
 if __name__ == "__main__":
     unittest.main()

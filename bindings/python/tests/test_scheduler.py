@@ -95,5 +95,36 @@ class Scheduler(unittest.TestCase):
             self.b.call("scheduler", "ListSchedules")["Schedules"], [])
 
 
+class RealClock(unittest.TestCase):
+    def test_every_at_schedule_fires_on_the_wall_clock(self):
+        # A schedule's timer is set on the monotonic clock for a wall-clock
+        # instant; checked on firing against the wall clock, it must never
+        # find itself early (and then never fire at all).
+        with Broker(clock="real", workers=2) as b:
+            url = b.call("sqs", "CreateQueue", QueueName="q")["QueueUrl"]
+            when = datetime.datetime.fromtimestamp(
+                int(b.now_ms / 1000) + 3, datetime.timezone.utc)
+            at = "at(%s)" % when.strftime("%Y-%m-%dT%H:%M:%S")
+            names = {"once%d" % i for i in range(20)}
+            for name in names:
+                b.call("scheduler", "CreateSchedule", Name=name,
+                       ScheduleExpression=at,
+                       FlexibleTimeWindow={"Mode": "OFF"},
+                       Target={"Arn": "arn:aws:sqs:%s:q" % ACCT,
+                               "RoleArn": "arn:aws:iam::000000000000:role/r",
+                               "Input": name})
+            got = set()
+            for _ in range(6):  # 6 long polls of 20 s: far past the at() time
+                r = b.call("sqs", "ReceiveMessage", QueueUrl=url,
+                           MaxNumberOfMessages=10, WaitTimeSeconds=20)
+                for m in r.get("Messages", []):
+                    got.add(m["Body"])
+                    b.call("sqs", "DeleteMessage", QueueUrl=url,
+                           ReceiptHandle=m["ReceiptHandle"])
+                if got == names:
+                    break
+            self.assertEqual(got, names)
+
+
 if __name__ == "__main__":
     unittest.main()
