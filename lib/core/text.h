@@ -117,18 +117,21 @@ static inline int aev__ascii_ncaseeq(const char *a, const char *b, size_t n) {
   return 1;
 }
 
-/* Replaces, in place, each byte of the NUL-terminated s that does not
- * begin a well-formed UTF-8 sequence with '?': for messages that quote
- * what a caller sent (or were cut short by a fixed buffer) before they go
- * into a jansson string, which refuses malformed UTF-8. */
-static inline void aev__utf8_scrub(char *s) {
+/* Replaces, in place, each of the n bytes of s that does not begin a
+ * well-formed UTF-8 sequence with '?': for text that must go into a
+ * jansson string, which refuses malformed UTF-8. */
+static inline void aev__utf8_scrub_n(char *s, size_t n) {
   uint32_t cp;
-  for (size_t n = strlen(s), i = 0, k; i < n; i += k)
+  for (size_t i = 0, k; i < n; i += k)
     if (!(k = aev__utf8_next((const unsigned char *)s + i, n - i, &cp))) {
       s[i] = '?';
       k = 1;
     }
 }
+
+/* The same for the NUL-terminated s: messages that quote what a caller
+ * sent (or were cut short by a fixed buffer). */
+static inline void aev__utf8_scrub(char *s) { aev__utf8_scrub_n(s, strlen(s)); }
 
 /* How many characters (code points) the UTF-8 text s[0..n) holds, as AWS
  * counts the length of a string member: continuation bytes do not count. */

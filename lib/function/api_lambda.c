@@ -13,6 +13,7 @@
 #include "api/api.h"
 #include "core/json_dump.h"
 #include "core/status.h"
+#include "core/text.h"
 #include "function/api_fnconf.h"
 #include "function/function_impl.h"
 #include "function/layers.h"
@@ -422,8 +423,16 @@ static int invoke(aev_broker *b, const aev__api_service *svc, json_t *req,
     rc = aev_function_invoke_qualified(f, q, payload, len, &out, &out_len,
                                        &ferr, ver);
     if (rc == AEV_OK) {
+      /* Lambda's Payload is a blob; here it is text, so a result that is
+       * not UTF-8 (a Python runtime passes bytes through) is shown with
+       * '?' for each byte that begins no character. */
+      json_t *text = json_stringn(out, out_len);
+      if (!text) {
+        aev__utf8_scrub_n(out, out_len);
+        text = json_stringn(out, out_len);
+      }
       *resp = json_pack("{sissso}", "StatusCode", 200, "ExecutedVersion",
-                        ver, "Payload", json_stringn(out, out_len));
+                        ver, "Payload", text);
       if (ferr) aev__fn_put(resp, "FunctionError", json_string(ferr));
       if (!*resp) rc = aev__nomem();
       free(out);

@@ -232,6 +232,25 @@ START_TEST(invoke_each_type) {
 }
 END_TEST
 
+/* A result of bytes that are not UTF-8 (Lambda's Python runtime passes
+ * bytes through): Invoke's Payload, text here where Lambda's is a blob,
+ * shows '?' for each byte that begins no character. It answered
+ * InternalFailure "Out of memory.". */
+static void bytes_handler(void *user, aev_invocation *ctx, const char *event, size_t len) {
+  (void)user, (void)event, (void)len;
+  aev_invocation_succeed(ctx, "\xff\x00ok\xc3\xa9\xc3", 7);
+}
+
+START_TEST(invoke_a_result_that_is_not_utf8) {
+  ck_assert_int_eq(aev_handler_register(b, "app.bytes", bytes_handler, NULL, NULL), AEV_OK);
+  aev_free(call_ok("CreateFunction", "{\"FunctionName\":\"raw\",\"Handler\":\"app.bytes\"}"));
+  char *r = call_ok("Invoke", "{\"FunctionName\":\"raw\"}");
+  ck_assert_str_eq(r, "{\"StatusCode\":200,\"ExecutedVersion\":\"$LATEST\","
+                      "\"Payload\":\"?\\u0000ok\xc3\xa9?\"}");
+  aev_free(r);
+}
+END_TEST
+
 START_TEST(concurrency_actions) {
   aev_free(call_ok("CreateFunction", "{\"FunctionName\":\"c\",\"Handler\":\"app.handler\"}"));
   char *r = call_ok("GetFunctionConcurrency", "{\"FunctionName\":\"c\"}");
@@ -375,6 +394,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, create_get_list_update_delete);
   tcase_add_test(tc, revision_ids);
   tcase_add_test(tc, invoke_each_type);
+  tcase_add_test(tc, invoke_a_result_that_is_not_utf8);
   tcase_add_test(tc, concurrency_actions);
   tcase_add_test(tc, event_invoke_config_actions);
   tcase_add_test(tc, handler_registration_errors);
