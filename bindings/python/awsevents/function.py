@@ -11,17 +11,22 @@ An exception raised by the handler becomes Lambda's function error
 (errorMessage, errorType, requestId, stackTrace), reported with
 FunctionError "Unhandled" exactly as Lambda reports it; sys.exit() or a
 KeyboardInterrupt in the handler is Lambda's Runtime.ExitError, and a result
-json cannot encode its Runtime.MarshalError. register_handler()
+json cannot encode its Runtime.MarshalError. As Lambda's Python runtime
+does, a result of bytes is the payload as it is, and a Decimal (boto3's
+DynamoDB numbers) is written as its own digits. register_handler()
 names a callable for CreateFunction requests made through Broker.call
 (their Handler member). Queues are mapped with
 broker.call("lambda", "CreateEventSourceMapping", ...).
 """
 import base64
+import decimal
 import functools
 import itertools
 import json
+import math
 import traceback
-from ctypes import byref, c_void_p, create_string_buffer, string_at
+import uuid
+from ctypes import byref, c_size_t, c_void_p, create_string_buffer, string_at
 
 from . import _lib
 from ._handle import Handle, Owned
@@ -108,6 +113,32 @@ def _fail(ctx, error):
     lib.aev_invocation_fail_json(ctx, text, len(text))
 
 
+def _result_payload(result):
+    """The payload Lambda's Python runtime (awslambdaric's marshaller)
+    makes of a handler's result: bytes as they are, anything else as JSON
+    with each Decimal written as its own digits (NaN as NaN), as the items
+    boto3 reads from DynamoDB hold their numbers."""
+    if isinstance(result, bytes):
+        return result
+    # json writes no raw text: each Decimal stands as a string marked with
+    # a fresh random token until the text is done.
+    token, digits = uuid.uuid4().hex, []
+
+    def decimal_digits(obj):
+        if not isinstance(obj, decimal.Decimal):
+            raise TypeError("Object of type %s is not JSON serializable"
+                            % type(obj).__name__)
+        if obj.is_nan():
+            return math.nan
+        digits.append(str(obj))
+        return "%s%d" % (token, len(digits) - 1)
+
+    text = json.dumps(result, default=decimal_digits)
+    for i, d in enumerate(digits):
+        text = text.replace('"%s%d"' % (token, i), d, 1)
+    return text.encode()
+
+
 def _thunk(handler):
     def call(user, ctx, event, length):
         context = Context(ctx)
@@ -122,7 +153,7 @@ def _thunk(handler):
             _fail(ctx, _exit_error(exc, request_id))
             return
         try:
-            text = json.dumps(result).encode()
+            text = _result_payload(result)
         except Exception as exc:
             _fail(ctx, _marshal_error(exc, request_id))
             return
@@ -164,20 +195,27 @@ class Function(Owned):
 
     def invoke(self, event, qualifier=None):
         """RequestResponse of $LATEST, a version or an alias: (result,
-        function_error, executed_version) with result decoded from JSON and
+        function_error, executed_version) with result decoded from JSON (the
+        bytes themselves when a handler's result is not JSON) and
         function_error None or "Unhandled"."""
         payload = json.dumps(event).encode()
         out = c_void_p()
+        n = c_size_t()
         ferr = _lib.c_char_p()
         version = create_string_buffer(16)
         with self._broker._entered():
             self._call("Invoke", lib.aev_function_invoke_qualified,
                        qualifier.encode() if qualifier else None, payload,
-                       len(payload), byref(out), None, byref(ferr), version)
+                       len(payload), byref(out), byref(n), byref(ferr),
+                       version)
         try:
-            result = json.loads(string_at(out.value).decode())
+            raw = string_at(out.value, n.value)
         finally:
             lib.aev_free(out)
+        try:
+            result = json.loads(raw.decode())
+        except ValueError:  # also UnicodeDecodeError
+            result = raw
         return (result, ferr.value.decode() if ferr.value else None,
                 version.value.decode())
 

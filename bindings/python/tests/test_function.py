@@ -4,6 +4,7 @@ a handler with AWS's SQS event shape, Event invocations with retries on
 the manual clock, provisioned concurrency, and recursive loop detection."""
 import base64
 import datetime
+import decimal
 import gc
 import hashlib
 import io
@@ -34,6 +35,32 @@ class Handlers(unittest.TestCase):
         self.assertNotIn("FunctionError", r)
         self.assertEqual(fn.invoke({"a": 1, "b": 1}), ({"sum": 2}, None, "$LATEST"))
         self.assertEqual(fn.metrics()["Invocations"], 2)
+
+    def test_a_result_as_lambdas_python_runtime_marshals_it(self):
+        # awslambdaric: bytes are the payload as they are; a Decimal (what
+        # boto3 reads from DynamoDB) is written as its own digits, NaN as
+        # NaN. Before, both were Runtime.MarshalError.
+        item = {"n": decimal.Decimal("1.10"), "s": "x",
+                "big": [decimal.Decimal("12345678901234567890")],
+                "nan": decimal.Decimal("NaN")}
+        create_function(self.b, "item", lambda e, c: item)
+        r = self.b.call("lambda", "Invoke", FunctionName="item", Payload="{}")
+        self.assertNotIn("FunctionError", r)
+        self.assertEqual(r["Payload"],
+                         '{"n": 1.10, "s": "x", "big": [12345678901234567890], '
+                         '"nan": NaN}')
+        raw = create_function(self.b, "raw", lambda e, c: b"plain text")
+        r = self.b.call("lambda", "Invoke", FunctionName="raw", Payload="{}")
+        self.assertNotIn("FunctionError", r)
+        self.assertEqual(r["Payload"], "plain text")
+        self.assertEqual(raw.invoke({}), (b"plain text", None, "$LATEST"))
+        # Bytes that are not UTF-8: Invoke's Payload (text here, where
+        # Lambda's is a blob) shows '?' for the byte that begins no
+        # character; the typed call gives the bytes themselves.
+        odd = create_function(self.b, "odd", lambda e, c: b"\xff\x00ok\xc3\xa9")
+        r = self.b.call("lambda", "Invoke", FunctionName="odd", Payload="{}")
+        self.assertEqual(r["Payload"], "?\x00ok\u00e9")
+        self.assertEqual(odd.invoke({})[0], b"\xff\x00ok\xc3\xa9")
 
     def test_invoke_payload_as_boto3_sends_and_reads_it(self):
         """boto3 sends Invoke's Payload as bytes (the HTTP body) and answers
