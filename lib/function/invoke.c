@@ -67,6 +67,15 @@ aev__env *aev__fn_new_env(aev_function *f) {
   return e;
 }
 
+/* An invocation aev__inv_start() refuses with f->mu held: the lock and
+ * what it took are given back (its error is set after, unlocked). */
+static void refuse(aev_function *f, aev_invocation *c, char *invoked, aev__fconf *conf) {
+  pthread_mutex_unlock(&f->mu);
+  free(c);
+  free(invoked);
+  aev__fconf_unref(conf);
+}
+
 int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
                    const void *payload, size_t len, int own, aev__invoke_done_fn done,
                    void *user, aev_invocation **out) {
@@ -99,10 +108,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
   int64_t now = aev__fn_now(f);
   pthread_mutex_lock(&f->mu);
   if (f->res.deleted) {
-    pthread_mutex_unlock(&f->mu);
-    free(c);
-    free(invoked);
-    aev__fconf_unref(conf);
+    refuse(f, c, invoked, conf);
     return aev__fn_check(f);
   }
   /* Lambda stops the invocation after the chain has invoked the function
@@ -112,10 +118,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
   if (aev__lineage_count(lineage, f->res.name) >= AEV__LOOP_LIMIT &&
       !aev__fn_loop_allowed_locked(f)) {
     f->m.recursive_dropped++;
-    pthread_mutex_unlock(&f->mu);
-    free(c);
-    free(invoked);
-    aev__fconf_unref(conf);
+    refuse(f, c, invoked, conf);
     return aev__fn_recursive();
   }
   /* A reservation is the function's own pool, its provisioned concurrency
@@ -133,10 +136,7 @@ int aev__inv_start(aev_function *f, const char *qualifier, const char *lineage,
   if (reserved ? !pinned && f->running - f->running_pinned >= f->reserved - f->provisioned
                : pooled && !aev__account_take(f->account)) {
     f->m.throttles++;
-    pthread_mutex_unlock(&f->mu);
-    free(c);
-    free(invoked);
-    aev__fconf_unref(conf);
+    refuse(f, c, invoked, conf);
     return aev__fn_throttled();
   }
   aev__fn_reclaim_locked(f, now);
