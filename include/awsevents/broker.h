@@ -109,14 +109,17 @@ AEV_API int aev_broker_new(aev_broker_options *opts, aev_broker **out);
  * Called from inside a library callback it returns AEV_ERR_BUSY. */
 AEV_API int aev_broker_destroy(aev_broker *b);
 
-/* The broker's region and account id (valid for the broker's life). */
+/* The broker's region and account id (valid for the broker's life; NULL
+ * for a NULL broker, as every accessor of a handle answers NULL, 0 or -1
+ * for a NULL handle rather than crash). */
 AEV_API const char *aev_broker_region(const aev_broker *b);
 AEV_API const char *aev_broker_account(const aev_broker *b);
 
-/* AEV_CLOCK_REAL or AEV_CLOCK_MANUAL. */
+/* AEV_CLOCK_REAL or AEV_CLOCK_MANUAL (-1 for a NULL broker). */
 AEV_API int aev_broker_clock_mode(const aev_broker *b);
 
-/* "Now" in epoch milliseconds: the wall clock, or the manual clock. */
+/* "Now" in epoch milliseconds: the wall clock, or the manual clock (0 for
+ * a NULL broker). */
 AEV_API int64_t aev_broker_now_ms(const aev_broker *b);
 
 /* Manual clock only. Runs all ready work to quiescence (waiting for busy

@@ -104,6 +104,10 @@ int aev__bus_page(json_t *resp, const char *key, int limit, const char *token) {
  * them), paged. */
 static int paged(int rc, char *text, const char *key, int limit,
                  const char *token, char **json_out) {
+  if (!rc && !json_out) {
+    aev_free(text);
+    rc = aev__fail(AEV_ERR_INVALID, "ValidationException", "json_out is required.");
+  }
   if (rc) return rc;
   json_t *o;
   rc = aev__json_parse_str(text, 0, &o);

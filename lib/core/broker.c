@@ -97,11 +97,11 @@ aev__clock *aev__broker_clock(aev_broker *b) { return &b->clock; }
 aev__sched *aev__broker_sched(aev_broker *b) { return b->sched; }
 aev__registry *aev__broker_registry(aev_broker *b) { return b->registry; }
 
-const char *aev_broker_region(const aev_broker *b) { return b->region; }
-const char *aev_broker_account(const aev_broker *b) { return b->account; }
-int aev_broker_clock_mode(const aev_broker *b) { return b->clock.mode; }
+const char *aev_broker_region(const aev_broker *b) { return b ? b->region : NULL; }
+const char *aev_broker_account(const aev_broker *b) { return b ? b->account : NULL; }
+int aev_broker_clock_mode(const aev_broker *b) { return b ? b->clock.mode : -1; }
 int64_t aev_broker_now_ms(const aev_broker *b) {
-  return aev__clock_now_ms(&b->clock);
+  return b ? aev__clock_now_ms(&b->clock) : 0;
 }
 
 static int no_broker(const char *call) {

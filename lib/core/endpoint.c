@@ -148,13 +148,13 @@ int aev_endpoint_remove(aev_broker *b, const char *url_prefix) {
   return AEV_OK;
 }
 
-const char *aev_http_request_method(const aev_http_request *r) { return r->method; }
-const char *aev_http_request_url(const aev_http_request *r) { return r->url; }
-const char *aev_http_request_headers(const aev_http_request *r) { return r->headers; }
+const char *aev_http_request_method(const aev_http_request *r) { return r ? r->method : NULL; }
+const char *aev_http_request_url(const aev_http_request *r) { return r ? r->url : NULL; }
+const char *aev_http_request_headers(const aev_http_request *r) { return r ? r->headers : NULL; }
 
 const char *aev_http_request_body(const aev_http_request *r, size_t *len) {
-  if (len) *len = r->len;
-  return r->body;
+  if (len) *len = r ? r->len : 0;
+  return r ? r->body : NULL;
 }
 
 int aev_http_request_respond(aev_http_request *r, int status, const char *body,

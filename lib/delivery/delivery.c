@@ -264,5 +264,5 @@ int aev_delivery_delete(aev_delivery *d) {
   return AEV_OK;
 }
 
-const char *aev_delivery_name(const aev_delivery *d) { return d->res.name; }
-const char *aev_delivery_arn(const aev_delivery *d) { return d->res.arn; }
+const char *aev_delivery_name(const aev_delivery *d) { return d ? d->res.name : NULL; }
+const char *aev_delivery_arn(const aev_delivery *d) { return d ? d->res.arn : NULL; }

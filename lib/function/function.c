@@ -268,8 +268,8 @@ int aev_function_delete(aev_function *f) {
   return AEV_OK;
 }
 
-const char *aev_function_name(const aev_function *f) { return f->res.name; }
-const char *aev_function_arn(const aev_function *f) { return f->res.arn; }
+const char *aev_function_name(const aev_function *f) { return f ? f->res.name : NULL; }
+const char *aev_function_arn(const aev_function *f) { return f ? f->res.arn : NULL; }
 
 int aev_function_set_init(aev_function *f, aev_init_fn init) {
   int rc = aev__fn_check(f);

@@ -31,6 +31,7 @@ static int fail_with(const jn_error *e) {
 }
 
 int aev_jsonata_compile(const char *text, size_t len, aev_jsonata **out) {
+  if (!out) return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "An out pointer is required");
   *out = NULL;
   if (!text) return aev__fail(AEV_ERR_INVALID, "S0201", "Expression text is required");
   aev_jsonata *x = calloc(1, sizeof *x);
@@ -180,6 +181,7 @@ int aev__jsonata_eval_json(const aev_jsonata *x, json_t *input, json_t *bindings
 }
 
 int aev_jsonata_evaluate(const aev_jsonata *x, const char *input_json, const char *bindings_json, char **result) {
+  if (!result) return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "A result pointer is required");
   *result = NULL;
   if (!x) return aev__fail(AEV_ERR_INVALID, "InvalidParameterValue", "An expression is required");
   json_error_t je;

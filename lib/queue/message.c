@@ -113,22 +113,23 @@ void aev_message_free(aev_message *m) {
   aev__msg_block_unref(m->block);
 }
 
-const char *aev_message_id(const aev_message *m) { return m->id; }
+const char *aev_message_id(const aev_message *m) { return m ? m->id : NULL; }
 
 const char *aev_message_receipt_handle(const aev_message *m) {
-  return m->handle;
+  return m ? m->handle : NULL;
 }
 
 const void *aev_message_body(const aev_message *m, size_t *len) {
-  if (len) *len = m->len;
-  return m->data;
+  if (len) *len = m ? m->len : 0;
+  return m ? m->data : NULL;
 }
 
 const char *aev_message_md5_of_body(const aev_message *m) {
-  return m->md5_body;
+  return m ? m->md5_body : NULL;
 }
 
 const char *aev_message_md5_of_attributes(const aev_message *m) {
+  if (!m) return NULL;
   const aev__rx_more *x = aev__message_more(m);
   return x && x->md5_attrs[0] ? x->md5_attrs : NULL;
 }
@@ -142,6 +143,10 @@ int aev__message_attributes(const aev_message *m, json_t **out) {
 
 /* "{}" when there are none, so that NULL means out of memory only. */
 char *aev_message_attributes_json(const aev_message *m) {
+  if (!m) {
+    aev__sqs_no_argument();
+    return NULL;
+  }
   json_t *j;
   if (aev__message_attributes(m, &j) != AEV_OK) return NULL;
   char *s = j ? aev__json_dumps(j, JSON_COMPACT) : strdup("{}");

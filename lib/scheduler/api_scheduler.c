@@ -66,6 +66,7 @@ static int answer(aev_broker *b, json_t *req, json_fn fn, char **out) {
 
 /* A request given as text. */
 static int run(aev_broker *b, const char *request_json, json_fn fn, char **out) {
+  if (!b) return aev__fail(AEV_ERR_INVALID, "ValidationException", "A broker is required.");
   json_t *req = NULL;
   int rc = aev__json_parse_str(request_json && *request_json ? request_json : "{}", 0, &req);
   if (rc == AEV_ERR_INVALID || (!rc && !json_is_object(req))) {

@@ -174,8 +174,8 @@ void aev_stream_release(aev_stream *s) {
   if (s) aev__resource_unref(&s->res);
 }
 
-const char *aev_stream_name(const aev_stream *s) { return s->res.name; }
-const char *aev_stream_arn(const aev_stream *s) { return s->res.arn; }
+const char *aev_stream_name(const aev_stream *s) { return s ? s->res.name : NULL; }
+const char *aev_stream_arn(const aev_stream *s) { return s ? s->res.arn : NULL; }
 
 int aev_stream_delete(aev_stream *s, int enforce_consumer_deletion) {
   int rc = aev__stream_check(s);

@@ -452,9 +452,10 @@ void aev_publish_options_free(aev_publish_options *o) {
 }
 
 int aev_publish_options_set_subject(aev_publish_options *o, const char *s) {
-  return aev__replace_str(&o->subject, s);
+  return o ? aev__replace_str(&o->subject, s) : aev__sns_missing("options");
 }
 int aev_publish_options_set_attributes(aev_publish_options *o, const char *j) {
+  if (!o) return aev__sns_missing("options");
   json_t *attrs = NULL;
   if (j && *j && aev__json_parse_str(j, 0, &attrs) == AEV_ERR_NOMEM) return AEV_ERR_NOMEM;
   int bad = j && *j && !json_is_object(attrs);
@@ -484,15 +485,16 @@ int aev_publish_options_set_attributes(aev_publish_options *o, const char *j) {
   return AEV_OK;
 }
 int aev_publish_options_set_structure_json(aev_publish_options *o, int on) {
+  if (!o) return aev__sns_missing("options");
   o->structure_json = on != 0;
   return AEV_OK;
 }
 int aev_publish_options_set_group_id(aev_publish_options *o, const char *g) {
-  return aev__replace_str(&o->group, g);
+  return o ? aev__replace_str(&o->group, g) : aev__sns_missing("options");
 }
 int aev_publish_options_set_deduplication_id(aev_publish_options *o,
                                              const char *d) {
-  return aev__replace_str(&o->dedup, d);
+  return o ? aev__replace_str(&o->dedup, d) : aev__sns_missing("options");
 }
 
 int aev__pub_req_of(const char *message, size_t len, const aev_publish_options *o,
