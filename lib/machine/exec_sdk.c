@@ -39,6 +39,7 @@ typedef struct sdk_target {
 static const sdk_target targets[] = {
     {"sqs", "sqs", 0},       {"sns", "sns", 0},           {"lambda", "lambda", 0}, {"kinesis", "kinesis", 0},
     {"firehose", "firehose", 0}, {"eventbridge", "events", 0}, {"sfn", "states", 1},
+    {"scheduler", "scheduler", 0}, {"pipes", "pipes", 0},
     {"s3", "s3", 0}, /* no aev_call service: the broker's S3 stand-in (sdk_s3.c) */
 };
 

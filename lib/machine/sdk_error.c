@@ -63,6 +63,19 @@ static const sdk_status lambda_statuses[] = {{"ResourceNotFoundException", 404},
                                              {"ResourceConflictException", 409},
                                              {"PreconditionFailedException", 412},
                                              {NULL, 0}};
+/* Scheduler's and Pipes' REST APIs answer with their models' statuses. */
+static const sdk_status scheduler_statuses[] = {{"ResourceNotFoundException", 404},
+                                                {"ConflictException", 409},
+                                                {"ServiceQuotaExceededException", 402},
+                                                {"ThrottlingException", 429},
+                                                {"InternalServerException", 500},
+                                                {NULL, 0}};
+static const sdk_status pipes_statuses[] = {{"NotFoundException", 404},
+                                            {"ConflictException", 409},
+                                            {"ServiceQuotaExceededException", 402},
+                                            {"ThrottlingException", 429},
+                                            {"InternalException", 500},
+                                            {NULL, 0}};
 
 static const sdk_service services[] = {
     {"sqs", "SQS", "AmazonSQS", "AmazonSQSException", sqs_modeled, "Sqs", sqs_unmodeled, all_400},
@@ -73,6 +86,10 @@ static const sdk_service services[] = {
     {"kinesis", "Kinesis", "AmazonKinesis", NULL, none, "Kinesis", none, all_400},
     {"firehose", "Firehose", "AmazonKinesisFirehose", NULL, none, "Firehose", none, all_400},
     {"s3", "S3", "AmazonS3", NULL, none, "S3", none, s3_statuses},
+    /* Reached only through aws-sdk: resources (SDK v2): no optimized
+     * integration names them the SDK v1 way. */
+    {"scheduler", "Scheduler", "Scheduler", NULL, none, "Scheduler", none, scheduler_statuses},
+    {"pipes", "Pipes", "Pipes", NULL, none, "Pipes", none, pipes_statuses},
 };
 
 /* Errors of the JSON protocol's front end, in no service's model. */

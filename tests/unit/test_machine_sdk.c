@@ -154,6 +154,41 @@ START_TEST(eventbridge_calls_and_errors) {
 }
 END_TEST
 
+/* A workflow that schedules its own follow-up (aws-sdk:scheduler:
+ * createSchedule, a common pattern): the schedule fires on the broker
+ * clock; Scheduler's and Pipes' errors carry their REST statuses. */
+START_TEST(scheduler_and_pipes_calls_and_errors) {
+  aev_queue *q = NULL;
+  ck_assert_int_eq(aev_queue_create(b, "later", NULL, &q), AEV_OK);
+  result r = run_def(b, CAUGHT("scheduler:createSchedule",
+                               "{'Name':'follow-up','ScheduleExpression':'rate(1 minute)',"
+                               "'FlexibleTimeWindow':{'Mode':'OFF'},'Target':{'Arn.$':'$.queue',"
+                               "'RoleArn':'arn:aws:iam::000000000000:role/r','Input':'wake up'}}"),
+                     "{\"queue\":\"arn:aws:sqs:us-east-1:000000000000:later\"}");
+  ck_assert_str_eq(out_str(&r, "ScheduleArn"), "arn:aws:scheduler:us-east-1:000000000000:schedule/default/follow-up");
+  result_free(&r);
+  ck_assert_int_eq(aev_broker_advance(b, 60000), AEV_OK);
+  aev_message *m[1];
+  size_t n = 0, len;
+  ck_assert_int_eq(aev_queue_receive(q, 1, 0, NULL, m, &n), AEV_OK);
+  ck_assert_uint_eq(n, 1);
+  ck_assert_str_eq(aev_message_body(m[0], &len), "wake up");
+  aev_message_free(m[0]);
+  aev_queue_release(q);
+  r = run_def(b, CAUGHT("scheduler:getSchedule", "{'Name':'nope'}"), "{}");
+  ck_assert_str_eq(out_str(&r, "Error"), "Scheduler.ResourceNotFoundException");
+  ck_assert_ptr_nonnull(strstr(out_str(&r, "Cause"), " (Service: Scheduler, Status Code: 404, Request ID: "));
+  result_free(&r);
+  r = run_def(b, CAUGHT("pipes:describePipe", "{'Name':'nope'}"), "{}");
+  ck_assert_str_eq(out_str(&r, "Error"), "Pipes.NotFoundException");
+  ck_assert_ptr_nonnull(strstr(out_str(&r, "Cause"), " (Service: Pipes, Status Code: 404, Request ID: "));
+  result_free(&r);
+  r = run_def(b, CAUGHT("pipes:listPipes", "{}"), "{}");
+  ck_assert_int_eq((int)json_array_size(json_object_get(r.output, "Pipes")), 0);
+  result_free(&r);
+}
+END_TEST
+
 static void echo(void *user, aev_invocation *ctx, const char *event, size_t len) {
   (void)user;
   aev_invocation_succeed(ctx, event, len);
@@ -492,6 +527,7 @@ static Suite *suite(void) {
   tcase_add_test(tc, errors_retried_and_caught_by_name);
   tcase_add_test(tc, sns_calls_and_errors);
   tcase_add_test(tc, eventbridge_calls_and_errors);
+  tcase_add_test(tc, scheduler_and_pipes_calls_and_errors);
   tcase_add_test(tc, lambda_calls_and_errors);
   tcase_add_test(tc, kinesis_and_firehose_calls_and_errors);
   tcase_add_test(tc, sfn_calls_and_errors);
